@@ -1,0 +1,1 @@
+"""nachbarbot: transports (connectors), configuration and wiring around the handlers."""

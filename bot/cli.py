@@ -1,0 +1,127 @@
+"""``python -m bot`` / ``nachbarbot``: run the bot, chat in the console, manage the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import build_dispatcher, open_database, purge_inactive_accounts
+from bot.config import Config, ConfigError, env_name, load_config
+from bot.transports.console import ConsoleTransport
+from db import MigrationError
+from locales import TIMEZONE
+
+log = logging.getLogger("nachbarbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nachbarbot", description=__doc__)
+    parser.add_argument("--config", help="TOML configuration file (default: $NACHBARBOT_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="start the configured chat transports")
+    console = sub.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--user", default="resident", help="name of the person typing first")
+    console.add_argument(
+        "--lang",
+        default=None,
+        help="language hint of new users, as a chat app would send it (e.g. tr)",
+    )
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("migrate", help="apply pending database migrations")
+    return parser
+
+
+def _setup_logging(config: Config, *, quiet: bool = False) -> None:
+    level = logging.WARNING if quiet else getattr(logging, config.bot.log_level)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL, and Telegram URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def _migrate(config: Config) -> int:
+    db = await open_database(config)
+    try:
+        version = await db.schema_version()
+    finally:
+        await db.close()
+    print(f"database {config.bot.database}: schema version {version}")
+    return 0
+
+
+async def _console(config: Config, user: str, lang: str | None) -> int:
+    db = await open_database(config)
+    try:
+        return await ConsoleTransport(
+            build_dispatcher(db, config), user=user, language_hint=lang
+        ).run()
+    finally:
+        await db.close()
+
+
+async def _run(config: Config) -> int:
+    if not config.telegram_enabled:
+        print(
+            "nachbarbot: no chat service is configured - set "
+            f"{env_name('telegram', 'token')} to connect to Telegram, "
+            "or try the bot locally with: python -m bot console",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.transports.telegram import TelegramTransport
+
+    db = await open_database(config)
+    dispatcher = build_dispatcher(db, config)
+    scheduler = AsyncIOScheduler(timezone=TIMEZONE)
+    scheduler.add_job(
+        purge_inactive_accounts,
+        "interval",
+        hours=24,
+        args=(db, config.privacy.inactive_account_days),
+        next_run_time=None,
+        id="retention",
+    )
+    try:
+        await purge_inactive_accounts(db, config.privacy.inactive_account_days)
+        scheduler.start()
+        transport = TelegramTransport(
+            dispatcher,
+            config.telegram,
+            config.telegram.token or "",
+            dispatcher.router.commands.values(),
+        )
+        await transport.run_until_stopped()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await db.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    _setup_logging(config, quiet=args.command == "console")
+    try:
+        if args.command == "db":
+            return asyncio.run(_migrate(config))
+        if args.command == "console":
+            return asyncio.run(_console(config, args.user, args.lang))
+        return asyncio.run(_run(config))
+    except MigrationError as exc:
+        print(f"nachbarbot: database error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

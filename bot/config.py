@@ -1,0 +1,211 @@
+"""Configuration: a TOML file, every key overridable by ``NACHBARBOT_<SECTION>__<KEY>``.
+
+Secrets (tokens, passwords) are only read from the environment, never from the file, so a
+config file can be shared or committed safely. Any problem raises :class:`ConfigError`
+with one line naming the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from handlers.settings import HandlerSettings
+
+ENV_PREFIX = "NACHBARBOT_"
+CONFIG_ENV = "NACHBARBOT_CONFIG"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _opt(
+    default: Any = MISSING,
+    *,
+    secret: bool = False,
+    choices: tuple[str, ...] = (),
+    minimum: int | None = None,
+    maximum: int | None = None,
+    doc: str = "",
+) -> Any:
+    meta = {"secret": secret, "choices": choices, "min": minimum, "max": maximum, "doc": doc}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class BotSection:
+    city: str = _opt("Dortmund", doc="City the bot serves; shown to users")
+    database: str = _opt("var/nachbarbot.sqlite3", doc="Path of the SQLite database file")
+    log_level: str = _opt("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    max_text_length: int = _opt(
+        2000, minimum=100, maximum=4000, doc="Longest text a user may send in one message"
+    )
+    admins: list[str] = _opt([], doc="platform:user_id of the first admins, e.g. telegram:123")
+
+
+@dataclass(frozen=True)
+class PrivacySection:
+    inactive_account_days: int = _opt(
+        365, minimum=1, maximum=3650, doc="Accounts silent this long are deleted"
+    )
+
+
+@dataclass(frozen=True)
+class TelegramSection:
+    token: str | None = _opt(None, secret=True, doc="Bot token from @BotFather")
+    api_base_url: str = _opt(
+        "https://api.telegram.org", doc="Bot API server (change for a self-hosted one)"
+    )
+    mode: str = _opt("polling", choices=("polling", "webhook"))
+    poll_timeout: int = _opt(30, minimum=0, maximum=60, doc="Long-polling timeout in seconds")
+    webhook_url: str | None = _opt(None, doc="Public HTTPS URL Telegram posts updates to")
+    webhook_listen: str = _opt("127.0.0.1", doc="Address the webhook server binds to")
+    webhook_port: int = _opt(8443, minimum=1, maximum=65535)
+    webhook_secret: str | None = _opt(
+        None, secret=True, doc="Secret token Telegram sends with every update"
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    bot: BotSection = field(default_factory=BotSection)
+    privacy: PrivacySection = field(default_factory=PrivacySection)
+    telegram: TelegramSection = field(default_factory=TelegramSection)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram.token)
+
+    def handler_settings(self) -> HandlerSettings:
+        admins = frozenset(tuple(entry.split(":", 1)) for entry in self.bot.admins)
+        return HandlerSettings(
+            city=self.bot.city,
+            inactive_account_days=self.privacy.inactive_account_days,
+            max_text_length=self.bot.max_text_length,
+            admins=admins,  # type: ignore[arg-type]
+        )
+
+
+def env_name(section: str, key: str) -> str:
+    return f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
+
+
+def _base_type(tp: Any) -> Any:
+    if get_origin(tp) in (Union, UnionType):
+        return next(a for a in get_args(tp) if a is not type(None))
+    return tp
+
+
+def _convert(name: str, tp: Any, raw: Any, from_env: bool) -> Any:
+    base = _base_type(tp)
+    origin = get_origin(base)
+    if origin is list:
+        if from_env:
+            return [item.strip() for item in raw.split(",") if item.strip()]
+        if not isinstance(raw, list) or not all(isinstance(i, str) for i in raw):
+            raise ConfigError(f"{name}: must be a list of strings")
+        return raw
+    if base is int:
+        if isinstance(raw, bool):
+            raise ConfigError(f"{name}: must be a whole number, got {raw!r}")
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: must be a whole number, got {raw!r}") from None
+    if base is str:
+        if not isinstance(raw, str):
+            raise ConfigError(f"{name}: must be text, got {raw!r}")
+        return raw
+    raise ConfigError(f"{name}: unsupported type")  # pragma: no cover - schema error
+
+
+def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
+    if meta["choices"] and value not in meta["choices"]:
+        raise ConfigError(f"{name}: must be one of {', '.join(meta['choices'])}, got {value!r}")
+    if meta["min"] is not None and value < meta["min"]:
+        raise ConfigError(f"{name}: must be at least {meta['min']}, got {value}")
+    if meta["max"] is not None and value > meta["max"]:
+        raise ConfigError(f"{name}: must be at most {meta['max']}, got {value}")
+
+
+def _section(cls: type, section: str, data: Mapping[str, Any], env: Mapping[str, str]) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{section}.{key}: unknown setting")
+    values = {}
+    for f in fields(cls):
+        name = f"{section}.{f.name}"
+        variable = env_name(section, f.name)
+        if f.metadata["secret"] and f.name in data:
+            raise ConfigError(
+                f"{name}: is a secret; set the environment variable {variable} "
+                "instead of writing it into the config file"
+            )
+        if variable in env:
+            value = _convert(f"{name} (from {variable})", hints[f.name], env[variable], True)
+        elif f.name in data:
+            value = _convert(name, hints[f.name], data[f.name], False)
+        else:
+            continue
+        if value == "" and f.metadata["secret"]:
+            value = None
+        if value is not None:
+            _check(name, value, f.metadata)
+        values[f.name] = value
+    return cls(**values)
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the file (``path``, else ``$NACHBARBOT_CONFIG``, else defaults only) and the env."""
+    env = os.environ if env is None else env
+    path = path or env.get(CONFIG_ENV) or None
+    data: dict[str, Any] = {}
+    if path:
+        try:
+            with open(path, "rb") as fp:
+                data = tomllib.load(fp)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path}: not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
+    sections = {f.name: f for f in fields(Config)}
+    for key, value in data.items():
+        if key not in sections:
+            raise ConfigError(f"{key}: unknown section")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: must be a [{key}] table")
+    hints = get_type_hints(Config)
+    config = Config(
+        **{name: _section(hints[name], name, data.get(name, {}), env) for name in sections}
+    )
+    _check_consistency(config)
+    return config
+
+
+def _check_consistency(config: Config) -> None:
+    if not config.bot.city.strip():
+        raise ConfigError("bot.city: must not be empty")
+    for entry in config.bot.admins:
+        platform, _, user_id = entry.partition(":")
+        if platform not in ("telegram", "matrix", "console") or not user_id:
+            raise ConfigError(f"bot.admins: {entry!r} is not of the form platform:user_id")
+    if not config.telegram.api_base_url.startswith(("http://", "https://")):
+        raise ConfigError("telegram.api_base_url: must start with http:// or https://")
+    if config.telegram.mode == "webhook" and config.telegram_enabled:
+        if not config.telegram.webhook_url:
+            raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")
+        if not config.telegram.webhook_secret:
+            raise ConfigError(
+                f"telegram.webhook_secret: required when telegram.mode is webhook "
+                f"(set {env_name('telegram', 'webhook_secret')})"
+            )

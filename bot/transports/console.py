@@ -1,0 +1,163 @@
+"""Console connector: chat with the bot in a terminal or through a pipe.
+
+One terminal can play several people: ``:as NAME`` switches who is typing. Buttons are
+printed as ``[1] label`` and typing the number presses them. Messages the bot sends to
+someone other than the current person are printed with that person's name in front.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from typing import TextIO
+
+from bot.transports.markup import html_to_plain
+from handlers.dispatcher import Dispatcher
+from handlers.model import (
+    Button,
+    ButtonPress,
+    Command,
+    Document,
+    Event,
+    Incoming,
+    Location,
+    Media,
+    Message,
+    Outgoing,
+    Sender,
+    Text,
+    Toast,
+    Venue,
+)
+from locales import negotiate, translator
+
+PLATFORM = "console"
+MEDIA_KINDS = ("voice", "audio", "photo", "video", "document", "sticker")
+
+
+def parse_line(line: str) -> Event | None:
+    """What a typed line means; meta commands (``:as`` …) are handled by the transport."""
+    if line.startswith("/"):
+        name, _, args = line[1:].partition(" ")
+        return Command(name=name.split("@", 1)[0], args=args.strip()) if name else Text(line)
+    if line.startswith(":loc"):
+        try:
+            lat_text, lon_text = line[4:].replace(" ", "").split(",")
+            return Location(float(lat_text), float(lon_text))
+        except ValueError:
+            return None
+    if line.startswith(":media"):
+        kind = line[6:].strip() or "photo"
+        return Media(kind=kind if kind in MEDIA_KINDS else "other")  # type: ignore[arg-type]
+    return Text(line)
+
+
+class ConsoleTransport:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        user: str = "resident",
+        language_hint: str | None = None,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.stdin = stdin
+        self.stdout = stdout
+        self.user = user
+        self.language_hint = language_hint
+        self.interactive = stdin.isatty() and stdout.isatty()
+        self._buttons: dict[str, list[Button]] = {}
+        self._update_ids = itertools.count(1)
+
+    def _print(self, text: str, recipient: str | None = None) -> None:
+        if recipient and recipient != self.user:
+            text = "\n".join(f"[{recipient}] {line}" for line in text.splitlines())
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _render(self, item: Outgoing) -> None:
+        recipient = item.to.chat_id if getattr(item, "to", None) else self.user
+        if isinstance(item, Message):
+            self._print(html_to_plain(item.text, ansi=self.interactive), recipient)
+            flat = [button for row in item.buttons for button in row]
+            if flat:
+                self._buttons[recipient] = flat
+                numbered = iter(range(1, len(flat) + 1))
+                rows = [
+                    "   ".join(f"[{next(numbered)}] {b.label}" for b in row) for row in item.buttons
+                ]
+                self._print("\n".join(rows), recipient)
+            self._print("", recipient)
+        elif isinstance(item, Venue):
+            label = ", ".join(part for part in (item.title, item.address) if part)
+            self._print(f"📍 {label} ({item.latitude:.5f}, {item.longitude:.5f})\n", recipient)
+        elif isinstance(item, Document):
+            self._print(f"📎 {item.filename} ({len(item.content)} B)", recipient)
+            if item.caption:
+                self._print(html_to_plain(item.caption), recipient)
+            if item.mime_type.startswith(("text/", "application/json")):
+                self._print(item.content.decode("utf-8", "replace"), recipient)
+            self._print("", recipient)
+        elif isinstance(item, Toast):
+            self._print(f"» {item.text}")
+
+    def _print_usage(self) -> None:
+        t = translator(negotiate(self.language_hint))
+        self._print(
+            t._(
+                "Console commands: :as NAME switches the person, :loc LAT,LON shares a "
+                "location, :media KIND sends a voice message or photo, :quit ends."
+            )
+            + "\n"
+        )
+
+    def _event_for(self, line: str) -> Event | None:
+        buttons = self._buttons.get(self.user, [])
+        if line.isdigit() and 1 <= int(line) <= len(buttons):
+            return ButtonPress(data=buttons[int(line) - 1].data)
+        return parse_line(line)
+
+    async def handle_line(self, line: str) -> bool:
+        """Process one typed line; False means the user asked to quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in (":quit", ":q", ":exit"):
+            return False
+        if line.startswith(":as"):
+            name = line[3:].strip()
+            if name:
+                self.user = name
+                self._print(f"→ {name}\n")
+            return True
+        event = self._event_for(line)
+        if event is None:
+            self._print_usage()
+            return True
+        incoming = Incoming(
+            sender=Sender(
+                PLATFORM, self.user, display_name=self.user, language_hint=self.language_hint
+            ),
+            chat_id=self.user,
+            event=event,
+            update_id=f"console-{next(self._update_ids)}",
+        )
+        for item in await self.dispatcher.handle(incoming):
+            self._render(item)
+        return True
+
+    async def run(self) -> int:
+        if self.interactive:
+            self._print_usage()
+        while True:
+            if self.interactive:
+                self.stdout.write(f"{self.user}> ")
+                self.stdout.flush()
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:  # end of input
+                return 0
+            if not await self.handle_line(line):
+                return 0

@@ -1,0 +1,332 @@
+"""Telegram connector on python-telegram-bot: native updates in, rendered messages out.
+
+Every Bot API call is made through :meth:`TelegramTransport._call`, which logs a failure
+(without message content) and carries on: one failed call must never stop the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram import Message as TgMessage
+from telegram.constants import MessageEntityType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+
+from bot.config import TelegramSection
+from bot.transports.markup import split_html
+from handlers.dispatcher import Dispatcher
+from handlers.model import (
+    Button,
+    ButtonPress,
+    Command,
+    Document,
+    Event,
+    Incoming,
+    Location,
+    Media,
+    Message,
+    Outgoing,
+    Sender,
+    Text,
+    Toast,
+    Venue,
+)
+from handlers.router import CommandSpec
+from locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translator
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+_MEDIA_ATTRS = (
+    ("voice", "voice"),
+    ("audio", "audio"),
+    ("photo", "photo"),
+    ("video", "video"),
+    ("video_note", "video"),
+    ("animation", "video"),
+    ("document", "document"),
+    ("sticker", "sticker"),
+)
+
+
+def _media(message: TgMessage) -> Media:
+    for attr, kind in _MEDIA_ATTRS:
+        value = getattr(message, attr, None)
+        if value:
+            item = value[-1] if isinstance(value, tuple | list) else value
+            duration = getattr(item, "duration", None)
+            if hasattr(duration, "total_seconds"):
+                duration = int(duration.total_seconds())
+            return Media(kind=kind, file_id=item.file_id, duration_seconds=duration)  # type: ignore[arg-type]
+    return Media(kind="other")
+
+
+def _event_from_message(message: TgMessage) -> Event:
+    if message.text is not None:
+        entities = message.entities or ()
+        if any(e.type == MessageEntityType.BOT_COMMAND and e.offset == 0 for e in entities):
+            head, _, args = message.text[1:].partition(" ")
+            return Command(name=head.split("@", 1)[0].lower(), args=args.strip())
+        return Text(message.text)
+    if message.location is not None:
+        return Location(message.location.latitude, message.location.longitude)
+    return _media(message)
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The shared model for a Telegram update; None for updates we do not serve."""
+    query = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message else None
+        user = query.from_user
+        return Incoming(
+            sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
+            chat_id=str(chat.id if chat else user.id),
+            event=ButtonPress(
+                data=query.data or "",
+                message_id=str(query.message.message_id) if query.message else None,
+            ),
+            update_id=str(update.update_id),
+            is_private=chat is None or chat.type == "private",
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    user = message.from_user
+    return Incoming(
+        sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
+        chat_id=str(message.chat.id),
+        event=_event_from_message(message),
+        update_id=str(update.update_id),
+        is_private=message.chat.type == "private",
+    )
+
+
+def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+class TelegramTransport:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        config: TelegramSection,
+        token: str,
+        commands: Iterable[CommandSpec],
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.config = config
+        self.commands = list(commands)
+        api = config.api_base_url.rstrip("/")
+        self.application: Application = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .post_init(self._post_init)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    @property
+    def bot(self) -> Any:
+        return self.application.bot
+
+    async def _call(self, method: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        try:
+            return await call()
+        except TelegramError as exc:
+            log.warning("telegram %s failed: %s", method, type(exc).__name__)
+        except Exception:
+            log.exception("telegram %s failed unexpectedly", method)
+        return None
+
+    async def _post_init(self, application: Application) -> None:
+        await self.publish_commands()
+
+    async def publish_commands(self) -> None:
+        """Command menus in every language; the default menu is the city's language."""
+        for lang in (None, *SUPPORTED_LANGUAGES):
+            t = translator(lang or DEFAULT_LANGUAGE)
+            commands = [
+                BotCommand(spec.name, t._(spec.description)[:256]) for spec in self.commands
+            ]
+            await self._call(
+                "setMyCommands",
+                lambda c=commands, lc=lang: self.bot.set_my_commands(c, language_code=lc),
+            )
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error(
+            "error while handling a telegram update: %s",
+            type(context.error).__name__,
+            exc_info=context.error,
+        )
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = to_incoming(update)
+        if incoming is None:
+            return
+        outgoing = await self.dispatcher.handle(incoming)
+        await self.deliver(incoming, outgoing, update)
+
+    async def deliver(
+        self, incoming: Incoming, outgoing: list[Outgoing], update: Update | None = None
+    ) -> None:
+        query = update.callback_query if update else None
+        answered = False
+        for item in outgoing:
+            if isinstance(item, Toast):
+                if query is not None and not answered:
+                    answered = True
+                    await self._call(
+                        "answerCallbackQuery",
+                        lambda i=item: query.answer(i.text[:200], show_alert=i.alert),
+                    )
+                continue
+            to = getattr(item, "to", None)
+            if to is not None and to.platform != PLATFORM:
+                continue
+            chat_id = to.chat_id if to is not None else incoming.chat_id
+            if isinstance(item, Message):
+                edit_id = None
+                if item.edit and to is None and isinstance(incoming.event, ButtonPress):
+                    edit_id = incoming.event.message_id
+                await self.send_message(chat_id, item, edit_message_id=edit_id)
+            elif isinstance(item, Venue):
+                await self.send_venue(chat_id, item)
+            elif isinstance(item, Document):
+                await self.send_document(chat_id, item)
+        if query is not None and not answered:
+            # Telegram shows a spinner on the button until the press is answered.
+            await self._call("answerCallbackQuery", query.answer)
+
+    async def send_message(
+        self, chat_id: str, message: Message, edit_message_id: str | None = None
+    ) -> None:
+        chunks = split_html(str(message.text), MESSAGE_LIMIT)
+        markup = keyboard(message.buttons)
+        if edit_message_id is not None and len(chunks) == 1:
+            try:
+                await self.bot.edit_message_text(
+                    chunks[0],
+                    chat_id=chat_id,
+                    message_id=int(edit_message_id),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+                return
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return
+                log.info("editMessageText refused (%s); sending a new message", type(exc).__name__)
+            except TelegramError as exc:
+                log.warning("telegram editMessageText failed: %s", type(exc).__name__)
+                return
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await self._call(
+                "sendMessage",
+                lambda c=chunk, m=(markup if last else None): self.bot.send_message(
+                    chat_id,
+                    c,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=m,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                ),
+            )
+
+    async def send_venue(self, chat_id: str, venue: Venue) -> None:
+        if venue.title:
+            await self._call(
+                "sendVenue",
+                lambda: self.bot.send_venue(
+                    chat_id,
+                    venue.latitude,
+                    venue.longitude,
+                    venue.title[:256],
+                    venue.address[:256] or venue.title[:256],
+                ),
+            )
+        else:
+            await self._call(
+                "sendLocation",
+                lambda: self.bot.send_location(chat_id, venue.latitude, venue.longitude),
+            )
+
+    async def send_document(self, chat_id: str, document: Document) -> None:
+        caption = split_html(str(document.caption), CAPTION_LIMIT)[0] if document.caption else None
+        await self._call(
+            "sendDocument",
+            lambda: self.bot.send_document(
+                chat_id,
+                InputFile(document.content, filename=document.filename),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+            ),
+        )
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        if self.config.mode == "webhook":
+            await app.updater.start_webhook(
+                listen=self.config.webhook_listen,
+                port=self.config.webhook_port,
+                url_path="telegram",
+                webhook_url=self.config.webhook_url,
+                secret_token=self.config.webhook_secret,
+            )
+        else:
+            await app.updater.start_polling(
+                timeout=self.config.poll_timeout, error_callback=self._polling_error
+            )
+
+    def _polling_error(self, exc: TelegramError) -> None:
+        # Network trouble while polling: the updater retries with back-off by itself.
+        log.warning("telegram getUpdates failed: %s", type(exc).__name__)
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def run_until_stopped(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        log.info("telegram transport running (%s)", self.config.mode)
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()

@@ -1,0 +1,104 @@
+"""Opening the database and applying the numbered migrations in ``db/migrations``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+
+import aiosqlite
+
+from db.clock import utcnow
+from db.users import UserStore
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+def available_migrations() -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"migration file name not of the form NNNN_name.sql: {path.name}")
+        found.append((int(match.group(1)), match.group(2), path))
+    numbers = [n for n, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise MigrationError(f"migrations must be numbered 1..n without gaps, found {numbers}")
+    return found
+
+
+def _create_private_file(path: Path) -> None:
+    # The database holds personal data: it must never be world-readable, not even briefly.
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+class Database:
+    """One aiosqlite connection in autocommit mode; stores group their own transactions."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.users = UserStore(conn)
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        if str(path) != ":memory:":
+            _create_private_file(Path(path))
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        db = cls(conn)
+        if migrate:
+            await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def schema_version(self) -> int:
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        async with self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0])
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration newer than the recorded version; return their names."""
+        current = await self.schema_version()
+        applied = []
+        for number, name, path in available_migrations():
+            if number <= current:
+                continue
+            sql = path.read_text(encoding="utf-8")
+            # One transaction per migration: a failing migration leaves the previous schema.
+            try:
+                await self.conn.executescript(
+                    "BEGIN IMMEDIATE;\n"
+                    + sql
+                    + f"\nINSERT INTO schema_version (version, name, applied_at)"
+                    f" VALUES ({number}, '{name}', '{utcnow()}');\nCOMMIT;"
+                )
+            except Exception as exc:
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                raise MigrationError(f"migration {path.name} failed: {exc}") from exc
+            log.info("applied migration %s", path.name)
+            applied.append(path.name)
+        return applied

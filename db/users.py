@@ -1,0 +1,167 @@
+"""Users, their roles and where they are in a conversation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from db.clock import to_text
+from db.clock import utcnow as _now
+
+ROLES = ("resident", "volunteer", "coordinator", "admin")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    platform: str
+    platform_user_id: str
+    chat_id: str
+    language: str | None
+    consent_at: str | None
+    created_at: str
+    seen_at: str
+    roles: frozenset[str]
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    state: str
+    data: dict[str, Any]
+
+
+class UserStore:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _roles(self, user_id: int) -> frozenset[str]:
+        async with self._conn.execute(
+            "SELECT role FROM user_roles WHERE user_id = ?", (user_id,)
+        ) as cur:
+            return frozenset(row[0] for row in await cur.fetchall())
+
+    async def _from_row(self, row: aiosqlite.Row | None) -> User | None:
+        if row is None:
+            return None
+        return User(
+            id=row["id"],
+            platform=row["platform"],
+            platform_user_id=row["platform_user_id"],
+            chat_id=row["chat_id"],
+            language=row["language"],
+            consent_at=row["consent_at"],
+            created_at=row["created_at"],
+            seen_at=row["seen_at"],
+            roles=await self._roles(row["id"]),
+        )
+
+    async def get(self, user_id: int) -> User | None:
+        async with self._conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
+            return await self._from_row(await cur.fetchone())
+
+    async def find(self, platform: str, platform_user_id: str) -> User | None:
+        async with self._conn.execute(
+            "SELECT * FROM users WHERE platform = ? AND platform_user_id = ?",
+            (platform, platform_user_id),
+        ) as cur:
+            return await self._from_row(await cur.fetchone())
+
+    async def seen(self, platform: str, platform_user_id: str, chat_id: str) -> User:
+        """Return the user, creating them as a resident on first contact; mark them as seen."""
+        now = _now()
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            async with self._conn.execute(
+                "INSERT INTO users (platform, platform_user_id, chat_id, created_at, seen_at)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (platform, platform_user_id)"
+                " DO UPDATE SET seen_at = excluded.seen_at, chat_id = excluded.chat_id"
+                " RETURNING id",
+                (platform, platform_user_id, chat_id, now, now),
+            ) as cur:
+                user_id = (await cur.fetchone())[0]
+            await self._conn.execute(
+                "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
+                " VALUES (?, 'resident', ?)",
+                (user_id, now),
+            )
+            await self._conn.execute("COMMIT")
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        user = await self.get(user_id)
+        assert user is not None
+        return user
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def record_consent(self, user_id: int) -> None:
+        await self._conn.execute("UPDATE users SET consent_at = ? WHERE id = ?", (_now(), user_id))
+
+    async def grant_role(self, user_id: int, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)",
+            (user_id, role, _now()),
+        )
+
+    async def revoke_role(self, user_id: int, role: str) -> None:
+        await self._conn.execute(
+            "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role)
+        )
+
+    async def delete(self, user_id: int) -> None:
+        """Erase the user; roles and conversation state go with them (ON DELETE CASCADE)."""
+        await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+
+    async def purge_inactive(self, seen_before: datetime) -> int:
+        """Delete users not seen since ``seen_before``; return how many were deleted."""
+        cutoff = to_text(seen_before)
+        async with self._conn.execute("DELETE FROM users WHERE seen_at < ?", (cutoff,)) as cur:
+            return cur.rowcount
+
+    async def export(self, user_id: int) -> dict[str, Any] | None:
+        user = await self.get(user_id)
+        if user is None:
+            return None
+        state = await self.get_state(user_id)
+        return {
+            "platform": user.platform,
+            "platform_user_id": user.platform_user_id,
+            "chat_id": user.chat_id,
+            "language": user.language,
+            "roles": sorted(user.roles),
+            "consent_at": user.consent_at,
+            "created_at": user.created_at,
+            "seen_at": user.seen_at,
+            "conversation": None if state is None else {"state": state.state, "data": state.data},
+        }
+
+    async def get_state(self, user_id: int) -> ConversationState | None:
+        async with self._conn.execute(
+            "SELECT state, data FROM conversations WHERE user_id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return ConversationState(row["state"], json.loads(row["data"]))
+
+    async def set_state(self, user_id: int, state: str, data: dict[str, Any] | None = None) -> None:
+        await self._conn.execute(
+            "INSERT INTO conversations (user_id, state, data, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, data = excluded.data,"
+            " updated_at = excluded.updated_at",
+            (user_id, state, json.dumps(data or {}, ensure_ascii=False), _now()),
+        )
+
+    async def clear_state(self, user_id: int) -> None:
+        await self._conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))

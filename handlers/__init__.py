@@ -1,0 +1,16 @@
+"""Transport-agnostic features. Nothing in here imports a transport."""
+
+from __future__ import annotations
+
+from handlers import guide, menu, onboarding, preferences, privacy
+from handlers.router import Router
+
+# Registration order is the order of /help and of the platforms' command menus.
+FEATURES = (onboarding, menu, guide, preferences, privacy)
+
+
+def build_router() -> Router:
+    router = Router()
+    for feature in FEATURES:
+        feature.register(router)
+    return router

@@ -1,0 +1,48 @@
+"""What a handler callback gets: the update, the user, their language and the stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from db import Database
+from db.users import User
+from handlers.model import Button, Incoming, Message, Outgoing, Toast
+from handlers.settings import HandlerSettings
+from locales import Translator, translator
+
+
+@dataclass
+class Context:
+    incoming: Incoming
+    user: User
+    t: Translator
+    db: Database
+    settings: HandlerSettings
+    # Set for button presses: the part of the button data after ``prefix:``.
+    args: str = ""
+    out: list[Outgoing] = field(default_factory=list)
+
+    def reply(
+        self, text: Markup, buttons: list[list[Button]] | None = None, *, edit: bool = False
+    ) -> None:
+        self.out.append(Message(text=text, buttons=buttons or [], edit=edit))
+
+    def toast(self, text: str, *, alert: bool = False) -> None:
+        self.out.append(Toast(text=text, alert=alert))
+
+    def send(self, item: Outgoing) -> None:
+        self.out.append(item)
+
+    async def use_language(self, lang: str) -> None:
+        await self.db.users.set_language(self.user.id, lang)
+        self.t = translator(lang)
+        self.user = await self.db.users.get(self.user.id) or self.user
+
+    async def set_state(self, state: str, data: dict[str, Any] | None = None) -> None:
+        await self.db.users.set_state(self.user.id, state, data)
+
+    async def clear_state(self) -> None:
+        await self.db.users.clear_state(self.user.id)

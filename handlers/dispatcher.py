@@ -1,0 +1,131 @@
+"""Turns one :class:`Incoming` into the list of :class:`Outgoing` answers.
+
+Order of decisions, the same on every transport:
+1. only private chats are served here (group backchannels get their own handlers);
+2. the user is looked up (created on first contact) and their language chosen;
+3. before the privacy notice is accepted only onboarding is reachable;
+4. commands, buttons, then free input in the user's conversation state;
+5. anything else gets a translated hint - never silence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from db import Database
+from handlers import ui
+from handlers.context import Context
+from handlers.model import ButtonPress, Command, Incoming, Location, Media, Outgoing, Text
+from handlers.router import Router
+from handlers.settings import HandlerSettings
+from locales import negotiate, translator
+
+log = logging.getLogger(__name__)
+
+ONBOARDING_STATE = "onboarding"
+
+
+class Dispatcher:
+    def __init__(self, db: Database, router: Router, settings: HandlerSettings) -> None:
+        self.db = db
+        self.router = router
+        self.settings = settings
+
+    async def handle(self, incoming: Incoming) -> list[Outgoing]:
+        if not incoming.is_private:
+            return []
+        sender = incoming.sender
+        user = await self.db.users.seen(sender.platform, sender.user_id, incoming.chat_id)
+        if (sender.platform, sender.user_id) in self.settings.admins and not user.has_role("admin"):
+            await self.db.users.grant_role(user.id, "admin")
+            user = await self.db.users.get(user.id) or user
+        lang = user.language or negotiate(sender.language_hint)
+        ctx = Context(
+            incoming=incoming, user=user, t=translator(lang), db=self.db, settings=self.settings
+        )
+        try:
+            await self._route(ctx)
+        except Exception:
+            # Logged without the message text: user content never goes into logs.
+            log.exception("handler failed for %s event", type(incoming.event).__name__)
+            ctx.out = [ui.something_went_wrong(ctx)]
+        return ctx.out
+
+    async def _route(self, ctx: Context) -> None:
+        event = ctx.incoming.event
+        consented = ctx.user.consent_at is not None
+
+        if isinstance(event, Command):
+            spec = self.router.commands.get(event.name.lower())
+            if spec is None:
+                ctx.reply(
+                    ctx.t.t(
+                        "🤔 I don't know the command {command}. Send /help to see what I can do.",
+                        command="/" + event.name,
+                    ),
+                    ui.back_to_menu(ctx),
+                )
+                return
+            if not consented and not spec.before_consent:
+                await self._onboarding(ctx)
+                return
+            await spec.callback(ctx)
+            return
+
+        if isinstance(event, ButtonPress):
+            prefix, _, args = event.data.partition(":")
+            button = self.router.buttons.get(prefix)
+            if button is None:
+                ctx.toast(ctx.t._("This button is no longer valid."))
+                ctx.reply(
+                    ctx.t.t("⚠️ This button is no longer valid. Here is the main menu."),
+                    ui.main_menu_buttons(ctx),
+                )
+                return
+            if not consented and not button.before_consent:
+                await self._onboarding(ctx)
+                return
+            ctx.args = args
+            await button.callback(ctx)
+            return
+
+        if not consented:
+            await self._onboarding(ctx)
+            return
+
+        if isinstance(event, Text) and len(event.text) > self.settings.max_text_length:
+            ctx.reply(
+                ctx.t.t(
+                    "✂️ Your message is too long ({length} characters). Please keep it "
+                    "under {limit} characters.",
+                    length=len(event.text),
+                    limit=self.settings.max_text_length,
+                )
+            )
+            return
+
+        state = await self.db.users.get_state(ctx.user.id)
+        if state is not None and state.state in self.router.states:
+            await self.router.states[state.state](ctx)
+            return
+
+        if isinstance(event, Text):
+            ctx.reply(
+                ctx.t.t("🙂 I did not understand that. Please choose from the menu or send /help."),
+                ui.main_menu_buttons(ctx),
+            )
+        elif isinstance(event, Location | Media):
+            ctx.reply(
+                ctx.t.t(
+                    "🙈 I cannot use this kind of message here. Please use the buttons "
+                    "or write a short text."
+                ),
+                ui.main_menu_buttons(ctx),
+            )
+
+    async def _onboarding(self, ctx: Context) -> None:
+        """Someone who has not accepted the privacy notice yet: pick up where they are."""
+        onboarding = self.router.commands.get("start")
+        if onboarding is None:
+            raise RuntimeError("no /start handler registered")
+        await onboarding.callback(ctx)

@@ -1,0 +1,46 @@
+"""The main menu and where its buttons lead."""
+
+from __future__ import annotations
+
+from handlers import ui
+from handlers.context import Context
+from handlers.router import Router
+from locales import N_
+
+
+async def show_main_menu(ctx: Context, *, greeting: bool = False) -> None:
+    text = ctx.t.t("🏠 <b>Main menu</b> - what would you like to do?")
+    if greeting:
+        text = (
+            ctx.t.t("👋 Welcome! I am the neighbourhood bot for {city}.", city=ctx.settings.city)
+            + "\n\n"
+            + text
+        )
+    ctx.reply(text, ui.main_menu_buttons(ctx))
+
+
+def register(router: Router) -> None:
+    @router.command("menu", N_("Show the main menu"))
+    async def menu_command(ctx: Context) -> None:
+        await ctx.clear_state()
+        await show_main_menu(ctx)
+
+    @router.button("menu")
+    async def menu_button(ctx: Context) -> None:
+        if ctx.args == "main":
+            await ctx.clear_state()
+            await show_main_menu(ctx)
+            return
+        action = router.menu_actions.get(ctx.args)
+        if action is not None:
+            await ctx.clear_state()
+            await action(ctx)
+        elif ctx.args in {key for key, _, _ in ui.MAIN_MENU}:
+            # A menu entry whose feature is not part of this installation yet.
+            ctx.reply(
+                ctx.t.t("🚧 This part is not available yet. We are working on it."),
+                ui.back_to_menu(ctx),
+            )
+        else:
+            ctx.toast(ctx.t._("This button is no longer valid."))
+            await show_main_menu(ctx)

@@ -1,0 +1,130 @@
+"""The one message model every transport speaks.
+
+Transports turn their native updates into an :class:`Incoming` and render each
+:class:`Outgoing` their own way (inline keyboard on Telegram, numbered list on the
+console and on Matrix). Handlers only ever see these types, so a feature written once
+works everywhere.
+
+Outgoing text is a :class:`markupsafe.Markup` holding the small HTML subset all
+transports understand (``<b>``, ``<i>``, ``<a href>``, ``<code>``); anything that came
+from a user is escaped when it is put into that markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from markupsafe import Markup
+
+MediaKind = Literal["voice", "audio", "photo", "video", "document", "sticker", "other"]
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote: identified by platform and the platform's own user id."""
+
+    platform: str
+    user_id: str
+    display_name: str = ""
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """``/name args``; on Telegram ``/start payload`` carries deep-link payloads."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    data: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: MediaKind
+    file_id: str = ""
+    duration_seconds: int | None = None
+
+
+Event = Text | Command | ButtonPress | Location | Media
+
+
+@dataclass(frozen=True)
+class Incoming:
+    sender: Sender
+    chat_id: str
+    event: Event
+    # The transport's id for this update, so a redelivered update can be recognised.
+    update_id: str | None = None
+    is_private: bool = True
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    platform: str
+    chat_id: str
+
+
+@dataclass
+class Message:
+    """Text with optional rows of buttons.
+
+    ``edit`` asks the transport to replace the message whose button was pressed
+    instead of sending a new one, where the transport can.
+    """
+
+    text: Markup
+    buttons: list[list[Button]] = field(default_factory=list)
+    to: Recipient | None = None
+    edit: bool = False
+
+
+@dataclass
+class Venue:
+    latitude: float
+    longitude: float
+    title: str = ""
+    address: str = ""
+    to: Recipient | None = None
+
+
+@dataclass
+class Document:
+    filename: str
+    content: bytes
+    caption: Markup = field(default_factory=Markup)
+    mime_type: str = "application/octet-stream"
+    to: Recipient | None = None
+
+
+@dataclass
+class Toast:
+    """A short acknowledgement of a button press (a Telegram callback answer)."""
+
+    text: str
+    alert: bool = False
+
+
+Outgoing = Message | Venue | Document | Toast

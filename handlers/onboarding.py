@@ -1,0 +1,122 @@
+"""First contact: greeting → language → privacy notice → main menu.
+
+States (kept in the database so a restart continues where the user was):
+``onboarding.language`` - waiting for a language; ``onboarding.privacy`` - waiting for consent.
+A ``/start <payload>`` deep link is kept through onboarding and opened afterwards.
+"""
+
+from __future__ import annotations
+
+from handlers import ui
+from handlers.context import Context
+from handlers.menu import show_main_menu
+from handlers.model import Button, Command
+from handlers.privacy import privacy_notice
+from handlers.router import Router
+from locales import N_, SUPPORTED_LANGUAGES, language_name
+
+CHOOSING_LANGUAGE = "onboarding.language"
+READING_PRIVACY = "onboarding.privacy"
+
+
+def _consent_buttons(ctx: Context) -> list[list[Button]]:
+    return [
+        [
+            Button(f"✅ {ctx.t._('I agree')}", "consent:yes"),
+            Button(f"❌ {ctx.t._('No, thanks')}", "consent:no"),
+        ]
+    ]
+
+
+async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
+    prefix, _, rest = payload.partition("_")
+    handler = router.deep_links.get(prefix)
+    if handler is None or not rest:
+        ctx.reply(ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."))
+        return
+    ctx.args = rest
+    await handler(ctx)
+
+
+def register(router: Router) -> None:
+    @router.command("start", N_("Start and show the main menu"), before_consent=True)
+    async def start(ctx: Context) -> None:
+        event = ctx.incoming.event
+        payload = event.args.strip() if isinstance(event, Command) and event.name == "start" else ""
+        if ctx.user.consent_at is not None:
+            await show_main_menu(ctx, greeting=True)
+            if payload:
+                await _open_deep_link(ctx, router, payload)
+            return
+        previous = await ctx.db.users.get_state(ctx.user.id)
+        if not payload and previous is not None:
+            payload = previous.data.get("payload", "")
+        data = {"payload": payload} if payload else {}
+        if ctx.user.language is None:
+            await ctx.set_state(CHOOSING_LANGUAGE, data)
+            ctx.reply(
+                ctx.t.t(
+                    "👋 <b>Hello!</b> I am the neighbourhood bot for {city}. I help you find "
+                    "places to meet, get help from neighbours and help others.",
+                    city=ctx.settings.city,
+                )
+                + "\n\n"
+                + ctx.t.t("🌐 Please choose your language:"),
+                ui.language_picker(ctx.t.lang),
+            )
+        else:
+            await ctx.set_state(READING_PRIVACY, data)
+            ctx.reply(privacy_notice(ctx), _consent_buttons(ctx))
+
+    @router.command("language", N_("Change the language"), before_consent=True)
+    async def ask_language(ctx: Context) -> None:
+        ctx.reply(ctx.t.t("🌐 Please choose your language:"), ui.language_picker(ctx.user.language))
+
+    @router.button("lang", before_consent=True)
+    async def choose_language(ctx: Context) -> None:
+        code = ctx.args
+        if code not in SUPPORTED_LANGUAGES:
+            ctx.toast(ctx.t._("This button is no longer valid."))
+            ctx.reply(
+                ctx.t.t("🌐 Please choose your language:"), ui.language_picker(ctx.user.language)
+            )
+            return
+        await ctx.use_language(code)
+        ctx.reply(ctx.t.t("🌐 Language: {language}", language=language_name(code)), edit=True)
+        if ctx.user.consent_at is None:
+            previous = await ctx.db.users.get_state(ctx.user.id)
+            await ctx.set_state(READING_PRIVACY, previous.data if previous else {})
+            ctx.reply(privacy_notice(ctx), _consent_buttons(ctx))
+        else:
+            await show_main_menu(ctx)
+
+    @router.button("consent", before_consent=True)
+    async def consent(ctx: Context) -> None:
+        if ctx.args == "no":
+            await ctx.db.users.delete(ctx.user.id)
+            ctx.reply(
+                ctx.t.t(
+                    "👋 Okay. Nothing about you is stored. If you change your mind, send /start."
+                ),
+                edit=True,
+            )
+            return
+        if ctx.args != "yes":
+            ctx.toast(ctx.t._("This button is no longer valid."))
+            return
+        previous = await ctx.db.users.get_state(ctx.user.id)
+        payload = previous.data.get("payload", "") if previous else ""
+        if ctx.user.consent_at is None:
+            await ctx.db.users.record_consent(ctx.user.id)
+            await ctx.clear_state()
+            ctx.user = await ctx.db.users.get(ctx.user.id) or ctx.user
+        ctx.reply(
+            ctx.t.t(
+                "✅ Thank you, you agreed to the privacy notice. You can read it again "
+                "at any time with /privacy."
+            ),
+            edit=True,
+        )
+        await show_main_menu(ctx, greeting=True)
+        if payload:
+            await _open_deep_link(ctx, router, payload)

@@ -1,0 +1,46 @@
+"""The settings screen: language, privacy notice, own data."""
+
+from __future__ import annotations
+
+from handlers import ui
+from handlers.context import Context
+from handlers.model import Button
+from handlers.router import Router
+from locales import N_, language_name
+
+
+async def show_settings(ctx: Context) -> None:
+    t = ctx.t
+    ctx.reply(
+        t.t("⚙️ <b>Settings</b>")
+        + "\n"
+        + t.t("Language: {language}", language=language_name(t.lang)),
+        [
+            [Button(f"🌐 {t._('Change language')}", "settings:language")],
+            [
+                Button(f"🔒 {t._('Privacy notice')}", "settings:privacy"),
+                Button(f"📄 {t._('My data')}", "settings:mydata"),
+            ],
+            [Button(f"🗑 {t._('Delete my data')}", "settings:delete")],
+            *ui.back_to_menu(ctx),
+        ],
+    )
+
+
+def register(router: Router) -> None:
+    router.menu_action("settings")(show_settings)
+
+    @router.command("settings", N_("Language and your data"))
+    async def settings_command(ctx: Context) -> None:
+        await show_settings(ctx)
+
+    # Each settings button does what the command of the same name does.
+    shortcuts = {"language", "privacy", "mydata", "delete"}
+
+    @router.button("settings")
+    async def settings_button(ctx: Context) -> None:
+        if ctx.args not in shortcuts:
+            ctx.toast(ctx.t._("This button is no longer valid."))
+            await show_settings(ctx)
+            return
+        await router.commands[ctx.args].callback(ctx)

@@ -1,0 +1,100 @@
+"""The privacy notice and the user's data rights: see everything (/mydata), erase it (/delete)."""
+
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from handlers import ui
+from handlers.context import Context
+from handlers.model import Button, Document
+from handlers.router import Router
+from locales import N_
+
+
+def privacy_notice(ctx: Context) -> Markup:
+    t = ctx.t
+    days = ctx.settings.inactive_account_days
+    return Markup("\n\n").join(
+        [
+            t.t("🔒 <b>Privacy notice</b>"),
+            t.t(
+                "<b>What we store:</b> your user number on {platform}, the language you chose, "
+                "your role (resident, volunteer or coordinator) and when you last wrote to the "
+                "bot. Later also what you write in help requests. Never your phone number, never "
+                "your exact address.",
+                platform=_platform_name(ctx),
+            ),
+            t.t(
+                "<b>Why:</b> to answer you in your language and to connect neighbours who want "
+                "to help each other in {city}.",
+                city=ctx.settings.city,
+            ),
+            t.tn(
+                "<b>How long:</b> as long as you use the bot. If you do not write for {n} day, "
+                "everything is deleted automatically.",
+                "<b>How long:</b> as long as you use the bot. If you do not write for {n} days, "
+                "everything is deleted automatically.",
+                days,
+            ),
+            t.t(
+                "<b>Your rights:</b> /mydata shows everything we store about you, /delete erases "
+                "it at any time."
+            ),
+        ]
+    )
+
+
+def _platform_name(ctx: Context) -> str:
+    return {"telegram": "Telegram", "matrix": "Matrix"}.get(ctx.user.platform, ctx.t._("this chat"))
+
+
+def register(router: Router) -> None:
+    @router.command("privacy", N_("Read the privacy notice"), before_consent=True)
+    async def show_notice(ctx: Context) -> None:
+        ctx.reply(privacy_notice(ctx), ui.back_to_menu(ctx))
+
+    @router.command("mydata", N_("Download everything stored about you"))
+    async def my_data(ctx: Context) -> None:
+        data = await ctx.db.users.export(ctx.user.id)
+        content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+        ctx.send(
+            Document(
+                filename="nachbarbot-my-data.json",
+                content=content,
+                caption=ctx.t.t("📄 This is everything we store about you."),
+                mime_type="application/json",
+            )
+        )
+
+    @router.command("delete", N_("Delete all your data"), before_consent=True)
+    async def ask_delete(ctx: Context) -> None:
+        ctx.reply(
+            ctx.t.t(
+                "🗑 <b>Delete all your data?</b>\nThis cannot be undone. The bot will forget "
+                "your language and settings."
+            ),
+            [
+                [
+                    Button(f"🗑 {ctx.t._('Yes, delete everything')}", "delete:yes"),
+                    Button(f"↩️ {ctx.t._('No, keep it')}", "delete:no"),
+                ]
+            ],
+        )
+
+    @router.button("delete", before_consent=True)
+    async def confirm_delete(ctx: Context) -> None:
+        if ctx.args == "yes":
+            await ctx.db.users.delete(ctx.user.id)
+            ctx.reply(
+                ctx.t.t(
+                    "✅ All your data has been deleted. If you write again, you start "
+                    "from the beginning."
+                ),
+                edit=True,
+            )
+        elif ctx.args == "no":
+            ctx.reply(ctx.t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx), edit=True)
+        else:
+            ctx.toast(ctx.t._("This button is no longer valid."))

@@ -1,0 +1,90 @@
+"""Where features register what they answer to: commands, button prefixes, states, menu entries.
+
+A feature module exposes ``register(router)``; the dispatcher only asks the router.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handlers.context import Context
+
+Callback = Callable[["Context"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    callback: Callback
+    # Untranslated description (marked with N_), shown in /help and the platform's command menu.
+    description: str
+    # Usable before the privacy notice was accepted (start, help, language, delete).
+    before_consent: bool = False
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    prefix: str
+    callback: Callback
+    before_consent: bool = False
+
+
+@dataclass
+class Router:
+    commands: dict[str, CommandSpec] = field(default_factory=dict)
+    buttons: dict[str, ButtonSpec] = field(default_factory=dict)
+    states: dict[str, Callback] = field(default_factory=dict)
+    menu_actions: dict[str, Callback] = field(default_factory=dict)
+    deep_links: dict[str, Callback] = field(default_factory=dict)
+
+    def command(
+        self, name: str, description: str, *, before_consent: bool = False
+    ) -> Callable[[Callback], Callback]:
+        def decorate(callback: Callback) -> Callback:
+            if name in self.commands:
+                raise ValueError(f"command /{name} registered twice")
+            self.commands[name] = CommandSpec(name, callback, description, before_consent)
+            return callback
+
+        return decorate
+
+    def button(
+        self, prefix: str, *, before_consent: bool = False
+    ) -> Callable[[Callback], Callback]:
+        def decorate(callback: Callback) -> Callback:
+            if prefix in self.buttons or ":" in prefix:
+                raise ValueError(f"button prefix {prefix!r} invalid or registered twice")
+            self.buttons[prefix] = ButtonSpec(prefix, callback, before_consent)
+            return callback
+
+        return decorate
+
+    def state(self, name: str) -> Callable[[Callback], Callback]:
+        """Handle free input (text, location, media) in conversation state ``name``."""
+
+        def decorate(callback: Callback) -> Callback:
+            if name in self.states:
+                raise ValueError(f"state {name!r} registered twice")
+            self.states[name] = callback
+            return callback
+
+        return decorate
+
+    def menu_action(self, key: str) -> Callable[[Callback], Callback]:
+        def decorate(callback: Callback) -> Callback:
+            self.menu_actions[key] = callback
+            return callback
+
+        return decorate
+
+    def deep_link(self, prefix: str) -> Callable[[Callback], Callback]:
+        """Handle ``/start <prefix>_<rest>`` links (posters, QR codes)."""
+
+        def decorate(callback: Callback) -> Callback:
+            self.deep_links[prefix] = callback
+            return callback
+
+        return decorate

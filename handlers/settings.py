@@ -1,0 +1,15 @@
+"""The part of the configuration handlers see; filled in by ``bot.config``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class HandlerSettings:
+    city: str = "Dortmund"
+    # Accounts with no activity for this long are erased by the retention job.
+    inactive_account_days: int = 365
+    max_text_length: int = 2000
+    # (platform, platform user id) pairs that are admins from the start.
+    admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)

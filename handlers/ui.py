@@ -1,0 +1,50 @@
+"""Pieces of the interface several features show: the main menu, the language picker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers.model import Button, Message
+from locales import N_, SUPPORTED_LANGUAGES, language_name
+
+if TYPE_CHECKING:
+    from handlers.context import Context
+
+# Icons lead every button so that people who cannot read the script still find their way.
+MAIN_MENU: tuple[tuple[str, str, str], ...] = (
+    ("places", "📍", N_("Find a place")),
+    ("help", "🤝", N_("Ask for help")),
+    ("volunteer", "🙋", N_("Volunteer")),
+    ("events", "📅", N_("Events")),
+    ("settings", "⚙️", N_("Settings")),
+)
+
+
+def main_menu_buttons(ctx: Context) -> list[list[Button]]:
+    buttons = [Button(f"{icon} {ctx.t._(label)}", f"menu:{key}") for key, icon, label in MAIN_MENU]
+    # Two per row keeps labels readable on narrow phones.
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def back_to_menu(ctx: Context) -> list[list[Button]]:
+    return [[Button(f"🏠 {ctx.t._('Main menu')}", "menu:main")]]
+
+
+def language_picker(current: str | None) -> list[list[Button]]:
+    """Every language in its own name and script; the current or detected one first, ticked."""
+    order = list(SUPPORTED_LANGUAGES)
+    if current in order:
+        order.remove(current)
+        order.insert(0, current)
+    buttons = [
+        Button(("✅ " if code == current else "") + language_name(code), f"lang:{code}")
+        for code in order
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def something_went_wrong(ctx: Context) -> Message:
+    return Message(
+        text=ctx.t.t("😕 Sorry, something went wrong on our side. Please try again in a moment."),
+        buttons=back_to_menu(ctx),
+    )
