@@ -20,11 +20,10 @@ def privacy_notice(ctx: Context) -> Markup:
         [
             t.t("🔒 <b>Privacy notice</b>"),
             t.t(
-                "<b>What we store:</b> your user number on {platform}, the language you chose, "
-                "your role (resident, volunteer or coordinator) and when you last wrote to the "
-                "bot. Later also what you write in help requests. Never your phone number, never "
-                "your exact address.",
-                platform=_platform_name(ctx),
+                "<b>What we store:</b> your user number in this chat app, the language you "
+                "chose, your role (resident, volunteer or coordinator) and when you last wrote "
+                "to the bot. Later also what you write in help requests. Never your phone "
+                "number, never your exact address."
             ),
             t.t(
                 "<b>Why:</b> to answer you in your language and to connect neighbours who want "
@@ -44,10 +43,6 @@ def privacy_notice(ctx: Context) -> Markup:
             ),
         ]
     )
-
-
-def _platform_name(ctx: Context) -> str:
-    return {"telegram": "Telegram", "matrix": "Matrix"}.get(ctx.user.platform, ctx.t._("this chat"))
 
 
 def register(router: Router) -> None:

@@ -1,0 +1,144 @@
+"""Catalog maintenance: create a language with CLDR plural rules, and check all catalogs.
+
+``python -m locales init LANG`` creates ``LANG/LC_MESSAGES/messages.po`` from the template
+(``pybabel init`` would use Babel's older gettext table, which differs from CLDR for e.g.
+Russian, Ukrainian and Polish). ``python -m locales check`` lists every problem and exits 1
+if there is one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po, write_po
+from babel.plural import to_gettext
+
+from locales import DOMAIN, LOCALES_DIR, SUPPORTED_LANGUAGES
+
+TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
+_CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_]\w*\)[sd]")
+_TAG = re.compile(r"</?[a-z]+[^>]*>")
+_COMMAND = re.compile(r"(?<![\w/])/[a-z][a-z0-9_]*")
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def cldr_plural_forms(lang: str) -> str:
+    """The gettext Plural-Forms header for Babel's CLDR plural rule of ``lang``."""
+    return to_gettext(Locale.parse(lang).plural_form).strip()
+
+
+def plural_categories(lang: str) -> list[str]:
+    tags = set(Locale.parse(lang).plural_form.tags) | {"other"}
+    return [tag for tag in _CLDR_ORDER if tag in tags]
+
+
+def read_catalog(lang: str) -> Catalog:
+    with po_path(lang).open("rb") as fp:
+        return read_po(fp, locale=lang, domain=DOMAIN)
+
+
+def init_catalog(lang: str) -> Path:
+    with TEMPLATE.open("rb") as fp:
+        template = read_po(fp)
+    catalog = Catalog(locale=lang, domain=DOMAIN, project="nachbarbot", fuzzy=False)
+    catalog.mime_headers = [*catalog.mime_headers, ("Plural-Forms", cldr_plural_forms(lang))]
+    for message in template:
+        if message.id:
+            catalog.add(
+                message.id,
+                string=("",) * catalog.num_plurals if message.pluralizable else "",
+                flags=message.flags,
+            )
+    path = po_path(lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fp:
+        write_po(fp, catalog, width=0, omit_header=False)
+    return path
+
+
+@dataclass(frozen=True)
+class Problem:
+    lang: str
+    msgid: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.lang}: {self.what}: {self.msgid[:60]!r}"
+
+
+def _same(pattern: re.Pattern[str], a: str, b: str) -> bool:
+    return Counter(pattern.findall(a)) == Counter(pattern.findall(b))
+
+
+def check_message(lang: str, message: Message, categories: list[str]) -> list[Problem]:
+    msgid = message.id if isinstance(message.id, str) else message.id[1]
+    problems = []
+
+    def problem(what: str) -> None:
+        problems.append(Problem(lang, msgid, what))
+
+    if message.fuzzy:
+        problem("fuzzy")
+    strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+    if not all(strings):
+        problem("untranslated")
+        return problems
+    if message.pluralizable and len(strings) != len(categories):
+        problem(f"{len(strings)} plural forms, CLDR has {len(categories)}")
+    for index, string in enumerate(strings):
+        source = msgid
+        expected = _PLACEHOLDER.findall(source)
+        found = _PLACEHOLDER.findall(string)
+        category = categories[index] if message.pluralizable and index < len(categories) else ""
+        # "one" and "two" forms may say the number in words ("a day", "two days").
+        if category in ("zero", "one", "two") and "{n}" not in found:
+            expected = [p for p in expected if p != "{n}"]
+        if Counter(expected) != Counter(found):
+            problem(f"placeholders differ ({sorted(expected)} vs {sorted(found)})")
+        if not _same(_TAG, source, string):
+            problem("HTML tags differ")
+        if not _same(_COMMAND, source, string):
+            problem("/commands differ (commands are never translated)")
+    return problems
+
+
+def check_catalogs(languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Problem]:
+    with TEMPLATE.open("rb") as fp:
+        template_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fp) if m.id}
+    problems: list[Problem] = []
+    for lang in languages:
+        if not po_path(lang).exists():
+            problems.append(Problem(lang, "", "catalog missing"))
+            continue
+        catalog = read_catalog(lang)
+        header = catalog.plural_forms.strip()
+        if header != cldr_plural_forms(lang):
+            problems.append(
+                Problem(
+                    lang, "", f"Plural-Forms {header!r} is not CLDR's {cldr_plural_forms(lang)!r}"
+                )
+            )
+        categories = plural_categories(lang)
+        ids = set()
+        for message in catalog:
+            if not message.id:
+                continue
+            ids.add(message.id if isinstance(message.id, str) else message.id[0])
+            problems.extend(check_message(lang, message, categories))
+        problems.extend(
+            Problem(lang, missing, "missing from catalog") for missing in sorted(template_ids - ids)
+        )
+        problems.extend(
+            Problem(lang, extra, "obsolete (not in template)")
+            for extra in sorted(ids - template_ids)
+        )
+    return problems
