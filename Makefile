@@ -43,7 +43,7 @@ extract: $(VENV)/.stamp-base
 	  --no-location --sort-output --project nachbarbot -o locales/messages.pot .
 
 update-catalogs: extract
-	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 bench: $(VENV)/.stamp-test catalogs
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
