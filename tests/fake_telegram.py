@@ -1,0 +1,320 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests and benchmarks.
+
+It speaks enough of the Bot API for python-telegram-bot's real ``Application``: long-polled
+``getUpdates`` fed by :meth:`FakeTelegram.inject`, message sending and editing, callback
+answers and command menus. Like Telegram it rejects malformed HTML and over-long texts, so
+rendering bugs fail tests. Every call is recorded for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html.parser
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-TOKEN"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Nachbarbot", "username": "nachbar_bot"}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                "tg-spoiler", "span", "blockquote"}
+JSON_FIELDS = {"reply_markup", "commands", "entities", "scope", "link_preview_options"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[list[dict[str, Any]]]:
+        markup = self.params.get("reply_markup") or {}
+        return markup.get("inline_keyboard", [])
+
+    @property
+    def button_labels(self) -> list[str]:
+        return [b["text"] for row in self.buttons for b in row]
+
+    def button_data(self, label_part: str) -> str:
+        for row in self.buttons:
+            for button in row:
+                if label_part in button["text"]:
+                    return button["callback_data"]
+        raise AssertionError(f"no button containing {label_part!r} in {self.button_labels}")
+
+
+class _HtmlChecker(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.visible: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.error = f"unsupported start tag \"{tag}\""
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.error = f"can't find end tag corresponding to start tag \"{tag}\""
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.visible.append(data)
+
+
+def check_html(text: str) -> tuple[str | None, str]:
+    """(error or None, visible text) as Telegram would parse ``parse_mode=HTML``."""
+    checker = _HtmlChecker()
+    checker.feed(text)
+    checker.close()
+    if checker.error is None and checker.stack:
+        checker.error = f"unclosed tag \"{checker.stack[-1]}\""
+    return checker.error, "".join(checker.visible)
+
+
+class FakeTelegram:
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        # method name -> list of HTTP statuses to answer with, consumed one per call;
+        # an entry of 0 means "answer normally".
+        self.failures: dict[str, list[int]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- server lifecycle -------------------------------------------------------------
+    async def start(self) -> str:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- what a test does --------------------------------------------------------------
+    def inject(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        asyncio.get_running_loop().create_task(self._notify())
+        return update_id
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    @staticmethod
+    def user(user_id: int, language_code: str | None = None, name: str = "Test") -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": name}
+        if language_code:
+            user["language_code"] = language_code
+        return user
+
+    def send_text(self, user_id: int, text: str, language_code: str | None = None,
+                  chat_type: str = "private", chat_id: int | None = None) -> int:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id or user_id, "type": chat_type},
+            "from": self.user(user_id, language_code),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split(" ", 1)[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self.inject({"message": message})
+
+    def send_message(self, user_id: int, language_code: str | None = None,
+                     **content: Any) -> int:
+        """A private message with arbitrary content (location, voice, photo …)."""
+        return self.inject({"message": {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": self.user(user_id, language_code),
+            **content,
+        }})
+
+    def press(self, user_id: int, data: str, message: Call | None = None,
+              language_code: str | None = None) -> int:
+        result = message.result if message is not None else None
+        query: dict[str, Any] = {
+            "id": f"cb{next(self._update_ids)}",
+            "from": self.user(user_id, language_code),
+            "chat_instance": "1",
+            "data": data,
+        }
+        if isinstance(result, dict):
+            query["message"] = result
+        return self.inject({"callback_query": query})
+
+    def calls_to(self, method: str, **match: Any) -> list[Call]:
+        return [c for c in self.calls if c.method == method
+                and all(str(c.params.get(k)) == str(v) for k, v in match.items())]
+
+    async def wait_for(self, method: str, predicate: Callable[[Call], bool] = lambda c: True,
+                       *, after: int = 0, timeout: float = 10.0, **match: Any) -> Call:
+        """The first call (from index ``after`` on) to ``method`` matching; waits for it."""
+
+        def find() -> Call | None:
+            for call in self.calls[after:]:
+                if call.method == method and predicate(call) and all(
+                        str(call.params.get(k)) == str(v) for k, v in match.items()):
+                    return call
+            return None
+
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: find() is not None),
+                                       timeout)
+            except TimeoutError:
+                seen = [(c.method, c.text[:50]) for c in self.calls[after:]]
+                raise AssertionError(f"no {method} {match} within {timeout}s; got {seen}") from None
+        found = find()
+        assert found is not None
+        return found
+
+    async def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Wait until no call has arrived for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            count = len(self.calls)
+            await asyncio.sleep(quiet)
+            if len(self.calls) == count and not self._updates:
+                return
+
+    # -- the Bot API ------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if part.filename:
+                    params[part.name] = {"filename": part.filename, "content": await part.read()}
+                else:
+                    params[part.name] = await part.text()
+        elif request.can_read_body:
+            params.update(dict(await request.post()))
+        for key in JSON_FIELDS & params.keys():
+            if isinstance(params[key], str):
+                params[key] = json.loads(params[key])
+        return params
+
+    def _message(self, chat_id: Any, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(chat_id), "type": "private"},
+            "from": BOT_USER,
+            **content,
+        }
+
+    @staticmethod
+    def _error(status: int, description: str, **extra: Any) -> web.Response:
+        body = {"ok": False, "error_code": status, "description": description, **extra}
+        return web.json_response(body, status=status)
+
+    def _check_text(self, params: dict[str, Any], key: str, limit: int) -> web.Response | None:
+        text = str(params.get(key) or "")
+        if params.get("parse_mode") == "HTML":
+            error, visible = check_html(text)
+            if error:
+                return self._error(400, f"Bad Request: can't parse entities: {error}")
+        else:
+            visible = text
+        if key == "text" and not visible.strip():
+            return self._error(400, "Bad Request: message text is empty")
+        if len(visible.encode("utf-16-le")) // 2 > limit:
+            return self._error(400, "Bad Request: message is too long")
+        return None
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        call = Call(method, params)
+        self.calls.append(call)
+        try:
+            planned = self.failures.get(method)
+            if planned:
+                status = planned.pop(0)
+                if status == 429:
+                    return self._error(429, "Too Many Requests: retry after 1",
+                                       parameters={"retry_after": 1})
+                if status:
+                    return self._error(status, "Bad Gateway" if status == 502 else "Error")
+            response = self._answer(method, params)
+            if isinstance(response, web.Response):
+                return response
+            call.result = response
+            return web.json_response({"ok": True, "result": response})
+        finally:
+            await self._notify()
+
+    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False}
+        if method in ("deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery",
+                      "close", "logOut"):
+            return True
+        if method == "sendMessage":
+            return self._check_text(params, "text", 4096) or self._message(
+                params["chat_id"], text=params["text"])
+        if method == "editMessageText":
+            return self._check_text(params, "text", 4096) or {
+                **self._message(params["chat_id"], text=params["text"]),
+                "message_id": int(params["message_id"]), "edit_date": int(time.time())}
+        if method == "sendDocument":
+            document = params["document"]
+            return self._check_text(params, "caption", 1024) or self._message(
+                params["chat_id"], document={"file_id": "doc1", "file_unique_id": "doc1",
+                                             "file_name": document["filename"]})
+        if method in ("sendLocation", "sendVenue"):
+            location = {"latitude": float(params["latitude"]),
+                        "longitude": float(params["longitude"])}
+            return self._message(params["chat_id"], location=location)
+        return self._error(404, "Not Found: method not found")
+
+    async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout:
+            async with self._changed:
+                try:
+                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)),
+                                           timeout)
+                except TimeoutError:
+                    pass
+        batch = list(self._updates[:100])
+        return web.json_response({"ok": True, "result": batch})
