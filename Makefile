@@ -19,7 +19,7 @@ $(VENV)/.stamp-test: $(VENV)/.stamp-base pyproject.toml
 
 # Compiled catalogs are build products: made from the .po files whenever those change.
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.stamp-base
-	$(PY) -m babel.messages.frontend compile -q -d locales -D messages -l $* --statistics
+	@$(PY) -m babel.messages.frontend compile -d locales -D messages -l $* --statistics
 
 catalogs: $(CATALOGS_MO)
 
@@ -46,7 +46,7 @@ update-catalogs: extract
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 bench: $(VENV)/.stamp-test catalogs
-	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info

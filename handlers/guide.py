@@ -17,8 +17,8 @@ def register(router: Router) -> None:
         for spec in router.commands.values():
             lines.append(
                 ctx.t.format(
-                    "/{command} - {description}",
-                    command=spec.name,
+                    "{command} - {description}",
+                    command="/" + spec.name,
                     description=ctx.t._(spec.description),
                 )
             )

@@ -22,8 +22,8 @@ READING_PRIVACY = "onboarding.privacy"
 def _consent_buttons(ctx: Context) -> list[list[Button]]:
     return [
         [
-            Button(f"✅ {ctx.t._('I agree')}", "consent:yes"),
-            Button(f"❌ {ctx.t._('No, thanks')}", "consent:no"),
+            Button("✅ " + ctx.t._("I agree"), "consent:yes"),
+            Button("❌ " + ctx.t._("No, thanks"), "consent:no"),
         ]
     ]
 

@@ -16,12 +16,12 @@ async def show_settings(ctx: Context) -> None:
         + "\n"
         + t.t("Language: {language}", language=language_name(t.lang)),
         [
-            [Button(f"🌐 {t._('Change language')}", "settings:language")],
+            [Button("🌐 " + t._("Change language"), "settings:language")],
             [
-                Button(f"🔒 {t._('Privacy notice')}", "settings:privacy"),
-                Button(f"📄 {t._('My data')}", "settings:mydata"),
+                Button("🔒 " + t._("Privacy notice"), "settings:privacy"),
+                Button("📄 " + t._("My data"), "settings:mydata"),
             ],
-            [Button(f"🗑 {t._('Delete my data')}", "settings:delete")],
+            [Button("🗑 " + t._("Delete my data"), "settings:delete")],
             *ui.back_to_menu(ctx),
         ],
     )

@@ -72,8 +72,8 @@ def register(router: Router) -> None:
             ),
             [
                 [
-                    Button(f"🗑 {ctx.t._('Yes, delete everything')}", "delete:yes"),
-                    Button(f"↩️ {ctx.t._('No, keep it')}", "delete:no"),
+                    Button("🗑 " + ctx.t._("Yes, delete everything"), "delete:yes"),
+                    Button("↩️ " + ctx.t._("No, keep it"), "delete:no"),
                 ]
             ],
         )

@@ -27,7 +27,7 @@ def main_menu_buttons(ctx: Context) -> list[list[Button]]:
 
 
 def back_to_menu(ctx: Context) -> list[list[Button]]:
-    return [[Button(f"🏠 {ctx.t._('Main menu')}", "menu:main")]]
+    return [[Button("🏠 " + ctx.t._("Main menu"), "menu:main")]]
 
 
 def language_picker(current: str | None) -> list[list[Button]]:

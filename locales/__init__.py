@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -38,6 +39,10 @@ TIMEZONE = ZoneInfo("Europe/Berlin")
 # reordering the surrounding right-to-left sentence.
 FSI = "\u2068"
 PDI = "\u2069"
+# A left-to-right mark on both sides of a /command in right-to-left text keeps its slash in
+# front ("/help", not "help/") while leaving it detectable as a command by the chat app.
+LRM = "\u200e"
+_COMMAND_IN_TEXT = re.compile(r"(?<![\w/<])(/[a-z][a-z0-9_]*)")
 
 # Language tags that mean one of our languages under another code.
 _ALIASES = {"prs": "fa", "pes": "fa", "mo": "ro", "ua": "uk"}
@@ -95,16 +100,16 @@ class Translator:
         self.rtl = lang in RTL_LANGUAGES
         self._tr = _load_translations(lang)
 
+    def _directional(self, text: str) -> str:
+        return _COMMAND_IN_TEXT.sub(rf"{LRM}\1{LRM}", text) if self.rtl else text
+
     def gettext(self, message: str) -> str:
-        return self._tr.gettext(message)
+        return self._directional(self._tr.gettext(message))
 
     _ = gettext
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._tr.ngettext(singular, plural, n)
-
-    def pgettext(self, context: str, message: str) -> str:
-        return self._tr.pgettext(context, message)
+        return self._directional(self._tr.ngettext(singular, plural, n))
 
     def _value(self, value: Any) -> Markup:
         if isinstance(value, bool):
@@ -131,7 +136,7 @@ class Translator:
         return self.format(self.ngettext(singular, plural, n), n=n, **values)
 
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, locale=self.locale, numbering_system="default")
 
     def date(self, value: date | datetime, fmt: str = "medium") -> str:
         if isinstance(value, datetime):

@@ -9,6 +9,7 @@ rendering bugs fail tests. Every call is recorded for assertions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html.parser
 import itertools
 import json
@@ -21,8 +22,23 @@ from aiohttp import web
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Nachbarbot", "username": "nachbar_bot"}
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-                "tg-spoiler", "span", "blockquote"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+}
 JSON_FIELDS = {"reply_markup", "commands", "entities", "scope", "link_preview_options"}
 
 
@@ -63,12 +79,12 @@ class _HtmlChecker(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            self.error = f"unsupported start tag \"{tag}\""
+            self.error = f'unsupported start tag "{tag}"'
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            self.error = f"can't find end tag corresponding to start tag \"{tag}\""
+            self.error = f'can\'t find end tag corresponding to start tag "{tag}"'
         else:
             self.stack.pop()
 
@@ -82,7 +98,7 @@ def check_html(text: str) -> tuple[str | None, str]:
     checker.feed(text)
     checker.close()
     if checker.error is None and checker.stack:
-        checker.error = f"unclosed tag \"{checker.stack[-1]}\""
+        checker.error = f'unclosed tag "{checker.stack[-1]}"'
     return checker.error, "".join(checker.visible)
 
 
@@ -134,8 +150,14 @@ class FakeTelegram:
             user["language_code"] = language_code
         return user
 
-    def send_text(self, user_id: int, text: str, language_code: str | None = None,
-                  chat_type: str = "private", chat_id: int | None = None) -> int:
+    def send_text(
+        self,
+        user_id: int,
+        text: str,
+        language_code: str | None = None,
+        chat_type: str = "private",
+        chat_id: int | None = None,
+    ) -> int:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -148,19 +170,23 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self.inject({"message": message})
 
-    def send_message(self, user_id: int, language_code: str | None = None,
-                     **content: Any) -> int:
+    def send_message(self, user_id: int, language_code: str | None = None, **content: Any) -> int:
         """A private message with arbitrary content (location, voice, photo …)."""
-        return self.inject({"message": {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private"},
-            "from": self.user(user_id, language_code),
-            **content,
-        }})
+        return self.inject(
+            {
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": self.user(user_id, language_code),
+                    **content,
+                }
+            }
+        )
 
-    def press(self, user_id: int, data: str, message: Call | None = None,
-              language_code: str | None = None) -> int:
+    def press(
+        self, user_id: int, data: str, message: Call | None = None, language_code: str | None = None
+    ) -> int:
         result = message.result if message is not None else None
         query: dict[str, Any] = {
             "id": f"cb{next(self._update_ids)}",
@@ -173,24 +199,36 @@ class FakeTelegram:
         return self.inject({"callback_query": query})
 
     def calls_to(self, method: str, **match: Any) -> list[Call]:
-        return [c for c in self.calls if c.method == method
-                and all(str(c.params.get(k)) == str(v) for k, v in match.items())]
+        return [
+            c
+            for c in self.calls
+            if c.method == method and all(str(c.params.get(k)) == str(v) for k, v in match.items())
+        ]
 
-    async def wait_for(self, method: str, predicate: Callable[[Call], bool] = lambda c: True,
-                       *, after: int = 0, timeout: float = 10.0, **match: Any) -> Call:
+    async def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] = lambda c: True,
+        *,
+        after: int = 0,
+        timeout: float = 10.0,
+        **match: Any,
+    ) -> Call:
         """The first call (from index ``after`` on) to ``method`` matching; waits for it."""
 
         def find() -> Call | None:
             for call in self.calls[after:]:
-                if call.method == method and predicate(call) and all(
-                        str(call.params.get(k)) == str(v) for k, v in match.items()):
+                if (
+                    call.method == method
+                    and predicate(call)
+                    and all(str(call.params.get(k)) == str(v) for k, v in match.items())
+                ):
                     return call
             return None
 
         async with self._changed:
             try:
-                await asyncio.wait_for(self._changed.wait_for(lambda: find() is not None),
-                                       timeout)
+                await asyncio.wait_for(self._changed.wait_for(lambda: find() is not None), timeout)
             except TimeoutError:
                 seen = [(c.method, c.text[:50]) for c in self.calls[after:]]
                 raise AssertionError(f"no {method} {match} within {timeout}s; got {seen}") from None
@@ -268,8 +306,9 @@ class FakeTelegram:
             if planned:
                 status = planned.pop(0)
                 if status == 429:
-                    return self._error(429, "Too Many Requests: retry after 1",
-                                       parameters={"retry_after": 1})
+                    return self._error(
+                        429, "Too Many Requests: retry after 1", parameters={"retry_after": 1}
+                    )
                 if status:
                     return self._error(status, "Bad Gateway" if status == 502 else "Error")
             response = self._answer(method, params)
@@ -282,26 +321,46 @@ class FakeTelegram:
 
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
-            return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
-                    "supports_inline_queries": False}
-        if method in ("deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery",
-                      "close", "logOut"):
+            return {
+                **BOT_USER,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        if method in (
+            "deleteWebhook",
+            "setWebhook",
+            "setMyCommands",
+            "answerCallbackQuery",
+            "close",
+            "logOut",
+        ):
             return True
         if method == "sendMessage":
             return self._check_text(params, "text", 4096) or self._message(
-                params["chat_id"], text=params["text"])
+                params["chat_id"], text=params["text"]
+            )
         if method == "editMessageText":
             return self._check_text(params, "text", 4096) or {
                 **self._message(params["chat_id"], text=params["text"]),
-                "message_id": int(params["message_id"]), "edit_date": int(time.time())}
+                "message_id": int(params["message_id"]),
+                "edit_date": int(time.time()),
+            }
         if method == "sendDocument":
             document = params["document"]
             return self._check_text(params, "caption", 1024) or self._message(
-                params["chat_id"], document={"file_id": "doc1", "file_unique_id": "doc1",
-                                             "file_name": document["filename"]})
+                params["chat_id"],
+                document={
+                    "file_id": "doc1",
+                    "file_unique_id": "doc1",
+                    "file_name": document["filename"],
+                },
+            )
         if method in ("sendLocation", "sendVenue"):
-            location = {"latitude": float(params["latitude"]),
-                        "longitude": float(params["longitude"])}
+            location = {
+                "latitude": float(params["latitude"]),
+                "longitude": float(params["longitude"]),
+            }
             return self._message(params["chat_id"], location=location)
         return self._error(404, "Not Found: method not found")
 
@@ -311,10 +370,9 @@ class FakeTelegram:
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and timeout:
             async with self._changed:
-                try:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)),
-                                           timeout)
-                except TimeoutError:
-                    pass
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                    )
         batch = list(self._updates[:100])
         return web.json_response({"ok": True, "result": batch})

@@ -25,10 +25,16 @@ class MemoryTransport:
         self.platform = platform
         self._ids = itertools.count(1)
 
-    async def send(self, user: str, event: Event, hint: str | None = None,
-                   private: bool = True) -> list[Outgoing]:
-        incoming = Incoming(Sender(self.platform, user, user, hint), chat_id=user, event=event,
-                            update_id=str(next(self._ids)), is_private=private)
+    async def send(
+        self, user: str, event: Event, hint: str | None = None, private: bool = True
+    ) -> list[Outgoing]:
+        incoming = Incoming(
+            Sender(self.platform, user, user, hint),
+            chat_id=user,
+            event=event,
+            update_id=str(next(self._ids)),
+            is_private=private,
+        )
         return await self.dispatcher.handle(incoming)
 
     async def text(self, user: str, text: str, hint: str | None = None) -> list[Outgoing]:

@@ -87,7 +87,8 @@ async def test_language_change_after_onboarding(chat: MemoryTransport, db: Datab
     assert button_data(out)[0] == "lang:en"
     out = await chat.press("ha", "lang:ar")
     assert translator("ar")._("Find a place") in "".join(
-        b.label for m in messages(out) for row in m.buttons for b in row)
+        b.label for m in messages(out) for row in m.buttons for b in row
+    )
     assert (await db.users.find("memory", "ha")).language == "ar"
 
 
@@ -104,9 +105,11 @@ async def test_help_lists_every_command_in_the_users_language(chat: MemoryTransp
     out = await chat.text("ja", "/help")
     ru = translator("ru")
     text = texts(out)
-    for command, description in (("help", "Explain what the bot can do"),
-                                 ("delete", "Delete all your data"),
-                                 ("language", "Change the language")):
+    for command, description in (
+        ("help", "Explain what the bot can do"),
+        ("delete", "Delete all your data"),
+        ("language", "Change the language"),
+    ):
         assert f"/{command}" in text
         assert ru._(description) in text
 
@@ -115,8 +118,12 @@ async def test_unknown_command_and_unexpected_content(chat: MemoryTransport):
     await chat.onboard("ki", "en")
     out = await chat.text("ki", "/doesnotexist")
     assert "/doesnotexist" in texts(out) and "/help" in texts(out)
-    for out in (await chat.media("ki", "voice"), await chat.media("ki", "sticker"),
-                await chat.location("ki", 51.5, 7.4), await chat.text("ki", "hello?")):
+    for out in (
+        await chat.media("ki", "voice"),
+        await chat.media("ki", "sticker"),
+        await chat.location("ki", 51.5, 7.4),
+        await chat.text("ki", "hello?"),
+    ):
         assert messages(out), out
         assert "menu:places" in button_data(out)
 
@@ -190,9 +197,11 @@ async def test_handler_crash_gives_a_translated_apology(chat: MemoryTransport, m
     async def broken(ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(chat.dispatcher.router.commands, "help",
-                        chat.dispatcher.router.commands["help"].__class__(
-                            "help", broken, "x", True))
+    monkeypatch.setitem(
+        chat.dispatcher.router.commands,
+        "help",
+        chat.dispatcher.router.commands["help"].__class__("help", broken, "x", True),
+    )
     out = await chat.text("ra", "/help")
     assert len(out) == 1 and isinstance(out[0], Message)
     assert "went wrong" in str(out[0].text)

@@ -31,7 +31,8 @@ async def test_onboarding_in_german(fake_telegram: FakeTelegram, telegram_bot: T
     # The detected language comes first, ticked; every language shows in its own name.
     assert picker.button_labels[0] == "✅ Deutsch"
     assert {language_name(code) for code in SUPPORTED_LANGUAGES} <= {
-        label.removeprefix("✅ ") for label in picker.button_labels}
+        label.removeprefix("✅ ") for label in picker.button_labels
+    }
     assert picker.params["parse_mode"] == "HTML"
 
     assert de._("🔒 <b>Privacy notice</b>") in calls["notice"].text
@@ -75,8 +76,9 @@ async def test_language_switch(fake_telegram: FakeTelegram, telegram_bot: Telegr
     assert uk._("Explain what the bot can do") in help_text.text
 
 
-async def test_unknown_command_gets_a_hint(fake_telegram: FakeTelegram,
-                                           telegram_bot: TelegramTransport):
+async def test_unknown_command_gets_a_hint(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+):
     await _onboard(fake_telegram, 4004, "tr", "tr")
     mark = len(fake_telegram.calls)
     fake_telegram.send_text(4004, "/frobnicate <b>now</b>")
@@ -86,8 +88,9 @@ async def test_unknown_command_gets_a_hint(fake_telegram: FakeTelegram,
     assert hint.text.startswith("🤔")
 
 
-async def test_command_menus_in_every_language(fake_telegram: FakeTelegram,
-                                               telegram_bot: TelegramTransport):
+async def test_command_menus_in_every_language(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+):
     menus = fake_telegram.calls_to("setMyCommands")
     by_language = {call.params.get("language_code"): call.params["commands"] for call in menus}
     assert set(by_language) == {None, *SUPPORTED_LANGUAGES}
@@ -96,8 +99,9 @@ async def test_command_menus_in_every_language(fake_telegram: FakeTelegram,
     assert {c["command"] for c in by_language["de"]} >= {"start", "help", "language", "delete"}
 
 
-async def test_html_in_user_text_is_escaped(fake_telegram: FakeTelegram,
-                                            telegram_bot: TelegramTransport):
+async def test_html_in_user_text_is_escaped(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+):
     await _onboard(fake_telegram, 5005, "en", "en")
     mark = len(fake_telegram.calls)
     fake_telegram.send_text(5005, "/<script>")
@@ -106,23 +110,27 @@ async def test_html_in_user_text_is_escaped(fake_telegram: FakeTelegram,
     assert "&lt;script&gt;" in hint.text
 
 
-async def test_failed_api_calls_do_not_stop_the_bot(fake_telegram: FakeTelegram,
-                                                    telegram_bot: TelegramTransport):
+async def test_failed_api_calls_do_not_stop_the_bot(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+):
     fake_telegram.failures["sendMessage"] = [502]
     mark = len(fake_telegram.calls)
     fake_telegram.send_text(6006, "/start", language_code="en")
     await fake_telegram.wait_for("sendMessage", after=mark, chat_id=6006)  # answered 502
     fake_telegram.send_text(6006, "/start", language_code="en")
     second = await fake_telegram.wait_for(
-        "sendMessage", lambda c: c.result is not None, after=mark, chat_id=6006)
+        "sendMessage", lambda c: c.result is not None, after=mark, chat_id=6006
+    )
     assert "🌐" in second.text
 
 
-async def test_unsupported_method_is_logged_not_fatal(fake_telegram: FakeTelegram,
-                                                      telegram_bot: TelegramTransport, caplog):
+async def test_unsupported_method_is_logged_not_fatal(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport, caplog
+):
     # A self-hosted Bot API server may not know every method; the bot must carry on.
-    await telegram_bot._call("someFutureMethod", lambda: telegram_bot.bot.do_api_request(
-        "someFutureMethod"))
+    await telegram_bot._call(
+        "someFutureMethod", lambda: telegram_bot.bot.do_api_request("someFutureMethod")
+    )
     assert "someFutureMethod failed" in caplog.text
     mark = len(fake_telegram.calls)
     fake_telegram.send_text(7007, "/help", language_code="pl")
@@ -146,8 +154,9 @@ async def test_long_message_is_split(fake_telegram: FakeTelegram, telegram_bot: 
     assert sum(call.text.count("<b>Absatz</b>") for call in sent) == 9
 
 
-async def test_group_messages_are_not_answered(fake_telegram: FakeTelegram,
-                                               telegram_bot: TelegramTransport):
+async def test_group_messages_are_not_answered(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+):
     mark = len(fake_telegram.calls)
     fake_telegram.send_text(9009, "hello", chat_type="group", chat_id=-100)
     fake_telegram.send_text(9010, "/start", language_code="en")

@@ -195,18 +195,19 @@ class TelegramTransport:
         self, incoming: Incoming, outgoing: list[Outgoing], update: Update | None = None
     ) -> None:
         query = update.callback_query if update else None
-        answered = False
+        if query is not None:
+            # Answer the press first: Telegram shows a spinner on the button until then.
+            toast = next((item for item in outgoing if isinstance(item, Toast)), None)
+            if toast is None:
+                await self._call("answerCallbackQuery", query.answer)
+            else:
+                await self._call(
+                    "answerCallbackQuery",
+                    lambda: query.answer(toast.text[:200], show_alert=toast.alert),
+                )
         for item in outgoing:
-            if isinstance(item, Toast):
-                if query is not None and not answered:
-                    answered = True
-                    await self._call(
-                        "answerCallbackQuery",
-                        lambda i=item: query.answer(i.text[:200], show_alert=i.alert),
-                    )
-                continue
             to = getattr(item, "to", None)
-            if to is not None and to.platform != PLATFORM:
+            if isinstance(item, Toast) or (to is not None and to.platform != PLATFORM):
                 continue
             chat_id = to.chat_id if to is not None else incoming.chat_id
             if isinstance(item, Message):
@@ -218,9 +219,6 @@ class TelegramTransport:
                 await self.send_venue(chat_id, item)
             elif isinstance(item, Document):
                 await self.send_document(chat_id, item)
-        if query is not None and not answered:
-            # Telegram shows a spinner on the button until the press is answered.
-            await self._call("answerCallbackQuery", query.answer)
 
     async def send_message(
         self, chat_id: str, message: Message, edit_message_id: str | None = None
