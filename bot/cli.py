@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import places_cli
 from bot.app import build_dispatcher, open_database, purge_inactive_accounts
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.transports.console import ConsoleTransport
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("migrate", help="apply pending database migrations")
+    places_cli.add_parsers(sub)
     return parser
 
 
@@ -113,10 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    _setup_logging(config, quiet=args.command == "console")
+    _setup_logging(config, quiet=args.command in ("console", "places"))
     try:
         if args.command == "db":
             return asyncio.run(_migrate(config))
+        if args.command == "places":
+            return asyncio.run(places_cli.run(config, args))
         if args.command == "console":
             return asyncio.run(_console(config, args.user, args.lang))
         return asyncio.run(_run(config))

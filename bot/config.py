@@ -59,6 +59,13 @@ class PrivacySection:
 
 
 @dataclass(frozen=True)
+class PlacesSection:
+    data_dir: str = _opt("data/dortmund",
+                         doc="Folder with the city's gazetteer and sample places")
+    page_size: int = _opt(5, minimum=1, maximum=10, doc="Places shown per page in the chat")
+
+
+@dataclass(frozen=True)
 class TelegramSection:
     token: str | None = _opt(None, secret=True, doc="Bot token from @BotFather")
     api_base_url: str = _opt(
@@ -78,6 +85,7 @@ class TelegramSection:
 class Config:
     bot: BotSection = field(default_factory=BotSection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
+    places: PlacesSection = field(default_factory=PlacesSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
 
     @property
@@ -91,6 +99,8 @@ class Config:
             inactive_account_days=self.privacy.inactive_account_days,
             max_text_length=self.bot.max_text_length,
             admins=admins,  # type: ignore[arg-type]
+            places_data_dir=self.places.data_dir,
+            places_page_size=self.places.page_size,
         )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import aiosqlite
 
 from db.clock import utcnow
+from db.places import PlaceStore
 from db.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self.users = UserStore(conn)
+        self.places = PlaceStore(conn)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

@@ -80,6 +80,11 @@ class Button:
     label: str
     data: str
 
+    def __post_init__(self) -> None:
+        # Telegram's limit for callback data; keeping to it everywhere keeps buttons portable.
+        if not 1 <= len(self.data.encode("utf-8")) <= 64:
+            raise ValueError(f"button data must be 1-64 bytes: {self.data!r}")
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -99,6 +104,8 @@ class Message:
     buttons: list[list[Button]] = field(default_factory=list)
     to: Recipient | None = None
     edit: bool = False
+    # Label of a "share my location" button, where the platform has one (Telegram).
+    request_location: str = ""
 
 
 @dataclass

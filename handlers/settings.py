@@ -13,3 +13,6 @@ class HandlerSettings:
     max_text_length: int = 2000
     # (platform, platform user id) pairs that are admins from the start.
     admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    # Folder with the city's gazetteer (stadtbezirke.csv, stadtteile.csv, postcodes.csv).
+    places_data_dir: str = "data/dortmund"
+    places_page_size: int = 5

@@ -82,6 +82,8 @@ class ConsoleTransport:
         recipient = item.to.chat_id if getattr(item, "to", None) else self.user
         if isinstance(item, Message):
             self._print(html_to_plain(item.text, ansi=self.interactive), recipient)
+            if item.request_location:
+                self._print(f"[{item.request_location}: :loc LAT,LON]", recipient)
             flat = [button for row in item.buttons for button in row]
             if flat:
                 self._buttons[recipient] = flat

@@ -17,7 +17,9 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    KeyboardButton,
     LinkPreviewOptions,
+    ReplyKeyboardMarkup,
     Update,
 )
 from telegram import Message as TgMessage
@@ -224,7 +226,14 @@ class TelegramTransport:
         self, chat_id: str, message: Message, edit_message_id: str | None = None
     ) -> None:
         chunks = split_html(str(message.text), MESSAGE_LIMIT)
-        markup = keyboard(message.buttons)
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = keyboard(message.buttons)
+        if message.request_location:
+            # Telegram can only ask for a location with a reply keyboard, which replaces the
+            # inline buttons of this one message.
+            markup = ReplyKeyboardMarkup(
+                [[KeyboardButton(message.request_location, request_location=True)]],
+                resize_keyboard=True, one_time_keyboard=True)
+            edit_message_id = None
         if edit_message_id is not None and len(chunks) == 1:
             try:
                 await self.bot.edit_message_text(

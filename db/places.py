@@ -1,0 +1,249 @@
+"""Encounter places: upsert by source id, bounding-box lookup on the R*Tree, change history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date
+from typing import Any
+
+import aiosqlite
+
+from db.clock import utcnow
+
+
+@dataclass(frozen=True)
+class Place:
+    source: str
+    source_id: str
+    name: str
+    category: str
+    lat: float
+    lon: float
+    street: str = ""
+    housenumber: str = ""
+    postcode: str = ""
+    city: str = ""
+    stadtbezirk: str = ""
+    stadtteil: str = ""
+    opening_hours: str = ""
+    wheelchair: str = "unknown"
+    languages: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    operator: str = ""
+    operator_type: str = ""
+    free_of_charge: bool | None = None
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    description: str = ""
+    last_verified: str | None = None
+    # Other languages: {"ar": ("name", "description"), …}
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+    id: int | None = field(default=None, compare=False)
+
+    def name_in(self, lang: str) -> str:
+        return (self.texts.get(lang) or ("", ""))[0] or self.name
+
+    def description_in(self, lang: str) -> str:
+        return (self.texts.get(lang) or ("", ""))[1] or self.description
+
+
+_COLUMNS = [f.name for f in fields(Place) if f.name not in ("texts", "id")]
+_LISTS = ("languages", "target_groups")
+
+
+def _to_row(place: Place) -> dict[str, Any]:
+    row = {name: getattr(place, name) for name in _COLUMNS}
+    for name in _LISTS:
+        row[name] = f";{';'.join(row[name])};" if row[name] else ""
+    if row["free_of_charge"] is not None:
+        row["free_of_charge"] = int(row["free_of_charge"])
+    return row
+
+
+def _from_row(row: aiosqlite.Row, texts: dict[str, tuple[str, str]] | None = None) -> Place:
+    values = {name: row[name] for name in _COLUMNS}
+    for name in _LISTS:
+        values[name] = tuple(item for item in (values[name] or "").split(";") if item)
+    if values["free_of_charge"] is not None:
+        values["free_of_charge"] = bool(values["free_of_charge"])
+    return Place(**values, texts=texts or {}, id=row["id"])
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    category: str | None = None
+    wheelchair: bool = False
+    language: str | None = None
+
+
+class PlaceStore:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _texts(self, place_ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
+        if not place_ids:
+            return {}
+        result: dict[int, dict[str, tuple[str, str]]] = {}
+        # Chunked: SQLite limits the number of parameters in one statement.
+        for start in range(0, len(place_ids), 500):
+            chunk = place_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            async with self._conn.execute(
+                "SELECT place_id, lang, name, description FROM place_texts"
+                f" WHERE place_id IN ({marks})", chunk,
+            ) as cur:
+                for row in await cur.fetchall():
+                    result.setdefault(row[0], {})[row[1]] = (row[2], row[3])
+        return result
+
+    async def get(self, place_id: int) -> Place | None:
+        async with self._conn.execute("SELECT * FROM places WHERE id = ?", (place_id,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return _from_row(row, (await self._texts([place_id])).get(place_id))
+
+    async def count(self) -> int:
+        async with self._conn.execute("SELECT COUNT(*) FROM places") as cur:
+            return int((await cur.fetchone())[0])
+
+    async def _find_id(self, source: str, source_id: str) -> int | None:
+        async with self._conn.execute(
+            "SELECT id FROM places WHERE source = ? AND source_id = ?", (source, source_id)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else int(row[0])
+
+    async def _record(self, place_id: int, action: str, actor: str, changed_by: int | None,
+                      changes: dict[str, Any]) -> None:
+        await self._conn.execute(
+            "INSERT INTO place_changes (place_id, action, actor, changed_by, changes, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (place_id, action, actor, changed_by, json.dumps(changes, ensure_ascii=False),
+             utcnow()),
+        )
+
+    async def _write_texts(self, place_id: int, texts: dict[str, tuple[str, str]]) -> None:
+        await self._conn.execute("DELETE FROM place_texts WHERE place_id = ?", (place_id,))
+        await self._conn.executemany(
+            "INSERT INTO place_texts (place_id, lang, name, description) VALUES (?, ?, ?, ?)",
+            [(place_id, lang, name, text) for lang, (name, text) in sorted(texts.items())],
+        )
+
+    async def _upsert_one(self, place: Place, actor: str, changed_by: int | None) -> str:
+        existing_id = await self._find_id(place.source, place.source_id)
+        now = utcnow()
+        row = _to_row(place)
+        if existing_id is None:
+            columns = [*_COLUMNS, "created_at", "updated_at"]
+            async with self._conn.execute(
+                f"INSERT INTO places ({', '.join(columns)}) VALUES"
+                f" ({', '.join('?' * len(columns))}) RETURNING id",
+                [*row.values(), now, now],
+            ) as cur:
+                place_id = int((await cur.fetchone())[0])
+            await self._write_texts(place_id, place.texts)
+            await self._record(place_id, "create", actor, changed_by, {})
+            return "created"
+        old = await self.get(existing_id)
+        assert old is not None
+        diff = {name: [getattr(old, name), getattr(place, name)] for name in _COLUMNS
+                if getattr(old, name) != getattr(place, name)}
+        texts_changed = old.texts != place.texts
+        if not diff and not texts_changed:
+            return "unchanged"
+        if diff:
+            assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
+            await self._conn.execute(
+                f"UPDATE places SET {assignments}, updated_at = ? WHERE id = ?",
+                [*row.values(), now, existing_id],
+            )
+        if texts_changed:
+            await self._write_texts(existing_id, place.texts)
+            diff["texts"] = [old.texts, place.texts]
+        await self._record(existing_id, "update", actor, changed_by,
+                           json.loads(json.dumps(diff, default=list)))
+        return "updated"
+
+    async def upsert_many(self, places: Iterable[Place], actor: str,
+                          changed_by: int | None = None, *, dry_run: bool = False
+                          ) -> dict[str, int]:
+        """Insert or update by (source, source_id) in one transaction; count what happened.
+
+        With ``dry_run`` the same work is done and then rolled back, so the counts are exact.
+        """
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for place in places:
+                counts[await self._upsert_one(place, actor, changed_by)] += 1
+            await self._conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        return counts
+
+    async def upsert(self, place: Place, actor: str, changed_by: int | None = None) -> int:
+        await self.upsert_many([place], actor, changed_by)
+        place_id = await self._find_id(place.source, place.source_id)
+        assert place_id is not None
+        return place_id
+
+    async def update(self, place_id: int, actor: str, changed_by: int | None = None,
+                     **changes: Any) -> Place:
+        old = await self.get(place_id)
+        if old is None:
+            raise KeyError(place_id)
+        await self.upsert_many([replace(old, **changes)], actor, changed_by)
+        new = await self.get(place_id)
+        assert new is not None
+        return new
+
+    async def verify(self, place_id: int, actor: str, changed_by: int | None = None,
+                     on: date | None = None) -> None:
+        day = (on or date.today()).isoformat()
+        await self._conn.execute(
+            "UPDATE places SET last_verified = ?, updated_at = ? WHERE id = ?",
+            (day, utcnow(), place_id),
+        )
+        await self._record(place_id, "verify", actor, changed_by, {"last_verified": day})
+
+    async def history(self, place_id: int) -> list[dict[str, Any]]:
+        async with self._conn.execute(
+            "SELECT action, actor, changed_by, changes, at FROM place_changes"
+            " WHERE place_id = ? ORDER BY id", (place_id,)
+        ) as cur:
+            return [{"action": r[0], "actor": r[1], "changed_by": r[2],
+                     "changes": json.loads(r[3]), "at": r[4]} for r in await cur.fetchall()]
+
+    async def in_box(self, min_lat: float, max_lat: float, min_lon: float, max_lon: float,
+                     filters: PlaceFilter = PlaceFilter()) -> list[Place]:
+        """Places inside the box (R*Tree lookup) that pass the SQL-expressible filters."""
+        where = ["r.min_lat >= ?", "r.max_lat <= ?", "r.min_lon >= ?", "r.max_lon <= ?"]
+        params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
+        if filters.category:
+            where.append("p.category = ?")
+            params.append(filters.category)
+        if filters.wheelchair:
+            where.append("p.wheelchair = 'yes'")
+        if filters.language:
+            where.append("p.languages LIKE ?")
+            params.append(f"%;{filters.language};%")
+        async with self._conn.execute(
+            "SELECT p.* FROM places_rtree r JOIN places p ON p.id = r.id WHERE "
+            + " AND ".join(where), params
+        ) as cur:
+            rows = await cur.fetchall()
+        texts = await self._texts([row["id"] for row in rows]) if rows else {}
+        return [_from_row(row, texts.get(row["id"])) for row in rows]
+
+
+def as_dict(place: Place) -> dict[str, Any]:
+    data = asdict(place)
+    data["languages"] = list(place.languages)
+    data["target_groups"] = list(place.target_groups)
+    data["texts"] = {lang: {"name": n, "description": d} for lang, (n, d) in place.texts.items()}
+    return data

@@ -1,0 +1,244 @@
+""""Find a place" as a conversation.
+
+States: ``places.where`` - waiting for a location, postcode or district name;
+``places.results`` - a result list is shown (its search is kept in the state data, so
+"more", filters and "back to the list" work after a restart too). Typing another name or
+sharing another location from the results starts a new search.
+
+Button data (``pl:…``): ``d:<id>`` details, ``more``/``prev``/``list`` paging, ``filters``,
+``cat:<key>``/``cat:*``, ``wc`` wheelchair, ``ml`` speaks my language, ``open`` open now,
+``area:<name>`` a suggested district, ``where`` search somewhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from handlers import ui
+from handlers.context import Context
+from handlers.model import Button, Location, Message, Text, Venue
+from handlers.places import render
+from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazetteer
+from handlers.places.search import Query, nearest
+from handlers.places.vocabulary import CATEGORIES
+from handlers.router import Router
+from locales import N_
+
+WHERE = "places.where"
+RESULTS = "places.results"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def gazetteer(ctx: Context) -> Gazetteer:
+    return load_gazetteer(ctx.settings.places_data_dir)
+
+
+async def ask_where(ctx: Context) -> None:
+    t = ctx.t
+    await ctx.set_state(WHERE, {})
+    ctx.send(Message(
+        text=t.t("📍 <b>Find a place</b>") + "\n" + t.t(
+            "Where are you looking? Share your location, or type a postcode (for example "
+            "{postcode}) or the name of your district (for example {district})."
+            , postcode="44137", district="Hörde"),
+        buttons=ui.back_to_menu(ctx),
+        request_location="📍 " + t._("Share my location"),
+    ))
+
+
+def _search_data(area: Area, label: str) -> dict[str, Any]:
+    return {"lat": area.lat, "lon": area.lon, "label": label, "category": None,
+            "wheelchair": False, "my_language": False, "open_now": False, "page": 0}
+
+
+def _filter_summary(ctx: Context, search: dict[str, Any]) -> Markup | None:
+    parts = []
+    if search.get("category") in CATEGORIES:
+        parts.append(render.category_label(ctx.t, search["category"]))
+    if search.get("wheelchair"):
+        parts.append("♿ " + ctx.t._("wheelchair accessible"))
+    if search.get("my_language"):
+        parts.append("🗣 " + ctx.t._("speaks my language"))
+    if search.get("open_now"):
+        parts.append("🟢 " + ctx.t._("open now"))
+    if not parts:
+        return None
+    return ctx.t.t("🔎 Filters: {filters}", filters=" · ".join(parts))
+
+
+async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = False) -> None:
+    t = ctx.t
+    size = ctx.settings.places_page_size
+    query = Query(lat=search["lat"], lon=search["lon"], category=search.get("category"),
+                  wheelchair=bool(search.get("wheelchair")),
+                  language=t.lang if search.get("my_language") else None,
+                  open_now=bool(search.get("open_now")))
+    now = _now()
+    page = max(0, int(search.get("page", 0)))
+    found, more = await nearest(ctx.db, query, now, limit=size, offset=page * size)
+    await ctx.set_state(RESULTS, search)
+    lines = [t.t("📍 <b>Places near {place}</b>", place=search["label"])]
+    summary = _filter_summary(ctx, search)
+    if summary:
+        lines.append(summary)
+    lines.append(Markup(""))
+    buttons: list[list[Button]] = []
+    if not found:
+        lines.append(t.t("😔 No places found. Try fewer filters or another district."))
+    for number, item in enumerate(found, start=page * size + 1):
+        lines.append(render.place_line(t, number, item, now))
+        lines.append(Markup(""))
+        name = item.place.name_in(t.lang)
+        label = f"{number}. {name if len(name) <= 30 else name[:29] + '…'}"
+        buttons.append([Button(label, f"pl:d:{item.place.id}")])
+    navigation = []
+    if page > 0:
+        navigation.append(Button("◀️ " + t._("Back"), "pl:prev"))
+    if more:
+        navigation.append(Button(t._("More") + " ▶️", "pl:more"))
+    if navigation:
+        buttons.append(navigation)
+    buttons.append([Button("🔎 " + t._("Filters"), "pl:filters"),
+                    Button("📍 " + t._("Somewhere else"), "pl:where")])
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(Markup("\n").join(lines).rstrip(), buttons, edit=edit)
+
+
+async def _show_filters(ctx: Context, search: dict[str, Any]) -> None:
+    t = ctx.t
+
+    def tick(on: bool) -> str:
+        return "✅ " if on else ""
+
+    rows: list[list[Button]] = [
+        [Button(tick(bool(search.get("wheelchair"))) + "♿ " + t._("wheelchair accessible"),
+                "pl:wc")],
+        [Button(tick(bool(search.get("my_language"))) + "🗣 " + t._("speaks my language"),
+                "pl:ml")],
+        [Button(tick(bool(search.get("open_now"))) + "🟢 " + t._("open now"), "pl:open")],
+        [Button(tick(not search.get("category")) + "🔄 " + t._("All kinds of places"),
+                "pl:cat:*")],
+    ]
+    categories = [Button(tick(search.get("category") == key) + render.category_label(t, key),
+                         f"pl:cat:{key}") for key in CATEGORIES]
+    rows += [categories[i:i + 2] for i in range(0, len(categories), 2)]
+    rows.append([Button("✔️ " + t._("Show results"), "pl:list")])
+    ctx.reply(t.t("🔎 <b>Filters</b> - choose what matters to you:"), rows, edit=True)
+
+
+async def show_place(ctx: Context, place_id: int, *, back: bool) -> None:
+    t = ctx.t
+    place = await ctx.db.places.get(place_id)
+    if place is None:
+        ctx.reply(t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
+        return
+    state = await ctx.db.users.get_state(ctx.user.id)
+    distance = None
+    if state is not None and state.state == RESULTS:
+        distance = distance_m(state.data["lat"], state.data["lon"], place.lat, place.lon)
+    buttons = []
+    if back and state is not None and state.state == RESULTS:
+        buttons.append([Button("◀️ " + t._("Back to the list"), "pl:list")])
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(render.details(t, place, _now(), distance), buttons)
+    ctx.send(Venue(latitude=place.lat, longitude=place.lon, title=place.name_in(t.lang),
+                   address=render.address(place)))
+
+
+async def _search_for_text(ctx: Context, text: str) -> None:
+    t = ctx.t
+    resolution = gazetteer(ctx).resolve(text)
+    if resolution.area is not None:
+        await show_results(ctx, _search_data(resolution.area, resolution.area.name))
+        return
+    await ctx.set_state(WHERE, {})
+    if resolution.suggestions:
+        ctx.reply(t.t("🤔 I don't know \"{query}\". Did you mean one of these?", query=text),
+                  [[Button(f"📍 {name}", f"pl:area:{name}")] for name in resolution.suggestions]
+                  + ui.back_to_menu(ctx))
+    else:
+        ctx.reply(t.t("🤔 I could not find \"{query}\" in {city}. Please type a postcode "
+                      "(for example {postcode}) or a district (for example {district}).",
+                      query=text, city=ctx.settings.city, postcode="44137", district="Hörde"),
+                  ui.back_to_menu(ctx))
+
+
+def register(router: Router) -> None:
+    router.menu_action("places")(ask_where)
+
+    @router.command("places", N_("Find places to meet near you"))
+    async def places_command(ctx: Context) -> None:
+        await ask_where(ctx)
+
+    @router.deep_link("place")
+    async def place_link(ctx: Context) -> None:
+        if not ctx.args.isdigit():
+            ctx.reply(ctx.t.t("🔗 This link is not valid (any more). Here is the main menu "
+                              "instead."), ui.back_to_menu(ctx))
+            return
+        await show_place(ctx, int(ctx.args), back=False)
+
+    async def where_input(ctx: Context) -> None:
+        event = ctx.incoming.event
+        if isinstance(event, Location):
+            if not gazetteer(ctx).contains(event.latitude, event.longitude):
+                ctx.reply(ctx.t.t("🗺️ This location is outside {city}. Please share a "
+                                  "location in {city} or type a district.",
+                                  city=ctx.settings.city), ui.back_to_menu(ctx))
+                return
+            area = Area("point", "", event.latitude, event.longitude)
+            await show_results(ctx, _search_data(area, ctx.t._("your location")))
+        elif isinstance(event, Text):
+            await _search_for_text(ctx, event.text.strip())
+        else:
+            ctx.reply(ctx.t.t("📍 Please share your location or type a postcode or district."),
+                      ui.back_to_menu(ctx))
+
+    router.state(WHERE)(where_input)
+    router.state(RESULTS)(where_input)
+
+    @router.button("pl")
+    async def place_button(ctx: Context) -> None:
+        action, _, value = ctx.args.partition(":")
+        if action == "d" and value.isdigit():
+            await show_place(ctx, int(value), back=True)
+            return
+        if action == "where":
+            await ask_where(ctx)
+            return
+        if action == "area":
+            resolution = gazetteer(ctx).resolve(value)
+            if resolution.area is not None:
+                await show_results(ctx, _search_data(resolution.area, resolution.area.name))
+                return
+        state = await ctx.db.users.get_state(ctx.user.id)
+        if state is None or state.state != RESULTS or action == "area":
+            # A button from an old list, or forged data: start the search again.
+            ctx.toast(ctx.t._("This button is no longer valid."))
+            await ask_where(ctx)
+            return
+        search = dict(state.data)
+        if action in ("more", "prev", "list"):
+            step = {"more": 1, "prev": -1, "list": 0}[action]
+            search["page"] = max(0, int(search.get("page", 0)) + step)
+            await show_results(ctx, search, edit=action != "list")
+        elif action == "filters":
+            await _show_filters(ctx, search)
+        elif action in ("wc", "ml", "open"):
+            key = {"wc": "wheelchair", "ml": "my_language", "open": "open_now"}[action]
+            search[key] = not search.get(key)
+            search["page"] = 0
+            await ctx.set_state(RESULTS, search)
+            await _show_filters(ctx, search)
+        elif action == "cat" and (value == "*" or value in CATEGORIES):
+            search["category"] = None if value == "*" else value
+            search["page"] = 0
+            await show_results(ctx, search)
+        else:
+            ctx.toast(ctx.t._("This button is no longer valid."))

@@ -1,0 +1,163 @@
+"""Where is "Hoerde", "44137" or "Brechten bitte"? Districts and postcodes of the city.
+
+Loaded from the configured data folder (``stadtbezirke.csv``, ``stadtteile.csv``,
+``postcodes.csv``). Matching forgives case, missing umlauts ("Hoerde", "Horde"), small
+typos and extra words; when nothing matches well, the closest names are offered.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_POSTCODE = re.compile(r"\b(\d{5})\b")
+_COORDS = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+MATCH_THRESHOLD = 82
+
+
+def fold(text: str) -> str:
+    """Lowercase, umlauts written out (ö → oe), accents and punctuation dropped."""
+    text = text.casefold().replace("ß", "ss")
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
+        text = text.replace(umlaut, spelled)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def _variants(name: str) -> set[str]:
+    """"Hörde" is also typed "Hoerde" and "Horde"."""
+    # Folding the decomposed form drops the umlaut's dots instead of spelling it out.
+    return {fold(name), fold(unicodedata.normalize("NFKD", name.casefold()))}
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+@dataclass(frozen=True)
+class Area:
+    kind: str  # "stadtbezirk", "stadtteil", "postcode" or "point"
+    name: str
+    lat: float
+    lon: float
+    stadtbezirk: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    area: Area | None
+    suggestions: tuple[str, ...] = ()
+
+
+class Gazetteer:
+    def __init__(self, bezirke: list[Area], teile: list[Area], postcodes: list[Area],
+                 aliases: dict[str, Area]) -> None:
+        self.bezirke = bezirke
+        self.teile = teile
+        self.postcodes = {area.name: area for area in postcodes}
+        self._names: dict[str, Area] = {}
+        for area in [*bezirke, *teile]:
+            for variant in _variants(area.name):
+                # A Stadtteil named like its Stadtbezirk (Hörde in Hörde) means the Stadtteil.
+                self._names[variant] = area
+        for alias, area in aliases.items():
+            for variant in _variants(alias):
+                self._names.setdefault(variant, area)
+        points = [(a.lat, a.lon) for a in [*bezirke, *teile, *postcodes]]
+        margin = 0.05  # about 5 km around the outermost centroids
+        self.box = (min(p[0] for p in points) - margin, max(p[0] for p in points) + margin,
+                    min(p[1] for p in points) - margin, max(p[1] for p in points) + margin)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        lat_min, lat_max, lon_min, lon_max = self.box
+        return lat_min <= lat <= lat_max and lon_min <= lon <= lon_max
+
+    def nearest_stadtteil(self, lat: float, lon: float) -> Area:
+        return min(self.teile, key=lambda a: distance_m(lat, lon, a.lat, a.lon))
+
+    def display_names(self) -> list[str]:
+        return sorted({a.name for a in [*self.bezirke, *self.teile]})
+
+    def resolve(self, query: str) -> Resolution:
+        """A postcode, ``LAT,LON`` or a district name (fuzzy) → an area, or suggestions."""
+        coords = _COORDS.match(query)
+        if coords:
+            lat, lon = float(coords.group(1)), float(coords.group(2))
+            if self.contains(lat, lon):
+                return Resolution(Area("point", f"{lat:.5f}, {lon:.5f}", lat, lon,
+                                       self.nearest_stadtteil(lat, lon).stadtbezirk))
+            return Resolution(None)
+        postcode = _POSTCODE.search(query)
+        if postcode:
+            return Resolution(self.postcodes.get(postcode.group(1)))
+        folded = fold(query)
+        if not folded:
+            return Resolution(None)
+        if folded in self._names:
+            return Resolution(self._names[folded])
+        # Extra words ("in hoerde bitte"): try every run of one to three words.
+        words = folded.split()
+        candidates = {" ".join(words[i:j]) for i in range(len(words))
+                      for j in range(i + 1, min(len(words), i + 3) + 1)}
+        for candidate in sorted(candidates, key=len, reverse=True):
+            if candidate in self._names:
+                return Resolution(self._names[candidate])
+        best = None
+        for candidate in candidates:
+            match = process.extractOne(candidate, self._names.keys(), scorer=fuzz.ratio,
+                                       score_cutoff=MATCH_THRESHOLD)
+            if match and (best is None or match[1] > best[1]):
+                best = match
+        if best is not None:
+            return Resolution(self._names[best[0]])
+        close = process.extract(folded, self._names.keys(), scorer=fuzz.WRatio, limit=12)
+        names: list[str] = []
+        for key, _score, _ in close:
+            name = self._names[key].name
+            if name not in names:
+                names.append(name)
+        return Resolution(None, tuple(names[:4]))
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fp:
+        return list(csv.DictReader(fp))
+
+
+def find_data_dir(configured: str) -> Path:
+    path = Path(configured)
+    if not path.is_absolute() and not path.exists():
+        path = PROJECT_ROOT / configured
+    return path
+
+
+@cache
+def load_gazetteer(directory: str) -> Gazetteer:
+    root = find_data_dir(directory)
+    bezirke = [Area("stadtbezirk", r["stadtbezirk"], float(r["lat"]), float(r["lon"]),
+                    r["stadtbezirk"]) for r in _read(root / "stadtbezirke.csv")]
+    teile, aliases = [], {}
+    for row in _read(root / "stadtteile.csv"):
+        area = Area("stadtteil", row["stadtteil"], float(row["lat"]), float(row["lon"]),
+                    row["stadtbezirk"])
+        teile.append(area)
+        for alias in (row.get("aliases") or "").split(";"):
+            if alias.strip():
+                aliases[alias.strip()] = area
+    postcodes = [Area("postcode", r["postcode"], float(r["lat"]), float(r["lon"]),
+                      r["stadtbezirk"]) for r in _read(root / "postcodes.csv")]
+    return Gazetteer(bezirke, teile, postcodes, aliases)

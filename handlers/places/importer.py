@@ -1,0 +1,411 @@
+"""Import encounter places from CSV or GeoJSON (OpenStreetMap tags).
+
+Every row is checked on its own: good rows are imported, each bad one is reported with its
+row or feature number and the reason. Re-importing a file updates places by their source id.
+
+CSV columns (German or English names, case and punctuation ignored; see README):
+source_id, name, name_<lang>, category, street, housenumber, postcode, city, stadtbezirk,
+stadtteil, lat, lon, opening_hours, wheelchair, languages, target_groups, operator,
+operator_type, free_of_charge, phone, email, website, description, description_<lang>,
+last_verified, source.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from db import Database
+from db.places import Place
+from handlers.places import hours
+from handlers.places.gazetteer import Gazetteer, fold
+from handlers.places.vocabulary import (
+    CATEGORY_SYNONYMS,
+    OPERATOR_TYPE_SYNONYMS,
+    TARGET_GROUP_SYNONYMS,
+    WHEELCHAIR_SYNONYMS,
+    normalise,
+)
+from locales import SUPPORTED_LANGUAGES
+
+BATCH = 500
+_LANG_COLUMN = re.compile(r"^(name|bezeichnung|description|beschreibung)[_:\- ]([a-z]{2})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_HEADER_ALIASES: dict[str, list[str]] = {
+    "source_id": ["id", "sourceid", "quelleid", "quellid", "nr", "nummer", "objektid"],
+    "name": ["bezeichnung", "einrichtung", "titel"],
+    "category": ["kategorie", "art", "typ", "type"],
+    "street": ["strasse", "straße", "str", "addrstreet"],
+    "housenumber": ["hausnummer", "hnr", "addrhousenumber"],
+    "postcode": ["plz", "postleitzahl", "zip", "addrpostcode"],
+    "city": ["ort", "stadt", "addrcity"],
+    "stadtbezirk": ["bezirk", "district", "citydistrict"],
+    "stadtteil": ["quartier", "ortsteil", "quarter", "suburb", "addrsuburb"],
+    "lat": ["latitude", "breitengrad", "breite", "y"],
+    "lon": ["lng", "longitude", "laengengrad", "längengrad", "laenge", "länge", "x"],
+    "opening_hours": ["öffnungszeiten", "oeffnungszeiten", "openinghours"],
+    "wheelchair": ["rollstuhl", "barrierefrei", "rollstuhlgerecht", "barrierefreiheit"],
+    "languages": ["sprachen", "language"],
+    "target_groups": ["zielgruppen", "zielgruppe", "targetgroup"],
+    "operator": ["träger", "traeger", "betreiber"],
+    "operator_type": ["trägerart", "traegerart", "trägertyp", "traegertyp", "operatortype"],
+    "free_of_charge": ["kostenlos", "kostenfrei", "free"],
+    "phone": ["telefon", "tel", "contactphone"],
+    "email": ["mail", "contactemail"],
+    "website": ["webseite", "internet", "url", "contactwebsite", "homepage"],
+    "description": ["beschreibung"],
+    "last_verified": ["geprüftam", "geprueftam", "zuletztgeprüft", "checkdate", "stand"],
+    "source": ["quelle", "datenquelle"],
+}
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+_HEADERS = {_key(alias): canonical for canonical, aliases in _HEADER_ALIASES.items()
+            for alias in [canonical, *aliases]}
+
+
+class RowError(ValueError):
+    pass
+
+
+class UnusableFile(ValueError):
+    pass
+
+
+@dataclass
+class Rejection:
+    row: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    dry_run: bool = False
+    unit: str = "row"  # "feature" for GeoJSON
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+
+# -- reading files --------------------------------------------------------------------
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnusableFile("the file is neither UTF-8 nor Windows-1252 text")
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    # The header decides the delimiter: data rows may hold decimal commas ("51,52").
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UnusableFile("the file is empty") from None
+    columns: list[str | None] = []
+    for name in header:
+        lang = _LANG_COLUMN.match(name.strip().casefold())
+        if lang:
+            base = "name" if lang.group(1) in ("name", "bezeichnung") else "description"
+            columns.append(f"{base}:{lang.group(2)}")
+        else:
+            columns.append(_HEADERS.get(_key(name)))
+    if "name" not in columns:
+        raise UnusableFile("no 'name' column in the header (is this a places table?)")
+    if "lat" not in columns or "lon" not in columns:
+        raise UnusableFile("no latitude/longitude columns ('lat', 'lon') in the header")
+    for number, values in enumerate(reader, start=2):  # row 1 is the header
+        if not any(v.strip() for v in values):
+            continue
+        yield number, {col: value.strip() for col, value in zip(columns, values, strict=False)
+                       if col}
+
+
+def _centroid(geometry: dict[str, Any]) -> tuple[float, float]:
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Point":
+        return float(coords[1]), float(coords[0])
+    points: list[list[float]] = []
+
+    def walk(node: Any) -> None:
+        if node and isinstance(node[0], int | float):
+            points.append(node)
+        else:
+            for child in node:
+                walk(child)
+
+    walk(coords or [])
+    if not points:
+        raise RowError("feature has no coordinates")
+    return (sum(p[1] for p in points) / len(points), sum(p[0] for p in points) / len(points))
+
+
+def _osm_category(tags: dict[str, str]) -> str | None:
+    amenity = tags.get("amenity", "")
+    centre = tags.get("community_centre", "")
+    facility_for = tags.get("social_facility:for", "")
+    if tags.get("category"):
+        return normalise(tags["category"], CATEGORY_SYNONYMS)
+    if amenity == "library":
+        return "library"
+    if amenity == "community_centre":
+        if tags.get("religion"):
+            return "religious_community"
+        return normalise(centre, CATEGORY_SYNONYMS) or (
+            "citizens_centre" if centre in ("village_hall", "community_hall")
+            else "neighbourhood_centre")
+    if amenity == "social_facility":
+        return "senior_centre" if facility_for == "senior" else "counselling"
+    if amenity == "social_centre":
+        return "neighbourhood_centre"
+    if amenity == "place_of_worship":
+        return "religious_community"
+    if (amenity in ("school", "college") and tags.get("school") == "adult_education") or (
+            "volkshochschule" in tags.get("name", "").casefold()):
+        return "adult_education"
+    if tags.get("club") or tags.get("landuse") == "allotments" or amenity == "clubhouse":
+        return "club_house"
+    if amenity == "youth_centre":
+        return "youth_centre"
+    return None
+
+
+def _geojson_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnusableFile(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise UnusableFile("not a GeoJSON FeatureCollection")
+    for number, feature in enumerate(data.get("features") or [], start=1):
+        tags = {str(k): str(v) for k, v in (feature.get("properties") or {}).items()
+                if v is not None}
+        row: dict[str, str] = {}
+        try:
+            lat, lon = _centroid(feature.get("geometry") or {})
+            row["lat"], row["lon"] = str(lat), str(lon)
+        except (RowError, TypeError, ValueError, IndexError):
+            row["lat"] = row["lon"] = ""
+        row["source_id"] = str(feature.get("id") or tags.get("@id") or tags.get("id") or "")
+        category = _osm_category(tags)
+        row["category"] = category or (tags.get("amenity") and f"amenity={tags['amenity']}") or ""
+        spoken = [key.split(":", 1)[1] for key, value in tags.items()
+                  if key.startswith("language:") and value == "yes"]
+        if spoken:
+            row["languages"] = ";".join(spoken)
+        if tags.get("fee") in ("no", "yes"):
+            row["free_of_charge"] = "yes" if tags["fee"] == "no" else "no"
+        for key, value in tags.items():
+            lang = re.match(r"^(name|description):([a-z]{2})$", key)
+            if lang:
+                row[f"{lang.group(1)}:{lang.group(2)}"] = value
+                continue
+            canonical = _HEADERS.get(_key(key))
+            if canonical and canonical not in row:
+                row[canonical] = value
+        row.setdefault("source", "osm" if "/" in row["source_id"] else "")
+        yield number, row
+
+
+def read_rows(path: Path) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
+    """("row" or "feature", iterator of (number, canonical row))."""
+    try:
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        raise UnusableFile(f"cannot read the file ({exc.strerror})") from None
+    if path.suffix.lower() in (".geojson", ".json") or text.lstrip().startswith("{"):
+        return "feature", _geojson_rows(text)
+    return "row", _csv_rows(text)
+
+
+# -- checking rows --------------------------------------------------------------------
+
+def _float(value: str) -> float:
+    return float(value.replace(",", ".")) if value.count(",") == 1 and "." not in value \
+        else float(value)
+
+
+def _date(value: str) -> str | None:
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise RowError(f"last verified date {value!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)")
+
+
+def _list(value: str, synonyms: dict[str, str] | None, what: str) -> tuple[str, ...]:
+    items = []
+    for raw in re.split(r"[;,/|]", value):
+        raw = raw.strip()
+        if not raw:
+            continue
+        if synonyms is None:
+            code = raw.casefold()
+            if not re.fullmatch(r"[a-z]{2,3}", code):
+                raise RowError(f"unknown {what} {raw!r} (use ISO codes like de, ar, tr)")
+            items.append(code)
+        else:
+            key = normalise(raw, synonyms)
+            if key is None:
+                raise RowError(f"unknown {what} {raw!r}")
+            items.append(key)
+    return tuple(dict.fromkeys(items))
+
+
+def _yes_no(value: str) -> bool | None:
+    folded = fold(value)
+    if folded in ("", "unbekannt", "unknown"):
+        return None
+    if folded in ("ja", "yes", "true", "1", "j", "y", "kostenlos", "frei"):
+        return True
+    if folded in ("nein", "no", "false", "0", "n"):
+        return False
+    raise RowError(f"free of charge {value!r} is not yes or no")
+
+
+def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> Place:
+    name = row.get("name", "").strip()
+    if not name:
+        raise RowError("missing name")
+    try:
+        lat, lon = _float(row.get("lat", "")), _float(row.get("lon", ""))
+    except ValueError:
+        raise RowError("missing or unreadable coordinates (lat, lon)") from None
+    if not gazetteer.contains(lat, lon):
+        raise RowError(f"coordinates {lat:.5f}, {lon:.5f} are outside the city area")
+    raw_category = row.get("category", "")
+    category = normalise(raw_category, CATEGORY_SYNONYMS)
+    if category is None:
+        raise RowError(f"unknown category {raw_category!r}" if raw_category
+                       else "missing category")
+    opening = row.get("opening_hours", "").strip()
+    problem = hours.validate(opening)
+    if problem:
+        raise RowError(f"unparseable opening hours {opening!r}: {problem}")
+    wheelchair = normalise(row.get("wheelchair", ""), WHEELCHAIR_SYNONYMS)
+    if wheelchair is None:
+        raise RowError(f"wheelchair must be yes, limited, no or unknown, not "
+                       f"{row.get('wheelchair')!r}")
+    operator_type = ""
+    if row.get("operator_type"):
+        operator_type = normalise(row["operator_type"], OPERATOR_TYPE_SYNONYMS) or ""
+        if not operator_type:
+            raise RowError(f"unknown operator type {row['operator_type']!r}")
+    email = row.get("email", "")
+    if email and not _EMAIL.match(email):
+        raise RowError(f"email {email!r} is not an email address")
+    website = row.get("website", "")
+    if website and not website.startswith(("http://", "https://")):
+        website = "https://" + website
+    nearest = gazetteer.nearest_stadtteil(lat, lon)
+    stadtbezirk = row.get("stadtbezirk", "")
+    if stadtbezirk:
+        known = {fold(a.name): a.name for a in gazetteer.bezirke}
+        if fold(stadtbezirk) not in known:
+            raise RowError(f"unknown Stadtbezirk {stadtbezirk!r}")
+        stadtbezirk = known[fold(stadtbezirk)]
+    texts: dict[str, tuple[str, str]] = {}
+    for lang in SUPPORTED_LANGUAGES:
+        local_name, local_text = row.get(f"name:{lang}", ""), row.get(f"description:{lang}", "")
+        if local_name or local_text:
+            texts[lang] = (local_name, local_text)
+    source_id = row.get("source_id", "")
+    if not source_id:
+        # No id column: derive one from what identifies a place, so re-imports still match.
+        basis = "|".join(fold(row.get(k, "")) for k in ("name", "street", "housenumber",
+                                                         "postcode"))
+        source_id = "h-" + hashlib.sha1(basis.encode()).hexdigest()[:16]
+    return Place(
+        source=row.get("source") or default_source,
+        source_id=source_id,
+        name=name,
+        category=category,
+        lat=round(lat, 6),
+        lon=round(lon, 6),
+        street=row.get("street", ""),
+        housenumber=row.get("housenumber", ""),
+        postcode=row.get("postcode", ""),
+        city=row.get("city", ""),
+        stadtbezirk=stadtbezirk or nearest.stadtbezirk,
+        stadtteil=row.get("stadtteil") or nearest.name,
+        opening_hours=opening,
+        wheelchair=wheelchair,
+        languages=_list(row.get("languages", ""), None, "language"),
+        target_groups=_list(row.get("target_groups", ""), TARGET_GROUP_SYNONYMS,
+                            "target group"),
+        operator=row.get("operator", ""),
+        operator_type=operator_type,
+        free_of_charge=_yes_no(row.get("free_of_charge", "")),
+        phone=row.get("phone", ""),
+        email=email,
+        website=website,
+        description=row.get("description", ""),
+        last_verified=_date(row.get("last_verified", "")),
+        texts=texts,
+    )
+
+
+async def import_places(db: Database, path: Path, gazetteer: Gazetteer, *, dry_run: bool = False,
+                        actor: str = "import", default_source: str = "import",
+                        progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import a file; raises :class:`UnusableFile` when nothing in it can be read."""
+    kind, rows = read_rows(path)
+    report = ImportReport(dry_run=dry_run, unit=kind)
+    batch: list[Place] = []
+
+    async def flush() -> None:
+        counts = await db.places.upsert_many(batch, f"{actor}:{path.name}", dry_run=dry_run)
+        report.created += counts["created"]
+        report.updated += counts["updated"]
+        report.unchanged += counts["unchanged"]
+        if progress:
+            progress(len(batch))
+        batch.clear()
+
+    seen: set[tuple[str, str]] = set()
+    for number, row in rows:
+        report.total += 1
+        try:
+            place = to_place(row, gazetteer, default_source)
+            if (place.source, place.source_id) in seen:
+                raise RowError(f"duplicate source id {place.source_id!r} in this file")
+            seen.add((place.source, place.source_id))
+        except RowError as exc:
+            report.rejected.append(Rejection(number, str(exc)))
+            if progress:
+                progress(1)
+            continue
+        batch.append(place)
+        if len(batch) >= BATCH:
+            await flush()
+    if batch:
+        await flush()
+    if report.total == 0:
+        raise UnusableFile("the file contains no places")
+    return report
