@@ -60,8 +60,7 @@ class PrivacySection:
 
 @dataclass(frozen=True)
 class PlacesSection:
-    data_dir: str = _opt("data/dortmund",
-                         doc="Folder with the city's gazetteer and sample places")
+    data_dir: str = _opt("data/dortmund", doc="Folder with the city's gazetteer and sample places")
     page_size: int = _opt(5, minimum=1, maximum=10, doc="Places shown per page in the chat")
 
 

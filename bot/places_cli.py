@@ -27,8 +27,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     load = actions.add_parser("import", help="import places from CSV or GeoJSON")
     load.add_argument("file", type=Path)
     load.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
-    load.add_argument("--source", default="import",
-                      help="data source name for rows without a 'source' column")
+    load.add_argument(
+        "--source", default="import", help="data source name for rows without a 'source' column"
+    )
     near = actions.add_parser("near", help="places nearest to LAT,LON, a postcode or a district")
     near.add_argument("query")
     near.add_argument("--limit", type=int, default=10)
@@ -50,8 +51,14 @@ async def _import(config: Config, args: argparse.Namespace, gazetteer) -> int:
     db = await open_database(config)
     bar = tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr, leave=False)
     try:
-        report = await import_places(db, args.file, gazetteer, dry_run=args.dry_run,
-                                     default_source=args.source, progress=bar.update)
+        report = await import_places(
+            db,
+            args.file,
+            gazetteer,
+            dry_run=args.dry_run,
+            default_source=args.source,
+            progress=bar.update,
+        )
     except UnusableFile as exc:
         print(f"{args.file}: unusable: {exc}", file=sys.stderr)
         return 2
@@ -59,47 +66,71 @@ async def _import(config: Config, args: argparse.Namespace, gazetteer) -> int:
         bar.close()
         await db.close()
     for rejection in report.rejected:
-        print(f"{args.file}: {report.unit} {rejection.row}: rejected: {rejection.reason}",
-              file=sys.stderr)
+        print(
+            f"{args.file}: {report.unit} {rejection.row}: rejected: {rejection.reason}",
+            file=sys.stderr,
+        )
     verb = "would import" if report.dry_run else "imported"
-    print(f"{args.file}: {report.total} {report.unit}s read, {verb}: "
-          f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged; "
-          f"{len(report.rejected)} rejected")
+    print(
+        f"{args.file}: {report.total} {report.unit}s read, {verb}: "
+        f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged; "
+        f"{len(report.rejected)} rejected"
+    )
     return report.exit_code
 
 
 async def _near(config: Config, args: argparse.Namespace, gazetteer) -> int:
     resolution = gazetteer.resolve(args.query)
     if resolution.area is None:
-        hint = f" - did you mean: {', '.join(resolution.suggestions)}?" \
-            if resolution.suggestions else ""
-        print(f"places near: cannot find {args.query!r} in {config.bot.city}{hint}",
-              file=sys.stderr)
+        hint = (
+            f" - did you mean: {', '.join(resolution.suggestions)}?"
+            if resolution.suggestions
+            else ""
+        )
+        print(
+            f"places near: cannot find {args.query!r} in {config.bot.city}{hint}", file=sys.stderr
+        )
         return 2
     area = resolution.area
-    query = Query(lat=area.lat, lon=area.lon, category=args.category,
-                  wheelchair=args.wheelchair, language=args.language, open_now=args.open_now)
+    query = Query(
+        lat=area.lat,
+        lon=area.lon,
+        category=args.category,
+        wheelchair=args.wheelchair,
+        language=args.language,
+        open_now=args.open_now,
+    )
     now = datetime.now(UTC)
     db = await open_database(config)
     try:
         found, _more = await nearest(db, query, now, limit=max(1, args.limit))
     finally:
         await db.close()
-    rows = [{
-        "id": item.place.id, "name": item.place.name, "category": item.place.category,
-        "lat": item.place.lat, "lon": item.place.lon,
-        "distance_m": round(item.distance_m), "address": address(item.place),
-        "district": item.place.stadtbezirk, "stadtteil": item.place.stadtteil,
-        "wheelchair": item.place.wheelchair, "languages": list(item.place.languages),
-        "open_now": status(item.place.opening_hours, now).is_open
-        if item.hours.known else None,
-    } for item in found]
+    rows = [
+        {
+            "id": item.place.id,
+            "name": item.place.name,
+            "category": item.place.category,
+            "lat": item.place.lat,
+            "lon": item.place.lon,
+            "distance_m": round(item.distance_m),
+            "address": address(item.place),
+            "district": item.place.stadtbezirk,
+            "stadtteil": item.place.stadtteil,
+            "wheelchair": item.place.wheelchair,
+            "languages": list(item.place.languages),
+            "open_now": status(item.place.opening_hours, now).is_open if item.hours.known else None,
+        }
+        for item in found
+    ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     print(f"near {area.name} ({area.lat:.5f}, {area.lon:.5f}):")
     for row in rows:
         state = {True: "open", False: "closed", None: "hours unknown"}[row["open_now"]]
-        print(f"{row['distance_m']:>7} m  {row['name']} [{row['category']}] - "
-              f"{row['stadtteil']}, {row['district']} - {state}")
+        print(
+            f"{row['distance_m']:>7} m  {row['name']} [{row['category']}] - "
+            f"{row['stadtteil']}, {row['district']} - {state}"
+        )
     return 0

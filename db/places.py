@@ -93,7 +93,8 @@ class PlaceStore:
             marks = ",".join("?" * len(chunk))
             async with self._conn.execute(
                 "SELECT place_id, lang, name, description FROM place_texts"
-                f" WHERE place_id IN ({marks})", chunk,
+                f" WHERE place_id IN ({marks})",
+                chunk,
             ) as cur:
                 for row in await cur.fetchall():
                     result.setdefault(row[0], {})[row[1]] = (row[2], row[3])
@@ -117,13 +118,25 @@ class PlaceStore:
             row = await cur.fetchone()
         return None if row is None else int(row[0])
 
-    async def _record(self, place_id: int, action: str, actor: str, changed_by: int | None,
-                      changes: dict[str, Any]) -> None:
+    async def _record(
+        self,
+        place_id: int,
+        action: str,
+        actor: str,
+        changed_by: int | None,
+        changes: dict[str, Any],
+    ) -> None:
         await self._conn.execute(
             "INSERT INTO place_changes (place_id, action, actor, changed_by, changes, at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (place_id, action, actor, changed_by, json.dumps(changes, ensure_ascii=False),
-             utcnow()),
+            (
+                place_id,
+                action,
+                actor,
+                changed_by,
+                json.dumps(changes, ensure_ascii=False),
+                utcnow(),
+            ),
         )
 
     async def _write_texts(self, place_id: int, texts: dict[str, tuple[str, str]]) -> None:
@@ -150,8 +163,11 @@ class PlaceStore:
             return "created"
         old = await self.get(existing_id)
         assert old is not None
-        diff = {name: [getattr(old, name), getattr(place, name)] for name in _COLUMNS
-                if getattr(old, name) != getattr(place, name)}
+        diff = {
+            name: [getattr(old, name), getattr(place, name)]
+            for name in _COLUMNS
+            if getattr(old, name) != getattr(place, name)
+        }
         texts_changed = old.texts != place.texts
         if not diff and not texts_changed:
             return "unchanged"
@@ -164,13 +180,19 @@ class PlaceStore:
         if texts_changed:
             await self._write_texts(existing_id, place.texts)
             diff["texts"] = [old.texts, place.texts]
-        await self._record(existing_id, "update", actor, changed_by,
-                           json.loads(json.dumps(diff, default=list)))
+        await self._record(
+            existing_id, "update", actor, changed_by, json.loads(json.dumps(diff, default=list))
+        )
         return "updated"
 
-    async def upsert_many(self, places: Iterable[Place], actor: str,
-                          changed_by: int | None = None, *, dry_run: bool = False
-                          ) -> dict[str, int]:
+    async def upsert_many(
+        self,
+        places: Iterable[Place],
+        actor: str,
+        changed_by: int | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> dict[str, int]:
         """Insert or update by (source, source_id) in one transaction; count what happened.
 
         With ``dry_run`` the same work is done and then rolled back, so the counts are exact.
@@ -192,8 +214,9 @@ class PlaceStore:
         assert place_id is not None
         return place_id
 
-    async def update(self, place_id: int, actor: str, changed_by: int | None = None,
-                     **changes: Any) -> Place:
+    async def update(
+        self, place_id: int, actor: str, changed_by: int | None = None, **changes: Any
+    ) -> Place:
         old = await self.get(place_id)
         if old is None:
             raise KeyError(place_id)
@@ -202,8 +225,9 @@ class PlaceStore:
         assert new is not None
         return new
 
-    async def verify(self, place_id: int, actor: str, changed_by: int | None = None,
-                     on: date | None = None) -> None:
+    async def verify(
+        self, place_id: int, actor: str, changed_by: int | None = None, on: date | None = None
+    ) -> None:
         day = (on or date.today()).isoformat()
         await self._conn.execute(
             "UPDATE places SET last_verified = ?, updated_at = ? WHERE id = ?",
@@ -214,13 +238,28 @@ class PlaceStore:
     async def history(self, place_id: int) -> list[dict[str, Any]]:
         async with self._conn.execute(
             "SELECT action, actor, changed_by, changes, at FROM place_changes"
-            " WHERE place_id = ? ORDER BY id", (place_id,)
+            " WHERE place_id = ? ORDER BY id",
+            (place_id,),
         ) as cur:
-            return [{"action": r[0], "actor": r[1], "changed_by": r[2],
-                     "changes": json.loads(r[3]), "at": r[4]} for r in await cur.fetchall()]
+            return [
+                {
+                    "action": r[0],
+                    "actor": r[1],
+                    "changed_by": r[2],
+                    "changes": json.loads(r[3]),
+                    "at": r[4],
+                }
+                for r in await cur.fetchall()
+            ]
 
-    async def in_box(self, min_lat: float, max_lat: float, min_lon: float, max_lon: float,
-                     filters: PlaceFilter = PlaceFilter()) -> list[Place]:
+    async def in_box(
+        self,
+        min_lat: float,
+        max_lat: float,
+        min_lon: float,
+        max_lon: float,
+        filters: PlaceFilter = PlaceFilter(),
+    ) -> list[Place]:
         """Places inside the box (R*Tree lookup) that pass the SQL-expressible filters."""
         where = ["r.min_lat >= ?", "r.max_lat <= ?", "r.min_lon >= ?", "r.max_lon <= ?"]
         params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
@@ -234,7 +273,8 @@ class PlaceStore:
             params.append(f"%;{filters.language};%")
         async with self._conn.execute(
             "SELECT p.* FROM places_rtree r JOIN places p ON p.id = r.id WHERE "
-            + " AND ".join(where), params
+            + " AND ".join(where),
+            params,
         ) as cur:
             rows = await cur.fetchall()
         texts = await self._texts([row["id"] for row in rows]) if rows else {}

@@ -35,7 +35,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 async def test_csv_with_german_headers_imports_good_rows_and_reports_bad_ones(
-        db: Database, tmp_path):
+    db: Database, tmp_path
+):
     report = await import_places(db, write(tmp_path, "orte.csv", GERMAN_CSV), GAZ)
     assert (report.total, report.created, len(report.rejected)) == (7, 2, 5)
     reasons = {r.row: r.reason for r in report.rejected}
@@ -70,8 +71,7 @@ async def test_reimport_updates_instead_of_duplicating(db: Database, tmp_path):
     changed = await import_places(db, path, GAZ)
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 1)
     assert await db.places.count() == 2
-    [hoerde] = [p for p in await db.places.in_box(51.4, 51.6, 7.3, 7.7)
-                if p.source_id == "q6"]
+    [hoerde] = [p for p in await db.places.in_box(51.4, 51.6, 7.3, 7.7) if p.source_id == "q6"]
     history = await db.places.history(hoerde.id)
     assert history[-1]["changes"]["opening_hours"] == ["Tu 14:00-17:00", "Tu,Th 14:00-17:00"]
 
@@ -85,24 +85,49 @@ async def test_dry_run_changes_nothing(db: Database, tmp_path):
 GEOJSON = {
     "type": "FeatureCollection",
     "features": [
-        {"type": "Feature", "id": "node/101",
-         "geometry": {"type": "Point", "coordinates": [7.4650, 51.5245]},
-         "properties": {"name": "Jugendtreff Nordstadt", "amenity": "community_centre",
-                        "community_centre": "youth_centre", "name:ar": "نادي الشباب",
-                        "opening_hours": "Mo-Fr 14:00-20:00", "wheelchair": "limited",
-                        "language:ar": "yes", "language:de": "yes", "fee": "no",
-                        "addr:street": "Leopoldstraße", "addr:housenumber": "50",
-                        "addr:postcode": "44147", "operator": "Stadt Dortmund"}},
-        {"type": "Feature", "id": "way/7",
-         "geometry": {"type": "Polygon", "coordinates": [[[7.46, 51.51], [7.47, 51.51],
-                                                          [7.47, 51.52], [7.46, 51.52],
-                                                          [7.46, 51.51]]]},
-         "properties": {"name": "Stadtteilbibliothek", "amenity": "library"}},
-        {"type": "Feature", "id": "node/102", "geometry": None,
-         "properties": {"name": "Ohne Ort", "amenity": "library"}},
-        {"type": "Feature", "id": "node/103",
-         "geometry": {"type": "Point", "coordinates": [7.46, 51.51]},
-         "properties": {"name": "Kiosk", "amenity": "kiosk"}},
+        {
+            "type": "Feature",
+            "id": "node/101",
+            "geometry": {"type": "Point", "coordinates": [7.4650, 51.5245]},
+            "properties": {
+                "name": "Jugendtreff Nordstadt",
+                "amenity": "community_centre",
+                "community_centre": "youth_centre",
+                "name:ar": "نادي الشباب",
+                "opening_hours": "Mo-Fr 14:00-20:00",
+                "wheelchair": "limited",
+                "language:ar": "yes",
+                "language:de": "yes",
+                "fee": "no",
+                "addr:street": "Leopoldstraße",
+                "addr:housenumber": "50",
+                "addr:postcode": "44147",
+                "operator": "Stadt Dortmund",
+            },
+        },
+        {
+            "type": "Feature",
+            "id": "way/7",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[7.46, 51.51], [7.47, 51.51], [7.47, 51.52], [7.46, 51.52], [7.46, 51.51]]
+                ],
+            },
+            "properties": {"name": "Stadtteilbibliothek", "amenity": "library"},
+        },
+        {
+            "type": "Feature",
+            "id": "node/102",
+            "geometry": None,
+            "properties": {"name": "Ohne Ort", "amenity": "library"},
+        },
+        {
+            "type": "Feature",
+            "id": "node/103",
+            "geometry": {"type": "Point", "coordinates": [7.46, 51.51]},
+            "properties": {"name": "Kiosk", "amenity": "kiosk"},
+        },
     ],
 }
 
@@ -128,13 +153,16 @@ async def test_geojson_with_osm_tags(db: Database, tmp_path):
     assert library.lat == pytest.approx(51.514, abs=0.002)
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("empty.csv", "", "empty"),
-    ("wrong.csv", "a,b,c\n1,2,3\n", "no 'name' column"),
-    ("nolatlon.csv", "name,category\nX,library\n", "latitude/longitude"),
-    ("broken.geojson", "{not json", "not valid JSON"),
-    ("other.geojson", '{"type": "Feature"}', "FeatureCollection"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", "", "empty"),
+        ("wrong.csv", "a,b,c\n1,2,3\n", "no 'name' column"),
+        ("nolatlon.csv", "name,category\nX,library\n", "latitude/longitude"),
+        ("broken.geojson", "{not json", "not valid JSON"),
+        ("other.geojson", '{"type": "Feature"}', "FeatureCollection"),
+    ],
+)
 async def test_unusable_files(db: Database, tmp_path, name, content, message):
     with pytest.raises(UnusableFile, match=message):
         await import_places(db, write(tmp_path, name, content), GAZ)
@@ -142,8 +170,14 @@ async def test_unusable_files(db: Database, tmp_path, name, content, message):
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "NACHBARBOT_BOT__DATABASE": str(tmp_path / "cli.sqlite3")}
-    return subprocess.run([sys.executable, "-m", "bot", "places", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "places", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_cli_exit_codes(tmp_path):

@@ -22,6 +22,7 @@ def berlin(*args: int) -> datetime:
 
 # -- gazetteer ------------------------------------------------------------------------
 
+
 def test_all_twelve_stadtbezirke_and_postcodes():
     assert len(GAZ.bezirke) == 12
     assert len(GAZ.teile) >= 36
@@ -31,12 +32,22 @@ def test_all_twelve_stadtbezirke_and_postcodes():
     assert all(GAZ.contains(a.lat, a.lon) for a in GAZ.teile)
 
 
-@pytest.mark.parametrize(("query", "name"), [
-    ("Hörde", "Hörde"), ("Hoerde", "Hörde"), ("horde", "Hörde"), ("HÖRDE", "Hörde"),
-    ("in Hörde bitte", "Hörde"), ("Luetgendortmund", "Lütgendortmund"),
-    ("lutgendortmund", "Lütgendortmund"), ("Hombruh", "Hombruch"), ("Aplerbek", "Aplerbeck"),
-    ("  brechten ", "Brechten"), ("Nordmarkt", "Nordmarkt"),
-])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("Hörde", "Hörde"),
+        ("Hoerde", "Hörde"),
+        ("horde", "Hörde"),
+        ("HÖRDE", "Hörde"),
+        ("in Hörde bitte", "Hörde"),
+        ("Luetgendortmund", "Lütgendortmund"),
+        ("lutgendortmund", "Lütgendortmund"),
+        ("Hombruh", "Hombruch"),
+        ("Aplerbek", "Aplerbeck"),
+        ("  brechten ", "Brechten"),
+        ("Nordmarkt", "Nordmarkt"),
+    ],
+)
 def test_names_are_matched_forgivingly(query, name):
     area = GAZ.resolve(query).area
     assert area is not None and area.name == name, query
@@ -67,6 +78,7 @@ def test_fold_and_distance():
 
 
 # -- opening hours --------------------------------------------------------------------
+
 
 def test_open_now_at_fixed_times():
     weekdays = "Mo-Fr 10:00-18:00; PH off"
@@ -107,23 +119,39 @@ def test_daylight_saving_change():
 
 # -- search ---------------------------------------------------------------------------
 
+
 def place(source_id: str, lat: float, lon: float, **extra) -> Place:
-    return Place(source="test", source_id=source_id, name=f"Ort {source_id}",
-                 category=extra.pop("category", "library"), lat=lat, lon=lon, **extra)
+    return Place(
+        source="test",
+        source_id=source_id,
+        name=f"Ort {source_id}",
+        category=extra.pop("category", "library"),
+        lat=lat,
+        lon=lon,
+        **extra,
+    )
 
 
 @pytest.fixture
 async def town(db: Database) -> Database:
     centre = (51.5136, 7.4653)
-    await db.places.upsert_many([
-        place("a", centre[0] + 0.001, centre[1]),  # ~110 m
-        place("b", centre[0] + 0.010, centre[1], wheelchair="yes"),  # ~1.1 km
-        place("c", centre[0] + 0.030, centre[1], languages=("de", "ar")),  # ~3.3 km
-        place("d", centre[0] - 0.050, centre[1], category="senior_centre",
-              opening_hours="Mo-Fr 10:00-12:00"),  # ~5.6 km
-        place("e", centre[0] - 0.002, centre[1] + 0.002, opening_hours="24/7"),  # ~260 m
-        place("far", 51.58, 7.35),  # ~10 km, the outskirts
-    ], "test")
+    await db.places.upsert_many(
+        [
+            place("a", centre[0] + 0.001, centre[1]),  # ~110 m
+            place("b", centre[0] + 0.010, centre[1], wheelchair="yes"),  # ~1.1 km
+            place("c", centre[0] + 0.030, centre[1], languages=("de", "ar")),  # ~3.3 km
+            place(
+                "d",
+                centre[0] - 0.050,
+                centre[1],
+                category="senior_centre",
+                opening_hours="Mo-Fr 10:00-12:00",
+            ),  # ~5.6 km
+            place("e", centre[0] - 0.002, centre[1] + 0.002, opening_hours="24/7"),  # ~260 m
+            place("far", 51.58, 7.35),  # ~10 km, the outskirts
+        ],
+        "test",
+    )
     return db
 
 
@@ -147,8 +175,7 @@ async def test_filters(town: Database):
 
     assert ids(await nearest(town, Query(51.5136, 7.4653, wheelchair=True), NOON)) == ["b"]
     assert ids(await nearest(town, Query(51.5136, 7.4653, language="ar"), NOON)) == ["c"]
-    assert ids(await nearest(town, Query(51.5136, 7.4653, category="senior_centre"),
-                             NOON)) == ["d"]
+    assert ids(await nearest(town, Query(51.5136, 7.4653, category="senior_centre"), NOON)) == ["d"]
     assert ids(await nearest(town, Query(51.5136, 7.4653, open_now=True), NOON)) == ["e", "d"]
     evening = berlin(2026, 11, 23, 20, 0)
     assert ids(await nearest(town, Query(51.5136, 7.4653, open_now=True), evening)) == ["e"]

@@ -232,7 +232,9 @@ class TelegramTransport:
             # inline buttons of this one message.
             markup = ReplyKeyboardMarkup(
                 [[KeyboardButton(message.request_location, request_location=True)]],
-                resize_keyboard=True, one_time_keyboard=True)
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            )
             edit_message_id = None
         if edit_message_id is not None and len(chunks) == 1:
             try:

@@ -1,4 +1,4 @@
-""""Find a place" as a conversation.
+""" "Find a place" as a conversation.
 
 States: ``places.where`` - waiting for a location, postcode or district name;
 ``places.results`` - a result list is shown (its search is kept in the state data, so
@@ -42,19 +42,33 @@ def gazetteer(ctx: Context) -> Gazetteer:
 async def ask_where(ctx: Context) -> None:
     t = ctx.t
     await ctx.set_state(WHERE, {})
-    ctx.send(Message(
-        text=t.t("📍 <b>Find a place</b>") + "\n" + t.t(
-            "Where are you looking? Share your location, or type a postcode (for example "
-            "{postcode}) or the name of your district (for example {district})."
-            , postcode="44137", district="Hörde"),
-        buttons=ui.back_to_menu(ctx),
-        request_location="📍 " + t._("Share my location"),
-    ))
+    ctx.send(
+        Message(
+            text=t.t("📍 <b>Find a place</b>")
+            + "\n"
+            + t.t(
+                "Where are you looking? Share your location, or type a postcode (for example "
+                "{postcode}) or the name of your district (for example {district}).",
+                postcode="44137",
+                district="Hörde",
+            ),
+            buttons=ui.back_to_menu(ctx),
+            request_location="📍 " + t._("Share my location"),
+        )
+    )
 
 
 def _search_data(area: Area, label: str) -> dict[str, Any]:
-    return {"lat": area.lat, "lon": area.lon, "label": label, "category": None,
-            "wheelchair": False, "my_language": False, "open_now": False, "page": 0}
+    return {
+        "lat": area.lat,
+        "lon": area.lon,
+        "label": label,
+        "category": None,
+        "wheelchair": False,
+        "my_language": False,
+        "open_now": False,
+        "page": 0,
+    }
 
 
 def _filter_summary(ctx: Context, search: dict[str, Any]) -> Markup | None:
@@ -75,10 +89,14 @@ def _filter_summary(ctx: Context, search: dict[str, Any]) -> Markup | None:
 async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = False) -> None:
     t = ctx.t
     size = ctx.settings.places_page_size
-    query = Query(lat=search["lat"], lon=search["lon"], category=search.get("category"),
-                  wheelchair=bool(search.get("wheelchair")),
-                  language=t.lang if search.get("my_language") else None,
-                  open_now=bool(search.get("open_now")))
+    query = Query(
+        lat=search["lat"],
+        lon=search["lon"],
+        category=search.get("category"),
+        wheelchair=bool(search.get("wheelchair")),
+        language=t.lang if search.get("my_language") else None,
+        open_now=bool(search.get("open_now")),
+    )
     now = _now()
     page = max(0, int(search.get("page", 0)))
     found, more = await nearest(ctx.db, query, now, limit=size, offset=page * size)
@@ -104,8 +122,12 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
         navigation.append(Button(t._("More") + " ▶️", "pl:more"))
     if navigation:
         buttons.append(navigation)
-    buttons.append([Button("🔎 " + t._("Filters"), "pl:filters"),
-                    Button("📍 " + t._("Somewhere else"), "pl:where")])
+    buttons.append(
+        [
+            Button("🔎 " + t._("Filters"), "pl:filters"),
+            Button("📍 " + t._("Somewhere else"), "pl:where"),
+        ]
+    )
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(Markup("\n").join(lines).rstrip(), buttons, edit=edit)
 
@@ -117,17 +139,20 @@ async def _show_filters(ctx: Context, search: dict[str, Any]) -> None:
         return "✅ " if on else ""
 
     rows: list[list[Button]] = [
-        [Button(tick(bool(search.get("wheelchair"))) + "♿ " + t._("wheelchair accessible"),
-                "pl:wc")],
-        [Button(tick(bool(search.get("my_language"))) + "🗣 " + t._("speaks my language"),
-                "pl:ml")],
+        [
+            Button(
+                tick(bool(search.get("wheelchair"))) + "♿ " + t._("wheelchair accessible"), "pl:wc"
+            )
+        ],
+        [Button(tick(bool(search.get("my_language"))) + "🗣 " + t._("speaks my language"), "pl:ml")],
         [Button(tick(bool(search.get("open_now"))) + "🟢 " + t._("open now"), "pl:open")],
-        [Button(tick(not search.get("category")) + "🔄 " + t._("All kinds of places"),
-                "pl:cat:*")],
+        [Button(tick(not search.get("category")) + "🔄 " + t._("All kinds of places"), "pl:cat:*")],
     ]
-    categories = [Button(tick(search.get("category") == key) + render.category_label(t, key),
-                         f"pl:cat:{key}") for key in CATEGORIES]
-    rows += [categories[i:i + 2] for i in range(0, len(categories), 2)]
+    categories = [
+        Button(tick(search.get("category") == key) + render.category_label(t, key), f"pl:cat:{key}")
+        for key in CATEGORIES
+    ]
+    rows += [categories[i : i + 2] for i in range(0, len(categories), 2)]
     rows.append([Button("✔️ " + t._("Show results"), "pl:list")])
     ctx.reply(t.t("🔎 <b>Filters</b> - choose what matters to you:"), rows, edit=True)
 
@@ -147,8 +172,14 @@ async def show_place(ctx: Context, place_id: int, *, back: bool) -> None:
         buttons.append([Button("◀️ " + t._("Back to the list"), "pl:list")])
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(render.details(t, place, _now(), distance), buttons)
-    ctx.send(Venue(latitude=place.lat, longitude=place.lon, title=place.name_in(t.lang),
-                   address=render.address(place)))
+    ctx.send(
+        Venue(
+            latitude=place.lat,
+            longitude=place.lon,
+            title=place.name_in(t.lang),
+            address=render.address(place),
+        )
+    )
 
 
 async def _search_for_text(ctx: Context, text: str) -> None:
@@ -159,14 +190,23 @@ async def _search_for_text(ctx: Context, text: str) -> None:
         return
     await ctx.set_state(WHERE, {})
     if resolution.suggestions:
-        ctx.reply(t.t("🤔 I don't know \"{query}\". Did you mean one of these?", query=text),
-                  [[Button(f"📍 {name}", f"pl:area:{name}")] for name in resolution.suggestions]
-                  + ui.back_to_menu(ctx))
+        ctx.reply(
+            t.t('🤔 I don\'t know "{query}". Did you mean one of these?', query=text),
+            [[Button(f"📍 {name}", f"pl:area:{name}")] for name in resolution.suggestions]
+            + ui.back_to_menu(ctx),
+        )
     else:
-        ctx.reply(t.t("🤔 I could not find \"{query}\" in {city}. Please type a postcode "
-                      "(for example {postcode}) or a district (for example {district}).",
-                      query=text, city=ctx.settings.city, postcode="44137", district="Hörde"),
-                  ui.back_to_menu(ctx))
+        ctx.reply(
+            t.t(
+                '🤔 I could not find "{query}" in {city}. Please type a postcode '
+                "(for example {postcode}) or a district (for example {district}).",
+                query=text,
+                city=ctx.settings.city,
+                postcode="44137",
+                district="Hörde",
+            ),
+            ui.back_to_menu(ctx),
+        )
 
 
 def register(router: Router) -> None:
@@ -179,8 +219,10 @@ def register(router: Router) -> None:
     @router.deep_link("place")
     async def place_link(ctx: Context) -> None:
         if not ctx.args.isdigit():
-            ctx.reply(ctx.t.t("🔗 This link is not valid (any more). Here is the main menu "
-                              "instead."), ui.back_to_menu(ctx))
+            ctx.reply(
+                ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."),
+                ui.back_to_menu(ctx),
+            )
             return
         await show_place(ctx, int(ctx.args), back=False)
 
@@ -188,17 +230,24 @@ def register(router: Router) -> None:
         event = ctx.incoming.event
         if isinstance(event, Location):
             if not gazetteer(ctx).contains(event.latitude, event.longitude):
-                ctx.reply(ctx.t.t("🗺️ This location is outside {city}. Please share a "
-                                  "location in {city} or type a district.",
-                                  city=ctx.settings.city), ui.back_to_menu(ctx))
+                ctx.reply(
+                    ctx.t.t(
+                        "🗺️ This location is outside {city}. Please share a "
+                        "location in {city} or type a district.",
+                        city=ctx.settings.city,
+                    ),
+                    ui.back_to_menu(ctx),
+                )
                 return
             area = Area("point", "", event.latitude, event.longitude)
             await show_results(ctx, _search_data(area, ctx.t._("your location")))
         elif isinstance(event, Text):
             await _search_for_text(ctx, event.text.strip())
         else:
-            ctx.reply(ctx.t.t("📍 Please share your location or type a postcode or district."),
-                      ui.back_to_menu(ctx))
+            ctx.reply(
+                ctx.t.t("📍 Please share your location or type a postcode or district."),
+                ui.back_to_menu(ctx),
+            )
 
     router.state(WHERE)(where_input)
     router.state(RESULTS)(where_input)

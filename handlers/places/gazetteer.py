@@ -34,7 +34,7 @@ def fold(text: str) -> str:
 
 
 def _variants(name: str) -> set[str]:
-    """"Hörde" is also typed "Hoerde" and "Horde"."""
+    """ "Hörde" is also typed "Hoerde" and "Horde"."""
     # Folding the decomposed form drops the umlaut's dots instead of spelling it out.
     return {fold(name), fold(unicodedata.normalize("NFKD", name.casefold()))}
 
@@ -64,8 +64,13 @@ class Resolution:
 
 
 class Gazetteer:
-    def __init__(self, bezirke: list[Area], teile: list[Area], postcodes: list[Area],
-                 aliases: dict[str, Area]) -> None:
+    def __init__(
+        self,
+        bezirke: list[Area],
+        teile: list[Area],
+        postcodes: list[Area],
+        aliases: dict[str, Area],
+    ) -> None:
         self.bezirke = bezirke
         self.teile = teile
         self.postcodes = {area.name: area for area in postcodes}
@@ -79,8 +84,12 @@ class Gazetteer:
                 self._names.setdefault(variant, area)
         points = [(a.lat, a.lon) for a in [*bezirke, *teile, *postcodes]]
         margin = 0.05  # about 5 km around the outermost centroids
-        self.box = (min(p[0] for p in points) - margin, max(p[0] for p in points) + margin,
-                    min(p[1] for p in points) - margin, max(p[1] for p in points) + margin)
+        self.box = (
+            min(p[0] for p in points) - margin,
+            max(p[0] for p in points) + margin,
+            min(p[1] for p in points) - margin,
+            max(p[1] for p in points) + margin,
+        )
 
     def contains(self, lat: float, lon: float) -> bool:
         lat_min, lat_max, lon_min, lon_max = self.box
@@ -98,8 +107,15 @@ class Gazetteer:
         if coords:
             lat, lon = float(coords.group(1)), float(coords.group(2))
             if self.contains(lat, lon):
-                return Resolution(Area("point", f"{lat:.5f}, {lon:.5f}", lat, lon,
-                                       self.nearest_stadtteil(lat, lon).stadtbezirk))
+                return Resolution(
+                    Area(
+                        "point",
+                        f"{lat:.5f}, {lon:.5f}",
+                        lat,
+                        lon,
+                        self.nearest_stadtteil(lat, lon).stadtbezirk,
+                    )
+                )
             return Resolution(None)
         postcode = _POSTCODE.search(query)
         if postcode:
@@ -111,15 +127,19 @@ class Gazetteer:
             return Resolution(self._names[folded])
         # Extra words ("in hoerde bitte"): try every run of one to three words.
         words = folded.split()
-        candidates = {" ".join(words[i:j]) for i in range(len(words))
-                      for j in range(i + 1, min(len(words), i + 3) + 1)}
+        candidates = {
+            " ".join(words[i:j])
+            for i in range(len(words))
+            for j in range(i + 1, min(len(words), i + 3) + 1)
+        }
         for candidate in sorted(candidates, key=len, reverse=True):
             if candidate in self._names:
                 return Resolution(self._names[candidate])
         best = None
         for candidate in candidates:
-            match = process.extractOne(candidate, self._names.keys(), scorer=fuzz.ratio,
-                                       score_cutoff=MATCH_THRESHOLD)
+            match = process.extractOne(
+                candidate, self._names.keys(), scorer=fuzz.ratio, score_cutoff=MATCH_THRESHOLD
+            )
             if match and (best is None or match[1] > best[1]):
                 best = match
         if best is not None:
@@ -148,16 +168,21 @@ def find_data_dir(configured: str) -> Path:
 @cache
 def load_gazetteer(directory: str) -> Gazetteer:
     root = find_data_dir(directory)
-    bezirke = [Area("stadtbezirk", r["stadtbezirk"], float(r["lat"]), float(r["lon"]),
-                    r["stadtbezirk"]) for r in _read(root / "stadtbezirke.csv")]
+    bezirke = [
+        Area("stadtbezirk", r["stadtbezirk"], float(r["lat"]), float(r["lon"]), r["stadtbezirk"])
+        for r in _read(root / "stadtbezirke.csv")
+    ]
     teile, aliases = [], {}
     for row in _read(root / "stadtteile.csv"):
-        area = Area("stadtteil", row["stadtteil"], float(row["lat"]), float(row["lon"]),
-                    row["stadtbezirk"])
+        area = Area(
+            "stadtteil", row["stadtteil"], float(row["lat"]), float(row["lon"]), row["stadtbezirk"]
+        )
         teile.append(area)
         for alias in (row.get("aliases") or "").split(";"):
             if alias.strip():
                 aliases[alias.strip()] = area
-    postcodes = [Area("postcode", r["postcode"], float(r["lat"]), float(r["lon"]),
-                      r["stadtbezirk"]) for r in _read(root / "postcodes.csv")]
+    postcodes = [
+        Area("postcode", r["postcode"], float(r["lat"]), float(r["lon"]), r["stadtbezirk"])
+        for r in _read(root / "postcodes.csv")
+    ]
     return Gazetteer(bezirke, teile, postcodes, aliases)

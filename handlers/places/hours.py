@@ -51,11 +51,13 @@ def status(expression: str, at: datetime) -> HoursStatus:
     return HoursStatus(known=True, is_open=state == State.OPEN, next_change=change)
 
 
-def day_intervals(expression: str, first_day: date, days: int = 7
-                  ) -> list[tuple[date, list[tuple[time, time]]]]:
+def day_intervals(
+    expression: str, first_day: date, days: int = 7
+) -> list[tuple[date, list[tuple[time, time]]]]:
     """For each day from ``first_day``, the opening intervals that start on that day."""
     result: list[tuple[date, list[tuple[time, time]]]] = [
-        (first_day + timedelta(days=i), []) for i in range(days)]
+        (first_day + timedelta(days=i), []) for i in range(days)
+    ]
     if not expression.strip() or validate(expression):
         return result
     start = datetime.combine(first_day, time(0), TIMEZONE)

@@ -72,8 +72,11 @@ def _key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-_HEADERS = {_key(alias): canonical for canonical, aliases in _HEADER_ALIASES.items()
-            for alias in [canonical, *aliases]}
+_HEADERS = {
+    _key(alias): canonical
+    for canonical, aliases in _HEADER_ALIASES.items()
+    for alias in [canonical, *aliases]
+}
 
 
 class RowError(ValueError):
@@ -106,6 +109,7 @@ class ImportReport:
 
 
 # -- reading files --------------------------------------------------------------------
+
 
 def _decode(raw: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
@@ -140,8 +144,10 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     for number, values in enumerate(reader, start=2):  # row 1 is the header
         if not any(v.strip() for v in values):
             continue
-        yield number, {col: value.strip() for col, value in zip(columns, values, strict=False)
-                       if col}
+        yield (
+            number,
+            {col: value.strip() for col, value in zip(columns, values, strict=False) if col},
+        )
 
 
 def _centroid(geometry: dict[str, Any]) -> tuple[float, float]:
@@ -175,8 +181,10 @@ def _osm_category(tags: dict[str, str]) -> str | None:
         if tags.get("religion"):
             return "religious_community"
         return normalise(centre, CATEGORY_SYNONYMS) or (
-            "citizens_centre" if centre in ("village_hall", "community_hall")
-            else "neighbourhood_centre")
+            "citizens_centre"
+            if centre in ("village_hall", "community_hall")
+            else "neighbourhood_centre"
+        )
     if amenity == "social_facility":
         return "senior_centre" if facility_for == "senior" else "counselling"
     if amenity == "social_centre":
@@ -184,7 +192,8 @@ def _osm_category(tags: dict[str, str]) -> str | None:
     if amenity == "place_of_worship":
         return "religious_community"
     if (amenity in ("school", "college") and tags.get("school") == "adult_education") or (
-            "volkshochschule" in tags.get("name", "").casefold()):
+        "volkshochschule" in tags.get("name", "").casefold()
+    ):
         return "adult_education"
     if tags.get("club") or tags.get("landuse") == "allotments" or amenity == "clubhouse":
         return "club_house"
@@ -201,8 +210,9 @@ def _geojson_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise UnusableFile("not a GeoJSON FeatureCollection")
     for number, feature in enumerate(data.get("features") or [], start=1):
-        tags = {str(k): str(v) for k, v in (feature.get("properties") or {}).items()
-                if v is not None}
+        tags = {
+            str(k): str(v) for k, v in (feature.get("properties") or {}).items() if v is not None
+        }
         row: dict[str, str] = {}
         try:
             lat, lon = _centroid(feature.get("geometry") or {})
@@ -212,8 +222,11 @@ def _geojson_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         row["source_id"] = str(feature.get("id") or tags.get("@id") or tags.get("id") or "")
         category = _osm_category(tags)
         row["category"] = category or (tags.get("amenity") and f"amenity={tags['amenity']}") or ""
-        spoken = [key.split(":", 1)[1] for key, value in tags.items()
-                  if key.startswith("language:") and value == "yes"]
+        spoken = [
+            key.split(":", 1)[1]
+            for key, value in tags.items()
+            if key.startswith("language:") and value == "yes"
+        ]
         if spoken:
             row["languages"] = ";".join(spoken)
         if tags.get("fee") in ("no", "yes"):
@@ -243,9 +256,13 @@ def read_rows(path: Path) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
 
 # -- checking rows --------------------------------------------------------------------
 
+
 def _float(value: str) -> float:
-    return float(value.replace(",", ".")) if value.count(",") == 1 and "." not in value \
+    return (
+        float(value.replace(",", "."))
+        if value.count(",") == 1 and "." not in value
         else float(value)
+    )
 
 
 def _date(value: str) -> str | None:
@@ -302,16 +319,16 @@ def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> 
     raw_category = row.get("category", "")
     category = normalise(raw_category, CATEGORY_SYNONYMS)
     if category is None:
-        raise RowError(f"unknown category {raw_category!r}" if raw_category
-                       else "missing category")
+        raise RowError(f"unknown category {raw_category!r}" if raw_category else "missing category")
     opening = row.get("opening_hours", "").strip()
     problem = hours.validate(opening)
     if problem:
         raise RowError(f"unparseable opening hours {opening!r}: {problem}")
     wheelchair = normalise(row.get("wheelchair", ""), WHEELCHAIR_SYNONYMS)
     if wheelchair is None:
-        raise RowError(f"wheelchair must be yes, limited, no or unknown, not "
-                       f"{row.get('wheelchair')!r}")
+        raise RowError(
+            f"wheelchair must be yes, limited, no or unknown, not {row.get('wheelchair')!r}"
+        )
     operator_type = ""
     if row.get("operator_type"):
         operator_type = normalise(row["operator_type"], OPERATOR_TYPE_SYNONYMS) or ""
@@ -338,8 +355,9 @@ def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> 
     source_id = row.get("source_id", "")
     if not source_id:
         # No id column: derive one from what identifies a place, so re-imports still match.
-        basis = "|".join(fold(row.get(k, "")) for k in ("name", "street", "housenumber",
-                                                         "postcode"))
+        basis = "|".join(
+            fold(row.get(k, "")) for k in ("name", "street", "housenumber", "postcode")
+        )
         source_id = "h-" + hashlib.sha1(basis.encode()).hexdigest()[:16]
     return Place(
         source=row.get("source") or default_source,
@@ -357,8 +375,7 @@ def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> 
         opening_hours=opening,
         wheelchair=wheelchair,
         languages=_list(row.get("languages", ""), None, "language"),
-        target_groups=_list(row.get("target_groups", ""), TARGET_GROUP_SYNONYMS,
-                            "target group"),
+        target_groups=_list(row.get("target_groups", ""), TARGET_GROUP_SYNONYMS, "target group"),
         operator=row.get("operator", ""),
         operator_type=operator_type,
         free_of_charge=_yes_no(row.get("free_of_charge", "")),
@@ -371,9 +388,16 @@ def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> 
     )
 
 
-async def import_places(db: Database, path: Path, gazetteer: Gazetteer, *, dry_run: bool = False,
-                        actor: str = "import", default_source: str = "import",
-                        progress: Callable[[int], None] | None = None) -> ImportReport:
+async def import_places(
+    db: Database,
+    path: Path,
+    gazetteer: Gazetteer,
+    *,
+    dry_run: bool = False,
+    actor: str = "import",
+    default_source: str = "import",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Import a file; raises :class:`UnusableFile` when nothing in it can be read."""
     kind, rows = read_rows(path)
     report = ImportReport(dry_run=dry_run, unit=kind)

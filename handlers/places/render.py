@@ -18,8 +18,9 @@ from locales import TIMEZONE, Translator
 
 def distance(t: Translator, meters: float) -> str:
     if meters < 1000:
-        return format_unit(max(10, round(meters, -1)), "length-meter", length="short",
-                           locale=t.locale)
+        return format_unit(
+            max(10, round(meters, -1)), "length-meter", length="short", locale=t.locale
+        )
     value = round(meters / 1000, 1) if meters < 10_000 else round(meters / 1000)
     return format_unit(value, "length-kilometer", length="short", locale=t.locale)
 
@@ -54,15 +55,22 @@ def hours_status(t: Translator, status: hours.HoursStatus, now: datetime) -> Mar
 
 def place_line(t: Translator, number: int, found: Found, now: datetime) -> Markup:
     place = found.place
-    parts = [t.format("📏 {distance}", distance=distance(t, found.distance_m)),
-             hours_status(t, found.hours, now)]
+    parts = [
+        t.format("📏 {distance}", distance=distance(t, found.distance_m)),
+        hours_status(t, found.hours, now),
+    ]
     if place.wheelchair in ("yes", "limited"):
         parts.append(Markup(WHEELCHAIR[place.wheelchair][0]))
     if place.languages:
         parts.append(t.format("🗣 {languages}", languages=language_names(t, place.languages)))
     head = t.format("{number}. <b>{name}</b>", number=number, name=place.name_in(t.lang))
-    return (head + Markup("\n") + t.format("{category}", category=category_label(t, place.category))
-            + Markup("\n") + Markup(" · ").join(parts))
+    return (
+        head
+        + Markup("\n")
+        + t.format("{category}", category=category_label(t, place.category))
+        + Markup("\n")
+        + Markup(" · ").join(parts)
+    )
 
 
 def address(place: Place) -> str:
@@ -76,8 +84,7 @@ def week_lines(t: Translator, place: Place, first_day: date) -> list[Markup]:
     for day, intervals in hours.day_intervals(place.opening_hours, first_day):
         weekday = format_date(day, "EEEE", locale=t.locale)
         if intervals:
-            spans = ", ".join(f"{t.time(_at(day, a))}–{t.time(_at(day, b))}"
-                              for a, b in intervals)
+            spans = ", ".join(f"{t.time(_at(day, a))}–{t.time(_at(day, b))}" for a, b in intervals)
             lines.append(t.format("{weekday}: {hours}", weekday=weekday, hours=spans))
         else:
             lines.append(t.t("{weekday}: closed", weekday=weekday))
@@ -88,10 +95,11 @@ def _at(day: date, clock) -> datetime:
     return datetime.combine(day, clock, TIMEZONE)
 
 
-def details(t: Translator, place: Place, now: datetime, distance_m: float | None = None
-            ) -> Markup:
-    lines: list[Markup] = [t.format("<b>{name}</b>", name=place.name_in(t.lang)),
-                           t.format("{category}", category=category_label(t, place.category))]
+def details(t: Translator, place: Place, now: datetime, distance_m: float | None = None) -> Markup:
+    lines: list[Markup] = [
+        t.format("<b>{name}</b>", name=place.name_in(t.lang)),
+        t.format("{category}", category=category_label(t, place.category)),
+    ]
     description = place.description_in(t.lang)
     if description:
         lines.append(t.format("<i>{text}</i>", text=description))
@@ -110,17 +118,19 @@ def details(t: Translator, place: Place, now: datetime, distance_m: float | None
     icon, label = WHEELCHAIR.get(place.wheelchair, WHEELCHAIR["unknown"])
     lines.append(t.format("{icon} {label}", icon=icon or "❔", label=t._(label)))
     if place.languages:
-        lines.append(t.t("🗣 Languages spoken: {languages}",
-                         languages=language_names(t, place.languages)))
+        lines.append(
+            t.t("🗣 Languages spoken: {languages}", languages=language_names(t, place.languages))
+        )
     if place.target_groups:
-        groups = ", ".join(t._(TARGET_GROUPS[g]) for g in place.target_groups
-                           if g in TARGET_GROUPS)
+        groups = ", ".join(t._(TARGET_GROUPS[g]) for g in place.target_groups if g in TARGET_GROUPS)
         lines.append(t.t("👥 For: {groups}", groups=groups))
     if place.operator:
         kind = OPERATOR_TYPES.get(place.operator_type)
-        lines.append(t.t("🏢 Run by: {operator} ({kind})", operator=place.operator,
-                         kind=t._(kind)) if kind else
-                     t.t("🏢 Run by: {operator}", operator=place.operator))
+        lines.append(
+            t.t("🏢 Run by: {operator} ({kind})", operator=place.operator, kind=t._(kind))
+            if kind
+            else t.t("🏢 Run by: {operator}", operator=place.operator)
+        )
     if place.free_of_charge:
         lines.append(t.t("💶 free of charge"))
     for icon, value in (("📞", place.phone), ("✉️", place.email), ("🌐", place.website)):

@@ -38,15 +38,17 @@ def _box(lat: float, lon: float, radius: float) -> tuple[float, float, float, fl
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-async def nearest(db: Database, query: Query, at: datetime, *, limit: int = 5,
-                  offset: int = 0) -> tuple[list[Found], bool]:
+async def nearest(
+    db: Database, query: Query, at: datetime, *, limit: int = 5, offset: int = 0
+) -> tuple[list[Found], bool]:
     """The page of places nearest to the query point, and whether more follow.
 
     The search box grows until it holds enough places, so a dense city centre reads a few
     hundred metres and an empty outskirt reads further; only the rows in the box are loaded.
     """
-    filters = PlaceFilter(category=query.category, wheelchair=query.wheelchair,
-                          language=query.language)
+    filters = PlaceFilter(
+        category=query.category, wheelchair=query.wheelchair, language=query.language
+    )
     wanted = offset + limit + 1
     radius = FIRST_RADIUS_M
     while True:
@@ -62,6 +64,8 @@ async def nearest(db: Database, query: Query, at: datetime, *, limit: int = 5,
             break
         radius *= 2.5
     within.sort(key=lambda item: (item[0], item[1].name))
-    page = [Found(place, distance, hours.status(place.opening_hours, at))
-            for distance, place in within[offset:offset + limit]]
+    page = [
+        Found(place, distance, hours.status(place.opening_hours, at))
+        for distance, place in within[offset : offset + limit]
+    ]
     return page, len(within) > offset + limit

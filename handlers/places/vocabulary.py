@@ -58,58 +58,130 @@ def _synonyms(table: dict[str, list[str]]) -> dict[str, str]:
     return {_fold(word): key for key, words in table.items() for word in [key, *words]}
 
 
-CATEGORY_SYNONYMS = _synonyms({
-    "neighbourhood_centre": ["quartierstreff", "nachbarschaftstreff", "quartiersbüro",
-                             "stadtteiltreff", "stadtteilzentrum", "community_centre",
-                             "neighbourhood_centre", "nachbarschaftszentrum"],
-    "citizens_centre": ["bürgerzentrum", "bürgertreff", "bürgerhaus", "citizens_centre",
-                        "community_hall", "village_hall"],
-    "senior_centre": ["seniorenbegegnungsstätte", "seniorentreff", "seniorenbüro",
-                      "senior_centre", "senior", "seniors", "senior_center"],
-    "family_centre": ["familienzentrum", "family_centre", "family"],
-    "multigenerational_house": ["mehrgenerationenhaus", "mgh", "multigenerational_house",
-                                "multigeneration_house"],
-    "youth_centre": ["jugendfreizeitstätte", "jugendzentrum", "jugendtreff", "youth_centre",
-                     "youth_center", "youth"],
-    "library": ["bibliothek", "bücherei", "stadtteilbibliothek", "library"],
-    "adult_education": ["vhs", "volkshochschule", "adult_education", "school"],
-    "welcome_point": ["sprachcafé", "sprachcafe", "ankommenstreffpunkt", "frauencafé",
-                      "willkommenstreff", "language_cafe", "welcome_point", "refugee",
-                      "integration"],
-    "counselling": ["beratungsstelle", "beratung", "counselling", "counseling",
-                    "social_facility", "outreach", "social_centre"],
-    "religious_community": ["gemeindehaus", "gemeinderäume", "kirchengemeinde",
-                            "religious_community", "place_of_worship", "church", "mosque",
-                            "religious"],
-    "club_house": ["vereinsheim", "kleingartenverein", "club_house", "clubhouse",
-                   "allotments", "club"],
-})
+CATEGORY_SYNONYMS = _synonyms(
+    {
+        "neighbourhood_centre": [
+            "quartierstreff",
+            "nachbarschaftstreff",
+            "quartiersbüro",
+            "stadtteiltreff",
+            "stadtteilzentrum",
+            "community_centre",
+            "neighbourhood_centre",
+            "nachbarschaftszentrum",
+        ],
+        "citizens_centre": [
+            "bürgerzentrum",
+            "bürgertreff",
+            "bürgerhaus",
+            "citizens_centre",
+            "community_hall",
+            "village_hall",
+        ],
+        "senior_centre": [
+            "seniorenbegegnungsstätte",
+            "seniorentreff",
+            "seniorenbüro",
+            "senior_centre",
+            "senior",
+            "seniors",
+            "senior_center",
+        ],
+        "family_centre": ["familienzentrum", "family_centre", "family"],
+        "multigenerational_house": [
+            "mehrgenerationenhaus",
+            "mgh",
+            "multigenerational_house",
+            "multigeneration_house",
+        ],
+        "youth_centre": [
+            "jugendfreizeitstätte",
+            "jugendzentrum",
+            "jugendtreff",
+            "youth_centre",
+            "youth_center",
+            "youth",
+        ],
+        "library": ["bibliothek", "bücherei", "stadtteilbibliothek", "library"],
+        "adult_education": ["vhs", "volkshochschule", "adult_education", "school"],
+        "welcome_point": [
+            "sprachcafé",
+            "sprachcafe",
+            "ankommenstreffpunkt",
+            "frauencafé",
+            "willkommenstreff",
+            "language_cafe",
+            "welcome_point",
+            "refugee",
+            "integration",
+        ],
+        "counselling": [
+            "beratungsstelle",
+            "beratung",
+            "counselling",
+            "counseling",
+            "social_facility",
+            "outreach",
+            "social_centre",
+        ],
+        "religious_community": [
+            "gemeindehaus",
+            "gemeinderäume",
+            "kirchengemeinde",
+            "religious_community",
+            "place_of_worship",
+            "church",
+            "mosque",
+            "religious",
+        ],
+        "club_house": [
+            "vereinsheim",
+            "kleingartenverein",
+            "club_house",
+            "clubhouse",
+            "allotments",
+            "club",
+        ],
+    }
+)
 
-WHEELCHAIR_SYNONYMS = _synonyms({
-    "yes": ["ja", "barrierefrei", "true", "1", "designated"],
-    "limited": ["eingeschränkt", "teilweise", "teils", "partial", "partly"],
-    "no": ["nein", "false", "0"],
-    "unknown": ["unbekannt", ""],
-})
+WHEELCHAIR_SYNONYMS = _synonyms(
+    {
+        "yes": ["ja", "barrierefrei", "true", "1", "designated"],
+        "limited": ["eingeschränkt", "teilweise", "teils", "partial", "partly"],
+        "no": ["nein", "false", "0"],
+        "unknown": ["unbekannt", ""],
+    }
+)
 
-TARGET_GROUP_SYNONYMS = _synonyms({
-    "everyone": ["alle", "all", "jeder", "public"],
-    "seniors": ["senioren", "seniorinnen", "ältere", "senior"],
-    "families": ["familien", "family", "eltern", "parents"],
-    "youth": ["jugend", "jugendliche", "kinder", "children", "young", "kinderundjugendliche"],
-    "women": ["frauen", "woman"],
-    "newcomers": ["neuzugewanderte", "geflüchtete", "zugewanderte", "refugees", "migrants",
-                  "migration"],
-    "disability": ["menschenmitbehinderung", "behinderung", "disabled", "handicap"],
-})
+TARGET_GROUP_SYNONYMS = _synonyms(
+    {
+        "everyone": ["alle", "all", "jeder", "public"],
+        "seniors": ["senioren", "seniorinnen", "ältere", "senior"],
+        "families": ["familien", "family", "eltern", "parents"],
+        "youth": ["jugend", "jugendliche", "kinder", "children", "young", "kinderundjugendliche"],
+        "women": ["frauen", "woman"],
+        "newcomers": [
+            "neuzugewanderte",
+            "geflüchtete",
+            "zugewanderte",
+            "refugees",
+            "migrants",
+            "migration",
+        ],
+        "disability": ["menschenmitbehinderung", "behinderung", "disabled", "handicap"],
+    }
+)
 
-OPERATOR_TYPE_SYNONYMS = _synonyms({
-    "public": ["öffentlich", "stadt", "kommune", "municipal", "government", "community"],
-    "association": ["verein", "ev", "club", "ngo", "non_profit"],
-    "welfare": ["wohlfahrtsverband", "wohlfahrt", "charity"],
-    "religious": ["kirche", "kirchlich", "religiös", "church"],
-    "private": ["privat"],
-})
+OPERATOR_TYPE_SYNONYMS = _synonyms(
+    {
+        "public": ["öffentlich", "stadt", "kommune", "municipal", "government", "community"],
+        "association": ["verein", "ev", "club", "ngo", "non_profit"],
+        "welfare": ["wohlfahrtsverband", "wohlfahrt", "charity"],
+        "religious": ["kirche", "kirchlich", "religiös", "church"],
+        "private": ["privat"],
+    }
+)
 
 
 def normalise(value: str, synonyms: dict[str, str]) -> str | None:
