@@ -98,7 +98,7 @@ async def _run(config: Config) -> int:
             dispatcher,
             config.telegram,
             config.telegram.token or "",
-            dispatcher.router.commands.values(),
+            dispatcher.router.public_commands(),
         )
         await transport.run_until_stopped()
     finally:

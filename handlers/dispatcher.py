@@ -18,11 +18,17 @@ from handlers.context import Context
 from handlers.model import ButtonPress, Command, Incoming, Location, Media, Outgoing, Text
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from locales import negotiate, translator
+from locales import N_, negotiate, translator
 
 log = logging.getLogger(__name__)
 
-ONBOARDING_STATE = "onboarding"
+ROLE_REFUSALS = {
+    "coordinator": N_(
+        "⛔ Only coordinators can do this. If you are one, please ask an admin to "
+        "give you the coordinator role."
+    ),
+    "admin": N_("⛔ Only admins can do this."),
+}
 
 
 class Dispatcher:
@@ -69,6 +75,8 @@ class Dispatcher:
             if not consented and not spec.before_consent:
                 await self._onboarding(ctx)
                 return
+            if not self._allowed(ctx, spec.role):
+                return
             await spec.callback(ctx)
             return
 
@@ -84,6 +92,8 @@ class Dispatcher:
                 return
             if not consented and not button.before_consent:
                 await self._onboarding(ctx)
+                return
+            if not self._allowed(ctx, button.role):
                 return
             ctx.args = args
             await button.callback(ctx)
@@ -122,6 +132,16 @@ class Dispatcher:
                 ),
                 ui.main_menu_buttons(ctx),
             )
+
+    def _allowed(self, ctx: Context, role: str | None) -> bool:
+        """Permission check for every command and button, whatever the client showed."""
+        if role is None or ctx.user.has_role(role) or ctx.user.has_role("admin"):
+            return True
+        if isinstance(ctx.incoming.event, ButtonPress):
+            ctx.toast(ctx.t._("⛔ You are not allowed to do this."))
+        refusal = ROLE_REFUSALS.get(role, N_("⛔ You are not allowed to do this."))
+        ctx.reply(ctx.t.t(refusal), ui.back_to_menu(ctx))
+        return False
 
     async def _onboarding(self, ctx: Context) -> None:
         """Someone who has not accepted the privacy notice yet: pick up where they are."""

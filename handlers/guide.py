@@ -15,6 +15,8 @@ def register(router: Router) -> None:
     async def show_help(ctx: Context) -> None:
         lines = [ctx.t.t("ℹ️ <b>What I can do</b>"), Markup("")]
         for spec in router.commands.values():
+            if spec.role and not (ctx.user.has_role(spec.role) or ctx.user.has_role("admin")):
+                continue
             lines.append(
                 ctx.t.format(
                     "{command} - {description}",

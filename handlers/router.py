@@ -23,6 +23,8 @@ class CommandSpec:
     description: str
     # Usable before the privacy notice was accepted (start, help, language, delete).
     before_consent: bool = False
+    # Role needed to use it (admins may do everything); None: everyone.
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class ButtonSpec:
     prefix: str
     callback: Callback
     before_consent: bool = False
+    role: str | None = None
 
 
 @dataclass
@@ -41,26 +44,35 @@ class Router:
     deep_links: dict[str, Callback] = field(default_factory=dict)
 
     def command(
-        self, name: str, description: str, *, before_consent: bool = False
+        self,
+        name: str,
+        description: str,
+        *,
+        before_consent: bool = False,
+        role: str | None = None,
     ) -> Callable[[Callback], Callback]:
         def decorate(callback: Callback) -> Callback:
             if name in self.commands:
                 raise ValueError(f"command /{name} registered twice")
-            self.commands[name] = CommandSpec(name, callback, description, before_consent)
+            self.commands[name] = CommandSpec(name, callback, description, before_consent, role)
             return callback
 
         return decorate
 
     def button(
-        self, prefix: str, *, before_consent: bool = False
+        self, prefix: str, *, before_consent: bool = False, role: str | None = None
     ) -> Callable[[Callback], Callback]:
         def decorate(callback: Callback) -> Callback:
             if prefix in self.buttons or ":" in prefix:
                 raise ValueError(f"button prefix {prefix!r} invalid or registered twice")
-            self.buttons[prefix] = ButtonSpec(prefix, callback, before_consent)
+            self.buttons[prefix] = ButtonSpec(prefix, callback, before_consent, role)
             return callback
 
         return decorate
+
+    def public_commands(self) -> list[CommandSpec]:
+        """Commands everyone may use: the ones published in the platforms' command menus."""
+        return [spec for spec in self.commands.values() if spec.role is None]
 
     def state(self, name: str) -> Callable[[Callback], Callback]:
         """Handle free input (text, location, media) in conversation state ``name``."""

@@ -48,7 +48,7 @@ async def telegram_bot(fake_telegram: FakeTelegram, dispatcher: Dispatcher):
     from bot.transports.telegram import TelegramTransport
 
     config = TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1)
-    transport = TelegramTransport(dispatcher, config, TOKEN, dispatcher.router.commands.values())
+    transport = TelegramTransport(dispatcher, config, TOKEN, dispatcher.router.public_commands())
     await transport.start()
     yield transport
     await transport.stop()

@@ -1,5 +1,10 @@
-"""Encounter places: vocabulary, gazetteer, import, search, and the "find a place" chat."""
+"""Encounter places: vocabulary, gazetteer, import, search, the "find a place" chat and the
+coordinators' editing flow."""
 
-from handlers.places.chat import register
+from handlers.places import chat, editing
+from handlers.router import Router
 
-__all__ = ["register"]
+
+def register(router: Router) -> None:
+    chat.register(router)
+    editing.register(router)

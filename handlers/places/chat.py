@@ -21,6 +21,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.model import Button, Location, Message, Text, Venue
 from handlers.places import render
+from handlers.places.editing import edit_buttons
 from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazetteer
 from handlers.places.search import Query, nearest
 from handlers.places.vocabulary import CATEGORIES
@@ -168,6 +169,8 @@ async def show_place(ctx: Context, place_id: int, *, back: bool) -> None:
     if state is not None and state.state == RESULTS:
         distance = distance_m(state.data["lat"], state.data["lon"], place.lat, place.lon)
     buttons = []
+    if ctx.user.has_role("coordinator") or ctx.user.has_role("admin"):
+        buttons.extend(edit_buttons(ctx, place))
     if back and state is not None and state.state == RESULTS:
         buttons.append([Button("◀️ " + t._("Back to the list"), "pl:list")])
     buttons.extend(ui.back_to_menu(ctx))

@@ -1,0 +1,316 @@
+"""Coordinators add, correct and verify places in the chat; every change records who made it.
+
+``/place_new`` walks through name → category → location → address → opening hours →
+wheelchair access → languages → summary. In a place's details coordinators get "edit" and
+"verified" buttons; editing asks for one field and saves it. States: ``placeedit.<field>``,
+with the draft (new place) or the place id (edit) in the state data.
+
+Button data (``pe:…``, coordinators only): ``edit:<id>``, ``field:<name>``, ``verify:<id>``,
+``cat:<key>``, ``wc:<value>``, ``lang:<code>``, ``langs-done``, ``skip``, ``save``, ``cancel``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from db.places import Place
+from handlers import ui
+from handlers.context import Context
+from handlers.model import Button, ButtonPress, Location, Text
+from handlers.places import hours, render
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
+from handlers.router import Router
+from locales import N_, SUPPORTED_LANGUAGES, language_name
+
+ROLE = "coordinator"
+# Chat edits are recorded as "chat" with the coordinator's user id in place_changes.
+ACTOR = "chat"
+STATE = "placeedit."
+NEW_STEPS = ("name", "category", "location", "address", "hours", "wheelchair", "languages")
+_COORDS = re.compile(r"^\s*(-?\d{1,2}[.,]\d+)\s*[,; ]\s*(-?\d{1,3}[.,]\d+)\s*$")
+_ADDRESS = re.compile(
+    r"^(?P<street>.*?\D)\s*(?P<number>\d+\s?[a-zA-Z]?(?:\s?-\s?\d+[a-zA-Z]?)?)?"
+    r"\s*(?:,\s*)?(?P<postcode>\d{5})?\s*$"
+)
+
+PROMPTS = {
+    "name": N_("✏️ What is the name of the place?"),
+    "category": N_("🏷️ What kind of place is it?"),
+    "location": N_(
+        "📍 Where is it? Share its location on the map, or type coordinates like 51.5136, 7.4653."
+    ),
+    "address": N_(
+        "🏠 Street and house number, and postcode (for example: Leopoldstraße 50, "
+        "44147). Send - to leave it empty."
+    ),
+    "hours": N_(
+        "🕓 Opening hours in OpenStreetMap format (for example: Mo-Fr 10:00-16:00; "
+        "PH off). Send - if unknown."
+    ),
+    "wheelchair": N_("♿ Can people in a wheelchair get in?"),
+    "languages": N_("🗣 Which languages are spoken there? Tap all that apply, then Done."),
+}
+
+
+def _draft_place(draft: dict[str, Any]) -> Place:
+    values = dict(draft)
+    values["languages"] = tuple(values.get("languages", ()))
+    values["target_groups"] = tuple(values.get("target_groups", ()))
+    values["texts"] = {k: tuple(v) for k, v in (values.get("texts") or {}).items()}
+    values.pop("id", None)
+    return Place(**values)
+
+
+def _to_draft(place: Place) -> dict[str, Any]:
+    data = asdict(place)
+    data.pop("id", None)
+    return data
+
+
+async def _ask(ctx: Context, field: str, data: dict[str, Any]) -> None:
+    await ctx.set_state(STATE + field, data)
+    t = ctx.t
+    buttons: list[list[Button]] = []
+    if field == "category":
+        options = [Button(render.category_label(t, key), f"pe:cat:{key}") for key in CATEGORIES]
+        buttons = [options[i : i + 2] for i in range(0, len(options), 2)]
+    elif field == "wheelchair":
+        buttons = [
+            [Button(f"{icon or '❔'} {t._(label)}", f"pe:wc:{key}")]
+            for key, (icon, label) in WHEELCHAIR.items()
+        ]
+    elif field == "languages":
+        chosen = set(data["draft"].get("languages") or ())
+        options = [
+            Button(("✅ " if code in chosen else "") + language_name(code), f"pe:lang:{code}")
+            for code in SUPPORTED_LANGUAGES
+        ]
+        buttons = [options[i : i + 2] for i in range(0, len(options), 2)]
+        buttons.append([Button("✔️ " + t._("Done"), "pe:langs-done")])
+    buttons.append([Button("✖️ " + t._("Cancel"), "pe:cancel")])
+    ctx.reply(t.t(PROMPTS[field]), buttons, edit=field == "languages" and _is_press(ctx))
+
+
+def _is_press(ctx: Context) -> bool:
+    return isinstance(ctx.incoming.event, ButtonPress)
+
+
+async def _next(ctx: Context, data: dict[str, Any], done: str) -> None:
+    """After a field: the next step of a new place, or save the edit of an existing one."""
+    if data["mode"] == "edit":
+        draft = _draft_place(data["draft"])
+        changes = {name: getattr(draft, name) for name in data["changed"]}
+        place = await ctx.db.places.update(data["place_id"], ACTOR, ctx.user.id, **changes)
+        await ctx.clear_state()
+        ctx.reply(ctx.t.t("✅ Saved. The change is recorded with your name."))
+        await show_for_coordinator(ctx, place)
+        return
+    index = NEW_STEPS.index(done)
+    if index + 1 < len(NEW_STEPS):
+        await _ask(ctx, NEW_STEPS[index + 1], data)
+        return
+    await ctx.set_state(STATE + "summary", data)
+    place = _draft_place(data["draft"])
+    ctx.reply(
+        ctx.t.t("📋 <b>Please check the new place:</b>")
+        + "\n\n"
+        + render.details(ctx.t, place, datetime.now(UTC)),
+        [
+            [
+                Button("💾 " + ctx.t._("Save"), "pe:save"),
+                Button("✖️ " + ctx.t._("Cancel"), "pe:cancel"),
+            ]
+        ],
+    )
+
+
+def _set(data: dict[str, Any], **values: Any) -> dict[str, Any]:
+    data["draft"].update(values)
+    data.setdefault("changed", [])
+    data["changed"] = sorted(set(data["changed"]) | set(values))
+    return data
+
+
+async def show_for_coordinator(ctx: Context, place: Place) -> None:
+    ctx.reply(render.details(ctx.t, place, datetime.now(UTC)), edit_buttons(ctx, place))
+
+
+def edit_buttons(ctx: Context, place: Place) -> list[list[Button]]:
+    t = ctx.t
+    return [
+        [
+            Button("✏️ " + t._("Edit"), f"pe:edit:{place.id}"),
+            Button("✔️ " + t._("Mark as verified"), f"pe:verify:{place.id}"),
+        ]
+    ]
+
+
+async def _text_input(ctx: Context) -> None:
+    state = await ctx.db.users.get_state(ctx.user.id)
+    assert state is not None
+    field = state.state.removeprefix(STATE)
+    data = dict(state.data)
+    event = ctx.incoming.event
+    text = event.text.strip() if isinstance(event, Text) else ""
+    t = ctx.t
+    if field == "name":
+        if not 2 <= len(text) <= 120:
+            ctx.reply(t.t("✏️ Please send a name of 2 to 120 characters."))
+            return
+        await _next(ctx, _set(data, name=text), field)
+    elif field == "location":
+        if isinstance(event, Location):
+            lat, lon = event.latitude, event.longitude
+        else:
+            match = _COORDS.match(text)
+            if not match:
+                ctx.reply(t.t(PROMPTS["location"]))
+                return
+            lat, lon = (float(match.group(i).replace(",", ".")) for i in (1, 2))
+        gaz = load_gazetteer(ctx.settings.places_data_dir)
+        if not gaz.contains(lat, lon):
+            ctx.reply(
+                t.t(
+                    "🗺️ This location is outside {city}. Please share a location in "
+                    "{city} or type a district.",
+                    city=ctx.settings.city,
+                )
+            )
+            return
+        area = gaz.nearest_stadtteil(lat, lon)
+        await _next(
+            ctx,
+            _set(
+                data,
+                lat=round(lat, 6),
+                lon=round(lon, 6),
+                stadtteil=area.name,
+                stadtbezirk=area.stadtbezirk,
+            ),
+            field,
+        )
+    elif field == "address":
+        if text == "-":
+            await _next(ctx, _set(data, street="", housenumber="", postcode=""), field)
+            return
+        match = _ADDRESS.match(text)
+        if not text or len(text) > 200 or not match:
+            ctx.reply(t.t(PROMPTS["address"]))
+            return
+        await _next(
+            ctx,
+            _set(
+                data,
+                street=match.group("street").strip(" ,"),
+                housenumber=(match.group("number") or "").replace(" ", ""),
+                postcode=match.group("postcode") or "",
+            ),
+            field,
+        )
+    elif field == "hours":
+        value = "" if text == "-" else text
+        problem = hours.validate(value) if value else None
+        if problem or (not value and text != "-"):
+            ctx.reply(
+                t.t(
+                    "🕓 I cannot read these opening hours. Example: Mo-Fr 10:00-16:00; "
+                    "PH off. Send - if unknown."
+                )
+                + Markup("\n")
+                + t.format("<code>{problem}</code>", problem=problem or text)
+            )
+            return
+        await _next(ctx, _set(data, opening_hours=value), field)
+    else:
+        # Steps answered with buttons: remind instead of guessing.
+        ctx.reply(t.t("👆 Please use the buttons above."))
+
+
+def register(router: Router) -> None:
+    @router.command("place_new", N_("Add a new place (coordinators)"), role=ROLE)
+    async def place_new(ctx: Context) -> None:
+        draft = {
+            "source": "chat",
+            "source_id": f"chat-{uuid.uuid4().hex[:12]}",
+            "name": "",
+            "category": "neighbourhood_centre",
+            "lat": 0.0,
+            "lon": 0.0,
+            "city": ctx.settings.city,
+        }
+        await _ask(ctx, "name", {"mode": "new", "draft": draft, "changed": []})
+
+    for field in (*NEW_STEPS, "summary", "choose"):
+        router.state(STATE + field)(_text_input)
+
+    @router.button("pe", role=ROLE)
+    async def edit_button(ctx: Context) -> None:
+        action, _, value = ctx.args.partition(":")
+        t = ctx.t
+        if action in ("edit", "verify") and value.isdigit():
+            place = await ctx.db.places.get(int(value))
+            if place is None:
+                ctx.reply(t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
+                return
+            if action == "verify":
+                await ctx.db.places.verify(place.id, ACTOR, ctx.user.id)
+                ctx.toast(t._("✔️ Marked as verified today."))
+                await show_for_coordinator(ctx, await ctx.db.places.get(place.id) or place)
+                return
+            fields = [
+                ("name", N_("Name")),
+                ("category", N_("Kind of place")),
+                ("location", N_("Location")),
+                ("address", N_("Address")),
+                ("hours", N_("Opening hours")),
+                ("wheelchair", N_("Wheelchair access")),
+                ("languages", N_("Languages")),
+            ]
+            await ctx.set_state(
+                STATE + "choose",
+                {"mode": "edit", "place_id": place.id, "draft": _to_draft(place), "changed": []},
+            )
+            ctx.reply(
+                t.t("✏️ What do you want to change?"),
+                [[Button(t._(label), f"pe:field:{key}")] for key, label in fields]
+                + [[Button("✖️ " + t._("Cancel"), "pe:cancel")]],
+            )
+            return
+        state = await ctx.db.users.get_state(ctx.user.id)
+        if state is None or not state.state.startswith(STATE):
+            ctx.toast(t._("This button is no longer valid."))
+            return
+        data = dict(state.data)
+        step = state.state.removeprefix(STATE)
+        if action == "cancel":
+            await ctx.clear_state()
+            ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
+        elif action == "field" and step == "choose" and value in NEW_STEPS:
+            await _ask(ctx, value, data)
+        elif action == "cat" and step == "category" and value in CATEGORIES:
+            await _next(ctx, _set(data, category=value), step)
+        elif action == "wc" and step == "wheelchair" and value in WHEELCHAIR:
+            await _next(ctx, _set(data, wheelchair=value), step)
+        elif action == "lang" and step == "languages" and value in SUPPORTED_LANGUAGES:
+            chosen = list(data["draft"].get("languages") or [])
+            chosen = [c for c in chosen if c != value] if value in chosen else [*chosen, value]
+            _set(data, languages=[c for c in SUPPORTED_LANGUAGES if c in chosen])
+            await _ask(ctx, "languages", data)
+        elif action == "langs-done" and step == "languages":
+            await _next(ctx, data, step)
+        elif action == "save" and step == "summary" and data["mode"] == "new":
+            place_id = await ctx.db.places.upsert(_draft_place(data["draft"]), ACTOR, ctx.user.id)
+            await ctx.clear_state()
+            ctx.reply(t.t("✅ The place is saved and can be found now."), edit=False)
+            place = await ctx.db.places.get(place_id)
+            if place is not None:
+                await show_for_coordinator(ctx, place)
+        else:
+            ctx.toast(t._("This button is no longer valid."))
