@@ -25,6 +25,7 @@ catalogs: $(CATALOGS_MO)
 
 demo: $(VENV)/.stamp-base catalogs
 	$(PY) -m bot db migrate
+	$(PY) -m bot places import data/dortmund/places-sample.csv
 	$(PY) -m bot console
 
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,
@@ -44,6 +45,7 @@ extract: $(VENV)/.stamp-base
 
 update-catalogs: extract
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(PY) -m locales fill-source
 
 bench: $(VENV)/.stamp-test catalogs
 	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -146,44 +146,22 @@ class PlaceStore:
             [(place_id, lang, name, text) for lang, (name, text) in sorted(texts.items())],
         )
 
-    async def _upsert_one(self, place: Place, actor: str, changed_by: int | None) -> str:
-        existing_id = await self._find_id(place.source, place.source_id)
-        now = utcnow()
-        row = _to_row(place)
-        if existing_id is None:
-            columns = [*_COLUMNS, "created_at", "updated_at"]
+    async def _existing(self, places: list[Place]) -> dict[tuple[str, str], Place]:
+        """The stored versions of these places, by (source, source_id), in few queries."""
+        found: dict[tuple[str, str], Place] = {}
+        for start in range(0, len(places), 400):
+            chunk = places[start : start + 400]
+            pairs = ", ".join("(?, ?)" for _ in chunk)
+            params = [value for p in chunk for value in (p.source, p.source_id)]
             async with self._conn.execute(
-                f"INSERT INTO places ({', '.join(columns)}) VALUES"
-                f" ({', '.join('?' * len(columns))}) RETURNING id",
-                [*row.values(), now, now],
+                f"SELECT * FROM places WHERE (source, source_id) IN (VALUES {pairs})", params
             ) as cur:
-                place_id = int((await cur.fetchone())[0])
-            await self._write_texts(place_id, place.texts)
-            await self._record(place_id, "create", actor, changed_by, {})
-            return "created"
-        old = await self.get(existing_id)
-        assert old is not None
-        diff = {
-            name: [getattr(old, name), getattr(place, name)]
-            for name in _COLUMNS
-            if getattr(old, name) != getattr(place, name)
-        }
-        texts_changed = old.texts != place.texts
-        if not diff and not texts_changed:
-            return "unchanged"
-        if diff:
-            assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
-            await self._conn.execute(
-                f"UPDATE places SET {assignments}, updated_at = ? WHERE id = ?",
-                [*row.values(), now, existing_id],
-            )
-        if texts_changed:
-            await self._write_texts(existing_id, place.texts)
-            diff["texts"] = [old.texts, place.texts]
-        await self._record(
-            existing_id, "update", actor, changed_by, json.loads(json.dumps(diff, default=list))
-        )
-        return "updated"
+                rows = await cur.fetchall()
+            texts = await self._texts([row["id"] for row in rows])
+            for row in rows:
+                place = _from_row(row, texts.get(row["id"]))
+                found[(place.source, place.source_id)] = place
+        return found
 
     async def upsert_many(
         self,
@@ -195,16 +173,82 @@ class PlaceStore:
     ) -> dict[str, int]:
         """Insert or update by (source, source_id) in one transaction; count what happened.
 
-        With ``dry_run`` the same work is done and then rolled back, so the counts are exact.
+        Works in batches (a handful of statements per call, not per place) so that large
+        imports stay fast. With ``dry_run`` the work is done and rolled back: exact counts.
         """
+        places = list(places)
         counts = {"created": 0, "updated": 0, "unchanged": 0}
+        now = utcnow()
         await self._conn.execute("BEGIN IMMEDIATE")
         try:
+            existing = await self._existing(places)
+            new = [p for p in places if (p.source, p.source_id) not in existing]
+            if new:
+                columns = [*_COLUMNS, "created_at", "updated_at"]
+                await self._conn.executemany(
+                    f"INSERT INTO places ({', '.join(columns)}) VALUES"
+                    f" ({', '.join('?' * len(columns))})",
+                    [[*_to_row(p).values(), now, now] for p in new],
+                )
+                created = await self._existing(new)
+                await self._conn.executemany(
+                    "INSERT INTO place_texts (place_id, lang, name, description)"
+                    " VALUES (?, ?, ?, ?)",
+                    [
+                        (created[(p.source, p.source_id)].id, lang, name, text)
+                        for p in new
+                        for lang, (name, text) in sorted(p.texts.items())
+                    ],
+                )
+                await self._conn.executemany(
+                    "INSERT INTO place_changes (place_id, action, actor, changed_by, changes, at)"
+                    " VALUES (?, 'create', ?, ?, '{}', ?)",
+                    [(created[(p.source, p.source_id)].id, actor, changed_by, now) for p in new],
+                )
+                counts["created"] = len(new)
+            updates, text_updates, records = [], [], []
             for place in places:
-                counts[await self._upsert_one(place, actor, changed_by)] += 1
+                old = existing.get((place.source, place.source_id))
+                if old is None:
+                    continue
+                diff = {
+                    name: [getattr(old, name), getattr(place, name)]
+                    for name in _COLUMNS
+                    if getattr(old, name) != getattr(place, name)
+                }
+                if old.texts != place.texts:
+                    text_updates.append((old.id, place.texts))
+                    diff["texts"] = [old.texts, place.texts]
+                if not diff:
+                    counts["unchanged"] += 1
+                    continue
+                counts["updated"] += 1
+                updates.append([*_to_row(place).values(), now, old.id])
+                records.append(
+                    (
+                        old.id,
+                        actor,
+                        changed_by,
+                        json.dumps(diff, ensure_ascii=False, default=list),
+                        now,
+                    )
+                )
+            if updates:
+                assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
+                await self._conn.executemany(
+                    f"UPDATE places SET {assignments}, updated_at = ? WHERE id = ?", updates
+                )
+                await self._conn.executemany(
+                    "INSERT INTO place_changes (place_id, action, actor, changed_by, changes, at)"
+                    " VALUES (?, 'update', ?, ?, ?, ?)",
+                    records,
+                )
+            for place_id, texts in text_updates:
+                await self._write_texts(place_id, texts)
             await self._conn.execute("ROLLBACK" if dry_run else "COMMIT")
         except BaseException:
-            await self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:
+                await self._conn.execute("ROLLBACK")
             raise
         return counts
 
@@ -252,17 +296,14 @@ class PlaceStore:
                 for r in await cur.fetchall()
             ]
 
-    async def in_box(
-        self,
-        min_lat: float,
-        max_lat: float,
-        min_lon: float,
-        max_lon: float,
-        filters: PlaceFilter = PlaceFilter(),
-    ) -> list[Place]:
-        """Places inside the box (R*Tree lookup) that pass the SQL-expressible filters."""
+    def _box_query(
+        self, columns: str, box: tuple[float, float, float, float], filters: PlaceFilter
+    ) -> tuple[str, list[Any]]:
         where = ["r.min_lat >= ?", "r.max_lat <= ?", "r.min_lon >= ?", "r.max_lon <= ?"]
-        params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
+        params: list[Any] = list(box)
+        join = ""
+        if filters.category or filters.wheelchair or filters.language:
+            join = " JOIN places p ON p.id = r.id"
         if filters.category:
             where.append("p.category = ?")
             params.append(filters.category)
@@ -271,14 +312,59 @@ class PlaceStore:
         if filters.language:
             where.append("p.languages LIKE ?")
             params.append(f"%;{filters.language};%")
-        async with self._conn.execute(
-            "SELECT p.* FROM places_rtree r JOIN places p ON p.id = r.id WHERE "
-            + " AND ".join(where),
-            params,
-        ) as cur:
-            rows = await cur.fetchall()
-        texts = await self._texts([row["id"] for row in rows]) if rows else {}
-        return [_from_row(row, texts.get(row["id"])) for row in rows]
+        return f"SELECT {columns} FROM places_rtree r{join} WHERE {' AND '.join(where)}", params
+
+    async def candidates(
+        self,
+        min_lat: float,
+        max_lat: float,
+        min_lon: float,
+        max_lon: float,
+        filters: PlaceFilter = PlaceFilter(),
+    ) -> list[tuple[int, float, float]]:
+        """(id, lat, lon) of the places in the box that pass the filters: the R*Tree alone
+        answers an unfiltered search, so thousands of candidates cost little."""
+        sql, params = self._box_query(
+            "r.id, r.min_lat, r.min_lon", (min_lat, max_lat, min_lon, max_lon), filters
+        )
+        async with self._conn.execute(sql, params) as cur:
+            return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
+
+    async def opening_hours(self, place_ids: list[int]) -> dict[int, str]:
+        result: dict[int, str] = {}
+        for start in range(0, len(place_ids), 500):
+            chunk = place_ids[start : start + 500]
+            async with self._conn.execute(
+                f"SELECT id, opening_hours FROM places WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ) as cur:
+                result.update({row[0]: row[1] for row in await cur.fetchall()})
+        return result
+
+    async def get_many(self, place_ids: list[int]) -> dict[int, Place]:
+        result: dict[int, Place] = {}
+        for start in range(0, len(place_ids), 500):
+            chunk = place_ids[start : start + 500]
+            async with self._conn.execute(
+                f"SELECT * FROM places WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ) as cur:
+                rows = await cur.fetchall()
+            texts = await self._texts([row["id"] for row in rows])
+            result.update({row["id"]: _from_row(row, texts.get(row["id"])) for row in rows})
+        return result
+
+    async def in_box(
+        self,
+        min_lat: float,
+        max_lat: float,
+        min_lon: float,
+        max_lon: float,
+        filters: PlaceFilter = PlaceFilter(),
+    ) -> list[Place]:
+        """Whole places inside the box that pass the filters."""
+        found = await self.candidates(min_lat, max_lat, min_lon, max_lon, filters)
+        places = await self.get_many([place_id for place_id, _, _ in found])
+        return [places[place_id] for place_id, _, _ in found if place_id in places]
 
 
 def as_dict(place: Place) -> dict[str, Any]:

@@ -65,6 +65,19 @@ def init_catalog(lang: str) -> Path:
     return path
 
 
+def fill_source_language(lang: str = "en") -> int:
+    """Message ids are English: the English catalog repeats them. Returns how many were set."""
+    catalog = read_catalog(lang)
+    filled = 0
+    for message in catalog:
+        if message.id and not (all(message.string) if message.pluralizable else message.string):
+            message.string = tuple(message.id) if message.pluralizable else message.id
+            filled += 1
+    with po_path(lang).open("wb") as fp:
+        write_po(fp, catalog, ignore_obsolete=True)
+    return filled
+
+
 @dataclass(frozen=True)
 class Problem:
     lang: str

@@ -42,8 +42,11 @@ async def test_new_place_walkthrough(chat: MemoryTransport, db: Database, coordi
     out = await chat.press(coordinator, "pe:save")
     [place] = [p for p in await db.places.in_box(51.5, 51.53, 7.44, 7.46) if p.source == "chat"]
     assert place.name == "Sprachcafé <Union>"
-    assert (place.street, place.housenumber, place.postcode) == ("Rheinische Straße", "143",
-                                                                 "44147")
+    assert (place.street, place.housenumber, place.postcode) == (
+        "Rheinische Straße",
+        "143",
+        "44147",
+    )
     assert place.opening_hours == "We 16:00-18:00; PH off"
     assert place.wheelchair == "limited" and place.languages == ("de",)
     assert place.stadtbezirk.startswith("Innenstadt")
@@ -54,8 +57,10 @@ async def test_new_place_walkthrough(chat: MemoryTransport, db: Database, coordi
 
 
 async def _a_place(db: Database) -> Place:
-    place_id = await db.places.upsert(Place(source="t", source_id="1", name="Treff",
-                                            category="library", lat=51.51, lon=7.46), "test")
+    place_id = await db.places.upsert(
+        Place(source="t", source_id="1", name="Treff", category="library", lat=51.51, lon=7.46),
+        "test",
+    )
     place = await db.places.get(place_id)
     assert place is not None
     return place
@@ -81,9 +86,11 @@ async def test_edit_one_field_and_verify(chat: MemoryTransport, db: Database, co
 async def test_residents_cannot_edit(chat: MemoryTransport, db: Database):
     place = await _a_place(db)
     await chat.onboard("resi", "de")
-    for out in (await chat.text("resi", "/place_new"),
-                await chat.press("resi", f"pe:verify:{place.id}"),
-                await chat.press("resi", f"pe:edit:{place.id}")):
+    for out in (
+        await chat.text("resi", "/place_new"),
+        await chat.press("resi", f"pe:verify:{place.id}"),
+        await chat.press("resi", f"pe:edit:{place.id}"),
+    ):
         assert "⛔" in texts(out) or any(isinstance(i, Toast) for i in out)
     assert (await db.places.get(place.id)).last_verified is None
     assert len(await db.places.history(place.id)) == 1

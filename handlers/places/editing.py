@@ -59,6 +59,11 @@ PROMPTS = {
 }
 
 
+def _prompt(field: str) -> str:
+    # Looked up outside the t.t(...) call: the extractor would take the key for a message.
+    return PROMPTS[field]
+
+
 def _draft_place(draft: dict[str, Any]) -> Place:
     values = dict(draft)
     values["languages"] = tuple(values.get("languages", ()))
@@ -95,7 +100,7 @@ async def _ask(ctx: Context, field: str, data: dict[str, Any]) -> None:
         buttons = [options[i : i + 2] for i in range(0, len(options), 2)]
         buttons.append([Button("✔️ " + t._("Done"), "pe:langs-done")])
     buttons.append([Button("✖️ " + t._("Cancel"), "pe:cancel")])
-    ctx.reply(t.t(PROMPTS[field]), buttons, edit=field == "languages" and _is_press(ctx))
+    ctx.reply(t.t(_prompt(field)), buttons, edit=field == "languages" and _is_press(ctx))
 
 
 def _is_press(ctx: Context) -> bool:
@@ -109,7 +114,7 @@ async def _next(ctx: Context, data: dict[str, Any], done: str) -> None:
         changes = {name: getattr(draft, name) for name in data["changed"]}
         place = await ctx.db.places.update(data["place_id"], ACTOR, ctx.user.id, **changes)
         await ctx.clear_state()
-        ctx.reply(ctx.t.t("✅ Saved. The change is recorded with your name."))
+        ctx.reply(ctx.t.t("✅ Saved. The change is recorded with your account."))
         await show_for_coordinator(ctx, place)
         return
     index = NEW_STEPS.index(done)
@@ -171,7 +176,7 @@ async def _text_input(ctx: Context) -> None:
         else:
             match = _COORDS.match(text)
             if not match:
-                ctx.reply(t.t(PROMPTS["location"]))
+                ctx.reply(t.t(_prompt("location")))
                 return
             lat, lon = (float(match.group(i).replace(",", ".")) for i in (1, 2))
         gaz = load_gazetteer(ctx.settings.places_data_dir)
@@ -202,7 +207,7 @@ async def _text_input(ctx: Context) -> None:
             return
         match = _ADDRESS.match(text)
         if not text or len(text) > 200 or not match:
-            ctx.reply(t.t(PROMPTS["address"]))
+            ctx.reply(t.t(_prompt("address")))
             return
         await _next(
             ctx,

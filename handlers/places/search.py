@@ -11,7 +11,7 @@ from db.places import Place, PlaceFilter
 from handlers.places import hours
 from handlers.places.gazetteer import distance_m
 
-FIRST_RADIUS_M = 1500.0
+FIRST_RADIUS_M = 400.0
 MAX_RADIUS_M = 60_000.0
 
 
@@ -43,8 +43,9 @@ async def nearest(
 ) -> tuple[list[Found], bool]:
     """The page of places nearest to the query point, and whether more follow.
 
-    The search box grows until it holds enough places, so a dense city centre reads a few
-    hundred metres and an empty outskirt reads further; only the rows in the box are loaded.
+    The search box starts small and grows until it holds enough places, so a dense centre
+    reads a few hundred metres and an empty outskirt reads further. Only ids and coordinates
+    come from the R*Tree for the candidates; whole rows are loaded for the page alone.
     """
     filters = PlaceFilter(
         category=query.category, wheelchair=query.wheelchair, language=query.language
@@ -52,20 +53,24 @@ async def nearest(
     wanted = offset + limit + 1
     radius = FIRST_RADIUS_M
     while True:
-        candidates = await db.places.in_box(*_box(query.lat, query.lon, radius), filters)
+        box = _box(query.lat, query.lon, radius)
         within = []
-        for place in candidates:
-            distance = distance_m(query.lat, query.lon, place.lat, place.lon)
+        for place_id, lat, lon in await db.places.candidates(*box, filters):
+            distance = distance_m(query.lat, query.lon, lat, lon)
             if distance <= radius:
-                within.append((distance, place))
-        if query.open_now:
-            within = [(d, p) for d, p in within if hours.status(p.opening_hours, at).is_open]
+                within.append((distance, place_id))
+        if query.open_now and within:
+            opening = await db.places.opening_hours([place_id for _, place_id in within])
+            within = [(d, i) for d, i in within if hours.status(opening.get(i, ""), at).is_open]
         if len(within) >= wanted or radius >= MAX_RADIUS_M:
             break
-        radius *= 2.5
-    within.sort(key=lambda item: (item[0], item[1].name))
+        radius *= 2
+    within.sort()
+    page_ids = [place_id for _, place_id in within[offset : offset + limit]]
+    places = await db.places.get_many(page_ids)
     page = [
-        Found(place, distance, hours.status(place.opening_hours, at))
-        for distance, place in within[offset : offset + limit]
+        Found(places[place_id], distance, hours.status(places[place_id].opening_hours, at))
+        for distance, place_id in within[offset : offset + limit]
+        if place_id in places
     ]
     return page, len(within) > offset + limit

@@ -1,0 +1,116 @@
+"""Encounter places at scale: import 100,000 synthetic places, then time nearest-10 queries.
+
+Targets (issue "Encounter places"): import ≤ 60 s, nearest-10 p95 ≤ 5 ms, memory flat
+(places are read from SQLite through the R*Tree, not held in Python).
+Run: .venv/bin/python bench/places_bench.py [--places N] [--queries N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from db import Database
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
+from handlers.places.search import Query, nearest
+from handlers.places.vocabulary import CATEGORIES
+
+HOURS = ["Mo-Fr 09:00-17:00; PH off", "Tu,Th 14:00-18:00", "24/7", "", "Sa 10:00-14:00"]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_csv(path: Path, count: int, rng: random.Random) -> None:
+    categories = list(CATEGORIES)
+    with path.open("w", newline="", encoding="utf-8") as fp:
+        writer = csv.writer(fp)
+        writer.writerow(
+            [
+                "source_id",
+                "name",
+                "category",
+                "lat",
+                "lon",
+                "opening_hours",
+                "wheelchair",
+                "languages",
+            ]
+        )
+        for i in range(count):
+            writer.writerow(
+                [
+                    f"b{i}",
+                    f"Ort {i}",
+                    rng.choice(categories),
+                    f"{rng.uniform(51.42, 51.59):.6f}",
+                    f"{rng.uniform(7.31, 7.63):.6f}",
+                    rng.choice(HOURS),
+                    rng.choice(["yes", "no", "unknown"]),
+                    rng.choice(["de", "de;ar", "de;tr;ru", "de;uk"]),
+                ]
+            )
+
+
+async def main(count: int, queries: int) -> None:
+    rng = random.Random(7)
+    gazetteer = load_gazetteer("data/dortmund")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "places.csv"
+        write_csv(source, count, rng)
+        db = await Database.open(Path(tmp) / "bench.sqlite3")
+        rss_before = rss_mb()
+        started = time.perf_counter()
+        report = await import_places(db, source, gazetteer)
+        import_s = time.perf_counter() - started
+        assert report.created == count, report
+        now = datetime.now(UTC)
+        timings = []
+        for _ in range(queries):
+            query = Query(lat=rng.uniform(51.44, 51.57), lon=rng.uniform(7.33, 7.61))
+            t0 = time.perf_counter()
+            await nearest(db, query, now, limit=10)
+            timings.append((time.perf_counter() - t0) * 1000)
+        filtered = []
+        for _ in range(queries // 4):
+            query = Query(
+                lat=rng.uniform(51.44, 51.57),
+                lon=rng.uniform(7.33, 7.61),
+                wheelchair=True,
+                language="ar",
+                open_now=True,
+            )
+            t0 = time.perf_counter()
+            await nearest(db, query, now, limit=10)
+            filtered.append((time.perf_counter() - t0) * 1000)
+        rss_after = rss_mb()
+        await db.close()
+    p95 = statistics.quantiles(timings, n=20)[18]
+    p95_filtered = statistics.quantiles(filtered, n=20)[18]
+    print(f"places benchmark, {count:,} places, {datetime.now(UTC):%Y-%m-%d}")
+    print(f"{'import':<34}{import_s:>10.1f} s    target ≤ 60 s")
+    print(f"{'nearest-10 p50':<34}{statistics.median(timings):>10.2f} ms")
+    print(f"{'nearest-10 p95':<34}{p95:>10.2f} ms   target ≤ 5 ms")
+    print(f"{'nearest-10 p95 (♿ + ar + open now)':<34}{p95_filtered:>10.2f} ms")
+    print(f"{'peak RSS before / after import':<34}{rss_before:>6.0f} / {rss_after:.0f} MB")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--places", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=400)
+    args = parser.parse_args()
+    asyncio.run(main(args.places, args.queries))
