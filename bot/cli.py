@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("migrate", help="apply pending database migrations")
     places_cli.add_parsers(sub)
+    roles = sub.add_parser("roles", help="give or take a role (coordinator, volunteer, admin)")
+    roles.add_argument("action", choices=("grant", "revoke"))
+    roles.add_argument("user", help="platform:user_id, e.g. telegram:123456")
+    roles.add_argument("role", choices=("volunteer", "coordinator", "admin"))
     return parser
 
 
@@ -56,6 +60,24 @@ async def _migrate(config: Config) -> int:
     finally:
         await db.close()
     print(f"database {config.bot.database}: schema version {version}")
+    return 0
+
+
+async def _roles(config: Config, action: str, who: str, role: str) -> int:
+    platform, _, user_id = who.partition(":")
+    db = await open_database(config)
+    try:
+        user = await db.users.find(platform, user_id)
+        if user is None:
+            print(f"nachbarbot: no user {who} - they must write to the bot first", file=sys.stderr)
+            return 1
+        if action == "grant":
+            await db.users.grant_role(user.id, role)
+        else:
+            await db.users.revoke_role(user.id, role)
+    finally:
+        await db.close()
+    print(f"{who}: {role} {'granted' if action == 'grant' else 'revoked'}")
     return 0
 
 
@@ -119,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "db":
             return asyncio.run(_migrate(config))
+        if args.command == "roles":
+            return asyncio.run(_roles(config, args.action, args.user, args.role))
         if args.command == "places":
             return asyncio.run(places_cli.run(config, args))
         if args.command == "console":

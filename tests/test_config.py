@@ -117,3 +117,42 @@ def test_run_without_chat_service_points_to_console(tmp_path):
     assert result.returncode == 2
     assert "no chat service is configured" in result.stderr
     assert "console" in result.stderr
+
+
+def test_roles_command_grants_and_revokes(tmp_path):
+    import asyncio
+
+    from db import Database
+
+    path = tmp_path / "r.sqlite3"
+
+    async def seed() -> None:
+        db = await Database.open(path)
+        await db.users.seen("telegram", "42", "42")
+        await db.close()
+
+    asyncio.run(seed())
+    env = {"PATH": "/usr/bin:/bin", "NACHBARBOT_BOT__DATABASE": str(path)}
+
+    def roles(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "roles", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
+        )
+
+    assert roles("grant", "telegram:42", "coordinator").returncode == 0
+    assert roles("grant", "telegram:99", "coordinator").returncode == 1
+
+    async def current() -> frozenset[str]:
+        db = await Database.open(path)
+        user = await db.users.find("telegram", "42")
+        await db.close()
+        return user.roles
+
+    assert "coordinator" in asyncio.run(current())
+    assert roles("revoke", "telegram:42", "coordinator").returncode == 0
+    assert "coordinator" not in asyncio.run(current())
