@@ -83,21 +83,23 @@ class PlaceStore:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    async def _select_by_ids(self, sql: str, ids: list[int]) -> list[aiosqlite.Row]:
+        """Run ``sql`` (with one ``IN ({ids})``) over ``ids`` in chunks: SQLite limits the
+        number of parameters one statement may have."""
+        rows: list[aiosqlite.Row] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            async with self._conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk) as cur:
+                rows.extend(await cur.fetchall())
+        return rows
+
     async def _texts(self, place_ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
-        if not place_ids:
-            return {}
         result: dict[int, dict[str, tuple[str, str]]] = {}
-        # Chunked: SQLite limits the number of parameters in one statement.
-        for start in range(0, len(place_ids), 500):
-            chunk = place_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            async with self._conn.execute(
-                "SELECT place_id, lang, name, description FROM place_texts"
-                f" WHERE place_id IN ({marks})",
-                chunk,
-            ) as cur:
-                for row in await cur.fetchall():
-                    result.setdefault(row[0], {})[row[1]] = (row[2], row[3])
+        for row in await self._select_by_ids(
+            "SELECT place_id, lang, name, description FROM place_texts WHERE place_id IN ({ids})",
+            place_ids,
+        ):
+            result.setdefault(row[0], {})[row[1]] = (row[2], row[3])
         return result
 
     async def get(self, place_id: int) -> Place | None:
@@ -331,27 +333,15 @@ class PlaceStore:
             return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
 
     async def opening_hours(self, place_ids: list[int]) -> dict[int, str]:
-        result: dict[int, str] = {}
-        for start in range(0, len(place_ids), 500):
-            chunk = place_ids[start : start + 500]
-            async with self._conn.execute(
-                f"SELECT id, opening_hours FROM places WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ) as cur:
-                result.update({row[0]: row[1] for row in await cur.fetchall()})
-        return result
+        rows = await self._select_by_ids(
+            "SELECT id, opening_hours FROM places WHERE id IN ({ids})", place_ids
+        )
+        return {row[0]: row[1] for row in rows}
 
     async def get_many(self, place_ids: list[int]) -> dict[int, Place]:
-        result: dict[int, Place] = {}
-        for start in range(0, len(place_ids), 500):
-            chunk = place_ids[start : start + 500]
-            async with self._conn.execute(
-                f"SELECT * FROM places WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            ) as cur:
-                rows = await cur.fetchall()
-            texts = await self._texts([row["id"] for row in rows])
-            result.update({row["id"]: _from_row(row, texts.get(row["id"])) for row in rows})
-        return result
+        rows = await self._select_by_ids("SELECT * FROM places WHERE id IN ({ids})", place_ids)
+        texts = await self._texts([row["id"] for row in rows])
+        return {row["id"]: _from_row(row, texts.get(row["id"])) for row in rows}
 
     async def in_box(
         self,

@@ -2,15 +2,14 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from bot.config import Config, ConfigError, load_config
+from tests.cli import ROOT, run_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "deploy" / "nachbarbot.example.toml"
 
 
@@ -92,28 +91,14 @@ def test_example_config_is_valid_and_documents_every_key():
 
 def test_cli_reports_config_error_in_one_line(tmp_path):
     path = write(tmp_path, '[telegram]\nmode = "pull"\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(path), "run"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = run_bot("--config", str(path), "run")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "telegram.mode" in result.stderr
 
 
 def test_run_without_chat_service_points_to_console(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "NACHBARBOT_BOT__DATABASE": str(tmp_path / "x.db")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+    result = run_bot("run", database=tmp_path / "x.db")
     assert result.returncode == 2
     assert "no chat service is configured" in result.stderr
     assert "console" in result.stderr
@@ -132,17 +117,9 @@ def test_roles_command_grants_and_revokes(tmp_path):
         await db.close()
 
     asyncio.run(seed())
-    env = {"PATH": "/usr/bin:/bin", "NACHBARBOT_BOT__DATABASE": str(path)}
 
     def roles(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "roles", *args],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=60,
-        )
+        return run_bot("roles", *args, database=path)
 
     assert roles("grant", "telegram:42", "coordinator").returncode == 0
     assert roles("grant", "telegram:99", "coordinator").returncode == 1

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.transports.console import ConsoleTransport
 from handlers.dispatcher import Dispatcher
 from locales import translator
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli import run_bot
 
 
 def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NACHBARBOT_BOT__DATABASE": str(tmp_path / "console.sqlite3")}
-    env.pop("NACHBARBOT_CONFIG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "console", *args],
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+    return run_bot("console", *args, database=tmp_path / "console.sqlite3", input=script)
 
 
 def test_piped_onboarding_shows_the_turkish_menu(tmp_path):

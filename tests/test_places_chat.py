@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,10 +13,10 @@ from handlers.model import Venue
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from locales import SUPPORTED_LANGUAGES, translator
+from tests.cli import ROOT, run_bot
 from tests.fake_telegram import FakeTelegram, check_html
 from tests.memory_transport import MemoryTransport, button_data, messages, texts
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 NORDMARKT = (51.5230, 7.4560)
 
@@ -157,23 +154,10 @@ async def test_find_a_place_on_telegram(
 
 
 def test_console_finds_places_in_turkish(tmp_path):
-    env = {**os.environ, "NACHBARBOT_BOT__DATABASE": str(tmp_path / "c.sqlite3")}
-    subprocess.run(
-        [sys.executable, "-m", "bot", "places", "import", str(SAMPLE)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--lang", "tr"],
-        input="/start\n1\n1\n1\n:loc 51.5230,7.4560\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
+    database = tmp_path / "c.sqlite3"
+    assert run_bot("places", "import", str(SAMPLE), database=database).returncode == 0
+    result = run_bot(
+        "console", "--lang", "tr", database=database, input="/start\n1\n1\n1\n:loc 51.5230,7.4560\n"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("📏") == 5
@@ -182,17 +166,8 @@ def test_console_finds_places_in_turkish(tmp_path):
 
 
 def test_cli_near_json_is_ordered_by_distance(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "NACHBARBOT_BOT__DATABASE": str(tmp_path / "n.sqlite3")}
-
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "places", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_bot("places", *args, database=tmp_path / "n.sqlite3")
 
     assert cli("import", str(SAMPLE)).returncode == 0
     result = cli("near", "Hoerde", "--limit", "8", "--json")

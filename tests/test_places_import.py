@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,8 @@ import pytest
 from db import Database
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import UnusableFile, import_places
+from tests.cli import ROOT, run_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 GAZ = load_gazetteer("data/dortmund")
 
 GERMAN_CSV = """\
@@ -169,15 +168,7 @@ async def test_unusable_files(db: Database, tmp_path, name, content, message):
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "NACHBARBOT_BOT__DATABASE": str(tmp_path / "cli.sqlite3")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "places", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    return run_bot("places", *args, database=tmp_path / "cli.sqlite3")
 
 
 def test_cli_exit_codes(tmp_path):

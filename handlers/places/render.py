@@ -105,7 +105,7 @@ def details(t: Translator, place: Place, now: datetime, distance_m: float | None
         lines.append(t.format("<i>{text}</i>", text=description))
     lines.append(Markup(""))
     where = address(place)
-    area = ", ".join(part for part in (place.stadtteil, place.stadtbezirk) if part)
+    area = ", ".join(dict.fromkeys(part for part in (place.stadtteil, place.stadtbezirk) if part))
     if where:
         lines.append(t.format("🏠 {address}", address=where))
     if area:
