@@ -11,6 +11,7 @@ import aiosqlite
 
 from db.clock import utcnow
 from db.places import PlaceStore
+from db.transactions import Transactions
 from db.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,10 @@ class Database:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-        self.users = UserStore(conn)
-        self.places = PlaceStore(conn)
+        self.transactions = Transactions(conn)
+        self.transaction = self.transactions.transaction
+        self.users = UserStore(conn, self.transactions)
+        self.places = PlaceStore(conn, self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
+from db.transactions import Transactions
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ def _from_row(row: aiosqlite.Row, texts: dict[str, tuple[str, str]] | None = Non
     return Place(**values, texts=texts or {}, id=row["id"])
 
 
+class _DryRun(Exception):
+    """Raised inside an import transaction to roll back a dry run."""
+
+
 @dataclass(frozen=True)
 class PlaceFilter:
     category: str | None = None
@@ -80,8 +85,9 @@ class PlaceFilter:
 
 
 class PlaceStore:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
         self._conn = conn
+        self._tx = transactions
 
     async def _select_by_ids(self, sql: str, ids: list[int]) -> list[aiosqlite.Row]:
         """Run ``sql`` (with one ``IN ({ids})``) over ``ids`` in chunks: SQLite limits the
@@ -181,77 +187,81 @@ class PlaceStore:
         places = list(places)
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         now = utcnow()
-        await self._conn.execute("BEGIN IMMEDIATE")
         try:
-            existing = await self._existing(places)
-            new = [p for p in places if (p.source, p.source_id) not in existing]
-            if new:
-                columns = [*_COLUMNS, "created_at", "updated_at"]
-                await self._conn.executemany(
-                    f"INSERT INTO places ({', '.join(columns)}) VALUES"
-                    f" ({', '.join('?' * len(columns))})",
-                    [[*_to_row(p).values(), now, now] for p in new],
-                )
-                created = await self._existing(new)
-                await self._conn.executemany(
-                    "INSERT INTO place_texts (place_id, lang, name, description)"
-                    " VALUES (?, ?, ?, ?)",
-                    [
-                        (created[(p.source, p.source_id)].id, lang, name, text)
-                        for p in new
-                        for lang, (name, text) in sorted(p.texts.items())
-                    ],
-                )
-                await self._conn.executemany(
-                    "INSERT INTO place_changes (place_id, action, actor, changed_by, changes, at)"
-                    " VALUES (?, 'create', ?, ?, '{}', ?)",
-                    [(created[(p.source, p.source_id)].id, actor, changed_by, now) for p in new],
-                )
-                counts["created"] = len(new)
-            updates, text_updates, records = [], [], []
-            for place in places:
-                old = existing.get((place.source, place.source_id))
-                if old is None:
-                    continue
-                diff = {
-                    name: [getattr(old, name), getattr(place, name)]
-                    for name in _COLUMNS
-                    if getattr(old, name) != getattr(place, name)
-                }
-                if old.texts != place.texts:
-                    text_updates.append((old.id, place.texts))
-                    diff["texts"] = [old.texts, place.texts]
-                if not diff:
-                    counts["unchanged"] += 1
-                    continue
-                counts["updated"] += 1
-                updates.append([*_to_row(place).values(), now, old.id])
-                records.append(
-                    (
-                        old.id,
-                        actor,
-                        changed_by,
-                        json.dumps(diff, ensure_ascii=False, default=list),
-                        now,
+            async with self._tx.transaction():
+                existing = await self._existing(places)
+                new = [p for p in places if (p.source, p.source_id) not in existing]
+                if new:
+                    columns = [*_COLUMNS, "created_at", "updated_at"]
+                    await self._conn.executemany(
+                        f"INSERT INTO places ({', '.join(columns)}) VALUES"
+                        f" ({', '.join('?' * len(columns))})",
+                        [[*_to_row(p).values(), now, now] for p in new],
                     )
-                )
-            if updates:
-                assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
-                await self._conn.executemany(
-                    f"UPDATE places SET {assignments}, updated_at = ? WHERE id = ?", updates
-                )
-                await self._conn.executemany(
-                    "INSERT INTO place_changes (place_id, action, actor, changed_by, changes, at)"
-                    " VALUES (?, 'update', ?, ?, ?, ?)",
-                    records,
-                )
-            for place_id, texts in text_updates:
-                await self._write_texts(place_id, texts)
-            await self._conn.execute("ROLLBACK" if dry_run else "COMMIT")
-        except BaseException:
-            if self._conn.in_transaction:
-                await self._conn.execute("ROLLBACK")
-            raise
+                    created = await self._existing(new)
+                    await self._conn.executemany(
+                        "INSERT INTO place_texts (place_id, lang, name, description)"
+                        " VALUES (?, ?, ?, ?)",
+                        [
+                            (created[(p.source, p.source_id)].id, lang, name, text)
+                            for p in new
+                            for lang, (name, text) in sorted(p.texts.items())
+                        ],
+                    )
+                    await self._conn.executemany(
+                        "INSERT INTO place_changes"
+                        " (place_id, action, actor, changed_by, changes, at)"
+                        " VALUES (?, 'create', ?, ?, '{}', ?)",
+                        [
+                            (created[(p.source, p.source_id)].id, actor, changed_by, now)
+                            for p in new
+                        ],
+                    )
+                    counts["created"] = len(new)
+                updates, text_updates, records = [], [], []
+                for place in places:
+                    old = existing.get((place.source, place.source_id))
+                    if old is None:
+                        continue
+                    diff = {
+                        name: [getattr(old, name), getattr(place, name)]
+                        for name in _COLUMNS
+                        if getattr(old, name) != getattr(place, name)
+                    }
+                    if old.texts != place.texts:
+                        text_updates.append((old.id, place.texts))
+                        diff["texts"] = [old.texts, place.texts]
+                    if not diff:
+                        counts["unchanged"] += 1
+                        continue
+                    counts["updated"] += 1
+                    updates.append([*_to_row(place).values(), now, old.id])
+                    records.append(
+                        (
+                            old.id,
+                            actor,
+                            changed_by,
+                            json.dumps(diff, ensure_ascii=False, default=list),
+                            now,
+                        )
+                    )
+                if updates:
+                    assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
+                    await self._conn.executemany(
+                        f"UPDATE places SET {assignments}, updated_at = ? WHERE id = ?", updates
+                    )
+                    await self._conn.executemany(
+                        "INSERT INTO place_changes"
+                        " (place_id, action, actor, changed_by, changes, at)"
+                        " VALUES (?, 'update', ?, ?, ?, ?)",
+                        records,
+                    )
+                for place_id, texts in text_updates:
+                    await self._write_texts(place_id, texts)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
         return counts
 
     async def upsert(self, place: Place, actor: str, changed_by: int | None = None) -> int:

@@ -11,6 +11,7 @@ import aiosqlite
 
 from db.clock import to_text
 from db.clock import utcnow as _now
+from db.transactions import Transactions
 
 ROLES = ("resident", "volunteer", "coordinator", "admin")
 
@@ -38,8 +39,9 @@ class ConversationState:
 
 
 class UserStore:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
         self._conn = conn
+        self._tx = transactions
 
     async def _roles(self, user_id: int) -> frozenset[str]:
         async with self._conn.execute(
@@ -73,18 +75,40 @@ class UserStore:
         ) as cur:
             return await self._from_row(await cur.fetchone())
 
-    async def seen(self, platform: str, platform_user_id: str, chat_id: str) -> User:
-        """Return the user, creating them as a resident on first contact; mark them as seen."""
+    async def seen(
+        self,
+        platform: str,
+        platform_user_id: str,
+        chat_id: str,
+        first_name: str = "",
+        *,
+        private: bool = True,
+    ) -> User:
+        """Return the user, creating them as a resident on first contact; mark them as seen.
+
+        Only a private chat becomes the user's address: a coordinator pressing a button in
+        the backchannel group must not redirect their own notifications to the group.
+        """
         now = _now()
-        await self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._tx.transaction():
             async with self._conn.execute(
-                "INSERT INTO users (platform, platform_user_id, chat_id, created_at, seen_at)"
-                " VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, platform_user_id)"
-                " DO UPDATE SET seen_at = excluded.seen_at, chat_id = excluded.chat_id"
+                "INSERT INTO users (platform, platform_user_id, chat_id, first_name, created_at,"
+                " seen_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
+                " seen_at = excluded.seen_at,"
+                " chat_id = CASE WHEN ? THEN excluded.chat_id ELSE users.chat_id END,"
+                " first_name = CASE WHEN excluded.first_name != '' THEN excluded.first_name"
+                " ELSE users.first_name END"
                 " RETURNING id",
-                (platform, platform_user_id, chat_id, now, now),
+                (
+                    platform,
+                    platform_user_id,
+                    chat_id if private else "",
+                    first_name[:64],
+                    now,
+                    now,
+                    private,
+                ),
             ) as cur:
                 user_id = (await cur.fetchone())[0]
             await self._conn.execute(
@@ -92,10 +116,6 @@ class UserStore:
                 " VALUES (?, 'resident', ?)",
                 (user_id, now),
             )
-            await self._conn.execute("COMMIT")
-        except BaseException:
-            await self._conn.execute("ROLLBACK")
-            raise
         user = await self.get(user_id)
         assert user is not None
         return user
