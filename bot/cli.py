@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import places_cli
 from bot.app import build_dispatcher, open_database, purge_inactive_accounts
 from bot.config import Config, ConfigError, env_name, load_config
+from bot.delivery import OutboxWorker
 from bot.transports.console import ConsoleTransport
 from db import MigrationError
 from locales import TIMEZONE
@@ -84,9 +85,10 @@ async def _roles(config: Config, action: str, who: str, role: str) -> int:
 async def _console(config: Config, user: str, lang: str | None) -> int:
     db = await open_database(config)
     try:
-        return await ConsoleTransport(
-            build_dispatcher(db, config), user=user, language_hint=lang
-        ).run()
+        console = ConsoleTransport(build_dispatcher(db, config), user=user, language_hint=lang)
+        console.worker = OutboxWorker(db, [console])
+        await console.worker.run_once()  # anything left undelivered by an earlier session
+        return await console.run()
     finally:
         await db.close()
 
@@ -104,6 +106,7 @@ async def _run(config: Config) -> int:
 
     db = await open_database(config)
     dispatcher = build_dispatcher(db, config)
+    stop_delivery = asyncio.Event()
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
     scheduler.add_job(
         purge_inactive_accounts,
@@ -122,7 +125,14 @@ async def _run(config: Config) -> int:
             config.telegram.token or "",
             dispatcher.router.public_commands(),
         )
-        await transport.run_until_stopped()
+        worker = OutboxWorker(db, [transport])
+        dispatcher.on_queued = worker.wake
+        delivery = asyncio.create_task(worker.run(stop_delivery))
+        try:
+            await transport.run_until_stopped()
+        finally:
+            stop_delivery.set()
+            await delivery
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 import aiosqlite
 
 from db.clock import utcnow
+from db.outbox import OutboxStore
 from db.places import PlaceStore
 from db.transactions import Transactions
 from db.users import UserStore
@@ -56,6 +57,7 @@ class Database:
         self.transaction = self.transactions.transaction
         self.users = UserStore(conn, self.transactions)
         self.places = PlaceStore(conn, self.transactions)
+        self.outbox = OutboxStore(conn, self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

@@ -27,6 +27,8 @@ class User:
     created_at: str
     seen_at: str
     roles: frozenset[str]
+    first_name: str = ""
+    banned_at: str | None = None
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -62,6 +64,8 @@ class UserStore:
             created_at=row["created_at"],
             seen_at=row["seen_at"],
             roles=await self._roles(row["id"]),
+            first_name=row["first_name"],
+            banned_at=row["banned_at"],
         )
 
     async def get(self, user_id: int) -> User | None:
@@ -158,7 +162,9 @@ class UserStore:
             "platform": user.platform,
             "platform_user_id": user.platform_user_id,
             "chat_id": user.chat_id,
+            "first_name": user.first_name,
             "language": user.language,
+            "banned_at": user.banned_at,
             "roles": sorted(user.roles),
             "consent_at": user.consent_at,
             "created_at": user.created_at,

@@ -15,7 +15,15 @@ import logging
 from db import Database
 from handlers import ui
 from handlers.context import Context
-from handlers.model import ButtonPress, Command, Incoming, Location, Media, Outgoing, Text
+from handlers.model import (
+    ButtonPress,
+    Command,
+    Incoming,
+    Location,
+    Media,
+    Outgoing,
+    Text,
+)
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from locales import N_, negotiate, translator

@@ -12,8 +12,9 @@ from a user is escaped when it is put into that markup.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from markupsafe import Markup
 
@@ -134,4 +135,43 @@ class Toast:
     alert: bool = False
 
 
-Outgoing = Message | Venue | Document | Toast
+@dataclass
+class Edit:
+    """Replace an earlier message that went out through the outbox (e.g. "taken")."""
+
+    outbox_id: int
+    text: Markup
+    buttons: list[list[Button]] = field(default_factory=list)
+    to: Recipient | None = None
+
+
+Outgoing = Message | Venue | Document | Toast | Edit
+
+
+def encode(item: Outgoing) -> dict[str, Any]:
+    """A JSON-able form of an outgoing item, for the persistent outbox."""
+    data: dict[str, Any] = {"type": type(item).__name__}
+    for name, value in vars(item).items():
+        if name == "to":
+            continue
+        if name == "buttons":
+            value = [[[b.label, b.data] for b in row] for row in value]
+        elif isinstance(value, bytes):
+            value = base64.b64encode(value).decode("ascii")
+        elif isinstance(value, Markup):
+            value = str(value)
+        data[name] = value
+    return data
+
+
+def decode(data: dict[str, Any]) -> Outgoing:
+    kinds = {"Message": Message, "Venue": Venue, "Document": Document, "Edit": Edit}
+    values = {k: v for k, v in data.items() if k != "type"}
+    if "buttons" in values:
+        values["buttons"] = [[Button(label, cb) for label, cb in row] for row in values["buttons"]]
+    for name in ("text", "caption"):
+        if name in values:
+            values[name] = Markup(values[name])
+    if "content" in values:
+        values["content"] = base64.b64decode(values["content"])
+    return kinds[data["type"]](**values)

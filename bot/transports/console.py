@@ -12,6 +12,7 @@ import itertools
 import sys
 from typing import TextIO
 
+from bot.delivery import OutboxWorker
 from bot.transports.markup import html_to_plain
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
@@ -19,12 +20,14 @@ from handlers.model import (
     ButtonPress,
     Command,
     Document,
+    Edit,
     Event,
     Incoming,
     Location,
     Media,
     Message,
     Outgoing,
+    Recipient,
     Sender,
     Text,
     Toast,
@@ -71,6 +74,8 @@ class ConsoleTransport:
         self.interactive = stdin.isatty() and stdout.isatty()
         self._buttons: dict[str, list[Button]] = {}
         self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self.worker: OutboxWorker | None = None
 
     def _print(self, text: str, recipient: str | None = None) -> None:
         if recipient and recipient != self.user:
@@ -116,6 +121,17 @@ class ConsoleTransport:
             + "\n"
         )
 
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        """Outbox delivery to another person at this terminal: printed with their name."""
+        if isinstance(item, Edit):
+            item = Message(item.text, item.buttons, to=Recipient(PLATFORM, chat_id))
+        elif getattr(item, "to", None) is None:
+            item.to = Recipient(PLATFORM, chat_id)  # type: ignore[union-attr]
+        self._render(item)
+        return str(next(self._message_ids))
+
     def _event_for(self, line: str) -> Event | None:
         buttons = self._buttons.get(self.user, [])
         if line.isdigit() and 1 <= int(line) <= len(buttons):
@@ -149,6 +165,9 @@ class ConsoleTransport:
         )
         for item in await self.dispatcher.handle(incoming):
             self._render(item)
+        if self.worker is not None:
+            # One terminal, one process: deliver what this line caused right away.
+            await self.worker.run_once()
         return True
 
     async def run(self) -> int:

@@ -24,10 +24,11 @@ from telegram import (
 )
 from telegram import Message as TgMessage
 from telegram.constants import MessageEntityType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.config import TelegramSection
+from bot.delivery import DeliveryError
 from bot.transports.markup import split_html
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
@@ -35,6 +36,7 @@ from handlers.model import (
     ButtonPress,
     Command,
     Document,
+    Edit,
     Event,
     Incoming,
     Location,
@@ -191,9 +193,9 @@ class TelegramTransport:
         if incoming is None:
             return
         outgoing = await self.dispatcher.handle(incoming)
-        await self.deliver(incoming, outgoing, update)
+        await self.answer(incoming, outgoing, update)
 
-    async def deliver(
+    async def answer(
         self, incoming: Incoming, outgoing: list[Outgoing], update: Update | None = None
     ) -> None:
         query = update.callback_query if update else None
@@ -222,80 +224,106 @@ class TelegramTransport:
             elif isinstance(item, Document):
                 await self.send_document(chat_id, item)
 
+    async def _send(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        """Send or edit one item; raises TelegramError; returns the (last) message id."""
+        if isinstance(item, Message | Edit):
+            chunks = split_html(str(item.text), MESSAGE_LIMIT)
+            markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = keyboard(item.buttons)
+            if isinstance(item, Message) and item.request_location:
+                # Telegram asks for a location only with a reply keyboard, which replaces
+                # the inline buttons of this one message.
+                markup = ReplyKeyboardMarkup(
+                    [[KeyboardButton(item.request_location, request_location=True)]],
+                    resize_keyboard=True,
+                    one_time_keyboard=True,
+                )
+                edit_message_id = None
+            if edit_message_id is not None and len(chunks) == 1:
+                try:
+                    await self.bot.edit_message_text(
+                        chunks[0],
+                        chat_id=chat_id,
+                        message_id=int(edit_message_id),
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    )
+                except BadRequest as exc:
+                    if "not modified" not in str(exc).lower():
+                        raise
+                return edit_message_id
+            sent = None
+            for index, chunk in enumerate(chunks):
+                sent = await self.bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if index == len(chunks) - 1 else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            return str(sent.message_id) if sent else None
+        if isinstance(item, Venue):
+            if item.title:
+                sent = await self.bot.send_venue(
+                    chat_id,
+                    item.latitude,
+                    item.longitude,
+                    item.title[:256],
+                    item.address[:256] or item.title[:256],
+                )
+            else:
+                sent = await self.bot.send_location(chat_id, item.latitude, item.longitude)
+            return str(sent.message_id)
+        if isinstance(item, Document):
+            caption = split_html(str(item.caption), CAPTION_LIMIT)[0] if item.caption else None
+            sent = await self.bot.send_document(
+                chat_id,
+                InputFile(item.content, filename=item.filename),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+            )
+            return str(sent.message_id)
+        return None
+
     async def send_message(
         self, chat_id: str, message: Message, edit_message_id: str | None = None
     ) -> None:
-        chunks = split_html(str(message.text), MESSAGE_LIMIT)
-        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = keyboard(message.buttons)
-        if message.request_location:
-            # Telegram can only ask for a location with a reply keyboard, which replaces the
-            # inline buttons of this one message.
-            markup = ReplyKeyboardMarkup(
-                [[KeyboardButton(message.request_location, request_location=True)]],
-                resize_keyboard=True,
-                one_time_keyboard=True,
-            )
-            edit_message_id = None
-        if edit_message_id is not None and len(chunks) == 1:
-            try:
-                await self.bot.edit_message_text(
-                    chunks[0],
-                    chat_id=chat_id,
-                    message_id=int(edit_message_id),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+        """An answer to the acting user: failures are logged, an impossible edit is resent."""
+        try:
+            await self._send(chat_id, message, edit_message_id)
+            return
+        except BadRequest as exc:
+            if edit_message_id is None:
+                log.warning("telegram sendMessage failed: %s", type(exc).__name__)
                 return
-            except BadRequest as exc:
-                if "not modified" in str(exc).lower():
-                    return
-                log.info("editMessageText refused (%s); sending a new message", type(exc).__name__)
-            except TelegramError as exc:
-                log.warning("telegram editMessageText failed: %s", type(exc).__name__)
-                return
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            await self._call(
-                "sendMessage",
-                lambda c=chunk, m=(markup if last else None): self.bot.send_message(
-                    chat_id,
-                    c,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=m,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                ),
-            )
+            log.info("editMessageText refused (%s); sending a new message", type(exc).__name__)
+        except TelegramError as exc:
+            log.warning("telegram sendMessage failed: %s", type(exc).__name__)
+            return
+        await self._call("sendMessage", lambda: self._send(chat_id, message))
 
     async def send_venue(self, chat_id: str, venue: Venue) -> None:
-        if venue.title:
-            await self._call(
-                "sendVenue",
-                lambda: self.bot.send_venue(
-                    chat_id,
-                    venue.latitude,
-                    venue.longitude,
-                    venue.title[:256],
-                    venue.address[:256] or venue.title[:256],
-                ),
-            )
-        else:
-            await self._call(
-                "sendLocation",
-                lambda: self.bot.send_location(chat_id, venue.latitude, venue.longitude),
-            )
+        await self._call("sendVenue", lambda: self._send(chat_id, venue))
 
     async def send_document(self, chat_id: str, document: Document) -> None:
-        caption = split_html(str(document.caption), CAPTION_LIMIT)[0] if document.caption else None
-        await self._call(
-            "sendDocument",
-            lambda: self.bot.send_document(
-                chat_id,
-                InputFile(document.content, filename=document.filename),
-                caption=caption,
-                parse_mode=ParseMode.HTML,
-            ),
-        )
+        await self._call("sendDocument", lambda: self._send(chat_id, document))
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        """For the outbox: send, and say whether a failure is worth retrying."""
+        try:
+            return await self._send(chat_id, item, edit_message_id)
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            raise DeliveryError("rate limited", retry_after=seconds) from None
+        except (Forbidden, BadRequest) as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {str(exc)[:100]}", permanent=True) from None
+        except TelegramError as exc:
+            raise DeliveryError(type(exc).__name__) from None
 
     async def start(self) -> None:
         app = self.application

@@ -134,3 +134,5 @@ CREATE TABLE outbox (
 );
 
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+CREATE INDEX outbox_chat ON outbox (platform, chat_id, id) WHERE sent_at IS NULL AND failed_at IS NULL;

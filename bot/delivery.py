@@ -1,0 +1,126 @@
+"""Delivers the outbox: every queued message once, in order per chat, surviving outages.
+
+A transient failure (network, 5xx, rate limit) is retried with exponential back-off, for as
+long as it takes; a permanent one (the user blocked the bot, the chat is gone) is given up
+and logged. Edits wait until the message they edit has been sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from db import Database
+from handlers.model import Edit, Outgoing, decode
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 300.0
+
+
+class DeliveryError(Exception):
+    def __init__(
+        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        """Send (or edit) one item; return the platform's message id; raise DeliveryError."""
+
+
+def backoff(attempts: int) -> float:
+    return min(MAX_BACKOFF_S, 2.0 * 2**attempts)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        db: Database,
+        senders: list[Sender],
+        *,
+        poll_seconds: float = 2.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.senders = {sender.platform: sender for sender in senders}
+        self.poll_seconds = poll_seconds
+        self.clock = clock
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: deliver now instead of at the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Deliver what is due; return how many items were sent."""
+        sent = 0
+        while True:
+            items = await self.db.outbox.due(self.clock(), list(self.senders))
+            progress = 0
+            for item in items:
+                progress += await self._deliver(item)
+            sent += progress
+            if progress == 0:
+                return sent
+
+    async def _deliver(self, item) -> int:
+        outgoing = decode(item.payload)
+        edit_id = None
+        if isinstance(outgoing, Edit):
+            target_id, target_sent, target_failed = await self.db.outbox.state(outgoing.outbox_id)
+            if target_failed or (target_sent and not target_id):
+                await self.db.outbox.give_up(item.id, "the edited message was never delivered")
+                return 0
+            if not target_sent:
+                await self.db.outbox.retry_later(
+                    item.id, self.clock() + timedelta(seconds=5), "waiting for the edited message"
+                )
+                return 0
+            edit_id = target_id
+        try:
+            message_id = await self.senders[item.platform].deliver(item.chat_id, outgoing, edit_id)
+        except DeliveryError as exc:
+            if exc.permanent:
+                log.warning("outbox %d to %s: giving up: %s", item.id, item.platform, exc)
+                await self.db.outbox.give_up(item.id, str(exc))
+            else:
+                delay = exc.retry_after or backoff(item.attempts)
+                await self.db.outbox.retry_later(
+                    item.id, self.clock() + timedelta(seconds=delay), str(exc)
+                )
+            return 0
+        except Exception as exc:  # a bug in a sender must not stop delivery of the rest
+            log.exception("outbox %d: unexpected error", item.id)
+            await self.db.outbox.retry_later(
+                item.id,
+                self.clock() + timedelta(seconds=backoff(item.attempts)),
+                type(exc).__name__,
+            )
+            return 0
+        await self.db.outbox.mark_sent(item.id, message_id)
+        return 1
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._wake.clear()  # before the round: a wake during it triggers the next one
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("outbox delivery round failed")
+            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+            _, pending = await asyncio.wait(
+                waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()

@@ -1,0 +1,96 @@
+"""The persistent outbox: messages for other people, delivered with retries after commit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from db.clock import to_text, utcnow
+from db.transactions import Transactions
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    platform: str
+    chat_id: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class OutboxStore:
+    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
+        self._conn = conn
+        self._tx = transactions
+
+    async def enqueue(self, platform: str, chat_id: str, payload: dict[str, Any]) -> int:
+        """Queue a message; call it inside the transaction of the change that causes it."""
+        now = utcnow()
+        async with (
+            self._tx.transaction(),
+            self._conn.execute(
+                "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (platform, chat_id, json.dumps(payload, ensure_ascii=False), now, now),
+            ) as cur,
+        ):
+            return int((await cur.fetchone())[0])
+
+    async def due(self, now: datetime, platforms: list[str], limit: int = 50) -> list[OutboxItem]:
+        if not platforms:
+            return []
+        marks = ",".join("?" * len(platforms))
+        # Only the oldest undelivered item of each chat: messages arrive in the order written.
+        async with self._conn.execute(
+            "SELECT id, platform, chat_id, payload, attempts FROM outbox o"
+            " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
+            f" AND platform IN ({marks}) AND NOT EXISTS ("
+            "  SELECT 1 FROM outbox e WHERE e.platform = o.platform AND e.chat_id = o.chat_id"
+            "  AND e.sent_at IS NULL AND e.failed_at IS NULL AND e.id < o.id)"
+            " ORDER BY id LIMIT ?",
+            (to_text(now), *platforms, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    async def mark_sent(self, item_id: int, message_id: str | None) -> None:
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (utcnow(), message_id, item_id),
+            )
+
+    async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
+                " WHERE id = ?",
+                (to_text(when), error[:200], item_id),
+            )
+
+    async def give_up(self, item_id: int, error: str) -> None:
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?"
+                " WHERE id = ?",
+                (utcnow(), error[:200], item_id),
+            )
+
+    async def state(self, item_id: int) -> tuple[str | None, str | None, str | None]:
+        """(sent_message_id, sent_at, failed_at) of an item."""
+        async with self._conn.execute(
+            "SELECT sent_message_id, sent_at, failed_at FROM outbox WHERE id = ?", (item_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return (None, None, None) if row is None else (row[0], row[1], row[2])
+
+    async def pending(self) -> int:
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        ) as cur:
+            return int((await cur.fetchone())[0])
