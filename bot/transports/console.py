@@ -57,6 +57,8 @@ def parse_line(line: str) -> Event | None:
 
 
 class ConsoleTransport:
+    platform = PLATFORM
+
     def __init__(
         self,
         dispatcher: Dispatcher,

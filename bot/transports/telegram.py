@@ -130,6 +130,8 @@ def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
 
 
 class TelegramTransport:
+    platform = PLATFORM
+
     def __init__(
         self,
         dispatcher: Dispatcher,
