@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from db import Database
+from db.outbox import OutboxItem
 from handlers.model import Edit, Outgoing, decode
 
 log = logging.getLogger(__name__)
@@ -67,26 +68,26 @@ class OutboxWorker:
         sent = 0
         while True:
             items = await self.db.outbox.due(self.clock(), list(self.senders))
-            progress = 0
-            for item in items:
-                progress += await self._deliver(item)
-            sent += progress
-            if progress == 0:
+            outcomes = [await self._deliver(item) for item in items]
+            sent += outcomes.count("sent")
+            # A settled head (sent or given up) lets the next message of its chat through.
+            if not any(outcome in ("sent", "failed") for outcome in outcomes):
                 return sent
 
-    async def _deliver(self, item) -> int:
+    async def _deliver(self, item: OutboxItem) -> str:
+        """Try one item: "sent", "failed" (given up) or "later"."""
         outgoing = decode(item.payload)
         edit_id = None
         if isinstance(outgoing, Edit):
             target_id, target_sent, target_failed = await self.db.outbox.state(outgoing.outbox_id)
             if target_failed or (target_sent and not target_id):
                 await self.db.outbox.give_up(item.id, "the edited message was never delivered")
-                return 0
+                return "failed"
             if not target_sent:
                 await self.db.outbox.retry_later(
                     item.id, self.clock() + timedelta(seconds=5), "waiting for the edited message"
                 )
-                return 0
+                return "later"
             edit_id = target_id
         try:
             message_id = await self.senders[item.platform].deliver(item.chat_id, outgoing, edit_id)
@@ -94,12 +95,12 @@ class OutboxWorker:
             if exc.permanent:
                 log.warning("outbox %d to %s: giving up: %s", item.id, item.platform, exc)
                 await self.db.outbox.give_up(item.id, str(exc))
-            else:
-                delay = exc.retry_after or backoff(item.attempts)
-                await self.db.outbox.retry_later(
-                    item.id, self.clock() + timedelta(seconds=delay), str(exc)
-                )
-            return 0
+                return "failed"
+            delay = exc.retry_after or backoff(item.attempts)
+            await self.db.outbox.retry_later(
+                item.id, self.clock() + timedelta(seconds=delay), str(exc)
+            )
+            return "later"
         except Exception as exc:  # a bug in a sender must not stop delivery of the rest
             log.exception("outbox %d: unexpected error", item.id)
             await self.db.outbox.retry_later(
@@ -107,9 +108,9 @@ class OutboxWorker:
                 self.clock() + timedelta(seconds=backoff(item.attempts)),
                 type(exc).__name__,
             )
-            return 0
+            return "later"
         await self.db.outbox.mark_sent(item.id, message_id)
-        return 1
+        return "sent"
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -11,6 +11,7 @@ Order of decisions, the same on every transport:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from db import Database
 from handlers import ui
@@ -23,6 +24,7 @@ from handlers.model import (
     Media,
     Outgoing,
     Text,
+    encode,
 )
 from handlers.router import Router
 from handlers.settings import HandlerSettings
@@ -40,30 +42,67 @@ ROLE_REFUSALS = {
 
 
 class Dispatcher:
-    def __init__(self, db: Database, router: Router, settings: HandlerSettings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        router: Router,
+        settings: HandlerSettings,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
         self.db = db
         self.router = router
         self.settings = settings
+        # Called after a commit that queued messages for others (wakes the delivery worker).
+        self.on_queued = on_queued
 
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
+        """Answer one update. Its changes and the messages it queues for other people are
+        committed together; the answers to the acting user are returned to the transport."""
         if not incoming.is_private:
             return []
+        queued = 0
+        replies: list[Outgoing] = []
+        try:
+            async with self.db.transaction():
+                ctx = await self._context(incoming)
+                try:
+                    async with self.db.transaction():
+                        await self._route(ctx)
+                except Exception:
+                    # Logged without the message text: user content never goes into logs.
+                    log.exception("handler failed for %s event", type(incoming.event).__name__)
+                    ctx.out = [ui.something_went_wrong(ctx)]
+                for item in ctx.out:
+                    recipient = getattr(item, "to", None)
+                    if recipient is None:
+                        replies.append(item)
+                        continue
+                    await self.db.outbox.enqueue(
+                        recipient.platform, recipient.chat_id, encode(item)
+                    )
+                    queued += 1
+        finally:
+            if queued and self.on_queued:
+                self.on_queued()
+        return replies
+
+    async def _context(self, incoming: Incoming) -> Context:
         sender = incoming.sender
-        user = await self.db.users.seen(sender.platform, sender.user_id, incoming.chat_id)
+        first_name = sender.display_name.split(" ")[0] if sender.display_name else ""
+        user = await self.db.users.seen(
+            sender.platform,
+            sender.user_id,
+            incoming.chat_id,
+            first_name,
+            private=incoming.is_private,
+        )
         if (sender.platform, sender.user_id) in self.settings.admins and not user.has_role("admin"):
             await self.db.users.grant_role(user.id, "admin")
             user = await self.db.users.get(user.id) or user
         lang = user.language or negotiate(sender.language_hint)
-        ctx = Context(
+        return Context(
             incoming=incoming, user=user, t=translator(lang), db=self.db, settings=self.settings
         )
-        try:
-            await self._route(ctx)
-        except Exception:
-            # Logged without the message text: user content never goes into logs.
-            log.exception("handler failed for %s event", type(incoming.event).__name__)
-            ctx.out = [ui.something_went_wrong(ctx)]
-        return ctx.out
 
     async def _route(self, ctx: Context) -> None:
         event = ctx.incoming.event

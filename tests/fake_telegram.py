@@ -310,7 +310,12 @@ class FakeTelegram:
                         429, "Too Many Requests: retry after 1", parameters={"retry_after": 1}
                     )
                 if status:
-                    return self._error(status, "Bad Gateway" if status == 502 else "Error")
+                    description = {
+                        502: "Bad Gateway",
+                        403: "Forbidden: bot was blocked by the user",
+                        400: "Bad Request: chat not found",
+                    }.get(status, "Error")
+                    return self._error(status, description)
             response = self._answer(method, params)
             if isinstance(response, web.Response):
                 return response

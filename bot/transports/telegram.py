@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -119,6 +120,15 @@ def to_incoming(update: Update) -> Incoming | None:
         update_id=str(update.update_id),
         is_private=message.chat.type == "private",
     )
+
+
+def _seconds(exc: RetryAfter) -> float:
+    # python-telegram-bot 22 warns that retry_after becomes a timedelta; read it either way
+    # without touching the deprecated attribute access twice.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        retry = exc.retry_after
+    return retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
 
 
 def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
@@ -319,8 +329,7 @@ class TelegramTransport:
         try:
             return await self._send(chat_id, item, edit_message_id)
         except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            seconds = _seconds(exc)
             raise DeliveryError("rate limited", retry_after=seconds) from None
         except (Forbidden, BadRequest) as exc:
             raise DeliveryError(f"{type(exc).__name__}: {str(exc)[:100]}", permanent=True) from None
