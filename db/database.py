@@ -12,6 +12,7 @@ import aiosqlite
 from db.clock import utcnow
 from db.outbox import OutboxStore
 from db.places import PlaceStore
+from db.requests import RequestStore
 from db.transactions import Transactions
 from db.users import UserStore
 
@@ -58,6 +59,7 @@ class Database:
         self.users = UserStore(conn, self.transactions)
         self.places = PlaceStore(conn, self.transactions)
         self.outbox = OutboxStore(conn, self.transactions)
+        self.requests = RequestStore(conn, self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

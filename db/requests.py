@@ -1,0 +1,277 @@
+"""Help requests and their lifecycle, plus the audit log every change writes to.
+
+draft → review → open → matched → done, and rejected, withdrawn, expired. A transition is one
+conditional UPDATE (``… WHERE state IN (allowed)``): of two coordinators deciding at once, or
+two volunteers accepting at once, exactly one wins and the other learns the current state.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+import aiosqlite
+
+from db.clock import utcnow
+from db.transactions import Transactions
+
+STATES = ("draft", "review", "open", "matched", "done", "rejected", "withdrawn", "expired")
+ACTIVE = ("review", "open", "matched")
+
+# Which states a request may move to from which. Editing an open request sends it back to
+# review; a volunteer handing a request back moves it from matched to open.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "review": ("draft", "review", "open"),
+    "open": ("review", "matched"),
+    "matched": ("open",),
+    "done": ("matched",),
+    "rejected": ("review",),
+    "withdrawn": ("draft", "review", "open", "matched"),
+    "expired": ("review", "open"),
+}
+
+
+class TransitionError(Exception):
+    def __init__(
+        self, request_id: int, wanted: str, current: str | None, decided_by: int | None
+    ) -> None:
+        super().__init__(f"request {request_id}: cannot go to {wanted} from {current}")
+        self.current = current
+        self.decided_by = decided_by
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    id: int
+    requester_id: int | None
+    entered_by: int | None
+    offline_contact: str
+    category: str
+    description: str
+    description_lang: str
+    voice_file_id: str
+    voice_platform: str
+    area_name: str
+    stadtbezirk: str
+    lat: float | None
+    lon: float | None
+    when_kind: str
+    when_text: str
+    languages: tuple[str, ...]
+    state: str
+    volunteer_id: int | None
+    reject_reason: str
+    reject_note: str
+    decided_by: int | None
+    minutes_spent: int | None
+    money_cents: int | None
+    money_confirmed: bool
+    created_at: str
+    updated_at: str
+    opened_at: str | None
+    matched_at: str | None
+    closed_at: str | None
+
+
+_FIELDS = [f.name for f in fields(HelpRequest)]
+EDITABLE = (
+    "category",
+    "description",
+    "description_lang",
+    "voice_file_id",
+    "voice_platform",
+    "area_name",
+    "stadtbezirk",
+    "lat",
+    "lon",
+    "when_kind",
+    "when_text",
+    "languages",
+    "offline_contact",
+)
+
+
+def _row(row: aiosqlite.Row) -> HelpRequest:
+    values = {name: row[name] for name in _FIELDS}
+    values["languages"] = tuple(x for x in (values["languages"] or "").split(";") if x)
+    values["money_confirmed"] = bool(values["money_confirmed"])
+    return HelpRequest(**values)
+
+
+def _encode(name: str, value: Any) -> Any:
+    if name == "languages":
+        return f";{';'.join(value)};" if value else ""
+    return value
+
+
+class RequestStore:
+    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
+        self._conn = conn
+        self._tx = transactions
+
+    async def audit(
+        self, actor_id: int | None, action: str, subject: str, details: dict[str, Any] | None = None
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO audit_log (at, actor_id, action, subject, details) VALUES (?, ?, ?, ?, ?)",
+            (utcnow(), actor_id, action, subject, json.dumps(details or {}, ensure_ascii=False)),
+        )
+
+    async def create(
+        self,
+        requester_id: int | None,
+        actor_id: int | None,
+        *,
+        state: str = "review",
+        entered_by: int | None = None,
+        **values: Any,
+    ) -> HelpRequest:
+        unknown = set(values) - set(EDITABLE)
+        if unknown:
+            raise ValueError(f"not request fields: {sorted(unknown)}")
+        now = utcnow()
+        columns = ["requester_id", "entered_by", "state", "created_at", "updated_at", *values]
+        params = [
+            requester_id,
+            entered_by,
+            state,
+            now,
+            now,
+            *(_encode(k, v) for k, v in values.items()),
+        ]
+        async with self._tx.transaction():
+            async with self._conn.execute(
+                f"INSERT INTO help_requests ({', '.join(columns)})"
+                f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
+                params,
+            ) as cur:
+                request_id = int((await cur.fetchone())[0])
+            await self.audit(actor_id, f"request.{state}", f"request:{request_id}")
+        created = await self.get(request_id)
+        assert created is not None
+        return created
+
+    async def get(self, request_id: int) -> HelpRequest | None:
+        async with self._conn.execute(
+            "SELECT * FROM help_requests WHERE id = ?", (request_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else _row(row)
+
+    async def transition(
+        self,
+        request_id: int,
+        to_state: str,
+        actor_id: int | None,
+        *,
+        expect: tuple[str, ...] | None = None,
+        **values: Any,
+    ) -> HelpRequest:
+        """Move a request to ``to_state`` if its current state allows it (and is one of
+        ``expect``, when given); otherwise raise :class:`TransitionError`."""
+        allowed = TRANSITIONS[to_state]
+        if expect is not None:
+            allowed = tuple(s for s in allowed if s in expect)
+        now = utcnow()
+        stamps = {
+            "open": "opened_at",
+            "matched": "matched_at",
+            "done": "closed_at",
+            "rejected": "closed_at",
+            "withdrawn": "closed_at",
+            "expired": "closed_at",
+        }
+        values = {k: _encode(k, v) for k, v in values.items()}
+        if to_state in stamps:
+            values[stamps[to_state]] = now
+        assignments = ", ".join(["state = ?", "updated_at = ?", *(f"{k} = ?" for k in values)])
+        async with self._tx.transaction():
+            async with self._conn.execute(
+                f"UPDATE help_requests SET {assignments} WHERE id = ?"
+                f" AND state IN ({', '.join('?' * len(allowed))})",
+                [to_state, now, *values.values(), request_id, *allowed],
+            ) as cur:
+                changed = cur.rowcount
+            if not changed:
+                current = await self.get(request_id)
+                raise TransitionError(
+                    request_id,
+                    to_state,
+                    current.state if current else None,
+                    current.decided_by if current else None,
+                )
+            await self.audit(
+                actor_id,
+                f"request.{to_state}",
+                f"request:{request_id}",
+                {k: v for k, v in values.items() if k in ("reject_reason", "volunteer_id")},
+            )
+        updated = await self.get(request_id)
+        assert updated is not None
+        return updated
+
+    async def update_fields(
+        self, request_id: int, actor_id: int | None, **values: Any
+    ) -> HelpRequest:
+        """Change fields without a state change (e.g. the money a volunteer laid out)."""
+        allowed = set(EDITABLE) | {"minutes_spent", "money_cents", "money_confirmed"}
+        if set(values) - allowed:
+            raise ValueError(f"not editable: {sorted(set(values) - allowed)}")
+        async with self._tx.transaction():
+            await self._conn.execute(
+                f"UPDATE help_requests SET {', '.join(f'{k} = ?' for k in values)},"
+                " updated_at = ? WHERE id = ?",
+                [*(_encode(k, v) for k, v in values.items()), utcnow(), request_id],
+            )
+            await self.audit(
+                actor_id, "request.update", f"request:{request_id}", {"fields": sorted(values)}
+            )
+        updated = await self.get(request_id)
+        assert updated is not None
+        return updated
+
+    async def for_requester(
+        self, user_id: int, states: tuple[str, ...] = STATES
+    ) -> list[HelpRequest]:
+        async with self._conn.execute(
+            f"SELECT * FROM help_requests WHERE requester_id = ?"
+            f" AND state IN ({', '.join('?' * len(states))}) ORDER BY id DESC",
+            (user_id, *states),
+        ) as cur:
+            return [_row(row) for row in await cur.fetchall()]
+
+    async def in_state(self, *states: str) -> list[HelpRequest]:
+        async with self._conn.execute(
+            f"SELECT * FROM help_requests WHERE state IN ({', '.join('?' * len(states))})"
+            " ORDER BY id",
+            states,
+        ) as cur:
+            return [_row(row) for row in await cur.fetchall()]
+
+    async def count_created_since(self, user_id: int, since: str) -> int:
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM help_requests WHERE requester_id = ? AND created_at >= ?",
+            (user_id, since),
+        ) as cur:
+            return int((await cur.fetchone())[0])
+
+    async def recent_descriptions(
+        self, since: str, exclude: int | None = None
+    ) -> list[tuple[int, str]]:
+        async with self._conn.execute(
+            "SELECT id, description FROM help_requests WHERE created_at >= ? AND id != ?"
+            " AND description != ''",
+            (since, exclude or 0),
+        ) as cur:
+            return [(row[0], row[1]) for row in await cur.fetchall()]
+
+    async def history(self, request_id: int) -> list[dict[str, Any]]:
+        async with self._conn.execute(
+            "SELECT at, actor_id, action, details FROM audit_log WHERE subject = ? ORDER BY id",
+            (f"request:{request_id}",),
+        ) as cur:
+            return [
+                {"at": r[0], "actor_id": r[1], "action": r[2], "details": json.loads(r[3])}
+                for r in await cur.fetchall()
+            ]
