@@ -65,6 +65,20 @@ class PlacesSection:
 
 
 @dataclass(frozen=True)
+class HelpSection:
+    max_open_requests: int = _opt(
+        3, minimum=1, maximum=20, doc="Open requests one resident may have at a time"
+    )
+    max_requests_per_day: int = _opt(
+        5, minimum=1, maximum=50, doc="Requests one resident may post per 24 hours"
+    )
+    telegram_backchannel: str = _opt("", doc="Chat id of the coordinators' Telegram group")
+    require_verified_volunteers: bool = _opt(
+        True, doc="Only volunteers whose basic training a coordinator confirmed get requests"
+    )
+
+
+@dataclass(frozen=True)
 class TelegramSection:
     token: str | None = _opt(None, secret=True, doc="Bot token from @BotFather")
     api_base_url: str = _opt(
@@ -85,6 +99,7 @@ class Config:
     bot: BotSection = field(default_factory=BotSection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
     places: PlacesSection = field(default_factory=PlacesSection)
+    help: HelpSection = field(default_factory=HelpSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
 
     @property
@@ -100,6 +115,14 @@ class Config:
             admins=admins,  # type: ignore[arg-type]
             places_data_dir=self.places.data_dir,
             places_page_size=self.places.page_size,
+            max_open_requests=self.help.max_open_requests,
+            max_requests_per_day=self.help.max_requests_per_day,
+            require_verified_volunteers=self.help.require_verified_volunteers,
+            backchannels=frozenset(
+                {("telegram", self.help.telegram_backchannel)}
+                if self.help.telegram_backchannel
+                else set()
+            ),
         )
 
 
@@ -122,6 +145,14 @@ def _convert(name: str, tp: Any, raw: Any, from_env: bool) -> Any:
         if not isinstance(raw, list) or not all(isinstance(i, str) for i in raw):
             raise ConfigError(f"{name}: must be a list of strings")
         return raw
+    if base is bool:
+        if isinstance(raw, bool):
+            return raw
+        if from_env and str(raw).strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if from_env and str(raw).strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name}: must be true or false, got {raw!r}")
     if base is int:
         if isinstance(raw, bool):
             raise ConfigError(f"{name}: must be a whole number, got {raw!r}")

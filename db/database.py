@@ -15,6 +15,7 @@ from db.places import PlaceStore
 from db.requests import RequestStore
 from db.transactions import Transactions
 from db.users import UserStore
+from db.volunteers import VolunteerStore
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Database:
         self.places = PlaceStore(conn, self.transactions)
         self.outbox = OutboxStore(conn, self.transactions)
         self.requests = RequestStore(conn, self.transactions)
+        self.volunteers = VolunteerStore(conn, self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

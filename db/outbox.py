@@ -27,15 +27,23 @@ class OutboxStore:
         self._conn = conn
         self._tx = transactions
 
-    async def enqueue(self, platform: str, chat_id: str, payload: dict[str, Any]) -> int:
-        """Queue a message; call it inside the transaction of the change that causes it."""
+    async def enqueue(
+        self,
+        platform: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        not_before: datetime | None = None,
+    ) -> int:
+        """Queue a message; call it inside the transaction of the change that causes it.
+        ``not_before`` holds it back (a volunteer's quiet hours)."""
         now = utcnow()
+        due = to_text(not_before) if not_before else now
         async with (
             self._tx.transaction(),
             self._conn.execute(
                 "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
                 " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (platform, chat_id, json.dumps(payload, ensure_ascii=False), now, now),
+                (platform, chat_id, json.dumps(payload, ensure_ascii=False), now, due),
             ) as cur,
         ):
             return int((await cur.fetchone())[0])
@@ -88,6 +96,14 @@ class OutboxStore:
         ) as cur:
             row = await cur.fetchone()
         return (None, None, None) if row is None else (row[0], row[1], row[2])
+
+    async def target(self, item_id: int) -> tuple[str, str] | None:
+        """(platform, chat_id) an item goes to."""
+        async with self._conn.execute(
+            "SELECT platform, chat_id FROM outbox WHERE id = ?", (item_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else (row[0], row[1])
 
     async def pending(self) -> int:
         async with self._conn.execute(

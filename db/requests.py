@@ -266,6 +266,20 @@ class RequestStore:
         ) as cur:
             return [(row[0], row[1]) for row in await cur.fetchall()]
 
+    async def add_post(self, request_id: int, outbox_id: int) -> None:
+        """Remember a backchannel post of the request, to mark it decided later."""
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO moderation_posts (request_id, outbox_id) VALUES (?, ?)",
+            (request_id, outbox_id),
+        )
+
+    async def posts(self, request_id: int) -> list[int]:
+        async with self._conn.execute(
+            "SELECT outbox_id FROM moderation_posts WHERE request_id = ? ORDER BY outbox_id",
+            (request_id,),
+        ) as cur:
+            return [row[0] for row in await cur.fetchall()]
+
     async def history(self, request_id: int) -> list[dict[str, Any]]:
         async with self._conn.execute(
             "SELECT at, actor_id, action, details FROM audit_log WHERE subject = ? ORDER BY id",

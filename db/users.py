@@ -143,6 +143,19 @@ class UserStore:
             "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role)
         )
 
+    async def set_banned(self, user_id: int, banned: bool) -> None:
+        await self._conn.execute(
+            "UPDATE users SET banned_at = ? WHERE id = ?", (_now() if banned else None, user_id)
+        )
+
+    async def with_role(self, role: str) -> list[User]:
+        async with self._conn.execute(
+            "SELECT u.* FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = ?",
+            (role,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [user for row in rows if (user := await self._from_row(row)) is not None]
+
     async def delete(self, user_id: int) -> None:
         """Erase the user; roles and conversation state go with them (ON DELETE CASCADE)."""
         await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))

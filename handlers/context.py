@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
 
 from db import Database
 from db.users import User
-from handlers.model import Button, Incoming, Message, Outgoing, Toast
+from handlers.model import Button, Incoming, Message, Outgoing, Toast, encode
 from handlers.settings import HandlerSettings
-from locales import Translator, translator
+from locales import DEFAULT_LANGUAGE, Translator, translator
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Context:
     # Set for button presses: the part of the button data after ``prefix:``.
     args: str = ""
     out: list[Outgoing] = field(default_factory=list)
+    # Messages queued straight into the outbox by this update (see queue()).
+    queued: int = 0
 
     def reply(
         self, text: Markup, buttons: list[list[Button]] | None = None, *, edit: bool = False
@@ -35,6 +38,21 @@ class Context:
 
     def send(self, item: Outgoing) -> None:
         self.out.append(item)
+
+    async def queue(self, item: Outgoing, not_before: datetime | None = None) -> int:
+        """Put a message for someone else into the outbox now and return its id, for when a
+        later change must edit it. Commits with this update, like :meth:`send`."""
+        recipient = getattr(item, "to", None)
+        assert recipient is not None
+        self.queued += 1
+        return await self.db.outbox.enqueue(
+            recipient.platform, recipient.chat_id, encode(item), not_before
+        )
+
+    @staticmethod
+    def translator_for(user: User) -> Translator:
+        """Messages to another person are written in that person's language."""
+        return translator(user.language or DEFAULT_LANGUAGE)
 
     async def use_language(self, lang: str) -> None:
         await self.db.users.set_language(self.user.id, lang)

@@ -28,7 +28,7 @@ from handlers.model import (
 )
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from locales import N_, negotiate, translator
+from locales import DEFAULT_LANGUAGE, N_, negotiate, translator
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ class Dispatcher:
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Answer one update. Its changes and the messages it queues for other people are
         committed together; the answers to the acting user are returned to the transport."""
-        if not incoming.is_private:
+        backchannel = (incoming.sender.platform, incoming.chat_id) in self.settings.backchannels
+        if not incoming.is_private and not backchannel:
             return []
         queued = 0
         replies: list[Outgoing] = []
@@ -81,6 +82,7 @@ class Dispatcher:
                         recipient.platform, recipient.chat_id, encode(item)
                     )
                     queued += 1
+            queued += ctx.queued
         finally:
             if queued and self.on_queued:
                 self.on_queued()
@@ -99,13 +101,21 @@ class Dispatcher:
         if (sender.platform, sender.user_id) in self.settings.admins and not user.has_role("admin"):
             await self.db.users.grant_role(user.id, "admin")
             user = await self.db.users.get(user.id) or user
-        lang = user.language or negotiate(sender.language_hint)
+        # The backchannel is shared by all coordinators: it speaks the city's language.
+        lang = (
+            DEFAULT_LANGUAGE
+            if not incoming.is_private
+            else (user.language or negotiate(sender.language_hint))
+        )
         return Context(
             incoming=incoming, user=user, t=translator(lang), db=self.db, settings=self.settings
         )
 
     async def _route(self, ctx: Context) -> None:
         event = ctx.incoming.event
+        if not ctx.incoming.is_private:
+            await self._route_backchannel(ctx)
+            return
         consented = ctx.user.consent_at is not None
 
         if isinstance(event, Command):
@@ -180,12 +190,31 @@ class Dispatcher:
                 ui.main_menu_buttons(ctx),
             )
 
+    async def _route_backchannel(self, ctx: Context) -> None:
+        """In the coordinators' group only backchannel commands and buttons exist; other
+        messages there are conversation between people and are left alone."""
+        event = ctx.incoming.event
+        if isinstance(event, Command):
+            spec = self.router.commands.get(event.name.lower())
+            if spec is not None and spec.backchannel and self._allowed(ctx, spec.role):
+                await spec.callback(ctx)
+        elif isinstance(event, ButtonPress):
+            prefix, _, args = event.data.partition(":")
+            button = self.router.buttons.get(prefix)
+            if button is None or not button.backchannel:
+                ctx.toast(ctx.t._("This button is no longer valid."))
+            elif self._allowed(ctx, button.role):
+                ctx.args = args
+                await button.callback(ctx)
+
     def _allowed(self, ctx: Context, role: str | None) -> bool:
         """Permission check for every command and button, whatever the client showed."""
         if role is None or ctx.user.has_role(role) or ctx.user.has_role("admin"):
             return True
         if isinstance(ctx.incoming.event, ButtonPress):
             ctx.toast(ctx.t._("⛔ You are not allowed to do this."))
+            if not ctx.incoming.is_private:
+                return False  # a short refusal only: the group is not spammed
         refusal = ROLE_REFUSALS.get(role, N_("⛔ You are not allowed to do this."))
         ctx.reply(ctx.t.t(refusal), ui.back_to_menu(ctx))
         return False

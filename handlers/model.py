@@ -128,6 +128,16 @@ class Document:
 
 
 @dataclass
+class Voice:
+    """A voice message passed on in the relay; the file lives on ``platform``'s servers."""
+
+    file_id: str
+    platform: str
+    caption: Markup = field(default_factory=Markup)
+    to: Recipient | None = None
+
+
+@dataclass
 class Toast:
     """A short acknowledgement of a button press (a Telegram callback answer)."""
 
@@ -145,7 +155,7 @@ class Edit:
     to: Recipient | None = None
 
 
-Outgoing = Message | Venue | Document | Toast | Edit
+Outgoing = Message | Venue | Document | Toast | Edit | Voice
 
 
 def encode(item: Outgoing) -> dict[str, Any]:
@@ -165,7 +175,7 @@ def encode(item: Outgoing) -> dict[str, Any]:
 
 
 def decode(data: dict[str, Any]) -> Outgoing:
-    kinds = {"Message": Message, "Venue": Venue, "Document": Document, "Edit": Edit}
+    kinds = {"Message": Message, "Venue": Venue, "Document": Document, "Edit": Edit, "Voice": Voice}
     values = {k: v for k, v in data.items() if k != "type"}
     if "buttons" in values:
         values["buttons"] = [[Button(label, cb) for label, cb in row] for row in values["buttons"]]

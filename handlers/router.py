@@ -25,6 +25,8 @@ class CommandSpec:
     before_consent: bool = False
     # Role needed to use it (admins may do everything); None: everyone.
     role: str | None = None
+    # Also usable in the coordinators' backchannel group.
+    backchannel: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class ButtonSpec:
     callback: Callback
     before_consent: bool = False
     role: str | None = None
+    backchannel: bool = False
 
 
 @dataclass
@@ -50,22 +53,30 @@ class Router:
         *,
         before_consent: bool = False,
         role: str | None = None,
+        backchannel: bool = False,
     ) -> Callable[[Callback], Callback]:
         def decorate(callback: Callback) -> Callback:
             if name in self.commands:
                 raise ValueError(f"command /{name} registered twice")
-            self.commands[name] = CommandSpec(name, callback, description, before_consent, role)
+            self.commands[name] = CommandSpec(
+                name, callback, description, before_consent, role, backchannel
+            )
             return callback
 
         return decorate
 
     def button(
-        self, prefix: str, *, before_consent: bool = False, role: str | None = None
+        self,
+        prefix: str,
+        *,
+        before_consent: bool = False,
+        role: str | None = None,
+        backchannel: bool = False,
     ) -> Callable[[Callback], Callback]:
         def decorate(callback: Callback) -> Callback:
             if prefix in self.buttons or ":" in prefix:
                 raise ValueError(f"button prefix {prefix!r} invalid or registered twice")
-            self.buttons[prefix] = ButtonSpec(prefix, callback, before_consent, role)
+            self.buttons[prefix] = ButtonSpec(prefix, callback, before_consent, role, backchannel)
             return callback
 
         return decorate

@@ -16,3 +16,9 @@ class HandlerSettings:
     # Folder with the city's gazetteer (stadtbezirke.csv, stadtteile.csv, postcodes.csv).
     places_data_dir: str = "data/dortmund"
     places_page_size: int = 5
+    # Neighbourhood help: limits against misuse, and the coordinators' backchannel chats.
+    max_open_requests: int = 3
+    max_requests_per_day: int = 5
+    backchannels: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    # Volunteers get requests only after a coordinator confirmed their basic training.
+    require_verified_volunteers: bool = True

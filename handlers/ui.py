@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.model import Button, Message
-from locales import N_, SUPPORTED_LANGUAGES, language_name
+from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 if TYPE_CHECKING:
     from handlers.context import Context
@@ -27,7 +27,12 @@ def main_menu_buttons(ctx: Context) -> list[list[Button]]:
 
 
 def back_to_menu(ctx: Context) -> list[list[Button]]:
-    return [[Button("🏠 " + ctx.t._("Main menu"), "menu:main")]]
+    return back_to_menu_for(ctx.t)
+
+
+def back_to_menu_for(t: Translator) -> list[list[Button]]:
+    """The same button in someone else's language (for messages to other people)."""
+    return [[Button("🏠 " + t._("Main menu"), "menu:main")]]
 
 
 def language_picker(current: str | None) -> list[list[Button]]:

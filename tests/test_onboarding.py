@@ -142,7 +142,7 @@ async def test_over_long_text_is_refused(chat: MemoryTransport):
 
 async def test_not_yet_built_menu_entry_says_so(chat: MemoryTransport):
     await chat.onboard("ni", "en")
-    out = await chat.press("ni", "menu:volunteer")
+    out = await chat.press("ni", "menu:events")
     assert "not available yet" in texts(out)
     assert button_data(out) == ["menu:main"]
 

@@ -12,8 +12,9 @@ from db.requests import STATES, TRANSITIONS, TransitionError
 
 async def _request(db: Database):
     user = await db.users.seen("memory", "req", "req")
-    return user, await db.requests.create(user.id, user.id, category="shopping",
-                                          description="Einkauf", languages=("de", "ar"))
+    return user, await db.requests.create(
+        user.id, user.id, category="shopping", description="Einkauf", languages=("de", "ar")
+    )
 
 
 async def test_happy_path_and_audit(db: Database):
@@ -22,8 +23,9 @@ async def test_happy_path_and_audit(db: Database):
     volunteer = await db.users.seen("memory", "vol", "vol")
     request = await db.requests.transition(request.id, "open", user.id)
     assert request.opened_at
-    request = await db.requests.transition(request.id, "matched", volunteer.id,
-                                           volunteer_id=volunteer.id)
+    request = await db.requests.transition(
+        request.id, "matched", volunteer.id, volunteer_id=volunteer.id
+    )
     assert request.volunteer_id == volunteer.id
     request = await db.requests.transition(request.id, "done", user.id)
     assert request.closed_at
@@ -34,8 +36,10 @@ async def test_happy_path_and_audit(db: Database):
 @pytest.mark.parametrize("start", ["done", "rejected", "withdrawn", "expired"])
 async def test_closed_requests_cannot_move(db: Database, start: str):
     user, request = await _request(db)
-    await db.conn.execute("UPDATE help_requests SET state = ?, volunteer_id = ? WHERE id = ?",
-                          (start, user.id, request.id))
+    await db.conn.execute(
+        "UPDATE help_requests SET state = ?, volunteer_id = ? WHERE id = ?",
+        (start, user.id, request.id),
+    )
     for target in TRANSITIONS:
         with pytest.raises(TransitionError) as err:
             await db.requests.transition(request.id, target, user.id, volunteer_id=user.id)
@@ -57,14 +61,15 @@ async def test_no_match_without_volunteer(db: Database):
 
 
 async def test_two_decisions_at_once_have_one_winner(db: Database):
-    user, request = await _request(db)
+    _user, request = await _request(db)
     a = await db.users.seen("memory", "coord-a", "a")
     b = await db.users.seen("memory", "coord-b", "b")
 
     async def decide(actor, state):
         try:
-            await db.requests.transition(request.id, state, actor.id, expect=("review",),
-                                         decided_by=actor.id)
+            await db.requests.transition(
+                request.id, state, actor.id, expect=("review",), decided_by=actor.id
+            )
             return "won"
         except TransitionError as exc:
             return exc.decided_by
@@ -83,8 +88,9 @@ async def test_racing_volunteers(db: Database):
 
     async def accept(volunteer):
         try:
-            await db.requests.transition(request.id, "matched", volunteer.id,
-                                         expect=("open",), volunteer_id=volunteer.id)
+            await db.requests.transition(
+                request.id, "matched", volunteer.id, expect=("open",), volunteer_id=volunteer.id
+            )
             return volunteer.id
         except TransitionError:
             return None

@@ -32,6 +32,7 @@ from handlers.model import (
     Text,
     Toast,
     Venue,
+    Voice,
 )
 from locales import negotiate, translator
 
@@ -110,6 +111,8 @@ class ConsoleTransport:
             if item.mime_type.startswith(("text/", "application/json")):
                 self._print(item.content.decode("utf-8", "replace"), recipient)
             self._print("", recipient)
+        elif isinstance(item, Voice):
+            self._print(f"🎤 [{html_to_plain(item.caption)}]\n", recipient)
         elif isinstance(item, Toast):
             self._print(f"» {item.text}")
 

@@ -48,6 +48,7 @@ from handlers.model import (
     Text,
     Toast,
     Venue,
+    Voice,
 )
 from handlers.router import CommandSpec
 from locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translator
@@ -276,6 +277,11 @@ class TelegramTransport:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             return str(sent.message_id) if sent else None
+        if isinstance(item, Voice):
+            sent = await self.bot.send_voice(
+                chat_id, item.file_id, caption=str(item.caption) or None, parse_mode=ParseMode.HTML
+            )
+            return str(sent.message_id)
         if isinstance(item, Venue):
             if item.title:
                 sent = await self.bot.send_venue(

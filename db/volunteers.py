@@ -1,0 +1,172 @@
+"""Volunteers' profiles, who was offered which request, and what they have done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import aiosqlite
+
+from db.clock import utcnow
+from db.transactions import Transactions
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    user_id: int
+    categories: tuple[str, ...]
+    stadtbezirke: tuple[str, ...]
+    lat: float | None
+    lon: float | None
+    radius_m: int | None
+    languages: tuple[str, ...]
+    availability: str
+    quiet_start: int
+    quiet_end: int
+    max_open: int
+    paused: bool
+    verified_at: str | None
+    verified_by: int | None
+    created_at: str
+
+
+_LISTS = ("categories", "stadtbezirke", "languages")
+_NAMES = [f.name for f in fields(Volunteer)]
+PROFILE = (
+    "categories",
+    "stadtbezirke",
+    "lat",
+    "lon",
+    "radius_m",
+    "languages",
+    "availability",
+    "quiet_start",
+    "quiet_end",
+    "max_open",
+)
+
+
+def _row(row: aiosqlite.Row) -> Volunteer:
+    values = {name: row[name] for name in _NAMES}
+    for name in _LISTS:
+        values[name] = tuple(x for x in (values[name] or "").split(";") if x)
+    values["paused"] = bool(values["paused"])
+    return Volunteer(**values)
+
+
+def _encode(name: str, value: Any) -> Any:
+    return (f";{';'.join(value)};" if value else "") if name in _LISTS else value
+
+
+class VolunteerStore:
+    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
+        self._conn = conn
+        self._tx = transactions
+
+    async def get(self, user_id: int) -> Volunteer | None:
+        async with self._conn.execute(
+            "SELECT * FROM volunteers WHERE user_id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else _row(row)
+
+    async def save(self, user_id: int, **profile: Any) -> Volunteer:
+        """Create or update a profile; registering makes the user a volunteer."""
+        if set(profile) - set(PROFILE):
+            raise ValueError(f"not profile fields: {sorted(set(profile) - set(PROFILE))}")
+        values = {k: _encode(k, v) for k, v in profile.items()}
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "INSERT INTO volunteers (user_id, created_at) VALUES (?, ?)"
+                " ON CONFLICT (user_id) DO NOTHING",
+                (user_id, utcnow()),
+            )
+            if values:
+                await self._conn.execute(
+                    f"UPDATE volunteers SET {', '.join(f'{k} = ?' for k in values)}"
+                    " WHERE user_id = ?",
+                    [*values.values(), user_id],
+                )
+            await self._conn.execute(
+                "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
+                " VALUES (?, 'volunteer', ?)",
+                (user_id, utcnow()),
+            )
+        saved = await self.get(user_id)
+        assert saved is not None
+        return saved
+
+    async def set_paused(self, user_id: int, paused: bool) -> None:
+        await self._conn.execute(
+            "UPDATE volunteers SET paused = ? WHERE user_id = ?", (int(paused), user_id)
+        )
+
+    async def verify(self, user_id: int, by: int) -> bool:
+        async with self._conn.execute(
+            "UPDATE volunteers SET verified_at = ?, verified_by = ? WHERE user_id = ?",
+            (utcnow(), by, user_id),
+        ) as cur:
+            return cur.rowcount == 1
+
+    async def leave(self, user_id: int) -> None:
+        async with self._tx.transaction():
+            await self._conn.execute("DELETE FROM volunteers WHERE user_id = ?", (user_id,))
+            await self._conn.execute(
+                "DELETE FROM user_roles WHERE user_id = ? AND role = 'volunteer'", (user_id,)
+            )
+
+    async def candidates(
+        self, category: str, exclude_user: int | None, require_verified: bool
+    ) -> list[Volunteer]:
+        """Active volunteers for a category with room for one more assignment."""
+        sql = (
+            "SELECT v.* FROM volunteers v JOIN users u ON u.id = v.user_id"
+            " WHERE v.paused = 0 AND u.banned_at IS NULL AND u.chat_id != ''"
+            " AND v.categories LIKE ? AND v.user_id != ?"
+            " AND (SELECT COUNT(*) FROM help_requests r WHERE r.volunteer_id = v.user_id"
+            "      AND r.state = 'matched') < v.max_open"
+        )
+        if require_verified:
+            sql += " AND v.verified_at IS NOT NULL"
+        async with self._conn.execute(sql, (f"%;{category};%", exclude_user or 0)) as cur:
+            return [_row(row) for row in await cur.fetchall()]
+
+    async def record_offer(self, request_id: int, volunteer_id: int, outbox_id: int) -> None:
+        await self._conn.execute(
+            "INSERT INTO request_notifications (request_id, volunteer_id, outbox_id)"
+            " VALUES (?, ?, ?) ON CONFLICT (request_id, volunteer_id)"
+            " DO UPDATE SET outbox_id = excluded.outbox_id, declined = 0",
+            (request_id, volunteer_id, outbox_id),
+        )
+
+    async def offers(self, request_id: int) -> list[tuple[int, int, bool]]:
+        """(volunteer user id, outbox id, declined) of everyone offered this request."""
+        async with self._conn.execute(
+            "SELECT volunteer_id, outbox_id, declined FROM request_notifications"
+            " WHERE request_id = ?",
+            (request_id,),
+        ) as cur:
+            return [(r[0], r[1], bool(r[2])) for r in await cur.fetchall()]
+
+    async def was_offered(self, request_id: int, volunteer_id: int) -> bool:
+        async with self._conn.execute(
+            "SELECT 1 FROM request_notifications WHERE request_id = ? AND volunteer_id = ?",
+            (request_id, volunteer_id),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def decline(self, request_id: int, volunteer_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE request_notifications SET declined = 1 WHERE request_id = ?"
+            " AND volunteer_id = ?",
+            (request_id, volunteer_id),
+        )
+
+    async def record(self, user_id: int) -> list[tuple[int, str, str, int | None]]:
+        """(request id, category, closed at, minutes spent) of help given, oldest first."""
+        async with self._conn.execute(
+            "SELECT id, category, closed_at, minutes_spent FROM help_requests"
+            " WHERE volunteer_id = ? AND state = 'done' ORDER BY closed_at",
+            (user_id,),
+        ) as cur:
+            return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]

@@ -1,0 +1,9 @@
+"""Neighbourhood help: requests, moderation, volunteers, matching and the private relay."""
+
+from handlers.helping import matching, moderation, relay, requests_flow, volunteers
+from handlers.router import Router
+
+
+def register(router: Router) -> None:
+    for feature in (requests_flow, volunteers, moderation, matching, relay):
+        feature.register(router)

@@ -1,0 +1,45 @@
+"""What neighbours help each other with, and why a coordinator may turn a request down."""
+
+from __future__ import annotations
+
+from locales import N_
+
+# key -> (icon, label); the Hemer "Nachbarschaftshelfer" kinds of help (shared/CONTEXT.md).
+HELP_CATEGORIES: dict[str, tuple[str, str]] = {
+    "shopping": ("🛒", N_("Shopping and errands")),
+    "accompaniment": ("🚶", N_("Going along to the doctor or an office")),
+    "language": ("🗣️", N_("Language help")),
+    "forms": ("📄", N_("Forms and letters")),
+    "tech": ("📱", N_("Smartphone and computer")),
+    "household": ("🔧", N_("Small jobs at home")),
+    "learning": ("📚", N_("Homework and learning")),
+    "company": ("☕", N_("Company and walks")),
+    "childcare": ("🧸", N_("Short childcare")),
+    "moving": ("📦", N_("Carrying and moving")),
+    "other": ("✨", N_("Something else")),
+}
+
+WHEN: dict[str, str] = {
+    "asap": N_("as soon as possible"),
+    "date": N_("on a certain day"),
+    "window": N_("flexible, in a time window"),
+}
+
+REJECT_REASONS: dict[str, str] = {
+    "trade": N_("This is work for a professional trade"),
+    "personal": N_("The text contains personal data"),
+    "scope": N_("This is not neighbourhood help"),
+    "duplicate": N_("This request already exists"),
+    "unclear": N_("The request is not clear enough"),
+}
+
+STATE_LABELS: dict[str, str] = {
+    "draft": N_("draft"),
+    "review": N_("being checked"),
+    "open": N_("published, looking for a helper"),
+    "matched": N_("a helper is coming"),
+    "done": N_("done"),
+    "rejected": N_("not published"),
+    "withdrawn": N_("withdrawn"),
+    "expired": N_("expired"),
+}
