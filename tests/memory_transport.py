@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from bot.delivery import OutboxWorker
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
     ButtonPress,
@@ -20,16 +21,46 @@ from handlers.model import (
 
 
 class MemoryTransport:
+    """Also an outbox sender: what the bot sends to other people lands in ``inbox[chat]``."""
+
     def __init__(self, dispatcher: Dispatcher, platform: str = "memory") -> None:
         self.dispatcher = dispatcher
         self.platform = platform
         self._ids = itertools.count(1)
+        self.inbox: dict[str, list[Outgoing]] = {}
+        self.worker = OutboxWorker(dispatcher.db, [self])
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        self.inbox.setdefault(chat_id, []).append(item)
+        return f"{chat_id}-{len(self.inbox[chat_id])}"
+
+    async def flush(self) -> None:
+        """Deliver everything queued, as the worker would."""
+        await self.worker.run_once()
+
+    def received(self, chat_id: str) -> str:
+        return "\n".join(str(getattr(item, "text", "")) for item in self.inbox.get(chat_id, []))
+
+    def last(self, chat_id: str) -> Outgoing:
+        return self.inbox[chat_id][-1]
+
+    async def in_group(self, user: str, event: Event, chat: str = "coordinators") -> list[Outgoing]:
+        incoming = Incoming(
+            Sender(self.platform, user, user.title()),
+            chat_id=chat,
+            event=event,
+            update_id=str(next(self._ids)),
+            is_private=False,
+        )
+        return await self.dispatcher.handle(incoming)
 
     async def send(
         self, user: str, event: Event, hint: str | None = None, private: bool = True
     ) -> list[Outgoing]:
         incoming = Incoming(
-            Sender(self.platform, user, user, hint),
+            Sender(self.platform, user, user.title(), hint),
             chat_id=user,
             event=event,
             update_id=str(next(self._ids)),
