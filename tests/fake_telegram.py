@@ -115,6 +115,8 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # First names the fake users send (default "Test").
+        self.names: dict[int, str] = {}
 
     # -- server lifecycle -------------------------------------------------------------
     async def start(self) -> str:
@@ -143,8 +145,10 @@ class FakeTelegram:
         async with self._changed:
             self._changed.notify_all()
 
-    @staticmethod
-    def user(user_id: int, language_code: str | None = None, name: str = "Test") -> dict[str, Any]:
+    def user(
+        self, user_id: int, language_code: str | None = None, name: str = ""
+    ) -> dict[str, Any]:
+        name = name or self.names.get(user_id, "Test")
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": name}
         if language_code:
             user["language_code"] = language_code
@@ -268,7 +272,7 @@ class FakeTelegram:
         return {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": int(chat_id), "type": "private"},
+            "chat": {"id": int(chat_id), "type": "supergroup" if int(chat_id) < 0 else "private"},
             "from": BOT_USER,
             **content,
         }

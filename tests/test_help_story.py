@@ -55,8 +55,9 @@ async def post_request(story: MemoryTransport, user: str = "amira", lang: str = 
     return request_id
 
 
-async def register_volunteer(story: MemoryTransport, db: Database, name: str,
-                             lang: str = "de") -> int:
+async def register_volunteer(
+    story: MemoryTransport, db: Database, name: str, lang: str = "de"
+) -> int:
     await story.onboard(name, lang)
     await story.press(name, "menu:volunteer")
     await story.press(name, "vo:reg")
@@ -114,8 +115,7 @@ async def test_the_whole_story(story: MemoryTransport, db: Database):
     offers = {name: story.last(name) for name in ("vera", "vlad")}
     for name, offer in offers.items():
         assert f"mt:acc:{request_id}" in [b.data for b in buttons_of(offer)], name
-    assert translator("uk")._("I can help") in " ".join(b.label for b in buttons_of(
-        offers["vlad"]))
+    assert translator("uk")._("I can help") in " ".join(b.label for b in buttons_of(offers["vlad"]))
 
     # The race: vera first, vlad a moment later.
     out = await story.press("vera", f"mt:acc:{request_id}")
@@ -147,8 +147,7 @@ async def test_the_whole_story(story: MemoryTransport, db: Database):
     assert f"rl:mok:{request_id}" in [b.data for b in buttons_of(story.last("amira"))]
     await story.press("amira", f"rl:mok:{request_id}")
     request = await db.requests.get(request_id)
-    assert (request.minutes_spent, request.money_cents, request.money_confirmed) == (60, 1250,
-                                                                                      True)
+    assert (request.minutes_spent, request.money_cents, request.money_confirmed) == (60, 1250, True)
     out = await story.press("vera", "vo:rec")
     assert any(getattr(i, "filename", "") == "help-record.txt" for i in out)
     actions = [e["action"] for e in await db.requests.history(request_id)]
@@ -156,8 +155,9 @@ async def test_the_whole_story(story: MemoryTransport, db: Database):
     assert "request.done" in actions
 
 
-async def test_rejection_reaches_the_requester_in_their_language(story: MemoryTransport,
-                                                                 db: Database):
+async def test_rejection_reaches_the_requester_in_their_language(
+    story: MemoryTransport, db: Database
+):
     request_id = await post_request(story, "olena", "uk")
     await story.onboard("cora", "de")
     await _role(db, "cora", "coordinator")
@@ -173,8 +173,14 @@ async def test_forged_and_foreign_buttons_change_nothing(story: MemoryTransport,
     request_id = await post_request(story)
     await story.onboard("mallory", "en")
     await _role(db, "mallory", "volunteer")
-    for data in (f"mt:acc:{request_id}", f"rl:done:{request_id}", f"hr:wdy:{request_id}",
-                 f"hr:edit:{request_id}", "mt:acc:99999", "hr:wdy:abc"):
+    for data in (
+        f"mt:acc:{request_id}",
+        f"rl:done:{request_id}",
+        f"hr:wdy:{request_id}",
+        f"hr:edit:{request_id}",
+        "mt:acc:99999",
+        "hr:wdy:abc",
+    ):
         out = await story.press("mallory", data)
         assert any(isinstance(i, Toast) for i in out) or "⛔" in texts(out), data
     out = await story.press("mallory", f"mod:ok:{request_id}")
@@ -210,11 +216,13 @@ async def test_withdraw_tells_the_volunteer(story: MemoryTransport, db: Database
     assert (await db.requests.get(request_id)).state == "withdrawn"
     await story.flush()
     assert "#" in story.received("vera") and any(
-        isinstance(i, Message) and "↩️" in str(i.text) for i in story.inbox["vera"])
+        isinstance(i, Message) and "↩️" in str(i.text) for i in story.inbox["vera"]
+    )
 
 
-async def test_voice_description_and_text_input_in_group_is_ignored(story: MemoryTransport,
-                                                                    db: Database):
+async def test_voice_description_and_text_input_in_group_is_ignored(
+    story: MemoryTransport, db: Database
+):
     await story.onboard("ben", "de")
     await story.press("ben", "hr:new")
     await story.press("ben", "hr:cat:company")

@@ -24,6 +24,7 @@ from handlers.helping import moderation
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
 from handlers.model import Button, ButtonPress, Location, Media, Message, Text
 from handlers.places.gazetteer import load_gazetteer
+from handlers.places.render import language_names
 from handlers.router import Router
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
@@ -173,7 +174,7 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
             t.t(
                 "💬 {text} ({language})",
                 text=description,
-                language=language_name(lang) if lang else "?",
+                language=language_names(t, (lang,)) if lang else "?",
             )
         )
     if get("voice_file_id"):
@@ -188,7 +189,7 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
     )
     languages = get("languages") or ()
     if languages:
-        lines.append(t.t("🗣 {languages}", languages=", ".join(language_name(c) for c in languages)))
+        lines.append(t.t("🗣 {languages}", languages=language_names(t, tuple(languages))))
     return Markup("\n").join(lines)
 
 

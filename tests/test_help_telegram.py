@@ -1,0 +1,134 @@
+"""The help story on Telegram: real python-telegram-bot, fake Bot API server, outbox worker."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.config import TelegramSection
+from bot.delivery import OutboxWorker
+from bot.transports.telegram import TelegramTransport
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.settings import HandlerSettings
+from tests.fake_telegram import TOKEN, FakeTelegram
+
+GROUP = -1001
+
+
+@pytest.fixture
+async def bot(fake_telegram: FakeTelegram, db: Database):
+    settings = HandlerSettings(backchannels=frozenset({("telegram", str(GROUP))}))
+    dispatcher = Dispatcher(db, build_router(), settings)
+    transport = TelegramTransport(
+        dispatcher,
+        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
+        TOKEN,
+        dispatcher.router.public_commands(),
+    )
+    worker = OutboxWorker(db, [transport], poll_seconds=0.2)
+    dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    await transport.start()
+    task = asyncio.create_task(worker.run(stop))
+    yield transport
+    stop.set()
+    await task
+    await transport.stop()
+
+
+async def _user(db: Database, uid: int, name: str, lang: str, *roles: str) -> int:
+    user = await db.users.seen("telegram", str(uid), str(uid), name)
+    await db.users.set_language(user.id, lang)
+    await db.users.record_consent(user.id)
+    for role in roles:
+        await db.users.grant_role(user.id, role)
+    return user.id
+
+
+async def _volunteer(db: Database, uid: int, name: str) -> int:
+    user_id = await _user(db, uid, name, "de")
+    await db.volunteers.save(
+        user_id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de", "ar"),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=2,
+    )
+    await db.volunteers.verify(user_id, user_id)
+    return user_id
+
+
+async def test_help_story_on_telegram(
+    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+):
+    fake = fake_telegram
+    resident = 1001
+    fake.names.update({1001: "Amira", 2001: "Vera", 2002: "Vlad", 3001: "Cora", 4001: "Nico"})
+    await _user(db, resident, "Amira", "ar")
+    vera = await _volunteer(db, 2001, "Vera")
+    await _volunteer(db, 2002, "Vlad")
+    await _user(db, 3001, "Cora", "de", "coordinator")
+    await _user(db, 4001, "Nico", "de")
+
+    for data in ("hr:new", "hr:cat:shopping"):
+        mark = len(fake.calls)
+        fake.press(resident, data)
+        await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+    mark = len(fake.calls)
+    fake.send_text(resident, "أحتاج مساعدة في حمل المشتريات")
+    await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+    mark = len(fake.calls)
+    fake.send_message(resident, location={"latitude": 51.523, "longitude": 7.456})
+    await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+    for data in ("hr:when:asap", "hr:langs-done", "hr:send"):
+        mark = len(fake.calls)
+        fake.press(resident, data)
+        await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+
+    post = await fake.wait_for("sendMessage", lambda c: "mod:ok" in str(c.params), chat_id=GROUP)
+    request_id = int(post.button_data("✅").split(":")[2])
+
+    # A group member without the coordinator role: a short refusal, nothing else.
+    mark = len(fake.calls)
+    fake.press(4001, f"mod:ok:{request_id}", post)
+    refusal = await fake.wait_for("answerCallbackQuery", after=mark)
+    assert refusal.params.get("text")
+    assert (await db.requests.get(request_id)).state == "review"
+
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:ok:{request_id}", post)
+    decided = await fake.wait_for("editMessageText", after=mark, chat_id=GROUP)
+    assert "Cora" in decided.text
+    offers = [
+        await fake.wait_for("sendMessage", lambda c: "mt:acc" in str(c.params), chat_id=uid)
+        for uid in (2001, 2002)
+    ]
+    await fake.wait_for("sendMessage", after=mark, chat_id=resident)  # "published"
+
+    # Both volunteers press at once.
+    mark = len(fake.calls)
+    fake.press(2001, f"mt:acc:{request_id}", offers[0])
+    fake.press(2002, f"mt:acc:{request_id}", offers[1])
+    await fake.wait_for("sendMessage", lambda c: "Vera" in c.text, after=mark, chat_id=resident)
+    request = await db.requests.get(request_id)
+    assert request.state == "matched" and request.volunteer_id == vera
+    await fake.wait_for("editMessageText", after=mark, chat_id=2002)  # "already taken"
+
+    mark = len(fake.calls)
+    fake.send_text(resident, "شكرا جزيلا")
+    relayed = await fake.wait_for("sendMessage", after=mark, chat_id=2001)
+    assert "<b>Amira</b>: شكرا جزيلا" in relayed.text
+    assert "1001" not in relayed.text  # no ids or usernames cross over
+
+    mark = len(fake.calls)
+    fake.press(resident, f"rl:done:{request_id}")
+    await fake.wait_for(
+        "sendMessage", lambda c: "rl:min" in str(c.params), after=mark, chat_id=2001
+    )
+    assert (await db.requests.get(request_id)).state == "done"
+    assert await db.outbox.pending() == 0
