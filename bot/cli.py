@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -14,7 +15,7 @@ from bot import places_cli
 from bot.app import build_dispatcher, open_database, purge_inactive_accounts
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
-from bot.transports.console import ConsoleTransport
+from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
 from locales import TIMEZONE
 
@@ -28,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the configured chat transports")
     console = sub.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default="resident", help="name of the person typing first")
+    console.add_argument(
+        "--coordinator",
+        default="cora",
+        help="console name that gets the coordinator role, for playing the backchannel",
+    )
     console.add_argument(
         "--lang",
         default=None,
@@ -82,10 +88,21 @@ async def _roles(config: Config, action: str, who: str, role: str) -> int:
     return 0
 
 
-async def _console(config: Config, user: str, lang: str | None) -> int:
+async def _console(config: Config, user: str, lang: str | None, coordinator: str) -> int:
     db = await open_database(config)
     try:
-        console = ConsoleTransport(build_dispatcher(db, config), user=user, language_hint=lang)
+        dispatcher = build_dispatcher(db, config)
+        # In the terminal, ":group" is the coordinators' backchannel and one name plays the
+        # coordinator, so that the whole help story can be tried with ":as".
+        dispatcher.settings = replace(
+            dispatcher.settings,
+            backchannels=dispatcher.settings.backchannels | {("console", BACKCHANNEL)},
+        )
+        if coordinator:
+            async with db.transaction():
+                person = await db.users.seen("console", coordinator, coordinator, coordinator)
+                await db.users.grant_role(person.id, "coordinator")
+        console = ConsoleTransport(dispatcher, user=user, language_hint=lang)
         console.worker = OutboxWorker(db, [console])
         await console.worker.run_once()  # anything left undelivered by an earlier session
         return await console.run()
@@ -156,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "places":
             return asyncio.run(places_cli.run(config, args))
         if args.command == "console":
-            return asyncio.run(_console(config, args.user, args.lang))
+            return asyncio.run(_console(config, args.user, args.lang, args.coordinator))
         return asyncio.run(_run(config))
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)

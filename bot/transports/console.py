@@ -37,6 +37,8 @@ from handlers.model import (
 from locales import negotiate, translator
 
 PLATFORM = "console"
+# The console's stand-in for the coordinators' group chat (``:group`` / ``:private``).
+BACKCHANNEL = "coordinators"
 MEDIA_KINDS = ("voice", "audio", "photo", "video", "document", "sticker")
 
 
@@ -79,6 +81,7 @@ class ConsoleTransport:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self.worker: OutboxWorker | None = None
+        self.group: str | None = None
 
     def _print(self, text: str, recipient: str | None = None) -> None:
         if recipient and recipient != self.user:
@@ -87,7 +90,8 @@ class ConsoleTransport:
         self.stdout.flush()
 
     def _render(self, item: Outgoing) -> None:
-        recipient = item.to.chat_id if getattr(item, "to", None) else self.user
+        here = self.group or self.user
+        recipient = item.to.chat_id if getattr(item, "to", None) else here
         if isinstance(item, Message):
             self._print(html_to_plain(item.text, ansi=self.interactive), recipient)
             if item.request_location:
@@ -138,7 +142,7 @@ class ConsoleTransport:
         return str(next(self._message_ids))
 
     def _event_for(self, line: str) -> Event | None:
-        buttons = self._buttons.get(self.user, [])
+        buttons = self._buttons.get(self.group or self.user, [])
         if line.isdigit() and 1 <= int(line) <= len(buttons):
             return ButtonPress(data=buttons[int(line) - 1].data)
         return parse_line(line)
@@ -154,7 +158,12 @@ class ConsoleTransport:
             name = line[3:].strip()
             if name:
                 self.user = name
+                self.group = None
                 self._print(f"→ {name}\n")
+            return True
+        if line in (":group", ":private"):
+            self.group = BACKCHANNEL if line == ":group" else None
+            self._print(f"→ {self.user}" + (f" @ {BACKCHANNEL}\n" if self.group else "\n"))
             return True
         event = self._event_for(line)
         if event is None:
@@ -164,9 +173,10 @@ class ConsoleTransport:
             sender=Sender(
                 PLATFORM, self.user, display_name=self.user, language_hint=self.language_hint
             ),
-            chat_id=self.user,
+            chat_id=self.group or self.user,
             event=event,
             update_id=f"console-{next(self._update_ids)}",
+            is_private=self.group is None,
         )
         for item in await self.dispatcher.handle(incoming):
             self._render(item)
@@ -180,7 +190,8 @@ class ConsoleTransport:
             self._print_usage()
         while True:
             if self.interactive:
-                self.stdout.write(f"{self.user}> ")
+                where = f"@{self.group}" if self.group else ""
+                self.stdout.write(f"{self.user}{where}> ")
                 self.stdout.flush()
             line = await asyncio.to_thread(self.stdin.readline)
             if not line:  # end of input

@@ -1,0 +1,96 @@
+"""The help story played in the console with ``:as`` and ``:group``, as in ``make demo``."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+from bot.delivery import OutboxWorker
+from bot.transports.console import BACKCHANNEL, ConsoleTransport
+from db import Database
+from handlers.dispatcher import Dispatcher
+
+
+class Terminal:
+    def __init__(self, dispatcher: Dispatcher, db: Database) -> None:
+        self.out = io.StringIO()
+        self.console = ConsoleTransport(
+            dispatcher, stdin=io.StringIO(), stdout=self.out, user="amira", language_hint="ar"
+        )
+        self.console.worker = OutboxWorker(db, [self.console])
+
+    async def type(self, *lines: str) -> str:
+        start = self.out.tell()
+        for line in lines:
+            assert await self.console.handle_line(line)
+        self.out.seek(start)
+        text = self.out.read()
+        self.out.seek(0, io.SEEK_END)
+        return text
+
+    async def press(self, data_prefix: str) -> str:
+        """Type the number of the shown button whose data starts with ``data_prefix``."""
+        console = self.console
+        buttons = console._buttons.get(console.group or console.user, [])
+        for number, button in enumerate(buttons, start=1):
+            if button.data.startswith(data_prefix):
+                return await self.type(str(number))
+        raise AssertionError(f"no button {data_prefix!r} in {[b.data for b in buttons]}")
+
+
+async def test_story_in_the_console(dispatcher: Dispatcher, db: Database):
+    dispatcher.settings = replace(
+        dispatcher.settings, backchannels=frozenset({("console", BACKCHANNEL)})
+    )
+    term = Terminal(dispatcher, db)
+    cora = await db.users.seen("console", "cora", "cora", "Cora")
+    await db.users.grant_role(cora.id, "coordinator")
+
+    # Vera registers as a volunteer.
+    await term.type(":as vera", "/start")
+    await term.press("lang:de")
+    await term.press("consent:yes")
+    await term.press("menu:volunteer")
+    await term.press("vo:reg")
+    await term.press("vo:bz:Innenstadt-Nord")
+    await term.press("vo:area-done")
+    await term.press("vo:cat:shopping")
+    await term.press("vo:cats-done")
+    await term.press("vo:langs-done")
+    await term.press("vo:skip")
+    await term.press("vo:q:0-0")
+    await term.press("vo:max:1")
+    vera = await db.users.find("console", "vera")
+    await term.type(":as cora", ":group", f"/verify {vera.id}", ":private")
+
+    # Amira asks for help in Arabic.
+    await term.type(":as amira", "/start")
+    await term.press("lang:ar")
+    await term.press("consent:yes")
+    await term.press("menu:help")
+    await term.press("hr:new")
+    await term.press("hr:cat:shopping")
+    await term.type("أحتاج مساعدة في التسوق", ":loc 51.5230,7.4560")
+    await term.press("hr:when:asap")
+    await term.press("hr:langs-done")
+    shown = await term.press("hr:send")
+    assert f"[{BACKCHANNEL}]" in shown  # the post appears in the coordinators' group
+
+    # Cora publishes it from the group; Amira and Vera are told (printed with their names).
+    await term.type(":as cora", ":group")
+    shown = await term.press("mod:ok:")
+    assert "[amira]" in shown and "[vera]" in shown
+    amira = await db.users.find("console", "amira")
+    request = (await db.requests.for_requester(amira.id))[0]
+    assert request.state == "open"
+
+    await term.type(":as vera")
+    shown = await term.press("mt:acc:")
+    assert "[amira]" in shown and "vera" in shown
+    assert (await db.requests.get(request.id)).state == "matched"
+    shown = await term.type("Bis gleich!")
+    assert "[amira]" in shown and "Bis gleich!" in shown
+    await term.type(":as amira")
+    shown = await term.press("rl:done:")
+    assert "[vera]" in shown
+    assert (await db.requests.get(request.id)).state == "done"
