@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -17,6 +18,7 @@ from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
+from handlers.helping.timers import Timing, follow_up, roundup
 from locales import TIMEZONE
 
 log = logging.getLogger("nachbarbot")
@@ -144,6 +146,24 @@ async def _run(config: Config) -> int:
         )
         worker = OutboxWorker(db, [transport])
         dispatcher.on_queued = worker.wake
+        timing = Timing(
+            config.help.escalate_hours, config.help.remind_days, config.help.expire_days
+        )
+
+        async def follow_ups() -> None:
+            if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
+                worker.wake()
+
+        async def morning_roundup() -> None:
+            if await roundup(db, dispatcher.settings):
+                worker.wake()
+
+        scheduler.add_job(
+            follow_ups, "interval", minutes=15, id="follow-ups", next_run_time=datetime.now(UTC)
+        )
+        scheduler.add_job(
+            morning_roundup, "cron", hour=config.help.roundup_hour, minute=0, id="roundup"
+        )
         delivery = asyncio.create_task(worker.run(stop_delivery))
         try:
             await transport.run_until_stopped()

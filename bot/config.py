@@ -76,6 +76,16 @@ class HelpSection:
     require_verified_volunteers: bool = _opt(
         True, doc="Only volunteers whose basic training a coordinator confirmed get requests"
     )
+    escalate_hours: int = _opt(
+        24, minimum=1, maximum=720, doc="Alert the backchannel when nobody took a request this long"
+    )
+    remind_days: int = _opt(
+        3, minimum=1, maximum=60, doc="Ask the requester whether the help is still needed"
+    )
+    expire_days: int = _opt(7, minimum=1, maximum=90, doc="Open requests expire after this")
+    roundup_hour: int = _opt(
+        8, minimum=0, maximum=23, doc="Hour (Europe/Berlin) of the daily list of open requests"
+    )
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,9 @@ class HelpRequest:
     opened_at: str | None
     matched_at: str | None
     closed_at: str | None
+    escalated_at: str | None = None
+    reminded_at: str | None = None
+    kept_at: str | None = None
 
 
 _FIELDS = [f.name for f in fields(HelpRequest)]
@@ -265,6 +268,36 @@ class RequestStore:
             (since, exclude or 0),
         ) as cur:
             return [(row[0], row[1]) for row in await cur.fetchall()]
+
+    async def mark(self, request_id: int, column: str) -> None:
+        """Record that a timed follow-up happened (escalated, reminded, kept)."""
+        if column not in ("escalated_at", "reminded_at", "kept_at"):
+            raise ValueError(column)
+        await self._conn.execute(
+            f"UPDATE help_requests SET {column} = ? WHERE id = ?", (utcnow(), request_id))
+
+    async def statistics(self) -> dict[str, Any]:
+        """Counts by state, median minutes from publishing to a match, open and done by
+        district and category."""
+        async with self._conn.execute(
+            "SELECT state, COUNT(*) FROM help_requests GROUP BY state") as cur:
+            by_state = {row[0]: row[1] for row in await cur.fetchall()}
+        async with self._conn.execute(
+            "SELECT (julianday(matched_at) - julianday(opened_at)) * 1440 FROM help_requests"
+            " WHERE matched_at IS NOT NULL AND opened_at IS NOT NULL ORDER BY 1") as cur:
+            waits = [row[0] for row in await cur.fetchall()]
+        median = None
+        if waits:
+            middle = len(waits) // 2
+            median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+        grouped: dict[str, dict[str, dict[str, int]]] = {"stadtbezirk": {}, "category": {}}
+        for column in grouped:
+            async with self._conn.execute(
+                f"SELECT {column}, state, COUNT(*) FROM help_requests"
+                f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state") as cur:
+                for key, state, count in await cur.fetchall():
+                    grouped[column].setdefault(key or "?", {})[state] = count
+        return {"by_state": by_state, "median_minutes_to_match": median, **grouped}
 
     async def add_post(self, request_id: int, outbox_id: int) -> None:
         """Remember a backchannel post of the request, to mark it decided later."""

@@ -21,7 +21,7 @@ from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping.vocabulary import REJECT_REASONS
+from handlers.helping.vocabulary import HELP_CATEGORIES, REJECT_REASONS
 from handlers.model import Button, Edit, Message, Recipient, Text
 from handlers.router import Router
 from locales import DEFAULT_LANGUAGE, N_, Translator, translator
@@ -315,6 +315,66 @@ def register(router: Router) -> None:
         for request in waiting[:10]:
             ctx.reply(await _post_text(ctx, request, ctx.t), _decision_buttons(ctx.t, request.id))
 
+    @router.command("stats", N_("Figures on requests (coordinators)"), role=ROLE, backchannel=True)
+    async def stats(ctx: Context) -> None:
+        t = ctx.t
+        figures = await ctx.db.requests.statistics()
+        by_state = figures["by_state"]
+        lines = [
+            t.t("📊 <b>Requests</b>"),
+            t.t(
+                "open: {open} · matched: {matched} · done: {done}",
+                open=by_state.get("open", 0),
+                matched=by_state.get("matched", 0),
+                done=by_state.get("done", 0),
+            ),
+            t.t(
+                "being checked: {review} · not published: {rejected} · withdrawn: "
+                "{withdrawn} · expired: {expired}",
+                review=by_state.get("review", 0),
+                rejected=by_state.get("rejected", 0),
+                withdrawn=by_state.get("withdrawn", 0),
+                expired=by_state.get("expired", 0),
+            ),
+        ]
+        median = figures["median_minutes_to_match"]
+        if median is not None:
+            lines.append(
+                t.t(
+                    "⏱ median time until a helper was found: {hours} hours",
+                    hours=round(median / 60, 1),
+                )
+            )
+        for title, key in ((N_("By district"), "stadtbezirk"), (N_("By kind of help"), "category")):
+            lines += [Markup(""), t.format("<b>{title}</b>", title=t._(title))]
+            for name, states in sorted(figures[key].items()):
+                label = category_label(t, name) if key == "category" else name
+                lines.append(
+                    t.t(
+                        "{name}: open {open}, matched {matched}, done {done}",
+                        name=label,
+                        open=states.get("open", 0),
+                        matched=states.get("matched", 0),
+                        done=states.get("done", 0),
+                    )
+                )
+        ctx.reply(Markup("\n").join(lines))
+
+    @router.command(
+        "coordinator_add", N_("Make a user a coordinator (admins)"), role="admin", backchannel=True
+    )
+    async def coordinator_add(ctx: Context) -> None:
+        await _set_coordinator(ctx, True)
+
+    @router.command(
+        "coordinator_remove",
+        N_("Take the coordinator role away (admins)"),
+        role="admin",
+        backchannel=True,
+    )
+    async def coordinator_remove(ctx: Context) -> None:
+        await _set_coordinator(ctx, False)
+
     @router.command(
         "ban", N_("Block a user from posting (coordinators)"), role=ROLE, backchannel=True
     )
@@ -350,6 +410,39 @@ async def _tell_rejected(ctx: Context, request: HelpRequest) -> None:
             to=Recipient(requester.platform, requester.chat_id),
         )
     )
+
+
+def _target_id(ctx: Context) -> int | None:
+    from handlers.model import Command
+
+    event = ctx.incoming.event
+    args = event.args.split() if isinstance(event, Command) else []
+    return int(args[0]) if args and args[0].isdigit() else None
+
+
+async def _set_coordinator(ctx: Context, on: bool) -> None:
+    target_id = _target_id(ctx)
+    target = await ctx.db.users.get(target_id) if target_id else None
+    if target is None:
+        ctx.reply(ctx.t.t("Please name the user number, for example: /coordinator_add 17"))
+        return
+    if on:
+        await ctx.db.users.grant_role(target.id, ROLE)
+    else:
+        await ctx.db.users.revoke_role(target.id, ROLE)
+    await ctx.db.requests.audit(
+        ctx.user.id, "role.grant" if on else "role.revoke", f"user:{target.id}", {"role": ROLE}
+    )
+    ctx.reply(
+        ctx.t.t("✅ User {user_id} is now a coordinator.", user_id=target.id)
+        if on
+        else ctx.t.t("✅ User {user_id} is no longer a coordinator.", user_id=target.id)
+    )
+
+
+def category_label(t: Translator, key: str) -> str:
+    icon, label = HELP_CATEGORIES.get(key, HELP_CATEGORIES["other"])
+    return f"{icon} {t._(label)}"
 
 
 async def _set_ban(ctx: Context, banned: bool) -> None:

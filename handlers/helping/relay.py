@@ -416,7 +416,7 @@ async def _done(ctx: Context, request: HelpRequest) -> None:
                 vt.t("⏱ How much time did you spend on it?"),
                 [
                     [
-                        Button(vt.format("{minutes} min", minutes=m), f"rl:min:{request.id}:{m}")
+                        Button(vt.t("{minutes} min", minutes=m), f"rl:min:{request.id}:{m}")
                         for m in MINUTES
                     ]
                 ],

@@ -411,6 +411,15 @@ def register(router: Router) -> None:
         if action == "mine":
             await show_mine(ctx)
             return
+        if action == "keep":
+            request = await _own_request(ctx, value)
+            if request is None or request.state != "open":
+                ctx.toast(t._("This button is no longer valid."))
+                return
+            await ctx.db.requests.mark(request.id, "kept_at")
+            await ctx.db.requests.audit(ctx.user.id, "request.kept", f"request:{request.id}")
+            ctx.reply(t.t("👍 Thank you. We keep looking for a helper."), edit=True)
+            return
         if action in ("edit", "wd", "wdy"):
             request = await _own_request(ctx, value)
             if request is None:

@@ -198,7 +198,7 @@ async def show_record(ctx: Context) -> None:
     ]
     for _request_id, category, closed_at, spent in record:
         lines.append(
-            t.format(
+            t.t(
                 "• {date} - {category} ({minutes} min)",
                 date=t.date(_parse(closed_at)),
                 category=category_label(t, category),
@@ -215,7 +215,11 @@ async def show_record(ctx: Context) -> None:
             "",
         ]
         body += [
-            f"{t.date(_parse(closed))}  {category_label(t, category)}  {spent or 0} min"
+            t._("{date} - {category} ({minutes} min)").format(
+                date=t.date(_parse(closed)),
+                category=category_label(t, category),
+                minutes=spent or 0,
+            )
             for _, category, closed, spent in record
         ]
         body += [
@@ -407,6 +411,19 @@ def register(router: Router) -> None:
                 },
             )
             await ctx.db.requests.audit(ctx.user.id, "volunteer.register", f"user:{ctx.user.id}")
+            if not volunteer.verified_at:
+                from handlers.helping.moderation import backchannel_t, notify_backchannel
+
+                bt = backchannel_t()
+                await notify_backchannel(
+                    ctx,
+                    bt.t(
+                        "🙋 New volunteer {name} (user {user_id}). Please arrange the basic "
+                        "training, then confirm with /verify {user_id}.",
+                        name=ctx.user.first_name or "?",
+                        user_id=ctx.user.id,
+                    ),
+                )
             text = (
                 t.t("✅ <b>Thank you for volunteering!</b>")
                 + "\n\n"

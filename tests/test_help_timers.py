@@ -1,0 +1,62 @@
+"""Follow-ups of open requests happen once each, at the right time, through the outbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from db import Database
+from handlers.helping.timers import Timing, follow_up, roundup
+from handlers.settings import HandlerSettings
+
+SETTINGS = HandlerSettings(backchannels=frozenset({("memory", "group")}))
+T0 = datetime.now(UTC)
+
+
+async def _open_request(db: Database, name: str = "rita") -> int:
+    user = await db.users.seen("memory", name, name, name.title())
+    await db.users.set_language(user.id, "tr")
+    request = await db.requests.create(user.id, user.id, category="company",
+                                       stadtbezirk="Hörde", area_name="Hörde")
+    await db.requests.transition(request.id, "open", user.id)
+    return request.id
+
+
+async def _queued(db: Database) -> list[tuple[str, dict]]:
+    async with db.conn.execute("SELECT chat_id, payload FROM outbox ORDER BY id") as cur:
+        return [(row[0], json.loads(row[1])) for row in await cur.fetchall()]
+
+
+async def test_escalate_remind_expire_once_each(db: Database):
+    request_id = await _open_request(db)
+    timing = Timing(escalate_hours=24, remind_days=3, expire_days=7)
+    assert await follow_up(db, SETTINGS, T0 + timedelta(hours=1), timing) == 0
+    assert await follow_up(db, SETTINGS, T0 + timedelta(hours=25), timing) == 1
+    assert await follow_up(db, SETTINGS, T0 + timedelta(hours=26), timing) == 0  # only once
+    assert (await _queued(db))[-1][0] == "group"
+    assert await follow_up(db, SETTINGS, T0 + timedelta(days=4), timing) == 1
+    chat, reminder = (await _queued(db))[-1]
+    assert chat == "rita" and f"hr:keep:{request_id}" in json.dumps(reminder)
+    await follow_up(db, SETTINGS, T0 + timedelta(days=8), timing)
+    assert (await db.requests.get(request_id)).state == "expired"
+    assert any(chat == "rita" and "⌛" in payload["text"] for chat, payload in await _queued(db))
+
+
+async def test_still_needed_postpones_expiry(db: Database):
+    request_id = await _open_request(db)
+    timing = Timing(escalate_hours=24, remind_days=3, expire_days=7)
+    await follow_up(db, SETTINGS, T0 + timedelta(days=4), timing)
+    # The requester answers "still needed" on day 4 (kept_at is now): expiry moves on.
+    await db.requests.mark(request_id, "kept_at")
+    await follow_up(db, SETTINGS, T0 + timedelta(days=6), timing)
+    assert (await db.requests.get(request_id)).state == "open"
+
+
+async def test_roundup_lists_open_requests_by_district(db: Database):
+    assert await roundup(db, SETTINGS) == 0
+    first = await _open_request(db, "rita")
+    second = await _open_request(db, "rudi")
+    assert await roundup(db, SETTINGS) == 1
+    chat, payload = (await _queued(db))[-1]
+    assert chat == "group" and "Hörde" in payload["text"]
+    assert f"#{first}" in payload["text"] and f"#{second}" in payload["text"]
