@@ -230,3 +230,28 @@ async def test_voice_description_and_text_input_in_group_is_ignored(
     state = await db.users.get_state((await db.users.find("memory", "ben")).id)
     assert state.state == "request.where"
     assert await story.in_group("ben", Text("hello group")) == []
+
+
+async def test_coordinator_enters_a_request_for_someone_without_a_phone(
+        story: MemoryTransport, db: Database):
+    vera = await register_volunteer(story, db, "vera")
+    await db.volunteers.verify(vera, vera)
+    await story.onboard("cora", "de")
+    await _role(db, "cora", "coordinator")
+    await story.text("cora", "/enter")
+    await story.text("cora", "Frau K., Tel. 0231 123456")
+    await story.press("cora", "hr:cat:shopping")
+    await story.text("cora", "Einkauf für eine ältere Dame")
+    await story.text("cora", "Nordmarkt")
+    await story.press("cora", "hr:when:asap")
+    out = await story.press("cora", "hr:langs-done")
+    assert "0231 123456" in texts(out)  # the coordinator sees the contact
+    await story.press("cora", "hr:send")
+    await story.flush()
+    offer = story.last("vera")
+    assert "0231" not in str(offer.text)  # volunteers do not, before they take it on
+    request_id = int(next(b.data for b in buttons_of(offer)).split(":")[2])
+    out = await story.press("vera", f"mt:acc:{request_id}")
+    assert "0231 123456" in texts(out)  # the matched volunteer does
+    request = await db.requests.get(request_id)
+    assert request.requester_id is None and request.state == "matched"

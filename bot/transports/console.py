@@ -125,7 +125,8 @@ class ConsoleTransport:
         self._print(
             t._(
                 "Console commands: :as NAME switches the person, :loc LAT,LON shares a "
-                "location, :media KIND sends a voice message or photo, :quit ends."
+                "location, :media KIND sends a voice message or photo, :group speaks in the "
+                "coordinators' group and :private leaves it, :quit ends."
             )
             + "\n"
         )

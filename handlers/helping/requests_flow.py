@@ -47,6 +47,10 @@ PROMPTS = {
     ),
     "when": N_("🕓 When do you need the help?"),
     "when_text": N_("🕓 Which day and time? For example: Tuesday afternoon."),
+    "contact": N_(
+        "☎️ How can the helper reach the person? A phone number or an address - "
+        "only the coordinators and the helper who takes the request will see it."
+    ),
     "languages": N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
 }
 
@@ -196,8 +200,13 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
 async def _summary(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
     await ctx.set_state(STATE + "summary", data)
+    text = t.t("📋 <b>Please check your request:</b>") + "\n\n" + describe(t, data["draft"])
+    if data["draft"].get("offline_contact"):
+        text += "\n" + t.t(
+            "☎️ Contact (coordinators only): {contact}", contact=data["draft"]["offline_contact"]
+        )
     ctx.reply(
-        t.t("📋 <b>Please check your request:</b>") + "\n\n" + describe(t, data["draft"]),
+        text,
         [
             [Button("✅ " + t._("Send"), "hr:send")],
             [
@@ -220,7 +229,13 @@ async def _free_input(ctx: Context) -> None:
     draft = data["draft"]
     event = ctx.incoming.event
     t = ctx.t
-    if step == "description":
+    if step == "contact":
+        if isinstance(event, Text) and 3 <= len(event.text.strip()) <= 200:
+            draft["offline_contact"] = event.text.strip()
+            await _ask(ctx, "category", data)
+        else:
+            ctx.reply(t.t(_prompt(step)))
+    elif step == "description":
         if isinstance(event, Media) and event.kind in ("voice", "audio"):
             draft.update(voice_file_id=event.file_id, voice_platform=ctx.user.platform)
             await _after(ctx, data, step)
@@ -368,6 +383,26 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
             ctx.reply(t.t("😔 This request can no longer be changed."), ui.back_to_menu(ctx))
             return
         request = await ctx.db.requests.get(request.id)
+    elif data.get("on_behalf"):
+        # Entered by a coordinator for someone who phoned or came by: already checked.
+        request = await ctx.db.requests.create(None, ctx.user.id, entered_by=ctx.user.id, **draft)
+        request = await ctx.db.requests.transition(
+            request.id, "open", ctx.user.id, decided_by=ctx.user.id
+        )
+        await ctx.clear_state()
+        ctx.reply(
+            t.t(
+                "✅ Request #{id} is published for the resident. Matching volunteers "
+                "are being told.",
+                id=request.id,
+            ),
+            ui.back_to_menu(ctx),
+            edit=True,
+        )
+        from handlers.helping import matching
+
+        await matching.offer(ctx, request)
+        return
     else:
         if not await _limits_allow(ctx):
             return
@@ -393,11 +428,19 @@ def register(router: Router) -> None:
     async def request_command(ctx: Context) -> None:
         await help_home(ctx)
 
+    @router.command(
+        "enter",
+        N_("Enter a request for a resident without a smartphone (coordinators)"),
+        role="coordinator",
+    )
+    async def enter_command(ctx: Context) -> None:
+        await _ask(ctx, "contact", {"draft": {"languages": [ctx.t.lang]}, "on_behalf": True})
+
     @router.command("myrequests", N_("Your help requests"))
     async def mine_command(ctx: Context) -> None:
         await show_mine(ctx)
 
-    for step in (*STEPS, "when_text", "summary"):
+    for step in (*STEPS, "when_text", "summary", "contact"):
         router.state(STATE + step)(_free_input)
 
     @router.button("hr")
