@@ -274,17 +274,20 @@ class RequestStore:
         if column not in ("escalated_at", "reminded_at", "kept_at"):
             raise ValueError(column)
         await self._conn.execute(
-            f"UPDATE help_requests SET {column} = ? WHERE id = ?", (utcnow(), request_id))
+            f"UPDATE help_requests SET {column} = ? WHERE id = ?", (utcnow(), request_id)
+        )
 
     async def statistics(self) -> dict[str, Any]:
         """Counts by state, median minutes from publishing to a match, open and done by
         district and category."""
         async with self._conn.execute(
-            "SELECT state, COUNT(*) FROM help_requests GROUP BY state") as cur:
+            "SELECT state, COUNT(*) FROM help_requests GROUP BY state"
+        ) as cur:
             by_state = {row[0]: row[1] for row in await cur.fetchall()}
         async with self._conn.execute(
             "SELECT (julianday(matched_at) - julianday(opened_at)) * 1440 FROM help_requests"
-            " WHERE matched_at IS NOT NULL AND opened_at IS NOT NULL ORDER BY 1") as cur:
+            " WHERE matched_at IS NOT NULL AND opened_at IS NOT NULL ORDER BY 1"
+        ) as cur:
             waits = [row[0] for row in await cur.fetchall()]
         median = None
         if waits:
@@ -294,7 +297,8 @@ class RequestStore:
         for column in grouped:
             async with self._conn.execute(
                 f"SELECT {column}, state, COUNT(*) FROM help_requests"
-                f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state") as cur:
+                f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state"
+            ) as cur:
                 for key, state, count in await cur.fetchall():
                     grouped[column].setdefault(key or "?", {})[state] = count
         return {"by_state": by_state, "median_minutes_to_match": median, **grouped}

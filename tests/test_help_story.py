@@ -233,7 +233,8 @@ async def test_voice_description_and_text_input_in_group_is_ignored(
 
 
 async def test_coordinator_enters_a_request_for_someone_without_a_phone(
-        story: MemoryTransport, db: Database):
+    story: MemoryTransport, db: Database
+):
     vera = await register_volunteer(story, db, "vera")
     await db.volunteers.verify(vera, vera)
     await story.onboard("cora", "de")

@@ -16,8 +16,9 @@ T0 = datetime.now(UTC)
 async def _open_request(db: Database, name: str = "rita") -> int:
     user = await db.users.seen("memory", name, name, name.title())
     await db.users.set_language(user.id, "tr")
-    request = await db.requests.create(user.id, user.id, category="company",
-                                       stadtbezirk="Hörde", area_name="Hörde")
+    request = await db.requests.create(
+        user.id, user.id, category="company", stadtbezirk="Hörde", area_name="Hörde"
+    )
     await db.requests.transition(request.id, "open", user.id)
     return request.id
 
