@@ -52,7 +52,9 @@ def register(router: Router) -> None:
 
     @router.command("mydata", N_("Download everything stored about you"))
     async def my_data(ctx: Context) -> None:
-        data = await ctx.db.users.export(ctx.user.id)
+        data = await ctx.db.users.export(ctx.user.id) or {}
+        for name, exporter in router.exporters.items():
+            data[name] = await exporter(ctx)
         content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
         ctx.send(
             Document(
@@ -81,6 +83,10 @@ def register(router: Router) -> None:
     @router.button("delete", before_consent=True)
     async def confirm_delete(ctx: Context) -> None:
         if ctx.args == "yes":
+            # Each feature first closes what would otherwise be left hanging (open requests,
+            # a running contact), then the account goes.
+            for eraser in router.erasers:
+                await eraser(ctx)
             await ctx.db.users.delete(ctx.user.id)
             ctx.reply(
                 ctx.t.t(

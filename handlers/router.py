@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from handlers.context import Context
@@ -45,6 +45,9 @@ class Router:
     states: dict[str, Callback] = field(default_factory=dict)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, Callback] = field(default_factory=dict)
+    # Data rights: each feature exports and erases what it stores about the user.
+    exporters: dict[str, Callable[[Context], Awaitable[Any]]] = field(default_factory=dict)
+    erasers: list[Callback] = field(default_factory=list)
 
     def command(
         self,

@@ -256,3 +256,53 @@ async def test_coordinator_enters_a_request_for_someone_without_a_phone(
     assert "0231 123456" in texts(out)  # the matched volunteer does
     request = await db.requests.get(request_id)
     assert request.requester_id is None and request.state == "matched"
+
+
+async def _matched(story: MemoryTransport, db: Database) -> tuple[int, int]:
+    request_id = await post_request(story, "amira", "ar")
+    vera = await register_volunteer(story, db, "vera")
+    await db.volunteers.verify(vera, vera)
+    await story.onboard("cora", "de")
+    await _role(db, "cora", "coordinator")
+    await story.in_group("cora", press(f"mod:ok:{request_id}"))
+    await story.press("vera", f"mt:acc:{request_id}")
+    await story.text("amira", "مرحبا")
+    return request_id, vera
+
+
+async def test_mydata_includes_help_data(story: MemoryTransport, db: Database):
+    import json
+
+    from handlers.model import Document
+
+    request_id, _ = await _matched(story, db)
+    out = await story.text("amira", "/mydata")
+    data = json.loads(next(i for i in out if isinstance(i, Document)).content)
+    assert data["help"]["requests"][0]["id"] == request_id
+    assert data["help"]["relay_messages"][0]["text"] == "مرحبا"
+    out = await story.text("vera", "/mydata")
+    vera_data = json.loads(next(i for i in out if isinstance(i, Document)).content)
+    assert vera_data["help"]["volunteer_profile"]["categories"] == ["shopping"]
+
+
+async def test_deleting_a_requester_withdraws_and_tells_the_helper(
+    story: MemoryTransport, db: Database
+):
+    request_id, _ = await _matched(story, db)
+    await story.press("amira", "delete:yes")
+    assert (await db.requests.get(request_id)).state == "withdrawn"
+    assert await db.users.find("memory", "amira") is None
+    await story.flush()
+    assert "#" in story.received("vera")
+    async with db.conn.execute("SELECT text FROM relay_messages") as cur:
+        assert [row[0] for row in await cur.fetchall()] == [""]
+
+
+async def test_deleting_a_helper_reopens_the_request(story: MemoryTransport, db: Database):
+    request_id, vera = await _matched(story, db)
+    await story.press("vera", "delete:yes")
+    request = await db.requests.get(request_id)
+    assert request.state == "open" and request.volunteer_id is None
+    assert await db.volunteers.get(vera) is None
+    await story.flush()
+    assert "↩️" in story.received("amira")
