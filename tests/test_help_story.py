@@ -306,3 +306,19 @@ async def test_deleting_a_helper_reopens_the_request(story: MemoryTransport, db:
     assert await db.volunteers.get(vera) is None
     await story.flush()
     assert "↩️" in story.received("amira")
+
+
+async def test_volunteer_reports_an_offer(story: MemoryTransport, db: Database):
+    request_id = await post_request(story)
+    vera = await register_volunteer(story, db, "vera")
+    await db.volunteers.verify(vera, vera)
+    await story.onboard("cora", "de")
+    await _role(db, "cora", "coordinator")
+    await story.in_group("cora", press(f"mod:ok:{request_id}"))
+    await story.press("vera", f"mt:rep:{request_id}")
+    await story.text("vera", "Das klingt nach Schwarzarbeit.")
+    await story.flush()
+    assert "Schwarzarbeit" in story.received(GROUP)
+    async with db.conn.execute("SELECT subject FROM reports") as cur:
+        assert [row[0] for row in await cur.fetchall()] == [f"request:{request_id}"]
+    assert (await db.requests.get(request_id)).state == "open"

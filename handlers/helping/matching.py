@@ -71,7 +71,8 @@ def _offer_buttons(ctx: Context, t, request_id: int) -> list[list[Button]]:
         [
             Button("🙋 " + t._("I can help"), f"mt:acc:{request_id}"),
             Button("🙅 " + t._("Not this time"), f"mt:dec:{request_id}"),
-        ]
+        ],
+        [Button("⚠️ " + t._("Report"), f"mt:rep:{request_id}")],
     ]
 
 
@@ -153,6 +154,24 @@ def register(router: Router) -> None:
         # Only someone who was offered this request may answer it: forged ids change nothing.
         if request is None or not await ctx.db.volunteers.was_offered(request.id, ctx.user.id):
             ctx.toast(t._("This button is no longer valid."))
+            return
+        if action == "rep":
+            # Something wrong with the request itself: the coordinators read the report.
+            previous = await ctx.db.users.get_state(ctx.user.id)
+            await ctx.set_state(
+                "relay.report",
+                {
+                    "request_id": request.id,
+                    "back": None
+                    if previous is None
+                    else {"state": previous.state, "data": previous.data},
+                },
+            )
+            ctx.reply(
+                t.t(
+                    "⚠️ What happened? Please write a few words. Only the coordinators will read it."
+                )
+            )
             return
         if action == "dec":
             await ctx.db.volunteers.decline(request.id, ctx.user.id)
