@@ -9,8 +9,8 @@ from typing import Any
 from markupsafe import Markup
 
 from db import Database
-from db.users import User
-from handlers.model import Button, Incoming, Message, Outgoing, Toast, encode
+from db.users import ConversationState, User
+from handlers.model import Button, Command, Incoming, Message, Outgoing, Text, Toast, encode
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, translator
 
@@ -58,6 +58,22 @@ class Context:
         await self.db.users.set_language(self.user.id, lang)
         self.t = translator(lang)
         self.user = await self.db.users.get(self.user.id) or self.user
+
+    def number_argument(self) -> int | None:
+        """The number a command names, as in ``/ban 17``; None if there is none."""
+        event = self.incoming.event
+        args = event.args.split() if isinstance(event, Command) else []
+        return int(args[0]) if args and args[0].isdigit() else None
+
+    async def expect_text(self) -> tuple[ConversationState, str] | None:
+        """For states that wait for a text: the state and the text, or None after asking
+        for a text (voice, stickers, empty messages)."""
+        state = await self.db.users.get_state(self.user.id)
+        event = self.incoming.event
+        if state is None or not isinstance(event, Text) or not event.text.strip():
+            self.reply(self.t.t("✍️ Please send a text."))
+            return None
+        return state, event.text.strip()
 
     async def set_state(self, state: str, data: dict[str, Any] | None = None) -> None:
         await self.db.users.set_state(self.user.id, state, data)

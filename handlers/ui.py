@@ -48,6 +48,29 @@ def language_picker(current: str | None) -> list[list[Button]]:
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
+def rows(buttons: list[Button], width: int = 2) -> list[list[Button]]:
+    """Buttons laid out ``width`` per row; two keeps labels readable on narrow phones."""
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def toggled(chosen: list[str] | tuple[str, ...], value: str, order: tuple[str, ...]) -> list[str]:
+    """``chosen`` with ``value`` switched on or off, kept in the canonical ``order``."""
+    picked = set(chosen) ^ {value}
+    return [item for item in order if item in picked]
+
+
+def language_toggles(
+    t: Translator, chosen: list[str] | tuple[str, ...], prefix: str
+) -> list[list[Button]]:
+    """Tick-box buttons for the supported languages (``prefix:lang:xx``) and a Done button
+    (``prefix:langs-done``)."""
+    options = [
+        Button(("✅ " if code in chosen else "") + language_name(code), f"{prefix}:lang:{code}")
+        for code in SUPPORTED_LANGUAGES
+    ]
+    return [*rows(options), [Button("✔️ " + t._("Done"), f"{prefix}:langs-done")]]
+
+
 def something_went_wrong(ctx: Context) -> Message:
     return Message(
         text=ctx.t.t("😕 Sorry, something went wrong on our side. Please try again in a moment."),

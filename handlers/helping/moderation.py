@@ -22,7 +22,7 @@ from db.users import User
 from handlers import ui
 from handlers.context import Context
 from handlers.helping.vocabulary import HELP_CATEGORIES, REJECT_REASONS
-from handlers.model import Button, Edit, Message, Recipient, Text
+from handlers.model import Button, Edit, Message, Recipient
 from handlers.router import Router
 from locales import DEFAULT_LANGUAGE, N_, Translator, translator
 
@@ -247,17 +247,16 @@ def register(router: Router) -> None:
             await _tell_rejected(ctx, request)
 
     async def coordinator_text(ctx: Context) -> None:
-        state = await ctx.db.users.get_state(ctx.user.id)
-        event = ctx.incoming.event
-        if state is None or not isinstance(event, Text) or not event.text.strip():
-            ctx.reply(ctx.t.t("✍️ Please send a text."))
+        got = await ctx.expect_text()
+        if got is None:
             return
+        state, text = got
         request = await ctx.db.requests.get(int(state.data["request_id"]))
         await ctx.clear_state()
         if request is None or request.state not in ("review", "open"):
             ctx.reply(ctx.t.t("😔 This request can no longer be changed."), ui.back_to_menu(ctx))
             return
-        text = event.text.strip()[:1000]
+        text = text[:1000]
         if state.state == "mod.ed":
             request = await ctx.db.requests.update_fields(request.id, ctx.user.id, description=text)
             ctx.reply(ctx.t.t("✅ Text of request #{id} changed.", id=request.id))
@@ -288,11 +287,10 @@ def register(router: Router) -> None:
 
     @router.state("request.answer")
     async def requester_answer(ctx: Context) -> None:
-        state = await ctx.db.users.get_state(ctx.user.id)
-        event = ctx.incoming.event
-        if state is None or not isinstance(event, Text) or not event.text.strip():
-            ctx.reply(ctx.t.t("✍️ Please send a text."))
+        got = await ctx.expect_text()
+        if got is None:
             return
+        state, text = got
         await ctx.clear_state()
         request_id = int(state.data["request_id"])
         t = backchannel_t()
@@ -300,7 +298,7 @@ def register(router: Router) -> None:
             ctx,
             t.t("💬 Answer from the requester of #{id}:", id=request_id)
             + "\n"
-            + t.format("<i>{text}</i>", text=event.text.strip()[:1000]),
+            + t.format("<i>{text}</i>", text=text[:1000]),
         )
         ctx.reply(ctx.t.t("✅ Thank you, your answer was passed on."), ui.back_to_menu(ctx))
 
@@ -412,16 +410,8 @@ async def _tell_rejected(ctx: Context, request: HelpRequest) -> None:
     )
 
 
-def _target_id(ctx: Context) -> int | None:
-    from handlers.model import Command
-
-    event = ctx.incoming.event
-    args = event.args.split() if isinstance(event, Command) else []
-    return int(args[0]) if args and args[0].isdigit() else None
-
-
 async def _set_coordinator(ctx: Context, on: bool) -> None:
-    target_id = _target_id(ctx)
+    target_id = ctx.number_argument()
     target = await ctx.db.users.get(target_id) if target_id else None
     if target is None:
         ctx.reply(ctx.t.t("Please name the user number, for example: /coordinator_add 17"))
@@ -446,11 +436,8 @@ def category_label(t: Translator, key: str) -> str:
 
 
 async def _set_ban(ctx: Context, banned: bool) -> None:
-    from handlers.model import Command
-
-    event = ctx.incoming.event
-    args = event.args.split() if isinstance(event, Command) else []
-    target = await ctx.db.users.get(int(args[0])) if args and args[0].isdigit() else None
+    target_id = ctx.number_argument()
+    target = await ctx.db.users.get(target_id) if target_id else None
     if target is None:
         ctx.reply(ctx.t.t("Please name the user number, for example: /ban 17"))
         return

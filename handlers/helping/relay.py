@@ -292,15 +292,14 @@ def register(router: Router) -> None:
 
     @router.state("relay.report")
     async def report_text(ctx: Context) -> None:
-        state = await ctx.db.users.get_state(ctx.user.id)
-        event = ctx.incoming.event
-        if state is None or not isinstance(event, Text) or not event.text.strip():
-            ctx.reply(ctx.t.t("✍️ Please send a text."))
+        got = await ctx.expect_text()
+        if got is None:
             return
+        state, text = got
         request_id = int(state.data["request_id"])
         await ctx.db.conn.execute(
             "INSERT INTO reports (reporter_id, subject, reason, created_at) VALUES (?, ?, ?, ?)",
-            (ctx.user.id, f"request:{request_id}", event.text.strip()[:1000], utcnow()),
+            (ctx.user.id, f"request:{request_id}", text[:1000], utcnow()),
         )
         await ctx.db.requests.audit(ctx.user.id, "report", f"request:{request_id}")
         bt = backchannel_t()
@@ -312,7 +311,7 @@ def register(router: Router) -> None:
                 user_id=ctx.user.id,
             )
             + "\n"
-            + bt.format("<i>{text}</i>", text=event.text.strip()[:1000]),
+            + bt.format("<i>{text}</i>", text=text[:1000]),
         )
         back: dict[str, Any] | None = state.data.get("back")
         if back:
@@ -359,11 +358,10 @@ def register(router: Router) -> None:
 
     @router.state("relay.feedback")
     async def feedback_text(ctx: Context) -> None:
-        state = await ctx.db.users.get_state(ctx.user.id)
-        event = ctx.incoming.event
-        if state is None or not isinstance(event, Text) or not event.text.strip():
-            ctx.reply(ctx.t.t("✍️ Please send a text."))
+        got = await ctx.expect_text()
+        if got is None:
             return
+        state, text = got
         await ctx.db.conn.execute(
             "INSERT OR REPLACE INTO feedback (request_id, user_id, role, text, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -371,7 +369,7 @@ def register(router: Router) -> None:
                 int(state.data["request_id"]),
                 ctx.user.id,
                 state.data["role"],
-                event.text.strip()[:1000],
+                text[:1000],
                 utcnow(),
             ),
         )

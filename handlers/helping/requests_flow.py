@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from db.clock import to_text
-from db.requests import ACTIVE, HelpRequest, TransitionError
+from db.requests import ACTIVE, EDITABLE, HelpRequest, TransitionError
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import moderation
@@ -26,7 +26,7 @@ from handlers.model import Button, ButtonPress, Location, Media, Message, Text
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
 from handlers.router import Router
-from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
+from locales import N_, SUPPORTED_LANGUAGES, Translator
 
 STATE = "request."
 STEPS = ("category", "description", "where", "when", "languages")
@@ -135,20 +135,15 @@ async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
     buttons: list[list[Button]] = []
     location = ""
     if step == "category":
-        options = [Button(category_label(t, key), f"hr:cat:{key}") for key in HELP_CATEGORIES]
-        buttons = [options[i : i + 2] for i in range(0, len(options), 2)]
+        buttons = ui.rows(
+            [Button(category_label(t, key), f"hr:cat:{key}") for key in HELP_CATEGORIES]
+        )
     elif step == "where":
         location = "📍 " + t._("Share my location")
     elif step == "when":
         buttons = [[Button(t._(label), f"hr:when:{key}")] for key, label in WHEN.items()]
     elif step == "languages":
-        chosen = set(data["draft"].get("languages") or ())
-        options = [
-            Button(("✅ " if code in chosen else "") + language_name(code), f"hr:lang:{code}")
-            for code in SUPPORTED_LANGUAGES
-        ]
-        buttons = [options[i : i + 2] for i in range(0, len(options), 2)]
-        buttons.append([Button("✔️ " + t._("Done"), "hr:langs-done")])
+        buttons = ui.language_toggles(t, data["draft"].get("languages") or (), "hr")
     buttons.append([Button("✖️ " + t._("Cancel"), "hr:cancel")])
     edit = step == "languages" and isinstance(ctx.incoming.event, ButtonPress)
     ctx.send(Message(t.t(_prompt(step)), buttons, edit=edit, request_location=location))
@@ -346,23 +341,7 @@ async def _own_request(ctx: Context, value: str) -> HelpRequest | None:
 
 
 def _draft_of(request: HelpRequest) -> dict[str, Any]:
-    return {
-        name: getattr(request, name)
-        for name in (
-            "category",
-            "description",
-            "description_lang",
-            "voice_file_id",
-            "voice_platform",
-            "area_name",
-            "stadtbezirk",
-            "lat",
-            "lon",
-            "when_kind",
-            "when_text",
-            "languages",
-        )
-    }
+    return {name: getattr(request, name) for name in EDITABLE if name != "offline_contact"}
 
 
 async def _send(ctx: Context, data: dict[str, Any]) -> None:
@@ -517,9 +496,9 @@ def register(router: Router) -> None:
                 await ctx.set_state(STATE + "when_text", data)
                 ctx.reply(t.t(_prompt("when_text")))
         elif action == "lang" and step == "languages" and value in SUPPORTED_LANGUAGES:
-            chosen = list(draft.get("languages") or [])
-            chosen = [c for c in chosen if c != value] if value in chosen else [*chosen, value]
-            draft["languages"] = [c for c in SUPPORTED_LANGUAGES if c in chosen]
+            draft["languages"] = ui.toggled(
+                draft.get("languages") or [], value, SUPPORTED_LANGUAGES
+            )
             await _ask(ctx, "languages", data)
         elif action == "langs-done" and step == "languages":
             if not draft.get("languages"):

@@ -20,7 +20,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping.requests_flow import category_label
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.model import Button, ButtonPress, Command, Document, Location, Message, Text
+from handlers.model import Button, ButtonPress, Document, Location, Message, Text
 from handlers.places.gazetteer import load_gazetteer
 from handlers.router import Router
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
@@ -51,10 +51,6 @@ def _prompt(step: str) -> str:
     return PROMPTS[step]
 
 
-def _rows(buttons: list[Button], width: int = 2) -> list[list[Button]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
 async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
     t = ctx.t
     await ctx.set_state(STATE + step, data)
@@ -65,7 +61,7 @@ async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
     if step == "area":
         bezirke = load_gazetteer(ctx.settings.places_data_dir).bezirke
         chosen = set(profile.get("stadtbezirke") or ())
-        buttons = _rows(
+        buttons = ui.rows(
             [Button(tick(a.name in chosen) + a.name, f"vo:bz:{a.name}") for a in bezirke]
         )
         buttons.append([Button("📍 " + t._("Around a place instead"), "vo:around")])
@@ -78,7 +74,7 @@ async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
         ]
     elif step == "categories":
         chosen = set(profile.get("categories") or ())
-        buttons = _rows(
+        buttons = ui.rows(
             [
                 Button(tick(k in chosen) + category_label(t, k), f"vo:cat:{k}")
                 for k in HELP_CATEGORIES
@@ -86,14 +82,7 @@ async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
         )
         buttons.append([Button("✔️ " + t._("Done"), "vo:cats-done")])
     elif step == "languages":
-        chosen = set(profile.get("languages") or ())
-        buttons = _rows(
-            [
-                Button(tick(c in chosen) + language_name(c), f"vo:lang:{c}")
-                for c in SUPPORTED_LANGUAGES
-            ]
-        )
-        buttons.append([Button("✔️ " + t._("Done"), "vo:langs-done")])
+        buttons = ui.language_toggles(t, profile.get("languages") or (), "vo")
     elif step == "availability":
         buttons = [[Button("⏭ " + t._("Skip"), "vo:skip")]]
     elif step == "quiet":
@@ -179,11 +168,8 @@ async def volunteer_home(ctx: Context) -> None:
     )
 
 
-async def _toggle(data: dict[str, Any], key: str, value: str) -> None:
-    chosen = list(data["profile"].get(key) or [])
-    data["profile"][key] = (
-        [c for c in chosen if c != value] if value in chosen else [*chosen, value]
-    )
+def _toggle(data: dict[str, Any], key: str, value: str, order: tuple[str, ...]) -> None:
+    data["profile"][key] = ui.toggled(data["profile"].get(key) or [], value, order)
 
 
 async def show_record(ctx: Context) -> None:
@@ -353,7 +339,7 @@ def register(router: Router) -> None:
             await ctx.clear_state()
             ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
         elif action == "bz" and step == "area" and value in bezirke:
-            await _toggle(data, "stadtbezirke", value)
+            _toggle(data, "stadtbezirke", value, tuple(sorted(bezirke)))
             profile.update(lat=None, lon=None, radius_m=None)
             await _ask(ctx, "area", data)
         elif action == "around" and step == "area":
@@ -367,7 +353,7 @@ def register(router: Router) -> None:
             profile["radius_m"] = int(value)
             await _ask(ctx, "categories", data)
         elif action == "cat" and step == "categories" and value in HELP_CATEGORIES:
-            await _toggle(data, "categories", value)
+            _toggle(data, "categories", value, tuple(HELP_CATEGORIES))
             await _ask(ctx, "categories", data)
         elif action == "cats-done" and step == "categories":
             if not profile.get("categories"):
@@ -375,7 +361,7 @@ def register(router: Router) -> None:
                 return
             await _ask(ctx, "languages", data)
         elif action == "lang" and step == "languages" and value in SUPPORTED_LANGUAGES:
-            await _toggle(data, "languages", value)
+            _toggle(data, "languages", value, SUPPORTED_LANGUAGES)
             await _ask(ctx, "languages", data)
         elif action == "langs-done" and step == "languages":
             if not profile.get("languages"):
@@ -445,9 +431,7 @@ def register(router: Router) -> None:
         backchannel=True,
     )
     async def verify(ctx: Context) -> None:
-        event = ctx.incoming.event
-        args = event.args.split() if isinstance(event, Command) else []
-        target = int(args[0]) if args and args[0].isdigit() else None
+        target = ctx.number_argument()
         if target is None or not await ctx.db.volunteers.verify(target, ctx.user.id):
             ctx.reply(
                 ctx.t.t("Please name the number of a registered volunteer, for example: /verify 17")

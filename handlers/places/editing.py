@@ -27,7 +27,7 @@ from handlers.places import hours, render
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.router import Router
-from locales import N_, SUPPORTED_LANGUAGES, language_name
+from locales import N_, SUPPORTED_LANGUAGES
 
 ROLE = "coordinator"
 # Chat edits are recorded as "chat" with the coordinator's user id in place_changes.
@@ -84,21 +84,16 @@ async def _ask(ctx: Context, field: str, data: dict[str, Any]) -> None:
     t = ctx.t
     buttons: list[list[Button]] = []
     if field == "category":
-        options = [Button(render.category_label(t, key), f"pe:cat:{key}") for key in CATEGORIES]
-        buttons = [options[i : i + 2] for i in range(0, len(options), 2)]
+        buttons = ui.rows(
+            [Button(render.category_label(t, key), f"pe:cat:{key}") for key in CATEGORIES]
+        )
     elif field == "wheelchair":
         buttons = [
             [Button(f"{icon or '❔'} {t._(label)}", f"pe:wc:{key}")]
             for key, (icon, label) in WHEELCHAIR.items()
         ]
     elif field == "languages":
-        chosen = set(data["draft"].get("languages") or ())
-        options = [
-            Button(("✅ " if code in chosen else "") + language_name(code), f"pe:lang:{code}")
-            for code in SUPPORTED_LANGUAGES
-        ]
-        buttons = [options[i : i + 2] for i in range(0, len(options), 2)]
-        buttons.append([Button("✔️ " + t._("Done"), "pe:langs-done")])
+        buttons = ui.language_toggles(t, data["draft"].get("languages") or (), "pe")
     buttons.append([Button("✖️ " + t._("Cancel"), "pe:cancel")])
     ctx.reply(t.t(_prompt(field)), buttons, edit=field == "languages" and _is_press(ctx))
 
@@ -304,9 +299,12 @@ def register(router: Router) -> None:
         elif action == "wc" and step == "wheelchair" and value in WHEELCHAIR:
             await _next(ctx, _set(data, wheelchair=value), step)
         elif action == "lang" and step == "languages" and value in SUPPORTED_LANGUAGES:
-            chosen = list(data["draft"].get("languages") or [])
-            chosen = [c for c in chosen if c != value] if value in chosen else [*chosen, value]
-            _set(data, languages=[c for c in SUPPORTED_LANGUAGES if c in chosen])
+            _set(
+                data,
+                languages=ui.toggled(
+                    data["draft"].get("languages") or [], value, SUPPORTED_LANGUAGES
+                ),
+            )
             await _ask(ctx, "languages", data)
         elif action == "langs-done" and step == "languages":
             await _next(ctx, data, step)
