@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import places_cli
+from bot import events_cli, places_cli
 from bot.app import build_dispatcher, open_database, purge_inactive_accounts
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("migrate", help="apply pending database migrations")
     places_cli.add_parsers(sub)
+    events_cli.add_parsers(sub)
     roles = sub.add_parser("roles", help="give or take a role (coordinator, volunteer, admin)")
     roles.add_argument("action", choices=("grant", "revoke"))
     roles.add_argument("user", help="platform:user_id, e.g. telegram:123456")
@@ -184,12 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    _setup_logging(config, quiet=args.command in ("console", "places"))
+    _setup_logging(config, quiet=args.command in ("console", "places", "events"))
     try:
         if args.command == "db":
             return asyncio.run(_migrate(config))
         if args.command == "roles":
             return asyncio.run(_roles(config, args.action, args.user, args.role))
+        if args.command == "events":
+            return asyncio.run(events_cli.run(config, args))
         if args.command == "places":
             return asyncio.run(places_cli.run(config, args))
         if args.command == "console":

@@ -10,6 +10,7 @@ from pathlib import Path
 import aiosqlite
 
 from db.clock import utcnow
+from db.events import EventStore
 from db.outbox import OutboxStore
 from db.places import PlaceStore
 from db.requests import RequestStore
@@ -62,6 +63,7 @@ class Database:
         self.outbox = OutboxStore(conn, self.transactions)
         self.requests = RequestStore(conn, self.transactions)
         self.volunteers = VolunteerStore(conn, self.transactions)
+        self.events = EventStore(conn, self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

@@ -29,6 +29,8 @@ class User:
     roles: frozenset[str]
     first_name: str = ""
     banned_at: str | None = None
+    # Minutes before an event to remind; empty: no reminders.
+    reminder_offsets: tuple[int, ...] = (1440, 60)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -66,6 +68,7 @@ class UserStore:
             roles=await self._roles(row["id"]),
             first_name=row["first_name"],
             banned_at=row["banned_at"],
+            reminder_offsets=tuple(int(x) for x in row["reminder_offsets"].split(",") if x),
         )
 
     async def get(self, user_id: int) -> User | None:
@@ -141,6 +144,12 @@ class UserStore:
     async def revoke_role(self, user_id: int, role: str) -> None:
         await self._conn.execute(
             "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role)
+        )
+
+    async def set_reminder_offsets(self, user_id: int, offsets: list[int]) -> None:
+        await self._conn.execute(
+            "UPDATE users SET reminder_offsets = ? WHERE id = ?",
+            (",".join(str(o) for o in sorted(set(offsets), reverse=True)), user_id),
         )
 
     async def set_banned(self, user_id: int, banned: bool) -> None:

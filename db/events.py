@@ -1,0 +1,280 @@
+"""Events, who follows them, concrete reminders, and subscriptions to places and districts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from db.clock import to_text, utcnow
+from db.transactions import Transactions
+
+
+@dataclass(frozen=True)
+class Event:
+    uid: str
+    title: str
+    starts_local: str
+    description: str = ""
+    lang: str = "de"
+    place_id: int | None = None
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    stadtbezirk: str = ""
+    duration_minutes: int = 120
+    rrule: str = ""
+    exdates: tuple[str, ...] = ()
+    category: str = ""
+    target_groups: tuple[str, ...] = ()
+    free_of_charge: bool | None = None
+    wheelchair: str | None = None
+    organiser: str = ""
+    status: str = "scheduled"
+    source: str = ""
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+    id: int | None = field(default=None, compare=False)
+
+    def title_in(self, lang: str) -> str:
+        return (self.texts.get(lang) or ("", ""))[0] or self.title
+
+    def description_in(self, lang: str) -> str:
+        return (self.texts.get(lang) or ("", ""))[1] or self.description
+
+
+_COLUMNS = [f.name for f in fields(Event) if f.name not in ("texts", "id")]
+_LISTS = ("exdates", "target_groups")
+
+
+def _to_row(event: Event) -> list[Any]:
+    values = []
+    for name in _COLUMNS:
+        value = getattr(event, name)
+        if name in _LISTS:
+            value = ",".join(value)
+        elif name == "free_of_charge" and value is not None:
+            value = int(value)
+        values.append(value)
+    return values
+
+
+def _from_row(row: aiosqlite.Row, texts: dict[str, tuple[str, str]] | None) -> Event:
+    values = {name: row[name] for name in _COLUMNS}
+    for name in _LISTS:
+        values[name] = tuple(x for x in (values[name] or "").split(",") if x)
+    if values["free_of_charge"] is not None:
+        values["free_of_charge"] = bool(values["free_of_charge"])
+    return Event(**values, texts=texts or {}, id=row["id"])
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    user_id: int
+    event_id: int
+    occurrence_local: str
+    minutes_before: int
+    fire_at: str
+
+
+class EventStore:
+    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
+        self._conn = conn
+        self._tx = transactions
+
+    async def _texts(self, ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
+        found: dict[int, dict[str, tuple[str, str]]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            async with self._conn.execute(
+                "SELECT event_id, lang, title, description FROM event_texts"
+                f" WHERE event_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ) as cur:
+                for row in await cur.fetchall():
+                    found.setdefault(row[0], {})[row[1]] = (row[2], row[3])
+        return found
+
+    async def _select(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Event]:
+        async with self._conn.execute(f"SELECT * FROM events {where}", params) as cur:
+            rows = await cur.fetchall()
+        texts = await self._texts([row["id"] for row in rows])
+        return [_from_row(row, texts.get(row["id"])) for row in rows]
+
+    async def get(self, event_id: int) -> Event | None:
+        found = await self._select("WHERE id = ?", (event_id,))
+        return found[0] if found else None
+
+    async def by_uid(self, uid: str) -> Event | None:
+        found = await self._select("WHERE uid = ?", (uid,))
+        return found[0] if found else None
+
+    async def active(self) -> list[Event]:
+        """Every event that is not cancelled (occurrences are computed from these)."""
+        return await self._select("WHERE status != 'cancelled' ORDER BY id")
+
+    async def upsert(self, event: Event) -> tuple[int, str, Event | None]:
+        """Insert or update by UID: (id, "created"|"updated"|"unchanged", old version)."""
+        old = await self.by_uid(event.uid)
+        now = utcnow()
+        async with self._tx.transaction():
+            if old is None:
+                columns = [*_COLUMNS, "created_at", "updated_at"]
+                async with self._conn.execute(
+                    f"INSERT INTO events ({', '.join(columns)})"
+                    f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
+                    [*_to_row(event), now, now],
+                ) as cur:
+                    event_id = int((await cur.fetchone())[0])
+                outcome = "created"
+            else:
+                event_id = old.id or 0
+                if old == replace(event, id=old.id) and old.texts == event.texts:
+                    return event_id, "unchanged", old
+                await self._conn.execute(
+                    f"UPDATE events SET {', '.join(f'{c} = ?' for c in _COLUMNS)},"
+                    " updated_at = ? WHERE id = ?",
+                    [*_to_row(event), now, event_id],
+                )
+                outcome = "updated"
+            await self._conn.execute("DELETE FROM event_texts WHERE event_id = ?", (event_id,))
+            await self._conn.executemany(
+                "INSERT INTO event_texts (event_id, lang, title, description) VALUES (?, ?, ?, ?)",
+                [(event_id, lang, t, d) for lang, (t, d) in sorted(event.texts.items())],
+            )
+        return event_id, outcome, old
+
+    # -- follows and reminders ----------------------------------------------------------
+    async def follow(self, user_id: int, event_id: int, occurrence_local: str = "") -> None:
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO event_follows (user_id, event_id, occurrence_local,"
+            " created_at) VALUES (?, ?, ?, ?)",
+            (user_id, event_id, occurrence_local, utcnow()),
+        )
+
+    async def unfollow(self, user_id: int, event_id: int) -> None:
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "DELETE FROM event_follows WHERE user_id = ? AND event_id = ?", (user_id, event_id)
+            )
+            await self._conn.execute(
+                "DELETE FROM reminders WHERE user_id = ? AND event_id = ? AND state = 'pending'",
+                (user_id, event_id),
+            )
+
+    async def follows(
+        self, *, event_id: int | None = None, user_id: int | None = None
+    ) -> list[tuple[int, int, str]]:
+        """(user id, event id, occurrence or '' for all) of the matching follows."""
+        where, params = [], []
+        if event_id is not None:
+            where.append("event_id = ?")
+            params.append(event_id)
+        if user_id is not None:
+            where.append("user_id = ?")
+            params.append(user_id)
+        async with self._conn.execute(
+            "SELECT user_id, event_id, occurrence_local FROM event_follows"
+            + (f" WHERE {' AND '.join(where)}" if where else ""),
+            params,
+        ) as cur:
+            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+
+    async def followed_event_ids(self) -> list[int]:
+        async with self._conn.execute("SELECT DISTINCT event_id FROM event_follows") as cur:
+            return [row[0] for row in await cur.fetchall()]
+
+    async def set_pending(
+        self,
+        event_id: int,
+        user_ids: list[int] | None,
+        wanted: list[tuple[int, str, int, str]],
+        now: datetime,
+    ) -> None:
+        """Make the event's pending future reminders exactly ``wanted`` (user, occurrence,
+        minutes before, fire at). Reminders already sent or skipped are never recreated."""
+        keys = {(u, o, m) for u, o, m, _ in wanted}
+        async with self._tx.transaction():
+            sql = (
+                "SELECT id, user_id, occurrence_local, minutes_before FROM reminders"
+                " WHERE event_id = ? AND state = 'pending' AND fire_at > ?"
+            )
+            params: list[Any] = [event_id, to_text(now)]
+            if user_ids is not None:
+                sql += f" AND user_id IN ({','.join('?' * len(user_ids))})"
+                params += user_ids
+            async with self._conn.execute(sql, params) as cur:
+                stale = [
+                    row[0] for row in await cur.fetchall() if (row[1], row[2], row[3]) not in keys
+                ]
+            await self._conn.executemany(
+                "DELETE FROM reminders WHERE id = ?", [(i,) for i in stale]
+            )
+            await self._conn.executemany(
+                "INSERT OR IGNORE INTO reminders (user_id, event_id, occurrence_local,"
+                " minutes_before, fire_at) VALUES (?, ?, ?, ?, ?)",
+                [(u, event_id, o, m, f) for u, o, m, f in wanted],
+            )
+
+    async def due(self, now: datetime, limit: int = 5000) -> list[Reminder]:
+        async with self._conn.execute(
+            "SELECT id, user_id, event_id, occurrence_local, minutes_before, fire_at"
+            " FROM reminders WHERE state = 'pending' AND fire_at <= ? ORDER BY fire_at LIMIT ?",
+            (to_text(now), limit),
+        ) as cur:
+            return [Reminder(*row) for row in await cur.fetchall()]
+
+    async def mark(self, reminder_ids: list[int], state: str) -> None:
+        await self._conn.executemany(
+            "UPDATE reminders SET state = ? WHERE id = ? AND state = 'pending'",
+            [(state, i) for i in reminder_ids],
+        )
+
+    async def pending_for_user(self, user_id: int) -> list[Reminder]:
+        async with self._conn.execute(
+            "SELECT id, user_id, event_id, occurrence_local, minutes_before, fire_at"
+            " FROM reminders WHERE user_id = ? AND state = 'pending' ORDER BY fire_at",
+            (user_id,),
+        ) as cur:
+            return [Reminder(*row) for row in await cur.fetchall()]
+
+    async def pending_count(self) -> int:
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM reminders WHERE state = 'pending'"
+        ) as cur:
+            return int((await cur.fetchone())[0])
+
+    async def set_status(self, event_id: int, status: str) -> None:
+        await self._conn.execute(
+            "UPDATE events SET status = ?, updated_at = ? WHERE id = ?",
+            (status, utcnow(), event_id),
+        )
+
+    # -- subscriptions -------------------------------------------------------------------
+    async def subscribe(self, user_id: int, kind: str, target: str, on: bool = True) -> None:
+        if on:
+            await self._conn.execute(
+                "INSERT OR IGNORE INTO subscriptions (user_id, kind, target, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (user_id, kind, target, utcnow()),
+            )
+        else:
+            await self._conn.execute(
+                "DELETE FROM subscriptions WHERE user_id = ? AND kind = ? AND target = ?",
+                (user_id, kind, target),
+            )
+
+    async def subscriptions(self, user_id: int) -> list[tuple[str, str]]:
+        async with self._conn.execute(
+            "SELECT kind, target FROM subscriptions WHERE user_id = ? ORDER BY kind, target",
+            (user_id,),
+        ) as cur:
+            return [(r[0], r[1]) for r in await cur.fetchall()]
+
+    async def subscribers(self, kind: str, target: str) -> list[int]:
+        async with self._conn.execute(
+            "SELECT user_id FROM subscriptions WHERE kind = ? AND target = ?", (kind, target)
+        ) as cur:
+            return [row[0] for row in await cur.fetchall()]

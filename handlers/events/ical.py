@@ -1,0 +1,216 @@
+"""Events from and to iCalendar (.ics) files.
+
+Import reads VEVENTs (UID, SUMMARY, DTSTART and DTEND/DURATION required; RRULE, EXDATE,
+LOCATION, GEO, DESCRIPTION, CATEGORIES, ORGANIZER, STATUS optional), re-imports update by
+UID, and each bad entry is reported with its number and reason. Export writes events (or
+single occurrences) for the user's own calendar app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+
+from db import Database
+from db.events import Event
+from handlers.events.recurrence import local, local_text, validate_rrule
+from handlers.places.gazetteer import Gazetteer
+from locales import TIMEZONE
+
+
+class UnusableFile(ValueError):
+    pass
+
+
+class EntryError(ValueError):
+    pass
+
+
+@dataclass
+class EventImportReport:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[str, int, str]] = field(default_factory=list)  # (file, entry, reason)
+    changed_ids: list[int] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+
+def _as_local(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=TIMEZONE)
+        return value.astimezone(TIMEZONE)
+    return datetime(value.year, value.month, value.day, tzinfo=TIMEZONE)
+
+
+def _entry(
+    component: icalendar.Event, place_id: int | None, gazetteer: Gazetteer | None, source: str
+) -> Event:
+    uid = str(component.get("UID") or "").strip()
+    if not uid:
+        raise EntryError("missing UID")
+    title = str(component.get("SUMMARY") or "").strip()
+    if not title:
+        raise EntryError("missing SUMMARY (title)")
+    if component.get("DTSTART") is None:
+        raise EntryError("missing DTSTART")
+    try:
+        start = _as_local(component.decoded("DTSTART"))
+        if component.get("DTEND") is not None:
+            end = _as_local(component.decoded("DTEND"))
+        elif component.get("DURATION") is not None:
+            end = start + component.decoded("DURATION")
+        else:
+            raise EntryError("missing DTEND or DURATION")
+    except EntryError:
+        raise
+    except Exception as exc:
+        raise EntryError(f"unreadable date ({exc})") from None
+    minutes = int((end - start).total_seconds() // 60)
+    if minutes <= 0:
+        raise EntryError("ends before it starts")
+    rrule = ""
+    if component.get("RRULE") is not None:
+        rrule = component["RRULE"].to_ical().decode()
+        problem = validate_rrule(rrule)
+        if problem:
+            raise EntryError(f"unusable RRULE {rrule!r}: {problem}")
+    exdates: list[str] = []
+    raw = component.get("EXDATE")
+    for item in raw if isinstance(raw, list) else [raw] if raw is not None else []:
+        exdates += [local_text(_as_local(d.dt)) for d in item.dts]
+    lat = lon = None
+    geo = component.get("GEO")
+    if geo is not None:
+        lat, lon = float(geo.latitude), float(geo.longitude)
+        if gazetteer is not None and not gazetteer.contains(lat, lon):
+            raise EntryError(f"GEO {lat:.5f}, {lon:.5f} is outside the city area")
+    categories = component.get("CATEGORIES")
+    category = ""
+    if categories is not None:
+        first = categories[0] if isinstance(categories, list) else categories
+        category = ",".join(str(c) for c in first.cats)[:60]
+    organiser = component.get("ORGANIZER")
+    status = str(component.get("STATUS") or "").upper()
+    return Event(
+        uid=uid[:200],
+        title=title[:200],
+        starts_local=local_text(start),
+        description=str(component.get("DESCRIPTION") or "")[:2000],
+        place_id=place_id,
+        address=str(component.get("LOCATION") or "")[:300],
+        lat=lat,
+        lon=lon,
+        duration_minutes=minutes,
+        rrule=rrule,
+        exdates=tuple(sorted(set(exdates))),
+        category=category,
+        organiser=(organiser.params.get("CN") or str(organiser).removeprefix("mailto:"))
+        if organiser is not None
+        else "",
+        status="cancelled" if status == "CANCELLED" else "scheduled",
+        source=source,
+    )
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix.lower() in (".ics", ".ical"))
+    return [path]
+
+
+async def import_events(
+    db: Database,
+    path: Path,
+    *,
+    place_id: int | None = None,
+    gazetteer: Gazetteer | None = None,
+    dry_run: bool = False,
+    source: str = "ical",
+) -> EventImportReport:
+    """Import one .ics file or every .ics file in a folder."""
+    files = _files(path)
+    if not files:
+        raise UnusableFile(f"no .ics files in {path}")
+    place = await db.places.get(place_id) if place_id else None
+    if place_id and place is None:
+        raise UnusableFile(f"there is no place {place_id}")
+    report = EventImportReport()
+    for file in files:
+        try:
+            calendar = icalendar.Calendar.from_ical(file.read_bytes())
+        except OSError as exc:
+            raise UnusableFile(f"{file}: cannot read ({exc.strerror})") from None
+        except ValueError as exc:
+            raise UnusableFile(f"{file}: not an iCalendar file ({exc})") from None
+        for number, component in enumerate(calendar.walk("VEVENT"), start=1):
+            report.total += 1
+            try:
+                event = _entry(component, place_id, gazetteer, source)
+            except EntryError as exc:
+                report.rejected.append((file.name, number, str(exc)))
+                continue
+            if place is not None:
+                event = replace(
+                    event,
+                    lat=event.lat or place.lat,
+                    lon=event.lon or place.lon,
+                    address=event.address or place.name,
+                    stadtbezirk=place.stadtbezirk,
+                )
+            elif event.lat is not None and gazetteer is not None:
+                area = gazetteer.nearest_stadtteil(event.lat, event.lon or 0)
+                event = replace(event, stadtbezirk=area.stadtbezirk)
+            if dry_run:
+                existing = await db.events.by_uid(event.uid)
+                report.created += existing is None
+                report.updated += existing is not None
+                continue
+            event_id, outcome, _old = await db.events.upsert(event)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome == "updated":
+                report.changed_ids.append(event_id)
+            elif outcome == "created":
+                report.created_ids.append(event_id)
+    if report.total == 0:
+        raise UnusableFile("no events (VEVENT) in the file")
+    return report
+
+
+def to_ics(items: list[tuple[Event, datetime | None]]) -> bytes:
+    """A calendar with the events; an occurrence given turns a series into that one date."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//nachbarbot//DE")
+    calendar.add("version", "2.0")
+    for event, occurrence in items:
+        component = icalendar.Event()
+        start = occurrence or local(event.starts_local)
+        suffix = f"-{local_text(occurrence)}" if occurrence and event.rrule else ""
+        component.add("uid", f"{event.uid}{suffix}")
+        component.add("summary", event.title)
+        component.add("dtstart", start)
+        component.add("dtend", start + timedelta(minutes=event.duration_minutes))
+        component.add("dtstamp", datetime.now(TIMEZONE))
+        if event.rrule and occurrence is None:
+            component.add("rrule", icalendar.vRecur.from_ical(event.rrule))
+            for exdate in event.exdates:
+                component.add("exdate", local(exdate))
+        if event.description:
+            component.add("description", event.description)
+        if event.address:
+            component.add("location", event.address)
+        if event.lat is not None and event.lon is not None:
+            component.add("geo", (event.lat, event.lon))
+        if event.status == "cancelled":
+            component.add("status", "CANCELLED")
+        calendar.add_component(component)
+    return calendar.to_ical()
