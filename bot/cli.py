@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -18,6 +18,7 @@ from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
+from handlers.events.reminders import deliver_due, sync_all
 from handlers.helping.timers import Timing, follow_up, roundup
 from locales import TIMEZONE
 
@@ -165,6 +166,23 @@ async def _run(config: Config) -> int:
         scheduler.add_job(
             morning_roundup, "cron", hour=config.help.roundup_hour, minute=0, id="roundup"
         )
+
+        async def due_reminders() -> None:
+            sent, _skipped = await deliver_due(db, datetime.now(UTC), grace)
+            if sent:
+                worker.wake()
+
+        async def extend_reminders() -> None:
+            await sync_all(db, datetime.now(UTC))
+
+        grace = timedelta(minutes=config.events.reminder_grace_minutes)
+        # At start-up first the schedule (reaching further into recurring events), then
+        # whatever fell due while the bot was down - within the grace period.
+        await extend_reminders()
+        scheduler.add_job(
+            due_reminders, "interval", minutes=1, id="reminders", next_run_time=datetime.now(UTC)
+        )
+        scheduler.add_job(extend_reminders, "cron", hour=3, minute=30, id="reminder-horizon")
         delivery = asyncio.create_task(worker.run(stop_delivery))
         try:
             await transport.run_until_stopped()

@@ -89,6 +89,16 @@ class HelpSection:
 
 
 @dataclass(frozen=True)
+class EventsSection:
+    reminder_grace_minutes: int = _opt(
+        30,
+        minimum=0,
+        maximum=1440,
+        doc="A reminder missed while the bot was down is sent this late at most",
+    )
+
+
+@dataclass(frozen=True)
 class TelegramSection:
     token: str | None = _opt(None, secret=True, doc="Bot token from @BotFather")
     api_base_url: str = _opt(
@@ -110,6 +120,7 @@ class Config:
     privacy: PrivacySection = field(default_factory=PrivacySection)
     places: PlacesSection = field(default_factory=PlacesSection)
     help: HelpSection = field(default_factory=HelpSection)
+    events: EventsSection = field(default_factory=EventsSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
 
     @property

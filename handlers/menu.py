@@ -35,12 +35,6 @@ def register(router: Router) -> None:
         if action is not None:
             await ctx.clear_state()
             await action(ctx)
-        elif ctx.args in {key for key, _, _ in ui.MAIN_MENU}:
-            # A menu entry whose feature is not part of this installation yet.
-            ctx.reply(
-                ctx.t.t("🚧 This part is not available yet. We are working on it."),
-                ui.back_to_menu(ctx),
-            )
         else:
             ctx.toast(ctx.t._("This button is no longer valid."))
             await show_main_menu(ctx)

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -145,6 +145,11 @@ class Translator:
 
     def time(self, value: datetime, fmt: str = "short") -> str:
         return format_time(value, format=fmt, tzinfo=TIMEZONE, locale=self.locale)
+
+    def skeleton(self, value: datetime, skeleton: str) -> str:
+        """A date in the locale's own arrangement of the fields, e.g. "MMMEd" gives
+        "Di., 3. Nov." in German and "Tue, Nov 3" in English."""
+        return format_skeleton(skeleton, value.astimezone(TIMEZONE), locale=self.locale)
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
         return format_datetime(value, format=fmt, tzinfo=TIMEZONE, locale=self.locale)

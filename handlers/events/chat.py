@@ -1,0 +1,513 @@
+""" "Events" in the chat: what happens near me, in my district, this week; details,
+"remind me", a calendar file, reminder times and subscriptions to places and districts.
+
+States: ``events.where`` (waiting for a location or district) and ``events.list`` (a list is
+shown; its query is in the state data so paging and filters survive a restart).
+
+Button data (``ev:…``): ``where``, ``week``, ``mine``, ``times``, ``subs``, ``more``,
+``wc`` (wheelchair filter), ``cat:<n>``, ``d:<id>:<occurrence>``, ``rm:<id>:<occurrence>``,
+``r1:<id>:<occurrence>`` (remind once), ``ra:<id>`` (every time), ``un:<id>``,
+``ics:<id>:<occurrence>``, ``myics``, ``t:<minutes>``, ``toff``, ``sp:<place id>``,
+``sd:<district>``, ``usp:<place id>``, ``usd:<district>``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from markupsafe import Markup
+
+from db.events import Event
+from handlers import ui
+from handlers.context import Context
+from handlers.events.ical import to_ics
+from handlers.events.recurrence import local, next_occurrences, occurrences
+from handlers.events.reminders import from_key, occurrence_key, sync_event
+from handlers.model import Button, Document, Location, Message, Text, Venue
+from handlers.places.gazetteer import distance_m, load_gazetteer
+from handlers.places.render import distance
+from handlers.router import Router
+from locales import N_, Translator
+
+WHERE = "events.where"
+LIST = "events.list"
+PAGE = 6
+NEAR_M = 3000
+OFFSETS = (60, 180, 1440, 2880)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def offset_label(t: Translator, minutes: int) -> str:
+    labels = {
+        60: N_("1 hour before"),
+        180: N_("3 hours before"),
+        1440: N_("1 day before"),
+        2880: N_("2 days before"),
+    }
+    return t._(labels[minutes])
+
+
+async def events_home(ctx: Context) -> None:
+    t = ctx.t
+    await ctx.clear_state()
+    ctx.reply(
+        t.t("📅 <b>Events</b>")
+        + "\n"
+        + t.t(
+            "Language cafés, neighbourhood festivals, information evenings: what happens near "
+            "you, with a reminder if you like."
+        ),
+        [
+            [Button("📍 " + t._("Near me or in a district"), "ev:where")],
+            [Button("🗓 " + t._("This week"), "ev:week")],
+            [
+                Button("🔔 " + t._("My reminders"), "ev:mine"),
+                Button("⏰ " + t._("Reminder times"), "ev:times"),
+            ],
+            [Button("📬 " + t._("My subscriptions"), "ev:subs")],
+            *ui.back_to_menu(ctx),
+        ],
+    )
+
+
+async def _listing(ctx: Context, query: dict[str, Any]) -> list[tuple[datetime, Event, float]]:
+    """(occurrence, event, distance or -1) for the query, soonest first."""
+    now = _now()
+    end = now + timedelta(days=query["days"])
+    places = {}
+    found = []
+    for event in await ctx.db.events.active():
+        lat, lon, wheelchair = event.lat, event.lon, event.wheelchair
+        if event.place_id:
+            if event.place_id not in places:
+                places[event.place_id] = await ctx.db.places.get(event.place_id)
+            place = places[event.place_id]
+            if place is not None:
+                lat, lon = lat or place.lat, lon or place.lon
+                wheelchair = wheelchair or place.wheelchair
+        meters = -1.0
+        if query.get("lat") is not None:
+            if lat is None or lon is None:
+                continue
+            meters = distance_m(query["lat"], query["lon"], lat, lon)
+            near = meters <= NEAR_M or (
+                query.get("district") and event.stadtbezirk == query["district"]
+            )
+            if not near:
+                continue
+        if query.get("wheelchair") and wheelchair != "yes":
+            continue
+        if query.get("category") and event.category != query["category"]:
+            continue
+        for occurrence in occurrences(event, now, end):
+            found.append((occurrence, event, meters))
+    found.sort(key=lambda item: (item[0], item[1].id))
+    return found
+
+
+async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) -> None:
+    t = ctx.t
+    await ctx.set_state(LIST, query)
+    found = await _listing(ctx, query)
+    page = int(query.get("page", 0))
+    shown = found[page * PAGE : (page + 1) * PAGE]
+    title = (
+        t.t("📅 <b>Events near {place}</b>", place=query["label"])
+        if query.get("label")
+        else t.t("📅 <b>Events this week</b>")
+    )
+    lines = [title]
+    if query.get("wheelchair"):
+        lines.append("♿ " + t._("wheelchair accessible"))
+    lines.append(Markup(""))
+    buttons: list[list[Button]] = []
+    if not shown:
+        lines.append(t.t("😔 No events found for this time and place."))
+    for occurrence, event, meters in shown:
+        when = t.format(
+            "{day}, {time}", day=t.skeleton(occurrence, "MMMEd"), time=t.time(occurrence)
+        )
+        line = t.format("🗓 {when} · <b>{title}</b>", when=when, title=event.title_in(t.lang))
+        if meters >= 0:
+            line += t.format(" · 📏 {distance}", distance=distance(t, meters))
+        if event.status == "changed":
+            line += Markup(" · ") + t.t("⚠️ changed")
+        lines.append(line)
+        label = f"{t.skeleton(occurrence, 'Md')} {event.title_in(t.lang)}"
+        buttons.append([Button(label[:40], f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
+    navigation = []
+    if page > 0:
+        navigation.append(Button("◀️ " + t._("Back"), "ev:prev"))
+    if len(found) > (page + 1) * PAGE:
+        navigation.append(Button(t._("More") + " ▶️", "ev:more"))
+    if navigation:
+        buttons.append(navigation)
+    filters = [Button(("✅ " if query.get("wheelchair") else "") + "♿", "ev:wc")]
+    categories = sorted({event.category for _, event, _ in found if event.category})
+    query["categories"] = categories
+    await ctx.set_state(LIST, query)
+    filters += [
+        Button(("✅ " if query.get("category") == c else "") + c[:20], f"ev:cat:{i}")
+        for i, c in enumerate(categories[:5])
+    ]
+    buttons += ui.rows(filters, 3)
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(Markup("\n").join(lines), buttons, edit=edit)
+
+
+async def show_event(ctx: Context, event: Event, occurrence: datetime | None) -> None:
+    t = ctx.t
+    now = _now()
+    if occurrence is None:
+        upcoming = next_occurrences(event, now, 1)
+        occurrence = upcoming[0] if upcoming else local(event.starts_local)
+    end = occurrence + timedelta(minutes=event.duration_minutes)
+    lines = [t.format("<b>{title}</b>", title=event.title_in(t.lang))]
+    if event.status == "cancelled":
+        lines.append(t.t("❌ This event is cancelled."))
+    elif event.status == "changed":
+        lines.append(t.t("⚠️ This event was changed - please check the details."))
+    description = event.description_in(t.lang)
+    if description:
+        lines.append(t.format("<i>{text}</i>", text=description))
+    lines.append(Markup(""))
+    lines.append(
+        t.t(
+            "🗓 {date}, {start}–{end}",
+            date=t.date(occurrence, "full"),
+            start=t.time(occurrence),
+            end=t.time(end),
+        )
+    )
+    if event.rrule:
+        later = [o for o in next_occurrences(event, occurrence + timedelta(minutes=1), 3)]
+        if later:
+            lines.append(
+                t.t("🔁 Also on: {dates}", dates=", ".join(t.date(o, "medium") for o in later))
+            )
+    place = await ctx.db.places.get(event.place_id) if event.place_id else None
+    where = place.name_in(t.lang) if place else event.address
+    if where:
+        lines.append(t.format("📍 {where}", where=where))
+    wheelchair = event.wheelchair or (place.wheelchair if place else None)
+    if wheelchair == "yes":
+        lines.append("♿ " + t._("wheelchair accessible"))
+    if event.free_of_charge:
+        lines.append(t.t("💶 free of charge"))
+    if event.organiser:
+        lines.append(t.t("👤 Organised by {organiser}", organiser=event.organiser))
+    key = occurrence_key(occurrence)
+    buttons = [
+        [
+            Button("🔔 " + t._("Remind me"), f"ev:rm:{event.id}:{key}"),
+            Button("📥 " + t._("Add to my calendar"), f"ev:ics:{event.id}:{key}"),
+        ]
+    ]
+    if place is not None:
+        buttons.append(
+            [
+                Button("📍 " + t._("About the place"), f"pl:d:{place.id}"),
+                Button("📬 " + t._("Subscribe to this place"), f"ev:sp:{place.id}"),
+            ]
+        )
+    if event.stadtbezirk:
+        buttons.append(
+            [
+                Button(
+                    "📬 " + t._("Subscribe to {district}").format(district=event.stadtbezirk),
+                    f"ev:sd:{event.stadtbezirk}",
+                )
+            ]
+        )
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(Markup("\n").join(lines), buttons)
+    lat = event.lat or (place.lat if place else None)
+    lon = event.lon or (place.lon if place else None)
+    if lat is not None and lon is not None:
+        ctx.send(Venue(lat, lon, title=event.title_in(t.lang), address=where or ""))
+
+
+async def _follow(ctx: Context, event: Event, only: str) -> None:
+    t = ctx.t
+    await ctx.db.events.follow(ctx.user.id, event.id or 0, only)
+    await sync_event(ctx.db, event.id or 0, _now())
+    if not ctx.user.reminder_offsets:
+        ctx.reply(
+            t.t("🔕 Reminders are switched off. Choose reminder times to get them."),
+            [[Button("⏰ " + t._("Reminder times"), "ev:times")]],
+        )
+        return
+    times = ", ".join(offset_label(t, m) for m in ctx.user.reminder_offsets if m in OFFSETS)
+    ctx.reply(
+        t.t("🔔 I will remind you: {times}.", times=times),
+        [[Button("🔔 " + t._("My reminders"), "ev:mine")], *ui.back_to_menu(ctx)],
+    )
+
+
+async def show_mine(ctx: Context) -> None:
+    t = ctx.t
+    follows = await ctx.db.events.follows(user_id=ctx.user.id)
+    if not follows:
+        ctx.reply(
+            t.t('🔔 You have no reminders yet. Open an event and tap "Remind me".'),
+            ui.back_to_menu(ctx),
+        )
+        return
+    lines = [t.t("🔔 <b>My reminders</b>"), Markup("")]
+    buttons = []
+    for _user, event_id, only in follows:
+        event = await ctx.db.events.get(event_id)
+        if event is None:
+            continue
+        when = t.datetime(local(only), "medium") if only else t.t("every time")
+        lines.append(t.format("• <b>{title}</b> - {when}", title=event.title_in(t.lang), when=when))
+        buttons.append([Button("✖️ " + event.title_in(t.lang)[:30], f"ev:un:{event_id}")])
+    buttons.append([Button("📥 " + t._("All as a calendar file"), "ev:myics")])
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(Markup("\n").join(lines), buttons)
+
+
+async def show_times(ctx: Context, *, edit: bool = False) -> None:
+    t = ctx.t
+    chosen = set(ctx.user.reminder_offsets)
+    buttons = [
+        [Button(("✅ " if m in chosen else "") + offset_label(t, m), f"ev:t:{m}")] for m in OFFSETS
+    ]
+    buttons.append([Button(("✅ " if not chosen else "") + "🔕 " + t._("No reminders"), "ev:toff")])
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(t.t("⏰ When should I remind you of events?"), buttons, edit=edit)
+
+
+async def show_subscriptions(ctx: Context) -> None:
+    t = ctx.t
+    subscriptions = await ctx.db.events.subscriptions(ctx.user.id)
+    if not subscriptions:
+        ctx.reply(
+            t.t(
+                "📬 You have no subscriptions. Open an event to subscribe to its place or "
+                "district; new events there will be announced to you."
+            ),
+            ui.back_to_menu(ctx),
+        )
+        return
+    buttons = []
+    for kind, target in subscriptions:
+        if kind == "place":
+            place = await ctx.db.places.get(int(target))
+            name = place.name_in(t.lang) if place else target
+            buttons.append([Button(f"✖️ {name}"[:40], f"ev:usp:{target}")])
+        else:
+            buttons.append([Button(f"✖️ {target}", f"ev:usd:{target}")])
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(t.t("📬 <b>My subscriptions</b> - tap one to end it."), buttons)
+
+
+def _parse_key(value: str) -> tuple[int, datetime | None] | None:
+    event_id, _, key = value.partition(":")
+    if not event_id.isdigit():
+        return None
+    if not key:
+        return int(event_id), None
+    if not (key.isdigit() and len(key) == 12):
+        return None
+    try:
+        return int(event_id), local(from_key(key))
+    except ValueError:
+        return None
+
+
+def register(router: Router) -> None:
+    router.menu_action("events")(events_home)
+
+    @router.command("events", N_("Events near you and reminders"))
+    async def events_command(ctx: Context) -> None:
+        await events_home(ctx)
+
+    @router.deep_link("event")
+    async def event_link(ctx: Context) -> None:
+        event = await ctx.db.events.get(int(ctx.args)) if ctx.args.isdigit() else None
+        if event is None:
+            ctx.reply(
+                ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."),
+                ui.back_to_menu(ctx),
+            )
+            return
+        await show_event(ctx, event, None)
+
+    async def where_input(ctx: Context) -> None:
+        event = ctx.incoming.event
+        gazetteer = load_gazetteer(ctx.settings.places_data_dir)
+        if isinstance(event, Location) and gazetteer.contains(event.latitude, event.longitude):
+            area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
+            await show_list(
+                ctx,
+                {
+                    "lat": event.latitude,
+                    "lon": event.longitude,
+                    "district": area.stadtbezirk,
+                    "label": ctx.t._("your location"),
+                    "days": 14,
+                    "page": 0,
+                },
+            )
+            return
+        if isinstance(event, Text):
+            area = gazetteer.resolve(event.text.strip()).area
+            if area is not None:
+                await show_list(
+                    ctx,
+                    {
+                        "lat": area.lat,
+                        "lon": area.lon,
+                        "district": area.stadtbezirk,
+                        "label": area.name,
+                        "days": 14,
+                        "page": 0,
+                    },
+                )
+                return
+        ctx.reply(
+            ctx.t.t("📍 Please share your location or type a postcode or district."),
+            ui.back_to_menu(ctx),
+        )
+
+    router.state(WHERE)(where_input)
+    router.state(LIST)(where_input)
+
+    @router.button("ev")
+    async def events_button(ctx: Context) -> None:
+        action, _, value = ctx.args.partition(":")
+        t = ctx.t
+        if action == "where":
+            await ctx.set_state(WHERE)
+            ctx.send(
+                Message(
+                    t.t("📍 Where? Share your location, or type a postcode or district."),
+                    ui.back_to_menu(ctx),
+                    request_location="📍 " + t._("Share my location"),
+                )
+            )
+        elif action == "week":
+            await show_list(ctx, {"days": 7, "page": 0})
+        elif action == "mine":
+            await show_mine(ctx)
+        elif action == "times":
+            await show_times(ctx)
+        elif action == "subs":
+            await show_subscriptions(ctx)
+        elif action in ("more", "prev", "wc", "cat"):
+            state = await ctx.db.users.get_state(ctx.user.id)
+            if state is None or state.state != LIST:
+                ctx.toast(t._("This button is no longer valid."))
+                return
+            query = dict(state.data)
+            if action in ("more", "prev"):
+                query["page"] = max(0, int(query.get("page", 0)) + (1 if action == "more" else -1))
+            elif action == "wc":
+                query["wheelchair"] = not query.get("wheelchair")
+                query["page"] = 0
+            else:
+                categories = query.get("categories") or []
+                if not value.isdigit() or int(value) >= len(categories):
+                    ctx.toast(t._("This button is no longer valid."))
+                    return
+                chosen = categories[int(value)]
+                query["category"] = None if query.get("category") == chosen else chosen
+                query["page"] = 0
+            await show_list(ctx, query, edit=True)
+        elif action in ("d", "rm", "r1", "ra", "ics", "un"):
+            parsed = _parse_key(value)
+            event = await ctx.db.events.get(parsed[0]) if parsed else None
+            if event is None:
+                ctx.toast(t._("This button is no longer valid."))
+                return
+            occurrence = parsed[1] if parsed else None
+            if action == "d":
+                await show_event(ctx, event, occurrence)
+            elif action == "rm" and event.rrule and occurrence is not None:
+                ctx.reply(
+                    t.t(
+                        "🔔 Remind you only on {date}, or every time?",
+                        date=t.date(occurrence, "medium"),
+                    ),
+                    [
+                        [
+                            Button(
+                                t._("Only this date"),
+                                f"ev:r1:{event.id}:{occurrence_key(occurrence)}",
+                            ),
+                            Button(t._("Every time"), f"ev:ra:{event.id}"),
+                        ]
+                    ],
+                )
+            elif action in ("rm", "r1"):
+                only = (occurrence or local(event.starts_local)).replace(tzinfo=None)
+                await _follow(ctx, event, only.isoformat(timespec="minutes"))
+            elif action == "ra":
+                await _follow(ctx, event, "")
+            elif action == "ics":
+                ctx.send(
+                    Document(
+                        f"event-{event.id}.ics",
+                        to_ics([(event, occurrence)]),
+                        caption=t.t("📥 Open the file to add the event to your calendar."),
+                        mime_type="text/calendar",
+                    )
+                )
+            else:
+                await ctx.db.events.unfollow(ctx.user.id, event.id or 0)
+                ctx.toast(t._("Reminder removed."))
+                await show_mine(ctx)
+        elif action == "myics":
+            items = []
+            for _user, event_id, only in await ctx.db.events.follows(user_id=ctx.user.id):
+                event = await ctx.db.events.get(event_id)
+                if event is not None:
+                    items.append((event, local(only) if only else None))
+            ctx.send(
+                Document(
+                    "my-events.ics",
+                    to_ics(items),
+                    caption=t.t("📥 Open the file to add the event to your calendar."),
+                    mime_type="text/calendar",
+                )
+            )
+        elif action in ("t", "toff"):
+            offsets = set(ctx.user.reminder_offsets)
+            if action == "toff":
+                offsets = set()
+            elif value.isdigit() and int(value) in OFFSETS:
+                offsets ^= {int(value)}
+            else:
+                ctx.toast(t._("This button is no longer valid."))
+                return
+            await ctx.db.users.set_reminder_offsets(ctx.user.id, sorted(offsets))
+            ctx.user = await ctx.db.users.get(ctx.user.id) or ctx.user
+            for _user, event_id, _only in await ctx.db.events.follows(user_id=ctx.user.id):
+                await sync_event(ctx.db, event_id, _now())
+            await show_times(ctx, edit=True)
+        elif action in ("sp", "sd", "usp", "usd"):
+            kind = "place" if action in ("sp", "usp") else "district"
+            valid = (
+                value.isdigit() and await ctx.db.places.get(int(value)) is not None
+                if kind == "place"
+                else value in {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
+            )
+            if not valid:
+                ctx.toast(t._("This button is no longer valid."))
+                return
+            on = not action.startswith("u")
+            await ctx.db.events.subscribe(ctx.user.id, kind, value, on)
+            ctx.toast(
+                t._("Subscribed: new events will be announced to you.")
+                if on
+                else t._("Subscription ended.")
+            )
+            if not on:
+                await show_subscriptions(ctx)
+        else:
+            ctx.toast(t._("This button is no longer valid."))
