@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.app import open_database
 from bot.config import Config
 from handlers.events.ical import UnusableFile, import_events
-from handlers.events.reminders import sync_event
+from handlers.events.notices import apply_import
 from handlers.places.gazetteer import load_gazetteer
 
 
@@ -33,10 +33,10 @@ async def run(config: Config, args: argparse.Namespace) -> int:
             gazetteer=load_gazetteer(config.places.data_dir),
             dry_run=args.dry_run,
         )
-        # Changed events: their reminders follow the new times.
-        for event_id in report.changed_ids:
-            async with db.transaction():
-                await sync_event(db, event_id, datetime.now(UTC))
+        if not args.dry_run:
+            # Followers hear of changes and cancellations, subscribers of new events; the
+            # running bot delivers the queued messages.
+            await apply_import(db, report.updates, report.created_ids, datetime.now(UTC))
     except UnusableFile as exc:
         print(f"{args.path}: unusable: {exc}", file=sys.stderr)
         return 2

@@ -155,7 +155,7 @@ async def test_ical_reimport_updates_by_uid(db: Database, tmp_path):
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     path.write_text(ICS.replace("20261103T170000", "20261103T180000"), encoding="utf-8")
     moved = await import_events(db, path, gazetteer=GAZ)
-    assert moved.updated == 1 and len(moved.changed_ids) == 1
+    assert moved.updated == 1 and len(moved.updates) == 1
     assert (await db.events.by_uid("cafe-1")).starts_local == "2026-11-03T18:00"
 
 

@@ -36,7 +36,8 @@ class EventImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[str, int, str]] = field(default_factory=list)  # (file, entry, reason)
-    changed_ids: list[int] = field(default_factory=list)
+    # (event id, version before the import) of every updated event, and the new ones.
+    updates: list[tuple[int, Event]] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
 
     @property
@@ -175,10 +176,10 @@ async def import_events(
                 report.created += existing is None
                 report.updated += existing is not None
                 continue
-            event_id, outcome, _old = await db.events.upsert(event)
+            event_id, outcome, old = await db.events.upsert(event)
             setattr(report, outcome, getattr(report, outcome) + 1)
-            if outcome == "updated":
-                report.changed_ids.append(event_id)
+            if outcome == "updated" and old is not None:
+                report.updates.append((event_id, old))
             elif outcome == "created":
                 report.created_ids.append(event_id)
     if report.total == 0:

@@ -1,0 +1,388 @@
+"""Coordinators publish, change and cancel events in the chat.
+
+``/event_new``: title → place (search by name) or an address/location → start → duration →
+repetition → description → check → publish (subscribers are told). ``/event_edit N`` changes
+one field (followers are told when time or place change); ``/event_cancel N`` cancels.
+States ``eventedit.<step>``; button data ``ee:…``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import Markup
+from rapidfuzz import fuzz
+
+from db.events import Event
+from handlers import ui
+from handlers.context import Context
+from handlers.events import notices
+from handlers.events.recurrence import local, local_text
+from handlers.model import Button, Location, Text
+from handlers.places.gazetteer import load_gazetteer
+from handlers.router import Router
+from locales import N_, TIMEZONE
+
+ROLE = "coordinator"
+STATE = "eventedit."
+STEPS = ("title", "place", "start", "duration", "repeat", "description")
+DURATIONS = (60, 90, 120, 180)
+REPEATS = {
+    "none": N_("Only once"),
+    "weekly": N_("Every week"),
+    "biweekly": N_("Every two weeks"),
+    "monthly": N_("Every month, same weekday"),
+}
+_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{2,4})?\s*[, ]\s*(\d{1,2})[:.](\d{2})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$")
+
+PROMPTS = {
+    "title": N_("✏️ What is the event called?"),
+    "place": N_(
+        "📍 Where does it take place? Type the name of an encounter place, or an "
+        "address, or share a location."
+    ),
+    "start": N_("🗓 When does it start? For example: 24.12.2026 17:00"),
+    "duration": N_("⏱ How long does it take?"),
+    "repeat": N_("🔁 Does it repeat?"),
+    "description": N_("💬 A short description (what happens, for whom). Or skip."),
+}
+
+
+def _prompt(step: str) -> str:
+    return PROMPTS[step]
+
+
+def _event(draft: dict[str, Any]) -> Event:
+    """The draft (kept as JSON in the conversation state) as an Event again."""
+    return Event(
+        **{
+            **draft,
+            "exdates": tuple(draft.get("exdates") or ()),
+            "target_groups": tuple(draft.get("target_groups") or ()),
+        }
+    )
+
+
+def parse_start(text: str, now: datetime) -> datetime | None:
+    """A local start from "24.12.2026 17:00", "24.12. 17:00" or "2026-12-24 17:00"."""
+    match = _DATE.match(text)
+    try:
+        if match:
+            day, month, year, hour, minute = match.groups()
+            year_n = int(year) if year else now.astimezone(TIMEZONE).year
+            year_n += 2000 if year_n < 100 else 0
+            start = datetime(year_n, int(month), int(day), int(hour), int(minute), tzinfo=TIMEZONE)
+            if not year and start < now:
+                start = start.replace(year=start.year + 1)
+            return start
+        match = _ISO.match(text)
+        if match:
+            return datetime(*map(int, match.groups()), tzinfo=TIMEZONE)
+    except ValueError:
+        return None
+    return None
+
+
+def rrule_for(kind: str, start: datetime) -> str:
+    weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[start.weekday()]
+    nth = (start.day - 1) // 7 + 1
+    return {
+        "none": "",
+        "weekly": "FREQ=WEEKLY",
+        "biweekly": "FREQ=WEEKLY;INTERVAL=2",
+        "monthly": f"FREQ=MONTHLY;BYDAY={nth if nth < 5 else -1}{weekday}",
+    }[kind]
+
+
+async def _ask(
+    ctx: Context, step: str, data: dict[str, Any], extra: list[list[Button]] | None = None
+) -> None:
+    t = ctx.t
+    await ctx.set_state(STATE + step, data)
+    buttons = list(extra or [])
+    if step == "duration":
+        buttons += [[Button(t.t("{minutes} min", minutes=m), f"ee:dur:{m}") for m in DURATIONS]]
+    elif step == "repeat":
+        buttons += [[Button(t._(label), f"ee:rep:{key}")] for key, label in REPEATS.items()]
+    elif step == "description":
+        buttons += [[Button("⏭ " + t._("Skip"), "ee:skip")]]
+    buttons.append([Button("✖️ " + t._("Cancel"), "ee:cancel")])
+    ctx.reply(t.t(_prompt(step)), buttons)
+
+
+async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
+    if data.get("event_id"):
+        await _save_edit(ctx, data)
+        return
+    index = STEPS.index(step)
+    if index + 1 < len(STEPS):
+        await _ask(ctx, STEPS[index + 1], data)
+        return
+    await ctx.set_state(STATE + "summary", data)
+    event = _event(data["draft"])
+    when = ctx.t.datetime(local(event.starts_local), "medium")
+    lines = [
+        ctx.t.t("📋 <b>Please check the event:</b>"),
+        Markup(""),
+        ctx.t.format("<b>{title}</b>", title=event.title),
+        ctx.t.format("🗓 {when} ({minutes} min)", when=when, minutes=event.duration_minutes),
+        ctx.t.format("📍 {where}", where=data.get("place_name") or event.address or "?"),
+    ]
+    if event.rrule:
+        lines.append(ctx.t.format("🔁 {repeat}", repeat=ctx.t._(REPEATS[data["repeat"]])))
+    if event.description:
+        lines.append(ctx.t.format("<i>{text}</i>", text=event.description))
+    ctx.reply(
+        Markup("\n").join(lines),
+        [
+            [
+                Button("📢 " + ctx.t._("Publish"), "ee:save"),
+                Button("✖️ " + ctx.t._("Cancel"), "ee:cancel"),
+            ]
+        ],
+    )
+
+
+async def _save_edit(ctx: Context, data: dict[str, Any]) -> None:
+    old = await ctx.db.events.get(int(data["event_id"]))
+    if old is None:
+        await ctx.clear_state()
+        ctx.reply(ctx.t.t("😔 This event no longer exists."), ui.back_to_menu(ctx))
+        return
+    new = replace(_event(data["draft"]), texts=old.texts)
+    await ctx.db.events.upsert(new)
+    await ctx.db.requests.audit(ctx.user.id, "event.update", f"event:{old.id}")
+    now = datetime.now(UTC)
+    if notices.changed_materially(old, new):
+        told = await notices.event_changed(ctx.db, old.id or 0, now)
+    else:
+        told = 0
+    ctx.queued += told
+    await ctx.clear_state()
+    ctx.reply(
+        ctx.t.t("✅ Saved. People who asked for a reminder were told: {count}.", count=told),
+        ui.back_to_menu(ctx),
+    )
+
+
+async def _input(ctx: Context) -> None:
+    state = await ctx.db.users.get_state(ctx.user.id)
+    assert state is not None
+    step = state.state.removeprefix(STATE)
+    data = dict(state.data)
+    draft = data["draft"]
+    event = ctx.incoming.event
+    text = event.text.strip() if isinstance(event, Text) else ""
+    t = ctx.t
+    if step == "title" and 3 <= len(text) <= 120:
+        draft["title"] = text
+        await _after(ctx, data, step)
+    elif step == "place" and isinstance(event, Location):
+        gazetteer = load_gazetteer(ctx.settings.places_data_dir)
+        if not gazetteer.contains(event.latitude, event.longitude):
+            ctx.reply(
+                t.t(
+                    "🗺️ This location is outside {city}. Please share a location in "
+                    "{city} or type a district.",
+                    city=ctx.settings.city,
+                )
+            )
+            return
+        area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
+        draft.update(
+            lat=round(event.latitude, 5),
+            lon=round(event.longitude, 5),
+            stadtbezirk=area.stadtbezirk,
+            place_id=None,
+            address=area.name,
+        )
+        await _after(ctx, data, step)
+    elif step == "place" and 3 <= len(text) <= 200:
+        matches = await _search_places(ctx, text)
+        data["address_text"] = text
+        await ctx.set_state(STATE + "place", data)
+        buttons = [[Button(f"📍 {name}"[:40], f"ee:pl:{place_id}")] for place_id, name in matches]
+        buttons.append([Button("🏠 " + t._("Use the text as the address"), "ee:addr")])
+        ctx.reply(t.t("📍 Which place do you mean?"), buttons)
+    elif step == "start":
+        start = parse_start(text, datetime.now(UTC))
+        if start is None or start < datetime.now(UTC):
+            ctx.reply(t.t("🗓 Please write a future date and time, for example: 24.12.2026 17:00"))
+            return
+        draft["starts_local"] = local_text(start)
+        if data.get("repeat"):
+            draft["rrule"] = rrule_for(data["repeat"], start)
+        await _after(ctx, data, step)
+    elif step == "description" and text:
+        draft["description"] = text[:1000]
+        await _after(ctx, data, step)
+    else:
+        ctx.reply(
+            t.t(_prompt(step)) if step in PROMPTS else t.t("👆 Please use the buttons above.")
+        )
+
+
+async def _search_places(ctx: Context, text: str) -> list[tuple[int, str]]:
+    words = [w for w in re.split(r"\W+", text) if len(w) >= 3] or [text]
+    async with ctx.db.conn.execute(
+        "SELECT id, name FROM places WHERE "
+        + " OR ".join("name LIKE ?" for _ in words)
+        + " LIMIT 200",
+        [f"%{w}%" for w in words],
+    ) as cur:
+        rows = await cur.fetchall()
+    ranked = sorted(rows, key=lambda r: -fuzz.token_set_ratio(text, r[1]))
+    return [(row[0], row[1]) for row in ranked[:5]]
+
+
+def register(router: Router) -> None:
+    @router.command("event_new", N_("Publish an event (coordinators)"), role=ROLE)
+    async def event_new(ctx: Context) -> None:
+        draft = asdict(
+            Event(uid=f"chat-{uuid.uuid4().hex[:12]}", title="", starts_local="", source="chat")
+        )
+        draft.pop("id"), draft.pop("texts")
+        await _ask(ctx, "title", {"draft": draft})
+
+    @router.command("event_edit", N_("Change an event (coordinators)"), role=ROLE)
+    async def event_edit(ctx: Context) -> None:
+        event_id = ctx.number_argument()
+        event = await ctx.db.events.get(event_id) if event_id else None
+        if event is None:
+            ctx.reply(ctx.t.t("Please name the event number, for example: /event_edit 12"))
+            return
+        draft = asdict(event)
+        draft.pop("id"), draft.pop("texts")
+        await ctx.set_state(STATE + "choose", {"draft": draft, "event_id": event.id})
+        ctx.reply(
+            ctx.t.t("✏️ What do you want to change?"),
+            [
+                [Button(ctx.t._(label), f"ee:field:{key}")]
+                for key, label in (
+                    ("title", N_("Title")),
+                    ("start", N_("Start")),
+                    ("duration", N_("Duration")),
+                    ("repeat", N_("Repetition")),
+                    ("description", N_("Description")),
+                )
+            ]
+            + [[Button("❌ " + ctx.t._("Cancel the event"), f"ee:cxl:{event.id}")]],
+        )
+
+    @router.command(
+        "event_cancel", N_("Cancel an event (coordinators)"), role=ROLE, backchannel=True
+    )
+    async def event_cancel(ctx: Context) -> None:
+        event_id = ctx.number_argument()
+        event = await ctx.db.events.get(event_id) if event_id else None
+        if event is None:
+            ctx.reply(ctx.t.t("Please name the event number, for example: /event_edit 12"))
+            return
+        await event_cancel_confirm(ctx, event)
+
+    for step in (*STEPS, "summary", "choose"):
+        router.state(STATE + step)(_input)
+
+    @router.button("ee", role=ROLE, backchannel=True)
+    async def edit_button(ctx: Context) -> None:
+        action, _, value = ctx.args.partition(":")
+        t = ctx.t
+        if action in ("cxl", "cxly"):
+            event = await ctx.db.events.get(int(value)) if value.isdigit() else None
+            if event is None:
+                ctx.toast(t._("This button is no longer valid."))
+                return
+            if action == "cxl":
+                await event_cancel_confirm(ctx, event)
+                return
+            told = await notices.event_cancelled(ctx.db, event.id or 0, datetime.now(UTC))
+            ctx.queued += told
+            await ctx.db.requests.audit(ctx.user.id, "event.cancel", f"event:{event.id}")
+            await ctx.clear_state()
+            ctx.reply(
+                t.t(
+                    "❌ The event is cancelled. People who asked for a reminder were "
+                    "told: {count}.",
+                    count=told,
+                ),
+                edit=True,
+            )
+            return
+        state = await ctx.db.users.get_state(ctx.user.id)
+        if state is None or not state.state.startswith(STATE):
+            ctx.toast(t._("This button is no longer valid."))
+            return
+        step = state.state.removeprefix(STATE)
+        data = dict(state.data)
+        draft = data["draft"]
+        if action == "cancel":
+            await ctx.clear_state()
+            ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
+        elif action == "field" and step == "choose" and value in STEPS[:1] + STEPS[2:]:
+            await _ask(ctx, value, data)
+        elif action == "pl" and step == "place" and value.isdigit():
+            place = await ctx.db.places.get(int(value))
+            if place is None:
+                ctx.toast(t._("This button is no longer valid."))
+                return
+            draft.update(
+                place_id=place.id,
+                lat=place.lat,
+                lon=place.lon,
+                stadtbezirk=place.stadtbezirk,
+                address=place.name,
+            )
+            data["place_name"] = place.name
+            await _after(ctx, data, step)
+        elif action == "addr" and step == "place" and data.get("address_text"):
+            draft.update(place_id=None, address=data["address_text"])
+            await _after(ctx, data, step)
+        elif action == "dur" and step == "duration" and value.isdigit() and int(value) in DURATIONS:
+            draft["duration_minutes"] = int(value)
+            await _after(ctx, data, step)
+        elif action == "rep" and step == "repeat" and value in REPEATS:
+            data["repeat"] = value
+            if draft.get("starts_local"):
+                draft["rrule"] = rrule_for(value, local(draft["starts_local"]))
+                draft["exdates"] = []
+            await _after(ctx, data, step)
+        elif action == "skip" and step == "description":
+            await _after(ctx, data, step)
+        elif action == "save" and step == "summary":
+            event_id, _, _ = await ctx.db.events.upsert(_event(draft))
+            await ctx.db.requests.audit(ctx.user.id, "event.create", f"event:{event_id}")
+            told = await notices.announce_new(ctx.db, event_id, datetime.now(UTC))
+            ctx.queued += told
+            await ctx.clear_state()
+            ctx.reply(
+                t.t(
+                    "📢 Event {id} is published. Subscribers told: {count}. Link for "
+                    "posters: /start event_{id}",
+                    id=event_id,
+                    count=told,
+                ),
+                ui.back_to_menu(ctx),
+                edit=True,
+            )
+        else:
+            ctx.toast(t._("This button is no longer valid."))
+
+
+async def event_cancel_confirm(ctx: Context, event: Event) -> None:
+    ctx.reply(
+        ctx.t.t(
+            "❌ Cancel <b>{title}</b>? Everyone who asked for a reminder is told.",
+            title=event.title,
+        ),
+        [
+            [
+                Button("❌ " + ctx.t._("Yes, cancel it"), f"ee:cxly:{event.id}"),
+                Button("↩️ " + ctx.t._("No"), "ee:cancel"),
+            ]
+        ],
+    )

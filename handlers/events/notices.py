@@ -1,0 +1,154 @@
+"""Telling people about events: followers learn of changes and cancellations, subscribers of a
+place or district learn of new events there. Messages go through the outbox in the caller's
+transaction; announcements wait for the morning instead of arriving at night.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup
+
+from db import Database
+from db.events import Event
+from handlers.events.recurrence import local, next_occurrences
+from handlers.events.reminders import occurrence_key, sync_event
+from handlers.model import Button, Message, encode
+from locales import DEFAULT_LANGUAGE, TIMEZONE, Translator, translator
+
+# Announcements are not sent between these hours (Europe/Berlin).
+QUIET_FROM, QUIET_UNTIL = 21, 8
+
+
+def not_before(now: datetime) -> datetime | None:
+    """The end of the night if ``now`` falls into it, else None (send now)."""
+    local_now = now.astimezone(TIMEZONE)
+    if QUIET_UNTIL <= local_now.hour < QUIET_FROM:
+        return None
+    day = local_now.date() if local_now.hour < QUIET_UNTIL else local_now.date() + timedelta(days=1)
+    return datetime.combine(day, time(QUIET_UNTIL), TIMEZONE)
+
+
+def _when(t: Translator, event: Event, now: datetime) -> str:
+    upcoming = next_occurrences(event, now, 1)
+    start = upcoming[0] if upcoming else local(event.starts_local)
+    return t.datetime(start, "medium")
+
+
+def _details(t: Translator, event: Event, now: datetime) -> list[list[Button]]:
+    upcoming = next_occurrences(event, now, 1)
+    key = f":{occurrence_key(upcoming[0])}" if upcoming else ""
+    return [[Button("📅 " + t._("Details"), f"ev:d:{event.id}{key}")]]
+
+
+async def _followers(db: Database, event_id: int) -> list[int]:
+    return sorted({user_id for user_id, _, _ in await db.events.follows(event_id=event_id)})
+
+
+async def _send(db: Database, user_id: int, text_of, buttons_of, when: datetime | None) -> int:
+    user = await db.users.get(user_id)
+    if user is None or not user.chat_id or not user.consent_at:
+        return 0
+    t = translator(user.language or DEFAULT_LANGUAGE)
+    await db.outbox.enqueue(
+        user.platform, user.chat_id, encode(Message(text_of(t), buttons_of(t))), when
+    )
+    return 1
+
+
+def changed_materially(old: Event, new: Event) -> bool:
+    return any(
+        getattr(old, name) != getattr(new, name)
+        for name in ("starts_local", "duration_minutes", "rrule", "exdates", "address", "place_id")
+    )
+
+
+async def event_changed(db: Database, event_id: int, now: datetime) -> int:
+    """The event's time or place changed: mark it, move reminders, tell followers."""
+    await db.events.set_status(event_id, "changed")
+    event = await db.events.get(event_id)
+    await sync_event(db, event_id, now)
+    if event is None:
+        return 0
+
+    def text(t: Translator) -> Markup:
+        return t.t(
+            "⚠️ <b>{title}</b> has changed. Next date: {when}",
+            title=event.title_in(t.lang),
+            when=_when(t, event, now),
+        )
+
+    return sum(
+        [
+            await _send(db, user_id, text, lambda t: _details(t, event, now), None)
+            for user_id in await _followers(db, event_id)
+        ]
+    )
+
+
+async def event_cancelled(db: Database, event_id: int, now: datetime) -> int:
+    await db.events.set_status(event_id, "cancelled")
+    event = await db.events.get(event_id)
+    await sync_event(db, event_id, now)
+    if event is None:
+        return 0
+    return sum(
+        [
+            await _send(
+                db,
+                user_id,
+                lambda t: t.t("❌ <b>{title}</b> is cancelled.", title=event.title_in(t.lang)),
+                lambda t: [],
+                None,
+            )
+            for user_id in await _followers(db, event_id)
+        ]
+    )
+
+
+async def announce_new(db: Database, event_id: int, now: datetime) -> int:
+    """Tell the subscribers of the event's place and district (once each)."""
+    event = await db.events.get(event_id)
+    if event is None or event.status == "cancelled":
+        return 0
+    users: set[int] = set()
+    if event.place_id:
+        users |= set(await db.events.subscribers("place", str(event.place_id)))
+    if event.stadtbezirk:
+        users |= set(await db.events.subscribers("district", event.stadtbezirk))
+    when = not_before(now)
+
+    def text(t: Translator) -> Markup:
+        return t.t(
+            "📬 New event: <b>{title}</b>, {when}",
+            title=event.title_in(t.lang),
+            when=_when(t, event, now),
+        )
+
+    return sum(
+        [
+            await _send(db, user_id, text, lambda t: _details(t, event, now), when)
+            for user_id in sorted(users)
+        ]
+    )
+
+
+async def apply_import(
+    db: Database, updates: list[tuple[int, Event]], created: list[int], now: datetime
+) -> int:
+    """After an import: cancellations and changes reach followers, new events subscribers."""
+    queued = 0
+    async with db.transaction():
+        for event_id, old in updates:
+            new = await db.events.get(event_id)
+            if new is None:
+                continue
+            if new.status == "cancelled" and old.status != "cancelled":
+                queued += await event_cancelled(db, event_id, now)
+            elif changed_materially(old, new):
+                queued += await event_changed(db, event_id, now)
+            else:
+                await sync_event(db, event_id, now)
+        for event_id in created:
+            queued += await announce_new(db, event_id, now)
+    return queued
