@@ -146,6 +146,20 @@ class UserStore:
             "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role)
         )
 
+    async def reminder_offsets(self, user_ids: list[int]) -> dict[int, tuple[int, ...]]:
+        """Reminder times of many users at once (the reminder schedule needs thousands)."""
+        found: dict[int, tuple[int, ...]] = {}
+        for start in range(0, len(user_ids), 500):
+            chunk = user_ids[start : start + 500]
+            async with self._conn.execute(
+                "SELECT id, reminder_offsets FROM users"
+                f" WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ) as cur:
+                for row in await cur.fetchall():
+                    found[row[0]] = tuple(int(x) for x in row[1].split(",") if x)
+        return found
+
     async def set_reminder_offsets(self, user_id: int, offsets: list[int]) -> None:
         await self._conn.execute(
             "UPDATE users SET reminder_offsets = ? WHERE id = ?",

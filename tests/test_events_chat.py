@@ -279,3 +279,21 @@ def test_occurrence_keys_round_trip():
 
     moment = datetime(2026, 3, 29, 17, 0, tzinfo=TIMEZONE)
     assert from_key(occurrence_key(moment)) == local_text(moment)
+
+
+async def test_events_in_the_console(dispatcher: Dispatcher, db: Database, town):
+    from tests.test_help_console import Terminal
+
+    term = Terminal(dispatcher, db)
+    await term.type(":as anna", "/start")
+    await term.press("lang:tr")
+    await term.press("consent:yes")
+    await term.press("menu:events")
+    shown = await term.press("ev:week")
+    assert "Sprachcafé" in shown
+    shown = await term.press(f"ev:d:{town['fest']}:")
+    assert "Sommerfest Hörde" in shown and "📍" in shown
+    shown = await term.press(f"ev:rm:{town['fest']}:")
+    assert translator("tr")._("My reminders") in shown
+    anna = await db.users.find("console", "anna")
+    assert len(await db.events.pending_for_user(anna.id)) == 2

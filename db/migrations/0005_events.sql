@@ -62,6 +62,7 @@ CREATE TABLE reminders (
 );
 
 CREATE INDEX reminders_due ON reminders (fire_at) WHERE state = 'pending';
+CREATE INDEX reminders_event ON reminders (event_id, state);
 
 -- New events at a place or in a district are announced to subscribers.
 CREATE TABLE subscriptions (

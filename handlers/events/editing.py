@@ -57,6 +57,11 @@ def _prompt(step: str) -> str:
     return PROMPTS[step]
 
 
+def _repeat_label(data: dict[str, Any]) -> str:
+    # Looked up outside the _() call: the extractor would take the key for a message.
+    return REPEATS[data["repeat"]]
+
+
 def _event(draft: dict[str, Any]) -> Event:
     """The draft (kept as JSON in the conversation state) as an Event again."""
     return Event(
@@ -134,7 +139,7 @@ async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
         ctx.t.format("📍 {where}", where=data.get("place_name") or event.address or "?"),
     ]
     if event.rrule:
-        lines.append(ctx.t.format("🔁 {repeat}", repeat=ctx.t._(REPEATS[data["repeat"]])))
+        lines.append(ctx.t.format("🔁 {repeat}", repeat=ctx.t._(_repeat_label(data))))
     if event.description:
         lines.append(ctx.t.format("<i>{text}</i>", text=event.description))
     ctx.reply(

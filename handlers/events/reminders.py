@@ -42,14 +42,11 @@ async def sync_event(db: Database, event_id: int, now: datetime) -> int:
     wanted: list[tuple[int, str, int, str]] = []
     if event is not None and event.status != "cancelled" and follows:
         upcoming = occurrences(event, now, now + HORIZON)
-        offsets: dict[int, tuple[int, ...]] = {}
+        offsets = await db.users.reminder_offsets(sorted({f[0] for f in follows}))
         for user_id, _event_id, only in follows:
-            if user_id not in offsets:
-                user = await db.users.get(user_id)
-                offsets[user_id] = user.reminder_offsets if user else ()
             chosen = [o for o in upcoming if local_text(o) == only] if only else upcoming
             for occurrence in chosen:
-                for minutes in offsets[user_id]:
+                for minutes in offsets.get(user_id, ()):
                     fire = occurrence - timedelta(minutes=minutes)
                     if fire > now:
                         wanted.append((user_id, local_text(occurrence), minutes, to_text(fire)))
