@@ -48,6 +48,10 @@ class Router:
     # Data rights: each feature exports and erases what it stores about the user.
     exporters: dict[str, Callable[[Context], Awaitable[Any]]] = field(default_factory=dict)
     erasers: list[Callback] = field(default_factory=list)
+    # More about a place from other features (its events): (lines, buttons) per place.
+    place_sections: list[Callable[[Context, Any], Awaitable[tuple[list[Any], list[Any]]]]] = field(
+        default_factory=list
+    )
 
     def command(
         self,

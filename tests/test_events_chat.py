@@ -297,3 +297,21 @@ async def test_events_in_the_console(dispatcher: Dispatcher, db: Database, town)
     assert translator("tr")._("My reminders") in shown
     anna = await db.users.find("console", "anna")
     assert len(await db.events.pending_for_user(anna.id)) == 2
+
+
+async def test_place_details_list_its_events(chat: MemoryTransport, town):
+    await chat.onboard("pia", "en")
+    out = await chat.press("pia", f"pl:d:{town['place']}")
+    assert "Sprachcafé" in texts(out)
+    assert any(d.startswith(f"ev:d:{town['cafe']}:") for d in button_data(out))
+
+
+async def test_subscribers_hear_of_changes(
+    chat: MemoryTransport, db: Database, town, coordinator: str
+):
+    await chat.onboard("sub", "ru")
+    await chat.press("sub", f"ev:sp:{town['place']}")
+    await chat.text(coordinator, f"/event_cancel {town['cafe']}")
+    await chat.press(coordinator, f"ee:cxly:{town['cafe']}")
+    await chat.flush()
+    assert "❌" in chat.received("sub")

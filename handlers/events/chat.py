@@ -320,8 +320,33 @@ def _parse_key(value: str) -> tuple[int, datetime | None] | None:
         return None
 
 
+async def events_at_place(ctx: Context, place) -> tuple[list[Markup], list[list[Button]]]:
+    """The next dates at a place, for its details in "find a place"."""
+    t = ctx.t
+    now = _now()
+    upcoming = sorted(
+        (occurrence, event)
+        for event in await ctx.db.events.active()
+        if event.place_id == place.id
+        for occurrence in occurrences(event, now, now + timedelta(days=30))
+    )[:3]
+    if not upcoming:
+        return [], []
+    lines = [t.t("📅 <b>Events</b>")]
+    buttons = []
+    for occurrence, event in upcoming:
+        when = t.format(
+            "{day}, {time}", day=t.skeleton(occurrence, "MMMEd"), time=t.time(occurrence)
+        )
+        lines.append(t.format("🗓 {when} · <b>{title}</b>", when=when, title=event.title_in(t.lang)))
+        label = f"{t.skeleton(occurrence, 'Md')} {event.title_in(t.lang)}"
+        buttons.append([Button(label[:40], f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
+    return lines, buttons
+
+
 def register(router: Router) -> None:
     router.menu_action("events")(events_home)
+    router.place_sections.append(events_at_place)
 
     @router.command("events", N_("Events near you and reminders"))
     async def events_command(ctx: Context) -> None:

@@ -41,8 +41,19 @@ def _details(t: Translator, event: Event, now: datetime) -> list[list[Button]]:
     return [[Button("📅 " + t._("Details"), f"ev:d:{event.id}{key}")]]
 
 
-async def _followers(db: Database, event_id: int) -> list[int]:
-    return sorted({user_id for user_id, _, _ in await db.events.follows(event_id=event_id)})
+async def _subscribers(db: Database, event: Event) -> set[int]:
+    users: set[int] = set()
+    if event.place_id:
+        users |= set(await db.events.subscribers("place", str(event.place_id)))
+    if event.stadtbezirk:
+        users |= set(await db.events.subscribers("district", event.stadtbezirk))
+    return users
+
+
+async def _followers(db: Database, event: Event) -> list[int]:
+    """Everyone who asked for a reminder or subscribed to the event's place or district."""
+    following = {user_id for user_id, _, _ in await db.events.follows(event_id=event.id)}
+    return sorted(following | await _subscribers(db, event))
 
 
 async def _send(db: Database, user_id: int, text_of, buttons_of, when: datetime | None) -> int:
@@ -81,7 +92,7 @@ async def event_changed(db: Database, event_id: int, now: datetime) -> int:
     return sum(
         [
             await _send(db, user_id, text, lambda t: _details(t, event, now), None)
-            for user_id in await _followers(db, event_id)
+            for user_id in await _followers(db, event)
         ]
     )
 
@@ -101,7 +112,7 @@ async def event_cancelled(db: Database, event_id: int, now: datetime) -> int:
                 lambda t: [],
                 None,
             )
-            for user_id in await _followers(db, event_id)
+            for user_id in await _followers(db, event)
         ]
     )
 
@@ -111,11 +122,7 @@ async def announce_new(db: Database, event_id: int, now: datetime) -> int:
     event = await db.events.get(event_id)
     if event is None or event.status == "cancelled":
         return 0
-    users: set[int] = set()
-    if event.place_id:
-        users |= set(await db.events.subscribers("place", str(event.place_id)))
-    if event.stadtbezirk:
-        users |= set(await db.events.subscribers("district", event.stadtbezirk))
+    users = await _subscribers(db, event)
     when = not_before(now)
 
     def text(t: Translator) -> Markup:

@@ -158,7 +158,9 @@ async def _show_filters(ctx: Context, search: dict[str, Any]) -> None:
     ctx.reply(t.t("🔎 <b>Filters</b> - choose what matters to you:"), rows, edit=True)
 
 
-async def show_place(ctx: Context, place_id: int, *, back: bool) -> None:
+async def show_place(
+    ctx: Context, place_id: int, *, back: bool, sections: list | None = None
+) -> None:
     t = ctx.t
     place = await ctx.db.places.get(place_id)
     if place is None:
@@ -173,8 +175,14 @@ async def show_place(ctx: Context, place_id: int, *, back: bool) -> None:
         buttons.extend(edit_buttons(ctx, place))
     if back and state is not None and state.state == RESULTS:
         buttons.append([Button("◀️ " + t._("Back to the list"), "pl:list")])
+    text = render.details(t, place, _now(), distance)
+    for section in sections or []:
+        lines, extra = await section(ctx, place)
+        if lines:
+            text += Markup("\n\n") + Markup("\n").join(lines)
+        buttons = extra + buttons
     buttons.extend(ui.back_to_menu(ctx))
-    ctx.reply(render.details(t, place, _now(), distance), buttons)
+    ctx.reply(text, buttons)
     ctx.send(
         Venue(
             latitude=place.lat,
@@ -227,7 +235,7 @@ def register(router: Router) -> None:
                 ui.back_to_menu(ctx),
             )
             return
-        await show_place(ctx, int(ctx.args), back=False)
+        await show_place(ctx, int(ctx.args), back=False, sections=router.place_sections)
 
     async def where_input(ctx: Context) -> None:
         event = ctx.incoming.event
@@ -259,7 +267,7 @@ def register(router: Router) -> None:
     async def place_button(ctx: Context) -> None:
         action, _, value = ctx.args.partition(":")
         if action == "d" and value.isdigit():
-            await show_place(ctx, int(value), back=True)
+            await show_place(ctx, int(value), back=True, sections=router.place_sections)
             return
         if action == "where":
             await ask_where(ctx)
