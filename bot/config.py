@@ -8,6 +8,7 @@ with one line naming the key and what is wrong.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
@@ -115,6 +116,17 @@ class TelegramSection:
 
 
 @dataclass(frozen=True)
+class MatrixSection:
+    homeserver: str = _opt("", doc="Homeserver URL, e.g. https://matrix.example.org")
+    user_id: str = _opt("", doc="The bot's Matrix id, e.g. @nachbarbot:example.org")
+    access_token: str | None = _opt(None, secret=True, doc="Access token of the bot account")
+    password: str | None = _opt(None, secret=True, doc="Password, if no access token is set")
+    device_name: str = _opt("nachbarbot", doc="Device name used when logging in")
+    backchannel_room: str = _opt("", doc="Room id of the coordinators' Matrix room")
+    sync_timeout: int = _opt(30, minimum=1, maximum=120, doc="Long-poll timeout in seconds")
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSection = field(default_factory=BotSection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
@@ -122,10 +134,15 @@ class Config:
     help: HelpSection = field(default_factory=HelpSection)
     events: EventsSection = field(default_factory=EventsSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
+    matrix: MatrixSection = field(default_factory=MatrixSection)
 
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram.token)
+
+    @property
+    def matrix_enabled(self) -> bool:
+        return bool(self.matrix.homeserver and self.matrix.user_id)
 
     def handler_settings(self) -> HandlerSettings:
         admins = frozenset(tuple(entry.split(":", 1)) for entry in self.bot.admins)
@@ -142,6 +159,11 @@ class Config:
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}
                 if self.help.telegram_backchannel
+                else set()
+            )
+            | (
+                {("matrix", self.matrix.backchannel_room)}
+                if self.matrix.backchannel_room
                 else set()
             ),
         )
@@ -262,6 +284,16 @@ def _check_consistency(config: Config) -> None:
             raise ConfigError(f"bot.admins: {entry!r} is not of the form platform:user_id")
     if not config.telegram.api_base_url.startswith(("http://", "https://")):
         raise ConfigError("telegram.api_base_url: must start with http:// or https://")
+    if config.matrix.homeserver or config.matrix.user_id:
+        if not config.matrix.homeserver.startswith(("http://", "https://")):
+            raise ConfigError("matrix.homeserver: must start with http:// or https://")
+        if not re.fullmatch(r"@[^:\s]+:\S+", config.matrix.user_id):
+            raise ConfigError("matrix.user_id: must look like @name:server")
+        if not (config.matrix.access_token or config.matrix.password):
+            raise ConfigError(
+                f"matrix: set {env_name('matrix', 'access_token')} or "
+                f"{env_name('matrix', 'password')}"
+            )
     if config.telegram.mode == "webhook" and config.telegram_enabled:
         if not config.telegram.webhook_url:
             raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")

@@ -15,6 +15,7 @@ from db.outbox import OutboxStore
 from db.places import PlaceStore
 from db.requests import RequestStore
 from db.transactions import Transactions
+from db.transport_state import TransportStateStore
 from db.users import UserStore
 from db.volunteers import VolunteerStore
 
@@ -64,6 +65,7 @@ class Database:
         self.requests = RequestStore(conn, self.transactions)
         self.volunteers = VolunteerStore(conn, self.transactions)
         self.events = EventStore(conn, self.transactions)
+        self.transport_state = TransportStateStore(conn, self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

@@ -1,0 +1,58 @@
+"""Small key/value memory of the transports, and Matrix's numbered-choice maps."""
+
+from __future__ import annotations
+
+import json
+
+import aiosqlite
+
+from db.clock import utcnow
+from db.transactions import Transactions
+
+
+class TransportStateStore:
+    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
+        self._conn = conn
+        self._tx = transactions
+
+    async def get(self, key: str) -> str | None:
+        async with self._conn.execute(
+            "SELECT value FROM transport_state WHERE key = ?", (key,)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else row[0]
+
+    async def set(self, key: str, value: str) -> None:
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "INSERT INTO transport_state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    async def remember_buttons(
+        self, event_id: str, room_id: str, buttons: list[tuple[str, str]]
+    ) -> None:
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "INSERT OR REPLACE INTO matrix_buttons (event_id, room_id, buttons, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (event_id, room_id, json.dumps(buttons, ensure_ascii=False), utcnow()),
+            )
+
+    async def buttons_of(self, event_id: str) -> list[tuple[str, str]]:
+        async with self._conn.execute(
+            "SELECT buttons FROM matrix_buttons WHERE event_id = ?", (event_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return [tuple(b) for b in json.loads(row[0])] if row else []
+
+    async def latest_buttons(self, room_id: str) -> tuple[str, list[tuple[str, str]]] | None:
+        """(event id, buttons) of the newest message with choices in a room."""
+        async with self._conn.execute(
+            "SELECT event_id, buttons FROM matrix_buttons WHERE room_id = ?"
+            " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            (room_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return (row[0], [tuple(b) for b in json.loads(row[1])]) if row else None
