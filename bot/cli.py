@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -115,85 +116,99 @@ async def _console(config: Config, user: str, lang: str | None, coordinator: str
 
 
 async def _run(config: Config) -> int:
-    if not config.telegram_enabled:
+    if not (config.telegram_enabled or config.matrix_enabled):
         print(
             "nachbarbot: no chat service is configured - set "
-            f"{env_name('telegram', 'token')} to connect to Telegram, "
-            "or try the bot locally with: python -m bot console",
+            f"{env_name('telegram', 'token')} to connect to Telegram or matrix.homeserver "
+            "and matrix.user_id for Matrix, or try the bot locally with: "
+            "python -m bot console",
             file=sys.stderr,
         )
         return 2
-    from bot.transports.telegram import TelegramTransport
-
     db = await open_database(config)
     dispatcher = build_dispatcher(db, config)
-    stop_delivery = asyncio.Event()
+    transports: list = []
+    if config.telegram_enabled:
+        from bot.transports.telegram import TelegramTransport
+
+        transports.append(
+            TelegramTransport(
+                dispatcher,
+                config.telegram,
+                config.telegram.token or "",
+                dispatcher.router.public_commands(),
+            )
+        )
+    if config.matrix_enabled:
+        from bot.transports.matrix import MatrixTransport
+
+        transports.append(MatrixTransport(dispatcher, db, config.matrix))
+    worker = OutboxWorker(db, transports)
+    dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    scheduler = _schedule(db, dispatcher, config, worker)
+    started = []
+    try:
+        await purge_inactive_accounts(db, config.privacy.inactive_account_days)
+        # The reminder schedule first (reaching further into recurring events), then the
+        # transports; reminders missed while down follow within the grace period.
+        await sync_all(db, datetime.now(UTC))
+        for transport in transports:
+            await transport.start()
+            started.append(transport)
+        scheduler.start()
+        delivery = asyncio.create_task(worker.run(stop))
+        log.info("running: %s", ", ".join(t.platform for t in transports))
+        await stop.wait()
+        await delivery
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for transport in reversed(started):
+            await transport.stop()
+        await db.close()
+    return 0
+
+
+def _schedule(db, dispatcher, config: Config, worker: OutboxWorker) -> AsyncIOScheduler:
+    """The timed jobs: reminders, request follow-ups, the morning roundup, retention."""
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
+    timing = Timing(config.help.escalate_hours, config.help.remind_days, config.help.expire_days)
+    grace = timedelta(minutes=config.events.reminder_grace_minutes)
+
+    async def due_reminders() -> None:
+        if (await deliver_due(db, datetime.now(UTC), grace))[0]:
+            worker.wake()
+
+    async def follow_ups() -> None:
+        if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
+            worker.wake()
+
+    async def morning_roundup() -> None:
+        if await roundup(db, dispatcher.settings):
+            worker.wake()
+
+    async def extend_reminders() -> None:
+        await sync_all(db, datetime.now(UTC))
+
+    now = datetime.now(UTC)
+    scheduler.add_job(due_reminders, "interval", minutes=1, id="reminders", next_run_time=now)
+    scheduler.add_job(follow_ups, "interval", minutes=15, id="follow-ups", next_run_time=now)
+    scheduler.add_job(
+        morning_roundup, "cron", hour=config.help.roundup_hour, minute=0, id="roundup"
+    )
+    scheduler.add_job(extend_reminders, "cron", hour=3, minute=30, id="reminder-horizon")
     scheduler.add_job(
         purge_inactive_accounts,
         "interval",
         hours=24,
-        args=(db, config.privacy.inactive_account_days),
-        next_run_time=None,
         id="retention",
+        args=(db, config.privacy.inactive_account_days),
     )
-    try:
-        await purge_inactive_accounts(db, config.privacy.inactive_account_days)
-        scheduler.start()
-        transport = TelegramTransport(
-            dispatcher,
-            config.telegram,
-            config.telegram.token or "",
-            dispatcher.router.public_commands(),
-        )
-        worker = OutboxWorker(db, [transport])
-        dispatcher.on_queued = worker.wake
-        timing = Timing(
-            config.help.escalate_hours, config.help.remind_days, config.help.expire_days
-        )
-
-        async def follow_ups() -> None:
-            if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
-                worker.wake()
-
-        async def morning_roundup() -> None:
-            if await roundup(db, dispatcher.settings):
-                worker.wake()
-
-        scheduler.add_job(
-            follow_ups, "interval", minutes=15, id="follow-ups", next_run_time=datetime.now(UTC)
-        )
-        scheduler.add_job(
-            morning_roundup, "cron", hour=config.help.roundup_hour, minute=0, id="roundup"
-        )
-
-        async def due_reminders() -> None:
-            sent, _skipped = await deliver_due(db, datetime.now(UTC), grace)
-            if sent:
-                worker.wake()
-
-        async def extend_reminders() -> None:
-            await sync_all(db, datetime.now(UTC))
-
-        grace = timedelta(minutes=config.events.reminder_grace_minutes)
-        # At start-up first the schedule (reaching further into recurring events), then
-        # whatever fell due while the bot was down - within the grace period.
-        await extend_reminders()
-        scheduler.add_job(
-            due_reminders, "interval", minutes=1, id="reminders", next_run_time=datetime.now(UTC)
-        )
-        scheduler.add_job(extend_reminders, "cron", hour=3, minute=30, id="reminder-horizon")
-        delivery = asyncio.create_task(worker.run(stop_delivery))
-        try:
-            await transport.run_until_stopped()
-        finally:
-            stop_delivery.set()
-            await delivery
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-        await db.close()
-    return 0
+    return scheduler
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -183,14 +183,6 @@ class MatrixTransport:
         if self.client is not None:
             await self.client.close()
 
-    async def run_until_stopped(self, stop: asyncio.Event) -> None:
-        await self.start()
-        log.info("matrix transport running as %s", self.config.user_id)
-        try:
-            await stop.wait()
-        finally:
-            await self.stop()
-
     # -- membership -------------------------------------------------------------------
     async def _on_invite(self, room: nio.MatrixRoom, event: nio.InviteMemberEvent) -> None:
         if event.state_key == self.config.user_id and event.membership == "invite":

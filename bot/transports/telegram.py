@@ -6,9 +6,7 @@ Every Bot API call is made through :meth:`TelegramTransport._call`, which logs a
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -372,15 +370,3 @@ class TelegramTransport:
         if app.running:
             await app.stop()
         await app.shutdown()
-
-    async def run_until_stopped(self) -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await self.start()
-        log.info("telegram transport running (%s)", self.config.mode)
-        try:
-            await stop.wait()
-        finally:
-            await self.stop()

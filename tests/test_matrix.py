@@ -1,0 +1,312 @@
+"""The Matrix connector against a real Synapse homeserver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import MatrixSection
+from bot.transports.matrix import MatrixTransport
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
+from handlers.settings import HandlerSettings
+from locales import translator
+from tests.matrix_people import MatrixPerson, body
+from tests.synapse_server import Synapse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory) -> Synapse:
+    server = Synapse(tmp_path_factory.mktemp("synapse"))
+    server.start()
+    yield server
+    server.stop()
+
+
+class Bot:
+    """The bot's Matrix account, database and connector; restartable."""
+
+    def __init__(self, synapse: Synapse, db: Database, settings: HandlerSettings) -> None:
+        registration = synapse.register(f"nachbarbot{id(self) % 100000}")
+        self.user_id = registration["user_id"]
+        self.config = MatrixSection(
+            homeserver=synapse.url,
+            user_id=self.user_id,
+            access_token=registration["access_token"],
+            sync_timeout=1,
+        )
+        self.db = db
+        self.dispatcher = Dispatcher(db, build_router(), settings)
+        self.transport: MatrixTransport | None = None
+
+    async def start(self) -> MatrixTransport:
+        self.transport = MatrixTransport(self.dispatcher, self.db, self.config)
+        await self.transport.start()
+        return self.transport
+
+    async def stop(self) -> None:
+        if self.transport is not None:
+            await self.transport.stop()
+            self.transport = None
+
+
+@pytest.fixture
+async def bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
+    running = Bot(synapse, db, HandlerSettings())
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def alice(synapse: Synapse) -> AsyncIterator[MatrixPerson]:
+    person = MatrixPerson(synapse, "alice")
+    await person.start()
+    yield person
+    await person.stop()
+
+
+def is_notice(event) -> bool:
+    return event.get("content", {}).get("msgtype") == "m.notice"
+
+
+async def onboard(person: MatrixPerson, bot: Bot, choice: str = "3") -> str:
+    """Start, pick a language by typing its number, agree by reacting; return the room."""
+    room = await person.dm(bot.user_id)
+    mark = len(person.received)
+    await person.say(room, "!start")
+    picker = await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)
+    assert picker["content"]["format"] == "org.matrix.custom.html"
+    mark = len(person.received)
+    await person.say(room, choice)
+    notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
+    mark = len(person.received)
+    await person.react(room, notice["event_id"], "1️⃣")
+    await person.wait_for(lambda e: "🏠" in body(e), after=mark)
+    return room
+
+
+async def test_onboarding_in_arabic_with_numbers_and_reactions(alice: MatrixPerson, bot: Bot):
+    room = await onboard(alice, bot, "3")  # the picker: Deutsch, English, العربية, …
+    menu = alice.received[-1][1]
+    ar = translator("ar")
+    assert ar._("Find a place") in body(menu)
+    assert "<b>" in menu["content"]["formatted_body"]
+    user = await bot.db.users.find("matrix", alice.user_id)
+    assert user.language == "ar" and user.consent_at and user.chat_id == room
+
+
+async def test_places_by_shared_location(alice: MatrixPerson, bot: Bot, db: Database):
+    await import_places(
+        db, ROOT / "data/dortmund/places-sample.csv", load_gazetteer("data/dortmund")
+    )
+    room = await onboard(alice, bot, "2")  # English
+    mark = len(alice.received)
+    await alice.say(room, "1")  # 1️⃣ Find a place
+    await alice.wait_for(lambda e: "📍" in body(e), after=mark)
+    mark = len(alice.received)
+    await alice.share_location(room, 51.5230, 7.4560)
+    results = await alice.wait_for(lambda e: "📏" in body(e), after=mark)
+    assert body(results).count("📏") == 5
+    mark = len(alice.received)
+    await alice.say(room, "1")  # details of the nearest place
+    venue = await alice.wait_for(lambda e: e["content"].get("msgtype") == "m.location", after=mark)
+    assert venue["content"]["geo_uri"].startswith("geo:51.5")
+
+
+async def test_restart_neither_replays_nor_misses(alice: MatrixPerson, bot: Bot):
+    room = await alice.dm(bot.user_id)
+    mark = len(alice.received)
+    await alice.say(room, "/start")
+    await alice.wait_for(lambda e: "1️⃣" in body(e), after=mark)
+    await bot.stop()
+    # Written while the bot is down: answered once after the restart.
+    mark = len(alice.received)
+    await alice.say(room, "4")  # Türkçe
+    await bot.start()
+    await alice.wait_for(lambda e: "🔒" in body(e), after=mark)
+    await asyncio.sleep(2)
+    answers = [e for _, e in alice.received[mark:] if is_notice(e)]
+    # The Turkish notice once, and no second picker from replaying "/start".
+    assert sum("🔒" in body(e) for e in answers) == 1
+    assert not any("1️⃣ ✅ Deutsch" in body(e) for e in answers)
+    assert translator("tr")._("I agree") in body(answers[-1])
+
+
+async def test_encrypted_messages_get_a_plain_answer(alice: MatrixPerson, bot: Bot):
+    room = await alice.dm(bot.user_id)
+    mark = len(alice.received)
+    await alice.send(
+        room,
+        "m.room.encrypted",
+        {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "ciphertext": "AwgAEnAC",
+            "sender_key": "x",
+            "session_id": "y",
+            "device_id": "Z",
+        },
+    )
+    answer = await alice.wait_for(lambda e: "🔒" in body(e), after=mark)
+    assert "encrypt" in body(answer).lower() or "verschlüssel" in body(answer).lower()
+
+
+async def test_bang_commands_and_unknown_commands(alice: MatrixPerson, bot: Bot):
+    room = await onboard(alice, bot, "2")
+    mark = len(alice.received)
+    await alice.say(room, "!frobnicate")
+    hint = await alice.wait_for(lambda e: "/help" in body(e), after=mark)
+    assert "/frobnicate" in body(hint)
+
+
+async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, fake_telegram):
+    """A Telegram resident asks, a coordinator publishes by reacting ✅ in the Matrix room,
+    a Matrix volunteer accepts, and they talk through the bot across the two networks."""
+    from bot.config import TelegramSection
+    from bot.delivery import OutboxWorker
+    from bot.transports.telegram import TelegramTransport
+    from tests.fake_telegram import TOKEN
+
+    cora = MatrixPerson(synapse, "cora")
+    vera = MatrixPerson(synapse, "vera")
+    await cora.start()
+    await vera.start()
+    registration = synapse.register(f"helperbot{id(db) % 100000}")
+    response = await cora.client.room_create(name="Koordination", invite=[registration["user_id"]])
+    group = response.room_id
+    running = Bot.__new__(Bot)
+    running.user_id = registration["user_id"]
+    running.config = MatrixSection(
+        homeserver=synapse.url,
+        user_id=running.user_id,
+        access_token=registration["access_token"],
+        sync_timeout=1,
+    )
+    running.db = db
+    running.dispatcher = Dispatcher(
+        db,
+        build_router(),
+        HandlerSettings(
+            backchannels=frozenset({("matrix", group)}), require_verified_volunteers=False
+        ),
+    )
+    running.transport = None
+    matrix = await running.start()
+    telegram = TelegramTransport(
+        running.dispatcher,
+        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
+        TOKEN,
+        running.dispatcher.router.public_commands(),
+    )
+    worker = OutboxWorker(db, [telegram, matrix], poll_seconds=0.2)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    await telegram.start()
+    delivery = asyncio.create_task(worker.run(stop))
+    try:
+        # Cora is a coordinator; the bot joins her room (invite accepted automatically).
+        for _ in range(50):
+            members = await cora.client.joined_members(group)
+            if any(m.user_id == running.user_id for m in members.members):
+                break
+            await asyncio.sleep(0.2)
+        coordinator = await db.users.seen("matrix", cora.user_id, "", "Cora", private=False)
+        await db.users.grant_role(coordinator.id, "coordinator")
+        # Vera, on Matrix, registers as a volunteer through her direct chat.
+        vera_room = await onboard(vera, running, "1")  # Deutsch
+        volunteer = await db.users.find("matrix", vera.user_id)
+        await db.volunteers.save(
+            volunteer.id,
+            categories=("shopping",),
+            stadtbezirke=("Innenstadt-Nord",),
+            languages=("de",),
+            quiet_start=0,
+            quiet_end=0,
+            max_open=1,
+        )
+        # Amira, on Telegram, asks for help.
+        fake_telegram.names[1001] = "Amira"
+        amira = await db.users.seen("telegram", "1001", "1001", "Amira")
+        await db.users.set_language(amira.id, "ar")
+        await db.users.record_consent(amira.id)
+        for data in ("hr:new", "hr:cat:shopping"):
+            mark = len(fake_telegram.calls)
+            fake_telegram.press(1001, data)
+            await fake_telegram.wait_for("sendMessage", after=mark, chat_id=1001)
+        mark = len(fake_telegram.calls)
+        fake_telegram.send_text(1001, "Einkaufen am Dienstag")
+        await fake_telegram.wait_for("sendMessage", after=mark, chat_id=1001)
+        mark = len(fake_telegram.calls)
+        fake_telegram.send_text(1001, "Nordmarkt")
+        await fake_telegram.wait_for("sendMessage", after=mark, chat_id=1001)
+        for data in ("hr:when:asap", "hr:langs-done", "hr:send"):
+            mark = len(fake_telegram.calls)
+            fake_telegram.press(1001, data)
+            await fake_telegram.wait_for("sendMessage", after=mark, chat_id=1001)
+
+        post = await cora.wait_for(lambda e: "Einkaufen am Dienstag" in body(e))
+        mark = len(vera.received)
+        await cora.react(group, post["event_id"], "✅")  # Publish
+        offer = await vera.wait_for(lambda e: "🔔" in body(e), after=mark)
+        mark = len(vera.received)
+        await vera.react(vera_room, offer["event_id"], "1️⃣")  # I can help
+        await vera.wait_for(lambda e: "🎉" in body(e), after=mark)
+        request = (await db.requests.for_requester(amira.id))[0]
+        assert request.state == "matched" and request.volunteer_id == volunteer.id
+        await fake_telegram.wait_for("sendMessage", lambda c: "🎉" in c.text, chat_id=1001)
+
+        mark = len(vera.received)
+        fake_telegram.send_text(1001, "Danke! Um drei?")
+        relayed = await vera.wait_for(lambda e: "Danke! Um drei?" in body(e), after=mark)
+        assert "Amira" in body(relayed) and "1001" not in body(relayed)
+        mark = len(fake_telegram.calls)
+        await vera.say(vera_room, "Ja, bis dann")
+        answer = await fake_telegram.wait_for(
+            "sendMessage", lambda c: "bis dann" in c.text, after=mark, chat_id=1001
+        )
+        assert vera.user_id not in answer.text
+    finally:
+        stop.set()
+        await delivery
+        await telegram.stop()
+        await running.stop()
+        await cora.stop()
+        await vera.stop()
+
+
+async def test_event_reminder_reaches_matrix(alice: MatrixPerson, bot: Bot, db: Database):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.delivery import OutboxWorker
+    from db.events import Event
+    from handlers.events.recurrence import local_text
+    from handlers.events.reminders import deliver_due, sync_event
+
+    await onboard(alice, bot, "5")  # Українська
+    user = await db.users.find("matrix", alice.user_id)
+    start = datetime.now(UTC) + timedelta(days=2)
+    event_id, _, _ = await db.events.upsert(
+        Event(
+            uid="mx",
+            title="Sprachcafé",
+            starts_local=local_text(start),
+        )
+    )
+    async with db.transaction():
+        await db.events.follow(user.id, event_id)
+        await sync_event(db, event_id, datetime.now(UTC))
+    [first, _] = await db.events.pending_for_user(user.id)
+    fire = datetime.fromisoformat(first.fire_at.replace("Z", "+00:00"))
+    mark = len(alice.received)
+    assert await deliver_due(db, fire) == (1, 0)
+    await OutboxWorker(db, [bot.transport]).run_once()
+    reminder = await alice.wait_for(lambda e: "Sprachcafé" in body(e), after=mark)
+    assert translator("uk")._("Details") in body(reminder)
