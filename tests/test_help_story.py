@@ -322,3 +322,17 @@ async def test_volunteer_reports_an_offer(story: MemoryTransport, db: Database):
     async with db.conn.execute("SELECT subject FROM reports") as cur:
         assert [row[0] for row in await cur.fetchall()] == [f"request:{request_id}"]
     assert (await db.requests.get(request_id)).state == "open"
+
+
+async def test_decisions_by_command_in_the_backchannel(story: MemoryTransport, db: Database):
+    first = await post_request(story, "amira", "ar")
+    second = await post_request(story, "omar", "ar")
+    await story.onboard("cora", "de")
+    await _role(db, "cora", "coordinator")
+    out = await story.in_group("cora", Command("publish", "abc"))
+    assert "/publish 12" in texts(out)
+    await story.in_group("cora", Command("publish", str(first)))
+    await story.in_group("cora", Command("reject", f"{second} duplicate"))
+    assert (await db.requests.get(first)).state == "open"
+    rejected = await db.requests.get(second)
+    assert rejected.state == "rejected" and rejected.reject_reason == "duplicate"

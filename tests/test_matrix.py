@@ -310,3 +310,26 @@ async def test_event_reminder_reaches_matrix(alice: MatrixPerson, bot: Bot, db: 
     await OutboxWorker(db, [bot.transport]).run_once()
     reminder = await alice.wait_for(lambda e: "Sprachcafé" in body(e), after=mark)
     assert translator("uk")._("Details") in body(reminder)
+
+
+async def test_login_with_password_keeps_the_device(
+    synapse: Synapse, db: Database, alice: MatrixPerson
+):
+    registration = synapse.register(f"pwbot{id(db) % 100000}", password="bot-password")
+    config = MatrixSection(
+        homeserver=synapse.url,
+        user_id=registration["user_id"],
+        password="bot-password",
+        sync_timeout=1,
+    )
+    dispatcher = Dispatcher(db, build_router(), HandlerSettings())
+    transport = MatrixTransport(dispatcher, db, config)
+    await transport.start()
+    device = await db.transport_state.get("matrix.device_id")
+    assert device
+    room = await alice.dm(config.user_id)
+    mark = len(alice.received)
+    await alice.say(room, "!help")
+    await alice.wait_for(lambda e: "/start" in body(e), after=mark)
+    await transport.stop()
+    assert await db.transport_state.get("matrix.next_batch")

@@ -302,6 +302,39 @@ def register(router: Router) -> None:
         )
         ctx.reply(ctx.t.t("✅ Thank you, your answer was passed on."), ui.back_to_menu(ctx))
 
+    async def decide_by_command(ctx: Context, action: str) -> None:
+        """``/publish 12`` and ``/reject 12 trade`` do what the buttons do (for rooms where
+        reactions are awkward)."""
+        from handlers.model import Command
+
+        event = ctx.incoming.event
+        args = event.args.split() if isinstance(event, Command) else []
+        if (
+            not args
+            or not args[0].isdigit()
+            or (action == "rr" and (len(args) < 2 or args[1] not in REJECT_REASONS))
+        ):
+            ctx.reply(
+                ctx.t.t(
+                    "Please name the request number, for example: /publish 12 or "
+                    "/reject 12 {reasons}",
+                    reasons="|".join(REJECT_REASONS),
+                )
+            )
+            return
+        ctx.args = f"{action}:{args[0]}" + (f":{args[1]}" if action == "rr" else "")
+        await decide(ctx)
+
+    @router.command("publish", N_("Publish a request (coordinators)"), role=ROLE, backchannel=True)
+    async def publish_command(ctx: Context) -> None:
+        await decide_by_command(ctx, "ok")
+
+    @router.command(
+        "reject", N_("Reject a request with a reason (coordinators)"), role=ROLE, backchannel=True
+    )
+    async def reject_command(ctx: Context) -> None:
+        await decide_by_command(ctx, "rr")
+
     @router.command(
         "pending", N_("Requests waiting for a decision (coordinators)"), role=ROLE, backchannel=True
     )
