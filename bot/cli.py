@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import events_cli, places_cli
-from bot.app import build_dispatcher, open_database, purge_inactive_accounts
+from bot.app import apply_retention, build_dispatcher, open_database
+from bot.checks import database_checks, doctor_checks, run_checks
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("migrate", help="apply pending database migrations")
+    db_sub.add_parser("check", help="check integrity and the lifecycle invariants")
+    sub.add_parser("doctor", help="check configuration, database, catalogs and chat services")
     places_cli.add_parsers(sub)
     events_cli.add_parsers(sub)
     roles = sub.add_parser("roles", help="give or take a role (coordinator, volunteer, admin)")
@@ -91,6 +94,15 @@ async def _roles(config: Config, action: str, who: str, role: str) -> int:
         await db.close()
     print(f"{who}: {role} {'granted' if action == 'grant' else 'revoked'}")
     return 0
+
+
+async def _checks(config: Config, *, doctor: bool) -> int:
+    db = await open_database(config)
+    try:
+        checks = doctor_checks(config, db) if doctor else database_checks(db)
+        return await run_checks(checks)
+    finally:
+        await db.close()
 
 
 async def _console(config: Config, user: str, lang: str | None, coordinator: str) -> int:
@@ -152,7 +164,7 @@ async def _run(config: Config) -> int:
     scheduler = _schedule(db, dispatcher, config, worker)
     started = []
     try:
-        await purge_inactive_accounts(db, config.privacy.inactive_account_days)
+        await apply_retention(db, config)
         # The reminder schedule first (reaching further into recurring events), then the
         # transports; reminders missed while down follow within the grace period.
         await sync_all(db, datetime.now(UTC))
@@ -201,13 +213,7 @@ def _schedule(db, dispatcher, config: Config, worker: OutboxWorker) -> AsyncIOSc
         morning_roundup, "cron", hour=config.help.roundup_hour, minute=0, id="roundup"
     )
     scheduler.add_job(extend_reminders, "cron", hour=3, minute=30, id="reminder-horizon")
-    scheduler.add_job(
-        purge_inactive_accounts,
-        "interval",
-        hours=24,
-        id="retention",
-        args=(db, config.privacy.inactive_account_days),
-    )
+    scheduler.add_job(apply_retention, "interval", hours=24, id="retention", args=(db, config))
     return scheduler
 
 
@@ -218,8 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    _setup_logging(config, quiet=args.command in ("console", "places", "events"))
+    _setup_logging(config, quiet=args.command in ("console", "places", "events", "doctor", "db"))
     try:
+        if args.command == "db" and args.db_command == "check":
+            return asyncio.run(_checks(config, doctor=False))
+        if args.command == "doctor":
+            return asyncio.run(_checks(config, doctor=True))
         if args.command == "db":
             return asyncio.run(_migrate(config))
         if args.command == "roles":

@@ -50,12 +50,21 @@ class BotSection:
         2000, minimum=100, maximum=4000, doc="Longest text a user may send in one message"
     )
     admins: list[str] = _opt([], doc="platform:user_id of the first admins, e.g. telegram:123")
+    max_messages_per_minute: int = _opt(
+        20, minimum=3, maximum=600, doc="Messages one user may send per minute"
+    )
 
 
 @dataclass(frozen=True)
 class PrivacySection:
     inactive_account_days: int = _opt(
         365, minimum=1, maximum=3650, doc="Accounts silent this long are deleted"
+    )
+    closed_request_days: int = _opt(
+        90,
+        minimum=1,
+        maximum=3650,
+        doc="Texts, voice and relay messages of closed requests are deleted after this",
     )
 
 
@@ -86,6 +95,12 @@ class HelpSection:
     expire_days: int = _opt(7, minimum=1, maximum=90, doc="Open requests expire after this")
     roundup_hour: int = _opt(
         8, minimum=0, maximum=23, doc="Hour (Europe/Berlin) of the daily list of open requests"
+    )
+    new_user_cooldown_minutes: int = _opt(
+        10,
+        minimum=0,
+        maximum=10080,
+        doc="Brand-new users wait this long before their first request",
     )
 
 
@@ -156,6 +171,8 @@ class Config:
             max_open_requests=self.help.max_open_requests,
             max_requests_per_day=self.help.max_requests_per_day,
             require_verified_volunteers=self.help.require_verified_volunteers,
+            new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,
+            max_messages_per_minute=self.bot.max_messages_per_minute,
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}
                 if self.help.telegram_backchannel

@@ -303,6 +303,32 @@ class RequestStore:
                     grouped[column].setdefault(key or "?", {})[state] = count
         return {"by_state": by_state, "median_minutes_to_match": median, **grouped}
 
+    async def purge_closed(self, closed_before: str) -> int:
+        """Retention: the free text, voice, contact, relay messages and feedback of requests
+        closed before the cut-off are deleted; the bare record stays for statistics."""
+        async with self._tx.transaction():
+            async with self._conn.execute(
+                "SELECT id FROM help_requests WHERE state IN ('done', 'rejected', 'withdrawn',"
+                " 'expired') AND closed_at < ? AND (description != '' OR voice_file_id != ''"
+                " OR offline_contact != '' OR EXISTS (SELECT 1 FROM relay_messages m"
+                " WHERE m.request_id = help_requests.id))",
+                (closed_before,),
+            ) as cur:
+                ids = [row[0] for row in await cur.fetchall()]
+            for request_id in ids:
+                await self._conn.execute(
+                    "UPDATE help_requests SET description = '', voice_file_id = '',"
+                    " offline_contact = '', when_text = '' WHERE id = ?",
+                    (request_id,),
+                )
+                await self._conn.execute(
+                    "DELETE FROM relay_messages WHERE request_id = ?", (request_id,)
+                )
+                await self._conn.execute(
+                    "UPDATE feedback SET text = '' WHERE request_id = ?", (request_id,)
+                )
+        return len(ids)
+
     async def add_post(self, request_id: int, outbox_id: int) -> None:
         """Remember a backchannel post of the request, to mark it decided later."""
         await self._conn.execute(

@@ -160,6 +160,20 @@ class UserStore:
                     found[row[0]] = tuple(int(x) for x in row[1].split(",") if x)
         return found
 
+    async def first_time(self, platform: str, update_id: str) -> bool:
+        """Record an update as handled; False if it was handled before (a redelivery)."""
+        async with self._conn.execute(
+            "INSERT OR IGNORE INTO processed_updates (platform, update_id, at) VALUES (?, ?, ?)",
+            (platform, update_id, _now()),
+        ) as cur:
+            return cur.rowcount == 1
+
+    async def forget_updates(self, before: datetime) -> int:
+        async with self._conn.execute(
+            "DELETE FROM processed_updates WHERE at < ?", (to_text(before),)
+        ) as cur:
+            return cur.rowcount
+
     async def set_reminder_offsets(self, user_id: int, offsets: list[int]) -> None:
         await self._conn.execute(
             "UPDATE users SET reminder_offsets = ? WHERE id = ?",

@@ -11,6 +11,8 @@ Order of decisions, the same on every transport:
 from __future__ import annotations
 
 import logging
+import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 
 from db import Database
@@ -22,6 +24,7 @@ from handlers.model import (
     Incoming,
     Location,
     Media,
+    Message,
     Outgoing,
     Text,
     encode,
@@ -54,6 +57,9 @@ class Dispatcher:
         self.settings = settings
         # Called after a commit that queued messages for others (wakes the delivery worker).
         self.on_queued = on_queued
+        # Recent update times per sender, for the flood limit (kept in memory: a restart
+        # forgets them, which is harmless).
+        self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Answer one update. Its changes and the messages it queues for other people are
@@ -61,10 +67,18 @@ class Dispatcher:
         backchannel = (incoming.sender.platform, incoming.chat_id) in self.settings.backchannels
         if not incoming.is_private and not backchannel:
             return []
+        if incoming.is_private and self._flooding(incoming):
+            return await self._slow_down(incoming)
         queued = 0
         replies: list[Outgoing] = []
         try:
             async with self.db.transaction():
+                if incoming.update_id and not await self.db.users.first_time(
+                    incoming.sender.platform, incoming.update_id
+                ):
+                    # Delivered again (a retry, a replay after a crash): already answered.
+                    log.info("skipping a redelivered %s update", incoming.sender.platform)
+                    return []
                 ctx = await self._context(incoming)
                 try:
                     async with self.db.transaction():
@@ -87,6 +101,33 @@ class Dispatcher:
             if queued and self.on_queued:
                 self.on_queued()
         return replies
+
+    def _flooding(self, incoming: Incoming) -> bool:
+        key = (incoming.sender.platform, incoming.sender.user_id)
+        now = time.monotonic()
+        recent = self._recent[key]
+        while recent and now - recent[0] > 60:
+            recent.popleft()
+        recent.append(now)
+        return len(recent) > self.settings.max_messages_per_minute
+
+    async def _slow_down(self, incoming: Incoming) -> list[Outgoing]:
+        """Over the limit: one friendly answer right at the limit, silence after that."""
+        recent = self._recent[(incoming.sender.platform, incoming.sender.user_id)]
+        if len(recent) != self.settings.max_messages_per_minute + 1:
+            return []
+        user = await self.db.users.find(incoming.sender.platform, incoming.sender.user_id)
+        t = translator(
+            (user.language if user else None) or negotiate(incoming.sender.language_hint)
+        )
+        return [
+            Message(
+                t.t(
+                    "🐢 That was a lot of messages at once. Please wait a minute, then "
+                    "I will answer again."
+                )
+            )
+        ]
 
     async def _context(self, incoming: Incoming) -> Context:
         sender = incoming.sender

@@ -22,3 +22,6 @@ class HandlerSettings:
     backchannels: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     # Volunteers get requests only after a coordinator confirmed their basic training.
     require_verified_volunteers: bool = True
+    # Against misuse: a new account's first request waits, and floods are slowed down.
+    new_user_cooldown_minutes: int = 0
+    max_messages_per_minute: int = 1000

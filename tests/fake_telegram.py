@@ -117,6 +117,9 @@ class FakeTelegram:
         self.url = ""
         # First names the fake users send (default "Test").
         self.names: dict[int, str] = {}
+        self.sent_updates: list[dict[str, Any]] = []
+        # Chats in which the bot is an administrator (getChatMember).
+        self.admin_in: set[str] = set()
 
     # -- server lifecycle -------------------------------------------------------------
     async def start(self) -> str:
@@ -135,8 +138,15 @@ class FakeTelegram:
             await self._runner.cleanup()
 
     # -- what a test does --------------------------------------------------------------
+    def redeliver(self, update_id: int) -> None:
+        """Send an update again with its old id, as Telegram may after a network error."""
+        original = next(u for u in self.sent_updates if u["update_id"] == update_id)
+        self._updates.append(dict(original))
+        asyncio.get_running_loop().create_task(self._notify())
+
     def inject(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
+        self.sent_updates.append({"update_id": update_id, **update})
         self._updates.append({"update_id": update_id, **update})
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
@@ -365,6 +375,25 @@ class FakeTelegram:
                     "file_name": document["filename"],
                 },
             )
+        if method == "getChatMember":
+            return {
+                "status": "administrator"
+                if str(params.get("chat_id")) in self.admin_in
+                else "left",
+                "user": BOT_USER,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": False,
+                "can_restrict_members": False,
+                "can_promote_members": False,
+                "can_change_info": False,
+                "can_invite_users": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+            }
         if method in ("sendLocation", "sendVenue"):
             location = {
                 "latitude": float(params["latitude"]),

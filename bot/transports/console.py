@@ -78,7 +78,6 @@ class ConsoleTransport:
         self.language_hint = language_hint
         self.interactive = stdin.isatty() and stdout.isatty()
         self._buttons: dict[str, list[Button]] = {}
-        self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self.worker: OutboxWorker | None = None
         self.group: str | None = None
@@ -176,7 +175,6 @@ class ConsoleTransport:
             ),
             chat_id=self.group or self.user,
             event=event,
-            update_id=f"console-{next(self._update_ids)}",
             is_private=self.group is None,
         )
         for item in await self.dispatcher.handle(incoming):

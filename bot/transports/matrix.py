@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from bot.config import MatrixSection
 from bot.delivery import DeliveryError
+from bot.log_redaction import redact_everywhere
 from bot.transports.markup import html_to_plain
 from db import Database
 from handlers.dispatcher import Dispatcher
@@ -99,6 +100,8 @@ class MatrixTransport:
         self.dispatcher = dispatcher
         self.db = db
         self.config = config
+        redact_everywhere(config.access_token)
+        redact_everywhere(config.password)
         self.client: nio.AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()

@@ -28,6 +28,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.config import TelegramSection
 from bot.delivery import DeliveryError
+from bot.log_redaction import redact_everywhere
 from bot.transports.markup import split_html
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
@@ -148,6 +149,7 @@ class TelegramTransport:
         token: str,
         commands: Iterable[CommandSpec],
     ) -> None:
+        redact_everywhere(token)
         self.dispatcher = dispatcher
         self.config = config
         self.commands = list(commands)

@@ -103,6 +103,24 @@ async def _limits_allow(ctx: Context) -> bool:
             ui.back_to_menu(ctx),
         )
         return False
+    cooldown = ctx.settings.new_user_cooldown_minutes
+    joined = datetime.fromisoformat(ctx.user.created_at.replace("Z", "+00:00"))
+    if (
+        cooldown
+        and datetime.now(UTC) - joined < timedelta(minutes=cooldown)
+        and not await ctx.db.requests.for_requester(ctx.user.id)
+    ):
+        ctx.reply(
+            t.tn(
+                "✋ New accounts can post their first request {n} minute after "
+                "joining. Please try again a little later.",
+                "✋ New accounts can post their first request {n} minutes after "
+                "joining. Please try again a little later.",
+                cooldown,
+            ),
+            ui.back_to_menu(ctx),
+        )
+        return False
     open_requests = await ctx.db.requests.for_requester(ctx.user.id, ACTIVE)
     if len(open_requests) >= ctx.settings.max_open_requests:
         ctx.reply(

@@ -1,0 +1,175 @@
+"""Operator checks: ``python -m bot db check`` and ``python -m bot doctor``.
+
+Each check yields (name, verdict, detail) with verdict "ok", "FAIL" or "skip"; the commands
+print one line per check and exit 1 if anything failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from bot.config import Config
+from db import Database
+from db.database import available_migrations
+from locales.catalogs import check_catalogs, po_path
+
+Check = tuple[str, str, str]
+
+# Lifecycle invariants: each query counts rows that break one rule.
+INVARIANTS = {
+    "no request matched or done without a volunteer": (
+        "SELECT COUNT(*) FROM help_requests"
+        " WHERE state IN ('matched', 'done') AND volunteer_id IS NULL"
+    ),
+    "no open or unchecked request with a volunteer": (
+        "SELECT COUNT(*) FROM help_requests"
+        " WHERE state IN ('review', 'open') AND volunteer_id IS NOT NULL"
+    ),
+    "every closed request has its closing time": (
+        "SELECT COUNT(*) FROM help_requests"
+        " WHERE state IN ('done', 'rejected', 'withdrawn', 'expired') AND closed_at IS NULL"
+    ),
+    "no request in an unknown state": (
+        "SELECT COUNT(*) FROM help_requests WHERE state NOT IN"
+        " ('draft', 'review', 'open', 'matched', 'done', 'rejected', 'withdrawn', 'expired')"
+    ),
+    "no outbox entry without a recipient": (
+        "SELECT COUNT(*) FROM outbox WHERE platform = '' OR chat_id = ''"
+    ),
+    "no outbox entry both sent and given up": (
+        "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL AND failed_at IS NOT NULL"
+    ),
+    "no pending reminder for a cancelled event": (
+        "SELECT COUNT(*) FROM reminders r JOIN events e ON e.id = r.event_id"
+        " WHERE r.state = 'pending' AND e.status = 'cancelled'"
+    ),
+    "no volunteer profile without the volunteer role": (
+        "SELECT COUNT(*) FROM volunteers v WHERE NOT EXISTS"
+        " (SELECT 1 FROM user_roles r WHERE r.user_id = v.user_id AND r.role = 'volunteer')"
+    ),
+}
+
+
+async def database_checks(db: Database) -> AsyncIterator[Check]:
+    async with db.conn.execute("PRAGMA integrity_check") as cur:
+        result = [row[0] for row in await cur.fetchall()]
+    yield ("database integrity", "ok" if result == ["ok"] else "FAIL", "; ".join(result)[:200])
+    async with db.conn.execute("PRAGMA foreign_key_check") as cur:
+        broken = await cur.fetchall()
+    yield (
+        "foreign keys",
+        "FAIL" if broken else "ok",
+        f"{len(broken)} rows point nowhere" if broken else "",
+    )
+    version = await db.schema_version()
+    latest = len(available_migrations())
+    yield ("schema version", "ok" if version == latest else "FAIL", f"{version} of {latest}")
+    for name, sql in INVARIANTS.items():
+        async with db.conn.execute(sql) as cur:
+            count = (await cur.fetchone())[0]
+        yield (name, "FAIL" if count else "ok", f"{count} rows" if count else "")
+
+
+async def doctor_checks(config: Config, db: Database) -> AsyncIterator[Check]:
+    yield ("configuration", "ok", "loaded and valid")
+    async for check in database_checks(db):
+        yield check
+    problems = check_catalogs()
+    yield (
+        "translations",
+        "FAIL" if problems else "ok",
+        f"{len(problems)} problems (python -m locales check)" if problems else "",
+    )
+    stale = [
+        p.parent.parent.name
+        for p in map(po_path, ("de", "en", "ar"))
+        if not p.with_suffix(".mo").exists()
+    ]
+    yield (
+        "compiled catalogs",
+        "FAIL" if stale else "ok",
+        f"missing for {', '.join(stale)} (make catalogs)" if stale else "",
+    )
+    async for check in _telegram_checks(config):
+        yield check
+    async for check in _matrix_checks(config):
+        yield check
+
+
+async def _telegram_checks(config: Config) -> AsyncIterator[Check]:
+    if not config.telegram_enabled:
+        yield ("telegram", "skip", "no token configured")
+        return
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    api = config.telegram.api_base_url.rstrip("/")
+    bot = Bot(config.telegram.token or "", base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
+    try:
+        async with bot:
+            me = await bot.get_me()
+            yield ("telegram token", "ok", f"@{me.username}")
+            group = config.help.telegram_backchannel
+            if not group:
+                yield ("telegram backchannel", "skip", "help.telegram_backchannel not set")
+                return
+            member = await bot.get_chat_member(group, me.id)
+            can_post = (
+                member.status in ("administrator", "member", "creator")
+                and getattr(member, "can_send_messages", True) is not False
+            )
+            yield (
+                "telegram backchannel",
+                "ok" if can_post else "FAIL",
+                f"bot is {member.status} in {group}",
+            )
+    except TelegramError as exc:
+        yield ("telegram", "FAIL", f"{type(exc).__name__}: {exc}"[:200])
+
+
+async def _matrix_checks(config: Config) -> AsyncIterator[Check]:
+    if not config.matrix_enabled:
+        yield ("matrix", "skip", "no homeserver configured")
+        return
+    import nio
+
+    client = nio.AsyncClient(config.matrix.homeserver, config.matrix.user_id)
+    try:
+        if config.matrix.access_token:
+            client.access_token = config.matrix.access_token
+            client.user_id = config.matrix.user_id
+        else:
+            login = await client.login(
+                config.matrix.password or "", device_name=config.matrix.device_name
+            )
+            if not isinstance(login, nio.LoginResponse):
+                yield ("matrix login", "FAIL", getattr(login, "message", "")[:200])
+                return
+        who = await client.whoami()
+        if not isinstance(who, nio.WhoamiResponse):
+            yield ("matrix login", "FAIL", getattr(who, "message", "")[:200])
+            return
+        yield ("matrix login", "ok", who.user_id)
+        room = config.matrix.backchannel_room
+        if not room:
+            yield ("matrix backchannel", "skip", "matrix.backchannel_room not set")
+            return
+        rooms = await client.joined_rooms()
+        joined = isinstance(rooms, nio.JoinedRoomsResponse) and room in rooms.rooms
+        yield (
+            "matrix backchannel",
+            "ok" if joined else "FAIL",
+            "bot is in the room" if joined else f"bot has not joined {room}",
+        )
+    except Exception as exc:  # an unreachable homeserver is a verdict, not a crash
+        yield ("matrix", "FAIL", f"{type(exc).__name__}: {exc}"[:200])
+    finally:
+        await client.close()
+
+
+async def run_checks(checks: AsyncIterator[Check]) -> int:
+    failed = False
+    async for name, verdict, detail in checks:
+        failed |= verdict == "FAIL"
+        print(f"{verdict:<5} {name}" + (f" - {detail}" if detail else ""))
+    return 1 if failed else 0

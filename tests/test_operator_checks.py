@@ -1,0 +1,79 @@
+"""`db check` and `doctor`: one line per check, exit 1 when something is wrong."""
+
+from __future__ import annotations
+
+import asyncio
+
+from db import Database
+from tests.cli import run_bot
+from tests.fake_telegram import TOKEN, FakeTelegram
+
+
+def test_db_check_passes_on_a_fresh_database(tmp_path):
+    result = run_bot("db", "check", database=tmp_path / "c.sqlite3")
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) >= 10 and all(line.startswith("ok") for line in lines)
+
+
+def test_db_check_finds_broken_invariants(tmp_path):
+    path = tmp_path / "broken.sqlite3"
+
+    async def damage() -> None:
+        db = await Database.open(path)
+        user = await db.users.seen("telegram", "1", "1")
+        request = await db.requests.create(user.id, user.id, category="shopping")
+        # Written behind the stores' backs, as a bug or a crash in the middle might.
+        await db.conn.execute(
+            "UPDATE help_requests SET volunteer_id = ? WHERE id = ?", (user.id, request.id)
+        )
+        await db.conn.execute(
+            "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
+            " VALUES ('telegram', '', '{}', '2026-01-01', '2026-01-01')"
+        )
+        await db.close()
+
+    asyncio.run(damage())
+    result = run_bot("db", "check", database=path)
+    assert result.returncode == 1
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert any("no open or unchecked request with a volunteer" in line for line in failed)
+    assert any("no outbox entry without a recipient" in line for line in failed)
+
+
+async def test_doctor_against_the_fake_telegram_server(tmp_path, fake_telegram: FakeTelegram):
+    import os
+    import subprocess
+    import sys
+
+    from tests.cli import ROOT
+
+    config = tmp_path / "bot.toml"
+    config.write_text(
+        f'[telegram]\napi_base_url = "{fake_telegram.url}"\n'
+        '[help]\ntelegram_backchannel = "-100"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    env.update(
+        NACHBARBOT_TELEGRAM__TOKEN=TOKEN, NACHBARBOT_BOT__DATABASE=str(tmp_path / "d.sqlite3")
+    )
+
+    def doctor() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(config), "doctor"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
+        )
+
+    result = await asyncio.to_thread(doctor)
+    assert "ok    telegram token - @nachbar_bot" in result.stdout
+    assert "FAIL  telegram backchannel" in result.stdout and result.returncode == 1
+    assert "skip  matrix" in result.stdout
+    fake_telegram.admin_in.add("-100")
+    result = await asyncio.to_thread(doctor)
+    assert "ok    telegram backchannel" in result.stdout
+    assert result.returncode == 0, result.stdout

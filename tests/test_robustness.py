@@ -1,0 +1,106 @@
+"""Duplicate updates, retention, anti-spam limits and what the logs may contain."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.transports.telegram import TelegramTransport
+from db import Database
+from db.clock import to_text
+from handlers.dispatcher import Dispatcher
+from tests.fake_telegram import FakeTelegram
+from tests.memory_transport import MemoryTransport, texts
+
+
+async def test_a_redelivered_update_has_no_second_effect(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport, db: Database
+):
+    update_id = fake_telegram.send_text(4242, "/start", language_code="de")
+    await fake_telegram.wait_for("sendMessage", chat_id=4242)
+    mark = len(fake_telegram.calls)
+    fake_telegram.redeliver(update_id)
+    fake_telegram.send_text(4242, "/help")
+    await fake_telegram.wait_for("sendMessage", after=mark, chat_id=4242)
+    await fake_telegram.settle()
+    answers = [c for c in fake_telegram.calls[mark:] if c.method == "sendMessage"]
+    assert len(answers) == 1  # only /help was answered; the repeated /start was not
+
+
+async def test_same_matrix_event_twice_counts_once(chat: MemoryTransport, db: Database):
+    from handlers.model import Command, Incoming, Sender
+
+    incoming = Incoming(
+        Sender("matrix", "@a:x", "A"), "!room", Command("start"), update_id="$event1"
+    )
+    assert await chat.dispatcher.handle(incoming)
+    assert await chat.dispatcher.handle(incoming) == []
+
+
+async def test_retention_clears_closed_requests(db: Database):
+    user = await db.users.seen("memory", "r", "r")
+    request = await db.requests.create(
+        user.id,
+        user.id,
+        category="forms",
+        description="Brief vom Jobcenter, Tel. 0231 555",
+        offline_contact="Frau K.",
+    )
+    await db.requests.transition(request.id, "withdrawn", user.id)
+    await db.conn.execute(
+        "INSERT INTO relay_messages (request_id, from_user, kind, text,"
+        " created_at) VALUES (?, ?, 'text', 'hallo', '2026-01-01')",
+        (request.id, user.id),
+    )
+    now = datetime.now(UTC)
+    assert await db.requests.purge_closed(to_text(now - timedelta(days=90))) == 0
+    assert await db.requests.purge_closed(to_text(now + timedelta(seconds=1))) == 1
+    cleared = await db.requests.get(request.id)
+    assert (cleared.description, cleared.offline_contact, cleared.state) == ("", "", "withdrawn")
+    async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cur:
+        assert (await cur.fetchone())[0] == 0
+    assert await db.requests.purge_closed(to_text(now + timedelta(seconds=1))) == 0
+
+
+async def test_new_accounts_wait_before_their_first_request(dispatcher: Dispatcher):
+    dispatcher.settings = replace(dispatcher.settings, new_user_cooldown_minutes=10)
+    chat = MemoryTransport(dispatcher)
+    await chat.onboard("neo", "en")
+    out = await chat.press("neo", "hr:new")
+    assert "✋" in texts(out) and "10" in texts(out)
+
+
+async def test_floods_are_slowed_down(dispatcher: Dispatcher):
+    dispatcher.settings = replace(dispatcher.settings, max_messages_per_minute=5)
+    chat = MemoryTransport(dispatcher)
+    answers = [await chat.text("spam", f"/help {i}") for i in range(9)]
+    assert all(answers[:5])
+    assert "🐢" in texts(answers[5])
+    assert answers[6:] == [[], [], []]
+    # Someone else is not affected.
+    assert await chat.text("calm", "/help")
+
+
+async def test_logs_keep_no_message_content(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport, caplog
+):
+    caplog.set_level(logging.INFO)
+    secret_text = "Meine Nummer ist 0176 12345678, Adresse Musterweg 5"
+    fake_telegram.send_text(5150, "/start", language_code="de")
+    await fake_telegram.wait_for("sendMessage", chat_id=5150)
+    fake_telegram.send_text(5150, secret_text)
+    fake_telegram.send_message(5150, location={"latitude": 51.51234, "longitude": 7.46543})
+    fake_telegram.failures["sendMessage"] = [502]
+    fake_telegram.send_text(5150, "noch eine Nachricht")
+    await fake_telegram.settle()
+    logged = caplog.text
+    for leaked in (
+        "0176",
+        "Musterweg",
+        "51.51234",
+        "7.46543",
+        "noch eine Nachricht",
+        fake_telegram.token,
+    ):
+        assert leaked not in logged, leaked
