@@ -89,6 +89,7 @@ class OutboxWorker:
                 )
                 return "later"
             edit_id = target_id
+        await self.db.outbox.begin_attempt(item.id)
         try:
             message_id = await self.senders[item.platform].deliver(item.chat_id, outgoing, edit_id)
         except DeliveryError as exc:
@@ -112,7 +113,18 @@ class OutboxWorker:
         await self.db.outbox.mark_sent(item.id, message_id)
         return "sent"
 
+    async def recover(self) -> int:
+        """After a crash: sends that were cut off are tried again - the user may see such a
+        message twice, but never not at all."""
+        interrupted = await self.db.outbox.flag_interrupted()
+        if interrupted:
+            log.warning(
+                "outbox: %d sends were interrupted by a crash and are repeated", interrupted
+            )
+        return interrupted
+
     async def run(self, stop: asyncio.Event) -> None:
+        await self.recover()
         while not stop.is_set():
             self._wake.clear()  # before the round: a wake during it triggers the next one
             try:

@@ -65,6 +65,25 @@ class OutboxStore:
             rows = await cur.fetchall()
         return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
+    async def begin_attempt(self, item_id: int) -> None:
+        """Recorded (and committed) before the network call, so that a crash during it is
+        known at the next start."""
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "UPDATE outbox SET attempt_started_at = ? WHERE id = ?", (utcnow(), item_id)
+            )
+
+    async def flag_interrupted(self) -> int:
+        """At start-up: sends that were under way when the process died are in doubt."""
+        async with (
+            self._tx.transaction(),
+            self._conn.execute(
+                "UPDATE outbox SET in_doubt = 1 WHERE attempt_started_at IS NOT NULL"
+                " AND sent_at IS NULL AND failed_at IS NULL"
+            ) as cur,
+        ):
+            return cur.rowcount
+
     async def mark_sent(self, item_id: int, message_id: str | None) -> None:
         async with self._tx.transaction():
             await self._conn.execute(
@@ -76,8 +95,8 @@ class OutboxStore:
     async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
         async with self._tx.transaction():
             await self._conn.execute(
-                "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
-                " WHERE id = ?",
+                "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?,"
+                " attempt_started_at = NULL WHERE id = ?",
                 (to_text(when), error[:200], item_id),
             )
 
