@@ -40,8 +40,8 @@ class Sender(Protocol):
         """Send (or edit) one item; return the platform's message id; raise DeliveryError."""
 
 
-def backoff(attempts: int) -> float:
-    return min(MAX_BACKOFF_S, 2.0 * 2**attempts)
+def backoff(attempts: int, ceiling: float = MAX_BACKOFF_S) -> float:
+    return min(ceiling, 2.0 * 2**attempts)
 
 
 class OutboxWorker:
@@ -52,11 +52,13 @@ class OutboxWorker:
         *,
         poll_seconds: float = 2.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_backoff: float = MAX_BACKOFF_S,
     ) -> None:
         self.db = db
         self.senders = {sender.platform: sender for sender in senders}
         self.poll_seconds = poll_seconds
         self.clock = clock
+        self.max_backoff = max_backoff
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -97,7 +99,7 @@ class OutboxWorker:
                 log.warning("outbox %d to %s: giving up: %s", item.id, item.platform, exc)
                 await self.db.outbox.give_up(item.id, str(exc))
                 return "failed"
-            delay = exc.retry_after or backoff(item.attempts)
+            delay = exc.retry_after or backoff(item.attempts, self.max_backoff)
             await self.db.outbox.retry_later(
                 item.id, self.clock() + timedelta(seconds=delay), str(exc)
             )
@@ -106,7 +108,7 @@ class OutboxWorker:
             log.exception("outbox %d: unexpected error", item.id)
             await self.db.outbox.retry_later(
                 item.id,
-                self.clock() + timedelta(seconds=backoff(item.attempts)),
+                self.clock() + timedelta(seconds=backoff(item.attempts, self.max_backoff)),
                 type(exc).__name__,
             )
             return "later"
