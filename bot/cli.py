@@ -18,6 +18,7 @@ from bot.app import apply_retention, build_dispatcher, open_database
 from bot.checks import database_checks, doctor_checks, run_checks
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
+from bot.metrics import Metrics
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
 from handlers.events.reminders import deliver_due, sync_all
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("migrate", help="apply pending database migrations")
     db_sub.add_parser("check", help="check integrity and the lifecycle invariants")
+    backup = db_sub.add_parser("backup", help="copy the database safely while the bot runs")
+    backup.add_argument("path", help="new file to write the copy to")
     sub.add_parser("doctor", help="check configuration, database, catalogs and chat services")
     places_cli.add_parsers(sub)
     events_cli.add_parsers(sub)
@@ -93,6 +96,19 @@ async def _roles(config: Config, action: str, who: str, role: str) -> int:
     finally:
         await db.close()
     print(f"{who}: {role} {'granted' if action == 'grant' else 'revoked'}")
+    return 0
+
+
+async def _backup(config: Config, path: str) -> int:
+    db = await open_database(config)
+    try:
+        await db.backup(path)
+    except FileExistsError:
+        print(f"nachbarbot: {path} exists already - choose a new file", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    print(f"database {config.bot.database} copied to {path}")
     return 0
 
 
@@ -155,8 +171,11 @@ async def _run(config: Config) -> int:
         from bot.transports.matrix import MatrixTransport
 
         transports.append(MatrixTransport(dispatcher, db, config.matrix))
-    worker = OutboxWorker(db, transports)
+    metrics = Metrics(config.bot.database) if config.metrics.port else None
+    worker = OutboxWorker(db, transports, on_failure=metrics.delivery_failed if metrics else None)
     dispatcher.on_queued = worker.wake
+    if metrics is not None:
+        dispatcher.on_handled = metrics.handled
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -171,6 +190,8 @@ async def _run(config: Config) -> int:
         for transport in transports:
             await transport.start()
             started.append(transport)
+        if metrics is not None:
+            await metrics.serve(config.metrics.listen, config.metrics.port)
         scheduler.start()
         delivery = asyncio.create_task(worker.run(stop))
         log.info("running: %s", ", ".join(t.platform for t in transports))
@@ -181,6 +202,8 @@ async def _run(config: Config) -> int:
             scheduler.shutdown(wait=False)
         for transport in reversed(started):
             await transport.stop()
+        if metrics is not None:
+            await metrics.stop()
         await db.close()
     return 0
 
@@ -226,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _setup_logging(config, quiet=args.command in ("console", "places", "events", "doctor", "db"))
     try:
+        if args.command == "db" and args.db_command == "backup":
+            return asyncio.run(_backup(config, args.path))
         if args.command == "db" and args.db_command == "check":
             return asyncio.run(_checks(config, doctor=False))
         if args.command == "doctor":

@@ -142,6 +142,12 @@ class MatrixSection:
 
 
 @dataclass(frozen=True)
+class MetricsSection:
+    listen: str = _opt("127.0.0.1", doc="Address of the Prometheus metrics endpoint")
+    port: int = _opt(0, minimum=0, maximum=65535, doc="Port of /metrics; 0 switches it off")
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSection = field(default_factory=BotSection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
@@ -150,6 +156,7 @@ class Config:
     events: EventsSection = field(default_factory=EventsSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     matrix: MatrixSection = field(default_factory=MatrixSection)
+    metrics: MetricsSection = field(default_factory=MetricsSection)
 
     @property
     def telegram_enabled(self) -> bool:

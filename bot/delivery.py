@@ -53,12 +53,14 @@ class OutboxWorker:
         poll_seconds: float = 2.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_backoff: float = MAX_BACKOFF_S,
+        on_failure: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.db = db
         self.senders = {sender.platform: sender for sender in senders}
         self.poll_seconds = poll_seconds
         self.clock = clock
         self.max_backoff = max_backoff
+        self.on_failure = on_failure
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -95,6 +97,8 @@ class OutboxWorker:
         try:
             message_id = await self.senders[item.platform].deliver(item.chat_id, outgoing, edit_id)
         except DeliveryError as exc:
+            if self.on_failure:
+                self.on_failure(item.platform, exc.permanent)
             if exc.permanent:
                 log.warning("outbox %d to %s: giving up: %s", item.id, item.platform, exc)
                 await self.db.outbox.give_up(item.id, str(exc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -81,6 +82,19 @@ class Database:
         if migrate:
             await db.migrate()
         return db
+
+    async def backup(self, target: str | Path) -> None:
+        """A consistent copy while the bot keeps running (SQLite's online backup API),
+        readable by the owner only."""
+        target = Path(target)
+        if target.exists():
+            raise FileExistsError(target)
+        _create_private_file(target)
+        destination = sqlite3.connect(target)
+        try:
+            await self.conn.backup(destination)
+        finally:
+            destination.close()
 
     async def close(self) -> None:
         await self.conn.close()

@@ -51,12 +51,15 @@ class Dispatcher:
         router: Router,
         settings: HandlerSettings,
         on_queued: Callable[[], None] | None = None,
+        on_handled: Callable[[Incoming, float], None] | None = None,
     ) -> None:
         self.db = db
         self.router = router
         self.settings = settings
         # Called after a commit that queued messages for others (wakes the delivery worker).
         self.on_queued = on_queued
+        # Called with each handled update and the seconds it took (metrics).
+        self.on_handled = on_handled
         # Recent update times per sender, for the flood limit (kept in memory: a restart
         # forgets them, which is harmless).
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
@@ -71,6 +74,7 @@ class Dispatcher:
             return await self._slow_down(incoming)
         queued = 0
         replies: list[Outgoing] = []
+        started = time.perf_counter()
         try:
             async with self.db.transaction():
                 if incoming.update_id and not await self.db.users.first_time(
@@ -100,6 +104,8 @@ class Dispatcher:
         finally:
             if queued and self.on_queued:
                 self.on_queued()
+            if self.on_handled:
+                self.on_handled(incoming, time.perf_counter() - started)
         return replies
 
     def _flooding(self, incoming: Incoming) -> bool:

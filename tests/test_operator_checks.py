@@ -77,3 +77,33 @@ async def test_doctor_against_the_fake_telegram_server(tmp_path, fake_telegram: 
     result = await asyncio.to_thread(doctor)
     assert "ok    telegram backchannel" in result.stdout
     assert result.returncode == 0, result.stdout
+
+
+async def test_backup_while_running(tmp_path):
+    import stat
+
+    db = await Database.open(tmp_path / "live.sqlite3")
+    try:
+        user = await db.users.seen("telegram", "1", "1", "Ada")
+        # Another transaction is open while the copy is taken.
+        await db.conn.execute("BEGIN")
+        await db.conn.execute(
+            "UPDATE users SET first_name = 'Uncommitted' WHERE id = ?", (user.id,)
+        )
+        copy = tmp_path / "backup.sqlite3"
+        result = await asyncio.to_thread(
+            run_bot, "db", "backup", str(copy), database=tmp_path / "live.sqlite3"
+        )
+        assert result.returncode == 0, result.stderr
+        await db.conn.execute("ROLLBACK")
+    finally:
+        await db.close()
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    restored = await Database.open(copy)
+    try:
+        found = await restored.users.find("telegram", "1")
+        assert found is not None and found.first_name == "Ada"
+    finally:
+        await restored.close()
+    again = run_bot("db", "backup", str(copy), database=tmp_path / "live.sqlite3")
+    assert again.returncode == 1 and "exists" in again.stderr

@@ -1,0 +1,107 @@
+"""Optional Prometheus metrics: ``metrics.port`` > 0 serves /metrics on ``metrics.listen``.
+
+Counters and the latency histogram are fed by the dispatcher and the delivery worker; the
+outbox depth, requests by state and pending reminders are read from the database (read-only)
+at each scrape, so they are right even after a restart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from aiohttp import web
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from handlers.model import Incoming
+
+
+class DatabaseCollector(Collector):
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=2)
+        try:
+            depth = GaugeMetricFamily("nachbarbot_outbox_depth", "Messages waiting in the outbox")
+            depth.add_metric(
+                [],
+                connection.execute(
+                    "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+                ).fetchone()[0],
+            )
+            yield depth
+            states = GaugeMetricFamily(
+                "nachbarbot_requests", "Help requests by state", labels=["state"]
+            )
+            for state, count in connection.execute(
+                "SELECT state, COUNT(*) FROM help_requests GROUP BY state"
+            ):
+                states.add_metric([state], count)
+            yield states
+            reminders = GaugeMetricFamily(
+                "nachbarbot_reminders_pending", "Reminders waiting to be sent"
+            )
+            reminders.add_metric(
+                [],
+                connection.execute(
+                    "SELECT COUNT(*) FROM reminders WHERE state = 'pending'"
+                ).fetchone()[0],
+            )
+            yield reminders
+        finally:
+            connection.close()
+
+
+class Metrics:
+    def __init__(self, database_path: str | Path) -> None:
+        self.registry = CollectorRegistry()
+        self.updates = Counter(
+            "nachbarbot_updates_handled", "Updates handled", ["platform"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "nachbarbot_handler_latency_seconds",
+            "Time to handle one update (without sending)",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
+        self.failures = Counter(
+            "nachbarbot_delivery_failures",
+            "Failed delivery attempts",
+            ["platform", "kind"],
+            registry=self.registry,
+        )
+        self.registry.register(DatabaseCollector(database_path))
+        self._runner: web.AppRunner | None = None
+
+    def handled(self, incoming: Incoming, seconds: float) -> None:
+        self.updates.labels(incoming.sender.platform).inc()
+        self.latency.observe(seconds)
+
+    def delivery_failed(self, platform: str, permanent: bool) -> None:
+        self.failures.labels(platform, "permanent" if permanent else "transient").inc()
+
+    async def serve(self, host: str, port: int) -> None:
+        async def metrics(_request: web.Request) -> web.Response:
+            return web.Response(
+                body=generate_latest(self.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+            )
+
+        app = web.Application()
+        app.router.add_get("/metrics", metrics)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()

@@ -1,0 +1,57 @@
+"""The Prometheus endpoint reports what the dispatcher, the worker and the database know."""
+
+from __future__ import annotations
+
+import aiohttp
+from markupsafe import Markup
+
+from bot.delivery import DeliveryError, OutboxWorker
+from bot.metrics import Metrics
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.model import Command, Incoming, Message, Sender, encode
+from handlers.settings import HandlerSettings
+from tests.synapse_server import free_port
+
+
+class Failing:
+    platform = "telegram"
+
+    async def deliver(self, chat_id, item, edit_message_id=None):
+        raise DeliveryError("502")
+
+
+async def test_metrics_endpoint(tmp_path):
+    path = tmp_path / "m.sqlite3"
+    db = await Database.open(path)
+    metrics = Metrics(path)
+    port = free_port()
+    await metrics.serve("127.0.0.1", port)
+    try:
+        dispatcher = Dispatcher(db, build_router(), HandlerSettings(), on_handled=metrics.handled)
+        for n in range(3):
+            await dispatcher.handle(
+                Incoming(Sender("telegram", f"u{n}", "U"), f"u{n}", Command("start"))
+            )
+        user = await db.users.find("telegram", "u0")
+        await db.requests.create(user.id, user.id, category="shopping")
+        async with db.transaction():
+            await db.outbox.enqueue("telegram", "u0", encode(Message(Markup("x"))))
+        await OutboxWorker(db, [Failing()], on_failure=metrics.delivery_failed).run_once()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/metrics") as response,
+        ):
+            text = await response.text()
+        assert response.status == 200
+        assert 'nachbarbot_updates_handled_total{platform="telegram"} 3.0' in text
+        assert "nachbarbot_handler_latency_seconds_count 3.0" in text
+        assert "nachbarbot_outbox_depth 1.0" in text
+        assert 'nachbarbot_requests{state="review"} 1.0' in text
+        assert (
+            'nachbarbot_delivery_failures_total{kind="transient",platform="telegram"} 1.0' in text
+        )
+    finally:
+        await metrics.stop()
+        await db.close()
