@@ -48,7 +48,7 @@ update-catalogs: extract
 	$(PY) -m locales fill-source
 
 bench: $(VENV)/.stamp-test catalogs
-	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info

@@ -122,6 +122,12 @@ class TelegramSection:
     )
     mode: str = _opt("polling", choices=("polling", "webhook"))
     poll_timeout: int = _opt(30, minimum=0, maximum=60, doc="Long-polling timeout in seconds")
+    max_messages_per_second: float = _opt(
+        29.0,
+        minimum=1,
+        maximum=1000,
+        doc="Sending pace, kept just under Telegram's limit of about 30 per second",
+    )
     webhook_url: str | None = _opt(None, doc="Public HTTPS URL Telegram posts updates to")
     webhook_listen: str = _opt("127.0.0.1", doc="Address the webhook server binds to")
     webhook_port: int = _opt(8443, minimum=1, maximum=65535)
@@ -220,6 +226,13 @@ def _convert(name: str, tp: Any, raw: Any, from_env: bool) -> Any:
         if from_env and str(raw).strip().lower() in ("0", "false", "no", "off"):
             return False
         raise ConfigError(f"{name}: must be true or false, got {raw!r}")
+    if base is float:
+        if isinstance(raw, bool):
+            raise ConfigError(f"{name}: must be a number, got {raw!r}")
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: must be a number, got {raw!r}") from None
     if base is int:
         if isinstance(raw, bool):
             raise ConfigError(f"{name}: must be a whole number, got {raw!r}")

@@ -97,6 +97,8 @@ class UserStore:
         the backchannel group must not redirect their own notifications to the group.
         """
         now = _now()
+        # Two statements on the hot path (every update): the upsert returns the whole row,
+        # and only a brand-new user needs the resident role written.
         async with self._tx.transaction():
             async with self._conn.execute(
                 "INSERT INTO users (platform, platform_user_id, chat_id, first_name, created_at,"
@@ -106,7 +108,7 @@ class UserStore:
                 " chat_id = CASE WHEN ? THEN excluded.chat_id ELSE users.chat_id END,"
                 " first_name = CASE WHEN excluded.first_name != '' THEN excluded.first_name"
                 " ELSE users.first_name END"
-                " RETURNING id",
+                " RETURNING *",
                 (
                     platform,
                     platform_user_id,
@@ -117,13 +119,14 @@ class UserStore:
                     private,
                 ),
             ) as cur:
-                user_id = (await cur.fetchone())[0]
-            await self._conn.execute(
-                "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
-                " VALUES (?, 'resident', ?)",
-                (user_id, now),
-            )
-        user = await self.get(user_id)
+                row = await cur.fetchone()
+            if row["created_at"] == now:
+                await self._conn.execute(
+                    "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
+                    " VALUES (?, 'resident', ?)",
+                    (row["id"], now),
+                )
+        user = await self._from_row(row)
         assert user is not None
         return user
 
@@ -167,6 +170,41 @@ class UserStore:
             (platform, update_id, _now()),
         ) as cur:
             return cur.rowcount == 1
+
+    async def keep_replies(self, platform: str, update_id: str, chat_id: str, replies: str) -> None:
+        await self._conn.execute(
+            "UPDATE processed_updates SET replies = ?, chat_id = ?"
+            " WHERE platform = ? AND update_id = ?",
+            (replies, chat_id, platform, update_id),
+        )
+
+    async def unanswered(self, platform: str) -> list[tuple[str, str, str]]:
+        """(update id, chat id, answers) of handled updates whose answers were never sent."""
+        async with self._conn.execute(
+            "SELECT update_id, chat_id, replies FROM processed_updates"
+            " WHERE platform = ? AND answered_at IS NULL AND replies IS NOT NULL"
+            " ORDER BY at",
+            (platform,),
+        ) as cur:
+            return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
+
+    async def unanswered_replies(self, platform: str, update_id: str) -> str | None:
+        """The stored answers of a handled update that were never confirmed as sent."""
+        async with self._conn.execute(
+            "SELECT replies FROM processed_updates WHERE platform = ? AND update_id = ?"
+            " AND answered_at IS NULL",
+            (platform, update_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def mark_answered(self, platform: str, update_id: str) -> None:
+        async with self._tx.transaction():
+            await self._conn.execute(
+                "UPDATE processed_updates SET answered_at = ?, replies = NULL"
+                " WHERE platform = ? AND update_id = ?",
+                (_now(), platform, update_id),
+            )
 
     async def forget_updates(self, before: datetime) -> int:
         async with self._conn.execute(

@@ -10,6 +10,7 @@ Order of decisions, the same on every transport:
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict, deque
@@ -26,7 +27,9 @@ from handlers.model import (
     Media,
     Message,
     Outgoing,
+    Sender,
     Text,
+    decode,
     encode,
 )
 from handlers.router import Router
@@ -80,9 +83,17 @@ class Dispatcher:
                 if incoming.update_id and not await self.db.users.first_time(
                     incoming.sender.platform, incoming.update_id
                 ):
-                    # Delivered again (a retry, a replay after a crash): already answered.
-                    log.info("skipping a redelivered %s update", incoming.sender.platform)
-                    return []
+                    # Delivered again (a retry, a replay after a crash): no second effect.
+                    # If the bot died before answering it, the kept answers go out now.
+                    kept = await self.db.users.unanswered_replies(
+                        incoming.sender.platform, incoming.update_id
+                    )
+                    log.info(
+                        "redelivered %s update: %s",
+                        incoming.sender.platform,
+                        "answering again" if kept else "already answered",
+                    )
+                    return [decode(item) for item in json.loads(kept)] if kept else []
                 ctx = await self._context(incoming)
                 try:
                     async with self.db.transaction():
@@ -100,6 +111,13 @@ class Dispatcher:
                         recipient.platform, recipient.chat_id, encode(item)
                     )
                     queued += 1
+                if incoming.update_id and replies:
+                    await self.db.users.keep_replies(
+                        incoming.sender.platform,
+                        incoming.update_id,
+                        incoming.chat_id,
+                        json.dumps([encode(item) for item in replies], ensure_ascii=False),
+                    )
             queued += ctx.queued
         finally:
             if queued and self.on_queued:
@@ -107,6 +125,22 @@ class Dispatcher:
             if self.on_handled:
                 self.on_handled(incoming, time.perf_counter() - started)
         return replies
+
+    async def answered(self, incoming: Incoming) -> None:
+        """The transport sent the answers: a redelivery of this update needs none."""
+        if incoming.update_id:
+            await self.db.users.mark_answered(incoming.sender.platform, incoming.update_id)
+
+    async def unanswered(self, platform: str) -> list[tuple[Incoming, list[Outgoing]]]:
+        """Answers kept for updates the bot committed but died before sending.
+
+        Telegram's long polling acknowledges an update when the next batch is fetched, so
+        such an update never comes again: the transport sends these answers at start."""
+        pending = []
+        for update_id, chat_id, kept in await self.db.users.unanswered(platform):
+            incoming = Incoming(Sender(platform, chat_id), chat_id, Text(""), update_id=update_id)
+            pending.append((incoming, [decode(item) for item in json.loads(kept)]))
+        return pending
 
     def _flooding(self, incoming: Incoming) -> bool:
         key = (incoming.sender.platform, incoming.sender.user_id)

@@ -175,7 +175,14 @@ def encode(item: Outgoing) -> dict[str, Any]:
 
 
 def decode(data: dict[str, Any]) -> Outgoing:
-    kinds = {"Message": Message, "Venue": Venue, "Document": Document, "Edit": Edit, "Voice": Voice}
+    kinds = {
+        "Message": Message,
+        "Venue": Venue,
+        "Document": Document,
+        "Edit": Edit,
+        "Voice": Voice,
+        "Toast": Toast,
+    }
     values = {k: v for k, v in data.items() if k != "type"}
     if "buttons" in values:
         values["buttons"] = [[Button(label, cb) for label, cb in row] for row in values["buttons"]]

@@ -118,6 +118,11 @@ class FakeTelegram:
         # First names the fake users send (default "Test").
         self.names: dict[int, str] = {}
         self.sent_updates: list[dict[str, Any]] = []
+        self.counts: dict[str, int] = {}  # calls per method, for cheap waiting in benchmarks
+        # Telegram's limits, when switched on: (messages per second overall, per chat).
+        self.limits: tuple[float, float] | None = None
+        self.too_many = 0  # 429 answers given because of the limits
+        self._sent_at: list[tuple[float, str]] = []
         # Chats in which the bot is an administrator (getChatMember).
         self.admin_in: set[str] = set()
 
@@ -315,6 +320,7 @@ class FakeTelegram:
             return await self._get_updates(params)
         call = Call(method, params)
         self.calls.append(call)
+        self.counts[method] = self.counts.get(method, 0) + 1
         try:
             planned = self.failures.get(method)
             if planned:
@@ -330,6 +336,9 @@ class FakeTelegram:
                         400: "Bad Request: chat not found",
                     }.get(status, "Error")
                     return self._error(status, description)
+            limited = self._over_limit(method, params)
+            if limited is not None:
+                return limited
             response = self._answer(method, params)
             if isinstance(response, web.Response):
                 return response
@@ -337,6 +346,28 @@ class FakeTelegram:
             return web.json_response({"ok": True, "result": response})
         finally:
             await self._notify()
+
+    def _over_limit(self, method: str, params: dict[str, Any]) -> web.Response | None:
+        """Like Telegram: too many messages overall or to one chat get 429 with retry_after."""
+        if self.limits is None or method not in (
+            "sendMessage",
+            "sendDocument",
+            "sendVenue",
+            "sendLocation",
+            "sendVoice",
+        ):
+            return None
+        overall, per_chat = self.limits
+        now = time.monotonic()
+        self._sent_at = [(t, c) for t, c in self._sent_at if now - t < 1.0]
+        chat = str(params.get("chat_id"))
+        if len(self._sent_at) >= overall or sum(c == chat for _, c in self._sent_at) >= per_chat:
+            self.too_many += 1
+            return self._error(
+                429, "Too Many Requests: retry after 1", parameters={"retry_after": 1}
+            )
+        self._sent_at.append((now, chat))
+        return None
 
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":

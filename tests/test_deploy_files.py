@@ -14,7 +14,7 @@ def test_container_image_is_slim_non_root_and_checked():
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert "-slim" in dockerfile
     assert "\nUSER nachbarbot" in dockerfile and "useradd" in dockerfile
-    assert "HEALTHCHECK" in dockerfile and "db\", \"check" in dockerfile
+    assert "HEALTHCHECK" in dockerfile and 'db", "check' in dockerfile
     assert "VOLUME /data" in dockerfile
 
 
@@ -28,7 +28,13 @@ def test_compose_has_bot_volume_and_optional_synapse():
 
 def test_systemd_unit_is_sandboxed():
     unit = (DEPLOY / "nachbarbot.service").read_text(encoding="utf-8")
-    for directive in ("NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
-                      "UMask=0077", "RestrictAddressFamilies=", "ExecStartPre=",
-                      "CapabilityBoundingSet="):
+    for directive in (
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "PrivateTmp=yes",
+        "UMask=0077",
+        "RestrictAddressFamilies=",
+        "ExecStartPre=",
+        "CapabilityBoundingSet=",
+    ):
         assert directive in unit, directive

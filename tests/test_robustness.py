@@ -35,6 +35,7 @@ async def test_same_matrix_event_twice_counts_once(chat: MemoryTransport, db: Da
         Sender("matrix", "@a:x", "A"), "!room", Command("start"), update_id="$event1"
     )
     assert await chat.dispatcher.handle(incoming)
+    await chat.dispatcher.answered(incoming)
     assert await chat.dispatcher.handle(incoming) == []
 
 
@@ -104,3 +105,28 @@ async def test_logs_keep_no_message_content(
         fake_telegram.token,
     ):
         assert leaked not in logged, leaked
+
+
+async def test_an_unanswered_update_is_answered_when_it_comes_again(chat: MemoryTransport):
+    from handlers.model import Command, Incoming, Sender
+
+    incoming = Incoming(Sender("telegram", "77", "A"), "77", Command("start"), update_id="u1")
+    first = await chat.dispatcher.handle(incoming)
+    # The bot died before sending the answer: the redelivered update gets it.
+    again = await chat.dispatcher.handle(incoming)
+    assert [str(m.text) for m in again] == [str(m.text) for m in first]
+    await chat.dispatcher.answered(incoming)
+    assert await chat.dispatcher.handle(incoming) == []
+
+
+async def test_answers_kept_for_a_crash_are_listed_until_sent(chat: MemoryTransport):
+    from handlers.model import Command, Incoming, Sender
+
+    incoming = Incoming(Sender("telegram", "78", "B"), "78", Command("start"), update_id="u2")
+    first = await chat.dispatcher.handle(incoming)
+    pending = await chat.dispatcher.unanswered("telegram")
+    assert [(i.chat_id, [str(m.text) for m in out]) for i, out in pending] == [
+        ("78", [str(m.text) for m in first])
+    ]
+    await chat.dispatcher.answered(pending[0][0])
+    assert await chat.dispatcher.unanswered("telegram") == []

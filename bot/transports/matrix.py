@@ -151,7 +151,17 @@ class MatrixTransport:
             if client.next_batch:
                 await state.set("matrix.next_batch", client.next_batch)
         self._ready = True
+        await self.answer_unanswered()
         self._task = asyncio.create_task(self._sync_loop())
+
+    async def answer_unanswered(self) -> None:
+        """Send the answers the bot committed but did not send before it last stopped."""
+        for incoming, outgoing in await self.dispatcher.unanswered(PLATFORM):
+            try:
+                await self.answer(incoming.chat_id, incoming, outgoing)
+                await self.dispatcher.answered(incoming)
+            except Exception:
+                log.exception("matrix: sending a kept answer failed")
 
     async def _sync_loop(self) -> None:
         assert self.client is not None
@@ -258,6 +268,7 @@ class MatrixTransport:
             )
             outgoing = await self.dispatcher.handle(incoming)
             await self.answer(room.room_id, incoming, outgoing)
+            await self.dispatcher.answered(incoming)
         except Exception:
             log.exception("matrix: handling an event failed")
 

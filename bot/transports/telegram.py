@@ -148,21 +148,30 @@ class TelegramTransport:
         config: TelegramSection,
         token: str,
         commands: Iterable[CommandSpec],
+        *,
+        rate_limited: bool = True,
     ) -> None:
         redact_everywhere(token)
         self.dispatcher = dispatcher
         self.config = config
         self.commands = list(commands)
         api = config.api_base_url.rstrip("/")
-        self.application: Application = (
+        builder = (
             Application.builder()
             .token(token)
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=3))
             .post_init(self._post_init)
-            .build()
         )
+        if rate_limited:
+            # Telegram allows about 30 messages a second. A bucket of one, refilled at the
+            # configured rate, paces sends evenly: a burst of 30 at once would be answered
+            # with 429s by a server counting over a sliding second.
+            rate = config.max_messages_per_second
+            builder = builder.rate_limiter(
+                AIORateLimiter(overall_max_rate=1, overall_time_period=1 / rate, max_retries=3)
+            )
+        self.application: Application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
@@ -207,6 +216,7 @@ class TelegramTransport:
             return
         outgoing = await self.dispatcher.handle(incoming)
         await self.answer(incoming, outgoing, update)
+        await self.dispatcher.answered(incoming)
 
     async def answer(
         self, incoming: Incoming, outgoing: list[Outgoing], update: Update | None = None
@@ -348,6 +358,7 @@ class TelegramTransport:
         if app.post_init:
             await app.post_init(app)
         await app.start()
+        await self.answer_unanswered()
         if self.config.mode == "webhook":
             await app.updater.start_webhook(
                 listen=self.config.webhook_listen,
@@ -361,9 +372,18 @@ class TelegramTransport:
                 timeout=self.config.poll_timeout, error_callback=self._polling_error
             )
 
+    async def answer_unanswered(self) -> None:
+        """Send the answers the bot committed but did not send before it last stopped."""
+        for incoming, outgoing in await self.dispatcher.unanswered(PLATFORM):
+            try:
+                await self.answer(incoming, outgoing)
+                await self.dispatcher.answered(incoming)
+            except Exception:
+                log.exception("telegram: sending a kept answer failed")
+
     def _polling_error(self, exc: TelegramError) -> None:
         # Network trouble while polling: the updater retries with back-off by itself.
-        log.warning("telegram getUpdates failed: %s", type(exc).__name__)
+        log.warning("telegram getUpdates failed: %s: %s", type(exc).__name__, str(exc)[:120])
 
     async def stop(self) -> None:
         app = self.application

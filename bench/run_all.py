@@ -1,0 +1,54 @@
+"""``make bench``: every benchmark in one run, one table, written to bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import telegram_bench  # noqa: E402
+
+
+def script_rows(name: str) -> list[tuple[str, str, str]]:
+    """Run a benchmark script and take its "label  value  reference" lines as rows."""
+    output = subprocess.run(
+        [sys.executable, str(HERE / name)], capture_output=True, text=True, check=True, timeout=1200
+    ).stdout
+    rows = []
+    for line in output.splitlines()[1:]:
+        label, _, rest = line.partition("  ")
+        value, _, reference = rest.strip().partition("  ")
+        rows.append(
+            (f"{name.removesuffix('_bench.py')}: {label.strip()}", value.strip(), reference.strip())
+        )
+    return rows
+
+
+def main() -> None:
+    rows = asyncio.run(telegram_bench.measure())
+    rows += script_rows("places_bench.py")
+    rows += script_rows("reminders_bench.py")
+    # In a process of its own: the Telegram benchmarks above have grown this one.
+    rows += script_rows("memory_bench.py")
+    day = f"{datetime.now(UTC):%Y-%m-%d}"
+    width = max(len(r[0]) for r in rows) + 2
+    table = [f"{'measurement':<{width}}{'result':>18}   reference / target", "-" * (width + 60)]
+    table += [f"{label:<{width}}{value:>18}   {reference}" for label, value, reference in rows]
+    print("\n".join(table))
+    print(f"measured {day} on this machine ({sys.platform}, {__import__('os').cpu_count()} cores)")
+    results = HERE / "RESULTS.md"
+    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+    marker = "\n## make bench"
+    text = text.split(marker)[0].rstrip() + "\n" + marker.strip("\n") + f" — {day}\n\n```\n"
+    text += "\n".join(table) + "\n```\n"
+    results.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
