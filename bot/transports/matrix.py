@@ -106,6 +106,7 @@ class MatrixTransport:
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._ready = False
+        self._in_flight = 0
 
     # -- start and stop ---------------------------------------------------------------
     async def start(self) -> None:
@@ -190,6 +191,12 @@ class MatrixTransport:
     async def stop(self) -> None:
         self._stopping.set()
         if self._task is not None:
+            # Let an event being answered finish: cancelled between its commit and its
+            # answer, the answer would only go out at the next start.
+            for _ in range(200):
+                if not self._in_flight:
+                    break
+                await asyncio.sleep(0.05)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
@@ -251,6 +258,7 @@ class MatrixTransport:
     async def _on_event(self, room: nio.MatrixRoom, event: Any) -> None:
         if not self._ready or event.sender == self.config.user_id:
             return
+        self._in_flight += 1
         try:
             if isinstance(event, nio.MegolmEvent):
                 await self._encrypted(room, event)
@@ -271,6 +279,8 @@ class MatrixTransport:
             await self.dispatcher.answered(incoming)
         except Exception:
             log.exception("matrix: handling an event failed")
+        finally:
+            self._in_flight -= 1
 
     async def _encrypted(self, room: nio.MatrixRoom, event: nio.MegolmEvent) -> None:
         user = await self.db.users.find(PLATFORM, event.sender)
