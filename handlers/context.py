@@ -75,6 +75,15 @@ class Context:
             return None
         return state, event.text.strip()
 
+    async def pressed_in(self, prefix: str) -> tuple[str, dict[str, Any]] | None:
+        """For a button of a conversation: the step after ``prefix`` and a copy of its data,
+        or None after saying the button is stale (the conversation ended or moved on)."""
+        state = await self.db.users.get_state(self.user.id)
+        if state is None or not state.state.startswith(prefix):
+            self.toast(self.t._("This button is no longer valid."))
+            return None
+        return state.state.removeprefix(prefix), dict(state.data)
+
     async def set_state(self, state: str, data: dict[str, Any] | None = None) -> None:
         await self.db.users.set_state(self.user.id, state, data)
 

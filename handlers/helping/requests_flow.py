@@ -485,12 +485,10 @@ def register(router: Router) -> None:
             else:
                 await withdraw(ctx, request)
             return
-        state = await ctx.db.users.get_state(ctx.user.id)
-        if state is None or not state.state.startswith(STATE):
-            ctx.toast(t._("This button is no longer valid."))
+        pressed = await ctx.pressed_in(STATE)
+        if pressed is None:
             return
-        step = state.state.removeprefix(STATE)
-        data = dict(state.data)
+        step, data = pressed
         draft = data["draft"]
         if action == "cancel":
             await ctx.clear_state()

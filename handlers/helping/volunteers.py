@@ -327,12 +327,10 @@ def register(router: Router) -> None:
                     edit=True,
                 )
             return
-        state = await ctx.db.users.get_state(ctx.user.id)
-        if state is None or not state.state.startswith(STATE):
-            ctx.toast(t._("This button is no longer valid."))
+        pressed = await ctx.pressed_in(STATE)
+        if pressed is None:
             return
-        step = state.state.removeprefix(STATE)
-        data = dict(state.data)
+        step, data = pressed
         profile = data["profile"]
         bezirke = {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
         if action == "cancel":

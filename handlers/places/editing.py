@@ -283,12 +283,10 @@ def register(router: Router) -> None:
                 + [[Button("✖️ " + t._("Cancel"), "pe:cancel")]],
             )
             return
-        state = await ctx.db.users.get_state(ctx.user.id)
-        if state is None or not state.state.startswith(STATE):
-            ctx.toast(t._("This button is no longer valid."))
+        pressed = await ctx.pressed_in(STATE)
+        if pressed is None:
             return
-        data = dict(state.data)
-        step = state.state.removeprefix(STATE)
+        step, data = pressed
         if action == "cancel":
             await ctx.clear_state()
             ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
