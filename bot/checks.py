@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from bot.config import Config
 from db import Database
 from db.database import available_migrations
+from db.rows import fetch_all, fetch_one
 from locales.catalogs import check_catalogs, po_path
 
 Check = tuple[str, str, str]
@@ -51,11 +52,9 @@ INVARIANTS = {
 
 
 async def database_checks(db: Database) -> AsyncIterator[Check]:
-    async with db.conn.execute("PRAGMA integrity_check") as cur:
-        result = [row[0] for row in await cur.fetchall()]
+    result = [row[0] for row in await fetch_all(db.conn, "PRAGMA integrity_check")]
     yield ("database integrity", "ok" if result == ["ok"] else "FAIL", "; ".join(result)[:200])
-    async with db.conn.execute("PRAGMA foreign_key_check") as cur:
-        broken = await cur.fetchall()
+    broken = await fetch_all(db.conn, "PRAGMA foreign_key_check")
     yield (
         "foreign keys",
         "FAIL" if broken else "ok",
@@ -65,8 +64,7 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
     latest = len(available_migrations())
     yield ("schema version", "ok" if version == latest else "FAIL", f"{version} of {latest}")
     for name, sql in INVARIANTS.items():
-        async with db.conn.execute(sql) as cur:
-            count = (await cur.fetchone())[0]
+        count = (await fetch_one(db.conn, sql))[0]
         yield (name, "FAIL" if count else "ok", f"{count} rows" if count else "")
 
 

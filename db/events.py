@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import to_text, utcnow
+from db.rows import fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -88,18 +89,17 @@ class EventStore:
         found: dict[int, dict[str, tuple[str, str]]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            async with self._conn.execute(
+            for row in await fetch_all(
+                self._conn,
                 "SELECT event_id, lang, title, description FROM event_texts"
                 f" WHERE event_id IN ({','.join('?' * len(chunk))})",
                 chunk,
-            ) as cur:
-                for row in await cur.fetchall():
-                    found.setdefault(row[0], {})[row[1]] = (row[2], row[3])
+            ):
+                found.setdefault(row[0], {})[row[1]] = (row[2], row[3])
         return found
 
     async def _select(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Event]:
-        async with self._conn.execute(f"SELECT * FROM events {where}", params) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(self._conn, f"SELECT * FROM events {where}", params)
         texts = await self._texts([row["id"] for row in rows])
         return [_from_row(row, texts.get(row["id"])) for row in rows]
 
@@ -122,12 +122,13 @@ class EventStore:
         async with self._tx.transaction():
             if old is None:
                 columns = [*_COLUMNS, "created_at", "updated_at"]
-                async with self._conn.execute(
+                row = await fetch_one(
+                    self._conn,
                     f"INSERT INTO events ({', '.join(columns)})"
                     f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
                     [*_to_row(event), now, now],
-                ) as cur:
-                    event_id = int((await cur.fetchone())[0])
+                )
+                event_id = int(row[0])
                 outcome = "created"
             else:
                 event_id = old.id or 0
@@ -175,16 +176,17 @@ class EventStore:
         if user_id is not None:
             where.append("user_id = ?")
             params.append(user_id)
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT user_id, event_id, occurrence_local FROM event_follows"
             + (f" WHERE {' AND '.join(where)}" if where else ""),
             params,
-        ) as cur:
-            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
 
     async def followed_event_ids(self) -> list[int]:
-        async with self._conn.execute("SELECT DISTINCT event_id FROM event_follows") as cur:
-            return [row[0] for row in await cur.fetchall()]
+        rows = await fetch_all(self._conn, "SELECT DISTINCT event_id FROM event_follows")
+        return [row[0] for row in rows]
 
     async def set_pending(
         self,
@@ -205,10 +207,11 @@ class EventStore:
             if user_ids is not None:
                 sql += f" AND user_id IN ({','.join('?' * len(user_ids))})"
                 params += user_ids
-            async with self._conn.execute(sql, params) as cur:
-                stale = [
-                    row[0] for row in await cur.fetchall() if (row[1], row[2], row[3]) not in keys
-                ]
+            stale = [
+                row[0]
+                for row in await fetch_all(self._conn, sql, params)
+                if (row[1], row[2], row[3]) not in keys
+            ]
             await self._conn.executemany(
                 "DELETE FROM reminders WHERE id = ?", [(i,) for i in stale]
             )
@@ -219,12 +222,13 @@ class EventStore:
             )
 
     async def due(self, now: datetime, limit: int = 5000) -> list[Reminder]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT id, user_id, event_id, occurrence_local, minutes_before, fire_at"
             " FROM reminders WHERE state = 'pending' AND fire_at <= ? ORDER BY fire_at LIMIT ?",
             (to_text(now), limit),
-        ) as cur:
-            return [Reminder(*row) for row in await cur.fetchall()]
+        )
+        return [Reminder(*row) for row in rows]
 
     async def mark(self, reminder_ids: list[int], state: str) -> None:
         await self._conn.executemany(
@@ -233,18 +237,17 @@ class EventStore:
         )
 
     async def pending_for_user(self, user_id: int) -> list[Reminder]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT id, user_id, event_id, occurrence_local, minutes_before, fire_at"
             " FROM reminders WHERE user_id = ? AND state = 'pending' ORDER BY fire_at",
             (user_id,),
-        ) as cur:
-            return [Reminder(*row) for row in await cur.fetchall()]
+        )
+        return [Reminder(*row) for row in rows]
 
     async def pending_count(self) -> int:
-        async with self._conn.execute(
-            "SELECT COUNT(*) FROM reminders WHERE state = 'pending'"
-        ) as cur:
-            return int((await cur.fetchone())[0])
+        row = await fetch_one(self._conn, "SELECT COUNT(*) FROM reminders WHERE state = 'pending'")
+        return int(row[0])
 
     async def set_status(self, event_id: int, status: str) -> None:
         await self._conn.execute(
@@ -267,14 +270,17 @@ class EventStore:
             )
 
     async def subscriptions(self, user_id: int) -> list[tuple[str, str]]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT kind, target FROM subscriptions WHERE user_id = ? ORDER BY kind, target",
             (user_id,),
-        ) as cur:
-            return [(r[0], r[1]) for r in await cur.fetchall()]
+        )
+        return [(r[0], r[1]) for r in rows]
 
     async def subscribers(self, kind: str, target: str) -> list[int]:
-        async with self._conn.execute(
-            "SELECT user_id FROM subscriptions WHERE kind = ? AND target = ?", (kind, target)
-        ) as cur:
-            return [row[0] for row in await cur.fetchall()]
+        rows = await fetch_all(
+            self._conn,
+            "SELECT user_id FROM subscriptions WHERE kind = ? AND target = ?",
+            (kind, target),
+        )
+        return [row[0] for row in rows]

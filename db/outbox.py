@@ -10,6 +10,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import to_text, utcnow
+from db.rows import changed, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -38,22 +39,22 @@ class OutboxStore:
         ``not_before`` holds it back (a volunteer's quiet hours)."""
         now = utcnow()
         due = to_text(not_before) if not_before else now
-        async with (
-            self._tx.transaction(),
-            self._conn.execute(
+        async with self._tx.transaction():
+            row = await fetch_one(
+                self._conn,
                 "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
                 " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (platform, chat_id, json.dumps(payload, ensure_ascii=False), now, due),
-            ) as cur,
-        ):
-            return int((await cur.fetchone())[0])
+            )
+            return int(row[0])
 
     async def due(self, now: datetime, platforms: list[str], limit: int = 50) -> list[OutboxItem]:
         if not platforms:
             return []
         marks = ",".join("?" * len(platforms))
         # Only the oldest undelivered item of each chat: messages arrive in the order written.
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT id, platform, chat_id, payload, attempts FROM outbox o"
             " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
             f" AND platform IN ({marks}) AND NOT EXISTS ("
@@ -61,8 +62,7 @@ class OutboxStore:
             "  AND e.sent_at IS NULL AND e.failed_at IS NULL AND e.id < o.id)"
             " ORDER BY id LIMIT ?",
             (to_text(now), *platforms, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
     async def begin_attempt(self, item_id: int) -> None:
@@ -75,14 +75,12 @@ class OutboxStore:
 
     async def flag_interrupted(self) -> int:
         """At start-up: sends that were under way when the process died are in doubt."""
-        async with (
-            self._tx.transaction(),
-            self._conn.execute(
+        async with self._tx.transaction():
+            return await changed(
+                self._conn,
                 "UPDATE outbox SET in_doubt = 1 WHERE attempt_started_at IS NOT NULL"
-                " AND sent_at IS NULL AND failed_at IS NULL"
-            ) as cur,
-        ):
-            return cur.rowcount
+                " AND sent_at IS NULL AND failed_at IS NULL",
+            )
 
     async def mark_sent(self, item_id: int, message_id: str | None) -> None:
         async with self._tx.transaction():
@@ -110,22 +108,22 @@ class OutboxStore:
 
     async def state(self, item_id: int) -> tuple[str | None, str | None, str | None]:
         """(sent_message_id, sent_at, failed_at) of an item."""
-        async with self._conn.execute(
-            "SELECT sent_message_id, sent_at, failed_at FROM outbox WHERE id = ?", (item_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self._conn,
+            "SELECT sent_message_id, sent_at, failed_at FROM outbox WHERE id = ?",
+            (item_id,),
+        )
         return (None, None, None) if row is None else (row[0], row[1], row[2])
 
     async def target(self, item_id: int) -> tuple[str, str] | None:
         """(platform, chat_id) an item goes to."""
-        async with self._conn.execute(
-            "SELECT platform, chat_id FROM outbox WHERE id = ?", (item_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self._conn, "SELECT platform, chat_id FROM outbox WHERE id = ?", (item_id,)
+        )
         return None if row is None else (row[0], row[1])
 
     async def pending(self) -> int:
-        async with self._conn.execute(
-            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-        ) as cur:
-            return int((await cur.fetchone())[0])
+        row = await fetch_one(
+            self._conn, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        )
+        return int(row[0])

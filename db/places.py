@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
+from db.rows import fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -95,8 +96,8 @@ class PlaceStore:
         rows: list[aiosqlite.Row] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            async with self._conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk) as cur:
-                rows.extend(await cur.fetchall())
+            marks = ",".join("?" * len(chunk))
+            rows.extend(await fetch_all(self._conn, sql.format(ids=marks), chunk))
         return rows
 
     async def _texts(self, place_ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
@@ -109,21 +110,20 @@ class PlaceStore:
         return result
 
     async def get(self, place_id: int) -> Place | None:
-        async with self._conn.execute("SELECT * FROM places WHERE id = ?", (place_id,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self._conn, "SELECT * FROM places WHERE id = ?", (place_id,))
         if row is None:
             return None
         return _from_row(row, (await self._texts([place_id])).get(place_id))
 
     async def count(self) -> int:
-        async with self._conn.execute("SELECT COUNT(*) FROM places") as cur:
-            return int((await cur.fetchone())[0])
+        return int((await fetch_one(self._conn, "SELECT COUNT(*) FROM places"))[0])
 
     async def _find_id(self, source: str, source_id: str) -> int | None:
-        async with self._conn.execute(
-            "SELECT id FROM places WHERE source = ? AND source_id = ?", (source, source_id)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self._conn,
+            "SELECT id FROM places WHERE source = ? AND source_id = ?",
+            (source, source_id),
+        )
         return None if row is None else int(row[0])
 
     async def _record(
@@ -161,10 +161,11 @@ class PlaceStore:
             chunk = places[start : start + 400]
             pairs = ", ".join("(?, ?)" for _ in chunk)
             params = [value for p in chunk for value in (p.source, p.source_id)]
-            async with self._conn.execute(
-                f"SELECT * FROM places WHERE (source, source_id) IN (VALUES {pairs})", params
-            ) as cur:
-                rows = await cur.fetchall()
+            rows = await fetch_all(
+                self._conn,
+                f"SELECT * FROM places WHERE (source, source_id) IN (VALUES {pairs})",
+                params,
+            )
             texts = await self._texts([row["id"] for row in rows])
             for row in rows:
                 place = _from_row(row, texts.get(row["id"]))
@@ -292,21 +293,22 @@ class PlaceStore:
         await self._record(place_id, "verify", actor, changed_by, {"last_verified": day})
 
     async def history(self, place_id: int) -> list[dict[str, Any]]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT action, actor, changed_by, changes, at FROM place_changes"
             " WHERE place_id = ? ORDER BY id",
             (place_id,),
-        ) as cur:
-            return [
-                {
-                    "action": r[0],
-                    "actor": r[1],
-                    "changed_by": r[2],
-                    "changes": json.loads(r[3]),
-                    "at": r[4],
-                }
-                for r in await cur.fetchall()
-            ]
+        )
+        return [
+            {
+                "action": r[0],
+                "actor": r[1],
+                "changed_by": r[2],
+                "changes": json.loads(r[3]),
+                "at": r[4],
+            }
+            for r in rows
+        ]
 
     def _box_query(
         self, columns: str, box: tuple[float, float, float, float], filters: PlaceFilter
@@ -339,8 +341,21 @@ class PlaceStore:
         sql, params = self._box_query(
             "r.id, r.min_lat, r.min_lon", (min_lat, max_lat, min_lon, max_lon), filters
         )
-        async with self._conn.execute(sql, params) as cur:
-            return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
+        return [(row[0], row[1], row[2]) for row in await fetch_all(self._conn, sql, params)]
+
+    async def names_like(self, words: list[str], limit: int = 200) -> list[tuple[int, str]]:
+        """(id, name) of up to ``limit`` places whose name contains any of ``words``
+        (SQL ``LIKE``, so case-insensitive for ASCII); no words, no places."""
+        if not words:
+            return []
+        rows = await fetch_all(
+            self._conn,
+            "SELECT id, name FROM places WHERE "
+            + " OR ".join("name LIKE ?" for _ in words)
+            + " LIMIT ?",
+            [*(f"%{w}%" for w in words), limit],
+        )
+        return [(row[0], row[1]) for row in rows]
 
     async def opening_hours(self, place_ids: list[int]) -> dict[int, str]:
         rows = await self._select_by_ids(

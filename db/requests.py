@@ -14,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
+from db.rows import changed, fetch_all, fetch_one
 from db.transactions import Transactions
 
 STATES = ("draft", "review", "open", "matched", "done", "rejected", "withdrawn", "expired")
@@ -144,22 +145,20 @@ class RequestStore:
             *(_encode(k, v) for k, v in values.items()),
         ]
         async with self._tx.transaction():
-            async with self._conn.execute(
+            row = await fetch_one(
+                self._conn,
                 f"INSERT INTO help_requests ({', '.join(columns)})"
                 f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
                 params,
-            ) as cur:
-                request_id = int((await cur.fetchone())[0])
+            )
+            request_id = int(row[0])
             await self.audit(actor_id, f"request.{state}", f"request:{request_id}")
         created = await self.get(request_id)
         assert created is not None
         return created
 
     async def get(self, request_id: int) -> HelpRequest | None:
-        async with self._conn.execute(
-            "SELECT * FROM help_requests WHERE id = ?", (request_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self._conn, "SELECT * FROM help_requests WHERE id = ?", (request_id,))
         return None if row is None else _row(row)
 
     async def transition(
@@ -190,13 +189,13 @@ class RequestStore:
             values[stamps[to_state]] = now
         assignments = ", ".join(["state = ?", "updated_at = ?", *(f"{k} = ?" for k in values)])
         async with self._tx.transaction():
-            async with self._conn.execute(
+            updated_rows = await changed(
+                self._conn,
                 f"UPDATE help_requests SET {assignments} WHERE id = ?"
                 f" AND state IN ({', '.join('?' * len(allowed))})",
                 [to_state, now, *values.values(), request_id, *allowed],
-            ) as cur:
-                changed = cur.rowcount
-            if not changed:
+            )
+            if not updated_rows:
                 current = await self.get(request_id)
                 raise TransitionError(
                     request_id,
@@ -237,37 +236,41 @@ class RequestStore:
     async def for_requester(
         self, user_id: int, states: tuple[str, ...] = STATES
     ) -> list[HelpRequest]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             f"SELECT * FROM help_requests WHERE requester_id = ?"
             f" AND state IN ({', '.join('?' * len(states))}) ORDER BY id DESC",
             (user_id, *states),
-        ) as cur:
-            return [_row(row) for row in await cur.fetchall()]
+        )
+        return [_row(row) for row in rows]
 
     async def in_state(self, *states: str) -> list[HelpRequest]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             f"SELECT * FROM help_requests WHERE state IN ({', '.join('?' * len(states))})"
             " ORDER BY id",
             states,
-        ) as cur:
-            return [_row(row) for row in await cur.fetchall()]
+        )
+        return [_row(row) for row in rows]
 
     async def count_created_since(self, user_id: int, since: str) -> int:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT COUNT(*) FROM help_requests WHERE requester_id = ? AND created_at >= ?",
             (user_id, since),
-        ) as cur:
-            return int((await cur.fetchone())[0])
+        )
+        return int(row[0])
 
     async def recent_descriptions(
         self, since: str, exclude: int | None = None
     ) -> list[tuple[int, str]]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT id, description FROM help_requests WHERE created_at >= ? AND id != ?"
             " AND description != ''",
             (since, exclude or 0),
-        ) as cur:
-            return [(row[0], row[1]) for row in await cur.fetchall()]
+        )
+        return [(row[0], row[1]) for row in rows]
 
     async def mark(self, request_id: int, column: str) -> None:
         """Record that a timed follow-up happened (escalated, reminded, kept)."""
@@ -280,41 +283,43 @@ class RequestStore:
     async def statistics(self) -> dict[str, Any]:
         """Counts by state, median minutes from publishing to a match, open and done by
         district and category."""
-        async with self._conn.execute(
-            "SELECT state, COUNT(*) FROM help_requests GROUP BY state"
-        ) as cur:
-            by_state = {row[0]: row[1] for row in await cur.fetchall()}
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn, "SELECT state, COUNT(*) FROM help_requests GROUP BY state"
+        )
+        by_state = {row[0]: row[1] for row in rows}
+        rows = await fetch_all(
+            self._conn,
             "SELECT (julianday(matched_at) - julianday(opened_at)) * 1440 FROM help_requests"
-            " WHERE matched_at IS NOT NULL AND opened_at IS NOT NULL ORDER BY 1"
-        ) as cur:
-            waits = [row[0] for row in await cur.fetchall()]
+            " WHERE matched_at IS NOT NULL AND opened_at IS NOT NULL ORDER BY 1",
+        )
+        waits = [row[0] for row in rows]
         median = None
         if waits:
             middle = len(waits) // 2
             median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
         grouped: dict[str, dict[str, dict[str, int]]] = {"stadtbezirk": {}, "category": {}}
         for column in grouped:
-            async with self._conn.execute(
+            for key, state, count in await fetch_all(
+                self._conn,
                 f"SELECT {column}, state, COUNT(*) FROM help_requests"
-                f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state"
-            ) as cur:
-                for key, state, count in await cur.fetchall():
-                    grouped[column].setdefault(key or "?", {})[state] = count
+                f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state",
+            ):
+                grouped[column].setdefault(key or "?", {})[state] = count
         return {"by_state": by_state, "median_minutes_to_match": median, **grouped}
 
     async def purge_closed(self, closed_before: str) -> int:
         """Retention: the free text, voice, contact, relay messages and feedback of requests
         closed before the cut-off are deleted; the bare record stays for statistics."""
         async with self._tx.transaction():
-            async with self._conn.execute(
+            rows = await fetch_all(
+                self._conn,
                 "SELECT id FROM help_requests WHERE state IN ('done', 'rejected', 'withdrawn',"
                 " 'expired') AND closed_at < ? AND (description != '' OR voice_file_id != ''"
                 " OR offline_contact != '' OR EXISTS (SELECT 1 FROM relay_messages m"
                 " WHERE m.request_id = help_requests.id))",
                 (closed_before,),
-            ) as cur:
-                ids = [row[0] for row in await cur.fetchall()]
+            )
+            ids = [row[0] for row in rows]
             for request_id in ids:
                 await self._conn.execute(
                     "UPDATE help_requests SET description = '', voice_file_id = '',"
@@ -337,18 +342,20 @@ class RequestStore:
         )
 
     async def posts(self, request_id: int) -> list[int]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT outbox_id FROM moderation_posts WHERE request_id = ? ORDER BY outbox_id",
             (request_id,),
-        ) as cur:
-            return [row[0] for row in await cur.fetchall()]
+        )
+        return [row[0] for row in rows]
 
     async def history(self, request_id: int) -> list[dict[str, Any]]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT at, actor_id, action, details FROM audit_log WHERE subject = ? ORDER BY id",
             (f"request:{request_id}",),
-        ) as cur:
-            return [
-                {"at": r[0], "actor_id": r[1], "action": r[2], "details": json.loads(r[3])}
-                for r in await cur.fetchall()
-            ]
+        )
+        return [
+            {"at": r[0], "actor_id": r[1], "action": r[2], "details": json.loads(r[3])}
+            for r in rows
+        ]

@@ -24,9 +24,16 @@ class Transactions:
         self._names = itertools.count(1)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
+    async def transaction(self, *, savepoint: bool = True) -> AsyncIterator[None]:
+        """All or nothing. Nested inside a transaction of the same task it is a SAVEPOINT,
+        so a failure inside rolls back only the inner part; with ``savepoint=False`` the
+        nested part simply joins the outer transaction (two round trips fewer, for store
+        methods whose failure ends the whole transaction anyway)."""
         task = asyncio.current_task()
         if self._owner is not None and self._owner is task:
+            if not savepoint:
+                yield
+                return
             name = f"sp{next(self._names)}"
             await self._conn.execute(f"SAVEPOINT {name}")
             try:
@@ -47,5 +54,22 @@ class Transactions:
                     await self._conn.execute("ROLLBACK")
                     raise
                 await self._conn.execute("COMMIT")
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[None]:
+        """For one statement outside any transaction: SQLite makes a single statement atomic
+        by itself, so BEGIN and COMMIT would only cost round trips. The lock is still taken,
+        because on the shared connection the statement would otherwise become part of
+        whatever transaction another task has open."""
+        task = asyncio.current_task()
+        if self._owner is not None and self._owner is task:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
             finally:
                 self._owner = None

@@ -7,6 +7,7 @@ import json
 import aiosqlite
 
 from db.clock import utcnow
+from db.rows import fetch_one
 from db.transactions import Transactions
 
 
@@ -16,10 +17,7 @@ class TransportStateStore:
         self._tx = transactions
 
     async def get(self, key: str) -> str | None:
-        async with self._conn.execute(
-            "SELECT value FROM transport_state WHERE key = ?", (key,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self._conn, "SELECT value FROM transport_state WHERE key = ?", (key,))
         return None if row is None else row[0]
 
     async def set(self, key: str, value: str) -> None:
@@ -41,18 +39,17 @@ class TransportStateStore:
             )
 
     async def buttons_of(self, event_id: str) -> list[tuple[str, str]]:
-        async with self._conn.execute(
-            "SELECT buttons FROM matrix_buttons WHERE event_id = ?", (event_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self._conn, "SELECT buttons FROM matrix_buttons WHERE event_id = ?", (event_id,)
+        )
         return [tuple(b) for b in json.loads(row[0])] if row else []
 
     async def latest_buttons(self, room_id: str) -> tuple[str, list[tuple[str, str]]] | None:
         """(event id, buttons) of the newest message with choices in a room."""
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT event_id, buttons FROM matrix_buttons WHERE room_id = ?"
             " ORDER BY created_at DESC, rowid DESC LIMIT 1",
             (room_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return (row[0], [tuple(b) for b in json.loads(row[1])]) if row else None

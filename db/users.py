@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +11,13 @@ import aiosqlite
 
 from db.clock import to_text
 from db.clock import utcnow as _now
+from db.rows import changed, fetch_all, fetch_one
 from db.transactions import Transactions
 
 ROLES = ("resident", "volunteer", "coordinator", "admin")
+# A user's roles read with their row, in the same statement.
+_ROLES = "(SELECT group_concat(role) FROM user_roles WHERE user_id = users.id) AS roles"
+_SELECT_USER = "SELECT users.*, " + _ROLES + " FROM users"
 
 
 @dataclass(frozen=True)
@@ -42,16 +46,27 @@ class ConversationState:
     data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """What :meth:`UserStore.arrive` finds for an update."""
+
+    user: User
+    state: ConversationState | None
+    # Seen before (a retry, a replay after a crash), and its answers if never confirmed sent.
+    handled_before: bool
+    kept_replies: str | None
+
+
 class UserStore:
     def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
         self._conn = conn
         self._tx = transactions
 
     async def _roles(self, user_id: int) -> frozenset[str]:
-        async with self._conn.execute(
-            "SELECT role FROM user_roles WHERE user_id = ?", (user_id,)
-        ) as cur:
-            return frozenset(row[0] for row in await cur.fetchall())
+        rows = await fetch_all(
+            self._conn, "SELECT role FROM user_roles WHERE user_id = ?", (user_id,)
+        )
+        return frozenset(row[0] for row in rows)
 
     async def _from_row(self, row: aiosqlite.Row | None) -> User | None:
         if row is None:
@@ -65,22 +80,30 @@ class UserStore:
             consent_at=row["consent_at"],
             created_at=row["created_at"],
             seen_at=row["seen_at"],
-            roles=await self._roles(row["id"]),
+            roles=(
+                frozenset(filter(None, (row["roles"] or "").split(",")))
+                # sqlite3.Row's "in" looks at the values, not the column names.
+                if "roles" in row.keys()  # noqa: SIM118
+                else await self._roles(row["id"])
+            ),
             first_name=row["first_name"],
             banned_at=row["banned_at"],
             reminder_offsets=tuple(int(x) for x in row["reminder_offsets"].split(",") if x),
         )
 
     async def get(self, user_id: int) -> User | None:
-        async with self._conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
-            return await self._from_row(await cur.fetchone())
+        return await self._from_row(
+            await fetch_one(self._conn, _SELECT_USER + " WHERE id = ?", (user_id,))
+        )
 
     async def find(self, platform: str, platform_user_id: str) -> User | None:
-        async with self._conn.execute(
-            "SELECT * FROM users WHERE platform = ? AND platform_user_id = ?",
-            (platform, platform_user_id),
-        ) as cur:
-            return await self._from_row(await cur.fetchone())
+        return await self._from_row(
+            await fetch_one(
+                self._conn,
+                _SELECT_USER + " WHERE platform = ? AND platform_user_id = ?",
+                (platform, platform_user_id),
+            )
+        )
 
     async def seen(
         self,
@@ -96,11 +119,29 @@ class UserStore:
         Only a private chat becomes the user's address: a coordinator pressing a button in
         the backchannel group must not redirect their own notifications to the group.
         """
+        arrival = await self.arrive(
+            platform, platform_user_id, chat_id, first_name, private=private
+        )
+        return arrival.user
+
+    async def arrive(
+        self,
+        platform: str,
+        platform_user_id: str,
+        chat_id: str,
+        first_name: str = "",
+        *,
+        private: bool = True,
+        update_id: str | None = None,
+    ) -> Arrival:
+        """Everything an update needs to start, in one statement (this runs for every
+        update): the user, created as a resident on first contact and marked as seen, with
+        their roles and conversation state, and whether the update was handled before.
+        See :meth:`seen` for which chat becomes the user's address."""
         now = _now()
-        # Two statements on the hot path (every update): the upsert returns the whole row,
-        # and only a brand-new user needs the resident role written.
-        async with self._tx.transaction():
-            async with self._conn.execute(
+        async with self._tx.transaction(savepoint=False):
+            row = await fetch_one(
+                self._conn,
                 "INSERT INTO users (platform, platform_user_id, chat_id, first_name, created_at,"
                 " seen_at) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
@@ -108,7 +149,13 @@ class UserStore:
                 " chat_id = CASE WHEN ? THEN excluded.chat_id ELSE users.chat_id END,"
                 " first_name = CASE WHEN excluded.first_name != '' THEN excluded.first_name"
                 " ELSE users.first_name END"
-                " RETURNING *",
+                " RETURNING *, " + _ROLES + ","
+                " (SELECT state FROM conversations WHERE user_id = users.id) AS c_state,"
+                " (SELECT data FROM conversations WHERE user_id = users.id) AS c_data,"
+                " (SELECT 1 FROM processed_updates WHERE platform = ? AND update_id = ?)"
+                " AS handled,"
+                " (SELECT replies FROM processed_updates WHERE platform = ? AND update_id = ?"
+                " AND answered_at IS NULL) AS kept",
                 (
                     platform,
                     platform_user_id,
@@ -117,18 +164,40 @@ class UserStore:
                     now,
                     now,
                     private,
+                    platform,
+                    update_id,
+                    platform,
+                    update_id,
                 ),
-            ) as cur:
-                row = await cur.fetchone()
-            if row["created_at"] == now:
+            )
+            assert row is not None
+            user = await self._from_row(row)
+            assert user is not None
+            if user.created_at == now and not user.roles:
                 await self._conn.execute(
                     "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
                     " VALUES (?, 'resident', ?)",
-                    (row["id"], now),
+                    (user.id, now),
                 )
-        user = await self._from_row(row)
-        assert user is not None
-        return user
+                user = replace(user, roles=frozenset({"resident"}))
+        state = (
+            ConversationState(row["c_state"], json.loads(row["c_data"]))
+            if row["c_state"] is not None
+            else None
+        )
+        return Arrival(user, state, row["handled"] is not None, row["kept"])
+
+    async def finish_update(
+        self, platform: str, update_id: str, chat_id: str, replies: str | None
+    ) -> None:
+        """Record an update as handled, with the answers kept until the transport confirms
+        them. Called in the transaction that began with :meth:`arrive`, whose check makes
+        a conflict here impossible."""
+        await self._conn.execute(
+            "INSERT INTO processed_updates (platform, update_id, at, chat_id, replies)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (platform, update_id, _now(), chat_id, replies),
+        )
 
     async def set_language(self, user_id: int, language: str) -> None:
         await self._conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
@@ -154,22 +223,26 @@ class UserStore:
         found: dict[int, tuple[int, ...]] = {}
         for start in range(0, len(user_ids), 500):
             chunk = user_ids[start : start + 500]
-            async with self._conn.execute(
+            for row in await fetch_all(
+                self._conn,
                 "SELECT id, reminder_offsets FROM users"
                 f" WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
-            ) as cur:
-                for row in await cur.fetchall():
-                    found[row[0]] = tuple(int(x) for x in row[1].split(",") if x)
+            ):
+                found[row[0]] = tuple(int(x) for x in row[1].split(",") if x)
         return found
 
     async def first_time(self, platform: str, update_id: str) -> bool:
         """Record an update as handled; False if it was handled before (a redelivery)."""
-        async with self._conn.execute(
-            "INSERT OR IGNORE INTO processed_updates (platform, update_id, at) VALUES (?, ?, ?)",
-            (platform, update_id, _now()),
-        ) as cur:
-            return cur.rowcount == 1
+        return (
+            await changed(
+                self._conn,
+                "INSERT OR IGNORE INTO processed_updates (platform, update_id, at)"
+                " VALUES (?, ?, ?)",
+                (platform, update_id, _now()),
+            )
+            == 1
+        )
 
     async def keep_replies(self, platform: str, update_id: str, chat_id: str, replies: str) -> None:
         await self._conn.execute(
@@ -180,26 +253,29 @@ class UserStore:
 
     async def unanswered(self, platform: str) -> list[tuple[str, str, str]]:
         """(update id, chat id, answers) of handled updates whose answers were never sent."""
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT update_id, chat_id, replies FROM processed_updates"
             " WHERE platform = ? AND answered_at IS NULL AND replies IS NOT NULL"
             " ORDER BY at",
             (platform,),
-        ) as cur:
-            return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
 
     async def unanswered_replies(self, platform: str, update_id: str) -> str | None:
         """The stored answers of a handled update that were never confirmed as sent."""
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT replies FROM processed_updates WHERE platform = ? AND update_id = ?"
             " AND answered_at IS NULL",
             (platform, update_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return row[0] if row else None
 
     async def mark_answered(self, platform: str, update_id: str) -> None:
-        async with self._tx.transaction():
+        # One statement: no BEGIN/COMMIT round trips, but the lock, so that it does not
+        # land inside another task's open transaction.
+        async with self._tx.single_statement():
             await self._conn.execute(
                 "UPDATE processed_updates SET answered_at = ?, replies = NULL"
                 " WHERE platform = ? AND update_id = ?",
@@ -207,10 +283,9 @@ class UserStore:
             )
 
     async def forget_updates(self, before: datetime) -> int:
-        async with self._conn.execute(
-            "DELETE FROM processed_updates WHERE at < ?", (to_text(before),)
-        ) as cur:
-            return cur.rowcount
+        return await changed(
+            self._conn, "DELETE FROM processed_updates WHERE at < ?", (to_text(before),)
+        )
 
     async def set_reminder_offsets(self, user_id: int, offsets: list[int]) -> None:
         await self._conn.execute(
@@ -224,11 +299,12 @@ class UserStore:
         )
 
     async def with_role(self, role: str) -> list[User]:
-        async with self._conn.execute(
-            "SELECT u.* FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = ?",
+        rows = await fetch_all(
+            self._conn,
+            "SELECT users.*, " + _ROLES + " FROM users"
+            " JOIN user_roles r ON r.user_id = users.id WHERE r.role = ?",
             (role,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [user for row in rows if (user := await self._from_row(row)) is not None]
 
     async def delete(self, user_id: int) -> None:
@@ -238,8 +314,7 @@ class UserStore:
     async def purge_inactive(self, seen_before: datetime) -> int:
         """Delete users not seen since ``seen_before``; return how many were deleted."""
         cutoff = to_text(seen_before)
-        async with self._conn.execute("DELETE FROM users WHERE seen_at < ?", (cutoff,)) as cur:
-            return cur.rowcount
+        return await changed(self._conn, "DELETE FROM users WHERE seen_at < ?", (cutoff,))
 
     async def export(self, user_id: int) -> dict[str, Any] | None:
         user = await self.get(user_id)
@@ -261,10 +336,9 @@ class UserStore:
         }
 
     async def get_state(self, user_id: int) -> ConversationState | None:
-        async with self._conn.execute(
-            "SELECT state, data FROM conversations WHERE user_id = ?", (user_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self._conn, "SELECT state, data FROM conversations WHERE user_id = ?", (user_id,)
+        )
         if row is None:
             return None
         return ConversationState(row["state"], json.loads(row["data"]))
@@ -276,6 +350,12 @@ class UserStore:
             " updated_at = excluded.updated_at",
             (user_id, state, json.dumps(data or {}, ensure_ascii=False), _now()),
         )
+
+    async def save_state(self, user_id: int, state: ConversationState | None) -> None:
+        if state is None:
+            await self.clear_state(user_id)
+        else:
+            await self.set_state(user_id, state.state, state.data)
 
     async def clear_state(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))

@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
+from db.rows import changed, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -64,10 +65,7 @@ class VolunteerStore:
         self._tx = transactions
 
     async def get(self, user_id: int) -> Volunteer | None:
-        async with self._conn.execute(
-            "SELECT * FROM volunteers WHERE user_id = ?", (user_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self._conn, "SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
         return None if row is None else _row(row)
 
     async def save(self, user_id: int, **profile: Any) -> Volunteer:
@@ -102,11 +100,12 @@ class VolunteerStore:
         )
 
     async def verify(self, user_id: int, by: int) -> bool:
-        async with self._conn.execute(
+        count = await changed(
+            self._conn,
             "UPDATE volunteers SET verified_at = ?, verified_by = ? WHERE user_id = ?",
             (utcnow(), by, user_id),
-        ) as cur:
-            return cur.rowcount == 1
+        )
+        return count == 1
 
     async def leave(self, user_id: int) -> None:
         async with self._tx.transaction():
@@ -128,8 +127,8 @@ class VolunteerStore:
         )
         if require_verified:
             sql += " AND v.verified_at IS NOT NULL"
-        async with self._conn.execute(sql, (f"%;{category};%", exclude_user or 0)) as cur:
-            return [_row(row) for row in await cur.fetchall()]
+        rows = await fetch_all(self._conn, sql, (f"%;{category};%", exclude_user or 0))
+        return [_row(row) for row in rows]
 
     async def record_offer(self, request_id: int, volunteer_id: int, outbox_id: int) -> None:
         await self._conn.execute(
@@ -141,19 +140,21 @@ class VolunteerStore:
 
     async def offers(self, request_id: int) -> list[tuple[int, int, bool]]:
         """(volunteer user id, outbox id, declined) of everyone offered this request."""
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT volunteer_id, outbox_id, declined FROM request_notifications"
             " WHERE request_id = ?",
             (request_id,),
-        ) as cur:
-            return [(r[0], r[1], bool(r[2])) for r in await cur.fetchall()]
+        )
+        return [(r[0], r[1], bool(r[2])) for r in rows]
 
     async def was_offered(self, request_id: int, volunteer_id: int) -> bool:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT 1 FROM request_notifications WHERE request_id = ? AND volunteer_id = ?",
             (request_id, volunteer_id),
-        ) as cur:
-            return await cur.fetchone() is not None
+        )
+        return row is not None
 
     async def decline(self, request_id: int, volunteer_id: int) -> None:
         await self._conn.execute(
@@ -164,9 +165,10 @@ class VolunteerStore:
 
     async def record(self, user_id: int) -> list[tuple[int, str, str, int | None]]:
         """(request id, category, closed at, minutes spent) of help given, oldest first."""
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT id, category, closed_at, minutes_spent FROM help_requests"
             " WHERE volunteer_id = ? AND state = 'done' ORDER BY closed_at",
             (user_id,),
-        ) as cur:
-            return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -47,6 +47,11 @@ ROLE_REFUSALS = {
 }
 
 
+class _HandlerFailed(Exception):
+    """A handler raised: its transaction is rolled back and the update handled again as
+    failed."""
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -75,50 +80,16 @@ class Dispatcher:
             return []
         if incoming.is_private and self._flooding(incoming):
             return await self._slow_down(incoming)
-        queued = 0
-        replies: list[Outgoing] = []
         started = time.perf_counter()
+        queued = 0
         try:
-            async with self.db.transaction():
-                if incoming.update_id and not await self.db.users.first_time(
-                    incoming.sender.platform, incoming.update_id
-                ):
-                    # Delivered again (a retry, a replay after a crash): no second effect.
-                    # If the bot died before answering it, the kept answers go out now.
-                    kept = await self.db.users.unanswered_replies(
-                        incoming.sender.platform, incoming.update_id
-                    )
-                    log.info(
-                        "redelivered %s update: %s",
-                        incoming.sender.platform,
-                        "answering again" if kept else "already answered",
-                    )
-                    return [decode(item) for item in json.loads(kept)] if kept else []
-                ctx = await self._context(incoming)
-                try:
-                    async with self.db.transaction():
-                        await self._route(ctx)
-                except Exception:
-                    # Logged without the message text: user content never goes into logs.
-                    log.exception("handler failed for %s event", type(incoming.event).__name__)
-                    ctx.out = [ui.something_went_wrong(ctx)]
-                for item in ctx.out:
-                    recipient = getattr(item, "to", None)
-                    if recipient is None:
-                        replies.append(item)
-                        continue
-                    await self.db.outbox.enqueue(
-                        recipient.platform, recipient.chat_id, encode(item)
-                    )
-                    queued += 1
-                if incoming.update_id and replies:
-                    await self.db.users.keep_replies(
-                        incoming.sender.platform,
-                        incoming.update_id,
-                        incoming.chat_id,
-                        json.dumps([encode(item) for item in replies], ensure_ascii=False),
-                    )
-            queued += ctx.queued
+            try:
+                replies, queued = await self._handle_once(incoming, failed=False)
+            except _HandlerFailed:
+                # Everything the handler changed was rolled back with the transaction. The
+                # update is recorded as handled all the same, with an apology as its answer:
+                # a redelivery must not fail in the same way again.
+                replies, queued = await self._handle_once(incoming, failed=True)
         finally:
             if queued and self.on_queued:
                 self.on_queued()
@@ -126,9 +97,56 @@ class Dispatcher:
                 self.on_handled(incoming, time.perf_counter() - started)
         return replies
 
-    async def answered(self, incoming: Incoming) -> None:
-        """The transport sent the answers: a redelivery of this update needs none."""
-        if incoming.update_id:
+    async def _handle_once(self, incoming: Incoming, *, failed: bool) -> tuple[list[Outgoing], int]:
+        """One transaction: the duplicate check, the user, the handler, the queued messages
+        and the kept answers. Kept small in statements: each is a round trip to the
+        database thread, and this runs for every update."""
+        platform = incoming.sender.platform
+        replies: list[Outgoing] = []
+        queued = 0
+        async with self.db.transaction():
+            if incoming.update_id and not await self.db.users.first_time(
+                platform, incoming.update_id
+            ):
+                # Delivered again (a retry, a replay after a crash): no second effect.
+                # If the bot died before answering it, the kept answers go out now.
+                kept = await self.db.users.unanswered_replies(platform, incoming.update_id)
+                log.info(
+                    "redelivered %s update: %s",
+                    platform,
+                    "answering again" if kept else "already answered",
+                )
+                return ([decode(item) for item in json.loads(kept)] if kept else []), 0
+            ctx = await self._context(incoming)
+            if failed:
+                ctx.out = [ui.something_went_wrong(ctx)]
+            else:
+                try:
+                    await self._route(ctx)
+                except Exception as exc:
+                    # Logged without the message text: user content never goes into logs.
+                    log.exception("handler failed for %s event", type(incoming.event).__name__)
+                    raise _HandlerFailed from exc
+            for item in ctx.out:
+                recipient = getattr(item, "to", None)
+                if recipient is None:
+                    replies.append(item)
+                    continue
+                await self.db.outbox.enqueue(recipient.platform, recipient.chat_id, encode(item))
+                queued += 1
+            if incoming.update_id and replies:
+                await self.db.users.keep_replies(
+                    platform,
+                    incoming.update_id,
+                    incoming.chat_id,
+                    json.dumps([encode(item) for item in replies], ensure_ascii=False),
+                )
+        return replies, queued + ctx.queued
+
+    async def answered(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+        """The transport sent the answers: a redelivery of this update needs none.
+        Nothing was kept for an update without answers, so there is nothing to mark."""
+        if incoming.update_id and outgoing:
             await self.db.users.mark_answered(incoming.sender.platform, incoming.update_id)
 
     async def unanswered(self, platform: str) -> list[tuple[Incoming, list[Outgoing]]]:

@@ -131,4 +131,6 @@ async def test_help_story_on_telegram(
         "sendMessage", lambda c: "rl:min" in str(c.params), after=mark, chat_id=2001
     )
     assert (await db.requests.get(request_id)).state == "done"
+    # The worker marks an item sent only after Telegram's answer has come back to it.
+    await fake.settle()
     assert await db.outbox.pending() == 0

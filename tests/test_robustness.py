@@ -34,8 +34,9 @@ async def test_same_matrix_event_twice_counts_once(chat: MemoryTransport, db: Da
     incoming = Incoming(
         Sender("matrix", "@a:x", "A"), "!room", Command("start"), update_id="$event1"
     )
-    assert await chat.dispatcher.handle(incoming)
-    await chat.dispatcher.answered(incoming)
+    first = await chat.dispatcher.handle(incoming)
+    assert first
+    await chat.dispatcher.answered(incoming, first)
     assert await chat.dispatcher.handle(incoming) == []
 
 
@@ -115,7 +116,7 @@ async def test_an_unanswered_update_is_answered_when_it_comes_again(chat: Memory
     # The bot died before sending the answer: the redelivered update gets it.
     again = await chat.dispatcher.handle(incoming)
     assert [str(m.text) for m in again] == [str(m.text) for m in first]
-    await chat.dispatcher.answered(incoming)
+    await chat.dispatcher.answered(incoming, again)
     assert await chat.dispatcher.handle(incoming) == []
 
 
@@ -128,5 +129,35 @@ async def test_answers_kept_for_a_crash_are_listed_until_sent(chat: MemoryTransp
     assert [(i.chat_id, [str(m.text) for m in out]) for i, out in pending] == [
         ("78", [str(m.text) for m in first])
     ]
-    await chat.dispatcher.answered(pending[0][0])
+    await chat.dispatcher.answered(*pending[0])
     assert await chat.dispatcher.unanswered("telegram") == []
+
+
+async def test_a_failing_handler_changes_nothing_and_is_not_run_again(
+    chat: MemoryTransport, db: Database, monkeypatch
+):
+    from handlers.model import Command, Incoming, Sender
+
+    await chat.onboard("79", "en")
+    user = await db.users.find("memory", "79")
+    assert user is not None
+    calls = []
+
+    async def broken(ctx):
+        calls.append(1)
+        await ctx.db.users.set_state(ctx.user.id, "half.done", {"step": 1})
+        await ctx.db.users.set_language(ctx.user.id, "ar")
+        raise RuntimeError("boom")
+
+    spec = chat.dispatcher.router.commands["help"]
+    monkeypatch.setitem(chat.dispatcher.router.commands, "help", replace(spec, callback=broken))
+    incoming = Incoming(Sender("memory", "79", "A"), "79", Command("help"), update_id="f1")
+    first = await chat.dispatcher.handle(incoming)
+    assert "went wrong" in texts(first)
+    # The handler's writes were rolled back; the update itself is recorded as handled.
+    assert await db.users.get_state(user.id) is None
+    assert (await db.users.get(user.id)).language == "en"
+    again = await chat.dispatcher.handle(incoming)
+    assert texts(again) == texts(first) and calls == [1]
+    await chat.dispatcher.answered(incoming, again)
+    assert await chat.dispatcher.handle(incoming) == []

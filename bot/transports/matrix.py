@@ -160,7 +160,7 @@ class MatrixTransport:
         for incoming, outgoing in await self.dispatcher.unanswered(PLATFORM):
             try:
                 await self.answer(incoming.chat_id, incoming, outgoing)
-                await self.dispatcher.answered(incoming)
+                await self.dispatcher.answered(incoming, outgoing)
             except Exception:
                 log.exception("matrix: sending a kept answer failed")
 
@@ -276,7 +276,7 @@ class MatrixTransport:
             )
             outgoing = await self.dispatcher.handle(incoming)
             await self.answer(room.room_id, incoming, outgoing)
-            await self.dispatcher.answered(incoming)
+            await self.dispatcher.answered(incoming, outgoing)
         except Exception:
             log.exception("matrix: handling an event failed")
         finally:

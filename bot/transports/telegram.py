@@ -216,7 +216,7 @@ class TelegramTransport:
             return
         outgoing = await self.dispatcher.handle(incoming)
         await self.answer(incoming, outgoing, update)
-        await self.dispatcher.answered(incoming)
+        await self.dispatcher.answered(incoming, outgoing)
 
     async def answer(
         self, incoming: Incoming, outgoing: list[Outgoing], update: Update | None = None
@@ -377,7 +377,7 @@ class TelegramTransport:
         for incoming, outgoing in await self.dispatcher.unanswered(PLATFORM):
             try:
                 await self.answer(incoming, outgoing)
-                await self.dispatcher.answered(incoming)
+                await self.dispatcher.answered(incoming, outgoing)
             except Exception:
                 log.exception("telegram: sending a kept answer failed")
 

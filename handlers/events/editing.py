@@ -234,15 +234,9 @@ async def _input(ctx: Context) -> None:
 
 async def _search_places(ctx: Context, text: str) -> list[tuple[int, str]]:
     words = [w for w in re.split(r"\W+", text) if len(w) >= 3] or [text]
-    async with ctx.db.conn.execute(
-        "SELECT id, name FROM places WHERE "
-        + " OR ".join("name LIKE ?" for _ in words)
-        + " LIMIT 200",
-        [f"%{w}%" for w in words],
-    ) as cur:
-        rows = await cur.fetchall()
-    ranked = sorted(rows, key=lambda r: -fuzz.token_set_ratio(text, r[1]))
-    return [(row[0], row[1]) for row in ranked[:5]]
+    found = await ctx.db.places.names_like(words)
+    ranked = sorted(found, key=lambda r: -fuzz.token_set_ratio(text, r[1]))
+    return ranked[:5]
 
 
 def register(router: Router) -> None:
