@@ -232,25 +232,6 @@ class UserStore:
                 found[row[0]] = tuple(int(x) for x in row[1].split(",") if x)
         return found
 
-    async def first_time(self, platform: str, update_id: str) -> bool:
-        """Record an update as handled; False if it was handled before (a redelivery)."""
-        return (
-            await changed(
-                self._conn,
-                "INSERT OR IGNORE INTO processed_updates (platform, update_id, at)"
-                " VALUES (?, ?, ?)",
-                (platform, update_id, _now()),
-            )
-            == 1
-        )
-
-    async def keep_replies(self, platform: str, update_id: str, chat_id: str, replies: str) -> None:
-        await self._conn.execute(
-            "UPDATE processed_updates SET replies = ?, chat_id = ?"
-            " WHERE platform = ? AND update_id = ?",
-            (replies, chat_id, platform, update_id),
-        )
-
     async def unanswered(self, platform: str) -> list[tuple[str, str, str]]:
         """(update id, chat id, answers) of handled updates whose answers were never sent."""
         rows = await fetch_all(
@@ -261,16 +242,6 @@ class UserStore:
             (platform,),
         )
         return [(row[0], row[1], row[2]) for row in rows]
-
-    async def unanswered_replies(self, platform: str, update_id: str) -> str | None:
-        """The stored answers of a handled update that were never confirmed as sent."""
-        row = await fetch_one(
-            self._conn,
-            "SELECT replies FROM processed_updates WHERE platform = ? AND update_id = ?"
-            " AND answered_at IS NULL",
-            (platform, update_id),
-        )
-        return row[0] if row else None
 
     async def mark_answered(self, platform: str, update_id: str) -> None:
         # One statement: no BEGIN/COMMIT round trips, but the lock, so that it does not

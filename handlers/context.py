@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,12 @@ class Context:
     out: list[Outgoing] = field(default_factory=list)
     # Messages queued straight into the outbox by this update (see queue()).
     queued: int = 0
+    # The acting user's conversation state as JSON, read together with the user and
+    # written once when the update is done, if it changed (each statement is a round trip
+    # to the database thread).
+    _state: tuple[str, str] | None = None
+    state_changed: bool = False
+    user_erased: bool = False
 
     def reply(
         self, text: Markup, buttons: list[list[Button]] | None = None, *, edit: bool = False
@@ -65,10 +72,52 @@ class Context:
         args = event.args.split() if isinstance(event, Command) else []
         return int(args[0]) if args and args[0].isdigit() else None
 
+    def get_state(self) -> ConversationState | None:
+        """The acting user's conversation state (a fresh copy: changing it changes nothing
+        until :meth:`set_state`)."""
+        if self._state is None:
+            return None
+        return ConversationState(self._state[0], json.loads(self._state[1]))
+
+    def set_state(self, state: str, data: dict[str, Any] | None = None) -> None:
+        self._state = (state, json.dumps(data or {}, ensure_ascii=False))
+        self.state_changed = True
+
+    def clear_state(self) -> None:
+        self._state = None
+        self.state_changed = True
+
+    def load_state(self, state: ConversationState | None) -> None:
+        """The state as stored when the update arrived (not a change)."""
+        self._state = None if state is None else (state.state, json.dumps(state.data))
+
+    async def state_of(self, user_id: int) -> ConversationState | None:
+        """Someone's conversation state; the acting user's as this update left it."""
+        if user_id == self.user.id:
+            return self.get_state()
+        return await self.db.users.get_state(user_id)
+
+    async def set_state_of(self, user_id: int, state: str, data: dict[str, Any]) -> None:
+        if user_id == self.user.id:
+            self.set_state(state, data)
+        else:
+            await self.db.users.set_state(user_id, state, data)
+
+    async def clear_state_of(self, user_id: int) -> None:
+        if user_id == self.user.id:
+            self.clear_state()
+        else:
+            await self.db.users.clear_state(user_id)
+
+    async def erase_user(self) -> None:
+        """Delete the acting user with everything that cascades from them."""
+        await self.db.users.delete(self.user.id)
+        self.user_erased = True
+
     async def expect_text(self) -> tuple[ConversationState, str] | None:
         """For states that wait for a text: the state and the text, or None after asking
         for a text (voice, stickers, empty messages)."""
-        state = await self.db.users.get_state(self.user.id)
+        state = self.get_state()
         event = self.incoming.event
         if state is None or not isinstance(event, Text) or not event.text.strip():
             self.reply(self.t.t("✍️ Please send a text."))
@@ -78,14 +127,8 @@ class Context:
     async def pressed_in(self, prefix: str) -> tuple[str, dict[str, Any]] | None:
         """For a button of a conversation: the step after ``prefix`` and a copy of its data,
         or None after saying the button is stale (the conversation ended or moved on)."""
-        state = await self.db.users.get_state(self.user.id)
+        state = self.get_state()
         if state is None or not state.state.startswith(prefix):
             self.toast(self.t._("This button is no longer valid."))
             return None
         return state.state.removeprefix(prefix), dict(state.data)
-
-    async def set_state(self, state: str, data: dict[str, Any] | None = None) -> None:
-        await self.db.users.set_state(self.user.id, state, data)
-
-    async def clear_state(self) -> None:
-        await self.db.users.clear_state(self.user.id)

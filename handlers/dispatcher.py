@@ -17,6 +17,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 
 from db import Database
+from db.users import Arrival
 from handlers import ui
 from handlers.context import Context
 from handlers.model import (
@@ -105,19 +106,17 @@ class Dispatcher:
         replies: list[Outgoing] = []
         queued = 0
         async with self.db.transaction():
-            if incoming.update_id and not await self.db.users.first_time(
-                platform, incoming.update_id
-            ):
+            ctx, arrival = await self._context(incoming)
+            if arrival.handled_before:
                 # Delivered again (a retry, a replay after a crash): no second effect.
                 # If the bot died before answering it, the kept answers go out now.
-                kept = await self.db.users.unanswered_replies(platform, incoming.update_id)
+                kept = arrival.kept_replies
                 log.info(
                     "redelivered %s update: %s",
                     platform,
                     "answering again" if kept else "already answered",
                 )
                 return ([decode(item) for item in json.loads(kept)] if kept else []), 0
-            ctx = await self._context(incoming)
             if failed:
                 ctx.out = [ui.something_went_wrong(ctx)]
             else:
@@ -127,6 +126,8 @@ class Dispatcher:
                     # Logged without the message text: user content never goes into logs.
                     log.exception("handler failed for %s event", type(incoming.event).__name__)
                     raise _HandlerFailed from exc
+            if ctx.state_changed and not ctx.user_erased:
+                await self.db.users.save_state(ctx.user.id, ctx.get_state())
             for item in ctx.out:
                 recipient = getattr(item, "to", None)
                 if recipient is None:
@@ -134,12 +135,14 @@ class Dispatcher:
                     continue
                 await self.db.outbox.enqueue(recipient.platform, recipient.chat_id, encode(item))
                 queued += 1
-            if incoming.update_id and replies:
-                await self.db.users.keep_replies(
+            if incoming.update_id:
+                await self.db.users.finish_update(
                     platform,
                     incoming.update_id,
                     incoming.chat_id,
-                    json.dumps([encode(item) for item in replies], ensure_ascii=False),
+                    json.dumps([encode(item) for item in replies], ensure_ascii=False)
+                    if replies
+                    else None,
                 )
         return replies, queued + ctx.queued
 
@@ -187,16 +190,18 @@ class Dispatcher:
             )
         ]
 
-    async def _context(self, incoming: Incoming) -> Context:
+    async def _context(self, incoming: Incoming) -> tuple[Context, Arrival]:
         sender = incoming.sender
         first_name = sender.display_name.split(" ")[0] if sender.display_name else ""
-        user = await self.db.users.seen(
+        arrival = await self.db.users.arrive(
             sender.platform,
             sender.user_id,
             incoming.chat_id,
             first_name,
             private=incoming.is_private,
+            update_id=incoming.update_id,
         )
+        user = arrival.user
         if (sender.platform, sender.user_id) in self.settings.admins and not user.has_role("admin"):
             await self.db.users.grant_role(user.id, "admin")
             user = await self.db.users.get(user.id) or user
@@ -206,9 +211,11 @@ class Dispatcher:
             if not incoming.is_private
             else (user.language or negotiate(sender.language_hint))
         )
-        return Context(
+        ctx = Context(
             incoming=incoming, user=user, t=translator(lang), db=self.db, settings=self.settings
         )
+        ctx.load_state(arrival.state)
+        return ctx, arrival
 
     async def _route(self, ctx: Context) -> None:
         event = ctx.incoming.event
@@ -270,7 +277,7 @@ class Dispatcher:
             )
             return
 
-        state = await self.db.users.get_state(ctx.user.id)
+        state = ctx.get_state()
         if state is not None and state.state in self.router.states:
             await self.router.states[state.state](ctx)
             return

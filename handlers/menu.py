@@ -22,18 +22,18 @@ async def show_main_menu(ctx: Context, *, greeting: bool = False) -> None:
 def register(router: Router) -> None:
     @router.command("menu", N_("Show the main menu"))
     async def menu_command(ctx: Context) -> None:
-        await ctx.clear_state()
+        ctx.clear_state()
         await show_main_menu(ctx)
 
     @router.button("menu")
     async def menu_button(ctx: Context) -> None:
         if ctx.args == "main":
-            await ctx.clear_state()
+            ctx.clear_state()
             await show_main_menu(ctx)
             return
         action = router.menu_actions.get(ctx.args)
         if action is not None:
-            await ctx.clear_state()
+            ctx.clear_state()
             await action(ctx)
         else:
             ctx.toast(ctx.t._("This button is no longer valid."))

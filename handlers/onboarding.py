@@ -48,12 +48,12 @@ def register(router: Router) -> None:
             if payload:
                 await _open_deep_link(ctx, router, payload)
             return
-        previous = await ctx.db.users.get_state(ctx.user.id)
+        previous = ctx.get_state()
         if not payload and previous is not None:
             payload = previous.data.get("payload", "")
         data = {"payload": payload} if payload else {}
         if ctx.user.language is None:
-            await ctx.set_state(CHOOSING_LANGUAGE, data)
+            ctx.set_state(CHOOSING_LANGUAGE, data)
             ctx.reply(
                 ctx.t.t(
                     "👋 <b>Hello!</b> I am the neighbourhood bot for {city}. I help you find "
@@ -65,7 +65,7 @@ def register(router: Router) -> None:
                 ui.language_picker(ctx.t.lang),
             )
         else:
-            await ctx.set_state(READING_PRIVACY, data)
+            ctx.set_state(READING_PRIVACY, data)
             ctx.reply(privacy_notice(ctx), _consent_buttons(ctx))
 
     @router.command("language", N_("Change the language"), before_consent=True)
@@ -84,8 +84,8 @@ def register(router: Router) -> None:
         await ctx.use_language(code)
         ctx.reply(ctx.t.t("🌐 Language: {language}", language=language_name(code)), edit=True)
         if ctx.user.consent_at is None:
-            previous = await ctx.db.users.get_state(ctx.user.id)
-            await ctx.set_state(READING_PRIVACY, previous.data if previous else {})
+            previous = ctx.get_state()
+            ctx.set_state(READING_PRIVACY, previous.data if previous else {})
             ctx.reply(privacy_notice(ctx), _consent_buttons(ctx))
         else:
             await show_main_menu(ctx)
@@ -93,7 +93,7 @@ def register(router: Router) -> None:
     @router.button("consent", before_consent=True)
     async def consent(ctx: Context) -> None:
         if ctx.args == "no":
-            await ctx.db.users.delete(ctx.user.id)
+            await ctx.erase_user()
             ctx.reply(
                 ctx.t.t(
                     "👋 Okay. Nothing about you is stored. If you change your mind, send /start."
@@ -104,11 +104,11 @@ def register(router: Router) -> None:
         if ctx.args != "yes":
             ctx.toast(ctx.t._("This button is no longer valid."))
             return
-        previous = await ctx.db.users.get_state(ctx.user.id)
+        previous = ctx.get_state()
         payload = previous.data.get("payload", "") if previous else ""
         if ctx.user.consent_at is None:
             await ctx.db.users.record_consent(ctx.user.id)
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.user = await ctx.db.users.get(ctx.user.id) or ctx.user
         ctx.reply(
             ctx.t.t(

@@ -87,7 +87,7 @@ def register(router: Router) -> None:
             # a running contact), then the account goes.
             for eraser in router.erasers:
                 await eraser(ctx)
-            await ctx.db.users.delete(ctx.user.id)
+            await ctx.erase_user()
             ctx.reply(
                 ctx.t.t(
                     "✅ All your data has been deleted. If you write again, you start "

@@ -53,7 +53,7 @@ def offset_label(t: Translator, minutes: int) -> str:
 
 async def events_home(ctx: Context) -> None:
     t = ctx.t
-    await ctx.clear_state()
+    ctx.clear_state()
     ctx.reply(
         t.t("📅 <b>Events</b>")
         + "\n"
@@ -111,7 +111,7 @@ async def _listing(ctx: Context, query: dict[str, Any]) -> list[tuple[datetime, 
 
 async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) -> None:
     t = ctx.t
-    await ctx.set_state(LIST, query)
+    ctx.set_state(LIST, query)
     found = await _listing(ctx, query)
     page = int(query.get("page", 0))
     shown = found[page * PAGE : (page + 1) * PAGE]
@@ -149,7 +149,7 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
     filters = [Button(("✅ " if query.get("wheelchair") else "") + "♿", "ev:wc")]
     categories = sorted({event.category for _, event, _ in found if event.category})
     query["categories"] = categories
-    await ctx.set_state(LIST, query)
+    ctx.set_state(LIST, query)
     filters += [
         Button(("✅ " if query.get("category") == c else "") + c[:20], f"ev:cat:{i}")
         for i, c in enumerate(categories[:5])
@@ -408,7 +408,7 @@ def register(router: Router) -> None:
         action, _, value = ctx.args.partition(":")
         t = ctx.t
         if action == "where":
-            await ctx.set_state(WHERE)
+            ctx.set_state(WHERE)
             ctx.send(
                 Message(
                     t.t("📍 Where? Share your location, or type a postcode or district."),
@@ -425,7 +425,7 @@ def register(router: Router) -> None:
         elif action == "subs":
             await show_subscriptions(ctx)
         elif action in ("more", "prev", "wc", "cat"):
-            state = await ctx.db.users.get_state(ctx.user.id)
+            state = ctx.get_state()
             if state is None or state.state != LIST:
                 ctx.toast(t._("This button is no longer valid."))
                 return

@@ -108,7 +108,7 @@ async def _ask(
     ctx: Context, step: str, data: dict[str, Any], extra: list[list[Button]] | None = None
 ) -> None:
     t = ctx.t
-    await ctx.set_state(STATE + step, data)
+    ctx.set_state(STATE + step, data)
     buttons = list(extra or [])
     if step == "duration":
         buttons += [[Button(t.t("{minutes} min", minutes=m), f"ee:dur:{m}") for m in DURATIONS]]
@@ -128,7 +128,7 @@ async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
     if index + 1 < len(STEPS):
         await _ask(ctx, STEPS[index + 1], data)
         return
-    await ctx.set_state(STATE + "summary", data)
+    ctx.set_state(STATE + "summary", data)
     event = _event(data["draft"])
     when = ctx.t.datetime(local(event.starts_local), "medium")
     lines = [
@@ -156,7 +156,7 @@ async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
 async def _save_edit(ctx: Context, data: dict[str, Any]) -> None:
     old = await ctx.db.events.get(int(data["event_id"]))
     if old is None:
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(ctx.t.t("😔 This event no longer exists."), ui.back_to_menu(ctx))
         return
     new = replace(_event(data["draft"]), texts=old.texts)
@@ -168,7 +168,7 @@ async def _save_edit(ctx: Context, data: dict[str, Any]) -> None:
     else:
         told = 0
     ctx.queued += told
-    await ctx.clear_state()
+    ctx.clear_state()
     ctx.reply(
         ctx.t.t("✅ Saved. People who asked for a reminder were told: {count}.", count=told),
         ui.back_to_menu(ctx),
@@ -176,7 +176,7 @@ async def _save_edit(ctx: Context, data: dict[str, Any]) -> None:
 
 
 async def _input(ctx: Context) -> None:
-    state = await ctx.db.users.get_state(ctx.user.id)
+    state = ctx.get_state()
     assert state is not None
     step = state.state.removeprefix(STATE)
     data = dict(state.data)
@@ -210,7 +210,7 @@ async def _input(ctx: Context) -> None:
     elif step == "place" and 3 <= len(text) <= 200:
         matches = await _search_places(ctx, text)
         data["address_text"] = text
-        await ctx.set_state(STATE + "place", data)
+        ctx.set_state(STATE + "place", data)
         buttons = [[Button(f"📍 {name}"[:40], f"ee:pl:{place_id}")] for place_id, name in matches]
         buttons.append([Button("🏠 " + t._("Use the text as the address"), "ee:addr")])
         ctx.reply(t.t("📍 Which place do you mean?"), buttons)
@@ -257,7 +257,7 @@ def register(router: Router) -> None:
             return
         draft = asdict(event)
         draft.pop("id"), draft.pop("texts")
-        await ctx.set_state(STATE + "choose", {"draft": draft, "event_id": event.id})
+        ctx.set_state(STATE + "choose", {"draft": draft, "event_id": event.id})
         ctx.reply(
             ctx.t.t("✏️ What do you want to change?"),
             [
@@ -302,7 +302,7 @@ def register(router: Router) -> None:
             told = await notices.event_cancelled(ctx.db, event.id or 0, datetime.now(UTC))
             ctx.queued += told
             await ctx.db.requests.audit(ctx.user.id, "event.cancel", f"event:{event.id}")
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(
                 t.t(
                     "❌ The event is cancelled. People who asked for a reminder were "
@@ -318,7 +318,7 @@ def register(router: Router) -> None:
         step, data = pressed
         draft = data["draft"]
         if action == "cancel":
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
         elif action == "field" and step == "choose" and value in STEPS[:1] + STEPS[2:]:
             await _ask(ctx, value, data)
@@ -355,7 +355,7 @@ def register(router: Router) -> None:
             await ctx.db.requests.audit(ctx.user.id, "event.create", f"event:{event_id}")
             told = await notices.announce_new(ctx.db, event_id, datetime.now(UTC))
             ctx.queued += told
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(
                 t.t(
                     "📢 Event {id} is published. Subscribers told: {count}. Link for "

@@ -157,8 +157,8 @@ def register(router: Router) -> None:
             return
         if action == "rep":
             # Something wrong with the request itself: the coordinators read the report.
-            previous = await ctx.db.users.get_state(ctx.user.id)
-            await ctx.set_state(
+            previous = ctx.get_state()
+            ctx.set_state(
                 "relay.report",
                 {
                     "request_id": request.id,

@@ -189,7 +189,7 @@ def register(router: Router) -> None:
             if not ctx.user.chat_id:
                 ctx.toast(t._("Please start a private chat with the bot first."), alert=True)
                 return
-            await ctx.set_state(f"mod.{action}", {"request_id": request.id})
+            ctx.set_state(f"mod.{action}", {"request_id": request.id})
             own = ctx.translator_for(ctx.user)
             prompt = (
                 own.t("✏️ Please send the corrected text for request #{id}.", id=request.id)
@@ -252,7 +252,7 @@ def register(router: Router) -> None:
             return
         state, text = got
         request = await ctx.db.requests.get(int(state.data["request_id"]))
-        await ctx.clear_state()
+        ctx.clear_state()
         if request is None or request.state not in ("review", "open"):
             ctx.reply(ctx.t.t("😔 This request can no longer be changed."), ui.back_to_menu(ctx))
             return
@@ -278,7 +278,7 @@ def register(router: Router) -> None:
                 to=Recipient(requester.platform, requester.chat_id),
             )
         )
-        await ctx.db.users.set_state(requester.id, "request.answer", {"request_id": request.id})
+        await ctx.set_state_of(requester.id, "request.answer", {"request_id": request.id})
         await ctx.db.requests.audit(ctx.user.id, "request.question", f"request:{request.id}")
         ctx.reply(ctx.t.t("✅ Your question was sent."))
 
@@ -291,7 +291,7 @@ def register(router: Router) -> None:
         if got is None:
             return
         state, text = got
-        await ctx.clear_state()
+        ctx.clear_state()
         request_id = int(state.data["request_id"])
         t = backchannel_t()
         await notify_backchannel(

@@ -57,10 +57,10 @@ async def connect(ctx: Context, request: HelpRequest) -> None:
     """Called in the accepting volunteer's update: both sides now talk through the bot."""
     volunteer = ctx.user
     requester = await ctx.db.users.get(request.requester_id) if request.requester_id else None
-    await ctx.set_state(STATE, {"request_id": request.id})
+    ctx.set_state(STATE, {"request_id": request.id})
     t = ctx.t
     if requester is not None and requester.chat_id:
-        await ctx.db.users.set_state(requester.id, STATE, {"request_id": request.id})
+        await ctx.set_state_of(requester.id, STATE, {"request_id": request.id})
         rt = ctx.translator_for(requester)
         ctx.send(
             Message(
@@ -106,13 +106,13 @@ async def disconnect(ctx: Context, request: HelpRequest, message: str, leaving_u
     ):
         if user_id is None:
             continue
-        state = await ctx.db.users.get_state(user_id)
+        state = await ctx.state_of(user_id)
         if (
             state is not None
             and state.state == STATE
             and state.data.get("request_id") == request.id
         ):
-            await ctx.db.users.clear_state(user_id)
+            await ctx.clear_state_of(user_id)
     other_id = (
         request.requester_id if leaving_user != request.requester_id else request.volunteer_id
     )
@@ -128,7 +128,7 @@ async def _partner(ctx: Context, request: HelpRequest) -> User | None:
 
 
 async def _relay(ctx: Context) -> None:
-    state = await ctx.db.users.get_state(ctx.user.id)
+    state = ctx.get_state()
     assert state is not None
     request = await ctx.db.requests.get(int(state.data["request_id"]))
     t = ctx.t
@@ -137,7 +137,7 @@ async def _relay(ctx: Context) -> None:
         or request.state != "matched"
         or ctx.user.id not in (request.requester_id, request.volunteer_id)
     ):
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
         return
     partner = await _partner(ctx, request)
@@ -246,9 +246,7 @@ def register(router: Router) -> None:
         elif action == "no":
             ctx.toast(t._("All right."))
         elif action == "rep":
-            await ctx.set_state(
-                "relay.report", {"request_id": request.id, "back": await _previous(ctx)}
-            )
+            ctx.set_state("relay.report", {"request_id": request.id, "back": await _previous(ctx)})
             ctx.reply(
                 t.t(
                     "⚠️ What happened? Please write a few words. Only the coordinators will read it."
@@ -263,7 +261,7 @@ def register(router: Router) -> None:
         ):
             await ctx.db.requests.update_fields(request.id, ctx.user.id, minutes_spent=int(value))
             if request.category == "shopping":
-                await ctx.set_state("relay.money", {"request_id": request.id})
+                ctx.set_state("relay.money", {"request_id": request.id})
                 ctx.reply(
                     t.t("🛒 How much money did you lay out? For example 12,50. Send 0 if none."),
                     edit=True,
@@ -285,7 +283,7 @@ def register(router: Router) -> None:
                 )
                 ctx.reply(t.t("👍 Thank you. A coordinator will look into it."), edit=True)
         elif action == "fb":
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t.t("👍 Thank you!"), ui.back_to_menu(ctx), edit=True)
         else:
             ctx.toast(t._("This button is no longer valid."))
@@ -315,14 +313,14 @@ def register(router: Router) -> None:
         )
         back: dict[str, Any] | None = state.data.get("back")
         if back:
-            await ctx.set_state(back["state"], back["data"])
+            ctx.set_state(back["state"], back["data"])
         else:
-            await ctx.clear_state()
+            ctx.clear_state()
         ctx.reply(ctx.t.t("✅ Thank you. The coordinators will look into it."))
 
     @router.state("relay.money")
     async def money_text(ctx: Context) -> None:
-        state = await ctx.db.users.get_state(ctx.user.id)
+        state = ctx.get_state()
         event = ctx.incoming.event
         match = _MONEY.match(event.text) if isinstance(event, Text) else None
         if state is None or match is None:
@@ -373,12 +371,12 @@ def register(router: Router) -> None:
                 utcnow(),
             ),
         )
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(ctx.t.t("👍 Thank you for your feedback!"), ui.back_to_menu(ctx))
 
 
 async def _previous(ctx: Context) -> dict[str, Any] | None:
-    state = await ctx.db.users.get_state(ctx.user.id)
+    state = ctx.get_state()
     return None if state is None else {"state": state.state, "data": state.data}
 
 
@@ -386,7 +384,7 @@ async def _ask_feedback(
     ctx: Context, request: HelpRequest, role: str, *, edit: bool = False
 ) -> None:
     t = ctx.t
-    await ctx.set_state("relay.feedback", {"request_id": request.id, "role": role})
+    ctx.set_state("relay.feedback", {"request_id": request.id, "role": role})
     ctx.reply(
         t.t("💬 How was it? Write a few words if you like - only the coordinators read them."),
         [[Button("⏭ " + t._("Skip"), f"rl:fb:{request.id}")]],

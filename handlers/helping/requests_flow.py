@@ -67,7 +67,7 @@ def category_label(t: Translator, key: str) -> str:
 
 async def help_home(ctx: Context) -> None:
     t = ctx.t
-    await ctx.clear_state()
+    ctx.clear_state()
     if ctx.user.banned_at:
         ctx.reply(
             t.t(
@@ -149,7 +149,7 @@ async def _limits_allow(ctx: Context) -> bool:
 
 async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
     t = ctx.t
-    await ctx.set_state(STATE + step, data)
+    ctx.set_state(STATE + step, data)
     buttons: list[list[Button]] = []
     location = ""
     if step == "category":
@@ -212,7 +212,7 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
 
 async def _summary(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
-    await ctx.set_state(STATE + "summary", data)
+    ctx.set_state(STATE + "summary", data)
     text = t.t("📋 <b>Please check your request:</b>") + "\n\n" + describe(t, data["draft"])
     if data["draft"].get("offline_contact"):
         text += "\n" + t.t(
@@ -235,7 +235,7 @@ def _coarse(lat: float, lon: float) -> tuple[float, float]:
 
 
 async def _free_input(ctx: Context) -> None:
-    state = await ctx.db.users.get_state(ctx.user.id)
+    state = ctx.get_state()
     assert state is not None
     step = state.state.removeprefix(STATE)
     data = dict(state.data)
@@ -318,7 +318,7 @@ def _set_area(draft: dict[str, Any], area) -> None:
 
 async def show_mine(ctx: Context) -> None:
     t = ctx.t
-    await ctx.clear_state()
+    ctx.clear_state()
     requests = (await ctx.db.requests.for_requester(ctx.user.id))[:10]
     if not requests:
         ctx.reply(
@@ -376,7 +376,7 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
                 request.id, "review", ctx.user.id, expect=("review", "open"), **draft
             )
         except TransitionError:
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t.t("😔 This request can no longer be changed."), ui.back_to_menu(ctx))
             return
         request = await ctx.db.requests.get(request.id)
@@ -386,7 +386,7 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
         request = await ctx.db.requests.transition(
             request.id, "open", ctx.user.id, decided_by=ctx.user.id
         )
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(
             t.t(
                 "✅ Request #{id} is published for the resident. Matching volunteers "
@@ -405,7 +405,7 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
             return
         request = await ctx.db.requests.create(ctx.user.id, ctx.user.id, **draft)
     assert request is not None
-    await ctx.clear_state()
+    ctx.clear_state()
     ctx.reply(
         t.t(
             "⏳ Thank you! Your request #{id} is now being checked by our team. We will "
@@ -491,7 +491,7 @@ def register(router: Router) -> None:
         step, data = pressed
         draft = data["draft"]
         if action == "cancel":
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t.t("✖️ Cancelled. Nothing was sent."), ui.back_to_menu(ctx), edit=True)
         elif action == "cat" and step == "category" and value in HELP_CATEGORIES:
             draft["category"] = value
@@ -509,7 +509,7 @@ def register(router: Router) -> None:
                 draft["when_text"] = ""
                 await _after(ctx, data, step)
             else:
-                await ctx.set_state(STATE + "when_text", data)
+                ctx.set_state(STATE + "when_text", data)
                 ctx.reply(t.t(_prompt("when_text")))
         elif action == "lang" and step == "languages" and value in SUPPORTED_LANGUAGES:
             draft["languages"] = ui.toggled(

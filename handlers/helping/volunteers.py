@@ -53,7 +53,7 @@ def _prompt(step: str) -> str:
 
 async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
     t = ctx.t
-    await ctx.set_state(STATE + step, data)
+    ctx.set_state(STATE + step, data)
     profile = data["profile"]
     tick = lambda on: "✅ " if on else ""  # noqa: E731 - a tiny local formatter
     buttons: list[list[Button]] = []
@@ -138,7 +138,7 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
 
 async def volunteer_home(ctx: Context) -> None:
     t = ctx.t
-    await ctx.clear_state()
+    ctx.clear_state()
     volunteer = await ctx.db.volunteers.get(ctx.user.id)
     if volunteer is None:
         ctx.reply(
@@ -229,7 +229,7 @@ def _parse(text: str):
 
 
 async def _free_input(ctx: Context) -> None:
-    state = await ctx.db.users.get_state(ctx.user.id)
+    state = ctx.get_state()
     assert state is not None
     step = state.state.removeprefix(STATE)
     data = dict(state.data)
@@ -334,7 +334,7 @@ def register(router: Router) -> None:
         profile = data["profile"]
         bezirke = {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
         if action == "cancel":
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
         elif action == "bz" and step == "area" and value in bezirke:
             _toggle(data, "stadtbezirke", value, tuple(sorted(bezirke)))
@@ -373,7 +373,7 @@ def register(router: Router) -> None:
             await _ask(ctx, "max", data)
         elif action == "max" and step == "max" and value in ("1", "2", "3"):
             profile["max_open"] = int(value)
-            await ctx.clear_state()
+            ctx.clear_state()
             volunteer = await ctx.db.volunteers.save(
                 ctx.user.id,
                 **{

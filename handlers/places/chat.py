@@ -42,7 +42,7 @@ def gazetteer(ctx: Context) -> Gazetteer:
 
 async def ask_where(ctx: Context) -> None:
     t = ctx.t
-    await ctx.set_state(WHERE, {})
+    ctx.set_state(WHERE, {})
     ctx.send(
         Message(
             text=t.t("📍 <b>Find a place</b>")
@@ -101,7 +101,7 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
     now = _now()
     page = max(0, int(search.get("page", 0)))
     found, more = await nearest(ctx.db, query, now, limit=size, offset=page * size)
-    await ctx.set_state(RESULTS, search)
+    ctx.set_state(RESULTS, search)
     lines = [t.t("📍 <b>Places near {place}</b>", place=search["label"])]
     summary = _filter_summary(ctx, search)
     if summary:
@@ -166,7 +166,7 @@ async def show_place(
     if place is None:
         ctx.reply(t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
         return
-    state = await ctx.db.users.get_state(ctx.user.id)
+    state = ctx.get_state()
     distance = None
     if state is not None and state.state == RESULTS:
         distance = distance_m(state.data["lat"], state.data["lon"], place.lat, place.lon)
@@ -199,7 +199,7 @@ async def _search_for_text(ctx: Context, text: str) -> None:
     if resolution.area is not None:
         await show_results(ctx, _search_data(resolution.area, resolution.area.name))
         return
-    await ctx.set_state(WHERE, {})
+    ctx.set_state(WHERE, {})
     if resolution.suggestions:
         ctx.reply(
             t.t('🤔 I don\'t know "{query}". Did you mean one of these?', query=text),
@@ -277,7 +277,7 @@ def register(router: Router) -> None:
             if resolution.area is not None:
                 await show_results(ctx, _search_data(resolution.area, resolution.area.name))
                 return
-        state = await ctx.db.users.get_state(ctx.user.id)
+        state = ctx.get_state()
         if state is None or state.state != RESULTS or action == "area":
             # A button from an old list, or forged data: start the search again.
             ctx.toast(ctx.t._("This button is no longer valid."))
@@ -294,7 +294,7 @@ def register(router: Router) -> None:
             key = {"wc": "wheelchair", "ml": "my_language", "open": "open_now"}[action]
             search[key] = not search.get(key)
             search["page"] = 0
-            await ctx.set_state(RESULTS, search)
+            ctx.set_state(RESULTS, search)
             await _show_filters(ctx, search)
         elif action == "cat" and (value == "*" or value in CATEGORIES):
             search["category"] = None if value == "*" else value

@@ -80,7 +80,7 @@ def _to_draft(place: Place) -> dict[str, Any]:
 
 
 async def _ask(ctx: Context, field: str, data: dict[str, Any]) -> None:
-    await ctx.set_state(STATE + field, data)
+    ctx.set_state(STATE + field, data)
     t = ctx.t
     buttons: list[list[Button]] = []
     if field == "category":
@@ -108,7 +108,7 @@ async def _next(ctx: Context, data: dict[str, Any], done: str) -> None:
         draft = _draft_place(data["draft"])
         changes = {name: getattr(draft, name) for name in data["changed"]}
         place = await ctx.db.places.update(data["place_id"], ACTOR, ctx.user.id, **changes)
-        await ctx.clear_state()
+        ctx.clear_state()
         ctx.reply(ctx.t.t("✅ Saved. The change is recorded with your account."))
         await show_for_coordinator(ctx, place)
         return
@@ -116,7 +116,7 @@ async def _next(ctx: Context, data: dict[str, Any], done: str) -> None:
     if index + 1 < len(NEW_STEPS):
         await _ask(ctx, NEW_STEPS[index + 1], data)
         return
-    await ctx.set_state(STATE + "summary", data)
+    ctx.set_state(STATE + "summary", data)
     place = _draft_place(data["draft"])
     ctx.reply(
         ctx.t.t("📋 <b>Please check the new place:</b>")
@@ -153,7 +153,7 @@ def edit_buttons(ctx: Context, place: Place) -> list[list[Button]]:
 
 
 async def _text_input(ctx: Context) -> None:
-    state = await ctx.db.users.get_state(ctx.user.id)
+    state = ctx.get_state()
     assert state is not None
     field = state.state.removeprefix(STATE)
     data = dict(state.data)
@@ -273,7 +273,7 @@ def register(router: Router) -> None:
                 ("wheelchair", N_("Wheelchair access")),
                 ("languages", N_("Languages")),
             ]
-            await ctx.set_state(
+            ctx.set_state(
                 STATE + "choose",
                 {"mode": "edit", "place_id": place.id, "draft": _to_draft(place), "changed": []},
             )
@@ -288,7 +288,7 @@ def register(router: Router) -> None:
             return
         step, data = pressed
         if action == "cancel":
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
         elif action == "field" and step == "choose" and value in NEW_STEPS:
             await _ask(ctx, value, data)
@@ -308,7 +308,7 @@ def register(router: Router) -> None:
             await _next(ctx, data, step)
         elif action == "save" and step == "summary" and data["mode"] == "new":
             place_id = await ctx.db.places.upsert(_draft_place(data["draft"]), ACTOR, ctx.user.id)
-            await ctx.clear_state()
+            ctx.clear_state()
             ctx.reply(t.t("✅ The place is saved and can be found now."), edit=False)
             place = await ctx.db.places.get(place_id)
             if place is not None:

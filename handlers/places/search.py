@@ -44,7 +44,8 @@ async def nearest(
     """The page of places nearest to the query point, and whether more follow.
 
     The search box starts small and grows until it holds enough places, so a dense centre
-    reads a few hundred metres and an empty outskirt reads further. Only ids and coordinates
+    reads a few hundred metres and an empty outskirt reads further; it grows by the density
+    seen so far, so a sparse map needs few boxes. Only ids and coordinates
     come from the R*Tree for the candidates; whole rows are loaded for the page alone.
     """
     filters = PlaceFilter(
@@ -64,7 +65,10 @@ async def nearest(
             within = [(d, i) for d, i in within if hours.status(opening.get(i, ""), at).is_open]
         if len(within) >= wanted or radius >= MAX_RADIUS_M:
             break
-        radius *= 2
+        # Grow to where, at the density found so far, enough places should be (a quarter
+        # more for luck), at least doubling: each box is a round trip to the database.
+        factor = 1.25 * math.sqrt(wanted / len(within)) if within else 4.0
+        radius = min(MAX_RADIUS_M, radius * min(max(factor, 2.0), 8.0))
     within.sort()
     page_ids = [place_id for _, place_id in within[offset : offset + limit]]
     places = await db.places.get_many(page_ids)
