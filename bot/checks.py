@@ -52,9 +52,9 @@ INVARIANTS = {
 
 
 async def database_checks(db: Database) -> AsyncIterator[Check]:
-    result = [row[0] for row in await fetch_all(db.conn, "PRAGMA integrity_check")]
+    result = [row[0] for row in await fetch_all(db.transactions, "PRAGMA integrity_check")]
     yield ("database integrity", "ok" if result == ["ok"] else "FAIL", "; ".join(result)[:200])
-    broken = await fetch_all(db.conn, "PRAGMA foreign_key_check")
+    broken = await fetch_all(db.transactions, "PRAGMA foreign_key_check")
     yield (
         "foreign keys",
         "FAIL" if broken else "ok",
@@ -64,7 +64,7 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
     latest = len(available_migrations())
     yield ("schema version", "ok" if version == latest else "FAIL", f"{version} of {latest}")
     for name, sql in INVARIANTS.items():
-        count = (await fetch_one(db.conn, sql))[0]
+        count = (await fetch_one(db.transactions, sql))[0]
         yield (name, "FAIL" if count else "ok", f"{count} rows" if count else "")
 
 

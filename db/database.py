@@ -11,6 +11,7 @@ from pathlib import Path
 import aiosqlite
 
 from db.clock import utcnow
+from db.contacts import ContactStore
 from db.events import EventStore
 from db.outbox import OutboxStore
 from db.places import PlaceStore
@@ -60,13 +61,14 @@ class Database:
         self.conn = conn
         self.transactions = Transactions(conn)
         self.transaction = self.transactions.transaction
-        self.users = UserStore(conn, self.transactions)
-        self.places = PlaceStore(conn, self.transactions)
-        self.outbox = OutboxStore(conn, self.transactions)
-        self.requests = RequestStore(conn, self.transactions)
-        self.volunteers = VolunteerStore(conn, self.transactions)
-        self.events = EventStore(conn, self.transactions)
-        self.transport_state = TransportStateStore(conn, self.transactions)
+        self.users = UserStore(self.transactions)
+        self.places = PlaceStore(self.transactions)
+        self.outbox = OutboxStore(self.transactions)
+        self.requests = RequestStore(self.transactions)
+        self.volunteers = VolunteerStore(self.transactions)
+        self.events = EventStore(self.transactions)
+        self.transport_state = TransportStateStore(self.transactions)
+        self.contacts = ContactStore(self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

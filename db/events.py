@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import to_text, utcnow
-from db.rows import fetch_all, fetch_one
+from db.rows import execute, execute_many, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -81,8 +81,7 @@ class Reminder:
 
 
 class EventStore:
-    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
-        self._conn = conn
+    def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
     async def _texts(self, ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
@@ -90,7 +89,7 @@ class EventStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             for row in await fetch_all(
-                self._conn,
+                self._tx,
                 "SELECT event_id, lang, title, description FROM event_texts"
                 f" WHERE event_id IN ({','.join('?' * len(chunk))})",
                 chunk,
@@ -99,7 +98,7 @@ class EventStore:
         return found
 
     async def _select(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Event]:
-        rows = await fetch_all(self._conn, f"SELECT * FROM events {where}", params)
+        rows = await fetch_all(self._tx, f"SELECT * FROM events {where}", params)
         texts = await self._texts([row["id"] for row in rows])
         return [_from_row(row, texts.get(row["id"])) for row in rows]
 
@@ -123,7 +122,7 @@ class EventStore:
             if old is None:
                 columns = [*_COLUMNS, "created_at", "updated_at"]
                 row = await fetch_one(
-                    self._conn,
+                    self._tx,
                     f"INSERT INTO events ({', '.join(columns)})"
                     f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
                     [*_to_row(event), now, now],
@@ -134,14 +133,16 @@ class EventStore:
                 event_id = old.id or 0
                 if old == replace(event, id=old.id) and old.texts == event.texts:
                     return event_id, "unchanged", old
-                await self._conn.execute(
+                await execute(
+                    self._tx,
                     f"UPDATE events SET {', '.join(f'{c} = ?' for c in _COLUMNS)},"
                     " updated_at = ? WHERE id = ?",
                     [*_to_row(event), now, event_id],
                 )
                 outcome = "updated"
-            await self._conn.execute("DELETE FROM event_texts WHERE event_id = ?", (event_id,))
-            await self._conn.executemany(
+            await execute(self._tx, "DELETE FROM event_texts WHERE event_id = ?", (event_id,))
+            await execute_many(
+                self._tx,
                 "INSERT INTO event_texts (event_id, lang, title, description) VALUES (?, ?, ?, ?)",
                 [(event_id, lang, t, d) for lang, (t, d) in sorted(event.texts.items())],
             )
@@ -149,7 +150,8 @@ class EventStore:
 
     # -- follows and reminders ----------------------------------------------------------
     async def follow(self, user_id: int, event_id: int, occurrence_local: str = "") -> None:
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "INSERT OR IGNORE INTO event_follows (user_id, event_id, occurrence_local,"
             " created_at) VALUES (?, ?, ?, ?)",
             (user_id, event_id, occurrence_local, utcnow()),
@@ -157,10 +159,13 @@ class EventStore:
 
     async def unfollow(self, user_id: int, event_id: int) -> None:
         async with self._tx.transaction():
-            await self._conn.execute(
-                "DELETE FROM event_follows WHERE user_id = ? AND event_id = ?", (user_id, event_id)
+            await execute(
+                self._tx,
+                "DELETE FROM event_follows WHERE user_id = ? AND event_id = ?",
+                (user_id, event_id),
             )
-            await self._conn.execute(
+            await execute(
+                self._tx,
                 "DELETE FROM reminders WHERE user_id = ? AND event_id = ? AND state = 'pending'",
                 (user_id, event_id),
             )
@@ -177,7 +182,7 @@ class EventStore:
             where.append("user_id = ?")
             params.append(user_id)
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT user_id, event_id, occurrence_local FROM event_follows"
             + (f" WHERE {' AND '.join(where)}" if where else ""),
             params,
@@ -185,7 +190,7 @@ class EventStore:
         return [(r[0], r[1], r[2]) for r in rows]
 
     async def followed_event_ids(self) -> list[int]:
-        rows = await fetch_all(self._conn, "SELECT DISTINCT event_id FROM event_follows")
+        rows = await fetch_all(self._tx, "SELECT DISTINCT event_id FROM event_follows")
         return [row[0] for row in rows]
 
     async def set_pending(
@@ -209,13 +214,14 @@ class EventStore:
                 params += user_ids
             stale = [
                 row[0]
-                for row in await fetch_all(self._conn, sql, params)
+                for row in await fetch_all(self._tx, sql, params)
                 if (row[1], row[2], row[3]) not in keys
             ]
-            await self._conn.executemany(
-                "DELETE FROM reminders WHERE id = ?", [(i,) for i in stale]
+            await execute_many(
+                self._tx, "DELETE FROM reminders WHERE id = ?", [(i,) for i in stale]
             )
-            await self._conn.executemany(
+            await execute_many(
+                self._tx,
                 "INSERT OR IGNORE INTO reminders (user_id, event_id, occurrence_local,"
                 " minutes_before, fire_at) VALUES (?, ?, ?, ?, ?)",
                 [(u, event_id, o, m, f) for u, o, m, f in wanted],
@@ -223,7 +229,7 @@ class EventStore:
 
     async def due(self, now: datetime, limit: int = 5000) -> list[Reminder]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT id, user_id, event_id, occurrence_local, minutes_before, fire_at"
             " FROM reminders WHERE state = 'pending' AND fire_at <= ? ORDER BY fire_at LIMIT ?",
             (to_text(now), limit),
@@ -231,14 +237,15 @@ class EventStore:
         return [Reminder(*row) for row in rows]
 
     async def mark(self, reminder_ids: list[int], state: str) -> None:
-        await self._conn.executemany(
+        await execute_many(
+            self._tx,
             "UPDATE reminders SET state = ? WHERE id = ? AND state = 'pending'",
             [(state, i) for i in reminder_ids],
         )
 
     async def pending_for_user(self, user_id: int) -> list[Reminder]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT id, user_id, event_id, occurrence_local, minutes_before, fire_at"
             " FROM reminders WHERE user_id = ? AND state = 'pending' ORDER BY fire_at",
             (user_id,),
@@ -246,11 +253,12 @@ class EventStore:
         return [Reminder(*row) for row in rows]
 
     async def pending_count(self) -> int:
-        row = await fetch_one(self._conn, "SELECT COUNT(*) FROM reminders WHERE state = 'pending'")
+        row = await fetch_one(self._tx, "SELECT COUNT(*) FROM reminders WHERE state = 'pending'")
         return int(row[0])
 
     async def set_status(self, event_id: int, status: str) -> None:
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "UPDATE events SET status = ?, updated_at = ? WHERE id = ?",
             (status, utcnow(), event_id),
         )
@@ -258,20 +266,22 @@ class EventStore:
     # -- subscriptions -------------------------------------------------------------------
     async def subscribe(self, user_id: int, kind: str, target: str, on: bool = True) -> None:
         if on:
-            await self._conn.execute(
+            await execute(
+                self._tx,
                 "INSERT OR IGNORE INTO subscriptions (user_id, kind, target, created_at)"
                 " VALUES (?, ?, ?, ?)",
                 (user_id, kind, target, utcnow()),
             )
         else:
-            await self._conn.execute(
+            await execute(
+                self._tx,
                 "DELETE FROM subscriptions WHERE user_id = ? AND kind = ? AND target = ?",
                 (user_id, kind, target),
             )
 
     async def subscriptions(self, user_id: int) -> list[tuple[str, str]]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT kind, target FROM subscriptions WHERE user_id = ? ORDER BY kind, target",
             (user_id,),
         )
@@ -279,7 +289,7 @@ class EventStore:
 
     async def subscribers(self, kind: str, target: str) -> list[int]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT user_id FROM subscriptions WHERE kind = ? AND target = ?",
             (kind, target),
         )

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from db.clock import to_text, utcnow
-from db.rows import changed, fetch_all, fetch_one
-from db.transactions import Transactions
+from db.rows import changed, execute, fetch_all, fetch_one
+from db.transactions import Statement, Transactions
 
 
 @dataclass(frozen=True)
@@ -24,8 +22,7 @@ class OutboxItem:
 
 
 class OutboxStore:
-    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
-        self._conn = conn
+    def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
     async def enqueue(
@@ -37,16 +34,27 @@ class OutboxStore:
     ) -> int:
         """Queue a message; call it inside the transaction of the change that causes it.
         ``not_before`` holds it back (a volunteer's quiet hours)."""
+        sql, params = self.enqueue_statement(platform, chat_id, payload, not_before)
+        async with self._tx.single_statement():
+            row = await fetch_one(self._tx, sql + " RETURNING id", params)
+            assert row is not None
+            return int(row[0])
+
+    @staticmethod
+    def enqueue_statement(
+        platform: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        not_before: datetime | None = None,
+    ) -> Statement:
+        """:meth:`enqueue` as a statement, for writing with others in one round trip."""
         now = utcnow()
         due = to_text(not_before) if not_before else now
-        async with self._tx.transaction():
-            row = await fetch_one(
-                self._conn,
-                "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
-                " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (platform, chat_id, json.dumps(payload, ensure_ascii=False), now, due),
-            )
-            return int(row[0])
+        return (
+            "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (platform, chat_id, json.dumps(payload, ensure_ascii=False), now, due),
+        )
 
     async def due(self, now: datetime, platforms: list[str], limit: int = 50) -> list[OutboxItem]:
         if not platforms:
@@ -54,7 +62,7 @@ class OutboxStore:
         marks = ",".join("?" * len(platforms))
         # Only the oldest undelivered item of each chat: messages arrive in the order written.
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT id, platform, chat_id, payload, attempts FROM outbox o"
             " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
             f" AND platform IN ({marks}) AND NOT EXISTS ("
@@ -68,39 +76,44 @@ class OutboxStore:
     async def begin_attempt(self, item_id: int) -> None:
         """Recorded (and committed) before the network call, so that a crash during it is
         known at the next start."""
-        async with self._tx.transaction():
-            await self._conn.execute(
-                "UPDATE outbox SET attempt_started_at = ? WHERE id = ?", (utcnow(), item_id)
+        async with self._tx.single_statement():
+            await execute(
+                self._tx,
+                "UPDATE outbox SET attempt_started_at = ? WHERE id = ?",
+                (utcnow(), item_id),
             )
 
     async def flag_interrupted(self) -> int:
         """At start-up: sends that were under way when the process died are in doubt."""
-        async with self._tx.transaction():
+        async with self._tx.single_statement():
             return await changed(
-                self._conn,
+                self._tx,
                 "UPDATE outbox SET in_doubt = 1 WHERE attempt_started_at IS NOT NULL"
                 " AND sent_at IS NULL AND failed_at IS NULL",
             )
 
     async def mark_sent(self, item_id: int, message_id: str | None) -> None:
-        async with self._tx.transaction():
-            await self._conn.execute(
+        async with self._tx.single_statement():
+            await execute(
+                self._tx,
                 "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1"
                 " WHERE id = ?",
                 (utcnow(), message_id, item_id),
             )
 
     async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
-        async with self._tx.transaction():
-            await self._conn.execute(
+        async with self._tx.single_statement():
+            await execute(
+                self._tx,
                 "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?,"
                 " attempt_started_at = NULL WHERE id = ?",
                 (to_text(when), error[:200], item_id),
             )
 
     async def give_up(self, item_id: int, error: str) -> None:
-        async with self._tx.transaction():
-            await self._conn.execute(
+        async with self._tx.single_statement():
+            await execute(
+                self._tx,
                 "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?"
                 " WHERE id = ?",
                 (utcnow(), error[:200], item_id),
@@ -109,7 +122,7 @@ class OutboxStore:
     async def state(self, item_id: int) -> tuple[str | None, str | None, str | None]:
         """(sent_message_id, sent_at, failed_at) of an item."""
         row = await fetch_one(
-            self._conn,
+            self._tx,
             "SELECT sent_message_id, sent_at, failed_at FROM outbox WHERE id = ?",
             (item_id,),
         )
@@ -118,12 +131,12 @@ class OutboxStore:
     async def target(self, item_id: int) -> tuple[str, str] | None:
         """(platform, chat_id) an item goes to."""
         row = await fetch_one(
-            self._conn, "SELECT platform, chat_id FROM outbox WHERE id = ?", (item_id,)
+            self._tx, "SELECT platform, chat_id FROM outbox WHERE id = ?", (item_id,)
         )
         return None if row is None else (row[0], row[1])
 
     async def pending(self) -> int:
         row = await fetch_one(
-            self._conn, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+            self._tx, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
         )
         return int(row[0])

@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import fetch_all, fetch_one
+from db.rows import execute, execute_many, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -86,8 +86,7 @@ class PlaceFilter:
 
 
 class PlaceStore:
-    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
-        self._conn = conn
+    def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
     async def _select_by_ids(self, sql: str, ids: list[int]) -> list[aiosqlite.Row]:
@@ -97,7 +96,7 @@ class PlaceStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows.extend(await fetch_all(self._conn, sql.format(ids=marks), chunk))
+            rows.extend(await fetch_all(self._tx, sql.format(ids=marks), chunk))
         return rows
 
     async def _texts(self, place_ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
@@ -110,17 +109,17 @@ class PlaceStore:
         return result
 
     async def get(self, place_id: int) -> Place | None:
-        row = await fetch_one(self._conn, "SELECT * FROM places WHERE id = ?", (place_id,))
+        row = await fetch_one(self._tx, "SELECT * FROM places WHERE id = ?", (place_id,))
         if row is None:
             return None
         return _from_row(row, (await self._texts([place_id])).get(place_id))
 
     async def count(self) -> int:
-        return int((await fetch_one(self._conn, "SELECT COUNT(*) FROM places"))[0])
+        return int((await fetch_one(self._tx, "SELECT COUNT(*) FROM places"))[0])
 
     async def _find_id(self, source: str, source_id: str) -> int | None:
         row = await fetch_one(
-            self._conn,
+            self._tx,
             "SELECT id FROM places WHERE source = ? AND source_id = ?",
             (source, source_id),
         )
@@ -134,7 +133,8 @@ class PlaceStore:
         changed_by: int | None,
         changes: dict[str, Any],
     ) -> None:
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "INSERT INTO place_changes (place_id, action, actor, changed_by, changes, at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -148,8 +148,9 @@ class PlaceStore:
         )
 
     async def _write_texts(self, place_id: int, texts: dict[str, tuple[str, str]]) -> None:
-        await self._conn.execute("DELETE FROM place_texts WHERE place_id = ?", (place_id,))
-        await self._conn.executemany(
+        await execute(self._tx, "DELETE FROM place_texts WHERE place_id = ?", (place_id,))
+        await execute_many(
+            self._tx,
             "INSERT INTO place_texts (place_id, lang, name, description) VALUES (?, ?, ?, ?)",
             [(place_id, lang, name, text) for lang, (name, text) in sorted(texts.items())],
         )
@@ -162,7 +163,7 @@ class PlaceStore:
             pairs = ", ".join("(?, ?)" for _ in chunk)
             params = [value for p in chunk for value in (p.source, p.source_id)]
             rows = await fetch_all(
-                self._conn,
+                self._tx,
                 f"SELECT * FROM places WHERE (source, source_id) IN (VALUES {pairs})",
                 params,
             )
@@ -194,13 +195,15 @@ class PlaceStore:
                 new = [p for p in places if (p.source, p.source_id) not in existing]
                 if new:
                     columns = [*_COLUMNS, "created_at", "updated_at"]
-                    await self._conn.executemany(
+                    await execute_many(
+                        self._tx,
                         f"INSERT INTO places ({', '.join(columns)}) VALUES"
                         f" ({', '.join('?' * len(columns))})",
                         [[*_to_row(p).values(), now, now] for p in new],
                     )
                     created = await self._existing(new)
-                    await self._conn.executemany(
+                    await execute_many(
+                        self._tx,
                         "INSERT INTO place_texts (place_id, lang, name, description)"
                         " VALUES (?, ?, ?, ?)",
                         [
@@ -209,7 +212,8 @@ class PlaceStore:
                             for lang, (name, text) in sorted(p.texts.items())
                         ],
                     )
-                    await self._conn.executemany(
+                    await execute_many(
+                        self._tx,
                         "INSERT INTO place_changes"
                         " (place_id, action, actor, changed_by, changes, at)"
                         " VALUES (?, 'create', ?, ?, '{}', ?)",
@@ -248,10 +252,13 @@ class PlaceStore:
                     )
                 if updates:
                     assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
-                    await self._conn.executemany(
-                        f"UPDATE places SET {assignments}, updated_at = ? WHERE id = ?", updates
+                    await execute_many(
+                        self._tx,
+                        f"UPDATE places SET {assignments}, updated_at = ? WHERE id = ?",
+                        updates,
                     )
-                    await self._conn.executemany(
+                    await execute_many(
+                        self._tx,
                         "INSERT INTO place_changes"
                         " (place_id, action, actor, changed_by, changes, at)"
                         " VALUES (?, 'update', ?, ?, ?, ?)",
@@ -286,7 +293,8 @@ class PlaceStore:
         self, place_id: int, actor: str, changed_by: int | None = None, on: date | None = None
     ) -> None:
         day = (on or date.today()).isoformat()
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "UPDATE places SET last_verified = ?, updated_at = ? WHERE id = ?",
             (day, utcnow(), place_id),
         )
@@ -294,7 +302,7 @@ class PlaceStore:
 
     async def history(self, place_id: int) -> list[dict[str, Any]]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT action, actor, changed_by, changes, at FROM place_changes"
             " WHERE place_id = ? ORDER BY id",
             (place_id,),
@@ -341,7 +349,7 @@ class PlaceStore:
         sql, params = self._box_query(
             "r.id, r.min_lat, r.min_lon", (min_lat, max_lat, min_lon, max_lon), filters
         )
-        return [(row[0], row[1], row[2]) for row in await fetch_all(self._conn, sql, params)]
+        return [(row[0], row[1], row[2]) for row in await fetch_all(self._tx, sql, params)]
 
     async def names_like(self, words: list[str], limit: int = 200) -> list[tuple[int, str]]:
         """(id, name) of up to ``limit`` places whose name contains any of ``words``
@@ -349,7 +357,7 @@ class PlaceStore:
         if not words:
             return []
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT id, name FROM places WHERE "
             + " OR ".join("name LIKE ?" for _ in words)
             + " LIMIT ?",

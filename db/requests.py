@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import changed, fetch_all, fetch_one
+from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 STATES = ("draft", "review", "open", "matched", "done", "rejected", "withdrawn", "expired")
@@ -110,14 +110,14 @@ def _encode(name: str, value: Any) -> Any:
 
 
 class RequestStore:
-    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
-        self._conn = conn
+    def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
     async def audit(
         self, actor_id: int | None, action: str, subject: str, details: dict[str, Any] | None = None
     ) -> None:
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "INSERT INTO audit_log (at, actor_id, action, subject, details) VALUES (?, ?, ?, ?, ?)",
             (utcnow(), actor_id, action, subject, json.dumps(details or {}, ensure_ascii=False)),
         )
@@ -146,7 +146,7 @@ class RequestStore:
         ]
         async with self._tx.transaction():
             row = await fetch_one(
-                self._conn,
+                self._tx,
                 f"INSERT INTO help_requests ({', '.join(columns)})"
                 f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
                 params,
@@ -158,7 +158,7 @@ class RequestStore:
         return created
 
     async def get(self, request_id: int) -> HelpRequest | None:
-        row = await fetch_one(self._conn, "SELECT * FROM help_requests WHERE id = ?", (request_id,))
+        row = await fetch_one(self._tx, "SELECT * FROM help_requests WHERE id = ?", (request_id,))
         return None if row is None else _row(row)
 
     async def transition(
@@ -190,7 +190,7 @@ class RequestStore:
         assignments = ", ".join(["state = ?", "updated_at = ?", *(f"{k} = ?" for k in values)])
         async with self._tx.transaction():
             updated_rows = await changed(
-                self._conn,
+                self._tx,
                 f"UPDATE help_requests SET {assignments} WHERE id = ?"
                 f" AND state IN ({', '.join('?' * len(allowed))})",
                 [to_state, now, *values.values(), request_id, *allowed],
@@ -221,7 +221,8 @@ class RequestStore:
         if set(values) - allowed:
             raise ValueError(f"not editable: {sorted(set(values) - allowed)}")
         async with self._tx.transaction():
-            await self._conn.execute(
+            await execute(
+                self._tx,
                 f"UPDATE help_requests SET {', '.join(f'{k} = ?' for k in values)},"
                 " updated_at = ? WHERE id = ?",
                 [*(_encode(k, v) for k, v in values.items()), utcnow(), request_id],
@@ -237,7 +238,7 @@ class RequestStore:
         self, user_id: int, states: tuple[str, ...] = STATES
     ) -> list[HelpRequest]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             f"SELECT * FROM help_requests WHERE requester_id = ?"
             f" AND state IN ({', '.join('?' * len(states))}) ORDER BY id DESC",
             (user_id, *states),
@@ -246,7 +247,7 @@ class RequestStore:
 
     async def in_state(self, *states: str) -> list[HelpRequest]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             f"SELECT * FROM help_requests WHERE state IN ({', '.join('?' * len(states))})"
             " ORDER BY id",
             states,
@@ -255,7 +256,7 @@ class RequestStore:
 
     async def count_created_since(self, user_id: int, since: str) -> int:
         row = await fetch_one(
-            self._conn,
+            self._tx,
             "SELECT COUNT(*) FROM help_requests WHERE requester_id = ? AND created_at >= ?",
             (user_id, since),
         )
@@ -265,7 +266,7 @@ class RequestStore:
         self, since: str, exclude: int | None = None
     ) -> list[tuple[int, str]]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT id, description FROM help_requests WHERE created_at >= ? AND id != ?"
             " AND description != ''",
             (since, exclude or 0),
@@ -276,19 +277,17 @@ class RequestStore:
         """Record that a timed follow-up happened (escalated, reminded, kept)."""
         if column not in ("escalated_at", "reminded_at", "kept_at"):
             raise ValueError(column)
-        await self._conn.execute(
-            f"UPDATE help_requests SET {column} = ? WHERE id = ?", (utcnow(), request_id)
+        await execute(
+            self._tx, f"UPDATE help_requests SET {column} = ? WHERE id = ?", (utcnow(), request_id)
         )
 
     async def statistics(self) -> dict[str, Any]:
         """Counts by state, median minutes from publishing to a match, open and done by
         district and category."""
-        rows = await fetch_all(
-            self._conn, "SELECT state, COUNT(*) FROM help_requests GROUP BY state"
-        )
+        rows = await fetch_all(self._tx, "SELECT state, COUNT(*) FROM help_requests GROUP BY state")
         by_state = {row[0]: row[1] for row in rows}
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT (julianday(matched_at) - julianday(opened_at)) * 1440 FROM help_requests"
             " WHERE matched_at IS NOT NULL AND opened_at IS NOT NULL ORDER BY 1",
         )
@@ -300,7 +299,7 @@ class RequestStore:
         grouped: dict[str, dict[str, dict[str, int]]] = {"stadtbezirk": {}, "category": {}}
         for column in grouped:
             for key, state, count in await fetch_all(
-                self._conn,
+                self._tx,
                 f"SELECT {column}, state, COUNT(*) FROM help_requests"
                 f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state",
             ):
@@ -312,7 +311,7 @@ class RequestStore:
         closed before the cut-off are deleted; the bare record stays for statistics."""
         async with self._tx.transaction():
             rows = await fetch_all(
-                self._conn,
+                self._tx,
                 "SELECT id FROM help_requests WHERE state IN ('done', 'rejected', 'withdrawn',"
                 " 'expired') AND closed_at < ? AND (description != '' OR voice_file_id != ''"
                 " OR offline_contact != '' OR EXISTS (SELECT 1 FROM relay_messages m"
@@ -321,29 +320,31 @@ class RequestStore:
             )
             ids = [row[0] for row in rows]
             for request_id in ids:
-                await self._conn.execute(
+                await execute(
+                    self._tx,
                     "UPDATE help_requests SET description = '', voice_file_id = '',"
                     " offline_contact = '', when_text = '' WHERE id = ?",
                     (request_id,),
                 )
-                await self._conn.execute(
-                    "DELETE FROM relay_messages WHERE request_id = ?", (request_id,)
+                await execute(
+                    self._tx, "DELETE FROM relay_messages WHERE request_id = ?", (request_id,)
                 )
-                await self._conn.execute(
-                    "UPDATE feedback SET text = '' WHERE request_id = ?", (request_id,)
+                await execute(
+                    self._tx, "UPDATE feedback SET text = '' WHERE request_id = ?", (request_id,)
                 )
         return len(ids)
 
     async def add_post(self, request_id: int, outbox_id: int) -> None:
         """Remember a backchannel post of the request, to mark it decided later."""
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "INSERT OR IGNORE INTO moderation_posts (request_id, outbox_id) VALUES (?, ?)",
             (request_id, outbox_id),
         )
 
     async def posts(self, request_id: int) -> list[int]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT outbox_id FROM moderation_posts WHERE request_id = ? ORDER BY outbox_id",
             (request_id,),
         )
@@ -351,7 +352,7 @@ class RequestStore:
 
     async def history(self, request_id: int) -> list[dict[str, Any]]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT at, actor_id, action, details FROM audit_log WHERE subject = ? ORDER BY id",
             (f"request:{request_id}",),
         )

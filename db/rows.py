@@ -1,29 +1,60 @@
-"""Reading rows in one round trip to the database thread.
+"""Statements as the stores run them: each call one round trip to the database thread.
 
-Every aiosqlite call is a hop to its worker thread and back. ``async with conn.execute()
-as cur: await cur.fetchone()`` makes three of them (execute, fetch, close); these helpers
-make one, which matters on the path every update takes.
+``async with conn.execute() as cur: await cur.fetchone()`` would make three (execute, fetch,
+close); these helpers make one, and go through :class:`Transactions` so that a pending
+``BEGIN`` travels along (see db/transactions.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import aiosqlite
 
-
-async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
-    return list(await conn.execute_fetchall(sql, params))
+from db.transactions import Statement, Transactions
 
 
-async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> aiosqlite.Row | None:
+async def fetch_all(tx: Transactions, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
+    return await tx.run(lambda c: c.execute(sql, params).fetchall())
+
+
+async def fetch_one(tx: Transactions, sql: str, params: Any = ()) -> aiosqlite.Row | None:
     """The first row or None; meant for queries that find at most one row (a key, a
-    LIMIT 1, an aggregate): all rows are read."""
-    rows = await conn.execute_fetchall(sql, params)
+    LIMIT 1, an aggregate, a RETURNING of one row): all rows are read."""
+    rows = await fetch_all(tx, sql, params)
     return rows[0] if rows else None
 
 
-async def changed(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> int:
+async def changed(tx: Transactions, sql: str, params: Any = ()) -> int:
     """Run a write and return how many rows it changed."""
-    cursor = await conn.execute(sql, params)
-    return cursor.rowcount
+    return await tx.run(lambda c: c.execute(sql, params).rowcount)
+
+
+async def execute(tx: Transactions, sql: str, params: Any = ()) -> None:
+    """Run a write whose result is not needed."""
+
+    def run(c: Any) -> None:
+        c.execute(sql, params)
+
+    await tx.run(run)
+
+
+async def execute_many(tx: Transactions, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    batch = list(rows)
+
+    def run(c: Any) -> None:
+        c.executemany(sql, batch)
+
+    await tx.run(run)
+
+
+async def execute_all(tx: Transactions, statements: Iterable[Statement]) -> None:
+    """Several writes in one round trip (inside a transaction, all or nothing with it)."""
+    batch = list(statements)
+
+    def run_all(c: Any) -> None:
+        for sql, params in batch:
+            c.execute(sql, params)
+
+    await tx.run(run_all)

@@ -11,8 +11,8 @@ import aiosqlite
 
 from db.clock import to_text
 from db.clock import utcnow as _now
-from db.rows import changed, fetch_all, fetch_one
-from db.transactions import Transactions
+from db.rows import changed, execute, fetch_all, fetch_one
+from db.transactions import Statement, Transactions
 
 ROLES = ("resident", "volunteer", "coordinator", "admin")
 # A user's roles read with their row, in the same statement.
@@ -58,13 +58,12 @@ class Arrival:
 
 
 class UserStore:
-    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
-        self._conn = conn
+    def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
     async def _roles(self, user_id: int) -> frozenset[str]:
         rows = await fetch_all(
-            self._conn, "SELECT role FROM user_roles WHERE user_id = ?", (user_id,)
+            self._tx, "SELECT role FROM user_roles WHERE user_id = ?", (user_id,)
         )
         return frozenset(row[0] for row in rows)
 
@@ -93,13 +92,13 @@ class UserStore:
 
     async def get(self, user_id: int) -> User | None:
         return await self._from_row(
-            await fetch_one(self._conn, _SELECT_USER + " WHERE id = ?", (user_id,))
+            await fetch_one(self._tx, _SELECT_USER + " WHERE id = ?", (user_id,))
         )
 
     async def find(self, platform: str, platform_user_id: str) -> User | None:
         return await self._from_row(
             await fetch_one(
-                self._conn,
+                self._tx,
                 _SELECT_USER + " WHERE platform = ? AND platform_user_id = ?",
                 (platform, platform_user_id),
             )
@@ -141,7 +140,7 @@ class UserStore:
         now = _now()
         async with self._tx.transaction(savepoint=False):
             row = await fetch_one(
-                self._conn,
+                self._tx,
                 "INSERT INTO users (platform, platform_user_id, chat_id, first_name, created_at,"
                 " seen_at) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
@@ -174,7 +173,8 @@ class UserStore:
             user = await self._from_row(row)
             assert user is not None
             if user.created_at == now and not user.roles:
-                await self._conn.execute(
+                await execute(
+                    self._tx,
                     "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
                     " VALUES (?, 'resident', ?)",
                     (user.id, now),
@@ -187,35 +187,37 @@ class UserStore:
         )
         return Arrival(user, state, row["handled"] is not None, row["kept"])
 
-    async def finish_update(
-        self, platform: str, update_id: str, chat_id: str, replies: str | None
-    ) -> None:
+    @staticmethod
+    def finish_statement(
+        platform: str, update_id: str, chat_id: str, replies: str | None
+    ) -> Statement:
         """Record an update as handled, with the answers kept until the transport confirms
-        them. Called in the transaction that began with :meth:`arrive`, whose check makes
+        them. Belongs in the transaction that began with :meth:`arrive`, whose check makes
         a conflict here impossible."""
-        await self._conn.execute(
+        return (
             "INSERT INTO processed_updates (platform, update_id, at, chat_id, replies)"
             " VALUES (?, ?, ?, ?, ?)",
             (platform, update_id, _now(), chat_id, replies),
         )
 
     async def set_language(self, user_id: int, language: str) -> None:
-        await self._conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+        await execute(self._tx, "UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
     async def record_consent(self, user_id: int) -> None:
-        await self._conn.execute("UPDATE users SET consent_at = ? WHERE id = ?", (_now(), user_id))
+        await execute(self._tx, "UPDATE users SET consent_at = ? WHERE id = ?", (_now(), user_id))
 
     async def grant_role(self, user_id: int, role: str) -> None:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)",
             (user_id, role, _now()),
         )
 
     async def revoke_role(self, user_id: int, role: str) -> None:
-        await self._conn.execute(
-            "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role)
+        await execute(
+            self._tx, "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role)
         )
 
     async def reminder_offsets(self, user_ids: list[int]) -> dict[int, tuple[int, ...]]:
@@ -224,7 +226,7 @@ class UserStore:
         for start in range(0, len(user_ids), 500):
             chunk = user_ids[start : start + 500]
             for row in await fetch_all(
-                self._conn,
+                self._tx,
                 "SELECT id, reminder_offsets FROM users"
                 f" WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
@@ -235,7 +237,7 @@ class UserStore:
     async def unanswered(self, platform: str) -> list[tuple[str, str, str]]:
         """(update id, chat id, answers) of handled updates whose answers were never sent."""
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT update_id, chat_id, replies FROM processed_updates"
             " WHERE platform = ? AND answered_at IS NULL AND replies IS NOT NULL"
             " ORDER BY at",
@@ -247,7 +249,8 @@ class UserStore:
         # One statement: no BEGIN/COMMIT round trips, but the lock, so that it does not
         # land inside another task's open transaction.
         async with self._tx.single_statement():
-            await self._conn.execute(
+            await execute(
+                self._tx,
                 "UPDATE processed_updates SET answered_at = ?, replies = NULL"
                 " WHERE platform = ? AND update_id = ?",
                 (_now(), platform, update_id),
@@ -255,23 +258,26 @@ class UserStore:
 
     async def forget_updates(self, before: datetime) -> int:
         return await changed(
-            self._conn, "DELETE FROM processed_updates WHERE at < ?", (to_text(before),)
+            self._tx, "DELETE FROM processed_updates WHERE at < ?", (to_text(before),)
         )
 
     async def set_reminder_offsets(self, user_id: int, offsets: list[int]) -> None:
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "UPDATE users SET reminder_offsets = ? WHERE id = ?",
             (",".join(str(o) for o in sorted(set(offsets), reverse=True)), user_id),
         )
 
     async def set_banned(self, user_id: int, banned: bool) -> None:
-        await self._conn.execute(
-            "UPDATE users SET banned_at = ? WHERE id = ?", (_now() if banned else None, user_id)
+        await execute(
+            self._tx,
+            "UPDATE users SET banned_at = ? WHERE id = ?",
+            (_now() if banned else None, user_id),
         )
 
     async def with_role(self, role: str) -> list[User]:
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT users.*, " + _ROLES + " FROM users"
             " JOIN user_roles r ON r.user_id = users.id WHERE r.role = ?",
             (role,),
@@ -280,12 +286,12 @@ class UserStore:
 
     async def delete(self, user_id: int) -> None:
         """Erase the user; roles and conversation state go with them (ON DELETE CASCADE)."""
-        await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        await execute(self._tx, "DELETE FROM users WHERE id = ?", (user_id,))
 
     async def purge_inactive(self, seen_before: datetime) -> int:
         """Delete users not seen since ``seen_before``; return how many were deleted."""
         cutoff = to_text(seen_before)
-        return await changed(self._conn, "DELETE FROM users WHERE seen_at < ?", (cutoff,))
+        return await changed(self._tx, "DELETE FROM users WHERE seen_at < ?", (cutoff,))
 
     async def export(self, user_id: int) -> dict[str, Any] | None:
         user = await self.get(user_id)
@@ -308,25 +314,29 @@ class UserStore:
 
     async def get_state(self, user_id: int) -> ConversationState | None:
         row = await fetch_one(
-            self._conn, "SELECT state, data FROM conversations WHERE user_id = ?", (user_id,)
+            self._tx, "SELECT state, data FROM conversations WHERE user_id = ?", (user_id,)
         )
         if row is None:
             return None
         return ConversationState(row["state"], json.loads(row["data"]))
 
-    async def set_state(self, user_id: int, state: str, data: dict[str, Any] | None = None) -> None:
-        await self._conn.execute(
+    @staticmethod
+    def state_statement(user_id: int, state: ConversationState | None) -> Statement:
+        """Store (or, for None, remove) a conversation state, as a statement for writing
+        with others in one round trip."""
+        if state is None:
+            return "DELETE FROM conversations WHERE user_id = ?", (user_id,)
+        return (
             "INSERT INTO conversations (user_id, state, data, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, data = excluded.data,"
             " updated_at = excluded.updated_at",
-            (user_id, state, json.dumps(data or {}, ensure_ascii=False), _now()),
+            (user_id, state.state, json.dumps(state.data, ensure_ascii=False), _now()),
         )
 
-    async def save_state(self, user_id: int, state: ConversationState | None) -> None:
-        if state is None:
-            await self.clear_state(user_id)
-        else:
-            await self.set_state(user_id, state.state, state.data)
+    async def set_state(self, user_id: int, state: str, data: dict[str, Any] | None = None) -> None:
+        await execute(
+            self._tx, *self.state_statement(user_id, ConversationState(state, data or {}))
+        )
 
     async def clear_state(self, user_id: int) -> None:
-        await self._conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+        await execute(self._tx, *self.state_statement(user_id, None))

@@ -8,7 +8,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import changed, fetch_all, fetch_one
+from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -60,12 +60,11 @@ def _encode(name: str, value: Any) -> Any:
 
 
 class VolunteerStore:
-    def __init__(self, conn: aiosqlite.Connection, transactions: Transactions) -> None:
-        self._conn = conn
+    def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
     async def get(self, user_id: int) -> Volunteer | None:
-        row = await fetch_one(self._conn, "SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
+        row = await fetch_one(self._tx, "SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
         return None if row is None else _row(row)
 
     async def save(self, user_id: int, **profile: Any) -> Volunteer:
@@ -74,18 +73,21 @@ class VolunteerStore:
             raise ValueError(f"not profile fields: {sorted(set(profile) - set(PROFILE))}")
         values = {k: _encode(k, v) for k, v in profile.items()}
         async with self._tx.transaction():
-            await self._conn.execute(
+            await execute(
+                self._tx,
                 "INSERT INTO volunteers (user_id, created_at) VALUES (?, ?)"
                 " ON CONFLICT (user_id) DO NOTHING",
                 (user_id, utcnow()),
             )
             if values:
-                await self._conn.execute(
+                await execute(
+                    self._tx,
                     f"UPDATE volunteers SET {', '.join(f'{k} = ?' for k in values)}"
                     " WHERE user_id = ?",
                     [*values.values(), user_id],
                 )
-            await self._conn.execute(
+            await execute(
+                self._tx,
                 "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
                 " VALUES (?, 'volunteer', ?)",
                 (user_id, utcnow()),
@@ -95,13 +97,13 @@ class VolunteerStore:
         return saved
 
     async def set_paused(self, user_id: int, paused: bool) -> None:
-        await self._conn.execute(
-            "UPDATE volunteers SET paused = ? WHERE user_id = ?", (int(paused), user_id)
+        await execute(
+            self._tx, "UPDATE volunteers SET paused = ? WHERE user_id = ?", (int(paused), user_id)
         )
 
     async def verify(self, user_id: int, by: int) -> bool:
         count = await changed(
-            self._conn,
+            self._tx,
             "UPDATE volunteers SET verified_at = ?, verified_by = ? WHERE user_id = ?",
             (utcnow(), by, user_id),
         )
@@ -109,9 +111,11 @@ class VolunteerStore:
 
     async def leave(self, user_id: int) -> None:
         async with self._tx.transaction():
-            await self._conn.execute("DELETE FROM volunteers WHERE user_id = ?", (user_id,))
-            await self._conn.execute(
-                "DELETE FROM user_roles WHERE user_id = ? AND role = 'volunteer'", (user_id,)
+            await execute(self._tx, "DELETE FROM volunteers WHERE user_id = ?", (user_id,))
+            await execute(
+                self._tx,
+                "DELETE FROM user_roles WHERE user_id = ? AND role = 'volunteer'",
+                (user_id,),
             )
 
     async def candidates(
@@ -127,11 +131,12 @@ class VolunteerStore:
         )
         if require_verified:
             sql += " AND v.verified_at IS NOT NULL"
-        rows = await fetch_all(self._conn, sql, (f"%;{category};%", exclude_user or 0))
+        rows = await fetch_all(self._tx, sql, (f"%;{category};%", exclude_user or 0))
         return [_row(row) for row in rows]
 
     async def record_offer(self, request_id: int, volunteer_id: int, outbox_id: int) -> None:
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "INSERT INTO request_notifications (request_id, volunteer_id, outbox_id)"
             " VALUES (?, ?, ?) ON CONFLICT (request_id, volunteer_id)"
             " DO UPDATE SET outbox_id = excluded.outbox_id, declined = 0",
@@ -141,7 +146,7 @@ class VolunteerStore:
     async def offers(self, request_id: int) -> list[tuple[int, int, bool]]:
         """(volunteer user id, outbox id, declined) of everyone offered this request."""
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT volunteer_id, outbox_id, declined FROM request_notifications"
             " WHERE request_id = ?",
             (request_id,),
@@ -150,14 +155,15 @@ class VolunteerStore:
 
     async def was_offered(self, request_id: int, volunteer_id: int) -> bool:
         row = await fetch_one(
-            self._conn,
+            self._tx,
             "SELECT 1 FROM request_notifications WHERE request_id = ? AND volunteer_id = ?",
             (request_id, volunteer_id),
         )
         return row is not None
 
     async def decline(self, request_id: int, volunteer_id: int) -> None:
-        await self._conn.execute(
+        await execute(
+            self._tx,
             "UPDATE request_notifications SET declined = 1 WHERE request_id = ?"
             " AND volunteer_id = ?",
             (request_id, volunteer_id),
@@ -166,7 +172,7 @@ class VolunteerStore:
     async def record(self, user_id: int) -> list[tuple[int, str, str, int | None]]:
         """(request id, category, closed at, minutes spent) of help given, oldest first."""
         rows = await fetch_all(
-            self._conn,
+            self._tx,
             "SELECT id, category, closed_at, minutes_spent FROM help_requests"
             " WHERE volunteer_id = ? AND state = 'done' ORDER BY closed_at",
             (user_id,),

@@ -126,24 +126,33 @@ class Dispatcher:
                     # Logged without the message text: user content never goes into logs.
                     log.exception("handler failed for %s event", type(incoming.event).__name__)
                     raise _HandlerFailed from exc
+            # The update's last writes go with the COMMIT in one round trip.
+            writes = []
             if ctx.state_changed and not ctx.user_erased:
-                await self.db.users.save_state(ctx.user.id, ctx.get_state())
+                writes.append(self.db.users.state_statement(ctx.user.id, ctx.get_state()))
             for item in ctx.out:
                 recipient = getattr(item, "to", None)
                 if recipient is None:
                     replies.append(item)
                     continue
-                await self.db.outbox.enqueue(recipient.platform, recipient.chat_id, encode(item))
+                writes.append(
+                    self.db.outbox.enqueue_statement(
+                        recipient.platform, recipient.chat_id, encode(item)
+                    )
+                )
                 queued += 1
             if incoming.update_id:
-                await self.db.users.finish_update(
-                    platform,
-                    incoming.update_id,
-                    incoming.chat_id,
-                    json.dumps([encode(item) for item in replies], ensure_ascii=False)
-                    if replies
-                    else None,
+                writes.append(
+                    self.db.users.finish_statement(
+                        platform,
+                        incoming.update_id,
+                        incoming.chat_id,
+                        json.dumps([encode(item) for item in replies], ensure_ascii=False)
+                        if replies
+                        else None,
+                    )
                 )
+            await self.db.transactions.commit_with(writes)
         return replies, queued + ctx.queued
 
     async def answered(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
 
@@ -7,6 +9,7 @@ import pytest
 
 from db import Database
 from db.database import available_migrations
+from db.users import ConversationState
 
 
 async def test_migrations_recorded_and_idempotent(tmp_path):
@@ -78,3 +81,94 @@ async def test_purge_inactive(db: Database):
     assert removed == 1
     assert await db.users.get(old.id) is None
     assert await db.users.get(fresh.id) is not None
+
+
+def _count_round_trips(db: Database, monkeypatch) -> list[int]:
+    """Counts calls onto aiosqlite's worker thread (the private ``_execute`` that
+    db/transactions.py relies on: if aiosqlite renames it, this and the store tests fail)."""
+    trips = [0]
+    original = db.conn._execute
+
+    async def counting(fn, *args, **kwargs):
+        trips[0] += 1
+        return await original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(db.conn, "_execute", counting)
+    return trips
+
+
+async def test_begin_travels_with_the_first_statement(db: Database, monkeypatch):
+    await db.users.seen("t", "1", "1", "A")
+    trips = _count_round_trips(db, monkeypatch)
+    async with db.transaction():
+        pass
+    assert trips[0] == 0  # nothing done, nothing sent
+    async with db.transaction():
+        user = await db.users.seen("t", "1", "1", "Anna")
+        assert db.conn.in_transaction
+    assert trips[0] == 2  # BEGIN with the upsert, then COMMIT
+    assert not db.conn.in_transaction
+    assert await db.users.find("t", "1") == user
+
+
+async def test_a_failing_first_statement_is_rolled_back(db: Database):
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction():
+            await db.users.set_state(999_999, "x")  # no such user: foreign key fails
+    assert not db.conn.in_transaction
+    user = await db.users.seen("t", "2", "2", "B")
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.users.set_language(user.id, "ar")
+            raise RuntimeError("boom")
+    assert (await db.users.get(user.id)).language is None
+
+
+async def test_commit_with_writes_and_commits_in_one_trip(db: Database, monkeypatch):
+    user = await db.users.seen("t", "3", "3", "C")
+    trips = _count_round_trips(db, monkeypatch)
+    async with db.transaction():
+        await db.transactions.commit_with(
+            [
+                db.users.state_statement(user.id, ConversationState("s", {"k": "ü"})),
+                db.outbox.enqueue_statement("t", "9", {"text": "hi"}),
+            ]
+        )
+    assert trips[0] == 1
+    assert (await db.users.get_state(user.id)).data == {"k": "ü"}
+    assert await db.outbox.pending() == 1
+    # A failing write takes the others back with it.
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction():
+            await db.transactions.commit_with(
+                [
+                    db.outbox.enqueue_statement("t", "9", {"text": "second"}),
+                    db.users.state_statement(999_999, ConversationState("s", {})),
+                ]
+            )
+    assert not db.conn.in_transaction
+    assert await db.outbox.pending() == 1
+
+
+async def test_another_task_is_not_drawn_into_an_open_transaction(db: Database):
+    user = await db.users.seen("t", "4", "4", "D")
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def holder():
+        async with db.transaction():
+            await db.users.set_language(user.id, "tr")
+            inside.set()
+            await release.wait()
+            raise RuntimeError("rolled back")
+
+    task = asyncio.create_task(holder())
+    await inside.wait()
+    writer = asyncio.create_task(db.users.mark_answered("t", "u1"))  # waits for the lock
+    await asyncio.sleep(0.05)
+    assert not writer.done()
+    release.set()
+    with pytest.raises(RuntimeError):
+        await task
+    await writer
+    assert (await db.users.get(user.id)).language is None

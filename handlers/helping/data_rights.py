@@ -14,28 +14,7 @@ from locales import N_
 
 async def export(ctx: Context) -> dict[str, Any]:
     volunteer = await ctx.db.volunteers.get(ctx.user.id)
-    async with ctx.db.conn.execute(
-        "SELECT request_id, kind, text, created_at FROM relay_messages WHERE from_user = ?",
-        (ctx.user.id,),
-    ) as cur:
-        messages = [
-            dict(zip(("request_id", "kind", "text", "created_at"), row, strict=True))
-            for row in await cur.fetchall()
-        ]
-    async with ctx.db.conn.execute(
-        "SELECT request_id, role, text, created_at FROM feedback WHERE user_id = ?", (ctx.user.id,)
-    ) as cur:
-        feedback = [
-            dict(zip(("request_id", "role", "text", "created_at"), row, strict=True))
-            for row in await cur.fetchall()
-        ]
-    async with ctx.db.conn.execute(
-        "SELECT subject, reason, created_at FROM reports WHERE reporter_id = ?", (ctx.user.id,)
-    ) as cur:
-        reports = [
-            dict(zip(("subject", "reason", "created_at"), row, strict=True))
-            for row in await cur.fetchall()
-        ]
+    written = await ctx.db.contacts.written_by(ctx.user.id)
     return {
         "requests": [asdict(r) for r in await ctx.db.requests.for_requester(ctx.user.id)],
         "volunteer_profile": asdict(volunteer) if volunteer else None,
@@ -43,9 +22,7 @@ async def export(ctx: Context) -> dict[str, Any]:
             {"request_id": r[0], "category": r[1], "closed_at": r[2], "minutes": r[3]}
             for r in await ctx.db.volunteers.record(ctx.user.id)
         ],
-        "relay_messages": messages,
-        "feedback": feedback,
-        "reports": reports,
+        **written,
     }
 
 
@@ -88,15 +65,7 @@ async def erase(ctx: Context) -> None:
         )
         await matching.offer(ctx, reopened, skip={ctx.user.id})
     await ctx.db.volunteers.leave(ctx.user.id)
-    for table, column in (
-        ("relay_messages", "from_user"),
-        ("feedback", "user_id"),
-        ("reports", "reporter_id"),
-    ):
-        column_text = "reason" if table == "reports" else "text"
-        await ctx.db.conn.execute(
-            f"UPDATE {table} SET {column_text} = '' WHERE {column} = ?", (ctx.user.id,)
-        )
+    await ctx.db.contacts.blank_texts(ctx.user.id)
     await ctx.db.requests.audit(None, "user.erased", "user:erased")
 
 

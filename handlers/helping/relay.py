@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from db.clock import utcnow
 from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
@@ -194,11 +193,7 @@ async def _relay(ctx: Context) -> None:
 
 async def _log(ctx: Context, request: HelpRequest, kind: str, text: str) -> None:
     """Relay messages are kept only until the retention job removes them (issue 7)."""
-    await ctx.db.conn.execute(
-        "INSERT INTO relay_messages (request_id, from_user, kind, text, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (request.id, ctx.user.id, kind, text[:4000], utcnow()),
-    )
+    await ctx.db.contacts.log_relay(request.id, ctx.user.id, kind, text)
 
 
 def register(router: Router) -> None:
@@ -295,10 +290,7 @@ def register(router: Router) -> None:
             return
         state, text = got
         request_id = int(state.data["request_id"])
-        await ctx.db.conn.execute(
-            "INSERT INTO reports (reporter_id, subject, reason, created_at) VALUES (?, ?, ?, ?)",
-            (ctx.user.id, f"request:{request_id}", text[:1000], utcnow()),
-        )
+        await ctx.db.contacts.report(ctx.user.id, f"request:{request_id}", text)
         await ctx.db.requests.audit(ctx.user.id, "report", f"request:{request_id}")
         bt = backchannel_t()
         await notify_backchannel(
@@ -360,16 +352,8 @@ def register(router: Router) -> None:
         if got is None:
             return
         state, text = got
-        await ctx.db.conn.execute(
-            "INSERT OR REPLACE INTO feedback (request_id, user_id, role, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (
-                int(state.data["request_id"]),
-                ctx.user.id,
-                state.data["role"],
-                text[:1000],
-                utcnow(),
-            ),
+        await ctx.db.contacts.save_feedback(
+            int(state.data["request_id"]), ctx.user.id, state.data["role"], text
         )
         ctx.clear_state()
         ctx.reply(ctx.t.t("👍 Thank you for your feedback!"), ui.back_to_menu(ctx))
