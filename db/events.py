@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import to_text, utcnow
-from db.rows import execute, execute_many, fetch_all, fetch_one
+from db.rows import execute, execute_many, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
 
@@ -84,22 +84,21 @@ class EventStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
-    async def _texts(self, ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
-        found: dict[int, dict[str, tuple[str, str]]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in await fetch_all(
-                self._tx,
-                "SELECT event_id, lang, title, description FROM event_texts"
-                f" WHERE event_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ):
-                found.setdefault(row[0], {})[row[1]] = (row[2], row[3])
-        return found
-
     async def _select(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Event]:
-        rows = await fetch_all(self._tx, f"SELECT * FROM events {where}", params)
-        texts = await self._texts([row["id"] for row in rows])
+        rows, text_rows = await fetch_each(
+            self._tx,
+            [
+                (f"SELECT * FROM events {where}", params),
+                (
+                    "SELECT event_id, lang, title, description FROM event_texts"
+                    f" WHERE event_id IN (SELECT id FROM events {where})",
+                    params,
+                ),
+            ],
+        )
+        texts: dict[int, dict[str, tuple[str, str]]] = {}
+        for row in text_rows:
+            texts.setdefault(row[0], {})[row[1]] = (row[2], row[3])
         return [_from_row(row, texts.get(row["id"])) for row in rows]
 
     async def get(self, event_id: int) -> Event | None:

@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import execute, execute_many, fetch_all, fetch_one
+from db.rows import execute, execute_many, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
 
@@ -109,10 +109,7 @@ class PlaceStore:
         return result
 
     async def get(self, place_id: int) -> Place | None:
-        row = await fetch_one(self._tx, "SELECT * FROM places WHERE id = ?", (place_id,))
-        if row is None:
-            return None
-        return _from_row(row, (await self._texts([place_id])).get(place_id))
+        return (await self.get_many([place_id])).get(place_id)
 
     async def count(self) -> int:
         return int((await fetch_one(self._tx, "SELECT COUNT(*) FROM places"))[0])
@@ -372,9 +369,26 @@ class PlaceStore:
         return {row[0]: row[1] for row in rows}
 
     async def get_many(self, place_ids: list[int]) -> dict[int, Place]:
-        rows = await self._select_by_ids("SELECT * FROM places WHERE id IN ({ids})", place_ids)
-        texts = await self._texts([row["id"] for row in rows])
-        return {row["id"]: _from_row(row, texts.get(row["id"])) for row in rows}
+        found: dict[int, Place] = {}
+        for start in range(0, len(place_ids), 500):
+            chunk = place_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows, text_rows = await fetch_each(
+                self._tx,
+                [
+                    (f"SELECT * FROM places WHERE id IN ({marks})", chunk),
+                    (
+                        "SELECT place_id, lang, name, description FROM place_texts"
+                        f" WHERE place_id IN ({marks})",
+                        chunk,
+                    ),
+                ],
+            )
+            texts: dict[int, dict[str, tuple[str, str]]] = {}
+            for row in text_rows:
+                texts.setdefault(row[0], {})[row[1]] = (row[2], row[3])
+            found.update((row["id"], _from_row(row, texts.get(row["id"]))) for row in rows)
+        return found
 
     async def in_box(
         self,

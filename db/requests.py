@@ -245,6 +245,19 @@ class RequestStore:
         )
         return [_row(row) for row in rows]
 
+    async def posting_counts(self, user_id: int, since: str) -> tuple[int, int, int]:
+        """(requests ever, requests still active, requests created since ``since``) of a
+        requester: the posting limits in one query."""
+        active = ", ".join("?" * len(ACTIVE))
+        row = await fetch_one(
+            self._tx,
+            f"SELECT COUNT(*), COALESCE(SUM(state IN ({active})), 0),"
+            " COALESCE(SUM(created_at >= ?), 0) FROM help_requests WHERE requester_id = ?",
+            (*ACTIVE, since, user_id),
+        )
+        assert row is not None
+        return int(row[0]), int(row[1]), int(row[2])
+
     async def in_state(self, *states: str) -> list[HelpRequest]:
         rows = await fetch_all(
             self._tx,
@@ -253,14 +266,6 @@ class RequestStore:
             states,
         )
         return [_row(row) for row in rows]
-
-    async def count_created_since(self, user_id: int, since: str) -> int:
-        row = await fetch_one(
-            self._tx,
-            "SELECT COUNT(*) FROM help_requests WHERE requester_id = ? AND created_at >= ?",
-            (user_id, since),
-        )
-        return int(row[0])
 
     async def recent_descriptions(
         self, since: str, exclude: int | None = None

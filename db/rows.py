@@ -58,3 +58,9 @@ async def execute_all(tx: Transactions, statements: Iterable[Statement]) -> None
             c.execute(sql, params)
 
     await tx.run(run_all)
+
+
+async def fetch_each(tx: Transactions, queries: Iterable[Statement]) -> list[list[aiosqlite.Row]]:
+    """The rows of several queries, in one round trip."""
+    batch = list(queries)
+    return await tx.run(lambda c: [c.execute(sql, params).fetchall() for sql, params in batch])

@@ -103,13 +103,11 @@ async def _limits_allow(ctx: Context) -> bool:
             ui.back_to_menu(ctx),
         )
         return False
+    since = to_text(datetime.now(UTC) - timedelta(days=1))
+    ever, active, today = await ctx.db.requests.posting_counts(ctx.user.id, since)
     cooldown = ctx.settings.new_user_cooldown_minutes
     joined = datetime.fromisoformat(ctx.user.created_at.replace("Z", "+00:00"))
-    if (
-        cooldown
-        and datetime.now(UTC) - joined < timedelta(minutes=cooldown)
-        and not await ctx.db.requests.for_requester(ctx.user.id)
-    ):
+    if cooldown and datetime.now(UTC) - joined < timedelta(minutes=cooldown) and not ever:
         ctx.reply(
             t.tn(
                 "✋ New accounts can post their first request {n} minute after "
@@ -121,24 +119,19 @@ async def _limits_allow(ctx: Context) -> bool:
             ui.back_to_menu(ctx),
         )
         return False
-    open_requests = await ctx.db.requests.for_requester(ctx.user.id, ACTIVE)
-    if len(open_requests) >= ctx.settings.max_open_requests:
+    if active >= ctx.settings.max_open_requests:
         ctx.reply(
             t.tn(
                 "✋ You already have {n} open request. Please wait until it is done or "
                 "withdraw it before you post a new one.",
                 "✋ You already have {n} open requests. Please wait until one is done "
                 "or withdraw one before you post a new one.",
-                len(open_requests),
+                active,
             ),
             [[Button("📋 " + t._("My requests"), "hr:mine")]],
         )
         return False
-    since = to_text(datetime.now(UTC) - timedelta(days=1))
-    if (
-        await ctx.db.requests.count_created_since(ctx.user.id, since)
-        >= ctx.settings.max_requests_per_day
-    ):
+    if today >= ctx.settings.max_requests_per_day:
         ctx.reply(
             t.t("✋ You have posted many requests today. Please try again tomorrow."),
             ui.back_to_menu(ctx),

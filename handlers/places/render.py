@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel import Locale
 from babel.dates import format_date
 from babel.units import format_unit
 from markupsafe import Markup
@@ -31,7 +30,7 @@ def category_label(t: Translator, key: str) -> str:
 
 
 def language_names(t: Translator, codes: tuple[str, ...]) -> str:
-    names = Locale.parse(t.lang).languages
+    names = t.locale.languages
     return ", ".join(names.get(code, code) for code in codes)
 
 
