@@ -42,6 +42,7 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 ROOT = Path(__file__).resolve().parent.parent
 USERS = 200
 UPDATES = 2000
+ROUNDS = 5
 
 
 def _mix(fake: FakeTelegram, count: int) -> None:
@@ -184,18 +185,27 @@ async def fan_out(volunteers: int = 1000) -> tuple[float, int, int]:
     return seconds, fake.too_many, volunteers - len(delivered)
 
 
-async def measure() -> list[tuple[str, str, str]]:
-    ours, p99 = await nachbarbot_throughput()
-    echo = await echo_throughput()
+async def measure(rounds: int = ROUNDS) -> list[tuple[str, str, str]]:
+    # This machine's speed drifts by ±10 % from minute to minute: the two bots take turns,
+    # and each round's ratio compares neighbours in time.
+    ours, echo, p99s = [], [], []
+    for _ in range(rounds):
+        rate, p99 = await nachbarbot_throughput()
+        ours.append(rate)
+        p99s.append(p99)
+        echo.append(await echo_throughput())
+    ratios = sorted(o / e for o, e in zip(ours, echo, strict=True))
     seconds, too_many, lost = await fan_out()
     floor = 1000 / 30
     return [
         (
             "handler mix through the Application",
-            f"{ours:,.0f} updates/s",
-            f"echo bot {echo:,.0f}/s; ratio {ours / echo:.2f} (target ≥ 0.5)",
+            f"{statistics.median(ours):,.0f} updates/s",
+            f"echo bot {statistics.median(echo):,.0f}/s; ratio {statistics.median(ratios):.2f}"
+            f" (median of {rounds} alternating rounds, {ratios[0]:.2f}–{ratios[-1]:.2f};"
+            " target ≥ 0.5)",
         ),
-        ("handler latency p99", f"{p99:.1f} ms", "target ≤ 50 ms"),
+        ("handler latency p99", f"{max(p99s):.1f} ms", "worst round; target ≤ 50 ms"),
         (
             "fan-out to 1,000 volunteers at the limit",
             f"{seconds:.1f} s",
