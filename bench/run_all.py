@@ -17,9 +17,12 @@ import telegram_bench  # noqa: E402
 
 def script_rows(name: str) -> list[tuple[str, str, str]]:
     """Run a benchmark script and take its "label  value  reference" lines as rows."""
-    output = subprocess.run(
-        [sys.executable, str(HERE / name)], capture_output=True, text=True, check=True, timeout=1200
-    ).stdout
+    done = subprocess.run(
+        [sys.executable, str(HERE / name)], capture_output=True, text=True, timeout=1200
+    )
+    if done.returncode:
+        sys.exit(f"{name} failed:\n{done.stderr}")
+    output = done.stdout
     rows = []
     for line in output.splitlines()[1:]:
         label, _, rest = line.partition("  ")

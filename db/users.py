@@ -234,16 +234,27 @@ class UserStore:
                 found[row[0]] = tuple(int(x) for x in row[1].split(",") if x)
         return found
 
-    async def unanswered(self, platform: str) -> list[tuple[str, str, str]]:
-        """(update id, chat id, answers) of handled updates whose answers were never sent."""
+    async def unanswered(self, platform: str, since: datetime) -> list[tuple[str, str, str]]:
+        """(update id, chat id, answers) of updates handled since ``since`` whose answers
+        were never sent."""
         rows = await fetch_all(
             self._tx,
             "SELECT update_id, chat_id, replies FROM processed_updates"
-            " WHERE platform = ? AND answered_at IS NULL AND replies IS NOT NULL"
+            " WHERE platform = ? AND answered_at IS NULL AND replies IS NOT NULL AND at >= ?"
             " ORDER BY at",
-            (platform,),
+            (platform, to_text(since)),
         )
         return [(row[0], row[1], row[2]) for row in rows]
+
+    async def drop_unanswered(self, platform: str, before: datetime) -> int:
+        """Forget the unsent answers of updates handled before ``before``; how many."""
+        async with self._tx.single_statement():
+            return await changed(
+                self._tx,
+                "UPDATE processed_updates SET replies = NULL"
+                " WHERE platform = ? AND answered_at IS NULL AND replies IS NOT NULL AND at < ?",
+                (platform, to_text(before)),
+            )
 
     async def mark_answered(self, platform: str, update_id: str) -> None:
         # One statement: no BEGIN/COMMIT round trips, but the lock, so that it does not

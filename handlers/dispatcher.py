@@ -15,6 +15,7 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from db import Database
 from db.users import Arrival
@@ -38,6 +39,9 @@ from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, N_, negotiate, translator
 
 log = logging.getLogger(__name__)
+
+# How long an answer kept through a crash is still worth sending at the next start.
+KEPT_ANSWERS_MAX_AGE = timedelta(hours=1)
 
 ROLE_REFUSALS = {
     "coordinator": N_(
@@ -161,13 +165,23 @@ class Dispatcher:
         if incoming.update_id and outgoing:
             await self.db.users.mark_answered(incoming.sender.platform, incoming.update_id)
 
-    async def unanswered(self, platform: str) -> list[tuple[Incoming, list[Outgoing]]]:
+    async def unanswered(
+        self, platform: str, now: datetime | None = None
+    ) -> list[tuple[Incoming, list[Outgoing]]]:
         """Answers kept for updates the bot committed but died before sending.
 
         Telegram's long polling acknowledges an update when the next batch is fetched, so
-        such an update never comes again: the transport sends these answers at start."""
+        such an update never comes again: the transport sends these answers at start. Not
+        after a long outage, though: an answer to something asked hours ago ("here are the
+        places near you") would only confuse, so those are dropped."""
+        oldest = (now or datetime.now(UTC)) - KEPT_ANSWERS_MAX_AGE
+        dropped = await self.db.users.drop_unanswered(platform, oldest)
+        if dropped:
+            log.warning(
+                "%s: %d kept answers were too old to send after the restart", platform, dropped
+            )
         pending = []
-        for update_id, chat_id, kept in await self.db.users.unanswered(platform):
+        for update_id, chat_id, kept in await self.db.users.unanswered(platform, oldest):
             incoming = Incoming(Sender(platform, chat_id), chat_id, Text(""), update_id=update_id)
             pending.append((incoming, [decode(item) for item in json.loads(kept)]))
         return pending

@@ -161,3 +161,17 @@ async def test_a_failing_handler_changes_nothing_and_is_not_run_again(
     assert texts(again) == texts(first) and calls == [1]
     await chat.dispatcher.answered(incoming, again)
     assert await chat.dispatcher.handle(incoming) == []
+
+
+async def test_answers_kept_too_long_are_not_sent_after_a_long_outage(chat: MemoryTransport):
+    from handlers.dispatcher import KEPT_ANSWERS_MAX_AGE
+    from handlers.model import Command, Incoming, Sender
+
+    incoming = Incoming(Sender("telegram", "80", "C"), "80", Command("start"), update_id="u3")
+    await chat.dispatcher.handle(incoming)
+    soon = datetime.now(UTC) + KEPT_ANSWERS_MAX_AGE - timedelta(minutes=5)
+    assert len(await chat.dispatcher.unanswered("telegram", soon)) == 1
+    later = datetime.now(UTC) + KEPT_ANSWERS_MAX_AGE + timedelta(minutes=5)
+    assert await chat.dispatcher.unanswered("telegram", later) == []
+    # Dropped for good, not only skipped this time.
+    assert await chat.dispatcher.unanswered("telegram") == []
