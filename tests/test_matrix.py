@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -31,11 +32,16 @@ def synapse(tmp_path_factory) -> Synapse:
     server.stop()
 
 
+_BOT_NUMBERS = itertools.count(1)
+
+
 class Bot:
     """The bot's Matrix account, database and connector; restartable."""
 
     def __init__(self, synapse: Synapse, db: Database, settings: HandlerSettings) -> None:
-        registration = synapse.register(f"nachbarbot{id(self) % 100000}")
+        # A fresh account per bot: the homeserver lives for the whole session (an id()
+        # would repeat once a previous bot's memory is reused, and the name be taken).
+        registration = synapse.register(f"nachbarbot{next(_BOT_NUMBERS)}")
         self.user_id = registration["user_id"]
         self.config = MatrixSection(
             homeserver=synapse.url,
