@@ -185,7 +185,7 @@ async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, f
     vera = MatrixPerson(synapse, "vera")
     await cora.start()
     await vera.start()
-    registration = synapse.register(f"helperbot{id(db) % 100000}")
+    registration = synapse.register(f"helperbot{next(_BOT_NUMBERS)}")
     response = await cora.client.room_create(name="Koordination", invite=[registration["user_id"]])
     group = response.room_id
     running = Bot.__new__(Bot)
@@ -321,7 +321,7 @@ async def test_event_reminder_reaches_matrix(alice: MatrixPerson, bot: Bot, db: 
 async def test_login_with_password_keeps_the_device(
     synapse: Synapse, db: Database, alice: MatrixPerson
 ):
-    registration = synapse.register(f"pwbot{id(db) % 100000}", password="bot-password")
+    registration = synapse.register(f"pwbot{next(_BOT_NUMBERS)}", password="bot-password")
     config = MatrixSection(
         homeserver=synapse.url,
         user_id=registration["user_id"],
