@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import to_text, utcnow
-from db.rows import execute, execute_many, fetch_all, fetch_each, fetch_one
+from db.rows import execute, execute_many, fetch_all, fetch_one, fetch_with_texts
 from db.transactions import Transactions
 
 
@@ -85,20 +85,15 @@ class EventStore:
         self._tx = transactions
 
     async def _select(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Event]:
-        rows, text_rows = await fetch_each(
+        rows, texts = await fetch_with_texts(
             self._tx,
-            [
-                (f"SELECT * FROM events {where}", params),
-                (
-                    "SELECT event_id, lang, title, description FROM event_texts"
-                    f" WHERE event_id IN (SELECT id FROM events {where})",
-                    params,
-                ),
-            ],
+            (f"SELECT * FROM events {where}", params),
+            (
+                "SELECT event_id, lang, title, description FROM event_texts"
+                f" WHERE event_id IN (SELECT id FROM events {where})",
+                params,
+            ),
         )
-        texts: dict[int, dict[str, tuple[str, str]]] = {}
-        for row in text_rows:
-            texts.setdefault(row[0], {})[row[1]] = (row[2], row[3])
         return [_from_row(row, texts.get(row["id"])) for row in rows]
 
     async def get(self, event_id: int) -> Event | None:

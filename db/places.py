@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import execute, execute_many, fetch_all, fetch_each, fetch_one
+from db.rows import execute, execute_many, fetch_all, fetch_one, fetch_with_texts, group_texts
 from db.transactions import Transactions
 
 
@@ -100,13 +100,13 @@ class PlaceStore:
         return rows
 
     async def _texts(self, place_ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
-        result: dict[int, dict[str, tuple[str, str]]] = {}
-        for row in await self._select_by_ids(
-            "SELECT place_id, lang, name, description FROM place_texts WHERE place_id IN ({ids})",
-            place_ids,
-        ):
-            result.setdefault(row[0], {})[row[1]] = (row[2], row[3])
-        return result
+        return group_texts(
+            await self._select_by_ids(
+                "SELECT place_id, lang, name, description FROM place_texts"
+                " WHERE place_id IN ({ids})",
+                place_ids,
+            )
+        )
 
     async def get(self, place_id: int) -> Place | None:
         return (await self.get_many([place_id])).get(place_id)
@@ -373,20 +373,15 @@ class PlaceStore:
         for start in range(0, len(place_ids), 500):
             chunk = place_ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows, text_rows = await fetch_each(
+            rows, texts = await fetch_with_texts(
                 self._tx,
-                [
-                    (f"SELECT * FROM places WHERE id IN ({marks})", chunk),
-                    (
-                        "SELECT place_id, lang, name, description FROM place_texts"
-                        f" WHERE place_id IN ({marks})",
-                        chunk,
-                    ),
-                ],
+                (f"SELECT * FROM places WHERE id IN ({marks})", chunk),
+                (
+                    "SELECT place_id, lang, name, description FROM place_texts"
+                    f" WHERE place_id IN ({marks})",
+                    chunk,
+                ),
             )
-            texts: dict[int, dict[str, tuple[str, str]]] = {}
-            for row in text_rows:
-                texts.setdefault(row[0], {})[row[1]] = (row[2], row[3])
             found.update((row["id"], _from_row(row, texts.get(row["id"]))) for row in rows)
         return found
 

@@ -64,3 +64,19 @@ async def fetch_each(tx: Transactions, queries: Iterable[Statement]) -> list[lis
     """The rows of several queries, in one round trip."""
     batch = list(queries)
     return await tx.run(lambda c: [c.execute(sql, params).fetchall() for sql, params in batch])
+
+
+async def fetch_with_texts(
+    tx: Transactions, rows_query: Statement, texts_query: Statement
+) -> tuple[list[aiosqlite.Row], dict[int, dict[str, tuple[str, str]]]]:
+    """Rows and their translations (``id, lang, text, text`` rows, grouped by id and
+    language) in one round trip."""
+    rows, text_rows = await fetch_each(tx, [rows_query, texts_query])
+    return rows, group_texts(text_rows)
+
+
+def group_texts(rows: Iterable[Sequence[Any]]) -> dict[int, dict[str, tuple[str, str]]]:
+    texts: dict[int, dict[str, tuple[str, str]]] = {}
+    for row in rows:
+        texts.setdefault(row[0], {})[row[1]] = (row[2], row[3])
+    return texts
