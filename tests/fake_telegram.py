@@ -217,6 +217,11 @@ class FakeTelegram:
             query["message"] = result
         return self.inject({"callback_query": query})
 
+    def unconfirmed(self) -> list[int]:
+        """Ids of the updates Telegram would still deliver: not yet confirmed by a
+        getUpdates with a higher offset."""
+        return [u["update_id"] for u in self._updates]
+
     def calls_to(self, method: str, **match: Any) -> list[Call]:
         return [
             c

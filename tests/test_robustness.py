@@ -175,3 +175,46 @@ async def test_answers_kept_too_long_are_not_sent_after_a_long_outage(chat: Memo
     assert await chat.dispatcher.unanswered("telegram", later) == []
     # Dropped for good, not only skipped this time.
     assert await chat.dispatcher.unanswered("telegram") == []
+
+
+async def test_an_update_is_confirmed_to_telegram_only_once_handled(
+    fake_telegram: FakeTelegram, dispatcher: Dispatcher, monkeypatch
+):
+    """A crash while an update is being handled must not lose it: Telegram still has it."""
+    import asyncio
+    import contextlib
+
+    from bot.config import TelegramSection
+    from tests.fake_telegram import TOKEN
+
+    config = TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1)
+    handle = dispatcher.handle
+    started = asyncio.Event()
+
+    async def stuck(incoming):
+        started.set()
+        await asyncio.Event().wait()  # the process dies before this update is committed
+
+    monkeypatch.setattr(dispatcher, "handle", stuck)
+    first = TelegramTransport(dispatcher, config, TOKEN, [])
+    await first.start()
+    update_id = fake_telegram.send_text(4343, "/start", language_code="de")
+    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.sleep(1.5)  # longer than a long poll
+    assert fake_telegram.unconfirmed() == [update_id]
+    assert first.polling is not None and first.polling._task is not None
+    first.polling._task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await first.polling._task
+    await first.stop()
+
+    monkeypatch.setattr(dispatcher, "handle", handle)
+    second = TelegramTransport(dispatcher, config, TOKEN, [])
+    await second.start()
+    try:
+        await fake_telegram.wait_for("sendMessage", chat_id=4343)
+        await fake_telegram.settle()
+        assert len(fake_telegram.calls_to("sendMessage", chat_id=4343)) == 1
+        assert fake_telegram.unconfirmed() == []
+    finally:
+        await second.stop()

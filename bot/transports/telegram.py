@@ -31,6 +31,7 @@ from bot.config import TelegramSection
 from bot.delivery import DeliveryError
 from bot.log_redaction import redact_everywhere
 from bot.transports.markup import split_html
+from bot.transports.telegram_polling import CommittedPolling
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
     Button,
@@ -173,6 +174,7 @@ class TelegramTransport:
                 AIORateLimiter(overall_max_rate=1, overall_time_period=1 / rate, max_retries=3)
             )
         self.application: Application = builder.build()
+        self.polling: CommittedPolling | None = None
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
@@ -375,9 +377,10 @@ class TelegramTransport:
                 secret_token=self.config.webhook_secret,
             )
         else:
-            await app.updater.start_polling(
-                timeout=self.config.poll_timeout, error_callback=self._polling_error
+            self.polling = CommittedPolling(
+                app, self.config.poll_timeout, self._polling_error, _seconds
             )
+            await self.polling.start()
 
     async def answer_unanswered(self) -> None:
         """Send the answers the bot committed but did not send before it last stopped."""
@@ -389,11 +392,13 @@ class TelegramTransport:
                 log.exception("telegram: sending a kept answer failed")
 
     def _polling_error(self, exc: TelegramError) -> None:
-        # Network trouble while polling: the updater retries with back-off by itself.
+        # Network trouble while polling: polling retries with back-off by itself.
         log.warning("telegram getUpdates failed: %s: %s", type(exc).__name__, str(exc)[:120])
 
     async def stop(self) -> None:
         app = self.application
+        if self.polling is not None and self.polling.running:
+            await self.polling.stop()
         if app.updater and app.updater.running:
             await app.updater.stop()
         if app.running:
