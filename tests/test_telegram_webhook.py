@@ -63,6 +63,15 @@ async def test_webhook_checks_the_secret_and_answers(
                 headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "s3cret"},
             ) as response:
                 assert response.status == 200
+                # Telegram hears "200" only after the update was handled and answered: had
+                # the bot died before, Telegram would send it again.
+                assert fake_telegram.calls_to("sendMessage", chat_id=42)
+            async with session.post(
+                url,
+                data="{not json",
+                headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+            ) as response:
+                assert response.status == 400
         answer = await fake_telegram.wait_for("sendMessage", chat_id=42)
         assert answer.button_labels[0] == "✅ Română"
         assert len(fake_telegram.calls_to("sendMessage")) == 1

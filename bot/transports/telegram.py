@@ -32,6 +32,7 @@ from bot.delivery import DeliveryError
 from bot.log_redaction import redact_everywhere
 from bot.transports.markup import split_html
 from bot.transports.telegram_polling import CommittedPolling
+from bot.transports.telegram_webhook import CommittedWebhook
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
     Button,
@@ -164,6 +165,9 @@ class TelegramTransport:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .post_init(self._post_init)
+            # Polling and the webhook are our own (telegram_polling.py, telegram_webhook.py):
+            # they confirm an update to Telegram only after it was handled.
+            .updater(None)
         )
         if rate_limited:
             # Telegram allows about 30 messages a second. A bucket of one, refilled at the
@@ -175,6 +179,7 @@ class TelegramTransport:
             )
         self.application: Application = builder.build()
         self.polling: CommittedPolling | None = None
+        self.webhook: CommittedWebhook | None = None
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
@@ -369,13 +374,15 @@ class TelegramTransport:
         await app.start()
         await self.answer_unanswered()
         if self.config.mode == "webhook":
-            await app.updater.start_webhook(
+            assert self.config.webhook_url, "checked when the configuration is loaded"
+            self.webhook = CommittedWebhook(
+                app,
                 listen=self.config.webhook_listen,
                 port=self.config.webhook_port,
-                url_path="telegram",
-                webhook_url=self.config.webhook_url,
-                secret_token=self.config.webhook_secret,
+                url=self.config.webhook_url,
+                secret=self.config.webhook_secret,
             )
+            await self.webhook.start()
         else:
             self.polling = CommittedPolling(
                 app, self.config.poll_timeout, self._polling_error, _seconds
@@ -399,8 +406,8 @@ class TelegramTransport:
         app = self.application
         if self.polling is not None and self.polling.running:
             await self.polling.stop()
-        if app.updater and app.updater.running:
-            await app.updater.stop()
+        if self.webhook is not None and self.webhook.running:
+            await self.webhook.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
