@@ -218,3 +218,24 @@ async def test_an_update_is_confirmed_to_telegram_only_once_handled(
         assert fake_telegram.unconfirmed() == []
     finally:
         await second.stop()
+
+
+async def test_polling_goes_on_after_an_update_that_cannot_be_handled(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport, monkeypatch
+):
+    application = telegram_bot.application
+    process = application.process_update
+    broken = []
+
+    async def first_one_breaks(update):
+        if not broken:
+            broken.append(update.update_id)
+            raise RuntimeError("beyond the error handler")
+        await process(update)
+
+    monkeypatch.setattr(application, "process_update", first_one_breaks)
+    fake_telegram.send_text(4545, "/start", language_code="de")
+    fake_telegram.send_text(4646, "/start", language_code="de")
+    await fake_telegram.wait_for("sendMessage", chat_id=4646)
+    assert len(broken) == 1
+    assert telegram_bot.polling is not None and telegram_bot.polling.running

@@ -72,13 +72,23 @@ class CommittedPolling:
                 await self._pause(delay)
                 delay = min(delay * 2, MAX_DELAY)
                 continue
+            except Exception:
+                # Whatever went wrong, polling must not end while the bot runs.
+                log.exception("telegram getUpdates failed unexpectedly")
+                await self._pause(delay)
+                delay = min(delay * 2, MAX_DELAY)
+                continue
             if updates is None:
                 return  # stopping
             delay = 1.0
             for update in updates:
-                # Handled one after the other, in order; errors end in the application's
-                # error handler, never here.
-                await self.application.process_update(update)
+                # Handled one after the other, in order. Handler errors end in the
+                # application's error handler; anything escaping that is logged, and the
+                # update is not fetched again: one broken update must not stop the bot.
+                try:
+                    await self.application.process_update(update)
+                except Exception:
+                    log.exception("telegram update %s could not be handled", update.update_id)
                 offset = update.update_id + 1
 
     async def _fetch(self, offset: int | None) -> tuple | None:
