@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.model import Button, Message
+from handlers.places.gazetteer import load_gazetteer
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 if TYPE_CHECKING:
@@ -76,3 +77,21 @@ def something_went_wrong(ctx: Context) -> Message:
         text=ctx.t.t("😕 Sorry, something went wrong on our side. Please try again in a moment."),
         buttons=back_to_menu(ctx),
     )
+
+
+def refuse_outside_city(
+    ctx: Context, lat: float, lon: float, buttons: list[list[Button]] | None = None
+) -> bool:
+    """True (after telling the person, nothing changed) if a location lies outside the
+    city; every flow that takes a shared location checks it the same way."""
+    if load_gazetteer(ctx.settings.places_data_dir).contains(lat, lon):
+        return False
+    ctx.reply(
+        ctx.t.t(
+            "🗺️ This location is outside {city}. Please share a location in "
+            "{city} or type a district.",
+            city=ctx.settings.city,
+        ),
+        buttons,
+    )
+    return True

@@ -188,17 +188,11 @@ async def _input(ctx: Context) -> None:
         draft["title"] = text
         await _after(ctx, data, step)
     elif step == "place" and isinstance(event, Location):
-        gazetteer = load_gazetteer(ctx.settings.places_data_dir)
-        if not gazetteer.contains(event.latitude, event.longitude):
-            ctx.reply(
-                t.t(
-                    "🗺️ This location is outside {city}. Please share a location in "
-                    "{city} or type a district.",
-                    city=ctx.settings.city,
-                )
-            )
+        if ui.refuse_outside_city(ctx, event.latitude, event.longitude):
             return
-        area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
+        area = load_gazetteer(ctx.settings.places_data_dir).nearest_stadtteil(
+            event.latitude, event.longitude
+        )
         draft.update(
             lat=round(event.latitude, 5),
             lon=round(event.longitude, 5),

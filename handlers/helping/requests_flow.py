@@ -261,14 +261,7 @@ async def _free_input(ctx: Context) -> None:
     elif step == "where":
         gazetteer = load_gazetteer(ctx.settings.places_data_dir)
         if isinstance(event, Location):
-            if not gazetteer.contains(event.latitude, event.longitude):
-                ctx.reply(
-                    t.t(
-                        "🗺️ This location is outside {city}. Please share a location in "
-                        "{city} or type a district.",
-                        city=ctx.settings.city,
-                    )
-                )
+            if ui.refuse_outside_city(ctx, event.latitude, event.longitude):
                 return
             area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
             lat, lon = _coarse(event.latitude, event.longitude)

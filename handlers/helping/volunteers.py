@@ -235,16 +235,7 @@ async def _free_input(ctx: Context) -> None:
     data = dict(state.data)
     event = ctx.incoming.event
     if step == "around" and isinstance(event, Location):
-        if not load_gazetteer(ctx.settings.places_data_dir).contains(
-            event.latitude, event.longitude
-        ):
-            ctx.reply(
-                ctx.t.t(
-                    "🗺️ This location is outside {city}. Please share a location in "
-                    "{city} or type a district.",
-                    city=ctx.settings.city,
-                )
-            )
+        if ui.refuse_outside_city(ctx, event.latitude, event.longitude):
             return
         data["profile"].update(
             lat=round(event.latitude, 4), lon=round(event.longitude, 4), stadtbezirke=[]

@@ -240,15 +240,7 @@ def register(router: Router) -> None:
     async def where_input(ctx: Context) -> None:
         event = ctx.incoming.event
         if isinstance(event, Location):
-            if not gazetteer(ctx).contains(event.latitude, event.longitude):
-                ctx.reply(
-                    ctx.t.t(
-                        "🗺️ This location is outside {city}. Please share a "
-                        "location in {city} or type a district.",
-                        city=ctx.settings.city,
-                    ),
-                    ui.back_to_menu(ctx),
-                )
+            if ui.refuse_outside_city(ctx, event.latitude, event.longitude, ui.back_to_menu(ctx)):
                 return
             area = Area("point", "", event.latitude, event.longitude)
             await show_results(ctx, _search_data(area, ctx.t._("your location")))

@@ -174,17 +174,9 @@ async def _text_input(ctx: Context) -> None:
                 ctx.reply(t.t(_prompt("location")))
                 return
             lat, lon = (float(match.group(i).replace(",", ".")) for i in (1, 2))
-        gaz = load_gazetteer(ctx.settings.places_data_dir)
-        if not gaz.contains(lat, lon):
-            ctx.reply(
-                t.t(
-                    "🗺️ This location is outside {city}. Please share a location in "
-                    "{city} or type a district.",
-                    city=ctx.settings.city,
-                )
-            )
+        if ui.refuse_outside_city(ctx, lat, lon):
             return
-        area = gaz.nearest_stadtteil(lat, lon)
+        area = load_gazetteer(ctx.settings.places_data_dir).nearest_stadtteil(lat, lon)
         await _next(
             ctx,
             _set(
