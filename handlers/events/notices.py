@@ -5,6 +5,7 @@ transaction; announcements wait for the morning instead of arriving at night.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
@@ -56,15 +57,21 @@ async def _followers(db: Database, event: Event) -> list[int]:
     return sorted(following | await _subscribers(db, event))
 
 
-async def _send(db: Database, user_id: int, text_of, buttons_of, when: datetime | None) -> int:
-    user = await db.users.get(user_id)
-    if user is None or not user.chat_id or not user.consent_at:
-        return 0
-    t = translator(user.language or DEFAULT_LANGUAGE)
-    await db.outbox.enqueue(
-        user.platform, user.chat_id, encode(Message(text_of(t), buttons_of(t))), when
-    )
-    return 1
+async def _send_all(
+    db: Database, user_ids: Iterable[int], text_of, buttons_of, when: datetime | None
+) -> int:
+    """Queue the message for each user, in their language; how many could be reached."""
+    sent = 0
+    for user_id in user_ids:
+        user = await db.users.get(user_id)
+        if user is None or not user.chat_id or not user.consent_at:
+            continue
+        t = translator(user.language or DEFAULT_LANGUAGE)
+        await db.outbox.enqueue(
+            user.platform, user.chat_id, encode(Message(text_of(t), buttons_of(t))), when
+        )
+        sent += 1
+    return sent
 
 
 def changed_materially(old: Event, new: Event) -> bool:
@@ -89,11 +96,8 @@ async def event_changed(db: Database, event_id: int, now: datetime) -> int:
             when=_when(t, event, now),
         )
 
-    return sum(
-        [
-            await _send(db, user_id, text, lambda t: _details(t, event, now), None)
-            for user_id in await _followers(db, event)
-        ]
+    return await _send_all(
+        db, await _followers(db, event), text, lambda t: _details(t, event, now), None
     )
 
 
@@ -103,17 +107,12 @@ async def event_cancelled(db: Database, event_id: int, now: datetime) -> int:
     await sync_event(db, event_id, now)
     if event is None:
         return 0
-    return sum(
-        [
-            await _send(
-                db,
-                user_id,
-                lambda t: t.t("❌ <b>{title}</b> is cancelled.", title=event.title_in(t.lang)),
-                lambda t: [],
-                None,
-            )
-            for user_id in await _followers(db, event)
-        ]
+    return await _send_all(
+        db,
+        await _followers(db, event),
+        lambda t: t.t("❌ <b>{title}</b> is cancelled.", title=event.title_in(t.lang)),
+        lambda t: [],
+        None,
     )
 
 
@@ -132,12 +131,7 @@ async def announce_new(db: Database, event_id: int, now: datetime) -> int:
             when=_when(t, event, now),
         )
 
-    return sum(
-        [
-            await _send(db, user_id, text, lambda t: _details(t, event, now), when)
-            for user_id in sorted(users)
-        ]
-    )
+    return await _send_all(db, sorted(users), text, lambda t: _details(t, event, now), when)
 
 
 async def apply_import(
