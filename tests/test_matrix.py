@@ -38,10 +38,17 @@ _BOT_NUMBERS = itertools.count(1)
 class Bot:
     """The bot's Matrix account, database and connector; restartable."""
 
-    def __init__(self, synapse: Synapse, db: Database, settings: HandlerSettings) -> None:
-        # A fresh account per bot: the homeserver lives for the whole session (an id()
-        # would repeat once a previous bot's memory is reused, and the name be taken).
-        registration = synapse.register(f"nachbarbot{next(_BOT_NUMBERS)}")
+    def __init__(
+        self,
+        synapse: Synapse,
+        db: Database,
+        settings: HandlerSettings,
+        registration: dict[str, str] | None = None,
+    ) -> None:
+        # A fresh account per bot unless one is given (a test that must invite the bot
+        # before it starts): the homeserver lives for the whole session, so an id() would
+        # repeat once a previous bot's memory is reused, and the name be taken.
+        registration = registration or synapse.register(f"nachbarbot{next(_BOT_NUMBERS)}")
         self.user_id = registration["user_id"]
         self.config = MatrixSection(
             homeserver=synapse.url,
@@ -188,23 +195,14 @@ async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, f
     registration = synapse.register(f"helperbot{next(_BOT_NUMBERS)}")
     response = await cora.client.room_create(name="Koordination", invite=[registration["user_id"]])
     group = response.room_id
-    running = Bot.__new__(Bot)
-    running.user_id = registration["user_id"]
-    running.config = MatrixSection(
-        homeserver=synapse.url,
-        user_id=running.user_id,
-        access_token=registration["access_token"],
-        sync_timeout=1,
-    )
-    running.db = db
-    running.dispatcher = Dispatcher(
+    running = Bot(
+        synapse,
         db,
-        build_router(),
         HandlerSettings(
             backchannels=frozenset({("matrix", group)}), require_verified_volunteers=False
         ),
+        registration,
     )
-    running.transport = None
     matrix = await running.start()
     telegram = TelegramTransport(
         running.dispatcher,
