@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from db.transactions import Statement, Transactions
+from db.transactions import Statement, Transactions, execute_each
 
 
 async def fetch_all(tx: Transactions, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
@@ -52,12 +52,7 @@ async def execute_many(tx: Transactions, sql: str, rows: Iterable[Sequence[Any]]
 async def execute_all(tx: Transactions, statements: Iterable[Statement]) -> None:
     """Several writes in one round trip (inside a transaction, all or nothing with it)."""
     batch = list(statements)
-
-    def run_all(c: Any) -> None:
-        for sql, params in batch:
-            c.execute(sql, params)
-
-    await tx.run(run_all)
+    await tx.run(lambda c: execute_each(c, batch))
 
 
 async def fetch_each(tx: Transactions, queries: Iterable[Statement]) -> list[list[aiosqlite.Row]]:

@@ -28,6 +28,12 @@ T = TypeVar("T")
 Statement = tuple[str, Sequence[Any]]
 
 
+def execute_each(conn: sqlite3.Connection, statements: Iterable[Statement]) -> None:
+    """On the database thread: the statements one after the other."""
+    for sql, params in statements:
+        conn.execute(sql, params)
+
+
 class Transactions:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -111,8 +117,7 @@ class Transactions:
         batch = list(statements)
 
         def write_and_commit(c: sqlite3.Connection) -> None:
-            for sql, params in batch:
-                c.execute(sql, params)
+            execute_each(c, batch)
             c.execute("COMMIT")
 
         if self._begin_pending and not batch:

@@ -61,13 +61,10 @@ class UserStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
-    async def _roles(self, user_id: int) -> frozenset[str]:
-        rows = await fetch_all(
-            self._tx, "SELECT role FROM user_roles WHERE user_id = ?", (user_id,)
-        )
-        return frozenset(row[0] for row in rows)
-
-    async def _from_row(self, row: aiosqlite.Row | None) -> User | None:
+    @staticmethod
+    def _from_row(row: aiosqlite.Row | None) -> User | None:
+        """A user from a row that carries its roles (every query here reads them with
+        ``_ROLES``)."""
         if row is None:
             return None
         return User(
@@ -79,24 +76,17 @@ class UserStore:
             consent_at=row["consent_at"],
             created_at=row["created_at"],
             seen_at=row["seen_at"],
-            roles=(
-                frozenset(filter(None, (row["roles"] or "").split(",")))
-                # sqlite3.Row's "in" looks at the values, not the column names.
-                if "roles" in row.keys()  # noqa: SIM118
-                else await self._roles(row["id"])
-            ),
+            roles=frozenset(filter(None, (row["roles"] or "").split(","))),
             first_name=row["first_name"],
             banned_at=row["banned_at"],
             reminder_offsets=tuple(int(x) for x in row["reminder_offsets"].split(",") if x),
         )
 
     async def get(self, user_id: int) -> User | None:
-        return await self._from_row(
-            await fetch_one(self._tx, _SELECT_USER + " WHERE id = ?", (user_id,))
-        )
+        return self._from_row(await fetch_one(self._tx, _SELECT_USER + " WHERE id = ?", (user_id,)))
 
     async def find(self, platform: str, platform_user_id: str) -> User | None:
-        return await self._from_row(
+        return self._from_row(
             await fetch_one(
                 self._tx,
                 _SELECT_USER + " WHERE platform = ? AND platform_user_id = ?",
@@ -170,7 +160,7 @@ class UserStore:
                 ),
             )
             assert row is not None
-            user = await self._from_row(row)
+            user = self._from_row(row)
             assert user is not None
             if user.created_at == now and not user.roles:
                 await execute(
@@ -293,7 +283,7 @@ class UserStore:
             " JOIN user_roles r ON r.user_id = users.id WHERE r.role = ?",
             (role,),
         )
-        return [user for row in rows if (user := await self._from_row(row)) is not None]
+        return [user for row in rows if (user := self._from_row(row)) is not None]
 
     async def delete(self, user_id: int) -> None:
         """Erase the user; roles and conversation state go with them (ON DELETE CASCADE)."""
