@@ -170,9 +170,10 @@ class Dispatcher:
     ) -> list[tuple[Incoming, list[Outgoing]]]:
         """Answers kept for updates the bot committed but died before sending.
 
-        Telegram's long polling acknowledges an update when the next batch is fetched, so
-        such an update never comes again: the transport sends these answers at start. Not
-        after a long outage, though: an answer to something asked hours ago ("here are the
+        The transport sends them at start, before it fetches anything, so they go out once
+        whether or not the platform delivers the update again (a redelivery then finds them
+        sent; one that comes first gets them from the duplicate check). Not after a long
+        outage, though: an answer to something asked hours ago ("here are the
         places near you") would only confuse, so those are dropped."""
         oldest = (now or datetime.now(UTC)) - KEPT_ANSWERS_MAX_AGE
         dropped = await self.db.users.drop_unanswered(platform, oldest)
