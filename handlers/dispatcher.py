@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from db import Database
@@ -186,6 +186,17 @@ class Dispatcher:
             incoming = Incoming(Sender(platform, chat_id), chat_id, Text(""), update_id=update_id)
             pending.append((incoming, [decode(item) for item in json.loads(kept)]))
         return pending
+
+    async def send_kept_answers(
+        self, platform: str, send: Callable[[Incoming, list[Outgoing]], Awaitable[None]]
+    ) -> None:
+        """At a transport's start: send each kept answer with ``send`` and mark it sent."""
+        for incoming, outgoing in await self.unanswered(platform):
+            try:
+                await send(incoming, outgoing)
+                await self.answered(incoming, outgoing)
+            except Exception:
+                log.exception("%s: sending a kept answer failed", platform)
 
     def _flooding(self, incoming: Incoming) -> bool:
         key = (incoming.sender.platform, incoming.sender.user_id)

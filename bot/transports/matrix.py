@@ -157,12 +157,9 @@ class MatrixTransport:
 
     async def answer_unanswered(self) -> None:
         """Send the answers the bot committed but did not send before it last stopped."""
-        for incoming, outgoing in await self.dispatcher.unanswered(PLATFORM):
-            try:
-                await self.answer(incoming.chat_id, incoming, outgoing)
-                await self.dispatcher.answered(incoming, outgoing)
-            except Exception:
-                log.exception("matrix: sending a kept answer failed")
+        await self.dispatcher.send_kept_answers(
+            PLATFORM, lambda incoming, outgoing: self.answer(incoming.chat_id, incoming, outgoing)
+        )
 
     async def _sync_loop(self) -> None:
         assert self.client is not None

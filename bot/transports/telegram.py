@@ -391,12 +391,7 @@ class TelegramTransport:
 
     async def answer_unanswered(self) -> None:
         """Send the answers the bot committed but did not send before it last stopped."""
-        for incoming, outgoing in await self.dispatcher.unanswered(PLATFORM):
-            try:
-                await self.answer(incoming, outgoing)
-                await self.dispatcher.answered(incoming, outgoing)
-            except Exception:
-                log.exception("telegram: sending a kept answer failed")
+        await self.dispatcher.send_kept_answers(PLATFORM, self.answer)
 
     def _polling_error(self, exc: TelegramError) -> None:
         # Network trouble while polling: polling retries with back-off by itself.
