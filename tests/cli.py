@@ -11,17 +11,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_bot(
-    *args: str, database: Path | None = None, input: str | None = None, timeout: float = 120
+    *args: str,
+    database: Path | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    """``env`` adds to (or overrides) the caller's environment."""
+    settings = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
     if database is not None:
-        env["NACHBARBOT_BOT__DATABASE"] = str(database)
+        settings["NACHBARBOT_BOT__DATABASE"] = str(database)
+    settings.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=input,
         capture_output=True,
         text=True,
-        cwd=ROOT,
-        env=env,
+        cwd=cwd,
+        env=settings,
         timeout=timeout,
     )

@@ -10,7 +10,7 @@ import sys
 
 import yaml
 
-from tests.cli import ROOT
+from tests.cli import ROOT, run_bot
 
 DEPLOY = ROOT / "deploy"
 
@@ -77,36 +77,24 @@ def test_the_image_build_steps_give_a_working_bot(tmp_path):
     app = tmp_path / "app"
     shutil.copytree(ROOT / "data", app / "data")
     env = {
-        **os.environ,
         # The installed copy first; the test environment supplies the dependencies.
         "PYTHONPATH": str(packages),
-        "NACHBARBOT_BOT__DATABASE": str(tmp_path / "data" / "nachbarbot.sqlite3"),
         "NACHBARBOT_PLACES__DATA_DIR": str(app / "data" / "dortmund"),
     }
-
-    def bot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            cwd=app,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    database = tmp_path / "data" / "nachbarbot.sqlite3"
 
     where = subprocess.run(
         [sys.executable, "-c", "import bot, db, locales; print(bot.__file__, locales.__file__)"],
         cwd=app,
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         check=True,
     )
     assert str(packages) in where.stdout and str(ROOT) not in where.stdout
-    check = bot("db", "check")
+    check = run_bot("db", "check", database=database, cwd=app, env=env)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "schema version" in check.stdout
-    chat = bot("console", "--lang", "uk", stdin="/start\n")
+    chat = run_bot("console", "--lang", "uk", input="/start\n", database=database, cwd=app, env=env)
     assert chat.returncode == 0, chat.stderr
     assert "Українська" in chat.stdout and "Dortmund" in chat.stdout
