@@ -31,7 +31,11 @@ from bot.config import TelegramSection
 from bot.delivery import DeliveryError
 from bot.log_redaction import redact_everywhere
 from bot.transports.markup import split_html
-from bot.transports.telegram_polling import CommittedPolling
+from bot.transports.telegram_polling import (
+    CommittedPolling,
+    failure,
+    keep_content_out_of_library_logs,
+)
 from bot.transports.telegram_webhook import CommittedWebhook
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
@@ -155,6 +159,7 @@ class TelegramTransport:
         rate_limited: bool = True,
     ) -> None:
         redact_everywhere(token)
+        keep_content_out_of_library_logs()
         self.dispatcher = dispatcher
         self.config = config
         self.commands = list(commands)
@@ -212,10 +217,13 @@ class TelegramTransport:
             )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # The update's id and where it failed; the exception's message may quote the update.
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
         log.error(
-            "error while handling a telegram update: %s",
-            type(context.error).__name__,
-            exc_info=context.error,
+            "error while handling telegram update %s: %s",
+            update_id,
+            failure(error) if error is not None else "?",
         )
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,6 +6,12 @@ updates are still being handled: a crash in that moment loses them - a help requ
 coordinator's decision - although nothing was committed. Here the offset moves past an
 update only after its transaction is committed and its answer sent, so after a crash
 Telegram delivers it again and the duplicate check (or the kept answers) does the rest.
+
+The batch is fetched raw and each update read on its own: python-telegram-bot's
+``get_updates`` reads the whole batch at once, so one update it cannot read (a field of an
+unexpected type) failed every fetch and stopped polling for good - and it logged the raw
+batch, texts and names included, at CRITICAL. Here such an update is skipped and confirmed
+like any other, and only its id is logged.
 """
 
 from __future__ import annotations
@@ -13,14 +19,109 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+import traceback
+import warnings
 from collections.abc import Callable
+from typing import Any
 
+from telegram import Bot, Update
 from telegram.error import RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
+from telegram.warnings import PTBUserWarning
 
 log = logging.getLogger(__name__)
 
 MAX_DELAY = 30.0
+# Added to the long-poll timeout: how long the answer to getUpdates may take beyond it.
+READ_MARGIN = 10.0
+
+
+def _no_advice_to_use_get_updates() -> None:
+    """getUpdates is called through do_api_request to get the batch unparsed; the library
+    then advises its own get_updates, which is what must be avoided here. (Installed when
+    polling starts rather than at import: a warnings context around the import, such as a
+    test runner's, would drop it again.)"""
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning
+    )
+
+
+def failure(exc: BaseException) -> str:
+    """An exception for the log: its type and where it happened, never its message, which
+    may quote what someone wrote (a TypeError naming a value, a KeyError naming a key)."""
+    lines = traceback.format_tb(exc.__traceback__)
+    return type(exc).__name__ + ("\n" + "".join(lines).rstrip() if lines else "")
+
+
+# python-telegram-bot's loggers that put updates, API parameters (message texts) and API
+# results into their records: at DEBUG every getUpdates result and sendMessage text, at ERROR
+# an unreadable answer in full. Records are created on these exact loggers, and a filter on a
+# parent would not see them.
+LIBRARY_LOGGERS = (
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Application",
+    "telegram.ext.Updater",
+    "telegram.ext.AIORateLimiter",
+    "telegram.request.BaseRequest",
+    "telegram.request.HTTPXRequest",
+)
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,63}$")
+
+
+class WithoutContent(logging.Filter):
+    """Keeps a record, but only those of its arguments that cannot carry content: numbers,
+    lists of numbers (update ids) and short names (an API method); anything else - a dict of
+    parameters, an update, a text - is shown as "…"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):
+            record.args = {key: _harmless(value) for key, value in record.args.items()}
+        elif record.args:
+            record.args = tuple(_harmless(arg) for arg in record.args)
+        return True
+
+
+def _harmless(value: Any) -> Any:
+    if value is None or isinstance(value, int | float):
+        return value
+    if isinstance(value, str) and _NAME.match(value):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(v, int) for v in value):
+        return value
+    return "…"
+
+
+def keep_content_out_of_library_logs() -> None:
+    """Install :class:`WithoutContent` on python-telegram-bot's loggers (idempotent)."""
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WithoutContent) for f in logger.filters):
+            logger.addFilter(WithoutContent())
+
+
+def update_id_of(raw: Any) -> int | None:
+    value = raw.get("update_id") if isinstance(raw, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def read_update(raw: Any, bot: Bot) -> Update | None:
+    """The update, or None (logged with its id only) if python-telegram-bot cannot read it."""
+    try:
+        update = Update.de_json(raw, bot)
+        if update is None:
+            raise ValueError("empty update")
+        if isinstance(bot, ExtBot):
+            bot.insert_callback_data(update)
+    except Exception as exc:
+        log.warning(
+            "telegram update %s could not be read (%s); skipped",
+            update_id_of(raw),
+            type(exc).__name__,
+        )
+        return None
+    return update
 
 
 class CommittedPolling:
@@ -46,6 +147,7 @@ class CommittedPolling:
         # Polling and a webhook exclude each other; an old webhook would make every
         # getUpdates fail.
         await self.application.bot.delete_webhook()
+        _no_advice_to_use_get_updates()
         self._stopping.clear()
         self._task = asyncio.create_task(self._run(), name="telegram-polling")
 
@@ -72,29 +174,50 @@ class CommittedPolling:
                 await self._pause(delay)
                 delay = min(delay * 2, MAX_DELAY)
                 continue
-            except Exception:
+            except Exception as exc:
                 # Whatever went wrong, polling must not end while the bot runs.
-                log.exception("telegram getUpdates failed unexpectedly")
+                log.error("telegram getUpdates failed unexpectedly: %s", failure(exc))
                 await self._pause(delay)
                 delay = min(delay * 2, MAX_DELAY)
                 continue
             if updates is None:
                 return  # stopping
             delay = 1.0
-            for update in updates:
+            if updates and all(update_id_of(raw) is None for raw in updates):
+                # Nothing in the batch can be confirmed: do not ask again at once.
+                log.warning("telegram sent %d updates without an id; skipped", len(updates))
+                await self._pause(MAX_DELAY)
+                continue
+            for raw in updates:
+                update_id = update_id_of(raw)
+                if update_id is None:
+                    # Not an update Telegram would send; the ids after it move the offset.
+                    log.warning("telegram sent an update without an id; skipped")
+                    continue
+                if offset is not None and update_id < offset:
+                    continue  # already confirmed
                 # Handled one after the other, in order. Handler errors end in the
                 # application's error handler; anything escaping that is logged, and the
                 # update is not fetched again: one broken update must not stop the bot.
-                try:
-                    await self.application.process_update(update)
-                except Exception:
-                    log.exception("telegram update %s could not be handled", update.update_id)
-                offset = update.update_id + 1
+                update = read_update(raw, self.application.bot)
+                if update is not None:
+                    try:
+                        await self.application.process_update(update)
+                    except Exception as exc:
+                        log.error(
+                            "telegram update %s could not be handled: %s", update_id, failure(exc)
+                        )
+                offset = update_id + 1
 
-    async def _fetch(self, offset: int | None) -> tuple | None:
-        """The next batch, or None once stop() was called while waiting for it."""
+    async def _fetch(self, offset: int | None) -> list[Any] | None:
+        """The next batch, unparsed, or None once stop() was called while waiting for it."""
+        parameters: dict[str, Any] = {"timeout": self.timeout}
+        if offset is not None:
+            parameters["offset"] = offset
         fetch = asyncio.ensure_future(
-            self.application.bot.get_updates(offset=offset, timeout=self.timeout)
+            self.application.bot.do_api_request(
+                "getUpdates", api_kwargs=parameters, read_timeout=self.timeout + READ_MARGIN
+            )
         )
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
@@ -106,7 +229,8 @@ class CommittedPolling:
             with contextlib.suppress(asyncio.CancelledError, TelegramError):
                 await fetch
             return None
-        return fetch.result()
+        result = fetch.result()
+        return result if isinstance(result, list) else []
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -12,8 +12,9 @@ import hmac
 import logging
 
 from aiohttp import web
-from telegram import Update
 from telegram.ext import Application
+
+from bot.transports.telegram_polling import failure, keep_content_out_of_library_logs, read_update
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class CommittedWebhook:
         self.port = port
         self.url = url
         self.secret = secret
+        keep_content_out_of_library_logs()
         # Telegram may post several updates at once; they are handled one at a time, like
         # polled ones, so that one person's updates keep their order.
         self._turn = asyncio.Lock()
@@ -68,9 +70,22 @@ class CommittedWebhook:
             log.warning("telegram webhook: request with a wrong secret token refused")
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), self.application.bot)
+            raw = await request.json()
         except Exception:
+            return web.Response(status=400)  # not JSON: not from Telegram
+        if not isinstance(raw, dict):
             return web.Response(status=400)
+        # An update that cannot be read, or whose handling fails, is answered 200 all the
+        # same: Telegram would send it again and again, and hold back the ones after it.
+        # Only its id is logged.
+        update = read_update(raw, self.application.bot)
+        if update is None:
+            return web.Response(status=200)
         async with self._turn:
-            await self.application.process_update(update)
+            try:
+                await self.application.process_update(update)
+            except Exception as exc:
+                log.error(
+                    "telegram update %s could not be handled: %s", update.update_id, failure(exc)
+                )
         return web.Response(status=200)
