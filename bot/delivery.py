@@ -2,7 +2,10 @@
 
 A transient failure (network, 5xx, rate limit) is retried with exponential back-off, for as
 long as it takes; a permanent one (the user blocked the bot, the chat is gone) is given up
-and logged. Edits wait until the message they edit has been sent.
+and logged. A failure that is neither (an answer that cannot be parsed, a bug in a sender) is
+retried ``MAX_UNEXPLAINED_ATTEMPTS`` times and then given up: such a message would otherwise
+be sent again and again and hold back every later message to its chat. Edits wait until the
+message they edit has been sent. Logs name the item and the kind of error, never the content.
 """
 
 from __future__ import annotations
@@ -20,15 +23,26 @@ from handlers.model import Edit, Outgoing, decode
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 300.0
+# Tries for a failure the sender could not explain as transient or permanent.
+MAX_UNEXPLAINED_ATTEMPTS = 5
 
 
 class DeliveryError(Exception):
+    """A send failed. ``permanent``: never worth repeating; ``transient``: the service is
+    away or busy, repeat for as long as it takes; neither: unexplained, repeat a few times."""
+
     def __init__(
-        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        transient: bool = True,
     ) -> None:
         super().__init__(reason)
         self.permanent = permanent
         self.retry_after = retry_after
+        self.transient = transient and not permanent
 
 
 class Sender(Protocol):
@@ -97,19 +111,22 @@ class OutboxWorker:
         try:
             message_id = await self.senders[item.platform].deliver(item.chat_id, outgoing, edit_id)
         except DeliveryError as exc:
-            if self.on_failure:
-                self.on_failure(item.platform, exc.permanent)
             if exc.permanent:
-                log.warning("outbox %d to %s: giving up: %s", item.id, item.platform, exc)
-                await self.db.outbox.give_up(item.id, str(exc))
-                return "failed"
+                return await self._give_up(item, str(exc))
+            if not exc.transient and item.attempts + 1 >= MAX_UNEXPLAINED_ATTEMPTS:
+                return await self._give_up(item, str(exc))
+            if self.on_failure:
+                self.on_failure(item.platform, False)
             delay = exc.retry_after or backoff(item.attempts, self.max_backoff)
             await self.db.outbox.retry_later(
                 item.id, self.clock() + timedelta(seconds=delay), str(exc)
             )
             return "later"
         except Exception as exc:  # a bug in a sender must not stop delivery of the rest
-            log.exception("outbox %d: unexpected error", item.id)
+            # Only the type: an exception's text may quote the message it failed on.
+            log.error("outbox %d: unexpected %s while sending", item.id, type(exc).__name__)
+            if item.attempts + 1 >= MAX_UNEXPLAINED_ATTEMPTS:
+                return await self._give_up(item, type(exc).__name__)
             await self.db.outbox.retry_later(
                 item.id,
                 self.clock() + timedelta(seconds=backoff(item.attempts, self.max_backoff)),
@@ -118,6 +135,16 @@ class OutboxWorker:
             return "later"
         await self.db.outbox.mark_sent(item.id, message_id)
         return "sent"
+
+    async def _give_up(self, item: OutboxItem, error: str) -> str:
+        """Mark the item failed so its chat's queue moves on; counted and logged."""
+        log.warning(
+            "outbox %d to %s: giving up after %d tries", item.id, item.platform, item.attempts + 1
+        )
+        if self.on_failure:
+            self.on_failure(item.platform, True)
+        await self.db.outbox.give_up(item.id, error)
+        return "failed"
 
     async def recover(self) -> int:
         """After a crash: sends that were cut off are tried again - the user may see such a

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.clock import utcnow
-from db.rows import execute, execute_all, fetch_all
+from db.rows import changed, execute, execute_all, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -30,11 +30,40 @@ class ContactStore:
             (request_id, user_id, role, text[:1000], utcnow()),
         )
 
-    async def report(self, reporter_id: int, subject: str, reason: str) -> None:
+    async def report(self, reporter_id: int, subject: str, reason: str) -> bool:
+        """Record a report; False if this person reported this subject before (one each)."""
+        return bool(
+            await changed(
+                self._tx,
+                "INSERT OR IGNORE INTO reports (reporter_id, subject, reason, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (reporter_id, subject, reason[:1000], utcnow()),
+            )
+        )
+
+    async def has_reported(self, reporter_id: int, subject: str) -> bool:
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM reports WHERE reporter_id = ? AND subject = ?",
+            (reporter_id, subject),
+        )
+        return row is not None
+
+    async def notice_posts(self, kind: str, subject: str) -> list[int]:
+        """Outbox ids of the backchannel notices about ``subject`` (e.g. a volunteer to
+        confirm), so that a repeated notice replaces them instead of adding another."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT outbox_id FROM notices WHERE kind = ? AND subject = ? ORDER BY outbox_id",
+            (kind, subject),
+        )
+        return [row[0] for row in rows]
+
+    async def add_notice_post(self, kind: str, subject: str, outbox_id: int) -> None:
         await execute(
             self._tx,
-            "INSERT INTO reports (reporter_id, subject, reason, created_at) VALUES (?, ?, ?, ?)",
-            (reporter_id, subject, reason[:1000], utcnow()),
+            "INSERT OR IGNORE INTO notices (kind, subject, outbox_id) VALUES (?, ?, ?)",
+            (kind, subject, outbox_id),
         )
 
     async def written_by(self, user_id: int) -> dict[str, list[dict[str, Any]]]:

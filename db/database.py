@@ -83,6 +83,7 @@ class Database:
         db = cls(conn)
         if migrate:
             await db.migrate()
+            await db.outbox.load_ids()
         return db
 
     async def backup(self, target: str | Path) -> None:

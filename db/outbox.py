@@ -22,8 +22,30 @@ class OutboxItem:
 
 
 class OutboxStore:
+    """Outbox ids are referred to after their row is written (an offer or a backchannel post
+    is edited later by id), so an id is never handed out twice: not after its row was
+    deleted (AUTOINCREMENT) and not after the insert was rolled back (SQLite would give the
+    same max + 1 again, and an edit meant for the rolled-back message would hit the next
+    one). Ids are therefore counted here, past anything ever used."""
+
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
+        self._last_id: int | None = None
+
+    async def load_ids(self) -> None:
+        """At start: continue after the highest id ever committed."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
+            " COALESCE((SELECT MAX(id) FROM outbox), 0))",
+        )
+        self._last_id = max(self._last_id or 0, int(row[0]) if row else 0)
+
+    def _take_id(self) -> int:
+        if self._last_id is None:
+            raise RuntimeError("OutboxStore.load_ids() was not called")
+        self._last_id += 1
+        return self._last_id
 
     async def enqueue(
         self,
@@ -34,14 +56,15 @@ class OutboxStore:
     ) -> int:
         """Queue a message; call it inside the transaction of the change that causes it.
         ``not_before`` holds it back (a volunteer's quiet hours)."""
+        if self._last_id is None:
+            await self.load_ids()
         sql, params = self.enqueue_statement(platform, chat_id, payload, not_before)
         async with self._tx.single_statement():
-            row = await fetch_one(self._tx, sql + " RETURNING id", params)
-            assert row is not None
-            return int(row[0])
+            await execute(self._tx, sql, params)
+        return int(params[0])
 
-    @staticmethod
     def enqueue_statement(
+        self,
         platform: str,
         chat_id: str,
         payload: dict[str, Any],
@@ -51,9 +74,9 @@ class OutboxStore:
         now = utcnow()
         due = to_text(not_before) if not_before else now
         return (
-            "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (platform, chat_id, json.dumps(payload, ensure_ascii=False), now, due),
+            "INSERT INTO outbox (id, platform, chat_id, payload, created_at, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (self._take_id(), platform, chat_id, json.dumps(payload, ensure_ascii=False), now, due),
         )
 
     async def due(self, now: datetime, platforms: list[str], limit: int = 50) -> list[OutboxItem]:

@@ -245,6 +245,15 @@ class RequestStore:
         )
         return [_row(row) for row in rows]
 
+    async def helped_by(self, volunteer_id: int) -> list[HelpRequest]:
+        """The requests a volunteer is helping with now."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT * FROM help_requests WHERE volunteer_id = ? AND state = 'matched' ORDER BY id",
+            (volunteer_id,),
+        )
+        return [_row(row) for row in rows]
+
     async def posting_counts(self, user_id: int, since: str) -> tuple[int, int, int]:
         """(requests ever, requests still active, requests created since ``since``) of a
         requester: the posting limits in one query."""

@@ -1,9 +1,9 @@
 """Transactions on the one shared connection, and the one way statements reach it.
 
 All writes happen inside :meth:`Transactions.transaction`. The outermost level takes a lock
-(it keeps another task's statements - the delivery worker, a second update - out of a
-transaction that is still open) and begins with ``BEGIN IMMEDIATE``; inner levels (a store
-method called from a handler that already opened one) become SAVEPOINTs.
+and begins with ``BEGIN IMMEDIATE``; inner levels (a store method called from a handler that
+already opened one) become SAVEPOINTs. A statement of any other task - a read by the delivery
+worker, a second update - waits for that lock, so readers see committed rows only.
 
 Every statement is a round trip to aiosqlite's worker thread, and on a small server that
 trip costs far more than the statement (about a tenth of a millisecond against a few
@@ -53,7 +53,14 @@ class Transactions:
         aiosqlite has no public call for "run this function on your thread"; ``_execute``
         is what all its own methods use (tests/test_db.py fails if that ever changes)."""
         conn = self._conn
-        if not (self._begin_pending and self._owner is asyncio.current_task()):
+        if self._owner is not asyncio.current_task():
+            # Not inside the caller's own transaction: wait until no other task has one
+            # open. On the shared connection the statement would otherwise run inside that
+            # transaction and see its uncommitted rows (the delivery worker once sent a
+            # message that its update then rolled back).
+            async with self._lock:
+                return await conn._execute(lambda: work(conn._conn))
+        if not self._begin_pending:
             return await conn._execute(lambda: work(conn._conn))
         self._begin_pending = False
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from db.bans import BanList
 from db.clock import to_text
 from db.clock import utcnow as _now
 from db.rows import changed, execute, fetch_all, fetch_one
@@ -60,6 +61,7 @@ class Arrival:
 class UserStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
+        self.bans = BanList(transactions)
 
     @staticmethod
     def _from_row(row: aiosqlite.Row | None) -> User | None:
@@ -170,6 +172,12 @@ class UserStore:
                     (user.id, now),
                 )
                 user = replace(user, roles=frozenset({"resident"}))
+                # Someone banned who deleted the account and came back is still banned.
+                if await self.bans.contains(platform, platform_user_id):
+                    await execute(
+                        self._tx, "UPDATE users SET banned_at = ? WHERE id = ?", (now, user.id)
+                    )
+                    user = replace(user, banned_at=now)
         state = (
             ConversationState(row["c_state"], json.loads(row["c_data"]))
             if row["c_state"] is not None
@@ -270,11 +278,20 @@ class UserStore:
         )
 
     async def set_banned(self, user_id: int, banned: bool) -> None:
-        await execute(
-            self._tx,
-            "UPDATE users SET banned_at = ? WHERE id = ?",
-            (_now() if banned else None, user_id),
-        )
+        """Ban or unban; the ban list keeps the ban when the account is deleted."""
+        user = await self.get(user_id)
+        if user is None:
+            return
+        async with self._tx.transaction(savepoint=False):
+            await execute(
+                self._tx,
+                "UPDATE users SET banned_at = ? WHERE id = ?",
+                (_now() if banned else None, user_id),
+            )
+            if banned:
+                await self.bans.add(user.platform, user.platform_user_id)
+            else:
+                await self.bans.remove(user.platform, user.platform_user_id)
 
     async def with_role(self, role: str) -> list[User]:
         rows = await fetch_all(

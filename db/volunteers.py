@@ -148,7 +148,7 @@ class VolunteerStore:
         rows = await fetch_all(
             self._tx,
             "SELECT volunteer_id, outbox_id, declined FROM request_notifications"
-            " WHERE request_id = ?",
+            " WHERE request_id = ? AND outbox_id IS NOT NULL",
             (request_id,),
         )
         return [(r[0], r[1], bool(r[2])) for r in rows]
@@ -156,10 +156,62 @@ class VolunteerStore:
     async def was_offered(self, request_id: int, volunteer_id: int) -> bool:
         row = await fetch_one(
             self._tx,
-            "SELECT 1 FROM request_notifications WHERE request_id = ? AND volunteer_id = ?",
+            "SELECT 1 FROM request_notifications WHERE request_id = ? AND volunteer_id = ?"
+            " AND outbox_id IS NOT NULL",
             (request_id, volunteer_id),
         )
         return row is not None
+
+    async def load_and_history(self, user_id: int, request_id: int) -> tuple[int, bool]:
+        """(requests the volunteer helps with now, whether they handed this one back)."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT (SELECT COUNT(*) FROM help_requests WHERE volunteer_id = ?"
+            " AND state = 'matched'), (SELECT COALESCE(MAX(handed_back), 0)"
+            " FROM request_notifications WHERE request_id = ? AND volunteer_id = ?)",
+            (user_id, request_id, user_id),
+        )
+        assert row is not None
+        return int(row[0]), bool(row[1])
+
+    async def mark_handed_back(self, request_id: int, volunteer_id: int) -> None:
+        await execute(
+            self._tx,
+            "INSERT INTO request_notifications (request_id, volunteer_id, handed_back)"
+            " VALUES (?, ?, 1) ON CONFLICT (request_id, volunteer_id)"
+            " DO UPDATE SET handed_back = 1",
+            (request_id, volunteer_id),
+        )
+
+    async def handed_back(self, request_id: int) -> set[int]:
+        rows = await fetch_all(
+            self._tx,
+            "SELECT volunteer_id FROM request_notifications WHERE request_id = ?"
+            " AND handed_back = 1",
+            (request_id,),
+        )
+        return {row[0] for row in rows}
+
+    async def offered(self, request_id: int) -> set[int]:
+        """Everyone who was told about the request (and has not handed it back)."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT volunteer_id FROM request_notifications WHERE request_id = ?"
+            " AND outbox_id IS NOT NULL",
+            (request_id,),
+        )
+        return {row[0] for row in rows}
+
+    async def not_yet_offered(self, volunteer_id: int) -> list[int]:
+        """Open requests the volunteer was never told about, oldest first."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT id FROM help_requests r WHERE state = 'open' AND NOT EXISTS ("
+            " SELECT 1 FROM request_notifications n WHERE n.request_id = r.id"
+            " AND n.volunteer_id = ?) ORDER BY id",
+            (volunteer_id,),
+        )
+        return [row[0] for row in rows]
 
     async def decline(self, request_id: int, volunteer_id: int) -> None:
         await execute(

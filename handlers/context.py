@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from markupsafe import Markup
 
 from db import Database
 from db.users import ConversationState, User
-from handlers.model import Button, Command, Incoming, Message, Outgoing, Text, Toast, encode
+from handlers.messenger import Messenger
+from handlers.model import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, translator
+
+
+class StaleButton(Exception):
+    """Raised by a handler (``ctx.stale()``) for a button that is no longer valid: the
+    dispatcher rolls back whatever the update did and answers in one place."""
 
 
 @dataclass
@@ -26,14 +31,17 @@ class Context:
     # Set for button presses: the part of the button data after ``prefix:``.
     args: str = ""
     out: list[Outgoing] = field(default_factory=list)
-    # Messages queued straight into the outbox by this update (see queue()).
-    queued: int = 0
+    # Messages for other people: into the outbox, in this update's transaction.
+    mail: Messenger = field(init=False)
     # The acting user's conversation state as JSON, read together with the user and
     # written once when the update is done, if it changed (each statement is a round trip
     # to the database thread).
     _state: tuple[str, str] | None = None
     state_changed: bool = False
     user_erased: bool = False
+
+    def __post_init__(self) -> None:
+        self.mail = Messenger(self.db, self.settings.backchannels)
 
     def reply(
         self, text: Markup, buttons: list[list[Button]] | None = None, *, edit: bool = False
@@ -44,17 +52,14 @@ class Context:
         self.out.append(Toast(text=text, alert=alert))
 
     def send(self, item: Outgoing) -> None:
+        """An answer to the acting person in this chat (a document, a venue ...)."""
+        if getattr(item, "to", None) is not None:
+            raise ValueError("messages to someone else go through ctx.mail")
         self.out.append(item)
 
-    async def queue(self, item: Outgoing, not_before: datetime | None = None) -> int:
-        """Put a message for someone else into the outbox now and return its id, for when a
-        later change must edit it. Commits with this update, like :meth:`send`."""
-        recipient = getattr(item, "to", None)
-        assert recipient is not None
-        self.queued += 1
-        return await self.db.outbox.enqueue(
-            recipient.platform, recipient.chat_id, encode(item), not_before
-        )
+    def stale(self) -> NoReturn:
+        """The pressed button no longer means anything: say so, change nothing."""
+        raise StaleButton
 
     @staticmethod
     def translator_for(user: User) -> Translator:
@@ -65,6 +70,18 @@ class Context:
         await self.db.users.set_language(self.user.id, lang)
         self.t = translator(lang)
         self.user = await self.db.users.get(self.user.id) or self.user
+
+    def id_arg(self) -> int:
+        """The number a button's data names after its action (``mt:acc:17`` → 17); a button
+        without one is stale (forged or from an older version)."""
+        first = self.args.partition(":")[0]
+        if not first.isdigit() or len(first) > 12:
+            self.stale()
+        return int(first)
+
+    def value_arg(self) -> str:
+        """What follows the number in a button's data (``mod:rr:17:trade`` → ``trade``)."""
+        return self.args.partition(":")[2]
 
     def number_argument(self) -> int | None:
         """The number a command names, as in ``/ban 17``; None if there is none."""
@@ -124,11 +141,10 @@ class Context:
             return None
         return state, event.text.strip()
 
-    async def pressed_in(self, prefix: str) -> tuple[str, dict[str, Any]] | None:
+    async def pressed_in(self, prefix: str) -> tuple[str, dict[str, Any]]:
         """For a button of a conversation: the step after ``prefix`` and a copy of its data,
-        or None after saying the button is stale (the conversation ended or moved on)."""
+        or :meth:`stale` if the conversation ended or moved on."""
         state = self.get_state()
         if state is None or not state.state.startswith(prefix):
-            self.toast(self.t._("This button is no longer valid."))
-            return None
+            self.stale()
         return state.state.removeprefix(prefix), dict(state.data)

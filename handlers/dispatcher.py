@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from db.users import Arrival
 from handlers import ui
-from handlers.context import Context
+from handlers.context import Context, StaleButton
 from handlers.model import (
     ButtonPress,
     Command,
@@ -34,8 +34,9 @@ from handlers.model import (
     decode,
     encode,
 )
-from handlers.router import Router
+from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
+from handlers.text_safety import clean_name
 from locales import DEFAULT_LANGUAGE, N_, negotiate, translator
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,13 @@ ROLE_REFUSALS = {
 }
 
 
-class _HandlerFailed(Exception):
-    """A handler raised: its transaction is rolled back and the update handled again as
-    failed."""
+class _Redo(Exception):
+    """The handler's transaction is rolled back and the update handled again with a fixed
+    answer: ``failed`` (the handler raised) or ``stale`` (a button no longer valid)."""
+
+    def __init__(self, outcome: str) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
 
 
 class Dispatcher:
@@ -83,18 +88,20 @@ class Dispatcher:
         backchannel = (incoming.sender.platform, incoming.chat_id) in self.settings.backchannels
         if not incoming.is_private and not backchannel:
             return []
-        if incoming.is_private and self._flooding(incoming):
+        # Commands in the backchannel count too: one member must not flood the group.
+        counted = incoming.is_private or isinstance(incoming.event, Command)
+        if counted and self._flooding(incoming):
             return await self._slow_down(incoming)
         started = time.perf_counter()
         queued = 0
         try:
             try:
-                replies, queued = await self._handle_once(incoming, failed=False)
-            except _HandlerFailed:
+                replies, queued = await self._handle_once(incoming)
+            except _Redo as redo:
                 # Everything the handler changed was rolled back with the transaction. The
-                # update is recorded as handled all the same, with an apology as its answer:
-                # a redelivery must not fail in the same way again.
-                replies, queued = await self._handle_once(incoming, failed=True)
+                # update is recorded as handled all the same, with a fixed answer: a
+                # redelivery must not fail in the same way again.
+                replies, queued = await self._handle_once(incoming, redo.outcome)
         finally:
             if queued and self.on_queued:
                 self.on_queued()
@@ -102,13 +109,14 @@ class Dispatcher:
                 self.on_handled(incoming, time.perf_counter() - started)
         return replies
 
-    async def _handle_once(self, incoming: Incoming, *, failed: bool) -> tuple[list[Outgoing], int]:
+    async def _handle_once(
+        self, incoming: Incoming, outcome: str | None = None
+    ) -> tuple[list[Outgoing], int]:
         """One transaction: the duplicate check, the user, the handler, the queued messages
         and the kept answers. Kept small in statements: each is a round trip to the
         database thread, and this runs for every update."""
         platform = incoming.sender.platform
         replies: list[Outgoing] = []
-        queued = 0
         async with self.db.transaction():
             ctx, arrival = await self._context(incoming)
             if arrival.handled_before:
@@ -121,30 +129,24 @@ class Dispatcher:
                     "answering again" if kept else "already answered",
                 )
                 return ([decode(item) for item in json.loads(kept)] if kept else []), 0
-            if failed:
+            if outcome == "failed":
                 ctx.out = [ui.something_went_wrong(ctx)]
+            elif outcome == "stale":
+                ctx.out = [ui.no_longer_valid(ctx)]
             else:
                 try:
                     await self._route(ctx)
+                except StaleButton:
+                    raise _Redo("stale") from None
                 except Exception as exc:
                     # Logged without the message text: user content never goes into logs.
                     log.exception("handler failed for %s event", type(incoming.event).__name__)
-                    raise _HandlerFailed from exc
+                    raise _Redo("failed") from exc
             # The update's last writes go with the COMMIT in one round trip.
             writes = []
             if ctx.state_changed and not ctx.user_erased:
                 writes.append(self.db.users.state_statement(ctx.user.id, ctx.get_state()))
-            for item in ctx.out:
-                recipient = getattr(item, "to", None)
-                if recipient is None:
-                    replies.append(item)
-                    continue
-                writes.append(
-                    self.db.outbox.enqueue_statement(
-                        recipient.platform, recipient.chat_id, encode(item)
-                    )
-                )
-                queued += 1
+            replies = ctx.out
             if incoming.update_id:
                 writes.append(
                     self.db.users.finish_statement(
@@ -157,7 +159,7 @@ class Dispatcher:
                     )
                 )
             await self.db.transactions.commit_with(writes)
-        return replies, queued + ctx.queued
+        return replies, ctx.mail.queued
 
     async def answered(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
         """The transport sent the answers: a redelivery of this update needs none.
@@ -227,7 +229,10 @@ class Dispatcher:
 
     async def _context(self, incoming: Incoming) -> tuple[Context, Arrival]:
         sender = incoming.sender
-        first_name = sender.display_name.split(" ")[0] if sender.display_name else ""
+        # Shown to coordinators and partners: no line breaks, no bidi overrides, nothing
+        # invisible that could make it pass for the bot's own words.
+        name = clean_name(sender.display_name)
+        first_name = name.split(" ")[0] if name else ""
         arrival = await self.db.users.arrive(
             sender.platform,
             sender.user_id,
@@ -279,22 +284,21 @@ class Dispatcher:
             return
 
         if isinstance(event, ButtonPress):
-            prefix, _, args = event.data.partition(":")
-            button = self.router.buttons.get(prefix)
-            if button is None:
+            found = self.router.find_button(event.data)
+            if found is None:
                 ctx.toast(ctx.t._("This button is no longer valid."))
                 ctx.reply(
                     ctx.t.t("⚠️ This button is no longer valid. Here is the main menu."),
                     ui.main_menu_buttons(ctx),
                 )
                 return
+            button, ctx.args = found
             if not consented and not button.before_consent:
                 await self._onboarding(ctx)
                 return
             if not self._allowed(ctx, button.role):
                 return
-            ctx.args = args
-            await button.callback(ctx)
+            await self._press(ctx, button)
             return
 
         if not consented:
@@ -340,13 +344,19 @@ class Dispatcher:
             if spec is not None and spec.backchannel and self._allowed(ctx, spec.role):
                 await spec.callback(ctx)
         elif isinstance(event, ButtonPress):
-            prefix, _, args = event.data.partition(":")
-            button = self.router.buttons.get(prefix)
-            if button is None or not button.backchannel:
-                ctx.toast(ctx.t._("This button is no longer valid."))
-            elif self._allowed(ctx, button.role):
-                ctx.args = args
-                await button.callback(ctx)
+            found = self.router.find_button(event.data)
+            if found is None or not found[0].backchannel:
+                ctx.stale()
+            button, ctx.args = found
+            if self._allowed(ctx, button.role):
+                await self._press(ctx, button)
+
+    async def _press(self, ctx: Context, button: ButtonSpec) -> None:
+        """A button of a conversation counts only in the conversation's own steps."""
+        state = ctx.get_state()
+        if not button.valid_in(state.state if state else None):
+            ctx.stale()
+        await button.callback(ctx)
 
     def _allowed(self, ctx: Context, role: str | None) -> bool:
         """Permission check for every command and button, whatever the client showed."""

@@ -107,6 +107,11 @@ class Message:
     edit: bool = False
     # Label of a "share my location" button, where the platform has one (Telegram).
     request_location: str = ""
+    # Whether a typed number may stand for one of the buttons (Matrix, console). False where
+    # the person's next message could well be a number meant as text (the relay, where "1"
+    # can answer "how many crates?"), or where several posts are open at once (the
+    # backchannel): there only a reaction on this very message, or a command, chooses.
+    typed_choices: bool = True
 
 
 @dataclass

@@ -11,7 +11,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.menu import show_main_menu
 from handlers.model import Button, Command
-from handlers.privacy import privacy_notice
+from handlers.privacy import erase_account, privacy_notice
 from handlers.router import Router
 from locales import N_, SUPPORTED_LANGUAGES, language_name
 
@@ -90,20 +90,20 @@ def register(router: Router) -> None:
         else:
             await show_main_menu(ctx)
 
-    @router.button("consent", before_consent=True)
+    @router.action("consent", "no", before_consent=True, states=(READING_PRIVACY,))
+    async def decline(ctx: Context) -> None:
+        # Only while the notice is being read: "No, thanks" on an old onboarding message
+        # of someone who agreed long ago is stale, not a one-tap deletion (that is /delete).
+        if ctx.user.consent_at is not None:
+            ctx.stale()
+        await erase_account(ctx, router, "consent")
+        ctx.reply(
+            ctx.t.t("👋 Okay. Nothing about you is stored. If you change your mind, send /start."),
+            edit=True,
+        )
+
+    @router.action("consent", "yes", before_consent=True)
     async def consent(ctx: Context) -> None:
-        if ctx.args == "no":
-            await ctx.erase_user()
-            ctx.reply(
-                ctx.t.t(
-                    "👋 Okay. Nothing about you is stored. If you change your mind, send /start."
-                ),
-                edit=True,
-            )
-            return
-        if ctx.args != "yes":
-            ctx.toast(ctx.t._("This button is no longer valid."))
-            return
         previous = ctx.get_state()
         payload = previous.data.get("payload", "") if previous else ""
         if ctx.user.consent_at is None:

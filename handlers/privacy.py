@@ -45,6 +45,14 @@ def privacy_notice(ctx: Context) -> Markup:
     )
 
 
+async def erase_account(ctx: Context, router: Router, why: str) -> None:
+    """The one way an account goes: each feature first closes what would otherwise be left
+    hanging (open requests, a running contact), then the account is deleted."""
+    for eraser in router.erasers:
+        await eraser(ctx, why)
+    await ctx.erase_user()
+
+
 def register(router: Router) -> None:
     @router.command("privacy", N_("Read the privacy notice"), before_consent=True)
     async def show_notice(ctx: Context) -> None:
@@ -83,11 +91,7 @@ def register(router: Router) -> None:
     @router.button("delete", before_consent=True)
     async def confirm_delete(ctx: Context) -> None:
         if ctx.args == "yes":
-            # Each feature first closes what would otherwise be left hanging (open requests,
-            # a running contact), then the account goes.
-            for eraser in router.erasers:
-                await eraser(ctx)
-            await ctx.erase_user()
+            await erase_account(ctx, router, "deleted")
             ctx.reply(
                 ctx.t.t(
                     "✅ All your data has been deleted. If you write again, you start "

@@ -1,6 +1,13 @@
-"""Where features register what they answer to: commands, button prefixes, states, menu entries.
+"""Where features register what they answer to: commands, buttons, states, menu entries.
 
 A feature module exposes ``register(router)``; the dispatcher only asks the router.
+
+Button data is ``prefix:action:args``. A feature registers each action as its own small
+callback (``@router.action("mt", "acc")``), optionally only valid in some conversation
+states; the dispatcher finds it, checks the role and the state, and puts ``args`` into
+``ctx.args``. A whole prefix can still be registered with ``@router.button`` for buttons
+whose data has no actions. A button that matches nothing, or is pressed in the wrong state,
+gets the one "no longer valid" answer from the dispatcher.
 """
 
 from __future__ import annotations
@@ -36,6 +43,17 @@ class ButtonSpec:
     before_consent: bool = False
     role: str | None = None
     backchannel: bool = False
+    # The conversation states the button belongs to (a name ending in "." stands for every
+    # state under it); None: valid in any state.
+    states: tuple[str, ...] | None = None
+
+    def valid_in(self, state: str | None) -> bool:
+        if self.states is None:
+            return True
+        return state is not None and any(
+            state == name or (name.endswith(".") and state.startswith(name))
+            for name in self.states
+        )
 
 
 @dataclass
@@ -45,9 +63,10 @@ class Router:
     states: dict[str, Callback] = field(default_factory=dict)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, Callback] = field(default_factory=dict)
-    # Data rights: each feature exports and erases what it stores about the user.
+    # Data rights: each feature exports and erases what it stores about the user. An eraser
+    # gets why the account goes: "deleted" (/delete) or "consent" (consent withdrawn).
     exporters: dict[str, Callable[[Context], Awaitable[Any]]] = field(default_factory=dict)
-    erasers: list[Callback] = field(default_factory=list)
+    erasers: list[Callable[[Context, str], Awaitable[None]]] = field(default_factory=list)
     # More about a place from other features (its events): (lines, buttons) per place.
     place_sections: list[Callable[[Context, Any], Awaitable[tuple[list[Any], list[Any]]]]] = field(
         default_factory=list
@@ -87,6 +106,40 @@ class Router:
             return callback
 
         return decorate
+
+    def action(
+        self,
+        prefix: str,
+        action: str,
+        *,
+        before_consent: bool = False,
+        role: str | None = None,
+        backchannel: bool = False,
+        states: tuple[str, ...] | None = None,
+    ) -> Callable[[Callback], Callback]:
+        """Handle buttons ``prefix:action[:args]``; ``ctx.args`` gets ``args``."""
+
+        def decorate(callback: Callback) -> Callback:
+            key = f"{prefix}:{action}"
+            if key in self.buttons or ":" in prefix or ":" in action:
+                raise ValueError(f"button action {key!r} invalid or registered twice")
+            self.buttons[key] = ButtonSpec(
+                key, callback, before_consent, role, backchannel, states
+            )
+            return callback
+
+        return decorate
+
+    def find_button(self, data: str) -> tuple[ButtonSpec, str] | None:
+        """The spec for pressed button data and the args it gets: an action first, then a
+        whole prefix."""
+        prefix, _, rest = data.partition(":")
+        action, _, args = rest.partition(":")
+        spec = self.buttons.get(f"{prefix}:{action}")
+        if spec is not None:
+            return spec, args
+        spec = self.buttons.get(prefix)
+        return (spec, rest) if spec is not None else None
 
     def public_commands(self) -> list[CommandSpec]:
         """Commands everyone may use: the ones published in the platforms' command menus."""

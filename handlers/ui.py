@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers.model import Button, Message
+from handlers.model import Button, Message, Toast
 from handlers.places.gazetteer import load_gazetteer
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
@@ -77,6 +77,12 @@ def something_went_wrong(ctx: Context) -> Message:
         text=ctx.t.t("😕 Sorry, something went wrong on our side. Please try again in a moment."),
         buttons=back_to_menu(ctx),
     )
+
+
+def no_longer_valid(ctx: Context) -> Toast:
+    """The one answer to a button that no longer means anything (old, forged, pressed in
+    another step); nothing was changed."""
+    return Toast(ctx.t._("This button is no longer valid."))
 
 
 def refuse_outside_city(

@@ -41,7 +41,9 @@ class MemoryTransport:
         await self.worker.run_once()
 
     def received(self, chat_id: str) -> str:
-        return "\n".join(str(getattr(item, "text", "")) for item in self.inbox.get(chat_id, []))
+        return readable(
+            "\n".join(str(getattr(item, "text", "")) for item in self.inbox.get(chat_id, []))
+        )
 
     def last(self, chat_id: str) -> Outgoing:
         return self.inbox[chat_id][-1]
@@ -94,8 +96,17 @@ def messages(out: list[Outgoing]) -> list[Message]:
     return [item for item in out if isinstance(item, Message)]
 
 
+# Every user value is wrapped in invisible bidi isolates; tests read the text as a person
+# sees it.
+_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
+
+def readable(text: str) -> str:
+    return text.translate(_ISOLATES)
+
+
 def texts(out: list[Outgoing]) -> str:
-    return "\n".join(str(m.text) for m in messages(out))
+    return readable("\n".join(str(m.text) for m in messages(out)))
 
 
 def button_data(out: list[Outgoing]) -> list[str]:

@@ -50,13 +50,13 @@ async def test_messages_for_others_commit_with_the_change(db: Database):
     @router.command("notify", "x", before_consent=True)
     async def notify(ctx):
         await ctx.db.users.set_state(ctx.user.id, "notified")
-        ctx.send(Message(Markup("for ben"), to=Recipient("fake", "ben")))
+        await ctx.mail.to_chat(Recipient("fake", "ben"), Message(Markup("for ben")))
         ctx.reply(Markup("done"))
 
     @router.command("broken", "x", before_consent=True)
     async def broken(ctx):
         await ctx.db.users.set_state(ctx.user.id, "half-done")
-        ctx.send(Message(Markup("never"), to=Recipient("fake", "ben")))
+        await ctx.mail.to_chat(Recipient("fake", "ben"), Message(Markup("never")))
         raise RuntimeError("boom")
 
     woken = []

@@ -24,7 +24,7 @@ from telegram import (
 )
 from telegram import Message as TgMessage
 from telegram.constants import MessageEntityType, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.config import TelegramSection
@@ -371,8 +371,12 @@ class TelegramTransport:
             raise DeliveryError("rate limited", retry_after=seconds) from None
         except (Forbidden, BadRequest) as exc:
             raise DeliveryError(f"{type(exc).__name__}: {str(exc)[:100]}", permanent=True) from None
-        except TelegramError as exc:
+        except NetworkError as exc:  # includes TimedOut: the server is away or slow
             raise DeliveryError(type(exc).__name__) from None
+        except TelegramError as exc:
+            # Anything else (e.g. an answer that could not be parsed) is not known to pass
+            # by itself: tried a few times, then given up (bot/delivery.py).
+            raise DeliveryError(type(exc).__name__, transient=False) from None
 
     async def start(self) -> None:
         app = self.application

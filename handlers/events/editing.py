@@ -164,10 +164,9 @@ async def _save_edit(ctx: Context, data: dict[str, Any]) -> None:
     await ctx.db.requests.audit(ctx.user.id, "event.update", f"event:{old.id}")
     now = datetime.now(UTC)
     if notices.changed_materially(old, new):
-        told = await notices.event_changed(ctx.db, old.id or 0, now)
+        told = await notices.event_changed(ctx.mail, old.id or 0, now)
     else:
         told = 0
-    ctx.queued += told
     ctx.clear_state()
     ctx.reply(
         ctx.t.t("✅ Saved. People who asked for a reminder were told: {count}.", count=told),
@@ -293,8 +292,7 @@ def register(router: Router) -> None:
             if action == "cxl":
                 await event_cancel_confirm(ctx, event)
                 return
-            told = await notices.event_cancelled(ctx.db, event.id or 0, datetime.now(UTC))
-            ctx.queued += told
+            told = await notices.event_cancelled(ctx.mail, event.id or 0, datetime.now(UTC))
             await ctx.db.requests.audit(ctx.user.id, "event.cancel", f"event:{event.id}")
             ctx.clear_state()
             ctx.reply(
@@ -347,8 +345,7 @@ def register(router: Router) -> None:
         elif action == "save" and step == "summary":
             event_id, _, _ = await ctx.db.events.upsert(_event(draft))
             await ctx.db.requests.audit(ctx.user.id, "event.create", f"event:{event_id}")
-            told = await notices.announce_new(ctx.db, event_id, datetime.now(UTC))
-            ctx.queued += told
+            told = await notices.announce_new(ctx.mail, event_id, datetime.now(UTC))
             ctx.clear_state()
             ctx.reply(
                 t.t(

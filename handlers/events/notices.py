@@ -14,8 +14,9 @@ from db import Database
 from db.events import Event
 from handlers.events.recurrence import local, next_occurrences
 from handlers.events.reminders import occurrence_key, sync_event
-from handlers.model import Button, Message, encode
-from locales import DEFAULT_LANGUAGE, TIMEZONE, Translator, translator
+from handlers.messenger import Messenger
+from handlers.model import Button, Message
+from locales import TIMEZONE, Translator
 
 # Announcements are not sent between these hours (Europe/Berlin).
 QUIET_FROM, QUIET_UNTIL = 21, 8
@@ -58,20 +59,15 @@ async def _followers(db: Database, event: Event) -> list[int]:
 
 
 async def _send_all(
-    db: Database, user_ids: Iterable[int], text_of, buttons_of, when: datetime | None
+    mail: Messenger, user_ids: Iterable[int], text_of, buttons_of, when: datetime | None
 ) -> int:
     """Queue the message for each user, in their language; how many could be reached."""
-    sent = 0
-    for user_id in user_ids:
-        user = await db.users.get(user_id)
-        if user is None or not user.chat_id or not user.consent_at:
-            continue
-        t = translator(user.language or DEFAULT_LANGUAGE)
-        await db.outbox.enqueue(
-            user.platform, user.chat_id, encode(Message(text_of(t), buttons_of(t))), when
-        )
-        sent += 1
-    return sent
+    return await mail.to_users(
+        user_ids,
+        lambda t: Message(text_of(t), buttons_of(t)),
+        not_before=when,
+        consented=True,
+    )
 
 
 def changed_materially(old: Event, new: Event) -> bool:
@@ -81,7 +77,8 @@ def changed_materially(old: Event, new: Event) -> bool:
     )
 
 
-async def event_changed(db: Database, event_id: int, now: datetime) -> int:
+async def event_changed(mail: Messenger, event_id: int, now: datetime) -> int:
+    db = mail.db
     """The event's time or place changed: mark it, move reminders, tell followers."""
     await db.events.set_status(event_id, "changed")
     event = await db.events.get(event_id)
@@ -97,18 +94,19 @@ async def event_changed(db: Database, event_id: int, now: datetime) -> int:
         )
 
     return await _send_all(
-        db, await _followers(db, event), text, lambda t: _details(t, event, now), None
+        mail, await _followers(db, event), text, lambda t: _details(t, event, now), None
     )
 
 
-async def event_cancelled(db: Database, event_id: int, now: datetime) -> int:
+async def event_cancelled(mail: Messenger, event_id: int, now: datetime) -> int:
+    db = mail.db
     await db.events.set_status(event_id, "cancelled")
     event = await db.events.get(event_id)
     await sync_event(db, event_id, now)
     if event is None:
         return 0
     return await _send_all(
-        db,
+        mail,
         await _followers(db, event),
         lambda t: t.t("❌ <b>{title}</b> is cancelled.", title=event.title_in(t.lang)),
         lambda t: [],
@@ -116,7 +114,8 @@ async def event_cancelled(db: Database, event_id: int, now: datetime) -> int:
     )
 
 
-async def announce_new(db: Database, event_id: int, now: datetime) -> int:
+async def announce_new(mail: Messenger, event_id: int, now: datetime) -> int:
+    db = mail.db
     """Tell the subscribers of the event's place and district (once each)."""
     event = await db.events.get(event_id)
     if event is None or event.status == "cancelled":
@@ -131,25 +130,26 @@ async def announce_new(db: Database, event_id: int, now: datetime) -> int:
             when=_when(t, event, now),
         )
 
-    return await _send_all(db, sorted(users), text, lambda t: _details(t, event, now), when)
+    return await _send_all(mail, sorted(users), text, lambda t: _details(t, event, now), when)
 
 
 async def apply_import(
-    db: Database, updates: list[tuple[int, Event]], created: list[int], now: datetime
+    mail: Messenger, updates: list[tuple[int, Event]], created: list[int], now: datetime
 ) -> int:
     """After an import: cancellations and changes reach followers, new events subscribers."""
     queued = 0
+    db = mail.db
     async with db.transaction():
         for event_id, old in updates:
             new = await db.events.get(event_id)
             if new is None:
                 continue
             if new.status == "cancelled" and old.status != "cancelled":
-                queued += await event_cancelled(db, event_id, now)
+                queued += await event_cancelled(mail, event_id, now)
             elif changed_materially(old, new):
-                queued += await event_changed(db, event_id, now)
+                queued += await event_changed(mail, event_id, now)
             else:
                 await sync_event(db, event_id, now)
         for event_id in created:
-            queued += await announce_new(db, event_id, now)
+            queued += await announce_new(mail, event_id, now)
     return queued

@@ -1,10 +1,17 @@
-"""Neighbourhood help: requests, moderation, volunteers, matching and the private relay."""
+"""Neighbourhood help: requests, moderation, volunteers, matching and the private relay.
+
+``lifecycle`` is the only module that changes a request's state; ``matching`` holds the rule
+of who may help with what; ``render`` how a request reads. The chat modules
+(``requests_flow``, ``moderation``, ``offers``, ``relay``, ``reports``, ``volunteers``,
+``data_rights``) and the jobs (``timers``) call them and never each other.
+"""
 
 from handlers.helping import (
     data_rights,
-    matching,
     moderation,
+    offers,
     relay,
+    reports,
     requests_flow,
     volunteers,
 )
@@ -12,5 +19,5 @@ from handlers.router import Router
 
 
 def register(router: Router) -> None:
-    for feature in (requests_flow, volunteers, moderation, matching, relay, data_rights):
+    for feature in (requests_flow, volunteers, moderation, offers, relay, reports, data_rights):
         feature.register(router)

@@ -4,29 +4,39 @@ languages → summary → send; and lists, edits or withdraws their requests.
 The draft lives in the conversation state (``request.<step>``), so a restart continues at
 the same step. The place is stored coarsely: a Stadtteil and a point rounded to ~500 m.
 
-Button data (``hr:…``): ``new``, ``mine``, ``cat:<key>``, ``area:<name>``, ``when:<kind>``,
-``lang:<code>``, ``langs-done``, ``send``, ``change``, ``field:<step>``, ``cancel``,
-``edit:<id>``, ``wd:<id>`` (ask), ``wdy:<id>`` (withdraw).
+Every change of a request's state (send, edit, withdraw, still needed) is a call into
+``lifecycle``; this module only asks and answers.
+
+States: ``request.contact`` (coordinators' /enter), ``request.category``,
+``request.description``, ``request.where``, ``request.when``, ``request.when_text``,
+``request.languages``, ``request.summary``.
+
+Button data (``hr:…``), each action its own callback:
+- any time: ``new``, ``mine``, ``edit:<id>``, ``wd:<id>`` (ask), ``wdy:<id>`` (withdraw),
+  ``keep:<id>`` (still needed);
+- in the draft's steps: ``cancel``, ``cat:<key>`` (category), ``area:<name>`` (where),
+  ``when:<kind>`` (when), ``lang:<code>`` and ``langs-done`` (languages), ``change``,
+  ``field:<step>`` and ``send`` (summary).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
 
-from db.clock import to_text
-from db.requests import ACTIVE, EDITABLE, HelpRequest, TransitionError
+from db.requests import ACTIVE, EDITABLE, HelpRequest
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import moderation
+from handlers.helping import lifecycle
+from handlers.helping.lifecycle import Refused
+from handlers.helping.render import category_label, describe
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
 from handlers.model import Button, ButtonPress, Location, Media, Message, Text
-from handlers.places.gazetteer import load_gazetteer
-from handlers.places.render import language_names
+from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.router import Router
-from locales import N_, SUPPORTED_LANGUAGES, Translator
+from handlers.text_safety import clean_name, clean_text
+from locales import N_, SUPPORTED_LANGUAGES
 
 STATE = "request."
 STEPS = ("category", "description", "where", "when", "languages")
@@ -60,22 +70,11 @@ def _prompt(step: str) -> str:
     return PROMPTS[step]
 
 
-def category_label(t: Translator, key: str) -> str:
-    icon, label = HELP_CATEGORIES.get(key, HELP_CATEGORIES["other"])
-    return f"{icon} {t._(label)}"
-
-
 async def help_home(ctx: Context) -> None:
     t = ctx.t
     ctx.clear_state()
     if ctx.user.banned_at:
-        ctx.reply(
-            t.t(
-                "⛔ You have been blocked from posting requests. If you think this is a "
-                "mistake, please contact the neighbourhood office."
-            ),
-            ui.back_to_menu(ctx),
-        )
+        ctx.reply(t.t(lifecycle.BANNED_TEXT), ui.back_to_menu(ctx))
         return
     ctx.reply(
         t.t("🤝 <b>Neighbourhood help</b>")
@@ -93,51 +92,18 @@ async def help_home(ctx: Context) -> None:
 
 
 async def _limits_allow(ctx: Context) -> bool:
-    t = ctx.t
-    if ctx.user.banned_at:
-        ctx.reply(
-            t.t(
-                "⛔ You have been blocked from posting requests. If you think this is a "
-                "mistake, please contact the neighbourhood office."
-            ),
-            ui.back_to_menu(ctx),
-        )
-        return False
-    since = to_text(datetime.now(UTC) - timedelta(days=1))
-    ever, active, today = await ctx.db.requests.posting_counts(ctx.user.id, since)
-    cooldown = ctx.settings.new_user_cooldown_minutes
-    joined = datetime.fromisoformat(ctx.user.created_at.replace("Z", "+00:00"))
-    if cooldown and datetime.now(UTC) - joined < timedelta(minutes=cooldown) and not ever:
-        ctx.reply(
-            t.tn(
-                "✋ New accounts can post their first request {n} minute after "
-                "joining. Please try again a little later.",
-                "✋ New accounts can post their first request {n} minutes after "
-                "joining. Please try again a little later.",
-                cooldown,
-            ),
-            ui.back_to_menu(ctx),
-        )
-        return False
-    if active >= ctx.settings.max_open_requests:
-        ctx.reply(
-            t.tn(
-                "✋ You already have {n} open request. Please wait until it is done or "
-                "withdraw it before you post a new one.",
-                "✋ You already have {n} open requests. Please wait until one is done "
-                "or withdraw one before you post a new one.",
-                active,
-            ),
-            [[Button("📋 " + t._("My requests"), "hr:mine")]],
-        )
-        return False
-    if today >= ctx.settings.max_requests_per_day:
-        ctx.reply(
-            t.t("✋ You have posted many requests today. Please try again tomorrow."),
-            ui.back_to_menu(ctx),
-        )
-        return False
-    return True
+    """Whether the person may post now; if not, they are told why (the rule is the
+    lifecycle's, asked before the form so nobody fills it in for nothing)."""
+    refusal = await lifecycle.may_post(ctx, ctx.user)
+    if refusal is None:
+        return True
+    buttons = (
+        [[Button("📋 " + ctx.t._("My requests"), "hr:mine")]]
+        if refusal.message != lifecycle.BANNED_TEXT
+        else ui.back_to_menu(ctx)
+    )
+    ctx.reply(refusal.text(ctx.t), buttons)
+    return False
 
 
 async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
@@ -173,36 +139,6 @@ async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
         await _summary(ctx, data)
 
 
-def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
-    """The request as the requester, a coordinator or a volunteer reads it."""
-    get = draft.get if isinstance(draft, dict) else lambda k, d=None: getattr(draft, k, d)
-    lines = [t.format("<b>{category}</b>", category=category_label(t, get("category")))]
-    description = get("description") or ""
-    if description:
-        lang = get("description_lang") or ""
-        lines.append(
-            t.t(
-                "💬 {text} ({language})",
-                text=description,
-                language=language_names(t, (lang,)) if lang else "?",
-            )
-        )
-    if get("voice_file_id"):
-        lines.append(t.t("🎤 voice message"))
-    if get("area_name"):
-        lines.append(t.t("📍 {area}", area=get("area_name")))
-    when = get("when_kind") or "asap"
-    when_text = get("when_text") or ""
-    lines.append(
-        t.t("🕓 {when}", when=t._(WHEN.get(when, WHEN["asap"])))
-        + (t.format(": {text}", text=when_text) if when_text else Markup(""))
-    )
-    languages = get("languages") or ()
-    if languages:
-        lines.append(t.t("🗣 {languages}", languages=language_names(t, tuple(languages))))
-    return Markup("\n").join(lines)
-
-
 async def _summary(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
     ctx.set_state(STATE + "summary", data)
@@ -236,8 +172,8 @@ async def _free_input(ctx: Context) -> None:
     event = ctx.incoming.event
     t = ctx.t
     if step == "contact":
-        if isinstance(event, Text) and 3 <= len(event.text.strip()) <= 200:
-            draft["offline_contact"] = event.text.strip()
+        if isinstance(event, Text) and 3 <= len(clean_name(event.text, limit=200)) <= 200:
+            draft["offline_contact"] = clean_name(event.text, limit=200)
             await _ask(ctx, "category", data)
         else:
             ctx.reply(t.t(_prompt(step)))
@@ -245,8 +181,8 @@ async def _free_input(ctx: Context) -> None:
         if isinstance(event, Media) and event.kind in ("voice", "audio"):
             draft.update(voice_file_id=event.file_id, voice_platform=ctx.user.platform)
             await _after(ctx, data, step)
-        elif isinstance(event, Text) and MIN_TEXT <= len(event.text.strip()) <= MAX_TEXT:
-            draft.update(description=event.text.strip(), description_lang=t.lang)
+        elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
+            draft.update(description=clean_text(event.text), description_lang=t.lang)
             await _after(ctx, data, step)
         elif isinstance(event, Text):
             ctx.reply(
@@ -288,8 +224,8 @@ async def _free_input(ctx: Context) -> None:
         else:
             ctx.reply(t.t(_prompt(step)))
     elif step == "when_text":
-        if isinstance(event, Text) and 2 <= len(event.text.strip()) <= 200:
-            draft["when_text"] = event.text.strip()
+        if isinstance(event, Text) and 2 <= len(clean_name(event.text, limit=200)) <= 200:
+            draft["when_text"] = clean_name(event.text, limit=200)
             await _after(ctx, data, "when")
         else:
             ctx.reply(t.t(_prompt("when_text")))
@@ -297,7 +233,7 @@ async def _free_input(ctx: Context) -> None:
         ctx.reply(t.t("👆 Please use the buttons above."))
 
 
-def _set_area(draft: dict[str, Any], area) -> None:
+def _set_area(draft: dict[str, Any], area: Area) -> None:
     lat, lon = _coarse(area.lat, area.lon)
     draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
 
@@ -334,13 +270,11 @@ async def show_mine(ctx: Context) -> None:
     ctx.reply(Markup("\n").join(lines), buttons)
 
 
-async def _own_request(ctx: Context, value: str) -> HelpRequest | None:
-    """The user's own request with this id; forged ids of other people's requests: None."""
-    if not value.isdigit():
-        return None
-    request = await ctx.db.requests.get(int(value))
+async def _own_request(ctx: Context) -> HelpRequest:
+    """The user's own request named by the button; other people's (forged ids): stale."""
+    request = await ctx.db.requests.get(ctx.id_arg())
     if request is None or request.requester_id != ctx.user.id:
-        return None
+        ctx.stale()
     return request
 
 
@@ -352,27 +286,21 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
     draft = data["draft"]
     draft["languages"] = tuple(draft.get("languages") or ())
-    if data.get("request_id"):
-        request = await ctx.db.requests.get(data["request_id"])
-        if request is None or request.requester_id != ctx.user.id:
-            ctx.toast(t._("This button is no longer valid."))
-            return
-        try:
-            await ctx.db.requests.transition(
-                request.id, "review", ctx.user.id, expect=("review", "open"), **draft
-            )
-        except TransitionError:
-            ctx.clear_state()
-            ctx.reply(t.t("😔 This request can no longer be changed."), ui.back_to_menu(ctx))
-            return
-        request = await ctx.db.requests.get(request.id)
-    elif data.get("on_behalf"):
-        # Entered by a coordinator for someone who phoned or came by: already checked.
-        request = await ctx.db.requests.create(None, ctx.user.id, entered_by=ctx.user.id, **draft)
-        request = await ctx.db.requests.transition(
-            request.id, "open", ctx.user.id, decided_by=ctx.user.id
-        )
+    try:
+        if data.get("request_id"):
+            request = await lifecycle.edit(ctx, ctx.user, int(data["request_id"]), draft)
+        elif data.get("on_behalf"):
+            request = await lifecycle.enter(ctx, ctx.user, draft)
+        else:
+            request = await lifecycle.submit(ctx, ctx.user, draft)
+    except Refused as refusal:
         ctx.clear_state()
+        if refusal.stale:
+            ctx.stale()
+        ctx.reply(refusal.text(t), ui.back_to_menu(ctx))
+        return
+    ctx.clear_state()
+    if data.get("on_behalf"):
         ctx.reply(
             t.t(
                 "✅ Request #{id} is published for the resident. Matching volunteers "
@@ -382,16 +310,7 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
             ui.back_to_menu(ctx),
             edit=True,
         )
-        from handlers.helping import matching
-
-        await matching.offer(ctx, request)
         return
-    else:
-        if not await _limits_allow(ctx):
-            return
-        request = await ctx.db.requests.create(ctx.user.id, ctx.user.id, **draft)
-    assert request is not None
-    ctx.clear_state()
     ctx.reply(
         t.t(
             "⏳ Thank you! Your request #{id} is now being checked by our team. We will "
@@ -401,7 +320,152 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
         [[Button("📋 " + t._("My requests"), "hr:mine")], *ui.back_to_menu(ctx)],
         edit=True,
     )
-    await moderation.submit_for_review(ctx, request)
+
+
+async def withdraw(ctx: Context, request: HelpRequest) -> None:
+    try:
+        await lifecycle.withdraw(ctx, ctx.user, request.id)
+    except Refused as refusal:
+        ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
+        return
+    ctx.reply(
+        ctx.t.t("✅ Request #{id} is withdrawn.", id=request.id),
+        [[Button("📋 " + ctx.t._("My requests"), "hr:mine")], *ui.back_to_menu(ctx)],
+        edit=True,
+    )
+
+
+# -- buttons outside the draft --------------------------------------------------------------
+
+
+async def _new(ctx: Context) -> None:
+    if await _limits_allow(ctx):
+        await _ask(ctx, "category", {"draft": {"languages": [ctx.t.lang]}})
+
+
+async def _mine(ctx: Context) -> None:
+    await show_mine(ctx)
+
+
+async def _keep(ctx: Context) -> None:
+    try:
+        await lifecycle.still_needed(ctx, ctx.user, (await _own_request(ctx)).id)
+    except Refused:
+        ctx.stale()
+    ctx.reply(ctx.t.t("👍 Thank you. We keep looking for a helper."), edit=True)
+
+
+async def _edit(ctx: Context) -> None:
+    request = await _own_request(ctx)
+    if request.state not in ("review", "open"):
+        ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
+        return
+    await _summary(ctx, {"draft": _draft_of(request), "request_id": request.id})
+
+
+async def _ask_withdraw(ctx: Context) -> None:
+    request = await _own_request(ctx)
+    t = ctx.t
+    ctx.reply(
+        t.t("🗑 Withdraw request #{id}? Helpers will no longer see it.", id=request.id),
+        [
+            [
+                Button("🗑 " + t._("Yes, withdraw"), f"hr:wdy:{request.id}"),
+                Button("↩️ " + t._("No, keep it"), "hr:mine"),
+            ]
+        ],
+    )
+
+
+async def _withdraw(ctx: Context) -> None:
+    await withdraw(ctx, await _own_request(ctx))
+
+
+# -- buttons of the draft's steps --------------------------------------------------------------
+
+
+async def _draft(ctx: Context) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    step, data = await ctx.pressed_in(STATE)
+    return step, data, data["draft"]
+
+
+async def _cancel(ctx: Context) -> None:
+    ctx.clear_state()
+    ctx.reply(ctx.t.t("✖️ Cancelled. Nothing was sent."), ui.back_to_menu(ctx), edit=True)
+
+
+async def _category(ctx: Context) -> None:
+    step, data, draft = await _draft(ctx)
+    if ctx.args not in HELP_CATEGORIES:
+        ctx.stale()
+    draft["category"] = ctx.args
+    await _after(ctx, data, step)
+
+
+async def _area(ctx: Context) -> None:
+    step, data, draft = await _draft(ctx)
+    area = load_gazetteer(ctx.settings.places_data_dir).resolve(ctx.args).area
+    if area is None:
+        ctx.stale()
+    _set_area(draft, area)
+    await _after(ctx, data, step)
+
+
+async def _when(ctx: Context) -> None:
+    step, data, draft = await _draft(ctx)
+    if ctx.args not in WHEN:
+        ctx.stale()
+    draft["when_kind"] = ctx.args
+    if ctx.args == "asap":
+        draft["when_text"] = ""
+        await _after(ctx, data, step)
+    else:
+        ctx.set_state(STATE + "when_text", data)
+        ctx.reply(ctx.t.t(_prompt("when_text")))
+
+
+async def _language(ctx: Context) -> None:
+    _step, data, draft = await _draft(ctx)
+    if ctx.args not in SUPPORTED_LANGUAGES:
+        ctx.stale()
+    draft["languages"] = ui.toggled(draft.get("languages") or [], ctx.args, SUPPORTED_LANGUAGES)
+    await _ask(ctx, "languages", data)
+
+
+async def _languages_done(ctx: Context) -> None:
+    step, data, draft = await _draft(ctx)
+    if not draft.get("languages"):
+        ctx.toast(ctx.t._("Please choose at least one language."))
+        return
+    await _after(ctx, data, step)
+
+
+async def _change(ctx: Context) -> None:
+    t = ctx.t
+    labels = {
+        "category": N_("What"),
+        "description": N_("Description"),
+        "where": N_("Where"),
+        "when": N_("When"),
+        "languages": N_("Languages"),
+    }
+    ctx.reply(
+        t.t("✏️ What do you want to change?"),
+        [[Button(t._(label), f"hr:field:{key}")] for key, label in labels.items()],
+    )
+
+
+async def _field(ctx: Context) -> None:
+    _step, data, _draft_now = await _draft(ctx)
+    if ctx.args not in STEPS:
+        ctx.stale()
+    data["changing"] = True
+    await _ask(ctx, ctx.args, data)
+
+
+async def _send_button(ctx: Context) -> None:
+    _step, data, _draft_now = await _draft(ctx)
+    await _send(ctx, data)
 
 
 def register(router: Router) -> None:
@@ -426,118 +490,26 @@ def register(router: Router) -> None:
     for step in (*STEPS, "when_text", "summary", "contact"):
         router.state(STATE + step)(_free_input)
 
-    @router.button("hr")
-    async def request_button(ctx: Context) -> None:
-        action, _, value = ctx.args.partition(":")
-        t = ctx.t
-        if action == "new":
-            if await _limits_allow(ctx):
-                await _ask(ctx, "category", {"draft": {"languages": [t.lang]}})
-            return
-        if action == "mine":
-            await show_mine(ctx)
-            return
-        if action == "keep":
-            request = await _own_request(ctx, value)
-            if request is None or request.state != "open":
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            await ctx.db.requests.mark(request.id, "kept_at")
-            await ctx.db.requests.audit(ctx.user.id, "request.kept", f"request:{request.id}")
-            ctx.reply(t.t("👍 Thank you. We keep looking for a helper."), edit=True)
-            return
-        if action in ("edit", "wd", "wdy"):
-            request = await _own_request(ctx, value)
-            if request is None:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            if action == "edit":
-                if request.state not in ("review", "open"):
-                    ctx.reply(
-                        t.t("😔 This request can no longer be changed."), ui.back_to_menu(ctx)
-                    )
-                    return
-                await _summary(ctx, {"draft": _draft_of(request), "request_id": request.id})
-            elif action == "wd":
-                ctx.reply(
-                    t.t("🗑 Withdraw request #{id}? Helpers will no longer see it.", id=request.id),
-                    [
-                        [
-                            Button("🗑 " + t._("Yes, withdraw"), f"hr:wdy:{request.id}"),
-                            Button("↩️ " + t._("No, keep it"), "hr:mine"),
-                        ]
-                    ],
-                )
-            else:
-                await withdraw(ctx, request)
-            return
-        pressed = await ctx.pressed_in(STATE)
-        if pressed is None:
-            return
-        step, data = pressed
-        draft = data["draft"]
-        if action == "cancel":
-            ctx.clear_state()
-            ctx.reply(t.t("✖️ Cancelled. Nothing was sent."), ui.back_to_menu(ctx), edit=True)
-        elif action == "cat" and step == "category" and value in HELP_CATEGORIES:
-            draft["category"] = value
-            await _after(ctx, data, step)
-        elif action == "area" and step == "where":
-            area = load_gazetteer(ctx.settings.places_data_dir).resolve(value).area
-            if area is None:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            _set_area(draft, area)
-            await _after(ctx, data, step)
-        elif action == "when" and step == "when" and value in WHEN:
-            draft["when_kind"] = value
-            if value == "asap":
-                draft["when_text"] = ""
-                await _after(ctx, data, step)
-            else:
-                ctx.set_state(STATE + "when_text", data)
-                ctx.reply(t.t(_prompt("when_text")))
-        elif action == "lang" and step == "languages" and value in SUPPORTED_LANGUAGES:
-            draft["languages"] = ui.toggled(
-                draft.get("languages") or [], value, SUPPORTED_LANGUAGES
-            )
-            await _ask(ctx, "languages", data)
-        elif action == "langs-done" and step == "languages":
-            if not draft.get("languages"):
-                ctx.toast(t._("Please choose at least one language."))
-                return
-            await _after(ctx, data, step)
-        elif action == "change" and step == "summary":
-            labels = {
-                "category": N_("What"),
-                "description": N_("Description"),
-                "where": N_("Where"),
-                "when": N_("When"),
-                "languages": N_("Languages"),
-            }
-            ctx.reply(
-                t.t("✏️ What do you want to change?"),
-                [[Button(t._(label), f"hr:field:{key}")] for key, label in labels.items()],
-            )
-        elif action == "field" and step == "summary" and value in STEPS:
-            data["changing"] = True
-            await _ask(ctx, value, data)
-        elif action == "send" and step == "summary":
-            await _send(ctx, data)
-        else:
-            ctx.toast(t._("This button is no longer valid."))
-
-
-async def withdraw(ctx: Context, request: HelpRequest) -> None:
-    t = ctx.t
-    try:
-        await ctx.db.requests.transition(request.id, "withdrawn", ctx.user.id)
-    except TransitionError:
-        ctx.reply(t.t("😔 This request can no longer be changed."), ui.back_to_menu(ctx))
-        return
-    ctx.reply(
-        t.t("✅ Request #{id} is withdrawn.", id=request.id),
-        [[Button("📋 " + t._("My requests"), "hr:mine")], *ui.back_to_menu(ctx)],
-        edit=True,
-    )
-    await moderation.request_closed(ctx, request, "withdrawn")
+    anywhere = {
+        "new": _new,
+        "mine": _mine,
+        "keep": _keep,
+        "edit": _edit,
+        "wd": _ask_withdraw,
+        "wdy": _withdraw,
+    }
+    for action, callback in anywhere.items():
+        router.action("hr", action)(callback)
+    in_step = {
+        "cancel": (_cancel, (STATE,)),
+        "cat": (_category, (STATE + "category",)),
+        "area": (_area, (STATE + "where",)),
+        "when": (_when, (STATE + "when",)),
+        "lang": (_language, (STATE + "languages",)),
+        "langs-done": (_languages_done, (STATE + "languages",)),
+        "change": (_change, (STATE + "summary",)),
+        "field": (_field, (STATE + "summary",)),
+        "send": (_send_button, (STATE + "summary",)),
+    }
+    for action, (callback, states) in in_step.items():
+        router.action("hr", action, states=states)(callback)

@@ -4,9 +4,14 @@ Registration (states ``vol.<step>``): area (districts, or a radius around a loca
 kinds of help → languages → availability (optional text) → quiet hours → how many
 requests at once. Afterwards: pause and resume, change, leave, and the record of help given.
 
-Button data (``vo:…``): ``reg``, ``bz:<district>``, ``around``, ``r:<metres>``, ``area-done``,
-``cat:<key>``, ``cats-done``, ``lang:<code>``, ``langs-done``, ``skip``, ``q:<start>-<end>``,
-``max:<n>``, ``pause``, ``resume``, ``rec``, ``leave``, ``leavey``, ``cancel``.
+Becoming available (registering, resuming, being confirmed) offers the volunteer the open
+requests that found nobody so far (``lifecycle.offer_to``).
+
+Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``resume``,
+``rec``, ``leave``, ``leavey``; in the registration's steps ``cancel``, ``bz:<district>``,
+``around``, ``area-done`` (area), ``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
+``lang:<code>``, ``langs-done``, ``skip`` (availability), ``q:<start>-<end>`` (quiet),
+``max:<n>`` (max).
 """
 
 from __future__ import annotations
@@ -15,17 +20,21 @@ from typing import Any
 
 from markupsafe import Markup
 
-from db.volunteers import Volunteer
+from db.volunteers import PROFILE, Volunteer
 from handlers import ui
 from handlers.context import Context
-from handlers.helping.requests_flow import category_label
+from handlers.helping import lifecycle
+from handlers.helping.render import category_label
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.model import Button, ButtonPress, Document, Location, Message, Text
 from handlers.places.gazetteer import load_gazetteer
 from handlers.router import Router
+from handlers.text_safety import clean_text
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 STATE = "vol."
+# Profile fields the registration starts from when changing an existing profile.
+EDITABLE = ("categories", "stadtbezirke", "languages", "lat", "lon", "radius_m", "availability")
 QUIET = {"0-0": (0, 0), "22-7": (22, 7), "20-8": (20, 8)}
 RADII = (1000, 2000, 5000)
 
@@ -242,12 +251,215 @@ async def _free_input(ctx: Context) -> None:
         )
         await _ask(ctx, "radius", data)
     elif step == "availability" and isinstance(event, Text) and event.text.strip():
-        data["profile"]["availability"] = event.text.strip()[:200]
+        data["profile"]["availability"] = clean_text(event.text)[:200]
         await _ask(ctx, "quiet", data)
     elif step in ("around", "availability"):
         ctx.reply(ctx.t.t(_prompt(step)))
     else:
         ctx.reply(ctx.t.t("👆 Please use the buttons above."))
+
+
+async def _register(ctx: Context) -> None:
+    existing = await ctx.db.volunteers.get(ctx.user.id)
+    if existing is None:
+        profile: dict[str, Any] = {"languages": [ctx.t.lang]}
+    else:
+        profile = {
+            name: list(value) if isinstance(value, tuple) else value
+            for name in EDITABLE
+            for value in (getattr(existing, name),)
+        }
+    await _ask(ctx, "area", {"profile": profile})
+
+
+async def _profile(ctx: Context) -> Volunteer:
+    volunteer = await ctx.db.volunteers.get(ctx.user.id)
+    if volunteer is None:
+        ctx.stale()
+    return volunteer
+
+
+async def _pause(ctx: Context) -> None:
+    await _profile(ctx)
+    await ctx.db.volunteers.set_paused(ctx.user.id, True)
+    ctx.toast(ctx.t._("Paused."))
+    await volunteer_home(ctx)
+
+
+async def _resume(ctx: Context) -> None:
+    await _profile(ctx)
+    await ctx.db.volunteers.set_paused(ctx.user.id, False)
+    ctx.toast(ctx.t._("Welcome back!"))
+    await volunteer_home(ctx)
+    # Requests published while they were away are theirs to see now.
+    await lifecycle.offer_to(ctx, ctx.user.id)
+
+
+async def _record(ctx: Context) -> None:
+    await _profile(ctx)
+    await show_record(ctx)
+
+
+async def _ask_leave(ctx: Context) -> None:
+    await _profile(ctx)
+    t = ctx.t
+    ctx.reply(
+        t.t(
+            "🚪 Stop volunteering? Your profile is deleted; requests you "
+            "already took on stay with you."
+        ),
+        [
+            [
+                Button("🚪 " + t._("Yes, stop"), "vo:leavey"),
+                Button("↩️ " + t._("No, keep it"), "menu:volunteer"),
+            ]
+        ],
+    )
+
+
+async def _leave(ctx: Context) -> None:
+    await _profile(ctx)
+    await ctx.db.volunteers.leave(ctx.user.id)
+    ctx.reply(
+        ctx.t.t("👋 Thank you for your help! Your volunteer profile is deleted."),
+        ui.back_to_menu(ctx),
+        edit=True,
+    )
+
+
+async def _step(ctx: Context) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    step, data = await ctx.pressed_in(STATE)
+    return step, data, data["profile"]
+
+
+async def _cancel(ctx: Context) -> None:
+    ctx.clear_state()
+    ctx.reply(ctx.t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
+
+
+async def _district(ctx: Context) -> None:
+    _, data, profile = await _step(ctx)
+    bezirke = {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
+    if ctx.args not in bezirke:
+        ctx.stale()
+    _toggle(data, "stadtbezirke", ctx.args, tuple(sorted(bezirke)))
+    profile.update(lat=None, lon=None, radius_m=None)
+    await _ask(ctx, "area", data)
+
+
+async def _around(ctx: Context) -> None:
+    _, data, _ = await _step(ctx)
+    await _ask(ctx, "around", data)
+
+
+async def _area_done(ctx: Context) -> None:
+    _, data, profile = await _step(ctx)
+    if not profile.get("stadtbezirke"):
+        ctx.toast(ctx.t._("Please choose at least one district."))
+        return
+    await _ask(ctx, "categories", data)
+
+
+async def _radius(ctx: Context) -> None:
+    _, data, profile = await _step(ctx)
+    if not ctx.args.isdigit() or int(ctx.args) not in RADII:
+        ctx.stale()
+    profile["radius_m"] = int(ctx.args)
+    await _ask(ctx, "categories", data)
+
+
+async def _category(ctx: Context) -> None:
+    _, data, _ = await _step(ctx)
+    if ctx.args not in HELP_CATEGORIES:
+        ctx.stale()
+    _toggle(data, "categories", ctx.args, tuple(HELP_CATEGORIES))
+    await _ask(ctx, "categories", data)
+
+
+async def _categories_done(ctx: Context) -> None:
+    _, data, profile = await _step(ctx)
+    if not profile.get("categories"):
+        ctx.toast(ctx.t._("Please choose at least one kind of help."))
+        return
+    await _ask(ctx, "languages", data)
+
+
+async def _language(ctx: Context) -> None:
+    _, data, _ = await _step(ctx)
+    if ctx.args not in SUPPORTED_LANGUAGES:
+        ctx.stale()
+    _toggle(data, "languages", ctx.args, SUPPORTED_LANGUAGES)
+    await _ask(ctx, "languages", data)
+
+
+async def _languages_done(ctx: Context) -> None:
+    _, data, profile = await _step(ctx)
+    if not profile.get("languages"):
+        ctx.toast(ctx.t._("Please choose at least one language."))
+        return
+    await _ask(ctx, "availability", data)
+
+
+async def _skip(ctx: Context) -> None:
+    _, data, _ = await _step(ctx)
+    await _ask(ctx, "quiet", data)
+
+
+async def _quiet(ctx: Context) -> None:
+    _, data, profile = await _step(ctx)
+    if ctx.args not in QUIET:
+        ctx.stale()
+    profile["quiet_start"], profile["quiet_end"] = QUIET[ctx.args]
+    await _ask(ctx, "max", data)
+
+
+async def _max_and_save(ctx: Context) -> None:
+    _, _data, profile = await _step(ctx)
+    if ctx.args not in ("1", "2", "3"):
+        ctx.stale()
+    profile["max_open"] = int(ctx.args)
+    ctx.clear_state()
+    t = ctx.t
+    volunteer = await ctx.db.volunteers.save(
+        ctx.user.id, **{k: v for k, v in profile.items() if k in PROFILE}
+    )
+    await ctx.db.requests.audit(ctx.user.id, "volunteer.register", f"user:{ctx.user.id}")
+    if not volunteer.verified_at:
+        await _ask_coordinators_to_verify(ctx)
+    text = t.t("✅ <b>Thank you for volunteering!</b>") + "\n\n" + describe_profile(t, volunteer)
+    if not volunteer.verified_at and ctx.settings.require_verified_volunteers:
+        text += "\n\n" + t.t(
+            "🎓 A coordinator will contact you for the short basic "
+            "training. After that you will receive requests."
+        )
+    ctx.reply(text, ui.back_to_menu(ctx))
+    # A new or wider profile may fit requests that found nobody so far.
+    await lifecycle.offer_to(ctx, ctx.user.id)
+
+
+async def _ask_coordinators_to_verify(ctx: Context) -> None:
+    """One "please /verify" notice per volunteer: saving the profile again replaces the
+    earlier post instead of adding another."""
+    subject = f"user:{ctx.user.id}"
+    name = ctx.user.first_name or "?"
+
+    def notice(t):
+        return Message(
+            t.t(
+                "🙋 New volunteer {name} (user {user_id}). Please arrange the basic "
+                "training, then confirm with /verify {user_id}.",
+                name=name,
+                user_id=ctx.user.id,
+            )
+        )
+
+    earlier = await ctx.db.contacts.notice_posts("verify", subject)
+    if earlier:
+        for outbox_id in earlier:
+            await ctx.mail.edit(outbox_id, notice)
+        return
+    for outbox_id in await ctx.mail.to_backchannel(notice):
+        await ctx.db.contacts.add_notice_post("verify", subject, outbox_id)
 
 
 def register(router: Router) -> None:
@@ -260,158 +472,30 @@ def register(router: Router) -> None:
     for step in PROMPTS:
         router.state(STATE + step)(_free_input)
 
-    @router.button("vo")
-    async def volunteer_button(ctx: Context) -> None:
-        action, _, value = ctx.args.partition(":")
-        t = ctx.t
-        if action == "reg":
-            existing = await ctx.db.volunteers.get(ctx.user.id)
-            profile = (
-                {
-                    name: list(getattr(existing, name))
-                    if isinstance(getattr(existing, name), tuple)
-                    else getattr(existing, name)
-                    for name in (
-                        "categories",
-                        "stadtbezirke",
-                        "languages",
-                        "lat",
-                        "lon",
-                        "radius_m",
-                        "availability",
-                    )
-                }
-                if existing
-                else {"languages": [t.lang]}
-            )
-            await _ask(ctx, "area", {"profile": profile})
-            return
-        volunteer = await ctx.db.volunteers.get(ctx.user.id)
-        if action in ("pause", "resume", "rec", "leave", "leavey"):
-            if volunteer is None:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            if action in ("pause", "resume"):
-                await ctx.db.volunteers.set_paused(ctx.user.id, action == "pause")
-                ctx.toast(t._("Paused.") if action == "pause" else t._("Welcome back!"))
-                await volunteer_home(ctx)
-            elif action == "rec":
-                await show_record(ctx)
-            elif action == "leave":
-                ctx.reply(
-                    t.t(
-                        "🚪 Stop volunteering? Your profile is deleted; requests you "
-                        "already took on stay with you."
-                    ),
-                    [
-                        [
-                            Button("🚪 " + t._("Yes, stop"), "vo:leavey"),
-                            Button("↩️ " + t._("No, keep it"), "menu:volunteer"),
-                        ]
-                    ],
-                )
-            else:
-                await ctx.db.volunteers.leave(ctx.user.id)
-                ctx.reply(
-                    t.t("👋 Thank you for your help! Your volunteer profile is deleted."),
-                    ui.back_to_menu(ctx),
-                    edit=True,
-                )
-            return
-        pressed = await ctx.pressed_in(STATE)
-        if pressed is None:
-            return
-        step, data = pressed
-        profile = data["profile"]
-        bezirke = {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
-        if action == "cancel":
-            ctx.clear_state()
-            ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
-        elif action == "bz" and step == "area" and value in bezirke:
-            _toggle(data, "stadtbezirke", value, tuple(sorted(bezirke)))
-            profile.update(lat=None, lon=None, radius_m=None)
-            await _ask(ctx, "area", data)
-        elif action == "around" and step == "area":
-            await _ask(ctx, "around", data)
-        elif action == "area-done" and step == "area":
-            if not profile.get("stadtbezirke"):
-                ctx.toast(t._("Please choose at least one district."))
-                return
-            await _ask(ctx, "categories", data)
-        elif action == "r" and step == "radius" and value.isdigit() and int(value) in RADII:
-            profile["radius_m"] = int(value)
-            await _ask(ctx, "categories", data)
-        elif action == "cat" and step == "categories" and value in HELP_CATEGORIES:
-            _toggle(data, "categories", value, tuple(HELP_CATEGORIES))
-            await _ask(ctx, "categories", data)
-        elif action == "cats-done" and step == "categories":
-            if not profile.get("categories"):
-                ctx.toast(t._("Please choose at least one kind of help."))
-                return
-            await _ask(ctx, "languages", data)
-        elif action == "lang" and step == "languages" and value in SUPPORTED_LANGUAGES:
-            _toggle(data, "languages", value, SUPPORTED_LANGUAGES)
-            await _ask(ctx, "languages", data)
-        elif action == "langs-done" and step == "languages":
-            if not profile.get("languages"):
-                ctx.toast(t._("Please choose at least one language."))
-                return
-            await _ask(ctx, "availability", data)
-        elif action == "skip" and step == "availability":
-            await _ask(ctx, "quiet", data)
-        elif action == "q" and step == "quiet" and value in QUIET:
-            profile["quiet_start"], profile["quiet_end"] = QUIET[value]
-            await _ask(ctx, "max", data)
-        elif action == "max" and step == "max" and value in ("1", "2", "3"):
-            profile["max_open"] = int(value)
-            ctx.clear_state()
-            volunteer = await ctx.db.volunteers.save(
-                ctx.user.id,
-                **{
-                    k: v
-                    for k, v in profile.items()
-                    if k
-                    in (
-                        "categories",
-                        "stadtbezirke",
-                        "lat",
-                        "lon",
-                        "radius_m",
-                        "languages",
-                        "availability",
-                        "quiet_start",
-                        "quiet_end",
-                        "max_open",
-                    )
-                },
-            )
-            await ctx.db.requests.audit(ctx.user.id, "volunteer.register", f"user:{ctx.user.id}")
-            if not volunteer.verified_at:
-                from handlers.helping.moderation import backchannel_t, notify_backchannel
-
-                bt = backchannel_t()
-                await notify_backchannel(
-                    ctx,
-                    bt.t(
-                        "🙋 New volunteer {name} (user {user_id}). Please arrange the basic "
-                        "training, then confirm with /verify {user_id}.",
-                        name=ctx.user.first_name or "?",
-                        user_id=ctx.user.id,
-                    ),
-                )
-            text = (
-                t.t("✅ <b>Thank you for volunteering!</b>")
-                + "\n\n"
-                + describe_profile(t, volunteer)
-            )
-            if not volunteer.verified_at and ctx.settings.require_verified_volunteers:
-                text += "\n\n" + t.t(
-                    "🎓 A coordinator will contact you for the short basic "
-                    "training. After that you will receive requests."
-                )
-            ctx.reply(text, ui.back_to_menu(ctx))
-        else:
-            ctx.toast(t._("This button is no longer valid."))
+    for action, callback in {
+        "reg": _register,
+        "pause": _pause,
+        "resume": _resume,
+        "rec": _record,
+        "leave": _ask_leave,
+        "leavey": _leave,
+    }.items():
+        router.action("vo", action)(callback)
+    for action, (callback, step) in {
+        "cancel": (_cancel, ""),
+        "bz": (_district, "area"),
+        "around": (_around, "area"),
+        "area-done": (_area_done, "area"),
+        "r": (_radius, "radius"),
+        "cat": (_category, "categories"),
+        "cats-done": (_categories_done, "categories"),
+        "lang": (_language, "languages"),
+        "langs-done": (_languages_done, "languages"),
+        "skip": (_skip, "availability"),
+        "q": (_quiet, "quiet"),
+        "max": (_max_and_save, "max"),
+    }.items():
+        router.action("vo", action, states=(STATE + step,))(callback)
 
     @router.command(
         "verify",
@@ -432,17 +516,13 @@ def register(router: Router) -> None:
                 "✅ Volunteer {user_id} is confirmed and will now receive requests.", user_id=target
             )
         )
-        user = await ctx.db.users.get(target)
-        if user is not None and user.chat_id:
-            from handlers.model import Recipient
-
-            ut = ctx.translator_for(user)
-            ctx.send(
-                Message(
-                    ut.t(
-                        "🎓 Your basic training is confirmed. From now on you will "
-                        "receive help requests that suit you."
-                    ),
-                    to=Recipient(user.platform, user.chat_id),
+        await ctx.mail.to_user(
+            target,
+            lambda t: Message(
+                t.t(
+                    "🎓 Your basic training is confirmed. From now on you will "
+                    "receive help requests that suit you."
                 )
-            )
+            ),
+        )
+        await lifecycle.offer_to(ctx, target)

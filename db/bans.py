@@ -1,0 +1,78 @@
+"""The ban list: who is banned, kept apart from the account so that a ban survives /delete.
+
+Only a keyed hash (HMAC-SHA256) of platform and platform user id is stored: the list names
+nobody, and without the key (made by the bot on first use, kept in ``secrets``) it cannot
+even be tested against a list of ids from elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from db.clock import utcnow
+from db.rows import execute, fetch_all, fetch_one
+from db.transactions import Transactions
+
+_KEY_NAME = "ban_list_key"
+
+
+class BanList:
+    def __init__(self, transactions: Transactions) -> None:
+        self._tx = transactions
+        self._key: bytes | None = None
+
+    async def _secret(self) -> bytes:
+        if self._key is None:
+            row = await fetch_one(
+                self._tx, "SELECT value FROM secrets WHERE name = ?", (_KEY_NAME,)
+            )
+            if row is None:
+                async with self._tx.transaction():
+                    await execute(
+                        self._tx,
+                        "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)",
+                        (_KEY_NAME, secrets.token_hex(32)),
+                    )
+                    row = await fetch_one(
+                        self._tx, "SELECT value FROM secrets WHERE name = ?", (_KEY_NAME,)
+                    )
+                    assert row is not None
+                    self._key = bytes.fromhex(row[0])
+                    # Bans made before the list existed join it with the key.
+                    for banned in await fetch_all(
+                        self._tx,
+                        "SELECT platform, platform_user_id FROM users WHERE banned_at IS NOT NULL",
+                    ):
+                        await self.add(banned[0], banned[1])
+            else:
+                self._key = bytes.fromhex(row[0])
+        assert self._key is not None
+        return self._key
+
+    async def _hash(self, platform: str, platform_user_id: str) -> str:
+        message = f"{platform}\0{platform_user_id}".encode()
+        return hmac.new(await self._secret(), message, hashlib.sha256).hexdigest()
+
+    async def add(self, platform: str, platform_user_id: str) -> None:
+        await execute(
+            self._tx,
+            "INSERT OR IGNORE INTO ban_list (key_hash, created_at) VALUES (?, ?)",
+            (await self._hash(platform, platform_user_id), utcnow()),
+        )
+
+    async def remove(self, platform: str, platform_user_id: str) -> None:
+        await execute(
+            self._tx,
+            "DELETE FROM ban_list WHERE key_hash = ?",
+            (await self._hash(platform, platform_user_id),),
+        )
+
+    async def contains(self, platform: str, platform_user_id: str) -> bool:
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM ban_list WHERE key_hash = ?",
+            (await self._hash(platform, platform_user_id),),
+        )
+        return row is not None

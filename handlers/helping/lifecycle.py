@@ -1,0 +1,758 @@
+"""The lifecycle of a help request: the only code that changes a request's state.
+
+Every transition is one function. It checks, at the moment of acting, that the actor may do
+it (a button or an earlier offer proves nothing), changes the state with one conditional
+UPDATE (of two racing actors exactly one wins, the other gets :class:`Refused`), and queues
+the notifications for everyone else, the same whichever path caused it: a button, a
+command, a scheduled job, an account deletion or a ban. The caller only answers the actor.
+
+transition     from → to                   who may                     who else is told
+submit         new → review                a resident, not banned      backchannel (review post)
+enter          new → open                  a coordinator               matching volunteers
+publish        review → open               a coordinator               requester, posts, volunteers
+reject         review → rejected           a coordinator               requester, posts
+edit           review/open → review        the requester, not banned   backchannel (new post)
+correct_text   (text only)                 a coordinator               backchannel (new post)
+reoffer        (open)                      a coordinator               volunteers not told yet
+offer_to       (open)                      (a volunteer became free)   that volunteer
+accept         open → matched              a qualifying volunteer      requester, offers, backch.
+hand_back      matched → open              the volunteer; ban/deletion requester, backch., others
+withdraw       active → withdrawn          the requester; ban          volunteer, offers, posts
+done           matched → done              the requester               volunteer, backchannel
+expire         review/open → expired       the follow-up job           requester, offers, posts
+still_needed   (open, expiry restarts)     the requester               -
+
+(backch.: the coordinators' backchannel; withdraw and expire tell it too.)
+
+Matched requester and volunteer talk through the relay (conversation state ``relay``): it is
+begun by ``accept`` and ended by every transition out of ``matched``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from markupsafe import Markup
+
+from db import Database
+from db.clock import to_text
+from db.requests import ACTIVE, HelpRequest, TransitionError
+from db.users import ConversationState, User
+from handlers import ui
+from handlers.helping import matching
+from handlers.helping.render import (
+    decision_buttons,
+    describe,
+    offer_buttons,
+    offer_text,
+    reoffer_buttons,
+    requester_buttons,
+    review_post,
+)
+from handlers.helping.vocabulary import REJECT_REASONS
+from handlers.messenger import Messenger, backchannel_language
+from handlers.model import Button, Message
+from handlers.settings import HandlerSettings
+from handlers.text_safety import clean_text
+from locales import N_, Translator
+
+RELAY = "relay"
+
+HAND_BACK_REASONS = {
+    "time": N_("I have no time after all"),
+    "ill": N_("I am ill"),
+    "fit": N_("The request does not suit me"),
+    "other": N_("Another reason"),
+}
+# Hand-backs that the volunteer did not choose: the reason shown to the coordinators.
+FORCED_HAND_BACK = {
+    "deleted": N_("the volunteer deleted their account"),
+    "banned": N_("the volunteer was blocked"),
+}
+
+# Why a request was withdrawn; each reads the same for everyone told.
+BY_REQUESTER, BY_DELETION, BY_CONSENT, BY_BAN = "requester", "deleted", "consent", "banned"
+
+BANNED_TEXT = N_(
+    "⛔ You have been blocked from posting requests. If you think this is a "
+    "mistake, please contact the neighbourhood office."
+)
+CANNOT_CHANGE = N_("😔 This request can no longer be changed.")
+NOT_FOR_YOU = N_("😔 This request is not available for you any more.")
+STALE = N_("This button is no longer valid.")
+TAKEN = N_("✅ Request #{id} is already taken. Thank you anyway!")
+
+
+class Refused(Exception):
+    """The actor may not do this now; nothing was changed. ``render`` says why in the
+    actor's language; ``decided_by`` names who was faster when a decision was taken."""
+
+    def __init__(
+        self,
+        message: str = STALE,
+        *,
+        decided_by: int | None = None,
+        render: Callable[[Translator], Markup] | None = None,
+        post: Markup | None = None,
+        **values: Any,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+        self.decided_by = decided_by
+        self._render = render
+        # For a decision someone else took first: the review post as it reads now.
+        self.post = post
+
+    def text(self, t: Translator) -> Markup:
+        return self._render(t) if self._render else t.t(self.message, **self.values)
+
+    @property
+    def stale(self) -> bool:
+        return self.message == STALE and self._render is None
+
+
+class Scene(Protocol):
+    """What a transition needs: the stores, the settings, the outbox, and everyone's
+    conversation state (the acting person's lives in the handler's Context until commit)."""
+
+    db: Database
+    settings: HandlerSettings
+    mail: Messenger
+
+    async def state_of(self, user_id: int) -> ConversationState | None: ...
+
+    async def set_state_of(self, user_id: int, state: str, data: dict[str, Any]) -> None: ...
+
+    async def clear_state_of(self, user_id: int) -> None: ...
+
+
+@dataclass
+class Backstage:
+    """The scene of a scheduled job: nobody is acting, every state is in the store."""
+
+    db: Database
+    settings: HandlerSettings
+
+    def __post_init__(self) -> None:
+        self.mail = Messenger(self.db, self.settings.backchannels)
+
+    async def state_of(self, user_id: int) -> ConversationState | None:
+        return await self.db.users.get_state(user_id)
+
+    async def set_state_of(self, user_id: int, state: str, data: dict[str, Any]) -> None:
+        await self.db.users.set_state(user_id, state, data)
+
+    async def clear_state_of(self, user_id: int) -> None:
+        await self.db.users.clear_state(user_id)
+
+
+def is_coordinator(user: User | None) -> bool:
+    return user is not None and (user.has_role("coordinator") or user.has_role("admin"))
+
+
+async def _get(scene: Scene, request_id: int) -> HelpRequest:
+    request = await scene.db.requests.get(request_id)
+    if request is None:
+        raise Refused()
+    return request
+
+
+async def _move(
+    scene: Scene,
+    request: HelpRequest,
+    to_state: str,
+    actor: User | None,
+    expect: tuple[str, ...],
+    **values: Any,
+) -> HelpRequest:
+    try:
+        return await scene.db.requests.transition(
+            request.id, to_state, actor.id if actor else None, expect=expect, **values
+        )
+    except TransitionError as exc:
+        raise Refused(CANNOT_CHANGE, decided_by=exc.decided_by) from None
+
+
+async def name_of(scene: Scene, user_id: int | None) -> str:
+    user = await scene.db.users.get(user_id) if user_id else None
+    return (user.first_name if user else "") or "?"
+
+
+# -- posting ---------------------------------------------------------------------------
+
+
+def posting_refusal(scene: Scene, user: User, counts: tuple[int, int, int]) -> Refused | None:
+    """Why ``user`` may not post a request now (banned, too new, too many), or None.
+    ``counts``: (requests ever, still active, created in the last day)."""
+    settings = scene.settings
+    if user.banned_at:
+        return Refused(BANNED_TEXT)
+    ever, active, today = counts
+    cooldown = settings.new_user_cooldown_minutes
+    joined = datetime.fromisoformat(user.created_at.replace("Z", "+00:00"))
+    if cooldown and not ever and (datetime.now(UTC) - joined).total_seconds() < cooldown * 60:
+        return Refused(
+            render=lambda t: t.tn(
+                "✋ New accounts can post their first request {n} minute after "
+                "joining. Please try again a little later.",
+                "✋ New accounts can post their first request {n} minutes after "
+                "joining. Please try again a little later.",
+                cooldown,
+            )
+        )
+    if active >= settings.max_open_requests:
+        return Refused(
+            render=lambda t: t.tn(
+                "✋ You already have {n} open request. Please wait until it is done or "
+                "withdraw it before you post a new one.",
+                "✋ You already have {n} open requests. Please wait until one is done "
+                "or withdraw one before you post a new one.",
+                active,
+            )
+        )
+    if today >= settings.max_requests_per_day:
+        return Refused(N_("✋ You have posted many requests today. Please try again tomorrow."))
+    return None
+
+
+async def may_post(scene: Scene, user: User) -> Refused | None:
+    since = to_text(datetime.now(UTC) - timedelta(days=1))
+    return posting_refusal(scene, user, await scene.db.requests.posting_counts(user.id, since))
+
+
+async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRequest:
+    refusal = await may_post(scene, requester)
+    if refusal is not None:
+        raise refusal
+    request = await scene.db.requests.create(requester.id, requester.id, **draft)
+    await _post_for_review(scene, request)
+    return request
+
+
+async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpRequest:
+    """A coordinator enters a request for a resident without a smartphone (who phoned or
+    came by): checked by the coordinator, so it is published at once."""
+    if not is_coordinator(coordinator):
+        raise Refused()
+    created = await scene.db.requests.create(
+        None, coordinator.id, entered_by=coordinator.id, **draft
+    )
+    request = await _move(
+        scene, created, "open", coordinator, ("review",), decided_by=coordinator.id
+    )
+    await _offer(scene, request)
+    return request
+
+
+async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
+    """Post the request to every backchannel, remembering the posts to mark them later."""
+    text = await review_post(scene.db, request, backchannel_language())
+    for outbox_id in await scene.mail.to_backchannel(
+        lambda t: Message(text, decision_buttons(t, request.id), typed_choices=False)
+    ):
+        await scene.db.requests.add_post(request.id, outbox_id)
+
+
+async def _mark_posts(
+    scene: Scene, request: HelpRequest, verdict: Markup, except_outbox: int | None = None
+) -> Markup:
+    """Show a decision on the request's review posts; the text shown."""
+    text = await review_post(scene.db, request, backchannel_language()) + "\n\n" + verdict
+    for outbox_id in await scene.db.requests.posts(request.id):
+        if outbox_id != except_outbox:
+            await scene.mail.edit(outbox_id, lambda t: Message(text))
+    return text
+
+
+async def _tell_requester(scene: Scene, request: HelpRequest, compose) -> None:
+    await scene.mail.to_user(request.requester_id, compose)
+
+
+async def _to_coordinators(scene: Scene, compose: Callable[[Translator], Markup]) -> None:
+    await scene.mail.to_backchannel(lambda t: Message(compose(t)))
+
+
+# -- moderation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    request: HelpRequest
+    # The review post as it reads now, for the post the coordinator pressed on.
+    post: Markup
+
+
+async def publish(
+    scene: Scene, coordinator: User, request_id: int, *, pressed_post: int | None = None
+) -> Decision:
+    if not is_coordinator(coordinator):
+        raise Refused()
+    request = await _decide(scene, coordinator, request_id, "open", pressed_post)
+    name = coordinator.first_name or "?"
+    bt = backchannel_language()
+    post = await _mark_posts(
+        scene, request, bt.t("✅ Published by {name}.", name=name), pressed_post
+    )
+    await _tell_requester(
+        scene,
+        request,
+        lambda t: Message(
+            t.t(
+                "✅ Your request #{id} is published. We are now looking for a helper nearby.",
+                id=request.id,
+            )
+        ),
+    )
+    await _offer(scene, request)
+    return Decision(request, post)
+
+
+async def reject(
+    scene: Scene,
+    coordinator: User,
+    request_id: int,
+    reason: str,
+    *,
+    pressed_post: int | None = None,
+) -> Decision:
+    if not is_coordinator(coordinator) or reason not in REJECT_REASONS:
+        raise Refused()
+    request = await _decide(
+        scene, coordinator, request_id, "rejected", pressed_post, reject_reason=reason
+    )
+    bt = backchannel_language()
+    post = await _mark_posts(
+        scene,
+        request,
+        bt.t(
+            "❌ Not published ({reason}), by {name}.",
+            reason=bt._(REJECT_REASONS[reason]),
+            name=coordinator.first_name or "?",
+        ),
+        pressed_post,
+    )
+    await _tell_requester(
+        scene,
+        request,
+        lambda t: Message(
+            t.t(
+                "😔 Your request #{id} could not be published: {reason}.",
+                id=request.id,
+                reason=t._(REJECT_REASONS[reason]),
+            )
+            + "\n"
+            + t.t("You are welcome to post a new request.")
+        ),
+    )
+    return Decision(request, post)
+
+
+async def _decide(
+    scene: Scene,
+    coordinator: User,
+    request_id: int,
+    to_state: str,
+    pressed_post: int | None,
+    **values: Any,
+) -> HelpRequest:
+    request = await _get(scene, request_id)
+    try:
+        return await scene.db.requests.transition(
+            request.id,
+            to_state,
+            coordinator.id,
+            expect=("review",),
+            decided_by=coordinator.id,
+            **values,
+        )
+    except TransitionError as exc:
+        # Someone was faster (or the request moved on): every post shows who decided.
+        who = await name_of(scene, exc.decided_by)
+        current = await _get(scene, request.id)
+        bt = backchannel_language()
+        post = await _mark_posts(scene, current, bt.t("ℹ️ Decided by {name}.", name=who))
+        raise Refused(
+            N_("Already decided by {name}."), name=who, decided_by=exc.decided_by, post=post
+        ) from None
+
+
+async def correct_text(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
+    """A coordinator corrects the description (e.g. removes a phone number)."""
+    if not is_coordinator(coordinator):
+        raise Refused()
+    request = await _get(scene, request_id)
+    if request.state not in ("review", "open"):
+        raise Refused(CANNOT_CHANGE)
+    request = await scene.db.requests.update_fields(
+        request.id, coordinator.id, description=clean_text(text)[:1000]
+    )
+    if request.state == "review":
+        await _post_for_review(scene, request)
+    return request
+
+
+async def edit(
+    scene: Scene, requester: User, request_id: int, draft: dict[str, Any]
+) -> HelpRequest:
+    """The requester changed their request: it is checked again before anyone sees it."""
+    request = await _get(scene, request_id)
+    if request.requester_id != requester.id:
+        raise Refused()
+    if requester.banned_at:
+        raise Refused(BANNED_TEXT)
+    request = await _move(scene, request, "review", requester, ("review", "open"), **draft)
+    await _post_for_review(scene, request)
+    return request
+
+
+# -- offering --------------------------------------------------------------------------
+
+
+async def _offer(
+    scene: Scene,
+    request: HelpRequest,
+    *,
+    only: set[int] | None = None,
+    skip: set[int] = frozenset(),
+) -> int:
+    """Offer an open request to everyone who qualifies (``only`` some of them); how many
+    were told. With nobody at all, the coordinators are asked to look for help."""
+    now = datetime.now(UTC)
+    told = 0
+    for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
+        if volunteer.user_id in skip or (only is not None and volunteer.user_id not in only):
+            continue
+        outbox_id = await scene.mail.to_user(
+            volunteer.user_id,
+            lambda t: Message(offer_text(t, request), offer_buttons(t, request.id)),
+            not_before=matching.quiet_until(volunteer, now),
+        )
+        if outbox_id is None:
+            continue
+        await scene.db.volunteers.record_offer(request.id, volunteer.user_id, outbox_id)
+        told += 1
+    if told == 0 and only is None:
+        await scene.mail.to_backchannel(
+            lambda t: Message(
+                t.t(
+                    "⚠️ No matching volunteer for request #{id} - please look for help.",
+                    id=request.id,
+                ),
+                reoffer_buttons(t, request.id),
+                typed_choices=False,
+            )
+        )
+    return told
+
+
+async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
+    """A coordinator offers an open request again: to everyone who qualifies now and was
+    not told yet (new volunteers, widened areas). How many were told."""
+    if not is_coordinator(coordinator):
+        raise Refused()
+    request = await _get(scene, request_id)
+    if request.state != "open":
+        raise Refused(CANNOT_CHANGE)
+    told_before = await scene.db.volunteers.offered(request.id)
+    await scene.db.requests.audit(coordinator.id, "request.reoffer", f"request:{request.id}")
+    everyone = {
+        v.user_id for v in await matching.matching_volunteers(scene.db, scene.settings, request)
+    }
+    return await _offer(scene, request, only=everyone - told_before)
+
+
+async def offer_to(scene: Scene, volunteer_id: int) -> int:
+    """A volunteer became available (registered, confirmed, resumed, changed their area):
+    the open requests they qualify for and were never told about are offered to them."""
+    told = 0
+    for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
+        request = await scene.db.requests.get(request_id)
+        if request is not None:
+            told += await _offer(scene, request, only={volunteer_id})
+    return told
+
+
+async def _update_offers(
+    scene: Scene, request: HelpRequest, message: str, except_user: int | None = None
+) -> None:
+    """Replace the offers of everyone told about the request (e.g. with "taken")."""
+    for volunteer_id, outbox_id, _declined in await scene.db.volunteers.offers(request.id):
+        if volunteer_id == except_user:
+            continue
+        reader = await scene.db.users.get(volunteer_id)
+        if reader is not None:
+            await scene.mail.edit(outbox_id, lambda t: Message(t.t(message, id=request.id)), reader)
+
+
+# -- the match and the relay ------------------------------------------------------------
+
+
+async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
+    """ "I can help": checked against everything matching checks, now."""
+    request = await _get(scene, request_id)
+    if not await scene.db.volunteers.was_offered(request.id, volunteer.id):
+        raise Refused()
+    if request.state != "open":
+        raise Refused(TAKEN, id=request.id)
+    why = await matching.why_not_now(scene.db, scene.settings, volunteer, request)
+    if why == matching.PAUSED:
+        raise Refused(N_("Please resume volunteering first."))
+    if why == matching.BANNED:
+        raise Refused(BANNED_TEXT)
+    if why is not None:
+        raise Refused(NOT_FOR_YOU)
+    try:
+        request = await scene.db.requests.transition(
+            request.id, "matched", volunteer.id, expect=("open",), volunteer_id=volunteer.id
+        )
+    except TransitionError:
+        raise Refused(
+            TAKEN, id=request.id
+        ) from None
+    await _update_offers(
+        scene, request, TAKEN, volunteer.id
+    )
+    await _connect(scene, request, volunteer)
+    await _to_coordinators(
+        scene,
+        lambda t: t.t(
+            "🤝 Request #{id} was taken by volunteer {user_id}.",
+            id=request.id,
+            user_id=volunteer.id,
+        ),
+    )
+    return request
+
+
+async def _connect(scene: Scene, request: HelpRequest, volunteer: User) -> None:
+    """Requester and volunteer now talk through the bot."""
+    await scene.set_state_of(volunteer.id, RELAY, {"request_id": request.id})
+    requester = await scene.mail.reachable(request.requester_id)
+    if requester is None:
+        return
+    await scene.set_state_of(requester.id, RELAY, {"request_id": request.id})
+    await scene.mail.to_user(
+        requester,
+        lambda t: Message(
+            t.t(
+                "🎉 <b>{name} will help you</b> with request #{id}.",
+                name=volunteer.first_name or "?",
+                id=request.id,
+            )
+            + "\n"
+            + t.t(
+                "Write your messages here and I will pass them on. Your phone number and "
+                "address stay private unless you share them yourself."
+            ),
+            requester_buttons(t, request.id),
+            typed_choices=False,
+        ),
+    )
+
+
+def matched_text(t: Translator, request: HelpRequest, requester: User | None) -> Markup:
+    """What the volunteer who took the request reads: the request and how to reach the
+    person (through this chat, or the contact a coordinator entered)."""
+    text = (
+        t.t("🎉 <b>Thank you! You are helping with request #{id}.</b>", id=request.id)
+        + "\n\n"
+        + describe(t, request)
+    )
+    if requester is not None and requester.chat_id:
+        return (
+            text
+            + "\n\n"
+            + t.t(
+                "💬 You can now write to {name} here; I pass your messages on.",
+                name=requester.first_name or "?",
+            )
+        )
+    if request.offline_contact:
+        # Only the matched volunteer sees how to reach someone without a smartphone.
+        return (
+            text
+            + "\n\n"
+            + t.t(
+                "☎️ The person asking has no chat. Please contact them: {contact}",
+                contact=request.offline_contact,
+            )
+        )
+    return text
+
+
+async def _disconnect(scene: Scene, request: HelpRequest, tell: int | None, message: str) -> None:
+    """End the relay of a request for both sides; tell ``tell`` why, in their language."""
+    for user_id in (request.requester_id, request.volunteer_id):
+        if user_id is None:
+            continue
+        state = await scene.state_of(user_id)
+        if (
+            state is not None
+            and state.state == RELAY
+            and state.data.get("request_id") == request.id
+        ):
+            await scene.clear_state_of(user_id)
+    await scene.mail.to_user(
+        tell, lambda t: Message(t.t(message, id=request.id), ui.back_to_menu_for(t))
+    )
+
+
+async def hand_back(
+    scene: Scene, volunteer: User, request_id: int, reason: str, *, forced: bool = False
+) -> HelpRequest:
+    """The volunteer cannot help after all (or is gone: ``forced`` by deletion or a ban):
+    the request is open again and offered to others, never to them again."""
+    request = await _get(scene, request_id)
+    reasons = FORCED_HAND_BACK if forced else HAND_BACK_REASONS
+    if request.volunteer_id != volunteer.id or reason not in reasons:
+        raise Refused()
+    before = request
+    request = await _move(scene, request, "open", volunteer, ("matched",), volunteer_id=None)
+    await scene.db.volunteers.mark_handed_back(request.id, volunteer.id)
+    await scene.db.requests.audit(
+        volunteer.id, "request.handed_back", f"request:{request.id}", {"reason": reason}
+    )
+    await _disconnect(
+        scene,
+        before,
+        request.requester_id,
+        N_(
+            "↩️ Your helper cannot make it after all. Your "
+            "request #{id} is open again and we are looking "
+            "for someone else."
+        ),
+    )
+    await _to_coordinators(
+        scene,
+        lambda t: t.t(
+            "↩️ Request #{id} was handed back ({reason}).",
+            id=request.id,
+            reason=t._(reasons[reason]),
+        ),
+    )
+    await _offer(scene, request, skip={volunteer.id})
+    return request
+
+
+# -- ending ----------------------------------------------------------------------------
+
+
+async def withdraw(
+    scene: Scene, actor: User | None, request_id: int, why: str = BY_REQUESTER
+) -> HelpRequest:
+    """The request ends before it is done. By the requester (by hand, by deleting the
+    account, by withdrawing consent) or, with ``BY_BAN``, by a coordinator's ban."""
+    request = await _get(scene, request_id)
+    if why == BY_BAN:
+        if actor is not None and not is_coordinator(actor):
+            raise Refused()
+    elif actor is None or request.requester_id != actor.id:
+        raise Refused()
+    before = request
+    request = await _move(scene, request, "withdrawn", actor, ACTIVE)
+    await _update_offers(scene, request, N_("↩️ Request #{id} was withdrawn. Thank you anyway!"))
+    bt = backchannel_language()
+    if why == BY_BAN:
+        verdict = bt.t(
+            "⛔ Request #{id} was closed because the requester was blocked.", id=request.id
+        )
+    else:
+        verdict = bt.t("↩️ Request #{id} was withdrawn by the requester.", id=request.id)
+    if before.state == "review":
+        await _mark_posts(scene, request, verdict)
+    await _to_coordinators(scene, lambda t: verdict)
+    if before.state == "matched":
+        await _disconnect(
+            scene,
+            before,
+            before.volunteer_id,
+            N_("ℹ️ Request #{id} was closed by the coordinators. Your contact has ended.")
+            if why == BY_BAN
+            else N_(
+                "↩️ The request #{id} you took on was withdrawn by the requester. "
+                "Your contact has ended."
+            ),
+        )
+    return request
+
+
+async def done(scene: Scene, requester: User, request_id: int) -> HelpRequest:
+    """The requester says the help is done: the volunteer is thanked and asked the time."""
+    request = await _get(scene, request_id)
+    if request.requester_id != requester.id:
+        raise Refused()
+    request = await _move(scene, request, "done", requester, ("matched",))
+    await _disconnect(
+        scene, request, None, N_("🎉 Request #{id} is done. Thank you for your help!")
+    )
+    await scene.mail.to_user(
+        request.volunteer_id,
+        lambda t: Message(
+            t.t("🎉 Request #{id} is done. Thank you for your help!", id=request.id)
+            + "\n"
+            + t.t("⏱ How much time did you spend on it?"),
+            [[_minutes_button(t, request.id, minutes) for minutes in MINUTES]],
+        ),
+    )
+    await _to_coordinators(scene, lambda t: t.t("🎉 Request #{id} is done.", id=request.id))
+    return request
+
+
+MINUTES = (30, 60, 120, 180)
+
+
+def _minutes_button(t: Translator, request_id: int, minutes: int) -> Button:
+    return Button(t.t("{minutes} min", minutes=minutes), f"rl:min:{request_id}:{minutes}")
+
+
+async def still_needed(scene: Scene, requester: User, request_id: int) -> HelpRequest:
+    """ "Yes, still needed": the expiry counts from now."""
+    request = await _get(scene, request_id)
+    if request.requester_id != requester.id or request.state != "open":
+        raise Refused()
+    await scene.db.requests.mark(request.id, "kept_at")
+    await scene.db.requests.audit(requester.id, "request.kept", f"request:{request.id}")
+    return request
+
+
+async def expire(scene: Scene, request_id: int) -> HelpRequest | None:
+    """Nobody took it in time (the follow-up job); None if it moved on meanwhile."""
+    request = await _get(scene, request_id)
+    before = request
+    try:
+        request = await _move(scene, request, "expired", None, ("open", "review"))
+    except Refused:
+        return None
+    await _tell_requester(
+        scene,
+        request,
+        lambda t: Message(
+            t.t(
+                "⌛ Your request #{id} has expired because nobody could take it "
+                "on. You are welcome to post it again.",
+                id=request.id,
+            )
+        ),
+    )
+    await _update_offers(scene, request, N_("⌛ Request #{id} has expired."))
+    bt = backchannel_language()
+    verdict = bt.t("⌛ Request #{id} expired without a helper.", id=request.id)
+    if before.state == "review":
+        await _mark_posts(scene, request, verdict)
+    await _to_coordinators(scene, lambda t: verdict)
+    return request
+
+
+async def end_all_for(scene: Scene, person: User, why: str, actor: User | None = None) -> None:
+    """Everything of ``person`` still running ends: their own requests are withdrawn, the
+    ones they help with are handed back (and offered to others). ``why``: deletion,
+    consent withdrawal or a ban (then ``actor`` is the coordinator)."""
+    for request in await scene.db.requests.for_requester(person.id, ACTIVE):
+        await withdraw(scene, actor if why == BY_BAN else person, request.id, why)
+    for request in await scene.db.requests.helped_by(person.id):
+        reason = why if why in FORCED_HAND_BACK else "deleted"
+        await hand_back(scene, person, request.id, reason, forced=True)

@@ -1,0 +1,98 @@
+"""A volunteer answers an offer: "I can help", "not this time", a report; and later hands a
+request back. Whether they may is the lifecycle's decision at the moment of pressing.
+
+Button data (``mt:…``, volunteers), each action its own callback: ``acc:<id>`` I can help,
+``dec:<id>`` not this time, ``rep:<id>`` report the request, ``back:<id>`` hand back (asks
+for a reason), ``br:<id>:<reason>``.
+"""
+
+from __future__ import annotations
+
+from db.requests import HelpRequest
+from handlers import ui
+from handlers.context import Context
+from handlers.helping import lifecycle
+from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
+from handlers.helping.render import volunteer_buttons
+from handlers.helping.reports import ask_for_report
+from handlers.model import Button
+from handlers.router import Router
+
+
+async def _offered(ctx: Context) -> HelpRequest:
+    """The request of the pressed offer; only someone who was offered it may answer it."""
+    request = await ctx.db.requests.get(ctx.id_arg())
+    if request is None or not await ctx.db.volunteers.was_offered(request.id, ctx.user.id):
+        ctx.stale()
+    return request
+
+
+async def _accept(ctx: Context) -> None:
+    request = await _offered(ctx)
+    t = ctx.t
+    try:
+        request = await lifecycle.accept(ctx, ctx.user, request.id)
+    except Refused as refusal:
+        if refusal.stale:
+            ctx.stale()
+        ctx.toast(refusal.text(t).striptags(), alert=True)
+        if refusal.message == lifecycle.TAKEN:
+            ctx.reply(refusal.text(t), edit=True)
+        return
+    requester = await ctx.db.users.get(request.requester_id) if request.requester_id else None
+    ctx.reply(
+        lifecycle.matched_text(t, request, requester),
+        volunteer_buttons(t, request.id),
+        edit=True,
+    )
+
+
+async def _decline(ctx: Context) -> None:
+    request = await _offered(ctx)
+    await ctx.db.volunteers.decline(request.id, ctx.user.id)
+    ctx.reply(ctx.t.t("👍 All right, not this time. Thank you for your answer."), edit=True)
+
+
+async def _report(ctx: Context) -> None:
+    await ask_for_report(ctx, await _offered(ctx))
+
+
+async def _ask_hand_back(ctx: Context) -> None:
+    request = await _offered(ctx)
+    if request.volunteer_id != ctx.user.id or request.state != "matched":
+        ctx.stale()
+    t = ctx.t
+    ctx.reply(
+        t.t("↩️ Why can you not help after all?"),
+        [
+            [Button(t._(label), f"mt:br:{request.id}:{key}")]
+            for key, label in HAND_BACK_REASONS.items()
+        ],
+    )
+
+
+async def _hand_back(ctx: Context) -> None:
+    request = await _offered(ctx)
+    t = ctx.t
+    try:
+        await lifecycle.hand_back(ctx, ctx.user, request.id, ctx.value_arg())
+    except Refused as refusal:
+        if refusal.stale:
+            ctx.stale()
+        ctx.reply(refusal.text(t), ui.back_to_menu(ctx))
+        return
+    ctx.reply(
+        t.t("↩️ You handed request #{id} back. Thank you for telling us.", id=request.id),
+        ui.back_to_menu(ctx),
+    )
+
+
+def register(router: Router) -> None:
+    for action, callback in {
+        "acc": _accept,
+        "dec": _decline,
+        "rep": _report,
+        "back": _ask_hand_back,
+        "br": _hand_back,
+    }.items():
+        router.action("mt", action, role="volunteer")(callback)

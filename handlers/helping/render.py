@@ -1,0 +1,148 @@
+"""How a help request reads: for the requester, in the coordinators' backchannel, in offers
+to volunteers, and the buttons that go with each. Nothing here changes anything.
+
+User text (descriptions, names, "when") is always put into the bot's lines as an escaped,
+isolated value, and free text as a quoted block, so it can never pass for the bot's own
+lines (such as "✅ Published by …").
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from markupsafe import Markup
+
+from db import Database
+from db.clock import to_text
+from db.requests import HelpRequest
+from handlers.helping.vocabulary import HELP_CATEGORIES, WHEN
+from handlers.helping.warnings import warnings_for
+from handlers.model import Button
+from handlers.places.render import language_names
+from handlers.text_safety import quoted
+from locales import Translator
+
+# How far back a new request is compared with others, for the "very similar" warning.
+SIMILAR_WITHIN = timedelta(days=14)
+
+
+def category_label(t: Translator, key: str) -> str:
+    icon, label = HELP_CATEGORIES.get(key, HELP_CATEGORIES["other"])
+    return f"{icon} {t._(label)}"
+
+
+def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
+    """The request as the requester, a coordinator or a volunteer reads it."""
+    if isinstance(draft, dict):
+        get = draft.get
+    else:
+
+        def get(key: str, default: Any = None) -> Any:
+            return getattr(draft, key, default)
+
+    lines = [t.format("<b>{category}</b>", category=category_label(t, get("category")))]
+    description = get("description") or ""
+    if description:
+        lang = get("description_lang") or ""
+        lines.append(
+            t.t(
+                "💬 {text} ({language})",
+                text=quoted(t, description),
+                language=language_names(t, (lang,)) if lang else "?",
+            )
+        )
+    if get("voice_file_id"):
+        lines.append(t.t("🎤 voice message"))
+    if get("area_name"):
+        lines.append(t.t("📍 {area}", area=get("area_name")))
+    when = get("when_kind") or "asap"
+    when_text = get("when_text") or ""
+    lines.append(
+        t.t("🕓 {when}", when=t._(WHEN.get(when, WHEN["asap"])))
+        + (t.format(": {text}", text=when_text) if when_text else Markup(""))
+    )
+    languages = get("languages") or ()
+    if languages:
+        lines.append(t.t("🗣 {languages}", languages=language_names(t, tuple(languages))))
+    return Markup("\n").join(lines)
+
+
+async def review_post(db: Database, request: HelpRequest, t: Translator) -> Markup:
+    """The request as the coordinators check it: with who asked and what to look at."""
+    requester = await db.users.get(request.requester_id) if request.requester_id else None
+    since = to_text(datetime.now(UTC) - SIMILAR_WITHIN)
+    recent = await db.requests.recent_descriptions(since, exclude=request.id)
+    lines = [
+        t.t("🆕 <b>Request #{id}</b> - please check", id=request.id),
+        Markup(""),
+        describe(t, request),
+    ]
+    if requester is not None:
+        lines.append(
+            t.t(
+                "👤 {name} (user {user_id})", name=requester.first_name or "?", user_id=requester.id
+            )
+        )
+    if request.offline_contact:
+        lines.append(
+            t.t("☎️ Contact (coordinators only): {contact}", contact=request.offline_contact)
+        )
+    flags = warnings_for(t, request.description, recent)
+    if flags:
+        lines += [Markup(""), *flags]
+    return Markup("\n").join(lines)
+
+
+def decision_buttons(t: Translator, request_id: int) -> list[list[Button]]:
+    return [
+        [
+            Button("✅ " + t._("Publish"), f"mod:ok:{request_id}"),
+            Button("❌ " + t._("Reject"), f"mod:no:{request_id}"),
+        ],
+        [
+            Button("✏️ " + t._("Edit text"), f"mod:ed:{request_id}"),
+            Button("❓ " + t._("Ask the requester"), f"mod:ask:{request_id}"),
+        ],
+    ]
+
+
+def offer_text(t: Translator, request: HelpRequest) -> Markup:
+    return (
+        t.t("🔔 <b>Someone nearby needs help</b> (#{id})", id=request.id)
+        + "\n\n"
+        + describe(t, request)
+    )
+
+
+def offer_buttons(t: Translator, request_id: int) -> list[list[Button]]:
+    return [
+        [
+            Button("🙋 " + t._("I can help"), f"mt:acc:{request_id}"),
+            Button("🙅 " + t._("Not this time"), f"mt:dec:{request_id}"),
+        ],
+        [Button("⚠️ " + t._("Report"), f"mt:rep:{request_id}")],
+    ]
+
+
+def requester_buttons(t: Translator, request_id: int) -> list[list[Button]]:
+    return [
+        [Button("✅ " + t._("Help is done"), f"rl:done:{request_id}")],
+        [
+            Button("🚪 " + t._("End contact"), f"rl:end:{request_id}"),
+            Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}"),
+        ],
+    ]
+
+
+def volunteer_buttons(t: Translator, request_id: int) -> list[list[Button]]:
+    return [
+        [
+            Button("↩️ " + t._("I cannot make it"), f"mt:back:{request_id}"),
+            Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}"),
+        ]
+    ]
+
+
+def reoffer_buttons(t: Translator, request_id: int) -> list[list[Button]]:
+    return [[Button("📣 " + t._("Offer again"), f"mod:re:{request_id}")]]

@@ -1,0 +1,110 @@
+"""The one way to send a message to someone other than the person acting.
+
+Handlers (through ``ctx.mail``) and scheduled jobs (reminders, follow-ups, event notices) alike:
+the recipient is looked up, the message is composed in the recipient's language, and it goes
+into the persistent outbox in the caller's open transaction, so it is delivered if and only if
+the change that caused it is committed. Answers to the acting person in the chat they wrote
+in are not messages to someone else: they go back through ``ctx.reply``.
+
+A message is composed by a function of the recipient's :class:`~locales.Translator`, so each
+person reads it in their own language; the backchannel reads the city's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from db import Database
+from db.users import User
+from handlers.model import Edit, Message, Outgoing, Recipient, encode
+from locales import DEFAULT_LANGUAGE, Translator, translator
+
+Compose = Callable[[Translator], Outgoing]
+
+
+def language_of(user: User) -> Translator:
+    return translator(user.language or DEFAULT_LANGUAGE)
+
+
+def backchannel_language() -> Translator:
+    """The coordinators' group is shared: it reads the city's language."""
+    return translator(DEFAULT_LANGUAGE)
+
+
+class Messenger:
+    def __init__(self, db: Database, backchannels: Iterable[tuple[str, str]] = ()) -> None:
+        self.db = db
+        self.backchannels = sorted(backchannels)
+        # How many messages this unit of work queued (wakes the delivery worker after commit).
+        self.queued = 0
+
+    async def reachable(self, who: int | User | None, *, consented: bool = False) -> User | None:
+        """The user behind ``who`` if they can get a message (still there, with a chat, and
+        with ``consented``: past the privacy notice)."""
+        user = await self.db.users.get(who) if isinstance(who, int) else who
+        if user is None or not user.chat_id or (consented and not user.consent_at):
+            return None
+        return user
+
+    async def to_user(
+        self,
+        who: int | User | None,
+        compose: Compose,
+        *,
+        not_before: datetime | None = None,
+        consented: bool = False,
+    ) -> int | None:
+        """Queue a message for a person, in their language; the outbox id, or None if the
+        person cannot be reached (gone, no chat)."""
+        user = await self.reachable(who, consented=consented)
+        if user is None:
+            return None
+        item = compose(language_of(user))
+        return await self.to_chat(Recipient(user.platform, user.chat_id), item, not_before)
+
+    async def to_users(
+        self,
+        user_ids: Iterable[int],
+        compose: Compose,
+        *,
+        not_before: datetime | None = None,
+        consented: bool = False,
+    ) -> int:
+        """The same message to several people; how many could be reached."""
+        told = 0
+        for user_id in user_ids:
+            sent = await self.to_user(user_id, compose, not_before=not_before, consented=consented)
+            told += sent is not None
+        return told
+
+    async def to_backchannel(self, compose: Compose) -> list[int]:
+        """Queue a message for every coordinators' backchannel; their outbox ids."""
+        bt = backchannel_language()
+        return [
+            await self.to_chat(Recipient(platform, chat_id), compose(bt))
+            for platform, chat_id in self.backchannels
+        ]
+
+    async def edit(self, outbox_id: int, compose: Compose, reader: User | None = None) -> bool:
+        """Replace an earlier outbox message (an offer that was taken, a post that was
+        decided) in its reader's language (the backchannel's when ``reader`` is None)."""
+        target = await self.db.outbox.target(outbox_id)
+        if target is None:
+            return False
+        t = language_of(reader) if reader is not None else backchannel_language()
+        item = compose(t)
+        if not isinstance(item, Message | Edit):
+            raise TypeError("only a text can replace a message")
+        edit = Edit(outbox_id, item.text, item.buttons)
+        await self.to_chat(Recipient(*target), edit)
+        return True
+
+    async def to_chat(
+        self, recipient: Recipient, item: Outgoing, not_before: datetime | None = None
+    ) -> int:
+        """Queue ``item`` for a known chat (the lowest level: prefer the methods above)."""
+        self.queued += 1
+        return await self.db.outbox.enqueue(
+            recipient.platform, recipient.chat_id, encode(item), not_before
+        )
