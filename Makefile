@@ -38,6 +38,7 @@ test: $(VENV)/.stamp-test catalogs
 lint: $(VENV)/.stamp-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy bot handlers db locales
 
 extract: $(VENV)/.stamp-base
 	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _ -k N_ -k t -k tn:1,2 -k ngettext:1,2 -k pgettext:1c,2 \

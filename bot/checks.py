@@ -64,7 +64,8 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
     latest = len(available_migrations())
     yield ("schema version", "ok" if version == latest else "FAIL", f"{version} of {latest}")
     for name, sql in INVARIANTS.items():
-        count = (await fetch_one(db.transactions, sql))[0]
+        row = await fetch_one(db.transactions, sql)
+        count = row[0] if row is not None else 0
         yield (name, "FAIL" if count else "ok", f"{count} rows" if count else "")
 
 

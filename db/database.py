@@ -109,7 +109,7 @@ class Database:
         )
         async with self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
             row = await cur.fetchone()
-        return int(row[0])
+        return int(row[0]) if row is not None else 0
 
     async def migrate(self) -> list[str]:
         """Apply every migration newer than the recorded version; return their names."""

@@ -121,6 +121,7 @@ class EventStore:
                     f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
                     [*_to_row(event), now, now],
                 )
+                assert row is not None
                 event_id = int(row[0])
                 outcome = "created"
             else:
@@ -248,6 +249,7 @@ class EventStore:
 
     async def pending_count(self) -> int:
         row = await fetch_one(self._tx, "SELECT COUNT(*) FROM reminders WHERE state = 'pending'")
+        assert row is not None
         return int(row[0])
 
     async def set_status(self, event_id: int, status: str) -> None:

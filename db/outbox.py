@@ -162,4 +162,5 @@ class OutboxStore:
         row = await fetch_one(
             self._tx, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
         )
+        assert row is not None
         return int(row[0])

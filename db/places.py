@@ -112,7 +112,9 @@ class PlaceStore:
         return (await self.get_many([place_id])).get(place_id)
 
     async def count(self) -> int:
-        return int((await fetch_one(self._tx, "SELECT COUNT(*) FROM places"))[0])
+        row = await fetch_one(self._tx, "SELECT COUNT(*) FROM places")
+        assert row is not None
+        return int(row[0])
 
     async def _find_id(self, source: str, source_id: str) -> int | None:
         row = await fetch_one(
@@ -231,6 +233,7 @@ class PlaceStore:
                         if getattr(old, name) != getattr(place, name)
                     }
                     if old.texts != place.texts:
+                        assert old.id is not None
                         text_updates.append((old.id, place.texts))
                         diff["texts"] = [old.texts, place.texts]
                     if not diff:

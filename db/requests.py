@@ -151,6 +151,7 @@ class RequestStore:
                 f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
                 params,
             )
+            assert row is not None
             request_id = int(row[0])
             await self.audit(actor_id, f"request.{state}", f"request:{request_id}")
         created = await self.get(request_id)

@@ -70,7 +70,8 @@ def fill_source_language(lang: str = "en") -> int:
     catalog = read_catalog(lang)
     filled = 0
     for message in catalog:
-        if message.id and not (all(message.string) if message.pluralizable else message.string):
+        string = message.string
+        if message.id and not (all(string or ()) if message.pluralizable else string):
             message.string = tuple(message.id) if message.pluralizable else message.id
             filled += 1
     with po_path(lang).open("wb") as fp:
@@ -108,6 +109,7 @@ def check_message(lang: str, message: Message, categories: list[str]) -> list[Pr
     if message.pluralizable and len(strings) != len(categories):
         problem(f"{len(strings)} plural forms, CLDR has {len(categories)}")
     for index, string in enumerate(strings):
+        string = string or ""
         source = msgid
         expected = _PLACEHOLDER.findall(source)
         found = _PLACEHOLDER.findall(string)

@@ -41,6 +41,8 @@ class Action:
     event: Callable[[World], object]
     effect: Callable[[World], Awaitable[bool]]
     in_group: bool = False
+    # For offer validity: what changes between the offer and the press.
+    after_offer: Callable[[World, int], Awaitable[None]] | None = None
 
 
 async def _state(w: World, user_id: int) -> str | None:
@@ -124,6 +126,41 @@ ACTIONS = [
         lambda w: _request_state(w, "matched"),
     ),
     Action(
+        "accept after being banned",
+        frozenset(),
+        lambda w: ButtonPress(f"mt:acc:{w.request}"),
+        lambda w: _request_state(w, "matched"),
+        after_offer=lambda w, actor: w.db.users.set_banned(actor, True),
+    ),
+    Action(
+        "accept after the request moved away",
+        frozenset(),
+        lambda w: ButtonPress(f"mt:acc:{w.request}"),
+        lambda w: _request_state(w, "matched"),
+        after_offer=lambda w, actor: _move_request(w),
+    ),
+    Action(
+        "accept beyond the volunteer's own limit",
+        frozenset(),
+        lambda w: ButtonPress(f"mt:acc:{w.request}"),
+        lambda w: _request_state(w, "matched"),
+        after_offer=lambda w, actor: _fill_up(w, actor),
+    ),
+    Action(
+        "accept after handing it back",
+        frozenset(),
+        lambda w: ButtonPress(f"mt:acc:{w.request}"),
+        lambda w: _request_state(w, "matched"),
+        after_offer=lambda w, actor: w.db.volunteers.mark_handed_back(w.request, actor),
+    ),
+    Action(
+        "accept while paused",
+        frozenset(),
+        lambda w: ButtonPress(f"mt:acc:{w.request}"),
+        lambda w: _request_state(w, "matched"),
+        after_offer=lambda w, actor: w.db.volunteers.set_paused(actor, True),
+    ),
+    Action(
         "ask for help",
         frozenset({"resident", "volunteer", "unverified", "coordinator", "admin"}),
         lambda w: ButtonPress("hr:new"),
@@ -142,6 +179,19 @@ ACTIONS = [
         lambda w: _request_state(w, "done"),
     ),
 ]
+
+
+async def _move_request(w: World) -> None:
+    await w.db.requests.update_fields(w.request, None, stadtbezirk="Hörde")
+
+
+async def _fill_up(w: World, actor: int) -> None:
+    await w.db.volunteers.save(actor, max_open=1)
+    other = await w.db.requests.create(
+        w.requester, w.requester, category="shopping", stadtbezirk="Innenstadt-Nord"
+    )
+    await w.db.requests.transition(other.id, "open", w.requester)
+    await w.db.requests.transition(other.id, "matched", actor, volunteer_id=actor)
 
 
 async def _request_state(w: World, state: str) -> bool:
@@ -213,12 +263,15 @@ async def test_authorization_matrix(db: Database, platform: str, role: str, acti
     dispatcher = Dispatcher(
         db, build_router(), HandlerSettings(backchannels=frozenset({(platform, GROUP)}))
     )
-    if action.name == "accept an offered request":
-        # Published and offered to whoever matches: the verified volunteer only.
+    if action.name.startswith("accept"):
+        # Published and offered to the volunteer (to the unverified one too: an offer from
+        # before they lost their confirmation proves nothing now).
         await db.requests.transition(world.request, "open", world.requester)
         actor = await db.users.find(platform, "actor")
-        if actor is not None and role == "volunteer":
+        if actor is not None and role in ("volunteer", "unverified"):
             await db.volunteers.record_offer(world.request, actor.id, 0)
+            if action.after_offer is not None:
+                await action.after_offer(world, actor.id)
     if action.name in ("withdraw someone else's request", "mark someone else's help done"):
         await db.requests.transition(world.request, "open", world.requester)
         await db.requests.transition(

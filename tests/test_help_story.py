@@ -131,7 +131,7 @@ async def test_the_whole_story(story: MemoryTransport, db: Database):
     # The relay: first names only, both ways.
     await story.text("amira", "شكرا! الساعة الثالثة؟")
     await story.flush()
-    assert "<b>Amira</b>: شكرا! الساعة الثالثة؟" in story.received("vera")
+    assert "<b>Amira</b>: \u200e│ شكرا! الساعة الثالثة؟" in story.received("vera")
     await story.text("vera", "Ja, 15 Uhr passt.")
     await story.flush()
     assert "15 Uhr passt" in story.received("amira")

@@ -30,7 +30,7 @@ begun by ``accept`` and ended by every transition out of ``matched``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -416,8 +416,8 @@ async def _offer(
     scene: Scene,
     request: HelpRequest,
     *,
-    only: set[int] | None = None,
-    skip: set[int] = frozenset(),
+    only: Collection[int] | None = None,
+    skip: Collection[int] = (),
 ) -> int:
     """Offer an open request to everyone who qualifies (``only`` some of them); how many
     were told. With nobody at all, the coordinators are asked to look for help."""
@@ -510,12 +510,8 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
             request.id, "matched", volunteer.id, expect=("open",), volunteer_id=volunteer.id
         )
     except TransitionError:
-        raise Refused(
-            TAKEN, id=request.id
-        ) from None
-    await _update_offers(
-        scene, request, TAKEN, volunteer.id
-    )
+        raise Refused(TAKEN, id=request.id) from None
+    await _update_offers(scene, request, TAKEN, volunteer.id)
     await _connect(scene, request, volunteer)
     await _to_coordinators(
         scene,

@@ -144,8 +144,11 @@ async def _reoffer(ctx: Context) -> None:
         else:
             ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else refusal.text(ctx.t))
         return
-    message = ctx.t.t(
-        "📣 Request #{id} was offered to {count} more volunteers.", id=request_id, count=told
+    message = ctx.t.tn(
+        "📣 Request #{id} was offered to {n} more volunteer.",
+        "📣 Request #{id} was offered to {n} more volunteers.",
+        told,
+        id=request_id,
     )
     if isinstance(ctx.incoming.event, ButtonPress):
         ctx.toast(message.striptags())
@@ -168,30 +171,30 @@ async def coordinator_text(ctx: Context) -> None:
             return
         ctx.reply(ctx.t.t("✅ Text of request #{id} changed.", id=request.id))
         return
-    request = await ctx.db.requests.get(request_id)
+    asked = await ctx.db.requests.get(request_id)
     if (
-        request is None
-        or request.state not in ("review", "open")
+        asked is None
+        or asked.state not in ("review", "open")
         or not lifecycle.is_coordinator(ctx.user)
     ):
         ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
         return
-    requester = await ctx.mail.reachable(request.requester_id)
+    requester = await ctx.mail.reachable(asked.requester_id)
     if requester is None:
         ctx.reply(ctx.t.t("😔 The requester cannot be reached in the chat."))
         return
     await ctx.mail.to_user(
         requester,
         lambda t: Message(
-            t.t("❓ The coordinators have a question about your request #{id}:", id=request.id)
+            t.t("❓ The coordinators have a question about your request #{id}:", id=asked.id)
             + "\n"
             + quoted(t, text)
             + "\n\n"
             + t.t("Please answer with a message here.")
         ),
     )
-    await ctx.set_state_of(requester.id, "request.answer", {"request_id": request.id})
-    await ctx.db.requests.audit(ctx.user.id, "request.question", f"request:{request.id}")
+    await ctx.set_state_of(requester.id, "request.answer", {"request_id": asked.id})
+    await ctx.db.requests.audit(ctx.user.id, "request.question", f"request:{asked.id}")
     ctx.reply(ctx.t.t("✅ Your question was sent."))
 
 

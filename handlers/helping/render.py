@@ -41,7 +41,7 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
         def get(key: str, default: Any = None) -> Any:
             return getattr(draft, key, default)
 
-    lines = [t.format("<b>{category}</b>", category=category_label(t, get("category")))]
+    lines = [t.format("<b>{category}</b>", category=category_label(t, get("category") or "other"))]
     description = get("description") or ""
     if description:
         lang = get("description_lang") or ""

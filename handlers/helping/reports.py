@@ -33,9 +33,7 @@ async def ask_for_report(ctx: Context, request: HelpRequest) -> None:
         None if previous is None else {"state": previous.state, "data": previous.data}
     )
     ctx.set_state(STATE, {"request_id": request.id, "back": back})
-    ctx.reply(
-        t.t("⚠️ What happened? Please write a few words. Only the coordinators will read it.")
-    )
+    ctx.reply(t.t("⚠️ What happened? Please write a few words. Only the coordinators will read it."))
 
 
 async def _report_text(ctx: Context) -> None:
