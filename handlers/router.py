@@ -51,8 +51,7 @@ class ButtonSpec:
         if self.states is None:
             return True
         return state is not None and any(
-            state == name or (name.endswith(".") and state.startswith(name))
-            for name in self.states
+            state == name or (name.endswith(".") and state.startswith(name)) for name in self.states
         )
 
 
@@ -123,9 +122,7 @@ class Router:
             key = f"{prefix}:{action}"
             if key in self.buttons or ":" in prefix or ":" in action:
                 raise ValueError(f"button action {key!r} invalid or registered twice")
-            self.buttons[key] = ButtonSpec(
-                key, callback, before_consent, role, backchannel, states
-            )
+            self.buttons[key] = ButtonSpec(key, callback, before_consent, role, backchannel, states)
             return callback
 
         return decorate
