@@ -1,4 +1,10 @@
-"""The main menu and where its buttons lead."""
+"""The main menu and where its buttons lead.
+
+Button data (``menu:…``, one callback: the part after ``menu:`` is a menu key, not an
+action): ``main`` (the main menu) and each feature's entry registered with
+``router.menu_action`` (``places``, ``help``, ``settings`` ...); every one ends the current
+conversation. An unknown key is answered with the main menu. No states of its own.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,10 @@
 States (kept in the database so a restart continues where the user was):
 ``onboarding.language`` - waiting for a language; ``onboarding.privacy`` - waiting for consent.
 A ``/start <payload>`` deep link is kept through onboarding and opened afterwards.
+
+Button data (all usable before consent): ``lang:<code>`` (one callback: the part after
+``lang:`` is the language, not an action; any time, also from /language), ``consent:yes``
+(any time) and ``consent:no`` (only while the notice is read, ``onboarding.privacy``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""The settings screen: language, privacy notice, own data."""
+"""The settings screen: language, privacy notice, own data.
+
+Button data (``settings:…``, one callback: each button does what the command of the same
+name does): ``language``, ``privacy``, ``mydata``, ``delete``. An unknown one is answered
+with the settings screen again. No states of its own.
+"""
 
 from __future__ import annotations
 

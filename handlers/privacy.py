@@ -1,4 +1,8 @@
-"""The privacy notice and the user's data rights: see everything (/mydata), erase it (/delete)."""
+"""The privacy notice and the user's data rights: see everything (/mydata), erase it (/delete).
+
+Button data (``delete:…``, also before consent), each action its own callback: ``yes``
+(erase the account), ``no`` (keep it). No states of its own.
+"""
 
 from __future__ import annotations
 
@@ -88,18 +92,17 @@ def register(router: Router) -> None:
             ],
         )
 
-    @router.button("delete", before_consent=True)
+    @router.action("delete", "yes", before_consent=True)
     async def confirm_delete(ctx: Context) -> None:
-        if ctx.args == "yes":
-            await erase_account(ctx, router, "deleted")
-            ctx.reply(
-                ctx.t.t(
-                    "✅ All your data has been deleted. If you write again, you start "
-                    "from the beginning."
-                ),
-                edit=True,
-            )
-        elif ctx.args == "no":
-            ctx.reply(ctx.t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx), edit=True)
-        else:
-            ctx.toast(ctx.t._("This button is no longer valid."))
+        await erase_account(ctx, router, "deleted")
+        ctx.reply(
+            ctx.t.t(
+                "✅ All your data has been deleted. If you write again, you start "
+                "from the beginning."
+            ),
+            edit=True,
+        )
+
+    @router.action("delete", "no", before_consent=True)
+    async def keep_data(ctx: Context) -> None:
+        ctx.reply(ctx.t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx), edit=True)

@@ -4,11 +4,12 @@
 States: ``events.where`` (waiting for a location or district) and ``events.list`` (a list is
 shown; its query is in the state data so paging and filters survive a restart).
 
-Button data (``ev:…``): ``where``, ``week``, ``mine``, ``times``, ``subs``, ``more``,
-``wc`` (wheelchair filter), ``cat:<n>``, ``d:<id>:<occurrence>``, ``rm:<id>:<occurrence>``,
-``r1:<id>:<occurrence>`` (remind once), ``ra:<id>`` (every time), ``un:<id>``,
-``ics:<id>:<occurrence>``, ``myics``, ``t:<minutes>``, ``toff``, ``sp:<place id>``,
-``sd:<district>``, ``usp:<place id>``, ``usd:<district>``.
+Button data (``ev:…``), each action its own callback:
+- any time: ``where``, ``week``, ``mine``, ``times``, ``subs``, ``d:<id>:<occurrence>``,
+  ``rm:<id>:<occurrence>``, ``r1:<id>:<occurrence>`` (remind once), ``ra:<id>`` (every
+  time), ``un:<id>``, ``ics:<id>:<occurrence>``, ``myics``, ``t:<minutes>``, ``toff``,
+  ``sp:<place id>``, ``sd:<district>``, ``usp:<place id>``, ``usd:<district>``;
+- with a list (``events.list``): ``more``, ``prev``, ``wc`` (wheelchair filter), ``cat:<n>``.
 """
 
 from __future__ import annotations
@@ -344,6 +345,207 @@ async def events_at_place(ctx: Context, place) -> tuple[list[Markup], list[list[
     return lines, buttons
 
 
+# -- buttons ----------------------------------------------------------------------------------
+
+
+async def _ask_where(ctx: Context) -> None:
+    t = ctx.t
+    ctx.set_state(WHERE)
+    ctx.send(
+        Message(
+            t.t("📍 Where? Share your location, or type a postcode or district."),
+            ui.back_to_menu(ctx),
+            request_location="📍 " + t._("Share my location"),
+        )
+    )
+
+
+async def _week(ctx: Context) -> None:
+    await show_list(ctx, {"days": 7, "page": 0})
+
+
+# The list's buttons (the router checks that a list is shown).
+
+
+async def _query(ctx: Context) -> dict[str, Any]:
+    _step, query = await ctx.pressed_in(LIST)
+    return query
+
+
+async def _page(ctx: Context, step: int) -> None:
+    query = await _query(ctx)
+    query["page"] = max(0, int(query.get("page", 0)) + step)
+    await show_list(ctx, query, edit=True)
+
+
+async def _more(ctx: Context) -> None:
+    await _page(ctx, 1)
+
+
+async def _prev(ctx: Context) -> None:
+    await _page(ctx, -1)
+
+
+async def _wheelchair(ctx: Context) -> None:
+    query = await _query(ctx)
+    query["wheelchair"] = not query.get("wheelchair")
+    query["page"] = 0
+    await show_list(ctx, query, edit=True)
+
+
+async def _category(ctx: Context) -> None:
+    query = await _query(ctx)
+    categories = query.get("categories") or []
+    if not ctx.args.isdigit() or int(ctx.args) >= len(categories):
+        ctx.stale()
+    chosen = categories[int(ctx.args)]
+    query["category"] = None if query.get("category") == chosen else chosen
+    query["page"] = 0
+    await show_list(ctx, query, edit=True)
+
+
+# An event's buttons: ``<id>`` or ``<id>:<occurrence>``.
+
+
+async def _pressed_event(ctx: Context) -> tuple[Event, datetime | None]:
+    parsed = _parse_key(ctx.args)
+    if parsed is None:
+        ctx.stale()
+    event = await ctx.db.events.get(parsed[0])
+    if event is None:
+        ctx.stale()
+    return event, parsed[1]
+
+
+async def _details(ctx: Context) -> None:
+    event, occurrence = await _pressed_event(ctx)
+    await show_event(ctx, event, occurrence)
+
+
+async def _follow_once(ctx: Context, event: Event, occurrence: datetime | None) -> None:
+    only = (occurrence or local(event.starts_local)).replace(tzinfo=None)
+    await _follow(ctx, event, only.isoformat(timespec="minutes"))
+
+
+async def _remind(ctx: Context) -> None:
+    """A repeating event asks: this date or every time; a single one is followed at once."""
+    event, occurrence = await _pressed_event(ctx)
+    if not event.rrule or occurrence is None:
+        await _follow_once(ctx, event, occurrence)
+        return
+    t = ctx.t
+    ctx.reply(
+        t.t("🔔 Remind you only on {date}, or every time?", date=t.date(occurrence, "medium")),
+        [
+            [
+                Button(t._("Only this date"), f"ev:r1:{event.id}:{occurrence_key(occurrence)}"),
+                Button(t._("Every time"), f"ev:ra:{event.id}"),
+            ]
+        ],
+    )
+
+
+async def _remind_once(ctx: Context) -> None:
+    await _follow_once(ctx, *await _pressed_event(ctx))
+
+
+async def _remind_always(ctx: Context) -> None:
+    event, _occurrence = await _pressed_event(ctx)
+    await _follow(ctx, event, "")
+
+
+async def _unfollow(ctx: Context) -> None:
+    event, _occurrence = await _pressed_event(ctx)
+    await ctx.db.events.unfollow(ctx.user.id, event.id or 0)
+    ctx.toast(ctx.t._("Reminder removed."))
+    await show_mine(ctx)
+
+
+async def _calendar_file(ctx: Context) -> None:
+    event, occurrence = await _pressed_event(ctx)
+    ctx.send(
+        Document(
+            f"event-{event.id}.ics",
+            to_ics([(event, occurrence)]),
+            caption=ctx.t.t("📥 Open the file to add the event to your calendar."),
+            mime_type="text/calendar",
+        )
+    )
+
+
+async def _my_calendar_file(ctx: Context) -> None:
+    items = []
+    for _user, event_id, only in await ctx.db.events.follows(user_id=ctx.user.id):
+        event = await ctx.db.events.get(event_id)
+        if event is not None:
+            items.append((event, local(only) if only else None))
+    ctx.send(
+        Document(
+            "my-events.ics",
+            to_ics(items),
+            caption=ctx.t.t("📥 Open the file to add the event to your calendar."),
+            mime_type="text/calendar",
+        )
+    )
+
+
+# Reminder times.
+
+
+async def _set_offsets(ctx: Context, offsets: set[int]) -> None:
+    await ctx.db.users.set_reminder_offsets(ctx.user.id, sorted(offsets))
+    ctx.user = await ctx.db.users.get(ctx.user.id) or ctx.user
+    for _user, event_id, _only in await ctx.db.events.follows(user_id=ctx.user.id):
+        await sync_event(ctx.db, event_id, _now())
+    await show_times(ctx, edit=True)
+
+
+async def _toggle_time(ctx: Context) -> None:
+    if not ctx.args.isdigit() or int(ctx.args) not in OFFSETS:
+        ctx.stale()
+    await _set_offsets(ctx, set(ctx.user.reminder_offsets) ^ {int(ctx.args)})
+
+
+async def _times_off(ctx: Context) -> None:
+    await _set_offsets(ctx, set())
+
+
+# Subscriptions to places and districts.
+
+
+async def _subscription(ctx: Context, kind: str, on: bool) -> None:
+    value = ctx.args
+    valid = (
+        value.isdigit() and await ctx.db.places.get(int(value)) is not None
+        if kind == "place"
+        else value in {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
+    )
+    if not valid:
+        ctx.stale()
+    await ctx.db.events.subscribe(ctx.user.id, kind, value, on)
+    if on:
+        ctx.toast(ctx.t._("Subscribed: new events will be announced to you."))
+    else:
+        ctx.toast(ctx.t._("Subscription ended."))
+        await show_subscriptions(ctx)
+
+
+async def _subscribe_place(ctx: Context) -> None:
+    await _subscription(ctx, "place", True)
+
+
+async def _subscribe_district(ctx: Context) -> None:
+    await _subscription(ctx, "district", True)
+
+
+async def _unsubscribe_place(ctx: Context) -> None:
+    await _subscription(ctx, "place", False)
+
+
+async def _unsubscribe_district(ctx: Context) -> None:
+    await _subscription(ctx, "district", False)
+
+
 def register(router: Router) -> None:
     router.menu_action("events")(events_home)
     router.place_sections.append(events_at_place)
@@ -403,136 +605,31 @@ def register(router: Router) -> None:
     router.state(WHERE)(where_input)
     router.state(LIST)(where_input)
 
-    @router.button("ev")
-    async def events_button(ctx: Context) -> None:
-        action, _, value = ctx.args.partition(":")
-        t = ctx.t
-        if action == "where":
-            ctx.set_state(WHERE)
-            ctx.send(
-                Message(
-                    t.t("📍 Where? Share your location, or type a postcode or district."),
-                    ui.back_to_menu(ctx),
-                    request_location="📍 " + t._("Share my location"),
-                )
-            )
-        elif action == "week":
-            await show_list(ctx, {"days": 7, "page": 0})
-        elif action == "mine":
-            await show_mine(ctx)
-        elif action == "times":
-            await show_times(ctx)
-        elif action == "subs":
-            await show_subscriptions(ctx)
-        elif action in ("more", "prev", "wc", "cat"):
-            state = ctx.get_state()
-            if state is None or state.state != LIST:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            query = dict(state.data)
-            if action in ("more", "prev"):
-                query["page"] = max(0, int(query.get("page", 0)) + (1 if action == "more" else -1))
-            elif action == "wc":
-                query["wheelchair"] = not query.get("wheelchair")
-                query["page"] = 0
-            else:
-                categories = query.get("categories") or []
-                if not value.isdigit() or int(value) >= len(categories):
-                    ctx.toast(t._("This button is no longer valid."))
-                    return
-                chosen = categories[int(value)]
-                query["category"] = None if query.get("category") == chosen else chosen
-                query["page"] = 0
-            await show_list(ctx, query, edit=True)
-        elif action in ("d", "rm", "r1", "ra", "ics", "un"):
-            parsed = _parse_key(value)
-            event = await ctx.db.events.get(parsed[0]) if parsed else None
-            if event is None:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            occurrence = parsed[1] if parsed else None
-            if action == "d":
-                await show_event(ctx, event, occurrence)
-            elif action == "rm" and event.rrule and occurrence is not None:
-                ctx.reply(
-                    t.t(
-                        "🔔 Remind you only on {date}, or every time?",
-                        date=t.date(occurrence, "medium"),
-                    ),
-                    [
-                        [
-                            Button(
-                                t._("Only this date"),
-                                f"ev:r1:{event.id}:{occurrence_key(occurrence)}",
-                            ),
-                            Button(t._("Every time"), f"ev:ra:{event.id}"),
-                        ]
-                    ],
-                )
-            elif action in ("rm", "r1"):
-                only = (occurrence or local(event.starts_local)).replace(tzinfo=None)
-                await _follow(ctx, event, only.isoformat(timespec="minutes"))
-            elif action == "ra":
-                await _follow(ctx, event, "")
-            elif action == "ics":
-                ctx.send(
-                    Document(
-                        f"event-{event.id}.ics",
-                        to_ics([(event, occurrence)]),
-                        caption=t.t("📥 Open the file to add the event to your calendar."),
-                        mime_type="text/calendar",
-                    )
-                )
-            else:
-                await ctx.db.events.unfollow(ctx.user.id, event.id or 0)
-                ctx.toast(t._("Reminder removed."))
-                await show_mine(ctx)
-        elif action == "myics":
-            items = []
-            for _user, event_id, only in await ctx.db.events.follows(user_id=ctx.user.id):
-                event = await ctx.db.events.get(event_id)
-                if event is not None:
-                    items.append((event, local(only) if only else None))
-            ctx.send(
-                Document(
-                    "my-events.ics",
-                    to_ics(items),
-                    caption=t.t("📥 Open the file to add the event to your calendar."),
-                    mime_type="text/calendar",
-                )
-            )
-        elif action in ("t", "toff"):
-            offsets = set(ctx.user.reminder_offsets)
-            if action == "toff":
-                offsets = set()
-            elif value.isdigit() and int(value) in OFFSETS:
-                offsets ^= {int(value)}
-            else:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            await ctx.db.users.set_reminder_offsets(ctx.user.id, sorted(offsets))
-            ctx.user = await ctx.db.users.get(ctx.user.id) or ctx.user
-            for _user, event_id, _only in await ctx.db.events.follows(user_id=ctx.user.id):
-                await sync_event(ctx.db, event_id, _now())
-            await show_times(ctx, edit=True)
-        elif action in ("sp", "sd", "usp", "usd"):
-            kind = "place" if action in ("sp", "usp") else "district"
-            valid = (
-                value.isdigit() and await ctx.db.places.get(int(value)) is not None
-                if kind == "place"
-                else value in {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
-            )
-            if not valid:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            on = not action.startswith("u")
-            await ctx.db.events.subscribe(ctx.user.id, kind, value, on)
-            ctx.toast(
-                t._("Subscribed: new events will be announced to you.")
-                if on
-                else t._("Subscription ended.")
-            )
-            if not on:
-                await show_subscriptions(ctx)
-        else:
-            ctx.toast(t._("This button is no longer valid."))
+    for action, callback in {
+        "where": _ask_where,
+        "week": _week,
+        "mine": show_mine,
+        "times": show_times,
+        "subs": show_subscriptions,
+        "d": _details,
+        "rm": _remind,
+        "r1": _remind_once,
+        "ra": _remind_always,
+        "un": _unfollow,
+        "ics": _calendar_file,
+        "myics": _my_calendar_file,
+        "t": _toggle_time,
+        "toff": _times_off,
+        "sp": _subscribe_place,
+        "sd": _subscribe_district,
+        "usp": _unsubscribe_place,
+        "usd": _unsubscribe_district,
+    }.items():
+        router.action("ev", action)(callback)
+    for action, callback in {
+        "more": _more,
+        "prev": _prev,
+        "wc": _wheelchair,
+        "cat": _category,
+    }.items():
+        router.action("ev", action, states=(LIST,))(callback)

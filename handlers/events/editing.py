@@ -3,7 +3,17 @@
 ``/event_new``: title → place (search by name) or an address/location → start → duration →
 repetition → description → check → publish (subscribers are told). ``/event_edit N`` changes
 one field (followers are told when time or place change); ``/event_cancel N`` cancels.
-States ``eventedit.<step>``; button data ``ee:…``.
+
+States: ``eventedit.<step>`` (``title``, ``place``, ``start``, ``duration``, ``repeat``,
+``description``), ``eventedit.summary`` (a new event to check) and ``eventedit.choose``
+(which field to change), the draft in the state data.
+
+Button data (``ee:…``, coordinators only, also in the backchannel), each action its own
+callback:
+- any time: ``cxl:<id>`` (ask to cancel the event), ``cxly:<id>`` (cancel it);
+- in the steps (``eventedit.…``): ``cancel`` (any step), ``field:<step>`` (``choose``),
+  ``pl:<place id>`` and ``addr`` (``place``), ``dur:<minutes>`` (``duration``),
+  ``rep:<kind>`` (``repeat``), ``skip`` (``description``), ``save`` (``summary``).
 """
 
 from __future__ import annotations
@@ -232,6 +242,121 @@ async def _search_places(ctx: Context, text: str) -> list[tuple[int, str]]:
     return ranked[:5]
 
 
+# -- buttons outside the steps ----------------------------------------------------------------
+
+
+async def _pressed_event(ctx: Context) -> Event:
+    event = await ctx.db.events.get(ctx.id_arg())
+    if event is None:
+        ctx.stale()
+    return event
+
+
+async def _ask_cancel_event(ctx: Context) -> None:
+    await event_cancel_confirm(ctx, await _pressed_event(ctx))
+
+
+async def _cancel_event(ctx: Context) -> None:
+    event = await _pressed_event(ctx)
+    told = await notices.event_cancelled(ctx.mail, event.id or 0, datetime.now(UTC))
+    await ctx.db.requests.audit(ctx.user.id, "event.cancel", f"event:{event.id}")
+    ctx.clear_state()
+    ctx.reply(
+        ctx.t.t(
+            "❌ The event is cancelled. People who asked for a reminder were told: {count}.",
+            count=told,
+        ),
+        edit=True,
+    )
+
+
+# -- buttons of the steps (the router checks the step) ------------------------------------------
+
+
+async def _draft(ctx: Context) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    step, data = await ctx.pressed_in(STATE)
+    return step, data, data["draft"]
+
+
+async def _cancel(ctx: Context) -> None:
+    ctx.clear_state()
+    ctx.reply(ctx.t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
+
+
+async def _field(ctx: Context) -> None:
+    _step, data, _draft_now = await _draft(ctx)
+    # The place of an existing event is not changed here.
+    if ctx.args not in STEPS or ctx.args == "place":
+        ctx.stale()
+    await _ask(ctx, ctx.args, data)
+
+
+async def _place(ctx: Context) -> None:
+    step, data, draft = await _draft(ctx)
+    place = await ctx.db.places.get(ctx.id_arg())
+    if place is None:
+        ctx.stale()
+    draft.update(
+        place_id=place.id,
+        lat=place.lat,
+        lon=place.lon,
+        stadtbezirk=place.stadtbezirk,
+        address=place.name,
+    )
+    data["place_name"] = place.name
+    await _after(ctx, data, step)
+
+
+async def _address(ctx: Context) -> None:
+    step, data, draft = await _draft(ctx)
+    if not data.get("address_text"):
+        ctx.stale()
+    draft.update(place_id=None, address=data["address_text"])
+    await _after(ctx, data, step)
+
+
+async def _duration(ctx: Context) -> None:
+    step, data, draft = await _draft(ctx)
+    if not ctx.args.isdigit() or int(ctx.args) not in DURATIONS:
+        ctx.stale()
+    draft["duration_minutes"] = int(ctx.args)
+    await _after(ctx, data, step)
+
+
+async def _repeat(ctx: Context) -> None:
+    step, data, draft = await _draft(ctx)
+    if ctx.args not in REPEATS:
+        ctx.stale()
+    data["repeat"] = ctx.args
+    if draft.get("starts_local"):
+        draft["rrule"] = rrule_for(ctx.args, local(draft["starts_local"]))
+        draft["exdates"] = []
+    await _after(ctx, data, step)
+
+
+async def _skip(ctx: Context) -> None:
+    step, data, _draft_now = await _draft(ctx)
+    await _after(ctx, data, step)
+
+
+async def _save(ctx: Context) -> None:
+    _step, _data, draft = await _draft(ctx)
+    event_id, _, _ = await ctx.db.events.upsert(_event(draft))
+    await ctx.db.requests.audit(ctx.user.id, "event.create", f"event:{event_id}")
+    told = await notices.announce_new(ctx.mail, event_id, datetime.now(UTC))
+    ctx.clear_state()
+    ctx.reply(
+        ctx.t.t(
+            "📢 Event {id} is published. Subscribers told: {count}. Link for "
+            "posters: /start event_{id}",
+            id=event_id,
+            count=told,
+        ),
+        ui.back_to_menu(ctx),
+        edit=True,
+    )
+
+
 def register(router: Router) -> None:
     @router.command("event_new", N_("Publish an event (coordinators)"), role=ROLE)
     async def event_new(ctx: Context) -> None:
@@ -280,85 +405,19 @@ def register(router: Router) -> None:
     for step in (*STEPS, "summary", "choose"):
         router.state(STATE + step)(_input)
 
-    @router.button("ee", role=ROLE, backchannel=True)
-    async def edit_button(ctx: Context) -> None:
-        action, _, value = ctx.args.partition(":")
-        t = ctx.t
-        if action in ("cxl", "cxly"):
-            event = await ctx.db.events.get(int(value)) if value.isdigit() else None
-            if event is None:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            if action == "cxl":
-                await event_cancel_confirm(ctx, event)
-                return
-            told = await notices.event_cancelled(ctx.mail, event.id or 0, datetime.now(UTC))
-            await ctx.db.requests.audit(ctx.user.id, "event.cancel", f"event:{event.id}")
-            ctx.clear_state()
-            ctx.reply(
-                t.t(
-                    "❌ The event is cancelled. People who asked for a reminder were "
-                    "told: {count}.",
-                    count=told,
-                ),
-                edit=True,
-            )
-            return
-        pressed = await ctx.pressed_in(STATE)
-        if pressed is None:
-            return
-        step, data = pressed
-        draft = data["draft"]
-        if action == "cancel":
-            ctx.clear_state()
-            ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
-        elif action == "field" and step == "choose" and value in STEPS[:1] + STEPS[2:]:
-            await _ask(ctx, value, data)
-        elif action == "pl" and step == "place" and value.isdigit():
-            place = await ctx.db.places.get(int(value))
-            if place is None:
-                ctx.toast(t._("This button is no longer valid."))
-                return
-            draft.update(
-                place_id=place.id,
-                lat=place.lat,
-                lon=place.lon,
-                stadtbezirk=place.stadtbezirk,
-                address=place.name,
-            )
-            data["place_name"] = place.name
-            await _after(ctx, data, step)
-        elif action == "addr" and step == "place" and data.get("address_text"):
-            draft.update(place_id=None, address=data["address_text"])
-            await _after(ctx, data, step)
-        elif action == "dur" and step == "duration" and value.isdigit() and int(value) in DURATIONS:
-            draft["duration_minutes"] = int(value)
-            await _after(ctx, data, step)
-        elif action == "rep" and step == "repeat" and value in REPEATS:
-            data["repeat"] = value
-            if draft.get("starts_local"):
-                draft["rrule"] = rrule_for(value, local(draft["starts_local"]))
-                draft["exdates"] = []
-            await _after(ctx, data, step)
-        elif action == "skip" and step == "description":
-            await _after(ctx, data, step)
-        elif action == "save" and step == "summary":
-            event_id, _, _ = await ctx.db.events.upsert(_event(draft))
-            await ctx.db.requests.audit(ctx.user.id, "event.create", f"event:{event_id}")
-            told = await notices.announce_new(ctx.mail, event_id, datetime.now(UTC))
-            ctx.clear_state()
-            ctx.reply(
-                t.t(
-                    "📢 Event {id} is published. Subscribers told: {count}. Link for "
-                    "posters: /start event_{id}",
-                    id=event_id,
-                    count=told,
-                ),
-                ui.back_to_menu(ctx),
-                edit=True,
-            )
-        else:
-            ctx.toast(t._("This button is no longer valid."))
+    for action, callback in {"cxl": _ask_cancel_event, "cxly": _cancel_event}.items():
+        router.action("ee", action, role=ROLE, backchannel=True)(callback)
+    for action, (callback, step) in {
+        "cancel": (_cancel, ""),
+        "field": (_field, "choose"),
+        "pl": (_place, "place"),
+        "addr": (_address, "place"),
+        "dur": (_duration, "duration"),
+        "rep": (_repeat, "repeat"),
+        "skip": (_skip, "description"),
+        "save": (_save, "summary"),
+    }.items():
+        router.action("ee", action, role=ROLE, backchannel=True, states=(STATE + step,))(callback)
 
 
 async def event_cancel_confirm(ctx: Context, event: Event) -> None:

@@ -5,9 +5,11 @@ States: ``places.where`` - waiting for a location, postcode or district name;
 "more", filters and "back to the list" work after a restart too). Typing another name or
 sharing another location from the results starts a new search.
 
-Button data (``pl:…``): ``d:<id>`` details, ``more``/``prev``/``list`` paging, ``filters``,
-``cat:<key>``/``cat:*``, ``wc`` wheelchair, ``ml`` speaks my language, ``open`` open now,
-``area:<name>`` a suggested district, ``where`` search somewhere else.
+Button data (``pl:…``), each action its own callback:
+- any time: ``d:<id>`` details, ``where`` search somewhere else, ``area:<name>`` a
+  suggested district;
+- with a result list (``places.results``): ``more``/``prev``/``list`` paging, ``filters``,
+  ``cat:<key>``/``cat:*``, ``wc`` wheelchair, ``ml`` speaks my language, ``open`` open now.
 """
 
 from __future__ import annotations
@@ -220,6 +222,74 @@ async def _search_for_text(ctx: Context, text: str) -> None:
         )
 
 
+# -- buttons --------------------------------------------------------------------------------
+
+
+async def _area(ctx: Context) -> None:
+    area = gazetteer(ctx).resolve(ctx.args).area
+    if area is None:
+        ctx.stale()
+    await show_results(ctx, _search_data(area, area.name))
+
+
+async def _search(ctx: Context) -> dict[str, Any]:
+    """The search of the result list the button belongs to (its state is checked by the
+    router)."""
+    _step, search = await ctx.pressed_in(RESULTS)
+    return search
+
+
+async def _page(ctx: Context, step: int, *, edit: bool = True) -> None:
+    search = await _search(ctx)
+    search["page"] = max(0, int(search.get("page", 0)) + step)
+    await show_results(ctx, search, edit=edit)
+
+
+async def _more(ctx: Context) -> None:
+    await _page(ctx, 1)
+
+
+async def _prev(ctx: Context) -> None:
+    await _page(ctx, -1)
+
+
+async def _list(ctx: Context) -> None:
+    await _page(ctx, 0, edit=False)
+
+
+async def _filters(ctx: Context) -> None:
+    await _show_filters(ctx, await _search(ctx))
+
+
+async def _toggle(ctx: Context, key: str) -> None:
+    search = await _search(ctx)
+    search[key] = not search.get(key)
+    search["page"] = 0
+    ctx.set_state(RESULTS, search)
+    await _show_filters(ctx, search)
+
+
+async def _wheelchair(ctx: Context) -> None:
+    await _toggle(ctx, "wheelchair")
+
+
+async def _my_language(ctx: Context) -> None:
+    await _toggle(ctx, "my_language")
+
+
+async def _open_now(ctx: Context) -> None:
+    await _toggle(ctx, "open_now")
+
+
+async def _category(ctx: Context) -> None:
+    search = await _search(ctx)
+    if ctx.args != "*" and ctx.args not in CATEGORIES:
+        ctx.stale()
+    search["category"] = None if ctx.args == "*" else ctx.args
+    search["page"] = 0
+    await show_results(ctx, search)
+
+
 def register(router: Router) -> None:
     router.menu_action("places")(ask_where)
 
@@ -255,42 +325,19 @@ def register(router: Router) -> None:
     router.state(WHERE)(where_input)
     router.state(RESULTS)(where_input)
 
-    @router.button("pl")
-    async def place_button(ctx: Context) -> None:
-        action, _, value = ctx.args.partition(":")
-        if action == "d" and value.isdigit():
-            await show_place(ctx, int(value), back=True, sections=router.place_sections)
-            return
-        if action == "where":
-            await ask_where(ctx)
-            return
-        if action == "area":
-            resolution = gazetteer(ctx).resolve(value)
-            if resolution.area is not None:
-                await show_results(ctx, _search_data(resolution.area, resolution.area.name))
-                return
-        state = ctx.get_state()
-        if state is None or state.state != RESULTS or action == "area":
-            # A button from an old list, or forged data: start the search again.
-            ctx.toast(ctx.t._("This button is no longer valid."))
-            await ask_where(ctx)
-            return
-        search = dict(state.data)
-        if action in ("more", "prev", "list"):
-            step = {"more": 1, "prev": -1, "list": 0}[action]
-            search["page"] = max(0, int(search.get("page", 0)) + step)
-            await show_results(ctx, search, edit=action != "list")
-        elif action == "filters":
-            await _show_filters(ctx, search)
-        elif action in ("wc", "ml", "open"):
-            key = {"wc": "wheelchair", "ml": "my_language", "open": "open_now"}[action]
-            search[key] = not search.get(key)
-            search["page"] = 0
-            ctx.set_state(RESULTS, search)
-            await _show_filters(ctx, search)
-        elif action == "cat" and (value == "*" or value in CATEGORIES):
-            search["category"] = None if value == "*" else value
-            search["page"] = 0
-            await show_results(ctx, search)
-        else:
-            ctx.toast(ctx.t._("This button is no longer valid."))
+    async def details(ctx: Context) -> None:
+        await show_place(ctx, ctx.id_arg(), back=True, sections=router.place_sections)
+
+    for action, callback in {"d": details, "where": ask_where, "area": _area}.items():
+        router.action("pl", action)(callback)
+    for action, callback in {
+        "more": _more,
+        "prev": _prev,
+        "list": _list,
+        "filters": _filters,
+        "wc": _wheelchair,
+        "ml": _my_language,
+        "open": _open_now,
+        "cat": _category,
+    }.items():
+        router.action("pl", action, states=(RESULTS,))(callback)

@@ -2,11 +2,18 @@
 
 ``/place_new`` walks through name → category → location → address → opening hours →
 wheelchair access → languages → summary. In a place's details coordinators get "edit" and
-"verified" buttons; editing asks for one field and saves it. States: ``placeedit.<field>``,
-with the draft (new place) or the place id (edit) in the state data.
+"verified" buttons; editing asks for one field and saves it.
 
-Button data (``pe:…``, coordinators only): ``edit:<id>``, ``field:<name>``, ``verify:<id>``,
-``cat:<key>``, ``wc:<value>``, ``lang:<code>``, ``langs-done``, ``skip``, ``save``, ``cancel``.
+States: ``placeedit.<field>`` (``name``, ``category``, ``location``, ``address``, ``hours``,
+``wheelchair``, ``languages``), ``placeedit.summary`` (a new place to check) and
+``placeedit.choose`` (which field to edit), with the draft (new place) or the place id (edit)
+in the state data.
+
+Button data (``pe:…``, coordinators only), each action its own callback:
+- any time: ``edit:<id>``, ``verify:<id>``;
+- in the steps (``placeedit.…``): ``cancel`` (any step), ``field:<name>`` (``choose``),
+  ``cat:<key>`` (``category``), ``wc:<value>`` (``wheelchair``), ``lang:<code>`` and
+  ``langs-done`` (``languages``), ``save`` (``summary``).
 """
 
 from __future__ import annotations
@@ -225,6 +232,107 @@ async def _text_input(ctx: Context) -> None:
         ctx.reply(t.t("👆 Please use the buttons above."))
 
 
+# -- buttons outside the steps ----------------------------------------------------------------
+
+
+async def _pressed_place(ctx: Context) -> Place | None:
+    """The place the button names; None after saying it no longer exists."""
+    place = await ctx.db.places.get(ctx.id_arg())
+    if place is None:
+        ctx.reply(ctx.t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
+    return place
+
+
+async def _verify(ctx: Context) -> None:
+    place = await _pressed_place(ctx)
+    if place is None:
+        return
+    place_id = ctx.id_arg()
+    await ctx.db.places.verify(place_id, ACTOR, ctx.user.id)
+    ctx.toast(ctx.t._("✔️ Marked as verified today."))
+    await show_for_coordinator(ctx, await ctx.db.places.get(place_id) or place)
+
+
+async def _edit(ctx: Context) -> None:
+    place = await _pressed_place(ctx)
+    if place is None:
+        return
+    t = ctx.t
+    fields = [
+        ("name", N_("Name")),
+        ("category", N_("Kind of place")),
+        ("location", N_("Location")),
+        ("address", N_("Address")),
+        ("hours", N_("Opening hours")),
+        ("wheelchair", N_("Wheelchair access")),
+        ("languages", N_("Languages")),
+    ]
+    ctx.set_state(
+        STATE + "choose",
+        {"mode": "edit", "place_id": place.id, "draft": _to_draft(place), "changed": []},
+    )
+    ctx.reply(
+        t.t("✏️ What do you want to change?"),
+        [[Button(t._(label), f"pe:field:{key}")] for key, label in fields]
+        + [[Button("✖️ " + t._("Cancel"), "pe:cancel")]],
+    )
+
+
+# -- buttons of the steps (the router checks the step) ------------------------------------------
+
+
+async def _cancel(ctx: Context) -> None:
+    ctx.clear_state()
+    ctx.reply(ctx.t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
+
+
+async def _field(ctx: Context) -> None:
+    _step, data = await ctx.pressed_in(STATE)
+    if ctx.args not in NEW_STEPS:
+        ctx.stale()
+    await _ask(ctx, ctx.args, data)
+
+
+async def _category(ctx: Context) -> None:
+    step, data = await ctx.pressed_in(STATE)
+    if ctx.args not in CATEGORIES:
+        ctx.stale()
+    await _next(ctx, _set(data, category=ctx.args), step)
+
+
+async def _wheelchair(ctx: Context) -> None:
+    step, data = await ctx.pressed_in(STATE)
+    if ctx.args not in WHEELCHAIR:
+        ctx.stale()
+    await _next(ctx, _set(data, wheelchair=ctx.args), step)
+
+
+async def _language(ctx: Context) -> None:
+    _step, data = await ctx.pressed_in(STATE)
+    if ctx.args not in SUPPORTED_LANGUAGES:
+        ctx.stale()
+    chosen = data["draft"].get("languages") or []
+    _set(data, languages=ui.toggled(chosen, ctx.args, SUPPORTED_LANGUAGES))
+    await _ask(ctx, "languages", data)
+
+
+async def _languages_done(ctx: Context) -> None:
+    step, data = await ctx.pressed_in(STATE)
+    await _next(ctx, data, step)
+
+
+async def _save(ctx: Context) -> None:
+    _step, data = await ctx.pressed_in(STATE)
+    if data["mode"] != "new":
+        ctx.stale()
+    place_id = await ctx.db.places.upsert(_draft_place(data["draft"]), ACTOR, ctx.user.id)
+    ctx.clear_state()
+    ctx.reply(ctx.t.t("✅ The place is saved and can be found now."), edit=False)
+    place = await ctx.db.places.get(place_id)
+    if place is not None:
+        await show_for_coordinator(ctx, place)
+
+
 def register(router: Router) -> None:
     @router.command("place_new", N_("Add a new place (coordinators)"), role=ROLE)
     async def place_new(ctx: Context) -> None:
@@ -242,68 +350,15 @@ def register(router: Router) -> None:
     for field in (*NEW_STEPS, "summary", "choose"):
         router.state(STATE + field)(_text_input)
 
-    @router.button("pe", role=ROLE)
-    async def edit_button(ctx: Context) -> None:
-        action, _, value = ctx.args.partition(":")
-        t = ctx.t
-        if action in ("edit", "verify") and value.isdigit():
-            place = await ctx.db.places.get(int(value))
-            if place is None:
-                ctx.reply(t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
-                return
-            if action == "verify":
-                await ctx.db.places.verify(place.id, ACTOR, ctx.user.id)
-                ctx.toast(t._("✔️ Marked as verified today."))
-                await show_for_coordinator(ctx, await ctx.db.places.get(place.id) or place)
-                return
-            fields = [
-                ("name", N_("Name")),
-                ("category", N_("Kind of place")),
-                ("location", N_("Location")),
-                ("address", N_("Address")),
-                ("hours", N_("Opening hours")),
-                ("wheelchair", N_("Wheelchair access")),
-                ("languages", N_("Languages")),
-            ]
-            ctx.set_state(
-                STATE + "choose",
-                {"mode": "edit", "place_id": place.id, "draft": _to_draft(place), "changed": []},
-            )
-            ctx.reply(
-                t.t("✏️ What do you want to change?"),
-                [[Button(t._(label), f"pe:field:{key}")] for key, label in fields]
-                + [[Button("✖️ " + t._("Cancel"), "pe:cancel")]],
-            )
-            return
-        pressed = await ctx.pressed_in(STATE)
-        if pressed is None:
-            return
-        step, data = pressed
-        if action == "cancel":
-            ctx.clear_state()
-            ctx.reply(t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
-        elif action == "field" and step == "choose" and value in NEW_STEPS:
-            await _ask(ctx, value, data)
-        elif action == "cat" and step == "category" and value in CATEGORIES:
-            await _next(ctx, _set(data, category=value), step)
-        elif action == "wc" and step == "wheelchair" and value in WHEELCHAIR:
-            await _next(ctx, _set(data, wheelchair=value), step)
-        elif action == "lang" and step == "languages" and value in SUPPORTED_LANGUAGES:
-            _set(
-                data,
-                languages=ui.toggled(
-                    data["draft"].get("languages") or [], value, SUPPORTED_LANGUAGES
-                ),
-            )
-            await _ask(ctx, "languages", data)
-        elif action == "langs-done" and step == "languages":
-            await _next(ctx, data, step)
-        elif action == "save" and step == "summary" and data["mode"] == "new":
-            place_id = await ctx.db.places.upsert(_draft_place(data["draft"]), ACTOR, ctx.user.id)
-            ctx.clear_state()
-            ctx.reply(t.t("✅ The place is saved and can be found now."), edit=False)
-            place = await ctx.db.places.get(place_id)
-            if place is not None:
-                await show_for_coordinator(ctx, place)
-        else:
-            ctx.toast(t._("This button is no longer valid."))
+    for action, callback in {"edit": _edit, "verify": _verify}.items():
+        router.action("pe", action, role=ROLE)(callback)
+    for action, (callback, step) in {
+        "cancel": (_cancel, ""),
+        "field": (_field, "choose"),
+        "cat": (_category, "category"),
+        "wc": (_wheelchair, "wheelchair"),
+        "lang": (_language, "languages"),
+        "langs-done": (_languages_done, "languages"),
+        "save": (_save, "summary"),
+    }.items():
+        router.action("pe", action, role=ROLE, states=(STATE + step,))(callback)
