@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.model import Button, Message, Toast
-from handlers.places.gazetteer import load_gazetteer
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 if TYPE_CHECKING:
@@ -83,21 +82,3 @@ def no_longer_valid(ctx: Context) -> Toast:
     """The one answer to a button that no longer means anything (old, forged, pressed in
     another step); nothing was changed."""
     return Toast(ctx.t._("This button is no longer valid."))
-
-
-def refuse_outside_city(
-    ctx: Context, lat: float, lon: float, buttons: list[list[Button]] | None = None
-) -> bool:
-    """True (after telling the person, nothing changed) if a location lies outside the
-    city; every flow that takes a shared location checks it the same way."""
-    if load_gazetteer(ctx.settings.places_data_dir).contains(lat, lon):
-        return False
-    ctx.reply(
-        ctx.t.t(
-            "🗺️ This location is outside {city}. Please share a location in "
-            "{city} or type a district.",
-            city=ctx.settings.city,
-        ),
-        buttons,
-    )
-    return True

@@ -33,6 +33,7 @@ from handlers.context import Context
 from handlers.events import notices
 from handlers.events.recurrence import local, local_text
 from handlers.model import Button, Location, Text
+from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import load_gazetteer
 from handlers.router import Router
 from locales import N_, TIMEZONE
@@ -197,7 +198,7 @@ async def _input(ctx: Context) -> None:
         draft["title"] = text
         await _after(ctx, data, step)
     elif step == "place" and isinstance(event, Location):
-        if ui.refuse_outside_city(ctx, event.latitude, event.longitude):
+        if refuse_outside_city(ctx, event.latitude, event.longitude):
             return
         area = load_gazetteer(ctx.settings.places_data_dir).nearest_stadtteil(
             event.latitude, event.longitude

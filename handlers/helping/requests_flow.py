@@ -33,6 +33,7 @@ from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
 from handlers.model import Button, ButtonPress, Location, Media, Message, Text
+from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.router import Router
 from handlers.text_safety import clean_name, clean_text
@@ -197,7 +198,7 @@ async def _free_input(ctx: Context) -> None:
     elif step == "where":
         gazetteer = load_gazetteer(ctx.settings.places_data_dir)
         if isinstance(event, Location):
-            if ui.refuse_outside_city(ctx, event.latitude, event.longitude):
+            if refuse_outside_city(ctx, event.latitude, event.longitude):
                 return
             area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
             lat, lon = _coarse(event.latitude, event.longitude)

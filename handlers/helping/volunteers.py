@@ -27,6 +27,7 @@ from handlers.helping import lifecycle
 from handlers.helping.render import category_label
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.model import Button, ButtonPress, Document, Location, Message, Text
+from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import load_gazetteer
 from handlers.router import Router
 from handlers.text_safety import clean_text
@@ -244,7 +245,7 @@ async def _free_input(ctx: Context) -> None:
     data = dict(state.data)
     event = ctx.incoming.event
     if step == "around" and isinstance(event, Location):
-        if ui.refuse_outside_city(ctx, event.latitude, event.longitude):
+        if refuse_outside_city(ctx, event.latitude, event.longitude):
             return
         data["profile"].update(
             lat=round(event.latitude, 4), lon=round(event.longitude, 4), stadtbezirke=[]

@@ -23,6 +23,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.model import Button, Location, Message, Text, Venue
 from handlers.places import render
+from handlers.places.city_area import refuse_outside_city
 from handlers.places.editing import edit_buttons
 from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazetteer
 from handlers.places.search import Query, nearest
@@ -310,7 +311,7 @@ def register(router: Router) -> None:
     async def where_input(ctx: Context) -> None:
         event = ctx.incoming.event
         if isinstance(event, Location):
-            if ui.refuse_outside_city(ctx, event.latitude, event.longitude, ui.back_to_menu(ctx)):
+            if refuse_outside_city(ctx, event.latitude, event.longitude, ui.back_to_menu(ctx)):
                 return
             area = Area("point", "", event.latitude, event.longitude)
             await show_results(ctx, _search_data(area, ctx.t._("your location")))

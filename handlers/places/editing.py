@@ -31,6 +31,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.model import Button, ButtonPress, Location, Text
 from handlers.places import hours, render
+from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.router import Router
@@ -181,7 +182,7 @@ async def _text_input(ctx: Context) -> None:
                 ctx.reply(t.t(_prompt("location")))
                 return
             lat, lon = (float(match.group(i).replace(",", ".")) for i in (1, 2))
-        if ui.refuse_outside_city(ctx, lat, lon):
+        if refuse_outside_city(ctx, lat, lon):
             return
         area = load_gazetteer(ctx.settings.places_data_dir).nearest_stadtteil(lat, lon)
         await _next(

@@ -1,0 +1,30 @@
+"""Shared locations must lie in the city: every flow that takes one (places search, place
+editing, volunteer area, event editing, help request) checks it the same way, here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers.model import Button
+from handlers.places.gazetteer import load_gazetteer
+
+if TYPE_CHECKING:
+    from handlers.context import Context
+
+
+def refuse_outside_city(
+    ctx: Context, lat: float, lon: float, buttons: list[list[Button]] | None = None
+) -> bool:
+    """True (after telling the person, nothing changed) if a location lies outside the
+    city; every flow that takes a shared location checks it the same way."""
+    if load_gazetteer(ctx.settings.places_data_dir).contains(lat, lon):
+        return False
+    ctx.reply(
+        ctx.t.t(
+            "🗺️ This location is outside {city}. Please share a location in "
+            "{city} or type a district.",
+            city=ctx.settings.city,
+        ),
+        buttons,
+    )
+    return True
