@@ -123,7 +123,7 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
     )
     lines = [title]
     if query.get("wheelchair"):
-        lines.append("♿ " + t._("wheelchair accessible"))
+        lines.append(Markup.escape("♿ " + t._("wheelchair accessible")))
     lines.append(Markup(""))
     buttons: list[list[Button]] = []
     if not shown:
@@ -196,7 +196,7 @@ async def show_event(ctx: Context, event: Event, occurrence: datetime | None) ->
         lines.append(t.format("📍 {where}", where=where))
     wheelchair = event.wheelchair or (place.wheelchair if place else None)
     if wheelchair == "yes":
-        lines.append("♿ " + t._("wheelchair accessible"))
+        lines.append(Markup.escape("♿ " + t._("wheelchair accessible")))
     if event.free_of_charge:
         lines.append(t.t("💶 free of charge"))
     if event.organiser:
@@ -569,13 +569,13 @@ def register(router: Router) -> None:
         event = ctx.incoming.event
         gazetteer = load_gazetteer(ctx.settings.places_data_dir)
         if isinstance(event, Location) and gazetteer.contains(event.latitude, event.longitude):
-            area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
+            nearest = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
             await show_list(
                 ctx,
                 {
                     "lat": event.latitude,
                     "lon": event.longitude,
-                    "district": area.stadtbezirk,
+                    "district": nearest.stadtbezirk,
                     "label": ctx.t._("your location"),
                     "days": 14,
                     "page": 0,

@@ -98,7 +98,8 @@ def parse_start(text: str, now: datetime) -> datetime | None:
             return start
         match = _ISO.match(text)
         if match:
-            return datetime(*map(int, match.groups()), tzinfo=TIMEZONE)
+            year_s, month_s, day_s, hour_s, minute_s = map(int, match.groups())
+            return datetime(year_s, month_s, day_s, hour_s, minute_s, tzinfo=TIMEZONE)
     except ValueError:
         return None
     return None
