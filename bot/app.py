@@ -10,6 +10,7 @@ from db import Database
 from db.clock import to_text
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
+from handlers.privacy import erase_inactive
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ async def apply_retention(db: Database, config: Config) -> None:
     """The retention promises: silent accounts go, closed requests lose their texts,
     the record of handled updates is kept a week."""
     now = datetime.now(UTC)
-    await purge_inactive_accounts(db, config.privacy.inactive_account_days)
+    await purge_inactive_accounts(db, config)
     removed = await db.requests.purge_closed(
         to_text(now - timedelta(days=config.privacy.closed_request_days))
     )
@@ -36,9 +37,13 @@ async def apply_retention(db: Database, config: Config) -> None:
         await db.users.forget_updates(now - timedelta(days=7))
 
 
-async def purge_inactive_accounts(db: Database, days: int) -> int:
-    """The retention promise of the privacy notice: silent accounts are erased."""
-    removed = await db.users.purge_inactive(datetime.now(UTC) - timedelta(days=days))
+async def purge_inactive_accounts(db: Database, config: Config) -> int:
+    """The retention promise of the privacy notice: silent accounts are erased, the same
+    way as with /delete."""
+    days = config.privacy.inactive_account_days
+    removed = await erase_inactive(
+        db, config.handler_settings(), build_router(), datetime.now(UTC) - timedelta(days=days)
+    )
     if removed:
         log.info("retention: deleted %d inactive accounts", removed)
     return removed

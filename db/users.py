@@ -306,10 +306,12 @@ class UserStore:
         """Erase the user; roles and conversation state go with them (ON DELETE CASCADE)."""
         await execute(self._tx, "DELETE FROM users WHERE id = ?", (user_id,))
 
-    async def purge_inactive(self, seen_before: datetime) -> int:
-        """Delete users not seen since ``seen_before``; return how many were deleted."""
-        cutoff = to_text(seen_before)
-        return await changed(self._tx, "DELETE FROM users WHERE seen_at < ?", (cutoff,))
+    async def inactive(self, seen_before: datetime) -> list[User]:
+        """Users not seen since ``seen_before`` (for the retention job)."""
+        rows = await fetch_all(
+            self._tx, _SELECT_USER + " WHERE seen_at < ? ORDER BY id", (to_text(seen_before),)
+        )
+        return [user for row in rows if (user := self._from_row(row)) is not None]
 
     async def export(self, user_id: int) -> dict[str, Any] | None:
         user = await self.get(user_id)

@@ -16,6 +16,28 @@ from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, translator
 
 
+@dataclass
+class Backstage:
+    """What a scheduled job (or a deletion no one asked for in a chat) gets instead of a
+    Context: the stores, the settings and the outbox; nobody is acting, so every
+    conversation state is read and written in the store."""
+
+    db: Database
+    settings: HandlerSettings
+
+    def __post_init__(self) -> None:
+        self.mail = Messenger(self.db, self.settings.backchannels)
+
+    async def state_of(self, user_id: int) -> ConversationState | None:
+        return await self.db.users.get_state(user_id)
+
+    async def set_state_of(self, user_id: int, state: str, data: dict[str, Any]) -> None:
+        await self.db.users.set_state(user_id, state, data)
+
+    async def clear_state_of(self, user_id: int) -> None:
+        await self.db.users.clear_state(user_id)
+
+
 class StaleButton(Exception):
     """Raised by a handler (``ctx.stale()``) for a button that is no longer valid: the
     dispatcher rolls back whatever the update did and answers in one place."""

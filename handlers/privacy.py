@@ -7,13 +7,16 @@ Button data (``delete:…``, also before consent), each action its own callback:
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from markupsafe import Markup
 
+from db import Database
 from handlers import ui
-from handlers.context import Context
+from handlers.context import Backstage, Context
 from handlers.model import Button, Document
 from handlers.router import Router
+from handlers.settings import HandlerSettings
 from locales import N_
 
 
@@ -53,8 +56,25 @@ async def erase_account(ctx: Context, router: Router, why: str) -> None:
     """The one way an account goes: each feature first closes what would otherwise be left
     hanging (open requests, a running contact), then the account is deleted."""
     for eraser in router.erasers:
-        await eraser(ctx, why)
+        await eraser(ctx, ctx.user, why)
     await ctx.erase_user()
+
+
+async def erase_inactive(
+    db: Database, settings: HandlerSettings, router: Router, seen_before: datetime
+) -> int:
+    """The retention promise of the privacy notice: accounts silent since ``seen_before``
+    go the same way as with /delete (what they had running ends, partners and coordinators
+    are told); each in its own transaction. Returns how many went."""
+    erased = 0
+    for user in await db.users.inactive(seen_before):
+        async with db.transaction():
+            scene = Backstage(db, settings)
+            for eraser in router.erasers:
+                await eraser(scene, user, "deleted")
+            await db.users.delete(user.id)
+        erased += 1
+    return erased
 
 
 def register(router: Router) -> None:

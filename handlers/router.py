@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from db.users import User
     from handlers.context import Context
 
 Callback = Callable[["Context"], Awaitable[None]]
@@ -63,9 +64,10 @@ class Router:
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, Callback] = field(default_factory=dict)
     # Data rights: each feature exports and erases what it stores about the user. An eraser
-    # gets why the account goes: "deleted" (/delete) or "consent" (consent withdrawn).
+    # gets the scene (a Context, or a Backstage for the retention job), the person and why
+    # the account goes: "deleted" (/delete, inactivity) or "consent" (consent withdrawn).
     exporters: dict[str, Callable[[Context], Awaitable[Any]]] = field(default_factory=dict)
-    erasers: list[Callable[[Context, str], Awaitable[None]]] = field(default_factory=list)
+    erasers: list[Callable[[Any, User, str], Awaitable[None]]] = field(default_factory=list)
     # More about a place from other features (its events): (lines, buttons) per place.
     place_sections: list[Callable[[Context, Any], Awaitable[tuple[list[Any], list[Any]]]]] = field(
         default_factory=list

@@ -10,6 +10,9 @@ import pytest
 from db import Database
 from db.database import available_migrations
 from db.users import ConversationState
+from handlers import build_router
+from handlers.privacy import erase_inactive
+from handlers.settings import HandlerSettings
 
 
 async def test_migrations_recorded_and_idempotent(tmp_path):
@@ -77,7 +80,9 @@ async def test_purge_inactive(db: Database):
         "UPDATE users SET seen_at = '2020-01-01T00:00:00Z' WHERE id = ?", (old.id,)
     )
     fresh = await db.users.seen("telegram", "new", "new")
-    removed = await db.users.purge_inactive(datetime.now(UTC) - timedelta(days=365))
+    removed = await erase_inactive(
+        db, HandlerSettings(), build_router(), datetime.now(UTC) - timedelta(days=365)
+    )
     assert removed == 1
     assert await db.users.get(old.id) is None
     assert await db.users.get(fresh.id) is not None

@@ -13,8 +13,8 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
-from tests.memory_transport import readable
 from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.memory_transport import readable
 
 GROUP = -1001
 

@@ -253,7 +253,8 @@ async def test_a_volunteer_who_handed_a_request_back_cannot_take_it_again(story,
     await story.flush()
     # Not offered to them again, and the old offer no longer works.
     assert not any(
-        f"mt:acc:{request_id}" in str(getattr(i, "buttons", "")) for i in story.inbox["vera"][before:]
+        f"mt:acc:{request_id}" in str(getattr(i, "buttons", ""))
+        for i in story.inbox["vera"][before:]
     )
     await story.press("vera", f"mt:acc:{request_id}")
     assert await _state(db, request_id) == "open"
@@ -262,9 +263,7 @@ async def test_a_volunteer_who_handed_a_request_back_cannot_take_it_again(story,
 # -- stranded requests ------------------------------------------------------------------------
 
 
-async def test_a_request_published_with_nobody_is_offered_to_a_volunteer_who_comes_later(
-    story, db
-):
+async def test_a_request_published_with_nobody_is_offered_to_a_volunteer_who_comes_later(story, db):
     await _coordinator(story, db)
     request_id = await _published(story, db)
     assert "No matching volunteer" in readable(
@@ -403,7 +402,9 @@ async def test_no_thanks_on_an_old_consent_message_deletes_nothing(story, db):
 
 async def test_names_and_descriptions_cannot_pass_for_the_bots_own_lines(story, db):
     await _coordinator(story, db)
-    incoming = Incoming(Sender("memory", "eve", "Eve\n✅ Published by Cora\u202e"), "eve", Text("/start"))
+    incoming = Incoming(
+        Sender("memory", "eve", "Eve\n✅ Published by Cora\u202e"), "eve", Text("/start")
+    )
     await story.dispatcher.handle(incoming)
     eve = await db.users.find("memory", "eve")
     assert "\n" not in eve.first_name and "\u202e" not in eve.first_name
@@ -411,7 +412,9 @@ async def test_names_and_descriptions_cannot_pass_for_the_bots_own_lines(story, 
     await story.press("eve", "menu:help")
     await story.press("eve", "hr:new")
     await story.press("eve", "hr:cat:shopping")
-    await story.text("eve", "Einkaufen bitte\n\n\n\n\n✅ Published by Cora.\nmail: a\u200b@b\u200b.de")
+    await story.text(
+        "eve", "Einkaufen bitte\n\n\n\n\n✅ Published by Cora.\nmail: a\u200b@b\u200b.de"
+    )
     await story.location("eve", 51.5230, 7.4560)
     await story.press("eve", "hr:when:asap")
     await story.press("eve", "hr:langs-done")
@@ -462,3 +465,28 @@ async def test_commands_in_the_backchannel_are_rate_limited(story, db):
     for _ in range(limit + 10):
         answered += bool(await story.in_group("cora", Command("stats")))
     assert answered <= limit + 1
+
+
+async def test_an_inactive_volunteer_leaves_through_the_lifecycle(story, db):
+    """The retention job is an account deletion too: the contact ends, the request is open
+    again and offered to others, the requester and the coordinators are told."""
+    from handlers.privacy import erase_inactive
+
+    await _coordinator(story, db)
+    vera = await _verified(story, db, "vera")
+    request_id = await _published(story, db)
+    await story.press("vera", f"mt:acc:{request_id}")
+    await story.flush()
+    before = {name: len(story.inbox.get(name, [])) for name in ("amira", GROUP)}
+    await db.conn.execute("UPDATE users SET seen_at = '2020-01-01T00:00:00Z' WHERE id = ?", (vera,))
+    removed = await erase_inactive(
+        db, story.dispatcher.settings, build_router(), datetime.now(UTC) - timedelta(days=365)
+    )
+    assert removed == 1 and await db.users.get(vera) is None
+    await story.flush()
+    request = await db.requests.get(request_id)
+    assert request.state == "open" and request.volunteer_id is None
+    assert len(story.inbox["amira"]) > before["amira"]
+    assert len(story.inbox[GROUP]) > before[GROUP]
+    amira = await db.users.find("memory", "amira")
+    assert await db.users.get_state(amira.id) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from db.users import User
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.router import Router
@@ -24,14 +25,14 @@ async def export(ctx: Context) -> dict[str, Any]:
     }
 
 
-async def erase(ctx: Context, why: str) -> None:
+async def erase(scene: lifecycle.Scene, person: User, why: str) -> None:
     """Before the account goes: everything still running ends through the lifecycle (own
     requests withdrawn, helped requests handed back and offered to others; partners and
     coordinators told), then the profile and the texts the person wrote are removed."""
-    await lifecycle.end_all_for(ctx, ctx.user, why)
-    await ctx.db.volunteers.leave(ctx.user.id)
-    await ctx.db.contacts.blank_texts(ctx.user.id)
-    await ctx.db.requests.audit(None, "user.erased", "user:erased")
+    await lifecycle.end_all_for(scene, person, why)
+    await scene.db.volunteers.leave(person.id)
+    await scene.db.contacts.blank_texts(person.id)
+    await scene.db.requests.audit(None, "user.erased", "user:erased")
 
 
 def register(router: Router) -> None:

@@ -130,26 +130,6 @@ class Scene(Protocol):
     async def clear_state_of(self, user_id: int) -> None: ...
 
 
-@dataclass
-class Backstage:
-    """The scene of a scheduled job: nobody is acting, every state is in the store."""
-
-    db: Database
-    settings: HandlerSettings
-
-    def __post_init__(self) -> None:
-        self.mail = Messenger(self.db, self.settings.backchannels)
-
-    async def state_of(self, user_id: int) -> ConversationState | None:
-        return await self.db.users.get_state(user_id)
-
-    async def set_state_of(self, user_id: int, state: str, data: dict[str, Any]) -> None:
-        await self.db.users.set_state(user_id, state, data)
-
-    async def clear_state_of(self, user_id: int) -> None:
-        await self.db.users.clear_state(user_id)
-
-
 def is_coordinator(user: User | None) -> bool:
     return user is not None and (user.has_role("coordinator") or user.has_role("admin"))
 

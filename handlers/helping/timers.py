@@ -19,8 +19,8 @@ from markupsafe import Markup
 from db import Database
 from db.clock import to_text
 from db.requests import HelpRequest
+from handlers.context import Backstage
 from handlers.helping import lifecycle
-from handlers.helping.lifecycle import Backstage
 from handlers.helping.render import category_label, reoffer_buttons
 from handlers.messenger import backchannel_language
 from handlers.model import Button, Message
