@@ -337,3 +337,130 @@ async def test_login_with_password_keeps_the_device(
     await alice.wait_for(lambda e: "/start" in body(e), after=mark)
     await transport.stop()
     assert await db.transport_state.get("matrix.next_batch")
+
+
+# -- typed numbers: a press only for the newest message of the bot that allows typing ------
+
+
+def recorded_events(running: Bot) -> list:
+    """What reaches the dispatcher, in order."""
+    events: list = []
+    handle = running.dispatcher.handle
+
+    async def recording(incoming):
+        events.append(incoming.event)
+        return await handle(incoming)
+
+    running.dispatcher.handle = recording  # type: ignore[method-assign]
+    return events
+
+
+async def next_event(events: list, count: int, person: MatrixPerson, timeout: float = 20):
+    """The event number ``count`` that reached the dispatcher, once the bot's answers to it
+    have arrived (so that they do not cross a message the test sends next)."""
+    for _ in range(int(timeout * 10)):
+        if len(events) > count:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError(f"nothing reached the dispatcher; got {events}")
+    seen = -1
+    while seen != len(person.received):
+        seen = len(person.received)
+        await asyncio.sleep(1.5)
+    return events[count]
+
+
+async def test_a_typed_number_after_a_relayed_message_is_text(alice: MatrixPerson, bot: Bot):
+    from markupsafe import Markup
+
+    from bot.transports.matrix import REACT_HINT
+    from handlers.model import Button, ButtonPress, Message, Text
+
+    room = await onboard(alice, bot, "2")  # English; the main menu is the newest message
+    events = recorded_events(bot)
+    assert bot.transport is not None
+    # A normal menu still takes a typed number.
+    await alice.say(room, "1")
+    pressed = await next_event(events, 0, alice)
+    assert isinstance(pressed, ButtonPress) and pressed.data.startswith("menu:")
+
+    # The partner asks something in the relay; its buttons cannot be typed.
+    relayed = Message(
+        Markup("Vera: How many water crates?"),
+        [[Button("✅ Done", "zz:done")], [Button("🚩 Report", "zz:report")]],
+        typed_choices=False,
+    )
+    event_id = await bot.transport.deliver(room, relayed)
+    shown = await alice.wait_for(lambda e: e.get("event_id") == event_id)
+    assert "1️⃣ ✅ Done" in body(shown)
+    assert translator("en")._(REACT_HINT) in body(shown)  # says to react
+    await alice.say(room, "1")
+    assert await next_event(events, 1, alice) == Text("1")
+    # Reacting with the keycap on that message is a press.
+    await alice.react(room, event_id, "1️⃣")
+    assert await next_event(events, 2, alice) == ButtonPress("zz:done", message_id=event_id)
+
+    # A later message without buttons ends a menu's typed choices as well.
+    menu = Message(Markup("Choose"), [[Button("🅰️ A", "zz:a")], [Button("🅱️ B", "zz:b")]])
+    menu_id = await bot.transport.deliver(room, menu)
+    shown = await alice.wait_for(lambda e: e.get("event_id") == menu_id)
+    assert translator("en")._(REACT_HINT) not in body(shown)
+    await alice.say(room, "2")
+    assert await next_event(events, 3, alice) == ButtonPress("zz:b", message_id=menu_id)
+    notice_id = await bot.transport.deliver(room, Message(Markup("Vera: 2 or 3?")))
+    await alice.wait_for(lambda e: e.get("event_id") == notice_id)
+    await alice.say(room, "1")
+    assert await next_event(events, 4, alice) == Text("1")
+
+
+async def test_typed_numbers_are_never_presses_in_the_backchannel(synapse: Synapse, db: Database):
+    from markupsafe import Markup
+
+    from bot.transports.matrix import REACT_HINT
+    from handlers.model import Button, ButtonPress, Message, Text
+
+    cora = MatrixPerson(synapse, "cora")
+    await cora.start()
+    registration = synapse.register(f"backbot{next(_BOT_NUMBERS)}")
+    created = await cora.client.room_create(name="Koordination", invite=[registration["user_id"]])
+    group = created.room_id
+    running = Bot(
+        synapse, db, HandlerSettings(backchannels=frozenset({("matrix", group)})), registration
+    )
+    transport = await running.start()
+    try:
+        for _ in range(100):
+            members = await cora.client.joined_members(group)
+            if any(m.user_id == running.user_id for m in members.members):
+                break
+            await asyncio.sleep(0.2)
+        events = recorded_events(running)
+        # A post with buttons that would allow typing anywhere else.
+        post = Message(
+            Markup("Anfrage #1: Einkaufen"),
+            [[Button("✅ Veröffentlichen", "zz:ok:1"), Button("❌ Ablehnen", "zz:no:1")]],
+        )
+        event_id = await transport.deliver(group, post)
+        shown = await cora.wait_for(lambda e: e.get("event_id") == event_id)
+        assert translator("de")._(REACT_HINT) in body(shown)  # the city's language
+        await cora.say(group, "1")
+        assert await next_event(events, 0, cora) == Text("1")
+        await cora.react(group, event_id, "✅")
+        assert await next_event(events, 1, cora) == ButtonPress("zz:ok:1", message_id=event_id)
+    finally:
+        await running.stop()
+        await cora.stop()
+
+
+async def test_typed_choices_follow_the_newest_message(db: Database):
+    state = db.transport_state
+    await state.remember_buttons("$menu", "!r", [("A", "a"), ("B", "b")])
+    await state.note_sent("!r", "$menu", True)
+    assert await state.typed_choices("!r") == ("$menu", [("A", "a"), ("B", "b")])
+    await state.note_sent("!r", "$relayed", False)  # a later message without typing
+    assert await state.typed_choices("!r") is None
+    assert await state.buttons_of("$menu")  # reactions on the menu still press
+    await state.remember_buttons("$menu", "!r", [])  # edited to have no buttons
+    assert await state.buttons_of("$menu") == []
+    assert await state.typed_choices("!other") is None

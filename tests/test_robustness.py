@@ -239,3 +239,30 @@ async def test_polling_goes_on_after_an_update_that_cannot_be_handled(
     await fake_telegram.wait_for("sendMessage", chat_id=4646)
     assert len(broken) == 1
     assert telegram_bot.polling is not None and telegram_bot.polling.running
+
+
+async def test_console_takes_a_typed_number_only_for_the_newest_message(dispatcher: Dispatcher):
+    """As on Matrix: after a relayed message "1" is text; ``:1`` presses all the same."""
+    import io
+
+    from markupsafe import Markup
+
+    from bot.transports.console import ConsoleTransport
+    from handlers.model import Button, ButtonPress, Message, Text
+
+    out = io.StringIO()
+    console = ConsoleTransport(dispatcher, stdin=io.StringIO(), stdout=out, user="anna")
+    await console.deliver("anna", Message(Markup("Choose"), [[Button("A", "zz:a")]]))
+    assert console._event_for("1") == ButtonPress("zz:a")
+    relayed = Message(
+        Markup("Vera: how many crates?"), [[Button("✅ Done", "zz:done")]], typed_choices=False
+    )
+    await console.deliver("anna", relayed)
+    assert "[:1] ✅ Done" in out.getvalue()
+    assert console._event_for("1") == Text("1")
+    assert console._event_for(":1") == ButtonPress("zz:done")
+    await console.deliver("anna", Message(Markup("Choose"), [[Button("B", "zz:b")]]))
+    assert console._event_for("1") == ButtonPress("zz:b")
+    await console.deliver("anna", Message(Markup("Vera: 2 or 3?")))  # no buttons
+    assert console._event_for("1") == Text("1")
+    assert console._event_for(":1") == ButtonPress("zz:b")

@@ -1,8 +1,12 @@
 """Console connector: chat with the bot in a terminal or through a pipe.
 
 One terminal can play several people: ``:as NAME`` switches who is typing. Buttons are
-printed as ``[1] label`` and typing the number presses them. Messages the bot sends to
-someone other than the current person are printed with that person's name in front.
+printed as ``[1] label`` and typing the number presses them - as long as that message is the
+newest the bot printed for this chat: after a relayed message "1" is text, as it may answer
+"how many crates?". Buttons of a message that does not take typed numbers
+(``Message.typed_choices``) are printed as ``[:1] label`` and pressed with ``:1``, which is
+never text. Messages the bot sends to someone other than the current person are printed with
+that person's name in front.
 """
 
 from __future__ import annotations
@@ -77,7 +81,10 @@ class ConsoleTransport:
         self.user = user
         self.language_hint = language_hint
         self.interactive = stdin.isatty() and stdout.isatty()
+        # Per chat: the buttons of the newest message that had any (``:N`` presses them),
+        # and whether a typed number presses them (the newest message has them and allows it).
         self._buttons: dict[str, list[Button]] = {}
+        self._typed: dict[str, bool] = {}
         self._message_ids = itertools.count(1)
         self.worker: OutboxWorker | None = None
         self.group: str | None = None
@@ -88,19 +95,28 @@ class ConsoleTransport:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    def _render(self, item: Outgoing) -> None:
+    def _render(self, item: Outgoing, *, alongside: bool = False) -> None:
+        """Print one item. Every message but one printed ``alongside`` an answer's message
+        ends the typed choices of the message before it."""
         here = self.group or self.user
-        recipient = item.to.chat_id if getattr(item, "to", None) else here
+        to = getattr(item, "to", None)
+        recipient = to.chat_id if to is not None else here
+        if not isinstance(item, Message) and not alongside:
+            self._typed[recipient] = False
         if isinstance(item, Message):
             self._print(html_to_plain(item.text, ansi=self.interactive), recipient)
             if item.request_location:
                 self._print(f"[{item.request_location}: :loc LAT,LON]", recipient)
             flat = [button for row in item.buttons for button in row]
+            typed = bool(flat) and item.typed_choices
+            self._typed[recipient] = typed
             if flat:
                 self._buttons[recipient] = flat
+                mark = "" if typed else ":"
                 numbered = iter(range(1, len(flat) + 1))
                 rows = [
-                    "   ".join(f"[{next(numbered)}] {b.label}" for b in row) for row in item.buttons
+                    "   ".join(f"[{mark}{next(numbered)}] {b.label}" for b in row)
+                    for row in item.buttons
                 ]
                 self._print("\n".join(rows), recipient)
             self._print("", recipient)
@@ -142,8 +158,15 @@ class ConsoleTransport:
         return str(next(self._message_ids))
 
     def _event_for(self, line: str) -> Event | None:
-        buttons = self._buttons.get(self.group or self.user, [])
-        if line.isdigit() and 1 <= int(line) <= len(buttons):
+        here = self.group or self.user
+        buttons = self._buttons.get(here, [])
+        if line.startswith(":") and line[1:].isdigit():
+            # ":N": a press whatever came after the buttons (like a reaction on Matrix).
+            number = int(line[1:])
+            return (
+                ButtonPress(data=buttons[number - 1].data) if 1 <= number <= len(buttons) else None
+            )
+        if line.isdigit() and self._typed.get(here) and 1 <= int(line) <= len(buttons):
             return ButtonPress(data=buttons[int(line) - 1].data)
         return parse_line(line)
 
@@ -178,7 +201,8 @@ class ConsoleTransport:
             is_private=self.group is None,
         )
         for item in await self.dispatcher.handle(incoming):
-            self._render(item)
+            # A toast or location next to the answer's message leaves its choices typeable.
+            self._render(item, alongside=getattr(item, "to", None) is None)
         if self.worker is not None:
             # One terminal, one process: deliver what this line caused right away.
             await self.worker.run_once()

@@ -1,13 +1,25 @@
 """Matrix connector on matrix-nio: the same handlers, rendered the Matrix way.
 
 - Messages are ``m.notice`` with an HTML ``formatted_body`` and a plain ``body``.
-- Buttons become a numbered list; the user answers with the number, or reacts with the
-  keycap emoji (1️⃣ …) or with the button's own leading emoji (✅, ❌ …). Which number means
-  what is stored per message, so it still works after a restart.
+- Buttons become a numbered list; the user reacts with the keycap emoji (1️⃣ …) or with
+  the button's own leading emoji (✅, ❌ …), or types the number. Which number means what
+  is stored per message, so it still works after a restart.
+- A typed number presses a button only of the newest message the bot sent in the room, and
+  only if that message has buttons and allows typing (``Message.typed_choices``): after a
+  relayed message "1" may answer "how many crates?". Any later message of the bot ends it.
+  In the coordinators' room typed numbers are never presses (several posts are open at
+  once): there a reaction on the post, or a command, decides. Messages whose buttons cannot
+  be typed say so under the list.
+- A room is private only if the homeserver says the bot and exactly one person are in it
+  (joined or invited). That is asked, not taken from the sync (which after a restart knows
+  nobody in a room), kept per room and asked again whenever the room's membership changes.
+  Only direct chats and the coordinators' room are joined; in any other room the bot says
+  why in one line and leaves. Messages in other rooms are ignored, and nothing meant for a
+  person is ever sent into one.
 - Commands start with ``!`` or ``/``. ``m.location`` is understood and sent; ``m.audio`` is
   accepted where Telegram accepts voice.
 - The sync token and device are stored: a restart neither replays old events nor misses
-  new ones. Invites are accepted; rooms the bot was removed from are forgotten.
+  new ones. Rooms the bot was removed from are forgotten.
 - Encrypted rooms: the bot says plainly that it cannot read them.
 """
 
@@ -19,6 +31,7 @@ import html
 import io
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import nio
@@ -29,6 +42,7 @@ from bot.delivery import DeliveryError
 from bot.log_redaction import redact_everywhere
 from bot.transports.markup import html_to_plain
 from db import Database
+from db.transport_state import MatrixRoom
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
     ButtonPress,
@@ -47,7 +61,7 @@ from handlers.model import (
     Venue,
     Voice,
 )
-from locales import DEFAULT_LANGUAGE, translator
+from locales import DEFAULT_LANGUAGE, N_, translator
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +74,18 @@ def number_label(index: int) -> str:
     return KEYCAPS[index] if index < len(KEYCAPS) else f"[{index + 1}]"
 
 
-def render(text: Markup, buttons: list[tuple[str, str]]) -> dict[str, Any]:
-    """An m.notice with HTML and a plain-text fallback, choices numbered."""
+def render(text: Markup, buttons: list[tuple[str, str]], react_hint: str = "") -> dict[str, Any]:
+    """An m.notice with HTML and a plain-text fallback, choices numbered. ``react_hint``:
+    a line under the choices for messages whose numbers cannot be typed."""
     formatted = str(text).replace("\n", "<br>")
     plain = html_to_plain(str(text))
     if buttons:
         lines = [f"{number_label(i)} {label}" for i, (label, _data) in enumerate(buttons)]
         formatted += "<br><br>" + "<br>".join(html.escape(line) for line in lines)
         plain += "\n\n" + "\n".join(lines)
+        if react_hint:
+            formatted += "<br><i>" + html.escape(react_hint) + "</i>"
+            plain += "\n" + react_hint
     return {
         "msgtype": "m.notice",
         "body": plain,
@@ -93,6 +111,42 @@ def press_for(key: str, buttons: list[tuple[str, str]]) -> str | None:
     return None
 
 
+DIRECT, GROUP, EMPTY, GONE = "direct", "group", "empty", "gone"
+# Under the choices of a message whose numbers cannot be typed.
+REACT_HINT = N_("👆 React to this message with the emoji of your choice.")
+# Posted to the inviter before leaving a room that is not a direct chat.
+LEAVING = N_(
+    "👋 I only talk in direct chats, so I am leaving this room. Please start a direct chat with me."
+)
+
+if not hasattr(nio.AsyncClient, "_handle_joined_rooms"):  # pragma: no cover
+    raise ImportError("matrix-nio without AsyncClient._handle_joined_rooms: see _Client")
+
+
+class _Client(nio.AsyncClient):
+    """matrix-nio's client, telling the transport which rooms' membership changed before
+    the events of the same sync are handled: a message right after a third person joined
+    must already be judged by the new membership. Membership changes arrive as events in
+    a room's timeline or, after a gap (a restart, a long outage), only in its state block,
+    which nio does not pass to event callbacks at all."""
+
+    membership_changed: Callable[[set[str]], Awaitable[None]] | None = None
+
+    async def _handle_joined_rooms(self, response: nio.SyncResponse) -> None:
+        if self.membership_changed is not None:
+            changed = {
+                room_id
+                for room_id, info in response.rooms.join.items()
+                if any(
+                    isinstance(event, nio.RoomMemberEvent)
+                    for event in (*info.state, *info.timeline.events)
+                )
+            }
+            if changed:
+                await self.membership_changed(changed)
+        await super()._handle_joined_rooms(response)
+
+
 class MatrixTransport:
     platform = PLATFORM
 
@@ -102,7 +156,7 @@ class MatrixTransport:
         self.config = config
         redact_everywhere(config.access_token)
         redact_everywhere(config.password)
-        self.client: nio.AsyncClient | None = None
+        self.client: _Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._ready = False
@@ -112,7 +166,7 @@ class MatrixTransport:
     async def start(self) -> None:
         state = self.db.transport_state
         device = await state.get("matrix.device_id") or ""
-        client = nio.AsyncClient(
+        client = _Client(
             self.config.homeserver, self.config.user_id, device_id=device, store_path=None
         )
         if self.config.access_token:
@@ -128,6 +182,7 @@ class MatrixTransport:
                 raise RuntimeError(f"matrix login failed: {getattr(response, 'message', '')}")
             await state.set("matrix.device_id", response.device_id)
         self.client = client
+        client.membership_changed = self._membership_changed
         client.add_event_callback(self._on_invite, nio.InviteMemberEvent)
         client.add_event_callback(self._on_member, nio.RoomMemberEvent)
         client.add_event_callback(
@@ -200,11 +255,114 @@ class MatrixTransport:
         if self.client is not None:
             await self.client.close()
 
-    # -- membership -------------------------------------------------------------------
+    # -- rooms and membership -----------------------------------------------------------
+    def _is_backchannel(self, room_id: str) -> bool:
+        return room_id == self.config.backchannel_room or (
+            (PLATFORM, room_id) in self.dispatcher.settings.backchannels
+        )
+
+    async def _ask_room(self, room_id: str) -> MatrixRoom | None:
+        """Who is in the room, from the homeserver's member list (joined or invited); None
+        if the homeserver could not be asked."""
+        assert self.client is not None
+        try:
+            response = await self.client.room_get_state(room_id)
+        except Exception as exc:
+            log.warning("matrix: the members of a room could not be read: %s", type(exc).__name__)
+            return None
+        if not isinstance(response, nio.RoomGetStateResponse):
+            if getattr(response, "status_code", None) in ("M_FORBIDDEN", "M_NOT_FOUND"):
+                return MatrixRoom(GONE)
+            log.warning(
+                "matrix: the members of a room could not be read: %s",
+                getattr(response, "status_code", "?"),
+            )
+            return None
+        members = {
+            event.get("state_key"): event.get("content", {}).get("membership")
+            for event in response.events
+            if event.get("type") == "m.room.member"
+        }
+        if members.get(self.config.user_id) != "join":
+            return MatrixRoom(GONE)
+        others = sorted(
+            user
+            for user, membership in members.items()
+            if user and user != self.config.user_id and membership in ("join", "invite")
+        )
+        if len(others) == 1:
+            return MatrixRoom(DIRECT, peer=others[0])
+        return MatrixRoom(GROUP if others else EMPTY)
+
+    async def _room(self, room_id: str, *, fresh: bool = False) -> MatrixRoom | None:
+        """The room as last seen (asked once, then kept), or asked now with ``fresh``."""
+        state = self.db.transport_state
+        if not fresh:
+            known = await state.matrix_room(room_id)
+            if known is not None:
+                return known
+        room = await self._ask_room(room_id)
+        if room is not None:
+            await state.remember_matrix_room(room_id, room)
+        return room
+
+    async def _membership_changed(self, room_ids: set[str]) -> None:
+        """Someone joined, left or was invited: ask again who the room is for. A direct
+        chat that became a group is left, with a word why; one that everybody else left
+        is left silently."""
+        if not self._ready:
+            return  # the first sync of a new installation: rooms are asked when needed
+        for room_id in sorted(room_ids):
+            if self._is_backchannel(room_id):
+                continue
+            try:
+                before = await self.db.transport_state.matrix_room(room_id)
+                room = await self._room(room_id, fresh=True)
+                if room is not None and room.kind in (GROUP, EMPTY):
+                    person = before.peer if before is not None and before.peer else None
+                    await self._leave(room_id, explain=room.kind == GROUP, person=person)
+            except Exception as exc:
+                log.warning("matrix: a membership change failed: %s", type(exc).__name__)
+
+    async def _leave(self, room_id: str, *, explain: bool, person: str | None = None) -> None:
+        """Leave a room that is neither a direct chat nor the coordinators' room; the note
+        why is in the language of ``person`` (the inviter, or the one the chat was with)."""
+        assert self.client is not None
+        if explain:
+            lang = DEFAULT_LANGUAGE
+            if person is not None:
+                user = await self.db.users.find(PLATFORM, person)
+                lang = user.language if user and user.language else DEFAULT_LANGUAGE
+            text = translator(lang).t(LEAVING)
+            try:
+                await self._room_send(room_id, render(text, []))
+            except DeliveryError as exc:
+                log.warning("matrix: the note before leaving a room failed: %s", exc)
+        await self.client.room_leave(room_id)
+        await self.client.room_forget(room_id)
+        await self.db.transport_state.remember_matrix_room(room_id, MatrixRoom(GONE))
+        log.info("matrix: left a room that is not a direct chat")
+
     async def _on_invite(self, room: nio.MatrixRoom, event: nio.InviteMemberEvent) -> None:
-        if event.state_key == self.config.user_id and event.membership == "invite":
-            assert self.client is not None
-            await self.client.join(room.room_id)
+        if event.state_key != self.config.user_id or event.membership != "invite":
+            return
+        assert self.client is not None
+        try:
+            joined = await self.client.join(room.room_id)
+            if not isinstance(joined, nio.JoinResponse):
+                log.warning(
+                    "matrix: joining a room failed: %s", getattr(joined, "status_code", "?")
+                )
+                return
+            if self._is_backchannel(room.room_id):
+                return
+            # A direct chat is one with the bot and one person; in any other room the bot
+            # says why it does not stay (to the inviter, in their language if it knows it).
+            kind = await self._room(room.room_id, fresh=True)
+            if kind is not None and kind.kind != DIRECT:
+                await self._leave(room.room_id, explain=kind.kind == GROUP, person=event.sender)
+        except Exception as exc:
+            log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
 
     async def _on_member(self, room: nio.MatrixRoom, event: nio.RoomMemberEvent) -> None:
         if (
@@ -214,13 +372,28 @@ class MatrixTransport:
             and self.client is not None
         ):
             await self.client.room_forget(room.room_id)
+            await self.db.transport_state.remember_matrix_room(room.room_id, MatrixRoom(GONE))
+
+    async def _is_private(self, room_id: str) -> bool | None:
+        """True for a direct chat, False for the coordinators' room, None for any other
+        room (or one the homeserver could not be asked about): not served."""
+        if self._is_backchannel(room_id):
+            return False
+        room = await self._room(room_id)
+        return True if room is not None and room.kind == DIRECT else None
+
+    async def _check_recipient(self, room_id: str) -> None:
+        """Nothing meant for one person goes into a room others read: raises DeliveryError
+        unless the room is a direct chat (or the coordinators' room)."""
+        if self._is_backchannel(room_id):
+            return
+        room = await self._room(room_id)
+        if room is None:
+            raise DeliveryError("room members unknown")
+        if room.kind != DIRECT:
+            raise DeliveryError(f"not a direct chat ({room.kind})", permanent=True)
 
     # -- incoming ---------------------------------------------------------------------
-    def _is_private(self, room: nio.MatrixRoom) -> bool:
-        return (
-            room.member_count <= 2
-            and (PLATFORM, room.room_id) not in self.dispatcher.settings.backchannels
-        )
 
     async def _event_for(self, room: nio.MatrixRoom, event: Any) -> Event | None:
         if isinstance(event, nio.RoomMessageText):
@@ -228,8 +401,8 @@ class MatrixTransport:
             if body[:1] in ("!", "/") and len(body) > 1 and body[1].isalpha():
                 name, _, args = body[1:].partition(" ")
                 return Command(name=name.lower(), args=args.strip())
-            if body.isdigit():
-                latest = await self.db.transport_state.latest_buttons(room.room_id)
+            if body.isdigit() and not self._is_backchannel(room.room_id):
+                latest = await self.db.transport_state.typed_choices(room.room_id)
                 if latest is not None:
                     data = press_for(body, latest[1])
                     if data is not None:
@@ -257,6 +430,9 @@ class MatrixTransport:
             return
         self._in_flight += 1
         try:
+            private = await self._is_private(room.room_id)
+            if private is None:
+                return  # neither a direct chat nor the coordinators' room: not served
             if isinstance(event, nio.MegolmEvent):
                 await self._encrypted(room, event)
                 return
@@ -269,7 +445,7 @@ class MatrixTransport:
                 room.room_id,
                 incoming_event,
                 update_id=event.event_id,
-                is_private=self._is_private(room),
+                is_private=private,
             )
             outgoing = await self.dispatcher.handle(incoming)
             await self.answer(room.room_id, incoming, outgoing)
@@ -298,16 +474,22 @@ class MatrixTransport:
             to = getattr(item, "to", None)
             if to is not None and to.platform != PLATFORM:
                 continue
+            target = to.chat_id if to else room_id
             edit = None
             if isinstance(item, Message) and item.edit and isinstance(incoming.event, ButtonPress):
                 edit = incoming.event.message_id
+            # Part of the answer to what the person just did: a toast or a location next to
+            # the answer's message does not end the choices of that message.
+            alongside = target == room_id and not isinstance(item, Message | Edit)
             try:
-                await self._send(to.chat_id if to else room_id, item, edit)
+                if target != room_id:
+                    await self._check_recipient(target)
+                await self._send(target, item, edit, alongside=alongside)
             except DeliveryError as exc:
                 if exc.retry_after:
                     await asyncio.sleep(min(exc.retry_after, 30))
                     try:
-                        await self._send(to.chat_id if to else room_id, item, edit)
+                        await self._send(target, item, edit, alongside=alongside)
                     except DeliveryError:
                         log.warning("matrix: answer dropped after rate limiting")
                 else:
@@ -316,6 +498,7 @@ class MatrixTransport:
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
+        await self._check_recipient(chat_id)
         return await self._send(chat_id, item, edit_message_id)
 
     async def _room_send(self, room_id: str, content: dict[str, Any]) -> str:
@@ -336,10 +519,38 @@ class MatrixTransport:
             raise DeliveryError(status, permanent=True)
         raise DeliveryError(status or "send failed")
 
-    async def _send(self, room_id: str, item: Outgoing, edit_id: str | None = None) -> str | None:
+    async def _typed(self, room_id: str, item: Message | Edit, edit_id: str | None) -> bool:
+        """Whether a typed number may press one of this message's buttons."""
+        if not item.buttons or self._is_backchannel(room_id):
+            return False
+        if isinstance(item, Message):
+            return item.typed_choices
+        # An Edit does not say; it keeps typing only for the newest message that had it.
+        newest = await self.db.transport_state.newest_sent(room_id)
+        return newest is not None and newest == (edit_id, True)
+
+    async def _react_hint(self, room_id: str) -> str:
+        """The line asking to react, in the language of the room's person (the city's in
+        the coordinators' room)."""
+        lang = DEFAULT_LANGUAGE
+        if not self._is_backchannel(room_id):
+            room = await self.db.transport_state.matrix_room(room_id)
+            if room is not None and room.peer:
+                user = await self.db.users.find(PLATFORM, room.peer)
+                lang = user.language if user and user.language else DEFAULT_LANGUAGE
+        return translator(lang)._(REACT_HINT)
+
+    async def _send(
+        self, room_id: str, item: Outgoing, edit_id: str | None = None, *, alongside: bool = False
+    ) -> str | None:
+        """Send one item. Every message but one sent ``alongside`` an answer's message
+        becomes the room's newest for typed numbers."""
+        state = self.db.transport_state
         if isinstance(item, Message | Edit):
             buttons = [(b.label, b.data) for row in item.buttons for b in row]
-            content = render(item.text, buttons)
+            typed = await self._typed(room_id, item, edit_id)
+            hint = await self._react_hint(room_id) if buttons and not typed else ""
+            content = render(item.text, buttons, hint)
             if edit_id:
                 content = {
                     **content,
@@ -348,12 +559,19 @@ class MatrixTransport:
                     "m.relates_to": {"rel_type": "m.replace", "event_id": edit_id},
                 }
             event_id = await self._room_send(room_id, content)
+            # Reactions refer to this message (an edit: to the message it replaces).
             if buttons:
-                # Numbers and reactions refer to this message (and, typed, to the latest).
-                await self.db.transport_state.remember_buttons(event_id, room_id, buttons)
-                if edit_id:
-                    await self.db.transport_state.remember_buttons(edit_id, room_id, buttons)
+                await state.remember_buttons(event_id, room_id, buttons)
+            if edit_id:
+                await state.remember_buttons(edit_id, room_id, buttons)
+            await state.note_sent(room_id, edit_id or event_id, typed)
             return event_id
+        sent_id = await self._send_other(room_id, item)
+        if sent_id is not None and not alongside:
+            await state.note_sent(room_id, sent_id, False)
+        return sent_id
+
+    async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
         if isinstance(item, Toast):
             return await self._room_send(room_id, {"msgtype": "m.notice", "body": item.text})
         if isinstance(item, Venue):
