@@ -81,7 +81,7 @@ def _media(message: TgMessage) -> Media:
         value = getattr(message, attr, None)
         if value:
             item = value[-1] if isinstance(value, tuple | list) else value
-            duration = getattr(item, "duration", None)
+            duration: Any = getattr(item, "duration", None)
             if hasattr(duration, "total_seconds"):
                 duration = int(duration.total_seconds())
             return Media(kind=kind, file_id=item.file_id, duration_seconds=duration)  # type: ignore[arg-type]
@@ -179,9 +179,10 @@ class TelegramTransport:
             # configured rate, paces sends evenly: a burst of 30 at once would be answered
             # with 429s by a server counting over a sliding second.
             rate = config.max_messages_per_second
-            builder = builder.rate_limiter(
-                AIORateLimiter(overall_max_rate=1, overall_time_period=1 / rate, max_retries=3)
+            limiter: Any = AIORateLimiter(
+                overall_max_rate=1, overall_time_period=1 / rate, max_retries=3
             )
+            builder = builder.rate_limiter(limiter)
         self.application: Application = builder.build()
         self.polling: CommittedPolling | None = None
         self.webhook: CommittedWebhook | None = None
@@ -211,10 +212,7 @@ class TelegramTransport:
             commands = [
                 BotCommand(spec.name, t._(spec.description)[:256]) for spec in self.commands
             ]
-            await self._call(
-                "setMyCommands",
-                lambda c=commands, lc=lang: self.bot.set_my_commands(c, language_code=lc),
-            )
+            await self._call("setMyCommands", _set_commands(self.bot, commands, lang))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The update's id and where it failed; the exception's message may quote the update.
@@ -418,3 +416,8 @@ class TelegramTransport:
         if app.running:
             await app.stop()
         await app.shutdown()
+
+
+def _set_commands(bot: Any, commands: list[BotCommand], lang: str | None) -> Any:
+    """The call that publishes one language's command menu (bound now, not in a loop)."""
+    return lambda: bot.set_my_commands(commands, language_code=lang)
