@@ -34,7 +34,7 @@ class Terminal:
         buttons = console._buttons.get(console.group or console.user, [])
         for number, button in enumerate(buttons, start=1):
             if button.data.startswith(data_prefix):
-                return await self.type(str(number))
+                return await self.type(f":{number}")
         raise AssertionError(f"no button {data_prefix!r} in {[b.data for b in buttons]}")
 
 
