@@ -11,6 +11,7 @@ from bot.app import open_database
 from bot.config import Config
 from handlers.events.ical import UnusableFile, import_events
 from handlers.events.notices import apply_import
+from handlers.messenger import Messenger
 from handlers.places.gazetteer import load_gazetteer
 
 
@@ -36,7 +37,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         if not args.dry_run:
             # Followers hear of changes and cancellations, subscribers of new events; the
             # running bot delivers the queued messages.
-            await apply_import(db, report.updates, report.created_ids, datetime.now(UTC))
+            await apply_import(Messenger(db), report.updates, report.created_ids, datetime.now(UTC))
     except UnusableFile as exc:
         print(f"{args.path}: unusable: {exc}", file=sys.stderr)
         return 2

@@ -2,8 +2,9 @@
 
 Import reads VEVENTs (UID, SUMMARY, DTSTART and DTEND/DURATION required; RRULE, EXDATE,
 LOCATION, GEO, DESCRIPTION, CATEGORIES, ORGANIZER, STATUS optional), re-imports update by
-UID, and each bad entry is reported with its number and reason. Export writes events (or
-single occurrences) for the user's own calendar app.
+UID, and each bad entry is reported with its number and reason (an RRULE must repeat at most
+daily and at most four times a day; see handlers/events/recurrence.py). Export writes events
+(or single occurrences) for the user's own calendar app.
 """
 
 from __future__ import annotations
@@ -53,6 +54,27 @@ def _as_local(value: date | datetime) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=TIMEZONE)
 
 
+def _rrule(component: icalendar.Event, starts_local: str) -> str:
+    """The entry's RRULE as text, "" if it has none; EntryError if it cannot be used.
+
+    The rule is checked as it is (frequency daily or coarser, at most a few times a day,
+    known parts) and from the entry's own start, never expanded from some other date."""
+    value = component.get("RRULE")
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        raise EntryError("more than one RRULE (only one repetition rule is supported)")
+    # A rule icalendar could not read comes back escaped ("FREQ=WEEKLY\\;BYDAY=XX").
+    rrule = value.to_ical().decode(errors="replace").replace("\\;", ";").replace("\\,", ",")
+    if not rrule.strip():
+        raise EntryError("unusable RRULE: empty or unreadable")
+    problem = validate_rrule(rrule, starts_local)
+    if problem:
+        shown = rrule if len(rrule) <= 80 else rrule[:80] + "…"
+        raise EntryError(f"unusable RRULE {shown!r}: {problem}")
+    return rrule
+
+
 def _entry(
     component: icalendar.Event, place_id: int | None, gazetteer: Gazetteer | None, source: str
 ) -> Event:
@@ -79,12 +101,7 @@ def _entry(
     minutes = int((end - start).total_seconds() // 60)
     if minutes <= 0:
         raise EntryError("ends before it starts")
-    rrule = ""
-    if component.get("RRULE") is not None:
-        rrule = component["RRULE"].to_ical().decode()
-        problem = validate_rrule(rrule)
-        if problem:
-            raise EntryError(f"unusable RRULE {rrule!r}: {problem}")
+    rrule = _rrule(component, local_text(start))
     exdates: list[str] = []
     raw = component.get("EXDATE")
     for item in raw if isinstance(raw, list) else [raw] if raw is not None else []:

@@ -18,11 +18,15 @@ from db import Database
 from db.clock import to_text
 from db.events import Event
 from handlers.events.recurrence import local, local_text, occurrences
-from handlers.model import Button, Message, encode
-from locales import DEFAULT_LANGUAGE, translator
+from handlers.messenger import Messenger
+from handlers.model import Button, Message
+from locales import Translator, translator
 
 HORIZON = timedelta(days=60)
 GRACE = timedelta(minutes=30)
+# Dates of one event that get reminders at a time: a daily event has 60 in the horizon. The
+# daily sync_all reaches further as they pass.
+MAX_REMINDED = 90
 
 
 def occurrence_key(moment: datetime) -> str:
@@ -35,16 +39,33 @@ def from_key(key: str) -> str:
     return f"{key[:4]}-{key[4:6]}-{key[6:8]}T{key[8:10]}:{key[10:12]}"
 
 
+def _one_date(event: Event, only: str, now: datetime) -> list[datetime]:
+    """The followed date of the event if it still is one and lies in the horizon."""
+    try:
+        moment = local(only)
+    except ValueError:
+        return []
+    if not now <= moment < now + HORIZON:
+        return []
+    found = occurrences(event, moment, moment + timedelta(minutes=1), limit=1)
+    return [o for o in found if local_text(o) == only]
+
+
 async def sync_event(db: Database, event_id: int, now: datetime) -> int:
     """Bring the event's pending reminders in line; return how many are wanted."""
     event = await db.events.get(event_id)
     follows = await db.events.follows(event_id=event_id)
     wanted: list[tuple[int, str, int, str]] = []
     if event is not None and event.status != "cancelled" and follows:
-        upcoming = occurrences(event, now, now + HORIZON)
+        # "Every time" gets the first MAX_REMINDED dates in the horizon, never more.
+        upcoming = (
+            occurrences(event, now, now + HORIZON, limit=MAX_REMINDED)
+            if any(not only for _, _, only in follows)
+            else []
+        )
         offsets = await db.users.reminder_offsets(sorted({f[0] for f in follows}))
         for user_id, _event_id, only in follows:
-            chosen = [o for o in upcoming if local_text(o) == only] if only else upcoming
+            chosen = _one_date(event, only, now) if only else upcoming
             for occurrence in chosen:
                 for minutes in offsets.get(user_id, ()):
                     fire = occurrence - timedelta(minutes=minutes)
@@ -78,6 +99,7 @@ def _reminder_text(event: Event, occurrence: datetime, lang: str) -> Markup:
 async def deliver_due(db: Database, now: datetime, grace: timedelta = GRACE) -> tuple[int, int]:
     """Queue every due reminder (or skip it if too late); return (queued, skipped)."""
     events: dict[int, Event | None] = {}
+    mail = Messenger(db)
     async with db.transaction():
         due = await db.events.due(now)
         sent, skipped = [], []
@@ -97,14 +119,17 @@ async def deliver_due(db: Database, now: datetime, grace: timedelta = GRACE) -> 
             ):
                 skipped.append(reminder.id)
                 continue
-            lang = user.language or DEFAULT_LANGUAGE
             occurrence = local(reminder.occurrence_local)
-            t = translator(lang)
-            message = Message(
-                _reminder_text(event, occurrence, lang),
-                [[Button("📅 " + t._("Details"), f"ev:d:{event.id}:{occurrence_key(occurrence)}")]],
-            )
-            await db.outbox.enqueue(user.platform, user.chat_id, encode(message))
+            details = f"ev:d:{event.id}:{occurrence_key(occurrence)}"
+
+            def compose(
+                t: Translator, event: Event = event, at: datetime = occurrence, key: str = details
+            ) -> Message:
+                return Message(
+                    _reminder_text(event, at, t.lang), [[Button("📅 " + t._("Details"), key)]]
+                )
+
+            await mail.to_user(user, compose)
             sent.append(reminder.id)
         await db.events.mark(sent, "sent")
         await db.events.mark(skipped, "skipped")

@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -150,23 +151,56 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         )
 
 
-def _centroid(geometry: dict[str, Any]) -> tuple[float, float]:
+# GeoJSON positions sit at most three lists deep (MultiPolygon); allow some slack.
+_MAX_COORDINATE_DEPTH = 6
+
+
+def _position(node: Any) -> tuple[float, float]:
+    """(lat, lon) of a GeoJSON position [lon, lat, (altitude)]."""
+    if not isinstance(node, list) or len(node) < 2:
+        raise RowError("unreadable coordinates: a position must be [longitude, latitude]")
+    values = []
+    for value in node[:2]:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RowError("unreadable coordinates: longitude and latitude must be numbers")
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise RowError("unreadable coordinates: NaN or infinite number")
+        values.append(number)
+    return values[1], values[0]
+
+
+def _centroid(geometry: Any) -> tuple[float, float]:
+    """(lat, lon) of a Point, or the mean of all positions of any other geometry."""
+    if geometry is None:
+        raise RowError("missing coordinates (the feature has no geometry)")
+    if not isinstance(geometry, dict):
+        raise RowError("unreadable coordinates: 'geometry' is not an object")
     kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if coords is None:
+        raise RowError("missing coordinates (the geometry has no 'coordinates')")
     if kind == "Point":
-        return float(coords[1]), float(coords[0])
-    points: list[list[float]] = []
-
-    def walk(node: Any) -> None:
-        if node and isinstance(node[0], int | float):
-            points.append(node)
+        return _position(coords)
+    points: list[tuple[float, float]] = []
+    stack: list[tuple[Any, int]] = [(coords, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, list):
+            raise RowError("unreadable coordinates: expected lists of [longitude, latitude]")
+        if not node:
+            continue
+        if depth > _MAX_COORDINATE_DEPTH:
+            raise RowError("unreadable coordinates: nested too deeply")
+        if isinstance(node[0], int | float | str | bool) or node[0] is None:
+            points.append(_position(node))
         else:
-            for child in node:
-                walk(child)
-
-    walk(coords or [])
+            stack.extend((child, depth + 1) for child in node)
     if not points:
-        raise RowError("feature has no coordinates")
-    return (sum(p[1] for p in points) / len(points), sum(p[0] for p in points) / len(points))
+        raise RowError("missing coordinates (the geometry has none)")
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
 def _osm_category(tags: dict[str, str]) -> str | None:
@@ -202,49 +236,90 @@ def _osm_category(tags: dict[str, str]) -> str | None:
     return None
 
 
-def _geojson_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+def _tag(value: Any) -> str | None:
+    """A property as an OSM-style tag value; None for null, lists and objects."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
+
+
+def _feature_row(feature: Any) -> dict[str, str]:
+    """The canonical row of one GeoJSON feature; RowError says why there is none."""
+    if not isinstance(feature, dict):
+        raise RowError(f"the feature is not an object but {_json_kind(feature)}")
+    properties = feature.get("properties")
+    if properties is None:
+        properties = {}
+    if not isinstance(properties, dict):
+        raise RowError(f"'properties' is not an object but {_json_kind(properties)}")
+    tags = {str(k): text for k, v in properties.items() if (text := _tag(v)) is not None}
+    feature_id = feature.get("id")
+    if feature_id is not None and (
+        isinstance(feature_id, bool) or not isinstance(feature_id, str | int | float)
+    ):
+        raise RowError(f"the feature id is not a string or number but {_json_kind(feature_id)}")
+    row: dict[str, str] = {}
+    lat, lon = _centroid(feature.get("geometry"))
+    row["lat"], row["lon"] = str(lat), str(lon)
+    row["source_id"] = str(feature_id or tags.get("@id") or tags.get("id") or "")
+    category = _osm_category(tags)
+    row["category"] = category or (tags.get("amenity") and f"amenity={tags['amenity']}") or ""
+    spoken = [
+        key.split(":", 1)[1]
+        for key, value in tags.items()
+        if key.startswith("language:") and value == "yes"
+    ]
+    if spoken:
+        row["languages"] = ";".join(spoken)
+    if tags.get("fee") in ("no", "yes"):
+        row["free_of_charge"] = "yes" if tags["fee"] == "no" else "no"
+    for key, value in tags.items():
+        lang = re.match(r"^(name|description):([a-z]{2})$", key)
+        if lang:
+            row[f"{lang.group(1)}:{lang.group(2)}"] = value
+            continue
+        canonical = _HEADERS.get(_key(key))
+        if canonical and canonical not in row:
+            row[canonical] = value
+    row.setdefault("source", "osm" if "/" in row["source_id"] else "")
+    return row
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return {dict: "an object", list: "a list", str: "a string"}.get(type(value), "a number")
+
+
+def _geojson_rows(text: str) -> Iterator[tuple[int, dict[str, str] | RowError]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnusableFile(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise UnusableFile("not usable JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise UnusableFile(f"not usable JSON ({str(exc)[:100]})") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise UnusableFile("not a GeoJSON FeatureCollection")
-    for number, feature in enumerate(data.get("features") or [], start=1):
-        tags = {
-            str(k): str(v) for k, v in (feature.get("properties") or {}).items() if v is not None
-        }
-        row: dict[str, str] = {}
+    features = data.get("features")
+    if features is None:
+        features = []
+    if not isinstance(features, list):
+        raise UnusableFile(f"'features' is not a list but {_json_kind(features)}")
+    for number, feature in enumerate(features, start=1):
         try:
-            lat, lon = _centroid(feature.get("geometry") or {})
-            row["lat"], row["lon"] = str(lat), str(lon)
-        except (RowError, TypeError, ValueError, IndexError):
-            row["lat"] = row["lon"] = ""
-        row["source_id"] = str(feature.get("id") or tags.get("@id") or tags.get("id") or "")
-        category = _osm_category(tags)
-        row["category"] = category or (tags.get("amenity") and f"amenity={tags['amenity']}") or ""
-        spoken = [
-            key.split(":", 1)[1]
-            for key, value in tags.items()
-            if key.startswith("language:") and value == "yes"
-        ]
-        if spoken:
-            row["languages"] = ";".join(spoken)
-        if tags.get("fee") in ("no", "yes"):
-            row["free_of_charge"] = "yes" if tags["fee"] == "no" else "no"
-        for key, value in tags.items():
-            lang = re.match(r"^(name|description):([a-z]{2})$", key)
-            if lang:
-                row[f"{lang.group(1)}:{lang.group(2)}"] = value
-                continue
-            canonical = _HEADERS.get(_key(key))
-            if canonical and canonical not in row:
-                row[canonical] = value
-        row.setdefault("source", "osm" if "/" in row["source_id"] else "")
-        yield number, row
+            yield number, _feature_row(feature)
+        except RowError as exc:
+            yield number, exc
 
 
-def read_rows(path: Path) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
-    """("row" or "feature", iterator of (number, canonical row))."""
+def read_rows(path: Path) -> tuple[str, Iterator[tuple[int, dict[str, str] | RowError]]]:
+    """("row" or "feature", iterator of (number, canonical row or why it has none))."""
     try:
         text = _decode(path.read_bytes())
     except OSError as exc:
@@ -416,6 +491,8 @@ async def import_places(
     for number, row in rows:
         report.total += 1
         try:
+            if isinstance(row, RowError):
+                raise row
             place = to_place(row, gazetteer, default_source)
             if (place.source, place.source_id) in seen:
                 raise RowError(f"duplicate source id {place.source_id!r} in this file")
