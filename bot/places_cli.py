@@ -128,7 +128,8 @@ async def _near(config: Config, args: argparse.Namespace, gazetteer) -> int:
         return 0
     print(f"near {area.name} ({area.lat:.5f}, {area.lon:.5f}):")
     for row in rows:
-        state = {True: "open", False: "closed", None: "hours unknown"}[row["open_now"]]
+        open_now = row["open_now"]
+        state = "hours unknown" if open_now is None else ("open" if open_now else "closed")
         print(
             f"{row['distance_m']:>7} m  {row['name']} [{row['category']}] - "
             f"{row['stadtteil']}, {row['district']} - {state}"

@@ -54,7 +54,7 @@ def _as_local(value: date | datetime) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=TIMEZONE)
 
 
-def _rrule(component: icalendar.Event, starts_local: str) -> str:
+def _rrule(component: icalendar.cal.Component, starts_local: str) -> str:
     """The entry's RRULE as text, "" if it has none; EntryError if it cannot be used.
 
     The rule is checked as it is (frequency daily or coarser, at most a few times a day,
@@ -76,7 +76,10 @@ def _rrule(component: icalendar.Event, starts_local: str) -> str:
 
 
 def _entry(
-    component: icalendar.Event, place_id: int | None, gazetteer: Gazetteer | None, source: str
+    component: icalendar.cal.Component,
+    place_id: int | None,
+    gazetteer: Gazetteer | None,
+    source: str,
 ) -> Event:
     uid = str(component.get("UID") or "").strip()
     if not uid:
