@@ -59,6 +59,10 @@ class ContactStore:
         )
         return [row[0] for row in rows]
 
+    async def forget_notices(self, subject: str) -> None:
+        """The account is gone: nothing about it is kept to be replaced later."""
+        await execute(self._tx, "DELETE FROM notices WHERE subject = ?", (subject,))
+
     async def add_notice_post(self, kind: str, subject: str, outbox_id: int) -> None:
         await execute(
             self._tx,

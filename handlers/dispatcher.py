@@ -286,7 +286,7 @@ class Dispatcher:
         if isinstance(event, ButtonPress):
             found = self.router.find_button(event.data)
             if found is None:
-                ctx.toast(ctx.t._("This button is no longer valid."))
+                ctx.send(ui.no_longer_valid(ctx))
                 ctx.reply(
                     ctx.t.t("⚠️ This button is no longer valid. Here is the main menu."),
                     ui.main_menu_buttons(ctx),

@@ -42,5 +42,5 @@ def register(router: Router) -> None:
             ctx.clear_state()
             await action(ctx)
         else:
-            ctx.toast(ctx.t._("This button is no longer valid."))
+            ctx.send(ui.no_longer_valid(ctx))
             await show_main_menu(ctx)

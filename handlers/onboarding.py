@@ -80,7 +80,7 @@ def register(router: Router) -> None:
     async def choose_language(ctx: Context) -> None:
         code = ctx.args
         if code not in SUPPORTED_LANGUAGES:
-            ctx.toast(ctx.t._("This button is no longer valid."))
+            ctx.send(ui.no_longer_valid(ctx))
             ctx.reply(
                 ctx.t.t("🌐 Please choose your language:"), ui.language_picker(ctx.user.language)
             )

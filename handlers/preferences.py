@@ -45,7 +45,7 @@ def register(router: Router) -> None:
     @router.button("settings")
     async def settings_button(ctx: Context) -> None:
         if ctx.args not in shortcuts:
-            ctx.toast(ctx.t._("This button is no longer valid."))
+            ctx.send(ui.no_longer_valid(ctx))
             await show_settings(ctx)
             return
         await router.commands[ctx.args].callback(ctx)

@@ -454,6 +454,12 @@ async def test_saving_a_profile_again_replaces_the_verify_notice(story, db):
     notices = [i for i in story.inbox[GROUP] if "/verify" in str(getattr(i, "text", ""))]
     assert len([i for i in notices if isinstance(i, Message)]) == 1
     assert any(isinstance(i, Edit) for i in notices)
+    # Deleting the account takes the note of that post with it.
+    vera = (await db.users.find("memory", "vera")).id
+    assert await db.contacts.notice_posts("verify", f"user:{vera}")
+    await story.text("vera", "/delete")
+    await story.press("vera", "delete:yes")
+    assert await db.contacts.notice_posts("verify", f"user:{vera}") == []
 
 
 async def test_commands_in_the_backchannel_are_rate_limited(story, db):

@@ -32,6 +32,7 @@ async def erase(scene: lifecycle.Scene, person: User, why: str) -> None:
     await lifecycle.end_all_for(scene, person, why)
     await scene.db.volunteers.leave(person.id)
     await scene.db.contacts.blank_texts(person.id)
+    await scene.db.contacts.forget_notices(f"user:{person.id}")
     await scene.db.requests.audit(None, "user.erased", "user:erased")
 
 

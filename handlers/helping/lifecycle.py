@@ -41,6 +41,7 @@ from db import Database
 from db.clock import to_text
 from db.requests import ACTIVE, HelpRequest, TransitionError
 from db.users import ConversationState, User
+from db.volunteers import Volunteer
 from handlers import ui
 from handlers.helping import matching
 from handlers.helping.render import (
@@ -147,14 +148,18 @@ async def _move(
     to_state: str,
     actor: User | None,
     expect: tuple[str, ...],
+    *,
+    lost: str = CANNOT_CHANGE,
     **values: Any,
 ) -> HelpRequest:
+    """The conditional UPDATE; ``lost`` is what the actor is told when the request moved on
+    meanwhile (someone else was faster)."""
     try:
         return await scene.db.requests.transition(
             request.id, to_state, actor.id if actor else None, expect=expect, **values
         )
     except TransitionError as exc:
-        raise Refused(CANNOT_CHANGE, decided_by=exc.decided_by) from None
+        raise Refused(lost, decided_by=exc.decided_by, id=request.id) from None
 
 
 async def name_of(scene: Scene, user_id: int | None) -> str:
@@ -271,7 +276,7 @@ async def publish(
 ) -> Decision:
     if not is_coordinator(coordinator):
         raise Refused()
-    request = await _decide(scene, coordinator, request_id, "open", pressed_post)
+    request = await _decide(scene, coordinator, request_id, "open")
     name = coordinator.first_name or "?"
     bt = backchannel_language()
     post = await _mark_posts(
@@ -301,9 +306,7 @@ async def reject(
 ) -> Decision:
     if not is_coordinator(coordinator) or reason not in REJECT_REASONS:
         raise Refused()
-    request = await _decide(
-        scene, coordinator, request_id, "rejected", pressed_post, reject_reason=reason
-    )
+    request = await _decide(scene, coordinator, request_id, "rejected", reject_reason=reason)
     bt = backchannel_language()
     post = await _mark_posts(
         scene,
@@ -336,7 +339,6 @@ async def _decide(
     coordinator: User,
     request_id: int,
     to_state: str,
-    pressed_post: int | None,
     **values: Any,
 ) -> HelpRequest:
     request = await _get(scene, request_id)
@@ -392,30 +394,15 @@ async def edit(
 # -- offering --------------------------------------------------------------------------
 
 
-async def _offer(
-    scene: Scene,
-    request: HelpRequest,
-    *,
-    only: Collection[int] | None = None,
-    skip: Collection[int] = (),
-) -> int:
-    """Offer an open request to everyone who qualifies (``only`` some of them); how many
-    were told. With nobody at all, the coordinators are asked to look for help."""
+async def _offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = ()) -> int:
+    """Offer an open request to everyone who qualifies; how many were told. With nobody at
+    all, the coordinators are asked to look for help."""
     now = datetime.now(UTC)
     told = 0
     for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
-        if volunteer.user_id in skip or (only is not None and volunteer.user_id not in only):
-            continue
-        outbox_id = await scene.mail.to_user(
-            volunteer.user_id,
-            lambda t: Message(offer_text(t, request), offer_buttons(t, request.id)),
-            not_before=matching.quiet_until(volunteer, now),
-        )
-        if outbox_id is None:
-            continue
-        await scene.db.volunteers.record_offer(request.id, volunteer.user_id, outbox_id)
-        told += 1
-    if told == 0 and only is None:
+        if volunteer.user_id not in skip:
+            told += await _offer_one(scene, request, volunteer, now)
+    if told == 0:
         await scene.mail.to_backchannel(
             lambda t: Message(
                 t.t(
@@ -429,6 +416,22 @@ async def _offer(
     return told
 
 
+async def _offer_one(
+    scene: Scene, request: HelpRequest, volunteer: Volunteer, now: datetime
+) -> bool:
+    """Send one volunteer the offer (held back through their quiet hours) and remember it,
+    to update it later; False if they cannot be reached."""
+    outbox_id = await scene.mail.to_user(
+        volunteer.user_id,
+        lambda t: Message(offer_text(t, request), offer_buttons(t, request.id)),
+        not_before=matching.quiet_until(volunteer, now),
+    )
+    if outbox_id is None:
+        return False
+    await scene.db.volunteers.record_offer(request.id, volunteer.user_id, outbox_id)
+    return True
+
+
 async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     """A coordinator offers an open request again: to everyone who qualifies now and was
     not told yet (new volunteers, widened areas). How many were told."""
@@ -437,22 +440,35 @@ async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     request = await _get(scene, request_id)
     if request.state != "open":
         raise Refused(CANNOT_CHANGE)
-    told_before = await scene.db.volunteers.offered(request.id)
     await scene.db.requests.audit(coordinator.id, "request.reoffer", f"request:{request.id}")
-    everyone = {
-        v.user_id for v in await matching.matching_volunteers(scene.db, scene.settings, request)
-    }
-    return await _offer(scene, request, only=everyone - told_before)
+    told_before = await scene.db.volunteers.offered(request.id)
+    now = datetime.now(UTC)
+    told = 0
+    for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
+        if volunteer.user_id not in told_before:
+            told += await _offer_one(scene, request, volunteer, now)
+    return told
 
 
 async def offer_to(scene: Scene, volunteer_id: int) -> int:
     """A volunteer became available (registered, confirmed, resumed, changed their area):
     the open requests they qualify for and were never told about are offered to them."""
+    user = await scene.db.users.get(volunteer_id)
+    volunteer = await scene.db.volunteers.get(volunteer_id)
+    if user is None or volunteer is None:
+        return 0
+    now = datetime.now(UTC)
     told = 0
     for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
         request = await scene.db.requests.get(request_id)
-        if request is not None:
-            told += await _offer(scene, request, only={volunteer_id})
+        if request is None:
+            continue
+        taken, handed_back = await scene.db.volunteers.load_and_history(volunteer_id, request.id)
+        why = matching.why_not(
+            scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back
+        )
+        if why is None:
+            told += await _offer_one(scene, request, volunteer, now)
     return told
 
 
@@ -485,12 +501,9 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
         raise Refused(BANNED_TEXT)
     if why is not None:
         raise Refused(NOT_FOR_YOU)
-    try:
-        request = await scene.db.requests.transition(
-            request.id, "matched", volunteer.id, expect=("open",), volunteer_id=volunteer.id
-        )
-    except TransitionError:
-        raise Refused(TAKEN, id=request.id) from None
+    request = await _move(
+        scene, request, "matched", volunteer, ("open",), lost=TAKEN, volunteer_id=volunteer.id
+    )
     await _update_offers(scene, request, TAKEN, volunteer.id)
     await _connect(scene, request, volunteer)
     await _to_coordinators(
@@ -560,8 +573,8 @@ def matched_text(t: Translator, request: HelpRequest, requester: User | None) ->
     return text
 
 
-async def _disconnect(scene: Scene, request: HelpRequest, tell: int | None, message: str) -> None:
-    """End the relay of a request for both sides; tell ``tell`` why, in their language."""
+async def _end_relay(scene: Scene, request: HelpRequest) -> None:
+    """Both sides of the request's contact leave the relay (if they are still in it)."""
     for user_id in (request.requester_id, request.volunteer_id):
         if user_id is None:
             continue
@@ -572,8 +585,13 @@ async def _disconnect(scene: Scene, request: HelpRequest, tell: int | None, mess
             and state.data.get("request_id") == request.id
         ):
             await scene.clear_state_of(user_id)
+
+
+async def _tell_contact_ended(
+    scene: Scene, request: HelpRequest, user_id: int | None, message: str
+) -> None:
     await scene.mail.to_user(
-        tell, lambda t: Message(t.t(message, id=request.id), ui.back_to_menu_for(t))
+        user_id, lambda t: Message(t.t(message, id=request.id), ui.back_to_menu_for(t))
     )
 
 
@@ -592,7 +610,8 @@ async def hand_back(
     await scene.db.requests.audit(
         volunteer.id, "request.handed_back", f"request:{request.id}", {"reason": reason}
     )
-    await _disconnect(
+    await _end_relay(scene, before)
+    await _tell_contact_ended(
         scene,
         before,
         request.requester_id,
@@ -642,7 +661,8 @@ async def withdraw(
         await _mark_posts(scene, request, verdict)
     await _to_coordinators(scene, lambda t: verdict)
     if before.state == "matched":
-        await _disconnect(
+        await _end_relay(scene, before)
+        await _tell_contact_ended(
             scene,
             before,
             before.volunteer_id,
@@ -662,9 +682,7 @@ async def done(scene: Scene, requester: User, request_id: int) -> HelpRequest:
     if request.requester_id != requester.id:
         raise Refused()
     request = await _move(scene, request, "done", requester, ("matched",))
-    await _disconnect(
-        scene, request, None, N_("🎉 Request #{id} is done. Thank you for your help!")
-    )
+    await _end_relay(scene, request)
     await scene.mail.to_user(
         request.volunteer_id,
         lambda t: Message(
