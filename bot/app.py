@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.config import Config
 from db import Database
-from db.clock import to_text
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.privacy import erase_inactive
+from handlers.privacy import apply_retention as run_retention
 
 log = logging.getLogger(__name__)
 
@@ -23,27 +23,21 @@ def build_dispatcher(db: Database, config: Config) -> Dispatcher:
     return Dispatcher(db, build_router(), config.handler_settings())
 
 
-async def apply_retention(db: Database, config: Config) -> None:
-    """The retention promises: silent accounts go, closed requests lose their texts,
-    the record of handled updates is kept a week."""
-    now = datetime.now(UTC)
-    await purge_inactive_accounts(db, config)
-    removed = await db.requests.purge_closed(
-        to_text(now - timedelta(days=config.privacy.closed_request_days))
+async def apply_retention(
+    db: Database,
+    config: Config,
+    now: datetime | None = None,
+    on_failure: Callable[[str], None] | None = None,
+) -> dict[str, int | None]:
+    """The retention promises of the privacy notice (db/personal_data.py), each step on its
+    own: a failing step is logged and counted, the others still run."""
+    report = await run_retention(
+        db, config.handler_settings(), build_router(), now or datetime.now(UTC)
     )
-    if removed:
-        log.info("retention: cleared the texts of %d closed requests", removed)
-    async with db.transaction():
-        await db.users.forget_updates(now - timedelta(days=7))
-
-
-async def purge_inactive_accounts(db: Database, config: Config) -> int:
-    """The retention promise of the privacy notice: silent accounts are erased, the same
-    way as with /delete."""
-    days = config.privacy.inactive_account_days
-    removed = await erase_inactive(
-        db, config.handler_settings(), build_router(), datetime.now(UTC) - timedelta(days=days)
-    )
-    if removed:
-        log.info("retention: deleted %d inactive accounts", removed)
-    return removed
+    for step, count in report.items():
+        if count is None:
+            if on_failure is not None:
+                on_failure(step)
+        elif count:
+            log.info("retention %s: %d rows", step, count)
+    return report

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from db.data_rights import Limits
 from handlers.settings import HandlerSettings
 
 ENV_PREFIX = "NACHBARBOT_"
@@ -65,6 +66,15 @@ class PrivacySection:
         minimum=1,
         maximum=3650,
         doc="Texts, voice and relay messages of closed requests are deleted after this",
+    )
+    delivered_message_hours: int = _opt(
+        24,
+        minimum=1,
+        maximum=720,
+        doc="Delivered messages lose their content in the outbox after this",
+    )
+    conversation_days: int = _opt(
+        7, minimum=1, maximum=365, doc="Unfinished conversations are forgotten after this"
     )
 
 
@@ -177,6 +187,11 @@ class Config:
         return HandlerSettings(
             city=self.bot.city,
             inactive_account_days=self.privacy.inactive_account_days,
+            retention=Limits(
+                closed_request_days=self.privacy.closed_request_days,
+                delivered_message_hours=self.privacy.delivered_message_hours,
+                conversation_days=self.privacy.conversation_days,
+            ),
             max_text_length=self.bot.max_text_length,
             admins=admins,  # type: ignore[arg-type]
             places_data_dir=self.places.data_dir,

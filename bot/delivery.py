@@ -97,7 +97,11 @@ class OutboxWorker:
         outgoing = decode(item.payload)
         edit_id = None
         if isinstance(outgoing, Edit):
-            target_id, target_sent, target_failed = await self.db.outbox.state(outgoing.outbox_id)
+            target = await self.db.outbox.state(outgoing.outbox_id)
+            if target is None:
+                await self.db.outbox.give_up(item.id, "the edited message is gone")
+                return "failed"
+            target_id, target_sent, target_failed = target
             if target_failed or (target_sent and not target_id):
                 await self.db.outbox.give_up(item.id, "the edited message was never delivered")
                 return "failed"

@@ -80,12 +80,21 @@ class Metrics:
             ["platform", "kind"],
             registry=self.registry,
         )
+        self.retention_failures = Counter(
+            "nachbarbot_retention_failures",
+            "Retention steps that failed (the others still ran)",
+            ["step"],
+            registry=self.registry,
+        )
         self.registry.register(DatabaseCollector(database_path))
         self._runner: web.AppRunner | None = None
 
     def handled(self, incoming: Incoming, seconds: float) -> None:
         self.updates.labels(incoming.sender.platform).inc()
         self.latency.observe(seconds)
+
+    def retention_failed(self, step: str) -> None:
+        self.retention_failures.labels(step).inc()
 
     def delivery_failed(self, platform: str, permanent: bool) -> None:
         self.failures.labels(platform, "permanent" if permanent else "transient").inc()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from db.clock import utcnow
-from db.rows import changed, execute, execute_all, fetch_all, fetch_one
+from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -59,41 +57,9 @@ class ContactStore:
         )
         return [row[0] for row in rows]
 
-    async def forget_notices(self, subject: str) -> None:
-        """The account is gone: nothing about it is kept to be replaced later."""
-        await execute(self._tx, "DELETE FROM notices WHERE subject = ?", (subject,))
-
     async def add_notice_post(self, kind: str, subject: str, outbox_id: int) -> None:
         await execute(
             self._tx,
             "INSERT OR IGNORE INTO notices (kind, subject, outbox_id) VALUES (?, ?, ?)",
             (kind, subject, outbox_id),
-        )
-
-    async def written_by(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
-        """Everything the person wrote here, for /mydata."""
-        found: dict[str, list[dict[str, Any]]] = {}
-        for key, sql in (
-            (
-                "relay_messages",
-                "SELECT request_id, kind, text, created_at FROM relay_messages WHERE from_user = ?",
-            ),
-            (
-                "feedback",
-                "SELECT request_id, role, text, created_at FROM feedback WHERE user_id = ?",
-            ),
-            ("reports", "SELECT subject, reason, created_at FROM reports WHERE reporter_id = ?"),
-        ):
-            found[key] = [dict(row) for row in await fetch_all(self._tx, sql, (user_id,))]
-        return found
-
-    async def blank_texts(self, user_id: int) -> None:
-        """Erase what the person wrote; the rows stay for the requests' history."""
-        await execute_all(
-            self._tx,
-            [
-                ("UPDATE relay_messages SET text = '' WHERE from_user = ?", (user_id,)),
-                ("UPDATE feedback SET text = '' WHERE user_id = ?", (user_id,)),
-                ("UPDATE reports SET reason = '' WHERE reporter_id = ?", (user_id,)),
-            ],
         )

@@ -12,6 +12,7 @@ import aiosqlite
 
 from db.clock import utcnow
 from db.contacts import ContactStore
+from db.data_rights import DataRights
 from db.events import EventStore
 from db.outbox import OutboxStore
 from db.places import PlaceStore
@@ -69,6 +70,7 @@ class Database:
         self.events = EventStore(self.transactions)
         self.transport_state = TransportStateStore(self.transactions)
         self.contacts = ContactStore(self.transactions)
+        self.data_rights = DataRights(self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -80,9 +82,15 @@ class Database:
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA foreign_keys = ON")
+        # Erased content is overwritten in the file, not only unlinked from it.
+        await conn.execute("PRAGMA secure_delete = ON")
         db = cls(conn)
         if migrate:
-            await db.migrate()
+            applied = await db.migrate()
+            if "0012_personal_data.sql" in applied and str(path) != ":memory:":
+                # Content deleted before secure_delete was on may survive in free pages:
+                # one rewrite of the file, once.
+                await conn.execute("VACUUM")
             await db.outbox.load_ids()
         return db
 
@@ -98,6 +106,12 @@ class Database:
             await self.conn.backup(destination)
         finally:
             destination.close()
+
+    async def checkpoint(self) -> None:
+        """Move the WAL into the database file and empty it: erased rows do not linger in
+        old page images there."""
+        async with self.transactions.single_statement():
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         await self.conn.close()
@@ -120,17 +134,28 @@ class Database:
                 continue
             sql = path.read_text(encoding="utf-8")
             # One transaction per migration: a failing migration leaves the previous schema.
+            # Foreign keys are off meanwhile (SQLite cannot change them inside a transaction)
+            # so that rebuilding a table does not cascade into its children; the keys are
+            # checked before the commit instead.
+            await self.conn.execute("PRAGMA foreign_keys = OFF")
             try:
                 await self.conn.executescript(
                     "BEGIN IMMEDIATE;\n"
                     + sql
                     + f"\nINSERT INTO schema_version (version, name, applied_at)"
-                    f" VALUES ({number}, '{name}', '{utcnow()}');\nCOMMIT;"
+                    f" VALUES ({number}, '{name}', '{utcnow()}');"
                 )
+                async with self.conn.execute("PRAGMA foreign_key_check") as cursor:
+                    broken = list(await cursor.fetchall())
+                if broken:
+                    raise MigrationError(f"{len(broken)} rows break a foreign key")
+                await self.conn.execute("COMMIT")
             except Exception as exc:
                 if self.conn.in_transaction:
                     await self.conn.execute("ROLLBACK")
                 raise MigrationError(f"migration {path.name} failed: {exc}") from exc
+            finally:
+                await self.conn.execute("PRAGMA foreign_keys = ON")
             log.info("applied migration %s", path.name)
             applied.append(path.name)
         return applied

@@ -53,12 +53,19 @@ class OutboxStore:
         chat_id: str,
         payload: dict[str, Any],
         not_before: datetime | None = None,
+        *,
+        recipient_id: int | None = None,
+        about: str = "",
     ) -> int:
         """Queue a message; call it inside the transaction of the change that causes it.
-        ``not_before`` holds it back (a volunteer's quiet hours)."""
+        ``not_before`` holds it back (a volunteer's quiet hours); ``recipient_id`` (the
+        person it is for) and ``about`` (whose words or data it carries, see
+        db/data_rights.about_value) let erasure find it."""
         if self._last_id is None:
             await self.load_ids()
-        sql, params = self.enqueue_statement(platform, chat_id, payload, not_before)
+        sql, params = self.enqueue_statement(
+            platform, chat_id, payload, not_before, recipient_id=recipient_id, about=about
+        )
         async with self._tx.single_statement():
             await execute(self._tx, sql, params)
         return int(params[0])
@@ -69,14 +76,26 @@ class OutboxStore:
         chat_id: str,
         payload: dict[str, Any],
         not_before: datetime | None = None,
+        *,
+        recipient_id: int | None = None,
+        about: str = "",
     ) -> Statement:
         """:meth:`enqueue` as a statement, for writing with others in one round trip."""
         now = utcnow()
         due = to_text(not_before) if not_before else now
         return (
-            "INSERT INTO outbox (id, platform, chat_id, payload, created_at, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (self._take_id(), platform, chat_id, json.dumps(payload, ensure_ascii=False), now, due),
+            "INSERT INTO outbox (id, platform, chat_id, payload, created_at, next_attempt_at,"
+            " recipient_id, about) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self._take_id(),
+                platform,
+                chat_id,
+                json.dumps(payload, ensure_ascii=False),
+                now,
+                due,
+                recipient_id,
+                about,
+            ),
         )
 
     async def due(self, now: datetime, platforms: list[str], limit: int = 50) -> list[OutboxItem]:
@@ -142,14 +161,15 @@ class OutboxStore:
                 (utcnow(), error[:200], item_id),
             )
 
-    async def state(self, item_id: int) -> tuple[str | None, str | None, str | None]:
-        """(sent_message_id, sent_at, failed_at) of an item."""
+    async def state(self, item_id: int) -> tuple[str | None, str | None, str | None] | None:
+        """(sent_message_id, sent_at, failed_at) of an item; None if it is gone (erased with
+        its recipient, or pruned)."""
         row = await fetch_one(
             self._tx,
             "SELECT sent_message_id, sent_at, failed_at FROM outbox WHERE id = ?",
             (item_id,),
         )
-        return (None, None, None) if row is None else (row[0], row[1], row[2])
+        return None if row is None else (row[0], row[1], row[2])
 
     async def target(self, item_id: int) -> tuple[str, str] | None:
         """(platform, chat_id) an item goes to."""

@@ -321,34 +321,6 @@ class RequestStore:
                 grouped[column].setdefault(key or "?", {})[state] = count
         return {"by_state": by_state, "median_minutes_to_match": median, **grouped}
 
-    async def purge_closed(self, closed_before: str) -> int:
-        """Retention: the free text, voice, contact, relay messages and feedback of requests
-        closed before the cut-off are deleted; the bare record stays for statistics."""
-        async with self._tx.transaction():
-            rows = await fetch_all(
-                self._tx,
-                "SELECT id FROM help_requests WHERE state IN ('done', 'rejected', 'withdrawn',"
-                " 'expired') AND closed_at < ? AND (description != '' OR voice_file_id != ''"
-                " OR offline_contact != '' OR EXISTS (SELECT 1 FROM relay_messages m"
-                " WHERE m.request_id = help_requests.id))",
-                (closed_before,),
-            )
-            ids = [row[0] for row in rows]
-            for request_id in ids:
-                await execute(
-                    self._tx,
-                    "UPDATE help_requests SET description = '', voice_file_id = '',"
-                    " offline_contact = '', when_text = '' WHERE id = ?",
-                    (request_id,),
-                )
-                await execute(
-                    self._tx, "DELETE FROM relay_messages WHERE request_id = ?", (request_id,)
-                )
-                await execute(
-                    self._tx, "UPDATE feedback SET text = '' WHERE request_id = ?", (request_id,)
-                )
-        return len(ids)
-
     async def add_post(self, request_id: int, outbox_id: int) -> None:
         """Remember a backchannel post of the request, to mark it decided later."""
         await execute(

@@ -249,26 +249,22 @@ class UserStore:
         async with self._tx.single_statement():
             return await changed(
                 self._tx,
-                "UPDATE processed_updates SET replies = NULL"
+                "UPDATE processed_updates SET replies = NULL, chat_id = NULL"
                 " WHERE platform = ? AND answered_at IS NULL AND replies IS NOT NULL AND at < ?",
                 (platform, to_text(before)),
             )
 
     async def mark_answered(self, platform: str, update_id: str) -> None:
         # One statement: no BEGIN/COMMIT round trips, but the lock, so that it does not
-        # land inside another task's open transaction.
+        # land inside another task's open transaction. Answered, the update keeps only its
+        # number (against redelivery): neither the answers nor whose chat it was.
         async with self._tx.single_statement():
             await execute(
                 self._tx,
-                "UPDATE processed_updates SET answered_at = ?, replies = NULL"
+                "UPDATE processed_updates SET answered_at = ?, replies = NULL, chat_id = NULL"
                 " WHERE platform = ? AND update_id = ?",
                 (_now(), platform, update_id),
             )
-
-    async def forget_updates(self, before: datetime) -> int:
-        return await changed(
-            self._tx, "DELETE FROM processed_updates WHERE at < ?", (to_text(before),)
-        )
 
     async def set_reminder_offsets(self, user_id: int, offsets: list[int]) -> None:
         await execute(
@@ -312,25 +308,6 @@ class UserStore:
             self._tx, _SELECT_USER + " WHERE seen_at < ? ORDER BY id", (to_text(seen_before),)
         )
         return [user for row in rows if (user := self._from_row(row)) is not None]
-
-    async def export(self, user_id: int) -> dict[str, Any] | None:
-        user = await self.get(user_id)
-        if user is None:
-            return None
-        state = await self.get_state(user_id)
-        return {
-            "platform": user.platform,
-            "platform_user_id": user.platform_user_id,
-            "chat_id": user.chat_id,
-            "first_name": user.first_name,
-            "language": user.language,
-            "banned_at": user.banned_at,
-            "roles": sorted(user.roles),
-            "consent_at": user.consent_at,
-            "created_at": user.created_at,
-            "seen_at": user.seen_at,
-            "conversation": None if state is None else {"state": state.state, "data": state.data},
-        }
 
     async def get_state(self, user_id: int) -> ConversationState | None:
         row = await fetch_one(

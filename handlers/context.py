@@ -148,11 +148,6 @@ class Context:
         else:
             await self.db.users.clear_state(user_id)
 
-    async def erase_user(self) -> None:
-        """Delete the acting user with everything that cascades from them."""
-        await self.db.users.delete(self.user.id)
-        self.user_erased = True
-
     async def expect_text(self) -> tuple[ConversationState, str] | None:
         """For states that wait for a text: the state and the text, or None after asking
         for a text (voice, stickers, empty messages)."""

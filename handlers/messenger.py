@@ -8,6 +8,10 @@ in are not messages to someone else: they go back through ``ctx.reply``.
 
 A message is composed by a function of the recipient's :class:`~locales.Translator`, so each
 person reads it in their own language; the backchannel reads the city's language.
+
+Every message records whom it is for and ``about``: the people whose words or data it
+carries (a relayed text: its writer; a request's post or offer: the requester). Erasing a
+person then finds every message to or about them (db/personal_data.py, the outbox).
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from db import Database
+from db.data_rights import about_value
 from db.users import User
 from handlers.model import Edit, Message, Outgoing, Recipient, encode
 from locales import DEFAULT_LANGUAGE, Translator, translator
 
 Compose = Callable[[Translator], Outgoing]
+# The people a message carries words or data of (None entries are ignored).
+About = Iterable[int | None]
 
 
 def language_of(user: User) -> Translator:
@@ -54,6 +61,7 @@ class Messenger:
         *,
         not_before: datetime | None = None,
         consented: bool = False,
+        about: About = (),
     ) -> int | None:
         """Queue a message for a person, in their language; the outbox id, or None if the
         person cannot be reached (gone, no chat)."""
@@ -61,7 +69,13 @@ class Messenger:
         if user is None:
             return None
         item = compose(language_of(user))
-        return await self.to_chat(Recipient(user.platform, user.chat_id), item, not_before)
+        return await self.to_chat(
+            Recipient(user.platform, user.chat_id),
+            item,
+            not_before,
+            recipient_id=user.id,
+            about=about,
+        )
 
     async def to_users(
         self,
@@ -70,23 +84,35 @@ class Messenger:
         *,
         not_before: datetime | None = None,
         consented: bool = False,
+        about: About = (),
     ) -> int:
         """The same message to several people; how many could be reached."""
         told = 0
+        about = list(about)
         for user_id in user_ids:
-            sent = await self.to_user(user_id, compose, not_before=not_before, consented=consented)
+            sent = await self.to_user(
+                user_id, compose, not_before=not_before, consented=consented, about=about
+            )
             told += sent is not None
         return told
 
-    async def to_backchannel(self, compose: Compose) -> list[int]:
+    async def to_backchannel(self, compose: Compose, *, about: About = ()) -> list[int]:
         """Queue a message for every coordinators' backchannel; their outbox ids."""
         bt = backchannel_language()
+        about = list(about)
         return [
-            await self.to_chat(Recipient(platform, chat_id), compose(bt))
+            await self.to_chat(Recipient(platform, chat_id), compose(bt), about=about)
             for platform, chat_id in self.backchannels
         ]
 
-    async def edit(self, outbox_id: int, compose: Compose, reader: User | None = None) -> bool:
+    async def edit(
+        self,
+        outbox_id: int,
+        compose: Compose,
+        reader: User | None = None,
+        *,
+        about: About = (),
+    ) -> bool:
         """Replace an earlier outbox message (an offer that was taken, a post that was
         decided) in its reader's language (the backchannel's when ``reader`` is None)."""
         target = await self.db.outbox.target(outbox_id)
@@ -97,14 +123,30 @@ class Messenger:
         if not isinstance(item, Message | Edit):
             raise TypeError("only a text can replace a message")
         edit = Edit(outbox_id, item.text, item.buttons)
-        await self.to_chat(Recipient(*target), edit)
+        await self.to_chat(
+            Recipient(*target),
+            edit,
+            recipient_id=reader.id if reader is not None else None,
+            about=about,
+        )
         return True
 
     async def to_chat(
-        self, recipient: Recipient, item: Outgoing, not_before: datetime | None = None
+        self,
+        recipient: Recipient,
+        item: Outgoing,
+        not_before: datetime | None = None,
+        *,
+        recipient_id: int | None = None,
+        about: About = (),
     ) -> int:
         """Queue ``item`` for a known chat (the lowest level: prefer the methods above)."""
         self.queued += 1
         return await self.db.outbox.enqueue(
-            recipient.platform, recipient.chat_id, encode(item), not_before
+            recipient.platform,
+            recipient.chat_id,
+            encode(item),
+            not_before,
+            recipient_id=recipient_id,
+            about=about_value(about),
         )

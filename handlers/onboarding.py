@@ -6,7 +6,8 @@ A ``/start <payload>`` deep link is kept through onboarding and opened afterward
 
 Button data (all usable before consent): ``lang:<code>`` (one callback: the part after
 ``lang:`` is the language, not an action; any time, also from /language), ``consent:yes``
-(any time) and ``consent:no`` (only while the notice is read, ``onboarding.privacy``).
+(any time) and ``consent:no`` (only while the notice is read, ``onboarding.privacy``; it
+asks to confirm the deletion, handlers/privacy.py).
 """
 
 from __future__ import annotations
@@ -14,22 +15,13 @@ from __future__ import annotations
 from handlers import ui
 from handlers.context import Context
 from handlers.menu import show_main_menu
-from handlers.model import Button, Command
-from handlers.privacy import erase_account, privacy_notice
+from handlers.model import Command
+from handlers.privacy import ask_to_delete, consent_buttons, privacy_notice
 from handlers.router import Router
 from locales import N_, SUPPORTED_LANGUAGES, language_name
 
 CHOOSING_LANGUAGE = "onboarding.language"
 READING_PRIVACY = "onboarding.privacy"
-
-
-def _consent_buttons(ctx: Context) -> list[list[Button]]:
-    return [
-        [
-            Button("✅ " + ctx.t._("I agree"), "consent:yes"),
-            Button("❌ " + ctx.t._("No, thanks"), "consent:no"),
-        ]
-    ]
 
 
 async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
@@ -70,7 +62,7 @@ def register(router: Router) -> None:
             )
         else:
             ctx.set_state(READING_PRIVACY, data)
-            ctx.reply(privacy_notice(ctx), _consent_buttons(ctx))
+            ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
 
     @router.command("language", N_("Change the language"), before_consent=True)
     async def ask_language(ctx: Context) -> None:
@@ -90,7 +82,7 @@ def register(router: Router) -> None:
         if ctx.user.consent_at is None:
             previous = ctx.get_state()
             ctx.set_state(READING_PRIVACY, previous.data if previous else {})
-            ctx.reply(privacy_notice(ctx), _consent_buttons(ctx))
+            ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
         else:
             await show_main_menu(ctx)
 
@@ -100,11 +92,8 @@ def register(router: Router) -> None:
         # of someone who agreed long ago is stale, not a one-tap deletion (that is /delete).
         if ctx.user.consent_at is not None:
             ctx.stale()
-        await erase_account(ctx, router, "consent")
-        ctx.reply(
-            ctx.t.t("👋 Okay. Nothing about you is stored. If you change your mind, send /start."),
-            edit=True,
-        )
+        # The same confirmation as /delete: one tap on an old message erases nothing.
+        await ask_to_delete(ctx, edit=True)
 
     @router.action("consent", "yes", before_consent=True)
     async def consent(ctx: Context) -> None:

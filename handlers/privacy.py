@@ -1,48 +1,77 @@
-"""The privacy notice and the user's data rights: see everything (/mydata), erase it (/delete).
+"""The privacy notice and a person's data rights: see everything (/mydata), erase it
+(/delete, declining or withdrawing consent, inactivity), and the retention job.
 
-Button data (``delete:…``, also before consent), each action its own callback: ``yes``
-(erase the account), ``no`` (keep it). No states of its own.
+What is stored, exported, erased and for how long is declared once, in
+db/personal_data.py; this module only speaks to the person and runs that declaration:
+
+- the notice names each purpose of the map (``PURPOSE_TEXTS``, a test checks they match);
+- /mydata sends a summary in the person's language and the complete file;
+- erasure is one path (:func:`erase`): the person's content goes first, then what they
+  had running ends through the request lifecycle (the closers features register), then the
+  rest. Every way there asks first, except inactivity (nobody to ask).
+
+Button data (``delete:…``, also before consent), each action its own callback: ``ask``
+(show the confirmation, e.g. from the notice), ``yes`` (erase), ``no`` (keep: back to the
+notice before consent, else the menu). ``privacy:details`` shows the full notice. No
+states of its own; "No, thanks" on the consent question (handlers/onboarding.py) leads to
+the same confirmation.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 
 from db import Database
+from db.data_rights import Limits, retention_steps
+from db.personal_data import PURPOSES
+from db.users import User
 from handlers import ui
 from handlers.context import Backstage, Context
 from handlers.model import Button, Document
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from locales import N_
+from locales import N_, Translator, language_name
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMAT = "nachbarbot-personal-data/1"
+
+
+# -- the notice --------------------------------------------------------------------------
 
 
 def privacy_notice(ctx: Context) -> Markup:
+    """The short notice: what, who, how long, your rights (details one tap away)."""
     t = ctx.t
-    days = ctx.settings.inactive_account_days
+    limits = ctx.settings.retention
     return Markup("\n\n").join(
         [
             t.t("🔒 <b>Privacy notice</b>"),
             t.t(
-                "<b>What we store:</b> your user number in this chat app, the language you "
-                "chose, your role (resident, volunteer or coordinator) and when you last wrote "
-                "to the bot. Later also what you write in help requests. Never your phone "
-                "number, never your exact address."
+                "<b>What we store:</b> your chat account number, first name and language, "
+                "and what you tell the bot: help requests, messages to your helper, events "
+                "you follow. We never ask for your phone number or address."
             ),
             t.t(
-                "<b>Why:</b> to answer you in your language and to connect neighbours who want "
-                "to help each other in {city}.",
+                "<b>Who sees it:</b> the coordinators in {city} check requests. A volunteer "
+                "sees your request and your first name.",
                 city=ctx.settings.city,
             ),
             t.tn(
-                "<b>How long:</b> as long as you use the bot. If you do not write for {n} day, "
-                "everything is deleted automatically.",
-                "<b>How long:</b> as long as you use the bot. If you do not write for {n} days, "
-                "everything is deleted automatically.",
-                days,
+                "<b>How long:</b> texts of finished requests {n} day.",
+                "<b>How long:</b> texts of finished requests {n} days.",
+                limits.closed_request_days,
+            )
+            + " "
+            + t.tn(
+                "Everything else until you delete it, or after {n} day without a message.",
+                "Everything else until you delete it, or after {n} days without a message.",
+                ctx.settings.inactive_account_days,
             ),
             t.t(
                 "<b>Your rights:</b> /mydata shows everything we store about you, /delete erases "
@@ -52,69 +81,316 @@ def privacy_notice(ctx: Context) -> Markup:
     )
 
 
-async def erase_account(ctx: Context, router: Router, why: str) -> None:
-    """The one way an account goes: each feature first closes what would otherwise be left
-    hanging (open requests, a running contact), then the account is deleted."""
-    for eraser in router.erasers:
-        await eraser(ctx, ctx.user, why)
-    await ctx.erase_user()
+def notice_buttons(t: Translator) -> list[Button]:
+    return [Button("📋 " + t._("All details"), "privacy:details")]
+
+
+def consent_buttons(ctx: Context) -> list[list[Button]]:
+    return [
+        [
+            Button("✅ " + ctx.t._("I agree"), "consent:yes"),
+            Button("❌ " + ctx.t._("No, thanks"), "consent:no"),
+        ],
+        notice_buttons(ctx.t),
+    ]
+
+
+def purpose_texts(
+    t: Translator, limits: Limits, inactive_days: int
+) -> dict[str, tuple[Markup, Markup, Markup, Markup]]:
+    """Each purpose of the map in the reader's words: (title, what, who sees it, how long)."""
+    closed = limits.closed_request_days
+    return {
+        "account": (
+            t.t("👤 Your account"),
+            t.t("Your chat account number, first name, language, role and reminder times."),
+            t.t("The bot. Coordinators see your user number and first name."),
+            t.tn(
+                "Until you delete it, or {n} day after your last message.",
+                "Until you delete it, or {n} days after your last message.",
+                inactive_days,
+            ),
+        ),
+        "conversation": (
+            t.t("💭 What you are doing now"),
+            t.t("The step you are at and what you typed for it, e.g. a half-written request."),
+            t.t("Only the bot."),
+            t.tn(
+                "Until the step ends; an unfinished step {n} day.",
+                "Until the step ends; an unfinished step {n} days.",
+                limits.conversation_days,
+            ),
+        ),
+        "requests": (
+            t.t("🤝 Your help requests"),
+            t.t(
+                "Kind of help, your text or voice message, the district and a point rounded "
+                "to about 500 m, when, languages."
+            ),
+            t.t("Coordinators. Once published, volunteers who fit. Your helper."),
+            t.tn(
+                "Texts and voice {n} day after the request ends. Then only kind, district and "
+                "dates stay, without your name.",
+                "Texts and voice {n} days after the request ends. Then only kind, district "
+                "and dates stay, without your name.",
+                closed,
+            ),
+        ),
+        "volunteering": (
+            t.t("🙋 Your volunteering"),
+            t.t(
+                "Where (districts, or an area rounded to about 500 m), kinds of help, "
+                "languages, times, the help you gave."
+            ),
+            t.t("The bot, to find requests for you. Coordinators."),
+            t.t("Until you stop volunteering or delete your account."),
+        ),
+        "messages": (
+            t.t("💬 Messages"),
+            t.t("What you write to your helper or requester, feedback and reports."),
+            t.t("The person you write to. Coordinators see feedback and reports."),
+            t.tn(
+                "{n} day after the request ends.",
+                "{n} days after the request ends.",
+                closed,
+            ),
+        ),
+        "events": (
+            t.t("📅 Events"),
+            t.t("Events you follow, your reminders, places and districts you subscribed to."),
+            t.t("Only the bot."),
+            t.t("Until you stop them. Sent reminders until the day is over."),
+        ),
+        "delivery": (
+            t.t("📨 Messages on their way"),
+            t.t("Messages for you, or with your words for someone else, until delivered."),
+            t.t("The person the message is for."),
+            t.tn(
+                "Their content is deleted {n} hour after delivery.",
+                "Their content is deleted {n} hours after delivery.",
+                limits.delivered_message_hours,
+            ),
+        ),
+        "records": (
+            t.t("📒 Records of decisions"),
+            t.t("Who decided what and when, e.g. who published a request. By user number."),
+            t.t("Coordinators and admins."),
+            t.t("The decision stays. Your user number is removed when you delete your account."),
+        ),
+        "technical": (
+            t.t("⚙️ Technical records"),
+            t.t("Which of your messages were answered, so nothing is answered twice."),
+            t.t("Only the bot."),
+            t.tn(
+                "Your answers until they are sent, the message numbers {n} day.",
+                "Your answers until they are sent, the message numbers {n} days.",
+                limits.handled_update_days,
+            ),
+        ),
+        "ban": (
+            t.t("🚫 Bans"),
+            t.t("Only if you were banned: a code made from your chat account, not readable."),
+            t.t("Only the bot."),
+            t.t("Until the ban is lifted, also after you delete your account."),
+        ),
+    }
+
+
+def notice_details(t: Translator, settings: HandlerSettings) -> Markup:
+    texts = purpose_texts(t, settings.retention, settings.inactive_account_days)
+    blocks = [t.t("📋 <b>What we store, who sees it, how long</b>")]
+    for purpose in PURPOSES:
+        title, what, seen_by, kept = texts[purpose.key]
+        blocks.append(
+            Markup("\n").join(
+                [Markup("<b>{}</b>").format(title), what, "👁 " + seen_by, "⏳ " + kept]
+            )
+        )
+    return Markup("\n\n").join(blocks)
+
+
+# -- /mydata -----------------------------------------------------------------------------
+
+# The export's sections (db/personal_data.py) as the summary names them.
+SECTION_LABELS = {
+    "account": N_("👤 Your account"),
+    "roles": N_("🏷 Your roles"),
+    "conversation": N_("💭 What you are doing now"),
+    "requests": N_("🤝 Your help requests"),
+    "help_given": N_("🙋 Help you gave"),
+    "requests_entered": N_("📝 Requests you entered for others"),
+    "requests_decided": N_("⚖️ Requests you decided on"),
+    "volunteer_profile": N_("🙋 Your volunteer profile"),
+    "volunteers_verified": N_("🎓 Volunteers you confirmed"),
+    "offers_received": N_("📨 Requests offered to you"),
+    "messages_written": N_("💬 Messages you wrote"),
+    "messages_received": N_("💬 Messages you received"),
+    "reports": N_("⚠️ Your reports"),
+    "reports_handled": N_("⚠️ Reports you handled"),
+    "feedback": N_("⭐ Your feedback"),
+    "decisions": N_("📒 Your decisions"),
+    "decisions_about_you": N_("📒 Decisions about you"),
+    "events_followed": N_("📅 Events you follow"),
+    "reminders": N_("⏰ Your reminders"),
+    "subscriptions": N_("🔔 Your subscriptions"),
+    "messages_for_you": N_("📨 Messages for you"),
+    "notices": N_("📣 Notices to the coordinators about you"),
+    "updates_handled": N_("⚙️ Your messages answered"),
+    "matrix_buttons": N_("⚙️ Buttons in your Matrix chat"),
+    "matrix_room": N_("⚙️ Your Matrix chat"),
+    "place_changes": N_("🏠 Places you changed"),
+}
+
+
+def export_summary(t: Translator, user: User, sections: dict[str, list]) -> Markup:
+    """One line per part that holds something, in the reader's language."""
+    since = datetime.fromisoformat(user.created_at)
+    lines = [
+        t.t("📄 <b>What we store about you</b>"),
+        t.t(
+            "You use the bot since {date}, in {language}.",
+            date=t.date(since),
+            language=language_name(user.language or "de"),
+        ),
+        Markup(""),
+    ]
+    for name, rows in sections.items():
+        if rows and name != "account":
+            lines.append(
+                t.format("{label}: {count}", label=t._(SECTION_LABELS[name]), count=len(rows))
+            )
+    lines += [Markup(""), t.t("The file below has all of it.")]
+    return Markup("\n").join(lines)
+
+
+async def _my_data(ctx: Context) -> None:
+    sections = await ctx.db.data_rights.export(ctx.user)
+    document = {
+        "format": EXPORT_FORMAT,
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sections": sections,
+    }
+    ctx.reply(export_summary(ctx.t, ctx.user, sections))
+    ctx.send(
+        Document(
+            filename="nachbarbot-my-data.json",
+            content=json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode(),
+            caption=ctx.t.t("📄 This is everything we store about you."),
+            mime_type="application/json",
+        )
+    )
+
+
+# -- erasure -----------------------------------------------------------------------------
+
+Closer = Callable[[Context | Backstage, User, str], Awaitable[None]]
+
+
+async def erase(scene: Context | Backstage, router: Router, person: User, why: str) -> None:
+    """The one way a person's data goes (``why``: "deleted", "consent" or "inactive")."""
+
+    async def close() -> None:
+        for closer in router.closers:
+            await closer(scene, person, why)
+
+    await scene.db.data_rights.erase(person, close)
+    await scene.db.requests.audit(None, f"user.erased.{why}", "user:erased")
+    if isinstance(scene, Context) and person.id == scene.user.id:
+        scene.user_erased = True
 
 
 async def erase_inactive(
     db: Database, settings: HandlerSettings, router: Router, seen_before: datetime
-) -> int:
-    """The retention promise of the privacy notice: accounts silent since ``seen_before``
-    go the same way as with /delete (what they had running ends, partners and coordinators
-    are told); each in its own transaction. Returns how many went."""
-    erased = 0
+) -> tuple[int, int]:
+    """Accounts silent since ``seen_before`` go the same way as with /delete, each in its
+    own transaction: (erased, failed). One that fails is logged by number and the next
+    goes on."""
+    erased = failed = 0
     for user in await db.users.inactive(seen_before):
-        async with db.transaction():
-            scene = Backstage(db, settings)
-            for eraser in router.erasers:
-                await eraser(scene, user, "deleted")
-            await db.users.delete(user.id)
-        erased += 1
-    return erased
+        try:
+            async with db.transaction():
+                await erase(Backstage(db, settings), router, user, "inactive")
+            erased += 1
+        except Exception as exc:
+            failed += 1
+            log.error("retention: erasing inactive user %d failed: %s", user.id, type(exc).__name__)
+    return erased, failed
+
+
+async def apply_retention(
+    db: Database, settings: HandlerSettings, router: Router, now: datetime
+) -> dict[str, int | None]:
+    """Every retention step on its own: rows changed per step, None for a step that failed
+    (logged; the others still run). Steps are idempotent."""
+    report: dict[str, int | None] = {}
+    seen_before = now - timedelta(days=settings.inactive_account_days)
+    erased, failed = await erase_inactive(db, settings, router, seen_before)
+    report["inactive_accounts"] = None if failed else erased
+    for step in retention_steps():
+        try:
+            report[step.name] = await db.data_rights.retain(step, settings.retention, now)
+        except Exception as exc:
+            report[step.name] = None
+            log.error("retention step %s failed: %s", step.name, type(exc).__name__)
+    try:
+        await db.checkpoint()
+    except Exception as exc:
+        log.error("retention: the WAL checkpoint failed: %s", type(exc).__name__)
+    return report
+
+
+def _confirmation(ctx: Context) -> tuple[Markup, list[list[Button]]]:
+    t = ctx.t
+    text = t.t(
+        "🗑 <b>Delete all your data?</b>\nThis cannot be undone. Your requests are withdrawn, "
+        "a running contact ends, and the bot forgets you."
+    )
+    if ctx.user.consent_at is None:
+        text = t.t(
+            "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
+            "(your language)"
+        )
+    return text, [
+        [
+            Button("🗑 " + t._("Yes, delete everything"), "delete:yes"),
+            Button("↩️ " + t._("No, keep it"), "delete:no"),
+        ]
+    ]
+
+
+async def ask_to_delete(ctx: Context, *, edit: bool = False) -> None:
+    text, buttons = _confirmation(ctx)
+    ctx.reply(text, buttons, edit=edit)
 
 
 def register(router: Router) -> None:
     @router.command("privacy", N_("Read the privacy notice"), before_consent=True)
     async def show_notice(ctx: Context) -> None:
-        ctx.reply(privacy_notice(ctx), ui.back_to_menu(ctx))
+        rows = [notice_buttons(ctx.t)]
+        if ctx.user.consent_at is not None:
+            rows.append([Button("🗑 " + ctx.t._("Withdraw consent and delete"), "delete:ask")])
+        ctx.reply(privacy_notice(ctx), rows + ui.back_to_menu(ctx))
+
+    @router.action("privacy", "details", before_consent=True)
+    async def show_details(ctx: Context) -> None:
+        ctx.reply(notice_details(ctx.t, ctx.settings))
 
     @router.command("mydata", N_("Download everything stored about you"))
     async def my_data(ctx: Context) -> None:
-        data = await ctx.db.users.export(ctx.user.id) or {}
-        for name, exporter in router.exporters.items():
-            data[name] = await exporter(ctx)
-        content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-        ctx.send(
-            Document(
-                filename="nachbarbot-my-data.json",
-                content=content,
-                caption=ctx.t.t("📄 This is everything we store about you."),
-                mime_type="application/json",
-            )
-        )
+        await _my_data(ctx)
 
     @router.command("delete", N_("Delete all your data"), before_consent=True)
     async def ask_delete(ctx: Context) -> None:
-        ctx.reply(
-            ctx.t.t(
-                "🗑 <b>Delete all your data?</b>\nThis cannot be undone. The bot will forget "
-                "your language and settings."
-            ),
-            [
-                [
-                    Button("🗑 " + ctx.t._("Yes, delete everything"), "delete:yes"),
-                    Button("↩️ " + ctx.t._("No, keep it"), "delete:no"),
-                ]
-            ],
-        )
+        await ask_to_delete(ctx)
+
+    @router.action("delete", "ask", before_consent=True)
+    async def ask_delete_button(ctx: Context) -> None:
+        await ask_to_delete(ctx)
 
     @router.action("delete", "yes", before_consent=True)
     async def confirm_delete(ctx: Context) -> None:
-        await erase_account(ctx, router, "deleted")
+        why = "deleted" if ctx.user.consent_at is not None else "consent"
+        await erase(ctx, router, ctx.user, why)
         ctx.reply(
             ctx.t.t(
                 "✅ All your data has been deleted. If you write again, you start "
@@ -125,4 +401,8 @@ def register(router: Router) -> None:
 
     @router.action("delete", "no", before_consent=True)
     async def keep_data(ctx: Context) -> None:
+        if ctx.user.consent_at is None:
+            # Declined the notice, then kept the data: the notice again, to agree after all.
+            ctx.reply(privacy_notice(ctx), consent_buttons(ctx), edit=True)
+            return
         ctx.reply(ctx.t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx), edit=True)

@@ -63,11 +63,12 @@ class Router:
     states: dict[str, Callback] = field(default_factory=dict)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, Callback] = field(default_factory=dict)
-    # Data rights: each feature exports and erases what it stores about the user. An eraser
-    # gets the scene (a Context, or a Backstage for the retention job), the person and why
-    # the account goes: "deleted" (/delete, inactivity) or "consent" (consent withdrawn).
-    exporters: dict[str, Callable[[Context], Awaitable[Any]]] = field(default_factory=dict)
-    erasers: list[Callable[[Any, User, str], Awaitable[None]]] = field(default_factory=list)
+    # Before a person's data goes (handlers/privacy.py), each closer ends what they have
+    # running that others depend on (requests, contacts), telling those others. It gets the
+    # scene (a Context, or a Backstage for the retention job), the person and why:
+    # "deleted", "consent" or "inactive". What is stored is erased by the personal-data map
+    # (db/personal_data.py), not here.
+    closers: list[Callable[[Any, User, str], Awaitable[None]]] = field(default_factory=list)
     # More about a place from other features (its events): (lines, buttons) per place.
     place_sections: list[Callable[[Context, Any], Awaitable[tuple[list[Any], list[Any]]]]] = field(
         default_factory=list

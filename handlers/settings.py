@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from db.data_rights import Limits
+
 
 @dataclass(frozen=True)
 class HandlerSettings:
     city: str = "Dortmund"
     # Accounts with no activity for this long are erased by the retention job.
     inactive_account_days: int = 365
+    # How long the rest is kept (the privacy notice names these figures).
+    retention: Limits = field(default_factory=Limits)
     max_text_length: int = 2000
     # (platform, platform user id) pairs that are admins from the start.
     admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)

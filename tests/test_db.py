@@ -83,7 +83,7 @@ async def test_purge_inactive(db: Database):
     removed = await erase_inactive(
         db, HandlerSettings(), build_router(), datetime.now(UTC) - timedelta(days=365)
     )
-    assert removed == 1
+    assert removed == (1, 0)
     assert await db.users.get(old.id) is None
     assert await db.users.get(fresh.id) is not None
 

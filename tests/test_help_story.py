@@ -278,11 +278,16 @@ async def test_mydata_includes_help_data(story: MemoryTransport, db: Database):
     request_id, _ = await _matched(story, db)
     out = await story.text("amira", "/mydata")
     data = json.loads(next(i for i in out if isinstance(i, Document)).content)
-    assert data["help"]["requests"][0]["id"] == request_id
-    assert data["help"]["relay_messages"][0]["text"] == "مرحبا"
+    sections = data["sections"]
+    assert sections["requests"][0]["id"] == request_id
+    assert sections["messages_written"][0]["text"] == "مرحبا"
     out = await story.text("vera", "/mydata")
-    vera_data = json.loads(next(i for i in out if isinstance(i, Document)).content)
-    assert vera_data["help"]["volunteer_profile"]["categories"] == ["shopping"]
+    vera = json.loads(next(i for i in out if isinstance(i, Document)).content)["sections"]
+    assert "shopping" in vera["volunteer_profile"][0]["categories"]
+    assert vera["messages_received"][0]["text"] == "مرحبا"
+    assert [r["id"] for r in vera["help_given"]] == [request_id]
+    # The requester's own texts are not in the helper's export.
+    assert "description" not in vera["help_given"][0]
 
 
 async def test_deleting_a_requester_withdraws_and_tells_the_helper(
@@ -294,8 +299,11 @@ async def test_deleting_a_requester_withdraws_and_tells_the_helper(
     assert await db.users.find("memory", "amira") is None
     await story.flush()
     assert "#" in story.received("vera")
-    async with db.conn.execute("SELECT text FROM relay_messages") as cur:
-        assert [row[0] for row in await cur.fetchall()] == [""]
+    # The contact about her own request goes with her; the request stays only as a record.
+    async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cur:
+        assert (await cur.fetchone())[0] == 0
+    request = await db.requests.get(request_id)
+    assert (request.requester_id, request.description, request.lat) == (None, "", None)
 
 
 async def test_deleting_a_helper_reopens_the_request(story: MemoryTransport, db: Database):

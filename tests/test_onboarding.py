@@ -50,11 +50,20 @@ async def test_nothing_but_onboarding_before_consent(chat: MemoryTransport, db: 
     assert user.consent_at is None
 
 
-async def test_declining_consent_erases_the_user(chat: MemoryTransport, db: Database):
+async def test_declining_consent_asks_before_erasing(chat: MemoryTransport, db: Database):
     await chat.text("di", "/start", hint="en")
     await chat.press("di", "lang:en")
     out = await chat.press("di", "consent:no")
-    assert "/start" in texts(out)
+    # One tap erases nothing: the same confirmation as /delete.
+    assert "Delete what we stored?" in texts(out)
+    assert await db.users.find("memory", "di") is not None
+    # "No, keep it": the notice again, to agree after all.
+    out = await chat.press("di", "delete:no")
+    assert "Privacy notice" in texts(out)
+    assert "consent:yes" in {b.data for m in out for row in m.buttons for b in row}
+    await chat.press("di", "consent:no")
+    out = await chat.press("di", "delete:yes")
+    assert "deleted" in texts(out)
     assert await db.users.find("memory", "di") is None
 
 
@@ -153,10 +162,15 @@ async def test_mydata_exports_everything_stored(chat: MemoryTransport):
     out = await chat.text("ol", "/mydata")
     document = next(item for item in out if isinstance(item, Document))
     data = json.loads(document.content)
-    assert data["platform_user_id"] == "ol"
-    assert data["language"] == "pl"
-    assert data["roles"] == ["resident"]
-    assert data["consent_at"]
+    assert data["format"] == "nachbarbot-personal-data/1"
+    (account,) = data["sections"]["account"]
+    assert account["platform_user_id"] == "ol"
+    assert account["language"] == "pl"
+    assert account["consent_at"]
+    assert [row["role"] for row in data["sections"]["roles"]] == ["resident"]
+    # A summary in the person's language comes with the file.
+    summary = texts([item for item in out if not isinstance(item, Document)])
+    assert translator("pl").t("📄 <b>What we store about you</b>") in summary
 
 
 async def test_delete_asks_then_erases(chat: MemoryTransport, db: Database):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
-from db.clock import to_text
+from db.data_rights import Limits, retention_steps
 from handlers.dispatcher import Dispatcher
 from tests.fake_telegram import FakeTelegram
 from tests.memory_transport import MemoryTransport, texts
@@ -55,14 +55,17 @@ async def test_retention_clears_closed_requests(db: Database):
         " created_at) VALUES (?, ?, 'text', 'hallo', '2026-01-01')",
         (request.id, user.id),
     )
+    (step,) = [s for s in retention_steps() if s.name == "closed_requests"]
     now = datetime.now(UTC)
-    assert await db.requests.purge_closed(to_text(now - timedelta(days=90))) == 0
-    assert await db.requests.purge_closed(to_text(now + timedelta(seconds=1))) == 1
+    assert await db.data_rights.retain(step, Limits(), now) == 0
+    later = now + timedelta(days=90, seconds=1)
+    # The request, its relay message (deleted) and nothing else.
+    assert await db.data_rights.retain(step, Limits(), later) == 2
     cleared = await db.requests.get(request.id)
     assert (cleared.description, cleared.offline_contact, cleared.state) == ("", "", "withdrawn")
     async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cur:
         assert (await cur.fetchone())[0] == 0
-    assert await db.requests.purge_closed(to_text(now + timedelta(seconds=1))) == 0
+    assert await db.data_rights.retain(step, Limits(), later) == 0
 
 
 async def test_new_accounts_wait_before_their_first_request(dispatcher: Dispatcher):

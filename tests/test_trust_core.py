@@ -488,7 +488,7 @@ async def test_an_inactive_volunteer_leaves_through_the_lifecycle(story, db):
     removed = await erase_inactive(
         db, story.dispatcher.settings, build_router(), datetime.now(UTC) - timedelta(days=365)
     )
-    assert removed == 1 and await db.users.get(vera) is None
+    assert removed == (1, 0) and await db.users.get(vera) is None
     await story.flush()
     request = await db.requests.get(request_id)
     assert request.state == "open" and request.volunteer_id is None

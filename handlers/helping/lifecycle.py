@@ -237,7 +237,8 @@ async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
     """Post the request to every backchannel, remembering the posts to mark them later."""
     text = await review_post(scene.db, request, backchannel_language())
     for outbox_id in await scene.mail.to_backchannel(
-        lambda t: Message(text, decision_buttons(t, request.id), typed_choices=False)
+        lambda t: Message(text, decision_buttons(t, request.id), typed_choices=False),
+        about=[request.requester_id],
     ):
         await scene.db.requests.add_post(request.id, outbox_id)
 
@@ -249,7 +250,7 @@ async def _mark_posts(
     text = await review_post(scene.db, request, backchannel_language()) + "\n\n" + verdict
     for outbox_id in await scene.db.requests.posts(request.id):
         if outbox_id != except_outbox:
-            await scene.mail.edit(outbox_id, lambda t: Message(text))
+            await scene.mail.edit(outbox_id, lambda t: Message(text), about=[request.requester_id])
     return text
 
 
@@ -425,6 +426,7 @@ async def _offer_one(
         volunteer.user_id,
         lambda t: Message(offer_text(t, request), offer_buttons(t, request.id)),
         not_before=matching.quiet_until(volunteer, now),
+        about=[request.requester_id],
     )
     if outbox_id is None:
         return False
@@ -540,6 +542,7 @@ async def _connect(scene: Scene, request: HelpRequest, volunteer: User) -> None:
             requester_buttons(t, request.id),
             typed_choices=False,
         ),
+        about=[volunteer.id],
     )
 
 

@@ -192,6 +192,7 @@ async def coordinator_text(ctx: Context) -> None:
             + "\n\n"
             + t.t("Please answer with a message here.")
         ),
+        about=[ctx.user.id],
     )
     await ctx.set_state_of(requester.id, "request.answer", {"request_id": asked.id})
     await ctx.db.requests.audit(ctx.user.id, "request.question", f"request:{asked.id}")
@@ -214,7 +215,8 @@ async def requester_answer(ctx: Context) -> None:
             t.t("💬 Answer from the requester of #{id}:", id=request_id)
             + "\n"
             + quoted(t, text[:1000])
-        )
+        ),
+        about=[ctx.user.id],
     )
     ctx.reply(ctx.t.t("✅ Thank you, your answer was passed on."), ui.back_to_menu(ctx))
 

@@ -76,13 +76,19 @@ async def _relay(ctx: Context) -> None:
                 buttons(pt),
                 typed_choices=False,
             ),
+            about=[ctx.user.id],
         )
     elif isinstance(event, Location):
         await _log(ctx, request, "location", "")
+        # Exactly as shared: meeting at a door needs it. Not stored anywhere else.
         await ctx.mail.to_user(
-            partner, lambda pt: Message(pt.t("📍 {name} shared a location:", name=name))
+            partner,
+            lambda pt: Message(pt.t("📍 {name} shared a location:", name=name)),
+            about=[ctx.user.id],
         )
-        await ctx.mail.to_chat(_to(partner), Venue(event.latitude, event.longitude))
+        await ctx.mail.to_user(
+            partner, lambda pt: Venue(event.latitude, event.longitude), about=[ctx.user.id]
+        )
     elif isinstance(event, Media) and event.kind in ("voice", "audio") and event.file_id:
         await _log(ctx, request, "voice", "")
         if partner.platform == ctx.user.platform:
@@ -91,6 +97,7 @@ async def _relay(ctx: Context) -> None:
                 lambda pt: Voice(
                     event.file_id, ctx.user.platform, caption=pt.t("🎤 {name}", name=name)
                 ),
+                about=[ctx.user.id],
             )
         else:
             await ctx.mail.to_user(

@@ -54,7 +54,8 @@ async def _report_text(ctx: Context) -> None:
                 )
                 + "\n"
                 + quoted(t, text)
-            )
+            ),
+            about=[ctx.user.id],
         )
     back: dict[str, Any] | None = state.data.get("back")
     if back:

@@ -76,7 +76,8 @@ async def _escalate(scene: Backstage, request: HelpRequest) -> None:
             ),
             reoffer_buttons(t, request.id),
             typed_choices=False,
-        )
+        ),
+        about=[request.requester_id],
     )
 
 
@@ -124,5 +125,7 @@ async def roundup(db: Database, settings: HandlerSettings) -> int:
     text = Markup("\n").join(lines)
     scene = Backstage(db, settings)
     async with db.transaction():
-        await scene.mail.to_backchannel(lambda t: Message(text))
+        await scene.mail.to_backchannel(
+            lambda t: Message(text), about=[r.requester_id for r in open_requests]
+        )
     return scene.mail.queued

@@ -1,0 +1,161 @@
+"""Export, erasure and retention, run from the personal-data map (db/personal_data.py).
+
+Nothing here knows a feature: a new table is covered by declaring it in the map.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from db.clock import to_text
+from db.personal_data import MAP, TABLES, Action, Retention, sections
+from db.rows import changed, execute, fetch_all, fetch_one
+from db.transactions import Transactions
+from db.users import User
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Columns that hold JSON: exported as data, not as a string of it.
+JSON_COLUMNS = {
+    ("conversations", "data"),
+    ("outbox", "payload"),
+    ("matrix_buttons", "buttons"),
+    ("transport_state", "value"),
+}
+
+
+def person_params(user: User) -> dict[str, Any]:
+    """The named parameters the map's SQL uses for a person."""
+    return {
+        "id": user.id,
+        "platform": user.platform,
+        "chat_id": user.chat_id,
+        "subject": f"user:{user.id}",
+        "about": f"%,{user.id},%",
+    }
+
+
+def about_value(user_ids: Iterable[int | None]) -> str:
+    """The outbox ``about`` column for the people a message carries words or data of."""
+    ids = sorted({i for i in user_ids if i is not None})
+    return f",{','.join(map(str, ids))}," if ids else ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long things are kept (from the ``[privacy]`` settings)."""
+
+    closed_request_days: int = 90
+    delivered_message_hours: int = 24
+    conversation_days: int = 7
+    handled_update_days: int = 7
+    matrix_button_days: int = 30
+
+    def cutoffs(self, now: datetime) -> dict[str, str]:
+        return {
+            "closed_before": to_text(now - timedelta(days=self.closed_request_days)),
+            "outbox_before": to_text(now - timedelta(hours=self.delivered_message_hours)),
+            "updates_before": to_text(now - timedelta(days=self.handled_update_days)),
+            "conversation_before": to_text(now - timedelta(days=self.conversation_days)),
+            "buttons_before": to_text(now - timedelta(days=self.matrix_button_days)),
+            "today_local": now.astimezone(BERLIN).date().isoformat(),
+        }
+
+
+def _statement(table: str, where: str, action: Action) -> str:
+    if action.delete:
+        return f"DELETE FROM {table} WHERE {where}"
+    assignments = ", ".join(f"{column} = {value}" for column, value in action.columns)
+    return f"UPDATE {table} SET {assignments} WHERE {where}"
+
+
+def erasure_statements(first: bool) -> list[str]:
+    """The erasure, in the order it runs: content first (map order), then structure in
+    reverse map order, so that rows found through a parent (relay messages of a person's
+    own requests) go before the parent is unlinked and the account row goes last."""
+    tables = MAP if first else tuple(reversed(MAP))
+    return [
+        _statement(table.name, f"({link.where})", action)
+        for table in tables
+        for link in table.links
+        for action in link.erase
+        if action.first == first
+    ]
+
+
+class DataRights:
+    def __init__(self, transactions: Transactions) -> None:
+        self._tx = transactions
+
+    async def export(self, user: User) -> dict[str, list[dict[str, Any]]]:
+        """Everything the map selects for the person, by section, with stable keys."""
+        params = person_params(user)
+        found: dict[str, list[dict[str, Any]]] = {}
+        for section in sections():
+            columns = section.link.export
+            rows = await fetch_all(
+                self._tx,
+                f"SELECT {', '.join(columns)} FROM {section.table} WHERE {section.link.where}",
+                params,
+            )
+            found[section.name] = [
+                {column: _value(section.table, column, row[column]) for column in columns}
+                for row in rows
+            ]
+        return found
+
+    async def erase(self, user: User, close: Callable[[], Awaitable[None]]) -> None:
+        """Erase the person: their content first, then ``close`` (what they had running
+        ends through the request lifecycle, partners and coordinators told, with nothing
+        left to quote), then everything else the map links to them. Call inside a
+        transaction: all of it or nothing."""
+        params = person_params(user)
+        async with self._tx.transaction():
+            for sql in erasure_statements(first=True):
+                await execute(self._tx, sql, params)
+            await close()
+            for sql in erasure_statements(first=False):
+                await execute(self._tx, sql, params)
+
+    async def retain(self, step: Retention, limits: Limits, now: datetime) -> int:
+        """Run one retention step in its own transaction; how many rows it changed."""
+        cutoffs = limits.cutoffs(now)
+        total = 0
+        async with self._tx.transaction():
+            for sql in step.statements:
+                total += await changed(self._tx, sql, cutoffs)
+        return total
+
+    async def holds_data(self, user: User) -> list[str]:
+        """The sections that hold anything for the person (for tests and doctor)."""
+        params = person_params(user)
+        held = []
+        for section in sections():
+            row = await fetch_one(
+                self._tx,
+                f"SELECT EXISTS (SELECT 1 FROM {section.table} WHERE {section.link.where})",
+                params,
+            )
+            if row is not None and row[0]:
+                held.append(section.name)
+        return held
+
+
+def retention_steps() -> list[Retention]:
+    return [step for table in MAP for step in table.retention]
+
+
+def _value(table: str, column: str, value: Any) -> Any:
+    if (table, column) in JSON_COLUMNS and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+__all__ = ["TABLES", "DataRights", "Limits", "about_value", "retention_steps"]

@@ -1,0 +1,906 @@
+"""The personal-data map: every table and column, what it holds about people, and what
+export, erasure and retention do with it.
+
+This is the one declaration the data rights follow (``db/data_rights.py`` runs it): /mydata
+exports what the ``Link``s select, erasure applies their actions, retention runs the
+``Retention`` steps, and the privacy notice names the ``PURPOSES``. A test compares the map
+with the live schema after all migrations: a column the map does not classify fails it, so a
+new feature cannot store something about a person that /delete forgets.
+
+Column kinds:
+
+- ``CONTENT``: what a person wrote, said or shared (texts, voice, places, conversation data):
+  exported, blanked on erasure and by retention.
+- ``IDENTITY``: who someone is on a chat service (platform ids, chat ids, first name).
+- ``LINK``: a user number pointing at a person: unlinked or its row deleted on erasure.
+- ``DETAIL``: facts about a person's row (times, states, settings, amounts): exported with
+  it; where a row outlives the person (statistics) only these stay, with no link.
+- ``PUBLIC``: nothing about a private person (places, events, ids, technical state).
+
+SQL in a ``Link`` or ``Retention`` names its parameters: ``:id`` (the user number),
+``:platform``, ``:chat_id``, ``:subject`` (``user:<id>``), ``:about`` (``%,<id>,%``) and
+the retention cut-offs in :data:`CUTOFFS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CONTENT = "content"
+IDENTITY = "identity"
+LINK = "link"
+DETAIL = "detail"
+PUBLIC = "public"
+KINDS = (CONTENT, IDENTITY, LINK, DETAIL, PUBLIC)
+
+# Request states after which nothing happens any more.
+CLOSED = "('done', 'rejected', 'withdrawn', 'expired')"
+
+# The retention cut-offs a step may use (db/data_rights.py computes them from the settings).
+CUTOFFS = (
+    "closed_before",  # requests closed before this lose their texts
+    "outbox_before",  # delivered or given-up messages older than this lose their content
+    "updates_before",  # the record of handled updates
+    "conversation_before",  # unfinished conversations untouched since
+    "buttons_before",  # Matrix button maps
+    "today_local",  # reminders and one-off follows of days before today (Europe/Berlin)
+)
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """A kind of personal data as the privacy notice names it (its words, in ten languages,
+    live in handlers/privacy.py under the same key)."""
+
+    key: str
+    what: str
+    seen_by: str
+    kept: str
+
+
+PURPOSES = (
+    Purpose(
+        "account",
+        "chat account id, chat, first name, language, roles, consent, last seen, reminder times",
+        "the bot; coordinators see the user number and first name",
+        "until /delete, or privacy.inactive_account_days without writing",
+    ),
+    Purpose(
+        "conversation",
+        "the step of a conversation and what was entered so far",
+        "the bot only",
+        "until the step ends; unfinished steps privacy.conversation_days",
+    ),
+    Purpose(
+        "requests",
+        "help requests: kind, text or voice, area (Stadtteil, point rounded to ~500 m), "
+        "when, languages; a contact a coordinator entered",
+        "coordinators; matching volunteers once published; the helper",
+        "texts, voice and contact privacy.closed_request_days after closing; kind, "
+        "district, dates, minutes and amounts stay without any link to a person",
+    ),
+    Purpose(
+        "volunteering",
+        "volunteer profile (districts or an area rounded to ~500 m, kinds of help, "
+        "languages, times, quiet hours, training confirmed) and the help given",
+        "the bot for matching; coordinators",
+        "until the person stops volunteering or deletes the account",
+    ),
+    Purpose(
+        "messages",
+        "messages passed between requester and helper, feedback, reports, answers to coordinators",
+        "the partner of the contact; coordinators (feedback, reports, answers)",
+        "privacy.closed_request_days after the request closed",
+    ),
+    Purpose(
+        "events",
+        "events followed, reminders, subscriptions to places and districts",
+        "the bot only",
+        "until stopped; sent reminders until the event day has passed",
+    ),
+    Purpose(
+        "delivery",
+        "messages waiting to be delivered to or carrying the words of a person",
+        "the recipient",
+        "content cleared privacy.delivered_message_hours after delivery",
+    ),
+    Purpose(
+        "records",
+        "who decided what when (audit log, place changes), by user number",
+        "coordinators and admins",
+        "the decision stays; the user number is removed with the account",
+    ),
+    Purpose(
+        "technical",
+        "updates already handled (to answer once), Matrix room and button maps",
+        "the bot only",
+        "answers until sent; update numbers 7 days; button maps 30 days",
+    ),
+    Purpose(
+        "ban",
+        "a keyed hash of a banned chat account, nothing readable",
+        "the bot only",
+        "until the ban is lifted",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    """What erasure does to the rows a link selects.
+
+    ``delete`` the rows, or set ``columns`` to SQL values (``''``, ``NULL``, an expression).
+    ``first``: before what the person had running is ended through the request lifecycle
+    (content, so that no notice sent on the way quotes it); otherwise after (structure, which
+    the lifecycle still needs)."""
+
+    delete: bool = False
+    columns: tuple[tuple[str, str], ...] = ()
+    first: bool = False
+
+
+def delete(*, first: bool = False) -> Action:
+    return Action(delete=True, first=first)
+
+
+def blank(*columns: str, first: bool = True, **values: str) -> Action:
+    """Set text ``columns`` to '' (and other columns to the given SQL values)."""
+    return Action(columns=tuple((c, "''") for c in columns) + tuple(values.items()), first=first)
+
+
+def unlink(column: str) -> Action:
+    return Action(columns=((column, "NULL"),))
+
+
+@dataclass(frozen=True)
+class Link:
+    """How rows of a table belong to a person: ``where`` selects them; ``section`` and
+    ``export`` are what /mydata shows of them (no section: not exported, say why in
+    ``note``); ``erase`` is done to them, in order."""
+
+    where: str
+    erase: tuple[Action, ...]
+    section: str = ""
+    export: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Retention:
+    """A retention step: statements run in one transaction, on their own (one failing
+    step does not stop the others), idempotent."""
+
+    name: str
+    statements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    purpose: str | None
+    columns: dict[str, str]
+    links: tuple[Link, ...] = ()
+    retention: tuple[Retention, ...] = ()
+    note: str = ""
+
+
+def _all(kind: str, *names: str) -> dict[str, str]:
+    return dict.fromkeys(names, kind)
+
+
+_REQUEST_CONTENT = (
+    "offline_contact",
+    "description",
+    "description_lang",
+    "voice_file_id",
+    "voice_platform",
+    "area_name",
+    "when_text",
+    "languages",
+    "reject_note",
+)
+_OWN_REQUESTS = "SELECT id FROM help_requests WHERE requester_id = :id"
+_CLOSED_REQUESTS = (
+    f"SELECT id FROM help_requests WHERE state IN {CLOSED} AND closed_at < :closed_before"
+)
+_SETTLED = "(sent_at IS NOT NULL OR failed_at IS NOT NULL)"
+# Outbox rows a later edit refers to by id: their row (not their content) must stay.
+_REFERENCED = (
+    "id IN (SELECT outbox_id FROM moderation_posts)"
+    " OR id IN (SELECT outbox_id FROM request_notifications WHERE outbox_id IS NOT NULL)"
+    " OR id IN (SELECT outbox_id FROM notices)"
+)
+
+MAP: tuple[Table, ...] = (
+    Table(
+        "users",
+        "account",
+        {
+            "id": LINK,
+            "platform": IDENTITY,
+            "platform_user_id": IDENTITY,
+            "chat_id": IDENTITY,
+            "first_name": IDENTITY,
+            **_all(
+                DETAIL,
+                "language",
+                "consent_at",
+                "created_at",
+                "seen_at",
+                "banned_at",
+                "ban_notified",
+                "reminder_offsets",
+            ),
+        },
+        links=(
+            Link(
+                "id = :id",
+                (delete(),),
+                section="account",
+                export=(
+                    "id",
+                    "platform",
+                    "platform_user_id",
+                    "chat_id",
+                    "first_name",
+                    "language",
+                    "consent_at",
+                    "created_at",
+                    "seen_at",
+                    "banned_at",
+                    "reminder_offsets",
+                ),
+            ),
+        ),
+        note="Inactive accounts are erased like /delete (handlers/privacy.py), not by SQL here.",
+    ),
+    Table(
+        "user_roles",
+        "account",
+        {"user_id": LINK, "role": DETAIL, "granted_at": DETAIL},
+        links=(Link("user_id = :id", (delete(),), section="roles", export=("role", "granted_at")),),
+    ),
+    Table(
+        "conversations",
+        "conversation",
+        {"user_id": LINK, "state": DETAIL, "data": CONTENT, "updated_at": DETAIL},
+        links=(
+            Link(
+                "user_id = :id",
+                (delete(),),
+                section="conversation",
+                export=("state", "data", "updated_at"),
+            ),
+        ),
+        retention=(
+            Retention(
+                "unfinished_conversations",
+                # A running help contact is a conversation too, ended only by the lifecycle.
+                (
+                    "DELETE FROM conversations WHERE updated_at < :conversation_before"
+                    " AND state NOT LIKE 'relay%'",
+                ),
+            ),
+        ),
+    ),
+    Table(
+        "help_requests",
+        "requests",
+        {
+            "id": DETAIL,
+            "requester_id": LINK,
+            "entered_by": LINK,
+            "volunteer_id": LINK,
+            "decided_by": LINK,
+            "lat": CONTENT,
+            "lon": CONTENT,
+            **_all(CONTENT, *_REQUEST_CONTENT),
+            **_all(
+                DETAIL,
+                "category",
+                "stadtbezirk",
+                "when_kind",
+                "state",
+                "reject_reason",
+                "minutes_spent",
+                "money_cents",
+                "money_confirmed",
+                "created_at",
+                "updated_at",
+                "opened_at",
+                "matched_at",
+                "closed_at",
+                "escalated_at",
+                "reminded_at",
+                "kept_at",
+            ),
+        },
+        links=(
+            Link(
+                "requester_id = :id",
+                (blank(*_REQUEST_CONTENT, lat="NULL", lon="NULL"), unlink("requester_id")),
+                section="requests",
+                export=(
+                    "id",
+                    "category",
+                    "description",
+                    "description_lang",
+                    "voice_file_id",
+                    "area_name",
+                    "stadtbezirk",
+                    "lat",
+                    "lon",
+                    "when_kind",
+                    "when_text",
+                    "languages",
+                    "state",
+                    "reject_reason",
+                    "reject_note",
+                    "minutes_spent",
+                    "money_cents",
+                    "money_confirmed",
+                    "created_at",
+                    "opened_at",
+                    "matched_at",
+                    "closed_at",
+                ),
+            ),
+            Link(
+                "volunteer_id = :id",
+                (unlink("volunteer_id"),),
+                section="help_given",
+                export=(
+                    "id",
+                    "category",
+                    "stadtbezirk",
+                    "state",
+                    "minutes_spent",
+                    "money_cents",
+                    "money_confirmed",
+                    "matched_at",
+                    "closed_at",
+                ),
+                note="The requester's texts are theirs: a helper's export names the request only.",
+            ),
+            Link(
+                "entered_by = :id",
+                (unlink("entered_by"),),
+                section="requests_entered",
+                export=("id", "category", "state", "created_at"),
+            ),
+            Link(
+                "decided_by = :id",
+                (unlink("decided_by"),),
+                section="requests_decided",
+                export=("id", "state", "updated_at"),
+            ),
+        ),
+        retention=(
+            Retention(
+                "closed_requests",
+                (
+                    "UPDATE help_requests SET "
+                    + ", ".join(f"{c} = ''" for c in _REQUEST_CONTENT)
+                    + ", lat = NULL, lon = NULL"
+                    f" WHERE state IN {CLOSED} AND closed_at < :closed_before"
+                    " AND (description != '' OR voice_file_id != '' OR offline_contact != ''"
+                    " OR when_text != '' OR area_name != '' OR reject_note != ''"
+                    " OR lat IS NOT NULL)",
+                    f"DELETE FROM relay_messages WHERE request_id IN ({_CLOSED_REQUESTS})",
+                    f"UPDATE feedback SET text = '' WHERE text != ''"
+                    f" AND request_id IN ({_CLOSED_REQUESTS})",
+                    "UPDATE reports SET reason = '' WHERE reason != '' AND subject IN"
+                    f" (SELECT 'request:' || id FROM ({_CLOSED_REQUESTS}))",
+                ),
+            ),
+        ),
+    ),
+    Table(
+        "volunteers",
+        "volunteering",
+        {
+            "user_id": LINK,
+            "verified_by": LINK,
+            "lat": CONTENT,
+            "lon": CONTENT,
+            **_all(
+                DETAIL,
+                "categories",
+                "stadtbezirke",
+                "radius_m",
+                "languages",
+                "availability",
+                "quiet_start",
+                "quiet_end",
+                "max_open",
+                "paused",
+                "verified_at",
+                "created_at",
+            ),
+        },
+        links=(
+            Link(
+                "user_id = :id",
+                (delete(),),
+                section="volunteer_profile",
+                export=(
+                    "categories",
+                    "stadtbezirke",
+                    "lat",
+                    "lon",
+                    "radius_m",
+                    "languages",
+                    "availability",
+                    "quiet_start",
+                    "quiet_end",
+                    "max_open",
+                    "paused",
+                    "verified_at",
+                    "created_at",
+                ),
+            ),
+            Link(
+                "verified_by = :id",
+                (unlink("verified_by"),),
+                section="volunteers_verified",
+                export=("user_id", "verified_at"),
+            ),
+        ),
+    ),
+    Table(
+        "request_notifications",
+        "volunteering",
+        {
+            "request_id": DETAIL,
+            "volunteer_id": LINK,
+            "outbox_id": PUBLIC,
+            "declined": DETAIL,
+            "handed_back": DETAIL,
+        },
+        links=(
+            Link(
+                "volunteer_id = :id",
+                (delete(),),
+                section="offers_received",
+                export=("request_id", "declined", "handed_back"),
+            ),
+        ),
+    ),
+    Table(
+        "moderation_posts",
+        None,
+        _all(PUBLIC, "request_id", "outbox_id"),
+        note="Which backchannel post shows which request: no person.",
+    ),
+    Table(
+        "relay_messages",
+        "messages",
+        {
+            "id": PUBLIC,
+            "request_id": DETAIL,
+            "from_user": LINK,
+            "kind": DETAIL,
+            "text": CONTENT,
+            "created_at": DETAIL,
+        },
+        links=(
+            Link(
+                "from_user = :id",
+                (blank("text"), delete()),
+                section="messages_written",
+                export=("request_id", "kind", "text", "created_at"),
+            ),
+            Link(
+                "from_user IS NOT :id AND request_id IN"
+                " (SELECT id FROM help_requests WHERE requester_id = :id OR volunteer_id = :id)",
+                (),
+                section="messages_received",
+                export=("request_id", "kind", "text", "created_at"),
+                note="Kept for the writer, who may still be using the bot, unless the request "
+                "is the erased person's own (the next link).",
+            ),
+            Link(
+                f"request_id IN ({_OWN_REQUESTS})",
+                (blank("text"), delete()),
+                note="The whole contact about the erased person's own request goes.",
+            ),
+        ),
+    ),
+    Table(
+        "reports",
+        "messages",
+        {
+            "id": PUBLIC,
+            "reporter_id": LINK,
+            "subject": DETAIL,
+            "reason": CONTENT,
+            "created_at": DETAIL,
+            "handled_by": LINK,
+        },
+        links=(
+            Link(
+                "reporter_id = :id",
+                (blank("reason"), delete()),
+                section="reports",
+                export=("subject", "reason", "created_at"),
+            ),
+            Link(
+                f"subject IN (SELECT 'request:' || id FROM ({_OWN_REQUESTS}))",
+                (blank("reason"),),
+                note="A report about the erased person's request keeps that it was made.",
+            ),
+            Link(
+                "handled_by = :id",
+                (unlink("handled_by"),),
+                section="reports_handled",
+                export=("subject", "created_at"),
+            ),
+        ),
+    ),
+    Table(
+        "feedback",
+        "messages",
+        {
+            "request_id": DETAIL,
+            "user_id": LINK,
+            "role": DETAIL,
+            "text": CONTENT,
+            "created_at": DETAIL,
+        },
+        links=(
+            Link(
+                "user_id = :id",
+                (blank("text"), delete()),
+                section="feedback",
+                export=("request_id", "role", "text", "created_at"),
+            ),
+            Link(
+                f"request_id IN ({_OWN_REQUESTS})",
+                (blank("text"),),
+                note="Feedback on the erased person's request may quote it.",
+            ),
+        ),
+    ),
+    Table(
+        "audit_log",
+        "records",
+        {
+            "id": PUBLIC,
+            "at": DETAIL,
+            "actor_id": LINK,
+            "action": DETAIL,
+            "subject": LINK,
+            "details": DETAIL,
+        },
+        links=(
+            Link(
+                "actor_id = :id",
+                (unlink("actor_id"),),
+                section="decisions",
+                export=("at", "action", "subject"),
+            ),
+            Link(
+                "subject = :subject",
+                (blank(subject="'user:erased'", first=False),),
+                section="decisions_about_you",
+                export=("at", "action"),
+            ),
+            Link(
+                "json_extract(details, '$.volunteer_id') = :id",
+                (blank(details="json_remove(details, '$.volunteer_id')", first=False),),
+                note="A match names its volunteer.",
+            ),
+        ),
+    ),
+    Table(
+        "event_follows",
+        "events",
+        {"user_id": LINK, "event_id": DETAIL, "occurrence_local": DETAIL, "created_at": DETAIL},
+        links=(
+            Link(
+                "user_id = :id",
+                (delete(),),
+                section="events_followed",
+                export=("event_id", "occurrence_local", "created_at"),
+            ),
+        ),
+        retention=(
+            Retention(
+                "past_follows",
+                (
+                    "DELETE FROM event_follows WHERE occurrence_local != ''"
+                    " AND occurrence_local < :today_local",
+                ),
+            ),
+        ),
+    ),
+    Table(
+        "reminders",
+        "events",
+        {
+            "id": PUBLIC,
+            "user_id": LINK,
+            **_all(DETAIL, "event_id", "occurrence_local", "minutes_before", "fire_at", "state"),
+        },
+        links=(
+            Link(
+                "user_id = :id",
+                (delete(),),
+                section="reminders",
+                export=("event_id", "occurrence_local", "minutes_before", "fire_at", "state"),
+            ),
+        ),
+        retention=(
+            Retention(
+                "past_reminders",
+                (
+                    "DELETE FROM reminders WHERE state != 'pending'"
+                    " AND occurrence_local < :today_local",
+                ),
+            ),
+        ),
+    ),
+    Table(
+        "subscriptions",
+        "events",
+        {"user_id": LINK, "kind": DETAIL, "target": DETAIL, "created_at": DETAIL},
+        links=(
+            Link(
+                "user_id = :id",
+                (delete(),),
+                section="subscriptions",
+                export=("kind", "target", "created_at"),
+            ),
+        ),
+    ),
+    Table(
+        "outbox",
+        "delivery",
+        {
+            "id": PUBLIC,
+            "platform": DETAIL,
+            "chat_id": IDENTITY,
+            "payload": CONTENT,
+            "recipient_id": LINK,
+            "about": LINK,
+            **_all(
+                DETAIL,
+                "created_at",
+                "next_attempt_at",
+                "attempts",
+                "sent_at",
+                "failed_at",
+                "sent_message_id",
+                "last_error",
+                "attempt_started_at",
+                "in_doubt",
+            ),
+        },
+        links=(
+            Link(
+                "recipient_id = :id OR (recipient_id IS NULL AND platform = :platform"
+                " AND chat_id = :chat_id)",
+                (delete(),),
+                section="messages_for_you",
+                export=("created_at", "sent_at", "payload"),
+                note="Also what the lifecycle queues for the person while ending their "
+                "requests: deleted after it (not first).",
+            ),
+            Link(
+                f"about LIKE :about AND NOT {_SETTLED}",
+                (delete(first=True),),
+                note="Undelivered messages carrying the person's words or data are not sent.",
+            ),
+            Link(
+                f"about LIKE :about AND {_SETTLED}",
+                (blank(payload="'{}'", about="''"),),
+                note="Delivered ones lose their content; the row stays for later edits.",
+            ),
+        ),
+        retention=(
+            Retention(
+                "delivered_messages",
+                (
+                    f"DELETE FROM outbox WHERE {_SETTLED} AND created_at < :outbox_before"
+                    f" AND NOT ({_REFERENCED})",
+                    f"UPDATE outbox SET payload = '{{}}', about = '' WHERE {_SETTLED}"
+                    " AND created_at < :outbox_before AND payload != '{}'",
+                ),
+            ),
+        ),
+    ),
+    Table(
+        "notices",
+        "records",
+        {"kind": DETAIL, "subject": LINK, "outbox_id": PUBLIC},
+        links=(Link("subject = :subject", (delete(),), section="notices", export=("kind",)),),
+    ),
+    Table(
+        "processed_updates",
+        "technical",
+        {
+            "platform": DETAIL,
+            "update_id": DETAIL,
+            "at": DETAIL,
+            "replies": CONTENT,
+            "answered_at": DETAIL,
+            "chat_id": IDENTITY,
+        },
+        links=(
+            Link(
+                "platform = :platform AND chat_id = :chat_id",
+                (blank(replies="NULL", chat_id="NULL", first=False),),
+                section="updates_handled",
+                export=("update_id", "at", "answered_at"),
+                note="The update number stays a week so that a redelivery has no effect.",
+            ),
+        ),
+        retention=(
+            Retention(
+                "handled_updates", ("DELETE FROM processed_updates WHERE at < :updates_before",)
+            ),
+        ),
+    ),
+    Table(
+        "matrix_buttons",
+        "technical",
+        {"event_id": PUBLIC, "room_id": IDENTITY, "buttons": CONTENT, "created_at": DETAIL},
+        links=(
+            Link(
+                ":platform = 'matrix' AND room_id = :chat_id",
+                (delete(),),
+                section="matrix_buttons",
+                export=("event_id", "buttons", "created_at"),
+            ),
+        ),
+        retention=(
+            Retention(
+                "matrix_buttons",
+                ("DELETE FROM matrix_buttons WHERE created_at < :buttons_before",),
+            ),
+        ),
+    ),
+    Table(
+        "transport_state",
+        "technical",
+        {"key": IDENTITY, "value": IDENTITY},
+        links=(
+            Link(
+                ":platform = 'matrix' AND key IN ('matrix.room:' || :chat_id,"
+                " 'matrix.newest:' || :chat_id)",
+                (delete(),),
+                section="matrix_room",
+                export=("key", "value"),
+            ),
+        ),
+        note="Other keys: the Matrix sync token and device, nothing about a person.",
+    ),
+    Table(
+        "ban_list",
+        "ban",
+        {"key_hash": IDENTITY, "created_at": DETAIL},
+        note="A keyed hash (db/bans.py): it cannot be read back or selected by SQL, outlives "
+        "the account by design and goes with /unban. /mydata shows banned_at instead.",
+    ),
+    Table(
+        "place_changes",
+        "records",
+        {
+            "id": PUBLIC,
+            "place_id": PUBLIC,
+            "action": PUBLIC,
+            "actor": PUBLIC,
+            "changed_by": LINK,
+            "changes": PUBLIC,
+            "at": PUBLIC,
+        },
+        links=(
+            Link(
+                "changed_by = :id",
+                (unlink("changed_by"),),
+                section="place_changes",
+                export=("place_id", "action", "at"),
+            ),
+        ),
+    ),
+    Table(
+        "places",
+        None,
+        _all(
+            PUBLIC,
+            "id",
+            "source",
+            "source_id",
+            "name",
+            "category",
+            "street",
+            "housenumber",
+            "postcode",
+            "city",
+            "stadtbezirk",
+            "stadtteil",
+            "lat",
+            "lon",
+            "opening_hours",
+            "wheelchair",
+            "languages",
+            "target_groups",
+            "operator",
+            "operator_type",
+            "free_of_charge",
+            "phone",
+            "email",
+            "website",
+            "description",
+            "last_verified",
+            "created_at",
+            "updated_at",
+        ),
+        note="Public encounter places; phone and e-mail are the institution's.",
+    ),
+    Table("place_texts", None, _all(PUBLIC, "place_id", "lang", "name", "description")),
+    Table(
+        "places_rtree",
+        None,
+        _all(PUBLIC, "id", "min_lat", "max_lat", "min_lon", "max_lon"),
+        note="The spatial index of places (and its shadow tables below).",
+    ),
+    Table("places_rtree_node", None, _all(PUBLIC, "nodeno", "data")),
+    Table("places_rtree_parent", None, _all(PUBLIC, "nodeno", "parentnode")),
+    Table("places_rtree_rowid", None, _all(PUBLIC, "rowid", "nodeno")),
+    Table(
+        "events",
+        None,
+        _all(
+            PUBLIC,
+            "id",
+            "uid",
+            "title",
+            "description",
+            "lang",
+            "place_id",
+            "address",
+            "lat",
+            "lon",
+            "stadtbezirk",
+            "starts_local",
+            "duration_minutes",
+            "rrule",
+            "exdates",
+            "category",
+            "target_groups",
+            "free_of_charge",
+            "wheelchair",
+            "organiser",
+            "status",
+            "source",
+            "created_at",
+            "updated_at",
+        ),
+        note="Public events; the organiser is an organisation.",
+    ),
+    Table("event_texts", None, _all(PUBLIC, "event_id", "lang", "title", "description")),
+    Table("secrets", None, _all(PUBLIC, "name", "value"), note="The ban list's key."),
+    Table("schema_version", None, _all(PUBLIC, "version", "name", "applied_at")),
+)
+
+TABLES = {table.name: table for table in MAP}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a person's export: rows of ``table`` selected by ``link``."""
+
+    name: str
+    table: str
+    link: Link = field(repr=False)
+
+
+def sections() -> list[Section]:
+    """The export's parts, in map order."""
+    return [
+        Section(link.section, table.name, link)
+        for table in MAP
+        for link in table.links
+        if link.section
+    ]
