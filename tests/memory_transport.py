@@ -56,7 +56,7 @@ class MemoryTransport:
             update_id=str(next(self._ids)),
             is_private=False,
         )
-        return await self.dispatcher.handle(incoming)
+        return await self._handle(incoming)
 
     async def send(
         self, user: str, event: Event, hint: str | None = None, private: bool = True
@@ -68,7 +68,13 @@ class MemoryTransport:
             update_id=str(next(self._ids)),
             is_private=private,
         )
-        return await self.dispatcher.handle(incoming)
+        return await self._handle(incoming)
+
+    async def _handle(self, incoming: Incoming) -> list[Outgoing]:
+        """As a real transport: handle, then confirm the answers were sent."""
+        out = await self.dispatcher.handle(incoming)
+        await self.dispatcher.answered(incoming, out)
+        return out
 
     async def text(self, user: str, text: str, hint: str | None = None) -> list[Outgoing]:
         if text.startswith("/"):

@@ -1,0 +1,368 @@
+"""The personal-data map and the data rights that follow it (issue 13).
+
+- The map covers the live schema: a column it does not classify fails here.
+- A whole story, then /delete for requester and volunteer, retention and a WAL checkpoint:
+  none of the story's secrets is anywhere in the database files.
+- /mydata lists every part of the map that holds data for the person.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db import Database
+from db.data_rights import Limits, erasure_statements, person_params, retention_steps
+from db.events import Event
+from db.personal_data import CUTOFFS, KINDS, MAP, PUBLIC, PURPOSES, TABLES, sections
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.helping.timers import follow_up
+from handlers.model import ButtonPress, Command, Document
+from handlers.privacy import SECTION_LABELS, apply_retention, purpose_texts
+from handlers.settings import HandlerSettings
+from locales import SUPPORTED_LANGUAGES, translator
+from tests.memory_transport import MemoryTransport, texts
+from tests.test_help_story import GROUP, NORDMARKT, register_volunteer
+
+# -- the map against the schema ---------------------------------------------------------------
+
+
+async def _schema(db: Database) -> dict[str, list[str]]:
+    async with db.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ) as cursor:
+        tables = [row[0] for row in await cursor.fetchall()]
+    schema = {}
+    for table in tables:
+        async with db.conn.execute(f"PRAGMA table_info({table})") as cursor:
+            schema[table] = [row[1] for row in await cursor.fetchall()]
+    return schema
+
+
+async def test_the_map_classifies_every_column_of_the_live_schema(db: Database):
+    schema = await _schema(db)
+    unknown_tables = sorted(set(schema) - set(TABLES))
+    assert not unknown_tables, f"tables missing from db/personal_data.py: {unknown_tables}"
+    for table, columns in schema.items():
+        declared = TABLES[table].columns
+        missing = [c for c in columns if c not in declared]
+        assert not missing, f"{table}: columns missing from the map: {missing}"
+        stale = [c for c in declared if c not in columns]
+        assert not stale, f"{table}: the map names columns that do not exist: {stale}"
+        assert set(declared.values()) <= set(KINDS)
+    assert not sorted(set(TABLES) - set(schema)), "the map names tables that do not exist"
+
+
+def test_personal_tables_say_how_they_are_erased():
+    purposes = {p.key for p in PURPOSES}
+    for table in MAP:
+        personal = [c for c, kind in table.columns.items() if kind != PUBLIC]
+        if personal:
+            assert table.purpose in purposes, table.name
+            # Erased through a link, or a note why not (the ban list's keyed hash).
+            assert table.links or table.note, table.name
+        else:
+            assert table.purpose is None and not table.links, table.name
+
+
+def test_every_purpose_and_section_has_words_in_every_language():
+    names = [s.name for s in sections()]
+    assert len(names) == len(set(names)), "export sections must be unique"
+    assert set(names) == set(SECTION_LABELS)
+    for lang in SUPPORTED_LANGUAGES:
+        t = translator(lang)
+        texts_ = purpose_texts(t, Limits(), 365)
+        assert set(texts_) == {p.key for p in PURPOSES}
+        for label in SECTION_LABELS.values():
+            assert t._(label)
+
+
+async def test_every_statement_of_the_map_runs(db: Database):
+    """Export, erasure and retention SQL are valid against the real schema."""
+    user = await db.users.seen("memory", "x", "x")
+    params = person_params(user)
+    for first in (True, False):
+        for sql in erasure_statements(first):
+            await db.conn.execute(sql, params)
+    for section in sections():
+        await db.conn.execute(
+            f"SELECT {', '.join(section.link.export)} FROM {section.table}"
+            f" WHERE {section.link.where}",
+            params,
+        )
+    cutoffs = Limits().cutoffs(datetime.now(UTC))
+    assert set(cutoffs) == set(CUTOFFS)
+    for step in retention_steps():
+        for sql in step.statements:
+            await db.conn.execute(sql, cutoffs)
+
+
+# -- the whole story ---------------------------------------------------------------------------
+
+REQUESTER, HELPER, COORDINATOR = "zuleikha", "wendelgard", "cora"
+DESCRIPTION = "Einkauf bitte, Klingel SCHNEEGLOECKCHEN"
+DOOR_CODE = "Türcode 4711-ZEBRA"
+PHONE = "0176 98765432"
+HELPER_TEXT = "Ich komme um fünf, QUOKKAWEG"
+EXACT = (51.512347, 7.467891)
+CONTACT = "Frau Wiesenthal, Tel. 0231 7654321"
+ENTERED = "Einkauf für Frau Wiesenthal MARZIPANKUCHEN"
+SECRETS = (
+    "SCHNEEGLOECKCHEN",
+    "4711-ZEBRA",
+    "98765432",
+    "QUOKKAWEG",
+    "51.512347",
+    "7.467891",
+    "Zuleikha",
+    "Wendelgard",
+    "Wiesenthal",
+    "7654321",
+    "MARZIPANKUCHEN",
+)
+
+
+@pytest.fixture
+def story(db: Database) -> MemoryTransport:
+    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
+    return MemoryTransport(Dispatcher(db, build_router(), settings))
+
+
+async def _group(story: MemoryTransport, event) -> None:
+    await story.in_group(COORDINATOR, event)
+    await story.flush()
+
+
+async def _play(story: MemoryTransport, db: Database) -> dict[str, int]:
+    await story.onboard(COORDINATOR, "de")
+    cora = await db.users.find("memory", COORDINATOR)
+    await db.users.grant_role(cora.id, "coordinator")
+    helper = await register_volunteer(story, db, HELPER)
+    await _group(story, Command("verify", str(helper)))
+
+    # A request with a door bell name, matched.
+    await story.onboard(REQUESTER, "ar")
+    for data in ("menu:help", "hr:new", "hr:cat:shopping"):
+        await story.press(REQUESTER, data)
+    await story.text(REQUESTER, DESCRIPTION)
+    await story.location(REQUESTER, *NORDMARKT)
+    await story.press(REQUESTER, "hr:when:asap")
+    await story.press(REQUESTER, "hr:langs-done")
+    await story.press(REQUESTER, "hr:send")
+    requester = await db.users.find("memory", REQUESTER)
+    request_id = (await db.requests.for_requester(requester.id))[0].id
+    await story.flush()
+    await _group(story, ButtonPress(f"mod:ok:{request_id}", message_id="1"))
+    await story.press(HELPER, f"mt:acc:{request_id}")
+    await story.flush()
+
+    # The relay: a phone number and a door code, an answer, the exact location.
+    await story.text(REQUESTER, f"Meine Nummer {PHONE}, {DOOR_CODE}")
+    await story.text(HELPER, HELPER_TEXT)
+    await story.location(REQUESTER, *EXACT)
+    await story.flush()
+    assert DOOR_CODE in story.received(HELPER)
+
+    # Reminders and a subscription.
+    place_id = await db.places.upsert(
+        _place(), "test"
+    )
+    event_id, _, _ = await db.events.upsert(
+        Event(
+            uid="cafe",
+            title="Sprachcafé",
+            starts_local=(datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT17:00:00"),
+            rrule="FREQ=WEEKLY",
+            place_id=place_id,
+            stadtbezirk="Innenstadt-Nord",
+        )
+    )
+    await story.press(REQUESTER, f"ev:ra:{event_id}")
+    await story.press(REQUESTER, "ev:sd:Innenstadt-Nord")
+    assert await db.events.pending_for_user(requester.id)
+
+    # A request a coordinator entered for someone without a phone, taken by the helper.
+    await story.text(COORDINATOR, "/enter")
+    await story.text(COORDINATOR, CONTACT)
+    await story.press(COORDINATOR, "hr:cat:shopping")
+    await story.text(COORDINATOR, ENTERED)
+    await story.text(COORDINATOR, "Nordmarkt")
+    await story.press(COORDINATOR, "hr:when:asap")
+    await story.press(COORDINATOR, "hr:langs-done")
+    await story.press(COORDINATOR, "hr:send")
+    await story.flush()
+    entered = max(r.id for r in await db.requests.in_state("open"))
+    out = await story.press(HELPER, f"mt:acc:{entered}")
+    assert "7654321" in texts(out)
+    await story.flush()
+    return {"request": request_id, "entered": entered, "requester": requester.id}
+
+
+def _place():
+    from db.places import Place
+
+    return Place(
+        source="test",
+        source_id="dkh",
+        name="Dietrich-Keuning-Haus",
+        category="citizens_centre",
+        lat=51.5245,
+        lon=7.4650,
+        stadtbezirk="Innenstadt-Nord",
+    )
+
+
+def _found(path: Path) -> list[str]:
+    """The secrets present anywhere in the database file and its WAL."""
+    raw = b""
+    for name in (path.name, path.name + "-wal", path.name + "-journal"):
+        if (path.parent / name).exists():
+            raw += (path.parent / name).read_bytes()
+    found = []
+    for secret in SECRETS:
+        forms = {secret.encode(), json.dumps(secret).encode()[1:-1]}
+        if any(form in raw for form in forms):
+            found.append(secret)
+    return found
+
+
+async def test_after_delete_and_retention_no_secret_of_the_story_is_in_the_files(
+    story: MemoryTransport, db: Database, tmp_path: Path
+):
+    ids = await _play(story, db)
+    path = tmp_path / "test.sqlite3"
+    await db.checkpoint()
+    assert set(_found(path)) >= {"SCHNEEGLOECKCHEN", "4711-ZEBRA", "MARZIPANKUCHEN"}
+
+    for person in (REQUESTER, HELPER):
+        out = await story.text(person, "/delete")
+        assert any(b.data == "delete:yes" for m in out for row in m.buttons for b in row)
+        await story.press(person, "delete:yes")
+        assert await db.users.find("memory", person) is None
+    await story.flush()
+
+    # Already now, before any retention: nothing of the two people is left. The entered
+    # request is still open (its resident still needs help), so its contact stays.
+    await db.checkpoint()
+    assert _found(path) == ["Wiesenthal", "7654321", "MARZIPANKUCHEN"]
+    request = await db.requests.get(ids["request"])
+    assert (request.state, request.requester_id, request.volunteer_id) == ("withdrawn", None, None)
+    entered = await db.requests.get(ids["entered"])
+    assert (entered.state, entered.volunteer_id) == ("open", None)
+    # The coordinators were told through the lifecycle.
+    assert f"#{ids['entered']}" in story.received(GROUP)
+
+    # The entered request expires; retention after the closed-request period clears it.
+    now = datetime.now(UTC)
+    await follow_up(db, story.dispatcher.settings, now + timedelta(days=8))
+    await story.flush()
+    later = now + timedelta(days=8 + 91)
+    report = await apply_retention(db, story.dispatcher.settings, build_router(), later)
+    assert None not in report.values()
+    assert report["closed_requests"] >= 1
+    assert _found(path) == []
+    # Statistics keep anonymous rows: kind, district, dates.
+    async with db.conn.execute(
+        "SELECT category, stadtbezirk, requester_id, volunteer_id, description"
+        " FROM help_requests WHERE id = ?",
+        (ids["request"],),
+    ) as cursor:
+        assert tuple(await cursor.fetchone()) == ("shopping", "Innenstadt-Nord", None, None, "")
+    # Running it again changes nothing (idempotent).
+    again = await apply_retention(db, story.dispatcher.settings, build_router(), later)
+    assert again["closed_requests"] == 0 and again["delivered_messages"] == 0
+
+
+async def test_mydata_lists_every_part_of_the_map_that_holds_data(
+    story: MemoryTransport, db: Database
+):
+    await _play(story, db)
+    requester = await db.users.find("memory", REQUESTER)
+    held = await db.data_rights.holds_data(requester)
+    assert {
+        "account",
+        "roles",
+        "requests",
+        "messages_written",
+        "messages_received",
+        "events_followed",
+        "reminders",
+        "subscriptions",
+        "messages_for_you",
+        "decisions",
+        "conversation",
+    } <= set(held)
+    out = await story.text(REQUESTER, "/mydata")
+    document = json.loads(next(i for i in out if isinstance(i, Document)).content)
+    exported = document["sections"]
+    assert set(exported) == {s.name for s in sections()}  # stable keys, empty ones too
+    assert {name for name, rows in exported.items() if rows} == set(held)
+    assert DOOR_CODE in exported["messages_written"][0]["text"]
+    assert HELPER_TEXT in [m["text"] for m in exported["messages_received"]]
+    # The summary names each part in the person's language (Arabic here).
+    summary = texts([i for i in out if not isinstance(i, Document)])
+    ar = translator("ar")
+    for name in held:
+        if name != "account":
+            assert ar._(SECTION_LABELS[name]) in summary, name
+
+    helper = await db.users.find("memory", HELPER)
+    out = await story.text(HELPER, "/mydata")
+    exported = json.loads(next(i for i in out if isinstance(i, Document)).content)["sections"]
+    assert exported["volunteer_profile"] and exported["help_given"]
+    # The requester's texts and the entered contact are not part of the helper's export.
+    assert "SCHNEEGLOECKCHEN" not in json.dumps(exported["help_given"])
+    assert set(await db.data_rights.holds_data(helper)) == {
+        name for name, rows in exported.items() if rows
+    }
+
+
+async def test_a_volunteer_who_helped_can_delete_the_account(story: MemoryTransport, db: Database):
+    ids = await _play(story, db)
+    await story.press(REQUESTER, f"rl:done:{ids['request']}")
+    await story.flush()
+    assert (await db.requests.get(ids["request"])).state == "done"
+    await story.press(HELPER, "delete:yes")
+    assert await db.users.find("memory", HELPER) is None
+    done = await db.requests.get(ids["request"])
+    assert (done.state, done.volunteer_id) == ("done", None)
+    # The audit log keeps the decisions, not who the helper was.
+    async with db.conn.execute(
+        "SELECT COUNT(*) FROM audit_log WHERE json_extract(details, '$.volunteer_id') IS NOT NULL"
+    ) as cursor:
+        assert (await cursor.fetchone())[0] == 0
+
+
+async def test_an_offer_held_in_quiet_hours_is_not_delivered_after_deletion(
+    story: MemoryTransport, db: Database
+):
+    helper = await register_volunteer(story, db, HELPER)
+    user = await db.users.get(helper)
+    later = datetime.now(UTC) + timedelta(hours=8)
+    item = await story.dispatcher.db.outbox.enqueue(
+        "memory", user.chat_id, {"kind": "message", "text": "offer"}, later, recipient_id=helper
+    )
+    await story.press(HELPER, "delete:yes")
+    assert await db.outbox.state(item) is None
+
+
+async def test_a_failing_retention_step_does_not_stop_the_others(db: Database, monkeypatch):
+    original = db.data_rights.retain
+
+    async def broken(step, limits, now):
+        if step.name == "closed_requests":
+            raise RuntimeError("disk on fire")
+        return await original(step, limits, now)
+
+    monkeypatch.setattr(db.data_rights, "retain", broken)
+    await db.conn.execute(
+        "INSERT INTO processed_updates (platform, update_id, at) VALUES ('t', '1', '2020-01-01')"
+    )
+    report = await apply_retention(db, HandlerSettings(), build_router(), datetime.now(UTC))
+    assert report["closed_requests"] is None
+    assert report["handled_updates"] == 1
+
