@@ -18,9 +18,13 @@ Check = tuple[str, str, str]
 
 # Lifecycle invariants: each query counts rows that break one rule.
 INVARIANTS = {
-    "no request matched or done without a volunteer": (
-        "SELECT COUNT(*) FROM help_requests"
-        " WHERE state IN ('matched', 'done') AND volunteer_id IS NULL"
+    # A done request outlives its helper's account (db/personal_data.py): only matched.
+    "no request matched without a volunteer": (
+        "SELECT COUNT(*) FROM help_requests WHERE state = 'matched' AND volunteer_id IS NULL"
+    ),
+    "no outbox message for someone whose account is gone": (
+        "SELECT COUNT(*) FROM outbox o WHERE recipient_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = o.recipient_id)"
     ),
     "no open or unchecked request with a volunteer": (
         "SELECT COUNT(*) FROM help_requests"
@@ -63,6 +67,12 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
     version = await db.schema_version()
     latest = len(available_migrations())
     yield ("schema version", "ok" if version == latest else "FAIL", f"{version} of {latest}")
+    unmapped = await db.data_rights.unmapped()
+    yield (
+        "personal-data map covers the schema",
+        "FAIL" if unmapped else "ok",
+        ", ".join(unmapped)[:200],
+    )
     for name, sql in INVARIANTS.items():
         row = await fetch_one(db.transactions, sql)
         count = row[0] if row is not None else 0

@@ -130,8 +130,23 @@ class DataRights:
                 total += await changed(self._tx, sql, cutoffs)
         return total
 
+    async def unmapped(self) -> list[str]:
+        """``table.column`` of the live schema that the map does not classify (``db
+        check`` fails on any: erasure would not know about them)."""
+        missing = []
+        for (table,) in await fetch_all(
+            self._tx,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name",
+        ):
+            declared = TABLES[table].columns if table in TABLES else {}
+            for row in await fetch_all(self._tx, f"PRAGMA table_info({table})"):
+                if row[1] not in declared:
+                    missing.append(f"{table}.{row[1]}")
+        return missing
+
     async def holds_data(self, user: User) -> list[str]:
-        """The sections that hold anything for the person (for tests and doctor)."""
+        """The sections of the export that hold anything for the person."""
         params = person_params(user)
         held = []
         for section in sections():
@@ -156,6 +171,3 @@ def _value(table: str, column: str, value: Any) -> Any:
         except ValueError:
             return value
     return value
-
-
-__all__ = ["TABLES", "DataRights", "Limits", "about_value", "retention_steps"]

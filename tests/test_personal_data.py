@@ -55,6 +55,9 @@ async def test_the_map_classifies_every_column_of_the_live_schema(db: Database):
         assert not stale, f"{table}: the map names columns that do not exist: {stale}"
         assert set(declared.values()) <= set(KINDS)
     assert not sorted(set(TABLES) - set(schema)), "the map names tables that do not exist"
+    assert await db.data_rights.unmapped() == []  # what `db check` reports
+    await db.conn.execute("ALTER TABLE users ADD COLUMN phone TEXT")
+    assert await db.data_rights.unmapped() == ["users.phone"]
 
 
 def test_personal_tables_say_how_they_are_erased():
@@ -168,9 +171,7 @@ async def _play(story: MemoryTransport, db: Database) -> dict[str, int]:
     assert DOOR_CODE in story.received(HELPER)
 
     # Reminders and a subscription.
-    place_id = await db.places.upsert(
-        _place(), "test"
-    )
+    place_id = await db.places.upsert(_place(), "test")
     event_id, _, _ = await db.events.upsert(
         Event(
             uid="cafe",
@@ -365,4 +366,3 @@ async def test_a_failing_retention_step_does_not_stop_the_others(db: Database, m
     report = await apply_retention(db, HandlerSettings(), build_router(), datetime.now(UTC))
     assert report["closed_requests"] is None
     assert report["handled_updates"] == 1
-
