@@ -152,6 +152,11 @@ def unlink(column: str) -> Action:
     return Action(columns=((column, "NULL"),))
 
 
+def owned(section: str, *export: str, by: str = "user_id") -> Link:
+    """Rows that are the person's alone: exported, deleted with the account."""
+    return Link(f"{by} = :id", (delete(),), section=section, export=export)
+
+
 @dataclass(frozen=True)
 class Link:
     """How rows of a table belong to a person: ``where`` selects them; ``section`` and
@@ -233,23 +238,20 @@ MAP: tuple[Table, ...] = (
             ),
         },
         links=(
-            Link(
-                "id = :id",
-                (delete(),),
-                section="account",
-                export=(
-                    "id",
-                    "platform",
-                    "platform_user_id",
-                    "chat_id",
-                    "first_name",
-                    "language",
-                    "consent_at",
-                    "created_at",
-                    "seen_at",
-                    "banned_at",
-                    "reminder_offsets",
-                ),
+            owned(
+                "account",
+                "id",
+                "platform",
+                "platform_user_id",
+                "chat_id",
+                "first_name",
+                "language",
+                "consent_at",
+                "created_at",
+                "seen_at",
+                "banned_at",
+                "reminder_offsets",
+                by="id",
             ),
         ),
         note="Inactive accounts are erased like /delete (handlers/privacy.py), not by SQL here.",
@@ -258,20 +260,13 @@ MAP: tuple[Table, ...] = (
         "user_roles",
         "account",
         {"user_id": LINK, "role": DETAIL, "granted_at": DETAIL},
-        links=(Link("user_id = :id", (delete(),), section="roles", export=("role", "granted_at")),),
+        links=(owned("roles", "role", "granted_at"),),
     ),
     Table(
         "conversations",
         "conversation",
         {"user_id": LINK, "state": DETAIL, "data": CONTENT, "updated_at": DETAIL},
-        links=(
-            Link(
-                "user_id = :id",
-                (delete(),),
-                section="conversation",
-                export=("state", "data", "updated_at"),
-            ),
-        ),
+        links=(owned("conversation", "state", "data", "updated_at"),),
         retention=(
             Retention(
                 "unfinished_conversations",
@@ -419,25 +414,21 @@ MAP: tuple[Table, ...] = (
             ),
         },
         links=(
-            Link(
-                "user_id = :id",
-                (delete(),),
-                section="volunteer_profile",
-                export=(
-                    "categories",
-                    "stadtbezirke",
-                    "lat",
-                    "lon",
-                    "radius_m",
-                    "languages",
-                    "availability",
-                    "quiet_start",
-                    "quiet_end",
-                    "max_open",
-                    "paused",
-                    "verified_at",
-                    "created_at",
-                ),
+            owned(
+                "volunteer_profile",
+                "categories",
+                "stadtbezirke",
+                "lat",
+                "lon",
+                "radius_m",
+                "languages",
+                "availability",
+                "quiet_start",
+                "quiet_end",
+                "max_open",
+                "paused",
+                "verified_at",
+                "created_at",
             ),
             Link(
                 "verified_by = :id",
@@ -458,12 +449,7 @@ MAP: tuple[Table, ...] = (
             "handed_back": DETAIL,
         },
         links=(
-            Link(
-                "volunteer_id = :id",
-                (delete(),),
-                section="offers_received",
-                export=("request_id", "declined", "handed_back"),
-            ),
+            owned("offers_received", "request_id", "declined", "handed_back", by="volunteer_id"),
         ),
     ),
     Table(
@@ -596,14 +582,7 @@ MAP: tuple[Table, ...] = (
         "event_follows",
         "events",
         {"user_id": LINK, "event_id": DETAIL, "occurrence_local": DETAIL, "created_at": DETAIL},
-        links=(
-            Link(
-                "user_id = :id",
-                (delete(),),
-                section="events_followed",
-                export=("event_id", "occurrence_local", "created_at"),
-            ),
-        ),
+        links=(owned("events_followed", "event_id", "occurrence_local", "created_at"),),
         retention=(
             Retention(
                 "past_follows",
@@ -623,11 +602,8 @@ MAP: tuple[Table, ...] = (
             **_all(DETAIL, "event_id", "occurrence_local", "minutes_before", "fire_at", "state"),
         },
         links=(
-            Link(
-                "user_id = :id",
-                (delete(),),
-                section="reminders",
-                export=("event_id", "occurrence_local", "minutes_before", "fire_at", "state"),
+            owned(
+                "reminders", "event_id", "occurrence_local", "minutes_before", "fire_at", "state"
             ),
         ),
         retention=(
@@ -644,14 +620,7 @@ MAP: tuple[Table, ...] = (
         "subscriptions",
         "events",
         {"user_id": LINK, "kind": DETAIL, "target": DETAIL, "created_at": DETAIL},
-        links=(
-            Link(
-                "user_id = :id",
-                (delete(),),
-                section="subscriptions",
-                export=("kind", "target", "created_at"),
-            ),
-        ),
+        links=(owned("subscriptions", "kind", "target", "created_at"),),
     ),
     Table(
         "outbox",
