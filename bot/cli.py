@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import events_cli, places_cli
+from bot import events_cli, log_redaction, places_cli
 from bot.app import apply_retention, build_dispatcher, open_database
 from bot.checks import database_checks, doctor_checks, run_checks
 from bot.config import Config, ConfigError, env_name, load_config
@@ -62,13 +62,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(config: Config, *, quiet: bool = False) -> None:
+    # Redaction first: no record may reach a handler unredacted, whatever its level or logger.
+    log_redaction.register_secret(config.telegram.token)
+    log_redaction.register_secret(config.matrix.access_token)
+    log_redaction.register_secret(config.matrix.password)
+    log_redaction.install()
     level = logging.WARNING if quiet else getattr(logging, config.bot.log_level)
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs every request URL, and Telegram URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    log_redaction.install()  # and the filter on the handler basicConfig made
+    if level > logging.DEBUG:
+        # Noise, not privacy: a line per HTTP request and per timer run.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 async def _migrate(config: Config) -> int:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import traceback
 import warnings
 from collections.abc import Callable
@@ -29,6 +28,8 @@ from telegram import Bot, Update
 from telegram.error import RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ExtBot
 from telegram.warnings import PTBUserWarning
+
+from bot import log_redaction
 
 log = logging.getLogger(__name__)
 
@@ -54,51 +55,10 @@ def failure(exc: BaseException) -> str:
     return type(exc).__name__ + ("\n" + "".join(lines).rstrip() if lines else "")
 
 
-# python-telegram-bot's loggers that put updates, API parameters (message texts) and API
-# results into their records: at DEBUG every getUpdates result and sendMessage text, at ERROR
-# an unreadable answer in full. Records are created on these exact loggers, and a filter on a
-# parent would not see them.
-LIBRARY_LOGGERS = (
-    "telegram.Bot",
-    "telegram.ext.ExtBot",
-    "telegram.ext.Application",
-    "telegram.ext.Updater",
-    "telegram.ext.AIORateLimiter",
-    "telegram.request.BaseRequest",
-    "telegram.request.HTTPXRequest",
-)
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,63}$")
-
-
-class WithoutContent(logging.Filter):
-    """Keeps a record, but only those of its arguments that cannot carry content: numbers,
-    lists of numbers (update ids) and short names (an API method); anything else - a dict of
-    parameters, an update, a text - is shown as "…"."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, dict):
-            record.args = {key: _harmless(value) for key, value in record.args.items()}
-        elif record.args:
-            record.args = tuple(_harmless(arg) for arg in record.args)
-        return True
-
-
-def _harmless(value: Any) -> Any:
-    if value is None or isinstance(value, int | float):
-        return value
-    if isinstance(value, str) and _NAME.match(value):
-        return value
-    if isinstance(value, list | tuple) and all(isinstance(v, int) for v in value):
-        return value
-    return "…"
-
-
 def keep_content_out_of_library_logs() -> None:
-    """Install :class:`WithoutContent` on python-telegram-bot's loggers (idempotent)."""
-    for name in LIBRARY_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, WithoutContent) for f in logger.filters):
-            logger.addFilter(WithoutContent())
+    """python-telegram-bot logs updates, API parameters (message texts) and API results;
+    the redaction of every record keeps them out of the log (idempotent)."""
+    log_redaction.install()
 
 
 def update_id_of(raw: Any) -> int | None:
