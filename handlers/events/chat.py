@@ -2,7 +2,9 @@
 "remind me", a calendar file, reminder times and subscriptions to places and districts.
 
 States: ``events.where`` (waiting for a location or district) and ``events.list`` (a list is
-shown; its query is in the state data so paging and filters survive a restart).
+shown; its query is in the state data so paging and filters survive a restart). A shared
+location is rounded to ~100 m when it arrives (``places.coarse.SEARCH``) and kept only
+while the list is shown.
 
 Button data (``ev:…``), each action its own callback:
 - any time: ``where``, ``week``, ``mine``, ``times``, ``subs``, ``d:<id>:<occurrence>``,
@@ -26,6 +28,7 @@ from handlers.events.ical import to_ics
 from handlers.events.recurrence import local, next_occurrences, occurrences
 from handlers.events.reminders import from_key, occurrence_key, sync_event
 from handlers.model import Button, Document, Location, Message, Text, Venue
+from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.places.render import distance
 from handlers.router import Router
@@ -570,11 +573,12 @@ def register(router: Router) -> None:
         gazetteer = load_gazetteer(ctx.settings.places_data_dir)
         if isinstance(event, Location) and gazetteer.contains(event.latitude, event.longitude):
             nearest = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
+            lat, lon = coarsen(event.latitude, event.longitude, SEARCH)
             await show_list(
                 ctx,
                 {
-                    "lat": event.latitude,
-                    "lon": event.longitude,
+                    "lat": lat,
+                    "lon": lon,
                     "district": nearest.stadtbezirk,
                     "label": ctx.t._("your location"),
                     "days": 14,

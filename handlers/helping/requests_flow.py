@@ -2,7 +2,8 @@
 languages → summary → send; and lists, edits or withdraws their requests.
 
 The draft lives in the conversation state (``request.<step>``), so a restart continues at
-the same step. The place is stored coarsely: a Stadtteil and a point rounded to ~500 m.
+the same step. The place is stored coarsely: a Stadtteil and a point rounded to ~500 m
+(``places.coarse.AREA``).
 
 Every change of a request's state (send, edit, withdraw, still needed) is a call into
 ``lifecycle``; this module only asks and answers.
@@ -34,6 +35,7 @@ from handlers.helping.render import category_label, describe
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
 from handlers.model import Button, ButtonPress, Location, Media, Message, Text
 from handlers.places.city_area import refuse_outside_city
+from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.router import Router
 from handlers.text_safety import clean_name, clean_text
@@ -42,8 +44,6 @@ from locales import N_, SUPPORTED_LANGUAGES
 STATE = "request."
 STEPS = ("category", "description", "where", "when", "languages")
 MIN_TEXT, MAX_TEXT = 5, 1000
-# About 500 m in Dortmund: enough to find helpers nearby, too coarse to find a door.
-LAT_STEP, LON_STEP = 0.0045, 0.007
 
 PROMPTS = {
     "category": N_("🤝 What do you need help with?"),
@@ -160,10 +160,6 @@ async def _summary(ctx: Context, data: dict[str, Any]) -> None:
     )
 
 
-def _coarse(lat: float, lon: float) -> tuple[float, float]:
-    return (round(round(lat / LAT_STEP) * LAT_STEP, 5), round(round(lon / LON_STEP) * LON_STEP, 5))
-
-
 async def _free_input(ctx: Context) -> None:
     state = ctx.get_state()
     assert state is not None
@@ -201,7 +197,7 @@ async def _free_input(ctx: Context) -> None:
             if refuse_outside_city(ctx, event.latitude, event.longitude):
                 return
             area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
-            lat, lon = _coarse(event.latitude, event.longitude)
+            lat, lon = coarsen(event.latitude, event.longitude, AREA)
             draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
             await _after(ctx, data, step)
         elif isinstance(event, Text):
@@ -235,7 +231,7 @@ async def _free_input(ctx: Context) -> None:
 
 
 def _set_area(draft: dict[str, Any], area: Area) -> None:
-    lat, lon = _coarse(area.lat, area.lon)
+    lat, lon = coarsen(area.lat, area.lon, AREA)
     draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
 
 

@@ -28,6 +28,7 @@ from handlers.helping.render import category_label
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.model import Button, ButtonPress, Document, Location, Message, Text
 from handlers.places.city_area import refuse_outside_city
+from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.router import Router
 from handlers.text_safety import clean_text
@@ -247,9 +248,8 @@ async def _free_input(ctx: Context) -> None:
     if step == "around" and isinstance(event, Location):
         if refuse_outside_city(ctx, event.latitude, event.longitude):
             return
-        data["profile"].update(
-            lat=round(event.latitude, 4), lon=round(event.longitude, 4), stadtbezirke=[]
-        )
+        lat, lon = coarsen(event.latitude, event.longitude, AREA)  # ~500 m, like requests
+        data["profile"].update(lat=lat, lon=lon, stadtbezirke=[])
         await _ask(ctx, "radius", data)
     elif step == "availability" and isinstance(event, Text) and event.text.strip():
         data["profile"]["availability"] = clean_text(event.text)[:200]

@@ -3,7 +3,10 @@
 States: ``places.where`` - waiting for a location, postcode or district name;
 ``places.results`` - a result list is shown (its search is kept in the state data, so
 "more", filters and "back to the list" work after a restart too). Typing another name or
-sharing another location from the results starts a new search.
+sharing another location from the results starts a new search. A shared location is
+rounded to ~100 m when it arrives (``places.coarse.SEARCH``); the state holds only that
+point and the label "your location", and any other state, the menu or a new search
+replaces it.
 
 Button data (``pl:…``), each action its own callback:
 - any time: ``d:<id>`` details, ``where`` search somewhere else, ``area:<name>`` a
@@ -24,6 +27,7 @@ from handlers.context import Context
 from handlers.model import Button, Location, Message, Text, Venue
 from handlers.places import render
 from handlers.places.city_area import refuse_outside_city
+from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.editing import edit_buttons
 from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazetteer
 from handlers.places.search import Query, nearest
@@ -313,7 +317,8 @@ def register(router: Router) -> None:
         if isinstance(event, Location):
             if refuse_outside_city(ctx, event.latitude, event.longitude, ui.back_to_menu(ctx)):
                 return
-            area = Area("point", "", event.latitude, event.longitude)
+            lat, lon = coarsen(event.latitude, event.longitude, SEARCH)
+            area = Area("point", "", lat, lon)
             await show_results(ctx, _search_data(area, ctx.t._("your location")))
         elif isinstance(event, Text):
             await _search_for_text(ctx, event.text.strip())
