@@ -457,9 +457,9 @@ async def _ask_coordinators_to_verify(ctx: Context) -> None:
     earlier = await ctx.db.contacts.notice_posts("verify", subject)
     if earlier:
         for outbox_id in earlier:
-            await ctx.mail.edit(outbox_id, notice)
+            await ctx.mail.edit(outbox_id, notice, about=[ctx.user.id])
         return
-    for outbox_id in await ctx.mail.to_backchannel(notice):
+    for outbox_id in await ctx.mail.to_backchannel(notice, about=[ctx.user.id]):
         await ctx.db.contacts.add_notice_post("verify", subject, outbox_id)
 
 
