@@ -63,14 +63,16 @@ def privacy_notice(ctx: Context) -> Markup:
                 city=ctx.settings.city,
             ),
             t.tn(
-                "<b>How long:</b> texts of finished requests {n} day.",
-                "<b>How long:</b> texts of finished requests {n} days.",
+                "<b>How long:</b> texts of finished requests are deleted after {n} day.",
+                "<b>How long:</b> texts of finished requests are deleted after {n} days.",
                 limits.closed_request_days,
             )
             + " "
             + t.tn(
-                "Everything else until you delete it, or after {n} day without a message.",
-                "Everything else until you delete it, or after {n} days without a message.",
+                "Everything else is kept until you delete it, or until you have not written "
+                "for {n} day.",
+                "Everything else is kept until you delete it, or until you have not written "
+                "for {n} days.",
                 ctx.settings.inactive_account_days,
             ),
             t.t(
@@ -116,30 +118,30 @@ def purpose_texts(
             t.t("The step you are at and what you typed for it, e.g. a half-written request."),
             t.t("Only the bot."),
             t.tn(
-                "Until the step ends; an unfinished step {n} day.",
-                "Until the step ends; an unfinished step {n} days.",
+                "Until the step ends. An unfinished step is forgotten after {n} day.",
+                "Until the step ends. An unfinished step is forgotten after {n} days.",
                 limits.conversation_days,
             ),
         ),
         "requests": (
             t.t("🤝 Your help requests"),
             t.t(
-                "Kind of help, your text or voice message, the district and a point rounded "
+                "Kind of help, your text or voice message, the district and a point accurate "
                 "to about 500 m, when, languages."
             ),
             t.t("Coordinators. Once published, volunteers who fit. Your helper."),
             t.tn(
-                "Texts and voice {n} day after the request ends. Then only kind, district and "
-                "dates stay, without your name.",
-                "Texts and voice {n} days after the request ends. Then only kind, district "
-                "and dates stay, without your name.",
+                "Texts and voice messages are deleted {n} day after the request ends. Only the "
+                "kind of help, the district and the dates stay, without your name.",
+                "Texts and voice messages are deleted {n} days after the request ends. Only the "
+                "kind of help, the district and the dates stay, without your name.",
                 closed,
             ),
         ),
         "volunteering": (
             t.t("🙋 Your volunteering"),
             t.t(
-                "Where (districts, or an area rounded to about 500 m), kinds of help, "
+                "Where (districts, or an area accurate to about 500 m), kinds of help, "
                 "languages, times, the help you gave."
             ),
             t.t("The bot, to find requests for you. Coordinators."),
@@ -150,14 +152,17 @@ def purpose_texts(
             t.t("What you write to your helper or requester, feedback and reports."),
             t.t("The person you write to. Coordinators see feedback and reports."),
             t.tn(
-                "{n} day after the request ends.",
-                "{n} days after the request ends.",
+                "Deleted {n} day after the request ends.",
+                "Deleted {n} days after the request ends.",
                 closed,
             ),
         ),
         "events": (
             t.t("📅 Events"),
-            t.t("Events you follow, your reminders, places and districts you subscribed to."),
+            t.t(
+                "Events you asked to be reminded of, your reminders, places and districts you "
+                "subscribed to."
+            ),
             t.t("Only the bot."),
             t.t("Until you stop them. Sent reminders until the day is over."),
         ),
@@ -182,14 +187,17 @@ def purpose_texts(
             t.t("Which of your messages were answered, so nothing is answered twice."),
             t.t("Only the bot."),
             t.tn(
-                "Your answers until they are sent, the message numbers {n} day.",
-                "Your answers until they are sent, the message numbers {n} days.",
+                "The bot's answers to you until they are sent. Message numbers are kept {n} day.",
+                "The bot's answers to you until they are sent. Message numbers are kept {n} days.",
                 limits.handled_update_days,
             ),
         ),
         "ban": (
             t.t("🚫 Bans"),
-            t.t("Only if you were banned: a code made from your chat account, not readable."),
+            t.t(
+                "Only if you were blocked: a code made from your chat account. Nobody can turn "
+                "it back into your account."
+            ),
             t.t("Only the bot."),
             t.t("Until the ban is lifted, also after you delete your account."),
         ),
@@ -230,12 +238,12 @@ SECTION_LABELS = {
     "feedback": N_("⭐ Your feedback"),
     "decisions": N_("📒 Your decisions"),
     "decisions_about_you": N_("📒 Decisions about you"),
-    "events_followed": N_("📅 Events you follow"),
+    "events_followed": N_("📅 Events you are reminded of"),
     "reminders": N_("⏰ Your reminders"),
     "subscriptions": N_("🔔 Your subscriptions"),
     "messages_for_you": N_("📨 Messages for you"),
     "notices": N_("📣 Notices to the coordinators about you"),
-    "updates_handled": N_("⚙️ Your messages answered"),
+    "updates_handled": N_("⚙️ Messages the bot answered"),
     "matrix_buttons": N_("⚙️ Buttons in your Matrix chat"),
     "matrix_room": N_("⚙️ Your Matrix chat"),
     "place_changes": N_("🏠 Places you changed"),
@@ -248,7 +256,7 @@ def export_summary(t: Translator, user: User, sections: dict[str, list]) -> Mark
     lines = [
         t.t("📄 <b>What we store about you</b>"),
         t.t(
-            "You use the bot since {date}, in {language}.",
+            "You have used the bot since {date}. Language: {language}.",
             date=t.date(since),
             language=language_name(user.language or "de"),
         ),
@@ -348,7 +356,7 @@ def _confirmation(ctx: Context) -> tuple[Markup, list[list[Button]]]:
     if ctx.user.consent_at is None:
         text = t.t(
             "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
-            "(your language)"
+            "So far that is only your language."
         )
     return text, [
         [

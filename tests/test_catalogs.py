@@ -56,11 +56,8 @@ def test_plural_category_counts():
 def test_arabic_plural_forms_are_picked_by_the_cldr_rule():
     ar = translator("ar")
     catalog = read_catalog("ar")
-    singular = (
-        "<b>How long:</b> as long as you use the bot. If you do not write for {n} day, "
-        "everything is deleted automatically."
-    )
-    plural = singular.replace("{n} day,", "{n} days,")
+    singular = "Until you delete it, or {n} day after your last message."
+    plural = singular.replace("{n} day ", "{n} days ")
     forms = catalog.get((singular, plural)).string
     assert len(forms) == 6 and len(set(forms)) >= 4  # one, two, few and many all differ
     # zero, one, two, few (3-10), many (11-99), other (100-102)
