@@ -366,3 +366,47 @@ async def test_a_failing_retention_step_does_not_stop_the_others(db: Database, m
     report = await apply_retention(db, HandlerSettings(), build_router(), datetime.now(UTC))
     assert report["closed_requests"] is None
     assert report["handled_updates"] == 1
+
+
+async def test_the_migration_keeps_requests_their_children_and_outbox_recipients(
+    tmp_path: Path, monkeypatch
+):
+    import db.database as database
+
+    path = tmp_path / "old.sqlite3"
+    every = database.available_migrations()
+    monkeypatch.setattr(database, "available_migrations", lambda: every[:11])
+    old = await Database.open(path)
+    amira = await old.users.seen("telegram", "1", "1")
+    vera = await old.users.seen("telegram", "2", "2")
+    await old.conn.executescript(
+        "INSERT INTO help_requests (id, requester_id, category, description, state,"
+        " volunteer_id, created_at, updated_at, closed_at)"
+        f" VALUES (7, {amira.id}, 'shopping', 'Milch', 'done', {vera.id}, 'x', 'x', 'x');"
+        f"INSERT INTO relay_messages (request_id, from_user, kind, text, created_at)"
+        f" VALUES (7, {amira.id}, 'text', 'hallo', 'x');"
+        "INSERT INTO outbox (id, platform, chat_id, payload, created_at, next_attempt_at)"
+        " VALUES (1, 'telegram', '2', '{}', 'x', 'x');"
+    )
+    await old.close()
+    monkeypatch.undo()
+
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == len(every)
+        request = await db.requests.get(7)
+        assert (request.state, request.volunteer_id, request.description) == (
+            "done",
+            vera.id,
+            "Milch",
+        )
+        async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cursor:
+            assert (await cursor.fetchone())[0] == 1  # not cascaded away by the rebuild
+        async with db.conn.execute("SELECT recipient_id FROM outbox WHERE id = 1") as cursor:
+            assert (await cursor.fetchone())[0] == vera.id
+        async with db.conn.execute("PRAGMA foreign_keys") as cursor:
+            assert (await cursor.fetchone())[0] == 1
+        async with db.conn.execute("PRAGMA secure_delete") as cursor:
+            assert (await cursor.fetchone())[0] == 1
+    finally:
+        await db.close()
