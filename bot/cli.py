@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("migrate", help="apply pending database migrations")
     db_sub.add_parser("check", help="check integrity and the lifecycle invariants")
+    db_sub.add_parser("retention", help="run the retention steps now (also daily while running)")
     backup = db_sub.add_parser("backup", help="copy the database safely while the bot runs")
     backup.add_argument("path", help="new file to write the copy to")
     sub.add_parser("doctor", help="check configuration, database, catalogs and chat services")
@@ -76,6 +77,18 @@ def _setup_logging(config: Config, *, quiet: bool = False) -> None:
         # Noise, not privacy: a line per HTTP request and per timer run.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def _retention(config: Config) -> int:
+    """Each step and how many rows it changed; exit code 1 if any step failed."""
+    db = await open_database(config)
+    try:
+        report = await apply_retention(db, config)
+    finally:
+        await db.close()
+    for step, count in report.items():
+        print(f"{step}: {'FAILED' if count is None else count}")
+    return 1 if None in report.values() else 0
 
 
 async def _migrate(config: Config) -> int:
@@ -187,10 +200,12 @@ async def _run(config: Config) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    scheduler = _schedule(db, dispatcher, config, worker)
+    scheduler = _schedule(
+        db, dispatcher, config, worker, metrics.retention_failed if metrics else None
+    )
     started = []
     try:
-        await apply_retention(db, config)
+        await apply_retention(db, config, on_failure=metrics.retention_failed if metrics else None)
         # The reminder schedule first (reaching further into recurring events), then the
         # transports; reminders missed while down follow within the grace period.
         await sync_all(db, datetime.now(UTC))
@@ -215,7 +230,13 @@ async def _run(config: Config) -> int:
     return 0
 
 
-def _schedule(db, dispatcher, config: Config, worker: OutboxWorker) -> AsyncIOScheduler:
+def _schedule(
+    db,
+    dispatcher,
+    config: Config,
+    worker: OutboxWorker,
+    on_retention_failure: Callable[[str], None] | None = None,
+) -> AsyncIOScheduler:
     """The timed jobs: reminders, request follow-ups, the morning roundup, retention."""
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
     timing = Timing(config.help.escalate_hours, config.help.remind_days, config.help.expire_days)
@@ -243,7 +264,14 @@ def _schedule(db, dispatcher, config: Config, worker: OutboxWorker) -> AsyncIOSc
         morning_roundup, "cron", hour=config.help.roundup_hour, minute=0, id="roundup"
     )
     scheduler.add_job(extend_reminders, "cron", hour=3, minute=30, id="reminder-horizon")
-    scheduler.add_job(apply_retention, "interval", hours=24, id="retention", args=(db, config))
+    scheduler.add_job(
+        apply_retention,
+        "interval",
+        hours=24,
+        id="retention",
+        args=(db, config),
+        kwargs={"on_failure": on_retention_failure},
+    )
     return scheduler
 
 
@@ -260,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_backup(config, args.path))
         if args.command == "db" and args.db_command == "check":
             return asyncio.run(_checks(config, doctor=False))
+        if args.command == "db" and args.db_command == "retention":
+            return asyncio.run(_retention(config))
         if args.command == "doctor":
             return asyncio.run(_checks(config, doctor=True))
         if args.command == "db":
