@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from db.clock import to_text
-from db.personal_data import MAP, TABLES, Action, Retention, sections
+from db.personal_data import MAP, TABLES, Retention, sections
 from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 from db.users import User
@@ -66,20 +66,13 @@ class Limits:
         }
 
 
-def _statement(table: str, where: str, action: Action) -> str:
-    if action.delete:
-        return f"DELETE FROM {table} WHERE {where}"
-    assignments = ", ".join(f"{column} = {value}" for column, value in action.columns)
-    return f"UPDATE {table} SET {assignments} WHERE {where}"
-
-
 def erasure_statements(first: bool) -> list[str]:
     """The erasure, in the order it runs: content first (map order), then structure in
     reverse map order, so that rows found through a parent (relay messages of a person's
     own requests) go before the parent is unlinked and the account row goes last."""
     tables = MAP if first else tuple(reversed(MAP))
     return [
-        _statement(table.name, f"({link.where})", action)
+        action.sql(table.name, f"({link.where})")
         for table in tables
         for link in table.links
         for action in link.erase

@@ -138,6 +138,18 @@ class Action:
     columns: tuple[tuple[str, str], ...] = ()
     first: bool = False
 
+    def sql(self, table: str, where: str) -> str:
+        """The statement doing this to the rows of ``table`` that match ``where``."""
+        if self.delete:
+            return f"DELETE FROM {table} WHERE {where}"
+        assignments = ", ".join(f"{column} = {value}" for column, value in self.columns)
+        return f"UPDATE {table} SET {assignments} WHERE {where}"
+
+    def undone(self) -> str:
+        """A condition for rows a blanking has not reached yet (retention counts only
+        those, so that running a step again changes nothing)."""
+        return "(" + " OR ".join(f"{column} IS NOT {value}" for column, value in self.columns) + ")"
+
 
 def delete(*, first: bool = False) -> Action:
     return Action(delete=True, first=first)
@@ -204,6 +216,10 @@ _REQUEST_CONTENT = (
     "languages",
     "reject_note",
 )
+# What a request holds of its requester: gone on erasure and after the closed-request period.
+_FORGET_REQUEST = blank(*_REQUEST_CONTENT, lat="NULL", lon="NULL")
+# A delivered message keeps its row (later edits find it by id), not its content.
+_FORGET_MESSAGE = blank(payload="'{}'", about="''")
 _OWN_REQUESTS = "SELECT id FROM help_requests WHERE requester_id = :id"
 _CLOSED_REQUESTS = (
     f"SELECT id FROM help_requests WHERE state IN {CLOSED} AND closed_at < :closed_before"
@@ -313,7 +329,7 @@ MAP: tuple[Table, ...] = (
         links=(
             Link(
                 "requester_id = :id",
-                (blank(*_REQUEST_CONTENT, lat="NULL", lon="NULL"), unlink("requester_id")),
+                (_FORGET_REQUEST, unlink("requester_id")),
                 section="requests",
                 export=(
                     "id",
@@ -374,13 +390,11 @@ MAP: tuple[Table, ...] = (
             Retention(
                 "closed_requests",
                 (
-                    "UPDATE help_requests SET "
-                    + ", ".join(f"{c} = ''" for c in _REQUEST_CONTENT)
-                    + ", lat = NULL, lon = NULL"
-                    f" WHERE state IN {CLOSED} AND closed_at < :closed_before"
-                    " AND (description != '' OR voice_file_id != '' OR offline_contact != ''"
-                    " OR when_text != '' OR area_name != '' OR reject_note != ''"
-                    " OR lat IS NOT NULL)",
+                    _FORGET_REQUEST.sql(
+                        "help_requests",
+                        f"state IN {CLOSED} AND closed_at < :closed_before"
+                        f" AND {_FORGET_REQUEST.undone()}",
+                    ),
                     f"DELETE FROM relay_messages WHERE request_id IN ({_CLOSED_REQUESTS})",
                     f"UPDATE feedback SET text = '' WHERE text != ''"
                     f" AND request_id IN ({_CLOSED_REQUESTS})",
@@ -662,7 +676,7 @@ MAP: tuple[Table, ...] = (
             ),
             Link(
                 f"about LIKE :about AND {_SETTLED}",
-                (blank(payload="'{}'", about="''"),),
+                (_FORGET_MESSAGE,),
                 note="Delivered ones lose their content; the row stays for later edits.",
             ),
         ),
@@ -672,8 +686,11 @@ MAP: tuple[Table, ...] = (
                 (
                     f"DELETE FROM outbox WHERE {_SETTLED} AND created_at < :outbox_before"
                     f" AND NOT ({_REFERENCED})",
-                    f"UPDATE outbox SET payload = '{{}}', about = '' WHERE {_SETTLED}"
-                    " AND created_at < :outbox_before AND payload != '{}'",
+                    _FORGET_MESSAGE.sql(
+                        "outbox",
+                        f"{_SETTLED} AND created_at < :outbox_before"
+                        f" AND {_FORGET_MESSAGE.undone()}",
+                    ),
                 ),
             ),
         ),
