@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from markupsafe import Markup
 
@@ -14,6 +14,9 @@ from handlers.messenger import Messenger
 from handlers.model import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, translator
+
+if TYPE_CHECKING:
+    from handlers.router import Router
 
 
 @dataclass
@@ -52,6 +55,9 @@ class Context:
     settings: HandlerSettings
     # Set for button presses: the part of the button data after ``prefix:``.
     args: str = ""
+    # What the features registered (set by the dispatcher): lets shared screens such as
+    # the main menu show other features' sections without importing them.
+    router: Router | None = None
     out: list[Outgoing] = field(default_factory=list)
     # Messages for other people: into the outbox, in this update's transaction.
     mail: Messenger = field(init=False)

@@ -4,7 +4,8 @@ Order of decisions, the same on every transport:
 1. only private chats are served here (group backchannels get their own handlers);
 2. the user is looked up (created on first contact) and their language chosen;
 3. before the privacy notice is accepted only onboarding is reachable;
-4. commands, buttons, then free input in the user's conversation state;
+4. commands, buttons, then free input in the user's conversation state, or outside any
+   step to the features that take it (``router.free_input``: a running contact, a place name);
 5. anything else gets a translated hint - never silence, never a traceback.
 """
 
@@ -252,7 +253,12 @@ class Dispatcher:
             else (user.language or negotiate(sender.language_hint))
         )
         ctx = Context(
-            incoming=incoming, user=user, t=translator(lang), db=self.db, settings=self.settings
+            incoming=incoming,
+            user=user,
+            t=translator(lang),
+            db=self.db,
+            settings=self.settings,
+            router=self.router,
         )
         ctx.load_state(arrival.state)
         return ctx, arrival
@@ -320,6 +326,10 @@ class Dispatcher:
         if state is not None and state.state in self.router.states:
             await self.router.states[state.state](ctx)
             return
+
+        for _, taker in self.router.free_input:
+            if await taker(ctx):
+                return
 
         if isinstance(event, Text):
             ctx.reply(

@@ -4,6 +4,8 @@ Button data (``menu:…``, one callback: the part after ``menu:`` is a menu key,
 action): ``main`` (the main menu) and each feature's entry registered with
 ``router.menu_action`` (``places``, ``help``, ``settings`` ...); every one ends the current
 conversation. An unknown key is answered with the main menu. No states of its own.
+Features add rows at the top of the main menu with ``router.menu_sections`` (a running
+contact's "💬 Write to …").
 """
 
 from __future__ import annotations

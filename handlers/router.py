@@ -73,6 +73,14 @@ class Router:
     place_sections: list[Callable[[Context, Any], Awaitable[tuple[list[Any], list[Any]]]]] = field(
         default_factory=list
     )
+    # Free input (text, voice, location) sent outside any conversation step: each taker is
+    # asked in the order of its rank (lowest first) and returns True when it took the input.
+    # Input nobody takes gets the dispatcher's "not understood" answer.
+    free_input: list[tuple[int, Callable[[Context], Awaitable[bool]]]] = field(default_factory=list)
+    # Rows of buttons other features put at the top of the main menu (a running contact).
+    menu_sections: list[Callable[[Context], Awaitable[list[list[Any]]]]] = field(
+        default_factory=list
+    )
 
     def command(
         self,
@@ -152,6 +160,20 @@ class Router:
             if name in self.states:
                 raise ValueError(f"state {name!r} registered twice")
             self.states[name] = callback
+            return callback
+
+        return decorate
+
+    def free_input_taker(
+        self, rank: int
+    ) -> Callable[[Callable[[Context], Awaitable[bool]]], Callable[[Context], Awaitable[bool]]]:
+        """Offer free input outside any step to ``callback`` (see ``free_input``)."""
+
+        def decorate(
+            callback: Callable[[Context], Awaitable[bool]],
+        ) -> Callable[[Context], Awaitable[bool]]:
+            self.free_input.append((rank, callback))
+            self.free_input.sort(key=lambda item: item[0])
             return callback
 
         return decorate
