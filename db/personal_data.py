@@ -215,6 +215,7 @@ _REQUEST_CONTENT = (
     "when_text",
     "languages",
     "reject_note",
+    "door_code",
 )
 # What a request holds of its requester: gone on erasure and after the closed-request period.
 _FORGET_REQUEST = blank(*_REQUEST_CONTENT, lat="NULL", lon="NULL")

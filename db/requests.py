@@ -76,6 +76,7 @@ class HelpRequest:
     escalated_at: str | None = None
     reminded_at: str | None = None
     kept_at: str | None = None
+    door_code: str = ""
 
 
 _FIELDS = [f.name for f in fields(HelpRequest)]
@@ -252,6 +253,17 @@ class RequestStore:
             self._tx,
             "SELECT * FROM help_requests WHERE volunteer_id = ? AND state = 'matched' ORDER BY id",
             (volunteer_id,),
+        )
+        return [_row(row) for row in rows]
+
+    async def contacts_of(self, user_id: int) -> list[HelpRequest]:
+        """The matched requests a person is part of, as requester or as volunteer: the
+        contacts that stand until the help is done or ended."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT * FROM help_requests WHERE state = 'matched'"
+            " AND (requester_id = ? OR volunteer_id = ?) ORDER BY matched_at, id",
+            (user_id, user_id),
         )
         return [_row(row) for row in rows]
 

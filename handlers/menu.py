@@ -24,7 +24,9 @@ async def show_main_menu(ctx: Context, *, greeting: bool = False) -> None:
             + "\n\n"
             + text
         )
-    ctx.reply(text, ui.main_menu_buttons(ctx))
+    sections = ctx.router.menu_sections if ctx.router else []
+    extra = [row for section in sections for row in await section(ctx)]
+    ctx.reply(text, extra + ui.main_menu_buttons(ctx))
 
 
 def register(router: Router) -> None:

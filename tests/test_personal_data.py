@@ -163,7 +163,9 @@ async def _play(story: MemoryTransport, db: Database) -> dict[str, int]:
     await story.press(HELPER, f"mt:acc:{request_id}")
     await story.flush()
 
-    # The relay: a phone number and a door code, an answer, the exact location.
+    # The relay: a phone number and a door code, an answer, the exact location. The
+    # requester chose the contact with "Write to" (a conversation state).
+    await story.press(REQUESTER, f"rl:to:{request_id}")
     await story.text(REQUESTER, f"Meine Nummer {PHONE}, {DOOR_CODE}")
     await story.text(HELPER, HELPER_TEXT)
     await story.location(REQUESTER, *EXACT)

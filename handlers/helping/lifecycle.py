@@ -24,12 +24,15 @@ still_needed   (open, expiry restarts)     the requester               -
 
 (backch.: the coordinators' backchannel; withdraw and expire tell it too.)
 
-Matched requester and volunteer talk through the relay (conversation state ``relay``): it is
-begun by ``accept`` and ended by every transition out of ``matched``.
+Matched requester and volunteer talk through the relay: the contact stands while the
+request is ``matched`` (both get the same door code word with it) and is ended by every
+transition out of ``matched``, which also clears a ``relay`` conversation state that
+points at the request.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,12 +48,13 @@ from db.volunteers import Volunteer
 from handlers import ui
 from handlers.helping import matching
 from handlers.helping.render import (
+    contact_buttons,
     decision_buttons,
     describe,
+    door_code_text,
     offer_buttons,
     offer_text,
     reoffer_buttons,
-    requester_buttons,
     review_post,
 )
 from handlers.helping.vocabulary import REJECT_REASONS
@@ -61,6 +65,16 @@ from handlers.text_safety import clean_text
 from locales import N_, Translator
 
 RELAY = "relay"
+
+# The code word at the door: things anyone can name or point at, in any language, and a
+# two-digit number. Not a password: it tells an older person that the one at the door
+# came through us.
+DOOR_SYMBOLS = ("🍎", "🌻", "🐟", "🚲", "⭐", "🔑", "🎈", "🌙", "🐞", "🍋", "🌳", "🐝")
+
+
+def new_door_code() -> str:
+    return f"{secrets.choice(DOOR_SYMBOLS)} {10 + secrets.randbelow(90)}"
+
 
 HAND_BACK_REASONS = {
     "time": N_("I have no time after all"),
@@ -504,45 +518,64 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     if why is not None:
         raise Refused(NOT_FOR_YOU)
     request = await _move(
-        scene, request, "matched", volunteer, ("open",), lost=TAKEN, volunteer_id=volunteer.id
+        scene,
+        request,
+        "matched",
+        volunteer,
+        ("open",),
+        lost=TAKEN,
+        volunteer_id=volunteer.id,
+        door_code=new_door_code(),
     )
     await _update_offers(scene, request, TAKEN, volunteer.id)
-    await _connect(scene, request, volunteer)
+    requester = await scene.mail.reachable(request.requester_id)
+    await _connect(scene, request, volunteer, requester)
+    offline = request.offline_contact and requester is None
     await _to_coordinators(
         scene,
-        lambda t: t.t(
-            "🤝 Request #{id} was taken by volunteer {user_id}.",
-            id=request.id,
-            user_id=volunteer.id,
+        lambda t: (
+            t.t(
+                "🤝 Request #{id} was taken by volunteer {user_id}.",
+                id=request.id,
+                user_id=volunteer.id,
+            )
+            # Someone without a chat learns the code word from the coordinator who calls them.
+            + (
+                "\n" + t.t("🔐 Code word for the person: {code}", code=request.door_code)
+                if offline
+                else ""
+            )
         ),
     )
     return request
 
 
-async def _connect(scene: Scene, request: HelpRequest, volunteer: User) -> None:
-    """Requester and volunteer now talk through the bot."""
-    await scene.set_state_of(volunteer.id, RELAY, {"request_id": request.id})
-    requester = await scene.mail.reachable(request.requester_id)
+async def _connect(
+    scene: Scene, request: HelpRequest, volunteer: User, requester: User | None
+) -> None:
+    """Requester and volunteer now talk through the bot: the contact stands until the help
+    is done or ended, whatever else either of them does meanwhile (see relay.py). The
+    volunteer is the one acting; the caller answers them."""
     if requester is None:
         return
-    await scene.set_state_of(requester.id, RELAY, {"request_id": request.id})
+    name = volunteer.first_name or "?"
     await scene.mail.to_user(
         requester,
         lambda t: Message(
-            t.t(
-                "🎉 <b>{name} will help you</b> with request #{id}.",
-                name=volunteer.first_name or "?",
-                id=request.id,
-            )
+            t.t("🎉 <b>{name} will help you</b> with request #{id}.", name=name, id=request.id)
             + "\n"
             + t.t(
                 "Write your messages here and I will pass them on. Your phone number and "
                 "address stay private unless you share them yourself."
             ),
-            requester_buttons(t, request.id),
+            contact_buttons(t, request.id, name, requester=True),
             typed_choices=False,
         ),
         about=[volunteer.id],
+    )
+    await scene.mail.to_user(
+        requester,
+        lambda t: Message(door_code_text(t, request.door_code, requester=True, partner_name=name)),
     )
 
 
@@ -608,7 +641,9 @@ async def hand_back(
     if request.volunteer_id != volunteer.id or reason not in reasons:
         raise Refused()
     before = request
-    request = await _move(scene, request, "open", volunteer, ("matched",), volunteer_id=None)
+    request = await _move(
+        scene, request, "open", volunteer, ("matched",), volunteer_id=None, door_code=""
+    )
     await scene.db.volunteers.mark_handed_back(request.id, volunteer.id)
     await scene.db.requests.audit(
         volunteer.id, "request.handed_back", f"request:{request.id}", {"reason": reason}

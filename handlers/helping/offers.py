@@ -13,7 +13,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
-from handlers.helping.render import volunteer_buttons
+from handlers.helping.render import contact_buttons, door_code_text
 from handlers.helping.reports import ask_for_report
 from handlers.model import Button
 from handlers.router import Router
@@ -39,12 +39,15 @@ async def _accept(ctx: Context) -> None:
         if refusal.message == lifecycle.TAKEN:
             ctx.reply(refusal.text(t), edit=True)
         return
-    requester = await ctx.db.users.get(request.requester_id) if request.requester_id else None
+    requester = await ctx.mail.reachable(request.requester_id)
+    name = (requester.first_name if requester else "") or "?"
     ctx.reply(
         lifecycle.matched_text(t, request, requester),
-        volunteer_buttons(t, request.id),
+        contact_buttons(t, request.id, name, requester=False) if requester else [],
         edit=True,
     )
+    if requester is not None:
+        ctx.reply(door_code_text(t, request.door_code, requester=False, partner_name=name))
 
 
 async def _decline(ctx: Context) -> None:

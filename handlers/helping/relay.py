@@ -1,14 +1,22 @@
 """After a match, requester and volunteer talk through the bot.
 
-Both are in conversation state ``relay`` with the request id (set and cleared by the
-lifecycle): their texts, voice messages and locations go to the other side with only the
-sender's first name - no usernames, no phone numbers. The requester marks the help as done;
+The contact stands while the request is matched, whatever else either person does in
+between (a place search, /myrequests, the menu): free input sent outside any other step
+goes to the partner (``router.free_input``, rank 10). With several contacts the bot asks
+which one it is for, unless the person chose one with "💬 Write to NAME" (state
+``relay``). Texts, voice messages and locations go to the other side with only the
+sender's first name - no usernames, no phone numbers. Every relayed message, the main
+menu and /myrequests carry "💬 Write to NAME" and the way to end the contact (done for
+the requester, hand back for the volunteer). The requester marks the help as done;
 the volunteer records the time spent and, for shopping, the money laid out, which the
 requester confirms. Both may leave feedback that only coordinators read, and either side
 can report the other.
 
-States: ``relay``, ``relay.money``, ``relay.feedback``.
-Button data (``rl:…``), each action its own callback: ``done:<id>``, ``end:<id>`` (asks),
+States: ``relay`` (``request_id``: the contact chosen with "Write to"), ``relay.which``
+(``item``: a message kept while the person picks the contact), ``relay.money``,
+``relay.feedback``.
+Button data (``rl:…``), each action its own callback: ``to:<id>`` (write to),
+``for:<id>`` (the contact for the kept message), ``done:<id>``, ``end:<id>`` (asks),
 ``endy:<id>`` (withdraws), ``no:<id>``, ``rep:<id>``, ``min:<id>:<minutes>``, ``mok:<id>``,
 ``mno:<id>``, ``fb:<id>`` (skip feedback).
 """
@@ -16,6 +24,8 @@ Button data (``rl:…``), each action its own callback: ``done:<id>``, ``end:<id
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from db.requests import HelpRequest
 from db.users import User
@@ -23,46 +33,171 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import MINUTES, Refused
-from handlers.helping.render import requester_buttons, volunteer_buttons
+from handlers.helping.render import contact_buttons, contact_row, door_code_text
 from handlers.helping.reports import ask_for_report
-from handlers.model import Button, Location, Media, Message, Recipient, Text, Venue, Voice
+from handlers.model import Button, Event, Location, Media, Message, Text, Venue, Voice
 from handlers.router import Router
 from handlers.text_safety import clean_text, quoted
 
 _MONEY = re.compile(r"^\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*(?:€|eur|euro)?\s*$", re.I)
 STATE = lifecycle.RELAY
+WHICH = "relay.which"
+# The voice and audio kinds the relay passes on.
+_SOUND = ("voice", "audio")
 
 
-def _to(user: User) -> Recipient:
-    return Recipient(user.platform, user.chat_id)
+@dataclass(frozen=True)
+class Contact:
+    """A running contact as one side sees it."""
+
+    request: HelpRequest
+    partner: User | None  # None: the partner cannot be reached in the chat any more
+    as_requester: bool
+
+    @property
+    def partner_name(self) -> str:
+        return (self.partner.first_name if self.partner else "") or "?"
 
 
-async def _relay(ctx: Context) -> None:
+async def contacts(ctx: Context) -> list[Contact]:
+    """The person's running contacts (none for someone blocked)."""
+    if ctx.user.banned_at:
+        return []
+    found = []
+    for request in await ctx.db.requests.contacts_of(ctx.user.id):
+        as_requester = request.requester_id == ctx.user.id
+        partner_id = request.volunteer_id if as_requester else request.requester_id
+        found.append(Contact(request, await ctx.mail.reachable(partner_id), as_requester))
+    return found
+
+
+async def _contact(ctx: Context, request_id: int) -> Contact | None:
+    for contact in await contacts(ctx):
+        if contact.request.id == request_id:
+            return contact
+    return None
+
+
+def _passable(event: Event) -> bool:
+    return isinstance(event, Text | Location) or (
+        isinstance(event, Media) and event.kind in _SOUND and bool(event.file_id)
+    )
+
+
+def _keep(event: Event) -> dict[str, Any]:
+    """A message kept in the conversation state while the person picks the contact."""
+    if isinstance(event, Text):
+        return {"text": event.text}
+    if isinstance(event, Location):
+        return {"lat": event.latitude, "lon": event.longitude}
+    assert isinstance(event, Media)
+    return {"media": event.kind, "file_id": event.file_id, "seconds": event.duration_seconds}
+
+
+def _kept(item: dict[str, Any]) -> Event:
+    if "text" in item:
+        return Text(str(item["text"]))
+    if "lat" in item:
+        return Location(float(item["lat"]), float(item["lon"]))
+    return Media(item["media"], str(item["file_id"]), item.get("seconds"))
+
+
+async def _chosen(ctx: Context) -> None:
+    """State ``relay``: the person chose this contact with "Write to"."""
     state = ctx.get_state()
     assert state is not None
-    request = await ctx.db.requests.get(int(state.data["request_id"]))
-    t = ctx.t
-    if (
-        request is None
-        or request.state != "matched"
-        or ctx.user.id not in (request.requester_id, request.volunteer_id)
-        or ctx.user.banned_at
-    ):
+    contact = await _contact(ctx, int(state.data["request_id"]))
+    if contact is None:
+        # That contact ended meanwhile; another running one may still take the message.
         ctx.clear_state()
-        ctx.reply(t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
+        if not await _to_contact(ctx):
+            ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
         return
-    partner = await ctx.mail.reachable(await _partner_id(ctx, request))
+    await _pass_on(ctx, contact, ctx.incoming.event)
+
+
+async def _to_contact(ctx: Context) -> bool:
+    """Free input outside any step: to the one running contact, or ask which."""
+    found = await contacts(ctx)
+    if not found:
+        return False
+    event = ctx.incoming.event
+    if len(found) == 1:
+        await _pass_on(ctx, found[0], event)
+        return True
+    t = ctx.t
+    if not _passable(event):
+        ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
+        return True
+    ctx.set_state(WHICH, {"item": _keep(event)})
+    ctx.reply(
+        t.t("💬 Who is this message for?"),
+        [
+            [Button(f"💬 {c.partner_name} (#{c.request.id})", f"rl:for:{c.request.id}")]
+            for c in found
+        ],
+    )
+    return True
+
+
+async def _kept_input(ctx: Context) -> None:
+    """State ``relay.which``: something else was sent instead of picking a contact; it
+    replaces the kept message and the question is asked again."""
+    ctx.clear_state()
+    await _to_contact(ctx)
+
+
+async def _for(ctx: Context) -> None:
+    state = ctx.get_state()
+    contact = await _contact(ctx, ctx.id_arg())
+    if state is None or contact is None:
+        ctx.stale()
+    ctx.set_state(STATE, {"request_id": contact.request.id})
+    await _pass_on(ctx, contact, _kept(state.data["item"]), edit=True)
+
+
+async def _write_to(ctx: Context) -> None:
+    """ "💬 Write to NAME": this person's next messages go to that contact."""
+    contact = await _contact(ctx, ctx.id_arg())
+    if contact is None:
+        ctx.stale()
+    t = ctx.t
+    ctx.set_state(STATE, {"request_id": contact.request.id})
+    text = t.t("✍️ Write your message for {name}. I will pass it on.", name=contact.partner_name)
+    if contact.request.door_code:
+        text += "\n\n" + door_code_text(
+            t,
+            contact.request.door_code,
+            requester=contact.as_requester,
+            partner_name=contact.partner_name,
+        )
+    # Everything under a relayed message but "Write to", which was just pressed.
+    ending = contact_buttons(
+        t, contact.request.id, contact.partner_name, requester=contact.as_requester
+    )[1:]
+    ctx.reply(text, [*ending, *ui.back_to_menu(ctx)])
+
+
+async def menu_rows(ctx: Context) -> list[list[Button]]:
+    """The main menu starts with the running contacts."""
+    return [
+        contact_row(ctx.t, c.request.id, c.partner_name, requester=c.as_requester)
+        for c in await contacts(ctx)
+        if c.partner is not None
+    ]
+
+
+async def _pass_on(ctx: Context, contact: Contact, event: Event, *, edit: bool = False) -> None:
+    t = ctx.t
+    request, partner = contact.request, contact.partner
     if partner is None:
         ctx.reply(t.t("😔 The other person cannot be reached in the chat any more."))
         return
     name = ctx.user.first_name or "?"
 
     def buttons(pt) -> list[list[Button]]:
-        if partner.id == request.requester_id:
-            return requester_buttons(pt, request.id)
-        return volunteer_buttons(pt, request.id)
+        return contact_buttons(pt, request.id, name, requester=not contact.as_requester)
 
-    event = ctx.incoming.event
     if isinstance(event, Text):
         text = clean_text(event.text)
         if not text:
@@ -83,13 +218,13 @@ async def _relay(ctx: Context) -> None:
         # Exactly as shared: meeting at a door needs it. Not stored anywhere else.
         await ctx.mail.to_user(
             partner,
-            lambda pt: Message(pt.t("📍 {name} shared a location:", name=name)),
+            lambda pt: Message(pt.t("📍 {name} shared a location:", name=name), buttons(pt)),
             about=[ctx.user.id],
         )
         await ctx.mail.to_user(
             partner, lambda pt: Venue(event.latitude, event.longitude), about=[ctx.user.id]
         )
-    elif isinstance(event, Media) and event.kind in ("voice", "audio") and event.file_id:
+    elif isinstance(event, Media) and event.kind in _SOUND and event.file_id:
         await _log(ctx, request, "voice", "")
         if partner.platform == ctx.user.platform:
             await ctx.mail.to_user(
@@ -98,6 +233,10 @@ async def _relay(ctx: Context) -> None:
                     event.file_id, ctx.user.platform, caption=pt.t("🎤 {name}", name=name)
                 ),
                 about=[ctx.user.id],
+            )
+            await ctx.mail.to_user(
+                partner,
+                lambda pt: Message(pt.t("🎤 {name} sent a voice message.", name=name), buttons(pt)),
             )
         else:
             await ctx.mail.to_user(
@@ -113,13 +252,10 @@ async def _relay(ctx: Context) -> None:
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
         return
-    ctx.toast(t._("Passed on."))
-
-
-async def _partner_id(ctx: Context, request: HelpRequest) -> int | None:
-    if ctx.user.id == request.requester_id:
-        return request.volunteer_id
-    return request.requester_id
+    if edit:
+        ctx.reply(t.t("✅ Passed on to {name}.", name=contact.partner_name), edit=True)
+    else:
+        ctx.toast(t._("Passed on."))
 
 
 async def _log(ctx: Context, request: HelpRequest, kind: str, text: str) -> None:
@@ -284,10 +420,15 @@ async def _ask_feedback(
 
 
 def register(router: Router) -> None:
-    router.state(STATE)(_relay)
+    router.state(STATE)(_chosen)
+    router.state(WHICH)(_kept_input)
+    router.free_input_taker(10)(_to_contact)
+    router.menu_sections.append(menu_rows)
+    router.action("rl", "for", states=(WHICH,))(_for)
     router.state("relay.money")(_money_text)
     router.state("relay.feedback")(_feedback_text)
     for action, callback in {
+        "to": _write_to,
         "done": _done,
         "end": _ask_end,
         "endy": _end,

@@ -21,7 +21,7 @@ from handlers.helping.warnings import warnings_for
 from handlers.model import Button
 from handlers.places.render import language_names
 from handlers.text_safety import quoted
-from locales import Translator
+from locales import Translator, isolate
 
 # How far back a new request is compared with others, for the "very similar" warning.
 SIMILAR_WITHIN = timedelta(days=14)
@@ -125,23 +125,63 @@ def offer_buttons(t: Translator, request_id: int) -> list[list[Button]]:
     ]
 
 
-def requester_buttons(t: Translator, request_id: int) -> list[list[Button]]:
+def _write_to(t: Translator, request_id: int, partner_name: str) -> Button:
+    # Names can be long or right-to-left: shortened, and isolated inside the label.
+    name = partner_name if len(partner_name) <= 20 else partner_name[:19] + "…"
+    return Button("💬 " + t._("Write to {name}").format(name=isolate(name)), f"rl:to:{request_id}")
+
+
+def contact_buttons(
+    t: Translator, request_id: int, partner_name: str, *, requester: bool
+) -> list[list[Button]]:
+    """Under every relayed message and contact notice: write back, and the way to end
+    the contact that belongs to this side (done for the requester, hand back for the
+    volunteer)."""
+    if requester:
+        return [
+            [_write_to(t, request_id, partner_name)],
+            [Button("✅ " + t._("Help is done"), f"rl:done:{request_id}")],
+            [
+                Button("🚪 " + t._("End contact"), f"rl:end:{request_id}"),
+                Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}"),
+            ],
+        ]
     return [
-        [Button("✅ " + t._("Help is done"), f"rl:done:{request_id}")],
+        [_write_to(t, request_id, partner_name)],
         [
-            Button("🚪 " + t._("End contact"), f"rl:end:{request_id}"),
+            Button("↩️ " + t._("Hand back"), f"mt:back:{request_id}"),
             Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}"),
         ],
     ]
 
 
-def volunteer_buttons(t: Translator, request_id: int) -> list[list[Button]]:
-    return [
-        [
-            Button("↩️ " + t._("I cannot make it"), f"mt:back:{request_id}"),
-            Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}"),
-        ]
-    ]
+def contact_row(
+    t: Translator, request_id: int, partner_name: str, *, requester: bool
+) -> list[Button]:
+    """One row for a running contact in the main menu and in /myrequests."""
+    ending = (
+        Button("✅ " + t._("Help is done"), f"rl:done:{request_id}")
+        if requester
+        else Button("↩️ " + t._("Hand back"), f"mt:back:{request_id}")
+    )
+    return [_write_to(t, request_id, partner_name), ending]
+
+
+def door_code_text(t: Translator, code: str, *, requester: bool, partner_name: str) -> Markup:
+    """The code word at the door: the same emoji and number for both, readable without
+    a shared language."""
+    code_line = t.format("🔐 <b>{code}</b>", code=code)
+    if requester:
+        advice = t.t(
+            "Ask {name} for this code word at the door. Open only if it is right.",
+            name=partner_name,
+        )
+    else:
+        advice = t.t(
+            "Show or say this code word at the door, so that {name} knows it is you.",
+            name=partner_name,
+        )
+    return code_line + "\n" + advice
 
 
 def reoffer_buttons(t: Translator, request_id: int) -> list[list[Button]]:

@@ -14,7 +14,8 @@ States: ``request.contact`` (coordinators' /enter), ``request.category``,
 
 Button data (``hr:…``), each action its own callback:
 - any time: ``new``, ``mine``, ``edit:<id>``, ``wd:<id>`` (ask), ``wdy:<id>`` (withdraw),
-  ``keep:<id>`` (still needed);
+  ``keep:<id>`` (still needed); /myrequests also shows a matched request's contact row
+  (``rl:to:<id>`` write to the helper, ``rl:done:<id>``, see relay.py);
 - in the draft's steps: ``cancel``, ``cat:<key>`` (category), ``area:<name>`` (where),
   ``when:<kind>`` (when), ``lang:<code>`` and ``langs-done`` (languages), ``change``,
   ``field:<step>`` and ``send`` (summary).
@@ -31,7 +32,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label, describe
+from handlers.helping.render import category_label, contact_row, describe
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
 from handlers.model import Button, ButtonPress, Location, Media, Message, Text
 from handlers.places.city_area import refuse_outside_city
@@ -256,6 +257,13 @@ async def show_mine(ctx: Context) -> None:
                 state=t._(STATE_LABELS[request.state]),
             )
         )
+        if request.state == "matched":
+            # The running contact: write to the helper or say the help is done, from here.
+            helper = await ctx.mail.reachable(request.volunteer_id)
+            name = (helper.first_name if helper else "") or "?"
+            if request.door_code:
+                lines.append(t.t("🔐 Code word: {code}", code=request.door_code))
+            buttons.append(contact_row(t, request.id, name, requester=True))
         row = []
         if request.state in ("review", "open"):
             row.append(Button(f"✏️ #{request.id}", f"hr:edit:{request.id}"))
