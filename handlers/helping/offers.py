@@ -68,8 +68,12 @@ async def _ask_hand_back(ctx: Context) -> None:
     ctx.reply(
         t.t("↩️ Why can you not help after all?"),
         [
-            [Button(t._(label), f"mt:br:{request.id}:{key}")]
-            for key, label in HAND_BACK_REASONS.items()
+            *(
+                [Button(t._(label), f"mt:br:{request.id}:{key}")]
+                for key, label in HAND_BACK_REASONS.items()
+            ),
+            # Pressed by mistake (it sits next to "Write to" in the menu): nothing changes.
+            [Button("💬 " + t._("No, I keep helping"), f"rl:no:{request.id}")],
         ],
     )
 
