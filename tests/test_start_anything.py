@@ -101,10 +101,11 @@ async def test_a_postcode_or_district_at_the_main_menu_lists_places(
 async def test_the_city_name_asks_which_part(dispatcher: Dispatcher, sample: Database):
     term = Terminal(dispatcher, sample)
     await _consented(term, "otto", "en")
-    # At the main menu the bare city is no search (and never Barop) ...
+    # At the main menu and in the search the bare city asks which part (never Barop),
+    # with the Stadtbezirke to choose from.
     shown = await term.type("Dortmund")
-    assert "Barop" not in shown and "📏" not in shown
-    # ... and in the search it asks which part, with the Stadtbezirke to choose from.
+    assert "Which part of" in shown and "Barop" not in shown and "📏" not in shown
+    await term.press("menu:main")
     await term.press("menu:places")
     shown = await term.type("ich wohne in Dortmund")
     assert "Which part of" in shown and "Barop" not in shown
@@ -322,3 +323,13 @@ async def test_presses_over_the_limit_are_answered_with_a_notice(
     fake.send_text(uid, "/help")
     await fake.wait_for("sendMessage", after=mark, chat_id=uid)
     await asyncio.sleep(0)
+
+
+async def test_a_sentence_naming_a_district_is_a_request_not_a_search(
+    chat: MemoryTransport, db: Database
+):
+    await chat.onboard("ida", "de")
+    out = await chat.text("ida", "Ich brauche Hilfe beim Einkaufen in Hörde")
+    assert "hr:with" in button_data(out) and not [
+        d for d in button_data(out) if d.startswith("pl:d:")
+    ]

@@ -3,8 +3,9 @@
 A taker of free input (``router.free_input``, rank 50: after a running contact, before the
 "start with anything" offer). It takes a short text that names a postcode or a district
 ("44137", "Hörde", "in Brechten bitte"); a longer one that only mentions a district ("I need
-help with shopping in Hörde") is left to the others, as is the city's bare name. The
-results are the search's own (state ``places.results``); no buttons or states of its own.
+help with shopping in Hörde") is left to the others. The city's bare name ("ich wohne in
+Dortmund") is asked "which part?". A location lists the places near it. The results are the
+search's own (states ``places.where``, ``places.results``); no buttons or states of its own.
 """
 
 from __future__ import annotations
@@ -29,12 +30,15 @@ async def take(ctx: Context) -> bool:
         return False
     text = event.text.strip()
     words, _named_city = without_city(fold(text).split(), ctx.settings.city)
-    if not words or len(words) > MAX_WORDS:
+    if len(words) > MAX_WORDS:
         return False
-    area = chat.gazetteer(ctx).resolve(text, ctx.settings.city).area
-    if area is None:
+    resolution = chat.gazetteer(ctx).resolve(text, ctx.settings.city)
+    if resolution.area is not None:
+        await chat.search_area(ctx, resolution.area)
+    elif resolution.city_only:
+        chat.ask_which_part(ctx)
+    else:
         return False
-    await chat.search_area(ctx, area)
     return True
 
 

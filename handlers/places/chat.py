@@ -213,6 +213,19 @@ async def search_location(ctx: Context, latitude: float, longitude: float) -> No
     await show_results(ctx, _search_data(Area("point", "", lat, lon), ctx.t._("your location")))
 
 
+def ask_which_part(ctx: Context) -> None:
+    """The whole city is no place to search from ("Dortmund", "ich wohne in Dortmund")."""
+    ctx.set_state(WHERE, {})
+    ctx.reply(
+        ctx.t.t(
+            "🏙 Which part of {city}? Type your postcode or district, or choose one:",
+            city=ctx.settings.city,
+        ),
+        ui.rows([Button(f"📍 {a.name}", f"pl:area:{a.name}") for a in gazetteer(ctx).bezirke])
+        + ui.back_to_menu(ctx),
+    )
+
+
 async def _search_for_text(ctx: Context, text: str) -> None:
     t = ctx.t
     resolution = gazetteer(ctx).resolve(text, ctx.settings.city)
@@ -221,15 +234,7 @@ async def _search_for_text(ctx: Context, text: str) -> None:
         return
     ctx.set_state(WHERE, {})
     if resolution.city_only:
-        # The whole city is no place to search from: which part of it?
-        ctx.reply(
-            t.t(
-                "🏙 Which part of {city}? Type your postcode or district, or choose one:",
-                city=ctx.settings.city,
-            ),
-            ui.rows([Button(f"📍 {a.name}", f"pl:area:{a.name}") for a in gazetteer(ctx).bezirke])
-            + ui.back_to_menu(ctx),
-        )
+        ask_which_part(ctx)
     elif resolution.suggestions:
         ctx.reply(
             t.t('🤔 I don\'t know "{query}". Did you mean one of these?', query=text),
