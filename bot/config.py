@@ -54,6 +54,9 @@ class BotSection:
     max_messages_per_minute: int = _opt(
         20, minimum=3, maximum=600, doc="Messages one user may send per minute"
     )
+    max_presses_per_minute: int = _opt(
+        120, minimum=10, maximum=1200, doc="Button presses one user may make per minute"
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,13 @@ class HelpSection:
         10,
         minimum=0,
         maximum=10080,
-        doc="Brand-new users wait this long before their first request",
+        doc="Accounts younger than a day wait this long between requests, and during a flood",
+    )
+    new_account_flood_requests: int = _opt(
+        5,
+        minimum=2,
+        maximum=1000,
+        doc="Requests of new accounts within the cooldown that count as a flood",
     )
 
 
@@ -200,7 +209,9 @@ class Config:
             max_requests_per_day=self.help.max_requests_per_day,
             require_verified_volunteers=self.help.require_verified_volunteers,
             new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,
+            new_account_flood_requests=self.help.new_account_flood_requests,
             max_messages_per_minute=self.bot.max_messages_per_minute,
+            max_presses_per_minute=self.bot.max_presses_per_minute,
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}
                 if self.help.telegram_backchannel

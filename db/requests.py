@@ -267,18 +267,30 @@ class RequestStore:
         )
         return [_row(row) for row in rows]
 
-    async def posting_counts(self, user_id: int, since: str) -> tuple[int, int, int]:
-        """(requests ever, requests still active, requests created since ``since``) of a
-        requester: the posting limits in one query."""
+    async def posting_counts(self, user_id: int, since: str) -> tuple[int, int, int, str | None]:
+        """(requests ever, requests still active, requests created since ``since``, when the
+        newest was created) of a requester: the posting limits in one query."""
         active = ", ".join("?" * len(ACTIVE))
         row = await fetch_one(
             self._tx,
             f"SELECT COUNT(*), COALESCE(SUM(state IN ({active})), 0),"
-            " COALESCE(SUM(created_at >= ?), 0) FROM help_requests WHERE requester_id = ?",
+            " COALESCE(SUM(created_at >= ?), 0), MAX(created_at)"
+            " FROM help_requests WHERE requester_id = ?",
             (*ACTIVE, since, user_id),
         )
         assert row is not None
-        return int(row[0]), int(row[1]), int(row[2])
+        return int(row[0]), int(row[1]), int(row[2]), row[3]
+
+    async def from_new_accounts(self, since: str, joined_since: str) -> list[str]:
+        """When the requests created since ``since`` by accounts created since
+        ``joined_since`` were created, newest first (a flood of new accounts shows here)."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT r.created_at FROM help_requests r JOIN users u ON u.id = r.requester_id"
+            " WHERE r.created_at >= ? AND u.created_at >= ? ORDER BY r.created_at DESC",
+            (since, joined_since),
+        )
+        return [row[0] for row in rows]
 
     async def in_state(self, *states: str) -> list[HelpRequest]:
         rows = await fetch_all(

@@ -32,6 +32,7 @@ from handlers.model import (
     Outgoing,
     Sender,
     Text,
+    Toast,
     decode,
     encode,
 )
@@ -79,9 +80,9 @@ class Dispatcher:
         self.on_queued = on_queued
         # Called with each handled update and the seconds it took (metrics).
         self.on_handled = on_handled
-        # Recent update times per sender, for the flood limit (kept in memory: a restart
-        # forgets them, which is harmless).
-        self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        # Recent update times per sender and kind (presses, other updates), for the flood
+        # limits (kept in memory: a restart forgets them, which is harmless).
+        self._recent: dict[tuple[str, str, bool], deque[float]] = defaultdict(deque)
 
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Answer one update. Its changes and the messages it queues for other people are
@@ -202,23 +203,34 @@ class Dispatcher:
                 log.exception("%s: sending a kept answer failed", platform)
 
     def _flooding(self, incoming: Incoming) -> bool:
-        key = (incoming.sender.platform, incoming.sender.user_id)
+        """Over the limit per minute? Presses are counted apart from messages and with a
+        higher limit: filling in a form (districts, kinds of help, languages) takes many."""
+        press = isinstance(incoming.event, ButtonPress)
         now = time.monotonic()
-        recent = self._recent[key]
+        recent = self._recent[(incoming.sender.platform, incoming.sender.user_id, press)]
         while recent and now - recent[0] > 60:
             recent.popleft()
         recent.append(now)
-        return len(recent) > self.settings.max_messages_per_minute
+        return len(recent) > self._limit(press)
+
+    def _limit(self, press: bool) -> int:
+        return (
+            self.settings.max_presses_per_minute if press else self.settings.max_messages_per_minute
+        )
 
     async def _slow_down(self, incoming: Incoming) -> list[Outgoing]:
-        """Over the limit: one friendly answer right at the limit, silence after that."""
-        recent = self._recent[(incoming.sender.platform, incoming.sender.user_id)]
-        if len(recent) != self.settings.max_messages_per_minute + 1:
+        """Over the limit: a press is always answered (a short notice instead of a spinning
+        button); messages get one friendly answer right at the limit, silence after that."""
+        press = isinstance(incoming.event, ButtonPress)
+        recent = self._recent[(incoming.sender.platform, incoming.sender.user_id, press)]
+        if not press and len(recent) != self._limit(press) + 1:
             return []
         user = await self.db.users.find(incoming.sender.platform, incoming.sender.user_id)
         t = translator(
             (user.language if user else None) or negotiate(incoming.sender.language_hint)
         )
+        if press:
+            return [Toast(t._("🐢 Not so fast, please. Wait a moment, then tap again."))]
         return [
             Message(
                 t.t(

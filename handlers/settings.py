@@ -26,6 +26,10 @@ class HandlerSettings:
     backchannels: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     # Volunteers get requests only after a coordinator confirmed their basic training.
     require_verified_volunteers: bool = True
-    # Against misuse: a new account's first request waits, and floods are slowed down.
+    # Against misuse: a new account's quick repeats wait this long, and so do new accounts
+    # while this many requests of new accounts came within it; floods are slowed down
+    # (messages and button presses each have their own limit).
     new_user_cooldown_minutes: int = 0
+    new_account_flood_requests: int = 5
     max_messages_per_minute: int = 1000
+    max_presses_per_minute: int = 1000

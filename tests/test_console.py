@@ -49,16 +49,19 @@ async def test_switching_people_and_sharing_a_location(dispatcher: Dispatcher):
         ":loc 51.51,7.46",
         ":loc nonsense",
         ":as anna",
-        ":loc 51.51,7.46",
+        ":media photo",
         ":media voice",
+        ":loc 51.51,7.46",
         "99",
     ]:
         assert await console.handle_line(line)
     text = out.getvalue()
     assert "→ ben" in text
     assert ":as NAME" in text  # the malformed :loc got the usage hint
-    # Anna is onboarded: her location and voice message get the "cannot use" hint.
-    assert text.count("🙈") == 2
+    # Anna is onboarded: a photo gets the "cannot use" hint, a voice message the offer to
+    # ask for help with it, her location the places near it.
+    assert text.count("🙈") == 1
+    assert "🎤" in text and "Places near" in text
     assert not await console.handle_line(":quit")
 
 

@@ -130,11 +130,13 @@ async def test_unknown_command_and_unexpected_content(chat: MemoryTransport):
     for out in (
         await chat.media("ki", "voice"),
         await chat.media("ki", "sticker"),
-        await chat.location("ki", 51.5, 7.4),
         await chat.text("ki", "hello?"),
     ):
         assert messages(out), out
         assert "menu:places" in button_data(out)
+    # A location outside any step is a place search.
+    out = await chat.location("ki", 51.5, 7.4)
+    assert messages(out) and "pl:where" in button_data(out)
 
 
 async def test_html_in_user_input_is_escaped(chat: MemoryTransport):

@@ -41,6 +41,7 @@ from handlers.model import (
 from locales import negotiate, translator
 
 PLATFORM = "console"
+_MEDIA_IDS = itertools.count(1)
 # The console's stand-in for the coordinators' group chat (``:group`` / ``:private``).
 BACKCHANNEL = "coordinators"
 MEDIA_KINDS = ("voice", "audio", "photo", "video", "document", "sticker")
@@ -59,7 +60,12 @@ def parse_line(line: str) -> Event | None:
             return None
     if line.startswith(":media"):
         kind = line[6:].strip() or "photo"
-        return Media(kind=kind if kind in MEDIA_KINDS else "other")  # type: ignore[arg-type]
+        # A file id as a platform gives one: a voice message kept as a request's
+        # description is played back by it.
+        return Media(
+            kind=kind if kind in MEDIA_KINDS else "other",  # type: ignore[arg-type]
+            file_id=f"console-{kind}-{next(_MEDIA_IDS)}",
+        )
     return Text(line)
 
 

@@ -587,7 +587,7 @@ def register(router: Router) -> None:
             )
             return
         if isinstance(event, Text):
-            area = gazetteer.resolve(event.text.strip()).area
+            area = gazetteer.resolve(event.text.strip(), ctx.settings.city).area
             if area is not None:
                 await show_list(
                     ctx,

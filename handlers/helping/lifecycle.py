@@ -184,25 +184,26 @@ async def name_of(scene: Scene, user_id: int | None) -> str:
 # -- posting ---------------------------------------------------------------------------
 
 
-def posting_refusal(scene: Scene, user: User, counts: tuple[int, int, int]) -> Refused | None:
-    """Why ``user`` may not post a request now (banned, too new, too many), or None.
-    ``counts``: (requests ever, still active, created in the last day)."""
+# Accounts younger than this are new: every request is checked by a coordinator, so their
+# first one goes through at once, and a wait is kept only against floods.
+NEW_ACCOUNT = timedelta(days=1)
+
+
+def posting_refusal(
+    scene: Scene,
+    user: User,
+    counts: tuple[int, int, int, str | None],
+    from_new_accounts: Collection[str] = (),
+    now: datetime | None = None,
+) -> Refused | None:
+    """Why ``user`` may not post a request now (banned, too many, a flood), or None.
+    ``counts``: (requests ever, still active, created in the last day, when the newest
+    was created); ``from_new_accounts``: when the recent requests of new accounts were
+    created, newest first (see :func:`may_post`)."""
     settings = scene.settings
     if user.banned_at:
         return Refused(BANNED_TEXT)
-    ever, active, today = counts
-    cooldown = settings.new_user_cooldown_minutes
-    joined = datetime.fromisoformat(user.created_at.replace("Z", "+00:00"))
-    if cooldown and not ever and (datetime.now(UTC) - joined).total_seconds() < cooldown * 60:
-        return Refused(
-            render=lambda t: t.tn(
-                "✋ New accounts can post their first request {n} minute after "
-                "joining. Please try again a little later.",
-                "✋ New accounts can post their first request {n} minutes after "
-                "joining. Please try again a little later.",
-                cooldown,
-            )
-        )
+    _ever, active, today, newest = counts
     if active >= settings.max_open_requests:
         return Refused(
             render=lambda t: t.tn(
@@ -215,12 +216,62 @@ def posting_refusal(scene: Scene, user: User, counts: tuple[int, int, int]) -> R
         )
     if today >= settings.max_requests_per_day:
         return Refused(N_("✋ You have posted many requests today. Please try again tomorrow."))
+    now = now or datetime.now(UTC)
+    if not _is_new(user, now) or not settings.new_user_cooldown_minutes:
+        return None
+    cooldown = timedelta(minutes=settings.new_user_cooldown_minutes)
+    # A new account's own quick repeats wait; so does everyone new while many new accounts
+    # post at once, until the burst has thinned out.
+    if newest and (until := _parse(newest) + cooldown) > now:
+        return Refused(
+            render=lambda t: t.t(
+                "⏳ You have just posted a request. You can post the next one at {time}.",
+                time=_at(t, until, now),
+            )
+        )
+    burst = settings.new_account_flood_requests
+    if len(from_new_accounts) >= burst:
+        until = _parse(list(from_new_accounts)[burst - 1]) + cooldown
+        if until > now:
+            return Refused(
+                render=lambda t: t.t(
+                    "⏳ Very many new people are asking for help right now. You can post "
+                    "your request at {time}.",
+                    time=_at(t, until, now),
+                )
+            )
     return None
 
 
+def _parse(stored: str) -> datetime:
+    return datetime.fromisoformat(stored.replace("Z", "+00:00"))
+
+
+def _is_new(user: User, now: datetime) -> bool:
+    return now - _parse(user.created_at) < NEW_ACCOUNT
+
+
+def _at(t: Translator, until: datetime, now: datetime) -> Any:
+    """When a wait ends, to the minute (rounded up, never too early), 24-hour; with the
+    day when it is not today."""
+    until = until.replace(second=0, microsecond=0) + (
+        timedelta(minutes=1) if until.second or until.microsecond else timedelta()
+    )
+    if t.date(until, "short") == t.date(now, "short"):
+        return t.skeleton(until, "Hm")
+    return t.skeleton(until, "MMMEdHm")
+
+
 async def may_post(scene: Scene, user: User) -> Refused | None:
-    since = to_text(datetime.now(UTC) - timedelta(days=1))
-    return posting_refusal(scene, user, await scene.db.requests.posting_counts(user.id, since))
+    now = datetime.now(UTC)
+    counts = await scene.db.requests.posting_counts(user.id, to_text(now - timedelta(days=1)))
+    recent: list[str] = []
+    minutes = scene.settings.new_user_cooldown_minutes
+    if minutes and _is_new(user, now):
+        recent = await scene.db.requests.from_new_accounts(
+            to_text(now - timedelta(minutes=minutes)), to_text(now - NEW_ACCOUNT)
+        )
+    return posting_refusal(scene, user, counts, recent, now)
 
 
 async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRequest:

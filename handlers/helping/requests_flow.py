@@ -10,12 +10,19 @@ Every change of a request's state (send, edit, withdraw, still needed) is a call
 
 States: ``request.contact`` (coordinators' /enter), ``request.category``,
 ``request.description``, ``request.where``, ``request.when``, ``request.when_text``,
-``request.languages``, ``request.summary``.
+``request.languages``, ``request.summary``; ``anything`` - a text or voice message sent
+outside any step was kept (state data: the description it would become) and the person is
+asked whether to ask for help with it (free input there is offered to the takers again).
+
+Start with anything: free input nobody else took (``router.free_input``, rank 90, after a
+running contact and a place name) is not "not understood": a text or voice message is
+offered as the description of a new request; the flow then skips its description step.
 
 Button data (``hr:…``), each action its own callback:
 - any time: ``new``, ``mine``, ``edit:<id>``, ``wd:<id>`` (ask), ``wdy:<id>`` (withdraw),
   ``keep:<id>`` (still needed); /myrequests also shows a matched request's contact row
   (``rl:to:<id>`` write to the helper, ``rl:done:<id>``, see relay.py);
+- in ``anything``: ``with`` (ask for help with the kept text or voice message);
 - in the draft's steps: ``cancel``, ``cat:<key>`` (category), ``area:<name>`` (where),
   ``when:<kind>`` (when), ``lang:<code>`` and ``langs-done`` (languages), ``change``,
   ``field:<step>`` and ``send`` (summary).
@@ -134,9 +141,11 @@ async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
         data["changing"] = False
         await _summary(ctx, data)
         return
-    index = STEPS.index(step)
-    if index + 1 < len(STEPS):
-        await _ask(ctx, STEPS[index + 1], data)
+    # Steps answered before the flow began ("start with anything": the description) are
+    # not asked again.
+    following = [s for s in STEPS[STEPS.index(step) + 1 :] if s not in data.get("given", ())]
+    if following:
+        await _ask(ctx, following[0], data)
     else:
         await _summary(ctx, data)
 
@@ -202,7 +211,7 @@ async def _free_input(ctx: Context) -> None:
             draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
             await _after(ctx, data, step)
         elif isinstance(event, Text):
-            resolution = gazetteer.resolve(event.text.strip())
+            resolution = gazetteer.resolve(event.text.strip(), ctx.settings.city)
             if resolution.area is None or resolution.area.kind == "point":
                 buttons = [
                     [Button(f"📍 {name}", f"hr:area:{name}")] for name in resolution.suggestions
@@ -344,8 +353,19 @@ async def withdraw(ctx: Context, request: HelpRequest) -> None:
 
 
 async def _new(ctx: Context) -> None:
-    if await _limits_allow(ctx):
-        await _ask(ctx, "category", {"draft": {"languages": [ctx.t.lang]}})
+    await start(ctx)
+
+
+async def start(ctx: Context, description: dict[str, Any] | None = None) -> None:
+    """Begin a request, with the description already given (a text or voice message sent
+    at the main menu: ``description``, ``description_lang`` or ``voice_file_id``,
+    ``voice_platform``) or asked in its step."""
+    if not await _limits_allow(ctx):
+        return
+    data: dict[str, Any] = {"draft": {"languages": [ctx.t.lang], **(description or {})}}
+    if description:
+        data["given"] = ["description"]
+    await _ask(ctx, "category", data)
 
 
 async def _mine(ctx: Context) -> None:
@@ -386,6 +406,46 @@ async def _withdraw(ctx: Context) -> None:
     await withdraw(ctx, await _own_request(ctx))
 
 
+# -- start with anything ---------------------------------------------------------------------
+
+ANYTHING = "anything"
+ANYTHING_RANK = 90
+
+
+async def offer_help_with(ctx: Context) -> bool:
+    """A text or voice message outside any step: ask for help with it, or find a place?"""
+    event = ctx.incoming.event
+    t = ctx.t
+    if isinstance(event, Media) and event.kind in ("voice", "audio") and event.file_id:
+        kept = {"voice_file_id": event.file_id, "voice_platform": ctx.user.platform}
+        question = t.t("🎤 Do you want to ask your neighbours for help with this voice message?")
+    elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
+        kept = {"description": clean_text(event.text), "description_lang": t.lang}
+        question = t.t("💬 Do you want to ask your neighbours for help with this?")
+    elif isinstance(event, Text):
+        # "Hi", "?" or a whole letter: nothing to describe a request with, but an answer.
+        ctx.reply(t.t("🙂 How can I help you? Please choose:"), ui.main_menu_buttons(ctx))
+        return True
+    else:
+        return False
+    ctx.set_state(ANYTHING, kept)
+    ctx.reply(
+        question,
+        [
+            [Button("🤝 " + t._("Ask for help with this"), "hr:with")],
+            [Button("📍 " + t._("Find a place"), "menu:places")],
+            *ui.back_to_menu(ctx),
+        ],
+    )
+    return True
+
+
+async def _with(ctx: Context) -> None:
+    _step, kept = await ctx.pressed_in(ANYTHING)
+    ctx.clear_state()
+    await start(ctx, kept)
+
+
 # -- buttons of the draft's steps --------------------------------------------------------------
 
 
@@ -409,7 +469,7 @@ async def _category(ctx: Context) -> None:
 
 async def _area(ctx: Context) -> None:
     step, data, draft = await _draft(ctx)
-    area = load_gazetteer(ctx.settings.places_data_dir).resolve(ctx.args).area
+    area = load_gazetteer(ctx.settings.places_data_dir).resolve(ctx.args, ctx.settings.city).area
     if area is None:
         ctx.stale()
     _set_area(draft, area)
@@ -494,6 +554,8 @@ def register(router: Router) -> None:
 
     for step in (*STEPS, "when_text", "summary", "contact"):
         router.state(STATE + step)(_free_input)
+    router.free_input_taker(ANYTHING_RANK)(offer_help_with)
+    router.action("hr", "with", states=(ANYTHING,))(_with)
 
     anywhere = {
         "new": _new,

@@ -200,14 +200,42 @@ async def show_place(
     )
 
 
+async def search_area(ctx: Context, area: Area) -> None:
+    """Places near a district or postcode (also asked from outside this conversation)."""
+    await show_results(ctx, _search_data(area, area.name))
+
+
+async def search_location(ctx: Context, latitude: float, longitude: float) -> None:
+    """Places near a shared location, rounded when it arrives; outside the city: refused."""
+    if refuse_outside_city(ctx, latitude, longitude, ui.back_to_menu(ctx)):
+        return
+    lat, lon = coarsen(latitude, longitude, SEARCH)
+    await show_results(ctx, _search_data(Area("point", "", lat, lon), ctx.t._("your location")))
+
+
+def ask_which_part(ctx: Context) -> None:
+    """The whole city is no place to search from ("Dortmund", "ich wohne in Dortmund")."""
+    ctx.set_state(WHERE, {})
+    ctx.reply(
+        ctx.t.t(
+            "🏙 Which part of {city}? Type your postcode or district, or choose one:",
+            city=ctx.settings.city,
+        ),
+        ui.rows([Button(f"📍 {a.name}", f"pl:area:{a.name}") for a in gazetteer(ctx).bezirke])
+        + ui.back_to_menu(ctx),
+    )
+
+
 async def _search_for_text(ctx: Context, text: str) -> None:
     t = ctx.t
-    resolution = gazetteer(ctx).resolve(text)
+    resolution = gazetteer(ctx).resolve(text, ctx.settings.city)
     if resolution.area is not None:
-        await show_results(ctx, _search_data(resolution.area, resolution.area.name))
+        await search_area(ctx, resolution.area)
         return
     ctx.set_state(WHERE, {})
-    if resolution.suggestions:
+    if resolution.city_only:
+        ask_which_part(ctx)
+    elif resolution.suggestions:
         ctx.reply(
             t.t('🤔 I don\'t know "{query}". Did you mean one of these?', query=text),
             [[Button(f"📍 {name}", f"pl:area:{name}")] for name in resolution.suggestions]
@@ -231,10 +259,10 @@ async def _search_for_text(ctx: Context, text: str) -> None:
 
 
 async def _area(ctx: Context) -> None:
-    area = gazetteer(ctx).resolve(ctx.args).area
+    area = gazetteer(ctx).resolve(ctx.args, ctx.settings.city).area
     if area is None:
         ctx.stale()
-    await show_results(ctx, _search_data(area, area.name))
+    await search_area(ctx, area)
 
 
 async def _search(ctx: Context) -> dict[str, Any]:
@@ -315,11 +343,7 @@ def register(router: Router) -> None:
     async def where_input(ctx: Context) -> None:
         event = ctx.incoming.event
         if isinstance(event, Location):
-            if refuse_outside_city(ctx, event.latitude, event.longitude, ui.back_to_menu(ctx)):
-                return
-            lat, lon = coarsen(event.latitude, event.longitude, SEARCH)
-            area = Area("point", "", lat, lon)
-            await show_results(ctx, _search_data(area, ctx.t._("your location")))
+            await search_location(ctx, event.latitude, event.longitude)
         elif isinstance(event, Text):
             await _search_for_text(ctx, event.text.strip())
         else:

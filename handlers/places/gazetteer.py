@@ -3,6 +3,12 @@
 Loaded from the configured data folder (``stadtbezirke.csv``, ``stadtteile.csv``,
 ``postcodes.csv``). Matching forgives case, missing umlauts ("Hoerde", "Horde"), small
 typos and extra words; when nothing matches well, the closest names are offered.
+
+The city's own name is not a place in it: "Dortmund", "ich wohne in Dortmund" resolve to
+nothing (``Resolution.city_only``), "Dortmund Hörde" to Hörde. Names written in the other
+scripts the bot speaks (هورده, Хёрде) are transliterated to Latin (anyascii) and compared by
+their consonants, since Arabic and Persian leave most vowels out and Cyrillic spells German
+sounds its own way ("Kherde"); the aliases in ``stadtteile.csv`` hold what that misses.
 """
 
 from __future__ import annotations
@@ -15,22 +21,64 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _POSTCODE = re.compile(r"\b(\d{5})\b")
 _COORDS = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 MATCH_THRESHOLD = 82
+# Spellings of one sound in German and in transliterated Arabic, Persian and Cyrillic,
+# replaced in this order (longest first) before the vowels go.
+_SOUNDS = (
+    ("tsch", "c"),
+    ("sch", "s"),
+    ("sh", "s"),
+    ("ch", "h"),
+    ("kh", "h"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("gh", "g"),
+    ("zh", "z"),
+    ("tz", "z"),
+    ("ts", "z"),
+    ("c", "k"),
+    ("q", "k"),
+    ("p", "b"),
+    ("v", "f"),
+    ("j", "g"),
+)
 
 
 def fold(text: str) -> str:
-    """Lowercase, umlauts written out (ö → oe), accents and punctuation dropped."""
+    """Lowercase, umlauts written out (ö → oe), other scripts transliterated to Latin,
+    accents and punctuation dropped."""
     text = text.casefold().replace("ß", "ss")
     for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
         text = text.replace(umlaut, spelled)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # Soft signs and hamzas come out as apostrophes: they are not word breaks.
+    text = anyascii(text).casefold().replace("'", "")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def skeleton(folded: str) -> str:
+    """The consonants of a folded name, the way a name survives transliteration:
+    "hoerde", "hwrdh" (هورده) and "kherde" (Хёрде) are all "hrd"."""
+    for spelled, sound in _SOUNDS:
+        folded = folded.replace(spelled, sound)
+    words = []
+    for word in folded.split():
+        word = re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouwy]", "", word))
+        # A final e is often written with a final h (ه, ة) in Arabic and Persian.
+        words.append(word[:-1] if len(word) > 1 and word.endswith("h") else word)
+    return " ".join(word for word in words if word)
+
+
+def _latin(text: str) -> bool:
+    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in text)
 
 
 def _variants(name: str) -> set[str]:
@@ -61,6 +109,8 @@ class Area:
 class Resolution:
     area: Area | None
     suggestions: tuple[str, ...] = ()
+    # Only the city itself was named ("Dortmund", "ich wohne in Dortmund"): which part?
+    city_only: bool = False
 
 
 class Gazetteer:
@@ -82,6 +132,16 @@ class Gazetteer:
         for alias, area in aliases.items():
             for variant in _variants(alias):
                 self._names.setdefault(variant, area)
+        # Consonant skeletons for names typed in other scripts; one shared by two different
+        # areas (Westrich, Oestrich) decides nothing.
+        skeletons: dict[str, set[Area]] = {}
+        for key, area in self._names.items():
+            bones = skeleton(key)
+            if bones:
+                skeletons.setdefault(bones, set()).add(area)
+        self._skeletons = {
+            bones: next(iter(areas)) for bones, areas in skeletons.items() if len(areas) == 1
+        }
         points = [(a.lat, a.lon) for a in [*bezirke, *teile, *postcodes]]
         margin = 0.05  # about 5 km around the outermost centroids
         self.box = (
@@ -101,8 +161,9 @@ class Gazetteer:
     def display_names(self) -> list[str]:
         return sorted({a.name for a in [*self.bezirke, *self.teile]})
 
-    def resolve(self, query: str) -> Resolution:
-        """A postcode, ``LAT,LON`` or a district name (fuzzy) → an area, or suggestions."""
+    def resolve(self, query: str, city: str = "") -> Resolution:
+        """A postcode, ``LAT,LON`` or a district name (fuzzy) → an area, or suggestions.
+        ``city`` is the city's own name, which names no part of it."""
         coords = _COORDS.match(query)
         if coords:
             lat, lon = float(coords.group(1)), float(coords.group(2))
@@ -125,16 +186,24 @@ class Gazetteer:
             return Resolution(None)
         if folded in self._names:
             return Resolution(self._names[folded])
+        words, named_city = without_city(folded.split(), city)
+        if not words:
+            return Resolution(None, city_only=named_city)
         # Extra words ("in hoerde bitte"): try every run of one to three words.
-        words = folded.split()
         candidates = {
             " ".join(words[i:j])
             for i in range(len(words))
             for j in range(i + 1, min(len(words), i + 3) + 1)
         }
-        for candidate in sorted(candidates, key=len, reverse=True):
+        longest_first = sorted(candidates, key=len, reverse=True)
+        for candidate in longest_first:
             if candidate in self._names:
                 return Resolution(self._names[candidate])
+        if not _latin(query):
+            for candidate in longest_first:
+                area = self._skeletons.get(skeleton(candidate))
+                if area is not None:
+                    return Resolution(area)
         best = None
         for candidate in candidates:
             match = process.extractOne(
@@ -144,13 +213,35 @@ class Gazetteer:
                 best = match
         if best is not None:
             return Resolution(self._names[best[0]])
-        close = process.extract(folded, self._names.keys(), scorer=fuzz.WRatio, limit=12)
+        if named_city:
+            return Resolution(None, city_only=True)
+        close = process.extract(" ".join(words), self._names.keys(), scorer=fuzz.WRatio, limit=12)
         names: list[str] = []
         for key, _score, _ in close:
             name = self._names[key].name
             if name not in names:
                 names.append(name)
         return Resolution(None, tuple(names[:4]))
+
+
+def without_city(words: list[str], city: str) -> tuple[list[str], bool]:
+    """The words without the city's own name (in any script), and whether it was there."""
+    name = fold(city).split()
+    if not name:
+        return words, False
+    bones = skeleton(" ".join(name))
+    kept: list[str] = []
+    named = False
+    i = 0
+    while i < len(words):
+        run = words[i : i + len(name)]
+        if run == name or (len(bones) >= 4 and skeleton(" ".join(run)) == bones):
+            named = True
+            i += len(name)
+            continue
+        kept.append(words[i])
+        i += 1
+    return kept, named
 
 
 def _read(path: Path) -> list[dict[str, str]]:
