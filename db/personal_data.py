@@ -215,6 +215,7 @@ _REQUEST_CONTENT = (
     "when_text",
     "languages",
     "reject_note",
+    "summary",
 )
 # What a request holds of its requester: gone on erasure and after the closed-request period.
 _FORGET_REQUEST = blank(*_REQUEST_CONTENT, lat="NULL", lon="NULL")
@@ -337,6 +338,7 @@ MAP: tuple[Table, ...] = (
                     "description",
                     "description_lang",
                     "voice_file_id",
+                    "summary",
                     "area_name",
                     "stadtbezirk",
                     "lat",

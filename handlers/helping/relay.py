@@ -91,25 +91,18 @@ async def _relay(ctx: Context) -> None:
         )
     elif isinstance(event, Media) and event.kind in ("voice", "audio") and event.file_id:
         await _log(ctx, request, "voice", "")
-        if partner.platform == ctx.user.platform:
-            await ctx.mail.to_user(
-                partner,
-                lambda pt: Voice(
-                    event.file_id, ctx.user.platform, caption=pt.t("🎤 {name}", name=name)
-                ),
-                about=[ctx.user.id],
-            )
-        else:
-            await ctx.mail.to_user(
-                partner,
-                lambda pt: Message(
-                    pt.t(
-                        "🎤 {name} sent a voice message that cannot be passed on to "
-                        "this chat app. Please ask them to write.",
-                        name=name,
-                    )
-                ),
-            )
+        # Across platforms the outbox worker carries the file over (bot/delivery.py).
+        await ctx.mail.to_user(
+            partner,
+            lambda pt: Voice(
+                event.file_id,
+                ctx.user.platform,
+                caption=pt.t("🎤 {name}", name=name),
+                mime_type=event.mime_type,
+                duration_seconds=event.duration_seconds,
+            ),
+            about=[ctx.user.id],
+        )
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
         return
