@@ -74,7 +74,7 @@ PURPOSES = (
     Purpose(
         "requests",
         "help requests: kind, text or voice, area (Stadtteil, point rounded to ~500 m), "
-        "when, languages; a contact a coordinator entered",
+        "when, languages; a contact and a summary coordinators entered",
         "coordinators; matching volunteers once published; the helper",
         "texts, voice and contact privacy.closed_request_days after closing; kind, "
         "district, dates, minutes and amounts stay without any link to a person",

@@ -235,9 +235,10 @@ async def test_answering_the_coordinators_keeps_a_running_contact(
     people = await _people(fake, db)
     vera = people["vera"]
     await db.users.set_state(vera, "relay", {"request_id": 99})
+    # ✉️ on the notice about Vera does what /write does.
     mark = len(fake.calls)
-    _in_group(fake, COORDINATOR, f"/write {vera}")
-    await fake.wait_for("sendMessage", after=mark, chat_id=COORDINATOR)
+    fake.press(COORDINATOR, f"wr:to:{vera}")
+    await fake.wait_for("sendMessage", lambda c: "✉️" in c.text, after=mark, chat_id=COORDINATOR)
     mark = len(fake.calls)
     fake.send_text(COORDINATOR, "Kurze Frage")
     letter = await fake.wait_for("sendMessage", after=mark, chat_id=VOLUNTEER)
@@ -249,3 +250,30 @@ async def test_answering_the_coordinators_keeps_a_running_contact(
     await fake.wait_for("sendMessage", lambda c: "Kurze Antwort" in c.text, chat_id=GROUP)
     state = await db.users.get_state(vera)
     assert state is not None and state.state == "relay" and state.data == {"request_id": 99}
+
+
+async def test_only_coordinators_summarise_and_erasure_takes_the_summary(db: Database):
+    from handlers.context import Backstage
+    from handlers.helping import lifecycle
+    from handlers.privacy import erase
+
+    router = build_router()
+    scene = Backstage(db, HandlerSettings())
+    amira = await db.users.seen("telegram", "1", "1", "Amira")
+    cora = await db.users.seen("telegram", "3", "3", "Cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    cora = await db.users.get(cora.id)
+    request = await db.requests.create(
+        amira.id, amira.id, category="shopping", voice_file_id="v1", voice_platform="telegram"
+    )
+    with pytest.raises(lifecycle.Refused):
+        await lifecycle.summarise(scene, amira, request.id, "mine")
+    summarised = await lifecycle.summarise(scene, cora, request.id, " Tür 3b, Code 4711 \n")
+    assert summarised.summary == "Tür 3b, Code 4711"
+    # A changed request goes back to review without the summary of the old one.
+    edited = await lifecycle.edit(scene, amira, request.id, {"when_text": "morgen"})
+    assert edited.summary == ""
+    await lifecycle.summarise(scene, cora, request.id, "Code 4711")
+    async with db.transaction():
+        await erase(scene, router, amira, "deleted")
+    assert (await db.requests.get(request.id)).summary == ""
