@@ -6,6 +6,11 @@ and logged. A failure that is neither (an answer that cannot be parsed, a bug in
 retried ``MAX_UNEXPLAINED_ATTEMPTS`` times and then given up: such a message would otherwise
 be sent again and again and hold back every later message to its chat. Edits wait until the
 message they edit has been sent. Logs name the item and the kind of error, never the content.
+
+A voice message whose file lives on another platform than the recipient's (a Telegram
+voice for a Matrix chat) is fetched from its source - the transport of that platform, as a
+:class:`MediaSource` - and handed to the recipient's transport as bytes to upload. Fetching
+fails like sending: a passing failure is retried, a file that is gone is given up.
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from db import Database
 from db.outbox import OutboxItem
-from handlers.model import Edit, Outgoing, decode
+from handlers.model import Edit, Outgoing, Voice, decode
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +60,22 @@ class Sender(Protocol):
         """Send (or edit) one item; return the platform's message id; raise DeliveryError."""
 
 
+class MediaSource(Protocol):
+    """Where files of one platform can be fetched (a transport that can download them)."""
+
+    platform: str
+
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        """The file's bytes and MIME type ("" if unknown); raise DeliveryError."""
+
+
+def voice_filename(mime_type: str) -> str:
+    """A file name for an uploaded voice message whose ending names its format (Telegram
+    plays OGG/Opus, MP3 and M4A as voice; OGG/Opus is what both platforms record)."""
+    endings = {"audio/mpeg": "mp3", "audio/mp4": "m4a", "audio/x-m4a": "m4a"}
+    return "voice." + endings.get(mime_type.split(";")[0].strip().lower(), "ogg")
+
+
 def backoff(attempts: int, ceiling: float = MAX_BACKOFF_S) -> float:
     return min(ceiling, 2.0 * 2**attempts)
 
@@ -68,9 +90,14 @@ class OutboxWorker:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_backoff: float = MAX_BACKOFF_S,
         on_failure: Callable[[str, bool], None] | None = None,
+        media_sources: list[MediaSource] | None = None,
     ) -> None:
         self.db = db
         self.senders = {sender.platform: sender for sender in senders}
+        # By default every sender that can download its platform's files is a source.
+        if media_sources is None:
+            media_sources = [s for s in senders if hasattr(s, "fetch_media")]  # type: ignore[misc]
+        self.media_sources = {source.platform: source for source in media_sources}
         self.poll_seconds = poll_seconds
         self.clock = clock
         self.max_backoff = max_backoff
@@ -113,6 +140,7 @@ class OutboxWorker:
             edit_id = target_id
         await self.db.outbox.begin_attempt(item.id)
         try:
+            outgoing = await self._with_media(item.platform, outgoing)
             message_id = await self.senders[item.platform].deliver(item.chat_id, outgoing, edit_id)
         except DeliveryError as exc:
             if exc.permanent:
@@ -139,6 +167,18 @@ class OutboxWorker:
             return "later"
         await self.db.outbox.mark_sent(item.id, message_id)
         return "sent"
+
+    async def _with_media(self, platform: str, outgoing: Outgoing) -> Outgoing:
+        """A voice from another platform, with its bytes from the platform it lives on.
+        Without a source for it (that platform is not running) the recipient's transport
+        decides (the console prints it; the others refuse it for good)."""
+        if not isinstance(outgoing, Voice) or outgoing.platform == platform or outgoing.content:
+            return outgoing
+        source = self.media_sources.get(outgoing.platform)
+        if source is None:
+            return outgoing
+        content, mime_type = await source.fetch_media(outgoing.file_id)
+        return replace(outgoing, content=content, mime_type=outgoing.mime_type or mime_type)
 
     async def _give_up(self, item: OutboxItem, error: str) -> str:
         """Mark the item failed so its chat's queue moves on; counted and logged."""

@@ -74,7 +74,7 @@ PURPOSES = (
     Purpose(
         "requests",
         "help requests: kind, text or voice, area (Stadtteil, point rounded to ~500 m), "
-        "when, languages; a contact a coordinator entered",
+        "when, languages; a contact and a summary coordinators entered",
         "coordinators; matching volunteers once published; the helper",
         "texts, voice and contact privacy.closed_request_days after closing; kind, "
         "district, dates, minutes and amounts stay without any link to a person",
@@ -216,6 +216,7 @@ _REQUEST_CONTENT = (
     "languages",
     "reject_note",
     "door_code",
+    "summary",
 )
 # What a request holds of its requester: gone on erasure and after the closed-request period.
 _FORGET_REQUEST = blank(*_REQUEST_CONTENT, lat="NULL", lon="NULL")
@@ -338,6 +339,7 @@ MAP: tuple[Table, ...] = (
                     "description",
                     "description_lang",
                     "voice_file_id",
+                    "summary",
                     "area_name",
                     "stadtbezirk",
                     "lat",

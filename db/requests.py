@@ -77,6 +77,8 @@ class HelpRequest:
     reminded_at: str | None = None
     kept_at: str | None = None
     door_code: str = ""
+    # A coordinator's short written summary (of a voice message), shown to volunteers.
+    summary: str = ""
 
 
 _FIELDS = [f.name for f in fields(HelpRequest)]
@@ -219,7 +221,7 @@ class RequestStore:
         self, request_id: int, actor_id: int | None, **values: Any
     ) -> HelpRequest:
         """Change fields without a state change (e.g. the money a volunteer laid out)."""
-        allowed = set(EDITABLE) | {"minutes_spent", "money_cents", "money_confirmed"}
+        allowed = set(EDITABLE) | {"minutes_spent", "money_cents", "money_confirmed", "summary"}
         if set(values) - allowed:
             raise ValueError(f"not editable: {sorted(set(values) - allowed)}")
         async with self._tx.transaction():

@@ -60,7 +60,9 @@ class Location:
 class Media:
     kind: MediaKind
     file_id: str = ""
-    duration_seconds: int | None = None
+    # Seconds, with the milliseconds where the platform gives them (Matrix).
+    duration_seconds: float | None = None
+    mime_type: str = ""
 
 
 Event = Text | Command | ButtonPress | Location | Media
@@ -134,12 +136,18 @@ class Document:
 
 @dataclass
 class Voice:
-    """A voice message passed on in the relay; the file lives on ``platform``'s servers."""
+    """A voice message (relayed, or a request's description); the file lives on
+    ``platform``'s servers. For a chat on another platform the outbox worker fetches the
+    file from its source (bot/delivery.py) and hands the recipient's transport ``content``
+    to upload; ``content`` is never stored in the outbox."""
 
     file_id: str
     platform: str
     caption: Markup = field(default_factory=Markup)
+    mime_type: str = ""
+    duration_seconds: float | None = None
     to: Recipient | None = None
+    content: bytes = b""
 
 
 @dataclass

@@ -125,11 +125,16 @@ class FakeTelegram:
         self._sent_at: list[tuple[float, str]] = []
         # Chats in which the bot is an administrator (getChatMember).
         self.admin_in: set[str] = set()
+        # Files on "Telegram's servers" by file id: what people sent (put there by a test
+        # with add_file) and what the bot uploaded; served by getFile and the file URL.
+        self.files: dict[str, bytes] = {}
+        self._file_ids = itertools.count(1)
 
     # -- server lifecycle -------------------------------------------------------------
     async def start(self, port: int = 0) -> str:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -202,6 +207,27 @@ class FakeTelegram:
                 }
             }
         )
+
+    def add_file(self, content: bytes) -> str:
+        """Store a file as if a user had sent it to Telegram; its file id."""
+        file_id = f"file{next(self._file_ids)}"
+        self.files[file_id] = content
+        return file_id
+
+    def send_voice(self, user_id: int, content: bytes, duration: int = 3) -> str:
+        """A private voice message (OGG/Opus as Telegram records it); its file id."""
+        file_id = self.add_file(content)
+        self.send_message(
+            user_id,
+            voice={
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "duration": duration,
+                "mime_type": "audio/ogg",
+                "file_size": len(content),
+            },
+        )
+        return file_id
 
     def press(
         self, user_id: int, data: str, message: Call | None = None, language_code: str | None = None
@@ -411,6 +437,34 @@ class FakeTelegram:
                     "file_name": document["filename"],
                 },
             )
+        if method == "sendVoice":
+            voice = params["voice"]
+            if isinstance(voice, dict):  # an upload
+                file_id = self.add_file(voice["content"])
+            elif voice in self.files:
+                file_id = voice
+            else:
+                return self._error(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            return self._check_text(params, "caption", 1024) or self._message(
+                params["chat_id"],
+                voice={
+                    "file_id": file_id,
+                    "file_unique_id": f"u{file_id}",
+                    "duration": int(params.get("duration") or 0),
+                    "file_size": len(self.files[file_id]),
+                },
+                **({"caption": params["caption"]} if params.get("caption") else {}),
+            )
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                return self._error(400, "Bad Request: invalid file_id")
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(self.files[file_id]),
+                "file_path": f"voice/{file_id}.oga",
+            }
         if method == "getChatMember":
             return {
                 "status": "administrator"
@@ -437,6 +491,18 @@ class FakeTelegram:
             }
             return self._message(params["chat_id"], location=location)
         return self._error(404, "Not Found: method not found")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file by the path getFile gave, as Telegram serves it."""
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        path = request.match_info["path"]
+        self.calls.append(Call("download", {"path": path}))
+        file_id = path.rsplit("/", 1)[-1].split(".", 1)[0]
+        if file_id not in self.files:
+            return self._error(404, "Not Found")
+        await self._notify()
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)

@@ -17,7 +17,10 @@
   why in one line and leaves. Messages in other rooms are ignored, and nothing meant for a
   person is ever sent into one.
 - Commands start with ``!`` or ``/``. ``m.location`` is understood and sent; ``m.audio`` is
-  accepted where Telegram accepts voice.
+  accepted where Telegram accepts voice, and voice messages go out as ``m.audio`` with their
+  ``info`` (MIME type, duration, size) and the voice flags (``org.matrix.msc3245.voice``,
+  ``org.matrix.msc1767.audio``); a voice from Telegram is downloaded there (by the outbox
+  worker) and uploaded here, and :meth:`MatrixTransport.fetch_media` serves the other way.
 - The sync token and device are stored: a restart neither replays old events nor misses
   new ones. Rooms the bot was removed from are forgotten.
 - Encrypted rooms: the bot says plainly that it cannot read them.
@@ -38,7 +41,7 @@ import nio
 from markupsafe import Markup
 
 from bot.config import MatrixSection
-from bot.delivery import DeliveryError
+from bot.delivery import DeliveryError, voice_filename
 from bot.log_redaction import redact_everywhere
 from bot.transports.markup import html_to_plain
 from db import Database
@@ -416,7 +419,15 @@ class MatrixTransport:
             match = _GEO.match(event.source.get("content", {}).get("geo_uri", ""))
             return Location(float(match.group(1)), float(match.group(2))) if match else None
         if isinstance(event, nio.RoomMessageAudio):
-            return Media(kind="voice", file_id=event.url)
+            info = event.source.get("content", {}).get("info") or {}
+            duration = info.get("duration") if isinstance(info, dict) else None
+            mime_type = info.get("mimetype") if isinstance(info, dict) else None
+            return Media(
+                kind="voice",
+                file_id=event.url,
+                duration_seconds=duration / 1000 if isinstance(duration, int) else None,
+                mime_type=mime_type if isinstance(mime_type, str) else "",
+            )
         if isinstance(event, nio.RoomMessageImage):
             return Media(kind="photo", file_id=event.url)
         if isinstance(event, nio.RoomMessageVideo):
@@ -584,32 +595,15 @@ class MatrixTransport:
                 },
             )
         if isinstance(item, Voice):
-            if not item.file_id.startswith("mxc://"):
-                return None
-            return await self._room_send(
-                room_id,
-                {
-                    "msgtype": "m.audio",
-                    "body": html_to_plain(str(item.caption)) or "🎤",
-                    "url": item.file_id,
-                },
-            )
+            return await self._room_send(room_id, await self._voice(item))
         if isinstance(item, Document):
-            assert self.client is not None
-            upload, _keys = await self.client.upload(
-                io.BytesIO(item.content),
-                content_type=item.mime_type,
-                filename=item.filename,
-                filesize=len(item.content),
-            )
-            if not isinstance(upload, nio.UploadResponse):
-                raise DeliveryError("upload failed")
+            url = await self._upload(item.content, item.mime_type, item.filename)
             event_id = await self._room_send(
                 room_id,
                 {
                     "msgtype": "m.file",
                     "body": item.filename,
-                    "url": upload.content_uri,
+                    "url": url,
                     "info": {"mimetype": item.mime_type, "size": len(item.content)},
                 },
             )
@@ -617,3 +611,69 @@ class MatrixTransport:
                 await self._room_send(room_id, render(item.caption, []))
             return event_id
         return None
+
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        """A file sent to the bot (an mxc:// URI), for a chat on another platform; through
+        the authenticated media endpoints of current homeservers."""
+        assert self.client is not None
+        if not file_id.startswith("mxc://"):
+            raise DeliveryError("not a Matrix file", permanent=True)
+        try:
+            response = await self.client.download(mxc=file_id)
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if isinstance(response, nio.MemoryDownloadResponse):
+            return response.body, response.content_type or ""
+        status = str(getattr(response, "status_code", ""))
+        if status in ("M_NOT_FOUND", "M_FORBIDDEN", "M_TOO_LARGE"):
+            raise DeliveryError(status, permanent=True)
+        raise DeliveryError(f"download failed {status}".strip())
+
+    async def _upload(self, content: bytes, mime_type: str, filename: str) -> str:
+        """Put a file into the homeserver's media repository; its mxc:// URI."""
+        assert self.client is not None
+        try:
+            upload, _keys = await self.client.upload(
+                io.BytesIO(content),
+                content_type=mime_type,
+                filename=filename,
+                filesize=len(content),
+            )
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if not isinstance(upload, nio.UploadResponse):
+            status = str(getattr(upload, "status_code", ""))
+            if status == "M_TOO_LARGE":
+                raise DeliveryError(status, permanent=True)
+            raise DeliveryError(f"upload failed {status}".strip())
+        return upload.content_uri
+
+    async def _voice(self, voice: Voice) -> dict[str, Any]:
+        """An ``m.audio`` marked as a voice message (MSC3245, with MSC1767's audio
+        details), so that clients show a voice player. A file from another platform
+        arrives as bytes (fetched by the outbox worker) and is uploaded first."""
+        mime_type = voice.mime_type or "audio/ogg"
+        info: dict[str, Any] = {"mimetype": mime_type}
+        if voice.platform == PLATFORM and voice.file_id.startswith("mxc://"):
+            url = voice.file_id
+        elif voice.content:
+            url = await self._upload(voice.content, mime_type, voice_filename(mime_type))
+            info["size"] = len(voice.content)
+        else:
+            raise DeliveryError(f"a voice from {voice.platform} without its file", permanent=True)
+        audio: dict[str, Any] = {}
+        if voice.duration_seconds:
+            info["duration"] = audio["duration"] = round(voice.duration_seconds * 1000)
+        caption = html_to_plain(str(voice.caption))
+        content: dict[str, Any] = {
+            "msgtype": "m.audio",
+            "body": caption or "🎤",
+            "url": url,
+            "info": info,
+            "org.matrix.msc1767.audio": audio,
+            "org.matrix.msc3245.voice": {},
+        }
+        if caption:
+            # The body is a caption, not a file name (MSC2530).
+            content["filename"] = voice_filename(mime_type)
+        return content

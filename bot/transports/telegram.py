@@ -28,7 +28,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.config import TelegramSection
-from bot.delivery import DeliveryError
+from bot.delivery import DeliveryError, voice_filename
 from bot.log_redaction import redact_everywhere
 from bot.transports.markup import split_html
 from bot.transports.telegram_polling import (
@@ -81,10 +81,18 @@ def _media(message: TgMessage) -> Media:
         value = getattr(message, attr, None)
         if value:
             item = value[-1] if isinstance(value, tuple | list) else value
-            duration: Any = getattr(item, "duration", None)
+            # python-telegram-bot 22 warns that durations become timedeltas: read either.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                duration: Any = getattr(item, "duration", None)
             if hasattr(duration, "total_seconds"):
                 duration = int(duration.total_seconds())
-            return Media(kind=kind, file_id=item.file_id, duration_seconds=duration)  # type: ignore[arg-type]
+            return Media(
+                kind=kind,  # type: ignore[arg-type]
+                file_id=item.file_id,
+                duration_seconds=duration,
+                mime_type=getattr(item, "mime_type", None) or "",
+            )
     return Media(kind="other")
 
 
@@ -308,10 +316,7 @@ class TelegramTransport:
                 )
             return str(sent.message_id) if sent else None
         if isinstance(item, Voice):
-            sent = await self.bot.send_voice(
-                chat_id, item.file_id, caption=str(item.caption) or None, parse_mode=ParseMode.HTML
-            )
-            return str(sent.message_id)
+            return await self._send_voice(chat_id, item)
         if isinstance(item, Venue):
             if item.title:
                 sent = await self.bot.send_venue(
@@ -334,6 +339,35 @@ class TelegramTransport:
             )
             return str(sent.message_id)
         return None
+
+    async def _send_voice(self, chat_id: str, voice: Voice) -> str:
+        """Telegram's own files are sent again by their id; a file from another platform
+        arrives as bytes (fetched by the outbox worker) and is uploaded."""
+        if voice.platform == PLATFORM:
+            audio: str | InputFile = voice.file_id
+        elif voice.content:
+            audio = InputFile(voice.content, filename=voice_filename(voice.mime_type))
+        else:
+            raise DeliveryError(f"a voice from {voice.platform} without its file", permanent=True)
+        caption = split_html(str(voice.caption), CAPTION_LIMIT)[0] if voice.caption else None
+        sent = await self.bot.send_voice(
+            chat_id,
+            audio,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            duration=round(voice.duration_seconds) if voice.duration_seconds else None,
+        )
+        return str(sent.message_id)
+
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        """A file sent to the bot (a voice message), for a chat on another platform."""
+        try:
+            file = await self.bot.get_file(file_id)
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            raise _delivery_error(exc) from None
+        path = (file.file_path or "").lower()
+        return content, "audio/ogg" if path.endswith((".oga", ".ogg")) else ""
 
     async def send_message(
         self, chat_id: str, message: Message, edit_message_id: str | None = None
@@ -364,17 +398,8 @@ class TelegramTransport:
         """For the outbox: send, and say whether a failure is worth retrying."""
         try:
             return await self._send(chat_id, item, edit_message_id)
-        except RetryAfter as exc:
-            seconds = _seconds(exc)
-            raise DeliveryError("rate limited", retry_after=seconds) from None
-        except (Forbidden, BadRequest) as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {str(exc)[:100]}", permanent=True) from None
-        except NetworkError as exc:  # includes TimedOut: the server is away or slow
-            raise DeliveryError(type(exc).__name__) from None
         except TelegramError as exc:
-            # Anything else (e.g. an answer that could not be parsed) is not known to pass
-            # by itself: tried a few times, then given up (bot/delivery.py).
-            raise DeliveryError(type(exc).__name__, transient=False) from None
+            raise _delivery_error(exc) from None
 
     async def start(self) -> None:
         app = self.application
@@ -416,6 +441,19 @@ class TelegramTransport:
         if app.running:
             await app.stop()
         await app.shutdown()
+
+
+def _delivery_error(exc: TelegramError) -> DeliveryError:
+    """A Bot API failure as a :class:`DeliveryError`: whether it is worth retrying."""
+    if isinstance(exc, RetryAfter):
+        return DeliveryError("rate limited", retry_after=_seconds(exc))
+    if isinstance(exc, Forbidden | BadRequest):
+        return DeliveryError(f"{type(exc).__name__}: {str(exc)[:100]}", permanent=True)
+    if isinstance(exc, NetworkError):  # includes TimedOut: the server is away or slow
+        return DeliveryError(type(exc).__name__)
+    # Anything else (e.g. an answer that could not be parsed) is not known to pass by
+    # itself: tried a few times, then given up (bot/delivery.py).
+    return DeliveryError(type(exc).__name__, transient=False)
 
 
 def _set_commands(bot: Any, commands: list[BotCommand], lang: str | None) -> Any:

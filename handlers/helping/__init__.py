@@ -2,12 +2,13 @@
 
 ``lifecycle`` is the only module that changes a request's state; ``matching`` holds the rule
 of who may help with what; ``render`` how a request reads. The chat modules
-(``requests_flow``, ``moderation``, ``offers``, ``relay``, ``reports``, ``volunteers``,
-``data_rights``) and the jobs (``timers``) call them and never each other.
+(``requests_flow``, ``moderation``, ``letters``, ``offers``, ``relay``, ``reports``,
+``volunteers``, ``data_rights``) and the jobs (``timers``) call them and never each other.
 """
 
 from handlers.helping import (
     data_rights,
+    letters,
     moderation,
     offers,
     relay,
@@ -19,5 +20,14 @@ from handlers.router import Router
 
 
 def register(router: Router) -> None:
-    for feature in (requests_flow, volunteers, moderation, offers, relay, reports, data_rights):
+    for feature in (
+        requests_flow,
+        volunteers,
+        moderation,
+        letters,
+        offers,
+        relay,
+        reports,
+        data_rights,
+    ):
         feature.register(router)

@@ -13,6 +13,7 @@ publish        review → open               a coordinator               request
 reject         review → rejected           a coordinator               requester, posts
 edit           review/open → review        the requester, not banned   backchannel (new post)
 correct_text   (text only)                 a coordinator               backchannel (new post)
+summarise      (summary only)              a coordinator               posts or offers (updated)
 reoffer        (open)                      a coordinator               volunteers not told yet
 offer_to       (open)                      (a volunteer became free)   that volunteer
 accept         open → matched              a qualifying volunteer      requester, offers, backch.
@@ -55,6 +56,7 @@ from handlers.helping.render import (
     offer_buttons,
     offer_text,
     reoffer_buttons,
+    request_voice,
     review_post,
 )
 from handlers.helping.vocabulary import REJECT_REASONS
@@ -99,6 +101,8 @@ CANNOT_CHANGE = N_("😔 This request can no longer be changed.")
 NOT_FOR_YOU = N_("😔 This request is not available for you any more.")
 STALE = N_("This button is no longer valid.")
 TAKEN = N_("✅ Request #{id} is already taken. Thank you anyway!")
+# A coordinator's summary: a few lines, as in an offer.
+SUMMARY_LIMIT = 500
 
 
 class Refused(Exception):
@@ -299,13 +303,18 @@ async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpR
 
 
 async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
-    """Post the request to every backchannel, remembering the posts to mark them later."""
+    """Post the request to every backchannel, remembering the posts to mark them later;
+    a voice description follows its post, so that it can be heard and checked."""
     text = await review_post(scene.db, request, backchannel_language())
     for outbox_id in await scene.mail.to_backchannel(
         lambda t: Message(text, decision_buttons(t, request.id), typed_choices=False),
         about=[request.requester_id],
     ):
         await scene.db.requests.add_post(request.id, outbox_id)
+    if request.voice_file_id:
+        await scene.mail.to_backchannel(
+            lambda t: request_voice(t, request), about=[request.requester_id]
+        )
 
 
 async def _mark_posts(
@@ -443,16 +452,52 @@ async def correct_text(scene: Scene, coordinator: User, request_id: int, text: s
     return request
 
 
+async def summarise(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
+    """A coordinator writes a short summary (of a voice message, or in the city's language)
+    that volunteers read with the offer. Posts still waiting for a decision show it; offers
+    already sent and not declined are brought up to date."""
+    if not is_coordinator(coordinator):
+        raise Refused()
+    request = await _get(scene, request_id)
+    if request.state not in ("review", "open"):
+        raise Refused(CANNOT_CHANGE)
+    request = await scene.db.requests.update_fields(
+        request.id, coordinator.id, summary=clean_text(text)[:SUMMARY_LIMIT]
+    )
+    if request.state == "review":
+        text_now = await review_post(scene.db, request, backchannel_language())
+        for outbox_id in await scene.db.requests.posts(request.id):
+            await scene.mail.edit(
+                outbox_id,
+                lambda t: Message(text_now, decision_buttons(t, request.id)),
+                about=[request.requester_id],
+            )
+    else:
+        for volunteer_id, outbox_id, declined in await scene.db.volunteers.offers(request.id):
+            reader = await scene.db.users.get(volunteer_id)
+            if reader is not None and not declined:
+                await scene.mail.edit(
+                    outbox_id,
+                    lambda t: Message(offer_text(t, request), offer_buttons(t, request.id)),
+                    reader,
+                    about=[request.requester_id],
+                )
+    return request
+
+
 async def edit(
     scene: Scene, requester: User, request_id: int, draft: dict[str, Any]
 ) -> HelpRequest:
-    """The requester changed their request: it is checked again before anyone sees it."""
+    """The requester changed their request: it is checked again before anyone sees it (a
+    summary of the earlier version no longer fits and goes)."""
     request = await _get(scene, request_id)
     if request.requester_id != requester.id:
         raise Refused()
     if requester.banned_at:
         raise Refused(BANNED_TEXT)
-    request = await _move(scene, request, "review", requester, ("review", "open"), **draft)
+    request = await _move(
+        scene, request, "review", requester, ("review", "open"), summary="", **draft
+    )
     await _post_for_review(scene, request)
     return request
 
@@ -487,15 +532,23 @@ async def _offer_one(
 ) -> bool:
     """Send one volunteer the offer (held back through their quiet hours) and remember it,
     to update it later; False if they cannot be reached."""
+    not_before = matching.quiet_until(volunteer, now)
     outbox_id = await scene.mail.to_user(
         volunteer.user_id,
         lambda t: Message(offer_text(t, request), offer_buttons(t, request.id)),
-        not_before=matching.quiet_until(volunteer, now),
+        not_before=not_before,
         about=[request.requester_id],
     )
     if outbox_id is None:
         return False
     await scene.db.volunteers.record_offer(request.id, volunteer.user_id, outbox_id)
+    if request.voice_file_id:
+        await scene.mail.to_user(
+            volunteer.user_id,
+            lambda t: request_voice(t, request),
+            not_before=not_before,
+            about=[request.requester_id],
+        )
     return True
 
 

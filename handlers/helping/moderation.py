@@ -6,9 +6,10 @@ wins; the other is told who decided.
 
 Button data (``mod:…``, coordinators, in the backchannel), each action its own callback:
 ``ok:<id>`` publish, ``no:<id>`` reject (asks the reason), ``rr:<id>:<reason>``,
-``back:<id>``, ``ed:<id>`` edit the text, ``ask:<id>`` ask the requester, ``re:<id>`` offer
-again. States: ``mod.ed``, ``mod.ask`` (the coordinator's text, in their private chat),
-``request.answer`` (the requester's answer to a question).
+``back:<id>``, ``ed:<id>`` edit the text, ``ask:<id>`` ask the requester, ``sum:<id>`` write
+a summary for volunteers (of a voice message), ``re:<id>`` offer again. States: ``mod.ed``,
+``mod.ask``, ``mod.sum`` (the coordinator's text, in their private chat), ``request.answer``
+(the requester's answer to a question).
 Commands: /publish N, /reject N REASON, /offer N, /pending, /stats, /ban N, /unban N,
 /coordinator_add N, /coordinator_remove N.
 """
@@ -113,22 +114,27 @@ async def _back(ctx: Context) -> None:
     )
 
 
+# What the coordinator is asked for in their private chat, per action.
+PRIVATE_PROMPTS = {
+    "ed": N_("✏️ Please send the corrected text for request #{id}."),
+    "ask": N_("❓ Please send your question for the requester of #{id}."),
+    "sum": N_(
+        "📝 Please send a short summary of request #{id} for the volunteers. "
+        "They read it with the offer, under the voice message."
+    ),
+}
+
+
 async def _write_privately(ctx: Context) -> None:
-    """Edit the text or ask the requester: the coordinator writes in their private chat."""
+    """Edit the text, ask the requester or write a summary: the coordinator writes in
+    their private chat."""
     request = await _request(ctx)
-    action = "ed" if ctx.incoming.event.data.startswith("mod:ed:") else "ask"  # type: ignore[union-attr]
+    action = ctx.incoming.event.data.split(":")[1]  # type: ignore[union-attr]
     if not ctx.user.chat_id:
         ctx.toast(ctx.t._("Please start a private chat with the bot first."), alert=True)
         return
     await ctx.set_state_of(ctx.user.id, f"mod.{action}", {"request_id": request.id})
-    await ctx.mail.to_user(
-        ctx.user,
-        lambda t: Message(
-            t.t("✏️ Please send the corrected text for request #{id}.", id=request.id)
-            if action == "ed"
-            else t.t("❓ Please send your question for the requester of #{id}.", id=request.id)
-        ),
-    )
+    await ctx.mail.to_user(ctx.user, lambda t: Message(t.t(PRIVATE_PROMPTS[action], id=request.id)))
     ctx.toast(ctx.t._("I have written to you in a private chat."))
 
 
@@ -170,6 +176,14 @@ async def coordinator_text(ctx: Context) -> None:
             ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
             return
         ctx.reply(ctx.t.t("✅ Text of request #{id} changed.", id=request.id))
+        return
+    if state.state == "mod.sum":
+        try:
+            request = await lifecycle.summarise(ctx, ctx.user, request_id, text)
+        except Refused as refusal:
+            ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
+            return
+        ctx.reply(ctx.t.t("✅ Summary of request #{id} saved.", id=request.id))
         return
     asked = await ctx.db.requests.get(request_id)
     if (
@@ -255,6 +269,7 @@ def register(router: Router) -> None:
         "back": _back,
         "ed": _write_privately,
         "ask": _write_privately,
+        "sum": _write_privately,
         "re": _reoffer,
     }
     for action, callback in actions.items():
@@ -262,6 +277,7 @@ def register(router: Router) -> None:
 
     router.state("mod.ed")(coordinator_text)
     router.state("mod.ask")(coordinator_text)
+    router.state("mod.sum")(coordinator_text)
     router.state("request.answer")(requester_answer)
 
     @router.command("publish", N_("Publish a request (coordinators)"), role=ROLE, backchannel=True)

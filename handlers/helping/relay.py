@@ -91,7 +91,12 @@ def _keep(event: Event) -> dict[str, Any]:
     if isinstance(event, Location):
         return {"lat": event.latitude, "lon": event.longitude}
     assert isinstance(event, Media)
-    return {"media": event.kind, "file_id": event.file_id, "seconds": event.duration_seconds}
+    return {
+        "media": event.kind,
+        "file_id": event.file_id,
+        "seconds": event.duration_seconds,
+        "mime_type": event.mime_type,
+    }
 
 
 def _kept(item: dict[str, Any]) -> Event:
@@ -99,7 +104,9 @@ def _kept(item: dict[str, Any]) -> Event:
         return Text(str(item["text"]))
     if "lat" in item:
         return Location(float(item["lat"]), float(item["lon"]))
-    return Media(item["media"], str(item["file_id"]), item.get("seconds"))
+    return Media(
+        item["media"], str(item["file_id"]), item.get("seconds"), item.get("mime_type") or ""
+    )
 
 
 async def _chosen(ctx: Context) -> None:
@@ -226,29 +233,23 @@ async def _pass_on(ctx: Context, contact: Contact, event: Event, *, edit: bool =
         )
     elif isinstance(event, Media) and event.kind in _SOUND and event.file_id:
         await _log(ctx, request, "voice", "")
-        if partner.platform == ctx.user.platform:
-            await ctx.mail.to_user(
-                partner,
-                lambda pt: Voice(
-                    event.file_id, ctx.user.platform, caption=pt.t("🎤 {name}", name=name)
-                ),
-                about=[ctx.user.id],
-            )
-            await ctx.mail.to_user(
-                partner,
-                lambda pt: Message(pt.t("🎤 {name} sent a voice message.", name=name), buttons(pt)),
-            )
-        else:
-            await ctx.mail.to_user(
-                partner,
-                lambda pt: Message(
-                    pt.t(
-                        "🎤 {name} sent a voice message that cannot be passed on to "
-                        "this chat app. Please ask them to write.",
-                        name=name,
-                    )
-                ),
-            )
+        # Across platforms the outbox worker carries the file over (bot/delivery.py).
+        await ctx.mail.to_user(
+            partner,
+            lambda pt: Voice(
+                event.file_id,
+                ctx.user.platform,
+                caption=pt.t("🎤 {name}", name=name),
+                mime_type=event.mime_type,
+                duration_seconds=event.duration_seconds,
+            ),
+            about=[ctx.user.id],
+        )
+        # A voice cannot carry buttons: the way to answer follows it.
+        await ctx.mail.to_user(
+            partner,
+            lambda pt: Message(pt.t("🎤 {name} sent a voice message.", name=name), buttons(pt)),
+        )
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
         return

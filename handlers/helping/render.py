@@ -18,7 +18,7 @@ from db.clock import to_text
 from db.requests import HelpRequest
 from handlers.helping.vocabulary import HELP_CATEGORIES, WHEN
 from handlers.helping.warnings import warnings_for
-from handlers.model import Button
+from handlers.model import Button, Voice
 from handlers.places.render import language_names
 from handlers.text_safety import quoted
 from locales import Translator, isolate
@@ -54,6 +54,10 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
         )
     if get("voice_file_id"):
         lines.append(t.t("🎤 voice message"))
+    summary = get("summary") or ""
+    if summary:
+        # Written by a coordinator for those who cannot listen (or not in this language).
+        lines.append(t.t("📝 Summary by the coordinators:") + "\n" + quoted(t, summary))
     if get("area_name"):
         lines.append(t.t("📍 {area}", area=get("area_name")))
     when = get("when_kind") or "asap"
@@ -104,6 +108,7 @@ def decision_buttons(t: Translator, request_id: int) -> list[list[Button]]:
             Button("✏️ " + t._("Edit text"), f"mod:ed:{request_id}"),
             Button("❓ " + t._("Ask the requester"), f"mod:ask:{request_id}"),
         ],
+        [Button("📝 " + t._("Summary"), f"mod:sum:{request_id}")],
     ]
 
 
@@ -112,6 +117,15 @@ def offer_text(t: Translator, request: HelpRequest) -> Markup:
         t.t("🔔 <b>Someone nearby needs help</b> (#{id})", id=request.id)
         + "\n\n"
         + describe(t, request)
+    )
+
+
+def request_voice(t: Translator, request: HelpRequest) -> Voice:
+    """A request's voice description, sent right after its post or offer."""
+    return Voice(
+        request.voice_file_id,
+        request.voice_platform,
+        caption=t.t("🎤 Request #{id}", id=request.id),
     )
 
 
@@ -186,3 +200,8 @@ def door_code_text(t: Translator, code: str, *, requester: bool, partner_name: s
 
 def reoffer_buttons(t: Translator, request_id: int) -> list[list[Button]]:
     return [[Button("📣 " + t._("Offer again"), f"mod:re:{request_id}")]]
+
+
+def write_button(t: Translator, user_id: int) -> Button:
+    """✉️ on a backchannel post about a volunteer: write to them (handlers/helping/letters)."""
+    return Button("✉️ " + t._("Write"), f"wr:to:{user_id}")

@@ -24,7 +24,7 @@ from db.volunteers import PROFILE, Volunteer
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
-from handlers.helping.render import category_label
+from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.model import Button, ButtonPress, Document, Location, Message, Text
 from handlers.places.city_area import refuse_outside_city
@@ -451,7 +451,9 @@ async def _ask_coordinators_to_verify(ctx: Context) -> None:
                 "training, then confirm with /verify {user_id}.",
                 name=name,
                 user_id=ctx.user.id,
-            )
+            ),
+            [[write_button(t, ctx.user.id)]],
+            typed_choices=False,
         )
 
     earlier = await ctx.db.contacts.notice_posts("verify", subject)
