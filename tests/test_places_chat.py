@@ -289,9 +289,11 @@ def test_details_show_today_and_the_next_opening():
     assert f"🕓 Today: {clock(tuesday, 10)}–{clock(tuesday, 19)}" in text
     assert f"➡️ Next: Wednesday, {clock(tuesday, 10)}–{clock(tuesday, 19)}" in text
     assert "Thursday" not in text  # the rest of the week is behind a button
+    assert f"🟢 open now, closes at {clock(tuesday, 19)}" in text
     sunday = datetime(2026, 11, 22, 12, 0, tzinfo=TIMEZONE)
     text = readable(str(render.details(t, library, sunday)))
     assert "🕓 Today: closed" in text
+    assert "🔴" not in text  # "closed, opens Tuesday" would only repeat the next line
     assert f"➡️ Next: Tuesday, {clock(sunday, 10)}–{clock(sunday, 19)}" in text
     week = readable(str(render.week(t, library, sunday))).splitlines()
     days = [line for line in week if ": " in line]

@@ -144,10 +144,12 @@ def has_week(place: Place) -> bool:
 
 def opening_lines(t: Translator, place: Place, now: datetime) -> list[Markup]:
     """Open now or when, today's hours and the next day it opens."""
-    lines = [hours_status(t, hours.status(place.opening_hours, now), now)]
+    status = hours_status(t, hours.status(place.opening_hours, now), now)
     days = hours.today_and_next(place.opening_hours, now)
     if days is None:
-        return lines
+        return [status]
+    # Closed all day: "next" below says when it opens, with the hours.
+    lines = [status] if days.today or days.next_day is None else []
     today = now.astimezone(TIMEZONE).date()
     if days.today:
         lines.append(t.t("🕓 Today: {hours}", hours=spans(t, today, days.today)))
