@@ -26,6 +26,7 @@ catalogs: $(CATALOGS_MO)
 demo: $(VENV)/.stamp-base catalogs
 	$(PY) -m bot db migrate
 	$(PY) -m bot places import data/dortmund/places-sample.csv
+	$(PY) -m bot events import data/dortmund/events-sample.ics
 	$(PY) -m bot console
 
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,

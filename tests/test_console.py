@@ -10,6 +10,7 @@ from bot.transports.console import ConsoleTransport
 from handlers.dispatcher import Dispatcher
 from locales import translator
 from tests.cli import run_bot
+from tests.memory_transport import readable
 
 
 def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -76,3 +77,38 @@ async def test_messages_for_someone_else_are_prefixed(dispatcher: Dispatcher):
         Message(Markup("Hallo <b>Ben</b>\nzweite Zeile"), to=Recipient("console", "ben"))
     )
     assert out.getvalue().splitlines()[:2] == ["[ben] Hallo Ben", "[ben] zweite Zeile"]
+
+
+def test_help_is_short_and_its_buttons_work_piped(tmp_path):
+    # /start → Turkish → agree; /help; its first button (📍 places) asks where to look.
+    result = run_console(tmp_path, "/start\n1\n1\n/help\n1\n", "--lang", "tr")
+    assert result.returncode == 0, result.stderr
+    tr = translator("tr")
+    out = result.stdout
+    title = tr._("ℹ️ <b>What I can do</b>").replace("<b>", "").replace("</b>", "")
+    after_help = out[out.index(title) :]
+    text = after_help[: after_help.index("[1]")]
+    assert len([line for line in text.splitlines() if line.strip()]) <= 4
+    assert "/delete" not in text
+    assert f"[1] 📍 {tr._('Find a place')}" in after_help
+    assert "44137" in after_help  # the place search's prompt
+    assert ":loc LAT,LON" in after_help
+
+
+async def test_help_buttons_in_the_console(dispatcher: Dispatcher):
+    from tests.test_help_console import Terminal
+
+    term = Terminal(dispatcher, dispatcher.db)
+    await term.type(":as hanna", "/start")
+    await term.press("lang:en")
+    await term.press("consent:yes")
+    shown = await term.type("/help")
+    assert "What I can do" in shown and "/delete" not in shown
+    shown = readable(await term.press("guide:all"))
+    assert "/delete - Delete all your data" in shown
+    await term.type("/help")
+    shown = await term.press("menu:events")
+    assert "This week" in shown
+    await term.type("/help")
+    shown = await term.press("guide:language")
+    assert "Deutsch" in shown

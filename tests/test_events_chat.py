@@ -16,15 +16,21 @@ from db.events import Event
 from db.places import Place
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.events.recurrence import local_text
+from handlers.events.ical import import_events
+from handlers.events.recurrence import local_text, next_occurrences
 from handlers.events.reminders import deliver_due, occurrence_key
 from handlers.model import Document, Toast, Venue
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import TIMEZONE, translator
+from tests.cli import ROOT, run_bot
 from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.memory_transport import MemoryTransport, button_data, texts
+from tests.memory_transport import MemoryTransport, button_data, messages, texts
 
 NORDMARKT = (51.5230, 7.4560)
+SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
+SAMPLE_EVENTS = ROOT / "data" / "dortmund" / "events-sample.ics"
 
 
 def soon(days: int, hour: int = 17) -> str:
@@ -315,3 +321,77 @@ async def test_subscribers_hear_of_changes(
     await chat.press(coordinator, f"ee:cxly:{town['cafe']}")
     await chat.flush()
     assert "❌" in chat.received("sub")
+
+
+async def test_details_lead_back_to_the_list(chat: MemoryTransport, town):
+    await chat.onboard("bea", "en")
+    await chat.press("bea", "ev:week")
+    detail = f"ev:d:{town['fest']}:"
+    out = await chat.press("bea", detail)
+    assert "ev:list" in button_data(out)
+    out = await chat.press("bea", "ev:list")
+    assert "Sprachcafé" in texts(out) and "Sommerfest Hörde" in texts(out)
+    assert not messages(out)[0].edit  # the details stay readable above the list
+    # Opened from a link there is no list to go back to.
+    await chat.press("bea", "menu:main")
+    out = await chat.text("bea", f"/start event_{town['fest']}")
+    assert "ev:list" not in button_data(out)
+    out = await chat.press("bea", "ev:list")
+    assert "no longer valid" in str(out)
+
+
+async def test_wheelchair_filter_and_details_in_words(chat: MemoryTransport, db: Database, town):
+    await chat.onboard("ceyda", "ru")
+    ru = translator("ru")
+    out = await chat.press("ceyda", "ev:week")
+    [button] = [b for m in messages(out) for row in m.buttons for b in row if b.data == "ev:wc"]
+    assert button.label == "♿ " + ru._("wheelchair accessible")
+    out = await chat.press("ceyda", f"ev:d:{town['cafe']}:")
+    assert "♿ " + ru._("wheelchair accessible") in texts(out)
+    stairs, _, _ = await db.events.upsert(
+        Event(uid="stairs", title="Hofflohmarkt", starts_local=soon(4), wheelchair="limited")
+    )
+    out = await chat.press("ceyda", f"ev:d:{stairs}:")
+    assert "🚧 " + ru._("partly wheelchair accessible") in texts(out)
+    assert "♿" not in texts(out)
+
+
+async def test_sample_events_import_and_fill_this_week(tmp_path, settings: HandlerSettings):
+    """``make demo``'s two imports, then "events this week" in the console."""
+    from tests.test_help_console import Terminal
+
+    database = tmp_path / "demo.sqlite3"
+    places = run_bot("places", "import", str(SAMPLE_PLACES), database=database)
+    assert places.returncode == 0, places.stderr
+    events = run_bot("events", "import", str(SAMPLE_EVENTS), database=database)
+    assert events.returncode == 0, events.stderr
+    assert "12 events read, imported: 12 new" in events.stdout and "0 rejected" in events.stdout
+    db = await Database.open(database)
+    try:
+        term = Terminal(Dispatcher(db, build_router(), settings), db)
+        await term.type(":as demo", "/start")
+        await term.press("lang:en")
+        await term.press("consent:yes")
+        await term.press("menu:events")
+        shown = await term.press("ev:week")
+    finally:
+        await db.close()
+    listed = [line for line in shown.splitlines() if line.startswith("🗓") and " · " in line]
+    assert len(listed) >= 5, shown  # eight of the twelve come every week
+    assert all("(Beispiel)" in line for line in listed)  # marked as examples
+
+
+async def test_sample_events_are_at_sample_places(db: Database):
+    report = await import_places(
+        db, SAMPLE_PLACES, load_gazetteer("data/dortmund"), default_source="sample"
+    )
+    assert not report.rejected
+    imported = await import_events(db, SAMPLE_EVENTS, gazetteer=load_gazetteer("data/dortmund"))
+    assert imported.created == 12 and not imported.rejected
+    now = datetime.now(UTC)
+    for event in await db.events.active():
+        place = await db.places.get(event.place_id or 0)
+        assert place is not None and event.address.startswith(place.name), event.title
+        assert "(Beispiel)" in event.title and event.rrule
+        # Repeating from 2024 on, every one of them still has dates ahead.
+        assert next_occurrences(event, now, 1)

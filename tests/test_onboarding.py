@@ -109,10 +109,27 @@ async def test_settings_button_opens_the_language_picker(chat: MemoryTransport):
     assert "lang:de" in button_data(out)
 
 
-async def test_help_lists_every_command_in_the_users_language(chat: MemoryTransport):
+async def test_help_is_short_with_buttons_and_every_command_behind_one(
+    chat: MemoryTransport, db: Database
+):
     await chat.onboard("ja", "ru")
     out = await chat.text("ja", "/help")
     ru = translator("ru")
+    [help_message] = messages(out)
+    # A few short lines, not a list of commands: the features are buttons.
+    lines = texts(out).splitlines()
+    assert len(lines) <= 4 and all(len(line) <= 80 for line in lines)
+    assert "/delete" not in texts(out)
+    data = button_data(out)
+    for target in ("menu:places", "menu:help", "menu:volunteer", "menu:events"):
+        assert target in data
+    assert {"guide:language", "guide:privacy", "guide:all"} <= set(data)
+    assert "guide:staff" not in data  # residents have no coordinator commands
+    # Every button is led by an icon (people who cannot read the script still find it).
+    for row in help_message.buttons:
+        for button in row:
+            assert not button.label[0].isalpha(), button.label
+    out = await chat.press("ja", "guide:all")
     text = texts(out)
     for command, description in (
         ("help", "Explain what the bot can do"),
@@ -121,6 +138,34 @@ async def test_help_lists_every_command_in_the_users_language(chat: MemoryTransp
     ):
         assert f"/{command}" in text
         assert ru._(description) in text
+    assert "/place_new" not in text
+    out = await chat.press("ja", "guide:language")
+    assert "lang:de" in button_data(out)
+    out = await chat.press("ja", "guide:privacy")
+    assert "delete:ask" in button_data(out)
+    # The coordinators' button is refused to a resident, whatever the client showed.
+    out = await chat.press("ja", "guide:staff")
+    assert "/place_new" not in texts(out)
+    user = await db.users.find("memory", "ja")
+    await db.users.grant_role(user.id, "coordinator")
+    out = await chat.text("ja", "/help")
+    assert "guide:staff" in button_data(out)
+    out = await chat.press("ja", "guide:staff")
+    assert "/place_new" in texts(out) and "/event_new" in texts(out)
+    assert "/coordinator_add" not in texts(out)  # for admins only
+
+
+async def test_help_before_consent_leads_to_language_and_privacy(chat: MemoryTransport):
+    await chat.text("jb", "/start", hint="en")
+    out = await chat.text("jb", "/help")
+    assert "guide:language" in button_data(out)
+    out = await chat.press("jb", "guide:language")
+    assert "lang:en" in button_data(out)
+    out = await chat.press("jb", "guide:privacy")
+    assert "privacy:details" in button_data(out)
+    # A feature button first finishes the onboarding (here: the language is not chosen yet).
+    out = await chat.press("jb", "menu:places")
+    assert "lang:en" in button_data(out) and not messages(out)[0].request_location
 
 
 async def test_unknown_command_and_unexpected_content(chat: MemoryTransport):

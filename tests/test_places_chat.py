@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from babel.dates import format_date
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
+from db.places import Place
 from handlers.model import Venue
+from handlers.places import render
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
-from locales import SUPPORTED_LANGUAGES, translator
+from handlers.places.vocabulary import CATEGORIES
+from locales import SUPPORTED_LANGUAGES, TIMEZONE, translator
 from tests.cli import ROOT, run_bot
 from tests.fake_telegram import FakeTelegram, check_html
-from tests.memory_transport import MemoryTransport, button_data, messages, texts
+from tests.memory_transport import MemoryTransport, button_data, messages, readable, texts
 
 SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 NORDMARKT = (51.5230, 7.4560)
@@ -215,3 +221,175 @@ async def test_results_and_details_render_in_every_language(
         assert len(visible) < 4096
     if lang != "en":
         assert translator(lang)._("Filters") != "Filters"
+
+
+# -- short screens --------------------------------------------------------------------------
+
+
+def _visible(out: list) -> str:
+    """What the person reads: without the HTML tags and the invisible isolates."""
+    return re.sub(r"<[^>]+>", "", texts(out))
+
+
+def _entries(text: str) -> list[list[str]]:
+    """The result list's places: the lines from a numbered line up to the next blank line."""
+    return [
+        block.splitlines()
+        for block in text.split("\n\n")
+        if block[:1].isdigit() and ". " in block.splitlines()[0]
+    ]
+
+
+async def _places_by_access(db: Database) -> dict[str, Place]:
+    found: dict[str, Place] = {}
+    for place in await db.places.in_box(51.0, 52.0, 7.0, 8.0):
+        found.setdefault(place.wheelchair, place)
+    return found
+
+
+async def test_result_list_has_at_most_three_short_lines_per_place(
+    chat: MemoryTransport, sample: Database
+):
+    await chat.onboard("s1", "ar")
+    await chat.press("s1", "menu:places")
+    out = await chat.text("s1", "Nordmarkt")
+    entries = _entries(_visible(out))
+    assert len(entries) == 5
+    ar = translator("ar")
+    names = {place.name for place in await sample.places.in_box(51.0, 52.0, 7.0, 8.0)}
+    for lines in entries:
+        assert len(lines) <= 3, lines
+        # The name as on the sign (German), the kind in Arabic with the distance.
+        assert lines[0].split(". ", 1)[1] in names
+        assert "📏" in lines[1]
+        assert any(ar._(label) in lines[1] for _icon, label in CATEGORIES.values())
+        assert "🗣" not in "\n".join(lines)  # languages are in the details only
+    # The buttons carry the German names too.
+    labels = [b.label for m in messages(out) for row in m.buttons for b in row]
+    assert any("Dietrich-Keuning-Haus" in label for label in labels)
+
+
+def test_details_show_today_and_the_next_opening():
+    t = translator("en")
+    library = Place(
+        source="t",
+        source_id="slb",
+        name="Stadt- und Landesbibliothek Dortmund",
+        category="library",
+        lat=51.5163,
+        lon=7.4585,
+        opening_hours="Tu-Fr 10:00-19:00; Sa 10:00-15:00; PH off",
+    )
+    tuesday = datetime(2026, 11, 24, 12, 0, tzinfo=TIMEZONE)
+
+    def clock(day: datetime, hour: int) -> str:
+        return t.time(day.replace(hour=hour, minute=0))
+
+    text = readable(str(render.details(t, library, tuesday)))
+    assert f"🕓 Today: {clock(tuesday, 10)}–{clock(tuesday, 19)}" in text
+    assert f"➡️ Next: Wednesday, {clock(tuesday, 10)}–{clock(tuesday, 19)}" in text
+    assert "Thursday" not in text  # the rest of the week is behind a button
+    assert f"🟢 open now, closes at {clock(tuesday, 19)}" in text
+    sunday = datetime(2026, 11, 22, 12, 0, tzinfo=TIMEZONE)
+    text = readable(str(render.details(t, library, sunday)))
+    assert "🕓 Today: closed" in text
+    assert "🔴" not in text  # "closed, opens Tuesday" would only repeat the next line
+    assert f"➡️ Next: Tuesday, {clock(sunday, 10)}–{clock(sunday, 19)}" in text
+    week = readable(str(render.week(t, library, sunday))).splitlines()
+    days = [line for line in week if ": " in line]
+    assert [line.split(":")[0] for line in days] == [
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ]
+    assert days[0] == "Sunday: closed" and days[6].endswith(f"{clock(sunday, 15)}")
+
+
+def test_hours_through_midnight_and_all_day():
+    from handlers.places.hours import day_intervals
+
+    friday = date(2026, 11, 27)
+    [(_, evening), (_, saturday)] = day_intervals("Fr 20:00-02:00", friday, 2)
+    assert evening == [(time(20), time(2))] and saturday == []
+    # The library gives "24/7" as one interval; each day shows it.
+    assert all(spans == [(time(0), time(0))] for _, spans in day_intervals("24/7", friday, 3))
+    t = translator("en")
+    assert render.spans(t, friday, [(time(0), time(0))]) == t._("open all day")
+
+
+async def test_whole_week_button_shows_the_week(chat: MemoryTransport, sample: Database):
+    await chat.onboard("s2", "en")
+    await chat.press("s2", "menu:places")
+    out = await chat.text("s2", "Nordmarkt")
+    first = next(d for d in button_data(out) if d.startswith("pl:d:"))
+    out = await chat.press("s2", first)
+    text = texts(out)
+    assert "🕓 Today: " in text and "➡️ Next: " in text
+    place_id = first.rsplit(":", 1)[1]
+    assert f"pl:week:{place_id}" in button_data(out)
+    out = await chat.press("s2", f"pl:week:{place_id}")
+    week = texts(out)
+    today = datetime.now(TIMEZONE).date()
+    for offset in range(7):
+        weekday = format_date(today + timedelta(days=offset), "EEEE", locale="en")
+        assert f"\n{weekday}: " in week
+    assert "pl:list" in button_data(out)  # and back to the list
+    # A place without opening hours has no week to show.
+    [no_hours] = [
+        p for p in await sample.places.in_box(51.0, 52.0, 7.0, 8.0) if not p.opening_hours
+    ][:1]
+    out = await chat.press("s2", f"pl:d:{no_hours.id}")
+    assert not any(d.startswith("pl:week:") for d in button_data(out))
+    out = await chat.press("s2", f"pl:week:{no_hours.id}")
+    assert "no longer valid" in str(out)
+
+
+async def test_wheelchair_access_has_three_looks(chat: MemoryTransport, sample: Database):
+    places = await _places_by_access(sample)
+    await chat.onboard("s3", "en")
+    looks = {}
+    for access in ("yes", "limited", "no"):
+        out = await chat.text("s3", f"/start place_{places[access].id}")
+        looks[access] = next(
+            line for line in texts(out).splitlines() if "wheelchair accessible" in line
+        )
+    assert looks["yes"] == "♿ wheelchair accessible"
+    assert looks["limited"] == "🚧 partly wheelchair accessible"
+    assert looks["no"] == "🚫 not wheelchair accessible"
+    # In a result list, partial access is marked in words and never with ♿.
+    limited = places["limited"]
+    await chat.press("s3", "menu:places")
+    out = await chat.location("s3", limited.lat, limited.lon)
+    [entry] = [e for e in _entries(_visible(out)) if e[0].endswith(limited.name)]
+    assert "🚧 partly accessible" in entry[-1] and "♿" not in "\n".join(entry)
+
+
+async def test_names_as_on_the_sign_and_german_descriptions_marked(
+    chat: MemoryTransport, sample: Database
+):
+    [library] = [
+        p
+        for p in await sample.places.in_box(51.0, 52.0, 7.0, 8.0)
+        if p.name == "Stadt- und Landesbibliothek Dortmund"
+    ]
+    await chat.onboard("s4", "tr")
+    out = await chat.text("s4", f"/start place_{library.id}")
+    tr = translator("tr")
+    [details] = [m for m in messages(out) if "📚" in str(m.text)]
+    text = readable(str(details.text))
+    lines = text.splitlines()
+    assert lines[0] == "<b>Stadt- und Landesbibliothek Dortmund</b>"  # the German name
+    assert tr._("Library") in lines[1]
+    assert "🔤 Dortmund Şehir ve Eyalet Kütüphanesi" in text  # short enough to add
+    # No Turkish description: the German one is marked as German, in Turkish.
+    assert f"<i>{library.description}</i> (Almanca)" in text
+    venue = next(item for item in out if isinstance(item, Venue))
+    assert venue.title == library.name
+    # An English reader gets the English description, unmarked.
+    await chat.onboard("s5", "en")
+    text = texts(await chat.text("s5", f"/start place_{library.id}"))
+    assert "(German)" not in text and library.description not in text

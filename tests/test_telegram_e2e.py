@@ -73,7 +73,8 @@ async def test_language_switch(fake_telegram: FakeTelegram, telegram_bot: Telegr
     mark = len(fake_telegram.calls)
     fake_telegram.send_text(3003, "/help")
     help_text = await fake_telegram.wait_for("sendMessage", after=mark, chat_id=3003)
-    assert uk._("Explain what the bot can do") in help_text.text
+    assert uk._("ℹ️ <b>What I can do</b>") in help_text.text
+    assert uk._("Find a place") in " ".join(help_text.button_labels)
 
 
 async def test_unknown_command_gets_a_hint(
@@ -135,7 +136,7 @@ async def test_unsupported_method_is_logged_not_fatal(
     mark = len(fake_telegram.calls)
     fake_telegram.send_text(7007, "/help", language_code="pl")
     answer = await fake_telegram.wait_for("sendMessage", after=mark, chat_id=7007)
-    assert translator("pl")._("Explain what the bot can do") in answer.text
+    assert translator("pl")._("ℹ️ <b>What I can do</b>") in answer.text
 
 
 async def test_long_message_is_split(fake_telegram: FakeTelegram, telegram_bot: TelegramTransport):

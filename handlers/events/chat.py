@@ -11,7 +11,8 @@ Button data (``ev:…``), each action its own callback:
   ``rm:<id>:<occurrence>``, ``r1:<id>:<occurrence>`` (remind once), ``ra:<id>`` (every
   time), ``un:<id>``, ``ics:<id>:<occurrence>``, ``myics``, ``t:<minutes>``, ``toff``,
   ``sp:<place id>``, ``sd:<district>``, ``usp:<place id>``, ``usd:<district>``;
-- with a list (``events.list``): ``more``, ``prev``, ``wc`` (wheelchair filter), ``cat:<n>``.
+- with a list (``events.list``): ``more``, ``prev``, ``wc`` (wheelchair filter), ``cat:<n>``,
+  ``list`` (back to the list from an event's details).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from handlers.events.reminders import from_key, occurrence_key, sync_event
 from handlers.model import Button, Document, Location, Message, Text, Venue
 from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.gazetteer import distance_m, load_gazetteer
-from handlers.places.render import distance
+from handlers.places.render import distance, in_source_language, wheelchair_line
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -150,11 +151,12 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
         navigation.append(Button(t._("More") + " ▶️", "ev:more"))
     if navigation:
         buttons.append(navigation)
-    filters = [Button(("✅ " if query.get("wheelchair") else "") + "♿", "ev:wc")]
+    wheelchair = ("✅ " if query.get("wheelchair") else "") + "♿ " + t._("wheelchair accessible")
+    buttons.append([Button(wheelchair, "ev:wc")])
     categories = sorted({event.category for _, event, _ in found if event.category})
     query["categories"] = categories
     ctx.set_state(LIST, query)
-    filters += [
+    filters = [
         Button(("✅ " if query.get("category") == c else "") + c[:20], f"ev:cat:{i}")
         for i, c in enumerate(categories[:5])
     ]
@@ -177,7 +179,7 @@ async def show_event(ctx: Context, event: Event, occurrence: datetime | None) ->
         lines.append(t.t("⚠️ This event was changed - please check the details."))
     description = event.description_in(t.lang)
     if description:
-        lines.append(t.format("<i>{text}</i>", text=description))
+        lines.append(in_source_language(t, description, event.texts, event.lang))
     lines.append(Markup(""))
     lines.append(
         t.t(
@@ -194,12 +196,13 @@ async def show_event(ctx: Context, event: Event, occurrence: datetime | None) ->
                 t.t("🔁 Also on: {dates}", dates=", ".join(t.date(o, "medium") for o in later))
             )
     place = await ctx.db.places.get(event.place_id) if event.place_id else None
-    where = place.name_in(t.lang) if place else event.address
+    # The place's name as on the sign at its door.
+    where = place.name if place else event.address
     if where:
         lines.append(t.format("📍 {where}", where=where))
     wheelchair = event.wheelchair or (place.wheelchair if place else None)
-    if wheelchair == "yes":
-        lines.append(Markup.escape("♿ " + t._("wheelchair accessible")))
+    if wheelchair in ("yes", "limited", "no"):
+        lines.append(wheelchair_line(t, wheelchair))
     if event.free_of_charge:
         lines.append(t.t("💶 free of charge"))
     if event.organiser:
@@ -227,6 +230,9 @@ async def show_event(ctx: Context, event: Event, occurrence: datetime | None) ->
                 )
             ]
         )
+    state = ctx.get_state()
+    if state is not None and state.state == LIST:
+        buttons.append([Button("◀️ " + t._("Back to the list"), "ev:list")])
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(Markup("\n").join(lines), buttons)
     lat = event.lat or (place.lat if place else None)
@@ -302,7 +308,7 @@ async def show_subscriptions(ctx: Context) -> None:
     for kind, target in subscriptions:
         if kind == "place":
             place = await ctx.db.places.get(int(target))
-            name = place.name_in(t.lang) if place else target
+            name = place.name if place else target
             buttons.append([Button(f"✖️ {name}"[:40], f"ev:usp:{target}")])
         else:
             buttons.append([Button(f"✖️ {target}", f"ev:usd:{target}")])
@@ -383,6 +389,11 @@ async def _page(ctx: Context, step: int) -> None:
 
 async def _more(ctx: Context) -> None:
     await _page(ctx, 1)
+
+
+async def _back_to_list(ctx: Context) -> None:
+    # A new message: the details and their location stand between it and the old list.
+    await show_list(ctx, await _query(ctx))
 
 
 async def _prev(ctx: Context) -> None:
@@ -633,6 +644,7 @@ def register(router: Router) -> None:
     for action, callback in {
         "more": _more,
         "prev": _prev,
+        "list": _back_to_list,
         "wc": _wheelchair,
         "cat": _category,
     }.items():

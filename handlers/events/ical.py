@@ -3,7 +3,9 @@
 Import reads VEVENTs (UID, SUMMARY, DTSTART and DTEND/DURATION required; RRULE, EXDATE,
 LOCATION, GEO, DESCRIPTION, CATEGORIES, ORGANIZER, STATUS optional), re-imports update by
 UID, and each bad entry is reported with its number and reason (an RRULE must repeat at most
-daily and at most four times a day; see handlers/events/recurrence.py). Export writes events
+daily and at most four times a day; see handlers/events/recurrence.py). Without ``--place``,
+an entry whose LOCATION starts with an encounter place's name and whose GEO lies at that place
+is linked to it (its details, access and subscriptions). Export writes events
 (or single occurrences) for the user's own calendar app.
 """
 
@@ -17,6 +19,7 @@ import icalendar
 
 from db import Database
 from db.events import Event
+from db.places import Place
 from handlers.events.recurrence import local, local_text, validate_rrule
 from handlers.places.gazetteer import Gazetteer
 from locales import TIMEZONE
@@ -143,6 +146,26 @@ def _entry(
     )
 
 
+# How far (in degrees, about 50 m) an entry's GEO may lie from the place its LOCATION names.
+NEAR_PLACE = 0.0005
+
+
+async def _place_named(db: Database, event: Event) -> Place | None:
+    """The encounter place an entry is at: its LOCATION begins with the place's name (up to
+    the first comma) and its GEO lies at that place. Both must agree, so a street name or a
+    place nearby is never taken for it."""
+    name = event.address.split(",", 1)[0].strip()
+    if not name or event.lat is None or event.lon is None:
+        return None
+    nearby = await db.places.in_box(
+        event.lat - NEAR_PLACE,
+        event.lat + NEAR_PLACE,
+        event.lon - 2 * NEAR_PLACE,
+        event.lon + 2 * NEAR_PLACE,
+    )
+    return next((place for place in nearby if place.name == name), None)
+
+
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.suffix.lower() in (".ics", ".ical"))
@@ -188,6 +211,8 @@ async def import_events(
                     address=event.address or place.name,
                     stadtbezirk=place.stadtbezirk,
                 )
+            elif (named := await _place_named(db, event)) is not None:
+                event = replace(event, place_id=named.id, stadtbezirk=named.stadtbezirk)
             elif event.lat is not None and gazetteer is not None:
                 area = gazetteer.nearest_stadtteil(event.lat, event.lon or 0)
                 event = replace(event, stadtbezirk=area.stadtbezirk)

@@ -9,7 +9,8 @@ point and the label "your location", and any other state, the menu or a new sear
 replaces it.
 
 Button data (``pl:…``), each action its own callback:
-- any time: ``d:<id>`` details, ``where`` search somewhere else, ``area:<name>`` a
+- any time: ``d:<id>`` details, ``week:<id>`` the whole week's opening hours (details show
+  only today and the next opening), ``where`` search somewhere else, ``area:<name>`` a
   suggested district;
 - with a result list (``places.results``): ``more``/``prev``/``list`` paging, ``filters``,
   ``cat:<key>``/``cat:*``, ``wc`` wheelchair, ``ml`` speaks my language, ``open`` open now.
@@ -120,7 +121,7 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
     for number, item in enumerate(found, start=page * size + 1):
         lines.append(render.place_line(t, number, item, now))
         lines.append(Markup(""))
-        name = item.place.name_in(t.lang)
+        name = item.place.name
         label = f"{number}. {name if len(name) <= 30 else name[:29] + '…'}"
         buttons.append([Button(label, f"pl:d:{item.place.id}")])
     navigation = []
@@ -180,6 +181,8 @@ async def show_place(
     buttons = []
     if ctx.user.has_role("coordinator") or ctx.user.has_role("admin"):
         buttons.extend(edit_buttons(ctx, place))
+    if render.has_week(place):
+        buttons.append([Button("🗓 " + t._("Whole week"), f"pl:week:{place.id}")])
     if back and state is not None and state.state == RESULTS:
         buttons.append([Button("◀️ " + t._("Back to the list"), "pl:list")])
     text = render.details(t, place, _now(), distance)
@@ -194,7 +197,7 @@ async def show_place(
         Venue(
             latitude=place.lat,
             longitude=place.lon,
-            title=place.name_in(t.lang),
+            title=place.name,
             address=render.address(place),
         )
     )
@@ -224,6 +227,23 @@ def ask_which_part(ctx: Context) -> None:
         ui.rows([Button(f"📍 {a.name}", f"pl:area:{a.name}") for a in gazetteer(ctx).bezirke])
         + ui.back_to_menu(ctx),
     )
+
+
+async def show_week(ctx: Context) -> None:
+    """The week's opening hours of the place the details were about."""
+    t = ctx.t
+    place = await ctx.db.places.get(ctx.id_arg())
+    if place is None:
+        ctx.reply(t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
+        return
+    if not render.has_week(place):
+        ctx.stale()
+    buttons = []
+    state = ctx.get_state()
+    if state is not None and state.state == RESULTS:
+        buttons.append([Button("◀️ " + t._("Back to the list"), "pl:list")])
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(render.week(t, place, _now()), buttons)
 
 
 async def _search_for_text(ctx: Context, text: str) -> None:
@@ -358,7 +378,12 @@ def register(router: Router) -> None:
     async def details(ctx: Context) -> None:
         await show_place(ctx, ctx.id_arg(), back=True, sections=router.place_sections)
 
-    for action, callback in {"d": details, "where": ask_where, "area": _area}.items():
+    for action, callback in {
+        "d": details,
+        "week": show_week,
+        "where": ask_where,
+        "area": _area,
+    }.items():
         router.action("pl", action)(callback)
     for action, callback in {
         "more": _more,

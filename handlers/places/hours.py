@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -51,23 +51,58 @@ def status(expression: str, at: datetime) -> HoursStatus:
     return HoursStatus(known=True, is_open=state == State.OPEN, next_change=change)
 
 
+# An opening that ends at most this long after midnight belongs to the evening it began.
+NIGHT_TAIL = timedelta(hours=6)
+
+
 def day_intervals(
     expression: str, first_day: date, days: int = 7
 ) -> list[tuple[date, list[tuple[time, time]]]]:
-    """For each day from ``first_day``, the opening intervals that start on that day."""
+    """For each day from ``first_day``, the opening intervals of that day.
+
+    The library merges what runs on ("24/7" is one interval for the whole week), so an
+    interval is cut at each midnight - except the short tail of an evening opening
+    ("Fr 20:00-02:00" stays Friday's). A whole day is (00:00, 00:00)."""
     result: list[tuple[date, list[tuple[time, time]]]] = [
         (first_day + timedelta(days=i), []) for i in range(days)
     ]
     if not expression.strip() or validate(expression):
         return result
     start = datetime.combine(first_day, time(0), TIMEZONE)
-    end = start + timedelta(days=days)
+    end = datetime.combine(first_day + timedelta(days=days), time(0), TIMEZONE)
     for begin, finish, state, _comment in _parsed(expression.strip()).intervals(start, end):
         if state != State.OPEN:
             continue
-        begin = begin.astimezone(TIMEZONE)
+        cursor = begin.astimezone(TIMEZONE)
         finish = finish.astimezone(TIMEZONE)
-        index = (begin.date() - first_day).days
-        if 0 <= index < days:
-            result[index][1].append((begin.time(), finish.time()))
+        while cursor < finish:
+            midnight = datetime.combine(cursor.date() + timedelta(days=1), time(0), TIMEZONE)
+            piece_end = min(finish, midnight)
+            if cursor.time() != time(0) and finish - midnight <= NIGHT_TAIL:
+                piece_end = finish
+            index = (cursor.date() - first_day).days
+            if 0 <= index < days:
+                result[index][1].append((cursor.time(), piece_end.time()))
+            cursor = piece_end
     return result
+
+
+@dataclass(frozen=True)
+class OpeningDays:
+    """Today's opening intervals and the next day after today that opens (within a fortnight)."""
+
+    today: list[tuple[time, time]]
+    next_day: date | None = None
+    next_intervals: list[tuple[time, time]] = field(default_factory=list)
+
+
+def today_and_next(expression: str, now: datetime) -> OpeningDays | None:
+    """None when the hours are unknown or cannot be read."""
+    if not expression.strip() or validate(expression):
+        return None
+    today = now.astimezone(TIMEZONE).date()
+    days = day_intervals(expression, today, 15)
+    later = next(((day, spans) for day, spans in days[1:] if spans), None)
+    if later is None:
+        return OpeningDays(days[0][1])
+    return OpeningDays(days[0][1], later[0], later[1])

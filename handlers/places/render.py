@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from babel.dates import format_date
 from babel.units import format_unit
@@ -52,23 +52,62 @@ def hours_status(t: Translator, status: hours.HoursStatus, now: datetime) -> Mar
     return t.t("🔴 closed, opens {weekday} at {time}", weekday=weekday, time=clock)
 
 
+def wheelchair_line(t: Translator, value: str | None) -> Markup:
+    """Icon and words for a place's (or event's) wheelchair access, in the details."""
+    icon, label = WHEELCHAIR.get(value or "unknown", WHEELCHAIR["unknown"])
+    return t.format("{icon} {label}", icon=Markup(icon), label=t._(label))
+
+
+def wheelchair_mark(t: Translator, value: str | None) -> Markup | None:
+    """The short mark in a result list: ♿ for full access only, words for partial access."""
+    if value == "yes":
+        return Markup(WHEELCHAIR["yes"][0])
+    if value == "limited":
+        return Markup.escape(WHEELCHAIR["limited"][0] + " " + t._("partly accessible"))
+    return None
+
+
+def translated_name(place: Place, lang: str) -> str | None:
+    """The place's name in ``lang`` when it has one short enough to show beside the name on
+    the sign; the sign's (German) name always comes first."""
+    name = place.name_in(lang)
+    if name == place.name or len(name) > SHORT_NAME:
+        return None
+    return name
+
+
+# A translated name longer than this would make the details' head too long to take in.
+SHORT_NAME = 40
+
+
+def in_source_language(
+    t: Translator, text: str, texts: dict[str, tuple[str, str]], source: str = "de"
+) -> Markup:
+    """A description in italics, marked "(German)" in the reader's language when it is not
+    written in the reader's language but only in the source's."""
+    line = t.format("<i>{text}</i>", text=text)
+    if t.lang != source and not (texts.get(t.lang) or ("", ""))[1]:
+        line += Markup(" ") + t.t("({language})", language=language_names(t, (source,)))
+    return line
+
+
 def place_line(t: Translator, number: int, found: Found, now: datetime) -> Markup:
+    """At most three short lines: the name on the sign, kind and distance, open or when."""
     place = found.place
-    parts = [
-        t.format("📏 {distance}", distance=distance(t, found.distance_m)),
-        hours_status(t, found.hours, now),
-    ]
-    if place.wheelchair in ("yes", "limited"):
-        parts.append(Markup(WHEELCHAIR[place.wheelchair][0]))
-    if place.languages:
-        parts.append(t.format("🗣 {languages}", languages=language_names(t, place.languages)))
-    head = t.format("{number}. <b>{name}</b>", number=number, name=place.name_in(t.lang))
-    return (
-        head
-        + Markup("\n")
-        + t.format("{category}", category=category_label(t, place.category))
-        + Markup("\n")
-        + Markup(" · ").join(parts)
+    status = hours_status(t, found.hours, now)
+    mark = wheelchair_mark(t, place.wheelchair)
+    if mark is not None:
+        status += Markup(" · ") + mark
+    return Markup("\n").join(
+        [
+            t.format("{number}. <b>{name}</b>", number=number, name=place.name),
+            t.format(
+                "{category} · 📏 {distance}",
+                category=category_label(t, place.category),
+                distance=distance(t, found.distance_m),
+            ),
+            status,
+        ]
     )
 
 
@@ -78,30 +117,82 @@ def address(place: Place) -> str:
     return ", ".join(part for part in (street, town) if part)
 
 
+def spans(t: Translator, day: date, intervals: list[tuple[time, time]]) -> str:
+    """ "10:00–13:00, 14:00–18:00" in the user's locale."""
+    if intervals == [(time(0), time(0))]:
+        return t._("open all day")
+    return ", ".join(f"{t.time(_at(day, a))}–{t.time(_at(day, b))}" for a, b in intervals)
+
+
 def week_lines(t: Translator, place: Place, first_day: date) -> list[Markup]:
     lines = []
     for day, intervals in hours.day_intervals(place.opening_hours, first_day):
         weekday = format_date(day, "EEEE", locale=t.locale)
         if intervals:
-            spans = ", ".join(f"{t.time(_at(day, a))}–{t.time(_at(day, b))}" for a, b in intervals)
-            lines.append(t.format("{weekday}: {hours}", weekday=weekday, hours=spans))
+            lines.append(
+                t.format("{weekday}: {hours}", weekday=weekday, hours=spans(t, day, intervals))
+            )
         else:
             lines.append(t.t("{weekday}: closed", weekday=weekday))
     return lines
 
 
-def _at(day: date, clock) -> datetime:
+def has_week(place: Place) -> bool:
+    """Whether the place has opening hours to show as a week."""
+    return bool(place.opening_hours.strip()) and not hours.validate(place.opening_hours)
+
+
+def opening_lines(t: Translator, place: Place, now: datetime) -> list[Markup]:
+    """Open now or when, today's hours and the next day it opens."""
+    status = hours_status(t, hours.status(place.opening_hours, now), now)
+    days = hours.today_and_next(place.opening_hours, now)
+    if days is None:
+        return [status]
+    # Closed all day: "next" below says when it opens, with the hours.
+    lines = [status] if days.today or days.next_day is None else []
+    today = now.astimezone(TIMEZONE).date()
+    if days.today:
+        lines.append(t.t("🕓 Today: {hours}", hours=spans(t, today, days.today)))
+    else:
+        lines.append(t.t("🕓 Today: closed"))
+    if days.next_day is not None:
+        weekday = format_date(days.next_day, "EEEE", locale=t.locale)
+        lines.append(
+            t.t(
+                "➡️ Next: {weekday}, {hours}",
+                weekday=weekday,
+                hours=spans(t, days.next_day, days.next_intervals),
+            )
+        )
+    return lines
+
+
+def week(t: Translator, place: Place, now: datetime) -> Markup:
+    """The whole week's opening hours, from today."""
+    lines = [
+        t.format("<b>{name}</b>", name=place.name),
+        t.t("🗓 Opening hours for the next seven days:"),
+        Markup(""),
+        *week_lines(t, place, now.astimezone(TIMEZONE).date()),
+    ]
+    return Markup("\n").join(lines)
+
+
+def _at(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, TIMEZONE)
 
 
 def details(t: Translator, place: Place, now: datetime, distance_m: float | None = None) -> Markup:
     lines: list[Markup] = [
-        t.format("<b>{name}</b>", name=place.name_in(t.lang)),
+        t.format("<b>{name}</b>", name=place.name),
         t.format("{category}", category=category_label(t, place.category)),
     ]
+    translated = translated_name(place, t.lang)
+    if translated:
+        lines.append(t.format("🔤 {name}", name=translated))
     description = place.description_in(t.lang)
     if description:
-        lines.append(t.format("<i>{text}</i>", text=description))
+        lines.append(in_source_language(t, description, place.texts))
     lines.append(Markup(""))
     where = address(place)
     area = ", ".join(dict.fromkeys(part for part in (place.stadtteil, place.stadtbezirk) if part))
@@ -111,11 +202,8 @@ def details(t: Translator, place: Place, now: datetime, distance_m: float | None
         lines.append(t.format("🗺️ {area}", area=area))
     if distance_m is not None:
         lines.append(t.format("📏 {distance}", distance=distance(t, distance_m)))
-    lines.append(hours_status(t, hours.status(place.opening_hours, now), now))
-    if place.opening_hours and not hours.validate(place.opening_hours):
-        lines.extend(week_lines(t, place, now.astimezone(TIMEZONE).date()))
-    icon, label = WHEELCHAIR.get(place.wheelchair, WHEELCHAIR["unknown"])
-    lines.append(t.format("{icon} {label}", icon=icon or "❔", label=t._(label)))
+    lines.extend(opening_lines(t, place, now))
+    lines.append(wheelchair_line(t, place.wheelchair))
     if place.languages:
         lines.append(
             t.t("🗣 Languages spoken: {languages}", languages=language_names(t, place.languages))

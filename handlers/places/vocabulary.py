@@ -34,11 +34,13 @@ TARGET_GROUPS: dict[str, str] = {
     "disability": N_("people with disabilities"),
 }
 
+# Three looks: only full access gets ♿; "limited" must not pass for it (a step, a narrow
+# door), "no" is plainly marked.
 WHEELCHAIR: dict[str, tuple[str, str]] = {
     "yes": ("♿", N_("wheelchair accessible")),
-    "limited": ("♿", N_("partly wheelchair accessible")),
+    "limited": ("🚧", N_("partly wheelchair accessible")),
     "no": ("🚫", N_("not wheelchair accessible")),
-    "unknown": ("", N_("wheelchair access unknown")),
+    "unknown": ("❔", N_("wheelchair access unknown")),
 }
 
 OPERATOR_TYPES: dict[str, str] = {
