@@ -9,18 +9,23 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
+from babel.units import format_unit
 from markupsafe import Markup, escape
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,9 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("de", "en", "ar", "tr", "uk", "ru", "ro"
 DEFAULT_LANGUAGE = "de"
 RTL_LANGUAGES = frozenset({"ar", "fa"})
 TIMEZONE = ZoneInfo("Europe/Berlin")
+# Clock times: 24-hour without seconds in every language, as on Dortmund's signs,
+# timetables and opening hours, which residents read them from.
+CLOCK = "HH:mm"
 
 # Unicode directional isolates (FSI … PDI): keep an embedded name or number from
 # reordering the surrounding sentence, and keep bidi controls inside a value from
@@ -51,6 +59,13 @@ _PARAGRAPH_BREAK = re.compile(r"(\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])")
 # A left-to-right mark on both sides of a /command in right-to-left text keeps its slash in
 # front ("/help", not "help/") while leaving it detectable as a command by the chat app.
 LRM = "\u200e"
+# A right-to-left mark in front of a line of an ar/fa message that has no strong letter of
+# its own outside the isolated values (e.g. "🗣 {languages}"): without it the chat app
+# takes the line for left-to-right and lays it out from the left.
+RLM = "\u200f"
+# What :meth:`Translator.format` skips when looking for a line's first strong letter:
+# HTML tags and character references (their letters are not shown).
+_NOT_SHOWN = re.compile(r"<[^>]*>|&#?\w+;")
 _COMMAND_IN_TEXT = re.compile(r"(?<![\w/<])(/[a-z][a-z0-9_]*)")
 
 # Language tags that mean one of our languages under another code.
@@ -152,8 +167,43 @@ def isolate_lines(text: str) -> Markup:
     return out
 
 
+def _has_strong_letter(line: str) -> bool:
+    """Whether a line shows a strong (left-to-right or right-to-left) character of its own,
+    outside bidi isolates, HTML tags and character references."""
+    depth = 0
+    for ch in _NOT_SHOWN.sub("", line):
+        if ch in _ISOLATES:
+            depth += 1
+        elif ch == PDI:
+            depth = max(0, depth - 1)
+        elif not depth and unicodedata.bidirectional(ch) in ("L", "R", "AL"):
+            return True
+    return False
+
+
+def start_right_to_left(text: str) -> Markup:
+    """``text`` (markup) with a right-to-left mark in front of every line that has no strong
+    letter of its own, such as "🗣 ⁨Almanca⁩" or "📏 ⁨370 متر⁩".
+
+    A chat app sets each line's direction by its first strong letter and skips isolated
+    values, so such a line would start on the left in an Arabic or Persian message.
+    Lines with letters of their own keep their direction (also an untranslated English
+    line, which a leading mark would turn around).
+    """
+    parts = _PARAGRAPH_BREAK.split(text)
+    for i in range(0, len(parts), 2):  # odd indexes are the line breaks themselves
+        if parts[i] and not _has_strong_letter(parts[i]):
+            parts[i] = RLM + parts[i]
+    return Markup("".join(parts))
+
+
 class Translator:
-    """Everything language-dependent for one language: messages, plurals and formats."""
+    """Everything language-dependent for one language: messages, plurals and formats.
+
+    Each format has one owner here: :meth:`number`, :meth:`money`, :meth:`duration`,
+    :meth:`distance`, :meth:`list_of`, :meth:`language`, :meth:`date`, :meth:`time`,
+    :meth:`skeleton` and :meth:`datetime`, all through Babel in the reader's locale.
+    """
 
     def __init__(self, lang: str) -> None:
         if lang not in SUPPORTED_LANGUAGES:
@@ -197,11 +247,13 @@ class Translator:
         locale. Plain strings count as user text: in every language each of their lines is
         wrapped in bidi isolates (FSI … PDI) with its own bidi controls balanced, so a
         right-to-left override in a name cannot reorder the bot's text. Markup (text the
-        bot built, whose values were isolated when it was formatted) and what
-        :meth:`number`, :meth:`date`, :meth:`time`, :meth:`skeleton` and :meth:`datetime`
-        return (:class:`Formatted`) are isolated only in right-to-left languages.
+        bot built, whose values were isolated when it was formatted) and what the format
+        methods return (:class:`Formatted`) are isolated only in right-to-left languages,
+        where a line left without a letter of its own starts with a right-to-left mark
+        (:func:`start_right_to_left`).
         """
-        return Markup(translated).format(**{k: self._value(v) for k, v in values.items()})
+        text = Markup(translated).format(**{k: self._value(v) for k, v in values.items()})
+        return start_right_to_left(text) if self.rtl else text
 
     def t(self, message: str, **values: Any) -> Markup:
         return self.format(self.gettext(message), **values)
@@ -212,13 +264,74 @@ class Translator:
     def number(self, value: float) -> Formatted:
         return Formatted(format_decimal(value, locale=self.locale, numbering_system="default"))
 
+    def money(self, cents: int) -> Formatted:
+        """Euros with two decimals, the sign where the locale puts it: "12,50 €" (de),
+        "€12.50" (en). Always the € sign, also where CLDR writes "EUR" (uk, ro): it is
+        what every price tag in the city shows."""
+        pattern = self.locale.currency_formats["standard"].pattern.replace("¤", "'€'")
+        return Formatted(
+            format_currency(
+                Decimal(cents) / 100,
+                "EUR",
+                format=pattern,
+                locale=self.locale,
+                numbering_system="default",
+            )
+        )
+
+    def duration(self, minutes: int) -> Formatted:
+        """Minutes under an hour ("45 Minuten"), hours to a tenth from an hour on
+        ("1 Stunde", "2,5 Stunden"), written out in the locale's words."""
+        if minutes < 60:
+            return self._unit(minutes, "duration-minute", "long")
+        hours = round(minutes / 60, 1)
+        # A whole number stays whole: "1 Stunde", never "1.0 saat".
+        return self._unit(int(hours) if hours.is_integer() else hours, "duration-hour", "long")
+
+    def distance(self, meters: float) -> Formatted:
+        """Metres rounded to ten under a kilometre, then kilometres to a tenth up to ten,
+        whole kilometres beyond: "370 m", "1,5 km", "12 km"."""
+        if meters < 1000:
+            return self._unit(max(10, round(meters, -1)), "length-meter", "short")
+        value = round(meters / 1000, 1) if meters < 10_000 else round(meters / 1000)
+        return self._unit(value, "length-kilometer", "short")
+
+    def _unit(self, value: float, unit: str, length: Literal["short", "long"]) -> Formatted:
+        # Where the locale's data has no words of this length (Persian has no long
+        # durations), Babel would print the unit's id: take the short words instead.
+        if not self.locale._data["unit_patterns"].get(unit, {}).get(length):
+            length = "short"
+        text = format_unit(
+            value, unit, length=length, locale=self.locale, numbering_system="default"
+        )
+        # A number never touches its word: CLDR's Persian short metre is "{0}متر".
+        number = format_decimal(value, locale=self.locale, numbering_system="default")
+        if text.startswith(number) and text[len(number) : len(number) + 1].isalpha():
+            text = f"{number} {text[len(number) :]}"
+        return Formatted(text)
+
+    def list_of(self, items: Iterable[str]) -> Formatted:
+        """Plain strings joined the locale's way: "Türkisch, Arabisch und Polnisch",
+        "ترکی، عربی، و لهستانی". In ar/fa every item is isolated, so a Latin name in the
+        list cannot turn the list's order around."""
+        parts = [balance_bidi(str(item)) for item in items]
+        if self.rtl:
+            parts = [isolate(part) for part in parts]
+        return Formatted(format_list(parts, locale=self.locale) if parts else "")
+
+    def language(self, code: str) -> str:
+        """A language's name in the reader's language ("Almanca" for de to a Turkish
+        reader); the language picker uses :func:`language_name` instead."""
+        return self.locale.languages.get(code, code)
+
     def date(self, value: date | datetime, fmt: str = "medium") -> Formatted:
         if isinstance(value, datetime):
             value = value.astimezone(TIMEZONE)
         return Formatted(format_date(value, format=fmt, locale=self.locale))
 
-    def time(self, value: datetime, fmt: str = "short") -> Formatted:
-        return Formatted(format_time(value, format=fmt, tzinfo=TIMEZONE, locale=self.locale))
+    def time(self, value: datetime) -> Formatted:
+        """A clock time, 24-hour and without seconds in every language: "09:05"."""
+        return Formatted(format_time(value, format=CLOCK, tzinfo=TIMEZONE, locale=self.locale))
 
     def skeleton(self, value: datetime, skeleton: str) -> Formatted:
         """A date in the locale's own arrangement of the fields, e.g. "MMMEd" gives
@@ -226,7 +339,12 @@ class Translator:
         return Formatted(format_skeleton(skeleton, value.astimezone(TIMEZONE), locale=self.locale))
 
     def datetime(self, value: datetime, fmt: str = "medium") -> Formatted:
-        return Formatted(format_datetime(value, format=fmt, tzinfo=TIMEZONE, locale=self.locale))
+        """A date in the ``fmt`` length with the clock time of :meth:`time`, joined the
+        locale's way ("03.11.2025, 18:00")."""
+        local = value.astimezone(TIMEZONE)
+        joined = str(self.locale.datetime_formats[fmt])
+        day = format_date(local, format=fmt, locale=self.locale)
+        return Formatted(joined.replace("{1}", day).replace("{0}", self.time(local)))
 
 
 @cache

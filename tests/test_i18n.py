@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from locales import FSI, PDI, SUPPORTED_LANGUAGES, language_name, negotiate, translator
+from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, language_name, negotiate, translator
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,8 @@ def test_language_names_in_own_script():
 def test_values_are_escaped_and_isolated_in_every_language():
     ar = translator("ar")
     out = ar.format("{name}", name="<b>Café Müller</b>")
-    assert out == f"{FSI}&lt;b&gt;Café Müller&lt;/b&gt;{PDI}"
+    # A line of only an isolated value starts with a right-to-left mark in Arabic.
+    assert out == f"{RLM}{FSI}&lt;b&gt;Café Müller&lt;/b&gt;{PDI}"
     de = translator("de")
     assert de.format("{name}", name="<i>") == f"{FSI}&lt;i&gt;{PDI}"
 
@@ -55,7 +56,7 @@ def test_numbers_and_dates_the_bot_formats_are_isolated_only_in_rtl():
     moment = datetime(2025, 3, 30, 10, 0, tzinfo=UTC)
     de, fa = translator("de"), translator("fa")
     assert de.t("{n} at {time}", n=1234, time=de.time(moment)) == "1.234 at 12:00"
-    assert fa.format("{n}", n=3) == f"{FSI}3{PDI}"
+    assert fa.format("{n}", n=3) == f"{RLM}{FSI}3{PDI}"
 
 
 def test_numbers_and_dates_follow_the_locale():

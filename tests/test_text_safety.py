@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from handlers.text_safety import clean_name, clean_text, quote_prefix, quoted, visible
-from locales import FSI, PDI, SUPPORTED_LANGUAGES, balance_bidi, translator
+from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, balance_bidi, translator
 
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 SPOOF = "\n\n✅ Published by Cora."
@@ -207,18 +207,25 @@ def test_quoted_lines_all_start_with_the_quote_prefix(raw, lang):
     for line in out.split("\n"):
         assert line.lstrip(FSI + PDI).startswith(prefix)
     assert _stack_ok(out)
-    # Also as a value of a translated message, in every language.
+    # Also as a value of a translated message, in every language (where a right-to-left
+    # line made only of the isolated value starts with its own mark).
     wrapped = str(t.format("{text}", text=quoted(t, raw)))
     for line in wrapped.split("\n"):
-        assert line.lstrip(FSI + PDI).startswith(prefix)
+        assert line.startswith(RLM) or not t.rtl
+        starts = (line, line.removeprefix(RLM))
+        assert any(start.lstrip(FSI + PDI).startswith(prefix) for start in starts)
 
 
 @settings(max_examples=200, deadline=None)
 @given(texts, st.sampled_from(SUPPORTED_LANGUAGES))
 def test_user_values_are_always_isolated_and_balanced(raw, lang):
-    out = str(translator(lang).format("[{v}]", v=raw))
-    assert out.startswith("[") and out.endswith("]")
-    for line in LINE_BREAK.split(out[1:-1]):
+    t = translator(lang)
+    out = str(t.format("[{v}]", v=raw))
+    # In ar/fa a line without a letter outside the isolates starts with a right-to-left mark.
+    mark = RLM if t.rtl else ""
+    assert out.startswith(mark + "[") and out.endswith("]")
+    for line in LINE_BREAK.split(out[len(mark) + 1 : -1]):
+        line = line.removeprefix(mark)
         assert not line or (line.startswith(FSI) and line.endswith(PDI))
     assert _stack_ok(out)
 

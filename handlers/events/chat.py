@@ -193,7 +193,7 @@ async def show_event(ctx: Context, event: Event, occurrence: datetime | None) ->
         later = [o for o in next_occurrences(event, occurrence + timedelta(minutes=1), 3)]
         if later:
             lines.append(
-                t.t("🔁 Also on: {dates}", dates=", ".join(t.date(o, "medium") for o in later))
+                t.t("🔁 Also on: {dates}", dates=t.list_of(t.date(o, "medium") for o in later))
             )
     place = await ctx.db.places.get(event.place_id) if event.place_id else None
     # The place's name as on the sign at its door.
@@ -251,11 +251,15 @@ async def _follow(ctx: Context, event: Event, only: str) -> None:
             [[Button("⏰ " + t._("Reminder times"), "ev:times")]],
         )
         return
-    times = ", ".join(offset_label(t, m) for m in ctx.user.reminder_offsets if m in OFFSETS)
-    ctx.reply(
-        t.t("🔔 I will remind you: {times}.", times=times),
-        [[Button("🔔 " + t._("My reminders"), "ev:mine")], *ui.back_to_menu(ctx)],
-    )
+    # Only the times still ahead: for an event today "1 day before" has passed already.
+    pending = await ctx.db.events.pending_for_user(ctx.user.id)
+    ahead = {r.minutes_before for r in pending if r.event_id == event.id}
+    buttons = [[Button("🔔 " + t._("My reminders"), "ev:mine")], *ui.back_to_menu(ctx)]
+    if not ahead:
+        ctx.reply(t.t("🔔 Saved. It starts too soon for a reminder."), buttons)
+        return
+    times = t.list_of(offset_label(t, m) for m in OFFSETS if m in ahead)
+    ctx.reply(t.t("🔔 I will remind you: {times}.", times=times), buttons)
 
 
 async def show_mine(ctx: Context) -> None:
@@ -480,7 +484,8 @@ async def _calendar_file(ctx: Context) -> None:
     ctx.send(
         Document(
             f"event-{event.id}.ics",
-            to_ics([(event, occurrence)]),
+            # A repeating event goes into the calendar as the series, with its RRULE.
+            to_ics([(event, None if event.rrule else occurrence)]),
             caption=ctx.t.t("📥 Open the file to add the event to your calendar."),
             mime_type="text/calendar",
         )

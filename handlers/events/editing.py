@@ -123,7 +123,7 @@ async def _ask(
     ctx.set_state(STATE + step, data)
     buttons = list(extra or [])
     if step == "duration":
-        buttons += [[Button(t.t("{minutes} min", minutes=m), f"ee:dur:{m}") for m in DURATIONS]]
+        buttons += ui.rows([Button(t.duration(m), f"ee:dur:{m}") for m in DURATIONS])
     elif step == "repeat":
         buttons += [[Button(t._(label), f"ee:rep:{key}")] for key, label in REPEATS.items()]
     elif step == "description":
@@ -147,7 +147,9 @@ async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
         ctx.t.t("📋 <b>Please check the event:</b>"),
         Markup(""),
         ctx.t.format("<b>{title}</b>", title=event.title),
-        ctx.t.format("🗓 {when} ({minutes} min)", when=when, minutes=event.duration_minutes),
+        ctx.t.format(
+            "🗓 {when} ({duration})", when=when, duration=ctx.t.duration(event.duration_minutes)
+        ),
         ctx.t.format("📍 {where}", where=data.get("place_name") or event.address or "?"),
     ]
     if event.rrule:

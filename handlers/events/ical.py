@@ -12,7 +12,7 @@ is linked to it (its details, access and subscriptions). Export writes events
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -233,10 +233,23 @@ async def import_events(
 
 
 def to_ics(items: list[tuple[Event, datetime | None]]) -> bytes:
-    """A calendar with the events; an occurrence given turns a series into that one date."""
+    """A calendar with the events; an occurrence given turns a series into that one date.
+
+    Times are Europe/Berlin wall-clock times with the zone's VTIMEZONE, so that a weekly
+    18:00 stays 18:00 across the change to summer time in every calendar app.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//nachbarbot//DE")
     calendar.add("version", "2.0")
+    starts = [(occurrence or local(event.starts_local)).date() for event, occurrence in items]
+    if starts:
+        # The zone's rules from the first start on (to icalendar's default end, 2038), ahead
+        # of the events that refer to it.
+        calendar.add_component(
+            icalendar.Timezone.from_tzinfo(
+                TIMEZONE, TIMEZONE.key, first_date=min(starts) - timedelta(days=1)
+            )
+        )
     for event, occurrence in items:
         component = icalendar.Event()
         start = occurrence or local(event.starts_local)
@@ -245,7 +258,7 @@ def to_ics(items: list[tuple[Event, datetime | None]]) -> bytes:
         component.add("summary", event.title)
         component.add("dtstart", start)
         component.add("dtend", start + timedelta(minutes=event.duration_minutes))
-        component.add("dtstamp", datetime.now(TIMEZONE))
+        component.add("dtstamp", datetime.now(UTC))
         if event.rrule and occurrence is None:
             component.add("rrule", icalendar.vRecur.from_ical(event.rrule))
             for exdate in event.exdates:

@@ -831,7 +831,7 @@ async def done(scene: Scene, requester: User, request_id: int) -> HelpRequest:
             t.t("🎉 Request #{id} is done. Thank you for your help!", id=request.id)
             + "\n"
             + t.t("⏱ How much time did you spend on it?"),
-            [[_minutes_button(t, request.id, minutes) for minutes in MINUTES]],
+            ui.rows([_minutes_button(t, request.id, minutes) for minutes in MINUTES]),
         ),
     )
     await _to_coordinators(scene, lambda t: t.t("🎉 Request #{id} is done.", id=request.id))
@@ -842,7 +842,7 @@ MINUTES = (30, 60, 120, 180)
 
 
 def _minutes_button(t: Translator, request_id: int, minutes: int) -> Button:
-    return Button(t.t("{minutes} min", minutes=minutes), f"rl:min:{request_id}:{minutes}")
+    return Button(t.duration(minutes), f"rl:min:{request_id}:{minutes}")
 
 
 async def still_needed(scene: Scene, requester: User, request_id: int) -> HelpRequest:

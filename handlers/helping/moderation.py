@@ -343,8 +343,8 @@ def register(router: Router) -> None:
         if median is not None:
             lines.append(
                 t.t(
-                    "⏱ median time until a helper was found: {hours} hours",
-                    hours=round(median / 60, 1),
+                    "⏱ median time until a helper was found: {duration}",
+                    duration=t.duration(round(median)),
                 )
             )
         for title, key in ((N_("By district"), "stadtbezirk"), (N_("By kind of help"), "category")):

@@ -381,8 +381,8 @@ async def _money_text(ctx: Context) -> None:
             request.requester_id,
             lambda rt: Message(
                 rt.t(
-                    "🛒 Your helper laid out {amount} € for you (request #{id}). Is that right?",
-                    amount=rt.number(cents / 100),
+                    "🛒 Your helper laid out {amount} for you (request #{id}). Is that right?",
+                    amount=rt.money(cents),
                     id=request.id,
                 ),
                 [

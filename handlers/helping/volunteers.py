@@ -30,9 +30,10 @@ from handlers.model import Button, ButtonPress, Document, Location, Message, Tex
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
+from handlers.places.render import language_names
 from handlers.router import Router
 from handlers.text_safety import clean_text
-from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
+from locales import N_, SUPPORTED_LANGUAGES, Translator
 
 STATE = "vol."
 # Profile fields the registration starts from when changing an existing profile.
@@ -80,9 +81,7 @@ async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
     elif step == "around":
         location = "📍 " + t._("Share my location")
     elif step == "radius":
-        buttons = [
-            [Button(t.format("{distance} km", distance=r // 1000), f"vo:r:{r}") for r in RADII]
-        ]
+        buttons = [[Button(t.distance(r), f"vo:r:{r}") for r in RADII]]
     elif step == "categories":
         chosen = set(profile.get("categories") or ())
         buttons = ui.rows(
@@ -114,19 +113,19 @@ async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
 
 def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
     area = (
-        ", ".join(volunteer.stadtbezirke)
+        t.list_of(volunteer.stadtbezirke)
         if volunteer.stadtbezirke
-        else (t.format("{distance} km", distance=(volunteer.radius_m or 0) // 1000))
+        else t.distance(volunteer.radius_m or 0)
     )
     lines = [
         t.t("📍 Area: {area}", area=area),
         t.t(
             "🧰 Help with: {categories}",
-            categories=", ".join(category_label(t, c) for c in volunteer.categories),
+            categories=t.list_of(category_label(t, c) for c in volunteer.categories),
         ),
         t.t(
             "🗣 Languages: {languages}",
-            languages=", ".join(language_name(c) for c in volunteer.languages),
+            languages=language_names(t, volunteer.languages),
         ),
         t.t("🔢 At the same time: {count}", count=volunteer.max_open),
     ]
@@ -186,20 +185,19 @@ def _toggle(data: dict[str, Any], key: str, value: str, order: tuple[str, ...]) 
 async def show_record(ctx: Context) -> None:
     t = ctx.t
     record = await ctx.db.volunteers.record(ctx.user.id)
-    minutes = sum(m or 0 for _, _, _, m in record)
-    hours = round(minutes / 60, 1)
+    given = t.duration(sum(m or 0 for _, _, _, m in record))
     lines = [
         t.t("📜 <b>Your help record</b>"),
         t.tn("You helped {n} time.", "You helped {n} times.", len(record)),
-        t.t("Time given: {hours} hours", hours=hours),
+        t.t("Time given: {duration}", duration=given),
     ]
     for _request_id, category, closed_at, spent in record:
         lines.append(
             t.t(
-                "• {date} - {category} ({minutes} min)",
+                "• {date} - {category} ({duration})",
                 date=t.date(_parse(closed_at)),
                 category=category_label(t, category),
-                minutes=spent or 0,
+                duration=t.duration(spent or 0),
             )
         )
     ctx.reply(Markup("\n").join(lines), ui.back_to_menu(ctx))
@@ -212,16 +210,16 @@ async def show_record(ctx: Context) -> None:
             "",
         ]
         body += [
-            t._("{date} - {category} ({minutes} min)").format(
+            t._("{date} - {category} ({duration})").format(
                 date=t.date(_parse(closed)),
                 category=category_label(t, category),
-                minutes=spent or 0,
+                duration=t.duration(spent or 0),
             )
             for _, category, closed, spent in record
         ]
         body += [
             "",
-            t._("Total: {count} times, {hours} hours").format(count=len(record), hours=hours),
+            t._("Total: {count} times, {duration}").format(count=len(record), duration=given),
         ]
         ctx.send(
             Document(

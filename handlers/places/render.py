@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from babel.dates import format_date
-from babel.units import format_unit
 from markupsafe import Markup
 
 from db.places import Place
@@ -16,12 +15,7 @@ from locales import TIMEZONE, Translator
 
 
 def distance(t: Translator, meters: float) -> str:
-    if meters < 1000:
-        return format_unit(
-            max(10, round(meters, -1)), "length-meter", length="short", locale=t.locale
-        )
-    value = round(meters / 1000, 1) if meters < 10_000 else round(meters / 1000)
-    return format_unit(value, "length-kilometer", length="short", locale=t.locale)
+    return t.distance(meters)
 
 
 def category_label(t: Translator, key: str) -> str:
@@ -30,8 +24,8 @@ def category_label(t: Translator, key: str) -> str:
 
 
 def language_names(t: Translator, codes: tuple[str, ...]) -> str:
-    names = t.locale.languages
-    return ", ".join(names.get(code, code) for code in codes)
+    """The languages named in the reader's language ("Almanca, Türkçe" to a Turkish reader)."""
+    return t.list_of(t.language(code) for code in codes)
 
 
 def hours_status(t: Translator, status: hours.HoursStatus, now: datetime) -> Markup:
@@ -121,7 +115,7 @@ def spans(t: Translator, day: date, intervals: list[tuple[time, time]]) -> str:
     """ "10:00–13:00, 14:00–18:00" in the user's locale."""
     if intervals == [(time(0), time(0))]:
         return t._("open all day")
-    return ", ".join(f"{t.time(_at(day, a))}–{t.time(_at(day, b))}" for a, b in intervals)
+    return t.list_of(f"{t.time(_at(day, a))}–{t.time(_at(day, b))}" for a, b in intervals)
 
 
 def week_lines(t: Translator, place: Place, first_day: date) -> list[Markup]:
@@ -209,7 +203,7 @@ def details(t: Translator, place: Place, now: datetime, distance_m: float | None
             t.t("🗣 Languages spoken: {languages}", languages=language_names(t, place.languages))
         )
     if place.target_groups:
-        groups = ", ".join(t._(TARGET_GROUPS[g]) for g in place.target_groups if g in TARGET_GROUPS)
+        groups = t.list_of(t._(TARGET_GROUPS[g]) for g in place.target_groups if g in TARGET_GROUPS)
         lines.append(t.t("👥 For: {groups}", groups=groups))
     if place.operator:
         kind = OPERATOR_TYPES.get(place.operator_type)
