@@ -41,6 +41,7 @@ from bot.config import MatrixSection
 from bot.delivery import DeliveryError
 from bot.log_redaction import redact_everywhere
 from bot.transports.markup import html_to_plain
+from bot.transports.matrix_login import UNKNOWN_TOKEN, log_in, log_in_again
 from db import Database
 from db.transport_state import MatrixRoom
 from handlers.dispatcher import Dispatcher
@@ -165,22 +166,8 @@ class MatrixTransport:
     # -- start and stop ---------------------------------------------------------------
     async def start(self) -> None:
         state = self.db.transport_state
-        device = await state.get("matrix.device_id") or ""
-        client = _Client(
-            self.config.homeserver, self.config.user_id, device_id=device, store_path=None
-        )
-        if self.config.access_token:
-            client.access_token = self.config.access_token
-            client.user_id = self.config.user_id
-            if device:
-                client.device_id = device
-        else:
-            response = await client.login(
-                self.config.password or "", device_name=self.config.device_name
-            )
-            if not isinstance(response, nio.LoginResponse):
-                raise RuntimeError(f"matrix login failed: {getattr(response, 'message', '')}")
-            await state.set("matrix.device_id", response.device_id)
+        client = _Client(self.config.homeserver, self.config.user_id, store_path=None)
+        await log_in(client, self.config, state)
         self.client = client
         client.membership_changed = self._membership_changed
         client.add_event_callback(self._on_invite, nio.InviteMemberEvent)
@@ -234,6 +221,19 @@ class MatrixTransport:
             if isinstance(response, nio.SyncResponse):
                 backoff = 1.0
                 await self.db.transport_state.set("matrix.next_batch", response.next_batch)
+            elif (
+                getattr(response, "status_code", None) == UNKNOWN_TOKEN
+                and self.config.password
+                and not self.config.access_token
+            ):
+                # Logged out from elsewhere while running: log in again, on the same device.
+                log.warning("matrix: the access token was revoked; logging in again")
+                try:
+                    await log_in_again(self.client, self.config, self.db.transport_state)
+                except Exception as exc:
+                    log.warning("matrix: logging in again failed: %s", type(exc).__name__)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 60)
             else:
                 retry = getattr(response, "retry_after_ms", None)
                 log.warning("matrix sync error: %s", getattr(response, "status_code", "?"))
