@@ -31,7 +31,7 @@ import html
 import io
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 import nio
@@ -75,11 +75,34 @@ def number_label(index: int) -> str:
     return KEYCAPS[index] if index < len(KEYCAPS) else f"[{index + 1}]"
 
 
-def render(text: Markup, buttons: list[tuple[str, str]], react_hint: str = "") -> dict[str, Any]:
+# "/name" where a command may stand: not inside a URL or a path ("https://x.org/help",
+# "a/b"), not an HTML closing tag.
+_SLASH_COMMAND = re.compile(r"(?<![\w/<:.@&;=-])/([A-Za-z][A-Za-z0-9_]*)\b")
+
+
+def bang_commands(text: str, commands: Collection[str]) -> str:
+    """The bot's texts name commands as "/help"; Element takes a typed "/help" for one of
+    its own and swallows it, so on Matrix they read "!help". Only registered command names
+    change: a "/x" a person wrote inside a quoted text changes too if x is one of them,
+    which is harmless, and anything else stays as written."""
+    if not commands:
+        return text
+    return _SLASH_COMMAND.sub(
+        lambda m: "!" + m.group(1) if m.group(1).lower() in commands else m.group(0), text
+    )
+
+
+def render(
+    text: Markup,
+    buttons: list[tuple[str, str]],
+    react_hint: str = "",
+    commands: Collection[str] = (),
+) -> dict[str, Any]:
     """An m.notice with HTML and a plain-text fallback, choices numbered. ``react_hint``:
-    a line under the choices for messages whose numbers cannot be typed."""
-    formatted = str(text).replace("\n", "<br>")
-    plain = html_to_plain(str(text))
+    a line under the choices for messages whose numbers cannot be typed; ``commands``:
+    the registered command names, written with "!"."""
+    formatted = bang_commands(str(text), commands).replace("\n", "<br>")
+    plain = html_to_plain(bang_commands(str(text), commands))
     if buttons:
         lines = [f"{number_label(i)} {label}" for i, (label, _data) in enumerate(buttons)]
         formatted += "<br><br>" + "<br>".join(html.escape(line) for line in lines)
@@ -162,6 +185,8 @@ class MatrixTransport:
         self._stopping = asyncio.Event()
         self._ready = False
         self._in_flight = 0
+        # Written "!name" in everything the bot sends here (see bang_commands).
+        self._commands = frozenset(dispatcher.router.commands)
 
     # -- start and stop ---------------------------------------------------------------
     async def start(self) -> None:
@@ -361,8 +386,30 @@ class MatrixTransport:
             kind = await self._room(room.room_id, fresh=True)
             if kind is not None and kind.kind != DIRECT:
                 await self._leave(room.room_id, explain=kind.kind == GROUP, person=event.sender)
+            elif kind is not None and self._ready:
+                await self._greet(room, kind.peer)
         except Exception as exc:
             log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
+
+    async def _greet(self, room: nio.MatrixRoom, person: str) -> None:
+        """A new direct chat begins with the bot's greeting, as if the person had sent
+        /start: the onboarding (greeting and language picker) for someone new, the main
+        menu for someone known. Once per room, also when the invite is seen again."""
+        self._in_flight += 1
+        try:
+            name = room.user_name(person) or person.split(":")[0].lstrip("@")
+            incoming = Incoming(
+                Sender(PLATFORM, person, name, None),
+                room.room_id,
+                Command(name="start"),
+                update_id=f"joined:{room.room_id}",
+                is_private=True,
+            )
+            outgoing = await self.dispatcher.handle(incoming)
+            await self.answer(room.room_id, incoming, outgoing)
+            await self.dispatcher.answered(incoming, outgoing)
+        finally:
+            self._in_flight -= 1
 
     async def _on_member(self, room: nio.MatrixRoom, event: nio.RoomMemberEvent) -> None:
         if (
@@ -550,7 +597,7 @@ class MatrixTransport:
             buttons = [(b.label, b.data) for row in item.buttons for b in row]
             typed = await self._typed(room_id, item, edit_id)
             hint = await self._react_hint(room_id) if buttons and not typed else ""
-            content = render(item.text, buttons, hint)
+            content = render(item.text, buttons, hint, self._commands)
             if edit_id:
                 content = {
                     **content,
@@ -573,7 +620,9 @@ class MatrixTransport:
 
     async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
         if isinstance(item, Toast):
-            return await self._room_send(room_id, {"msgtype": "m.notice", "body": item.text})
+            return await self._room_send(
+                room_id, {"msgtype": "m.notice", "body": bang_commands(item.text, self._commands)}
+            )
         if isinstance(item, Venue):
             return await self._room_send(
                 room_id,
@@ -614,6 +663,6 @@ class MatrixTransport:
                 },
             )
             if item.caption:
-                await self._room_send(room_id, render(item.caption, []))
+                await self._room_send(room_id, render(item.caption, [], "", self._commands))
             return event_id
         return None
