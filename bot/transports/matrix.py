@@ -16,10 +16,13 @@
   Only direct chats and the coordinators' room are joined; in any other room the bot says
   why in one line and leaves. Messages in other rooms are ignored, and nothing meant for a
   person is ever sent into one.
-- Commands start with ``!`` or ``/``. ``m.location`` is understood and sent; ``m.audio`` is
-  accepted where Telegram accepts voice.
-- The sync token and device are stored: a restart neither replays old events nor misses
-  new ones. Rooms the bot was removed from are forgotten.
+- Commands start with ``!`` or ``/``; the bot's own texts name them with ``!`` (Element
+  takes a typed ``/help`` for one of its own commands), see :func:`bang_commands`.
+  ``m.location`` is understood and sent; ``m.audio`` is accepted where Telegram accepts voice.
+- Joining a direct chat, the bot greets as if the person had sent ``/start``.
+- The sync token is stored: a restart neither replays old events nor misses new ones. The
+  login is stored too and reused (``matrix_login.py``). Rooms the bot was removed from are
+  forgotten.
 - Encrypted rooms: the bot says plainly that it cannot read them.
 """
 
