@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from bot.config import Config
+from bot.config import Config, ConfigError, check_chat_secrets
 from db import Database
 from db.database import available_migrations
 from db.rows import fetch_all, fetch_one
@@ -80,7 +80,11 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
 
 
 async def doctor_checks(config: Config, db: Database) -> AsyncIterator[Check]:
-    yield ("configuration", "ok", "loaded and valid")
+    try:
+        check_chat_secrets(config)
+        yield ("configuration", "ok", "loaded and valid")
+    except ConfigError as exc:
+        yield ("configuration", "FAIL", str(exc))
     async for check in database_checks(db):
         yield check
     problems = check_catalogs()
@@ -101,7 +105,7 @@ async def doctor_checks(config: Config, db: Database) -> AsyncIterator[Check]:
     )
     async for check in _telegram_checks(config):
         yield check
-    async for check in _matrix_checks(config):
+    async for check in _matrix_checks(config, db):
         yield check
 
 
@@ -136,24 +140,26 @@ async def _telegram_checks(config: Config) -> AsyncIterator[Check]:
         yield ("telegram", "FAIL", f"{type(exc).__name__}: {exc}"[:200])
 
 
-async def _matrix_checks(config: Config) -> AsyncIterator[Check]:
+async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
     if not config.matrix_enabled:
         yield ("matrix", "skip", "no homeserver configured")
         return
+    if not (config.matrix.access_token or config.matrix.password):
+        yield ("matrix login", "FAIL", "no access token or password set")
+        return
     import nio
+
+    from bot.transports.matrix_login import LoginFailed, log_in
 
     client = nio.AsyncClient(config.matrix.homeserver, config.matrix.user_id)
     try:
-        if config.matrix.access_token:
-            client.access_token = config.matrix.access_token
-            client.user_id = config.matrix.user_id
-        else:
-            login = await client.login(
-                config.matrix.password or "", device_name=config.matrix.device_name
-            )
-            if not isinstance(login, nio.LoginResponse):
-                yield ("matrix login", "FAIL", getattr(login, "message", "")[:200])
-                return
+        # The bot's own stored login (or the configured token): a check must not leave
+        # a new device on the account each time it runs.
+        try:
+            await log_in(client, config.matrix, db.transport_state)
+        except LoginFailed as exc:
+            yield ("matrix login", "FAIL", str(exc)[:200])
+            return
         who = await client.whoami()
         if not isinstance(who, nio.WhoamiResponse):
             yield ("matrix login", "FAIL", getattr(who, "message", "")[:200])

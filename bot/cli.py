@@ -16,7 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import events_cli, log_redaction, places_cli
 from bot.app import apply_retention, build_dispatcher, open_database
 from bot.checks import database_checks, doctor_checks, run_checks
-from bot.config import Config, ConfigError, env_name, load_config
+from bot.config import Config, ConfigError, check_chat_secrets, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.metrics import Metrics
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
@@ -282,6 +282,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "run":
+        try:
+            check_chat_secrets(config)
+        except ConfigError as exc:
+            print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
+            return 2
     _setup_logging(config, quiet=args.command in ("console", "places", "events", "doctor", "db"))
     try:
         if args.command == "db" and args.db_command == "backup":

@@ -352,16 +352,28 @@ def _check_consistency(config: Config) -> None:
             raise ConfigError("matrix.homeserver: must start with http:// or https://")
         if not re.fullmatch(r"@[^:\s]+:\S+", config.matrix.user_id):
             raise ConfigError("matrix.user_id: must look like @name:server")
-        if not (config.matrix.access_token or config.matrix.password):
-            raise ConfigError(
-                f"matrix: set {env_name('matrix', 'access_token')} or "
-                f"{env_name('matrix', 'password')}"
-            )
-    if config.telegram.mode == "webhook" and config.telegram_enabled:
-        if not config.telegram.webhook_url:
-            raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")
-        if not config.telegram.webhook_secret:
-            raise ConfigError(
-                f"telegram.webhook_secret: required when telegram.mode is webhook "
-                f"(set {env_name('telegram', 'webhook_secret')})"
-            )
+    if (
+        config.telegram.mode == "webhook"
+        and config.telegram_enabled
+        and not config.telegram.webhook_url
+    ):
+        raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")
+
+
+def check_chat_secrets(config: Config) -> None:
+    """The secrets the configured chat services need, checked only by the commands that
+    talk to them (``run``, ``doctor``): importing places or events needs none, so an
+    operator's machine without the bot's secrets can still run those."""
+    if config.matrix_enabled and not (config.matrix.access_token or config.matrix.password):
+        raise ConfigError(
+            f"matrix: set {env_name('matrix', 'access_token')} or {env_name('matrix', 'password')}"
+        )
+    if (
+        config.telegram.mode == "webhook"
+        and config.telegram_enabled
+        and not config.telegram.webhook_secret
+    ):
+        raise ConfigError(
+            f"telegram.webhook_secret: required when telegram.mode is webhook "
+            f"(set {env_name('telegram', 'webhook_secret')})"
+        )

@@ -762,7 +762,8 @@ MAP: tuple[Table, ...] = (
                 export=("key", "value"),
             ),
         ),
-        note="Other keys: the Matrix sync token and device, nothing about a person.",
+        note="Other keys: the Matrix sync token, device and the bot's own login (its access "
+        "token), nothing about a person.",
     ),
     Table(
         "ban_list",

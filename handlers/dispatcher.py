@@ -363,7 +363,21 @@ class Dispatcher:
         event = ctx.incoming.event
         if isinstance(event, Command):
             spec = self.router.commands.get(event.name.lower())
-            if spec is not None and spec.backchannel and self._allowed(ctx, spec.role):
+            if spec is None or not spec.backchannel:
+                # A short answer, without the main menu: its buttons do nothing here.
+                ctx.reply(
+                    ctx.t.t(
+                        "🤔 {command} does not work in this group. Here: {commands}",
+                        command="/" + event.name[:40],
+                        commands=" ".join(
+                            "/" + name
+                            for name, command in sorted(self.router.commands.items())
+                            if command.backchannel
+                        ),
+                    )
+                )
+                return
+            if self._allowed(ctx, spec.role):
                 await spec.callback(ctx)
         elif isinstance(event, ButtonPress):
             found = self.router.find_button(event.data)
@@ -389,7 +403,8 @@ class Dispatcher:
             if not ctx.incoming.is_private:
                 return False  # a short refusal only: the group is not spammed
         refusal = ROLE_REFUSALS.get(role, N_("⛔ You are not allowed to do this."))
-        ctx.reply(ctx.t.t(refusal), ui.back_to_menu(ctx))
+        # No main-menu button in the coordinators' group: only its own buttons work there.
+        ctx.reply(ctx.t.t(refusal), ui.back_to_menu(ctx) if ctx.incoming.is_private else None)
         return False
 
     async def _onboarding(self, ctx: Context) -> None:

@@ -74,7 +74,8 @@ def language_toggles(
 def something_went_wrong(ctx: Context) -> Message:
     return Message(
         text=ctx.t.t("😕 Sorry, something went wrong on our side. Please try again in a moment."),
-        buttons=back_to_menu(ctx),
+        # The main menu does nothing in the coordinators' group.
+        buttons=back_to_menu(ctx) if ctx.incoming.is_private else [],
     )
 
 

@@ -16,13 +16,17 @@
   Only direct chats and the coordinators' room are joined; in any other room the bot says
   why in one line and leaves. Messages in other rooms are ignored, and nothing meant for a
   person is ever sent into one.
-- Commands start with ``!`` or ``/``. ``m.location`` is understood and sent; ``m.audio`` is
-  accepted where Telegram accepts voice, and voice messages go out as ``m.audio`` with their
-  ``info`` (MIME type, duration, size) and the voice flags (``org.matrix.msc3245.voice``,
-  ``org.matrix.msc1767.audio``); a voice from Telegram is downloaded there (by the outbox
-  worker) and uploaded here, and :meth:`MatrixTransport.fetch_media` serves the other way.
-- The sync token and device are stored: a restart neither replays old events nor misses
-  new ones. Rooms the bot was removed from are forgotten.
+- Commands start with ``!`` or ``/``; the bot's own texts name them with ``!`` (Element
+  takes a typed ``/help`` for one of its own commands), see :func:`bang_commands`.
+  ``m.location`` is understood and sent; ``m.audio`` is accepted where Telegram accepts
+  voice, and voice messages go out as ``m.audio`` with their ``info`` (MIME type, duration,
+  size) and the voice flags (``org.matrix.msc3245.voice``, ``org.matrix.msc1767.audio``); a
+  voice from Telegram is downloaded there (by the outbox worker) and uploaded here, and
+  :meth:`MatrixTransport.fetch_media` serves the other way.
+- Joining a direct chat, the bot greets as if the person had sent ``/start``.
+- The sync token is stored: a restart neither replays old events nor misses new ones. The
+  login is stored too and reused (``matrix_login.py``). Rooms the bot was removed from are
+  forgotten.
 - Encrypted rooms: the bot says plainly that it cannot read them.
 """
 
@@ -34,7 +38,7 @@ import html
 import io
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 import nio
@@ -44,6 +48,7 @@ from bot.config import MatrixSection
 from bot.delivery import DeliveryError, voice_filename
 from bot.log_redaction import redact_everywhere
 from bot.transports.markup import html_to_plain
+from bot.transports.matrix_login import UNKNOWN_TOKEN, log_in, log_in_again
 from db import Database
 from db.transport_state import MatrixRoom
 from handlers.dispatcher import Dispatcher
@@ -77,11 +82,34 @@ def number_label(index: int) -> str:
     return KEYCAPS[index] if index < len(KEYCAPS) else f"[{index + 1}]"
 
 
-def render(text: Markup, buttons: list[tuple[str, str]], react_hint: str = "") -> dict[str, Any]:
+# "/name" where a command may stand: not inside a URL or a path ("https://x.org/help",
+# "a/b"), not an HTML closing tag.
+_SLASH_COMMAND = re.compile(r"(?<![\w/<:.@&;=-])/([A-Za-z][A-Za-z0-9_]*)\b")
+
+
+def bang_commands(text: str, commands: Collection[str]) -> str:
+    """The bot's texts name commands as "/help"; Element takes a typed "/help" for one of
+    its own and swallows it, so on Matrix they read "!help". Only registered command names
+    change: a "/x" a person wrote inside a quoted text changes too if x is one of them,
+    which is harmless, and anything else stays as written."""
+    if not commands:
+        return text
+    return _SLASH_COMMAND.sub(
+        lambda m: "!" + m.group(1) if m.group(1).lower() in commands else m.group(0), text
+    )
+
+
+def render(
+    text: Markup,
+    buttons: list[tuple[str, str]],
+    react_hint: str = "",
+    commands: Collection[str] = (),
+) -> dict[str, Any]:
     """An m.notice with HTML and a plain-text fallback, choices numbered. ``react_hint``:
-    a line under the choices for messages whose numbers cannot be typed."""
-    formatted = str(text).replace("\n", "<br>")
-    plain = html_to_plain(str(text))
+    a line under the choices for messages whose numbers cannot be typed; ``commands``:
+    the registered command names, written with "!"."""
+    formatted = bang_commands(str(text), commands).replace("\n", "<br>")
+    plain = html_to_plain(bang_commands(str(text), commands))
     if buttons:
         lines = [f"{number_label(i)} {label}" for i, (label, _data) in enumerate(buttons)]
         formatted += "<br><br>" + "<br>".join(html.escape(line) for line in lines)
@@ -164,26 +192,14 @@ class MatrixTransport:
         self._stopping = asyncio.Event()
         self._ready = False
         self._in_flight = 0
+        # Written "!name" in everything the bot sends here (see bang_commands).
+        self._commands = frozenset(dispatcher.router.commands)
 
     # -- start and stop ---------------------------------------------------------------
     async def start(self) -> None:
         state = self.db.transport_state
-        device = await state.get("matrix.device_id") or ""
-        client = _Client(
-            self.config.homeserver, self.config.user_id, device_id=device, store_path=None
-        )
-        if self.config.access_token:
-            client.access_token = self.config.access_token
-            client.user_id = self.config.user_id
-            if device:
-                client.device_id = device
-        else:
-            response = await client.login(
-                self.config.password or "", device_name=self.config.device_name
-            )
-            if not isinstance(response, nio.LoginResponse):
-                raise RuntimeError(f"matrix login failed: {getattr(response, 'message', '')}")
-            await state.set("matrix.device_id", response.device_id)
+        client = _Client(self.config.homeserver, self.config.user_id, store_path=None)
+        await log_in(client, self.config, state)
         self.client = client
         client.membership_changed = self._membership_changed
         client.add_event_callback(self._on_invite, nio.InviteMemberEvent)
@@ -237,6 +253,19 @@ class MatrixTransport:
             if isinstance(response, nio.SyncResponse):
                 backoff = 1.0
                 await self.db.transport_state.set("matrix.next_batch", response.next_batch)
+            elif (
+                getattr(response, "status_code", None) == UNKNOWN_TOKEN
+                and self.config.password
+                and not self.config.access_token
+            ):
+                # Logged out from elsewhere while running: log in again, on the same device.
+                log.warning("matrix: the access token was revoked; logging in again")
+                try:
+                    await log_in_again(self.client, self.config, self.db.transport_state)
+                except Exception as exc:
+                    log.warning("matrix: logging in again failed: %s", type(exc).__name__)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 60)
             else:
                 retry = getattr(response, "retry_after_ms", None)
                 log.warning("matrix sync error: %s", getattr(response, "status_code", "?"))
@@ -364,8 +393,30 @@ class MatrixTransport:
             kind = await self._room(room.room_id, fresh=True)
             if kind is not None and kind.kind != DIRECT:
                 await self._leave(room.room_id, explain=kind.kind == GROUP, person=event.sender)
+            elif kind is not None and self._ready:
+                await self._greet(room, kind.peer)
         except Exception as exc:
             log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
+
+    async def _greet(self, room: nio.MatrixRoom, person: str) -> None:
+        """A new direct chat begins with the bot's greeting, as if the person had sent
+        /start: the onboarding (greeting and language picker) for someone new, the main
+        menu for someone known. Once per room, also when the invite is seen again."""
+        self._in_flight += 1
+        try:
+            name = room.user_name(person) or person.split(":")[0].lstrip("@")
+            incoming = Incoming(
+                Sender(PLATFORM, person, name, None),
+                room.room_id,
+                Command(name="start"),
+                update_id=f"joined:{room.room_id}",
+                is_private=True,
+            )
+            outgoing = await self.dispatcher.handle(incoming)
+            await self.answer(room.room_id, incoming, outgoing)
+            await self.dispatcher.answered(incoming, outgoing)
+        finally:
+            self._in_flight -= 1
 
     async def _on_member(self, room: nio.MatrixRoom, event: nio.RoomMemberEvent) -> None:
         if (
@@ -561,7 +612,7 @@ class MatrixTransport:
             buttons = [(b.label, b.data) for row in item.buttons for b in row]
             typed = await self._typed(room_id, item, edit_id)
             hint = await self._react_hint(room_id) if buttons and not typed else ""
-            content = render(item.text, buttons, hint)
+            content = render(item.text, buttons, hint, self._commands)
             if edit_id:
                 content = {
                     **content,
@@ -584,7 +635,9 @@ class MatrixTransport:
 
     async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
         if isinstance(item, Toast):
-            return await self._room_send(room_id, {"msgtype": "m.notice", "body": item.text})
+            return await self._room_send(
+                room_id, {"msgtype": "m.notice", "body": bang_commands(item.text, self._commands)}
+            )
         if isinstance(item, Venue):
             return await self._room_send(
                 room_id,
@@ -608,7 +661,7 @@ class MatrixTransport:
                 },
             )
             if item.caption:
-                await self._room_send(room_id, render(item.caption, []))
+                await self._room_send(room_id, render(item.caption, [], "", self._commands))
             return event_id
         return None
 

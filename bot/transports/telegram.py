@@ -96,20 +96,31 @@ def _media(message: TgMessage) -> Media:
     return Media(kind="other")
 
 
-def _event_from_message(message: TgMessage) -> Event:
+def _event_from_message(message: TgMessage, username: str | None = None) -> Event | None:
+    """None for a command addressed to another bot in a group (``/help@otherbot``): in a
+    group with several bots, each answers only its own."""
     if message.text is not None:
         entities = message.entities or ()
         if any(e.type == MessageEntityType.BOT_COMMAND and e.offset == 0 for e in entities):
             head, _, args = message.text[1:].partition(" ")
-            return Command(name=head.split("@", 1)[0].lower(), args=args.strip())
+            name, _, addressee = head.partition("@")
+            if (
+                addressee
+                and username
+                and message.chat.type != "private"
+                and addressee.casefold() != username.casefold()
+            ):
+                return None
+            return Command(name=name.lower(), args=args.strip())
         return Text(message.text)
     if message.location is not None:
         return Location(message.location.latitude, message.location.longitude)
     return _media(message)
 
 
-def to_incoming(update: Update) -> Incoming | None:
-    """The shared model for a Telegram update; None for updates we do not serve."""
+def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
+    """The shared model for a Telegram update; None for updates we do not serve.
+    ``username``: the bot's own, to tell commands meant for other bots."""
     query = update.callback_query
     if query is not None:
         chat = query.message.chat if query.message else None
@@ -128,10 +139,13 @@ def to_incoming(update: Update) -> Incoming | None:
     if message is None or message.from_user is None:
         return None
     user = message.from_user
+    event = _event_from_message(message, username)
+    if event is None:
+        return None
     return Incoming(
         sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
         chat_id=str(message.chat.id),
-        event=_event_from_message(message),
+        event=event,
         update_id=str(update.update_id),
         is_private=message.chat.type == "private",
     )
@@ -210,6 +224,13 @@ class TelegramTransport:
             log.exception("telegram %s failed unexpectedly", method)
         return None
 
+    def _username(self) -> str | None:
+        """The bot's @username, known once the application is initialised (getMe)."""
+        try:
+            return self.bot.username
+        except RuntimeError:
+            return None
+
     async def _post_init(self, application: Application) -> None:
         await self.publish_commands()
 
@@ -233,7 +254,7 @@ class TelegramTransport:
         )
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = to_incoming(update)
+        incoming = to_incoming(update, self._username())
         if incoming is None:
             return
         outgoing = await self.dispatcher.handle(incoming)

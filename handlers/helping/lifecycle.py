@@ -12,7 +12,7 @@ enter          new → open                  a coordinator               matchin
 publish        review → open               a coordinator               requester, posts, volunteers
 reject         review → rejected           a coordinator               requester, posts
 edit           review/open → review        the requester, not banned   backchannel (new post)
-correct_text   (text only)                 a coordinator               backchannel (new post)
+correct_text   (text only)                 a coordinator               requester, backch. (new post)
 summarise      (summary only)              a coordinator               posts or offers (updated)
 reoffer        (open)                      a coordinator               volunteers not told yet
 offer_to       (open)                      (a volunteer became free)   that volunteer
@@ -59,12 +59,13 @@ from handlers.helping.render import (
     request_voice,
     review_post,
 )
+from handlers.helping.text_language import description_language
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.messenger import Messenger, backchannel_language
 from handlers.model import Button, Message
 from handlers.settings import HandlerSettings
-from handlers.text_safety import clean_text
-from locales import N_, Translator
+from handlers.text_safety import clean_text, quoted
+from locales import DEFAULT_LANGUAGE, N_, Translator
 
 RELAY = "relay"
 
@@ -438,17 +439,40 @@ async def _decide(
 
 
 async def correct_text(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
-    """A coordinator corrects the description (e.g. removes a phone number)."""
+    """A coordinator corrects the description (e.g. removes a phone number); the language
+    label follows the new text, and the requester is shown what their request says now."""
     if not is_coordinator(coordinator):
         raise Refused()
     request = await _get(scene, request_id)
     if request.state not in ("review", "open"):
         raise Refused(CANNOT_CHANGE)
+    description = clean_text(text)[:1000]
+    requester = await scene.db.users.get(request.requester_id) if request.requester_id else None
     request = await scene.db.requests.update_fields(
-        request.id, coordinator.id, description=clean_text(text)[:1000]
+        request.id,
+        coordinator.id,
+        description=description,
+        description_lang=description_language(
+            description,
+            request.description_lang,
+            requester.language if requester else None,
+            coordinator.language or DEFAULT_LANGUAGE,
+        ),
     )
     if request.state == "review":
         await _post_for_review(scene, request)
+    await _tell_requester(
+        scene,
+        request,
+        lambda t: Message(
+            t.t(
+                "✏️ The coordinators edited the text of your request #{id}. It now reads:",
+                id=request.id,
+            )
+            + "\n"
+            + quoted(t, description)
+        ),
+    )
     return request
 
 

@@ -23,7 +23,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label, decision_buttons, review_post
+from handlers.helping.render import category_label, decision_buttons, describe, review_post
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.messenger import backchannel_language
 from handlers.model import Button, ButtonPress, Command, Message
@@ -175,7 +175,13 @@ async def coordinator_text(ctx: Context) -> None:
         except Refused as refusal:
             ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
             return
-        ctx.reply(ctx.t.t("✅ Text of request #{id} changed.", id=request.id))
+        # The request as it reads now, with the language label the new text got.
+        done = (
+            ctx.t.t("✅ Text of request #{id} changed. The requester was told.", id=request.id)
+            if request.requester_id is not None
+            else ctx.t.t("✅ Text of request #{id} changed.", id=request.id)
+        )
+        ctx.reply(done + "\n\n" + describe(ctx.t, request))
         return
     if state.state == "mod.sum":
         try:

@@ -40,6 +40,7 @@ from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, contact_row, describe
+from handlers.helping.text_language import description_language
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
 from handlers.model import Button, ButtonPress, Location, Media, Message, Text
 from handlers.places.city_area import refuse_outside_city
@@ -189,7 +190,10 @@ async def _free_input(ctx: Context) -> None:
             draft.update(voice_file_id=event.file_id, voice_platform=ctx.user.platform)
             await _after(ctx, data, step)
         elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
-            draft.update(description=clean_text(event.text), description_lang=t.lang)
+            description = clean_text(event.text)
+            draft.update(
+                description=description, description_lang=description_language(description, t.lang)
+            )
             await _after(ctx, data, step)
         elif isinstance(event, Text):
             ctx.reply(

@@ -1,0 +1,104 @@
+"""The bot's Matrix login: once, then its access token is reused.
+
+With a password, the first start (or ``doctor``) logs in and stores the access token and
+device in the transport state (key ``matrix.session``: homeserver, user id, device id and
+token as JSON). Later starts and ``doctor`` restore that login with nio's ``restore_login``
+and check it with ``whoami``; only when the homeserver no longer knows the token
+(``M_UNKNOWN_TOKEN``: logged out, password changed) does the bot log in again, and then on
+the same device. So the account keeps one device and one live token however often the bot
+or ``doctor`` runs. A configured access token is used as it is.
+
+The token is a secret: registered for redaction, never logged, and ``python -m bot db
+backup`` copies lie under the same owner-only permissions as the database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import nio
+
+from bot.config import MatrixSection
+from bot.log_redaction import redact_everywhere
+from db.transport_state import TransportStateStore
+
+log = logging.getLogger(__name__)
+
+SESSION = "matrix.session"
+# The device of the first installations, before the whole session was stored.
+DEVICE = "matrix.device_id"
+UNKNOWN_TOKEN = "M_UNKNOWN_TOKEN"
+
+
+class LoginFailed(RuntimeError):
+    """The homeserver refused the login; the message holds its reason, never a secret."""
+
+
+async def log_in(
+    client: nio.AsyncClient, config: MatrixSection, state: TransportStateStore
+) -> None:
+    """Give ``client`` a working login: the configured token, the stored one, or a new
+    one from the password (stored for next time)."""
+    if config.access_token:
+        # The operator's token: the device it belongs to is the homeserver's business.
+        client.restore_login(config.user_id, await state.get(DEVICE) or "", config.access_token)
+        return
+    session = await _stored(config, state)
+    if session is not None:
+        client.restore_login(config.user_id, session["device_id"], session["access_token"])
+        if not await token_unknown(client):
+            return
+        log.info("matrix: the stored login is no longer valid; logging in again")
+    await log_in_again(client, config, state)
+
+
+async def log_in_again(
+    client: nio.AsyncClient, config: MatrixSection, state: TransportStateStore
+) -> None:
+    """Log in with the password, on the device used before if there was one."""
+    if not config.password:
+        raise LoginFailed("no password set to log in with")
+    session = await _stored(config, state)
+    client.user = config.user_id
+    client.device_id = (session or {}).get("device_id") or await state.get(DEVICE) or None
+    client.access_token = ""
+    response = await client.login(config.password, device_name=config.device_name)
+    if not isinstance(response, nio.LoginResponse):
+        raise LoginFailed(f"matrix login failed: {getattr(response, 'status_code', '') or '?'}")
+    redact_everywhere(response.access_token)
+    await state.set(
+        SESSION,
+        json.dumps(
+            {
+                "homeserver": config.homeserver,
+                "user_id": config.user_id,
+                "device_id": response.device_id,
+                "access_token": response.access_token,
+            }
+        ),
+    )
+    await state.set(DEVICE, response.device_id)
+
+
+async def token_unknown(client: nio.AsyncClient) -> bool:
+    """Whether the homeserver says the client's token is not (or no longer) valid. A
+    homeserver that cannot be reached says nothing: the sync loop waits for it."""
+    try:
+        response = await client.whoami()
+    except Exception as exc:
+        log.warning("matrix: whoami failed: %s", type(exc).__name__)
+        return False
+    return isinstance(response, nio.WhoamiError) and response.status_code == UNKNOWN_TOKEN
+
+
+async def _stored(config: MatrixSection, state: TransportStateStore) -> dict[str, str] | None:
+    """The stored login, if it is for this account on this homeserver."""
+    value = await state.get(SESSION)
+    if not value:
+        return None
+    session = json.loads(value)
+    if (session.get("homeserver"), session.get("user_id")) != (config.homeserver, config.user_id):
+        return None
+    redact_everywhere(session.get("access_token"))
+    return session
