@@ -19,6 +19,7 @@ from telegram import (
     InputFile,
     KeyboardButton,
     LinkPreviewOptions,
+    ReactionTypeEmoji,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -42,14 +43,17 @@ from handlers.model import (
     Button,
     ButtonPress,
     Command,
+    Delete,
     Document,
     Edit,
+    Edited,
     Event,
     Incoming,
     Location,
     Media,
     Message,
     Outgoing,
+    React,
     Sender,
     Text,
     Toast,
@@ -116,16 +120,22 @@ def to_incoming(update: Update) -> Incoming | None:
             update_id=str(update.update_id),
             is_private=chat is None or chat.type == "private",
         )
-    message = update.message
+    message = update.message or update.edited_message
     if message is None or message.from_user is None:
         return None
+    event: Event = _event_from_message(message)
+    if update.edited_message is not None:
+        if message.text is None:
+            return None  # a caption, or a live location moving on: nothing to correct
+        event = Edited(str(message.message_id), message.text)
     user = message.from_user
     return Incoming(
         sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
         chat_id=str(message.chat.id),
-        event=_event_from_message(message),
+        event=event,
         update_id=str(update.update_id),
         is_private=message.chat.type == "private",
+        message_id=str(message.message_id),
     )
 
 
@@ -264,6 +274,8 @@ class TelegramTransport:
                 await self.send_venue(chat_id, item)
             elif isinstance(item, Document):
                 await self.send_document(chat_id, item)
+            elif isinstance(item, React) and item.message_id.isdigit():
+                await self._call("setMessageReaction", _react(self.bot, chat_id, item))
         if acknowledged is not None:
             await acknowledged
 
@@ -307,6 +319,16 @@ class TelegramTransport:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             return str(sent.message_id) if sent else None
+        if isinstance(item, Delete):
+            if edit_message_id is None:
+                return None
+            try:
+                await self.bot.delete_message(chat_id, int(edit_message_id))
+            except BadRequest as exc:
+                # Already gone (the person deleted it in their chat): nothing left to do.
+                if "not found" not in str(exc).lower():
+                    raise
+            return edit_message_id
         if isinstance(item, Voice):
             sent = await self.bot.send_voice(
                 chat_id, item.file_id, caption=str(item.caption) or None, parse_mode=ParseMode.HTML
@@ -416,6 +438,13 @@ class TelegramTransport:
         if app.running:
             await app.stop()
         await app.shutdown()
+
+
+def _react(bot: Any, chat_id: str, item: React) -> Any:
+    """The call that puts the reaction ``item`` on a message of the person's."""
+    return lambda: bot.set_message_reaction(
+        chat_id, int(item.message_id), [ReactionTypeEmoji(item.emoji)]
+    )
 
 
 def _set_commands(bot: Any, commands: list[BotCommand], lang: str | None) -> Any:

@@ -11,6 +11,7 @@ from handlers.helping import (
     moderation,
     offers,
     relay,
+    relay_edits,
     reports,
     requests_flow,
     volunteers,
@@ -19,5 +20,14 @@ from handlers.router import Router
 
 
 def register(router: Router) -> None:
-    for feature in (requests_flow, volunteers, moderation, offers, relay, reports, data_rights):
+    for feature in (
+        requests_flow,
+        volunteers,
+        moderation,
+        offers,
+        relay,
+        relay_edits,
+        reports,
+        data_rights,
+    ):
         feature.register(router)

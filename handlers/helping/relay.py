@@ -21,7 +21,7 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, relay_edits
 from handlers.helping.lifecycle import MINUTES, Refused
 from handlers.helping.render import requester_buttons, volunteer_buttons
 from handlers.helping.reports import ask_for_report
@@ -113,7 +113,7 @@ async def _relay(ctx: Context) -> None:
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
         return
-    ctx.toast(t._("Passed on."))
+    await relay_edits.passed_on(ctx)
 
 
 async def _partner_id(ctx: Context, request: HelpRequest) -> int | None:
@@ -124,7 +124,9 @@ async def _partner_id(ctx: Context, request: HelpRequest) -> int | None:
 
 async def _log(ctx: Context, request: HelpRequest, kind: str, text: str) -> None:
     """Relay messages are kept only until the retention job removes them."""
-    await ctx.db.contacts.log_relay(request.id, ctx.user.id, kind, text)
+    await ctx.db.contacts.log_relay(
+        request.id, ctx.user.id, kind, text, ctx.incoming.message_id or ""
+    )
 
 
 async def _mine(ctx: Context) -> tuple[HelpRequest, bool]:
