@@ -3,7 +3,8 @@
 ``lifecycle`` is the only module that changes a request's state; ``matching`` holds the rule
 of who may help with what; ``render`` how a request reads. The chat modules
 (``requests_flow``, ``moderation``, ``offers``, ``relay``, ``reports``, ``volunteers``,
-``data_rights``) and the jobs (``timers``) call them and never each other.
+``data_rights``) and the jobs (``timers``) call them and never each other; ``relay_edits``
+(acknowledging, correcting and taking back what the relay passed on) is the relay's own.
 """
 
 from handlers.helping import (
