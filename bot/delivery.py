@@ -4,8 +4,9 @@ A transient failure (network, 5xx, rate limit) is retried with exponential back-
 long as it takes; a permanent one (the user blocked the bot, the chat is gone) is given up
 and logged. A failure that is neither (an answer that cannot be parsed, a bug in a sender) is
 retried ``MAX_UNEXPLAINED_ATTEMPTS`` times and then given up: such a message would otherwise
-be sent again and again and hold back every later message to its chat. Edits wait until the
-message they edit has been sent. Logs name the item and the kind of error, never the content.
+be sent again and again and hold back every later message to its chat. Edits and deletions
+wait until the message they change has been sent; one whose message is gone is given up.
+Logs name the item and the kind of error, never the content.
 
 A voice message whose file lives on another platform than the recipient's (a Telegram
 voice for a Matrix chat) is fetched from its source - the transport of that platform, as a
@@ -24,7 +25,7 @@ from typing import Protocol
 
 from db import Database
 from db.outbox import OutboxItem
-from handlers.model import Edit, Outgoing, Voice, decode
+from handlers.model import Delete, Edit, Outgoing, Voice, decode
 
 log = logging.getLogger(__name__)
 
@@ -123,18 +124,20 @@ class OutboxWorker:
         """Try one item: "sent", "failed" (given up) or "later"."""
         outgoing = decode(item.payload)
         edit_id = None
-        if isinstance(outgoing, Edit):
+        if isinstance(outgoing, Edit | Delete):
             target = await self.db.outbox.state(outgoing.outbox_id)
             if target is None:
-                await self.db.outbox.give_up(item.id, "the edited message is gone")
+                await self.db.outbox.give_up(item.id, "the message it changes is gone")
                 return "failed"
             target_id, target_sent, target_failed = target
             if target_failed or (target_sent and not target_id):
-                await self.db.outbox.give_up(item.id, "the edited message was never delivered")
+                await self.db.outbox.give_up(item.id, "the message it changes was never delivered")
                 return "failed"
             if not target_sent:
                 await self.db.outbox.retry_later(
-                    item.id, self.clock() + timedelta(seconds=5), "waiting for the edited message"
+                    item.id,
+                    self.clock() + timedelta(seconds=5),
+                    "waiting for the message it changes",
                 )
                 return "later"
             edit_id = target_id

@@ -2,23 +2,104 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import aiosqlite
+
 from db.clock import utcnow
-from db.rows import changed, execute, fetch_all, fetch_one
+from db.rows import changed, execute, execute_many, fetch_all, fetch_one
 from db.transactions import Transactions
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """A relayed item as its writer may still correct or take it back."""
+
+    id: int
+    request_id: int
+    kind: str
+    text: str
+    created_at: str
+    # Outbox ids of the copies at the partner's side, and of in-place corrections of them.
+    copies: tuple[int, ...]
+    edits: tuple[int, ...]
+
+
+_RELAYED = (
+    "SELECT r.id, r.request_id, r.kind, r.text, r.created_at,"
+    " (SELECT group_concat(outbox_id) FROM relay_copies c WHERE c.relay_id = r.id"
+    "  AND NOT c.is_edit),"
+    " (SELECT group_concat(outbox_id) FROM relay_copies c WHERE c.relay_id = r.id AND c.is_edit)"
+    " FROM relay_messages r"
+)
+
+
+def _ids(value: str | None) -> tuple[int, ...]:
+    return tuple(sorted(int(part) for part in value.split(","))) if value else ()
 
 
 class ContactStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
-    async def log_relay(self, request_id: int, from_user: int, kind: str, text: str) -> None:
-        """Kept only until the retention job removes them with the closed request."""
+    async def log_relay(
+        self, request_id: int, from_user: int, kind: str, text: str, source_id: str = ""
+    ) -> None:
+        """Kept only until the retention job removes them with the closed request.
+        ``source_id``: the platform's id of the writer's message, for edits and take-backs."""
         await execute(
             self._tx,
-            "INSERT INTO relay_messages (request_id, from_user, kind, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (request_id, from_user, kind, text[:4000], utcnow()),
+            "INSERT INTO relay_messages (request_id, from_user, kind, text, created_at,"
+            " source_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (request_id, from_user, kind, text[:4000], utcnow(), source_id),
         )
+
+    async def relayed(self, from_user: int, source_id: str) -> Relayed | None:
+        """What the writer's message ``source_id`` was passed on as, if it was."""
+        if not source_id:
+            return None
+        row = await fetch_one(
+            self._tx,
+            _RELAYED + " WHERE r.from_user = ? AND r.source_id = ? ORDER BY r.id DESC LIMIT 1",
+            (from_user, source_id),
+        )
+        return _relayed(row)
+
+    async def last_relayed(self, from_user: int, since: str) -> Relayed | None:
+        """The writer's newest relayed item written at or after ``since`` that has copies
+        to take back."""
+        row = await fetch_one(
+            self._tx,
+            _RELAYED + " WHERE r.from_user = ? AND r.created_at >= ? AND EXISTS"
+            " (SELECT 1 FROM relay_copies c WHERE c.relay_id = r.id AND NOT c.is_edit)"
+            " ORDER BY r.id DESC LIMIT 1",
+            (from_user, since),
+        )
+        return _relayed(row)
+
+    async def add_copies(
+        self, from_user: int, source_id: str, outbox_ids: Iterable[int], *, edit: bool = False
+    ) -> None:
+        """Remember which outbox rows carry the writer's message ``source_id``."""
+        item = await self.relayed(from_user, source_id)
+        if item is None:
+            return
+        await execute_many(
+            self._tx,
+            "INSERT OR IGNORE INTO relay_copies (relay_id, outbox_id, is_edit) VALUES (?, ?, ?)",
+            [(item.id, outbox_id, int(edit)) for outbox_id in outbox_ids],
+        )
+
+    async def correct_relay(self, relay_id: int, text: str) -> None:
+        """The corrected text replaces the first one (which may be what was regretted)."""
+        await execute(
+            self._tx, "UPDATE relay_messages SET text = ? WHERE id = ?", (text[:4000], relay_id)
+        )
+
+    async def take_back(self, relay_id: int) -> None:
+        """The item and its text are gone (its copies' map goes with it)."""
+        await execute(self._tx, "DELETE FROM relay_messages WHERE id = ?", (relay_id,))
 
     async def save_feedback(self, request_id: int, user_id: int, role: str, text: str) -> None:
         await execute(
@@ -63,3 +144,9 @@ class ContactStore:
             "INSERT OR IGNORE INTO notices (kind, subject, outbox_id) VALUES (?, ?, ?)",
             (kind, subject, outbox_id),
         )
+
+
+def _relayed(row: aiosqlite.Row | None) -> Relayed | None:
+    if row is None:
+        return None
+    return Relayed(row[0], row[1], row[2], row[3], row[4], _ids(row[5]), _ids(row[6]))

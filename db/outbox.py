@@ -8,8 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from db.clock import to_text, utcnow
+from db.personal_data import forget_settled_messages
 from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import Statement, Transactions
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An earlier outbox message as a later change to it needs it."""
+
+    payload: dict[str, Any]
+    sent_at: str | None
+    failed_at: str | None
 
 
 @dataclass(frozen=True)
@@ -170,6 +180,21 @@ class OutboxStore:
             (item_id,),
         )
         return None if row is None else (row[0], row[1], row[2])
+
+    async def sent(self, item_id: int) -> Sent | None:
+        """What an item carried (``{}`` once its content was cleared) and when it went out;
+        None if it is gone."""
+        row = await fetch_one(
+            self._tx, "SELECT payload, sent_at, failed_at FROM outbox WHERE id = ?", (item_id,)
+        )
+        return None if row is None else Sent(json.loads(row[0] or "{}"), row[1], row[2])
+
+    async def forget(self, item_ids: list[int]) -> None:
+        """Clear the content of those of these items that went out or were given up (a
+        relayed message its writer took back); undelivered ones keep it until sent."""
+        if item_ids:
+            marks = ",".join("?" * len(item_ids))
+            await execute(self._tx, forget_settled_messages(f"id IN ({marks})"), item_ids)
 
     async def target(self, item_id: int) -> tuple[str, str] | None:
         """(platform, chat_id) an item goes to."""

@@ -232,7 +232,15 @@ _REFERENCED = (
     "id IN (SELECT outbox_id FROM moderation_posts)"
     " OR id IN (SELECT outbox_id FROM request_notifications WHERE outbox_id IS NOT NULL)"
     " OR id IN (SELECT outbox_id FROM notices)"
+    " OR id IN (SELECT outbox_id FROM relay_copies)"
 )
+
+
+def forget_settled_messages(where: str) -> str:
+    """The statement that clears the content of delivered (or given up) outbox rows
+    matching ``where``, as erasure and retention do (a relayed message taken back)."""
+    return _FORGET_MESSAGE.sql("outbox", f"{_SETTLED} AND ({where})")
+
 
 MAP: tuple[Table, ...] = (
     Table(
@@ -485,6 +493,9 @@ MAP: tuple[Table, ...] = (
             "kind": DETAIL,
             "text": CONTENT,
             "created_at": DETAIL,
+            # The writer's own message it came from (a platform message id), so that an
+            # edit or a take-back finds it.
+            "source_id": DETAIL,
         },
         links=(
             Link(
@@ -508,6 +519,14 @@ MAP: tuple[Table, ...] = (
                 note="The whole contact about the erased person's own request goes.",
             ),
         ),
+    ),
+    Table(
+        "relay_copies",
+        None,
+        {"relay_id": PUBLIC, "outbox_id": PUBLIC, "is_edit": PUBLIC},
+        note="Which outbox rows carry a relayed message (ids only); the rows go with their "
+        "relay message (ON DELETE CASCADE), and the outbox rows they name keep no content "
+        "after delivery retention.",
     ),
     Table(
         "reports",

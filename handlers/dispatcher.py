@@ -4,8 +4,9 @@ Order of decisions, the same on every transport:
 1. only private chats are served here (group backchannels get their own handlers);
 2. the user is looked up (created on first contact) and their language chosen;
 3. before the privacy notice is accepted only onboarding is reachable;
-4. commands, buttons, then free input in the user's conversation state, or outside any
-   step to the features that take it (``router.free_input``: a running contact, a place name);
+4. commands, buttons, edits and deletions of earlier messages (``router.amendments``: a
+   relayed one), then free input in the user's conversation state, or outside any step to
+   the features that take it (``router.free_input``: a running contact, a place name);
 5. anything else gets a translated hint - never silence, never a traceback.
 """
 
@@ -25,11 +26,13 @@ from handlers.context import Context, StaleButton
 from handlers.model import (
     ButtonPress,
     Command,
+    Edited,
     Incoming,
     Location,
     Media,
     Message,
     Outgoing,
+    Removed,
     Sender,
     Text,
     Toast,
@@ -320,10 +323,12 @@ class Dispatcher:
             return
 
         if not consented:
-            await self._onboarding(ctx)
+            # A change to an earlier message is not a new message: it starts nothing.
+            if not isinstance(event, Edited | Removed):
+                await self._onboarding(ctx)
             return
 
-        if isinstance(event, Text) and len(event.text) > self.settings.max_text_length:
+        if isinstance(event, Text | Edited) and len(event.text) > self.settings.max_text_length:
             ctx.reply(
                 ctx.t.t(
                     "✂️ Your message is too long ({length} characters). Please keep it "
@@ -332,6 +337,10 @@ class Dispatcher:
                     limit=self.settings.max_text_length,
                 )
             )
+            return
+
+        if isinstance(event, Edited | Removed):
+            await self._amend(ctx, event)
             return
 
         state = ctx.get_state()
@@ -355,6 +364,19 @@ class Dispatcher:
                     "or write a short text."
                 ),
                 ui.main_menu_buttons(ctx),
+            )
+
+    async def _amend(self, ctx: Context, event: Edited | Removed) -> None:
+        for taker in self.router.amendments:
+            if await taker(ctx):
+                return
+        if isinstance(event, Edited):
+            # Otherwise the person would wait for an answer to the corrected text.
+            ctx.reply(
+                ctx.t.t(
+                    "✏️ Changes to earlier messages do not reach me here. Please send the "
+                    "corrected text as a new message."
+                )
             )
 
     async def _route_backchannel(self, ctx: Context) -> None:

@@ -22,7 +22,7 @@ from datetime import datetime
 from db import Database
 from db.data_rights import about_value
 from db.users import User
-from handlers.model import Edit, Message, Outgoing, Recipient, encode
+from handlers.model import Delete, Edit, Message, Outgoing, Recipient, encode
 from locales import DEFAULT_LANGUAGE, Translator, translator
 
 Compose = Callable[[Translator], Outgoing]
@@ -45,6 +45,8 @@ class Messenger:
         self.backchannels = sorted(backchannels)
         # How many messages this unit of work queued (wakes the delivery worker after commit).
         self.queued = 0
+        # Their outbox ids, in order (a relayed message remembers its copies).
+        self.queued_ids: list[int] = []
 
     async def reachable(self, who: int | User | None, *, consented: bool = False) -> User | None:
         """The user behind ``who`` if they can get a message (still there, with a chat, and
@@ -131,6 +133,19 @@ class Messenger:
         )
         return True
 
+    async def delete(self, outbox_id: int, reader: User | None = None) -> bool:
+        """Remove an earlier outbox message from its reader's chat (once it was sent);
+        False if there is no such message any more."""
+        target = await self.db.outbox.target(outbox_id)
+        if target is None:
+            return False
+        await self.to_chat(
+            Recipient(*target),
+            Delete(outbox_id),
+            recipient_id=reader.id if reader is not None else None,
+        )
+        return True
+
     async def to_chat(
         self,
         recipient: Recipient,
@@ -142,7 +157,7 @@ class Messenger:
     ) -> int:
         """Queue ``item`` for a known chat (the lowest level: prefer the methods above)."""
         self.queued += 1
-        return await self.db.outbox.enqueue(
+        outbox_id = await self.db.outbox.enqueue(
             recipient.platform,
             recipient.chat_id,
             encode(item),
@@ -150,3 +165,5 @@ class Messenger:
             recipient_id=recipient_id,
             about=about_value(about),
         )
+        self.queued_ids.append(outbox_id)
+        return outbox_id

@@ -65,7 +65,22 @@ class Media:
     mime_type: str = ""
 
 
-Event = Text | Command | ButtonPress | Location | Media
+@dataclass(frozen=True)
+class Edited:
+    """The person changed a message they sent earlier (``message_id``) to ``text``."""
+
+    message_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Removed:
+    """The person deleted a message they sent earlier (a Matrix redaction)."""
+
+    message_id: str
+
+
+Event = Text | Command | ButtonPress | Location | Media | Edited | Removed
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,9 @@ class Incoming:
     # The transport's id for this update, so a redelivered update can be recognised.
     update_id: str | None = None
     is_private: bool = True
+    # The platform's id of the person's own message (None for button presses): what a
+    # later edit or deletion of it names, and what an acknowledgement reacts to.
+    message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +186,25 @@ class Edit:
     to: Recipient | None = None
 
 
-Outgoing = Message | Venue | Document | Toast | Edit | Voice
+@dataclass
+class Delete:
+    """Remove an earlier message that went out through the outbox (a relayed message its
+    writer took back)."""
+
+    outbox_id: int
+    to: Recipient | None = None
+
+
+@dataclass
+class React:
+    """A quiet acknowledgement: a reaction on the acting person's own message
+    ``message_id`` (a short tick where a transport has no reactions)."""
+
+    message_id: str
+    emoji: str
+
+
+Outgoing = Message | Venue | Document | Toast | Edit | Voice | Delete | React
 
 
 def encode(item: Outgoing) -> dict[str, Any]:
@@ -195,6 +231,8 @@ def decode(data: dict[str, Any]) -> Outgoing:
         "Edit": Edit,
         "Voice": Voice,
         "Toast": Toast,
+        "Delete": Delete,
+        "React": React,
     }
     values = {k: v for k, v in data.items() if k != "type"}
     if "buttons" in values:

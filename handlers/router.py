@@ -77,6 +77,9 @@ class Router:
     # asked in the order of its rank (lowest first) and returns True when it took the input.
     # Input nobody takes gets the dispatcher's "not understood" answer.
     free_input: list[tuple[int, Callable[[Context], Awaitable[bool]]]] = field(default_factory=list)
+    # A person edited or deleted a message they sent earlier (``Edited``, ``Removed``): each
+    # taker is asked in turn and returns True when the message was its (a relayed one).
+    amendments: list[Callable[[Context], Awaitable[bool]]] = field(default_factory=list)
     # Rows of buttons other features put at the top of the main menu (a running contact).
     menu_sections: list[Callable[[Context], Awaitable[list[list[Any]]]]] = field(
         default_factory=list

@@ -1,9 +1,11 @@
 """A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests and benchmarks.
 
 It speaks enough of the Bot API for python-telegram-bot's real ``Application``: long-polled
-``getUpdates`` fed by :meth:`FakeTelegram.inject`, message sending and editing, callback
-answers and command menus. Like Telegram it rejects malformed HTML and over-long texts, so
-rendering bugs fail tests. Every call is recorded for assertions.
+``getUpdates`` fed by :meth:`FakeTelegram.inject` (only the update types ``allowed_updates``
+asked for, with Telegram's default until then), message sending, editing and deleting,
+reactions, callback answers and command menus. Like Telegram it rejects malformed HTML and
+over-long texts, reactions that are not one of the standard emoji and deletions of messages
+it does not know, so rendering bugs fail tests. Every call is recorded for assertions.
 """
 
 from __future__ import annotations
@@ -39,7 +41,95 @@ ALLOWED_TAGS = {
     "span",
     "blockquote",
 }
-JSON_FIELDS = {"reply_markup", "commands", "entities", "scope", "link_preview_options"}
+JSON_FIELDS = {
+    "reply_markup",
+    "commands",
+    "entities",
+    "scope",
+    "link_preview_options",
+    "reaction",
+    "allowed_updates",
+}
+# What Telegram sends when allowed_updates was never given.
+DEFAULT_UPDATES_EXCLUDED = {"chat_member", "message_reaction", "message_reaction_count"}
+# The emoji a bot may react with (Bot API, ReactionTypeEmoji).
+REACTION_EMOJI = set(
+    [
+        "❤",
+        "👍",
+        "👎",
+        "🔥",
+        "🥰",
+        "👏",
+        "😁",
+        "🤔",
+        "🤯",
+        "😱",
+        "🤬",
+        "😢",
+        "🎉",
+        "🤩",
+        "🤮",
+        "💩",
+        "🙏",
+        "👌",
+        "🕊",
+        "🤡",
+        "🥱",
+        "🥴",
+        "😍",
+        "🐳",
+        "❤\u200d🔥",
+        "🌚",
+        "🌭",
+        "💯",
+        "🤣",
+        "⚡",
+        "🍌",
+        "🏆",
+        "💔",
+        "🤨",
+        "😐",
+        "🍓",
+        "🍾",
+        "💋",
+        "🖕",
+        "😈",
+        "😴",
+        "😭",
+        "🤓",
+        "👻",
+        "👨\u200d💻",
+        "👀",
+        "🎃",
+        "🙈",
+        "😇",
+        "😨",
+        "🤝",
+        "✍",
+        "🤗",
+        "🫡",
+        "🎅",
+        "🎄",
+        "☃",
+        "💅",
+        "🤪",
+        "🗿",
+        "🆒",
+        "💘",
+        "🙉",
+        "🦄",
+        "😘",
+        "💊",
+        "🙊",
+        "😎",
+        "👾",
+        "🤷\u200d♂",
+        "🤷",
+        "🤷\u200d♀",
+        "😡",
+    ]
+)
 
 
 @dataclass
@@ -129,6 +219,13 @@ class FakeTelegram:
         # with add_file) and what the bot uploaded; served by getFile and the file URL.
         self.files: dict[str, bytes] = {}
         self._file_ids = itertools.count(1)
+        # The messages in each chat, by (chat id, message id): what the users and the bot
+        # sent and did not delete (deleteMessage, setMessageReaction need them).
+        self.messages: dict[tuple[str, int], dict[str, Any]] = {}
+        # The bot's reactions, by (chat id, message id).
+        self.reactions: dict[tuple[str, int], list[str]] = {}
+        # The update types the bot asked for (getUpdates / setWebhook); None: the default.
+        self.allowed_updates: list[str] | None = None
 
     # -- server lifecycle -------------------------------------------------------------
     async def start(self, port: int = 0) -> str:
@@ -192,21 +289,35 @@ class FakeTelegram:
         if text.startswith("/"):
             length = len(text.split(" ", 1)[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        self.messages[(str(message["chat"]["id"]), message["message_id"])] = message
         return self.inject({"message": message})
+
+    def edit_text(self, chat_id: int, message_id: int, text: str) -> int:
+        """The user edits a text message of theirs: an ``edited_message`` update."""
+        message = {**self.messages[(str(chat_id), message_id)], "text": text}
+        message["edit_date"] = int(time.time())
+        self.messages[(str(chat_id), message_id)] = message
+        return self.inject({"edited_message": message})
+
+    def last_message_id(self, user_id: int) -> int:
+        """The id of the newest message the user sent in their private chat."""
+        return max(
+            mid
+            for (chat, mid), m in self.messages.items()
+            if chat == str(user_id) and m["from"].get("id") == user_id
+        )
 
     def send_message(self, user_id: int, language_code: str | None = None, **content: Any) -> int:
         """A private message with arbitrary content (location, voice, photo …)."""
-        return self.inject(
-            {
-                "message": {
-                    "message_id": next(self._message_ids),
-                    "date": int(time.time()),
-                    "chat": {"id": user_id, "type": "private"},
-                    "from": self.user(user_id, language_code),
-                    **content,
-                }
-            }
-        )
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": self.user(user_id, language_code),
+            **content,
+        }
+        self.messages[(str(user_id), message["message_id"])] = message
+        return self.inject({"message": message})
 
     def add_file(self, content: bytes) -> str:
         """Store a file as if a user had sent it to Telegram; its file id."""
@@ -315,13 +426,15 @@ class FakeTelegram:
         return params
 
     def _message(self, chat_id: Any, **content: Any) -> dict[str, Any]:
-        return {
+        message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": {"id": int(chat_id), "type": "supergroup" if int(chat_id) < 0 else "private"},
             "from": BOT_USER,
             **content,
         }
+        self.messages[(str(chat_id), message["message_id"])] = message
+        return message
 
     @staticmethod
     def _error(status: int, description: str, **extra: Any) -> web.Response:
@@ -408,6 +521,8 @@ class FakeTelegram:
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
             }
+        if method == "setWebhook" and "allowed_updates" in params:
+            self.allowed_updates = list(params["allowed_updates"])
         if method in (
             "deleteWebhook",
             "setWebhook",
@@ -422,11 +537,23 @@ class FakeTelegram:
                 params["chat_id"], text=params["text"]
             )
         if method == "editMessageText":
-            return self._check_text(params, "text", 4096) or {
-                **self._message(params["chat_id"], text=params["text"]),
-                "message_id": int(params["message_id"]),
-                "edit_date": int(time.time()),
-            }
+            return self._check_text(params, "text", 4096) or self._edited(params)
+        if method == "deleteMessage":
+            key = (str(params["chat_id"]), int(params["message_id"]))
+            if self.messages.pop(key, None) is None:
+                return self._error(400, "Bad Request: message to delete not found")
+            self.reactions.pop(key, None)
+            return True
+        if method == "setMessageReaction":
+            key = (str(params["chat_id"]), int(params["message_id"]))
+            if key not in self.messages:
+                return self._error(400, "Bad Request: message to react not found")
+            reaction = params.get("reaction") or []
+            emoji = [r.get("emoji", "") for r in reaction if r.get("type") == "emoji"]
+            if len(emoji) != len(reaction) or not set(emoji) <= REACTION_EMOJI:
+                return self._error(400, "Bad Request: REACTION_INVALID")
+            self.reactions[key] = emoji
+            return True
         if method == "sendDocument":
             document = params["document"]
             return self._check_text(params, "caption", 1024) or self._message(
@@ -504,10 +631,33 @@ class FakeTelegram:
         await self._notify()
         return web.Response(body=self.files[file_id], content_type="application/octet-stream")
 
+    def _edited(self, params: dict[str, Any]) -> dict[str, Any]:
+        """editMessageText: the message as changed (a message the fake does not know, such
+        as one of a button press a test made up, is taken as the bot's)."""
+        key = (str(params["chat_id"]), int(params["message_id"]))
+        before = self.messages.get(key) or {
+            "message_id": key[1],
+            "date": int(time.time()),
+            "chat": {"id": int(key[0]), "type": "supergroup" if int(key[0]) < 0 else "private"},
+            "from": BOT_USER,
+        }
+        message = {**before, "text": params["text"], "edit_date": int(time.time())}
+        self.messages[key] = message
+        return message
+
+    def _wanted(self, update: dict[str, Any]) -> bool:
+        """Whether Telegram would send this update under the bot's allowed_updates."""
+        kinds = set(update) - {"update_id"}
+        if not self.allowed_updates:  # never given, or an empty list: the default
+            return not kinds & DEFAULT_UPDATES_EXCLUDED
+        return bool(kinds & set(self.allowed_updates))
+
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if "allowed_updates" in params:
+            self.allowed_updates = list(params["allowed_updates"])
+        self._updates = [u for u in self._updates if u["update_id"] >= offset and self._wanted(u)]
         if not self._updates and timeout:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):

@@ -26,7 +26,10 @@ class MatrixPerson:
         self.received: list[tuple[str, dict[str, Any]]] = []
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
-        self.client.add_event_callback(self._collect, (nio.RoomMessage, nio.UnknownEvent))
+        self.client.add_event_callback(
+            self._collect,
+            (nio.RoomMessage, nio.UnknownEvent, nio.ReactionEvent, nio.RedactionEvent),
+        )
 
     async def _collect(self, room: nio.MatrixRoom, event: Any) -> None:
         if event.sender != self.user_id:
@@ -81,6 +84,24 @@ class MatrixPerson:
             "m.reaction",
             {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}},
         )
+
+    async def edit(self, room_id: str, event_id: str, text: str) -> str:
+        """Change a text sent earlier, as Element does (``m.replace``)."""
+        new = {"msgtype": "m.text", "body": text}
+        return await self.send(
+            room_id,
+            "m.room.message",
+            {
+                "msgtype": "m.text",
+                "body": "* " + text,
+                "m.new_content": new,
+                "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+            },
+        )
+
+    async def redact(self, room_id: str, event_id: str) -> None:
+        response = await self.client.room_redact(room_id, event_id)
+        assert isinstance(response, nio.RoomRedactResponse), response
 
     async def share_location(self, room_id: str, lat: float, lon: float) -> None:
         await self.send(

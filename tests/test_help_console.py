@@ -94,3 +94,48 @@ async def test_story_in_the_console(dispatcher: Dispatcher, db: Database):
     shown = await term.press("rl:done:")
     assert "[vera]" in shown
     assert (await db.requests.get(request.id)).state == "done"
+
+
+async def test_edit_delete_and_undo_in_the_console(dispatcher: Dispatcher, db: Database):
+    from tests.memory_transport import readable as without_isolates
+    from tests.test_help_telegram import matched_through_lifecycle
+
+    def readable(text: str) -> str:
+        return without_isolates(text).replace("\u200e", "")
+
+    term = Terminal(dispatcher, db)
+    for name in ("amira", "vera"):
+        await term.type(f":as {name}", "/start")
+        await term.press("lang:de")
+        await term.press("consent:yes")
+    amira = await db.users.find("console", "amira")
+    vera = await db.users.find("console", "vera")
+    await db.volunteers.save(
+        vera.id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=1,
+    )
+    await db.volunteers.verify(vera.id, vera.id)
+    cora = await db.users.seen("console", "cora", "cora", "Cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    await matched_through_lifecycle(db, dispatcher.settings, amira.id, vera.id, cora.id)
+    await term.console.worker.run_once()
+    await term.type(":as amira")
+
+    shown = readable(await term.type("Bitte Milch"))
+    assert "[vera] 💬 amira: │ Bitte Milch" in shown
+    assert "» ✓ 👌" in shown
+    shown = readable(await term.type(":edit Bitte Hafermilch"))
+    assert "[vera] ✏️ amira: │ Bitte Hafermilch" in shown
+    shown = readable(await term.type(":delete"))
+    assert "[vera] 🗑 💬 amira: │ Bitte Milch" in shown and "↩️" in shown
+    shown = readable(await term.type("Zweite Nachricht", "/undo"))
+    assert "[vera] 🗑 💬 amira: │ Zweite Nachricht" in shown
+    shown = readable(await term.type("/undo"))
+    assert "🗑" not in shown and "ℹ️" in shown  # nothing left to take back
+    async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cursor:
+        assert (await cursor.fetchone())[0] == 0

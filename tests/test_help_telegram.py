@@ -135,3 +135,110 @@ async def test_help_story_on_telegram(
     # The worker marks an item sent only after Telegram's answer has come back to it.
     await fake.settle()
     assert await db.outbox.pending() == 0
+
+
+async def matched_through_lifecycle(
+    db: Database, settings: HandlerSettings, requester: int, volunteer: int, coordinator: int
+) -> int:
+    """A request by ``requester``, published by ``coordinator`` and accepted by
+    ``volunteer``, through the lifecycle as the buttons would; both are then in the relay."""
+    from handlers.context import Backstage
+    from handlers.helping import lifecycle
+
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        request = await lifecycle.submit(
+            scene,
+            await db.users.get(requester),
+            {
+                "category": "shopping",
+                "description": "Einkauf am Nordmarkt",
+                "stadtbezirk": "Innenstadt-Nord",
+                "lat": 51.523,
+                "lon": 7.456,
+                "languages": ("de",),
+            },
+        )
+        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
+        await lifecycle.accept(scene, await db.users.get(volunteer), request.id)
+    assert (await db.requests.get(request.id)).state == "matched"
+    return request.id
+
+
+async def test_relay_acknowledges_passes_on_corrections_and_takes_back(
+    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({1001: "Amira", 2001: "Vera"})
+    amira = await _user(db, 1001, "Amira", "de")
+    vera = await _volunteer(db, 2001, "Vera")
+    cora = await _user(db, 3001, "Cora", "de", "coordinator")
+    await matched_through_lifecycle(db, bot.dispatcher.settings, amira, vera, cora)
+    await fake.settle()
+    assert "edited_message" in (fake.allowed_updates or [])
+
+    # A relayed text: the copy reaches Vera, Amira's own message gets a reaction.
+    mark = len(fake.calls)
+    fake.send_text(1001, "Bitte Milch und Brot")
+    own = fake.last_message_id(1001)
+    copy = await fake.wait_for("sendMessage", lambda c: "Milch" in c.text, after=mark, chat_id=2001)
+    reaction = await fake.wait_for("setMessageReaction", after=mark, chat_id=1001)
+    assert int(reaction.params["message_id"]) == own
+    assert fake.reactions[("1001", own)] == ["👌"]
+    await fake.settle()
+    # Quiet: no text answer to the sender.
+    assert not [
+        c
+        for c in fake.calls[mark:]
+        if c.method == "sendMessage" and c.params["chat_id"] in ("1001", 1001)
+    ]
+
+    # Amira corrects it: Vera's copy is edited in place, keeping its buttons.
+    mark = len(fake.calls)
+    fake.edit_text(1001, own, "Bitte Hafermilch und Brot")
+    edited = await fake.wait_for(
+        "editMessageText", lambda c: "Hafermilch" in c.text, after=mark, chat_id=2001
+    )
+    assert int(edited.params["message_id"]) == copy.result["message_id"]
+    assert "✏️" in edited.text and edited.button_labels == copy.button_labels
+    await fake.settle()
+    async with db.conn.execute(
+        "SELECT text FROM relay_messages WHERE from_user = ?", (amira,)
+    ) as c:
+        assert [row[0] for row in await c.fetchall()] == ["Bitte Hafermilch und Brot"]
+
+    # An older copy gets the correction as a new message as well.
+    await db.conn.execute(
+        "UPDATE outbox SET sent_at = '2000-01-01T00:00:00Z' WHERE sent_message_id = ?",
+        (str(copy.result["message_id"]),),
+    )
+    mark = len(fake.calls)
+    fake.edit_text(1001, own, "Bitte Sojamilch und Brot")
+    await fake.wait_for("editMessageText", lambda c: "Sojamilch" in c.text, after=mark)
+    note = await fake.wait_for(
+        "sendMessage", lambda c: "Sojamilch" in c.text, after=mark, chat_id=2001
+    )
+    assert "Amira" in note.text and "✏️" in note.text
+
+    # A phone number by mistake: the sender is told about /undo, and /undo takes it back.
+    mark = len(fake.calls)
+    fake.send_text(1001, "Ruf mich an: 0176 98765432")
+    leaked = await fake.wait_for(
+        "sendMessage", lambda c: "98765432" in c.text, after=mark, chat_id=2001
+    )
+    hint = await fake.wait_for("sendMessage", lambda c: "/undo" in c.text, after=mark, chat_id=1001)
+    assert "98765432" not in hint.text
+    mark = len(fake.calls)
+    fake.send_text(1001, "/undo")
+    deleted = await fake.wait_for("deleteMessage", after=mark, chat_id=2001)
+    assert int(deleted.params["message_id"]) == leaked.result["message_id"]
+    assert ("2001", leaked.result["message_id"]) not in fake.messages
+    await fake.wait_for("sendMessage", lambda c: "↩️" in c.text, after=mark, chat_id=1001)
+    await fake.settle()
+    async with db.conn.execute("SELECT text, kind FROM relay_messages") as cursor:
+        stored = [tuple(row) for row in await cursor.fetchall()]
+    assert stored == [("Bitte Sojamilch und Brot", "text")]
+    async with db.conn.execute("SELECT payload FROM outbox") as cursor:
+        assert not [row for row in await cursor.fetchall() if "98765432" in row[0]]
+    # The earlier message is still there; the next /undo takes back that one.
+    assert ("2001", copy.result["message_id"]) in fake.messages

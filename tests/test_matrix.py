@@ -186,8 +186,8 @@ async def test_bang_commands_and_unknown_commands(alice: MatrixPerson, bot: Bot)
     assert "/frobnicate" in body(hint)
     mark = len(alice.received)
     await alice.say(room, "!help")
-    listing = await alice.wait_for(lambda e: "!start" in body(e), after=mark)
-    assert "/start" not in body(listing) and "/language" not in body(listing)
+    listing = await alice.wait_for(lambda e: "!menu" in body(e), after=mark)
+    assert "/menu" not in body(listing) and "/" not in body(listing).replace("</", "")
 
 
 async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, fake_telegram):
@@ -344,7 +344,7 @@ async def test_login_with_password_keeps_the_device(
     room = await alice.dm(config.user_id)
     mark = len(alice.received)
     await alice.say(room, "!help")
-    await alice.wait_for(lambda e: "!start" in body(e), after=mark)
+    await alice.wait_for(lambda e: "!menu" in body(e), after=mark)
     await transport.stop()
     assert await db.transport_state.get("matrix.next_batch")
 
@@ -474,3 +474,80 @@ async def test_typed_choices_follow_the_newest_message(db: Database):
     await state.remember_buttons("$menu", "!r", [])  # edited to have no buttons
     assert await state.buttons_of("$menu") == []
     assert await state.typed_choices("!other") is None
+
+
+async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: Database):
+    """On Matrix: a relayed text is acknowledged with an m.reaction, an m.replace passes on
+    a correction (the bot edits its copy), and a redaction removes the copy (the bot redacts
+    its own event) and the stored text."""
+    from bot.delivery import OutboxWorker
+    from tests.test_help_telegram import matched_through_lifecycle
+
+    amira = MatrixPerson(synapse, "amira")
+    vera = MatrixPerson(synapse, "vera")
+    await amira.start()
+    await vera.start()
+    running = Bot(synapse, db, HandlerSettings(require_verified_volunteers=False))
+    transport = await running.start()
+    worker = OutboxWorker(db, [transport], poll_seconds=0.2)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    delivery = asyncio.create_task(worker.run(stop))
+    try:
+        amira_room = await onboard(amira, running, "1")  # Deutsch
+        vera_room = await onboard(vera, running, "1")
+        requester = await db.users.find("matrix", amira.user_id)
+        volunteer = await db.users.find("matrix", vera.user_id)
+        await db.volunteers.save(
+            volunteer.id,
+            categories=("shopping",),
+            stadtbezirke=("Innenstadt-Nord",),
+            languages=("de",),
+            quiet_start=0,
+            quiet_end=0,
+            max_open=1,
+        )
+        coordinator = await db.users.seen("memory", "cora", "cora", "Cora")
+        await db.users.grant_role(coordinator.id, "coordinator")
+        await matched_through_lifecycle(
+            db, running.dispatcher.settings, requester.id, volunteer.id, coordinator.id
+        )
+        worker.wake()
+        await amira.wait_for(lambda e: "🎉" in body(e))
+        await amira.wait_for(lambda e: "🔐" in body(e))  # the door code word comes next
+
+        mark_amira, mark_vera = len(amira.received), len(vera.received)
+        own = await amira.say(amira_room, "Bitte Milch und Brot")
+        copy = await vera.wait_for(lambda e: "Milch" in body(e), after=mark_vera)
+        assert amira.name in body(copy)
+        reaction = await amira.wait_for(lambda e: e.get("type") == "m.reaction", after=mark_amira)
+        relation = reaction["content"]["m.relates_to"]
+        assert relation == {"rel_type": "m.annotation", "event_id": own, "key": "👌"}
+        assert not [e for _, e in amira.received[mark_amira:] if is_notice(e)]  # quiet
+
+        mark_vera = len(vera.received)
+        await amira.edit(amira_room, own, "Bitte Hafermilch und Brot")
+        corrected = await vera.wait_for(lambda e: "Hafermilch" in body(e), after=mark_vera)
+        assert corrected["content"]["m.relates_to"] == {
+            "rel_type": "m.replace",
+            "event_id": copy["event_id"],
+        }
+        assert "✏️" in corrected["content"]["m.new_content"]["body"]
+
+        mark_amira, mark_vera = len(amira.received), len(vera.received)
+        await amira.redact(amira_room, own)
+        redaction = await vera.wait_for(
+            lambda e: e.get("type") == "m.room.redaction", after=mark_vera
+        )
+        assert copy["event_id"] in (redaction.get("redacts"), redaction["content"].get("redacts"))
+        assert redaction["sender"] == running.user_id
+        await amira.wait_for(lambda e: "↩️" in body(e), after=mark_amira)
+        async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cursor:
+            assert (await cursor.fetchone())[0] == 0
+        assert vera_room
+    finally:
+        stop.set()
+        await delivery
+        await running.stop()
+        await amira.stop()
+        await vera.stop()

@@ -333,3 +333,20 @@ async def test_a_sentence_naming_a_district_is_a_request_not_a_search(
     assert "hr:with" in button_data(out) and not [
         d for d in button_data(out) if d.startswith("pl:d:")
     ]
+
+
+def test_a_wait_ending_on_another_day_names_the_day_in_every_language():
+    """Past midnight (Berlin) the wait's end carries its date; today it is the time only."""
+    from datetime import UTC, datetime
+
+    from handlers.helping.lifecycle import _at
+    from locales import SUPPORTED_LANGUAGES, translator
+
+    now = datetime(2026, 11, 22, 22, 50, tzinfo=UTC)  # 23:50 in Berlin
+    later_today = datetime(2026, 11, 22, 22, 55, 30, tzinfo=UTC)
+    tomorrow = datetime(2026, 11, 22, 23, 5, tzinfo=UTC)  # 00:05 in Berlin
+    for lang in SUPPORTED_LANGUAGES:
+        t = translator(lang)
+        assert str(_at(t, later_today, now)) == "23:56", lang  # rounded up, never early
+        next_day = str(_at(t, tomorrow, now))
+        assert "00:05" in next_day and "2026" in next_day, (lang, next_day)

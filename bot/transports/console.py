@@ -7,6 +7,11 @@ newest the bot printed for this chat: after a relayed message "1" is text, as it
 (``Message.typed_choices``) are printed as ``[:1] label`` and pressed with ``:1``, which is
 never text. Messages the bot sends to someone other than the current person are printed with
 that person's name in front.
+
+``:edit TEXT`` changes your last message (as an edit on Telegram or Matrix would) and
+``:delete`` deletes it (as a Matrix redaction would); the bot's quiet acknowledgement of a
+relayed message is printed as a short tick, and a message the bot removes from someone's
+chat as ``🗑`` with its first line.
 """
 
 from __future__ import annotations
@@ -23,15 +28,19 @@ from handlers.model import (
     Button,
     ButtonPress,
     Command,
+    Delete,
     Document,
     Edit,
+    Edited,
     Event,
     Incoming,
     Location,
     Media,
     Message,
     Outgoing,
+    React,
     Recipient,
+    Removed,
     Sender,
     Text,
     Toast,
@@ -92,6 +101,10 @@ class ConsoleTransport:
         self._buttons: dict[str, list[Button]] = {}
         self._typed: dict[str, bool] = {}
         self._message_ids = itertools.count(1)
+        # The first line of each message delivered to someone (shown when it is removed),
+        # and per person the id of their own last message (what :edit and :delete change).
+        self._delivered: dict[str, str] = {}
+        self._last_own: dict[str, str] = {}
         self.worker: OutboxWorker | None = None
         self.group: str | None = None
 
@@ -140,13 +153,16 @@ class ConsoleTransport:
             self._print(f"🎤 [{html_to_plain(item.caption)}]\n", recipient)
         elif isinstance(item, Toast):
             self._print(f"» {item.text}")
+        elif isinstance(item, React):
+            self._print(f"» ✓ {item.emoji}")
 
     def _print_usage(self) -> None:
         t = translator(negotiate(self.language_hint))
         self._print(
             t._(
                 "Console commands: :as NAME switches the person, :loc LAT,LON shares a "
-                "location, :media KIND sends a voice message or photo, :group speaks in the "
+                "location, :media KIND sends a voice message or photo, :edit TEXT changes "
+                "your last message and :delete deletes it, :group speaks in the "
                 "coordinators' group and :private leaves it, :quit ends."
             )
             + "\n"
@@ -156,12 +172,19 @@ class ConsoleTransport:
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
         """Outbox delivery to another person at this terminal: printed with their name."""
+        if isinstance(item, Delete):
+            gone = self._delivered.pop(edit_message_id or "", "")
+            self._print(f"🗑 {gone}\n", chat_id)
+            return edit_message_id
         if isinstance(item, Edit):
             item = Message(item.text, item.buttons, to=Recipient(PLATFORM, chat_id))
         elif getattr(item, "to", None) is None:
             item.to = Recipient(PLATFORM, chat_id)  # type: ignore[union-attr]
         self._render(item)
-        return str(next(self._message_ids))
+        message_id = str(next(self._message_ids))
+        text = html_to_plain(getattr(item, "text", "") or getattr(item, "caption", ""))
+        self._delivered[message_id] = (text.splitlines() or [type(item).__name__])[0]
+        return message_id
 
     def _event_for(self, line: str) -> Event | None:
         here = self.group or self.user
@@ -174,6 +197,11 @@ class ConsoleTransport:
             )
         if line.isdigit() and self._typed.get(here) and 1 <= int(line) <= len(buttons):
             return ButtonPress(data=buttons[int(line) - 1].data)
+        own = self._last_own.get(here)
+        if line.startswith(":edit "):
+            return Edited(own, line[6:].strip()) if own and line[6:].strip() else None
+        if line == ":delete":
+            return Removed(own) if own else None
         return parse_line(line)
 
     async def handle_line(self, line: str) -> bool:
@@ -198,6 +226,10 @@ class ConsoleTransport:
         if event is None:
             self._print_usage()
             return True
+        message_id = None
+        if isinstance(event, Text | Location | Media | Command):
+            message_id = f"in{next(self._message_ids)}"
+            self._last_own[self.group or self.user] = message_id
         incoming = Incoming(
             sender=Sender(
                 PLATFORM, self.user, display_name=self.user, language_hint=self.language_hint
@@ -205,6 +237,7 @@ class ConsoleTransport:
             chat_id=self.group or self.user,
             event=event,
             is_private=self.group is None,
+            message_id=message_id,
         )
         for item in await self.dispatcher.handle(incoming):
             # A toast or location next to the answer's message leaves its choices typeable.

@@ -27,6 +27,9 @@
 - The sync token is stored: a restart neither replays old events nor misses new ones. The
   login is stored too and reused (``matrix_login.py``). Rooms the bot was removed from are
   forgotten.
+- An edit (``m.replace``) of a person's text arrives as ``Edited``, a redaction of their
+  message as ``Removed``. An acknowledgement (``React``) is an ``m.reaction`` on the person's
+  message; removing an earlier outbox message (``Delete``) redacts the bot's own event.
 - Encrypted rooms: the bot says plainly that it cannot read them.
 """
 
@@ -39,7 +42,7 @@ import io
 import logging
 import re
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any
+from typing import Any, NoReturn
 
 import nio
 from markupsafe import Markup
@@ -55,14 +58,18 @@ from handlers.dispatcher import Dispatcher
 from handlers.model import (
     ButtonPress,
     Command,
+    Delete,
     Document,
     Edit,
+    Edited,
     Event,
     Incoming,
     Location,
     Media,
     Message,
     Outgoing,
+    React,
+    Removed,
     Sender,
     Text,
     Toast,
@@ -214,6 +221,7 @@ class MatrixTransport:
                 nio.RoomMessageFile,
                 nio.RoomMessageVideo,
                 nio.ReactionEvent,
+                nio.RedactionEvent,
                 nio.MegolmEvent,
             ),
         )
@@ -450,6 +458,18 @@ class MatrixTransport:
     # -- incoming ---------------------------------------------------------------------
 
     async def _event_for(self, room: nio.MatrixRoom, event: Any) -> Event | None:
+        content = event.source.get("content", {})
+        relation = content.get("m.relates_to") or {}
+        if relation.get("rel_type") == "m.replace" and isinstance(event, nio.RoomMessage):
+            new = content.get("m.new_content") or {}
+            body = new.get("body")
+            if new.get("msgtype") != "m.text" or not isinstance(body, str):
+                return None  # only texts are corrected
+            return Edited(str(relation.get("event_id") or ""), body)
+        if isinstance(event, nio.RedactionEvent):
+            # Room version 11 moved the redacted event's id into the content.
+            redacts = event.redacts or content.get("redacts")
+            return Removed(redacts) if redacts else None
         if isinstance(event, nio.RoomMessageText):
             body = event.body.strip()
             if body[:1] in ("!", "/") and len(body) > 1 and body[1].isalpha():
@@ -508,6 +528,7 @@ class MatrixTransport:
                 incoming_event,
                 update_id=event.event_id,
                 is_private=private,
+                message_id=None if isinstance(incoming_event, ButtonPress) else event.event_id,
             )
             outgoing = await self.dispatcher.handle(incoming)
             await self.answer(room.room_id, incoming, outgoing)
@@ -563,16 +584,34 @@ class MatrixTransport:
         await self._check_recipient(chat_id)
         return await self._send(chat_id, item, edit_message_id)
 
-    async def _room_send(self, room_id: str, content: dict[str, Any]) -> str:
+    async def _room_send(
+        self, room_id: str, content: dict[str, Any], event_type: str = "m.room.message"
+    ) -> str:
         assert self.client is not None
         try:
             response = await self.client.room_send(
-                room_id, "m.room.message", content, ignore_unverified_devices=True
+                room_id, event_type, content, ignore_unverified_devices=True
             )
         except Exception as exc:
             raise DeliveryError(type(exc).__name__) from None
         if isinstance(response, nio.RoomSendResponse):
             return response.event_id
+        return self._failed(response)
+
+    async def _redact(self, room_id: str, event_id: str) -> str:
+        """Redact one of the bot's own events."""
+        assert self.client is not None
+        try:
+            response = await self.client.room_redact(room_id, event_id)
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if isinstance(response, nio.RoomRedactResponse):
+            return response.event_id
+        return self._failed(response)
+
+    @staticmethod
+    def _failed(response: Any) -> NoReturn:
+        """The DeliveryError for a homeserver's refusal."""
         status = str(getattr(response, "status_code", ""))
         retry = getattr(response, "retry_after_ms", None)
         if status == "M_LIMIT_EXCEEDED" or retry:
@@ -608,6 +647,8 @@ class MatrixTransport:
         """Send one item. Every message but one sent ``alongside`` an answer's message
         becomes the room's newest for typed numbers."""
         state = self.db.transport_state
+        if isinstance(item, Delete):
+            return await self._redact(room_id, edit_id) if edit_id else None
         if isinstance(item, Message | Edit):
             buttons = [(b.label, b.data) for row in item.buttons for b in row]
             typed = await self._typed(room_id, item, edit_id)
@@ -634,6 +675,9 @@ class MatrixTransport:
         return sent_id
 
     async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
+        if isinstance(item, React):
+            relation = {"rel_type": "m.annotation", "event_id": item.message_id, "key": item.emoji}
+            return await self._room_send(room_id, {"m.relates_to": relation}, "m.reaction")
         if isinstance(item, Toast):
             return await self._room_send(
                 room_id, {"msgtype": "m.notice", "body": bang_commands(item.text, self._commands)}

@@ -19,6 +19,7 @@ from telegram import (
     InputFile,
     KeyboardButton,
     LinkPreviewOptions,
+    ReactionTypeEmoji,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -42,14 +43,17 @@ from handlers.model import (
     Button,
     ButtonPress,
     Command,
+    Delete,
     Document,
     Edit,
+    Edited,
     Event,
     Incoming,
     Location,
     Media,
     Message,
     Outgoing,
+    React,
     Sender,
     Text,
     Toast,
@@ -135,11 +139,17 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
             update_id=str(update.update_id),
             is_private=chat is None or chat.type == "private",
         )
-    message = update.message
+    message = update.message or update.edited_message
     if message is None or message.from_user is None:
         return None
     user = message.from_user
-    event = _event_from_message(message, username)
+    event: Event | None
+    if update.edited_message is not None:
+        if message.text is None:
+            return None  # a caption, or a live location moving on: nothing to correct
+        event = Edited(str(message.message_id), message.text)
+    else:
+        event = _event_from_message(message, username)
     if event is None:
         return None
     return Incoming(
@@ -148,6 +158,7 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
         event=event,
         update_id=str(update.update_id),
         is_private=message.chat.type == "private",
+        message_id=str(message.message_id),
     )
 
 
@@ -293,6 +304,8 @@ class TelegramTransport:
                 await self.send_venue(chat_id, item)
             elif isinstance(item, Document):
                 await self.send_document(chat_id, item)
+            elif isinstance(item, React) and item.message_id.isdigit():
+                await self._call("setMessageReaction", _react(self.bot, chat_id, item))
         if acknowledged is not None:
             await acknowledged
 
@@ -336,6 +349,16 @@ class TelegramTransport:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             return str(sent.message_id) if sent else None
+        if isinstance(item, Delete):
+            if edit_message_id is None:
+                return None
+            try:
+                await self.bot.delete_message(chat_id, int(edit_message_id))
+            except BadRequest as exc:
+                # Already gone (the person deleted it in their chat): nothing left to do.
+                if "not found" not in str(exc).lower():
+                    raise
+            return edit_message_id
         if isinstance(item, Voice):
             return await self._send_voice(chat_id, item)
         if isinstance(item, Venue):
@@ -475,6 +498,13 @@ def _delivery_error(exc: TelegramError) -> DeliveryError:
     # Anything else (e.g. an answer that could not be parsed) is not known to pass by
     # itself: tried a few times, then given up (bot/delivery.py).
     return DeliveryError(type(exc).__name__, transient=False)
+
+
+def _react(bot: Any, chat_id: str, item: React) -> Any:
+    """The call that puts the reaction ``item`` on a message of the person's."""
+    return lambda: bot.set_message_reaction(
+        chat_id, int(item.message_id), [ReactionTypeEmoji(item.emoji)]
+    )
 
 
 def _set_commands(bot: Any, commands: list[BotCommand], lang: str | None) -> Any:

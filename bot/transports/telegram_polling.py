@@ -34,6 +34,9 @@ from bot import log_redaction
 log = logging.getLogger(__name__)
 
 MAX_DELAY = 30.0
+# The updates the bot serves (also for the webhook). Named rather than left to Telegram's
+# default, which is whatever the last getUpdates or setWebhook asked for.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 # Added to the long-poll timeout: how long the answer to getUpdates may take beyond it.
 READ_MARGIN = 10.0
 
@@ -171,7 +174,7 @@ class CommittedPolling:
 
     async def _fetch(self, offset: int | None) -> list[Any] | None:
         """The next batch, unparsed, or None once stop() was called while waiting for it."""
-        parameters: dict[str, Any] = {"timeout": self.timeout}
+        parameters: dict[str, Any] = {"timeout": self.timeout, "allowed_updates": ALLOWED_UPDATES}
         if offset is not None:
             parameters["offset"] = offset
         fetch = asyncio.ensure_future(

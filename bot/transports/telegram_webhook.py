@@ -14,7 +14,12 @@ import logging
 from aiohttp import web
 from telegram.ext import Application
 
-from bot.transports.telegram_polling import failure, keep_content_out_of_library_logs, read_update
+from bot.transports.telegram_polling import (
+    ALLOWED_UPDATES,
+    failure,
+    keep_content_out_of_library_logs,
+    read_update,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +59,9 @@ class CommittedWebhook:
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.listen, self.port).start()
-        await self.application.bot.set_webhook(url=self.url, secret_token=self.secret)
+        await self.application.bot.set_webhook(
+            url=self.url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
+        )
 
     async def stop(self) -> None:
         """Stop listening; updates being handled are finished first (aiohttp waits for

@@ -3,7 +3,9 @@
 ``lifecycle`` is the only module that changes a request's state; ``matching`` holds the rule
 of who may help with what; ``render`` how a request reads. The chat modules
 (``requests_flow``, ``moderation``, ``letters``, ``offers``, ``relay``, ``reports``,
-``volunteers``, ``data_rights``) and the jobs (``timers``) call them and never each other.
+``volunteers``, ``data_rights``) and the jobs (``timers``) call them and never each other;
+``relay_edits`` (acknowledging, correcting and taking back what the relay passed on) is the
+relay's own.
 """
 
 from handlers.helping import (
@@ -12,6 +14,7 @@ from handlers.helping import (
     moderation,
     offers,
     relay,
+    relay_edits,
     reports,
     requests_flow,
     volunteers,
@@ -27,6 +30,7 @@ def register(router: Router) -> None:
         letters,
         offers,
         relay,
+        relay_edits,
         reports,
         data_rights,
     ):

@@ -263,8 +263,8 @@ def _at(t: Translator, until: datetime, now: datetime) -> Any:
         timedelta(minutes=1) if until.second or until.microsecond else timedelta()
     )
     if t.date(until, "short") == t.date(now, "short"):
-        return t.skeleton(until, "Hm")
-    return t.skeleton(until, "MMMEdHm")
+        return t.time(until)
+    return t.datetime(until, "medium")
 
 
 async def may_post(scene: Scene, user: User) -> Refused | None:

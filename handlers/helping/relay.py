@@ -13,7 +13,7 @@ requester confirms. Both may leave feedback that only coordinators read, and eit
 can report the other.
 
 States: ``relay`` (``request_id``: the contact chosen with "Write to"), ``relay.which``
-(``item``: a message kept while the person picks the contact), ``relay.money``,
+(``item``, ``message_id``: a message kept while the person picks the contact), ``relay.money``,
 ``relay.feedback``.
 Button data (``rl:…``), each action its own callback: ``to:<id>`` (write to),
 ``for:<id>`` (the contact for the kept message), ``done:<id>``, ``end:<id>`` (asks),
@@ -31,7 +31,7 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, relay_edits
 from handlers.helping.lifecycle import MINUTES, Refused
 from handlers.helping.render import contact_buttons, contact_row, door_code_text
 from handlers.helping.reports import ask_for_report
@@ -120,7 +120,7 @@ async def _chosen(ctx: Context) -> None:
         if not await _to_contact(ctx):
             ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
         return
-    await _pass_on(ctx, contact, ctx.incoming.event)
+    await _pass_on(ctx, contact, ctx.incoming.event, ctx.incoming.message_id)
 
 
 async def _to_contact(ctx: Context) -> bool:
@@ -130,13 +130,13 @@ async def _to_contact(ctx: Context) -> bool:
         return False
     event = ctx.incoming.event
     if len(found) == 1:
-        await _pass_on(ctx, found[0], event)
+        await _pass_on(ctx, found[0], event, ctx.incoming.message_id)
         return True
     t = ctx.t
     if not _passable(event):
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
         return True
-    ctx.set_state(WHICH, {"item": _keep(event)})
+    ctx.set_state(WHICH, {"item": _keep(event), "message_id": ctx.incoming.message_id})
     ctx.reply(
         t.t("💬 Who is this message for?"),
         [
@@ -160,7 +160,7 @@ async def _for(ctx: Context) -> None:
     if state is None or contact is None:
         ctx.stale()
     ctx.set_state(STATE, {"request_id": contact.request.id})
-    await _pass_on(ctx, contact, _kept(state.data["item"]), edit=True)
+    await _pass_on(ctx, contact, _kept(state.data["item"]), state.data.get("message_id"), edit=True)
 
 
 async def _write_to(ctx: Context) -> None:
@@ -194,7 +194,10 @@ async def menu_rows(ctx: Context) -> list[list[Button]]:
     ]
 
 
-async def _pass_on(ctx: Context, contact: Contact, event: Event, *, edit: bool = False) -> None:
+async def _pass_on(
+    ctx: Context, contact: Contact, event: Event, source: str | None, *, edit: bool = False
+) -> None:
+    """Pass ``event`` (the person's message ``source``) on to the contact's partner."""
     t = ctx.t
     request, partner = contact.request, contact.partner
     if partner is None:
@@ -210,7 +213,7 @@ async def _pass_on(ctx: Context, contact: Contact, event: Event, *, edit: bool =
         if not text:
             ctx.reply(t.t("✍️ Please send a text."))
             return
-        await _log(ctx, request, "text", text)
+        await _log(ctx, request, "text", text, source)
         await ctx.mail.to_user(
             partner,
             lambda pt: Message(
@@ -221,7 +224,7 @@ async def _pass_on(ctx: Context, contact: Contact, event: Event, *, edit: bool =
             about=[ctx.user.id],
         )
     elif isinstance(event, Location):
-        await _log(ctx, request, "location", "")
+        await _log(ctx, request, "location", "", source)
         # Exactly as shared: meeting at a door needs it. Not stored anywhere else.
         await ctx.mail.to_user(
             partner,
@@ -232,7 +235,7 @@ async def _pass_on(ctx: Context, contact: Contact, event: Event, *, edit: bool =
             partner, lambda pt: Venue(event.latitude, event.longitude), about=[ctx.user.id]
         )
     elif isinstance(event, Media) and event.kind in _SOUND and event.file_id:
-        await _log(ctx, request, "voice", "")
+        await _log(ctx, request, "voice", "", source)
         # Across platforms the outbox worker carries the file over (bot/delivery.py).
         await ctx.mail.to_user(
             partner,
@@ -253,15 +256,16 @@ async def _pass_on(ctx: Context, contact: Contact, event: Event, *, edit: bool =
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
         return
+    await relay_edits.passed_on(ctx, source, event)
     if edit:
         ctx.reply(t.t("✅ Passed on to {name}.", name=contact.partner_name), edit=True)
-    else:
-        ctx.toast(t._("Passed on."))
 
 
-async def _log(ctx: Context, request: HelpRequest, kind: str, text: str) -> None:
+async def _log(
+    ctx: Context, request: HelpRequest, kind: str, text: str, source: str | None
+) -> None:
     """Relay messages are kept only until the retention job removes them."""
-    await ctx.db.contacts.log_relay(request.id, ctx.user.id, kind, text)
+    await ctx.db.contacts.log_relay(request.id, ctx.user.id, kind, text, source or "")
 
 
 async def _mine(ctx: Context) -> tuple[HelpRequest, bool]:

@@ -26,11 +26,17 @@ _ADDRESS = re.compile(
 SIMILARITY = 85
 
 
+def has_phone_number(text: str) -> bool:
+    """Whether a reader would see a phone number in ``text`` (German numbers or any with a
+    country code)."""
+    return any(True for _ in phonenumbers.PhoneNumberMatcher(visible(text), "DE"))
+
+
 def warnings_for(t: Translator, text: str, recent: list[tuple[int, str]]) -> list[Markup]:
     """The warnings for a request's text, in the coordinators' language."""
     seen = visible(text)
     found = []
-    if any(True for _ in phonenumbers.PhoneNumberMatcher(seen, "DE")):
+    if has_phone_number(text):
         found.append(t.t("⚠️ contains a phone number"))
     if _EMAIL.search(seen):
         found.append(t.t("⚠️ contains an e-mail address"))
