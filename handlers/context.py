@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from markupsafe import Markup
 
@@ -14,9 +15,6 @@ from handlers.messenger import Messenger
 from handlers.model import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, translator
-
-if TYPE_CHECKING:
-    from handlers.router import Router
 
 
 @dataclass
@@ -55,9 +53,11 @@ class Context:
     settings: HandlerSettings
     # Set for button presses: the part of the button data after ``prefix:``.
     args: str = ""
-    # What the features registered (set by the dispatcher): lets shared screens such as
-    # the main menu show other features' sections without importing them.
-    router: Router | None = None
+    # Rows other features put at the top of the main menu (``router.menu_sections``, set
+    # by the dispatcher): the menu shows them without importing those features.
+    menu_sections: list[Callable[[Context], Awaitable[list[list[Button]]]]] = field(
+        default_factory=list
+    )
     out: list[Outgoing] = field(default_factory=list)
     # Messages for other people: into the outbox, in this update's transaction.
     mail: Messenger = field(init=False)

@@ -273,7 +273,7 @@ class Dispatcher:
             t=translator(lang),
             db=self.db,
             settings=self.settings,
-            router=self.router,
+            menu_sections=self.router.menu_sections,
         )
         ctx.load_state(arrival.state)
         return ctx, arrival

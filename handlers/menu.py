@@ -24,8 +24,7 @@ async def show_main_menu(ctx: Context, *, greeting: bool = False) -> None:
             + "\n\n"
             + text
         )
-    sections = ctx.router.menu_sections if ctx.router else []
-    extra = [row for section in sections for row in await section(ctx)]
+    extra = [row for section in ctx.menu_sections for row in await section(ctx)]
     ctx.reply(text, extra + ui.main_menu_buttons(ctx))
 
 
