@@ -165,7 +165,7 @@ async def test_a_group_is_not_a_private_chat_after_a_restart(
     # The direct chat still works after the restart.
     mark = len(alice.received)
     await alice.say(room, "!help")
-    await alice.wait_for(lambda e: "!start" in body(e), after=mark)
+    await alice.wait_for(lambda e: "!menu" in body(e), after=mark)
     await asyncio.sleep(2)
     assert from_bot(cora, bot, group, mark_cora) == []
     assert from_bot(dave, bot, group, mark_dave) == []

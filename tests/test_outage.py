@@ -115,7 +115,7 @@ async def test_synapse_stopped_and_started_again(tmp_path, db: Database):
             # The sync loop came back too: the bot answers again.
             mark = len(person.received)
             await person.say(room, "!help")
-            await person.wait_for(lambda e: "!start" in body(e), after=mark, timeout=60)
+            await person.wait_for(lambda e: "!menu" in body(e), after=mark, timeout=60)
         finally:
             stop.set()
             await delivery
