@@ -162,35 +162,54 @@ async def _reoffer(ctx: Context) -> None:
         ctx.reply(message)
 
 
-async def coordinator_text(ctx: Context) -> None:
+async def _coordinator_text(ctx: Context) -> tuple[int, str] | None:
+    """The coordinator's text for the request their step is about; the step ends."""
     got = await ctx.expect_text()
     if got is None:
-        return
+        return None
     state, text = got
     ctx.clear_state()
-    request_id = int(state.data["request_id"])
-    if state.state == "mod.ed":
-        try:
-            request = await lifecycle.correct_text(ctx, ctx.user, request_id, text)
-        except Refused as refusal:
-            ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
-            return
-        # The request as it reads now, with the language label the new text got.
-        done = (
-            ctx.t.t("✅ Text of request #{id} changed. The requester was told.", id=request.id)
-            if request.requester_id is not None
-            else ctx.t.t("✅ Text of request #{id} changed.", id=request.id)
-        )
-        ctx.reply(done + "\n\n" + describe(ctx.t, request))
+    return int(state.data["request_id"]), text
+
+
+async def _new_text(ctx: Context) -> None:
+    """State ``mod.ed``: the corrected text of the request."""
+    got = await _coordinator_text(ctx)
+    if got is None:
         return
-    if state.state == "mod.sum":
-        try:
-            request = await lifecycle.summarise(ctx, ctx.user, request_id, text)
-        except Refused as refusal:
-            ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
-            return
-        ctx.reply(ctx.t.t("✅ Summary of request #{id} saved.", id=request.id))
+    try:
+        request = await lifecycle.correct_text(ctx, ctx.user, *got)
+    except Refused as refusal:
+        ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
         return
+    # The request as it reads now, with the language label the new text got.
+    done = (
+        ctx.t.t("✅ Text of request #{id} changed. The requester was told.", id=request.id)
+        if request.requester_id is not None
+        else ctx.t.t("✅ Text of request #{id} changed.", id=request.id)
+    )
+    ctx.reply(done + "\n\n" + describe(ctx.t, request))
+
+
+async def _summary_text(ctx: Context) -> None:
+    """State ``mod.sum``: the summary volunteers read with the offer."""
+    got = await _coordinator_text(ctx)
+    if got is None:
+        return
+    try:
+        request = await lifecycle.summarise(ctx, ctx.user, *got)
+    except Refused as refusal:
+        ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
+        return
+    ctx.reply(ctx.t.t("✅ Summary of request #{id} saved.", id=request.id))
+
+
+async def _question_text(ctx: Context) -> None:
+    """State ``mod.ask``: a question for the requester."""
+    got = await _coordinator_text(ctx)
+    if got is None:
+        return
+    request_id, text = got
     asked = await ctx.db.requests.get(request_id)
     if (
         asked is None
@@ -281,9 +300,9 @@ def register(router: Router) -> None:
     for action, callback in actions.items():
         router.action("mod", action, role=ROLE, backchannel=True)(callback)
 
-    router.state("mod.ed")(coordinator_text)
-    router.state("mod.ask")(coordinator_text)
-    router.state("mod.sum")(coordinator_text)
+    router.state("mod.ed")(_new_text)
+    router.state("mod.ask")(_question_text)
+    router.state("mod.sum")(_summary_text)
     router.state("request.answer")(requester_answer)
 
     @router.command("publish", N_("Publish a request (coordinators)"), role=ROLE, backchannel=True)
