@@ -33,7 +33,12 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle, relay_edits
 from handlers.helping.lifecycle import MINUTES, Refused
-from handlers.helping.render import contact_buttons, contact_row, door_code_text
+from handlers.helping.render import (
+    contact_buttons,
+    contact_endings,
+    contact_row,
+    door_code_text,
+)
 from handlers.helping.reports import ask_for_report
 from handlers.model import Button, Event, Location, Media, Message, Text, Venue, Voice
 from handlers.router import Router
@@ -179,10 +184,8 @@ async def _write_to(ctx: Context) -> None:
             partner_name=contact.partner_name,
         )
     # Everything under a relayed message but "Write to", which was just pressed.
-    ending = contact_buttons(
-        t, contact.request.id, contact.partner_name, requester=contact.as_requester
-    )[1:]
-    ctx.reply(text, [*ending, *ui.back_to_menu(ctx)])
+    endings = contact_endings(t, contact.request.id, requester=contact.as_requester)
+    ctx.reply(text, [*endings, *ui.back_to_menu(ctx)])
 
 
 async def menu_rows(ctx: Context) -> list[list[Button]]:

@@ -145,27 +145,32 @@ def _write_to(t: Translator, request_id: int, partner_name: str) -> Button:
     return Button("💬 " + t._("Write to {name}").format(name=isolate(name)), f"rl:to:{request_id}")
 
 
+def _ending(t: Translator, request_id: int, *, requester: bool) -> Button:
+    """How this side ends a contact: the requester says the help is done, the volunteer
+    hands the request back."""
+    if requester:
+        return Button("✅ " + t._("Help is done"), f"rl:done:{request_id}")
+    return Button("↩️ " + t._("Hand back"), f"mt:back:{request_id}")
+
+
+def contact_endings(t: Translator, request_id: int, *, requester: bool) -> list[list[Button]]:
+    """The contact's buttons besides "Write to": ending it, and reporting."""
+    report = Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}")
+    ending = _ending(t, request_id, requester=requester)
+    if requester:
+        return [[ending], [Button("🚪 " + t._("End contact"), f"rl:end:{request_id}"), report]]
+    return [[ending, report]]
+
+
 def contact_buttons(
     t: Translator, request_id: int, partner_name: str, *, requester: bool
 ) -> list[list[Button]]:
     """Under every relayed message and contact notice: write back, and the way to end
     the contact that belongs to this side (done for the requester, hand back for the
     volunteer)."""
-    if requester:
-        return [
-            [_write_to(t, request_id, partner_name)],
-            [Button("✅ " + t._("Help is done"), f"rl:done:{request_id}")],
-            [
-                Button("🚪 " + t._("End contact"), f"rl:end:{request_id}"),
-                Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}"),
-            ],
-        ]
     return [
         [_write_to(t, request_id, partner_name)],
-        [
-            Button("↩️ " + t._("Hand back"), f"mt:back:{request_id}"),
-            Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}"),
-        ],
+        *contact_endings(t, request_id, requester=requester),
     ]
 
 
@@ -173,12 +178,7 @@ def contact_row(
     t: Translator, request_id: int, partner_name: str, *, requester: bool
 ) -> list[Button]:
     """One row for a running contact in the main menu and in /myrequests."""
-    ending = (
-        Button("✅ " + t._("Help is done"), f"rl:done:{request_id}")
-        if requester
-        else Button("↩️ " + t._("Hand back"), f"mt:back:{request_id}")
-    )
-    return [_write_to(t, request_id, partner_name), ending]
+    return [_write_to(t, request_id, partner_name), _ending(t, request_id, requester=requester)]
 
 
 def door_code_text(t: Translator, code: str, *, requester: bool, partner_name: str) -> Markup:
