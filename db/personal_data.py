@@ -348,6 +348,7 @@ MAP: tuple[Table, ...] = (
                     "description_lang",
                     "voice_file_id",
                     "summary",
+                    "door_code",
                     "area_name",
                     "stadtbezirk",
                     "lat",
