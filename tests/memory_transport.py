@@ -102,9 +102,9 @@ def messages(out: list[Outgoing]) -> list[Message]:
     return [item for item in out if isinstance(item, Message)]
 
 
-# Every user value is wrapped in invisible bidi isolates; tests read the text as a person
-# sees it.
-_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+# Every user value is wrapped in invisible bidi isolates, and ar/fa lines of values only
+# start with a right-to-left mark; tests read the text as a person sees it.
+_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200f"))
 
 
 def readable(text: str) -> str:

@@ -227,9 +227,8 @@ async def test_results_and_details_render_in_every_language(
 
 
 def _visible(out: list) -> str:
-    """What the person reads: without the HTML tags, the invisible isolates and the
-    right-to-left marks that start ar/fa lines."""
-    return re.sub(r"<[^>]+>", "", texts(out)).replace("\u200f", "")
+    """What the person reads: without the HTML tags and the invisible isolates."""
+    return re.sub(r"<[^>]+>", "", texts(out))
 
 
 def _entries(text: str) -> list[list[str]]:
