@@ -167,6 +167,24 @@ class MatrixSection:
 
 
 @dataclass(frozen=True)
+class TranslationSection:
+    engine: str = _opt(
+        "", choices=("", "libretranslate", "deepl"), doc="Translation engine; empty: off"
+    )
+    url: str = _opt("", doc="LibreTranslate: the server's base URL (self-hosted)")
+    api_key: str | None = _opt(None, secret=True, doc="API key of the engine, if it needs one")
+    daily_character_budget: int = _opt(
+        200000,
+        minimum=0,
+        maximum=100_000_000,
+        doc="Characters sent to the engine per day (Europe/Berlin); past it, no translation",
+    )
+    timeout_seconds: float = _opt(
+        5.0, minimum=1, maximum=60, doc="Longest wait for one translation before giving up"
+    )
+
+
+@dataclass(frozen=True)
 class MetricsSection:
     listen: str = _opt("127.0.0.1", doc="Address of the Prometheus metrics endpoint")
     port: int = _opt(0, minimum=0, maximum=65535, doc="Port of /metrics; 0 switches it off")
@@ -182,6 +200,7 @@ class Config:
     telegram: TelegramSection = field(default_factory=TelegramSection)
     matrix: MatrixSection = field(default_factory=MatrixSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
+    translation: TranslationSection = field(default_factory=TranslationSection)
 
     @property
     def telegram_enabled(self) -> bool:
@@ -212,6 +231,7 @@ class Config:
             new_account_flood_requests=self.help.new_account_flood_requests,
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,
+            translation=bool(self.translation.engine),
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}
                 if self.help.telegram_backchannel
@@ -358,6 +378,10 @@ def _check_consistency(config: Config) -> None:
         and not config.telegram.webhook_url
     ):
         raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")
+    if config.translation.engine == "libretranslate" and not config.translation.url.startswith(
+        ("http://", "https://")
+    ):
+        raise ConfigError("translation.url: LibreTranslate needs its base URL (http://...)")
 
 
 def check_chat_secrets(config: Config) -> None:
@@ -377,3 +401,5 @@ def check_chat_secrets(config: Config) -> None:
             f"telegram.webhook_secret: required when telegram.mode is webhook "
             f"(set {env_name('telegram', 'webhook_secret')})"
         )
+    if config.translation.engine == "deepl" and not config.translation.api_key:
+        raise ConfigError(f"translation: DeepL needs {env_name('translation', 'api_key')}")
