@@ -4,7 +4,6 @@ is shown what their request says now. Through the dispatcher, the outbox and its
 from __future__ import annotations
 
 from db import Database
-from handlers.helping.text_language import description_language, script_of
 from handlers.model import ButtonPress, Toast
 from locales import translator
 from tests.memory_transport import MemoryTransport, readable, texts
@@ -12,6 +11,7 @@ from tests.test_help_story import GROUP, post_request, story  # noqa: F401 - the
 
 ARABIC = "أحتاج مساعدة في التسوق يوم الثلاثاء"
 GERMAN = "Ich brauche Hilfe beim Einkaufen am Dienstag"
+RUSSIAN = "Мне нужна помощь с покупками"
 
 
 async def _edit(chat: MemoryTransport, request_id: int, text: str) -> str:
@@ -58,16 +58,21 @@ async def test_edit_text_relabels_and_tells_the_requester(
     assert len(story.inbox[GROUP]) == group_before + 1
     assert GERMAN in post and "Deutsch" in post
 
-    # Back to Arabic (a phone number removed from the original, say): the requester's
-    # language fits the alphabet again, the coordinator's does not.
+    # Back to Arabic (a phone number removed from the original, say).
     await _edit(story, request_id, ARABIC)
     assert (await db.requests.get(request_id)).description_lang == "ar"
     await story.flush()
     assert ARABIC in readable(str(story.inbox["amira"][-1].text))
 
-    # Nobody's alphabet: no label rather than a wrong one.
-    await _edit(story, request_id, "Мне нужна помощь с покупками")
-    assert (await db.requests.get(request_id)).description_lang == ""
+    # A language neither of them chats in is still named for what it is.
+    await _edit(story, request_id, RUSSIAN)
+    assert (await db.requests.get(request_id)).description_lang == "ru"
+    await story.flush()
+    assert "Russisch" in readable(str(story.inbox[GROUP][-1].text))
+
+    # Only a phone number left: the label the text had stays.
+    await _edit(story, request_id, "0171 1234567")
+    assert (await db.requests.get(request_id)).description_lang == "ru"
 
     # A non-coordinator's edit changes nothing and tells nobody.
     await story.onboard("nico", "de")
@@ -77,12 +82,3 @@ async def test_edit_text_relabels_and_tells_the_requester(
     assert any(isinstance(item, Toast) and "⛔" in item.text for item in out)
     await story.flush()
     assert len(story.inbox["amira"]) == before
-
-
-def test_the_label_rule():
-    assert script_of("Hilfe 0171 123") == "LATIN" and script_of("12 34") is None
-    assert description_language(GERMAN, "ar", "de") == "de"
-    assert description_language(ARABIC, "ar", "de") == "ar"
-    assert description_language(ARABIC, "de", "fa") == "fa"  # same alphabet: kept as said
-    assert description_language("0171 123", "ar", "de") == "ar"  # no letters: as before
-    assert description_language("Привет", "de", None) == ""

@@ -47,7 +47,7 @@ from db.requests import ACTIVE, HelpRequest, TransitionError
 from db.users import ConversationState, User
 from db.volunteers import Volunteer
 from handlers import ui
-from handlers.helping import matching
+from handlers.helping import matching, text_language
 from handlers.helping.render import (
     contact_buttons,
     decision_buttons,
@@ -59,7 +59,6 @@ from handlers.helping.render import (
     request_voice,
     review_post,
 )
-from handlers.helping.text_language import description_language
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.messenger import Messenger, backchannel_language
 from handlers.model import Button, Message
@@ -452,7 +451,7 @@ async def correct_text(scene: Scene, coordinator: User, request_id: int, text: s
         request.id,
         coordinator.id,
         description=description,
-        description_lang=description_language(
+        description_lang=text_language.detect(
             description,
             request.description_lang,
             requester.language if requester else None,

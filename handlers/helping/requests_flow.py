@@ -37,10 +37,9 @@ from markupsafe import Markup
 from db.requests import ACTIVE, EDITABLE, HelpRequest
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, text_language
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, contact_row, describe
-from handlers.helping.text_language import description_language
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
 from handlers.model import Button, ButtonPress, Location, Media, Message, Text
 from handlers.places.city_area import refuse_outside_city
@@ -192,7 +191,7 @@ async def _free_input(ctx: Context) -> None:
         elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
             description = clean_text(event.text)
             draft.update(
-                description=description, description_lang=description_language(description, t.lang)
+                description=description, description_lang=text_language.detect(description, t.lang)
             )
             await _after(ctx, data, step)
         elif isinstance(event, Text):
@@ -424,7 +423,11 @@ async def offer_help_with(ctx: Context) -> bool:
         kept = {"voice_file_id": event.file_id, "voice_platform": ctx.user.platform}
         question = t.t("🎤 Do you want to ask your neighbours for help with this voice message?")
     elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
-        kept = {"description": clean_text(event.text), "description_lang": t.lang}
+        description = clean_text(event.text)
+        kept = {
+            "description": description,
+            "description_lang": text_language.detect(description, t.lang),
+        }
         question = t.t("💬 Do you want to ask your neighbours for help with this?")
     elif isinstance(event, Text):
         # "Hi", "?" or a whole letter: nothing to describe a request with, but an answer.
