@@ -45,6 +45,9 @@ class FakeDeepL(FakeTranslator):
         super().__init__(api_key)
         self.character_limit = character_limit
         self.character_count = 0
+        # "quota" mode answers 456 (the billing period's characters are used up) or 429
+        # (too many requests at once).
+        self.quota_status = 456
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/v2/translate", self._translate)
@@ -122,6 +125,8 @@ class FakeDeepL(FakeTranslator):
         if self.mode == "5xx":
             return _error(500, "Internal server error")
         if limited and self.mode == "quota":
+            if self.quota_status == 429:
+                return _error(429, "Too many requests")
             return _error(456, "Quota Exceeded")
         if limited and self.mode == "4xx":
             return _error(400, "Bad request. Reason: Text too long.")

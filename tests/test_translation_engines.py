@@ -158,6 +158,19 @@ async def test_the_services_limit_is_quota(pair: Pair) -> None:
     assert pair.fake.hits == 1
 
 
+async def test_deepl_too_many_requests_is_quota_and_not_retried() -> None:
+    async with FakeDeepL(DEEPL_KEY) as fake:
+        fake.quota_status = 429
+        await fake.set_mode("quota")
+        engine = make_engine("deepl", fake.url, DEEPL_KEY)
+        started = time.monotonic()
+        assert (await failure(engine)).kind == "quota"
+        # The library would wait a second and try again, five times.
+        assert time.monotonic() - started < TIMEOUT / 2
+        assert fake.hits == 1
+        await engine.close()
+
+
 @pytest.mark.parametrize("kind", ["libretranslate", "deepl"])
 async def test_a_wrong_key_is_key(kind: str) -> None:
     fake: FakeTranslator = (
