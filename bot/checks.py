@@ -6,12 +6,15 @@ print one line per check and exit 1 if anything failed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from bot.config import Config, ConfigError, check_chat_secrets
 from db import Database
 from db.database import available_migrations
 from db.rows import fetch_all, fetch_one
+from locales import SUPPORTED_LANGUAGES, TIMEZONE
 from locales.catalogs import check_catalogs, po_path
 
 Check = tuple[str, str, str]
@@ -107,6 +110,57 @@ async def doctor_checks(config: Config, db: Database) -> AsyncIterator[Check]:
         yield check
     async for check in _matrix_checks(config, db):
         yield check
+    async for check in _translation_checks(config, db):
+        yield check
+
+
+# What an engine's failure kind means to an operator.
+ENGINE_PROBLEMS = {
+    "down": "not reachable",
+    "key": "the API key is missing or not valid",
+    "quota": "the service's own quota is used up",
+    "refused": "the request was refused",
+    "garbage": "the answer is not what the API documents",
+}
+
+
+async def _translation_checks(config: Config, db: Database) -> AsyncIterator[Check]:
+    """The engine answers, with the key given, and offers every language of the bot; and
+    how much of today's budget is used."""
+    if not config.translation.engine:
+        yield ("translation engine", "skip", "translation.engine not set (off)")
+        return
+    from bot.translation.engine import EngineError
+    from bot.translation.engines import engine_from_config
+
+    engine = engine_from_config(config.translation)
+    assert engine is not None
+    try:
+        offered = await asyncio.wait_for(engine.languages(), config.translation.timeout_seconds)
+    except EngineError as exc:
+        problem = ENGINE_PROBLEMS.get(exc.kind, exc.kind)
+        yield ("translation engine", "FAIL", f"{engine.name}: {problem}")
+        return
+    except TimeoutError:
+        yield ("translation engine", "FAIL", f"{engine.name}: no answer within the timeout")
+        return
+    finally:
+        await engine.close()
+    yield ("translation engine", "ok", f"{engine.name} answers")
+    missing = sorted(set(SUPPORTED_LANGUAGES) - offered)
+    yield (
+        "translation languages",
+        "FAIL" if missing else "ok",
+        f"not offered: {', '.join(missing)}" if missing else "all ten offered",
+    )
+    day = datetime.now(UTC).astimezone(TIMEZONE).date().isoformat()
+    used = (await db.translations.usage(day)).characters
+    budget = config.translation.daily_character_budget
+    yield (
+        "translation budget",
+        "ok" if used < budget else "FAIL",
+        f"{used} of {budget} characters used today",
+    )
 
 
 async def _telegram_checks(config: Config) -> AsyncIterator[Check]:

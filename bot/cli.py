@@ -19,6 +19,7 @@ from bot.checks import database_checks, doctor_checks, run_checks
 from bot.config import Config, ConfigError, check_chat_secrets, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.metrics import Metrics
+from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
 from handlers.events.reminders import deliver_due, sync_all
@@ -143,6 +144,7 @@ async def _checks(config: Config, *, doctor: bool) -> int:
 
 async def _console(config: Config, user: str, lang: str | None, coordinator: str) -> int:
     db = await open_database(config)
+    translations: TranslationService | None = None
     try:
         dispatcher = build_dispatcher(db, config)
         # In the terminal, ":group" is the coordinators' backchannel and one name plays the
@@ -156,10 +158,13 @@ async def _console(config: Config, user: str, lang: str | None, coordinator: str
                 person = await db.users.seen("console", coordinator, coordinator, coordinator)
                 await db.users.grant_role(person.id, "coordinator")
         console = ConsoleTransport(dispatcher, user=user, language_hint=lang)
-        console.worker = OutboxWorker(db, [console])
+        translations = service_from_config(db, config.translation)
+        console.worker = OutboxWorker(db, [console], translations=translations)
         await console.worker.run_once()  # anything left undelivered by an earlier session
         return await console.run()
     finally:
+        if translations is not None:
+            await translations.close()
         await db.close()
 
 
@@ -192,7 +197,15 @@ async def _run(config: Config) -> int:
 
         transports.append(MatrixTransport(dispatcher, db, config.matrix))
     metrics = Metrics(config.bot.database) if config.metrics.port else None
-    worker = OutboxWorker(db, transports, on_failure=metrics.delivery_failed if metrics else None)
+    translations = service_from_config(
+        db, config.translation, metrics.translation if metrics else None
+    )
+    worker = OutboxWorker(
+        db,
+        transports,
+        on_failure=metrics.delivery_failed if metrics else None,
+        translations=translations,
+    )
     dispatcher.on_queued = worker.wake
     if metrics is not None:
         dispatcher.on_handled = metrics.handled
@@ -226,6 +239,7 @@ async def _run(config: Config) -> int:
             await transport.stop()
         if metrics is not None:
             await metrics.stop()
+        await translations.close()
         await db.close()
     return 0
 

@@ -231,7 +231,7 @@ class Config:
             new_account_flood_requests=self.help.new_account_flood_requests,
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,
-            translation=bool(self.translation.engine),
+            translation=self.translation.engine,
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}
                 if self.help.telegram_backchannel

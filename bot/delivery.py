@@ -12,6 +12,10 @@ A voice message whose file lives on another platform than the recipient's (a Tel
 voice for a Matrix chat) is fetched from its source - the transport of that platform, as a
 :class:`MediaSource` - and handed to the recipient's transport as bytes to upload. Fetching
 fails like sending: a passing failure is retried, a file that is gone is given up.
+
+User text queued for translation (the slots of handlers/language_bridge.py) is translated
+just before sending, for all due messages of a round at once, by the translation service
+(bot/translation/service.py); without one, or when it fails, the text goes out as written.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Protocol
 
 from db import Database
 from db.outbox import OutboxItem
+from handlers.language_bridge import as_written
 from handlers.model import Delete, Edit, Outgoing, Voice, decode
 
 log = logging.getLogger(__name__)
@@ -81,6 +86,11 @@ def backoff(attempts: int, ceiling: float = MAX_BACKOFF_S) -> float:
     return min(ceiling, 2.0 * 2**attempts)
 
 
+class Translations(Protocol):
+    async def fill(self, item: Outgoing) -> Outgoing:
+        """``item`` with its user text translated where it asks for it."""
+
+
 class OutboxWorker:
     def __init__(
         self,
@@ -92,8 +102,10 @@ class OutboxWorker:
         max_backoff: float = MAX_BACKOFF_S,
         on_failure: Callable[[str, bool], None] | None = None,
         media_sources: list[MediaSource] | None = None,
+        translations: Translations | None = None,
     ) -> None:
         self.db = db
+        self.translations = translations
         self.senders = {sender.platform: sender for sender in senders}
         # By default every sender that can download its platform's files is a source.
         if media_sources is None:
@@ -114,15 +126,30 @@ class OutboxWorker:
         sent = 0
         while True:
             items = await self.db.outbox.due(self.clock(), list(self.senders))
-            outcomes = [await self._deliver(item) for item in items]
+            # Translations of a round are asked for together: a slow engine costs one
+            # timeout per round, not one per message.
+            ready = await asyncio.gather(*(self._prepare(item) for item in items))
+            outcomes = [
+                await self._deliver(item, outgoing)
+                for item, outgoing in zip(items, ready, strict=True)
+            ]
             sent += outcomes.count("sent")
             # A settled head (sent or given up) lets the next message of its chat through.
             if not any(outcome in ("sent", "failed") for outcome in outcomes):
                 return sent
 
-    async def _deliver(self, item: OutboxItem) -> str:
-        """Try one item: "sent", "failed" (given up) or "later"."""
+    async def _prepare(self, item: OutboxItem) -> Outgoing:
+        """The item as it is to be sent, its user text translated where asked for."""
         outgoing = decode(item.payload)
+        if self.translations is not None:
+            try:
+                return await self.translations.fill(outgoing)
+            except Exception as exc:  # translation must never hold a message back
+                log.error("outbox %d: translation failed with %s", item.id, type(exc).__name__)
+        return as_written(outgoing)
+
+    async def _deliver(self, item: OutboxItem, outgoing: Outgoing) -> str:
+        """Try one item: "sent", "failed" (given up) or "later"."""
         edit_id = None
         if isinstance(outgoing, Edit | Delete):
             target = await self.db.outbox.state(outgoing.outbox_id)

@@ -86,6 +86,18 @@ class Metrics:
             ["step"],
             registry=self.registry,
         )
+        self.translated_characters = Counter(
+            "nachbarbot_translation_characters",
+            "Characters sent to the translation engine",
+            registry=self.registry,
+        )
+        self.translations = Counter(
+            "nachbarbot_translations",
+            "Texts translated for delivery: by the engine, from the cache, failed (by kind) "
+            "or left untranslated because the day's budget was used up",
+            ["outcome", "kind"],
+            registry=self.registry,
+        )
         self.registry.register(DatabaseCollector(database_path))
         self._runner: web.AppRunner | None = None
 
@@ -98,6 +110,12 @@ class Metrics:
 
     def delivery_failed(self, platform: str, permanent: bool) -> None:
         self.failures.labels(platform, "permanent" if permanent else "transient").inc()
+
+    def translation(self, event: str, detail: str, characters: int) -> None:
+        """The translation service's observer (bot/translation/service.py)."""
+        self.translations.labels(event, detail if event == "failed" else "").inc()
+        if event == "translated":
+            self.translated_characters.inc(characters)
 
     async def serve(self, host: str, port: int) -> None:
         async def metrics(_request: web.Request) -> web.Response:

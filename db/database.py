@@ -18,6 +18,7 @@ from db.outbox import OutboxStore
 from db.places import PlaceStore
 from db.requests import RequestStore
 from db.transactions import Transactions
+from db.translations import TranslationStore
 from db.transport_state import TransportStateStore
 from db.users import UserStore
 from db.volunteers import VolunteerStore
@@ -71,6 +72,7 @@ class Database:
         self.transport_state = TransportStateStore(self.transactions)
         self.contacts = ContactStore(self.transactions)
         self.data_rights = DataRights(self.transactions)
+        self.translations = TranslationStore(self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

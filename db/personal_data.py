@@ -105,6 +105,14 @@ PURPOSES = (
         "content cleared privacy.delivered_message_hours after delivery",
     ),
     Purpose(
+        "translation",
+        "translations of a person's texts for readers who may not read their language "
+        "(the text goes to the configured engine with phone numbers, e-mail addresses, links "
+        "and numbers masked)",
+        "the reader of the message",
+        "as long as delivered messages keep their content; with the text they belong to",
+    ),
+    Purpose(
         "records",
         "who decided what when (audit log, place changes), by user number",
         "coordinators and admins",
@@ -261,6 +269,7 @@ MAP: tuple[Table, ...] = (
                 "banned_at",
                 "ban_notified",
                 "reminder_offsets",
+                "translate_messages",
             ),
         },
         links=(
@@ -277,6 +286,7 @@ MAP: tuple[Table, ...] = (
                 "seen_at",
                 "banned_at",
                 "reminder_offsets",
+                "translate_messages",
                 by="id",
             ),
         ),
@@ -768,6 +778,56 @@ MAP: tuple[Table, ...] = (
                 ("DELETE FROM matrix_buttons WHERE created_at < :buttons_before",),
             ),
         ),
+    ),
+    Table(
+        "translations",
+        "translation",
+        {
+            "key": PUBLIC,
+            "text_hash": PUBLIC,
+            "owner_id": LINK,
+            "request_id": PUBLIC,
+            "translated": CONTENT,
+            "created_at": DETAIL,
+        },
+        links=(
+            Link(
+                "owner_id = :id",
+                (delete(first=True),),
+                section="translations",
+                export=("created_at", "translated"),
+            ),
+            Link(
+                f"request_id IN ({_OWN_REQUESTS})",
+                (delete(first=True),),
+                note="Translations of the person's requests, also those a coordinator wrote "
+                "(a summary): they go with the request's texts.",
+            ),
+        ),
+        retention=(
+            Retention(
+                "translations",
+                (
+                    "DELETE FROM translations WHERE created_at < :outbox_before",
+                    f"DELETE FROM translations WHERE request_id IN ({_CLOSED_REQUESTS})",
+                ),
+            ),
+        ),
+        note="Keyed by a hash of the original text and the language pair; the original is "
+        "not stored here. A message taken back (/undo) takes its translations along.",
+    ),
+    Table(
+        "translation_usage",
+        None,
+        {
+            "day": PUBLIC,
+            "characters": PUBLIC,
+            "translated": PUBLIC,
+            "cached": PUBLIC,
+            "failures": PUBLIC,
+            "over_budget": PUBLIC,
+        },
+        note="Counts per day, for the budget and /stats: nothing about a person.",
     ),
     Table(
         "transport_state",

@@ -36,6 +36,8 @@ class User:
     banned_at: str | None = None
     # Minutes before an event to remind; empty: no reminders.
     reminder_offsets: tuple[int, ...] = (1440, 60)
+    # Messages in a language they may not read reach them translated (if an engine runs).
+    translate_messages: bool = True
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -82,6 +84,7 @@ class UserStore:
             first_name=row["first_name"],
             banned_at=row["banned_at"],
             reminder_offsets=tuple(int(x) for x in row["reminder_offsets"].split(",") if x),
+            translate_messages=bool(row["translate_messages"]),
         )
 
     async def get(self, user_id: int) -> User | None:
@@ -200,6 +203,11 @@ class UserStore:
 
     async def set_language(self, user_id: int, language: str) -> None:
         await execute(self._tx, "UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_translate_messages(self, user_id: int, on: bool) -> None:
+        await execute(
+            self._tx, "UPDATE users SET translate_messages = ? WHERE id = ?", (int(on), user_id)
+        )
 
     async def record_consent(self, user_id: int) -> None:
         await execute(self._tx, "UPDATE users SET consent_at = ? WHERE id = ?", (_now(), user_id))

@@ -1,11 +1,18 @@
-"""The settings screen: language, privacy notice, own data.
+"""The settings screen: language, translation of messages, privacy notice, own data.
 
 Button data (``settings:…``, one callback: each button does what the command of the same
 name does): ``language``, ``privacy``, ``mydata``, ``delete``. An unknown one is answered
-with the settings screen again. No states of its own.
+with the settings screen again. ``tr:off`` / ``tr:on`` switch the translation of messages
+from others off and on (the first is also on every translated relay message,
+handlers/language_bridge.py); shown only when a translation engine runs. No states of its
+own.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+
+from markupsafe import Markup
 
 from handlers import ui
 from handlers.context import Context
@@ -14,14 +21,34 @@ from handlers.router import Router
 from locales import N_, language_name
 
 
+def _translation_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
+    """The translation line and button, if an engine runs."""
+    if not ctx.settings.translation:
+        return [], []
+    t = ctx.t
+    if ctx.user.translate_messages:
+        return [t.t("🌐 Messages in other languages: translated")], [
+            [Button("🔕 " + t._("Stop translating for me"), "tr:off")]
+        ]
+    return [t.t("🌐 Messages in other languages: as written")], [
+        [Button("🌐 " + t._("Translate messages for me"), "tr:on")]
+    ]
+
+
 async def show_settings(ctx: Context) -> None:
     t = ctx.t
+    lines, rows = _translation_rows(ctx)
     ctx.reply(
-        t.t("⚙️ <b>Settings</b>")
-        + "\n"
-        + t.t("Language: {language}", language=language_name(t.lang)),
+        Markup("\n").join(
+            [
+                t.t("⚙️ <b>Settings</b>"),
+                t.t("Language: {language}", language=language_name(t.lang)),
+                *lines,
+            ]
+        ),
         [
             [Button("🌐 " + t._("Change language"), "settings:language")],
+            *rows,
             [
                 Button("🔒 " + t._("Privacy notice"), "settings:privacy"),
                 Button("📄 " + t._("My data"), "settings:mydata"),
@@ -32,8 +59,31 @@ async def show_settings(ctx: Context) -> None:
     )
 
 
+async def _translation_off(ctx: Context) -> None:
+    await _set_translation(ctx, on=False)
+
+
+async def _translation_on(ctx: Context) -> None:
+    await _set_translation(ctx, on=True)
+
+
+async def _set_translation(ctx: Context, *, on: bool) -> None:
+    await ctx.db.users.set_translate_messages(ctx.user.id, on)
+    ctx.user = replace(ctx.user, translate_messages=on)
+    t = ctx.t
+    if on:
+        text = t.t("🌐 Done: messages in a language you may not read come translated.")
+        button = Button("🔕 " + t._("Stop translating for me"), "tr:off")
+    else:
+        text = t.t("🔤 Done: messages come as they were written, without translation.")
+        button = Button("🌐 " + t._("Translate messages for me"), "tr:on")
+    ctx.reply(text, [[button], *ui.back_to_menu(ctx)])
+
+
 def register(router: Router) -> None:
     router.menu_action("settings")(show_settings)
+    router.action("tr", "off")(_translation_off)
+    router.action("tr", "on")(_translation_on)
 
     @router.command("settings", N_("Language and your data"))
     async def settings_command(ctx: Context) -> None:

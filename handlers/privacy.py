@@ -75,12 +75,34 @@ def privacy_notice(ctx: Context) -> Markup:
                 "for {n} days.",
                 ctx.settings.inactive_account_days,
             ),
+            *translation_notice(t, ctx.settings),
             t.t(
                 "<b>Your rights:</b> /mydata shows everything we store about you, /delete erases "
                 "it at any time."
             ),
         ]
     )
+
+
+# The services a configured engine sends texts to, as the notice names them.
+TRANSLATION_SERVICES = {
+    "libretranslate": N_("a translation server run by the operators of this bot (LibreTranslate)"),
+    "deepl": N_("the translation service DeepL (DeepL SE, Cologne, Germany)"),
+}
+
+
+def translation_notice(t: Translator, settings: HandlerSettings) -> list[Markup]:
+    """What is sent to the translation engine, if one is configured."""
+    if not settings.translation:
+        return []
+    return [
+        t.t(
+            "<b>Translation:</b> if the reader may not read your language, your text is "
+            "translated by {service}. Phone numbers, e-mail addresses, links and numbers are "
+            "removed first. You can switch it off under /settings.",
+            service=t.format(t._(TRANSLATION_SERVICES.get(settings.translation, ""))),
+        )
+    ]
 
 
 def notice_buttons(t: Translator) -> list[Button]:
@@ -176,6 +198,20 @@ def purpose_texts(
                 limits.delivered_message_hours,
             ),
         ),
+        "translation": (
+            t.t("🌐 Translations"),
+            t.t(
+                "Translations of what you write, for a reader who may not read your language. "
+                "Phone numbers, e-mail addresses, links and numbers are removed before the "
+                "text goes to the translation service."
+            ),
+            t.t("The person the message is for."),
+            t.tn(
+                "Deleted {n} hour after delivery, and together with your text.",
+                "Deleted {n} hours after delivery, and together with your text.",
+                limits.delivered_message_hours,
+            ),
+        ),
         "records": (
             t.t("📒 Records of decisions"),
             t.t("Who decided what and when, e.g. who published a request. By user number."),
@@ -247,6 +283,7 @@ SECTION_LABELS = {
     "matrix_buttons": N_("⚙️ Buttons in your Matrix chat"),
     "matrix_room": N_("⚙️ Your Matrix chat"),
     "place_changes": N_("🏠 Places you changed"),
+    "translations": N_("🌐 Translations of your texts"),
 }
 
 

@@ -31,8 +31,9 @@ class HandlerSettings:
     # (messages and button presses each have their own limit).
     new_user_cooldown_minutes: int = 0
     new_account_flood_requests: int = 5
-    # A translation engine is configured: user text a reader may not read is marked for
-    # translation at delivery (bot/translation); without one, matching says so out loud.
-    translation: bool = False
+    # The translation engine ("libretranslate", "deepl"; "" off): user text a reader may
+    # not read is marked for translation at delivery (bot/translation); without one,
+    # matching says out loud when nobody shares the requester's language.
+    translation: str = ""
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000

@@ -310,14 +310,16 @@ class Translator:
             text = f"{number} {text[len(number) :]}"
         return Formatted(text)
 
-    def list_of(self, items: Iterable[str]) -> Formatted:
+    def list_of(
+        self, items: Iterable[str], style: Literal["standard", "or"] = "standard"
+    ) -> Formatted:
         """Plain strings joined the locale's way: "Türkisch, Arabisch und Polnisch",
-        "ترکی، عربی، و لهستانی". In ar/fa every item is isolated, so a Latin name in the
-        list cannot turn the list's order around."""
+        "ترکی، عربی، و لهستانی" (``style="or"``: "Türkisch oder Arabisch"). In ar/fa every
+        item is isolated, so a Latin name in the list cannot turn the list's order around."""
         parts = [balance_bidi(str(item)) for item in items]
         if self.rtl:
             parts = [isolate(part) for part in parts]
-        return Formatted(format_list(parts, locale=self.locale) if parts else "")
+        return Formatted(format_list(parts, style=style, locale=self.locale) if parts else "")
 
     def language(self, code: str) -> str:
         """A language's name in the reader's language ("Almanca" for de to a Turkish

@@ -31,6 +31,16 @@ def test_compose_has_bot_volume_and_optional_synapse():
     assert compose["services"]["synapse"]["profiles"] == ["matrix"]
 
 
+def test_compose_can_run_libretranslate_next_to_the_bot_off_by_default():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    engine = compose["services"]["libretranslate"]
+    assert engine["profiles"] == ["translation"]
+    # Reached by the bot only: no port on the host.
+    assert "ports" not in engine
+    loaded = set(engine["environment"]["LT_LOAD_ONLY"].split(","))
+    assert loaded == {"de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "pl", "fa"}
+
+
 def test_systemd_unit_is_sandboxed():
     unit = (DEPLOY / "nachbarbot.service").read_text(encoding="utf-8")
     for directive in (

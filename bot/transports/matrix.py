@@ -115,7 +115,12 @@ def render(
     """An m.notice with HTML and a plain-text fallback, choices numbered. ``react_hint``:
     a line under the choices for messages whose numbers cannot be typed; ``commands``:
     the registered command names, written with "!"."""
-    formatted = bang_commands(str(text), commands).replace("\n", "<br>")
+    # Matrix HTML has no collapsed quote (Telegram's "expandable"): a plain one.
+    formatted = (
+        bang_commands(str(text), commands)
+        .replace("<blockquote expandable>", "<blockquote>")
+        .replace("\n", "<br>")
+    )
     plain = html_to_plain(bang_commands(str(text), commands))
     if buttons:
         lines = [f"{number_label(i)} {label}" for i, (label, _data) in enumerate(buttons)]

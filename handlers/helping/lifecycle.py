@@ -48,6 +48,7 @@ from db.users import ConversationState, User
 from db.volunteers import Volunteer
 from handlers import ui
 from handlers.helping import matching, text_language
+from handlers.helping.languages import reader_of, shown_to
 from handlers.helping.render import (
     contact_buttons,
     decision_buttons,
@@ -60,11 +61,12 @@ from handlers.helping.render import (
     review_post,
 )
 from handlers.helping.vocabulary import REJECT_REASONS
+from handlers.language_bridge import backchannel_reader, reader
 from handlers.messenger import Messenger, backchannel_language
 from handlers.model import Button, Message
 from handlers.settings import HandlerSettings
 from handlers.text_safety import clean_text, quoted
-from locales import DEFAULT_LANGUAGE, N_, Translator
+from locales import DEFAULT_LANGUAGE, N_, Formatted, Translator
 
 RELAY = "relay"
 
@@ -305,7 +307,7 @@ async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpR
 async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
     """Post the request to every backchannel, remembering the posts to mark them later;
     a voice description follows its post, so that it can be heard and checked."""
-    text = await review_post(scene.db, request, backchannel_language())
+    text = await _review_post(scene, request)
     for outbox_id in await scene.mail.to_backchannel(
         lambda t: Message(text, decision_buttons(t, request.id), typed_choices=False),
         about=[request.requester_id],
@@ -317,11 +319,17 @@ async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
         )
 
 
+async def _review_post(scene: Scene, request: HelpRequest) -> Markup:
+    """The review post in the group's language, a translation beside the original."""
+    bt = backchannel_language()
+    return await review_post(scene.db, request, bt, backchannel_reader(scene.settings, bt))
+
+
 async def _mark_posts(
     scene: Scene, request: HelpRequest, verdict: Markup, except_outbox: int | None = None
 ) -> Markup:
     """Show a decision on the request's review posts; the text shown."""
-    text = await review_post(scene.db, request, backchannel_language()) + "\n\n" + verdict
+    text = await _review_post(scene, request) + "\n\n" + verdict
     for outbox_id in await scene.db.requests.posts(request.id):
         if outbox_id != except_outbox:
             await scene.mail.edit(outbox_id, lambda t: Message(text), about=[request.requester_id])
@@ -371,28 +379,61 @@ async def publish(
     return Decision(request, post)
 
 
+# A reason the coordinator wrote themselves (``note``) instead of one of REJECT_REASONS.
+OWN_REASON = "other"
+NOTE_LIMIT = 500
+
+
 async def reject(
     scene: Scene,
     coordinator: User,
     request_id: int,
     reason: str,
     *,
+    note: str = "",
     pressed_post: int | None = None,
 ) -> Decision:
-    if not is_coordinator(coordinator) or reason not in REJECT_REASONS:
+    """Not published, for one of REJECT_REASONS or, as ``OWN_REASON``, for the reason the
+    coordinator wrote (``note``), which reaches the requester in their language."""
+    note = clean_text(note)[:NOTE_LIMIT]
+    if not is_coordinator(coordinator) or not (
+        reason in REJECT_REASONS or (reason == OWN_REASON and note)
+    ):
         raise Refused()
-    request = await _decide(scene, coordinator, request_id, "rejected", reject_reason=reason)
+    request = await _decide(
+        scene, coordinator, request_id, "rejected", reject_reason=reason, reject_note=note
+    )
     bt = backchannel_language()
     post = await _mark_posts(
         scene,
         request,
         bt.t(
             "❌ Not published ({reason}), by {name}.",
-            reason=bt._(REJECT_REASONS[reason]),
+            reason=note or bt._(REJECT_REASONS[reason]),
             name=coordinator.first_name or "?",
         ),
         pressed_post,
     )
+    requester = await scene.mail.reachable(request.requester_id)
+    if requester is None:
+        return Decision(request, post)
+    if note:
+        why = await shown_to(scene, coordinator, request, requester, note)
+        await scene.mail.to_user(
+            requester,
+            lambda t: Message(
+                t.t(
+                    "😔 Your request #{id} could not be published. The coordinators write:",
+                    id=request.id,
+                )
+                + "\n"
+                + why(t)
+                + "\n"
+                + t.t("You are welcome to post a new request.")
+            ),
+            about=[coordinator.id],
+        )
+        return Decision(request, post)
     await _tell_requester(
         scene,
         request,
@@ -488,7 +529,7 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
         request.id, coordinator.id, summary=clean_text(text)[:SUMMARY_LIMIT]
     )
     if request.state == "review":
-        text_now = await review_post(scene.db, request, backchannel_language())
+        text_now = await _review_post(scene, request)
         for outbox_id in await scene.db.requests.posts(request.id):
             await scene.mail.edit(
                 outbox_id,
@@ -497,12 +538,15 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
             )
     else:
         for volunteer_id, outbox_id, declined in await scene.db.volunteers.offers(request.id):
-            reader = await scene.db.users.get(volunteer_id)
-            if reader is not None and not declined:
+            person = await scene.db.users.get(volunteer_id)
+            if person is not None and not declined:
+                for_reader = await reader_of(scene, person, request)
                 await scene.mail.edit(
                     outbox_id,
-                    lambda t: Message(offer_text(t, request), offer_buttons(t, request.id)),
-                    reader,
+                    lambda t: Message(
+                        offer_text(t, request, for_reader), offer_buttons(t, request.id)
+                    ),
+                    person,
                     about=[request.requester_id],
                 )
     return request
@@ -533,9 +577,13 @@ async def _offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = 
     all, the coordinators are asked to look for help."""
     now = datetime.now(UTC)
     told = 0
+    shared = False
     for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
-        if volunteer.user_id not in skip:
-            told += await _offer_one(scene, request, volunteer, now)
+        if volunteer.user_id not in skip and await _offer_one(scene, request, volunteer, now):
+            told += 1
+            shared = shared or matching.shares_language(volunteer, request)
+    if told and not shared and not skip and not scene.settings.translation:
+        await _no_shared_language(scene, request)
     if told == 0:
         await scene.mail.to_backchannel(
             lambda t: Message(
@@ -550,15 +598,46 @@ async def _offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = 
     return told
 
 
+async def _no_shared_language(scene: Scene, request: HelpRequest) -> None:
+    """Offers went out, but nobody offered it speaks the requester's languages and nothing
+    translates: both sides are told, so nobody is surprised at the door."""
+    spoken = tuple(request.languages) or tuple(filter(None, [request.description_lang]))
+    if not spoken:
+        return
+
+    def languages(t: Translator) -> Formatted:
+        return t.list_of([t.language(code) for code in spoken], style="or")
+
+    await _to_coordinators(
+        scene,
+        lambda t: t.t(
+            "🗣 Nobody who speaks {languages} matches #{id}.", languages=languages(t), id=request.id
+        ),
+    )
+    await _tell_requester(
+        scene,
+        request,
+        lambda t: Message(
+            t.t(
+                "🗣 The helpers we found may not speak {languages}. Short, simple sentences "
+                "help. The code word works in every language.",
+                languages=languages(t),
+            )
+        ),
+    )
+
+
 async def _offer_one(
     scene: Scene, request: HelpRequest, volunteer: Volunteer, now: datetime
 ) -> bool:
     """Send one volunteer the offer (held back through their quiet hours) and remember it,
     to update it later; False if they cannot be reached."""
     not_before = matching.quiet_until(volunteer, now)
+    person = await scene.db.users.get(volunteer.user_id)
+    for_reader = reader(scene.settings, person, volunteer.languages)
     outbox_id = await scene.mail.to_user(
-        volunteer.user_id,
-        lambda t: Message(offer_text(t, request), offer_buttons(t, request.id)),
+        person,
+        lambda t: Message(offer_text(t, request, for_reader), offer_buttons(t, request.id)),
         not_before=not_before,
         about=[request.requester_id],
     )

@@ -7,8 +7,9 @@ request (``max_open``), did not hand this request back, are not its requester, a
 reached in a chat. Offers go to everyone who qualifies; "I can help" is checked against the
 same rule again at the moment of pressing, because an offer proves nothing about now.
 
-Volunteers who share a language with the requester are told first. An offer that falls into
-a volunteer's quiet hours waits in the outbox until they end.
+Volunteers who share a language with the requester are told first; when none does and no
+translation engine runs, the lifecycle says so to the coordinators and the requester. An
+offer that falls into a volunteer's quiet hours waits in the outbox until they end.
 """
 
 from __future__ import annotations
@@ -103,6 +104,11 @@ async def why_not_now(
     return why_not(settings, user, volunteer, request, taken=taken, handed_back=handed_back)
 
 
+def shares_language(volunteer: Volunteer, request: HelpRequest) -> bool:
+    """The volunteer speaks one of the languages the requester gave."""
+    return bool(set(volunteer.languages) & set(request.languages))
+
+
 async def matching_volunteers(
     db: Database, settings: HandlerSettings, request: HelpRequest
 ) -> list[Volunteer]:
@@ -113,4 +119,4 @@ async def matching_volunteers(
     handed_back = await db.volunteers.handed_back(request.id)
     found = [v for v in candidates if in_area(v, request) and v.user_id not in handed_back]
     # A shared language first: they can talk without a go-between.
-    return sorted(found, key=lambda v: (not set(v.languages) & set(request.languages), v.user_id))
+    return sorted(found, key=lambda v: (not shares_language(v, request), v.user_id))

@@ -7,14 +7,18 @@ wins; the other is told who decided.
 Button data (``mod:…``, coordinators, in the backchannel), each action its own callback:
 ``ok:<id>`` publish, ``no:<id>`` reject (asks the reason), ``rr:<id>:<reason>``,
 ``back:<id>``, ``ed:<id>`` edit the text, ``ask:<id>`` ask the requester, ``sum:<id>`` write
-a summary for volunteers (of a voice message), ``re:<id>`` offer again. States: ``mod.ed``,
-``mod.ask``, ``mod.sum`` (the coordinator's text, in their private chat), ``request.answer``
-(the requester's answer to a question).
+a summary for volunteers (of a voice message), ``why:<id>`` reject with a reason written by
+hand, ``re:<id>`` offer again. States: ``mod.ed``, ``mod.ask``, ``mod.sum``, ``mod.why`` (the
+coordinator's text, in their private chat), ``request.answer`` (the requester's answer to a
+question). A question, a written reason and the requester's answer reach the other side in
+their language if they may not read it (handlers/language_bridge.py).
 Commands: /publish N, /reject N REASON, /offer N, /pending, /stats, /ban N, /unban N,
 /coordinator_add N, /coordinator_remove N.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 
@@ -22,14 +26,15 @@ from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
+from handlers.helping.languages import language_of, shown_to
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, decision_buttons, describe, review_post
 from handlers.helping.vocabulary import REJECT_REASONS
+from handlers.language_bridge import backchannel_reader, words
 from handlers.messenger import backchannel_language
 from handlers.model import Button, ButtonPress, Command, Message
 from handlers.router import Router
-from handlers.text_safety import quoted
-from locales import N_
+from locales import N_, TIMEZONE
 
 ROLE = "coordinator"
 
@@ -100,7 +105,10 @@ async def _ask_reason(ctx: Context) -> None:
             [Button(t._(label), f"mod:rr:{request.id}:{key}")]
             for key, label in REJECT_REASONS.items()
         ]
-        + [[Button("↩️ " + t._("Back"), f"mod:back:{request.id}")]],
+        + [
+            [Button("✍️ " + t._("Write a reason"), f"mod:why:{request.id}")],
+            [Button("↩️ " + t._("Back"), f"mod:back:{request.id}")],
+        ],
         edit=True,
     )
 
@@ -121,6 +129,10 @@ PRIVATE_PROMPTS = {
     "sum": N_(
         "📝 Please send a short summary of request #{id} for the volunteers. "
         "They read it with the offer, under the voice message."
+    ),
+    "why": N_(
+        "✍️ Please write why request #{id} is not published. The requester reads it "
+        "(translated into their language if needed)."
     ),
 }
 
@@ -204,6 +216,27 @@ async def _summary_text(ctx: Context) -> None:
     ctx.reply(ctx.t.t("✅ Summary of request #{id} saved.", id=request.id))
 
 
+async def _reason_text(ctx: Context) -> None:
+    """State ``mod.why``: the reason for not publishing, in the coordinator's words."""
+    got = await _coordinator_text(ctx)
+    if got is None:
+        return
+    request_id, note = got
+    try:
+        decision = await lifecycle.reject(
+            ctx, ctx.user, request_id, lifecycle.OWN_REASON, note=note
+        )
+    except Refused as refusal:
+        text = ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else refusal.text(ctx.t)
+        ctx.reply(text, ui.back_to_menu(ctx))
+        return
+    ctx.reply(
+        ctx.t.t(
+            "✅ Request #{id} was not published. The requester was told.", id=decision.request.id
+        )
+    )
+
+
 async def _question_text(ctx: Context) -> None:
     """State ``mod.ask``: a question for the requester."""
     got = await _coordinator_text(ctx)
@@ -222,12 +255,14 @@ async def _question_text(ctx: Context) -> None:
     if requester is None:
         ctx.reply(ctx.t.t("😔 The requester cannot be reached in the chat."))
         return
+    # In the requester's language if they may not read the coordinator's.
+    question = await shown_to(ctx, ctx.user, asked, requester, text)
     await ctx.mail.to_user(
         requester,
         lambda t: Message(
             t.t("❓ The coordinators have a question about your request #{id}:", id=asked.id)
             + "\n"
-            + quoted(t, text)
+            + question(t)
             + "\n\n"
             + t.t("Please answer with a message here.")
         ),
@@ -249,15 +284,47 @@ async def requester_answer(ctx: Context) -> None:
     if request is None or request.requester_id != ctx.user.id:
         ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
         return
+    answer = text[:1000]
+    language = await language_of(ctx, ctx.user, request, answer)
     await ctx.mail.to_backchannel(
         lambda t: Message(
             t.t("💬 Answer from the requester of #{id}:", id=request_id)
             + "\n"
-            + quoted(t, text[:1000])
+            + words(
+                t,
+                answer,
+                language,
+                backchannel_reader(ctx.settings, t),
+                owner_id=ctx.user.id,
+                request_id=request_id,
+                beside=True,
+            )
         ),
         about=[ctx.user.id],
     )
     ctx.reply(ctx.t.t("✅ Thank you, your answer was passed on."), ui.back_to_menu(ctx))
+
+
+async def _translation_figures(ctx: Context) -> list[Markup]:
+    """Today's and the last 30 days' use of the translation engine."""
+    t = ctx.t
+    today = datetime.now(UTC).astimezone(TIMEZONE).date()
+    lines = [t.t("🌐 <b>Translation</b>")]
+    for label, first in ((N_("today"), today), (N_("30 days"), today - timedelta(days=29))):
+        usage = await ctx.db.translations.usage_since(first.isoformat())
+        lines.append(
+            t.t(
+                "{period}: {texts} texts translated ({characters} characters), {cached} from "
+                "memory, {failures} failed, {over} over the daily limit",
+                period=t._(label),
+                texts=usage.translated,
+                characters=usage.characters,
+                cached=usage.cached,
+                failures=usage.failures,
+                over=usage.over_budget,
+            )
+        )
+    return lines
 
 
 def _command_args(ctx: Context) -> list[str]:
@@ -295,6 +362,7 @@ def register(router: Router) -> None:
         "ed": _write_privately,
         "ask": _write_privately,
         "sum": _write_privately,
+        "why": _write_privately,
         "re": _reoffer,
     }
     for action, callback in actions.items():
@@ -303,6 +371,7 @@ def register(router: Router) -> None:
     router.state("mod.ed")(_new_text)
     router.state("mod.ask")(_question_text)
     router.state("mod.sum")(_summary_text)
+    router.state("mod.why")(_reason_text)
     router.state("request.answer")(requester_answer)
 
     @router.command("publish", N_("Publish a request (coordinators)"), role=ROLE, backchannel=True)
@@ -385,6 +454,8 @@ def register(router: Router) -> None:
                         done=states.get("done", 0),
                     )
                 )
+        if ctx.settings.translation:
+            lines += [Markup(""), *await _translation_figures(ctx)]
         ctx.reply(Markup("\n").join(lines))
 
     @router.command(

@@ -32,6 +32,7 @@ from db.users import User
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle, relay_edits
+from handlers.helping.languages import shown_to
 from handlers.helping.lifecycle import MINUTES, Refused
 from handlers.helping.render import (
     contact_buttons,
@@ -42,7 +43,7 @@ from handlers.helping.render import (
 from handlers.helping.reports import ask_for_report
 from handlers.model import Button, Event, Location, Media, Message, Text, Venue, Voice
 from handlers.router import Router
-from handlers.text_safety import clean_text, quoted
+from handlers.text_safety import clean_text
 
 _MONEY = re.compile(r"^\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*(?:€|eur|euro)?\s*$", re.I)
 STATE = lifecycle.RELAY
@@ -217,10 +218,11 @@ async def _pass_on(
             ctx.reply(t.t("✍️ Please send a text."))
             return
         await _log(ctx, request, "text", text, source)
+        shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
         await ctx.mail.to_user(
             partner,
             lambda pt: Message(
-                pt.t("💬 <b>{name}</b>: {text}", name=name, text=quoted(pt, text)),
+                pt.t("💬 <b>{name}</b>: {text}", name=name, text=shown(pt)),
                 buttons(pt),
                 typed_choices=False,
             ),

@@ -32,10 +32,11 @@ from db.contacts import Relayed
 from db.users import User
 from handlers import ui
 from handlers.context import Context
+from handlers.helping.languages import shown_to
 from handlers.helping.warnings import has_phone_number
 from handlers.model import Edited, Event, Message, React, Removed, Text, decode
 from handlers.router import Router
-from handlers.text_safety import clean_text, quoted
+from handlers.text_safety import clean_text
 from locales import N_
 
 # A standard Telegram reaction, understood without reading.
@@ -105,13 +106,15 @@ async def _correct(ctx: Context, item: Relayed, event: Edited) -> None:
         return
     if text != item.text:
         await ctx.db.contacts.correct_relay(item.id, text)
+        await ctx.db.translations.forget_text(ctx.user.id, item.text)
         name = ctx.user.first_name or "?"
         edited, fresh = await _edit_copy(ctx, item, event, partner, name, text)
         if not (edited and fresh):
+            shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
             await ctx.mail.to_user(
                 partner,
                 lambda pt: Message(
-                    pt.t("✏️ <b>{name}</b> corrected:\n{text}", name=name, text=quoted(pt, text)),
+                    pt.t("✏️ <b>{name}</b> corrected:\n{text}", name=name, text=shown(pt)),
                     typed_choices=False,
                 ),
                 about=[ctx.user.id],
@@ -136,12 +139,14 @@ async def _edit_copy(
     if sent is None or sent.failed_at or sent.payload.get("type") != "Message":
         return False, False
     copy = decode(sent.payload)
+    # The buttons it had, without the one a translation added at delivery (it comes back
+    # if the correction is translated too).
     buttons = copy.buttons if isinstance(copy, Message) else []
+    request = await ctx.db.requests.get(item.request_id)
+    shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
     edited = await ctx.mail.edit(
         original,
-        lambda pt: Message(
-            pt.t("✏️ <b>{name}</b>: {text}", name=name, text=quoted(pt, text)), buttons
-        ),
+        lambda pt: Message(pt.t("✏️ <b>{name}</b>: {text}", name=name, text=shown(pt)), buttons),
         partner,
         about=[ctx.user.id],
     )
@@ -164,6 +169,7 @@ async def _take_back(ctx: Context, item: Relayed) -> None:
         await ctx.mail.delete(outbox_id)
     await ctx.db.outbox.forget([*item.copies, *item.edits])
     await ctx.db.contacts.take_back(item.id)
+    await ctx.db.translations.forget_text(ctx.user.id, item.text)
     if not item.copies:
         return  # relayed before copies were remembered: only the stored text could go
     ctx.reply(ctx.t.t("↩️ Taken back. The other person no longer sees this message."))

@@ -16,12 +16,13 @@ from markupsafe import Markup
 from db import Database
 from db.clock import to_text
 from db.requests import HelpRequest
+from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import HELP_CATEGORIES, WHEN
 from handlers.helping.warnings import warnings_for
+from handlers.language_bridge import Reader, words
 from handlers.model import Button, Voice
 from handlers.places.render import language_names
-from handlers.text_safety import quoted
-from locales import Translator, isolate
+from locales import DEFAULT_LANGUAGE, Translator, isolate
 
 # How far back a new request is compared with others, for the "very similar" warning.
 SIMILAR_WITHIN = timedelta(days=14)
@@ -32,8 +33,16 @@ def category_label(t: Translator, key: str) -> str:
     return f"{icon} {t._(label)}"
 
 
-def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
-    """The request as the requester, a coordinator or a volunteer reads it."""
+def describe(
+    t: Translator,
+    draft: dict[str, Any] | HelpRequest,
+    for_reader: Reader | None = None,
+    *,
+    beside: bool = False,
+) -> Markup:
+    """The request as the requester, a coordinator or a volunteer reads it. For someone
+    other than the requester (``for_reader``), texts in a language they may not read are
+    translated at delivery (``beside``: the original shown in full, for checking)."""
     if isinstance(draft, dict):
         get = draft.get
     else:
@@ -43,12 +52,22 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
 
     lines = [t.format("<b>{category}</b>", category=category_label(t, get("category") or "other"))]
     description = get("description") or ""
+    request_id, requester_id = get("id"), get("requester_id")
     if description:
         lang = get("description_lang") or ""
+        text = words(
+            t,
+            description,
+            lang,
+            for_reader,
+            owner_id=requester_id,
+            request_id=request_id,
+            beside=beside,
+        )
         lines.append(
             t.t(
                 "💬 {text} ({language})",
-                text=quoted(t, description),
+                text=text,
                 language=language_names(t, (lang,)) if lang else "?",
             )
         )
@@ -57,7 +76,15 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
     summary = get("summary") or ""
     if summary:
         # Written by a coordinator for those who cannot listen (or not in this language).
-        lines.append(t.t("📝 Summary by the coordinators:") + "\n" + quoted(t, summary))
+        text = words(
+            t,
+            summary,
+            detect(summary, DEFAULT_LANGUAGE),
+            for_reader,
+            request_id=request_id,
+            beside=beside,
+        )
+        lines.append(t.t("📝 Summary by the coordinators:") + "\n" + text)
     if get("area_name"):
         lines.append(t.t("📍 {area}", area=get("area_name")))
     when = get("when_kind") or "asap"
@@ -72,15 +99,19 @@ def describe(t: Translator, draft: dict[str, Any] | HelpRequest) -> Markup:
     return Markup("\n").join(lines)
 
 
-async def review_post(db: Database, request: HelpRequest, t: Translator) -> Markup:
-    """The request as the coordinators check it: with who asked and what to look at."""
+async def review_post(
+    db: Database, request: HelpRequest, t: Translator, for_reader: Reader | None = None
+) -> Markup:
+    """The request as the coordinators check it: with who asked and what to look at (in
+    the group, ``for_reader``: with a translation beside the original; the warnings are
+    about the original)."""
     requester = await db.users.get(request.requester_id) if request.requester_id else None
     since = to_text(datetime.now(UTC) - SIMILAR_WITHIN)
     recent = await db.requests.recent_descriptions(since, exclude=request.id)
     lines = [
         t.t("🆕 <b>Request #{id}</b> - please check", id=request.id),
         Markup(""),
-        describe(t, request),
+        describe(t, request, for_reader, beside=True),
     ]
     if requester is not None:
         lines.append(
@@ -112,11 +143,12 @@ def decision_buttons(t: Translator, request_id: int) -> list[list[Button]]:
     ]
 
 
-def offer_text(t: Translator, request: HelpRequest) -> Markup:
+def offer_text(t: Translator, request: HelpRequest, for_reader: Reader | None = None) -> Markup:
+    """An offer, in the volunteer's language (``for_reader``: the volunteer)."""
     return (
         t.t("🔔 <b>Someone nearby needs help</b> (#{id})", id=request.id)
         + "\n\n"
-        + describe(t, request)
+        + describe(t, request, for_reader)
     )
 
 

@@ -1,0 +1,72 @@
+"""Who reads which language around a help request, and which language a text is in.
+
+The requester reads their chat language and the languages they gave for the request; a
+volunteer their chat language and those of their profile; anyone else (a coordinator)
+their chat language. A text is labelled by detection (``text_language.detect``) with the
+writer's own languages as hints, so a short "Danke" from a German speaker stays German.
+What reaches a reader translated is decided from these (handlers/language_bridge.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from markupsafe import Markup
+
+from db import Database
+from db.requests import HelpRequest
+from db.users import User
+from handlers.helping.text_language import detect
+from handlers.language_bridge import Reader, reader, words
+from handlers.settings import HandlerSettings
+from locales import Translator
+
+
+class Scene(Protocol):
+    db: Database
+    settings: HandlerSettings
+
+
+async def declared(db: Database, user_id: int, request: HelpRequest | None) -> tuple[str, ...]:
+    """The languages ``user_id`` said they speak, as far as ``request`` is concerned."""
+    if request is not None and user_id == request.requester_id:
+        return tuple(request.languages)
+    volunteer = await db.volunteers.get(user_id)
+    return tuple(volunteer.languages) if volunteer is not None else ()
+
+
+async def reader_of(scene: Scene, user: User, request: HelpRequest | None) -> Reader:
+    return reader(scene.settings, user, await declared(scene.db, user.id, request))
+
+
+async def language_of(scene: Scene, writer: User, request: HelpRequest | None, text: str) -> str:
+    """The language ``writer`` wrote ``text`` in ("" if it cannot be told)."""
+    return detect(text, writer.language, *await declared(scene.db, writer.id, request))
+
+
+async def shown_to(
+    scene: Scene,
+    writer: User,
+    request: HelpRequest | None,
+    reader_user: User,
+    text: str,
+    *,
+    switch_off: bool = False,
+) -> Callable[[Translator], Markup]:
+    """How ``writer``'s ``text`` reads for ``reader_user``, as a part of a message composed
+    in the reader's language: translated at delivery when they may not read the language
+    it is written in (and translation is on for them), else as written. ``switch_off``:
+    a translated message carries the button to stop translating (the relay)."""
+    for_reader = await reader_of(scene, reader_user, request)
+    language = await language_of(scene, writer, request, text)
+    request_id = request.id if request is not None else None
+    return lambda t: words(
+        t,
+        text,
+        language,
+        for_reader,
+        owner_id=writer.id,
+        request_id=request_id,
+        switch_off=switch_off,
+    )
