@@ -61,7 +61,7 @@ from handlers.helping.render import (
     review_post,
 )
 from handlers.helping.vocabulary import REJECT_REASONS
-from handlers.language_bridge import backchannel_reader, reader
+from handlers.language_bridge import Reader, backchannel_reader, reader
 from handlers.messenger import Messenger, backchannel_language
 from handlers.model import Button, Message
 from handlers.settings import HandlerSettings
@@ -543,9 +543,7 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
                 for_reader = await reader_of(scene, person, request)
                 await scene.mail.edit(
                     outbox_id,
-                    lambda t: Message(
-                        offer_text(t, request, for_reader), offer_buttons(t, request.id)
-                    ),
+                    _offer_message(request, for_reader),
                     person,
                     about=[request.requester_id],
                 )
@@ -627,6 +625,11 @@ async def _no_shared_language(scene: Scene, request: HelpRequest) -> None:
     )
 
 
+def _offer_message(request: HelpRequest, for_reader: Reader) -> Callable[[Translator], Message]:
+    """An offer as one volunteer reads it (texts they may not read translated)."""
+    return lambda t: Message(offer_text(t, request, for_reader), offer_buttons(t, request.id))
+
+
 async def _offer_one(
     scene: Scene, request: HelpRequest, volunteer: Volunteer, now: datetime
 ) -> bool:
@@ -637,7 +640,7 @@ async def _offer_one(
     for_reader = reader(scene.settings, person, volunteer.languages)
     outbox_id = await scene.mail.to_user(
         person,
-        lambda t: Message(offer_text(t, request, for_reader), offer_buttons(t, request.id)),
+        _offer_message(request, for_reader),
         not_before=not_before,
         about=[request.requester_id],
     )
