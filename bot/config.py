@@ -171,7 +171,9 @@ class TranslationSection:
     engine: str = _opt(
         "", choices=("", "libretranslate", "deepl"), doc="Translation engine; empty: off"
     )
-    url: str = _opt("", doc="LibreTranslate: the server's base URL (self-hosted)")
+    url: str = _opt(
+        "", doc="LibreTranslate: the server's base URL (self-hosted); DeepL: another API URL"
+    )
     api_key: str | None = _opt(None, secret=True, doc="API key of the engine, if it needs one")
     daily_character_budget: int = _opt(
         200000,

@@ -99,7 +99,7 @@ def translation_notice(t: Translator, settings: HandlerSettings) -> list[Markup]
         t.t(
             "<b>Translation:</b> if the reader may not read your language, your text is "
             "translated by {service}. Phone numbers, e-mail addresses, links and numbers are "
-            "removed first. You can switch it off under /settings.",
+            "removed first. Translation of messages to you can be switched off under /settings.",
             service=t.format(t._(TRANSLATION_SERVICES.get(settings.translation, ""))),
         )
     ]
@@ -207,8 +207,8 @@ def purpose_texts(
             ),
             t.t("The person the message is for."),
             t.tn(
-                "Deleted {n} hour after delivery, and together with your text.",
-                "Deleted {n} hours after delivery, and together with your text.",
+                "Deleted {n} hour after delivery, or earlier together with your text.",
+                "Deleted {n} hours after delivery, or earlier together with your text.",
                 limits.delivered_message_hours,
             ),
         ),

@@ -7,7 +7,8 @@ in their private chat for the text; it goes to volunteer N with a "↩️ Answer
 copy to the backchannel. The answer goes to the backchannel. Both steps put the person's
 earlier conversation step (a running contact) back when they are done. The coordinator
 role is checked when the command or button is used and again when the text is sent; an
-answer is taken only from someone the coordinators wrote to.
+answer is taken only from someone the coordinators wrote to. Each side reads the other in
+their own language when they may not read the writer's (handlers/language_bridge.py).
 
 Button data: ``wr:to:<user id>`` (coordinators, in the backchannel), ``wr:ans`` (the
 volunteer). States: ``wr.text`` (the coordinator's text, data ``user_id``), ``wr.answer``
@@ -23,7 +24,9 @@ from db.users import User
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
+from handlers.helping.languages import language_of, shown_to
 from handlers.helping.render import write_button
+from handlers.language_bridge import backchannel_reader, words
 from handlers.model import Button, ButtonPress, Message
 from handlers.router import Router
 from handlers.text_safety import quoted
@@ -119,10 +122,12 @@ async def _letter(ctx: Context) -> None:
         ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
         return
     text = text[:LETTER_LIMIT]
+    # In the volunteer's language if they may not read the coordinator's.
+    letter = await shown_to(ctx, ctx.user, None, volunteer, text)
     outbox_id = await ctx.mail.to_user(
         volunteer,
         lambda t: Message(
-            t.t("✉️ <b>A message from the coordinators:</b>") + "\n" + quoted(t, text),
+            t.t("✉️ <b>A message from the coordinators:</b>") + "\n" + letter(t),
             [[Button("↩️ " + t._("Answer"), "wr:ans")]],
             typed_choices=False,
         ),
@@ -160,11 +165,20 @@ async def _answer(ctx: Context) -> None:
     state, text = got
     _go_back(ctx, state.data)
     name = ctx.user.first_name or "?"
+    answer = text[:LETTER_LIMIT]
+    language = await language_of(ctx, ctx.user, None, answer)
     await ctx.mail.to_backchannel(
         lambda t: Message(
             t.t("💬 Answer from volunteer {name} (user {user_id}):", name=name, user_id=ctx.user.id)
             + "\n"
-            + quoted(t, text[:LETTER_LIMIT]),
+            + words(
+                t,
+                answer,
+                language,
+                backchannel_reader(ctx.settings, t),
+                owner_id=ctx.user.id,
+                beside=True,
+            ),
             [[write_button(t, ctx.user.id)]],
             typed_choices=False,
         ),
