@@ -18,7 +18,7 @@ from db import Database
 from db.requests import HelpRequest
 from db.users import User
 from handlers.helping.text_language import detect
-from handlers.language_bridge import Reader, reader, words
+from handlers.language_bridge import Reader, backchannel_reader, reader, words
 from handlers.settings import HandlerSettings
 from locales import Translator
 
@@ -69,4 +69,22 @@ async def shown_to(
         owner_id=writer.id,
         request_id=request_id,
         switch_off=switch_off,
+    )
+
+
+async def shown_to_coordinators(
+    scene: Scene, writer: User, request: HelpRequest | None, text: str
+) -> Callable[[Translator], Markup]:
+    """How ``writer``'s ``text`` reads in the coordinators' group: in the group's language
+    with the original in full beside it when it is written in another."""
+    language = await language_of(scene, writer, request, text)
+    request_id = request.id if request is not None else None
+    return lambda t: words(
+        t,
+        text,
+        language,
+        backchannel_reader(scene.settings, t),
+        owner_id=writer.id,
+        request_id=request_id,
+        beside=True,
     )

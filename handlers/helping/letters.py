@@ -24,9 +24,8 @@ from db.users import User
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
-from handlers.helping.languages import language_of, shown_to
+from handlers.helping.languages import shown_to, shown_to_coordinators
 from handlers.helping.render import write_button
-from handlers.language_bridge import backchannel_reader, words
 from handlers.model import Button, ButtonPress, Message
 from handlers.router import Router
 from handlers.text_safety import quoted
@@ -165,20 +164,12 @@ async def _answer(ctx: Context) -> None:
     state, text = got
     _go_back(ctx, state.data)
     name = ctx.user.first_name or "?"
-    answer = text[:LETTER_LIMIT]
-    language = await language_of(ctx, ctx.user, None, answer)
+    answer = await shown_to_coordinators(ctx, ctx.user, None, text[:LETTER_LIMIT])
     await ctx.mail.to_backchannel(
         lambda t: Message(
             t.t("💬 Answer from volunteer {name} (user {user_id}):", name=name, user_id=ctx.user.id)
             + "\n"
-            + words(
-                t,
-                answer,
-                language,
-                backchannel_reader(ctx.settings, t),
-                owner_id=ctx.user.id,
-                beside=True,
-            ),
+            + answer(t),
             [[write_button(t, ctx.user.id)]],
             typed_choices=False,
         ),

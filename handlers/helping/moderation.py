@@ -26,11 +26,10 @@ from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
-from handlers.helping.languages import language_of, shown_to
+from handlers.helping.languages import shown_to, shown_to_coordinators
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, decision_buttons, describe, review_post
 from handlers.helping.vocabulary import REJECT_REASONS
-from handlers.language_bridge import backchannel_reader, words
 from handlers.messenger import backchannel_language
 from handlers.model import Button, ButtonPress, Command, Message
 from handlers.router import Router
@@ -284,21 +283,10 @@ async def requester_answer(ctx: Context) -> None:
     if request is None or request.requester_id != ctx.user.id:
         ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
         return
-    answer = text[:1000]
-    language = await language_of(ctx, ctx.user, request, answer)
+    answer = await shown_to_coordinators(ctx, ctx.user, request, text[:1000])
     await ctx.mail.to_backchannel(
         lambda t: Message(
-            t.t("💬 Answer from the requester of #{id}:", id=request_id)
-            + "\n"
-            + words(
-                t,
-                answer,
-                language,
-                backchannel_reader(ctx.settings, t),
-                owner_id=ctx.user.id,
-                request_id=request_id,
-                beside=True,
-            )
+            t.t("💬 Answer from the requester of #{id}:", id=request_id) + "\n" + answer(t)
         ),
         about=[ctx.user.id],
     )
