@@ -23,6 +23,7 @@ from db import Database
 from db.users import Arrival
 from handlers import ui
 from handlers.context import Context, StaleButton
+from handlers.language_bridge import from_cache
 from handlers.model import (
     ButtonPress,
     Command,
@@ -151,7 +152,9 @@ class Dispatcher:
             writes = []
             if ctx.state_changed and not ctx.user_erased:
                 writes.append(self.db.users.state_statement(ctx.user.id, ctx.get_state()))
-            replies = ctx.out
+            # An answer that shows others' words for translation (a review post edited in
+            # place) uses the translations already made; answers never wait for an engine.
+            replies = [await from_cache(self.db, item) for item in ctx.out]
             if incoming.update_id:
                 writes.append(
                     self.db.users.finish_statement(

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, replace
 
 from markupsafe import Markup
 
+from db import Database
 from db.users import User
 from handlers.model import Button, Edit, Message, Outgoing
 from handlers.settings import HandlerSettings
@@ -178,6 +179,20 @@ def _render(slot: Slot, outcome: Outcome) -> Markup:
         + original
         + Markup("</blockquote>")
     )
+
+
+async def from_cache(db: Database, item: Outgoing) -> Outgoing:
+    """The message with its slots filled from translations made before (e.g. a review post
+    edited in place, whose first delivery was translated), else as written: for answers
+    to the person acting, which never wait for an engine."""
+    found = slots_in(item)
+    if not found:
+        return item
+    outcomes = []
+    for slot in found:
+        cached = await db.translations.cached(slot.text, slot.source, slot.target)
+        outcomes.append(Outcome(cached) if cached is not None else Outcome(None, OFF))
+    return fill(item, outcomes)
 
 
 def as_written(item: Outgoing) -> Outgoing:

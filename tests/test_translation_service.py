@@ -24,6 +24,7 @@ from handlers.language_bridge import (
     Slot,
     as_written,
     fill,
+    from_cache,
     reader,
     slots_in,
     words,
@@ -236,3 +237,19 @@ async def test_the_delivery_worker_fills_slots_and_never_loses_a_message(
         )
     await OutboxWorker(db, [sink]).run_once()
     assert "مرحبا" in str(sink.sent[2].text) and "nb-tr" not in str(sink.sent[2].text)
+
+
+async def test_answers_to_the_person_acting_use_translations_made_before(
+    service: TranslationService, db: Database
+) -> None:
+    """A review post edited in place by the coordinator's press is an answer, not a queued
+    message: it shows the translation its first delivery got, and never waits for one."""
+    t = translator("de")
+    group = Reader(True, frozenset({"de"}))
+    post = Message(Markup("🆕 ") + words(t, "أحتاج مساعدة", "ar", group, beside=True))
+    unknown = Message(words(t, "مرحبا", "ar", group))
+    await service.translate(Slot("أحتاج مساعدة", "ar", "de"))
+    shown = await from_cache(db, post)
+    assert "[de] أحتاج مساعدة" in str(shown.text) and "<blockquote>" in str(shown.text)
+    as_is = await from_cache(db, unknown)
+    assert "مرحبا" in str(as_is.text) and "nb-tr" not in str(as_is.text)
