@@ -44,6 +44,28 @@ PHRASES: dict[str, dict[str, str]] = {
     "Ruf mich an": {"en": "Call me", "ar": "اتصل بي", "tr": "Beni ara", "uk": "Зателефонуй мені"},
     "Hausnummer": {"en": "house number", "ar": "رقم المنزل", "tr": "kapı numarası"},
     "Danke": {"en": "Thank you", "ar": "شكرا", "tr": "Teşekkürler", "uk": "Дякую"},
+    # The language bridge's story (tests/test_language_bridge.py): an Arabic requester, a
+    # German coordinator, a Turkish volunteer.
+    "أحتاج مساعدة في التسوق": {
+        "de": "Ich brauche Hilfe beim Einkaufen",
+        "tr": "Alışverişte yardıma ihtiyacım var",
+    },
+    "اتصل بي": {"de": "Ruf mich an", "tr": "Beni ara"},
+    "شكرا جزيلا، الباب الأزرق": {
+        "de": "Vielen Dank, die blaue Tür",
+        "tr": "Çok teşekkürler, mavi kapı",
+    },
+    "أنا في البيت مساء": {"de": "Ich bin abends zu Hause", "tr": "Akşamları evdeyim"},
+    "Yarın sabah gelebilirim": {
+        "ar": "يمكنني أن آتي صباح الغد",
+        "de": "Ich kann morgen früh kommen",
+    },
+    "Beni ara": {"ar": "اتصل بي", "de": "Ruf mich an"},
+    "Wann bist du zu Hause?": {"ar": "متى تكون في البيت؟", "tr": "Ne zaman evdesin?"},
+    "Bitte schreib die Anfrage ohne Telefonnummer neu.": {
+        "ar": "من فضلك اكتب الطلب من جديد بدون رقم هاتف.",
+        "tr": "Lütfen talebi telefon numarası olmadan yeniden yaz.",
+    },
 }
 
 
