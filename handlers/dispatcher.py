@@ -23,6 +23,7 @@ from db import Database
 from db.users import Arrival
 from handlers import ui
 from handlers.context import Context, StaleButton
+from handlers.language_bridge import from_memory
 from handlers.model import (
     ButtonPress,
     Command,
@@ -151,7 +152,9 @@ class Dispatcher:
             writes = []
             if ctx.state_changed and not ctx.user_erased:
                 writes.append(self.db.users.state_statement(ctx.user.id, ctx.get_state()))
-            replies = ctx.out
+            # Slots are filled by the delivery worker; answers to the person acting
+            # bypass it (e.g. the review post edited with a decision).
+            replies = [await from_memory(self.db, item) for item in ctx.out]
             if incoming.update_id:
                 writes.append(
                     self.db.users.finish_statement(

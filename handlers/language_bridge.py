@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, replace
 
 from markupsafe import Markup
 
+from db import Database
 from db.users import User
 from handlers.model import Button, Edit, Message, Outgoing
 from handlers.settings import HandlerSettings
@@ -178,6 +179,21 @@ def _render(slot: Slot, outcome: Outcome) -> Markup:
         + original
         + Markup("</blockquote>")
     )
+
+
+async def from_memory(db: Database, item: Outgoing) -> Outgoing:
+    """An answer to the person acting, which the transport sends at once (not the delivery
+    worker): its slots filled with translations already made (a review post shown again
+    with a decision was translated when it was first delivered), else as written. No slot
+    may reach a transport unfilled."""
+    slots = slots_in(item)
+    if not slots:
+        return item
+    outcomes = []
+    for slot in slots:
+        cached = await db.translations.cached(slot.text, slot.source, slot.target)
+        outcomes.append(Outcome(cached) if cached is not None else Outcome(None, OFF))
+    return fill(item, outcomes)
 
 
 def as_written(item: Outgoing) -> Outgoing:
