@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 MODES = ("ok", "slow", "down", "4xx", "5xx", "malformed", "quota", "mangle")
 # The bot's ten languages.
@@ -86,6 +87,15 @@ def guess_language(text: str) -> str:
     return "de"
 
 
+@web.middleware
+async def _no_keep_alive(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every answer closes its connection: "down" then means down for a client too, not
+    only for new connections (a kept-alive one would still be served)."""
+    response = await handler(request)
+    response.force_close()
+    return response
+
+
 @dataclass(frozen=True)
 class Call:
     """One translation request as the server received it."""
@@ -113,7 +123,7 @@ class FakeTranslator:
         raise NotImplementedError
 
     async def start(self) -> str:
-        app = web.Application()
+        app = web.Application(middlewares=[_no_keep_alive])
         self.routes(app)
         # A short shutdown: a "slow" answer still sleeping must not hold the test's end.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)

@@ -10,25 +10,37 @@ words are taken from the catalogs (``translator(lang).t(...)``), never written o
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from markupsafe import Markup
 
+from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.translation.libretranslate import LibreTranslate
 from bot.translation.service import TranslationService
+from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.model import ButtonPress, Command, Document, Message
 from handlers.settings import HandlerSettings
 from locales import TIMEZONE, Translator, translator
+from tests.cli import run_bot
 from tests.fake_libretranslate import FakeLibreTranslate
+from tests.fake_telegram import TOKEN, Call, FakeTelegram
 from tests.fake_translator import fake_translation
+from tests.matrix_people import MatrixPerson, body
 from tests.memory_transport import MemoryTransport, button_data, readable, texts
+from tests.synapse_server import Synapse
+from tests.test_matrix import _BOT_NUMBERS, Bot, onboard, synapse  # noqa: F401 (fixture)
 
 GROUP = "coordinators"
 NORDMARKT = (51.5230, 7.4560)
@@ -62,6 +74,260 @@ def not_translated(t: Translator) -> Markup:
 async def fake() -> AsyncIterator[FakeLibreTranslate]:
     async with FakeLibreTranslate() as server:
         yield server
+
+
+# -- the whole story: Telegram and Matrix ------------------------------------------------
+
+TELEGRAM_GROUP = -1001
+AMIRA, CORA = 1001, 3001
+DESCRIPTION_AR = f"{REQUEST_AR}. اتصل بي: {PHONE}"
+# Longer than the engine's timeout in the story with the engine away: a message that waited
+# for the engine would show it.
+SLOW_SECONDS = 10.0
+TIMEOUT = 1.0
+
+
+@dataclass
+class Bridge:
+    """The bot on Telegram and Matrix with one outbox worker that translates; Vera, a
+    Turkish-only volunteer on Matrix; Amira (Arabic) and Cora (German, coordinator) on
+    Telegram, the coordinators' group a Telegram group."""
+
+    telegram: FakeTelegram
+    vera: MatrixPerson
+    vera_room: str
+    db: Database
+
+
+@asynccontextmanager
+async def bridge(
+    homeserver: Synapse, db: Database, fake_telegram: FakeTelegram, engine: FakeLibreTranslate
+) -> AsyncIterator[Bridge]:
+    vera = MatrixPerson(homeserver, "vera")
+    await vera.start()
+    settings = HandlerSettings(
+        backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}),
+        require_verified_volunteers=False,
+        translation="libretranslate",
+    )
+    running = Bot(homeserver, db, settings, homeserver.register(f"bridgebot{next(_BOT_NUMBERS)}"))
+    matrix = await running.start()
+    telegram = TelegramTransport(
+        running.dispatcher,
+        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
+        TOKEN,
+        running.dispatcher.router.public_commands(),
+    )
+    service = TranslationService(
+        db, LibreTranslate(engine.url, timeout=TIMEOUT), timeout=TIMEOUT, pause_seconds=60
+    )
+    worker = OutboxWorker(db, [telegram, matrix], poll_seconds=0.2, translations=service)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    await telegram.start()
+    delivery = asyncio.create_task(worker.run(stop))
+    try:
+        vera_room = await onboard(vera, running, "4")  # Türkçe
+        volunteer_user = await db.users.find("matrix", vera.user_id)
+        assert volunteer_user.language == "tr"
+        await db.volunteers.save(
+            volunteer_user.id,
+            categories=("shopping",),
+            stadtbezirke=("Innenstadt-Nord",),
+            languages=("tr",),
+            quiet_start=0,
+            quiet_end=0,
+            max_open=1,
+        )
+        fake_telegram.names.update({AMIRA: "Amira", CORA: "Cora"})
+        for uid, name, lang in ((AMIRA, "Amira", "ar"), (CORA, "Cora", "de")):
+            user = await db.users.seen("telegram", str(uid), str(uid), name)
+            await db.users.set_language(user.id, lang)
+            await db.users.record_consent(user.id)
+        cora = await db.users.find("telegram", str(CORA))
+        await db.users.grant_role(cora.id, "coordinator")
+        yield Bridge(fake_telegram, vera, vera_room, db)
+    finally:
+        stop.set()
+        await delivery
+        await telegram.stop()
+        await running.stop()
+        await vera.stop()
+        await service.close()
+
+
+async def amira_asks(story: Bridge, description: str) -> tuple[int, Call]:
+    """Amira asks for help on Telegram; the request's id and its review post."""
+    fake = story.telegram
+    for data in ("hr:new", "hr:cat:shopping"):
+        mark = len(fake.calls)
+        fake.press(AMIRA, data)
+        await fake.wait_for("sendMessage", after=mark, chat_id=AMIRA)
+    for content in ({"text": description}, {"location": {"latitude": 51.523, "longitude": 7.456}}):
+        mark = len(fake.calls)
+        fake.send_message(AMIRA, **content)
+        await fake.wait_for("sendMessage", after=mark, chat_id=AMIRA)
+    mark = len(fake.calls)
+    for data in ("hr:when:asap", "hr:langs-done", "hr:send"):
+        mark = len(fake.calls)
+        fake.press(AMIRA, data)
+        await fake.wait_for("sendMessage", after=mark, chat_id=AMIRA)
+    post = await fake.wait_for(
+        "sendMessage", lambda c: "mod:ok" in str(c.params), chat_id=TELEGRAM_GROUP, timeout=15
+    )
+    return int(post.button_data("✅").split(":")[2]), post
+
+
+async def published_and_accepted(story: Bridge, request_id: int, post: Call) -> dict[str, Any]:
+    """Cora publishes from the group; Vera gets the offer on Matrix and accepts it. The
+    offer."""
+    fake, vera = story.telegram, story.vera
+    mark = len(vera.received)
+    fake.press(CORA, f"mod:ok:{request_id}", post)
+    offer = await vera.wait_for(lambda e: "🔔" in body(e), after=mark)
+    mark, telegram_mark = len(vera.received), len(fake.calls)
+    await vera.react(story.vera_room, offer["event_id"], "1️⃣")  # I can help
+    await vera.wait_for(lambda e: "🎉" in body(e), after=mark)
+    await fake.wait_for("sendMessage", lambda c: "🎉" in c.text, after=telegram_mark, chat_id=AMIRA)
+    request = await story.db.requests.get(request_id)
+    assert request.state == "matched"
+    return offer
+
+
+async def vera_says(story: Bridge, text: str) -> Call:
+    """Vera writes in the relay; what reaches Amira on Telegram."""
+    mark = len(story.telegram.calls)
+    await story.vera.say(story.vera_room, text)
+    return await story.telegram.wait_for(
+        "sendMessage", lambda c: "💬" in c.text, after=mark, chat_id=AMIRA, timeout=15
+    )
+
+
+async def amira_says(story: Bridge, text: str) -> dict[str, Any]:
+    """Amira writes in the relay; what reaches Vera on Matrix."""
+    mark = len(story.vera.received)
+    story.telegram.send_text(AMIRA, text)
+    return await story.vera.wait_for(lambda e: "💬" in body(e), after=mark)
+
+
+def shown(call: Call) -> str:
+    return readable(call.text)
+
+
+def matrix_shown(event: dict[str, Any]) -> str:
+    return readable(event["content"].get("formatted_body") or body(event))
+
+
+async def test_an_arabic_requester_and_a_turkish_volunteer_through_the_bridge(
+    synapse: Synapse,  # noqa: F811
+    db: Database,
+    fake_telegram: FakeTelegram,
+    fake: FakeLibreTranslate,
+) -> None:
+    ar, de, tr = translator("ar"), translator("de"), translator("tr")
+    async with bridge(synapse, db, fake_telegram, fake) as story:
+        # The review post: German beside the original; the warning is about the original.
+        request_id, post = await amira_asks(story, DESCRIPTION_AR)
+        text = shown(post)
+        assert fake_translation(DESCRIPTION_AR, "de") in text
+        assert DESCRIPTION_AR in text
+        assert readable(str(label(de, "ar"))) in text
+        assert readable(str(de.t("⚠️ contains a phone number"))) in text
+        assert "<blockquote>" in post.text  # the original in full, not collapsed
+
+        # The offer on Matrix, in Turkish, with the original.
+        offer = matrix_shown(await published_and_accepted(story, request_id, post))
+        assert fake_translation(DESCRIPTION_AR, "tr") in offer
+        assert DESCRIPTION_AR in offer
+        assert readable(str(label(tr, "ar"))) in offer
+
+        # They write to each other, each in their own language.
+        coming = await vera_says(story, COMING_TR)
+        assert fake_translation(COMING_TR, "ar") in shown(coming)
+        assert COMING_TR in shown(coming)
+        assert readable(str(label(ar, "tr"))) in shown(coming)
+        assert "<blockquote expandable>" in coming.text  # the original one tap away
+        assert "tr:off" in [b["callback_data"] for row in coming.buttons for b in row]
+        thanks = matrix_shown(await amira_says(story, THANKS_AR))
+        assert fake_translation(THANKS_AR, "tr") in thanks and THANKS_AR in thanks
+
+        # A phone number arrives as it was written, and the engine never saw it.
+        call_me = await vera_says(story, CALL_ME_TR)
+        assert PHONE in shown(call_me)
+        assert fake_translation("Beni ara", "ar") in shown(call_me)
+        assert all(PHONE not in sent and "5554433" not in sent for sent in fake.texts())
+        assert all("5554433" not in sent for sent in fake.texts())  # the description's too
+
+        # Amira switches translation off from the relayed message: the next one comes as
+        # written, without asking the engine.
+        mark = len(fake_telegram.calls)
+        fake_telegram.press(AMIRA, "tr:off", call_me)
+        await fake_telegram.wait_for("sendMessage", after=mark, chat_id=AMIRA)
+        asked = len(fake.calls)
+        as_written = await vera_says(story, "Kapının önündeyim")
+        assert "Kapının önündeyim" in shown(as_written)
+        assert "[ar]" not in shown(as_written)
+        assert readable(str(label(ar, "tr"))) not in shown(as_written)
+        assert "tr:off" not in str(as_written.params)
+        assert len(fake.calls) == asked
+
+        await fake_telegram.settle()
+        assert await db.outbox.pending() == 0
+        # No slot ever reached Telegram unfilled (the post edited with the decision is the
+        # answer to Cora's press, sent without the delivery worker).
+        assert not [c.method for c in fake_telegram.calls if "nb-tr" in str(c.params)]
+        decided = fake_telegram.calls_to("editMessageText", chat_id=TELEGRAM_GROUP)
+        assert decided and fake_translation(DESCRIPTION_AR, "de") in shown(decided[-1])
+
+
+async def test_with_the_engine_away_every_message_arrives_as_written(
+    synapse: Synapse,  # noqa: F811
+    db: Database,
+    fake_telegram: FakeTelegram,
+    fake: FakeLibreTranslate,
+) -> None:
+    ar, de, tr = translator("ar"), translator("de"), translator("tr")
+    fake.slow_seconds = SLOW_SECONDS
+    await fake.set_mode("slow")
+    longest = 0.0
+
+    async def step(coroutine: Any) -> Any:
+        nonlocal longest
+        started = time.monotonic()
+        result = await coroutine
+        longest = max(longest, time.monotonic() - started)
+        return result
+
+    async with bridge(synapse, db, fake_telegram, fake) as story:
+        request_id, post = await step(amira_asks(story, DESCRIPTION_AR))
+        assert DESCRIPTION_AR in shown(post)
+        assert readable(str(not_translated(de))) in shown(post)
+        assert readable(str(de.t("⚠️ contains a phone number"))) in shown(post)
+
+        offer = matrix_shown(await step(published_and_accepted(story, request_id, post)))
+        assert DESCRIPTION_AR in offer
+        assert readable(str(not_translated(tr))) in offer
+
+        coming = await step(vera_says(story, COMING_TR))
+        assert COMING_TR in shown(coming)
+        assert readable(str(not_translated(ar))) in shown(coming)
+        assert fake_translation(COMING_TR, "ar") not in shown(coming)
+        assert "tr:off" not in str(coming.params)  # nothing to switch off
+        thanks = matrix_shown(await step(amira_says(story, THANKS_AR)))
+        assert THANKS_AR in thanks and readable(str(not_translated(tr))) in thanks
+        call_me = await step(vera_says(story, CALL_ME_TR))
+        assert PHONE in shown(call_me)
+
+        # Nothing lost: every message of the story was sent, none given up.
+        await fake_telegram.settle()
+        assert await db.outbox.pending() == 0
+        async with db.conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL"
+        ) as cursor:
+            assert (await cursor.fetchone())[0] == 0
+    # One timeout for the first text, then the engine is left alone: no step waited for it.
+    assert longest < TIMEOUT + SLOW_SECONDS / 2, longest
+    assert fake.hits == 1
 
 
 # -- handler level: the in-memory transport ----------------------------------------------
@@ -248,7 +514,10 @@ async def test_an_offer_to_many_is_translated_once_per_language(
     await volunteer(story, "uli", "uk")
     request_id = await ask_for_help(story, "amira", REQUEST_AR)
     await story.flush()
-    await story.in_group("cora", group_press(f"mod:ok:{request_id}"))
+    out = await story.in_group("cora", group_press(f"mod:ok:{request_id}"))
+    # The post shown again with the decision (an answer, not the worker's): the German
+    # translation made for the post, not a slot.
+    assert fake_translation(REQUEST_AR, "de") in texts(out) and "nb-tr" not in texts(out)
     await story.flush()
     for name in turks:
         assert fake_translation(REQUEST_AR, "tr") in story.received(name), name
@@ -365,3 +634,75 @@ async def test_settings_show_the_translation_switch_only_with_an_engine(
     assert (await db.users.get(amira)).translate_messages
     out = await story.text("amira", "/settings")
     assert readable(str(ar.t("🌐 Messages in other languages: translated"))) in texts(out)
+
+
+# -- operators: doctor and metrics -------------------------------------------------------
+
+
+async def test_doctor_checks_the_translation_engine(tmp_path) -> None:
+    async with FakeLibreTranslate(api_key="right-key") as server:
+
+        async def doctor(**env: str) -> list[str]:
+            settings = {
+                "NACHBARBOT_TRANSLATION__ENGINE": "libretranslate",
+                "NACHBARBOT_TRANSLATION__URL": server.url,
+                "NACHBARBOT_TRANSLATION__TIMEOUT_SECONDS": "2",
+                **env,
+            }
+            result = await asyncio.to_thread(
+                run_bot, "doctor", database=tmp_path / "d.sqlite3", env=settings, timeout=60
+            )
+            return [line for line in result.stdout.splitlines() if "translation " in line]
+
+        lines = await doctor(NACHBARBOT_TRANSLATION__API_KEY="right-key")
+        assert any(line.startswith("ok    translation engine") for line in lines), lines
+        assert any(line.startswith("ok    translation languages") for line in lines), lines
+
+        # A key the server refuses: the engine check fails and says it is the key.
+        lines = await doctor(NACHBARBOT_TRANSLATION__API_KEY="wrong-key")
+        assert any(
+            line.startswith("FAIL  translation engine") and "API key" in line for line in lines
+        ), lines
+        lines = await doctor()  # no key at all, though the server wants one
+        assert any(
+            line.startswith("FAIL  translation engine") and "API key" in line for line in lines
+        ), lines
+
+        await server.set_mode("down")
+        lines = await doctor(NACHBARBOT_TRANSLATION__API_KEY="right-key")
+        assert any(
+            line.startswith("FAIL  translation engine") and "not reachable" in line
+            for line in lines
+        ), lines
+
+
+async def test_metrics_count_translations_and_failures(
+    tmp_path, db: Database, fake: FakeLibreTranslate
+) -> None:
+    from bot.metrics import Metrics
+    from handlers.language_bridge import Slot
+
+    metrics = Metrics(str(tmp_path / "metrics.sqlite3"))
+    service = TranslationService(
+        db, LibreTranslate(fake.url), timeout=2.0, observe=metrics.translation
+    )
+
+    def sample(outcome: str, kind: str = "") -> float:
+        value = metrics.registry.get_sample_value(
+            "nachbarbot_translations_total", {"outcome": outcome, "kind": kind}
+        )
+        return value or 0.0
+
+    try:
+        slot = Slot(REQUEST_AR, "ar", "de")
+        assert (await service.translate(slot)).translation == fake_translation(REQUEST_AR, "de")
+        await service.translate(slot)
+        assert sample("translated") == 1 and sample("cached") == 1
+        assert metrics.registry.get_sample_value("nachbarbot_translation_characters_total") == len(
+            REQUEST_AR
+        )
+        await fake.set_mode("down")
+        assert (await service.translate(Slot(THANKS_AR, "ar", "de"))).translation is None
+        assert sample("failed", "down") == 1
+    finally:
+        await service.close()
