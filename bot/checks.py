@@ -137,6 +137,11 @@ async def _translation_checks(config: Config, db: Database) -> AsyncIterator[Che
     assert engine is not None
     try:
         offered = await asyncio.wait_for(engine.languages(), config.translation.timeout_seconds)
+        # LibreTranslate lists its languages to anyone: only a translation shows that the
+        # key (or that none is needed) is accepted. One word, outside the day's budget.
+        await asyncio.wait_for(
+            engine.translate("Hallo", "de", "en"), config.translation.timeout_seconds
+        )
     except EngineError as exc:
         problem = ENGINE_PROBLEMS.get(exc.kind, exc.kind)
         yield ("translation engine", "FAIL", f"{engine.name}: {problem}")

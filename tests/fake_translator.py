@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 MODES = ("ok", "slow", "down", "4xx", "5xx", "malformed", "quota", "mangle")
 # The bot's ten languages.
@@ -44,6 +45,28 @@ PHRASES: dict[str, dict[str, str]] = {
     "Ruf mich an": {"en": "Call me", "ar": "اتصل بي", "tr": "Beni ara", "uk": "Зателефонуй мені"},
     "Hausnummer": {"en": "house number", "ar": "رقم المنزل", "tr": "kapı numarası"},
     "Danke": {"en": "Thank you", "ar": "شكرا", "tr": "Teşekkürler", "uk": "Дякую"},
+    # The language bridge's story (tests/test_language_bridge.py): an Arabic requester, a
+    # German coordinator, a Turkish volunteer.
+    "أحتاج مساعدة في التسوق": {
+        "de": "Ich brauche Hilfe beim Einkaufen",
+        "tr": "Alışverişte yardıma ihtiyacım var",
+    },
+    "اتصل بي": {"de": "Ruf mich an", "tr": "Beni ara"},
+    "شكرا جزيلا، الباب الأزرق": {
+        "de": "Vielen Dank, die blaue Tür",
+        "tr": "Çok teşekkürler, mavi kapı",
+    },
+    "أنا في البيت مساء": {"de": "Ich bin abends zu Hause", "tr": "Akşamları evdeyim"},
+    "Yarın sabah gelebilirim": {
+        "ar": "يمكنني أن آتي صباح الغد",
+        "de": "Ich kann morgen früh kommen",
+    },
+    "Beni ara": {"ar": "اتصل بي", "de": "Ruf mich an"},
+    "Wann bist du zu Hause?": {"ar": "متى تكون في البيت؟", "tr": "Ne zaman evdesin?"},
+    "Bitte schreib die Anfrage ohne Telefonnummer neu.": {
+        "ar": "من فضلك اكتب الطلب من جديد بدون رقم هاتف.",
+        "tr": "Lütfen talebi telefon numarası olmadan yeniden yaz.",
+    },
 }
 
 
@@ -62,6 +85,15 @@ def guess_language(text: str) -> str:
     if re.search(r"[\u0400-\u04ff]", text):
         return "uk" if re.search(r"[іїєґ]", text, re.IGNORECASE) else "ru"
     return "de"
+
+
+@web.middleware
+async def _no_keep_alive(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every answer closes its connection: "down" then means down for a client too, not
+    only for new connections (a kept-alive one would still be served)."""
+    response = await handler(request)
+    response.force_close()
+    return response
 
 
 @dataclass(frozen=True)
@@ -91,7 +123,7 @@ class FakeTranslator:
         raise NotImplementedError
 
     async def start(self) -> str:
-        app = web.Application()
+        app = web.Application(middlewares=[_no_keep_alive])
         self.routes(app)
         # A short shutdown: a "slow" answer still sleeping must not hold the test's end.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)

@@ -141,6 +141,19 @@ async def test_translation_is_cached_and_counted(
     assert (usage.translated, usage.cached, usage.characters) == (1, 1, len("أحتاج مساعدة"))
 
 
+async def test_the_same_text_filled_at_once_asks_the_engine_once(
+    service: TranslationService, engine: Engine, db: Database
+) -> None:
+    # One delivery round fills all its messages at once: an offer to many volunteers.
+    engine.delay = 0.05
+    outcomes = await asyncio.gather(*(service.translate(slot()) for _ in range(5)))
+    assert {outcome.translation for outcome in outcomes} == {"[de] أحتاج مساعدة"}
+    assert len(engine.calls) == 1
+    day = datetime.now(UTC).astimezone(TIMEZONE).date().isoformat()
+    usage = await db.translations.usage(day)
+    assert (usage.translated, usage.cached) == (1, 4)
+
+
 async def test_phone_numbers_email_and_links_never_reach_the_engine(
     service: TranslationService, engine: Engine
 ) -> None:

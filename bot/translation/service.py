@@ -68,6 +68,10 @@ class TranslationService:
         self._paused_until: datetime | None = None
         # Budget check and reservation are one step, also for slots filled at once.
         self._budget_lock = asyncio.Lock()
+        # Translations under way, by text and language pair: the messages of one delivery
+        # round are filled at once, so the cache alone would let an offer to fifty
+        # volunteers ask the engine fifty times.
+        self._under_way: dict[tuple[str, str, str], asyncio.Future[Outcome]] = {}
 
     async def fill(self, item: Outgoing) -> Outgoing:
         """``item`` with its slots filled (unchanged if it has none)."""
@@ -80,6 +84,34 @@ class TranslationService:
     async def translate(self, slot: Slot) -> Outcome:
         if self.engine is None:
             return Outcome(None, OFF)
+        key = (slot.text, slot.source, slot.target)
+        under_way = self._under_way.get(key)
+        if under_way is not None:
+            return await self._shared(await asyncio.shield(under_way))
+        task = asyncio.ensure_future(self._translate(slot))
+        self._under_way[key] = task
+        try:
+            return await task
+        finally:
+            del self._under_way[key]
+
+    async def _shared(self, outcome: Outcome) -> Outcome:
+        """The outcome of the same text's translation under way, counted as a text of its
+        own (from memory, over budget or failed) without asking the engine again."""
+        day = self.clock().astimezone(TIMEZONE).date().isoformat()
+        if outcome.translation is not None:
+            await self.db.translations.count(day, cached=1)
+            self.observe("cached", "", 0)
+        elif outcome.reason == BUDGET:
+            await self.db.translations.count(day, over_budget=1)
+            self.observe("over_budget", "", 0)
+        elif outcome.reason == FAILED:
+            await self.db.translations.count(day, failures=1)
+            self.observe("failed", "shared", 0)
+        return outcome
+
+    async def _translate(self, slot: Slot) -> Outcome:
+        assert self.engine is not None
         translations = self.db.translations
         cached = await translations.cached(slot.text, slot.source, slot.target)
         day = self.clock().astimezone(TIMEZONE).date().isoformat()
