@@ -54,14 +54,14 @@ from handlers.helping.render import (
     decision_buttons,
     describe,
     door_code_text,
+    group_review_post,
     offer_buttons,
     offer_text,
     reoffer_buttons,
     request_voice,
-    review_post,
 )
 from handlers.helping.vocabulary import REJECT_REASONS
-from handlers.language_bridge import Reader, backchannel_reader, reader
+from handlers.language_bridge import Reader, reader
 from handlers.messenger import Messenger, backchannel_language
 from handlers.model import Button, Message
 from handlers.settings import HandlerSettings
@@ -307,7 +307,7 @@ async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpR
 async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
     """Post the request to every backchannel, remembering the posts to mark them later;
     a voice description follows its post, so that it can be heard and checked."""
-    text = await _review_post(scene, request)
+    text = await group_review_post(scene.db, scene.settings, request)
     for outbox_id in await scene.mail.to_backchannel(
         lambda t: Message(text, decision_buttons(t, request.id), typed_choices=False),
         about=[request.requester_id],
@@ -319,17 +319,11 @@ async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
         )
 
 
-async def _review_post(scene: Scene, request: HelpRequest) -> Markup:
-    """The review post in the group's language, a translation beside the original."""
-    bt = backchannel_language()
-    return await review_post(scene.db, request, bt, backchannel_reader(scene.settings, bt))
-
-
 async def _mark_posts(
     scene: Scene, request: HelpRequest, verdict: Markup, except_outbox: int | None = None
 ) -> Markup:
     """Show a decision on the request's review posts; the text shown."""
-    text = await _review_post(scene, request) + "\n\n" + verdict
+    text = await group_review_post(scene.db, scene.settings, request) + "\n\n" + verdict
     for outbox_id in await scene.db.requests.posts(request.id):
         if outbox_id != except_outbox:
             await scene.mail.edit(outbox_id, lambda t: Message(text), about=[request.requester_id])
@@ -529,7 +523,7 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
         request.id, coordinator.id, summary=clean_text(text)[:SUMMARY_LIMIT]
     )
     if request.state == "review":
-        text_now = await _review_post(scene, request)
+        text_now = await group_review_post(scene.db, scene.settings, request)
         for outbox_id in await scene.db.requests.posts(request.id):
             await scene.mail.edit(
                 outbox_id,

@@ -28,9 +28,15 @@ from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.languages import shown_to, shown_to_coordinators
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label, decision_buttons, describe, review_post
+from handlers.helping.render import (
+    category_label,
+    decision_buttons,
+    describe,
+    group_review_post,
+    review_post,
+)
 from handlers.helping.vocabulary import REJECT_REASONS
-from handlers.messenger import backchannel_language
+from handlers.language_bridge import backchannel_reader
 from handlers.model import Button, ButtonPress, Command, Message
 from handlers.router import Router
 from locales import N_, TIMEZONE
@@ -97,7 +103,7 @@ async def _ask_reason(ctx: Context) -> None:
     request = await _request(ctx)
     t = ctx.t
     ctx.reply(
-        await review_post(ctx.db, request, backchannel_language())
+        await group_review_post(ctx.db, ctx.settings, request)
         + "\n\n"
         + t.t("❌ Why is it not published?"),
         [
@@ -115,7 +121,7 @@ async def _ask_reason(ctx: Context) -> None:
 async def _back(ctx: Context) -> None:
     request = await _request(ctx)
     ctx.reply(
-        await review_post(ctx.db, request, backchannel_language()),
+        await group_review_post(ctx.db, ctx.settings, request),
         decision_buttons(ctx.t, request.id) if request.state == "review" else [],
         edit=True,
     )
@@ -396,7 +402,8 @@ def register(router: Router) -> None:
             return
         for request in waiting[:10]:
             ctx.reply(
-                await review_post(ctx.db, request, ctx.t), decision_buttons(ctx.t, request.id)
+                await review_post(ctx.db, request, ctx.t, backchannel_reader(ctx.settings, ctx.t)),
+                decision_buttons(ctx.t, request.id),
             )
 
     @router.command("stats", N_("Figures on requests (coordinators)"), role=ROLE, backchannel=True)

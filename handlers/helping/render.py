@@ -19,9 +19,11 @@ from db.requests import HelpRequest
 from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import HELP_CATEGORIES, WHEN
 from handlers.helping.warnings import warnings_for
-from handlers.language_bridge import Reader, words
+from handlers.language_bridge import Reader, backchannel_reader, words
+from handlers.messenger import backchannel_language
 from handlers.model import Button, Voice
 from handlers.places.render import language_names
+from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, isolate
 
 # How far back a new request is compared with others, for the "very similar" warning.
@@ -127,6 +129,15 @@ async def review_post(
     if flags:
         lines += [Markup(""), *flags]
     return Markup("\n").join(lines)
+
+
+async def group_review_post(
+    db: Database, settings: HandlerSettings, request: HelpRequest
+) -> Markup:
+    """The review post as the coordinators' group reads it: in the group's language, with a
+    translation beside an original in another language."""
+    bt = backchannel_language()
+    return await review_post(db, request, bt, backchannel_reader(settings, bt))
 
 
 def decision_buttons(t: Translator, request_id: int) -> list[list[Button]]:
