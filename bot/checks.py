@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 
 from bot.config import Config, ConfigError, check_chat_secrets
 from db import Database
+from db.clock import local_day
 from db.database import available_migrations
 from db.rows import fetch_all, fetch_one
-from locales import SUPPORTED_LANGUAGES, TIMEZONE
+from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path
 
 Check = tuple[str, str, str]
@@ -158,8 +159,7 @@ async def _translation_checks(config: Config, db: Database) -> AsyncIterator[Che
         "FAIL" if missing else "ok",
         f"not offered: {', '.join(missing)}" if missing else "all ten offered",
     )
-    day = datetime.now(UTC).astimezone(TIMEZONE).date().isoformat()
-    used = (await db.translations.usage(day)).characters
+    used = (await db.translations.usage(local_day(datetime.now(UTC)))).characters
     budget = config.translation.daily_character_budget
     yield (
         "translation budget",

@@ -10,15 +10,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from db.clock import to_text
+from db.clock import local_day, to_text
 from db.personal_data import MAP, TABLES, Retention, sections
 from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 from db.users import User
 
-BERLIN = ZoneInfo("Europe/Berlin")
 # Columns that hold JSON: exported as data, not as a string of it.
 JSON_COLUMNS = {
     ("conversations", "data"),
@@ -62,7 +60,7 @@ class Limits:
             "updates_before": to_text(now - timedelta(days=self.handled_update_days)),
             "conversation_before": to_text(now - timedelta(days=self.conversation_days)),
             "buttons_before": to_text(now - timedelta(days=self.matrix_button_days)),
-            "today_local": now.astimezone(BERLIN).date().isoformat(),
+            "today_local": local_day(now),
         }
 
 

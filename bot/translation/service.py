@@ -29,9 +29,9 @@ from bot.translation.engine import Engine, EngineError
 from bot.translation.engines import engine_from_config
 from bot.translation.masking import mask
 from db import Database
+from db.clock import local_day
 from handlers.language_bridge import BUDGET, FAILED, OFF, Outcome, Slot, fill, slots_in
 from handlers.model import Outgoing
-from locales import TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class TranslationService:
     async def _shared(self, outcome: Outcome) -> Outcome:
         """The outcome of the same text's translation under way, counted as a text of its
         own (from memory, over budget or failed) without asking the engine again."""
-        day = self.clock().astimezone(TIMEZONE).date().isoformat()
+        day = local_day(self.clock())
         if outcome.translation is not None:
             await self.db.translations.count(day, cached=1)
             self.observe("cached", "", 0)
@@ -114,12 +114,12 @@ class TranslationService:
         assert self.engine is not None
         translations = self.db.translations
         cached = await translations.cached(slot.text, slot.source, slot.target)
-        day = self.clock().astimezone(TIMEZONE).date().isoformat()
+        now = self.clock()
+        day = local_day(now)
         if cached is not None:
             await translations.count(day, cached=1)
             self.observe("cached", "", 0)
             return Outcome(cached)
-        now = self.clock()
         if self._paused_until is not None and now < self._paused_until:
             return await self._failed(day, "paused")
         masked = mask(slot.text)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 
+from db.clock import local_day
 from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
@@ -39,7 +40,7 @@ from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import backchannel_reader
 from handlers.model import Button, ButtonPress, Command, Message
 from handlers.router import Router
-from locales import N_, TIMEZONE
+from locales import N_
 
 ROLE = "coordinator"
 
@@ -302,10 +303,10 @@ async def requester_answer(ctx: Context) -> None:
 async def _translation_figures(ctx: Context) -> list[Markup]:
     """Today's and the last 30 days' use of the translation engine."""
     t = ctx.t
-    today = datetime.now(UTC).astimezone(TIMEZONE).date()
+    now = datetime.now(UTC)
     lines = [t.t("🌐 <b>Translation</b>")]
-    for label, first in ((N_("today"), today), (N_("30 days"), today - timedelta(days=29))):
-        usage = await ctx.db.translations.usage_since(first.isoformat())
+    for label, first in ((N_("today"), now), (N_("30 days"), now - timedelta(days=29))):
+        usage = await ctx.db.translations.usage_since(local_day(first))
         lines.append(
             t.t(
                 "{period}: {texts} texts translated ({characters} characters), {cached} from "
