@@ -9,7 +9,7 @@ text, its language, the reader's language and whose words they are. The delivery
 fills every slot just before sending, outside any transaction, because an engine may take
 seconds (bot/delivery.py, bot/translation/service.py):
 
-- translated: "🌐 translated from Arabic", the translation, and the original one tap away
+- translated: "🌐 Translation (original: Arabic)", the translation, and the original one tap away
   (a collapsed quote on Telegram; below it elsewhere);
 - not translated (engine down, slow, an odd answer, the day's budget used up): the original
   with a short note saying so. The message goes out either way and never waits longer than

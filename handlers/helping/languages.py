@@ -20,6 +20,7 @@ from db.users import User
 from handlers.helping.text_language import detect
 from handlers.language_bridge import Reader, backchannel_reader, reader, words
 from handlers.settings import HandlerSettings
+from handlers.text_safety import quoted
 from locales import Translator
 
 
@@ -37,6 +38,8 @@ async def declared(db: Database, user_id: int, request: HelpRequest | None) -> t
 
 
 async def reader_of(scene: Scene, user: User, request: HelpRequest | None) -> Reader:
+    if not (scene.settings.translation and user.translate_messages):
+        return reader(scene.settings, user)  # translates nothing: its languages do not matter
     return reader(scene.settings, user, await declared(scene.db, user.id, request))
 
 
@@ -59,6 +62,8 @@ async def shown_to(
     it is written in (and translation is on for them), else as written. ``switch_off``:
     a translated message carries the button to stop translating (the relay)."""
     for_reader = await reader_of(scene, reader_user, request)
+    if not for_reader.engine:
+        return lambda t: quoted(t, text)  # nothing will translate it: no detection needed
     language = await language_of(scene, writer, request, text)
     request_id = request.id if request is not None else None
     return lambda t: words(
@@ -77,6 +82,8 @@ async def shown_to_coordinators(
 ) -> Callable[[Translator], Markup]:
     """How ``writer``'s ``text`` reads in the coordinators' group: in the group's language
     with the original in full beside it when it is written in another."""
+    if not scene.settings.translation:
+        return lambda t: quoted(t, text)  # nothing will translate it: no detection needed
     language = await language_of(scene, writer, request, text)
     request_id = request.id if request is not None else None
     return lambda t: words(

@@ -25,7 +25,10 @@ no states.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+from markupsafe import Markup
 
 from db.clock import to_text
 from db.contacts import Relayed
@@ -37,7 +40,7 @@ from handlers.helping.warnings import has_phone_number
 from handlers.model import Edited, Event, Message, React, Removed, Text, decode
 from handlers.router import Router
 from handlers.text_safety import clean_text
-from locales import N_
+from locales import N_, Translator
 
 # A standard Telegram reaction, understood without reading.
 ACKNOWLEDGED = "👌"
@@ -108,9 +111,9 @@ async def _correct(ctx: Context, item: Relayed, event: Edited) -> None:
         await ctx.db.contacts.correct_relay(item.id, text)
         await ctx.db.translations.forget_text(ctx.user.id, item.text)
         name = ctx.user.first_name or "?"
-        edited, fresh = await _edit_copy(ctx, item, event, partner, name, text)
+        shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
+        edited, fresh = await _edit_copy(ctx, item, event, partner, name, shown)
         if not (edited and fresh):
-            shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
             await ctx.mail.to_user(
                 partner,
                 lambda pt: Message(
@@ -127,7 +130,12 @@ async def _correct(ctx: Context, item: Relayed, event: Edited) -> None:
 
 
 async def _edit_copy(
-    ctx: Context, item: Relayed, event: Edited, partner: User, name: str, text: str
+    ctx: Context,
+    item: Relayed,
+    event: Edited,
+    partner: User,
+    name: str,
+    shown: Callable[[Translator], Markup],
 ) -> tuple[bool, bool]:
     """Edit the partner's copy in place, with the buttons it had. (edited, and whether the
     copy is so new that the edit alone will do)."""
@@ -142,8 +150,6 @@ async def _edit_copy(
     # The buttons it had, without the one a translation added at delivery (it comes back
     # if the correction is translated too).
     buttons = copy.buttons if isinstance(copy, Message) else []
-    request = await ctx.db.requests.get(item.request_id)
-    shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
     edited = await ctx.mail.edit(
         original,
         lambda pt: Message(pt.t("✏️ <b>{name}</b>: {text}", name=name, text=shown(pt)), buttons),

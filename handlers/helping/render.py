@@ -78,10 +78,12 @@ def describe(
     summary = get("summary") or ""
     if summary:
         # Written by a coordinator for those who cannot listen (or not in this language).
+        # Its language matters only to a reader it may be translated for.
+        translating = for_reader is not None and for_reader.engine
         text = words(
             t,
             summary,
-            detect(summary, DEFAULT_LANGUAGE),
+            detect(summary, DEFAULT_LANGUAGE) if translating else "",
             for_reader,
             request_id=request_id,
             beside=beside,
