@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nachbarbot", description=__doc__)
     parser.add_argument("--config", help="TOML configuration file (default: $NACHBARBOT_CONFIG)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="start the configured chat transports")
+    sub.add_parser("run", help="start the configured chat transports (and the web, if web.port)")
+    sub.add_parser("web", help="serve only the web map and desk (web.port) on the same database")
     console = sub.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default="resident", help="name of the person typing first")
     console.add_argument(
@@ -161,11 +162,59 @@ async def _console(config: Config, user: str, lang: str | None, coordinator: str
         translations = service_from_config(db, config.translation)
         console.worker = OutboxWorker(db, [console], translations=translations)
         await console.worker.run_once()  # anything left undelivered by an earlier session
-        return await console.run()
+        web = await _start_web(db, config, dispatcher.settings, console.worker.wake)
+        try:
+            return await console.run()
+        finally:
+            if web is not None:
+                await web.stop()
     finally:
         if translations is not None:
             await translations.close()
         await db.close()
+
+
+async def _start_web(db, config: Config, settings, wake, username: str = ""):
+    """The web map and desk when ``web.port`` is set (None otherwise)."""
+    if not config.web.port:
+        return None
+    from bot.web.server import WebServer
+    from bot.web.site import Site
+
+    server = WebServer(Site(db, config, settings, wake, username))
+    await server.start(config.web.listen, config.web.port)
+    print(f"map:  {config.web.base_url}/", file=sys.stderr)
+    print(
+        f"desk: {config.web.base_url}/desk  (send /desk in a chat for a login link)",
+        file=sys.stderr,
+    )
+    return server
+
+
+async def _web(config: Config) -> int:
+    """``python -m bot web``: the web alone, beside a bot process on the same database;
+    that process's outbox worker delivers what desk actions queue at its next poll."""
+    if not config.web.port:
+        print(
+            f"nachbarbot: the web is off - set web.port (or {env_name('web', 'port')})",
+            file=sys.stderr,
+        )
+        return 2
+    db = await open_database(config)
+    dispatcher = build_dispatcher(db, config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    web = None
+    try:
+        web = await _start_web(db, config, dispatcher.settings, lambda: None)
+        await stop.wait()
+    finally:
+        if web is not None:
+            await web.stop()
+        await db.close()
+    return 0
 
 
 async def _run(config: Config) -> int:
@@ -217,6 +266,7 @@ async def _run(config: Config) -> int:
         db, dispatcher, config, worker, metrics.retention_failed if metrics else None
     )
     started = []
+    web = None
     try:
         await apply_retention(db, config, on_failure=metrics.retention_failed if metrics else None)
         # The reminder schedule first (reaching further into recurring events), then the
@@ -227,6 +277,7 @@ async def _run(config: Config) -> int:
             started.append(transport)
         if metrics is not None:
             await metrics.serve(config.metrics.listen, config.metrics.port)
+        web = await _start_web(db, config, dispatcher.settings, worker.wake, _bot_username(started))
         scheduler.start()
         delivery = asyncio.create_task(worker.run(stop))
         log.info("running: %s", ", ".join(t.platform for t in transports))
@@ -235,6 +286,8 @@ async def _run(config: Config) -> int:
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        if web is not None:
+            await web.stop()
         for transport in reversed(started):
             await transport.stop()
         if metrics is not None:
@@ -242,6 +295,15 @@ async def _run(config: Config) -> int:
         await translations.close()
         await db.close()
     return 0
+
+
+def _bot_username(transports: list) -> str:
+    """The Telegram bot's @username (known after getMe), for the map's deep links."""
+    for transport in transports:
+        name = getattr(transport, "username", None)
+        if transport.platform == "telegram" and callable(name):
+            return name() or ""
+    return ""
 
 
 def _schedule(
@@ -320,6 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(events_cli.run(config, args))
         if args.command == "places":
             return asyncio.run(places_cli.run(config, args))
+        if args.command == "web":
+            return asyncio.run(_web(config))
         if args.command == "console":
             return asyncio.run(_console(config, args.user, args.lang, args.coordinator))
         return asyncio.run(_run(config))

@@ -193,6 +193,28 @@ class MetricsSection:
 
 
 @dataclass(frozen=True)
+class WebSection:
+    listen: str = _opt("127.0.0.1", doc="Address the map and the desk are served on")
+    port: int = _opt(
+        0, minimum=0, maximum=65535, doc="Port of the web map and desk; 0 switches it off"
+    )
+    public_url: str = _opt(
+        "", doc="How people reach the web through the reverse proxy, e.g. https://karte.example.org"
+    )
+    tile_url: str = _opt(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        doc="Map tiles; the only server a visitor's browser is sent to besides the bot",
+    )
+
+    @property
+    def base_url(self) -> str:
+        """Where links in chats point: the public URL, else the address served on."""
+        if not self.port:
+            return ""
+        return (self.public_url or f"http://{self.listen}:{self.port}").rstrip("/")
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSection = field(default_factory=BotSection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
@@ -203,6 +225,7 @@ class Config:
     matrix: MatrixSection = field(default_factory=MatrixSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
     translation: TranslationSection = field(default_factory=TranslationSection)
+    web: WebSection = field(default_factory=WebSection)
 
     @property
     def telegram_enabled(self) -> bool:
@@ -234,6 +257,7 @@ class Config:
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,
             translation=self.translation.engine,
+            web_url=self.web.base_url,
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}
                 if self.help.telegram_backchannel
@@ -367,6 +391,12 @@ def _check_consistency(config: Config) -> None:
         platform, _, user_id = entry.partition(":")
         if platform not in ("telegram", "matrix", "console") or not user_id:
             raise ConfigError(f"bot.admins: {entry!r} is not of the form platform:user_id")
+    if config.web.public_url and not config.web.public_url.startswith(("http://", "https://")):
+        raise ConfigError("web.public_url: must start with http:// or https://")
+    if not config.web.tile_url.startswith(("http://", "https://")) or not all(
+        part in config.web.tile_url for part in ("{z}", "{x}", "{y}")
+    ):
+        raise ConfigError("web.tile_url: must be an http(s) URL with {z}, {x} and {y}")
     if not config.telegram.api_base_url.startswith(("http://", "https://")):
         raise ConfigError("telegram.api_base_url: must start with http:// or https://")
     if config.matrix.homeserver or config.matrix.user_id:

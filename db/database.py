@@ -13,6 +13,7 @@ import aiosqlite
 from db.clock import utcnow
 from db.contacts import ContactStore
 from db.data_rights import DataRights
+from db.desk import DeskStore
 from db.events import EventStore
 from db.outbox import OutboxStore
 from db.places import PlaceStore
@@ -73,6 +74,7 @@ class Database:
         self.contacts = ContactStore(self.transactions)
         self.data_rights = DataRights(self.transactions)
         self.translations = TranslationStore(self.transactions)
+        self.desk = DeskStore(self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

@@ -119,6 +119,13 @@ PURPOSES = (
         "the decision stays; the user number is removed with the account",
     ),
     Purpose(
+        "desk",
+        "for coordinators using the web desk: one-time login links and browser sessions "
+        "(stored only as hashes)",
+        "the bot only",
+        "links valid 10 minutes, sessions 12 hours; both removed a week after they end",
+    ),
+    Purpose(
         "technical",
         "updates already handled (to answer once), Matrix room and button maps",
         "the bot only",
@@ -828,6 +835,42 @@ MAP: tuple[Table, ...] = (
             "over_budget": PUBLIC,
         },
         note="Counts per day, for the budget and /stats: nothing about a person.",
+    ),
+    Table(
+        "desk_logins",
+        "desk",
+        {
+            "token_hash": PUBLIC,
+            "user_id": LINK,
+            "created_at": DETAIL,
+            "expires_at": DETAIL,
+            "used_at": DETAIL,
+        },
+        links=(owned("desk_logins", "created_at", "used_at"),),
+        retention=(
+            Retention(
+                "desk_logins", ("DELETE FROM desk_logins WHERE expires_at < :updates_before",)
+            ),
+        ),
+        note="Only a hash of the link's secret; a used or expired link opens nothing.",
+    ),
+    Table(
+        "desk_sessions",
+        "desk",
+        {
+            "id_hash": PUBLIC,
+            "user_id": LINK,
+            "csrf": PUBLIC,
+            "created_at": DETAIL,
+            "expires_at": DETAIL,
+        },
+        links=(owned("desk_sessions", "created_at", "expires_at"),),
+        retention=(
+            Retention(
+                "desk_sessions", ("DELETE FROM desk_sessions WHERE expires_at < :updates_before",)
+            ),
+        ),
+        note="Only a hash of the cookie's secret.",
     ),
     Table(
         "transport_state",

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from handlers import events, guide, helping, menu, onboarding, places, preferences, privacy
+from handlers import (
+    desk,
+    events,
+    guide,
+    helping,
+    menu,
+    onboarding,
+    places,
+    preferences,
+    privacy,
+)
 from handlers.router import Router
 
 # Registration order is the order of /help and of the platforms' command menus.
-FEATURES = (onboarding, menu, places, helping, events, guide, preferences, privacy)
+FEATURES = (onboarding, menu, places, helping, events, guide, preferences, privacy, desk)
 
 
 def build_router() -> Router:

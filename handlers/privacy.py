@@ -218,6 +218,12 @@ def purpose_texts(
             t.t("Coordinators and admins."),
             t.t("The decision stays. Your user number is removed when you delete your account."),
         ),
+        "desk": (
+            t.t("🖥 Web desk (coordinators only)"),
+            t.t("A login link and the session of your browser, stored only as a code."),
+            t.t("Only the bot."),
+            t.t("A link works 10 minutes, a session 12 hours. Both are removed a week later."),
+        ),
         "technical": (
             t.t("⚙️ Technical records"),
             t.t("Which of your messages were answered, so nothing is answered twice."),

@@ -35,5 +35,7 @@ class HandlerSettings:
     # not read is marked for translation at delivery (bot/translation); without one,
     # matching says out loud when nobody shares the requester's language.
     translation: str = ""
+    # Where the web map and desk are reached ("" when the web is off): login links, the map.
+    web_url: str = ""
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000

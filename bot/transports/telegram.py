@@ -235,7 +235,7 @@ class TelegramTransport:
             log.exception("telegram %s failed unexpectedly", method)
         return None
 
-    def _username(self) -> str | None:
+    def username(self) -> str | None:
         """The bot's @username, known once the application is initialised (getMe)."""
         try:
             return self.bot.username
@@ -265,7 +265,7 @@ class TelegramTransport:
         )
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = to_incoming(update, self._username())
+        incoming = to_incoming(update, self.username())
         if incoming is None:
             return
         outgoing = await self.dispatcher.handle(incoming)

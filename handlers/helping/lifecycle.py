@@ -12,6 +12,7 @@ enter          new → open                  a coordinator               matchin
 publish        review → open               a coordinator               requester, posts, volunteers
 reject         review → rejected           a coordinator               requester, posts
 edit           review/open → review        the requester, not banned   backchannel (new post)
+ask            (no change)                 a coordinator               requester (question)
 correct_text   (text only)                 a coordinator               requester, backch. (new post)
 summarise      (summary only)              a coordinator               posts or offers (updated)
 reoffer        (open)                      a coordinator               volunteers not told yet
@@ -470,6 +471,43 @@ async def _decide(
         raise Refused(
             N_("Already decided by {name}."), name=who, decided_by=exc.decided_by, post=post
         ) from None
+
+
+QUESTION_LIMIT = 1000
+UNREACHABLE = N_("😔 The requester cannot be reached in the chat.")
+
+
+async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
+    """A coordinator's question reaches the requester (in their language if they may not
+    read the coordinator's), whose next message is taken as the answer for the backchannel
+    (moderation.requester_answer). No state change: a request in review or open."""
+    text = clean_text(text)[:QUESTION_LIMIT]
+    asked = await scene.db.requests.get(request_id)
+    if (
+        asked is None
+        or asked.state not in ("review", "open")
+        or not is_coordinator(coordinator)
+        or not text
+    ):
+        raise Refused(CANNOT_CHANGE)
+    requester = await scene.mail.reachable(asked.requester_id)
+    if requester is None:
+        raise Refused(UNREACHABLE)
+    question = await shown_to(scene, coordinator, asked, requester, text)
+    await scene.mail.to_user(
+        requester,
+        lambda t: Message(
+            t.t("❓ The coordinators have a question about your request #{id}:", id=asked.id)
+            + "\n"
+            + question(t)
+            + "\n\n"
+            + t.t("Please answer with a message here.")
+        ),
+        about=[coordinator.id],
+    )
+    await scene.set_state_of(requester.id, "request.answer", {"request_id": asked.id})
+    await scene.db.requests.audit(coordinator.id, "request.question", f"request:{asked.id}")
+    return asked
 
 
 async def correct_text(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:

@@ -27,7 +27,7 @@ from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
-from handlers.helping.languages import shown_to, shown_to_coordinators
+from handlers.helping.languages import shown_to_coordinators
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import (
     category_label,
@@ -248,34 +248,11 @@ async def _question_text(ctx: Context) -> None:
     got = await _coordinator_text(ctx)
     if got is None:
         return
-    request_id, text = got
-    asked = await ctx.db.requests.get(request_id)
-    if (
-        asked is None
-        or asked.state not in ("review", "open")
-        or not lifecycle.is_coordinator(ctx.user)
-    ):
-        ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
+    try:
+        await lifecycle.ask(ctx, ctx.user, *got)
+    except Refused as refusal:
+        ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
         return
-    requester = await ctx.mail.reachable(asked.requester_id)
-    if requester is None:
-        ctx.reply(ctx.t.t("😔 The requester cannot be reached in the chat."))
-        return
-    # In the requester's language if they may not read the coordinator's.
-    question = await shown_to(ctx, ctx.user, asked, requester, text)
-    await ctx.mail.to_user(
-        requester,
-        lambda t: Message(
-            t.t("❓ The coordinators have a question about your request #{id}:", id=asked.id)
-            + "\n"
-            + question(t)
-            + "\n\n"
-            + t.t("Please answer with a message here.")
-        ),
-        about=[ctx.user.id],
-    )
-    await ctx.set_state_of(requester.id, "request.answer", {"request_id": asked.id})
-    await ctx.db.requests.audit(ctx.user.id, "request.question", f"request:{asked.id}")
     ctx.reply(ctx.t.t("✅ Your question was sent."))
 
 

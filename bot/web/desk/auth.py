@@ -1,0 +1,164 @@
+"""Desk login, sessions, CSRF and roles.
+
+Routes: ``GET /desk/login/<token>`` shows a button (a link preview or a mail scanner
+fetching the link must not spend it); ``POST`` to the same address spends the link and
+opens a session; ``POST /desk/logout`` ends it. ``desk_page`` wraps every other desk
+handler: no valid session, or no coordinator/admin role *now*, is 403; a POST without
+the session's CSRF token, or from another origin, is 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.web.pages import render
+from bot.web.site import SITE, Site
+from db.desk import SESSION_VALID, DeskSession
+from db.users import User
+from handlers.helping.lifecycle import is_coordinator
+
+COOKIE = "nb_desk"
+CSRF_FIELD = "csrf"
+
+PageHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Who is at the desk for this request, and the token their forms carry."""
+
+    user: User
+    session: DeskSession
+    site: Site
+
+    @property
+    def csrf(self) -> str:
+        return self.session.csrf
+
+
+DESK = web.RequestKey("desk", Desk)
+
+
+def desk_of(request: web.Request) -> Desk:
+    return request[DESK]
+
+
+def _forbidden(request: web.Request, *, logged_in: bool) -> web.Response:
+    return render(request, "desk/forbidden.html", status=403, logged_in=logged_in)
+
+
+def _same_origin(request: web.Request, site: Site) -> bool:
+    """A browser names the page a form came from; it must be this site."""
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin or origin == "null":
+        return origin is None
+    parts = urlsplit(origin)
+    allowed = {request.host}
+    if site.config.web.public_url:
+        allowed.add(urlsplit(site.config.web.public_url).netloc)
+    return parts.netloc in allowed
+
+
+async def current(request: web.Request) -> tuple[User, DeskSession] | None:
+    """The logged-in user of this request's session, if the session is valid."""
+    site = request.app[SITE]
+    session_id = request.cookies.get(COOKIE, "")
+    if not session_id or len(session_id) > 128:
+        return None
+    session = await site.db.desk.session(session_id, datetime.now(UTC))
+    if session is None:
+        return None
+    user = await site.db.users.get(session.user_id)
+    return (user, session) if user is not None else None
+
+
+def desk_page(handler: PageHandler) -> PageHandler:
+    """Only coordinators and admins, checked on every request; forms need the CSRF token."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        site = request.app[SITE]
+        found = await current(request)
+        if found is None:
+            return _forbidden(request, logged_in=False)
+        user, session = found
+        if user.banned_at or not is_coordinator(user):
+            return _forbidden(request, logged_in=True)
+        if request.method not in ("GET", "HEAD"):
+            form = await request.post()
+            sent = str(form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token") or "")
+            if not (
+                sent
+                and hmac.compare_digest(sent.encode(), session.csrf.encode())
+                and _same_origin(request, site)
+            ):
+                return render(request, "error.html", status=403, code=403, detail="")
+        request[DESK] = Desk(user, session, site)
+        return await handler(request)
+
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+def _cookie_options(site: Site) -> dict[str, Any]:
+    return {
+        "httponly": True,
+        "samesite": "Strict",
+        "secure": site.config.web.public_url.startswith("https://"),
+        "path": "/desk",
+    }
+
+
+async def login_page(request: web.Request) -> web.Response:
+    site = request.app[SITE]
+    token = request.match_info["token"]
+    valid = len(token) <= 128 and await site.db.desk.login_is_open(token, datetime.now(UTC))
+    return render(
+        request, "desk/login.html", status=200 if valid else 403, valid=valid, token=token
+    )
+
+
+async def log_in(request: web.Request) -> web.StreamResponse:
+    site = request.app[SITE]
+    token = request.match_info["token"]
+    now = datetime.now(UTC)
+    if len(token) > 128 or not _same_origin(request, site):
+        return render(request, "desk/login.html", status=403, valid=False, token="")
+    async with site.db.transaction():
+        user_id = await site.db.desk.redeem_login(token, now)
+        user = await site.db.users.get(user_id) if user_id is not None else None
+        if user is None or user.banned_at or not is_coordinator(user):
+            return render(request, "desk/login.html", status=403, valid=False, token="")
+        session_id, _session = await site.db.desk.open_session(user.id, now)
+        await site.db.requests.audit(user.id, "desk.login", f"user:{user.id}")
+    response = web.Response(status=303, headers={"Location": "/desk/queue"})
+    response.set_cookie(
+        COOKIE, session_id, max_age=int(SESSION_VALID.total_seconds()), **_cookie_options(site)
+    )
+    return response
+
+
+@desk_page
+async def log_out(request: web.Request) -> web.StreamResponse:
+    desk = desk_of(request)
+    async with desk.site.db.transaction():
+        await desk.site.db.desk.close_session(request.cookies.get(COOKIE, ""))
+        await desk.site.db.requests.audit(desk.user.id, "desk.logout", f"user:{desk.user.id}")
+    response = web.Response(status=303, headers={"Location": "/desk"})
+    response.del_cookie(COOKIE, path="/desk")
+    return response
+
+
+async def entrance(request: web.Request) -> web.StreamResponse:
+    """``/desk``: to the queue when logged in, else how to log in."""
+    found = await current(request)
+    if found is not None and is_coordinator(found[0]) and not found[0].banned_at:
+        raise web.HTTPSeeOther("/desk/queue")
+    return _forbidden(request, logged_in=found is not None)

@@ -1,0 +1,120 @@
+"""The review queue: requests waiting for a coordinator, with the chat's four decisions.
+
+Routes: ``GET /desk/queue``; ``POST /desk/queue/<id>/publish``, ``…/reject`` (``reason``:
+one of the chat's reasons, or ``other`` with ``note``), ``…/edit`` (``text``), ``…/ask``
+(``text``). Each calls the lifecycle function the chat's button calls, so a decision here
+is shown in the group, the requester is told and volunteers get offers the same way; of
+a web and a chat decision at the same moment one wins and the other is told who decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.web.desk.auth import desk_of, desk_page
+from bot.web.i18n import translator_for
+from bot.web.pages import render
+from db.requests import HelpRequest
+from handlers.helping import lifecycle
+from handlers.helping.lifecycle import Refused
+from handlers.helping.render import review_post
+from handlers.helping.vocabulary import REJECT_REASONS
+from handlers.language_bridge import backchannel_reader, from_cache
+from handlers.model import Message
+from locales import N_, Translator
+
+DONE = {
+    "publish": N_("✅ Request #{id} is published. Volunteers nearby get the offer."),
+    "reject": N_("✅ Request #{id} was not published. The requester was told."),
+    "edit": N_("✅ Text of request #{id} changed."),
+    "ask": N_("✅ Your question was sent."),
+}
+
+
+async def _card(site: Any, request: HelpRequest, t: Translator) -> dict[str, Any]:
+    post = await review_post(site.db, request, t, backchannel_reader(site.settings, t))
+    filled = await from_cache(site.db, Message(post))
+    assert isinstance(filled, Message)
+    return {"request": request, "post": Markup(filled.text)}
+
+
+async def _page(
+    request: web.Request, *, notice: Markup | None = None, status: int = 200
+) -> web.Response:
+    desk = desk_of(request)
+    t = translator_for(request)
+    waiting = await desk.site.db.requests.in_state("review")
+    cards = [await _card(desk.site, item, t) for item in waiting]
+    done = request.query.get("done", "")
+    if notice is None and done in DONE and request.query.get("id", "").isdigit():
+        notice = t.t(DONE[done], id=int(request.query["id"]))
+    return render(
+        request,
+        "desk/queue.html",
+        status=status,
+        desk=desk,
+        cards=cards,
+        reasons=[(key, t._(label)) for key, label in REJECT_REASONS.items()],
+        notice=notice,
+    )
+
+
+@desk_page
+async def queue(request: web.Request) -> web.Response:
+    return await _page(request)
+
+
+def _decision(
+    action: str,
+    act: Callable[[Any, Any, int, dict[str, str]], Awaitable[Any]],
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    @desk_page
+    async def handle(request: web.Request) -> web.StreamResponse:
+        desk = desk_of(request)
+        raw = request.match_info["id"]
+        if not raw.isdigit() or len(raw) > 12:
+            raise web.HTTPNotFound()
+        request_id = int(raw)
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        scene = desk.site.scene()
+        try:
+            async with desk.site.db.transaction():
+                await act(scene, desk.user, request_id, form)
+                await desk.site.db.requests.audit(
+                    desk.user.id, f"desk.{action}", f"request:{request_id}"
+                )
+        except Refused as refusal:
+            return await _page(request, notice=refusal.text(translator_for(request)), status=409)
+        desk.site.wake()
+        raise web.HTTPSeeOther(f"/desk/queue?done={action}&id={request_id}")
+
+    handle.__name__ = f"queue_{action}"
+    return handle
+
+
+async def _publish(scene, user, request_id: int, form: dict[str, str]) -> None:
+    await lifecycle.publish(scene, user, request_id)
+
+
+async def _reject(scene, user, request_id: int, form: dict[str, str]) -> None:
+    await lifecycle.reject(
+        scene, user, request_id, form.get("reason", ""), note=form.get("note", "")
+    )
+
+
+async def _edit(scene, user, request_id: int, form: dict[str, str]) -> None:
+    await lifecycle.correct_text(scene, user, request_id, form.get("text", ""))
+
+
+async def _ask(scene, user, request_id: int, form: dict[str, str]) -> None:
+    await lifecycle.ask(scene, user, request_id, form.get("text", ""))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/desk/queue", queue)
+    for action, act in (("publish", _publish), ("reject", _reject), ("edit", _edit), ("ask", _ask)):
+        app.router.add_post(f"/desk/queue/{{id}}/{action}", _decision(action, act))

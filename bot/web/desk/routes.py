@@ -1,0 +1,16 @@
+"""Every desk route: login and the pages (each page module adds its own)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web.desk import auth, queue
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/desk", auth.entrance)
+    app.router.add_get("/desk/login/{token}", auth.login_page)
+    app.router.add_post("/desk/login/{token}", auth.log_in)
+    app.router.add_post("/desk/logout", auth.log_out)
+    for page in (queue,):
+        page.add_routes(app)

@@ -1,0 +1,99 @@
+"""Server-rendered pages: one Jinja2 environment, each page in the visitor's language.
+
+Templates call ``_("Text {name}", name=value)`` (extracted by ``make extract`` like the
+chat's ``t.t``; values are escaped and, in Arabic and Persian, isolated) and use ``t`` for
+Babel's dates, numbers and lists. ``base.html`` sets ``lang`` and ``dir`` and carries the
+language switcher.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.web.i18n import language_of, remember
+from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name, translator
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+# The desk's sections in its menu; each is shown once its page module added the route.
+DESK_SECTIONS = (
+    ("/desk/queue", N_("📥 Review")),
+    ("/desk/requests", N_("📋 Requests")),
+    ("/desk/volunteers", N_("🙋 Volunteers")),
+    ("/desk/places", N_("📍 Places")),
+    ("/desk/events", N_("📅 Events")),
+    ("/desk/stats", N_("📊 Statistics")),
+)
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+LANGUAGES = tuple((code, language_name(code)) for code in SUPPORTED_LANGUAGES)
+
+
+def _switch_url(request: web.Request, lang: str) -> str:
+    query = {k: v for k, v in request.query.items() if k != "lang"}
+    query["lang"] = lang
+    return f"{request.path}?{urlencode(query)}"
+
+
+@cache
+def static(name: str) -> str:
+    """The address of one of our own files, with its version so browsers may cache it."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+def _desk_sections(request: web.Request, t: Translator) -> list[tuple[str, str]]:
+    served = {
+        info.get("path") or info.get("formatter")
+        for info in (resource.get_info() for resource in request.app.router.resources())
+    }
+    return [(href, t._(label)) for href, label in DESK_SECTIONS if href in served]
+
+
+def context(request: web.Request, t: Translator | None = None) -> dict[str, Any]:
+    t = t or translator(language_of(request))
+
+    def gettext(message: str, **values: Any) -> Markup:
+        return t.t(message, **values)
+
+    return {
+        "_": gettext,
+        "t": t,
+        "lang": t.lang,
+        "dir": "rtl" if t.rtl else "ltr",
+        "languages": LANGUAGES,
+        "switch_url": lambda code: _switch_url(request, code),
+        "path": request.path,
+        "static": static,
+        "desk_sections": lambda: _desk_sections(request, t),
+    }
+
+
+def render(
+    request: web.Request, template: str, *, status: int = 200, **values: Any
+) -> web.Response:
+    values = {**context(request), **values}
+    body = _ENV.get_template(template).render(**values)
+    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+    remember(request, response)
+    return response
+
+
+def render_text(template: str, **values: Any) -> str:
+    """A template outside a request (posters in tests, the benchmark)."""
+    return _ENV.get_template(template).render(**values)
