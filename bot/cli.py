@@ -162,7 +162,12 @@ async def _console(config: Config, user: str, lang: str | None, coordinator: str
         translations = service_from_config(db, config.translation)
         console.worker = OutboxWorker(db, [console], translations=translations)
         await console.worker.run_once()  # anything left undelivered by an earlier session
-        web = await _start_web(db, config, dispatcher.settings, console.worker.wake)
+        try:
+            web = await _start_web(db, config, dispatcher.settings, console.worker.wake)
+        except OSError:
+            # A bot process on the same database serves it already; links still lead there.
+            print(f"web: {config.web.base_url} is served by another process", file=sys.stderr)
+            web = None
         try:
             return await console.run()
         finally:
