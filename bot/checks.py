@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from bot.config import Config, ConfigError, check_chat_secrets
+from bot.web.assets import missing
 from db import Database
 from db.clock import local_day
 from db.database import available_migrations
@@ -113,6 +114,36 @@ async def doctor_checks(config: Config, db: Database) -> AsyncIterator[Check]:
         yield check
     async for check in _translation_checks(config, db):
         yield check
+    for check in _web_checks(config):
+        yield check
+
+
+def _web_checks(config: Config) -> list[Check]:
+    """The map and desk: their scripts installed, and an address Telegram accepts."""
+    web = config.web
+    if not web.port:
+        return [("web", "skip", "off (web.port = 0)")]
+    absent = missing()
+    checks = [
+        (
+            "web scripts and styles",
+            "FAIL" if absent else "ok",
+            f"{len(absent)} files missing (npm ci, or NACHBARBOT_WEB_ASSETS)" if absent else "",
+        )
+    ]
+    if not web.public_url:
+        checks.append(("web public address", "skip", f"not set: links point at {web.base_url}"))
+    elif not web.public_url.startswith("https://"):
+        checks.append(
+            (
+                "web public address",
+                "FAIL",
+                "not https: Telegram opens no Mini App and the desk cookie is not secure",
+            )
+        )
+    else:
+        checks.append(("web public address", "ok", web.public_url))
+    return checks
 
 
 # What an engine's failure kind means to an operator.

@@ -108,3 +108,73 @@ def test_the_image_build_steps_give_a_working_bot(tmp_path):
     chat = run_bot("console", "--lang", "uk", input="/start\n", database=database, cwd=app, env=env)
     assert chat.returncode == 0, chat.stderr
     assert "Українська" in chat.stdout and "Dortmund" in chat.stdout
+    # The web's templates and styles are package data: the installed copy serves pages.
+    port = _free_port()
+    web = subprocess.Popen(
+        [sys.executable, "-m", "bot", "web"],
+        cwd=app,
+        env={
+            **os.environ,
+            **env,
+            "NACHBARBOT_BOT__DATABASE": str(database),
+            "NACHBARBOT_WEB__PORT": str(port),
+            "NACHBARBOT_WEB_ASSETS": str(ROOT / "node_modules"),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        page = _get_when_up(f"http://127.0.0.1:{port}/desk/queue", web)
+        assert page.status == 403 and b'dir="ltr"' in page.body
+        style = _get_when_up(f"http://127.0.0.1:{port}/static/site.css", web)
+        assert style.status == 200
+    finally:
+        web.terminate()
+        web.wait(timeout=10)
+
+
+def test_web_is_served_behind_a_proxy_on_loopback():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    bot = compose["services"]["nachbarbot"]
+    assert all(port.startswith("127.0.0.1:") for port in bot["ports"])
+    assert bot["environment"]["NACHBARBOT_WEB__PORT"]
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    # Scripts from the npm registry at build time, never copied into the repository.
+    assert "npm ci --omit=dev" in dockerfile and "NACHBARBOT_WEB_ASSETS" in dockerfile
+    proxy = (DEPLOY / "nginx.conf.example").read_text(encoding="utf-8")
+    assert "proxy_pass http://127.0.0.1:8080" in proxy and "proxy_set_header Host $host" in proxy
+    unit = (DEPLOY / "nachbarbot-web.service").read_text(encoding="utf-8")
+    assert "nachbarbot web" in unit and "ProtectSystem=strict" in unit
+    example = (DEPLOY / "nachbarbot.example.toml").read_text(encoding="utf-8")
+    assert "[web]" in example and "public_url" in example
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Page:
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status, self.body = status, body
+
+
+def _get_when_up(url: str, process: subprocess.Popen, wait: float = 30.0) -> _Page:
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return _Page(response.status, response.read())
+        except urllib.error.HTTPError as error:
+            return _Page(error.code, error.read())
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(process.stderr.read().decode() if process.stderr else "")
+            time.sleep(0.2)
