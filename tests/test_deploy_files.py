@@ -176,5 +176,7 @@ def _get_when_up(url: str, process: subprocess.Popen, wait: float = 30.0) -> _Pa
             return _Page(error.code, error.read())
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(process.stderr.read().decode() if process.stderr else "")
+                raise AssertionError(
+                    process.stderr.read().decode() if process.stderr else ""
+                ) from None
             time.sleep(0.2)
