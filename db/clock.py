@@ -18,3 +18,20 @@ def local_day(moment: datetime) -> str:
 
 def utcnow() -> str:
     return to_text(datetime.now(UTC))
+
+
+def month_start(year: int, month: int) -> datetime:
+    """Midnight at the start of a month in Europe/Berlin (whatever the offset that day)."""
+    return datetime(year, month, 1, tzinfo=BERLIN)
+
+
+def month_bounds(year: int, month: int) -> tuple[str, str]:
+    """A calendar month in Europe/Berlin as stored timestamps: [start, end)."""
+    following = (year + month // 12, month % 12 + 1)
+    return to_text(month_start(year, month)), to_text(month_start(*following))
+
+
+def local_month(moment: datetime) -> tuple[int, int]:
+    """The (year, month) in Europe/Berlin ``moment`` falls in."""
+    local = moment.astimezone(BERLIN)
+    return local.year, local.month

@@ -18,6 +18,7 @@ from db.events import EventStore
 from db.outbox import OutboxStore
 from db.places import PlaceStore
 from db.requests import RequestStore
+from db.statistics import StatisticsStore
 from db.transactions import Transactions
 from db.translations import TranslationStore
 from db.transport_state import TransportStateStore
@@ -75,6 +76,7 @@ class Database:
         self.data_rights = DataRights(self.transactions)
         self.translations = TranslationStore(self.transactions)
         self.desk = DeskStore(self.transactions)
+        self.statistics = StatisticsStore(self.transactions)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:

@@ -322,31 +322,6 @@ class RequestStore:
             self._tx, f"UPDATE help_requests SET {column} = ? WHERE id = ?", (utcnow(), request_id)
         )
 
-    async def statistics(self) -> dict[str, Any]:
-        """Counts by state, median minutes from publishing to a match, open and done by
-        district and category."""
-        rows = await fetch_all(self._tx, "SELECT state, COUNT(*) FROM help_requests GROUP BY state")
-        by_state = {row[0]: row[1] for row in rows}
-        rows = await fetch_all(
-            self._tx,
-            "SELECT (julianday(matched_at) - julianday(opened_at)) * 1440 FROM help_requests"
-            " WHERE matched_at IS NOT NULL AND opened_at IS NOT NULL ORDER BY 1",
-        )
-        waits = [row[0] for row in rows]
-        median = None
-        if waits:
-            middle = len(waits) // 2
-            median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
-        grouped: dict[str, dict[str, dict[str, int]]] = {"stadtbezirk": {}, "category": {}}
-        for column in grouped:
-            for key, state, count in await fetch_all(
-                self._tx,
-                f"SELECT {column}, state, COUNT(*) FROM help_requests"
-                f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state",
-            ):
-                grouped[column].setdefault(key or "?", {})[state] = count
-        return {"by_state": by_state, "median_minutes_to_match": median, **grouped}
-
     async def add_post(self, request_id: int, outbox_id: int) -> None:
         """Remember a backchannel post of the request, to mark it decided later."""
         await execute(

@@ -153,6 +153,20 @@ class Document:
 
 
 @dataclass
+class Picture:
+    """An image the bot made (a chart): a photo on Telegram, ``m.image`` on Matrix, a file
+    under var/ on the console."""
+
+    content: bytes
+    caption: Markup = field(default_factory=Markup)
+    filename: str = "picture.png"
+    mime_type: str = "image/png"
+    width: int = 0
+    height: int = 0
+    to: Recipient | None = None
+
+
+@dataclass
 class Voice:
     """A voice message (relayed, or a request's description); the file lives on
     ``platform``'s servers. For a chat on another platform the outbox worker fetches the
@@ -204,7 +218,7 @@ class React:
     emoji: str
 
 
-Outgoing = Message | Venue | Document | Toast | Edit | Voice | Delete | React
+Outgoing = Message | Venue | Document | Picture | Toast | Edit | Voice | Delete | React
 
 
 def encode(item: Outgoing) -> dict[str, Any]:
@@ -228,6 +242,7 @@ def decode(data: dict[str, Any]) -> Outgoing:
         "Message": Message,
         "Venue": Venue,
         "Document": Document,
+        "Picture": Picture,
         "Edit": Edit,
         "Voice": Voice,
         "Toast": Toast,

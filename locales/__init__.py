@@ -23,7 +23,7 @@ from babel.dates import format_date, format_skeleton, format_time
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 from markupsafe import Markup, escape
@@ -200,9 +200,10 @@ def start_right_to_left(text: str) -> Markup:
 class Translator:
     """Everything language-dependent for one language: messages, plurals and formats.
 
-    Each format has one owner here: :meth:`number`, :meth:`money`, :meth:`duration`,
-    :meth:`distance`, :meth:`list_of`, :meth:`language`, :meth:`date`, :meth:`time`,
-    :meth:`skeleton` and :meth:`datetime`, all through Babel in the reader's locale.
+    Each format has one owner here: :meth:`number`, :meth:`percent`, :meth:`money`,
+    :meth:`duration`, :meth:`distance`, :meth:`list_of`, :meth:`language`, :meth:`date`,
+    :meth:`time`, :meth:`skeleton` and :meth:`datetime`, all through Babel in the reader's
+    locale.
     """
 
     def __init__(self, lang: str) -> None:
@@ -263,6 +264,10 @@ class Translator:
 
     def number(self, value: float) -> Formatted:
         return Formatted(format_decimal(value, locale=self.locale, numbering_system="default"))
+
+    def percent(self, share: float) -> Formatted:
+        """A share (0.25) as the locale writes it: "25 %" (de), "25%" (en)."""
+        return Formatted(format_percent(share, locale=self.locale, numbering_system="default"))
 
     def money(self, cents: int) -> Formatted:
         """Euros with two decimals, the sign where the locale puts it: "12,50 €" (de),

@@ -496,6 +496,7 @@ class FakeTelegram:
         if self.limits is None or method not in (
             "sendMessage",
             "sendDocument",
+            "sendPhoto",
             "sendVenue",
             "sendLocation",
             "sendVoice",
@@ -563,6 +564,24 @@ class FakeTelegram:
                     "file_unique_id": "doc1",
                     "file_name": document["filename"],
                 },
+            )
+        if method == "sendPhoto":
+            photo = params["photo"]
+            if not isinstance(photo, dict) or not photo["content"].startswith(b"\x89PNG"):
+                return self._error(400, "Bad Request: IMAGE_PROCESS_FAILED")
+            file_id = self.add_file(photo["content"])
+            return self._check_text(params, "caption", 1024) or self._message(
+                params["chat_id"],
+                photo=[
+                    {
+                        "file_id": file_id,
+                        "file_unique_id": f"u{file_id}",
+                        "width": 1000,
+                        "height": 750,
+                        "file_size": len(photo["content"]),
+                    }
+                ],
+                **({"caption": params["caption"]} if params.get("caption") else {}),
             )
         if method == "sendVoice":
             voice = params["voice"]

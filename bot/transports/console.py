@@ -11,7 +11,8 @@ that person's name in front.
 ``:edit TEXT`` changes your last message (as an edit on Telegram or Matrix would) and
 ``:delete`` deletes it (as a Matrix redaction would); the bot's quiet acknowledgement of a
 relayed message is printed as a short tick, and a message the bot removes from someone's
-chat as ``🗑`` with its first line.
+chat as ``🗑`` with its first line. A picture (the /stats chart) is saved under
+``var/pictures`` and its path printed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.delivery import OutboxWorker
@@ -38,6 +40,7 @@ from handlers.model import (
     Media,
     Message,
     Outgoing,
+    Picture,
     React,
     Recipient,
     Removed,
@@ -89,8 +92,11 @@ class ConsoleTransport:
         stdout: TextIO = sys.stdout,
         user: str = "resident",
         language_hint: str | None = None,
+        pictures: Path = Path("var/pictures"),
     ) -> None:
         self.dispatcher = dispatcher
+        # A terminal shows no images: pictures the bot sends (charts) are saved here.
+        self.pictures = pictures
         self.stdin = stdin
         self.stdout = stdout
         self.user = user
@@ -149,12 +155,26 @@ class ConsoleTransport:
             if item.mime_type.startswith(("text/", "application/json")):
                 self._print(item.content.decode("utf-8", "replace"), recipient)
             self._print("", recipient)
+        elif isinstance(item, Picture):
+            self._print(f"🖼 {self._save(item)}", recipient)
+            if item.caption:
+                self._print(html_to_plain(item.caption), recipient)
+            self._print("", recipient)
         elif isinstance(item, Voice):
             self._print(f"🎤 [{html_to_plain(item.caption)}]\n", recipient)
         elif isinstance(item, Toast):
             self._print(f"» {item.text}")
         elif isinstance(item, React):
             self._print(f"» ✓ {item.emoji}")
+
+    def _save(self, picture: Picture) -> Path:
+        """The picture as a file (owner-readable only: it may show the city's figures)."""
+        self.pictures.mkdir(parents=True, exist_ok=True)
+        name = Path(picture.filename).name or "picture.png"
+        path = self.pictures / f"{next(self._message_ids)}-{name}"
+        path.write_bytes(picture.content)
+        path.chmod(0o600)
+        return path
 
     def _print_usage(self) -> None:
         t = translator(negotiate(self.language_hint))

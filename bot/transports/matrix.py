@@ -68,6 +68,7 @@ from handlers.model import (
     Media,
     Message,
     Outgoing,
+    Picture,
     React,
     Removed,
     Sender,
@@ -698,6 +699,22 @@ class MatrixTransport:
             )
         if isinstance(item, Voice):
             return await self._room_send(room_id, await self._voice(item))
+        if isinstance(item, Picture):
+            url = await self._upload(item.content, item.mime_type, item.filename)
+            info: dict[str, Any] = {"mimetype": item.mime_type, "size": len(item.content)}
+            if item.width and item.height:
+                info |= {"w": item.width, "h": item.height}
+            caption = html_to_plain(str(item.caption)) if item.caption else ""
+            content: dict[str, Any] = {
+                "msgtype": "m.image",
+                "body": caption or item.filename,
+                "url": url,
+                "info": info,
+            }
+            if caption:
+                # The body is a caption, not a file name (MSC2530).
+                content["filename"] = item.filename
+            return await self._room_send(room_id, content)
         if isinstance(item, Document):
             url = await self._upload(item.content, item.mime_type, item.filename)
             event_id = await self._room_send(

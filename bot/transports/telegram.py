@@ -53,6 +53,7 @@ from handlers.model import (
     Media,
     Message,
     Outgoing,
+    Picture,
     React,
     Sender,
     Text,
@@ -304,6 +305,8 @@ class TelegramTransport:
                 await self.send_venue(chat_id, item)
             elif isinstance(item, Document):
                 await self.send_document(chat_id, item)
+            elif isinstance(item, Picture):
+                await self.send_picture(chat_id, item)
             elif isinstance(item, React) and item.message_id.isdigit():
                 await self._call("setMessageReaction", _react(self.bot, chat_id, item))
         if acknowledged is not None:
@@ -373,6 +376,15 @@ class TelegramTransport:
             else:
                 sent = await self.bot.send_location(chat_id, item.latitude, item.longitude)
             return str(sent.message_id)
+        if isinstance(item, Picture):
+            caption = split_html(str(item.caption), CAPTION_LIMIT)[0] if item.caption else None
+            sent = await self.bot.send_photo(
+                chat_id,
+                InputFile(item.content, filename=item.filename),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+            )
+            return str(sent.message_id)
         if isinstance(item, Document):
             caption = split_html(str(item.caption), CAPTION_LIMIT)[0] if item.caption else None
             sent = await self.bot.send_document(
@@ -435,6 +447,9 @@ class TelegramTransport:
 
     async def send_document(self, chat_id: str, document: Document) -> None:
         await self._call("sendDocument", lambda: self._send(chat_id, document))
+
+    async def send_picture(self, chat_id: str, picture: Picture) -> None:
+        await self._call("sendPhoto", lambda: self._send(chat_id, picture))
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None

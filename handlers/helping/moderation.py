@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from db.clock import local_day
 from db.requests import HelpRequest
-from handlers import ui
+from handlers import statistics, statistics_picture, ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.languages import shown_to_coordinators
@@ -387,8 +387,8 @@ def register(router: Router) -> None:
     @router.command("stats", N_("Figures on requests (coordinators)"), role=ROLE, backchannel=True)
     async def stats(ctx: Context) -> None:
         t = ctx.t
-        figures = await ctx.db.requests.statistics()
-        by_state = figures["by_state"]
+        figures = await statistics.summary(ctx.db)
+        by_state = figures.by_state
         lines = [
             t.t("📊 <b>Requests</b>"),
             t.t(
@@ -406,7 +406,7 @@ def register(router: Router) -> None:
                 expired=by_state.get("expired", 0),
             ),
         ]
-        median = figures["median_minutes_to_match"]
+        median = figures.median_minutes_to_match
         if median is not None:
             lines.append(
                 t.t(
@@ -414,10 +414,13 @@ def register(router: Router) -> None:
                     duration=t.duration(round(median)),
                 )
             )
-        for title, key in ((N_("By district"), "stadtbezirk"), (N_("By kind of help"), "category")):
+        for title, groups, kinds in (
+            (N_("By district"), figures.stadtbezirk, False),
+            (N_("By kind of help"), figures.category, True),
+        ):
             lines += [Markup(""), t.format("<b>{title}</b>", title=t._(title))]
-            for name, states in sorted(figures[key].items()):
-                label = category_label(t, name) if key == "category" else name
+            for name, states in sorted(groups.items()):
+                label = category_label(t, name) if kinds else name
                 lines.append(
                     t.t(
                         "{name}: open {open}, matched {matched}, done {done}",
@@ -430,6 +433,8 @@ def register(router: Router) -> None:
         if ctx.settings.translation:
             lines += [Markup(""), *await _translation_figures(ctx)]
         ctx.reply(Markup("\n").join(lines))
+        # The period's figures as a picture, the same as on the desk's statistics page.
+        ctx.send(await statistics_picture.picture(ctx.db, t))
 
     @router.command(
         "coordinator_add", N_("Make a user a coordinator (admins)"), role="admin", backchannel=True

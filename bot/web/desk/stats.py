@@ -1,0 +1,157 @@
+"""The desk's statistics: every figure of handlers/statistics.py as a chart and as a table,
+for a period, and each table as a CSV download.
+
+Routes: ``GET /desk/stats`` (``?period=``: empty for the last twelve months, or a year such
+as ``2025`` from the first request's year to this one; anything else is 400 with the form
+and a message), ``GET /desk/stats/<table>.csv`` with the same ``period`` (tables:
+``handlers.statistics.TABLE_IDS``). Coordinators and admins only, like every desk page.
+
+Counting a period over 100,000 requests takes a few hundred milliseconds, and it holds the
+one database connection the chat uses too; so a period's figures are kept for
+``FRESH_FOR`` and the page says how old they are. Charts are SVG drawn in
+``bot.web.charts`` (no script needed).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiohttp import web
+from babel.numbers import format_decimal
+
+from bot.web import charts
+from bot.web.csv_export import csv_response
+from bot.web.desk.auth import desk_of, desk_page
+from bot.web.i18n import translator_for
+from bot.web.pages import render
+from db.clock import local_month
+from handlers import statistics
+from handlers.statistics import Figures, Period
+from locales import Translator
+
+FRESH_FOR = 60.0  # seconds
+
+
+@dataclass
+class _Cache:
+    figures: dict[Period, tuple[float, datetime, Figures]] = field(default_factory=dict)
+
+
+CACHE = web.AppKey("stats_cache", _Cache)
+
+
+class BadPeriod(ValueError):
+    pass
+
+
+async def _years(request: web.Request, now: datetime) -> list[int]:
+    desk = desk_of(request)
+    first = await desk.site.db.statistics.first_year()
+    this_year = local_month(now)[0]
+    return list(range(this_year, min(first or this_year, this_year) - 1, -1))
+
+
+def _period(raw: str, years: list[int], now: datetime) -> Period:
+    if raw in ("", "12m"):
+        return Period.recent(now)
+    if raw.isdigit() and len(raw) == 4 and int(raw) in years:
+        return Period.of_year(int(raw))
+    raise BadPeriod(raw)
+
+
+async def _figures(request: web.Request, period: Period, now: datetime) -> tuple[Figures, datetime]:
+    cache = request.app[CACHE]
+    kept = cache.figures.get(period)
+    if kept is not None and time.monotonic() - kept[0] < FRESH_FOR:
+        return kept[2], kept[1]
+    figures = await statistics.figures(desk_of(request).site.db, period, now)
+    if len(cache.figures) > 32:
+        cache.figures.clear()
+    cache.figures[period] = (time.monotonic(), now, figures)
+    return figures, now
+
+
+def _csv_number(t: Translator):
+    # Plain digits and the locale's decimal sign, no grouping: what a spreadsheet in that
+    # language reads as a number.
+    return lambda value: format_decimal(value, locale=t.locale, group_separator=False)
+
+
+@desk_page
+async def page(request: web.Request) -> web.Response:
+    t = translator_for(request)
+    now = datetime.now(UTC)
+    years = await _years(request, now)
+    raw = request.query.get("period", "")
+    try:
+        period = _period(raw, years, now)
+    except BadPeriod:
+        return render(
+            request,
+            "desk/stats.html",
+            status=400,
+            desk=desk_of(request),
+            years=years,
+            chosen=raw,
+            error=t.t("Please choose the last twelve months or one of the years listed."),
+            sections=[],
+            period_label="",
+            counted_at="",
+            query="",
+            notice=None,
+        )
+    figures, counted = await _figures(request, period, now)
+    sections = []
+    for table in statistics.tables(figures, t):
+        chart = charts.svg(
+            table.chart,
+            f"chart-{table.id}",
+            table.chart_title,
+            t._("The table after this chart has the same figures."),
+            rtl=t.rtl,
+            empty=t._("No figures yet"),
+        )
+        sections.append({"table": table, "chart": chart})
+    return render(
+        request,
+        "desk/stats.html",
+        desk=desk_of(request),
+        years=years,
+        chosen=raw if period.year else "",
+        error=None,
+        sections=sections,
+        period_label=statistics.period_label(period, t),
+        counted_at=t.time(counted),
+        query=f"?period={period.year}" if period.year else "",
+        notice=None,
+    )
+
+
+@desk_page
+async def download(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["table"]
+    if name not in statistics.TABLE_IDS:
+        raise web.HTTPNotFound()
+    t = translator_for(request)
+    now = datetime.now(UTC)
+    try:
+        period = _period(request.query.get("period", ""), await _years(request, now), now)
+    except BadPeriod:
+        raise web.HTTPBadRequest(
+            text=str(t.t("Please choose the last twelve months or one of the years listed."))
+        ) from None
+    figures, _counted = await _figures(request, period, now)
+    table = statistics.table(figures, t, name)
+    rows: list[list[str | float | None]] = [list(table.csv_header or table.header)]
+    for label, cells in [*table.rows, *table.footer]:
+        rows.append([label, *(cell.value for cell in cells)])
+    suffix = str(period.year) if period.year else "12-months"
+    return csv_response(f"{name}-{suffix}.csv", rows, _csv_number(t))
+
+
+def add_routes(app: web.Application) -> None:
+    app[CACHE] = _Cache()
+    app.router.add_get("/desk/stats", page)
+    app.router.add_get(r"/desk/stats/{table:[a-z-]+}.csv", download)

@@ -1,0 +1,195 @@
+"""Aggregates for the statistics (handlers/statistics.py decides which figures and how they
+read): every figure is counted in SQL, so that a page with 100,000 requests reads a few
+hundred rows, never the requests themselves.
+
+Periods are ``[start, end)`` in stored timestamps (UTC text); months are Europe/Berlin
+calendar months given by their bounds (db/clock.month_bounds), so a request at 00:30 on
+1 April in Berlin counts in April also when it is still 31 March in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from db.rows import fetch_all
+from db.transactions import Transactions
+
+# A month as (label, start, end): the label is what rows come back with.
+Month = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    district: str
+    month: str
+    asked: int
+    unmet: int
+
+
+@dataclass(frozen=True)
+class Ranks:
+    """The two neighbouring values of a sorted group around a percentile."""
+
+    count: int
+    low: float
+    high: float
+
+
+def _shares(column: str, codes: Sequence[str]) -> str:
+    # Lists are stored as ';de;ar;': an exact match of one code, as the stores search them.
+    return ", ".join(f"SUM(instr({column}, ?) > 0)" for _ in codes)
+
+
+class StatisticsStore:
+    def __init__(self, transactions: Transactions) -> None:
+        self._tx = transactions
+
+    async def requests(self, months: Sequence[Month], open_before: str) -> list[RequestCounts]:
+        """Requests asked in the months (drafts were never sent and do not count), by
+        Stadtbezirk and month, in one pass over the index: how many, and how many are unmet
+        (expired, or open - published, nobody took it - since before ``open_before``)."""
+        if not months:
+            return []
+        month_of = " ".join("WHEN created_at < ? THEN ?" for _ in months)
+        rows = await fetch_all(
+            self._tx,
+            f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
+            " SUM(state = 'expired' OR (state = 'open' AND opened_at < ?))"
+            " FROM help_requests WHERE created_at >= ? AND created_at < ? AND state != 'draft'"
+            " GROUP BY stadtbezirk, month",
+            [
+                *(v for label, _start, end in months for v in (end, label)),
+                open_before,
+                months[0][1],
+                months[-1][2],
+            ],
+        )
+        return [RequestCounts(row[0], row[1], row[2], row[3] or 0) for row in rows]
+
+    async def languages_asked(self, start: str, end: str) -> dict[str, int]:
+        """How many requests asked in [start, end) asked for each language. Grouped by the
+        stored list (a few dozen distinct lists) and split here: far cheaper than matching
+        every language against every row."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT languages, COUNT(*) FROM help_requests"
+            " WHERE created_at >= ? AND created_at < ? AND state != 'draft' GROUP BY languages",
+            (start, end),
+        )
+        asked: dict[str, int] = {}
+        for languages, count in rows:
+            for code in filter(None, (languages or "").split(";")):
+                asked[code] = asked.get(code, 0) + count
+        return asked
+
+    async def wait_ranks(
+        self, start: str, end: str, fractions: Sequence[tuple[int, int]]
+    ) -> dict[str | None, list[Ranks]]:
+        """For requests created in [start, end) that found a helper: per Stadtbezirk (and
+        ``None`` for all together) the minutes from publishing to the match at the two
+        ranks around each fraction ``numerator/denominator`` (0-based rank
+        ``(n - 1) * fraction``), so that the caller interpolates percentiles exactly while
+        only a few rows leave the database."""
+        picks: list[str] = []
+        params: list[Any] = [start, end]
+        for numerator, denominator in fractions:
+            low = f"(n - 1) * {int(numerator)} / {int(denominator)}"
+            high = f"{low} + ((n - 1) * {int(numerator)} % {int(denominator)} > 0)"
+            picks.append(f"i = {low} OR i = {high}")
+        rows = await fetch_all(
+            self._tx,
+            "WITH waits AS (SELECT stadtbezirk AS district,"
+            " (unixepoch(matched_at) - unixepoch(opened_at)) / 60.0 AS minutes"
+            " FROM help_requests"
+            " WHERE created_at >= ? AND created_at < ?"
+            " AND matched_at IS NOT NULL AND opened_at IS NOT NULL),"
+            " ranked AS ("
+            " SELECT district, minutes, ROW_NUMBER() OVER (PARTITION BY district"
+            "  ORDER BY minutes) - 1 AS i, COUNT(*) OVER (PARTITION BY district) AS n"
+            " FROM waits"
+            " UNION ALL SELECT NULL, minutes, ROW_NUMBER() OVER (ORDER BY minutes) - 1,"
+            "  COUNT(*) OVER () FROM waits)"
+            f" SELECT district, n, i, minutes FROM ranked WHERE {' OR '.join(picks)}",
+            params,
+        )
+        found: dict[str | None, dict[int, float]] = {}
+        counts: dict[str | None, int] = {}
+        for district, n, i, minutes in rows:
+            found.setdefault(district, {})[i] = max(0.0, minutes)
+            counts[district] = n
+        result: dict[str | None, list[Ranks]] = {}
+        for district, values in found.items():
+            n = counts[district]
+            result[district] = [
+                Ranks(
+                    n,
+                    values[(n - 1) * num // den],
+                    values[(n - 1) * num // den + ((n - 1) * num % den > 0)],
+                )
+                for num, den in fractions
+            ]
+        return result
+
+    async def volunteer_languages(self, codes: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many volunteers (not paused) speak each language, and how many there are."""
+        row = (
+            await fetch_all(
+                self._tx,
+                f"SELECT COUNT(*), {_shares('languages', codes)} FROM volunteers WHERE paused = 0",
+                [f";{c};" for c in codes],
+            )
+        )[0]
+        return {code: row[i + 1] or 0 for i, code in enumerate(codes)}, row[0]
+
+    async def hours(self, months: Sequence[Month]) -> list[tuple[str, str, int, int]]:
+        """(Stadtbezirk, month, done requests, minutes given) by the month the help was
+        done in."""
+        if not months:
+            return []
+        month_of = " ".join("WHEN closed_at < ? THEN ?" for _ in months)
+        rows = await fetch_all(
+            self._tx,
+            f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
+            " COALESCE(SUM(minutes_spent), 0) FROM help_requests INDEXED BY help_requests_done"
+            " WHERE state = 'done' AND closed_at >= ? AND closed_at < ?"
+            " GROUP BY stadtbezirk, month",
+            [
+                *(v for label, _start, end in months for v in (end, label)),
+                months[0][1],
+                months[-1][2],
+            ],
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    async def places_by_district(self) -> list[tuple[str, int]]:
+        rows = await fetch_all(
+            self._tx, "SELECT stadtbezirk, COUNT(*) FROM places GROUP BY stadtbezirk"
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def first_year(self) -> int | None:
+        """The year the first request was asked in (UTC; the period picker's oldest year)."""
+        rows = await fetch_all(self._tx, "SELECT MIN(created_at) FROM help_requests")
+        first = rows[0][0] if rows else None
+        return int(first[:4]) if first else None
+
+    async def states(self) -> dict[str, int]:
+        """Requests by state, all time (the chat's /stats)."""
+        rows = await fetch_all(self._tx, "SELECT state, COUNT(*) FROM help_requests GROUP BY state")
+        return {row[0]: row[1] for row in rows}
+
+    async def active_by(self, column: str) -> dict[str, dict[str, int]]:
+        """Open, matched and done requests by ``stadtbezirk`` or ``category`` (the chat's
+        /stats)."""
+        if column not in ("stadtbezirk", "category"):
+            raise ValueError(column)
+        grouped: dict[str, dict[str, int]] = {}
+        for key, state, count in await fetch_all(
+            self._tx,
+            f"SELECT {column}, state, COUNT(*) FROM help_requests"
+            f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state",
+        ):
+            grouped.setdefault(key or "?", {})[state] = count
+        return grouped

@@ -1,0 +1,477 @@
+"""The statistics, computed once for the chat's /stats (text and picture) and the desk's
+statistics page with its CSV exports: which figures there are, how each is defined, and how
+its table and chart read in the reader's language. The counting happens in SQL
+(db/statistics.py); nothing here is per person.
+
+Definitions (the desk page states them too):
+- A request counts in the month (Europe/Berlin) it was asked in; drafts never sent do not.
+- Time to a helper: minutes from publishing to a volunteer's acceptance; median and 90th
+  percentile by linear interpolation between the closest ranks (as a spreadsheet's
+  PERCENTILE.INC), overall and per Stadtbezirk.
+- Unmet: a request that expired, or that was published more than ``UNMET_AFTER_DAYS`` days
+  ago and still has no helper.
+- Languages: how many requests asked for each language, against how many volunteers (not
+  paused) speak it.
+- Volunteer hours: the time volunteers reported for done requests, by the month the help
+  was done in and by Stadtbezirk.
+- Groups of fewer than ``MIN_GROUP`` requests show no time to a helper and no hours: so few
+  would tell about one volunteer, not about a district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from markupsafe import Markup
+
+from db import Database
+from db.clock import local_month, month_bounds, month_start, to_text
+from db.statistics import Month
+from locales import N_, SUPPORTED_LANGUAGES, Translator
+
+UNMET_AFTER_DAYS = 3
+MIN_GROUP = 3
+MEDIAN, P90 = (1, 2), (9, 10)
+PERIOD_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar months in Europe/Berlin: the last twelve up to the current one, or a year."""
+
+    months: tuple[tuple[int, int], ...]
+    year: int | None = None
+
+    @classmethod
+    def recent(cls, now: datetime, count: int = PERIOD_MONTHS) -> Period:
+        year, month = local_month(now)
+        index = year * 12 + month - 1
+        return cls(tuple((i // 12, i % 12 + 1) for i in range(index - count + 1, index + 1)))
+
+    @classmethod
+    def of_year(cls, year: int) -> Period:
+        return cls(tuple((year, month) for month in range(1, 13)), year)
+
+    @property
+    def bounds(self) -> list[Month]:
+        return [(key(y, m), *month_bounds(y, m)) for y, m in self.months]
+
+    @property
+    def start(self) -> str:
+        return month_bounds(*self.months[0])[0]
+
+    @property
+    def end(self) -> str:
+        return month_bounds(*self.months[-1])[1]
+
+
+def key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Time to a helper in minutes; ``None`` where the group is too small to show."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    period: Period
+    requests: dict[tuple[str, str], int]
+    wait_all: Wait
+    waits: dict[str, Wait]
+    unmet: dict[str, tuple[int, int]]
+    asked: dict[str, int]
+    spoken: dict[str, int]
+    requests_total: int
+    volunteers_total: int
+    hours_by_month: dict[str, tuple[int, int]]
+    hours_by_district: dict[str, tuple[int, int]]
+    places: dict[str, int]
+
+
+def _interpolate(low: float, high: float, count: int, fraction: tuple[int, int]) -> float:
+    numerator, denominator = fraction
+    part = ((count - 1) * numerator % denominator) / denominator
+    return low + (high - low) * part
+
+
+def percentile(values: Sequence[float], fraction: tuple[int, int]) -> float:
+    """The percentile of a sorted list the way ``wait_ranks`` picks it (for tests and
+    small lists): linear interpolation between the closest ranks."""
+    count = len(values)
+    numerator, denominator = fraction
+    low = (count - 1) * numerator // denominator
+    high = low + ((count - 1) * numerator % denominator > 0)
+    return _interpolate(values[low], values[high], count, fraction)
+
+
+async def _waits(db: Database, start: str, end: str) -> dict[str | None, Wait]:
+    ranks = await db.statistics.wait_ranks(start, end, (MEDIAN, P90))
+    waits: dict[str | None, Wait] = {}
+    for district, (median, p90) in ranks.items():
+        count = median.count
+        shown = district is None or count >= MIN_GROUP
+        waits[district] = Wait(
+            count,
+            _interpolate(median.low, median.high, count, MEDIAN) if shown else None,
+            _interpolate(p90.low, p90.high, count, P90) if shown else None,
+        )
+    return waits
+
+
+async def figures(
+    db: Database,
+    period: Period,
+    now: datetime | None = None,
+    languages: Sequence[str] = SUPPORTED_LANGUAGES,
+) -> Figures:
+    now = now or datetime.now(UTC)
+    stats = db.statistics
+    open_before = to_text(now - timedelta(days=UNMET_AFTER_DAYS))
+    requests: dict[tuple[str, str], int] = {}
+    unmet: dict[str, tuple[int, int]] = {}
+    for row in await stats.requests(period.bounds, open_before):
+        requests[(row.district, row.month)] = row.asked
+        total, count = unmet.get(row.district, (0, 0))
+        unmet[row.district] = (total + row.asked, count + row.unmet)
+    counted = await stats.languages_asked(period.start, period.end)
+    asked = {code: counted.get(code, 0) for code in languages}
+    waits = await _waits(db, period.start, period.end)
+    spoken, volunteers_total = await stats.volunteer_languages(languages)
+    by_month: dict[str, tuple[int, int]] = {}
+    by_district: dict[str, tuple[int, int]] = {}
+    for district, month, done, minutes in await stats.hours(period.bounds):
+        for group, name in ((by_month, month), (by_district, district)):
+            n, m = group.get(name, (0, 0))
+            group[name] = (n + done, m + minutes)
+    return Figures(
+        period=period,
+        requests=requests,
+        wait_all=waits.pop(None, Wait(0, None, None)),
+        waits={k: v for k, v in waits.items() if k is not None},
+        unmet=unmet,
+        asked=asked,
+        spoken=spoken,
+        requests_total=sum(requests.values()),
+        volunteers_total=volunteers_total,
+        hours_by_month=by_month,
+        hours_by_district=by_district,
+        places=dict(await stats.places_by_district()),
+    )
+
+
+# What the chat's /stats shows besides the period's figures: all time, by state.
+@dataclass(frozen=True)
+class Summary:
+    by_state: dict[str, int]
+    median_minutes_to_match: float | None
+    stadtbezirk: dict[str, dict[str, int]]
+    category: dict[str, dict[str, int]]
+
+
+async def summary(db: Database) -> Summary:
+    """All requests ever: by state, the median time to a helper, and open, matched and done
+    by district and by kind of help."""
+    waits = await _waits(db, "", "~")
+    overall = waits.get(None)
+    return Summary(
+        by_state=await db.statistics.states(),
+        median_minutes_to_match=overall.median if overall else None,
+        stadtbezirk=await db.statistics.active_by("stadtbezirk"),
+        category=await db.statistics.active_by("category"),
+    )
+
+
+# --- How the figures read: tables (the accessible form, and the CSV) and charts --------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What a table cell shows, and the number a CSV or a chart takes (None: nothing)."""
+
+    text: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Bars: one per category and series; ``columns`` stand upright (months, left to right
+    in reading order), otherwise they lie (districts, languages)."""
+
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    columns: bool = False
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    note: Markup
+    header: list[str]
+    rows: list[tuple[str, list[Cell]]]
+    chart: Chart
+    chart_title: str
+    footer: list[tuple[str, list[Cell]]] = field(default_factory=list)
+    # The CSV header, where a column's unit differs from the page (durations in hours).
+    csv_header: list[str] | None = None
+
+
+TABLE_IDS = (
+    "requests",
+    "time-to-helper",
+    "unmet",
+    "languages",
+    "hours-by-month",
+    "hours-by-district",
+    "places",
+)
+
+
+def _district(t: Translator, name: str) -> str:
+    return name or t._("Unknown district")
+
+
+def _districts(*keys: object) -> list[str]:
+    names = {name for group in keys for name in group}  # type: ignore[attr-defined]
+    return sorted(names, key=lambda n: (n == "", n.casefold()))
+
+
+def _count(t: Translator, value: int) -> Cell:
+    return Cell(str(t.number(value)), value)
+
+
+def _hours(t: Translator, minutes: int) -> Cell:
+    hours = round(minutes / 60, 1)
+    return Cell(str(t.number(hours)), hours)
+
+
+def _duration(t: Translator, minutes: float | None) -> Cell:
+    if minutes is None:
+        return Cell("–")
+    return Cell(str(t.duration(round(minutes))), round(minutes / 60, 1))
+
+
+def _month_label(t: Translator, month: tuple[int, int]) -> str:
+    return str(t.skeleton(month_start(*month), "yMMM"))
+
+
+def _chart(
+    categories: Sequence[str], *series: tuple[str, Sequence[Cell]], columns: bool = False
+) -> Chart:
+    return Chart(
+        tuple(categories),
+        tuple(
+            Series(name, tuple(c.value for c in cells), tuple(c.text for c in cells))
+            for name, cells in series
+        ),
+        columns,
+    )
+
+
+def _requests_table(f: Figures, t: Translator) -> Table:
+    months = [key(*m) for m in f.period.months]
+    labels = [_month_label(t, m) for m in f.period.months]
+    districts = _districts({d for d, _ in f.requests})
+    rows = []
+    for district in districts:
+        counts = [f.requests.get((district, m), 0) for m in months]
+        rows.append((_district(t, district), [_count(t, c) for c in [*counts, sum(counts)]]))
+    totals = [sum(f.requests.get((d, m), 0) for d in districts) for m in months]
+    total_cells = [_count(t, c) for c in totals]
+    return Table(
+        "requests",
+        t._("Requests per Stadtbezirk and month"),
+        t.t("Requests counted in the month they were asked in (Berlin time)."),
+        [t._("Stadtbezirk"), *labels, t._("Total")],
+        rows,
+        _chart(labels, (t._("Requests"), total_cells), columns=True),
+        t._("Requests per month"),
+        footer=[(t._("Total"), [*total_cells, _count(t, sum(totals))])],
+    )
+
+
+def _wait_table(f: Figures, t: Translator) -> Table:
+    def cells(wait: Wait) -> list[Cell]:
+        return [_count(t, wait.count), _duration(t, wait.median), _duration(t, wait.p90)]
+
+    districts = _districts(f.waits)
+    rows = [(_district(t, d), cells(f.waits[d])) for d in districts]
+    median, p90 = t._("Median"), t._("90th percentile")
+    return Table(
+        "time-to-helper",
+        t._("Time to a helper"),
+        t.t(
+            "From publishing until a volunteer took the request. Districts with fewer than"
+            " {n} matched requests show no times.",
+            n=MIN_GROUP,
+        ),
+        [t._("Stadtbezirk"), t._("Matched requests"), median, p90],
+        rows,
+        _chart(
+            [label for label, _ in rows],
+            (median, [c[1] for _, c in rows]),
+            (p90, [c[2] for _, c in rows]),
+        ),
+        t._("Time to a helper in hours, per Stadtbezirk"),
+        footer=[(t._("All districts"), cells(f.wait_all))],
+        csv_header=[
+            t._("Stadtbezirk"),
+            t._("Matched requests"),
+            t.t("{figure} (hours)", figure=median),
+            t.t("{figure} (hours)", figure=p90),
+        ],
+    )
+
+
+def _unmet_table(f: Figures, t: Translator) -> Table:
+    rows = []
+    for district in _districts(f.unmet):
+        total, unmet = f.unmet[district]
+        share = round(100 * unmet / total) if total else 0
+        rows.append(
+            (
+                _district(t, district),
+                [_count(t, total), _count(t, unmet), Cell(t.percent(share / 100), share)],
+            )
+        )
+    return Table(
+        "unmet",
+        t._("Unmet requests by Stadtbezirk"),
+        t.t(
+            "Unmet: expired, or published more than {days} days ago and still without a helper.",
+            days=UNMET_AFTER_DAYS,
+        ),
+        [t._("Stadtbezirk"), t._("Requests"), t._("Unmet"), t._("Share")],
+        rows,
+        _chart([label for label, _ in rows], (t._("Unmet"), [c[1] for _, c in rows])),
+        t._("Unmet requests per Stadtbezirk"),
+    )
+
+
+def _languages_table(f: Figures, t: Translator) -> Table:
+    codes = [c for c in f.asked if f.asked[c] or f.spoken.get(c)] or list(f.asked)
+    rows = [
+        (t.language(code), [_count(t, f.asked[code]), _count(t, f.spoken.get(code, 0))])
+        for code in codes
+    ]
+    asked, spoken = t._("Requests asking for it"), t._("Volunteers who speak it")
+    return Table(
+        "languages",
+        t._("Languages asked for and spoken"),
+        t.t(
+            "Of {requests} requests in the period and {volunteers} volunteers (not paused);"
+            " a request or a volunteer may name several languages.",
+            requests=f.requests_total,
+            volunteers=f.volunteers_total,
+        ),
+        [t._("Language"), asked, spoken],
+        rows,
+        _chart(
+            [label for label, _ in rows],
+            (asked, [c[0] for _, c in rows]),
+            (spoken, [c[1] for _, c in rows]),
+        ),
+        t._("Languages: requests and volunteers"),
+    )
+
+
+def _hours_month_table(f: Figures, t: Translator) -> Table:
+    rows = []
+    for month in f.period.months:
+        done, minutes = f.hours_by_month.get(key(*month), (0, 0))
+        rows.append((_month_label(t, month), [_count(t, done), _hours(t, minutes)]))
+    hours = t._("Hours")
+    return Table(
+        "hours-by-month",
+        t._("Volunteer hours per month"),
+        t.t("Time volunteers reported for done requests, in the month the help was done."),
+        [t._("Month"), t._("Help done"), hours],
+        rows,
+        _chart([label for label, _ in rows], (hours, [c[1] for _, c in rows]), columns=True),
+        t._("Volunteer hours per month"),
+    )
+
+
+def _hours_district_table(f: Figures, t: Translator) -> Table:
+    rows = []
+    for district in _districts(f.hours_by_district):
+        done, minutes = f.hours_by_district[district]
+        hours = _hours(t, minutes) if done >= MIN_GROUP else Cell("–")
+        rows.append((_district(t, district), [_count(t, done), hours]))
+    label = t._("Hours")
+    return Table(
+        "hours-by-district",
+        t._("Volunteer hours per Stadtbezirk"),
+        t.t("Districts with fewer than {n} done requests show no hours.", n=MIN_GROUP),
+        [t._("Stadtbezirk"), t._("Help done"), label],
+        rows,
+        _chart([name for name, _ in rows], (label, [c[1] for _, c in rows])),
+        t._("Volunteer hours per Stadtbezirk"),
+    )
+
+
+def _places_table(f: Figures, t: Translator) -> Table:
+    rows = [(_district(t, d), [_count(t, f.places[d])]) for d in _districts(f.places)]
+    label = t._("Places")
+    return Table(
+        "places",
+        t._("Places per Stadtbezirk"),
+        t.t("All encounter places on the map, whatever the period."),
+        [t._("Stadtbezirk"), label],
+        rows,
+        _chart([name for name, _ in rows], (label, [c[0] for _, c in rows])),
+        t._("Places per Stadtbezirk"),
+    )
+
+
+_TABLES = {
+    "requests": _requests_table,
+    "time-to-helper": _wait_table,
+    "unmet": _unmet_table,
+    "languages": _languages_table,
+    "hours-by-month": _hours_month_table,
+    "hours-by-district": _hours_district_table,
+    "places": _places_table,
+}
+
+
+def tables(f: Figures, t: Translator) -> list[Table]:
+    """Every figure as a table with its chart, in the page's order."""
+    return [_TABLES[name](f, t) for name in TABLE_IDS]
+
+
+def table(f: Figures, t: Translator, name: str) -> Table:
+    return _TABLES[name](f, t)
+
+
+def period_label(period: Period, t: Translator) -> str:
+    if period.year is not None:
+        return str(period.year)
+    first, last = period.months[0], period.months[-1]
+    return str(
+        t.t(
+            "{first} to {last}",
+            first=Markup.escape(_month_label(t, first)),
+            last=Markup.escape(_month_label(t, last)),
+        )
+    )
+
+
+# The chat's picture shows these four (the desk shows all).
+PICTURE_TABLES = ("requests", "unmet", "time-to-helper", "languages")
+STATS_TITLE = N_("Statistics")

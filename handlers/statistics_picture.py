@@ -1,0 +1,111 @@
+"""The statistics as a picture for the chat (/stats in the backchannel): four of the desk's
+charts (handlers/statistics.py: the same figures, titles and labels) drawn with matplotlib
+into one PNG in the reader's language.
+
+matplotlib's own DejaVu Sans covers Latin, Cyrillic, Arabic and Persian, and matplotlib
+shapes Arabic script and orders right-to-left text itself (libraqm); in ar and fa the
+charts are mirrored (bars grow to the left, months run from right to left). Drawing takes
+a few hundred milliseconds, so it runs in a worker thread, and the same figures in the same
+language are drawn once (a backchannel asking /stats twice gets the same picture).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from markupsafe import Markup
+
+from db import Database
+from handlers import statistics
+from handlers.model import Picture
+from handlers.statistics import Chart, Period
+from locales import Translator
+
+FONT = "DejaVu Sans"
+WIDTH, HEIGHT, DPI = 10.0, 7.5, 100
+# Two series are told apart by hatching and the legend as well as by colour.
+COLOURS = ("#0b5cad", "#d9822b")
+HATCHES = ("", "//")
+
+
+def _panel(ax, title: str, chart: Chart, rtl: bool, empty: str) -> None:
+    ax.set_title(title, fontsize=11, fontfamily=FONT, loc="right" if rtl else "left")
+    ax.tick_params(labelsize=8, labelfontfamily=FONT)
+    for side in ("top", "right", "left") if not rtl else ("top", "left", "right"):
+        ax.spines[side].set_visible(False)
+    if not chart.categories or not any(v for s in chart.series for v in s.values if v):
+        ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    count = len(chart.series)
+    width = 0.8 / count
+    positions = range(len(chart.categories))
+    for index, series in enumerate(chart.series):
+        offset = (index - (count - 1) / 2) * width
+        values = [v or 0 for v in series.values]
+        spots = [p + offset for p in positions]
+        draw = ax.bar if chart.columns else ax.barh
+        bars = draw(
+            spots,
+            values,
+            width,
+            color=COLOURS[index % 2],
+            hatch=HATCHES[index % 2],
+            edgecolor="white",
+            label=series.name,
+        )
+        if len(chart.categories) * count <= 16:
+            ax.bar_label(bars, labels=list(series.texts), fontsize=7, padding=2)
+    if chart.columns:
+        ax.set_xticks(list(positions), list(chart.categories), rotation=45, ha="right")
+        if rtl:
+            ax.invert_xaxis()
+            ax.yaxis.tick_right()
+    else:
+        ax.set_yticks(list(positions), list(chart.categories))
+        ax.invert_yaxis()
+        if rtl:
+            ax.invert_xaxis()
+            ax.yaxis.tick_right()
+    if count > 1:
+        ax.legend(fontsize=8, prop={"family": FONT, "size": 8})
+
+
+@lru_cache(maxsize=32)
+def _draw(title: str, panels: tuple[tuple[str, Chart], ...], rtl: bool, empty: str) -> bytes:
+    # The object API without pyplot: no global figure state shared between threads.
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
+    figure.suptitle(title, fontsize=14, fontfamily=FONT)
+    axes = figure.subplots(2, 2)
+    for ax, (panel_title, chart) in zip(axes.flat, panels, strict=False):
+        _panel(ax, panel_title, chart, rtl, empty)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
+
+
+async def picture(db: Database, t: Translator, now: datetime | None = None) -> Picture:
+    """The last twelve months' statistics as a PNG, labelled in ``t``'s language."""
+    now = now or datetime.now(UTC)
+    period = Period.recent(now)
+    figures = await statistics.figures(db, period, now)
+    panels = tuple(
+        (table.chart_title, table.chart)
+        for table in (statistics.table(figures, t, name) for name in statistics.PICTURE_TABLES)
+    )
+    label = statistics.period_label(period, t)
+    title = f"{t._(statistics.STATS_TITLE)} · {label}"
+    content = await asyncio.to_thread(_draw, title, panels, t.rtl, t._("No figures yet"))
+    return Picture(
+        content,
+        caption=t.t("📊 Statistics, {period}", period=Markup.escape(label)),
+        filename=f"statistics-{period.months[-1][0]}-{period.months[-1][1]:02d}.png",
+        width=int(WIDTH * DPI),
+        height=int(HEIGHT * DPI),
+    )

@@ -1,0 +1,226 @@
+"""The statistics' figures on a known data set (handlers/statistics.py over
+db/statistics.py), and the CSV cells the desk writes (bot/web/csv_export.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.web import charts
+from bot.web.csv_export import BOM, cell, csv_text, neutralise
+from db import Database
+from db.clock import to_text
+from db.places import Place
+from handlers import statistics
+from handlers.statistics import MEDIAN, P90, Period, percentile
+from handlers.statistics_picture import picture
+from locales import translator
+
+NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
+
+
+async def _request(
+    db: Database,
+    *,
+    created: datetime,
+    state: str = "open",
+    district: str = "Hörde",
+    languages: tuple[str, ...] = ("de",),
+    wait_minutes: float | None = None,
+    closed: datetime | None = None,
+    minutes_spent: int | None = None,
+) -> int:
+    requester = await db.users.seen("memory", "rita", "rita", "Rita")
+    request = await db.requests.create(
+        requester.id,
+        requester.id,
+        category="shopping",
+        description="Einkauf",
+        languages=languages,
+        stadtbezirk=district,
+    )
+    opened = created + timedelta(minutes=5) if state not in ("review", "rejected") else None
+    matched = opened + timedelta(minutes=wait_minutes) if wait_minutes is not None else None
+    await db.conn.execute(
+        "UPDATE help_requests SET state = ?, created_at = ?, opened_at = ?, matched_at = ?,"
+        " closed_at = ?, minutes_spent = ?, volunteer_id = ? WHERE id = ?",
+        (
+            state,
+            to_text(created),
+            opened and to_text(opened),
+            matched and to_text(matched),
+            closed and to_text(closed),
+            minutes_spent,
+            requester.id if state in ("matched", "done") else None,
+            request.id,
+        ),
+    )
+    return request.id
+
+
+def test_percentiles_interpolate_between_ranks():
+    assert percentile([10], MEDIAN) == 10
+    assert percentile([10, 20], MEDIAN) == 15
+    assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], P90) == pytest.approx(9.1)
+    assert percentile([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100], P90) == 90
+
+
+def test_periods_are_berlin_months():
+    period = Period.recent(datetime(2025, 1, 1, 0, 30, tzinfo=UTC))  # 01:30 in Berlin
+    assert period.months[0] == (2024, 2) and period.months[-1] == (2025, 1)
+    assert Period.recent(datetime(2024, 12, 31, 23, 30, tzinfo=UTC)).months[-1] == (2025, 1)
+    year = Period.of_year(2024)
+    assert year.start == "2023-12-31T23:00:00Z" and year.end == "2024-12-31T23:00:00Z"
+
+
+async def test_months_in_berlin_across_a_dst_change(db: Database):
+    # 31 March 2025 22:30 UTC is 1 April 00:30 in Berlin (summer time since 30 March);
+    # 31 October 23:30 UTC is 1 November 00:30 (winter time since 26 October).
+    await _request(db, created=datetime(2025, 3, 31, 22, 30, tzinfo=UTC))
+    await _request(db, created=datetime(2025, 3, 31, 21, 30, tzinfo=UTC))
+    await _request(db, created=datetime(2025, 10, 31, 23, 30, tzinfo=UTC))
+    await _request(db, created=datetime(2025, 10, 31, 22, 30, tzinfo=UTC))
+    await _request(db, created=datetime(2025, 3, 1, 12, 0, tzinfo=UTC), state="draft")
+    figures = await statistics.figures(db, Period.of_year(2025), NOW)
+    by_month = {month: n for (_district, month), n in figures.requests.items()}
+    assert by_month == {"2025-03": 1, "2025-04": 1, "2025-10": 1, "2025-11": 1}
+    assert figures.requests_total == 4
+
+
+async def test_time_to_a_helper_median_and_p90_exact(db: Database):
+    created = datetime(2025, 6, 1, 10, tzinfo=UTC)
+    for minutes in (10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110):
+        await _request(db, created=created, state="matched", wait_minutes=minutes)
+    for minutes in (5, 15):  # too few in Eving to be shown per district
+        await _request(db, created=created, state="matched", district="Eving", wait_minutes=minutes)
+    await _request(db, created=created, state="open")  # no helper: no time
+    figures = await statistics.figures(db, Period.of_year(2025), NOW)
+    hoerde = figures.waits["Hörde"]
+    assert (hoerde.count, hoerde.median, hoerde.p90) == (11, 60, 100)
+    assert figures.waits["Eving"].count == 2
+    assert figures.waits["Eving"].median is None and figures.waits["Eving"].p90 is None
+    everything = sorted([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 5, 15])
+    assert figures.wait_all.count == 13
+    assert figures.wait_all.median == percentile(everything, MEDIAN) == 50
+    assert figures.wait_all.p90 == pytest.approx(percentile(everything, P90)) == pytest.approx(98)
+    # The chat's /stats median is the same owner's, over all time.
+    assert (await statistics.summary(db)).median_minutes_to_match == 50
+
+
+async def test_unmet_is_expired_or_open_too_long(db: Database):
+    old = NOW - timedelta(days=statistics.UNMET_AFTER_DAYS, hours=1)
+    recent = NOW - timedelta(days=1)
+    await _request(db, created=old, state="expired")
+    await _request(db, created=old, state="open")  # open for more than three days
+    await _request(db, created=recent, state="open")  # still has time
+    await _request(db, created=old, state="matched", wait_minutes=30)
+    await _request(db, created=old, state="withdrawn")
+    await _request(db, created=old, state="expired", district="Eving")
+    figures = await statistics.figures(db, Period.recent(NOW), NOW)
+    assert figures.unmet == {"Hörde": (5, 2), "Eving": (1, 1)}
+    [unmet] = [
+        table for table in statistics.tables(figures, translator("en")) if table.id == "unmet"
+    ]
+    rows = {label: [c.value for c in cells] for label, cells in unmet.rows}
+    assert rows == {"Eving": [1, 1, 100], "Hörde": [5, 2, 40]}
+
+
+async def test_languages_asked_against_spoken(db: Database):
+    created = NOW - timedelta(days=10)
+    await _request(db, created=created, languages=("ar", "de"))
+    await _request(db, created=created, languages=("ar",))
+    await _request(db, created=created, languages=("uk",))
+    for name, languages in (("v1", ("de", "ar")), ("v2", ("de",))):
+        user = await db.users.seen("memory", name, name, name)
+        await db.volunteers.save(user.id, languages=languages)
+    paused = await db.users.seen("memory", "v3", "v3", "v3")
+    await db.volunteers.save(paused.id, languages=("uk",))
+    await db.conn.execute("UPDATE volunteers SET paused = 1 WHERE user_id = ?", (paused.id,))
+    figures = await statistics.figures(db, Period.recent(NOW), NOW)
+    assert figures.asked["ar"] == 2 and figures.asked["de"] == 1 and figures.asked["uk"] == 1
+    assert figures.spoken["de"] == 2 and figures.spoken["ar"] == 1 and figures.spoken["uk"] == 0
+    assert (figures.requests_total, figures.volunteers_total) == (3, 2)
+
+
+async def test_hours_by_month_and_district_hide_small_groups(db: Database):
+    created = datetime(2025, 5, 1, 10, tzinfo=UTC)
+    done_in_may = datetime(2025, 5, 31, 22, 30, tzinfo=UTC)  # 1 June in Berlin
+    for minutes in (60, 90, 30):
+        await _request(
+            db,
+            created=created,
+            state="done",
+            wait_minutes=10,
+            closed=done_in_may,
+            minutes_spent=minutes,
+        )
+    await _request(
+        db,
+        created=created,
+        state="done",
+        district="Eving",
+        wait_minutes=10,
+        closed=datetime(2025, 5, 10, tzinfo=UTC),
+        minutes_spent=45,
+    )
+    figures = await statistics.figures(db, Period.of_year(2025), NOW)
+    assert figures.hours_by_month == {"2025-06": (3, 180), "2025-05": (1, 45)}
+    t = translator("de")
+    tables = {table.id: table for table in statistics.tables(figures, t)}
+    rows = {label: cells for label, cells in tables["hours-by-district"].rows}
+    assert rows["Hörde"][1].value == 3.0 and rows["Hörde"][1].text == "3"
+    assert rows["Eving"][1].value is None  # one volunteer's hours are not a district's
+    places = await db.places.upsert(
+        Place(
+            source="t",
+            source_id="1",
+            name="Treff",
+            category="library",
+            lat=51.5,
+            lon=7.4,
+            stadtbezirk="Hörde",
+        ),
+        "test",
+    )
+    assert places
+    figures = await statistics.figures(db, Period.of_year(2025), NOW)
+    assert figures.places == {"Hörde": 1}
+
+
+async def test_an_empty_database_has_figures_too(db: Database):
+    figures = await statistics.figures(db, Period.recent(NOW), NOW)
+    for lang in ("de", "ar"):
+        t = translator(lang)
+        for table in statistics.tables(figures, t):
+            svg = charts.svg(table.chart, table.id, table.title, "", rtl=t.rtl, empty="none")
+            assert svg.startswith("<svg") and "none" in svg
+
+
+async def test_the_picture_is_a_png_in_the_readers_language(db: Database):
+    await _request(db, created=NOW - timedelta(days=3), state="matched", wait_minutes=30)
+    for lang in ("de", "ar"):
+        made = await picture(db, translator(lang), NOW)
+        assert made.content.startswith(b"\x89PNG") and made.mime_type == "image/png"
+        assert made.width and made.height
+    assert "2025" in str((await picture(db, translator("de"), NOW)).caption)
+
+
+def test_formula_cells_are_neutralised():
+    for dangerous in ("=cmd|' /C calc'!A0", "+41 79", "-2+3", "@SUM(A1)", "\t=1", "\r=1"):
+        assert neutralise(dangerous) == "'" + dangerous
+    assert neutralise("Hörde") == "Hörde"
+    assert neutralise("") == ""
+    # Numbers we write stay numbers, also negative ones; the same text from a person is text.
+    assert cell(-3) == "-3" and cell(-2.5, lambda v: str(v).replace(".", ",")) == "-2,5"
+    assert cell("-3") == "'-3"
+    assert cell(None) == ""
+
+
+def test_csv_is_semicolons_with_a_bom():
+    text = csv_text([["Stadtbezirk", "Anfragen"], ['=HYPERLINK("x")', 3], ["a;b", 1.5]])
+    assert text.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows == [["Stadtbezirk", "Anfragen"], ['\'=HYPERLINK("x")', "3"], ["a;b", "1.5"]]
