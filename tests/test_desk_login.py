@@ -17,7 +17,7 @@ from tests.web_site import browser_session, csrf_of, login_link, serving
 
 
 async def _coordinator(chat: MemoryTransport, db: Database, name: str = "cora") -> int:
-    await chat.onboard(name, "de")
+    await chat.onboard(name, "en")
     user = await db.users.find("memory", name)
     await db.users.grant_role(user.id, "coordinator")
     return user.id
