@@ -390,6 +390,17 @@ class PlaceStore:
         rows = await fetch_all(self._tx, sql, [lang, *params])
         return [MapPoint(*row) for row in rows]
 
+    async def in_district(self, stadtbezirk: str, limit: int = 1000) -> tuple[list[Place], int]:
+        """Up to ``limit`` places of a Stadtbezirk by name, and how many it has."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT id FROM places WHERE stadtbezirk = ? ORDER BY name, id",
+            (stadtbezirk,),
+        )
+        ids = [row[0] for row in rows]
+        found = await self.get_many(ids[:limit])
+        return [found[i] for i in ids[:limit] if i in found], len(ids)
+
     async def names_like(self, words: list[str], limit: int = 200) -> list[tuple[int, str]]:
         """(id, name) of up to ``limit`` places whose name contains any of ``words``
         (SQL ``LIKE``, so case-insensitive for ASCII); no words, no places."""
