@@ -97,6 +97,7 @@ class MapPoint:
     name_in_lang: str
     category: str
     wheelchair: str
+    opening_hours: str = field(default="", repr=False)
 
 
 class PlaceStore:
@@ -381,7 +382,8 @@ class PlaceStore:
         """The places in the box that pass the filters (the same as ``candidates``), with
         their names in ``lang``, in one statement."""
         sql, params = self._box_query(
-            "r.id, p.lat, p.lon, p.name, COALESCE(t.name, ''), p.category, p.wheelchair",
+            "r.id, p.lat, p.lon, p.name, COALESCE(t.name, ''), p.category, p.wheelchair,"
+            " p.opening_hours",
             (min_lat, max_lat, min_lon, max_lon),
             filters,
             join=" JOIN places p ON p.id = r.id"

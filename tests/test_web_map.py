@@ -19,11 +19,13 @@ from bot.transports.markup import with_links
 from bot.transports.matrix import render as matrix_render
 from bot.transports.telegram import TelegramTransport
 from bot.web.public import initdata, links
+from bot.web.public.bot_name import telegram_username
 from bot.web.public.posters import INVITATION
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.model import Button, Message, decode, encode
+from handlers.places import hours
 from handlers.places.gazetteer import load_gazetteer, slug
 from handlers.places.importer import import_places
 from handlers.places.search import Query, nearest
@@ -449,3 +451,21 @@ async def test_over_plain_http_the_map_is_an_ordinary_link(fake_telegram, telegr
     label = "🗺 " + translator("de")._("Map")
     assert {"text": label, "url": "http://127.0.0.1:8080/?lang=de"} in menu
     assert "web_app" not in json.dumps(markups)
+
+
+@pytest.mark.parametrize(
+    "expression", ["Mo-Fr 09:00-17:00", "24/7", "Tu,Th 14:00-20:00; PH off", "", "nonsense 99"]
+)
+def test_open_now_for_the_map_is_the_chats_open_now(expression):
+    start = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)  # a Monday
+    for step in range(0, 7 * 24 * 60, 97):
+        at = start + timedelta(minutes=step)
+        assert hours.is_open(expression, at) == hours.status(expression, at).is_open
+
+
+async def test_the_web_alone_asks_telegram_for_the_bots_name(fake_telegram: FakeTelegram):
+    config = Config(telegram=TelegramSection(token=TOKEN, api_base_url=fake_telegram.url))
+    assert await telegram_username(config) == "nachbar_bot"
+    assert await telegram_username(Config()) == ""
+    unreachable = TelegramSection(token=TOKEN, api_base_url="http://127.0.0.1:9")
+    assert await telegram_username(Config(telegram=unreachable), timeout=2) == ""

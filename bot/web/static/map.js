@@ -41,7 +41,12 @@
   var numbers = new Intl.NumberFormat(lang);
   var center = mapEl.dataset.center.split(",").map(parseFloat);
   var map = baseMap(mapEl).setView(center, parseInt(mapEl.dataset.zoom, 10));
-  var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+  var CLOSE_UP = 18;
+  var cluster = L.markerClusterGroup({
+    chunkedLoading: true,
+    showCoverageOnHover: false,
+    disableClusteringAtZoom: CLOSE_UP
+  });
   map.addLayer(cluster);
   var icon = new L.Icon.Default();
   var places = [];
@@ -101,14 +106,22 @@
       .replace("{total}", numbers.format(visible.length));
   }
 
-  function load() {
-    var params = filterParams();
-    var query = params.toString();
-    history.replaceState(null, "", "?" + (query ? query + "&" : "") + "lang=" + lang + location.hash);
-    params.set("lang", lang);
+  function load(event) {
+    var address = mapEl.dataset.api;
+    if (event) {
+      // The filters changed: the page's own address follows, so it can be shared.
+      var params = filterParams();
+      var query = params.toString();
+      history.replaceState(
+        null, "", "?" + (query ? query + "&" : "") + "lang=" + lang + location.hash
+      );
+      params.set("lang", lang);
+      address = "/api/places?" + params.toString();
+    }
     var ticket = ++loading;
     mapEl.setAttribute("aria-busy", "true");
-    fetch("/api/places?" + params.toString(), { credentials: "same-origin" })
+    // The first load is the one the page preloads (same address, same credentials).
+    fetch(address, { credentials: "same-origin" })
       .then(function (response) {
         return response.json();
       })
@@ -160,8 +173,10 @@
       });
     var marker = markers[id];
     if (fromList && marker) {
+      // Close enough that no cluster hides it (zoomToShowLayer breaks when the filters
+      // replace the markers during its animation).
       holdListUntil = Date.now() + 1500;
-      cluster.zoomToShowLayer(marker);
+      map.setView(marker.getLatLng(), CLOSE_UP);
     }
   }
 
@@ -182,7 +197,7 @@
   form.addEventListener("change", load);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    load();
+    load(event);
   });
   load();
 
