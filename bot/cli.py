@@ -213,7 +213,10 @@ async def _web(config: Config) -> int:
         loop.add_signal_handler(sig, stop.set)
     web = None
     try:
-        web = await _start_web(db, config, dispatcher.settings, lambda: None)
+        from bot.web.public.bot_name import telegram_username
+
+        username = await telegram_username(config)
+        web = await _start_web(db, config, dispatcher.settings, lambda: None, username)
         await stop.wait()
     finally:
         if web is not None:

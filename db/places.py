@@ -85,6 +85,21 @@ class PlaceFilter:
     language: str | None = None
 
 
+@dataclass(frozen=True)
+class MapPoint:
+    """What the web map needs of a place: the sign's name and its name in the reader's
+    language (empty when it has none)."""
+
+    id: int
+    lat: float
+    lon: float
+    name: str
+    name_in_lang: str
+    category: str
+    wheelchair: str
+    opening_hours: str = field(default="", repr=False)
+
+
 class PlaceStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
@@ -319,12 +334,16 @@ class PlaceStore:
         ]
 
     def _box_query(
-        self, columns: str, box: tuple[float, float, float, float], filters: PlaceFilter
+        self,
+        columns: str,
+        box: tuple[float, float, float, float],
+        filters: PlaceFilter,
+        *,
+        join: str = "",
     ) -> tuple[str, list[Any]]:
         where = ["r.min_lat >= ?", "r.max_lat <= ?", "r.min_lon >= ?", "r.max_lon <= ?"]
         params: list[Any] = list(box)
-        join = ""
-        if filters.category or filters.wheelchair or filters.language:
+        if not join and (filters.category or filters.wheelchair or filters.language):
             join = " JOIN places p ON p.id = r.id"
         if filters.category:
             where.append("p.category = ?")
@@ -350,6 +369,39 @@ class PlaceStore:
             "r.id, r.min_lat, r.min_lon", (min_lat, max_lat, min_lon, max_lon), filters
         )
         return [(row[0], row[1], row[2]) for row in await fetch_all(self._tx, sql, params)]
+
+    async def points(
+        self,
+        min_lat: float,
+        max_lat: float,
+        min_lon: float,
+        max_lon: float,
+        filters: PlaceFilter,
+        lang: str,
+    ) -> list[MapPoint]:
+        """The places in the box that pass the filters (the same as ``candidates``), with
+        their names in ``lang``, in one statement."""
+        sql, params = self._box_query(
+            "r.id, p.lat, p.lon, p.name, COALESCE(t.name, ''), p.category, p.wheelchair,"
+            " p.opening_hours",
+            (min_lat, max_lat, min_lon, max_lon),
+            filters,
+            join=" JOIN places p ON p.id = r.id"
+            " LEFT JOIN place_texts t ON t.place_id = r.id AND t.lang = ?",
+        )
+        rows = await fetch_all(self._tx, sql, [lang, *params])
+        return [MapPoint(*row) for row in rows]
+
+    async def in_district(self, stadtbezirk: str, limit: int = 1000) -> tuple[list[Place], int]:
+        """Up to ``limit`` places of a Stadtbezirk by name, and how many it has."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT id FROM places WHERE stadtbezirk = ? ORDER BY name, id",
+            (stadtbezirk,),
+        )
+        ids = [row[0] for row in rows]
+        found = await self.get_many(ids[:limit])
+        return [found[i] for i in ids[:limit] if i in found], len(ids)
 
     async def names_like(self, words: list[str], limit: int = 200) -> list[tuple[int, str]]:
         """(id, name) of up to ``limit`` places whose name contains any of ``words``

@@ -98,13 +98,41 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Button:
+    """A choice (``data``, sent back when pressed) or a link (``url``, no data).
+
+    A link with ``web_app`` opens inside the app where the platform can (a Telegram Mini
+    App in a private chat, https only); elsewhere it is a plain link, and transports
+    without link buttons (Matrix, console) show it as a line of text.
+    """
+
     label: str
-    data: str
+    data: str = ""
+    url: str = ""
+    web_app: bool = False
 
     def __post_init__(self) -> None:
+        if self.url:
+            if self.data or not self.url.startswith(("https://", "http://")):
+                raise ValueError(f"a link button has an http(s) url and no data: {self.url!r}")
+            return
+        if self.web_app:
+            raise ValueError("web_app needs a url")
         # Telegram's limit for callback data; keeping to it everywhere keeps buttons portable.
         if not 1 <= len(self.data.encode("utf-8")) <= 64:
             raise ValueError(f"button data must be 1-64 bytes: {self.data!r}")
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)
+
+
+def choices(rows: list[list[Button]]) -> list[list[Button]]:
+    """The rows without link buttons (what can be pressed, numbered or reacted to)."""
+    return [kept for kept in ([b for b in row if not b.is_link] for row in rows) if kept]
+
+
+def links(rows: list[list[Button]]) -> list[Button]:
+    return [b for row in rows for b in row if b.is_link]
 
 
 @dataclass(frozen=True)
@@ -221,6 +249,12 @@ class React:
 Outgoing = Message | Venue | Document | Picture | Toast | Edit | Voice | Delete | React
 
 
+def _encode_button(button: Button) -> list[Any]:
+    if button.is_link:
+        return [button.label, "", button.url, button.web_app]
+    return [button.label, button.data]
+
+
 def encode(item: Outgoing) -> dict[str, Any]:
     """A JSON-able form of an outgoing item, for the persistent outbox."""
     data: dict[str, Any] = {"type": type(item).__name__}
@@ -228,7 +262,7 @@ def encode(item: Outgoing) -> dict[str, Any]:
         if name == "to":
             continue
         if name == "buttons":
-            value = [[[b.label, b.data] for b in row] for row in value]
+            value = [[_encode_button(b) for b in row] for row in value]
         elif isinstance(value, bytes):
             value = base64.b64encode(value).decode("ascii")
         elif isinstance(value, Markup):
@@ -251,7 +285,7 @@ def decode(data: dict[str, Any]) -> Outgoing:
     }
     values = {k: v for k, v in data.items() if k != "type"}
     if "buttons" in values:
-        values["buttons"] = [[Button(label, cb) for label, cb in row] for row in values["buttons"]]
+        values["buttons"] = [[Button(*button) for button in row] for row in values["buttons"]]
     for name in ("text", "caption"):
         if name in values:
             values[name] = Markup(values[name])

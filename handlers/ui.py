@@ -22,8 +22,18 @@ MAIN_MENU: tuple[tuple[str, str, str], ...] = (
 
 def main_menu_buttons(ctx: Context) -> list[list[Button]]:
     buttons = [Button(f"{icon} {ctx.t._(label)}", f"menu:{key}") for key, icon, label in MAIN_MENU]
+    buttons.extend(b for row in map_button(ctx) for b in row)
     # Two per row keeps labels readable on narrow phones.
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def map_button(ctx: Context) -> list[list[Button]]:
+    """ "🗺 Map": the web map in the person's language (a Mini App in a private Telegram
+    chat); nothing when the web is off."""
+    base = ctx.settings.web_url
+    if not base:
+        return []
+    return [[Button("🗺 " + ctx.t._("Map"), url=f"{base}/?lang={ctx.t.lang}", web_app=True)]]
 
 
 def back_to_menu(ctx: Context) -> list[list[Button]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.delivery import OutboxWorker
-from bot.transports.markup import html_to_plain
+from bot.transports.markup import html_to_plain, with_links
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
     Button,
@@ -49,6 +49,7 @@ from handlers.model import (
     Toast,
     Venue,
     Voice,
+    choices,
 )
 from locales import negotiate, translator
 
@@ -129,10 +130,12 @@ class ConsoleTransport:
         if not isinstance(item, Message) and not alongside:
             self._typed[recipient] = False
         if isinstance(item, Message):
-            self._print(html_to_plain(item.text, ansi=self.interactive), recipient)
+            text = with_links(item.text, item.buttons)
+            self._print(html_to_plain(text, ansi=self.interactive), recipient)
             if item.request_location:
                 self._print(f"[{item.request_location}: :loc LAT,LON]", recipient)
-            flat = [button for row in item.buttons for button in row]
+            pressable = choices(item.buttons)
+            flat = [button for row in pressable for button in row]
             typed = bool(flat) and item.typed_choices
             self._typed[recipient] = typed
             if flat:
@@ -141,7 +144,7 @@ class ConsoleTransport:
                 numbered = iter(range(1, len(flat) + 1))
                 rows = [
                     "   ".join(f"[{mark}{next(numbered)}] {b.label}" for b in row)
-                    for row in item.buttons
+                    for row in pressable
                 ]
                 self._print("\n".join(rows), recipient)
             self._print("", recipient)

@@ -9,6 +9,10 @@ from __future__ import annotations
 import html
 import re
 
+from markupsafe import Markup
+
+from handlers.model import Button, links
+
 _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"^</?\s*([a-zA-Z0-9-]+)")
 _ANSI = {"b": ("\033[1m", "\033[22m"), "i": ("\033[3m", "\033[23m"), "u": ("\033[4m", "\033[24m")}
@@ -117,3 +121,13 @@ def split_html(text: str, limit: int = 4096) -> list[str]:
             flush()
     flush()
     return chunks
+
+
+def with_links(text: Markup, rows: list[list[Button]]) -> Markup:
+    """The text with its link buttons as lines below it (label and address), for
+    transports that have no link buttons."""
+    found = links(rows)
+    if not found:
+        return text
+    lines = [Markup('{0}: <a href="{1}">{1}</a>').format(b.label, b.url) for b in found]
+    return Markup(text) + Markup("\n\n") + Markup("\n").join(lines)

@@ -50,7 +50,7 @@ from markupsafe import Markup
 from bot.config import MatrixSection
 from bot.delivery import DeliveryError, voice_filename
 from bot.log_redaction import redact_everywhere
-from bot.transports.markup import html_to_plain
+from bot.transports.markup import html_to_plain, with_links
 from bot.transports.matrix_login import UNKNOWN_TOKEN, log_in, log_in_again
 from db import Database
 from db.transport_state import MatrixRoom
@@ -76,6 +76,7 @@ from handlers.model import (
     Toast,
     Venue,
     Voice,
+    choices,
 )
 from locales import DEFAULT_LANGUAGE, N_, translator
 
@@ -628,7 +629,7 @@ class MatrixTransport:
 
     async def _typed(self, room_id: str, item: Message | Edit, edit_id: str | None) -> bool:
         """Whether a typed number may press one of this message's buttons."""
-        if not item.buttons or self._is_backchannel(room_id):
+        if not choices(item.buttons) or self._is_backchannel(room_id):
             return False
         if isinstance(item, Message):
             return item.typed_choices
@@ -656,10 +657,11 @@ class MatrixTransport:
         if isinstance(item, Delete):
             return await self._redact(room_id, edit_id) if edit_id else None
         if isinstance(item, Message | Edit):
-            buttons = [(b.label, b.data) for row in item.buttons for b in row]
+            buttons = [(b.label, b.data) for row in choices(item.buttons) for b in row]
             typed = await self._typed(room_id, item, edit_id)
             hint = await self._react_hint(room_id) if buttons and not typed else ""
-            content = render(item.text, buttons, hint, self._commands)
+            text = with_links(item.text, item.buttons)
+            content = render(text, buttons, hint, self._commands)
             if edit_id:
                 content = {
                     **content,

@@ -22,6 +22,7 @@ from telegram import (
     ReactionTypeEmoji,
     ReplyKeyboardMarkup,
     Update,
+    WebAppInfo,
 )
 from telegram import Message as TgMessage
 from telegram.constants import MessageEntityType, ParseMode
@@ -172,11 +173,41 @@ def _seconds(exc: RetryAfter) -> float:
     return retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
 
 
-def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+def _private(chat_id: str) -> bool:
+    # A private chat's id is the person's (positive) id; groups and channels are negative.
+    return not chat_id.startswith("-")
+
+
+def opens_in_app(button: Button, private: bool) -> bool:
+    """Telegram opens a Mini App only in private chats and only from an https address."""
+    return button.web_app and private and button.url.startswith("https://")
+
+
+def inline_button(button: Button, private: bool) -> InlineKeyboardButton:
+    if opens_in_app(button, private):
+        return InlineKeyboardButton(button.label, web_app=WebAppInfo(button.url))
+    if button.url:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
+
+
+def keyboard(rows: list[list[Button]], private: bool = True) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    return InlineKeyboardMarkup([[inline_button(b, private) for b in row] for row in rows])
+
+
+def location_keyboard(label: str, rows: list[list[Button]], private: bool) -> ReplyKeyboardMarkup:
+    """Telegram asks for a location only with a reply keyboard, which replaces the inline
+    buttons of this one message; a Mini App button may stand below it (no other kind can)."""
+    apps = [b for row in rows for b in row if opens_in_app(b, private)]
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(label, request_location=True)],
+            *([KeyboardButton(b.label, web_app=WebAppInfo(b.url))] for b in apps),
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
     )
 
 
@@ -318,15 +349,12 @@ class TelegramTransport:
         """Send or edit one item; raises TelegramError; returns the (last) message id."""
         if isinstance(item, Message | Edit):
             chunks = split_html(str(item.text), MESSAGE_LIMIT)
-            markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = keyboard(item.buttons)
+            private = _private(chat_id)
+            markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = keyboard(
+                item.buttons, private
+            )
             if isinstance(item, Message) and item.request_location:
-                # Telegram asks for a location only with a reply keyboard, which replaces
-                # the inline buttons of this one message.
-                markup = ReplyKeyboardMarkup(
-                    [[KeyboardButton(item.request_location, request_location=True)]],
-                    resize_keyboard=True,
-                    one_time_keyboard=True,
-                )
+                markup = location_keyboard(item.request_location, item.buttons, private)
                 edit_message_id = None
             if edit_message_id is not None and len(chunks) == 1:
                 try:

@@ -15,13 +15,20 @@ from aiohttp import web
 from bot.web import assets
 from bot.web.desk import routes as desk_routes
 from bot.web.pages import STATIC, render
+from bot.web.public import miniapp, posters
+from bot.web.public import places as public_places
 from bot.web.site import SITE, Site
 
 log = logging.getLogger(__name__)
 
 
 # Each feature's ``add_routes(app)``.
-FEATURES: tuple[Callable[[web.Application], None], ...] = (desk_routes.add_routes,)
+FEATURES: tuple[Callable[[web.Application], None], ...] = (
+    desk_routes.add_routes,
+    public_places.add_routes,
+    posters.add_routes,
+    miniapp.add_routes,
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -14,6 +14,10 @@ Button data (``pl:…``), each action its own callback:
   suggested district;
 - with a result list (``places.results``): ``more``/``prev``/``list`` paging, ``filters``,
   ``cat:<key>``/``cat:*``, ``wc`` wheelchair, ``ml`` speaks my language, ``open`` open now.
+
+Deep links: ``/start place_<id>`` the place's details, ``/start district_<slug>`` the places
+of a Stadtbezirk (``gazetteer.slug``; the web's posters print both). With the web on, the
+question and the result list carry a "🗺 Map" link button (``ui.map_button``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from handlers.places import render
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.editing import edit_buttons
-from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazetteer
+from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazetteer, slug
 from handlers.places.search import Query, nearest
 from handlers.places.vocabulary import CATEGORIES
 from handlers.router import Router
@@ -61,7 +65,7 @@ async def ask_where(ctx: Context) -> None:
                 postcode="44137",
                 district="Hörde",
             ),
-            buttons=ui.back_to_menu(ctx),
+            buttons=ui.map_button(ctx) + ui.back_to_menu(ctx),
             request_location="📍 " + t._("Share my location"),
         )
     )
@@ -137,6 +141,7 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
             Button("📍 " + t._("Somewhere else"), "pl:where"),
         ]
     )
+    buttons.extend(ui.map_button(ctx))
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(Markup("\n").join(lines).rstrip(), buttons, edit=edit)
 
@@ -359,6 +364,18 @@ def register(router: Router) -> None:
             )
             return
         await show_place(ctx, int(ctx.args), back=False, sections=router.place_sections)
+
+    @router.deep_link("district")
+    async def district_link(ctx: Context) -> None:
+        # The district posters' QR code: the places of that Stadtbezirk.
+        area = next((a for a in gazetteer(ctx).bezirke if slug(a.name) == ctx.args), None)
+        if area is None:
+            ctx.reply(
+                ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."),
+                ui.back_to_menu(ctx),
+            )
+            return
+        await search_area(ctx, area)
 
     async def where_input(ctx: Context) -> None:
         event = ctx.incoming.event

@@ -64,6 +64,12 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+def slug(name: str) -> str:
+    """A district's name as a deep link may carry it (``/start district_hoerde``):
+    Telegram allows only ASCII letters, digits, ``_`` and ``-`` there."""
+    return fold(name).replace(" ", "-")
+
+
 def skeleton(folded: str) -> str:
     """The consonants of a folded name, the way a name survives transliteration:
     "hoerde", "hwrdh" (هورده) and "kherde" (Хёрде) are all "hrd"."""

@@ -37,15 +37,24 @@ class HoursStatus:
     next_change: datetime | None = None
 
 
-def status(expression: str, at: datetime) -> HoursStatus:
+def _state(expression: str, at: datetime) -> State:
     if not expression.strip() or validate(expression):
-        return HoursStatus(known=False)
-    hours = _parsed(expression.strip())
-    at = at.astimezone(TIMEZONE)
-    state = hours.state(at)[0]
+        return State.UNKNOWN
+    return _parsed(expression.strip()).state(at.astimezone(TIMEZONE))[0]
+
+
+def is_open(expression: str, at: datetime) -> bool:
+    """``status(expression, at).is_open`` without working out the next change (the
+    filter "open now" asks it of every place)."""
+    return _state(expression, at) == State.OPEN
+
+
+def status(expression: str, at: datetime) -> HoursStatus:
+    state = _state(expression, at)
     if state == State.UNKNOWN:
         return HoursStatus(known=False)
-    change = hours.next_change(at)
+    at = at.astimezone(TIMEZONE)
+    change = _parsed(expression.strip()).next_change(at)
     if change is not None and change - at > timedelta(days=14):
         change = None
     return HoursStatus(known=True, is_open=state == State.OPEN, next_change=change)

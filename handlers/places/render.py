@@ -64,10 +64,14 @@ def wheelchair_mark(t: Translator, value: str | None) -> Markup | None:
 def translated_name(place: Place, lang: str) -> str | None:
     """The place's name in ``lang`` when it has one short enough to show beside the name on
     the sign; the sign's (German) name always comes first."""
-    name = place.name_in(lang)
-    if name == place.name or len(name) > SHORT_NAME:
+    return beside_sign(place.name, place.name_in(lang))
+
+
+def beside_sign(sign: str, translated: str) -> str | None:
+    """A translated name worth showing beside the sign's: another one, and short."""
+    if not translated or translated == sign or len(translated) > SHORT_NAME:
         return None
-    return name
+    return translated
 
 
 # A translated name longer than this would make the details' head too long to take in.

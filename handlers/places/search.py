@@ -1,4 +1,10 @@
-"""Nearest places to a point, with filters, paged."""
+"""Nearest places to a point, with filters, paged; and every place that passes the same
+filters, for the web map (``on_map``).
+
+The filters' rules live here and in ``db.places.PlaceFilter`` only: kind, full wheelchair
+access (``yes``, never ``limited``), a language spoken, and open now by the place's
+``opening_hours`` (``hours.status``) - the chat's result list and the map both call them.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,26 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db import Database
-from db.places import Place, PlaceFilter
+from db.places import MapPoint, Place, PlaceFilter
 from handlers.places import hours
 from handlers.places.gazetteer import distance_m
 
 FIRST_RADIUS_M = 400.0
 MAX_RADIUS_M = 60_000.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    category: str | None = None
+    wheelchair: bool = False
+    language: str | None = None
+    open_now: bool = False
+
+    def stored(self) -> PlaceFilter:
+        """What the store answers itself; ``open_now`` is evaluated here (``open_only``)."""
+        return PlaceFilter(
+            category=self.category, wheelchair=self.wheelchair, language=self.language
+        )
 
 
 @dataclass(frozen=True)
@@ -23,6 +43,10 @@ class Query:
     wheelchair: bool = False
     language: str | None = None
     open_now: bool = False
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(self.category, self.wheelchair, self.language, self.open_now)
 
 
 @dataclass(frozen=True)
@@ -48,9 +72,7 @@ async def nearest(
     seen so far, so a sparse map needs few boxes. Only ids and coordinates
     come from the R*Tree for the candidates; whole rows are loaded for the page alone.
     """
-    filters = PlaceFilter(
-        category=query.category, wheelchair=query.wheelchair, language=query.language
-    )
+    filters = query.filters.stored()
     wanted = offset + limit + 1
     radius = FIRST_RADIUS_M
     while True:
@@ -61,8 +83,8 @@ async def nearest(
             if distance <= radius:
                 within.append((distance, place_id))
         if query.open_now and within:
-            opening = await db.places.opening_hours([place_id for _, place_id in within])
-            within = [(d, i) for d, i in within if hours.status(opening.get(i, ""), at).is_open]
+            still = await open_only(db, [place_id for _, place_id in within], at)
+            within = [(d, i) for d, i in within if i in still]
         if len(within) >= wanted or radius >= MAX_RADIUS_M:
             break
         # Grow to where, at the density found so far, enough places should be (a quarter
@@ -78,3 +100,29 @@ async def nearest(
         if place_id in places
     ]
     return page, len(within) > offset + limit
+
+
+async def open_only(db: Database, place_ids: list[int], at: datetime) -> set[int]:
+    """Those of the places that are open at ``at`` (unknown hours: not open)."""
+    return open_among(await db.places.opening_hours(place_ids), at)
+
+
+def open_among(opening: dict[int, str], at: datetime) -> set[int]:
+    """The ids whose ``opening_hours`` say open at ``at``."""
+    # Many places share their hours ("Mo-Fr 09:00-17:00"): each expression is read once.
+    verdicts = {expression: hours.is_open(expression, at) for expression in set(opening.values())}
+    return {place_id for place_id, expression in opening.items() if verdicts[expression]}
+
+
+# The whole world: the map shows every place there is, wherever it was imported.
+_EVERYWHERE = (-90.0, 90.0, -180.0, 180.0)
+
+
+async def on_map(db: Database, filters: Filters, at: datetime, lang: str) -> list[MapPoint]:
+    """Every place that passes ``filters`` (the chat's rules), with what a map marker and
+    a list line need: a few columns in one query, not whole places."""
+    points = await db.places.points(*_EVERYWHERE, filters.stored(), lang)
+    if filters.open_now and points:
+        still = open_among({point.id: point.opening_hours for point in points}, at)
+        points = [point for point in points if point.id in still]
+    return points

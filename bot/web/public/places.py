@@ -1,0 +1,247 @@
+"""The public map and a page per place.
+
+Routes:
+- ``GET /`` - the map with the filter form ``#filters`` (``kind``: a category key,
+  ``wheelchair=1``, ``speaks``: a language code, ``open=1``; ``lang`` stays the page's
+  language), the list ``#place-list`` of matching places (without script: the first
+  ``LIST_LIMIT`` by name, each linking to its page; with ``static/map.js``: the places in
+  view) and the details panel ``#details``. Also the Telegram Mini App (see ``miniapp``).
+- ``GET /api/places?…`` - the same filters as JSON: ``{"places": [[id, lat, lon, name,
+  name in the page's language or "", kind, wheelchair], …], "kinds": {key: label}}``,
+  sorted by name; one response for the whole city, a few bytes a place.
+- ``GET /place/<id>`` - the place's details as in the chat, the week's opening hours, a
+  small map, the bot's deep link ``/start place_<id>`` (Telegram link and QR code; the
+  Matrix account with ``!start place_<id>``) and the poster's address.
+- ``GET /place/<id>/panel`` - the details alone, for the map's panel.
+- ``GET /favicon.ico`` - nothing (204).
+
+The filters are the chat's (``handlers.places.search.on_map``); the details are the chat's
+(``handlers.places.render.details``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.web.i18n import translator_for
+from bot.web.pages import render
+from bot.web.public import links
+from bot.web.site import SITE, Site
+from db.places import MapPoint, Place
+from handlers.places import render as place_render
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.search import Filters, on_map
+from handlers.places.vocabulary import CATEGORIES
+from locales import SUPPORTED_LANGUAGES, TIMEZONE, Translator, language_name
+
+# Places listed on the page without script; the filters narrow the rest.
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The filter form's values, checked: anything unknown is ignored (no filter)."""
+
+    kind: str = ""
+    wheelchair: bool = False
+    speaks: str = ""
+    open_now: bool = False
+
+    @classmethod
+    def of(cls, request: web.Request) -> Chosen:
+        query = request.query
+        kind = query.get("kind", "")
+        speaks = query.get("speaks", "")
+        return cls(
+            kind=kind if kind in CATEGORIES else "",
+            wheelchair=query.get("wheelchair") in ("1", "on"),
+            speaks=speaks if speaks in SUPPORTED_LANGUAGES else "",
+            open_now=query.get("open") in ("1", "on"),
+        )
+
+    def filters(self) -> Filters:
+        return Filters(
+            category=self.kind or None,
+            wheelchair=self.wheelchair,
+            language=self.speaks or None,
+            open_now=self.open_now,
+        )
+
+    def query(self) -> dict[str, str]:
+        values = {"kind": self.kind, "speaks": self.speaks}
+        values.update(wheelchair="1" if self.wheelchair else "", open="1" if self.open_now else "")
+        return {key: value for key, value in values.items() if value}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def kinds(t: Translator) -> dict[str, str]:
+    return {key: place_render.category_label(t, key) for key in CATEGORIES}
+
+
+async def _points(site: Site, chosen: Chosen, lang: str) -> list[MapPoint]:
+    points = await on_map(site.db, chosen.filters(), _now(), lang)
+    return sorted(points, key=lambda point: (point.name.casefold(), point.id))
+
+
+def _center(site: Site) -> tuple[float, float]:
+    """The middle of the city's districts: where the map starts before the places load."""
+    areas = load_gazetteer(site.settings.places_data_dir).bezirke
+    if not areas:
+        return 51.5136, 7.4653
+    return (
+        sum(a.lat for a in areas) / len(areas),
+        sum(a.lon for a in areas) / len(areas),
+    )
+
+
+def _attribution(tile_url: str) -> str:
+    host = urlsplit(tile_url).hostname or ""
+    return "© OpenStreetMap" if host.endswith("openstreetmap.org") else ""
+
+
+def map_values(site: Site) -> dict[str, Any]:
+    """What every page with a map passes to ``static/map.js`` (data attributes)."""
+    tiles = site.config.web.tile_url
+    return {"tile_url": tiles, "attribution": _attribution(tiles)}
+
+
+async def map_page(request: web.Request) -> web.Response:
+    site = request.app[SITE]
+    t = translator_for(request)
+    chosen = Chosen.of(request)
+    points = await _points(site, chosen, t.lang)
+    lat, lon = _center(site)
+    api = "/api/places?" + urlencode({**chosen.query(), "lang": t.lang})
+    return render(
+        request,
+        "public/map.html",
+        chosen=chosen,
+        kinds=kinds(t),
+        spoken=[(code, language_name(code)) for code in SUPPORTED_LANGUAGES],
+        points=points[:LIST_LIMIT],
+        total=len(points),
+        beside_sign=place_render.beside_sign,
+        api=api,
+        center=f"{lat:.5f},{lon:.5f}",
+        **map_values(site),
+    )
+
+
+async def places_json(request: web.Request) -> web.Response:
+    site = request.app[SITE]
+    t = translator_for(request)
+    points = await _points(site, Chosen.of(request), t.lang)
+    body = {
+        "places": [
+            [
+                p.id,
+                round(p.lat, 6),
+                round(p.lon, 6),
+                p.name,
+                place_render.beside_sign(p.name, p.name_in_lang) or "",
+                p.category,
+                p.wheelchair,
+            ]
+            for p in points
+        ],
+        "kinds": kinds(t),
+    }
+    # "Open now" changes by the minute; a minute's cache spares a busy map the queries.
+    response = web.json_response(
+        body,
+        dumps=_compact,
+        headers={"Cache-Control": "public, max-age=60", "Vary": "Accept-Language, Cookie"},
+    )
+    # A city's places are a megabyte of JSON, a fifth of it compressed.
+    response.enable_compression()
+    return response
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+async def place_of(request: web.Request) -> Place:
+    raw = request.match_info["id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise web.HTTPNotFound()
+    place = await request.app[SITE].db.places.get(int(raw))
+    if place is None:
+        raise web.HTTPNotFound()
+    return place
+
+
+def _below_name(details: Markup) -> Markup:
+    # The chat's details start with the name in bold; on a page the name is the heading.
+    return Markup(details.split("\n", 1)[1] if "\n" in details else details)
+
+
+def place_values(site: Site, place: Place, t: Translator) -> dict[str, Any]:
+    """The details as the chat shows them, and the ways to open the place in the bot."""
+    assert place.id is not None
+    payload = f"place_{place.id}"
+    now = _now()
+    return {
+        "place": place,
+        "details": _below_name(place_render.details(t, place, now)),
+        "telegram": links.telegram(site, payload),
+        "matrix_account": links.matrix_account(site),
+        "matrix_link": links.matrix_link(site),
+        "payload": payload,
+    }
+
+
+async def place_page(request: web.Request) -> web.Response:
+    site = request.app[SITE]
+    t = translator_for(request)
+    place = await place_of(request)
+    values = place_values(site, place, t)
+    target = links.qr_target(site, values["payload"], f"/place/{place.id}")
+    week = (
+        place_render.week_lines(t, place, _now().astimezone(TIMEZONE).date())
+        if place_render.has_week(place)
+        else []
+    )
+    return render(
+        request,
+        "public/place.html",
+        **values,
+        week=week,
+        qr=links.qr_svg(target, t._("QR code: open this place in the bot")),
+        qr_target=target,
+        **map_values(site),
+    )
+
+
+async def place_panel(request: web.Request) -> web.Response:
+    site = request.app[SITE]
+    place = await place_of(request)
+    response = render(
+        request, "public/panel.html", **place_values(site, place, translator_for(request))
+    )
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+async def no_icon(request: web.Request) -> web.Response:
+    # Browsers ask for it on every site; an empty answer instead of a 404 in their console.
+    return web.Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/favicon.ico", no_icon)
+    app.router.add_get("/", map_page)
+    app.router.add_get("/api/places", places_json)
+    app.router.add_get("/place/{id}", place_page)
+    app.router.add_get("/place/{id}/panel", place_panel)

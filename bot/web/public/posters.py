@@ -1,0 +1,117 @@
+"""Posters to print (A4, ``static/poster.css``): a big QR code to the bot and one line in
+each of the ten languages, each line in its own language and direction.
+
+Routes: ``GET /posters`` (the districts), ``GET /poster/place/<id>`` (the code opens the
+place: ``/start place_<id>``), ``GET /poster/district/<slug or name>`` (the code opens
+the district's places: ``/start district_<slug>``; the poster lists them). Where the code
+leads when the bot has no Telegram name: see ``links.qr_target``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.i18n import translator_for
+from bot.web.pages import render
+from bot.web.public import links
+from bot.web.public.places import place_of
+from bot.web.site import SITE, Site
+from handlers.places import render as place_render
+from handlers.places.gazetteer import Area, load_gazetteer, slug
+from locales import N_, SUPPORTED_LANGUAGES, Translator, translator
+
+# What fits on an A4 sheet below the code; the rest are on the map.
+POSTER_PLACES = 40
+INVITATION = N_("Ask the neighbourhood bot — scan the code")
+
+
+def invitation_lines() -> list[dict[str, str]]:
+    """The invitation in every language, each in its own."""
+    lines = []
+    for code in SUPPORTED_LANGUAGES:
+        t = translator(code)
+        lines.append({"lang": code, "dir": "rtl" if t.rtl else "ltr", "text": t._(INVITATION)})
+    return lines
+
+
+def _poster(
+    request: web.Request, site: Site, t: Translator, payload: str, page: str, **values: Any
+) -> web.Response:
+    target = links.qr_target(site, payload, page)
+    return render(
+        request,
+        "public/poster.html",
+        qr=links.qr_svg(target, t._("QR code: open the neighbourhood bot"), css_class="qr big"),
+        target_text=target,
+        lines=invitation_lines(),
+        payload=payload,
+        matrix_account=links.matrix_account(site),
+        **values,
+    )
+
+
+async def place_poster(request: web.Request) -> web.Response:
+    site = request.app[SITE]
+    t = translator_for(request)
+    place = await place_of(request)
+    return _poster(
+        request,
+        site,
+        t,
+        f"place_{place.id}",
+        f"/place/{place.id}",
+        title=place.name,
+        subtitle=" · ".join(
+            part
+            for part in (
+                place_render.category_label(t, place.category),
+                place_render.address(place),
+            )
+            if part
+        ),
+        places=[],
+        more=0,
+        back=f"/place/{place.id}",
+    )
+
+
+def _district(site: Site, wanted: str) -> Area:
+    for area in load_gazetteer(site.settings.places_data_dir).bezirke:
+        if wanted in (area.name, slug(area.name)):
+            return area
+    raise web.HTTPNotFound()
+
+
+async def district_poster(request: web.Request) -> web.Response:
+    site = request.app[SITE]
+    t = translator_for(request)
+    area = _district(site, request.match_info["name"])
+    places, count = await site.db.places.in_district(area.name, POSTER_PLACES)
+    return _poster(
+        request,
+        site,
+        t,
+        f"district_{slug(area.name)}",
+        "/",
+        title=area.name,
+        subtitle="",
+        places=[(place.name, place_render.address(place)) for place in places],
+        more=count - len(places),
+        back="/posters",
+    )
+
+
+async def poster_index(request: web.Request) -> web.Response:
+    site = request.app[SITE]
+    areas = load_gazetteer(site.settings.places_data_dir).bezirke
+    return render(
+        request, "public/posters.html", districts=[(area.name, slug(area.name)) for area in areas]
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/posters", poster_index)
+    app.router.add_get("/poster/place/{id}", place_poster)
+    app.router.add_get("/poster/district/{name}", district_poster)
