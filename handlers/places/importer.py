@@ -131,6 +131,10 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         header = next(reader)
     except StopIteration:
         raise UnusableFile(N_("the file is empty")) from None
+    except csv.Error as exc:
+        raise UnusableFile(
+            N_("row {row} cannot be read ({problem})"), row=1, problem=str(exc)[:100]
+        ) from None
     columns: list[str | None] = []
     for name in header:
         lang = _LANG_COLUMN.match(name.strip().casefold())
@@ -143,7 +147,19 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         raise UnusableFile(N_("no 'name' column in the header (is this a places table?)"))
     if "lat" not in columns or "lon" not in columns:
         raise UnusableFile(N_("no latitude/longitude columns ('lat', 'lon') in the header"))
-    for number, values in enumerate(reader, start=2):  # row 1 is the header
+    number = 1  # row 1 is the header
+    while True:
+        number += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # A field longer than the csv module's limit (128 KiB), a NUL byte …: the rows
+            # after it cannot be told apart any more.
+            raise UnusableFile(
+                N_("row {row} cannot be read ({problem})"), row=number, problem=str(exc)[:100]
+            ) from None
         if not any(v.strip() for v in values):
             continue
         yield (
