@@ -108,6 +108,22 @@ class EventStore:
         """Every event that is not cancelled (occurrences are computed from these)."""
         return await self._select("WHERE status != 'cancelled' ORDER BY id")
 
+    async def listing(
+        self, now_local: str, limit: int = 50, offset: int = 0
+    ) -> tuple[list[Event], int]:
+        """A page of events for the desk (and how many there are): those still to come
+        (repeating or starting from ``now_local`` on) soonest first, then past ones latest
+        first, then cancelled ones."""
+        upcoming = "(status != 'cancelled' AND (rrule != '' OR starts_local >= ?))"
+        order = (
+            f"ORDER BY CASE WHEN {upcoming} THEN 0 WHEN status != 'cancelled' THEN 1 ELSE 2 END,"
+            f" CASE WHEN {upcoming} THEN starts_local END, starts_local DESC, id"
+            " LIMIT ? OFFSET ?"
+        )
+        page = await self._select(order, (now_local, now_local, limit, offset))
+        row = await fetch_one(self._tx, "SELECT COUNT(*) FROM events")
+        return page, int(row[0]) if row is not None else 0
+
     async def upsert(self, event: Event) -> tuple[int, str, Event | None]:
         """Insert or update by UID: (id, "created"|"updated"|"unchanged", old version)."""
         old = await self.by_uid(event.uid)

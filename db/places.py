@@ -11,7 +11,15 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import execute, execute_many, fetch_all, fetch_one, fetch_with_texts, group_texts
+from db.rows import (
+    execute,
+    execute_many,
+    fetch_all,
+    fetch_each,
+    fetch_one,
+    fetch_with_texts,
+    group_texts,
+)
 from db.transactions import Transactions
 
 
@@ -98,6 +106,24 @@ class MapPoint:
     category: str
     wheelchair: str
     opening_hours: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class PlaceLine:
+    """One place in the desk's list."""
+
+    id: int
+    name: str
+    category: str
+    stadtbezirk: str
+    stadtteil: str
+    last_verified: str | None
+
+
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class PlaceStore:
@@ -314,6 +340,45 @@ class PlaceStore:
             (day, utcnow(), place_id),
         )
         await self._record(place_id, "verify", actor, changed_by, {"last_verified": day})
+
+    async def listing(
+        self,
+        *,
+        name: str = "",
+        stadtbezirk: str = "",
+        category: str = "",
+        verified_before: date | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[PlaceLine], int]:
+        """A page of places by name (and how many match in all): ``name`` anywhere in the
+        name, ``verified_before``: never verified or last verified before that day."""
+        where, params = [], []
+        if name:
+            where.append("name LIKE ? ESCAPE '\\'")
+            params.append(_like(name))
+        if stadtbezirk:
+            where.append("stadtbezirk = ?")
+            params.append(stadtbezirk)
+        if category:
+            where.append("category = ?")
+            params.append(category)
+        if verified_before is not None:
+            where.append("(last_verified IS NULL OR last_verified < ?)")
+            params.append(verified_before.isoformat())
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        total, rows = await fetch_each(
+            self._tx,
+            [
+                (f"SELECT COUNT(*) FROM places{clause}", params),
+                (
+                    "SELECT id, name, category, stadtbezirk, stadtteil, last_verified"
+                    f" FROM places{clause} ORDER BY name, id LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                ),
+            ],
+        )
+        return [PlaceLine(*row) for row in rows], int(total[0][0])
 
     async def history(self, place_id: int) -> list[dict[str, Any]]:
         rows = await fetch_all(

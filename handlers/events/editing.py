@@ -30,13 +30,14 @@ from rapidfuzz import fuzz
 from db.events import Event
 from handlers import ui
 from handlers.context import Context
-from handlers.events import notices
+from handlers.events import changes, fields
 from handlers.events.recurrence import local, local_text
 from handlers.model import Button, Location, Text
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import load_gazetteer
+from handlers.problems import Refusal
 from handlers.router import Router
-from locales import N_, TIMEZONE
+from locales import N_
 
 ROLE = "coordinator"
 STATE = "eventedit."
@@ -48,8 +49,6 @@ REPEATS = {
     "biweekly": N_("Every two weeks"),
     "monthly": N_("Every month, same weekday"),
 }
-_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{2,4})?\s*[, ]\s*(\d{1,2})[:.](\d{2})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$")
 
 PROMPTS = {
     "title": N_("✏️ What is the event called?"),
@@ -82,27 +81,6 @@ def _event(draft: dict[str, Any]) -> Event:
             "target_groups": tuple(draft.get("target_groups") or ()),
         }
     )
-
-
-def parse_start(text: str, now: datetime) -> datetime | None:
-    """A local start from "24.12.2026 17:00", "24.12. 17:00" or "2026-12-24 17:00"."""
-    match = _DATE.match(text)
-    try:
-        if match:
-            day, month, year, hour, minute = match.groups()
-            year_n = int(year) if year else now.astimezone(TIMEZONE).year
-            year_n += 2000 if year_n < 100 else 0
-            start = datetime(year_n, int(month), int(day), int(hour), int(minute), tzinfo=TIMEZONE)
-            if not year and start < now:
-                start = start.replace(year=start.year + 1)
-            return start
-        match = _ISO.match(text)
-        if match:
-            year_s, month_s, day_s, hour_s, minute_s = map(int, match.groups())
-            return datetime(year_s, month_s, day_s, hour_s, minute_s, tzinfo=TIMEZONE)
-    except ValueError:
-        return None
-    return None
 
 
 def rrule_for(kind: str, start: datetime) -> str:
@@ -174,13 +152,7 @@ async def _save_edit(ctx: Context, data: dict[str, Any]) -> None:
         ctx.reply(ctx.t.t("😔 This event no longer exists."), ui.back_to_menu(ctx))
         return
     new = replace(_event(data["draft"]), texts=old.texts)
-    await ctx.db.events.upsert(new)
-    await ctx.db.requests.audit(ctx.user.id, "event.update", f"event:{old.id}")
-    now = datetime.now(UTC)
-    if notices.changed_materially(old, new):
-        told = await notices.event_changed(ctx.mail, old.id or 0, now)
-    else:
-        told = 0
+    told = await changes.change(ctx.mail, old, new, ctx.user.id, "event.update")
     ctx.clear_state()
     ctx.reply(
         ctx.t.t("✅ Saved. People who asked for a reminder were told: {count}.", count=told),
@@ -197,8 +169,12 @@ async def _input(ctx: Context) -> None:
     event = ctx.incoming.event
     text = event.text.strip() if isinstance(event, Text) else ""
     t = ctx.t
-    if step == "title" and 3 <= len(text) <= 120:
-        draft["title"] = text
+    if step == "title":
+        try:
+            draft["title"] = fields.title(text)
+        except Refusal as refusal:
+            ctx.reply(refusal.text(t))
+            return
         await _after(ctx, data, step)
     elif step == "place" and isinstance(event, Location):
         if refuse_outside_city(ctx, event.latitude, event.longitude):
@@ -214,7 +190,7 @@ async def _input(ctx: Context) -> None:
             address=area.name,
         )
         await _after(ctx, data, step)
-    elif step == "place" and 3 <= len(text) <= 200:
+    elif step == "place" and fields.usable_address(text):
         matches = await _search_places(ctx, text)
         data["address_text"] = text
         ctx.set_state(STATE + "place", data)
@@ -222,16 +198,17 @@ async def _input(ctx: Context) -> None:
         buttons.append([Button("🏠 " + t._("Use the text as the address"), "ee:addr")])
         ctx.reply(t.t("📍 Which place do you mean?"), buttons)
     elif step == "start":
-        start = parse_start(text, datetime.now(UTC))
-        if start is None or start < datetime.now(UTC):
-            ctx.reply(t.t("🗓 Please write a future date and time, for example: 24.12.2026 17:00"))
+        try:
+            start = fields.start(text, datetime.now(UTC))
+        except Refusal as refusal:
+            ctx.reply(refusal.text(t))
             return
         draft["starts_local"] = local_text(start)
         if data.get("repeat"):
             draft["rrule"] = rrule_for(data["repeat"], start)
         await _after(ctx, data, step)
     elif step == "description" and text:
-        draft["description"] = text[:1000]
+        draft["description"] = fields.description(text)
         await _after(ctx, data, step)
     else:
         ctx.reply(
@@ -262,8 +239,7 @@ async def _ask_cancel_event(ctx: Context) -> None:
 
 async def _cancel_event(ctx: Context) -> None:
     event = await _pressed_event(ctx)
-    told = await notices.event_cancelled(ctx.mail, event.id or 0, datetime.now(UTC))
-    await ctx.db.requests.audit(ctx.user.id, "event.cancel", f"event:{event.id}")
+    told = await changes.cancel(ctx.mail, event.id or 0, ctx.user.id, "event.cancel")
     ctx.clear_state()
     ctx.reply(
         ctx.t.t(
@@ -345,9 +321,7 @@ async def _skip(ctx: Context) -> None:
 
 async def _save(ctx: Context) -> None:
     _step, _data, draft = await _draft(ctx)
-    event_id, _, _ = await ctx.db.events.upsert(_event(draft))
-    await ctx.db.requests.audit(ctx.user.id, "event.create", f"event:{event_id}")
-    told = await notices.announce_new(ctx.mail, event_id, datetime.now(UTC))
+    event_id, told = await changes.publish(ctx.mail, _event(draft), ctx.user.id, "event.create")
     ctx.clear_state()
     ctx.reply(
         ctx.t.t(

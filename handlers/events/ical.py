@@ -22,14 +22,18 @@ from db.events import Event
 from db.places import Place
 from handlers.events.recurrence import local, local_text, validate_rrule
 from handlers.places.gazetteer import Gazetteer
-from locales import TIMEZONE
+from handlers.problems import Explained, Refusal
+from locales import N_, TIMEZONE
+
+# What a preview lists at most (the counts cover every entry).
+PREVIEW_MOST = 500
 
 
-class UnusableFile(ValueError):
+class UnusableFile(Refusal):
     pass
 
 
-class EntryError(ValueError):
+class EntryError(Refusal):
     pass
 
 
@@ -39,7 +43,10 @@ class EventImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: list[tuple[str, int, str]] = field(default_factory=list)  # (file, entry, reason)
+    # (file, entry, reason: the English sentence, ``reason.text(t)`` in any language)
+    rejected: list[tuple[str, int, Explained]] = field(default_factory=list)
+    # ("created"/"updated"/"unchanged", event) of the first entries, also in a dry run.
+    preview: list[tuple[str, Event]] = field(default_factory=list)
     # (event id, version before the import) of every updated event, and the new ones.
     updates: list[tuple[int, Event]] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
@@ -66,15 +73,17 @@ def _rrule(component: icalendar.cal.Component, starts_local: str) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        raise EntryError("more than one RRULE (only one repetition rule is supported)")
+        raise EntryError(N_("more than one RRULE (only one repetition rule is supported)"), "rrule")
     # A rule icalendar could not read comes back escaped ("FREQ=WEEKLY\\;BYDAY=XX").
     rrule = value.to_ical().decode(errors="replace").replace("\\;", ";").replace("\\,", ",")
     if not rrule.strip():
-        raise EntryError("unusable RRULE: empty or unreadable")
+        raise EntryError(N_("unusable RRULE: empty or unreadable"), "rrule")
     problem = validate_rrule(rrule, starts_local)
     if problem:
         shown = rrule if len(rrule) <= 80 else rrule[:80] + "…"
-        raise EntryError(f"unusable RRULE {shown!r}: {problem}")
+        raise EntryError(
+            N_("unusable RRULE '{rule}': {problem}"), "rrule", rule=shown, problem=problem
+        )
     return rrule
 
 
@@ -86,12 +95,12 @@ def _entry(
 ) -> Event:
     uid = str(component.get("UID") or "").strip()
     if not uid:
-        raise EntryError("missing UID")
+        raise EntryError(N_("missing UID"), "uid")
     title = str(component.get("SUMMARY") or "").strip()
     if not title:
-        raise EntryError("missing SUMMARY (title)")
+        raise EntryError(N_("missing SUMMARY (title)"), "title")
     if component.get("DTSTART") is None:
-        raise EntryError("missing DTSTART")
+        raise EntryError(N_("missing DTSTART"), "start")
     try:
         start = _as_local(component.decoded("DTSTART"))
         if component.get("DTEND") is not None:
@@ -99,14 +108,14 @@ def _entry(
         elif component.get("DURATION") is not None:
             end = start + component.decoded("DURATION")
         else:
-            raise EntryError("missing DTEND or DURATION")
+            raise EntryError(N_("missing DTEND or DURATION"), "end")
     except EntryError:
         raise
     except Exception as exc:
-        raise EntryError(f"unreadable date ({exc})") from None
+        raise EntryError(N_("unreadable date ({problem})"), "start", problem=str(exc)) from None
     minutes = int((end - start).total_seconds() // 60)
     if minutes <= 0:
-        raise EntryError("ends before it starts")
+        raise EntryError(N_("ends before it starts"), "end")
     rrule = _rrule(component, local_text(start))
     exdates: list[str] = []
     raw = component.get("EXDATE")
@@ -117,7 +126,12 @@ def _entry(
     if geo is not None:
         lat, lon = float(geo.latitude), float(geo.longitude)
         if gazetteer is not None and not gazetteer.contains(lat, lon):
-            raise EntryError(f"GEO {lat:.5f}, {lon:.5f} is outside the city area")
+            raise EntryError(
+                N_("GEO {lat}, {lon} is outside the city area"),
+                "address",
+                lat=f"{lat:.5f}",
+                lon=f"{lon:.5f}",
+            )
     categories = component.get("CATEGORIES")
     category = ""
     if categories is not None:
@@ -184,52 +198,102 @@ async def import_events(
     """Import one .ics file or every .ics file in a folder."""
     files = _files(path)
     if not files:
-        raise UnusableFile(f"no .ics files in {path}")
-    place = await db.places.get(place_id) if place_id else None
-    if place_id and place is None:
-        raise UnusableFile(f"there is no place {place_id}")
+        raise UnusableFile(N_("no .ics files in {path}"), path=str(path))
+    place = await _place(db, place_id)
     report = EventImportReport()
     for file in files:
         try:
-            calendar = icalendar.Calendar.from_ical(file.read_bytes())
+            raw = file.read_bytes()
         except OSError as exc:
-            raise UnusableFile(f"{file}: cannot read ({exc.strerror})") from None
-        except ValueError as exc:
-            raise UnusableFile(f"{file}: not an iCalendar file ({exc})") from None
-        for number, component in enumerate(calendar.walk("VEVENT"), start=1):
-            report.total += 1
-            try:
-                event = _entry(component, place_id, gazetteer, source)
-            except EntryError as exc:
-                report.rejected.append((file.name, number, str(exc)))
-                continue
-            if place is not None:
-                event = replace(
-                    event,
-                    lat=event.lat or place.lat,
-                    lon=event.lon or place.lon,
-                    address=event.address or place.name,
-                    stadtbezirk=place.stadtbezirk,
-                )
-            elif (named := await _place_named(db, event)) is not None:
-                event = replace(event, place_id=named.id, stadtbezirk=named.stadtbezirk)
-            elif event.lat is not None and gazetteer is not None:
-                area = gazetteer.nearest_stadtteil(event.lat, event.lon or 0)
-                event = replace(event, stadtbezirk=area.stadtbezirk)
-            if dry_run:
-                existing = await db.events.by_uid(event.uid)
-                report.created += existing is None
-                report.updated += existing is not None
-                continue
+            raise UnusableFile(
+                N_("{file}: cannot read ({problem})"), file=str(file), problem=exc.strerror
+            ) from None
+        await _import_calendar(db, report, file.name, raw, place, gazetteer, dry_run, source)
+    if report.total == 0:
+        raise UnusableFile(N_("no events (VEVENT) in the file"))
+    return report
+
+
+async def import_upload(
+    db: Database,
+    name: str,
+    raw: bytes,
+    *,
+    place_id: int | None = None,
+    gazetteer: Gazetteer | None = None,
+    dry_run: bool = False,
+    source: str = "ical",
+) -> EventImportReport:
+    """:func:`import_events` for a file's content (the desk's upload), the same checks."""
+    place = await _place(db, place_id)
+    report = EventImportReport()
+    await _import_calendar(db, report, name, raw, place, gazetteer, dry_run, source)
+    if report.total == 0:
+        raise UnusableFile(N_("no events (VEVENT) in the file"))
+    return report
+
+
+async def _place(db: Database, place_id: int | None) -> Place | None:
+    place = await db.places.get(place_id) if place_id else None
+    if place_id and place is None:
+        raise UnusableFile(N_("there is no place {id}"), id=place_id)
+    return place
+
+
+async def _import_calendar(
+    db: Database,
+    report: EventImportReport,
+    name: str,
+    raw: bytes,
+    place: Place | None,
+    gazetteer: Gazetteer | None,
+    dry_run: bool,
+    source: str,
+) -> None:
+    try:
+        calendar = icalendar.Calendar.from_ical(raw)
+    except ValueError as exc:
+        raise UnusableFile(
+            N_("{file}: not an iCalendar file ({problem})"), file=name, problem=str(exc)[:200]
+        ) from None
+    for number, component in enumerate(calendar.walk("VEVENT"), start=1):
+        report.total += 1
+        try:
+            event = _entry(component, place.id if place else None, gazetteer, source)
+        except EntryError as exc:
+            report.rejected.append((name, number, exc.reason))
+            continue
+        if place is not None:
+            event = replace(
+                event,
+                lat=event.lat or place.lat,
+                lon=event.lon or place.lon,
+                address=event.address or place.name,
+                stadtbezirk=place.stadtbezirk,
+            )
+        elif (named := await _place_named(db, event)) is not None:
+            event = replace(event, place_id=named.id, stadtbezirk=named.stadtbezirk)
+        elif event.lat is not None and gazetteer is not None:
+            area = gazetteer.nearest_stadtteil(event.lat, event.lon or 0)
+            event = replace(event, stadtbezirk=area.stadtbezirk)
+        if dry_run:
+            existing = await db.events.by_uid(event.uid)
+            if existing is None:
+                outcome = "created"
+            elif existing == replace(event, id=existing.id) and existing.texts == event.texts:
+                outcome = "unchanged"
+            else:
+                outcome = "updated"
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        else:
             event_id, outcome, old = await db.events.upsert(event)
             setattr(report, outcome, getattr(report, outcome) + 1)
             if outcome == "updated" and old is not None:
                 report.updates.append((event_id, old))
             elif outcome == "created":
                 report.created_ids.append(event_id)
-    if report.total == 0:
-        raise UnusableFile("no events (VEVENT) in the file")
-    return report
+        if len(report.preview) < PREVIEW_MOST:
+            report.preview.append((outcome, event))
 
 
 def to_ics(items: list[tuple[Event, datetime | None]]) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.model import Button
-from handlers.places.gazetteer import load_gazetteer
+from handlers.places.fields import OUTSIDE, in_city
 
 if TYPE_CHECKING:
     from handlers.context import Context
@@ -17,14 +17,7 @@ def refuse_outside_city(
 ) -> bool:
     """True (after telling the person, nothing changed) if a location lies outside the
     city; every flow that takes a shared location checks it the same way."""
-    if load_gazetteer(ctx.settings.places_data_dir).contains(lat, lon):
+    if in_city(ctx.settings, lat, lon):
         return False
-    ctx.reply(
-        ctx.t.t(
-            "🗺️ This location is outside {city}. Please share a location in "
-            "{city} or type a district.",
-            city=ctx.settings.city,
-        ),
-        buttons,
-    )
+    ctx.reply(ctx.t.t(OUTSIDE, city=ctx.settings.city), buttons)
     return True

@@ -18,7 +18,6 @@ Button data (``pe:…``, coordinators only), each action its own callback:
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -30,9 +29,7 @@ from db.places import Place
 from handlers import ui
 from handlers.context import Context
 from handlers.model import Button, ButtonPress, Location, Text
-from handlers.places import hours, render
-from handlers.places.city_area import refuse_outside_city
-from handlers.places.gazetteer import load_gazetteer
+from handlers.places import fields, render
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.router import Router
 from locales import N_, SUPPORTED_LANGUAGES
@@ -42,22 +39,12 @@ ROLE = "coordinator"
 ACTOR = "chat"
 STATE = "placeedit."
 NEW_STEPS = ("name", "category", "location", "address", "hours", "wheelchair", "languages")
-_COORDS = re.compile(r"^\s*(-?\d{1,2}[.,]\d+)\s*[,; ]\s*(-?\d{1,3}[.,]\d+)\s*$")
-_ADDRESS = re.compile(
-    r"^(?P<street>.*?\D)\s*(?P<number>\d+\s?[a-zA-Z]?(?:\s?-\s?\d+[a-zA-Z]?)?)?"
-    r"\s*(?:,\s*)?(?P<postcode>\d{5})?\s*$"
-)
 
 PROMPTS = {
     "name": N_("✏️ What is the name of the place?"),
     "category": N_("🏷️ What kind of place is it?"),
-    "location": N_(
-        "📍 Where is it? Share its location on the map, or type coordinates like 51.5136, 7.4653."
-    ),
-    "address": N_(
-        "🏠 Street and house number, and postcode (for example: Leopoldstraße 50, "
-        "44147). Send - to leave it empty."
-    ),
+    "location": fields.LOCATION_HINT,
+    "address": fields.ADDRESS_HINT,
     "hours": N_(
         "🕓 Opening hours in OpenStreetMap format (for example: Mo-Fr 10:00-16:00; "
         "PH off). Send - if unknown."
@@ -168,69 +155,30 @@ async def _text_input(ctx: Context) -> None:
     event = ctx.incoming.event
     text = event.text.strip() if isinstance(event, Text) else ""
     t = ctx.t
-    if field == "name":
-        if not 2 <= len(text) <= 120:
-            ctx.reply(t.t("✏️ Please send a name of 2 to 120 characters."))
-            return
-        await _next(ctx, _set(data, name=text), field)
-    elif field == "location":
-        if isinstance(event, Location):
-            lat, lon = event.latitude, event.longitude
+    try:
+        if field == "name":
+            changes = fields.name(text)
+        elif field == "location":
+            if isinstance(event, Location):
+                lat, lon = event.latitude, event.longitude
+            else:
+                lat, lon = fields.coordinates(text)
+            changes = fields.location(ctx.settings, lat, lon)
+        elif field == "address":
+            changes = fields.address(text)
+        elif field == "hours":
+            changes = fields.opening_hours(text)
         else:
-            match = _COORDS.match(text)
-            if not match:
-                ctx.reply(t.t(_prompt("location")))
-                return
-            lat, lon = (float(match.group(i).replace(",", ".")) for i in (1, 2))
-        if refuse_outside_city(ctx, lat, lon):
+            # Steps answered with buttons: remind instead of guessing.
+            ctx.reply(t.t("👆 Please use the buttons above."))
             return
-        area = load_gazetteer(ctx.settings.places_data_dir).nearest_stadtteil(lat, lon)
-        await _next(
-            ctx,
-            _set(
-                data,
-                lat=round(lat, 6),
-                lon=round(lon, 6),
-                stadtteil=area.name,
-                stadtbezirk=area.stadtbezirk,
-            ),
-            field,
-        )
-    elif field == "address":
-        if text == "-":
-            await _next(ctx, _set(data, street="", housenumber="", postcode=""), field)
-            return
-        match = _ADDRESS.match(text)
-        if not text or len(text) > 200 or not match:
-            ctx.reply(t.t(_prompt("address")))
-            return
-        await _next(
-            ctx,
-            _set(
-                data,
-                street=match.group("street").strip(" ,"),
-                housenumber=(match.group("number") or "").replace(" ", ""),
-                postcode=match.group("postcode") or "",
-            ),
-            field,
-        )
-    elif field == "hours":
-        value = "" if text == "-" else text
-        problem = hours.validate(value) if value else None
-        if problem or (not value and text != "-"):
-            ctx.reply(
-                t.t(
-                    "🕓 I cannot read these opening hours. Example: Mo-Fr 10:00-16:00; "
-                    "PH off. Send - if unknown."
-                )
-                + Markup("\n")
-                + t.format("<code>{problem}</code>", problem=problem or text)
-            )
-            return
-        await _next(ctx, _set(data, opening_hours=value), field)
-    else:
-        # Steps answered with buttons: remind instead of guessing.
-        ctx.reply(t.t("👆 Please use the buttons above."))
+    except fields.FieldProblem as problem:
+        answer = problem.text(t)
+        if problem.detail:
+            answer += Markup("\n") + t.format("<code>{problem}</code>", problem=problem.detail)
+        ctx.reply(answer)
+        return
+    await _next(ctx, _set(data, **changes), field)
 
 
 # -- buttons outside the steps ----------------------------------------------------------------

@@ -35,7 +35,8 @@ from handlers.places.vocabulary import (
     WHEELCHAIR_SYNONYMS,
     normalise,
 )
-from locales import SUPPORTED_LANGUAGES
+from handlers.problems import Explained, Refusal
+from locales import N_, SUPPORTED_LANGUAGES
 
 BATCH = 500
 _LANG_COLUMN = re.compile(r"^(name|bezeichnung|description|beschreibung)[_:\- ]([a-z]{2})$")
@@ -80,18 +81,18 @@ _HEADERS = {
 }
 
 
-class RowError(ValueError):
-    pass
+class RowError(Refusal):
+    """One row or feature cannot be imported (``field``: the column it is about, if one)."""
 
 
-class UnusableFile(ValueError):
-    pass
+class UnusableFile(Refusal):
+    """Nothing in the file can be read."""
 
 
 @dataclass
 class Rejection:
     row: int
-    reason: str
+    reason: Explained  # the English sentence; ``reason.text(t)`` in any language
 
 
 @dataclass
@@ -118,7 +119,7 @@ def _decode(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnusableFile("the file is neither UTF-8 nor Windows-1252 text")
+    raise UnusableFile(N_("the file is neither UTF-8 nor Windows-1252 text"))
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -129,7 +130,11 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         header = next(reader)
     except StopIteration:
-        raise UnusableFile("the file is empty") from None
+        raise UnusableFile(N_("the file is empty")) from None
+    except csv.Error as exc:
+        raise UnusableFile(
+            N_("row {row} cannot be read ({problem})"), row=1, problem=str(exc)[:100]
+        ) from None
     columns: list[str | None] = []
     for name in header:
         lang = _LANG_COLUMN.match(name.strip().casefold())
@@ -139,10 +144,22 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         else:
             columns.append(_HEADERS.get(_key(name)))
     if "name" not in columns:
-        raise UnusableFile("no 'name' column in the header (is this a places table?)")
+        raise UnusableFile(N_("no 'name' column in the header (is this a places table?)"))
     if "lat" not in columns or "lon" not in columns:
-        raise UnusableFile("no latitude/longitude columns ('lat', 'lon') in the header")
-    for number, values in enumerate(reader, start=2):  # row 1 is the header
+        raise UnusableFile(N_("no latitude/longitude columns ('lat', 'lon') in the header"))
+    number = 1  # row 1 is the header
+    while True:
+        number += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # A field longer than the csv module's limit (128 KiB), a NUL byte …: the rows
+            # after it cannot be told apart any more.
+            raise UnusableFile(
+                N_("row {row} cannot be read ({problem})"), row=number, problem=str(exc)[:100]
+            ) from None
         if not any(v.strip() for v in values):
             continue
         yield (
@@ -158,17 +175,21 @@ _MAX_COORDINATE_DEPTH = 6
 def _position(node: Any) -> tuple[float, float]:
     """(lat, lon) of a GeoJSON position [lon, lat, (altitude)]."""
     if not isinstance(node, list) or len(node) < 2:
-        raise RowError("unreadable coordinates: a position must be [longitude, latitude]")
+        raise RowError(
+            N_("unreadable coordinates: a position must be [longitude, latitude]"), "geometry"
+        )
     values = []
     for value in node[:2]:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise RowError("unreadable coordinates: longitude and latitude must be numbers")
+            raise RowError(
+                N_("unreadable coordinates: longitude and latitude must be numbers"), "geometry"
+            )
         try:
             number = float(value)
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise RowError("unreadable coordinates: NaN or infinite number")
+            raise RowError(N_("unreadable coordinates: NaN or infinite number"), "geometry")
         values.append(number)
     return values[1], values[0]
 
@@ -176,12 +197,12 @@ def _position(node: Any) -> tuple[float, float]:
 def _centroid(geometry: Any) -> tuple[float, float]:
     """(lat, lon) of a Point, or the mean of all positions of any other geometry."""
     if geometry is None:
-        raise RowError("missing coordinates (the feature has no geometry)")
+        raise RowError(N_("missing coordinates (the feature has no geometry)"), "geometry")
     if not isinstance(geometry, dict):
-        raise RowError("unreadable coordinates: 'geometry' is not an object")
+        raise RowError(N_("unreadable coordinates: 'geometry' is not an object"), "geometry")
     kind, coords = geometry.get("type"), geometry.get("coordinates")
     if coords is None:
-        raise RowError("missing coordinates (the geometry has no 'coordinates')")
+        raise RowError(N_("missing coordinates (the geometry has no 'coordinates')"), "geometry")
     if kind == "Point":
         return _position(coords)
     points: list[tuple[float, float]] = []
@@ -189,17 +210,19 @@ def _centroid(geometry: Any) -> tuple[float, float]:
     while stack:
         node, depth = stack.pop()
         if not isinstance(node, list):
-            raise RowError("unreadable coordinates: expected lists of [longitude, latitude]")
+            raise RowError(
+                N_("unreadable coordinates: expected lists of [longitude, latitude]"), "geometry"
+            )
         if not node:
             continue
         if depth > _MAX_COORDINATE_DEPTH:
-            raise RowError("unreadable coordinates: nested too deeply")
+            raise RowError(N_("unreadable coordinates: nested too deeply"), "geometry")
         if isinstance(node[0], int | float | str | bool) or node[0] is None:
             points.append(_position(node))
         else:
             stack.extend((child, depth + 1) for child in node)
     if not points:
-        raise RowError("missing coordinates (the geometry has none)")
+        raise RowError(N_("missing coordinates (the geometry has none)"), "geometry")
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
@@ -248,18 +271,26 @@ def _tag(value: Any) -> str | None:
 def _feature_row(feature: Any) -> dict[str, str]:
     """The canonical row of one GeoJSON feature; RowError says why there is none."""
     if not isinstance(feature, dict):
-        raise RowError(f"the feature is not an object but {_json_kind(feature)}")
+        raise RowError(N_("the feature is not an object but {kind}"), kind=_json_kind(feature))
     properties = feature.get("properties")
     if properties is None:
         properties = {}
     if not isinstance(properties, dict):
-        raise RowError(f"'properties' is not an object but {_json_kind(properties)}")
+        raise RowError(
+            N_("'properties' is not an object but {kind}"),
+            "properties",
+            kind=_json_kind(properties),
+        )
     tags = {str(k): text for k, v in properties.items() if (text := _tag(v)) is not None}
     feature_id = feature.get("id")
     if feature_id is not None and (
         isinstance(feature_id, bool) or not isinstance(feature_id, str | int | float)
     ):
-        raise RowError(f"the feature id is not a string or number but {_json_kind(feature_id)}")
+        raise RowError(
+            N_("the feature id is not a string or number but {kind}"),
+            "source_id",
+            kind=_json_kind(feature_id),
+        )
     row: dict[str, str] = {}
     lat, lon = _centroid(feature.get("geometry"))
     row["lat"], row["lon"] = str(lat), str(lon)
@@ -287,31 +318,33 @@ def _feature_row(feature: Any) -> dict[str, str]:
     return row
 
 
-def _json_kind(value: Any) -> str:
+def _json_kind(value: Any) -> Explained:
     if value is None:
-        return "null"
+        return Explained("null")
     if isinstance(value, bool):
-        return "true/false"
-    kinds: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
-    return kinds.get(type(value), "a number")
+        return Explained("true/false")
+    kinds: dict[type, str] = {dict: N_("an object"), list: N_("a list"), str: N_("a string")}
+    return Explained(kinds.get(type(value), N_("a number")))
 
 
 def _geojson_rows(text: str) -> Iterator[tuple[int, dict[str, str] | RowError]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UnusableFile(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise UnusableFile(
+            N_("not valid JSON ({problem} at line {line})"), problem=exc.msg, line=exc.lineno
+        ) from None
     except RecursionError:
-        raise UnusableFile("not usable JSON (nested too deeply)") from None
+        raise UnusableFile(N_("not usable JSON (nested too deeply)")) from None
     except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise UnusableFile(f"not usable JSON ({str(exc)[:100]})") from None
+        raise UnusableFile(N_("not usable JSON ({problem})"), problem=str(exc)[:100]) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise UnusableFile("not a GeoJSON FeatureCollection")
+        raise UnusableFile(N_("not a GeoJSON FeatureCollection"))
     features = data.get("features")
     if features is None:
         features = []
     if not isinstance(features, list):
-        raise UnusableFile(f"'features' is not a list but {_json_kind(features)}")
+        raise UnusableFile(N_("'features' is not a list but {kind}"), kind=_json_kind(features))
     for number, feature in enumerate(features, start=1):
         try:
             yield number, _feature_row(feature)
@@ -319,13 +352,23 @@ def _geojson_rows(text: str) -> Iterator[tuple[int, dict[str, str] | RowError]]:
             yield number, exc
 
 
-def read_rows(path: Path) -> tuple[str, Iterator[tuple[int, dict[str, str] | RowError]]]:
+Rows = Iterator[tuple[int, dict[str, str] | RowError]]
+
+
+def read_rows(path: Path) -> tuple[str, Rows]:
     """("row" or "feature", iterator of (number, canonical row or why it has none))."""
     try:
-        text = _decode(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as exc:
-        raise UnusableFile(f"cannot read the file ({exc.strerror})") from None
-    if path.suffix.lower() in (".geojson", ".json") or text.lstrip().startswith("{"):
+        raise UnusableFile(N_("cannot read the file ({problem})"), problem=exc.strerror) from None
+    return rows_of(raw, path.name)
+
+
+def rows_of(raw: bytes, name: str) -> tuple[str, Rows]:
+    """:func:`read_rows` for a file's content (an upload); ``name`` tells GeoJSON by its
+    ending when the content does not."""
+    text = _decode(raw)
+    if name.lower().endswith((".geojson", ".json")) or text.lstrip().startswith("{"):
         return "feature", _geojson_rows(text)
     return "row", _csv_rows(text)
 
@@ -349,10 +392,15 @@ def _date(value: str) -> str | None:
             return datetime.strptime(value, fmt).date().isoformat()
         except ValueError:
             continue
-    raise RowError(f"last verified date {value!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)")
+    raise RowError(
+        N_("last verified date '{value}' is not a date (YYYY-MM-DD or DD.MM.YYYY)"),
+        "last_verified",
+        value=value,
+    )
 
 
-def _list(value: str, synonyms: dict[str, str] | None, what: str) -> tuple[str, ...]:
+def _list(value: str, synonyms: dict[str, str] | None, field: str) -> tuple[str, ...]:
+    """Language codes (``synonyms`` None) or keys of a vocabulary, from "a; b, c"."""
     items = []
     for raw in re.split(r"[;,/|]", value):
         raw = raw.strip()
@@ -361,12 +409,16 @@ def _list(value: str, synonyms: dict[str, str] | None, what: str) -> tuple[str, 
         if synonyms is None:
             code = raw.casefold()
             if not re.fullmatch(r"[a-z]{2,3}", code):
-                raise RowError(f"unknown {what} {raw!r} (use ISO codes like de, ar, tr)")
+                raise RowError(
+                    N_("unknown language '{value}' (use ISO codes like de, ar, tr)"),
+                    field,
+                    value=raw,
+                )
             items.append(code)
         else:
             key = normalise(raw, synonyms)
             if key is None:
-                raise RowError(f"unknown {what} {raw!r}")
+                raise RowError(N_("unknown target group '{value}'"), field, value=raw)
             items.append(key)
     return tuple(dict.fromkeys(items))
 
@@ -379,40 +431,56 @@ def _yes_no(value: str) -> bool | None:
         return True
     if folded in ("nein", "no", "false", "0", "n"):
         return False
-    raise RowError(f"free of charge {value!r} is not yes or no")
+    raise RowError(N_("free of charge '{value}' is not yes or no"), "free_of_charge", value=value)
 
 
 def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> Place:
     name = row.get("name", "").strip()
     if not name:
-        raise RowError("missing name")
+        raise RowError(N_("missing name"), "name")
     try:
         lat, lon = _float(row.get("lat", "")), _float(row.get("lon", ""))
     except ValueError:
-        raise RowError("missing or unreadable coordinates (lat, lon)") from None
+        raise RowError(N_("missing or unreadable coordinates (lat, lon)"), "lat") from None
     if not gazetteer.contains(lat, lon):
-        raise RowError(f"coordinates {lat:.5f}, {lon:.5f} are outside the city area")
+        raise RowError(
+            N_("coordinates {lat}, {lon} are outside the city area"),
+            "lat",
+            lat=f"{lat:.5f}",
+            lon=f"{lon:.5f}",
+        )
     raw_category = row.get("category", "")
     category = normalise(raw_category, CATEGORY_SYNONYMS)
     if category is None:
-        raise RowError(f"unknown category {raw_category!r}" if raw_category else "missing category")
+        if raw_category:
+            raise RowError(N_("unknown category '{value}'"), "category", value=raw_category)
+        raise RowError(N_("missing category"), "category")
     opening = row.get("opening_hours", "").strip()
     problem = hours.validate(opening)
     if problem:
-        raise RowError(f"unparseable opening hours {opening!r}: {problem}")
+        raise RowError(
+            N_("unparseable opening hours '{value}': {problem}"),
+            "opening_hours",
+            value=opening,
+            problem=problem,
+        )
     wheelchair = normalise(row.get("wheelchair", ""), WHEELCHAIR_SYNONYMS)
     if wheelchair is None:
         raise RowError(
-            f"wheelchair must be yes, limited, no or unknown, not {row.get('wheelchair')!r}"
+            N_("wheelchair must be yes, limited, no or unknown, not '{value}'"),
+            "wheelchair",
+            value=row.get("wheelchair", ""),
         )
     operator_type = ""
     if row.get("operator_type"):
         operator_type = normalise(row["operator_type"], OPERATOR_TYPE_SYNONYMS) or ""
         if not operator_type:
-            raise RowError(f"unknown operator type {row['operator_type']!r}")
+            raise RowError(
+                N_("unknown operator type '{value}'"), "operator_type", value=row["operator_type"]
+            )
     email = row.get("email", "")
     if email and not _EMAIL.match(email):
-        raise RowError(f"email {email!r} is not an email address")
+        raise RowError(N_("email '{value}' is not an email address"), "email", value=email)
     website = row.get("website", "")
     if website and not website.startswith(("http://", "https://")):
         website = "https://" + website
@@ -421,7 +489,7 @@ def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> 
     if stadtbezirk:
         known = {fold(a.name): a.name for a in gazetteer.bezirke}
         if fold(stadtbezirk) not in known:
-            raise RowError(f"unknown Stadtbezirk {stadtbezirk!r}")
+            raise RowError(N_("unknown Stadtbezirk '{value}'"), "stadtbezirk", value=stadtbezirk)
         stadtbezirk = known[fold(stadtbezirk)]
     texts: dict[str, tuple[str, str]] = {}
     for lang in SUPPORTED_LANGUAGES:
@@ -450,8 +518,8 @@ def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> 
         stadtteil=row.get("stadtteil") or nearest.name,
         opening_hours=opening,
         wheelchair=wheelchair,
-        languages=_list(row.get("languages", ""), None, "language"),
-        target_groups=_list(row.get("target_groups", ""), TARGET_GROUP_SYNONYMS, "target group"),
+        languages=_list(row.get("languages", ""), None, "languages"),
+        target_groups=_list(row.get("target_groups", ""), TARGET_GROUP_SYNONYMS, "target_groups"),
         operator=row.get("operator", ""),
         operator_type=operator_type,
         free_of_charge=_yes_no(row.get("free_of_charge", "")),
@@ -472,15 +540,51 @@ async def import_places(
     dry_run: bool = False,
     actor: str = "import",
     default_source: str = "import",
+    changed_by: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a file; raises :class:`UnusableFile` when nothing in it can be read."""
     kind, rows = read_rows(path)
+    return await _import_rows(
+        db, kind, rows, path.name, gazetteer, dry_run, actor, default_source, changed_by, progress
+    )
+
+
+async def import_upload(
+    db: Database,
+    name: str,
+    raw: bytes,
+    gazetteer: Gazetteer,
+    *,
+    dry_run: bool = False,
+    actor: str = "desk",
+    default_source: str = "import",
+    changed_by: int | None = None,
+) -> ImportReport:
+    """:func:`import_places` for a file's content (the desk's upload), the same checks."""
+    kind, rows = rows_of(raw, name)
+    return await _import_rows(
+        db, kind, rows, name, gazetteer, dry_run, actor, default_source, changed_by, None
+    )
+
+
+async def _import_rows(
+    db: Database,
+    kind: str,
+    rows: Rows,
+    name: str,
+    gazetteer: Gazetteer,
+    dry_run: bool,
+    actor: str,
+    default_source: str,
+    changed_by: int | None,
+    progress: Callable[[int], None] | None,
+) -> ImportReport:
     report = ImportReport(dry_run=dry_run, unit=kind)
     batch: list[Place] = []
 
     async def flush() -> None:
-        counts = await db.places.upsert_many(batch, f"{actor}:{path.name}", dry_run=dry_run)
+        counts = await db.places.upsert_many(batch, f"{actor}:{name}", changed_by, dry_run=dry_run)
         report.created += counts["created"]
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
@@ -496,10 +600,14 @@ async def import_places(
                 raise row
             place = to_place(row, gazetteer, default_source)
             if (place.source, place.source_id) in seen:
-                raise RowError(f"duplicate source id {place.source_id!r} in this file")
+                raise RowError(
+                    N_("duplicate source id '{value}' in this file"),
+                    "source_id",
+                    value=place.source_id,
+                )
             seen.add((place.source, place.source_id))
         except RowError as exc:
-            report.rejected.append(Rejection(number, str(exc)))
+            report.rejected.append(Rejection(number, exc.reason))
             if progress:
                 progress(1)
             continue
@@ -509,5 +617,5 @@ async def import_places(
     if batch:
         await flush()
     if report.total == 0:
-        raise UnusableFile("the file contains no places")
+        raise UnusableFile(N_("the file contains no places"))
     return report

@@ -1,0 +1,85 @@
+"""Uploaded import files between the preview (a dry run) and "Import now".
+
+The preview keeps the file in memory under a random key, for the coordinator who sent it
+only and for half an hour; "Import now" takes it (once). Few are kept at a time, so that
+uploads cannot fill the memory; the oldest goes first.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from aiohttp import web
+
+KEEP_SECONDS = 30 * 60
+MOST = 8
+_UNSAFE = re.compile(r"[^\w.\- ]")
+
+
+@dataclass(frozen=True)
+class Upload:
+    user_id: int
+    kind: str  # "places" or "events"
+    name: str
+    raw: bytes
+    # The encounter place an events file is for, if one was named.
+    place_id: int | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+class Uploads:
+    def __init__(self) -> None:
+        self._kept: dict[str, Upload] = {}
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, u in self._kept.items() if now - u.at > KEEP_SECONDS]:
+            del self._kept[key]
+        while len(self._kept) >= MOST:
+            del self._kept[next(iter(self._kept))]
+
+    def put(self, upload: Upload) -> str:
+        self._expire()
+        key = secrets.token_urlsafe(18)
+        self._kept[key] = upload
+        return key
+
+    def take(self, key: str, user_id: int, kind: str) -> Upload | None:
+        """The upload kept under ``key`` for this user and kind (and forget it), if any."""
+        upload = self._kept.get(key)
+        if upload is None or upload.user_id != user_id or upload.kind != kind:
+            return None
+        del self._kept[key]
+        return upload if time.monotonic() - upload.at <= KEEP_SECONDS else None
+
+
+UPLOADS = web.AppKey("desk_uploads", Uploads)
+
+
+def uploads_of(app: web.Application) -> Uploads:
+    return app[UPLOADS]
+
+
+def install(app: web.Application) -> None:
+    if UPLOADS not in app:
+        app[UPLOADS] = Uploads()
+
+
+def safe_name(filename: str | None) -> str:
+    """The file's own name, without folders or odd characters (it ends up in the history)."""
+    name = PurePath((filename or "").replace("\\", "/")).name
+    return _UNSAFE.sub("_", name)[-80:] or "upload"
+
+
+async def uploaded(request: web.Request, field_name: str = "file") -> tuple[str, bytes] | None:
+    """(name, content) of the file sent in the form's ``field_name``, if one was sent."""
+    form = await request.post()
+    sent = form.get(field_name)
+    if not isinstance(sent, web.FileField):
+        return None
+    raw = sent.file.read()
+    return (safe_name(sent.filename), raw) if raw else None

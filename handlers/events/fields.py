@@ -1,0 +1,80 @@
+"""What a coordinator may enter for an event, checked the same way in the chat's editing
+steps and on the desk's form. Each function returns the value to store or raises a
+:class:`~handlers.problems.Refusal` whose ``text(t)`` says what is wanted."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from handlers.problems import Refusal
+from locales import N_, TIMEZONE
+
+TITLE_PROBLEM = N_("✏️ Please write a title of 3 to 120 characters.")
+START_PROBLEM = N_("🗓 Please write a future date and time, for example: 24.12.2026 17:00")
+ADDRESS_PROBLEM = N_("📍 Please write an address of 3 to 200 characters.")
+END_PROBLEM = N_("⏱ The end must be after the start, on the same or a later day.")
+DESCRIPTION_LENGTH = 1000
+# An event that lasts longer than a week is not one event but several.
+LONGEST_MINUTES = 7 * 24 * 60
+
+_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{2,4})?\s*[, ]\s*(\d{1,2})[:.](\d{2})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$")
+
+
+def parse_start(text: str, now: datetime) -> datetime | None:
+    """A local start from "24.12.2026 17:00", "24.12. 17:00" or "2026-12-24 17:00"."""
+    match = _DATE.match(text)
+    try:
+        if match:
+            day, month, year, hour, minute = match.groups()
+            year_n = int(year) if year else now.astimezone(TIMEZONE).year
+            year_n += 2000 if year_n < 100 else 0
+            start = datetime(year_n, int(month), int(day), int(hour), int(minute), tzinfo=TIMEZONE)
+            if not year and start < now:
+                start = start.replace(year=start.year + 1)
+            return start
+        match = _ISO.match(text)
+        if match:
+            year_s, month_s, day_s, hour_s, minute_s = map(int, match.groups())
+            return datetime(year_s, month_s, day_s, hour_s, minute_s, tzinfo=TIMEZONE)
+    except ValueError:
+        return None
+    return None
+
+
+def title(text: str) -> str:
+    text = text.strip()
+    if not 3 <= len(text) <= 120:
+        raise Refusal(TITLE_PROBLEM, "title")
+    return text
+
+
+def start(text: str, now: datetime) -> datetime:
+    """A start in the future (local time, Europe/Berlin)."""
+    found = parse_start(text, now)
+    if found is None or found < now:
+        raise Refusal(START_PROBLEM, "start")
+    return found
+
+
+def usable_address(text: str) -> bool:
+    return 3 <= len(text.strip()) <= 200
+
+
+def address(text: str) -> str:
+    if not usable_address(text):
+        raise Refusal(ADDRESS_PROBLEM, "address")
+    return text.strip()
+
+
+def description(text: str) -> str:
+    return text.strip()[:DESCRIPTION_LENGTH]
+
+
+def minutes_between(starts: datetime, ends: datetime) -> int:
+    """The duration of an event from its start to its end, in whole minutes."""
+    minutes = int((ends - starts).total_seconds() // 60)
+    if not 0 < minutes <= LONGEST_MINUTES:
+        raise Refusal(END_PROBLEM, "end")
+    return minutes

@@ -1,0 +1,134 @@
+"""What a coordinator may enter for a place's fields, checked the same way in the chat's
+editing steps and on the desk's form.
+
+Each function takes what was typed or chosen and returns the place's values to set, or
+raises :class:`FieldProblem` (nothing is set) whose ``text(t)`` says what is wanted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from handlers.places import hours
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
+from handlers.problems import Refusal
+from handlers.settings import HandlerSettings
+from locales import N_, SUPPORTED_LANGUAGES
+
+_COORDS = re.compile(r"^\s*(-?\d{1,2}[.,]\d+)\s*[,; ]\s*(-?\d{1,3}[.,]\d+)\s*$")
+_ADDRESS = re.compile(
+    r"^(?P<street>.*?\D)\s*(?P<number>\d+\s?[a-zA-Z]?(?:\s?-\s?\d+[a-zA-Z]?)?)?"
+    r"\s*(?:,\s*)?(?P<postcode>\d{5})?\s*$"
+)
+# "-" leaves a field empty (the chat has no other way to say so).
+EMPTY = "-"
+
+LOCATION_HINT = N_(
+    "📍 Where is it? Share its location on the map, or type coordinates like 51.5136, 7.4653."
+)
+ADDRESS_HINT = N_(
+    "🏠 Street and house number, and postcode (for example: Leopoldstraße 50, "
+    "44147). Send - to leave it empty."
+)
+HOURS_PROBLEM = N_(
+    "🕓 I cannot read these opening hours. Example: Mo-Fr 10:00-16:00; PH off. Send - if unknown."
+)
+OUTSIDE = N_(
+    "🗺️ This location is outside {city}. Please share a location in {city} or type a district."
+)
+
+
+class FieldProblem(Refusal):
+    """The value cannot be used; ``detail`` is what could not be read, if worth showing."""
+
+    def __init__(self, message: str, field: str, detail: str = "", **values: Any) -> None:
+        super().__init__(message, field, **values)
+        self.detail = detail
+
+
+def name(text: str) -> dict[str, Any]:
+    text = text.strip()
+    if not 2 <= len(text) <= 120:
+        raise FieldProblem(N_("✏️ Please send a name of 2 to 120 characters."), "name")
+    return {"name": text}
+
+
+def category(key: str) -> dict[str, Any]:
+    if key not in CATEGORIES:
+        raise FieldProblem(N_("🏷️ What kind of place is it?"), "category")
+    return {"category": key}
+
+
+def wheelchair(key: str) -> dict[str, Any]:
+    if key not in WHEELCHAIR:
+        raise FieldProblem(N_("♿ Can people in a wheelchair get in?"), "wheelchair")
+    return {"wheelchair": key}
+
+
+def languages(codes: Iterable[str]) -> dict[str, Any]:
+    chosen = set(codes)
+    if not chosen <= set(SUPPORTED_LANGUAGES):
+        raise FieldProblem(
+            N_("🗣 Which languages are spoken there? Tap all that apply, then Done."),
+            "languages",
+        )
+    # In the order of the language picker, as the chat's toggles keep them.
+    return {"languages": tuple(code for code in SUPPORTED_LANGUAGES if code in chosen)}
+
+
+def coordinates(text: str) -> tuple[float, float]:
+    """(lat, lon) from typed coordinates such as "51.5136, 7.4653" (or with commas)."""
+    match = _COORDS.match(text)
+    if not match:
+        raise FieldProblem(LOCATION_HINT, "location")
+    lat, lon = (float(match.group(i).replace(",", ".")) for i in (1, 2))
+    return lat, lon
+
+
+def in_city(settings: HandlerSettings, lat: float, lon: float) -> bool:
+    return load_gazetteer(settings.places_data_dir).contains(lat, lon)
+
+
+def location(settings: HandlerSettings, lat: float, lon: float) -> dict[str, Any]:
+    """The place's position in the city, with the Stadtteil and Stadtbezirk it lies in."""
+    if not in_city(settings, lat, lon):
+        raise FieldProblem(OUTSIDE, "location", city=settings.city)
+    area = load_gazetteer(settings.places_data_dir).nearest_stadtteil(lat, lon)
+    return {
+        "lat": round(lat, 6),
+        "lon": round(lon, 6),
+        "stadtteil": area.name,
+        "stadtbezirk": area.stadtbezirk,
+    }
+
+
+def address(text: str) -> dict[str, Any]:
+    text = text.strip()
+    if text == EMPTY:
+        return {"street": "", "housenumber": "", "postcode": ""}
+    match = _ADDRESS.match(text)
+    if not text or len(text) > 200 or not match:
+        raise FieldProblem(ADDRESS_HINT, "address")
+    return {
+        "street": match.group("street").strip(" ,"),
+        "housenumber": (match.group("number") or "").replace(" ", ""),
+        "postcode": match.group("postcode") or "",
+    }
+
+
+def address_text(street: str, housenumber: str, postcode: str) -> str:
+    """A stored address as it would be typed, so that :func:`address` reads it back."""
+    line = " ".join(part for part in (street, housenumber) if part)
+    return ", ".join(part for part in (line, postcode) if part) or EMPTY
+
+
+def opening_hours(text: str) -> dict[str, Any]:
+    text = text.strip()
+    value = "" if text == EMPTY else text
+    problem = hours.validate(value) if value else None
+    if problem or (not value and text != EMPTY):
+        raise FieldProblem(HOURS_PROBLEM, "opening_hours", detail=problem or text)
+    return {"opening_hours": value}
