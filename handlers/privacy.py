@@ -222,7 +222,10 @@ def purpose_texts(
             t.t("🖥 Web desk (coordinators only)"),
             t.t("A login link and the session of your browser, stored only as a code."),
             t.t("Only the bot."),
-            t.t("A link works 10 minutes, a session 12 hours. Both are removed a week after they end."),
+            t.t(
+                "A link works 10 minutes, a session 12 hours. Both are removed a week "
+                "after they end."
+            ),
         ),
         "technical": (
             t.t("⚙️ Technical records"),
