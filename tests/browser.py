@@ -121,9 +121,7 @@ async def browsing(
 
 def axe_source() -> str:
     if not AXE.is_file():
-        pytest.fail(
-            f"axe-core is missing at {AXE}: run make (npm ci installs it)", pytrace=False
-        )
+        pytest.fail(f"axe-core is missing at {AXE}: run make (npm ci installs it)", pytrace=False)
     return AXE.read_text(encoding="utf-8")
 
 

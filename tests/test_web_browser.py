@@ -278,9 +278,7 @@ async def test_console_link_logs_in_and_the_desk_publishes_to_telegram(world, ta
         "sendMessage", lambda c: f"mt:acc:{request_id}" in str(c.params), chat_id=VERA
     )
     assert "Einkauf" in offer.text
-    await world.fake.wait_for(
-        "editMessageText", lambda c: "cora" in c.text.lower(), chat_id=GROUP
-    )
+    await world.fake.wait_for("editMessageText", lambda c: "cora" in c.text.lower(), chat_id=GROUP)
     actions = [entry["action"] for entry in await world.db.requests.history(request_id)]
     assert "desk.publish" in actions
     # The link was spent by the login.
@@ -313,7 +311,9 @@ async def test_the_desk_decides_first_and_the_chat_loses_cleanly(world, tab):
     await fake.settle()
     request = await world.db.requests.get(request_id)
     assert request.state == "open" and request.decided_by == await world.user_id(CORA)
-    assert len([c for c in fake.calls_to("sendMessage", chat_id=VERA) if offers in str(c.params)]) == 1
+    assert (
+        len([c for c in fake.calls_to("sendMessage", chat_id=VERA) if offers in str(c.params)]) == 1
+    )
     assert not tab.foreign
 
 
@@ -431,7 +431,10 @@ async def test_queue_accessible_in_german_and_arabic_with_screenshots(world, chr
             await page.locator("article.card details summary").first.click()
             await browser.assert_accessible(page, f"desk queue, reject form open ({lang})")
             shots = await browser.screenshots(page, "desk-queue", lang)
-            assert [p.name for p in shots] == [f"desk-queue-390-{lang}.png", f"desk-queue-1366-{lang}.png"]
+            assert [p.name for p in shots] == [
+                f"desk-queue-390-{lang}.png",
+                f"desk-queue-1366-{lang}.png",
+            ]
             assert not session.foreign
 
 

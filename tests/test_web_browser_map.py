@@ -14,7 +14,6 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -78,9 +77,7 @@ async def site(tmp_path_factory) -> AsyncIterator[MapSite]:
         load_gazetteer(str(ROOT / "data" / "dortmund")),
     )
     assert report.created > 50 and not report.rejected
-    config = Config(
-        web=WebSection(tile_url=tiles.template), telegram=TelegramSection(token=TOKEN)
-    )
+    config = Config(web=WebSection(tile_url=tiles.template), telegram=TelegramSection(token=TOKEN))
     settings = HandlerSettings(city="Dortmund")
     try:
         async with serving(db, settings, config=config) as (_site, base):
@@ -140,9 +137,7 @@ async def test_the_map_shows_the_places_and_filters_them(site, tab):
     accessible = await site.place_ids("wheelchair = 'yes'")
     assert 0 < len(accessible) < len(everything)
     await set_filter(page, "wheelchair", "yes")
-    await browser.wait_until(
-        lambda: _narrowed(page, accessible, len(shown)), timeout=10
-    )
+    await browser.wait_until(lambda: _narrowed(page, accessible, len(shown)), timeout=10)
 
     # A place's details, like the chat's, with its /start link.
     first = page.locator("#place-list li[data-place-id]").first
@@ -253,4 +248,3 @@ async def test_the_statistics_are_accessible_with_screenshots(site, chrome):
             await browser.assert_accessible(page, f"desk statistics ({lang})")
             await browser.screenshots(page, "desk-stats", lang)
             assert not session.foreign, session.foreign
-
