@@ -15,6 +15,11 @@ sys.path.insert(0, str(HERE))
 import telegram_bench  # noqa: E402
 
 
+def _short(name: str) -> str:
+    """places_bench.py → places, bench_web.py → web."""
+    return name.removesuffix(".py").removesuffix("_bench").removeprefix("bench_")
+
+
 def script_rows(name: str) -> list[tuple[str, str, str]]:
     """Run a benchmark script and take its "label  value  reference" lines as rows."""
     done = subprocess.run(
@@ -27,9 +32,7 @@ def script_rows(name: str) -> list[tuple[str, str, str]]:
     for line in output.splitlines()[1:]:
         label, _, rest = line.partition("  ")
         value, _, reference = rest.strip().partition("  ")
-        rows.append(
-            (f"{name.removesuffix('_bench.py')}: {label.strip()}", value.strip(), reference.strip())
-        )
+        rows.append((f"{_short(name)}: {label.strip()}", value.strip(), reference.strip()))
     return rows
 
 
@@ -37,6 +40,8 @@ def main() -> None:
     rows = asyncio.run(telegram_bench.measure())
     rows += script_rows("places_bench.py")
     rows += script_rows("reminders_bench.py")
+    # The desk pages over HTTP and the map in Chromium (skipped while / serves no map).
+    rows += script_rows("bench_web.py")
     # In a process of its own: the Telegram benchmarks above have grown this one.
     rows += script_rows("memory_bench.py")
     day = f"{datetime.now(UTC):%Y-%m-%d}"
