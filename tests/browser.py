@@ -15,6 +15,7 @@ Playwright connection belongs to the loop that opened it.
 from __future__ import annotations
 
 import asyncio
+import re
 import json
 import socket
 import struct
@@ -286,8 +287,12 @@ def fill(pattern: str, values: dict[str, str], default: str = "1") -> str:
     while "{" in rest:
         before, _, after = rest.partition("{")
         spec, _, rest = after.partition("}")
-        name = spec.split(":", 1)[0]
-        out += before + values.get(name, default)
+        name, _, regex = spec.partition(":")
+        # A value the route's own pattern accepts, so the request reaches its handler.
+        candidates = [values.get(name, default), default, "x", "requests"]
+        out += before + next(
+            (c for c in candidates if not regex or re.fullmatch(regex, c)), candidates[0]
+        )
     return out + rest
 
 
