@@ -341,8 +341,7 @@ class RequestStore:
             [
                 (f"SELECT COUNT(*) FROM help_requests WHERE {conditions}", params),
                 (
-                    f"SELECT * FROM help_requests WHERE {conditions}"
-                    " ORDER BY id LIMIT ? OFFSET ?",
+                    f"SELECT * FROM help_requests WHERE {conditions} ORDER BY id LIMIT ? OFFSET ?",
                     [*params, limit, offset],
                 ),
             ],

@@ -179,7 +179,8 @@ class VolunteerStore:
             [
                 ("SELECT COUNT(*)" + join, params),
                 (
-                    "SELECT v.*, u.first_name AS roster_name" + join
+                    "SELECT v.*, u.first_name AS roster_name"
+                    + join
                     + " ORDER BY v.user_id LIMIT ? OFFSET ?",
                     [*params, limit, offset],
                 ),
