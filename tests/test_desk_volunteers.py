@@ -280,6 +280,9 @@ async def test_a_certificate_kind_is_offered_only_to_certified_volunteers(db, si
         ) as r:
             assert r.status == 200
     assert await db.volunteers.was_offered(ids["childcare"], helpers["bert"])
+    # Bert sees in his profile until when it counts, to bring a new one in time.
+    profile = texts(await web_chat.text("bert", "/volunteer"))
+    assert "📜" in profile and str((today + timedelta(days=5 * 365)).year) in profile
 
 
 async def test_matching_counts_a_certificate_through_its_last_day(db: Database):

@@ -19,6 +19,7 @@ Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``re
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup
@@ -147,6 +148,14 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
                 "🌙 Quiet hours: {start}:00–{end}:00",
                 start=f"{volunteer.quiet_start:02d}",
                 end=f"{volunteer.quiet_end:02d}",
+            )
+        )
+    if volunteer.certificate_expires_on:
+        # Theirs to know, so that they can bring a new one in time.
+        lines.append(
+            t.t(
+                "📜 Certificate of good conduct seen, counts until {date}",
+                date=t.date(date.fromisoformat(volunteer.certificate_expires_on)),
             )
         )
     status = t.t("⏸ paused") if volunteer.paused else t.t("▶️ active")

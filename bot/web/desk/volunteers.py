@@ -256,9 +256,9 @@ def _action(name: str, act: Act) -> Callable[[web.Request], Awaitable[web.Stream
             t = translator_for(request)
             return await _detail(request, error=t.t(bad.message), status=422, form=form)
         desk.site.wake()
-        raise web.HTTPSeeOther(f"/desk/volunteers/{user_id}?done={name.replace('.', '-')}")
+        raise web.HTTPSeeOther(f"/desk/volunteers/{user_id}?done={name}")
 
-    handle.__name__ = f"volunteer_{name.replace('.', '_').replace('-', '_')}"
+    handle.__name__ = f"volunteer_{name.replace('-', '_')}"
     return handle
 
 
