@@ -17,6 +17,7 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from db.data_rights import Limits
+from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import HandlerSettings
 
 ENV_PREFIX = "NACHBARBOT_"
@@ -98,6 +99,11 @@ class HelpSection:
     telegram_backchannel: str = _opt("", doc="Chat id of the coordinators' Telegram group")
     require_verified_volunteers: bool = _opt(
         True, doc="Only volunteers whose basic training a coordinator confirmed get requests"
+    )
+    certificate_required_for: list[str] = _opt(
+        [],
+        doc="Kinds of help (e.g. childcare, learning) only for volunteers whose extended "
+        "certificate of good conduct a coordinator saw and which has not expired",
     )
     escalate_hours: int = _opt(
         24, minimum=1, maximum=720, doc="Alert the backchannel when nobody took a request this long"
@@ -252,6 +258,7 @@ class Config:
             max_open_requests=self.help.max_open_requests,
             max_requests_per_day=self.help.max_requests_per_day,
             require_verified_volunteers=self.help.require_verified_volunteers,
+            certificate_required_for=frozenset(self.help.certificate_required_for),
             new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,
             new_account_flood_requests=self.help.new_account_flood_requests,
             max_messages_per_minute=self.bot.max_messages_per_minute,
@@ -391,6 +398,12 @@ def _check_consistency(config: Config) -> None:
         platform, _, user_id = entry.partition(":")
         if platform not in ("telegram", "matrix", "console") or not user_id:
             raise ConfigError(f"bot.admins: {entry!r} is not of the form platform:user_id")
+    unknown = set(config.help.certificate_required_for) - set(HELP_CATEGORIES)
+    if unknown:
+        raise ConfigError(
+            f"help.certificate_required_for: {', '.join(sorted(unknown))} is not a kind of "
+            f"help ({', '.join(HELP_CATEGORIES)})"
+        )
     if config.web.public_url and not config.web.public_url.startswith(("http://", "https://")):
         raise ConfigError("web.public_url: must start with http:// or https://")
     if not config.web.tile_url.startswith(("http://", "https://")) or not all(

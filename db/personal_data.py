@@ -82,7 +82,8 @@ PURPOSES = (
     Purpose(
         "volunteering",
         "volunteer profile (districts or an area rounded to ~500 m, kinds of help, "
-        "languages, times, quiet hours, training confirmed) and the help given",
+        "languages, times, quiet hours, training confirmed, the days an extended certificate "
+        "of good conduct was seen and expires - never the certificate) and the help given",
         "the bot for matching; coordinators",
         "until the person stops volunteering or deletes the account",
     ),
@@ -454,6 +455,8 @@ MAP: tuple[Table, ...] = (
                 "paused",
                 "verified_at",
                 "created_at",
+                "certificate_seen_on",
+                "certificate_expires_on",
             ),
         },
         links=(
@@ -472,6 +475,8 @@ MAP: tuple[Table, ...] = (
                 "paused",
                 "verified_at",
                 "created_at",
+                "certificate_seen_on",
+                "certificate_expires_on",
             ),
             Link(
                 "verified_by = :id",

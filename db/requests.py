@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import changed, execute, fetch_all, fetch_one
+from db.rows import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
 STATES = ("draft", "review", "open", "matched", "done", "rejected", "withdrawn", "expired")
@@ -97,6 +97,33 @@ EDITABLE = (
     "languages",
     "offline_contact",
 )
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which requests the desk's list shows (the index ``help_requests_desk`` answers
+    every combination); empty fields do not filter."""
+
+    states: tuple[str, ...] = ACTIVE
+    stadtbezirk: str = ""
+    category: str = ""
+    # Only requests created before this moment (stored text, UTC): older than N days.
+    created_before: str = ""
+
+    def sql(self) -> tuple[str, list[Any]]:
+        conditions = [f"state IN ({', '.join('?' * len(self.states))})"]
+        params: list[Any] = list(self.states)
+        for column, value in (
+            ("stadtbezirk", self.stadtbezirk),
+            ("category", self.category),
+        ):
+            if value:
+                conditions.append(f"{column} = ?")
+                params.append(value)
+        if self.created_before:
+            conditions.append("created_at < ?")
+            params.append(self.created_before)
+        return " AND ".join(conditions), params
 
 
 def _row(row: aiosqlite.Row) -> HelpRequest:
@@ -302,6 +329,24 @@ class RequestStore:
             states,
         )
         return [_row(row) for row in rows]
+
+    async def listing(
+        self, where: RequestFilter, *, limit: int, offset: int
+    ) -> tuple[int, list[HelpRequest]]:
+        """One page of requests matching ``where``, oldest first, and how many match in
+        all; in one round trip."""
+        conditions, params = where.sql()
+        count_rows, rows = await fetch_each(
+            self._tx,
+            [
+                (f"SELECT COUNT(*) FROM help_requests WHERE {conditions}", params),
+                (
+                    f"SELECT * FROM help_requests WHERE {conditions} ORDER BY id LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                ),
+            ],
+        )
+        return int(count_rows[0][0]), [_row(row) for row in rows]
 
     async def recent_descriptions(
         self, since: str, exclude: int | None = None

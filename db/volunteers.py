@@ -8,7 +8,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import changed, execute, fetch_all, fetch_one
+from db.rows import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
 
@@ -29,6 +29,10 @@ class Volunteer:
     verified_at: str | None
     verified_by: int | None
     created_at: str
+    # The extended certificate of good conduct a coordinator saw (YYYY-MM-DD, never the
+    # document): when, and the last day it counts.
+    certificate_seen_on: str | None = None
+    certificate_expires_on: str | None = None
 
 
 _LISTS = ("categories", "stadtbezirke", "languages")
@@ -45,6 +49,48 @@ PROFILE = (
     "quiet_end",
     "max_open",
 )
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """Which volunteers the desk's roster shows; empty fields do not filter."""
+
+    unverified: bool = False
+    paused: bool = False
+    stadtbezirk: str = ""
+    category: str = ""
+    language: str = ""
+    # Part of the first name, any case (ASCII letters; SQLite's LIKE).
+    name: str = ""
+    # Certificates whose last day is on or before this day (YYYY-MM-DD): due for renewal.
+    certificate_due_by: str = ""
+
+    def sql(self) -> tuple[str, list[Any]]:
+        conditions = ["1"]
+        params: list[Any] = []
+        if self.unverified:
+            conditions.append("v.verified_at IS NULL")
+        if self.paused:
+            conditions.append("v.paused = 1")
+        for column, value in (
+            ("stadtbezirke", self.stadtbezirk),
+            ("categories", self.category),
+            ("languages", self.language),
+        ):
+            if value:
+                conditions.append(f"v.{column} LIKE ? ESCAPE '\\'")
+                params.append(f"%;{_like(value)};%")
+        if self.name:
+            conditions.append("u.first_name LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like(self.name)}%")
+        if self.certificate_due_by:
+            conditions.append("v.certificate_expires_on <= ?")
+            params.append(self.certificate_due_by)
+        return " AND ".join(conditions), params
 
 
 def _row(row: aiosqlite.Row) -> Volunteer:
@@ -108,6 +154,39 @@ class VolunteerStore:
             (utcnow(), by, user_id),
         )
         return count == 1
+
+    async def set_certificate(
+        self, user_id: int, seen_on: str | None, expires_on: str | None
+    ) -> bool:
+        """Record (or, with None, forget) the days a certificate was seen and expires."""
+        count = await changed(
+            self._tx,
+            "UPDATE volunteers SET certificate_seen_on = ?, certificate_expires_on = ?"
+            " WHERE user_id = ?",
+            (seen_on, expires_on, user_id),
+        )
+        return count == 1
+
+    async def roster(
+        self, where: RosterFilter, *, limit: int, offset: int
+    ) -> tuple[int, list[tuple[Volunteer, str]]]:
+        """One page of volunteers (with their first name) matching ``where``, by user
+        number, and how many match in all; in one round trip."""
+        conditions, params = where.sql()
+        join = " FROM volunteers v JOIN users u ON u.id = v.user_id WHERE " + conditions
+        count_rows, rows = await fetch_each(
+            self._tx,
+            [
+                ("SELECT COUNT(*)" + join, params),
+                (
+                    "SELECT v.*, u.first_name AS roster_name"
+                    + join
+                    + " ORDER BY v.user_id LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                ),
+            ],
+        )
+        return int(count_rows[0][0]), [(_row(row), row["roster_name"]) for row in rows]
 
     async def leave(self, user_id: int) -> None:
         async with self._tx.transaction():

@@ -164,7 +164,9 @@ def purpose_texts(
             t.t("🙋 Your volunteering"),
             t.t(
                 "Where (districts, or an area accurate to about 500 m), kinds of help, "
-                "languages, times, the help you gave."
+                "languages, times, the help you gave. Where a kind of help needs it: the "
+                "day a coordinator saw your extended certificate of good conduct and when it "
+                "expires, never the certificate itself."
             ),
             t.t("The bot, to find requests for you. Coordinators."),
             t.t("Until you stop volunteering or delete your account."),

@@ -26,6 +26,9 @@ class HandlerSettings:
     backchannels: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     # Volunteers get requests only after a coordinator confirmed their basic training.
     require_verified_volunteers: bool = True
+    # Kinds of help (handlers/helping/vocabulary.py keys) offered only to volunteers whose
+    # extended certificate of good conduct a coordinator saw and which counts that day.
+    certificate_required_for: frozenset[str] = frozenset()
     # Against misuse: a new account's quick repeats wait this long, and so do new accounts
     # while this many requests of new accounts came within it; floods are slowed down
     # (messages and button presses each have their own limit).

@@ -722,7 +722,7 @@ async def offer_to(scene: Scene, volunteer_id: int) -> int:
             continue
         taken, handed_back = await scene.db.volunteers.load_and_history(volunteer_id, request.id)
         why = matching.why_not(
-            scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back
+            scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back, now=now
         )
         if why is None:
             told += await _offer_one(scene, request, volunteer, now)

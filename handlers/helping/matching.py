@@ -4,8 +4,11 @@ A volunteer qualifies for a request when they have the volunteer role and a prof
 banned, are confirmed (if ``require_verified_volunteers``), are not paused, help with the
 request's kind of help in its district or within their radius of it, have room for one more
 request (``max_open``), did not hand this request back, are not its requester, and can be
-reached in a chat. Offers go to everyone who qualifies; "I can help" is checked against the
-same rule again at the moment of pressing, because an offer proves nothing about now.
+reached in a chat. For the kinds of help in ``certificate_required_for`` (children,
+vulnerable adults) a coordinator must have seen their extended certificate of good
+conduct, and it must count on the city's day of matching (:func:`certified`). Offers go
+to everyone who qualifies; "I can help" is checked against the same rule again at the
+moment of pressing, because an offer proves nothing about now.
 
 Volunteers who share a language with the requester are told first; when none does and no
 translation engine runs, the lifecycle says so to the coordinators and the requester. An
@@ -14,9 +17,10 @@ offer that falls into a volunteer's quiet hours waits in the outbox until they e
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from db import Database
+from db.clock import local_day
 from db.requests import HelpRequest
 from db.users import User
 from db.volunteers import Volunteer
@@ -35,6 +39,18 @@ OUTSIDE_AREA = "outside the area"
 FULL = "no room"
 HANDED_BACK = "handed back"
 UNREACHABLE = "unreachable"
+NO_CERTIFICATE = "no certificate"
+
+
+def certified(volunteer: Volunteer, day: str) -> bool:
+    """A certificate of good conduct counts on ``day`` (YYYY-MM-DD, Europe/Berlin): seen
+    on or before it, and ``day`` is not after its last day."""
+    seen, expires = volunteer.certificate_seen_on, volunteer.certificate_expires_on
+    return bool(seen and expires and seen <= day <= expires)
+
+
+def needs_certificate(settings: HandlerSettings, request: HelpRequest) -> bool:
+    return request.category in settings.certificate_required_for
 
 
 def in_area(volunteer: Volunteer, request: HelpRequest) -> bool:
@@ -69,6 +85,7 @@ def why_not(
     *,
     taken: int,
     handed_back: bool,
+    now: datetime | None = None,
 ) -> str | None:
     """Why ``user`` may not help with ``request`` now (one of the reasons above), or None.
     ``taken``: how many requests they help with at the moment."""
@@ -86,6 +103,10 @@ def why_not(
         return OTHER_KIND
     if not in_area(volunteer, request):
         return OUTSIDE_AREA
+    if needs_certificate(settings, request) and not certified(
+        volunteer, local_day(now or datetime.now(UTC))
+    ):
+        return NO_CERTIFICATE
     if taken >= volunteer.max_open:
         return FULL
     if handed_back:
@@ -117,6 +138,14 @@ async def matching_volunteers(
         request.category, request.requester_id, settings.require_verified_volunteers
     )
     handed_back = await db.volunteers.handed_back(request.id)
-    found = [v for v in candidates if in_area(v, request) and v.user_id not in handed_back]
+    today = local_day(datetime.now(UTC))
+    checked = needs_certificate(settings, request)
+    found = [
+        v
+        for v in candidates
+        if in_area(v, request)
+        and v.user_id not in handed_back
+        and (not checked or certified(v, today))
+    ]
     # A shared language first: they can talk without a go-between.
     return sorted(found, key=lambda v: (not shares_language(v, request), v.user_id))

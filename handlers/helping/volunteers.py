@@ -7,6 +7,9 @@ requests at once. Afterwards: pause and resume, change, leave, and the record of
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
 requests that found nobody so far (``lifecycle.offer_to``).
 
+Shared with the web desk (bot/web/desk/volunteers.py): :func:`confirm_training` (``/verify``)
+and :func:`set_paused` (pause and resume).
+
 Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``resume``,
 ``rec``, ``leave``, ``leavey``; in the registration's steps ``cancel``, ``bz:<district>``,
 ``around``, ``area-done`` (area), ``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
@@ -16,14 +19,17 @@ Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``re
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup
 
+from db.users import User
 from db.volunteers import PROFILE, Volunteer
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
+from handlers.helping.lifecycle import Refused, Scene
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.model import Button, ButtonPress, Document, Location, Message, Text
@@ -38,6 +44,11 @@ from locales import N_, SUPPORTED_LANGUAGES, Translator
 STATE = "vol."
 # Profile fields the registration starts from when changing an existing profile.
 EDITABLE = ("categories", "stadtbezirke", "languages", "lat", "lon", "radius_m", "availability")
+PAUSED_BY_COORDINATOR = N_(
+    "⏸ A coordinator paused your volunteering: no requests for now. Ask them, or press "
+    "▶️ Resume under /volunteer."
+)
+RESUMED_BY_COORDINATOR = N_("▶️ A coordinator resumed your volunteering: you get requests again.")
 QUIET = {"0-0": (0, 0), "22-7": (22, 7), "20-8": (20, 8)}
 RADII = (1000, 2000, 5000)
 
@@ -137,6 +148,14 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
                 "🌙 Quiet hours: {start}:00–{end}:00",
                 start=f"{volunteer.quiet_start:02d}",
                 end=f"{volunteer.quiet_end:02d}",
+            )
+        )
+    if volunteer.certificate_expires_on:
+        # Theirs to know, so that they can bring a new one in time.
+        lines.append(
+            t.t(
+                "📜 Certificate of good conduct seen, counts until {date}",
+                date=t.date(date.fromisoformat(volunteer.certificate_expires_on)),
             )
         )
     status = t.t("⏸ paused") if volunteer.paused else t.t("▶️ active")
@@ -278,20 +297,59 @@ async def _profile(ctx: Context) -> Volunteer:
     return volunteer
 
 
+async def set_paused(scene: Scene, actor: User, volunteer_id: int, paused: bool) -> bool:
+    """Pause or resume volunteering: the volunteer in the chat, or a coordinator (checked
+    now) at the desk, who tells them. Resuming offers the requests published meanwhile.
+    False: nobody volunteers under this number."""
+    if actor.id != volunteer_id and not lifecycle.is_coordinator(actor):
+        raise Refused()
+    if await scene.db.volunteers.get(volunteer_id) is None:
+        return False
+    await scene.db.volunteers.set_paused(volunteer_id, paused)
+    if actor.id != volunteer_id:
+        told = PAUSED_BY_COORDINATOR if paused else RESUMED_BY_COORDINATOR
+        await scene.mail.to_user(volunteer_id, lambda t: Message(t.t(told)))
+    if not paused:
+        # Requests published while they were away are theirs to see now.
+        await lifecycle.offer_to(scene, volunteer_id)
+    return True
+
+
+async def confirm_training(scene: Scene, coordinator: User, volunteer_id: int) -> bool:
+    """A coordinator (checked now) confirms a volunteer's basic training (``/verify`` in
+    the chat, the desk's volunteer page): the day is kept as the training date, the
+    volunteer is told and offered the open requests that suit them. False: nobody
+    volunteers under this number."""
+    if not lifecycle.is_coordinator(coordinator):
+        raise Refused()
+    if not await scene.db.volunteers.verify(volunteer_id, coordinator.id):
+        return False
+    await scene.db.requests.audit(coordinator.id, "volunteer.verify", f"user:{volunteer_id}")
+    await scene.mail.to_user(
+        volunteer_id,
+        lambda t: Message(
+            t.t(
+                "🎓 Your basic training is confirmed. From now on you will "
+                "receive help requests that suit you."
+            )
+        ),
+    )
+    await lifecycle.offer_to(scene, volunteer_id)
+    return True
+
+
 async def _pause(ctx: Context) -> None:
     await _profile(ctx)
-    await ctx.db.volunteers.set_paused(ctx.user.id, True)
+    await set_paused(ctx, ctx.user, ctx.user.id, True)
     ctx.toast(ctx.t._("Paused."))
     await volunteer_home(ctx)
 
 
 async def _resume(ctx: Context) -> None:
     await _profile(ctx)
-    await ctx.db.volunteers.set_paused(ctx.user.id, False)
+    await set_paused(ctx, ctx.user, ctx.user.id, False)
     ctx.toast(ctx.t._("Welcome back!"))
     await volunteer_home(ctx)
-    # Requests published while they were away are theirs to see now.
-    await lifecycle.offer_to(ctx, ctx.user.id)
 
 
 async def _record(ctx: Context) -> None:
@@ -506,24 +564,13 @@ def register(router: Router) -> None:
     )
     async def verify(ctx: Context) -> None:
         target = ctx.number_argument()
-        if target is None or not await ctx.db.volunteers.verify(target, ctx.user.id):
+        if target is None or not await confirm_training(ctx, ctx.user, target):
             ctx.reply(
                 ctx.t.t("Please name the number of a registered volunteer, for example: /verify 17")
             )
             return
-        await ctx.db.requests.audit(ctx.user.id, "volunteer.verify", f"user:{target}")
         ctx.reply(
             ctx.t.t(
                 "✅ Volunteer {user_id} is confirmed and will now receive requests.", user_id=target
             )
         )
-        await ctx.mail.to_user(
-            target,
-            lambda t: Message(
-                t.t(
-                    "🎓 Your basic training is confirmed. From now on you will "
-                    "receive help requests that suit you."
-                )
-            ),
-        )
-        await lifecycle.offer_to(ctx, target)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.desk import auth, events, places, queue, stats
+from bot.web.desk import auth, events, places, queue, requests, stats, volunteers
 
 
 def add_routes(app: web.Application) -> None:
@@ -12,5 +12,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/desk/login/{token}", auth.login_page)
     app.router.add_post("/desk/login/{token}", auth.log_in)
     app.router.add_post("/desk/logout", auth.log_out)
-    for page in (queue, places, events, stats):
+    for page in (queue, requests, volunteers, places, events, stats):
         page.add_routes(app)

@@ -1,0 +1,55 @@
+"""Pages of a desk list: 50 rows each, ``?page=N`` (from 1), links that keep the filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+PAGE_SIZE = 50
+# Far beyond any list the desk shows, far below an integer that would hurt SQLite.
+MAX_PAGE = 100_000
+
+
+def page_number(request: web.Request) -> int | None:
+    """The page asked for (1 when none); None for something that is not a page number."""
+    raw = request.query.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        return None
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    total: int
+    # The query of the list (filters) without ``page``.
+    query: tuple[tuple[str, str], ...]
+    path: str
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    def url(self, number: int) -> str:
+        return f"{self.path}?{urlencode([*self.query, ('page', str(number))])}"
+
+    @property
+    def previous(self) -> str:
+        return self.url(self.number - 1) if self.number > 1 else ""
+
+    @property
+    def next(self) -> str:
+        return self.url(self.number + 1) if self.number < self.pages else ""
+
+
+def pager(request: web.Request, number: int, total: int = 0) -> Pager:
+    query = tuple(
+        (key, value) for key, value in request.query.items() if key not in ("page", "done", "lang")
+    )
+    return Pager(number, total, query, request.path)

@@ -1,0 +1,278 @@
+"""The desk's help requests: the list by state, Stadtbezirk, kind of help and age, and one
+request with its history and what the chat lets coordinators do with it in its state.
+
+Routes: ``GET /desk/requests`` (``state`` any number of times, default the active ones:
+review, open, matched; ``bezirk``; ``category``; ``older`` days: 1, 3, 7, 14, 30; ``page``),
+oldest first, 50 a page; ``GET /desk/requests/<id>``; ``POST /desk/requests/<id>/reoffer``
+(open: offer again to volunteers not told yet) and ``POST /desk/requests/<id>/summary``
+(``text``; review or open). Publishing and rejecting stay on the queue page (linked).
+
+Where a request is: only the ~500 m cell its point lies in (``places.coarse.AREA``, the
+rounding every request's location gets when it is shared) - never more, on the page or in
+the map's data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+from babel.dates import format_timedelta
+from markupsafe import Markup
+
+from bot.web.desk.auth import desk_of, desk_page
+from bot.web.desk.paging import PAGE_SIZE, page_number, pager
+from bot.web.i18n import translator_for
+from bot.web.pages import render
+from db.clock import to_text
+from db.requests import ACTIVE, STATES, HelpRequest, RequestFilter
+from handlers.helping import lifecycle
+from handlers.helping.lifecycle import Refused
+from handlers.helping.render import category_label, describe
+from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
+from handlers.language_bridge import backchannel_reader, from_cache
+from handlers.model import Message
+from handlers.places.coarse import AREA, coarsen
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.render import language_names
+from locales import N_, Translator
+
+AGES = (1, 3, 7, 14, 30)
+# A draft is a request still being written in a chat: nothing for the desk.
+LISTED = tuple(state for state in STATES if state != "draft")
+DONE = {
+    "summary": N_("✅ Summary of request #{id} saved."),
+}
+BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
+EMPTY_SUMMARY = N_("⚠️ Please write a summary.")
+
+
+def _parse(stored: str) -> datetime:
+    return datetime.fromisoformat(stored.replace("Z", "+00:00"))
+
+
+def age(t: Translator, created_at: str, now: datetime) -> str:
+    """How long ago a request was made, in the reader's words ("3 days")."""
+    return format_timedelta(now - _parse(created_at), threshold=1.0, locale=t.locale)
+
+
+def rounded(request: HelpRequest) -> tuple[float, float] | None:
+    """The request's point as the desk may show it: its ~500 m cell, never finer."""
+    if request.lat is None or request.lon is None:
+        return None
+    return coarsen(request.lat, request.lon, AREA)
+
+
+def map_points(requests: Iterable[HelpRequest]) -> str:
+    """The map's data: one point per ~500 m cell with the numbers of its requests."""
+    cells: dict[tuple[float, float], list[int]] = {}
+    for request in requests:
+        point = rounded(request)
+        if point is not None:
+            cells.setdefault(point, []).append(request.id)
+    return json.dumps(
+        [{"lat": lat, "lon": lon, "ids": ids} for (lat, lon), ids in cells.items()],
+        separators=(",", ":"),
+    )
+
+
+def _districts(request: web.Request) -> list[str]:
+    site = desk_of(request).site
+    return [area.name for area in load_gazetteer(site.settings.places_data_dir).bezirke]
+
+
+def _filters(request: web.Request) -> tuple[RequestFilter, int | None, bool]:
+    """The filter asked for, the page, and whether everything asked for was valid."""
+    query = request.query
+    states = tuple(query.getall("state", ())) or ACTIVE
+    district = query.get("bezirk", "")
+    category = query.get("category", "")
+    older = query.get("older", "")
+    valid = (
+        all(state in LISTED for state in states)
+        and len(states) <= len(LISTED)
+        and (not district or district in _districts(request))
+        and (not category or category in HELP_CATEGORIES)
+        and (not older or (older.isdigit() and int(older) in AGES))
+    )
+    if not valid:
+        return RequestFilter(), page_number(request), False
+    before = to_text(datetime.now(UTC) - timedelta(days=int(older))) if older else ""
+    where = RequestFilter(tuple(dict.fromkeys(states)), district, category, before)
+    return where, page_number(request), True
+
+
+def _row(t: Translator, request: HelpRequest, now: datetime) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "state": t._(STATE_LABELS.get(request.state, request.state)),
+        "category": category_label(t, request.category),
+        "area": " · ".join(filter(None, (request.area_name, request.stadtbezirk))),
+        "age": age(t, request.created_at, now),
+        "languages": language_names(t, request.languages) if request.languages else "",
+        "point": rounded(request),
+    }
+
+
+@desk_page
+async def listing(request: web.Request) -> web.Response:
+    desk = desk_of(request)
+    t = translator_for(request)
+    where, number, valid = _filters(request)
+    status = 200 if valid and number is not None else 400
+    total = 0
+    found: list[HelpRequest] = []
+    if status == 200:
+        assert number is not None
+        total, found = await desk.site.db.requests.listing(
+            where, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+        )
+    now = datetime.now(UTC)
+    return render(
+        request,
+        "desk/requests.html",
+        status=status,
+        desk=desk,
+        notice=None if status == 200 else t.t(BAD_FILTER),
+        rows=[_row(t, item, now) for item in found],
+        pager=pager(request, number or 1, total),
+        points=map_points(found),
+        mapped=any(rounded(item) for item in found),
+        tiles=desk.site.config.web.tile_url,
+        chosen={
+            "states": where.states if valid else ACTIVE,
+            "bezirk": request.query.get("bezirk", "") if valid else "",
+            "category": request.query.get("category", "") if valid else "",
+            "older": request.query.get("older", "") if valid else "",
+        },
+        states=[(key, t._(STATE_LABELS[key])) for key in LISTED],
+        districts=_districts(request),
+        categories=[(key, category_label(t, key)) for key in HELP_CATEGORIES],
+        ages=[(days, t.tn("older than {n} day", "older than {n} days", days)) for days in AGES],
+        found_text=t.tn("{n} request found.", "{n} requests found.", total),
+    )
+
+
+def _request_id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise web.HTTPNotFound()
+    return int(raw)
+
+
+async def _history(desk: Any, t: Translator, request_id: int) -> list[dict[str, Any]]:
+    entries = await desk.site.db.requests.history(request_id)
+    names: dict[int, str] = {}
+    for actor_id in {e["actor_id"] for e in entries if e["actor_id"] is not None}:
+        actor = await desk.site.db.users.get(actor_id)
+        names[actor_id] = (actor.first_name if actor else "") or "?"
+    rows = []
+    for entry in entries:
+        action = entry["action"]
+        state = action.removeprefix("request.")
+        rows.append(
+            {
+                "at": t.datetime(_parse(entry["at"])),
+                "who": (
+                    t.t(
+                        "{name} (user {user_id})",
+                        name=names[entry["actor_id"]],
+                        user_id=entry["actor_id"],
+                    )
+                    if entry["actor_id"] is not None
+                    else "-"
+                ),
+                "action": action,
+                "state": t._(STATE_LABELS[state]) if state in STATE_LABELS else "",
+            }
+        )
+    return rows
+
+
+async def _detail(
+    request: web.Request, *, notice: Markup | None = None, status: int = 200
+) -> web.Response:
+    desk = desk_of(request)
+    t = translator_for(request)
+    request_id = _request_id(request)
+    found = await desk.site.db.requests.get(request_id)
+    if found is None or found.state == "draft":
+        raise web.HTTPNotFound()
+    # As the coordinators' group reads it: texts in another language with a translation
+    # beside them, from the translations already made (a page never waits for an engine).
+    post = describe(t, found, backchannel_reader(desk.site.settings, t), beside=True)
+    filled = await from_cache(desk.site.db, Message(post))
+    requester = await desk.site.db.users.get(found.requester_id) if found.requester_id else None
+    assert isinstance(filled, Message)
+    done = request.query.get("done", "")
+    if notice is None and done in DONE:
+        notice = t.t(DONE[done], id=found.id)
+    elif notice is None and done == "reoffer" and request.query.get("n", "").isdigit():
+        notice = t.tn(
+            "📣 Request #{id} was offered to {n} more volunteer.",
+            "📣 Request #{id} was offered to {n} more volunteers.",
+            int(request.query["n"]),
+            id=found.id,
+        )
+    return render(
+        request,
+        "desk/request.html",
+        status=status,
+        desk=desk,
+        notice=notice,
+        r=found,
+        row=_row(t, found, datetime.now(UTC)),
+        post=Markup(filled.text),
+        requester=requester,
+        history=await _history(desk, t, found.id),
+        points=map_points([found]),
+        tiles=desk.site.config.web.tile_url,
+        summary_limit=lifecycle.SUMMARY_LIMIT,
+    )
+
+
+@desk_page
+async def detail(request: web.Request) -> web.Response:
+    return await _detail(request)
+
+
+@desk_page
+async def reoffer(request: web.Request) -> web.StreamResponse:
+    desk = desk_of(request)
+    request_id = _request_id(request)
+    try:
+        async with desk.site.db.transaction():
+            told = await lifecycle.reoffer(desk.site.scene(), desk.user, request_id)
+            await desk.site.db.requests.audit(desk.user.id, "desk.reoffer", f"request:{request_id}")
+    except Refused as refusal:
+        return await _detail(request, notice=refusal.text(translator_for(request)), status=409)
+    desk.site.wake()
+    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done=reoffer&n={told}")
+
+
+@desk_page
+async def summary(request: web.Request) -> web.StreamResponse:
+    desk = desk_of(request)
+    request_id = _request_id(request)
+    text = str((await request.post()).get("text") or "").strip()
+    t = translator_for(request)
+    if not text:
+        return await _detail(request, notice=t.t(EMPTY_SUMMARY), status=422)
+    try:
+        async with desk.site.db.transaction():
+            await lifecycle.summarise(desk.site.scene(), desk.user, request_id, text)
+            await desk.site.db.requests.audit(desk.user.id, "desk.summary", f"request:{request_id}")
+    except Refused as refusal:
+        return await _detail(request, notice=refusal.text(t), status=409)
+    desk.site.wake()
+    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done=summary")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/desk/requests", listing)
+    app.router.add_get("/desk/requests/{id}", detail)
+    app.router.add_post("/desk/requests/{id}/reoffer", reoffer)
+    app.router.add_post("/desk/requests/{id}/summary", summary)
