@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from db.clock import to_text, utcnow
 from db.personal_data import forget_settled_messages
 from db.rows import changed, execute, fetch_all, fetch_one
-from db.transactions import Statement, Transactions
+from db.transactions import Transactions
 
 
 @dataclass(frozen=True)
@@ -31,31 +32,30 @@ class OutboxItem:
     attempts: int
 
 
+_HIGHEST_ID = (
+    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
+    " COALESCE((SELECT MAX(id) FROM outbox), 0))"
+)
+
+
 class OutboxStore:
     """Outbox ids are referred to after their row is written (an offer or a backchannel post
     is edited later by id), so an id is never handed out twice: not after its row was
-    deleted (AUTOINCREMENT) and not after the insert was rolled back (SQLite would give the
+    deleted (AUTOINCREMENT), not after the insert was rolled back (SQLite would give the
     same max + 1 again, and an edit meant for the rolled-back message would hit the next
-    one). Ids are therefore counted here, past anything ever used."""
+    one), and not by two processes on one database (``python -m bot web`` or the console
+    beside ``run``). Each id is therefore taken inside the write transaction (which holds
+    SQLite's write lock, so no other process inserts meanwhile) past the highest id ever
+    committed by anyone and past the highest this process ever took."""
 
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
-        self._last_id: int | None = None
+        self._last_id = 0
 
     async def load_ids(self) -> None:
         """At start: continue after the highest id ever committed."""
-        row = await fetch_one(
-            self._tx,
-            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
-            " COALESCE((SELECT MAX(id) FROM outbox), 0))",
-        )
-        self._last_id = max(self._last_id or 0, int(row[0]) if row else 0)
-
-    def _take_id(self) -> int:
-        if self._last_id is None:
-            raise RuntimeError("OutboxStore.load_ids() was not called")
-        self._last_id += 1
-        return self._last_id
+        row = await fetch_one(self._tx, _HIGHEST_ID)
+        self._last_id = max(self._last_id, int(row[0]) if row else 0)
 
     async def enqueue(
         self,
@@ -71,42 +71,30 @@ class OutboxStore:
         ``not_before`` holds it back (a volunteer's quiet hours); ``recipient_id`` (the
         person it is for) and ``about`` (whose words or data it carries, see
         db/data_rights.about_value) let erasure find it."""
-        if self._last_id is None:
-            await self.load_ids()
-        sql, params = self.enqueue_statement(
-            platform, chat_id, payload, not_before, recipient_id=recipient_id, about=about
-        )
-        async with self._tx.single_statement():
-            await execute(self._tx, sql, params)
-        return int(params[0])
-
-    def enqueue_statement(
-        self,
-        platform: str,
-        chat_id: str,
-        payload: dict[str, Any],
-        not_before: datetime | None = None,
-        *,
-        recipient_id: int | None = None,
-        about: str = "",
-    ) -> Statement:
-        """:meth:`enqueue` as a statement, for writing with others in one round trip."""
         now = utcnow()
-        due = to_text(not_before) if not_before else now
-        return (
-            "INSERT INTO outbox (id, platform, chat_id, payload, created_at, next_attempt_at,"
-            " recipient_id, about) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self._take_id(),
-                platform,
-                chat_id,
-                json.dumps(payload, ensure_ascii=False),
-                now,
-                due,
-                recipient_id,
-                about,
-            ),
+        values = (
+            platform,
+            chat_id,
+            json.dumps(payload, ensure_ascii=False),
+            now,
+            to_text(not_before) if not_before else now,
+            recipient_id,
+            about,
         )
+
+        def insert(conn: sqlite3.Connection) -> int:
+            highest = conn.execute(_HIGHEST_ID).fetchone()[0] or 0
+            new_id = max(self._last_id, int(highest)) + 1
+            conn.execute(
+                "INSERT INTO outbox (id, platform, chat_id, payload, created_at,"
+                " next_attempt_at, recipient_id, about) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_id, *values),
+            )
+            self._last_id = new_id
+            return new_id
+
+        async with self._tx.transaction(savepoint=False):
+            return await self._tx.run(insert)
 
     async def due(self, now: datetime, platforms: list[str], limit: int = 50) -> list[OutboxItem]:
         if not platforms:

@@ -15,8 +15,8 @@ Playwright connection belongs to the loop that opened it.
 from __future__ import annotations
 
 import asyncio
-import re
 import json
+import re
 import socket
 import struct
 import zlib

@@ -129,6 +129,14 @@ async def test_a_failing_first_statement_is_rolled_back(db: Database):
     assert (await db.users.get(user.id)).language is None
 
 
+def _outbox_row(text: str) -> tuple[str, tuple[str, ...]]:
+    return (
+        "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
+        " VALUES ('t', '9', ?, '2026-01-01T00:00:00', '2026-01-01T00:00:00')",
+        (f'{{"text": "{text}"}}',),
+    )
+
+
 async def test_commit_with_writes_and_commits_in_one_trip(db: Database, monkeypatch):
     user = await db.users.seen("t", "3", "3", "C")
     trips = _count_round_trips(db, monkeypatch)
@@ -136,7 +144,7 @@ async def test_commit_with_writes_and_commits_in_one_trip(db: Database, monkeypa
         await db.transactions.commit_with(
             [
                 db.users.state_statement(user.id, ConversationState("s", {"k": "ü"})),
-                db.outbox.enqueue_statement("t", "9", {"text": "hi"}),
+                _outbox_row("hi"),
             ]
         )
     assert trips[0] == 1
@@ -147,7 +155,7 @@ async def test_commit_with_writes_and_commits_in_one_trip(db: Database, monkeypa
         async with db.transaction():
             await db.transactions.commit_with(
                 [
-                    db.outbox.enqueue_statement("t", "9", {"text": "second"}),
+                    _outbox_row("second"),
                     db.users.state_statement(999_999, ConversationState("s", {})),
                 ]
             )
