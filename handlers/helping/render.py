@@ -103,15 +103,26 @@ def describe(
     return Markup("\n").join(lines)
 
 
+async def recent_texts(db: Database) -> list[tuple[int, str]]:
+    """The texts a new request is compared with (the "very similar to" warning)."""
+    return await db.requests.recent_descriptions(to_text(datetime.now(UTC) - SIMILAR_WITHIN))
+
+
 async def review_post(
-    db: Database, request: HelpRequest, t: Translator, for_reader: Reader | None = None
+    db: Database,
+    request: HelpRequest,
+    t: Translator,
+    for_reader: Reader | None = None,
+    *,
+    recent: list[tuple[int, str]] | None = None,
 ) -> Markup:
     """The request as the coordinators check it: with who asked and what to look at (in
     the group, ``for_reader``: with a translation beside the original; the warnings are
-    about the original)."""
+    about the original). ``recent``: :func:`recent_texts`, read once for a page of posts."""
     requester = await db.users.get(request.requester_id) if request.requester_id else None
-    since = to_text(datetime.now(UTC) - SIMILAR_WITHIN)
-    recent = await db.requests.recent_descriptions(since, exclude=request.id)
+    if recent is None:
+        recent = await recent_texts(db)
+    recent = [(other, text) for other, text in recent if other != request.id]
     lines = [
         t.t("🆕 <b>Request #{id}</b> - please check", id=request.id),
         Markup(""),

@@ -11,7 +11,7 @@ import re
 
 import phonenumbers
 from markupsafe import Markup
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from handlers.text_safety import visible
 from locales import Translator
@@ -44,8 +44,13 @@ def warnings_for(t: Translator, text: str, recent: list[tuple[int, str]]) -> lis
         found.append(t.t("⚠️ contains a street address"))
     if _LINK.search(seen):
         found.append(t.t("⚠️ contains a link"))
-    for other_id, other_text in recent:
-        if fuzz.token_set_ratio(seen, visible(other_text)) >= SIMILARITY:
-            found.append(t.t("⚠️ very similar to request #{id}", id=other_id))
-            break
+    similar = process.extractOne(
+        seen,
+        dict(recent),
+        scorer=fuzz.token_set_ratio,
+        processor=visible,
+        score_cutoff=SIMILARITY,
+    )
+    if similar is not None:
+        found.append(t.t("⚠️ very similar to request #{id}", id=similar[2]))
     return found

@@ -27,14 +27,15 @@ class Pager:
     # The query of the list (filters) without ``page``.
     query: tuple[tuple[str, str], ...]
     path: str
+    size: int = PAGE_SIZE
 
     @property
     def offset(self) -> int:
-        return (self.number - 1) * PAGE_SIZE
+        return (self.number - 1) * self.size
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return max(1, -(-self.total // self.size))
 
     def url(self, number: int) -> str:
         return f"{self.path}?{urlencode([*self.query, ('page', str(number))])}"

@@ -1,10 +1,11 @@
 """The review queue: requests waiting for a coordinator, with the chat's four decisions.
 
-Routes: ``GET /desk/queue``; ``POST /desk/queue/<id>/publish``, ``…/reject`` (``reason``:
-one of the chat's reasons, or ``other`` with ``note``), ``…/edit`` (``text``), ``…/ask``
-(``text``). Each calls the lifecycle function the chat's button calls, so a decision here
-is shown in the group, the requester is told and volunteers get offers the same way; of
-a web and a chat decision at the same moment one wins and the other is told who decided.
+Routes: ``GET /desk/queue`` (``?page=N``, 20 requests a page, oldest first);
+``POST /desk/queue/<id>/publish``, ``…/reject`` (``reason``: one of the chat's reasons,
+or ``other`` with ``note``), ``…/edit`` (``text``), ``…/ask`` (``text``). Each calls the
+lifecycle function the chat's button calls, so a decision here is shown in the group, the
+requester is told and volunteers get offers the same way; of a web and a chat decision
+at the same moment one wins and the other is told who decided.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.web.desk.auth import desk_of, desk_page
+from bot.web.desk.paging import Pager, page_number
 from bot.web.i18n import translator_for
 from bot.web.pages import render
-from db.requests import HelpRequest
+from db.requests import HelpRequest, RequestFilter
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import review_post
+from handlers.helping.render import recent_texts, review_post
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.model import Message
@@ -35,8 +37,15 @@ DONE = {
 }
 
 
-async def _card(site: Any, request: HelpRequest, t: Translator) -> dict[str, Any]:
-    post = await review_post(site.db, request, t, backchannel_reader(site.settings, t))
+QUEUE_PAGE = 20
+
+
+async def _card(
+    site: Any, request: HelpRequest, t: Translator, recent: list[tuple[int, str]]
+) -> dict[str, Any]:
+    post = await review_post(
+        site.db, request, t, backchannel_reader(site.settings, t), recent=recent
+    )
     filled = await from_cache(site.db, Message(post))
     assert isinstance(filled, Message)
     return {"request": request, "post": Markup(filled.text)}
@@ -47,8 +56,18 @@ async def _page(
 ) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
-    waiting = await desk.site.db.requests.in_state("review")
-    cards = [await _card(desk.site, item, t) for item in waiting]
+    number = page_number(request)
+    if number is None:
+        raise web.HTTPBadRequest()
+    total, waiting = await desk.site.db.requests.listing(
+        RequestFilter(states=("review",)),
+        limit=QUEUE_PAGE,
+        offset=(number - 1) * QUEUE_PAGE,
+    )
+    pager = Pager(number, total, (), "/desk/queue", QUEUE_PAGE)
+    # The texts the "very similar" warning compares with: read once for the whole page.
+    recent = await recent_texts(desk.site.db) if waiting else []
+    cards = [await _card(desk.site, item, t, recent) for item in waiting]
     done = request.query.get("done", "")
     if notice is None and done in DONE and request.query.get("id", "").isdigit():
         notice = t.t(DONE[done], id=int(request.query["id"]))
@@ -58,6 +77,7 @@ async def _page(
         status=status,
         desk=desk,
         cards=cards,
+        pager=pager,
         reasons=[(key, t._(label)) for key, label in REJECT_REASONS.items()],
         notice=notice,
     )
