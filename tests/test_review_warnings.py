@@ -4,6 +4,7 @@ recent requests (compared once per page on the desk, once per post in the chat).
 from __future__ import annotations
 
 from handlers.helping.warnings import warnings_for
+from handlers.text_safety import visible
 from locales import translator
 
 T = translator("en")
@@ -16,6 +17,7 @@ def test_the_most_similar_recent_request_is_named():
         # Every word of it is in the new text: as similar as can be (token set ratio 100).
         (9, "Bitte beim Einkauf helfen"),
     ]
+    recent = [(other, visible(text)) for other, text in recent]
     found = warnings_for(T, "Bitte beim Einkauf am Montag helfen", recent)
     assert [str(line) for line in found] == ["⚠️ very similar to request #9"]
     found = warnings_for(T, "Bitte beim Einkauf am Montag helfen", recent[:2])

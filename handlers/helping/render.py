@@ -24,6 +24,7 @@ from handlers.messenger import backchannel_language
 from handlers.model import Button, Voice
 from handlers.places.render import language_names
 from handlers.settings import HandlerSettings
+from handlers.text_safety import visible
 from locales import DEFAULT_LANGUAGE, Translator, isolate
 
 # How far back a new request is compared with others, for the "very similar" warning.
@@ -104,8 +105,10 @@ def describe(
 
 
 async def recent_texts(db: Database) -> list[tuple[int, str]]:
-    """The texts a new request is compared with (the "very similar to" warning)."""
-    return await db.requests.recent_descriptions(to_text(datetime.now(UTC) - SIMILAR_WITHIN))
+    """The texts a new request is compared with (the "very similar to" warning), as
+    :func:`warnings.warnings_for` compares them: made visible once, for a page of posts."""
+    since = to_text(datetime.now(UTC) - SIMILAR_WITHIN)
+    return [(other, visible(text)) for other, text in await db.requests.recent_descriptions(since)]
 
 
 async def review_post(

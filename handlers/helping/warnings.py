@@ -33,7 +33,8 @@ def has_phone_number(text: str) -> bool:
 
 
 def warnings_for(t: Translator, text: str, recent: list[tuple[int, str]]) -> list[Markup]:
-    """The warnings for a request's text, in the coordinators' language."""
+    """The warnings for a request's text, in the coordinators' language; ``recent``: other
+    requests' texts as shown (``text_safety.visible``), see render.recent_texts."""
     seen = visible(text)
     found = []
     if has_phone_number(text):
@@ -48,7 +49,6 @@ def warnings_for(t: Translator, text: str, recent: list[tuple[int, str]]) -> lis
         seen,
         dict(recent),
         scorer=fuzz.token_set_ratio,
-        processor=visible,
         score_cutoff=SIMILARITY,
     )
     if similar is not None:
