@@ -349,7 +349,7 @@ class RequestStore:
         return int(count_rows[0][0]), [_row(row) for row in rows]
 
     async def recent_descriptions(
-        self, since: str, exclude: int | None = None, limit: int = 2000
+        self, since: str, exclude: int | None = None, limit: int = 500
     ) -> list[tuple[int, str]]:
         """The newest texts since ``since``, at most ``limit`` (the work of comparing a new
         request with them stays bounded however busy the city is)."""
