@@ -295,6 +295,8 @@ SECTION_LABELS = {
     "matrix_room": N_("⚙️ Your Matrix chat"),
     "place_changes": N_("🏠 Places you changed"),
     "translations": N_("🌐 Translations of your texts"),
+    "desk_logins": N_("🖥 Your login links to the web desk"),
+    "desk_sessions": N_("🖥 Your sessions on the web desk"),
 }
 
 
