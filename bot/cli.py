@@ -206,7 +206,6 @@ async def _web(config: Config) -> int:
         )
         return 2
     db = await open_database(config)
-    dispatcher = build_dispatcher(db, config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -216,7 +215,7 @@ async def _web(config: Config) -> int:
         from bot.web.public.bot_name import telegram_username
 
         username = await telegram_username(config)
-        web = await _start_web(db, config, dispatcher.settings, lambda: None, username)
+        web = await _start_web(db, config, config.handler_settings(), lambda: None, username)
         await stop.wait()
     finally:
         if web is not None:

@@ -97,7 +97,6 @@ class Database:
                 # Content deleted before secure_delete was on may survive in free pages:
                 # one rewrite of the file, once.
                 await conn.execute("VACUUM")
-            await db.outbox.load_ids()
         return db
 
     async def backup(self, target: str | Path) -> None:

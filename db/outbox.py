@@ -52,11 +52,6 @@ class OutboxStore:
         self._tx = transactions
         self._last_id = 0
 
-    async def load_ids(self) -> None:
-        """At start: continue after the highest id ever committed."""
-        row = await fetch_one(self._tx, _HIGHEST_ID)
-        self._last_id = max(self._last_id, int(row[0]) if row else 0)
-
     async def enqueue(
         self,
         platform: str,

@@ -348,16 +348,14 @@ class RequestStore:
         )
         return int(count_rows[0][0]), [_row(row) for row in rows]
 
-    async def recent_descriptions(
-        self, since: str, exclude: int | None = None, limit: int = 500
-    ) -> list[tuple[int, str]]:
+    async def recent_descriptions(self, since: str, limit: int = 500) -> list[tuple[int, str]]:
         """The newest texts since ``since``, at most ``limit`` (the work of comparing a new
         request with them stays bounded however busy the city is)."""
         rows = await fetch_all(
             self._tx,
-            "SELECT id, description FROM help_requests WHERE created_at >= ? AND id != ?"
+            "SELECT id, description FROM help_requests WHERE created_at >= ?"
             " AND description != '' ORDER BY created_at DESC LIMIT ?",
-            (since, exclude or 0, limit),
+            (since, limit),
         )
         return [(row[0], row[1]) for row in rows]
 

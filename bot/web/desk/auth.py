@@ -50,6 +50,11 @@ def desk_of(request: web.Request) -> Desk:
     return request[DESK]
 
 
+def may_use_desk(user: User | None) -> bool:
+    """Coordinators and admins who are not banned, at this moment."""
+    return user is not None and not user.banned_at and is_coordinator(user)
+
+
 def _forbidden(request: web.Request, *, logged_in: bool) -> web.Response:
     return render(request, "desk/forbidden.html", status=403, logged_in=logged_in)
 
@@ -88,7 +93,7 @@ def desk_page(handler: PageHandler) -> PageHandler:
         if found is None:
             return _forbidden(request, logged_in=False)
         user, session = found
-        if user.banned_at or not is_coordinator(user):
+        if not may_use_desk(user):
             return _forbidden(request, logged_in=True)
         if request.method not in ("GET", "HEAD"):
             form = await request.post()
@@ -134,7 +139,7 @@ async def log_in(request: web.Request) -> web.StreamResponse:
     async with site.db.transaction():
         user_id = await site.db.desk.redeem_login(token, now)
         user = await site.db.users.get(user_id) if user_id is not None else None
-        if user is None or user.banned_at or not is_coordinator(user):
+        if user is None or not may_use_desk(user):
             return render(request, "desk/login.html", status=403, valid=False, token="")
         session_id, _session = await site.db.desk.open_session(user.id, now)
         await site.db.requests.audit(user.id, "desk.login", f"user:{user.id}")
@@ -159,6 +164,6 @@ async def log_out(request: web.Request) -> web.StreamResponse:
 async def entrance(request: web.Request) -> web.StreamResponse:
     """``/desk``: to the queue when logged in, else how to log in."""
     found = await current(request)
-    if found is not None and is_coordinator(found[0]) and not found[0].banned_at:
+    if found is not None and may_use_desk(found[0]):
         raise web.HTTPSeeOther("/desk/queue")
     return _forbidden(request, logged_in=found is not None)

@@ -426,11 +426,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
 # -- import ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Preview:
-    report: EventImportReport
-    key: str
-    name: str
+_Preview = uploads.Preview[EventImportReport]
 
 
 def _import_page(
@@ -530,16 +526,9 @@ async def import_preview(request: web.Request) -> web.Response:
 async def import_commit(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
     t = translator_for(request)
-    form = await request.post()
-    upload = uploads.uploads_of(request.app).take(
-        str(form.get("upload", ""))[:64], desk.user.id, "events"
-    )
+    upload = await uploads.kept(request, desk.user.id, "events")
     if upload is None:
-        return _import_page(
-            request,
-            problem=t.t("⌛ This preview has expired. Please upload the file again."),
-            status=409,
-        )
+        return _import_page(request, problem=t.t(uploads.EXPIRED), status=409)
     gazetteer = load_gazetteer(desk.site.settings.places_data_dir)
     scene = desk.site.scene()
     try:

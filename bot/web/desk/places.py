@@ -13,7 +13,6 @@ coordinator's id, so the place history records who; each action is audited.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -301,11 +300,7 @@ async def verify(request: web.Request) -> web.StreamResponse:
 # -- import ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Preview:
-    report: ImportReport
-    key: str
-    name: str
+_Preview = uploads.Preview[ImportReport]
 
 
 def _import_page(
@@ -371,16 +366,9 @@ async def import_preview(request: web.Request) -> web.Response:
 async def import_commit(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
     t = translator_for(request)
-    form = await request.post()
-    upload = uploads.uploads_of(request.app).take(
-        str(form.get("upload", ""))[:64], desk.user.id, "places"
-    )
+    upload = await uploads.kept(request, desk.user.id, "places")
     if upload is None:
-        return _import_page(
-            request,
-            problem=t.t("⌛ This preview has expired. Please upload the file again."),
-            status=409,
-        )
+        return _import_page(request, problem=t.t(uploads.EXPIRED), status=409)
     gazetteer = load_gazetteer(desk.site.settings.places_data_dir)
     try:
         async with desk.site.db.transaction():

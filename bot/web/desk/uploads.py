@@ -12,8 +12,11 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Generic, TypeVar
 
 from aiohttp import web
+
+from locales import N_
 
 KEEP_SECONDS = 30 * 60
 MOST = 8
@@ -58,6 +61,17 @@ class Uploads:
 
 
 UPLOADS = web.AppKey("desk_uploads", Uploads)
+EXPIRED = N_("⌛ This preview has expired. Please upload the file again.")
+Report = TypeVar("Report")
+
+
+@dataclass(frozen=True)
+class Preview(Generic[Report]):
+    """A dry run's report and the key "Import now" hands back."""
+
+    report: Report
+    key: str
+    name: str
 
 
 def uploads_of(app: web.Application) -> Uploads:
@@ -83,3 +97,10 @@ async def uploaded(request: web.Request, field_name: str = "file") -> tuple[str,
         return None
     raw = sent.file.read()
     return (safe_name(sent.filename), raw) if raw else None
+
+
+async def kept(request: web.Request, user_id: int, kind: str) -> Upload | None:
+    """The upload an "Import now" form names (field ``upload``), for this user and kind;
+    None when it expired, was imported already or was never theirs (say :data:`EXPIRED`)."""
+    form = await request.post()
+    return uploads_of(request.app).take(str(form.get("upload", ""))[:64], user_id, kind)
