@@ -34,11 +34,23 @@ class DeskClient:
             return page.status, await page.text()
 
 
-async def coordinator(chat: MemoryTransport, db: Database, name: str = "cora") -> int:
-    await chat.onboard(name, "de")
+async def coordinator(
+    chat: MemoryTransport, db: Database, name: str = "cora", lang: str = "de"
+) -> int:
+    await chat.onboard(name, lang)
     user = await db.users.find("memory", name)
     await db.users.grant_role(user.id, "coordinator")
     return user.id
+
+
+async def log_in(
+    chat: MemoryTransport, db: Database, browser: aiohttp.ClientSession, name: str = "cora"
+) -> int:
+    """A coordinator (reading English) logged in in ``browser`` through the chat's link."""
+    user_id = await coordinator(chat, db, name, "en")
+    async with browser.post(login_link(texts(await chat.text(name, "/desk")))) as response:
+        assert response.status == 200
+    return user_id
 
 
 @asynccontextmanager

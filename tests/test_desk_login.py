@@ -12,15 +12,9 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.desk_client import coordinator
 from tests.memory_transport import MemoryTransport, texts
 from tests.web_site import browser_session, csrf_of, login_link, serving
-
-
-async def _coordinator(chat: MemoryTransport, db: Database, name: str = "cora") -> int:
-    await chat.onboard(name, "en")
-    user = await db.users.find("memory", name)
-    await db.users.grant_role(user.id, "coordinator")
-    return user.id
 
 
 async def _request_in_review(db: Database, text: str = "Bitte beim Einkauf helfen") -> int:
@@ -44,7 +38,7 @@ def web_chat(db: Database, site) -> MemoryTransport:
 
 async def test_link_logs_in_once_and_the_queue_publishes(db, site, web_chat):
     _site, base = site
-    await _coordinator(web_chat, db)
+    await coordinator(web_chat, db, lang="en")
     request_id = await _request_in_review(db)
     link = login_link(texts(await web_chat.text("cora", "/desk")))
     async with browser_session() as browser:
@@ -93,7 +87,7 @@ async def test_link_logs_in_once_and_the_queue_publishes(db, site, web_chat):
 
 async def test_a_second_decision_loses_cleanly(db, site, web_chat):
     _site, base = site
-    await _coordinator(web_chat, db)
+    await coordinator(web_chat, db, lang="en")
     request_id = await _request_in_review(db)
     link = login_link(texts(await web_chat.text("cora", "/desk")))
     async with browser_session() as browser:
@@ -132,7 +126,7 @@ async def test_residents_get_no_link_and_no_page(db, site, web_chat):
 
 async def test_expired_links_and_revoked_roles(db, site, web_chat):
     _site, base = site
-    cora = await _coordinator(web_chat, db)
+    cora = await coordinator(web_chat, db, lang="en")
     old = await db.desk.issue_login(cora, datetime.now(UTC) - timedelta(minutes=11))
     async with browser_session() as browser:
         async with browser.post(f"{base}/desk/login/{old}", allow_redirects=False) as r:
@@ -148,5 +142,5 @@ async def test_expired_links_and_revoked_roles(db, site, web_chat):
 
 async def test_without_the_web_the_command_says_so(db, settings):
     chat = MemoryTransport(Dispatcher(db, build_router(), settings))
-    await _coordinator(chat, db)
+    await coordinator(chat, db, lang="en")
     assert "not switched on" in texts(await chat.text("cora", "/desk"))

@@ -17,8 +17,9 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.places.coarse import AREA, coarsen
 from handlers.settings import HandlerSettings
-from tests.memory_transport import MemoryTransport, texts
-from tests.web_site import browser_session, csrf_of, login_link, serving
+from tests.desk_client import log_in
+from tests.memory_transport import MemoryTransport
+from tests.web_site import browser_session, csrf_of, serving
 
 ROW = re.compile(r'id="request-row-(\d+)"')
 EN = {"Accept-Language": "en"}
@@ -34,15 +35,6 @@ async def site(db: Database, settings: HandlerSettings):
 @pytest.fixture
 def web_chat(db: Database, site) -> MemoryTransport:
     return MemoryTransport(Dispatcher(db, build_router(), site[0].settings))
-
-
-async def _log_in(chat: MemoryTransport, db: Database, browser, name: str = "cora") -> int:
-    await chat.onboard(name, "en")
-    user = await db.users.find("memory", name)
-    await db.users.grant_role(user.id, "coordinator")
-    async with browser.post(login_link(texts(await chat.text(name, "/desk")))) as response:
-        assert response.status == 200
-    return user.id
 
 
 async def _request(db: Database, requester: int, **values) -> int:
@@ -80,7 +72,7 @@ async def test_the_list_filters_and_pages_oldest_first(db, site, web_chat):
     for request_id in open_ids[:4]:
         await _age(db, request_id, 4)
     async with browser_session(headers=EN) as browser:
-        await _log_in(web_chat, db, browser)
+        await log_in(web_chat, db, browser)
         async with browser.get(f"{base}/desk/requests") as page:
             first = await page.text()
             assert page.status == 200
@@ -130,7 +122,7 @@ async def test_no_location_finer_than_the_area_cell(db, site, web_chat):
     cell = coarsen(*exact, AREA)
     assert coarsen(51.5231, 7.4609, AREA) == cell
     async with browser_session(headers=EN) as browser:
-        await _log_in(web_chat, db, browser)
+        await log_in(web_chat, db, browser)
         for path in ("/desk/requests", f"/desk/requests/{request_id}"):
             async with browser.get(base + path) as page:
                 body = await page.text()
@@ -157,7 +149,7 @@ async def test_one_request_its_history_and_the_actions_of_its_state(db, site, we
     waiting = await _request(db, rita, state="review", description="Wer hilft beim Tragen?")
     open_id = await _request(db, rita)
     async with browser_session(headers=EN) as browser:
-        cora = await _log_in(web_chat, db, browser)
+        cora = await log_in(web_chat, db, browser)
         async with browser.get(f"{base}/desk/requests/{waiting}") as page:
             body = await page.text()
             assert page.status == 200

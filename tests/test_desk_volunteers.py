@@ -20,6 +20,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle, matching
 from handlers.helping.lifecycle import Refused
 from handlers.settings import HandlerSettings
+from tests.desk_client import log_in
 from tests.memory_transport import MemoryTransport, texts
 from tests.web_site import browser_session, csrf_of, login_link, serving
 
@@ -41,15 +42,6 @@ async def site(db: Database, settings: HandlerSettings):
 @pytest.fixture
 def web_chat(db: Database, site) -> MemoryTransport:
     return MemoryTransport(Dispatcher(db, build_router(), site[0].settings))
-
-
-async def _log_in(chat: MemoryTransport, db: Database, browser, name: str = "cora") -> int:
-    await chat.onboard(name, "en")
-    user = await db.users.find("memory", name)
-    await db.users.grant_role(user.id, "coordinator")
-    async with browser.post(login_link(texts(await chat.text(name, "/desk")))) as response:
-        assert response.status == 200
-    return user.id
 
 
 async def _volunteer(db: Database, name: str, **profile) -> int:
@@ -79,7 +71,7 @@ async def test_the_roster_filters_and_pages(db, site, web_chat):
     seen, expires = today - timedelta(days=5 * 365), today + timedelta(days=30)
     await db.volunteers.set_certificate(ayse, seen.isoformat(), expires.isoformat())
     async with browser_session(headers=EN) as browser:
-        await _log_in(web_chat, db, browser)
+        await log_in(web_chat, db, browser)
         async with browser.get(f"{base}/desk/volunteers") as page:
             first = await page.text()
             assert page.status == 200
@@ -122,7 +114,7 @@ async def test_verify_pause_resume_change_the_store_and_the_audit_log(db, site, 
         rita, rita, state="open", category="shopping", stadtbezirk="Innenstadt-Nord"
     )
     async with browser_session(headers=EN) as browser:
-        cora = await _log_in(web_chat, db, browser)
+        cora = await log_in(web_chat, db, browser)
         async with browser.get(f"{base}/desk/volunteers/{vera}") as page:
             body = await page.text()
         assert "basic training not yet confirmed" in body and 'id="verify-form"' in body
@@ -173,7 +165,7 @@ async def test_certificate_days_are_checked_and_shown_with_words(db, site, web_c
     vera = await _volunteer(db, "Vera", categories=("childcare",))
     today = _today()
     async with browser_session(headers=EN) as browser:
-        await _log_in(web_chat, db, browser)
+        await log_in(web_chat, db, browser)
         async with browser.get(f"{base}/desk/volunteers/{vera}") as page:
             body = await page.text()
         assert "no certificate recorded" in body and 'id="certificate-form"' in body

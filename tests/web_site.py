@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import aiohttp
 
-from bot.config import Config, WebSection
+from bot.config import Config
 from bot.web.server import WebServer
 from bot.web.site import Site
 from db import Database
@@ -42,10 +42,6 @@ async def serving(
         await server.stop()
 
 
-def web_config(port: int) -> WebSection:
-    return WebSection(port=port)
-
-
 def login_link(text: str) -> str:
     found = LINK.search(text)
     assert found, text
@@ -56,11 +52,6 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "no CSRF token on the page"
     return found.group(1)
-
-
-async def log_in(session: aiohttp.ClientSession, link: str) -> aiohttp.ClientResponse:
-    async with session.post(link, allow_redirects=False) as response:
-        return response
 
 
 def browser_session(**kwargs) -> aiohttp.ClientSession:
