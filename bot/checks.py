@@ -14,7 +14,7 @@ from bot.config import Config, ConfigError, check_chat_secrets
 from bot.web.assets import missing
 from db import Database
 from db.clock import local_day
-from db.database import available_migrations
+from db.database import latest_migration
 from db.rows import fetch_all, fetch_one
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path
@@ -60,7 +60,7 @@ INVARIANTS = {
 }
 
 
-async def database_checks(db: Database) -> AsyncIterator[Check]:
+async def _sqlite_checks(db: Database) -> AsyncIterator[Check]:
     result = [row[0] for row in await fetch_all(db.transactions, "PRAGMA integrity_check")]
     yield ("database integrity", "ok" if result == ["ok"] else "FAIL", "; ".join(result)[:200])
     broken = await fetch_all(db.transactions, "PRAGMA foreign_key_check")
@@ -69,8 +69,41 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
         "FAIL" if broken else "ok",
         f"{len(broken)} rows point nowhere" if broken else "",
     )
+
+
+async def _postgres_checks(db: Database) -> AsyncIterator[Check]:
+    # PostgreSQL enforces its keys on every write; what can be wrong is a constraint that
+    # was added NOT VALID and never checked, or a collation other than C (text would sort
+    # differently than on SQLite, and the stores compare ISO times as text).
+    unchecked = await fetch_all(
+        db.transactions,
+        "SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
+        " WHERE n.nspname = current_schema() AND NOT c.convalidated",
+    )
+    yield (
+        "foreign keys",
+        "FAIL" if unchecked else "ok",
+        ", ".join(row[0] for row in unchecked)[:200],
+    )
+    row = await fetch_one(
+        db.transactions,
+        "SELECT datcollate FROM pg_database WHERE datname = current_database()",
+    )
+    collation = row[0] if row else "?"
+    yield (
+        "database collation",
+        "ok" if collation in ("C", "POSIX", "C.UTF-8", "C.utf8") else "FAIL",
+        collation if collation in ("C", "POSIX", "C.UTF-8", "C.utf8") else
+        f"{collation}: create the database with LC_COLLATE 'C' (README)",
+    )
+
+
+async def database_checks(db: Database) -> AsyncIterator[Check]:
+    backend = _postgres_checks(db) if db.dialect == "postgresql" else _sqlite_checks(db)
+    async for check in backend:
+        yield check
     version = await db.schema_version()
-    latest = len(available_migrations())
+    latest = latest_migration(db.dialect)
     yield ("schema version", "ok" if version == latest else "FAIL", f"{version} of {latest}")
     unmapped = await db.data_rights.unmapped()
     yield (

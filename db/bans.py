@@ -32,7 +32,7 @@ class BanList:
                 async with self._tx.transaction():
                     await execute(
                         self._tx,
-                        "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)",
+                        "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
                         (_KEY_NAME, secrets.token_hex(32)),
                     )
                     row = await fetch_one(
@@ -58,7 +58,7 @@ class BanList:
     async def add(self, platform: str, platform_user_id: str) -> None:
         await execute(
             self._tx,
-            "INSERT OR IGNORE INTO ban_list (key_hash, created_at) VALUES (?, ?)",
+            "INSERT INTO ban_list (key_hash, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (await self._hash(platform, platform_user_id), utcnow()),
         )
 

@@ -29,8 +29,8 @@ class Relayed:
 _RELAYED = (
     "SELECT r.id, r.request_id, r.kind, r.text, r.created_at,"
     " (SELECT group_concat(outbox_id) FROM relay_copies c WHERE c.relay_id = r.id"
-    "  AND NOT c.is_edit),"
-    " (SELECT group_concat(outbox_id) FROM relay_copies c WHERE c.relay_id = r.id AND c.is_edit)"
+    "  AND c.is_edit = 0),"
+    " (SELECT group_concat(outbox_id) FROM relay_copies c WHERE c.relay_id = r.id AND c.is_edit = 1)"
     " FROM relay_messages r"
 )
 
@@ -87,7 +87,7 @@ class ContactStore:
             return
         await execute_many(
             self._tx,
-            "INSERT OR IGNORE INTO relay_copies (relay_id, outbox_id, is_edit) VALUES (?, ?, ?)",
+            "INSERT INTO relay_copies (relay_id, outbox_id, is_edit) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(item.id, outbox_id, int(edit)) for outbox_id in outbox_ids],
         )
 
@@ -104,8 +104,9 @@ class ContactStore:
     async def save_feedback(self, request_id: int, user_id: int, role: str, text: str) -> None:
         await execute(
             self._tx,
-            "INSERT OR REPLACE INTO feedback (request_id, user_id, role, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO feedback (request_id, user_id, role, text, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, role) DO UPDATE SET"
+            " user_id = excluded.user_id, text = excluded.text, created_at = excluded.created_at",
             (request_id, user_id, role, text[:1000], utcnow()),
         )
 
@@ -114,8 +115,8 @@ class ContactStore:
         return bool(
             await changed(
                 self._tx,
-                "INSERT OR IGNORE INTO reports (reporter_id, subject, reason, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO reports (reporter_id, subject, reason, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (reporter_id, subject, reason[:1000], utcnow()),
             )
         )
@@ -141,7 +142,7 @@ class ContactStore:
     async def add_notice_post(self, kind: str, subject: str, outbox_id: int) -> None:
         await execute(
             self._tx,
-            "INSERT OR IGNORE INTO notices (kind, subject, outbox_id) VALUES (?, ?, ?)",
+            "INSERT INTO notices (kind, subject, outbox_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (kind, subject, outbox_id),
         )
 

@@ -125,16 +125,32 @@ class DataRights:
         """``table.column`` of the live schema that the map does not classify (``db
         check`` fails on any: erasure would not know about them)."""
         missing = []
+        for table, column in await self._live_columns():
+            declared = TABLES[table].columns if table in TABLES else {}
+            if column not in declared:
+                missing.append(f"{table}.{column}")
+        return missing
+
+    async def _live_columns(self) -> list[tuple[str, str]]:
+        if self._tx.dialect == "postgresql":
+            rows = await fetch_all(
+                self._tx,
+                "SELECT c.table_name, c.column_name FROM information_schema.columns c"
+                " JOIN information_schema.tables t ON t.table_schema = c.table_schema"
+                " AND t.table_name = c.table_name"
+                " WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
+                " ORDER BY c.table_name, c.ordinal_position",
+            )
+            return [(row[0], row[1]) for row in rows]
+        found = []
         for (table,) in await fetch_all(
             self._tx,
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             " ORDER BY name",
         ):
-            declared = TABLES[table].columns if table in TABLES else {}
             for row in await fetch_all(self._tx, f"PRAGMA table_info({table})"):
-                if row[1] not in declared:
-                    missing.append(f"{table}.{row[1]}")
-        return missing
+                found.append((table, row[1]))
+        return found
 
     async def holds_data(self, user: User) -> list[str]:
         """The sections of the export that hold anything for the person."""

@@ -1,4 +1,7 @@
-"""Opening the database and applying the numbered migrations in ``db/migrations``."""
+"""Opening the database (a SQLite file, or a PostgreSQL URL) and applying the numbered
+migrations: ``db/migrations/*.sql`` for SQLite, ``db/migrations/postgresql/*.sql`` for
+PostgreSQL. PostgreSQL's first file is the whole schema up to its number at once; from then
+on both are numbered alike (``tests/test_db.py`` checks they end at the same number)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ import os
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
+from db import postgres
 from db.clock import utcnow
 from db.contacts import ContactStore
 from db.data_rights import DataRights
@@ -19,7 +24,7 @@ from db.outbox import OutboxStore
 from db.places import PlaceStore
 from db.requests import RequestStore
 from db.statistics import StatisticsStore
-from db.transactions import Transactions
+from db.transactions import SqliteTransactions, Transactions
 from db.translations import TranslationStore
 from db.transport_state import TransportStateStore
 from db.users import UserStore
@@ -28,6 +33,7 @@ from db.volunteers import VolunteerStore
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 BUSY_TIMEOUT_MS = 5000
 
@@ -36,17 +42,24 @@ class MigrationError(RuntimeError):
     pass
 
 
-def available_migrations() -> list[tuple[int, str, Path]]:
+def available_migrations(dialect: str = "sqlite") -> list[tuple[int, str, Path]]:
+    folder = POSTGRES_MIGRATIONS_DIR if dialect == "postgresql" else MIGRATIONS_DIR
     found = []
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+    for path in sorted(folder.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise MigrationError(f"migration file name not of the form NNNN_name.sql: {path.name}")
         found.append((int(match.group(1)), match.group(2), path))
     numbers = [n for n, _, _ in found]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise MigrationError(f"migrations must be numbered 1..n without gaps, found {numbers}")
+    first = numbers[0] if numbers and dialect == "postgresql" else 1
+    if numbers != list(range(first, first + len(numbers))):
+        raise MigrationError(f"migrations must be numbered without gaps, found {numbers}")
     return found
+
+
+def latest_migration(dialect: str = "sqlite") -> int:
+    found = available_migrations(dialect)
+    return found[-1][0] if found else 0
 
 
 def _create_private_file(path: Path) -> None:
@@ -59,11 +72,13 @@ def _create_private_file(path: Path) -> None:
 
 
 class Database:
-    """One aiosqlite connection in autocommit mode; stores group their own transactions."""
+    """The stores over one backend: a SQLite file (one aiosqlite connection in autocommit
+    mode) or a PostgreSQL pool. Stores group their own transactions."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-        self.transactions = Transactions(conn)
+    def __init__(self, transactions: Transactions, conn: aiosqlite.Connection | None = None) -> None:
+        self._conn = conn
+        self.transactions = transactions
+        self.dialect = transactions.dialect
         self.transaction = self.transactions.transaction
         self.users = UserStore(self.transactions)
         self.places = PlaceStore(self.transactions)
@@ -78,8 +93,34 @@ class Database:
         self.desk = DeskStore(self.transactions)
         self.statistics = StatisticsStore(self.transactions)
 
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        """The SQLite connection (SQLite only)."""
+        if self._conn is None:
+            raise RuntimeError("not a SQLite database")
+        return self._conn
+
+    @property
+    def pool(self) -> Any:
+        """The PostgreSQL connection pool (PostgreSQL only)."""
+        if not isinstance(self.transactions, postgres.PostgresTransactions):
+            raise RuntimeError("not a PostgreSQL database")
+        return self.transactions.pool
+
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+    async def open(cls, path: str | Path, *, migrate: bool = True, **pool: int) -> Database:
+        """``path`` is a SQLite file or a ``postgresql://`` URL; ``pool`` sizes PostgreSQL's
+        connection pool (``min_size``, ``max_size``)."""
+        if postgres.is_postgres(path):
+            transactions = postgres.PostgresTransactions(await postgres.open_pool(str(path), **pool))
+            db = cls(transactions)
+            if migrate:
+                try:
+                    await db.migrate()
+                except BaseException:
+                    await db.close()
+                    raise
+            return db
         if str(path) != ":memory:":
             _create_private_file(Path(path))
         conn = await aiosqlite.connect(str(path), isolation_level=None)
@@ -90,7 +131,7 @@ class Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         # Erased content is overwritten in the file, not only unlinked from it.
         await conn.execute("PRAGMA secure_delete = ON")
-        db = cls(conn)
+        db = cls(SqliteTransactions(conn), conn)
         if migrate:
             applied = await db.migrate()
             if "0012_personal_data.sql" in applied and str(path) != ":memory:":
@@ -102,6 +143,8 @@ class Database:
     async def backup(self, target: str | Path) -> None:
         """A consistent copy while the bot keeps running (SQLite's online backup API),
         readable by the owner only."""
+        if self._conn is None:
+            raise RuntimeError("PostgreSQL is backed up with pg_dump (see README)")
         target = Path(target)
         if target.exists():
             raise FileExistsError(target)
@@ -114,14 +157,33 @@ class Database:
 
     async def checkpoint(self) -> None:
         """Move the WAL into the database file and empty it: erased rows do not linger in
-        old page images there."""
+        old page images there. (PostgreSQL: nothing to do; VACUUM runs by itself.)"""
+        if self._conn is None:
+            return
         async with self.transactions.single_statement():
             await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
-        await self.conn.close()
+        if self._conn is not None:
+            await self._conn.close()
+        else:
+            await self.pool.close()
+
+    async def execute(self, sql: str, params: Any = ()) -> int:
+        """One statement on its own (tests and tools); how many rows it changed."""
+        return await self.transactions.changed(sql, params)
+
+    async def fetch_all(self, sql: str, params: Any = ()) -> list[Any]:
+        return await self.transactions.fetch_all(sql, params)
 
     async def schema_version(self) -> int:
+        if self._conn is None:
+            rows = await self.fetch_all(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_version"
+                " WHERE EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'schema_version'"
+                " AND schemaname = current_schema())"
+            )
+            return int(rows[0][0]) if rows else 0
         await self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
@@ -132,6 +194,8 @@ class Database:
 
     async def migrate(self) -> list[str]:
         """Apply every migration newer than the recorded version; return their names."""
+        if self._conn is None:
+            return await self._migrate_postgres()
         current = await self.schema_version()
         applied = []
         for number, name, path in available_migrations():
@@ -163,4 +227,38 @@ class Database:
                 await self.conn.execute("PRAGMA foreign_keys = ON")
             log.info("applied migration %s", path.name)
             applied.append(path.name)
+        return applied
+
+    async def _migrate_postgres(self) -> list[str]:
+        # Several processes may start at once: the first to take the lock migrates, the
+        # others then find nothing left to do.
+        applied = []
+        async with self.pool.connection() as conn:
+            async with conn.transaction():
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    (postgres.ADVISORY_CLASS, postgres.MIGRATION_LOCK),
+                )
+                await conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY,"
+                    " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+                cursor = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                row = await cursor.fetchone()
+                current = int(row[0]) if row else 0
+                for number, name, path in available_migrations("postgresql"):
+                    if number <= current:
+                        continue
+                    try:
+                        async with conn.transaction():
+                            await conn.execute(path.read_text(encoding="utf-8").encode())
+                            await conn.execute(
+                                "INSERT INTO schema_version (version, name, applied_at)"
+                                " VALUES (%s, %s, %s)",
+                                (number, name, utcnow()),
+                            )
+                    except Exception as exc:
+                        raise MigrationError(f"migration {path.name} failed: {exc}") from exc
+                    log.info("applied migration %s", path.name)
+                    applied.append(path.name)
         return applied

@@ -163,8 +163,8 @@ class EventStore:
     async def follow(self, user_id: int, event_id: int, occurrence_local: str = "") -> None:
         await execute(
             self._tx,
-            "INSERT OR IGNORE INTO event_follows (user_id, event_id, occurrence_local,"
-            " created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO event_follows (user_id, event_id, occurrence_local,"
+            " created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (user_id, event_id, occurrence_local, utcnow()),
         )
 
@@ -233,8 +233,8 @@ class EventStore:
             )
             await execute_many(
                 self._tx,
-                "INSERT OR IGNORE INTO reminders (user_id, event_id, occurrence_local,"
-                " minutes_before, fire_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO reminders (user_id, event_id, occurrence_local,"
+                " minutes_before, fire_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(u, event_id, o, m, f) for u, o, m, f in wanted],
             )
 
@@ -280,8 +280,8 @@ class EventStore:
         if on:
             await execute(
                 self._tx,
-                "INSERT OR IGNORE INTO subscriptions (user_id, kind, target, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO subscriptions (user_id, kind, target, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (user_id, kind, target, utcnow()),
             )
         else:

@@ -11,7 +11,7 @@ from typing import Any
 from db.clock import to_text, utcnow
 from db.personal_data import forget_settled_messages
 from db.rows import changed, execute, fetch_all, fetch_one
-from db.transactions import Transactions
+from db.transactions import SqliteTransactions, Transactions
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,19 @@ class OutboxStore:
             return new_id
 
         async with self._tx.transaction(savepoint=False):
+            if self._tx.dialect == "postgresql":
+                # An identity sequence: never the same id twice, whoever inserts, committed
+                # or not.
+                row = await fetch_one(
+                    self._tx,
+                    "INSERT INTO outbox (platform, chat_id, payload, created_at,"
+                    " next_attempt_at, recipient_id, about) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " RETURNING id",
+                    values,
+                )
+                assert row is not None
+                return int(row[0])
+            assert isinstance(self._tx, SqliteTransactions)
             return await self._tx.run(insert)
 
     async def due(self, now: datetime, platforms: list[str], limit: int = 50) -> list[OutboxItem]:

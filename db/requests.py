@@ -302,8 +302,8 @@ class RequestStore:
         active = ", ".join("?" * len(ACTIVE))
         row = await fetch_one(
             self._tx,
-            f"SELECT COUNT(*), COALESCE(SUM(state IN ({active})), 0),"
-            " COALESCE(SUM(created_at >= ?), 0), MAX(created_at)"
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN state IN ({active}) THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END), 0), MAX(created_at)"
             " FROM help_requests WHERE requester_id = ?",
             (*ACTIVE, since, user_id),
         )
@@ -371,7 +371,7 @@ class RequestStore:
         """Remember a backchannel post of the request, to mark it decided later."""
         await execute(
             self._tx,
-            "INSERT OR IGNORE INTO moderation_posts (request_id, outbox_id) VALUES (?, ?)",
+            "INSERT INTO moderation_posts (request_id, outbox_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (request_id, outbox_id),
         )
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import aiosqlite
-
-from db.transactions import Statement, Transactions, execute_each
+from db.transactions import Statement, Transactions
 
 
-async def fetch_all(tx: Transactions, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
-    return await tx.run(lambda c: c.execute(sql, params).fetchall())
+async def fetch_all(tx: Transactions, sql: str, params: Any = ()) -> list[Any]:
+    return await tx.fetch_all(sql, params)
 
 
-async def fetch_one(tx: Transactions, sql: str, params: Any = ()) -> aiosqlite.Row | None:
+async def fetch_one(tx: Transactions, sql: str, params: Any = ()) -> Any | None:
     """The first row or None; meant for queries that find at most one row (a key, a
     LIMIT 1, an aggregate, a RETURNING of one row): all rows are read."""
     rows = await fetch_all(tx, sql, params)
@@ -28,42 +26,31 @@ async def fetch_one(tx: Transactions, sql: str, params: Any = ()) -> aiosqlite.R
 
 async def changed(tx: Transactions, sql: str, params: Any = ()) -> int:
     """Run a write and return how many rows it changed."""
-    return await tx.run(lambda c: c.execute(sql, params).rowcount)
+    return await tx.changed(sql, params)
 
 
 async def execute(tx: Transactions, sql: str, params: Any = ()) -> None:
     """Run a write whose result is not needed."""
-
-    def run(c: Any) -> None:
-        c.execute(sql, params)
-
-    await tx.run(run)
+    await tx.changed(sql, params)
 
 
 async def execute_many(tx: Transactions, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-    batch = list(rows)
-
-    def run(c: Any) -> None:
-        c.executemany(sql, batch)
-
-    await tx.run(run)
+    await tx.execute_many(sql, list(rows))
 
 
 async def execute_all(tx: Transactions, statements: Iterable[Statement]) -> None:
     """Several writes in one round trip (inside a transaction, all or nothing with it)."""
-    batch = list(statements)
-    await tx.run(lambda c: execute_each(c, batch))
+    await tx.execute_all(list(statements))
 
 
-async def fetch_each(tx: Transactions, queries: Iterable[Statement]) -> list[list[aiosqlite.Row]]:
+async def fetch_each(tx: Transactions, queries: Iterable[Statement]) -> list[list[Any]]:
     """The rows of several queries, in one round trip."""
-    batch = list(queries)
-    return await tx.run(lambda c: [c.execute(sql, params).fetchall() for sql, params in batch])
+    return await tx.fetch_each(list(queries))
 
 
 async def fetch_with_texts(
     tx: Transactions, rows_query: Statement, texts_query: Statement
-) -> tuple[list[aiosqlite.Row], dict[int, dict[str, tuple[str, str]]]]:
+) -> tuple[list[Any], dict[int, dict[str, tuple[str, str]]]]:
     """Rows and their translations (``id, lang, text, text`` rows, grouped by id and
     language) in one round trip."""
     rows, text_rows = await fetch_each(tx, [rows_query, texts_query])

@@ -39,7 +39,7 @@ class Ranks:
 
 def _shares(column: str, codes: Sequence[str]) -> str:
     # Lists are stored as ';de;ar;': an exact match of one code, as the stores search them.
-    return ", ".join(f"SUM(instr({column}, ?) > 0)" for _ in codes)
+    return ", ".join(f"SUM(CASE WHEN instr({column}, ?) > 0 THEN 1 ELSE 0 END)" for _ in codes)
 
 
 class StatisticsStore:
@@ -56,7 +56,7 @@ class StatisticsStore:
         rows = await fetch_all(
             self._tx,
             f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
-            " SUM(state = 'expired' OR (state = 'open' AND opened_at < ?))"
+            " SUM(CASE WHEN state = 'expired' OR (state = 'open' AND opened_at < ?) THEN 1 ELSE 0 END)"
             " FROM help_requests WHERE created_at >= ? AND created_at < ? AND state != 'draft'"
             " GROUP BY stadtbezirk, month",
             [

@@ -1,4 +1,9 @@
-"""Transactions on the one shared connection, and the one way statements reach it.
+"""Transactions, and the one way statements reach the database.
+
+:class:`Transactions` is what the stores see; :class:`SqliteTransactions` (here) and
+``db.postgres.PostgresTransactions`` implement it.
+
+SQLite: transactions on the one shared connection.
 
 All writes happen inside :meth:`Transactions.transaction`. The outermost level takes a lock
 and begins with ``BEGIN IMMEDIATE``; inner levels (a store method called from a handler that
@@ -18,7 +23,7 @@ import asyncio
 import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -35,6 +40,40 @@ def execute_each(conn: sqlite3.Connection, statements: Iterable[Statement]) -> N
 
 
 class Transactions:
+    """The stores' view of a database: transactions and statements, whatever the backend.
+
+    ``dialect`` is ``"sqlite"`` or ``"postgresql"``, for the few statements that differ."""
+
+    dialect = ""
+
+    def transaction(self, *, savepoint: bool = True) -> AbstractAsyncContextManager[None]:
+        raise NotImplementedError
+
+    def single_statement(self) -> AbstractAsyncContextManager[None]:
+        raise NotImplementedError
+
+    async def commit_with(self, statements: Iterable[Statement]) -> None:
+        raise NotImplementedError
+
+    async def fetch_all(self, sql: str, params: Any = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def changed(self, sql: str, params: Any = ()) -> int:
+        raise NotImplementedError
+
+    async def execute_many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    async def execute_all(self, statements: list[Statement]) -> None:
+        raise NotImplementedError
+
+    async def fetch_each(self, queries: list[Statement]) -> list[list[Any]]:
+        raise NotImplementedError
+
+
+class SqliteTransactions(Transactions):
+    dialect = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
@@ -150,3 +189,21 @@ class Transactions:
                 yield
             finally:
                 self._owner = None
+
+    async def fetch_all(self, sql: str, params: Any = ()) -> list[Any]:
+        return await self.run(lambda c: c.execute(sql, params).fetchall())
+
+    async def changed(self, sql: str, params: Any = ()) -> int:
+        return await self.run(lambda c: c.execute(sql, params).rowcount)
+
+    async def execute_many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+        def run(c: sqlite3.Connection) -> None:
+            c.executemany(sql, rows)
+
+        await self.run(run)
+
+    async def execute_all(self, statements: list[Statement]) -> None:
+        await self.run(lambda c: execute_each(c, statements))
+
+    async def fetch_each(self, queries: list[Statement]) -> list[list[Any]]:
+        return await self.run(lambda c: [c.execute(sql, p).fetchall() for sql, p in queries])

@@ -60,9 +60,12 @@ class TranslationStore:
         async with self._tx.single_statement():
             await execute(
                 self._tx,
-                "INSERT OR REPLACE INTO translations"
+                "INSERT INTO translations"
                 " (key, text_hash, owner_id, request_id, translated, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                " text_hash = excluded.text_hash, owner_id = excluded.owner_id,"
+                " request_id = excluded.request_id, translated = excluded.translated,"
+                " created_at = excluded.created_at",
                 (
                     cache_key(text, source, target),
                     text_hash(text),

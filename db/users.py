@@ -170,8 +170,8 @@ class UserStore:
             if user.created_at == now and not user.roles:
                 await execute(
                     self._tx,
-                    "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
-                    " VALUES (?, 'resident', ?)",
+                    "INSERT INTO user_roles (user_id, role, granted_at)"
+                    " VALUES (?, 'resident', ?) ON CONFLICT DO NOTHING",
                     (user.id, now),
                 )
                 user = replace(user, roles=frozenset({"resident"}))
@@ -217,7 +217,7 @@ class UserStore:
             raise ValueError(f"unknown role {role!r}")
         await execute(
             self._tx,
-            "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)",
+            "INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (user_id, role, _now()),
         )
 

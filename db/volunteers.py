@@ -134,8 +134,8 @@ class VolunteerStore:
                 )
             await execute(
                 self._tx,
-                "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at)"
-                " VALUES (?, 'volunteer', ?)",
+                "INSERT INTO user_roles (user_id, role, granted_at)"
+                " VALUES (?, 'volunteer', ?) ON CONFLICT DO NOTHING",
                 (user_id, utcnow()),
             )
         saved = await self.get(user_id)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,11 +13,58 @@ from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.memory_transport import MemoryTransport
+from tests.postgres_server import TEMPLATE, PostgresServer
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test is about SQLite itself (pragmas, the file, its backup)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Every test that uses the database runs on both backends, unless it is about SQLite.
+    if "backend" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("backend", ["sqlite"] if only_sqlite else list(BACKENDS))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway cluster for the whole run, with the migrated schema as a template."""
+    server = PostgresServer()
+    server.start()
+    try:
+        server.admin(f'CREATE DATABASE "{TEMPLATE}"')
+
+        async def migrate() -> None:
+            database = await Database.open(server.url(TEMPLATE), min_size=1, max_size=1)
+            await database.close()
+
+        asyncio.run(migrate())
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
-async def db(tmp_path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "test.sqlite3")
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where the test's database lives: a SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield str(tmp_path / "test.sqlite3")
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.new_database()
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(database_url)
     yield database
     await database.close()
 

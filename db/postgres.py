@@ -1,0 +1,358 @@
+"""PostgreSQL behind the same stores: a connection pool, transactions, and the statements'
+translation from the SQLite dialect the stores are written in.
+
+Why the stores can stay as they are:
+
+- Parameters are bound on the client (psycopg's ``AsyncClientCursor``) and numbers are sent
+  as untyped literals (``'5'``), so PostgreSQL gives each the type its column or operator
+  wants, as SQLite's type affinity does. ``?`` and ``:name`` become ``%s`` and ``%(name)s``.
+- ``LIKE`` becomes ``ILIKE`` (SQLite's LIKE ignores case), ``instr`` ``strpos``, and
+  SQLite's ``INDEXED BY`` hints are dropped.
+- Every write transaction first takes one transaction-scoped advisory lock, the
+  cluster-wide counterpart of SQLite's ``BEGIN IMMEDIATE``: the stores' read-then-write
+  rules (a request is matched once, an offer is accepted once) were written for one writer
+  at a time, and stay true with any number of processes. Reads outside a transaction never
+  wait (MVCC), and the outbox's claim takes row locks of its own (``FOR UPDATE SKIP
+  LOCKED``) without that lock.
+
+As on SQLite, the ``BEGIN`` travels with the transaction's first statement and
+:meth:`commit_with` sends the last writes with the ``COMMIT``: one round trip each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg import AsyncClientCursor, AsyncConnection
+from psycopg.adapt import Dumper, Loader
+from psycopg_pool import AsyncConnectionPool
+
+from db.transactions import Statement, Transactions
+
+# pg_advisory_xact_lock(ADVISORY_CLASS, n): the first key says "nachbarbot" ('nb'), the
+# second which lock.
+ADVISORY_CLASS = 0x6E62
+WRITE_LOCK = 1
+MIGRATION_LOCK = 2
+_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({ADVISORY_CLASS}, {WRITE_LOCK}); "
+
+PASSWORD_VARIABLE = "NACHBARBOT_BOT__DATABASE_PASSWORD"
+
+
+def is_postgres(target: object) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+# --- the dialect ---------------------------------------------------------------------------
+
+_QUOTED_OR_PLAIN = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")|([^'\"]+)", re.S)
+_PARAM = re.compile(r"\?|(?<![:\w]):([A-Za-z_]\w*)|%")
+_LIKE = re.compile(r"(?<![\w])LIKE\b", re.I)
+_INSTR = re.compile(r"\binstr\(", re.I)
+_INDEXED_BY = re.compile(r"\bINDEXED\s+BY\s+\w+", re.I)
+# JSON kept as TEXT: SQLite's json_extract / json_remove of one top-level key.
+_JSON_EXTRACT = re.compile(r"json_extract\((\w+), '\$\.(\w+)'\)")
+_JSON_REMOVE = re.compile(r"json_remove\((\w+), '\$\.(\w+)'\)")
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(([\w.]+)\)", re.I)
+
+
+def _plain(text: str, with_params: bool) -> str:
+    text = _LIKE.sub("ILIKE", text)
+    text = _INSTR.sub("strpos(", text)
+    text = _INDEXED_BY.sub("", text)
+    if not with_params:
+        return text
+
+    def param(match: re.Match[str]) -> str:
+        if match.group(0) == "?":
+            return "%s"
+        if match.group(0) == "%":
+            return "%%"
+        return f"%({match.group(1)})s"
+
+    return _PARAM.sub(param, text)
+
+
+@lru_cache(maxsize=4096)
+def translate(sql: str, with_params: bool = True) -> str:
+    """A statement of the stores (SQLite dialect) as PostgreSQL and psycopg take it."""
+    sql = _JSON_EXTRACT.sub(r"(\1::jsonb ->> '\2')", sql)
+    sql = _JSON_REMOVE.sub(r"((\1::jsonb - '\2')::text)", sql)
+    sql = _GROUP_CONCAT.sub(r"string_agg(CAST(\1 AS TEXT), ',')", sql)
+    out = []
+    for quoted, plain in _QUOTED_OR_PLAIN.findall(sql):
+        if quoted:
+            out.append(quoted.replace("%", "%%") if with_params else quoted)
+        else:
+            out.append(_plain(plain, with_params))
+    return "".join(out)
+
+
+def _has_params(params: Any) -> bool:
+    return bool(params)
+
+
+def prepared(sql: str, params: Any) -> tuple[str, Any]:
+    if _has_params(params):
+        if not isinstance(params, dict):
+            params = tuple(params)
+        return translate(sql, True), params
+    return translate(sql, False), None
+
+
+class _UntypedNumber(Dumper):
+    """Numbers as quoted literals of no type: PostgreSQL casts them to what the column or
+    operator needs, as SQLite does (an id compared with a TEXT column, a flag stored in an
+    integer column)."""
+
+    oid = 0
+
+    def dump(self, obj: Any) -> bytes:
+        if isinstance(obj, bool):
+            obj = int(obj)
+        return str(obj).encode()
+
+    def quote(self, obj: Any) -> bytes:
+        return b"'" + self.dump(obj) + b"'"
+
+
+class _Number(Loader):
+    """NUMERIC (what SUM and AVG of integers give) as int when whole, else float: the
+    stores were written for SQLite's numbers."""
+
+    def load(self, data: Any) -> int | float:
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class Row(tuple[Any, ...]):
+    """A row by position and by column name, as sqlite3.Row."""
+
+    _index: dict[str, int] = {}
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def _row_factory(cursor: Any) -> Any:
+    description = cursor.description
+    if not description:
+        return tuple
+    names = {column.name: i for i, column in enumerate(description)}
+    kind = type("Row", (Row,), {"_index": names, "__slots__": ()})
+    return lambda values: kind(values)
+
+
+async def _configure(conn: AsyncConnection[Any]) -> None:
+    for number in (int, bool, float):
+        conn.adapters.register_dumper(number, _UntypedNumber)
+    conn.adapters.register_loader("numeric", _Number)
+    conn.row_factory = _row_factory
+
+
+# --- transactions --------------------------------------------------------------------------
+
+
+@dataclass
+class _Open:
+    conn: AsyncConnection[Any]
+    begun: bool = False
+    committed: bool = False
+
+
+class PostgresTransactions(Transactions):
+    dialect = "postgresql"
+
+    def __init__(self, pool: AsyncConnectionPool[Any]) -> None:
+        self.pool = pool
+        self._open: dict[asyncio.Task[Any], _Open] = {}
+        self._names = itertools.count(1)
+
+    def _mine(self) -> _Open | None:
+        task = asyncio.current_task()
+        return self._open.get(task) if task is not None else None
+
+    async def _on(self, text: str, params: Any, state: _Open | None) -> AsyncClientCursor[Any]:
+        if state is None:
+            raise RuntimeError("no connection")
+        cursor = AsyncClientCursor(state.conn)
+        if not state.begun:
+            state.begun = True  # before the round trip: a failure is followed by ROLLBACK
+            text = _BEGIN + text
+        await cursor.execute(text, params)
+        while cursor.nextset():
+            pass
+        return cursor
+
+    async def _statement(self, sql: str, params: Any) -> tuple[list[Any], int]:
+        text, values = prepared(sql, params)
+        state = self._mine()
+        if state is None:
+            # Outside a transaction: one statement is atomic by itself.
+            async with self.pool.connection() as conn:
+                cursor = AsyncClientCursor(conn)
+                await cursor.execute(text, values)
+                rows = await cursor.fetchall() if cursor.description else []
+                return rows, cursor.rowcount
+        cursor = await self._on(text, values, state)
+        rows = await cursor.fetchall() if cursor.description else []
+        return rows, cursor.rowcount
+
+    async def _batch(self, statements: Sequence[Statement], suffix: str = "") -> list[list[Any]]:
+        """Several statements in one round trip; the rows of each."""
+        state = self._mine()
+        if state is None:
+            async with self.transaction():
+                return await self._batch(statements, suffix)
+        cursor = AsyncClientCursor(state.conn)
+        parts = []
+        for sql, params in statements:
+            text, values = prepared(sql, params)
+            parts.append(cursor.mogrify(text, values) if values is not None else text)
+        text = "; ".join(parts + ([suffix] if suffix else []))
+        if not text:
+            return []
+        if not state.begun:
+            state.begun = True
+            text = _BEGIN + text
+        await cursor.execute(text)
+        results: list[list[Any]] = []
+        skip = 2 if text.startswith(_BEGIN) else 0
+        while True:
+            if skip:
+                skip -= 1
+            else:
+                results.append(await cursor.fetchall() if cursor.description else [])
+            if not cursor.nextset():
+                break
+        return results[: len(statements)]
+
+    async def fetch_all(self, sql: str, params: Any = ()) -> list[Any]:
+        return (await self._statement(sql, params))[0]
+
+    async def changed(self, sql: str, params: Any = ()) -> int:
+        return (await self._statement(sql, params))[1]
+
+    async def execute_many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+        if rows:
+            await self._batch([(sql, row) for row in rows])
+
+    async def execute_all(self, statements: list[Statement]) -> None:
+        if statements:
+            await self._batch(statements)
+
+    async def fetch_each(self, queries: list[Statement]) -> list[list[Any]]:
+        if self._mine() is None:
+            # Reads outside a transaction: one round trip without BEGIN or lock.
+            async with self.pool.connection() as conn:
+                cursor = AsyncClientCursor(conn)
+                text = "; ".join(
+                    cursor.mogrify(t, v) if v is not None else t
+                    for t, v in (prepared(sql, params) for sql, params in queries)
+                )
+                await cursor.execute(text)
+                results = []
+                while True:
+                    results.append(await cursor.fetchall() if cursor.description else [])
+                    if not cursor.nextset():
+                        break
+                return results
+        return await self._batch(queries)
+
+    @asynccontextmanager
+    async def transaction(self, *, savepoint: bool = True) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        assert task is not None
+        state = self._open.get(task)
+        if state is not None:
+            if not savepoint:
+                yield
+                return
+            name = f"sp{next(self._names)}"
+            await self._on(f"SAVEPOINT {name}", None, state)
+            try:
+                yield
+            except BaseException:
+                await self._on(f"ROLLBACK TO {name}; RELEASE {name}", None, state)
+                raise
+            await self._on(f"RELEASE {name}", None, state)
+            return
+        async with self.pool.connection() as conn:
+            state = self._open[task] = _Open(conn)
+            try:
+                try:
+                    yield
+                except BaseException:
+                    if state.begun and not state.committed:
+                        await conn.execute("ROLLBACK")
+                    raise
+                if state.begun and not state.committed:
+                    await conn.execute("COMMIT")
+            finally:
+                del self._open[task]
+
+    async def commit_with(self, statements: Iterable[Statement]) -> None:
+        state = self._mine()
+        if state is None:
+            raise RuntimeError("commit_with outside the caller's own transaction")
+        batch = list(statements)
+        if not state.begun and not batch:
+            return
+        await self._batch(batch, suffix="COMMIT")
+        state.committed = True
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[None]:
+        # One statement outside a transaction is atomic, and other tasks' statements run on
+        # connections of their own: nothing to hold.
+        yield
+
+
+async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> AsyncConnectionPool[Any]:
+    kwargs: dict[str, Any] = {"autocommit": True}
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password:
+        kwargs["password"] = password
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs=kwargs,
+        configure=_configure,
+        open=False,
+        name="nachbarbot",
+    )
+    try:
+        await pool.open(wait=True, timeout=15)
+    except psycopg.Error:
+        await pool.close()
+        raise
+    except Exception:
+        await pool.close()
+        raise
+    return pool
