@@ -93,8 +93,9 @@ async def _postgres_checks(db: Database) -> AsyncIterator[Check]:
     yield (
         "database collation",
         "ok" if collation in ("C", "POSIX", "C.UTF-8", "C.utf8") else "FAIL",
-        collation if collation in ("C", "POSIX", "C.UTF-8", "C.utf8") else
-        f"{collation}: create the database with LC_COLLATE 'C' (README)",
+        collation
+        if collation in ("C", "POSIX", "C.UTF-8", "C.utf8")
+        else f"{collation}: create the database with LC_COLLATE 'C' (README)",
     )
 
 

@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import events_cli, log_redaction, places_cli
 from bot.app import apply_retention, build_dispatcher, open_database
 from bot.checks import database_checks, doctor_checks, run_checks
+from bot.cluster import Cluster, for_database
 from bot.config import Config, ConfigError, check_chat_secrets, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.metrics import Metrics
@@ -235,6 +236,8 @@ async def _run(config: Config) -> int:
         )
         return 2
     db = await open_database(config)
+    cluster = for_database(db, config.bot.database)
+    await cluster.start()
     dispatcher = build_dispatcher(db, config)
     transports: list = []
     if config.telegram_enabled:
@@ -261,6 +264,11 @@ async def _run(config: Config) -> int:
         transports,
         on_failure=metrics.delivery_failed if metrics else None,
         translations=translations,
+        claimant=cluster.key,
+        # Alone, each transport paces itself; together, the processes share one pace.
+        pace={"telegram": config.telegram.max_messages_per_second}
+        if isinstance(cluster, Cluster)
+        else None,
     )
     dispatcher.on_queued = worker.wake
     if metrics is not None:
@@ -279,17 +287,43 @@ async def _run(config: Config) -> int:
         # The reminder schedule first (reaching further into recurring events), then the
         # transports; reminders missed while down follow within the grace period.
         await sync_all(db, datetime.now(UTC))
+        # Taking updates (polling, Matrix sync) and the timed jobs are roles: with several
+        # processes on PostgreSQL one process at a time holds each (bot/cluster.py).
+        roles = []
         for transport in transports:
-            await transport.start()
+            if transport.platform == "telegram":
+                await transport.start(poll=False, chat_turn=cluster.chat_turn)
+                if transport.polls:
+                    roles.append(
+                        cluster.hold(
+                            "polling", transport.start_polling, transport.stop_polling, stop
+                        )
+                    )
+            else:
+                await transport.start(sync=False)
+                roles.append(
+                    cluster.hold("matrix-sync", transport.start_sync, transport.stop_sync, stop)
+                )
             started.append(transport)
         if metrics is not None:
+            metrics.watch_cluster(cluster)
             await metrics.serve(config.metrics.listen, config.metrics.port)
         web = await _start_web(db, config, dispatcher.settings, worker.wake, _bot_username(started))
-        scheduler.start()
+        scheduler.start(paused=True)
+
+        async def run_jobs() -> None:
+            scheduler.resume()
+
+        async def pause_jobs() -> None:
+            scheduler.pause()
+
+        roles.append(cluster.hold("scheduler", run_jobs, pause_jobs, stop))
+        holding = [asyncio.create_task(role) for role in roles]
         delivery = asyncio.create_task(worker.run(stop))
         log.info("running: %s", ", ".join(t.platform for t in transports))
         await stop.wait()
         await delivery
+        await asyncio.gather(*holding, return_exceptions=True)
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
@@ -300,6 +334,7 @@ async def _run(config: Config) -> int:
         if metrics is not None:
             await metrics.stop()
         await translations.close()
+        await cluster.stop()
         await db.close()
     return 0
 

@@ -13,6 +13,9 @@ voice for a Matrix chat) is fetched from its source - the transport of that plat
 :class:`MediaSource` - and handed to the recipient's transport as bytes to upload. Fetching
 fails like sending: a passing failure is retried, a file that is gone is given up.
 
+With several processes on PostgreSQL each runs a worker: a worker claims what it sends
+(``claimant``, db/outbox.py), and the bots' pace is shared (``pace``).
+
 User text queued for translation (the slots of handlers/language_bridge.py) is translated
 just before sending, for all due messages of a round at once, by the translation service
 (bot/translation/service.py); without one, or when it fails, the text goes out as written.
@@ -103,8 +106,15 @@ class OutboxWorker:
         on_failure: Callable[[str, bool], None] | None = None,
         media_sources: list[MediaSource] | None = None,
         translations: Translations | None = None,
+        claimant: int = 0,
+        pace: dict[str, float] | None = None,
     ) -> None:
         self.db = db
+        # With several processes on PostgreSQL (bot/cluster.py): this process's key, under
+        # which it claims what it sends, and each platform's messages per second for the
+        # whole cluster (a slot is taken from the shared row before each send).
+        self.claimant = claimant
+        self.pace = pace or {}
         self.translations = translations
         self.senders = {sender.platform: sender for sender in senders}
         # By default every sender that can download its platform's files is a source.
@@ -125,7 +135,9 @@ class OutboxWorker:
         """Deliver what is due; return how many items were sent."""
         sent = 0
         while True:
-            items = await self.db.outbox.due(self.clock(), list(self.senders))
+            items = await self.db.outbox.due(
+                self.clock(), list(self.senders), claimant=self.claimant
+            )
             # Translations of a round are asked for together: a slow engine costs one
             # timeout per round, not one per message.
             ready = await asyncio.gather(*(self._prepare(item) for item in items))
@@ -168,6 +180,11 @@ class OutboxWorker:
                 )
                 return "later"
             edit_id = target_id
+        rate = self.pace.get(item.platform)
+        if rate:
+            wait = await self.db.outbox.take_slot(item.platform, 1 / rate)
+            if wait:
+                await asyncio.sleep(wait)
         await self.db.outbox.begin_attempt(item.id)
         try:
             outgoing = await self._with_media(item.platform, outgoing)

@@ -7,15 +7,18 @@ at each scrape, so they are right even after a restart.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -23,6 +26,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from handlers.model import Incoming
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseCollector(Collector):
@@ -99,7 +104,33 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(DatabaseCollector(database_path))
+        self.roles = Gauge(
+            "nachbarbot_cluster_roles",
+            "The processes on this database (bot/cluster.py) and the roles each holds:"
+            ' 1 per (process, role); role "member" for every live process',
+            ["process", "role"],
+            registry=self.registry,
+        )
+        self.cluster: Any = None
         self._runner: web.AppRunner | None = None
+
+    def watch_cluster(self, cluster: Any) -> None:
+        """Show the cluster's processes and roles at each scrape."""
+        self.cluster = cluster
+
+    async def _read_cluster(self) -> None:
+        if self.cluster is None:
+            return
+        try:
+            members = await self.cluster.members()
+        except Exception as exc:  # the metrics must answer even when the database does not
+            log.warning("metrics: cluster members unreadable: %s", type(exc).__name__)
+            return
+        self.roles.clear()
+        for member in members:
+            self.roles.labels(member.name, "member").set(1)
+            for role in member.roles:
+                self.roles.labels(member.name, role).set(1)
 
     def handled(self, incoming: Incoming, seconds: float) -> None:
         self.updates.labels(incoming.sender.platform).inc()
@@ -119,6 +150,7 @@ class Metrics:
 
     async def serve(self, host: str, port: int) -> None:
         async def metrics(_request: web.Request) -> web.Response:
+            await self._read_cluster()
             return web.Response(
                 body=generate_latest(self.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
             )

@@ -75,7 +75,9 @@ class Database:
     """The stores over one backend: a SQLite file (one aiosqlite connection in autocommit
     mode) or a PostgreSQL pool. Stores group their own transactions."""
 
-    def __init__(self, transactions: Transactions, conn: aiosqlite.Connection | None = None) -> None:
+    def __init__(
+        self, transactions: Transactions, conn: aiosqlite.Connection | None = None
+    ) -> None:
         self._conn = conn
         self.transactions = transactions
         self.dialect = transactions.dialect
@@ -112,7 +114,9 @@ class Database:
         """``path`` is a SQLite file or a ``postgresql://`` URL; ``pool`` sizes PostgreSQL's
         connection pool (``min_size``, ``max_size``)."""
         if postgres.is_postgres(path):
-            transactions = postgres.PostgresTransactions(await postgres.open_pool(str(path), **pool))
+            transactions = postgres.PostgresTransactions(
+                await postgres.open_pool(str(path), **pool)
+            )
             db = cls(transactions)
             if migrate:
                 try:
@@ -233,32 +237,31 @@ class Database:
         # Several processes may start at once: the first to take the lock migrates, the
         # others then find nothing left to do.
         applied = []
-        async with self.pool.connection() as conn:
-            async with conn.transaction():
-                await conn.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)",
-                    (postgres.ADVISORY_CLASS, postgres.MIGRATION_LOCK),
-                )
-                await conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY,"
-                    " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-                )
-                cursor = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                row = await cursor.fetchone()
-                current = int(row[0]) if row else 0
-                for number, name, path in available_migrations("postgresql"):
-                    if number <= current:
-                        continue
-                    try:
-                        async with conn.transaction():
-                            await conn.execute(path.read_text(encoding="utf-8").encode())
-                            await conn.execute(
-                                "INSERT INTO schema_version (version, name, applied_at)"
-                                " VALUES (%s, %s, %s)",
-                                (number, name, utcnow()),
-                            )
-                    except Exception as exc:
-                        raise MigrationError(f"migration {path.name} failed: {exc}") from exc
-                    log.info("applied migration %s", path.name)
-                    applied.append(path.name)
+        async with self.pool.connection() as conn, conn.transaction():
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                (postgres.ADVISORY_CLASS, postgres.MIGRATION_LOCK),
+            )
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY,"
+                " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            cursor = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+            row = await cursor.fetchone()
+            current = int(row[0]) if row else 0
+            for number, name, path in available_migrations("postgresql"):
+                if number <= current:
+                    continue
+                try:
+                    async with conn.transaction():
+                        await conn.execute(path.read_text(encoding="utf-8").encode())
+                        await conn.execute(
+                            "INSERT INTO schema_version (version, name, applied_at)"
+                            " VALUES (%s, %s, %s)",
+                            (number, name, utcnow()),
+                        )
+                except Exception as exc:
+                    raise MigrationError(f"migration {path.name} failed: {exc}") from exc
+                log.info("applied migration %s", path.name)
+                applied.append(path.name)
         return applied

@@ -10,6 +10,7 @@ from typing import Any
 
 from db.clock import to_text, utcnow
 from db.personal_data import forget_settled_messages
+from db.postgres import PROCESS_CLASS
 from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import SqliteTransactions, Transactions
 
@@ -31,6 +32,12 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
 
+
+# A claim's process is gone: its process lock (bot/cluster.py) is no longer in pg_locks.
+_CLAIMANT_GONE = (
+    "NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
+    f" AND l.classid = {PROCESS_CLASS} AND l.objid::bigint = o.claimed_by)"
+)
 
 _HIGHEST_ID = (
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
@@ -104,9 +111,17 @@ class OutboxStore:
             assert isinstance(self._tx, SqliteTransactions)
             return await self._tx.run(insert)
 
-    async def due(self, now: datetime, platforms: list[str], limit: int = 50) -> list[OutboxItem]:
+    async def due(
+        self, now: datetime, platforms: list[str], limit: int = 50, *, claimant: int = 0
+    ) -> list[OutboxItem]:
+        """The messages to send now: the oldest undelivered one of each chat, if due.
+        With several processes (PostgreSQL, ``claimant`` = this process's key, see
+        bot/cluster.py) they are claimed for this process, so no other sends them or
+        anything after them in their chats meanwhile."""
         if not platforms:
             return []
+        if claimant and self._tx.dialect == "postgresql":
+            return await self._claim(now, platforms, limit, claimant)
         marks = ",".join("?" * len(platforms))
         # Only the oldest undelivered item of each chat: messages arrive in the order written.
         rows = await fetch_all(
@@ -121,6 +136,48 @@ class OutboxStore:
         )
         return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
+    async def _claim(
+        self, now: datetime, platforms: list[str], limit: int, claimant: int
+    ) -> list[OutboxItem]:
+        # A claim holds while its process lives: its process lock (bot/cluster.py) is in
+        # pg_locks exactly as long as the process's connection. A message claimed by a
+        # process that died mid-send is claimable again and in doubt: it may have gone out.
+        # SKIP LOCKED: two processes claiming at once take different chats' heads instead
+        # of waiting for each other.
+        marks = ",".join("?" * len(platforms))
+        rows = await fetch_all(
+            self._tx,
+            "UPDATE outbox SET claimed_by = ?,"
+            " in_doubt = CASE WHEN attempt_started_at IS NOT NULL THEN 1 ELSE in_doubt END"
+            " WHERE id IN (SELECT o.id FROM outbox o"
+            "  WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?"
+            f"  AND o.platform IN ({marks})"
+            f"  AND (o.claimed_by IS NULL OR o.claimed_by = ? OR {_CLAIMANT_GONE})"
+            "  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.platform = o.platform"
+            "   AND e.chat_id = o.chat_id AND e.sent_at IS NULL AND e.failed_at IS NULL"
+            "   AND e.id < o.id)"
+            "  ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+            " RETURNING id, platform, chat_id, payload, attempts",
+            (claimant, to_text(now), *platforms, claimant, limit),
+        )
+        rows.sort(key=lambda r: r[0])
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    async def take_slot(self, platform: str, interval: float) -> float:
+        """The next sending slot of a bot, shared by all processes: how many seconds to
+        wait for it. One row per bot, moved on by ``interval`` per message, by the
+        database's clock (the processes' clocks may differ)."""
+        row = await fetch_one(
+            self._tx,
+            "INSERT INTO send_pace (platform, next_slot) VALUES"
+            " (?, EXTRACT(EPOCH FROM clock_timestamp()) + ?)"
+            " ON CONFLICT (platform) DO UPDATE SET next_slot ="
+            " GREATEST(send_pace.next_slot, EXTRACT(EPOCH FROM clock_timestamp())) + ?"
+            " RETURNING next_slot - ? - EXTRACT(EPOCH FROM clock_timestamp())",
+            (platform, interval, interval, interval),
+        )
+        return max(0.0, float(row[0])) if row is not None else 0.0
+
     async def begin_attempt(self, item_id: int) -> None:
         """Recorded (and committed) before the network call, so that a crash during it is
         known at the next start."""
@@ -133,6 +190,16 @@ class OutboxStore:
 
     async def flag_interrupted(self) -> int:
         """At start-up: sends that were under way when the process died are in doubt."""
+        if self._tx.dialect == "postgresql":
+            # Other processes may be sending right now: theirs are not in doubt. (A dead
+            # process's are also flagged when they are claimed again, see _claim.)
+            async with self._tx.single_statement():
+                return await changed(
+                    self._tx,
+                    "UPDATE outbox o SET in_doubt = 1 WHERE attempt_started_at IS NOT NULL"
+                    " AND sent_at IS NULL AND failed_at IS NULL"
+                    f" AND (claimed_by IS NULL OR {_CLAIMANT_GONE})",
+                )
         async with self._tx.single_statement():
             return await changed(
                 self._tx,
@@ -144,8 +211,8 @@ class OutboxStore:
         async with self._tx.single_statement():
             await execute(
                 self._tx,
-                "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1"
-                " WHERE id = ?",
+                "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1,"
+                " claimed_by = NULL WHERE id = ?",
                 (utcnow(), message_id, item_id),
             )
 
@@ -154,7 +221,7 @@ class OutboxStore:
             await execute(
                 self._tx,
                 "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?,"
-                " attempt_started_at = NULL WHERE id = ?",
+                " attempt_started_at = NULL, claimed_by = NULL WHERE id = ?",
                 (to_text(when), error[:200], item_id),
             )
 
@@ -162,8 +229,8 @@ class OutboxStore:
         async with self._tx.single_statement():
             await execute(
                 self._tx,
-                "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?"
-                " WHERE id = ?",
+                "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?,"
+                " claimed_by = NULL WHERE id = ?",
                 (utcnow(), error[:200], item_id),
             )
 

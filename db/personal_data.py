@@ -703,6 +703,7 @@ MAP: tuple[Table, ...] = (
                 "attempt_started_at",
                 "in_doubt",
             ),
+            "claimed_by": PUBLIC,
         },
         links=(
             Link(
@@ -1000,6 +1001,12 @@ MAP: tuple[Table, ...] = (
     Table("event_texts", None, _all(PUBLIC, "event_id", "lang", "title", "description")),
     Table("secrets", None, _all(PUBLIC, "name", "value"), note="The ban list's key."),
     Table("schema_version", None, _all(PUBLIC, "version", "name", "applied_at")),
+    Table(
+        "send_pace",
+        None,
+        _all(PUBLIC, "platform", "next_slot"),
+        note="When each bot may send next, shared by the processes.",
+    ),
 )
 
 TABLES = {table.name: table for table in MAP}

@@ -45,6 +45,11 @@ from db.transactions import Statement, Transactions
 ADVISORY_CLASS = 0x6E62
 WRITE_LOCK = 1
 MIGRATION_LOCK = 2
+# Session-level locks of the processes sharing a database (bot/cluster.py): one per live
+# process (keyed by its backend pid), one per role, one per chat being handled.
+PROCESS_CLASS = ADVISORY_CLASS + 1
+ROLE_CLASS = ADVISORY_CLASS + 2
+CHAT_CLASS = ADVISORY_CLASS + 3
 _BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({ADVISORY_CLASS}, {WRITE_LOCK}); "
 
 PASSWORD_VARIABLE = "NACHBARBOT_BOT__DATABASE_PASSWORD"
@@ -150,7 +155,7 @@ class Row(tuple[Any, ...]):
 
     _index: dict[str, int] = {}
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)

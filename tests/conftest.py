@@ -15,7 +15,6 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.memory_transport import MemoryTransport
 from tests.postgres_server import TEMPLATE, PostgresServer
 
-
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -28,6 +27,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Every test that uses the database runs on both backends, unless it is about SQLite.
     if "backend" in metafunc.fixturenames:
+        if any(m.args[:1] == ("backend",) for m in metafunc.definition.iter_markers("parametrize")):
+            return  # the test names its backend itself
         only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
         metafunc.parametrize("backend", ["sqlite"] if only_sqlite else list(BACKENDS))
 

@@ -88,7 +88,15 @@ class PostgresServer:
         )
         subprocess.run(
             self._command(
-                pg_ctl, "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"
+                pg_ctl,
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(self.folder / "log"),
+                "-w",
+                "start",
             ),
             check=True,
             capture_output=True,
@@ -110,7 +118,14 @@ class PostgresServer:
     def stop(self) -> None:
         try:
             subprocess.run(
-                self._command(find_binary("pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop"),
+                self._command(
+                    find_binary("pg_ctl"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ),
                 capture_output=True,
                 timeout=30,
             )

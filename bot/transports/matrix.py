@@ -210,7 +210,9 @@ class MatrixTransport:
         self._commands = frozenset(dispatcher.router.commands)
 
     # -- start and stop ---------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, *, sync: bool = True) -> None:
+        """Log in and, unless ``sync`` is false, take events (with several processes only
+        the one holding the matrix-sync role syncs, see :meth:`start_sync`)."""
         state = self.db.transport_state
         client = _Client(self.config.homeserver, self.config.user_id, store_path=None)
         await log_in(client, self.config, state)
@@ -242,7 +244,19 @@ class MatrixTransport:
                 await state.set("matrix.next_batch", client.next_batch)
         self._ready = True
         await self.answer_unanswered()
+        if sync:
+            await self.start_sync()
+
+    async def start_sync(self) -> None:
+        # Another process may have synced meanwhile: go on from where it stopped.
+        token = await self.db.transport_state.get("matrix.next_batch")
+        if token and self.client is not None:
+            self.client.next_batch = token
         self._task = asyncio.create_task(self._sync_loop())
+
+    async def stop_sync(self) -> None:
+        await self._end_sync()
+        self._task = None
 
     async def answer_unanswered(self) -> None:
         """Send the answers the bot committed but did not send before it last stopped."""
@@ -289,6 +303,11 @@ class MatrixTransport:
 
     async def stop(self) -> None:
         self._stopping.set()
+        await self._end_sync()
+        if self.client is not None:
+            await self.client.close()
+
+    async def _end_sync(self) -> None:
         if self._task is not None:
             # Let an event being answered finish: cancelled between its commit and its
             # answer, the answer would only go out at the next start.
@@ -299,8 +318,6 @@ class MatrixTransport:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
-        if self.client is not None:
-            await self.client.close()
 
     # -- rooms and membership -----------------------------------------------------------
     def _is_backchannel(self, room_id: str) -> bool:

@@ -38,7 +38,7 @@ from bot.transports.telegram_polling import (
     failure,
     keep_content_out_of_library_logs,
 )
-from bot.transports.telegram_webhook import CommittedWebhook
+from bot.transports.telegram_webhook import ChatTurn, CommittedWebhook
 from handlers.dispatcher import Dispatcher
 from handlers.model import (
     Button,
@@ -488,7 +488,11 @@ class TelegramTransport:
         except TelegramError as exc:
             raise _delivery_error(exc) from None
 
-    async def start(self) -> None:
+    async def start(self, *, poll: bool = True, chat_turn: ChatTurn | None = None) -> None:
+        """Connect, and take updates: by webhook, or by polling unless ``poll`` is false
+        (with several processes only the one holding the polling role polls, see
+        :meth:`start_polling`). ``chat_turn`` makes one chat's webhook updates wait for
+        each other across processes."""
         app = self.application
         await app.initialize()
         if app.post_init:
@@ -503,13 +507,28 @@ class TelegramTransport:
                 port=self.config.webhook_port,
                 url=self.config.webhook_url,
                 secret=self.config.webhook_secret,
+                chat_turn=chat_turn,
             )
             await self.webhook.start()
-        else:
-            self.polling = CommittedPolling(
-                app, self.config.poll_timeout, self._polling_error, _seconds
-            )
-            await self.polling.start()
+        elif poll:
+            await self.start_polling()
+
+    @property
+    def polls(self) -> bool:
+        """Whether updates come by polling (then one process at a time may take them)."""
+        return self.config.mode != "webhook"
+
+    async def start_polling(self) -> None:
+        # Updates that a process fetched but did not confirm before it died come again;
+        # the duplicate check answers them from what was kept.
+        self.polling = CommittedPolling(
+            self.application, self.config.poll_timeout, self._polling_error, _seconds
+        )
+        await self.polling.start()
+
+    async def stop_polling(self) -> None:
+        if self.polling is not None and self.polling.running:
+            await self.polling.stop()
 
     async def answer_unanswered(self) -> None:
         """Send the answers the bot committed but did not send before it last stopped."""

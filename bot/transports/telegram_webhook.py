@@ -8,8 +8,12 @@ commit means Telegram sends it again after a crash; the duplicate check makes th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from aiohttp import web
 from telegram.ext import Application
@@ -22,6 +26,9 @@ from bot.transports.telegram_polling import (
 )
 
 log = logging.getLogger(__name__)
+
+# (platform, chat id) -> held while one update of that chat is handled and answered.
+ChatTurn = Callable[[str, str], AbstractAsyncContextManager[None]]
 
 PATH = "/telegram"
 # Telegram's own limit for an update is far below this; anything bigger is not from it.
@@ -37,6 +44,7 @@ class CommittedWebhook:
         port: int,
         url: str,
         secret: str | None,
+        chat_turn: ChatTurn | None = None,
     ) -> None:
         self.application = application
         self.listen = listen
@@ -44,9 +52,12 @@ class CommittedWebhook:
         self.url = url
         self.secret = secret
         keep_content_out_of_library_logs()
-        # Telegram may post several updates at once; they are handled one at a time, like
-        # polled ones, so that one person's updates keep their order.
+        # Telegram may post several updates at once. Alone, they are handled one at a time,
+        # like polled ones, so that one person's updates keep their order. With several
+        # processes behind a load balancer, ``chat_turn`` (bot/cluster.py) does that per
+        # chat and across processes instead.
         self._turn = asyncio.Lock()
+        self.chat_turn = chat_turn
         self._runner: web.AppRunner | None = None
 
     @property
@@ -88,7 +99,7 @@ class CommittedWebhook:
         update = read_update(raw, self.application.bot)
         if update is None:
             return web.Response(status=200)
-        async with self._turn:
+        async with self._turn_for(update):
             try:
                 await self.application.process_update(update)
             except Exception as exc:
@@ -96,3 +107,11 @@ class CommittedWebhook:
                     "telegram update %s could not be handled: %s", update.update_id, failure(exc)
                 )
         return web.Response(status=200)
+
+    def _turn_for(self, update: Any) -> AbstractAsyncContextManager[Any]:
+        if self.chat_turn is None:
+            return self._turn
+        chat = update.effective_chat
+        if chat is None:
+            return contextlib.nullcontext()
+        return self.chat_turn("telegram", str(chat.id))

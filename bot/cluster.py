@@ -1,0 +1,222 @@
+"""Several bot processes on one PostgreSQL database: who is alive, and who holds which role.
+
+Built on PostgreSQL's session-level advisory locks, not on a table of heartbeats: a lock
+lives exactly as long as the connection that took it, so when a process dies (even by
+SIGKILL) the server drops its locks at once and another process takes over at its next try
+(every ``RETRY_SECONDS``).
+
+- **The process lock** ``(PROCESS_CLASS, backend pid)``: held for the process's life on its
+  own connection. Outbox claims name it (``outbox.claimed_by``); a claim whose process lock
+  is gone is free again (db/outbox.py).
+- **Roles** ``(ROLE_CLASS, n)``: work that exactly one process may do at a time. ``polling``
+  (Telegram allows one getUpdates consumer), ``matrix-sync`` (one /sync loop), and
+  ``scheduler`` (reminders, follow-ups, the roundup, retention: each due item once).
+- **Chat turns** ``(CHAT_CLASS, hash)``: in webhook mode any process takes any update, and
+  one chat's updates are handled one at a time (the handling and the answers, which go out
+  after the commit), so that a person's answers keep their order.
+
+On SQLite there is one process: :class:`SingleProcess` grants every role at once.
+``doctor`` and the metrics read the holders from ``pg_locks`` and ``pg_stat_activity``
+(:func:`members`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from db import Database
+from db.postgres import CHAT_CLASS, PASSWORD_VARIABLE, PROCESS_CLASS, ROLE_CLASS
+
+log = logging.getLogger(__name__)
+ROLES = {"polling": 1, "matrix-sync": 2, "scheduler": 3}
+RETRY_SECONDS = 2.0
+# How often a holder checks that its lock's connection is still there.
+CHECK_SECONDS = 2.0
+
+Work = Callable[[], Awaitable[None]]
+
+
+def process_name() -> str:
+    return f"nachbarbot {socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A process of the cluster as ``doctor`` shows it."""
+
+    name: str
+    key: int
+    since: str
+    roles: tuple[str, ...]
+
+
+class SingleProcess:
+    """SQLite: this process is the only one; every role is its own."""
+
+    key = 0
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def hold(self, role: str, begin: Work, end: Work, stop: asyncio.Event) -> None:
+        await begin()
+        try:
+            await stop.wait()
+        finally:
+            await end()
+
+    @contextlib.asynccontextmanager
+    async def chat_turn(self, platform: str, chat_id: str) -> AsyncIterator[None]:
+        yield
+
+    async def members(self) -> list[Member]:
+        return [Member(process_name(), 0, "", tuple(ROLES))]
+
+
+class Cluster:
+    """This process's place among the processes sharing one PostgreSQL database."""
+
+    def __init__(self, db: Database, url: str) -> None:
+        self.db = db
+        self.url = url
+        self.key = 0
+        self._conn: psycopg.AsyncConnection[Any] | None = None
+
+    async def _connect(self) -> psycopg.AsyncConnection[Any]:
+        password = os.environ.get(PASSWORD_VARIABLE)
+        extra: dict[str, Any] = {"password": password} if password else {}
+        return await psycopg.AsyncConnection.connect(
+            self.url, autocommit=True, application_name=self.name, **extra
+        )
+
+    @property
+    def name(self) -> str:
+        """How this process's connections are named in pg_stat_activity (with its key:
+        two members on one host differ)."""
+        return f"{process_name()} #{self.key}"[:63]
+
+    async def start(self) -> None:
+        self._conn = await self._connect()
+        cursor = await self._conn.execute("SELECT pg_backend_pid()")
+        row = await cursor.fetchone()
+        assert row is not None
+        self.key = int(row[0])
+        await self._conn.execute("SELECT set_config('application_name', %s, false)", (self.name,))
+        await self._conn.execute("SELECT pg_advisory_lock(%s, %s)", (PROCESS_CLASS, self.key))
+        log.info("cluster: this process is member %d", self.key)
+
+    async def stop(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def hold(self, role: str, begin: Work, end: Work, stop: asyncio.Event) -> None:
+        """Until ``stop``: wait for the role, do ``begin``, keep the role while its
+        connection lives, then ``end``; if the connection is lost, try again."""
+        number = ROLES[role]
+        while not stop.is_set():
+            try:
+                conn = await self._connect()
+            except psycopg.Error as exc:
+                log.warning(
+                    "cluster: cannot reach the database for %s: %s", role, type(exc).__name__
+                )
+                await _sleep(stop, RETRY_SECONDS)
+                continue
+            try:
+                if not await _try_lock(conn, number):
+                    await _sleep(stop, RETRY_SECONDS)
+                    continue
+                log.info("cluster: this process now holds %s", role)
+                await begin()
+                try:
+                    while not stop.is_set():
+                        await _sleep(stop, CHECK_SECONDS)
+                        await conn.execute("SELECT 1")
+                except psycopg.Error:
+                    log.warning("cluster: lost %s with the database connection", role)
+                finally:
+                    await end()
+            except psycopg.Error as exc:
+                log.warning("cluster: %s: %s", role, type(exc).__name__)
+                await _sleep(stop, RETRY_SECONDS)
+            finally:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+
+    @contextlib.asynccontextmanager
+    async def chat_turn(self, platform: str, chat_id: str) -> AsyncIterator[None]:
+        """One chat's update at a time, cluster-wide."""
+        async with self.db.pool.connection() as conn:
+            await conn.execute(
+                "SELECT pg_advisory_lock(%s, hashtext(%s))", (CHAT_CLASS, f"{platform}:{chat_id}")
+            )
+            try:
+                yield
+            finally:
+                await conn.execute(
+                    "SELECT pg_advisory_unlock(%s, hashtext(%s))",
+                    (CHAT_CLASS, f"{platform}:{chat_id}"),
+                )
+
+    async def members(self) -> list[Member]:
+        return await members(self.db)
+
+
+async def _try_lock(conn: psycopg.AsyncConnection[Any], number: int) -> bool:
+    cursor = await conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (ROLE_CLASS, number))
+    row = await cursor.fetchone()
+    return bool(row and row[0])
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+_MEMBERS = (
+    "SELECT l.objid::bigint, a.application_name, a.backend_start::text FROM pg_locks l"
+    " JOIN pg_stat_activity a ON a.pid = l.pid"
+    " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " ORDER BY a.backend_start"
+)
+_HOLDERS = (
+    "SELECT l.objid::bigint, a.application_name FROM pg_locks l"
+    " JOIN pg_stat_activity a ON a.pid = l.pid"
+    " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+async def members(db: Database) -> list[Member]:
+    """The live processes on this database and the roles each holds."""
+    if db.dialect != "postgresql":
+        return await SingleProcess().members()
+    async with db.pool.connection() as conn:
+        processes = await (await conn.execute(_MEMBERS, (PROCESS_CLASS,))).fetchall()
+        holders = await (await conn.execute(_HOLDERS, (ROLE_CLASS,))).fetchall()
+    names = {number: role for role, number in ROLES.items()}
+    roles_of: dict[str, list[str]] = {}
+    for number, holder in holders:
+        roles_of.setdefault(holder, []).append(names.get(int(number), str(number)))
+    return [
+        Member(name, int(key), since[:19], tuple(sorted(roles_of.get(name, []))))
+        for key, name, since in processes
+    ]
+
+
+def for_database(db: Database, url: str) -> Cluster | SingleProcess:
+    return Cluster(db, url) if db.dialect == "postgresql" else SingleProcess()

@@ -1,0 +1,9 @@
+-- Several processes on one database (PostgreSQL; harmless on SQLite, where there is one):
+-- an outbox message being sent names the process that claimed it (its advisory-lock key,
+-- see bot/cluster.py), and each bot's sending pace is one row that all processes share.
+ALTER TABLE outbox ADD COLUMN claimed_by INTEGER;
+CREATE TABLE send_pace (
+    platform TEXT PRIMARY KEY,
+    -- Seconds since the epoch (UTC) of the next free sending slot.
+    next_slot REAL NOT NULL DEFAULT 0
+);
