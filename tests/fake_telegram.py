@@ -685,3 +685,73 @@ class FakeTelegram:
                     )
         batch = list(self._updates[:100])
         return web.json_response({"ok": True, "result": batch})
+
+
+class LoadBalancedWebhook:
+    """Telegram's webhook delivery through a load balancer, for several bot processes:
+    each queued update is POSTed to the next process in turn (round-robin), up to
+    ``parallel`` at once, as Telegram opens several connections. An update that is not
+    answered 200 (the process is down, or died while handling it) is posted again, to the
+    next process, after ``retry_seconds``, until one takes it."""
+
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        targets: list[str],
+        *,
+        parallel: int = 3,
+        retry_seconds: float = 0.5,
+        secret: str = "",
+    ) -> None:
+        self.fake = fake
+        self.targets = targets
+        self.parallel = parallel
+        self.retry_seconds = retry_seconds
+        self.secret = secret
+        self.delivered: list[tuple[int, str]] = []  # (update id, target) answered 200
+        self._next = itertools.count()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._busy: set[int] = set()
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._pump()) for _ in range(self.parallel)]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _take(self) -> dict[str, Any] | None:
+        for update in self.fake._updates:
+            if update["update_id"] not in self._busy:
+                self._busy.add(update["update_id"])
+                return update
+        return None
+
+    async def _pump(self) -> None:
+        import aiohttp
+
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.secret} if self.secret else {}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            while True:
+                update = self._take()
+                if update is None:
+                    async with self.fake._changed:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self.fake._changed.wait(), 0.2)
+                    continue
+                target = self.targets[next(self._next) % len(self.targets)]
+                ok = False
+                try:
+                    async with session.post(target, json=update, headers=headers) as answer:
+                        ok = answer.status == 200
+                except (aiohttp.ClientError, TimeoutError):
+                    ok = False
+                if ok:
+                    self.delivered.append((update["update_id"], target))
+                    with contextlib.suppress(ValueError):
+                        self.fake._updates.remove(update)
+                    self._busy.discard(update["update_id"])
+                else:
+                    self._busy.discard(update["update_id"])
+                    await asyncio.sleep(self.retry_seconds)
