@@ -6,7 +6,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
 
-.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets
+.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql
 
 $(VENV)/.stamp-base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,36 @@ $(CHROMIUM):
 	  || ($(if $(filter 0,$(shell id -u)),,sudo) apt-get update \
 	      && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium)
 
+# The tests and the benchmarks run throwaway PostgreSQL clusters (tests/postgres_server.py):
+# the server's programs and the contrib extension cube (the GiST index of the nearest-place
+# search), from Debian's packages when the machine lacks them. The programs live in a folder
+# per major version, so this is checked on every run (a few file tests) instead of being a
+# file target like $(CHROMIUM). Without them make stops here: the tests never skip PostgreSQL.
+POSTGRES_PACKAGES := postgresql postgresql-contrib
+POSTGRES_PROGRAMS := initdb pg_ctl postgres psql pg_dump pg_restore
+APT_GET = $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+postgres_missing = for program in $(POSTGRES_PROGRAMS); do \
+	  command -v $$program >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/$$program >/dev/null 2>&1 \
+	  || { echo "$$program"; break; }; done; \
+	ls /usr/share/postgresql/*/extension/cube.control >/dev/null 2>&1 \
+	  || test -f "$$(pg_config --sharedir 2>/dev/null)/extension/cube.control" \
+	  || echo "the extension cube"
+
+postgresql:
+	@missing=$$($(postgres_missing)); \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing PostgreSQL for the tests (Debian packages $(POSTGRES_PACKAGES))" >&2; \
+	  $(APT_GET) install -y --no-install-recommends $(POSTGRES_PACKAGES) \
+	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(POSTGRES_PACKAGES); }; \
+	  missing=$$($(postgres_missing)); \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: PostgreSQL is missing ($$(echo $$missing)) and could not be installed." >&2; \
+	  echo "make: the tests need its server and the contrib extensions: install the Debian packages" >&2; \
+	  echo "make: $(POSTGRES_PACKAGES) (apt-get as root or through sudo), then run make again." >&2; \
+	  exit 1; \
+	fi
+
 # Compiled catalogs are build products: made from the .po files whenever those change.
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.stamp-base
 	@$(PY) -m babel.messages.frontend compile -d locales -D messages -l $* --statistics
@@ -49,7 +79,7 @@ demo: $(VENV)/.stamp-base catalogs web-assets
 
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,
 # so it is reported as its own error instead of being mistaken for either.
-test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM)
+test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - treating as failure" >&2; exit 1; fi; \
 	exit $$rc
@@ -67,7 +97,7 @@ update-catalogs: extract
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) -m locales fill-source
 
-bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM)
+bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql
 	$(PY) bench/run_all.py
 
 clean:

@@ -45,7 +45,7 @@ def _free_port() -> int:
 
 class PostgresServer:
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-pg-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-pg-", dir=_base_folder()))
         self.port = _free_port()
         self.user = "nachbarbot"
         self._names = itertools.count(1)
@@ -131,6 +131,18 @@ class PostgresServer:
             )
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _base_folder() -> str | None:
+    """Where the cluster's folder goes: the usual temporary folder, unless the tests run as
+    root and it is closed to others (a TMPDIR under /root, say) - the cluster then runs as
+    another user, who must be able to reach its folder; /tmp is open to everyone."""
+    if os.geteuid() != 0:
+        return None
+    base = Path(tempfile.gettempdir()).resolve()
+    if all(folder.stat().st_mode & 0o001 for folder in (base, *base.parents)):
+        return None
+    return "/tmp"
 
 
 def _user_exists(name: str) -> bool:
