@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+from bot.cluster import members
 from bot.config import Config, ConfigError, check_chat_secrets
 from bot.web.assets import missing
 from db import Database
@@ -105,7 +106,13 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
         yield check
     version = await db.schema_version()
     latest = latest_migration(db.dialect)
-    yield ("schema version", "ok" if version == latest else "FAIL", f"{version} of {latest}")
+    # Newer than this code knows: a rolling upgrade, where a newer process migrated first
+    # (migrations only add, see deploy/POSTGRESQL.md); older would be a failed migration.
+    yield (
+        "schema version",
+        "ok" if version >= latest else "FAIL",
+        f"{version} of {latest}" + (" (migrated by a newer version)" if version > latest else ""),
+    )
     unmapped = await db.data_rights.unmapped()
     yield (
         "personal-data map covers the schema",
@@ -126,6 +133,12 @@ async def doctor_checks(config: Config, db: Database) -> AsyncIterator[Check]:
         yield ("configuration", "FAIL", str(exc))
     async for check in database_checks(db):
         yield check
+    for member in await members(db):
+        yield (
+            f"process {member.name}",
+            "ok",
+            ("holds " + ", ".join(member.roles)) if member.roles else "holds no role",
+        )
     problems = check_catalogs()
     yield (
         "translations",

@@ -23,6 +23,7 @@ from bot.metrics import Metrics
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
+from db.postgres import redacted
 from handlers.events.reminders import deliver_due, sync_all
 from handlers.helping.timers import Timing, follow_up, roundup
 from locales import TIMEZONE
@@ -100,7 +101,7 @@ async def _migrate(config: Config) -> int:
         version = await db.schema_version()
     finally:
         await db.close()
-    print(f"database {config.bot.database}: schema version {version}")
+    print(f"database {redacted(config.bot.database)}: schema version {version}")
     return 0
 
 
@@ -131,7 +132,7 @@ async def _backup(config: Config, path: str) -> int:
         return 1
     finally:
         await db.close()
-    print(f"database {config.bot.database} copied to {path}")
+    print(f"database {redacted(config.bot.database)} copied to {path}")
     return 0
 
 

@@ -371,7 +371,8 @@ class RequestStore:
         """Remember a backchannel post of the request, to mark it decided later."""
         await execute(
             self._tx,
-            "INSERT INTO moderation_posts (request_id, outbox_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO moderation_posts (request_id, outbox_id) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING",
             (request_id, outbox_id),
         )
 

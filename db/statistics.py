@@ -56,7 +56,8 @@ class StatisticsStore:
         rows = await fetch_all(
             self._tx,
             f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
-            " SUM(CASE WHEN state = 'expired' OR (state = 'open' AND opened_at < ?) THEN 1 ELSE 0 END)"
+            " SUM(CASE WHEN state = 'expired' OR (state = 'open' AND opened_at < ?)"
+            " THEN 1 ELSE 0 END)"
             " FROM help_requests WHERE created_at >= ? AND created_at < ? AND state != 'draft'"
             " GROUP BY stadtbezirk, month",
             [

@@ -83,8 +83,9 @@ class TransportStateStore:
             await execute(
                 self._tx,
                 "INSERT INTO matrix_buttons (event_id, room_id, buttons, created_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET room_id = excluded.room_id,"
-                " buttons = excluded.buttons, created_at = excluded.created_at",
+                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET"
+                " room_id = excluded.room_id, buttons = excluded.buttons,"
+                " created_at = excluded.created_at",
                 (event_id, room_id, json.dumps(buttons, ensure_ascii=False), utcnow()),
             )
 

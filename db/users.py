@@ -217,7 +217,8 @@ class UserStore:
             raise ValueError(f"unknown role {role!r}")
         await execute(
             self._tx,
-            "INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (user_id, role, _now()),
         )
 
