@@ -31,7 +31,7 @@ async def run(config: Config, url: str) -> int:
     try:
         report = await copy_to_postgres(source, url)
     except Refused as exc:
-        print(f"nachbarbot: migrate-to refused, nothing written: {exc}", file=sys.stderr)
+        print(f"nachbarbot: migrate-to refused, no row copied: {exc}", file=sys.stderr)
         return 1
     print(f"copied {source} (schema version {report.schema_version}) to {redacted(url)}")
     _print_tables(report)
