@@ -14,7 +14,10 @@ you like into throwaway databases: it only reads the SQLite file.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+
+import psycopg
 
 from bot.checks import database_checks, run_checks
 from bot.config import Config
@@ -32,6 +35,16 @@ async def run(config: Config, url: str) -> int:
         report = await copy_to_postgres(source, url)
     except Refused as exc:
         print(f"nachbarbot: migrate-to refused, no row copied: {exc}", file=sys.stderr)
+        return 1
+    except (psycopg.Error, sqlite3.Error) as exc:
+        # The copy's transaction was rolled back. The first line only: details of some
+        # errors quote a row's values.
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(
+            f"nachbarbot: migrate-to failed, rolled back, no row copied:"
+            f" {type(exc).__name__}: {first}",
+            file=sys.stderr,
+        )
         return 1
     print(f"copied {source} (schema version {report.schema_version}) to {redacted(url)}")
     _print_tables(report)
