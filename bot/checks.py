@@ -86,6 +86,12 @@ async def _postgres_checks(db: Database) -> AsyncIterator[Check]:
         "FAIL" if unchecked else "ok",
         ", ".join(row[0] for row in unchecked)[:200],
     )
+    behind = await _sequences_behind(db)
+    yield (
+        "identity sequences ahead of the ids",
+        "FAIL" if behind else "ok",
+        f"the next insert would reuse an id in {', '.join(behind)}"[:200] if behind else "",
+    )
     row = await fetch_one(
         db.transactions,
         "SELECT datcollate FROM pg_database WHERE datname = current_database()",
@@ -98,6 +104,33 @@ async def _postgres_checks(db: Database) -> AsyncIterator[Check]:
         if collation in ("C", "POSIX", "C.UTF-8", "C.utf8")
         else f"{collation}: create the database with LC_COLLATE 'C' (README)",
     )
+
+
+async def _sequences_behind(db: Database) -> list[str]:
+    """Tables whose identity sequence would hand out an id that a row has already (rows
+    copied or restored with their ids, the sequence not moved past them)."""
+    columns = await fetch_all(
+        db.transactions,
+        "SELECT table_name, column_name,"
+        " pg_get_serial_sequence(quote_ident(table_name), column_name)"
+        " FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND is_identity = 'YES' ORDER BY table_name",
+    )
+    behind = []
+    for table, column, sequence in columns:
+        # Names from the catalog, quoted by it: nothing from outside reaches this SQL.
+        row = await fetch_one(
+            db.transactions,
+            f'SELECT (SELECT COALESCE(MAX("{column}"), 0) FROM "{table}"),'
+            f" last_value, is_called FROM {sequence}",
+        )
+        if row is None:
+            continue
+        highest, last, called = row
+        next_id = last + 1 if called else last
+        if next_id <= highest:
+            behind.append(table)
+    return behind
 
 
 async def database_checks(db: Database) -> AsyncIterator[Check]:

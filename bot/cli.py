@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import events_cli, log_redaction, places_cli
+from bot import events_cli, log_redaction, migrate_to, places_cli
 from bot.app import apply_retention, build_dispatcher, open_database
 from bot.checks import database_checks, doctor_checks, run_checks
 from bot.cluster import Cluster, for_database
@@ -23,7 +23,7 @@ from bot.metrics import Metrics
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
-from db.postgres import redacted
+from db.postgres import is_postgres, redacted
 from handlers.events.reminders import deliver_due, sync_all
 from handlers.helping.timers import Timing, follow_up, roundup
 from locales import TIMEZONE
@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("retention", help="run the retention steps now (also daily while running)")
     backup = db_sub.add_parser("backup", help="copy the database safely while the bot runs")
     backup.add_argument("path", help="new file to write the copy to")
+    migrate_to = db_sub.add_parser(
+        "migrate-to", help="copy the SQLite database into an empty PostgreSQL database"
+    )
+    migrate_to.add_argument(
+        "url", help="postgresql://user@host/database (password from the environment)"
+    )
     sub.add_parser("doctor", help="check configuration, database, catalogs and chat services")
     places_cli.add_parsers(sub)
     events_cli.add_parsers(sub)
@@ -124,6 +130,13 @@ async def _roles(config: Config, action: str, who: str, role: str) -> int:
 
 
 async def _backup(config: Config, path: str) -> int:
+    if is_postgres(config.bot.database):
+        print(
+            "nachbarbot: db backup copies SQLite files; back up PostgreSQL with pg_dump"
+            " (see README)",
+            file=sys.stderr,
+        )
+        return 1
     db = await open_database(config)
     try:
         await db.backup(path)
@@ -256,7 +269,7 @@ async def _run(config: Config) -> int:
         from bot.transports.matrix import MatrixTransport
 
         transports.append(MatrixTransport(dispatcher, db, config.matrix))
-    metrics = Metrics(config.bot.database) if config.metrics.port else None
+    metrics = Metrics(db) if config.metrics.port else None
     translations = service_from_config(
         db, config.translation, metrics.translation if metrics else None
     )
@@ -411,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "db" and args.db_command == "backup":
             return asyncio.run(_backup(config, args.path))
+        if args.command == "db" and args.db_command == "migrate-to":
+            return asyncio.run(migrate_to.run(config, args.url))
         if args.command == "db" and args.db_command == "check":
             return asyncio.run(_checks(config, doctor=False))
         if args.command == "db" and args.db_command == "retention":

@@ -1,16 +1,14 @@
 """Optional Prometheus metrics: ``metrics.port`` > 0 serves /metrics on ``metrics.listen``.
 
 Counters and the latency histogram are fed by the dispatcher and the delivery worker; the
-outbox depth, requests by state and pending reminders are read from the database (read-only)
-at each scrape, so they are right even after a restart.
+outbox depth, requests by state and pending reminders are read from the database (SQLite or
+PostgreSQL) at each scrape, so they are right even after a restart and across processes.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -25,50 +23,61 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from db import Database
+from db.transactions import Statement
 from handlers.model import Incoming
 
 log = logging.getLogger(__name__)
 
+# The gauges read from the database at each scrape, in one round trip.
+_GAUGE_QUERIES: list[Statement] = [
+    ("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL", ()),
+    ("SELECT state, COUNT(*) FROM help_requests GROUP BY state", ()),
+    ("SELECT COUNT(*) FROM reminders WHERE state = 'pending'", ()),
+]
+
 
 class DatabaseCollector(Collector):
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    """The outbox depth, requests by state and pending reminders, as read by the last
+    :meth:`refresh` (the endpoint refreshes before each scrape).
+
+    The reads go through the running process's database object, on either backend: on
+    PostgreSQL a connection of the pool that is open anyway (a connection of its own per
+    scrape would start a server process and authenticate every time), and three
+    statements outside any transaction are one round trip that takes no lock and never
+    waits for writers; on SQLite the shared connection's thread, waiting at most for the
+    transaction in progress. Either way the event loop is not blocked meanwhile, as a
+    synchronous read in ``collect`` would block it."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._rows: list[list[Any]] | None = None
+
+    async def refresh(self) -> None:
+        self._rows = await self.db.transactions.fetch_each(_GAUGE_QUERIES)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=2)
-        try:
-            depth = GaugeMetricFamily("nachbarbot_outbox_depth", "Messages waiting in the outbox")
-            depth.add_metric(
-                [],
-                connection.execute(
-                    "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-                ).fetchone()[0],
-            )
-            yield depth
-            states = GaugeMetricFamily(
-                "nachbarbot_requests", "Help requests by state", labels=["state"]
-            )
-            for state, count in connection.execute(
-                "SELECT state, COUNT(*) FROM help_requests GROUP BY state"
-            ):
-                states.add_metric([state], count)
-            yield states
-            reminders = GaugeMetricFamily(
-                "nachbarbot_reminders_pending", "Reminders waiting to be sent"
-            )
-            reminders.add_metric(
-                [],
-                connection.execute(
-                    "SELECT COUNT(*) FROM reminders WHERE state = 'pending'"
-                ).fetchone()[0],
-            )
-            yield reminders
-        finally:
-            connection.close()
+        if self._rows is None:
+            return
+        outbox, requests, pending = self._rows
+        depth = GaugeMetricFamily("nachbarbot_outbox_depth", "Messages waiting in the outbox")
+        depth.add_metric([], outbox[0][0])
+        yield depth
+        states = GaugeMetricFamily(
+            "nachbarbot_requests", "Help requests by state", labels=["state"]
+        )
+        for state, count in requests:
+            states.add_metric([state], count)
+        yield states
+        reminders = GaugeMetricFamily(
+            "nachbarbot_reminders_pending", "Reminders waiting to be sent"
+        )
+        reminders.add_metric([], pending[0][0])
+        yield reminders
 
 
 class Metrics:
-    def __init__(self, database_path: str | Path) -> None:
+    def __init__(self, db: Database) -> None:
         self.registry = CollectorRegistry()
         self.updates = Counter(
             "nachbarbot_updates_handled", "Updates handled", ["platform"], registry=self.registry
@@ -103,7 +112,8 @@ class Metrics:
             ["outcome", "kind"],
             registry=self.registry,
         )
-        self.registry.register(DatabaseCollector(database_path))
+        self.database = DatabaseCollector(db)
+        self.registry.register(self.database)
         self.roles = Gauge(
             "nachbarbot_cluster_roles",
             "The processes on this database (bot/cluster.py) and the roles each holds:"
@@ -150,6 +160,7 @@ class Metrics:
 
     async def serve(self, host: str, port: int) -> None:
         async def metrics(_request: web.Request) -> web.Response:
+            await self.database.refresh()
             await self._read_cluster()
             return web.Response(
                 body=generate_latest(self.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}

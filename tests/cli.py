@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_bot(
     *args: str,
-    database: Path | None = None,
+    database: Path | str | None = None,
     input: str | None = None,
     timeout: float = 120,
     cwd: Path = ROOT,

@@ -683,7 +683,7 @@ async def test_metrics_count_translations_and_failures(
     from bot.metrics import Metrics
     from handlers.language_bridge import Slot
 
-    metrics = Metrics(str(tmp_path / "metrics.sqlite3"))
+    metrics = Metrics(db)
     service = TranslationService(
         db, LibreTranslate(fake.url), timeout=2.0, observe=metrics.translation
     )

@@ -22,10 +22,8 @@ class Failing:
         raise DeliveryError("502")
 
 
-async def test_metrics_endpoint(tmp_path):
-    path = tmp_path / "m.sqlite3"
-    db = await Database.open(path)
-    metrics = Metrics(path)
+async def test_metrics_endpoint(db: Database):
+    metrics = Metrics(db)
     port = free_port()
     await metrics.serve("127.0.0.1", port)
     try:
@@ -37,7 +35,7 @@ async def test_metrics_endpoint(tmp_path):
         user = await db.users.find("telegram", "u0")
         await db.requests.create(user.id, user.id, category="shopping")
         async with db.transaction():
-            await db.outbox.enqueue("telegram", "u0", encode(Message(Markup("x"))))
+            item = await db.outbox.enqueue("telegram", "u0", encode(Message(Markup("x"))))
         await OutboxWorker(db, [Failing()], on_failure=metrics.delivery_failed).run_once()
         async with (
             aiohttp.ClientSession() as session,
@@ -49,9 +47,16 @@ async def test_metrics_endpoint(tmp_path):
         assert "nachbarbot_handler_latency_seconds_count 3.0" in text
         assert "nachbarbot_outbox_depth 1.0" in text
         assert 'nachbarbot_requests{state="review"} 1.0' in text
+        assert "nachbarbot_reminders_pending 0.0" in text
         assert (
             'nachbarbot_delivery_failures_total{kind="transient",platform="telegram"} 1.0' in text
         )
+        # Read again at each scrape.
+        await db.outbox.mark_sent(item, "1")
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/metrics") as response,
+        ):
+            assert "nachbarbot_outbox_depth 0.0" in await response.text()
     finally:
         await metrics.stop()
-        await db.close()

@@ -1,0 +1,107 @@
+"""``python -m bot db migrate-to postgresql://…``: copy the configured SQLite installation
+into an empty PostgreSQL database (db/copy.py), then show that the copy is whole.
+
+It prints one line per table (rows on SQLite in the copied snapshot, rows on PostgreSQL),
+the identity sequences moved, the rows that could not be copied (by SQLite rowid, never by
+content), then ``db check`` on both sides and the verdict. Exit code 0 when every row was
+copied and both checks pass; 1 when the copy was refused (nothing written), incomplete, or
+a check fails. The URL is shown without its password.
+
+Switching over: stop the bot, run this, set ``[bot] database`` to the URL (the password in
+``NACHBARBOT_BOT__DATABASE_PASSWORD``), start the bot. Run it beforehand as often as
+you like into throwaway databases: it only reads the SQLite file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+import psycopg
+
+from bot.checks import database_checks, run_checks
+from bot.config import Config
+from db import Database
+from db.copy import CopyReport, Refused, copy_to_postgres
+from db.postgres import redacted
+
+# Rows not copied that are listed one by one, per table; the rest are counted.
+SHOWN_FAILURES = 20
+
+
+async def run(config: Config, url: str) -> int:
+    source = config.bot.database
+    try:
+        report = await copy_to_postgres(source, url)
+    except Refused as exc:
+        print(f"nachbarbot: migrate-to refused, no row copied: {exc}", file=sys.stderr)
+        return 1
+    except (psycopg.Error, sqlite3.Error) as exc:
+        # The copy's transaction was rolled back. The first line only: details of some
+        # errors quote a row's values.
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(
+            f"nachbarbot: migrate-to failed, rolled back, no row copied:"
+            f" {type(exc).__name__}: {first}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"copied {source} (schema version {report.schema_version}) to {redacted(url)}")
+    _print_tables(report)
+    print(f"\ndb check on SQLite ({source}):")
+    sqlite_failed = await _check(source)
+    print(f"\ndb check on PostgreSQL ({redacted(url)}):")
+    postgres_failed = await _check(url)
+    print()
+    if not report.complete:
+        print("FAIL  not every row was copied (see above)")
+    if sqlite_failed or postgres_failed:
+        failed = [
+            name
+            for name, bad in (("SQLite", sqlite_failed), ("PostgreSQL", postgres_failed))
+            if bad
+        ]
+        print(f"FAIL  db check on {' and '.join(failed)}")
+    if report.complete and not (sqlite_failed or postgres_failed):
+        print("ok    copy complete: row counts equal, db check passes on both")
+        return 0
+    return 1
+
+
+def _print_tables(report: CopyReport) -> None:
+    for table in sorted(report.tables, key=lambda t: t.name):
+        whole = not table.failed and table.source_rows == table.target_rows
+        line = (
+            f"{'ok' if whole else 'FAIL':<5} {table.name} - {_rows(table.source_rows)} on"
+            f" SQLite, {table.target_rows} on PostgreSQL"
+        )
+        notes = []
+        if table.converted:
+            notes.append(f"values converted: {table.converted}")
+        if table.skipped_columns:
+            notes.append(f"columns only on SQLite skipped: {', '.join(table.skipped_columns)}")
+        print(line + (f" ({'; '.join(notes)})" if notes else ""))
+        for rowid, reason in table.failed[:SHOWN_FAILURES]:
+            print(f"        not copied: rowid {rowid if rowid is not None else '?'}: {reason}")
+        if len(table.failed) > SHOWN_FAILURES:
+            print(f"        … and {len(table.failed) - SHOWN_FAILURES} more rows not copied")
+    for name in report.missing_tables:
+        print(f"FAIL  {name} - not in PostgreSQL's schema: its rows were not copied")
+    if report.sqlite_only:
+        print(f"skip  {', '.join(report.sqlite_only)} - SQLite's own")
+    if report.sequences:
+        moved = ", ".join(f"{name} {highest}" for name, highest in report.sequences.items())
+        print(f"ok    identity sequences continue after {moved}")
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
+async def _check(target: str) -> bool:
+    """``db check`` on one side; True if something failed."""
+    db = await Database.open(target, migrate=False, min_size=1, max_size=1)
+    try:
+        return await run_checks(database_checks(db)) != 0
+    finally:
+        await db.close()
