@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,13 +74,34 @@ def write_csv(path: Path, count: int, rng: random.Random) -> None:
             )
 
 
-async def main(count: int, queries: int) -> None:
+@dataclass(frozen=True)
+class Figures:
+    import_s: float
+    timings: list[float]  # ms, unfiltered nearest-10
+    filtered: list[float]  # ms, wheelchair + Arabic + open now
+    rss_before_import: float
+    rss_after_queries: float
+    rss_queries_start: float
+    rss_queries_end: float
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.timings, n=20)[18]
+
+    @property
+    def p95_filtered(self) -> float:
+        return statistics.quantiles(self.filtered, n=20)[18]
+
+
+async def measure(database: str | None, count: int, queries: int) -> Figures:
+    """Import ``count`` places into ``database`` (an empty database's URL or SQLite path; by
+    default a new SQLite file) and time ``queries`` nearest-10 searches as the chat runs them."""
     rng = random.Random(7)
     gazetteer = load_gazetteer("data/dortmund")
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "places.csv"
         write_csv(source, count, rng)
-        db = await Database.open(Path(tmp) / "bench.sqlite3")
+        db = await Database.open(database or Path(tmp) / "bench.sqlite3")
         rss_before = rss_mb()
         started = time.perf_counter()
         report = await import_places(db, source, gazetteer)
@@ -108,17 +130,25 @@ async def main(count: int, queries: int) -> None:
         rss_after = rss_mb()
         rss_queries_end = current_rss_mb()
         await db.close()
-    p95 = statistics.quantiles(timings, n=20)[18]
-    p95_filtered = statistics.quantiles(filtered, n=20)[18]
+    return Figures(
+        import_s, timings, filtered, rss_before, rss_after, rss_queries_start, rss_queries_end
+    )
+
+
+async def main(count: int, queries: int) -> None:
+    figures = await measure(None, count, queries)
     print(f"places benchmark, {count:,} places, {datetime.now(UTC):%Y-%m-%d}")
-    print(f"{'import':<34}{import_s:>10.1f} s    target ≤ 60 s")
-    print(f"{'nearest-10 p50':<34}{statistics.median(timings):>10.2f} ms")
-    print(f"{'nearest-10 p95':<34}{p95:>10.2f} ms   target ≤ 5 ms")
-    print(f"{'nearest-10 p95 (♿ + ar + open now)':<34}{p95_filtered:>10.2f} ms")
-    print(f"{'peak RSS before / after import':<34}{rss_before:>6.0f} / {rss_after:.0f} MB")
+    print(f"{'import':<34}{figures.import_s:>10.1f} s    target ≤ 60 s")
+    print(f"{'nearest-10 p50':<34}{statistics.median(figures.timings):>10.2f} ms")
+    print(f"{'nearest-10 p95':<34}{figures.p95:>10.2f} ms   target ≤ 5 ms")
+    print(f"{'nearest-10 p95 (♿ + ar + open now)':<34}{figures.p95_filtered:>10.2f} ms")
     print(
-        f"{'RSS before / after all queries':<34}{rss_queries_start:>6.0f} / "
-        f"{rss_queries_end:.0f} MB   (flat: places stay in SQLite)"
+        f"{'peak RSS before / after import':<34}{figures.rss_before_import:>6.0f} / "
+        f"{figures.rss_after_queries:.0f} MB"
+    )
+    print(
+        f"{'RSS before / after all queries':<34}{figures.rss_queries_start:>6.0f} / "
+        f"{figures.rss_queries_end:.0f} MB   (flat: places stay in SQLite)"
     )
 
 

@@ -70,11 +70,13 @@ async def _drain(fake: FakeTelegram, expected: int, timeout: float = 300) -> flo
     raise TimeoutError(f"only {answered} of {expected} answered")
 
 
-async def nachbarbot_throughput() -> tuple[float, float]:
+async def nachbarbot_throughput(database: str | None = None) -> tuple[float, float]:
+    """Updates per second and p99 handler latency for the mix, on ``database`` (an empty
+    database's URL or SQLite path; by default a new SQLite file)."""
     fake = FakeTelegram()
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
-        db = await Database.open(Path(tmp) / "b.sqlite3")
+        db = await Database.open(database or Path(tmp) / "b.sqlite3")
         await import_places(
             db, ROOT / "data/dortmund/places-sample.csv", load_gazetteer("data/dortmund")
         )

@@ -61,6 +61,8 @@ class Place:
 
 
 _COLUMNS = [f.name for f in fields(Place) if f.name not in ("texts", "id")]
+# What the nearest-place search reads of each candidate: id and point.
+_POINT = "p.id, p.lat, p.lon"
 _LISTS = ("languages", "target_groups")
 
 
@@ -406,10 +408,29 @@ class PlaceStore:
         *,
         join: str = "",
     ) -> tuple[str, list[Any]]:
-        where = ["r.min_lat >= ?", "r.max_lat <= ?", "r.min_lon >= ?", "r.max_lon <= ?"]
-        params: list[Any] = list(box)
-        if not join and (filters.category or filters.wheelchair or filters.language):
-            join = " JOIN places p ON p.id = r.id"
+        """``SELECT columns`` of the places in ``box`` (min_lat, max_lat, min_lon, max_lon,
+        edges included) that pass ``filters``. ``columns`` and ``join`` call the place ``p``;
+        ``_POINT`` (id, lat, lon) is all an unfiltered search needs.
+
+        Each backend asks its spatial index: SQLite the R*Tree ``places_rtree`` (``r``),
+        reading ``places`` only when a filter or a column needs more than the point;
+        PostgreSQL the GiST index ``places_point``, which the planner uses only for a
+        condition on that very expression, ``cube(ARRAY[lat, lon])``.
+        """
+        min_lat, max_lat, min_lon, max_lon = box
+        filtered = bool(filters.category or filters.wheelchair or filters.language)
+        if self._tx.dialect == "postgresql":
+            corner = "ARRAY[CAST(? AS float8), CAST(? AS float8)]"
+            where = [f"cube(ARRAY[p.lat, p.lon]) <@ cube({corner}, {corner})"]
+            params: list[Any] = [min_lat, min_lon, max_lat, max_lon]
+            source = "places p"
+        else:
+            where = ["r.min_lat >= ?", "r.max_lat <= ?", "r.min_lon >= ?", "r.max_lon <= ?"]
+            params = [min_lat, max_lat, min_lon, max_lon]
+            rtree_only = columns == _POINT and not join and not filtered
+            source = "places_rtree r" + ("" if rtree_only else " JOIN places p ON p.id = r.id")
+            if columns == _POINT:
+                columns = "r.id, r.min_lat, r.min_lon"
         if filters.category:
             where.append("p.category = ?")
             params.append(filters.category)
@@ -418,7 +439,7 @@ class PlaceStore:
         if filters.language:
             where.append("p.languages LIKE ?")
             params.append(f"%;{filters.language};%")
-        return f"SELECT {columns} FROM places_rtree r{join} WHERE {' AND '.join(where)}", params
+        return f"SELECT {columns} FROM {source}{join} WHERE {' AND '.join(where)}", params
 
     async def candidates(
         self,
@@ -428,11 +449,9 @@ class PlaceStore:
         max_lon: float,
         filters: PlaceFilter = PlaceFilter(),
     ) -> list[tuple[int, float, float]]:
-        """(id, lat, lon) of the places in the box that pass the filters: the R*Tree alone
-        answers an unfiltered search, so thousands of candidates cost little."""
-        sql, params = self._box_query(
-            "r.id, r.min_lat, r.min_lon", (min_lat, max_lat, min_lon, max_lon), filters
-        )
+        """(id, lat, lon) of the places in the box that pass the filters: an unfiltered
+        search reads ids and points alone, so thousands of candidates cost little."""
+        sql, params = self._box_query(_POINT, (min_lat, max_lat, min_lon, max_lon), filters)
         return [(row[0], row[1], row[2]) for row in await fetch_all(self._tx, sql, params)]
 
     async def points(
@@ -447,12 +466,11 @@ class PlaceStore:
         """The places in the box that pass the filters (the same as ``candidates``), with
         their names in ``lang``, in one statement."""
         sql, params = self._box_query(
-            "r.id, p.lat, p.lon, p.name, COALESCE(t.name, ''), p.category, p.wheelchair,"
+            "p.id, p.lat, p.lon, p.name, COALESCE(t.name, ''), p.category, p.wheelchair,"
             " p.opening_hours",
             (min_lat, max_lat, min_lon, max_lon),
             filters,
-            join=" JOIN places p ON p.id = r.id"
-            " LEFT JOIN place_texts t ON t.place_id = r.id AND t.lang = ?",
+            join=" LEFT JOIN place_texts t ON t.place_id = p.id AND t.lang = ?",
         )
         rows = await fetch_all(self._tx, sql, [lang, *params])
         return [MapPoint(*row) for row in rows]

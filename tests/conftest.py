@@ -13,7 +13,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.memory_transport import MemoryTransport
-from tests.postgres_server import TEMPLATE, PostgresServer
+from tests.postgres_server import PostgresServer
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -39,13 +39,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     server = PostgresServer()
     server.start()
     try:
-        server.admin(f'CREATE DATABASE "{TEMPLATE}"')
-
-        async def migrate() -> None:
-            database = await Database.open(server.url(TEMPLATE), min_size=1, max_size=1)
-            await database.close()
-
-        asyncio.run(migrate())
+        asyncio.run(server.create_template())
         yield server
     finally:
         server.stop()

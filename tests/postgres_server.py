@@ -6,6 +6,9 @@ Each test gets a database of its own, copied from a template that already holds 
 migrated schema (``CREATE DATABASE … TEMPLATE``: a file copy, much faster than migrating).
 The binaries are required: ``make test`` installs them; without them the tests fail with
 a message that says so, they never skip.
+
+The benchmarks (``bench/postgres_bench.py``) start the same cluster, ``durable``: the tests'
+cluster writes nothing to disk it need not, which would flatter PostgreSQL there.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import tempfile
 from pathlib import Path
 
 import psycopg
+
+from db import Database
 
 TEMPLATE = "nachbarbot_template"
 
@@ -44,7 +49,8 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-pg-", dir=_base_folder()))
         self.port = _free_port()
         self.user = "nachbarbot"
@@ -83,9 +89,10 @@ class PostgresServer:
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port}"
             f" -c unix_socket_directories={self.folder}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c max_connections=300 -c shared_buffers=64MB"
+            " -c max_connections=300 -c shared_buffers=64MB -c synchronous_commit=off"
         )
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         subprocess.run(
             self._command(
                 pg_ctl,
@@ -101,6 +108,12 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
+
+    async def create_template(self) -> None:
+        """The template database with every migration applied."""
+        self.admin(f'CREATE DATABASE "{TEMPLATE}"')
+        database = await Database.open(self.url(TEMPLATE), min_size=1, max_size=1)
+        await database.close()
 
     def admin(self, sql: str) -> None:
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from psycopg import AsyncClientCursor
 
-from db import Database
-from db.places import Place
+from db import Database, postgres
+from db.places import Place, PlaceFilter
 from handlers.places import hours
 from handlers.places.gazetteer import distance_m, fold, load_gazetteer
 from handlers.places.search import Query, nearest
@@ -184,3 +185,65 @@ async def test_filters(town: Database):
 async def test_places_far_away_are_still_found(town: Database):
     page, _ = await nearest(town, Query(51.58, 7.35), NOON, limit=1)
     assert page[0].place.source_id == "far" and page[0].distance_m < 10
+
+
+# -- the box query on both backends ---------------------------------------------------
+
+# Coordinates a float32 holds exactly: SQLite's R*Tree stores its points as float32, and a
+# place on the box's edge must be inside on both backends.
+EDGE_PLACES = [
+    place("corner", 51.5, 7.25),
+    place("north-edge", 51.625, 7.375, wheelchair="yes"),
+    place("inside", 51.5625, 7.3125, languages=("de", "ar")),
+    place("east-edge", 51.5625, 7.5, category="senior_centre"),
+    place("south-of-box", 51.4990, 7.3),
+    place("east-of-box", 51.55, 7.5010, wheelchair="yes"),
+]
+
+
+async def test_box_search_has_its_edges_and_filters_alike_on_both_backends(db: Database):
+    await db.places.upsert_many(EDGE_PLACES, "test")
+    ids = {p.id: p.source_id for p in await db.places.in_box(-90, 90, -180, 180)}
+    box = (51.5, 51.625, 7.25, 7.5)
+
+    async def found(**filters) -> set[str]:
+        got = await db.places.candidates(*box, PlaceFilter(**filters))
+        places = await db.places.get_many([i for i, _, _ in got])
+        for place_id, lat, lon in got:
+            assert (lat, lon) == (places[place_id].lat, places[place_id].lon)
+        return {ids[i] for i, _, _ in got}
+
+    assert await found() == {"corner", "north-edge", "inside", "east-edge"}
+    assert await found(wheelchair=True) == {"north-edge"}
+    assert await found(language="ar") == {"inside"}
+    assert await found(category="senior_centre") == {"east-edge"}
+    assert await found(category="library", wheelchair=True) == {"north-edge"}
+    points = await db.places.points(*box, PlaceFilter(), "de")
+    assert {ids[p.id] for p in points} == {"corner", "north-edge", "inside", "east-edge"}
+    assert {p.lat for p in points if ids[p.id] == "corner"} == {51.5}
+
+
+async def test_box_search_uses_the_spatial_index(db: Database):
+    """SQLite's R*Tree answers by its box constraints; PostgreSQL's planner takes the GiST
+    index places_point only for a condition on cube(ARRAY[lat, lon]) itself."""
+    await db.places.upsert_many(EDGE_PLACES, "test")
+    # The very statement a filtered nearest-place search runs.
+    sql, params = db.places._box_query(
+        "p.id, p.lat, p.lon", (51.5, 51.625, 7.25, 7.5), PlaceFilter(wheelchair=True)
+    )
+    if db.dialect == "sqlite":
+        rows = await db.conn.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(row[3] for row in rows)
+        # idxNum 2 with four box constraints on the R*Tree's coordinates (D0 B1 D2 B3).
+        assert "VIRTUAL TABLE INDEX 2:D0B1D2B3" in plan, plan
+        return
+    text, values = postgres.prepared(f"EXPLAIN {sql}", params)
+    async with db.pool.connection() as conn:
+        # A handful of rows would be read whole without the setting; the question is
+        # whether the index can be used at all.
+        await conn.execute("SET enable_seqscan = off")
+        cursor = AsyncClientCursor(conn)
+        await cursor.execute(text, values)
+        plan = " ".join(row[0] for row in await cursor.fetchall())
+        await conn.execute("RESET enable_seqscan")
+    assert "places_point" in plan, plan

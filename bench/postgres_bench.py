@@ -1,0 +1,132 @@
+"""PostgreSQL against SQLite: the handler mix and the nearest-place search on PostgreSQL.
+
+A throwaway cluster is started as the tests start theirs (``tests/postgres_server.py``),
+but ``durable``: fsync and full-page writes on, ``synchronous_commit=off``. That is the
+counterpart of the SQLite settings the bot runs with (WAL, ``synchronous=NORMAL``: a
+commit is not flushed to disk, a crash may lose the last ones but never corrupts).
+
+1. The handler mix of ``telegram_bench`` (the same code, given the database's URL) on
+   PostgreSQL, on SQLite and the bare echo bot, taking turns round by round: the ratios
+   compare neighbours in time. Target: PostgreSQL ≥ 0.7 × SQLite.
+2. Nearest-10 at 100,000 places on PostgreSQL through ``places_bench`` (the chat's search,
+   the store's import), and the plan of the box query it runs. Target: p95 ≤ 5 ms.
+
+Run: .venv/bin/python bench/postgres_bench.py [--rounds N] [--places N] [--queries N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import places_bench  # noqa: E402
+import telegram_bench  # noqa: E402
+from psycopg import AsyncClientCursor  # noqa: E402
+
+from db import Database, postgres  # noqa: E402
+from db.places import PlaceFilter  # noqa: E402
+from tests.postgres_server import PostgresServer  # noqa: E402
+
+ROUNDS = 3
+
+Row = tuple[str, str, str]
+
+
+async def handler_mix(server: PostgresServer, rounds: int) -> list[Row]:
+    ours_pg, ours_sqlite, echo, p99s = [], [], [], []
+    for _ in range(rounds):
+        url = server.new_database()
+        try:
+            rate, p99 = await telegram_bench.nachbarbot_throughput(url)
+        finally:
+            server.drop(url)
+        ours_pg.append(rate)
+        p99s.append(p99)
+        ours_sqlite.append((await telegram_bench.nachbarbot_throughput())[0])
+        echo.append(await telegram_bench.echo_throughput())
+    to_sqlite = sorted(p / s for p, s in zip(ours_pg, ours_sqlite, strict=True))
+    to_echo = sorted(p / e for p, e in zip(ours_pg, echo, strict=True))
+    return [
+        (
+            "handler mix on PostgreSQL",
+            f"{statistics.median(ours_pg):,.0f} updates/s",
+            f"SQLite {statistics.median(ours_sqlite):,.0f}/s, ratio"
+            f" {statistics.median(to_sqlite):.2f} ({to_sqlite[0]:.2f}–{to_sqlite[-1]:.2f};"
+            " target ≥ 0.7); echo bot"
+            f" {statistics.median(echo):,.0f}/s, ratio {statistics.median(to_echo):.2f}"
+            f" ({to_echo[0]:.2f}–{to_echo[-1]:.2f}); median of {rounds} alternating rounds",
+        ),
+        ("handler latency p99 on PostgreSQL", f"{max(p99s):.1f} ms", "worst round; target ≤ 50 ms"),
+    ]
+
+
+async def box_plan(url: str) -> str:
+    """The plan PostgreSQL picks for a nearest-place search's box (about 1 km around the
+    centre, as the search's second box), its statistics as the import left them."""
+    db = await Database.open(url, migrate=False, min_size=1, max_size=1)
+    try:
+        sql, params = db.places._box_query(
+            "p.id, p.lat, p.lon", (51.505, 51.523, 7.451, 7.480), PlaceFilter()
+        )
+        text, values = postgres.prepared(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
+        async with db.pool.connection() as conn:
+            cursor = AsyncClientCursor(conn)
+            await cursor.execute(text, values)
+            lines = [row[0].strip() for row in await cursor.fetchall()]
+    finally:
+        await db.close()
+    scans = [line.split("  (")[0] for line in lines if " on places" in line]
+    return "; ".join(scans) or "; ".join(lines)
+
+
+async def places(server: PostgresServer, count: int, queries: int) -> list[Row]:
+    url = server.new_database()
+    try:
+        figures = await places_bench.measure(url, count, queries)
+        plan = await box_plan(url)
+    finally:
+        server.drop(url)
+    if "places_point" not in plan:
+        sys.exit(f"the box query does not use the GiST index places_point: {plan}")
+    return [
+        (
+            f"places: import {count:,}",
+            f"{figures.import_s:.1f} s",
+            "through the store's import (as SQLite: target ≤ 60 s)",
+        ),
+        ("places: nearest-10 p50", f"{statistics.median(figures.timings):.2f} ms", ""),
+        ("places: nearest-10 p95", f"{figures.p95:.2f} ms", "target ≤ 5 ms"),
+        ("places: nearest-10 p95 (♿ + ar + open now)", f"{figures.p95_filtered:.2f} ms", ""),
+        ("places: box query plan", "GiST", plan),
+    ]
+
+
+async def main(rounds: int, count: int, queries: int) -> None:
+    server = PostgresServer(durable=True)
+    server.start()
+    try:
+        await server.create_template()
+        rows = await handler_mix(server, rounds)
+        rows += await places(server, count, queries)
+    finally:
+        server.stop()
+    print(f"PostgreSQL benchmark, {datetime.now(UTC):%Y-%m-%d}")
+    for label, value, reference in rows:
+        print(f"{label:<44}{value:>16}   {reference}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--places", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=400)
+    args = parser.parse_args()
+    asyncio.run(main(args.rounds, args.places, args.queries))
