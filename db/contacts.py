@@ -73,7 +73,7 @@ class ContactStore:
         row = await fetch_one(
             self._tx,
             _RELAYED + " WHERE r.from_user = ? AND r.created_at >= ? AND EXISTS"
-            " (SELECT 1 FROM relay_copies c WHERE c.relay_id = r.id AND NOT c.is_edit)"
+            " (SELECT 1 FROM relay_copies c WHERE c.relay_id = r.id AND c.is_edit = 0)"
             " ORDER BY r.id DESC LIMIT 1",
             (from_user, since),
         )

@@ -164,7 +164,15 @@ class Action:
     def undone(self) -> str:
         """A condition for rows a blanking has not reached yet (retention counts only
         those, so that running a step again changes nothing)."""
-        return "(" + " OR ".join(f"{column} IS NOT {value}" for column, value in self.columns) + ")"
+        return "(" + " OR ".join(_differs(column, value) for column, value in self.columns) + ")"
+
+
+def _differs(column: str, value: str) -> str:
+    """``column IS NOT value`` in SQL both backends take (PostgreSQL's IS NOT takes only
+    NULL, TRUE and FALSE; SQLite has IS DISTINCT FROM only since 3.39)."""
+    if value == "NULL":
+        return f"{column} IS NOT NULL"
+    return f"({column} IS NULL OR {column} <> {value})"
 
 
 def delete(*, first: bool = False) -> Action:
@@ -429,7 +437,7 @@ MAP: tuple[Table, ...] = (
                     f"UPDATE feedback SET text = '' WHERE text != ''"
                     f" AND request_id IN ({_CLOSED_REQUESTS})",
                     "UPDATE reports SET reason = '' WHERE reason != '' AND subject IN"
-                    f" (SELECT 'request:' || id FROM ({_CLOSED_REQUESTS}))",
+                    f" (SELECT 'request:' || id FROM ({_CLOSED_REQUESTS}) AS closed)",
                 ),
             ),
         ),
@@ -528,7 +536,7 @@ MAP: tuple[Table, ...] = (
                 export=("request_id", "kind", "text", "created_at"),
             ),
             Link(
-                "from_user IS NOT :id AND request_id IN"
+                "(from_user IS NULL OR from_user <> :id) AND request_id IN"
                 " (SELECT id FROM help_requests WHERE requester_id = :id OR volunteer_id = :id)",
                 (),
                 section="messages_received",
@@ -570,7 +578,7 @@ MAP: tuple[Table, ...] = (
                 export=("subject", "reason", "created_at"),
             ),
             Link(
-                f"subject IN (SELECT 'request:' || id FROM ({_OWN_REQUESTS}))",
+                f"subject IN (SELECT 'request:' || id FROM ({_OWN_REQUESTS}) AS own)",
                 (blank("reason"),),
                 note="A report about the erased person's request keeps that it was made.",
             ),

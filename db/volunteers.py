@@ -70,7 +70,7 @@ class RosterFilter:
     certificate_due_by: str = ""
 
     def sql(self) -> tuple[str, list[Any]]:
-        conditions = ["1"]
+        conditions = ["1 = 1"]
         params: list[Any] = []
         if self.unverified:
             conditions.append("v.verified_at IS NULL")

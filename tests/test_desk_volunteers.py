@@ -151,7 +151,7 @@ async def test_verify_pause_resume_change_the_store_and_the_audit_log(db, site, 
         assert "A coordinator paused" in told and "A coordinator resumed" in told
         async with browser.post(f"{base}/desk/volunteers/999999/pause", data={"csrf": token}) as r:
             assert r.status == 404
-    log = await db.conn.execute_fetchall(
+    log = await db.fetch_all(
         "SELECT actor_id, action FROM audit_log WHERE subject = ? ORDER BY id", (f"user:{vera}",)
     )
     actions = [(row[0], row[1]) for row in log]
@@ -215,7 +215,7 @@ async def test_certificate_days_are_checked_and_shown_with_words(db, site, web_c
         assert (await db.volunteers.get(vera)).certificate_expires_on is None
     actions = [
         row[0]
-        for row in await db.conn.execute_fetchall(
+        for row in await db.fetch_all(
             "SELECT action FROM audit_log WHERE subject = ?", (f"user:{vera}",)
         )
     ]

@@ -137,5 +137,4 @@ async def test_edit_delete_and_undo_in_the_console(dispatcher: Dispatcher, db: D
     assert "[vera] 🗑 💬 amira: │ Zweite Nachricht" in shown
     shown = readable(await term.type("/undo"))
     assert "🗑" not in shown and "ℹ️" in shown  # nothing left to take back
-    async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cursor:
-        assert (await cursor.fetchone())[0] == 0
+    assert (await db.fetch_all("SELECT COUNT(*) FROM relay_messages"))[0][0] == 0

@@ -300,8 +300,7 @@ async def test_deleting_a_requester_withdraws_and_tells_the_helper(
     await story.flush()
     assert "#" in story.received("vera")
     # The contact about her own request goes with her; the request stays only as a record.
-    async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cur:
-        assert (await cur.fetchone())[0] == 0
+    assert (await db.fetch_all("SELECT COUNT(*) FROM relay_messages"))[0][0] == 0
     request = await db.requests.get(request_id)
     assert (request.requester_id, request.description, request.lat) == (None, "", None)
 
@@ -327,8 +326,8 @@ async def test_volunteer_reports_an_offer(story: MemoryTransport, db: Database):
     await story.text("vera", "Das klingt nach Schwarzarbeit.")
     await story.flush()
     assert "Schwarzarbeit" in story.received(GROUP)
-    async with db.conn.execute("SELECT subject FROM reports") as cur:
-        assert [row[0] for row in await cur.fetchall()] == [f"request:{request_id}"]
+    rows = await db.fetch_all("SELECT subject FROM reports")
+    assert [row[0] for row in rows] == [f"request:{request_id}"]
     assert (await db.requests.get(request_id)).state == "open"
 
 

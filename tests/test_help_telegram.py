@@ -202,13 +202,11 @@ async def test_relay_acknowledges_passes_on_corrections_and_takes_back(
     assert int(edited.params["message_id"]) == copy.result["message_id"]
     assert "✏️" in edited.text and edited.button_labels == copy.button_labels
     await fake.settle()
-    async with db.conn.execute(
-        "SELECT text FROM relay_messages WHERE from_user = ?", (amira,)
-    ) as c:
-        assert [row[0] for row in await c.fetchall()] == ["Bitte Hafermilch und Brot"]
+    rows = await db.fetch_all("SELECT text FROM relay_messages WHERE from_user = ?", (amira,))
+    assert [row[0] for row in rows] == ["Bitte Hafermilch und Brot"]
 
     # An older copy gets the correction as a new message as well.
-    await db.conn.execute(
+    await db.execute(
         "UPDATE outbox SET sent_at = '2000-01-01T00:00:00Z' WHERE sent_message_id = ?",
         (str(copy.result["message_id"]),),
     )
@@ -235,10 +233,9 @@ async def test_relay_acknowledges_passes_on_corrections_and_takes_back(
     assert ("2001", leaked.result["message_id"]) not in fake.messages
     await fake.wait_for("sendMessage", lambda c: "↩️" in c.text, after=mark, chat_id=1001)
     await fake.settle()
-    async with db.conn.execute("SELECT text, kind FROM relay_messages") as cursor:
-        stored = [tuple(row) for row in await cursor.fetchall()]
+    stored = [tuple(row) for row in await db.fetch_all("SELECT text, kind FROM relay_messages")]
     assert stored == [("Bitte Sojamilch und Brot", "text")]
-    async with db.conn.execute("SELECT payload FROM outbox") as cursor:
-        assert not [row for row in await cursor.fetchall() if "98765432" in row[0]]
+    payloads = await db.fetch_all("SELECT payload FROM outbox")
+    assert payloads and not [row for row in payloads if "98765432" in row[0]]
     # The earlier message is still there; the next /undo takes back that one.
     assert ("2001", copy.result["message_id"]) in fake.messages

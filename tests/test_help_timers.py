@@ -24,8 +24,8 @@ async def _open_request(db: Database, name: str = "rita") -> int:
 
 
 async def _queued(db: Database) -> list[tuple[str, dict]]:
-    async with db.conn.execute("SELECT chat_id, payload FROM outbox ORDER BY id") as cur:
-        return [(row[0], json.loads(row[1])) for row in await cur.fetchall()]
+    rows = await db.fetch_all("SELECT chat_id, payload FROM outbox ORDER BY id")
+    return [(row[0], json.loads(row[1])) for row in rows]
 
 
 async def test_escalate_remind_expire_once_each(db: Database):

@@ -542,8 +542,7 @@ async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: 
         assert copy["event_id"] in (redaction.get("redacts"), redaction["content"].get("redacts"))
         assert redaction["sender"] == running.user_id
         await amira.wait_for(lambda e: "↩️" in body(e), after=mark_amira)
-        async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cursor:
-            assert (await cursor.fetchone())[0] == 0
+        assert (await db.fetch_all("SELECT COUNT(*) FROM relay_messages"))[0][0] == 0
         assert vera_room
     finally:
         stop.set()

@@ -50,7 +50,7 @@ async def test_retention_clears_closed_requests(db: Database):
         offline_contact="Frau K.",
     )
     await db.requests.transition(request.id, "withdrawn", user.id)
-    await db.conn.execute(
+    await db.execute(
         "INSERT INTO relay_messages (request_id, from_user, kind, text,"
         " created_at) VALUES (?, ?, 'text', 'hallo', '2026-01-01')",
         (request.id, user.id),
@@ -63,8 +63,7 @@ async def test_retention_clears_closed_requests(db: Database):
     assert await db.data_rights.retain(step, Limits(), later) == 2
     cleared = await db.requests.get(request.id)
     assert (cleared.description, cleared.offline_contact, cleared.state) == ("", "", "withdrawn")
-    async with db.conn.execute("SELECT COUNT(*) FROM relay_messages") as cur:
-        assert (await cur.fetchone())[0] == 0
+    assert (await db.fetch_all("SELECT COUNT(*) FROM relay_messages"))[0][0] == 0
     assert await db.data_rights.retain(step, Limits(), later) == 0
 
 

@@ -221,8 +221,7 @@ async def test_new_accounts_post_at_once_but_not_again_and_again(
     # An account older than a day is not new any more.
     neo = await db.users.find("memory", "neo")
     old = to_text(datetime.now(UTC) - timedelta(days=2))
-    await db.conn.execute("UPDATE users SET created_at = ? WHERE id = ?", (old, neo.id))
-    await db.conn.commit()
+    await db.execute("UPDATE users SET created_at = ? WHERE id = ?", (old, neo.id))
     out = await chat.press("neo", "hr:new")
     assert "⏳" not in texts(out) and "hr:cat:shopping" in button_data(out)
 
@@ -242,13 +241,11 @@ async def test_a_flood_of_new_accounts_waits(dispatcher: Dispatcher, db: Databas
     await chat.onboard("old", "en")
     old = await db.users.find("memory", "old")
     since = to_text(datetime.now(UTC) - timedelta(days=30))
-    await db.conn.execute("UPDATE users SET created_at = ? WHERE id = ?", (since, old.id))
-    await db.conn.commit()
+    await db.execute("UPDATE users SET created_at = ? WHERE id = ?", (since, old.id))
     assert "hr:cat:shopping" in button_data(await chat.press("old", "hr:new"))
     # Once the burst is older than the cooldown, new accounts post again.
     earlier = to_text(datetime.now(UTC) - timedelta(minutes=11))
-    await db.conn.execute("UPDATE help_requests SET created_at = ?", (earlier,))
-    await db.conn.commit()
+    await db.execute("UPDATE help_requests SET created_at = ?", (earlier,))
     assert "hr:cat:shopping" in button_data(await chat.press("f4", "hr:new"))
 
 
@@ -288,7 +285,6 @@ async def test_forty_presses_on_the_volunteer_form_are_all_answered(
     user = await db.users.seen("telegram", str(uid), str(uid), "Vera")
     await db.users.set_language(user.id, "de")
     await db.users.record_consent(user.id)
-    await db.conn.commit()
     await _press_and_wait(fake, uid, "menu:volunteer")
     await _press_and_wait(fake, uid, "vo:reg")
     presses = 2
@@ -314,7 +310,6 @@ async def test_presses_over_the_limit_are_answered_with_a_notice(
     user = await db.users.seen("telegram", str(uid), str(uid), "Max")
     await db.users.set_language(user.id, "en")
     await db.users.record_consent(user.id)
-    await db.conn.commit()
     answers = [await _press_and_wait(fake, uid, "menu:main") for _ in range(14)]
     assert all("🐢" not in str(a.get("text", "")) for a in answers[:10])
     assert all("🐢" in str(a.get("text", "")) for a in answers[10:])
