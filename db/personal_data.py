@@ -164,7 +164,13 @@ class Action:
     def undone(self) -> str:
         """A condition for rows a blanking has not reached yet (retention counts only
         those, so that running a step again changes nothing)."""
-        return "(" + " OR ".join(f"{column} IS NOT {value}" for column, value in self.columns) + ")"
+        # IS DISTINCT FROM: a NULL is not yet blanked to ''; standard SQL for both backends
+        # (SQLite's own IS NOT is not PostgreSQL's).
+        return (
+            "("
+            + " OR ".join(f"{column} IS DISTINCT FROM {value}" for column, value in self.columns)
+            + ")"
+        )
 
 
 def delete(*, first: bool = False) -> Action:
@@ -215,6 +221,8 @@ class Table:
     links: tuple[Link, ...] = ()
     retention: tuple[Retention, ...] = ()
     note: str = ""
+    # The one backend that has the table ("sqlite": its R*Tree), or None for both.
+    only_in: str | None = None
 
 
 def _all(kind: str, *names: str) -> dict[str, str]:
@@ -429,7 +437,7 @@ MAP: tuple[Table, ...] = (
                     f"UPDATE feedback SET text = '' WHERE text != ''"
                     f" AND request_id IN ({_CLOSED_REQUESTS})",
                     "UPDATE reports SET reason = '' WHERE reason != '' AND subject IN"
-                    f" (SELECT 'request:' || id FROM ({_CLOSED_REQUESTS}))",
+                    f" (SELECT 'request:' || id FROM ({_CLOSED_REQUESTS}) AS closed)",
                 ),
             ),
         ),
@@ -528,7 +536,7 @@ MAP: tuple[Table, ...] = (
                 export=("request_id", "kind", "text", "created_at"),
             ),
             Link(
-                "from_user IS NOT :id AND request_id IN"
+                "from_user IS DISTINCT FROM :id AND request_id IN"
                 " (SELECT id FROM help_requests WHERE requester_id = :id OR volunteer_id = :id)",
                 (),
                 section="messages_received",
@@ -570,7 +578,7 @@ MAP: tuple[Table, ...] = (
                 export=("subject", "reason", "created_at"),
             ),
             Link(
-                f"subject IN (SELECT 'request:' || id FROM ({_OWN_REQUESTS}))",
+                f"subject IN (SELECT 'request:' || id FROM ({_OWN_REQUESTS}) AS own)",
                 (blank("reason"),),
                 note="A report about the erased person's request keeps that it was made.",
             ),
@@ -962,11 +970,13 @@ MAP: tuple[Table, ...] = (
         "places_rtree",
         None,
         _all(PUBLIC, "id", "min_lat", "max_lat", "min_lon", "max_lon"),
-        note="The spatial index of places (and its shadow tables below).",
+        note="SQLite's spatial index of places (and its shadow tables below); PostgreSQL's "
+        "is a GiST index on the places themselves.",
+        only_in="sqlite",
     ),
-    Table("places_rtree_node", None, _all(PUBLIC, "nodeno", "data")),
-    Table("places_rtree_parent", None, _all(PUBLIC, "nodeno", "parentnode")),
-    Table("places_rtree_rowid", None, _all(PUBLIC, "rowid", "nodeno")),
+    Table("places_rtree_node", None, _all(PUBLIC, "nodeno", "data"), only_in="sqlite"),
+    Table("places_rtree_parent", None, _all(PUBLIC, "nodeno", "parentnode"), only_in="sqlite"),
+    Table("places_rtree_rowid", None, _all(PUBLIC, "rowid", "nodeno"), only_in="sqlite"),
     Table(
         "events",
         None,
