@@ -180,6 +180,11 @@ class Database:
     async def fetch_all(self, sql: str, params: Any = ()) -> list[Any]:
         return await self.transactions.fetch_all(sql, params)
 
+    async def fetch_one(self, sql: str, params: Any = ()) -> Any | None:
+        """The first row, or None."""
+        rows = await self.transactions.fetch_all(sql, params)
+        return rows[0] if rows else None
+
     async def schema_version(self) -> int:
         if self._conn is None:
             rows = await self.fetch_all(

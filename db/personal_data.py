@@ -223,6 +223,8 @@ class Table:
     links: tuple[Link, ...] = ()
     retention: tuple[Retention, ...] = ()
     note: str = ""
+    # The one backend that has the table ("sqlite": its R*Tree), or None for both.
+    only_in: str | None = None
 
 
 def _all(kind: str, *names: str) -> dict[str, str]:
@@ -970,11 +972,13 @@ MAP: tuple[Table, ...] = (
         "places_rtree",
         None,
         _all(PUBLIC, "id", "min_lat", "max_lat", "min_lon", "max_lon"),
-        note="The spatial index of places (and its shadow tables below).",
+        note="SQLite's spatial index of places (and its shadow tables below); PostgreSQL's "
+        "is a GiST index on the places themselves.",
+        only_in="sqlite",
     ),
-    Table("places_rtree_node", None, _all(PUBLIC, "nodeno", "data")),
-    Table("places_rtree_parent", None, _all(PUBLIC, "nodeno", "parentnode")),
-    Table("places_rtree_rowid", None, _all(PUBLIC, "rowid", "nodeno")),
+    Table("places_rtree_node", None, _all(PUBLIC, "nodeno", "data"), only_in="sqlite"),
+    Table("places_rtree_parent", None, _all(PUBLIC, "nodeno", "parentnode"), only_in="sqlite"),
+    Table("places_rtree_rowid", None, _all(PUBLIC, "rowid", "nodeno"), only_in="sqlite"),
     Table(
         "events",
         None,

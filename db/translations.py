@@ -90,7 +90,8 @@ class TranslationStore:
         columns = [name for name in amounts if name in Usage.__dataclass_fields__ and name != "day"]
         if not columns:
             return
-        sets = ", ".join(f"{name} = {name} + excluded.{name}" for name in columns)
+        # Qualified: on PostgreSQL a bare name in DO UPDATE could be the row or excluded.
+        sets = ", ".join(f"{name} = translation_usage.{name} + excluded.{name}" for name in columns)
         async with self._tx.single_statement():
             await execute(
                 self._tx,

@@ -3,30 +3,52 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import stat
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 
 from db import Database
-from db.database import available_migrations
+from db.database import available_migrations, latest_migration
 from db.users import ConversationState
 from handlers import build_router
 from handlers.privacy import erase_inactive
 from handlers.settings import HandlerSettings
 
-
-async def test_migrations_recorded_and_idempotent(tmp_path):
-    path = tmp_path / "m.sqlite3"
-    db = await Database.open(path)
-    latest = len(available_migrations())
-    assert await db.schema_version() == latest
-    assert await db.migrate() == []
-    await db.close()
-    db = await Database.open(path)
-    assert await db.schema_version() == latest
-    await db.close()
+# Either backend's errors for a broken constraint.
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
+def test_both_backends_migrate_to_the_same_number():
+    assert latest_migration("sqlite") == latest_migration("postgresql")
+
+
+async def test_migrations_recorded_and_idempotent(database_url, request):
+    # From an empty database: on PostgreSQL not the test's own, which is a copy of the
+    # migrated template.
+    url, drop = database_url, None
+    if not database_url.endswith(".sqlite3"):
+        server = request.getfixturevalue("postgres_server")
+        url, drop = server.new_database(template="template1"), server.drop
+    try:
+        db = await Database.open(url)
+        every = available_migrations(db.dialect)
+        assert await db.schema_version() == latest_migration(db.dialect)
+        rows = await db.fetch_all("SELECT version, name FROM schema_version ORDER BY version")
+        assert [tuple(row) for row in rows] == [(number, name) for number, name, _ in every]
+        assert await db.migrate() == []
+        await db.close()
+        db = await Database.open(url)
+        assert await db.schema_version() == latest_migration(db.dialect)
+        assert len(await db.fetch_all("SELECT version FROM schema_version")) == len(every)
+        await db.close()
+    finally:
+        if drop is not None:
+            drop(url)
+
+
+@pytest.mark.sqlite_only
 async def test_pragmas(db: Database):
     async def pragma(name: str):
         async with db.conn.execute(f"PRAGMA {name}") as cur:
@@ -70,15 +92,12 @@ async def test_delete_cascades(db: Database):
     await db.users.set_state(user.id, "s")
     await db.users.delete(user.id)
     for table in ("users", "user_roles", "conversations"):
-        async with db.conn.execute(f"SELECT COUNT(*) FROM {table}") as cur:
-            assert (await cur.fetchone())[0] == 0, table
+        assert (await db.fetch_one(f"SELECT COUNT(*) FROM {table}"))[0] == 0, table
 
 
 async def test_purge_inactive(db: Database):
     old = await db.users.seen("telegram", "old", "old")
-    await db.conn.execute(
-        "UPDATE users SET seen_at = '2020-01-01T00:00:00Z' WHERE id = ?", (old.id,)
-    )
+    await db.execute("UPDATE users SET seen_at = '2020-01-01T00:00:00Z' WHERE id = ?", (old.id,))
     fresh = await db.users.seen("telegram", "new", "new")
     removed = await erase_inactive(
         db, HandlerSettings(), build_router(), datetime.now(UTC) - timedelta(days=365)
@@ -89,17 +108,38 @@ async def test_purge_inactive(db: Database):
 
 
 def _count_round_trips(db: Database, monkeypatch) -> list[int]:
-    """Counts calls onto aiosqlite's worker thread (the private ``_execute`` that
-    db/transactions.py relies on: if aiosqlite renames it, this and the store tests fail)."""
+    """Counts round trips: on SQLite calls onto aiosqlite's worker thread (the private
+    ``_execute`` that db/transactions.py relies on: if aiosqlite renames it, this and the
+    store tests fail); on PostgreSQL cursor executions (each sends one query string and
+    waits for its results; COMMIT and ROLLBACK of db/postgres.py go through them too)."""
     trips = [0]
-    original = db.conn._execute
+    owner, name = (
+        (db.conn, "_execute") if db.dialect == "sqlite" else (psycopg.AsyncCursor, "execute")
+    )
+    original = getattr(owner, name)
 
-    async def counting(fn, *args, **kwargs):
+    async def counting(*args, **kwargs):
         trips[0] += 1
-        return await original(fn, *args, **kwargs)
+        return await original(*args, **kwargs)
 
-    monkeypatch.setattr(db.conn, "_execute", counting)
+    monkeypatch.setattr(owner, name, counting)
     return trips
+
+
+def _transaction_open(db: Database) -> Callable[[], bool]:
+    """Called inside a transaction: whether it is open on the server (BEGIN sent, no
+    COMMIT or ROLLBACK yet), asked when called."""
+    if db.dialect == "sqlite":
+        return lambda: db.conn.in_transaction
+    conn = db.transactions._mine().conn
+    return lambda: conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def _left_open(db: Database) -> bool:
+    """After a transaction: whether it was left open. Only SQLite's one shared connection
+    can be: a PostgreSQL connection goes back to the pool, which ends any transaction
+    itself, so there the tests check what became of the data instead."""
+    return db.dialect == "sqlite" and db.conn.in_transaction
 
 
 async def test_begin_travels_with_the_first_statement(db: Database, monkeypatch):
@@ -109,23 +149,26 @@ async def test_begin_travels_with_the_first_statement(db: Database, monkeypatch)
         pass
     assert trips[0] == 0  # nothing done, nothing sent
     async with db.transaction():
+        is_open = _transaction_open(db)
+        assert not is_open()
         user = await db.users.seen("t", "1", "1", "Anna")
-        assert db.conn.in_transaction
+        assert is_open()
     assert trips[0] == 2  # BEGIN with the upsert, then COMMIT
-    assert not db.conn.in_transaction
+    assert not is_open() and not _left_open(db)
     assert await db.users.find("t", "1") == user
 
 
 async def test_a_failing_first_statement_is_rolled_back(db: Database):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         async with db.transaction():
             await db.users.set_state(999_999, "x")  # no such user: foreign key fails
-    assert not db.conn.in_transaction
+    assert not _left_open(db)
     user = await db.users.seen("t", "2", "2", "B")
     with pytest.raises(RuntimeError):
         async with db.transaction():
             await db.users.set_language(user.id, "ar")
             raise RuntimeError("boom")
+    assert not _left_open(db)
     assert (await db.users.get(user.id)).language is None
 
 
@@ -151,7 +194,7 @@ async def test_commit_with_writes_and_commits_in_one_trip(db: Database, monkeypa
     assert (await db.users.get_state(user.id)).data == {"k": "ü"}
     assert await db.outbox.pending() == 1
     # A failing write takes the others back with it.
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         async with db.transaction():
             await db.transactions.commit_with(
                 [
@@ -159,12 +202,16 @@ async def test_commit_with_writes_and_commits_in_one_trip(db: Database, monkeypa
                     db.users.state_statement(999_999, ConversationState("s", {})),
                 ]
             )
-    assert not db.conn.in_transaction
+    assert not _left_open(db)
     assert await db.outbox.pending() == 1
 
 
 async def test_another_task_is_not_drawn_into_an_open_transaction(db: Database):
     user = await db.users.seen("t", "4", "4", "D")
+    await db.execute(
+        "INSERT INTO processed_updates (platform, update_id, at, replies)"
+        " VALUES ('t', 'u1', '2026-01-01T00:00:00Z', '[]')"
+    )
     inside = asyncio.Event()
     release = asyncio.Event()
 
@@ -177,11 +224,17 @@ async def test_another_task_is_not_drawn_into_an_open_transaction(db: Database):
 
     task = asyncio.create_task(holder())
     await inside.wait()
-    writer = asyncio.create_task(db.users.mark_answered("t", "u1"))  # waits for the lock
+    writer = asyncio.create_task(db.users.mark_answered("t", "u1"))
     await asyncio.sleep(0.05)
-    assert not writer.done()
+    if db.dialect == "sqlite":
+        # On the one shared connection it waits for the lock (PostgreSQL: a connection of
+        # its own, nothing to wait for).
+        assert not writer.done()
     release.set()
     with pytest.raises(RuntimeError):
         await task
     await writer
     assert (await db.users.get(user.id)).language is None
+    # The writer's change stays: it was not part of the rolled-back transaction.
+    row = await db.fetch_one("SELECT answered_at FROM processed_updates WHERE update_id = 'u1'")
+    assert row[0] is not None
