@@ -91,9 +91,7 @@ class TranslationStore:
         if not columns:
             return
         # Qualified: on PostgreSQL a bare name in DO UPDATE could be the row or excluded.
-        sets = ", ".join(
-            f"{name} = translation_usage.{name} + excluded.{name}" for name in columns
-        )
+        sets = ", ".join(f"{name} = translation_usage.{name} + excluded.{name}" for name in columns)
         async with self._tx.single_statement():
             await execute(
                 self._tx,
