@@ -19,6 +19,12 @@ from db.transactions import Transactions
 # A month as (label, start, end): the label is what rows come back with.
 Month = tuple[str, str, str]
 
+# Seconds since 1970 of a stored timestamp: the one expression the backends do not share.
+_EPOCH = {
+    "sqlite": "unixepoch({})",
+    "postgresql": "EXTRACT(EPOCH FROM CAST({} AS timestamptz))",
+}
+
 
 @dataclass(frozen=True)
 class RequestCounts:
@@ -97,12 +103,14 @@ class StatisticsStore:
         params: list[Any] = [start, end]
         for numerator, denominator in fractions:
             low = f"(n - 1) * {int(numerator)} / {int(denominator)}"
-            high = f"{low} + ((n - 1) * {int(numerator)} % {int(denominator)} > 0)"
+            rest = f"(n - 1) * {int(numerator)} % {int(denominator)}"
+            high = f"{low} + CASE WHEN {rest} > 0 THEN 1 ELSE 0 END"
             picks.append(f"i = {low} OR i = {high}")
+        epoch = _EPOCH[self._tx.dialect]
         rows = await fetch_all(
             self._tx,
             "WITH waits AS (SELECT stadtbezirk AS district,"
-            " (unixepoch(matched_at) - unixepoch(opened_at)) / 60.0 AS minutes"
+            f" ({epoch.format('matched_at')} - {epoch.format('opened_at')}) / 60.0 AS minutes"
             " FROM help_requests"
             " WHERE created_at >= ? AND created_at < ?"
             " AND matched_at IS NOT NULL AND opened_at IS NOT NULL),"

@@ -55,7 +55,7 @@ async def _requests(db: Database) -> None:
             stadtbezirk=district,
         )
         opened = created + timedelta(minutes=1)
-        await db.conn.execute(
+        await db.execute(
             "UPDATE help_requests SET state = ?, created_at = ?, opened_at = ?, matched_at = ?,"
             " volunteer_id = ? WHERE id = ?",
             (

@@ -37,24 +37,27 @@ async def sample(db: Database) -> Database:
 async def conversation(db: Database, name: str) -> tuple[str, str] | None:
     """The raw ``conversations`` row (state, data as stored) of a memory user."""
     user = await db.users.find("memory", name)
-    async with db.conn.execute(
-        "SELECT state, data FROM conversations WHERE user_id = ?", (user.id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await db.fetch_one("SELECT state, data FROM conversations WHERE user_id = ?", (user.id,))
     return None if row is None else (row["state"], row["data"])
 
 
 async def everything(db: Database) -> str:
     """Every value of every table except the places themselves (public coordinates)."""
-    async with db.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'place%'"
-        " AND name NOT LIKE 'sqlite%'"
-    ) as cursor:
-        tables = [row["name"] for row in await cursor.fetchall()]
+    if db.dialect == "sqlite":
+        tables = await db.fetch_all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'place%'"
+            " AND name NOT LIKE 'sqlite%'"
+        )
+    else:
+        tables = await db.fetch_all(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            " AND table_name NOT LIKE 'place%'"
+        )
     values = []
-    for table in tables:
-        async with db.conn.execute(f"SELECT * FROM {table}") as cursor:
-            values += [str(value) for row in await cursor.fetchall() for value in tuple(row)]
+    for (table,) in tables:
+        rows = await db.fetch_all(f"SELECT * FROM {table}")
+        values += [str(value) for row in rows for value in tuple(row)]
     return "\n".join(values)
 
 
@@ -238,10 +241,9 @@ async def test_volunteer_radius_centre_is_kept_like_a_request(chat: MemoryTransp
     await chat.press("vera", "vo:q:0-0")
     await chat.press("vera", "vo:max:2")
     user = await db.users.find("memory", "vera")
-    async with db.conn.execute(
+    row = await db.fetch_one(
         "SELECT lat, lon, radius_m FROM volunteers WHERE user_id = ?", (user.id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     assert row is not None and row["radius_m"] == 2000
     assert (row["lat"], row["lon"]) == coarsen(*POINT, AREA)
     assert on_grid(row["lat"], row["lon"], AREA)

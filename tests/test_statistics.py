@@ -44,7 +44,7 @@ async def _request(
     )
     opened = created + timedelta(minutes=5) if state not in ("review", "rejected") else None
     matched = opened + timedelta(minutes=wait_minutes) if wait_minutes is not None else None
-    await db.conn.execute(
+    await db.execute(
         "UPDATE help_requests SET state = ?, created_at = ?, opened_at = ?, matched_at = ?,"
         " closed_at = ?, minutes_spent = ?, volunteer_id = ? WHERE id = ?",
         (
@@ -138,7 +138,7 @@ async def test_languages_asked_against_spoken(db: Database):
         await db.volunteers.save(user.id, languages=languages)
     paused = await db.users.seen("memory", "v3", "v3", "v3")
     await db.volunteers.save(paused.id, languages=("uk",))
-    await db.conn.execute("UPDATE volunteers SET paused = 1 WHERE user_id = ?", (paused.id,))
+    await db.execute("UPDATE volunteers SET paused = 1 WHERE user_id = ?", (paused.id,))
     figures = await statistics.figures(db, Period.recent(NOW), NOW)
     assert figures.asked["ar"] == 2 and figures.asked["de"] == 1 and figures.asked["uk"] == 1
     assert figures.spoken["de"] == 2 and figures.spoken["ar"] == 1 and figures.spoken["uk"] == 0

@@ -71,10 +71,15 @@ async def test_the_worker_never_sends_what_an_update_rolled_back(db: Database):
         real = await db.outbox.enqueue("memory", "ben", encode(Message("real")))
     await worker.run_once()
     assert sender.sent == [("ben", "real")]
-    row = await db.conn.execute_fetchall("SELECT id, sent_at FROM outbox")
+    row = await db.fetch_all("SELECT id, sent_at FROM outbox")
     assert [(r[0], r[1] is not None) for r in row] == [(real, True)]
-    seq = await db.conn.execute_fetchall("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
-    assert seq and seq[0][0] >= real
+    if db.dialect == "sqlite":
+        last = await db.fetch_one("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+    else:
+        last = await db.fetch_one(
+            "SELECT pg_sequence_last_value(pg_get_serial_sequence('outbox', 'id'))"
+        )
+    assert last and last[0] >= real
 
 
 async def test_outbox_ids_are_never_reused_after_a_rollback(db: Database):
@@ -324,7 +329,7 @@ async def test_a_ban_survives_deleting_the_account(story, db):
     assert again.banned_at is not None
     out = await story.press("mallory", "hr:new")
     assert "hr:cat:shopping" not in str(out)
-    rows = await db.conn.execute_fetchall("SELECT key_hash FROM ban_list")
+    rows = await db.fetch_all("SELECT key_hash FROM ban_list")
     assert rows and all("mallory" not in r[0] for r in rows)
 
 
@@ -484,7 +489,7 @@ async def test_an_inactive_volunteer_leaves_through_the_lifecycle(story, db):
     await story.press("vera", f"mt:acc:{request_id}")
     await story.flush()
     before = {name: len(story.inbox.get(name, [])) for name in ("amira", GROUP)}
-    await db.conn.execute("UPDATE users SET seen_at = '2020-01-01T00:00:00Z' WHERE id = ?", (vera,))
+    await db.execute("UPDATE users SET seen_at = '2020-01-01T00:00:00Z' WHERE id = ?", (vera,))
     removed = await erase_inactive(
         db, story.dispatcher.settings, build_router(), datetime.now(UTC) - timedelta(days=365)
     )
