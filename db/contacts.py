@@ -30,7 +30,8 @@ _RELAYED = (
     "SELECT r.id, r.request_id, r.kind, r.text, r.created_at,"
     " (SELECT group_concat(outbox_id) FROM relay_copies c WHERE c.relay_id = r.id"
     "  AND c.is_edit = 0),"
-    " (SELECT group_concat(outbox_id) FROM relay_copies c WHERE c.relay_id = r.id AND c.is_edit = 1)"
+    " (SELECT group_concat(outbox_id) FROM relay_copies c WHERE c.relay_id = r.id"
+    "  AND c.is_edit = 1)"
     " FROM relay_messages r"
 )
 
@@ -87,7 +88,8 @@ class ContactStore:
             return
         await execute_many(
             self._tx,
-            "INSERT INTO relay_copies (relay_id, outbox_id, is_edit) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO relay_copies (relay_id, outbox_id, is_edit) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             [(item.id, outbox_id, int(edit)) for outbox_id in outbox_ids],
         )
 
@@ -142,7 +144,8 @@ class ContactStore:
     async def add_notice_post(self, kind: str, subject: str, outbox_id: int) -> None:
         await execute(
             self._tx,
-            "INSERT INTO notices (kind, subject, outbox_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO notices (kind, subject, outbox_id) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (kind, subject, outbox_id),
         )
 

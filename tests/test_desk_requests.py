@@ -50,9 +50,7 @@ async def _request(db: Database, requester: int, **values) -> int:
 
 async def _age(db: Database, request_id: int, days: float) -> None:
     then = to_text(datetime.now(UTC) - timedelta(days=days))
-    await db.execute(
-        "UPDATE help_requests SET created_at = ? WHERE id = ?", (then, request_id)
-    )
+    await db.execute("UPDATE help_requests SET created_at = ? WHERE id = ?", (then, request_id))
 
 
 def _ids(page: str) -> list[int]:

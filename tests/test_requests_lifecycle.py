@@ -56,7 +56,7 @@ async def test_no_match_without_volunteer(db: Database):
     user, request = await _request(db)
     await db.requests.transition(request.id, "open", user.id)
     # SQLite: "CHECK constraint failed"; PostgreSQL: "violates check constraint".
-    with pytest.raises(Exception, match="(?i)check constraint"):
+    with pytest.raises(Exception, match=r"(?i)check constraint"):
         await db.requests.transition(request.id, "matched", user.id)
     assert (await db.requests.get(request.id)).state == "open"
 
