@@ -34,7 +34,7 @@ from typing import Any
 import psycopg
 
 from db import Database
-from db.postgres import CHAT_CLASS, PASSWORD_VARIABLE, PROCESS_CLASS, ROLE_CLASS
+from db.postgres import CHAT_CLASS, PROCESS_CLASS, ROLE_CLASS, connection_options
 
 log = logging.getLogger(__name__)
 ROLES = {"polling": 1, "matrix-sync": 2, "scheduler": 3}
@@ -95,10 +95,8 @@ class Cluster:
         self._conn: psycopg.AsyncConnection[Any] | None = None
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        password = os.environ.get(PASSWORD_VARIABLE)
-        extra: dict[str, Any] = {"password": password} if password else {}
         return await psycopg.AsyncConnection.connect(
-            self.url, autocommit=True, application_name=self.name, **extra
+            self.url, autocommit=True, application_name=self.name, **connection_options()
         )
 
     @property

@@ -30,7 +30,6 @@ rows are found, each half in a savepoint of its own.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -183,16 +182,10 @@ _KINDS = {
 }
 
 
-def connection_options() -> dict[str, Any]:
-    """As ``db.postgres.open_pool`` connects: the password from the environment, if set."""
-    password = os.environ.get(postgres.PASSWORD_VARIABLE)
-    return {"password": password} if password else {}
-
-
 async def _connect(url: str) -> psycopg.AsyncConnection[Any]:
     try:
         return await psycopg.AsyncConnection.connect(
-            url, autocommit=True, connect_timeout=15, **connection_options()
+            url, autocommit=True, connect_timeout=15, **postgres.connection_options()
         )
     except psycopg.Error as exc:
         raise Refused(f"cannot connect to {postgres.redacted(url)}: {exc}") from exc

@@ -343,11 +343,15 @@ class PostgresTransactions(Transactions):
         yield
 
 
-async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> AsyncConnectionPool[Any]:
-    kwargs: dict[str, Any] = {"autocommit": True}
+def connection_options() -> dict[str, Any]:
+    """What every connection of the bot's takes besides the URL: the password from the
+    environment, if set (the URL's own, or libpq's PGPASSWORD / ~/.pgpass, otherwise)."""
     password = os.environ.get(PASSWORD_VARIABLE)
-    if password:
-        kwargs["password"] = password
+    return {"password": password} if password else {}
+
+
+async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> AsyncConnectionPool[Any]:
+    kwargs: dict[str, Any] = {"autocommit": True, **connection_options()}
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
         url,
         min_size=min_size,

@@ -30,19 +30,41 @@ RESIDENT, VERA, VLAD, CORA = 1001, 2001, 2002, 3001
 
 
 class BotProcess:
-    def __init__(self, tmp: Path, fake: FakeTelegram) -> None:
-        self.config = tmp / "bot.toml"
+    """``python -m bot run`` as a real process. By default the crash test's bot (polling,
+    SQLite in ``tmp``); ``settings`` and ``env`` make another (tests/test_replicas.py), and
+    ``ready`` is the Bot API call that says it is up."""
+
+    def __init__(
+        self,
+        tmp: Path,
+        fake: FakeTelegram,
+        *,
+        name: str = "bot",
+        settings: str | None = None,
+        env: dict[str, str] | None = None,
+        ready: str = "getMe",
+        ready_within: float = 30,
+        stop_within: float = 15,
+    ) -> None:
+        self.config = tmp / f"{name}.toml"
         self.config.write_text(
-            f'[bot]\ndatabase = "{tmp / "bot.sqlite3"}"\nlog_level = "WARNING"\n'
-            f'[telegram]\napi_base_url = "{fake.url}"\npoll_timeout = 1\n'
-            f'[help]\ntelegram_backchannel = "{GROUP}"\nnew_user_cooldown_minutes = 0\n'
-            "require_verified_volunteers = false\n",
+            settings
+            or (
+                f'[bot]\ndatabase = "{tmp / "bot.sqlite3"}"\nlog_level = "WARNING"\n'
+                f'[telegram]\napi_base_url = "{fake.url}"\npoll_timeout = 1\n'
+                f'[help]\ntelegram_backchannel = "{GROUP}"\nnew_user_cooldown_minutes = 0\n'
+                "require_verified_volunteers = false\n"
+            ),
             encoding="utf-8",
         )
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
         self.env["NACHBARBOT_TELEGRAM__TOKEN"] = TOKEN
-        self.log = tmp / "bot.log"
+        self.env.update(env or {})
+        self.log = tmp / f"{name}.log"
         self.fake = fake
+        self.ready = ready
+        self.ready_within = ready_within
+        self.stop_within = stop_within
         self.process: subprocess.Popen[bytes] | None = None
         self.kills = 0
 
@@ -55,7 +77,7 @@ class BotProcess:
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
         )
-        await self.fake.wait_for("getMe", after=mark, timeout=30)
+        await self.fake.wait_for(self.ready, after=mark, timeout=self.ready_within)
 
     def kill(self) -> None:
         assert self.process is not None
@@ -67,7 +89,7 @@ class BotProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=self.stop_within)
             except subprocess.TimeoutExpired:
                 self.process.kill()
 

@@ -11,74 +11,43 @@ reminder is sent once (whichever process holds the scheduler role), and `db chec
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.checks import database_checks
 from db import Database
-from tests.cli import ROOT
-from tests.fake_telegram import TOKEN, FakeTelegram, LoadBalancedWebhook
-from tests.test_crash import CORA, GROUP, RESIDENT, VERA, VLAD, _seed, _texts_to
+from tests.fake_telegram import FakeTelegram, LoadBalancedWebhook
+from tests.test_crash import CORA, GROUP, RESIDENT, VERA, VLAD, BotProcess, _seed, _texts_to
 from tests.test_telegram_webhook import free_port
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 SECRET = "replica-secret"
 
 
-class Replica:
-    def __init__(self, tmp: Path, name: str, url: str, fake: FakeTelegram) -> None:
-        self.port = free_port()
-        self.config = tmp / f"{name}.toml"
-        self.config.write_text(
-            f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
-            f'[telegram]\napi_base_url = "{fake.url}"\nmode = "webhook"\n'
-            'webhook_url = "https://bot.example.org/telegram"\n'
-            f'webhook_listen = "127.0.0.1"\nwebhook_port = {self.port}\n'
-            f'[help]\ntelegram_backchannel = "{GROUP}"\nnew_user_cooldown_minutes = 0\n'
-            "require_verified_volunteers = false\n",
-            encoding="utf-8",
-        )
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-        self.env["NACHBARBOT_TELEGRAM__TOKEN"] = TOKEN
-        self.env["NACHBARBOT_TELEGRAM__WEBHOOK_SECRET"] = SECRET
-        self.log = tmp / f"{name}.log"
-        self.fake = fake
-        self.process: subprocess.Popen[bytes] | None = None
-        self.kills = 0
-
-    @property
-    def target(self) -> str:
-        return f"http://127.0.0.1:{self.port}/telegram"
-
-    async def start(self) -> None:
-        mark = len(self.fake.calls)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        await self.fake.wait_for("setWebhook", after=mark, timeout=60)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.kills += 1
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+def replica(tmp: Path, name: str, url: str, fake: FakeTelegram) -> tuple[BotProcess, str]:
+    """One bot process in webhook mode on its own port, and the address the load balancer
+    posts to."""
+    port = free_port()
+    settings = (
+        f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
+        f'[telegram]\napi_base_url = "{fake.url}"\nmode = "webhook"\n'
+        'webhook_url = "https://bot.example.org/telegram"\n'
+        f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
+        f'[help]\ntelegram_backchannel = "{GROUP}"\nnew_user_cooldown_minutes = 0\n'
+        "require_verified_volunteers = false\n"
+    )
+    bot = BotProcess(
+        tmp,
+        fake,
+        name=name,
+        settings=settings,
+        env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET},
+        ready="setWebhook",
+        ready_within=60,
+        stop_within=20,
+    )
+    return bot, f"http://127.0.0.1:{port}/telegram"
 
 
 async def test_three_replicas_survive_kills_and_a_lost_member(
@@ -87,11 +56,12 @@ async def test_three_replicas_survive_kills_and_a_lost_member(
     fake = fake_telegram
     fake.names.update({RESIDENT: "Amira", VERA: "Vera", VLAD: "Vlad", CORA: "Cora"})
     await _seed(database_url)  # type: ignore[arg-type]
-    flaky, leaving, steady = (Replica(tmp_path, n, database_url, fake) for n in "abc")
-    replicas = [flaky, leaving, steady]
-    for replica in replicas:
-        await replica.start()
-    balancer = LoadBalancedWebhook(fake, [r.target for r in replicas], secret=SECRET)
+    members = [replica(tmp_path, n, database_url, fake) for n in "abc"]
+    replicas = [bot for bot, _ in members]
+    flaky, leaving, _steady = replicas  # the third runs throughout
+    for bot in replicas:
+        await bot.start()
+    balancer = LoadBalancedWebhook(fake, [target for _, target in members], secret=SECRET)
     balancer.start()
     kill_plan = iter([0.0, 0.05, 0.2, "after"] * 3)
 
@@ -149,8 +119,8 @@ async def test_three_replicas_survive_kills_and_a_lost_member(
         await fake.settle(quiet=3.0, timeout=30)
     finally:
         await balancer.stop()
-        for replica in replicas:
-            replica.stop()
+        for bot in replicas:
+            bot.stop()
     assert flaky.kills >= 10
 
     db = await Database.open(database_url)
