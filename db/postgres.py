@@ -33,7 +33,6 @@ from functools import lru_cache
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-import psycopg
 from psycopg import AsyncClientCursor, AsyncConnection
 from psycopg.adapt import Dumper, Loader
 from psycopg_pool import AsyncConnectionPool
@@ -118,12 +117,8 @@ def translate(sql: str, with_params: bool = True) -> str:
     return "".join(out)
 
 
-def _has_params(params: Any) -> bool:
-    return bool(params)
-
-
 def prepared(sql: str, params: Any) -> tuple[str, Any]:
-    if _has_params(params):
+    if params:
         if not isinstance(params, dict):
             params = tuple(params)
         return translate(sql, True), params
@@ -185,6 +180,24 @@ async def _configure(conn: AsyncConnection[Any]) -> None:
     conn.row_factory = _row_factory
 
 
+def _rendered(cursor: AsyncClientCursor[Any], statements: Iterable[Statement]) -> list[str]:
+    """The statements as text with their values in, to be sent together."""
+    rendered = []
+    for sql, params in statements:
+        text, values = prepared(sql, params)
+        rendered.append(cursor.mogrify(text, values) if values is not None else text)
+    return rendered
+
+
+async def _each_result(cursor: AsyncClientCursor[Any]) -> list[list[Any]]:
+    """The rows of every statement of one round trip, in order."""
+    results: list[list[Any]] = []
+    while True:
+        results.append(await cursor.fetchall() if cursor.description else [])
+        if not cursor.nextset():
+            return results
+
+
 # --- transactions --------------------------------------------------------------------------
 
 
@@ -240,27 +253,17 @@ class PostgresTransactions(Transactions):
             async with self.transaction():
                 return await self._batch(statements, suffix)
         cursor = AsyncClientCursor(state.conn)
-        parts = []
-        for sql, params in statements:
-            text, values = prepared(sql, params)
-            parts.append(cursor.mogrify(text, values) if values is not None else text)
-        text = "; ".join(parts + ([suffix] if suffix else []))
+        text = "; ".join([*_rendered(cursor, statements), *([suffix] if suffix else [])])
         if not text:
             return []
-        if not state.begun:
+        begins = not state.begun
+        if begins:
             state.begun = True
             text = _BEGIN + text
         await cursor.execute(text)
-        results: list[list[Any]] = []
-        skip = 2 if text.startswith(_BEGIN) else 0
-        while True:
-            if skip:
-                skip -= 1
-            else:
-                results.append(await cursor.fetchall() if cursor.description else [])
-            if not cursor.nextset():
-                break
-        return results[: len(statements)]
+        results = await _each_result(cursor)
+        # BEGIN and the lock's SELECT come first when this batch began the transaction.
+        return (results[2:] if begins else results)[: len(statements)]
 
     async def fetch_all(self, sql: str, params: Any = ()) -> list[Any]:
         return (await self._statement(sql, params))[0]
@@ -281,17 +284,8 @@ class PostgresTransactions(Transactions):
             # Reads outside a transaction: one round trip without BEGIN or lock.
             async with self.pool.connection() as conn:
                 cursor = AsyncClientCursor(conn)
-                text = "; ".join(
-                    cursor.mogrify(t, v) if v is not None else t
-                    for t, v in (prepared(sql, params) for sql, params in queries)
-                )
-                await cursor.execute(text)
-                results = []
-                while True:
-                    results.append(await cursor.fetchall() if cursor.description else [])
-                    if not cursor.nextset():
-                        break
-                return results
+                await cursor.execute("; ".join(_rendered(cursor, queries)))
+                return await _each_result(cursor)
         return await self._batch(queries)
 
     @asynccontextmanager
@@ -363,10 +357,7 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> Async
     )
     try:
         await pool.open(wait=True, timeout=15)
-    except psycopg.Error:
-        await pool.close()
-        raise
-    except Exception:
+    except BaseException:
         await pool.close()
         raise
     return pool
