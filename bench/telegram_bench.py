@@ -45,7 +45,7 @@ UPDATES = 2000
 ROUNDS = 5
 
 
-def _mix(fake: FakeTelegram, count: int) -> None:
+def mix(fake: FakeTelegram, count: int) -> None:
     """Start, find a place by district, events this week, first request step."""
     for n in range(count):
         user = 10_000 + n % USERS
@@ -60,7 +60,22 @@ def _mix(fake: FakeTelegram, count: int) -> None:
             fake.press(user, "hr:new")
 
 
-async def _drain(fake: FakeTelegram, expected: int, timeout: float = 300) -> float:
+async def seed(db: Database) -> None:
+    """The mix's world: Dortmund's sample places, a daily event, and ``USERS`` residents who
+    chose a language and consented (so that every update reaches a handler)."""
+    await import_places(
+        db, ROOT / "data/dortmund/places-sample.csv", load_gazetteer("data/dortmund")
+    )
+    await db.events.upsert(
+        Event(uid="b", title="Sprachcafé", starts_local="2030-01-01T17:00", rrule="FREQ=DAILY")
+    )
+    for n in range(USERS):
+        user = await db.users.seen("telegram", str(10_000 + n), str(10_000 + n), "U")
+        await db.users.set_language(user.id, ("de", "ar", "tr", "uk")[n % 4])
+        await db.users.record_consent(user.id)
+
+
+async def drain(fake: FakeTelegram, expected: int, timeout: float = 300) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         answered = fake.counts.get("sendMessage", 0)
@@ -77,16 +92,7 @@ async def nachbarbot_throughput(database: str | None = None) -> tuple[float, flo
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         db = await Database.open(database or Path(tmp) / "b.sqlite3")
-        await import_places(
-            db, ROOT / "data/dortmund/places-sample.csv", load_gazetteer("data/dortmund")
-        )
-        await db.events.upsert(
-            Event(uid="b", title="Sprachcafé", starts_local="2030-01-01T17:00", rrule="FREQ=DAILY")
-        )
-        for n in range(USERS):
-            user = await db.users.seen("telegram", str(10_000 + n), str(10_000 + n), "U")
-            await db.users.set_language(user.id, ("de", "ar", "tr", "uk")[n % 4])
-            await db.users.record_consent(user.id)
+        await seed(db)
         latencies: list[float] = []
         dispatcher = Dispatcher(
             db,
@@ -104,13 +110,13 @@ async def nachbarbot_throughput(database: str | None = None) -> tuple[float, flo
             rate_limited=False,
         )
         await transport.start()
-        _mix(fake, 200)  # warm-up
-        await _drain(fake, 200)
+        mix(fake, 200)  # warm-up
+        await drain(fake, 200)
         fake.calls.clear()
         fake.counts.clear()
         latencies.clear()
-        _mix(fake, UPDATES)
-        seconds = await _drain(fake, UPDATES)
+        mix(fake, UPDATES)
+        seconds = await drain(fake, UPDATES)
         await transport.stop()
         await db.close()
     await fake.stop()
@@ -140,17 +146,38 @@ async def echo_throughput() -> float:
     await app.initialize()
     await app.start()
     await app.updater.start_polling(timeout=1)
-    _mix(fake, 200)
-    await _drain(fake, 200)
+    mix(fake, 200)
+    await drain(fake, 200)
     fake.calls.clear()
     fake.counts.clear()
-    _mix(fake, UPDATES)
-    seconds = await _drain(fake, UPDATES)
+    mix(fake, UPDATES)
+    seconds = await drain(fake, UPDATES)
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
     await fake.stop()
     return UPDATES / seconds
+
+
+async def enqueue_offers(db: Database, volunteers: int) -> None:
+    """An offer to each of ``volunteers`` chats (20000, 20001, …), committed at once as a
+    request's approval commits its offers."""
+    async with db.transaction():
+        for n in range(volunteers):
+            await db.outbox.enqueue(
+                "telegram",
+                str(20_000 + n),
+                encode(
+                    Message(
+                        Markup(f"🔔 Someone nearby needs help (#{n})"),
+                        [[Button("🙋 I can help", f"mt:acc:{n}")]],
+                    )
+                ),
+            )
+
+
+def delivered_chats(fake: FakeTelegram) -> set[object]:
+    return {c.params["chat_id"] for c in fake.calls if c.method == "sendMessage" and c.result}
 
 
 async def fan_out(volunteers: int = 1000) -> tuple[float, int, int]:
@@ -162,18 +189,7 @@ async def fan_out(volunteers: int = 1000) -> tuple[float, int, int]:
         dispatcher = Dispatcher(db, build_router(), HandlerSettings())
         transport = TelegramTransport(dispatcher, TelegramSection(api_base_url=fake.url), TOKEN, [])
         await transport.application.initialize()
-        async with db.transaction():
-            for n in range(volunteers):
-                await db.outbox.enqueue(
-                    "telegram",
-                    str(20_000 + n),
-                    encode(
-                        Message(
-                            Markup(f"🔔 Someone nearby needs help (#{n})"),
-                            [[Button("🙋 I can help", f"mt:acc:{n}")]],
-                        )
-                    ),
-                )
+        await enqueue_offers(db, volunteers)
         worker = OutboxWorker(db, [transport], max_backoff=2.0)
         started = time.perf_counter()
         while await db.outbox.pending():
@@ -182,7 +198,7 @@ async def fan_out(volunteers: int = 1000) -> tuple[float, int, int]:
         seconds = time.perf_counter() - started
         await transport.application.shutdown()
         await db.close()
-    delivered = {c.params["chat_id"] for c in fake.calls if c.method == "sendMessage" and c.result}
+    delivered = delivered_chats(fake)
     await fake.stop()
     return seconds, fake.too_many, volunteers - len(delivered)
 

@@ -1,0 +1,260 @@
+"""Several bot processes on one PostgreSQL: the shared outbox's fan-out and the throughput
+with 1, 2 and 3 processes.
+
+Real ``python -m bot run`` processes (as the replica fault test starts them, in webhook
+mode), a durable throwaway PostgreSQL cluster (``tests/postgres_server.py``) and the fake
+Bot API, all on this machine's two cores.
+
+1. Fan-out: three processes idle, then 1,000 offers committed in one transaction (as a
+   request's approval commits them). The processes claim them with ``SKIP LOCKED`` and share
+   one pace (``send_pace``); the fake server enforces Telegram's limits (30 messages/s
+   overall, 1/s per chat, 429 beyond). Target: ≤ 1.15 × the 33.3 s floor, no 429, none lost.
+2. Throughput: the handler mix of ``telegram_bench`` posted round-robin to 1, 2 and 3
+   processes by the fake's load balancer (``parallel`` connections, as Telegram opens
+   several). The processes' own sending pace is lifted to 1,000/s: this measures the
+   processes, not Telegram's limit (which caps a bot's messages at about 30/s whatever the
+   number of processes).
+
+Run: .venv/bin/python bench/cluster_bench.py [--updates N] [--volunteers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import telegram_bench  # noqa: E402
+
+from db import Database  # noqa: E402
+from tests.fake_telegram import FakeTelegram, LoadBalancedWebhook  # noqa: E402
+from tests.postgres_server import PostgresServer  # noqa: E402
+from tests.test_crash import BotProcess  # noqa: E402
+from tests.test_telegram_webhook import free_port  # noqa: E402
+
+Row = tuple[str, str, str]
+SECRET = "bench-secret"
+PARALLEL = 12  # connections the load balancer keeps open, as Telegram's webhook does
+
+
+def _process(
+    tmp: Path, name: str, url: str, fake: FakeTelegram, pace: float
+) -> tuple[BotProcess, str]:
+    """A bot process in webhook mode on its own port, and the address to post updates to."""
+    port = free_port()
+    settings = (
+        f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
+        "max_messages_per_minute = 600\nmax_presses_per_minute = 1200\n"
+        f'[telegram]\napi_base_url = "{fake.url}"\nmode = "webhook"\n'
+        f"max_messages_per_second = {pace}\n"
+        'webhook_url = "https://bot.example.org/telegram"\n'
+        f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
+    )
+    bot = BotProcess(
+        tmp,
+        fake,
+        name=name,
+        settings=settings,
+        env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET},
+        ready="setWebhook",
+        ready_within=60,
+        stop_within=20,
+    )
+    return bot, f"http://127.0.0.1:{port}/telegram"
+
+
+async def _start(processes: list[BotProcess]) -> None:
+    for bot in processes:
+        await bot.start()
+
+
+def _stop(processes: list[BotProcess]) -> None:
+    for bot in processes:
+        bot.stop()
+
+
+async def fan_out(server: PostgresServer, volunteers: int, count: int = 3) -> Row:
+    url = server.new_database()
+    fake = FakeTelegram()
+    await fake.start()
+    processes: list[BotProcess] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            processes = [
+                _process(Path(tmp), f"p{n}", url, fake, pace=29.0)[0] for n in range(count)
+            ]
+            await _start(processes)
+            fake.limits = (30, 1)
+            db = await Database.open(url, migrate=False, min_size=1, max_size=2)
+            try:
+                mark = len(fake.calls)
+                await telegram_bench.enqueue_offers(db, volunteers)
+                started = time.perf_counter()
+                while len(telegram_bench.delivered_chats(fake)) < volunteers:
+                    if time.perf_counter() - started > 10 * volunteers / 30:
+                        break
+                    await asyncio.sleep(0.02)
+                seconds = time.perf_counter() - started
+                await fake.settle(quiet=2.0, timeout=30)
+                pending = await db.outbox.pending()
+                sends = sum(1 for c in fake.calls[mark:] if c.method == "sendMessage")
+            finally:
+                await db.close()
+            _stop(processes)
+    finally:
+        _stop(processes)
+        await fake.stop()
+        server.drop(url)
+    lost = volunteers - len(telegram_bench.delivered_chats(fake))
+    floor = volunteers / 30
+    return (
+        f"fan-out to {volunteers:,} with {count} processes",
+        f"{seconds:.1f} s",
+        f"floor {floor:.1f} s, {seconds / floor - 1:+.0%} (target ≤ +15 %); 429s"
+        f" {fake.too_many}; lost {lost}; sends {sends} ({sends - volunteers} twice);"
+        f" left in the outbox {pending}",
+    )
+
+
+async def throughput(
+    server: PostgresServer, count: int, updates: int
+) -> tuple[float, tuple[float, float, float]]:
+    """Updates per second through ``count`` processes, and the cores the bots, PostgreSQL
+    and the fake used on average meanwhile."""
+    url = server.new_database()
+    db = await Database.open(url, migrate=False, min_size=1, max_size=2)
+    try:
+        await telegram_bench.seed(db)
+    finally:
+        await db.close()
+    fake = FakeTelegram()
+    await fake.start()
+    processes: list[BotProcess] = []
+    balancer: LoadBalancedWebhook | None = None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            members = [_process(Path(tmp), f"p{n}", url, fake, pace=1000.0) for n in range(count)]
+            processes = [bot for bot, _ in members]
+            await _start(processes)
+            balancer = LoadBalancedWebhook(
+                fake, [target for _, target in members], parallel=PARALLEL, secret=SECRET
+            )
+            balancer.start()
+            telegram_bench.mix(fake, 200)  # warm-up
+            await telegram_bench.drain(fake, 200)
+            fake.calls.clear()
+            fake.counts.clear()
+            meter = CpuMeter(server, processes)
+            meter.start()
+            telegram_bench.mix(fake, updates)
+            seconds = await telegram_bench.drain(fake, updates)
+            cores = meter.stop(seconds)
+            await balancer.stop()
+            balancer = None
+            _stop(processes)
+    finally:
+        if balancer is not None:
+            await balancer.stop()
+        _stop(processes)
+        await fake.stop()
+        server.drop(url)
+    return updates / seconds, cores
+
+
+def _stat(pid: int) -> list[str]:
+    # The fields after the command's closing parenthesis: state, ppid, …, utime at 11.
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _cpu_seconds(pids: list[int], *, reaped: bool = False) -> float:
+    """User and system CPU time of processes so far, with their reaped children's if
+    ``reaped`` (PostgreSQL's postmaster reaps the backends of closed connections)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = _stat(pid)
+        total += int(fields[11]) + int(fields[12])
+        if reaped:
+            total += int(fields[13]) + int(fields[14])
+    return total / ticks
+
+
+class CpuMeter:
+    """CPU seconds used by the bot processes, PostgreSQL and this process (the fake Bot
+    API and its load balancer) between ``start`` and ``stop``: where the two cores go."""
+
+    def __init__(self, server: PostgresServer, processes: list[BotProcess]) -> None:
+        self.bots = [bot.process.pid for bot in processes if bot.process is not None]
+        self.postmaster = int((server.folder / "data/postmaster.pid").read_text().split()[0])
+
+    def _postgres(self) -> float:
+        children = [
+            int(entry.name)
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and _child_of(int(entry.name), self.postmaster)
+        ]
+        return _cpu_seconds([self.postmaster], reaped=True) + _cpu_seconds(children)
+
+    def _now(self) -> tuple[float, float, float]:
+        times = os.times()
+        return _cpu_seconds(self.bots), self._postgres(), times.user + times.system
+
+    def start(self) -> None:
+        self._start = self._now()
+
+    def stop(self, seconds: float) -> tuple[float, float, float]:
+        """Cores used on average by the bots, PostgreSQL and the fake."""
+        return tuple(  # type: ignore[return-value]
+            (after - before) / seconds
+            for after, before in zip(self._now(), self._start, strict=True)
+        )
+
+
+def _child_of(pid: int, parent: int) -> bool:
+    try:
+        return int(_stat(pid)[1]) == parent
+    except (OSError, ValueError):
+        return False
+
+
+async def main(updates: int, volunteers: int) -> None:
+    server = PostgresServer(durable=True)
+    server.start()
+    rows: list[Row] = []
+    try:
+        await server.create_template()
+        rates = {}
+        for count in (1, 2, 3):
+            rate, (bots, postgres, fake) = await throughput(server, count, updates)
+            rates[count] = rate
+            rows.append(
+                (
+                    f"handler mix with {count} process{'es' if count > 1 else ''}",
+                    f"{rate:,.0f} updates/s",
+                    f"{rate / rates[1]:.2f} × one process; cores used: bots {bots:.2f},"
+                    f" PostgreSQL {postgres:.2f}, fake Bot API {fake:.2f}",
+                )
+            )
+        rows.append(await fan_out(server, volunteers))
+    finally:
+        server.stop()
+    print(f"Cluster benchmark, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores")
+    for label, value, reference in rows:
+        print(f"{label:<44}{value:>16}   {reference}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=telegram_bench.UPDATES)
+    parser.add_argument("--volunteers", type=int, default=1000)
+    args = parser.parse_args()
+    asyncio.run(main(args.updates, args.volunteers))
