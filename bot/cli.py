@@ -253,6 +253,7 @@ async def _run(config: Config) -> int:
     cluster = for_database(db, config.bot.database)
     await cluster.start()
     dispatcher = build_dispatcher(db, config)
+    dispatcher.process_key = cluster.key or None
     transports: list = []
     if config.telegram_enabled:
         from bot.transports.telegram import TelegramTransport

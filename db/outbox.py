@@ -10,7 +10,7 @@ from typing import Any
 
 from db.clock import to_text, utcnow
 from db.personal_data import forget_settled_messages
-from db.postgres import PROCESS_CLASS
+from db.postgres import process_gone
 from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import SqliteTransactions, Transactions
 
@@ -34,10 +34,7 @@ class OutboxItem:
 
 
 # A claim's process is gone: its process lock (bot/cluster.py) is no longer in pg_locks.
-_CLAIMANT_GONE = (
-    "NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
-    f" AND l.classid = {PROCESS_CLASS} AND l.objid::bigint = o.claimed_by)"
-)
+_CLAIMANT_GONE = process_gone("o.claimed_by")
 
 _HIGHEST_ID = (
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"

@@ -767,6 +767,7 @@ MAP: tuple[Table, ...] = (
             "replies": CONTENT,
             "answered_at": DETAIL,
             "chat_id": IDENTITY,
+            "handled_by": PUBLIC,
         },
         links=(
             Link(

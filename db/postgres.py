@@ -49,6 +49,17 @@ MIGRATION_LOCK = 2
 PROCESS_CLASS = ADVISORY_CLASS + 1
 ROLE_CLASS = ADVISORY_CLASS + 2
 CHAT_CLASS = ADVISORY_CLASS + 3
+
+
+def process_gone(column: str) -> str:
+    """SQL that is true when the process whose lock key is in ``column`` is gone: its
+    process lock (bot/cluster.py) is no longer held."""
+    return (
+        "NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
+        f" AND l.classid = {PROCESS_CLASS} AND l.objid::bigint = {column})"
+    )
+
+
 _BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({ADVISORY_CLASS}, {WRITE_LOCK}); "
 
 PASSWORD_VARIABLE = "NACHBARBOT_BOT__DATABASE_PASSWORD"

@@ -12,6 +12,7 @@ import aiosqlite
 from db.bans import BanList
 from db.clock import to_text
 from db.clock import utcnow as _now
+from db.postgres import process_gone
 from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import Statement, Transactions
 
@@ -190,15 +191,20 @@ class UserStore:
 
     @staticmethod
     def finish_statement(
-        platform: str, update_id: str, chat_id: str, replies: str | None
+        platform: str,
+        update_id: str,
+        chat_id: str,
+        replies: str | None,
+        handled_by: int | None = None,
     ) -> Statement:
         """Record an update as handled, with the answers kept until the transport confirms
-        them. Belongs in the transaction that began with :meth:`arrive`, whose check makes
-        a conflict here impossible."""
+        them, and the process (its cluster key) that is to send them. Belongs in the
+        transaction that began with :meth:`arrive`, whose check makes a conflict here
+        impossible."""
         return (
-            "INSERT INTO processed_updates (platform, update_id, at, chat_id, replies)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (platform, update_id, _now(), chat_id, replies),
+            "INSERT INTO processed_updates (platform, update_id, at, chat_id, replies,"
+            " handled_by) VALUES (?, ?, ?, ?, ?, ?)",
+            (platform, update_id, _now(), chat_id, replies, handled_by),
         )
 
     async def set_language(self, user_id: int, language: str) -> None:
@@ -243,12 +249,18 @@ class UserStore:
 
     async def unanswered(self, platform: str, since: datetime) -> list[tuple[str, str, str]]:
         """(update id, chat id, answers) of updates handled since ``since`` whose answers
-        were never sent."""
+        were never sent, by a process that is gone: with several processes on PostgreSQL, a
+        live process's kept answers are its own to send (it may be sending them now)."""
+        alive = (
+            f" AND (handled_by IS NULL OR {process_gone('handled_by')})"
+            if self._tx.dialect == "postgresql"
+            else ""
+        )
         rows = await fetch_all(
             self._tx,
             "SELECT update_id, chat_id, replies FROM processed_updates"
             " WHERE platform = ? AND answered_at IS NULL AND replies IS NOT NULL AND at >= ?"
-            " ORDER BY at",
+            f"{alive} ORDER BY at",
             (platform, to_text(since)),
         )
         return [(row[0], row[1], row[2]) for row in rows]

@@ -84,6 +84,9 @@ class Dispatcher:
         self.on_queued = on_queued
         # Called with each handled update and the seconds it took (metrics).
         self.on_handled = on_handled
+        # This process's key among several on one PostgreSQL database (bot/cluster.py), kept
+        # with each handled update: only a gone process's kept answers are sent by another.
+        self.process_key: int | None = None
         # Recent update times per sender and kind (presses, other updates), for the flood
         # limits (kept in memory: a restart forgets them, which is harmless).
         self._recent: dict[tuple[str, str, bool], deque[float]] = defaultdict(deque)
@@ -164,6 +167,7 @@ class Dispatcher:
                         json.dumps([encode(item) for item in replies], ensure_ascii=False)
                         if replies
                         else None,
+                        self.process_key,
                     )
                 )
             await self.db.transactions.commit_with(writes)

@@ -142,3 +142,32 @@ async def test_one_pace_for_all_processes(database_url):
         assert len(within) <= 31
     for d in dbs:
         await d.close()
+
+
+async def test_a_starting_process_sends_only_a_gone_process_kept_answers(database_url, settings):
+    """Answers are kept with each handled update until sent. A process that starts sends
+    those a dead process left behind, never those a live process is about to send."""
+    from handlers import build_router
+    from handlers.dispatcher import Dispatcher
+    from handlers.model import Command, Incoming, Sender
+
+    (db1, live), (db2, dying), (db3, starting) = [await _member(database_url) for _ in range(3)]
+    handlers = []
+    for db, cluster in ((db1, live), (db2, dying)):
+        dispatcher = Dispatcher(db, build_router(), settings)
+        dispatcher.process_key = cluster.key
+        handlers.append(dispatcher)
+    for dispatcher, chat in zip(handlers, ("801", "802"), strict=True):
+        incoming = Incoming(Sender("telegram", chat, "A"), chat, Command("start"), update_id=chat)
+        assert await dispatcher.handle(incoming)  # answers kept, not yet sent
+    newcomer = Dispatcher(db3, build_router(), settings)
+    assert [i.chat_id for i, _ in await newcomer.unanswered("telegram")] == []
+
+    await dying.stop()  # the process dies: its lock goes with its connection
+    await db2.close()
+    # The dead process's answer is the newcomer's to send; the live one's (801) stays with
+    # the live process.
+    assert [i.chat_id for i, _ in await newcomer.unanswered("telegram")] == ["802"]
+    for db, cluster in ((db1, live), (db3, starting)):
+        await cluster.stop()
+        await db.close()
