@@ -77,6 +77,10 @@ demo: $(VENV)/.stamp-base catalogs web-assets
 	$(PY) -m bot events import data/dortmund/events-sample.ics
 	NACHBARBOT_WEB__PORT=$${NACHBARBOT_WEB__PORT:-$(DEMO_WEB_PORT)} $(PY) -m bot console
 
+# The suite runs on every core (pytest-xdist), a test file at a time per worker: each worker
+# starts its own PostgreSQL and Synapse. `make test PYTEST_ARGS=tests/test_db.py` runs one file.
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,
 # so it is reported as its own error instead of being mistaken for either.
 test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql
