@@ -109,19 +109,22 @@ async def _postgres_checks(db: Database) -> AsyncIterator[Check]:
 async def _sequences_behind(db: Database) -> list[str]:
     """Tables whose identity sequence would hand out an id that a row has already (rows
     copied or restored with their ids, the sequence not moved past them)."""
+    # Schema-qualified throughout: a city's schema (db/city_schema.py) is checked, not
+    # whatever its search path would find further along.
     columns = await fetch_all(
         db.transactions,
-        "SELECT table_name, column_name,"
-        " pg_get_serial_sequence(quote_ident(table_name), column_name)"
+        "SELECT table_name, column_name, quote_ident(table_schema) || '.' ||"
+        " quote_ident(table_name), pg_get_serial_sequence(quote_ident(table_schema) || '.'"
+        " || quote_ident(table_name), column_name)"
         " FROM information_schema.columns WHERE table_schema = current_schema()"
         " AND is_identity = 'YES' ORDER BY table_name",
     )
     behind = []
-    for table, column, sequence in columns:
+    for table, column, qualified, sequence in columns:
         # Names from the catalog, quoted by it: nothing from outside reaches this SQL.
         row = await fetch_one(
             db.transactions,
-            f'SELECT (SELECT COALESCE(MAX("{column}"), 0) FROM "{table}"),'
+            f'SELECT (SELECT COALESCE(MAX("{column}"), 0) FROM {qualified}),'
             f" last_value, is_called FROM {sequence}",
         )
         if row is None:
@@ -137,6 +140,13 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
     backend = _postgres_checks(db) if db.dialect == "postgresql" else _sqlite_checks(db)
     async for check in backend:
         yield check
+    if db.schema is not None:
+        found = await db.city_schema_problems()
+        yield (
+            f"city schema {db.schema} is whole",
+            "FAIL" if found else "ok",
+            "; ".join(found)[:200],
+        )
     version = await db.schema_version()
     latest = latest_migration(db.dialect)
     # Newer than this code knows: a rolling upgrade, where a newer process migrated first

@@ -20,6 +20,11 @@ The operator's way from one backend to the other, while the bot keeps running on
    ``sqlite_sequence`` where it is higher: outbox ids are never handed out twice (messages
    are edited later by id), not even ids whose rows were deleted.
 
+A city other than the main one is copied from its own SQLite file into its own schema
+(``schema``, see ``db.database.city_location``): the target's connections work in that
+schema, a schema not there yet counts as an empty target, and the copy takes that city's
+write lock.
+
 Values PostgreSQL would refuse are converted where nothing is lost (NUL characters removed
 from text, numbers in TEXT columns written as text, whole numbers in text or REAL form in
 INTEGER columns) and counted. A row that cannot be converted, or that PostgreSQL refuses
@@ -41,6 +46,7 @@ import psycopg
 from psycopg import sql
 
 from db import postgres
+from db.city_schema import check_schema_name
 from db.database import Database, latest_migration
 
 BATCH = 5000
@@ -182,13 +188,26 @@ _KINDS = {
 }
 
 
-async def _connect(url: str) -> psycopg.AsyncConnection[Any]:
+async def _connect(url: str, schema: str | None) -> psycopg.AsyncConnection[Any]:
+    """A connection to the target; with ``schema``, working in that city's schema."""
+    options = postgres.connection_options()
+    if schema is not None:
+        options["options"] = postgres.schema_options(url, schema)
     try:
         return await psycopg.AsyncConnection.connect(
-            url, autocommit=True, connect_timeout=15, **postgres.connection_options()
+            url, autocommit=True, connect_timeout=15, **options
         )
     except psycopg.Error as exc:
         raise Refused(f"cannot connect to {postgres.redacted(url)}: {exc}") from exc
+
+
+async def _in_own_schema(conn: psycopg.AsyncConnection[Any], schema: str | None) -> bool:
+    """Whether the connection works in the city's schema: not while the schema is missing
+    (the search path then falls through to ``public``, the main city's)."""
+    if schema is None:
+        return True
+    row = await (await conn.execute("SELECT current_schema()")).fetchone()
+    return bool(row and row[0] == schema)
 
 
 async def _target_tables(conn: psycopg.AsyncConnection[Any]) -> dict[str, list[_Column]]:
@@ -208,11 +227,19 @@ async def _target_tables(conn: psycopg.AsyncConnection[Any]) -> dict[str, list[_
 
 
 async def _target_version(conn: psycopg.AsyncConnection[Any]) -> int:
-    cursor = await conn.execute("SELECT to_regclass('schema_version') IS NOT NULL")
+    # The schema's own table: by name alone a missing one would be found further along the
+    # search path.
+    cursor = await conn.execute(
+        "SELECT to_regclass(quote_ident(current_schema()) || '.schema_version') IS NOT NULL,"
+        " current_schema()"
+    )
     row = await cursor.fetchone()
     if not row or not row[0]:
         return 0
-    cursor = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+    query = sql.SQL("SELECT COALESCE(MAX(version), 0) FROM {}.schema_version").format(
+        sql.Identifier(row[1])
+    )
+    cursor = await conn.execute(query)
     row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
@@ -523,13 +550,21 @@ async def _count(conn: psycopg.AsyncConnection[Any], table: str) -> int:
     return int(row[0]) if row else 0
 
 
-async def copy_to_postgres(source_path: str | Path, url: str, *, batch: int = BATCH) -> CopyReport:
-    """Copy the SQLite database at ``source_path`` into the PostgreSQL database at ``url``
-    (see the module's docstring). Raises :class:`Refused` before writing anything."""
+async def copy_to_postgres(
+    source_path: str | Path, url: str, *, schema: str | None = None, batch: int = BATCH
+) -> CopyReport:
+    """Copy the SQLite database at ``source_path`` into the PostgreSQL database at ``url``,
+    into a city's ``schema`` if given (see the module's docstring). Raises
+    :class:`Refused` before writing anything."""
     if not postgres.is_postgres(url):
         raise Refused("the target must be a postgresql:// URL")
     if postgres.is_postgres(source_path):
         raise Refused("[bot] database is PostgreSQL already: migrate-to copies from SQLite")
+    if schema is not None:
+        try:
+            check_schema_name(schema)
+        except ValueError as exc:
+            raise Refused(str(exc)) from exc
     source = open_snapshot(source_path)
     try:
         version = _source_version(source)
@@ -540,15 +575,18 @@ async def copy_to_postgres(source_path: str | Path, url: str, *, batch: int = BA
                 f" this release at {expected}: run `python -m bot db migrate` with this"
                 " release first"
             )
-        target = await _connect(url)
+        target = await _connect(url, schema)
         try:
-            target_version = await _target_version(target)
+            if not await _in_own_schema(target, schema):
+                # The city's schema is not there yet: nothing in it to check.
+                target_version, occupied = 0, []
+            else:
+                target_version, occupied = await _target_version(target), await _occupied(target)
             if target_version not in (0, version):
                 raise Refused(
                     f"{postgres.redacted(url)} is at schema version {target_version},"
                     f" the SQLite database at {version}"
                 )
-            occupied = await _occupied(target)
             if occupied:
                 raise Refused(
                     f"{postgres.redacted(url)} holds data already (in {', '.join(occupied)}):"
@@ -556,11 +594,13 @@ async def copy_to_postgres(source_path: str | Path, url: str, *, batch: int = BA
                 )
         finally:
             await target.close()
-        database = await Database.open(url, min_size=1, max_size=1)
+        database = await Database.open(url, schema=schema, min_size=1, max_size=1)
         await database.close()
-        target = await _connect(url)
+        target = await _connect(url, schema)
         try:
-            return await _copy_all(source, target, version, batch)
+            if not await _in_own_schema(target, schema):
+                raise Refused(f"the connection does not work in the schema {schema}")
+            return await _copy_all(source, target, version, batch, schema)
         finally:
             await target.close()
     finally:
@@ -568,7 +608,11 @@ async def copy_to_postgres(source_path: str | Path, url: str, *, batch: int = BA
 
 
 async def _copy_all(
-    source: sqlite3.Connection, target: psycopg.AsyncConnection[Any], version: int, batch: int
+    source: sqlite3.Connection,
+    target: psycopg.AsyncConnection[Any],
+    version: int,
+    batch: int,
+    schema: str | None,
 ) -> CopyReport:
     report = CopyReport(version)
     tables = await _target_tables(target)
@@ -585,9 +629,7 @@ async def _copy_all(
     order = await _parents_first(target, wanted)
     async with target.transaction():
         # Another copy (or a bot process) that started meanwhile would find rows too late.
-        await target.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", (postgres.ADVISORY_CLASS, postgres.WRITE_LOCK)
-        )
+        await target.execute("SELECT pg_advisory_xact_lock(%s, %s)", postgres.write_lock(schema))
         occupied = await _occupied(target)
         if occupied:
             raise Refused(f"the target received data meanwhile (in {', '.join(occupied)})")

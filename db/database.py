@@ -1,7 +1,12 @@
 """Opening the database (a SQLite file, or a PostgreSQL URL) and applying the numbered
 migrations: ``db/migrations/*.sql`` for SQLite, ``db/migrations/postgresql/*.sql`` for
 PostgreSQL. PostgreSQL's first file is the whole schema up to its number at once; from then
-on both are numbered alike (``tests/test_db.py`` checks they end at the same number)."""
+on both are numbered alike (``tests/test_db.py`` checks they end at the same number).
+
+Each city's data lives apart (:func:`city_location`): on SQLite a database file per city,
+on PostgreSQL a schema per city in the one database (db/city_schema.py). A
+:class:`Database` is opened for exactly one city, so its stores cannot reach another
+city's rows; the main city stays where today's installations have it."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from db import postgres
+from db import city_schema, postgres
 from db.clock import utcnow
 from db.contacts import ContactStore
 from db.data_rights import DataRights
@@ -36,10 +41,33 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 BUSY_TIMEOUT_MS = 5000
+CITY_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
 class MigrationError(RuntimeError):
     pass
+
+
+def city_location(database: str, slug: str, main: bool) -> tuple[str, str | None]:
+    """Where a city's data lives, as ``(database, schema)`` for :meth:`Database.open`:
+    the main city where the configured ``database`` is (today's installations keep their
+    data); another city on SQLite in a file beside it (``var/nachbarbot.sqlite3`` and
+    ``unna``: ``var/nachbarbot.unna.sqlite3``), on PostgreSQL in the schema ``city_unna``
+    of the same database. ValueError for a slug that is not ``[a-z0-9][a-z0-9-]{0,39}``."""
+    if not CITY_SLUG.fullmatch(slug):
+        raise ValueError(
+            f"not a city slug: {slug!r} (lowercase letters, digits and '-', at most 40,"
+            " beginning with a letter or digit)"
+        )
+    database = str(database)
+    if main:
+        return database, None
+    if postgres.is_postgres(database):
+        return database, "city_" + slug.replace("-", "_")
+    if database == ":memory:":
+        return database, None  # a fresh database at every open: apart by itself
+    path = Path(database)
+    return str(path.with_name(f"{path.stem}.{slug}{path.suffix}")), None
 
 
 def available_migrations(dialect: str = "sqlite") -> list[tuple[int, str, Path]]:
@@ -81,6 +109,10 @@ class Database:
         self._conn = conn
         self.transactions = transactions
         self.dialect = transactions.dialect
+        # PostgreSQL: the city's own schema, or None for the main city.
+        self.schema = (
+            transactions.schema if isinstance(transactions, postgres.PostgresTransactions) else None
+        )
         self.transaction = self.transactions.transaction
         self.users = UserStore(self.transactions)
         self.places = PlaceStore(self.transactions)
@@ -110,21 +142,35 @@ class Database:
         return self.transactions.pool
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True, **pool: int) -> Database:
+    async def open(
+        cls, path: str | Path, *, schema: str | None = None, migrate: bool = True, **pool: int
+    ) -> Database:
         """``path`` is a SQLite file or a ``postgresql://`` URL; ``pool`` sizes PostgreSQL's
-        connection pool (``min_size``, ``max_size``)."""
+        connection pool (``min_size``, ``max_size``). ``schema`` (PostgreSQL only, see
+        :func:`city_location`) is a city's own schema: every connection works in it, it is
+        created and migrated if need be, and refused (MigrationError) when anything of it
+        would resolve to another schema (db/city_schema.py)."""
         if postgres.is_postgres(path):
+            if schema is not None:
+                city_schema.check_schema_name(schema)
             transactions = postgres.PostgresTransactions(
-                await postgres.open_pool(str(path), **pool)
+                await postgres.open_pool(str(path), schema=schema, **pool), schema
             )
             db = cls(transactions)
-            if migrate:
-                try:
+            try:
+                if migrate:
                     await db.migrate()
-                except BaseException:
-                    await db.close()
-                    raise
+                elif schema is not None:
+                    await db._check_city_schema()
+            except BaseException:
+                await db.close()
+                raise
             return db
+        if schema is not None:
+            raise ValueError(
+                "a schema is for PostgreSQL: on SQLite each city has a database file of its own"
+                " (city_location)"
+            )
         if str(path) != ":memory:":
             _create_private_file(Path(path))
         conn = await aiosqlite.connect(str(path), isolation_level=None)
@@ -186,6 +232,14 @@ class Database:
         return rows[0] if rows else None
 
     async def schema_version(self) -> int:
+        if self._conn is None and self.schema is not None:
+            # The city's own table only: unqualified, a missing one would be public's.
+            table = f"{self.schema}.schema_version"
+            rows = await self.fetch_all("SELECT to_regclass(?) IS NOT NULL", (table,))
+            if not rows or not rows[0][0]:
+                return 0
+            rows = await self.fetch_all(f"SELECT COALESCE(MAX(version), 0) FROM {table}")
+            return int(rows[0][0]) if rows else 0
         if self._conn is None:
             rows = await self.fetch_all(
                 "SELECT COALESCE(MAX(version), 0) FROM schema_version"
@@ -240,20 +294,33 @@ class Database:
 
     async def _migrate_postgres(self) -> list[str]:
         # Several processes may start at once: the first to take the lock migrates, the
-        # others then find nothing left to do.
+        # others then find nothing left to do. Each city has a lock of its own.
+        schema = self.schema
+        if schema is not None:
+            await self._create_cube()
         applied = []
         async with self.pool.connection() as conn, conn.transaction():
             await conn.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)",
-                (postgres.ADVISORY_CLASS, postgres.MIGRATION_LOCK),
+                "SELECT pg_advisory_xact_lock(%s, %s)", postgres.migration_lock(schema)
             )
+            if schema is not None:
+                try:
+                    await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}".encode())
+                except Exception as exc:
+                    raise MigrationError(f"cannot create the schema {schema}: {exc}") from exc
+            # Qualified for a city: its own bookkeeping, never the main city's.
+            table = "schema_version" if schema is None else f"{schema}.schema_version"
             await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY,"
-                " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                f"CREATE TABLE IF NOT EXISTS {table} (version BIGINT PRIMARY KEY,"
+                " name TEXT NOT NULL, applied_at TEXT NOT NULL)".encode()
             )
-            cursor = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+            cursor = await conn.execute(f"SELECT COALESCE(MAX(version), 0) FROM {table}".encode())
             row = await cursor.fetchone()
             current = int(row[0]) if row else 0
+            if schema is not None:
+                # Before migrating too: a migration altering a table the city lacks would
+                # alter the main city's.
+                await _refuse_fall_through(conn, schema, current)
             for number, name, path in available_migrations("postgresql"):
                 if number <= current:
                     continue
@@ -261,12 +328,63 @@ class Database:
                     async with conn.transaction():
                         await conn.execute(path.read_text(encoding="utf-8").encode())
                         await conn.execute(
-                            "INSERT INTO schema_version (version, name, applied_at)"
-                            " VALUES (%s, %s, %s)",
+                            f"INSERT INTO {table} (version, name, applied_at) VALUES (%s, %s, %s)",
                             (number, name, utcnow()),
                         )
                 except Exception as exc:
                     raise MigrationError(f"migration {path.name} failed: {exc}") from exc
-                log.info("applied migration %s", path.name)
+                log.info("applied migration %s%s", path.name, f" in {schema}" if schema else "")
                 applied.append(path.name)
+                current = number
+            if schema is not None:
+                await _refuse_fall_through(conn, schema, current)
         return applied
+
+    async def _create_cube(self) -> None:
+        """The ``cube`` extension in ``public``, for every city, before a city's schema is
+        migrated: its migration would otherwise create it in the city's schema, out of the
+        other cities' reach. Under the main migration lock, which creates it too."""
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'cube'")
+            if await cursor.fetchone():
+                return
+            async with conn.transaction():
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", postgres.migration_lock(None)
+                )
+                await conn.execute("CREATE EXTENSION IF NOT EXISTS cube SCHEMA public")
+
+    async def _check_city_schema(self) -> None:
+        """A city's schema opened without migrating: it must exist and be whole."""
+        if await self.schema_version() == 0:
+            raise MigrationError(
+                f"the city's schema {self.schema} is not there or not migrated:"
+                " open it with migrations"
+            )
+        found = await self.city_schema_problems()
+        if found:
+            raise MigrationError(
+                f"the city's schema {self.schema} is not whole: " + "; ".join(found)
+            )
+
+    async def city_schema_problems(self) -> list[str]:
+        """What would let this city's statements reach another schema (db/city_schema.py);
+        empty for a sound city schema, and for the main city."""
+        if self.schema is None:
+            return []
+        version = await self.schema_version()
+        async with self.pool.connection() as conn:
+            return await city_schema.problems(conn, self.schema, _relations_at(version))
+
+
+def _relations_at(version: int) -> set[str]:
+    """The tables and views PostgreSQL's migrations up to ``version`` leave behind."""
+    return city_schema.relations_created(
+        path for number, _, path in available_migrations("postgresql") if number <= version
+    )
+
+
+async def _refuse_fall_through(conn: Any, schema: str, version: int) -> None:
+    found = await city_schema.problems(conn, schema, _relations_at(version))
+    if found:
+        raise MigrationError(f"the city's schema {schema} is not whole: " + "; ".join(found))

@@ -13,7 +13,11 @@ Why the stores can stay as they are:
   rules (a request is matched once, an offer is accepted once) were written for one writer
   at a time, and stay true with any number of processes. Reads outside a transaction never
   wait (MVCC), and the outbox's claim takes row locks of its own (``FOR UPDATE SKIP
-  LOCKED``) without that lock.
+  LOCKED``) without that lock. The lock is one per city: a city other than the main one
+  lives in a schema of its own (its connections' ``search_path`` starts there, see
+  :func:`open_pool`) and takes a lock keyed by that schema, since the stores' rules are per
+  city as the data is; the main city keeps the one key it always had, so that old and new
+  processes still exclude each other during a rolling upgrade.
 
 As on SQLite, the ``BEGIN`` travels with the transaction's first statement and
 :meth:`commit_with` sends the last writes with the ``COMMIT``: one round trip each.
@@ -25,6 +29,7 @@ import asyncio
 import itertools
 import os
 import re
+import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -35,8 +40,10 @@ from urllib.parse import urlsplit
 
 from psycopg import AsyncClientCursor, AsyncConnection
 from psycopg.adapt import Dumper, Loader
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
+from db.city_schema import check_schema_name
 from db.transactions import Statement, Transactions
 
 # pg_advisory_xact_lock(ADVISORY_CLASS, n): the first key says "nachbarbot" ('nb'), the
@@ -49,6 +56,9 @@ MIGRATION_LOCK = 2
 PROCESS_CLASS = ADVISORY_CLASS + 1
 ROLE_CLASS = ADVISORY_CLASS + 2
 CHAT_CLASS = ADVISORY_CLASS + 3
+# A city's own schema: its write lock and its migration lock, keyed by the schema's name.
+CITY_WRITE_CLASS = ADVISORY_CLASS + 4
+CITY_MIGRATION_CLASS = ADVISORY_CLASS + 5
 
 
 def process_gone(column: str) -> str:
@@ -60,7 +70,34 @@ def process_gone(column: str) -> str:
     )
 
 
-_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({ADVISORY_CLASS}, {WRITE_LOCK}); "
+def schema_key(schema: str) -> int:
+    """A city schema's advisory-lock key: the same in every process (unlike Python's
+    ``hash``), within the signed 32 bits of ``pg_advisory_xact_lock(int, int)``. Two names
+    that share a key only make those two cities wait for each other."""
+    key = zlib.crc32(schema.encode())
+    return key - (1 << 32) if key >= 1 << 31 else key
+
+
+def write_lock(schema: str | None) -> tuple[int, int]:
+    """The keys of the write lock of the main city (``None``) or of a city's schema."""
+    if schema is None:
+        return (ADVISORY_CLASS, WRITE_LOCK)
+    return (CITY_WRITE_CLASS, schema_key(schema))
+
+
+def migration_lock(schema: str | None) -> tuple[int, int]:
+    """The keys of the migration lock of the main city (``None``) or of a city's schema:
+    cities migrate side by side, each once."""
+    if schema is None:
+        return (ADVISORY_CLASS, MIGRATION_LOCK)
+    return (CITY_MIGRATION_CLASS, schema_key(schema))
+
+
+def begin_statement(schema: str | None) -> str:
+    """``BEGIN`` and the write lock, sent in front of a transaction's first statement."""
+    first, second = write_lock(schema)
+    return f"BEGIN; SELECT pg_advisory_xact_lock({first}, {second}); "
+
 
 PASSWORD_VARIABLE = "NACHBARBOT_BOT__DATABASE_PASSWORD"
 
@@ -222,8 +259,11 @@ class _Open:
 class PostgresTransactions(Transactions):
     dialect = "postgresql"
 
-    def __init__(self, pool: AsyncConnectionPool[Any]) -> None:
+    def __init__(self, pool: AsyncConnectionPool[Any], schema: str | None = None) -> None:
         self.pool = pool
+        # The city's schema (None: the main city, in the connections' default schema).
+        self.schema = schema
+        self._begin = begin_statement(schema)
         self._open: dict[asyncio.Task[Any], _Open] = {}
         self._names = itertools.count(1)
 
@@ -237,7 +277,7 @@ class PostgresTransactions(Transactions):
         cursor = AsyncClientCursor(state.conn)
         if not state.begun:
             state.begun = True  # before the round trip: a failure is followed by ROLLBACK
-            text = _BEGIN + text
+            text = self._begin + text
         await cursor.execute(text, params)
         while cursor.nextset():
             pass
@@ -270,7 +310,7 @@ class PostgresTransactions(Transactions):
         begins = not state.begun
         if begins:
             state.begun = True
-            text = _BEGIN + text
+            text = self._begin + text
         await cursor.execute(text)
         results = await _each_result(cursor)
         # BEGIN and the lock's SELECT come first when this batch began the transaction.
@@ -355,8 +395,23 @@ def connection_options() -> dict[str, Any]:
     return {"password": password} if password else {}
 
 
-async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> AsyncConnectionPool[Any]:
+def schema_options(url: str, schema: str) -> str:
+    """libpq's ``options`` for connections that work in a city's ``schema``: its tables
+    first, then ``public`` for the ``cube`` extension's functions and operators. Options
+    the URL (or ``PGOPTIONS``) gives already are kept; the later ``-c`` wins."""
+    check_schema_name(schema)  # it goes into the options unquoted
+    given = conninfo_to_dict(url).get("options") or os.environ.get("PGOPTIONS", "")
+    return f"{given} -c search_path={schema},public".strip()
+
+
+async def open_pool(
+    url: str, *, schema: str | None = None, min_size: int = 2, max_size: int = 10
+) -> AsyncConnectionPool[Any]:
+    """The connection pool; with ``schema``, every connection works in that schema (the
+    caller makes sure it exists: a search path naming a missing schema skips it)."""
     kwargs: dict[str, Any] = {"autocommit": True, **connection_options()}
+    if schema is not None:
+        kwargs["options"] = schema_options(url, schema)
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
         url,
         min_size=min_size,
@@ -364,7 +419,7 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> Async
         kwargs=kwargs,
         configure=_configure,
         open=False,
-        name="nachbarbot",
+        name="nachbarbot" if schema is None else f"nachbarbot {schema}",
     )
     try:
         await pool.open(wait=True, timeout=15)
