@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import events_cli, log_redaction, migrate_to, places_cli
+from bot import cities_cli, events_cli, log_redaction, migrate_to, places_cli
 from bot.app import apply_retention, build_dispatcher, open_database
 from bot.checks import database_checks, doctor_checks, run_checks
 from bot.cluster import Cluster, for_database
@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check configuration, database, catalogs and chat services")
     places_cli.add_parsers(sub)
     events_cli.add_parsers(sub)
+    cities_cli.add_parsers(sub)
     roles = sub.add_parser("roles", help="give or take a role (coordinator, volunteer, admin)")
     roles.add_argument("action", choices=("grant", "revoke"))
     roles.add_argument("user", help="platform:user_id, e.g. telegram:123456")
@@ -415,6 +416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "city":
+        return cities_cli.run(config, args)
     if args.command == "run":
         try:
             check_chat_secrets(config)

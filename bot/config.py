@@ -3,6 +3,10 @@
 Secrets (tokens, passwords) are only read from the environment, never from the file, so a
 config file can be shared or committed safely. Any problem raises :class:`ConfigError`
 with one line naming the key and what is wrong.
+
+The file is also the installation's first city; ``bot.cities_dir`` names a folder of
+further cities (``bot.cities``). Settings marked installation-wide (``wide``) and the
+sections in :data:`INSTALLATION_SECTIONS` belong to the installation, not to a city.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from types import UnionType
@@ -19,9 +23,13 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from db.data_rights import Limits
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import HandlerSettings
+from locales import SUPPORTED_LANGUAGES
 
 ENV_PREFIX = "NACHBARBOT_"
 CONFIG_ENV = "NACHBARBOT_CONFIG"
+# Sections shared by every city of an installation (one metrics endpoint, one web server,
+# one translation budget); a city file may not set them.
+INSTALLATION_SECTIONS = ("metrics", "translation", "web")
 
 
 class ConfigError(ValueError):
@@ -36,8 +44,17 @@ def _opt(
     minimum: int | None = None,
     maximum: int | None = None,
     doc: str = "",
+    wide: bool = False,
 ) -> Any:
-    meta = {"secret": secret, "choices": choices, "min": minimum, "max": maximum, "doc": doc}
+    """``wide``: installation-wide, set only in the main configuration."""
+    meta = {
+        "secret": secret,
+        "choices": choices,
+        "min": minimum,
+        "max": maximum,
+        "doc": doc,
+        "wide": wide,
+    }
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -46,8 +63,18 @@ def _opt(
 @dataclass(frozen=True)
 class BotSection:
     city: str = _opt("Dortmund", doc="City the bot serves; shown to users")
-    database: str = _opt("var/nachbarbot.sqlite3", doc="Path of the SQLite database file")
-    log_level: str = _opt("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    database: str = _opt(
+        "var/nachbarbot.sqlite3", doc="Path of the SQLite database file", wide=True
+    )
+    log_level: str = _opt("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"), wide=True)
+    cities_dir: str = _opt(
+        "",
+        doc="Folder with one TOML file per further city; empty: this file is the only city",
+        wide=True,
+    )
+    languages: list[str] = _opt(
+        list(SUPPORTED_LANGUAGES), doc="Languages this city offers; the first is the fallback"
+    )
     max_text_length: int = _opt(
         2000, minimum=100, maximum=4000, doc="Longest text a user may send in one message"
     )
@@ -245,6 +272,7 @@ class Config:
         admins = frozenset(tuple(entry.split(":", 1)) for entry in self.bot.admins)
         return HandlerSettings(
             city=self.bot.city,
+            languages=tuple(self.bot.languages),
             inactive_account_days=self.privacy.inactive_account_days,
             retention=Limits(
                 closed_request_days=self.privacy.closed_request_days,
@@ -278,8 +306,10 @@ class Config:
         )
 
 
-def env_name(section: str, key: str) -> str:
-    return f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
+def env_name(section: str, key: str, prefix: str = ENV_PREFIX) -> str:
+    """The variable overriding ``section.key``; a further city's ``prefix`` is
+    ``bot.cities.env_prefix(slug)``."""
+    return f"{prefix}{section.upper()}__{key.upper()}"
 
 
 def _base_type(tp: Any) -> Any:
@@ -335,7 +365,13 @@ def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
         raise ConfigError(f"{name}: must be at most {meta['max']}, got {value}")
 
 
-def _section(cls: type, section: str, data: Mapping[str, Any], env: Mapping[str, str]) -> Any:
+def _section(
+    cls: type,
+    section: str,
+    data: Mapping[str, Any],
+    env: Mapping[str, str],
+    prefix: str = ENV_PREFIX,
+) -> Any:
     hints = get_type_hints(cls)
     known = {f.name for f in fields(cls)}
     for key in data:
@@ -344,7 +380,7 @@ def _section(cls: type, section: str, data: Mapping[str, Any], env: Mapping[str,
     values = {}
     for f in fields(cls):
         name = f"{section}.{f.name}"
-        variable = env_name(section, f.name)
+        variable = env_name(section, f.name, prefix)
         if f.metadata["secret"] and f.name in data:
             raise ConfigError(
                 f"{name}: is a secret; set the environment variable {variable} "
@@ -364,36 +400,49 @@ def _section(cls: type, section: str, data: Mapping[str, Any], env: Mapping[str,
     return cls(**values)
 
 
-def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Read the file (``path``, else ``$NACHBARBOT_CONFIG``, else defaults only) and the env."""
-    env = os.environ if env is None else env
-    path = path or env.get(CONFIG_ENV) or None
-    data: dict[str, Any] = {}
-    if path:
-        try:
-            with open(path, "rb") as fp:
-                data = tomllib.load(fp)
-        except FileNotFoundError:
-            raise ConfigError(f"config file {path}: not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
-    sections = {f.name: f for f in fields(Config)}
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The file's tables, checked to be sections of :class:`Config`."""
+    try:
+        with open(path, "rb") as fp:
+            data = tomllib.load(fp)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path}: not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: cannot be read ({exc.strerror})") from None
+    sections = {f.name for f in fields(Config)}
     for key, value in data.items():
         if key not in sections:
             raise ConfigError(f"{key}: unknown section")
         if not isinstance(value, dict):
             raise ConfigError(f"{key}: must be a [{key}] table")
+    return data
+
+
+def build_sections(
+    data: Mapping[str, Any], env: Mapping[str, str], names: Iterable[str], prefix: str = ENV_PREFIX
+) -> dict[str, Any]:
+    """The named sections of :class:`Config` from a file's tables and the environment."""
     hints = get_type_hints(Config)
-    config = Config(
-        **{name: _section(hints[name], name, data.get(name, {}), env) for name in sections}
-    )
-    _check_consistency(config)
+    return {name: _section(hints[name], name, data.get(name, {}), env, prefix) for name in names}
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the file (``path``, else ``$NACHBARBOT_CONFIG``, else defaults only) and the env."""
+    env = os.environ if env is None else env
+    path = path or env.get(CONFIG_ENV) or None
+    data = read_toml(path) if path else {}
+    config = Config(**build_sections(data, env, (f.name for f in fields(Config))))
+    check_consistency(config)
     return config
 
 
-def _check_consistency(config: Config) -> None:
+def check_consistency(config: Config) -> None:
+    """What no single key can check on its own; for the main city and each further one."""
     if not config.bot.city.strip():
         raise ConfigError("bot.city: must not be empty")
+    _check_languages(config.bot.languages)
     for entry in config.bot.admins:
         platform, _, user_id = entry.partition(":")
         if platform not in ("telegram", "matrix", "console") or not user_id:
@@ -429,13 +478,28 @@ def _check_consistency(config: Config) -> None:
         raise ConfigError("translation.url: LibreTranslate needs its base URL (http://...)")
 
 
-def check_chat_secrets(config: Config) -> None:
+def _check_languages(languages: list[str]) -> None:
+    if not languages:
+        raise ConfigError("bot.languages: must name at least one language")
+    for language in languages:
+        if language not in SUPPORTED_LANGUAGES:
+            raise ConfigError(
+                f"bot.languages: {language!r} is not a supported language "
+                f"({', '.join(SUPPORTED_LANGUAGES)})"
+            )
+        if languages.count(language) > 1:
+            raise ConfigError(f"bot.languages: {language} is listed twice")
+
+
+def check_chat_secrets(config: Config, prefix: str = ENV_PREFIX) -> None:
     """The secrets the configured chat services need, checked only by the commands that
     talk to them (``run``, ``doctor``): importing places or events needs none, so an
-    operator's machine without the bot's secrets can still run those."""
+    operator's machine without the bot's secrets can still run those. ``prefix``: the
+    city's environment variables (``bot.cities.check_all_chat_secrets``)."""
     if config.matrix_enabled and not (config.matrix.access_token or config.matrix.password):
         raise ConfigError(
-            f"matrix: set {env_name('matrix', 'access_token')} or {env_name('matrix', 'password')}"
+            f"matrix: set {env_name('matrix', 'access_token', prefix)} or "
+            f"{env_name('matrix', 'password', prefix)}"
         )
     if (
         config.telegram.mode == "webhook"
@@ -444,7 +508,7 @@ def check_chat_secrets(config: Config) -> None:
     ):
         raise ConfigError(
             f"telegram.webhook_secret: required when telegram.mode is webhook "
-            f"(set {env_name('telegram', 'webhook_secret')})"
+            f"(set {env_name('telegram', 'webhook_secret', prefix)})"
         )
     if config.translation.engine == "deepl" and not config.translation.api_key:
         raise ConfigError(f"translation: DeepL needs {env_name('translation', 'api_key')}")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from db.data_rights import Limits
+from locales import SUPPORTED_LANGUAGES
 
 
 @dataclass(frozen=True)
 class HandlerSettings:
     city: str = "Dortmund"
+    # The languages the city offers (bot.languages); the first is the fallback.
+    languages: tuple[str, ...] = SUPPORTED_LANGUAGES
     # Accounts with no activity for this long are erased by the retention job.
     inactive_account_days: int = 365
     # How long the rest is kept (the privacy notice names these figures).

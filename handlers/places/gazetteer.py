@@ -25,6 +25,13 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The gazetteer's files and their columns, as in data/dortmund/ (``number`` and ``stadtteile``
+# are for the people keeping the files; the loader reads the others).
+GAZETTEER_FILES: dict[str, tuple[str, ...]] = {
+    "stadtbezirke.csv": ("stadtbezirk", "number", "lat", "lon"),
+    "stadtteile.csv": ("stadtteil", "stadtbezirk", "lat", "lon", "aliases"),
+    "postcodes.csv": ("postcode", "lat", "lon", "stadtbezirk", "stadtteile"),
+}
 _POSTCODE = re.compile(r"\b(\d{5})\b")
 _COORDS = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 MATCH_THRESHOLD = 82

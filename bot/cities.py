@@ -1,0 +1,214 @@
+"""The cities one installation serves: the main configuration's own city, then one TOML file
+per further city in ``bot.cities_dir`` (its slug is the file name without ``.toml``).
+
+A city is data, not a deployment, and nothing of one city may reach another's people. So a
+city file holds only per-city settings (the installation-wide ones come from the main
+configuration, and nothing else does: never its bots, backchannels, admins or data folder);
+a further city's settings and secrets are overridden only by its own environment variables,
+``NACHBARBOT_CITY_<SLUG>__<SECTION>__<KEY>``; and whatever two cities cannot share (a bot,
+an account, a backchannel, a webhook, a gazetteer) is refused before anything starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from bot.config import (
+    ENV_PREFIX,
+    INSTALLATION_SECTIONS,
+    BotSection,
+    Config,
+    ConfigError,
+    build_sections,
+    check_chat_secrets,
+    check_consistency,
+    env_name,
+    read_toml,
+)
+from handlers.places.gazetteer import find_data_dir, fold
+
+# Lower-case letters, digits and single inner hyphens: a file name, a PostgreSQL schema
+# name and, upper-cased with "_" for "-", an unambiguous part of an environment variable.
+SLUG = re.compile(r"(?=.{1,40}$)[a-z0-9]+(?:-[a-z0-9]+)*")
+CITY_ENV_PREFIX = "NACHBARBOT_CITY_"
+# The sections a city file may hold ([bot] without its installation-wide keys).
+CITY_SECTIONS = ("bot", "privacy", "places", "help", "events", "telegram", "matrix")
+WIDE_BOT_KEYS = tuple(f.name for f in fields(BotSection) if f.metadata["wide"])
+
+
+@dataclass(frozen=True)
+class City:
+    slug: str  # the file name without .toml; the main city's from bot.city ("Lünen" -> "luenen")
+    config: Config  # the city's whole configuration
+    main: bool  # the main configuration file's own city
+    source: Path | None  # the city's file (None for the main city)
+
+    @property
+    def name(self) -> str:
+        return self.config.bot.city
+
+    @property
+    def env_prefix(self) -> str:
+        """How this city's environment variables begin."""
+        return ENV_PREFIX if self.main else env_prefix(self.slug)
+
+    @property
+    def label(self) -> str:
+        """The city for an operator's message: its slug and where it is configured."""
+        return f"{self.slug} ({self.source or 'main configuration'})"
+
+
+def slugify(name: str) -> str:
+    """A city's name as a slug: "Lünen" -> "luenen", "Mülheim an der Ruhr" ->
+    "muelheim-an-der-ruhr"; "" when nothing usable is left."""
+    slug = "-".join(fold(name).split())[:40].strip("-")
+    return slug if SLUG.fullmatch(slug) else ""
+
+
+def env_prefix(slug: str) -> str:
+    """``luenen`` -> ``NACHBARBOT_CITY_LUENEN__`` (``-`` written as ``_``)."""
+    return f"{CITY_ENV_PREFIX}{slug.upper().replace('-', '_')}__"
+
+
+def city_files(folder: Path) -> list[Path]:
+    """The city files of ``cities_dir``, sorted; hidden files (an editor's) are not cities."""
+    return sorted(path for path in folder.glob("*.toml") if not path.name.startswith("."))
+
+
+def load_cities(config: Config, env: Mapping[str, str] | None = None) -> list[City]:
+    """The main city first, then the cities of ``bot.cities_dir`` by file name."""
+    env = os.environ if env is None else env
+    slug = slugify(config.bot.city)
+    if not slug:
+        raise ConfigError(f"bot.city: {config.bot.city!r} gives no usable slug (a-z, 0-9, -)")
+    cities = [City(slug, config, True, None)]
+    if config.bot.cities_dir:
+        folder = Path(config.bot.cities_dir)
+        if not folder.is_dir():
+            raise ConfigError(f"bot.cities_dir: folder {folder} not found")
+        cities += [load_city(path, config, env) for path in city_files(folder)]
+    check_environment(cities, env)
+    check_apart(cities)
+    return cities
+
+
+def load_city(path: Path, main: Config, env: Mapping[str, str]) -> City:
+    """One city file, completed by its environment and the installation-wide settings."""
+    slug = path.stem
+    if not SLUG.fullmatch(slug):
+        raise ConfigError(
+            f"{path}: the file name must be the city's slug (a-z, 0-9 and inner hyphens, "
+            "up to 40 characters, e.g. luenen.toml)"
+        )
+    if not path.is_file():
+        raise ConfigError(f"{path}: not a file")
+    prefix = env_prefix(slug)
+    try:
+        data = read_toml(path)
+        for section in INSTALLATION_SECTIONS:
+            if section in data:
+                raise ConfigError(f"[{section}] {_WIDE}")
+        for key in WIDE_BOT_KEYS:
+            if key in data.get("bot", {}):
+                raise ConfigError(f"bot.{key} {_WIDE}")
+        sections = build_sections(data, env, CITY_SECTIONS, prefix)
+        if not _given(data, env, prefix, "bot", "city"):
+            raise ConfigError("bot.city: required in a city file (the name shown to its people)")
+        bot = replace(sections["bot"], **{key: getattr(main.bot, key) for key in WIDE_BOT_KEYS})
+        places = sections["places"]
+        if not _given(data, env, prefix, "places", "data_dir"):
+            # Never the main city's gazetteer (the default, data/dortmund).
+            places = replace(places, data_dir=f"data/{slug}")
+        sections |= {"bot": bot, "places": places}
+        config = replace(main, **sections)  # the installation-wide sections stay main's
+        check_consistency(config)
+    except ConfigError as exc:
+        message = str(exc).removeprefix("config file ")  # read_toml's, naming the file
+        raise ConfigError(
+            message if message.startswith(str(path)) else f"{path}: {message}"
+        ) from None
+    return City(slug, config, False, path)
+
+
+_WIDE = "is installation-wide: set it in the main configuration"
+
+
+def _given(
+    data: Mapping[str, Any], env: Mapping[str, str], prefix: str, section: str, key: str
+) -> bool:
+    return key in data.get(section, {}) or env_name(section, key, prefix) in env
+
+
+def check_environment(cities: list[City], env: Mapping[str, str]) -> None:
+    """Every ``NACHBARBOT_CITY_…`` variable names a further city and one of its settings: a
+    misspelt one would leave a city without its token, or silently with a default."""
+    further = sorted((city for city in cities if not city.main), key=lambda c: -len(c.slug))
+    hints = get_type_hints(Config)
+    for variable in sorted(env):
+        if not variable.startswith(CITY_ENV_PREFIX):
+            continue
+        city = next((c for c in further if variable.startswith(c.env_prefix)), None)
+        if city is None:
+            main = cities[0]
+            hint = (
+                f"; the main city {main.slug} takes {ENV_PREFIX}<SECTION>__<KEY>"
+                if variable.startswith(env_prefix(main.slug))
+                else ""
+            )
+            known = ", ".join(c.slug for c in further) or "none"
+            raise ConfigError(
+                f"{variable}: names no further city of this installation ({known}){hint}"
+            )
+        section, _, key = variable.removeprefix(city.env_prefix).lower().partition("__")
+        if section in INSTALLATION_SECTIONS or (section == "bot" and key in WIDE_BOT_KEYS):
+            raise ConfigError(
+                f"{variable}: {section}.{key} is installation-wide: "
+                f"set {env_name(section, key)} instead"
+            )
+        if section not in CITY_SECTIONS or key not in {f.name for f in fields(hints[section])}:
+            raise ConfigError(f"{variable}: {section}.{key}: unknown setting")
+
+
+def _claims(city: City) -> Iterator[tuple[str, object]]:
+    """What this city holds that no other city may hold too (values never shown)."""
+    config = city.config
+    yield "slug", city.slug
+    # Case, umlauts and accents aside: "Lünen", "LUENEN" and "Lunen" are one city.
+    yield "name (bot.city)", fold(config.bot.city)
+    yield "data folder (places.data_dir)", find_data_dir(config.places.data_dir).resolve()
+    if config.telegram.token:
+        yield "Telegram bot token", config.telegram.token
+    if config.telegram_enabled and config.telegram.mode == "webhook":
+        yield "webhook port (telegram.webhook_port)", config.telegram.webhook_port
+        yield "webhook URL (telegram.webhook_url)", config.telegram.webhook_url
+    if config.matrix.user_id:
+        yield "Matrix account (matrix.user_id)", config.matrix.user_id.casefold()
+    if config.help.telegram_backchannel:
+        yield "Telegram backchannel (help.telegram_backchannel)", config.help.telegram_backchannel
+    if config.matrix.backchannel_room:
+        yield "Matrix backchannel (matrix.backchannel_room)", config.matrix.backchannel_room
+
+
+def check_apart(cities: list[City]) -> None:
+    taken: dict[tuple[str, object], City] = {}
+    for city in cities:
+        for claim in _claims(city):
+            other = taken.setdefault(claim, city)
+            if other is not city:
+                raise ConfigError(f"cities {other.label} and {city.label}: same {claim[0]}")
+
+
+def check_all_chat_secrets(cities: list[City]) -> None:
+    """``check_chat_secrets`` for each city, naming the city's own variables."""
+    for city in cities:
+        try:
+            check_chat_secrets(city.config, city.env_prefix)
+        except ConfigError as exc:
+            if len(cities) == 1:
+                raise
+            raise ConfigError(f"city {city.slug}: {exc}") from None

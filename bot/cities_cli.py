@@ -1,0 +1,315 @@
+"""``python -m bot city add NAME``: a further city's configuration and data folder.
+
+The operator gets a commented city file in ``bot.cities_dir`` and a gazetteer folder to fill
+in (or, when they prepared that folder already, its check by the real loader). Nothing is
+written unless the whole city would load beside the others: a name or slug taken, a bad
+name or a broken gazetteer leave every file as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from bot.cities import (
+    City,
+    check_apart,
+    check_environment,
+    env_prefix,
+    load_cities,
+    load_city,
+    slugify,
+)
+from bot.config import Config, ConfigError, env_name
+from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
+from locales import SUPPORTED_LANGUAGES
+
+MAX_NAME = 100
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    city = sub.add_parser("city", help="the cities of this installation: add one")
+    actions = city.add_subparsers(dest="city_command", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add", help="write a city's file in bot.cities_dir and its data folder from templates"
+    )
+    add.add_argument("name", help='the city\'s name as its people write it, e.g. "Lünen"')
+    add.add_argument(
+        "--data-dir",
+        help="the city's gazetteer folder (default: data/<slug>); checked if it exists",
+    )
+
+
+class GazetteerError(ValueError):
+    """A gazetteer folder the bot could not use: which file, what is wrong."""
+
+
+class Refused(Exception):
+    """Why the city cannot be added; nothing was written."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def run(config: Config, args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    try:
+        for line in add_city(config, args.name, args.data_dir, env):
+            print(line)
+    except Refused as exc:
+        print(f"nachbarbot: {exc}", file=sys.stderr)
+        return exc.code
+    return 0
+
+
+def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, str]) -> list[str]:
+    """Write the city's file and data folder; the lines to tell the operator."""
+    if not config.bot.cities_dir:
+        raise Refused(
+            "city add needs a folder for the city files: set bot.cities_dir in the main "
+            f"configuration (or {env_name('bot', 'cities_dir')})"
+        )
+    name = name.strip()
+    if not name or len(name) > MAX_NAME or any(_control(ch) for ch in name):
+        raise Refused(f"{name!r} is not a city's name (1 to {MAX_NAME} printable characters)")
+    slug = slugify(name)
+    if not slug:
+        raise Refused(
+            f"{name!r} gives no usable slug (a-z, 0-9, -); write the name in Latin letters"
+        )
+    folder = Path(config.bot.cities_dir)
+    prefix = env_prefix(slug)
+    try:
+        # A folder not made yet holds no city; it is made with the first one. The new
+        # city's variables may be set already (its token in the service's environment).
+        cities = load_cities(
+            config if folder.is_dir() else replace(config, bot=replace(config.bot, cities_dir="")),
+            {variable: value for variable, value in env.items() if not variable.startswith(prefix)},
+        )
+    except ConfigError as exc:
+        raise Refused(f"configuration error: {exc}") from None
+    target = folder / f"{slug}.toml"
+    for city in cities:
+        if city.slug == slug:
+            raise Refused(f"city {slug} exists already: {city.source or 'the main configuration'}")
+    if target.exists():
+        raise Refused(f"{target} exists already")
+    data_dir = data_dir or f"data/{slug}"
+    text = template(name, slug, data_dir)
+    candidate = _candidate(text, target, config, env)
+    try:
+        check_environment([*cities, candidate], env)
+        check_apart([*cities, candidate])
+    except ConfigError as exc:
+        raise Refused(str(exc)) from None
+    data = find_data_dir(data_dir)
+    prepared = data.is_dir() and any((data / file).exists() for file in GAZETTEER_FILES)
+    lines = [f"city {slug}: {name}"]
+    if prepared:
+        try:
+            lines.append(f"gazetteer {data_dir}: {check_gazetteer(data)}")
+        except GazetteerError as exc:
+            raise Refused(f"gazetteer {data_dir}: {exc}; nothing written", code=1) from None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as fp:
+            fp.write(text)
+    except OSError as exc:
+        raise Refused(f"{exc.filename}: {exc.strerror}; nothing written", code=1) from None
+    lines.append(f"written: {target}")
+    if not prepared:
+        data = Path(data_dir)
+        try:
+            _write_templates(data, name)
+        except OSError as exc:
+            target.unlink()  # a city without its data folder would not start
+            raise Refused(f"{exc.filename}: {exc.strerror}; {target} removed", code=1) from None
+        lines += [
+            f"written: {data}/ with {', '.join(GAZETTEER_FILES)} (headers only) and README.md",
+            f"next: fill in the gazetteer in {data}/ (README.md says how): the city needs it "
+            "to find where people live",
+        ]
+    lines += [
+        f"next: create the city's own Telegram bot with @BotFather and set "
+        f"{env_name('telegram', 'token', prefix)} (and/or the Matrix account in {target})",
+        f"next: set the coordinators' backchannel (help.telegram_backchannel, "
+        f"matrix.backchannel_room) and the admins (bot.admins) in {target}",
+    ]
+    return lines
+
+
+def _write_templates(data: Path, name: str) -> None:
+    """The gazetteer's files with their header lines, and how to fill them in; files
+    already there (a README of the operator's) are kept."""
+    data.mkdir(parents=True, exist_ok=True)
+    for file, columns in GAZETTEER_FILES.items():
+        with (data / file).open("x", encoding="utf-8", newline="") as fp:
+            csv.writer(fp, lineterminator="\n").writerow(columns)
+    readme = data / "README.md"
+    if not readme.exists():
+        readme.write_text(_data_readme(name), encoding="utf-8")
+
+
+def _control(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("C")
+
+
+def _candidate(text: str, target: Path, config: Config, env: Mapping[str, str]) -> City:
+    """The new city as it will load (its file written aside first), so that a conflict
+    or a setting in the environment that does not fit is refused before anything is
+    written."""
+    with tempfile.TemporaryDirectory() as scratch:
+        aside = Path(scratch) / target.name
+        aside.write_text(text, encoding="utf-8")
+        try:
+            city = load_city(aside, config, env)
+        except ConfigError as exc:
+            message = str(exc).replace(str(aside), str(target))
+            raise Refused(f"configuration error: {message}") from None
+    return replace(city, source=target)
+
+
+def check_gazetteer(folder: Path) -> str:
+    """Load a gazetteer folder with the real loader: its counts, else
+    :class:`GazetteerError` (also for ``doctor``)."""
+    for file, columns in GAZETTEER_FILES.items():
+        if not (folder / file).is_file():
+            raise GazetteerError(f"{file} is missing (columns: {','.join(columns)})")
+    try:
+        gazetteer = load_gazetteer.__wrapped__(str(folder))
+    except KeyError as exc:
+        column = exc.args[0]
+        files = [file for file in GAZETTEER_FILES if column not in _header(folder / file)]
+        raise GazetteerError(
+            f"{' and '.join(files) or 'a file'}: column {column} missing"
+        ) from None
+    except ValueError as exc:
+        if "empty" in str(exc):  # no point at all to frame the city by
+            raise GazetteerError("no Stadtbezirke or Stadtteile with coordinates") from None
+        raise GazetteerError(_not_a_number(folder) or str(exc)) from None
+    except (OSError, csv.Error) as exc:
+        raise GazetteerError(str(exc)) from None
+    bezirke = {area.name for area in gazetteer.bezirke}
+    if not bezirke or not gazetteer.teile:
+        raise GazetteerError("stadtbezirke.csv and stadtteile.csv need one row each at least")
+    for file, areas in (
+        ("stadtteile.csv", gazetteer.teile),
+        ("postcodes.csv", gazetteer.postcodes.values()),
+    ):
+        for area in areas:
+            if area.stadtbezirk not in bezirke:
+                raise GazetteerError(
+                    f"{file}: {area.name} lies in Stadtbezirk {area.stadtbezirk!r}, "
+                    "which stadtbezirke.csv does not list",
+                )
+    return (
+        f"{len(gazetteer.bezirke)} Stadtbezirke, {len(gazetteer.teile)} Stadtteile, "
+        f"{len(gazetteer.postcodes)} postcodes"
+    )
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fp:
+        return next(csv.reader(fp), [])
+
+
+def _not_a_number(folder: Path) -> str:
+    """Where the loader's "could not convert string to float" came from."""
+    for file in GAZETTEER_FILES:
+        with (folder / file).open(encoding="utf-8", newline="") as fp:
+            for line, row in enumerate(csv.DictReader(fp), start=2):
+                for column in ("lat", "lon"):
+                    try:
+                        float(row.get(column) or "")
+                    except (TypeError, ValueError):
+                        return f"{file} line {line}: {column} {row[column]!r} is not a number"
+    return ""
+
+
+def _toml(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def template(name: str, slug: str, data_dir: str) -> str:
+    """The new city's file: every setting an operator fills in, explained."""
+    prefix = env_prefix(slug)
+    languages = ", ".join(_toml(language) for language in SUPPORTED_LANGUAGES)
+    return f"""\
+# nachbarbot: the city of {name}, one city of this installation (its slug: {slug}).
+# Only this city's own settings belong here; the database, logging, metrics, web and
+# translation are the installation's, set in the main configuration. Nothing of another
+# city's (bots, backchannels, admins, data) applies here.
+#
+# Secrets are never read from this file, only from the environment:
+#   {env_name("telegram", "token", prefix)}  bot token from @BotFather (enables Telegram)
+#   {env_name("telegram", "webhook_secret", prefix)}  webhook mode: secret Telegram sends
+#   {env_name("matrix", "access_token", prefix)}  access token of the city's Matrix account
+#   {env_name("matrix", "password", prefix)}  or its password
+# Every other key can be overridden the same way: {prefix}<SECTION>__<KEY>.
+# Sections and keys not written here ([privacy], [events], the rest of [help]) take the
+# defaults documented in deploy/nachbarbot.example.toml; copy a key here to change it.
+
+[bot]
+# The city's name, shown to its people.
+city = {_toml(name)}
+# Languages the city offers, in the order of the language picker; the first is the
+# fallback. Any of: {", ".join(SUPPORTED_LANGUAGES)}.
+languages = [{languages}]
+# First admins of this city, as platform:user_id (Telegram: the numeric user id).
+admins = []
+
+[places]
+# Folder with the city's gazetteer (stadtbezirke.csv, stadtteile.csv, postcodes.csv);
+# relative paths are looked up in the working directory, then the project.
+data_dir = {_toml(data_dir)}
+
+[help]
+# The city's coordinators' Telegram group: add the city's bot to it, then put the group's
+# chat id here (a negative number such as "-1001234567890"). Never another city's group.
+telegram_backchannel = ""
+
+[telegram]
+# The city's own bot (never another city's): create it with @BotFather, then set
+# {env_name("telegram", "token", prefix)}. "polling" needs nothing more; with
+# "webhook", every city needs its own URL and port.
+mode = "polling"
+# webhook_url = "https://bot.example.org/{slug}/telegram"
+# webhook_port = 8444
+
+[matrix]
+# The city's own Matrix account; setting homeserver and user_id (plus a secret above)
+# enables Matrix.
+homeserver = ""
+user_id = ""
+# The city's coordinators' Matrix room (room id, e.g. "!abc:example.org"): invite the bot.
+backchannel_room = ""
+"""
+
+
+def _data_readme(name: str) -> str:
+    files = "\n".join(
+        f"- `{file}`: {', '.join(columns)}" for file, columns in GAZETTEER_FILES.items()
+    )
+    return f"""\
+# Gazetteer of {name}
+
+The bot finds where people live and help from these files (UTF-8 CSV, first line the
+column names, as in `data/dortmund/`):
+
+{files}
+
+One row per Stadtbezirk, Stadtteil and postcode, with the coordinates (WGS84, decimal
+degrees) of its centre. Every Stadtteil and postcode names its Stadtbezirk as written in
+`stadtbezirke.csv`. `aliases` and `stadtteile` hold several names separated by `;` (other
+spellings, names in the other languages). Note where the figures come from in `SOURCES.md`.
+"""
