@@ -7,7 +7,7 @@ print one line per check and exit 1 if anything failed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 
 from bot.cluster import members
@@ -17,6 +17,7 @@ from db import Database
 from db.clock import local_day
 from db.database import latest_migration
 from db.rows import fetch_all, fetch_one
+from handlers.places.gazetteer import load_gazetteer
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path
 
@@ -168,15 +169,14 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
         yield (name, "FAIL" if count else "ok", f"{count} rows" if count else "")
 
 
-async def doctor_checks(config: Config, db: Database) -> AsyncIterator[Check]:
-    try:
-        check_chat_secrets(config)
-        yield ("configuration", "ok", "loaded and valid")
-    except ConfigError as exc:
-        yield ("configuration", "FAIL", str(exc))
-    async for check in database_checks(db):
+async def doctor_checks(
+    config: Config, db: Database, roles: Iterable[str] = ()
+) -> AsyncIterator[Check]:
+    """The main city's checks and the installation's (processes, catalogs, translation,
+    web). ``roles`` names the other cities' cluster roles for the process list."""
+    async for check in city_checks(config, db):
         yield check
-    for member in await members(db):
+    for member in await members(db, roles):
         yield (
             f"process {member.name}",
             "ok",
@@ -198,14 +198,46 @@ async def doctor_checks(config: Config, db: Database) -> AsyncIterator[Check]:
         "FAIL" if stale else "ok",
         f"missing for {', '.join(stale)} (make catalogs)" if stale else "",
     )
-    async for check in _telegram_checks(config):
-        yield check
-    async for check in _matrix_checks(config, db):
-        yield check
     async for check in _translation_checks(config, db):
         yield check
     for check in _web_checks(config):
         yield check
+
+
+async def city_checks(config: Config, db: Database) -> AsyncIterator[Check]:
+    """What one city needs: its configuration and secrets, its database, its gazetteer and
+    its chat accounts."""
+    try:
+        check_chat_secrets(config)
+        yield ("configuration", "ok", "loaded and valid")
+    except ConfigError as exc:
+        yield ("configuration", "FAIL", str(exc))
+    async for check in database_checks(db):
+        yield check
+    yield _gazetteer_check(config)
+    async for check in _telegram_checks(config):
+        yield check
+    async for check in _matrix_checks(config, db):
+        yield check
+
+
+def _gazetteer_check(config: Config) -> Check:
+    try:
+        gazetteer = load_gazetteer(config.places.data_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        return ("gazetteer", "FAIL", f"{config.places.data_dir}: {type(exc).__name__}: {exc}")
+    return (
+        "gazetteer",
+        "ok" if gazetteer.bezirke else "FAIL",
+        f"{config.places.data_dir}: {len(gazetteer.bezirke)} Stadtbezirke,"
+        f" {len(gazetteer.teile)} Stadtteile, {len(gazetteer.postcodes)} postcodes",
+    )
+
+
+async def named(prefix: str, checks: AsyncIterator[Check]) -> AsyncIterator[Check]:
+    """``checks`` with each name prefixed (a city's slug, when there are several)."""
+    async for name, verdict, detail in checks:
+        yield (f"{prefix}: {name}", verdict, detail)
 
 
 def _web_checks(config: Config) -> list[Check]:

@@ -7,25 +7,24 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import cities_cli, events_cli, log_redaction, migrate_to, places_cli
-from bot.app import apply_retention, build_dispatcher, open_database
-from bot.checks import database_checks, doctor_checks, run_checks
-from bot.cluster import Cluster, for_database
-from bot.config import Config, ConfigError, check_chat_secrets, env_name, load_config
+from bot import cities_cli, events_cli, log_city, log_redaction, migrate_to, places_cli
+from bot.app import apply_retention, build_dispatcher, open_city_database, open_database
+from bot.checks import city_checks, database_checks, doctor_checks, named, run_checks
+from bot.cities import check_all_chat_secrets, load_cities
+from bot.city_service import CityBot, opened
+from bot.cluster import ROLES, for_database
+from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.metrics import Metrics
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
 from db.postgres import is_postgres, redacted
-from handlers.events.reminders import deliver_due, sync_all
-from handlers.helping.timers import Timing, follow_up, roundup
 from locales import TIMEZONE
 
 log = logging.getLogger("nachbarbot")
@@ -73,15 +72,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(config: Config, *, quiet: bool = False) -> None:
+def _setup_logging(configs: list[Config], *, quiet: bool = False) -> None:
+    """Logging for the installation; ``configs`` are the cities' (the main one first),
+    whose secrets are redacted from every record."""
+    config = configs[0]
     # Redaction first: no record may reach a handler unredacted, whatever its level or logger.
-    log_redaction.register_secret(config.telegram.token)
-    log_redaction.register_secret(config.matrix.access_token)
-    log_redaction.register_secret(config.matrix.password)
+    for city in configs:
+        log_redaction.register_secret(city.telegram.token)
+        log_redaction.register_secret(city.matrix.access_token)
+        log_redaction.register_secret(city.matrix.password)
     log_redaction.install()
+    log_city.install()
     level = logging.WARNING if quiet else getattr(logging, config.bot.log_level)
     logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s [%(city)s] %(name)s: %(message)s",
     )
     log_redaction.install()  # and the filter on the handler basicConfig made
     if level > logging.DEBUG:
@@ -151,12 +157,28 @@ async def _backup(config: Config, path: str) -> int:
 
 
 async def _checks(config: Config, *, doctor: bool) -> int:
-    db = await open_database(config)
+    """``db check`` and ``doctor``: the main city's (with the installation's, for doctor),
+    then each other city's, its lines prefixed by its slug."""
     try:
-        checks = doctor_checks(config, db) if doctor else database_checks(db)
-        return await run_checks(checks)
-    finally:
-        await db.close()
+        cities = load_cities(config)
+    except ConfigError as exc:
+        print(f"FAIL  configuration - {exc}")
+        return 1
+    failed = 0
+    roles = [f"{role}@{city.slug}" for city in cities[1:] for role in ROLES]
+    for city in cities:
+        db = await open_city_database(city)
+        try:
+            if not doctor:
+                checks = database_checks(db)
+            elif city.main:
+                checks = doctor_checks(city.config, db, roles)
+            else:
+                checks = city_checks(city.config, db)
+            failed |= await run_checks(named(city.slug, checks) if len(cities) > 1 else checks)
+        finally:
+            await db.close()
+    return failed
 
 
 async def _console(config: Config, user: str, lang: str | None, coordinator: str) -> int:
@@ -241,7 +263,8 @@ async def _web(config: Config) -> int:
 
 
 async def _run(config: Config) -> int:
-    if not (config.telegram_enabled or config.matrix_enabled):
+    cities = load_cities(config)
+    if not any(c.config.telegram_enabled or c.config.matrix_enabled for c in cities):
         print(
             "nachbarbot: no chat service is configured - set "
             f"{env_name('telegram', 'token')} to connect to Telegram or matrix.homeserver "
@@ -250,108 +273,71 @@ async def _run(config: Config) -> int:
             file=sys.stderr,
         )
         return 2
-    db = await open_database(config)
+    main_city = cities[0]
+    db = await open_city_database(main_city)
+    # The cluster lives on the main city's database: one process lock, whatever the cities.
     cluster = for_database(db, config.bot.database)
     await cluster.start()
-    dispatcher = build_dispatcher(db, config)
-    dispatcher.process_key = cluster.key or None
-    transports: list = []
-    if config.telegram_enabled:
-        from bot.transports.telegram import TelegramTransport
-
-        transports.append(
-            TelegramTransport(
-                dispatcher,
-                config.telegram,
-                config.telegram.token or "",
-                dispatcher.router.public_commands(),
-            )
-        )
-    if config.matrix_enabled:
-        from bot.transports.matrix import MatrixTransport
-
-        transports.append(MatrixTransport(dispatcher, db, config.matrix))
-    metrics = Metrics(db) if config.metrics.port else None
-    translations = service_from_config(
-        db, config.translation, metrics.translation if metrics else None
-    )
-    worker = OutboxWorker(
-        db,
-        transports,
-        on_failure=metrics.delivery_failed if metrics else None,
-        translations=translations,
-        claimant=cluster.key,
-        # Alone, each transport paces itself; together, the processes share one pace.
-        pace={"telegram": config.telegram.max_messages_per_second}
-        if isinstance(cluster, Cluster)
-        else None,
-    )
-    dispatcher.on_queued = worker.wake
-    if metrics is not None:
-        dispatcher.on_handled = metrics.handled
+    metrics = Metrics(db, main_city.slug) if config.metrics.port else None
+    bots: list[CityBot] = []
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    scheduler = _schedule(
-        db, dispatcher, config, worker, metrics.retention_failed if metrics else None
-    )
-    started = []
+    scheduler = AsyncIOScheduler(timezone=TIMEZONE)
     web = None
     try:
-        await apply_retention(db, config, on_failure=metrics.retention_failed if metrics else None)
-        # The reminder schedule first (reaching further into recurring events), then the
-        # transports; reminders missed while down follow within the grace period.
-        await sync_all(db, datetime.now(UTC))
-        # Taking updates (polling, Matrix sync) and the timed jobs are roles: with several
-        # processes on PostgreSQL one process at a time holds each (bot/cluster.py).
-        roles = []
-        for transport in transports:
-            if transport.platform == "telegram":
-                await transport.start(poll=False, chat_turn=cluster.chat_turn)
-                if transport.polls:
-                    roles.append(
-                        cluster.hold(
-                            "polling", transport.start_polling, transport.stop_polling, stop
-                        )
-                    )
-            else:
-                await transport.start(sync=False)
-                roles.append(
-                    cluster.hold("matrix-sync", transport.start_sync, transport.stop_sync, stop)
+        async with opened(bots):
+            for city in cities:
+                bots.append(
+                    await CityBot.open(city, cluster, metrics, db=db if city.main else None)
                 )
-            started.append(transport)
-        if metrics is not None:
-            metrics.watch_cluster(cluster)
-            await metrics.serve(config.metrics.listen, config.metrics.port)
-        web = await _start_web(db, config, dispatcher.settings, worker.wake, _bot_username(started))
-        scheduler.start(paused=True)
+            tasks: list[asyncio.Task[None]] = []
+            for bot in bots:
+                bot.add_jobs(scheduler)
+                tasks += await bot.start(cluster, stop)
+            if metrics is not None:
+                metrics.watch_cluster(cluster)
+                await metrics.serve(config.metrics.listen, config.metrics.port)
+            main = bots[0]
+            # The web serves the main city (its map and desk); the others' come later.
+            web = await _start_web(
+                db,
+                config,
+                main.dispatcher.settings,
+                main.worker.wake,
+                _bot_username(main.started),
+            )
+            # Taking updates (polling, Matrix sync) and the timed jobs are roles: with
+            # several processes on PostgreSQL one process at a time holds each
+            # (bot/cluster.py); the timed jobs of every city are one role.
+            scheduler.start(paused=True)
 
-        async def run_jobs() -> None:
-            scheduler.resume()
+            async def run_jobs() -> None:
+                scheduler.resume()
 
-        async def pause_jobs() -> None:
-            scheduler.pause()
+            async def pause_jobs() -> None:
+                scheduler.pause()
 
-        roles.append(cluster.hold("scheduler", run_jobs, pause_jobs, stop))
-        holding = [asyncio.create_task(role) for role in roles]
-        delivery = asyncio.create_task(worker.run(stop))
-        log.info("running: %s", ", ".join(t.platform for t in transports))
-        await stop.wait()
-        await delivery
-        await asyncio.gather(*holding, return_exceptions=True)
+            tasks.append(asyncio.create_task(cluster.hold("scheduler", run_jobs, pause_jobs, stop)))
+            log.info("running %d cities: %s", len(bots), ", ".join(b.slug for b in bots))
+            await stop.wait()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            if web is not None:
+                await web.stop()
+                web = None
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
         if web is not None:
             await web.stop()
-        for transport in reversed(started):
-            await transport.stop()
         if metrics is not None:
             await metrics.stop()
-        await translations.close()
         await cluster.stop()
-        await db.close()
+        if not bots:  # the main city's bot never came to be: its database is still open
+            await db.close()
     return 0
 
 
@@ -364,51 +350,6 @@ def _bot_username(transports: list) -> str:
     return ""
 
 
-def _schedule(
-    db,
-    dispatcher,
-    config: Config,
-    worker: OutboxWorker,
-    on_retention_failure: Callable[[str], None] | None = None,
-) -> AsyncIOScheduler:
-    """The timed jobs: reminders, request follow-ups, the morning roundup, retention."""
-    scheduler = AsyncIOScheduler(timezone=TIMEZONE)
-    timing = Timing(config.help.escalate_hours, config.help.remind_days, config.help.expire_days)
-    grace = timedelta(minutes=config.events.reminder_grace_minutes)
-
-    async def due_reminders() -> None:
-        if (await deliver_due(db, datetime.now(UTC), grace))[0]:
-            worker.wake()
-
-    async def follow_ups() -> None:
-        if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
-            worker.wake()
-
-    async def morning_roundup() -> None:
-        if await roundup(db, dispatcher.settings):
-            worker.wake()
-
-    async def extend_reminders() -> None:
-        await sync_all(db, datetime.now(UTC))
-
-    now = datetime.now(UTC)
-    scheduler.add_job(due_reminders, "interval", minutes=1, id="reminders", next_run_time=now)
-    scheduler.add_job(follow_ups, "interval", minutes=15, id="follow-ups", next_run_time=now)
-    scheduler.add_job(
-        morning_roundup, "cron", hour=config.help.roundup_hour, minute=0, id="roundup"
-    )
-    scheduler.add_job(extend_reminders, "cron", hour=3, minute=30, id="reminder-horizon")
-    scheduler.add_job(
-        apply_retention,
-        "interval",
-        hours=24,
-        id="retention",
-        args=(db, config),
-        kwargs={"on_failure": on_retention_failure},
-    )
-    return scheduler
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -418,13 +359,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "city":
         return cities_cli.run(config, args)
-    if args.command == "run":
-        try:
-            check_chat_secrets(config)
-        except ConfigError as exc:
-            print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
-            return 2
-    _setup_logging(config, quiet=args.command in ("console", "places", "events", "doctor", "db"))
+    try:
+        cities = load_cities(config)
+        if args.command == "run":
+            check_all_chat_secrets(cities)
+    except ConfigError as exc:
+        print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    _setup_logging(
+        [city.config for city in cities],
+        quiet=args.command in ("console", "places", "events", "doctor", "db"),
+    )
     try:
         if args.command == "db" and args.db_command == "backup":
             return asyncio.run(_backup(config, args.path))

@@ -27,7 +27,8 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +39,26 @@ from db.postgres import CHAT_CLASS, PROCESS_CLASS, ROLE_CLASS, connection_option
 
 log = logging.getLogger(__name__)
 ROLES = {"polling": 1, "matrix-sync": 2, "scheduler": 3}
+# A city's own roles (one installation serves several cities, bot/cities.py) are named
+# "polling@unna"; the main city's keep the plain names, and their numbers, so that old and
+# new processes agree during a rolling upgrade.
+CITY_ROLES_FROM = 1000
 RETRY_SECONDS = 2.0
 # How often a holder checks that its lock's connection is still there.
 CHECK_SECONDS = 2.0
 
 Work = Callable[[], Awaitable[None]]
+
+
+def role_number(role: str) -> int:
+    """The advisory-lock number of a role: fixed for the plain roles, derived from the
+    name for a city's (the same in every process)."""
+    if role in ROLES:
+        return ROLES[role]
+    base, _, city = role.partition("@")
+    if base not in ROLES or not city:
+        raise ValueError(f"unknown role {role!r}")
+    return CITY_ROLES_FROM + zlib.crc32(role.encode()) % 2_000_000_000
 
 
 def process_name() -> str:
@@ -64,6 +80,9 @@ class SingleProcess:
 
     key = 0
 
+    def __init__(self) -> None:
+        self.roles: set[str] = set(ROLES)
+
     async def start(self) -> None:
         pass
 
@@ -71,6 +90,7 @@ class SingleProcess:
         pass
 
     async def hold(self, role: str, begin: Work, end: Work, stop: asyncio.Event) -> None:
+        self.roles.add(role)
         await begin()
         try:
             await stop.wait()
@@ -82,7 +102,7 @@ class SingleProcess:
         yield
 
     async def members(self) -> list[Member]:
-        return [Member(process_name(), 0, "", tuple(ROLES))]
+        return [Member(process_name(), 0, "", tuple(sorted(self.roles)))]
 
 
 class Cluster:
@@ -93,6 +113,7 @@ class Cluster:
         self.url = url
         self.key = 0
         self._conn: psycopg.AsyncConnection[Any] | None = None
+        self.roles: set[str] = set(ROLES)  # the roles this process knows by name
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         return await psycopg.AsyncConnection.connect(
@@ -123,7 +144,8 @@ class Cluster:
     async def hold(self, role: str, begin: Work, end: Work, stop: asyncio.Event) -> None:
         """Until ``stop``: wait for the role, do ``begin``, keep the role while its
         connection lives, then ``end``; if the connection is lost, try again."""
-        number = ROLES[role]
+        number = role_number(role)
+        self.roles.add(role)
         while not stop.is_set():
             try:
                 conn = await self._connect()
@@ -170,7 +192,7 @@ class Cluster:
                 )
 
     async def members(self) -> list[Member]:
-        return await members(self.db)
+        return await members(self.db, self.roles)
 
 
 async def _try_lock(conn: psycopg.AsyncConnection[Any], number: int) -> bool:
@@ -199,14 +221,15 @@ _HOLDERS = (
 )
 
 
-async def members(db: Database) -> list[Member]:
-    """The live processes on this database and the roles each holds."""
+async def members(db: Database, roles: Iterable[str] = ()) -> list[Member]:
+    """The live processes on this database and the roles each holds (a city's roles by
+    name when they are among ``roles``, by number otherwise)."""
     if db.dialect != "postgresql":
         return await SingleProcess().members()
     async with db.pool.connection() as conn:
         processes = await (await conn.execute(_MEMBERS, (PROCESS_CLASS,))).fetchall()
         holders = await (await conn.execute(_HOLDERS, (ROLE_CLASS,))).fetchall()
-    names = {number: role for role, number in ROLES.items()}
+    names = {role_number(role): role for role in {*ROLES, *roles}}
     roles_of: dict[str, list[str]] = {}
     for number, holder in holders:
         roles_of.setdefault(holder, []).append(names.get(int(number), str(number)))

@@ -3,6 +3,8 @@
 Counters and the latency histogram are fed by the dispatcher and the delivery worker; the
 outbox depth, requests by state and pending reminders are read from the database (SQLite or
 PostgreSQL) at each scrape, so they are right even after a restart and across processes.
+Every series has a ``city`` label (the city's slug, bot/cities.py): one process serves
+several cities, each with its own database and its own figures (:meth:`Metrics.city`).
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ _GAUGE_QUERIES: list[Statement] = [
 
 
 class DatabaseCollector(Collector):
-    """The outbox depth, requests by state and pending reminders, as read by the last
-    :meth:`refresh` (the endpoint refreshes before each scrape).
+    """The outbox depth, requests by state and pending reminders of each city, as read by
+    the last :meth:`refresh` (the endpoint refreshes before each scrape).
 
-    The reads go through the running process's database object, on either backend: on
+    The reads go through the running process's database objects, on either backend: on
     PostgreSQL a connection of the pool that is open anyway (a connection of its own per
     scrape would start a server process and authenticate every time), and three
     statements outside any transaction are one round trip that takes no lock and never
@@ -49,71 +51,111 @@ class DatabaseCollector(Collector):
     transaction in progress. Either way the event loop is not blocked meanwhile, as a
     synchronous read in ``collect`` would block it."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._rows: list[list[Any]] | None = None
+    def __init__(self) -> None:
+        self.dbs: dict[str, Database] = {}
+        self._rows: dict[str, list[list[Any]]] = {}
 
     async def refresh(self) -> None:
-        self._rows = await self.db.transactions.fetch_each(_GAUGE_QUERIES)
+        for city, db in self.dbs.items():
+            self._rows[city] = await db.transactions.fetch_each(_GAUGE_QUERIES)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        if self._rows is None:
+        if not self._rows:
             return
-        outbox, requests, pending = self._rows
-        depth = GaugeMetricFamily("nachbarbot_outbox_depth", "Messages waiting in the outbox")
-        depth.add_metric([], outbox[0][0])
-        yield depth
+        depth = GaugeMetricFamily(
+            "nachbarbot_outbox_depth", "Messages waiting in the outbox", labels=["city"]
+        )
         states = GaugeMetricFamily(
-            "nachbarbot_requests", "Help requests by state", labels=["state"]
+            "nachbarbot_requests", "Help requests by state", labels=["city", "state"]
         )
-        for state, count in requests:
-            states.add_metric([state], count)
-        yield states
         reminders = GaugeMetricFamily(
-            "nachbarbot_reminders_pending", "Reminders waiting to be sent"
+            "nachbarbot_reminders_pending", "Reminders waiting to be sent", labels=["city"]
         )
-        reminders.add_metric([], pending[0][0])
+        for city, (outbox, requests, pending) in self._rows.items():
+            depth.add_metric([city], outbox[0][0])
+            for state, count in requests:
+                states.add_metric([city, state], count)
+            reminders.add_metric([city], pending[0][0])
+        yield depth
+        yield states
         yield reminders
 
 
+class CityMetrics:
+    """One city's counters: what its dispatcher, outbox worker, retention and translation
+    service report."""
+
+    def __init__(self, metrics: Metrics, city: str) -> None:
+        self.metrics = metrics
+        self.slug = city
+
+    def handled(self, incoming: Incoming, seconds: float) -> None:
+        self.metrics.updates.labels(self.slug, incoming.sender.platform).inc()
+        self.metrics.latency.labels(self.slug).observe(seconds)
+
+    def retention_failed(self, step: str) -> None:
+        self.metrics.retention_failures.labels(self.slug, step).inc()
+
+    def delivery_failed(self, platform: str, permanent: bool) -> None:
+        kind = "permanent" if permanent else "transient"
+        self.metrics.failures.labels(self.slug, platform, kind).inc()
+
+    def translation(self, event: str, detail: str, characters: int) -> None:
+        """The translation service's observer (bot/translation/service.py)."""
+        detail = detail if event == "failed" else ""
+        self.metrics.translations.labels(self.slug, event, detail).inc()
+        if event == "translated":
+            self.metrics.translated_characters.labels(self.slug).inc(characters)
+
+
 class Metrics:
-    def __init__(self, db: Database) -> None:
+    """The process's metrics. ``db`` and ``city`` are the first (main) city's; the methods
+    :meth:`handled`, :meth:`delivery_failed`, :meth:`retention_failed` and
+    :meth:`translation` report for it, :meth:`city` for any other."""
+
+    def __init__(self, db: Database, city: str = "-") -> None:
         self.registry = CollectorRegistry()
         self.updates = Counter(
-            "nachbarbot_updates_handled", "Updates handled", ["platform"], registry=self.registry
+            "nachbarbot_updates_handled",
+            "Updates handled",
+            ["city", "platform"],
+            registry=self.registry,
         )
         self.latency = Histogram(
             "nachbarbot_handler_latency_seconds",
             "Time to handle one update (without sending)",
+            ["city"],
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
             registry=self.registry,
         )
         self.failures = Counter(
             "nachbarbot_delivery_failures",
             "Failed delivery attempts",
-            ["platform", "kind"],
+            ["city", "platform", "kind"],
             registry=self.registry,
         )
         self.retention_failures = Counter(
             "nachbarbot_retention_failures",
             "Retention steps that failed (the others still ran)",
-            ["step"],
+            ["city", "step"],
             registry=self.registry,
         )
         self.translated_characters = Counter(
             "nachbarbot_translation_characters",
             "Characters sent to the translation engine",
+            ["city"],
             registry=self.registry,
         )
         self.translations = Counter(
             "nachbarbot_translations",
             "Texts translated for delivery: by the engine, from the cache, failed (by kind) "
             "or left untranslated because the day's budget was used up",
-            ["outcome", "kind"],
+            ["city", "outcome", "kind"],
             registry=self.registry,
         )
-        self.database = DatabaseCollector(db)
+        self.database = DatabaseCollector()
         self.registry.register(self.database)
+        self._cities: dict[str, CityMetrics] = {}
         self.roles = Gauge(
             "nachbarbot_cluster_roles",
             "The processes on this database (bot/cluster.py) and the roles each holds:"
@@ -123,6 +165,7 @@ class Metrics:
         )
         self.cluster: Any = None
         self._runner: web.AppRunner | None = None
+        self.main = self.city(city, db)
 
     def watch_cluster(self, cluster: Any) -> None:
         """Show the cluster's processes and roles at each scrape."""
@@ -142,21 +185,25 @@ class Metrics:
             for role in member.roles:
                 self.roles.labels(member.name, role).set(1)
 
+    def city(self, slug: str, db: Database | None = None) -> CityMetrics:
+        """The counters of the city ``slug``; with ``db``, its database figures too."""
+        if db is not None:
+            self.database.dbs[slug] = db
+        if slug not in self._cities:
+            self._cities[slug] = CityMetrics(self, slug)
+        return self._cities[slug]
+
     def handled(self, incoming: Incoming, seconds: float) -> None:
-        self.updates.labels(incoming.sender.platform).inc()
-        self.latency.observe(seconds)
+        self.main.handled(incoming, seconds)
 
     def retention_failed(self, step: str) -> None:
-        self.retention_failures.labels(step).inc()
+        self.main.retention_failed(step)
 
     def delivery_failed(self, platform: str, permanent: bool) -> None:
-        self.failures.labels(platform, "permanent" if permanent else "transient").inc()
+        self.main.delivery_failed(platform, permanent)
 
     def translation(self, event: str, detail: str, characters: int) -> None:
-        """The translation service's observer (bot/translation/service.py)."""
-        self.translations.labels(event, detail if event == "failed" else "").inc()
-        if event == "translated":
-            self.translated_characters.inc(characters)
+        self.main.translation(event, detail, characters)
 
     async def serve(self, host: str, port: int) -> None:
         async def metrics(_request: web.Request) -> web.Response:

@@ -688,7 +688,7 @@ async def test_metrics_count_translations_and_failures(
 
     def sample(outcome: str, kind: str = "") -> float:
         value = metrics.registry.get_sample_value(
-            "nachbarbot_translations_total", {"outcome": outcome, "kind": kind}
+            "nachbarbot_translations_total", {"city": "-", "outcome": outcome, "kind": kind}
         )
         return value or 0.0
 
@@ -697,9 +697,9 @@ async def test_metrics_count_translations_and_failures(
         assert (await service.translate(slot)).translation == fake_translation(REQUEST_AR, "de")
         await service.translate(slot)
         assert sample("translated") == 1 and sample("cached") == 1
-        assert metrics.registry.get_sample_value("nachbarbot_translation_characters_total") == len(
-            REQUEST_AR
-        )
+        assert metrics.registry.get_sample_value(
+            "nachbarbot_translation_characters_total", {"city": "-"}
+        ) == len(REQUEST_AR)
         await fake.set_mode("down")
         assert (await service.translate(Slot(THANKS_AR, "ar", "de"))).translation is None
         assert sample("failed", "down") == 1

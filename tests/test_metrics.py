@@ -22,8 +22,11 @@ class Failing:
         raise DeliveryError("502")
 
 
-async def test_metrics_endpoint(db: Database):
-    metrics = Metrics(db)
+async def test_metrics_endpoint(db: Database, tmp_path):
+    metrics = Metrics(db, city="dortmund")
+    # A second city served by the same process: its own figures, under its own label.
+    other = await Database.open(tmp_path / "unna.sqlite3")
+    unna = metrics.city("unna", other)
     port = free_port()
     await metrics.serve("127.0.0.1", port)
     try:
@@ -37,19 +40,26 @@ async def test_metrics_endpoint(db: Database):
         async with db.transaction():
             item = await db.outbox.enqueue("telegram", "u0", encode(Message(Markup("x"))))
         await OutboxWorker(db, [Failing()], on_failure=metrics.delivery_failed).run_once()
+        await Dispatcher(other, build_router(), HandlerSettings(), on_handled=unna.handled).handle(
+            Incoming(Sender("telegram", "u9", "U"), "u9", Command("start"))
+        )
         async with (
             aiohttp.ClientSession() as session,
             session.get(f"http://127.0.0.1:{port}/metrics") as response,
         ):
             text = await response.text()
         assert response.status == 200
-        assert 'nachbarbot_updates_handled_total{platform="telegram"} 3.0' in text
-        assert "nachbarbot_handler_latency_seconds_count 3.0" in text
-        assert "nachbarbot_outbox_depth 1.0" in text
-        assert 'nachbarbot_requests{state="review"} 1.0' in text
-        assert "nachbarbot_reminders_pending 0.0" in text
+        assert 'nachbarbot_updates_handled_total{city="dortmund",platform="telegram"} 3.0' in text
+        assert 'nachbarbot_updates_handled_total{city="unna",platform="telegram"} 1.0' in text
+        assert 'nachbarbot_handler_latency_seconds_count{city="dortmund"} 3.0' in text
+        assert 'nachbarbot_outbox_depth{city="dortmund"} 1.0' in text
+        assert 'nachbarbot_outbox_depth{city="unna"} 0.0' in text
+        assert 'nachbarbot_requests{city="dortmund",state="review"} 1.0' in text
+        assert 'nachbarbot_requests{city="unna",state="review"}' not in text
+        assert 'nachbarbot_reminders_pending{city="dortmund"} 0.0' in text
         assert (
-            'nachbarbot_delivery_failures_total{kind="transient",platform="telegram"} 1.0' in text
+            'nachbarbot_delivery_failures_total{city="dortmund",kind="transient",'
+            'platform="telegram"} 1.0' in text
         )
         # Read again at each scrape.
         await db.outbox.mark_sent(item, "1")
@@ -57,6 +67,7 @@ async def test_metrics_endpoint(db: Database):
             aiohttp.ClientSession() as session,
             session.get(f"http://127.0.0.1:{port}/metrics") as response,
         ):
-            assert "nachbarbot_outbox_depth 0.0" in await response.text()
+            assert 'nachbarbot_outbox_depth{city="dortmund"} 0.0' in await response.text()
     finally:
         await metrics.stop()
+        await other.close()

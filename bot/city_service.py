@@ -1,0 +1,253 @@
+"""One city's bot inside the running process: its database, dispatcher, chat transports,
+outbox worker and timed jobs.
+
+``python -m bot run`` starts one :class:`CityBot` per city (bot/cities.py) in one event
+loop. Nothing of one city reaches another's people: each city has its own database (a file
+on SQLite, a schema on PostgreSQL, see ``db.database.city_location``), its own bot accounts
+(a python-telegram-bot ``Application`` and a Matrix client of its own), its own outbox
+worker keeping its own bot's pace, and its own jobs.
+
+With several processes on PostgreSQL (bot/cluster.py) a city's polling and Matrix sync are
+roles of their own (``polling@unna``; the main city keeps the plain names), so one process
+may poll for one city while another polls for the next. The timed jobs of all cities are
+one role, ``scheduler``. Everything a city's tasks log names the city (bot/log_city.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import apply_retention, build_dispatcher, open_city_database
+from bot.cities import City
+from bot.cluster import Cluster, SingleProcess
+from bot.delivery import OutboxWorker
+from bot.log_city import in_city
+from bot.metrics import CityMetrics, Metrics
+from bot.translation.service import TranslationService, service_from_config
+from db import Database
+from handlers.dispatcher import Dispatcher
+from handlers.events.reminders import deliver_due, sync_all
+from handlers.helping.timers import Timing, follow_up, roundup
+
+log = logging.getLogger(__name__)
+
+
+class CityBot:
+    """A city's bot: built by :meth:`open`, run by :meth:`start`, ended by :meth:`close`."""
+
+    def __init__(
+        self,
+        city: City,
+        db: Database,
+        dispatcher: Dispatcher,
+        transports: list[Any],
+        worker: OutboxWorker,
+        translations: TranslationService,
+        metrics: CityMetrics | None,
+    ) -> None:
+        self.city = city
+        self.db = db
+        self.dispatcher = dispatcher
+        self.transports = transports
+        self.worker = worker
+        self.translations = translations
+        self.metrics = metrics
+        self.started: list[Any] = []
+
+    @classmethod
+    async def open(
+        cls,
+        city: City,
+        cluster: Cluster | SingleProcess,
+        metrics: Metrics | None,
+        db: Database | None = None,
+    ) -> CityBot:
+        """The city's bot on ``db`` (its database is opened when not given)."""
+        config = city.config
+        db = db or await open_city_database(city)
+        counters = metrics.city(city.slug, db) if metrics is not None else None
+        dispatcher = build_dispatcher(db, config)
+        dispatcher.process_key = cluster.key or None
+        transports: list[Any] = []
+        if config.telegram_enabled:
+            from bot.transports.telegram import TelegramTransport
+
+            transports.append(
+                TelegramTransport(
+                    dispatcher,
+                    config.telegram,
+                    config.telegram.token or "",
+                    dispatcher.router.public_commands(),
+                )
+            )
+        if config.matrix_enabled:
+            from bot.transports.matrix import MatrixTransport
+
+            transports.append(MatrixTransport(dispatcher, db, config.matrix))
+        translations = service_from_config(
+            db, config.translation, counters.translation if counters else None
+        )
+        worker = OutboxWorker(
+            db,
+            transports,
+            on_failure=counters.delivery_failed if counters else None,
+            translations=translations,
+            claimant=cluster.key,
+            # Alone, each transport paces itself; together, the processes share one pace
+            # per bot (the city's own send_pace row).
+            pace={"telegram": config.telegram.max_messages_per_second}
+            if isinstance(cluster, Cluster)
+            else None,
+        )
+        dispatcher.on_queued = worker.wake
+        if counters is not None:
+            dispatcher.on_handled = counters.handled
+        return cls(city, db, dispatcher, transports, worker, translations, counters)
+
+    @property
+    def slug(self) -> str:
+        return self.city.slug
+
+    def role(self, name: str) -> str:
+        """The city's own name for a cluster role."""
+        return name if self.city.main else f"{name}@{self.slug}"
+
+    def _chat_turn(self, cluster: Cluster | SingleProcess) -> Callable[..., Any]:
+        if self.city.main:
+            return cluster.chat_turn
+        return lambda platform, chat_id: cluster.chat_turn(f"{platform}@{self.slug}", chat_id)
+
+    async def start(
+        self, cluster: Cluster | SingleProcess, stop: asyncio.Event
+    ) -> list[asyncio.Task[None]]:
+        """Catch up, connect the transports and start delivering; the tasks returned hold
+        the city's roles and run its outbox worker until ``stop``."""
+        with in_city(self.slug):
+            config = self.city.config
+            failed = self.metrics.retention_failed if self.metrics else None
+            await apply_retention(self.db, config, on_failure=failed)
+            # The reminder schedule first (reaching further into recurring events), then
+            # the transports; reminders missed while down follow within the grace period.
+            await sync_all(self.db, datetime.now(UTC))
+            roles: list[Coroutine[Any, Any, None]] = []
+            for transport in self.transports:
+                if transport.platform == "telegram":
+                    await transport.start(poll=False, chat_turn=self._chat_turn(cluster))
+                    if transport.polls:
+                        roles.append(
+                            cluster.hold(
+                                self.role("polling"),
+                                transport.start_polling,
+                                transport.stop_polling,
+                                stop,
+                            )
+                        )
+                else:
+                    await transport.start(sync=False)
+                    roles.append(
+                        cluster.hold(
+                            self.role("matrix-sync"),
+                            transport.start_sync,
+                            transport.stop_sync,
+                            stop,
+                        )
+                    )
+                self.started.append(transport)
+            tasks = [asyncio.create_task(role) for role in roles]
+            tasks.append(asyncio.create_task(self.worker.run(stop)))
+            log.info("running: %s", ", ".join(t.platform for t in self.transports) or "no chat")
+            return tasks
+
+    def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
+        """The city's timed jobs: reminders, request follow-ups, the morning roundup, the
+        reminder horizon and retention (job ids prefixed by the city's slug)."""
+        config = self.city.config
+        db, dispatcher, worker = self.db, self.dispatcher, self.worker
+        timing = Timing(
+            config.help.escalate_hours, config.help.remind_days, config.help.expire_days
+        )
+        grace = timedelta(minutes=config.events.reminder_grace_minutes)
+        failed = self.metrics.retention_failed if self.metrics else None
+
+        async def due_reminders() -> None:
+            if (await deliver_due(db, datetime.now(UTC), grace))[0]:
+                worker.wake()
+
+        async def follow_ups() -> None:
+            if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
+                worker.wake()
+
+        async def morning_roundup() -> None:
+            if await roundup(db, dispatcher.settings):
+                worker.wake()
+
+        async def extend_reminders() -> None:
+            await sync_all(db, datetime.now(UTC))
+
+        async def retention() -> None:
+            await apply_retention(db, config, on_failure=failed)
+
+        now = datetime.now(UTC)
+        job = self._job
+        scheduler.add_job(
+            job(due_reminders), "interval", minutes=1, id=self._id("reminders"), next_run_time=now
+        )
+        scheduler.add_job(
+            job(follow_ups), "interval", minutes=15, id=self._id("follow-ups"), next_run_time=now
+        )
+        scheduler.add_job(
+            job(morning_roundup),
+            "cron",
+            hour=config.help.roundup_hour,
+            minute=0,
+            id=self._id("roundup"),
+        )
+        scheduler.add_job(
+            job(extend_reminders), "cron", hour=3, minute=30, id=self._id("reminder-horizon")
+        )
+        scheduler.add_job(job(retention), "interval", hours=24, id=self._id("retention"))
+
+    def _id(self, job: str) -> str:
+        return job if self.city.main else f"{self.slug}:{job}"
+
+    def _job(self, work: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """``work`` run as the city (the scheduler's tasks are nobody's)."""
+
+        async def run() -> None:
+            with in_city(self.slug):
+                await work()
+
+        run.__name__ = getattr(work, "__name__", "job")
+        return run
+
+    async def close(self) -> None:
+        """Disconnect the transports and close the translation service and the database."""
+        with in_city(self.slug):
+            for transport in reversed(self.started):
+                try:
+                    await transport.stop()
+                except Exception:
+                    log.exception("stopping %s failed", transport.platform)
+            self.started.clear()
+            await self.translations.close()
+            await self.db.close()
+
+
+@contextlib.asynccontextmanager
+async def opened(bots: list[CityBot]) -> AsyncIterator[list[CityBot]]:
+    """Close every city's bot on the way out, whatever happened."""
+    try:
+        yield bots
+    finally:
+        for bot in reversed(bots):
+            try:
+                await bot.close()
+            except Exception:
+                log.exception("closing the city %s failed", bot.slug)

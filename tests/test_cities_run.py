@@ -1,0 +1,231 @@
+"""Two cities on one installation, through the real ``python -m bot run`` process: Dortmund
+(the main configuration) and Unna (a file in ``cities_dir``, its own small gazetteer in
+tests/data/unna), each with its own bot token on a fake Bot API server of its own, on SQLite
+and on PostgreSQL.
+
+Both cities' stories run at the same time: a resident of each finds only their city's
+places, a help request is posted only in its city's backchannel and offered only to its
+city's volunteers, nothing crosses between the two bots, neither bot is ever answered 429,
+and the log names the city of each line."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from markupsafe import Markup
+
+from bot.app import open_city_database
+from bot.cities import load_cities
+from bot.config import load_config
+from db import Database
+from handlers.model import Message, encode
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
+from tests.cli import ROOT
+from tests.fake_telegram import FakeTelegram
+from tests.test_crash import BotProcess
+
+TOKEN_DORTMUND = "111111:DORTMUND-TOKEN"
+TOKEN_UNNA = "222222:UNNA-TOKEN"
+GROUP_DORTMUND, GROUP_UNNA = -1001, -2002
+RESIDENT = 5001  # writes to both cities' bots: one Telegram account, two cities
+VERA, CORA = 6001, 6002  # Dortmund's volunteer and coordinator
+UWE, UTE = 7001, 7002  # Unna's volunteer and coordinator
+OFFERS = 45  # per city, to chats 20000, 20001, …
+
+
+def _offered(fake: FakeTelegram) -> list[float]:
+    """When each offer of the fan-out reached the fake server."""
+    return sorted(
+        c.at
+        for c in fake.calls
+        if c.method == "sendMessage" and c.result and int(c.params["chat_id"]) >= 20_000
+    )
+
+
+def _write_config(tmp: Path, database: str, dortmund: FakeTelegram, unna: FakeTelegram) -> Path:
+    cities = tmp / "cities"
+    cities.mkdir()
+    (cities / "unna.toml").write_text(
+        '[bot]\ncity = "Unna"\n'
+        f'[places]\ndata_dir = "{ROOT / "tests/data/unna"}"\n'
+        f'[telegram]\napi_base_url = "{unna.url}"\npoll_timeout = 1\n'
+        f'[help]\ntelegram_backchannel = "{GROUP_UNNA}"\nnew_user_cooldown_minutes = 0\n'
+        "require_verified_volunteers = false\n",
+        encoding="utf-8",
+    )
+    config = tmp / "bot.toml"
+    config.write_text(
+        f'[bot]\ncity = "Dortmund"\ndatabase = "{database}"\nlog_level = "INFO"\n'
+        f'cities_dir = "{cities}"\n'
+        f'[places]\ndata_dir = "{ROOT / "data/dortmund"}"\n'
+        f'[telegram]\napi_base_url = "{dortmund.url}"\npoll_timeout = 1\n'
+        f'[help]\ntelegram_backchannel = "{GROUP_DORTMUND}"\nnew_user_cooldown_minutes = 0\n'
+        "require_verified_volunteers = false\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+async def _seed(db: Database, data: Path, places: Path, people: dict[int, str], bezirk: str):
+    await import_places(db, places, load_gazetteer(str(data)))
+    for uid, role in people.items():
+        user = await db.users.seen("telegram", str(uid), str(uid), f"P{uid}")
+        await db.users.set_language(user.id, "de")
+        await db.users.record_consent(user.id)
+        if role == "volunteer":
+            await db.volunteers.save(
+                user.id,
+                categories=("shopping",),
+                stadtbezirke=(bezirk,),
+                languages=("de",),
+                quiet_start=0,
+                quiet_end=0,
+                max_open=2,
+            )
+        elif role == "coordinator":
+            await db.users.grant_role(user.id, "coordinator")
+
+
+async def _story(fake: FakeTelegram, group: int, coordinator: int, volunteer: int, where: str):
+    """A resident asks for shopping help; the coordinator approves; the volunteer is
+    offered it."""
+
+    async def reply(chat: int, needle: str = "", after: int = 0) -> None:
+        await fake.wait_for(
+            "sendMessage", lambda c: needle in c.text, chat_id=chat, after=after, timeout=30
+        )
+
+    for send, chat, needle in (
+        (lambda: fake.press(RESIDENT, "hr:new"), RESIDENT, ""),
+        (lambda: fake.press(RESIDENT, "hr:cat:shopping"), RESIDENT, "✍️"),
+        (lambda: fake.send_text(RESIDENT, f"Einkauf in {where}"), RESIDENT, "📍"),
+        (lambda: fake.send_text(RESIDENT, where), RESIDENT, "🕓"),
+        (lambda: fake.press(RESIDENT, "hr:when:asap"), RESIDENT, "🗣"),
+        (lambda: fake.press(RESIDENT, "hr:langs-done"), RESIDENT, "📋"),
+        (lambda: fake.press(RESIDENT, "hr:send"), group, f"Einkauf in {where}"),
+    ):
+        mark = len(fake.calls)
+        send()
+        await reply(chat, needle, mark)
+    post = fake.calls_to("sendMessage", chat_id=group)[-1]
+    request_id = int(post.button_data("✅").split(":")[2])
+    mark = len(fake.calls)
+    fake.press(coordinator, f"mod:ok:{request_id}", post)
+    await reply(volunteer, "🔔", mark)
+
+
+async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: str):
+    dortmund, unna = FakeTelegram(TOKEN_DORTMUND), FakeTelegram(TOKEN_UNNA)
+    await dortmund.start()
+    await unna.start()
+    config_path = _write_config(tmp_path, database_url, dortmund, unna)
+    env = {
+        "NACHBARBOT_TELEGRAM__TOKEN": TOKEN_DORTMUND,
+        "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": TOKEN_UNNA,
+    }
+    cities = load_cities(load_config(config_path, env), env)
+    assert [c.slug for c in cities] == ["dortmund", "unna"]
+    for city, data, places, people, bezirk in (
+        (
+            cities[0],
+            ROOT / "data/dortmund",
+            ROOT / "data/dortmund/places-sample.csv",
+            {RESIDENT: "", VERA: "volunteer", CORA: "coordinator"},
+            "Innenstadt-Nord",
+        ),
+        (
+            cities[1],
+            ROOT / "tests/data/unna",
+            ROOT / "tests/data/unna/places.csv",
+            {RESIDENT: "", UWE: "volunteer", UTE: "coordinator"},
+            "Königsborn",
+        ),
+    ):
+        db = await open_city_database(city)
+        try:
+            await _seed(db, data, places, people, bezirk)
+        finally:
+            await db.close()
+
+    bot = BotProcess(tmp_path, dortmund, settings=config_path.read_text(), env=env)
+    bot.env["NACHBARBOT_TELEGRAM__TOKEN"] = TOKEN_DORTMUND
+    try:
+        await bot.start()
+        await unna.wait_for("getMe", timeout=30)
+        # Places: each resident finds their own city's, and only those.
+        dortmund.send_text(RESIDENT, "Hörde")
+        unna.send_text(RESIDENT, "Königsborn")
+        await dortmund.wait_for("sendMessage", chat_id=RESIDENT, timeout=30)
+        await unna.wait_for(
+            "sendMessage", lambda c: "Testcafé Königsborn" in c.text, chat_id=RESIDENT, timeout=30
+        )
+        # Both cities' help stories at the same time.
+        await asyncio.gather(
+            _story(dortmund, GROUP_DORTMUND, CORA, VERA, "Nordmarkt"),
+            _story(unna, GROUP_UNNA, UTE, UWE, "Königsborn"),
+        )
+        await dortmund.settle(quiet=1.0, timeout=20)
+        await unna.settle(quiet=1.0, timeout=20)
+        # Each bot keeps its own pace: both fan out at once under Telegram's limits (30
+        # messages a second per bot, 1 per chat), neither is answered 429, nothing is lost.
+        dortmund.limits = unna.limits = (30, 1)
+        for city in cities:
+            db = await open_city_database(city)
+            try:
+                async with db.transaction():
+                    for n in range(OFFERS):
+                        message = encode(Message(Markup(f"🔔 {city.name} #{n}")))
+                        await db.outbox.enqueue("telegram", str(20_000 + n), message)
+            finally:
+                await db.close()
+        for fake in (dortmund, unna):
+            await fake.wait_for(
+                "sendMessage",
+                lambda c, f=fake: len(_offered(f)) == OFFERS,
+                timeout=60,
+            )
+    finally:
+        bot.stop()
+        await dortmund.stop()
+        await unna.stop()
+
+    said_in_dortmund = " ".join(c.text for c in dortmund.calls if c.method == "sendMessage")
+    said_in_unna = " ".join(c.text for c in unna.calls if c.method == "sendMessage")
+    assert "Testcafé" not in said_in_dortmund and "Testtreff" not in said_in_dortmund
+    assert "Einkauf in Königsborn" not in said_in_dortmund
+    assert "Einkauf in Nordmarkt" not in said_in_unna
+    for dortmund_place in ("Stadt- und Landesbibliothek", "Volkshochschule Dortmund"):
+        assert dortmund_place not in said_in_unna
+    # Each bot spoke only to its own city's people and backchannel.
+    spoken_to = {
+        str(c.params["chat_id"])
+        for c in unna.calls
+        if c.method == "sendMessage" and int(c.params["chat_id"]) < 20_000
+    }
+    assert spoken_to <= {str(chat) for chat in (RESIDENT, UWE, UTE, GROUP_UNNA)}, spoken_to
+    assert not dortmund.calls_to("sendMessage", chat_id=UWE)
+    assert not dortmund.calls_to("sendMessage", chat_id=GROUP_UNNA)
+    assert not unna.calls_to("sendMessage", chat_id=VERA)
+    assert not unna.calls_to("sendMessage", chat_id=GROUP_DORTMUND)
+    assert dortmund.too_many == 0 and unna.too_many == 0
+    assert len(_offered(dortmund)) == len(_offered(unna)) == OFFERS
+    assert "Unna #" not in said_in_dortmund and "Dortmund #" not in said_in_unna
+    # At the same time, not one city after the other.
+    assert _offered(unna)[0] < _offered(dortmund)[-1] and _offered(dortmund)[0] < _offered(unna)[-1]
+
+    # Each city's request is in its own database only.
+    for city, mine, theirs in (
+        (cities[0], "Einkauf in Nordmarkt", "Einkauf in Königsborn"),
+        (cities[1], "Einkauf in Königsborn", "Einkauf in Nordmarkt"),
+    ):
+        db = await open_city_database(city)
+        try:
+            texts = [row[0] for row in await db.fetch_all("SELECT description FROM help_requests")]
+        finally:
+            await db.close()
+        assert texts == [mine], (city.slug, texts)
+        assert theirs not in texts
+    log = bot.log.read_text(encoding="utf-8")
+    assert "[unna]" in log and "[dortmund]" in log
