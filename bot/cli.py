@@ -15,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import cities_cli, events_cli, log_city, log_redaction, migrate_to, places_cli
 from bot.app import apply_retention, build_dispatcher, open_city_database, open_database
 from bot.checks import city_checks, database_checks, doctor_checks, named, run_checks
-from bot.cities import check_all_chat_secrets, load_cities
+from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.city_service import CityBot, opened
 from bot.cluster import ROLES, for_database
 from bot.config import Config, ConfigError, env_name, load_config
@@ -24,6 +24,7 @@ from bot.metrics import Metrics
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
+from db.database import city_location
 from db.postgres import is_postgres, redacted
 from locales import TIMEZONE
 
@@ -33,6 +34,11 @@ log = logging.getLogger("nachbarbot")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nachbarbot", description=__doc__)
     parser.add_argument("--config", help="TOML configuration file (default: $NACHBARBOT_CONFIG)")
+    parser.add_argument(
+        "--city",
+        help="the city (its slug, e.g. luenen) whose data a command works on; default: the"
+        " main configuration's city",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="start the configured chat transports (and the web, if web.port)")
     sub.add_parser("web", help="serve only the web map and desk (web.port) on the same database")
@@ -96,11 +102,17 @@ def _setup_logging(configs: list[Config], *, quiet: bool = False) -> None:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-async def _retention(config: Config) -> int:
+def _where(city: City) -> str:
+    """Where a city's data is, for the operator (without a password)."""
+    location, schema = city_location(city.config.bot.database, city.slug, city.main)
+    return redacted(location) + (f" (schema {schema})" if schema else "")
+
+
+async def _retention(city: City) -> int:
     """Each step and how many rows it changed; exit code 1 if any step failed."""
-    db = await open_database(config)
+    db = await open_city_database(city)
     try:
-        report = await apply_retention(db, config)
+        report = await apply_retention(db, city.config)
     finally:
         await db.close()
     for step, count in report.items():
@@ -108,19 +120,19 @@ async def _retention(config: Config) -> int:
     return 1 if None in report.values() else 0
 
 
-async def _migrate(config: Config) -> int:
-    db = await open_database(config)
+async def _migrate(city: City) -> int:
+    db = await open_city_database(city)
     try:
         version = await db.schema_version()
     finally:
         await db.close()
-    print(f"database {redacted(config.bot.database)}: schema version {version}")
+    print(f"{city.slug}: database {_where(city)}: schema version {version}")
     return 0
 
 
-async def _roles(config: Config, action: str, who: str, role: str) -> int:
+async def _roles(city: City, action: str, who: str, role: str) -> int:
     platform, _, user_id = who.partition(":")
-    db = await open_database(config)
+    db = await open_city_database(city)
     try:
         user = await db.users.find(platform, user_id)
         if user is None:
@@ -136,15 +148,15 @@ async def _roles(config: Config, action: str, who: str, role: str) -> int:
     return 0
 
 
-async def _backup(config: Config, path: str) -> int:
-    if is_postgres(config.bot.database):
+async def _backup(city: City, path: str) -> int:
+    if is_postgres(city.config.bot.database):
         print(
             "nachbarbot: db backup copies SQLite files; back up PostgreSQL with pg_dump"
             " (see README)",
             file=sys.stderr,
         )
         return 1
-    db = await open_database(config)
+    db = await open_city_database(city)
     try:
         await db.backup(path)
     except FileExistsError:
@@ -152,11 +164,11 @@ async def _backup(config: Config, path: str) -> int:
         return 1
     finally:
         await db.close()
-    print(f"database {redacted(config.bot.database)} copied to {path}")
+    print(f"{city.slug}: database {_where(city)} copied to {path}")
     return 0
 
 
-async def _checks(config: Config, *, doctor: bool) -> int:
+async def _checks(config: Config, *, doctor: bool, only: str | None = None) -> int:
     """``db check`` and ``doctor``: the main city's (with the installation's, for doctor),
     then each other city's, its lines prefixed by its slug."""
     try:
@@ -167,6 +179,8 @@ async def _checks(config: Config, *, doctor: bool) -> int:
     failed = 0
     roles = [f"{role}@{city.slug}" for city in cities[1:] for role in ROLES]
     for city in cities:
+        if only and city.slug != only:
+            continue
         db = await open_city_database(city)
         try:
             if not doctor:
@@ -181,8 +195,9 @@ async def _checks(config: Config, *, doctor: bool) -> int:
     return failed
 
 
-async def _console(config: Config, user: str, lang: str | None, coordinator: str) -> int:
-    db = await open_database(config)
+async def _console(city: City, user: str, lang: str | None, coordinator: str) -> int:
+    config = city.config
+    db = await open_city_database(city)
     translations: TranslationService | None = None
     try:
         dispatcher = build_dispatcher(db, config)
@@ -366,33 +381,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
+    # The commands that work on one city's data take the main city unless --city says.
+    chosen = [c for c in cities if c.slug == args.city] if args.city else cities[:1]
+    if not chosen:
+        known = ", ".join(c.slug for c in cities)
+        print(f"nachbarbot: no city {args.city!r} (the cities are: {known})", file=sys.stderr)
+        return 2
+    if (args.city and args.command in ("run", "web")) or (
+        args.command == "db" and args.db_command == "migrate-to" and args.city
+    ):
+        print(
+            f"nachbarbot: {args.command} works on the whole installation, not one city",
+            file=sys.stderr,
+        )
+        return 2
+    city = chosen[0]
     _setup_logging(
         [city.config for city in cities],
         quiet=args.command in ("console", "places", "events", "doctor", "db"),
     )
     try:
         if args.command == "db" and args.db_command == "backup":
-            return asyncio.run(_backup(config, args.path))
+            return asyncio.run(_backup(city, args.path))
         if args.command == "db" and args.db_command == "migrate-to":
             return asyncio.run(migrate_to.run(config, args.url))
         if args.command == "db" and args.db_command == "check":
-            return asyncio.run(_checks(config, doctor=False))
+            return asyncio.run(_checks(config, doctor=False, only=args.city))
         if args.command == "db" and args.db_command == "retention":
-            return asyncio.run(_retention(config))
+            return asyncio.run(_retention(city))
         if args.command == "doctor":
-            return asyncio.run(_checks(config, doctor=True))
+            return asyncio.run(_checks(config, doctor=True, only=args.city))
         if args.command == "db":
-            return asyncio.run(_migrate(config))
+            return asyncio.run(_migrate(city))
         if args.command == "roles":
-            return asyncio.run(_roles(config, args.action, args.user, args.role))
+            return asyncio.run(_roles(city, args.action, args.user, args.role))
         if args.command == "events":
-            return asyncio.run(events_cli.run(config, args))
+            return asyncio.run(events_cli.run(city, args))
         if args.command == "places":
-            return asyncio.run(places_cli.run(config, args))
+            return asyncio.run(places_cli.run(city, args))
         if args.command == "web":
             return asyncio.run(_web(config))
         if args.command == "console":
-            return asyncio.run(_console(config, args.user, args.lang, args.coordinator))
+            return asyncio.run(_console(city, args.user, args.lang, args.coordinator))
         return asyncio.run(_run(config))
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)

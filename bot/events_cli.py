@@ -7,8 +7,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import open_database
-from bot.config import Config
+from bot.app import open_city_database
+from bot.cities import City
 from handlers.events.ical import UnusableFile, import_events
 from handlers.events.notices import apply_import
 from handlers.messenger import Messenger
@@ -24,8 +24,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     load.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
 
 
-async def run(config: Config, args: argparse.Namespace) -> int:
-    db = await open_database(config)
+async def run(city: City, args: argparse.Namespace) -> int:
+    config = city.config
+    db = await open_city_database(city)
     try:
         report = await import_events(
             db,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bot.app import open_database
-from bot.config import Config
+from bot.app import open_city_database
+from bot.cities import City
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.hours import status
 from handlers.places.importer import UnusableFile, import_places
@@ -40,15 +40,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     near.add_argument("--json", action="store_true", help="print a JSON array")
 
 
-async def run(config: Config, args: argparse.Namespace) -> int:
+async def run(city: City, args: argparse.Namespace) -> int:
+    config = city.config
     gazetteer = load_gazetteer(config.places.data_dir)
     if args.places_command == "import":
-        return await _import(config, args, gazetteer)
-    return await _near(config, args, gazetteer)
+        return await _import(city, args, gazetteer)
+    return await _near(city, args, gazetteer)
 
 
-async def _import(config: Config, args: argparse.Namespace, gazetteer) -> int:
-    db = await open_database(config)
+async def _import(city: City, args: argparse.Namespace, gazetteer) -> int:
+    db = await open_city_database(city)
     bar = tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr, leave=False)
     try:
         report = await import_places(
@@ -79,7 +80,8 @@ async def _import(config: Config, args: argparse.Namespace, gazetteer) -> int:
     return report.exit_code
 
 
-async def _near(config: Config, args: argparse.Namespace, gazetteer) -> int:
+async def _near(city: City, args: argparse.Namespace, gazetteer) -> int:
+    config = city.config
     resolution = gazetteer.resolve(args.query)
     if resolution.area is None:
         hint = (
@@ -101,7 +103,7 @@ async def _near(config: Config, args: argparse.Namespace, gazetteer) -> int:
         open_now=args.open_now,
     )
     now = datetime.now(UTC)
-    db = await open_database(config)
+    db = await open_city_database(city)
     try:
         found, _more = await nearest(db, query, now, limit=max(1, args.limit))
     finally:

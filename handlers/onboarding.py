@@ -18,7 +18,7 @@ from handlers.menu import show_main_menu
 from handlers.model import Command
 from handlers.privacy import ask_to_delete, consent_buttons, privacy_notice
 from handlers.router import Router
-from locales import N_, SUPPORTED_LANGUAGES, language_name
+from locales import N_, language_name
 
 CHOOSING_LANGUAGE = "onboarding.language"
 READING_PRIVACY = "onboarding.privacy"
@@ -58,7 +58,7 @@ def register(router: Router) -> None:
                 )
                 + "\n\n"
                 + ctx.t.t("🌐 Please choose your language:"),
-                ui.language_picker(ctx.t.lang),
+                ui.language_picker(ctx.t.lang, ctx.settings.languages),
             )
         else:
             ctx.set_state(READING_PRIVACY, data)
@@ -66,15 +66,20 @@ def register(router: Router) -> None:
 
     @router.command("language", N_("Change the language"), before_consent=True)
     async def ask_language(ctx: Context) -> None:
-        ctx.reply(ctx.t.t("🌐 Please choose your language:"), ui.language_picker(ctx.user.language))
+        ctx.reply(
+            ctx.t.t("🌐 Please choose your language:"),
+            ui.language_picker(ctx.user.language, ctx.settings.languages),
+        )
 
     @router.button("lang", before_consent=True)
     async def choose_language(ctx: Context) -> None:
         code = ctx.args
-        if code not in SUPPORTED_LANGUAGES:
+        # Only a language this city offers (an old button, or a forged one, may name another).
+        if code not in ctx.settings.languages:
             ctx.send(ui.no_longer_valid(ctx))
             ctx.reply(
-                ctx.t.t("🌐 Please choose your language:"), ui.language_picker(ctx.user.language)
+                ctx.t.t("🌐 Please choose your language:"),
+                ui.language_picker(ctx.user.language, ctx.settings.languages),
             )
             return
         await ctx.use_language(code)

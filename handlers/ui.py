@@ -45,9 +45,12 @@ def back_to_menu_for(t: Translator) -> list[list[Button]]:
     return [[Button("🏠 " + t._("Main menu"), "menu:main")]]
 
 
-def language_picker(current: str | None) -> list[list[Button]]:
-    """Every language in its own name and script; the current or detected one first, ticked."""
-    order = list(SUPPORTED_LANGUAGES)
+def language_picker(
+    current: str | None, offered: tuple[str, ...] = SUPPORTED_LANGUAGES
+) -> list[list[Button]]:
+    """The languages the city offers (``bot.languages``), each in its own name and script;
+    the current or detected one first, ticked."""
+    order = list(offered)
     if current in order:
         order.remove(current)
         order.insert(0, current)

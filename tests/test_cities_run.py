@@ -44,13 +44,15 @@ def _offered(fake: FakeTelegram) -> list[float]:
     )
 
 
-def _write_config(tmp: Path, database: str, dortmund: FakeTelegram, unna: FakeTelegram) -> Path:
+def _write_config(tmp: Path, database: str, dortmund: str, unna: str) -> Path:
+    """The main configuration (Dortmund) and Unna's file; ``dortmund`` and ``unna`` are
+    their bots' Bot API servers."""
     cities = tmp / "cities"
     cities.mkdir()
     (cities / "unna.toml").write_text(
         '[bot]\ncity = "Unna"\n'
         f'[places]\ndata_dir = "{ROOT / "tests/data/unna"}"\n'
-        f'[telegram]\napi_base_url = "{unna.url}"\npoll_timeout = 1\n'
+        f'[telegram]\napi_base_url = "{unna}"\npoll_timeout = 1\n'
         f'[help]\ntelegram_backchannel = "{GROUP_UNNA}"\nnew_user_cooldown_minutes = 0\n'
         "require_verified_volunteers = false\n",
         encoding="utf-8",
@@ -60,7 +62,7 @@ def _write_config(tmp: Path, database: str, dortmund: FakeTelegram, unna: FakeTe
         f'[bot]\ncity = "Dortmund"\ndatabase = "{database}"\nlog_level = "INFO"\n'
         f'cities_dir = "{cities}"\n'
         f'[places]\ndata_dir = "{ROOT / "data/dortmund"}"\n'
-        f'[telegram]\napi_base_url = "{dortmund.url}"\npoll_timeout = 1\n'
+        f'[telegram]\napi_base_url = "{dortmund}"\npoll_timeout = 1\n'
         f'[help]\ntelegram_backchannel = "{GROUP_DORTMUND}"\nnew_user_cooldown_minutes = 0\n'
         "require_verified_volunteers = false\n",
         encoding="utf-8",
@@ -88,9 +90,17 @@ async def _seed(db: Database, data: Path, places: Path, people: dict[int, str], 
             await db.users.grant_role(user.id, "coordinator")
 
 
-async def _story(fake: FakeTelegram, group: int, coordinator: int, volunteer: int, where: str):
-    """A resident asks for shopping help; the coordinator approves; the volunteer is
-    offered it."""
+async def _story(
+    fake: FakeTelegram,
+    group: int,
+    coordinator: int,
+    volunteer: int,
+    where: str,
+    intruder: int | None = None,
+):
+    """A resident asks for shopping help; ``intruder`` (another city's coordinator) tries
+    to approve it through this city's bot with the button's data and changes nothing; the
+    city's coordinator approves; the volunteer is offered it."""
 
     async def reply(chat: int, needle: str = "", after: int = 0) -> None:
         await fake.wait_for(
@@ -111,6 +121,12 @@ async def _story(fake: FakeTelegram, group: int, coordinator: int, volunteer: in
         await reply(chat, needle, mark)
     post = fake.calls_to("sendMessage", chat_id=group)[-1]
     request_id = int(post.button_data("✅").split(":")[2])
+    if intruder is not None:
+        mark = len(fake.calls)
+        fake.press(intruder, f"mod:ok:{request_id}")
+        await fake.wait_for("answerCallbackQuery", after=mark, timeout=30)
+        await fake.settle(quiet=1.0, timeout=20)
+        assert not fake.calls_to("sendMessage", chat_id=volunteer)
     mark = len(fake.calls)
     fake.press(coordinator, f"mod:ok:{request_id}", post)
     await reply(volunteer, "🔔", mark)
@@ -120,7 +136,7 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
     dortmund, unna = FakeTelegram(TOKEN_DORTMUND), FakeTelegram(TOKEN_UNNA)
     await dortmund.start()
     await unna.start()
-    config_path = _write_config(tmp_path, database_url, dortmund, unna)
+    config_path = _write_config(tmp_path, database_url, dortmund.url, unna.url)
     env = {
         "NACHBARBOT_TELEGRAM__TOKEN": TOKEN_DORTMUND,
         "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": TOKEN_UNNA,
@@ -164,7 +180,7 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
         # Both cities' help stories at the same time.
         await asyncio.gather(
             _story(dortmund, GROUP_DORTMUND, CORA, VERA, "Nordmarkt"),
-            _story(unna, GROUP_UNNA, UTE, UWE, "Königsborn"),
+            _story(unna, GROUP_UNNA, UTE, UWE, "Königsborn", intruder=CORA),
         )
         await dortmund.settle(quiet=1.0, timeout=20)
         await unna.settle(quiet=1.0, timeout=20)
@@ -204,7 +220,10 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
         for c in unna.calls
         if c.method == "sendMessage" and int(c.params["chat_id"]) < 20_000
     }
-    assert spoken_to <= {str(chat) for chat in (RESIDENT, UWE, UTE, GROUP_UNNA)}, spoken_to
+    # (Cora, Dortmund's coordinator, wrote to Unna's bot herself: a newcomer there.)
+    assert spoken_to <= {str(chat) for chat in (RESIDENT, UWE, UTE, GROUP_UNNA, CORA)}, spoken_to
+    to_cora = " ".join(c.text for c in unna.calls_to("sendMessage", chat_id=CORA))
+    assert "Einkauf" not in to_cora
     assert not dortmund.calls_to("sendMessage", chat_id=UWE)
     assert not dortmund.calls_to("sendMessage", chat_id=GROUP_UNNA)
     assert not unna.calls_to("sendMessage", chat_id=VERA)
@@ -229,3 +248,25 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
         assert theirs not in texts
     log = bot.log.read_text(encoding="utf-8")
     assert "[unna]" in log and "[dortmund]" in log
+
+
+def test_a_command_works_on_the_city_it_is_given(tmp_path, database_url: str):
+    """``--city`` picks the city whose data a command works on: places imported for Unna
+    are Unna's, found with ``--city unna`` and not in the main city; an unknown city, or
+    ``--city`` with ``run``, is refused."""
+    from tests.cli import run_bot
+
+    config = str(_write_config(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+    places = str(ROOT / "tests/data/unna/places.csv")
+    imported = run_bot("--config", config, "--city", "unna", "places", "import", places)
+    assert imported.returncode == 0, imported.stderr
+    near = ("places", "near", "51.5465,7.7055", "--json")
+    assert "Testcafé Königsborn" in run_bot("--config", config, "--city", "unna", *near).stdout
+    assert "Testcafé" not in run_bot("--config", config, *near).stdout
+    unknown = run_bot("--config", config, "--city", "bochum", *near)
+    assert unknown.returncode == 2 and "unna" in unknown.stderr
+    whole = run_bot("--config", config, "--city", "unna", "run")
+    assert whole.returncode == 2 and "whole installation" in whole.stderr
+    checked = run_bot("--config", config, "db", "check")
+    assert checked.returncode == 0, checked.stdout
+    assert "unna: " in checked.stdout and "dortmund: " in checked.stdout

@@ -267,3 +267,25 @@ async def test_handler_crash_gives_a_translated_apology(chat: MemoryTransport, m
     out = await chat.text("ra", "/help")
     assert len(out) == 1 and isinstance(out[0], Message)
     assert "went wrong" in str(out[0].text)
+
+
+async def test_the_picker_offers_only_the_citys_languages(
+    chat: MemoryTransport, db: Database, settings
+):
+    """A city offering German, Ukrainian and Arabic (bot.languages) lists those three, and a
+    forged or old button for another language changes nothing."""
+    from dataclasses import replace
+
+    chat.dispatcher.settings = replace(settings, languages=("de", "uk", "ar"))
+    out = await chat.text("lc", "/start")
+    assert sorted(d for d in button_data(out) if d.startswith("lang:")) == [
+        "lang:ar",
+        "lang:de",
+        "lang:uk",
+    ]
+    await chat.press("lc", "lang:uk")
+    before = (await db.users.find("memory", "lc")).language
+    out = await chat.press("lc", "lang:fa")
+    assert any(isinstance(item, Toast) for item in out)
+    assert (await db.users.find("memory", "lc")).language == before == "uk"
+    assert "lang:fa" not in button_data(out)
