@@ -4,9 +4,9 @@ A real ``python -m bot run`` process is started twice on SQLite: with the main c
 and with ``--cities`` further cities (files in ``cities_dir``, made as ``city add`` makes
 them), each with its own bot token on a fake Bot API server of its own, its own gazetteer
 folder and 100 encounter places, and no traffic. Measured: the time from the process's
-start until every city's bot polls Telegram, and the process's resident memory (VmRSS)
-once all are up and quiet. Per added city: the difference divided by the number added.
-Targets: ≤ 5 MB and ≤ 0.5 s per city.
+start until every city's bot starts polling Telegram (its deleteWebhook call), and the
+process's resident memory (VmRSS) once all are up and quiet. Per added city: the
+difference divided by the number added. Targets: ≤ 5 MB and ≤ 0.5 s per city.
 
 Run: .venv/bin/python bench/cities_bench.py [--cities N]
 """
@@ -98,16 +98,21 @@ async def one_run(cities: int) -> tuple[float, float]:
                 await import_places(db, csv_file, load_gazetteer(city.config.places.data_dir))
             finally:
                 await db.close()
-        bot = BotProcess(root, fakes[0], settings=config.read_text(), env=env, ready="getUpdates")
+        bot = BotProcess(
+            root, fakes[0], settings=config.read_text(), env=env, ready="deleteWebhook"
+        )
         started = time.perf_counter()
         try:
             await bot.start()
             for fake in fakes[1:]:
-                await fake.wait_for("getUpdates", timeout=120)
+                await fake.wait_for("deleteWebhook", timeout=120)
             seconds = time.perf_counter() - started
             await asyncio.sleep(3)  # quiet: every city polls, nothing else happens
             assert bot.process is not None
             rss = _rss_mb(bot.process.pid)
+        except AssertionError:
+            sys.stderr.write(bot.log.read_text(encoding="utf-8")[-3000:])
+            raise
         finally:
             bot.stop()
             for fake in fakes:

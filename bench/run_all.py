@@ -44,6 +44,8 @@ def main() -> None:
     rows += script_rows("postgres_bench.py")
     # Several bot processes on one PostgreSQL: throughput with 1-3, fan-out (about 2 min).
     rows += script_rows("cluster_bench.py")
+    # What an added city costs in memory and start-up (about 1 min).
+    rows += script_rows("cities_bench.py")
     # The desk pages over HTTP and the map in Chromium (skipped while / serves no map).
     rows += script_rows("bench_web.py")
     # In a process of its own: the Telegram benchmarks above have grown this one.
