@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,6 +75,10 @@ class CityBot:
         db = db or await open_city_database(city)
         counters = metrics.city(city.slug, db) if metrics is not None else None
         dispatcher = build_dispatcher(db, config)
+        if not city.main:
+            # The web serves the main city's data only: a further city's chats offer no
+            # map or desk links (they would open the main city's pages, or fail).
+            dispatcher.settings = replace(dispatcher.settings, web_url="")
         dispatcher.process_key = cluster.key or None
         transports: list[Any] = []
         if config.telegram_enabled:

@@ -25,6 +25,7 @@ from handlers.places.importer import import_places
 from tests.cli import ROOT
 from tests.fake_telegram import FakeTelegram
 from tests.test_crash import BotProcess
+from tests.test_telegram_webhook import free_port
 
 TOKEN_DORTMUND = "111111:DORTMUND-TOKEN"
 TOKEN_UNNA = "222222:UNNA-TOKEN"
@@ -64,7 +65,8 @@ def _write_config(tmp: Path, database: str, dortmund: str, unna: str) -> Path:
         f'[places]\ndata_dir = "{ROOT / "data/dortmund"}"\n'
         f'[telegram]\napi_base_url = "{dortmund}"\npoll_timeout = 1\n'
         f'[help]\ntelegram_backchannel = "{GROUP_DORTMUND}"\nnew_user_cooldown_minutes = 0\n'
-        "require_verified_volunteers = false\n",
+        "require_verified_volunteers = false\n"
+        f'[web]\nlisten = "127.0.0.1"\nport = {free_port()}\n',
         encoding="utf-8",
     )
     return config
@@ -177,6 +179,15 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
         await unna.wait_for(
             "sendMessage", lambda c: "Testcafé Königsborn" in c.text, chat_id=RESIDENT, timeout=30
         )
+        # The web serves the main city: its coordinator gets a desk link, Unna's is told
+        # the desk is not there for this bot (a link would open Dortmund's pages).
+        mark_d, mark_u = len(dortmund.calls), len(unna.calls)
+        dortmund.send_text(CORA, "/desk")
+        unna.send_text(UTE, "/desk")
+        link = await dortmund.wait_for("sendMessage", chat_id=CORA, after=mark_d, timeout=30)
+        assert "/desk/login/" in link.text
+        refused = await unna.wait_for("sendMessage", chat_id=UTE, after=mark_u, timeout=30)
+        assert "/desk/login/" not in refused.text
         # Both cities' help stories at the same time.
         await asyncio.gather(
             _story(dortmund, GROUP_DORTMUND, CORA, VERA, "Nordmarkt"),
