@@ -33,6 +33,7 @@ from bot.log_city import in_city
 from bot.metrics import CityMetrics, Metrics
 from bot.translation.service import TranslationService, service_from_config
 from db import Database
+from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
 from handlers.helping.timers import Timing, follow_up, roundup
@@ -69,10 +70,13 @@ class CityBot:
         cluster: Cluster | SingleProcess,
         metrics: Metrics | None,
         db: Database | None = None,
+        shared_bans: SharedBanList | None = None,
     ) -> CityBot:
-        """The city's bot on ``db`` (its database is opened when not given)."""
+        """The city's bot on ``db`` (its database is opened when not given), refusing
+        the installation's ``shared_bans`` too."""
         config = city.config
         db = db or await open_city_database(city)
+        db.users.shared_bans = shared_bans
         counters = metrics.city(city.slug, db) if metrics is not None else None
         dispatcher = build_dispatcher(db, config)
         if not city.main:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import cities_cli, events_cli, log_city, log_redaction, migrate_to, places_cli
+from bot import bans_cli, cities_cli, events_cli, log_city, log_redaction, migrate_to, places_cli
 from bot.app import apply_retention, build_dispatcher, open_city_database, open_database
 from bot.checks import city_checks, database_checks, doctor_checks, named, run_checks
 from bot.cities import City, check_all_chat_secrets, load_cities
@@ -24,6 +24,7 @@ from bot.metrics import Metrics
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
+from db.bans import SharedBanList
 from db.database import city_location
 from db.postgres import is_postgres, redacted
 from locales import TIMEZONE
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("doctor", help="check configuration, database, catalogs and chat services")
     places_cli.add_parsers(sub)
+    bans_cli.add_parsers(sub)
     events_cli.add_parsers(sub)
     cities_cli.add_parsers(sub)
     roles = sub.add_parser("roles", help="give or take a role (coordinator, volunteer, admin)")
@@ -303,9 +305,13 @@ async def _run(config: Config) -> int:
     web = None
     try:
         async with opened(bots):
+            # Bans the operator shared across the cities (bans share) hold in every city.
+            shared = SharedBanList(db.users.bans)
             for city in cities:
                 bots.append(
-                    await CityBot.open(city, cluster, metrics, db=db if city.main else None)
+                    await CityBot.open(
+                        city, cluster, metrics, db=db if city.main else None, shared_bans=shared
+                    )
                 )
             tasks: list[asyncio.Task[None]] = []
             for bot in bots:
@@ -398,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     city = chosen[0]
     _setup_logging(
         [city.config for city in cities],
-        quiet=args.command in ("console", "places", "events", "doctor", "db"),
+        quiet=args.command in ("console", "places", "events", "doctor", "db", "bans"),
     )
     try:
         if args.command == "db" and args.db_command == "backup":
@@ -415,6 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(city))
         if args.command == "roles":
             return asyncio.run(_roles(city, args.action, args.user, args.role))
+        if args.command == "bans":
+            return asyncio.run(bans_cli.run(cities, city, args))
         if args.command == "events":
             return asyncio.run(events_cli.run(city, args))
         if args.command == "places":

@@ -3,6 +3,11 @@
 Only a keyed hash (HMAC-SHA256) of platform and platform user id is stored: the list names
 nobody, and without the key (made by the bot on first use, kept in ``secrets``) it cannot
 even be tested against a list of ids from elsewhere.
+
+One installation may serve several cities, each with its own database and its own list.
+The operator may share a ban across them (:class:`SharedBanList`, `python -m bot bans
+share`): the shared list lives in the main city's database under the main city's key, and
+every city looks there too when someone writes to its bot for the first time.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import hmac
 import secrets
 
 from db.clock import utcnow
-from db.rows import execute, fetch_all, fetch_one
+from db.rows import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 _KEY_NAME = "ban_list_key"
@@ -74,5 +79,41 @@ class BanList:
             self._tx,
             "SELECT 1 FROM ban_list WHERE key_hash = ?",
             (await self._hash(platform, platform_user_id),),
+        )
+        return row is not None
+
+
+class SharedBanList:
+    """The installation's bans shared across its cities, in the main city's database and
+    hashed with the main city's key (``main``): someone on it is banned in every city from
+    their first message there."""
+
+    def __init__(self, main: BanList) -> None:
+        self._main = main
+        self._tx = main._tx
+
+    async def add(self, platform: str, platform_user_id: str) -> None:
+        key = await self._main._hash(platform, platform_user_id)
+        async with self._tx.single_statement():
+            await execute(
+                self._tx,
+                "INSERT INTO shared_bans (key_hash, created_at) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (key, utcnow()),
+            )
+
+    async def remove(self, platform: str, platform_user_id: str) -> bool:
+        """Whether the ban was shared."""
+        key = await self._main._hash(platform, platform_user_id)
+        async with self._tx.single_statement():
+            return bool(
+                await changed(self._tx, "DELETE FROM shared_bans WHERE key_hash = ?", (key,))
+            )
+
+    async def contains(self, platform: str, platform_user_id: str) -> bool:
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM shared_bans WHERE key_hash = ?",
+            (await self._main._hash(platform, platform_user_id),),
         )
         return row is not None

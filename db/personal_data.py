@@ -913,6 +913,13 @@ MAP: tuple[Table, ...] = (
         "the account by design and goes with /unban. /mydata shows banned_at instead.",
     ),
     Table(
+        "shared_bans",
+        "ban",
+        {"key_hash": IDENTITY, "created_at": DETAIL},
+        note="Bans the operator shared across the installation's cities (db/bans.py): a keyed "
+        "hash like ban_list's, kept in the main city's database; it goes with `bans unshare`.",
+    ),
+    Table(
         "place_changes",
         "records",
         {

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from db.bans import BanList
+from db.bans import BanList, SharedBanList
 from db.clock import to_text
 from db.clock import utcnow as _now
 from db.postgres import process_gone
@@ -65,6 +65,9 @@ class UserStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
         self.bans = BanList(transactions)
+        # The installation's shared bans (the main city's database), when the running bot
+        # serves several cities: checked at first contact like this city's own list.
+        self.shared_bans: SharedBanList | None = None
 
     @staticmethod
     def _from_row(row: aiosqlite.Row | None) -> User | None:
@@ -177,7 +180,10 @@ class UserStore:
                 )
                 user = replace(user, roles=frozenset({"resident"}))
                 # Someone banned who deleted the account and came back is still banned.
-                if await self.bans.contains(platform, platform_user_id):
+                if await self.bans.contains(platform, platform_user_id) or (
+                    self.shared_bans is not None
+                    and await self.shared_bans.contains(platform, platform_user_id)
+                ):
                     await execute(
                         self._tx, "UPDATE users SET banned_at = ? WHERE id = ?", (now, user.id)
                     )

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from db.clock import local_day
 from db.requests import HelpRequest
+from db.users import User
 from handlers import statistics, statistics_picture, ui
 from handlers.context import Context
 from handlers.helping import lifecycle
@@ -487,27 +488,36 @@ async def _set_coordinator(ctx: Context, on: bool) -> None:
     )
 
 
-async def _set_ban(ctx: Context, banned: bool) -> None:
-    """A ban ends the person's requests and contacts through the lifecycle (partners and
-    coordinators are told) and outlives their account (``db.bans``)."""
-    target_id = ctx.number_argument()
-    target = await ctx.db.users.get(target_id) if target_id else None
-    if target is None or target.id == ctx.user.id:
-        ctx.reply(ctx.t.t("Please name the user number, for example: /ban 17"))
-        return
-    await ctx.db.users.set_banned(target.id, banned)
-    await ctx.db.requests.audit(
-        ctx.user.id, "user.ban" if banned else "user.unban", f"user:{target.id}"
+async def set_ban(
+    scene: lifecycle.Scene, target: User, banned: bool, actor: User | None = None
+) -> None:
+    """The one way an account is banned or unbanned, whoever does it: a coordinator
+    (``actor``) in the chat, or the operator sharing a ban across the cities (``actor``
+    None). A ban ends the person's requests and contacts through the lifecycle (partners
+    and coordinators are told) and outlives their account (``db.bans``); the person is
+    told either way."""
+    await scene.db.users.set_banned(target.id, banned)
+    await scene.db.requests.audit(
+        actor.id if actor else None, "user.ban" if banned else "user.unban", f"user:{target.id}"
     )
     if banned:
-        target = await ctx.db.users.get(target.id) or target
-        await lifecycle.end_all_for(ctx, target, lifecycle.BY_BAN, ctx.user)
-    await ctx.mail.to_user(
+        target = await scene.db.users.get(target.id) or target
+        await lifecycle.end_all_for(scene, target, lifecycle.BY_BAN, actor)
+    await scene.mail.to_user(
         target,
         lambda t: Message(
             t.t(lifecycle.BANNED_TEXT) if banned else t.t("✅ You can post requests again.")
         ),
     )
+
+
+async def _set_ban(ctx: Context, banned: bool) -> None:
+    target_id = ctx.number_argument()
+    target = await ctx.db.users.get(target_id) if target_id else None
+    if target is None or target.id == ctx.user.id:
+        ctx.reply(ctx.t.t("Please name the user number, for example: /ban 17"))
+        return
+    await set_ban(ctx, target, banned, ctx.user)
     ctx.reply(
         ctx.t.t("✅ User {user_id} is blocked.", user_id=target.id)
         if banned

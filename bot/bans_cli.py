@@ -1,0 +1,92 @@
+"""``python -m bot [--city SLUG] bans share|unshare PLATFORM:ID``: the operator shares a
+city's ban with every city of the installation, or takes the sharing back.
+
+Sharing starts from a city's own decision: the account must be banned in the city named
+by ``--city`` (the main city by default), by that city's coordinators. Shared, it goes on
+the installation's list (db/bans.py, ``SharedBanList``: a keyed hash in the main city's
+database, nobody's name or id) and is banned at once in every city that knows the account;
+the others refuse it from its first message. Unsharing takes it off the list; the bans the
+cities made stay theirs to lift.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.app import open_city_database
+from bot.cities import City
+from db import Database
+from db.bans import SharedBanList
+from handlers.context import Backstage
+from handlers.helping.moderation import set_ban
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    bans = sub.add_parser("bans", help="share a city's ban with every city, or take it back")
+    actions = bans.add_subparsers(dest="bans_command", required=True, metavar="ACTION")
+    for name, text in (
+        ("share", "ban an account banned in --city in every city of the installation"),
+        ("unshare", "take a ban off the installation's shared list"),
+    ):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("account", help="platform:user_id, e.g. telegram:123456")
+
+
+async def run(cities: list[City], city: City, args: argparse.Namespace) -> int:
+    platform, _, user_id = args.account.partition(":")
+    if platform not in ("telegram", "matrix") or not user_id:
+        print(f"nachbarbot: {args.account!r} is not of the form platform:user_id")
+        return 2
+    main = await open_city_database(cities[0])
+    try:
+        shared = SharedBanList(main.users.bans)
+        if args.bans_command == "unshare":
+            if not await shared.remove(platform, user_id):
+                print(f"{args.account}: not on the shared list - nothing changed")
+                return 1
+            print(f"{args.account}: off the shared list; the cities' own bans stay")
+            return 0
+        if not await _banned_in(city, main if city.main else None, platform, user_id):
+            print(
+                f"{args.account}: not banned in {city.slug} - a city's coordinators ban"
+                " first, then the ban can be shared (nothing changed)"
+            )
+            return 1
+        await shared.add(platform, user_id)
+        print(f"{args.account}: on the shared list")
+        for other in cities:
+            print(f"{other.slug}: {await _ban_in(other, main, platform, user_id)}")
+        return 0
+    finally:
+        await main.close()
+
+
+async def _banned_in(city: City, db: Database | None, platform: str, user_id: str) -> bool:
+    own = db or await open_city_database(city)
+    try:
+        user = await own.users.find(platform, user_id)
+        if user is not None:
+            return user.banned_at is not None
+        return await own.users.bans.contains(platform, user_id)  # banned, then deleted
+    finally:
+        if db is None:
+            await own.close()
+
+
+async def _ban_in(city: City, main: Database, platform: str, user_id: str) -> str:
+    """Ban the account in ``city`` as a coordinator's ban would (its requests and
+    contacts end through the lifecycle, the people concerned are told by the running bot's
+    outbox worker)."""
+    db = main if city.main else await open_city_database(city)
+    try:
+        user = await db.users.find(platform, user_id)
+        if user is None:
+            return "not known here: refused from the first message"
+        if user.banned_at is not None:
+            return "banned already"
+        async with db.transaction():
+            await set_ban(Backstage(db, city.config.handler_settings()), user, True)
+        return "banned now"
+    finally:
+        if not city.main:
+            await db.close()
