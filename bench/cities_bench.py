@@ -27,6 +27,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from table import print_table  # noqa: E402
 
 from bot.app import open_city_database  # noqa: E402
 from bot.cities import load_cities  # noqa: E402
@@ -138,7 +141,6 @@ async def main(cities: int, rounds: int) -> None:
     rss_many = statistics.median(r for _, r in many)
     per_mb = (rss_many - rss_alone) / cities
     per_s = (start_many - start_alone) / cities
-    print(f"Cities benchmark, {datetime.now(UTC):%Y-%m-%d}")
     rows = [
         (
             "one city: start-up, memory",
@@ -153,8 +155,7 @@ async def main(cities: int, rounds: int) -> None:
         ("memory per added city", f"{per_mb:.1f} MB", "target ≤ 5 MB"),
         ("start-up per added city", f"{per_s:.2f} s", "target ≤ 0.5 s"),
     ]
-    for label, value, reference in rows:
-        print(f"{label:<44}{value:>16}   {reference}")
+    print_table(f"Cities benchmark, {datetime.now(UTC):%Y-%m-%d}", rows)
 
 
 if __name__ == "__main__":

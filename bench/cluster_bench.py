@@ -34,42 +34,33 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import telegram_bench  # noqa: E402
+from table import Row, print_table  # noqa: E402
 
 from db import Database  # noqa: E402
 from tests.fake_telegram import FakeTelegram, LoadBalancedWebhook  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 from tests.test_crash import BotProcess  # noqa: E402
-from tests.test_telegram_webhook import free_port  # noqa: E402
+from tests.test_replicas import SECRET, replica  # noqa: E402
 
-Row = tuple[str, str, str]
-SECRET = "bench-secret"
 PARALLEL = 12  # connections the load balancer keeps open, as Telegram's webhook does
 
 
 def _process(
     tmp: Path, name: str, url: str, fake: FakeTelegram, pace: float
 ) -> tuple[BotProcess, str]:
-    """A bot process in webhook mode on its own port, and the address to post updates to."""
-    port = free_port()
-    settings = (
-        f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
-        "max_messages_per_minute = 600\nmax_presses_per_minute = 1200\n"
-        f'[telegram]\napi_base_url = "{fake.url}"\nmode = "webhook"\n'
-        f"max_messages_per_second = {pace}\n"
-        'webhook_url = "https://bot.example.org/telegram"\n'
-        f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
-    )
-    bot = BotProcess(
+    """A bot process as the replica test starts it (webhook mode, its own port), sending at
+    ``pace`` and with the per-person limits lifted (200 residents write 2,000 times)."""
+    return replica(
         tmp,
+        name,
+        url,
         fake,
-        name=name,
-        settings=settings,
-        env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET},
-        ready="setWebhook",
-        ready_within=60,
-        stop_within=20,
+        env={
+            "NACHBARBOT_BOT__MAX_MESSAGES_PER_MINUTE": "600",
+            "NACHBARBOT_BOT__MAX_PRESSES_PER_MINUTE": "1200",
+            "NACHBARBOT_TELEGRAM__MAX_MESSAGES_PER_SECOND": str(pace),
+        },
     )
-    return bot, f"http://127.0.0.1:{port}/telegram"
 
 
 async def _start(processes: list[BotProcess]) -> None:
@@ -247,9 +238,7 @@ async def main(updates: int, volunteers: int) -> None:
         rows.append(await fan_out(server, volunteers))
     finally:
         server.stop()
-    print(f"Cluster benchmark, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores")
-    for label, value, reference in rows:
-        print(f"{label:<44}{value:>16}   {reference}")
+    print_table(f"Cluster benchmark, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores", rows)
 
 
 if __name__ == "__main__":

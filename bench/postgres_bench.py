@@ -30,14 +30,13 @@ sys.path.insert(0, str(HERE))
 import places_bench  # noqa: E402
 import telegram_bench  # noqa: E402
 from psycopg import AsyncClientCursor  # noqa: E402
+from table import Row, print_table  # noqa: E402
 
 from db import Database, postgres  # noqa: E402
 from db.places import PlaceFilter  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 
 ROUNDS = 3
-
-Row = tuple[str, str, str]
 
 
 async def handler_mix(server: PostgresServer, rounds: int) -> list[Row]:
@@ -118,9 +117,7 @@ async def main(rounds: int, count: int, queries: int) -> None:
         rows += await places(server, count, queries)
     finally:
         server.stop()
-    print(f"PostgreSQL benchmark, {datetime.now(UTC):%Y-%m-%d}")
-    for label, value, reference in rows:
-        print(f"{label:<44}{value:>16}   {reference}")
+    print_table(f"PostgreSQL benchmark, {datetime.now(UTC):%Y-%m-%d}", rows)
 
 
 if __name__ == "__main__":

@@ -25,9 +25,11 @@ pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 SECRET = "replica-secret"
 
 
-def replica(tmp: Path, name: str, url: str, fake: FakeTelegram) -> tuple[BotProcess, str]:
+def replica(
+    tmp: Path, name: str, url: str, fake: FakeTelegram, env: dict[str, str] | None = None
+) -> tuple[BotProcess, str]:
     """One bot process in webhook mode on its own port, and the address the load balancer
-    posts to."""
+    posts to; ``env`` adds settings (bench/cluster_bench.py lifts the limits with it)."""
     port = free_port()
     settings = (
         f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
@@ -42,7 +44,7 @@ def replica(tmp: Path, name: str, url: str, fake: FakeTelegram) -> tuple[BotProc
         fake,
         name=name,
         settings=settings,
-        env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET},
+        env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET, **(env or {})},
         ready="setWebhook",
         ready_within=60,
         stop_within=20,
