@@ -137,9 +137,11 @@ async def test_the_map_shows_the_places_and_filters_them(site, tab):
     place_id = int(await first.get_attribute("data-place-id") or 0)
     await first.locator("a, button").first.click()
     details = page.locator("#details")
-    await details.wait_for(state="visible")
     place = await site.db.places.get(place_id)
-    assert place is not None and place.name in await details.inner_text()
+    assert place is not None
+    # The panel is there before the click (with its "choose a place" line); the place's
+    # details are fetched after it, so wait for them rather than read at once.
+    await page.locator("#details", has_text=place.name).wait_for(state="visible", timeout=10_000)
     assert f"place_{place_id}" in await details.inner_html()
     assert not tab.foreign, tab.foreign
 
