@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -52,3 +53,29 @@ async def apply_retention(
         elif count:
             log.info("retention %s: %d rows", step, count)
     return report
+
+
+async def start_web(db, config: Config, settings, wake, username: str = ""):
+    """The web map and desk when ``web.port`` is set (None otherwise)."""
+    if not config.web.port:
+        return None
+    from bot.web.server import WebServer
+    from bot.web.site import Site
+
+    server = WebServer(Site(db, config, settings, wake, username))
+    await server.start(config.web.listen, config.web.port)
+    print(f"map:  {config.web.base_url}/", file=sys.stderr)
+    print(
+        f"desk: {config.web.base_url}/desk  (send /desk in a chat for a login link)",
+        file=sys.stderr,
+    )
+    return server
+
+
+def bot_username(transports: list) -> str:
+    """The Telegram bot's @username (known after getMe), for the map's deep links."""
+    for transport in transports:
+        name = getattr(transport, "username", None)
+        if transport.platform == "telegram" and callable(name):
+            return name() or ""
+    return ""

@@ -39,6 +39,9 @@ CITY_ENV_PREFIX = "NACHBARBOT_CITY_"
 # The sections a city file may hold ([bot] without its installation-wide keys).
 CITY_SECTIONS = ("bot", "privacy", "places", "help", "events", "telegram", "matrix")
 WIDE_BOT_KEYS = tuple(f.name for f in fields(BotSection) if f.metadata["wide"])
+# A further city may serve its own map and desk: on its own port, reached at its own public
+# address (the reverse proxy routes a host to it). The rest of [web] is the installation's.
+CITY_WEB_KEYS = ("port", "public_url")
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,13 @@ def load_city(path: Path, main: Config, env: Mapping[str, str]) -> City:
     try:
         data = read_toml(path)
         for section in INSTALLATION_SECTIONS:
-            if section in data:
+            if section == "web":
+                for key in data.get("web", {}):
+                    if key not in CITY_WEB_KEYS:
+                        raise ConfigError(
+                            f"web.{key} {_WIDE} (a city may set web.port and web.public_url)"
+                        )
+            elif section in data:
                 raise ConfigError(f"[{section}] {_WIDE}")
         for key in WIDE_BOT_KEYS:
             if key in data.get("bot", {}):
@@ -124,7 +133,10 @@ def load_city(path: Path, main: Config, env: Mapping[str, str]) -> City:
         if not _given(data, env, prefix, "places", "data_dir"):
             # Never the main city's gazetteer (the default, data/dortmund).
             places = replace(places, data_dir=f"data/{slug}")
-        sections |= {"bot": bot, "places": places}
+        # The city's own web, if it sets a port: off otherwise (never the main city's).
+        own_web = build_sections(data, env, ("web",), prefix)["web"]
+        web = replace(main.web, port=own_web.port, public_url=own_web.public_url)
+        sections |= {"bot": bot, "places": places, "web": web}
         config = replace(main, **sections)  # the installation-wide sections stay main's
         check_consistency(config)
     except ConfigError as exc:
@@ -165,11 +177,16 @@ def check_environment(cities: list[City], env: Mapping[str, str]) -> None:
                 f"{variable}: names no further city of this installation ({known}){hint}"
             )
         section, _, key = variable.removeprefix(city.env_prefix).lower().partition("__")
-        if section in INSTALLATION_SECTIONS or (section == "bot" and key in WIDE_BOT_KEYS):
+        city_web = section == "web" and key in CITY_WEB_KEYS
+        if (section in INSTALLATION_SECTIONS and not city_web) or (
+            section == "bot" and key in WIDE_BOT_KEYS
+        ):
             raise ConfigError(
                 f"{variable}: {section}.{key} is installation-wide: "
                 f"set {env_name(section, key)} instead"
             )
+        if city_web:
+            continue
         if section not in CITY_SECTIONS or key not in {f.name for f in fields(hints[section])}:
             raise ConfigError(f"{variable}: {section}.{key}: unknown setting")
 
@@ -186,6 +203,10 @@ def _claims(city: City) -> Iterator[tuple[str, object]]:
     if config.telegram_enabled and config.telegram.mode == "webhook":
         yield "webhook port (telegram.webhook_port)", config.telegram.webhook_port
         yield "webhook URL (telegram.webhook_url)", config.telegram.webhook_url
+    if config.web.port:
+        yield "web port (web.port)", config.web.port
+    if config.web.public_url:
+        yield "web address (web.public_url)", config.web.public_url.rstrip("/")
     if config.matrix.user_id:
         yield "Matrix account (matrix.user_id)", config.matrix.user_id.casefold()
     if config.help.telegram_backchannel:

@@ -247,8 +247,9 @@ def template(name: str, slug: str, data_dir: str) -> str:
     return f"""\
 # nachbarbot: the city of {name}, one city of this installation (its slug: {slug}).
 # Only this city's own settings belong here; the database, logging, metrics, web and
-# translation are the installation's, set in the main configuration. Nothing of another
-# city's (bots, backchannels, admins, data) applies here.
+# translation are the installation's, set in the main configuration (of [web], a city sets
+# only its own port and public_url). Nothing of another city's (bots, backchannels,
+# admins, data) applies here.
 #
 # Secrets are never read from this file, only from the environment:
 #   {env_name("telegram", "token", prefix)}  bot token from @BotFather (enables Telegram)
@@ -293,6 +294,12 @@ homeserver = ""
 user_id = ""
 # The city's coordinators' Matrix room (room id, e.g. "!abc:example.org"): invite the bot.
 backchannel_room = ""
+
+[web]
+# The city's own map and desk: a port of its own (never another city's) and the address
+# people reach it at through the reverse proxy. Without a port the city has no web.
+# port = 8081
+# public_url = "https://{slug}.example.org"
 """
 
 

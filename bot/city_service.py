@@ -5,7 +5,8 @@ outbox worker and timed jobs.
 loop. Nothing of one city reaches another's people: each city has its own database (a file
 on SQLite, a schema on PostgreSQL, see ``db.database.city_location``), its own bot accounts
 (a python-telegram-bot ``Application`` and a Matrix client of its own), its own outbox
-worker keeping its own bot's pace, and its own jobs.
+worker keeping its own bot's pace, its own jobs, and its own web map and desk when it
+has a web port of its own (the main city's is ``web.port``).
 
 With several processes on PostgreSQL (bot/cluster.py) a city's polling and Matrix sync are
 roles of their own (``polling@unna``; the main city keeps the plain names), so one process
@@ -19,13 +20,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app import apply_retention, build_dispatcher, open_city_database
+from bot.app import (
+    apply_retention,
+    bot_username,
+    build_dispatcher,
+    open_city_database,
+    start_web,
+)
 from bot.cities import City
 from bot.cluster import Cluster, SingleProcess
 from bot.delivery import OutboxWorker
@@ -62,6 +68,7 @@ class CityBot:
         self.translations = translations
         self.metrics = metrics
         self.started: list[Any] = []
+        self.web: Any = None
 
     @classmethod
     async def open(
@@ -79,10 +86,6 @@ class CityBot:
         db.users.shared_bans = shared_bans
         counters = metrics.city(city.slug, db) if metrics is not None else None
         dispatcher = build_dispatcher(db, config)
-        if not city.main:
-            # The web serves the main city's data only: a further city's chats offer no
-            # map or desk links (they would open the main city's pages, or fail).
-            dispatcher.settings = replace(dispatcher.settings, web_url="")
         dispatcher.process_key = cluster.key or None
         transports: list[Any] = []
         if config.telegram_enabled:
@@ -169,6 +172,15 @@ class CityBot:
                         )
                     )
                 self.started.append(transport)
+            # The city's own map and desk, on its own port (off when it has none): its pages
+            # read only its database.
+            self.web = await start_web(
+                self.db,
+                config,
+                self.dispatcher.settings,
+                self.worker.wake,
+                bot_username(self.started),
+            )
             tasks = [asyncio.create_task(role) for role in roles]
             tasks.append(asyncio.create_task(self.worker.run(stop)))
             log.info("running: %s", ", ".join(t.platform for t in self.transports) or "no chat")
@@ -239,6 +251,9 @@ class CityBot:
     async def close(self) -> None:
         """Disconnect the transports and close the translation service and the database."""
         with in_city(self.slug):
+            if self.web is not None:
+                await self.web.stop()
+                self.web = None
             for transport in reversed(self.started):
                 try:
                     await transport.stop()

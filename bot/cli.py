@@ -13,7 +13,13 @@ from dataclasses import replace
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import bans_cli, cities_cli, events_cli, log_city, log_redaction, migrate_to, places_cli
-from bot.app import apply_retention, build_dispatcher, open_city_database, open_database
+from bot.app import (
+    apply_retention,
+    build_dispatcher,
+    open_city_database,
+    open_database,
+    start_web,
+)
 from bot.checks import city_checks, database_checks, doctor_checks, named, run_checks
 from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.city_service import CityBot, opened
@@ -218,7 +224,7 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         console.worker = OutboxWorker(db, [console], translations=translations)
         await console.worker.run_once()  # anything left undelivered by an earlier session
         try:
-            web = await _start_web(db, config, dispatcher.settings, console.worker.wake)
+            web = await start_web(db, config, dispatcher.settings, console.worker.wake)
         except OSError:
             # A bot process on the same database serves it already; links still lead there.
             print(f"web: {config.web.base_url} is served by another process", file=sys.stderr)
@@ -232,23 +238,6 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         if translations is not None:
             await translations.close()
         await db.close()
-
-
-async def _start_web(db, config: Config, settings, wake, username: str = ""):
-    """The web map and desk when ``web.port`` is set (None otherwise)."""
-    if not config.web.port:
-        return None
-    from bot.web.server import WebServer
-    from bot.web.site import Site
-
-    server = WebServer(Site(db, config, settings, wake, username))
-    await server.start(config.web.listen, config.web.port)
-    print(f"map:  {config.web.base_url}/", file=sys.stderr)
-    print(
-        f"desk: {config.web.base_url}/desk  (send /desk in a chat for a login link)",
-        file=sys.stderr,
-    )
-    return server
 
 
 async def _web(config: Config) -> int:
@@ -270,7 +259,7 @@ async def _web(config: Config) -> int:
         from bot.web.public.bot_name import telegram_username
 
         username = await telegram_username(config)
-        web = await _start_web(db, config, config.handler_settings(), lambda: None, username)
+        web = await start_web(db, config, config.handler_settings(), lambda: None, username)
         await stop.wait()
     finally:
         if web is not None:
@@ -302,7 +291,6 @@ async def _run(config: Config) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
-    web = None
     try:
         async with opened(bots):
             # Bans the operator shared across the cities (bans share) hold in every city.
@@ -320,15 +308,6 @@ async def _run(config: Config) -> int:
             if metrics is not None:
                 metrics.watch_cluster(cluster)
                 await metrics.serve(config.metrics.listen, config.metrics.port)
-            main = bots[0]
-            # The web serves the main city (its map and desk); the others' come later.
-            web = await _start_web(
-                db,
-                config,
-                main.dispatcher.settings,
-                main.worker.wake,
-                _bot_username(main.started),
-            )
             # Taking updates (polling, Matrix sync) and the timed jobs are roles: with
             # several processes on PostgreSQL one process at a time holds each
             # (bot/cluster.py); the timed jobs of every city are one role.
@@ -346,29 +325,15 @@ async def _run(config: Config) -> int:
             await asyncio.gather(*tasks, return_exceptions=True)
             if scheduler.running:
                 scheduler.shutdown(wait=False)
-            if web is not None:
-                await web.stop()
-                web = None
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
-        if web is not None:
-            await web.stop()
         if metrics is not None:
             await metrics.stop()
         await cluster.stop()
         if not bots:  # the main city's bot never came to be: its database is still open
             await db.close()
     return 0
-
-
-def _bot_username(transports: list) -> str:
-    """The Telegram bot's @username (known after getMe), for the map's deep links."""
-    for transport in transports:
-        name = getattr(transport, "username", None)
-        if transport.platform == "telegram" and callable(name):
-            return name() or ""
-    return ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -121,7 +121,12 @@ def test_main_city_then_city_files_by_name(tmp_path):
         assert city.config.bot.cities_dir == f"{tmp_path}/cities"
         assert city.config.metrics == main.config.metrics
         assert city.config.translation == main.config.translation
-        assert city.config.web == main.config.web
+    for city in cities[1:]:
+        # The web's listen address and tiles are the installation's; a further city's own
+        # map and desk are off unless its file gives them a port (see below).
+        own = city.config.web
+        assert (own.listen, own.tile_url) == (main.config.web.listen, main.config.web.tile_url)
+        assert (own.port, own.public_url) == (0, "")
 
 
 def test_a_city_without_sections_takes_defaults_never_the_main_citys(tmp_path):
@@ -272,7 +277,7 @@ def test_a_file_named_like_the_main_city_is_refused(tmp_path):
         ('[bot]\ncity = "Lünen"\nlog_level = "DEBUG"\n', "bot.log_level"),
         ('[bot]\ncity = "Lünen"\ncities_dir = "more"\n', "bot.cities_dir"),
         ('[bot]\ncity = "Lünen"\n[metrics]\nport = 9200\n', "[metrics]"),
-        ('[bot]\ncity = "Lünen"\n[web]\nport = 8081\n', "[web]"),
+        ('[bot]\ncity = "Lünen"\n[web]\nlisten = "0.0.0.0"\n', "web.listen"),
         ('[bot]\ncity = "Lünen"\n[translation]\nengine = "deepl"\n', "[translation]"),
     ],
 )
@@ -289,7 +294,7 @@ def test_installation_wide_settings_are_refused_in_a_city_file(tmp_path, text, k
             "NACHBARBOT_CITY_LUENEN__BOT__DATABASE",
             "is installation-wide: set NACHBARBOT_BOT__DATABASE",
         ),
-        ("NACHBARBOT_CITY_LUENEN__WEB__PORT", "web.port is installation-wide"),
+        ("NACHBARBOT_CITY_LUENEN__WEB__LISTEN", "web.listen is installation-wide"),
         ("NACHBARBOT_CITY_LUENEN__TELEGRAM__TOKNE", "telegram.tokne: unknown setting"),
         (
             "NACHBARBOT_CITY_ESSEN__TELEGRAM__TOKEN",
@@ -556,3 +561,20 @@ def test_city_add_with_the_citys_variables_set_beforehand(tmp_path):
     with pytest.raises(Refused, match="names no further city"):
         add_city(config, "Unna", str(tmp_path / "unna"), {"NACHBARBOT_CITY_UNA__BOT__CITY": "U"})
     assert tree(tmp_path) == before
+
+
+def test_a_city_may_serve_its_own_web_on_its_own_port(tmp_path):
+    """A further city's map and desk: its own port and public address (web.port,
+    web.public_url, from its file or its variables); two cities on one port are refused."""
+    own = '[bot]\ncity = "Lünen"\n[web]\nport = 8091\npublic_url = "https://luenen.example.org"\n'
+    luenen = cities_of(tmp_path, luenen=own)[1].config
+    assert (luenen.web.port, luenen.web.base_url) == (8091, "https://luenen.example.org")
+    assert luenen.handler_settings().web_url == "https://luenen.example.org"
+    (tmp_path / "env").mkdir()
+    env_port = cities_of(
+        tmp_path / "env", env={"NACHBARBOT_CITY_LUENEN__WEB__PORT": "8092"}, luenen=LUENEN
+    )[1]
+    assert env_port.config.web.port == 8092
+    clash = '[bot]\ncity = "Unna"\n[web]\nport = 8091\n'
+    (tmp_path / "clash").mkdir()
+    assert "same web port" in refused(tmp_path / "clash", luenen=own, unna=clash)

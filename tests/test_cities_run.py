@@ -5,14 +5,17 @@ and on PostgreSQL.
 
 Both cities' stories run at the same time: a resident of each finds only their city's
 places, a help request is posted only in its city's backchannel and offered only to its
-city's volunteers, nothing crosses between the two bots, neither bot is ever answered 429,
-and the log names the city of each line."""
+city's volunteers, each city's coordinators reach only their own city's desk (a web of its
+own on its own port), nothing crosses between the two bots, neither bot is ever answered
+429, and the log names the city of each line."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
+import aiohttp
 from markupsafe import Markup
 
 from bot.app import open_city_database
@@ -55,7 +58,8 @@ def _write_config(tmp: Path, database: str, dortmund: str, unna: str) -> Path:
         f'[places]\ndata_dir = "{ROOT / "tests/data/unna"}"\n'
         f'[telegram]\napi_base_url = "{unna}"\npoll_timeout = 1\n'
         f'[help]\ntelegram_backchannel = "{GROUP_UNNA}"\nnew_user_cooldown_minutes = 0\n'
-        "require_verified_volunteers = false\n",
+        "require_verified_volunteers = false\n"
+        f"[web]\nport = {free_port()}\n",
         encoding="utf-8",
     )
     config = tmp / "bot.toml"
@@ -134,6 +138,41 @@ async def _story(
     await reply(volunteer, "🔔", mark)
 
 
+async def _desk_link(fake: FakeTelegram, coordinator: int) -> str:
+    mark = len(fake.calls)
+    fake.send_text(coordinator, "/desk")
+    answer = await fake.wait_for("sendMessage", chat_id=coordinator, after=mark, timeout=30)
+    found = re.search(r'href="(http://[^"]+/desk/login/[^"]+)"', answer.text)
+    assert found, answer.text
+    return found.group(1)
+
+
+async def _desks_stay_apart(dortmund: FakeTelegram, unna: FakeTelegram) -> None:
+    """Each city's coordinator logs in to their own city's desk, which shows their city's
+    request only; one city's login link is worth nothing at the other's desk."""
+    link_d, link_u = await _desk_link(dortmund, CORA), await _desk_link(unna, UTE)
+    base_d, token_d = link_d.split("/desk/login/")
+    base_u, token_u = link_u.split("/desk/login/")
+    assert base_d != base_u  # two webs, each on its own port
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+        async with browser.get(f"{base_u}/desk/login/{token_d}") as wrong:
+            assert wrong.status == 403
+        async with browser.post(
+            f"{base_u}/desk/login/{token_d}", headers={"Origin": base_u}, allow_redirects=False
+        ) as wrong:
+            assert wrong.status == 403
+        async with browser.post(
+            f"{base_u}/desk/login/{token_u}", headers={"Origin": base_u}, allow_redirects=False
+        ) as logged_in:
+            assert logged_in.status == 303
+        # Both cities' first request is number 1, each in its own database.
+        async with browser.get(f"{base_u}/desk/requests/1") as detail:
+            page = await detail.text()
+            assert detail.status == 200
+    assert "Einkauf in Königsborn" in page and "Nordmarkt" not in page
+
+
 async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: str):
     dortmund, unna = FakeTelegram(TOKEN_DORTMUND), FakeTelegram(TOKEN_UNNA)
     await dortmund.start()
@@ -179,15 +218,6 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
         await unna.wait_for(
             "sendMessage", lambda c: "Testcafé Königsborn" in c.text, chat_id=RESIDENT, timeout=30
         )
-        # The web serves the main city: its coordinator gets a desk link, Unna's is told
-        # the desk is not there for this bot (a link would open Dortmund's pages).
-        mark_d, mark_u = len(dortmund.calls), len(unna.calls)
-        dortmund.send_text(CORA, "/desk")
-        unna.send_text(UTE, "/desk")
-        link = await dortmund.wait_for("sendMessage", chat_id=CORA, after=mark_d, timeout=30)
-        assert "/desk/login/" in link.text
-        refused = await unna.wait_for("sendMessage", chat_id=UTE, after=mark_u, timeout=30)
-        assert "/desk/login/" not in refused.text
         # Both cities' help stories at the same time.
         await asyncio.gather(
             _story(dortmund, GROUP_DORTMUND, CORA, VERA, "Nordmarkt"),
@@ -195,6 +225,7 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
         )
         await dortmund.settle(quiet=1.0, timeout=20)
         await unna.settle(quiet=1.0, timeout=20)
+        await _desks_stay_apart(dortmund, unna)
         # Each bot keeps its own pace: both fan out at once under Telegram's limits (30
         # messages a second per bot, 1 per chat), neither is answered 429, nothing is lost.
         dortmund.limits = unna.limits = (30, 1)
