@@ -375,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db" and args.db_command == "backup":
             return asyncio.run(_backup(city, args.path))
         if args.command == "db" and args.db_command == "migrate-to":
-            return asyncio.run(migrate_to.run(config, args.url))
+            return asyncio.run(migrate_to.run(cities, args.url))
         if args.command == "db" and args.db_command == "check":
             return asyncio.run(_checks(config, doctor=False, only=args.city))
         if args.command == "db" and args.db_command == "retention":

@@ -7,6 +7,9 @@ content), then ``db check`` on both sides and the verdict. Exit code 0 when ever
 copied and both checks pass; 1 when the copy was refused (nothing written), incomplete, or
 a check fails. The URL is shown without its password.
 
+With several cities (bot/cities.py) every city is copied: the main city into the
+database's own schema, each further city from its file into its schema ``city_<slug>``.
+
 Switching over: stop the bot, run this, set ``[bot] database`` to the URL (the password in
 ``NACHBARBOT_BOT__DATABASE_PASSWORD``), start the bot. Run it beforehand as often as
 you like into throwaway databases: it only reads the SQLite file.
@@ -16,23 +19,43 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from pathlib import Path
 
 import psycopg
 
 from bot.checks import database_checks, run_checks
-from bot.config import Config
+from bot.cities import City
 from db import Database
 from db.copy import CopyReport, Refused, copy_to_postgres
+from db.database import city_location
 from db.postgres import redacted
 
 # Rows not copied that are listed one by one, per table; the rest are counted.
 SHOWN_FAILURES = 20
 
 
-async def run(config: Config, url: str) -> int:
-    source = config.bot.database
+async def run(cities: list[City], url: str) -> int:
+    """Every city of the installation, one after the other: the main city into the
+    database's own schema, each further city into its schema (``city_location``)."""
+    failed = 0
+    for city in cities:
+        source, _ = city_location(city.config.bot.database, city.slug, city.main)
+        _, schema = city_location(url, city.slug, city.main)
+        if len(cities) > 1:
+            print(f"\n== {city.slug} ==")
+        if not city.main and not Path(source).exists():
+            print(f"skip  {source} - the city has no database yet (nothing to copy)")
+            continue
+        failed |= await _copy_one(source, url, schema)
+        if failed and city.main:
+            break  # the rest would go to a database whose main city is not there
+    return failed
+
+
+async def _copy_one(source: str, url: str, schema: str | None) -> int:
+    where = redacted(url) + (f" (schema {schema})" if schema else "")
     try:
-        report = await copy_to_postgres(source, url)
+        report = await copy_to_postgres(source, url, schema=schema)
     except Refused as exc:
         print(f"nachbarbot: migrate-to refused, no row copied: {exc}", file=sys.stderr)
         return 1
@@ -46,12 +69,12 @@ async def run(config: Config, url: str) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"copied {source} (schema version {report.schema_version}) to {redacted(url)}")
+    print(f"copied {source} (schema version {report.schema_version}) to {where}")
     _print_tables(report)
     print(f"\ndb check on SQLite ({source}):")
     sqlite_failed = await _check(source)
-    print(f"\ndb check on PostgreSQL ({redacted(url)}):")
-    postgres_failed = await _check(url)
+    print(f"\ndb check on PostgreSQL ({where}):")
+    postgres_failed = await _check(url, schema)
     print()
     if not report.complete:
         print("FAIL  not every row was copied (see above)")
@@ -98,9 +121,13 @@ def _rows(count: int) -> str:
     return f"{count} row" if count == 1 else f"{count} rows"
 
 
-async def _check(target: str) -> bool:
-    """``db check`` on one side; True if something failed."""
-    db = await Database.open(target, migrate=False, min_size=1, max_size=1)
+async def _check(target: str, schema: str | None = None) -> bool:
+    """``db check`` on one side (a city's ``schema`` on PostgreSQL); True if something
+    failed."""
+    if schema is None:
+        db = await Database.open(target, migrate=False, min_size=1, max_size=1)
+    else:
+        db = await Database.open(target, schema=schema, migrate=False, min_size=1, max_size=1)
     try:
         return await run_checks(database_checks(db)) != 0
     finally:

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import aiohttp
+import pytest
 from markupsafe import Markup
 
 from bot.app import open_city_database
@@ -312,3 +313,37 @@ def test_a_command_works_on_the_city_it_is_given(tmp_path, database_url: str):
     checked = run_bot("--config", config, "db", "check")
     assert checked.returncode == 0, checked.stdout
     assert "unna: " in checked.stdout and "dortmund: " in checked.stdout
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_migrate_to_moves_every_city_into_its_own_schema(
+    tmp_path, database_url: str, postgres_server
+):
+    """``db migrate-to`` moves the whole installation: the main city into the database's
+    own schema, Unna from its file into ``city_unna``, each checked, nothing mixed."""
+    from tests.cli import run_bot
+
+    config = str(_write_config(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+    for city, places in (
+        ("dortmund", ROOT / "data/dortmund/places-sample.csv"),
+        ("unna", ROOT / "tests/data/unna/places.csv"),
+    ):
+        done = run_bot("--config", config, "--city", city, "places", "import", str(places))
+        assert done.returncode == 0, done.stderr
+    target = postgres_server.new_database()  # migrated and empty, as migrate-to wants
+    try:
+        moved = run_bot("--config", config, "db", "migrate-to", target)
+        assert moved.returncode == 0, moved.stdout + moved.stderr
+        assert "== unna ==" in moved.stdout and "(schema city_unna)" in moved.stdout
+        main = await Database.open(target, migrate=False)
+        unna = await Database.open(target, schema="city_unna", migrate=False)
+        try:
+            names_main = {row[0] for row in await main.fetch_all("SELECT name FROM places")}
+            names_unna = {row[0] for row in await unna.fetch_all("SELECT name FROM places")}
+        finally:
+            await main.close()
+            await unna.close()
+    finally:
+        postgres_server.drop(target)
+    assert len(names_unna) == 3 and all(name.startswith("Test") for name in names_unna)
+    assert names_main and not names_main & names_unna
