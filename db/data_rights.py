@@ -125,13 +125,15 @@ class DataRights:
         """``table.column`` of the live schema that the map does not classify (``db
         check`` fails on any: erasure would not know about them)."""
         missing = []
-        for table, column in await self._live_columns():
+        for table, column in await self.live_columns():
             declared = TABLES[table].columns if table in TABLES else {}
             if column not in declared:
                 missing.append(f"{table}.{column}")
         return missing
 
-    async def _live_columns(self) -> list[tuple[str, str]]:
+    async def live_columns(self) -> list[tuple[str, str]]:
+        """(table, column) of every table of the live schema (this city's, on PostgreSQL),
+        as the database's own catalogue has them, in table and column order."""
         if self._tx.dialect == "postgresql":
             rows = await fetch_all(
                 self._tx,

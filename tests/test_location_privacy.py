@@ -43,19 +43,9 @@ async def conversation(db: Database, name: str) -> tuple[str, str] | None:
 
 async def everything(db: Database) -> str:
     """Every value of every table except the places themselves (public coordinates)."""
-    if db.dialect == "sqlite":
-        tables = await db.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'place%'"
-            " AND name NOT LIKE 'sqlite%'"
-        )
-    else:
-        tables = await db.fetch_all(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            " AND table_name NOT LIKE 'place%'"
-        )
+    tables = {t for t, _ in await db.data_rights.live_columns() if not t.startswith("place")}
     values = []
-    for (table,) in tables:
+    for table in sorted(tables):
         rows = await db.fetch_all(f"SELECT * FROM {table}")
         values += [str(value) for row in rows for value in tuple(row)]
     return "\n".join(values)

@@ -33,21 +33,8 @@ from tests.test_help_story import GROUP, NORDMARKT, register_volunteer
 
 async def _schema(db: Database) -> dict[str, list[str]]:
     """Every table and its columns, as the database's own catalogue has them."""
-    if db.dialect == "sqlite":
-        rows = await db.fetch_all(
-            "SELECT m.name, c.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c"
-            " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid"
-        )
-    else:
-        rows = await db.fetch_all(
-            "SELECT c.table_name, c.column_name FROM information_schema.columns AS c"
-            " JOIN information_schema.tables AS t"
-            " ON (t.table_schema, t.table_name) = (c.table_schema, c.table_name)"
-            " WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
-            " ORDER BY c.table_name, c.ordinal_position"
-        )
     schema: dict[str, list[str]] = {}
-    for table, column in rows:
+    for table, column in await db.data_rights.live_columns():
         schema.setdefault(table, []).append(column)
     return schema
 
