@@ -12,6 +12,8 @@ cities made stay theirs to lift.
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import AsyncIterator
 
 from bot.app import open_city_database
 from bot.cities import City
@@ -46,7 +48,7 @@ async def run(cities: list[City], city: City, args: argparse.Namespace) -> int:
                 return 1
             print(f"{args.account}: off the shared list; the cities' own bans stay")
             return 0
-        if not await _banned_in(city, main if city.main else None, platform, user_id):
+        if not await _banned_in(city, main, platform, user_id):
             print(
                 f"{args.account}: not banned in {city.slug} - a city's coordinators ban"
                 " first, then the ban can be shared (nothing changed)"
@@ -61,24 +63,32 @@ async def run(cities: list[City], city: City, args: argparse.Namespace) -> int:
         await main.close()
 
 
-async def _banned_in(city: City, db: Database | None, platform: str, user_id: str) -> bool:
-    own = db or await open_city_database(city)
+@contextlib.asynccontextmanager
+async def _database(city: City, main: Database) -> AsyncIterator[Database]:
+    """The city's database: the main one already open, or the city's own for the while."""
+    if city.main:
+        yield main
+        return
+    db = await open_city_database(city)
     try:
-        user = await own.users.find(platform, user_id)
+        yield db
+    finally:
+        await db.close()
+
+
+async def _banned_in(city: City, main: Database, platform: str, user_id: str) -> bool:
+    async with _database(city, main) as db:
+        user = await db.users.find(platform, user_id)
         if user is not None:
             return user.banned_at is not None
-        return await own.users.bans.contains(platform, user_id)  # banned, then deleted
-    finally:
-        if db is None:
-            await own.close()
+        return await db.users.bans.contains(platform, user_id)  # banned, then deleted
 
 
 async def _ban_in(city: City, main: Database, platform: str, user_id: str) -> str:
     """Ban the account in ``city`` as a coordinator's ban would (its requests and
     contacts end through the lifecycle, the people concerned are told by the running bot's
     outbox worker)."""
-    db = main if city.main else await open_city_database(city)
-    try:
+    async with _database(city, main) as db:
         user = await db.users.find(platform, user_id)
         if user is None:
             return "not known here: refused from the first message"
@@ -87,6 +97,3 @@ async def _ban_in(city: City, main: Database, platform: str, user_id: str) -> st
         async with db.transaction():
             await set_ban(Backstage(db, city.config.handler_settings()), user, True)
         return "banned now"
-    finally:
-        if not city.main:
-            await db.close()

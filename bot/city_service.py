@@ -33,7 +33,7 @@ from bot.app import (
     start_web,
 )
 from bot.cities import City
-from bot.cluster import Cluster, SingleProcess
+from bot.cluster import Cluster, SingleProcess, city_role
 from bot.delivery import OutboxWorker
 from bot.log_city import in_city
 from bot.metrics import CityMetrics, Metrics
@@ -129,7 +129,7 @@ class CityBot:
 
     def role(self, name: str) -> str:
         """The city's own name for a cluster role."""
-        return name if self.city.main else f"{name}@{self.slug}"
+        return city_role(name, None if self.city.main else self.slug)
 
     def _chat_turn(self, cluster: Cluster | SingleProcess) -> Callable[..., Any]:
         if self.city.main:

@@ -23,7 +23,7 @@ from bot.app import (
 from bot.checks import city_checks, database_checks, doctor_checks, named, run_checks
 from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.city_service import CityBot, opened
-from bot.cluster import ROLES, for_database
+from bot.cluster import ROLES, city_role, for_database
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.metrics import Metrics
@@ -176,16 +176,11 @@ async def _backup(city: City, path: str) -> int:
     return 0
 
 
-async def _checks(config: Config, *, doctor: bool, only: str | None = None) -> int:
+async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) -> int:
     """``db check`` and ``doctor``: the main city's (with the installation's, for doctor),
     then each other city's, its lines prefixed by its slug."""
-    try:
-        cities = load_cities(config)
-    except ConfigError as exc:
-        print(f"FAIL  configuration - {exc}")
-        return 1
     failed = 0
-    roles = [f"{role}@{city.slug}" for city in cities[1:] for role in ROLES]
+    roles = [city_role(role, city.slug) for city in cities[1:] for role in ROLES]
     for city in cities:
         if only and city.slug != only:
             continue
@@ -268,8 +263,8 @@ async def _web(config: Config) -> int:
     return 0
 
 
-async def _run(config: Config) -> int:
-    cities = load_cities(config)
+async def _run(cities: list[City]) -> int:
+    config = cities[0].config
     if not any(c.config.telegram_enabled or c.config.matrix_enabled for c in cities):
         print(
             "nachbarbot: no chat service is configured - set "
@@ -377,11 +372,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db" and args.db_command == "migrate-to":
             return asyncio.run(migrate_to.run(cities, args.url))
         if args.command == "db" and args.db_command == "check":
-            return asyncio.run(_checks(config, doctor=False, only=args.city))
+            return asyncio.run(_checks(cities, doctor=False, only=args.city))
         if args.command == "db" and args.db_command == "retention":
             return asyncio.run(_retention(city))
         if args.command == "doctor":
-            return asyncio.run(_checks(config, doctor=True, only=args.city))
+            return asyncio.run(_checks(cities, doctor=True, only=args.city))
         if args.command == "db":
             return asyncio.run(_migrate(city))
         if args.command == "roles":
@@ -396,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_web(config))
         if args.command == "console":
             return asyncio.run(_console(city, args.user, args.lang, args.coordinator))
-        return asyncio.run(_run(config))
+        return asyncio.run(_run(cities))
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)
         return 1

@@ -50,6 +50,11 @@ CHECK_SECONDS = 2.0
 Work = Callable[[], Awaitable[None]]
 
 
+def city_role(role: str, city: str | None) -> str:
+    """A city's own name for ``role`` (``None``: the main city, which keeps the plain one)."""
+    return role if city is None else f"{role}@{city}"
+
+
 def role_number(role: str) -> int:
     """The advisory-lock number of a role: fixed for the plain roles, derived from the
     name for a city's (the same in every process)."""
