@@ -55,14 +55,18 @@ async def apply_retention(
     return report
 
 
-async def start_web(db, config: Config, settings, wake, username: str = ""):
-    """The web map and desk when ``web.port`` is set (None otherwise)."""
+async def start_web(
+    db, config: Config, settings, wake, username: str = "", city: City | None = None
+):
+    """The web map and desk when ``web.port`` is set (None otherwise); ``city`` is whose
+    they are (None: the main city's)."""
     if not config.web.port:
         return None
     from bot.web.server import WebServer
     from bot.web.site import Site
 
-    server = WebServer(Site(db, config, settings, wake, username))
+    further = city.slug if city is not None and not city.main else ""
+    server = WebServer(Site(db, config, settings, wake, username, further))
     await server.start(config.web.listen, config.web.port)
     print(f"map:  {config.web.base_url}/", file=sys.stderr)
     print(

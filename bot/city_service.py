@@ -180,6 +180,7 @@ class CityBot:
                 self.dispatcher.settings,
                 self.worker.wake,
                 bot_username(self.started),
+                self.city,
             )
             tasks = [asyncio.create_task(role) for role in roles]
             tasks.append(asyncio.create_task(self.worker.run(stop)))

@@ -219,7 +219,7 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         console.worker = OutboxWorker(db, [console], translations=translations)
         await console.worker.run_once()  # anything left undelivered by an earlier session
         try:
-            web = await start_web(db, config, dispatcher.settings, console.worker.wake)
+            web = await start_web(db, config, dispatcher.settings, console.worker.wake, city=city)
         except OSError:
             # A bot process on the same database serves it already; links still lead there.
             print(f"web: {config.web.base_url} is served by another process", file=sys.stderr)

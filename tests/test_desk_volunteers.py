@@ -187,6 +187,11 @@ async def test_certificate_days_are_checked_and_shown_with_words(db, site, web_c
                 page_text = await r.text()
                 assert words in page_text
                 assert f'value="{expires}"' in page_text  # the form keeps what was typed
+        # A form without the days (not sent by a browser, but anyone can post): the same.
+        for form in ({}, {"seen_on": "2022-05-02"}, {"expires_on": "2030-03-31"}):
+            async with browser.post(url, data={"csrf": token, **form}) as r:
+                assert r.status == 422, form
+                assert "as dates" in await r.text()
         volunteer = await db.volunteers.get(vera)
         assert volunteer.certificate_seen_on is None and volunteer.certificate_expires_on is None
         for days_left, words in ((400, "valid until"), (60, "expires soon"), (0, "expires soon")):

@@ -104,6 +104,11 @@ class WebServer:
         self._runner: web.AppRunner | None = None
         self.port = 0
 
+    @property
+    def app(self) -> web.Application | None:
+        """The application being served (None before ``start``)."""
+        return self._runner.app if self._runner is not None else None
+
     async def start(self, host: str, port: int) -> None:
         missing = assets.missing()
         if missing:

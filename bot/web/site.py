@@ -24,6 +24,8 @@ class Site:
     wake: Callable[[], None] = field(default=lambda: None)
     # The Telegram bot's @username for deep links (t.me/<name>?start=…), when known.
     bot_username: str = ""
+    # A further city's slug ("" for the main city): its desk cookie gets a name of its own.
+    city: str = ""
 
     @property
     def base_url(self) -> str:

@@ -5,6 +5,10 @@ fetching the link must not spend it); ``POST`` to the same address spends the li
 opens a session; ``POST /desk/logout`` ends it. ``desk_page`` wraps every other desk
 handler: no valid session, or no coordinator/admin role *now*, is 403; a POST without
 the session's CSRF token, or from another origin, is 403.
+
+Each city's desk has its own cookie: browsers send a cookie to every port of a host, so
+two cities' desks on one host under one name would log each other's sessions out. The
+main city's is ``nb_desk`` (existing sessions survive), a further city's ``nb_desk_<slug>``.
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ def desk_of(request: web.Request) -> Desk:
     return request[DESK]
 
 
+def cookie_name(site: Site) -> str:
+    return f"{COOKIE}_{site.city}" if site.city else COOKIE
+
+
 def may_use_desk(user: User | None) -> bool:
     """Coordinators and admins who are not banned, at this moment."""
     return user is not None and not user.banned_at and is_coordinator(user)
@@ -74,7 +82,7 @@ def _same_origin(request: web.Request, site: Site) -> bool:
 async def current(request: web.Request) -> tuple[User, DeskSession] | None:
     """The logged-in user of this request's session, if the session is valid."""
     site = request.app[SITE]
-    session_id = request.cookies.get(COOKIE, "")
+    session_id = request.cookies.get(cookie_name(site), "")
     if not session_id or len(session_id) > 128:
         return None
     session = await site.db.desk.session(session_id, datetime.now(UTC))
@@ -145,7 +153,10 @@ async def log_in(request: web.Request) -> web.StreamResponse:
         await site.db.requests.audit(user.id, "desk.login", f"user:{user.id}")
     response = web.Response(status=303, headers={"Location": "/desk/queue"})
     response.set_cookie(
-        COOKIE, session_id, max_age=int(SESSION_VALID.total_seconds()), **_cookie_options(site)
+        cookie_name(site),
+        session_id,
+        max_age=int(SESSION_VALID.total_seconds()),
+        **_cookie_options(site),
     )
     return response
 
@@ -154,10 +165,10 @@ async def log_in(request: web.Request) -> web.StreamResponse:
 async def log_out(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
     async with desk.site.db.transaction():
-        await desk.site.db.desk.close_session(request.cookies.get(COOKIE, ""))
+        await desk.site.db.desk.close_session(request.cookies.get(cookie_name(desk.site), ""))
         await desk.site.db.requests.audit(desk.user.id, "desk.logout", f"user:{desk.user.id}")
     response = web.Response(status=303, headers={"Location": "/desk"})
-    response.del_cookie(COOKIE, path="/desk")
+    response.del_cookie(cookie_name(desk.site), path="/desk")
     return response
 
 

@@ -254,7 +254,9 @@ def _action(name: str, act: Act) -> Callable[[web.Request], Awaitable[web.Stream
             return await _detail(request, error=refusal.text(translator_for(request)), status=409)
         except _BadDates as bad:
             t = translator_for(request)
-            return await _detail(request, error=t.t(bad.message), status=422, form=form)
+            # The form again as typed; a field the browser did not send is empty.
+            typed = {key: form.get(key, "") for key in ("seen_on", "expires_on")}
+            return await _detail(request, error=t.t(bad.message), status=422, form=typed)
         desk.site.wake()
         raise web.HTTPSeeOther(f"/desk/volunteers/{user_id}?done={name}")
 
