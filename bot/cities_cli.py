@@ -1,4 +1,5 @@
-"""``python -m bot city add NAME``: a further city's configuration and data folder.
+"""``python -m bot city add NAME``: a further city's configuration and data folder;
+``city list`` shows the installation's cities (bot/city_overview.py).
 
 The operator gets a commented city file in ``bot.cities_dir`` and a gazetteer folder to fill
 in (or, when they prepared that folder already, its check by the real loader). Nothing is
@@ -9,6 +10,7 @@ name or a broken gazetteer leave every file as it was.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import json
 import os
@@ -19,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from bot import city_overview
 from bot.cities import (
     City,
     check_apart,
@@ -36,7 +39,7 @@ MAX_NAME = 100
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    city = sub.add_parser("city", help="the cities of this installation: add one")
+    city = sub.add_parser("city", help="the cities of this installation: add one, list them")
     actions = city.add_subparsers(dest="city_command", required=True, metavar="ACTION")
     add = actions.add_parser(
         "add", help="write a city's file in bot.cities_dir and its data folder from templates"
@@ -46,6 +49,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--data-dir",
         help="the city's gazetteer folder (default: data/<slug>); checked if it exists",
     )
+    listing = actions.add_parser(
+        "list", help="each city: its accounts, web, database and what its database holds"
+    )
+    listing.add_argument("--json", action="store_true", help="as JSON")
 
 
 class GazetteerError(ValueError):
@@ -62,12 +69,25 @@ class Refused(Exception):
 
 def run(config: Config, args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
+    if args.city_command == "list":
+        return _list(config, env, as_json=args.json)
     try:
         for line in add_city(config, args.name, args.data_dir, env):
             print(line)
     except Refused as exc:
         print(f"nachbarbot: {exc}", file=sys.stderr)
         return exc.code
+    return 0
+
+
+def _list(config: Config, env: Mapping[str, str], *, as_json: bool) -> int:
+    try:
+        cities = load_cities(config, env)
+    except ConfigError as exc:
+        print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    entries = asyncio.run(city_overview.overview(cities))
+    print(city_overview.as_json(entries) if as_json else city_overview.as_text(entries))
     return 0
 
 

@@ -22,6 +22,7 @@ from bot.app import (
 )
 from bot.checks import city_checks, database_checks, doctor_checks, named, run_checks
 from bot.cities import City, check_all_chat_secrets, load_cities
+from bot.city_overview import where
 from bot.city_service import CityBot, opened
 from bot.cluster import ROLES, city_role, for_database
 from bot.config import Config, ConfigError, env_name, load_config
@@ -31,8 +32,7 @@ from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
 from db.bans import SharedBanList
-from db.database import city_location
-from db.postgres import is_postgres, redacted
+from db.postgres import is_postgres
 from locales import TIMEZONE
 
 log = logging.getLogger("nachbarbot")
@@ -110,12 +110,6 @@ def _setup_logging(configs: list[Config], *, quiet: bool = False) -> None:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def _where(city: City) -> str:
-    """Where a city's data is, for the operator (without a password)."""
-    location, schema = city_location(city.config.bot.database, city.slug, city.main)
-    return redacted(location) + (f" (schema {schema})" if schema else "")
-
-
 async def _retention(city: City) -> int:
     """Each step and how many rows it changed; exit code 1 if any step failed."""
     db = await open_city_database(city)
@@ -134,7 +128,7 @@ async def _migrate(city: City) -> int:
         version = await db.schema_version()
     finally:
         await db.close()
-    print(f"{city.slug}: database {_where(city)}: schema version {version}")
+    print(f"{city.slug}: database {where(city)}: schema version {version}")
     return 0
 
 
@@ -172,7 +166,7 @@ async def _backup(city: City, path: str) -> int:
         return 1
     finally:
         await db.close()
-    print(f"{city.slug}: database {_where(city)} copied to {path}")
+    print(f"{city.slug}: database {where(city)} copied to {path}")
     return 0
 
 

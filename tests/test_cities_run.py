@@ -12,6 +12,7 @@ own on its own port), nothing crosses between the two bots, neither bot is ever 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 
@@ -347,3 +348,42 @@ async def test_migrate_to_moves_every_city_into_its_own_schema(
         postgres_server.drop(target)
     assert len(names_unna) == 3 and all(name.startswith("Test") for name in names_unna)
     assert names_main and not names_main & names_unna
+
+
+def test_city_list_shows_each_city_and_changes_nothing(tmp_path, database_url: str):
+    """``city list`` shows the operator each city - its accounts, web, database and what
+    its database holds - without creating a database that is not there yet."""
+    from tests.cli import run_bot
+
+    config = str(_write_config(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+    env = {
+        "NACHBARBOT_TELEGRAM__TOKEN": TOKEN_DORTMUND,
+        "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": TOKEN_UNNA,
+    }
+    places = str(ROOT / "tests/data/unna/places.csv")
+    done = run_bot("--config", config, "--city", "unna", "places", "import", places)
+    assert done.returncode == 0, done.stderr
+    listed = run_bot("--config", config, "city", "list", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    dortmund, unna = json.loads(listed.stdout)
+    assert (dortmund["slug"], dortmund["main"], unna["slug"], unna["name"]) == (
+        "dortmund",
+        True,
+        "unna",
+        "Unna",
+    )
+    assert unna["counts"]["places"] == 3 and unna["backchannels"] == ["telegram"]
+    assert unna["telegram"] and unna["web"].startswith("port ")
+    assert unna["configured_in"].endswith("unna.toml")
+    assert TOKEN_UNNA not in listed.stdout and TOKEN_DORTMUND not in listed.stdout
+    if database_url.startswith("postgresql"):
+        assert "(schema city_unna)" in unna["database"]
+        assert dortmund["schema_version"] == unna["schema_version"] > 0
+    else:
+        # Dortmund's database was never opened: listing shows it, and does not create it.
+        assert dortmund["problem"].startswith("no database yet")
+        assert not Path(database_url).exists()
+    text = run_bot("--config", config, "city", "list", env=env).stdout
+    assert (
+        "unna: Unna" in text and "  places: 3" in text and "dortmund: Dortmund (main city)" in text
+    )

@@ -1,0 +1,129 @@
+"""``python -m bot city list [--json]``: the operator's view of the installation's cities.
+
+One entry per city, the main one first: its slug and name, where its configuration and its
+data live (the database without its password), the chat accounts and backchannels it has,
+the languages it offers, its web address, and from its own database the schema version and
+how much is there (places, requests by state, volunteers, coordinators and admins).
+
+Listing changes nothing: a city whose database does not exist yet is shown as such, not
+created (``run`` and ``db migrate`` create it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.cities import City
+from db import Database
+from db.database import city_location
+from db.postgres import is_postgres, redacted
+from db.volunteers import RosterFilter
+
+# Requests by state, in the order a request goes through them.
+REQUEST_STATES = ("review", "open", "matched")
+
+
+def where(city: City) -> str:
+    """Where a city's data is, for the operator (without a password)."""
+    location, schema = city_location(city.config.bot.database, city.slug, city.main)
+    return redacted(location) + (f" (schema {schema})" if schema else "")
+
+
+@dataclass
+class CityEntry:
+    slug: str
+    name: str
+    main: bool
+    configured_in: str
+    database: str
+    telegram: bool
+    matrix: str
+    backchannels: list[str]
+    languages: list[str]
+    web: str
+    # From its database; None when it has none yet.
+    schema_version: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    problem: str = ""
+
+
+async def overview(cities: list[City]) -> list[CityEntry]:
+    return [await _entry(city) for city in cities]
+
+
+async def _entry(city: City) -> CityEntry:
+    config = city.config
+    backchannels = []
+    if config.help.telegram_backchannel:
+        backchannels.append("telegram")
+    if config.matrix.backchannel_room:
+        backchannels.append("matrix")
+    entry = CityEntry(
+        slug=city.slug,
+        name=city.name,
+        main=city.main,
+        configured_in=str(city.source) if city.source else "the main configuration",
+        database=where(city),
+        telegram=config.telegram_enabled,
+        matrix=config.matrix.user_id if config.matrix_enabled else "",
+        backchannels=backchannels,
+        languages=list(config.bot.languages),
+        web=(config.web.public_url or f"port {config.web.port}") if config.web.port else "",
+    )
+    location, schema = city_location(config.bot.database, city.slug, city.main)
+    if not is_postgres(location) and not os.path.exists(location):
+        entry.problem = "no database yet (created at the first start)"
+        return entry
+    try:
+        db = await Database.open(location, schema=schema, migrate=False)
+    except Exception as exc:  # the listing goes on; doctor tells more
+        entry.problem = f"database not readable ({type(exc).__name__}); see doctor"
+        return entry
+    try:
+        entry.schema_version = await db.schema_version()
+        if entry.schema_version:
+            entry.counts = await _counts(db)
+    finally:
+        await db.close()
+    return entry
+
+
+async def _counts(db: Database) -> dict[str, int]:
+    counts = {"places": await db.places.count()}
+    for state in REQUEST_STATES:
+        counts[f"requests {state}"] = len(await db.requests.in_state(state))
+    counts["volunteers"], _ = await db.volunteers.roster(RosterFilter(), limit=0, offset=0)
+    counts["coordinators"] = len(await db.users.with_role("coordinator"))
+    counts["admins"] = len(await db.users.with_role("admin"))
+    return counts
+
+
+def as_json(entries: list[CityEntry]) -> str:
+    return json.dumps([entry.__dict__ for entry in entries], ensure_ascii=False, indent=2)
+
+
+def as_text(entries: list[CityEntry]) -> str:
+    lines: list[str] = []
+    for entry in entries:
+        lines.append(f"{entry.slug}: {entry.name}{' (main city)' if entry.main else ''}")
+        chats = ["Telegram bot"] if entry.telegram else []
+        if entry.matrix:
+            chats.append(f"Matrix {entry.matrix}")
+        details: list[tuple[str, Any]] = [
+            ("configured in", entry.configured_in),
+            ("database", entry.database),
+            ("chat accounts", ", ".join(chats) or "none"),
+            ("backchannels", ", ".join(entry.backchannels) or "none"),
+            ("languages", ", ".join(entry.languages)),
+            ("web", entry.web or "none"),
+        ]
+        if entry.problem:
+            details.append(("data", entry.problem))
+        else:
+            details.append(("schema version", entry.schema_version))
+            details += list(entry.counts.items())
+        lines += [f"  {label}: {value}" for label, value in details]
+    return "\n".join(lines)
