@@ -32,7 +32,7 @@ from handlers.helping.vocabulary import WHEN
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from locales import translator
-from tests.cli import ROOT
+from tests.cli import ROOT, run_bot
 from tests.matrix_people import MatrixPerson
 from tests.synapse_server import Synapse
 from tests.test_crash import BotProcess
@@ -366,6 +366,13 @@ async def test_two_cities_matrix_bots_in_one_process(
         for person in people:
             await person.stop()
 
+    # doctor checks each city's own login (the stored one: no new device) and room.
+    checked = run_bot("--config", str(config), "doctor", env=env)
+    for city in ("dortmund", "unna"):
+        assert f"ok    {city}: matrix login - {bots[city]}" in checked.stdout, checked.stdout
+        assert f"ok    {city}: matrix backchannel" in checked.stdout, checked.stdout
+    assert await _state(unna, "matrix.device_id") == device
+
     # Each bot spoke only in its own city's rooms.
     rooms = {
         bots["dortmund"]: {dm_d, vera_dm, back_d},
@@ -381,3 +388,24 @@ async def test_two_cities_matrix_bots_in_one_process(
     assert "Einkauf in Königsborn" not in " ".join(_text(e) for _, e in vera.received)
     log = process.log.read_text(encoding="utf-8") if process else ""
     assert "[unna]" in log and "[dortmund]" in log
+
+
+def test_doctor_names_a_further_citys_own_matrix_variables(tmp_path: Path):
+    """Unna's bot without its secret: doctor asks for Unna's variables, never for the main
+    city's (set, they would be Dortmund's bot's login)."""
+    config = _write_config(
+        tmp_path,
+        str(tmp_path / "bot.sqlite3"),
+        "http://127.0.0.1:9",
+        {"dortmund": "@dortmundbot:localhost", "unna": "@unnabot:localhost"},
+        {"dortmund": "!dortmund:localhost", "unna": "!unna:localhost"},
+    )
+    env = {"NACHBARBOT_MATRIX__ACCESS_TOKEN": "dortmund-token"}
+    checked = run_bot("--config", str(config), "doctor", env=env)
+    assert checked.returncode == 1
+    [line] = [line for line in checked.stdout.splitlines() if "unna: configuration" in line]
+    assert "NACHBARBOT_CITY_UNNA__MATRIX__ACCESS_TOKEN" in line
+    assert "NACHBARBOT_CITY_UNNA__MATRIX__PASSWORD" in line
+    assert "NACHBARBOT_MATRIX__" not in line
+    # Dortmund's homeserver cannot be reached: a verdict, not a doctor waiting for ever.
+    assert "FAIL  dortmund: matrix - ClientConnectorError" in checked.stdout, checked.stdout
