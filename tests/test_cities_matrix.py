@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import nio
+import pytest
 
 from bot.app import open_city_database
 from bot.cities import City, load_cities
@@ -37,6 +39,7 @@ from tests.matrix_people import MatrixPerson
 from tests.synapse_server import Synapse
 from tests.test_crash import BotProcess
 from tests.test_matrix import synapse  # noqa: F401 (the homeserver fixture)
+from tests.test_telegram_webhook import free_port
 
 UNNA_PASSWORD = "unna-bot-password"
 _NUMBERS = itertools.count(1)
@@ -409,3 +412,53 @@ def test_doctor_names_a_further_citys_own_matrix_variables(tmp_path: Path):
     assert "NACHBARBOT_MATRIX__" not in line
     # Dortmund's homeserver cannot be reached: a verdict, not a doctor waiting for ever.
     assert "FAIL  dortmund: matrix - ClientConnectorError" in checked.stdout, checked.stdout
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_one_citys_homeserver_down_holds_up_no_other_city(
+    tmp_path: Path,
+    database_url: str,
+    synapse: Synapse,  # noqa: F811
+):
+    """Dortmund's bot (password login, stored from an earlier run) restarts while its
+    homeserver is down; Unna's bot, started after it, still serves its people."""
+    number = next(_NUMBERS)
+    unna_bot = synapse.register(f"unnaonly{number}")
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    config = _write_config(
+        tmp_path,
+        database_url,
+        synapse.url,
+        {"dortmund": "@dortmundbot:localhost", "unna": unna_bot["user_id"]},
+        {"dortmund": "", "unna": ""},
+    )
+    config.write_text(config.read_text().replace(synapse.url, down, 1), encoding="utf-8")
+    env = {
+        "NACHBARBOT_MATRIX__PASSWORD": "dortmund-password",
+        "NACHBARBOT_CITY_UNNA__MATRIX__ACCESS_TOKEN": unna_bot["access_token"],
+    }
+    dortmund, unna = load_cities(load_config(config, env), env)
+    assert dortmund.config.matrix.homeserver == down
+    assert unna.config.matrix.homeserver == synapse.url
+    db = await open_city_database(dortmund)
+    try:
+        session = {"homeserver": down, "user_id": "@dortmundbot:localhost"}
+        session |= {"device_id": "DEVICE", "access_token": "stored-token"}
+        await db.transport_state.set("matrix.session", json.dumps(session))
+        await db.transport_state.set("matrix.next_batch", "s1_2_3")
+    finally:
+        await db.close()
+    amira = MatrixPerson(synapse, "amira")
+    await amira.start()
+    process = MatrixBots(tmp_path, config, env)
+    try:
+        await process.start()
+        mark = len(amira.received)
+        room = await amira.dm(unna_bot["user_id"])
+        greeting = await _said(amira, room, "👋", mark)
+        assert "Unna" in _text(greeting)
+    finally:
+        process.stop()
+        await amira.stop()
+    log = process.log.read_text(encoding="utf-8")
+    assert "[dortmund] bot.transports.matrix_login: matrix: whoami failed" in log
