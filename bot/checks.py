@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 
 from bot.cluster import members
-from bot.config import Config, ConfigError, check_chat_secrets
+from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets
 from bot.web.assets import missing
 from db import Database
 from db.clock import local_day
@@ -22,6 +22,8 @@ from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path
 
 Check = tuple[str, str, str]
+# A chat service's check: tries of a request that found no server, and seconds for one.
+CHECK_RETRIES, CHECK_SECONDS = 2, 10
 
 # Lifecycle invariants: each query counts rows that break one rule.
 INVARIANTS = {
@@ -204,11 +206,14 @@ async def doctor_checks(
         yield check
 
 
-async def city_checks(config: Config, db: Database) -> AsyncIterator[Check]:
+async def city_checks(
+    config: Config, db: Database, env_prefix: str = ENV_PREFIX
+) -> AsyncIterator[Check]:
     """What one city needs: its configuration and secrets, its database, its gazetteer and
-    its chat accounts."""
+    its chat accounts. ``env_prefix``: how the city's environment variables begin (a
+    further city's secrets are never the main city's variables, ``City.env_prefix``)."""
     try:
-        check_chat_secrets(config)
+        check_chat_secrets(config, env_prefix)
         yield ("configuration", "ok", "loaded and valid")
     except ConfigError as exc:
         yield ("configuration", "FAIL", str(exc))
@@ -363,7 +368,13 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
 
     from bot.transports.matrix_login import LoginFailed, log_in
 
-    client = nio.AsyncClient(config.matrix.homeserver, config.matrix.user_id)
+    # matrix-nio retries an unreachable homeserver for ever: a check gives up after a few
+    # tries, or doctor would hang there and never report the other cities.
+    client = nio.AsyncClient(
+        config.matrix.homeserver,
+        config.matrix.user_id,
+        config=nio.AsyncClientConfig(max_timeouts=CHECK_RETRIES, request_timeout=CHECK_SECONDS),
+    )
     try:
         # The bot's own stored login (or the configured token): a check must not leave
         # a new device on the account each time it runs.

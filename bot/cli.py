@@ -185,7 +185,7 @@ async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) 
             elif city.main:
                 checks = doctor_checks(city.config, db, roles)
             else:
-                checks = city_checks(city.config, db)
+                checks = city_checks(city.config, db, city.env_prefix)
             failed |= await run_checks(named(city.slug, checks) if len(cities) > 1 else checks)
         finally:
             await db.close()

@@ -14,6 +14,7 @@ backup`` copies lie under the same owner-only permissions as the database.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -29,6 +30,8 @@ SESSION = "matrix.session"
 # The device of the first installations, before the whole session was stored.
 DEVICE = "matrix.device_id"
 UNKNOWN_TOKEN = "M_UNKNOWN_TOKEN"
+# How long the start waits for the homeserver to say whether a stored login still holds.
+WHOAMI_SECONDS = 5.0
 
 
 class LoginFailed(RuntimeError):
@@ -85,7 +88,10 @@ async def token_unknown(client: nio.AsyncClient) -> bool:
     """Whether the homeserver says the client's token is not (or no longer) valid. A
     homeserver that cannot be reached says nothing: the sync loop waits for it."""
     try:
-        response = await client.whoami()
+        # Bounded: matrix-nio retries an unreachable homeserver for ever, and the cities of
+        # an installation start one after another, so one city's homeserver being down
+        # would keep every later city (and everyone's timed jobs) from starting.
+        response = await asyncio.wait_for(client.whoami(), WHOAMI_SECONDS)
     except Exception as exc:
         log.warning("matrix: whoami failed: %s", type(exc).__name__)
         return False
