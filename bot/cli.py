@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -24,7 +25,7 @@ from bot.checks import city_checks, database_checks, doctor_checks, named, run_c
 from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.city_overview import where
 from bot.city_service import CityBot, opened
-from bot.cluster import ROLES, city_role, for_database
+from bot.cluster import ROLES, Cluster, SingleProcess, city_role, for_database
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.metrics import Metrics
@@ -257,6 +258,40 @@ async def _web(config: Config) -> int:
     return 0
 
 
+async def _start_cities(
+    bots: list[CityBot],
+    cluster: Cluster | SingleProcess,
+    stop: asyncio.Event,
+    tasks: list[asyncio.Task[None]],
+) -> None:
+    """Start every city's bot at once, adding their tasks to ``tasks``: a city whose chat
+    service cannot be reached yet (a first Matrix login to a homeserver that is down waits
+    for it) holds up no other city. A city failing to start (a refused token) stops the
+    process; so does ``stop`` while a city is still starting."""
+
+    async def start(bot: CityBot) -> None:
+        tasks.extend(await bot.start(cluster, stop))
+
+    starting: set[asyncio.Task[Any]] = {
+        asyncio.create_task(start(bot), name=f"start {bot.slug}") for bot in bots
+    }
+    stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait())
+    try:
+        while starting and not stop.is_set():
+            done, starting = await asyncio.wait(
+                starting | {stopping}, return_when=asyncio.FIRST_COMPLETED
+            )
+            starting.discard(stopping)
+            for task in done - {stopping}:
+                task.result()  # a city's start failing ends the process, as with one city
+        if not starting:
+            log.info("running %d cities: %s", len(bots), ", ".join(b.slug for b in bots))
+    finally:
+        for task in (*starting, stopping):
+            task.cancel()
+        await asyncio.gather(*starting, stopping, return_exceptions=True)
+
+
 async def _run(cities: list[City]) -> int:
     config = cities[0].config
     if not any(c.config.telegram_enabled or c.config.matrix_enabled for c in cities):
@@ -293,7 +328,6 @@ async def _run(cities: list[City]) -> int:
             tasks: list[asyncio.Task[None]] = []
             for bot in bots:
                 bot.add_jobs(scheduler)
-                tasks += await bot.start(cluster, stop)
             if metrics is not None:
                 metrics.watch_cluster(cluster)
                 await metrics.serve(config.metrics.listen, config.metrics.port)
@@ -309,7 +343,7 @@ async def _run(cities: list[City]) -> int:
                 scheduler.pause()
 
             tasks.append(asyncio.create_task(cluster.hold("scheduler", run_jobs, pause_jobs, stop)))
-            log.info("running %d cities: %s", len(bots), ", ".join(b.slug for b in bots))
+            await _start_cities(bots, cluster, stop, tasks)
             await stop.wait()
             await asyncio.gather(*tasks, return_exceptions=True)
             if scheduler.running:

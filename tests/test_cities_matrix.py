@@ -465,3 +465,55 @@ async def test_one_citys_homeserver_down_holds_up_no_other_city(
         await amira.stop()
     log = process.log.read_text(encoding="utf-8")
     assert "[dortmund] bot.transports.matrix_login: matrix: whoami failed" in log
+
+
+async def test_a_first_login_waiting_for_its_homeserver_holds_up_no_other_city(
+    tmp_path: Path,
+    database_url: str,
+    synapse: Synapse,  # noqa: F811
+):
+    """Dortmund's bot logs in for the first time with a password while its homeserver is
+    down, so its start waits for it; Unna's bot starts meanwhile and serves its people,
+    and the process still stops cleanly when told to."""
+    number = next(_NUMBERS)
+    unna_bot = synapse.register(f"unnafirst{number}")
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    config = _write_config(
+        tmp_path,
+        database_url,
+        synapse.url,
+        {"dortmund": "@dortmundbot:localhost", "unna": unna_bot["user_id"]},
+        {"dortmund": "", "unna": ""},
+    )
+    config.write_text(config.read_text().replace(synapse.url, down, 1), encoding="utf-8")
+    env = {
+        "NACHBARBOT_MATRIX__PASSWORD": "dortmund-password",
+        "NACHBARBOT_CITY_UNNA__MATRIX__ACCESS_TOKEN": unna_bot["access_token"],
+    }
+    amira = MatrixPerson(synapse, "amira")
+    await amira.start()
+    process = MatrixBots(tmp_path, config, env)
+    try:
+        process.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            cwd=ROOT,
+            env=process.env,
+            stdout=process.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(300):
+            if "[unna] bot.city_service: running: matrix" in process._log():
+                break
+            assert process.process.poll() is None, process._log()[-3000:]
+            await asyncio.sleep(0.1)
+        mark = len(amira.received)
+        room = await amira.dm(unna_bot["user_id"])
+        greeting = await _said(amira, room, "👋", mark)
+        assert "Unna" in _text(greeting)
+    finally:
+        process.stop()
+        await amira.stop()
+    assert process.process.returncode == 0, process._log()[-3000:]
+    log = process._log()
+    assert RUNNING not in log  # Dortmund never got its login
+    assert "[dortmund] bot.city_service: running" not in log
