@@ -32,3 +32,33 @@ def run_bot(
         env=settings,
         timeout=timeout,
     )
+
+
+def launch_bot(config: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``python -m bot --config CONFIG run`` in the background, with exactly ``env`` as its
+    environment and its output appended to ``log``."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def wait_in_log(
+    process: subprocess.Popen[bytes], log: Path, needle: str, *, before: int = 0, within: float = 60
+) -> None:
+    """Until ``log`` holds ``needle`` more than ``before`` times; fails if the process ends."""
+    import asyncio
+
+    def text() -> str:
+        return log.read_text(errors="replace") if log.exists() else ""
+
+    for _ in range(int(within * 10)):
+        if text().count(needle) > before:
+            return
+        assert process.poll() is None, text()[-3000:]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not in the log within {within} s: {needle}\n" + text()[-3000:])

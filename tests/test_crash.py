@@ -14,7 +14,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from db import Database
 from db.events import Event
 from handlers.events.recurrence import local_text
 from handlers.events.reminders import sync_event
-from tests.cli import ROOT
+from tests.cli import launch_bot
 from tests.fake_telegram import TOKEN, FakeTelegram
 
 GROUP = -100
@@ -71,13 +70,7 @@ class BotProcess:
 
     async def start(self) -> None:
         mark = len(self.fake.calls)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
+        self.process = launch_bot(self.config, self.env, self.log)
         await self.fake.wait_for(self.ready, after=mark, timeout=self.ready_within)
 
     def kill(self) -> None:

@@ -13,14 +13,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot import log_redaction
-from tests.cli import ROOT
+from tests.cli import launch_bot
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.matrix_people import MatrixPerson, body
 from tests.synapse_server import Synapse
@@ -257,14 +256,7 @@ async def test_debug_log_of_a_real_story_holds_no_personal_data(
     env["NACHBARBOT_TELEGRAM__TOKEN"] = REAL_TOKEN
     env["NACHBARBOT_MATRIX__ACCESS_TOKEN"] = account["access_token"]
     log = tmp_path / "bot.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = launch_bot(config, env, log)
     person = MatrixPerson(synapse, "zuleikha")
     try:
         await fake.wait_for("getMe", timeout=30)

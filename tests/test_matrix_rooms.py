@@ -13,7 +13,6 @@ import asyncio
 import itertools
 import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,7 +23,7 @@ import pytest
 from bot.transports.matrix import LEAVING
 from db import Database
 from locales import translator
-from tests.cli import ROOT
+from tests.cli import launch_bot, wait_in_log
 from tests.matrix_people import MatrixPerson, body
 from tests.synapse_server import Synapse
 from tests.test_matrix import onboard
@@ -64,19 +63,8 @@ class BotProcess:
 
     async def start(self) -> None:
         before = self.log.read_text(errors="replace").count("running: ") if self.log.exists() else 0
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        for _ in range(600):
-            if self.log.read_text(errors="replace").count("running: ") > before:
-                return
-            assert self.process.poll() is None, self.log.read_text(errors="replace")[-3000:]
-            await asyncio.sleep(0.1)
-        raise AssertionError("the bot did not start: " + self.log.read_text()[-3000:])
+        self.process = launch_bot(self.config, self.env, self.log)
+        await wait_in_log(self.process, self.log, "running: ", before=before)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -12,8 +12,6 @@ import json
 import logging
 import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ import aiohttp
 from bot.config import TelegramSection
 from bot.transports.telegram import TelegramTransport
 from handlers.dispatcher import Dispatcher
-from tests.cli import ROOT
+from tests.cli import launch_bot
 from tests.fake_telegram import TOKEN, FakeTelegram
 
 SECRET_TEXT = "Geheimtext 0176 5550123 Musterweg 7"
@@ -185,24 +183,17 @@ async def test_the_running_bot_goes_past_an_unreadable_update(
     bad = fake_telegram.inject(malformed(8002))
     fake_telegram.send_text(8003, "/start", language_code="de")
     log_path = tmp_path / "bot.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            await fake_telegram.wait_for("sendMessage", chat_id=8001, timeout=60)
-            await fake_telegram.wait_for("sendMessage", chat_id=8003, timeout=30)
-            await wait_until(lambda: fake_telegram.unconfirmed() == [], timeout=30)
-            mark = len(fake_telegram.calls)
-            fake_telegram.send_text(8005, "/start", language_code="de")
-            await fake_telegram.wait_for("sendMessage", after=mark, chat_id=8005, timeout=30)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    process = launch_bot(config, env, log_path)
+    try:
+        await fake_telegram.wait_for("sendMessage", chat_id=8001, timeout=60)
+        await fake_telegram.wait_for("sendMessage", chat_id=8003, timeout=30)
+        await wait_until(lambda: fake_telegram.unconfirmed() == [], timeout=30)
+        mark = len(fake_telegram.calls)
+        fake_telegram.send_text(8005, "/start", language_code="de")
+        await fake_telegram.wait_for("sendMessage", after=mark, chat_id=8005, timeout=30)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
     logged = log_path.read_text(encoding="utf-8", errors="replace")
     assert f"telegram update {bad} could not be read" in logged, logged[-3000:]
     assert_no_leak(logged)

@@ -29,7 +29,7 @@ from playwright.async_api import Browser, Page
 from db import Database
 from locales import SUPPORTED_LANGUAGES, translator
 from tests import browser
-from tests.cli import ROOT
+from tests.cli import ROOT, launch_bot
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.web_site import browser_session
 
@@ -98,12 +98,8 @@ class World:
         )
         await self.db.volunteers.verify(vera.id, vera.id)
         mark = len(self.fake.calls)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-            cwd=ROOT,
-            env=self.env | {"NACHBARBOT_TELEGRAM__TOKEN": TOKEN},
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
+        self.process = launch_bot(
+            self.config, self.env | {"NACHBARBOT_TELEGRAM__TOKEN": TOKEN}, self.log
         )
         await self.fake.wait_for("getMe", after=mark, timeout=30)
         await browser.wait_until(self._serving, timeout=30)
