@@ -88,9 +88,8 @@ async def token_unknown(client: nio.AsyncClient) -> bool:
     """Whether the homeserver says the client's token is not (or no longer) valid. A
     homeserver that cannot be reached says nothing: the sync loop waits for it."""
     try:
-        # Bounded: matrix-nio retries an unreachable homeserver for ever, and the cities of
-        # an installation start one after another, so one city's homeserver being down
-        # would keep every later city (and everyone's timed jobs) from starting.
+        # Bounded: matrix-nio retries an unreachable homeserver for ever, and the city's
+        # start (its web, its outbox worker, its kept answers) need not wait for it.
         response = await asyncio.wait_for(client.whoami(), WHOAMI_SECONDS)
     except Exception as exc:
         log.warning("matrix: whoami failed: %s", type(exc).__name__)
