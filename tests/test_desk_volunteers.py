@@ -107,7 +107,12 @@ async def test_verify_pause_resume_change_the_store_and_the_audit_log(db, site, 
     await web_chat.onboard("vera", "en")
     vera = (await db.users.find("memory", "vera")).id
     await db.volunteers.save(
-        vera, categories=("shopping",), stadtbezirke=("Innenstadt-Nord",), languages=("de",)
+        vera,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,  # no quiet hours: the test may run at night
+        quiet_end=0,
     )
     rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
     waiting = await db.requests.create(
