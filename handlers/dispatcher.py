@@ -308,6 +308,9 @@ class Dispatcher:
                 return
             if not self._allowed(ctx, spec.role):
                 return
+            state = ctx.get_state()
+            if state is not None and state.state in self.router.views:
+                ctx.clear_state()  # a command moves on from a shown list (Router.views)
             await spec.callback(ctx)
             return
 

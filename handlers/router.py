@@ -61,6 +61,10 @@ class Router:
     commands: dict[str, CommandSpec] = field(default_factory=dict)
     buttons: dict[str, ButtonSpec] = field(default_factory=dict)
     states: dict[str, Callback] = field(default_factory=dict)
+    # States that only keep what a shown list needs (its search, perhaps a coarse point
+    # around which it was searched): any command ends them, so nothing of the search is
+    # kept once the person has moved on; the list's buttons then say it is no longer current.
+    views: set[str] = field(default_factory=set)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, Callback] = field(default_factory=dict)
     # Before a person's data goes (handlers/privacy.py), each closer ends what they have
@@ -156,13 +160,16 @@ class Router:
         """Commands everyone may use: the ones published in the platforms' command menus."""
         return [spec for spec in self.commands.values() if spec.role is None]
 
-    def state(self, name: str) -> Callable[[Callback], Callback]:
-        """Handle free input (text, location, media) in conversation state ``name``."""
+    def state(self, name: str, *, view: bool = False) -> Callable[[Callback], Callback]:
+        """Handle free input (text, location, media) in conversation state ``name``;
+        ``view``: a state that shows a list, ended by any command (see ``views``)."""
 
         def decorate(callback: Callback) -> Callback:
             if name in self.states:
                 raise ValueError(f"state {name!r} registered twice")
             self.states[name] = callback
+            if view:
+                self.views.add(name)
             return callback
 
         return decorate

@@ -242,16 +242,37 @@ async def test_volunteer_radius_centre_is_kept_like_a_request(chat: MemoryTransp
     assert await conversation(db, "vera") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands that start no conversation of their own (/help, /start, /privacy, "
-    "/settings ...) leave the result list and its coarse point in place; ending it belongs "
-    "to the dispatcher",
-)
-async def test_any_new_command_drops_the_point(chat: MemoryTransport, sample: Database):
+@pytest.mark.parametrize("command", ["/help", "/start", "/privacy", "/settings", "/mydata"])
+async def test_any_new_command_drops_the_point(
+    chat: MemoryTransport, sample: Database, cafe: int, command: str
+):
+    """A command moves on from a shown list, whether or not it starts a conversation of
+    its own: the point the list was searched around goes with it, and the list's buttons
+    say it is no longer current."""
     await chat.onboard("hugo", "en")
     await chat.press("hugo", "menu:places")
     await chat.location("hugo", *POINT)
-    await chat.text("hugo", "/help")
-    row = await conversation(sample, "hugo")
-    assert row is None or not points(json.loads(row[1]))
+    assert points(json.loads((await conversation(sample, "hugo"))[1]))
+    await chat.text("hugo", command)
+    assert await conversation(sample, "hugo") is None
+    out = await chat.press("hugo", "pl:more")
+    assert any(getattr(o, "text", "") == "This button is no longer valid." for o in out), out
+    assert await conversation(sample, "hugo") is None
+
+    await chat.press("hugo", "ev:where")
+    await chat.location("hugo", *POINT)
+    assert (await conversation(sample, "hugo"))[0] == "events.list"
+    await chat.text("hugo", command)
+    assert await conversation(sample, "hugo") is None
+    await assert_nowhere(sample)
+
+
+async def test_a_command_keeps_a_form_half_filled(chat: MemoryTransport, db: Database):
+    """Only lists end with a command: a help request half written survives /help."""
+    await chat.onboard("rosa", "en")
+    await chat.press("rosa", "hr:new")
+    await chat.press("rosa", "hr:cat:shopping")
+    await chat.text("rosa", "Bread and milk, please")
+    await chat.text("rosa", "/help")
+    state, raw = await conversation(db, "rosa")
+    assert state.startswith("request.") and "Bread and milk" in raw

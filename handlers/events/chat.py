@@ -4,7 +4,8 @@
 States: ``events.where`` (waiting for a location or district) and ``events.list`` (a list is
 shown; its query is in the state data so paging and filters survive a restart). A shared
 location is rounded to ~100 m when it arrives (``places.coarse.SEARCH``) and kept only
-while the list is shown.
+while the list is shown: another state, the menu or any command ends it (``events.list`` is
+a view, ``Router.views``).
 
 Button data (``ev:…``), each action its own callback:
 - any time: ``where``, ``week``, ``mine``, ``times``, ``subs``, ``d:<id>:<occurrence>``,
@@ -623,7 +624,7 @@ def register(router: Router) -> None:
         )
 
     router.state(WHERE)(where_input)
-    router.state(LIST)(where_input)
+    router.state(LIST, view=True)(where_input)
 
     for action, callback in {
         "where": _ask_where,

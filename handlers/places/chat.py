@@ -5,8 +5,8 @@ States: ``places.where`` - waiting for a location, postcode or district name;
 "more", filters and "back to the list" work after a restart too). Typing another name or
 sharing another location from the results starts a new search. A shared location is
 rounded to ~100 m when it arrives (``places.coarse.SEARCH``); the state holds only that
-point and the label "your location", and any other state, the menu or a new search
-replaces it.
+point and the label "your location", and any other state, the menu, a new search or any
+command replaces it (``places.results`` is a view, ``Router.views``).
 
 Button data (``pl:…``), each action its own callback:
 - any time: ``d:<id>`` details, ``week:<id>`` the whole week's opening hours (details show
@@ -390,7 +390,7 @@ def register(router: Router) -> None:
             )
 
     router.state(WHERE)(where_input)
-    router.state(RESULTS)(where_input)
+    router.state(RESULTS, view=True)(where_input)
 
     async def details(ctx: Context) -> None:
         await show_place(ctx, ctx.id_arg(), back=True, sections=router.place_sections)
