@@ -387,3 +387,76 @@ def test_city_list_shows_each_city_and_changes_nothing(tmp_path, database_url: s
     assert (
         "unna: Unna" in text and "  places: 3" in text and "dortmund: Dortmund (main city)" in text
     )
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_two_cities_on_webhooks_each_with_its_own_port_and_secret(
+    tmp_path, database_url: str
+):
+    """Both cities take updates by webhook, each on its own port with its own secret (a
+    further city's from its own variable): each bot registers its own address, answers
+    what its own secret carries, and refuses the other city's secret."""
+    dortmund, unna = FakeTelegram(TOKEN_DORTMUND), FakeTelegram(TOKEN_UNNA)
+    await dortmund.start()
+    await unna.start()
+    config_path = _write_config(tmp_path, database_url, dortmund.url, unna.url)
+    ports = {"dortmund": free_port(), "unna": free_port()}
+    for path, slug in ((config_path, "dortmund"), (tmp_path / "cities/unna.toml", "unna")):
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "poll_timeout = 1\n",
+                f'mode = "webhook"\nwebhook_url = "https://{slug}.example.org/tg"\n'
+                f"webhook_port = {ports[slug]}\n",
+            ),
+            encoding="utf-8",
+        )
+    secrets = {"dortmund": "dortmund-hook-secret", "unna": "unna-hook-secret"}
+    env = {
+        "NACHBARBOT_TELEGRAM__TOKEN": TOKEN_DORTMUND,
+        "NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": secrets["dortmund"],
+        "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": TOKEN_UNNA,
+        "NACHBARBOT_CITY_UNNA__TELEGRAM__WEBHOOK_SECRET": secrets["unna"],
+    }
+    bot = BotProcess(
+        tmp_path, dortmund, settings=config_path.read_text(), env=env, ready="setWebhook"
+    )
+
+    def update(user: int) -> str:
+        message = {"message_id": 1, "date": 0, "chat": {"id": user, "type": "private"}}
+        message |= {"from": {"id": user, "is_bot": False, "first_name": "A"}, "text": "/start"}
+        message |= {"entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+        return json.dumps({"update_id": user, "message": message})
+
+    try:
+        await bot.start()
+        for fake, slug in ((dortmund, "dortmund"), (unna, "unna")):
+            hook = await fake.wait_for("setWebhook", timeout=30)
+            assert hook.params["url"] == f"https://{slug}.example.org/tg"
+            assert hook.params["secret_token"] == secrets[slug]
+        async with aiohttp.ClientSession() as http:
+            for slug, other, user in (("dortmund", "unna", 901), ("unna", "dortmund", 902)):
+                url = f"http://127.0.0.1:{ports[slug]}/tg"
+                headers = {"Content-Type": "application/json"}
+                async with http.post(
+                    url,
+                    data=update(user),
+                    headers=headers | {"X-Telegram-Bot-Api-Secret-Token": secrets[other]},
+                ) as refused:
+                    assert refused.status == 403
+                async with http.post(
+                    url,
+                    data=update(user),
+                    headers=headers | {"X-Telegram-Bot-Api-Secret-Token": secrets[slug]},
+                ) as answered:
+                    assert answered.status == 200
+    finally:
+        bot.stop()
+        await dortmund.stop()
+        await unna.stop()
+    # Each city's bot answered its own resident, and only once.
+    assert len(dortmund.calls_to("sendMessage", chat_id=901)) == 1
+    assert len(unna.calls_to("sendMessage", chat_id=902)) == 1
+    assert not dortmund.calls_to("sendMessage", chat_id=902)
+    assert not unna.calls_to("sendMessage", chat_id=901)
+    log = bot.log.read_text(encoding="utf-8")
+    assert not any(secret in log for secret in secrets.values())

@@ -77,3 +77,12 @@ async def test_webhook_checks_the_secret_and_answers(
         assert len(fake_telegram.calls_to("sendMessage")) == 1
     finally:
         await transport.stop()
+
+
+def test_updates_are_taken_at_the_webhook_urls_own_path_and_at_telegram():
+    from bot.transports.telegram_webhook import paths
+
+    assert paths("https://bot.example.org/telegram") == ["/telegram"]
+    assert paths("https://bot.example.org/") == ["/telegram"]
+    # One host, a path per city: a proxy that forwards the whole path, or strips its prefix.
+    assert paths("https://bot.example.org/unna/telegram/") == ["/unna/telegram", "/telegram"]

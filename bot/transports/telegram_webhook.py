@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram.ext import Application
@@ -30,9 +31,18 @@ log = logging.getLogger(__name__)
 # (platform, chat id) -> held while one update of that chat is handled and answered.
 ChatTurn = Callable[[str, str], AbstractAsyncContextManager[None]]
 
+# Where updates are taken: the path of ``telegram.webhook_url`` (a proxy that forwards the
+# whole path, e.g. one host with a path per city) and this one (a proxy that strips its
+# prefix, the README's example).
 PATH = "/telegram"
 # Telegram's own limit for an update is far below this; anything bigger is not from it.
 MAX_BODY = 1024 * 1024
+
+
+def paths(url: str) -> list[str]:
+    """The local paths updates are posted to for the public ``url``."""
+    own = urlsplit(url).path.rstrip("/")
+    return [PATH] if own in ("", PATH) else [own, PATH]
 
 
 class CommittedWebhook:
@@ -66,7 +76,8 @@ class CommittedWebhook:
 
     async def start(self) -> None:
         app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_post(PATH, self._receive)
+        for path in paths(self.url):
+            app.router.add_post(path, self._receive)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.listen, self.port).start()
