@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.cities import City
-from db import Database
+from db import Database, MigrationError
 from db.database import city_location
 from db.postgres import is_postgres, redacted
 from db.volunteers import RosterFilter
@@ -79,6 +79,9 @@ async def _entry(city: City) -> CityEntry:
         return entry
     try:
         db = await Database.open(location, schema=schema, migrate=False)
+    except MigrationError as exc:  # a city schema not there yet, or not whole
+        entry.problem = str(exc)
+        return entry
     except Exception as exc:  # the listing goes on; doctor tells more
         entry.problem = f"database not readable ({type(exc).__name__}); see doctor"
         return entry
