@@ -363,11 +363,7 @@ def test_city_list_shows_each_city_and_changes_nothing(tmp_path, database_url: s
     before = run_bot("--config", config, "city", "list", "--json", env=env)
     assert before.returncode == 0, before.stderr
     unna_before = json.loads(before.stdout)[1]
-    assert (
-        unna_before["schema_version"] is None
-        and "counts" not in unna_before
-        or not (unna_before["counts"])
-    )
+    assert unna_before["schema_version"] is None and not unna_before["counts"]
     # Unna has never run: no file on SQLite, no schema on PostgreSQL (and none made).
     assert "no database yet" in unna_before["problem"] or "not there" in unna_before["problem"]
     places = str(ROOT / "tests/data/unna/places.csv")
