@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from bot.cities import City
 from bot.config import Config
 from db import Database
-from db.database import city_location
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.privacy import apply_retention as run_retention
@@ -25,9 +24,7 @@ async def open_database(config: Config) -> Database:
 async def open_city_database(city: City) -> Database:
     """The city's own database: the main city's is ``bot.database`` itself; another city's
     is a file beside it (SQLite) or a schema in it (PostgreSQL), see ``city_location``."""
-    location, schema = city_location(city.config.bot.database, city.slug, city.main)
-    if schema is None:
-        return await Database.open(location)
+    location, schema = city.location
     return await Database.open(location, schema=schema)
 
 

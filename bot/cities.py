@@ -30,6 +30,7 @@ from bot.config import (
     env_name,
     read_toml,
 )
+from db.database import city_location
 from handlers.places.gazetteer import find_data_dir, fold
 
 # Lower-case letters, digits and single inner hyphens: a file name, a PostgreSQL schema
@@ -54,6 +55,12 @@ class City:
     @property
     def name(self) -> str:
         return self.config.bot.city
+
+    @property
+    def location(self) -> tuple[str, str | None]:
+        """Where the city's data lives: its database, and on PostgreSQL a further city's
+        own schema (``db.database.city_location``)."""
+        return city_location(self.config.bot.database, self.slug, self.main)
 
     @property
     def env_prefix(self) -> str:

@@ -18,7 +18,6 @@ from typing import Any
 
 from bot.cities import City
 from db import Database, MigrationError
-from db.database import city_location
 from db.postgres import is_postgres, redacted
 from db.volunteers import RosterFilter
 
@@ -28,7 +27,7 @@ REQUEST_STATES = ("review", "open", "matched")
 
 def where(city: City) -> str:
     """Where a city's data is, for the operator (without a password)."""
-    location, schema = city_location(city.config.bot.database, city.slug, city.main)
+    location, schema = city.location
     return redacted(location) + (f" (schema {schema})" if schema else "")
 
 
@@ -73,7 +72,7 @@ async def _entry(city: City) -> CityEntry:
         languages=list(config.bot.languages),
         web=(config.web.public_url or f"port {config.web.port}") if config.web.port else "",
     )
-    location, schema = city_location(config.bot.database, city.slug, city.main)
+    location, schema = city.location
     if not is_postgres(location) and not os.path.exists(location):
         entry.problem = "no database yet (created at the first start)"
         return entry

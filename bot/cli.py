@@ -259,15 +259,13 @@ async def _web(config: Config) -> int:
 
 
 async def _start_cities(
-    bots: list[CityBot],
-    cluster: Cluster | SingleProcess,
-    stop: asyncio.Event,
-    tasks: list[asyncio.Task[None]],
-) -> None:
-    """Start every city's bot at once, adding their tasks to ``tasks``: a city whose chat
-    service cannot be reached yet (a first Matrix login to a homeserver that is down waits
-    for it) holds up no other city. A city failing to start (a refused token) stops the
-    process; so does ``stop`` while a city is still starting."""
+    bots: list[CityBot], cluster: Cluster | SingleProcess, stop: asyncio.Event
+) -> list[asyncio.Task[None]]:
+    """Start every city's bot at once and return the tasks they run (CityBot.start): a
+    city whose chat service cannot be reached yet (a first Matrix login to a homeserver
+    that is down waits for it) holds up no other city. A city failing to start (a refused
+    token) stops the process; so does ``stop`` while a city is still starting."""
+    tasks: list[asyncio.Task[None]] = []
 
     async def start(bot: CityBot) -> None:
         tasks.extend(await bot.start(cluster, stop))
@@ -290,6 +288,7 @@ async def _start_cities(
         for task in (*starting, stopping):
             task.cancel()
         await asyncio.gather(*starting, stopping, return_exceptions=True)
+    return tasks
 
 
 async def _run(cities: list[City]) -> int:
@@ -325,7 +324,6 @@ async def _run(cities: list[City]) -> int:
                         city, cluster, metrics, db=db if city.main else None, shared_bans=shared
                     )
                 )
-            tasks: list[asyncio.Task[None]] = []
             for bot in bots:
                 bot.add_jobs(scheduler)
             if metrics is not None:
@@ -342,8 +340,8 @@ async def _run(cities: list[City]) -> int:
             async def pause_jobs() -> None:
                 scheduler.pause()
 
-            tasks.append(asyncio.create_task(cluster.hold("scheduler", run_jobs, pause_jobs, stop)))
-            await _start_cities(bots, cluster, stop, tasks)
+            jobs = asyncio.create_task(cluster.hold("scheduler", run_jobs, pause_jobs, stop))
+            tasks = [jobs, *await _start_cities(bots, cluster, stop)]
             await stop.wait()
             await asyncio.gather(*tasks, return_exceptions=True)
             if scheduler.running:

@@ -39,7 +39,7 @@ async def run(cities: list[City], url: str) -> int:
     database's own schema, each further city into its schema (``city_location``)."""
     failed = 0
     for city in cities:
-        source, _ = city_location(city.config.bot.database, city.slug, city.main)
+        source, _ = city.location
         _, schema = city_location(url, city.slug, city.main)
         if len(cities) > 1:
             print(f"\n== {city.slug} ==")
