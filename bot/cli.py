@@ -307,7 +307,7 @@ async def _run(cities: list[City]) -> int:
     # The cluster lives on the main city's database: one process lock, whatever the cities.
     cluster = for_database(db, config.bot.database)
     await cluster.start()
-    metrics = Metrics(db, main_city.slug) if config.metrics.port else None
+    metrics = Metrics() if config.metrics.port else None
     bots: list[CityBot] = []
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

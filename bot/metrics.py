@@ -109,11 +109,10 @@ class CityMetrics:
 
 
 class Metrics:
-    """The process's metrics. ``db`` and ``city`` are the first (main) city's; the methods
-    :meth:`handled`, :meth:`delivery_failed`, :meth:`retention_failed` and
-    :meth:`translation` report for it, :meth:`city` for any other."""
+    """The process's metrics: each city's counters and database figures come in through
+    :meth:`city` (bot/city_service.py registers every city, the main one too)."""
 
-    def __init__(self, db: Database, city: str = "-") -> None:
+    def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.updates = Counter(
             "nachbarbot_updates_handled",
@@ -165,7 +164,6 @@ class Metrics:
         )
         self.cluster: Any = None
         self._runner: web.AppRunner | None = None
-        self.main = self.city(city, db)
 
     def watch_cluster(self, cluster: Any) -> None:
         """Show the cluster's processes and roles at each scrape."""
@@ -192,18 +190,6 @@ class Metrics:
         if slug not in self._cities:
             self._cities[slug] = CityMetrics(self, slug)
         return self._cities[slug]
-
-    def handled(self, incoming: Incoming, seconds: float) -> None:
-        self.main.handled(incoming, seconds)
-
-    def retention_failed(self, step: str) -> None:
-        self.main.retention_failed(step)
-
-    def delivery_failed(self, platform: str, permanent: bool) -> None:
-        self.main.delivery_failed(platform, permanent)
-
-    def translation(self, event: str, detail: str, characters: int) -> None:
-        self.main.translation(event, detail, characters)
 
     async def serve(self, host: str, port: int) -> None:
         async def metrics(_request: web.Request) -> web.Response:

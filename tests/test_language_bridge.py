@@ -681,14 +681,14 @@ async def test_metrics_count_translations_and_failures(
     from bot.metrics import Metrics
     from handlers.language_bridge import Slot
 
-    metrics = Metrics(db)
+    metrics = Metrics()
     service = TranslationService(
-        db, LibreTranslate(fake.url), timeout=2.0, observe=metrics.translation
+        db, LibreTranslate(fake.url), timeout=2.0, observe=metrics.city("dortmund", db).translation
     )
 
     def sample(outcome: str, kind: str = "") -> float:
         value = metrics.registry.get_sample_value(
-            "nachbarbot_translations_total", {"city": "-", "outcome": outcome, "kind": kind}
+            "nachbarbot_translations_total", {"city": "dortmund", "outcome": outcome, "kind": kind}
         )
         return value or 0.0
 
@@ -698,7 +698,7 @@ async def test_metrics_count_translations_and_failures(
         await service.translate(slot)
         assert sample("translated") == 1 and sample("cached") == 1
         assert metrics.registry.get_sample_value(
-            "nachbarbot_translation_characters_total", {"city": "-"}
+            "nachbarbot_translation_characters_total", {"city": "dortmund"}
         ) == len(REQUEST_AR)
         await fake.set_mode("down")
         assert (await service.translate(Slot(THANKS_AR, "ar", "de"))).translation is None

@@ -23,14 +23,15 @@ class Failing:
 
 
 async def test_metrics_endpoint(db: Database, tmp_path):
-    metrics = Metrics(db, city="dortmund")
+    metrics = Metrics()
+    dortmund = metrics.city("dortmund", db)
     # A second city served by the same process: its own figures, under its own label.
     other = await Database.open(tmp_path / "unna.sqlite3")
     unna = metrics.city("unna", other)
     port = free_port()
     await metrics.serve("127.0.0.1", port)
     try:
-        dispatcher = Dispatcher(db, build_router(), HandlerSettings(), on_handled=metrics.handled)
+        dispatcher = Dispatcher(db, build_router(), HandlerSettings(), on_handled=dortmund.handled)
         for n in range(3):
             await dispatcher.handle(
                 Incoming(Sender("telegram", f"u{n}", "U"), f"u{n}", Command("start"))
@@ -39,7 +40,7 @@ async def test_metrics_endpoint(db: Database, tmp_path):
         await db.requests.create(user.id, user.id, category="shopping")
         async with db.transaction():
             item = await db.outbox.enqueue("telegram", "u0", encode(Message(Markup("x"))))
-        await OutboxWorker(db, [Failing()], on_failure=metrics.delivery_failed).run_once()
+        await OutboxWorker(db, [Failing()], on_failure=dortmund.delivery_failed).run_once()
         await Dispatcher(other, build_router(), HandlerSettings(), on_handled=unna.handled).handle(
             Incoming(Sender("telegram", "u9", "U"), "u9", Command("start"))
         )
