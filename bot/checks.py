@@ -7,8 +7,10 @@ print one line per check and exit 1 if anything failed.
 from __future__ import annotations
 
 import asyncio
+import csv
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.cluster import members
 from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets
@@ -17,7 +19,7 @@ from db import Database
 from db.clock import local_day
 from db.database import latest_migration
 from db.rows import fetch_all, fetch_one
-from handlers.places.gazetteer import load_gazetteer
+from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path
 
@@ -227,16 +229,72 @@ async def city_checks(
 
 
 def _gazetteer_check(config: Config) -> Check:
+    folder = config.places.data_dir
     try:
-        gazetteer = load_gazetteer(config.places.data_dir)
-    except (OSError, ValueError, KeyError) as exc:
-        return ("gazetteer", "FAIL", f"{config.places.data_dir}: {type(exc).__name__}: {exc}")
+        return ("gazetteer", "ok", f"{folder}: {check_gazetteer(find_data_dir(folder))}")
+    except GazetteerError as exc:
+        return ("gazetteer", "FAIL", f"{folder}: {exc}")
+
+
+class GazetteerError(ValueError):
+    """A gazetteer folder the bot could not use: which file, what is wrong."""
+
+
+def check_gazetteer(folder: Path) -> str:
+    """Load a gazetteer folder with the real loader: its counts, else
+    :class:`GazetteerError` (``doctor`` and ``city add``)."""
+    for file, columns in GAZETTEER_FILES.items():
+        if not (folder / file).is_file():
+            raise GazetteerError(f"{file} is missing (columns: {','.join(columns)})")
+    try:
+        gazetteer = load_gazetteer.__wrapped__(str(folder))
+    except KeyError as exc:
+        column = exc.args[0]
+        files = [file for file in GAZETTEER_FILES if column not in _header(folder / file)]
+        raise GazetteerError(
+            f"{' and '.join(files) or 'a file'}: column {column} missing"
+        ) from None
+    except ValueError as exc:
+        if "empty" in str(exc):  # no point at all to frame the city by
+            raise GazetteerError("no Stadtbezirke or Stadtteile with coordinates") from None
+        raise GazetteerError(_not_a_number(folder) or str(exc)) from None
+    except (OSError, csv.Error) as exc:
+        raise GazetteerError(str(exc)) from None
+    bezirke = {area.name for area in gazetteer.bezirke}
+    if not bezirke or not gazetteer.teile:
+        raise GazetteerError("stadtbezirke.csv and stadtteile.csv need one row each at least")
+    for file, areas in (
+        ("stadtteile.csv", gazetteer.teile),
+        ("postcodes.csv", gazetteer.postcodes.values()),
+    ):
+        for area in areas:
+            if area.stadtbezirk not in bezirke:
+                raise GazetteerError(
+                    f"{file}: {area.name} lies in Stadtbezirk {area.stadtbezirk!r}, "
+                    "which stadtbezirke.csv does not list",
+                )
     return (
-        "gazetteer",
-        "ok" if gazetteer.bezirke else "FAIL",
-        f"{config.places.data_dir}: {len(gazetteer.bezirke)} Stadtbezirke,"
-        f" {len(gazetteer.teile)} Stadtteile, {len(gazetteer.postcodes)} postcodes",
+        f"{len(gazetteer.bezirke)} Stadtbezirke, {len(gazetteer.teile)} Stadtteile, "
+        f"{len(gazetteer.postcodes)} postcodes"
     )
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fp:
+        return next(csv.reader(fp), [])
+
+
+def _not_a_number(folder: Path) -> str:
+    """Where the loader's "could not convert string to float" came from."""
+    for file in GAZETTEER_FILES:
+        with (folder / file).open(encoding="utf-8", newline="") as fp:
+            for line, row in enumerate(csv.DictReader(fp), start=2):
+                for column in ("lat", "lon"):
+                    try:
+                        float(row.get(column) or "")
+                    except (TypeError, ValueError):
+                        return f"{file} line {line}: {column} {row[column]!r} is not a number"
+    return ""
 
 
 async def named(prefix: str, checks: AsyncIterator[Check]) -> AsyncIterator[Check]:

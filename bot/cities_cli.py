@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot import city_overview
+from bot.checks import GazetteerError, check_gazetteer
 from bot.cities import (
     City,
     check_apart,
@@ -32,7 +33,7 @@ from bot.cities import (
     slugify,
 )
 from bot.config import Config, ConfigError, env_name
-from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
+from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir
 from locales import SUPPORTED_LANGUAGES
 
 MAX_NAME = 100
@@ -53,10 +54,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "list", help="each city: its accounts, web, database and what its database holds"
     )
     listing.add_argument("--json", action="store_true", help="as JSON")
-
-
-class GazetteerError(ValueError):
-    """A gazetteer folder the bot could not use: which file, what is wrong."""
 
 
 class Refused(Exception):
@@ -196,63 +193,6 @@ def _candidate(text: str, target: Path, config: Config, env: Mapping[str, str]) 
             message = str(exc).replace(str(aside), str(target))
             raise Refused(f"configuration error: {message}") from None
     return replace(city, source=target)
-
-
-def check_gazetteer(folder: Path) -> str:
-    """Load a gazetteer folder with the real loader: its counts, else
-    :class:`GazetteerError` (also for ``doctor``)."""
-    for file, columns in GAZETTEER_FILES.items():
-        if not (folder / file).is_file():
-            raise GazetteerError(f"{file} is missing (columns: {','.join(columns)})")
-    try:
-        gazetteer = load_gazetteer.__wrapped__(str(folder))
-    except KeyError as exc:
-        column = exc.args[0]
-        files = [file for file in GAZETTEER_FILES if column not in _header(folder / file)]
-        raise GazetteerError(
-            f"{' and '.join(files) or 'a file'}: column {column} missing"
-        ) from None
-    except ValueError as exc:
-        if "empty" in str(exc):  # no point at all to frame the city by
-            raise GazetteerError("no Stadtbezirke or Stadtteile with coordinates") from None
-        raise GazetteerError(_not_a_number(folder) or str(exc)) from None
-    except (OSError, csv.Error) as exc:
-        raise GazetteerError(str(exc)) from None
-    bezirke = {area.name for area in gazetteer.bezirke}
-    if not bezirke or not gazetteer.teile:
-        raise GazetteerError("stadtbezirke.csv and stadtteile.csv need one row each at least")
-    for file, areas in (
-        ("stadtteile.csv", gazetteer.teile),
-        ("postcodes.csv", gazetteer.postcodes.values()),
-    ):
-        for area in areas:
-            if area.stadtbezirk not in bezirke:
-                raise GazetteerError(
-                    f"{file}: {area.name} lies in Stadtbezirk {area.stadtbezirk!r}, "
-                    "which stadtbezirke.csv does not list",
-                )
-    return (
-        f"{len(gazetteer.bezirke)} Stadtbezirke, {len(gazetteer.teile)} Stadtteile, "
-        f"{len(gazetteer.postcodes)} postcodes"
-    )
-
-
-def _header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as fp:
-        return next(csv.reader(fp), [])
-
-
-def _not_a_number(folder: Path) -> str:
-    """Where the loader's "could not convert string to float" came from."""
-    for file in GAZETTEER_FILES:
-        with (folder / file).open(encoding="utf-8", newline="") as fp:
-            for line, row in enumerate(csv.DictReader(fp), start=2):
-                for column in ("lat", "lon"):
-                    try:
-                        float(row.get(column) or "")
-                    except (TypeError, ValueError):
-                        return f"{file} line {line}: {column} {row[column]!r} is not a number"
-    return ""
 
 
 def _toml(text: str) -> str:
