@@ -43,7 +43,7 @@ from handlers.model import (
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
 from handlers.text_safety import clean_name
-from locales import DEFAULT_LANGUAGE, N_, negotiate, translator
+from locales import DEFAULT_LANGUAGE, N_, translator
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +237,8 @@ class Dispatcher:
             return []
         user = await self.db.users.find(incoming.sender.platform, incoming.sender.user_id)
         t = translator(
-            (user.language if user else None) or negotiate(incoming.sender.language_hint)
+            (user.language if user else None)
+            or self.settings.newcomer_language(incoming.sender.language_hint)
         )
         if press:
             return [Toast(t._("🐢 Not so fast, please. Wait a moment, then tap again."))]
@@ -272,7 +273,7 @@ class Dispatcher:
         lang = (
             DEFAULT_LANGUAGE
             if not incoming.is_private
-            else (user.language or negotiate(sender.language_hint))
+            else (user.language or self.settings.newcomer_language(sender.language_hint))
         )
         ctx = Context(
             incoming=incoming,

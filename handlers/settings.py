@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from db.data_rights import Limits
-from locales import SUPPORTED_LANGUAGES
+from locales import SUPPORTED_LANGUAGES, negotiate
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,9 @@ class HandlerSettings:
     web_url: str = ""
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000
+
+    def newcomer_language(self, hint: str | None) -> str:
+        """The language for someone who has not chosen one: their platform's, if the city
+        offers it, else the city's first (``bot.languages``)."""
+        lang = negotiate(hint, default=self.languages[0])
+        return lang if lang in self.languages else self.languages[0]

@@ -289,3 +289,17 @@ async def test_the_picker_offers_only_the_citys_languages(
     assert any(isinstance(item, Toast) for item in out)
     assert (await db.users.find("memory", "lc")).language == before == "uk"
     assert "lang:fa" not in button_data(out)
+
+
+async def test_a_newcomer_is_greeted_in_a_language_the_city_offers(chat: MemoryTransport, settings):
+    """A phone set to Polish in a city offering German, Ukrainian and Arabic: the greeting
+    is in the city's first language (German), not in one its picker does not list; a phone
+    set to Ukrainian is greeted in Ukrainian."""
+    from dataclasses import replace
+
+    chat.dispatcher.settings = replace(settings, languages=("de", "uk", "ar"))
+    polish = await chat.text("pl-phone", "/start", hint="pl")
+    assert "Bitte wählen Sie Ihre Sprache" in texts(polish), texts(polish)
+    assert "lang:pl" not in button_data(polish)
+    ukrainian = await chat.text("uk-phone", "/start", hint="uk")
+    assert button_data(ukrainian)[0] == "lang:uk"
