@@ -356,16 +356,15 @@ class Database:
 
     async def _check_city_schema(self) -> None:
         """A city's schema opened without migrating: it must exist and be whole."""
-        if await self.schema_version() == 0:
+        assert self.schema is not None
+        version = await self.schema_version()
+        if version == 0:
             raise MigrationError(
                 f"the city's schema {self.schema} is not there or not migrated:"
                 " open it with migrations"
             )
-        found = await self.city_schema_problems()
-        if found:
-            raise MigrationError(
-                f"the city's schema {self.schema} is not whole: " + "; ".join(found)
-            )
+        async with self.pool.connection() as conn:
+            await _refuse_fall_through(conn, self.schema, version)
 
     async def city_schema_problems(self) -> list[str]:
         """What would let this city's statements reach another schema (db/city_schema.py);
