@@ -30,15 +30,13 @@ from handlers.model import ButtonPress, Command, Incoming, Sender
 from handlers.model import Event as ChatEvent
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from tests.test_city_databases import open_city
+from tests.test_city_databases import Rows, every_row, open_city
 
 GROUP = "-2002"  # Unna's backchannel; Ada is a member (she may be in both cities' groups)
 ACTOR = "ada"
 # Forged arguments: Unna's rows are numbered 1 and 2 (request 1 awaits review, request 2
 # is matched; place 1, event 1; person 1 a volunteer, person 2 the requester).
 ARGUMENTS = ("1", "2", "1:1", "2:2")
-
-Rows = dict[str, list[tuple[str, ...]]]
 
 
 @dataclass
@@ -90,20 +88,6 @@ async def _unna(db: Database) -> None:
         Event(uid="e", title="Café", starts_local="2030-01-08T17:00")
     )
     assert (uwe.id, rita.id, waiting.id, matched.id, place, event) == (1, 2, 1, 2, 1, 1)
-
-
-async def _rows(db: Database) -> Rows:
-    """Every row of every table, each value as a name=value string, in a stable order."""
-    columns: dict[str, list[str]] = {}
-    for table, column in await db.data_rights.live_columns():
-        columns.setdefault(table, []).append(column)
-    return {
-        table: sorted(
-            tuple(f"{name}={value!r}" for name, value in zip(names, row, strict=True))
-            for row in await db.fetch_all(f"SELECT {', '.join(names)} FROM {table}")
-        )
-        for table, names in columns.items()
-    }
 
 
 # Leaving ends what the actor could try next: these go last.
@@ -178,19 +162,19 @@ def _actors_own(table: str, row: tuple[str, ...], own: set[str], others: set[str
 
 @pytest.mark.parametrize("ada_in_unna", ["stranger", "resident"])
 async def test_dortmund_staff_can_do_nothing_in_unna(cities: Cities, ada_in_unna: str):
-    dortmund_before = await _rows(cities.dortmund)
+    dortmund_before = await every_row(cities.dortmund)
     events = _every_action(cities.unna_chat.router)
     assert len(events) > 700
     for chat in (ACTOR, GROUP):
         if ada_in_unna == "resident":  # again: she left at the end of the round before
             ada = await cities.unna.users.seen("telegram", ACTOR, ACTOR, "Ada")
             await cities.unna.users.record_consent(ada.id)
-        before = await _rows(cities.unna)
+        before = await every_row(cities.unna)
         for event in events:
             await _try(cities.unna_chat, ACTOR, event, chat)
-        changed = _changes(before, await _rows(cities.unna))
+        changed = _changes(before, await every_row(cities.unna))
         assert not changed, (chat, changed)
-    assert await _rows(cities.dortmund) == dortmund_before
+    assert await every_row(cities.dortmund) == dortmund_before
 
 
 async def test_the_comparison_sees_what_unnas_own_admin_does(cities: Cities):
@@ -206,6 +190,6 @@ async def test_the_comparison_sees_what_unnas_own_admin_does(cities: Cities):
         (ButtonPress("ee:cxly:1"), "ute"),
         (Command("ban", "2"), GROUP),
     ):
-        before = await _rows(cities.unna)
+        before = await every_row(cities.unna)
         await _try(cities.unna_chat, "ute", event, chat)
-        assert _changes(before, await _rows(cities.unna)), event
+        assert _changes(before, await every_row(cities.unna)), event

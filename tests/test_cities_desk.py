@@ -41,7 +41,7 @@ from handlers.places.importer import import_places
 from handlers.statistics import TABLE_IDS
 from tests.cli import ROOT
 from tests.memory_transport import MemoryTransport, texts
-from tests.test_city_databases import open_city
+from tests.test_city_databases import every_row, open_city
 from tests.test_telegram_webhook import free_port
 from tests.web_site import browser_session, csrf_of, login_link
 
@@ -220,15 +220,6 @@ async def towns(tmp_path: Path, database_url: str) -> AsyncIterator[dict[str, To
             await town.db.close()
 
 
-async def _dump(db: Database) -> dict[str, list[str]]:
-    """Every row of every table of the city."""
-    tables = sorted({table for table, _ in await db.data_rights.live_columns()})
-    return {
-        table: sorted(repr(tuple(row)) for row in await db.fetch_all(f"SELECT * FROM {table}"))
-        for table in tables
-    }
-
-
 async def _log_in(town: Town, name: str, browser: aiohttp.ClientSession) -> Visitor:
     """``name`` sends /desk to their city's bot, opens the link in ``browser``, and asks
     for a second link they keep unspent."""
@@ -309,10 +300,10 @@ async def test_dortmunds_coordinator_and_admin_can_do_nothing_at_unnas_web(towns
     async with browser_session(headers=EN) as cora_browser, browser_session() as ada_browser:
         cora = await _log_in(dortmund, "cora", cora_browser)
         ada = await _log_in(dortmund, "ada", ada_browser)
-        before = {name: await _dump(town.db) for name, town in towns.items()}
+        before = {name: await every_row(town.db) for name, town in towns.items()}
         for visitor in (cora, ada):
             assert await _sweep(unna, dortmund, visitor) == []
-        assert {name: await _dump(town.db) for name, town in towns.items()} == before
+        assert {name: await every_row(town.db) for name, town in towns.items()} == before
         # Still logged in at home: the sweep was refused, not broken.
         review = dortmund.rows["review"]
         async with cora_browser.get(f"{dortmund.base}/desk/requests/{review}") as page:
@@ -338,9 +329,9 @@ async def test_unnas_coordinator_reaches_her_desk_and_nothing_at_dortmunds(towns
         assert reached >= 15
         async with browser.get(f"{unna.base}/desk/requests/{unna.rows['review']}") as page:
             assert "Einkauf bitte in Massen" in await page.text()
-        before = {name: await _dump(town.db) for name, town in towns.items()}
+        before = {name: await every_row(town.db) for name, town in towns.items()}
         assert await _sweep(dortmund, unna, ute) == []
-        assert {name: await _dump(town.db) for name, town in towns.items()} == before
+        assert {name: await every_row(town.db) for name, town in towns.items()} == before
 
 
 def _init_data(token: str) -> str:

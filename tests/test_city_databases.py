@@ -35,6 +35,24 @@ async def open_city(database: str, slug: str, *, main: bool = False, **options) 
     return await Database.open(path, schema=schema, min_size=1, max_size=4, **options)
 
 
+Rows = dict[str, list[tuple[str, ...]]]
+
+
+async def every_row(db: Database) -> Rows:
+    """Every row of every table of the city, each value as a name=value string, in a stable
+    order: what two reads of a city are compared by."""
+    columns: dict[str, list[str]] = {}
+    for table, column in await db.data_rights.live_columns():
+        columns.setdefault(table, []).append(column)
+    return {
+        table: sorted(
+            tuple(f"{name}={value!r}" for name, value in zip(names, row, strict=True))
+            for row in await db.fetch_all(f"SELECT {', '.join(names)} FROM {table}")
+        )
+        for table, names in columns.items()
+    }
+
+
 @pytest.fixture
 async def cities(database_url: str) -> AsyncIterator[dict[str, Database]]:
     """The main city (Dortmund) and two more, opened from one installation."""
