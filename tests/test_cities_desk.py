@@ -39,10 +39,10 @@ from handlers.dispatcher import Dispatcher
 from handlers.places.gazetteer import load_gazetteer, slug
 from handlers.places.importer import import_places
 from handlers.statistics import TABLE_IDS
-from tests.cli import ROOT
 from tests.memory_transport import MemoryTransport, texts
 from tests.test_city_databases import every_row, open_city
 from tests.test_telegram_webhook import free_port
+from tests.two_cities import write_cities
 from tests.web_site import browser_session, csrf_of, login_link
 
 TOKEN_DORTMUND = "111111:DORTMUND-TOKEN"
@@ -119,21 +119,12 @@ class Visitor:
 
 
 def _write_config(tmp: Path, database: str) -> Path:
-    cities = tmp / "cities"
-    cities.mkdir()
-    (cities / "unna.toml").write_text(
-        f'[bot]\ncity = "Unna"\n[places]\ndata_dir = "{ROOT / "tests/data/unna"}"\n'
-        f"[web]\nport = {free_port()}\n",
-        encoding="utf-8",
+    return write_cities(
+        tmp,
+        database,
+        dortmund=f'[web]\nlisten = "127.0.0.1"\nport = {free_port()}\n',
+        unna=f"[web]\nport = {free_port()}\n",
     )
-    config = tmp / "bot.toml"
-    config.write_text(
-        f'[bot]\ncity = "Dortmund"\ndatabase = "{database}"\ncities_dir = "{cities}"\n'
-        f'[places]\ndata_dir = "{ROOT / "data/dortmund"}"\n'
-        f'[web]\nlisten = "127.0.0.1"\nport = {free_port()}\n',
-        encoding="utf-8",
-    )
-    return config
 
 
 async def _seed(

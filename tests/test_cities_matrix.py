@@ -42,6 +42,7 @@ from tests.synapse_server import Synapse
 from tests.test_crash import BotProcess
 from tests.test_matrix import synapse  # noqa: F401 (the homeserver fixture)
 from tests.test_telegram_webhook import free_port
+from tests.two_cities import write_cities
 
 UNNA_PASSWORD = "unna-bot-password"
 _NUMBERS = itertools.count(1)
@@ -69,28 +70,17 @@ class MatrixBots(BotProcess):
 def _write_config(
     tmp: Path, database: str, homeserver: str, bots: dict[str, str], rooms: dict[str, str]
 ) -> Path:
-    """The main configuration (Dortmund) and Unna's file; ``bots`` and ``rooms``: each
-    city's bot account and coordinators' room."""
-    cities = tmp / "cities"
-    cities.mkdir()
-    common = "[help]\nnew_user_cooldown_minutes = 0\nrequire_verified_volunteers = false\n"
-    (cities / "unna.toml").write_text(
-        '[bot]\ncity = "Unna"\n'
-        f'[places]\ndata_dir = "{ROOT / "tests/data/unna"}"\n{common}'
-        f'[matrix]\nhomeserver = "{homeserver}"\nuser_id = "{bots["unna"]}"\n'
-        f'backchannel_room = "{rooms["unna"]}"\nsync_timeout = 1\n',
-        encoding="utf-8",
-    )
-    config = tmp / "bot.toml"
-    config.write_text(
-        f'[bot]\ncity = "Dortmund"\ndatabase = "{database}"\nlog_level = "INFO"\n'
-        f'cities_dir = "{cities}"\n'
-        f'[places]\ndata_dir = "{ROOT / "data/dortmund"}"\n{common}'
-        f'[matrix]\nhomeserver = "{homeserver}"\nuser_id = "{bots["dortmund"]}"\n'
-        f'backchannel_room = "{rooms["dortmund"]}"\nsync_timeout = 1\n',
-        encoding="utf-8",
-    )
-    return config
+    """The two cities; ``bots`` and ``rooms``: each city's bot account and coordinators'
+    room."""
+
+    def sections(slug: str) -> str:
+        return (
+            "[help]\nnew_user_cooldown_minutes = 0\nrequire_verified_volunteers = false\n"
+            f'[matrix]\nhomeserver = "{homeserver}"\nuser_id = "{bots[slug]}"\n'
+            f'backchannel_room = "{rooms[slug]}"\nsync_timeout = 1\n'
+        )
+
+    return write_cities(tmp, database, dortmund=sections("dortmund"), unna=sections("unna"))
 
 
 def _text(event: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ from tests.cli import ROOT
 from tests.fake_telegram import FakeTelegram
 from tests.test_crash import BotProcess
 from tests.test_telegram_webhook import free_port
+from tests.two_cities import write_cities
 
 TOKEN_DORTMUND = "111111:DORTMUND-TOKEN"
 TOKEN_UNNA = "222222:UNNA-TOKEN"
@@ -51,31 +52,19 @@ def _offered(fake: FakeTelegram) -> list[float]:
 
 
 def _write_config(tmp: Path, database: str, dortmund: str, unna: str) -> Path:
-    """The main configuration (Dortmund) and Unna's file; ``dortmund`` and ``unna`` are
-    their bots' Bot API servers."""
-    cities = tmp / "cities"
-    cities.mkdir()
-    (cities / "unna.toml").write_text(
-        '[bot]\ncity = "Unna"\n'
-        f'[places]\ndata_dir = "{ROOT / "tests/data/unna"}"\n'
-        f'[telegram]\napi_base_url = "{unna}"\npoll_timeout = 1\n'
-        f'[help]\ntelegram_backchannel = "{GROUP_UNNA}"\nnew_user_cooldown_minutes = 0\n'
-        "require_verified_volunteers = false\n"
-        f"[web]\nport = {free_port()}\n",
-        encoding="utf-8",
-    )
-    config = tmp / "bot.toml"
-    config.write_text(
-        f'[bot]\ncity = "Dortmund"\ndatabase = "{database}"\nlog_level = "INFO"\n'
-        f'cities_dir = "{cities}"\n'
-        f'[places]\ndata_dir = "{ROOT / "data/dortmund"}"\n'
-        f'[telegram]\napi_base_url = "{dortmund}"\npoll_timeout = 1\n'
-        f'[help]\ntelegram_backchannel = "{GROUP_DORTMUND}"\nnew_user_cooldown_minutes = 0\n'
-        "require_verified_volunteers = false\n"
+    """The two cities, each with its bot on a Bot API server (``dortmund``, ``unna``), its
+    backchannel and its web."""
+    help_ = "new_user_cooldown_minutes = 0\nrequire_verified_volunteers = false\n"
+    return write_cities(
+        tmp,
+        database,
+        dortmund=f'[telegram]\napi_base_url = "{dortmund}"\npoll_timeout = 1\n'
+        f'[help]\ntelegram_backchannel = "{GROUP_DORTMUND}"\n{help_}'
         f'[web]\nlisten = "127.0.0.1"\nport = {free_port()}\n',
-        encoding="utf-8",
+        unna=f'[telegram]\napi_base_url = "{unna}"\npoll_timeout = 1\n'
+        f'[help]\ntelegram_backchannel = "{GROUP_UNNA}"\n{help_}'
+        f"[web]\nport = {free_port()}\n",
     )
-    return config
 
 
 async def _seed(db: Database, data: Path, places: Path, people: dict[int, str], bezirk: str):
