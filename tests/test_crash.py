@@ -17,6 +17,7 @@ import subprocess
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from db import Database
 from db.events import Event
@@ -220,6 +221,19 @@ async def check_story(
         assert 1 <= seen <= allowed, (receiver, text, seen)
 
 
+async def kill_and_restart(
+    bot: BotProcess, when: float | str, expect: Callable[[int], Awaitable[Any]], mark: int
+) -> None:
+    """Kill ``bot`` ``when`` seconds after an update was sent (while it handles it), or
+    "after" its expected effect (from call ``mark`` on) came; start it again."""
+    if when == "after":
+        await expect(mark)
+    else:
+        await asyncio.sleep(float(when))
+    bot.kill()
+    await bot.start()
+
+
 async def test_story_survives_twenty_kills(tmp_path, fake_telegram: FakeTelegram):
     fake = fake_telegram
     fake.names.update({RESIDENT: "Amira", VERA: "Vera", VLAD: "Vlad", CORA: "Cora"})
@@ -232,13 +246,7 @@ async def test_story_survives_twenty_kills(tmp_path, fake_telegram: FakeTelegram
         """Inject an update; kill the bot while it handles it or after; restart; expect."""
         mark = len(fake.calls)
         send()
-        when = next(kill_plan)
-        if when == "after":
-            await expect(mark)
-        else:
-            await asyncio.sleep(when)
-        bot.kill()
-        await bot.start()
+        await kill_and_restart(bot, next(kill_plan), expect, mark)
         await expect(mark)
 
     request_id, relayed = await play_story(fake, step, messages=8)

@@ -10,7 +10,6 @@ reminder is sent once (whichever process holds the scheduler role), and `db chec
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from tests.test_crash import (
     BotProcess,
     _seed,
     check_story,
+    kill_and_restart,
     play_story,
 )
 from tests.test_telegram_webhook import free_port
@@ -82,12 +82,7 @@ async def test_three_replicas_survive_kills_and_a_lost_member(
         send()
         when = next(kill_plan, None)
         if when is not None:
-            if when == "after":
-                await expect(mark)
-            else:
-                await asyncio.sleep(when)
-            flaky.kill()
-            await flaky.start()
+            await kill_and_restart(flaky, when, expect, mark)
         await expect(mark)
 
     try:
