@@ -22,7 +22,7 @@ from db.clock import to_text, utcnow
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due
-from handlers.model import Command, Incoming, Sender
+from handlers.messages import Command, Incoming, Sender
 from handlers.places.search import Query, nearest
 from handlers.settings import HandlerSettings
 

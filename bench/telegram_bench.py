@@ -33,7 +33,7 @@ from db import Database
 from db.events import Event
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import Button, Message, encode
+from handlers.messages import Button, Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings

@@ -33,7 +33,7 @@ from typing import Protocol
 from db import Database
 from db.outbox import OutboxItem
 from handlers.language_bridge import as_written
-from handlers.model import Delete, Edit, Outgoing, Voice, decode
+from handlers.messages import Delete, Edit, Outgoing, Voice, decode
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from prometheus_client.registry import Collector
 
 from db import Database
 from db.transactions import Statement
-from handlers.model import Incoming
+from handlers.messages import Incoming
 
 log = logging.getLogger(__name__)
 

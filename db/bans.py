@@ -17,7 +17,7 @@ import hmac
 import secrets
 
 from db.clock import utcnow
-from db.rows import changed, execute, fetch_all, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 _KEY_NAME = "ban_list_key"

@@ -13,7 +13,7 @@ from typing import Any
 
 from db.clock import local_day, to_text
 from db.personal_data import MAP, TABLES, Retention, sections
-from db.rows import changed, execute, fetch_all, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 from db.users import User
 

@@ -21,12 +21,12 @@ import aiosqlite
 
 from db import city_schema, postgres
 from db.clock import utcnow
-from db.contacts import ContactStore
 from db.data_rights import DataRights
 from db.desk import DeskStore
 from db.events import EventStore
 from db.outbox import OutboxStore
 from db.places import PlaceStore
+from db.relay import RelayStore
 from db.requests import RequestStore
 from db.statistics import StatisticsStore
 from db.transactions import SqliteTransactions, Transactions
@@ -121,7 +121,7 @@ class Database:
         self.volunteers = VolunteerStore(self.transactions)
         self.events = EventStore(self.transactions)
         self.transport_state = TransportStateStore(self.transactions)
-        self.contacts = ContactStore(self.transactions)
+        self.relay = RelayStore(self.transactions)
         self.data_rights = DataRights(self.transactions)
         self.translations = TranslationStore(self.transactions)
         self.desk = DeskStore(self.transactions)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from db.clock import to_text
-from db.rows import changed, execute, fetch_one
+from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
 
 LOGIN_VALID = timedelta(minutes=10)

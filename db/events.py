@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import to_text, utcnow
-from db.rows import execute, execute_many, fetch_all, fetch_one, fetch_with_texts
+from db.statements import execute, execute_many, fetch_all, fetch_one, fetch_with_texts
 from db.transactions import Transactions
 
 

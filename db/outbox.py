@@ -11,7 +11,7 @@ from typing import Any
 from db.clock import to_text, utcnow
 from db.personal_data import forget_settled_messages
 from db.postgres import process_gone
-from db.rows import changed, execute, fetch_all, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import SqliteTransactions, Transactions
 
 

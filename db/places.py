@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import (
+from db.statements import (
     execute,
     execute_many,
     fetch_all,

@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import changed, execute, fetch_all, fetch_each, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
 STATES = ("draft", "review", "open", "matched", "done", "rejected", "withdrawn", "expired")
@@ -285,7 +285,7 @@ class RequestStore:
         )
         return [_row(row) for row in rows]
 
-    async def contacts_of(self, user_id: int) -> list[HelpRequest]:
+    async def relays_of(self, user_id: int) -> list[HelpRequest]:
         """The matched requests a person is part of, as requester or as volunteer: the
         contacts that stand until the help is done or ended."""
         rows = await fetch_all(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from db.rows import fetch_all
+from db.statements import fetch_all
 from db.transactions import Transactions
 
 # A month as (label, start, end): the label is what rows come back with.

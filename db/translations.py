@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from db.clock import utcnow
-from db.rows import execute, fetch_all, fetch_one
+from db.statements import execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 

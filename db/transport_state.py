@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 
 from db.clock import utcnow
-from db.rows import execute, fetch_one
+from db.statements import execute, fetch_one
 from db.transactions import Transactions
 
 _ROOM = "matrix.room:"

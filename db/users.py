@@ -13,7 +13,7 @@ from db.bans import BanList, SharedBanList
 from db.clock import to_text
 from db.clock import utcnow as _now
 from db.postgres import process_gone
-from db.rows import changed, execute, fetch_all, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Statement, Transactions
 
 ROLES = ("resident", "volunteer", "coordinator", "admin")

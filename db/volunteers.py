@@ -8,7 +8,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import changed, execute, fetch_all, fetch_each, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
 

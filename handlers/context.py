@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from db import Database
 from db.users import ConversationState, User
+from handlers.messages import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.messenger import Messenger
-from handlers.model import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, translator
 

@@ -24,7 +24,7 @@ from db.users import Arrival
 from handlers import ui
 from handlers.context import Context, StaleButton
 from handlers.language_bridge import from_cache
-from handlers.model import (
+from handlers.messages import (
     ButtonPress,
     Command,
     Edited,

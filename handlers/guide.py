@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from handlers import ui
 from handlers.context import Context
-from handlers.model import Button
+from handlers.messages import Button
 from handlers.router import CommandSpec, Router
 from locales import N_
 

@@ -34,7 +34,7 @@ from markupsafe import Markup
 
 from db import Database
 from db.users import User
-from handlers.model import Button, Edit, Message, Outgoing
+from handlers.messages import Button, Edit, Message, Outgoing
 from handlers.settings import HandlerSettings
 from handlers.text_safety import quoted
 from locales import SUPPORTED_LANGUAGES, Translator, translator

@@ -22,7 +22,7 @@ from datetime import datetime
 from db import Database
 from db.data_rights import about_value
 from db.users import User
-from handlers.model import Delete, Edit, Message, Outgoing, Recipient, encode
+from handlers.messages import Delete, Edit, Message, Outgoing, Recipient, encode
 from locales import DEFAULT_LANGUAGE, Translator, translator
 
 Compose = Callable[[Translator], Outgoing]

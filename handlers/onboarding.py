@@ -15,7 +15,7 @@ from __future__ import annotations
 from handlers import ui
 from handlers.context import Context
 from handlers.menu import show_main_menu
-from handlers.model import Command
+from handlers.messages import Command
 from handlers.privacy import ask_to_delete, consent_buttons, privacy_notice
 from handlers.router import Router
 from locales import N_, language_name

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from handlers import ui
 from handlers.context import Context
-from handlers.model import Button
+from handlers.messages import Button
 from handlers.router import Router
 from locales import N_, language_name
 

@@ -32,7 +32,7 @@ from db.personal_data import PURPOSES
 from db.users import User
 from handlers import ui
 from handlers.context import Backstage, Context
-from handlers.model import Button, Document
+from handlers.messages import Button, Document
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from locales import N_, Translator, language_name

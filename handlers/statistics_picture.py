@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from db import Database
 from handlers import statistics
-from handlers.model import Picture
+from handlers.messages import Picture
 from handlers.statistics import Chart, Period
 from locales import Translator
 

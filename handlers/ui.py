@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers.model import Button, Message, Toast
+from handlers.messages import Button, Message, Toast
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from db import Database
-from db.rows import fetch_all
+from db.statements import fetch_all
 from tests.memory_transport import MemoryTransport, texts
 from tests.web_site import browser_session, csrf_of, login_link
 

@@ -6,7 +6,7 @@ import itertools
 
 from bot.delivery import OutboxWorker
 from handlers.dispatcher import Dispatcher
-from handlers.model import (
+from handlers.messages import (
     ButtonPress,
     Command,
     Event,

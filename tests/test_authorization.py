@@ -17,7 +17,7 @@ from db.events import Event
 from db.places import Place
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import ButtonPress, Command, Incoming, Sender
+from handlers.messages import ButtonPress, Command, Incoming, Sender
 from handlers.settings import HandlerSettings
 
 ROLES = ("stranger", "resident", "banned", "volunteer", "unverified", "coordinator", "admin")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cities import check_all_chat_secrets, load_cities, slugify
-from bot.cities_cli import Refused, add_city
+from bot.cli.cities import Refused, add_city
 from bot.config import ConfigError, load_config
 from handlers.places.gazetteer import GAZETTEER_FILES
 from locales import SUPPORTED_LANGUAGES

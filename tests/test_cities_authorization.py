@@ -26,8 +26,8 @@ from db.personal_data import IDENTITY, LINK, TABLES
 from db.places import Place
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import ButtonPress, Command, Incoming, Sender
-from handlers.model import Event as ChatEvent
+from handlers.messages import ButtonPress, Command, Incoming, Sender
+from handlers.messages import Event as ChatEvent
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from tests.test_city_databases import Rows, every_row, open_city

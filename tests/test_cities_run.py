@@ -24,7 +24,7 @@ from bot.app import open_city_database
 from bot.cities import load_cities
 from bot.config import load_config
 from db import Database
-from handlers.model import Message, encode
+from handlers.messages import Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from tests.cli import ROOT

@@ -14,13 +14,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.checks import database_checks
+from bot.cli.checks import database_checks
 from db import Database, postgres
-from db.copy import copy_to_postgres
 from db.database import MigrationError, available_migrations, city_location, latest_migration
 from db.events import Event
 from db.places import Place
 from db.requests import RequestFilter
+from db.sqlite_to_postgres import copy_to_postgres
 from db.volunteers import RosterFilter
 from handlers.places.search import Query, nearest
 from locales import TIMEZONE

@@ -149,7 +149,7 @@ async def test_a_starting_process_sends_only_a_gone_process_kept_answers(databas
     those a dead process left behind, never those a live process is about to send."""
     from handlers import build_router
     from handlers.dispatcher import Dispatcher
-    from handlers.model import Command, Incoming, Sender
+    from handlers.messages import Command, Incoming, Sender
 
     (db1, live), (db2, dying), (db3, starting) = [await _member(database_url) for _ in range(3)]
     handlers = []

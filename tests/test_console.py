@@ -69,7 +69,7 @@ async def test_switching_people_and_sharing_a_location(dispatcher: Dispatcher):
 async def test_messages_for_someone_else_are_prefixed(dispatcher: Dispatcher):
     from markupsafe import Markup
 
-    from handlers.model import Message, Recipient
+    from handlers.messages import Message, Recipient
 
     out = io.StringIO()
     console = ConsoleTransport(dispatcher, stdin=io.StringIO(), stdout=out, user="anna")

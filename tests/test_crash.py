@@ -193,7 +193,7 @@ async def check_story(
     time, nothing is left in the outbox, the database checks pass, and every message
     arrived - once, or twice only when the bot flagged the send in doubt (a kill cut it off
     in mid-request; the Bot API offers no way to know or undo it)."""
-    from bot.checks import database_checks
+    from bot.cli.checks import database_checks
 
     db = await Database.open(database)
     try:

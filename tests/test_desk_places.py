@@ -11,7 +11,7 @@ import pytest
 
 from db import Database
 from db.places import Place
-from db.rows import fetch_one
+from db.statements import fetch_one
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings

@@ -4,7 +4,7 @@ is shown what their request says now. Through the dispatcher, the outbox and its
 from __future__ import annotations
 
 from db import Database
-from handlers.model import ButtonPress, Toast
+from handlers.messages import ButtonPress, Toast
 from locales import translator
 from tests.memory_transport import MemoryTransport, readable, texts
 from tests.test_help_story import GROUP, post_request, story  # noqa: F401 - the fixture

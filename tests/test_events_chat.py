@@ -19,7 +19,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.events.ical import import_events
 from handlers.events.recurrence import local_text, next_occurrences
 from handlers.events.reminders import deliver_due, occurrence_key
-from handlers.model import Document, Toast, Venue
+from handlers.messages import Document, Toast, Venue
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings

@@ -19,7 +19,7 @@ from handlers.events.ical import to_ics
 from handlers.events.recurrence import local, local_text
 from handlers.events.reminders import occurrence_key
 from handlers.helping.volunteers import describe_profile
-from handlers.model import Command, Document
+from handlers.messages import Command, Document
 from handlers.settings import HandlerSettings
 from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, TIMEZONE, translator
 from tests.memory_transport import MemoryTransport, texts

@@ -7,7 +7,7 @@ import pytest
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import Button, Command, Edit, Message, Text, Toast
+from handlers.messages import Button, Command, Edit, Message, Text, Toast
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.memory_transport import MemoryTransport, button_data, texts
@@ -23,7 +23,7 @@ def story(db: Database) -> MemoryTransport:
 
 
 def press(data: str):
-    from handlers.model import ButtonPress
+    from handlers.messages import ButtonPress
 
     return ButtonPress(data, message_id="1")
 
@@ -273,7 +273,7 @@ async def _matched(story: MemoryTransport, db: Database) -> tuple[int, int]:
 async def test_mydata_includes_help_data(story: MemoryTransport, db: Database):
     import json
 
-    from handlers.model import Document
+    from handlers.messages import Document
 
     request_id, _ = await _matched(story, db)
     out = await story.text("amira", "/mydata")

@@ -15,13 +15,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.checks import database_checks
+from bot.cli.checks import database_checks
 from db import Database
 from db.events import Event
 from db.places import Place
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import (
+from handlers.messages import (
     ButtonPress,
     Command,
     Incoming,

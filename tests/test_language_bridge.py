@@ -30,7 +30,7 @@ from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import ButtonPress, Command, Document, Message
+from handlers.messages import ButtonPress, Command, Document, Message
 from handlers.settings import HandlerSettings
 from locales import TIMEZONE, Translator, translator
 from tests.cli import run_bot

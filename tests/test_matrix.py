@@ -385,7 +385,7 @@ async def test_a_typed_number_after_a_relayed_message_is_text(alice: MatrixPerso
     from markupsafe import Markup
 
     from bot.transports.matrix import REACT_HINT
-    from handlers.model import Button, ButtonPress, Message, Text
+    from handlers.messages import Button, ButtonPress, Message, Text
 
     room = await onboard(alice, bot, "2")  # English; the main menu is the newest message
     events = recorded_events(bot)
@@ -428,7 +428,7 @@ async def test_typed_numbers_are_never_presses_in_the_backchannel(synapse: Synap
     from markupsafe import Markup
 
     from bot.transports.matrix import REACT_HINT
-    from handlers.model import Button, ButtonPress, Message, Text
+    from handlers.messages import Button, ButtonPress, Message, Text
 
     cora = MatrixPerson(synapse, "cora")
     await cora.start()

@@ -10,7 +10,7 @@ from bot.metrics import Metrics
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import Command, Incoming, Message, Sender, encode
+from handlers.messages import Command, Incoming, Message, Sender, encode
 from handlers.settings import HandlerSettings
 from tests.synapse_server import free_port
 

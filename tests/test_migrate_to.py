@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from db import Database
 from handlers.events.reminders import sync_all
-from handlers.model import Message, encode
+from handlers.messages import Message, encode
 from tests.cli import ROOT, run_bot
 from tests.postgres_server import PostgresServer
 

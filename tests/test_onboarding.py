@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from db import Database
-from handlers.model import Document, Message, Toast
+from handlers.messages import Document, Message, Toast
 from locales import translator
 from tests.memory_transport import MemoryTransport, button_data, messages, texts
 
@@ -234,7 +234,7 @@ async def test_delete_asks_then_erases(chat: MemoryTransport, db: Database):
 
 
 async def test_group_chats_are_ignored(chat: MemoryTransport, db: Database):
-    from handlers.model import Text
+    from handlers.messages import Text
 
     assert await chat.send("qu", Text("hi"), private=False) == []
     assert await db.users.find("memory", "qu") is None

@@ -18,7 +18,7 @@ from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import Message, encode
+from handlers.messages import Message, encode
 from handlers.settings import HandlerSettings
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.matrix_people import MatrixPerson, body

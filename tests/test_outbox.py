@@ -10,7 +10,7 @@ from markupsafe import Markup
 from bot.delivery import DeliveryError, OutboxWorker
 from db import Database
 from handlers.dispatcher import Dispatcher
-from handlers.model import Command, Edit, Incoming, Message, Outgoing, Recipient, Sender, encode
+from handlers.messages import Command, Edit, Incoming, Message, Outgoing, Recipient, Sender, encode
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from tests.fake_telegram import FakeTelegram

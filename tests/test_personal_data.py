@@ -21,7 +21,7 @@ from db.personal_data import CUTOFFS, KINDS, MAP, PUBLIC, PURPOSES, TABLES, sect
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.helping.timers import follow_up
-from handlers.model import ButtonPress, Command, Document
+from handlers.messages import ButtonPress, Command, Document
 from handlers.privacy import SECTION_LABELS, apply_retention, purpose_texts
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator

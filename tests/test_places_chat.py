@@ -13,7 +13,7 @@ from babel.dates import format_date
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.places import Place
-from handlers.model import Venue
+from handlers.messages import Venue
 from handlers.places import render
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places

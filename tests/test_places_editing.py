@@ -6,7 +6,7 @@ import pytest
 
 from db import Database
 from db.places import Place
-from handlers.model import Toast
+from handlers.messages import Toast
 from tests.memory_transport import MemoryTransport, button_data, texts
 
 

@@ -29,7 +29,7 @@ async def test_a_redelivered_update_has_no_second_effect(
 
 
 async def test_same_matrix_event_twice_counts_once(chat: MemoryTransport, db: Database):
-    from handlers.model import Command, Incoming, Sender
+    from handlers.messages import Command, Incoming, Sender
 
     incoming = Incoming(
         Sender("matrix", "@a:x", "A"), "!room", Command("start"), update_id="$event1"
@@ -116,7 +116,7 @@ async def test_logs_keep_no_message_content(
 
 
 async def test_an_unanswered_update_is_answered_when_it_comes_again(chat: MemoryTransport):
-    from handlers.model import Command, Incoming, Sender
+    from handlers.messages import Command, Incoming, Sender
 
     incoming = Incoming(Sender("telegram", "77", "A"), "77", Command("start"), update_id="u1")
     first = await chat.dispatcher.handle(incoming)
@@ -128,7 +128,7 @@ async def test_an_unanswered_update_is_answered_when_it_comes_again(chat: Memory
 
 
 async def test_answers_kept_for_a_crash_are_listed_until_sent(chat: MemoryTransport):
-    from handlers.model import Command, Incoming, Sender
+    from handlers.messages import Command, Incoming, Sender
 
     incoming = Incoming(Sender("telegram", "78", "B"), "78", Command("start"), update_id="u2")
     first = await chat.dispatcher.handle(incoming)
@@ -143,7 +143,7 @@ async def test_answers_kept_for_a_crash_are_listed_until_sent(chat: MemoryTransp
 async def test_a_failing_handler_changes_nothing_and_is_not_run_again(
     chat: MemoryTransport, db: Database, monkeypatch
 ):
-    from handlers.model import Command, Incoming, Sender
+    from handlers.messages import Command, Incoming, Sender
 
     await chat.onboard("79", "en")
     user = await db.users.find("memory", "79")
@@ -172,7 +172,7 @@ async def test_a_failing_handler_changes_nothing_and_is_not_run_again(
 
 async def test_answers_kept_too_long_are_not_sent_after_a_long_outage(chat: MemoryTransport):
     from handlers.dispatcher import KEPT_ANSWERS_MAX_AGE
-    from handlers.model import Command, Incoming, Sender
+    from handlers.messages import Command, Incoming, Sender
 
     incoming = Incoming(Sender("telegram", "80", "C"), "80", Command("start"), update_id="u3")
     await chat.dispatcher.handle(incoming)
@@ -255,7 +255,7 @@ async def test_console_takes_a_typed_number_only_for_the_newest_message(dispatch
     from markupsafe import Markup
 
     from bot.transports.console import ConsoleTransport
-    from handlers.model import Button, ButtonPress, Message, Text
+    from handlers.messages import Button, ButtonPress, Message, Text
 
     out = io.StringIO()
     console = ConsoleTransport(dispatcher, stdin=io.StringIO(), stdout=out, user="anna")

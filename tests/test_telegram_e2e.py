@@ -142,7 +142,7 @@ async def test_unsupported_method_is_logged_not_fatal(
 async def test_long_message_is_split(fake_telegram: FakeTelegram, telegram_bot: TelegramTransport):
     from markupsafe import Markup
 
-    from handlers.model import Button, Message
+    from handlers.messages import Button, Message
 
     paragraph = Markup("<b>Absatz</b> ") + "x" * 990 + "\n\n"
     message = Message(Markup("").join([paragraph] * 9), [[Button("OK", "menu:main")]])

@@ -29,7 +29,7 @@ from handlers.language_bridge import (
     slots_in,
     words,
 )
-from handlers.model import Message, Outgoing, encode
+from handlers.messages import Message, Outgoing, encode
 from handlers.settings import HandlerSettings
 from locales import TIMEZONE, translator
 from tests.memory_transport import readable

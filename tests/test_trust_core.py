@@ -16,7 +16,7 @@ from bot.delivery import MAX_UNEXPLAINED_ATTEMPTS, DeliveryError, OutboxWorker
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import Edit, Incoming, Message, Sender, Text, Toast, encode
+from handlers.messages import Edit, Incoming, Message, Sender, Text, Toast, encode
 from handlers.settings import HandlerSettings
 from tests.memory_transport import MemoryTransport, readable, texts
 from tests.test_help_story import GROUP, post_request, register_volunteer
@@ -161,7 +161,7 @@ async def _coordinator(story: MemoryTransport, db: Database, name: str = "cora")
 async def _verified(story, db, name: str, lang: str = "de") -> int:
     user_id = await register_volunteer(story, db, name, lang)
     await story.in_group("cora", Text(""))  # nothing: only commands count in the group
-    from handlers.model import Command
+    from handlers.messages import Command
 
     await story.in_group("cora", Command("verify", str(user_id)))
     return user_id
@@ -169,7 +169,7 @@ async def _verified(story, db, name: str, lang: str = "de") -> int:
 
 async def _published(story, db) -> int:
     request_id = await post_request(story)
-    from handlers.model import ButtonPress
+    from handlers.messages import ButtonPress
 
     await story.in_group("cora", ButtonPress(f"mod:ok:{request_id}", message_id="1"))
     await story.flush()
@@ -195,7 +195,7 @@ async def test_a_volunteer_banned_after_the_offer_cannot_accept_it(story, db):
     vera = await _verified(story, db, "vera")
     request_id = await _published(story, db)
     assert _offered(story, "vera", request_id)
-    from handlers.model import Command
+    from handlers.messages import Command
 
     await story.in_group("cora", Command("ban", str(vera)))
     out = await story.press("vera", f"mt:acc:{request_id}")
@@ -222,7 +222,7 @@ async def test_a_volunteer_outside_the_new_area_cannot_accept_after_the_request_
     await story.press("amira", "hr:field:where")
     await story.text("amira", "Hörde")
     await story.press("amira", "hr:send")
-    from handlers.model import ButtonPress
+    from handlers.messages import ButtonPress
 
     await story.in_group("cora", ButtonPress(f"mod:ok:{request_id}", message_id="2"))
     assert await _state(db, request_id) == "open"
@@ -239,7 +239,7 @@ async def test_accepting_respects_the_volunteers_own_limit(story, db):
     assert await _state(db, first) == "matched"
     # A second request, offered before the first was taken (made directly: one open at once).
     second = await post_request(story, "bilal", "tr")
-    from handlers.model import ButtonPress
+    from handlers.messages import ButtonPress
 
     await db.volunteers.record_offer(second, vera, 0)
     await story.in_group("cora", ButtonPress(f"mod:ok:{second}", message_id="3"))
@@ -297,7 +297,7 @@ async def test_coordinators_can_offer_a_request_again(story, db):
     request_id = await _published(story, db)
     vera = await register_volunteer(story, db, "vera")
     await db.volunteers.verify(vera, vera)  # confirmed without the usual notice
-    from handlers.model import ButtonPress, Command
+    from handlers.messages import ButtonPress, Command
 
     out = await story.in_group("cora", Command("offer", str(request_id)))
     assert "1" in texts(out)
@@ -318,7 +318,7 @@ async def test_a_ban_survives_deleting_the_account(story, db):
     await _coordinator(story, db)
     await story.onboard("mallory", "en")
     mallory = (await db.users.find("memory", "mallory")).id
-    from handlers.model import Command
+    from handlers.messages import Command
 
     await story.in_group("cora", Command("ban", str(mallory)))
     await story.text("mallory", "/delete")
@@ -351,7 +351,7 @@ async def test_a_ban_ends_contacts_through_the_lifecycle(story, db):
     await story.press("vera", f"mt:acc:{request_id}")
     await story.flush()
     before = {name: len(story.inbox.get(name, [])) for name in ("amira", GROUP)}
-    from handlers.model import Command
+    from handlers.messages import Command
 
     await story.in_group("cora", Command("ban", str(vera)))
     await story.flush()
@@ -461,15 +461,15 @@ async def test_saving_a_profile_again_replaces_the_verify_notice(story, db):
     assert any(isinstance(i, Edit) for i in notices)
     # Deleting the account takes the note of that post with it.
     vera = (await db.users.find("memory", "vera")).id
-    assert await db.contacts.notice_posts("verify", f"user:{vera}")
+    assert await db.relay.notice_posts("verify", f"user:{vera}")
     await story.text("vera", "/delete")
     await story.press("vera", "delete:yes")
-    assert await db.contacts.notice_posts("verify", f"user:{vera}") == []
+    assert await db.relay.notice_posts("verify", f"user:{vera}") == []
 
 
 async def test_commands_in_the_backchannel_are_rate_limited(story, db):
     await _coordinator(story, db)
-    from handlers.model import Command
+    from handlers.messages import Command
 
     limit = story.dispatcher.settings.max_messages_per_minute
     answered = 0

@@ -24,7 +24,7 @@ from bot.web.public.posters import INVITATION
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.model import Button, Message, decode, encode
+from handlers.messages import Button, Message, decode, encode
 from handlers.places import hours
 from handlers.places.gazetteer import load_gazetteer, slug
 from handlers.places.importer import import_places

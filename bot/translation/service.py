@@ -31,7 +31,7 @@ from bot.translation.masking import mask
 from db import Database
 from db.clock import local_day
 from handlers.language_bridge import BUDGET, FAILED, OFF, Outcome, Slot, fill, slots_in
-from handlers.model import Outgoing
+from handlers.messages import Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from typing import TextIO
 from bot.delivery import OutboxWorker
 from bot.transports.markup import html_to_plain, with_links
 from handlers.dispatcher import Dispatcher
-from handlers.model import (
+from handlers.messages import (
     Button,
     ButtonPress,
     Command,

@@ -11,7 +11,7 @@ import re
 
 from markupsafe import Markup
 
-from handlers.model import Button, links
+from handlers.messages import Button, links
 
 _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"^</?\s*([a-zA-Z0-9-]+)")

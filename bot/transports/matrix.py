@@ -55,7 +55,7 @@ from bot.transports.matrix_login import UNKNOWN_TOKEN, log_in, log_in_again
 from db import Database
 from db.transport_state import MatrixRoom
 from handlers.dispatcher import Dispatcher
-from handlers.model import (
+from handlers.messages import (
     ButtonPress,
     Command,
     Delete,

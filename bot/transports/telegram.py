@@ -40,7 +40,7 @@ from bot.transports.telegram_polling import (
 )
 from bot.transports.telegram_webhook import ChatTurn, CommittedWebhook
 from handlers.dispatcher import Dispatcher
-from handlers.model import (
+from handlers.messages import (
     Button,
     ButtonPress,
     Command,

@@ -29,7 +29,7 @@ from handlers.context import Context
 from handlers.events.ical import to_ics
 from handlers.events.recurrence import local, next_occurrences, occurrences
 from handlers.events.reminders import from_key, occurrence_key, sync_event
-from handlers.model import Button, Document, Location, Message, Text, Venue
+from handlers.messages import Button, Document, Location, Message, Text, Venue
 from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.places.render import distance, in_source_language, wheelchair_line

@@ -32,10 +32,10 @@ from handlers import ui
 from handlers.context import Context
 from handlers.events import changes, fields
 from handlers.events.recurrence import local, local_text
-from handlers.model import Button, Location, Text
+from handlers.messages import Button, Location, Text
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import load_gazetteer
-from handlers.problems import Refusal
+from handlers.refusals import Refusal
 from handlers.router import Router
 from locales import N_
 

@@ -1,13 +1,13 @@
 """What a coordinator may enter for an event, checked the same way in the chat's editing
 steps and on the desk's form. Each function returns the value to store or raises a
-:class:`~handlers.problems.Refusal` whose ``text(t)`` says what is wanted."""
+:class:`~handlers.refusals.Refusal` whose ``text(t)`` says what is wanted."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from handlers.problems import Refusal
+from handlers.refusals import Refusal
 from locales import N_, TIMEZONE
 
 TITLE_PROBLEM = N_("✏️ Please write a title of 3 to 120 characters.")

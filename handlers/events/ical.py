@@ -22,7 +22,7 @@ from db.events import Event
 from db.places import Place
 from handlers.events.recurrence import local, local_text, validate_rrule
 from handlers.places.gazetteer import Gazetteer
-from handlers.problems import Explained, Refusal
+from handlers.refusals import Explained, Refusal
 from locales import N_, TIMEZONE
 
 # What a preview lists at most (the counts cover every entry).

@@ -14,8 +14,8 @@ from db import Database
 from db.events import Event
 from handlers.events.recurrence import local, next_occurrences
 from handlers.events.reminders import occurrence_key, sync_event
+from handlers.messages import Button, Message
 from handlers.messenger import Messenger
-from handlers.model import Button, Message
 from locales import TIMEZONE, Translator
 
 # Announcements are not sent between these hours (Europe/Berlin).

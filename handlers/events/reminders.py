@@ -18,8 +18,8 @@ from db import Database
 from db.clock import to_text
 from db.events import Event
 from handlers.events.recurrence import local, local_text, occurrences
+from handlers.messages import Button, Message
 from handlers.messenger import Messenger
-from handlers.model import Button, Message
 from locales import Translator, translator
 
 HORIZON = timedelta(days=60)

@@ -26,7 +26,7 @@ from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.languages import shown_to, shown_to_coordinators
 from handlers.helping.render import write_button
-from handlers.model import Button, ButtonPress, Message
+from handlers.messages import Button, ButtonPress, Message
 from handlers.router import Router
 from handlers.text_safety import quoted
 from locales import N_, Translator
@@ -133,7 +133,7 @@ async def _letter(ctx: Context) -> None:
         about=[ctx.user.id],
     )
     if outbox_id is not None:
-        await ctx.db.contacts.add_notice_post(NOTICE, f"user:{volunteer.id}", outbox_id)
+        await ctx.db.relay.add_notice_post(NOTICE, f"user:{volunteer.id}", outbox_id)
     await ctx.mail.to_backchannel(
         lambda t: Message(
             t.t(
@@ -151,7 +151,7 @@ async def _letter(ctx: Context) -> None:
 
 
 async def _ask_answer(ctx: Context) -> None:
-    if not await ctx.db.contacts.notice_posts(NOTICE, f"user:{ctx.user.id}"):
+    if not await ctx.db.relay.notice_posts(NOTICE, f"user:{ctx.user.id}"):
         ctx.stale()
     ctx.set_state("wr.answer", {"back": _interrupted(ctx)})
     ctx.reply(ctx.t.t("↩️ Please write your answer for the coordinators."))

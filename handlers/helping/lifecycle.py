@@ -51,20 +51,20 @@ from handlers import ui
 from handlers.helping import matching, text_language
 from handlers.helping.languages import reader_of, shown_to
 from handlers.helping.render import (
-    contact_buttons,
     decision_buttons,
     describe,
     door_code_text,
     group_review_post,
     offer_buttons,
     offer_text,
+    relay_buttons,
     reoffer_buttons,
     request_voice,
 )
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import Reader, reader
+from handlers.messages import Button, Message
 from handlers.messenger import Messenger, backchannel_language
-from handlers.model import Button, Message
 from handlers.settings import HandlerSettings
 from handlers.text_safety import clean_text, quoted
 from locales import DEFAULT_LANGUAGE, N_, Formatted, Translator
@@ -809,7 +809,7 @@ async def _connect(
                 "Write your messages here and I will pass them on. Your phone number and "
                 "address stay private unless you share them yourself."
             ),
-            contact_buttons(t, request.id, name, requester=True),
+            relay_buttons(t, request.id, name, requester=True),
             typed_choices=False,
         ),
         about=[volunteer.id],

@@ -39,7 +39,7 @@ from handlers.helping.render import (
 )
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import backchannel_reader
-from handlers.model import Button, ButtonPress, Command, Message
+from handlers.messages import Button, ButtonPress, Command, Message
 from handlers.router import Router
 from locales import N_
 

@@ -13,9 +13,9 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
-from handlers.helping.render import contact_buttons, door_code_text
+from handlers.helping.render import door_code_text, relay_buttons
 from handlers.helping.reports import ask_for_report
-from handlers.model import Button
+from handlers.messages import Button
 from handlers.router import Router
 
 
@@ -43,7 +43,7 @@ async def _accept(ctx: Context) -> None:
     name = (requester.first_name if requester else "") or "?"
     ctx.reply(
         lifecycle.matched_text(t, request, requester),
-        contact_buttons(t, request.id, name, requester=False) if requester else [],
+        relay_buttons(t, request.id, name, requester=False) if requester else [],
         edit=True,
     )
     if requester is not None:

@@ -1,22 +1,22 @@
 """After a match, requester and volunteer talk through the bot.
 
-The contact stands while the request is matched, whatever else either person does in
+The relay stands while the request is matched, whatever else either person does in
 between (a place search, /myrequests, the menu): free input sent outside any other step
-goes to the partner (``router.free_input``, rank 10). With several contacts the bot asks
+goes to the partner (``router.free_input``, rank 10). With several relays the bot asks
 which one it is for, unless the person chose one with "💬 Write to NAME" (state
 ``relay``). Texts, voice messages and locations go to the other side with only the
 sender's first name - no usernames, no phone numbers. Every relayed message, the main
-menu and /myrequests carry "💬 Write to NAME" and the way to end the contact (done for
+menu and /myrequests carry "💬 Write to NAME" and the way to end the relay (done for
 the requester, hand back for the volunteer). The requester marks the help as done;
 the volunteer records the time spent and, for shopping, the money laid out, which the
 requester confirms. Both may leave feedback that only coordinators read, and either side
 can report the other.
 
-States: ``relay`` (``request_id``: the contact chosen with "Write to"), ``relay.which``
-(``item``, ``message_id``: a message kept while the person picks the contact), ``relay.money``,
+States: ``relay`` (``request_id``: the relay chosen with "Write to"), ``relay.which``
+(``item``, ``message_id``: a message kept while the person picks the relay), ``relay.money``,
 ``relay.feedback``.
 Button data (``rl:…``), each action its own callback: ``to:<id>`` (write to),
-``for:<id>`` (the contact for the kept message), ``done:<id>``, ``end:<id>`` (asks),
+``for:<id>`` (the relay for the kept message), ``done:<id>``, ``end:<id>`` (asks),
 ``endy:<id>`` (withdraws), ``no:<id>``, ``rep:<id>``, ``min:<id>:<minutes>``, ``mok:<id>``,
 ``mno:<id>``, ``fb:<id>`` (skip feedback).
 """
@@ -35,13 +35,13 @@ from handlers.helping import lifecycle, relay_edits
 from handlers.helping.languages import shown_to
 from handlers.helping.lifecycle import MINUTES, Refused
 from handlers.helping.render import (
-    contact_buttons,
-    contact_endings,
-    contact_row,
     door_code_text,
+    relay_buttons,
+    relay_endings,
+    relay_row,
 )
 from handlers.helping.reports import ask_for_report
-from handlers.model import Button, Event, Location, Media, Message, Text, Venue, Voice
+from handlers.messages import Button, Event, Location, Media, Message, Text, Venue, Voice
 from handlers.router import Router
 from handlers.text_safety import clean_text
 
@@ -53,8 +53,8 @@ _SOUND = ("voice", "audio")
 
 
 @dataclass(frozen=True)
-class Contact:
-    """A running contact as one side sees it."""
+class RunningRelay:
+    """A running relay as one side sees it."""
 
     request: HelpRequest
     partner: User | None  # None: the partner cannot be reached in the chat any more
@@ -65,22 +65,22 @@ class Contact:
         return (self.partner.first_name if self.partner else "") or "?"
 
 
-async def contacts(ctx: Context) -> list[Contact]:
-    """The person's running contacts (none for someone blocked)."""
+async def running_relays(ctx: Context) -> list[RunningRelay]:
+    """The person's running relays (none for someone blocked)."""
     if ctx.user.banned_at:
         return []
     found = []
-    for request in await ctx.db.requests.contacts_of(ctx.user.id):
+    for request in await ctx.db.requests.relays_of(ctx.user.id):
         as_requester = request.requester_id == ctx.user.id
         partner_id = request.volunteer_id if as_requester else request.requester_id
-        found.append(Contact(request, await ctx.mail.reachable(partner_id), as_requester))
+        found.append(RunningRelay(request, await ctx.mail.reachable(partner_id), as_requester))
     return found
 
 
-async def _contact(ctx: Context, request_id: int) -> Contact | None:
-    for contact in await contacts(ctx):
-        if contact.request.id == request_id:
-            return contact
+async def _running_relay(ctx: Context, request_id: int) -> RunningRelay | None:
+    for relay in await running_relays(ctx):
+        if relay.request.id == request_id:
+            return relay
     return None
 
 
@@ -91,7 +91,7 @@ def _passable(event: Event) -> bool:
 
 
 def _keep(event: Event) -> dict[str, Any]:
-    """A message kept in the conversation state while the person picks the contact."""
+    """A message kept in the conversation state while the person picks the relay."""
     if isinstance(event, Text):
         return {"text": event.text}
     if isinstance(event, Location):
@@ -116,22 +116,22 @@ def _kept(item: dict[str, Any]) -> Event:
 
 
 async def _chosen(ctx: Context) -> None:
-    """State ``relay``: the person chose this contact with "Write to"."""
+    """State ``relay``: the person chose this relay with "Write to"."""
     state = ctx.get_state()
     assert state is not None
-    contact = await _contact(ctx, int(state.data["request_id"]))
-    if contact is None:
-        # That contact ended meanwhile; another running one may still take the message.
+    relay = await _running_relay(ctx, int(state.data["request_id"]))
+    if relay is None:
+        # That relay ended meanwhile; another running one may still take the message.
         ctx.clear_state()
-        if not await _to_contact(ctx):
+        if not await _to_running_relay(ctx):
             ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
         return
-    await _pass_on(ctx, contact, ctx.incoming.event, ctx.incoming.message_id)
+    await _pass_on(ctx, relay, ctx.incoming.event, ctx.incoming.message_id)
 
 
-async def _to_contact(ctx: Context) -> bool:
-    """Free input outside any step: to the one running contact, or ask which."""
-    found = await contacts(ctx)
+async def _to_running_relay(ctx: Context) -> bool:
+    """Free input outside any step: to the one running relay, or ask which."""
+    found = await running_relays(ctx)
     if not found:
         return False
     event = ctx.incoming.event
@@ -154,63 +154,63 @@ async def _to_contact(ctx: Context) -> bool:
 
 
 async def _kept_input(ctx: Context) -> None:
-    """State ``relay.which``: something else was sent instead of picking a contact; it
+    """State ``relay.which``: something else was sent instead of picking a relay; it
     replaces the kept message and the question is asked again."""
     ctx.clear_state()
-    await _to_contact(ctx)
+    await _to_running_relay(ctx)
 
 
 async def _for(ctx: Context) -> None:
     state = ctx.get_state()
-    contact = await _contact(ctx, ctx.id_arg())
-    if state is None or contact is None:
+    relay = await _running_relay(ctx, ctx.id_arg())
+    if state is None or relay is None:
         ctx.stale()
-    ctx.set_state(STATE, {"request_id": contact.request.id})
-    await _pass_on(ctx, contact, _kept(state.data["item"]), state.data.get("message_id"), edit=True)
+    ctx.set_state(STATE, {"request_id": relay.request.id})
+    await _pass_on(ctx, relay, _kept(state.data["item"]), state.data.get("message_id"), edit=True)
 
 
 async def _write_to(ctx: Context) -> None:
-    """ "💬 Write to NAME": this person's next messages go to that contact."""
-    contact = await _contact(ctx, ctx.id_arg())
-    if contact is None:
+    """ "💬 Write to NAME": this person's next messages go to that relay."""
+    relay = await _running_relay(ctx, ctx.id_arg())
+    if relay is None:
         ctx.stale()
     t = ctx.t
-    ctx.set_state(STATE, {"request_id": contact.request.id})
-    text = t.t("✍️ Write your message for {name}. I will pass it on.", name=contact.partner_name)
-    if contact.request.door_code:
+    ctx.set_state(STATE, {"request_id": relay.request.id})
+    text = t.t("✍️ Write your message for {name}. I will pass it on.", name=relay.partner_name)
+    if relay.request.door_code:
         text += "\n\n" + door_code_text(
             t,
-            contact.request.door_code,
-            requester=contact.as_requester,
-            partner_name=contact.partner_name,
+            relay.request.door_code,
+            requester=relay.as_requester,
+            partner_name=relay.partner_name,
         )
     # Everything under a relayed message but "Write to", which was just pressed.
-    endings = contact_endings(t, contact.request.id, requester=contact.as_requester)
+    endings = relay_endings(t, relay.request.id, requester=relay.as_requester)
     ctx.reply(text, [*endings, *ui.back_to_menu(ctx)])
 
 
 async def menu_rows(ctx: Context) -> list[list[Button]]:
-    """The main menu starts with the running contacts."""
+    """The main menu starts with the running relays."""
     return [
-        contact_row(ctx.t, c.request.id, c.partner_name, requester=c.as_requester)
-        for c in await contacts(ctx)
+        relay_row(ctx.t, c.request.id, c.partner_name, requester=c.as_requester)
+        for c in await running_relays(ctx)
         if c.partner is not None
     ]
 
 
 async def _pass_on(
-    ctx: Context, contact: Contact, event: Event, source: str | None, *, edit: bool = False
+    ctx: Context, relay: RunningRelay, event: Event, source: str | None, *, edit: bool = False
 ) -> None:
-    """Pass ``event`` (the person's message ``source``) on to the contact's partner."""
+    """Pass ``event`` (the person's message ``source``) on to the relay's partner."""
     t = ctx.t
-    request, partner = contact.request, contact.partner
+    request, partner = relay.request, relay.partner
     if partner is None:
         ctx.reply(t.t("😔 The other person cannot be reached in the chat any more."))
         return
     name = ctx.user.first_name or "?"
 
     def buttons(pt) -> list[list[Button]]:
-        return contact_buttons(pt, request.id, name, requester=not contact.as_requester)
+        return relay_buttons(pt, request.id, name, requester=not relay.as_requester)
 
     if isinstance(event, Text):
         text = clean_text(event.text)
@@ -263,14 +263,14 @@ async def _pass_on(
         return
     await relay_edits.passed_on(ctx, source, event)
     if edit:
-        ctx.reply(t.t("✅ Passed on to {name}.", name=contact.partner_name), edit=True)
+        ctx.reply(t.t("✅ Passed on to {name}.", name=relay.partner_name), edit=True)
 
 
 async def _log(
     ctx: Context, request: HelpRequest, kind: str, text: str, source: str | None
 ) -> None:
     """Relay messages are kept only until the retention job removes them."""
-    await ctx.db.contacts.log_relay(request.id, ctx.user.id, kind, text, source or "")
+    await ctx.db.relay.log_relay(request.id, ctx.user.id, kind, text, source or "")
 
 
 async def _mine(ctx: Context) -> tuple[HelpRequest, bool]:
@@ -313,7 +313,7 @@ async def _ask_end(ctx: Context) -> None:
 
 
 async def _end(ctx: Context) -> None:
-    """Ending the contact is withdrawing the request: the same as from /myrequests."""
+    """Ending the relay is withdrawing the request: the same as from /myrequests."""
     request = await _requester_only(ctx)
     try:
         await lifecycle.withdraw(ctx, ctx.user, request.id)
@@ -410,7 +410,7 @@ async def _feedback_text(ctx: Context) -> None:
     if got is None:
         return
     state, text = got
-    await ctx.db.contacts.save_feedback(
+    await ctx.db.relay.save_feedback(
         int(state.data["request_id"]), ctx.user.id, state.data["role"], text
     )
     ctx.clear_state()
@@ -432,7 +432,7 @@ async def _ask_feedback(
 def register(router: Router) -> None:
     router.state(STATE)(_chosen)
     router.state(WHICH)(_kept_input)
-    router.free_input_taker(10)(_to_contact)
+    router.free_input_taker(10)(_to_running_relay)
     router.menu_sections.append(menu_rows)
     router.action("rl", "for", states=(WHICH,))(_for)
     router.state("relay.money")(_money_text)

@@ -31,13 +31,13 @@ from datetime import UTC, datetime, timedelta
 from markupsafe import Markup
 
 from db.clock import to_text
-from db.contacts import Relayed
+from db.relay import Relayed
 from db.users import User
 from handlers import ui
 from handlers.context import Context
 from handlers.helping.languages import shown_to
 from handlers.helping.warnings import has_phone_number
-from handlers.model import Edited, Event, Message, React, Removed, Text, decode
+from handlers.messages import Edited, Event, Message, React, Removed, Text, decode
 from handlers.router import Router
 from handlers.text_safety import clean_text
 from locales import N_, Translator
@@ -59,7 +59,7 @@ async def passed_on(ctx: Context, source: str | None, event: Event) -> None:
         # A transport that does not name messages: neither reactions nor edits.
         ctx.toast(ctx.t._("Passed on."))
         return
-    await ctx.db.contacts.add_copies(ctx.user.id, source, ctx.mail.queued_ids)
+    await ctx.db.relay.add_copies(ctx.user.id, source, ctx.mail.queued_ids)
     ctx.send(React(source, ACKNOWLEDGED))
     if isinstance(event, Text) and has_phone_number(event.text):
         ctx.reply(
@@ -75,7 +75,7 @@ async def _amended(ctx: Context) -> bool:
     event = ctx.incoming.event
     if not isinstance(event, Edited | Removed):
         return False
-    item = await ctx.db.contacts.relayed(ctx.user.id, event.message_id)
+    item = await ctx.db.relay.relayed(ctx.user.id, event.message_id)
     if item is None:
         return False
     if isinstance(event, Removed):
@@ -108,7 +108,7 @@ async def _correct(ctx: Context, item: Relayed, event: Edited) -> None:
         ctx.reply(t.t("😔 The other person cannot be reached in the chat any more."))
         return
     if text != item.text:
-        await ctx.db.contacts.correct_relay(item.id, text)
+        await ctx.db.relay.correct_relay(item.id, text)
         await ctx.db.translations.forget_text(ctx.user.id, item.text)
         name = ctx.user.first_name or "?"
         shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
@@ -122,9 +122,7 @@ async def _correct(ctx: Context, item: Relayed, event: Edited) -> None:
                 ),
                 about=[ctx.user.id],
             )
-            await ctx.db.contacts.add_copies(
-                ctx.user.id, event.message_id, ctx.mail.queued_ids[-1:]
-            )
+            await ctx.db.relay.add_copies(ctx.user.id, event.message_id, ctx.mail.queued_ids[-1:])
     # Telegram names the edited message itself; Matrix the event that replaced it.
     ctx.send(React(ctx.incoming.message_id or event.message_id, ACKNOWLEDGED))
 
@@ -158,7 +156,7 @@ async def _edit_copy(
     )
     if not edited:
         return False, False
-    await ctx.db.contacts.add_copies(
+    await ctx.db.relay.add_copies(
         ctx.user.id, event.message_id, ctx.mail.queued_ids[-1:], edit=True
     )
     fresh = sent.sent_at is None or datetime.now(UTC) - _parsed(sent.sent_at) < QUIET_CORRECTION
@@ -174,7 +172,7 @@ async def _take_back(ctx: Context, item: Relayed) -> None:
     for outbox_id in item.copies:
         await ctx.mail.delete(outbox_id)
     await ctx.db.outbox.forget([*item.copies, *item.edits])
-    await ctx.db.contacts.take_back(item.id)
+    await ctx.db.relay.take_back(item.id)
     await ctx.db.translations.forget_text(ctx.user.id, item.text)
     if not item.copies:
         return  # relayed before copies were remembered: only the stored text could go
@@ -183,7 +181,7 @@ async def _take_back(ctx: Context, item: Relayed) -> None:
 
 async def _undo(ctx: Context) -> None:
     since = to_text(datetime.now(UTC) - UNDO_WINDOW)
-    item = await ctx.db.contacts.last_relayed(ctx.user.id, since)
+    item = await ctx.db.relay.last_relayed(ctx.user.id, since)
     if item is None:
         ctx.reply(
             ctx.t.t(

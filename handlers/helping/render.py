@@ -20,8 +20,8 @@ from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import HELP_CATEGORIES, WHEN
 from handlers.helping.warnings import warnings_for
 from handlers.language_bridge import Reader, backchannel_reader, words
+from handlers.messages import Button, Voice
 from handlers.messenger import backchannel_language
-from handlers.model import Button, Voice
 from handlers.places.render import language_names
 from handlers.settings import HandlerSettings
 from handlers.text_safety import visible
@@ -212,7 +212,7 @@ def _ending(t: Translator, request_id: int, *, requester: bool) -> Button:
     return Button("↩️ " + t._("Hand back"), f"mt:back:{request_id}")
 
 
-def contact_endings(t: Translator, request_id: int, *, requester: bool) -> list[list[Button]]:
+def relay_endings(t: Translator, request_id: int, *, requester: bool) -> list[list[Button]]:
     """The contact's buttons besides "Write to": ending it, and reporting."""
     report = Button("⚠️ " + t._("Report"), f"rl:rep:{request_id}")
     ending = _ending(t, request_id, requester=requester)
@@ -221,7 +221,7 @@ def contact_endings(t: Translator, request_id: int, *, requester: bool) -> list[
     return [[ending, report]]
 
 
-def contact_buttons(
+def relay_buttons(
     t: Translator, request_id: int, partner_name: str, *, requester: bool
 ) -> list[list[Button]]:
     """Under every relayed message and contact notice: write back, and the way to end
@@ -229,11 +229,11 @@ def contact_buttons(
     volunteer)."""
     return [
         [_write_to(t, request_id, partner_name)],
-        *contact_endings(t, request_id, requester=requester),
+        *relay_endings(t, request_id, requester=requester),
     ]
 
 
-def contact_row(
+def relay_row(
     t: Translator, request_id: int, partner_name: str, *, requester: bool
 ) -> list[Button]:
     """One row for a running contact in the main menu and in /myrequests."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from db.requests import HelpRequest
 from handlers.context import Context
-from handlers.model import Message
+from handlers.messages import Message
 from handlers.router import Router
 from handlers.text_safety import clean_text, quoted
 
@@ -25,7 +25,7 @@ def _subject(request_id: int) -> str:
 async def ask_for_report(ctx: Context, request: HelpRequest) -> None:
     """Ask what happened (the caller has checked the person is part of the request)."""
     t = ctx.t
-    if await ctx.db.contacts.has_reported(ctx.user.id, _subject(request.id)):
+    if await ctx.db.relay.has_reported(ctx.user.id, _subject(request.id)):
         ctx.reply(t.t("✅ Thank you. The coordinators will look into it."))
         return
     previous = ctx.get_state()
@@ -43,7 +43,7 @@ async def _report_text(ctx: Context) -> None:
     state, text = got
     request_id = int(state.data["request_id"])
     text = clean_text(text)[:1000]
-    if await ctx.db.contacts.report(ctx.user.id, _subject(request_id), text):
+    if await ctx.db.relay.report(ctx.user.id, _subject(request_id), text):
         await ctx.db.requests.audit(ctx.user.id, "report", _subject(request_id))
         await ctx.mail.to_backchannel(
             lambda t: Message(

@@ -39,9 +39,9 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle, text_language
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label, contact_row, describe
+from handlers.helping.render import category_label, describe, relay_row
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
-from handlers.model import Button, ButtonPress, Location, Media, Message, Text
+from handlers.messages import Button, ButtonPress, Location, Media, Message, Text
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
@@ -156,7 +156,8 @@ async def _summary(ctx: Context, data: dict[str, Any]) -> None:
     text = t.t("📋 <b>Please check your request:</b>") + "\n\n" + describe(t, data["draft"])
     if data["draft"].get("offline_contact"):
         text += "\n" + t.t(
-            "☎️ Contact (coordinators only): {contact}", contact=data["draft"]["offline_contact"]
+            "☎️ Contact (coordinators only): {contact}",
+            contact=data["draft"]["offline_contact"],
         )
     ctx.reply(
         text,
@@ -275,7 +276,7 @@ async def show_mine(ctx: Context) -> None:
             name = (helper.first_name if helper else "") or "?"
             if request.door_code:
                 lines.append(t.t("🔐 Code word: {code}", code=request.door_code))
-            buttons.append(contact_row(t, request.id, name, requester=True))
+            buttons.append(relay_row(t, request.id, name, requester=True))
         row = []
         if request.state in ("review", "open"):
             row.append(Button(f"✏️ #{request.id}", f"hr:edit:{request.id}"))

@@ -1,4 +1,4 @@
-"""Timed follow-ups of open requests, run by the scheduler (``bot/cli.py``).
+"""Timed follow-ups of open requests, run by the scheduler (``bot/cli/main.py``).
 
 - No volunteer has accepted within ``escalate_hours``: the backchannel is alerted (once).
 - Still open after ``remind_days``: the requester is asked whether the help is still needed.
@@ -22,8 +22,8 @@ from db.requests import HelpRequest
 from handlers.context import Backstage
 from handlers.helping import lifecycle
 from handlers.helping.render import category_label, reoffer_buttons
+from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
-from handlers.model import Button, Message
 from handlers.settings import HandlerSettings
 
 

@@ -32,7 +32,7 @@ from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused, Scene
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.model import Button, ButtonPress, Document, Location, Message, Text
+from handlers.messages import Button, ButtonPress, Document, Location, Message, Text
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
@@ -512,13 +512,13 @@ async def _ask_coordinators_to_verify(ctx: Context) -> None:
             typed_choices=False,
         )
 
-    earlier = await ctx.db.contacts.notice_posts("verify", subject)
+    earlier = await ctx.db.relay.notice_posts("verify", subject)
     if earlier:
         for outbox_id in earlier:
             await ctx.mail.edit(outbox_id, notice, about=[ctx.user.id])
         return
     for outbox_id in await ctx.mail.to_backchannel(notice, about=[ctx.user.id]):
-        await ctx.db.contacts.add_notice_post("verify", subject, outbox_id)
+        await ctx.db.relay.add_notice_post("verify", subject, outbox_id)
 
 
 def register(router: Router) -> None:

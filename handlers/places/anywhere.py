@@ -11,7 +11,7 @@ search's own (states ``places.where``, ``places.results``); no buttons or states
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.model import Location, Text
+from handlers.messages import Location, Text
 from handlers.places import chat
 from handlers.places.gazetteer import fold, without_city
 from handlers.router import Router

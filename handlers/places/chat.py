@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from handlers import ui
 from handlers.context import Context
-from handlers.model import Button, Location, Message, Text, Venue
+from handlers.messages import Button, Location, Message, Text, Venue
 from handlers.places import render
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import SEARCH, coarsen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers.model import Button
+from handlers.messages import Button
 from handlers.places.fields import OUTSIDE, in_city
 
 if TYPE_CHECKING:

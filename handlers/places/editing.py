@@ -28,7 +28,7 @@ from markupsafe import Markup
 from db.places import Place
 from handlers import ui
 from handlers.context import Context
-from handlers.model import Button, ButtonPress, Location, Text
+from handlers.messages import Button, ButtonPress, Location, Text
 from handlers.places import fields, render
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.router import Router

@@ -14,7 +14,7 @@ from typing import Any
 from handlers.places import hours
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
-from handlers.problems import Refusal
+from handlers.refusals import Refusal
 from handlers.settings import HandlerSettings
 from locales import N_, SUPPORTED_LANGUAGES
 

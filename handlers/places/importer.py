@@ -35,7 +35,7 @@ from handlers.places.vocabulary import (
     WHEELCHAIR_SYNONYMS,
     normalise,
 )
-from handlers.problems import Explained, Refusal
+from handlers.refusals import Explained, Refusal
 from locales import N_, SUPPORTED_LANGUAGES
 
 BATCH = 500

@@ -39,7 +39,7 @@ from handlers.events.ical import EventImportReport, UnusableFile, import_upload
 from handlers.events.notices import apply_import
 from handlers.events.recurrence import local, local_text, next_occurrences
 from handlers.places.gazetteer import load_gazetteer
-from handlers.problems import Refusal
+from handlers.refusals import Refusal
 from locales import N_, Translator, language_name
 
 PAGE_SIZE = 50

@@ -26,7 +26,7 @@ from handlers.helping.lifecycle import Refused
 from handlers.helping.render import recent_texts, review_post
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import backchannel_reader, from_cache
-from handlers.model import Message
+from handlers.messages import Message
 from locales import N_, Translator
 
 DONE = {

@@ -34,7 +34,7 @@ from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
 from handlers.language_bridge import backchannel_reader, from_cache
-from handlers.model import Message
+from handlers.messages import Message
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names

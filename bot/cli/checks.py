@@ -18,7 +18,7 @@ from bot.web.assets import missing
 from db import Database
 from db.clock import local_day
 from db.database import latest_migration
-from db.rows import fetch_all, fetch_one
+from db.statements import fetch_all, fetch_one
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path

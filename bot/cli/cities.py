@@ -1,5 +1,5 @@
 """``python -m bot city add NAME``: a further city's configuration and data folder;
-``city list`` shows the installation's cities (bot/city_overview.py).
+``city list`` shows the installation's cities (bot/cli/city_list.py).
 
 The operator gets a commented city file in ``bot.cities_dir`` and a gazetteer folder to fill
 in (or, when they prepared that folder already, its check by the real loader). Nothing is
@@ -21,8 +21,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from bot import city_overview
-from bot.checks import GazetteerError, check_gazetteer
 from bot.cities import (
     City,
     check_apart,
@@ -32,6 +30,8 @@ from bot.cities import (
     load_city,
     slugify,
 )
+from bot.cli import city_list
+from bot.cli.checks import GazetteerError, check_gazetteer
 from bot.config import Config, ConfigError, env_name
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir
 from locales import SUPPORTED_LANGUAGES
@@ -83,8 +83,8 @@ def _list(config: Config, env: Mapping[str, str], *, as_json: bool) -> int:
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    entries = asyncio.run(city_overview.overview(cities))
-    print(city_overview.as_json(entries) if as_json else city_overview.as_text(entries))
+    entries = asyncio.run(city_list.overview(cities))
+    print(city_list.as_json(entries) if as_json else city_list.as_text(entries))
     return 0
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from db.clock import utcnow
-from db.rows import changed, execute, execute_many, fetch_all, fetch_one
+from db.statements import changed, execute, execute_many, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -40,7 +40,7 @@ def _ids(value: str | None) -> tuple[int, ...]:
     return tuple(sorted(int(part) for part in value.split(","))) if value else ()
 
 
-class ContactStore:
+class RelayStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 

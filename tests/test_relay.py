@@ -12,7 +12,7 @@ from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.helping.lifecycle import DOOR_SYMBOLS
-from handlers.model import ButtonPress, Incoming, Sender
+from handlers.messages import ButtonPress, Incoming, Sender
 from tests.fake_telegram import FakeTelegram
 from tests.memory_transport import readable
 from tests.test_help_console import Terminal

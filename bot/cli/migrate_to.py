@@ -1,5 +1,5 @@
 """``python -m bot db migrate-to postgresql://…``: copy the configured SQLite installation
-into an empty PostgreSQL database (db/copy.py), then show that the copy is whole.
+into an empty PostgreSQL database (db/sqlite_to_postgres.py), then show that the copy is whole.
 
 It prints one line per table (rows on SQLite in the copied snapshot, rows on PostgreSQL),
 the identity sequences moved, the rows that could not be copied (by SQLite rowid, never by
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import psycopg
 
-from bot.checks import database_checks, run_checks
 from bot.cities import City
+from bot.cli.checks import database_checks, run_checks
 from db import Database
-from db.copy import CopyReport, Refused, copy_to_postgres
 from db.database import city_location
 from db.postgres import redacted
+from db.sqlite_to_postgres import CopyReport, Refused, copy_to_postgres
 
 # Rows not copied that are listed one by one, per table; the rest are counted.
 SHOWN_FAILURES = 20

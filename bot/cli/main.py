@@ -13,7 +13,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import bans_cli, cities_cli, events_cli, log_city, log_redaction, migrate_to, places_cli
+from bot import log_city, log_redaction
 from bot.app import (
     apply_retention,
     build_dispatcher,
@@ -21,10 +21,15 @@ from bot.app import (
     open_database,
     start_web,
 )
-from bot.checks import city_checks, database_checks, doctor_checks, named, run_checks
 from bot.cities import City, check_all_chat_secrets, load_cities
-from bot.city_overview import where
 from bot.city_service import CityBot, opened
+from bot.cli import bans as bans_cli
+from bot.cli import cities as cities_cli
+from bot.cli import events as events_cli
+from bot.cli import migrate_to
+from bot.cli import places as places_cli
+from bot.cli.checks import city_checks, database_checks, doctor_checks, named, run_checks
+from bot.cli.city_list import where
 from bot.cluster import ROLES, Cluster, SingleProcess, city_role, for_database
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
