@@ -264,7 +264,8 @@ class RequestStore:
         """The requests a volunteer is helping with now."""
         rows = await fetch_all(
             self._tx,
-            "SELECT * FROM help_requests WHERE volunteer_id = ? AND state = 'matched' ORDER BY id",
+            f"SELECT * FROM help_requests WHERE volunteer_id = ? AND state = '{MATCHED}'"
+            " ORDER BY id",
             (volunteer_id,),
         )
         return [_row(row) for row in rows]
@@ -274,7 +275,7 @@ class RequestStore:
         contacts that stand until the help is done or ended."""
         rows = await fetch_all(
             self._tx,
-            "SELECT * FROM help_requests WHERE state = 'matched'"
+            f"SELECT * FROM help_requests WHERE state = '{MATCHED}'"
             " AND (requester_id = ? OR volunteer_id = ?) ORDER BY matched_at, id",
             (user_id, user_id),
         )

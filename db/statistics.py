@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from db.request_states import DONE, MATCHED, OPEN, UNSENT, sql_list
+from db.request_states import DONE, EXPIRED, MATCHED, OPEN, UNSENT, sql_list
 from db.statements import fetch_all
 from db.transactions import Transactions
 
@@ -67,7 +67,7 @@ class StatisticsStore:
         rows = await fetch_all(
             self._tx,
             f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
-            " SUM(CASE WHEN state = 'expired' OR (state = 'open' AND opened_at < ?)"
+            f" SUM(CASE WHEN state = '{EXPIRED}' OR (state = '{OPEN}' AND opened_at < ?)"
             " THEN 1 ELSE 0 END)"
             " FROM help_requests WHERE created_at >= ? AND created_at < ?"
             f" AND state NOT IN {sql_list(UNSENT)}"
@@ -169,7 +169,7 @@ class StatisticsStore:
             self._tx,
             f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
             " COALESCE(SUM(minutes_spent), 0) FROM help_requests INDEXED BY help_requests_done"
-            " WHERE state = 'done' AND closed_at >= ? AND closed_at < ?"
+            f" WHERE state = '{DONE}' AND closed_at >= ? AND closed_at < ?"
             " GROUP BY stadtbezirk, month",
             [
                 *(v for label, _start, end in months for v in (end, label)),

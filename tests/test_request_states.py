@@ -170,9 +170,7 @@ def test_sql_lists_only_declared_states():
 
 
 # Two or more quoted state words in a row: a set of states written out by hand.
-_LISTED_BY_HAND = re.compile(
-    r"""(['"])({0})\1\s*,\s*(['"])({0})\3""".format("|".join(STATES))
-)
+_LISTED_BY_HAND = re.compile(r"""(['"])({0})\1\s*,\s*(['"])({0})\3""".format("|".join(STATES)))
 # The request form is being rewritten on its own (issue 28, the step forms); its two
 # checks of "review or open" become WAITING there.
 _NOT_YET = {"handlers/helping/requests_flow.py"}
