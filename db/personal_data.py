@@ -26,15 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from db.request_states import CLOSED, sql_list
+
 CONTENT = "content"
 IDENTITY = "identity"
 LINK = "link"
 DETAIL = "detail"
 PUBLIC = "public"
 KINDS = (CONTENT, IDENTITY, LINK, DETAIL, PUBLIC)
-
-# Request states after which nothing happens any more.
-CLOSED = "('done', 'rejected', 'withdrawn', 'expired')"
 
 # The retention cut-offs a step may use (db/data_rights.py computes them from the settings).
 CUTOFFS = (
@@ -249,9 +248,9 @@ _FORGET_REQUEST = blank(*_REQUEST_CONTENT, lat="NULL", lon="NULL")
 # A delivered message keeps its row (later edits find it by id), not its content.
 _FORGET_MESSAGE = blank(payload="'{}'", about="''")
 _OWN_REQUESTS = "SELECT id FROM help_requests WHERE requester_id = :id"
-_CLOSED_REQUESTS = (
-    f"SELECT id FROM help_requests WHERE state IN {CLOSED} AND closed_at < :closed_before"
-)
+# Requests after which nothing happens any more, closed before the retention cut-off.
+_CLOSED_LONG_AGO = f"state IN {sql_list(CLOSED)} AND closed_at < :closed_before"
+_CLOSED_REQUESTS = f"SELECT id FROM help_requests WHERE {_CLOSED_LONG_AGO}"
 _SETTLED = "(sent_at IS NOT NULL OR failed_at IS NOT NULL)"
 # Outbox rows a later edit refers to by id: their row (not their content) must stay.
 _REFERENCED = (
@@ -432,8 +431,7 @@ MAP: tuple[Table, ...] = (
                 (
                     _FORGET_REQUEST.sql(
                         "help_requests",
-                        f"state IN {CLOSED} AND closed_at < :closed_before"
-                        f" AND {_FORGET_REQUEST.undone()}",
+                        f"{_CLOSED_LONG_AGO} AND {_FORGET_REQUEST.undone()}",
                     ),
                     f"DELETE FROM relay_messages WHERE request_id IN ({_CLOSED_REQUESTS})",
                     f"UPDATE feedback SET text = '' WHERE text != ''"

@@ -1,6 +1,6 @@
 """Help requests and their lifecycle, plus the audit log every change writes to.
 
-draft → review → open → matched → done, and rejected, withdrawn, expired. A transition is one
+The states and the moves between them are declared in db/request_states.py. A transition is one
 conditional UPDATE (``… WHERE state IN (allowed)``): of two coordinators deciding at once, or
 two volunteers accepting at once, exactly one wins and the other learns the current state.
 """
@@ -14,23 +14,12 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
+from db.request_states import ACTIVE, CLOSED, MATCHED, OPEN, REVIEW, STATES, TRANSITIONS
 from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
-STATES = ("draft", "review", "open", "matched", "done", "rejected", "withdrawn", "expired")
-ACTIVE = ("review", "open", "matched")
-
-# Which states a request may move to from which. Editing an open request sends it back to
-# review; a volunteer handing a request back moves it from matched to open.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "review": ("draft", "review", "open"),
-    "open": ("review", "matched"),
-    "matched": ("open",),
-    "done": ("matched",),
-    "rejected": ("review",),
-    "withdrawn": ("draft", "review", "open", "matched"),
-    "expired": ("review", "open"),
-}
+# The time column a move to a state stamps.
+STAMPS = {OPEN: "opened_at", MATCHED: "matched_at", **dict.fromkeys(CLOSED, "closed_at")}
 
 
 class TransitionError(Exception):
@@ -157,7 +146,7 @@ class RequestStore:
         requester_id: int | None,
         actor_id: int | None,
         *,
-        state: str = "review",
+        state: str = REVIEW,
         entered_by: int | None = None,
         **values: Any,
     ) -> HelpRequest:
@@ -202,22 +191,17 @@ class RequestStore:
         **values: Any,
     ) -> HelpRequest:
         """Move a request to ``to_state`` if its current state allows it (and is one of
-        ``expect``, when given); otherwise raise :class:`TransitionError`."""
+        ``expect``, when given); otherwise raise :class:`TransitionError`. An ``expect``
+        outside the declared moves is a mistake in the caller, not a lost race."""
         allowed = TRANSITIONS[to_state]
         if expect is not None:
+            if set(expect) - set(allowed):
+                raise ValueError(f"no move from {sorted(set(expect) - set(allowed))} to {to_state}")
             allowed = tuple(s for s in allowed if s in expect)
         now = utcnow()
-        stamps = {
-            "open": "opened_at",
-            "matched": "matched_at",
-            "done": "closed_at",
-            "rejected": "closed_at",
-            "withdrawn": "closed_at",
-            "expired": "closed_at",
-        }
         values = {k: _encode(k, v) for k, v in values.items()}
-        if to_state in stamps:
-            values[stamps[to_state]] = now
+        if to_state in STAMPS:
+            values[STAMPS[to_state]] = now
         assignments = ", ".join(["state = ?", "updated_at = ?", *(f"{k} = ?" for k in values)])
         async with self._tx.transaction():
             updated_rows = await changed(
@@ -280,7 +264,8 @@ class RequestStore:
         """The requests a volunteer is helping with now."""
         rows = await fetch_all(
             self._tx,
-            "SELECT * FROM help_requests WHERE volunteer_id = ? AND state = 'matched' ORDER BY id",
+            f"SELECT * FROM help_requests WHERE volunteer_id = ? AND state = '{MATCHED}'"
+            " ORDER BY id",
             (volunteer_id,),
         )
         return [_row(row) for row in rows]
@@ -290,7 +275,7 @@ class RequestStore:
         contacts that stand until the help is done or ended."""
         rows = await fetch_all(
             self._tx,
-            "SELECT * FROM help_requests WHERE state = 'matched'"
+            f"SELECT * FROM help_requests WHERE state = '{MATCHED}'"
             " AND (requester_id = ? OR volunteer_id = ?) ORDER BY matched_at, id",
             (user_id, user_id),
         )

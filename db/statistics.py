@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from db.request_states import DONE, EXPIRED, MATCHED, OPEN, UNSENT, sql_list
 from db.statements import fetch_all
 from db.transactions import Transactions
 
@@ -48,6 +49,10 @@ def _shares(column: str, codes: Sequence[str]) -> str:
     return ", ".join(f"SUM(CASE WHEN instr({column}, ?) > 0 THEN 1 ELSE 0 END)" for _ in codes)
 
 
+# The states the chat's /stats counts by district and kind of help.
+SHOWN_BY_GROUP = (OPEN, MATCHED, DONE)
+
+
 class StatisticsStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
@@ -62,9 +67,10 @@ class StatisticsStore:
         rows = await fetch_all(
             self._tx,
             f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
-            " SUM(CASE WHEN state = 'expired' OR (state = 'open' AND opened_at < ?)"
+            f" SUM(CASE WHEN state = '{EXPIRED}' OR (state = '{OPEN}' AND opened_at < ?)"
             " THEN 1 ELSE 0 END)"
-            " FROM help_requests WHERE created_at >= ? AND created_at < ? AND state != 'draft'"
+            " FROM help_requests WHERE created_at >= ? AND created_at < ?"
+            f" AND state NOT IN {sql_list(UNSENT)}"
             " GROUP BY stadtbezirk, month",
             [
                 *(v for label, _start, end in months for v in (end, label)),
@@ -82,7 +88,8 @@ class StatisticsStore:
         rows = await fetch_all(
             self._tx,
             "SELECT languages, COUNT(*) FROM help_requests"
-            " WHERE created_at >= ? AND created_at < ? AND state != 'draft' GROUP BY languages",
+            " WHERE created_at >= ? AND created_at < ?"
+            f" AND state NOT IN {sql_list(UNSENT)} GROUP BY languages",
             (start, end),
         )
         asked: dict[str, int] = {}
@@ -162,7 +169,7 @@ class StatisticsStore:
             self._tx,
             f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
             " COALESCE(SUM(minutes_spent), 0) FROM help_requests INDEXED BY help_requests_done"
-            " WHERE state = 'done' AND closed_at >= ? AND closed_at < ?"
+            f" WHERE state = '{DONE}' AND closed_at >= ? AND closed_at < ?"
             " GROUP BY stadtbezirk, month",
             [
                 *(v for label, _start, end in months for v in (end, label)),
@@ -198,7 +205,7 @@ class StatisticsStore:
         for key, state, count in await fetch_all(
             self._tx,
             f"SELECT {column}, state, COUNT(*) FROM help_requests"
-            f" WHERE state IN ('open', 'matched', 'done') GROUP BY {column}, state",
+            f" WHERE state IN {sql_list(SHOWN_BY_GROUP)} GROUP BY {column}, state",
         ):
             grouped.setdefault(key or "?", {})[state] = count
         return grouped

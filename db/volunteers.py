@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
+from db.request_states import DONE, MATCHED, OPEN
 from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
@@ -206,7 +207,7 @@ class VolunteerStore:
             " WHERE v.paused = 0 AND u.banned_at IS NULL AND u.chat_id != ''"
             " AND v.categories LIKE ? AND v.user_id != ?"
             " AND (SELECT COUNT(*) FROM help_requests r WHERE r.volunteer_id = v.user_id"
-            "      AND r.state = 'matched') < v.max_open"
+            f"      AND r.state = '{MATCHED}') < v.max_open"
         )
         if require_verified:
             sql += " AND v.verified_at IS NOT NULL"
@@ -246,7 +247,7 @@ class VolunteerStore:
         row = await fetch_one(
             self._tx,
             "SELECT (SELECT COUNT(*) FROM help_requests WHERE volunteer_id = ?"
-            " AND state = 'matched'), (SELECT COALESCE(MAX(handed_back), 0)"
+            f" AND state = '{MATCHED}'), (SELECT COALESCE(MAX(handed_back), 0)"
             " FROM request_notifications WHERE request_id = ? AND volunteer_id = ?)",
             (user_id, request_id, user_id),
         )
@@ -285,7 +286,7 @@ class VolunteerStore:
         """Open requests the volunteer was never told about, oldest first."""
         rows = await fetch_all(
             self._tx,
-            "SELECT id FROM help_requests r WHERE state = 'open' AND NOT EXISTS ("
+            f"SELECT id FROM help_requests r WHERE state = '{OPEN}' AND NOT EXISTS ("
             " SELECT 1 FROM request_notifications n WHERE n.request_id = r.id"
             " AND n.volunteer_id = ?) ORDER BY id",
             (volunteer_id,),
@@ -305,7 +306,7 @@ class VolunteerStore:
         rows = await fetch_all(
             self._tx,
             "SELECT id, category, closed_at, minutes_spent FROM help_requests"
-            " WHERE volunteer_id = ? AND state = 'done' ORDER BY closed_at",
+            f" WHERE volunteer_id = ? AND state = '{DONE}' ORDER BY closed_at",
             (user_id,),
         )
         return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -18,6 +18,7 @@ from bot.web.assets import missing
 from db import Database
 from db.clock import local_day
 from db.database import latest_migration
+from db.request_states import CLOSED, MATCHED, STATES, WAITING, sql_list
 from db.statements import fetch_all, fetch_one
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
 from locales import SUPPORTED_LANGUAGES
@@ -31,7 +32,7 @@ CHECK_RETRIES, CHECK_SECONDS = 2, 10
 INVARIANTS = {
     # A done request outlives its helper's account (db/personal_data.py): only matched.
     "no request matched without a volunteer": (
-        "SELECT COUNT(*) FROM help_requests WHERE state = 'matched' AND volunteer_id IS NULL"
+        f"SELECT COUNT(*) FROM help_requests WHERE state = '{MATCHED}' AND volunteer_id IS NULL"
     ),
     "no outbox message for someone whose account is gone": (
         "SELECT COUNT(*) FROM outbox o WHERE recipient_id IS NOT NULL"
@@ -39,15 +40,14 @@ INVARIANTS = {
     ),
     "no open or unchecked request with a volunteer": (
         "SELECT COUNT(*) FROM help_requests"
-        " WHERE state IN ('review', 'open') AND volunteer_id IS NOT NULL"
+        f" WHERE state IN {sql_list(WAITING)} AND volunteer_id IS NOT NULL"
     ),
     "every closed request has its closing time": (
         "SELECT COUNT(*) FROM help_requests"
-        " WHERE state IN ('done', 'rejected', 'withdrawn', 'expired') AND closed_at IS NULL"
+        f" WHERE state IN {sql_list(CLOSED)} AND closed_at IS NULL"
     ),
     "no request in an unknown state": (
-        "SELECT COUNT(*) FROM help_requests WHERE state NOT IN"
-        " ('draft', 'review', 'open', 'matched', 'done', 'rejected', 'withdrawn', 'expired')"
+        f"SELECT COUNT(*) FROM help_requests WHERE state NOT IN {sql_list(STATES)}"
     ),
     "no outbox entry without a recipient": (
         "SELECT COUNT(*) FROM outbox WHERE platform = '' OR chat_id = ''"

@@ -19,10 +19,8 @@ from typing import Any
 from bot.cities import City
 from db import Database, MigrationError
 from db.postgres import is_postgres, redacted
+from db.request_states import ACTIVE
 from db.volunteers import RosterFilter
-
-# Requests by state, in the order a request goes through them.
-REQUEST_STATES = ("review", "open", "matched")
 
 
 def where(city: City) -> str:
@@ -95,7 +93,8 @@ async def _entry(city: City) -> CityEntry:
 
 async def _counts(db: Database) -> dict[str, int]:
     counts = {"places": await db.places.count()}
-    for state in REQUEST_STATES:
+    # The active requests by state, in the order a request goes through them.
+    for state in ACTIVE:
         counts[f"requests {state}"] = len(await db.requests.in_state(state))
     counts["volunteers"], _ = await db.volunteers.roster(RosterFilter(), limit=0, offset=0)
     counts["coordinators"] = len(await db.users.with_role("coordinator"))

@@ -10,23 +10,17 @@ What reaches a reader translated is decided from these (handlers/language_bridge
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from markupsafe import Markup
 
 from db import Database
 from db.requests import HelpRequest
 from db.users import User
+from handlers.helping.scene import Scene
 from handlers.helping.text_language import detect
 from handlers.language_bridge import Reader, backchannel_reader, reader, words
-from handlers.settings import HandlerSettings
 from handlers.text_safety import quoted
 from locales import Translator
-
-
-class Scene(Protocol):
-    db: Database
-    settings: HandlerSettings
 
 
 async def declared(db: Database, user_id: int, request: HelpRequest | None) -> tuple[str, ...]:

@@ -26,6 +26,9 @@ still_needed   (open, expiry restarts)     the requester               -
 
 (backch.: the coordinators' backchannel; withdraw and expire tell it too.)
 
+The states and the moves the store allows are declared in db/request_states.py; the "from
+→ to" column names each of them once (tests/test_request_states.py holds the two together).
+
 Matched requester and volunteer talk through the relay: the contact stands while the
 request is ``matched`` (both get the same door code word with it) and is ended by every
 transition out of ``matched``, which also clears a ``relay`` conversation state that
@@ -38,14 +41,24 @@ import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from markupsafe import Markup
 
-from db import Database
 from db.clock import to_text
-from db.requests import ACTIVE, HelpRequest, TransitionError
-from db.users import ConversationState, User
+from db.request_states import (
+    ACTIVE,
+    DONE,
+    EXPIRED,
+    MATCHED,
+    OPEN,
+    REJECTED,
+    REVIEW,
+    WAITING,
+    WITHDRAWN,
+)
+from db.requests import HelpRequest, TransitionError
+from db.users import User
 from db.volunteers import Volunteer
 from handlers import ui
 from handlers.helping import matching, text_language
@@ -61,11 +74,11 @@ from handlers.helping.render import (
     reoffer_buttons,
     request_voice,
 )
+from handlers.helping.scene import Scene
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import Reader, reader
 from handlers.messages import Button, Message
-from handlers.messenger import Messenger, backchannel_language
-from handlers.settings import HandlerSettings
+from handlers.messenger import backchannel_language
 from handlers.text_safety import clean_text, quoted
 from locales import DEFAULT_LANGUAGE, N_, Formatted, Translator
 
@@ -135,21 +148,6 @@ class Refused(Exception):
     @property
     def stale(self) -> bool:
         return self.message == STALE and self._render is None
-
-
-class Scene(Protocol):
-    """What a transition needs: the stores, the settings, the outbox, and everyone's
-    conversation state (the acting person's lives in the handler's Context until commit)."""
-
-    db: Database
-    settings: HandlerSettings
-    mail: Messenger
-
-    async def state_of(self, user_id: int) -> ConversationState | None: ...
-
-    async def set_state_of(self, user_id: int, state: str, data: dict[str, Any]) -> None: ...
-
-    async def clear_state_of(self, user_id: int) -> None: ...
 
 
 def is_coordinator(user: User | None) -> bool:
@@ -298,9 +296,7 @@ async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpR
     created = await scene.db.requests.create(
         None, coordinator.id, entered_by=coordinator.id, **draft
     )
-    request = await _move(
-        scene, created, "open", coordinator, ("review",), decided_by=coordinator.id
-    )
+    request = await _move(scene, created, OPEN, coordinator, (REVIEW,), decided_by=coordinator.id)
     await _offer(scene, request)
     return request
 
@@ -354,7 +350,7 @@ async def publish(
 ) -> Decision:
     if not is_coordinator(coordinator):
         raise Refused()
-    request = await _decide(scene, coordinator, request_id, "open")
+    request = await _decide(scene, coordinator, request_id, OPEN)
     name = coordinator.first_name or "?"
     bt = backchannel_language()
     post = await _mark_posts(
@@ -396,7 +392,7 @@ async def reject(
     ):
         raise Refused()
     request = await _decide(
-        scene, coordinator, request_id, "rejected", reject_reason=reason, reject_note=note
+        scene, coordinator, request_id, REJECTED, reject_reason=reason, reject_note=note
     )
     bt = backchannel_language()
     post = await _mark_posts(
@@ -458,7 +454,7 @@ async def _decide(
             request.id,
             to_state,
             coordinator.id,
-            expect=("review",),
+            expect=(REVIEW,),
             decided_by=coordinator.id,
             **values,
         )
@@ -483,12 +479,7 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> He
     (moderation.requester_answer). No state change: a request in review or open."""
     text = clean_text(text)[:QUESTION_LIMIT]
     asked = await scene.db.requests.get(request_id)
-    if (
-        asked is None
-        or asked.state not in ("review", "open")
-        or not is_coordinator(coordinator)
-        or not text
-    ):
+    if asked is None or asked.state not in WAITING or not is_coordinator(coordinator) or not text:
         raise Refused(CANNOT_CHANGE)
     requester = await scene.mail.reachable(asked.requester_id)
     if requester is None:
@@ -516,7 +507,7 @@ async def correct_text(scene: Scene, coordinator: User, request_id: int, text: s
     if not is_coordinator(coordinator):
         raise Refused()
     request = await _get(scene, request_id)
-    if request.state not in ("review", "open"):
+    if request.state not in WAITING:
         raise Refused(CANNOT_CHANGE)
     description = clean_text(text)[:1000]
     requester = await scene.db.users.get(request.requester_id) if request.requester_id else None
@@ -531,7 +522,7 @@ async def correct_text(scene: Scene, coordinator: User, request_id: int, text: s
             coordinator.language or DEFAULT_LANGUAGE,
         ),
     )
-    if request.state == "review":
+    if request.state == REVIEW:
         await _post_for_review(scene, request)
     await _tell_requester(
         scene,
@@ -555,12 +546,12 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
     if not is_coordinator(coordinator):
         raise Refused()
     request = await _get(scene, request_id)
-    if request.state not in ("review", "open"):
+    if request.state not in WAITING:
         raise Refused(CANNOT_CHANGE)
     request = await scene.db.requests.update_fields(
         request.id, coordinator.id, summary=clean_text(text)[:SUMMARY_LIMIT]
     )
-    if request.state == "review":
+    if request.state == REVIEW:
         text_now = await group_review_post(scene.db, scene.settings, request)
         for outbox_id in await scene.db.requests.posts(request.id):
             await scene.mail.edit(
@@ -592,9 +583,7 @@ async def edit(
         raise Refused()
     if requester.banned_at:
         raise Refused(BANNED_TEXT)
-    request = await _move(
-        scene, request, "review", requester, ("review", "open"), summary="", **draft
-    )
+    request = await _move(scene, request, REVIEW, requester, WAITING, summary="", **draft)
     await _post_for_review(scene, request)
     return request
 
@@ -695,7 +684,7 @@ async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     if not is_coordinator(coordinator):
         raise Refused()
     request = await _get(scene, request_id)
-    if request.state != "open":
+    if request.state != OPEN:
         raise Refused(CANNOT_CHANGE)
     await scene.db.requests.audit(coordinator.id, "request.reoffer", f"request:{request.id}")
     told_before = await scene.db.volunteers.offered(request.id)
@@ -749,7 +738,7 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     request = await _get(scene, request_id)
     if not await scene.db.volunteers.was_offered(request.id, volunteer.id):
         raise Refused()
-    if request.state != "open":
+    if request.state != OPEN:
         raise Refused(TAKEN, id=request.id)
     why = await matching.why_not_now(scene.db, scene.settings, volunteer, request)
     if why == matching.PAUSED:
@@ -761,9 +750,9 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     request = await _move(
         scene,
         request,
-        "matched",
+        MATCHED,
         volunteer,
-        ("open",),
+        (OPEN,),
         lost=TAKEN,
         volunteer_id=volunteer.id,
         door_code=new_door_code(),
@@ -883,7 +872,7 @@ async def hand_back(
         raise Refused()
     before = request
     request = await _move(
-        scene, request, "open", volunteer, ("matched",), volunteer_id=None, door_code=""
+        scene, request, OPEN, volunteer, (MATCHED,), volunteer_id=None, door_code=""
     )
     await scene.db.volunteers.mark_handed_back(request.id, volunteer.id)
     await scene.db.requests.audit(
@@ -927,7 +916,7 @@ async def withdraw(
     elif actor is None or request.requester_id != actor.id:
         raise Refused()
     before = request
-    request = await _move(scene, request, "withdrawn", actor, ACTIVE)
+    request = await _move(scene, request, WITHDRAWN, actor, ACTIVE)
     await _update_offers(scene, request, N_("↩️ Request #{id} was withdrawn. Thank you anyway!"))
     bt = backchannel_language()
     if why == BY_BAN:
@@ -936,10 +925,10 @@ async def withdraw(
         )
     else:
         verdict = bt.t("↩️ Request #{id} was withdrawn by the requester.", id=request.id)
-    if before.state == "review":
+    if before.state == REVIEW:
         await _mark_posts(scene, request, verdict)
     await _to_coordinators(scene, lambda t: verdict)
-    if before.state == "matched":
+    if before.state == MATCHED:
         await _end_relay(scene, before)
         await _tell_contact_ended(
             scene,
@@ -960,7 +949,7 @@ async def done(scene: Scene, requester: User, request_id: int) -> HelpRequest:
     request = await _get(scene, request_id)
     if request.requester_id != requester.id:
         raise Refused()
-    request = await _move(scene, request, "done", requester, ("matched",))
+    request = await _move(scene, request, DONE, requester, (MATCHED,))
     await _end_relay(scene, request)
     await scene.mail.to_user(
         request.volunteer_id,
@@ -985,7 +974,7 @@ def _minutes_button(t: Translator, request_id: int, minutes: int) -> Button:
 async def still_needed(scene: Scene, requester: User, request_id: int) -> HelpRequest:
     """ "Yes, still needed": the expiry counts from now."""
     request = await _get(scene, request_id)
-    if request.requester_id != requester.id or request.state != "open":
+    if request.requester_id != requester.id or request.state != OPEN:
         raise Refused()
     await scene.db.requests.mark(request.id, "kept_at")
     await scene.db.requests.audit(requester.id, "request.kept", f"request:{request.id}")
@@ -997,7 +986,7 @@ async def expire(scene: Scene, request_id: int) -> HelpRequest | None:
     request = await _get(scene, request_id)
     before = request
     try:
-        request = await _move(scene, request, "expired", None, ("open", "review"))
+        request = await _move(scene, request, EXPIRED, None, WAITING)
     except Refused:
         return None
     await _tell_requester(
@@ -1014,7 +1003,7 @@ async def expire(scene: Scene, request_id: int) -> HelpRequest | None:
     await _update_offers(scene, request, N_("⌛ Request #{id} has expired."))
     bt = backchannel_language()
     verdict = bt.t("⌛ Request #{id} expired without a helper.", id=request.id)
-    if before.state == "review":
+    if before.state == REVIEW:
         await _mark_posts(scene, request, verdict)
     await _to_coordinators(scene, lambda t: verdict)
     return request

@@ -23,6 +23,15 @@ from datetime import UTC, datetime, timedelta
 from markupsafe import Markup
 
 from db.clock import local_day
+from db.request_states import (
+    DONE,
+    EXPIRED,
+    MATCHED,
+    OPEN,
+    REJECTED,
+    REVIEW,
+    WITHDRAWN,
+)
 from db.requests import HelpRequest
 from db.users import User
 from handlers import statistics, statistics_picture, ui
@@ -124,7 +133,7 @@ async def _back(ctx: Context) -> None:
     request = await _request(ctx)
     ctx.reply(
         await group_review_post(ctx.db, ctx.settings, request),
-        decision_buttons(ctx.t, request.id) if request.state == "review" else [],
+        decision_buttons(ctx.t, request.id) if request.state == REVIEW else [],
         edit=True,
     )
 
@@ -375,7 +384,7 @@ def register(router: Router) -> None:
         "pending", N_("Requests waiting for a decision (coordinators)"), role=ROLE, backchannel=True
     )
     async def pending(ctx: Context) -> None:
-        waiting = await ctx.db.requests.in_state("review")
+        waiting = await ctx.db.requests.in_state(REVIEW)
         if not waiting:
             ctx.reply(ctx.t.t("✅ No requests are waiting."))
             return
@@ -394,17 +403,17 @@ def register(router: Router) -> None:
             t.t("📊 <b>Requests</b>"),
             t.t(
                 "open: {open} · matched: {matched} · done: {done}",
-                open=by_state.get("open", 0),
-                matched=by_state.get("matched", 0),
-                done=by_state.get("done", 0),
+                open=by_state.get(OPEN, 0),
+                matched=by_state.get(MATCHED, 0),
+                done=by_state.get(DONE, 0),
             ),
             t.t(
                 "being checked: {review} · not published: {rejected} · withdrawn: "
                 "{withdrawn} · expired: {expired}",
-                review=by_state.get("review", 0),
-                rejected=by_state.get("rejected", 0),
-                withdrawn=by_state.get("withdrawn", 0),
-                expired=by_state.get("expired", 0),
+                review=by_state.get(REVIEW, 0),
+                rejected=by_state.get(REJECTED, 0),
+                withdrawn=by_state.get(WITHDRAWN, 0),
+                expired=by_state.get(EXPIRED, 0),
             ),
         ]
         median = figures.median_minutes_to_match
@@ -426,9 +435,9 @@ def register(router: Router) -> None:
                     t.t(
                         "{name}: open {open}, matched {matched}, done {done}",
                         name=label,
-                        open=states.get("open", 0),
-                        matched=states.get("matched", 0),
-                        done=states.get("done", 0),
+                        open=states.get(OPEN, 0),
+                        matched=states.get(MATCHED, 0),
+                        done=states.get(DONE, 0),
                     )
                 )
         if ctx.settings.translation:

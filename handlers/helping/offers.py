@@ -8,6 +8,7 @@ for a reason), ``br:<id>:<reason>``.
 
 from __future__ import annotations
 
+from db.request_states import MATCHED
 from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
@@ -62,7 +63,7 @@ async def _report(ctx: Context) -> None:
 
 async def _ask_hand_back(ctx: Context) -> None:
     request = await _offered(ctx)
-    if request.volunteer_id != ctx.user.id or request.state != "matched":
+    if request.volunteer_id != ctx.user.id or request.state != MATCHED:
         ctx.stale()
     t = ctx.t
     ctx.reply(

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from db.request_states import DONE
 from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
@@ -335,7 +336,7 @@ async def _report(ctx: Context) -> None:
 async def _minutes(ctx: Context) -> None:
     request, is_requester = await _mine(ctx)
     value = ctx.value_arg()
-    if is_requester or not value.isdigit() or int(value) not in MINUTES or request.state != "done":
+    if is_requester or not value.isdigit() or int(value) not in MINUTES or request.state != DONE:
         ctx.stale()
     t = ctx.t
     await ctx.db.requests.update_fields(request.id, ctx.user.id, minutes_spent=int(value))

@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from db.clock import to_text
 from db.relay import Relayed
+from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
 from handlers.context import Context
@@ -90,7 +91,7 @@ async def _correct(ctx: Context, item: Relayed, event: Edited) -> None:
     request = await ctx.db.requests.get(item.request_id)
     if (
         request is None
-        or request.state != "matched"
+        or request.state != MATCHED
         or ctx.user.id not in (request.requester_id, request.volunteer_id)
         or ctx.user.banned_at
     ):

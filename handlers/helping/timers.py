@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from db import Database
 from db.clock import to_text
+from db.request_states import OPEN, WAITING
 from db.requests import HelpRequest
 from handlers.context import Backstage
 from handlers.helping import lifecycle
@@ -44,12 +45,12 @@ async def follow_up(
     """Escalate, remind and expire; return how many messages were queued."""
     scene = Backstage(db, settings)
     async with db.transaction():
-        for request in await db.requests.in_state("open", "review"):
+        for request in await db.requests.in_state(*WAITING):
             start = max(filter(None, (request.opened_at, request.created_at, request.kept_at)))
             if _older(start, now - timedelta(days=timing.expire_days)):
                 await lifecycle.expire(scene, request.id)
                 continue
-            if request.state != "open":
+            if request.state != OPEN:
                 continue
             opened = max(filter(None, (request.opened_at, request.kept_at)))
             if request.escalated_at is None and _older(
@@ -102,7 +103,7 @@ async def _ask_still_needed(scene: Backstage, request: HelpRequest) -> None:
 
 async def roundup(db: Database, settings: HandlerSettings) -> int:
     """The morning list of unclaimed requests, per district, for the coordinators."""
-    open_requests = await db.requests.in_state("open")
+    open_requests = await db.requests.in_state(OPEN)
     if not open_requests:
         return 0
     bt = backchannel_language()

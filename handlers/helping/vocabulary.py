@@ -1,7 +1,18 @@
-"""What neighbours help each other with, and why a coordinator may turn a request down."""
+"""What neighbours help each other with, why a coordinator may turn a request down, and
+what each state of a request is called."""
 
 from __future__ import annotations
 
+from db.request_states import (
+    DONE,
+    DRAFT,
+    EXPIRED,
+    MATCHED,
+    OPEN,
+    REJECTED,
+    REVIEW,
+    WITHDRAWN,
+)
 from locales import N_
 
 # key -> (icon, label); the Hemer "Nachbarschaftshelfer" kinds of help (shared/CONTEXT.md).
@@ -34,12 +45,12 @@ REJECT_REASONS: dict[str, str] = {
 }
 
 STATE_LABELS: dict[str, str] = {
-    "draft": N_("draft"),
-    "review": N_("being checked"),
-    "open": N_("published, looking for a helper"),
-    "matched": N_("a helper is coming"),
-    "done": N_("done"),
-    "rejected": N_("not published"),
-    "withdrawn": N_("withdrawn"),
-    "expired": N_("expired"),
+    DRAFT: N_("draft"),
+    REVIEW: N_("being checked"),
+    OPEN: N_("published, looking for a helper"),
+    MATCHED: N_("a helper is coming"),
+    DONE: N_("done"),
+    REJECTED: N_("not published"),
+    WITHDRAWN: N_("withdrawn"),
+    EXPIRED: N_("expired"),
 }

@@ -20,6 +20,7 @@ from bot.web.desk.auth import desk_of, desk_page
 from bot.web.desk.paging import Pager, page_number
 from bot.web.i18n import translator_for
 from bot.web.pages import render
+from db.request_states import REVIEW
 from db.requests import HelpRequest, RequestFilter
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
@@ -60,7 +61,7 @@ async def _page(
     if number is None:
         raise web.HTTPBadRequest()
     total, waiting = await desk.site.db.requests.listing(
-        RequestFilter(states=("review",)),
+        RequestFilter(states=(REVIEW,)),
         limit=QUEUE_PAGE,
         offset=(number - 1) * QUEUE_PAGE,
     )

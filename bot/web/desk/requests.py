@@ -28,7 +28,8 @@ from bot.web.desk.paging import PAGE_SIZE, page_number, pager
 from bot.web.i18n import translator_for
 from bot.web.pages import render
 from db.clock import to_text
-from db.requests import ACTIVE, STATES, HelpRequest, RequestFilter
+from db.request_states import ACTIVE, STATES, UNSENT
+from db.requests import HelpRequest, RequestFilter
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe
@@ -41,8 +42,8 @@ from handlers.places.render import language_names
 from locales import N_, Translator
 
 AGES = (1, 3, 7, 14, 30)
-# A draft is a request still being written in a chat: nothing for the desk.
-LISTED = tuple(state for state in STATES if state != "draft")
+# A draft was never sent: nothing for the desk.
+LISTED = tuple(state for state in STATES if state not in UNSENT)
 DONE = {
     "summary": N_("✅ Summary of request #{id} saved."),
 }
@@ -199,7 +200,7 @@ async def _detail(
     t = translator_for(request)
     request_id = _request_id(request)
     found = await desk.site.db.requests.get(request_id)
-    if found is None or found.state == "draft":
+    if found is None or found.state in UNSENT:
         raise web.HTTPNotFound()
     # As the coordinators' group reads it: texts in another language with a translation
     # beside them, from the translations already made (a page never waits for an engine).
