@@ -2,8 +2,8 @@
 languages → summary → send; and lists, edits or withdraws their requests.
 
 A step form (``handlers/step_form.py``, the table ``FORM``): the draft lives in the
-conversation state (``request.<step>``), so a restart continues at the same step. The place is stored coarsely: a Stadtteil and a point rounded to ~500 m
-(``places.coarse.AREA``).
+conversation state (``request.<step>``), so a restart continues at the same step. The place
+is stored coarsely: a Stadtteil and a point rounded to ~500 m (``places.coarse.AREA``).
 
 Every change of a request's state (send, edit, withdraw, still needed) is a call into
 ``lifecycle``; this module only asks and answers.

@@ -3,7 +3,8 @@
 Registration, a step form (``handlers/step_form.py``, the table ``FORM``; states
 ``vol.<step>``): ``area`` (districts, or ``around`` a location and its ``radius``) →
 ``categories`` (kinds of help) → ``languages`` → ``availability`` (optional text) → ``quiet``
-hours → ``max`` (how many requests at once). Afterwards: pause and resume, change, leave, and the record of help given.
+hours → ``max`` (how many requests at once). Afterwards: pause and resume, change, leave,
+and the record of help given.
 
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
 requests that found nobody so far (``lifecycle.offer_to``).
