@@ -6,7 +6,8 @@ each step says how it is asked (a question and its buttons, or a summary that sh
 itself), what it takes (button actions, free input) and which step comes next. The draft
 lives in the conversation state ``<state><step>`` (the form's own key in the state data), so
 a restart continues at the same step. Every step gets the form's Cancel button
-(``<prefix>:cancel``); typed input a step does not take is answered "use the buttons above".
+(``<prefix>:cancel``), an optional one a Skip button (``<prefix>:skip``); typed input a step
+does not take is answered "use the buttons above".
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from handlers import ui
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message
-from handlers.router import Router
+from handlers.router import Callback, Router
 
 
 @dataclass
@@ -52,6 +53,8 @@ class Step:
     takes: Take | None = None
     # The step after this one.
     next: str = ""
+    # Optional: a Skip button moves on without an answer.
+    skip: bool = False
     # Offer "share my location" (where the platform has such a button).
     location: bool = False
     # Asked after a button press, the question replaces the pressed message (toggle lists).
@@ -64,6 +67,9 @@ class Step:
 
 @dataclass(frozen=True)
 class StepForm:
+    """A form: its button prefix, its state prefix and its table of steps; ``register``
+    puts them into the router."""
+
     prefix: str
     state: str
     # The key of the draft in the state data.
@@ -71,10 +77,14 @@ class StepForm:
     # What Cancel answers (marked with N_).
     cancelled: str
     steps: dict[str, Step]
+    # What follows an answered step where that is not simply the next one (a changed answer
+    # goes back to the summary, an existing event is saved at once); None: the next step.
+    after: Take | None = None
     role: str | None = None
     backchannel: bool = False
 
     def ask(self, ctx: Context, step: str, data: dict[str, Any]) -> None:
+        """Ask ``step`` (or let it show itself), keeping ``data`` in its state."""
         ctx.set_state(self.state + step, data)
         spec = self.steps[step]
         if spec.show is not None:
@@ -82,6 +92,8 @@ class StepForm:
             return
         t = ctx.t
         buttons = spec.buttons(ctx, data[self.draft]) if spec.buttons else []
+        if spec.skip:
+            buttons.append([Button("⏭ " + t._("Skip"), f"{self.prefix}:skip")])
         if spec.cancel:
             buttons.append([Button("✖️ " + t._("Cancel"), f"{self.prefix}:cancel")])
         location = "📍 " + t._("Share my location") if spec.location else ""
@@ -94,6 +106,13 @@ class StepForm:
         while step in skip:
             step = self.steps[step].next
         return step
+
+    async def answered(self, ctx: Context, answer: Answer) -> None:
+        """Move on from a step that was answered (or skipped)."""
+        if self.after is not None:
+            await self.after(ctx, answer)
+        else:
+            self.ask(ctx, self.following(answer.step), answer.data)
 
     def _answer(self, step: str, data: dict[str, Any]) -> Answer:
         return Answer(step, data, data[self.draft], self.steps[step].question)
@@ -112,7 +131,7 @@ class StepForm:
         ctx.clear_state()
         ctx.reply(ctx.t.t(self.cancelled), ui.back_to_menu(ctx), edit=True)
 
-    def _pressed(self, take: Take) -> Callable[[Context], Awaitable[None]]:
+    def _pressed(self, take: Take) -> Callback:
         async def pressed(ctx: Context) -> None:
             step, data = await ctx.pressed_in(self.state)
             await take(ctx, self._answer(step, data))
@@ -120,15 +139,18 @@ class StepForm:
         return pressed
 
     def register(self, router: Router) -> None:
-        """Every step's state and buttons, and Cancel in all of them."""
+        """Every step's state and buttons; Cancel in all of them, Skip in the optional ones."""
 
-        def button(action: str, state: str, callback: Callable[[Context], Awaitable[None]]) -> None:
+        def button(action: str, states: tuple[str, ...], callback: Callback) -> None:
             router.action(
-                self.prefix, action, role=self.role, backchannel=self.backchannel, states=(state,)
+                self.prefix, action, role=self.role, backchannel=self.backchannel, states=states
             )(callback)
 
-        button("cancel", self.state, self._cancel)
+        button("cancel", (self.state,), self._cancel)
+        skippable = tuple(self.state + name for name, spec in self.steps.items() if spec.skip)
+        if skippable:
+            button("skip", skippable, self._pressed(self.answered))
         for name, spec in self.steps.items():
             router.state(self.state + name)(self._input)
             for action, take in spec.presses.items():
-                button(action, self.state + name, self._pressed(take))
+                button(action, (self.state + name,), self._pressed(take))

@@ -1,5 +1,6 @@
 """The step-form helper (handlers/step_form.py) on a form of its own: how a step is asked,
-what happens to input it does not take, buttons of another step, the next step and Cancel.
+what happens to input it does not take, buttons of another step, the next step, Skip and
+Cancel.
 The four real forms are tested through their stories (help, volunteers, events, places)."""
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ FORM = StepForm(
             redraw=True,
             next="name",
         ),
-        "name": Step("Which name?", takes=_name, location=True, next="summary"),
+        "name": Step("Which name?", takes=_name, location=True, skip=True, next="summary"),
         "summary": Step(show=_summary),
     },
 )
@@ -123,6 +124,7 @@ async def test_the_steps_follow_the_table(toy: MemoryTransport, db: Database):
     await toy.press("ann", "toy:c:blue")
     out = await toy.press("ann", "toy:ok")
     assert texts(out) == "Which name?"
+    assert button_data(out) == ["toy:skip", "toy:cancel"]
     assert messages(out)[0].request_location == "📍 Share my location"
     out = await toy.text("ann", "Bo")
     assert texts(out) == "blue Bo"
@@ -130,6 +132,15 @@ async def test_the_steps_follow_the_table(toy: MemoryTransport, db: Database):
     # Steps answered before the form began are passed over.
     await toy.text("ann", "/toy 1")
     out = await toy.press("ann", "toy:ok")
+    assert texts(out) == "none -"
+
+
+async def test_skip_moves_on_without_an_answer(toy: MemoryTransport, db: Database):
+    await toy.text("ann", "/toy")
+    out = await toy.press("ann", "toy:skip")
+    assert out == [Toast("This button is no longer valid.")]
+    await toy.press("ann", "toy:ok")
+    out = await toy.press("ann", "toy:skip")
     assert texts(out) == "none -"
 
 

@@ -177,7 +177,7 @@ async def _title(ctx: Context, answer: Answer) -> None:
     except Refusal as refusal:
         ctx.reply(refusal.text(ctx.t))
         return
-    await _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 async def _where(ctx: Context, answer: Answer) -> None:
@@ -196,7 +196,7 @@ async def _where(ctx: Context, answer: Answer) -> None:
             place_id=None,
             address=area.name,
         )
-        await _after(ctx, answer)
+        await FORM.answered(ctx, answer)
     elif fields.usable_address(text):
         matches = await _search_places(ctx, text)
         # The typed text waits in the state for "use the text as the address".
@@ -221,14 +221,14 @@ async def _place(ctx: Context, answer: Answer) -> None:
         address=place.name,
     )
     answer.data["place_name"] = place.name
-    await _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 async def _address(ctx: Context, answer: Answer) -> None:
     if not answer.data.get("address_text"):
         ctx.stale()
     answer.draft.update(place_id=None, address=answer.data["address_text"])
-    await _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 async def _start(ctx: Context, answer: Answer) -> None:
@@ -240,7 +240,7 @@ async def _start(ctx: Context, answer: Answer) -> None:
     answer.draft["starts_local"] = local_text(start)
     if answer.data.get("repeat"):
         answer.draft["rrule"] = rrule_for(answer.data["repeat"], start)
-    await _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 def _duration_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
@@ -251,7 +251,7 @@ async def _duration(ctx: Context, answer: Answer) -> None:
     if not ctx.args.isdigit() or int(ctx.args) not in DURATIONS:
         ctx.stale()
     answer.draft["duration_minutes"] = int(ctx.args)
-    await _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 def _repeat_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
@@ -265,11 +265,7 @@ async def _repeat(ctx: Context, answer: Answer) -> None:
     if answer.draft.get("starts_local"):
         answer.draft["rrule"] = rrule_for(ctx.args, local(answer.draft["starts_local"]))
         answer.draft["exdates"] = []
-    await _after(ctx, answer)
-
-
-def _skip_button(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
-    return [[Button("⏭ " + ctx.t._("Skip"), "ee:skip")]]
+    await FORM.answered(ctx, answer)
 
 
 async def _description(ctx: Context, answer: Answer) -> None:
@@ -278,11 +274,7 @@ async def _description(ctx: Context, answer: Answer) -> None:
         await ask_again(ctx, answer)
         return
     answer.draft["description"] = fields.description(text)
-    await _after(ctx, answer)
-
-
-async def _skip(ctx: Context, answer: Answer) -> None:
-    await _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 async def _save(ctx: Context, answer: Answer) -> None:
@@ -330,6 +322,7 @@ FORM = StepForm(
     state=STATE,
     draft="draft",
     cancelled=N_("✖️ Cancelled. Nothing was changed."),
+    after=_after,
     role=ROLE,
     backchannel=True,
     steps={
@@ -362,9 +355,8 @@ FORM = StepForm(
         ),
         "description": Step(
             N_("💬 A short description (what happens, for whom). Or skip."),
-            buttons=_skip_button,
-            presses={"skip": _skip},
             takes=_description,
+            skip=True,
             next="summary",
         ),
         "summary": Step(show=_summary, presses={"save": _save}),

@@ -303,7 +303,7 @@ async def _with(ctx: Context) -> None:
 # -- the draft's steps -------------------------------------------------------------------------
 
 
-def _after(ctx: Context, answer: Answer) -> None:
+async def _after(ctx: Context, answer: Answer) -> None:
     """Next step, or back to the summary when the user was changing one answer."""
     data = answer.data
     if data.get("changing"):
@@ -319,7 +319,7 @@ async def _contact(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
     if isinstance(event, Text) and 3 <= len(clean_name(event.text, limit=200)) <= 200:
         answer.draft["offline_contact"] = clean_name(event.text, limit=200)
-        FORM.ask(ctx, FORM.following(answer.step), answer.data)
+        await FORM.answered(ctx, answer)
     else:
         await ask_again(ctx, answer)
 
@@ -332,7 +332,7 @@ async def _category(ctx: Context, answer: Answer) -> None:
     if ctx.args not in HELP_CATEGORIES:
         ctx.stale()
     answer.draft["category"] = ctx.args
-    _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 async def _description(ctx: Context, answer: Answer) -> None:
@@ -340,13 +340,13 @@ async def _description(ctx: Context, answer: Answer) -> None:
     t = ctx.t
     if isinstance(event, Media) and event.kind in ("voice", "audio"):
         answer.draft.update(voice_file_id=event.file_id, voice_platform=ctx.user.platform)
-        _after(ctx, answer)
+        await FORM.answered(ctx, answer)
     elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
         description = clean_text(event.text)
         answer.draft.update(
             description=description, description_lang=text_language.detect(description, t.lang)
         )
-        _after(ctx, answer)
+        await FORM.answered(ctx, answer)
     elif isinstance(event, Text):
         ctx.reply(
             t.t(
@@ -369,7 +369,7 @@ async def _where(ctx: Context, answer: Answer) -> None:
         area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
         lat, lon = coarsen(event.latitude, event.longitude, AREA)
         answer.draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
-        _after(ctx, answer)
+        await FORM.answered(ctx, answer)
     elif isinstance(event, Text):
         resolution = gazetteer.resolve(event.text.strip(), ctx.settings.city)
         if resolution.area is None or resolution.area.kind == "point":
@@ -385,7 +385,7 @@ async def _where(ctx: Context, answer: Answer) -> None:
             )
             return
         _set_area(answer.draft, resolution.area)
-        _after(ctx, answer)
+        await FORM.answered(ctx, answer)
     else:
         await ask_again(ctx, answer)
 
@@ -395,7 +395,7 @@ async def _area(ctx: Context, answer: Answer) -> None:
     if area is None:
         ctx.stale()
     _set_area(answer.draft, area)
-    _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 def _when_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
@@ -408,7 +408,7 @@ async def _when(ctx: Context, answer: Answer) -> None:
     answer.draft["when_kind"] = ctx.args
     if ctx.args == "asap":
         answer.draft["when_text"] = ""
-        _after(ctx, answer)
+        await FORM.answered(ctx, answer)
     else:
         FORM.ask(ctx, "when_text", answer.data)
 
@@ -417,7 +417,7 @@ async def _when_text(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
     if isinstance(event, Text) and 2 <= len(clean_name(event.text, limit=200)) <= 200:
         answer.draft["when_text"] = clean_name(event.text, limit=200)
-        _after(ctx, answer)
+        await FORM.answered(ctx, answer)
     else:
         await ask_again(ctx, answer)
 
@@ -438,7 +438,7 @@ async def _languages_done(ctx: Context, answer: Answer) -> None:
     if not answer.draft.get("languages"):
         ctx.toast(ctx.t._("Please choose at least one language."))
         return
-    _after(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 def _summary(ctx: Context, data: dict[str, Any]) -> None:
@@ -495,6 +495,7 @@ FORM = StepForm(
     state=STATE,
     draft="draft",
     cancelled=N_("✖️ Cancelled. Nothing was sent."),
+    after=_after,
     steps={
         "contact": Step(
             N_(

@@ -332,7 +332,7 @@ async def _area_done(ctx: Context, answer: Answer) -> None:
     if not answer.draft.get("stadtbezirke"):
         ctx.toast(ctx.t._("Please choose at least one district."))
         return
-    FORM.ask(ctx, FORM.following(answer.step), answer.data)
+    await FORM.answered(ctx, answer)
 
 
 async def _location(ctx: Context, answer: Answer) -> None:
@@ -344,7 +344,7 @@ async def _location(ctx: Context, answer: Answer) -> None:
         return
     lat, lon = coarsen(event.latitude, event.longitude, AREA)  # ~500 m, like requests
     answer.draft.update(lat=lat, lon=lon, stadtbezirke=[])
-    FORM.ask(ctx, FORM.following(answer.step), answer.data)
+    await FORM.answered(ctx, answer)
 
 
 def _radius_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
@@ -355,7 +355,7 @@ async def _radius(ctx: Context, answer: Answer) -> None:
     if not ctx.args.isdigit() or int(ctx.args) not in RADII:
         ctx.stale()
     answer.draft["radius_m"] = int(ctx.args)
-    FORM.ask(ctx, FORM.following(answer.step), answer.data)
+    await FORM.answered(ctx, answer)
 
 
 def _category_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
@@ -381,7 +381,7 @@ async def _categories_done(ctx: Context, answer: Answer) -> None:
     if not answer.draft.get("categories"):
         ctx.toast(ctx.t._("Please choose at least one kind of help."))
         return
-    FORM.ask(ctx, FORM.following(answer.step), answer.data)
+    await FORM.answered(ctx, answer)
 
 
 def _language_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
@@ -399,11 +399,7 @@ async def _languages_done(ctx: Context, answer: Answer) -> None:
     if not answer.draft.get("languages"):
         ctx.toast(ctx.t._("Please choose at least one language."))
         return
-    FORM.ask(ctx, FORM.following(answer.step), answer.data)
-
-
-def _skip_button(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
-    return [[Button("⏭ " + ctx.t._("Skip"), "vo:skip")]]
+    await FORM.answered(ctx, answer)
 
 
 async def _availability(ctx: Context, answer: Answer) -> None:
@@ -412,11 +408,7 @@ async def _availability(ctx: Context, answer: Answer) -> None:
         await ask_again(ctx, answer)
         return
     answer.draft["availability"] = clean_text(event.text)[:200]
-    FORM.ask(ctx, FORM.following(answer.step), answer.data)
-
-
-async def _skip(ctx: Context, answer: Answer) -> None:
-    FORM.ask(ctx, FORM.following(answer.step), answer.data)
+    await FORM.answered(ctx, answer)
 
 
 def _quiet_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
@@ -430,7 +422,7 @@ async def _quiet(ctx: Context, answer: Answer) -> None:
     if ctx.args not in QUIET:
         ctx.stale()
     answer.draft["quiet_start"], answer.draft["quiet_end"] = QUIET[ctx.args]
-    FORM.ask(ctx, FORM.following(answer.step), answer.data)
+    await FORM.answered(ctx, answer)
 
 
 def _max_buttons(_ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
@@ -532,9 +524,8 @@ FORM = StepForm(
         ),
         "availability": Step(
             N_("🗓 When are you usually available? For example: weekday evenings. Or skip."),
-            buttons=_skip_button,
-            presses={"skip": _skip},
             takes=_availability,
+            skip=True,
             next="quiet",
         ),
         "quiet": Step(

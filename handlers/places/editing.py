@@ -158,7 +158,7 @@ def _typed(read: Callable[[Context, str], dict[str, Any]]) -> Take:
             ctx.reply(reply)
             return
         _set(answer.data, **changes)
-        await _next(ctx, answer)
+        await FORM.answered(ctx, answer)
 
     return take
 
@@ -182,7 +182,7 @@ async def _category(ctx: Context, answer: Answer) -> None:
     if ctx.args not in CATEGORIES:
         ctx.stale()
     _set(answer.data, category=ctx.args)
-    await _next(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 def _wheelchair_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
@@ -196,7 +196,7 @@ async def _wheelchair(ctx: Context, answer: Answer) -> None:
     if ctx.args not in WHEELCHAIR:
         ctx.stale()
     _set(answer.data, wheelchair=ctx.args)
-    await _next(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 def _language_buttons(ctx: Context, draft: dict[str, Any]) -> list[list[Button]]:
@@ -212,7 +212,7 @@ async def _language(ctx: Context, answer: Answer) -> None:
 
 
 async def _languages_done(ctx: Context, answer: Answer) -> None:
-    await _next(ctx, answer)
+    await FORM.answered(ctx, answer)
 
 
 async def _save(ctx: Context, answer: Answer) -> None:
@@ -258,6 +258,7 @@ FORM = StepForm(
     state=STATE,
     draft="draft",
     cancelled=N_("✖️ Cancelled. Nothing was changed."),
+    after=_next,
     role=ROLE,
     steps={
         "name": Step(
