@@ -20,6 +20,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message
 from handlers.router import Callback, Router
+from locales import Translator
 
 
 @dataclass
@@ -95,10 +96,14 @@ class StepForm:
         if spec.skip:
             buttons.append([Button("⏭ " + t._("Skip"), f"{self.prefix}:skip")])
         if spec.cancel:
-            buttons.append([Button("✖️ " + t._("Cancel"), f"{self.prefix}:cancel")])
+            buttons.append([self.cancel_button(t)])
         location = "📍 " + t._("Share my location") if spec.location else ""
         edit = spec.redraw and isinstance(ctx.incoming.event, ButtonPress)
         ctx.send(Message(t.t(spec.question), buttons, edit=edit, request_location=location))
+
+    def cancel_button(self, t: Translator) -> Button:
+        """The form's Cancel (also for steps that show themselves)."""
+        return Button("✖️ " + t._("Cancel"), f"{self.prefix}:cancel")
 
     def following(self, step: str, skip: tuple[str, ...] | list[str] = ()) -> str:
         """The step after ``step``, passing over ``skip`` (answered before the form began)."""

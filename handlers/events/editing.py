@@ -108,7 +108,7 @@ def _summary(ctx: Context, data: dict[str, Any]) -> None:
         [
             [
                 Button("📢 " + ctx.t._("Publish"), "ee:save"),
-                Button("✖️ " + ctx.t._("Cancel"), "ee:cancel"),
+                FORM.cancel_button(ctx.t),
             ]
         ],
     )

@@ -455,7 +455,7 @@ def _summary(ctx: Context, data: dict[str, Any]) -> None:
             [Button("✅ " + t._("Send"), "hr:send")],
             [
                 Button("✏️ " + t._("Change something"), "hr:change"),
-                Button("✖️ " + t._("Cancel"), "hr:cancel"),
+                FORM.cancel_button(t),
             ],
         ],
     )

@@ -80,7 +80,7 @@ def _summary(ctx: Context, data: dict[str, Any]) -> None:
         [
             [
                 Button("💾 " + ctx.t._("Save"), "pe:save"),
-                Button("✖️ " + ctx.t._("Cancel"), "pe:cancel"),
+                FORM.cancel_button(ctx.t),
             ]
         ],
     )
@@ -243,7 +243,7 @@ def _choose(ctx: Context, _data: dict[str, Any]) -> None:
     ctx.reply(
         t.t("✏️ What do you want to change?"),
         [[Button(t._(label), f"pe:field:{key}")] for key, label in CHANGEABLE.items()]
-        + [[Button("✖️ " + t._("Cancel"), "pe:cancel")]],
+        + [[FORM.cancel_button(t)]],
     )
 
 
