@@ -4,9 +4,10 @@
 repetition → description → check → publish (subscribers are told). ``/event_edit N`` changes
 one field (followers are told when time or place change); ``/event_cancel N`` cancels.
 
-States: ``eventedit.<step>`` (``title``, ``place``, ``start``, ``duration``, ``repeat``,
-``description``), ``eventedit.summary`` (a new event to check) and ``eventedit.choose``
-(which field to change), the draft in the state data.
+A step form (``handlers/step_form.py``, the table ``FORM``). States: ``eventedit.<step>``
+(``title``, ``place``, ``start``, ``duration``, ``repeat``, ``description``),
+``eventedit.summary`` (a new event to check) and ``eventedit.choose`` (which field to
+change), the draft in the state data.
 
 Button data (``ee:…``, coordinators only, also in the backchannel), each action its own
 callback:
@@ -37,11 +38,11 @@ from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import load_gazetteer
 from handlers.refusals import Refusal
 from handlers.router import Router
+from handlers.step_form import Answer, Step, StepForm, ask_again
 from locales import N_
 
 ROLE = "coordinator"
 STATE = "eventedit."
-STEPS = ("title", "place", "start", "duration", "repeat", "description")
 DURATIONS = (60, 90, 120, 180)
 REPEATS = {
     "none": N_("Only once"),
@@ -49,22 +50,6 @@ REPEATS = {
     "biweekly": N_("Every two weeks"),
     "monthly": N_("Every month, same weekday"),
 }
-
-PROMPTS = {
-    "title": N_("✏️ What is the event called?"),
-    "place": N_(
-        "📍 Where does it take place? Type the name of an encounter place, or an "
-        "address, or share a location."
-    ),
-    "start": N_("🗓 When does it start? For example: 24.12.2026 17:00"),
-    "duration": N_("⏱ How long does it take?"),
-    "repeat": N_("🔁 Does it repeat?"),
-    "description": N_("💬 A short description (what happens, for whom). Or skip."),
-}
-
-
-def _prompt(step: str) -> str:
-    return PROMPTS[step]
 
 
 def _repeat_label(data: dict[str, Any]) -> str:
@@ -94,31 +79,15 @@ def rrule_for(kind: str, start: datetime) -> str:
     }[kind]
 
 
-async def _ask(
-    ctx: Context, step: str, data: dict[str, Any], extra: list[list[Button]] | None = None
-) -> None:
-    t = ctx.t
-    ctx.set_state(STATE + step, data)
-    buttons = list(extra or [])
-    if step == "duration":
-        buttons += ui.rows([Button(t.duration(m), f"ee:dur:{m}") for m in DURATIONS])
-    elif step == "repeat":
-        buttons += [[Button(t._(label), f"ee:rep:{key}")] for key, label in REPEATS.items()]
-    elif step == "description":
-        buttons += [[Button("⏭ " + t._("Skip"), "ee:skip")]]
-    buttons.append([Button("✖️ " + t._("Cancel"), "ee:cancel")])
-    ctx.reply(t.t(_prompt(step)), buttons)
+async def _after(ctx: Context, answer: Answer) -> None:
+    """The next step of a new event; the one field of an existing event is saved."""
+    if answer.data.get("event_id"):
+        await _save_edit(ctx, answer.data)
+        return
+    FORM.ask(ctx, FORM.following(answer.step), answer.data)
 
 
-async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
-    if data.get("event_id"):
-        await _save_edit(ctx, data)
-        return
-    index = STEPS.index(step)
-    if index + 1 < len(STEPS):
-        await _ask(ctx, STEPS[index + 1], data)
-        return
-    ctx.set_state(STATE + "summary", data)
+def _summary(ctx: Context, data: dict[str, Any]) -> None:
     event = _event(data["draft"])
     when = ctx.t.datetime(local(event.starts_local), "medium")
     lines = [
@@ -139,7 +108,7 @@ async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
         [
             [
                 Button("📢 " + ctx.t._("Publish"), "ee:save"),
-                Button("✖️ " + ctx.t._("Cancel"), "ee:cancel"),
+                FORM.cancel_button(ctx.t),
             ]
         ],
     )
@@ -158,62 +127,6 @@ async def _save_edit(ctx: Context, data: dict[str, Any]) -> None:
         ctx.t.t("✅ Saved. People who asked for a reminder were told: {count}.", count=told),
         ui.back_to_menu(ctx),
     )
-
-
-async def _input(ctx: Context) -> None:
-    state = ctx.get_state()
-    assert state is not None
-    step = state.state.removeprefix(STATE)
-    data = dict(state.data)
-    draft = data["draft"]
-    event = ctx.incoming.event
-    text = event.text.strip() if isinstance(event, Text) else ""
-    t = ctx.t
-    if step == "title":
-        try:
-            draft["title"] = fields.title(text)
-        except Refusal as refusal:
-            ctx.reply(refusal.text(t))
-            return
-        await _after(ctx, data, step)
-    elif step == "place" and isinstance(event, Location):
-        if refuse_outside_city(ctx, event.latitude, event.longitude):
-            return
-        area = load_gazetteer(ctx.settings.places_data_dir).nearest_stadtteil(
-            event.latitude, event.longitude
-        )
-        draft.update(
-            lat=round(event.latitude, 5),
-            lon=round(event.longitude, 5),
-            stadtbezirk=area.stadtbezirk,
-            place_id=None,
-            address=area.name,
-        )
-        await _after(ctx, data, step)
-    elif step == "place" and fields.usable_address(text):
-        matches = await _search_places(ctx, text)
-        data["address_text"] = text
-        ctx.set_state(STATE + "place", data)
-        buttons = [[Button(f"📍 {name}"[:40], f"ee:pl:{place_id}")] for place_id, name in matches]
-        buttons.append([Button("🏠 " + t._("Use the text as the address"), "ee:addr")])
-        ctx.reply(t.t("📍 Which place do you mean?"), buttons)
-    elif step == "start":
-        try:
-            start = fields.start(text, datetime.now(UTC))
-        except Refusal as refusal:
-            ctx.reply(refusal.text(t))
-            return
-        draft["starts_local"] = local_text(start)
-        if data.get("repeat"):
-            draft["rrule"] = rrule_for(data["repeat"], start)
-        await _after(ctx, data, step)
-    elif step == "description" and text:
-        draft["description"] = fields.description(text)
-        await _after(ctx, data, step)
-    else:
-        ctx.reply(
-            t.t(_prompt(step)) if step in PROMPTS else t.t("👆 Please use the buttons above.")
-        )
 
 
 async def _search_places(ctx: Context, text: str) -> list[tuple[int, str]]:
@@ -250,78 +163,123 @@ async def _cancel_event(ctx: Context) -> None:
     )
 
 
-# -- buttons of the steps (the router checks the step) ------------------------------------------
+# -- the steps ----------------------------------------------------------------------------------
 
 
-async def _draft(ctx: Context) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    step, data = await ctx.pressed_in(STATE)
-    return step, data, data["draft"]
+def _text(ctx: Context) -> str:
+    event = ctx.incoming.event
+    return event.text.strip() if isinstance(event, Text) else ""
 
 
-async def _cancel(ctx: Context) -> None:
-    ctx.clear_state()
-    ctx.reply(ctx.t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
+async def _title(ctx: Context, answer: Answer) -> None:
+    try:
+        answer.draft["title"] = fields.title(_text(ctx))
+    except Refusal as refusal:
+        ctx.reply(refusal.text(ctx.t))
+        return
+    await FORM.answered(ctx, answer)
 
 
-async def _field(ctx: Context) -> None:
-    _step, data, _draft_now = await _draft(ctx)
-    # The place of an existing event is not changed here.
-    if ctx.args not in STEPS or ctx.args == "place":
-        ctx.stale()
-    await _ask(ctx, ctx.args, data)
+async def _where(ctx: Context, answer: Answer) -> None:
+    event = ctx.incoming.event
+    text = _text(ctx)
+    if isinstance(event, Location):
+        if refuse_outside_city(ctx, event.latitude, event.longitude):
+            return
+        area = load_gazetteer(ctx.settings.places_data_dir).nearest_stadtteil(
+            event.latitude, event.longitude
+        )
+        answer.draft.update(
+            lat=round(event.latitude, 5),
+            lon=round(event.longitude, 5),
+            stadtbezirk=area.stadtbezirk,
+            place_id=None,
+            address=area.name,
+        )
+        await FORM.answered(ctx, answer)
+    elif fields.usable_address(text):
+        matches = await _search_places(ctx, text)
+        # The typed text waits in the state for "use the text as the address".
+        answer.data["address_text"] = text
+        ctx.set_state(STATE + "place", answer.data)
+        buttons = [[Button(f"📍 {name}"[:40], f"ee:pl:{place_id}")] for place_id, name in matches]
+        buttons.append([Button("🏠 " + ctx.t._("Use the text as the address"), "ee:addr")])
+        ctx.reply(ctx.t.t("📍 Which place do you mean?"), buttons)
+    else:
+        await ask_again(ctx, answer)
 
 
-async def _place(ctx: Context) -> None:
-    step, data, draft = await _draft(ctx)
+async def _place(ctx: Context, answer: Answer) -> None:
     place = await ctx.db.places.get(ctx.id_arg())
     if place is None:
         ctx.stale()
-    draft.update(
+    answer.draft.update(
         place_id=place.id,
         lat=place.lat,
         lon=place.lon,
         stadtbezirk=place.stadtbezirk,
         address=place.name,
     )
-    data["place_name"] = place.name
-    await _after(ctx, data, step)
+    answer.data["place_name"] = place.name
+    await FORM.answered(ctx, answer)
 
 
-async def _address(ctx: Context) -> None:
-    step, data, draft = await _draft(ctx)
-    if not data.get("address_text"):
+async def _address(ctx: Context, answer: Answer) -> None:
+    if not answer.data.get("address_text"):
         ctx.stale()
-    draft.update(place_id=None, address=data["address_text"])
-    await _after(ctx, data, step)
+    answer.draft.update(place_id=None, address=answer.data["address_text"])
+    await FORM.answered(ctx, answer)
 
 
-async def _duration(ctx: Context) -> None:
-    step, data, draft = await _draft(ctx)
+async def _start(ctx: Context, answer: Answer) -> None:
+    try:
+        start = fields.start(_text(ctx), datetime.now(UTC))
+    except Refusal as refusal:
+        ctx.reply(refusal.text(ctx.t))
+        return
+    answer.draft["starts_local"] = local_text(start)
+    if answer.data.get("repeat"):
+        answer.draft["rrule"] = rrule_for(answer.data["repeat"], start)
+    await FORM.answered(ctx, answer)
+
+
+def _duration_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    return ui.rows([Button(ctx.t.duration(m), f"ee:dur:{m}") for m in DURATIONS])
+
+
+async def _duration(ctx: Context, answer: Answer) -> None:
     if not ctx.args.isdigit() or int(ctx.args) not in DURATIONS:
         ctx.stale()
-    draft["duration_minutes"] = int(ctx.args)
-    await _after(ctx, data, step)
+    answer.draft["duration_minutes"] = int(ctx.args)
+    await FORM.answered(ctx, answer)
 
 
-async def _repeat(ctx: Context) -> None:
-    step, data, draft = await _draft(ctx)
+def _repeat_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    return [[Button(ctx.t._(label), f"ee:rep:{key}")] for key, label in REPEATS.items()]
+
+
+async def _repeat(ctx: Context, answer: Answer) -> None:
     if ctx.args not in REPEATS:
         ctx.stale()
-    data["repeat"] = ctx.args
-    if draft.get("starts_local"):
-        draft["rrule"] = rrule_for(ctx.args, local(draft["starts_local"]))
-        draft["exdates"] = []
-    await _after(ctx, data, step)
+    answer.data["repeat"] = ctx.args
+    if answer.draft.get("starts_local"):
+        answer.draft["rrule"] = rrule_for(ctx.args, local(answer.draft["starts_local"]))
+        answer.draft["exdates"] = []
+    await FORM.answered(ctx, answer)
 
 
-async def _skip(ctx: Context) -> None:
-    step, data, _draft_now = await _draft(ctx)
-    await _after(ctx, data, step)
+async def _description(ctx: Context, answer: Answer) -> None:
+    text = _text(ctx)
+    if not text:
+        await ask_again(ctx, answer)
+        return
+    answer.draft["description"] = fields.description(text)
+    await FORM.answered(ctx, answer)
 
 
-async def _save(ctx: Context) -> None:
-    _step, _data, draft = await _draft(ctx)
-    event_id, told = await changes.publish(ctx.mail, _event(draft), ctx.user.id, "event.create")
+async def _save(ctx: Context, answer: Answer) -> None:
+    event = _event(answer.draft)
+    event_id, told = await changes.publish(ctx.mail, event, ctx.user.id, "event.create")
     ctx.clear_state()
     ctx.reply(
         ctx.t.t(
@@ -335,6 +293,78 @@ async def _save(ctx: Context) -> None:
     )
 
 
+# What /event_edit can change (the place of an existing event is not changed here).
+CHANGEABLE = {
+    "title": N_("Title"),
+    "start": N_("Start"),
+    "duration": N_("Duration"),
+    "repeat": N_("Repetition"),
+    "description": N_("Description"),
+}
+
+
+def _choose(ctx: Context, data: dict[str, Any]) -> None:
+    ctx.reply(
+        ctx.t.t("✏️ What do you want to change?"),
+        [[Button(ctx.t._(label), f"ee:field:{key}")] for key, label in CHANGEABLE.items()]
+        + [[Button("❌ " + ctx.t._("Cancel the event"), f"ee:cxl:{data['event_id']}")]],
+    )
+
+
+async def _field(ctx: Context, answer: Answer) -> None:
+    if ctx.args not in CHANGEABLE:
+        ctx.stale()
+    FORM.ask(ctx, ctx.args, answer.data)
+
+
+FORM = StepForm(
+    prefix="ee",
+    state=STATE,
+    draft="draft",
+    cancelled=N_("✖️ Cancelled. Nothing was changed."),
+    after=_after,
+    role=ROLE,
+    backchannel=True,
+    steps={
+        "title": Step(N_("✏️ What is the event called?"), takes=_title, next="place"),
+        "place": Step(
+            N_(
+                "📍 Where does it take place? Type the name of an encounter place, or an "
+                "address, or share a location."
+            ),
+            takes=_where,
+            presses={"pl": _place, "addr": _address},
+            next="start",
+        ),
+        "start": Step(
+            N_("🗓 When does it start? For example: 24.12.2026 17:00"), takes=_start, next="duration"
+        ),
+        "duration": Step(
+            N_("⏱ How long does it take?"),
+            buttons=_duration_buttons,
+            presses={"dur": _duration},
+            takes=ask_again,
+            next="repeat",
+        ),
+        "repeat": Step(
+            N_("🔁 Does it repeat?"),
+            buttons=_repeat_buttons,
+            presses={"rep": _repeat},
+            takes=ask_again,
+            next="description",
+        ),
+        "description": Step(
+            N_("💬 A short description (what happens, for whom). Or skip."),
+            takes=_description,
+            skip=True,
+            next="summary",
+        ),
+        "summary": Step(show=_summary, presses={"save": _save}),
+        "choose": Step(show=_choose, presses={"field": _field}),
+    },
+)
+
+
 def register(router: Router) -> None:
     @router.command("event_new", N_("Publish an event (coordinators)"), role=ROLE)
     async def event_new(ctx: Context) -> None:
@@ -342,7 +372,7 @@ def register(router: Router) -> None:
             Event(uid=f"chat-{uuid.uuid4().hex[:12]}", title="", starts_local="", source="chat")
         )
         draft.pop("id"), draft.pop("texts")
-        await _ask(ctx, "title", {"draft": draft})
+        FORM.ask(ctx, "title", {"draft": draft})
 
     @router.command("event_edit", N_("Change an event (coordinators)"), role=ROLE)
     async def event_edit(ctx: Context) -> None:
@@ -353,21 +383,7 @@ def register(router: Router) -> None:
             return
         draft = asdict(event)
         draft.pop("id"), draft.pop("texts")
-        ctx.set_state(STATE + "choose", {"draft": draft, "event_id": event.id})
-        ctx.reply(
-            ctx.t.t("✏️ What do you want to change?"),
-            [
-                [Button(ctx.t._(label), f"ee:field:{key}")]
-                for key, label in (
-                    ("title", N_("Title")),
-                    ("start", N_("Start")),
-                    ("duration", N_("Duration")),
-                    ("repeat", N_("Repetition")),
-                    ("description", N_("Description")),
-                )
-            ]
-            + [[Button("❌ " + ctx.t._("Cancel the event"), f"ee:cxl:{event.id}")]],
-        )
+        FORM.ask(ctx, "choose", {"draft": draft, "event_id": event.id})
 
     @router.command(
         "event_cancel", N_("Cancel an event (coordinators)"), role=ROLE, backchannel=True
@@ -380,22 +396,9 @@ def register(router: Router) -> None:
             return
         await event_cancel_confirm(ctx, event)
 
-    for step in (*STEPS, "summary", "choose"):
-        router.state(STATE + step)(_input)
-
     for action, callback in {"cxl": _ask_cancel_event, "cxly": _cancel_event}.items():
         router.action("ee", action, role=ROLE, backchannel=True)(callback)
-    for action, (callback, step) in {
-        "cancel": (_cancel, ""),
-        "field": (_field, "choose"),
-        "pl": (_place, "place"),
-        "addr": (_address, "place"),
-        "dur": (_duration, "duration"),
-        "rep": (_repeat, "repeat"),
-        "skip": (_skip, "description"),
-        "save": (_save, "summary"),
-    }.items():
-        router.action("ee", action, role=ROLE, backchannel=True, states=(STATE + step,))(callback)
+    FORM.register(router)
 
 
 async def event_cancel_confirm(ctx: Context, event: Event) -> None:

@@ -1,9 +1,9 @@
 """A resident asks for help: category → description (text or voice) → where → when →
 languages → summary → send; and lists, edits or withdraws their requests.
 
-The draft lives in the conversation state (``request.<step>``), so a restart continues at
-the same step. The place is stored coarsely: a Stadtteil and a point rounded to ~500 m
-(``places.coarse.AREA``).
+A step form (``handlers/step_form.py``, the table ``FORM``): the draft lives in the
+conversation state (``request.<step>``), so a restart continues at the same step. The place
+is stored coarsely: a Stadtteil and a point rounded to ~500 m (``places.coarse.AREA``).
 
 Every change of a request's state (send, edit, withdraw, still needed) is a call into
 ``lifecycle``; this module only asks and answers.
@@ -41,42 +41,17 @@ from handlers.helping import lifecycle, text_language
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, relay_row
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
-from handlers.messages import Button, ButtonPress, Location, Media, Message, Text
+from handlers.messages import Button, Location, Media, Text
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.router import Router
+from handlers.step_form import Answer, Step, StepForm, ask_again
 from handlers.text_safety import clean_name, clean_text
 from locales import N_, SUPPORTED_LANGUAGES
 
 STATE = "request."
-STEPS = ("category", "description", "where", "when", "languages")
 MIN_TEXT, MAX_TEXT = 5, 1000
-
-PROMPTS = {
-    "category": N_("🤝 What do you need help with?"),
-    "description": N_(
-        "✍️ Describe in a few words what you need. You can also send a voice "
-        "message. Please do not write your address or phone number - you will "
-        "talk to your helper through this chat."
-    ),
-    "where": N_(
-        "📍 Where? Share your location, or type your postcode or district. We only "
-        "keep the area, never your address."
-    ),
-    "when": N_("🕓 When do you need the help?"),
-    "when_text": N_("🕓 Which day and time? For example: Tuesday afternoon."),
-    "contact": N_(
-        "☎️ How can the helper reach the person? A phone number or an address - "
-        "only the coordinators and the helper who takes the request will see it."
-    ),
-    "languages": N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
-}
-
-
-def _prompt(step: str) -> str:
-    # Looked up outside t.t(...): the extractor would otherwise take the key as a message.
-    return PROMPTS[step]
 
 
 async def help_home(ctx: Context) -> None:
@@ -113,135 +88,6 @@ async def _limits_allow(ctx: Context) -> bool:
     )
     ctx.reply(refusal.text(ctx.t), buttons)
     return False
-
-
-async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
-    t = ctx.t
-    ctx.set_state(STATE + step, data)
-    buttons: list[list[Button]] = []
-    location = ""
-    if step == "category":
-        buttons = ui.rows(
-            [Button(category_label(t, key), f"hr:cat:{key}") for key in HELP_CATEGORIES]
-        )
-    elif step == "where":
-        location = "📍 " + t._("Share my location")
-    elif step == "when":
-        buttons = [[Button(t._(label), f"hr:when:{key}")] for key, label in WHEN.items()]
-    elif step == "languages":
-        buttons = ui.language_toggles(t, data["draft"].get("languages") or (), "hr")
-    buttons.append([Button("✖️ " + t._("Cancel"), "hr:cancel")])
-    edit = step == "languages" and isinstance(ctx.incoming.event, ButtonPress)
-    ctx.send(Message(t.t(_prompt(step)), buttons, edit=edit, request_location=location))
-
-
-async def _after(ctx: Context, data: dict[str, Any], step: str) -> None:
-    """Next step, or back to the summary when the user was changing one answer."""
-    if data.get("changing"):
-        data["changing"] = False
-        await _summary(ctx, data)
-        return
-    # Steps answered before the flow began ("start with anything": the description) are
-    # not asked again.
-    following = [s for s in STEPS[STEPS.index(step) + 1 :] if s not in data.get("given", ())]
-    if following:
-        await _ask(ctx, following[0], data)
-    else:
-        await _summary(ctx, data)
-
-
-async def _summary(ctx: Context, data: dict[str, Any]) -> None:
-    t = ctx.t
-    ctx.set_state(STATE + "summary", data)
-    text = t.t("📋 <b>Please check your request:</b>") + "\n\n" + describe(t, data["draft"])
-    if data["draft"].get("offline_contact"):
-        text += "\n" + t.t(
-            "☎️ Contact (coordinators only): {contact}",
-            contact=data["draft"]["offline_contact"],
-        )
-    ctx.reply(
-        text,
-        [
-            [Button("✅ " + t._("Send"), "hr:send")],
-            [
-                Button("✏️ " + t._("Change something"), "hr:change"),
-                Button("✖️ " + t._("Cancel"), "hr:cancel"),
-            ],
-        ],
-    )
-
-
-async def _free_input(ctx: Context) -> None:
-    state = ctx.get_state()
-    assert state is not None
-    step = state.state.removeprefix(STATE)
-    data = dict(state.data)
-    draft = data["draft"]
-    event = ctx.incoming.event
-    t = ctx.t
-    if step == "contact":
-        if isinstance(event, Text) and 3 <= len(clean_name(event.text, limit=200)) <= 200:
-            draft["offline_contact"] = clean_name(event.text, limit=200)
-            await _ask(ctx, "category", data)
-        else:
-            ctx.reply(t.t(_prompt(step)))
-    elif step == "description":
-        if isinstance(event, Media) and event.kind in ("voice", "audio"):
-            draft.update(voice_file_id=event.file_id, voice_platform=ctx.user.platform)
-            await _after(ctx, data, step)
-        elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
-            description = clean_text(event.text)
-            draft.update(
-                description=description, description_lang=text_language.detect(description, t.lang)
-            )
-            await _after(ctx, data, step)
-        elif isinstance(event, Text):
-            ctx.reply(
-                t.t(
-                    "✍️ Please write between {low} and {high} characters, or send a voice message.",
-                    low=MIN_TEXT,
-                    high=MAX_TEXT,
-                )
-            )
-        else:
-            ctx.reply(t.t(_prompt(step)))
-    elif step == "where":
-        gazetteer = load_gazetteer(ctx.settings.places_data_dir)
-        if isinstance(event, Location):
-            if refuse_outside_city(ctx, event.latitude, event.longitude):
-                return
-            area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
-            lat, lon = coarsen(event.latitude, event.longitude, AREA)
-            draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
-            await _after(ctx, data, step)
-        elif isinstance(event, Text):
-            resolution = gazetteer.resolve(event.text.strip(), ctx.settings.city)
-            if resolution.area is None or resolution.area.kind == "point":
-                buttons = [
-                    [Button(f"📍 {name}", f"hr:area:{name}")] for name in resolution.suggestions
-                ]
-                ctx.reply(
-                    t.t(
-                        '🤔 I don\'t know "{query}". Did you mean one of these?',
-                        query=event.text.strip(),
-                    )
-                    if buttons
-                    else t.t(_prompt(step)),
-                    buttons,
-                )
-                return
-            _set_area(draft, resolution.area)
-            await _after(ctx, data, step)
-        else:
-            ctx.reply(t.t(_prompt(step)))
-    elif step == "when_text":
-        if isinstance(event, Text) and 2 <= len(clean_name(event.text, limit=200)) <= 200:
-            draft["when_text"] = clean_name(event.text, limit=200)
-            await _after(ctx, data, "when")
-        else:
-            ctx.reply(t.t(_prompt("when_text")))
-    else:
-        ctx.reply(t.t("👆 Please use the buttons above."))
 
 
 def _set_area(draft: dict[str, Any], area: Area) -> None:
@@ -369,7 +215,7 @@ async def start(ctx: Context, description: dict[str, Any] | None = None) -> None
     data: dict[str, Any] = {"draft": {"languages": [ctx.t.lang], **(description or {})}}
     if description:
         data["given"] = ["description"]
-    await _ask(ctx, "category", data)
+    FORM.ask(ctx, "category", data)
 
 
 async def _mine(ctx: Context) -> None:
@@ -389,7 +235,7 @@ async def _edit(ctx: Context) -> None:
     if request.state not in ("review", "open"):
         ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
         return
-    await _summary(ctx, {"draft": _draft_of(request), "request_id": request.id})
+    FORM.ask(ctx, "summary", {"draft": _draft_of(request), "request_id": request.id})
 
 
 async def _ask_withdraw(ctx: Context) -> None:
@@ -454,91 +300,260 @@ async def _with(ctx: Context) -> None:
     await start(ctx, kept)
 
 
-# -- buttons of the draft's steps --------------------------------------------------------------
+# -- the draft's steps -------------------------------------------------------------------------
 
 
-async def _draft(ctx: Context) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    step, data = await ctx.pressed_in(STATE)
-    return step, data, data["draft"]
+async def _after(ctx: Context, answer: Answer) -> None:
+    """Next step, or back to the summary when the user was changing one answer."""
+    data = answer.data
+    if data.get("changing"):
+        data["changing"] = False
+        FORM.ask(ctx, "summary", data)
+        return
+    # Steps answered before the flow began ("start with anything": the description) are
+    # not asked again.
+    FORM.ask(ctx, FORM.following(answer.step, skip=data.get("given", ())), data)
 
 
-async def _cancel(ctx: Context) -> None:
-    ctx.clear_state()
-    ctx.reply(ctx.t.t("✖️ Cancelled. Nothing was sent."), ui.back_to_menu(ctx), edit=True)
+async def _contact(ctx: Context, answer: Answer) -> None:
+    event = ctx.incoming.event
+    if isinstance(event, Text) and 3 <= len(clean_name(event.text, limit=200)) <= 200:
+        answer.draft["offline_contact"] = clean_name(event.text, limit=200)
+        await FORM.answered(ctx, answer)
+    else:
+        await ask_again(ctx, answer)
 
 
-async def _category(ctx: Context) -> None:
-    step, data, draft = await _draft(ctx)
+def _category_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    return ui.rows([Button(category_label(ctx.t, key), f"hr:cat:{key}") for key in HELP_CATEGORIES])
+
+
+async def _category(ctx: Context, answer: Answer) -> None:
     if ctx.args not in HELP_CATEGORIES:
         ctx.stale()
-    draft["category"] = ctx.args
-    await _after(ctx, data, step)
+    answer.draft["category"] = ctx.args
+    await FORM.answered(ctx, answer)
 
 
-async def _area(ctx: Context) -> None:
-    step, data, draft = await _draft(ctx)
+async def _description(ctx: Context, answer: Answer) -> None:
+    event = ctx.incoming.event
+    t = ctx.t
+    if isinstance(event, Media) and event.kind in ("voice", "audio"):
+        answer.draft.update(voice_file_id=event.file_id, voice_platform=ctx.user.platform)
+        await FORM.answered(ctx, answer)
+    elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
+        description = clean_text(event.text)
+        answer.draft.update(
+            description=description, description_lang=text_language.detect(description, t.lang)
+        )
+        await FORM.answered(ctx, answer)
+    elif isinstance(event, Text):
+        ctx.reply(
+            t.t(
+                "✍️ Please write between {low} and {high} characters, or send a voice message.",
+                low=MIN_TEXT,
+                high=MAX_TEXT,
+            )
+        )
+    else:
+        await ask_again(ctx, answer)
+
+
+async def _where(ctx: Context, answer: Answer) -> None:
+    gazetteer = load_gazetteer(ctx.settings.places_data_dir)
+    event = ctx.incoming.event
+    t = ctx.t
+    if isinstance(event, Location):
+        if refuse_outside_city(ctx, event.latitude, event.longitude):
+            return
+        area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
+        lat, lon = coarsen(event.latitude, event.longitude, AREA)
+        answer.draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
+        await FORM.answered(ctx, answer)
+    elif isinstance(event, Text):
+        resolution = gazetteer.resolve(event.text.strip(), ctx.settings.city)
+        if resolution.area is None or resolution.area.kind == "point":
+            buttons = [[Button(f"📍 {name}", f"hr:area:{name}")] for name in resolution.suggestions]
+            ctx.reply(
+                t.t(
+                    '🤔 I don\'t know "{query}". Did you mean one of these?',
+                    query=event.text.strip(),
+                )
+                if buttons
+                else t.t(answer.question),
+                buttons,
+            )
+            return
+        _set_area(answer.draft, resolution.area)
+        await FORM.answered(ctx, answer)
+    else:
+        await ask_again(ctx, answer)
+
+
+async def _area(ctx: Context, answer: Answer) -> None:
     area = load_gazetteer(ctx.settings.places_data_dir).resolve(ctx.args, ctx.settings.city).area
     if area is None:
         ctx.stale()
-    _set_area(draft, area)
-    await _after(ctx, data, step)
+    _set_area(answer.draft, area)
+    await FORM.answered(ctx, answer)
 
 
-async def _when(ctx: Context) -> None:
-    step, data, draft = await _draft(ctx)
+def _when_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    return [[Button(ctx.t._(label), f"hr:when:{key}")] for key, label in WHEN.items()]
+
+
+async def _when(ctx: Context, answer: Answer) -> None:
     if ctx.args not in WHEN:
         ctx.stale()
-    draft["when_kind"] = ctx.args
+    answer.draft["when_kind"] = ctx.args
     if ctx.args == "asap":
-        draft["when_text"] = ""
-        await _after(ctx, data, step)
+        answer.draft["when_text"] = ""
+        await FORM.answered(ctx, answer)
     else:
-        ctx.set_state(STATE + "when_text", data)
-        ctx.reply(ctx.t.t(_prompt("when_text")))
+        FORM.ask(ctx, "when_text", answer.data)
 
 
-async def _language(ctx: Context) -> None:
-    _step, data, draft = await _draft(ctx)
+async def _when_text(ctx: Context, answer: Answer) -> None:
+    event = ctx.incoming.event
+    if isinstance(event, Text) and 2 <= len(clean_name(event.text, limit=200)) <= 200:
+        answer.draft["when_text"] = clean_name(event.text, limit=200)
+        await FORM.answered(ctx, answer)
+    else:
+        await ask_again(ctx, answer)
+
+
+def _language_buttons(ctx: Context, draft: dict[str, Any]) -> list[list[Button]]:
+    return ui.language_toggles(ctx.t, draft.get("languages") or (), "hr")
+
+
+async def _language(ctx: Context, answer: Answer) -> None:
     if ctx.args not in SUPPORTED_LANGUAGES:
         ctx.stale()
-    draft["languages"] = ui.toggled(draft.get("languages") or [], ctx.args, SUPPORTED_LANGUAGES)
-    await _ask(ctx, "languages", data)
+    chosen = answer.draft.get("languages") or []
+    answer.draft["languages"] = ui.toggled(chosen, ctx.args, SUPPORTED_LANGUAGES)
+    FORM.ask(ctx, "languages", answer.data)
 
 
-async def _languages_done(ctx: Context) -> None:
-    step, data, draft = await _draft(ctx)
-    if not draft.get("languages"):
+async def _languages_done(ctx: Context, answer: Answer) -> None:
+    if not answer.draft.get("languages"):
         ctx.toast(ctx.t._("Please choose at least one language."))
         return
-    await _after(ctx, data, step)
+    await FORM.answered(ctx, answer)
 
 
-async def _change(ctx: Context) -> None:
+def _summary(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
-    labels = {
-        "category": N_("What"),
-        "description": N_("Description"),
-        "where": N_("Where"),
-        "when": N_("When"),
-        "languages": N_("Languages"),
-    }
+    text = t.t("📋 <b>Please check your request:</b>") + "\n\n" + describe(t, data["draft"])
+    if data["draft"].get("offline_contact"):
+        text += "\n" + t.t(
+            "☎️ Contact (coordinators only): {contact}",
+            contact=data["draft"]["offline_contact"],
+        )
     ctx.reply(
-        t.t("✏️ What do you want to change?"),
-        [[Button(t._(label), f"hr:field:{key}")] for key, label in labels.items()],
+        text,
+        [
+            [Button("✅ " + t._("Send"), "hr:send")],
+            [
+                Button("✏️ " + t._("Change something"), "hr:change"),
+                FORM.cancel_button(t),
+            ],
+        ],
     )
 
 
-async def _field(ctx: Context) -> None:
-    _step, data, _draft_now = await _draft(ctx)
-    if ctx.args not in STEPS:
+# The answers that can be changed from the summary, with their labels there.
+CHANGEABLE = {
+    "category": N_("What"),
+    "description": N_("Description"),
+    "where": N_("Where"),
+    "when": N_("When"),
+    "languages": N_("Languages"),
+}
+
+
+async def _change(ctx: Context, _answer: Answer) -> None:
+    t = ctx.t
+    ctx.reply(
+        t.t("✏️ What do you want to change?"),
+        [[Button(t._(label), f"hr:field:{key}")] for key, label in CHANGEABLE.items()],
+    )
+
+
+async def _field(ctx: Context, answer: Answer) -> None:
+    if ctx.args not in CHANGEABLE:
         ctx.stale()
-    data["changing"] = True
-    await _ask(ctx, ctx.args, data)
+    answer.data["changing"] = True
+    FORM.ask(ctx, ctx.args, answer.data)
 
 
-async def _send_button(ctx: Context) -> None:
-    _step, data, _draft_now = await _draft(ctx)
-    await _send(ctx, data)
+async def _send_button(ctx: Context, answer: Answer) -> None:
+    await _send(ctx, answer.data)
+
+
+FORM = StepForm(
+    prefix="hr",
+    state=STATE,
+    draft="draft",
+    cancelled=N_("✖️ Cancelled. Nothing was sent."),
+    after=_after,
+    steps={
+        "contact": Step(
+            N_(
+                "☎️ How can the helper reach the person? A phone number or an address - "
+                "only the coordinators and the helper who takes the request will see it."
+            ),
+            takes=_contact,
+            next="category",
+        ),
+        "category": Step(
+            N_("🤝 What do you need help with?"),
+            buttons=_category_buttons,
+            presses={"cat": _category},
+            next="description",
+        ),
+        "description": Step(
+            N_(
+                "✍️ Describe in a few words what you need. You can also send a voice "
+                "message. Please do not write your address or phone number - you will "
+                "talk to your helper through this chat."
+            ),
+            takes=_description,
+            next="where",
+        ),
+        "where": Step(
+            N_(
+                "📍 Where? Share your location, or type your postcode or district. We only "
+                "keep the area, never your address."
+            ),
+            takes=_where,
+            presses={"area": _area},
+            location=True,
+            next="when",
+        ),
+        "when": Step(
+            N_("🕓 When do you need the help?"),
+            buttons=_when_buttons,
+            presses={"when": _when},
+            next="languages",
+        ),
+        "when_text": Step(
+            N_("🕓 Which day and time? For example: Tuesday afternoon."),
+            takes=_when_text,
+            cancel=False,
+            next="languages",
+        ),
+        "languages": Step(
+            N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
+            buttons=_language_buttons,
+            presses={"lang": _language, "langs-done": _languages_done},
+            redraw=True,
+            next="summary",
+        ),
+        "summary": Step(
+            show=_summary, presses={"change": _change, "field": _field, "send": _send_button}
+        ),
+    },
+)
 
 
 def register(router: Router) -> None:
@@ -554,14 +569,12 @@ def register(router: Router) -> None:
         role="coordinator",
     )
     async def enter_command(ctx: Context) -> None:
-        await _ask(ctx, "contact", {"draft": {"languages": [ctx.t.lang]}, "on_behalf": True})
+        FORM.ask(ctx, "contact", {"draft": {"languages": [ctx.t.lang]}, "on_behalf": True})
 
     @router.command("myrequests", N_("Your help requests"))
     async def mine_command(ctx: Context) -> None:
         await show_mine(ctx)
 
-    for step in (*STEPS, "when_text", "summary", "contact"):
-        router.state(STATE + step)(_free_input)
     router.free_input_taker(ANYTHING_RANK)(offer_help_with)
     router.action("hr", "with", states=(ANYTHING,))(_with)
 
@@ -575,16 +588,4 @@ def register(router: Router) -> None:
     }
     for action, callback in anywhere.items():
         router.action("hr", action)(callback)
-    in_step = {
-        "cancel": (_cancel, (STATE,)),
-        "cat": (_category, (STATE + "category",)),
-        "area": (_area, (STATE + "where",)),
-        "when": (_when, (STATE + "when",)),
-        "lang": (_language, (STATE + "languages",)),
-        "langs-done": (_languages_done, (STATE + "languages",)),
-        "change": (_change, (STATE + "summary",)),
-        "field": (_field, (STATE + "summary",)),
-        "send": (_send_button, (STATE + "summary",)),
-    }
-    for action, (callback, states) in in_step.items():
-        router.action("hr", action, states=states)(callback)
+    FORM.register(router)

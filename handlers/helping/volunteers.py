@@ -1,8 +1,10 @@
 """Volunteers say where, with what and in which languages they help, and how much.
 
-Registration (states ``vol.<step>``): area (districts, or a radius around a location) →
-kinds of help → languages → availability (optional text) → quiet hours → how many
-requests at once. Afterwards: pause and resume, change, leave, and the record of help given.
+Registration, a step form (``handlers/step_form.py``, the table ``FORM``; states
+``vol.<step>``): ``area`` (districts, or ``around`` a location and its ``radius``) →
+``categories`` (kinds of help) → ``languages`` → ``availability`` (optional text) → ``quiet``
+hours → ``max`` (how many requests at once). Afterwards: pause and resume, change, leave,
+and the record of help given.
 
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
 requests that found nobody so far (``lifecycle.offer_to``).
@@ -32,12 +34,13 @@ from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused, Scene
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.messages import Button, ButtonPress, Document, Location, Message, Text
+from handlers.messages import Button, Document, Location, Message, Text
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
 from handlers.router import Router
+from handlers.step_form import Answer, Step, StepForm, ask_again
 from handlers.text_safety import clean_text
 from locales import N_, SUPPORTED_LANGUAGES, Translator
 
@@ -51,75 +54,6 @@ PAUSED_BY_COORDINATOR = N_(
 RESUMED_BY_COORDINATOR = N_("▶️ A coordinator resumed your volunteering: you get requests again.")
 QUIET = {"0-0": (0, 0), "22-7": (22, 7), "20-8": (20, 8)}
 RADII = (1000, 2000, 5000)
-
-PROMPTS = {
-    "area": N_(
-        "📍 Where can you help? Choose one or more districts, or help around a place "
-        "within a distance."
-    ),
-    "around": N_(
-        "📍 Share the location you want to help around (for example your home - "
-        "only the distance to requests is used)."
-    ),
-    "radius": N_("📏 How far from there?"),
-    "categories": N_("🧰 What can you help with? Tap all that apply, then Done."),
-    "languages": N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
-    "availability": N_("🗓 When are you usually available? For example: weekday evenings. Or skip."),
-    "quiet": N_("🌙 At which times should I not send you requests?"),
-    "max": N_("🔢 How many requests do you want to take on at the same time?"),
-}
-
-
-def _prompt(step: str) -> str:
-    return PROMPTS[step]
-
-
-async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
-    t = ctx.t
-    ctx.set_state(STATE + step, data)
-    profile = data["profile"]
-    tick = lambda on: "✅ " if on else ""  # noqa: E731 - a tiny local formatter
-    buttons: list[list[Button]] = []
-    location = ""
-    if step == "area":
-        bezirke = load_gazetteer(ctx.settings.places_data_dir).bezirke
-        chosen = set(profile.get("stadtbezirke") or ())
-        buttons = ui.rows(
-            [Button(tick(a.name in chosen) + a.name, f"vo:bz:{a.name}") for a in bezirke]
-        )
-        buttons.append([Button("📍 " + t._("Around a place instead"), "vo:around")])
-        buttons.append([Button("✔️ " + t._("Done"), "vo:area-done")])
-    elif step == "around":
-        location = "📍 " + t._("Share my location")
-    elif step == "radius":
-        buttons = [[Button(t.distance(r), f"vo:r:{r}") for r in RADII]]
-    elif step == "categories":
-        chosen = set(profile.get("categories") or ())
-        buttons = ui.rows(
-            [
-                Button(tick(k in chosen) + category_label(t, k), f"vo:cat:{k}")
-                for k in HELP_CATEGORIES
-            ]
-        )
-        buttons.append([Button("✔️ " + t._("Done"), "vo:cats-done")])
-    elif step == "languages":
-        buttons = ui.language_toggles(t, profile.get("languages") or (), "vo")
-    elif step == "availability":
-        buttons = [[Button("⏭ " + t._("Skip"), "vo:skip")]]
-    elif step == "quiet":
-        buttons = [
-            [Button(t._("No quiet hours"), "vo:q:0-0")],
-            [Button("22:00–07:00", "vo:q:22-7"), Button("20:00–08:00", "vo:q:20-8")],
-        ]
-    elif step == "max":
-        buttons = [[Button(str(n), f"vo:max:{n}") for n in (1, 2, 3)]]
-    buttons.append([Button("✖️ " + t._("Cancel"), "vo:cancel")])
-    toggling = (
-        step in ("area", "categories", "languages")
-        and isinstance(ctx.incoming.event, ButtonPress)
-        and ctx.args.partition(":")[0] in ("bz", "cat", "lang")
-    )
-    ctx.send(Message(t.t(_prompt(step)), buttons, edit=toggling, request_location=location))
 
 
 def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
@@ -197,10 +131,6 @@ async def volunteer_home(ctx: Context) -> None:
     )
 
 
-def _toggle(data: dict[str, Any], key: str, value: str, order: tuple[str, ...]) -> None:
-    data["profile"][key] = ui.toggled(data["profile"].get(key) or [], value, order)
-
-
 async def show_record(ctx: Context) -> None:
     t = ctx.t
     record = await ctx.db.volunteers.record(ctx.user.id)
@@ -256,27 +186,6 @@ def _parse(text: str):
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-async def _free_input(ctx: Context) -> None:
-    state = ctx.get_state()
-    assert state is not None
-    step = state.state.removeprefix(STATE)
-    data = dict(state.data)
-    event = ctx.incoming.event
-    if step == "around" and isinstance(event, Location):
-        if refuse_outside_city(ctx, event.latitude, event.longitude):
-            return
-        lat, lon = coarsen(event.latitude, event.longitude, AREA)  # ~500 m, like requests
-        data["profile"].update(lat=lat, lon=lon, stadtbezirke=[])
-        await _ask(ctx, "radius", data)
-    elif step == "availability" and isinstance(event, Text) and event.text.strip():
-        data["profile"]["availability"] = clean_text(event.text)[:200]
-        await _ask(ctx, "quiet", data)
-    elif step in ("around", "availability"):
-        ctx.reply(ctx.t.t(_prompt(step)))
-    else:
-        ctx.reply(ctx.t.t("👆 Please use the buttons above."))
-
-
 async def _register(ctx: Context) -> None:
     existing = await ctx.db.volunteers.get(ctx.user.id)
     if existing is None:
@@ -287,7 +196,7 @@ async def _register(ctx: Context) -> None:
             for name in EDITABLE
             for value in (getattr(existing, name),)
         }
-    await _ask(ctx, "area", {"profile": profile})
+    FORM.ask(ctx, "area", {"profile": profile})
 
 
 async def _profile(ctx: Context) -> Volunteer:
@@ -384,94 +293,144 @@ async def _leave(ctx: Context) -> None:
     )
 
 
-async def _step(ctx: Context) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    step, data = await ctx.pressed_in(STATE)
-    return step, data, data["profile"]
+# -- the registration's steps -------------------------------------------------------------------
 
 
-async def _cancel(ctx: Context) -> None:
-    ctx.clear_state()
-    ctx.reply(ctx.t.t("✖️ Cancelled. Nothing was changed."), ui.back_to_menu(ctx), edit=True)
+def _tick(on: bool) -> str:
+    return "✅ " if on else ""
 
 
-async def _district(ctx: Context) -> None:
-    _, data, profile = await _step(ctx)
+def _toggle(profile: dict[str, Any], key: str, value: str, order: tuple[str, ...]) -> None:
+    profile[key] = ui.toggled(profile.get(key) or [], value, order)
+
+
+def _area_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
+    bezirke = load_gazetteer(ctx.settings.places_data_dir).bezirke
+    chosen = set(profile.get("stadtbezirke") or ())
+    buttons = ui.rows(
+        [Button(_tick(a.name in chosen) + a.name, f"vo:bz:{a.name}") for a in bezirke]
+    )
+    buttons.append([Button("📍 " + ctx.t._("Around a place instead"), "vo:around")])
+    buttons.append([Button("✔️ " + ctx.t._("Done"), "vo:area-done")])
+    return buttons
+
+
+async def _district(ctx: Context, answer: Answer) -> None:
     bezirke = {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
     if ctx.args not in bezirke:
         ctx.stale()
-    _toggle(data, "stadtbezirke", ctx.args, tuple(sorted(bezirke)))
-    profile.update(lat=None, lon=None, radius_m=None)
-    await _ask(ctx, "area", data)
+    _toggle(answer.draft, "stadtbezirke", ctx.args, tuple(sorted(bezirke)))
+    answer.draft.update(lat=None, lon=None, radius_m=None)
+    FORM.ask(ctx, "area", answer.data)
 
 
-async def _around(ctx: Context) -> None:
-    _, data, _ = await _step(ctx)
-    await _ask(ctx, "around", data)
+async def _around(ctx: Context, answer: Answer) -> None:
+    FORM.ask(ctx, "around", answer.data)
 
 
-async def _area_done(ctx: Context) -> None:
-    _, data, profile = await _step(ctx)
-    if not profile.get("stadtbezirke"):
+async def _area_done(ctx: Context, answer: Answer) -> None:
+    if not answer.draft.get("stadtbezirke"):
         ctx.toast(ctx.t._("Please choose at least one district."))
         return
-    await _ask(ctx, "categories", data)
+    await FORM.answered(ctx, answer)
 
 
-async def _radius(ctx: Context) -> None:
-    _, data, profile = await _step(ctx)
+async def _location(ctx: Context, answer: Answer) -> None:
+    event = ctx.incoming.event
+    if not isinstance(event, Location):
+        await ask_again(ctx, answer)
+        return
+    if refuse_outside_city(ctx, event.latitude, event.longitude):
+        return
+    lat, lon = coarsen(event.latitude, event.longitude, AREA)  # ~500 m, like requests
+    answer.draft.update(lat=lat, lon=lon, stadtbezirke=[])
+    await FORM.answered(ctx, answer)
+
+
+def _radius_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
+    return [[Button(ctx.t.distance(r), f"vo:r:{r}") for r in RADII]]
+
+
+async def _radius(ctx: Context, answer: Answer) -> None:
     if not ctx.args.isdigit() or int(ctx.args) not in RADII:
         ctx.stale()
-    profile["radius_m"] = int(ctx.args)
-    await _ask(ctx, "categories", data)
+    answer.draft["radius_m"] = int(ctx.args)
+    await FORM.answered(ctx, answer)
 
 
-async def _category(ctx: Context) -> None:
-    _, data, _ = await _step(ctx)
+def _category_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
+    chosen = set(profile.get("categories") or ())
+    buttons = ui.rows(
+        [
+            Button(_tick(k in chosen) + category_label(ctx.t, k), f"vo:cat:{k}")
+            for k in HELP_CATEGORIES
+        ]
+    )
+    buttons.append([Button("✔️ " + ctx.t._("Done"), "vo:cats-done")])
+    return buttons
+
+
+async def _category(ctx: Context, answer: Answer) -> None:
     if ctx.args not in HELP_CATEGORIES:
         ctx.stale()
-    _toggle(data, "categories", ctx.args, tuple(HELP_CATEGORIES))
-    await _ask(ctx, "categories", data)
+    _toggle(answer.draft, "categories", ctx.args, tuple(HELP_CATEGORIES))
+    FORM.ask(ctx, "categories", answer.data)
 
 
-async def _categories_done(ctx: Context) -> None:
-    _, data, profile = await _step(ctx)
-    if not profile.get("categories"):
+async def _categories_done(ctx: Context, answer: Answer) -> None:
+    if not answer.draft.get("categories"):
         ctx.toast(ctx.t._("Please choose at least one kind of help."))
         return
-    await _ask(ctx, "languages", data)
+    await FORM.answered(ctx, answer)
 
 
-async def _language(ctx: Context) -> None:
-    _, data, _ = await _step(ctx)
+def _language_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
+    return ui.language_toggles(ctx.t, profile.get("languages") or (), "vo")
+
+
+async def _language(ctx: Context, answer: Answer) -> None:
     if ctx.args not in SUPPORTED_LANGUAGES:
         ctx.stale()
-    _toggle(data, "languages", ctx.args, SUPPORTED_LANGUAGES)
-    await _ask(ctx, "languages", data)
+    _toggle(answer.draft, "languages", ctx.args, SUPPORTED_LANGUAGES)
+    FORM.ask(ctx, "languages", answer.data)
 
 
-async def _languages_done(ctx: Context) -> None:
-    _, data, profile = await _step(ctx)
-    if not profile.get("languages"):
+async def _languages_done(ctx: Context, answer: Answer) -> None:
+    if not answer.draft.get("languages"):
         ctx.toast(ctx.t._("Please choose at least one language."))
         return
-    await _ask(ctx, "availability", data)
+    await FORM.answered(ctx, answer)
 
 
-async def _skip(ctx: Context) -> None:
-    _, data, _ = await _step(ctx)
-    await _ask(ctx, "quiet", data)
+async def _availability(ctx: Context, answer: Answer) -> None:
+    event = ctx.incoming.event
+    if not isinstance(event, Text) or not event.text.strip():
+        await ask_again(ctx, answer)
+        return
+    answer.draft["availability"] = clean_text(event.text)[:200]
+    await FORM.answered(ctx, answer)
 
 
-async def _quiet(ctx: Context) -> None:
-    _, data, profile = await _step(ctx)
+def _quiet_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
+    return [
+        [Button(ctx.t._("No quiet hours"), "vo:q:0-0")],
+        [Button("22:00–07:00", "vo:q:22-7"), Button("20:00–08:00", "vo:q:20-8")],
+    ]
+
+
+async def _quiet(ctx: Context, answer: Answer) -> None:
     if ctx.args not in QUIET:
         ctx.stale()
-    profile["quiet_start"], profile["quiet_end"] = QUIET[ctx.args]
-    await _ask(ctx, "max", data)
+    answer.draft["quiet_start"], answer.draft["quiet_end"] = QUIET[ctx.args]
+    await FORM.answered(ctx, answer)
 
 
-async def _max_and_save(ctx: Context) -> None:
-    _, _data, profile = await _step(ctx)
+def _max_buttons(_ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
+    return [[Button(str(n), f"vo:max:{n}") for n in (1, 2, 3)]]
+
+
+async def _max_and_save(ctx: Context, answer: Answer) -> None:
+    profile = answer.draft
     if ctx.args not in ("1", "2", "3"):
         ctx.stale()
     profile["max_open"] = int(ctx.args)
@@ -521,15 +480,75 @@ async def _ask_coordinators_to_verify(ctx: Context) -> None:
         await ctx.db.relay.add_notice_post("verify", subject, outbox_id)
 
 
+FORM = StepForm(
+    prefix="vo",
+    state=STATE,
+    draft="profile",
+    cancelled=N_("✖️ Cancelled. Nothing was changed."),
+    steps={
+        "area": Step(
+            N_(
+                "📍 Where can you help? Choose one or more districts, or help around a place "
+                "within a distance."
+            ),
+            buttons=_area_buttons,
+            presses={"bz": _district, "around": _around, "area-done": _area_done},
+            next="categories",
+        ),
+        "around": Step(
+            N_(
+                "📍 Share the location you want to help around (for example your home - "
+                "only the distance to requests is used)."
+            ),
+            takes=_location,
+            location=True,
+            next="radius",
+        ),
+        "radius": Step(
+            N_("📏 How far from there?"),
+            buttons=_radius_buttons,
+            presses={"r": _radius},
+            next="categories",
+        ),
+        "categories": Step(
+            N_("🧰 What can you help with? Tap all that apply, then Done."),
+            buttons=_category_buttons,
+            presses={"cat": _category, "cats-done": _categories_done},
+            next="languages",
+        ),
+        "languages": Step(
+            N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
+            buttons=_language_buttons,
+            presses={"lang": _language, "langs-done": _languages_done},
+            next="availability",
+        ),
+        "availability": Step(
+            N_("🗓 When are you usually available? For example: weekday evenings. Or skip."),
+            takes=_availability,
+            skip=True,
+            next="quiet",
+        ),
+        "quiet": Step(
+            N_("🌙 At which times should I not send you requests?"),
+            buttons=_quiet_buttons,
+            presses={"q": _quiet},
+            next="max",
+        ),
+        "max": Step(
+            N_("🔢 How many requests do you want to take on at the same time?"),
+            buttons=_max_buttons,
+            presses={"max": _max_and_save},
+        ),
+    },
+)
+
+
 def register(router: Router) -> None:
     router.menu_action("volunteer")(volunteer_home)
 
     @router.command("volunteer", N_("Help your neighbours as a volunteer"))
     async def volunteer_command(ctx: Context) -> None:
         await volunteer_home(ctx)
-
-    for step in PROMPTS:
-        router.state(STATE + step)(_free_input)
 
     for action, callback in {
         "reg": _register,
@@ -540,21 +559,7 @@ def register(router: Router) -> None:
         "leavey": _leave,
     }.items():
         router.action("vo", action)(callback)
-    for action, (callback, step) in {
-        "cancel": (_cancel, ""),
-        "bz": (_district, "area"),
-        "around": (_around, "area"),
-        "area-done": (_area_done, "area"),
-        "r": (_radius, "radius"),
-        "cat": (_category, "categories"),
-        "cats-done": (_categories_done, "categories"),
-        "lang": (_language, "languages"),
-        "langs-done": (_languages_done, "languages"),
-        "skip": (_skip, "availability"),
-        "q": (_quiet, "quiet"),
-        "max": (_max_and_save, "max"),
-    }.items():
-        router.action("vo", action, states=(STATE + step,))(callback)
+    FORM.register(router)
 
     @router.command(
         "verify",

@@ -1,0 +1,161 @@
+"""One way to walk a person through a form, a step at a time: the help request, the
+volunteer profile, event and place editing.
+
+A form is a table of its steps, in the spirit of python-telegram-bot's ConversationHandler:
+each step says how it is asked (a question and its buttons, or a summary that shows
+itself), what it takes (button actions, free input) and which step comes next. The draft
+lives in the conversation state ``<state><step>`` (the form's own key in the state data), so
+a restart continues at the same step. Every step gets the form's Cancel button
+(``<prefix>:cancel``), an optional one a Skip button (``<prefix>:skip``); typed input a step
+does not take is answered "use the buttons above".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers import ui
+from handlers.context import Context
+from handlers.messages import Button, ButtonPress, Message
+from handlers.router import Callback, Router
+from locales import Translator
+
+
+@dataclass
+class Answer:
+    """A button pressed or input sent in a step: the step, a copy of the state data and
+    the draft inside it (changing them changes nothing until the next step is asked)."""
+
+    step: str
+    data: dict[str, Any]
+    draft: dict[str, Any]
+    question: str
+
+
+Take = Callable[[Context, Answer], Awaitable[None]]
+
+
+async def ask_again(ctx: Context, answer: Answer) -> None:
+    """Input the step cannot use: its question again (without the buttons)."""
+    ctx.reply(ctx.t.t(answer.question))
+
+
+@dataclass(frozen=True)
+class Step:
+    # The question (marked with N_); a step that shows itself (``show``) has none.
+    question: str = ""
+    # The step's own buttons, above Cancel, from the draft.
+    buttons: Callable[[Context, dict[str, Any]], list[list[Button]]] | None = None
+    # Button actions valid in this step (``<prefix>:<action>[:args]``; ``ctx.args``).
+    presses: dict[str, Take] = field(default_factory=dict)
+    # Free input (text, voice, location); None: the step is answered with its buttons.
+    takes: Take | None = None
+    # The step after this one.
+    next: str = ""
+    # Optional: a Skip button moves on without an answer.
+    skip: bool = False
+    # Offer "share my location" (where the platform has such a button).
+    location: bool = False
+    # Asked after a button press, the question replaces the pressed message (toggle lists).
+    redraw: bool = False
+    # False: a follow-up question asked at once, without buttons.
+    cancel: bool = True
+    # A step that is not one question (a summary to check, a choice of fields).
+    show: Callable[[Context, dict[str, Any]], None] | None = None
+
+
+@dataclass(frozen=True)
+class StepForm:
+    """A form: its button prefix, its state prefix and its table of steps; ``register``
+    puts them into the router."""
+
+    prefix: str
+    state: str
+    # The key of the draft in the state data.
+    draft: str
+    # What Cancel answers (marked with N_).
+    cancelled: str
+    steps: dict[str, Step]
+    # What follows an answered step where that is not simply the next one (a changed answer
+    # goes back to the summary, an existing event is saved at once); None: the next step.
+    after: Take | None = None
+    role: str | None = None
+    backchannel: bool = False
+
+    def ask(self, ctx: Context, step: str, data: dict[str, Any]) -> None:
+        """Ask ``step`` (or let it show itself), keeping ``data`` in its state."""
+        ctx.set_state(self.state + step, data)
+        spec = self.steps[step]
+        if spec.show is not None:
+            spec.show(ctx, data)
+            return
+        t = ctx.t
+        buttons = spec.buttons(ctx, data[self.draft]) if spec.buttons else []
+        if spec.skip:
+            buttons.append([Button("⏭ " + t._("Skip"), f"{self.prefix}:skip")])
+        if spec.cancel:
+            buttons.append([self.cancel_button(t)])
+        location = "📍 " + t._("Share my location") if spec.location else ""
+        edit = spec.redraw and isinstance(ctx.incoming.event, ButtonPress)
+        ctx.send(Message(t.t(spec.question), buttons, edit=edit, request_location=location))
+
+    def cancel_button(self, t: Translator) -> Button:
+        """The form's Cancel (also for steps that show themselves)."""
+        return Button("✖️ " + t._("Cancel"), f"{self.prefix}:cancel")
+
+    def following(self, step: str, skip: tuple[str, ...] | list[str] = ()) -> str:
+        """The step after ``step``, passing over ``skip`` (answered before the form began)."""
+        step = self.steps[step].next
+        while step in skip:
+            step = self.steps[step].next
+        return step
+
+    async def answered(self, ctx: Context, answer: Answer) -> None:
+        """Move on from a step that was answered (or skipped)."""
+        if self.after is not None:
+            await self.after(ctx, answer)
+        else:
+            self.ask(ctx, self.following(answer.step), answer.data)
+
+    def _answer(self, step: str, data: dict[str, Any]) -> Answer:
+        return Answer(step, data, data[self.draft], self.steps[step].question)
+
+    async def _input(self, ctx: Context) -> None:
+        state = ctx.get_state()
+        assert state is not None
+        step = state.state.removeprefix(self.state)
+        take = self.steps[step].takes
+        if take is None:
+            ctx.reply(ctx.t.t("👆 Please use the buttons above."))
+            return
+        await take(ctx, self._answer(step, dict(state.data)))
+
+    async def _cancel(self, ctx: Context) -> None:
+        ctx.clear_state()
+        ctx.reply(ctx.t.t(self.cancelled), ui.back_to_menu(ctx), edit=True)
+
+    def _pressed(self, take: Take) -> Callback:
+        async def pressed(ctx: Context) -> None:
+            step, data = await ctx.pressed_in(self.state)
+            await take(ctx, self._answer(step, data))
+
+        return pressed
+
+    def register(self, router: Router) -> None:
+        """Every step's state and buttons; Cancel in all of them, Skip in the optional ones."""
+
+        def button(action: str, states: tuple[str, ...], callback: Callback) -> None:
+            router.action(
+                self.prefix, action, role=self.role, backchannel=self.backchannel, states=states
+            )(callback)
+
+        button("cancel", (self.state,), self._cancel)
+        skippable = tuple(self.state + name for name, spec in self.steps.items() if spec.skip)
+        if skippable:
+            button("skip", skippable, self._pressed(self.answered))
+        for name, spec in self.steps.items():
+            router.state(self.state + name)(self._input)
+            for action, take in spec.presses.items():
+                button(action, (self.state + name,), self._pressed(take))
