@@ -34,6 +34,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from db.request_states import WAITING
 from db.requests import ACTIVE, EDITABLE, HelpRequest
 from handlers import ui
 from handlers.context import Context
@@ -124,7 +125,7 @@ async def show_mine(ctx: Context) -> None:
                 lines.append(t.t("🔐 Code word: {code}", code=request.door_code))
             buttons.append(relay_row(t, request.id, name, requester=True))
         row = []
-        if request.state in ("review", "open"):
+        if request.state in WAITING:
             row.append(Button(f"✏️ #{request.id}", f"hr:edit:{request.id}"))
         if request.state in ACTIVE:
             row.append(Button(f"🗑 #{request.id}", f"hr:wd:{request.id}"))
@@ -232,7 +233,7 @@ async def _keep(ctx: Context) -> None:
 
 async def _edit(ctx: Context) -> None:
     request = await _own_request(ctx)
-    if request.state not in ("review", "open"):
+    if request.state not in WAITING:
         ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
         return
     FORM.ask(ctx, "summary", {"draft": _draft_of(request), "request_id": request.id})
