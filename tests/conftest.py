@@ -11,9 +11,9 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
-from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.memory_transport import MemoryTransport
-from tests.postgres_server import PostgresServer
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.memory_transport import MemoryTransport
+from tests.support.postgres_server import PostgresServer
 
 BACKENDS = ("sqlite", "postgresql")
 
