@@ -96,3 +96,24 @@ async def telegram_bot(fake_telegram: FakeTelegram, dispatcher: Dispatcher):
     await transport.start()
     yield transport
     await transport.stop()
+
+
+@pytest.fixture
+def story(db: Database) -> MemoryTransport:
+    """A memory chat whose backchannel is the coordinators' ``GROUP``
+    (tests/support/help_story.py)."""
+    from tests.support.help_story import GROUP
+
+    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
+    return MemoryTransport(Dispatcher(db, build_router(), settings))
+
+
+@pytest.fixture
+async def telegram_group_bot(fake_telegram: FakeTelegram, db: Database):
+    """Telegram with the outbox worker; the coordinators' group ``TELEGRAM_GROUP`` is its
+    backchannel."""
+    from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_with_worker
+
+    settings = HandlerSettings(backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}))
+    async with telegram_with_worker(fake_telegram, db, settings) as wired:
+        yield wired.transport

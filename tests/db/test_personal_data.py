@@ -12,20 +12,17 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from db import Database
 from db.data_rights import Limits, erasure_statements, person_params, retention_steps
 from db.events import Event
 from db.personal_data import CUTOFFS, KINDS, MAP, PUBLIC, PURPOSES, TABLES, sections
 from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from handlers.helping.timers import follow_up
 from handlers.messages import ButtonPress, Command, Document
 from handlers.privacy import SECTION_LABELS, apply_retention, purpose_texts
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
-from tests.handlers.helping.test_help_story import GROUP, NORDMARKT, register_volunteer
+from tests.support.help_story import GROUP, NORDMARKT, register_volunteer
 from tests.support.memory_transport import MemoryTransport, texts
 
 # -- the map against the schema ---------------------------------------------------------------
@@ -125,12 +122,6 @@ SECRETS = (
     "7654321",
     "MARZIPANKUCHEN",
 )
-
-
-@pytest.fixture
-def story(db: Database) -> MemoryTransport:
-    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
-    return MemoryTransport(Dispatcher(db, build_router(), settings))
 
 
 async def _group(story: MemoryTransport, event) -> None:

@@ -7,8 +7,8 @@ from dataclasses import replace
 from bot.transports.console import BACKCHANNEL
 from db import Database
 from handlers.dispatcher import Dispatcher
-from tests.handlers.helping.test_help_console import Terminal
 from tests.support.memory_transport import readable
+from tests.support.terminal import Terminal
 
 
 async def test_the_readme_walkthrough(dispatcher: Dispatcher, db: Database):

@@ -19,10 +19,10 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
-from tests.handlers.helping.test_help_console import Terminal
 from tests.support.cli import ROOT
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.terminal import Terminal
 
 SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 

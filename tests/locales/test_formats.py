@@ -22,15 +22,15 @@ from handlers.helping.volunteers import describe_profile
 from handlers.messages import Command, Document
 from handlers.settings import HandlerSettings
 from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, TIMEZONE, translator
-from tests.handlers.helping.test_help_console import BACKCHANNEL, Terminal
-from tests.handlers.helping.test_help_story import (
+from tests.support.help_story import (
     GROUP,
-    _role,
+    grant_role_to,
     post_request,
     press,
     register_volunteer,
 )
 from tests.support.memory_transport import MemoryTransport, texts
+from tests.support.terminal import BACKCHANNEL, Terminal
 
 NBSP = "\xa0"
 
@@ -294,7 +294,7 @@ async def test_stats_give_a_median_under_an_hour_in_minutes(db: Database):
     request_id = await post_request(story)
     vera = await register_volunteer(story, db, "vera")
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     await story.in_group("cora", Command("verify", str(vera)))
     await story.in_group("cora", press(f"mod:ok:{request_id}"))
     await story.press("vera", f"mt:acc:{request_id}")

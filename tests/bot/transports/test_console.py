@@ -96,7 +96,7 @@ def test_help_is_short_and_its_buttons_work_piped(tmp_path):
 
 
 async def test_help_buttons_in_the_console(dispatcher: Dispatcher):
-    from tests.handlers.helping.test_help_console import Terminal
+    from tests.support.terminal import Terminal
 
     term = Terminal(dispatcher, dispatcher.db)
     await term.type(":as hanna", "/start")

@@ -481,7 +481,7 @@ async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: 
     a correction (the bot edits its copy), and a redaction removes the copy (the bot redacts
     its own event) and the stored text."""
     from bot.delivery import OutboxWorker
-    from tests.bot.transports.test_telegram_help_story import matched_through_lifecycle
+    from tests.support.help_story import matched_through_lifecycle
 
     amira = MatrixPerson(synapse, "amira")
     vera = MatrixPerson(synapse, "vera")

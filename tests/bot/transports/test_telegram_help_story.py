@@ -2,79 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import pytest
-
-from bot.config import TelegramSection
-from bot.delivery import OutboxWorker
 from bot.transports.telegram import TelegramTransport
 from db import Database
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.settings import HandlerSettings
-from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.help_story import matched_through_lifecycle
 from tests.support.memory_transport import readable
+from tests.support.telegram_wiring import (
+    TELEGRAM_GROUP,
+    telegram_person,
+    telegram_volunteer,
+)
 
-GROUP = -1001
-
-
-@pytest.fixture
-async def bot(fake_telegram: FakeTelegram, db: Database):
-    settings = HandlerSettings(backchannels=frozenset({("telegram", str(GROUP))}))
-    dispatcher = Dispatcher(db, build_router(), settings)
-    transport = TelegramTransport(
-        dispatcher,
-        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
-        TOKEN,
-        dispatcher.router.public_commands(),
-    )
-    worker = OutboxWorker(db, [transport], poll_seconds=0.2)
-    dispatcher.on_queued = worker.wake
-    stop = asyncio.Event()
-    await transport.start()
-    task = asyncio.create_task(worker.run(stop))
-    yield transport
-    stop.set()
-    await task
-    await transport.stop()
-
-
-async def _user(db: Database, uid: int, name: str, lang: str, *roles: str) -> int:
-    user = await db.users.seen("telegram", str(uid), str(uid), name)
-    await db.users.set_language(user.id, lang)
-    await db.users.record_consent(user.id)
-    for role in roles:
-        await db.users.grant_role(user.id, role)
-    return user.id
-
-
-async def _volunteer(db: Database, uid: int, name: str) -> int:
-    user_id = await _user(db, uid, name, "de")
-    await db.volunteers.save(
-        user_id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de", "ar"),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-    )
-    await db.volunteers.verify(user_id, user_id)
-    return user_id
+GROUP = TELEGRAM_GROUP
 
 
 async def test_help_story_on_telegram(
-    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
     resident = 1001
     fake.names.update({1001: "Amira", 2001: "Vera", 2002: "Vlad", 3001: "Cora", 4001: "Nico"})
-    await _user(db, resident, "Amira", "ar")
-    vera = await _volunteer(db, 2001, "Vera")
-    await _volunteer(db, 2002, "Vlad")
-    await _user(db, 3001, "Cora", "de", "coordinator")
-    await _user(db, 4001, "Nico", "de")
+    await telegram_person(db, resident, "Amira", "ar")
+    vera = await telegram_volunteer(db, 2001, "Vera")
+    await telegram_volunteer(db, 2002, "Vlad")
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    await telegram_person(db, 4001, "Nico", "de")
 
     for data in ("hr:new", "hr:cat:shopping"):
         mark = len(fake.calls)
@@ -137,43 +89,15 @@ async def test_help_story_on_telegram(
     assert await db.outbox.pending() == 0
 
 
-async def matched_through_lifecycle(
-    db: Database, settings: HandlerSettings, requester: int, volunteer: int, coordinator: int
-) -> int:
-    """A request by ``requester``, published by ``coordinator`` and accepted by
-    ``volunteer``, through the lifecycle as the buttons would; both are then in the relay."""
-    from handlers.context import Backstage
-    from handlers.helping import lifecycle
-
-    scene = Backstage(db, settings)
-    async with db.transaction():
-        request = await lifecycle.submit(
-            scene,
-            await db.users.get(requester),
-            {
-                "category": "shopping",
-                "description": "Einkauf am Nordmarkt",
-                "stadtbezirk": "Innenstadt-Nord",
-                "lat": 51.523,
-                "lon": 7.456,
-                "languages": ("de",),
-            },
-        )
-        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
-        await lifecycle.accept(scene, await db.users.get(volunteer), request.id)
-    assert (await db.requests.get(request.id)).state == "matched"
-    return request.id
-
-
 async def test_relay_acknowledges_passes_on_corrections_and_takes_back(
-    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
     fake.names.update({1001: "Amira", 2001: "Vera"})
-    amira = await _user(db, 1001, "Amira", "de")
-    vera = await _volunteer(db, 2001, "Vera")
-    cora = await _user(db, 3001, "Cora", "de", "coordinator")
-    await matched_through_lifecycle(db, bot.dispatcher.settings, amira, vera, cora)
+    amira = await telegram_person(db, 1001, "Amira", "de")
+    vera = await telegram_volunteer(db, 2001, "Vera")
+    cora = await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    await matched_through_lifecycle(db, telegram_group_bot.dispatcher.settings, amira, vera, cora)
     await fake.settle()
     assert "edited_message" in (fake.allowed_updates or [])
 

@@ -13,24 +13,9 @@ from db import Database
 from db.events import Event
 from db.places import Place
 from db.statements import fetch_one
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.settings import HandlerSettings
 from locales import TIMEZONE
 from tests.support.desk_client import at_the_desk, audited
 from tests.support.memory_transport import MemoryTransport
-from tests.support.web_site import serving
-
-
-@pytest.fixture
-async def site(db: Database, settings: HandlerSettings):
-    async with serving(db, settings) as (site, base):
-        yield site, base
-
-
-@pytest.fixture
-def web_chat(db: Database, site) -> MemoryTransport:
-    return MemoryTransport(Dispatcher(db, build_router(), site[0].settings))
 
 
 async def _place(db: Database) -> int:

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.settings import HandlerSettings
 from tests.support.desk_client import coordinator
 from tests.support.memory_transport import MemoryTransport, texts
-from tests.support.web_site import browser_session, csrf_of, login_link, serving
+from tests.support.web_site import browser_session, csrf_of, login_link
 
 
 async def _request_in_review(db: Database, text: str = "Bitte beim Einkauf helfen") -> int:
@@ -23,17 +20,6 @@ async def _request_in_review(db: Database, text: str = "Bitte beim Einkauf helfe
         requester.id, requester.id, category="shopping", description=text, languages=("de",)
     )
     return request.id
-
-
-@pytest.fixture
-async def site(db: Database, settings: HandlerSettings):
-    async with serving(db, settings) as (site, base):
-        yield site, base
-
-
-@pytest.fixture
-def web_chat(db: Database, site) -> MemoryTransport:
-    return MemoryTransport(Dispatcher(db, build_router(), site[0].settings))
 
 
 async def test_link_logs_in_once_and_the_queue_publishes(db, site, web_chat):

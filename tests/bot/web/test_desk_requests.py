@@ -9,32 +9,15 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from db import Database
 from db.clock import to_text
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from handlers.places.coarse import AREA, coarsen
-from handlers.settings import HandlerSettings
 from tests.support.desk_client import log_in
-from tests.support.memory_transport import MemoryTransport
-from tests.support.web_site import browser_session, csrf_of, serving
+from tests.support.web_site import browser_session, csrf_of
 
 ROW = re.compile(r'id="request-row-(\d+)"')
 EN = {"Accept-Language": "en"}
 POINTS = re.compile(r'data-points="([^"]*)"')
-
-
-@pytest.fixture
-async def site(db: Database, settings: HandlerSettings):
-    async with serving(db, settings) as (site, base):
-        yield site, base
-
-
-@pytest.fixture
-def web_chat(db: Database, site) -> MemoryTransport:
-    return MemoryTransport(Dispatcher(db, build_router(), site[0].settings))
 
 
 async def _request(db: Database, requester: int, **values) -> int:

@@ -7,32 +7,16 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.web.csv_export import BOM
 from db import Database
 from db.clock import to_text
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.settings import HandlerSettings
-from tests.bot.transports.test_telegram_help_story import GROUP, _user
-from tests.bot.transports.test_telegram_help_story import bot as bot  # the fixture
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import MemoryTransport, texts
-from tests.support.web_site import browser_session, login_link, serving
+from tests.support.telegram_wiring import TELEGRAM_GROUP as GROUP
+from tests.support.telegram_wiring import telegram_person as _user
+from tests.support.web_site import browser_session, login_link
 
 HOSTILE = "=cmd|' /C calc'!A0"
-
-
-@pytest.fixture
-async def site(db: Database, settings: HandlerSettings):
-    async with serving(db, settings) as (site, base):
-        yield site, base
-
-
-@pytest.fixture
-def web_chat(db: Database, site) -> MemoryTransport:
-    return MemoryTransport(Dispatcher(db, build_router(), site[0].settings))
 
 
 async def _requests(db: Database) -> None:
@@ -162,7 +146,7 @@ async def test_statistics_need_a_coordinator(db, site, web_chat):
 
 async def test_stats_in_a_telegram_backchannel_sends_a_picture(
     fake_telegram: FakeTelegram,
-    bot,
+    telegram_group_bot,
     db: Database,
 ):
     fake = fake_telegram

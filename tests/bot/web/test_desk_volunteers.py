@@ -14,14 +14,12 @@ import pytest
 
 from db import Database
 from db.clock import local_day
-from handlers import build_router
 from handlers.context import Backstage
-from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle, matching
 from handlers.helping.lifecycle import Refused
 from handlers.settings import HandlerSettings
 from tests.support.desk_client import log_in
-from tests.support.memory_transport import MemoryTransport, texts
+from tests.support.memory_transport import texts
 from tests.support.web_site import browser_session, csrf_of, login_link, serving
 
 EN = {"Accept-Language": "en"}
@@ -37,11 +35,6 @@ def _today() -> date:
 async def site(db: Database, settings: HandlerSettings):
     async with serving(db, replace(settings, certificate_required_for=CHILDCARE)) as served:
         yield served
-
-
-@pytest.fixture
-def web_chat(db: Database, site) -> MemoryTransport:
-    return MemoryTransport(Dispatcher(db, build_router(), site[0].settings))
 
 
 async def _volunteer(db: Database, name: str, **profile) -> int:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
 
-from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
-from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.events import Event
 from db.places import Place
@@ -25,8 +22,9 @@ from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import TIMEZONE, translator
 from tests.support.cli import ROOT, run_bot
-from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
+from tests.support.telegram_wiring import telegram_person, telegram_with_worker
 
 NORDMARKT = (51.5230, 7.4560)
 SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
@@ -248,36 +246,18 @@ async def test_deep_link_opens_the_event(chat: MemoryTransport, town):
 
 
 async def test_reminder_arrives_on_telegram(fake_telegram: FakeTelegram, db: Database, town):
-    dispatcher = Dispatcher(db, build_router(), HandlerSettings())
-    transport = TelegramTransport(
-        dispatcher,
-        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
-        TOKEN,
-        dispatcher.router.public_commands(),
-    )
-    worker = OutboxWorker(db, [transport], poll_seconds=0.2)
-    dispatcher.on_queued = worker.wake
-    stop = asyncio.Event()
-    await transport.start()
-    task = asyncio.create_task(worker.run(stop))
-    try:
-        user = await db.users.seen("telegram", "5150", "5150", "Rosa")
-        await db.users.set_language(user.id, "uk")
-        await db.users.record_consent(user.id)
+    async with telegram_with_worker(fake_telegram, db) as wired:
+        user_id = await telegram_person(db, 5150, "Rosa", "uk")
         fake_telegram.press(5150, f"ev:ra:{town['fest']}")
         await fake_telegram.wait_for("sendMessage", chat_id=5150)
-        [first, _] = await db.events.pending_for_user(user.id)
+        [first, _] = await db.events.pending_for_user(user_id)
         fire = datetime.fromisoformat(first.fire_at.replace("Z", "+00:00"))
         assert await deliver_due(db, fire + timedelta(seconds=5)) == (1, 0)
-        worker.wake()
+        wired.worker.wake()
         reminder = await fake_telegram.wait_for(
             "sendMessage", lambda c: "Sommerfest" in c.text and "🔔" in c.text, chat_id=5150
         )
         assert translator("uk")._("Details") in str(reminder.params)
-    finally:
-        stop.set()
-        await task
-        await transport.stop()
 
 
 def test_occurrence_keys_round_trip():
@@ -288,7 +268,7 @@ def test_occurrence_keys_round_trip():
 
 
 async def test_events_in_the_console(dispatcher: Dispatcher, db: Database, town):
-    from tests.handlers.helping.test_help_console import Terminal
+    from tests.support.terminal import Terminal
 
     term = Terminal(dispatcher, db)
     await term.type(":as anna", "/start")
@@ -358,7 +338,7 @@ async def test_wheelchair_filter_and_details_in_words(chat: MemoryTransport, db:
 
 async def test_sample_events_import_and_fill_this_week(tmp_path, settings: HandlerSettings):
     """``make demo``'s two imports, then "events this week" in the console."""
-    from tests.handlers.helping.test_help_console import Terminal
+    from tests.support.terminal import Terminal
 
     database = tmp_path / "demo.sqlite3"
     places = run_bot("places", "import", str(SAMPLE_PLACES), database=database)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from db import Database
 from handlers.messages import ButtonPress, Toast
 from locales import translator
-from tests.handlers.helping.test_help_story import GROUP, post_request, story  # noqa: F401 - the fixture
+from tests.support.help_story import GROUP, post_request
 from tests.support.memory_transport import MemoryTransport, readable, texts
 
 ARABIC = "أحتاج مساعدة في التسوق يوم الثلاثاء"
@@ -22,7 +22,7 @@ async def _edit(chat: MemoryTransport, request_id: int, text: str) -> str:
 
 
 async def test_edit_text_relabels_and_tells_the_requester(
-    story: MemoryTransport,  # noqa: F811 - the fixture
+    story: MemoryTransport,
     db: Database,
 ):
     request_id = await post_request(story)  # amira, Arabic

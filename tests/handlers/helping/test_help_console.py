@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 
-from bot.delivery import OutboxWorker
-from bot.transports.console import BACKCHANNEL, ConsoleTransport
+from bot.transports.console import BACKCHANNEL
 from db import Database
 from handlers.dispatcher import Dispatcher
-
-
-class Terminal:
-    def __init__(self, dispatcher: Dispatcher, db: Database) -> None:
-        self.out = io.StringIO()
-        self.console = ConsoleTransport(
-            dispatcher, stdin=io.StringIO(), stdout=self.out, user="amira", language_hint="ar"
-        )
-        self.console.worker = OutboxWorker(db, [self.console])
-
-    async def type(self, *lines: str) -> str:
-        start = self.out.tell()
-        for line in lines:
-            assert await self.console.handle_line(line)
-        self.out.seek(start)
-        text = self.out.read()
-        self.out.seek(0, io.SEEK_END)
-        return text
-
-    async def press(self, data_prefix: str) -> str:
-        """Type the number of the shown button whose data starts with ``data_prefix``."""
-        console = self.console
-        buttons = console._buttons.get(console.group or console.user, [])
-        for number, button in enumerate(buttons, start=1):
-            if button.data.startswith(data_prefix):
-                return await self.type(f":{number}")
-        raise AssertionError(f"no button {data_prefix!r} in {[b.data for b in buttons]}")
+from tests.support.terminal import Terminal
 
 
 async def test_story_in_the_console(dispatcher: Dispatcher, db: Database):
@@ -97,7 +69,7 @@ async def test_story_in_the_console(dispatcher: Dispatcher, db: Database):
 
 
 async def test_edit_delete_and_undo_in_the_console(dispatcher: Dispatcher, db: Database):
-    from tests.bot.transports.test_telegram_help_story import matched_through_lifecycle
+    from tests.support.help_story import matched_through_lifecycle
     from tests.support.memory_transport import readable as without_isolates
 
     def readable(text: str) -> str:

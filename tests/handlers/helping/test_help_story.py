@@ -2,76 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
-
 from db import Database
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.messages import Button, Command, Edit, Message, Text, Toast
-from handlers.settings import HandlerSettings
+from handlers.messages import Command, Edit, Message, Text, Toast
 from locales import translator
-from tests.support.memory_transport import MemoryTransport, button_data, texts
-
-NORDMARKT = (51.5230, 7.4560)
-GROUP = "coordinators"
-
-
-@pytest.fixture
-def story(db: Database) -> MemoryTransport:
-    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
-    return MemoryTransport(Dispatcher(db, build_router(), settings))
-
-
-def press(data: str):
-    from handlers.messages import ButtonPress
-
-    return ButtonPress(data, message_id="1")
-
-
-def buttons_of(item) -> list[Button]:
-    return [b for row in getattr(item, "buttons", []) for b in row]
-
-
-async def _role(db: Database, name: str, role: str) -> int:
-    user = await db.users.find("memory", name)
-    await db.users.grant_role(user.id, role)
-    return user.id
-
-
-async def post_request(story: MemoryTransport, user: str = "amira", lang: str = "ar") -> int:
-    await story.onboard(user, lang)
-    await story.press(user, "menu:help")
-    await story.press(user, "hr:new")
-    await story.press(user, "hr:cat:shopping")
-    await story.text(user, "أحتاج مساعدة في التسوق يوم الثلاثاء")
-    await story.location(user, *NORDMARKT)
-    await story.press(user, "hr:when:asap")
-    out = await story.press(user, "hr:langs-done")
-    assert "hr:send" in button_data(out)
-    out = await story.press(user, "hr:send")
-    assert "hr:mine" in button_data(out)
-    requester = await story.dispatcher.db.users.find("memory", user)
-    request_id = (await story.dispatcher.db.requests.for_requester(requester.id))[0].id
-    return request_id
-
-
-async def register_volunteer(
-    story: MemoryTransport, db: Database, name: str, lang: str = "de"
-) -> int:
-    await story.onboard(name, lang)
-    await story.press(name, "menu:volunteer")
-    await story.press(name, "vo:reg")
-    await story.press(name, "vo:bz:Innenstadt-Nord")
-    await story.press(name, "vo:area-done")
-    await story.press(name, "vo:cat:shopping")
-    await story.press(name, "vo:cats-done")
-    await story.press(name, "vo:lang:ar")
-    await story.press(name, "vo:langs-done")
-    await story.press(name, "vo:skip")
-    await story.press(name, "vo:q:0-0")
-    out = await story.press(name, "vo:max:2")
-    assert "🎓" in texts(out)
-    return (await db.users.find("memory", name)).id
+from tests.support.help_story import (
+    GROUP,
+    NORDMARKT,
+    buttons_of,
+    grant_role_to,
+    post_request,
+    press,
+    register_volunteer,
+)
+from tests.support.memory_transport import MemoryTransport, texts
 
 
 async def test_the_whole_story(story: MemoryTransport, db: Database):
@@ -89,7 +32,7 @@ async def test_the_whole_story(story: MemoryTransport, db: Database):
     vera = await register_volunteer(story, db, "vera")
     vlad = await register_volunteer(story, db, "vlad", "uk")
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     for volunteer in (vera, vlad):
         await story.in_group("cora", Command("verify", str(volunteer)))
 
@@ -104,7 +47,7 @@ async def test_the_whole_story(story: MemoryTransport, db: Database):
     assert (await db.requests.get(request_id)).state == "open"
     # A second coordinator pressing late learns who decided.
     await story.onboard("carl", "de")
-    await _role(db, "carl", "coordinator")
+    await grant_role_to(db, "carl", "coordinator")
     out = await story.in_group("carl", press(f"mod:no:{request_id}"))
     out = await story.in_group("carl", press(f"mod:rr:{request_id}:trade"))
     assert any(isinstance(i, Toast) and "Cora" in i.text for i in out)
@@ -160,7 +103,7 @@ async def test_rejection_reaches_the_requester_in_their_language(
 ):
     request_id = await post_request(story, "olena", "uk")
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     await story.in_group("cora", press(f"mod:no:{request_id}"))
     await story.in_group("cora", press(f"mod:rr:{request_id}:trade"))
     await story.flush()
@@ -172,7 +115,7 @@ async def test_rejection_reaches_the_requester_in_their_language(
 async def test_forged_and_foreign_buttons_change_nothing(story: MemoryTransport, db: Database):
     request_id = await post_request(story)
     await story.onboard("mallory", "en")
-    await _role(db, "mallory", "volunteer")
+    await grant_role_to(db, "mallory", "volunteer")
     for data in (
         f"mt:acc:{request_id}",
         f"rl:done:{request_id}",
@@ -195,7 +138,7 @@ async def test_limits_and_bans(story: MemoryTransport, db: Database):
     out = await story.press("ali", "hr:new")
     assert "✋" in texts(out) and "3" in texts(out)
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     ali = await db.users.find("memory", "ali")
     await story.in_group("cora", Command("ban", str(ali.id)))
     await story.flush()
@@ -209,7 +152,7 @@ async def test_withdraw_tells_the_volunteer(story: MemoryTransport, db: Database
     vera = await register_volunteer(story, db, "vera")
     await db.volunteers.verify(vera, vera)
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     await story.in_group("cora", press(f"mod:ok:{request_id}"))
     await story.press("vera", f"mt:acc:{request_id}")
     await story.press("amira", f"hr:wdy:{request_id}")
@@ -238,7 +181,7 @@ async def test_coordinator_enters_a_request_for_someone_without_a_phone(
     vera = await register_volunteer(story, db, "vera")
     await db.volunteers.verify(vera, vera)
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     await story.text("cora", "/enter")
     await story.text("cora", "Frau K., Tel. 0231 123456")
     await story.press("cora", "hr:cat:shopping")
@@ -263,7 +206,7 @@ async def _matched(story: MemoryTransport, db: Database) -> tuple[int, int]:
     vera = await register_volunteer(story, db, "vera")
     await db.volunteers.verify(vera, vera)
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     await story.in_group("cora", press(f"mod:ok:{request_id}"))
     await story.press("vera", f"mt:acc:{request_id}")
     await story.text("amira", "مرحبا")
@@ -320,7 +263,7 @@ async def test_volunteer_reports_an_offer(story: MemoryTransport, db: Database):
     vera = await register_volunteer(story, db, "vera")
     await db.volunteers.verify(vera, vera)
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     await story.in_group("cora", press(f"mod:ok:{request_id}"))
     await story.press("vera", f"mt:rep:{request_id}")
     await story.text("vera", "Das klingt nach Schwarzarbeit.")
@@ -335,7 +278,7 @@ async def test_decisions_by_command_in_the_backchannel(story: MemoryTransport, d
     first = await post_request(story, "amira", "ar")
     second = await post_request(story, "omar", "ar")
     await story.onboard("cora", "de")
-    await _role(db, "cora", "coordinator")
+    await grant_role_to(db, "cora", "coordinator")
     out = await story.in_group("cora", Command("publish", "abc"))
     assert "/publish 12" in texts(out)
     await story.in_group("cora", Command("publish", str(first)))

@@ -13,11 +13,12 @@ from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.helping.lifecycle import DOOR_SYMBOLS
 from handlers.messages import ButtonPress, Incoming, Sender
-from tests.bot.transports.test_telegram_help_story import GROUP, _user, _volunteer
-from tests.bot.transports.test_telegram_help_story import bot as bot  # the fixture, used by name
-from tests.handlers.helping.test_help_console import Terminal
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import readable
+from tests.support.telegram_wiring import TELEGRAM_GROUP as GROUP
+from tests.support.telegram_wiring import telegram_person as _user
+from tests.support.telegram_wiring import telegram_volunteer as _volunteer
+from tests.support.terminal import Terminal
 
 _CODE = re.compile(r"🔐 (\S+ \d\d)\b")
 
@@ -162,7 +163,7 @@ async def test_with_two_contacts_the_bot_asks_which(dispatcher: Dispatcher, db: 
 
 
 async def test_telegram_contact_buttons_and_myrequests(
-    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
     fake.names.update({1001: "Amira", 2001: "Vera", 3001: "Cora"})

@@ -13,8 +13,8 @@ import pytest
 from db import Database
 from handlers.helping.text_language import detect
 from locales import SUPPORTED_LANGUAGES, translator
-from tests.handlers.helping.test_help_story import GROUP, NORDMARKT, story  # noqa: F401 - the fixture
 from tests.support.cli import ROOT
+from tests.support.help_story import GROUP, NORDMARKT
 from tests.support.memory_transport import MemoryTransport, button_data, readable
 
 # The way residents write to their neighbours: a few words, no capitals or accents spared.
@@ -169,7 +169,7 @@ def test_the_detector_is_built_on_first_use_not_at_import():
 
 
 async def test_turkish_written_by_someone_chatting_in_german_is_labelled_turkish(
-    story: MemoryTransport,  # noqa: F811 - the fixture
+    story: MemoryTransport,
     db: Database,
 ):
     await story.onboard("tarik", "de")

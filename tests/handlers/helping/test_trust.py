@@ -15,10 +15,8 @@ import pytest
 from bot.delivery import MAX_UNEXPLAINED_ATTEMPTS, DeliveryError, OutboxWorker
 from db import Database
 from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from handlers.messages import Edit, Incoming, Message, Sender, Text, Toast, encode
-from handlers.settings import HandlerSettings
-from tests.handlers.helping.test_help_story import GROUP, post_request, register_volunteer
+from tests.support.help_story import GROUP, post_request, register_volunteer
 from tests.support.memory_transport import MemoryTransport, readable, texts
 
 # -- the outbox -------------------------------------------------------------------------------
@@ -143,12 +141,6 @@ async def test_transient_failures_are_still_retried_for_as_long_as_it_takes(db: 
 
 
 # -- the story helpers ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def story(db: Database) -> MemoryTransport:
-    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
-    return MemoryTransport(Dispatcher(db, build_router(), settings))
 
 
 async def _coordinator(story: MemoryTransport, db: Database, name: str = "cora") -> int:

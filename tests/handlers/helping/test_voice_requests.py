@@ -3,77 +3,32 @@ Telegram: real python-telegram-bot against the fake Bot API server, the outbox w
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from bot.config import TelegramSection
-from bot.delivery import OutboxWorker
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
-from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import readable
+from tests.support.telegram_wiring import (
+    TELEGRAM_GROUP,
+    telegram_person,
+    telegram_volunteer,
+)
 
-GROUP = -1001
+GROUP = TELEGRAM_GROUP
 RESIDENT, VOLUNTEER, COORDINATOR, MEMBER = 1001, 2001, 3001, 4001
 OGG = b"OggS\x00\x02" + bytes(range(256)) * 4
-
-
-@pytest.fixture
-async def bot(fake_telegram: FakeTelegram, db: Database):
-    settings = HandlerSettings(backchannels=frozenset({("telegram", str(GROUP))}))
-    dispatcher = Dispatcher(db, build_router(), settings)
-    transport = TelegramTransport(
-        dispatcher,
-        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
-        TOKEN,
-        dispatcher.router.public_commands(),
-    )
-    worker = OutboxWorker(db, [transport], poll_seconds=0.2)
-    dispatcher.on_queued = worker.wake
-    stop = asyncio.Event()
-    await transport.start()
-    task = asyncio.create_task(worker.run(stop))
-    yield transport
-    stop.set()
-    await task
-    await transport.stop()
-
-
-async def _user(db: Database, uid: int, name: str, lang: str, *roles: str) -> int:
-    user = await db.users.seen("telegram", str(uid), str(uid), name)
-    await db.users.set_language(user.id, lang)
-    await db.users.record_consent(user.id)
-    for role in roles:
-        await db.users.grant_role(user.id, role)
-    return user.id
-
-
-async def _volunteer(db: Database, uid: int, name: str) -> int:
-    user_id = await _user(db, uid, name, "de")
-    await db.volunteers.save(
-        user_id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de", "ar"),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-    )
-    await db.volunteers.verify(user_id, user_id)
-    return user_id
 
 
 async def _people(fake: FakeTelegram, db: Database) -> dict[str, int]:
     fake.names.update({RESIDENT: "Amira", VOLUNTEER: "Vera", COORDINATOR: "Cora", MEMBER: "Nico"})
     return {
-        "amira": await _user(db, RESIDENT, "Amira", "ar"),
-        "vera": await _volunteer(db, VOLUNTEER, "Vera"),
-        "cora": await _user(db, COORDINATOR, "Cora", "de", "coordinator"),
-        "nico": await _user(db, MEMBER, "Nico", "de"),
+        "amira": await telegram_person(db, RESIDENT, "Amira", "ar"),
+        "vera": await telegram_volunteer(db, VOLUNTEER, "Vera"),
+        "cora": await telegram_person(db, COORDINATOR, "Cora", "de", "coordinator"),
+        "nico": await telegram_person(db, MEMBER, "Nico", "de"),
     }
 
 
@@ -101,7 +56,7 @@ async def _ask_by_voice(fake: FakeTelegram) -> str:
 
 
 async def test_a_voice_request_is_heard_summarised_and_offered_with_its_voice(
-    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
     people = await _people(fake, db)
@@ -148,7 +103,7 @@ async def test_a_voice_request_is_heard_summarised_and_offered_with_its_voice(
 
 
 async def test_a_voice_in_the_relay_is_passed_on_by_file_id(
-    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
     people = await _people(fake, db)
@@ -168,7 +123,7 @@ async def test_a_voice_in_the_relay_is_passed_on_by_file_id(
 
 
 async def test_coordinators_write_to_a_volunteer_and_hear_the_answer(
-    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
     people = await _people(fake, db)
@@ -229,7 +184,7 @@ async def test_coordinators_write_to_a_volunteer_and_hear_the_answer(
 
 
 async def test_answering_the_coordinators_keeps_a_running_contact(
-    fake_telegram: FakeTelegram, bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
     people = await _people(fake, db)
