@@ -30,7 +30,7 @@ from handlers.messages import ButtonPress, Command, Incoming, Sender
 from handlers.messages import Event as ChatEvent
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from tests.db.test_city_databases import Rows, every_row, open_city
+from tests.support.city_databases import Rows, every_row, open_city
 
 GROUP = "-2002"  # Unna's backchannel; Ada is a member (she may be in both cities' groups)
 ACTOR = "ada"

@@ -12,7 +12,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command, Incoming, Message, Sender, encode
 from handlers.settings import HandlerSettings
-from tests.support.synapse_server import free_port
+from tests.support.ports import free_port
 
 
 class Failing:

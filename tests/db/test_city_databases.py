@@ -24,33 +24,10 @@ from db.sqlite_to_postgres import copy_to_postgres
 from db.volunteers import RosterFilter
 from handlers.places.search import Query, nearest
 from locales import TIMEZONE
-from tests.db.test_personal_data import _schema
+from tests.support.city_databases import live_schema, open_city
 
 NOON = datetime(2026, 11, 23, 11, 0, tzinfo=TIMEZONE)
 CENTRE = (51.5362, 7.6896)  # Unna's market square
-
-
-async def open_city(database: str, slug: str, *, main: bool = False, **options) -> Database:
-    path, schema = city_location(database, slug, main)
-    return await Database.open(path, schema=schema, min_size=1, max_size=4, **options)
-
-
-Rows = dict[str, list[tuple[str, ...]]]
-
-
-async def every_row(db: Database) -> Rows:
-    """Every row of every table of the city, each value as a name=value string, in a stable
-    order: what two reads of a city are compared by."""
-    columns: dict[str, list[str]] = {}
-    for table, column in await db.data_rights.live_columns():
-        columns.setdefault(table, []).append(column)
-    return {
-        table: sorted(
-            tuple(f"{name}={value!r}" for name, value in zip(names, row, strict=True))
-            for row in await db.fetch_all(f"SELECT {', '.join(names)} FROM {table}")
-        )
-        for table, names in columns.items()
-    }
 
 
 @pytest.fixture
@@ -187,7 +164,7 @@ async def test_each_city_migrates_on_its_own_and_once(database_url: str, caplog)
             main_rows
         )
         # The city has every table and column the main city has.
-        assert await _schema(unna) == await _schema(main)
+        assert await live_schema(unna) == await live_schema(main)
         assert await unna.migrate() == []
     finally:
         await unna.close()
@@ -330,7 +307,7 @@ async def test_a_city_in_a_database_without_its_main_city_keeps_cube_in_public(r
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
-async def test_migrate_to_copies_a_city_into_its_own_schema(database_url: str, tmp_path: Path):
+async def test_migrate_to_copies_a_city_into_its_ownlive_schema(database_url: str, tmp_path: Path):
     main_file = str(tmp_path / "nachbarbot.sqlite3")
     unna_file, _ = city_location(main_file, "unna", False)
     source = await Database.open(unna_file)

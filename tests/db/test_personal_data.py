@@ -22,22 +22,15 @@ from handlers.messages import ButtonPress, Command, Document
 from handlers.privacy import SECTION_LABELS, apply_retention, purpose_texts
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
+from tests.support.city_databases import live_schema
 from tests.support.help_story import GROUP, NORDMARKT, register_volunteer
 from tests.support.memory_transport import MemoryTransport, texts
 
 # -- the map against the schema ---------------------------------------------------------------
 
 
-async def _schema(db: Database) -> dict[str, list[str]]:
-    """Every table and its columns, as the database's own catalogue has them."""
-    schema: dict[str, list[str]] = {}
-    for table, column in await db.data_rights.live_columns():
-        schema.setdefault(table, []).append(column)
-    return schema
-
-
 async def test_the_map_classifies_every_column_of_the_live_schema(db: Database):
-    schema = await _schema(db)
+    schema = await live_schema(db)
     unknown_tables = sorted(set(schema) - set(TABLES))
     assert not unknown_tables, f"tables missing from db/personal_data.py: {unknown_tables}"
     for table, columns in schema.items():
@@ -221,7 +214,7 @@ async def _found(db: Database, path: Path) -> list[str]:
     else:
         values = [
             str(value)
-            for table in await _schema(db)
+            for table in await live_schema(db)
             for row in await db.fetch_all(f"SELECT * FROM {table}")
             for value in row
             if value is not None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -49,12 +48,6 @@ WIDTHS = (PHONE, DESK)
 LOCAL_HOSTS = {"127.0.0.1"}
 # Browser locales for the visitor's Accept-Language.
 LOCALES = {"de": "de-DE", "en": "en-GB", "ar": "ar", "tr": "tr-TR", "uk": "uk-UA"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ import html.parser
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,6 +212,9 @@ class FakeTelegram:
         # Telegram's limits, when switched on: (messages per second overall, per chat).
         self.limits: tuple[float, float] | None = None
         self.too_many = 0  # 429 answers given because of the limits
+        # Awaited with each call before it is answered: a test holds the bot's sending at a
+        # point of its choosing, to show an order by what happened instead of by the clock.
+        self.hold: Callable[[Call], Awaitable[None]] | None = None
         self._sent_at: list[tuple[float, str]] = []
         # Chats in which the bot is an administrator (getChatMember).
         self.admin_in: set[str] = set()
@@ -466,6 +469,8 @@ class FakeTelegram:
         self.calls.append(call)
         self.counts[method] = self.counts.get(method, 0) + 1
         try:
+            if self.hold is not None:
+                await self.hold(call)
             planned = self.failures.get(method)
             if planned:
                 status = planned.pop(0)

@@ -17,7 +17,6 @@ import glob
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import psycopg
 
 from db import Database
+from tests.support.ports import free_port
 
 TEMPLATE = "nachbarbot_template"
 
@@ -42,17 +42,11 @@ def find_binary(name: str) -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PostgresServer:
     def __init__(self, *, durable: bool = False) -> None:
         self.durable = durable
         self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-pg-", dir=_base_folder()))
-        self.port = _free_port()
+        self.port = free_port()
         self.user = "nachbarbot"
         self._names = itertools.count(1)
         self._run_as: list[str] = []

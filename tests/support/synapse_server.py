@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 SERVER_NAME = "localhost"
 SHARED_SECRET = "test-shared-secret"
@@ -72,12 +73,6 @@ handlers:
 root: {level: WARNING, handlers: [file]}
 disable_existing_loggers: false
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Synapse:

@@ -7,6 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.cli import ROOT
+from tests.support.ports import free_port
+
+# Each city's coordinators' Telegram group.
+GROUP_DORTMUND, GROUP_UNNA = -1001, -2002
 
 
 def write_cities(tmp: Path, database: str, *, dortmund: str = "", unna: str = "") -> Path:
@@ -26,3 +30,19 @@ def write_cities(tmp: Path, database: str, *, dortmund: str = "", unna: str = ""
         encoding="utf-8",
     )
     return config
+
+
+def telegram_cities(tmp: Path, database: str, dortmund: str, unna: str) -> Path:
+    """The two cities, each with its bot on a Bot API server (``dortmund``, ``unna``, their
+    addresses), its backchannel and its web on a port of its own."""
+    help_ = "new_user_cooldown_minutes = 0\nrequire_verified_volunteers = false\n"
+    return write_cities(
+        tmp,
+        database,
+        dortmund=f'[telegram]\napi_base_url = "{dortmund}"\npoll_timeout = 1\n'
+        f'[help]\ntelegram_backchannel = "{GROUP_DORTMUND}"\n{help_}'
+        f'[web]\nlisten = "127.0.0.1"\nport = {free_port()}\n',
+        unna=f'[telegram]\napi_base_url = "{unna}"\npoll_timeout = 1\n'
+        f'[help]\ntelegram_backchannel = "{GROUP_UNNA}"\n{help_}'
+        f"[web]\nport = {free_port()}\n",
+    )

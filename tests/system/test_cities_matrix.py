@@ -36,13 +36,12 @@ from handlers.helping.vocabulary import WHEN
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from locales import translator
-from tests.bot.transports.test_matrix import synapse  # noqa: F401 (the homeserver fixture)
-from tests.bot.transports.test_telegram_webhook import free_port
 from tests.support.cli import ROOT, launch_bot, run_bot, wait_in_log
+from tests.support.crash_story import BotProcess
 from tests.support.matrix_people import MatrixPerson
+from tests.support.ports import free_port
 from tests.support.synapse_server import Synapse
 from tests.support.two_cities import write_cities
-from tests.system.test_crash import BotProcess
 
 UNNA_PASSWORD = "unna-bot-password"
 _NUMBERS = itertools.count(1)
@@ -212,7 +211,7 @@ async def _state(city: City, key: str) -> str | None:
 async def test_two_cities_matrix_bots_in_one_process(
     tmp_path: Path,
     database_url: str,
-    synapse: Synapse,  # noqa: F811
+    synapse: Synapse,
 ):
     number = next(_NUMBERS)
     dortmund_bot = synapse.register(f"dortmundbot{number}")
@@ -399,7 +398,7 @@ def test_doctor_names_a_further_citys_own_matrix_variables(tmp_path: Path):
 async def test_one_citys_homeserver_down_holds_up_no_other_city(
     tmp_path: Path,
     database_url: str,
-    synapse: Synapse,  # noqa: F811
+    synapse: Synapse,
     login: str,
 ):
     """Dortmund's bot logs in with a password while its homeserver is down: with a login

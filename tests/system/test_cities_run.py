@@ -27,44 +27,27 @@ from db import Database
 from handlers.messages import Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
-from tests.bot.transports.test_telegram_webhook import free_port
 from tests.support.cli import ROOT
+from tests.support.crash_story import BotProcess
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.two_cities import write_cities
-from tests.system.test_crash import BotProcess
+from tests.support.ports import free_port
+from tests.support.two_cities import GROUP_DORTMUND, GROUP_UNNA, telegram_cities
 
 TOKEN_DORTMUND = "111111:DORTMUND-TOKEN"
 TOKEN_UNNA = "222222:UNNA-TOKEN"
-GROUP_DORTMUND, GROUP_UNNA = -1001, -2002
 RESIDENT = 5001  # writes to both cities' bots: one Telegram account, two cities
 VERA, CORA = 6001, 6002  # Dortmund's volunteer and coordinator
 UWE, UTE = 7001, 7002  # Unna's volunteer and coordinator
 OFFERS = 45  # per city, to chats 20000, 20001, …
 
 
-def _offered(fake: FakeTelegram) -> list[float]:
-    """When each offer of the fan-out reached the fake server."""
-    return sorted(
-        c.at
-        for c in fake.calls
-        if c.method == "sendMessage" and c.result and int(c.params["chat_id"]) >= 20_000
-    )
+def _is_offer(call) -> bool:
+    return call.method == "sendMessage" and int(call.params["chat_id"]) >= 20_000
 
 
-def _write_config(tmp: Path, database: str, dortmund: str, unna: str) -> Path:
-    """The two cities, each with its bot on a Bot API server (``dortmund``, ``unna``), its
-    backchannel and its web."""
-    help_ = "new_user_cooldown_minutes = 0\nrequire_verified_volunteers = false\n"
-    return write_cities(
-        tmp,
-        database,
-        dortmund=f'[telegram]\napi_base_url = "{dortmund}"\npoll_timeout = 1\n'
-        f'[help]\ntelegram_backchannel = "{GROUP_DORTMUND}"\n{help_}'
-        f'[web]\nlisten = "127.0.0.1"\nport = {free_port()}\n',
-        unna=f'[telegram]\napi_base_url = "{unna}"\npoll_timeout = 1\n'
-        f'[help]\ntelegram_backchannel = "{GROUP_UNNA}"\n{help_}'
-        f"[web]\nport = {free_port()}\n",
-    )
+def _offered(fake: FakeTelegram) -> list:
+    """The offers of the fan-out the fake server answered."""
+    return [c for c in fake.calls if _is_offer(c) and c.result]
 
 
 async def _seed(db: Database, data: Path, places: Path, people: dict[int, str], bezirk: str):
@@ -168,7 +151,7 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
     dortmund, unna = FakeTelegram(TOKEN_DORTMUND), FakeTelegram(TOKEN_UNNA)
     await dortmund.start()
     await unna.start()
-    config_path = _write_config(tmp_path, database_url, dortmund.url, unna.url)
+    config_path = telegram_cities(tmp_path, database_url, dortmund.url, unna.url)
     env = {
         "NACHBARBOT_TELEGRAM__TOKEN": TOKEN_DORTMUND,
         "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": TOKEN_UNNA,
@@ -217,9 +200,20 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
         await dortmund.settle(quiet=1.0, timeout=20)
         await unna.settle(quiet=1.0, timeout=20)
         await _desks_stay_apart(dortmund, unna)
-        # Each bot keeps its own pace: both fan out at once under Telegram's limits (30
-        # messages a second per bot, 1 per chat), neither is answered 429, nothing is lost.
-        dortmund.limits = unna.limits = (30, 1)
+        # Each city's outbox has its own worker: Dortmund's offers are held at the fake server
+        # until Unna's first one has arrived. Had the cities one sender, one after the other,
+        # Unna's would never come and nothing would move; nothing is lost either way round.
+        unna_sending = asyncio.Event()
+
+        async def after_unna(call) -> None:
+            if _is_offer(call):
+                await unna_sending.wait()
+
+        async def unna_sends(call) -> None:
+            if _is_offer(call):
+                unna_sending.set()
+
+        dortmund.hold, unna.hold = after_unna, unna_sends
         for city in cities:
             db = await open_city_database(city)
             try:
@@ -261,11 +255,8 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
     assert not dortmund.calls_to("sendMessage", chat_id=GROUP_UNNA)
     assert not unna.calls_to("sendMessage", chat_id=VERA)
     assert not unna.calls_to("sendMessage", chat_id=GROUP_DORTMUND)
-    assert dortmund.too_many == 0 and unna.too_many == 0
     assert len(_offered(dortmund)) == len(_offered(unna)) == OFFERS
     assert "Unna #" not in said_in_dortmund and "Dortmund #" not in said_in_unna
-    # At the same time, not one city after the other.
-    assert _offered(unna)[0] < _offered(dortmund)[-1] and _offered(dortmund)[0] < _offered(unna)[-1]
 
     # Each city's request is in its own database only.
     for city, mine, theirs in (
@@ -289,7 +280,9 @@ def test_a_command_works_on_the_city_it_is_given(tmp_path, database_url: str):
     ``--city`` with ``run``, is refused."""
     from tests.support.cli import run_bot
 
-    config = str(_write_config(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+    config = str(
+        telegram_cities(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9")
+    )
     places = str(ROOT / "tests/data/unna/places.csv")
     imported = run_bot("--config", config, "--city", "unna", "places", "import", places)
     assert imported.returncode == 0, imported.stderr
@@ -313,7 +306,9 @@ async def test_migrate_to_moves_every_city_into_its_own_schema(
     own schema, Unna from its file into ``city_unna``, each checked, nothing mixed."""
     from tests.support.cli import run_bot
 
-    config = str(_write_config(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+    config = str(
+        telegram_cities(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9")
+    )
     for city, places in (
         ("dortmund", ROOT / "data/dortmund/places-sample.csv"),
         ("unna", ROOT / "tests/data/unna/places.csv"),
@@ -344,7 +339,9 @@ def test_city_list_shows_each_city_and_changes_nothing(tmp_path, database_url: s
     its database holds - without creating a database that is not there yet."""
     from tests.support.cli import run_bot
 
-    config = str(_write_config(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+    config = str(
+        telegram_cities(tmp_path, database_url, "http://127.0.0.1:9", "http://127.0.0.1:9")
+    )
     env = {
         "NACHBARBOT_TELEGRAM__TOKEN": TOKEN_DORTMUND,
         "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": TOKEN_UNNA,
@@ -394,7 +391,7 @@ async def test_two_cities_on_webhooks_each_with_its_own_port_and_secret(
     dortmund, unna = FakeTelegram(TOKEN_DORTMUND), FakeTelegram(TOKEN_UNNA)
     await dortmund.start()
     await unna.start()
-    config_path = _write_config(tmp_path, database_url, dortmund.url, unna.url)
+    config_path = telegram_cities(tmp_path, database_url, dortmund.url, unna.url)
     ports = {"dortmund": free_port(), "unna": free_port()}
     for path, slug in ((config_path, "dortmund"), (tmp_path / "cities/unna.toml", "unna")):
         path.write_text(

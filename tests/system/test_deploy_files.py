@@ -25,6 +25,7 @@ from db import Database
 from db.database import latest_migration
 from db.postgres import PASSWORD_VARIABLE, is_postgres
 from tests.support.cli import ROOT, run_bot
+from tests.support.ports import free_port
 from tests.support.postgres_server import PostgresServer, find_binary
 
 DEPLOY = ROOT / "deploy"
@@ -144,7 +145,7 @@ def test_the_image_build_steps_give_a_working_bot(installed: Installed, tmp_path
     assert chat.returncode == 0, chat.stderr
     assert "Українська" in chat.stdout and "Dortmund" in chat.stdout
     # The web's templates and styles are package data: the installed copy serves pages.
-    port = _free_port()
+    port = free_port()
     web = subprocess.Popen(
         [sys.executable, "-m", "bot", "web"],
         cwd=app,
@@ -513,14 +514,6 @@ def test_backup_timer_runs_the_script_as_the_bot_sandboxed():
     guide = (DEPLOY / "POSTGRESQL.md").read_text(encoding="utf-8")
     for command in ("pg_dump --format=custom", "pg_restore", "migrate-to", "postgresql-setup.sql"):
         assert command in guide, command
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class _Page:

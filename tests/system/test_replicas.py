@@ -14,20 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.transports.test_telegram_webhook import free_port
-from tests.support.fake_telegram import FakeTelegram, LoadBalancedWebhook
-from tests.system.test_crash import (
+from tests.support.crash_story import (
     CORA,
     GROUP,
     RESIDENT,
     VERA,
     VLAD,
     BotProcess,
-    _seed,
     check_story,
     kill_and_restart,
     play_story,
+    seed_story,
 )
+from tests.support.fake_telegram import FakeTelegram, LoadBalancedWebhook
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 SECRET = "replica-secret"
@@ -65,7 +65,7 @@ async def test_three_replicas_survive_kills_and_a_lost_member(
 ):
     fake = fake_telegram
     fake.names.update({RESIDENT: "Amira", VERA: "Vera", VLAD: "Vlad", CORA: "Cora"})
-    await _seed(database_url)  # type: ignore[arg-type]
+    await seed_story(database_url)  # type: ignore[arg-type]
     members = [replica(tmp_path, n, database_url, fake) for n in "abc"]
     replicas = [bot for bot, _ in members]
     flaky, leaving, _steady = replicas  # the third runs throughout

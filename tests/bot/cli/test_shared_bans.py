@@ -12,7 +12,7 @@ from bot.config import load_config
 from db import Database
 from db.bans import SharedBanList
 from tests.support.cli import run_bot
-from tests.system.test_cities_run import _write_config
+from tests.support.two_cities import telegram_cities
 
 NOWHERE = "http://127.0.0.1:9"  # the chat services are never reached by these commands
 BANNED_IN_UNNA, NEWCOMER_ELSEWHERE = "8001", "8003"
@@ -27,7 +27,7 @@ async def _person(db: Database, uid: str, *, banned: bool = False) -> int:
 
 
 async def test_a_city_ban_shared_holds_in_every_city(tmp_path, database_url: str):
-    config = _write_config(tmp_path, database_url, NOWHERE, NOWHERE)
+    config = telegram_cities(tmp_path, database_url, NOWHERE, NOWHERE)
     env = {"NACHBARBOT_TELEGRAM__TOKEN": "1:A", "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": "2:B"}
     dortmund, unna = load_cities(load_config(config, env), env)
     main, other = await open_city_database(dortmund), await open_city_database(unna)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -23,7 +22,9 @@ from tests.support.fake_deepl import FakeDeepL
 from tests.support.fake_libretranslate import FakeLibreTranslate
 from tests.support.fake_translator import LANGUAGES, FakeTranslator
 
-TIMEOUT = 1.0
+# Long enough for an answer on a busy machine (the fakes answer at once on 127.0.0.1); a
+# "slow" fake answers only after the test, so only the timeout ends that wait.
+TIMEOUT = 3.0
 LT_KEY = "lt-secret-key"
 DEEPL_KEY = "deepl-secret-key:fx"
 
@@ -105,10 +106,11 @@ async def test_languages_are_the_bots_ten(pair: Pair) -> None:
 
 
 async def test_a_slow_server_is_down_within_the_timeout(pair: Pair) -> None:
+    # The fake does not answer within the test at all: the engine coming back "down" at
+    # all shows that its own timeout ended the wait, whatever the machine's speed.
+    pair.fake.slow_seconds = 3600
     await pair.fake.set_mode("slow")
-    started = time.monotonic()
     assert (await failure(pair.engine)).kind == "down"
-    assert time.monotonic() - started < TIMEOUT + 1.0
     assert pair.fake.hits == 1
 
 
@@ -126,12 +128,10 @@ async def test_a_stopped_server_is_down_and_back_on_the_same_port(pair: Pair) ->
 
 async def test_an_internal_error_is_down_and_not_retried(pair: Pair) -> None:
     await pair.fake.set_mode("5xx")
-    started = time.monotonic()
     error = await failure(pair.engine)
     assert error.kind == "down"
     assert "model crashed" not in str(error)
     # DeepL's library would by itself try five more times, a second or more apart.
-    assert time.monotonic() - started < TIMEOUT / 2
     assert pair.fake.hits == 1
 
 
@@ -163,10 +163,8 @@ async def test_deepl_too_many_requests_is_quota_and_not_retried() -> None:
         fake.quota_status = 429
         await fake.set_mode("quota")
         engine = make_engine("deepl", fake.url, DEEPL_KEY)
-        started = time.monotonic()
         assert (await failure(engine)).kind == "quota"
         # The library would wait a second and try again, five times.
-        assert time.monotonic() - started < TIMEOUT / 2
         assert fake.hits == 1
         await engine.close()
 

@@ -5,7 +5,6 @@ the real HTTP engines against fake servers are in test_translation_engines.py.""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -45,11 +44,18 @@ class Engine:
         self.answer: str | None = None
         self.error: EngineError | None = None
         self.delay = 0.0
+        # What happened, in order: "start" for each call, "cancelled" when a timeout ended one.
+        self.log: list[str] = []
 
     async def translate(self, text: str, source: str, target: str) -> str:
         self.calls.append((text, source, target))
+        self.log.append("start")
         if self.delay:
-            await asyncio.sleep(self.delay)
+            try:
+                await asyncio.sleep(self.delay)
+            except asyncio.CancelledError:
+                self.log.append("cancelled")
+                raise
         if self.error is not None:
             raise self.error
         return self.answer if self.answer is not None else f"[{target}] {text}"
@@ -202,12 +208,13 @@ async def test_an_engine_failure_leaves_the_text_as_written_and_pauses_the_engin
 async def test_a_slow_engine_costs_one_timeout_not_more(
     service: TranslationService, engine: Engine
 ) -> None:
-    engine.delay = 5
-    started = time.monotonic()
+    engine.delay = 3600  # never answers: only the service's timeout ends a call
     outcomes = await asyncio.gather(
         *(service.translate(slot(f"Text Nummer {word}", "de", "ar")) for word in "abc")
     )
-    assert time.monotonic() - started < 1.5
+    # The three waited at the same time: no call started after the first timed out.
+    first_timeout = engine.log.index("cancelled")
+    assert "start" not in engine.log[first_timeout:], engine.log
     assert all(outcome.reason == FAILED for outcome in outcomes)
 
 

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.config import MatrixSection
 from bot.transports.matrix import MatrixTransport
@@ -18,112 +14,30 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import translator
+from tests.support.matrix_bot import BOT_NUMBERS, Bot, is_notice, onboard
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture(scope="session")
-def synapse(tmp_path_factory) -> Synapse:
-    server = Synapse(tmp_path_factory.mktemp("synapse"))
-    server.start()
-    yield server
-    server.stop()
-
-
-_BOT_NUMBERS = itertools.count(1)
-
-
-class Bot:
-    """The bot's Matrix account, database and connector; restartable."""
-
-    def __init__(
-        self,
-        synapse: Synapse,
-        db: Database,
-        settings: HandlerSettings,
-        registration: dict[str, str] | None = None,
-    ) -> None:
-        # A fresh account per bot unless one is given (a test that must invite the bot
-        # before it starts): the homeserver lives for the whole session, so an id() would
-        # repeat once a previous bot's memory is reused, and the name be taken.
-        registration = registration or synapse.register(f"nachbarbot{next(_BOT_NUMBERS)}")
-        self.user_id = registration["user_id"]
-        self.config = MatrixSection(
-            homeserver=synapse.url,
-            user_id=self.user_id,
-            access_token=registration["access_token"],
-            sync_timeout=1,
-        )
-        self.db = db
-        self.dispatcher = Dispatcher(db, build_router(), settings)
-        self.transport: MatrixTransport | None = None
-
-    async def start(self) -> MatrixTransport:
-        self.transport = MatrixTransport(self.dispatcher, self.db, self.config)
-        await self.transport.start()
-        return self.transport
-
-    async def stop(self) -> None:
-        if self.transport is not None:
-            await self.transport.stop()
-            self.transport = None
-
-
-@pytest.fixture
-async def bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
-    running = Bot(synapse, db, HandlerSettings())
-    await running.start()
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def alice(synapse: Synapse) -> AsyncIterator[MatrixPerson]:
-    person = MatrixPerson(synapse, "alice")
-    await person.start()
-    yield person
-    await person.stop()
-
-
-def is_notice(event) -> bool:
-    return event.get("content", {}).get("msgtype") == "m.notice"
-
-
-async def onboard(person: MatrixPerson, bot: Bot, choice: str = "3") -> str:
-    """Start, pick a language by typing its number, agree by reacting; return the room."""
-    mark = len(person.received)
-    room = await person.dm(bot.user_id)
-    await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)  # the greeting on joining
-    mark = len(person.received)
-    await person.say(room, "!start")
-    picker = await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)
-    assert picker["content"]["format"] == "org.matrix.custom.html"
-    mark = len(person.received)
-    await person.say(room, choice)
-    notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
-    mark = len(person.received)
-    await person.react(room, notice["event_id"], "1️⃣")
-    await person.wait_for(lambda e: "🏠" in body(e), after=mark)
-    return room
-
-
-async def test_onboarding_in_arabic_with_numbers_and_reactions(alice: MatrixPerson, bot: Bot):
-    room = await onboard(alice, bot, "3")  # the picker: Deutsch, English, العربية, …
+async def test_onboarding_in_arabic_with_numbers_and_reactions(
+    alice: MatrixPerson, matrix_bot: Bot
+):
+    room = await onboard(alice, matrix_bot, "3")  # the picker: Deutsch, English, العربية, …
     menu = alice.received[-1][1]
     ar = translator("ar")
     assert ar._("Find a place") in body(menu)
     assert "<b>" in menu["content"]["formatted_body"]
-    user = await bot.db.users.find("matrix", alice.user_id)
+    user = await matrix_bot.db.users.find("matrix", alice.user_id)
     assert user.language == "ar" and user.consent_at and user.chat_id == room
 
 
-async def test_places_by_shared_location(alice: MatrixPerson, bot: Bot, db: Database):
+async def test_places_by_shared_location(alice: MatrixPerson, matrix_bot: Bot, db: Database):
     await import_places(
         db, ROOT / "data/dortmund/places-sample.csv", load_gazetteer("data/dortmund")
     )
-    room = await onboard(alice, bot, "2")  # English
+    room = await onboard(alice, matrix_bot, "2")  # English
     mark = len(alice.received)
     await alice.say(room, "1")  # 1️⃣ Find a place
     await alice.wait_for(lambda e: "📍" in body(e), after=mark)
@@ -137,17 +51,17 @@ async def test_places_by_shared_location(alice: MatrixPerson, bot: Bot, db: Data
     assert venue["content"]["geo_uri"].startswith("geo:51.5")
 
 
-async def test_restart_neither_replays_nor_misses(alice: MatrixPerson, bot: Bot):
-    room = await alice.dm(bot.user_id)
+async def test_restart_neither_replays_nor_misses(alice: MatrixPerson, matrix_bot: Bot):
+    room = await alice.dm(matrix_bot.user_id)
     await alice.wait_for(lambda e: "1️⃣" in body(e))  # the greeting on joining
     mark = len(alice.received)
     await alice.say(room, "/start")
     await alice.wait_for(lambda e: "1️⃣" in body(e), after=mark)
-    await bot.stop()
+    await matrix_bot.stop()
     # Written while the bot is down: answered once after the restart.
     mark = len(alice.received)
     await alice.say(room, "4")  # Türkçe
-    await bot.start()
+    await matrix_bot.start()
     await alice.wait_for(lambda e: "🔒" in body(e), after=mark)
     await asyncio.sleep(2)
     answers = [e for _, e in alice.received[mark:] if is_notice(e)]
@@ -157,8 +71,8 @@ async def test_restart_neither_replays_nor_misses(alice: MatrixPerson, bot: Bot)
     assert translator("tr")._("I agree") in body(answers[-1])
 
 
-async def test_encrypted_messages_get_a_plain_answer(alice: MatrixPerson, bot: Bot):
-    room = await alice.dm(bot.user_id)
+async def test_encrypted_messages_get_a_plain_answer(alice: MatrixPerson, matrix_bot: Bot):
+    room = await alice.dm(matrix_bot.user_id)
     mark = len(alice.received)
     await alice.send(
         room,
@@ -175,8 +89,8 @@ async def test_encrypted_messages_get_a_plain_answer(alice: MatrixPerson, bot: B
     assert "encrypt" in body(answer).lower() or "verschlüssel" in body(answer).lower()
 
 
-async def test_bang_commands_and_unknown_commands(alice: MatrixPerson, bot: Bot):
-    room = await onboard(alice, bot, "2")
+async def test_bang_commands_and_unknown_commands(alice: MatrixPerson, matrix_bot: Bot):
+    room = await onboard(alice, matrix_bot, "2")
     mark = len(alice.received)
     await alice.say(room, "!frobnicate")
     hint = await alice.wait_for(lambda e: "!help" in body(e), after=mark)
@@ -202,7 +116,7 @@ async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, f
     vera = MatrixPerson(synapse, "vera")
     await cora.start()
     await vera.start()
-    registration = synapse.register(f"helperbot{next(_BOT_NUMBERS)}")
+    registration = synapse.register(f"helperbot{next(BOT_NUMBERS)}")
     response = await cora.client.room_create(name="Koordination", invite=[registration["user_id"]])
     group = response.room_id
     running = Bot(
@@ -296,7 +210,7 @@ async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, f
         await vera.stop()
 
 
-async def test_event_reminder_reaches_matrix(alice: MatrixPerson, bot: Bot, db: Database):
+async def test_event_reminder_reaches_matrix(alice: MatrixPerson, matrix_bot: Bot, db: Database):
     from datetime import UTC, datetime, timedelta
 
     from bot.delivery import OutboxWorker
@@ -304,7 +218,7 @@ async def test_event_reminder_reaches_matrix(alice: MatrixPerson, bot: Bot, db: 
     from handlers.events.recurrence import local_text
     from handlers.events.reminders import deliver_due, sync_event
 
-    await onboard(alice, bot, "5")  # Українська
+    await onboard(alice, matrix_bot, "5")  # Українська
     user = await db.users.find("matrix", alice.user_id)
     start = datetime.now(UTC) + timedelta(days=2)
     event_id, _, _ = await db.events.upsert(
@@ -321,7 +235,7 @@ async def test_event_reminder_reaches_matrix(alice: MatrixPerson, bot: Bot, db: 
     fire = datetime.fromisoformat(first.fire_at.replace("Z", "+00:00"))
     mark = len(alice.received)
     assert await deliver_due(db, fire) == (1, 0)
-    await OutboxWorker(db, [bot.transport]).run_once()
+    await OutboxWorker(db, [matrix_bot.transport]).run_once()
     reminder = await alice.wait_for(lambda e: "Sprachcafé" in body(e), after=mark)
     assert translator("uk")._("Details") in body(reminder)
 
@@ -329,7 +243,7 @@ async def test_event_reminder_reaches_matrix(alice: MatrixPerson, bot: Bot, db: 
 async def test_login_with_password_keeps_the_device(
     synapse: Synapse, db: Database, alice: MatrixPerson
 ):
-    registration = synapse.register(f"pwbot{next(_BOT_NUMBERS)}", password="bot-password")
+    registration = synapse.register(f"pwbot{next(BOT_NUMBERS)}", password="bot-password")
     config = MatrixSection(
         homeserver=synapse.url,
         user_id=registration["user_id"],
@@ -381,15 +295,15 @@ async def next_event(events: list, count: int, person: MatrixPerson, timeout: fl
     return events[count]
 
 
-async def test_a_typed_number_after_a_relayed_message_is_text(alice: MatrixPerson, bot: Bot):
+async def test_a_typed_number_after_a_relayed_message_is_text(alice: MatrixPerson, matrix_bot: Bot):
     from markupsafe import Markup
 
     from bot.transports.matrix import REACT_HINT
     from handlers.messages import Button, ButtonPress, Message, Text
 
-    room = await onboard(alice, bot, "2")  # English; the main menu is the newest message
-    events = recorded_events(bot)
-    assert bot.transport is not None
+    room = await onboard(alice, matrix_bot, "2")  # English; the main menu is the newest message
+    events = recorded_events(matrix_bot)
+    assert matrix_bot.transport is not None
     # A normal menu still takes a typed number.
     await alice.say(room, "1")
     pressed = await next_event(events, 0, alice)
@@ -401,7 +315,7 @@ async def test_a_typed_number_after_a_relayed_message_is_text(alice: MatrixPerso
         [[Button("✅ Done", "zz:done")], [Button("🚩 Report", "zz:report")]],
         typed_choices=False,
     )
-    event_id = await bot.transport.deliver(room, relayed)
+    event_id = await matrix_bot.transport.deliver(room, relayed)
     shown = await alice.wait_for(lambda e: e.get("event_id") == event_id)
     assert "1️⃣ ✅ Done" in body(shown)
     assert translator("en")._(REACT_HINT) in body(shown)  # says to react
@@ -413,12 +327,12 @@ async def test_a_typed_number_after_a_relayed_message_is_text(alice: MatrixPerso
 
     # A later message without buttons ends a menu's typed choices as well.
     menu = Message(Markup("Choose"), [[Button("🅰️ A", "zz:a")], [Button("🅱️ B", "zz:b")]])
-    menu_id = await bot.transport.deliver(room, menu)
+    menu_id = await matrix_bot.transport.deliver(room, menu)
     shown = await alice.wait_for(lambda e: e.get("event_id") == menu_id)
     assert translator("en")._(REACT_HINT) not in body(shown)
     await alice.say(room, "2")
     assert await next_event(events, 3, alice) == ButtonPress("zz:b", message_id=menu_id)
-    notice_id = await bot.transport.deliver(room, Message(Markup("Vera: 2 or 3?")))
+    notice_id = await matrix_bot.transport.deliver(room, Message(Markup("Vera: 2 or 3?")))
     await alice.wait_for(lambda e: e.get("event_id") == notice_id)
     await alice.say(room, "1")
     assert await next_event(events, 4, alice) == Text("1")
@@ -432,7 +346,7 @@ async def test_typed_numbers_are_never_presses_in_the_backchannel(synapse: Synap
 
     cora = MatrixPerson(synapse, "cora")
     await cora.start()
-    registration = synapse.register(f"backbot{next(_BOT_NUMBERS)}")
+    registration = synapse.register(f"backbot{next(BOT_NUMBERS)}")
     created = await cora.client.room_create(name="Koordination", invite=[registration["user_id"]])
     group = created.room_id
     running = Bot(

@@ -20,8 +20,8 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from locales import translator
-from tests.bot.transports.test_matrix import _BOT_NUMBERS, alice, bot, is_notice, synapse  # noqa: F401
 from tests.support.cli import ROOT
+from tests.support.matrix_bot import BOT_NUMBERS, is_notice
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -37,8 +37,8 @@ def test_commands_are_written_with_a_bang():
     assert bang_commands("/start", ()) == "/start"
 
 
-async def test_greeting_on_joining_a_direct_chat(alice: MatrixPerson, bot):  # noqa: F811
-    room = await alice.dm(bot.user_id)
+async def test_greeting_on_joining_a_direct_chat(alice: MatrixPerson, matrix_bot):
+    room = await alice.dm(matrix_bot.user_id)
     # Nothing typed yet: the bot greets and offers the languages.
     picker = await alice.wait_for(lambda e: "1️⃣" in body(e))
     assert "Deutsch" in body(picker) and "English" in body(picker)
@@ -53,10 +53,10 @@ async def test_greeting_on_joining_a_direct_chat(alice: MatrixPerson, bot):  # n
 
     # A second direct chat of someone known: greeted in their language with the menu.
     mark = len(alice.received)
-    second = await alice.dm(bot.user_id)
+    second = await alice.dm(matrix_bot.user_id)
     menu = await alice.wait_for(lambda e: e.get("room") == second, after=mark)
     assert translator("en")._("Find a place") in body(menu)
-    user = await bot.db.users.find("matrix", alice.user_id)
+    user = await matrix_bot.db.users.find("matrix", alice.user_id)
     assert user.chat_id == second
 
 
@@ -94,8 +94,8 @@ def _doctor(server: Synapse, user_id: str, database: Path, tmp: Path) -> str:
     return result.stdout
 
 
-async def test_one_login_one_device(synapse: Synapse, tmp_path: Path):  # noqa: F811
-    registration = synapse.register(f"loginbot{next(_BOT_NUMBERS)}", password="bot-password")
+async def test_one_login_one_device(synapse: Synapse, tmp_path: Path):
+    registration = synapse.register(f"loginbot{next(BOT_NUMBERS)}", password="bot-password")
     config = MatrixSection(
         homeserver=synapse.url,
         user_id=registration["user_id"],

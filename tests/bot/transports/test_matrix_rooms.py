@@ -23,8 +23,8 @@ import pytest
 from bot.transports.matrix import LEAVING
 from db import Database
 from locales import translator
-from tests.bot.transports.test_matrix import onboard
 from tests.support.cli import launch_bot, wait_in_log
+from tests.support.matrix_bot import onboard
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
 

@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import os
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from bot.transports.telegram import TelegramTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.cli import launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.ports import free_port
 
 SECRET_TEXT = "Geheimtext 0176 5550123 Musterweg 7"
 SECRET_NAME = "Geheimname"
@@ -104,12 +104,6 @@ async def test_polling_skips_and_confirms_an_unreadable_update(
             caplog.formatter.formatException(r.exc_info) for r in caplog.records if r.exc_info
         )
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_webhook_answers_200_for_an_unreadable_update(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import aiohttp
 
@@ -11,12 +10,7 @@ from bot.config import TelegramSection
 from bot.transports.telegram import TelegramTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.fake_telegram import TOKEN, FakeTelegram
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.ports import free_port
 
 
 async def test_webhook_checks_the_secret_and_answers(

@@ -14,8 +14,8 @@ from bot.delivery import OutboxWorker
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers.settings import HandlerSettings
-from tests.bot.transports.test_matrix import _BOT_NUMBERS, Bot, onboard, synapse  # noqa: F401 (fixture)
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.matrix_bot import BOT_NUMBERS, Bot, onboard
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -24,7 +24,7 @@ FROM_MATRIX = b"OggS-from-matrix" + bytes(reversed(range(256))) * 8
 
 
 async def test_voice_crosses_between_telegram_and_matrix(
-    synapse: Synapse,  # noqa: F811
+    synapse: Synapse,
     db: Database,
     fake_telegram: FakeTelegram,
 ):
@@ -34,7 +34,7 @@ async def test_voice_crosses_between_telegram_and_matrix(
         synapse,
         db,
         HandlerSettings(require_verified_volunteers=False),
-        synapse.register(f"voicebot{next(_BOT_NUMBERS)}"),
+        synapse.register(f"voicebot{next(BOT_NUMBERS)}"),
     )
     matrix = await running.start()
     telegram = TelegramTransport(
@@ -121,7 +121,7 @@ async def test_voice_crosses_between_telegram_and_matrix(
 
 
 async def test_a_matrix_voice_keeps_its_info_and_voice_flag(
-    synapse: Synapse,  # noqa: F811
+    synapse: Synapse,
     db: Database,
 ):
     """Relayed within Matrix, by its mxc:// URI, with mimetype, duration and the flags."""

@@ -39,9 +39,9 @@ from handlers.dispatcher import Dispatcher
 from handlers.places.gazetteer import load_gazetteer, slug
 from handlers.places.importer import import_places
 from handlers.statistics import TABLE_IDS
-from tests.bot.transports.test_telegram_webhook import free_port
-from tests.db.test_city_databases import every_row, open_city
+from tests.support.city_databases import every_row, open_city
 from tests.support.memory_transport import MemoryTransport, texts
+from tests.support.ports import free_port
 from tests.support.two_cities import write_cities
 from tests.support.web_site import browser_session, csrf_of, login_link
 
