@@ -32,7 +32,7 @@ $(CHROMIUM):
 	  || ($(if $(filter 0,$(shell id -u)),,sudo) apt-get update \
 	      && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium)
 
-# The tests and the benchmarks run throwaway PostgreSQL clusters (tests/postgres_server.py):
+# The tests and the benchmarks run throwaway PostgreSQL clusters (tests/support/postgres_server.py):
 # the server's programs and the contrib extension cube (the GiST index of the nearest-place
 # search), from Debian's packages when the machine lacks them. The programs live in a folder
 # per major version, so this is checked on every run (a few file tests) instead of being a
@@ -78,7 +78,7 @@ demo: $(VENV)/.stamp-base catalogs web-assets
 	NACHBARBOT_WEB__PORT=$${NACHBARBOT_WEB__PORT:-$(DEMO_WEB_PORT)} $(PY) -m bot console
 
 # The suite runs on every core (pytest-xdist), a test file at a time per worker: each worker
-# starts its own PostgreSQL and Synapse. `make test PYTEST_ARGS=tests/test_db.py` runs one file.
+# starts its own PostgreSQL and Synapse. `make test PYTEST_ARGS=tests/db/test_database.py` runs one file.
 PYTEST_ARGS ?= -n auto --dist loadfile
 
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,

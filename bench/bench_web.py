@@ -289,6 +289,10 @@ async def measure_map(base: str, places: int) -> list[tuple[str, str, str]]:
             tab = await context.new_page()
             await tab.goto(base + "/", wait_until="commit")
             await tab.wait_for_selector("#map[data-ready='1']", state="attached", timeout=30_000)
+            # The markers are drawn a moment after the map says it is ready: read once they are.
+            await tab.wait_for_selector(
+                "#map .marker-cluster, #map .leaflet-marker-icon", state="attached", timeout=30_000
+            )
             result = await tab.evaluate(MAP_READY)
             if not result["found"]:
                 sys.exit("the map is ready but shows no marker or cluster")

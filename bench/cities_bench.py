@@ -36,8 +36,8 @@ from bot.cities import load_cities  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from handlers.places.gazetteer import GAZETTEER_FILES, load_gazetteer  # noqa: E402
 from handlers.places.importer import import_places  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
-from tests.test_crash import BotProcess  # noqa: E402
+from tests.support.crash_story import BotProcess  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 PLACES = 100
 ROUNDS = 3

@@ -2,7 +2,7 @@
 with 1, 2 and 3 processes.
 
 Real ``python -m bot run`` processes (as the replica fault test starts them, in webhook
-mode), a durable throwaway PostgreSQL cluster (``tests/postgres_server.py``) and the fake
+mode), a durable throwaway PostgreSQL cluster (``tests/support/postgres_server.py``) and the fake
 Bot API, all on this machine's two cores.
 
 1. Fan-out: three processes idle, then 1,000 offers committed in one transaction (as a
@@ -37,10 +37,10 @@ import telegram_bench  # noqa: E402
 from table import Row, print_table  # noqa: E402
 
 from db import Database  # noqa: E402
-from tests.fake_telegram import FakeTelegram, LoadBalancedWebhook  # noqa: E402
-from tests.postgres_server import PostgresServer  # noqa: E402
-from tests.test_crash import BotProcess  # noqa: E402
-from tests.test_replicas import SECRET, replica  # noqa: E402
+from tests.support.crash_story import BotProcess  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram, LoadBalancedWebhook  # noqa: E402
+from tests.support.postgres_server import PostgresServer  # noqa: E402
+from tests.system.test_replicas import SECRET, replica  # noqa: E402
 
 PARALLEL = 12  # connections the load balancer keeps open, as Telegram's webhook does
 

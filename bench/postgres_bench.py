@@ -1,6 +1,6 @@
 """PostgreSQL against SQLite: the handler mix and the nearest-place search on PostgreSQL.
 
-A throwaway cluster is started as the tests start theirs (``tests/postgres_server.py``),
+A throwaway cluster is started as the tests start theirs (``tests/support/postgres_server.py``),
 but ``durable``: fsync and full-page writes on, ``synchronous_commit=off``. That is the
 counterpart of the SQLite settings the bot runs with (WAL, ``synchronous=NORMAL``: a
 commit is not flushed to disk, a crash may lose the last ones but never corrupts).
@@ -34,7 +34,7 @@ from table import Row, print_table  # noqa: E402
 
 from db import Database, postgres  # noqa: E402
 from db.places import PlaceFilter  # noqa: E402
-from tests.postgres_server import PostgresServer  # noqa: E402
+from tests.support.postgres_server import PostgresServer  # noqa: E402
 
 ROUNDS = 3
 

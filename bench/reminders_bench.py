@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -85,7 +86,10 @@ async def seed(path: Path, now: datetime, rng: random.Random) -> None:
 
 async def main() -> None:
     rng = random.Random(11)
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    # Tomorrow 10:00 in Berlin, whatever the hour the bench runs at: reminders falling due at
+    # night wait for the morning (quiet hours), and the burst below must fall due by day.
+    tomorrow = datetime.now(TIMEZONE).date() + timedelta(days=1)
+    now = datetime.combine(tomorrow, dtime(10, 0), tzinfo=TIMEZONE).astimezone(UTC)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite3"
         await seed(path, now, rng)

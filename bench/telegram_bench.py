@@ -37,7 +37,7 @@ from handlers.messages import Button, Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
-from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = 200

@@ -1,7 +1,7 @@
 """Opening the database (a SQLite file, or a PostgreSQL URL) and applying the numbered
 migrations: ``db/migrations/*.sql`` for SQLite, ``db/migrations/postgresql/*.sql`` for
 PostgreSQL. PostgreSQL's first file is the whole schema up to its number at once; from then
-on both are numbered alike (``tests/test_db.py`` checks they end at the same number).
+on both are numbered alike (``tests/db/test_database.py`` checks they end at the same number).
 
 Each city's data lives apart (:func:`city_location`): on SQLite a database file per city,
 on PostgreSQL a schema per city in the one database (db/city_schema.py). A

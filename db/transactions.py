@@ -90,7 +90,7 @@ class SqliteTransactions(Transactions):
         carrying the pending BEGIN of the caller's transaction in front of it.
 
         aiosqlite has no public call for "run this function on your thread"; ``_execute``
-        is what all its own methods use (tests/test_db.py fails if that ever changes)."""
+        is what all its own methods use (tests/db/test_database.py fails if that ever changes)."""
         conn = self._conn
         if self._owner is not asyncio.current_task():
             # Not inside the caller's own transaction: wait until no other task has one

@@ -11,9 +11,12 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
-from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.memory_transport import MemoryTransport
-from tests.postgres_server import PostgresServer
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.matrix_bot import Bot
+from tests.support.matrix_people import MatrixPerson
+from tests.support.memory_transport import MemoryTransport
+from tests.support.postgres_server import PostgresServer
+from tests.support.synapse_server import Synapse
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -96,3 +99,50 @@ async def telegram_bot(fake_telegram: FakeTelegram, dispatcher: Dispatcher):
     await transport.start()
     yield transport
     await transport.stop()
+
+
+@pytest.fixture
+def story(db: Database) -> MemoryTransport:
+    """A memory chat whose backchannel is the coordinators' ``GROUP``
+    (tests/support/help_story.py)."""
+    from tests.support.help_story import GROUP
+
+    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
+    return MemoryTransport(Dispatcher(db, build_router(), settings))
+
+
+@pytest.fixture
+async def telegram_group_bot(fake_telegram: FakeTelegram, db: Database):
+    """Telegram with the outbox worker; the coordinators' group ``TELEGRAM_GROUP`` is its
+    backchannel."""
+    from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_with_worker
+
+    settings = HandlerSettings(backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}))
+    async with telegram_with_worker(fake_telegram, db, settings) as wired:
+        yield wired.transport
+
+
+@pytest.fixture(scope="module")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    """A real homeserver per test module: the module's people and bots register their own
+    names on it (tests/support/synapse_server.py)."""
+    server = Synapse(tmp_path_factory.mktemp("synapse"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def matrix_bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
+    running = Bot(synapse, db, HandlerSettings())
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def alice(synapse: Synapse) -> AsyncIterator[MatrixPerson]:
+    person = MatrixPerson(synapse, "alice")
+    await person.start()
+    yield person
+    await person.stop()

@@ -27,7 +27,7 @@ still_needed   (open, expiry restarts)     the requester               -
 (backch.: the coordinators' backchannel; withdraw and expire tell it too.)
 
 The states and the moves the store allows are declared in db/request_states.py; the "from
-→ to" column names each of them once (tests/test_request_states.py holds the two together).
+→ to" column names each of them once (tests/db/test_request_states.py holds the two together).
 
 Matched requester and volunteer talk through the relay: the contact stands while the
 request is ``matched`` (both get the same door code word with it) and is ended by every

@@ -1,0 +1,158 @@
+"""`db check` and `doctor`: one line per check, exit 1 when something is wrong."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+
+from db import Database
+from tests.support.cli import run_bot
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+
+
+def test_db_check_passes_on_a_fresh_database(database_url):
+    result = run_bot("db", "check", database=database_url)
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) >= 10 and all(line.startswith("ok") for line in lines)
+    assert "ok    schema version" in result.stdout
+    assert "ok    no pending reminder for a cancelled event" in result.stdout
+
+
+def test_db_check_finds_broken_invariants(database_url):
+    async def damage() -> None:
+        db = await Database.open(database_url)
+        user = await db.users.seen("telegram", "1", "1")
+        request = await db.requests.create(user.id, user.id, category="shopping")
+        # Written behind the stores' backs, as a bug or a crash in the middle might.
+        await db.execute(
+            "UPDATE help_requests SET volunteer_id = ? WHERE id = ?", (user.id, request.id)
+        )
+        await db.execute(
+            "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
+            " VALUES ('telegram', '', '{}', '2026-01-01', '2026-01-01')"
+        )
+        await db.close()
+
+    asyncio.run(damage())
+    result = run_bot("db", "check", database=database_url)
+    assert result.returncode == 1
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert any("no open or unchecked request with a volunteer" in line for line in failed)
+    assert any("no outbox entry without a recipient" in line for line in failed)
+
+
+def test_db_check_finds_an_identity_sequence_behind_the_ids(postgres_server):
+    # Rows restored with their ids, the sequence left where it was: the next insert would
+    # fail on a duplicate id (or, worse, edit the wrong message by its id).
+    url = postgres_server.new_database()
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO outbox (id, platform, chat_id, payload, created_at,"
+                " next_attempt_at) VALUES (40, 'telegram', '1', '{}', 'then', 'then')"
+            )
+        result = run_bot("db", "check", database=url)
+        assert result.returncode == 1
+        assert (
+            "FAIL  identity sequences ahead of the ids - the next insert would reuse an id"
+            " in outbox" in result.stdout
+        )
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("SELECT setval(pg_get_serial_sequence('outbox', 'id'), 40)")
+        assert run_bot("db", "check", database=url).returncode == 0
+    finally:
+        postgres_server.drop(url)
+
+
+def test_doctor_and_backup_on_postgresql(postgres_server):
+    url = postgres_server.new_database()
+    try:
+        doctor = run_bot("doctor", database=_with_password(url, "pw-secret"))
+        assert doctor.returncode == 0, doctor.stdout
+        assert "ok    database collation - C" in doctor.stdout
+        assert "ok    foreign keys" in doctor.stdout
+        backup = run_bot("db", "backup", "copy.sqlite3", database=_with_password(url, "pw-secret"))
+        assert backup.returncode == 1
+        assert "pg_dump" in backup.stderr and "Traceback" not in backup.stderr
+        migrate = run_bot("db", "migrate", database=_with_password(url, "pw-secret"))
+        assert migrate.returncode == 0
+        assert "nachbarbot:***@" in migrate.stdout
+        for result in (doctor, backup, migrate):
+            assert "pw-secret" not in result.stdout + result.stderr
+    finally:
+        postgres_server.drop(url)
+
+
+def _with_password(url: str, password: str) -> str:
+    # The test cluster trusts every connection: the password is only carried along.
+    return url.replace("nachbarbot@", f"nachbarbot:{password}@")
+
+
+async def test_doctor_against_the_fake_telegram_server(tmp_path, fake_telegram: FakeTelegram):
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.cli import ROOT
+
+    config = tmp_path / "bot.toml"
+    config.write_text(
+        f'[telegram]\napi_base_url = "{fake_telegram.url}"\n'
+        '[help]\ntelegram_backchannel = "-100"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    env.update(
+        NACHBARBOT_TELEGRAM__TOKEN=TOKEN, NACHBARBOT_BOT__DATABASE=str(tmp_path / "d.sqlite3")
+    )
+
+    def doctor() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(config), "doctor"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
+        )
+
+    result = await asyncio.to_thread(doctor)
+    assert "ok    telegram token - @nachbar_bot" in result.stdout
+    assert "FAIL  telegram backchannel" in result.stdout and result.returncode == 1
+    assert "skip  matrix" in result.stdout
+    fake_telegram.admin_in.add("-100")
+    result = await asyncio.to_thread(doctor)
+    assert "ok    telegram backchannel" in result.stdout
+    assert result.returncode == 0, result.stdout
+
+
+async def test_backup_while_running(tmp_path):
+    import stat
+
+    db = await Database.open(tmp_path / "live.sqlite3")
+    try:
+        user = await db.users.seen("telegram", "1", "1", "Ada")
+        # Another transaction is open while the copy is taken.
+        await db.conn.execute("BEGIN")
+        await db.conn.execute(
+            "UPDATE users SET first_name = 'Uncommitted' WHERE id = ?", (user.id,)
+        )
+        copy = tmp_path / "backup.sqlite3"
+        result = await asyncio.to_thread(
+            run_bot, "db", "backup", str(copy), database=tmp_path / "live.sqlite3"
+        )
+        assert result.returncode == 0, result.stderr
+        await db.conn.execute("ROLLBACK")
+    finally:
+        await db.close()
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    restored = await Database.open(copy)
+    try:
+        found = await restored.users.find("telegram", "1")
+        assert found is not None and found.first_name == "Ada"
+    finally:
+        await restored.close()
+    again = run_bot("db", "backup", str(copy), database=tmp_path / "live.sqlite3")
+    assert again.returncode == 1 and "exists" in again.stderr

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError, load_config
+from tests.support.cli import ROOT, run_bot
+
+EXAMPLE = ROOT / "deploy" / "nachbarbot.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_file():
+    config = load_config(None, env={})
+    assert config.bot.city == "Dortmund"
+    assert not config.telegram_enabled
+
+
+def test_file_values_and_env_override(tmp_path):
+    path = write(tmp_path, '[bot]\ncity = "Essen"\nmax_text_length = 1000\n')
+    env = {"NACHBARBOT_BOT__MAX_TEXT_LENGTH": "1500", "NACHBARBOT_TELEGRAM__TOKEN": "1:x"}
+    config = load_config(path, env=env)
+    assert config.bot.city == "Essen"
+    assert config.bot.max_text_length == 1500
+    assert config.telegram_enabled
+
+
+def test_config_path_from_environment(tmp_path):
+    path = write(tmp_path, '[bot]\ncity = "Bochum"\n')
+    assert load_config(None, env={"NACHBARBOT_CONFIG": str(path)}).bot.city == "Bochum"
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "message"),
+    [
+        ('[bot]\ncity = "X"\ncolour = 1\n', {}, "bot.colour: unknown setting"),
+        ("[nonsense]\na = 1\n", {}, "nonsense: unknown section"),
+        ('[telegram]\ntoken = "123:abc"\n', {}, "telegram.token: is a secret"),
+        ('[telegram]\nmode = "pull"\n', {}, "telegram.mode: must be one of polling, webhook"),
+        ("[bot]\nmax_text_length = 5\n", {}, "bot.max_text_length: must be at least 100"),
+        ('[bot]\nmax_text_length = "many"\n', {}, "bot.max_text_length: must be a whole number"),
+        (
+            "",
+            {"NACHBARBOT_PRIVACY__INACTIVE_ACCOUNT_DAYS": "soon"},
+            "privacy.inactive_account_days (from NACHBARBOT_PRIVACY__INACTIVE_ACCOUNT_DAYS)",
+        ),
+        ('[bot]\nadmins = ["bob"]\n', {}, "bot.admins: 'bob' is not of the form"),
+        (
+            '[telegram]\nmode = "webhook"\n',
+            {"NACHBARBOT_TELEGRAM__TOKEN": "1:x"},
+            "telegram.webhook_url: required",
+        ),
+        ("[bot\n", {}, "not valid TOML"),
+    ],
+)
+def test_invalid_settings_name_the_key(tmp_path, text, env, message):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text), env=env)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml", env={})
+
+
+def test_example_config_is_valid_and_documents_every_key():
+    config = load_config(EXAMPLE, env={})
+    assert isinstance(config, Config)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for section in fields(Config):
+        assert f"[{section.name}]" in text
+        for option in fields(
+            section.type if isinstance(section.type, type) else type(getattr(config, section.name))
+        ):
+            # Secrets appear only as commented environment variables.
+            assert re.search(rf"^#?\s*{option.name} =|__{option.name.upper()}", text, re.M), (
+                f"{section.name}.{option.name} not documented"
+            )
+
+
+def test_cli_reports_config_error_in_one_line(tmp_path):
+    path = write(tmp_path, '[telegram]\nmode = "pull"\n')
+    result = run_bot("--config", str(path), "run")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "telegram.mode" in result.stderr
+
+
+def test_run_without_chat_service_points_to_console(tmp_path):
+    result = run_bot("run", database=tmp_path / "x.db")
+    assert result.returncode == 2
+    assert "no chat service is configured" in result.stderr
+    assert "console" in result.stderr
+
+
+def test_roles_command_grants_and_revokes(tmp_path):
+    import asyncio
+
+    from db import Database
+
+    path = tmp_path / "r.sqlite3"
+
+    async def seed() -> None:
+        db = await Database.open(path)
+        await db.users.seen("telegram", "42", "42")
+        await db.close()
+
+    asyncio.run(seed())
+
+    def roles(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_bot("roles", *args, database=path)
+
+    assert roles("grant", "telegram:42", "coordinator").returncode == 0
+    assert roles("grant", "telegram:99", "coordinator").returncode == 1
+
+    async def current() -> frozenset[str]:
+        db = await Database.open(path)
+        user = await db.users.find("telegram", "42")
+        await db.close()
+        return user.roles
+
+    assert "coordinator" in asyncio.run(current())
+    assert roles("revoke", "telegram:42", "coordinator").returncode == 0
+    assert "coordinator" not in asyncio.run(current())

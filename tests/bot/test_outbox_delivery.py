@@ -1,0 +1,165 @@
+"""The outbox: queued with the change, delivered once, in order, through outages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from markupsafe import Markup
+
+from bot.delivery import DeliveryError, OutboxWorker
+from db import Database
+from handlers.dispatcher import Dispatcher
+from handlers.messages import Command, Edit, Incoming, Message, Outgoing, Recipient, Sender, encode
+from handlers.router import Router
+from handlers.settings import HandlerSettings
+from tests.support.fake_telegram import FakeTelegram
+
+
+class FakeSender:
+    platform = "fake"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str | None]] = []
+        self.failures: list[DeliveryError] = []
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((chat_id, str(item.text), edit_message_id))
+        return f"m{len(self.sent)}"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def message(text: str, chat: str = "c1") -> dict:
+    return encode(Message(Markup(text), to=Recipient("fake", chat)))
+
+
+async def test_messages_for_others_commit_with_the_change(db: Database):
+    router = Router()
+
+    @router.command("notify", "x", before_consent=True)
+    async def notify(ctx):
+        await ctx.db.users.set_state(ctx.user.id, "notified")
+        await ctx.mail.to_chat(Recipient("fake", "ben"), Message(Markup("for ben")))
+        ctx.reply(Markup("done"))
+
+    @router.command("broken", "x", before_consent=True)
+    async def broken(ctx):
+        await ctx.db.users.set_state(ctx.user.id, "half-done")
+        await ctx.mail.to_chat(Recipient("fake", "ben"), Message(Markup("never")))
+        raise RuntimeError("boom")
+
+    woken = []
+    dispatcher = Dispatcher(db, router, HandlerSettings(), on_queued=lambda: woken.append(1))
+
+    def incoming(name: str) -> Incoming:
+        return Incoming(Sender("memory", "anna", "Anna"), "anna", Command(name))
+
+    replies = await dispatcher.handle(incoming("notify"))
+    assert [str(r.text) for r in replies] == ["done"]
+    assert await db.outbox.pending() == 1 and woken == [1]
+    await dispatcher.handle(incoming("broken"))
+    # The failed handler's change and its queued message were rolled back together.
+    assert await db.outbox.pending() == 1
+    user = await db.users.find("memory", "anna")
+    assert (await db.users.get_state(user.id)).state == "notified"
+
+
+async def test_order_per_chat_backoff_and_exactly_once(db: Database):
+    sender, clock = FakeSender(), Clock()
+    worker = OutboxWorker(db, [sender], clock=clock)
+    for text in ("one", "two", "three"):
+        await db.outbox.enqueue("fake", "c1", message(text))
+    await db.outbox.enqueue("fake", "c2", message("other chat"))
+    sender.failures = [DeliveryError("502")]  # the first attempt meets an outage
+    assert await worker.run_once() == 1  # c1 waits for its first message; c2 goes through
+    assert sender.sent == [("c2", "other chat", None)]
+    assert await worker.run_once() == 0  # back-off: nothing due yet
+    clock.now += timedelta(seconds=10)
+    assert await worker.run_once() == 3
+    assert [text for chat, text, _ in sender.sent if chat == "c1"] == ["one", "two", "three"]
+    clock.now += timedelta(hours=1)
+    assert await worker.run_once() == 0  # nothing is sent twice
+    assert await db.outbox.pending() == 0
+
+
+async def test_rate_limit_waits_as_told(db: Database):
+    sender, clock = FakeSender(), Clock()
+    worker = OutboxWorker(db, [sender], clock=clock)
+    await db.outbox.enqueue("fake", "c1", message("hi"))
+    sender.failures = [DeliveryError("429", retry_after=30)]
+    await worker.run_once()
+    clock.now += timedelta(seconds=20)
+    assert await worker.run_once() == 0
+    clock.now += timedelta(seconds=15)
+    assert await worker.run_once() == 1
+
+
+async def test_permanent_failure_is_given_up_and_does_not_block_the_chat(db: Database):
+    sender, clock = FakeSender(), Clock()
+    worker = OutboxWorker(db, [sender], clock=clock)
+    first = await db.outbox.enqueue("fake", "c1", message("blocked"))
+    await db.outbox.enqueue("fake", "c1", message("after"))
+    sender.failures = [DeliveryError("403", permanent=True)]
+    assert await worker.run_once() == 1
+    assert sender.sent == [("c1", "after", None)]
+    assert (await db.outbox.state(first))[2] is not None
+
+
+async def test_edit_waits_for_its_message(db: Database):
+    sender, clock = FakeSender(), Clock()
+    worker = OutboxWorker(db, [sender], clock=clock)
+    original = await db.outbox.enqueue("fake", "c1", message("offer"))
+    await db.outbox.enqueue("fake", "c2", encode(Edit(original, Markup("taken"))))
+    sender.failures = [DeliveryError("timeout")]  # the original is delayed by an outage
+    await worker.run_once()
+    assert sender.sent == []
+    clock.now += timedelta(seconds=30)
+    await worker.run_once()
+    assert sender.sent[0] == ("c1", "offer", None)
+    clock.now += timedelta(seconds=30)
+    await worker.run_once()
+    assert sender.sent[1] == ("c2", "taken", "m1")
+
+
+async def test_pending_messages_survive_a_restart(tmp_path):
+    path = tmp_path / "crash.sqlite3"
+    db = await Database.open(path)
+    await db.outbox.enqueue("fake", "c1", message("survives"))
+    await db.close()  # the bot dies before delivering
+    db = await Database.open(path)
+    sender = FakeSender()
+    assert await OutboxWorker(db, [sender]).run_once() == 1
+    assert await OutboxWorker(db, [sender]).run_once() == 0
+    assert sender.sent == [("c1", "survives", None)]
+    await db.close()
+
+
+@pytest.mark.parametrize(("status", "permanent"), [(502, False), (403, True), (400, True)])
+async def test_telegram_errors_are_classified(
+    fake_telegram: FakeTelegram, telegram_bot, status: int, permanent: bool
+):
+    fake_telegram.failures["sendMessage"] = [status]
+    with pytest.raises(DeliveryError) as err:
+        await telegram_bot.deliver("42", Message(Markup("hi")))
+    assert err.value.permanent is permanent
+    assert await telegram_bot.deliver("42", Message(Markup("hi"))) is not None
+
+
+async def test_telegram_rate_limit_reports_retry_after(fake_telegram: FakeTelegram, telegram_bot):
+    # python-telegram-bot's rate limiter retries a 429 itself; when it runs out of retries
+    # the outbox is told how long to wait.
+    fake_telegram.failures["sendMessage"] = [429, 429, 429, 429, 429]
+    with pytest.raises(DeliveryError) as err:
+        await telegram_bot.deliver("42", Message(Markup("hi")))
+    assert not err.value.permanent

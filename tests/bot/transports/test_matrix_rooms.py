@@ -1,0 +1,217 @@
+"""Which Matrix rooms are private: asked from the homeserver, kept across restarts.
+
+The bot runs as ``python -m bot run`` against a real Synapse, with people on matrix-nio
+clients. After a restart matrix-nio knows nobody in a room (the sync goes on from the
+stored token, without the rooms' state), so a member count taken from it made every group a
+"private chat": the bot answered there, took a group message for a private one and later
+posted a volunteer's offer into the group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import nio
+import pytest
+
+from bot.transports.matrix import LEAVING
+from db import Database
+from locales import translator
+from tests.support.cli import launch_bot, wait_in_log
+from tests.support.matrix_bot import onboard
+from tests.support.matrix_people import MatrixPerson, body
+from tests.support.synapse_server import Synapse
+
+_NUMBERS = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def synapse(tmp_path_factory) -> Synapse:
+    server = Synapse(tmp_path_factory.mktemp("synapse-rooms"))
+    server.start()
+    yield server
+    server.stop()
+
+
+class BotProcess:
+    """``python -m bot run`` with only Matrix configured; restartable."""
+
+    def __init__(self, tmp: Path, synapse: Synapse) -> None:
+        registration = synapse.register(f"roomsbot{next(_NUMBERS)}")
+        self.user_id = registration["user_id"]
+        self.token = registration["access_token"]
+        self.device_id = registration["device_id"]
+        self.synapse = synapse
+        self.database = tmp / "bot.sqlite3"
+        self.config = tmp / "bot.toml"
+        self.config.write_text(
+            f'[bot]\ndatabase = "{self.database}"\nlog_level = "INFO"\n'
+            f'[matrix]\nhomeserver = "{synapse.url}"\nuser_id = "{self.user_id}"\n'
+            "sync_timeout = 1\n",
+            encoding="utf-8",
+        )
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+        self.env["NACHBARBOT_MATRIX__ACCESS_TOKEN"] = self.token
+        self.log = tmp / "bot.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> None:
+        before = self.log.read_text(errors="replace").count("running: ") if self.log.exists() else 0
+        self.process = launch_bot(self.config, self.env, self.log)
+        await wait_in_log(self.process, self.log, "running: ", before=before)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    async def restart(self) -> None:
+        self.stop()
+        await self.start()
+
+    async def join_by_hand(self, room_id: str) -> None:
+        """Join with the bot's account directly, as the bot before this fix joined any
+        room it was invited to."""
+        client = nio.AsyncClient(self.synapse.url, self.user_id)
+        client.access_token, client.user_id, client.device_id = (
+            self.token,
+            self.user_id,
+            self.device_id,
+        )
+        try:
+            assert isinstance(await client.join(room_id), nio.JoinResponse)
+        finally:
+            await client.close()
+
+
+@pytest.fixture
+async def people(synapse: Synapse) -> AsyncIterator[SimpleNamespace]:
+    team = SimpleNamespace(
+        alice=MatrixPerson(synapse, "alice"),
+        cora=MatrixPerson(synapse, "cora"),
+        dave=MatrixPerson(synapse, "dave"),
+    )
+    for person in vars(team).values():
+        await person.start()
+    yield team
+    for person in vars(team).values():
+        await person.stop()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, synapse: Synapse) -> AsyncIterator[BotProcess]:
+    process = BotProcess(tmp_path, synapse)
+    yield process
+    process.stop()
+
+
+def from_bot(person: MatrixPerson, bot: BotProcess, room: str, after: int) -> list[dict]:
+    return [
+        event
+        for event_room, event in person.received[after:]
+        if event_room == room and event.get("sender") == bot.user_id
+    ]
+
+
+async def bot_is_member(person: MatrixPerson, bot: BotProcess, room: str) -> bool:
+    members = await person.client.joined_members(room)
+    assert isinstance(members, nio.JoinedMembersResponse), members
+    return any(m.user_id == bot.user_id for m in members.members)
+
+
+async def test_a_group_is_not_a_private_chat_after_a_restart(
+    bot: BotProcess, people: SimpleNamespace
+):
+    alice, cora, dave = people.alice, people.cora, people.dave
+    # A group of three with the bot in it, as the bot joined any room before this fix.
+    created = await cora.client.room_create(name="Nachbarn", invite=[dave.user_id, bot.user_id])
+    assert isinstance(created, nio.RoomCreateResponse), created
+    group = created.room_id
+    assert isinstance(await dave.client.join(group), nio.JoinResponse)
+    await bot.join_by_hand(group)
+
+    await bot.start()
+    room = await onboard(alice, bot, "2")  # English, in a direct chat
+    await bot.restart()
+
+    mark_cora, mark_dave = len(cora.received), len(dave.received)
+    await dave.say(group, "!start")
+    await dave.say(group, "Ich brauche Hilfe beim Einkaufen")
+    await cora.say(group, "1")
+    await asyncio.sleep(3)
+    # The direct chat still works after the restart.
+    mark = len(alice.received)
+    await alice.say(room, "!help")
+    await alice.wait_for(lambda e: "!menu" in body(e), after=mark)
+    await asyncio.sleep(2)
+    assert from_bot(cora, bot, group, mark_cora) == []
+    assert from_bot(dave, bot, group, mark_dave) == []
+    bot.stop()
+
+    db = await Database.open(bot.database)
+    try:
+        # Not handled as anyone's private message: nobody from the group became a user.
+        assert await db.users.find("matrix", dave.user_id) is None
+        assert await db.users.find("matrix", cora.user_id) is None
+        user = await db.users.find("matrix", alice.user_id)
+        assert user is not None and user.chat_id == room
+    finally:
+        await db.close()
+
+
+async def test_a_direct_chat_that_gains_a_third_person_is_left(
+    bot: BotProcess, people: SimpleNamespace
+):
+    alice, dave = people.alice, people.dave
+    await bot.start()
+    room = await onboard(alice, bot, "2")  # English
+    bot.stop()
+    # While the bot is away, Alice brings Dave into her chat with the bot.
+    assert isinstance(await alice.client.room_invite(room, dave.user_id), nio.RoomInviteResponse)
+    assert isinstance(await dave.client.join(room), nio.JoinResponse)
+    mark = len(alice.received)
+    await bot.start()
+    # One line why, in Alice's language, and the bot is gone.
+    note = await alice.wait_for(lambda e: "👋" in body(e), after=mark)
+    assert body(note) == str(translator("en").t(LEAVING))
+    for _ in range(100):
+        if not await bot_is_member(alice, bot, room):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the bot stayed in the room")
+    assert len(from_bot(alice, bot, room, mark)) == 1
+
+
+async def test_an_invite_to_a_group_gets_one_line_and_the_bot_leaves(
+    bot: BotProcess, people: SimpleNamespace
+):
+    alice, cora, dave = people.alice, people.cora, people.dave
+    await bot.start()
+    mark = len(cora.received)
+    created = await cora.client.room_create(name="Hof", invite=[dave.user_id, bot.user_id])
+    assert isinstance(created, nio.RoomCreateResponse), created
+    group = created.room_id
+    note = await cora.wait_for(lambda e: e.get("room") == group and "👋" in body(e), after=mark)
+    # Cora never wrote to the bot: the city's language.
+    assert body(note) == str(translator("de").t(LEAVING))
+    for _ in range(100):
+        if not await bot_is_member(cora, bot, group):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the bot stayed in the group")
+    # A direct chat is joined and served as before.
+    room = await onboard(alice, bot, "2")
+    assert room != group

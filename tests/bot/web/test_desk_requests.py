@@ -1,0 +1,200 @@
+"""The desk's requests through the real web server: the list by state, district, kind of
+help and age, oldest first in pages of 50; one request with its history and the
+coordinators' actions; locations never finer than the ~500 m cell."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+from db import Database
+from db.clock import to_text
+from handlers.places.coarse import AREA, coarsen
+from tests.support.desk_client import log_in
+from tests.support.web_site import browser_session, csrf_of
+
+ROW = re.compile(r'id="request-row-(\d+)"')
+EN = {"Accept-Language": "en"}
+POINTS = re.compile(r'data-points="([^"]*)"')
+
+
+async def _request(db: Database, requester: int, **values) -> int:
+    state = values.pop("state", "open")
+    values.setdefault("category", "shopping")
+    values.setdefault("description", "Bitte beim Einkauf helfen")
+    values.setdefault("stadtbezirk", "Innenstadt-Nord")
+    values.setdefault("area_name", "Nordmarkt")
+    values.setdefault("languages", ("de", "tr"))
+    request = await db.requests.create(requester, requester, state=state, **values)
+    return request.id
+
+
+async def _age(db: Database, request_id: int, days: float) -> None:
+    then = to_text(datetime.now(UTC) - timedelta(days=days))
+    await db.execute("UPDATE help_requests SET created_at = ? WHERE id = ?", (then, request_id))
+
+
+def _ids(page: str) -> list[int]:
+    return [int(found) for found in ROW.findall(page)]
+
+
+async def test_the_list_filters_and_pages_oldest_first(db, site, web_chat):
+    _site, base = site
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    open_ids = [await _request(db, rita) for _ in range(55)]
+    review_ids = [
+        await _request(db, rita, state="review", category="childcare", stadtbezirk="Eving")
+        for _ in range(3)
+    ]
+    withdrawn = await _request(db, rita, state="review")
+    await db.requests.transition(withdrawn, "withdrawn", rita)
+    for request_id in open_ids[:4]:
+        await _age(db, request_id, 4)
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/requests") as page:
+            first = await page.text()
+            assert page.status == 200
+        # Active requests by default (review, open, matched), oldest first, 50 a page.
+        assert _ids(first) == sorted(open_ids + review_ids)[:50]
+        assert "58 requests found" in first
+        assert "Page 1 of 2" in first
+        assert "Nordmarkt" in first and "Innenstadt-Nord" in first
+        assert "published, looking for a helper" in first
+        async with browser.get(f"{base}/desk/requests?page=2") as page:
+            assert _ids(await page.text()) == sorted(open_ids + review_ids)[50:]
+        for query, expected in (
+            ("state=withdrawn", [withdrawn]),
+            ("state=review&state=withdrawn", sorted([*review_ids, withdrawn])),
+            ("bezirk=Eving", review_ids),
+            ("category=childcare", review_ids),
+            ("category=childcare&state=open", []),
+            ("bezirk=Eving&category=shopping", []),
+            ("older=3", open_ids[:4]),
+            ("older=7", []),
+            ("older=3&bezirk=Innenstadt-Nord&category=shopping&state=open", open_ids[:4]),
+        ):
+            async with browser.get(f"{base}/desk/requests?{query}") as page:
+                assert page.status == 200, query
+                assert _ids(await page.text()) == expected, query
+        # The form keeps what was chosen.
+        async with browser.get(f"{base}/desk/requests?bezirk=Eving&older=7") as page:
+            text = await page.text()
+            assert '<option value="Eving" selected>' in text
+            assert '<option value="7" selected>' in text
+        # Anything not on the lists is a clear 400, not an error page or a wider list.
+        for query in ("state=lost", "bezirk=Atlantis", "category=piano", "older=2", "page=0"):
+            async with browser.get(f"{base}/desk/requests?{query}") as page:
+                assert page.status == 400, query
+                body = await page.text()
+                assert "not valid" in body and _ids(body) == []
+
+
+async def test_no_location_finer_than_the_area_cell(db, site, web_chat):
+    _site, base = site
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    # A point stored more precisely than the chat ever keeps one (an old row, an import):
+    # the desk still shows only its ~500 m cell.
+    exact = (51.523456, 7.461234)
+    request_id = await _request(db, rita, lat=exact[0], lon=exact[1])
+    beside = await _request(db, rita, lat=51.5231, lon=7.4609)
+    cell = coarsen(*exact, AREA)
+    assert coarsen(51.5231, 7.4609, AREA) == cell
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        for path in ("/desk/requests", f"/desk/requests/{request_id}"):
+            async with browser.get(base + path) as page:
+                body = await page.text()
+            assert page.status == 200
+            points = json.loads(html.unescape(POINTS.search(body).group(1)))
+            ids = [request_id, beside] if path == "/desk/requests" else [request_id]
+            assert points == [{"lat": cell[0], "lon": cell[1], "ids": ids}]
+            # Every coordinate-like number on the page is the cell's, none finer.
+            assert set(re.findall(r"\b51\.\d+", body)) == {str(cell[0])}
+            assert set(re.findall(r"\b7\.\d{3,}", body)) == {str(cell[1])}
+            assert "51.523456" not in body and "7.461234" not in body
+            assert "/vendor/leaflet/leaflet.js" in body and "desk-map.js" in body
+
+
+async def test_one_request_its_history_and_the_actions_of_its_state(db, site, web_chat):
+    _site, base = site
+    await web_chat.onboard("vera", "en")
+    vera = await db.users.find("memory", "vera")
+    await db.volunteers.save(
+        vera.id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,  # no quiet hours: the test may run at night
+        quiet_end=0,
+    )
+    await db.volunteers.verify(vera.id, vera.id)
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    waiting = await _request(db, rita, state="review", description="Wer hilft beim Tragen?")
+    open_id = await _request(db, rita)
+    async with browser_session(headers=EN) as browser:
+        cora = await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/requests/{waiting}") as page:
+            body = await page.text()
+            assert page.status == 200
+        assert "Wer hilft beim Tragen?" in body and "Rita" in body
+        assert f'href="/desk/queue#request-{waiting}"' in body
+        assert 'id="reoffer-form"' not in body and 'id="summary-form"' in body
+        assert 'id="history-table"' in body and "request.review" in body
+        async with browser.get(f"{base}/desk/requests/{open_id}") as page:
+            body = await page.text()
+        assert 'id="reoffer-form"' in body
+        token = csrf_of(body)
+        # Without the session's token nothing is offered.
+        async with browser.post(f"{base}/desk/requests/{open_id}/reoffer", data={}) as r:
+            assert r.status == 403
+        assert not await db.volunteers.was_offered(open_id, vera.id)
+        async with browser.post(
+            f"{base}/desk/requests/{open_id}/reoffer", data={"csrf": token}
+        ) as r:
+            assert r.status == 200
+            assert "offered to 1 more volunteer" in await r.text()
+        assert await db.volunteers.was_offered(open_id, vera.id)
+        history = await db.requests.history(open_id)
+        assert {"desk.reoffer", "request.reoffer"} <= {entry["action"] for entry in history}
+        assert any(e["action"] == "desk.reoffer" and e["actor_id"] == cora for e in history)
+        await web_chat.flush()
+        assert f"#{open_id}" in web_chat.received("vera")
+        # A summary: empty is refused with the form, a text is saved through the lifecycle.
+        async with browser.post(
+            f"{base}/desk/requests/{open_id}/summary", data={"csrf": token, "text": "  "}
+        ) as r:
+            assert r.status == 422
+            assert 'id="summary-form"' in await r.text()
+        assert (await db.requests.get(open_id)).summary == ""
+        async with browser.post(
+            f"{base}/desk/requests/{open_id}/summary",
+            data={"csrf": token, "text": "Einkauf am Dienstag"},
+        ) as r:
+            assert r.status == 200
+        assert (await db.requests.get(open_id)).summary == "Einkauf am Dienstag"
+        # A request that moved on: the action is refused with the page, nothing happens.
+        await db.requests.transition(open_id, "withdrawn", rita)
+        async with browser.post(
+            f"{base}/desk/requests/{open_id}/reoffer", data={"csrf": token}
+        ) as r:
+            assert r.status == 409
+            assert "Nothing to do in this state" in await r.text()
+        for missing in ("999999", "x1"):
+            async with browser.get(f"{base}/desk/requests/{missing}") as page:
+                assert page.status == 404
+
+
+async def test_residents_see_no_request_pages(db, site, web_chat):
+    _site, base = site
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    request_id = await _request(db, rita)
+    async with browser_session() as stranger:
+        for path in ("/desk/requests", f"/desk/requests/{request_id}"):
+            async with stranger.get(base + path) as page:
+                assert page.status == 403
+                assert "Nordmarkt" not in await page.text()
+        async with stranger.post(f"{base}/desk/requests/{request_id}/reoffer") as page:
+            assert page.status == 403

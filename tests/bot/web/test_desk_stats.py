@@ -1,0 +1,163 @@
+"""The desk's statistics through the real web server (charts, tables, CSV downloads, the
+period filter, roles), and /stats in a Telegram backchannel sending the chart picture."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from bot.web.csv_export import BOM
+from db import Database
+from db.clock import to_text
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.memory_transport import MemoryTransport, texts
+from tests.support.telegram_wiring import TELEGRAM_GROUP as GROUP
+from tests.support.telegram_wiring import telegram_person as _user
+from tests.support.web_site import browser_session, login_link
+
+HOSTILE = "=cmd|' /C calc'!A0"
+
+
+async def _requests(db: Database) -> None:
+    """Three matched requests in Hörde (10, 20 and 60 minutes to a helper), one expired in
+    a district whose name is a formula."""
+    requester = await db.users.seen("memory", "rita", "rita", "Rita")
+    created = datetime.now(UTC) - timedelta(days=5)
+    for district, state, wait in (
+        ("Hörde", "matched", 10),
+        ("Hörde", "matched", 20),
+        ("Hörde", "matched", 60),
+        (HOSTILE, "expired", None),
+    ):
+        request = await db.requests.create(
+            requester.id,
+            requester.id,
+            category="shopping",
+            description="Einkauf",
+            languages=("ar",),
+            stadtbezirk=district,
+        )
+        opened = created + timedelta(minutes=1)
+        await db.execute(
+            "UPDATE help_requests SET state = ?, created_at = ?, opened_at = ?, matched_at = ?,"
+            " volunteer_id = ? WHERE id = ?",
+            (
+                state,
+                to_text(created),
+                to_text(opened),
+                to_text(opened + timedelta(minutes=wait)) if wait else None,
+                requester.id if wait else None,
+                request.id,
+            ),
+        )
+
+
+async def _logged_in(web_chat: MemoryTransport, db: Database):
+    await web_chat.onboard("cora", "de")
+    cora = await db.users.find("memory", "cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    link = login_link(texts(await web_chat.text("cora", "/desk")))
+    browser = browser_session()
+    async with browser.post(link, allow_redirects=False) as response:
+        assert response.status == 303
+    return browser
+
+
+async def test_page_shows_charts_and_tables_and_csv(db, site, web_chat):
+    _site, base = site
+    await _requests(db)
+    browser = await _logged_in(web_chat, db)
+    async with browser:
+        async with browser.get(f"{base}/desk/stats?lang=en") as page:
+            assert page.status == 200
+            html = await page.text()
+        assert 'id="stats"' in html
+        for name in ("requests", "time-to-helper", "unmet", "languages", "places"):
+            assert f'id="table-{name}"' in html and f'id="chart-{name}"' in html
+            assert f'href="/desk/stats/{name}.csv"' in html
+        assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
+        assert "style=" not in html and "<script" not in html
+        # Hörde: three matched, median 20 minutes, 90th percentile 52 minutes.
+        time_table = html[html.index('id="table-time-to-helper"') :]
+        time_table = time_table[: time_table.index("</table>")]
+        assert "Hörde" in time_table and "20 minutes" in time_table and "52 minutes" in time_table
+        assert '<th scope="row">' in time_table and '<th scope="col">' in time_table
+        # The desk's menu links the page.
+        assert 'href="/desk/stats" aria-current="page"' in html
+
+        async with browser.get(f"{base}/desk/stats/unmet.csv?lang=de") as download:
+            assert download.status == 200
+            assert download.headers["Content-Type"].startswith("text/csv")
+            assert "attachment" in download.headers["Content-Disposition"]
+            body = (await download.read()).decode("utf-8")
+        assert body.startswith(BOM)
+        rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+        assert rows[0][0] == "Stadtbezirk"
+        cells = {row[0]: row[1:] for row in rows[1:]}
+        assert cells["'" + HOSTILE] == ["1", "1", "100"]
+        assert HOSTILE not in cells
+        assert cells["Hörde"] == ["3", "0", "0"]
+
+        async with browser.get(f"{base}/desk/stats/time-to-helper.csv?lang=de") as download:
+            rows = list(csv.reader(io.StringIO((await download.text())[1:]), delimiter=";"))
+        # Hours with the locale's decimal comma; the footer row (all districts) too.
+        assert ["Hörde", "3", "0,3", "0,9"] in rows
+
+        async with browser.get(f"{base}/desk/stats/nothing.csv") as missing:
+            assert missing.status == 404
+
+
+async def test_period_filter_and_right_to_left(db, site, web_chat):
+    _site, base = site
+    await _requests(db)
+    year = datetime.now(UTC).year
+    browser = await _logged_in(web_chat, db)
+    async with browser:
+        async with browser.get(f"{base}/desk/stats?period={year}") as page:
+            html = await page.text()
+            assert page.status == 200
+            assert f'<option value="{year}" selected>' in html
+            assert f'href="/desk/stats/unmet.csv?period={year}"' in html
+        for bad in ("1999", "abc", "2025-01", str(year + 1)):
+            async with browser.get(f"{base}/desk/stats", params={"period": bad}) as page:
+                assert page.status == 400
+                html = await page.text()
+                assert 'id="stats-error"' in html and 'id="table-unmet"' not in html
+            async with browser.get(f"{base}/desk/stats/unmet.csv", params={"period": bad}) as r:
+                assert r.status == 400
+        async with browser.get(f"{base}/desk/stats?lang=ar") as page:
+            html = await page.text()
+            assert 'dir="rtl"' in html and 'id="chart-unmet"' in html
+
+
+async def test_statistics_need_a_coordinator(db, site, web_chat):
+    _site, base = site
+    await web_chat.onboard("rosa", "de")
+    rosa = await db.users.find("memory", "rosa")
+    session_id, _ = await db.desk.open_session(rosa.id, datetime.now(UTC))
+    for cookies in ({}, {"nb_desk": session_id}):
+        async with browser_session(cookies=cookies) as browser:
+            for path in ("/desk/stats", "/desk/stats/unmet.csv"):
+                async with browser.get(base + path) as page:
+                    assert page.status == 403
+                    assert "text/csv" not in page.headers["Content-Type"]
+
+
+async def test_stats_in_a_telegram_backchannel_sends_a_picture(
+    fake_telegram: FakeTelegram,
+    telegram_group_bot,
+    db: Database,
+):
+    fake = fake_telegram
+    fake.names.update({3001: "Cora"})
+    await _user(db, 3001, "Cora", "de", "coordinator")
+    await _requests(db)
+    mark = len(fake.calls)
+    fake.send_text(3001, "/stats", chat_type="supergroup", chat_id=GROUP)
+    text = await fake.wait_for("sendMessage", after=mark, chat_id=GROUP)
+    assert "📊" in text.text
+    photo = await fake.wait_for("sendPhoto", after=mark, chat_id=GROUP)
+    assert photo.params["photo"]["content"].startswith(b"\x89PNG")
+    assert photo.params["photo"]["filename"].endswith(".png")
+    assert "📊" in photo.params["caption"]

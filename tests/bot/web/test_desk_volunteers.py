@@ -1,0 +1,334 @@
+"""The desk's volunteers through the real web server: the roster with its filters and
+pages, confirming training, pausing and resuming as the chat does, and the days of an
+extended certificate of good conduct - which kinds of help in
+``certificate_required_for`` need at the moment of matching (also checked at handler
+level, with its last day as the boundary)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from db import Database
+from db.clock import local_day
+from handlers.context import Backstage
+from handlers.helping import lifecycle, matching
+from handlers.helping.lifecycle import Refused
+from handlers.settings import HandlerSettings
+from tests.support.desk_client import log_in
+from tests.support.memory_transport import texts
+from tests.support.web_site import browser_session, csrf_of, login_link, serving
+
+EN = {"Accept-Language": "en"}
+ROW = re.compile(r'id="volunteer-row-(\d+)"')
+CHILDCARE = frozenset({"childcare"})
+
+
+def _today() -> date:
+    return date.fromisoformat(local_day(datetime.now(UTC)))
+
+
+@pytest.fixture
+async def site(db: Database, settings: HandlerSettings):
+    async with serving(db, replace(settings, certificate_required_for=CHILDCARE)) as served:
+        yield served
+
+
+async def _volunteer(db: Database, name: str, **profile) -> int:
+    user = await db.users.seen("memory", name.lower(), name.lower(), name)
+    profile.setdefault("categories", ("shopping",))
+    profile.setdefault("stadtbezirke", ("Innenstadt-Nord",))
+    profile.setdefault("languages", ("de",))
+    await db.volunteers.save(user.id, **profile)
+    return user.id
+
+
+def _ids(page: str) -> list[int]:
+    return [int(found) for found in ROW.findall(page)]
+
+
+async def test_the_roster_filters_and_pages(db, site, web_chat):
+    _site, base = site
+    everyone = [await _volunteer(db, f"Helper{n:02d}") for n in range(52)]
+    ayse = await _volunteer(
+        db, "Ayşe", categories=("childcare", "learning"), stadtbezirke=("Eving",), languages=("tr",)
+    )
+    paul = await _volunteer(db, "Paul", languages=("pl", "de"))
+    for user_id in everyone:
+        await db.volunteers.verify(user_id, user_id)
+    await db.volunteers.set_paused(paul, True)
+    today = _today()
+    seen, expires = today - timedelta(days=5 * 365), today + timedelta(days=30)
+    await db.volunteers.set_certificate(ayse, seen.isoformat(), expires.isoformat())
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/volunteers") as page:
+            first = await page.text()
+            assert page.status == 200
+        assert _ids(first) == sorted([*everyone, ayse, paul])[:50]
+        assert "54 volunteers found" in first and "Page 1 of 2" in first
+        assert 'id="certificates-due"' in first and "1 certificate of good conduct" in first
+        async with browser.get(f"{base}/desk/volunteers?page=2") as page:
+            assert _ids(await page.text()) == sorted([*everyone, ayse, paul])[50:]
+        for query, expected in (
+            ("unverified=1", [ayse, paul]),
+            ("paused=1", [paul]),
+            ("due=1", [ayse]),
+            ("bezirk=Eving", [ayse]),
+            ("category=childcare", [ayse]),
+            ("language=pl", [paul]),
+            ("language=de&paused=1", [paul]),
+            ("name=helper0", everyone[:10]),
+            ("name=ay", [ayse]),
+            ("name=100%25", []),
+            ("unverified=1&category=shopping", [paul]),
+        ):
+            async with browser.get(f"{base}/desk/volunteers?{query}") as page:
+                assert page.status == 200, query
+                assert _ids(await page.text()) == expected, query
+        for query in ("bezirk=Atlantis", "category=piano", "language=xx", "paused=yes", "page=-1"):
+            async with browser.get(f"{base}/desk/volunteers?{query}") as page:
+                assert page.status == 400, query
+                assert _ids(await page.text()) == []
+
+
+async def test_verify_pause_resume_change_the_store_and_the_audit_log(db, site, web_chat):
+    _site, base = site
+    await web_chat.onboard("vera", "en")
+    vera = (await db.users.find("memory", "vera")).id
+    await db.volunteers.save(
+        vera,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,  # no quiet hours: the test may run at night
+        quiet_end=0,
+    )
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    waiting = await db.requests.create(
+        rita, rita, state="open", category="shopping", stadtbezirk="Innenstadt-Nord"
+    )
+    async with browser_session(headers=EN) as browser:
+        cora = await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/volunteers/{vera}") as page:
+            body = await page.text()
+        assert "basic training not yet confirmed" in body and 'id="verify-form"' in body
+        token = csrf_of(body)
+        # No token, a wrong one, or another site's form: 403 and nothing changes.
+        for data, headers in (
+            ({}, {}),
+            ({"csrf": "x" * 43}, {}),
+            ({"csrf": token}, {"Origin": "https://evil.example"}),
+        ):
+            async with browser.post(
+                f"{base}/desk/volunteers/{vera}/verify", data=data, headers=headers
+            ) as r:
+                assert r.status == 403
+        assert (await db.volunteers.get(vera)).verified_at is None
+        async with browser.post(f"{base}/desk/volunteers/{vera}/verify", data={"csrf": token}) as r:
+            assert r.status == 200
+            body = await r.text()
+        assert "is confirmed" in body and 'id="verify-form"' not in body
+        volunteer = await db.volunteers.get(vera)
+        assert volunteer.verified_at is not None and volunteer.verified_by == cora
+        # The chat's rule: the volunteer is told and offered what suits them now.
+        assert await db.volunteers.was_offered(waiting.id, vera)
+        await web_chat.flush()
+        assert "basic training is confirmed" in web_chat.received("vera")
+        for action, paused in (("pause", True), ("resume", False)):
+            async with browser.post(
+                f"{base}/desk/volunteers/{vera}/{action}", data={"csrf": token}
+            ) as r:
+                assert r.status == 200
+            assert (await db.volunteers.get(vera)).paused is paused
+        await web_chat.flush()
+        told = web_chat.received("vera")
+        assert "A coordinator paused" in told and "A coordinator resumed" in told
+        async with browser.post(f"{base}/desk/volunteers/999999/pause", data={"csrf": token}) as r:
+            assert r.status == 404
+    log = await db.fetch_all(
+        "SELECT actor_id, action FROM audit_log WHERE subject = ? ORDER BY id", (f"user:{vera}",)
+    )
+    actions = [(row[0], row[1]) for row in log]
+    for action in ("volunteer.verify", "desk.volunteer.verify", "desk.volunteer.pause"):
+        assert (cora, action) in actions
+    assert (cora, "desk.volunteer.resume") in actions
+
+
+async def test_certificate_days_are_checked_and_shown_with_words(db, site, web_chat):
+    _site, base = site
+    vera = await _volunteer(db, "Vera", categories=("childcare",))
+    today = _today()
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/volunteers/{vera}") as page:
+            body = await page.text()
+        assert "no certificate recorded" in body and 'id="certificate-form"' in body
+        assert 'type="file"' not in body  # never the document
+        token = csrf_of(body)
+        url = f"{base}/desk/volunteers/{vera}/certificate"
+        later = (today + timedelta(days=1)).isoformat()
+        for seen, expires, words in (
+            ("31.03.2025", "2030-03-31", "as dates"),
+            ("", "2030-03-31", "as dates"),
+            (later, "2031-01-01", "cannot be in the future"),
+            (today.isoformat(), today.isoformat(), "must expire after"),
+            ("1990-01-01", "2030-01-01", "too long ago"),
+        ):
+            async with browser.post(
+                url, data={"csrf": token, "seen_on": seen, "expires_on": expires}
+            ) as r:
+                assert r.status == 422, (seen, expires)
+                page_text = await r.text()
+                assert words in page_text
+                assert f'value="{expires}"' in page_text  # the form keeps what was typed
+        # A form without the days (not sent by a browser, but anyone can post): the same.
+        for form in ({}, {"seen_on": "2022-05-02"}, {"expires_on": "2030-03-31"}):
+            async with browser.post(url, data={"csrf": token, **form}) as r:
+                assert r.status == 422, form
+                assert "as dates" in await r.text()
+        volunteer = await db.volunteers.get(vera)
+        assert volunteer.certificate_seen_on is None and volunteer.certificate_expires_on is None
+        for days_left, words in ((400, "valid until"), (60, "expires soon"), (0, "expires soon")):
+            expires = (today + timedelta(days=days_left)).isoformat()
+            async with browser.post(
+                url, data={"csrf": token, "seen_on": "2022-05-02", "expires_on": expires}
+            ) as r:
+                assert r.status == 200
+                assert words in await r.text(), days_left
+            volunteer = await db.volunteers.get(vera)
+            assert (volunteer.certificate_seen_on, volunteer.certificate_expires_on) == (
+                "2022-05-02",
+                expires,
+            )
+        # Expired yesterday: said in words, and listed among those due.
+        await db.volunteers.set_certificate(
+            vera, "2020-01-01", (today - timedelta(days=1)).isoformat()
+        )
+        async with browser.get(f"{base}/desk/volunteers?due=1") as page:
+            roster = await page.text()
+        assert _ids(roster) == [vera] and "expired on" in roster
+        async with browser.post(
+            f"{base}/desk/volunteers/{vera}/certificate/remove", data={"csrf": token}
+        ) as r:
+            assert r.status == 200
+        assert (await db.volunteers.get(vera)).certificate_expires_on is None
+    actions = [
+        row[0]
+        for row in await db.fetch_all(
+            "SELECT action FROM audit_log WHERE subject = ?", (f"user:{vera}",)
+        )
+    ]
+    assert actions.count("desk.volunteer.certificate") == 3
+    assert actions.count("desk.volunteer.certificate-remove") == 1
+
+
+async def test_a_certificate_kind_is_offered_only_to_certified_volunteers(db, site, web_chat):
+    _site, base = site
+    await web_chat.onboard("cora", "en")
+    cora = await db.users.find("memory", "cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    cora = await db.users.get(cora.id)
+    helpers = {}
+    for name in ("anna", "bert"):
+        await web_chat.onboard(name, "de")
+        helpers[name] = (await db.users.find("memory", name)).id
+        await db.volunteers.save(
+            helpers[name],
+            categories=("childcare", "shopping"),
+            stadtbezirke=("Innenstadt-Nord",),
+            languages=("de",),
+        )
+        await db.volunteers.verify(helpers[name], cora.id)
+    today = _today()
+    await db.volunteers.set_certificate(
+        helpers["anna"], "2023-01-01", (today + timedelta(days=900)).isoformat()
+    )
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    scene = Backstage(db, site[0].settings)
+    ids = {}
+    for category in ("childcare", "shopping"):
+        ids[category] = (
+            await db.requests.create(
+                rita, rita, category=category, stadtbezirk="Innenstadt-Nord", description="x"
+            )
+        ).id
+        await lifecycle.publish(scene, cora, ids[category])
+    assert await db.volunteers.was_offered(ids["childcare"], helpers["anna"])
+    assert not await db.volunteers.was_offered(ids["childcare"], helpers["bert"])
+    # Other kinds of help need no certificate.
+    assert await db.volunteers.was_offered(ids["shopping"], helpers["bert"])
+    # Once a coordinator enters Bert's certificate at the desk, the request reaches him.
+    async with browser_session(headers=EN) as browser:
+        async with browser.post(login_link(texts(await web_chat.text("cora", "/desk")))) as r:
+            token = csrf_of(await r.text())
+        async with browser.post(
+            f"{base}/desk/volunteers/{helpers['bert']}/certificate",
+            data={
+                "csrf": token,
+                "seen_on": today.isoformat(),
+                "expires_on": (today + timedelta(days=5 * 365)).isoformat(),
+            },
+        ) as r:
+            assert r.status == 200
+    assert await db.volunteers.was_offered(ids["childcare"], helpers["bert"])
+    # Bert sees in his profile until when it counts, to bring a new one in time.
+    profile = texts(await web_chat.text("bert", "/volunteer"))
+    assert "📜" in profile and str((today + timedelta(days=5 * 365)).year) in profile
+
+
+async def test_matching_counts_a_certificate_through_its_last_day(db: Database):
+    settings = HandlerSettings(certificate_required_for=CHILDCARE)
+    scene = Backstage(db, settings)
+    coordinator = await db.users.seen("memory", "cora", "cora", "Cora")
+    rita = await db.users.seen("memory", "rita", "rita", "Rita")
+    vera_id = await _volunteer(db, "Vera", categories=("childcare",))
+    await db.users.grant_role(vera_id, "volunteer")
+    await db.volunteers.verify(vera_id, coordinator.id)
+    await db.volunteers.set_certificate(vera_id, "2020-06-01", "2025-05-31")
+    request = await db.requests.create(
+        rita.id, rita.id, state="open", category="childcare", stadtbezirk="Innenstadt-Nord"
+    )
+    vera = await db.users.get(vera_id)
+    volunteer = await db.volunteers.get(vera_id)
+
+    def why(moment: datetime) -> str | None:
+        return matching.why_not(
+            settings, vera, volunteer, request, taken=0, handed_back=False, now=moment
+        )
+
+    # The last day counts to its end in Dortmund, whatever the clock's zone.
+    assert why(datetime(2025, 5, 31, 21, 59, tzinfo=UTC)) is None  # 23:59 in Berlin
+    assert why(datetime(2025, 5, 31, 22, 0, tzinfo=UTC)) == matching.NO_CERTIFICATE
+    assert why(datetime(2020, 5, 31, 12, 0, tzinfo=UTC)) == matching.NO_CERTIFICATE  # not yet
+    assert why(datetime(2020, 6, 1, 12, 0, tzinfo=UTC)) is None
+    # Without the setting, the same volunteer qualifies however old the certificate.
+    assert (
+        matching.why_not(
+            HandlerSettings(),
+            vera,
+            volunteer,
+            request,
+            taken=0,
+            handed_back=False,
+            now=datetime(2030, 1, 1, tzinfo=UTC),
+        )
+        is None
+    )
+    # Today (the certificate of 2025 has expired): not offered, and "I can help" on an
+    # offer made earlier is refused at the moment of pressing.
+    assert await matching.matching_volunteers(db, settings, request) == []
+    await db.volunteers.record_offer(request.id, vera_id, 1)
+    with pytest.raises(Refused):
+        await lifecycle.accept(scene, vera, request.id)
+    assert (await db.requests.get(request.id)).state == "open"
+    today = _today()
+    await db.volunteers.set_certificate(vera_id, "2024-01-01", today.isoformat())
+    assert [v.user_id for v in await matching.matching_volunteers(db, settings, request)] == [
+        vera_id
+    ]
+    accepted = await lifecycle.accept(scene, vera, request.id)
+    assert accepted.state == "matched" and accepted.volunteer_id == vera_id

@@ -1,0 +1,112 @@
+"""The help story played in the console with ``:as`` and ``:group``, as in ``make demo``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.transports.console import BACKCHANNEL
+from db import Database
+from handlers.dispatcher import Dispatcher
+from tests.support.terminal import Terminal
+
+
+async def test_story_in_the_console(dispatcher: Dispatcher, db: Database):
+    dispatcher.settings = replace(
+        dispatcher.settings, backchannels=frozenset({("console", BACKCHANNEL)})
+    )
+    term = Terminal(dispatcher, db)
+    cora = await db.users.seen("console", "cora", "cora", "Cora")
+    await db.users.grant_role(cora.id, "coordinator")
+
+    # Vera registers as a volunteer.
+    await term.type(":as vera", "/start")
+    await term.press("lang:de")
+    await term.press("consent:yes")
+    await term.press("menu:volunteer")
+    await term.press("vo:reg")
+    await term.press("vo:bz:Innenstadt-Nord")
+    await term.press("vo:area-done")
+    await term.press("vo:cat:shopping")
+    await term.press("vo:cats-done")
+    await term.press("vo:langs-done")
+    await term.press("vo:skip")
+    await term.press("vo:q:0-0")
+    await term.press("vo:max:1")
+    vera = await db.users.find("console", "vera")
+    await term.type(":as cora", ":group", f"/verify {vera.id}", ":private")
+
+    # Amira asks for help in Arabic.
+    await term.type(":as amira", "/start")
+    await term.press("lang:ar")
+    await term.press("consent:yes")
+    await term.press("menu:help")
+    await term.press("hr:new")
+    await term.press("hr:cat:shopping")
+    await term.type("أحتاج مساعدة في التسوق", ":loc 51.5230,7.4560")
+    await term.press("hr:when:asap")
+    await term.press("hr:langs-done")
+    shown = await term.press("hr:send")
+    assert f"[{BACKCHANNEL}]" in shown  # the post appears in the coordinators' group
+
+    # Cora publishes it from the group; Amira and Vera are told (printed with their names).
+    await term.type(":as cora", ":group")
+    shown = await term.press("mod:ok:")
+    assert "[amira]" in shown and "[vera]" in shown
+    amira = await db.users.find("console", "amira")
+    request = (await db.requests.for_requester(amira.id))[0]
+    assert request.state == "open"
+
+    await term.type(":as vera")
+    shown = await term.press("mt:acc:")
+    assert "[amira]" in shown and "vera" in shown
+    assert (await db.requests.get(request.id)).state == "matched"
+    shown = await term.type("Bis gleich!")
+    assert "[amira]" in shown and "Bis gleich!" in shown
+    await term.type(":as amira")
+    shown = await term.press("rl:done:")
+    assert "[vera]" in shown
+    assert (await db.requests.get(request.id)).state == "done"
+
+
+async def test_edit_delete_and_undo_in_the_console(dispatcher: Dispatcher, db: Database):
+    from tests.support.help_story import matched_through_lifecycle
+    from tests.support.memory_transport import readable as without_isolates
+
+    def readable(text: str) -> str:
+        return without_isolates(text).replace("\u200e", "")
+
+    term = Terminal(dispatcher, db)
+    for name in ("amira", "vera"):
+        await term.type(f":as {name}", "/start")
+        await term.press("lang:de")
+        await term.press("consent:yes")
+    amira = await db.users.find("console", "amira")
+    vera = await db.users.find("console", "vera")
+    await db.volunteers.save(
+        vera.id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=1,
+    )
+    await db.volunteers.verify(vera.id, vera.id)
+    cora = await db.users.seen("console", "cora", "cora", "Cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    await matched_through_lifecycle(db, dispatcher.settings, amira.id, vera.id, cora.id)
+    await term.console.worker.run_once()
+    await term.type(":as amira")
+
+    shown = readable(await term.type("Bitte Milch"))
+    assert "[vera] 💬 amira: │ Bitte Milch" in shown
+    assert "» ✓ 👌" in shown
+    shown = readable(await term.type(":edit Bitte Hafermilch"))
+    assert "[vera] ✏️ amira: │ Bitte Hafermilch" in shown
+    shown = readable(await term.type(":delete"))
+    assert "[vera] 🗑 💬 amira: │ Bitte Milch" in shown and "↩️" in shown
+    shown = readable(await term.type("Zweite Nachricht", "/undo"))
+    assert "[vera] 🗑 💬 amira: │ Zweite Nachricht" in shown
+    shown = readable(await term.type("/undo"))
+    assert "🗑" not in shown and "ℹ️" in shown  # nothing left to take back
+    assert (await db.fetch_all("SELECT COUNT(*) FROM relay_messages"))[0][0] == 0

@@ -1,0 +1,495 @@
+"""The trust core: the outbox delivers only what was committed, never reuses an id, and moves
+past a message it cannot send; offers stay valid only while the volunteer qualifies; requests
+published with nobody to take them find volunteers who come later; bans outlive accounts and
+end everything through the lifecycle; user text cannot pass for the bot's own lines; one
+person cannot flood the backchannel. Each test failed on the code before the redesign."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.delivery import MAX_UNEXPLAINED_ATTEMPTS, DeliveryError, OutboxWorker
+from db import Database
+from handlers import build_router
+from handlers.messages import Edit, Incoming, Message, Sender, Text, Toast, encode
+from tests.support.help_story import GROUP, post_request, register_volunteer
+from tests.support.memory_transport import MemoryTransport, readable, texts
+
+# -- the outbox -------------------------------------------------------------------------------
+
+
+class Recorder:
+    platform = "memory"
+
+    def __init__(self, fail_first: int = 0, error: Exception | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.fail_first = fail_first
+        self.error = error
+        self.calls = 0
+
+    async def deliver(self, chat_id, item, edit_message_id=None):
+        self.calls += 1
+        text = str(getattr(item, "text", ""))
+        if self.error is not None and text.startswith("poison"):
+            raise self.error
+        self.sent.append((chat_id, text))
+        return str(len(self.sent))
+
+
+async def test_the_worker_never_sends_what_an_update_rolled_back(db: Database):
+    sender = Recorder()
+    worker = OutboxWorker(db, [sender])
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def failing_update() -> int:
+        async with db.transaction():
+            item_id = await db.outbox.enqueue("memory", "ben", encode(Message("phantom")))
+            inside.set()
+            await release.wait()
+            raise RuntimeError("the handler failed after queueing")
+        return item_id  # pragma: no cover
+
+    update = asyncio.create_task(failing_update())
+    await inside.wait()
+    delivery = asyncio.create_task(worker.run_once())
+    await asyncio.sleep(0.05)  # the worker's round runs while the update is still open
+    release.set()
+    with pytest.raises(RuntimeError):
+        await update
+    await delivery
+    assert sender.sent == []
+
+    # The rolled-back id is not handed out again: a later edit by id hits the right message.
+    async with db.transaction():
+        real = await db.outbox.enqueue("memory", "ben", encode(Message("real")))
+    await worker.run_once()
+    assert sender.sent == [("ben", "real")]
+    row = await db.fetch_all("SELECT id, sent_at FROM outbox")
+    assert [(r[0], r[1] is not None) for r in row] == [(real, True)]
+    if db.dialect == "sqlite":
+        last = await db.fetch_one("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+    else:
+        last = await db.fetch_one(
+            "SELECT pg_sequence_last_value(pg_get_serial_sequence('outbox', 'id'))"
+        )
+    assert last and last[0] >= real
+
+
+async def test_outbox_ids_are_never_reused_after_a_rollback(db: Database):
+    async with db.transaction():
+        first = await db.outbox.enqueue("memory", "a", encode(Message("one")))
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.outbox.enqueue("memory", "a", encode(Message("two")))
+            raise RuntimeError
+    async with db.transaction():
+        third = await db.outbox.enqueue("memory", "a", encode(Message("three")))
+    assert third > first + 1
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ValueError("reply could not be parsed: poison text"), DeliveryError("x", transient=False)],
+)
+async def test_a_poison_message_is_given_up_and_the_chat_moves_on(db: Database, caplog, error):
+    caplog.set_level(logging.DEBUG)
+    sender = Recorder(error=error)
+    now = [datetime.now(UTC)]
+    failures: list[tuple[str, bool]] = []
+    worker = OutboxWorker(
+        db,
+        [sender],
+        clock=lambda: now[0],
+        on_failure=lambda platform, permanent: failures.append((platform, permanent)),
+    )
+    async with db.transaction():
+        poison = await db.outbox.enqueue("memory", "ben", encode(Message("poison: door 4711")))
+        await db.outbox.enqueue("memory", "ben", encode(Message("after it")))
+    for _ in range(MAX_UNEXPLAINED_ATTEMPTS + 2):
+        await worker.run_once()
+        now[0] += timedelta(hours=1)
+    assert sender.sent == [("ben", "after it")]
+    assert sender.calls == MAX_UNEXPLAINED_ATTEMPTS + 1
+    _, _, failed_at = await db.outbox.state(poison)
+    assert failed_at is not None
+    assert ("memory", True) in failures
+    assert "4711" not in caplog.text and "door" not in caplog.text
+
+
+async def test_transient_failures_are_still_retried_for_as_long_as_it_takes(db: Database):
+    class Flaky(Recorder):
+        async def deliver(self, chat_id, item, edit_message_id=None):
+            self.calls += 1
+            if self.calls <= MAX_UNEXPLAINED_ATTEMPTS + 3:
+                raise DeliveryError("NetworkError")
+            return await super().deliver(chat_id, item, edit_message_id)
+
+    sender = Flaky()
+    now = [datetime.now(UTC)]
+    worker = OutboxWorker(db, [sender], clock=lambda: now[0])
+    async with db.transaction():
+        await db.outbox.enqueue("memory", "ben", encode(Message("survives an outage")))
+    for _ in range(MAX_UNEXPLAINED_ATTEMPTS + 5):
+        await worker.run_once()
+        now[0] += timedelta(hours=1)
+    assert sender.sent == [("ben", "survives an outage")]
+
+
+# -- the story helpers ---------------------------------------------------------------------------
+
+
+async def _coordinator(story: MemoryTransport, db: Database, name: str = "cora") -> int:
+    await story.onboard(name, "de")
+    user = await db.users.find("memory", name)
+    await db.users.grant_role(user.id, "coordinator")
+    return user.id
+
+
+async def _verified(story, db, name: str, lang: str = "de") -> int:
+    user_id = await register_volunteer(story, db, name, lang)
+    await story.in_group("cora", Text(""))  # nothing: only commands count in the group
+    from handlers.messages import Command
+
+    await story.in_group("cora", Command("verify", str(user_id)))
+    return user_id
+
+
+async def _published(story, db) -> int:
+    request_id = await post_request(story)
+    from handlers.messages import ButtonPress
+
+    await story.in_group("cora", ButtonPress(f"mod:ok:{request_id}", message_id="1"))
+    await story.flush()
+    return request_id
+
+
+def _offered(story: MemoryTransport, name: str, request_id: int) -> bool:
+    return any(
+        f"mt:acc:{request_id}" in [b.data for row in getattr(i, "buttons", []) for b in row]
+        for i in story.inbox.get(name, [])
+    )
+
+
+async def _state(db: Database, request_id: int) -> str:
+    return (await db.requests.get(request_id)).state
+
+
+# -- offers stay valid only while the volunteer qualifies -----------------------------------
+
+
+async def test_a_volunteer_banned_after_the_offer_cannot_accept_it(story, db):
+    await _coordinator(story, db)
+    vera = await _verified(story, db, "vera")
+    request_id = await _published(story, db)
+    assert _offered(story, "vera", request_id)
+    from handlers.messages import Command
+
+    await story.in_group("cora", Command("ban", str(vera)))
+    out = await story.press("vera", f"mt:acc:{request_id}")
+    assert await _state(db, request_id) == "open"
+    assert "🎉" not in texts(out)
+
+
+async def test_a_re_registered_unverified_volunteer_cannot_accept_old_offers(story, db):
+    await _coordinator(story, db)
+    await _verified(story, db, "vera")
+    request_id = await _published(story, db)
+    await story.press("vera", "vo:leavey")
+    await register_volunteer(story, db, "vera")  # again, not confirmed this time
+    await story.press("vera", f"mt:acc:{request_id}")
+    assert await _state(db, request_id) == "open"
+
+
+async def test_a_volunteer_outside_the_new_area_cannot_accept_after_the_request_moved(story, db):
+    await _coordinator(story, db)
+    await _verified(story, db, "vera")  # helps in Innenstadt-Nord
+    request_id = await _published(story, db)
+    # The requester moves the request to Hörde; the coordinators publish it again.
+    await story.press("amira", f"hr:edit:{request_id}")
+    await story.press("amira", "hr:field:where")
+    await story.text("amira", "Hörde")
+    await story.press("amira", "hr:send")
+    from handlers.messages import ButtonPress
+
+    await story.in_group("cora", ButtonPress(f"mod:ok:{request_id}", message_id="2"))
+    assert await _state(db, request_id) == "open"
+    await story.press("vera", f"mt:acc:{request_id}")
+    assert await _state(db, request_id) == "open"
+
+
+async def test_accepting_respects_the_volunteers_own_limit(story, db):
+    await _coordinator(story, db)
+    vera = await _verified(story, db, "vera")
+    await db.volunteers.save(vera, max_open=1)
+    first = await _published(story, db)
+    await story.press("vera", f"mt:acc:{first}")
+    assert await _state(db, first) == "matched"
+    # A second request, offered before the first was taken (made directly: one open at once).
+    second = await post_request(story, "bilal", "tr")
+    from handlers.messages import ButtonPress
+
+    await db.volunteers.record_offer(second, vera, 0)
+    await story.in_group("cora", ButtonPress(f"mod:ok:{second}", message_id="3"))
+    await story.press("vera", f"mt:acc:{second}")
+    assert await _state(db, second) == "open"
+
+
+async def test_a_volunteer_who_handed_a_request_back_cannot_take_it_again(story, db):
+    await _coordinator(story, db)
+    await _verified(story, db, "vera")
+    request_id = await _published(story, db)
+    await story.press("vera", f"mt:acc:{request_id}")
+    await story.press("vera", f"mt:br:{request_id}:time")
+    assert await _state(db, request_id) == "open"
+    before = len(story.inbox.get("vera", []))
+    await story.flush()
+    # Not offered to them again, and the old offer no longer works.
+    assert not any(
+        f"mt:acc:{request_id}" in str(getattr(i, "buttons", ""))
+        for i in story.inbox["vera"][before:]
+    )
+    await story.press("vera", f"mt:acc:{request_id}")
+    assert await _state(db, request_id) == "open"
+
+
+# -- stranded requests ------------------------------------------------------------------------
+
+
+async def test_a_request_published_with_nobody_is_offered_to_a_volunteer_who_comes_later(story, db):
+    await _coordinator(story, db)
+    request_id = await _published(story, db)
+    assert "No matching volunteer" in readable(
+        " ".join(str(getattr(i, "text", "")) for i in story.inbox[GROUP])
+    ) or "Keine passende" in story.received(GROUP)
+    await _verified(story, db, "vera")
+    await story.flush()
+    assert _offered(story, "vera", request_id)
+    out = await story.press("vera", f"mt:acc:{request_id}")
+    assert await _state(db, request_id) == "matched", texts(out)
+
+
+async def test_a_volunteer_who_resumes_gets_the_requests_published_meanwhile(story, db):
+    await _coordinator(story, db)
+    await _verified(story, db, "vera")
+    await story.press("vera", "vo:pause")
+    request_id = await _published(story, db)
+    assert not _offered(story, "vera", request_id)
+    await story.press("vera", "vo:resume")
+    await story.flush()
+    assert _offered(story, "vera", request_id)
+
+
+async def test_coordinators_can_offer_a_request_again(story, db):
+    await _coordinator(story, db)
+    request_id = await _published(story, db)
+    vera = await register_volunteer(story, db, "vera")
+    await db.volunteers.verify(vera, vera)  # confirmed without the usual notice
+    from handlers.messages import ButtonPress, Command
+
+    out = await story.in_group("cora", Command("offer", str(request_id)))
+    assert "1" in texts(out)
+    await story.flush()
+    assert _offered(story, "vera", request_id)
+    # Pressing the button on the "no matching volunteer" post offers only to new people.
+    out = await story.in_group("cora", ButtonPress(f"mod:re:{request_id}", message_id="9"))
+    await story.flush()
+    assert sum(_offered(story, "vera", request_id) for _ in [0]) == 1
+    # A resident cannot.
+    await story.in_group("amira", Command("offer", str(request_id)))
+
+
+# -- bans ---------------------------------------------------------------------------------------
+
+
+async def test_a_ban_survives_deleting_the_account(story, db):
+    await _coordinator(story, db)
+    await story.onboard("mallory", "en")
+    mallory = (await db.users.find("memory", "mallory")).id
+    from handlers.messages import Command
+
+    await story.in_group("cora", Command("ban", str(mallory)))
+    await story.text("mallory", "/delete")
+    await story.press("mallory", "delete:yes")
+    assert await db.users.find("memory", "mallory") is None
+    await story.onboard("mallory", "en")
+    again = await db.users.find("memory", "mallory")
+    assert again.banned_at is not None
+    out = await story.press("mallory", "hr:new")
+    assert "hr:cat:shopping" not in str(out)
+    rows = await db.fetch_all("SELECT key_hash FROM ban_list")
+    assert rows and all("mallory" not in r[0] for r in rows)
+
+
+async def test_a_banned_requester_cannot_send_an_edited_request_back_to_review(story, db):
+    await _coordinator(story, db)
+    request_id = await post_request(story)
+    amira = (await db.users.find("memory", "amira")).id
+    await story.press("amira", f"hr:edit:{request_id}")  # the summary is open ...
+    await db.users.set_banned(amira, True)  # ... when the ban comes
+    posts_before = len(await db.requests.posts(request_id))
+    await story.press("amira", "hr:send")
+    assert len(await db.requests.posts(request_id)) == posts_before
+
+
+async def test_a_ban_ends_contacts_through_the_lifecycle(story, db):
+    await _coordinator(story, db)
+    vera = await _verified(story, db, "vera")
+    request_id = await _published(story, db)
+    await story.press("vera", f"mt:acc:{request_id}")
+    await story.flush()
+    before = {name: len(story.inbox.get(name, [])) for name in ("amira", GROUP)}
+    from handlers.messages import Command
+
+    await story.in_group("cora", Command("ban", str(vera)))
+    await story.flush()
+    request = await db.requests.get(request_id)
+    assert request.state == "open" and request.volunteer_id is None
+    assert len(story.inbox["amira"]) > before["amira"]  # told the helper cannot come
+    assert len(story.inbox[GROUP]) > before[GROUP]  # coordinators told
+    # The banned volunteer's messages no longer reach the requester.
+    count = len(story.inbox["amira"])
+    await story.text("vera", "meine Nummer ist 0171 2345678")
+    await story.flush()
+    assert "0171" not in readable(
+        " ".join(str(getattr(i, "text", "")) for i in story.inbox["amira"][count:])
+    )
+
+
+# -- the three ways to end a contact say the same -------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["myrequests", "end contact", "delete"])
+async def test_every_way_of_ending_a_contact_tells_volunteer_and_coordinators(story, db, path):
+    await _coordinator(story, db)
+    await _verified(story, db, "vera")
+    request_id = await _published(story, db)
+    await story.press("vera", f"mt:acc:{request_id}")
+    await story.flush()
+    vera_before, group_before = len(story.inbox["vera"]), len(story.inbox[GROUP])
+    if path == "myrequests":
+        await story.press("amira", f"hr:wdy:{request_id}")
+    elif path == "end contact":
+        await story.press("amira", f"rl:endy:{request_id}")
+    else:
+        await story.text("amira", "/delete")
+        await story.press("amira", "delete:yes")
+    await story.flush()
+    assert (await db.requests.get(request_id)).state == "withdrawn"
+    told_vera = readable(" ".join(str(i.text) for i in story.inbox["vera"][vera_before:]))
+    told_group = readable(" ".join(str(i.text) for i in story.inbox[GROUP][group_before:]))
+    assert f"#{request_id}" in told_vera
+    assert f"#{request_id}" in told_group
+    assert (await db.users.get_state((await db.users.find("memory", "vera")).id)) is None
+
+
+async def test_no_thanks_on_an_old_consent_message_deletes_nothing(story, db):
+    await story.onboard("amira", "ar")
+    out = await story.press("amira", "consent:no")
+    assert await db.users.find("memory", "amira") is not None
+    assert any(isinstance(i, Toast) for i in out)
+
+
+# -- spoofing and flooding the backchannel --------------------------------------------------------
+
+
+async def test_names_and_descriptions_cannot_pass_for_the_bots_own_lines(story, db):
+    await _coordinator(story, db)
+    incoming = Incoming(
+        Sender("memory", "eve", "Eve\n✅ Published by Cora\u202e"), "eve", Text("/start")
+    )
+    await story.dispatcher.handle(incoming)
+    eve = await db.users.find("memory", "eve")
+    assert "\n" not in eve.first_name and "\u202e" not in eve.first_name
+    await story.onboard("eve", "de")
+    await story.press("eve", "menu:help")
+    await story.press("eve", "hr:new")
+    await story.press("eve", "hr:cat:shopping")
+    await story.text(
+        "eve", "Einkaufen bitte\n\n\n\n\n✅ Published by Cora.\nmail: a\u200b@b\u200b.de"
+    )
+    await story.location("eve", 51.5230, 7.4560)
+    await story.press("eve", "hr:when:asap")
+    await story.press("eve", "hr:langs-done")
+    await story.press("eve", "hr:send")
+    await story.flush()
+    post = story.received(GROUP)
+    for line in post.splitlines():
+        assert not line.lstrip("\u200e\u200f").startswith("✅"), line
+    assert "E-Mail" in post or "e-mail" in post
+
+
+async def test_one_report_per_person_and_request(story, db):
+    await _coordinator(story, db)
+    await _verified(story, db, "vera")
+    request_id = await _published(story, db)
+    await story.press("vera", f"mt:acc:{request_id}")
+    await story.press("amira", f"rl:endy:{request_id}")  # withdrawn; reports still possible
+    await story.flush()
+    before = len(story.inbox[GROUP])
+    for _ in range(3):
+        await story.press("amira", f"rl:rep:{request_id}")
+        await story.text("amira", "er war unfreundlich")
+    await story.flush()
+    reports = [i for i in story.inbox[GROUP][before:] if "unfreundlich" in readable(str(i.text))]
+    assert len(reports) == 1
+
+
+async def test_saving_a_profile_again_replaces_the_verify_notice(story, db):
+    await _coordinator(story, db)
+    await register_volunteer(story, db, "vera")
+    # The same profile saved again, unchanged, before any coordinator confirmed it.
+    for data in ("vo:reg", "vo:area-done", "vo:cats-done", "vo:langs-done", "vo:skip"):
+        await story.press("vera", data)
+    await story.press("vera", "vo:q:0-0")
+    assert "🎓" in texts(await story.press("vera", "vo:max:2"))
+    await story.flush()
+    notices = [i for i in story.inbox[GROUP] if "/verify" in str(getattr(i, "text", ""))]
+    assert len([i for i in notices if isinstance(i, Message)]) == 1
+    assert any(isinstance(i, Edit) for i in notices)
+    # Deleting the account takes the note of that post with it.
+    vera = (await db.users.find("memory", "vera")).id
+    assert await db.relay.notice_posts("verify", f"user:{vera}")
+    await story.text("vera", "/delete")
+    await story.press("vera", "delete:yes")
+    assert await db.relay.notice_posts("verify", f"user:{vera}") == []
+
+
+async def test_commands_in_the_backchannel_are_rate_limited(story, db):
+    await _coordinator(story, db)
+    from handlers.messages import Command
+
+    limit = story.dispatcher.settings.max_messages_per_minute
+    answered = 0
+    for _ in range(limit + 10):
+        answered += bool(await story.in_group("cora", Command("stats")))
+    assert answered <= limit + 1
+
+
+async def test_an_inactive_volunteer_leaves_through_the_lifecycle(story, db):
+    """The retention job is an account deletion too: the contact ends, the request is open
+    again and offered to others, the requester and the coordinators are told."""
+    from handlers.privacy import erase_inactive
+
+    await _coordinator(story, db)
+    vera = await _verified(story, db, "vera")
+    request_id = await _published(story, db)
+    await story.press("vera", f"mt:acc:{request_id}")
+    await story.flush()
+    before = {name: len(story.inbox.get(name, [])) for name in ("amira", GROUP)}
+    await db.execute("UPDATE users SET seen_at = '2020-01-01T00:00:00Z' WHERE id = ?", (vera,))
+    removed = await erase_inactive(
+        db, story.dispatcher.settings, build_router(), datetime.now(UTC) - timedelta(days=365)
+    )
+    assert removed == (1, 0) and await db.users.get(vera) is None
+    await story.flush()
+    request = await db.requests.get(request_id)
+    assert request.state == "open" and request.volunteer_id is None
+    assert len(story.inbox["amira"]) > before["amira"]
+    assert len(story.inbox[GROUP]) > before[GROUP]
+    amira = await db.users.find("memory", "amira")
+    assert await db.users.get_state(amira.id) is None

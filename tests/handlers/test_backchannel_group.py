@@ -1,0 +1,85 @@
+"""The coordinators' Telegram group: short answers without a main menu, and commands
+addressed to other bots left alone. Real python-telegram-bot against the fake Bot API."""
+
+from __future__ import annotations
+
+import pytest
+
+from db import Database
+from handlers.settings import HandlerSettings
+from tests.support.fake_telegram import BOT_USER, FakeTelegram
+
+GROUP = -1001
+CORA, NICO = 3001, 4001
+
+
+@pytest.fixture
+def settings() -> HandlerSettings:
+    return HandlerSettings(backchannels=frozenset({("telegram", str(GROUP))}))
+
+
+async def _member(db: Database, uid: int, name: str, *roles: str) -> None:
+    user = await db.users.seen("telegram", str(uid), str(uid), name)
+    await db.users.set_language(user.id, "de")
+    await db.users.record_consent(user.id)
+    for role in roles:
+        await db.users.grant_role(user.id, role)
+
+
+async def _in_group(fake: FakeTelegram, uid: int, text: str):
+    """What the bot posts in the group after ``text`` (None: nothing)."""
+    await fake.settle()
+    mark = len(fake.calls)
+    fake.send_text(uid, text, chat_type="supergroup", chat_id=GROUP)
+    await fake.settle()
+    posts = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
+    assert all(str(c.params.get("chat_id")) == str(GROUP) for c in posts), posts
+    assert len(posts) <= 1, posts
+    return posts[0] if posts else None
+
+
+async def test_group_refusals_and_unknown_commands(
+    fake_telegram: FakeTelegram, telegram_bot, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({CORA: "Cora", NICO: "Nico"})
+    await _member(db, CORA, "Cora", "coordinator")
+    await _member(db, NICO, "Nico")
+
+    # A member without the role: a short refusal, and no main-menu button that would do
+    # nothing in the group.
+    refusal = await _in_group(fake, NICO, "/pending")
+    assert refusal is not None and "⛔" in refusal.text
+    assert refusal.buttons == []
+
+    # A command the group does not know: a short answer naming the group's commands.
+    unknown = await _in_group(fake, CORA, "/nosuch")
+    assert unknown is not None
+    assert "/nosuch" in unknown.text and "/pending" in unknown.text
+    assert "/privacy" not in unknown.text  # a private-chat command is not offered here
+    assert unknown.buttons == []
+    assert len(unknown.text) < 300
+
+    # A private-chat command in the group gets the same short answer.
+    help_here = await _in_group(fake, CORA, f"/help@{BOT_USER['username']}")
+    assert help_here is not None and "/pending" in help_here.text
+
+    # Addressed to another bot: not ours to answer, whoever sends it.
+    assert await _in_group(fake, CORA, "/help@otherbot") is None
+    assert await _in_group(fake, CORA, "/pending@otherbot") is None
+    assert await _in_group(fake, NICO, "/pending@otherbot") is None
+
+    # Addressed to this bot: works as without the name.
+    pending = await _in_group(fake, CORA, f"/pending@{BOT_USER['username']}")
+    assert pending is not None and "⛔" not in pending.text and "🤔" not in pending.text
+
+
+async def test_commands_for_other_bots_still_count_in_a_private_chat(
+    fake_telegram: FakeTelegram, telegram_bot, db: Database
+):
+    # In a private chat there is no other bot to mean: the name is simply dropped.
+    await _member(db, NICO, "Nico")
+    mark = len(fake_telegram.calls)
+    fake_telegram.send_text(NICO, "/help@otherbot")
+    answer = await fake_telegram.wait_for("sendMessage", after=mark, chat_id=NICO)
+    assert "/menu" in answer.text  # the short /help, not "unknown command"

@@ -1,0 +1,307 @@
+"""Browser tests in real Chromium (Playwright, async API), accessibility checks with axe-core,
+screenshots, and a fake tile server.
+
+One Chromium per test module, a fresh context (cookies, storage) per test. Every request to
+anything but 127.0.0.1 is blocked and recorded (``Browsing.foreign``): the pages must not
+reach third parties; the map's tiles come from :class:`TileServer`, which the web's
+``tile_url`` points at. Chromium is Debian's (``make test`` installs it); axe-core comes from
+``node_modules`` (``make`` runs ``npm ci``). Without either the tests fail, they do not skip.
+
+Test modules use the module's event loop throughout (``pytestmark =
+pytest.mark.asyncio(loop_scope="module")``): the browser lives as long as the module, and a
+Playwright connection belongs to the loop that opened it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import struct
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from aiohttp import web
+from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1366, "height": 900}
+WIDTHS = (PHONE, DESK)
+LOCAL_HOSTS = {"127.0.0.1"}
+# Browser locales for the visitor's Accept-Language.
+LOCALES = {"de": "de-DE", "en": "en-GB", "ar": "ar", "tr": "tr-TR", "uk": "uk-UA"}
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium through Playwright, with a fresh profile (``launch`` makes one)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: the browser tests need it "
+            "(make test installs Debian's chromium package)",
+            pytrace=False,
+        )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@dataclass
+class Browsing:
+    """One browser context: its page, and every request it tried outside 127.0.0.1."""
+
+    context: BrowserContext
+    page: Page
+    foreign: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
+
+    async def _route(self, route: Route) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname or ""
+        if url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            self.requested.append(url)
+            await route.continue_()
+        else:
+            self.foreign.append(url)
+            await route.abort("blockedbyclient")
+
+
+@asynccontextmanager
+async def browsing(
+    browser: Browser, lang: str = "en", viewport: dict[str, int] = DESK
+) -> AsyncIterator[Browsing]:
+    """A fresh context (no cookies) whose Accept-Language is ``lang``."""
+    context = await browser.new_context(
+        locale=LOCALES.get(lang, lang),
+        viewport=viewport,  # type: ignore[arg-type]
+        timezone_id="Europe/Berlin",
+        service_workers="block",
+    )
+    context.set_default_timeout(10_000)
+    page = await context.new_page()
+    session = Browsing(context, page)
+    await context.route("**/*", session._route)
+    try:
+        yield session
+    finally:
+        await context.close()
+
+
+# -- accessibility --------------------------------------------------------------------------
+
+
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing at {AXE}: run make (npm ci installs it)", pytrace=False)
+    return AXE.read_text(encoding="utf-8")
+
+
+async def axe_violations(page: Page) -> list[dict]:
+    """axe-core's violations on the page as it is now.
+
+    The pages' Content-Security-Policy allows only our own scripts, so axe cannot come in as
+    a ``<script>`` element (``add_script_tag``); evaluated through the DevTools protocol it
+    is not subject to the policy and the page's own policy stays in force."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.evaluate(axe_source() + "\n;true")
+    result = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return list(result)
+
+
+def readable(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['impact']}: {violation['id']} - {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary']}")
+    return "\n".join(lines)
+
+
+async def assert_accessible(page: Page, name: str) -> None:
+    """No axe-core violation of impact serious or critical on the page."""
+    bad = [v for v in await axe_violations(page) if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{name}: accessibility violations\n{readable(bad)}"
+
+
+async def focus_is_visible(page: Page) -> bool:
+    """The focused element shows it: :focus-visible matches and draws an outline or a
+    shadow."""
+    return bool(
+        await page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                if (!el || el === document.body || !el.matches(':focus-visible')) return false;
+                const style = getComputedStyle(el);
+                const outline = style.outlineStyle !== 'none'
+                    && parseFloat(style.outlineWidth) > 0;
+                return outline || (style.boxShadow && style.boxShadow !== 'none');
+            }"""
+        )
+    )
+
+
+async def tab_to(page: Page, selector: str, *, limit: int = 120) -> int:
+    """Press Tab until the element ``selector`` has the focus; how many presses it took."""
+    target = page.locator(selector)
+    await target.wait_for(state="visible")
+    for presses in range(1, limit + 1):
+        await page.keyboard.press("Tab")
+        if await target.evaluate("el => el === document.activeElement"):
+            return presses
+    raise AssertionError(f"{selector} never got the focus in {limit} presses of Tab")
+
+
+# -- screenshots --------------------------------------------------------------------------
+
+
+async def screenshots(page: Page, name: str, lang: str) -> list[Path]:
+    """``var/screenshots/<name>-<width>-<lang>.png`` at phone and desk width (whole page)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    written = []
+    for size in WIDTHS:
+        await page.set_viewport_size(size)  # type: ignore[arg-type]
+        await page.wait_for_load_state("networkidle")
+        path = SCREENSHOTS / f"{name}-{size['width']}-{lang}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 1000, path
+        written.append(path)
+    return written
+
+
+# -- map tiles ----------------------------------------------------------------------------
+
+
+def _png(width: int = 256, height: int = 256, rgb: tuple[int, int, int] = (232, 236, 226)) -> bytes:
+    """A plain 256×256 PNG: a tile the map can show offline."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+class TileServer:
+    """``GET /{z}/{x}/{y}.png`` on 127.0.0.1: the same small tile for every address."""
+
+    def __init__(self) -> None:
+        self.tile = _png()
+        self.served = 0
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def _get(self, request: web.Request) -> web.Response:
+        self.served += 1
+        return web.Response(body=self.tile, content_type="image/png")
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_get("/{z:\\d+}/{x:\\d+}/{y:\\d+}.png", self._get)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    @property
+    def template(self) -> str:
+        """The ``web.tile_url`` that points at this server."""
+        return self.url + "/{z}/{x}/{y}.png"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+# -- the web's routes ---------------------------------------------------------------------
+
+
+def routes() -> list[tuple[str, str, list[str]]]:
+    """Every (method, path pattern, parameter names) the web application serves."""
+    from bot.config import Config
+    from bot.web.server import build_app
+    from bot.web.site import Site
+    from handlers.settings import HandlerSettings
+
+    app = build_app(Site(None, Config(), HandlerSettings()))  # type: ignore[arg-type]
+    found = []
+    for route in app.router.routes():
+        info = route.resource.get_info() if route.resource is not None else {}
+        pattern = info.get("path") or info.get("formatter") or info.get("prefix") or ""
+        names = []
+        if "pattern" in info:
+            names = list(info["pattern"].groupindex)
+        found.append((route.method, str(pattern), names))
+    return found
+
+
+def served(method: str, pattern: str) -> bool:
+    """Whether the web application has this route (e.g. ``GET /place/{id}``)."""
+    return any(m == method and p == pattern for m, p, _ in routes())
+
+
+def fill(pattern: str, values: dict[str, str], default: str = "1") -> str:
+    """A route pattern with its ``{name}`` / ``{name:regex}`` parameters filled in."""
+    out, rest = "", pattern
+    while "{" in rest:
+        before, _, after = rest.partition("{")
+        spec, _, rest = after.partition("}")
+        name, _, regex = spec.partition(":")
+        # A value the route's own pattern accepts, so the request reaches its handler.
+        candidates = [values.get(name, default), default, "x", "requests"]
+        out += before + next(
+            (c for c in candidates if not regex or re.fullmatch(regex, c)), candidates[0]
+        )
+    return out + rest
+
+
+async def wait_until(check, *, timeout: float = 10.0, every: float = 0.05):
+    """Poll ``check()`` (sync or async) until it returns something true."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(every)
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1)

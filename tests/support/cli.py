@@ -1,0 +1,64 @@
+"""Run ``python -m bot …`` as a real process, isolated from the caller's NACHBARBOT_* settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bot(
+    *args: str,
+    database: Path | str | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``env`` adds to (or overrides) the caller's environment."""
+    settings = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    if database is not None:
+        settings["NACHBARBOT_BOT__DATABASE"] = str(database)
+    settings.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=settings,
+        timeout=timeout,
+    )
+
+
+def launch_bot(config: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``python -m bot --config CONFIG run`` in the background, with exactly ``env`` as its
+    environment and its output appended to ``log``."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def wait_in_log(
+    process: subprocess.Popen[bytes], log: Path, needle: str, *, before: int = 0, within: float = 60
+) -> None:
+    """Until ``log`` holds ``needle`` more than ``before`` times; fails if the process ends."""
+    import asyncio
+
+    def text() -> str:
+        return log.read_text(errors="replace") if log.exists() else ""
+
+    for _ in range(int(within * 10)):
+        if text().count(needle) > before:
+            return
+        assert process.poll() is None, text()[-3000:]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not in the log within {within} s: {needle}\n" + text()[-3000:])

@@ -1,0 +1,230 @@
+"""The crash test's story against the real process (``python -m bot run`` polling the fake
+Bot API server): the process itself (``BotProcess``), its people, the story played step by
+step with a kill possible between any two steps, and the check that nothing was lost or
+done twice. Used by tests/system/test_crash.py, tests/system/test_replicas.py, the cities'
+process tests and the benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from db import Database
+from db.events import Event
+from handlers.events.recurrence import local_text
+from handlers.events.reminders import sync_event
+from tests.support.cli import launch_bot
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+
+GROUP = -100
+RESIDENT, VERA, VLAD, CORA = 1001, 2001, 2002, 3001
+
+
+class BotProcess:
+    """``python -m bot run`` as a real process. By default the crash test's bot (polling,
+    SQLite in ``tmp``); ``settings`` and ``env`` make another (tests/system/test_replicas.py), and
+    ``ready`` is the Bot API call that says it is up."""
+
+    def __init__(
+        self,
+        tmp: Path,
+        fake: FakeTelegram,
+        *,
+        name: str = "bot",
+        settings: str | None = None,
+        env: dict[str, str] | None = None,
+        ready: str = "getMe",
+        ready_within: float = 30,
+        stop_within: float = 15,
+    ) -> None:
+        self.config = tmp / f"{name}.toml"
+        self.config.write_text(
+            settings
+            or (
+                f'[bot]\ndatabase = "{tmp / "bot.sqlite3"}"\nlog_level = "WARNING"\n'
+                f'[telegram]\napi_base_url = "{fake.url}"\npoll_timeout = 1\n'
+                f'[help]\ntelegram_backchannel = "{GROUP}"\nnew_user_cooldown_minutes = 0\n'
+                "require_verified_volunteers = false\n"
+            ),
+            encoding="utf-8",
+        )
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+        self.env["NACHBARBOT_TELEGRAM__TOKEN"] = TOKEN
+        self.env.update(env or {})
+        self.log = tmp / f"{name}.log"
+        self.fake = fake
+        self.ready = ready
+        self.ready_within = ready_within
+        self.stop_within = stop_within
+        self.process: subprocess.Popen[bytes] | None = None
+        self.kills = 0
+
+    async def start(self) -> None:
+        mark = len(self.fake.calls)
+        self.process = launch_bot(self.config, self.env, self.log)
+        await self.fake.wait_for(self.ready, after=mark, timeout=self.ready_within)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.kills += 1
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=self.stop_within)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+async def seed_story(path: Path) -> int:
+    """People who already onboarded, two volunteers, and a reminder due in a minute."""
+    db = await Database.open(path)
+    for uid, name, lang in (
+        (RESIDENT, "Amira", "ar"),
+        (VERA, "Vera", "de"),
+        (VLAD, "Vlad", "uk"),
+        (CORA, "Cora", "de"),
+    ):
+        user = await db.users.seen("telegram", str(uid), str(uid), name)
+        await db.users.set_language(user.id, lang)
+        await db.users.record_consent(user.id)
+        if uid in (VERA, VLAD):
+            await db.volunteers.save(
+                user.id,
+                categories=("shopping",),
+                stadtbezirke=("Innenstadt-Nord",),
+                languages=("de",),
+                quiet_start=0,
+                quiet_end=0,
+                max_open=2,
+            )
+        if uid == CORA:
+            await db.users.grant_role(user.id, "coordinator")
+    resident = await db.users.find("telegram", str(RESIDENT))
+    await db.users.set_reminder_offsets(resident.id, [60])
+    start = datetime.now(UTC) + timedelta(minutes=61)
+    event_id, _, _ = await db.events.upsert(
+        Event(uid="crash", title="Nachbarschaftscafé", starts_local=local_text(start))
+    )
+    async with db.transaction():
+        await db.events.follow(resident.id, event_id)
+        await sync_event(db, event_id, datetime.now(UTC))
+    await db.close()
+    return event_id
+
+
+def _texts_to(fake: FakeTelegram, chat: int, needle: str) -> int:
+    return sum(needle in c.text for c in fake.calls_to("sendMessage", chat_id=chat))
+
+
+Step = Callable[[Callable[[], object], Callable[[int], Awaitable[None]]], Awaitable[None]]
+
+
+def reply_to(
+    fake: FakeTelegram, chat: int, needle: str = "", timeout: float = 30
+) -> Callable[[int], Awaitable[None]]:
+    """What a step expects: a message to ``chat`` containing ``needle``."""
+
+    async def check(mark: int) -> None:
+        await fake.wait_for(
+            "sendMessage", lambda c: needle in c.text, chat_id=chat, timeout=timeout
+        )
+
+    return check
+
+
+async def play_story(
+    fake: FakeTelegram,
+    step: Step,
+    *,
+    messages: int,
+    timeout: float = 30,
+    after_posting: Callable[[], object] = lambda: None,
+) -> tuple[int, list[tuple[int, str]]]:
+    """The help story, each update sent by ``step`` (which may kill a process around it):
+    Amira asks for shopping help, Cora approves, Vlad is offered it, Vera accepts, they
+    exchange ``messages`` relayed messages, the help is done and its time reported.
+    ``after_posting`` runs once the request is in the backchannel. The request's id and the
+    relayed (receiver, text) pairs."""
+
+    def expect(chat: int, needle: str = "") -> Callable[[int], Awaitable[None]]:
+        return reply_to(fake, chat, needle, timeout)
+
+    await step(lambda: fake.press(RESIDENT, "hr:new"), expect(RESIDENT))
+    await step(lambda: fake.press(RESIDENT, "hr:cat:shopping"), expect(RESIDENT, "✍️"))
+    await step(lambda: fake.send_text(RESIDENT, "Einkauf für meine Mutter"), expect(RESIDENT, "📍"))
+    await step(lambda: fake.send_text(RESIDENT, "Nordmarkt"), expect(RESIDENT, "🕓"))
+    await step(lambda: fake.press(RESIDENT, "hr:when:asap"), expect(RESIDENT, "🗣"))
+    await step(lambda: fake.press(RESIDENT, "hr:langs-done"), expect(RESIDENT, "📋"))
+    await step(lambda: fake.press(RESIDENT, "hr:send"), expect(GROUP, "Einkauf"))
+    after_posting()
+    post = fake.calls_to("sendMessage", chat_id=GROUP)[-1]
+    request_id = int(post.button_data("✅").split(":")[2])
+    await step(lambda: fake.press(CORA, f"mod:ok:{request_id}", post), expect(VLAD, "🔔"))
+    await step(lambda: fake.press(VERA, f"mt:acc:{request_id}"), expect(RESIDENT, "🎉"))
+    relayed = []
+    for number in range(1, messages + 1):
+        sender, receiver = (RESIDENT, VERA) if number % 2 else (VERA, RESIDENT)
+        text = f"Nachricht {number}"
+        relayed.append((receiver, text))
+        await step(lambda s=sender, t=text: fake.send_text(s, t), expect(receiver, text))
+    await step(lambda: fake.press(RESIDENT, f"rl:done:{request_id}"), expect(VERA, "⏱"))
+    await step(lambda: fake.press(VERA, f"rl:min:{request_id}:60"), expect(VERA, "💬"))
+    return request_id, relayed
+
+
+async def check_story(
+    fake: FakeTelegram, database: str | Path, request_id: int, relayed: list[tuple[int, str]]
+) -> None:
+    """After the story: the request went through each state once and is done with its
+    time, nothing is left in the outbox, the database checks pass, and every message
+    arrived - once, or twice only when the bot flagged the send in doubt (a kill cut it off
+    in mid-request; the Bot API offers no way to know or undo it)."""
+    from bot.cli.checks import database_checks
+
+    db = await Database.open(database)
+    try:
+        request = await db.requests.get(request_id)
+        assert request is not None
+        assert request.state == "done" and request.minutes_spent == 60
+        actions = [e["action"] for e in await db.requests.history(request_id)]
+        for once in ("request.review", "request.open", "request.matched", "request.done"):
+            assert actions.count(once) == 1, (once, actions)
+        assert await db.outbox.pending() == 0
+        rows = await db.fetch_all("SELECT payload FROM outbox WHERE in_doubt = 1")
+        doubtful = " ".join(row[0] for row in rows)
+        problems = [c async for c in database_checks(db) if c[1] != "ok"]
+        assert not problems, problems
+    finally:
+        await db.close()
+    for receiver, text in [
+        *relayed,
+        (RESIDENT, "Nachbarschaftscafé"),
+        (GROUP, "Einkauf für meine Mutter"),
+        (VLAD, "🔔"),
+    ]:
+        seen = _texts_to(fake, receiver, text)
+        allowed = 2 if text in doubtful else 1
+        assert 1 <= seen <= allowed, (receiver, text, seen)
+
+
+async def kill_and_restart(
+    bot: BotProcess, when: float | str, expect: Callable[[int], Awaitable[Any]], mark: int
+) -> None:
+    """Kill ``bot`` ``when`` seconds after an update was sent (while it handles it), or
+    "after" its expected effect (from call ``mark`` on) came; start it again."""
+    if when == "after":
+        await expect(mark)
+    else:
+        await asyncio.sleep(float(when))
+    bot.kill()
+    await bot.start()

@@ -1,0 +1,94 @@
+"""The help story's people and steps, as the tests play them through the dispatcher: a
+request posted by a resident, a volunteer registered through the buttons, a request matched
+through the lifecycle. The ``story`` fixture (tests/conftest.py) is a memory chat whose
+backchannel is ``GROUP``."""
+
+from __future__ import annotations
+
+from db import Database
+from handlers.messages import Button
+from handlers.settings import HandlerSettings
+from tests.support.memory_transport import MemoryTransport, button_data, texts
+
+NORDMARKT = (51.5230, 7.4560)
+GROUP = "coordinators"
+
+
+def press(data: str):
+    from handlers.messages import ButtonPress
+
+    return ButtonPress(data, message_id="1")
+
+
+def buttons_of(item) -> list[Button]:
+    return [b for row in getattr(item, "buttons", []) for b in row]
+
+
+async def grant_role_to(db: Database, name: str, role: str) -> int:
+    user = await db.users.find("memory", name)
+    await db.users.grant_role(user.id, role)
+    return user.id
+
+
+async def post_request(story: MemoryTransport, user: str = "amira", lang: str = "ar") -> int:
+    await story.onboard(user, lang)
+    await story.press(user, "menu:help")
+    await story.press(user, "hr:new")
+    await story.press(user, "hr:cat:shopping")
+    await story.text(user, "أحتاج مساعدة في التسوق يوم الثلاثاء")
+    await story.location(user, *NORDMARKT)
+    await story.press(user, "hr:when:asap")
+    out = await story.press(user, "hr:langs-done")
+    assert "hr:send" in button_data(out)
+    out = await story.press(user, "hr:send")
+    assert "hr:mine" in button_data(out)
+    requester = await story.dispatcher.db.users.find("memory", user)
+    request_id = (await story.dispatcher.db.requests.for_requester(requester.id))[0].id
+    return request_id
+
+
+async def register_volunteer(
+    story: MemoryTransport, db: Database, name: str, lang: str = "de"
+) -> int:
+    await story.onboard(name, lang)
+    await story.press(name, "menu:volunteer")
+    await story.press(name, "vo:reg")
+    await story.press(name, "vo:bz:Innenstadt-Nord")
+    await story.press(name, "vo:area-done")
+    await story.press(name, "vo:cat:shopping")
+    await story.press(name, "vo:cats-done")
+    await story.press(name, "vo:lang:ar")
+    await story.press(name, "vo:langs-done")
+    await story.press(name, "vo:skip")
+    await story.press(name, "vo:q:0-0")
+    out = await story.press(name, "vo:max:2")
+    assert "🎓" in texts(out)
+    return (await db.users.find("memory", name)).id
+
+
+async def matched_through_lifecycle(
+    db: Database, settings: HandlerSettings, requester: int, volunteer: int, coordinator: int
+) -> int:
+    """A request by ``requester``, published by ``coordinator`` and accepted by
+    ``volunteer``, through the lifecycle as the buttons would; both are then in the relay."""
+    from handlers.context import Backstage
+    from handlers.helping import lifecycle
+
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        request = await lifecycle.submit(
+            scene,
+            await db.users.get(requester),
+            {
+                "category": "shopping",
+                "description": "Einkauf am Nordmarkt",
+                "stadtbezirk": "Innenstadt-Nord",
+                "lat": 51.523,
+                "lon": 7.456,
+                "languages": ("de",),
+            },
+        )
+        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
+        await lifecycle.accept(scene, await db.users.get(volunteer), request.id)
+    assert (await db.requests.get(request.id)).state == "matched"
+    return request.id

@@ -1,0 +1,79 @@
+"""The bot's side of a Matrix test against the real Synapse (tests/support/synapse_server.py):
+its account, database and connector in this process (``Bot``, restartable), and a person's
+onboarding through the Matrix client (``onboard``). The fixtures ``synapse``, ``matrix_bot``
+and ``alice`` are in tests/conftest.py."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.config import MatrixSection
+from bot.transports.matrix import MatrixTransport
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.settings import HandlerSettings
+from tests.support.matrix_people import MatrixPerson, body
+from tests.support.synapse_server import Synapse
+
+# Bot accounts are numbered: the homeserver lives as long as the test module, so a name
+# must never be registered twice.
+BOT_NUMBERS = itertools.count(1)
+
+
+class Bot:
+    """The bot's Matrix account, database and connector; restartable."""
+
+    def __init__(
+        self,
+        synapse: Synapse,
+        db: Database,
+        settings: HandlerSettings,
+        registration: dict[str, str] | None = None,
+    ) -> None:
+        # A fresh account per bot unless one is given (a test that must invite the bot
+        # before it starts): the homeserver lives for the whole session, so an id() would
+        # repeat once a previous bot's memory is reused, and the name be taken.
+        registration = registration or synapse.register(f"nachbarbot{next(BOT_NUMBERS)}")
+        self.user_id = registration["user_id"]
+        self.config = MatrixSection(
+            homeserver=synapse.url,
+            user_id=self.user_id,
+            access_token=registration["access_token"],
+            sync_timeout=1,
+        )
+        self.db = db
+        self.dispatcher = Dispatcher(db, build_router(), settings)
+        self.transport: MatrixTransport | None = None
+
+    async def start(self) -> MatrixTransport:
+        self.transport = MatrixTransport(self.dispatcher, self.db, self.config)
+        await self.transport.start()
+        return self.transport
+
+    async def stop(self) -> None:
+        if self.transport is not None:
+            await self.transport.stop()
+            self.transport = None
+
+
+def is_notice(event) -> bool:
+    return event.get("content", {}).get("msgtype") == "m.notice"
+
+
+async def onboard(person: MatrixPerson, bot: Bot, choice: str = "3") -> str:
+    """Start, pick a language by typing its number, agree by reacting; return the room."""
+    mark = len(person.received)
+    room = await person.dm(bot.user_id)
+    await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)  # the greeting on joining
+    mark = len(person.received)
+    await person.say(room, "!start")
+    picker = await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)
+    assert picker["content"]["format"] == "org.matrix.custom.html"
+    mark = len(person.received)
+    await person.say(room, choice)
+    notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
+    mark = len(person.received)
+    await person.react(room, notice["event_id"], "1️⃣")
+    await person.wait_for(lambda e: "🏠" in body(e), after=mark)
+    return room

@@ -1,0 +1,134 @@
+"""People on the test homeserver: a matrix-nio client each, collecting what the bot sends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from typing import Any
+
+import nio
+
+from tests.support.synapse_server import Synapse
+
+_names = itertools.count(1)
+
+
+class MatrixPerson:
+    def __init__(self, synapse: Synapse, name: str) -> None:
+        self.name = f"{name}{next(_names)}"
+        registration = synapse.register(self.name)
+        self.user_id = registration["user_id"]
+        self.client = nio.AsyncClient(synapse.url, self.user_id)
+        self.client.access_token = registration["access_token"]
+        self.client.user_id = self.user_id
+        self.client.device_id = registration["device_id"]
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        self.client.add_event_callback(
+            self._collect,
+            (nio.RoomMessage, nio.UnknownEvent, nio.ReactionEvent, nio.RedactionEvent),
+        )
+
+    async def _collect(self, room: nio.MatrixRoom, event: Any) -> None:
+        if event.sender != self.user_id:
+            self.received.append((room.room_id, {**event.source, "room": room.room_id}))
+            self._changed.set()
+
+    async def start(self) -> None:
+        await self.client.sync(timeout=0, full_state=True)
+        self._task = asyncio.create_task(self._loop())
+
+    async def _loop(self) -> None:
+        while True:
+            await self.client.sync(timeout=1000, since=self.client.next_batch)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        await self.client.close()
+
+    async def dm(self, bot_user_id: str, timeout: float = 20) -> str:
+        """A direct chat with the bot, once the bot has joined it."""
+        response = await self.client.room_create(is_direct=True, invite=[bot_user_id])
+        assert isinstance(response, nio.RoomCreateResponse), response
+        room_id = response.room_id
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            members = await self.client.joined_members(room_id)
+            if isinstance(members, nio.JoinedMembersResponse) and any(
+                m.user_id == bot_user_id for m in members.members
+            ):
+                return room_id
+            await asyncio.sleep(0.2)
+        raise AssertionError("the bot did not join the direct chat")
+
+    async def say(self, room_id: str, text: str) -> str:
+        response = await self.client.room_send(
+            room_id, "m.room.message", {"msgtype": "m.text", "body": text}
+        )
+        assert isinstance(response, nio.RoomSendResponse), response
+        return response.event_id
+
+    async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        response = await self.client.room_send(room_id, event_type, content)
+        assert isinstance(response, nio.RoomSendResponse), response
+        return response.event_id
+
+    async def react(self, room_id: str, event_id: str, key: str) -> None:
+        await self.send(
+            room_id,
+            "m.reaction",
+            {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}},
+        )
+
+    async def edit(self, room_id: str, event_id: str, text: str) -> str:
+        """Change a text sent earlier, as Element does (``m.replace``)."""
+        new = {"msgtype": "m.text", "body": text}
+        return await self.send(
+            room_id,
+            "m.room.message",
+            {
+                "msgtype": "m.text",
+                "body": "* " + text,
+                "m.new_content": new,
+                "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+            },
+        )
+
+    async def redact(self, room_id: str, event_id: str) -> None:
+        response = await self.client.room_redact(room_id, event_id)
+        assert isinstance(response, nio.RoomRedactResponse), response
+
+    async def share_location(self, room_id: str, lat: float, lon: float) -> None:
+        await self.send(
+            room_id,
+            "m.room.message",
+            {"msgtype": "m.location", "body": "here", "geo_uri": f"geo:{lat},{lon}"},
+        )
+
+    async def wait_for(self, predicate, *, after: int = 0, timeout: float = 20) -> dict[str, Any]:
+        """The first message (from index ``after``) the predicate accepts."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for _room, event in self.received[after:]:
+                if predicate(event):
+                    return event
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                bodies = [
+                    e.get("content", {}).get("body", "")[:60] for _, e in self.received[after:]
+                ]
+                raise AssertionError(
+                    f"{self.name}: nothing matched within {timeout}s; got {bodies}"
+                )
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 1))
+
+
+def body(event: dict[str, Any]) -> str:
+    return event.get("content", {}).get("body", "")

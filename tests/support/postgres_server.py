@@ -1,0 +1,162 @@
+"""A throwaway PostgreSQL cluster for the tests, the way tests/support/synapse_server.py starts
+Synapse: the system's ``initdb`` and ``pg_ctl`` in a temporary folder, listening on
+127.0.0.1 only, stopped at the end.
+
+Each test gets a database of its own, copied from a template that already holds the
+migrated schema (``CREATE DATABASE … TEMPLATE``: a file copy, much faster than migrating).
+The binaries are required: ``make test`` installs them; without them the tests fail with
+a message that says so, they never skip.
+
+The benchmarks (``bench/postgres_bench.py``) start the same cluster, ``durable``: the tests'
+cluster writes nothing to disk it need not, which would flatter PostgreSQL there.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+from db import Database
+from tests.support.ports import free_port
+
+TEMPLATE = "nachbarbot_template"
+
+
+def find_binary(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    if candidates:
+        return candidates[0]
+    raise RuntimeError(
+        f"PostgreSQL's {name} was not found: the tests need a PostgreSQL server."
+        " `make test` installs it (Debian packages postgresql and postgresql-contrib)."
+    )
+
+
+class PostgresServer:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
+        self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-pg-", dir=_base_folder()))
+        self.port = free_port()
+        self.user = "nachbarbot"
+        self._names = itertools.count(1)
+        self._run_as: list[str] = []
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def _command(self, *args: str) -> list[str]:
+        return [*self._run_as, *args]
+
+    def start(self) -> None:
+        initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
+        data = self.folder / "data"
+        if os.geteuid() == 0:
+            # PostgreSQL refuses to run as root: the cluster belongs to an ordinary user.
+            user = "postgres" if _user_exists("postgres") else "nobody"
+            shutil.chown(self.folder, user)
+            self._run_as = ["runuser", "-u", user, "--"]
+        subprocess.run(
+            self._command(
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                self.user,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ),
+            check=True,
+            capture_output=True,
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port}"
+            f" -c unix_socket_directories={self.folder}"
+            " -c max_connections=300 -c shared_buffers=64MB -c synchronous_commit=off"
+        )
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
+        subprocess.run(
+            self._command(
+                pg_ctl,
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(self.folder / "log"),
+                "-w",
+                "start",
+            ),
+            check=True,
+            capture_output=True,
+        )
+
+    async def create_template(self) -> None:
+        """The template database with every migration applied."""
+        self.admin(f'CREATE DATABASE "{TEMPLATE}"')
+        database = await Database.open(self.url(TEMPLATE), min_size=1, max_size=1)
+        await database.close()
+
+    def admin(self, sql: str) -> None:
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+    def new_database(self, template: str = TEMPLATE) -> str:
+        name = f"test_{os.getpid()}_{next(self._names)}"
+        self.admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self.url(name)
+
+    def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        try:
+            subprocess.run(
+                self._command(
+                    find_binary("pg_ctl"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ),
+                capture_output=True,
+                timeout=30,
+            )
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _base_folder() -> str | None:
+    """Where the cluster's folder goes: the usual temporary folder, unless the tests run as
+    root and it is closed to others (a TMPDIR under /root, say) - the cluster then runs as
+    another user, who must be able to reach its folder; /tmp is open to everyone."""
+    if os.geteuid() != 0:
+        return None
+    base = Path(tempfile.gettempdir()).resolve()
+    if all(folder.stat().st_mode & 0o001 for folder in (base, *base.parents)):
+        return None
+    return "/tmp"
+
+
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True

@@ -1,0 +1,169 @@
+"""A throwaway Synapse homeserver for the Matrix tests: SQLite, 127.0.0.1, no federation,
+relaxed rate limits, users registered with the shared secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.support.ports import free_port
+
+SERVER_NAME = "localhost"
+SHARED_SECRET = "test-shared-secret"
+
+CONFIG = """\
+server_name: "{server_name}"
+pid_file: "{dir}/homeserver.pid"
+public_baseurl: "http://127.0.0.1:{port}/"
+listeners:
+  - port: {port}
+    bind_addresses: ['127.0.0.1']
+    type: http
+    tls: false
+    x_forwarded: false
+    resources:
+      - names: [client]
+        compress: false
+database:
+  name: sqlite3
+  args:
+    database: "{dir}/homeserver.db"
+log_config: "{dir}/log.yaml"
+media_store_path: "{dir}/media"
+signing_key_path: "{dir}/signing.key"
+registration_shared_secret: "{secret}"
+macaroon_secret_key: "test-macaroon"
+form_secret: "test-form"
+report_stats: false
+enable_registration: false
+trusted_key_servers: []
+suppress_key_server_warning: true
+federation_domain_whitelist: []
+presence:
+  enabled: false
+url_preview_enabled: false
+rc_message: {{per_second: 1000, burst_count: 1000}}
+rc_registration: {{per_second: 1000, burst_count: 1000}}
+rc_login:
+  address: {{per_second: 1000, burst_count: 1000}}
+  account: {{per_second: 1000, burst_count: 1000}}
+  failed_attempts: {{per_second: 1000, burst_count: 1000}}
+rc_joins:
+  local: {{per_second: 1000, burst_count: 1000}}
+rc_invites:
+  per_room: {{per_second: 1000, burst_count: 1000}}
+  per_user: {{per_second: 1000, burst_count: 1000}}
+rc_admin_redaction: {{per_second: 1000, burst_count: 1000}}
+encryption_enabled_by_default_for_room_type: "off"
+"""
+
+LOG = """\
+version: 1
+formatters:
+  plain: {format: '%(asctime)s %(levelname)s %(name)s %(message)s'}
+handlers:
+  file: {class: logging.FileHandler, filename: '{dir}/homeserver.log', formatter: plain}
+root: {level: WARNING, handlers: [file]}
+disable_existing_loggers: false
+"""
+
+
+class Synapse:
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90.0) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        config = self.dir / "homeserver.yaml"
+        config.write_text(
+            CONFIG.format(
+                server_name=SERVER_NAME, dir=self.dir, port=self.port, secret=SHARED_SECRET
+            ),
+            encoding="utf-8",
+        )
+        (self.dir / "log.yaml").write_text(LOG.replace("{dir}", str(self.dir)), encoding="utf-8")
+        if not (self.dir / "signing.key").exists():
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "synapse.app.homeserver",
+                    "-c",
+                    str(config),
+                    "--generate-keys",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "synapse.app.homeserver", "-c", str(config)],
+            stdout=(self.dir / "stdout.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    "synapse exited: " + (self.dir / "stdout.log").read_text()[-2000:]
+                )
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("synapse did not start in time")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+    def _post(self, path: str, body: dict) -> dict:
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def register(
+        self, localpart: str, password: str = "secret-password", admin: bool = False
+    ) -> dict:
+        """Create a user with the shared secret; returns user_id and access_token."""
+        with urllib.request.urlopen(
+            f"{self.url}/_synapse/admin/v1/register", timeout=30
+        ) as response:
+            nonce = json.loads(response.read())["nonce"]
+        digest = hmac.new(SHARED_SECRET.encode(), digestmod=hashlib.sha1)
+        digest.update(
+            b"\x00".join(
+                p.encode() for p in (nonce, localpart, password, "admin" if admin else "notadmin")
+            )
+        )
+        return self._post(
+            "/_synapse/admin/v1/register",
+            {
+                "nonce": nonce,
+                "username": localpart,
+                "password": password,
+                "admin": admin,
+                "mac": digest.hexdigest(),
+            },
+        )

@@ -1,0 +1,79 @@
+"""The Telegram side of a test, wired as the running bot wires it: python-telegram-bot's
+Application polling the fake Bot API server, a dispatcher, and the outbox worker that
+delivers what the handlers queued. Also the people those tests start with."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import NamedTuple
+
+from bot.config import TelegramSection
+from bot.delivery import OutboxWorker
+from bot.transports.telegram import TelegramTransport
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.settings import HandlerSettings
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+
+# The coordinators' Telegram group of the tests that need one.
+TELEGRAM_GROUP = -1001
+
+
+class Wired(NamedTuple):
+    transport: TelegramTransport
+    worker: OutboxWorker
+
+
+@asynccontextmanager
+async def telegram_with_worker(
+    fake: FakeTelegram, db: Database, settings: HandlerSettings | None = None
+) -> AsyncIterator[Wired]:
+    """A started Telegram transport whose queued messages the outbox worker delivers."""
+    dispatcher = Dispatcher(db, build_router(), settings or HandlerSettings())
+    transport = TelegramTransport(
+        dispatcher,
+        TelegramSection(api_base_url=fake.url, poll_timeout=1),
+        TOKEN,
+        dispatcher.router.public_commands(),
+    )
+    worker = OutboxWorker(db, [transport], poll_seconds=0.2)
+    dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    await transport.start()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield Wired(transport, worker)
+    finally:
+        stop.set()
+        await task
+        await transport.stop()
+
+
+async def telegram_person(db: Database, uid: int, name: str, lang: str, *roles: str) -> int:
+    """A Telegram user who has chosen a language and consented, with the given roles."""
+    user = await db.users.seen("telegram", str(uid), str(uid), name)
+    await db.users.set_language(user.id, lang)
+    await db.users.record_consent(user.id)
+    for role in roles:
+        await db.users.grant_role(user.id, role)
+    return user.id
+
+
+async def telegram_volunteer(db: Database, uid: int, name: str) -> int:
+    """A verified volunteer for shopping in Innenstadt-Nord, speaking German and Arabic,
+    with no quiet hours (so a test at night is told at once, as by day)."""
+    user_id = await telegram_person(db, uid, name, "de")
+    await db.volunteers.save(
+        user_id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de", "ar"),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=2,
+    )
+    await db.volunteers.verify(user_id, user_id)
+    return user_id

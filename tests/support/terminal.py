@@ -1,0 +1,41 @@
+"""A person at the console in tests: what they type goes through the real console
+connector (bot/transports/console.py) and its outbox worker, and what the console prints
+comes back as text, as in ``make demo``."""
+
+from __future__ import annotations
+
+import io
+
+from bot.delivery import OutboxWorker
+from bot.transports.console import BACKCHANNEL, ConsoleTransport
+from db import Database
+from handlers.dispatcher import Dispatcher
+
+__all__ = ["BACKCHANNEL", "Terminal"]
+
+
+class Terminal:
+    def __init__(self, dispatcher: Dispatcher, db: Database) -> None:
+        self.out = io.StringIO()
+        self.console = ConsoleTransport(
+            dispatcher, stdin=io.StringIO(), stdout=self.out, user="amira", language_hint="ar"
+        )
+        self.console.worker = OutboxWorker(db, [self.console])
+
+    async def type(self, *lines: str) -> str:
+        start = self.out.tell()
+        for line in lines:
+            assert await self.console.handle_line(line)
+        self.out.seek(start)
+        text = self.out.read()
+        self.out.seek(0, io.SEEK_END)
+        return text
+
+    async def press(self, data_prefix: str) -> str:
+        """Type the number of the shown button whose data starts with ``data_prefix``."""
+        console = self.console
+        buttons = console._buttons.get(console.group or console.user, [])
+        for number, button in enumerate(buttons, start=1):
+            if button.data.startswith(data_prefix):
+                return await self.type(f":{number}")
+        raise AssertionError(f"no button {data_prefix!r} in {[b.data for b in buttons]}")

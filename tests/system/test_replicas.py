@@ -1,0 +1,108 @@
+"""Replica fault test: three real bot processes on one PostgreSQL database, in webhook
+mode behind a load balancer (the fake Bot API posts each update to the next process in
+turn, and again to another when one does not answer 200), playing the crash test's story.
+
+One process is SIGKILLed at several points and restarted; another is stopped for good
+mid-story. Every step completes, nothing is lost, nothing is delivered twice except a
+send a kill cut off in mid-request (flagged in doubt, as in tests/system/test_crash.py), the
+reminder is sent once (whichever process holds the scheduler role), and `db check` passes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.crash_story import (
+    CORA,
+    GROUP,
+    RESIDENT,
+    VERA,
+    VLAD,
+    BotProcess,
+    check_story,
+    kill_and_restart,
+    play_story,
+    seed_story,
+)
+from tests.support.fake_telegram import FakeTelegram, LoadBalancedWebhook
+from tests.support.ports import free_port
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
+SECRET = "replica-secret"
+
+
+def replica(
+    tmp: Path, name: str, url: str, fake: FakeTelegram, env: dict[str, str] | None = None
+) -> tuple[BotProcess, str]:
+    """One bot process in webhook mode on its own port, and the address the load balancer
+    posts to; ``env`` adds settings (bench/cluster_bench.py lifts the limits with it)."""
+    port = free_port()
+    settings = (
+        f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
+        f'[telegram]\napi_base_url = "{fake.url}"\nmode = "webhook"\n'
+        'webhook_url = "https://bot.example.org/telegram"\n'
+        f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
+        f'[help]\ntelegram_backchannel = "{GROUP}"\nnew_user_cooldown_minutes = 0\n'
+        "require_verified_volunteers = false\n"
+    )
+    bot = BotProcess(
+        tmp,
+        fake,
+        name=name,
+        settings=settings,
+        env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET, **(env or {})},
+        ready="setWebhook",
+        ready_within=60,
+        stop_within=20,
+    )
+    return bot, f"http://127.0.0.1:{port}/telegram"
+
+
+async def test_three_replicas_survive_kills_and_a_lost_member(
+    tmp_path, fake_telegram: FakeTelegram, database_url: str
+):
+    fake = fake_telegram
+    fake.names.update({RESIDENT: "Amira", VERA: "Vera", VLAD: "Vlad", CORA: "Cora"})
+    await seed_story(database_url)  # type: ignore[arg-type]
+    members = [replica(tmp_path, n, database_url, fake) for n in "abc"]
+    replicas = [bot for bot, _ in members]
+    flaky, leaving, _steady = replicas  # the third runs throughout
+    for bot in replicas:
+        await bot.start()
+    balancer = LoadBalancedWebhook(fake, [target for _, target in members], secret=SECRET)
+    balancer.start()
+    kill_plan = iter([0.0, 0.05, 0.2, "after"] * 3)
+
+    async def step(send, expect) -> None:
+        """Inject an update; while kills are planned, kill the flaky member while it
+        handles it or after, and restart it; expect."""
+        mark = len(fake.calls)
+        send()
+        when = next(kill_plan, None)
+        if when is not None:
+            await kill_and_restart(flaky, when, expect, mark)
+        await expect(mark)
+
+    try:
+        # One member leaves for good once the request is posted (an upgrade that never
+        # came back, a machine gone).
+        request_id, relayed = await play_story(
+            fake, step, messages=6, timeout=45, after_posting=leaving.stop
+        )
+        # The reminder falls due about a minute after seeding; the scheduler's holder may
+        # be the one that is killed now.
+        flaky.kill()
+        await flaky.start()
+        await fake.wait_for(
+            "sendMessage", lambda c: "Nachbarschaftscafé" in c.text, chat_id=RESIDENT, timeout=150
+        )
+        await fake.settle(quiet=3.0, timeout=30)
+    finally:
+        await balancer.stop()
+        for bot in replicas:
+            bot.stop()
+    assert flaky.kills >= 10
+
+    await check_story(fake, database_url, request_id, relayed)
