@@ -16,7 +16,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.messages import Button, Text, Toast
 from handlers.settings import HandlerSettings
 from handlers.step_form import Answer, Step, StepForm, ask_again
-from tests.memory_transport import MemoryTransport, button_data, messages, texts
+from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 
 CANCELLED = "✖️ Cancelled. Nothing was changed."
 
