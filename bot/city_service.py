@@ -38,6 +38,7 @@ from bot.delivery import OutboxWorker
 from bot.log_city import in_city
 from bot.metrics import CityMetrics, Metrics
 from bot.translation.service import TranslationService, service_from_config
+from bot.transports.contract import ChatService
 from db import Database
 from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
@@ -55,7 +56,7 @@ class CityBot:
         city: City,
         db: Database,
         dispatcher: Dispatcher,
-        transports: list[Any],
+        transports: list[ChatService],
         worker: OutboxWorker,
         translations: TranslationService,
         metrics: CityMetrics | None,
@@ -67,7 +68,7 @@ class CityBot:
         self.worker = worker
         self.translations = translations
         self.metrics = metrics
-        self.started: list[Any] = []
+        self.started: list[ChatService] = []
         self.web: Any = None
 
     @classmethod
@@ -87,7 +88,7 @@ class CityBot:
         counters = metrics.city(city.slug, db) if metrics is not None else None
         dispatcher = build_dispatcher(db, config)
         dispatcher.process_key = cluster.key or None
-        transports: list[Any] = []
+        transports: list[ChatService] = []
         if config.telegram_enabled:
             from bot.transports.telegram import TelegramTransport
 
@@ -150,24 +151,13 @@ class CityBot:
             await sync_all(self.db, datetime.now(UTC))
             roles: list[Coroutine[Any, Any, None]] = []
             for transport in self.transports:
-                if transport.platform == "telegram":
-                    await transport.start(poll=False, chat_turn=self._chat_turn(cluster))
-                    if transport.polls:
-                        roles.append(
-                            cluster.hold(
-                                self.role("polling"),
-                                transport.start_polling,
-                                transport.stop_polling,
-                                stop,
-                            )
-                        )
-                else:
-                    await transport.start(sync=False)
+                await transport.connect(self._chat_turn(cluster))
+                if transport.update_role is not None:
                     roles.append(
                         cluster.hold(
-                            self.role("matrix-sync"),
-                            transport.start_sync,
-                            transport.stop_sync,
+                            self.role(transport.update_role),
+                            transport.start_taking,
+                            transport.stop_taking,
                             stop,
                         )
                     )

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -98,13 +98,13 @@ class OutboxWorker:
     def __init__(
         self,
         db: Database,
-        senders: list[Sender],
+        senders: Sequence[Sender],
         *,
         poll_seconds: float = 2.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_backoff: float = MAX_BACKOFF_S,
         on_failure: Callable[[str, bool], None] | None = None,
-        media_sources: list[MediaSource] | None = None,
+        media_sources: Sequence[MediaSource] | None = None,
         translations: Translations | None = None,
         claimant: int = 0,
         pace: dict[str, float] | None = None,

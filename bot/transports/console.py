@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.delivery import OutboxWorker
+from bot.transports.contract import Transport, take_update
 from bot.transports.markup import html_to_plain, with_links
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
@@ -82,7 +83,7 @@ def parse_line(line: str) -> Event | None:
     return Text(line)
 
 
-class ConsoleTransport:
+class ConsoleTransport(Transport):
     platform = PLATFORM
 
     def __init__(
@@ -191,6 +192,11 @@ class ConsoleTransport:
             + "\n"
         )
 
+    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+        for item in outgoing:
+            # A toast or location next to the answer's message leaves its choices typeable.
+            self._render(item, alongside=getattr(item, "to", None) is None)
+
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
@@ -262,9 +268,7 @@ class ConsoleTransport:
             is_private=self.group is None,
             message_id=message_id,
         )
-        for item in await self.dispatcher.handle(incoming):
-            # A toast or location next to the answer's message leaves its choices typeable.
-            self._render(item, alongside=getattr(item, "to", None) is None)
+        await take_update(self, incoming)
         if self.worker is not None:
             # One terminal, one process: deliver what this line caused right away.
             await self.worker.run_once()

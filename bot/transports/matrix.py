@@ -50,6 +50,7 @@ from markupsafe import Markup
 from bot.config import MatrixSection
 from bot.delivery import DeliveryError, voice_filename
 from bot.log_redaction import redact_everywhere
+from bot.transports.contract import ChatService, ChatTurn, send_kept_answers, take_update
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.matrix_login import UNKNOWN_TOKEN, log_in, log_in_again
 from db import Database
@@ -192,7 +193,7 @@ class _Client(nio.AsyncClient):
         await super()._handle_joined_rooms(response)
 
 
-class MatrixTransport:
+class MatrixTransport(ChatService):
     platform = PLATFORM
 
     def __init__(self, dispatcher: Dispatcher, db: Database, config: MatrixSection) -> None:
@@ -210,9 +211,17 @@ class MatrixTransport:
         self._commands = frozenset(dispatcher.router.commands)
 
     # -- start and stop ---------------------------------------------------------------
-    async def start(self, *, sync: bool = True) -> None:
-        """Log in and, unless ``sync`` is false, take events (with several processes only
-        the one holding the matrix-sync role syncs, see :meth:`start_sync`)."""
+    async def start(self) -> None:
+        """Log in and take events: a process of its own."""
+        await self.connect()
+        await self.start_taking()
+
+    # With several processes only the one holding this role syncs.
+    update_role = "matrix-sync"
+
+    async def connect(self, chat_turn: ChatTurn | None = None) -> None:
+        """Log in and send kept answers; events are taken by :meth:`start_taking`. (Synced
+        by one process at a time, a chat's events need no ``chat_turn``.)"""
         state = self.db.transport_state
         client = _Client(self.config.homeserver, self.config.user_id, store_path=None)
         await log_in(client, self.config, state)
@@ -244,8 +253,12 @@ class MatrixTransport:
                 await state.set("matrix.next_batch", client.next_batch)
         self._ready = True
         await self.answer_unanswered()
-        if sync:
-            await self.start_sync()
+
+    async def start_taking(self) -> None:
+        await self.start_sync()
+
+    async def stop_taking(self) -> None:
+        await self.stop_sync()
 
     async def start_sync(self) -> None:
         # Another process may have synced meanwhile: go on from where it stopped.
@@ -260,9 +273,7 @@ class MatrixTransport:
 
     async def answer_unanswered(self) -> None:
         """Send the answers the bot committed but did not send before it last stopped."""
-        await self.dispatcher.send_kept_answers(
-            PLATFORM, lambda incoming, outgoing: self.answer(incoming.chat_id, incoming, outgoing)
-        )
+        await send_kept_answers(self)
 
     async def _sync_loop(self) -> None:
         assert self.client is not None
@@ -444,9 +455,7 @@ class MatrixTransport:
                 update_id=f"joined:{room.room_id}",
                 is_private=True,
             )
-            outgoing = await self.dispatcher.handle(incoming)
-            await self.answer(room.room_id, incoming, outgoing)
-            await self.dispatcher.answered(incoming, outgoing)
+            await take_update(self, incoming)
         finally:
             self._in_flight -= 1
 
@@ -554,9 +563,7 @@ class MatrixTransport:
                 is_private=private,
                 message_id=None if isinstance(incoming_event, ButtonPress) else event.event_id,
             )
-            outgoing = await self.dispatcher.handle(incoming)
-            await self.answer(room.room_id, incoming, outgoing)
-            await self.dispatcher.answered(incoming, outgoing)
+            await take_update(self, incoming)
         except Exception:
             log.exception("matrix: handling an event failed")
         finally:
@@ -576,7 +583,8 @@ class MatrixTransport:
         )
 
     # -- outgoing ---------------------------------------------------------------------
-    async def answer(self, room_id: str, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+        room_id = incoming.chat_id
         for item in outgoing:
             to = getattr(item, "to", None)
             if to is not None and to.platform != PLATFORM:

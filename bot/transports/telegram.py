@@ -32,13 +32,14 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from bot.config import TelegramSection
 from bot.delivery import DeliveryError, voice_filename
 from bot.log_redaction import redact_everywhere
+from bot.transports.contract import ChatService, ChatTurn, send_kept_answers, take_update
 from bot.transports.markup import split_html
 from bot.transports.telegram_polling import (
     CommittedPolling,
     failure,
     keep_content_out_of_library_logs,
 )
-from bot.transports.telegram_webhook import ChatTurn, CommittedWebhook
+from bot.transports.telegram_webhook import CommittedWebhook
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     Button,
@@ -211,7 +212,7 @@ def location_keyboard(label: str, rows: list[list[Button]], private: bool) -> Re
     )
 
 
-class TelegramTransport:
+class TelegramTransport(ChatService):
     platform = PLATFORM
 
     def __init__(
@@ -300,13 +301,16 @@ class TelegramTransport:
         incoming = to_incoming(update, self.username())
         if incoming is None:
             return
-        outgoing = await self.dispatcher.handle(incoming)
-        await self.answer(incoming, outgoing, update)
-        await self.dispatcher.answered(incoming, outgoing)
+        await take_update(self, incoming, lambda i, o: self._answer(i, o, update))
 
-    async def answer(
-        self, incoming: Incoming, outgoing: list[Outgoing], update: Update | None = None
+    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+        await self._answer(incoming, outgoing, None)
+
+    async def _answer(
+        self, incoming: Incoming, outgoing: list[Outgoing], update: Update | None
     ) -> None:
+        """The answers; a pressed button's spinner (``update``'s callback query) ends with
+        them. A kept answer sent after a restart has no query left to answer."""
         query = update.callback_query if update else None
         acknowledged: asyncio.Future[Any] | None = None
         if query is not None:
@@ -488,11 +492,20 @@ class TelegramTransport:
         except TelegramError as exc:
             raise _delivery_error(exc) from None
 
-    async def start(self, *, poll: bool = True, chat_turn: ChatTurn | None = None) -> None:
-        """Connect, and take updates: by webhook, or by polling unless ``poll`` is false
-        (with several processes only the one holding the polling role polls, see
-        :meth:`start_polling`). ``chat_turn`` makes one chat's webhook updates wait for
-        each other across processes."""
+    async def start(self) -> None:
+        """Connect and take updates (by webhook or by polling): a process of its own."""
+        await self.connect()
+        await self.start_taking()
+
+    @property
+    def update_role(self) -> str | None:
+        """Polling is one process's at a time; webhook updates reach every process."""
+        return "polling" if self.polls else None
+
+    async def connect(self, chat_turn: ChatTurn | None = None) -> None:
+        """Connect, send kept answers, and take webhook updates (every process does);
+        polling waits for :meth:`start_taking`. ``chat_turn`` makes one chat's webhook
+        updates wait for each other across processes."""
         app = self.application
         await app.initialize()
         if app.post_init:
@@ -510,13 +523,18 @@ class TelegramTransport:
                 chat_turn=chat_turn,
             )
             await self.webhook.start()
-        elif poll:
-            await self.start_polling()
 
     @property
     def polls(self) -> bool:
         """Whether updates come by polling (then one process at a time may take them)."""
         return self.config.mode != "webhook"
+
+    async def start_taking(self) -> None:
+        if self.polls:
+            await self.start_polling()
+
+    async def stop_taking(self) -> None:
+        await self.stop_polling()
 
     async def start_polling(self) -> None:
         # Updates that a process fetched but did not confirm before it died come again;
@@ -532,7 +550,7 @@ class TelegramTransport:
 
     async def answer_unanswered(self) -> None:
         """Send the answers the bot committed but did not send before it last stopped."""
-        await self.dispatcher.send_kept_answers(PLATFORM, self.answer)
+        await send_kept_answers(self)
 
     def _polling_error(self, exc: TelegramError) -> None:
         # Network trouble while polling: polling retries with back-off by itself.

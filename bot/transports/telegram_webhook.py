@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram.ext import Application
 
+from bot.transports.contract import ChatTurn
 from bot.transports.telegram_polling import (
     ALLOWED_UPDATES,
     failure,
@@ -27,9 +27,6 @@ from bot.transports.telegram_polling import (
 )
 
 log = logging.getLogger(__name__)
-
-# (platform, chat id) -> held while one update of that chat is handled and answered.
-ChatTurn = Callable[[str, str], AbstractAsyncContextManager[None]]
 
 # Where updates are taken: the path of ``telegram.webhook_url`` (a proxy that forwards the
 # whole path, e.g. one host with a path per city) and this one (a proxy that strips its
