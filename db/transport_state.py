@@ -1,7 +1,7 @@
 """Small key/value memory of the transports, and Matrix's numbered-choice maps.
 
 Besides the sync token, the device and its stored login (``matrix.session``, the bot's own
-access token: see bot/transports/matrix_login.py), Matrix keeps two things per room under
+access token: see bot/transports/matrix/login.py), Matrix keeps two things per room under
 keys of its own (no table of their own: a key per room is all they need):
 
 - ``matrix.room:<room id>``: who the room is for, as the homeserver's member list said

@@ -424,7 +424,7 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
         return
     import nio
 
-    from bot.transports.matrix_login import LoginFailed, log_in
+    from bot.transports.matrix.login import LoginFailed, log_in
 
     # matrix-nio retries an unreachable homeserver for ever: a check gives up after a few
     # tries, or doctor would hang there and never report the other cities.

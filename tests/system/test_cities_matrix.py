@@ -447,7 +447,7 @@ async def test_one_citys_homeserver_down_holds_up_no_other_city(
     assert process.process is not None and process.process.returncode == 0
     log = process._log()
     if login == "stored":
-        assert "[dortmund] bot.transports.matrix_login: matrix: whoami failed" in log
+        assert "[dortmund] bot.transports.matrix.login: matrix: whoami failed" in log
     else:
         assert RUNNING not in log  # Dortmund is still waiting for its first login
         assert "[dortmund] bot.city_service: running" not in log

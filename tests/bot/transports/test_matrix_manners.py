@@ -14,7 +14,7 @@ import nio
 
 from bot.config import MatrixSection
 from bot.transports.matrix import MatrixTransport, bang_commands
-from bot.transports.matrix_login import SESSION
+from bot.transports.matrix.login import SESSION
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher

@@ -1,0 +1,58 @@
+"""Matrix connector on matrix-nio: the same handlers, rendered the Matrix way.
+
+- Messages are ``m.notice`` with an HTML ``formatted_body`` and a plain ``body``.
+- Buttons become a numbered list; the user reacts with the keycap emoji (1️⃣ …) or with
+  the button's own leading emoji (✅, ❌ …), or types the number. Which number means what
+  is stored per message, so it still works after a restart.
+- A typed number presses a button only of the newest message the bot sent in the room, and
+  only if that message has buttons and allows typing (``Message.typed_choices``): after a
+  relayed message "1" may answer "how many crates?". Any later message of the bot ends it.
+  In the coordinators' room typed numbers are never presses (several posts are open at
+  once): there a reaction on the post, or a command, decides. Messages whose buttons cannot
+  be typed say so under the list.
+- A room is private only if the homeserver says the bot and exactly one person are in it
+  (joined or invited). That is asked, not taken from the sync (which after a restart knows
+  nobody in a room), kept per room and asked again whenever the room's membership changes.
+  Only direct chats and the coordinators' room are joined; in any other room the bot says
+  why in one line and leaves. Messages in other rooms are ignored, and nothing meant for a
+  person is ever sent into one.
+- Commands start with ``!`` or ``/``; the bot's own texts name them with ``!`` (Element
+  takes a typed ``/help`` for one of its own commands), see :func:`bang_commands`.
+  ``m.location`` is understood and sent; ``m.audio`` is accepted where Telegram accepts
+  voice, and voice messages go out as ``m.audio`` with their ``info`` (MIME type, duration,
+  size) and the voice flags (``org.matrix.msc3245.voice``, ``org.matrix.msc1767.audio``); a
+  voice from Telegram is downloaded there (by the outbox worker) and uploaded here, and
+  :meth:`MatrixTransport.fetch_media` serves the other way.
+- Joining a direct chat, the bot greets as if the person had sent ``/start``.
+- The sync token is stored: a restart neither replays old events nor misses new ones. The
+  login is stored too and reused (``login.py``). Rooms the bot was removed from are
+  forgotten.
+- An edit (``m.replace``) of a person's text arrives as ``Edited``, a redaction of their
+  message as ``Removed``. An acknowledgement (``React``) is an ``m.reaction`` on the person's
+  message; removing an earlier outbox message (``Delete``) redacts the bot's own event.
+- Encrypted rooms: the bot says plainly that it cannot read them.
+"""
+
+from bot.transports.matrix.parts import LEAVING
+from bot.transports.matrix.render import (
+    KEYCAPS,
+    PLATFORM,
+    REACT_HINT,
+    bang_commands,
+    number_label,
+    press_for,
+    render,
+)
+from bot.transports.matrix.transport import MatrixTransport
+
+__all__ = [
+    "KEYCAPS",
+    "LEAVING",
+    "PLATFORM",
+    "REACT_HINT",
+    "MatrixTransport",
+    "bang_commands",
+    "number_label",
+    "press_for",
+    "render",
+]

@@ -1,0 +1,285 @@
+"""Sending on Matrix: answers and outbox items rendered as notices, edits, reactions,
+redactions, locations, files and voice messages; files fetched for other platforms."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from typing import Any, NoReturn
+
+import nio
+
+from bot.delivery import DeliveryError, voice_filename
+from bot.transports.markup import html_to_plain, with_links
+from bot.transports.matrix.parts import MatrixParts
+from bot.transports.matrix.render import (
+    PLATFORM,
+    REACT_HINT,
+    bang_commands,
+    render,
+)
+from handlers.messages import (
+    ButtonPress,
+    Delete,
+    Document,
+    Edit,
+    Incoming,
+    Message,
+    Outgoing,
+    Picture,
+    React,
+    Toast,
+    Venue,
+    Voice,
+    choices,
+)
+from locales import DEFAULT_LANGUAGE, translator
+
+log = logging.getLogger(__name__)
+
+
+class Outbound(MatrixParts):
+    """Sending: answers to the person and the outbox worker's deliveries."""
+
+    # -- outgoing ---------------------------------------------------------------------
+    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+        room_id = incoming.chat_id
+        for item in outgoing:
+            to = getattr(item, "to", None)
+            if to is not None and to.platform != PLATFORM:
+                continue
+            target = to.chat_id if to else room_id
+            edit = None
+            if isinstance(item, Message) and item.edit and isinstance(incoming.event, ButtonPress):
+                edit = incoming.event.message_id
+            # Part of the answer to what the person just did: a toast or a location next to
+            # the answer's message does not end the choices of that message.
+            alongside = target == room_id and not isinstance(item, Message | Edit)
+            try:
+                if target != room_id:
+                    await self._check_recipient(target)
+                await self._send(target, item, edit, alongside=alongside)
+            except DeliveryError as exc:
+                if exc.retry_after:
+                    await asyncio.sleep(min(exc.retry_after, 30))
+                    try:
+                        await self._send(target, item, edit, alongside=alongside)
+                    except DeliveryError:
+                        log.warning("matrix: answer dropped after rate limiting")
+                else:
+                    log.warning("matrix: answer failed: %s", exc)
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        await self._check_recipient(chat_id)
+        return await self._send(chat_id, item, edit_message_id)
+
+    async def _room_send(
+        self, room_id: str, content: dict[str, Any], event_type: str = "m.room.message"
+    ) -> str:
+        assert self.client is not None
+        try:
+            response = await self.client.room_send(
+                room_id, event_type, content, ignore_unverified_devices=True
+            )
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if isinstance(response, nio.RoomSendResponse):
+            return response.event_id
+        return self._failed(response)
+
+    async def _redact(self, room_id: str, event_id: str) -> str:
+        """Redact one of the bot's own events."""
+        assert self.client is not None
+        try:
+            response = await self.client.room_redact(room_id, event_id)
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if isinstance(response, nio.RoomRedactResponse):
+            return response.event_id
+        return self._failed(response)
+
+    @staticmethod
+    def _failed(response: Any) -> NoReturn:
+        """The DeliveryError for a homeserver's refusal."""
+        status = str(getattr(response, "status_code", ""))
+        retry = getattr(response, "retry_after_ms", None)
+        if status == "M_LIMIT_EXCEEDED" or retry:
+            raise DeliveryError("rate limited", retry_after=(retry or 1000) / 1000)
+        if status in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN"):
+            raise DeliveryError(status, permanent=True)
+        raise DeliveryError(status or "send failed")
+
+    async def _typed(self, room_id: str, item: Message | Edit, edit_id: str | None) -> bool:
+        """Whether a typed number may press one of this message's buttons."""
+        if not choices(item.buttons) or self._is_backchannel(room_id):
+            return False
+        if isinstance(item, Message):
+            return item.typed_choices
+        # An Edit does not say; it keeps typing only for the newest message that had it.
+        newest = await self.db.transport_state.newest_sent(room_id)
+        return newest is not None and newest == (edit_id, True)
+
+    async def _react_hint(self, room_id: str) -> str:
+        """The line asking to react, in the language of the room's person (the city's in
+        the coordinators' room)."""
+        lang = DEFAULT_LANGUAGE
+        if not self._is_backchannel(room_id):
+            room = await self.db.transport_state.matrix_room(room_id)
+            if room is not None and room.peer:
+                user = await self.db.users.find(PLATFORM, room.peer)
+                lang = user.language if user and user.language else DEFAULT_LANGUAGE
+        return translator(lang)._(REACT_HINT)
+
+    async def _send(
+        self, room_id: str, item: Outgoing, edit_id: str | None = None, *, alongside: bool = False
+    ) -> str | None:
+        """Send one item. Every message but one sent ``alongside`` an answer's message
+        becomes the room's newest for typed numbers."""
+        state = self.db.transport_state
+        if isinstance(item, Delete):
+            return await self._redact(room_id, edit_id) if edit_id else None
+        if isinstance(item, Message | Edit):
+            buttons = [(b.label, b.data) for row in choices(item.buttons) for b in row]
+            typed = await self._typed(room_id, item, edit_id)
+            hint = await self._react_hint(room_id) if buttons and not typed else ""
+            text = with_links(item.text, item.buttons)
+            content = render(text, buttons, hint, self._commands)
+            if edit_id:
+                content = {
+                    **content,
+                    "body": "* " + content["body"],
+                    "m.new_content": content,
+                    "m.relates_to": {"rel_type": "m.replace", "event_id": edit_id},
+                }
+            event_id = await self._room_send(room_id, content)
+            # Reactions refer to this message (an edit: to the message it replaces).
+            if buttons:
+                await state.remember_buttons(event_id, room_id, buttons)
+            if edit_id:
+                await state.remember_buttons(edit_id, room_id, buttons)
+            await state.note_sent(room_id, edit_id or event_id, typed)
+            return event_id
+        sent_id = await self._send_other(room_id, item)
+        if sent_id is not None and not alongside:
+            await state.note_sent(room_id, sent_id, False)
+        return sent_id
+
+    async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
+        if isinstance(item, React):
+            relation = {"rel_type": "m.annotation", "event_id": item.message_id, "key": item.emoji}
+            return await self._room_send(room_id, {"m.relates_to": relation}, "m.reaction")
+        if isinstance(item, Toast):
+            return await self._room_send(
+                room_id, {"msgtype": "m.notice", "body": bang_commands(item.text, self._commands)}
+            )
+        if isinstance(item, Venue):
+            return await self._room_send(
+                room_id,
+                {
+                    "msgtype": "m.location",
+                    "body": item.title or "📍",
+                    "geo_uri": f"geo:{item.latitude},{item.longitude}",
+                },
+            )
+        if isinstance(item, Voice):
+            return await self._room_send(room_id, await self._voice(item))
+        if isinstance(item, Picture):
+            url = await self._upload(item.content, item.mime_type, item.filename)
+            info: dict[str, Any] = {"mimetype": item.mime_type, "size": len(item.content)}
+            if item.width and item.height:
+                info |= {"w": item.width, "h": item.height}
+            caption = html_to_plain(str(item.caption)) if item.caption else ""
+            content: dict[str, Any] = {
+                "msgtype": "m.image",
+                "body": caption or item.filename,
+                "url": url,
+                "info": info,
+            }
+            if caption:
+                # The body is a caption, not a file name (MSC2530).
+                content["filename"] = item.filename
+            return await self._room_send(room_id, content)
+        if isinstance(item, Document):
+            url = await self._upload(item.content, item.mime_type, item.filename)
+            event_id = await self._room_send(
+                room_id,
+                {
+                    "msgtype": "m.file",
+                    "body": item.filename,
+                    "url": url,
+                    "info": {"mimetype": item.mime_type, "size": len(item.content)},
+                },
+            )
+            if item.caption:
+                await self._room_send(room_id, render(item.caption, [], "", self._commands))
+            return event_id
+        return None
+
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        """A file sent to the bot (an mxc:// URI), for a chat on another platform; through
+        the authenticated media endpoints of current homeservers."""
+        assert self.client is not None
+        if not file_id.startswith("mxc://"):
+            raise DeliveryError("not a Matrix file", permanent=True)
+        try:
+            response = await self.client.download(mxc=file_id)
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if isinstance(response, nio.MemoryDownloadResponse):
+            return response.body, response.content_type or ""
+        status = str(getattr(response, "status_code", ""))
+        if status in ("M_NOT_FOUND", "M_FORBIDDEN", "M_TOO_LARGE"):
+            raise DeliveryError(status, permanent=True)
+        raise DeliveryError(f"download failed {status}".strip())
+
+    async def _upload(self, content: bytes, mime_type: str, filename: str) -> str:
+        """Put a file into the homeserver's media repository; its mxc:// URI."""
+        assert self.client is not None
+        try:
+            upload, _keys = await self.client.upload(
+                io.BytesIO(content),
+                content_type=mime_type,
+                filename=filename,
+                filesize=len(content),
+            )
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if not isinstance(upload, nio.UploadResponse):
+            status = str(getattr(upload, "status_code", ""))
+            if status == "M_TOO_LARGE":
+                raise DeliveryError(status, permanent=True)
+            raise DeliveryError(f"upload failed {status}".strip())
+        return upload.content_uri
+
+    async def _voice(self, voice: Voice) -> dict[str, Any]:
+        """An ``m.audio`` marked as a voice message (MSC3245, with MSC1767's audio
+        details), so that clients show a voice player. A file from another platform
+        arrives as bytes (fetched by the outbox worker) and is uploaded first."""
+        mime_type = voice.mime_type or "audio/ogg"
+        info: dict[str, Any] = {"mimetype": mime_type}
+        if voice.platform == PLATFORM and voice.file_id.startswith("mxc://"):
+            url = voice.file_id
+        elif voice.content:
+            url = await self._upload(voice.content, mime_type, voice_filename(mime_type))
+            info["size"] = len(voice.content)
+        else:
+            raise DeliveryError(f"a voice from {voice.platform} without its file", permanent=True)
+        audio: dict[str, Any] = {}
+        if voice.duration_seconds:
+            info["duration"] = audio["duration"] = round(voice.duration_seconds * 1000)
+        caption = html_to_plain(str(voice.caption))
+        content: dict[str, Any] = {
+            "msgtype": "m.audio",
+            "body": caption or "🎤",
+            "url": url,
+            "info": info,
+            "org.matrix.msc1767.audio": audio,
+            "org.matrix.msc3245.voice": {},
+        }
+        if caption:
+            # The body is a caption, not a file name (MSC2530).
+            content["filename"] = voice_filename(mime_type)
+        return content

@@ -1,0 +1,97 @@
+"""The state the parts of the Matrix transport share, and the membership-aware client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import nio
+
+from bot.config import MatrixSection
+from bot.transports.matrix.render import PLATFORM
+from db import Database
+from handlers.dispatcher import Dispatcher
+from handlers.messages import Incoming, Outgoing
+from locales import N_
+
+log = logging.getLogger(__name__)
+
+
+DIRECT, GROUP, EMPTY, GONE = "direct", "group", "empty", "gone"
+# Posted to the inviter before leaving a room that is not a direct chat.
+LEAVING = N_(
+    "👋 I only talk in direct chats, so I am leaving this room. Please start a direct chat with me."
+)
+
+if not hasattr(nio.AsyncClient, "_handle_joined_rooms"):  # pragma: no cover
+    raise ImportError("matrix-nio without AsyncClient._handle_joined_rooms: see _Client")
+
+
+class _Client(nio.AsyncClient):
+    """matrix-nio's client, telling the transport which rooms' membership changed before
+    the events of the same sync are handled: a message right after a third person joined
+    must already be judged by the new membership. Membership changes arrive as events in
+    a room's timeline or, after a gap (a restart, a long outage), only in its state block,
+    which nio does not pass to event callbacks at all."""
+
+    membership_changed: Callable[[set[str]], Awaitable[None]] | None = None
+
+    async def _handle_joined_rooms(self, response: nio.SyncResponse) -> None:
+        if self.membership_changed is not None:
+            changed = {
+                room_id
+                for room_id, info in response.rooms.join.items()
+                if any(
+                    isinstance(event, nio.RoomMemberEvent)
+                    for event in (*info.state, *info.timeline.events)
+                )
+            }
+            if changed:
+                await self.membership_changed(changed)
+        await super()._handle_joined_rooms(response)
+
+
+class MatrixParts:
+    """What the parts of the Matrix transport share: its state (set by MatrixTransport) and
+    the calls one part makes to another, each implemented in its own part."""
+
+    platform = PLATFORM
+    dispatcher: Dispatcher
+    db: Database
+    config: MatrixSection
+    client: _Client | None
+    _commands: frozenset[str]
+    _in_flight: int
+    _ready: bool
+
+    # Implemented by the parts named; declared here so that each part may call the others.
+    def _is_backchannel(self, room_id: str) -> bool:  # rooms
+        raise NotImplementedError
+
+    async def _is_private(self, room_id: str) -> bool | None:  # rooms
+        raise NotImplementedError
+
+    async def _check_recipient(self, room_id: str) -> None:  # rooms
+        raise NotImplementedError
+
+    async def _greet(self, room: nio.MatrixRoom, person: str) -> None:  # inbound
+        raise NotImplementedError
+
+    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:  # outbound
+        raise NotImplementedError
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:  # outbound
+        raise NotImplementedError
+
+    async def _send(
+        self, room_id: str, item: Outgoing, edit_id: str | None = None, *, alongside: bool = False
+    ) -> str | None:  # outbound
+        raise NotImplementedError
+
+    async def _room_send(
+        self, room_id: str, content: dict[str, Any], event_type: str = "m.room.message"
+    ) -> str:  # outbound
+        raise NotImplementedError

@@ -1,0 +1,166 @@
+"""Which rooms the bot is in and which are private: asked from the homeserver, kept per room
+and asked again when membership changes; invites accepted for direct chats and the
+coordinators' room only, other rooms left with one line of explanation."""
+
+from __future__ import annotations
+
+import logging
+
+import nio
+
+from bot.delivery import DeliveryError
+from bot.transports.matrix.parts import DIRECT, EMPTY, GONE, GROUP, LEAVING, MatrixParts
+from bot.transports.matrix.render import (
+    PLATFORM,
+    render,
+)
+from db.transport_state import MatrixRoom
+from locales import DEFAULT_LANGUAGE, translator
+
+log = logging.getLogger(__name__)
+
+
+class Rooms(MatrixParts):
+    """Room membership: joining, leaving, and whether a room is a direct chat."""
+
+    # -- rooms and membership -----------------------------------------------------------
+    def _is_backchannel(self, room_id: str) -> bool:
+        return room_id == self.config.backchannel_room or (
+            (PLATFORM, room_id) in self.dispatcher.settings.backchannels
+        )
+
+    async def _ask_room(self, room_id: str) -> MatrixRoom | None:
+        """Who is in the room, from the homeserver's member list (joined or invited); None
+        if the homeserver could not be asked."""
+        assert self.client is not None
+        try:
+            response = await self.client.room_get_state(room_id)
+        except Exception as exc:
+            log.warning("matrix: the members of a room could not be read: %s", type(exc).__name__)
+            return None
+        if not isinstance(response, nio.RoomGetStateResponse):
+            if getattr(response, "status_code", None) in ("M_FORBIDDEN", "M_NOT_FOUND"):
+                return MatrixRoom(GONE)
+            log.warning(
+                "matrix: the members of a room could not be read: %s",
+                getattr(response, "status_code", "?"),
+            )
+            return None
+        members = {
+            event.get("state_key"): event.get("content", {}).get("membership")
+            for event in response.events
+            if event.get("type") == "m.room.member"
+        }
+        if members.get(self.config.user_id) != "join":
+            return MatrixRoom(GONE)
+        others = sorted(
+            user
+            for user, membership in members.items()
+            if user and user != self.config.user_id and membership in ("join", "invite")
+        )
+        if len(others) == 1:
+            return MatrixRoom(DIRECT, peer=others[0])
+        return MatrixRoom(GROUP if others else EMPTY)
+
+    async def _room(self, room_id: str, *, fresh: bool = False) -> MatrixRoom | None:
+        """The room as last seen (asked once, then kept), or asked now with ``fresh``."""
+        state = self.db.transport_state
+        if not fresh:
+            known = await state.matrix_room(room_id)
+            if known is not None:
+                return known
+        room = await self._ask_room(room_id)
+        if room is not None:
+            await state.remember_matrix_room(room_id, room)
+        return room
+
+    async def _membership_changed(self, room_ids: set[str]) -> None:
+        """Someone joined, left or was invited: ask again who the room is for. A direct
+        chat that became a group is left, with a word why; one that everybody else left
+        is left silently."""
+        if not self._ready:
+            return  # the first sync of a new installation: rooms are asked when needed
+        for room_id in sorted(room_ids):
+            if self._is_backchannel(room_id):
+                continue
+            try:
+                before = await self.db.transport_state.matrix_room(room_id)
+                room = await self._room(room_id, fresh=True)
+                if room is not None and room.kind in (GROUP, EMPTY):
+                    person = before.peer if before is not None and before.peer else None
+                    await self._leave(room_id, explain=room.kind == GROUP, person=person)
+            except Exception as exc:
+                log.warning("matrix: a membership change failed: %s", type(exc).__name__)
+
+    async def _leave(self, room_id: str, *, explain: bool, person: str | None = None) -> None:
+        """Leave a room that is neither a direct chat nor the coordinators' room; the note
+        why is in the language of ``person`` (the inviter, or the one the chat was with)."""
+        assert self.client is not None
+        if explain:
+            lang = DEFAULT_LANGUAGE
+            if person is not None:
+                user = await self.db.users.find(PLATFORM, person)
+                lang = user.language if user and user.language else DEFAULT_LANGUAGE
+            text = translator(lang).t(LEAVING)
+            try:
+                await self._room_send(room_id, render(text, []))
+            except DeliveryError as exc:
+                log.warning("matrix: the note before leaving a room failed: %s", exc)
+        await self.client.room_leave(room_id)
+        await self.client.room_forget(room_id)
+        await self.db.transport_state.remember_matrix_room(room_id, MatrixRoom(GONE))
+        log.info("matrix: left a room that is not a direct chat")
+
+    async def _on_invite(self, room: nio.MatrixRoom, event: nio.InviteMemberEvent) -> None:
+        if event.state_key != self.config.user_id or event.membership != "invite":
+            return
+        assert self.client is not None
+        try:
+            joined = await self.client.join(room.room_id)
+            if not isinstance(joined, nio.JoinResponse):
+                log.warning(
+                    "matrix: joining a room failed: %s", getattr(joined, "status_code", "?")
+                )
+                return
+            if self._is_backchannel(room.room_id):
+                return
+            # A direct chat is one with the bot and one person; in any other room the bot
+            # says why it does not stay (to the inviter, in their language if it knows it).
+            kind = await self._room(room.room_id, fresh=True)
+            if kind is not None and kind.kind != DIRECT:
+                await self._leave(room.room_id, explain=kind.kind == GROUP, person=event.sender)
+            elif kind is not None and self._ready:
+                await self._greet(room, kind.peer)
+        except Exception as exc:
+            log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
+
+    async def _on_member(self, room: nio.MatrixRoom, event: nio.RoomMemberEvent) -> None:
+        if (
+            event.state_key == self.config.user_id
+            and event.membership in ("leave", "ban")
+            and self._ready
+            and self.client is not None
+        ):
+            await self.client.room_forget(room.room_id)
+            await self.db.transport_state.remember_matrix_room(room.room_id, MatrixRoom(GONE))
+
+    async def _is_private(self, room_id: str) -> bool | None:
+        """True for a direct chat, False for the coordinators' room, None for any other
+        room (or one the homeserver could not be asked about): not served."""
+        if self._is_backchannel(room_id):
+            return False
+        room = await self._room(room_id)
+        return True if room is not None and room.kind == DIRECT else None
+
+    async def _check_recipient(self, room_id: str) -> None:
+        """Nothing meant for one person goes into a room others read: raises DeliveryError
+        unless the room is a direct chat (or the coordinators' room)."""
+        if self._is_backchannel(room_id):
+            return
+        room = await self._room(room_id)
+        if room is None:
+            raise DeliveryError("room members unknown")
+        if room.kind != DIRECT:
+            raise DeliveryError(f"not a direct chat ({room.kind})", permanent=True)
+
+    # -- incoming ---------------------------------------------------------------------
