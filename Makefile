@@ -70,12 +70,15 @@ catalogs: $(CATALOGS_MO)
 
 # The demo serves the map and the desk on this port beside the console chat.
 DEMO_WEB_PORT ?= 8765
+# `make demo DEMO_LANG=ar`: new people in the console arrive with that language hint, as a
+# phone set to it would send (not LANG, which is the shell's own locale).
+DEMO_LANG ?=
 
 demo: $(VENV)/.stamp-base catalogs web-assets
 	$(PY) -m bot db migrate
 	$(PY) -m bot places import data/dortmund/places-sample.csv
 	$(PY) -m bot events import data/dortmund/events-sample.ics
-	NACHBARBOT_WEB__PORT=$${NACHBARBOT_WEB__PORT:-$(DEMO_WEB_PORT)} $(PY) -m bot console
+	NACHBARBOT_WEB__PORT=$${NACHBARBOT_WEB__PORT:-$(DEMO_WEB_PORT)} $(PY) -m bot console $(if $(DEMO_LANG),--lang $(DEMO_LANG))
 
 # The suite runs on every core (pytest-xdist), a test file at a time per worker: each worker
 # starts its own PostgreSQL and Synapse. `make test PYTEST_ARGS=tests/db/test_database.py` runs one file.

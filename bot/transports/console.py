@@ -182,6 +182,10 @@ class ConsoleTransport(Transport):
 
     def _print_usage(self) -> None:
         t = translator(negotiate(self.language_hint))
+        # Who is typing and how to begin; the name isolated in right-to-left text.
+        self._print(
+            html_to_plain(str(t.t("You are {name}. Type /start to begin.", name=self.user)))
+        )
         self._print(
             t._(
                 "Console commands: :as NAME switches the person, :loc LAT,LON shares a "

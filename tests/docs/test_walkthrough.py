@@ -1,7 +1,8 @@
-"""The README's console walkthrough ("In the console"), step by step, as a person types it."""
+"""docs/console.md's walkthrough ("The help story, step by step"), as a person types it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.transports.console import BACKCHANNEL
@@ -27,6 +28,7 @@ async def test_the_readme_walkthrough(dispatcher: Dispatcher, db: Database):
     await term.press("lang:en")
     await term.press("consent:yes")
     await term.press("menu:volunteer")
+    shown = ""
     for data in (
         "vo:reg",
         "vo:bz:Innenstadt-Nord",
@@ -38,14 +40,18 @@ async def test_the_readme_walkthrough(dispatcher: Dispatcher, db: Database):
         "vo:q:0-0",
         "vo:max:1",
     ):
-        await term.press(data)
+        shown += await term.press(data)
     vera = await db.users.find("console", "vera")
+    # The group's post about Vera's profile names the command with her number, as the
+    # walkthrough tells Cora to read it there.
+    [verify] = re.findall(r"/verify \d+", shown)
+    assert verify == f"/verify {vera.id}"
 
     # 2. Cora starts her private chat and confirms Vera's training.
     await term.type(":as cora", "/start")
     await term.press("lang:en")
     await term.press("consent:yes")
-    await term.type(":group", f"/verify {vera.id}", ":private")
+    await term.type(":group", verify, ":private")
 
     # 3. Amira sends a voice message at the main menu and turns it into a request.
     await term.type(":as amira", "/start")
