@@ -37,10 +37,13 @@ import telegram_bench  # noqa: E402
 from table import Row, print_table  # noqa: E402
 
 from db import Database  # noqa: E402
-from tests.support.crash_story import BotProcess  # noqa: E402
+from tests.support.crash_story import (  # noqa: E402
+    SECRET,
+    BotProcess,
+    replica,
+)
 from tests.support.fake_telegram import FakeTelegram, LoadBalancedWebhook  # noqa: E402
 from tests.support.postgres_server import PostgresServer  # noqa: E402
-from tests.system.test_replicas import SECRET, replica  # noqa: E402
 
 PARALLEL = 12  # connections the load balancer keeps open, as Telegram's webhook does
 

@@ -21,6 +21,7 @@ from handlers.events.recurrence import local_text
 from handlers.events.reminders import sync_event
 from tests.support.cli import launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.ports import free_port
 
 GROUP = -100
 RESIDENT, VERA, VLAD, CORA = 1001, 2001, 2002, 3001
@@ -228,3 +229,34 @@ async def kill_and_restart(
         await asyncio.sleep(float(when))
     bot.kill()
     await bot.start()
+
+
+# The replicas' webhook secret (tests/system/test_replicas.py, bench/cluster_bench.py).
+SECRET = "replica-secret"
+
+
+def replica(
+    tmp: Path, name: str, url: str, fake: FakeTelegram, env: dict[str, str] | None = None
+) -> tuple[BotProcess, str]:
+    """One bot process in webhook mode on its own port, and the address the load balancer
+    posts to; ``env`` adds settings (bench/cluster_bench.py lifts the limits with it)."""
+    port = free_port()
+    settings = (
+        f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
+        f'[telegram]\napi_base_url = "{fake.url}"\nmode = "webhook"\n'
+        'webhook_url = "https://bot.example.org/telegram"\n'
+        f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
+        f'[help]\ntelegram_backchannel = "{GROUP}"\nnew_user_cooldown_minutes = 0\n'
+        "require_verified_volunteers = false\n"
+    )
+    bot = BotProcess(
+        tmp,
+        fake,
+        name=name,
+        settings=settings,
+        env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET, **(env or {})},
+        ready="setWebhook",
+        ready_within=60,
+        stop_within=20,
+    )
+    return bot, f"http://127.0.0.1:{port}/telegram"

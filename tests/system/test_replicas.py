@@ -10,54 +10,23 @@ reminder is sent once (whichever process holds the scheduler role), and `db chec
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.support.crash_story import (
     CORA,
-    GROUP,
     RESIDENT,
+    SECRET,
     VERA,
     VLAD,
-    BotProcess,
     check_story,
     kill_and_restart,
     play_story,
+    replica,
     seed_story,
 )
 from tests.support.fake_telegram import FakeTelegram, LoadBalancedWebhook
-from tests.support.ports import free_port
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
-SECRET = "replica-secret"
-
-
-def replica(
-    tmp: Path, name: str, url: str, fake: FakeTelegram, env: dict[str, str] | None = None
-) -> tuple[BotProcess, str]:
-    """One bot process in webhook mode on its own port, and the address the load balancer
-    posts to; ``env`` adds settings (bench/cluster_bench.py lifts the limits with it)."""
-    port = free_port()
-    settings = (
-        f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
-        f'[telegram]\napi_base_url = "{fake.url}"\nmode = "webhook"\n'
-        'webhook_url = "https://bot.example.org/telegram"\n'
-        f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
-        f'[help]\ntelegram_backchannel = "{GROUP}"\nnew_user_cooldown_minutes = 0\n'
-        "require_verified_volunteers = false\n"
-    )
-    bot = BotProcess(
-        tmp,
-        fake,
-        name=name,
-        settings=settings,
-        env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET, **(env or {})},
-        ready="setWebhook",
-        ready_within=60,
-        stop_within=20,
-    )
-    return bot, f"http://127.0.0.1:{port}/telegram"
 
 
 async def test_three_replicas_survive_kills_and_a_lost_member(
