@@ -115,7 +115,7 @@ class CityBot:
             claimant=cluster.key,
             # Alone, each transport paces itself; together, the processes share one pace
             # per bot (the city's own send_pace row).
-            pace={"telegram": config.telegram.max_messages_per_second}
+            pace={t.platform: t.pace for t in transports if t.pace is not None}
             if isinstance(cluster, Cluster)
             else None,
         )

@@ -65,6 +65,11 @@ class ChatService(Transport, MediaSource, Protocol):
     def update_role(self) -> str | None:
         """The cluster role under which this process takes updates, or None."""
 
+    @property
+    def pace(self) -> float | None:
+        """Messages a second the service takes from this bot (all processes together), or
+        None where it sets no such limit."""
+
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
         """Log in and send kept answers; take updates only where no role is needed."""
 

@@ -498,6 +498,11 @@ class TelegramTransport(ChatService):
         await self.start_taking()
 
     @property
+    def pace(self) -> float | None:
+        """Telegram's limit for one bot's messages, as configured."""
+        return self.config.max_messages_per_second
+
+    @property
     def update_role(self) -> str | None:
         """Polling is one process's at a time; webhook updates reach every process."""
         return "polling" if self.polls else None

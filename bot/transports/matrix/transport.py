@@ -53,6 +53,8 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
 
     # With several processes only the one holding this role syncs.
     update_role = "matrix-sync"
+    # The homeserver answers 429 with a wait when it wants fewer messages: no pace is set.
+    pace = None
 
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
         """Log in and send kept answers; events are taken by :meth:`start_taking`. (Synced
