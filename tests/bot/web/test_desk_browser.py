@@ -31,6 +31,7 @@ from locales import SUPPORTED_LANGUAGES, translator
 from tests.support import browser
 from tests.support.cli import ROOT, launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.ports import free_port
 from tests.support.web_site import browser_session
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -58,7 +59,7 @@ class World:
         self.tmp = tmp
         self.fake = fake
         self.tiles = tiles
-        self.port = browser.free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.database = tmp / "bot.sqlite3"
         self.config = tmp / "bot.toml"
