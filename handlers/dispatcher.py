@@ -90,6 +90,9 @@ class Dispatcher:
         # Recent update times per sender and kind (presses, other updates), for the flood
         # limits (kept in memory: a restart forgets them, which is harmless).
         self._recent: dict[tuple[str, str, bool], deque[float]] = defaultdict(deque)
+        # Seconds on a steady clock for those limits; tests hold it still so that a slow
+        # machine cannot stretch a burst over more than a minute.
+        self.clock: Callable[[], float] = time.monotonic
 
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Answer one update. Its changes and the messages it queues for other people are
@@ -216,7 +219,7 @@ class Dispatcher:
         """Over the limit per minute? Presses are counted apart from messages and with a
         higher limit: filling in a form (districts, kinds of help, languages) takes many."""
         press = isinstance(incoming.event, ButtonPress)
-        now = time.monotonic()
+        now = self.clock()
         recent = self._recent[(incoming.sender.platform, incoming.sender.user_id, press)]
         while recent and now - recent[0] > 60:
             recent.popleft()

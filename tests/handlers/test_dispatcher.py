@@ -82,6 +82,7 @@ async def test_new_accounts_start_their_first_request_at_once(dispatcher: Dispat
 
 async def test_floods_are_slowed_down(dispatcher: Dispatcher):
     dispatcher.settings = replace(dispatcher.settings, max_messages_per_minute=5)
+    dispatcher.clock = lambda: 1000.0  # all nine within one minute, however slow the machine
     chat = MemoryTransport(dispatcher)
     answers = [await chat.text("spam", f"/help {i}") for i in range(9)]
     assert all(answers[:5])
@@ -89,6 +90,10 @@ async def test_floods_are_slowed_down(dispatcher: Dispatcher):
     assert answers[6:] == [[], [], []]
     # Someone else is not affected.
     assert await chat.text("calm", "/help")
+    # A minute later the spammer is answered again.
+    dispatcher.clock = lambda: 1061.0
+    assert "🐢" not in texts(await chat.text("spam", "/help"))
+    assert await chat.text("spam", "/help")
 
 
 async def test_logs_keep_no_message_content(

@@ -305,6 +305,7 @@ async def test_presses_over_the_limit_are_answered_with_a_notice(
     fake_telegram: FakeTelegram, limited_bot: Dispatcher, db: Database
 ):
     limited_bot.settings = replace(limited_bot.settings, max_presses_per_minute=10)
+    limited_bot.clock = lambda: 1000.0  # all fourteen presses within one minute
     fake = fake_telegram
     uid = 7002
     user = await db.users.seen("telegram", str(uid), str(uid), "Max")

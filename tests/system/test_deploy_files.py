@@ -220,7 +220,7 @@ def _require_password(server: PostgresServer, role: str) -> str:
     hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
     server.admin("SELECT pg_reload_conf()")
     url = f"postgresql://{role}@127.0.0.1:{server.port}/{role}"
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # a hang, not slowness
     while True:  # the server rereads pg_hba.conf on its own time
         try:
             psycopg.connect(url, connect_timeout=5).close()
@@ -521,7 +521,7 @@ class _Page:
         self.status, self.body = status, body
 
 
-def _get_when_up(url: str, process: subprocess.Popen, wait: float = 30.0) -> _Page:
+def _get_when_up(url: str, process: subprocess.Popen, wait: float = 120.0) -> _Page:
     import time
     import urllib.error
     import urllib.request

@@ -209,6 +209,8 @@ async def test_a_slow_engine_costs_one_timeout_not_more(
     service: TranslationService, engine: Engine
 ) -> None:
     engine.delay = 3600  # never answers: only the service's timeout ends a call
+    # Long enough for all three cache lookups on a busy database before the first ends.
+    service.timeout = 5.0
     outcomes = await asyncio.gather(
         *(service.translate(slot(f"Text Nummer {word}", "de", "ar")) for word in "abc")
     )

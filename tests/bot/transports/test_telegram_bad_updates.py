@@ -62,7 +62,7 @@ def assert_no_leak(logged: str) -> None:
         assert leaked not in logged, leaked
 
 
-async def wait_until(condition, timeout: float = 10.0) -> None:
+async def wait_until(condition, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"

@@ -340,6 +340,8 @@ async def test_commands_in_the_backchannel_are_rate_limited(story, db):
     from handlers.messages import Command
 
     limit = story.dispatcher.settings.max_messages_per_minute
+    # The whole burst within one minute, however slow the machine is.
+    story.dispatcher.clock = lambda: 1000.0
     answered = 0
     for _ in range(limit + 10):
         answered += bool(await story.in_group("cora", Command("stats")))
