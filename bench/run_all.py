@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -22,12 +24,27 @@ def _short(name: str) -> str:
 
 def script_rows(name: str) -> list[tuple[str, str, str]]:
     """Run a benchmark script and take its "label  value  reference" lines as rows."""
-    try:
-        done = subprocess.run(
-            [sys.executable, str(HERE / name)], capture_output=True, text=True, timeout=1200
-        )
-    except subprocess.TimeoutExpired:
-        return [(_short(name), "FAILED", "did not finish within 20 minutes")]
+    # A session of its own: a benchmark that runs too long is ended with the bot processes it
+    # started; an interrupt (not a kill) lets its ``finally`` blocks stop the database
+    # servers, which pg_ctl puts in sessions of their own.
+    with subprocess.Popen(
+        [sys.executable, str(HERE / name)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as running:
+        try:
+            output, errors = running.communicate(timeout=1200)
+        except subprocess.TimeoutExpired:
+            os.killpg(running.pid, signal.SIGINT)
+            try:
+                running.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(running.pid, signal.SIGKILL)
+                running.communicate()
+            return [(_short(name), "FAILED", "did not finish within 20 minutes")]
+    done = subprocess.CompletedProcess(running.args, running.returncode, output, errors)
     if done.returncode:
         # One failed measure is reported in its row; the others still run and are written.
         print(f"{name} failed:\n{done.stderr}", file=sys.stderr)
@@ -64,7 +81,7 @@ def main() -> None:
     table = [f"{'measurement':<{width}}{'result':>18}   reference / target", "-" * (width + 60)]
     table += [f"{label:<{width}}{value:>18}   {reference}" for label, value, reference in rows]
     print("\n".join(table))
-    print(f"measured {day} on this machine ({sys.platform}, {__import__('os').cpu_count()} cores)")
+    print(f"measured {day} on this machine ({sys.platform}, {os.cpu_count()} cores)")
     results = HERE / "RESULTS.md"
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     marker = "\n## make bench"
