@@ -197,6 +197,13 @@ class MatrixSection:
     device_name: str = _opt("nachbarbot", doc="Device name used when logging in")
     backchannel_room: str = _opt("", doc="Room id of the coordinators' Matrix room")
     sync_timeout: int = _opt(30, minimum=1, maximum=120, doc="Long-poll timeout in seconds")
+    key_wait_seconds: int = _opt(
+        120,
+        minimum=0,
+        maximum=86400,
+        doc="How long an encrypted message waits for its key before the person is asked to "
+        "send it again",
+    )
 
 
 @dataclass(frozen=True)

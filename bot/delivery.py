@@ -135,9 +135,7 @@ class OutboxWorker:
         """Deliver what is due; return how many items were sent."""
         sent = 0
         while True:
-            items = await self.db.outbox.due(
-                self.clock(), list(self.senders), claimant=self.claimant
-            )
+            items = await self.db.outbox.due(self.clock(), self._sending(), claimant=self.claimant)
             # Translations of a round are asked for together: a slow engine costs one
             # timeout per round, not one per message.
             ready = await asyncio.gather(*(self._prepare(item) for item in items))
@@ -149,6 +147,12 @@ class OutboxWorker:
             # A settled head (sent or given up) lets the next message of its chat through.
             if not any(outcome in ("sent", "failed") for outcome in outcomes):
                 return sent
+
+    def _sending(self) -> list[str]:
+        """The platforms this process sends on now. A sender may say it does not
+        (``delivering`` false): Matrix sends only from the process holding its role, the
+        one with the device's keys (bot/transports/matrix/crypto_state.py)."""
+        return [p for p, sender in self.senders.items() if getattr(sender, "delivering", True)]
 
     async def _prepare(self, item: OutboxItem) -> Outgoing:
         """The item as it is to be sent, its user text translated where asked for."""

@@ -9,6 +9,13 @@ keys of its own (no table of their own: a key per room is all they need):
   bot/transports/matrix.py). Asked again whenever the room's membership changes.
 - ``matrix.newest:<room id>``: the newest message the bot sent in the room and whether a
   typed number may press one of its buttons.
+- ``matrix.greet:<room id>``: a direct chat just joined whose greeting waits for the next
+  sync (the person's first message may be there already, and then it greets instead).
+- ``matrix.undecrypted:<room id>``: encrypted events of the room whose key has not arrived
+  yet (the whole event, still encrypted), answered once it does.
+
+The bot's end-to-end encryption state has a table of its own (``matrix_crypto``): see
+bot/transports/matrix/crypto_state.py.
 """
 
 from __future__ import annotations
@@ -17,11 +24,14 @@ import json
 from dataclasses import dataclass
 
 from db.clock import utcnow
-from db.statements import execute, fetch_one
+from db.statements import execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 _ROOM = "matrix.room:"
 _NEWEST = "matrix.newest:"
+GREET = "matrix.greet:"
+UNDECRYPTED = "matrix.undecrypted:"
+NEXT_BATCH = "matrix.next_batch"
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,47 @@ class TransportStateStore:
     async def delete(self, key: str) -> None:
         async with self._tx.single_statement():
             await execute(self._tx, "DELETE FROM transport_state WHERE key = ?", (key,))
+
+    async def keys_under(self, prefix: str) -> list[str]:
+        """The keys that start with ``prefix`` (e.g. every room with a greeting due)."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT key FROM transport_state WHERE substr(key, 1, ?) = ? ORDER BY key",
+            (len(prefix), prefix),
+        )
+        return [row[0] for row in rows]
+
+    # -- Matrix end-to-end encryption -----------------------------------------------------
+    async def crypto_store(self, user_id: str, device_id: str) -> str | None:
+        """The device's matrix-nio store (base64 of its SQLite file), if one was saved."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT store FROM matrix_crypto WHERE user_id = ? AND device_id = ?",
+            (user_id, device_id),
+        )
+        return None if row is None else row[0]
+
+    async def save_crypto_store(
+        self, user_id: str, device_id: str, store: str | None, next_batch: str | None = None
+    ) -> None:
+        """The device's store and the sync token it belongs with, committed together: a
+        process that takes over never has keys older than the events it goes on from."""
+        async with self._tx.transaction():
+            if store is not None:
+                await execute(
+                    self._tx,
+                    "INSERT INTO matrix_crypto (user_id, device_id, store, updated_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, device_id) DO UPDATE SET"
+                    " store = excluded.store, updated_at = excluded.updated_at",
+                    (user_id, device_id, store, utcnow()),
+                )
+            if next_batch is not None:
+                await execute(
+                    self._tx,
+                    "INSERT INTO transport_state (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (NEXT_BATCH, next_batch),
+                )
 
     # -- Matrix rooms ---------------------------------------------------------------------
     async def matrix_room(self, room_id: str) -> MatrixRoom | None:

@@ -2,7 +2,7 @@
 
 With a password, the first start (or ``doctor``) logs in and stores the access token and
 device in the transport state (key ``matrix.session``: homeserver, user id, device id and
-token as JSON). Later starts and ``doctor`` restore that login with nio's ``restore_login``
+token as JSON). Later starts and ``doctor`` restore that login (token and device)
 and check it with ``whoami``; only when the homeserver no longer knows the token
 (``M_UNKNOWN_TOKEN``: logged out, password changed) does the bot log in again, and then on
 the same device. So the account keeps one device and one live token however often the bot
@@ -45,11 +45,11 @@ async def log_in(
     one from the password (stored for next time)."""
     if config.access_token:
         # The operator's token: the device it belongs to is the homeserver's business.
-        client.restore_login(config.user_id, await state.get(DEVICE) or "", config.access_token)
+        _use(client, config.user_id, await state.get(DEVICE) or "", config.access_token)
         return
     session = await _stored(config, state)
     if session is not None:
-        client.restore_login(config.user_id, session["device_id"], session["access_token"])
+        _use(client, config.user_id, session["device_id"], session["access_token"])
         if not await token_unknown(client):
             return
         log.info("matrix: the stored login is no longer valid; logging in again")
@@ -57,14 +57,21 @@ async def log_in(
 
 
 async def log_in_again(
-    client: nio.AsyncClient, config: MatrixSection, state: TransportStateStore
+    client: nio.AsyncClient,
+    config: MatrixSection,
+    state: TransportStateStore,
+    *,
+    new_device: bool = False,
 ) -> None:
-    """Log in with the password, on the device used before if there was one."""
+    """Log in with the password, on the device used before if there was one (or, with
+    ``new_device``, on a new one: the old device's encryption keys are lost)."""
     if not config.password:
         raise LoginFailed("no password set to log in with")
     session = await _stored(config, state)
     client.user = config.user_id
-    client.device_id = (session or {}).get("device_id") or await state.get(DEVICE) or None
+    client.device_id = None
+    if not new_device:
+        client.device_id = (session or {}).get("device_id") or await state.get(DEVICE) or None
     client.access_token = ""
     response = await client.login(config.password, device_name=config.device_name)
     if not isinstance(response, nio.LoginResponse):
@@ -82,6 +89,14 @@ async def log_in_again(
         ),
     )
     await state.set(DEVICE, response.device_id)
+
+
+def _use(client: nio.AsyncClient, user_id: str, device_id: str, token: str) -> None:
+    """A login for requests only: the device's keys are opened by the process holding the
+    Matrix role (bot/transports/matrix/crypto_state.py), not here."""
+    client.user_id = user_id
+    client.device_id = device_id or None
+    client.access_token = token
 
 
 async def token_unknown(client: nio.AsyncClient) -> bool:

@@ -9,9 +9,11 @@ import logging
 from typing import Any, NoReturn
 
 import nio
+from nio.crypto import decrypt_attachment
 
 from bot.delivery import DeliveryError, voice_filename
 from bot.transports.markup import html_to_plain, with_links
+from bot.transports.matrix.media import encrypted_file, is_matrix_file, place
 from bot.transports.matrix.parts import MatrixParts
 from bot.transports.matrix.render import (
     PLATFORM,
@@ -79,16 +81,41 @@ class Outbound(MatrixParts):
     async def _room_send(
         self, room_id: str, content: dict[str, Any], event_type: str = "m.room.message"
     ) -> str:
-        assert self.client is not None
-        try:
-            response = await self.client.room_send(
-                room_id, event_type, content, ignore_unverified_devices=True
-            )
-        except Exception as exc:
-            raise DeliveryError(type(exc).__name__) from None
+        async with self._send_lock:
+            client = self.client
+            if client is None or not self.delivering:
+                # Another process holds the Matrix role, and with it the device's keys.
+                raise DeliveryError("not the process that sends on Matrix")
+            if client.olm is not None and room_id not in client.rooms:
+                # A room the sync has not shown yet (just joined): matrix-nio cannot tell
+                # whether to encrypt, so the homeserver is asked; never plain text into an
+                # encrypted room.
+                if await self._encrypted_on_server(client, room_id):
+                    raise DeliveryError("encrypted room not synced yet")
+                client = self._plain or client
+            try:
+                # Room keys go to every device of the people in the room, verified or not:
+                # the people the bot serves do not verify devices.
+                response = await client.room_send(
+                    room_id, event_type, content, ignore_unverified_devices=True
+                )
+            except Exception as exc:
+                raise DeliveryError(type(exc).__name__) from None
         if isinstance(response, nio.RoomSendResponse):
             return response.event_id
         return self._failed(response)
+
+    @staticmethod
+    async def _encrypted_on_server(client: nio.AsyncClient, room_id: str) -> bool:
+        try:
+            response = await client.room_get_state_event(room_id, "m.room.encryption")
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if isinstance(response, nio.RoomGetStateEventResponse):
+            return True
+        if getattr(response, "status_code", None) == "M_NOT_FOUND":
+            return False
+        raise DeliveryError(str(getattr(response, "status_code", "")) or "room state unknown")
 
     async def _redact(self, room_id: str, event_id: str) -> str:
         """Redact one of the bot's own events."""
@@ -185,9 +212,9 @@ class Outbound(MatrixParts):
                 },
             )
         if isinstance(item, Voice):
-            return await self._room_send(room_id, await self._voice(item))
+            return await self._room_send(room_id, await self._voice(room_id, item))
         if isinstance(item, Picture):
-            url = await self._upload(item.content, item.mime_type, item.filename)
+            where = await self._upload(room_id, item.content, item.mime_type, item.filename)
             info: dict[str, Any] = {"mimetype": item.mime_type, "size": len(item.content)}
             if item.width and item.height:
                 info |= {"w": item.width, "h": item.height}
@@ -195,7 +222,7 @@ class Outbound(MatrixParts):
             content: dict[str, Any] = {
                 "msgtype": "m.image",
                 "body": caption or item.filename,
-                "url": url,
+                **where,
                 "info": info,
             }
             if caption:
@@ -203,13 +230,13 @@ class Outbound(MatrixParts):
                 content["filename"] = item.filename
             return await self._room_send(room_id, content)
         if isinstance(item, Document):
-            url = await self._upload(item.content, item.mime_type, item.filename)
+            where = await self._upload(room_id, item.content, item.mime_type, item.filename)
             event_id = await self._room_send(
                 room_id,
                 {
                     "msgtype": "m.file",
                     "body": item.filename,
-                    "url": url,
+                    **where,
                     "info": {"mimetype": item.mime_type, "size": len(item.content)},
                 },
             )
@@ -219,30 +246,58 @@ class Outbound(MatrixParts):
         return None
 
     async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
-        """A file sent to the bot (an mxc:// URI), for a chat on another platform; through
-        the authenticated media endpoints of current homeservers."""
-        assert self.client is not None
-        if not file_id.startswith("mxc://"):
+        """A file sent to the bot, for a chat on another platform (or a plain room):
+        through the authenticated media endpoints of current homeservers, and decrypted
+        when it came encrypted (its key is in ``file_id``, see media.py)."""
+        client = self._plain or self.client
+        assert client is not None
+        encrypted = encrypted_file(file_id)
+        mxc = encrypted["url"] if encrypted is not None else file_id
+        if not isinstance(mxc, str) or not mxc.startswith("mxc://"):
             raise DeliveryError("not a Matrix file", permanent=True)
         try:
-            response = await self.client.download(mxc=file_id)
+            response = await client.download(mxc=mxc)
         except Exception as exc:
             raise DeliveryError(type(exc).__name__) from None
         if isinstance(response, nio.MemoryDownloadResponse):
-            return response.body, response.content_type or ""
+            if encrypted is None:
+                return response.body, response.content_type or ""
+            try:
+                return (
+                    decrypt_attachment(
+                        response.body,
+                        encrypted["key"]["k"],
+                        encrypted["hashes"]["sha256"],
+                        encrypted["iv"],
+                    ),
+                    "",
+                )
+            except Exception as exc:  # a wrong key or a changed file: it will not get better
+                raise DeliveryError(
+                    f"undecryptable file {type(exc).__name__}", permanent=True
+                ) from None
         status = str(getattr(response, "status_code", ""))
         if status in ("M_NOT_FOUND", "M_FORBIDDEN", "M_TOO_LARGE"):
             raise DeliveryError(status, permanent=True)
         raise DeliveryError(f"download failed {status}".strip())
 
-    async def _upload(self, content: bytes, mime_type: str, filename: str) -> str:
-        """Put a file into the homeserver's media repository; its mxc:// URI."""
+    def _encrypted_room(self, room_id: str) -> bool:
+        room = self.client.rooms.get(room_id) if self.client is not None else None
+        return bool(room is not None and room.encrypted)
+
+    async def _upload(
+        self, room_id: str, content: bytes, mime_type: str, filename: str
+    ) -> dict[str, Any]:
+        """Put a file into the homeserver's media repository, encrypted for an encrypted
+        room; where the message's content names it (``url`` or ``file``)."""
         assert self.client is not None
+        encrypt = self._encrypted_room(room_id)
         try:
-            upload, _keys = await self.client.upload(
+            upload, keys = await self.client.upload(
                 io.BytesIO(content),
-                content_type=mime_type,
-                filename=filename,
+                content_type="application/octet-stream" if encrypt else mime_type,
+                filename=None if encrypt else filename,
+                encrypt=encrypt,
                 filesize=len(content),
             )
         except Exception as exc:
@@ -252,20 +307,32 @@ class Outbound(MatrixParts):
             if status == "M_TOO_LARGE":
                 raise DeliveryError(status, permanent=True)
             raise DeliveryError(f"upload failed {status}".strip())
-        return upload.content_uri
+        return place(upload.content_uri, keys if encrypt else None)
 
-    async def _voice(self, voice: Voice) -> dict[str, Any]:
+    async def _voice(self, room_id: str, voice: Voice) -> dict[str, Any]:
         """An ``m.audio`` marked as a voice message (MSC3245, with MSC1767's audio
         details), so that clients show a voice player. A file from another platform
-        arrives as bytes (fetched by the outbox worker) and is uploaded first."""
+        arrives as bytes (fetched by the outbox worker) and is uploaded first; one from
+        Matrix is named again as it is where that keeps its protection (an encrypted file
+        into an encrypted room, a plain one into a plain room), and otherwise decrypted
+        and uploaded plain, or uploaded encrypted."""
         mime_type = voice.mime_type or "audio/ogg"
         info: dict[str, Any] = {"mimetype": mime_type}
-        if voice.platform == PLATFORM and voice.file_id.startswith("mxc://"):
-            url = voice.file_id
-        elif voice.content:
-            url = await self._upload(voice.content, mime_type, voice_filename(mime_type))
-            info["size"] = len(voice.content)
-        else:
+        encrypted_here = self._encrypted_room(room_id)
+        where: dict[str, Any]
+        content_bytes = voice.content
+        if voice.platform == PLATFORM and is_matrix_file(voice.file_id) and not content_bytes:
+            source = encrypted_file(voice.file_id)
+            if source is not None and encrypted_here:
+                where = {"file": source}
+            elif source is None and not encrypted_here:
+                where = {"url": voice.file_id}
+            else:
+                content_bytes, _ = await self.fetch_media(voice.file_id)
+        if content_bytes:
+            where = await self._upload(room_id, content_bytes, mime_type, voice_filename(mime_type))
+            info["size"] = len(content_bytes)
+        elif not (voice.platform == PLATFORM and is_matrix_file(voice.file_id)):
             raise DeliveryError(f"a voice from {voice.platform} without its file", permanent=True)
         audio: dict[str, Any] = {}
         if voice.duration_seconds:
@@ -274,7 +341,7 @@ class Outbound(MatrixParts):
         content: dict[str, Any] = {
             "msgtype": "m.audio",
             "body": caption or "🎤",
-            "url": url,
+            **where,
             "info": info,
             "org.matrix.msc1767.audio": audio,
             "org.matrix.msc3245.voice": {},

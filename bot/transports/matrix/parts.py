@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,6 +37,19 @@ class _Client(nio.AsyncClient):
     which nio does not pass to event callbacks at all."""
 
     membership_changed: Callable[[set[str]], Awaitable[None]] | None = None
+    # The sync being handled asked for the full state (the first after taking the role).
+    full_state = False
+    # Called before device keys or one-time keys are uploaded, with their private halves
+    # saved in the store: the transport writes the store to the database first (see
+    # crypto_state.py), so no published key's private half exists only in memory.
+    before_publishing_keys: Callable[[], Awaitable[None]] | None = None
+
+    async def _send(self, response_class: type, *args: Any, **kwargs: Any) -> Any:
+        if response_class is nio.KeysUploadResponse and self.olm is not None:
+            self.olm.save_account()
+            if self.before_publishing_keys is not None:
+                await self.before_publishing_keys()
+        return await super()._send(response_class, *args, **kwargs)
 
     async def _handle_joined_rooms(self, response: nio.SyncResponse) -> None:
         if self.membership_changed is not None:
@@ -44,7 +58,12 @@ class _Client(nio.AsyncClient):
                 for room_id, info in response.rooms.join.items()
                 if any(
                     isinstance(event, nio.RoomMemberEvent)
-                    for event in (*info.state, *info.timeline.events)
+                    # A full-state sync names every member of every room in the state
+                    # block: only a gap in the timeline can hide a change there.
+                    for event in (
+                        *(info.state if info.timeline.limited or not self.full_state else ()),
+                        *info.timeline.events,
+                    )
                 )
             }
             if changed:
@@ -61,9 +80,14 @@ class MatrixParts:
     db: Database
     config: MatrixSection
     client: _Client | None
+    _plain: _Client | None
     _commands: frozenset[str]
     _in_flight: int
     _ready: bool
+    _send_lock: asyncio.Lock
+    # A room key came in the last sync: kept undecryptable messages are tried again.
+    _keys_arrived: bool = False
+    delivering: bool
 
     # Implemented by the parts named; declared here so that each part may call the others.
     def _is_backchannel(self, room_id: str) -> bool:  # rooms

@@ -14,7 +14,7 @@ from bot.transports.matrix.render import (
     PLATFORM,
     render,
 )
-from db.transport_state import MatrixRoom
+from db.transport_state import GREET, MatrixRoom
 from locales import DEFAULT_LANGUAGE, translator
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,10 @@ class Rooms(MatrixParts):
             if kind is not None and kind.kind != DIRECT:
                 await self._leave(room.room_id, explain=kind.kind == GROUP, person=event.sender)
             elif kind is not None and self._ready:
-                await self._greet(room, kind.peer)
+                # Greeted after the next sync, unless the person's first message is in it:
+                # Element creates a direct chat when its first message is sent, so the
+                # invite and that message arrive together, and one greeting is enough.
+                await self.db.transport_state.set(GREET + room.room_id, kind.peer)
         except Exception as exc:
             log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
 

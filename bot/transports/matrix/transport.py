@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 
 import nio
+from nio.store import SqliteStore
 
 from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import ChatService, ChatTurn, send_kept_answers
-from bot.transports.matrix.inbound import Inbound
+from bot.transports.matrix.crypto_state import CryptoState
+from bot.transports.matrix.inbound import EVENTS, Inbound
 from bot.transports.matrix.login import UNKNOWN_TOKEN, log_in, log_in_again
 from bot.transports.matrix.outbound import Outbound
 from bot.transports.matrix.parts import _Client
@@ -21,6 +24,7 @@ from bot.transports.matrix.render import (
 )
 from bot.transports.matrix.rooms import Rooms
 from db import Database
+from db.transport_state import GREET, NEXT_BATCH
 from handlers.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,14 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         redact_everywhere(config.access_token)
         redact_everywhere(config.password)
         self.client: _Client | None = None
+        # Logged in without keys: what the processes not holding the Matrix role use.
+        self._plain: _Client | None = None
+        self._crypto: CryptoState | None = None
+        # Only the role holder sends Matrix messages (see crypto_state.py); its sends go
+        # one at a time, and the client is swapped only between them.
+        self.delivering = False
+        self._send_lock = asyncio.Lock()
+        self._full_state = False
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._ready = False
@@ -57,68 +69,152 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
     pace = None
 
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
-        """Log in and send kept answers; events are taken by :meth:`start_taking`. (Synced
-        by one process at a time, a chat's events need no ``chat_turn``.)"""
-        state = self.db.transport_state
-        client = _Client(self.config.homeserver, self.config.user_id, store_path=None)
-        await log_in(client, self.config, state)
-        self.client = client
-        client.membership_changed = self._membership_changed
-        client.add_event_callback(self._on_invite, nio.InviteMemberEvent)
-        client.add_event_callback(self._on_member, nio.RoomMemberEvent)
-        client.add_event_callback(
-            self._on_event,
-            (
-                nio.RoomMessageText,
-                nio.RoomMessageUnknown,
-                nio.RoomMessageAudio,
-                nio.RoomMessageImage,
-                nio.RoomMessageFile,
-                nio.RoomMessageVideo,
-                nio.ReactionEvent,
-                nio.RedactionEvent,
-                nio.MegolmEvent,
-            ),
+        """Log in; events are taken (and Matrix messages sent) by the process that holds
+        the role, from :meth:`start_taking` on. This login, without keys, only downloads
+        files for the other platforms. (Synced by one process at a time, a chat's events
+        need no ``chat_turn``.)"""
+        client = _Client(
+            self.config.homeserver,
+            self.config.user_id,
+            store_path=None,
+            config=nio.AsyncClientConfig(encryption_enabled=False),
         )
-        token = await state.get("matrix.next_batch")
+        await log_in(client, self.config, self.db.transport_state)
+        self._plain = self.client = client
+
+    async def start_taking(self) -> None:
+        """Holding the Matrix role: open the device's keys, catch up, send what was kept,
+        and sync."""
+        client = await self._encrypted_client()
+        self._watch(client)
+        async with self._send_lock:
+            self.client = client
+        state = self.db.transport_state
+        token = await state.get(NEXT_BATCH)
         if token:
             client.next_batch = token
+            # The whole room state once: which rooms are encrypted and who is in them.
+            self._full_state = True
         else:
             # First start: learn where "now" is without answering old messages.
             await client.sync(timeout=0, full_state=True)
-            if client.next_batch:
-                await state.set("matrix.next_batch", client.next_batch)
+            await self._checkpoint(client.next_batch or None)
         self._ready = True
+        self.delivering = True
         await self.answer_unanswered()
-
-    async def start_taking(self) -> None:
-        await self.start_sync()
-
-    async def stop_taking(self) -> None:
-        await self.stop_sync()
-
-    async def start_sync(self) -> None:
-        # Another process may have synced meanwhile: go on from where it stopped.
-        token = await self.db.transport_state.get("matrix.next_batch")
-        if token and self.client is not None:
-            self.client.next_batch = token
         self._task = asyncio.create_task(self._sync_loop())
 
-    async def stop_sync(self) -> None:
+    async def stop_taking(self) -> None:
+        """The role went to another process: stop syncing and sending, save the keys."""
         await self._end_sync()
         self._task = None
+        self.delivering = False
+        self._ready = False
+        async with self._send_lock:
+            client, self.client = self.client, self._plain
+        if client is not None and client is not self._plain:
+            await self._checkpoint()
+            await client.close()
 
     async def answer_unanswered(self) -> None:
         """Send the answers the bot committed but did not send before it last stopped."""
         await send_kept_answers(self)
 
+    def _watch(self, client: _Client) -> None:
+        client.membership_changed = self._membership_changed
+        client.add_event_callback(self._on_invite, nio.InviteMemberEvent)
+        client.add_event_callback(self._on_member, nio.RoomMemberEvent)
+        client.add_event_callback(self._on_event, EVENTS)
+        client.add_to_device_callback(
+            self._key_arrived, (nio.RoomKeyEvent, nio.ForwardedRoomKeyEvent)
+        )
+
+    async def _encrypted_client(self) -> _Client:
+        """A client with the device's keys: restored from the database, or made and
+        published once for a new device. A device whose saved keys are lost is not given
+        new ones (people's clients would distrust the changed device): the bot logs in
+        to a new device instead, which needs the password."""
+        plain = self._plain
+        assert plain is not None
+        crypto = self._crypto = self._crypto or CryptoState(self.db.transport_state)
+        user_id = self.config.user_id
+        device_id = plain.device_id or await self._device_of_token(plain)
+        if not await crypto.restore(user_id, device_id) and await self._published(device_id):
+            if self.config.password and not self.config.access_token:
+                log.warning("matrix: the keys of this device are lost; logging in to a new one")
+                await log_in_again(plain, self.config, self.db.transport_state, new_device=True)
+                device_id = plain.device_id
+                await crypto.restore(user_id, device_id)
+            else:
+                log.error(
+                    "matrix: the keys of this device are lost and a new device needs the "
+                    "password; encrypted rooms stay unreadable"
+                )
+                return plain
+        client = _Client(
+            self.config.homeserver,
+            user_id,
+            device_id=device_id,
+            store_path=str(crypto.folder),
+            config=nio.AsyncClientConfig(
+                encryption_enabled=True, store_sync_tokens=False, store=SqliteStore
+            ),
+        )
+        client.restore_login(user_id, device_id, plain.access_token)
+
+        async def save_before_publishing() -> None:
+            await crypto.save(user_id, device_id)
+
+        client.before_publishing_keys = save_before_publishing
+        if client.should_upload_keys:
+            response = await client.keys_upload()
+            if not isinstance(response, nio.KeysUploadResponse):
+                log.warning("matrix: uploading the device keys failed")
+        await crypto.save(user_id, device_id)
+        return client
+
+    async def _device_of_token(self, client: _Client) -> str:
+        """The device a configured access token belongs to."""
+        response = await client.whoami()
+        if not isinstance(response, nio.WhoamiResponse) or not response.device_id:
+            raise RuntimeError("matrix: the homeserver did not say which device this token is")
+        client.device_id = response.device_id
+        return response.device_id
+
+    async def _published(self, device_id: str) -> bool:
+        """Whether the homeserver holds keys of this device already."""
+        assert self._plain is not None
+        response = await self._plain.send(
+            "POST",
+            "/_matrix/client/v3/keys/query",
+            json.dumps({"device_keys": {self.config.user_id: [device_id]}}),
+            headers={"Authorization": f"Bearer {self._plain.access_token}"},
+        )
+        body = await response.json()
+        return device_id in (body.get("device_keys") or {}).get(self.config.user_id, {})
+
+    async def _checkpoint(self, next_batch: str | None = None) -> None:
+        """Save the device's keys with the sync token (see crypto_state.py); without keys,
+        only the token."""
+        client = self.client
+        if self._crypto is not None and client is not None and client.olm is not None:
+            await self._crypto.save(client.user_id, client.device_id, next_batch)
+        elif next_batch is not None:
+            await self.db.transport_state.set(NEXT_BATCH, next_batch)
+
     async def _sync_loop(self) -> None:
         assert self.client is not None
         backoff = 1.0
         while not self._stopping.is_set():
+            client = self.client
+            # Greetings due after this sync: those of rooms joined before it began.
+            due = await self.db.transport_state.keys_under(GREET)
+            client.full_state = self._full_state
             try:
-                response = await self.client.sync(
-                    timeout=self.config.sync_timeout * 1000, since=self.client.next_batch
+                response = await client.sync(
+                    timeout=self.config.sync_timeout * 1000,
+                    since=client.next_batch,
+                    full_state=self._full_state,
                 )
             except asyncio.CancelledError:
                 raise
@@ -129,7 +225,9 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                 continue
             if isinstance(response, nio.SyncResponse):
                 backoff = 1.0
-                await self.db.transport_state.set("matrix.next_batch", response.next_batch)
+                self._full_state = False
+                await self._after_sync(client, due)
+                await self._checkpoint(response.next_batch)
             elif (
                 getattr(response, "status_code", None) == UNKNOWN_TOKEN
                 and self.config.password
@@ -138,7 +236,9 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                 # Logged out from elsewhere while running: log in again, on the same device.
                 log.warning("matrix: the access token was revoked; logging in again")
                 try:
-                    await log_in_again(self.client, self.config, self.db.transport_state)
+                    await log_in_again(client, self.config, self.db.transport_state)
+                    if self._plain is not None and self._plain is not client:
+                        self._plain.access_token = client.access_token
                 except Exception as exc:
                     log.warning("matrix: logging in again failed: %s", type(exc).__name__)
                     await asyncio.sleep(backoff)
@@ -149,11 +249,34 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                 await asyncio.sleep((retry or 0) / 1000 or backoff)
                 backoff = min(backoff * 2, 60)
 
+    async def _after_sync(self, client: _Client, due: list[str]) -> None:
+        """What a client does between syncs: keep its keys published and its view of
+        people's devices current, send queued key messages; then the messages whose key
+        arrived, and the greetings no first message made unnecessary."""
+        if client.olm is not None:
+            try:
+                async with self._send_lock:
+                    if client.should_upload_keys:
+                        await client.keys_upload()
+                    if client.should_query_keys:
+                        await client.keys_query()
+                    if client.should_claim_keys:
+                        await client.keys_claim(client.get_users_for_key_claiming())
+                    await client.send_to_device_messages()
+            except Exception as exc:
+                log.warning("matrix: updating keys failed: %s", type(exc).__name__)
+        await self._retry_undecrypted()
+        await self._greet_due(due)
+
     async def stop(self) -> None:
         self._stopping.set()
+        if self.client is not None and self.client is not self._plain:
+            await self.stop_taking()
         await self._end_sync()
-        if self.client is not None:
-            await self.client.close()
+        if self._plain is not None:
+            await self._plain.close()
+        if self._crypto is not None:
+            self._crypto.remove()
 
     async def _end_sync(self) -> None:
         if self._task is not None:
