@@ -111,6 +111,11 @@ class EncryptedPerson(MatrixPerson):
 
     # --- receiving -------------------------------------------------------------------
 
+    async def wait_for(self, predicate, *, after: int = 0, timeout: float = HANG) -> dict[str, Any]:
+        # Encryption adds round trips (keys, claims, to-device) a busy machine may be slow
+        # at: a longer hang detector than plain people's.
+        return await super().wait_for(predicate, after=after, timeout=timeout)
+
     async def _collect(self, room: nio.MatrixRoom, event: Any) -> None:
         if event.sender == self.user_id:
             return

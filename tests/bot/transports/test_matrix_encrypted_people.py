@@ -60,10 +60,16 @@ async def test_element_x_direct_chat_first_message_before_the_other_joined(
     answer = await alice.wait_for(text_is("Ja, morgen um zehn."), timeout=HANG)
     assert answer["sender"] == bob.user_id
 
+    # Reactions are encrypted too, as Element X sends them.
+    await alice.react(room, answer["event_id"], "👍")
+    reaction = await bob.wait_for(lambda e: e["type"] == "m.reaction", timeout=HANG)
+    assert reaction["content"]["m.relates_to"]["key"] == "👍"
+
     stored = synapse.stored_events(room)
     assert any(e["type"] == "m.room.encryption" for e in stored)
-    messages = [e for e in stored if e["type"] in ("m.room.message", "m.room.encrypted")]
-    assert [e["type"] for e in messages] == ["m.room.encrypted", "m.room.encrypted"]
+    sent = [e for e in stored if e["type"] in ("m.room.message", "m.room.encrypted", "m.reaction")]
+    assert [e["type"] for e in sent] == ["m.room.encrypted"] * 3
+    # A relation stays readable by the server (the spec wants it so), the emoji included.
     for word in ("Wasser", "Hallo", "morgen", "zehn"):
         assert word not in stored_text(stored)
 
@@ -132,6 +138,8 @@ async def test_cross_signed_only_person_trusts_a_device_once_it_is_cross_signed(
     await dana.join(room)
     await dana.wait_undecryptable(room)
     assert not any(r == room for r, _e in dana.received)
+    danas_device = carla.client.device_store[dana.user_id][dana.device_id]
+    assert carla.client.olm.is_device_blacklisted(danas_device)
 
     # ... and Dana's key is not accepted: her message stays hidden from Carla.
     hidden = await dana.say(room, "Siehst du mich?")
@@ -148,6 +156,7 @@ async def test_cross_signed_only_person_trusts_a_device_once_it_is_cross_signed(
     await carla.wait_for(text_is("Jetzt geprüft."), timeout=HANG)
     await carla.say(room, "Willkommen.")
     await dana.wait_for(text_is("Willkommen."), timeout=HANG)
+    assert not carla.client.olm.is_device_blacklisted(danas_device)
     assert [body(e) for r, e in dana.received if r == room] == ["Willkommen."]
     assert not carla.dropped
 
