@@ -51,7 +51,7 @@ class EncryptedPerson(MatrixPerson):
         # Room keys from devices not cross-signed: (sender, sender_key) → sessions.
         self.set_aside: dict[tuple[str, str], list[Any]] = {}
         self.cross_signing_keys: cross_signing.CrossSigningKeys | None = None
-        # Room keys encrypted for the members but not sent yet (withhold_keys).
+        # Room keys encrypted for the members but not sent yet (say_withholding_key).
         self._withheld: dict[str, list[tuple[set[tuple[str, str]], dict[str, Any]]]] = {}
         # Key uploads, queries and claims must not overlap: one at a time, like Element's
         # single outgoing-requests loop.
