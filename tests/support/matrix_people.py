@@ -15,14 +15,17 @@ _names = itertools.count(1)
 
 
 class MatrixPerson:
+    """A person on a client without encryption; ``received`` holds ``(room_id, event)`` of
+    what others sent, each event its source dict plus ``"room"``."""
+
+    PASSWORD = "secret-password"
+
     def __init__(self, synapse: Synapse, name: str) -> None:
         self.name = f"{name}{next(_names)}"
-        registration = synapse.register(self.name)
+        self.password = self.PASSWORD
+        registration = synapse.register(self.name, password=self.password)
         self.user_id = registration["user_id"]
-        self.client = nio.AsyncClient(synapse.url, self.user_id)
-        self.client.access_token = registration["access_token"]
-        self.client.user_id = self.user_id
-        self.client.device_id = registration["device_id"]
+        self.client = self._make_client(synapse, registration)
         self.received: list[tuple[str, dict[str, Any]]] = []
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
@@ -31,10 +34,21 @@ class MatrixPerson:
             (nio.RoomMessage, nio.UnknownEvent, nio.ReactionEvent, nio.RedactionEvent),
         )
 
+    def _make_client(self, synapse: Synapse, registration: dict[str, Any]) -> nio.AsyncClient:
+        # The device registration made: enough for a client that never encrypts.
+        client = nio.AsyncClient(synapse.url, self.user_id)
+        client.access_token = registration["access_token"]
+        client.user_id = self.user_id
+        client.device_id = registration["device_id"]
+        return client
+
     async def _collect(self, room: nio.MatrixRoom, event: Any) -> None:
         if event.sender != self.user_id:
-            self.received.append((room.room_id, {**event.source, "room": room.room_id}))
-            self._changed.set()
+            self._record(room.room_id, event)
+
+    def _record(self, room_id: str, event: Any) -> None:
+        self.received.append((room_id, {**event.source, "room": room_id}))
+        self._changed.set()
 
     async def start(self) -> None:
         await self.client.sync(timeout=0, full_state=True)
@@ -67,11 +81,7 @@ class MatrixPerson:
         raise AssertionError("the bot did not join the direct chat")
 
     async def say(self, room_id: str, text: str) -> str:
-        response = await self.client.room_send(
-            room_id, "m.room.message", {"msgtype": "m.text", "body": text}
-        )
-        assert isinstance(response, nio.RoomSendResponse), response
-        return response.event_id
+        return await self.send(room_id, "m.room.message", {"msgtype": "m.text", "body": text})
 
     async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         response = await self.client.room_send(room_id, event_type, content)

@@ -4,9 +4,11 @@ relaxed rate limits, users registered with the shared secret.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -167,3 +169,16 @@ class Synapse:
                 "mac": digest.hexdigest(),
             },
         )
+
+    def stored_events(self, room_id: str) -> list[dict]:
+        """The room's events as the homeserver stored them (``event_json``), oldest first:
+        what anyone with the server's disk could read."""
+        # Read-only, so a test never holds a write lock on the running server's database.
+        uri = f"file:{self.dir / 'homeserver.db'}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as db:
+            rows = db.execute(
+                "SELECT j.json FROM event_json AS j JOIN events AS e USING (event_id)"
+                " WHERE j.room_id = ? ORDER BY e.topological_ordering, e.stream_ordering",
+                (room_id,),
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
