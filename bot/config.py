@@ -197,6 +197,13 @@ class MatrixSection:
     device_name: str = _opt("nachbarbot", doc="Device name used when logging in")
     backchannel_room: str = _opt("", doc="Room id of the coordinators' Matrix room")
     sync_timeout: int = _opt(30, minimum=1, maximum=120, doc="Long-poll timeout in seconds")
+    greeting_wait_seconds: int = _opt(
+        3,
+        minimum=0,
+        maximum=600,
+        doc="How long the greeting of a new direct chat waits for the person's first message "
+        "(which is answered instead)",
+    )
     key_wait_seconds: int = _opt(
         120,
         minimum=0,

@@ -82,19 +82,27 @@ class Inbound(MatrixParts):
         finally:
             self._in_flight -= 1
 
-    async def _greet_due(self, due: list[str]) -> None:
-        """Greet the direct chats joined before the last sync whose person has not
-        written yet (a first message is answered instead: one greeting either way)."""
+    async def _greet_due(self) -> bool:
+        """Greet the direct chats joined ``greeting_wait_seconds`` ago whose person has not
+        written yet (a first message is answered instead: one greeting either way). Whether
+        greetings are still waiting."""
         state = self.db.transport_state
-        for key in due:
-            person = await state.get(key)
-            if person is None:
-                continue  # the person's first message came in that sync
+        due = datetime.now(UTC) - timedelta(seconds=self.config.greeting_wait_seconds)
+        waiting = False
+        for key in await state.keys_under(GREET):
+            value = await state.get(key)
+            if value is None:
+                continue  # the person's first message came meanwhile
+            greeting = json.loads(value)
+            if datetime.fromisoformat(greeting["since"]) > due:
+                waiting = True
+                continue
             await state.delete(key)
             try:
-                await self._greet(key.removeprefix(GREET), person)
+                await self._greet(key.removeprefix(GREET), greeting["peer"])
             except Exception:
                 log.exception("matrix: greeting a new direct chat failed")
+        return waiting
 
     async def _event_for(self, room: nio.MatrixRoom, event: Any) -> Event | None:
         content = event.source.get("content", {})

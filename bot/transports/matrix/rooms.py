@@ -4,7 +4,9 @@ coordinators' room only, other rooms left with one line of explanation."""
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
 
 import nio
 
@@ -130,10 +132,13 @@ class Rooms(MatrixParts):
             if kind is not None and kind.kind != DIRECT:
                 await self._leave(room.room_id, explain=kind.kind == GROUP, person=event.sender)
             elif kind is not None and self._ready:
-                # Greeted after the next sync, unless the person's first message is in it:
+                # Greeted a moment later, unless the person's first message comes first:
                 # Element creates a direct chat when its first message is sent, so the
                 # invite and that message arrive together, and one greeting is enough.
-                await self.db.transport_state.set(GREET + room.room_id, kind.peer)
+                since = datetime.now(UTC).isoformat()
+                await self.db.transport_state.set(
+                    GREET + room.room_id, json.dumps({"peer": kind.peer, "since": since})
+                )
         except Exception as exc:
             log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
 

@@ -24,7 +24,7 @@ from bot.transports.matrix.render import (
 )
 from bot.transports.matrix.rooms import Rooms
 from db import Database
-from db.transport_state import GREET, NEXT_BATCH
+from db.transport_state import NEXT_BATCH
 from handlers.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         self.delivering = False
         self._send_lock = asyncio.Lock()
         self._full_state = False
+        self._greetings_waiting = False
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._ready = False
@@ -207,12 +208,12 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         backoff = 1.0
         while not self._stopping.is_set():
             client = self.client
-            # Greetings due after this sync: those of rooms joined before it began.
-            due = await self.db.transport_state.keys_under(GREET)
             client.full_state = self._full_state
+            # While a greeting waits, short polls: it is sent soon after its moment.
+            seconds = 1 if self._greetings_waiting else self.config.sync_timeout
             try:
                 response = await client.sync(
-                    timeout=self.config.sync_timeout * 1000,
+                    timeout=seconds * 1000,
                     since=client.next_batch,
                     full_state=self._full_state,
                 )
@@ -226,7 +227,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             if isinstance(response, nio.SyncResponse):
                 backoff = 1.0
                 self._full_state = False
-                await self._after_sync(client, due)
+                await self._after_sync(client)
                 await self._checkpoint(response.next_batch)
             elif (
                 getattr(response, "status_code", None) == UNKNOWN_TOKEN
@@ -249,7 +250,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                 await asyncio.sleep((retry or 0) / 1000 or backoff)
                 backoff = min(backoff * 2, 60)
 
-    async def _after_sync(self, client: _Client, due: list[str]) -> None:
+    async def _after_sync(self, client: _Client) -> None:
         """What a client does between syncs: keep its keys published and its view of
         people's devices current, send queued key messages; then the messages whose key
         arrived, and the greetings no first message made unnecessary."""
@@ -266,7 +267,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             except Exception as exc:
                 log.warning("matrix: updating keys failed: %s", type(exc).__name__)
         await self._retry_undecrypted()
-        await self._greet_due(due)
+        self._greetings_waiting = await self._greet_due()
 
     async def stop(self) -> None:
         self._stopping.set()

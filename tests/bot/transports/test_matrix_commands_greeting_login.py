@@ -134,7 +134,7 @@ async def test_one_login_one_device(synapse: Synapse, tmp_path: Path):
 
     # The token revoked elsewhere (M_UNKNOWN_TOKEN): the bot logs in again, on its device.
     revoker = nio.AsyncClient(synapse.url, config.user_id)
-    revoker.restore_login(config.user_id, "", first)
+    revoker.user_id, revoker.access_token = config.user_id, first
     assert isinstance(await revoker.logout(), nio.LogoutResponse)
     await revoker.close()
     renewed = await start_and_stop()
