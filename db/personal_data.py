@@ -894,7 +894,8 @@ MAP: tuple[Table, ...] = (
         links=(
             Link(
                 ":platform = 'matrix' AND key IN ('matrix.room:' || :chat_id,"
-                " 'matrix.newest:' || :chat_id)",
+                " 'matrix.newest:' || :chat_id, 'matrix.greet:' || :chat_id,"
+                " 'matrix.undecrypted:' || :chat_id)",
                 (delete(),),
                 section="matrix_room",
                 export=("key", "value"),
@@ -902,6 +903,14 @@ MAP: tuple[Table, ...] = (
         ),
         note="Other keys: the Matrix sync token, device and the bot's own login (its access "
         "token), nothing about a person.",
+    ),
+    Table(
+        "matrix_crypto",
+        None,
+        {"user_id": PUBLIC, "device_id": PUBLIC, "store": PUBLIC, "updated_at": PUBLIC},
+        note="The bot's own Matrix device keys and the room keys of its encrypted chats "
+        "(bot/transports/matrix/crypto_state.py): secrets of the bot, never exported or "
+        "logged; they read nothing without the homeserver's encrypted copies.",
     ),
     Table(
         "ban_list",
