@@ -11,11 +11,15 @@ from dataclasses import replace
 import nio
 import pytest
 
+from bot.config import TelegramSection
+from bot.delivery import OutboxWorker
+from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.transport_state import UNDECRYPTED
 from handlers.settings import HandlerSettings
 from locales import translator
-from tests.support.matrix_bot import Bot
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.matrix_bot import BOT_NUMBERS, Bot
 from tests.support.matrix_encrypted_people import EncryptedPerson, stored_text
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
@@ -138,3 +142,118 @@ async def test_after_a_restart_the_same_device_reads_the_same_chat(
         assert await _bot_devices(synapse, bot) == devices
     finally:
         await bot.stop()
+
+
+FROM_TELEGRAM = b"OggS-from-telegram" + bytes(range(256)) * 8
+FROM_MATRIX = b"OggS-from-matrix" + bytes(reversed(range(256))) * 8
+
+
+async def _ask_on_telegram(fake: FakeTelegram, db: Database, text: str) -> None:
+    """Amira (Telegram, 1001) asks for help with shopping at the Nordmarkt."""
+    fake.names[1001] = "Amira"
+    amira = await db.users.seen("telegram", "1001", "1001", "Amira")
+    await db.users.set_language(amira.id, "de")
+    await db.users.record_consent(amira.id)
+    steps = [("press", "hr:new"), ("press", "hr:cat:shopping"), ("text", text)]
+    steps += [("text", "Nordmarkt"), ("press", "hr:when:asap"), ("press", "hr:langs-done")]
+    for kind, value in [*steps, ("press", "hr:send")]:
+        mark = len(fake.calls)
+        (fake.press if kind == "press" else fake.send_text)(1001, value)
+        await fake.wait_for("sendMessage", after=mark, chat_id=1001)
+
+
+async def test_help_with_voice_through_encrypted_rooms(
+    synapse: Synapse, db: Database, fake_telegram: FakeTelegram
+):
+    """The coordinators' room and the volunteer's chat are encrypted as Element creates
+    them: a Telegram resident's request is published by an encrypted reaction, accepted,
+    and the two talk and send voice both ways; the homeserver stores none of it readable."""
+    cora = EncryptedPerson(synapse, "cora")
+    vera = EncryptedPerson(synapse, "vera")
+    await cora.start()
+    await vera.start()
+    registration = synapse.register(f"cryptbot{next(BOT_NUMBERS)}")
+    group = await cora.create_private_room([registration["user_id"]], name="Koordination")
+    running = Bot(
+        synapse,
+        db,
+        HandlerSettings(
+            backchannels=frozenset({("matrix", group)}), require_verified_volunteers=False
+        ),
+        registration,
+    )
+    matrix = await running.start()
+    telegram = TelegramTransport(
+        running.dispatcher,
+        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
+        TOKEN,
+        running.dispatcher.router.public_commands(),
+    )
+    worker = OutboxWorker(db, [telegram, matrix], poll_seconds=0.2)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    await telegram.start()
+    delivery = asyncio.create_task(worker.run(stop))
+    try:
+        await cora.wait_joined(group, running.user_id)
+        coordinator = await db.users.seen("matrix", cora.user_id, "", "Cora", private=False)
+        await db.users.grant_role(coordinator.id, "coordinator")
+        vera_room = await _onboard_encrypted(vera, running)
+        volunteer = await db.users.find("matrix", vera.user_id)
+        await db.volunteers.save(
+            volunteer.id,
+            categories=("shopping",),
+            stadtbezirke=("Innenstadt-Nord",),
+            languages=("de",),
+            quiet_start=0,
+            quiet_end=0,
+            max_open=1,
+        )
+        await _ask_on_telegram(fake_telegram, db, "Einkaufen am Dienstag")
+
+        # The review post arrives encrypted and decrypts on Cora's device; her encrypted ✅
+        # publishes it.
+        post = await cora.wait_for(lambda e: "Einkaufen am Dienstag" in body(e))
+        mark = len(vera.received)
+        await cora.react(group, post["event_id"], "✅")
+        offer = await vera.wait_for(lambda e: "🔔" in body(e), after=mark)
+        mark = len(vera.received)
+        await vera.react(vera_room, offer["event_id"], "1️⃣")  # I can help
+        await vera.wait_for(lambda e: "🎉" in body(e), after=mark)
+
+        # Words both ways.
+        mark = len(vera.received)
+        fake_telegram.send_text(1001, "Danke! Um drei?")
+        await vera.wait_for(lambda e: "Danke! Um drei?" in body(e), after=mark)
+        mark = len(fake_telegram.calls)
+        await vera.say(vera_room, "Ja, bis dann")
+        await fake_telegram.wait_for(
+            "sendMessage", lambda c: "bis dann" in c.text, after=mark, chat_id=1001
+        )
+
+        # Voice from Telegram reaches Vera's encrypted chat as an encrypted attachment.
+        mark = len(vera.received)
+        fake_telegram.send_voice(1001, FROM_TELEGRAM, duration=4)
+        audio = await vera.wait_for(
+            lambda e: e.get("content", {}).get("msgtype") == "m.audio", after=mark
+        )
+        assert "url" not in audio["content"] and audio["content"]["file"]["url"]
+        assert await vera.download_attachment(audio["content"]) == FROM_TELEGRAM
+        # Vera's encrypted voice reaches Amira on Telegram, decrypted by the bot.
+        mark = len(fake_telegram.calls)
+        await vera.send_voice(vera_room, FROM_MATRIX, 2500)
+        sent = await fake_telegram.wait_for("sendVoice", after=mark, chat_id=1001)
+        assert sent.params["voice"]["content"] == FROM_MATRIX
+
+        # Neither room holds a readable word on the homeserver.
+        for room in (group, vera_room):
+            text = stored_text(synapse.stored_events(room))
+            for words in ("Einkaufen am Dienstag", "Danke! Um drei?", "bis dann", "🔔"):
+                assert words not in text, (room, words)
+    finally:
+        stop.set()
+        await delivery
+        await telegram.stop()
+        await running.stop()
+        await cora.stop()
+        await vera.stop()
