@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import uuid4
 
 import nio
 
@@ -43,6 +44,46 @@ class _Client(nio.AsyncClient):
     # saved in the store: the transport writes the store to the database first (see
     # crypto_state.py), so no published key's private half exists only in memory.
     before_publishing_keys: Callable[[], Awaitable[None]] | None = None
+
+    def encrypt(
+        self, room_id: str, message_type: str, content: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """As matrix-nio encrypts, with the relation (an edit's, a reaction's) also outside
+        the ciphertext, where the spec keeps it so that clients and the homeserver can
+        group edits and reactions with their message."""
+        encrypted_type, encrypted = super().encrypt(room_id, message_type, content)
+        if "m.relates_to" in content:
+            encrypted = {**encrypted, "m.relates_to": content["m.relates_to"]}
+        return encrypted_type, encrypted
+
+    async def room_send(
+        self,
+        room_id: str,
+        message_type: str,
+        content: dict[str, Any],
+        tx_id: str | None = None,
+        ignore_unverified_devices: bool = False,
+    ) -> Any:
+        """matrix-nio sends reactions unencrypted even in encrypted rooms (it predates
+        encrypted reactions); Element encrypts them, and so does the bot."""
+        room = self.rooms.get(room_id)
+        if message_type != "m.reaction" or self.olm is None or room is None or not room.encrypted:
+            return await super().room_send(
+                room_id, message_type, content, tx_id, ignore_unverified_devices
+            )
+        if not room.members_synced:
+            await self.joined_members(room_id)
+        if self.should_query_keys:
+            await self.keys_query()
+        if self.olm.should_share_group_session(room_id):
+            await self.share_group_session(
+                room_id, ignore_unverified_devices=ignore_unverified_devices
+            )
+        encrypted_type, encrypted = self.encrypt(room_id, message_type, content)
+        method, path, data = nio.Api.room_send(
+            self.access_token, room_id, encrypted_type, encrypted, tx_id or str(uuid4())
+        )
+        return await self._send(nio.RoomSendResponse, method, path, data, (room_id,))
 
     async def _send(self, response_class: type, *args: Any, **kwargs: Any) -> Any:
         if response_class is nio.KeysUploadResponse and self.olm is not None:
