@@ -185,13 +185,18 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
     async def _published(self, device_id: str) -> bool:
         """Whether the homeserver holds keys of this device already."""
         assert self._plain is not None
-        response = await self._plain.send(
-            "POST",
-            "/_matrix/client/v3/keys/query",
-            json.dumps({"device_keys": {self.config.user_id: [device_id]}}),
-            headers={"Authorization": f"Bearer {self._plain.access_token}"},
-        )
-        body = await response.json()
+        try:
+            response = await self._plain.send(
+                "POST",
+                "/_matrix/client/v3/keys/query",
+                json.dumps({"device_keys": {self.config.user_id: [device_id]}}),
+                headers={"Authorization": f"Bearer {self._plain.access_token}"},
+            )
+            body = await response.json()
+        except Exception as exc:
+            # Cannot tell: keys are made (a new device has none on the server anyway).
+            log.warning("matrix: asking for the device's keys failed: %s", type(exc).__name__)
+            return False
         return device_id in (body.get("device_keys") or {}).get(self.config.user_id, {})
 
     async def _checkpoint(self, next_batch: str | None = None) -> None:

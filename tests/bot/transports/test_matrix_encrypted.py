@@ -15,9 +15,11 @@ from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.transports.telegram import TelegramTransport
 from db import Database
+from db.statements import execute
 from db.transport_state import UNDECRYPTED
 from handlers.settings import HandlerSettings
 from locales import translator
+from tests.support.cross_signing import query_keys
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.matrix_bot import BOT_NUMBERS, Bot
 from tests.support.matrix_encrypted_people import EncryptedPerson, stored_text
@@ -266,3 +268,38 @@ async def test_help_with_voice_through_encrypted_rooms(
         await running.stop()
         await cora.stop()
         await vera.stop()
+
+
+async def test_lost_keys_mean_a_new_device_not_new_keys_for_the_old_one(
+    eva: EncryptedPerson, synapse: Synapse, db: Database
+):
+    """People's clients remember a device's keys: new keys under the same device id would
+    look like an attack. A bot whose saved keys are gone logs in to a new device."""
+    registration = synapse.register(f"lostbot{next(BOT_NUMBERS)}", password="pw-lost-keys")
+    bot = Bot(synapse, db, HandlerSettings(), registration)
+    bot.config = replace(bot.config, access_token=None, password="pw-lost-keys")
+    await bot.start()
+    try:
+        assert bot.transport is not None and bot.transport.client is not None
+        first = bot.transport.client.device_id
+        before = await _device_keys(synapse, eva, bot.user_id)
+        assert first in before
+        await bot.stop()
+        # The saved keys are lost (say, a database restored from before they were made).
+        async with db.transaction():
+            await execute(db.transactions, "DELETE FROM matrix_crypto", ())
+        await bot.start()
+        assert bot.transport is not None and bot.transport.client is not None
+        second = bot.transport.client.device_id
+        assert second != first
+        after = await _device_keys(synapse, eva, bot.user_id)
+        assert after[first] == before[first] and second in after
+        # And the new device is a working one.
+        await _onboard_encrypted(eva, bot)
+    finally:
+        await bot.stop()
+
+
+async def _device_keys(synapse: Synapse, person: EncryptedPerson, user: str) -> dict:
+    answer = await query_keys(synapse.url, person.client.access_token, [user])
+    return answer.get("device_keys", {}).get(user, {})
