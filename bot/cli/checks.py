@@ -11,6 +11,7 @@ import csv
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cluster import members
 from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets
@@ -23,6 +24,9 @@ from db.statements import fetch_all, fetch_one
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path
+
+if TYPE_CHECKING:
+    import nio
 
 Check = tuple[str, str, str]
 # A chat service's check: tries of a request that found no server, and seconds for one.
@@ -446,6 +450,8 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
             yield ("matrix login", "FAIL", getattr(who, "message", "")[:200])
             return
         yield ("matrix login", "ok", who.user_id)
+        client.device_id = client.device_id or who.device_id
+        yield await _cross_signing_check(client, config)
         room = config.matrix.backchannel_room
         if not room:
             yield ("matrix backchannel", "skip", "matrix.backchannel_room not set")
@@ -461,6 +467,19 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
         yield ("matrix", "FAIL", f"{type(exc).__name__}: {exc}"[:200])
     finally:
         await client.close()
+
+
+async def _cross_signing_check(client: nio.AsyncClient, config: Config) -> Check:
+    """Whether clients that accept only cross-signed devices can talk with the bot. Only
+    read here: the running bot (the process holding the Matrix role) makes and signs."""
+    from bot.transports.matrix.cross_signing import cross_signing_status
+
+    signed, why = await cross_signing_status(client)
+    if not config.matrix.password and not signed:
+        why += "; making the identity may need matrix.password (a token alone may not do)"
+    if signed is None:
+        return ("matrix device", "skip", why)
+    return ("matrix device", "ok" if signed else "FAIL", why)
 
 
 async def run_checks(checks: AsyncIterator[Check]) -> int:

@@ -14,6 +14,7 @@ from nio.store import SqliteStore
 from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import ChatService, ChatTurn, send_kept_answers
+from bot.transports.matrix.cross_signing import SIGNED, ensure_cross_signed
 from bot.transports.matrix.crypto_state import CryptoState
 from bot.transports.matrix.inbound import EVENTS, Inbound
 from bot.transports.matrix.login import UNKNOWN_TOKEN, log_in, log_in_again
@@ -172,6 +173,13 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             if not isinstance(response, nio.KeysUploadResponse):
                 log.warning("matrix: uploading the device keys failed")
         await crypto.save(user_id, device_id)
+        # Under the role, so two processes never make two identities (cross_signing.py).
+        try:
+            status = await ensure_cross_signed(client, self.config, self.db.transport_state)
+        except Exception as exc:
+            status = type(exc).__name__
+        if status != SIGNED:
+            log.warning("matrix: the bot's device is not cross-signed: %s", status)
         return client
 
     async def _device_of_token(self, client: _Client) -> str:

@@ -130,6 +130,8 @@ async def test_one_login_one_device(synapse: Synapse, tmp_path: Path):
     for _ in range(2):
         out = await asyncio.to_thread(_doctor, synapse, config.user_id, database, tmp_path)
         assert f"ok    matrix login - {config.user_id}" in out, out
+        # The bot made its identity and signed its device when it started.
+        assert "ok    matrix device - cross-signed by the bot's identity" in out, out
     assert await _devices(synapse, registration) == after_first
 
     # The token revoked elsewhere (M_UNKNOWN_TOKEN): the bot logs in again, on its device.
