@@ -328,13 +328,22 @@ class EncryptedPerson(MatrixPerson):
         return next(iter(self.client.invited_rooms))
 
     async def wait_joined(self, room_id: str, *user_ids: str, timeout: float = HANG) -> None:
+        """Until the homeserver and this client's own sync both have them joined: only then
+        does the client know to share its next room key with their devices (as Element
+        does, it learns of a member's devices when it sees the join)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             members = await self.client.joined_members(room_id)
-            if isinstance(members, nio.JoinedMembersResponse) and set(user_ids) <= {
-                m.user_id for m in members.members
-            }:
+            room = self.client.rooms.get(room_id)
+            seen = room is not None and all(
+                u in room.users and u not in room.invited_users for u in user_ids
+            )
+            if (
+                seen
+                and isinstance(members, nio.JoinedMembersResponse)
+                and set(user_ids) <= {m.user_id for m in members.members}
+            ):
                 return
             if loop.time() > deadline:
                 raise AssertionError(f"{self.name}: {user_ids} did not join {room_id}")
