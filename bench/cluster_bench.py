@@ -16,16 +16,25 @@ Bot API, all on this machine's two cores.
    number of processes).
 
 Run: .venv/bin/python bench/cluster_bench.py [--updates N] [--volunteers N]
+
+Progress goes to stderr. Whatever happens (a failure, Ctrl-C, SIGTERM from ``timeout``) the
+bot processes and the PostgreSQL server are stopped; after a failure the processes' logs
+are kept and their ends shown. ``kill -USR1`` on the bench prints where each of its
+asyncio tasks waits.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import shutil
+import signal
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,50 +75,104 @@ def _process(
     )
 
 
+def progress(text: str) -> None:
+    """A line on stderr: the benchmark takes minutes, and a stall shows where it stalls."""
+    print(f"cluster_bench {time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
+
+
 async def _start(processes: list[BotProcess]) -> None:
     for bot in processes:
         await bot.start()
+    progress(f"{len(processes)} bot process(es) up")
 
 
 def _stop(processes: list[BotProcess]) -> None:
+    # All are told to stop first, so that they wind down together, not one after another.
+    for bot in processes:
+        if bot.process is not None and bot.process.poll() is None:
+            bot.process.terminate()
     for bot in processes:
         bot.stop()
 
 
+async def _bounded(work: Awaitable[None], what: str, seconds: float = 30) -> None:
+    """Cleanup that must not hang the rest of the cleanup (the bot processes, PostgreSQL)."""
+    try:
+        async with asyncio.timeout(seconds):
+            await work
+    except TimeoutError:
+        progress(f"{what} did not end within {seconds:.0f} s; going on")
+
+
+def _drop(server: PostgresServer, url: str) -> None:
+    try:
+        server.drop(url)
+    except Exception as exc:  # cleanup: the original failure, if any, matters more
+        progress(f"could not drop {url}: {exc}")
+
+
+@contextlib.contextmanager
+def _folder(what: str) -> Iterator[Path]:
+    """The processes' settings and logs: removed after a run that went well, kept (and
+    their logs' ends shown) after one that did not, so that its cause can be seen."""
+    tmp = Path(tempfile.mkdtemp(prefix="nachbarbot-cluster-bench-"))
+    try:
+        yield tmp
+    except BaseException:
+        progress(f"{what} did not finish; the bot processes' logs are kept in {tmp}")
+        for log in sorted(tmp.glob("*.log")):
+            # The catalogs' "not compiled" warnings of every start are not news.
+            lines = [
+                line
+                for line in log.read_text(errors="replace").splitlines()
+                if "locales: catalog" not in line
+            ]
+            progress(f"{log.name}, last lines:\n" + "\n".join(lines[-15:]))
+        raise
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 async def fan_out(server: PostgresServer, volunteers: int, count: int = 3) -> Row:
+    progress(f"fan-out to {volunteers} with {count} processes")
     url = server.new_database()
     fake = FakeTelegram()
     await fake.start()
     processes: list[BotProcess] = []
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            processes = [
-                _process(Path(tmp), f"p{n}", url, fake, pace=29.0)[0] for n in range(count)
-            ]
-            await _start(processes)
-            fake.limits = (30, 1)
-            db = await Database.open(url, migrate=False, min_size=1, max_size=2)
+        with _folder("the fan-out") as tmp:
             try:
-                mark = len(fake.calls)
-                await telegram_bench.enqueue_offers(db, volunteers)
-                started = time.perf_counter()
-                while len(telegram_bench.delivered_chats(fake)) < volunteers:
-                    if time.perf_counter() - started > 10 * volunteers / 30:
-                        break
-                    await asyncio.sleep(0.02)
-                seconds = time.perf_counter() - started
-                await fake.settle(quiet=2.0, timeout=30)
-                pending = await db.outbox.pending()
-                sends = sum(1 for c in fake.calls[mark:] if c.method == "sendMessage")
+                processes = [_process(tmp, f"p{n}", url, fake, pace=29.0)[0] for n in range(count)]
+                await _start(processes)
+                fake.limits = (30, 1)
+                db = await Database.open(url, migrate=False, min_size=1, max_size=2)
+                try:
+                    mark = len(fake.calls)
+                    await telegram_bench.enqueue_offers(db, volunteers)
+                    started = told = time.perf_counter()
+                    while len(telegram_bench.delivered_chats(fake)) < volunteers:
+                        if time.perf_counter() - started > 10 * volunteers / 30:
+                            break
+                        if time.perf_counter() - told >= 5:
+                            told = time.perf_counter()
+                            progress(
+                                f"{len(telegram_bench.delivered_chats(fake))} of {volunteers}"
+                                f" delivered after {told - started:.0f} s"
+                            )
+                        await asyncio.sleep(0.02)
+                    seconds = time.perf_counter() - started
+                    await fake.settle(quiet=2.0, timeout=30)
+                    pending = await db.outbox.pending()
+                    sends = sum(1 for c in fake.calls[mark:] if c.method == "sendMessage")
+                finally:
+                    await db.close()
             finally:
-                await db.close()
-            _stop(processes)
+                _stop(processes)
     finally:
-        _stop(processes)
         await fake.stop()
-        server.drop(url)
+        _drop(server, url)
     lost = volunteers - len(telegram_bench.delivered_chats(fake))
     floor = volunteers / 30
+    progress(f"fan-out done in {seconds:.1f} s")
     return (
         f"fan-out to {volunteers:,} with {count} processes",
         f"{seconds:.1f} s",
@@ -124,43 +187,49 @@ async def throughput(
 ) -> tuple[float, tuple[float, float, float]]:
     """Updates per second through ``count`` processes, and the cores the bots, PostgreSQL
     and the fake used on average meanwhile."""
+    progress(f"handler mix with {count} process(es): seeding")
     url = server.new_database()
-    db = await Database.open(url, migrate=False, min_size=1, max_size=2)
-    try:
-        await telegram_bench.seed(db)
-    finally:
-        await db.close()
     fake = FakeTelegram()
-    await fake.start()
     processes: list[BotProcess] = []
     balancer: LoadBalancedWebhook | None = None
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            members = [_process(Path(tmp), f"p{n}", url, fake, pace=1000.0) for n in range(count)]
-            processes = [bot for bot, _ in members]
-            await _start(processes)
-            balancer = LoadBalancedWebhook(
-                fake, [target for _, target in members], parallel=PARALLEL, secret=SECRET
-            )
-            balancer.start()
-            telegram_bench.mix(fake, 200)  # warm-up
-            await telegram_bench.drain(fake, 200)
-            fake.calls.clear()
-            fake.counts.clear()
-            meter = CpuMeter(server, processes)
-            meter.start()
-            telegram_bench.mix(fake, updates)
-            seconds = await telegram_bench.drain(fake, updates)
-            cores = meter.stop(seconds)
-            await balancer.stop()
-            balancer = None
-            _stop(processes)
+        db = await Database.open(url, migrate=False, min_size=1, max_size=2)
+        try:
+            await telegram_bench.seed(db)
+        finally:
+            await db.close()
+        await fake.start()
+        with _folder(f"the handler mix with {count} process(es)") as tmp:
+            try:
+                members = [_process(tmp, f"p{n}", url, fake, pace=1000.0) for n in range(count)]
+                processes = [bot for bot, _ in members]
+                await _start(processes)
+                balancer = LoadBalancedWebhook(
+                    fake, [target for _, target in members], parallel=PARALLEL, secret=SECRET
+                )
+                balancer.start()
+                progress("warm-up: 200 updates")
+                telegram_bench.mix(fake, 200)
+                await telegram_bench.drain(fake, 200, progress=progress)
+                fake.calls.clear()
+                fake.counts.clear()
+                meter = CpuMeter(server, processes)
+                meter.start()
+                progress(f"measuring: {updates} updates")
+                telegram_bench.mix(fake, updates)
+                seconds = await telegram_bench.drain(fake, updates, progress=progress)
+                cores = meter.stop(seconds)
+                await balancer.stop()
+                balancer = None
+            finally:
+                # The processes first: nothing in the rest of the cleanup may keep them.
+                _stop(processes)
+                if balancer is not None:
+                    await _bounded(balancer.stop(), "stopping the load balancer")
     finally:
-        if balancer is not None:
-            await balancer.stop()
-        _stop(processes)
-        await fake.stop()
-        server.drop(url)
+        await _bounded(fake.stop(), "stopping the fake Bot API")
+        _drop(server, url)
+    progress(f"handler mix with {count} process(es): {updates / seconds:,.0f} updates/s")
     return updates / seconds, cores
 
 
@@ -220,11 +289,29 @@ def _child_of(pid: int, parent: int) -> bool:
         return False
 
 
+def _print_tasks() -> None:
+    """Where each asyncio task of the bench waits (``kill -USR1``): the thread's own stack
+    shows only the event loop."""
+    for task in asyncio.all_tasks():
+        print(f"--- {task.get_name()}", file=sys.stderr)
+        task.print_stack(file=sys.stderr)
+    sys.stderr.flush()
+
+
 async def main(updates: int, volunteers: int) -> None:
+    loop = asyncio.get_running_loop()
+    this = asyncio.current_task()
+    assert this is not None
+    # SIGTERM (``timeout``, a CI runner) ends the run the way Ctrl-C does, through the
+    # cleanup below; by default it killed this process at once and left the bot processes
+    # and PostgreSQL running.
+    loop.add_signal_handler(signal.SIGTERM, this.cancel)
+    loop.add_signal_handler(signal.SIGUSR1, _print_tasks)
     server = PostgresServer(durable=True)
-    server.start()
     rows: list[Row] = []
     try:
+        progress(f"PostgreSQL in {server.folder}")
+        server.start()
         await server.create_template()
         rates = {}
         for count in (1, 2, 3):
@@ -240,6 +327,7 @@ async def main(updates: int, volunteers: int) -> None:
             )
         rows.append(await fan_out(server, volunteers))
     finally:
+        progress("stopping PostgreSQL")
         server.stop()
     print_table(f"Cluster benchmark, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores", rows)
 

@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,12 +76,24 @@ async def seed(db: Database) -> None:
         await db.users.record_consent(user.id)
 
 
-async def drain(fake: FakeTelegram, expected: int, timeout: float = 300) -> float:
+async def drain(
+    fake: FakeTelegram,
+    expected: int,
+    timeout: float = 300,
+    progress: Callable[[str], None] | None = None,
+) -> float:
+    """Seconds until ``expected`` answers were sent; ``progress`` hears how many so far
+    every few seconds (a stall shows as a count that stops moving)."""
     started = time.perf_counter()
+    told = started
+    answered = 0
     while time.perf_counter() - started < timeout:
         answered = fake.counts.get("sendMessage", 0)
         if answered >= expected:
             return time.perf_counter() - started
+        if progress is not None and time.perf_counter() - told >= 5:
+            told = time.perf_counter()
+            progress(f"{answered} of {expected} answered after {told - started:.0f} s")
         await asyncio.sleep(0.01)
     raise TimeoutError(f"only {answered} of {expected} answered")
 

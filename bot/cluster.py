@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg_pool import AsyncConnectionPool
 
 from db import Database
 from db.postgres import CHAT_CLASS, PROCESS_CLASS, ROLE_CLASS, connection_options
@@ -46,6 +47,13 @@ CITY_ROLES_FROM = 1000
 RETRY_SECONDS = 2.0
 # How often a holder checks that its lock's connection is still there.
 CHECK_SECONDS = 2.0
+# Connections for chat turns, apart from the database's pool: a turn's lock lives on its
+# connection for the whole handling of an update, and the handling needs connections of
+# the pool. Taken from the pool, as many updates at once as the pool has connections
+# (Telegram's webhook opens up to 40) each held one for its turn and waited for another
+# that never came free, until the pool gave up (PoolTimeout) and their answers were lost.
+# Updates beyond this many wait for a turn's connection, not for each other's handling.
+TURN_CONNECTIONS = 5
 
 Work = Callable[[], Awaitable[None]]
 
@@ -118,6 +126,7 @@ class Cluster:
         self.url = url
         self.key = 0
         self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._turns: AsyncConnectionPool[Any] | None = None
         self.roles: set[str] = set(ROLES)  # the roles this process knows by name
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
@@ -139,9 +148,21 @@ class Cluster:
         self.key = int(row[0])
         await self._conn.execute("SELECT set_config('application_name', %s, false)", (self.name,))
         await self._conn.execute("SELECT pg_advisory_lock(%s, %s)", (PROCESS_CLASS, self.key))
+        self._turns = AsyncConnectionPool(
+            self.url,
+            min_size=1,
+            max_size=TURN_CONNECTIONS,
+            kwargs={"autocommit": True, "application_name": self.name, **connection_options()},
+            open=False,
+            name="nachbarbot chat turns",
+        )
+        await self._turns.open(wait=True, timeout=15)
         log.info("cluster: this process is member %d", self.key)
 
     async def stop(self) -> None:
+        if self._turns is not None:
+            await self._turns.close()
+            self._turns = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -184,7 +205,9 @@ class Cluster:
     @contextlib.asynccontextmanager
     async def chat_turn(self, platform: str, chat_id: str) -> AsyncIterator[None]:
         """One chat's update at a time, cluster-wide."""
-        async with self.db.pool.connection() as conn:
+        if self._turns is None:
+            raise RuntimeError("chat turns need a started cluster member")
+        async with self._turns.connection() as conn:
             await conn.execute(
                 "SELECT pg_advisory_lock(%s, hashtext(%s))", (CHAT_CLASS, f"{platform}:{chat_id}")
             )

@@ -180,3 +180,30 @@ async def test_a_starting_process_sends_only_a_gone_process_kept_answers(databas
     for db, cluster in ((db1, live), (db3, starting)):
         await cluster.stop()
         await db.close()
+
+
+async def test_more_chat_turns_at_once_than_the_pool_has_connections_all_get_handled(
+    database_url,
+):
+    """Webhook updates of as many chats at once as the database's pool has connections,
+    and more (Telegram opens up to 40 connections): each is handled in its chat's turn, and
+    its handling reads the database. A turn's lock must not hold one of the pool's
+    connections: the turns would take them all and every handling would wait for one."""
+    db, cluster = await _member(database_url)
+    chats = db.pool.max_size + 2
+    handled: list[int] = []
+
+    async def update(chat: int) -> None:
+        async with cluster.chat_turn("telegram", str(chat)):
+            assert await db.fetch_all("SELECT 1") == [(1,)]
+            handled.append(chat)
+
+    try:
+        # Every update asks for its turn before any handling asks for a connection (the
+        # order the turns' waiting would leave them in): without turns of their own, the
+        # pool hands its connections to the turns first and ends in PoolTimeout.
+        await asyncio.gather(*(update(n) for n in range(chats)))
+        assert sorted(handled) == list(range(chats))
+    finally:
+        await cluster.stop()
+        await db.close()

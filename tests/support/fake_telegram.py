@@ -717,11 +717,17 @@ class LoadBalancedWebhook:
         self._next = itertools.count()
         self._tasks: list[asyncio.Task[None]] = []
         self._busy: set[int] = set()
+        self._stopping = False
 
     def start(self) -> None:
+        self._stopping = False
         self._tasks = [asyncio.create_task(self._pump()) for _ in range(self.parallel)]
 
     async def stop(self) -> None:
+        # The flag too, not only the cancel: a cancel that comes just as a pump's wait
+        # ends can be lost (asyncio.wait_for on Python 3.11 returned the result instead),
+        # and the pump then ran forever and this waited for it forever.
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -738,12 +744,15 @@ class LoadBalancedWebhook:
 
         headers = {"X-Telegram-Bot-Api-Secret-Token": self.secret} if self.secret else {}
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-            while True:
+            while not self._stopping:
                 update = self._take()
                 if update is None:
+                    # asyncio.timeout, not asyncio.wait_for: on Python 3.11 wait_for swallows
+                    # a cancel that comes as the wait ends (the fake notifies on every call).
                     async with self.fake._changed:
                         with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self.fake._changed.wait(), 0.2)
+                            async with asyncio.timeout(0.2):
+                                await self.fake._changed.wait()
                     continue
                 target = self.targets[next(self._next) % len(self.targets)]
                 ok = False
