@@ -53,6 +53,10 @@ class Transport(Sender, Protocol):
 
     platform: str
     dispatcher: Dispatcher
+    # Whether this process sends on the service now; the outbox worker leaves the others'
+    # items alone. Matrix sends only from the process holding its role, which has the
+    # device's encryption keys (bot/transports/matrix/crypto_state.py).
+    delivering: bool = True
 
     async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
         """Send the answers to ``incoming`` (step 2 above)."""
@@ -71,7 +75,7 @@ class ChatService(Transport, MediaSource, Protocol):
         None where it sets no such limit."""
 
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
-        """Log in and send kept answers; take updates only where no role is needed."""
+        """Log in, and where no role is needed send kept answers and take updates."""
 
     async def start_taking(self) -> None:
         """Take updates (the holder of ``update_role``)."""
