@@ -5,14 +5,18 @@ and ``alice`` are in tests/conftest.py."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
-from bot.config import MatrixSection
+from bot.config import MatrixSection, TelegramSection
+from bot.delivery import OutboxWorker
 from bot.transports.matrix import MatrixTransport
+from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -77,3 +81,34 @@ async def onboard(person: MatrixPerson, bot: Bot, choice: str = "3") -> str:
     await person.react(room, notice["event_id"], "1️⃣")
     await person.wait_for(lambda e: "🏠" in body(e), after=mark)
     return room
+
+
+class WithTelegram:
+    """The bot on Matrix and on Telegram (the fake Bot API) at once: one dispatcher, one
+    outbox worker delivering to both, as a city runs them."""
+
+    def __init__(self, running: Bot, fake: FakeTelegram) -> None:
+        self.running = running
+        self.telegram = TelegramTransport(
+            running.dispatcher,
+            TelegramSection(api_base_url=fake.url, poll_timeout=1),
+            TOKEN,
+            running.dispatcher.router.public_commands(),
+        )
+        self._stop = asyncio.Event()
+        self._delivery: asyncio.Task[None] | None = None
+
+    async def start(self) -> MatrixTransport:
+        matrix = await self.running.start()
+        worker = OutboxWorker(self.running.db, [self.telegram, matrix], poll_seconds=0.2)
+        self.running.dispatcher.on_queued = worker.wake
+        await self.telegram.start()
+        self._delivery = asyncio.create_task(worker.run(self._stop))
+        return matrix
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._delivery is not None:
+            await self._delivery
+        await self.telegram.stop()
+        await self.running.stop()

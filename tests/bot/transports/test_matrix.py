@@ -16,7 +16,7 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
-from tests.support.matrix_bot import BOT_NUMBERS, Bot, is_notice, onboard
+from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram, is_notice, onboard
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -121,10 +121,6 @@ async def test_bang_commands_and_unknown_commands(alice: MatrixPerson, matrix_bo
 async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, fake_telegram):
     """A Telegram resident asks, a coordinator publishes by reacting ✅ in the Matrix room,
     a Matrix volunteer accepts, and they talk through the bot across the two networks."""
-    from bot.config import TelegramSection
-    from bot.delivery import OutboxWorker
-    from bot.transports.telegram import TelegramTransport
-    from tests.support.fake_telegram import TOKEN
 
     cora = MatrixPerson(synapse, "cora")
     vera = MatrixPerson(synapse, "vera")
@@ -141,18 +137,8 @@ async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, f
         ),
         registration,
     )
-    matrix = await running.start()
-    telegram = TelegramTransport(
-        running.dispatcher,
-        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
-        TOKEN,
-        running.dispatcher.router.public_commands(),
-    )
-    worker = OutboxWorker(db, [telegram, matrix], poll_seconds=0.2)
-    running.dispatcher.on_queued = worker.wake
-    stop = asyncio.Event()
-    await telegram.start()
-    delivery = asyncio.create_task(worker.run(stop))
+    both = WithTelegram(running, fake_telegram)
+    await both.start()
     try:
         # Cora is a coordinator; the bot joins her room (invite accepted automatically).
         for _ in range(50):
@@ -216,10 +202,7 @@ async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, f
         )
         assert vera.user_id not in answer.text
     finally:
-        stop.set()
-        await delivery
-        await telegram.stop()
-        await running.stop()
+        await both.stop()
         await cora.stop()
         await vera.stop()
 

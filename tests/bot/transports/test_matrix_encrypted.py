@@ -12,9 +12,6 @@ from pathlib import Path
 import nio
 import pytest
 
-from bot.config import TelegramSection
-from bot.delivery import OutboxWorker
-from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.statements import execute
 from db.transport_state import UNDECRYPTED
@@ -23,8 +20,8 @@ from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.cross_signing import query_keys
-from tests.support.fake_telegram import TOKEN, FakeTelegram
-from tests.support.matrix_bot import BOT_NUMBERS, Bot
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram
 from tests.support.matrix_encrypted_people import EncryptedPerson, stored_text
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
@@ -193,18 +190,8 @@ async def test_help_with_voice_through_encrypted_rooms(
         ),
         registration,
     )
-    matrix = await running.start()
-    telegram = TelegramTransport(
-        running.dispatcher,
-        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
-        TOKEN,
-        running.dispatcher.router.public_commands(),
-    )
-    worker = OutboxWorker(db, [telegram, matrix], poll_seconds=0.2)
-    running.dispatcher.on_queued = worker.wake
-    stop = asyncio.Event()
-    await telegram.start()
-    delivery = asyncio.create_task(worker.run(stop))
+    both = WithTelegram(running, fake_telegram)
+    await both.start()
     try:
         await cora.wait_joined(group, running.user_id)
         coordinator = await db.users.seen("matrix", cora.user_id, "", "Cora", private=False)
@@ -272,10 +259,7 @@ async def test_help_with_voice_through_encrypted_rooms(
             for words in ("Einkaufen am Dienstag", "Danke! Um drei?", "bis dann", "🔔"):
                 assert words not in text, (room, words)
     finally:
-        stop.set()
-        await delivery
-        await telegram.stop()
-        await running.stop()
+        await both.stop()
         await cora.stop()
         await vera.stop()
 

@@ -9,13 +9,11 @@ import io
 
 import nio
 
-from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
-from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers.settings import HandlerSettings
-from tests.support.fake_telegram import TOKEN, FakeTelegram
-from tests.support.matrix_bot import BOT_NUMBERS, Bot, onboard
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram, onboard
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -36,18 +34,8 @@ async def test_voice_crosses_between_telegram_and_matrix(
         HandlerSettings(require_verified_volunteers=False),
         synapse.register(f"voicebot{next(BOT_NUMBERS)}"),
     )
-    matrix = await running.start()
-    telegram = TelegramTransport(
-        running.dispatcher,
-        TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
-        TOKEN,
-        running.dispatcher.router.public_commands(),
-    )
-    worker = OutboxWorker(db, [telegram, matrix], poll_seconds=0.2)
-    running.dispatcher.on_queued = worker.wake
-    stop = asyncio.Event()
-    await telegram.start()
-    delivery = asyncio.create_task(worker.run(stop))
+    both = WithTelegram(running, fake_telegram)
+    await both.start()
     try:
         # Vera on Matrix helps Amira on Telegram: a running contact.
         vera_room = await onboard(vera, running, "1")  # Deutsch
@@ -113,10 +101,7 @@ async def test_voice_crosses_between_telegram_and_matrix(
         await fake_telegram.settle()
         assert await db.outbox.pending() == 0
     finally:
-        stop.set()
-        await delivery
-        await telegram.stop()
-        await running.stop()
+        await both.stop()
         await vera.stop()
 
 
