@@ -170,6 +170,16 @@ class Synapse:
             },
         )
 
+    def devices(self, access_token: str) -> list[str]:
+        """The device ids of the account the token belongs to (every device, not only the
+        token's)."""
+        request = urllib.request.Request(
+            f"{self.url}/_matrix/client/v3/devices",
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return sorted(device["device_id"] for device in json.loads(response.read())["devices"])
+
     def stored_events(self, room_id: str) -> list[dict]:
         """The room's events as the homeserver stored them (``event_json``), oldest first:
         what anyone with the server's disk could read."""

@@ -61,16 +61,7 @@ async def test_greeting_on_joining_a_direct_chat(alice: MatrixPerson, matrix_bot
 
 
 async def _devices(server: Synapse, registration: dict[str, str]) -> list[str]:
-    client = nio.AsyncClient(server.url, registration["user_id"])
-    client.restore_login(
-        registration["user_id"], registration["device_id"], registration["access_token"]
-    )
-    try:
-        response = await client.devices()
-        assert isinstance(response, nio.DevicesResponse), response
-        return sorted(device.id for device in response.devices)
-    finally:
-        await client.close()
+    return server.devices(registration["access_token"])
 
 
 def _doctor(server: Synapse, user_id: str, database: Path, tmp: Path) -> str:

@@ -65,14 +65,7 @@ async def _onboard_encrypted(
 
 
 async def _bot_devices(synapse: Synapse, bot: Bot) -> list[str]:
-    client = nio.AsyncClient(synapse.url, bot.user_id)
-    client.user_id, client.access_token = bot.user_id, bot.config.access_token or ""
-    try:
-        response = await client.devices()
-        assert isinstance(response, nio.DevicesResponse), response
-        return sorted(device.id for device in response.devices)
-    finally:
-        await client.close()
+    return synapse.devices(bot.config.access_token or "")
 
 
 async def test_an_element_x_chat_is_greeted_once_and_stays_encrypted(
