@@ -8,6 +8,7 @@ run`` at DEBUG against the fake Bot API server, plays a story and reads the whol
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import re
@@ -19,9 +20,11 @@ from pathlib import Path
 import pytest
 
 from bot import log_redaction
+from db import Database
 from tests.support.cli import launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
-from tests.support.matrix_people import MatrixPerson, body
+from tests.support.matrix_encrypted_people import EncryptedPerson
+from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
 
 NAME = "Zuleikha"
@@ -211,9 +214,12 @@ async def _telegram_story(fake: FakeTelegram, user: int) -> None:
     await fake.wait_for("sendMessage", lambda c: NAME in c.text, chat_id=GROUP)
 
 
-async def _matrix_story(person: MatrixPerson, bot_user_id: str) -> None:
-    """Onboarding, a place search by location and a text with a secret and a phone number."""
+async def _matrix_story(person: EncryptedPerson, bot_user_id: str) -> None:
+    """Onboarding, a place search by location and a text with a secret and a phone number,
+    in an encrypted direct chat as Element X makes one (what the bot decrypts must not
+    reach the log either)."""
     await person.client.set_displayname(NAME)
+    await person.wait_for_keys_of(bot_user_id)
     room = await person.dm(bot_user_id)
     mark = len(person.received)
     await person.say(room, "!start")
@@ -257,7 +263,7 @@ async def test_debug_log_of_a_real_story_holds_no_personal_data(
     env["NACHBARBOT_MATRIX__ACCESS_TOKEN"] = account["access_token"]
     log = tmp_path / "bot.log"
     process = launch_bot(config, env, log)
-    person = MatrixPerson(synapse, "zuleikha")
+    person = EncryptedPerson(synapse, "zuleikha")
     try:
         await fake.wait_for("getMe", timeout=30)
         await person.start()
@@ -279,6 +285,16 @@ async def test_debug_log_of_a_real_story_holds_no_personal_data(
     assert "running: telegram, matrix" in text
     _assert_clean(text)
     assert account["access_token"] not in text
+    # Nor the bot's encryption secrets: its cross-signing seeds, its device's store.
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        seeds = json.loads(await db.transport_state.get("matrix.cross_signing") or "{}")
+        store = await db.transport_state.crypto_store(account["user_id"], account["device_id"])
+    finally:
+        await db.close()
+    assert seeds.get("master") and seeds["master"] not in text
+    assert seeds["self_signing"] not in text
+    assert store and store[:40] not in text
     assert "zuleikha" not in text  # the Matrix user name
     # HTTP requests are logged (not silenced by a level), with the token scrubbed.
     assert "/bot***/sendMessage" in text

@@ -327,6 +327,22 @@ class EncryptedPerson(MatrixPerson):
             await asyncio.sleep(0.05)
         return next(iter(self.client.invited_rooms))
 
+    async def wait_for_keys_of(self, user_id: str) -> None:
+        """Until the user has a device with published keys (a bot process that has started
+        but not yet opened its device's keys has none, and a message encrypted now would
+        be shared with nobody)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + HANG
+        while True:
+            answer = await cross_signing.query_keys(
+                self.homeserver, self.client.access_token, [user_id]
+            )
+            if answer.get("device_keys", {}).get(user_id):
+                return
+            if loop.time() > deadline:
+                raise AssertionError(f"{user_id} has no device with keys")
+            await asyncio.sleep(0.1)
+
     async def wait_joined(self, room_id: str, *user_ids: str, timeout: float = HANG) -> None:
         """Until the homeserver and this client's own sync both have them joined: only then
         does the client know to share its next room key with their devices (as Element

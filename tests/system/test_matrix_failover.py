@@ -5,13 +5,10 @@ The person does nothing and sees no "unable to decrypt"; the bot keeps one devic
 
 from __future__ import annotations
 
-import asyncio
-
 import nio
 import pytest
 
 from tests.support.crash_story import BotProcess
-from tests.support.cross_signing import query_keys
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
@@ -53,16 +50,6 @@ async def _devices(synapse: Synapse, user: str) -> list[str]:
         await client.close()
 
 
-async def _until_published(synapse: Synapse, person: EncryptedPerson, user: str) -> None:
-    """Waits until the user has a device with keys (a hang detector, not a speed bound)."""
-    for _ in range(600):
-        answer = await query_keys(synapse.url, person.client.access_token, [user])
-        if answer.get("device_keys", {}).get(user):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the bot's device never published its keys")
-
-
 async def test_an_encrypted_chat_goes_on_when_the_matrix_role_moves(
     tmp_path, fake_telegram: FakeTelegram, database_url: str, synapse: Synapse
 ):
@@ -75,7 +62,7 @@ async def test_an_encrypted_chat_goes_on_when_the_matrix_role_moves(
     try:
         await first.start()
         # Started means polling Telegram; Eva writes once the bot's device has keys.
-        await _until_published(synapse, eva, bot_user)
+        await eva.wait_for_keys_of(bot_user)
         room = await eva.dm_like_element_x(bot_user, "Hallo")
         await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
         mark = len(eva.received)
