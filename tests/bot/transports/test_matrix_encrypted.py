@@ -12,6 +12,8 @@ from pathlib import Path
 import nio
 import pytest
 
+from bot.delivery import OutboxWorker
+from bot.transports.matrix import KEYCAPS
 from db import Database
 from db.statements import execute
 from db.transport_state import UNDECRYPTED
@@ -356,3 +358,71 @@ async def test_a_coordinator_who_joins_the_encrypted_room_later_reads_the_bot(
         await bot.stop()
         await cora.stop()
         await carl.stop()
+
+
+async def _press(person: EncryptedPerson, db: Database, room: str, data: str, after: int) -> None:
+    """React with the number of the button ``data`` on the bot's newest message offering it
+    (after index ``after``), as a person picks a choice by its emoji."""
+    for _ in range(1200):  # a hang detector of 60 s, not a speed bound
+        for _, event in reversed(person.received[after:]):
+            if event["room"] != room or event.get("sender") == person.user_id:
+                continue
+            buttons = await db.transport_state.buttons_of(event["event_id"])
+            for number, (label, offered) in enumerate(buttons):
+                if offered == data:
+                    # Past 🔟 a choice is picked by its own emoji (✅ Done …).
+                    key = KEYCAPS[number] if number < len(KEYCAPS) else label.split()[0]
+                    await person.react(room, event["event_id"], key)
+                    return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{person.name}: no message offered {data}")
+
+
+async def test_a_voice_request_from_an_encrypted_chat_reaches_the_encrypted_room(
+    synapse: Synapse, db: Database
+):
+    """A resident who does not write sends a voice message in her encrypted chat and asks
+    for help with it by reactions alone; the coordinators hear it in their encrypted
+    room - the same sound, still encrypted on the homeserver."""
+    cora = EncryptedPerson(synapse, "cora")
+    eva = EncryptedPerson(synapse, "eva")
+    await cora.start()
+    await eva.start()
+    registration = synapse.register(f"voicebot{next(BOT_NUMBERS)}")
+    group = await cora.create_private_room([registration["user_id"]], name="Koordination")
+    running = Bot(
+        synapse, db, HandlerSettings(backchannels=frozenset({("matrix", group)})), registration
+    )
+    matrix = await running.start()
+    worker = OutboxWorker(db, [matrix], poll_seconds=0.2)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    delivery = asyncio.create_task(worker.run(stop))
+    try:
+        await cora.wait_joined(group, running.user_id)
+        coordinator = await db.users.seen("matrix", cora.user_id, "", "Cora", private=False)
+        await db.users.grant_role(coordinator.id, "coordinator")
+        room = await _onboard_encrypted(eva, running, by_reaction=True)
+        mark = len(eva.received)
+        await eva.send_voice(room, FROM_MATRIX, 3000)
+        for data in ("hr:with", "hr:cat:shopping"):
+            await _press(eva, db, room, data, mark)
+            mark = len(eva.received)
+        await eva.wait_for(lambda e: e["room"] == room, after=mark)
+        await eva.share_location(room, 51.5230, 7.4560)
+        for data in ("hr:when:asap", "hr:langs-done", "hr:send"):
+            await _press(eva, db, room, data, mark)
+            mark = len(eva.received)
+        audio = await cora.wait_for(
+            lambda e: e["room"] == group and e["content"].get("msgtype") == "m.audio"
+        )
+        assert await cora.download_attachment(audio["content"]) == FROM_MATRIX
+        assert "url" not in audio["content"]
+        stored = synapse.stored_events(group)
+        assert {e["type"] for e in stored if "state_key" not in e} == {"m.room.encrypted"}
+    finally:
+        stop.set()
+        await delivery
+        await running.stop()
+        await cora.stop()
+        await eva.stop()
