@@ -51,8 +51,11 @@ class Bot:
         self.transport: MatrixTransport | None = None
 
     async def start(self) -> MatrixTransport:
+        """Started, with its device's keys published: an encrypted chat begun before that
+        would share its room key with no device of the bot."""
         self.transport = MatrixTransport(self.dispatcher, self.db, self.config)
         await self.transport.start()
+        await asyncio.wait_for(self.transport.keys_published.wait(), 60)  # a hang detector
         return self.transport
 
     async def stop(self) -> None:

@@ -50,8 +50,13 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         # one at a time, and the client is swapped only between them.
         self.delivering = False
         self._send_lock = asyncio.Lock()
+        # Set once this process's device keys are on the homeserver (tools and tests wait
+        # for it before they start an encrypted chat with a bot that just started).
+        self.keys_published = asyncio.Event()
         self._full_state = False
         self._greetings_waiting = False
+        # The device's keys are published and cross-signed (once per holding of the role).
+        self._keys_ready = False
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._ready = False
@@ -168,19 +173,31 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             await crypto.save(user_id, device_id)
 
         client.before_publishing_keys = save_before_publishing
+        await crypto.save(user_id, device_id)
+        self._keys_ready = False
+        return client
+
+    async def _publish_keys(self, client: _Client) -> None:
+        """Upload the device's keys and have the device cross-signed, once per holding of
+        the role: in the sync task, so that a homeserver that is down (matrix-nio retries
+        for ever) holds up nothing else and the task is simply ended at stop. Under the
+        role, so two processes never make two identities (cross_signing.py)."""
+        if self._keys_ready or client.olm is None:
+            return
         if client.should_upload_keys:
             response = await client.keys_upload()
             if not isinstance(response, nio.KeysUploadResponse):
                 log.warning("matrix: uploading the device keys failed")
-        await crypto.save(user_id, device_id)
-        # Under the role, so two processes never make two identities (cross_signing.py).
+                return
         try:
             status = await ensure_cross_signed(client, self.config, self.db.transport_state)
         except Exception as exc:
-            status = type(exc).__name__
+            log.warning("matrix: cross-signing the device failed: %s", type(exc).__name__)
+            return
         if status != SIGNED:
             log.warning("matrix: the bot's device is not cross-signed: %s", status)
-        return client
+        self._keys_ready = True
+        self.keys_published.set()
 
     async def _device_of_token(self, client: _Client) -> str:
         """The device a configured access token belongs to."""
@@ -221,6 +238,12 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         backoff = 1.0
         while not self._stopping.is_set():
             client = self.client
+            try:
+                await self._publish_keys(client)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # network trouble: tried again next round
+                log.warning("matrix: publishing the device keys failed: %s", type(exc).__name__)
             client.full_state = self._full_state
             # While a greeting waits, short polls: it is sent soon after its moment.
             seconds = 1 if self._greetings_waiting else self.config.sync_timeout

@@ -103,6 +103,7 @@ async def test_one_login_one_device(synapse: Synapse, tmp_path: Path):
                 Dispatcher(db, build_router(), HandlerSettings()), db, config
             )
             await transport.start()
+            await asyncio.wait_for(transport.keys_published.wait(), 60)  # a hang detector
             assert transport.client is not None
             token = transport.client.access_token
             await transport.stop()
