@@ -20,13 +20,18 @@ import icalendar
 from db import Database
 from db.events import Event
 from db.places import Place
+from handlers.events.fields import LONGEST_MINUTES
 from handlers.events.recurrence import local, local_text, validate_rrule
 from handlers.places.gazetteer import Gazetteer
 from handlers.refusals import Explained, Refusal
+from handlers.text_safety import clean_name, clean_text
 from locales import N_, TIMEZONE
 
 # What a preview lists at most (the counts cover every entry).
 PREVIEW_MOST = 500
+# Where an imported event may start: far-off years are a broken or hostile file, and
+# arithmetic on them overflows (a DTEND in 9999 plus a yearly rule).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class UnusableFile(Refusal):
@@ -96,7 +101,9 @@ def _entry(
     uid = str(component.get("UID") or "").strip()
     if not uid:
         raise EntryError(N_("missing UID"), "uid")
-    title = str(component.get("SUMMARY") or "").strip()
+    # Calendars are text from strangers: one clean line for each short field, clean lines
+    # for the description (shown quoted), as for places (handlers/places/importer.cleaned).
+    title = clean_name(str(component.get("SUMMARY") or ""), 200)
     if not title:
         raise EntryError(N_("missing SUMMARY (title)"), "title")
     if component.get("DTSTART") is None:
@@ -113,9 +120,19 @@ def _entry(
         raise
     except Exception as exc:
         raise EntryError(N_("unreadable date ({problem})"), "start", problem=str(exc)) from None
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise EntryError(
+            N_("starts outside the years {first} to {last}"),
+            "start",
+            first=str(FIRST_YEAR),
+            last=str(LAST_YEAR),
+        )
     minutes = int((end - start).total_seconds() // 60)
     if minutes <= 0:
         raise EntryError(N_("ends before it starts"), "end")
+    if minutes > LONGEST_MINUTES:
+        # The chat's and the desk's limit: longer is several events, not one.
+        raise EntryError(N_("lasts longer than a week"), "end")
     rrule = _rrule(component, local_text(start))
     exdates: list[str] = []
     raw = component.get("EXDATE")
@@ -136,23 +153,25 @@ def _entry(
     category = ""
     if categories is not None:
         first = categories[0] if isinstance(categories, list) else categories
-        category = ",".join(str(c) for c in first.cats)[:60]
+        category = clean_name(",".join(str(c) for c in first.cats), 60)
     organiser = component.get("ORGANIZER")
     status = str(component.get("STATUS") or "").upper()
     return Event(
         uid=uid[:200],
         title=title[:200],
         starts_local=local_text(start),
-        description=str(component.get("DESCRIPTION") or "")[:2000],
+        description=clean_text(str(component.get("DESCRIPTION") or ""))[:2000],
         place_id=place_id,
-        address=str(component.get("LOCATION") or "")[:300],
+        address=clean_name(str(component.get("LOCATION") or ""), 300),
         lat=lat,
         lon=lon,
         duration_minutes=minutes,
         rrule=rrule,
         exdates=tuple(sorted(set(exdates))),
         category=category,
-        organiser=(organiser.params.get("CN") or str(organiser).removeprefix("mailto:"))
+        organiser=clean_name(
+            organiser.params.get("CN") or str(organiser).removeprefix("mailto:"), 200
+        )
         if organiser is not None
         else "",
         status="cancelled" if status == "CANCELLED" else "scheduled",
