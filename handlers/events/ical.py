@@ -11,6 +11,7 @@ is linked to it (its details, access and subscriptions). Export writes events
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,6 +41,56 @@ class UnusableFile(Refusal):
 
 class EntryError(Refusal):
     pass
+
+
+# The largest calendar file taken (a city's whole year is well under 1 MB).
+MOST_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParsedCalendar:
+    """A calendar file read and checked, entry by entry: each an event or why it is refused.
+    Reading is CPU work: done once per file, in a worker thread (:func:`parse`), so that a
+    large calendar never stalls the event loop that drives the bots, and kept by the desk
+    between the preview and "Import now"."""
+
+    name: str
+    entries: tuple[tuple[int, Event | Explained], ...]
+
+
+def read_calendar(
+    name: str, raw: bytes, place_id: int | None, gazetteer: Gazetteer | None, source: str
+) -> ParsedCalendar:
+    """The entries of a calendar file (blocking: see :func:`parse`)."""
+    if len(raw) > MOST_BYTES:
+        raise UnusableFile(
+            N_("{file}: larger than {size} MB"), file=name, size=str(MOST_BYTES // 1024 // 1024)
+        )
+    try:
+        calendar = icalendar.Calendar.from_ical(raw)
+    except ValueError as exc:
+        raise UnusableFile(
+            N_("{file}: not an iCalendar file ({problem})"), file=name, problem=str(exc)[:200]
+        ) from None
+    entries: list[tuple[int, Event | Explained]] = []
+    for number, component in enumerate(calendar.walk("VEVENT"), start=1):
+        try:
+            entries.append((number, _entry(component, place_id, gazetteer, source)))
+        except EntryError as exc:
+            entries.append((number, exc.reason))
+    return ParsedCalendar(name, tuple(entries))
+
+
+async def parse(
+    name: str,
+    raw: bytes,
+    *,
+    place_id: int | None = None,
+    gazetteer: Gazetteer | None = None,
+    source: str = "ical",
+) -> ParsedCalendar:
+    """:func:`read_calendar` off the event loop."""
+    return await asyncio.to_thread(read_calendar, name, raw, place_id, gazetteer, source)
 
 
 @dataclass
@@ -227,7 +278,8 @@ async def import_events(
             raise UnusableFile(
                 N_("{file}: cannot read ({problem})"), file=str(file), problem=exc.strerror
             ) from None
-        await _import_calendar(db, report, file.name, raw, place, gazetteer, dry_run, source)
+        parsed = await parse(file.name, raw, place_id=place_id, gazetteer=gazetteer, source=source)
+        await _import_calendar(db, report, parsed, place, gazetteer, dry_run)
     if report.total == 0:
         raise UnusableFile(N_("no events (VEVENT) in the file"))
     return report
@@ -235,18 +287,17 @@ async def import_events(
 
 async def import_upload(
     db: Database,
-    name: str,
-    raw: bytes,
+    parsed: ParsedCalendar,
     *,
     place_id: int | None = None,
     gazetteer: Gazetteer | None = None,
     dry_run: bool = False,
-    source: str = "ical",
 ) -> EventImportReport:
-    """:func:`import_events` for a file's content (the desk's upload), the same checks."""
+    """:func:`import_events` for an uploaded file, read once by :func:`parse` (the desk's
+    preview and its "Import now" use the same reading)."""
     place = await _place(db, place_id)
     report = EventImportReport()
-    await _import_calendar(db, report, name, raw, place, gazetteer, dry_run, source)
+    await _import_calendar(db, report, parsed, place, gazetteer, dry_run)
     if report.total == 0:
         raise UnusableFile(N_("no events (VEVENT) in the file"))
     return report
@@ -262,26 +313,18 @@ async def _place(db: Database, place_id: int | None) -> Place | None:
 async def _import_calendar(
     db: Database,
     report: EventImportReport,
-    name: str,
-    raw: bytes,
+    parsed: ParsedCalendar,
     place: Place | None,
     gazetteer: Gazetteer | None,
     dry_run: bool,
-    source: str,
 ) -> None:
-    try:
-        calendar = icalendar.Calendar.from_ical(raw)
-    except ValueError as exc:
-        raise UnusableFile(
-            N_("{file}: not an iCalendar file ({problem})"), file=name, problem=str(exc)[:200]
-        ) from None
-    for number, component in enumerate(calendar.walk("VEVENT"), start=1):
+    name = parsed.name
+    for number, entry in parsed.entries:
         report.total += 1
-        try:
-            event = _entry(component, place.id if place else None, gazetteer, source)
-        except EntryError as exc:
-            report.rejected.append((name, number, exc.reason))
+        if not isinstance(entry, Event):
+            report.rejected.append((name, number, entry))
             continue
+        event = entry
         if place is not None:
             event = replace(
                 event,

@@ -6,10 +6,15 @@ never "something went wrong" afterwards."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from db import Database
-from handlers.events.ical import import_events
+from handlers.events.ical import MOST_BYTES, UnusableFile, import_events, parse
+from handlers.events.notices import apply_import
+from handlers.messenger import Messenger
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from tests.support.memory_transport import MemoryTransport, texts
@@ -94,3 +99,52 @@ async def test_calendar_imports_apply_the_forms_limits_and_clean_titles(
     assert event.uid == "fake"
     assert "\n" not in event.title and "⚠️ Abgesagt!" in event.title
     assert event.description.count("\n") <= 2
+
+
+def _calendar(count: int) -> str:
+    events = [
+        "\n".join(
+            [
+                "BEGIN:VEVENT",
+                f"UID:big-{n}",
+                f"SUMMARY:Treffen Nummer {n}",
+                f"DTSTART:2030{(n % 12) + 1:02d}10T150000Z",
+                "DURATION:PT1H",
+                "GEO:51.5230;7.4560",
+                "END:VEVENT",
+            ]
+        )
+        for n in range(count)
+    ]
+    return "\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//DE", *events, "END:VCALENDAR"]
+    )
+
+
+async def test_a_big_calendar_is_one_summary_per_subscriber(
+    db: Database, tmp_path: Path, chat: MemoryTransport
+):
+    """Each subscriber hears of an import once: the event when it is one, else a summary."""
+    await chat.onboard("sub", "de")
+    sub = await db.users.find("memory", "sub")
+    await db.events.subscribe(sub.id, "district", "Innenstadt-Nord")
+    path = tmp_path / "big.ics"
+    path.write_text(_calendar(40), encoding="utf-8")
+    report = await import_events(db, path, gazetteer=GAZ)
+    assert report.created == 40
+    mail = Messenger(db)
+    async with db.transaction():
+        await apply_import(
+            mail, report.updates, report.created_ids, datetime(2030, 1, 1, 10, tzinfo=UTC)
+        )
+    assert mail.queued == 1
+    await chat.flush()
+    (summary,) = chat.inbox["sub"][-1:]
+    text = str(summary.text)
+    assert "40" in text and "Treffen Nummer" in text and "37" in text  # "… and 37 more."
+
+
+async def test_an_oversized_calendar_is_refused_before_it_is_read(tmp_path: Path):
+    with pytest.raises(UnusableFile) as refused:
+        await parse("huge.ics", b"BEGIN:VCALENDAR\n" + b" " * MOST_BYTES)
+    assert "MB" in str(refused.value)
