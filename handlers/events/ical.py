@@ -11,6 +11,7 @@ is linked to it (its details, access and subscriptions). Export writes events
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,13 +21,18 @@ import icalendar
 from db import Database
 from db.events import Event
 from db.places import Place
+from handlers.events.fields import LONGEST_MINUTES
 from handlers.events.recurrence import local, local_text, validate_rrule
 from handlers.places.gazetteer import Gazetteer
 from handlers.refusals import Explained, Refusal
+from handlers.text_safety import clean_name, clean_text
 from locales import N_, TIMEZONE
 
 # What a preview lists at most (the counts cover every entry).
 PREVIEW_MOST = 500
+# Where an imported event may start: far-off years are a broken or hostile file, and
+# arithmetic on them overflows (a DTEND in 9999 plus a yearly rule).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class UnusableFile(Refusal):
@@ -35,6 +41,56 @@ class UnusableFile(Refusal):
 
 class EntryError(Refusal):
     pass
+
+
+# The largest calendar file taken (a city's whole year is well under 1 MB).
+MOST_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParsedCalendar:
+    """A calendar file read and checked, entry by entry: each an event or why it is refused.
+    Reading is CPU work: done once per file, in a worker thread (:func:`parse`), so that a
+    large calendar never stalls the event loop that drives the bots, and kept by the desk
+    between the preview and "Import now"."""
+
+    name: str
+    entries: tuple[tuple[int, Event | Explained], ...]
+
+
+def read_calendar(
+    name: str, raw: bytes, place_id: int | None, gazetteer: Gazetteer | None, source: str
+) -> ParsedCalendar:
+    """The entries of a calendar file (blocking: see :func:`parse`)."""
+    if len(raw) > MOST_BYTES:
+        raise UnusableFile(
+            N_("{file}: larger than {size} MB"), file=name, size=str(MOST_BYTES // 1024 // 1024)
+        )
+    try:
+        calendar = icalendar.Calendar.from_ical(raw)
+    except ValueError as exc:
+        raise UnusableFile(
+            N_("{file}: not an iCalendar file ({problem})"), file=name, problem=str(exc)[:200]
+        ) from None
+    entries: list[tuple[int, Event | Explained]] = []
+    for number, component in enumerate(calendar.walk("VEVENT"), start=1):
+        try:
+            entries.append((number, _entry(component, place_id, gazetteer, source)))
+        except EntryError as exc:
+            entries.append((number, exc.reason))
+    return ParsedCalendar(name, tuple(entries))
+
+
+async def parse(
+    name: str,
+    raw: bytes,
+    *,
+    place_id: int | None = None,
+    gazetteer: Gazetteer | None = None,
+    source: str = "ical",
+) -> ParsedCalendar:
+    """:func:`read_calendar` off the event loop."""
+    return await asyncio.to_thread(read_calendar, name, raw, place_id, gazetteer, source)
 
 
 @dataclass
@@ -96,7 +152,9 @@ def _entry(
     uid = str(component.get("UID") or "").strip()
     if not uid:
         raise EntryError(N_("missing UID"), "uid")
-    title = str(component.get("SUMMARY") or "").strip()
+    # Calendars are text from strangers: one clean line for each short field, clean lines
+    # for the description (shown quoted), as for places (handlers/places/importer.cleaned).
+    title = clean_name(str(component.get("SUMMARY") or ""), 200)
     if not title:
         raise EntryError(N_("missing SUMMARY (title)"), "title")
     if component.get("DTSTART") is None:
@@ -113,9 +171,19 @@ def _entry(
         raise
     except Exception as exc:
         raise EntryError(N_("unreadable date ({problem})"), "start", problem=str(exc)) from None
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise EntryError(
+            N_("starts outside the years {first} to {last}"),
+            "start",
+            first=str(FIRST_YEAR),
+            last=str(LAST_YEAR),
+        )
     minutes = int((end - start).total_seconds() // 60)
     if minutes <= 0:
         raise EntryError(N_("ends before it starts"), "end")
+    if minutes > LONGEST_MINUTES:
+        # The chat's and the desk's limit: longer is several events, not one.
+        raise EntryError(N_("lasts longer than a week"), "end")
     rrule = _rrule(component, local_text(start))
     exdates: list[str] = []
     raw = component.get("EXDATE")
@@ -136,23 +204,25 @@ def _entry(
     category = ""
     if categories is not None:
         first = categories[0] if isinstance(categories, list) else categories
-        category = ",".join(str(c) for c in first.cats)[:60]
+        category = clean_name(",".join(str(c) for c in first.cats), 60)
     organiser = component.get("ORGANIZER")
     status = str(component.get("STATUS") or "").upper()
     return Event(
         uid=uid[:200],
         title=title[:200],
         starts_local=local_text(start),
-        description=str(component.get("DESCRIPTION") or "")[:2000],
+        description=clean_text(str(component.get("DESCRIPTION") or ""))[:2000],
         place_id=place_id,
-        address=str(component.get("LOCATION") or "")[:300],
+        address=clean_name(str(component.get("LOCATION") or ""), 300),
         lat=lat,
         lon=lon,
         duration_minutes=minutes,
         rrule=rrule,
         exdates=tuple(sorted(set(exdates))),
         category=category,
-        organiser=(organiser.params.get("CN") or str(organiser).removeprefix("mailto:"))
+        organiser=clean_name(
+            organiser.params.get("CN") or str(organiser).removeprefix("mailto:"), 200
+        )
         if organiser is not None
         else "",
         status="cancelled" if status == "CANCELLED" else "scheduled",
@@ -208,7 +278,8 @@ async def import_events(
             raise UnusableFile(
                 N_("{file}: cannot read ({problem})"), file=str(file), problem=exc.strerror
             ) from None
-        await _import_calendar(db, report, file.name, raw, place, gazetteer, dry_run, source)
+        parsed = await parse(file.name, raw, place_id=place_id, gazetteer=gazetteer, source=source)
+        await _import_calendar(db, report, parsed, place, gazetteer, dry_run)
     if report.total == 0:
         raise UnusableFile(N_("no events (VEVENT) in the file"))
     return report
@@ -216,18 +287,17 @@ async def import_events(
 
 async def import_upload(
     db: Database,
-    name: str,
-    raw: bytes,
+    parsed: ParsedCalendar,
     *,
     place_id: int | None = None,
     gazetteer: Gazetteer | None = None,
     dry_run: bool = False,
-    source: str = "ical",
 ) -> EventImportReport:
-    """:func:`import_events` for a file's content (the desk's upload), the same checks."""
+    """:func:`import_events` for an uploaded file, read once by :func:`parse` (the desk's
+    preview and its "Import now" use the same reading)."""
     place = await _place(db, place_id)
     report = EventImportReport()
-    await _import_calendar(db, report, name, raw, place, gazetteer, dry_run, source)
+    await _import_calendar(db, report, parsed, place, gazetteer, dry_run)
     if report.total == 0:
         raise UnusableFile(N_("no events (VEVENT) in the file"))
     return report
@@ -243,26 +313,18 @@ async def _place(db: Database, place_id: int | None) -> Place | None:
 async def _import_calendar(
     db: Database,
     report: EventImportReport,
-    name: str,
-    raw: bytes,
+    parsed: ParsedCalendar,
     place: Place | None,
     gazetteer: Gazetteer | None,
     dry_run: bool,
-    source: str,
 ) -> None:
-    try:
-        calendar = icalendar.Calendar.from_ical(raw)
-    except ValueError as exc:
-        raise UnusableFile(
-            N_("{file}: not an iCalendar file ({problem})"), file=name, problem=str(exc)[:200]
-        ) from None
-    for number, component in enumerate(calendar.walk("VEVENT"), start=1):
+    name = parsed.name
+    for number, entry in parsed.entries:
         report.total += 1
-        try:
-            event = _entry(component, place.id if place else None, gazetteer, source)
-        except EntryError as exc:
-            report.rejected.append((name, number, exc.reason))
+        if not isinstance(entry, Event):
+            report.rejected.append((name, number, entry))
             continue
+        event = entry
         if place is not None:
             event = replace(
                 event,

@@ -31,10 +31,13 @@ def not_before(now: datetime) -> datetime | None:
     return datetime.combine(day, time(QUIET_UNTIL), TIMEZONE)
 
 
-def _when(t: Translator, event: Event, now: datetime) -> str:
+def _next_start(event: Event, now: datetime) -> datetime:
     upcoming = next_occurrences(event, now, 1)
-    start = upcoming[0] if upcoming else local(event.starts_local)
-    return t.datetime(start, "medium")
+    return upcoming[0] if upcoming else local(event.starts_local)
+
+
+def _when(t: Translator, event: Event, now: datetime) -> str:
+    return t.datetime(_next_start(event, now), "medium")
 
 
 def _details(t: Translator, event: Event, now: datetime) -> list[list[Button]]:
@@ -114,13 +117,15 @@ async def event_cancelled(mail: Messenger, event_id: int, now: datetime) -> int:
     )
 
 
-async def announce_new(mail: Messenger, event_id: int, now: datetime) -> int:
+async def announce_new(
+    mail: Messenger, event_id: int, now: datetime, users: Iterable[int] | None = None
+) -> int:
+    """Tell the subscribers of the event's place and district (once each), or ``users``."""
     db = mail.db
-    """Tell the subscribers of the event's place and district (once each)."""
     event = await db.events.get(event_id)
     if event is None or event.status == "cancelled":
         return 0
-    users = await _subscribers(db, event)
+    users = set(users) if users is not None else await _subscribers(db, event)
     when = not_before(now)
 
     def text(t: Translator) -> Markup:
@@ -150,6 +155,53 @@ async def apply_import(
                 queued += await event_changed(mail, event_id, now)
             else:
                 await sync_event(db, event_id, now)
-        for event_id in created:
-            queued += await announce_new(mail, event_id, now)
+        queued += await _announce_imported(mail, created, now)
     return queued
+
+
+# How many titles a summary of an import names before "and N more".
+SUMMARY_TITLES = 3
+
+
+async def _announce_imported(mail: Messenger, created: list[int], now: datetime) -> int:
+    """New events from one import, told to each subscriber once: the event itself when it
+    is one, else one summary (a big calendar must not become a hundred messages)."""
+    db = mail.db
+    news: dict[int, list[Event]] = {}
+    for event_id in created:
+        event = await db.events.get(event_id)
+        if event is None or event.status == "cancelled":
+            continue
+        for user_id in await _subscribers(db, event):
+            news.setdefault(user_id, []).append(event)
+    single = {u for u, events in news.items() if len(events) == 1}
+    queued = 0
+    for event_id in created:
+        users = sorted(u for u in single if news[u][0].id == event_id)
+        if users:
+            queued += await announce_new(mail, event_id, now, users)
+    when = not_before(now)
+    for user_id, events in sorted(news.items()):
+        if user_id in single:
+            continue
+        queued += await _send_all(
+            mail,
+            [user_id],
+            lambda t, events=events: _summary(t, events, now),
+            lambda t: [[Button("🗓 " + t._("This week"), "ev:week")]],
+            when,
+        )
+    return queued
+
+
+def _summary(t: Translator, events: list[Event], now: datetime) -> Markup:
+    first = sorted(events, key=lambda e: (_next_start(e, now), e.id))[:SUMMARY_TITLES]
+    lines = [t.t("📬 New events: {count}", count=len(events))]
+    lines += [
+        t.t("• <b>{title}</b>, {when}", title=e.title_in(t.lang), when=_when(t, e, now))
+        for e in first
+    ]
+    if len(events) > SUMMARY_TITLES:
+        more = len(events) - SUMMARY_TITLES
+        lines.append(t.t("… and {count} more.", count=more))
+    return Markup("\n").join(lines)

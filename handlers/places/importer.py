@@ -36,6 +36,7 @@ from handlers.places.vocabulary import (
     normalise,
 )
 from handlers.refusals import Explained, Refusal
+from handlers.text_safety import clean_name, clean_text
 from locales import N_, SUPPORTED_LANGUAGES
 
 BATCH = 500
@@ -434,7 +435,26 @@ def _yes_no(value: str) -> bool | None:
     raise RowError(N_("free of charge '{value}' is not yes or no"), "free_of_charge", value=value)
 
 
+# The longest one-line field an import keeps (names, addresses, operators, links).
+LINE_LIMIT = 300
+
+
+def cleaned(row: dict[str, str]) -> dict[str, str]:
+    """An imported row as text from strangers is treated: OSM and open-data files are
+    editable by anyone, and a name with line breaks ("…\n\n✅ Von der Stadt geprüft") or a
+    right-to-left override would pass for the bot's own lines in the chat, the map and
+    announcements. Descriptions keep their lines (shown as quoted blocks); every other field
+    becomes one clean line, as names typed in the chat do (handlers/text_safety.py)."""
+    return {
+        key: clean_text(value)
+        if key.split(":")[0] == "description"
+        else clean_name(value, LINE_LIMIT)
+        for key, value in row.items()
+    }
+
+
 def to_place(row: dict[str, str], gazetteer: Gazetteer, default_source: str) -> Place:
+    row = cleaned(row)
     name = row.get("name", "").strip()
     if not name:
         raise RowError(N_("missing name"), "name")

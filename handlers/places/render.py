@@ -11,6 +11,7 @@ from db.places import Place
 from handlers.places import hours
 from handlers.places.search import Found
 from handlers.places.vocabulary import CATEGORIES, OPERATOR_TYPES, TARGET_GROUPS, WHEELCHAIR
+from handlers.text_safety import quoted
 from locales import TIMEZONE, Translator
 
 
@@ -83,7 +84,9 @@ def in_source_language(
 ) -> Markup:
     """A description in italics, marked "(German)" in the reader's language when it is not
     written in the reader's language but only in the source's."""
-    line = t.format("<i>{text}</i>", text=text)
+    # Quoted: a description is someone else's words (an import's, a coordinator's), and
+    # must not stand as bare lines of the bot's.
+    line = t.format("<i>{text}</i>", text=quoted(t, text))
     if t.lang != source and not (texts.get(t.lang) or ("", ""))[1]:
         line += Markup(" ") + t.t("({language})", language=language_names(t, (source,)))
     return line

@@ -35,7 +35,7 @@ from bot.web.pages import render
 from db.events import Event
 from handlers.events import changes, fields
 from handlers.events.editing import REPEATS, rrule_for
-from handlers.events.ical import EventImportReport, UnusableFile, import_upload
+from handlers.events.ical import EventImportReport, UnusableFile, import_upload, parse
 from handlers.events.notices import apply_import
 from handlers.events.recurrence import local, local_text, next_occurrences
 from handlers.places.gazetteer import load_gazetteer
@@ -511,13 +511,14 @@ async def import_preview(request: web.Request) -> web.Response:
     name, raw = sent
     gazetteer = load_gazetteer(desk.site.settings.places_data_dir)
     try:
+        parsed = await parse(name, raw, place_id=place_id, gazetteer=gazetteer)
         report = await import_upload(
-            desk.site.db, name, raw, place_id=place_id, gazetteer=gazetteer, dry_run=True
+            desk.site.db, parsed, place_id=place_id, gazetteer=gazetteer, dry_run=True
         )
     except UnusableFile as unusable:
         return _import_page(request, problem=unusable.text(t), place=place_raw, status=422)
     key = uploads.uploads_of(request.app).put(
-        uploads.Upload(desk.user.id, "events", name, raw, place_id)
+        uploads.Upload(desk.user.id, "events", name, raw, place_id, parsed=parsed)
     )
     return _import_page(request, preview=_Preview(report, key, name), place=place_raw)
 
@@ -532,13 +533,12 @@ async def import_commit(request: web.Request) -> web.StreamResponse:
     gazetteer = load_gazetteer(desk.site.settings.places_data_dir)
     scene = desk.site.scene()
     try:
+        parsed = upload.parsed or await parse(
+            upload.name, upload.raw, place_id=upload.place_id, gazetteer=gazetteer
+        )
         async with desk.site.db.transaction():
             report = await import_upload(
-                desk.site.db,
-                upload.name,
-                upload.raw,
-                place_id=upload.place_id,
-                gazetteer=gazetteer,
+                desk.site.db, parsed, place_id=upload.place_id, gazetteer=gazetteer
             )
             # Followers hear of changes and cancellations, subscribers of new events.
             await apply_import(scene.mail, report.updates, report.created_ids, datetime.now(UTC))

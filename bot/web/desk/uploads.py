@@ -12,7 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
@@ -31,6 +31,9 @@ class Upload:
     raw: bytes
     # The encounter place an events file is for, if one was named.
     place_id: int | None = None
+    # The file as the preview read it (a calendar's entries), so that "Import now" does
+    # not read it again.
+    parsed: Any = None
     at: float = field(default_factory=time.monotonic)
 
 

@@ -4,6 +4,7 @@ notices (followers hear of it through the outbox), and .ics imports that preview
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -13,6 +14,7 @@ from db import Database
 from db.events import Event
 from db.places import Place
 from db.statements import fetch_one
+from handlers.events import ical
 from locales import TIMEZONE
 from tests.support.desk_client import at_the_desk, audited
 from tests.support.memory_transport import MemoryTransport
@@ -323,3 +325,26 @@ async def test_every_page_in_arabic_and_german(db, site, web_chat):
                 f"/desk/events/import?lang={lang}", _upload(desk.csrf, "k.ics", ICS.encode())
             )
             assert status == 200 and 'id="import-errors"' in html
+
+
+async def test_a_calendar_is_read_once_and_not_on_the_event_loop(db, site, web_chat, monkeypatch):
+    """Reading a big calendar is CPU work: in a worker thread, so the bots driven by the
+    same event loop go on answering, and once per upload, not again on "Import now"."""
+    reads: list[int] = []
+    read = ical.read_calendar
+
+    def reading(*args):
+        reads.append(threading.get_ident())
+        return read(*args)
+
+    monkeypatch.setattr(ical, "read_calendar", reading)
+    _site, base = site
+    async with at_the_desk(web_chat, db, base) as desk:
+        status, html = await desk.post(
+            "/desk/events/import", _upload(desk.csrf, "kalender.ics", ICS.encode())
+        )
+        assert status == 200, html
+        key = re.search(r'name="upload" value="([\w-]+)"', html).group(1)
+        status, html = await desk.post("/desk/events/import/commit", {"upload": key})
+        assert status == 200 and "Imported" in html
+    assert len(reads) == 1 and reads[0] != threading.get_ident()

@@ -385,8 +385,9 @@ async def test_names_as_on_the_sign_and_german_descriptions_marked(
     assert lines[0] == "<b>Stadt- und Landesbibliothek Dortmund</b>"  # the German name
     assert tr._("Library") in lines[1]
     assert "🔤 Dortmund Şehir ve Eyalet Kütüphanesi" in text  # short enough to add
-    # No Turkish description: the German one is marked as German, in Turkish.
-    assert f"<i>{library.description}</i> (Almanca)" in text
+    # No Turkish description: the German one is marked as German, in Turkish (quoted:
+    # a description is someone else's words).
+    assert f"<i>\u200e│ {library.description}</i> (Almanca)" in text
     venue = next(item for item in out if isinstance(item, Venue))
     assert venue.title == library.name
     # An English reader gets the English description, unmarked.
