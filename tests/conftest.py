@@ -19,6 +19,7 @@ from tests.support.postgres_server import PostgresServer
 from tests.support.synapse_server import Synapse
 
 BACKENDS = ("sqlite", "postgresql")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,6 +35,36 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             return  # the test names its backend itself
         only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
         metafunc.parametrize("backend", ["sqlite"] if only_sqlite else list(BACKENDS))
+
+
+# Test files that take minutes (real processes, Synapse, Chromium, property tests). With
+# one file per worker at a time (make test: --dist loadfile), the longest go first, so that
+# no worker is left with a long file when the others are done: the run is as short as the
+# work allows, whatever order pytest-randomly chose within each group.
+SLOW_FIRST = (
+    "tests/system/test_crash.py",
+    "tests/system/test_replicas.py",
+    "tests/system/",
+    "tests/bot/transports/test_matrix",
+    "tests/bot/test_log_privacy.py",
+    "tests/bot/transports/test_voice_across_platforms.py",
+    "tests/bot/web/test_map_browser.py",
+    "tests/bot/web/",
+    "tests/handlers/test_random_input.py",
+    "tests/handlers/events/test_recurrence_limits.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
+        return next(
+            (i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)),
+            len(SLOW_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: the order within a group stays as it was
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,9 @@ from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
 
+# About Matrix, not the database: SQLite is enough (the failover test runs on PostgreSQL).
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+
 
 @pytest.fixture
 async def careful(synapse: Synapse) -> AsyncIterator[EncryptedPerson]:

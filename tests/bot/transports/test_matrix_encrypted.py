@@ -31,6 +31,10 @@ from tests.support.synapse_server import Synapse
 ROOT = Path(__file__).resolve().parents[3]
 
 
+# About Matrix, not the database: SQLite is enough (the failover test runs on PostgreSQL).
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+
+
 @pytest.fixture
 async def eva(synapse: Synapse) -> AsyncIterator[EncryptedPerson]:
     person = EncryptedPerson(synapse, "eva")
