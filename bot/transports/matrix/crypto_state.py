@@ -89,9 +89,6 @@ class CryptoState:
             self._saved.pop((user_id, device_id), None)
             raise
 
-    async def known(self, user_id: str, device_id: str) -> bool:
-        return await self._state.crypto_store(user_id, device_id) is not None
-
     def remove(self) -> None:
         """Delete the private copy (the database keeps the saved one)."""
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -55,8 +55,6 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         self.keys_published = asyncio.Event()
         self._full_state = False
         self._greetings_waiting = False
-        # The device's keys are published and cross-signed (once per holding of the role).
-        self._keys_ready = False
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._ready = False
@@ -174,7 +172,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
 
         client.before_publishing_keys = save_before_publishing
         await crypto.save(user_id, device_id)
-        self._keys_ready = False
+        self.keys_published.clear()  # published again, once, by this holding of the role
         return client
 
     async def _publish_keys(self, client: _Client) -> None:
@@ -182,7 +180,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         the role: in the sync task, so that a homeserver that is down (matrix-nio retries
         for ever) holds up nothing else and the task is simply ended at stop. Under the
         role, so two processes never make two identities (cross_signing.py)."""
-        if self._keys_ready or client.olm is None:
+        if self.keys_published.is_set() or client.olm is None:
             return
         if client.should_upload_keys:
             response = await client.keys_upload()
@@ -196,7 +194,6 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             return
         if status != SIGNED:
             log.warning("matrix: the bot's device is not cross-signed: %s", status)
-        self._keys_ready = True
         self.keys_published.set()
 
     async def _device_of_token(self, client: _Client) -> str:
