@@ -57,7 +57,12 @@ class BanList:
         return self._key
 
     async def _hash(self, platform: str, platform_user_id: str) -> str:
-        message = f"{platform}\0{platform_user_id}".encode()
+        return await self.key_of(platform, platform_user_id)
+
+    async def key_of(self, platform: str, platform_user_id: str, purpose: str = "") -> str:
+        """The keyed hash of a chat account; another ``purpose`` gives another hash, so that
+        two lists kept under the key cannot be joined to each other."""
+        message = f"{purpose}{platform}\0{platform_user_id}".encode()
         return hmac.new(await self._secret(), message, hashlib.sha256).hexdigest()
 
     async def add(self, platform: str, platform_user_id: str) -> None:

@@ -61,6 +61,7 @@ class Limits:
             "conversation_before": to_text(now - timedelta(days=self.conversation_days)),
             "buttons_before": to_text(now - timedelta(days=self.matrix_button_days)),
             "today_local": local_day(now),
+            "day_before": to_text(now - timedelta(days=1)),
         }
 
 

@@ -26,6 +26,7 @@ from db.desk import DeskStore
 from db.events import EventStore
 from db.outbox import OutboxStore
 from db.places import PlaceStore
+from db.posting_traces import PostingTraces
 from db.relay import RelayStore
 from db.requests import RequestStore
 from db.statistics import StatisticsStore
@@ -115,6 +116,7 @@ class Database:
         )
         self.transaction = self.transactions.transaction
         self.users = UserStore(self.transactions)
+        self.posting_traces = PostingTraces(self.transactions, self.users.bans)
         self.places = PlaceStore(self.transactions)
         self.outbox = OutboxStore(self.transactions)
         self.requests = RequestStore(self.transactions)

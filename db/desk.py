@@ -93,8 +93,20 @@ class DeskStore:
         await execute(self._tx, "DELETE FROM desk_sessions WHERE id_hash = ?", (_hash(session_id),))
 
     async def close_all(self, user_id: int) -> int:
-        """Every session and unused link of a person (a role taken away, a ban)."""
+        """Every session and unused link of a person ("log out everywhere")."""
+        return await close_all(self._tx, user_id)
+
+
+async def close_all(transactions: Transactions, user_id: int) -> int:
+    """End every desk session and unused login link of a person: also called by the user
+    store when a ban or a removed role ends their staff powers, so that lifting the ban or
+    giving the role back does not bring old sessions and links back to life."""
+    async with transactions.transaction(savepoint=False):
         await execute(
-            self._tx, "DELETE FROM desk_logins WHERE user_id = ? AND used_at IS NULL", (user_id,)
+            transactions,
+            "DELETE FROM desk_logins WHERE user_id = ? AND used_at IS NULL",
+            (user_id,),
         )
-        return await changed(self._tx, "DELETE FROM desk_sessions WHERE user_id = ?", (user_id,))
+        return await changed(
+            transactions, "DELETE FROM desk_sessions WHERE user_id = ?", (user_id,)
+        )

@@ -43,6 +43,7 @@ CUTOFFS = (
     "conversation_before",  # unfinished conversations untouched since
     "buttons_before",  # Matrix button maps
     "today_local",  # reminders and one-off follows of days before today (Europe/Berlin)
+    "day_before",  # a day ago: the posting limits' memory of erased accounts
 )
 
 
@@ -136,6 +137,13 @@ PURPOSES = (
         "a keyed hash of a banned chat account, nothing readable",
         "the bot only",
         "until the ban is lifted",
+    ),
+    Purpose(
+        "limits",
+        "after /delete: when the deleted account posted requests in its last day, under a "
+        "keyed hash of the chat account, nothing readable",
+        "the bot only",
+        "one day",
     ),
 )
 
@@ -918,6 +926,19 @@ MAP: tuple[Table, ...] = (
         {"key_hash": IDENTITY, "created_at": DETAIL},
         note="A keyed hash (db/bans.py): it cannot be read back or selected by SQL, outlives "
         "the account by design and goes with /unban. /mydata shows banned_at instead.",
+    ),
+    Table(
+        "posting_traces",
+        "limits",
+        {"key_hash": IDENTITY, "created_at": DETAIL, "new_account": DETAIL},
+        retention=(
+            Retention(
+                "posting_traces", ("DELETE FROM posting_traces WHERE created_at < :day_before",)
+            ),
+        ),
+        note="Written when an account is erased (db/posting_traces.py): a keyed hash that cannot "
+        "be read back or selected by SQL, so neither exported nor erased with the account it "
+        "outlives by design; retention removes it after a day.",
     ),
     Table(
         "shared_bans",

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from db import desk
 from db.bans import BanList, SharedBanList
 from db.clock import to_text
 from db.clock import utcnow as _now
@@ -235,9 +236,12 @@ class UserStore:
         )
 
     async def revoke_role(self, user_id: int, role: str) -> None:
-        await execute(
-            self._tx, "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role)
-        )
+        """Take a role away; the desk's sessions and login links end with it."""
+        async with self._tx.transaction(savepoint=False):
+            await execute(
+                self._tx, "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role)
+            )
+            await desk.close_all(self._tx, user_id)
 
     async def reminder_offsets(self, user_ids: list[int]) -> dict[int, tuple[int, ...]]:
         """Reminder times of many users at once (the reminder schedule needs thousands)."""
@@ -313,6 +317,7 @@ class UserStore:
             )
             if banned:
                 await self.bans.add(user.platform, user.platform_user_id)
+                await desk.close_all(self._tx, user_id)
             else:
                 await self.bans.remove(user.platform, user.platform_user_id)
 

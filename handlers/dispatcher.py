@@ -42,6 +42,7 @@ from handlers.messages import (
 )
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
+from handlers.staff import holds, rank
 from handlers.text_safety import clean_name
 from locales import DEFAULT_LANGUAGE, N_, translator
 
@@ -57,6 +58,8 @@ ROLE_REFUSALS = {
     ),
     "admin": N_("⛔ Only admins can do this."),
 }
+# A banned coordinator keeps the role (lifting the ban gives it back) but not its powers.
+BLOCKED_STAFF = N_("⛔ Your account is blocked: staff actions are not possible.")
 
 
 class _Redo(Exception):
@@ -432,13 +435,17 @@ class Dispatcher:
 
     def _allowed(self, ctx: Context, role: str | None) -> bool:
         """Permission check for every command and button, whatever the client showed."""
-        if role is None or ctx.user.has_role(role) or ctx.user.has_role("admin"):
+        if holds(ctx.user, role):
             return True
         if isinstance(ctx.incoming.event, ButtonPress):
             ctx.toast(ctx.t._("⛔ You are not allowed to do this."))
             if not ctx.incoming.is_private:
                 return False  # a short refusal only: the group is not spammed
-        refusal = ROLE_REFUSALS.get(role, N_("⛔ You are not allowed to do this."))
+        refusal = (
+            BLOCKED_STAFF
+            if ctx.user.banned_at and rank(ctx.user) > 0
+            else ROLE_REFUSALS.get(role or "", N_("⛔ You are not allowed to do this."))
+        )
         # No main-menu button in the coordinators' group: only its own buttons work there.
         ctx.reply(ctx.t.t(refusal), ui.back_to_menu(ctx) if ctx.incoming.is_private else None)
         return False

@@ -15,6 +15,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.messages import Button
 from handlers.router import CommandSpec, Router
+from handlers.staff import holds, is_staff
 from locales import N_
 
 # The main menu's features that /help leads to (settings are reached by language/privacy).
@@ -22,11 +23,11 @@ FEATURES = ("places", "help", "volunteer", "events")
 
 
 def _may_use(ctx: Context, spec: CommandSpec) -> bool:
-    return spec.role is None or ctx.user.has_role(spec.role) or ctx.user.has_role("admin")
+    return holds(ctx.user, spec.role)
 
 
 def _is_staff(ctx: Context) -> bool:
-    return ctx.user.has_role("coordinator") or ctx.user.has_role("admin")
+    return is_staff(ctx.user)
 
 
 def _command_lines(ctx: Context, specs: list[CommandSpec]) -> list[Markup]:

@@ -248,6 +248,15 @@ def purpose_texts(
             t.t("Only the bot."),
             t.t("Until the ban is lifted, also after you delete your account."),
         ),
+        "limits": (
+            t.t("⏳ Limits"),
+            t.t(
+                "After you delete your account: when it asked for help in its last day, under "
+                "a code made from your chat account. So deleting does not reset the limits."
+            ),
+            t.t("Only the bot."),
+            t.t("One day."),
+        ),
     }
 
 

@@ -28,6 +28,7 @@ from handlers.helping.languages import shown_to, shown_to_coordinators
 from handlers.helping.render import write_button
 from handlers.messages import Button, ButtonPress, Message
 from handlers.router import Router
+from handlers.staff import is_staff
 from handlers.text_safety import quoted
 from locales import N_, Translator
 
@@ -117,7 +118,7 @@ async def _letter(ctx: Context) -> None:
     state, text = got
     _go_back(ctx, state.data)
     volunteer = await _volunteer(ctx, int(state.data["user_id"]))
-    if not lifecycle.is_coordinator(ctx.user) or volunteer is None:
+    if not is_staff(ctx.user) or volunteer is None:
         ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
         return
     text = text[:LETTER_LIMIT]

@@ -79,6 +79,7 @@ from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import Reader, reader
 from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
+from handlers.staff import is_staff
 from handlers.text_safety import clean_text, quoted
 from locales import DEFAULT_LANGUAGE, N_, Formatted, Translator
 
@@ -150,10 +151,6 @@ class Refused(Exception):
         return self.message == STALE and self._render is None
 
 
-def is_coordinator(user: User | None) -> bool:
-    return user is not None and (user.has_role("coordinator") or user.has_role("admin"))
-
-
 async def _get(scene: Scene, request_id: int) -> HelpRequest:
     request = await scene.db.requests.get(request_id)
     if request is None:
@@ -192,6 +189,8 @@ async def name_of(scene: Scene, user_id: int | None) -> str:
 # Accounts younger than this are new: every request is checked by a coordinator, so their
 # first one goes through at once, and a wait is kept only against floods.
 NEW_ACCOUNT = timedelta(days=1)
+# How far back the posting limits look (a day's requests), also for erased accounts.
+POSTING_MEMORY = timedelta(days=1)
 
 
 def posting_refusal(
@@ -268,15 +267,36 @@ def _at(t: Translator, until: datetime, now: datetime) -> Any:
 
 
 async def may_post(scene: Scene, user: User) -> Refused | None:
+    """The posting limits, counting the requests of the person's erased accounts of the
+    last day too (``db/posting_traces.py``): /delete then /start resets nothing."""
     now = datetime.now(UTC)
-    counts = await scene.db.requests.posting_counts(user.id, to_text(now - timedelta(days=1)))
+    day_ago = to_text(now - POSTING_MEMORY)
+    ever, active, today, newest = await scene.db.requests.posting_counts(user.id, day_ago)
+    traced, traced_newest = await scene.db.posting_traces.of(user, day_ago)
+    counts = (
+        ever + traced,
+        active,
+        today + traced,
+        max(filter(None, (newest, traced_newest)), default=None),
+    )
     recent: list[str] = []
     minutes = scene.settings.new_user_cooldown_minutes
     if minutes and _is_new(user, now):
-        recent = await scene.db.requests.from_new_accounts(
-            to_text(now - timedelta(minutes=minutes)), to_text(now - NEW_ACCOUNT)
+        since = to_text(now - timedelta(minutes=minutes))
+        recent = sorted(
+            await scene.db.requests.from_new_accounts(since, to_text(now - NEW_ACCOUNT))
+            + await scene.db.posting_traces.from_new_accounts(since),
+            reverse=True,
         )
     return posting_refusal(scene, user, counts, recent, now)
+
+
+async def remember_posting(scene: Scene, person: User) -> None:
+    """Before an account is erased: when it posted in the last day, under a keyed hash."""
+    now = datetime.now(UTC)
+    await scene.db.posting_traces.keep(
+        person, to_text(now - POSTING_MEMORY), to_text(_parse(person.created_at) + NEW_ACCOUNT)
+    )
 
 
 async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRequest:
@@ -291,7 +311,7 @@ async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRe
 async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpRequest:
     """A coordinator enters a request for a resident without a smartphone (who phoned or
     came by): checked by the coordinator, so it is published at once."""
-    if not is_coordinator(coordinator):
+    if not is_staff(coordinator):
         raise Refused()
     created = await scene.db.requests.create(
         None, coordinator.id, entered_by=coordinator.id, **draft
@@ -348,7 +368,7 @@ class Decision:
 async def publish(
     scene: Scene, coordinator: User, request_id: int, *, pressed_post: int | None = None
 ) -> Decision:
-    if not is_coordinator(coordinator):
+    if not is_staff(coordinator):
         raise Refused()
     request = await _decide(scene, coordinator, request_id, OPEN)
     name = coordinator.first_name or "?"
@@ -387,7 +407,7 @@ async def reject(
     """Not published, for one of REJECT_REASONS or, as ``OWN_REASON``, for the reason the
     coordinator wrote (``note``), which reaches the requester in their language."""
     note = clean_text(note)[:NOTE_LIMIT]
-    if not is_coordinator(coordinator) or not (
+    if not is_staff(coordinator) or not (
         reason in REJECT_REASONS or (reason == OWN_REASON and note)
     ):
         raise Refused()
@@ -479,7 +499,7 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> He
     (moderation.requester_answer). No state change: a request in review or open."""
     text = clean_text(text)[:QUESTION_LIMIT]
     asked = await scene.db.requests.get(request_id)
-    if asked is None or asked.state not in WAITING or not is_coordinator(coordinator) or not text:
+    if asked is None or asked.state not in WAITING or not is_staff(coordinator) or not text:
         raise Refused(CANNOT_CHANGE)
     requester = await scene.mail.reachable(asked.requester_id)
     if requester is None:
@@ -504,7 +524,7 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> He
 async def correct_text(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
     """A coordinator corrects the description (e.g. removes a phone number); the language
     label follows the new text, and the requester is shown what their request says now."""
-    if not is_coordinator(coordinator):
+    if not is_staff(coordinator):
         raise Refused()
     request = await _get(scene, request_id)
     if request.state not in WAITING:
@@ -543,7 +563,7 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
     """A coordinator writes a short summary (of a voice message, or in the city's language)
     that volunteers read with the offer. Posts still waiting for a decision show it; offers
     already sent and not declined are brought up to date."""
-    if not is_coordinator(coordinator):
+    if not is_staff(coordinator):
         raise Refused()
     request = await _get(scene, request_id)
     if request.state not in WAITING:
@@ -681,7 +701,7 @@ async def _offer_one(
 async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     """A coordinator offers an open request again: to everyone who qualifies now and was
     not told yet (new volunteers, widened areas). How many were told."""
-    if not is_coordinator(coordinator):
+    if not is_staff(coordinator):
         raise Refused()
     request = await _get(scene, request_id)
     if request.state != OPEN:
@@ -911,7 +931,7 @@ async def withdraw(
     account, by withdrawing consent) or, with ``BY_BAN``, by a coordinator's ban."""
     request = await _get(scene, request_id)
     if why == BY_BAN:
-        if actor is not None and not is_coordinator(actor):
+        if actor is not None and not is_staff(actor):
             raise Refused()
     elif actor is None or request.requester_id != actor.id:
         raise Refused()

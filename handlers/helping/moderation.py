@@ -50,9 +50,11 @@ from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import backchannel_reader
 from handlers.messages import Button, ButtonPress, Command, Message
 from handlers.router import Router
+from handlers.staff import may_ban
 from locales import N_
 
 ROLE = "coordinator"
+NOT_ABOVE = N_("⛔ Only an admin can block a coordinator or another admin.")
 
 
 async def _request(ctx: Context) -> HelpRequest:
@@ -504,7 +506,10 @@ async def set_ban(
     (``actor``) in the chat, or the operator sharing a ban across the cities (``actor``
     None). A ban ends the person's requests and contacts through the lifecycle (partners
     and coordinators are told) and outlives their account (``db.bans``); the person is
-    told either way."""
+    told either way. Staff are banned only by someone above them (``handlers/staff.py``):
+    raises :class:`Refused` otherwise, changing nothing."""
+    if not may_ban(actor, target):
+        raise Refused(NOT_ABOVE)
     await scene.db.users.set_banned(target.id, banned)
     await scene.db.requests.audit(
         actor.id if actor else None, "user.ban" if banned else "user.unban", f"user:{target.id}"
@@ -526,7 +531,11 @@ async def _set_ban(ctx: Context, banned: bool) -> None:
     if target is None or target.id == ctx.user.id:
         ctx.reply(ctx.t.t("Please name the user number, for example: /ban 17"))
         return
-    await set_ban(ctx, target, banned, ctx.user)
+    try:
+        await set_ban(ctx, target, banned, ctx.user)
+    except Refused as refusal:
+        ctx.reply(refusal.text(ctx.t))
+        return
     ctx.reply(
         ctx.t.t("✅ User {user_id} is blocked.", user_id=target.id)
         if banned

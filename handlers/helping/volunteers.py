@@ -40,6 +40,7 @@ from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
 from handlers.router import Router
+from handlers.staff import is_staff
 from handlers.step_form import Answer, Step, StepForm, ask_again
 from handlers.text_safety import clean_text
 from locales import N_, SUPPORTED_LANGUAGES, Translator
@@ -210,7 +211,7 @@ async def set_paused(scene: Scene, actor: User, volunteer_id: int, paused: bool)
     """Pause or resume volunteering: the volunteer in the chat, or a coordinator (checked
     now) at the desk, who tells them. Resuming offers the requests published meanwhile.
     False: nobody volunteers under this number."""
-    if actor.id != volunteer_id and not lifecycle.is_coordinator(actor):
+    if actor.id != volunteer_id and not is_staff(actor):
         raise Refused()
     if await scene.db.volunteers.get(volunteer_id) is None:
         return False
@@ -229,7 +230,7 @@ async def confirm_training(scene: Scene, coordinator: User, volunteer_id: int) -
     the chat, the desk's volunteer page): the day is kept as the training date, the
     volunteer is told and offered the open requests that suit them. False: nobody
     volunteers under this number."""
-    if not lifecycle.is_coordinator(coordinator):
+    if not is_staff(coordinator):
         raise Refused()
     if not await scene.db.volunteers.verify(volunteer_id, coordinator.id):
         return False

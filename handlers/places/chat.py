@@ -38,6 +38,7 @@ from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazettee
 from handlers.places.search import Query, nearest
 from handlers.places.vocabulary import CATEGORIES
 from handlers.router import Router
+from handlers.staff import is_staff
 from locales import N_
 
 WHERE = "places.where"
@@ -184,7 +185,7 @@ async def show_place(
     if state is not None and state.state == RESULTS:
         distance = distance_m(state.data["lat"], state.data["lon"], place.lat, place.lon)
     buttons = []
-    if ctx.user.has_role("coordinator") or ctx.user.has_role("admin"):
+    if is_staff(ctx.user):
         buttons.extend(edit_buttons(ctx, place))
     if render.has_week(place):
         buttons.append([Button("🗓 " + t._("Whole week"), f"pl:week:{place.id}")])

@@ -95,6 +95,16 @@ async def test_delete_cascades(db: Database):
         assert (await db.fetch_one(f"SELECT COUNT(*) FROM {table}"))[0] == 0, table
 
 
+async def test_user_numbers_are_never_reused(db: Database):
+    """A "/ban 2" from an older review post must not hit a newcomer who got number 2 after
+    the account that had it was deleted."""
+    await db.users.seen("telegram", "1", "1", "Ada")
+    newest = await db.users.seen("telegram", "2", "2", "Bo")
+    await db.users.delete(newest.id)
+    newcomer = await db.users.seen("telegram", "3", "3", "Cy")
+    assert newcomer.id > newest.id
+
+
 async def test_purge_inactive(db: Database):
     old = await db.users.seen("telegram", "old", "old")
     await db.execute("UPDATE users SET seen_at = '2020-01-01T00:00:00Z' WHERE id = ?", (old.id,))

@@ -20,7 +20,18 @@ from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Incoming, Sender
 from handlers.settings import HandlerSettings
 
-ROLES = ("stranger", "resident", "banned", "volunteer", "unverified", "coordinator", "admin")
+ROLES = (
+    "stranger",
+    "resident",
+    "banned",
+    "volunteer",
+    "unverified",
+    "coordinator",
+    "admin",
+    # A ban ends staff powers; the role stays for when the ban is lifted.
+    "banned coordinator",
+    "banned admin",
+)
 GROUP = "-100"
 
 
@@ -32,6 +43,8 @@ class World:
     event: int
     requester: int
     target: int  # someone to ban, verify or promote
+    coordinator: int  # a coordinator to remove
+    answers: list[str]
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,26 @@ ACTIONS = [
         lambda w: Command("coordinator_add", str(w.target)),
         lambda w: _has_role(w, w.target, "coordinator"),
         in_group=True,
+    ),
+    Action(
+        "/coordinator_remove",
+        frozenset({"admin"}),
+        lambda w: Command("coordinator_remove", str(w.coordinator)),
+        lambda w: _lost_role(w, w.coordinator, "coordinator"),
+        in_group=True,
+    ),
+    Action(
+        "/pending",
+        STAFF,
+        lambda w: Command("pending"),
+        lambda w: _answered_with_request(w),
+        in_group=True,
+    ),
+    Action(
+        "/desk",
+        STAFF,
+        lambda w: Command("desk"),
+        lambda w: _desk_link_issued(w),
     ),
     Action(
         "mark a place verified",
@@ -198,6 +231,18 @@ async def _request_state(w: World, state: str) -> bool:
     return (await w.db.requests.get(w.request)).state == state
 
 
+async def _lost_role(w: World, user_id: int, role: str) -> bool:
+    return not await _has_role(w, user_id, role)
+
+
+async def _answered_with_request(w: World) -> bool:
+    return any(f"#{w.request}" in text for text in w.answers)
+
+
+async def _desk_link_issued(w: World) -> bool:
+    return any("/desk/login/" in text for text in w.answers)
+
+
 async def _banned(w: World) -> bool:
     return (await w.db.users.get(w.target)).banned_at is not None
 
@@ -248,9 +293,13 @@ async def _world(db: Database, platform: str, role: str) -> World:
             )
             if role == "volunteer":
                 await db.volunteers.verify(actor.id, actor.id)
-        elif role in ("coordinator", "admin"):
-            await db.users.grant_role(actor.id, role)
-    world = World(db, request.id, place, event, requester.id, target.id)
+        elif role.endswith(("coordinator", "admin")):
+            await db.users.grant_role(actor.id, role.split()[-1])
+            if role.startswith("banned"):
+                await db.users.set_banned(actor.id, True)
+    coordinator = await db.users.seen(platform, "coord", "coord", "Cora")
+    await db.users.grant_role(coordinator.id, "coordinator")
+    world = World(db, request.id, place, event, requester.id, target.id, coordinator.id, [])
     return world
 
 
@@ -261,7 +310,11 @@ async def test_authorization_matrix(db: Database, platform: str, role: str, acti
     PLATFORM[0] = platform
     world = await _world(db, platform, role)
     dispatcher = Dispatcher(
-        db, build_router(), HandlerSettings(backchannels=frozenset({(platform, GROUP)}))
+        db,
+        build_router(),
+        HandlerSettings(
+            backchannels=frozenset({(platform, GROUP)}), web_url="https://desk.example"
+        ),
     )
     if action.name.startswith("accept"):
         # Published and offered to the volunteer (to the unverified one too: an offer from
@@ -288,5 +341,67 @@ async def test_authorization_matrix(db: Database, platform: str, role: str, acti
         is_private=not action.in_group,
     )
     out = await dispatcher.handle(incoming)
+    world.answers.extend(str(message.text) for message in out)
     happened = await action.effect(world)
     assert happened == (role in action.allowed), (action.name, role, out)
+
+
+@pytest.mark.parametrize(
+    ("actor_role", "target_role", "allowed"),
+    [
+        ("coordinator", None, True),
+        ("coordinator", "volunteer", True),
+        ("coordinator", "coordinator", False),
+        ("coordinator", "admin", False),
+        ("admin", "coordinator", True),
+        ("admin", "admin", True),  # an admin's ban needs another admin
+    ],
+)
+async def test_staff_are_banned_only_from_above(
+    db: Database, actor_role: str, target_role: str | None, allowed: bool
+):
+    """A coordinator who could ban an admin could lock every admin out of the desk."""
+    dispatcher = Dispatcher(
+        db, build_router(), HandlerSettings(backchannels=frozenset({("telegram", GROUP)}))
+    )
+    actor = await db.users.seen("telegram", "actor", "actor", "Ada")
+    await db.users.grant_role(actor.id, actor_role)
+    target = await db.users.seen("telegram", "target", "target", "Tom")
+    if target_role == "volunteer":
+        await db.volunteers.save(target.id, categories=("shopping",))
+    elif target_role is not None:
+        await db.users.grant_role(target.id, target_role)
+    for command in ("ban", "unban"):
+        if command == "unban" and not allowed:
+            await db.users.set_banned(target.id, True)  # banned by the operator's command line
+        out = await dispatcher.handle(
+            Incoming(
+                Sender("telegram", "actor", "Ada"),
+                GROUP,
+                Command(command, str(target.id)),
+                update_id=None,
+                is_private=False,
+            )
+        )
+        banned = (await db.users.get(target.id)).banned_at is not None
+        assert banned == ((command == "ban") == allowed), (command, out)
+        if not allowed:
+            assert "admin" in str(out[0].text).lower()
+
+
+async def test_nobody_bans_themselves(db: Database):
+    dispatcher = Dispatcher(
+        db, build_router(), HandlerSettings(backchannels=frozenset({("telegram", GROUP)}))
+    )
+    admin = await db.users.seen("telegram", "actor", "actor", "Ada")
+    await db.users.grant_role(admin.id, "admin")
+    await dispatcher.handle(
+        Incoming(
+            Sender("telegram", "actor", "Ada"),
+            GROUP,
+            Command("ban", str(admin.id)),
+            update_id=None,
+            is_private=False,
+        )
+    )
+    assert (await db.users.get(admin.id)).banned_at is None

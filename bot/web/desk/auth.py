@@ -2,7 +2,8 @@
 
 Routes: ``GET /desk/login/<token>`` shows a button (a link preview or a mail scanner
 fetching the link must not spend it); ``POST`` to the same address spends the link and
-opens a session; ``POST /desk/logout`` ends it. ``desk_page`` wraps every other desk
+opens a session; ``POST /desk/logout`` ends it, ``POST /desk/logout/everywhere`` ends all of
+the person's sessions and unused links. ``desk_page`` wraps every other desk
 handler: no valid session, or no coordinator/admin role *now*, is 403; a POST without
 the session's CSRF token, or from another origin, is 403.
 
@@ -26,7 +27,7 @@ from bot.web.pages import render
 from bot.web.site import SITE, Site
 from db.desk import SESSION_VALID, DeskSession
 from db.users import User
-from handlers.helping.lifecycle import is_coordinator
+from handlers.staff import is_staff
 
 COOKIE = "nb_desk"
 CSRF_FIELD = "csrf"
@@ -59,8 +60,8 @@ def cookie_name(site: Site) -> str:
 
 
 def may_use_desk(user: User | None) -> bool:
-    """Coordinators and admins who are not banned, at this moment."""
-    return user is not None and not user.banned_at and is_coordinator(user)
+    """Coordinators and admins who are not banned, at this moment (the chat's rule)."""
+    return is_staff(user)
 
 
 def _forbidden(request: web.Request, *, logged_in: bool) -> web.Response:
@@ -167,6 +168,22 @@ async def log_out(request: web.Request) -> web.StreamResponse:
     async with desk.site.db.transaction():
         await desk.site.db.desk.close_session(request.cookies.get(cookie_name(desk.site), ""))
         await desk.site.db.requests.audit(desk.user.id, "desk.logout", f"user:{desk.user.id}")
+    return _logged_out(desk)
+
+
+@desk_page
+async def log_out_everywhere(request: web.Request) -> web.StreamResponse:
+    """Every session of this person (a lost phone, a shared computer) and their unused links."""
+    desk = desk_of(request)
+    async with desk.site.db.transaction():
+        await desk.site.db.desk.close_all(desk.user.id)
+        await desk.site.db.requests.audit(
+            desk.user.id, "desk.logout_everywhere", f"user:{desk.user.id}"
+        )
+    return _logged_out(desk)
+
+
+def _logged_out(desk: Desk) -> web.Response:
     response = web.Response(status=303, headers={"Location": "/desk"})
     response.del_cookie(cookie_name(desk.site), path="/desk")
     return response

@@ -12,5 +12,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/desk/login/{token}", auth.login_page)
     app.router.add_post("/desk/login/{token}", auth.log_in)
     app.router.add_post("/desk/logout", auth.log_out)
+    app.router.add_post("/desk/logout/everywhere", auth.log_out_everywhere)
     for page in (queue, requests, volunteers, places, events, stats):
         page.add_routes(app)

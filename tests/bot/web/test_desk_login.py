@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from tests.support.desk_client import coordinator
+from tests.support.desk_client import audited, coordinator
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.web_site import browser_session, csrf_of, login_link
 
@@ -130,3 +130,65 @@ async def test_without_the_web_the_command_says_so(db, settings):
     chat = MemoryTransport(Dispatcher(db, build_router(), settings))
     await coordinator(chat, db, lang="en")
     assert "not switched on" in texts(await chat.text("cora", "/desk"))
+
+
+async def test_a_ban_or_a_removed_role_ends_sessions_and_links_for_good(db, site, web_chat):
+    """Lifting the ban or giving the role back must not bring old sessions or unused links
+    back to life: they end with the ban or the role."""
+    _site, base = site
+    cora = await coordinator(web_chat, db, lang="en")
+    for take_away, give_back in (
+        (lambda: db.users.set_banned(cora, True), lambda: db.users.set_banned(cora, False)),
+        (
+            lambda: db.users.revoke_role(cora, "coordinator"),
+            lambda: db.users.grant_role(cora, "coordinator"),
+        ),
+    ):
+        async with browser_session() as browser:
+            await browser.post(login_link(texts(await web_chat.text("cora", "/desk"))))
+            unused = login_link(texts(await web_chat.text("cora", "/desk")))
+            async with browser.get(f"{base}/desk/queue") as page:
+                assert page.status == 200
+            await take_away()
+            await give_back()
+            async with browser.get(f"{base}/desk/queue") as page:
+                assert page.status == 403
+            async with browser.post(unused, allow_redirects=False) as response:
+                assert response.status == 403
+        # A new link works: the person is staff again.
+        async with browser_session() as browser:
+            await browser.post(login_link(texts(await web_chat.text("cora", "/desk"))))
+            async with browser.get(f"{base}/desk/queue") as page:
+                assert page.status == 200
+
+
+async def test_a_banned_coordinator_gets_no_link(db, site, web_chat):
+    cora = await coordinator(web_chat, db, lang="en")
+    await db.users.set_banned(cora, True)
+    answer = texts(await web_chat.text("cora", "/desk"))
+    assert "/desk/login/" not in answer
+    assert "blocked" in answer
+
+
+async def test_log_out_everywhere(db, site, web_chat):
+    """A lost phone: from the computer, every other session and unused link ends."""
+    _site, base = site
+    await coordinator(web_chat, db, lang="en")
+    async with browser_session() as phone, browser_session() as computer:
+        await phone.post(login_link(texts(await web_chat.text("cora", "/desk"))))
+        await computer.post(login_link(texts(await web_chat.text("cora", "/desk"))))
+        unused = login_link(texts(await web_chat.text("cora", "/desk")))
+        async with computer.get(f"{base}/desk/queue") as page:
+            html = await page.text()
+            assert "Log out everywhere" in html
+        async with computer.post(
+            f"{base}/desk/logout/everywhere", data={"csrf": csrf_of(html)}, allow_redirects=False
+        ) as response:
+            assert response.status == 303
+        for browser in (phone, computer):
+            async with browser.get(f"{base}/desk/queue") as page:
+                assert page.status == 403
+        async with phone.post(unused, allow_redirects=False) as response:
+            assert response.status == 403
+    cora = await db.users.find("memory", "cora")
+    assert "desk.logout_everywhere" in await audited(db, cora.id)

@@ -1,0 +1,54 @@
+"""Who may act as staff, and who may ban whom: one rule for the chat, the desk and jobs.
+
+Staff are coordinators and admins; a ban ends their powers at once, in the chat (every
+command and button, checked by the dispatcher), on the desk and wherever a rule asks
+:func:`is_staff` (the lifecycle, at the moment of deciding). The roles themselves stay, so
+that lifting the ban gives the powers back without an admin having to grant them again;
+the desk's sessions and unused login links end with the ban or the role (``db/users.py``).
+
+Ranks: residents and volunteers 0, coordinators 1, admins 2. A person bans only someone of a
+lower rank, except that an admin may ban another admin (so an admin's ban needs another
+admin, or the operator's command line, which acts as nobody and may ban anyone). Nobody bans
+themselves.
+"""
+
+from __future__ import annotations
+
+from db.users import User
+
+COORDINATOR = "coordinator"
+ADMIN = "admin"
+STAFF_ROLES = (COORDINATOR, ADMIN)
+
+_RANKS = {COORDINATOR: 1, ADMIN: 2}
+
+
+def rank(user: User) -> int:
+    """The highest rank among the person's roles, banned or not."""
+    return max((_RANKS[role] for role in user.roles if role in _RANKS), default=0)
+
+
+def is_staff(user: User | None) -> bool:
+    """A coordinator or admin who is not banned, at this moment."""
+    return user is not None and not user.banned_at and rank(user) > 0
+
+
+def holds(user: User, role: str | None) -> bool:
+    """May ``user`` use what needs ``role`` (None: everyone)? An admin may do what a
+    coordinator may; a banned person holds no staff role."""
+    if role is None:
+        return True
+    if role not in _RANKS:
+        return user.has_role(role)
+    return not user.banned_at and rank(user) >= _RANKS[role]
+
+
+def may_ban(actor: User | None, target: User) -> bool:
+    """May ``actor`` ban or unban ``target``? ``actor`` None is the operator's command line."""
+    if actor is None:
+        return True
+    if actor.id == target.id or not is_staff(actor):
+        return False
+    if rank(actor) == _RANKS[ADMIN]:
+        return True
+    return rank(target) < rank(actor)
