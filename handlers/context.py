@@ -13,6 +13,7 @@ from db import Database
 from db.users import ConversationState, User
 from handlers.messages import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.messenger import Messenger
+from handlers.parsing import id_number
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, translator
 
@@ -102,10 +103,10 @@ class Context:
     def id_arg(self) -> int:
         """The number a button's data names after its action (``mt:acc:17`` → 17); a button
         without one is stale (forged or from an older version)."""
-        first = self.args.partition(":")[0]
-        if not first.isdigit() or len(first) > 12:
+        found = id_number(self.args.partition(":")[0])
+        if found is None:
             self.stale()
-        return int(first)
+        return found
 
     def value_arg(self) -> str:
         """What follows the number in a button's data (``mod:rr:17:trade`` → ``trade``)."""
@@ -115,7 +116,7 @@ class Context:
         """The number a command names, as in ``/ban 17``; None if there is none."""
         event = self.incoming.event
         args = event.args.split() if isinstance(event, Command) else []
-        return int(args[0]) if args and args[0].isdigit() else None
+        return id_number(args[0]) if args else None
 
     def get_state(self) -> ConversationState | None:
         """The acting user's conversation state (a fresh copy: changing it changes nothing

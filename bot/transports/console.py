@@ -52,6 +52,7 @@ from handlers.messages import (
     Voice,
     choices,
 )
+from handlers.parsing import choice_number
 from locales import negotiate, translator
 
 PLATFORM = "console"
@@ -222,14 +223,13 @@ class ConsoleTransport(Transport):
     def _event_for(self, line: str) -> Event | None:
         here = self.group or self.user
         buttons = self._buttons.get(here, [])
-        if line.startswith(":") and line[1:].isdigit():
+        if line.startswith(":") and line[1:].isdecimal():
             # ":N": a press whatever came after the buttons (like a reaction on Matrix).
-            number = int(line[1:])
-            return (
-                ButtonPress(data=buttons[number - 1].data) if 1 <= number <= len(buttons) else None
-            )
-        if line.isdigit() and self._typed.get(here) and 1 <= int(line) <= len(buttons):
-            return ButtonPress(data=buttons[int(line) - 1].data)
+            chosen = choice_number(line[1:], len(buttons))
+            return ButtonPress(data=buttons[chosen - 1].data) if chosen else None
+        chosen = choice_number(line, len(buttons))
+        if chosen and self._typed.get(here):
+            return ButtonPress(data=buttons[chosen - 1].data)
         own = self._last_own.get(here)
         if line.startswith(":edit "):
             return Edited(own, line[6:].strip()) if own and line[6:].strip() else None

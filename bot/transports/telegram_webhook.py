@@ -90,8 +90,11 @@ class CommittedWebhook:
             self._runner = None
 
     async def _receive(self, request: web.Request) -> web.Response:
+        # Compared as bytes: compare_digest refuses a str that is not ASCII (a TypeError,
+        # a 500), and a header may carry anything.
+        sent = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if self.secret is not None and not hmac.compare_digest(
-            request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), self.secret
+            sent.encode("utf-8", "surrogateescape"), self.secret.encode()
         ):
             log.warning("telegram webhook: request with a wrong secret token refused")
             return web.Response(status=403)

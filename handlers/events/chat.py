@@ -30,6 +30,7 @@ from handlers.events.ical import to_ics
 from handlers.events.recurrence import local, next_occurrences, occurrences
 from handlers.events.reminders import from_key, occurrence_key, sync_event
 from handlers.messages import Button, Document, Location, Message, Text, Venue
+from handlers.parsing import id_number, number
 from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.places.render import distance, in_source_language, wheelchair_line
@@ -322,15 +323,16 @@ async def show_subscriptions(ctx: Context) -> None:
 
 
 def _parse_key(value: str) -> tuple[int, datetime | None] | None:
-    event_id, _, key = value.partition(":")
-    if not event_id.isdigit():
+    raw_id, _, key = value.partition(":")
+    event_id = id_number(raw_id)
+    if event_id is None:
         return None
     if not key:
-        return int(event_id), None
-    if not (key.isdigit() and len(key) == 12):
+        return event_id, None
+    if not (len(key) == 12 and number(key) is not None):
         return None
     try:
-        return int(event_id), local(from_key(key))
+        return event_id, local(from_key(key))
     except ValueError:
         return None
 
@@ -415,9 +417,10 @@ async def _wheelchair(ctx: Context) -> None:
 async def _category(ctx: Context) -> None:
     query = await _query(ctx)
     categories = query.get("categories") or []
-    if not ctx.args.isdigit() or int(ctx.args) >= len(categories):
+    index = number(ctx.args, high=len(categories) - 1)
+    if index is None:
         ctx.stale()
-    chosen = categories[int(ctx.args)]
+    chosen = categories[index]
     query["category"] = None if query.get("category") == chosen else chosen
     query["page"] = 0
     await show_list(ctx, query, edit=True)
@@ -521,9 +524,10 @@ async def _set_offsets(ctx: Context, offsets: set[int]) -> None:
 
 
 async def _toggle_time(ctx: Context) -> None:
-    if not ctx.args.isdigit() or int(ctx.args) not in OFFSETS:
+    offset = number(ctx.args)
+    if offset not in OFFSETS:
         ctx.stale()
-    await _set_offsets(ctx, set(ctx.user.reminder_offsets) ^ {int(ctx.args)})
+    await _set_offsets(ctx, set(ctx.user.reminder_offsets) ^ {offset})
 
 
 async def _times_off(ctx: Context) -> None:
@@ -536,7 +540,7 @@ async def _times_off(ctx: Context) -> None:
 async def _subscription(ctx: Context, kind: str, on: bool) -> None:
     value = ctx.args
     valid = (
-        value.isdigit() and await ctx.db.places.get(int(value)) is not None
+        (place_id := id_number(value)) is not None and await ctx.db.places.get(place_id) is not None
         if kind == "place"
         else value in {a.name for a in load_gazetteer(ctx.settings.places_data_dir).bezirke}
     )
@@ -576,7 +580,8 @@ def register(router: Router) -> None:
 
     @router.deep_link("event")
     async def event_link(ctx: Context) -> None:
-        event = await ctx.db.events.get(int(ctx.args)) if ctx.args.isdigit() else None
+        event_id = id_number(ctx.args)
+        event = await ctx.db.events.get(event_id) if event_id is not None else None
         if event is None:
             ctx.reply(
                 ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."),

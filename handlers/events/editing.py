@@ -34,6 +34,7 @@ from handlers.context import Context
 from handlers.events import changes, fields
 from handlers.events.recurrence import local, local_text
 from handlers.messages import Button, Location, Text
+from handlers.parsing import number
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import load_gazetteer
 from handlers.refusals import Refusal
@@ -248,9 +249,10 @@ def _duration_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]
 
 
 async def _duration(ctx: Context, answer: Answer) -> None:
-    if not ctx.args.isdigit() or int(ctx.args) not in DURATIONS:
+    minutes = number(ctx.args)
+    if minutes not in DURATIONS:
         ctx.stale()
-    answer.draft["duration_minutes"] = int(ctx.args)
+    answer.draft["duration_minutes"] = minutes
     await FORM.answered(ctx, answer)
 
 

@@ -34,6 +34,7 @@ from itertools import islice
 from dateutil import rrule as du
 
 from db.events import Event
+from handlers.parsing import number
 from locales import TIMEZONE
 
 log = logging.getLogger(__name__)
@@ -175,13 +176,15 @@ def parse_rule(text: str) -> Rule:
         if name in _LIST_PARTS:
             values[name.lower()] = _numbers(name, value)
         elif name == "INTERVAL":
-            if not value.isdigit() or not 1 <= int(value) <= MAX_INTERVAL:
+            interval = number(value, low=1, high=MAX_INTERVAL)
+            if interval is None:
                 raise RuleError(f"INTERVAL must be a number from 1 to {MAX_INTERVAL}")
-            values["interval"] = int(value)
+            values["interval"] = interval
         elif name == "COUNT":
-            if not value.isdigit() or not 1 <= int(value) <= MAX_COUNT:
+            count = number(value, low=1, high=MAX_COUNT)
+            if count is None:
                 raise RuleError(f"COUNT must be a number from 1 to {MAX_COUNT}")
-            values["count"] = int(value)
+            values["count"] = count
         elif name == "UNTIL":
             values["until"] = _until(value)
         elif name == "WKST":

@@ -49,6 +49,7 @@ from handlers.helping.render import (
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import backchannel_reader
 from handlers.messages import Button, ButtonPress, Command, Message
+from handlers.parsing import id_number
 from handlers.router import Router
 from handlers.staff import may_ban
 from locales import N_
@@ -322,8 +323,7 @@ async def _decide_by_command(ctx: Context, action: str) -> None:
     args = _command_args(ctx)
     if (
         not args
-        or not args[0].isdigit()
-        or len(args[0]) > 12
+        or id_number(args[0]) is None
         or (action == "rr" and (len(args) < 2 or args[1] not in REJECT_REASONS))
     ):
         ctx.reply(
@@ -376,7 +376,7 @@ def register(router: Router) -> None:
     )
     async def offer_command(ctx: Context) -> None:
         args = _command_args(ctx)
-        if not args or not args[0].isdigit() or len(args[0]) > 12:
+        if not args or id_number(args[0]) is None:
             ctx.reply(ctx.t.t("Please name the request number, for example: /offer 12"))
             return
         ctx.args = args[0]

@@ -43,6 +43,7 @@ from handlers.helping.render import (
 )
 from handlers.helping.reports import ask_for_report
 from handlers.messages import Button, Event, Location, Media, Message, Text, Venue, Voice
+from handlers.parsing import number
 from handlers.router import Router
 from handlers.text_safety import clean_text
 
@@ -335,11 +336,11 @@ async def _report(ctx: Context) -> None:
 
 async def _minutes(ctx: Context) -> None:
     request, is_requester = await _mine(ctx)
-    value = ctx.value_arg()
-    if is_requester or not value.isdigit() or int(value) not in MINUTES or request.state != DONE:
+    minutes = number(ctx.value_arg())
+    if is_requester or minutes not in MINUTES or request.state != DONE:
         ctx.stale()
     t = ctx.t
-    await ctx.db.requests.update_fields(request.id, ctx.user.id, minutes_spent=int(value))
+    await ctx.db.requests.update_fields(request.id, ctx.user.id, minutes_spent=minutes)
     if request.category == "shopping":
         ctx.set_state("relay.money", {"request_id": request.id})
         ctx.reply(

@@ -35,6 +35,7 @@ from handlers.helping.lifecycle import Refused, Scene
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.messages import Button, Document, Location, Message, Text
+from handlers.parsing import number
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
@@ -353,9 +354,10 @@ def _radius_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]
 
 
 async def _radius(ctx: Context, answer: Answer) -> None:
-    if not ctx.args.isdigit() or int(ctx.args) not in RADII:
+    radius = number(ctx.args)
+    if radius not in RADII:
         ctx.stale()
-    answer.draft["radius_m"] = int(ctx.args)
+    answer.draft["radius_m"] = radius
     await FORM.answered(ctx, answer)
 
 

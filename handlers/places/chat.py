@@ -30,6 +30,7 @@ from markupsafe import Markup
 from handlers import ui
 from handlers.context import Context
 from handlers.messages import Button, Location, Message, Text, Venue
+from handlers.parsing import id_number
 from handlers.places import render
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import SEARCH, coarsen
@@ -358,13 +359,14 @@ def register(router: Router) -> None:
 
     @router.deep_link("place")
     async def place_link(ctx: Context) -> None:
-        if not ctx.args.isdigit():
+        place_id = id_number(ctx.args)
+        if place_id is None:
             ctx.reply(
                 ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."),
                 ui.back_to_menu(ctx),
             )
             return
-        await show_place(ctx, int(ctx.args), back=False, sections=router.place_sections)
+        await show_place(ctx, place_id, back=False, sections=router.place_sections)
 
     @router.deep_link("district")
     async def district_link(ctx: Context) -> None:

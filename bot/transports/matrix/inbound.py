@@ -122,7 +122,7 @@ class Inbound(MatrixParts):
             if body[:1] in ("!", "/") and len(body) > 1 and body[1].isalpha():
                 name, _, args = body[1:].partition(" ")
                 return Command(name=name.lower(), args=args.strip())
-            if body.isdigit() and not self._is_backchannel(room.room_id):
+            if body.isdecimal() and not self._is_backchannel(room.room_id):
                 latest = await self.db.transport_state.typed_choices(room.room_id)
                 if latest is not None:
                     data = press_for(body, latest[1])

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.transports.markup import html_to_plain
+from handlers.parsing import choice_number
 from locales import N_
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,9 @@ def _leading_emoji(label: str) -> str:
 def press_for(key: str, buttons: list[tuple[str, str]]) -> str | None:
     """Button data for a reaction or a typed number, if it names one of the buttons."""
     key = key.strip()
-    if key.isdigit() and 1 <= int(key) <= len(buttons):
-        return buttons[int(key) - 1][1]
+    chosen = choice_number(key, len(buttons))
+    if chosen is not None:
+        return buttons[chosen - 1][1]
     if key in KEYCAPS and KEYCAPS.index(key) < len(buttons):
         return buttons[KEYCAPS.index(key)][1]
     for label, data in buttons:

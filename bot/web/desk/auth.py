@@ -109,7 +109,9 @@ def desk_page(handler: PageHandler) -> PageHandler:
             sent = str(form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token") or "")
             if not (
                 sent
-                and hmac.compare_digest(sent.encode(), session.csrf.encode())
+                and hmac.compare_digest(
+                    sent.encode(errors="surrogateescape"), session.csrf.encode()
+                )
                 and _same_origin(request, site)
             ):
                 return render(request, "error.html", status=403, code=403, detail="")

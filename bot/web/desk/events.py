@@ -31,6 +31,7 @@ from markupsafe import Markup
 from bot.web.desk import uploads
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.i18n import translator_for
+from bot.web.inputs import MAX_COUNT, MAX_PAGE, id_number, number, path_id, query_number
 from bot.web.pages import render
 from db.events import Event
 from handlers.events import changes, fields
@@ -105,8 +106,7 @@ def _when(t: Translator, event: Event, now: datetime) -> tuple[str, bool]:
 async def listing(request: web.Request) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
-    raw_page = request.query.get("page", "1")
-    page = max(int(raw_page), 1) if raw_page.isdigit() and len(raw_page) < 7 else 1
+    page = query_number(request, "page", 1, 1, MAX_PAGE)
     now = datetime.now(UTC)
     events, total = await desk.site.db.events.listing(
         local_text(now), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -143,8 +143,7 @@ def _done(request: web.Request, t: Translator) -> Markup | None:
     told = request.query.get("told", "0")
     if done == "imported":
         counts = [
-            int(n) if n.isdigit() and len(n) < 9 else 0
-            for n in request.query.get("counts", "").split(",")[:4]
+            number(n, high=MAX_COUNT) or 0 for n in request.query.get("counts", "").split(",")[:4]
         ]
         created, updated, unchanged, rejected = [*counts, 0, 0, 0, 0][:4]
         return t.t(
@@ -157,7 +156,7 @@ def _done(request: web.Request, t: Translator) -> Markup | None:
         )
     if done not in DONE:
         return None
-    return t.t(DONE[done], count=int(told) if told.isdigit() and len(told) < 9 else 0)
+    return t.t(DONE[done], count=number(told, high=MAX_COUNT) or 0)
 
 
 # -- the form ---------------------------------------------------------------------------------
@@ -242,7 +241,8 @@ async def _check(
     if changed("place", "address"):
         raw = sent["place"].strip()
         if raw:
-            place = await db.places.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+            place_id = id_number(raw)
+            place = await db.places.get(place_id) if place_id is not None else None
             if place is None:
                 problems["place"] = Refusal(PLACE_PROBLEM, "place")
             else:
@@ -340,10 +340,7 @@ async def _form_page(
 
 
 async def _event_of(request: web.Request) -> Event:
-    raw = request.match_info["id"]
-    if len(raw) > 12:
-        raise web.HTTPNotFound()
-    event = await desk_of(request).site.db.events.get(int(raw))
+    event = await desk_of(request).site.db.events.get(path_id(request))
     if event is None:
         raise web.HTTPNotFound()
     return event
@@ -354,9 +351,9 @@ async def new_form(request: web.Request) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
     values = _shown(_blank(), t.lang)
-    raw = request.query.get("place", "")
-    if raw.isdigit() and len(raw) < 12:
-        place = await desk.site.db.places.get(int(raw))
+    place_id = id_number(request.query.get("place"))
+    if place_id is not None:
+        place = await desk.site.db.places.get(place_id)
         if place is not None:
             values.update(place=str(place.id), address=place.name)
     return await _form_page(request, None, values=values)
@@ -483,11 +480,8 @@ async def _place_id(request: web.Request, raw: str) -> tuple[int | None, Markup 
     if not raw:
         return None, None
     t = translator_for(request)
-    place = (
-        await desk_of(request).site.db.places.get(int(raw))
-        if raw.isdigit() and len(raw) < 12
-        else None
-    )
+    place_id = id_number(raw)
+    place = await desk_of(request).site.db.places.get(place_id) if place_id is not None else None
     return (place.id, None) if place is not None else (None, t.t(PLACE_PROBLEM))
 
 

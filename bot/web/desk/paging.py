@@ -7,17 +7,14 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot.web.inputs import MAX_PAGE, number
+
 PAGE_SIZE = 50
-# Far beyond any list the desk shows, far below an integer that would hurt SQLite.
-MAX_PAGE = 100_000
 
 
 def page_number(request: web.Request) -> int | None:
     """The page asked for (1 when none); None for something that is not a page number."""
-    raw = request.query.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        return None
-    return int(raw)
+    return number(request.query.get("page", "1"), 1, MAX_PAGE)
 
 
 @dataclass(frozen=True)

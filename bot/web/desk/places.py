@@ -23,6 +23,7 @@ from markupsafe import Markup
 from bot.web.desk import uploads
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.i18n import translator_for
+from bot.web.inputs import MAX_COUNT, MAX_PAGE, number, path_id, query_number
 from bot.web.pages import render
 from db.places import Place
 from handlers.places import fields
@@ -85,9 +86,7 @@ async def listing(request: web.Request) -> web.Response:
     kind = query.get("kind", "")
     kind = kind if kind in CATEGORIES else ""
     stale = query.get("stale") == "1"
-    raw_page = query.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
-    page = max(page, 1)
+    page = query_number(request, "page", 1, 1, MAX_PAGE)
     lines, total = await desk.site.db.places.listing(
         name=name,
         stadtbezirk=bezirk,
@@ -104,9 +103,7 @@ async def listing(request: web.Request) -> web.Response:
 
     notice = None
     if "imported" in query:
-        counts = [
-            int(n) if n.isdigit() and len(n) < 9 else 0 for n in query["imported"].split(",")[:4]
-        ]
+        counts = [number(n, high=MAX_COUNT) or 0 for n in query["imported"].split(",")[:4]]
         counts += [0] * (4 - len(counts))
         notice = t.t(
             "✅ Imported: {created} new, {updated} changed, {unchanged} unchanged, "
@@ -252,10 +249,7 @@ async def _place_page(
 
 
 async def _place_of(request: web.Request) -> Place:
-    raw = request.match_info["id"]
-    if len(raw) > 12:
-        raise web.HTTPNotFound()
-    place = await desk_of(request).site.db.places.get(int(raw))
+    place = await desk_of(request).site.db.places.get(path_id(request))
     if place is None:
         raise web.HTTPNotFound()
     return place

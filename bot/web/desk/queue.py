@@ -19,6 +19,7 @@ from markupsafe import Markup
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.desk.paging import Pager, page_number
 from bot.web.i18n import translator_for
+from bot.web.inputs import id_number, path_id
 from bot.web.pages import render
 from db.request_states import REVIEW
 from db.requests import HelpRequest, RequestFilter
@@ -70,8 +71,8 @@ async def _page(
     recent = await recent_texts(desk.site.db) if waiting else []
     cards = [await _card(desk.site, item, t, recent) for item in waiting]
     done = request.query.get("done", "")
-    if notice is None and done in DONE and request.query.get("id", "").isdigit():
-        notice = t.t(DONE[done], id=int(request.query["id"]))
+    if notice is None and done in DONE and (shown := id_number(request.query.get("id"))):
+        notice = t.t(DONE[done], id=shown)
     return render(
         request,
         "desk/queue.html",
@@ -96,10 +97,7 @@ def _decision(
     @desk_page
     async def handle(request: web.Request) -> web.StreamResponse:
         desk = desk_of(request)
-        raw = request.match_info["id"]
-        if not raw.isdigit() or len(raw) > 12:
-            raise web.HTTPNotFound()
-        request_id = int(raw)
+        request_id = path_id(request)
         form = {key: str(value) for key, value in (await request.post()).items()}
         scene = desk.site.scene()
         try:

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.desk.paging import PAGE_SIZE, page_number, pager
 from bot.web.i18n import translator_for
+from bot.web.inputs import number, path_id
 from bot.web.pages import render
 from db.clock import to_text
 from db.request_states import ACTIVE, STATES, UNSENT
@@ -97,7 +98,7 @@ def _filters(request: web.Request) -> tuple[RequestFilter, int | None, bool]:
         and len(states) <= len(LISTED)
         and (not district or district in _districts(request))
         and (not category or category in HELP_CATEGORIES)
-        and (not older or (older.isdigit() and int(older) in AGES))
+        and (not older or number(older) in AGES)
     )
     if not valid:
         return RequestFilter(), page_number(request), False
@@ -158,10 +159,7 @@ async def listing(request: web.Request) -> web.Response:
 
 
 def _request_id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise web.HTTPNotFound()
-    return int(raw)
+    return path_id(request)
 
 
 async def _history(desk: Any, t: Translator, request_id: int) -> list[dict[str, Any]]:
@@ -211,11 +209,11 @@ async def _detail(
     done = request.query.get("done", "")
     if notice is None and done in DONE:
         notice = t.t(DONE[done], id=found.id)
-    elif notice is None and done == "reoffer" and request.query.get("n", "").isdigit():
+    elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))):
         notice = t.tn(
             "📣 Request #{id} was offered to {n} more volunteer.",
             "📣 Request #{id} was offered to {n} more volunteers.",
-            int(request.query["n"]),
+            n,
             id=found.id,
         )
     return render(

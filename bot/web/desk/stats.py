@@ -25,6 +25,7 @@ from bot.web import charts
 from bot.web.csv_export import csv_response
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.i18n import translator_for
+from bot.web.inputs import number
 from bot.web.pages import render
 from db.clock import local_month
 from handlers import statistics
@@ -56,8 +57,9 @@ async def _years(request: web.Request, now: datetime) -> list[int]:
 def _period(raw: str, years: list[int], now: datetime) -> Period:
     if raw in ("", "12m"):
         return Period.recent(now)
-    if raw.isdigit() and len(raw) == 4 and int(raw) in years:
-        return Period.of_year(int(raw))
+    year = number(raw, 1000, 9999)
+    if year is not None and year in years:
+        return Period.of_year(year)
     raise BadPeriod(raw)
 
 

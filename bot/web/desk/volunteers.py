@@ -23,6 +23,7 @@ from markupsafe import Markup
 from bot.web.desk.auth import Desk, desk_of, desk_page
 from bot.web.desk.paging import PAGE_SIZE, page_number, pager
 from bot.web.i18n import translator_for
+from bot.web.inputs import path_id
 from bot.web.pages import render
 from db.clock import local_day
 from db.volunteers import RosterFilter, Volunteer
@@ -177,10 +178,7 @@ async def roster(request: web.Request) -> web.Response:
 
 
 def _volunteer_id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise web.HTTPNotFound()
-    return int(raw)
+    return path_id(request)
 
 
 async def _detail(

@@ -71,7 +71,9 @@ def verify(init_data: str, token: str, now: datetime | None = None) -> InitData:
     received = fields.get("hash", "")
     if not received:
         raise Refused("no hash")
-    if not hmac.compare_digest(sign(fields, token).encode(), received.encode()):
+    if not hmac.compare_digest(
+        sign(fields, token).encode(), received.encode(errors="surrogateescape")
+    ):
         raise Refused("hash does not match")
     try:
         auth_date = datetime.fromtimestamp(int(fields.get("auth_date", "")), UTC)

@@ -14,6 +14,7 @@ import logging
 
 from aiohttp import web
 
+from bot.web.inputs import id_number
 from bot.web.public import initdata
 from bot.web.site import SITE
 from locales import negotiate
@@ -40,7 +41,11 @@ async def me(request: web.Request) -> web.Response:
     if user is not None:
         language = user.language or language
         subscriptions = await site.db.events.subscriptions(user.id)
-        ids = [int(t) for kind, t in subscriptions if kind == "place" and t.isdigit()]
+        ids = [
+            place_id
+            for kind, target in subscriptions
+            if kind == "place" and (place_id := id_number(target)) is not None
+        ]
         found = await site.db.places.get_many(ids)
         lang = language or "de"
         places = [

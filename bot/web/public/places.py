@@ -31,6 +31,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.web.i18n import translator_for
+from bot.web.inputs import path_id
 from bot.web.pages import render
 from bot.web.public import links
 from bot.web.site import SITE, Site
@@ -172,10 +173,7 @@ def _compact(value: Any) -> str:
 
 
 async def place_of(request: web.Request) -> Place:
-    raw = request.match_info["id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise web.HTTPNotFound()
-    place = await request.app[SITE].db.places.get(int(raw))
+    place = await request.app[SITE].db.places.get(path_id(request))
     if place is None:
         raise web.HTTPNotFound()
     return place

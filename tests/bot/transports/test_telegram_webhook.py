@@ -51,6 +51,13 @@ async def test_webhook_checks_the_secret_and_answers(
                 headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "wrong"},
             ) as response:
                 assert response.status == 403
+            # A secret that is not ASCII: refused too, not a 500.
+            async with session.post(
+                url,
+                data=json.dumps(update),
+                headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "s3crét①"},
+            ) as response:
+                assert response.status == 403
             async with session.post(
                 url,
                 data=json.dumps(update),

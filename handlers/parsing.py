@@ -1,0 +1,39 @@
+"""One parser for numbers that come from outside: button data, commands, web addresses,
+query strings and form fields.
+
+``str.isdigit()`` is not enough: it accepts "²", "①" and Arabic-Indic digits, which
+``int()`` then refuses or reads, and a number of any length reaches the database, which
+cannot hold it ("Python int too large to convert to SQLite INTEGER"). Here a number is
+ASCII digits only, at most :data:`MOST_DIGITS` of them, within the bounds the caller gives
+(by default what both SQLite and PostgreSQL hold); anything else is None, and the caller
+answers "no longer valid", 404 or 400 - never a traceback.
+"""
+
+from __future__ import annotations
+
+# The largest id both backends store (SQLite INTEGER, PostgreSQL BIGINT).
+MAX_ID = 2**63 - 1
+MOST_DIGITS = len(str(MAX_ID))
+
+
+def number(text: str | None, low: int = 0, high: int = MAX_ID) -> int | None:
+    """``text`` as a whole number in ``low``..``high``, or None."""
+    if not text or len(text) > MOST_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def id_number(text: str | None) -> int | None:
+    """A row's id (1 or more), or None."""
+    return number(text, low=1)
+
+
+def choice_number(text: str, count: int) -> int | None:
+    """A button's place (1..``count``) typed by a person: their own script's digits count
+    too ("٣" and "۳" are 3 on Arabic and Persian keyboards), "²" or "①" do not."""
+    text = text.strip()
+    if not text or len(text) > 3 or not text.isdecimal():
+        return None
+    chosen = int(text)
+    return chosen if 1 <= chosen <= count else None
