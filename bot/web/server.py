@@ -78,7 +78,13 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
         response = render(request, "error.html", status=500, code=500, detail="")
     response.headers.setdefault("Content-Security-Policy", _policy(site, request.path))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # The desk's addresses carry secrets (a login link) or say whom a page is about: its
+    # pages name only the origin, also to the bot itself (a proxy's access log keeps the
+    # Referer). Not "no-referrer": a form would then come with "Origin: null", which the
+    # desk's origin check refuses.
+    response.headers.setdefault(
+        "Referrer-Policy", "strict-origin" if request.path.startswith("/desk") else "same-origin"
+    )
     if request.path.startswith("/desk"):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -454,3 +454,18 @@ async def test_pages_fetch_nothing_from_third_parties(world, tab):
     response = await page.goto(world.base + "/desk/queue")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
+
+
+async def test_the_login_link_leaves_in_no_referer(world, tab):
+    """The login page's styles and the login itself must not carry the link as Referer
+    (a proxy's access log would keep it); the login still passes the origin check."""
+    page = tab.page
+    link = await world.telegram_link(CORA)
+    token = link.rsplit("/", 1)[1]
+    referers: list[str] = []
+    page.on("request", lambda request: referers.append(request.headers.get("referer", "")))
+    await log_in(page, link)
+    await page.wait_for_load_state("networkidle")
+    assert len(referers) >= 3  # the page, its styles, the login, the queue and its styles
+    assert not [referer for referer in referers if token in referer]
+    assert world.base + "/" in referers  # the origin alone, for the desk's own check
