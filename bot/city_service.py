@@ -79,9 +79,11 @@ class CityBot:
         metrics: Metrics | None,
         db: Database | None = None,
         shared_bans: SharedBanList | None = None,
+        main: Database | None = None,
     ) -> CityBot:
         """The city's bot on ``db`` (its database is opened when not given), refusing
-        the installation's ``shared_bans`` too."""
+        the installation's ``shared_bans`` too and counting translations against the
+        installation's budget in ``main`` (the main city's database)."""
         config = city.config
         db = db or await open_city_database(city)
         db.users.shared_bans = shared_bans
@@ -105,7 +107,7 @@ class CityBot:
 
             transports.append(MatrixTransport(dispatcher, db, config.matrix))
         translations = service_from_config(
-            db, config.translation, counters.translation if counters else None
+            db, config.translation, counters.translation if counters else None, main=main
         )
         worker = OutboxWorker(
             db,

@@ -27,6 +27,8 @@ import traceback
 import urllib.parse
 from typing import Any
 
+from handlers.parsing import ascii_digits
+
 # Loggers of this project: their records' arguments are ids, counts and type names by
 # design, and are kept (still scrubbed as text).
 OWN = ("bot", "handlers", "db", "locales", "nachbarbot", "__main__")
@@ -137,7 +139,11 @@ def _phone(match: re.Match[str]) -> str:
 
 def scrub(text: str, *, quotes: bool = True) -> str:
     """``text`` without secrets, tokens, phone numbers, coordinates, addresses, Matrix user
-    names and (with ``quotes``) quoted strings that are not code names."""
+    names and (with ``quotes``) quoted strings that are not code names. Look-alike digits
+    and signs (superscripts, circled or full-width digits, other scripts' digits, "＠",
+    no-break spaces) are read as their plain forms first."""
+    if not text.isascii():  # "…" stays: it stands for what was taken out already
+        text = HIDDEN.join(ascii_digits(part) for part in text.split(HIDDEN))
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, "***")

@@ -89,13 +89,16 @@ class DataRights:
         found: dict[str, list[dict[str, Any]]] = {}
         for section in sections():
             columns = section.link.export
+            refers = [(name, sql.format(table=section.table)) for name, sql in section.link.refers]
+            selected = [*columns, *(f"{sql} AS {name}" for name, sql in refers)]
             rows = await fetch_all(
                 self._tx,
-                f"SELECT {', '.join(columns)} FROM {section.table} WHERE {section.link.where}",
+                f"SELECT {', '.join(selected)} FROM {section.table} WHERE {section.link.where}",
                 params,
             )
             found[section.name] = [
                 {column: _value(section.table, column, row[column]) for column in columns}
+                | {name: row[name] for name, _ in refers}
                 for row in rows
             ]
         return found

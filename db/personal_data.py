@@ -195,9 +195,26 @@ def unlink(column: str) -> Action:
     return Action(columns=((column, "NULL"),))
 
 
-def owned(section: str, *export: str, by: str = "user_id") -> Link:
+def owned(
+    section: str, *export: str, by: str = "user_id", refers: tuple[tuple[str, str], ...] = ()
+) -> Link:
     """Rows that are the person's alone: exported, deleted with the account."""
-    return Link(f"{by} = :id", (delete(),), section=section, export=export)
+    return Link(f"{by} = :id", (delete(),), section=section, export=export, refers=refers)
+
+
+# What an event's or a place's number in a person's data refers to, for /mydata: a number
+# alone ("event_id: 1") tells the person nothing.
+_EVENT_NAMED = (
+    ("event", "(SELECT title FROM events WHERE events.id = {table}.event_id)"),
+    ("event_starts", "(SELECT starts_local FROM events WHERE events.id = {table}.event_id)"),
+)
+_TARGET_NAMED = (
+    (
+        "place",
+        "(SELECT name FROM places WHERE {table}.kind = 'place'"
+        " AND CAST(places.id AS TEXT) = {table}.target)",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -211,6 +228,9 @@ class Link:
     section: str = ""
     export: tuple[str, ...] = ()
     note: str = ""
+    # Exported beside the columns: (name, SQL) of what a row's numbers refer to (an event's
+    # title), ``{table}`` standing for the table's name. Nothing stored twice.
+    refers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -657,7 +677,15 @@ MAP: tuple[Table, ...] = (
         "event_follows",
         "events",
         {"user_id": LINK, "event_id": DETAIL, "occurrence_local": DETAIL, "created_at": DETAIL},
-        links=(owned("events_followed", "event_id", "occurrence_local", "created_at"),),
+        links=(
+            owned(
+                "events_followed",
+                "event_id",
+                "occurrence_local",
+                "created_at",
+                refers=_EVENT_NAMED,
+            ),
+        ),
         retention=(
             Retention(
                 "past_follows",
@@ -678,7 +706,13 @@ MAP: tuple[Table, ...] = (
         },
         links=(
             owned(
-                "reminders", "event_id", "occurrence_local", "minutes_before", "fire_at", "state"
+                "reminders",
+                "event_id",
+                "occurrence_local",
+                "minutes_before",
+                "fire_at",
+                "state",
+                refers=_EVENT_NAMED,
             ),
         ),
         retention=(
@@ -695,7 +729,7 @@ MAP: tuple[Table, ...] = (
         "subscriptions",
         "events",
         {"user_id": LINK, "kind": DETAIL, "target": DETAIL, "created_at": DETAIL},
-        links=(owned("subscriptions", "kind", "target", "created_at"),),
+        links=(owned("subscriptions", "kind", "target", "created_at", refers=_TARGET_NAMED),),
     ),
     Table(
         "outbox",
@@ -857,7 +891,14 @@ MAP: tuple[Table, ...] = (
             "failures": PUBLIC,
             "over_budget": PUBLIC,
         },
-        note="Counts per day, for the budget and /stats: nothing about a person.",
+        note="Counts per day, for /stats: nothing about a person.",
+    ),
+    Table(
+        "translation_budget",
+        None,
+        {"day": PUBLIC, "characters": PUBLIC},
+        note="The installation's characters per day, counted in the main city's database "
+        "against [translation] daily_character_budget: nothing about a person.",
     ),
     Table(
         "desk_logins",

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from db.clock import utcnow
-from db.statements import execute, fetch_all, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 
@@ -100,6 +100,34 @@ class TranslationStore:
                 f" ON CONFLICT (day) DO UPDATE SET {sets}",
                 (day, *(amounts[name] for name in columns)),
             )
+
+    async def reserve(self, day: str, characters: int, budget: int) -> bool:
+        """Take ``characters`` of the day's installation-wide ``budget`` (the main city's
+        table, whichever city or process asks), or nothing if they do not fit: one
+        conditional UPDATE, so that cities and processes asking at once never overspend."""
+        async with self._tx.transaction():
+            await execute(
+                self._tx,
+                "INSERT INTO translation_budget (day, characters) VALUES (?, 0)"
+                " ON CONFLICT (day) DO NOTHING",
+                (day,),
+            )
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE translation_budget SET characters = characters + ?"
+                    " WHERE day = ? AND characters + ? <= ?",
+                    (characters, day, characters, budget),
+                )
+                == 1
+            )
+
+    async def spent(self, day: str) -> int:
+        """The installation's characters of ``day`` (on the main city's store)."""
+        row = await fetch_one(
+            self._tx, "SELECT characters FROM translation_budget WHERE day = ?", (day,)
+        )
+        return int(row[0]) if row else 0
 
     async def usage(self, day: str) -> Usage:
         row = await fetch_one(

@@ -11,6 +11,9 @@ answers "no longer valid", 404 or 400 - never a traceback.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 # The largest id both backends store (SQLite INTEGER, PostgreSQL BIGINT).
 MAX_ID = 2**63 - 1
 MOST_DIGITS = len(str(MAX_ID))
@@ -37,3 +40,24 @@ def choice_number(text: str, count: int) -> int | None:
         return None
     chosen = int(text)
     return chosen if 1 <= chosen <= count else None
+
+
+# A decimal digit of any script but ASCII's (Arabic-Indic, Persian, Devanagari ...).
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def compatible(text: str) -> str:
+    """``text`` in NFKC: superscript and circled digits, full-width letters and "＠", and
+    no-break spaces become their plain forms - what a pattern looking for a phone number or
+    an e-mail address must see, whatever look-alikes someone typed."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def ascii_digits(text: str) -> str:
+    """:func:`compatible`, and every script's decimal digits as ASCII ones ("٠١٧١" and
+    "۰۱۷۱" are "0171")."""
+    if text.isascii():
+        return text
+    return _OTHER_DIGIT.sub(
+        lambda m: str(unicodedata.decimal(m.group(0))), unicodedata.normalize("NFKC", text)
+    )

@@ -23,6 +23,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from markupsafe import Markup
 
@@ -35,7 +36,7 @@ from handlers.context import Backstage, Context
 from handlers.messages import Button, Document
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from locales import N_, Translator, language_name
+from locales import N_, TIMEZONE, Translator, language_name
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +310,28 @@ SECTION_LABELS = {
 }
 
 
+# How many of the events or places a part of the data refers to the summary names.
+SHOWN_NAMES = 3
+
+
+def _what(t: Translator, row: dict[str, Any]) -> str:
+    """What a row of the export is about, as the person knows it: an event's title and
+    time, a place's or a district's name; "" for rows that are not about one."""
+    if row.get("event"):
+        when = row.get("occurrence_local") or row.get("event_starts") or ""
+        try:
+            at = datetime.fromisoformat(when).replace(tzinfo=TIMEZONE)  # Berlin's clock
+        except ValueError:
+            return str(row["event"])
+        day = t.format("{day}, {time}", day=t.skeleton(at, "MMMEd"), time=t.time(at))
+        return f"{row['event']}, {day}"
+    if row.get("place"):
+        return str(row["place"])
+    if row.get("kind") == "district":
+        return str(row.get("target") or "")
+    return ""
+
+
 def export_summary(t: Translator, user: User, sections: dict[str, list]) -> Markup:
     """One line per part that holds something, in the reader's language."""
     since = datetime.fromisoformat(user.created_at)
@@ -323,9 +346,12 @@ def export_summary(t: Translator, user: User, sections: dict[str, list]) -> Mark
     ]
     for name, rows in sections.items():
         if rows and name != "account":
-            lines.append(
-                t.format("{label}: {count}", label=t._(SECTION_LABELS[name]), count=len(rows))
-            )
+            line = t.format("{label}: {count}", label=t._(SECTION_LABELS[name]), count=len(rows))
+            named = [what for row in rows if (what := _what(t, row))]
+            if named:
+                shown = t.list_of(dict.fromkeys(named[:SHOWN_NAMES]))
+                line += Markup(" (") + shown + (" …" if len(named) > SHOWN_NAMES else "") + ")"
+            lines.append(line)
     lines += [Markup(""), t.t("The file below has all of it.")]
     return Markup("\n").join(lines)
 

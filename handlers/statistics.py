@@ -14,8 +14,10 @@ Definitions (the desk page states them too):
   paused) speak it.
 - Volunteer hours: the time volunteers reported for done requests, by the month the help
   was done in and by Stadtbezirk.
-- Groups of fewer than ``MIN_GROUP`` requests show no time to a helper and no hours: so few
-  would tell about one volunteer, not about a district.
+- No figure tells about one or two people: counts under ``MIN_GROUP`` and everything
+  computed from them (hours, times, shares) are hidden ("–", empty in the CSV, no bar), and
+  so is a further cell wherever a total would give a hidden one back
+  (``handlers/small_groups.py``).
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from markupsafe import Markup
 from db import Database
 from db.clock import local_month, month_bounds, month_start, to_text
 from db.statistics import Month
+from handlers.small_groups import MIN_GROUP, protect, protect_partition, too_small
 from locales import N_, SUPPORTED_LANGUAGES, Translator
 
 UNMET_AFTER_DAYS = 3
-MIN_GROUP = 3
 MEDIAN, P90 = (1, 2), (9, 10)
 PERIOD_MONTHS = 12
 
@@ -117,7 +119,7 @@ async def _waits(db: Database, start: str, end: str) -> dict[str | None, Wait]:
     waits: dict[str | None, Wait] = {}
     for district, (median, p90) in ranks.items():
         count = median.count
-        shown = district is None or count >= MIN_GROUP
+        shown = count >= MIN_GROUP
         waits[district] = Wait(
             count,
             _interpolate(median.low, median.high, count, MEDIAN) if shown else None,
@@ -251,8 +253,15 @@ def _districts(*keys: object) -> list[str]:
     return sorted(names, key=lambda n: (n == "", n.casefold()))
 
 
+HIDDEN = Cell("–")
+
+
 def _count(t: Translator, value: int) -> Cell:
     return Cell(str(t.number(value)), value)
+
+
+def _shown(cell: Cell, hidden: bool) -> Cell:
+    return HIDDEN if hidden else cell
 
 
 def _hours(t: Translator, minutes: int) -> Cell:
@@ -287,22 +296,64 @@ def _requests_table(f: Figures, t: Translator) -> Table:
     months = [key(*m) for m in f.period.months]
     labels = [_month_label(t, m) for m in f.period.months]
     districts = _districts({d for d, _ in f.requests})
+    hidden = _requests_hidden(f, districts, months)
     rows = []
     for district in districts:
         counts = [f.requests.get((district, m), 0) for m in months]
-        rows.append((_district(t, district), [_count(t, c) for c in [*counts, sum(counts)]]))
+        cells = [
+            _shown(_count(t, c), (district, m) in hidden)
+            for c, m in zip([*counts, sum(counts)], [*months, TOTAL], strict=True)
+        ]
+        rows.append((_district(t, district), cells))
     totals = [sum(f.requests.get((d, m), 0) for d in districts) for m in months]
-    total_cells = [_count(t, c) for c in totals]
+    total_cells = [
+        _shown(_count(t, c), (TOTAL, m) in hidden)
+        for c, m in zip([*totals, sum(totals)], [*months, TOTAL], strict=True)
+    ]
     return Table(
         "requests",
         t._("Requests per Stadtbezirk and month"),
-        t.t("Requests counted in the month they were asked in (Berlin time)."),
+        t.t("Requests counted in the month they were asked in (Berlin time).")
+        + " "
+        + _hidden_note(t),
         [t._("Stadtbezirk"), *labels, t._("Total")],
         rows,
-        _chart(labels, (t._("Requests"), total_cells), columns=True),
+        _chart(labels, (t._("Requests"), total_cells[:-1]), columns=True),
         t._("Requests per month"),
-        footer=[(t._("Total"), [*total_cells, _count(t, sum(totals))])],
+        footer=[(t._("Total"), total_cells)],
     )
+
+
+TOTAL = ""  # the key of a row's or column's total in the requests table
+
+
+def _requests_hidden(f: Figures, districts: list[str], months: list[str]) -> set[tuple[str, str]]:
+    """The cells of the requests table to hide: inner cells, the districts' totals, the
+    months' totals and the grand total, each row and column adding up to its total."""
+    rows = [*districts, TOTAL]
+    counts: dict[tuple[str, str], int] = {}
+    for district in districts:
+        for month in months:
+            counts[(district, month)] = f.requests.get((district, month), 0)
+        counts[(district, TOTAL)] = sum(counts[(district, m)] for m in months)
+    for month in [*months, TOTAL]:
+        counts[(TOTAL, month)] = sum(counts[(d, month)] for d in districts)
+    lines = [([(r, m) for m in months], (r, TOTAL)) for r in rows]
+    lines += [([(d, m) for d in districts], (TOTAL, m)) for m in [*months, TOTAL]]
+    return protect(counts, lines)
+
+
+def district_requests_hidden(f: Figures) -> set[str]:
+    """Districts whose number of requests the statistics hide (the requests table's row
+    totals; the unmet table shows the same numbers)."""
+    districts = _districts({d for d, _ in f.requests})
+    months = [key(*m) for m in f.period.months]
+    hidden = _requests_hidden(f, districts, months)
+    return {d for d in districts if (d, TOTAL) in hidden}
+
+
+def _hidden_note(t: Translator) -> Markup:
+    return t.t("–: fewer than {n}, hidden so that no figure is about one person.", n=MIN_GROUP)
 
 
 def _wait_table(f: Figures, t: Translator) -> Table:
@@ -310,7 +361,11 @@ def _wait_table(f: Figures, t: Translator) -> Table:
         return [_count(t, wait.count), _duration(t, wait.median), _duration(t, wait.p90)]
 
     districts = _districts(f.waits)
-    rows = [(_district(t, d), cells(f.waits[d])) for d in districts]
+    hidden = protect_partition({d: f.waits[d].count for d in districts})
+    rows = [
+        (_district(t, d), cells(f.waits[d]) if d not in hidden else [HIDDEN] * 3) for d in districts
+    ]
+    overall = cells(f.wait_all) if not too_small(f.wait_all.count) else [HIDDEN] * 3
     median, p90 = t._("Median"), t._("90th percentile")
     return Table(
         "time-to-helper",
@@ -319,7 +374,9 @@ def _wait_table(f: Figures, t: Translator) -> Table:
             "From publishing until a volunteer took the request. Districts with fewer than"
             " {n} matched requests show no times.",
             n=MIN_GROUP,
-        ),
+        )
+        + " "
+        + _hidden_note(t),
         [t._("Stadtbezirk"), t._("Matched requests"), median, p90],
         rows,
         _chart(
@@ -328,7 +385,7 @@ def _wait_table(f: Figures, t: Translator) -> Table:
             (p90, [c[2] for _, c in rows]),
         ),
         t._("Time to a helper in hours, per Stadtbezirk"),
-        footer=[(t._("All districts"), cells(f.wait_all))],
+        footer=[(t._("All districts"), overall)],
         csv_header=[
             t._("Stadtbezirk"),
             t._("Matched requests"),
@@ -340,13 +397,21 @@ def _wait_table(f: Figures, t: Translator) -> Table:
 
 def _unmet_table(f: Figures, t: Translator) -> Table:
     rows = []
-    for district in _districts(f.unmet):
+    districts = _districts(f.unmet)
+    asked_hidden = district_requests_hidden(f)
+    unmet_hidden = protect_partition({d: f.unmet[d][1] for d in districts})
+    for district in districts:
         total, unmet = f.unmet[district]
         share = round(100 * unmet / total) if total else 0
+        hide_unmet = district in unmet_hidden or district in asked_hidden
         rows.append(
             (
                 _district(t, district),
-                [_count(t, total), _count(t, unmet), Cell(t.percent(share / 100), share)],
+                [
+                    _shown(_count(t, total), district in asked_hidden),
+                    _shown(_count(t, unmet), hide_unmet),
+                    _shown(Cell(t.percent(share / 100), share), hide_unmet),
+                ],
             )
         )
     return Table(
@@ -355,7 +420,9 @@ def _unmet_table(f: Figures, t: Translator) -> Table:
         t.t(
             "Unmet: expired, or published more than {days} days ago and still without a helper.",
             days=UNMET_AFTER_DAYS,
-        ),
+        )
+        + " "
+        + _hidden_note(t),
         [t._("Stadtbezirk"), t._("Requests"), t._("Unmet"), t._("Share")],
         rows,
         _chart([label for label, _ in rows], (t._("Unmet"), [c[1] for _, c in rows])),
@@ -365,8 +432,16 @@ def _unmet_table(f: Figures, t: Translator) -> Table:
 
 def _languages_table(f: Figures, t: Translator) -> Table:
     codes = [c for c in f.asked if f.asked[c] or f.spoken.get(c)] or list(f.asked)
+    # Not a partition (a request or a volunteer may name several languages): each count
+    # on its own; one volunteer speaking a language is a person coordinators know.
     rows = [
-        (t.language(code), [_count(t, f.asked[code]), _count(t, f.spoken.get(code, 0))])
+        (
+            t.language(code),
+            [
+                _shown(_count(t, f.asked[code]), too_small(f.asked[code])),
+                _shown(_count(t, f.spoken.get(code, 0)), too_small(f.spoken.get(code, 0))),
+            ],
+        )
         for code in codes
     ]
     asked, spoken = t._("Requests asking for it"), t._("Volunteers who speak it")
@@ -392,14 +467,20 @@ def _languages_table(f: Figures, t: Translator) -> Table:
 
 def _hours_month_table(f: Figures, t: Translator) -> Table:
     rows = []
+    hidden = protect_partition(
+        {key(*m): f.hours_by_month.get(key(*m), (0, 0))[0] for m in f.period.months}
+    )
     for month in f.period.months:
         done, minutes = f.hours_by_month.get(key(*month), (0, 0))
-        rows.append((_month_label(t, month), [_count(t, done), _hours(t, minutes)]))
+        cells = [_count(t, done), _hours(t, minutes)]
+        rows.append((_month_label(t, month), cells if key(*month) not in hidden else [HIDDEN] * 2))
     hours = t._("Hours")
     return Table(
         "hours-by-month",
         t._("Volunteer hours per month"),
-        t.t("Time volunteers reported for done requests, in the month the help was done."),
+        t.t("Time volunteers reported for done requests, in the month the help was done.")
+        + " "
+        + _hidden_note(t),
         [t._("Month"), t._("Help done"), hours],
         rows,
         _chart([label for label, _ in rows], (hours, [c[1] for _, c in rows]), columns=True),
@@ -409,15 +490,17 @@ def _hours_month_table(f: Figures, t: Translator) -> Table:
 
 def _hours_district_table(f: Figures, t: Translator) -> Table:
     rows = []
-    for district in _districts(f.hours_by_district):
+    districts = _districts(f.hours_by_district)
+    hidden = protect_partition({d: f.hours_by_district[d][0] for d in districts})
+    for district in districts:
         done, minutes = f.hours_by_district[district]
-        hours = _hours(t, minutes) if done >= MIN_GROUP else Cell("–")
-        rows.append((_district(t, district), [_count(t, done), hours]))
+        cells = [_count(t, done), _hours(t, minutes)]
+        rows.append((_district(t, district), cells if district not in hidden else [HIDDEN] * 2))
     label = t._("Hours")
     return Table(
         "hours-by-district",
         t._("Volunteer hours per Stadtbezirk"),
-        t.t("Districts with fewer than {n} done requests show no hours.", n=MIN_GROUP),
+        _hidden_note(t),
         [t._("Stadtbezirk"), t._("Help done"), label],
         rows,
         _chart([name for name, _ in rows], (label, [c[1] for _, c in rows])),

@@ -379,7 +379,7 @@ async def _translation_checks(config: Config, db: Database) -> AsyncIterator[Che
         "FAIL" if missing else "ok",
         f"not offered: {', '.join(missing)}" if missing else "all ten offered",
     )
-    used = (await db.translations.usage(local_day(datetime.now(UTC)))).characters
+    used = await db.translations.spent(local_day(datetime.now(UTC)))  # every city's
     budget = config.translation.daily_character_budget
     yield (
         "translation budget",

@@ -326,7 +326,12 @@ async def _run(cities: list[City]) -> int:
             for city in cities:
                 bots.append(
                     await CityBot.open(
-                        city, cluster, metrics, db=db if city.main else None, shared_bans=shared
+                        city,
+                        cluster,
+                        metrics,
+                        db=db if city.main else None,
+                        shared_bans=shared,
+                        main=db,
                     )
                 )
             for bot in bots:

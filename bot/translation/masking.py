@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from handlers.parsing import compatible
+
 # Links first: a phone number or a number inside a URL belongs to the URL.
 _LINK = re.compile(r"(?:https?://|www\.|t\.me/)[^\s<>\"]+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -69,8 +71,11 @@ class Masked:
 
 
 def mask(text: str) -> Masked:
-    """Replace links, e-mail addresses, phone numbers and numbers in ``text`` by tokens."""
-    spans = _spans(text)
+    """Replace links, e-mail addresses, phone numbers and numbers in ``text`` by tokens.
+    What to mask is found in the text's NFKC form, so that a phone number in superscript
+    or circled digits, or an address with a full-width "＠", is masked like the plain one;
+    the rest of the text goes to the engine as written."""
+    spans = _spans_in_original(text)
     if not spans:
         return Masked(text, (), None)
     prefix, suffix, pattern = _free_token(text)
@@ -84,6 +89,26 @@ def mask(text: str) -> Masked:
         end = stop
     parts.append(text[end:])
     return Masked("".join(parts), tuple(originals), pattern)
+
+
+def _spans_in_original(text: str) -> list[tuple[int, int]]:
+    """:func:`_spans` of the text's compatible form, as positions in ``text`` itself."""
+    if text.isascii():
+        return _spans(text)
+    view: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        plain = compatible(char)
+        view.append(plain)
+        origin.extend([index] * len(plain))
+    merged: list[tuple[int, int]] = []
+    for start, stop in _spans("".join(view)):
+        first, last = origin[start], origin[stop - 1] + 1
+        if merged and first < merged[-1][1]:  # two spans within one expanded character
+            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+        else:
+            merged.append((first, last))
+    return merged
 
 
 def _spans(text: str) -> list[tuple[int, int]]:

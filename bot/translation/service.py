@@ -9,7 +9,9 @@ For each slot, in this order:
    out as written at once, instead of each waiting for the timeout (no retry loops);
 3. phone numbers, e-mail addresses, links and numbers are masked (``masking``); the
    masked text's length is counted against ``daily_character_budget`` (per day in
-   Europe/Berlin) before anything is sent, and past it the text goes out as written;
+   Europe/Berlin) before anything is sent, and past it the text goes out as written. The
+   budget is the installation's, as ``[translation]`` is: counted in the main city's
+   database (``budget``) for every city and process, each city's own figures beside it;
 4. the engine gets at most ``timeout`` seconds. An error, a timeout or an answer that is no
    translation (empty, absurdly long, masks lost) leaves the slot untranslated, counted as a
    failure; a translation is unmasked, cached with whose words it was, and counted.
@@ -30,6 +32,7 @@ from bot.translation.engines import engine_from_config
 from bot.translation.masking import mask
 from db import Database
 from db.clock import local_day
+from db.translations import TranslationStore
 from handlers.language_bridge import BUDGET, FAILED, OFF, Outcome, Slot, fill, slots_in
 from handlers.messages import Outgoing
 
@@ -55,10 +58,13 @@ class TranslationService:
         pause_seconds: float = 60.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         observe: Observer | None = None,
+        budget: TranslationStore | None = None,
     ) -> None:
         self.db = db
         self.engine = engine
         self.budget = daily_character_budget
+        # Where the installation's budget is counted: the main city's store.
+        self.budget_store = budget or db.translations
         self.timeout = timeout
         self.pause = timedelta(seconds=pause_seconds)
         self.clock = clock
@@ -66,8 +72,6 @@ class TranslationService:
         # "failed" (detail: the kind) or "over_budget".
         self.observe = observe or (lambda event, detail, characters: None)
         self._paused_until: datetime | None = None
-        # Budget check and reservation are one step, also for slots filled at once.
-        self._budget_lock = asyncio.Lock()
         # Translations under way, by text and language pair: the messages of one delivery
         # round are filled at once, so the cache alone would let an offer to fifty
         # volunteers ask the engine fifty times.
@@ -124,13 +128,11 @@ class TranslationService:
             return await self._failed(day, "paused")
         masked = mask(slot.text)
         characters = len(masked.text)
-        async with self._budget_lock:
-            used = (await translations.usage(day)).characters
-            if used + characters > self.budget:
-                await translations.count(day, over_budget=1)
-                self.observe("over_budget", "", characters)
-                return Outcome(None, BUDGET)
-            await translations.count(day, characters=characters)
+        if not await self.budget_store.reserve(day, characters, self.budget):
+            await translations.count(day, over_budget=1)
+            self.observe("over_budget", "", characters)
+            return Outcome(None, BUDGET)
+        await translations.count(day, characters=characters)
         try:
             answer = await asyncio.wait_for(
                 self.engine.translate(masked.text, slot.source, slot.target), self.timeout
@@ -181,13 +183,19 @@ class TranslationService:
 
 
 def service_from_config(
-    db: Database, section: TranslationSection, observe: Observer | None = None
+    db: Database,
+    section: TranslationSection,
+    observe: Observer | None = None,
+    main: Database | None = None,
 ) -> TranslationService:
-    """The service for the configured engine (none: every slot goes out as written)."""
+    """The service for the configured engine (none: every slot goes out as written);
+    ``main``: the main city's database, where the installation's budget is counted (``db``
+    itself for the main city or a lone one)."""
     return TranslationService(
         db,
         engine_from_config(section),
         daily_character_budget=section.daily_character_budget,
         timeout=section.timeout_seconds,
         observe=observe,
+        budget=(main or db).translations,
     )

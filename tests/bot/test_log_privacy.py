@@ -101,6 +101,25 @@ def test_our_own_records_are_scrubbed_of_phone_numbers_and_places(captured: io.S
     assert "request 42 in state review" in text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call ⁰¹⁷¹ ²³⁴⁵⁶⁷⁸",
+        "call ⓪①⑦① ②③④⑤⑥⑦⑧",
+        "call ٠١٧١ ٢٣٤٥٦٧٨",  # Arabic-Indic
+        "call ۰۱۷۱ ۲۳۴۵۶۷۸",  # Persian
+        "call 0171\u00a02345\u00a0678",
+        "mail anna＠example.org",
+    ],
+)
+def test_look_alike_digits_and_signs_are_scrubbed(captured: io.StringIO, text: str):
+    logging.getLogger("handlers.helping").info("note %s", text)
+    logged = captured.getvalue()
+    assert "note" in logged
+    assert not any(c.isdigit() for c in logged.split("note", 1)[1]), logged
+    assert "example" not in logged
+
+
 def test_exceptions_are_scrubbed(captured: io.StringIO):
     try:
         raise ValueError(f"bad answer for {REAL_TOKEN}: {PHONE} at {LATITUDE},{LONGITUDE}")

@@ -168,6 +168,7 @@ async def _play(story: MemoryTransport, db: Database) -> dict[str, int]:
     )
     await story.press(REQUESTER, f"ev:ra:{event_id}")
     await story.press(REQUESTER, "ev:sd:Innenstadt-Nord")
+    await story.press(REQUESTER, f"ev:sp:{place_id}")
     assert await db.events.pending_for_user(requester.id)
 
     # A request a coordinator entered for someone without a phone, taken by the helper.
@@ -297,6 +298,13 @@ async def test_mydata_lists_every_part_of_the_map_that_holds_data(
     exported = document["sections"]
     assert set(exported) == {s.name for s in sections()}  # stable keys, empty ones too
     assert {name for name, rows in exported.items() if rows} == set(held)
+    # What the person's events and places are, by name, not by number.
+    assert {row["event"] for row in exported["reminders"]} == {"Sprachcafé"}
+    assert {row["event"] for row in exported["events_followed"]} == {"Sprachcafé"}
+    assert {row.get("place") for row in exported["subscriptions"]} == {
+        "Dietrich-Keuning-Haus",
+        None,
+    }
     assert DOOR_CODE in exported["messages_written"][0]["text"]
     assert HELPER_TEXT in [m["text"] for m in exported["messages_received"]]
     # The summary names each part in the person's language (Arabic here).
@@ -305,6 +313,8 @@ async def test_mydata_lists_every_part_of_the_map_that_holds_data(
     for name in held:
         if name != "account":
             assert ar._(SECTION_LABELS[name]) in summary, name
+    assert "Sprachcafé" in summary and "Dietrich-Keuning-Haus" in summary
+    assert "Innenstadt-Nord" in summary
 
     helper = await db.users.find("memory", HELPER)
     out = await story.text(HELPER, "/mydata")

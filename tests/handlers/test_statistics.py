@@ -113,19 +113,51 @@ async def test_time_to_a_helper_median_and_p90_exact(db: Database):
 async def test_unmet_is_expired_or_open_too_long(db: Database):
     old = NOW - timedelta(days=statistics.UNMET_AFTER_DAYS, hours=1)
     recent = NOW - timedelta(days=1)
-    await _request(db, created=old, state="expired")
+    for _ in range(3):
+        await _request(db, created=old, state="expired")
+        await _request(db, created=old, state="expired", district="Eving")
     await _request(db, created=old, state="open")  # open for more than three days
     await _request(db, created=recent, state="open")  # still has time
     await _request(db, created=old, state="matched", wait_minutes=30)
     await _request(db, created=old, state="withdrawn")
-    await _request(db, created=old, state="expired", district="Eving")
     figures = await statistics.figures(db, Period.recent(NOW), NOW)
-    assert figures.unmet == {"Hörde": (5, 2), "Eving": (1, 1)}
+    assert figures.unmet == {"Hörde": (7, 4), "Eving": (3, 3)}
     [unmet] = [
         table for table in statistics.tables(figures, translator("en")) if table.id == "unmet"
     ]
     rows = {label: [c.value for c in cells] for label, cells in unmet.rows}
-    assert rows == {"Eving": [1, 1, 100], "Hörde": [5, 2, 40]}
+    assert rows == {"Eving": [3, 3, 100], "Hörde": [7, 4, 57]}
+
+
+async def test_no_figure_tells_about_one_or_two_people(db: Database):
+    """One request in Eving is hidden, and so is Hörde's count: the total would give
+    Eving's back. The city-wide time to a helper of one match is one volunteer's; so is
+    one month's reported time."""
+    created = datetime(2025, 5, 1, 10, tzinfo=UTC)
+    for district in ("Hörde", "Hörde", "Hörde", "Eving"):
+        await _request(db, created=created, district=district, state="expired")
+    await _request(
+        db,
+        created=created,
+        state="done",
+        wait_minutes=10,
+        closed=datetime(2025, 5, 10, tzinfo=UTC),
+        minutes_spent=60,
+    )
+    figures = await statistics.figures(db, Period.of_year(2025), NOW)
+    tables = {table.id: table for table in statistics.tables(figures, translator("de"))}
+    requests = {label: [c.value for c in cells] for label, cells in tables["requests"].rows}
+    assert requests["Eving"][4] is None and requests["Eving"][-1] is None
+    assert requests["Hörde"][4] is None and requests["Hörde"][-1] is None  # 5 - 1 = 4
+    assert [c.value for c in tables["requests"].footer[0][1]][4] == 5  # the month: 5 in all
+    unmet = {label: [c.value for c in cells] for label, cells in tables["unmet"].rows}
+    assert unmet["Eving"] == [None, None, None] and unmet["Hörde"] == [None, None, None]
+    [(_, overall)] = tables["time-to-helper"].footer
+    assert [c.value for c in overall] == [None, None, None]
+    months = {label: [c.value for c in cells] for label, cells in tables["hours-by-month"].rows}
+    assert all(values == [None, None] or values == [0, 0.0] for values in months.values())
+    assert not any(v for s in tables["hours-by-month"].chart.series for v in s.values)
+    assert (await statistics.summary(db)).median_minutes_to_match is None
 
 
 async def test_languages_asked_against_spoken(db: Database):
@@ -171,8 +203,25 @@ async def test_hours_by_month_and_district_hide_small_groups(db: Database):
     t = translator("de")
     tables = {table.id: table for table in statistics.tables(figures, t)}
     rows = {label: cells for label, cells in tables["hours-by-district"].rows}
+    # Eving's one help is one volunteer's hours; Hörde's, the total less Eving's, too.
+    assert rows["Eving"][1].value is None and rows["Hörde"][1].value is None
+    for _ in range(2):  # two more in Eving in May: every group has three now
+        await _request(
+            db,
+            created=created,
+            state="done",
+            district="Eving",
+            wait_minutes=10,
+            closed=datetime(2025, 5, 10, tzinfo=UTC),
+            minutes_spent=45,
+        )
+    figures = await statistics.figures(db, Period.of_year(2025), NOW)
+    tables = {table.id: table for table in statistics.tables(figures, t)}
+    rows = {label: cells for label, cells in tables["hours-by-district"].rows}
     assert rows["Hörde"][1].value == 3.0 and rows["Hörde"][1].text == "3"
-    assert rows["Eving"][1].value is None  # one volunteer's hours are not a district's
+    assert rows["Eving"][1].value == 2.2
+    months = {label: [c.value for c in cells] for label, cells in tables["hours-by-month"].rows}
+    assert [3, 2.2] in months.values() and [3, 3.0] in months.values()
     places = await db.places.upsert(
         Place(
             source="t",

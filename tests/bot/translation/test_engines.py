@@ -287,6 +287,22 @@ def test_times_dates_links_and_odd_phone_numbers() -> None:
     assert not re.search(r"\d", masked.pattern.sub("", masked.text))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ruf an: ⁰¹⁷¹ ²³⁴⁵⁶⁷⁸",  # superscript digits
+        "Ruf ⓪①⑦① ②③④⑤⑥⑦⑧ an",  # circled digits
+        "Ruf ０１７１ ２３４５６７８ an",  # full-width digits
+        "Schreib an anna＠example.org",  # a full-width at sign
+        "Ruf 0171\u00a02345\u00a0678 an",  # no-break spaces between the groups
+    ],
+)
+def test_look_alike_digits_and_signs_are_masked_too(text: str) -> None:
+    masked = mask(text)
+    assert "XQ1Z" in masked.text and len(masked.originals) == 1
+    assert not any(c.isdigit() or c in "@＠" for c in masked.text.replace("XQ1Z", ""))
+
+
 def test_restore_forgives_spaces_case_and_other_digits() -> None:
     masked = mask("Um 10:30 an 0231 123456")
     assert masked.text == "Um XQ1Z an XQ2Z"

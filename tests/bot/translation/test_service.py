@@ -275,3 +275,33 @@ async def test_answers_to_the_person_acting_use_translations_made_before(
     assert "[de] أحتاج مساعدة" in str(shown.text) and "<blockquote>" in str(shown.text)
     as_is = await from_cache(db, unknown)
     assert "مرحبا" in str(as_is.text) and "nb-tr" not in str(as_is.text)
+
+
+async def test_the_budget_is_the_installations_not_each_citys(
+    db: Database, engine: Engine, tmp_path
+) -> None:
+    """``[translation]`` is the installation's: three cities share one day's budget."""
+    cities = [db] + [await Database.open(str(tmp_path / f"city{n}.sqlite3")) for n in (2, 3)]
+    try:
+        services = [
+            TranslationService(
+                city, engine, daily_character_budget=100, timeout=5, budget=db.translations
+            )
+            for city in cities
+        ]
+        texts = [f"Bitte helfen Sie mir Nummer {n:02d}" for n in range(9)]  # 30 each
+        outcomes = await asyncio.gather(
+            *(services[n % 3].translate(slot(text, "de", "ar")) for n, text in enumerate(texts))
+        )
+        sent = sum(len(text) for text, _, _ in engine.calls)
+        assert sent <= 100 and len(engine.calls) == 3
+        assert sum(o.translation is not None for o in outcomes) == 3
+        day = datetime.now(UTC).astimezone(TIMEZONE).date().isoformat()
+        assert await db.translations.spent(day) == sent
+        # Each city keeps its own figures for /stats.
+        counted = [await city.translations.usage(day) for city in cities]
+        assert sum(u.translated for u in counted) == 3
+        assert sum(u.over_budget for u in counted) == 6
+    finally:
+        for city in cities[1:]:
+            await city.close()

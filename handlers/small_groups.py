@@ -1,0 +1,57 @@
+"""Which figures the statistics hide so that none tells about one or two people.
+
+A figure counted from fewer than ``MIN_GROUP`` requests (or volunteers) is hidden
+(primary), and so is anything computed from it (hours, times, shares). Hiding one cell is
+not enough where a total is shown: the total minus the shown cells gives it back. So in
+every line that adds up to a total (a row, a column, a table's margin), the hidden members
+together must come to nothing or to at least ``MIN_GROUP``, and never one member alone;
+otherwise the smallest shown member is hidden too (secondary), until that holds. Zeros are
+shown: they tell about nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
+
+MIN_GROUP = 3
+
+K = TypeVar("K", bound=Hashable)
+
+
+def too_small(count: int) -> bool:
+    return 0 < count < MIN_GROUP
+
+
+def protect(counts: Mapping[K, int], lines: Iterable[tuple[Sequence[K], K | None]]) -> set[K]:
+    """The members of ``counts`` to hide. ``lines``: each a set of members that add up to a
+    total (the total's key, or None where the total is known without being a member, as a
+    table's grand total that other tables show)."""
+    hidden = {key for key, count in counts.items() if too_small(count)}
+    lines = [(tuple(members), total) for members, total in lines]
+    changed = True
+    while changed:
+        changed = False
+        for members, total in lines:
+            everyone = (*members, total) if total is not None else members
+            hidden_here = [key for key in everyone if key in hidden]
+            if not hidden_here:
+                continue
+            shown_total = total is None or total not in hidden
+            amount = sum(counts[key] for key in members if key in hidden)
+            if len(hidden_here) > 1 and not (shown_total and too_small(amount)):
+                continue
+            candidates = sorted(
+                (counts[key], str(key), key)
+                for key in everyone
+                if key not in hidden and counts[key] > 0
+            )
+            if candidates:
+                hidden.add(candidates[0][2])
+                changed = True
+    return hidden
+
+
+def protect_partition(counts: Mapping[K, int]) -> set[K]:
+    """The members of one partition of a known total (months of a year, districts)."""
+    return protect(counts, [(list(counts), None)])

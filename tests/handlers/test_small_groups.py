@@ -1,0 +1,34 @@
+"""The rule that hides small groups, on its own (handlers/small_groups.py)."""
+
+from __future__ import annotations
+
+from handlers.small_groups import protect, protect_partition
+
+
+def test_small_counts_and_what_would_give_them_back_are_hidden():
+    assert protect_partition({"a": 10, "b": 5, "c": 0}) == set()
+    # One hidden member of a known total is the total less the others: hide another.
+    assert protect_partition({"a": 10, "b": 5, "c": 1}) == {"c", "b"}
+    # Two hidden adding up to less than three still tell about one or two people.
+    assert protect_partition({"a": 10, "b": 1, "c": 1, "d": 4}) == {"b", "c", "d"}
+    assert protect_partition({"a": 2}) == {"a"}
+    assert protect_partition({"a": 0, "b": 0}) == set()
+
+
+def test_rows_and_columns_of_a_table_protect_each_other():
+    counts = {
+        ("x", 1): 5, ("x", 2): 1, ("x", "total"): 6,
+        ("y", 1): 4, ("y", 2): 4, ("y", "total"): 8,
+        ("total", 1): 9, ("total", 2): 5, ("total", "total"): 14,
+    }  # fmt: skip
+    lines = [([(r, 1), (r, 2)], (r, "total")) for r in ("x", "y", "total")]
+    lines += [([("x", c), ("y", c)], ("total", c)) for c in (1, 2, "total")]
+    hidden = protect(counts, lines)
+    assert ("x", 2) in hidden
+    # Every line holding a hidden cell has a second one, and the shown totals less the
+    # shown cells never give fewer than three.
+    for members, total in lines:
+        here = [key for key in (*members, total) if key in hidden]
+        assert len(here) != 1
+        if here and total not in hidden:
+            assert sum(counts[key] for key in members if key in hidden) >= 3
