@@ -22,19 +22,39 @@ BACKENDS = ("sqlite", "postgresql")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Where a test's database is SQLite alone unless the test asks for both (``both_backends``):
+# the features' logic (handlers, the web, the chat transports) is the same on either backend,
+# and PostgreSQL costs each test a database of its own. PostgreSQL runs everything whose SQL
+# or processes differ: the stores (tests/db), whole processes and clusters (tests/system),
+# the command line, the outbox, several cities, translation; and the feature tests that
+# exercise SQL written per backend (statistics, the nearest-place search) say both_backends.
+FEATURE_TESTS = ("tests/handlers/", "tests/bot/transports/", "tests/bot/web/")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: the test is about SQLite itself (pragmas, the file, its backup)"
     )
+    config.addinivalue_line(
+        "markers",
+        "both_backends: a feature test whose SQL differs between the backends runs on both",
+    )
+
+
+def _backends(definition: pytest.Function) -> list[str]:
+    if definition.get_closest_marker("sqlite_only") is not None:
+        return ["sqlite"]
+    if definition.get_closest_marker("both_backends") is not None:
+        return list(BACKENDS)
+    path = Path(str(definition.path)).resolve().relative_to(ROOT).as_posix()
+    return ["sqlite"] if path.startswith(FEATURE_TESTS) else list(BACKENDS)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    # Every test that uses the database runs on both backends, unless it is about SQLite.
     if "backend" in metafunc.fixturenames:
         if any(m.args[:1] == ("backend",) for m in metafunc.definition.iter_markers("parametrize")):
             return  # the test names its backend itself
-        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
-        metafunc.parametrize("backend", ["sqlite"] if only_sqlite else list(BACKENDS))
+        metafunc.parametrize("backend", _backends(metafunc.definition))
 
 
 # Test files that take minutes (real processes, Synapse, Chromium, property tests). With

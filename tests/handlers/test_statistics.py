@@ -19,6 +19,9 @@ from handlers.statistics import MEDIAN, P90, Period, percentile
 from handlers.statistics_picture import picture
 from locales import translator
 
+# The statistics' SQL (percentile ranks, months in Berlin) is written per backend.
+pytestmark = pytest.mark.both_backends
+
 NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
 
 

@@ -64,6 +64,9 @@ rc_invites:
   per_user: {{per_second: 1000, burst_count: 1000}}
 rc_admin_redaction: {{per_second: 1000, burst_count: 1000}}
 encryption_enabled_by_default_for_room_type: "off"
+# Password hashing as cheap as Synapse's own tests make it: each registration and login
+# otherwise costs a quarter of a second of CPU.
+bcrypt_rounds: 4
 """
 
 LOG = """\

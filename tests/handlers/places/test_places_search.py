@@ -14,6 +14,9 @@ from handlers.places.gazetteer import distance_m, fold, load_gazetteer
 from handlers.places.search import Query, nearest
 from locales import TIMEZONE
 
+# The nearest-place and box searches are written per backend (R*Tree, GiST over cube).
+pytestmark = pytest.mark.both_backends
+
 GAZ = load_gazetteer("data/dortmund")
 
 
