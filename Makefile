@@ -86,7 +86,10 @@ PYTEST_ARGS ?= -n auto --dist loadfile
 
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,
 # so it is reported as its own error instead of being mistaken for either.
+# The tests start the bot's processes many times over; where the environment says not to
+# write bytecode (PYTHONDONTWRITEBYTECODE), each would compile every module again.
 test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql
+	@$(PY) -m compileall -q bot handlers db locales
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - treating as failure" >&2; exit 1; fi; \
 	exit $$rc

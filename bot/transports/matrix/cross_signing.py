@@ -171,8 +171,12 @@ async def _request(
     return response.status, answer if isinstance(answer, dict) else {}
 
 
-async def _keys(client: nio.AsyncClient, user_id: str) -> dict[str, Any]:
-    status, answer = await _request(client, "keys/query", {"device_keys": {user_id: []}})
+async def query_keys(
+    client: nio.AsyncClient, user_id: str, devices: list[str] | None = None
+) -> dict[str, Any]:
+    """What the homeserver holds of ``user_id``'s keys (``/keys/query``): its devices'
+    keys (all, or ``devices``) and its cross-signing keys. Raises on any other answer."""
+    status, answer = await _request(client, "keys/query", {"device_keys": {user_id: devices or []}})
     if status != 200:
         raise RuntimeError(f"keys/query answered {status}")
     return answer
@@ -206,7 +210,7 @@ async def ensure_cross_signed(
     if need be); :data:`SIGNED` or why not."""
     user_id, device_id = client.user_id, client.device_id
     identity = await _identity(state, user_id)
-    keys = await _keys(client, user_id)
+    keys = await query_keys(client, user_id)
     master = keys.get("master_keys", {}).get(user_id)
     self_signing = keys.get("self_signing_keys", {}).get(user_id)
     if (
@@ -218,7 +222,7 @@ async def ensure_cross_signed(
             if only_key(master) is not None:
                 problem = f"the account has another identity; {problem}"
             return problem
-        keys = await _keys(client, user_id)
+        keys = await query_keys(client, user_id)
     device = keys.get("device_keys", {}).get(user_id, {}).get(device_id)
     if device is None:
         return "the device has no keys on the homeserver yet"
@@ -240,7 +244,7 @@ async def cross_signing_status(client: nio.AsyncClient) -> tuple[bool | None, st
     here (master key → self-signing key → device), None if the bot has not set it up yet
     (no identity or no device keys); and a line saying so or why not."""
     user_id, device_id = client.user_id, client.device_id
-    keys = await _keys(client, user_id)
+    keys = await query_keys(client, user_id)
     master = keys.get("master_keys", {}).get(user_id)
     self_signing = keys.get("self_signing_keys", {}).get(user_id)
     master_public, self_signing_public = only_key(master), only_key(self_signing)

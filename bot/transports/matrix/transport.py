@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 
 import nio
@@ -14,7 +13,7 @@ from nio.store import SqliteStore
 from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import ChatService, ChatTurn, send_kept_answers
-from bot.transports.matrix.cross_signing import SIGNED, ensure_cross_signed
+from bot.transports.matrix.cross_signing import SIGNED, ensure_cross_signed, query_keys
 from bot.transports.matrix.crypto_state import CryptoState
 from bot.transports.matrix.inbound import EVENTS, Inbound
 from bot.transports.matrix.login import UNKNOWN_TOKEN, log_in, log_in_again
@@ -208,13 +207,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         """Whether the homeserver holds keys of this device already."""
         assert self._plain is not None
         try:
-            response = await self._plain.send(
-                "POST",
-                "/_matrix/client/v3/keys/query",
-                json.dumps({"device_keys": {self.config.user_id: [device_id]}}),
-                headers={"Authorization": f"Bearer {self._plain.access_token}"},
-            )
-            body = await response.json()
+            body = await query_keys(self._plain, self.config.user_id, [device_id])
         except Exception as exc:
             # Cannot tell: keys are made (a new device has none on the server anyway).
             log.warning("matrix: asking for the device's keys failed: %s", type(exc).__name__)
