@@ -81,8 +81,10 @@ demo: $(VENV)/.stamp-base catalogs web-assets
 	NACHBARBOT_WEB__PORT=$${NACHBARBOT_WEB__PORT:-$(DEMO_WEB_PORT)} $(PY) -m bot console $(if $(DEMO_LANG),--lang $(DEMO_LANG))
 
 # The suite runs on every core (pytest-xdist), a test file at a time per worker: each worker
-# starts its own PostgreSQL and Synapse. `make test PYTEST_ARGS=tests/db/test_database.py` runs one file.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# starts its own PostgreSQL and Synapse. Files go out in the order tests/conftest.py gives
+# (the longest first), not xdist's own (the most tests first, which left the one-test crash
+# story to the end). `make test PYTEST_ARGS=tests/db/test_database.py` runs one file.
+PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
 
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,
 # so it is reported as its own error instead of being mistaken for either.

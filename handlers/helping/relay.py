@@ -16,9 +16,9 @@ States: ``relay`` (``request_id``: the relay chosen with "Write to"), ``relay.wh
 (``item``, ``message_id``: a message kept while the person picks the relay), ``relay.money``,
 ``relay.feedback``.
 Button data (``rl:…``), each action its own callback: ``to:<id>`` (write to),
-``for:<id>`` (the relay for the kept message), ``done:<id>``, ``end:<id>`` (asks),
-``endy:<id>`` (withdraws), ``no:<id>``, ``rep:<id>``, ``min:<id>:<minutes>``, ``mok:<id>``,
-``mno:<id>``, ``fb:<id>`` (skip feedback).
+``for:<id>`` (the relay for the kept message), ``done:<id>`` (asks), ``doney:<id>`` (the
+help is done), ``end:<id>`` (asks), ``endy:<id>`` (withdraws), ``no:<id>``, ``rep:<id>``,
+``min:<id>:<minutes>``, ``mok:<id>``, ``mno:<id>``, ``fb:<id>`` (skip feedback).
 """
 
 from __future__ import annotations
@@ -291,6 +291,21 @@ async def _requester_only(ctx: Context) -> HelpRequest:
     return request
 
 
+async def _ask_done(ctx: Context) -> None:
+    """One tap must not end a running contact by mistake: asked once."""
+    request = await _requester_only(ctx)
+    t = ctx.t
+    ctx.reply(
+        t.t("✅ Is the help for request #{id} done? The contact then ends.", id=request.id),
+        [
+            [
+                Button("✅ " + t._("Yes, it is done"), f"rl:doney:{request.id}"),
+                Button("↩️ " + t._("No"), f"rl:no:{request.id}"),
+            ]
+        ],
+    )
+
+
 async def _done(ctx: Context) -> None:
     request = await _requester_only(ctx)
     try:
@@ -441,7 +456,8 @@ def register(router: Router) -> None:
     router.state("relay.feedback")(_feedback_text)
     for action, callback in {
         "to": _write_to,
-        "done": _done,
+        "done": _ask_done,
+        "doney": _done,
         "end": _ask_end,
         "endy": _end,
         "no": _keep_going,

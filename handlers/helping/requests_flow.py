@@ -126,9 +126,9 @@ async def show_mine(ctx: Context) -> None:
             buttons.append(relay_row(t, request.id, name, requester=True))
         row = []
         if request.state in WAITING:
-            row.append(Button(f"✏️ #{request.id}", f"hr:edit:{request.id}"))
+            row.append(Button("✏️ " + t._("Change") + f" #{request.id}", f"hr:edit:{request.id}"))
         if request.state in ACTIVE:
-            row.append(Button(f"🗑 #{request.id}", f"hr:wd:{request.id}"))
+            row.append(Button("🗑 " + t._("Withdraw") + f" #{request.id}", f"hr:wd:{request.id}"))
         if row:
             buttons.append(row)
     buttons.extend(ui.back_to_menu(ctx))

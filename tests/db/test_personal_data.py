@@ -330,6 +330,7 @@ async def test_mydata_lists_every_part_of_the_map_that_holds_data(
 async def test_a_volunteer_who_helped_can_delete_the_account(story: MemoryTransport, db: Database):
     ids = await _play(story, db)
     await story.press(REQUESTER, f"rl:done:{ids['request']}")
+    await story.press(REQUESTER, f"rl:doney:{ids['request']}")
     await story.flush()
     assert (await db.requests.get(ids["request"])).state == "done"
     await story.press(HELPER, "delete:yes")

@@ -106,6 +106,7 @@ async def test_the_readme_walkthrough(dispatcher: Dispatcher, db: Database):
 
     # 8. Amira says the help is done: Vera is asked for the time.
     await term.type(":as amira")
-    shown = await term.press(f"rl:done:{request.id}")
+    await term.press(f"rl:done:{request.id}")  # asked once: press *✅ Yes, it is done*
+    shown = await term.press(f"rl:doney:{request.id}")
     assert "[vera]" in shown
     assert (await db.requests.get(request.id)).state == "done"

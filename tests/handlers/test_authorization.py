@@ -208,7 +208,7 @@ ACTIONS = [
     Action(
         "mark someone else's help done",
         frozenset(),
-        lambda w: ButtonPress(f"rl:done:{w.request}"),
+        lambda w: ButtonPress(f"rl:doney:{w.request}"),
         lambda w: _request_state(w, "done"),
     ),
 ]

@@ -276,6 +276,7 @@ async def test_the_german_requester_sees_the_amount_with_two_decimals(dispatcher
     await term.press("mt:acc:")
     await term.type(":as amira")
     await term.press("rl:done:")
+    await term.press("rl:doney:")
 
     await term.type(":as vera")
     await term.press("rl:min:")

@@ -178,7 +178,8 @@ async def play_story(
         text = f"Nachricht {number}"
         relayed.append((receiver, text))
         await step(lambda s=sender, t=text: fake.send_text(s, t), expect(receiver, text))
-    await step(lambda: fake.press(RESIDENT, f"rl:done:{request_id}"), expect(VERA, "⏱"))
+    await step(lambda: fake.press(RESIDENT, f"rl:done:{request_id}"), expect(RESIDENT, "✅"))
+    await step(lambda: fake.press(RESIDENT, f"rl:doney:{request_id}"), expect(VERA, "⏱"))
     await step(lambda: fake.press(VERA, f"rl:min:{request_id}:60"), expect(VERA, "💬"))
     return request_id, relayed
 

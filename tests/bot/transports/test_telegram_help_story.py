@@ -79,7 +79,9 @@ async def test_help_story_on_telegram(
     assert "1001" not in relayed.text  # no ids or usernames cross over
 
     mark = len(fake.calls)
-    fake.press(resident, f"rl:done:{request_id}")
+    fake.press(resident, f"rl:done:{request_id}")  # asked once
+    await fake.wait_for("sendMessage", lambda c: "rl:doney" in str(c.params), chat_id=resident)
+    fake.press(resident, f"rl:doney:{request_id}")
     await fake.wait_for(
         "sendMessage", lambda c: "rl:min" in str(c.params), after=mark, chat_id=2001
     )

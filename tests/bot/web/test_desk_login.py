@@ -180,7 +180,7 @@ async def test_log_out_everywhere(db, site, web_chat):
         unused = login_link(texts(await web_chat.text("cora", "/desk")))
         async with computer.get(f"{base}/desk/queue") as page:
             html = await page.text()
-            assert "Log out everywhere" in html
+            assert "/desk/logout/everywhere" in html
         async with computer.post(
             f"{base}/desk/logout/everywhere", data={"csrf": csrf_of(html)}, allow_redirects=False
         ) as response:

@@ -80,7 +80,8 @@ async def test_the_whole_story(story: MemoryTransport, db: Database):
     assert "15 Uhr passt" in story.received("amira")
     assert "vera" not in story.received("amira").replace("Vera", "")
 
-    out = await story.press("amira", f"rl:done:{request_id}")
+    await story.press("amira", f"rl:done:{request_id}")
+    out = await story.press("amira", f"rl:doney:{request_id}")
     assert (await db.requests.get(request_id)).state == "done"
     await story.flush()
     assert f"rl:min:{request_id}:60" in [b.data for b in buttons_of(story.last("vera"))]
@@ -119,6 +120,7 @@ async def test_forged_and_foreign_buttons_change_nothing(story: MemoryTransport,
     for data in (
         f"mt:acc:{request_id}",
         f"rl:done:{request_id}",
+        f"rl:doney:{request_id}",
         f"hr:wdy:{request_id}",
         f"hr:edit:{request_id}",
         "mt:acc:99999",

@@ -120,6 +120,9 @@ async def test_the_contact_survives_other_actions(dispatcher: Dispatcher, db: Da
     assert codes[0] in readable(shown)
     # Done from the button under the relayed message ends the contact for both.
     await term.press(f"rl:done:{request_id}")
+    # One tap asks, it does not end the contact.
+    assert (await db.requests.get(request_id)).state == "matched"
+    await term.press(f"rl:doney:{request_id}")
     assert (await db.requests.get(request_id)).state == "done"
     await term.type(":as vera", "/menu")
     assert f"rl:to:{request_id}" not in _buttons(term)
@@ -157,6 +160,7 @@ async def test_with_two_contacts_the_bot_asks_which(dispatcher: Dispatcher, db: 
     # Bernd says it is done: Vera's only contact left is Amira, and text goes there again.
     await term.type(":as bernd")
     await term.press(f"rl:done:{second}")
+    await term.press(f"rl:doney:{second}")
     await term.type(":as vera", "/menu")
     shown = await term.type("Jetzt zu dir, Amira")
     assert "[amira]" in shown and "[bernd]" not in shown
@@ -213,3 +217,26 @@ async def test_telegram_contact_buttons_and_myrequests(
     assert f"rl:to:{request_id}" in str(relayed.params)
     assert f"mt:back:{request_id}" in str(relayed.params)
     assert any("Amira" in label for label in relayed.button_labels)
+
+
+def test_door_code_pictures_are_used_nowhere_else():
+    """A door code is one picture and a number: a picture the bot also shows as an icon
+    ("🔐 🔑 86", the quiet hours' 🌙) would read as two things."""
+    from tests.support.cli import ROOT
+
+    elsewhere = {}
+    for folder in ("bot", "handlers", "db", "locales"):
+        for path in (ROOT / folder).rglob("*"):
+            if (
+                path.suffix not in (".py", ".html", ".po", ".js", ".css")
+                or path.name == "lifecycle.py"
+            ):
+                continue
+            text = path.read_text(encoding="utf-8")
+            for symbol in DOOR_SYMBOLS:
+                if symbol in text:
+                    elsewhere.setdefault(symbol, []).append(path.relative_to(ROOT).as_posix())
+    lifecycle = (ROOT / "handlers/helping/lifecycle.py").read_text(encoding="utf-8")
+    for symbol in DOOR_SYMBOLS:
+        assert lifecycle.count(symbol) == 1, symbol  # in DOOR_SYMBOLS only
+    assert elsewhere == {}
