@@ -326,6 +326,15 @@ class Translator:
             parts = [isolate(part) for part in parts]
         return Formatted(format_list(parts, style=style, locale=self.locale) if parts else "")
 
+    def arrow(self, towards: Literal["back", "on"], *, emoji: bool = True) -> str:
+        """The arrow for going back or on (more, next) the way the reader reads: in
+        right-to-left languages back points right and on points left. ``emoji``: the
+        chat's ◀️/▶️, else the web's plain ←/→."""
+        back = (towards == "back") != self.rtl
+        if emoji:
+            return "◀️" if back else "▶️"
+        return "←" if back else "→"
+
     def language(self, code: str) -> str:
         """A language's name in the reader's language ("Almanca" for de to a Turkish
         reader); the language picker uses :func:`language_name` instead."""

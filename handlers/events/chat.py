@@ -148,9 +148,9 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
         buttons.append([Button(label[:40], f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
     navigation = []
     if page > 0:
-        navigation.append(Button("◀️ " + t._("Back"), "ev:prev"))
+        navigation.append(Button(t.arrow("back") + " " + t._("Back"), "ev:prev"))
     if len(found) > (page + 1) * PAGE:
-        navigation.append(Button(t._("More") + " ▶️", "ev:more"))
+        navigation.append(Button(t._("More") + " " + t.arrow("on"), "ev:more"))
     if navigation:
         buttons.append(navigation)
     wheelchair = ("✅ " if query.get("wheelchair") else "") + "♿ " + t._("wheelchair accessible")
@@ -234,7 +234,7 @@ async def show_event(ctx: Context, event: Event, occurrence: datetime | None) ->
         )
     state = ctx.get_state()
     if state is not None and state.state == LIST:
-        buttons.append([Button("◀️ " + t._("Back to the list"), "ev:list")])
+        buttons.append([Button(t.arrow("back") + " " + t._("Back to the list"), "ev:list")])
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(Markup("\n").join(lines), buttons)
     lat = event.lat or (place.lat if place else None)

@@ -132,9 +132,9 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
         buttons.append([Button(label, f"pl:d:{item.place.id}")])
     navigation = []
     if page > 0:
-        navigation.append(Button("◀️ " + t._("Back"), "pl:prev"))
+        navigation.append(Button(t.arrow("back") + " " + t._("Back"), "pl:prev"))
     if more:
-        navigation.append(Button(t._("More") + " ▶️", "pl:more"))
+        navigation.append(Button(t._("More") + " " + t.arrow("on"), "pl:more"))
     if navigation:
         buttons.append(navigation)
     buttons.append(
@@ -191,7 +191,7 @@ async def show_place(
     if render.has_week(place):
         buttons.append([Button("🗓 " + t._("Whole week"), f"pl:week:{place.id}")])
     if back and state is not None and state.state == RESULTS:
-        buttons.append([Button("◀️ " + t._("Back to the list"), "pl:list")])
+        buttons.append([Button(t.arrow("back") + " " + t._("Back to the list"), "pl:list")])
     text = render.details(t, place, _now(), distance)
     for section in sections or []:
         lines, extra = await section(ctx, place)
@@ -248,7 +248,7 @@ async def show_week(ctx: Context) -> None:
     buttons = []
     state = ctx.get_state()
     if state is not None and state.state == RESULTS:
-        buttons.append([Button("◀️ " + t._("Back to the list"), "pl:list")])
+        buttons.append([Button(t.arrow("back") + " " + t._("Back to the list"), "pl:list")])
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(render.week(t, place, _now()), buttons)
 

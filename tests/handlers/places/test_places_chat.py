@@ -394,3 +394,18 @@ async def test_names_as_on_the_sign_and_german_descriptions_marked(
     await chat.onboard("s5", "en")
     text = texts(await chat.text("s5", f"/start place_{library.id}"))
     assert "(German)" not in text and library.description not in text
+
+
+@pytest.mark.parametrize(("lang", "back", "on"), [("de", "◀️", "▶️"), ("ar", "▶️", "◀️")])
+async def test_paging_arrows_point_the_readers_way(
+    chat: MemoryTransport, sample: Database, lang: str, back: str, on: str
+):
+    """In Arabic "more" points left and "back" right, as the text runs."""
+    await chat.onboard("u9", lang)
+    await chat.press("u9", "menu:places")
+    await chat.text("u9", "hoerde")
+    out = await chat.press("u9", "pl:more")
+    labels = {
+        button.data: button.label for m in messages(out) for row in m.buttons for button in row
+    }
+    assert labels["pl:prev"].startswith(back) and labels["pl:more"].endswith(on)
