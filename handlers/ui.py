@@ -1,8 +1,11 @@
-"""Pieces of the interface several features show: the main menu, the language picker."""
+"""Pieces of the interface several features show: the main menu, the language picker, a
+question asked before a step that cannot be undone."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup
 
 from handlers.messages import Button, Message, Toast
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
@@ -82,6 +85,11 @@ def language_toggles(
         for code in SUPPORTED_LANGUAGES
     ]
     return [*rows(options), [Button("✔️ " + t._("Done"), f"{prefix}:langs-done")]]
+
+
+def ask_first(ctx: Context, question: Markup, yes: Button, no: Button) -> None:
+    """A step that cannot be undone is asked once: the question, yes and no side by side."""
+    ctx.reply(question, [[yes, no]])
 
 
 def something_went_wrong(ctx: Context) -> Message:

@@ -295,14 +295,11 @@ async def _ask_done(ctx: Context) -> None:
     """One tap must not end a running contact by mistake: asked once."""
     request = await _requester_only(ctx)
     t = ctx.t
-    ctx.reply(
+    ui.ask_first(
+        ctx,
         t.t("✅ Is the help for request #{id} done? The contact then ends.", id=request.id),
-        [
-            [
-                Button("✅ " + t._("Yes, it is done"), f"rl:doney:{request.id}"),
-                Button("↩️ " + t._("No"), f"rl:no:{request.id}"),
-            ]
-        ],
+        Button("✅ " + t._("Yes, it is done"), f"rl:doney:{request.id}"),
+        Button("↩️ " + t._("No"), f"rl:no:{request.id}"),
     )
 
 
@@ -318,14 +315,11 @@ async def _done(ctx: Context) -> None:
 async def _ask_end(ctx: Context) -> None:
     request = await _requester_only(ctx)
     t = ctx.t
-    ctx.reply(
+    ui.ask_first(
+        ctx,
         t.t("🚪 End the contact? Your request #{id} will be withdrawn.", id=request.id),
-        [
-            [
-                Button("🚪 " + t._("Yes, end it"), f"rl:endy:{request.id}"),
-                Button("↩️ " + t._("No"), f"rl:no:{request.id}"),
-            ]
-        ],
+        Button("🚪 " + t._("Yes, end it"), f"rl:endy:{request.id}"),
+        Button("↩️ " + t._("No"), f"rl:no:{request.id}"),
     )
 
 

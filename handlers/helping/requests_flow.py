@@ -242,14 +242,11 @@ async def _edit(ctx: Context) -> None:
 async def _ask_withdraw(ctx: Context) -> None:
     request = await _own_request(ctx)
     t = ctx.t
-    ctx.reply(
+    ui.ask_first(
+        ctx,
         t.t("🗑 Withdraw request #{id}? Helpers will no longer see it.", id=request.id),
-        [
-            [
-                Button("🗑 " + t._("Yes, withdraw"), f"hr:wdy:{request.id}"),
-                Button("↩️ " + t._("No, keep it"), "hr:mine"),
-            ]
-        ],
+        Button("🗑 " + t._("Yes, withdraw"), f"hr:wdy:{request.id}"),
+        Button("↩️ " + t._("No, keep it"), "hr:mine"),
     )
 
 
