@@ -24,9 +24,10 @@ def utf16_len(text: str) -> int:
 
 
 def html_to_plain(text: str, *, ansi: bool = False) -> str:
-    """Strip tags (links keep their address in brackets); optionally show bold etc. with ANSI."""
+    """Strip tags (links keep their address in brackets, unless their text is the address
+    already); optionally show bold etc. with ANSI."""
     out: list[str] = []
-    href_stack: list[str | None] = []
+    href_stack: list[tuple[str | None, int]] = []
     for piece in _TAG.split(text):
         if not piece:
             continue
@@ -39,12 +40,12 @@ def html_to_plain(text: str, *, ansi: bool = False) -> str:
         name, closing = match.group(1).lower(), piece.startswith("</")
         if name == "a":
             if closing:
-                href = href_stack.pop() if href_stack else None
-                if href:
+                href, start = href_stack.pop() if href_stack else (None, len(out))
+                if href and "".join(out[start:]).strip() != href:
                     out.append(f" ({href})")
             else:
                 found = re.search(r'href="([^"]*)"', piece)
-                href_stack.append(html.unescape(found.group(1)) if found else None)
+                href_stack.append((html.unescape(found.group(1)) if found else None, len(out)))
         elif ansi and name in _ANSI:
             out.append(_ANSI[name][1 if closing else 0])
     return "".join(out)

@@ -35,6 +35,11 @@ def qr_target(site: Site, payload: str, page: str) -> str:
     return telegram(site, payload) or matrix_link(site) or f"{site.base_url}{page}"
 
 
+def reaches_the_bot(site: Site, payload: str) -> bool:
+    """Whether :func:`qr_target` leads to the bot (else to the web page)."""
+    return bool(telegram(site, payload) or matrix_link(site))
+
+
 def qr_svg(target: str, label: str, *, css_class: str = "qr") -> Markup:
     """The QR code of ``target`` as an SVG element sized by CSS (a viewBox, no width)."""
     code = segno.make(target, error="m")

@@ -25,14 +25,17 @@ from locales import N_, SUPPORTED_LANGUAGES, Translator, translator
 # What fits on an A4 sheet below the code; the rest are on the map.
 POSTER_PLACES = 40
 INVITATION = N_("Ask the neighbourhood bot — scan the code")
+# When the bot cannot be reached by a link (no Telegram name, no Matrix account), the code
+# opens the web page: the words say so, not "ask the bot".
+PAGE_INVITATION = N_("See the places and their times — scan the code")
 
 
-def invitation_lines() -> list[dict[str, str]]:
+def invitation_lines(invitation: str = INVITATION) -> list[dict[str, str]]:
     """The invitation in every language, each in its own."""
     lines = []
     for code in SUPPORTED_LANGUAGES:
         t = translator(code)
-        lines.append({"lang": code, "dir": "rtl" if t.rtl else "ltr", "text": t._(INVITATION)})
+        lines.append({"lang": code, "dir": "rtl" if t.rtl else "ltr", "text": t._(invitation)})
     return lines
 
 
@@ -40,12 +43,16 @@ def _poster(
     request: web.Request, site: Site, t: Translator, payload: str, page: str, **values: Any
 ) -> web.Response:
     target = links.qr_target(site, payload, page)
+    to_the_bot = links.reaches_the_bot(site, payload)
+    label = (
+        N_("QR code: open the neighbourhood bot") if to_the_bot else N_("QR code: open the page")
+    )
     return render(
         request,
         "public/poster.html",
-        qr=links.qr_svg(target, t._("QR code: open the neighbourhood bot"), css_class="qr big"),
+        qr=links.qr_svg(target, t._(label), css_class="qr big"),
         target_text=target,
-        lines=invitation_lines(),
+        lines=invitation_lines(INVITATION if to_the_bot else PAGE_INVITATION),
         payload=payload,
         matrix_account=links.matrix_account(site),
         **values,

@@ -14,6 +14,9 @@ def test_plain_text_rendering():
         html_to_plain('<a href="https://x.org/?a=1&amp;b=2">x</a>') == "x (https://x.org/?a=1&b=2)"
     )
     assert html_to_plain("<b>A</b>", ansi=True) == "\033[1mA\033[22m"
+    # A link whose text is its address is shown once, not twice.
+    shown = html_to_plain('🗺 الخريطة: <a href="http://x/?lang=ar">http://x/?lang=ar</a>')
+    assert shown == "🗺 الخريطة: http://x/?lang=ar"
 
 
 def test_short_text_is_one_chunk():

@@ -20,7 +20,7 @@ from bot.transports.matrix import render as matrix_render
 from bot.transports.telegram import TelegramTransport
 from bot.web.public import initdata, links
 from bot.web.public.bot_name import telegram_username
-from bot.web.public.posters import INVITATION
+from bot.web.public.posters import INVITATION, PAGE_INVITATION
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
@@ -198,6 +198,19 @@ async def test_without_telegram_the_matrix_account_is_named(sample, settings):
         assert "!start place_2" in html and "@nachbarbot:example.org" in html
         _status, poster = await _get(base, "/poster/place/2")
         assert "https://matrix.to/#/@nachbarbot:example.org" in poster
+
+
+async def test_a_poster_whose_code_opens_the_page_says_so(sample, settings):
+    """No Telegram name and no Matrix account: the code leads to the web page, and the
+    poster's words must not send people to a bot they cannot reach."""
+    config = replace(_config(), telegram=TelegramSection())
+    async with serving(sample, settings, config=config, username="") as (_site, base):
+        _status, poster = await _get(base, "/poster/place/2")
+        lines = _lines(poster)
+        assert lines and all(
+            text == translator(code)._(PAGE_INVITATION) for code, (_, text) in lines.items()
+        )
+        assert f"{base}/place/2" in poster
 
 
 @pytest.mark.parametrize(
