@@ -660,8 +660,8 @@ async def _no_shared_language(scene: Scene, request: HelpRequest) -> None:
         request,
         lambda t: Message(
             t.t(
-                "🗣 The helpers we found may not speak {languages}. Short, simple sentences "
-                "help. The code word works in every language.",
+                # One idea: how to talk with them. The code word is explained when given.
+                "🗣 The helpers we found may not speak {languages}. Short, simple sentences help.",
                 languages=languages(t),
             )
         ),

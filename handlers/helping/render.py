@@ -246,7 +246,8 @@ def door_code_text(t: Translator, code: str, *, requester: bool, partner_name: s
     code_line = t.format("🔐 <b>{code}</b>", code=code)
     if requester:
         advice = t.t(
-            "Ask {name} for this code word at the door. Open only if it is right.",
+            "Ask {name} for this code word at the door. Open only if it is right. The code "
+            "word works in every language.",
             name=partner_name,
         )
     else:

@@ -398,8 +398,7 @@ def nobody_speaks(t: Translator, request_id: int) -> Markup:
 
 def may_not_speak(t: Translator) -> Markup:
     return t.t(
-        "🗣 The helpers we found may not speak {languages}. Short, simple sentences "
-        "help. The code word works in every language.",
+        "🗣 The helpers we found may not speak {languages}. Short, simple sentences help.",
         languages=t.list_of([t.language("ar")], style="or"),
     )
 
@@ -696,3 +695,21 @@ async def test_metrics_count_translations_and_failures(
         assert sample("failed", "down") == 1
     finally:
         await service.close()
+
+
+def test_the_code_word_is_explained_where_it_is_given():
+    """One idea per message: the language warning comes before anyone has a code word,
+    so it does not mention it; the message that gives the code word says it works in any
+    language."""
+    from handlers.helping.render import door_code_text
+
+    advice = (
+        "Ask {name} for this code word at the door. Open only if it is right. The code "
+        "word works in every language."
+    )
+    for lang in ("ar", "de", "uk"):
+        t = translator(lang)
+        in_any_language = t._(advice).rstrip(".").rsplit(".", 1)[-1].strip()
+        given = str(door_code_text(t, "🍎 42", requester=True, partner_name="Vera"))
+        assert "🍎 42" in given and in_any_language in given
+        assert in_any_language not in str(may_not_speak(t))
