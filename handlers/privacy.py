@@ -47,42 +47,30 @@ EXPORT_FORMAT = "nachbarbot-personal-data/1"
 
 
 def privacy_notice(ctx: Context) -> Markup:
-    """The short notice: what, who, how long, your rights (details one tap away)."""
+    """The short notice, for people who read little: a short line each for what is kept,
+    who sees it, translation (when an engine is configured) and the person's rights; what
+    is kept how long, and everything else, is one tap away (*All details*)."""
     t = ctx.t
-    limits = ctx.settings.retention
-    return Markup("\n\n").join(
-        [
-            t.t("🔒 <b>Privacy notice</b>"),
+    lines = [
+        t.t("🔒 <b>Privacy notice</b>"),
+        t.t(
+            "📦 We keep your first name, your language and what you send the bot. "
+            "Never your phone number or address."
+        ),
+        t.t(
+            "👀 Coordinators in {city} read requests. A helper sees your request and first name.",
+            city=ctx.settings.city,
+        ),
+    ]
+    if ctx.settings.translation:
+        lines.append(
             t.t(
-                "<b>What we store:</b> your chat account number, first name and language, "
-                "and what you tell the bot: help requests, messages to your helper, events "
-                "you follow. We never ask for your phone number or address."
-            ),
-            t.t(
-                "<b>Who sees it:</b> the coordinators in {city} check requests. A volunteer "
-                "sees your request and your first name.",
-                city=ctx.settings.city,
-            ),
-            t.tn(
-                "<b>How long:</b> texts of finished requests are deleted after {n} day.",
-                "<b>How long:</b> texts of finished requests are deleted after {n} days.",
-                limits.closed_request_days,
+                "🌐 If a reader may not read your language, {service} translates your text.",
+                service=t.format(t._(TRANSLATION_SERVICES.get(ctx.settings.translation, ""))),
             )
-            + " "
-            + t.tn(
-                "Everything else is kept until you delete it, or until you have not written "
-                "for {n} day.",
-                "Everything else is kept until you delete it, or until you have not written "
-                "for {n} days.",
-                ctx.settings.inactive_account_days,
-            ),
-            *translation_notice(t, ctx.settings),
-            t.t(
-                "<b>Your rights:</b> /mydata shows everything we store about you, /delete erases "
-                "it at any time."
-            ),
-        ]
-    )
+        )
+    lines.append(t.t("🗑 /mydata shows everything, /delete erases it."))
+    return Markup("\n").join(lines)
 
 
 # The services a configured engine sends texts to, as the notice names them.
@@ -263,7 +251,10 @@ def purpose_texts(
 
 def notice_details(t: Translator, settings: HandlerSettings) -> Markup:
     texts = purpose_texts(t, settings.retention, settings.inactive_account_days)
-    blocks = [t.t("📋 <b>What we store, who sees it, how long</b>")]
+    blocks = [
+        t.t("📋 <b>What we store, who sees it, how long</b>"),
+        *translation_notice(t, settings),
+    ]
     for purpose in PURPOSES:
         title, what, seen_by, kept = texts[purpose.key]
         blocks.append(

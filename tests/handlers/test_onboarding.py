@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from db import Database
 from handlers.messages import Document, Message, Toast
 from locales import translator
-from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
+from tests.support.memory_transport import (
+    MemoryTransport,
+    button_data,
+    messages,
+    readable,
+    texts,
+)
 
 
 async def test_first_contact_shows_picker_in_detected_language(chat: MemoryTransport):
@@ -303,3 +311,16 @@ async def test_a_newcomer_is_greeted_in_a_language_the_city_offers(chat: MemoryT
     assert "lang:pl" not in button_data(polish)
     ukrainian = await chat.text("uk-phone", "/start", hint="uk")
     assert button_data(ukrainian)[0] == "lang:uk"
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "uk"])
+async def test_the_privacy_notice_is_short_lines_with_icons(chat: MemoryTransport, lang: str):
+    """For people who read little: a title and three short lines, each led by an icon;
+    the details are one tap away."""
+    out = await chat.text("pn", "/start", hint=lang)
+    out = await chat.press("pn", f"lang:{lang}")
+    notice = next(m for m in out if "privacy:details" in str(m.buttons))
+    lines = readable(str(notice.text)).split("\n")
+    assert len(lines) == 4
+    for line in lines:
+        assert len(line.split()) <= 20 and not line[0].isalnum()
