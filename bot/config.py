@@ -32,6 +32,18 @@ CONFIG_ENV = "NACHBARBOT_CONFIG"
 INSTALLATION_SECTIONS = ("metrics", "translation", "web")
 
 
+def city_names(data_dir: str) -> tuple[tuple[str, str], ...]:
+    """The city's name per language from its data folder's ``city.toml`` (none: ())."""
+    path = Path(data_dir) / "city.toml"
+    if not path.is_file():
+        return ()
+    with path.open("rb") as file:
+        names = tomllib.load(file).get("names", {})
+    return tuple(
+        (lang, str(name)) for lang, name in names.items() if lang in SUPPORTED_LANGUAGES and name
+    )
+
+
 class ConfigError(ValueError):
     pass
 
@@ -286,6 +298,7 @@ class Config:
         admins = frozenset(tuple(entry.split(":", 1)) for entry in self.bot.admins)
         return HandlerSettings(
             city=self.bot.city,
+            city_names=city_names(self.places.data_dir),
             languages=tuple(self.bot.languages),
             inactive_account_days=self.privacy.inactive_account_days,
             retention=Limits(

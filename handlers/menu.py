@@ -20,7 +20,10 @@ async def show_main_menu(ctx: Context, *, greeting: bool = False) -> None:
     text = ctx.t.t("🏠 <b>Main menu</b> - what would you like to do?")
     if greeting:
         text = (
-            ctx.t.t("👋 Welcome! I am the neighbourhood bot for {city}.", city=ctx.settings.city)
+            ctx.t.t(
+                "👋 Welcome! I am the neighbourhood bot for {city}.",
+                city=ctx.settings.city_in(ctx.t.lang),
+            )
             + "\n\n"
             + text
         )

@@ -59,7 +59,7 @@ def privacy_notice(ctx: Context) -> Markup:
         ),
         t.t(
             "👀 Coordinators in {city} read requests. A helper sees your request and first name.",
-            city=ctx.settings.city,
+            city=ctx.settings.city_in(ctx.t.lang),
         ),
     ]
     if ctx.settings.translation:

@@ -11,6 +11,9 @@ from locales import SUPPORTED_LANGUAGES, negotiate
 @dataclass(frozen=True)
 class HandlerSettings:
     city: str = "Dortmund"
+    # The city's name in each language's script, for running text (the data folder's
+    # city.toml); addresses and searches keep ``city``.
+    city_names: tuple[tuple[str, str], ...] = ()
     # The languages the city offers (bot.languages); the first is the fallback.
     languages: tuple[str, ...] = SUPPORTED_LANGUAGES
     # Accounts with no activity for this long are erased by the retention job.
@@ -45,6 +48,10 @@ class HandlerSettings:
     web_url: str = ""
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000
+
+    def city_in(self, lang: str) -> str:
+        """The city's name as ``lang`` writes it ("دورتموند", "Дортмунд")."""
+        return dict(self.city_names).get(lang, self.city)
 
     def newcomer_language(self, hint: str | None) -> str:
         """The language for someone who has not chosen one: their platform's, if the city

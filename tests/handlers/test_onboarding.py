@@ -324,3 +324,20 @@ async def test_the_privacy_notice_is_short_lines_with_icons(chat: MemoryTranspor
     assert len(lines) == 4
     for line in lines:
         assert len(line.split()) <= 20 and not line[0].isalnum()
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [("ar", "دورتموند"), ("uk", "Дортмунд"), ("bg", "Дортмунд"), ("de", "Dortmund")],
+)
+async def test_the_city_is_named_in_the_readers_script(db: Database, lang: str, name: str):
+    """Dortmund's data folder names the city in every language (data/dortmund/city.toml)."""
+    from bot.config import Config
+    from handlers import build_router
+    from handlers.dispatcher import Dispatcher
+
+    chat = MemoryTransport(Dispatcher(db, build_router(), Config().handler_settings()))
+    greeting = texts(await chat.text("nour", "hi", hint=lang))
+    assert name in greeting
+    if name != "Dortmund":
+        assert "Dortmund" not in greeting
