@@ -21,6 +21,9 @@ from db.transactions import Transactions
 # The time column a move to a state stamps.
 STAMPS = {OPEN: "opened_at", MATCHED: "matched_at", **dict.fromkeys(CLOSED, "closed_at")}
 
+# Fields whose values the audit log keeps (amounts, not texts).
+_AMOUNTS = ("minutes_spent", "money_cents", "money_confirmed")
+
 
 class TransitionError(Exception):
     def __init__(
@@ -242,8 +245,14 @@ class RequestStore:
                 " updated_at = ? WHERE id = ?",
                 [*(_encode(k, v) for k, v in values.items()), utcnow(), request_id],
             )
+            # The amounts a volunteer reports are kept with the entry (the desk's history
+            # shows them); texts are not (they are the request's, and go with it).
+            amounts = {k: v for k, v in values.items() if k in _AMOUNTS}
             await self.audit(
-                actor_id, "request.update", f"request:{request_id}", {"fields": sorted(values)}
+                actor_id,
+                "request.update",
+                f"request:{request_id}",
+                {"fields": sorted(values), **({"values": amounts} if amounts else {})},
             )
         updated = await self.get(request_id)
         assert updated is not None

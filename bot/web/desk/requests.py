@@ -31,7 +31,7 @@ from bot.web.pages import render
 from db.clock import to_text
 from db.request_states import ACTIVE, STATES, UNSENT
 from db.requests import HelpRequest, RequestFilter
-from handlers.helping import lifecycle
+from handlers.helping import history, lifecycle
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
@@ -168,27 +168,22 @@ async def _history(desk: Any, t: Translator, request_id: int) -> list[dict[str, 
     for actor_id in {e["actor_id"] for e in entries if e["actor_id"] is not None}:
         actor = await desk.site.db.users.get(actor_id)
         names[actor_id] = (actor.first_name if actor else "") or "?"
-    rows = []
-    for entry in entries:
-        action = entry["action"]
-        state = action.removeprefix("request.")
-        rows.append(
-            {
-                "at": t.datetime(_parse(entry["at"])),
-                "who": (
-                    t.t(
-                        "{name} (user {user_id})",
-                        name=names[entry["actor_id"]],
-                        user_id=entry["actor_id"],
-                    )
-                    if entry["actor_id"] is not None
-                    else "-"
-                ),
-                "action": action,
-                "state": t._(STATE_LABELS[state]) if state in STATE_LABELS else "",
-            }
-        )
-    return rows
+    return [
+        {
+            "at": t.datetime(_parse(entry["at"])),
+            "who": (
+                t.t(
+                    "{name} (user {user_id})",
+                    name=names[entry["actor_id"]],
+                    user_id=entry["actor_id"],
+                )
+                if entry["actor_id"] is not None
+                else "-"
+            ),
+            "what": what,
+        }
+        for entry, what in history.lines(t, entries)
+    ]
 
 
 async def _detail(

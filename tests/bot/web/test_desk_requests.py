@@ -142,7 +142,9 @@ async def test_one_request_its_history_and_the_actions_of_its_state(db, site, we
         assert "Wer hilft beim Tragen?" in body and "Rita" in body
         assert f'href="/desk/queue#request-{waiting}"' in body
         assert 'id="reoffer-form"' not in body and 'id="summary-form"' in body
-        assert 'id="history-table"' in body and "request.review" in body
+        # The history says what happened in the reader's words, not the log's codes.
+        assert 'id="history-table"' in body and "Sent for checking" in body
+        assert "request.review" not in body
         async with browser.get(f"{base}/desk/requests/{open_id}") as page:
             body = await page.text()
         assert 'id="reoffer-form"' in body
@@ -160,6 +162,9 @@ async def test_one_request_its_history_and_the_actions_of_its_state(db, site, we
         history = await db.requests.history(open_id)
         assert {"desk.reoffer", "request.reoffer"} <= {entry["action"] for entry in history}
         assert any(e["action"] == "desk.reoffer" and e["actor_id"] == cora for e in history)
+        async with browser.get(f"{base}/desk/requests/{open_id}") as page:
+            body = await page.text()
+        assert "Offered again · 🖥 on the desk" in body and "desk.reoffer" not in body
         await web_chat.flush()
         assert f"#{open_id}" in web_chat.received("vera")
         # A summary: empty is refused with the form, a text is saved through the lifecycle.
