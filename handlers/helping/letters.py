@@ -25,7 +25,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.languages import shown_to, shown_to_coordinators
-from handlers.helping.render import write_button
+from handlers.helping.render import someone, write_button
 from handlers.messages import Button, ButtonPress, Message
 from handlers.router import Router
 from handlers.staff import is_staff
@@ -138,9 +138,9 @@ async def _letter(ctx: Context) -> None:
     await ctx.mail.to_backchannel(
         lambda t: Message(
             t.t(
-                "✉️ {name} wrote to volunteer {user_id}:",
+                "✉️ {name} wrote to volunteer {volunteer}:",
                 name=ctx.user.first_name or "?",
-                user_id=volunteer.id,
+                volunteer=someone(t, volunteer),
             )
             + "\n"
             + quoted(t, text)
@@ -148,7 +148,12 @@ async def _letter(ctx: Context) -> None:
         about=[ctx.user.id],
     )
     await ctx.db.requests.audit(ctx.user.id, "volunteer.letter", f"user:{volunteer.id}")
-    ctx.reply(ctx.t.t("✅ Your message was sent to volunteer {user_id}.", user_id=volunteer.id))
+    ctx.reply(
+        ctx.t.t(
+            "✅ Your message was sent to volunteer {volunteer}.",
+            volunteer=someone(ctx.t, volunteer),
+        )
+    )
 
 
 async def _ask_answer(ctx: Context) -> None:

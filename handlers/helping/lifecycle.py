@@ -73,6 +73,7 @@ from handlers.helping.render import (
     relay_buttons,
     reoffer_buttons,
     request_voice,
+    someone,
 )
 from handlers.helping.scene import Scene
 from handlers.helping.vocabulary import REJECT_REASONS
@@ -787,9 +788,9 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
         scene,
         lambda t: (
             t.t(
-                "🤝 Request #{id} was taken by volunteer {user_id}.",
+                "🤝 Request #{id} was taken by volunteer {volunteer}.",
                 id=request.id,
-                user_id=volunteer.id,
+                volunteer=someone(t, volunteer),
             )
             # Someone without a chat learns the code word from the coordinator who calls them.
             + (

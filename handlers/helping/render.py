@@ -16,6 +16,7 @@ from markupsafe import Markup
 from db import Database
 from db.clock import to_text
 from db.requests import HelpRequest
+from db.users import User
 from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import HELP_CATEGORIES, WHEN
 from handlers.helping.warnings import warnings_for
@@ -238,6 +239,11 @@ def relay_row(
 ) -> list[Button]:
     """One row for a running contact in the main menu and in /myrequests."""
     return [_write_to(t, request_id, partner_name), _ending(t, request_id, requester=requester)]
+
+
+def someone(t: Translator, user: User) -> Markup:
+    """A person as coordinators read them everywhere: first name and user number together."""
+    return t.t("{name} (user {user_id})", name=user.first_name or "?", user_id=user.id)
 
 
 def door_code_text(t: Translator, code: str, *, requester: bool, partner_name: str) -> Markup:

@@ -30,7 +30,7 @@ from db.volunteers import RosterFilter, Volunteer
 from handlers.helping import lifecycle, matching
 from handlers.helping import volunteers as volunteering
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label
+from handlers.helping.render import category_label, someone
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
@@ -41,11 +41,11 @@ DUE_WITHIN = timedelta(days=60)
 NAME_LIMIT = 50
 
 DONE = {
-    "verify": N_("✅ Volunteer {user_id} is confirmed and will now receive requests."),
-    "pause": N_("⏸ Volunteer {user_id} is paused and was told."),
-    "resume": N_("▶️ Volunteer {user_id} is active again and was told."),
-    "certificate": N_("✅ Certificate days of volunteer {user_id} saved."),
-    "certificate-remove": N_("✅ Certificate days of volunteer {user_id} removed."),
+    "verify": N_("✅ Volunteer {volunteer} is confirmed and will now receive requests."),
+    "pause": N_("⏸ Volunteer {volunteer} is paused and was told."),
+    "resume": N_("▶️ Volunteer {volunteer} is active again and was told."),
+    "certificate": N_("✅ Certificate days of volunteer {volunteer} saved."),
+    "certificate-remove": N_("✅ Certificate days of volunteer {volunteer} removed."),
 }
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 BAD_DATE = N_("⚠️ Please enter both days as dates, for example 2025-03-31.")
@@ -198,7 +198,7 @@ async def _detail(
         raise web.HTTPNotFound()
     done = request.query.get("done", "")
     if notice is None and done in DONE:
-        notice = t.t(DONE[done], user_id=user_id)
+        notice = t.t(DONE[done], volunteer=someone(t, user))
     today = _today()
     return render(
         request,

@@ -70,6 +70,8 @@ async def test_the_whole_story(story: MemoryTransport, db: Database):
     await story.flush()
     assert any(isinstance(i, Edit) for i in story.inbox["vlad"])  # "already taken"
     assert "Vera" in story.received("amira")
+    # The coordinators read the helper as everywhere else: name and number together.
+    assert f"Vera (Nr. {vera})" in story.received(GROUP)
 
     # The relay: first names only, both ways.
     await story.text("amira", "شكرا! الساعة الثالثة؟")
