@@ -8,7 +8,7 @@ lines (such as "✅ Published by …").
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -18,7 +18,7 @@ from db.clock import to_text
 from db.requests import HelpRequest
 from db.users import User
 from handlers.helping.text_language import detect
-from handlers.helping.vocabulary import HELP_CATEGORIES, WHEN
+from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, WHEN
 from handlers.helping.warnings import warnings_for
 from handlers.language_bridge import Reader, backchannel_reader, words
 from handlers.messages import Button, Voice
@@ -26,7 +26,7 @@ from handlers.messenger import backchannel_language
 from handlers.places.render import language_names
 from handlers.settings import HandlerSettings
 from handlers.text_safety import visible
-from locales import DEFAULT_LANGUAGE, Translator, isolate
+from locales import DEFAULT_LANGUAGE, TIMEZONE, Translator, isolate
 
 # How far back a new request is compared with others, for the "very similar" warning.
 SIMILAR_WITHIN = timedelta(days=14)
@@ -94,15 +94,60 @@ def describe(
     if get("area_name"):
         lines.append(t.t("📍 {area}", area=get("area_name")))
     when = get("when_kind") or "asap"
-    when_text = get("when_text") or ""
     lines.append(
         t.t("🕓 {when}", when=t._(WHEN.get(when, WHEN["asap"])))
-        + (t.format(": {text}", text=when_text) if when_text else Markup(""))
+        + _when_detail(
+            t,
+            get("when_text") or "",
+            get("description_lang") or "",
+            for_reader,
+            request_id,
+            requester_id,
+            beside,
+        )
     )
     languages = get("languages") or ()
     if languages:
         lines.append(t.t("🗣 {languages}", languages=language_names(t, tuple(languages))))
     return Markup("\n").join(lines)
+
+
+def _when_detail(
+    t: Translator,
+    when_text: str,
+    lang: str,
+    for_reader: Reader | None,
+    request_id: int | None,
+    requester_id: int | None,
+    beside: bool,
+) -> Markup:
+    """ ": Tuesday, 25 November, in the afternoon" in the reader's language for a day
+    chosen by button; the person's own words otherwise, translated for a reader who may
+    not read them (as the description is)."""
+    if not when_text:
+        return Markup("")
+    chosen = DAY_CHOSEN.fullmatch(when_text)
+    if chosen is not None:
+        try:
+            day = datetime.combine(date.fromisoformat(chosen.group(1)), time(12), TIMEZONE)
+        except ValueError:
+            chosen = None
+        else:
+            text = t.skeleton(day, "MMMMEEEEd")
+            part = DAY_PARTS.get(chosen.group(2) or "")
+            return t.format(": {day}", day=text) + (
+                Markup(", ") + t.t(part) if part else Markup("")
+            )
+    written = words(
+        t,
+        when_text,
+        detect(when_text, lang or DEFAULT_LANGUAGE),
+        for_reader,
+        owner_id=requester_id,
+        request_id=request_id,
+        beside=beside,
+    )
+    return t.format(": {text}", text=written)
 
 
 async def recent_texts(db: Database) -> list[tuple[int, str]]:

@@ -9,7 +9,8 @@ Every change of a request's state (send, edit, withdraw, still needed) is a call
 ``lifecycle``; this module only asks and answers.
 
 States: ``request.contact`` (coordinators' /enter), ``request.category``,
-``request.description``, ``request.where``, ``request.when``, ``request.when_text``,
+``request.description``, ``request.where``, ``request.when``, ``request.when_day`` (the next
+days as buttons, or written), ``request.when_part`` (the time of day), ``request.when_text``,
 ``request.languages``, ``request.summary``; ``anything`` - a text or voice message sent
 outside any step was kept (state data: the description it would become) and the person is
 asked whether to ask for help with it (free input there is offered to the takers again).
@@ -24,12 +25,14 @@ Button data (``hr:…``), each action its own callback:
   (``rl:to:<id>`` write to the helper, ``rl:done:<id>``, see relay.py);
 - in ``anything``: ``with`` (ask for help with the kept text or voice message);
 - in the draft's steps: ``cancel``, ``cat:<key>`` (category), ``area:<name>`` (where),
-  ``when:<kind>`` (when), ``lang:<code>`` and ``langs-done`` (languages), ``change``,
-  ``field:<step>`` and ``send`` (summary).
+  ``when:<kind>`` (when), ``day:<YYYY-MM-DD>``, ``part:<morning|afternoon|evening|any>``,
+  ``dayback``, ``partback``, ``textback`` (back to "when"), ``lang:<code>`` and
+  ``langs-done`` (languages), ``change``, ``field:<step>`` and ``send`` (summary).
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -41,7 +44,14 @@ from handlers.context import Context
 from handlers.helping import lifecycle, text_language
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, relay_row
-from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, WHEN
+from handlers.helping.vocabulary import (
+    DAY_CHOSEN,
+    DAY_PARTS,
+    DAYS_AHEAD,
+    HELP_CATEGORIES,
+    STATE_LABELS,
+    WHEN,
+)
 from handlers.messages import Button, Location, Media, Text
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
@@ -49,7 +59,7 @@ from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.router import Router
 from handlers.step_form import Answer, Step, StepForm, ask_again
 from handlers.text_safety import clean_name, clean_text
-from locales import N_, SUPPORTED_LANGUAGES
+from locales import N_, SUPPORTED_LANGUAGES, TIMEZONE
 
 STATE = "request."
 MIN_TEXT, MAX_TEXT = 5, 1000
@@ -407,8 +417,62 @@ async def _when(ctx: Context, answer: Answer) -> None:
     if ctx.args == "asap":
         answer.draft["when_text"] = ""
         await FORM.answered(ctx, answer)
+    elif ctx.args == "date":
+        FORM.ask(ctx, "when_day", answer.data)
     else:
         FORM.ask(ctx, "when_text", answer.data)
+
+
+def local_today() -> date:
+    return datetime.now(TIMEZONE).date()
+
+
+def _day_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    """The next days as buttons ("Tue, 25 Nov"), then the way back."""
+    today = local_today()
+    days = [today + timedelta(days=n) for n in range(DAYS_AHEAD)]
+    labels = [
+        str(ctx.t.skeleton(datetime.combine(day, time(12), TIMEZONE), "MMMEd")) for day in days
+    ]
+    choices = [
+        Button("📅 " + label, f"hr:day:{day.isoformat()}")
+        for day, label in zip(days, labels, strict=True)
+    ]
+    return [*ui.rows(choices), _back_to_when(ctx, "day")]
+
+
+def _part_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    choices = [Button(ctx.t._(label), f"hr:part:{key}") for key, label in DAY_PARTS.items()]
+    return [*ui.rows(choices), _back_to_when(ctx, "part")]
+
+
+def _back_to_when(ctx: Context, step: str) -> list[Button]:
+    """Back to "when" (one action per step: a step's buttons are its own)."""
+    return [Button(ctx.t.arrow("back") + " " + ctx.t._("Back"), f"hr:{step}back")]
+
+
+async def _back(ctx: Context, answer: Answer) -> None:
+    FORM.ask(ctx, "when", answer.data)
+
+
+async def _day(ctx: Context, answer: Answer) -> None:
+    try:
+        chosen = date.fromisoformat(ctx.args)
+    except ValueError:
+        ctx.stale()
+    if not 0 <= (chosen - local_today()).days < DAYS_AHEAD:
+        ctx.stale()  # a button from an earlier day
+    answer.draft["when_text"] = chosen.isoformat()
+    FORM.ask(ctx, "when_part", answer.data)
+
+
+async def _part(ctx: Context, answer: Answer) -> None:
+    day = answer.draft.get("when_text", "")
+    found = DAY_CHOSEN.fullmatch(day)
+    if ctx.args not in DAY_PARTS or found is None or found.group(2):
+        ctx.stale()
+    answer.draft["when_text"] = day if ctx.args == "any" else f"{day} {ctx.args}"
+    await FORM.answered(ctx, answer)
 
 
 async def _when_text(ctx: Context, answer: Answer) -> None:
@@ -534,8 +598,25 @@ FORM = StepForm(
             presses={"when": _when},
             next="languages",
         ),
+        "when_day": Step(
+            N_("📅 Which day? Tap one, or write it."),
+            buttons=_day_buttons,
+            presses={"day": _day, "dayback": _back},
+            takes=_when_text,
+            cancel=False,
+            next="languages",
+        ),
+        "when_part": Step(
+            N_("🕓 What time of day?"),
+            buttons=_part_buttons,
+            presses={"part": _part, "partback": _back},
+            cancel=False,
+            next="languages",
+        ),
         "when_text": Step(
             N_("🕓 Which day and time? For example: Tuesday afternoon."),
+            buttons=lambda ctx, _draft: [_back_to_when(ctx, "text")],
+            presses={"textback": _back},
             takes=_when_text,
             cancel=False,
             next="languages",

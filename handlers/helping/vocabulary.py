@@ -3,6 +3,8 @@ what each state of a request is called."""
 
 from __future__ import annotations
 
+import re
+
 from db.request_states import (
     DONE,
     DRAFT,
@@ -35,6 +37,18 @@ WHEN: dict[str, str] = {
     "date": N_("on a certain day"),
     "window": N_("flexible, in a time window"),
 }
+
+# "On a certain day": the day from buttons (the next week), then the time of day.
+DAYS_AHEAD = 7
+DAY_PARTS: dict[str, str] = {
+    "morning": N_("🌅 in the morning"),
+    "afternoon": N_("☀️ in the afternoon"),
+    "evening": N_("🌆 in the evening"),
+    "any": N_("🕓 any time that day"),
+}
+# How a day chosen by button is kept in ``when_text`` ("2026-11-25 afternoon"): each reader
+# sees it in their own language; anything else there is the person's own words.
+DAY_CHOSEN = re.compile(r"(\d{4}-\d{2}-\d{2})(?: (morning|afternoon|evening))?")
 
 REJECT_REASONS: dict[str, str] = {
     "trade": N_("This is work for a professional trade"),

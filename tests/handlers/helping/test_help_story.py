@@ -290,3 +290,49 @@ async def test_decisions_by_command_in_the_backchannel(story: MemoryTransport, d
     assert (await db.requests.get(first)).state == "open"
     rejected = await db.requests.get(second)
     assert rejected.state == "rejected" and rejected.reject_reason == "duplicate"
+
+
+async def test_on_a_certain_day_is_chosen_with_buttons_and_reads_in_each_language(
+    story: MemoryTransport, db: Database
+):
+    """The next days and a time of day as buttons, a way back, and the day in each
+    reader's own words: the German coordinators read German, the Farsi requester Farsi."""
+    from datetime import datetime, timedelta
+
+    from locales import TIMEZONE
+
+    await story.onboard("sara", "fa")
+    await story.press("sara", "hr:new")
+    await story.press("sara", "hr:cat:shopping")
+    await story.text("sara", "برای خرید کمک لازم دارم")
+    await story.location("sara", *NORDMARKT)
+    out = await story.press("sara", "hr:when:date")
+    days = [d for d in (b.data for m in out for b in buttons_of(m)) if d.startswith("hr:day:")]
+    assert len(days) == 7 and "hr:dayback" in str([buttons_of(m) for m in out])
+    # Back to the question, and on again.
+    out = await story.press("sara", "hr:dayback")
+    assert "hr:when:date" in str([buttons_of(m) for m in out])
+    await story.press("sara", "hr:when:date")
+    tomorrow = (datetime.now(TIMEZONE) + timedelta(days=1)).date()
+    out = await story.press("sara", f"hr:day:{tomorrow.isoformat()}")
+    assert "hr:part:afternoon" in str([buttons_of(m) for m in out])
+    await story.press("sara", "hr:part:afternoon")
+    await story.press("sara", "hr:langs-done")
+    await story.press("sara", "hr:send")
+    sara = await db.users.find("memory", "sara")
+    [request] = await db.requests.for_requester(sara.id)
+    assert request.when_text == f"{tomorrow.isoformat()} afternoon"
+    await story.flush()
+    de = translator("de")
+    noon = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 12, tzinfo=TIMEZONE)
+    post = story.received(GROUP)
+    assert str(de.skeleton(noon, "MMMMEEEEd")) in post and de._("☀️ in the afternoon") in post
+    # A day from an old button (yesterday's) changes nothing.
+    await story.press("sara", "hr:new")
+    await story.press("sara", "hr:cat:shopping")
+    await story.text("sara", "برای خرید کمک لازم دارم")
+    await story.location("sara", *NORDMARKT)
+    await story.press("sara", "hr:when:date")
+    yesterday = tomorrow - timedelta(days=2)
+    await story.press("sara", f"hr:day:{yesterday.isoformat()}")
+    assert (await db.users.get_state(sara.id)).state.endswith("when_day")
