@@ -32,13 +32,17 @@ CONFIG_ENV = "NACHBARBOT_CONFIG"
 INSTALLATION_SECTIONS = ("metrics", "translation", "web")
 
 
-def city_names(data_dir: str) -> tuple[tuple[str, str], ...]:
-    """The city's name per language from its data folder's ``city.toml`` (none: ())."""
+def city_names(data_dir: str, city: str) -> tuple[tuple[str, str], ...]:
+    """The city's name per language from its data folder's ``city.toml``; () when there is
+    none or it names another city (a folder borrowed for its gazetteer)."""
     path = Path(data_dir) / "city.toml"
     if not path.is_file():
         return ()
     with path.open("rb") as file:
-        names = tomllib.load(file).get("names", {})
+        found = tomllib.load(file)
+    if found.get("city") != city:
+        return ()
+    names = found.get("names", {})
     return tuple(
         (lang, str(name)) for lang, name in names.items() if lang in SUPPORTED_LANGUAGES and name
     )
@@ -298,7 +302,7 @@ class Config:
         admins = frozenset(tuple(entry.split(":", 1)) for entry in self.bot.admins)
         return HandlerSettings(
             city=self.bot.city,
-            city_names=city_names(self.places.data_dir),
+            city_names=city_names(self.places.data_dir, self.bot.city),
             languages=tuple(self.bot.languages),
             inactive_account_days=self.privacy.inactive_account_days,
             retention=Limits(

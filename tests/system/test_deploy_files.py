@@ -143,7 +143,7 @@ def test_the_image_build_steps_give_a_working_bot(installed: Installed, tmp_path
     assert "schema version" in check.stdout
     chat = run_bot("console", "--lang", "uk", input="/start\n", database=database, cwd=app, env=env)
     assert chat.returncode == 0, chat.stderr
-    assert "Українська" in chat.stdout and "Dortmund" in chat.stdout
+    assert "Українська" in chat.stdout and "Дортмунд" in chat.stdout
     # The web's templates and styles are package data: the installed copy serves pages.
     port = free_port()
     web = subprocess.Popen(
