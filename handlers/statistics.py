@@ -315,7 +315,7 @@ def _requests_table(f: Figures, t: Translator) -> Table:
         t._("Requests per Stadtbezirk and month"),
         t.t("Requests counted in the month they were asked in (Berlin time).")
         + " "
-        + _hidden_note(t),
+        + hidden_note(t),
         [t._("Stadtbezirk"), *labels, t._("Total")],
         rows,
         _chart(labels, (t._("Requests"), total_cells[:-1]), columns=True),
@@ -352,7 +352,7 @@ def district_requests_hidden(f: Figures) -> set[str]:
     return {d for d in districts if (d, TOTAL) in hidden}
 
 
-def _hidden_note(t: Translator) -> Markup:
+def hidden_note(t: Translator) -> Markup:
     return t.t("–: fewer than {n}, hidden so that no figure is about one person.", n=MIN_GROUP)
 
 
@@ -376,7 +376,7 @@ def _wait_table(f: Figures, t: Translator) -> Table:
             n=MIN_GROUP,
         )
         + " "
-        + _hidden_note(t),
+        + hidden_note(t),
         [t._("Stadtbezirk"), t._("Matched requests"), median, p90],
         rows,
         _chart(
@@ -422,7 +422,7 @@ def _unmet_table(f: Figures, t: Translator) -> Table:
             days=UNMET_AFTER_DAYS,
         )
         + " "
-        + _hidden_note(t),
+        + hidden_note(t),
         [t._("Stadtbezirk"), t._("Requests"), t._("Unmet"), t._("Share")],
         rows,
         _chart([label for label, _ in rows], (t._("Unmet"), [c[1] for _, c in rows])),
@@ -480,7 +480,7 @@ def _hours_month_table(f: Figures, t: Translator) -> Table:
         t._("Volunteer hours per month"),
         t.t("Time volunteers reported for done requests, in the month the help was done.")
         + " "
-        + _hidden_note(t),
+        + hidden_note(t),
         [t._("Month"), t._("Help done"), hours],
         rows,
         _chart([label for label, _ in rows], (hours, [c[1] for _, c in rows]), columns=True),
@@ -500,7 +500,7 @@ def _hours_district_table(f: Figures, t: Translator) -> Table:
     return Table(
         "hours-by-district",
         t._("Volunteer hours per Stadtbezirk"),
-        _hidden_note(t),
+        hidden_note(t),
         [t._("Stadtbezirk"), t._("Help done"), label],
         rows,
         _chart([name for name, _ in rows], (label, [c[1] for _, c in rows])),

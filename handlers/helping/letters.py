@@ -145,7 +145,7 @@ async def _letter(ctx: Context) -> None:
             + "\n"
             + quoted(t, text)
         ),
-        about=[ctx.user.id],
+        about=[ctx.user.id, volunteer.id],
     )
     await ctx.db.requests.audit(ctx.user.id, "volunteer.letter", f"user:{volunteer.id}")
     ctx.reply(

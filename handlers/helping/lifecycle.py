@@ -354,8 +354,12 @@ async def _tell_requester(scene: Scene, request: HelpRequest, compose) -> None:
     await scene.mail.to_user(request.requester_id, compose)
 
 
-async def _to_coordinators(scene: Scene, compose: Callable[[Translator], Markup]) -> None:
-    await scene.mail.to_backchannel(lambda t: Message(compose(t)))
+async def _to_coordinators(
+    scene: Scene, compose: Callable[[Translator], Markup], about: Collection[int | None] = ()
+) -> None:
+    """A line for the coordinators; ``about``: whose name or data it carries (the outbox
+    forgets it with them)."""
+    await scene.mail.to_backchannel(lambda t: Message(compose(t)), about=list(about))
 
 
 # -- moderation ------------------------------------------------------------------------
@@ -799,6 +803,7 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
                 else ""
             )
         ),
+        about=[volunteer.id],
     )
     return request
 

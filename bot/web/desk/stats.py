@@ -107,13 +107,18 @@ async def page(request: web.Request) -> web.Response:
     figures, counted = await _figures(request, period, now)
     sections = []
     for table in statistics.tables(figures, t):
+        # A chart with no bars above a table with figures must not say "no figures yet":
+        # its figures are hidden (fewer than three), and it says so.
+        hidden = any(
+            cell is statistics.HIDDEN for _, cells in [*table.rows, *table.footer] for cell in cells
+        )
         chart = charts.svg(
             table.chart,
             f"chart-{table.id}",
             table.chart_title,
             t._("The table after this chart has the same figures."),
             rtl=t.rtl,
-            empty=t._("No figures yet"),
+            empty=str(statistics.hidden_note(t)) if hidden else t._("No figures yet"),
         )
         sections.append({"table": table, "chart": chart})
     return render(

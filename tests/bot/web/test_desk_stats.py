@@ -161,3 +161,24 @@ async def test_stats_in_a_telegram_backchannel_sends_a_picture(
     assert photo.params["photo"]["content"].startswith(b"\x89PNG")
     assert photo.params["photo"]["filename"].endswith(".png")
     assert "📊" in photo.params["caption"]
+
+
+async def test_a_chart_of_hidden_figures_says_they_are_hidden(db, site, web_chat):
+    """One request in the period: its figures are hidden, and the charts say so instead of
+    "no figures yet" above a table that has a row."""
+    _site, base = site
+    requester = await db.users.seen("memory", "rita", "rita", "Rita")
+    request = await db.requests.create(
+        requester.id, requester.id, category="shopping", stadtbezirk="Hörde"
+    )
+    created = to_text(datetime.now(UTC) - timedelta(days=2))
+    await db.execute(
+        "UPDATE help_requests SET state = 'expired', created_at = ? WHERE id = ?",
+        (created, request.id),
+    )
+    browser = await _logged_in(web_chat, db)
+    async with browser, browser.get(f"{base}/desk/stats?lang=en") as page:
+        html = await page.text()
+    chart = html[html.index('id="chart-requests"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert "fewer than 3" in chart and "No figures yet" not in chart
