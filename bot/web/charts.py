@@ -34,7 +34,8 @@ def svg(
     values = [v for s in chart.series for v in s.values if v is not None]
     peak = max(values, default=0) or 0
     rows = len(chart.categories) if peak > 0 else 1
-    legend = 22 if count > 1 else 0
+    # One line per series: two long names side by side ran off the chart ("…die sie spreche").
+    legend = 22 * count if count > 1 else 0
     height = TOP + legend + rows * _row_height(count) + GAP
     area = WIDTH - LABEL - VALUE
     parts = [
@@ -63,15 +64,13 @@ def svg(
 
     y = TOP
     if count > 1:
-        offset = 0
         for index, series in enumerate(chart.series):
             fill = f'fill="url(#{escape(chart_id)}-hatch)"' if index % 2 else 'class="bar-0"'
+            line = y + 22 * index
             parts.append(
-                f'<rect x="{x_of(LABEL + offset, 12):.1f}" y="{y + 3}" width="12" height="12"'
-                f" {fill}/>"
+                f'<rect x="{x_of(LABEL, 12):.1f}" y="{line + 3}" width="12" height="12" {fill}/>'
             )
-            parts.append(text(x_of(LABEL + offset + 18, 0), y + 13, series.name, True, "legend"))
-            offset += 18 + 8 * len(series.name) + 24
+            parts.append(text(x_of(LABEL + 18, 0), line + 13, series.name, True, "legend"))
         y += legend
     if peak <= 0:
         parts.append(text(x_of(LABEL, 0), y + 14, empty, True, "empty"))
