@@ -56,9 +56,6 @@ class BanList:
         assert self._key is not None
         return self._key
 
-    async def _hash(self, platform: str, platform_user_id: str) -> str:
-        return await self.key_of(platform, platform_user_id)
-
     async def key_of(self, platform: str, platform_user_id: str, purpose: str = "") -> str:
         """The keyed hash of a chat account; another ``purpose`` gives another hash, so that
         two lists kept under the key cannot be joined to each other."""
@@ -69,21 +66,21 @@ class BanList:
         await execute(
             self._tx,
             "INSERT INTO ban_list (key_hash, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (await self._hash(platform, platform_user_id), utcnow()),
+            (await self.key_of(platform, platform_user_id), utcnow()),
         )
 
     async def remove(self, platform: str, platform_user_id: str) -> None:
         await execute(
             self._tx,
             "DELETE FROM ban_list WHERE key_hash = ?",
-            (await self._hash(platform, platform_user_id),),
+            (await self.key_of(platform, platform_user_id),),
         )
 
     async def contains(self, platform: str, platform_user_id: str) -> bool:
         row = await fetch_one(
             self._tx,
             "SELECT 1 FROM ban_list WHERE key_hash = ?",
-            (await self._hash(platform, platform_user_id),),
+            (await self.key_of(platform, platform_user_id),),
         )
         return row is not None
 
@@ -98,7 +95,7 @@ class SharedBanList:
         self._tx = main._tx
 
     async def add(self, platform: str, platform_user_id: str) -> None:
-        key = await self._main._hash(platform, platform_user_id)
+        key = await self._main.key_of(platform, platform_user_id)
         async with self._tx.single_statement():
             await execute(
                 self._tx,
@@ -109,7 +106,7 @@ class SharedBanList:
 
     async def remove(self, platform: str, platform_user_id: str) -> bool:
         """Whether the ban was shared."""
-        key = await self._main._hash(platform, platform_user_id)
+        key = await self._main.key_of(platform, platform_user_id)
         async with self._tx.single_statement():
             return bool(
                 await changed(self._tx, "DELETE FROM shared_bans WHERE key_hash = ?", (key,))
@@ -119,6 +116,6 @@ class SharedBanList:
         row = await fetch_one(
             self._tx,
             "SELECT 1 FROM shared_bans WHERE key_hash = ?",
-            (await self._main._hash(platform, platform_user_id),),
+            (await self._main.key_of(platform, platform_user_id),),
         )
         return row is not None

@@ -118,6 +118,11 @@ class Context:
         args = event.args.split() if isinstance(event, Command) else []
         return id_number(args[0]) if args else None
 
+    @property
+    def city(self) -> str:
+        """The city's name as the reader's language writes it (``HandlerSettings.city_in``)."""
+        return self.settings.city_in(self.t.lang)
+
     def get_state(self) -> ConversationState | None:
         """The acting user's conversation state (a fresh copy: changing it changes nothing
         until :meth:`set_state`)."""

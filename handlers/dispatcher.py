@@ -42,7 +42,7 @@ from handlers.messages import (
 )
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
-from handlers.staff import holds, rank
+from handlers.staff import holds, is_blocked_staff
 from handlers.text_safety import clean_name
 from locales import DEFAULT_LANGUAGE, N_, translator
 
@@ -443,7 +443,7 @@ class Dispatcher:
                 return False  # a short refusal only: the group is not spammed
         refusal = (
             BLOCKED_STAFF
-            if ctx.user.banned_at and rank(ctx.user) > 0
+            if is_blocked_staff(ctx.user)
             else ROLE_REFUSALS.get(role or "", N_("⛔ You are not allowed to do this."))
         )
         # No main-menu button in the coordinators' group: only its own buttons work there.

@@ -22,7 +22,7 @@ async def show_main_menu(ctx: Context, *, greeting: bool = False) -> None:
         text = (
             ctx.t.t(
                 "👋 Welcome! I am the neighbourhood bot for {city}.",
-                city=ctx.settings.city_in(ctx.t.lang),
+                city=ctx.city,
             )
             + "\n\n"
             + text

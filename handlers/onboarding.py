@@ -54,7 +54,7 @@ def register(router: Router) -> None:
                 ctx.t.t(
                     "👋 <b>Hello!</b> I am the neighbourhood bot for {city}. I help you find "
                     "places to meet, get help from neighbours and help others.",
-                    city=ctx.settings.city_in(ctx.t.lang),
+                    city=ctx.city,
                 )
                 + "\n\n"
                 + ctx.t.t("🌐 Please choose your language:"),

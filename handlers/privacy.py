@@ -59,7 +59,7 @@ def privacy_notice(ctx: Context) -> Markup:
         ),
         t.t(
             "👀 Coordinators in {city} read requests. A helper sees your request and first name.",
-            city=ctx.settings.city_in(ctx.t.lang),
+            city=ctx.city,
         ),
     ]
     if ctx.settings.translation:

@@ -18,7 +18,6 @@ from db.users import User
 
 COORDINATOR = "coordinator"
 ADMIN = "admin"
-STAFF_ROLES = (COORDINATOR, ADMIN)
 
 _RANKS = {COORDINATOR: 1, ADMIN: 2}
 
@@ -26,6 +25,11 @@ _RANKS = {COORDINATOR: 1, ADMIN: 2}
 def rank(user: User) -> int:
     """The highest rank among the person's roles, banned or not."""
     return max((_RANKS[role] for role in user.roles if role in _RANKS), default=0)
+
+
+def is_blocked_staff(user: User) -> bool:
+    """A coordinator or admin who is banned: the role stays, its powers do not."""
+    return bool(user.banned_at) and rank(user) > 0
 
 
 def is_staff(user: User | None) -> bool:

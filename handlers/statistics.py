@@ -96,6 +96,9 @@ class Figures:
     hours_by_month: dict[str, tuple[int, int]]
     hours_by_district: dict[str, tuple[int, int]]
     places: dict[str, int]
+    # The requests table's cells to hide, (district, month) with TOTAL for the totals:
+    # worked out once, the unmet table shows the same district totals.
+    requests_hidden: frozenset[tuple[str, str]] = frozenset()
 
 
 def _interpolate(low: float, high: float, count: int, fraction: tuple[int, int]) -> float:
@@ -156,6 +159,9 @@ async def figures(
     return Figures(
         period=period,
         requests=requests,
+        requests_hidden=_requests_hidden(
+            requests, _districts({d for d, _ in requests}), [key(*m) for m in period.months]
+        ),
         wait_all=waits.pop(None, Wait(0, None, None)),
         waits={k: v for k, v in waits.items() if k is not None},
         unmet=unmet,
@@ -264,6 +270,10 @@ def _shown(cell: Cell, hidden: bool) -> Cell:
     return HIDDEN if hidden else cell
 
 
+def _shown_row(cells: list[Cell], hidden: bool) -> list[Cell]:
+    return [HIDDEN] * len(cells) if hidden else cells
+
+
 def _hours(t: Translator, minutes: int) -> Cell:
     hours = round(minutes / 60, 1)
     return Cell(str(t.number(hours)), hours)
@@ -296,7 +306,7 @@ def _requests_table(f: Figures, t: Translator) -> Table:
     months = [key(*m) for m in f.period.months]
     labels = [_month_label(t, m) for m in f.period.months]
     districts = _districts({d for d, _ in f.requests})
-    hidden = _requests_hidden(f, districts, months)
+    hidden = f.requests_hidden
     rows = []
     for district in districts:
         counts = [f.requests.get((district, m), 0) for m in months]
@@ -327,29 +337,28 @@ def _requests_table(f: Figures, t: Translator) -> Table:
 TOTAL = ""  # the key of a row's or column's total in the requests table
 
 
-def _requests_hidden(f: Figures, districts: list[str], months: list[str]) -> set[tuple[str, str]]:
+def _requests_hidden(
+    requests: dict[tuple[str, str], int], districts: list[str], months: list[str]
+) -> frozenset[tuple[str, str]]:
     """The cells of the requests table to hide: inner cells, the districts' totals, the
     months' totals and the grand total, each row and column adding up to its total."""
     rows = [*districts, TOTAL]
     counts: dict[tuple[str, str], int] = {}
     for district in districts:
         for month in months:
-            counts[(district, month)] = f.requests.get((district, month), 0)
+            counts[(district, month)] = requests.get((district, month), 0)
         counts[(district, TOTAL)] = sum(counts[(district, m)] for m in months)
     for month in [*months, TOTAL]:
         counts[(TOTAL, month)] = sum(counts[(d, month)] for d in districts)
     lines = [([(r, m) for m in months], (r, TOTAL)) for r in rows]
     lines += [([(d, m) for d in districts], (TOTAL, m)) for m in [*months, TOTAL]]
-    return protect(counts, lines)
+    return frozenset(protect(counts, lines))
 
 
 def district_requests_hidden(f: Figures) -> set[str]:
     """Districts whose number of requests the statistics hide (the requests table's row
     totals; the unmet table shows the same numbers)."""
-    districts = _districts({d for d, _ in f.requests})
-    months = [key(*m) for m in f.period.months]
-    hidden = _requests_hidden(f, districts, months)
-    return {d for d in districts if (d, TOTAL) in hidden}
+    return {d for d, m in f.requests_hidden if m == TOTAL and d != TOTAL}
 
 
 def hidden_note(t: Translator) -> Markup:
@@ -362,10 +371,8 @@ def _wait_table(f: Figures, t: Translator) -> Table:
 
     districts = _districts(f.waits)
     hidden = protect_partition({d: f.waits[d].count for d in districts})
-    rows = [
-        (_district(t, d), cells(f.waits[d]) if d not in hidden else [HIDDEN] * 3) for d in districts
-    ]
-    overall = cells(f.wait_all) if not too_small(f.wait_all.count) else [HIDDEN] * 3
+    rows = [(_district(t, d), _shown_row(cells(f.waits[d]), d in hidden)) for d in districts]
+    overall = _shown_row(cells(f.wait_all), too_small(f.wait_all.count))
     median, p90 = t._("Median"), t._("90th percentile")
     return Table(
         "time-to-helper",
@@ -473,7 +480,7 @@ def _hours_month_table(f: Figures, t: Translator) -> Table:
     for month in f.period.months:
         done, minutes = f.hours_by_month.get(key(*month), (0, 0))
         cells = [_count(t, done), _hours(t, minutes)]
-        rows.append((_month_label(t, month), cells if key(*month) not in hidden else [HIDDEN] * 2))
+        rows.append((_month_label(t, month), _shown_row(cells, key(*month) in hidden)))
     hours = t._("Hours")
     return Table(
         "hours-by-month",
@@ -495,7 +502,7 @@ def _hours_district_table(f: Figures, t: Translator) -> Table:
     for district in districts:
         done, minutes = f.hours_by_district[district]
         cells = [_count(t, done), _hours(t, minutes)]
-        rows.append((_district(t, district), cells if district not in hidden else [HIDDEN] * 2))
+        rows.append((_district(t, district), _shown_row(cells, district in hidden)))
     label = t._("Hours")
     return Table(
         "hours-by-district",

@@ -8,7 +8,7 @@ lines (such as "✅ Published by …").
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -18,7 +18,7 @@ from db.clock import to_text
 from db.requests import HelpRequest
 from db.users import User
 from handlers.helping.text_language import detect
-from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, WHEN
+from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, WHEN, noon
 from handlers.helping.warnings import warnings_for
 from handlers.language_bridge import Reader, backchannel_reader, words
 from handlers.messages import Button, Voice
@@ -26,7 +26,7 @@ from handlers.messenger import backchannel_language
 from handlers.places.render import language_names
 from handlers.settings import HandlerSettings
 from handlers.text_safety import visible
-from locales import DEFAULT_LANGUAGE, TIMEZONE, Translator, isolate
+from locales import DEFAULT_LANGUAGE, Translator, isolate
 
 # How far back a new request is compared with others, for the "very similar" warning.
 SIMILAR_WITHIN = timedelta(days=14)
@@ -129,7 +129,7 @@ def _when_detail(
     chosen = DAY_CHOSEN.fullmatch(when_text)
     if chosen is not None:
         try:
-            day = datetime.combine(date.fromisoformat(chosen.group(1)), time(12), TIMEZONE)
+            day = noon(date.fromisoformat(chosen.group(1)))
         except ValueError:
             chosen = None
         else:
@@ -288,7 +288,12 @@ def relay_row(
 
 def someone(t: Translator, user: User) -> Markup:
     """A person as coordinators read them everywhere: first name and user number together."""
-    return t.t("{name} (user {user_id})", name=user.first_name or "?", user_id=user.id)
+    return named(t, user.first_name, user.id)
+
+
+def named(t: Translator, first_name: str, user_id: int) -> Markup:
+    """:func:`someone` from the name and number alone (a record's actor)."""
+    return t.t("{name} (user {user_id})", name=first_name or "?", user_id=user_id)
 
 
 def door_code_text(t: Translator, code: str, *, requester: bool, partner_name: str) -> Markup:

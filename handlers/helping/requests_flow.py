@@ -32,7 +32,7 @@ Button data (``hr:…``), each action its own callback:
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -51,6 +51,7 @@ from handlers.helping.vocabulary import (
     HELP_CATEGORIES,
     STATE_LABELS,
     WHEN,
+    noon,
 )
 from handlers.messages import Button, Location, Media, Text
 from handlers.places.city_area import refuse_outside_city
@@ -431,12 +432,9 @@ def _day_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
     """The next days as buttons ("Tue, 25 Nov"), then the way back."""
     today = local_today()
     days = [today + timedelta(days=n) for n in range(DAYS_AHEAD)]
-    labels = [
-        str(ctx.t.skeleton(datetime.combine(day, time(12), TIMEZONE), "MMMEd")) for day in days
-    ]
     choices = [
-        Button("📅 " + label, f"hr:day:{day.isoformat()}")
-        for day, label in zip(days, labels, strict=True)
+        Button("📅 " + ctx.t.skeleton(noon(day), "MMMEd"), f"hr:day:{day.isoformat()}")
+        for day in days
     ]
     return [*ui.rows(choices), _back_to_when(ctx, "day")]
 

@@ -4,6 +4,7 @@ what each state of a request is called."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 
 from db.request_states import (
     DONE,
@@ -15,7 +16,7 @@ from db.request_states import (
     REVIEW,
     WITHDRAWN,
 )
-from locales import N_
+from locales import N_, TIMEZONE
 
 # key -> (icon, label); the Hemer "Nachbarschaftshelfer" kinds of help (shared/CONTEXT.md).
 HELP_CATEGORIES: dict[str, tuple[str, str]] = {
@@ -49,6 +50,13 @@ DAY_PARTS: dict[str, str] = {
 # How a day chosen by button is kept in ``when_text`` ("2026-11-25 afternoon"): each reader
 # sees it in their own language; anything else there is the person's own words.
 DAY_CHOSEN = re.compile(r"(\d{4}-\d{2}-\d{2})(?: (morning|afternoon|evening))?")
+
+
+def noon(day: date) -> datetime:
+    """A calendar day as a moment a translator formats: noon in Berlin, which no time
+    zone moves to another day."""
+    return datetime.combine(day, time(12), TIMEZONE)
+
 
 REJECT_REASONS: dict[str, str] = {
     "trade": N_("This is work for a professional trade"),

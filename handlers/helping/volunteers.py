@@ -157,7 +157,7 @@ async def show_record(ctx: Context) -> None:
             t._("Record of voluntary neighbourhood help"),
             "",
             t._("Name: {name}").format(name=ctx.user.first_name or "-"),
-            t._("City: {city}").format(city=ctx.settings.city_in(ctx.t.lang)),
+            t._("City: {city}").format(city=ctx.city),
             "",
         ]
         body += [

@@ -229,7 +229,7 @@ def ask_which_part(ctx: Context) -> None:
     ctx.reply(
         ctx.t.t(
             "🏙 Which part of {city}? Type your postcode or district, or choose one:",
-            city=ctx.settings.city_in(ctx.t.lang),
+            city=ctx.city,
         ),
         ui.rows([Button(f"📍 {a.name}", f"pl:area:{a.name}") for a in gazetteer(ctx).bezirke])
         + ui.back_to_menu(ctx),
@@ -274,7 +274,7 @@ async def _search_for_text(ctx: Context, text: str) -> None:
                 '🤔 I could not find "{query}" in {city}. Please type a postcode '
                 "(for example {postcode}) or a district (for example {district}).",
                 query=text,
-                city=ctx.settings.city_in(ctx.t.lang),
+                city=ctx.city,
                 postcode="44137",
                 district="Hörde",
             ),

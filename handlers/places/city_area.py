@@ -19,5 +19,5 @@ def refuse_outside_city(
     city; every flow that takes a shared location checks it the same way."""
     if in_city(ctx.settings, lat, lon):
         return False
-    ctx.reply(ctx.t.t(OUTSIDE, city=ctx.settings.city_in(ctx.t.lang)), buttons)
+    ctx.reply(ctx.t.t(OUTSIDE, city=ctx.city), buttons)
     return True

@@ -33,7 +33,7 @@ from db.request_states import ACTIVE, STATES, UNSENT
 from db.requests import HelpRequest, RequestFilter
 from handlers.helping import history, lifecycle
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label, describe
+from handlers.helping.render import category_label, describe, named
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
@@ -167,16 +167,12 @@ async def _history(desk: Any, t: Translator, request_id: int) -> list[dict[str, 
     names: dict[int, str] = {}
     for actor_id in {e["actor_id"] for e in entries if e["actor_id"] is not None}:
         actor = await desk.site.db.users.get(actor_id)
-        names[actor_id] = (actor.first_name if actor else "") or "?"
+        names[actor_id] = actor.first_name if actor else ""
     return [
         {
             "at": t.datetime(_parse(entry["at"])),
             "who": (
-                t.t(
-                    "{name} (user {user_id})",
-                    name=names[entry["actor_id"]],
-                    user_id=entry["actor_id"],
-                )
+                named(t, names[entry["actor_id"]], entry["actor_id"])
                 if entry["actor_id"] is not None
                 else "-"
             ),
