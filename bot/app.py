@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from bot.cities import City
 from bot.config import Config
+from bot.delivery import MediaSource
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
@@ -53,17 +54,25 @@ async def apply_retention(
 
 
 async def start_web(
-    db, config: Config, settings, wake, username: str = "", city: City | None = None
+    db,
+    config: Config,
+    settings,
+    wake,
+    username: str = "",
+    city: City | None = None,
+    media: Sequence[MediaSource] = (),
 ):
     """The web map and desk when ``web.port`` is set (None otherwise); ``city`` is whose
-    they are (None: the main city's)."""
+    they are (None: the main city's); ``media``: where the desk fetches the files people
+    sent to the bot (the city's running chat transports)."""
     if not config.web.port:
         return None
     from bot.web.server import WebServer
     from bot.web.site import Site
 
     further = city.slug if city is not None and not city.main else ""
-    server = WebServer(Site(db, config, settings, wake, username, further))
+    sources = {source.platform: source for source in media}
+    server = WebServer(Site(db, config, settings, wake, username, further, media=sources))
     await server.start(config.web.listen, config.web.port)
     print(f"map:  {config.web.base_url}/", file=sys.stderr)
     print(

@@ -165,7 +165,8 @@ class CityBot:
                     )
                 self.started.append(transport)
             # The city's own map and desk, on its own port (off when it has none): its pages
-            # read only its database.
+            # read only its database, and its desk plays voice messages through its own
+            # transports.
             self.web = await start_web(
                 self.db,
                 config,
@@ -173,6 +174,7 @@ class CityBot:
                 self.worker.wake,
                 bot_username(self.started),
                 self.city,
+                media=self.started,
             )
             tasks = [asyncio.create_task(role) for role in roles]
             tasks.append(asyncio.create_task(self.worker.run(stop)))

@@ -108,15 +108,22 @@ def _harmless(value: Any) -> Any:
     return HIDDEN
 
 
+# A file's path in Telegram's download address (``/file/bot<token>/<file_path>``): a handle
+# on what a person sent (a voice message), kept out like a token.
+_TELEGRAM_FILE = re.compile(r"(/file/bot[^/]*/).+")
+
+
 def _without_query(url: str) -> str:
     """Scheme, host and path of ``url``: a query may hold a token, and the path is scrubbed
-    later like any text (the bot token in Telegram's, user ids in Matrix's)."""
+    later like any text (the bot token in Telegram's, user ids in Matrix's); the file's
+    own path in a Telegram download is dropped."""
     try:
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname or ""
         if parts.port is not None:
             host = f"{host}:{parts.port}"
-        return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
+        path = _TELEGRAM_FILE.sub(r"\1" + HIDDEN, parts.path)
+        return urllib.parse.urlunsplit((parts.scheme, host, path, "", ""))
     except ValueError:
         return HIDDEN
 

@@ -1,14 +1,16 @@
 """What every web page handler reaches through ``request.app[SITE]``: the stores, the
-configuration, the handlers' settings and a way to wake the outbox worker."""
+configuration, the handlers' settings, a way to wake the outbox worker and the chat
+platforms' files (a :class:`~bot.delivery.MediaSource` each, never a connector itself)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from bot.config import Config
+from bot.delivery import MediaSource
 from db import Database
 from handlers.context import Backstage
 from handlers.settings import HandlerSettings
@@ -26,6 +28,10 @@ class Site:
     bot_username: str = ""
     # A further city's slug ("" for the main city): its desk cookie gets a name of its own.
     city: str = ""
+    # Where the files people sent to the city's bot can be fetched, by platform: the chat
+    # transports running in this process (the desk plays a request's voice message through
+    # them). Empty in ``python -m bot web`` alone, which holds no chat connection.
+    media: Mapping[str, MediaSource] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:

@@ -17,6 +17,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot import log_redaction
@@ -75,8 +76,18 @@ def test_library_child_loggers_keep_their_format_but_not_content(captured: io.St
     logging.getLogger("httpx").info(
         f'HTTP Request: POST https://api.telegram.org/bot{REAL_TOKEN}/sendMessage "HTTP/1.1 200"'
     )
+    # A file's download (a person's voice message): the address without the file's path.
+    logging.getLogger("httpx").info(
+        'HTTP Request: %s %s "%s %d %s"',
+        "GET",
+        httpx.URL(f"https://api.telegram.org/file/bot{REAL_TOKEN}/voice/file_4711.oga"),
+        "HTTP/1.1",
+        200,
+        "OK",
+    )
     text = captured.getvalue()
     _assert_clean(text)
+    assert "file_4711" not in text and "/file/bot" in text
     # The shape of the records is kept: what happened, not what was said.
     assert "Calling sendMessage with …" in text
     assert "executing …" in text

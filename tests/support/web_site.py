@@ -4,13 +4,14 @@ the way a coordinator does: /desk in the chat, then the link."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import aiohttp
 
 from bot.config import Config
+from bot.delivery import MediaSource
 from bot.web.server import WebServer
 from bot.web.site import Site
 from db import Database
@@ -28,10 +29,13 @@ async def serving(
     config: Config | None = None,
     wake=lambda: None,
     username: str = "nachbarbot_test_bot",
+    media: Sequence[MediaSource] = (),
 ) -> AsyncIterator[tuple[Site, str]]:
-    """The web on a free port; ``settings.web_url`` of the returned site points at it."""
+    """The web on a free port; ``settings.web_url`` of the returned site points at it.
+    ``media``: the chat transports whose files the desk may fetch (a voice message)."""
     config = config or Config()
-    server = WebServer(Site(db, config, settings, wake, username))
+    sources = {source.platform: source for source in media}
+    server = WebServer(Site(db, config, settings, wake, username, media=sources))
     await server.start("127.0.0.1", 0)
     base = f"http://127.0.0.1:{server.port}"
     server.site.config = replace(config, web=replace(config.web, port=server.port))

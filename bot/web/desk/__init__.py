@@ -5,5 +5,6 @@ HttpOnly, SameSite=Strict session cookie; every form carries the session's CSRF 
 the role is checked on every request, at the moment of acting.
 
 Pages: ``queue`` (review: publish, reject, edit, ask), ``requests``, ``volunteers``,
-``places``, ``events``, ``stats``; ``routes`` lists them all.
+``places``, ``events``, ``stats``; ``voice`` plays a request's voice message on the
+first two; ``routes`` lists them all.
 """
