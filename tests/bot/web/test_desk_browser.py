@@ -31,6 +31,7 @@ from locales import SUPPORTED_LANGUAGES, translator
 from tests.support import browser
 from tests.support.cli import ROOT, launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.ogg_opus import silence
 from tests.support.ports import free_port
 from tests.support.web_site import browser_session
 
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 GROUP = -1001
 VERA, CORA, BERND, ROSA = 2001, 3001, 3002, 4001
+VOICE = silence(2.0)
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/desk/login/[\w-]+)")
 
 
@@ -130,9 +132,12 @@ class World:
         assert user is not None
         return user.id
 
-    async def request_in_review(self, text: str = "Bitte beim Einkauf helfen") -> int:
-        """A resident asks for help in the Telegram chat, step by step as in the app;
-        returns the request's id once its review post reached the coordinators' group."""
+    async def request_in_review(
+        self, text: str = "Bitte beim Einkauf helfen", voice: bytes = b""
+    ) -> int:
+        """A resident asks for help in the Telegram chat, step by step as in the app (with
+        a voice message instead of a text when ``voice`` is given); returns the request's
+        id once its review post reached the coordinators' group."""
         uid = next(self.requesters)
         self.fake.names[uid] = f"Resident {uid}"
         await self._person(uid, f"Resident {uid}", "de")
@@ -145,7 +150,10 @@ class World:
 
         for data in ("hr:new", "hr:cat:shopping"):
             await answered(lambda d=data: fake.press(uid, d))
-        await answered(lambda: fake.send_text(uid, f"{text} ({uid})"))
+        if voice:
+            await answered(lambda: fake.send_voice(uid, voice))
+        else:
+            await answered(lambda: fake.send_text(uid, f"{text} ({uid})"))
         await answered(
             lambda: fake.send_message(uid, location={"latitude": 51.523, "longitude": 7.456})
         )
@@ -337,6 +345,71 @@ async def test_the_chat_decides_first_and_the_desk_shows_who(world, tab):
     actions = [entry["action"] for entry in await world.db.requests.history(request_id)]
     assert "desk.publish" not in actions
     assert not tab.foreign
+
+
+# The player loaded as a coordinator's press of ▶ loads it (preload="none" loads nothing
+# before): what it could make of the sound.
+LOAD = """audio => new Promise((done) => {
+  audio.addEventListener("canplaythrough",
+    () => done({ready: audio.readyState, duration: audio.duration}), {once: true});
+  audio.addEventListener("error", () => done({error: audio.error.code}), {once: true});
+  audio.preload = "auto";
+  audio.load();
+})"""
+FETCH = """async (src) => {
+  const answer = await fetch(src);
+  return [answer.status, answer.headers.get("content-type"),
+          Array.from(new Uint8Array(await answer.arrayBuffer()))];
+}"""
+
+
+async def test_a_voice_request_is_heard_on_the_desk_before_publishing(world, chrome):
+    request_id = await world.request_in_review(voice=VOICE)
+    gone = await world.request_in_review(voice=silence(1.0))
+    request = await world.db.requests.get(gone)
+    assert request is not None and request.voice_platform == "telegram"
+    del world.fake.files[request.voice_file_id]  # Telegram no longer has it
+    async with browser.browsing(chrome, "en", browser.PHONE) as session:
+        page = session.page
+        await log_in(page, await world.telegram_link(CORA))
+        card = page.locator(f"#request-{request_id}")
+        assert "🎤" in await card.locator(".post").inner_text()
+        player = card.locator("audio")
+        assert await player.get_attribute("preload") == "none"
+        assert await player.get_attribute("aria-label") == f"Voice message of request #{request_id}"
+        assert await player.evaluate("audio => audio.controls")
+        # Next to the marker, before the decision: the player comes before ✅ Publish.
+        assert await card.evaluate(
+            "card => card.querySelector('audio').compareDocumentPosition("
+            "card.querySelector('form[action$=\"/publish\"]')) & Node.DOCUMENT_POSITION_FOLLOWING"
+        )
+        loaded = await player.evaluate(LOAD)
+        assert loaded.get("ready", 0) >= 3, loaded  # HAVE_FUTURE_DATA: it plays
+        assert 1.5 < loaded["duration"] < 2.5, loaded
+        status, kind, body = await page.evaluate(FETCH, await player.get_attribute("src"))
+        assert (status, kind, bytes(body)) == (200, "audio/ogg", VOICE)
+        assert await page.locator(f"#voice-failed-{request_id}").is_hidden()
+
+        # The file Telegram lost: the player fails and the note says what to do.
+        failed = await page.locator(f"#request-{gone} audio").evaluate(LOAD)
+        assert "error" in failed, failed
+        note = page.locator(f"#voice-failed-{gone}")
+        await note.wait_for(state="visible")
+        assert "could not be fetched" in await note.inner_text()
+        await browser.assert_accessible(page, "desk queue with voice messages (phone)")
+        await browser.screenshots(page, "desk-queue-voice", "en")
+
+        # Heard, then published.
+        await publish_button(page, request_id).click()
+        await page.wait_for_url(lambda url: f"done=publish&id={request_id}" in url)
+        assert await world.state(request_id) == "open"
+        # The request's page plays it too.
+        await page.goto(f"{world.base}/desk/requests/{request_id}")
+        loaded = await page.locator(f"#voice-{request_id} audio").evaluate(LOAD)
+        assert loaded.get("ready", 0) >= 3, loaded
+        assert not session.foreign
+    # Fetched from Telegram whenever played, never kept: the later requests asked again.
+    assert len(world.fake.calls_to("download")) >= 3
 
 
 def desk_routes() -> list[tuple[str, str, list[str]]]:

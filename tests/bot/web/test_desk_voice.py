@@ -173,9 +173,7 @@ async def test_after_the_requests_retention_the_voice_is_gone(db, desk, fake_tel
     assert _downloads(fake_telegram) == 2
 
 
-async def test_a_file_telegram_cannot_deliver_gets_a_clear_page(
-    db, desk, fake_telegram, caplog
-):
+async def test_a_file_telegram_cannot_deliver_gets_a_clear_page(db, desk, fake_telegram, caplog):
     caplog.set_level(logging.INFO)
     request_id, file_id = await _voice_request(db, fake_telegram)
     del fake_telegram.files[file_id]
