@@ -312,9 +312,11 @@ async def test_unnas_coordinator_reaches_her_desk_and_nothing_at_dortmunds(towns
             if method != "GET" or not canonical.startswith("/desk") or "/login/" in canonical:
                 continue
             path = _address(unna, canonical, resource, unna.rows, ute.token)
+            # The seeded request has no voice message: its sound is not found, not refused.
+            expected = 404 if canonical.endswith("/voice") else 200
             async with browser.get(unna.base + path) as page:
                 body = await page.text()
-                assert page.status == 200, (path, page.status)
+                assert page.status == expected, (path, page.status)
                 assert STRANGER not in body, path
             reached += 1
         assert reached >= 15
