@@ -33,6 +33,7 @@ from bot.cli.city_list import where
 from bot.cluster import ROLES, Cluster, SingleProcess, city_role, for_database
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
+from bot.file_sources import file_sources
 from bot.metrics import Metrics
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
@@ -250,15 +251,21 @@ async def _web(config: Config) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     web = None
+    # The desk plays voice messages from the chat services, reached when first asked.
+    sources = file_sources(db, config)
     try:
         from bot.web.public.bot_name import telegram_username
 
         username = await telegram_username(config)
-        web = await start_web(db, config, config.handler_settings(), lambda: None, username)
+        web = await start_web(
+            db, config, config.handler_settings(), lambda: None, username, media=sources
+        )
         await stop.wait()
     finally:
         if web is not None:
             await web.stop()
+        for source in sources:
+            await source.close()
         await db.close()
     return 0
 

@@ -507,6 +507,12 @@ class TelegramTransport(ChatService):
         """Polling is one process's at a time; webhook updates reach every process."""
         return "polling" if self.polls else None
 
+    async def open_for_files(self) -> None:
+        """Only what :meth:`fetch_media` needs, for a process that runs no chat (the web
+        alone, bot/file_sources.py): no commands published, no answers sent, no updates
+        taken. :meth:`stop` closes it."""
+        await self.application.initialize()
+
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
         """Connect, send kept answers, and take webhook updates (every process does);
         polling waits for :meth:`start_taking`. ``chat_turn`` makes one chat's webhook

@@ -34,12 +34,14 @@ def run_bot(
     )
 
 
-def launch_bot(config: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """``python -m bot --config CONFIG run`` in the background, with exactly ``env`` as its
-    environment and its output appended to ``log``."""
+def launch_bot(
+    config: Path, env: dict[str, str], log: Path, command: str = "run"
+) -> subprocess.Popen[bytes]:
+    """``python -m bot --config CONFIG run`` (or another ``command``, e.g. ``web``) in the
+    background, with exactly ``env`` as its environment and its output appended to ``log``."""
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            [sys.executable, "-m", "bot", "--config", str(config), command],
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -6,12 +6,17 @@ deliver gets a clear page, and no log holds the file's id."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
+import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.app import apply_retention
@@ -21,10 +26,13 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support import browser
+from tests.support.cli import launch_bot
 from tests.support.desk_client import log_in
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import MemoryTransport
 from tests.support.ogg_opus import silence
+from tests.support.ports import free_port
 from tests.support.telegram_wiring import telegram_person, telegram_with_worker
 from tests.support.web_site import browser_session, serving
 
@@ -187,8 +195,58 @@ async def test_a_file_telegram_cannot_deliver_gets_a_clear_page(db, desk, fake_t
     assert file_id not in caplog.text
 
 
+async def test_the_web_alone_fetches_the_voice_from_telegram(
+    tmp_path: Path, database_url: str, db: Database, fake_telegram: FakeTelegram
+):
+    """``python -m bot web`` beside the bot process: it reaches Telegram for the file when
+    it is first asked for, and takes no updates and sends nothing there."""
+    config = tmp_path / "web.toml"
+    config.write_text(
+        f'[bot]\ndatabase = "{database_url}"\nlog_level = "INFO"\n'
+        f'[telegram]\napi_base_url = "{fake_telegram.url}"\n',
+        encoding="utf-8",
+    )
+    cora = await telegram_person(db, 3001, "Cora", "en", "coordinator")
+    request_id, file_id = await _voice_request(db, fake_telegram)
+    session_id, _ = await db.desk.open_session(cora, datetime.now(UTC))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    env |= {"NACHBARBOT_WEB__PORT": str(port), "NACHBARBOT_TELEGRAM__TOKEN": TOKEN}
+    log = tmp_path / "web.log"
+    process = launch_bot(config, env, log, "web")
+
+    async def serving() -> bool:
+        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+        try:
+            async with aiohttp.ClientSession() as http, http.get(f"{base}/desk") as answer:
+                return answer.status == 403
+        except aiohttp.ClientConnectionError:
+            return False
+
+    try:
+        await browser.wait_until(serving, timeout=30)
+        assert not fake_telegram.calls_to("getFile")  # nothing reached before it is needed
+        async with (
+            browser_session(cookies={"nb_desk": session_id}) as http,
+            http.get(f"{base}/desk/requests/{request_id}/voice") as sound,
+        ):
+            assert sound.status == 200, log.read_text(errors="replace")[-3000:]
+            assert sound.headers["Content-Type"] == "audio/ogg"
+            assert await sound.read() == VOICE
+    finally:
+        process.terminate()
+        try:
+            await asyncio.to_thread(process.wait, 15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    called = {call.method for call in fake_telegram.calls}
+    assert called <= {"getMe", "getFile", "download"}, called
+    assert file_id not in log.read_text(errors="replace")
+
+
 async def test_without_a_connection_to_the_platform_the_page_says_so(db, settings, fake_telegram):
-    """``python -m bot web`` alone holds no chat connection: the player's note explains."""
+    """A web that runs no transport for the voice's platform (the console's): the note."""
     request_id, _ = await _voice_request(db, fake_telegram)
     async with serving(db, settings) as (site, base):
         chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
