@@ -313,9 +313,7 @@ class Translator:
         # durations), Babel would print the unit's id: take the short words instead.
         if not self.locale._data["unit_patterns"].get(unit, {}).get(length):
             length = "short"
-        text = format_unit(
-            value, unit, length=length, locale=self.locale, numbering_system=NUMBERS
-        )
+        text = format_unit(value, unit, length=length, locale=self.locale, numbering_system=NUMBERS)
         # A number never touches its word: CLDR's Persian short metre is "{0}متر".
         number = format_decimal(value, locale=self.locale, numbering_system=NUMBERS)
         if text.startswith(number) and text[len(number) : len(number) + 1].isalpha():

@@ -78,7 +78,9 @@ async def _figures(request: web.Request, period: Period, now: datetime) -> tuple
 def _csv_number(t: Translator):
     # Plain digits and the locale's decimal sign, no grouping: what a spreadsheet in that
     # language reads as a number.
-    return lambda value: format_decimal(value, locale=t.locale, group_separator=False, numbering_system=NUMBERS)
+    return lambda value: format_decimal(
+        value, locale=t.locale, group_separator=False, numbering_system=NUMBERS
+    )
 
 
 @desk_page
