@@ -315,6 +315,8 @@ MAP: tuple[Table, ...] = (
                 "ban_notified",
                 "reminder_offsets",
                 "translate_messages",
+                "read_aloud",
+                "no_voice_told",
             ),
         },
         links=(
@@ -332,6 +334,7 @@ MAP: tuple[Table, ...] = (
                 "banned_at",
                 "reminder_offsets",
                 "translate_messages",
+                "read_aloud",
                 by="id",
             ),
         ),
