@@ -38,8 +38,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from db import Database
-from db.outbox import OutboxItem
 from db.data_rights import about_value
+from db.outbox import OutboxItem
 from handlers import read_aloud
 from handlers.language_bridge import as_written
 from handlers.messages import Delete, Edit, Outgoing, Speech, Voice, decode, encode

@@ -234,10 +234,13 @@ class UserStore:
     async def tell_no_voice(self, user_id: int, lang: str) -> bool:
         """Note that the person's coordinators are told no voice speaks ``lang``; False if
         they were told already (once per language)."""
-        return 0 < await changed(
-            self._tx,
-            "UPDATE users SET no_voice_told = ? WHERE id = ? AND no_voice_told <> ?",
-            (lang, user_id, lang),
+        return (
+            await changed(
+                self._tx,
+                "UPDATE users SET no_voice_told = ? WHERE id = ? AND no_voice_told <> ?",
+                (lang, user_id, lang),
+            )
+            > 0
         )
 
     async def record_consent(self, user_id: int) -> None:

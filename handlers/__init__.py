@@ -11,8 +11,8 @@ from handlers import (
     onboarding,
     places,
     preferences,
-    read_aloud,
     privacy,
+    read_aloud,
 )
 from handlers.router import Router
 

@@ -20,8 +20,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from db import Database
-from db.users import Arrival
 from db.data_rights import about_value
+from db.users import Arrival
 from handlers import read_aloud, ui
 from handlers.context import Context, StaleButton
 from handlers.language_bridge import from_cache
