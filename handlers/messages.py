@@ -210,6 +210,11 @@ class Voice:
     content: bytes = b""
 
 
+# The platform of a voice message the bot made by reading a text aloud: uploaded from its
+# bytes everywhere, never named by a file id.
+SPOKEN = "spoken"
+
+
 @dataclass
 class Speech:
     """A message said aloud to a person who switched on read aloud (handlers/read_aloud.py):

@@ -4,7 +4,7 @@ tests/bot/speech."""
 
 from __future__ import annotations
 
-from handlers.messages import Speech, Voice
+from handlers.messages import SPOKEN, Speech, Voice
 
 
 class FakeSpeaker:
@@ -19,7 +19,7 @@ class FakeSpeaker:
         self.said.append(speech)
         return Voice(
             file_id="",
-            platform="speech",
+            platform=SPOKEN,
             mime_type="audio/ogg",
             duration_seconds=1.0,
             content=b"OggS" + str(speech.text).encode(),
