@@ -41,6 +41,8 @@ from tests.support.web_site import serving
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 LANGS = ("de", "ar")
+# Phone screenshots (var/screenshots/phone-<name>-390-<lang>.png) of these pages.
+SCREENSHOTS = {"/": "map", "/desk/queue": "queue", "/desk/stats": "stats", "/desk/places": "places"}
 LONG_WEBSITE = (
     "https://www.beispiel-nachbarschaftszentrum-dortmund-nordstadt.de/angebote/"
     "sprachcafe-und-hausaufgabenhilfe-fuer-kinder-und-erwachsene/index.html"
@@ -254,17 +256,15 @@ OVERFLOW = """() => {
 OPEN_ALL = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
 
 
-async def phone_faults(page: Page, name: str) -> list[str]:
+async def phone_faults(page: Page, name: str, route: str, lang: str) -> list[str]:
+    if route in SCREENSHOTS:
+        await browser.screenshots(page, f"phone-{SCREENSHOTS[route]}", lang, (browser.PHONE,))
     faults = [f"{name}: {line}" for line in await page.evaluate(OVERFLOW)]
     if await page.locator("details:not([open])").count():
         await page.evaluate(OPEN_ALL)
         opened = await page.evaluate(OVERFLOW)
         faults += [f"{name}, everything opened: {line}" for line in opened]
-    bad = [
-        v
-        for v in await browser.axe_violations(page)
-        if v["impact"] in ("moderate", "serious", "critical")
-    ]
+    bad = [v for v in await browser.axe_violations(page) if v["impact"] in browser.FAILING_IMPACTS]
     if bad:
         faults.append(f"{name}: accessibility\n{browser.readable(bad)}")
     return faults
@@ -289,20 +289,20 @@ async def test_every_page_fits_a_phone_and_passes_axe(site, chrome, lang):
         for route, address in addresses.items():
             if route in LOGGED_OUT or route in STATUS:
                 await _open(page, site.base + address, STATUS.get(route, 200))
-                faults += await phone_faults(page, f"{route} ({lang})")
+                faults += await phone_faults(page, f"{route} ({lang})", route, lang)
         await _open(page, login)
         assert await page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
-        faults += await phone_faults(page, f"/desk/login/{{token}} ({lang})")
+        faults += await phone_faults(page, f"/desk/login/{{token}} ({lang})", "", lang)
         async with page.expect_navigation(url="**/desk/queue"):
             await page.locator("form[action^='/desk/login/'] button").click()
         for route, address in addresses.items():
             if route not in LOGGED_OUT and route not in STATUS and route != "/desk/login/{token}":
                 await _open(page, site.base + address)
-                faults += await phone_faults(page, f"{route} ({lang})")
+                faults += await phone_faults(page, f"{route} ({lang})", route, lang)
         # The map's details panel, opened from the list.
         await _open(page, site.base + f"/?speaks=de&lang={lang}")
         await page.locator("#place-list li[data-place-id] a").first.click()
         await page.locator("#details .place-details").wait_for()
-        faults += await phone_faults(page, f"/ with a place's details ({lang})")
+        faults += await phone_faults(page, f"/ with a place's details ({lang})", "", lang)
         assert not session.foreign, session.foreign
     assert not faults, "\n".join(faults)
