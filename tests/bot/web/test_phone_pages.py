@@ -211,7 +211,9 @@ def pages(samples: dict[str, str], login: str) -> dict[str, str]:
 
 
 async def test_every_page_route_is_opened_here():
-    listed = set(pages({key: "1" for key in ("place", "name", "request", "volunteer", "event")}, ""))
+    listed = set(
+        pages({key: "1" for key in ("place", "name", "request", "volunteer", "event")}, "")
+    )
     unknown = [path for path in page_routes() if path not in listed and path not in NOT_PAGES]
     assert not unknown, f"GET routes neither opened on a phone here nor named as no page: {unknown}"
     stale = (listed | set(NOT_PAGES)) - set(page_routes()) - set(STATUS)
@@ -246,7 +248,8 @@ OVERFLOW = """() => {
             out.add(el);
             // The outermost one says where; its children stick out with it.
             if (!out.has(el.parentElement)) {
-                found.push(`${name(el)} spans ${Math.round(box.left)}..${Math.round(box.right)} px`);
+                const span = `${Math.round(box.left)}..${Math.round(box.right)} px`;
+                found.push(`${name(el)} spans ${span}`);
             }
         }
     }
@@ -272,7 +275,10 @@ async def phone_faults(page: Page, name: str, route: str, lang: str) -> list[str
 
 async def _open(page: Page, address: str, status: int = 200) -> None:
     response = await page.goto(address)
-    assert response is not None and response.status == status, (address, response and response.status)
+    assert response is not None and response.status == status, (
+        address,
+        response and response.status,
+    )
     if await page.locator("#map").count():
         await page.locator("#map[data-ready='1']").wait_for(state="attached")
     await page.wait_for_load_state("networkidle")
