@@ -221,18 +221,22 @@ async def test_every_page_route_is_opened_here():
 
 
 # Elements wider than the screen: the document scrolls sideways, or an element sticks out
-# of the screen without a box around it that scrolls or clips it (Leaflet's panes, a
-# table in its scroll region, a visually hidden text).
+# of the screen without a box around it that scrolls (a table in its scroll region) or is
+# meant to clip it (Leaflet's panes, a visually hidden text) - cut off counts as sticking out.
 OVERFLOW = """() => {
     const width = document.documentElement.clientWidth;
     const found = [];
     if (document.documentElement.scrollWidth > width) {
         found.push(`the page is ${document.documentElement.scrollWidth} px wide`);
     }
+    // Held by a box that scrolls, by a visually hidden text's clip, or by a map (Leaflet
+    // keeps its tiles and markers around the view); a box that just cuts it off does not.
     const held = el => {
         for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
             const style = getComputedStyle(box);
-            if (style.overflowX !== 'visible' || style.clipPath !== 'none') return true;
+            if (['auto', 'scroll'].includes(style.overflowX) || style.clipPath !== 'none'
+                || box.classList.contains('leaflet-container')) return true;
+            if (style.overflowX !== 'visible') return false;
         }
         return false;
     };
@@ -249,7 +253,9 @@ OVERFLOW = """() => {
             // The outermost one says where; its children stick out with it.
             if (!out.has(el.parentElement)) {
                 const span = `${Math.round(box.left)}..${Math.round(box.right)} px`;
-                found.push(`${name(el)} spans ${span}`);
+                // A chart's text says which one it is.
+                const words = el.tagName === 'text' ? ': ' + el.textContent.slice(0, 60) : '';
+                found.push(`${name(el)} spans ${span}${words}`);
             }
         }
     }
