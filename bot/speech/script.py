@@ -98,9 +98,7 @@ def _money(text: str, t: Translator) -> str:
         if value is None:
             return match.group(0)
         euros, cents = int(value), int((value - int(value)) * 100)
-        words = t.ngettext("{n} euro", "{n} euros", euros).format(
-            n=number_words(euros, t.lang)
-        )
+        words = t.ngettext("{n} euro", "{n} euros", euros).format(n=number_words(euros, t.lang))
         if cents:
             words += " " + t.ngettext("{n} cent", "{n} cents", cents).format(
                 n=number_words(cents, t.lang)
