@@ -766,7 +766,9 @@ MAP: tuple[Table, ...] = (
                 section="messages_for_you",
                 export=("created_at", "sent_at", "payload"),
                 note="Also what the lifecycle queues for the person while ending their "
-                "requests: deleted after it (not first).",
+                "requests: deleted after it (not first). A message read aloud waits here as its "
+                "text (a Speech) like any message; its audio is made when it is sent and never "
+                "stored (bot/speech/speaker.py caches only the audio of public texts).",
             ),
             Link(
                 f"about LIKE :about AND NOT {_SETTLED}",
