@@ -6,9 +6,9 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
 
-.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql
+.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech
 
-$(VENV)/.stamp-base: pyproject.toml
+$(VENV)/.stamp-base: pyproject.toml | speech
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -e .
 	touch $@
@@ -59,6 +59,29 @@ postgresql:
 	  echo "make: PostgreSQL is missing ($$(echo $$missing)) and could not be installed." >&2; \
 	  echo "make: the tests need its server and the contrib extensions: install the Debian packages" >&2; \
 	  echo "make: $(POSTGRES_PACKAGES) (apt-get as root or through sudo), then run make again." >&2; \
+	  exit 1; \
+	fi
+
+# Read aloud (bot/speech): eSpeak NG's library and voices, the embedded speech engine, and
+# ICU with pkg-config, which PyICU (numbers in words) is built against; from Debian's
+# packages when the machine lacks them. Checked on every run, like PostgreSQL.
+SPEECH_PACKAGES := libespeak-ng1 espeak-ng-data libicu-dev pkg-config
+speech_missing = ldconfig -p 2>/dev/null | grep -q 'libespeak-ng.so.1 ' || echo libespeak-ng; \
+	ls /usr/lib/*/espeak-ng-data/phontab /usr/share/espeak-ng-data/phontab 2>/dev/null \
+	  | grep -q . || echo espeak-ng-data; \
+	pkg-config --exists icu-i18n 2>/dev/null || echo icu
+
+speech:
+	@missing=$$($(speech_missing)); \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing eSpeak NG and ICU for read aloud (Debian packages $(SPEECH_PACKAGES))" >&2; \
+	  $(APT_GET) install -y --no-install-recommends $(SPEECH_PACKAGES) \
+	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(SPEECH_PACKAGES); }; \
+	  missing=$$($(speech_missing)); \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: $$(echo $$missing) missing and not installable: install the Debian packages" >&2; \
+	  echo "make: $(SPEECH_PACKAGES) (apt-get as root or through sudo), then run make again." >&2; \
 	  exit 1; \
 	fi
 

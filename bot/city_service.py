@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ from bot.cluster import Cluster, SingleProcess, city_role
 from bot.delivery import OutboxWorker
 from bot.log_city import in_city
 from bot.metrics import CityMetrics, Metrics
+from bot.speech.engines import speaker_from_config
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.contract import ChatService
 from db import Database
@@ -109,11 +111,15 @@ class CityBot:
         translations = service_from_config(
             db, config.translation, counters.translation if counters else None, main=main
         )
+        speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
+        if speaker is not None:
+            dispatcher.settings = replace(dispatcher.settings, speech_languages=speaker.languages)
         worker = OutboxWorker(
             db,
             transports,
             on_failure=counters.delivery_failed if counters else None,
             translations=translations,
+            speaker=speaker,
             claimant=cluster.key,
             # Alone, each transport paces itself; together, the processes share one pace
             # per bot (the city's own send_pace row).

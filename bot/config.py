@@ -28,8 +28,8 @@ from locales import SUPPORTED_LANGUAGES
 ENV_PREFIX = "NACHBARBOT_"
 CONFIG_ENV = "NACHBARBOT_CONFIG"
 # Sections shared by every city of an installation (one metrics endpoint, one web server,
-# one translation budget); a city file may not set them.
-INSTALLATION_SECTIONS = ("metrics", "translation", "web")
+# one translation budget, one speech engine); a city file may not set them.
+INSTALLATION_SECTIONS = ("metrics", "translation", "speech", "web")
 
 
 def city_names(data_dir: str, city: str) -> tuple[tuple[str, str], ...]:
@@ -250,6 +250,24 @@ class TranslationSection:
 
 
 @dataclass(frozen=True)
+class SpeechSection:
+    engine: str = _opt(
+        "espeak",
+        choices=("", "espeak", "http"),
+        doc="Read aloud: espeak (embedded, eSpeak NG), http (a speech server); empty: off",
+    )
+    url: str = _opt("", doc="http: the speech server's base URL (POST /v1/audio/speech)")
+    api_key: str | None = _opt(None, secret=True, doc="http: the server's API key, if any")
+    model: str = _opt("", doc="http: the model the server is asked for")
+    voices: str = _opt(
+        "", doc="http: the voice per language, e.g. de=thorsten,ar=kareem; others: text only"
+    )
+    timeout_seconds: float = _opt(
+        10.0, minimum=1, maximum=60, doc="Longest wait for one voice message before giving up"
+    )
+
+
+@dataclass(frozen=True)
 class MetricsSection:
     listen: str = _opt("127.0.0.1", doc="Address of the Prometheus metrics endpoint")
     port: int = _opt(0, minimum=0, maximum=65535, doc="Port of /metrics; 0 switches it off")
@@ -288,6 +306,7 @@ class Config:
     matrix: MatrixSection = field(default_factory=MatrixSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
     translation: TranslationSection = field(default_factory=TranslationSection)
+    speech: SpeechSection = field(default_factory=SpeechSection)
     web: WebSection = field(default_factory=WebSection)
 
     @property
@@ -474,6 +493,7 @@ def check_consistency(config: Config) -> None:
     if not config.bot.city.strip():
         raise ConfigError("bot.city: must not be empty")
     _check_languages(config.bot.languages)
+    _check_speech(config.speech)
     for entry in config.bot.admins:
         platform, _, user_id = entry.partition(":")
         if platform not in ("telegram", "matrix", "console") or not user_id:
@@ -507,6 +527,17 @@ def check_consistency(config: Config) -> None:
         ("http://", "https://")
     ):
         raise ConfigError("translation.url: LibreTranslate needs its base URL (http://...)")
+
+
+def _check_speech(speech: SpeechSection) -> None:
+    if speech.engine != "http":
+        return
+    if not speech.url.startswith(("http://", "https://")):
+        raise ConfigError("speech.url: the http engine needs its server's base URL (http://...)")
+    for part in filter(None, (p.strip() for p in speech.voices.split(","))):
+        lang, _, voice = part.partition("=")
+        if lang.strip() not in SUPPORTED_LANGUAGES or not voice.strip():
+            raise ConfigError(f"speech.voices: {part!r} is not language=voice")
 
 
 def _check_languages(languages: list[str]) -> None:

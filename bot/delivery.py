@@ -19,6 +19,13 @@ With several processes on PostgreSQL each runs a worker: a worker claims what it
 User text queued for translation (the slots of handlers/language_bridge.py) is translated
 just before sending, for all due messages of a round at once, by the translation service
 (bot/translation/service.py); without one, or when it fails, the text goes out as written.
+
+Read aloud (handlers/read_aloud.py): a message sent to a person who switched it on is
+followed by its :class:`Speech`, queued in the transaction that marks the text sent, so the
+text always goes first and the speech is never lost; the answers to what a person did come
+the same way from the dispatcher. A speech becomes a voice message here, by the
+:class:`Speaker` (bot/speech), for all due speeches of a round at once like translations;
+an engine that fails or is slow costs that speech only (given up), never a text.
 """
 
 from __future__ import annotations
@@ -31,9 +38,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from db import Database
+from db.data_rights import about_value
 from db.outbox import OutboxItem
+from handlers import read_aloud
 from handlers.language_bridge import as_written
-from handlers.messages import Delete, Edit, Outgoing, Voice, decode
+from handlers.messages import Delete, Edit, Outgoing, Speech, Voice, decode, encode
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +103,16 @@ class Translations(Protocol):
         """``item`` with its user text translated where it asks for it."""
 
 
+class Speaker(Protocol):
+    """Says a text aloud (bot/speech): which languages it has a voice for, and a speech as
+    a voice message (OGG/Opus bytes in ``content``), raising when it cannot."""
+
+    languages: frozenset[str]
+
+    async def voice(self, speech: Speech) -> Voice:
+        """The voice message of ``speech``."""
+
+
 class OutboxWorker:
     def __init__(
         self,
@@ -106,6 +125,7 @@ class OutboxWorker:
         on_failure: Callable[[str, bool], None] | None = None,
         media_sources: Sequence[MediaSource] | None = None,
         translations: Translations | None = None,
+        speaker: Speaker | None = None,
         claimant: int = 0,
         pace: dict[str, float] | None = None,
     ) -> None:
@@ -116,6 +136,7 @@ class OutboxWorker:
         self.claimant = claimant
         self.pace = pace or {}
         self.translations = translations
+        self.speaker = speaker
         self.senders = {sender.platform: sender for sender in senders}
         # By default every sender that can download its platform's files is a source.
         if media_sources is None:
@@ -157,6 +178,8 @@ class OutboxWorker:
     async def _prepare(self, item: OutboxItem) -> Outgoing:
         """The item as it is to be sent, its user text translated where asked for."""
         outgoing = decode(item.payload)
+        if isinstance(outgoing, Speech):
+            return await self._voice(item, outgoing)
         if self.translations is not None:
             try:
                 return await self.translations.fill(outgoing)
@@ -164,8 +187,50 @@ class OutboxWorker:
                 log.error("outbox %d: translation failed with %s", item.id, type(exc).__name__)
         return as_written(outgoing)
 
+    async def _voice(self, item: OutboxItem, speech: Speech) -> Outgoing:
+        """The speech as a voice message; the speech itself if no voice could be made (it
+        is then given up: the text it says went out already)."""
+        if self.speaker is None or speech.lang not in self.speaker.languages:
+            return speech
+        try:
+            return await self.speaker.voice(speech)
+        except Exception as exc:  # a speech engine must never hold anything back
+            log.warning("outbox %d: no voice (%s)", item.id, type(exc).__name__)
+            return speech
+
+    async def _speech_after(self, item: OutboxItem, sent: Outgoing) -> Speech | None:
+        """The speech that follows ``sent`` to a person who wants to hear the bot."""
+        if self.speaker is None or item.recipient_id is None:
+            return None
+        if read_aloud.spoken(sent, "") is None:
+            return None
+        user = await self.db.users.get(item.recipient_id)
+        if user is None or not user.read_aloud or user.language not in self.speaker.languages:
+            return None
+        return read_aloud.spoken(sent, user.language, user.id)
+
+    async def _mark_sent(self, item: OutboxItem, sent: Outgoing, message_id: str | None) -> None:
+        """Sent; and its speech queued with the mark, for one who wants to hear it."""
+        speech = await self._speech_after(item, sent)
+        if speech is None:
+            await self.db.outbox.mark_sent(item.id, message_id)
+            return
+        async with self.db.transaction():
+            await self.db.outbox.mark_sent(item.id, message_id)
+            await self.db.outbox.enqueue(
+                item.platform,
+                item.chat_id,
+                encode(speech),
+                recipient_id=item.recipient_id,
+                about=item.about or about_value([item.recipient_id]),
+            )
+        self.wake()
+
     async def _deliver(self, item: OutboxItem, outgoing: Outgoing) -> str:
         """Try one item: "sent", "failed" (given up) or "later"."""
+        if isinstance(outgoing, Speech):
+            await self.db.outbox.give_up(item.id, "no voice")
+            return "failed"
         edit_id = None
         if isinstance(outgoing, Edit | Delete):
             target = await self.db.outbox.state(outgoing.outbox_id)
@@ -216,7 +281,7 @@ class OutboxWorker:
                 type(exc).__name__,
             )
             return "later"
-        await self.db.outbox.mark_sent(item.id, message_id)
+        await self._mark_sent(item, outgoing, message_id)
         return "sent"
 
     async def _with_media(self, platform: str, outgoing: Outgoing) -> Outgoing:

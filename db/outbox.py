@@ -31,6 +31,9 @@ class OutboxItem:
     chat_id: str
     payload: dict[str, Any]
     attempts: int
+    # Whom it is for and whose words it carries (a speech of it goes with the same).
+    recipient_id: int | None = None
+    about: str = ""
 
 
 # A claim's process is gone: its process lock (bot/cluster.py) is no longer in pg_locks.
@@ -123,7 +126,7 @@ class OutboxStore:
         # Only the oldest undelivered item of each chat: messages arrive in the order written.
         rows = await fetch_all(
             self._tx,
-            "SELECT id, platform, chat_id, payload, attempts FROM outbox o"
+            "SELECT id, platform, chat_id, payload, attempts, recipient_id, about FROM outbox o"
             " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
             f" AND platform IN ({marks}) AND NOT EXISTS ("
             "  SELECT 1 FROM outbox e WHERE e.platform = o.platform AND e.chat_id = o.chat_id"
@@ -131,7 +134,7 @@ class OutboxStore:
             " ORDER BY id LIMIT ?",
             (to_text(now), *platforms, limit),
         )
-        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
 
     async def _claim(
         self, now: datetime, platforms: list[str], limit: int, claimant: int
@@ -154,11 +157,11 @@ class OutboxStore:
             "   AND e.chat_id = o.chat_id AND e.sent_at IS NULL AND e.failed_at IS NULL"
             "   AND e.id < o.id)"
             "  ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
-            " RETURNING id, platform, chat_id, payload, attempts",
+            " RETURNING id, platform, chat_id, payload, attempts, recipient_id, about",
             (claimant, to_text(now), *platforms, claimant, limit),
         )
         rows.sort(key=lambda r: r[0])
-        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
 
     async def take_slot(self, platform: str, interval: float) -> float:
         """The next sending slot of a bot, shared by all processes: how many seconds to

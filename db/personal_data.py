@@ -315,6 +315,8 @@ MAP: tuple[Table, ...] = (
                 "ban_notified",
                 "reminder_offsets",
                 "translate_messages",
+                "read_aloud",
+                "no_voice_told",
             ),
         },
         links=(
@@ -332,6 +334,7 @@ MAP: tuple[Table, ...] = (
                 "banned_at",
                 "reminder_offsets",
                 "translate_messages",
+                "read_aloud",
                 by="id",
             ),
         ),
@@ -763,7 +766,9 @@ MAP: tuple[Table, ...] = (
                 section="messages_for_you",
                 export=("created_at", "sent_at", "payload"),
                 note="Also what the lifecycle queues for the person while ending their "
-                "requests: deleted after it (not first).",
+                "requests: deleted after it (not first). A message read aloud waits here as its "
+                "text (a Speech) like any message; its audio is made when it is sent and never "
+                "stored (bot/speech/speaker.py caches only the audio of public texts).",
             ),
             Link(
                 f"about LIKE :about AND NOT {_SETTLED}",

@@ -40,6 +40,10 @@ class User:
     reminder_offsets: tuple[int, ...] = (1440, 60)
     # Messages in a language they may not read reach them translated (if an engine runs).
     translate_messages: bool = True
+    # Every message also comes as a voice message in their language (handlers/read_aloud.py).
+    read_aloud: bool = False
+    # The language for which their coordinators were told that no voice speaks it.
+    no_voice_told: str = ""
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -90,6 +94,8 @@ class UserStore:
             banned_at=row["banned_at"],
             reminder_offsets=tuple(int(x) for x in row["reminder_offsets"].split(",") if x),
             translate_messages=bool(row["translate_messages"]),
+            read_aloud=bool(row["read_aloud"]),
+            no_voice_told=row["no_voice_told"],
         )
 
     async def get(self, user_id: int) -> User | None:
@@ -220,6 +226,21 @@ class UserStore:
     async def set_translate_messages(self, user_id: int, on: bool) -> None:
         await execute(
             self._tx, "UPDATE users SET translate_messages = ? WHERE id = ?", (int(on), user_id)
+        )
+
+    async def set_read_aloud(self, user_id: int, on: bool) -> None:
+        await execute(self._tx, "UPDATE users SET read_aloud = ? WHERE id = ?", (int(on), user_id))
+
+    async def tell_no_voice(self, user_id: int, lang: str) -> bool:
+        """Note that the person's coordinators are told no voice speaks ``lang``; False if
+        they were told already (once per language)."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE users SET no_voice_told = ? WHERE id = ? AND no_voice_told <> ?",
+                (lang, user_id, lang),
+            )
+            > 0
         )
 
     async def record_consent(self, user_id: int) -> None:

@@ -12,11 +12,23 @@ from handlers import (
     places,
     preferences,
     privacy,
+    read_aloud,
 )
 from handlers.router import Router
 
 # Registration order is the order of /help and of the platforms' command menus.
-FEATURES = (onboarding, menu, places, helping, events, guide, preferences, privacy, desk)
+FEATURES = (
+    onboarding,
+    menu,
+    places,
+    helping,
+    events,
+    guide,
+    preferences,
+    read_aloud,
+    privacy,
+    desk,
+)
 
 
 def build_router() -> Router:

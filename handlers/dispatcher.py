@@ -20,8 +20,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from db import Database
+from db.data_rights import about_value
 from db.users import Arrival
-from handlers import ui
+from handlers import read_aloud, ui
 from handlers.context import Context, StaleButton
 from handlers.language_bridge import from_cache
 from handlers.messages import (
@@ -35,10 +36,12 @@ from handlers.messages import (
     Outgoing,
     Removed,
     Sender,
+    Speech,
     Text,
     Toast,
     decode,
     encode,
+    shown,
 )
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
@@ -164,6 +167,7 @@ class Dispatcher:
             # An answer that shows others' words for translation (a review post edited in
             # place) uses the translations already made; answers never wait for an engine.
             replies = [await from_cache(self.db, item) for item in ctx.out]
+            replies += await read_aloud.speeches(ctx, replies)
             if incoming.update_id:
                 writes.append(
                     self.db.users.finish_statement(
@@ -181,9 +185,27 @@ class Dispatcher:
 
     async def answered(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
         """The transport sent the answers: a redelivery of this update needs none.
-        Nothing was kept for an update without answers, so there is nothing to mark."""
-        if incoming.update_id and outgoing:
-            await self.db.users.mark_answered(incoming.sender.platform, incoming.update_id)
+        Nothing was kept for an update without answers, so there is nothing to mark.
+
+        The answers said aloud (:class:`Speech`, handlers/read_aloud.py) go into the outbox
+        now, with the mark: after the texts they say are out, and never lost (a process
+        that dies before this sends the kept answers, speech included, at its start)."""
+        speech = [item for item in outgoing if isinstance(item, Speech)]
+        if not (incoming.update_id and outgoing) and not speech:
+            return
+        async with self.db.transaction():
+            for item in speech:
+                await self.db.outbox.enqueue(
+                    incoming.sender.platform,
+                    incoming.chat_id,
+                    encode(item),
+                    recipient_id=item.listener or None,
+                    about=about_value([item.listener or None]),
+                )
+            if incoming.update_id and outgoing:
+                await self.db.users.mark_answered(incoming.sender.platform, incoming.update_id)
+        if speech and self.on_queued:
+            self.on_queued()
 
     async def unanswered(
         self, platform: str, now: datetime | None = None
@@ -213,7 +235,7 @@ class Dispatcher:
         """At a transport's start: send each kept answer with ``send`` and mark it sent."""
         for incoming, outgoing in await self.unanswered(platform):
             try:
-                await send(incoming, outgoing)
+                await send(incoming, shown(outgoing))
                 await self.answered(incoming, outgoing)
             except Exception:
                 log.exception("%s: sending a kept answer failed", platform)

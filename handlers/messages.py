@@ -210,6 +210,34 @@ class Voice:
     content: bytes = b""
 
 
+# The platform of a voice message the bot made by reading a text aloud: uploaded from its
+# bytes everywhere, never named by a file id.
+SPOKEN = "spoken"
+
+
+@dataclass
+class Speech:
+    """A message said aloud to a person who switched on read aloud (handlers/read_aloud.py):
+    ``text`` as it was sent and the ``labels`` of its buttons in order, in ``lang``. The
+    outbox worker turns it into a :class:`Voice` when it sends it, after the text it says
+    went out (bot/delivery.py); the audio is never stored. ``public``: the text is the same
+    for everyone (a place's details, the menu), so its audio may be cached. ``listener``:
+    the person's user number (erasure finds the queued speech by it)."""
+
+    text: Markup
+    lang: str
+    labels: list[str] = field(default_factory=list)
+    public: bool = False
+    listener: int = 0
+    to: Recipient | None = None
+
+
+def shown(items: list[Outgoing]) -> list[Outgoing]:
+    """What a transport sends of an update's answers: all but the speech, which the outbox
+    says after them (handlers/dispatcher.py ``answered``)."""
+    return [item for item in items if not isinstance(item, Speech)]
+
+
 @dataclass
 class Toast:
     """A short acknowledgement of a button press (a Telegram callback answer)."""
@@ -246,7 +274,7 @@ class React:
     emoji: str
 
 
-Outgoing = Message | Venue | Document | Picture | Toast | Edit | Voice | Delete | React
+Outgoing = Message | Venue | Document | Picture | Toast | Edit | Voice | Delete | React | Speech
 
 
 def _encode_button(button: Button) -> list[Any]:
@@ -282,6 +310,7 @@ def decode(data: dict[str, Any]) -> Outgoing:
         "Toast": Toast,
         "Delete": Delete,
         "React": React,
+        "Speech": Speech,
     }
     values = {k: v for k, v in data.items() if k != "type"}
     if "buttons" in values:

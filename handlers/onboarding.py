@@ -1,4 +1,5 @@
-"""First contact: greeting → language → privacy notice → main menu.
+"""First contact: greeting → language → (read aloud offered, handlers/read_aloud.py) →
+privacy notice → main menu.
 
 States (kept in the database so a restart continues where the user was):
 ``onboarding.language`` - waiting for a language; ``onboarding.privacy`` - waiting for consent.
@@ -12,7 +13,7 @@ asks to confirm the deletion, handlers/privacy.py).
 
 from __future__ import annotations
 
-from handlers import ui
+from handlers import read_aloud, ui
 from handlers.context import Context
 from handlers.menu import show_main_menu
 from handlers.messages import Command
@@ -84,6 +85,7 @@ def register(router: Router) -> None:
             return
         await ctx.use_language(code)
         ctx.reply(ctx.t.t("🌐 Language: {language}", language=language_name(code)), edit=True)
+        read_aloud.offer(ctx)
         if ctx.user.consent_at is None:
             previous = ctx.get_state()
             ctx.set_state(READING_PRIVACY, previous.data if previous else {})

@@ -1,4 +1,5 @@
-"""The settings screen: language, translation of messages, privacy notice, own data.
+"""The settings screen: language, translation of messages, read aloud (handlers/
+read_aloud.py), privacy notice, own data.
 
 Button data (``settings:…``, one callback: each button does what the command of the same
 name does): ``language``, ``privacy``, ``mydata``, ``delete``. An unknown one is answered
@@ -14,7 +15,7 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
-from handlers import ui
+from handlers import read_aloud, ui
 from handlers.context import Context
 from handlers.messages import Button
 from handlers.router import Router
@@ -38,17 +39,20 @@ def _translation_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
 async def show_settings(ctx: Context) -> None:
     t = ctx.t
     lines, rows = _translation_rows(ctx)
+    spoken_lines, spoken_rows = read_aloud.settings_rows(ctx)
     ctx.reply(
         Markup("\n").join(
             [
                 t.t("⚙️ <b>Settings</b>"),
                 t.t("Language: {language}", language=language_name(t.lang)),
                 *lines,
+                *spoken_lines,
             ]
         ),
         [
             [Button("🌐 " + t._("Change language"), "settings:language")],
             *rows,
+            *spoken_rows,
             [
                 Button("🔒 " + t._("Privacy notice"), "settings:privacy"),
                 Button("📄 " + t._("My data"), "settings:mydata"),

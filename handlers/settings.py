@@ -44,6 +44,9 @@ class HandlerSettings:
     # not read is marked for translation at delivery (bot/translation); without one,
     # matching says out loud when nobody shares the requester's language.
     translation: str = ""
+    # The languages the speech engine speaks (bot/speech, checked at start): read aloud is
+    # offered in these (handlers/read_aloud.py); empty when no engine runs.
+    speech_languages: frozenset[str] = frozenset()
     # Where the web map and desk are reached ("" when the web is off): login links, the map.
     web_url: str = ""
     max_messages_per_minute: int = 1000

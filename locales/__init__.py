@@ -42,6 +42,13 @@ TIMEZONE = ZoneInfo("Europe/Berlin")
 # Clock times: 24-hour without seconds in every language, as on Dortmund's signs,
 # timetables and opening hours, which residents read them from.
 CLOCK = "HH:mm"
+# One numbering system for every language, in the catalogs and in formatting alike: Latin
+# digits with the separators CLDR gives them (Persian "12.50", never the mixed "12٫50").
+# Chosen on purpose: request numbers, door codes, house numbers, bus lines and phone numbers
+# are written in Latin digits on the city's streets and typed back to the bot that way;
+# Arabic-Indic or Persian digits people type are understood all the same
+# (handlers.parsing.ascii_digits). A test keeps the catalogs to it.
+NUMBERS = "latn"
 
 # Unicode directional isolates (FSI … PDI): keep an embedded name or number from
 # reordering the surrounding sentence, and keep bidi controls inside a value from
@@ -263,11 +270,11 @@ class Translator:
         return self.format(self.ngettext(singular, plural, n), n=n, **values)
 
     def number(self, value: float) -> Formatted:
-        return Formatted(format_decimal(value, locale=self.locale, numbering_system="default"))
+        return Formatted(format_decimal(value, locale=self.locale, numbering_system=NUMBERS))
 
     def percent(self, share: float) -> Formatted:
         """A share (0.25) as the locale writes it: "25 %" (de), "25%" (en)."""
-        return Formatted(format_percent(share, locale=self.locale, numbering_system="default"))
+        return Formatted(format_percent(share, locale=self.locale, numbering_system=NUMBERS))
 
     def money(self, cents: int) -> Formatted:
         """Euros with two decimals, the sign where the locale puts it: "12,50 €" (de),
@@ -280,7 +287,7 @@ class Translator:
                 "EUR",
                 format=pattern,
                 locale=self.locale,
-                numbering_system="default",
+                numbering_system=NUMBERS,
             )
         )
 
@@ -306,11 +313,9 @@ class Translator:
         # durations), Babel would print the unit's id: take the short words instead.
         if not self.locale._data["unit_patterns"].get(unit, {}).get(length):
             length = "short"
-        text = format_unit(
-            value, unit, length=length, locale=self.locale, numbering_system="default"
-        )
+        text = format_unit(value, unit, length=length, locale=self.locale, numbering_system=NUMBERS)
         # A number never touches its word: CLDR's Persian short metre is "{0}متر".
-        number = format_decimal(value, locale=self.locale, numbering_system="default")
+        number = format_decimal(value, locale=self.locale, numbering_system=NUMBERS)
         if text.startswith(number) and text[len(number) : len(number) + 1].isalpha():
             text = f"{number} {text[len(number) :]}"
         return Formatted(text)

@@ -89,6 +89,11 @@ class Problem:
         return f"{self.lang}: {self.what}: {self.msgid[:60]!r}"
 
 
+# Digits and number signs of another numbering system than locales.NUMBERS: a number in a
+# catalog reads like the numbers the bot fills in.
+_NATIVE_NUMBER_SIGNS = re.compile("[\u0660-\u066c\u06f0-\u06f9]")
+
+
 def _same(pattern: re.Pattern[str], a: str, b: str) -> bool:
     return Counter(pattern.findall(a)) == Counter(pattern.findall(b))
 
@@ -123,6 +128,8 @@ def check_message(lang: str, message: Message, categories: list[str]) -> list[Pr
             problem("HTML tags differ")
         if not _same(_COMMAND, source, string):
             problem("/commands differ (commands are never translated)")
+        if _NATIVE_NUMBER_SIGNS.search(string):
+            problem("Arabic-Indic or Persian digits (every language writes Latin digits)")
     return problems
 
 

@@ -208,6 +208,8 @@ async def doctor_checks(
     )
     async for check in _translation_checks(config, db):
         yield check
+    async for check in _speech_checks(config):
+        yield check
     for check in _web_checks(config):
         yield check
 
@@ -343,6 +345,36 @@ ENGINE_PROBLEMS = {
     "refused": "the request was refused",
     "garbage": "the answer is not what the API documents",
 }
+
+
+async def _speech_checks(config: Config) -> AsyncIterator[Check]:
+    """Which of the city's languages the speech engine speaks, said by making a short voice
+    message in each (read aloud, docs/speech.md)."""
+    from bot.speech.engine import SpeechError
+    from bot.speech.engines import speaker_from_config
+
+    speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
+    if speaker is None:
+        yield ("read aloud", "skip", "speech.engine not set (off)")
+        return
+    spoken = []
+    try:
+        for lang in sorted(speaker.languages):
+            try:
+                await speaker.audio("1", lang, public=True)
+                spoken.append(lang)
+            except SpeechError:
+                pass
+    finally:
+        if config.speech.engine != "espeak":  # the embedded engine is the process's own
+            await speaker.close()
+    missing = sorted(set(config.bot.languages) - set(spoken))
+    yield (
+        "read aloud",
+        "FAIL" if not spoken else ("WARN" if missing else "ok"),
+        f"{config.speech.engine}: "
+        + (f"no voice for {', '.join(missing)} (text only)" if missing else "all languages"),
+    )
 
 
 async def _translation_checks(config: Config, db: Database) -> AsyncIterator[Check]:

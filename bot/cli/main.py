@@ -35,6 +35,7 @@ from bot.config import Config, ConfigError, env_name, load_config
 from bot.delivery import OutboxWorker
 from bot.file_sources import file_sources
 from bot.metrics import Metrics
+from bot.speech.engines import speaker_from_config
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import MigrationError
@@ -215,9 +216,12 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
             async with db.transaction():
                 person = await db.users.seen("console", coordinator, coordinator, coordinator)
                 await db.users.grant_role(person.id, "coordinator")
+        speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
+        if speaker is not None:
+            dispatcher.settings = replace(dispatcher.settings, speech_languages=speaker.languages)
         console = ConsoleTransport(dispatcher, user=user, language_hint=lang)
         translations = service_from_config(db, config.translation)
-        console.worker = OutboxWorker(db, [console], translations=translations)
+        console.worker = OutboxWorker(db, [console], translations=translations, speaker=speaker)
         await console.worker.run_once()  # anything left undelivered by an earlier session
         try:
             web = await start_web(db, config, dispatcher.settings, console.worker.wake, city=city)

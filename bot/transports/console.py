@@ -28,6 +28,7 @@ from bot.transports.contract import Transport, take_update
 from bot.transports.markup import html_to_plain, with_links
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
+    SPOKEN,
     Button,
     ButtonPress,
     Command,
@@ -165,6 +166,10 @@ class ConsoleTransport(Transport):
             if item.caption:
                 self._print(html_to_plain(item.caption), recipient)
             self._print("", recipient)
+        elif isinstance(item, Voice) and item.platform == SPOKEN:
+            # A message read aloud: a terminal plays no sound, and the audio of a personal
+            # text is never kept, so only its length is shown.
+            self._print(f"🔊 ({item.duration_seconds or 0:.0f} s)\n", recipient)
         elif isinstance(item, Voice):
             self._print(f"🎤 [{html_to_plain(item.caption)}]\n", recipient)
         elif isinstance(item, Toast):

@@ -12,7 +12,9 @@ its own way. Handlers never see a transport; a transport never decides anything.
 2. ``answer(incoming, outgoing)`` sends those answers to the person, in the chat they wrote
    in (``Outgoing.to`` names another chat of the same platform; items for another platform
    are the outbox's, not the answer's).
-3. ``dispatcher.answered(incoming, outgoing)`` marks the kept answers sent.
+3. ``dispatcher.answered(incoming, outgoing)`` marks the kept answers sent, and queues the
+   answers said aloud (:class:`~handlers.messages.Speech`, never sent by ``answer``) for the
+   outbox worker, which makes their audio.
 
 A process that dies between 1 and 3 has committed the update but not sent its answers: the
 transport's :meth:`ChatService.connect` sends those first (:func:`send_kept_answers`), and a
@@ -40,7 +42,7 @@ from typing import Protocol
 
 from bot.delivery import MediaSource, Sender
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Incoming, Outgoing
+from handlers.messages import Incoming, Outgoing, shown
 
 Answer = Callable[[Incoming, list[Outgoing]], Awaitable[None]]
 # (platform, chat id) -> held while one update of that chat is handled and answered: one
@@ -93,7 +95,7 @@ async def take_update(
     """Handle ``incoming``, send its answers (with ``answer``, by default the transport's)
     and mark them sent: the kept-answer protocol above, the same for every transport."""
     outgoing = await transport.dispatcher.handle(incoming)
-    await (answer or transport.answer)(incoming, outgoing)
+    await (answer or transport.answer)(incoming, shown(outgoing))
     await transport.dispatcher.answered(incoming, outgoing)
     return outgoing
 

@@ -11,6 +11,8 @@ title and a description for screen readers; the table after it holds the same fi
 
 from __future__ import annotations
 
+import textwrap
+
 from markupsafe import Markup, escape
 
 from handlers.statistics import Chart
@@ -21,6 +23,10 @@ VALUE = 110  # room for the value after the longest bar
 BAR = 14
 GAP = 8
 TOP = 4
+# The "no figures" sentence: characters a line (14 px text across the 640 wide chart) and
+# the line height.
+EMPTY_CHARS = 60
+EMPTY_LINE = 20
 
 
 def _row_height(series: int) -> int:
@@ -36,7 +42,11 @@ def svg(
     rows = len(chart.categories) if peak > 0 else 1
     # One line per series: two long names side by side ran off the chart ("…die sie spreche").
     legend = 22 * count if count > 1 else 0
-    height = TOP + legend + rows * _row_height(count) + GAP
+    # SVG text does not wrap: the "no figures" sentence is cut into lines that fit the width
+    # (it ran past the chart's edge in German).
+    empty_lines = textwrap.wrap(empty, EMPTY_CHARS) if peak <= 0 else []
+    body = max(rows * _row_height(count), EMPTY_LINE * len(empty_lines))
+    height = TOP + legend + body + GAP
     area = WIDTH - LABEL - VALUE
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}"'
@@ -73,7 +83,8 @@ def svg(
             parts.append(text(x_of(LABEL + 18, 0), line + 13, series.name, True, "legend"))
         y += legend
     if peak <= 0:
-        parts.append(text(x_of(LABEL, 0), y + 14, empty, True, "empty"))
+        for number, words in enumerate(empty_lines):
+            parts.append(text(x_of(8, 0), y + 14 + number * EMPTY_LINE, words, True, "empty"))
         parts.append("</svg>")
         return Markup("".join(parts))
     for row, category in enumerate(chart.categories):

@@ -77,6 +77,7 @@ def context(request: web.Request, t: Translator | None = None) -> dict[str, Any]
         "lang": t.lang,
         "dir": "rtl" if t.rtl else "ltr",
         "languages": LANGUAGES,
+        "language_name": language_name(t.lang),
         "switch_url": lambda code: _switch_url(request, code),
         "path": request.path,
         "static": static,

@@ -48,14 +48,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# How long before an event a reminder comes, inside a sentence ("I will remind you: 1 hour
+# before and 1 day before") and as a button, which starts with an icon and a capital.
+OFFSET_WORDS = {
+    60: N_("1 hour before"),
+    180: N_("3 hours before"),
+    1440: N_("1 day before"),
+    2880: N_("2 days before"),
+}
+OFFSET_BUTTONS = {
+    60: N_("⏰ 1 hour before"),
+    180: N_("⏰ 3 hours before"),
+    1440: N_("⏰ 1 day before"),
+    2880: N_("⏰ 2 days before"),
+}
+
+
 def offset_label(t: Translator, minutes: int) -> str:
-    labels = {
-        60: N_("1 hour before"),
-        180: N_("3 hours before"),
-        1440: N_("1 day before"),
-        2880: N_("2 days before"),
-    }
-    return t._(labels[minutes])
+    return t._(OFFSET_WORDS[minutes])
 
 
 async def events_home(ctx: Context) -> None:
@@ -291,7 +301,8 @@ async def show_times(ctx: Context, *, edit: bool = False) -> None:
     t = ctx.t
     chosen = set(ctx.user.reminder_offsets)
     buttons = [
-        [Button(("✅ " if m in chosen else "") + offset_label(t, m), f"ev:t:{m}")] for m in OFFSETS
+        [Button(("✅ " if m in chosen else "") + t._(OFFSET_BUTTONS[m]), f"ev:t:{m}")]
+        for m in OFFSETS
     ]
     buttons.append([Button(("✅ " if not chosen else "") + "🔕 " + t._("No reminders"), "ev:toff")])
     buttons.extend(ui.back_to_menu(ctx))

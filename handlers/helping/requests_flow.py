@@ -46,11 +46,11 @@ from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, relay_row
 from handlers.helping.vocabulary import (
     DAY_CHOSEN,
-    DAY_PARTS,
+    DAY_PART_BUTTONS,
     DAYS_AHEAD,
     HELP_CATEGORIES,
     STATE_LABELS,
-    WHEN,
+    WHEN_BUTTONS,
     noon,
 )
 from handlers.messages import Button, Location, Media, Text
@@ -408,11 +408,11 @@ async def _area(ctx: Context, answer: Answer) -> None:
 
 
 def _when_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
-    return [[Button(ctx.t._(label), f"hr:when:{key}")] for key, label in WHEN.items()]
+    return [[Button(ctx.t._(label), f"hr:when:{key}")] for key, label in WHEN_BUTTONS.items()]
 
 
 async def _when(ctx: Context, answer: Answer) -> None:
-    if ctx.args not in WHEN:
+    if ctx.args not in WHEN_BUTTONS:
         ctx.stale()
     answer.draft["when_kind"] = ctx.args
     if ctx.args == "asap":
@@ -440,7 +440,7 @@ def _day_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
 
 
 def _part_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
-    choices = [Button(ctx.t._(label), f"hr:part:{key}") for key, label in DAY_PARTS.items()]
+    choices = [Button(ctx.t._(label), f"hr:part:{key}") for key, label in DAY_PART_BUTTONS.items()]
     return [*ui.rows(choices), _back_to_when(ctx, "part")]
 
 
@@ -467,7 +467,7 @@ async def _day(ctx: Context, answer: Answer) -> None:
 async def _part(ctx: Context, answer: Answer) -> None:
     day = answer.draft.get("when_text", "")
     found = DAY_CHOSEN.fullmatch(day)
-    if ctx.args not in DAY_PARTS or found is None or found.group(2):
+    if ctx.args not in DAY_PART_BUTTONS or found is None or found.group(2):
         ctx.stale()
     answer.draft["when_text"] = day if ctx.args == "any" else f"{day} {ctx.args}"
     await FORM.answered(ctx, answer)

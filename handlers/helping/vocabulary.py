@@ -33,19 +33,32 @@ HELP_CATEGORIES: dict[str, tuple[str, str]] = {
     "other": ("✨", N_("Something else")),
 }
 
+# A button and a sentence never share a source string: a button starts with a capital (tr,
+# uk, ...) and an icon, the same words inside a sentence do not ("🕓 so bald wie möglich").
 WHEN: dict[str, str] = {
     "asap": N_("as soon as possible"),
     "date": N_("on a certain day"),
     "window": N_("flexible, in a time window"),
 }
+WHEN_BUTTONS: dict[str, str] = {
+    "asap": N_("⚡ As soon as possible"),
+    "date": N_("📅 On a certain day"),
+    "window": N_("↔️ Flexible, in a time window"),
+}
 
 # "On a certain day": the day from buttons (the next week), then the time of day.
 DAYS_AHEAD = 7
+DAY_PART_BUTTONS: dict[str, str] = {
+    "morning": N_("🌅 Morning"),
+    "afternoon": N_("☀️ Afternoon"),
+    "evening": N_("🌆 Evening"),
+    "any": N_("🕓 Any time that day"),
+}
+# The parts of a day in a sentence ("Dienstag, 25. November, nachmittags"); "any" adds none.
 DAY_PARTS: dict[str, str] = {
-    "morning": N_("🌅 in the morning"),
-    "afternoon": N_("☀️ in the afternoon"),
-    "evening": N_("🌆 in the evening"),
-    "any": N_("🕓 any time that day"),
+    "morning": N_("in the morning"),
+    "afternoon": N_("in the afternoon"),
+    "evening": N_("in the evening"),
 }
 # How a day chosen by button is kept in ``when_text`` ("2026-11-25 afternoon"): each reader
 # sees it in their own language; anything else there is the person's own words.

@@ -33,8 +33,11 @@ class FakeSender:
 
 
 class Clock:
+    """The worker's clock, moved on by the test. It starts at the real time: messages are
+    queued due at the real time, and a fixed start would one day lie before them."""
+
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+        self.now = datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.now

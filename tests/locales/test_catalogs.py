@@ -89,6 +89,8 @@ CATS = ["one", "other"]
         (Message("Hello", "Hallo", flags=["fuzzy"]), "fuzzy"),
         (Message("<b>Hi</b>", "Hallo"), "HTML tags differ"),
         (Message("Send /help", "Senden Sie /hilfe"), "/commands differ"),
+        (Message("in 3 days", "بعد از ۳ روز"), "Persian digits"),
+        (Message("in 3 days", "بعد ٣ أيام"), "Persian digits"),
         (Message(("{n} day", "{n} days"), ("{n} Tag",)), "plural forms"),
         (Message(("{n} day", "{n} days"), ("ein Tag", "viele Tage")), "placeholders differ"),
     ],

@@ -142,9 +142,13 @@ def readable(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# axe-core's impacts that fail a page (issue 31: "moderate" or above).
+FAILING_IMPACTS = ("moderate", "serious", "critical")
+
+
 async def assert_accessible(page: Page, name: str) -> None:
-    """No axe-core violation of impact serious or critical on the page."""
-    bad = [v for v in await axe_violations(page) if v["impact"] in ("serious", "critical")]
+    """No axe-core violation of impact moderate, serious or critical on the page."""
+    bad = [v for v in await axe_violations(page) if v["impact"] in FAILING_IMPACTS]
     assert not bad, f"{name}: accessibility violations\n{readable(bad)}"
 
 
@@ -179,11 +183,14 @@ async def tab_to(page: Page, selector: str, *, limit: int = 120) -> int:
 # -- screenshots --------------------------------------------------------------------------
 
 
-async def screenshots(page: Page, name: str, lang: str) -> list[Path]:
-    """``var/screenshots/<name>-<width>-<lang>.png`` at phone and desk width (whole page)."""
+async def screenshots(
+    page: Page, name: str, lang: str, sizes: tuple[dict[str, int], ...] = WIDTHS
+) -> list[Path]:
+    """``var/screenshots/<name>-<width>-<lang>.png`` at phone and desk width (whole page);
+    the page is left at the last of ``sizes``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     written = []
-    for size in WIDTHS:
+    for size in sizes:
         await page.set_viewport_size(size)  # type: ignore[arg-type]
         await page.wait_for_load_state("networkidle")
         path = SCREENSHOTS / f"{name}-{size['width']}-{lang}.png"

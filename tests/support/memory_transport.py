@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.delivery import OutboxWorker
+from bot.delivery import OutboxWorker, Speaker
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     ButtonPress,
@@ -23,12 +23,14 @@ from handlers.messages import (
 class MemoryTransport:
     """Also an outbox sender: what the bot sends to other people lands in ``inbox[chat]``."""
 
-    def __init__(self, dispatcher: Dispatcher, platform: str = "memory") -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, platform: str = "memory", speaker: Speaker | None = None
+    ) -> None:
         self.dispatcher = dispatcher
         self.platform = platform
         self._ids = itertools.count(1)
         self.inbox: dict[str, list[Outgoing]] = {}
-        self.worker = OutboxWorker(dispatcher.db, [self])
+        self.worker = OutboxWorker(dispatcher.db, [self], speaker=speaker)
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None

@@ -35,6 +35,12 @@
   }
   var lang = mapEl.dataset.lang;
   var form = document.getElementById("filters");
+  // On a phone's screen the filters fold away so that the map is in the first screen
+  // (the same width as map.css's one-column layout).
+  var filterBox = document.getElementById("filter-box");
+  if (filterBox && window.matchMedia("(max-width: 60rem)").matches) {
+    filterBox.open = false;
+  }
   var list = document.getElementById("place-list");
   var count = document.getElementById("list-count");
   var details = document.getElementById("details");
@@ -179,7 +185,10 @@
         }
         details.innerHTML = html;
         var heading = details.querySelector("h2");
-        (heading || details).focus();
+        // Where the person is looking: on a phone the panel is below the list, so it is
+        // scrolled into view (as little as needed) rather than opened out of sight.
+        (heading || details).focus({ preventScroll: true });
+        details.scrollIntoView({ block: "nearest" });
       });
     var marker = markers[id];
     if (fromList && marker) {

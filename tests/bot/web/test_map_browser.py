@@ -240,3 +240,62 @@ async def test_the_statistics_are_accessible_with_screenshots(site, chrome):
             await browser.assert_accessible(page, f"desk statistics ({lang})")
             await browser.screenshots(page, "desk-stats", lang)
             assert not session.foreign, session.foreign
+
+
+async def _box(page: Page, selector: str) -> dict[str, float]:
+    box = await page.locator(selector).bounding_box()
+    assert box is not None, selector
+    return box
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+async def test_on_a_phone_the_map_is_in_the_first_screen(site, chrome, lang):
+    """Issue 31 item 6: the languages behind one 🌐 control, the filters folded, so the map
+    starts in the first screen; both open with the keyboard."""
+    async with browser.browsing(chrome, lang, browser.PHONE) as session:
+        page = session.page
+        await open_map(page, site.base + "/")
+        screen = browser.PHONE["height"]
+        box = await _box(page, "#map")
+        assert box["y"] + box["height"] / 2 <= screen, box
+        assert not await page.locator("#languages nav").is_visible()
+        assert not await page.locator("#filters").is_visible()
+
+        await browser.tab_to(page, "#filter-box > summary")
+        assert await browser.focus_is_visible(page)
+        await page.keyboard.press("Enter")
+        await page.locator("#filters [name='wheelchair']").wait_for(state="visible")
+
+        await page.locator("#languages > summary").focus()
+        await page.keyboard.press("Enter")
+        turkish = page.locator("#languages a[hreflang='tr']")
+        await turkish.wait_for(state="visible")
+        link = await _box(page, "#languages a[hreflang='tr']")
+        assert link["x"] >= 0 and link["x"] + link["width"] <= browser.PHONE["width"], link
+        await turkish.focus()
+        async with page.expect_navigation():
+            await page.keyboard.press("Enter")
+        assert await page.get_attribute("html", "lang") == "tr"
+        assert not session.foreign, session.foreign
+
+
+async def test_on_a_phone_a_tapped_place_shows_its_details_in_view(site, chrome):
+    """Issue 31 item 6: the details appear where the person is looking, not below the
+    list out of sight."""
+    async with browser.browsing(chrome, "de", browser.PHONE) as session:
+        page = session.page
+        await open_map(page, site.base + "/")
+        # The first entry at the screen's bottom edge, as a thumb scrolling down finds it.
+        entry = page.locator("#place-list li[data-place-id] a").first
+        await entry.evaluate("el => el.scrollIntoView({block: 'end'})")
+        screen = browser.PHONE["height"]
+        before = await _box(page, "#details")
+        assert before["y"] >= screen, "the details were in view before the tap"
+        name = await entry.inner_text()
+        await entry.click()
+        await page.locator("#details .place-details", has_text=name).wait_for()
+        after = await _box(page, "#details")
+        # All of it in view; a panel taller than the screen from its top.
+        fits = after["y"] + after["height"] <= screen or after["y"] <= 1
+        assert after["y"] >= 0 and fits, after
+        assert await page.evaluate("document.activeElement.closest('#details') !== null")

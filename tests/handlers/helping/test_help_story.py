@@ -326,7 +326,7 @@ async def test_on_a_certain_day_is_chosen_with_buttons_and_reads_in_each_languag
     de = translator("de")
     noon = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 12, tzinfo=TIMEZONE)
     post = story.received(GROUP)
-    assert str(de.skeleton(noon, "MMMMEEEEd")) in post and de._("☀️ in the afternoon") in post
+    assert str(de.skeleton(noon, "MMMMEEEEd")) in post and de._("in the afternoon") in post
     # A day from an old button (yesterday's) changes nothing.
     await story.press("sara", "hr:new")
     await story.press("sara", "hr:cat:shopping")

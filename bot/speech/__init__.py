@@ -1,0 +1,12 @@
+"""The speech port: engines that say a text aloud in one of the bot's languages, for read
+aloud (handlers/read_aloud.py).
+
+``engine.py`` is the port (:class:`SpeechEngine`, :class:`Audio` and the errors);
+``espeak`` (embedded, in-process on libespeak-ng) and ``http_engine`` (an operator's
+server speaking ``POST /v1/audio/speech``) are the engines a configuration can choose,
+``engines.py`` builds the configured one; ``script`` turns a message into the words to say
+(numbers, times, money and distances as words, icons and markup left out, the buttons
+named in order); ``opus`` encodes the audio as OGG/Opus, what Telegram plays as a voice
+note and Matrix as a voice message; ``speaker`` puts it together for the outbox worker,
+with a time-out and a cache for public texts.
+"""

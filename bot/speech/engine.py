@@ -1,0 +1,41 @@
+"""The port every speech engine implements, and what it hands back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Mono samples (float32, -1 … 1) at ``rate`` per second."""
+
+    samples: np.ndarray
+    rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / self.rate if self.rate else 0.0
+
+
+class SpeechError(Exception):
+    """The engine could not say the text (down, refused, garbage, too slow)."""
+
+
+class NoVoice(SpeechError):
+    """The engine has no voice for the language."""
+
+
+class SpeechEngine(Protocol):
+    name: str
+
+    async def languages(self, wanted: tuple[str, ...]) -> frozenset[str]:
+        """Which of ``wanted`` the engine really speaks (checked, not assumed)."""
+
+    async def speak(self, text: str, lang: str) -> Audio:
+        """``text`` said in ``lang``; raise :class:`SpeechError`."""
+
+    async def close(self) -> None:
+        """Let go of what the engine holds."""

@@ -1,0 +1,231 @@
+"""What is said: a message as it was sent, turned into the words an engine reads aloud.
+
+Icons, markup, quote bars and bidi marks are left out (a name is read as written); clock
+times, dates, money, distances and numbers are written out as words of the language, so
+that every engine reads them alike and the way a person says them ("vierzehn Uhr
+dreißig", "zwölf Euro fünfzig"); then the buttons are named in order ("Knopf eins: Orte
+finden."), so that someone who cannot read them knows which one to press.
+
+Numbers become words by the CLDR spell-out rules of ICU (PyICU), the one library that
+has them for all ten languages (num2words lacks Bulgarian); the sentences around them
+("{hours} Uhr {minutes}", "Knopf {n}") are the translators', in the catalogs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+import icu
+from babel.dates import format_date
+from babel.numbers import NumberFormatError, parse_decimal
+
+from handlers.parsing import ascii_digits
+from locales import N_, NUMBERS, Translator
+
+# Longest text said at once: a voice message of a few minutes at most.
+MOST_CHARACTERS = 2000
+
+_TAG = re.compile(r"<[^>]*>")
+_BIDI = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e"), None
+)
+# Quote bars before relayed text, list bullets, arrows: marks for the eye only.
+_FOR_THE_EYE = dict.fromkeys(map(ord, "│•▶◀←→↔⬅➡"), " ") | {ord("·"): ", ", ord("|"): ", "}
+_CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_DATE_DMY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d])")
+_DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+# Long digit strings and those with a leading zero (phone numbers, postcodes) digit by digit.
+_DIGITS_ONE_BY_ONE = re.compile(r"(?<![\d.,])(0\d+|\d{6,})(?![\d])")
+_REQUEST_NUMBER = re.compile(r"#(\d+)")
+_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:!?،؛؟])")
+
+
+@cache
+def _spellout(lang: str) -> icu.RuleBasedNumberFormat:
+    return icu.RuleBasedNumberFormat(icu.URBNFRuleSetTag.SPELLOUT, icu.Locale(lang))
+
+
+def number_words(value: int | float | Decimal, lang: str) -> str:
+    """A number in words of ``lang`` ("zwölf Komma fünf"), by CLDR's spell-out rules."""
+    words = _spellout(lang).format(float(value) if isinstance(value, Decimal) else value)
+    return str(words).replace("\u00ad", "")  # ICU's soft hyphens in long German words
+
+
+def _symbols(t: Translator) -> tuple[str, str]:
+    """The locale's decimal and group signs (Latin digits, locales.NUMBERS)."""
+    symbols = t.locale.number_symbols[NUMBERS]
+    return symbols["decimal"], symbols["group"]
+
+
+def _parse(text: str, t: Translator) -> Decimal | None:
+    try:
+        return parse_decimal(text, locale=t.locale, numbering_system=NUMBERS)
+    except (NumberFormatError, InvalidOperation, ValueError):
+        return None
+
+
+def _clock(match: re.Match[str], t: Translator) -> str:
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    words_h = number_words(hours, t.lang)
+    if minutes == 0:
+        return t.gettext(N_("{hours} o'clock")).format(hours=words_h)
+    return t.gettext(N_("{hours} {minutes}")).format(
+        hours=words_h, minutes=number_words(minutes, t.lang)
+    )
+
+
+def _a_date(day: int, month: int, year: int, t: Translator) -> str | None:
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return None
+    return format_date(when, "long", locale=t.locale)
+
+
+def _money(text: str, t: Translator) -> str:
+    decimal, group = map(re.escape, _symbols(t))
+    amount = rf"\d{{1,3}}(?:{group}\d{{3}})*(?:{decimal}\d{{2}})?|\d+(?:{decimal}\d{{2}})?"
+    pattern = re.compile(rf"€\s?({amount})|({amount})\s?€")
+
+    def said(match: re.Match[str]) -> str:
+        value = _parse(match.group(1) or match.group(2), t)
+        if value is None:
+            return match.group(0)
+        euros, cents = int(value), int((value - int(value)) * 100)
+        words = t.ngettext("{n} euro", "{n} euros", euros).format(n=number_words(euros, t.lang))
+        if cents:
+            words += " " + t.ngettext("{n} cent", "{n} cents", cents).format(
+                n=number_words(cents, t.lang)
+            )
+        return words
+
+    return pattern.sub(said, text)
+
+
+@cache
+def _unit_patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
+    """The locale's short kilometre and metre in each plural form ("1,5 km", "7 metri",
+    "370 متر") as patterns, with the unit they stand for."""
+    from locales import translator
+
+    t = translator(lang)
+    decimal = re.escape(_symbols(t)[0])
+    number = rf"\d+(?:{decimal}\d+)?"
+    patterns = []
+    for unit in ("length-kilometer", "length-meter"):
+        forms = t.locale._data["unit_patterns"][unit]["short"]
+        shapes = {str(forms[key]) for key in forms if "{0}" in str(forms[key])}
+        for shape in sorted(shapes, key=len, reverse=True):
+            before, _, after = (part.strip() for part in shape.partition("{0}"))
+            text = rf"{re.escape(before)}\s?({number})" + (
+                rf"\s?{re.escape(after)}" if after else ""
+            )
+            patterns.append((re.compile(text + r"(?!\w)"), unit))
+    return patterns
+
+
+def _unit_words(amount: int | float, unit: str, t: Translator) -> str:
+    """ "1,5 Kilometer" with the number in words: the locale's long words for the amount's
+    plural form, its short ones where it has no long (Persian)."""
+    patterns = t.locale._data["unit_patterns"][unit]
+    category = t.locale.plural_form(amount)
+    for length in ("long", "short"):
+        forms = patterns.get(length) or {}
+        shape = forms.get(category) or forms.get("other")
+        if shape and "{0}" in str(shape):
+            return str(shape).replace("{0}", number_words(amount, t.lang))
+    return number_words(amount, t.lang)
+
+
+def _distances(text: str, t: Translator) -> str:
+    for pattern, unit in _unit_patterns(t.lang):
+
+        def said(match: re.Match[str], unit: str = unit) -> str:
+            value = _parse(match.group(1), t)
+            if value is None:
+                return match.group(0)
+            return _unit_words(int(value) if value == int(value) else float(value), unit, t)
+
+        text = pattern.sub(said, text)
+    return text
+
+
+def _numbers(text: str, t: Translator) -> str:
+    decimal, group = map(re.escape, _symbols(t))
+    text = _DIGITS_ONE_BY_ONE.sub(
+        lambda m: " ".join(number_words(int(d), t.lang) for d in m.group(1)), text
+    )
+    pattern = re.compile(rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{decimal}\d+)?|\d+(?:{decimal}\d+)?")
+
+    def said(match: re.Match[str]) -> str:
+        value = _parse(match.group(0), t)
+        if value is None:
+            return match.group(0)
+        return number_words(int(value) if value == int(value) else value, t.lang)
+
+    return pattern.sub(said, text)
+
+
+def _without_icons(text: str) -> str:
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("So", "Sk", "Cs", "Co") or char in "\u200d\ufe0f\ufe0e\u20e3":
+            kept.append(" ")
+        else:
+            kept.append(char)
+    return "".join(kept)
+
+
+def plain(text: str) -> str:
+    """The text a person reads, without markup, bidi marks or icons."""
+    text = html.unescape(_TAG.sub("", text)).translate(_BIDI).translate(_FOR_THE_EYE)
+    return _without_icons(text)
+
+
+def words(text: str, t: Translator) -> str:
+    """One line of text with its times, dates, money, distances and numbers in words."""
+    text = ascii_digits(text)
+    text = _CLOCK.sub(lambda m: _clock(m, t), text)
+    text = _DATE_DMY.sub(
+        lambda m: _a_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), t) or m.group(0),
+        text,
+    )
+    text = _DATE_ISO.sub(
+        lambda m: _a_date(int(m.group(3)), int(m.group(2)), int(m.group(1)), t) or m.group(0),
+        text,
+    )
+    text = _money(text, t)
+    text = _distances(text, t)
+    text = _REQUEST_NUMBER.sub(lambda m: t.gettext(N_("number {n}")).format(n=m.group(1)), text)
+    return _numbers(text, t)
+
+
+def script(text: str, labels: list[str], t: Translator) -> str:
+    """What is said for a message: its lines, then its buttons in order."""
+    lines = [_tidy(words(plain(line), t)) for line in str(text).splitlines()]
+    said = [_sentence(line) for line in lines if any(c.isalnum() for c in line)]
+    for index, label in enumerate(labels, start=1):
+        name = _tidy(words(plain(label), t))
+        if name:
+            said.append(
+                t.gettext(N_("Button {n}: {label}.")).format(
+                    n=number_words(index, t.lang), label=name.rstrip(".")
+                )
+            )
+    return "\n".join(said)[:MOST_CHARACTERS]
+
+
+def _tidy(line: str) -> str:
+    return _SPACE_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", line)).strip(" ,")
+
+
+def _sentence(line: str) -> str:
+    """A line ends with a stop, so that the engine pauses after it."""
+    return line if line[-1] in ".!?:;…؟。" else line + "."

@@ -1,0 +1,80 @@
+"""Read aloud for the outbox worker (the :class:`bot.delivery.Speaker` it is given): a
+speech (handlers/messages.py) becomes the words to say (script.py), the engine says them
+within a time-out, and the audio is encoded as OGG/Opus (opus.py).
+
+The audio of a public text (a place's details, the same for everyone) is kept in a small
+cache in memory, keyed by a hash of the language and the words; the audio of anything
+personal (a relayed message, a request, a name) is made for its delivery and dropped
+(db/personal_data.py says so).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from bot.speech.engine import SpeechEngine, SpeechError
+from bot.speech.opus import ogg_opus
+from bot.speech.script import script
+from handlers.messages import SPOKEN, Speech, Voice
+from locales import translator
+
+log = logging.getLogger(__name__)
+
+CACHED_TEXTS = 200
+
+
+class Speaker:
+    def __init__(self, engine: SpeechEngine, *, timeout_seconds: float = 10.0) -> None:
+        self.engine = engine
+        self.timeout_seconds = timeout_seconds
+        # Set by :meth:`check`: the languages read aloud is offered in.
+        self.languages: frozenset[str] = frozenset()
+        self._cache: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+
+    async def check(self, wanted: Iterable[str]) -> frozenset[str]:
+        """Which of ``wanted`` the engine speaks; read aloud is offered in those only."""
+        try:
+            self.languages = await self.engine.languages(tuple(wanted))
+        except SpeechError as exc:
+            log.warning("speech engine %s unusable: %s", self.engine.name, exc)
+            self.languages = frozenset()
+        return self.languages
+
+    async def voice(self, speech: Speech) -> Voice:
+        content, seconds = await self.audio(
+            script(speech.text, speech.labels, translator(speech.lang)),
+            speech.lang,
+            public=speech.public,
+        )
+        return Voice(
+            file_id="",
+            platform=SPOKEN,
+            mime_type="audio/ogg",
+            duration_seconds=seconds,
+            content=content,
+        )
+
+    async def audio(self, words: str, lang: str, *, public: bool) -> tuple[bytes, float]:
+        """``words`` said in ``lang`` as OGG/Opus, and its length in seconds."""
+        key = hashlib.sha256(f"{self.engine.name}\0{lang}\0{words}".encode()).hexdigest()
+        if public and key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        try:
+            said = await asyncio.wait_for(self.engine.speak(words, lang), self.timeout_seconds)
+        except TimeoutError:
+            raise SpeechError("the speech engine took too long") from None
+        # Encoding takes the processor for a moment: off the event loop.
+        made = await asyncio.to_thread(ogg_opus, said), said.seconds
+        if public:
+            self._cache[key] = made
+            while len(self._cache) > CACHED_TEXTS:
+                self._cache.popitem(last=False)
+        return made
+
+    async def close(self) -> None:
+        await self.engine.close()

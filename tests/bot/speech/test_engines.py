@@ -1,0 +1,136 @@
+"""The speech engines for real: eSpeak NG in this process speaks all ten languages with
+each language's own voice, the audio is valid OGG/Opus (read back by mutagen's parser,
+not by libsndfile that wrote it) and grows with the text; the HTTP engine against a fake
+server speaking the documented request form, with a wrong key, an unknown language and a
+server that never answers; the speaker caches public texts only."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from mutagen.oggopus import OggOpus
+
+from bot.speech.engine import NoVoice, SpeechError
+from bot.speech.engines import embedded
+from bot.speech.http_engine import HttpEngine
+from bot.speech.opus import ogg_opus
+from bot.speech.speaker import Speaker
+from handlers.messages import Speech
+from locales import SUPPORTED_LANGUAGES
+from tests.support.fake_speech_server import FakeSpeechServer
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SHORT = {
+    "de": "Guten Tag.",
+    "en": "Good day.",
+    "ar": "مرحبا.",
+    "tr": "İyi günler.",
+    "uk": "Добрий день.",
+    "ru": "Добрый день.",
+    "ro": "Bună ziua.",
+    "bg": "Добър ден.",
+    "pl": "Dzień dobry.",
+    "fa": "روز بخیر.",
+}
+
+
+def opus_seconds(data: bytes) -> float:
+    audio = OggOpus(io.BytesIO(data))
+    assert audio.info.channels == 1
+    return float(audio.info.length)
+
+
+async def test_espeak_speaks_all_ten_languages_with_their_own_voice():
+    engine = embedded()
+    assert await engine.languages(SUPPORTED_LANGUAGES) == frozenset(SUPPORTED_LANGUAGES)
+    for lang in SUPPORTED_LANGUAGES:
+        # The voice eSpeak NG took is that language's (British English for "en").
+        assert (await engine.voice_language(lang)).split("-")[0] == lang
+    with pytest.raises(NoVoice):
+        await engine.speak("x", "xx")
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+async def test_the_audio_is_ogg_opus_and_grows_with_the_text(lang):
+    engine = embedded()
+    short = ogg_opus(await engine.speak(SHORT[lang], lang))
+    longer = ogg_opus(await engine.speak(" ".join([SHORT[lang]] * 4), lang))
+    assert short.startswith(b"OggS") and b"OpusHead" in short[:100]
+    assert 0.2 < opus_seconds(short) < opus_seconds(longer)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def server() -> AsyncIterator[FakeSpeechServer]:
+    fake = FakeSpeechServer()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def test_the_http_engine_speaks_the_documented_form(server):
+    engine = HttpEngine(server.url, {"de": "thorsten"}, model="tts-1", api_key="secret-key")
+    try:
+        assert await engine.languages(SUPPORTED_LANGUAGES) == frozenset({"de"})
+        audio = await engine.speak("Guten Tag, Nachbarin.", "de")
+        assert server.requests[-1] == {
+            "model": "tts-1",
+            "input": "Guten Tag, Nachbarin.",
+            "voice": "thorsten",
+            "response_format": "wav",
+        }
+        assert audio.rate == 16_000 and 1.0 < audio.seconds < 1.1
+        assert opus_seconds(ogg_opus(audio)) > 1.0
+        with pytest.raises(NoVoice):
+            await engine.speak("Merhaba", "tr")
+    finally:
+        await engine.close()
+
+
+async def test_a_wrong_key_and_a_silent_server_are_errors_not_hangs(server):
+    wrong = HttpEngine(server.url, {"de": "thorsten"}, api_key="wrong")
+    slow = HttpEngine(server.url, {"de": "thorsten"}, api_key="secret-key", timeout_seconds=1)
+    try:
+        with pytest.raises(SpeechError, match="401"):
+            await wrong.speak("Hallo", "de")
+        server.hanging = True
+        with pytest.raises(SpeechError, match="too long"):
+            await slow.speak("Hallo", "de")
+    finally:
+        server.release()
+        await wrong.close()
+        await slow.close()
+
+
+class CountingEngine:
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def languages(self, wanted: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(wanted)
+
+    async def speak(self, text: str, lang: str):
+        self.calls += 1
+        return await embedded().speak(text, lang)
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_the_speaker_caches_public_texts_only():
+    engine = CountingEngine()
+    speaker = Speaker(engine)
+    await speaker.check(("de",))
+    public = Speech(text="📍 Nordmarkt", lang="de", public=True)
+    personal = Speech(text="💬 Vera: bis gleich", lang="de")
+    first = await speaker.voice(public)
+    again = await speaker.voice(public)
+    assert first.content == again.content and engine.calls == 1
+    await speaker.voice(personal)
+    await speaker.voice(personal)
+    assert engine.calls == 3

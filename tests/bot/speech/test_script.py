@@ -1,0 +1,135 @@
+"""What is said (bot/speech/script.py) in each of the ten languages: a clock time, money
+and a distance in words, icons and bidi marks left out, the buttons named in order; a
+name read as written, a phone number digit by digit, a date in words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from markupsafe import Markup
+
+from bot.speech.script import number_words, plain, script
+from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, TIMEZONE, translator
+
+# 🕓 14:30 / 💶 12,50 € / 📍 1,5 km, then the buttons "🗺 Back" and "▶️ More", as each
+# language says them (read and checked by ear-minded eyes; ICU's CLDR number words).
+SAID = {
+    "de": (
+        "vierzehn Uhr dreißig.",
+        "zwölf Euro fünfzig Cent.",
+        "eins Komma fünf Kilometer.",
+        "Knopf eins: Zurück.",
+        "Knopf zwei: Mehr.",
+    ),
+    "en": (
+        "fourteen thirty.",
+        "twelve euros fifty cents.",
+        "one point five kilometers.",
+        "Button one: Back.",
+        "Button two: More.",
+    ),
+    "ar": (
+        "الساعة أربعة عشر وثلاثون دقيقة.",
+        "إثنا عشر يورو خمسون سنت.",
+        "واحد فاصل خمسة كيلومتر.",
+        "الزر واحد: رجوع.",
+        "الزر إثنان: المزيد.",
+    ),
+    "tr": (
+        "saat on dört otuz.",
+        "on iki euro elli sent.",
+        "bir virgül beş kilometre.",
+        "Düğme bir: Geri.",
+        "Düğme iki: Daha fazla.",
+    ),
+    "uk": (
+        "чотирнадцять тридцять.",
+        "дванадцять євро пʼятдесят центів.",
+        "один кома пʼять кілометра.",
+        "Кнопка один: Назад.",
+        "Кнопка два: Більше.",
+    ),
+    "ru": (
+        "четырнадцать тридцать.",
+        "двенадцать евро пятьдесят центов.",
+        "одна целый пять десятых километра.",
+        "Кнопка один: Назад.",
+        "Кнопка два: Ещё.",
+    ),
+    "ro": (
+        "ora patrusprezece și treizeci.",
+        "doisprezece euro cincizeci de cenți.",
+        "unu virgulă cinci kilometri.",
+        "Butonul unu: Înapoi.",
+        "Butonul doi: Mai multe.",
+    ),
+    "bg": (
+        "четиринайсет и трийсет.",
+        "дванайсет евро петдесет цента.",
+        "едно цяло и пет километра.",
+        "Бутон едно: Назад.",
+        "Бутон две: Още.",
+    ),
+    "pl": (
+        "godzina czternaście trzydzieści.",
+        "dwanaście euro pięćdziesiąt centów.",
+        "jeden przecinek pięć kilometra.",
+        "Przycisk jeden: Wstecz.",
+        "Przycisk dwa: Więcej.",
+    ),
+    "fa": (
+        "ساعت چهارده و سی دقیقه.",
+        "دوازده یورو پنجاه سنت.",
+        "یک ممیز پنج کیلومتر.",
+        "دکمه یک: بازگشت.",
+        "دکمه دو: بیشتر.",
+    ),
+}
+
+
+def test_every_language_has_its_words():
+    assert set(SAID) == set(SUPPORTED_LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_times_money_distances_and_buttons_in_words(lang):
+    t = translator(lang)
+    text = (
+        t.t("🕓 {when}", when=t.time(datetime(2026, 11, 24, 14, 30, tzinfo=TIMEZONE)))
+        + Markup("\n")
+        + t.format("💶 {m}", m=t.money(1250))
+        + Markup("\n")
+        + t.format("📍 {d}", d=t.distance(1500))
+    )
+    said = script(text, ["🗺 " + t._("Back"), t.arrow("on") + " " + t._("More")], t)
+    assert said.split("\n") == list(SAID[lang])
+    assert not any(c.isdigit() for c in said)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_icons_markup_and_bidi_marks_are_left_out_and_a_name_is_read_as_written(lang):
+    t = translator(lang)
+    text = t.t("🤝 <b>{name}</b> ✅", name="Вера ‮Ali")
+    said = script(text, [], t)
+    assert "Вера" in said and "Ali" in said
+    for mark in ("<b>", "🤝", "✅", FSI, PDI, RLM, "\u202e", "\ufe0f"):
+        assert mark not in said
+
+
+def test_phone_numbers_digit_by_digit_dates_and_native_digits_in_words():
+    de = translator("de")
+    assert script(Markup("☎ 0231 123456"), [], de) == (
+        "null zwei drei eins eins zwei drei vier fünf sechs."
+    )
+    assert (
+        script(Markup("🗓 24.12.2026"), [], de)
+        == "vierundzwanzig. Dezember zweitausendsechsundzwanzig."
+    )
+    fa = translator("fa")
+    assert "سه" in script(Markup("۳ روز"), [], fa)  # Persian digits read in words too
+    assert number_words(1234, "bg") == "хиляда двеста трийсет и четири"
+
+
+def test_plain_keeps_letters_and_words_only():
+    assert plain("<i>Hallo</i> 👋 &amp; tschüss").split() == ["Hallo", "&", "tschüss"]
