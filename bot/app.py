@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from bot.cities import City
 from bot.config import Config
-from bot.delivery import MediaSource
+from bot.delivery import MediaSource, Speaker
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
@@ -61,10 +61,12 @@ async def start_web(
     username: str = "",
     city: City | None = None,
     media: Sequence[MediaSource] = (),
+    speaker: Speaker | None = None,
 ):
     """The web map and desk when ``web.port`` is set (None otherwise); ``city`` is whose
     they are (None: the main city's); ``media``: where the desk fetches the files people
-    sent to the bot (the city's running chat transports)."""
+    sent to the bot (the city's running chat transports); ``speaker``: reads a place's
+    details aloud on its page (read aloud, bot/speech)."""
     if not config.web.port:
         return None
     from bot.web.server import WebServer
@@ -72,7 +74,9 @@ async def start_web(
 
     further = city.slug if city is not None and not city.main else ""
     sources = {source.platform: source for source in media}
-    server = WebServer(Site(db, config, settings, wake, username, further, media=sources))
+    server = WebServer(
+        Site(db, config, settings, wake, username, further, media=sources, speaker=speaker)
+    )
     await server.start(config.web.listen, config.web.port)
     print(f"map:  {config.web.base_url}/", file=sys.stderr)
     print(

@@ -181,6 +181,7 @@ class CityBot:
                 bot_username(self.started),
                 self.city,
                 media=self.started,
+                speaker=self.worker.speaker,
             )
             tasks = [asyncio.create_task(role) for role in roles]
             tasks.append(asyncio.create_task(self.worker.run(stop)))

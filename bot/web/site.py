@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.config import Config
-from bot.delivery import MediaSource
+from bot.delivery import MediaSource, Speaker
 from db import Database
 from handlers.context import Backstage
 from handlers.settings import HandlerSettings
@@ -32,6 +32,8 @@ class Site:
     # transports running in this process (the desk plays a request's voice message through
     # them). Empty in ``python -m bot web`` alone, which holds no chat connection.
     media: Mapping[str, MediaSource] = field(default_factory=dict)
+    # Reads a place's details aloud (``/place/<id>/speech.ogg``); None: no engine.
+    speaker: Speaker | None = None
 
     @property
     def base_url(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import replace
 import aiohttp
 
 from bot.config import Config
-from bot.delivery import MediaSource
+from bot.delivery import MediaSource, Speaker
 from bot.web.server import WebServer
 from bot.web.site import Site
 from db import Database
@@ -30,12 +30,13 @@ async def serving(
     wake=lambda: None,
     username: str = "nachbarbot_test_bot",
     media: Sequence[MediaSource] = (),
+    speaker: Speaker | None = None,
 ) -> AsyncIterator[tuple[Site, str]]:
     """The web on a free port; ``settings.web_url`` of the returned site points at it.
     ``media``: the chat transports whose files the desk may fetch (a voice message)."""
     config = config or Config()
     sources = {source.platform: source for source in media}
-    server = WebServer(Site(db, config, settings, wake, username, media=sources))
+    server = WebServer(Site(db, config, settings, wake, username, media=sources, speaker=speaker))
     await server.start("127.0.0.1", 0)
     base = f"http://127.0.0.1:{server.port}"
     server.site.config = replace(config, web=replace(config.web, port=server.port))

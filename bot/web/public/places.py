@@ -13,6 +13,10 @@ Routes:
   small map, the bot's deep link ``/start place_<id>`` (Telegram link and QR code; the
   Matrix account with ``!start place_<id>``) and the poster's address.
 - ``GET /place/<id>/panel`` - the details alone, for the map's panel.
+- ``GET /place/<id>/speech.ogg?lang=<code>`` - the details read aloud (OGG/Opus, made by the
+  configured speech engine, bot/speech; cached, they are public), for the 🔊 player on the
+  page and the panel: a poster's QR code leads someone who cannot read to a spoken
+  description. 404 where no voice speaks the language.
 - ``GET /favicon.ico`` - nothing (204).
 
 The filters are the chat's (``handlers.places.search.on_map``); the details are the chat's
@@ -22,6 +26,7 @@ The filters are the chat's (``handlers.places.search.on_map``); the details are 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,11 +41,14 @@ from bot.web.pages import render
 from bot.web.public import links
 from bot.web.site import SITE, Site
 from db.places import MapPoint, Place
+from handlers.messages import Speech
 from handlers.places import render as place_render
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.search import Filters, on_map
 from handlers.places.vocabulary import CATEGORIES
-from locales import SUPPORTED_LANGUAGES, TIMEZONE, Translator, language_name
+from locales import SUPPORTED_LANGUAGES, TIMEZONE, Translator, language_name, translator
+
+log = logging.getLogger(__name__)
 
 # Places listed on the page without script; the filters narrow the rest.
 LIST_LIMIT = 200
@@ -189,7 +197,9 @@ def place_values(site: Site, place: Place, t: Translator) -> dict[str, Any]:
     assert place.id is not None
     payload = f"place_{place.id}"
     now = _now()
+    spoken = site.speaker is not None and t.lang in site.speaker.languages
     return {
+        "speech": f"/place/{place.id}/speech.ogg?lang={t.lang}" if spoken else "",
         "place": place,
         "details": _below_name(place_render.details(t, place, now)),
         "telegram": links.telegram(site, payload),
@@ -232,6 +242,27 @@ async def place_panel(request: web.Request) -> web.Response:
     return response
 
 
+async def place_speech(request: web.Request) -> web.Response:
+    """The place's details said aloud in the language asked for."""
+    site = request.app[SITE]
+    lang = request.query.get("lang", "")
+    if site.speaker is None or lang not in site.speaker.languages:
+        raise web.HTTPNotFound()
+    place = await place_of(request)
+    t = translator(lang)
+    speech = Speech(text=place_render.details(t, place, _now()), lang=lang, public=True)
+    try:
+        voice = await site.speaker.voice(speech)
+    except Exception as exc:  # an engine's failure is a page's 503, never a crash
+        log.warning("place speech failed: %s", type(exc).__name__)
+        raise web.HTTPServiceUnavailable() from None
+    return web.Response(
+        body=voice.content,
+        content_type="audio/ogg",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
 async def no_icon(request: web.Request) -> web.Response:
     # Browsers ask for it on every site; an empty answer instead of a 404 in their console.
     return web.Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
@@ -243,3 +274,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/places", places_json)
     app.router.add_get("/place/{id}", place_page)
     app.router.add_get("/place/{id}/panel", place_panel)
+    app.router.add_get("/place/{id}/speech.ogg", place_speech)

@@ -4,6 +4,7 @@ initData, and the "🗺 Map" button in the chat."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -13,8 +14,11 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from mutagen.oggopus import OggOpus
 
 from bot.config import Config, MatrixSection, TelegramSection, WebSection
+from bot.speech.engines import embedded
+from bot.speech.speaker import Speaker
 from bot.transports.markup import with_links
 from bot.transports.matrix import render as matrix_render
 from bot.transports.telegram import TelegramTransport
@@ -482,3 +486,31 @@ async def test_the_web_alone_asks_telegram_for_the_bots_name(fake_telegram: Fake
     assert await telegram_username(Config()) == ""
     unreachable = TelegramSection(token=TOKEN, api_base_url="http://127.0.0.1:9")
     assert await telegram_username(Config(telegram=unreachable), timeout=2) == ""
+
+
+async def test_a_place_is_read_aloud_on_its_page(sample: Database, settings: HandlerSettings):
+    """🔊 on the place page and the map's panel: the details said by the embedded engine
+    (OGG/Opus, cached: they are public); none where no voice speaks the language."""
+    speaker = Speaker(embedded())
+    await speaker.check(("de", "ar"))
+    async with serving(sample, settings, config=_config(), username=USERNAME, speaker=speaker) as (
+        _site,
+        base,
+    ):
+        data = await _json(base, "/api/places?lang=de")
+        place_id = data["places"][0][0]
+        status, page = await _get(base, f"/place/{place_id}?lang=ar")
+        assert status == 200 and f"/place/{place_id}/speech.ogg?lang=ar" in page
+        status, panel = await _get(base, f"/place/{place_id}/panel?lang=de")
+        assert f"/place/{place_id}/speech.ogg?lang=de" in panel
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/place/{place_id}/speech.ogg?lang=ar") as response:
+                assert response.status == 200
+                assert response.content_type == "audio/ogg"
+                audio = await response.read()
+            async with session.get(f"{base}/place/{place_id}/speech.ogg?lang=bg") as response:
+                assert response.status == 404  # no voice checked for Bulgarian here
+        assert audio.startswith(b"OggS")
+        assert OggOpus(io.BytesIO(audio)).info.length > 1
+        status, page = await _get(base, f"/place/{place_id}?lang=bg")
+        assert "speech.ogg" not in page

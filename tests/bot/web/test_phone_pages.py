@@ -54,7 +54,9 @@ NOT_PAGES = {
     "/favicon.ico": "an empty answer",
     "/api/places": "the map's places as JSON",
     "/place/{id}/panel": "a fragment shown in the map's details panel (opened there below)",
+    "/place/{id}/speech.ogg": "a place's details read aloud (OGG/Opus), played on its page",
     "/desk/stats/{table}.csv": "a table as CSV",
+    "/desk/requests/{id}/voice": "a request's voice message, played on the queue's page",
 }
 # Pages opened logged out, with their status: the desk's door, a page that does not exist.
 LOGGED_OUT = ("/", "/place/{id}", "/posters", "/poster/place/{id}", "/poster/district/{name}")
