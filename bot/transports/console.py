@@ -130,7 +130,9 @@ class ConsoleTransport(Transport):
         here = self.group or self.user
         to = getattr(item, "to", None)
         recipient = to.chat_id if to is not None else here
-        if not isinstance(item, Message) and not alongside:
+        # A message read aloud follows the text it says: that text's buttons stay pressable.
+        spoken = isinstance(item, Voice) and item.platform == SPOKEN
+        if not isinstance(item, Message) and not alongside and not spoken:
             self._typed[recipient] = False
         if isinstance(item, Message):
             text = with_links(item.text, item.buttons)

@@ -32,7 +32,7 @@ from bot.config import load_config
 from bot.transports.matrix import KEYCAPS
 from db import Database
 from handlers.helping.render import category_label
-from handlers.helping.vocabulary import WHEN
+from handlers.helping.vocabulary import WHEN_BUTTONS
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from locales import translator
@@ -124,12 +124,14 @@ async def _step(
 
 
 async def _onboard(person: MatrixPerson, bot: str) -> str:
-    """A direct chat with ``bot``: its greeting, Deutsch by typing 1, agreeing by reacting
-    1️⃣ on the privacy notice; returns the room."""
+    """A direct chat with ``bot``: its greeting, Deutsch by typing 1, read aloud declined
+    and the privacy notice agreed to by reacting; returns the room."""
     mark = len(person.received)
     room = await person.dm(bot)
     picker = await _said(person, room, "1️⃣", mark)
-    notice = await _step(person, room, lambda: person.say(room, "1"), "🔒")
+    # Read aloud is offered first (said aloud too); "no" by reacting 2️⃣, then the notice.
+    offer = await _step(person, room, lambda: person.say(room, "1"), "🔊")
+    notice = await _step(person, room, lambda: person.react(room, offer["event_id"], "2️⃣"), "🔒")
     assert "Deutsch" in _text(picker)
     await _step(person, room, lambda: person.react(room, notice["event_id"], "1️⃣"), "🏠")
     return room
@@ -286,7 +288,9 @@ async def test_two_cities_matrix_bots_in_one_process(
         await _step(amira, dm_u, lambda: press(amira, dm_u, kinds, shopping), "✍️")
         await _step(amira, dm_u, lambda: say(dm_u, "Einkauf in Königsborn"), "📍")
         when = await _step(amira, dm_u, lambda: say(dm_u, "Königsborn"), "🕓")
-        langs = await _step(amira, dm_u, lambda: press(amira, dm_u, when, DE._(WHEN["asap"])), "🗣")
+        langs = await _step(
+            amira, dm_u, lambda: press(amira, dm_u, when, DE._(WHEN_BUTTONS["asap"])), "🗣"
+        )
         summary = await _step(amira, dm_u, lambda: press(amira, dm_u, langs, DE._("Done")), "📋")
         mark_d = len(cora.received)
         post = await _step(

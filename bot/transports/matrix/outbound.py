@@ -22,6 +22,7 @@ from bot.transports.matrix.render import (
     render,
 )
 from handlers.messages import (
+    SPOKEN,
     ButtonPress,
     Delete,
     Document,
@@ -340,7 +341,7 @@ class Outbound(MatrixParts):
         caption = html_to_plain(str(voice.caption))
         content: dict[str, Any] = {
             "msgtype": "m.audio",
-            "body": caption or "🎤",
+            "body": caption or ("🔊" if voice.platform == SPOKEN else "🎤"),
             **where,
             "info": info,
             "org.matrix.msc1767.audio": audio,

@@ -13,6 +13,8 @@ import nio
 import pytest
 
 from bot.delivery import OutboxWorker
+from bot.speech.engines import embedded
+from bot.speech.speaker import Speaker
 from bot.transports.matrix import KEYCAPS
 from db import Database
 from db.statements import execute
@@ -430,3 +432,49 @@ async def test_a_voice_request_from_an_encrypted_chat_reaches_the_encrypted_room
         await running.stop()
         await cora.stop()
         await eva.stop()
+
+
+async def test_read_aloud_in_an_encrypted_chat(
+    eva: EncryptedPerson, db: Database, synapse: Synapse
+):
+    """Read aloud on Matrix as Element X creates the chat: the offer after the language is
+    said aloud as an encrypted m.audio voice message (OGG/Opus, eSpeak NG in the process);
+    switched on by reacting, the answers come as text and then as voice."""
+    running = Bot(synapse, db, HandlerSettings(speech_languages=frozenset({"ar", "en", "de"})))
+    transport = await running.start()
+    speaker = Speaker(embedded())
+    await speaker.check(("ar",))
+    worker = OutboxWorker(db, [transport], speaker=speaker, poll_seconds=0.2)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    delivery = asyncio.create_task(worker.run(stop))
+    try:
+        transport.config = replace(transport.config, greeting_wait_seconds=600)
+        room = await eva.dm_like_element_x(running.user_id, "مرحبا")
+        await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
+        mark = len(eva.received)
+        await eva.say(room, "3")  # العربية
+        offer = await eva.wait_for(lambda e: body(e).startswith("🔊"), after=mark)
+        sample = await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
+        assert "file" in sample["content"] and "url" not in sample["content"]  # encrypted
+        assert "org.matrix.msc3245.voice" in sample["content"]
+        audio = await eva.download_attachment(sample["content"])
+        assert audio.startswith(b"OggS") and b"OpusHead" in audio[:100]
+        assert sample["content"]["info"]["duration"] > 1000
+
+        mark = len(eva.received)
+        await eva.react(room, offer["event_id"], "1️⃣")  # 🔊 Yes, read aloud
+        done = await eva.wait_for(lambda e: body(e).startswith("🔊"), after=mark)
+        voice = await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
+        # The text first, then its voice.
+        events = [event for _room, event in eva.received]
+        assert events.index(done) < events.index(voice)
+        user = await db.users.find("matrix", eva.user_id)
+        assert user is not None and user.read_aloud
+        stored = synapse.stored_events(room)
+        assert {e["type"] for e in stored if "state_key" not in e} == {"m.room.encrypted"}
+    finally:
+        stop.set()
+        worker.wake()
+        await delivery
+        await running.stop()

@@ -286,7 +286,11 @@ async def test_on_a_phone_a_tapped_place_shows_its_details_in_view(site, chrome)
         page = session.page
         await open_map(page, site.base + "/")
         # The first entry at the screen's bottom edge, as a thumb scrolling down finds it.
-        entry = page.locator("#place-list li[data-place-id] a").first
+        # Named by its place: the list is drawn again whenever the map settles (its first
+        # entry may then be another place), and the same place's entry is the same link.
+        first = page.locator("#place-list li[data-place-id]").first
+        place_id = await first.get_attribute("data-place-id")
+        entry = page.locator(f"#place-list li[data-place-id='{place_id}'] a")
         await entry.evaluate("el => el.scrollIntoView({block: 'end'})")
         screen = browser.PHONE["height"]
         before = await _box(page, "#details")
