@@ -224,7 +224,9 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         console.worker = OutboxWorker(db, [console], translations=translations, speaker=speaker)
         await console.worker.run_once()  # anything left undelivered by an earlier session
         try:
-            web = await start_web(db, config, dispatcher.settings, console.worker.wake, city=city)
+            web = await start_web(
+                db, config, dispatcher.settings, console.worker.wake, city=city, speaker=speaker
+            )
         except OSError:
             # A bot process on the same database serves it already; links still lead there.
             print(f"web: {config.web.base_url} is served by another process", file=sys.stderr)
@@ -261,8 +263,16 @@ async def _web(config: Config) -> int:
         from bot.web.public.bot_name import telegram_username
 
         username = await telegram_username(config)
+        # The places' pages read their details aloud with the installation's speech engine.
+        speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
         web = await start_web(
-            db, config, config.handler_settings(), lambda: None, username, media=sources
+            db,
+            config,
+            config.handler_settings(),
+            lambda: None,
+            username,
+            media=sources,
+            speaker=speaker,
         )
         await stop.wait()
     finally:
