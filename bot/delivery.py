@@ -42,7 +42,7 @@ from db.data_rights import about_value
 from db.outbox import OutboxItem
 from handlers import read_aloud
 from handlers.language_bridge import as_written
-from handlers.messages import Delete, Edit, Outgoing, Speech, Voice, decode, encode
+from handlers.messages import SPOKEN, Delete, Edit, Outgoing, Speech, Voice, decode, encode
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +230,11 @@ class OutboxWorker:
         """Try one item: "sent", "failed" (given up) or "later"."""
         if isinstance(outgoing, Speech):
             await self.db.outbox.give_up(item.id, "no voice")
+            return "failed"
+        # Making a spoken voice took a while: if the person was erased meanwhile, their
+        # speech went with them and is not sent.
+        spoken = isinstance(outgoing, Voice) and outgoing.platform == SPOKEN
+        if spoken and await self.db.outbox.state(item.id) is None:
             return "failed"
         edit_id = None
         if isinstance(outgoing, Edit | Delete):

@@ -85,14 +85,15 @@ async def test_read_aloud_through_the_real_process(tmp_path: Path, fake_telegram
         mark = len(fake.calls)
         fake.send_text(AMIRA, "/delete")
         ask = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)  # heard too
         fake.press(AMIRA, "delete:yes", ask)
         await fake.wait_for(
-            "sendMessage",
-            lambda c: c.params.get("text") != ask.text,
-            chat_id=AMIRA,
-            after=fake.calls.index(ask) + 1,
-            timeout=30,
+            "editMessageText", chat_id=AMIRA, after=fake.calls.index(ask) + 1, timeout=30
         )
+        voices = len(fake.calls_to("sendVoice", chat_id=AMIRA))
+        # Her helper is told; after that nothing more is said to her.
+        await fake.wait_for("sendMessage", chat_id=VERA, after=mark, timeout=30)
+        assert len(fake.calls_to("sendVoice", chat_id=AMIRA)) == voices
     finally:
         bot.stop()
     db = await Database.open(tmp_path / "bot.sqlite3")
