@@ -1,0 +1,179 @@
+"""Read aloud (bot/speech) with the embedded engine, eSpeak NG in this process.
+
+1. From a speech's turn in the outbox to its voice being sent: the outbox worker takes one
+   three-line message, makes its words, audio and OGG/Opus, and hands it to a sender that
+   answers at once. Target: p95 ≤ 400 ms.
+2. A public text said again (from the cache). Target: p95 ≤ 20 ms.
+3. Memory over 1,000 different messages said: flat (the audio of personal texts is dropped).
+4. Fan-out of 1,000 offers to volunteers who all switched read aloud on, against the fake
+   Bot API server enforcing Telegram's limits (30 messages/s): every offer and its voice.
+   Target: within 15 % of the floor for the 2,000 messages (2,000 / 30 s), nothing lost.
+Run: .venv/bin/python bench/speech_bench.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from markupsafe import Markup
+
+from bot.config import TelegramSection
+from bot.delivery import OutboxWorker
+from bot.speech.engines import embedded
+from bot.speech.speaker import Speaker
+from bot.transports.telegram import TelegramTransport
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.messages import Button, Message, Outgoing, Speech, encode
+from handlers.settings import HandlerSettings
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+
+ROUNDS = 60
+MANY = 1000
+VOLUNTEERS = 1000
+
+
+def three_lines(n: int) -> Markup:
+    return Markup(
+        f"🤝 Anfrage #{n}: Einkaufen für eine Nachbarin\n"
+        f"📍 Nordmarkt, 1,{n % 10} km\n"
+        f"🕓 morgen um 14:{n % 60:02d}"
+    )
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Instant:
+    """A sender that takes every message at once: the time measured is the worker's."""
+
+    platform = "telegram"
+
+    def __init__(self) -> None:
+        self.voices = 0
+
+    async def deliver(self, chat_id: str, item: Outgoing, edit_message_id: str | None = None):
+        self.voices += 1
+        return str(self.voices)
+
+
+async def turn_to_voice(speaker: Speaker) -> list[float]:
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = await Database.open(Path(tmp) / "s.sqlite3")
+        worker = OutboxWorker(db, [Instant()], speaker=speaker)
+        for n in range(ROUNDS):
+            await db.outbox.enqueue(
+                "telegram", "1", encode(Speech(text=three_lines(n), lang="de", labels=["🙋 Ja"]))
+            )
+            started = time.perf_counter()
+            assert await worker.run_once() == 1
+            times.append(time.perf_counter() - started)
+        await db.close()
+    return times[5:]  # the first few warm the engine and the encoder
+
+
+async def cached(speaker: Speaker) -> list[float]:
+    speech = Speech(text=Markup("📍 Nordmarkt\n🕓 Mo-Fr 09:00-17:00"), lang="de", public=True)
+    await speaker.voice(speech)
+    times = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        await speaker.voice(speech)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+async def memory(speaker: Speaker) -> tuple[float, float]:
+    for n in range(50):
+        await speaker.voice(Speech(text=three_lines(n), lang="de"))
+    before = rss_mb()
+    for n in range(MANY):
+        await speaker.voice(Speech(text=three_lines(n + 50), lang="de"))
+    return before, rss_mb()
+
+
+async def fan_out(speaker: Speaker) -> tuple[float, int, int, int]:
+    fake = FakeTelegram()
+    await fake.start()
+    fake.limits = (30, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = await Database.open(Path(tmp) / "f.sqlite3")
+        dispatcher = Dispatcher(db, build_router(), HandlerSettings())
+        transport = TelegramTransport(dispatcher, TelegramSection(api_base_url=fake.url), TOKEN, [])
+        await transport.application.initialize()
+        async with db.transaction():
+            for n in range(VOLUNTEERS):
+                chat = str(20_000 + n)
+                user = await db.users.seen("telegram", chat, chat, f"V{n}")
+                await db.users.set_language(user.id, "de")
+                await db.users.set_read_aloud(user.id, True)
+                await db.outbox.enqueue(
+                    "telegram",
+                    chat,
+                    encode(
+                        Message(
+                            Markup(f"🔔 Jemand in der Nähe braucht Hilfe (#{n})"),
+                            [[Button("🙋 Ich kann helfen", f"mt:acc:{n}")]],
+                        )
+                    ),
+                    recipient_id=user.id,
+                )
+        worker = OutboxWorker(db, [transport], max_backoff=2.0, speaker=speaker)
+        started = time.perf_counter()
+        while await db.outbox.pending():
+            await worker.run_once()
+            await asyncio.sleep(0.05)
+        seconds = time.perf_counter() - started
+        await transport.application.shutdown()
+        await db.close()
+    texts = {c.params["chat_id"] for c in fake.calls if c.method == "sendMessage" and c.result}
+    voices = {c.params["chat_id"] for c in fake.calls if c.method == "sendVoice" and c.result}
+    await fake.stop()
+    return seconds, fake.too_many, VOLUNTEERS - len(texts), VOLUNTEERS - len(voices)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18] * 1000
+
+
+async def main() -> None:
+    speaker = Speaker(embedded())
+    await speaker.check(("de",))
+    turns = await turn_to_voice(speaker)
+    repeats = await cached(speaker)
+    before, after = await memory(speaker)
+    seconds, too_many, lost_texts, lost_voices = await fan_out(speaker)
+    floor = 2 * VOLUNTEERS / 30
+    print(f"speech benchmark, eSpeak NG in-process, {datetime.now(UTC):%Y-%m-%d}")
+    print(
+        f"turn to voice sent p95 (3 lines)  {p95(turns):.0f} ms  target ≤ 400 ms; median "
+        f"{statistics.median(turns) * 1000:.0f} ms"
+    )
+    print(f"cached public text p95  {p95(repeats):.2f} ms  target ≤ 20 ms")
+    grown = after - before
+    print(f"RSS over {MANY:,} messages said  {before:.0f} / {after:.0f} MB  flat (+{grown:.0f} MB)")
+    print(
+        f"fan-out 1,000 offers + voices  {seconds:.1f} s  floor {floor:.1f} s, "
+        f"{seconds / floor - 1:+.0%} (target ≤ +15 %); 429s {too_many}; "
+        f"lost {lost_texts} texts, {lost_voices} voices"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
