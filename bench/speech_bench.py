@@ -23,20 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from markupsafe import Markup
+from telegram_bench import fan_out
 
-from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.speech.engines import embedded
 from bot.speech.speaker import Speaker
-from bot.transports.telegram import TelegramTransport
 from db import Database
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.messages import Button, Message, Outgoing, Speech, encode
-from handlers.settings import HandlerSettings
-from tests.support.fake_telegram import TOKEN, FakeTelegram
+from handlers.messages import Outgoing, Speech, encode
 
 ROUNDS = 60
 MANY = 1000
@@ -108,46 +104,6 @@ async def memory(speaker: Speaker) -> tuple[float, float]:
     return before, rss_mb()
 
 
-async def fan_out(speaker: Speaker) -> tuple[float, int, int, int]:
-    fake = FakeTelegram()
-    await fake.start()
-    fake.limits = (30, 1)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = await Database.open(Path(tmp) / "f.sqlite3")
-        dispatcher = Dispatcher(db, build_router(), HandlerSettings())
-        transport = TelegramTransport(dispatcher, TelegramSection(api_base_url=fake.url), TOKEN, [])
-        await transport.application.initialize()
-        async with db.transaction():
-            for n in range(VOLUNTEERS):
-                chat = str(20_000 + n)
-                user = await db.users.seen("telegram", chat, chat, f"V{n}")
-                await db.users.set_language(user.id, "de")
-                await db.users.set_read_aloud(user.id, True)
-                await db.outbox.enqueue(
-                    "telegram",
-                    chat,
-                    encode(
-                        Message(
-                            Markup(f"🔔 Jemand in der Nähe braucht Hilfe (#{n})"),
-                            [[Button("🙋 Ich kann helfen", f"mt:acc:{n}")]],
-                        )
-                    ),
-                    recipient_id=user.id,
-                )
-        worker = OutboxWorker(db, [transport], max_backoff=2.0, speaker=speaker)
-        started = time.perf_counter()
-        while await db.outbox.pending():
-            await worker.run_once()
-            await asyncio.sleep(0.05)
-        seconds = time.perf_counter() - started
-        await transport.application.shutdown()
-        await db.close()
-    texts = {c.params["chat_id"] for c in fake.calls if c.method == "sendMessage" and c.result}
-    voices = {c.params["chat_id"] for c in fake.calls if c.method == "sendVoice" and c.result}
-    await fake.stop()
-    return seconds, fake.too_many, VOLUNTEERS - len(texts), VOLUNTEERS - len(voices)
-
-
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] * 1000
 
@@ -158,7 +114,7 @@ async def main() -> None:
     turns = await turn_to_voice(speaker)
     repeats = await cached(speaker)
     before, after = await memory(speaker)
-    seconds, too_many, lost_texts, lost_voices = await fan_out(speaker)
+    seconds, too_many, lost_texts, lost_voices = await fan_out(VOLUNTEERS, speaker)
     floor = 2 * VOLUNTEERS / 30
     print(f"speech benchmark, eSpeak NG in-process, {datetime.now(UTC):%Y-%m-%d}")
     print(

@@ -28,7 +28,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.config import TelegramSection
-from bot.delivery import OutboxWorker
+from bot.delivery import OutboxWorker, Speaker
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.events import Event
@@ -172,28 +172,41 @@ async def echo_throughput() -> float:
     return UPDATES / seconds
 
 
-async def enqueue_offers(db: Database, volunteers: int) -> None:
+async def enqueue_offers(db: Database, volunteers: int, *, read_aloud: bool = False) -> None:
     """An offer to each of ``volunteers`` chats (20000, 20001, …), committed at once as a
-    request's approval commits its offers."""
+    request's approval commits its offers; ``read_aloud``: every volunteer switched read
+    aloud on (bench/speech_bench.py), so each offer is followed by its voice."""
     async with db.transaction():
         for n in range(volunteers):
+            chat = str(20_000 + n)
+            recipient = None
+            if read_aloud:
+                user = await db.users.seen("telegram", chat, chat, f"V{n}")
+                await db.users.set_language(user.id, "de")
+                await db.users.set_read_aloud(user.id, True)
+                recipient = user.id
             await db.outbox.enqueue(
                 "telegram",
-                str(20_000 + n),
+                chat,
                 encode(
                     Message(
                         Markup(f"🔔 Someone nearby needs help (#{n})"),
                         [[Button("🙋 I can help", f"mt:acc:{n}")]],
                     )
                 ),
+                recipient_id=recipient,
             )
 
 
-def delivered_chats(fake: FakeTelegram) -> set[object]:
-    return {c.params["chat_id"] for c in fake.calls if c.method == "sendMessage" and c.result}
+def delivered_chats(fake: FakeTelegram, method: str = "sendMessage") -> set[object]:
+    return {c.params["chat_id"] for c in fake.calls if c.method == method and c.result}
 
 
-async def fan_out(volunteers: int = 1000) -> tuple[float, int, int]:
+async def fan_out(
+    volunteers: int = 1000, speaker: Speaker | None = None
+) -> tuple[float, int, int, int]:
+    """Seconds to deliver the offers (and, with ``speaker``, each one's voice) at Telegram's
+    limits; 429s; offers lost; voices lost."""
     fake = FakeTelegram()
     await fake.start()
     fake.limits = (30, 1)
@@ -202,8 +215,8 @@ async def fan_out(volunteers: int = 1000) -> tuple[float, int, int]:
         dispatcher = Dispatcher(db, build_router(), HandlerSettings())
         transport = TelegramTransport(dispatcher, TelegramSection(api_base_url=fake.url), TOKEN, [])
         await transport.application.initialize()
-        await enqueue_offers(db, volunteers)
-        worker = OutboxWorker(db, [transport], max_backoff=2.0)
+        await enqueue_offers(db, volunteers, read_aloud=speaker is not None)
+        worker = OutboxWorker(db, [transport], max_backoff=2.0, speaker=speaker)
         started = time.perf_counter()
         while await db.outbox.pending():
             await worker.run_once()
@@ -211,9 +224,10 @@ async def fan_out(volunteers: int = 1000) -> tuple[float, int, int]:
         seconds = time.perf_counter() - started
         await transport.application.shutdown()
         await db.close()
-    delivered = delivered_chats(fake)
+    lost = volunteers - len(delivered_chats(fake))
+    voices = volunteers - len(delivered_chats(fake, "sendVoice")) if speaker is not None else 0
     await fake.stop()
-    return seconds, fake.too_many, volunteers - len(delivered)
+    return seconds, fake.too_many, lost, voices
 
 
 async def measure(rounds: int = ROUNDS) -> list[tuple[str, str, str]]:
@@ -226,7 +240,7 @@ async def measure(rounds: int = ROUNDS) -> list[tuple[str, str, str]]:
         p99s.append(p99)
         echo.append(await echo_throughput())
     ratios = sorted(o / e for o, e in zip(ours, echo, strict=True))
-    seconds, too_many, lost = await fan_out()
+    seconds, too_many, lost, _ = await fan_out()
     floor = 1000 / 30
     return [
         (
