@@ -13,7 +13,7 @@ Routes:
   small map, the bot's deep link ``/start place_<id>`` (Telegram link and QR code; the
   Matrix account with ``!start place_<id>``) and the poster's address.
 - ``GET /place/<id>/panel`` - the details alone, for the map's panel.
-- ``GET /place/<id>/speech.ogg?lang=<code>`` - the details read aloud (OGG/Opus, made by the
+- ``GET /place/<id>/speech.ogg?lang=<code>`` (else the page's language) - the details read aloud (OGG/Opus, made by the
   configured speech engine, bot/speech; cached, they are public), for the 🔊 player on the
   page and the panel: a poster's QR code leads someone who cannot read to a spoken
   description. 404 where no voice speaks the language.
@@ -245,7 +245,7 @@ async def place_panel(request: web.Request) -> web.Response:
 async def place_speech(request: web.Request) -> web.Response:
     """The place's details said aloud in the language asked for."""
     site = request.app[SITE]
-    lang = request.query.get("lang", "")
+    lang = request.query.get("lang") or translator_for(request).lang
     if site.speaker is None or lang not in site.speaker.languages:
         raise web.HTTPNotFound()
     place = await place_of(request)
