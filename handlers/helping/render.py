@@ -164,17 +164,22 @@ async def review_post(
     for_reader: Reader | None = None,
     *,
     recent: list[tuple[int, str]] | None = None,
+    heading: bool = True,
 ) -> Markup:
     """The request as the coordinators check it: with who asked and what to look at (in
     the group, ``for_reader``: with a translation beside the original; the warnings are
-    about the original). ``recent``: :func:`recent_texts`, read once for a page of posts."""
+    about the original). ``recent``: :func:`recent_texts`, read once for a page of posts.
+    ``heading``: the "🆕 Request #N - please check" line (the desk's card has its own)."""
     requester = await db.users.get(request.requester_id) if request.requester_id else None
     if recent is None:
         recent = await recent_texts(db)
     recent = [(other, text) for other, text in recent if other != request.id]
     lines = [
-        t.t("🆕 <b>Request #{id}</b> - please check", id=request.id),
-        Markup(""),
+        *(
+            [t.t("🆕 <b>Request #{id}</b> - please check", id=request.id), Markup("")]
+            if heading
+            else []
+        ),
         describe(t, request, for_reader, beside=True),
     ]
     if requester is not None:

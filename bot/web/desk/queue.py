@@ -45,8 +45,9 @@ QUEUE_PAGE = 20
 async def _card(
     site: Any, request: HelpRequest, t: Translator, recent: list[tuple[int, str]]
 ) -> dict[str, Any]:
+    # The card's own heading names the request: the post's first line would repeat it.
     post = await review_post(
-        site.db, request, t, backchannel_reader(site.settings, t), recent=recent
+        site.db, request, t, backchannel_reader(site.settings, t), recent=recent, heading=False
     )
     filled = await from_cache(site.db, Message(post))
     assert isinstance(filled, Message)

@@ -13,8 +13,9 @@ Routes:
   small map, the bot's deep link ``/start place_<id>`` (Telegram link and QR code; the
   Matrix account with ``!start place_<id>``) and the poster's address.
 - ``GET /place/<id>/panel`` - the details alone, for the map's panel.
-- ``GET /place/<id>/speech.ogg?lang=<code>`` (else the page's language) - the details read aloud (OGG/Opus, made by the
-  configured speech engine, bot/speech; cached, they are public), for the 🔊 player on the
+- ``GET /place/<id>/speech.ogg?lang=<code>`` (else the page's language) - the details read
+  aloud (OGG/Opus, made by the configured speech engine, bot/speech; cached, they are
+  public), for the 🔊 player on the
   page and the panel: a poster's QR code leads someone who cannot read to a spoken
   description. 404 where no voice speaks the language.
 - ``GET /favicon.ico`` - nothing (204).

@@ -272,6 +272,9 @@ async def test_console_link_logs_in_and_the_desk_publishes_to_telegram(world, ta
 
     page = tab.page
     await log_in(page, link.group(1))
+    # The card's heading names the request once: no second "🆕 Request #N" line under it.
+    card = await page.locator(f"#request-{request_id}").inner_text()
+    assert card.count(f"#{request_id}") == 1, card
     await publish_button(page, request_id).click()
     await page.wait_for_url(lambda url: f"done=publish&id={request_id}" in url)
     notice = page.get_by_role("status")
