@@ -85,13 +85,11 @@ def register(router: Router) -> None:
             return
         await ctx.use_language(code)
         ctx.reply(ctx.t.t("🌐 Language: {language}", language=language_name(code)), edit=True)
-        offered = read_aloud.offer(ctx)
+        read_aloud.offer(ctx)
         if ctx.user.consent_at is None:
             previous = ctx.get_state()
             ctx.set_state(READING_PRIVACY, previous.data if previous else {})
-            # Offered read aloud: the notice follows the answer (handlers/read_aloud.py).
-            if not offered:
-                ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
+            ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
         else:
             await show_main_menu(ctx)
 

@@ -94,12 +94,12 @@ def settings_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
     return [t.t("🔇 Read aloud: off")], [[Button("🔊 " + t._("Read aloud to me"), "ra:on")]]
 
 
-def offer(ctx: Context) -> bool:
-    """Offered right after the language is chosen: the offer as text and said aloud; True
-    if it was. In onboarding the privacy notice waits for the answer, so that the offer's
-    voice, naming its buttons, is the last thing the person hears and sees."""
+def offer(ctx: Context) -> None:
+    """Offered right after the language is chosen, before the privacy notice: the offer as
+    text (its 🔊 button recognisable without reading) and said aloud; "yes" says the
+    notice again, to be heard."""
     if not speaks(ctx) or ctx.user.read_aloud:
-        return False
+        return
     t = ctx.t
     message = Message(
         t.t("🔊 Shall I also read my messages aloud to you?"),
@@ -112,7 +112,6 @@ def offer(ctx: Context) -> bool:
     sample = spoken(message, t.lang, ctx.user.id)
     assert sample is not None
     ctx.send(sample)
-    return True
 
 
 async def _switch(ctx: Context, *, on: bool) -> None:
@@ -131,7 +130,9 @@ async def _switch(ctx: Context, *, on: bool) -> None:
         ctx.reply(text, [[button], *ui.back_to_menu(ctx)])
         return
     ctx.reply(text)
-    _privacy_next(ctx)
+    if on:
+        # Still in onboarding: the privacy notice again, now to be heard as well.
+        ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
 
 
 async def _on(ctx: Context) -> None:
@@ -144,14 +145,6 @@ async def _off(ctx: Context) -> None:
 
 async def _declined(ctx: Context) -> None:
     ctx.reply(ctx.t.t("📖 All right: text only. /settings can switch it on later."), edit=True)
-    if not ctx.user.consent_at:
-        _privacy_next(ctx)
-
-
-def _privacy_next(ctx: Context) -> None:
-    """In onboarding the privacy notice comes after the answer to the offer (and is heard
-    too, if the answer was yes)."""
-    ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
 
 
 def register(router: Router) -> None:

@@ -224,12 +224,6 @@ async def _telegram_story(fake: FakeTelegram, user: int) -> None:
     picker = await fake.wait_for("sendMessage", after=mark, chat_id=user)
     mark = len(fake.calls)
     fake.press(user, "lang:de", picker, language_code="de")
-    # Read aloud is offered first (and said aloud): declined, the privacy notice follows.
-    offer = await fake.wait_for(
-        "sendMessage", lambda c: "ra:no" in str(c.params), after=mark, chat_id=user
-    )
-    mark = len(fake.calls)
-    fake.press(user, "ra:no", offer, language_code="de")
     notice = await fake.wait_for(
         "sendMessage", lambda c: "consent:yes" in str(c.params), after=mark, chat_id=user
     )
@@ -262,10 +256,6 @@ async def _matrix_story(person: EncryptedPerson, bot_user_id: str) -> None:
     await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)
     mark = len(person.received)
     await person.say(room, "1")
-    # Read aloud is offered first: declined by reacting 2️⃣, then the privacy notice.
-    offer = await person.wait_for(lambda e: body(e).startswith("🔊"), after=mark)
-    mark = len(person.received)
-    await person.react(room, offer["event_id"], "2️⃣")
     notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
     mark = len(person.received)
     await person.react(room, notice["event_id"], "1️⃣")

@@ -170,8 +170,7 @@ def test_the_readme_is_a_front_door():
 
 def test_the_piped_console_example_runs(tmp_path):
     """docs/console.md's example, through the real process: the greeting in the language
-    of the hint, the language chosen by its number, reading aloud declined, the privacy
-    notice agreed to."""
+    of the hint, the language chosen by its number, the privacy notice agreed to."""
     text = (ROOT / "docs/console.md").read_text(encoding="utf-8")
     [example] = [line for line in text.splitlines() if line.startswith("printf ")]
     typed, command = example.split(" | ")
@@ -182,7 +181,7 @@ def test_the_piped_console_example_runs(tmp_path):
     shown = result.stdout
     # Greeted in Ukrainian, as the --lang hint asks, Ukrainian first in the picker ("1").
     assert "👋 Вітаю!" in shown and "[1] ✅ Українська" in shown, shown
-    # "2" declined reading aloud (offered in Ukrainian, and said aloud), then "1" agreed to
-    # the privacy notice: the main menu follows.
+    # Read aloud was offered beside the notice (and said aloud); then "1" agreed to the
+    # privacy notice, the newest message with buttons: the main menu follows.
     assert "🔊" in shown, shown
     assert "✅ Дякуємо, ви погодилися" in shown and "🏠" in shown, shown

@@ -69,8 +69,7 @@ def is_notice(event) -> bool:
 
 
 async def onboard(person: MatrixPerson, bot: Bot, choice: str = "3") -> str:
-    """Start, pick a language by typing its number, decline read aloud if it is offered,
-    agree by reacting; return the room."""
+    """Start, pick a language by typing its number, agree by reacting; return the room."""
     mark = len(person.received)
     room = await person.dm(bot.user_id)
     await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)  # the greeting on joining
@@ -80,14 +79,7 @@ async def onboard(person: MatrixPerson, bot: Bot, choice: str = "3") -> str:
     assert picker["content"]["format"] == "org.matrix.custom.html"
     mark = len(person.received)
     await person.say(room, choice)
-    first = await person.wait_for(lambda e: "🔒" in body(e) or body(e).startswith("🔊"), after=mark)
-    notice = first
-    if body(first).startswith("🔊"):
-        # Read aloud is offered where a voice speaks the language: declined with 2️⃣, then
-        # comes the privacy notice.
-        mark = len(person.received)
-        await person.react(room, first["event_id"], "2️⃣")
-        notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
+    notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
     mark = len(person.received)
     await person.react(room, notice["event_id"], "1️⃣")
     await person.wait_for(lambda e: "🏠" in body(e), after=mark)

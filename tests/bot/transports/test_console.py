@@ -18,9 +18,8 @@ def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.Completed
 
 
 def test_piped_onboarding_shows_the_turkish_menu(tmp_path):
-    # /start → [1] is the detected language (Turkish) → [2] no reading aloud → [1] agrees to
-    # the privacy notice.
-    result = run_console(tmp_path, "/start\n1\n2\n1\n", "--lang", "tr")
+    # /start → [1] is the detected language (Turkish) → [1] agrees to the privacy notice.
+    result = run_console(tmp_path, "/start\n1\n1\n", "--lang", "tr")
     assert result.returncode == 0, result.stderr
     tr = translator("tr")
     out = result.stdout
@@ -81,9 +80,8 @@ async def test_messages_for_someone_else_are_prefixed(dispatcher: Dispatcher):
 
 
 def test_help_is_short_and_its_buttons_work_piped(tmp_path):
-    # /start → Turkish → no reading aloud → agree; /help; its first button (📍 places) asks
-    # where to look.
-    result = run_console(tmp_path, "/start\n1\n2\n1\n/help\n1\n", "--lang", "tr")
+    # /start → Turkish → agree; /help; its first button (📍 places) asks where to look.
+    result = run_console(tmp_path, "/start\n1\n1\n/help\n1\n", "--lang", "tr")
     assert result.returncode == 0, result.stderr
     tr = translator("tr")
     out = result.stdout

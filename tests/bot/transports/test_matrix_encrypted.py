@@ -454,7 +454,8 @@ async def test_read_aloud_in_an_encrypted_chat(
         await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
         mark = len(eva.received)
         await eva.say(room, "3")  # العربية
-        offer = await eva.wait_for(lambda e: body(e).startswith("🔊"), after=mark)
+        offer = await eva.wait_for(lambda e: body(e).startswith("🔊 "), after=mark)
+        await eva.wait_for(lambda e: "🔒" in body(e), after=mark)  # the notice beside it
         sample = await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
         assert "file" in sample["content"] and "url" not in sample["content"]  # encrypted
         assert "org.matrix.msc3245.voice" in sample["content"]
@@ -464,8 +465,13 @@ async def test_read_aloud_in_an_encrypted_chat(
 
         mark = len(eva.received)
         await eva.react(room, offer["event_id"], "1️⃣")  # 🔊 Yes, read aloud
-        done = await eva.wait_for(lambda e: body(e).startswith("🔊"), after=mark)
-        voice = await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
+        done = await eva.wait_for(
+            lambda e: body(e).startswith("🔊 ") and e["content"].get("msgtype") != "m.audio",
+            after=mark,
+        )
+        voice = await eva.wait_for(
+            lambda e: e["content"].get("msgtype") == "m.audio" and e is not sample, after=mark
+        )
         # The text first, then its voice.
         events = [event for _room, event in eva.received]
         assert events.index(done) < events.index(voice)
