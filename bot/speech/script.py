@@ -80,6 +80,28 @@ def _clock(match: re.Match[str], t: Translator) -> str:
     )
 
 
+_WORD_BEFORE = re.compile(r"(\w+)\s*$")
+_WORD_AFTER = re.compile(r"^\s*(\w+)")
+
+
+def _clocks(text: str, t: Translator) -> str:
+    """Clock times in words. A word the language's template says itself ("Uhr", "saat",
+    "الساعة") and the text already has right beside the time is said once, not twice
+    ("öffnet um 14:30 Uhr": "vierzehn Uhr dreißig", not "… dreißig Uhr")."""
+    said, rest = [], text
+    while (match := _CLOCK.search(rest)) is not None:
+        before, after = rest[: match.start()], rest[match.end() :]
+        spoken = _clock(match, t)
+        own = {w.casefold() for w in re.findall(r"\w+", spoken) if len(w) >= 3}
+        if (found := _WORD_BEFORE.search(before)) and found.group(1).casefold() in own:
+            before = before[: found.start(1)]
+        if (found := _WORD_AFTER.search(after)) and found.group(1).casefold() in own:
+            after = after[found.end(1) :]
+        said.append(before + spoken)
+        rest = after
+    return "".join(said) + rest
+
+
 def _a_date(day: int, month: int, year: int, t: Translator) -> str | None:
     try:
         when = date(year, month, day)
@@ -192,7 +214,7 @@ def plain(text: str) -> str:
 def words(text: str, t: Translator) -> str:
     """One line of text with its times, dates, money, distances and numbers in words."""
     text = ascii_digits(text)
-    text = _CLOCK.sub(lambda m: _clock(m, t), text)
+    text = _clocks(text, t)
     text = _DATE_DMY.sub(
         lambda m: _a_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), t) or m.group(0),
         text,

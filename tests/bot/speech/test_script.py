@@ -133,3 +133,15 @@ def test_phone_numbers_digit_by_digit_dates_and_native_digits_in_words():
 
 def test_plain_keeps_letters_and_words_only():
     assert plain("<i>Hallo</i> 👋 &amp; tschüss").split() == ["Hallo", "&", "tschüss"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "written", "said"),
+    [
+        ("de", "öffnet um 14:30 Uhr", "öffnet um vierzehn Uhr dreißig."),
+        ("tr", "açılış: saat 14:30", "açılış: saat on dört otuz."),
+        ("ar", "يفتح الساعة 14:30", "يفتح الساعة أربعة عشر وثلاثون دقيقة."),
+    ],
+)
+def test_a_word_beside_a_clock_time_is_not_said_twice(lang, written, said):
+    assert script(Markup(written), [], translator(lang)) == said
