@@ -57,6 +57,29 @@ def number_words(value: int | float | Decimal, lang: str) -> str:
     return str(words).replace("\u00ad", "")  # ICU's soft hyphens in long German words
 
 
+# The grammatical gender each language counts these in ("ein Euro", "едно евро", "ora
+# două"), as its translators say: one of GENDERS; anything else (English, Turkish, Persian)
+# counts with the plain number words.
+COUNTED = {
+    "hours": N_("[speech] gender of hours: masculine, feminine, neuter or plain"),
+    "euros": N_("[speech] gender of euros: masculine, feminine, neuter or plain"),
+    "cents": N_("[speech] gender of cents: masculine, feminine, neuter or plain"),
+}
+GENDERS = ("masculine", "feminine", "neuter")
+
+
+def counted_words(value: int, t: Translator, kind: str) -> str:
+    """``value`` in words as the language counts a ``kind`` of thing (its gender)."""
+    gender = t.gettext(COUNTED[kind]).strip()
+    if gender in GENDERS:
+        try:
+            words = _spellout(t.lang).format(value, f"%spellout-cardinal-{gender}")
+            return str(words).replace("\u00ad", "")
+        except icu.ICUError:
+            pass  # no such rule set in this language: the plain words
+    return number_words(value, t.lang)
+
+
 def _symbols(t: Translator) -> tuple[str, str]:
     """The locale's decimal and group signs (Latin digits, locales.NUMBERS)."""
     symbols = t.locale.number_symbols[NUMBERS]
@@ -72,7 +95,7 @@ def _parse(text: str, t: Translator) -> Decimal | None:
 
 def _clock(match: re.Match[str], t: Translator) -> str:
     hours, minutes = int(match.group(1)), int(match.group(2))
-    words_h = number_words(hours, t.lang)
+    words_h = counted_words(hours, t, "hours")
     if minutes == 0:
         return t.gettext(N_("{hours} o'clock")).format(hours=words_h)
     return t.gettext(N_("{hours} {minutes}")).format(
@@ -120,10 +143,12 @@ def _money(text: str, t: Translator) -> str:
         if value is None:
             return match.group(0)
         euros, cents = int(value), int((value - int(value)) * 100)
-        words = t.ngettext("{n} euro", "{n} euros", euros).format(n=number_words(euros, t.lang))
+        words = t.ngettext("{n} euro", "{n} euros", euros).format(
+            n=counted_words(euros, t, "euros")
+        )
         if cents:
             words += " " + t.ngettext("{n} cent", "{n} cents", cents).format(
-                n=number_words(cents, t.lang)
+                n=counted_words(cents, t, "cents")
             )
         return words
 
