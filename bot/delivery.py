@@ -25,7 +25,9 @@ followed by its :class:`Speech`, queued in the transaction that marks the text s
 text always goes first and the speech is never lost; the answers to what a person did come
 the same way from the dispatcher. A speech becomes a voice message here, by the
 :class:`Speaker` (bot/speech), for all due speeches of a round at once like translations;
-an engine that fails or is slow costs that speech only (given up), never a text.
+an engine that fails or is slow costs that speech only (given up), never a text. To a person
+who hears messages on a tap instead, a message goes with a 🔊 under it (its words kept for
+the tap: handlers/read_aloud.py ``with_tap``).
 """
 
 from __future__ import annotations
@@ -40,9 +42,21 @@ from typing import Protocol
 from db import Database
 from db.data_rights import about_value
 from db.outbox import OutboxItem
+from db.users import ReadAloud, User
 from handlers import read_aloud
 from handlers.language_bridge import as_written
-from handlers.messages import SPOKEN, Delete, Edit, Outgoing, Speech, Voice, decode, encode
+from handlers.messages import (
+    SPOKEN,
+    Delete,
+    Edit,
+    Message,
+    Outgoing,
+    Speech,
+    Voice,
+    decode,
+    encode,
+)
+from locales import DEFAULT_LANGUAGE, translator
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +194,40 @@ class OutboxWorker:
         outgoing = decode(item.payload)
         if isinstance(outgoing, Speech):
             return await self._voice(item, outgoing)
+        filled = None
         if self.translations is not None:
             try:
-                return await self.translations.fill(outgoing)
+                filled = await self.translations.fill(outgoing)
             except Exception as exc:  # translation must never hold a message back
                 log.error("outbox %d: translation failed with %s", item.id, type(exc).__name__)
-        return as_written(outgoing)
+        return await self._with_tap(item, filled or as_written(outgoing))
+
+    async def _listener(self, item: OutboxItem) -> tuple[User, ReadAloud] | None:
+        """The person ``item`` goes to and how they hear the bot, if they do."""
+        if self.speaker is None or item.recipient_id is None:
+            return None
+        user = await self.db.users.get(item.recipient_id)
+        if user is None:
+            return None
+        mode = read_aloud.heard(user, self.speaker.languages)
+        return None if mode == ReadAloud.OFF else (user, mode)
+
+    async def _with_tap(self, item: OutboxItem, outgoing: Outgoing) -> Outgoing:
+        """A message with a 🔊 under it, for a person who hears messages on a tap."""
+        if not isinstance(outgoing, Message | Edit):
+            return outgoing
+        listener = await self._listener(item)
+        if listener is None or listener[1] != ReadAloud.ON_TAP:
+            return outgoing
+        user = listener[0]
+        return await read_aloud.with_tap(
+            self.db,
+            translator(user.language or DEFAULT_LANGUAGE),
+            user,
+            outgoing,
+            outbox_id=item.id,
+            about=item.about,
+        )
 
     async def _voice(self, item: OutboxItem, speech: Speech) -> Outgoing:
         """The speech as a voice message; the speech itself if no voice could be made (it
@@ -200,14 +242,13 @@ class OutboxWorker:
 
     async def _speech_after(self, item: OutboxItem, sent: Outgoing) -> Speech | None:
         """The speech that follows ``sent`` to a person who wants to hear the bot."""
-        if self.speaker is None or item.recipient_id is None:
-            return None
         if read_aloud.spoken(sent, "") is None:
             return None
-        user = await self.db.users.get(item.recipient_id)
-        if user is None or not user.read_aloud or user.language not in self.speaker.languages:
+        listener = await self._listener(item)
+        if listener is None or listener[1] != ReadAloud.EVERY:
             return None
-        return read_aloud.spoken(sent, user.language, user.id)
+        user = listener[0]
+        return read_aloud.spoken(sent, user.language or DEFAULT_LANGUAGE, user.id)
 
     async def _mark_sent(self, item: OutboxItem, sent: Outgoing, message_id: str | None) -> None:
         """Sent; and its speech queued with the mark, for one who wants to hear it."""

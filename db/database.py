@@ -29,6 +29,7 @@ from db.places import PlaceStore
 from db.posting_traces import PostingTraces
 from db.relay import RelayStore
 from db.requests import RequestStore
+from db.spoken_texts import SpokenTexts
 from db.statistics import StatisticsStore
 from db.transactions import SqliteTransactions, Transactions
 from db.translations import TranslationStore
@@ -128,6 +129,7 @@ class Database:
         self.translations = TranslationStore(self.transactions)
         self.desk = DeskStore(self.transactions)
         self.statistics = StatisticsStore(self.transactions)
+        self.spoken_texts = SpokenTexts(self.transactions)
 
     @property
     def conn(self) -> aiosqlite.Connection:

@@ -797,6 +797,37 @@ MAP: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "spoken_texts",
+        "delivery",
+        {
+            "id": PUBLIC,
+            "user_id": LINK,
+            "outbox_id": PUBLIC,
+            "lang": DETAIL,
+            "text": CONTENT,
+            "labels": CONTENT,
+            "about": LINK,
+            "created_at": DETAIL,
+        },
+        links=(
+            owned("spoken_texts", "created_at", "lang", "text", "labels"),
+            Link(
+                "about LIKE :about",
+                (delete(first=True),),
+                note="A message to someone else that carries the person's words (a relayed "
+                "message) is no longer said when its 🔊 is tapped.",
+            ),
+        ),
+        retention=(
+            Retention(
+                "spoken_texts",
+                ("DELETE FROM spoken_texts WHERE created_at < :outbox_before",),
+            ),
+        ),
+        note="Only the text of a message kept for its 🔊 button (handlers/read_aloud.py); the "
+        "audio is made when tapped and never stored.",
+    ),
+    Table(
         "notices",
         "records",
         {"kind": DETAIL, "subject": LINK, "outbox_id": PUBLIC},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import IntEnum
 from typing import Any
 
 import aiosqlite
@@ -21,6 +22,14 @@ ROLES = ("resident", "volunteer", "coordinator", "admin")
 # A user's roles read with their row, in the same statement.
 _ROLES = "(SELECT group_concat(role) FROM user_roles WHERE user_id = users.id) AS roles"
 _SELECT_USER = "SELECT users.*, " + _ROLES + " FROM users"
+
+
+class ReadAloud(IntEnum):
+    """Whether messages also come as voice messages (handlers/read_aloud.py)."""
+
+    OFF = 0
+    EVERY = 1  # every message, said after it
+    ON_TAP = 2  # a 🔊 under each message says that one
 
 
 @dataclass(frozen=True)
@@ -40,8 +49,9 @@ class User:
     reminder_offsets: tuple[int, ...] = (1440, 60)
     # Messages in a language they may not read reach them translated (if an engine runs).
     translate_messages: bool = True
-    # Every message also comes as a voice message in their language (handlers/read_aloud.py).
-    read_aloud: bool = False
+    # Messages also come as voice messages in their language: every one, or the one whose
+    # 🔊 they tap (handlers/read_aloud.py).
+    read_aloud: ReadAloud = ReadAloud.OFF
     # The language for which their coordinators were told that no voice speaks it.
     no_voice_told: str = ""
 
@@ -94,7 +104,7 @@ class UserStore:
             banned_at=row["banned_at"],
             reminder_offsets=tuple(int(x) for x in row["reminder_offsets"].split(",") if x),
             translate_messages=bool(row["translate_messages"]),
-            read_aloud=bool(row["read_aloud"]),
+            read_aloud=ReadAloud(row["read_aloud"]),
             no_voice_told=row["no_voice_told"],
         )
 
@@ -228,8 +238,10 @@ class UserStore:
             self._tx, "UPDATE users SET translate_messages = ? WHERE id = ?", (int(on), user_id)
         )
 
-    async def set_read_aloud(self, user_id: int, on: bool) -> None:
-        await execute(self._tx, "UPDATE users SET read_aloud = ? WHERE id = ?", (int(on), user_id))
+    async def set_read_aloud(self, user_id: int, mode: ReadAloud) -> None:
+        await execute(
+            self._tx, "UPDATE users SET read_aloud = ? WHERE id = ?", (int(mode), user_id)
+        )
 
     async def tell_no_voice(self, user_id: int, lang: str) -> bool:
         """Note that the person's coordinators are told no voice speaks ``lang``; False if

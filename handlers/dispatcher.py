@@ -167,7 +167,8 @@ class Dispatcher:
             # An answer that shows others' words for translation (a review post edited in
             # place) uses the translations already made; answers never wait for an engine.
             replies = [await from_cache(self.db, item) for item in ctx.out]
-            if not ctx.user_erased:  # nothing of an erased person is queued after it
+            if not ctx.user_erased:  # nothing of an erased person is kept or queued after it
+                replies = await read_aloud.tappable(ctx, replies)
                 replies += await read_aloud.speeches(ctx, replies)
             if incoming.update_id:
                 writes.append(

@@ -1,17 +1,24 @@
-"""Read aloud: for people who cannot read, every message the bot sends them also comes as a
-voice message in their language (the audio is made by the outbox worker, bot/delivery.py,
-with the speech engines of bot/speech).
+"""Read aloud: for people who cannot read, the bot's messages also come as voice messages
+in their language (the audio is made by the outbox worker, bot/delivery.py, with the speech
+engines of bot/speech). A person chooses how (``db.users.ReadAloud``): every message, said
+after it; or on a tap, a "🔊" under each message that says just that one.
 
 This module decides *what* is said to whom; it owns the rule for both ways a message
-reaches a person: the answers to what they did (:func:`speeches`, called by the
-dispatcher) and messages from others and from scheduled jobs (the outbox worker asks
-:func:`spoken` for the message it just sent). Offered only in the languages the configured
-engine speaks (``HandlerSettings.speech_languages``); for a person whose language has no
-voice the text goes alone and their coordinators are told once (:func:`no_voice`).
+reaches a person: the answers to what they did (:func:`speeches` and :func:`tappable`,
+called by the dispatcher) and messages from others and from scheduled jobs (the outbox
+worker asks :func:`spoken` and :func:`with_tap` for the message it sends). Offered only in
+the languages the configured engine speaks (``HandlerSettings.speech_languages``); for a
+person whose language has no voice the text goes alone and their coordinators are told
+once (:func:`no_voice`).
 
-Button data: ``ra:on`` / ``ra:off`` switch it on and off (in /settings, and offered right
-after the language is chosen, with the offer itself said aloud: someone who cannot read
-the offer hears it); ``ra:no`` declines the offer. Usable before consent. No states.
+What a message with a 🔊 says is kept (db/spoken_texts.py) as long as delivered messages
+keep their content, to be said when the 🔊 is tapped, and only to the person it was sent to.
+
+Button data: ``ra:on`` every message, ``ra:tap`` on a tap, ``ra:off`` text only (in
+/settings, and offered right after the language is chosen, with the offer itself said
+aloud: someone who cannot read the offer hears it); ``ra:no`` declines the offer;
+``ra:say:<n>`` the 🔊 under a message (``n``: its kept text). Usable before consent. No
+states.
 """
 
 from __future__ import annotations
@@ -20,13 +27,17 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
+from db import Database
+from db.spoken_texts import SpokenText
+from db.users import ReadAloud, User
 from handlers import ui
 from handlers.context import Context
 from handlers.helping.render import someone
 from handlers.language_bridge import as_written
-from handlers.messages import Button, Edit, Message, Outgoing, Speech, Venue
+from handlers.messages import Button, Edit, Message, Outgoing, Speech, Venue, choices
 from handlers.privacy import consent_buttons, privacy_notice
 from handlers.router import Router
+from locales import N_, Translator
 
 PREFIX = "ra"
 
@@ -52,16 +63,63 @@ def speaks(ctx: Context) -> bool:
 
 
 async def speeches(ctx: Context, replies: list[Outgoing]) -> list[Speech]:
-    """The answers of this update said aloud, for a person in a private chat who switched
-    read aloud on; the text alone (and their coordinators told once) where no voice speaks
-    their language."""
-    if not (ctx.user.read_aloud and ctx.incoming.is_private and replies):
+    """The answers of this update said aloud, for a person in a private chat who wants to
+    hear every message; the text alone (and their coordinators told once) where no voice
+    speaks their language."""
+    if not (ctx.user.read_aloud == ReadAloud.EVERY and ctx.incoming.is_private and replies):
         return []
     if not speaks(ctx):
         await no_voice(ctx)
         return []
     said = [spoken(item, ctx.t.lang, ctx.user.id) for item in replies]
     return [speech for speech in said if speech is not None]
+
+
+async def tappable(ctx: Context, replies: list[Outgoing]) -> list[Outgoing]:
+    """The answers of this update, each with a 🔊 under it for a person in a private chat
+    who hears messages on a tap (kept in the update's transaction)."""
+    if not (ctx.user.read_aloud == ReadAloud.ON_TAP and ctx.incoming.is_private and replies):
+        return replies
+    if not speaks(ctx):
+        await no_voice(ctx)
+        return replies
+    return [await with_tap(ctx.db, ctx.t, ctx.user, item) for item in replies]
+
+
+async def with_tap(
+    db: Database,
+    t: Translator,
+    user: User,
+    item: Outgoing,
+    *,
+    outbox_id: int | None = None,
+    about: str | None = None,
+) -> Outgoing:
+    """``item`` with a 🔊 under it that says it, its words kept for the tap; other items
+    (a file, a toast, a message asking for a location, which Telegram can only send with
+    its own keyboard) as they are. ``outbox_id`` and ``about``: the outbox message it is
+    (one kept text however often it is sent) and whose words it carries."""
+    if not isinstance(item, Message | Edit):
+        return item
+    if isinstance(item, Message) and item.request_location:
+        return item
+    speech = spoken(item, t.lang, user.id)
+    assert speech is not None
+    said = SpokenText(t.lang, str(speech.text), tuple(speech.labels))
+    number = await db.spoken_texts.keep(user.id, said, outbox_id, about)
+    tap = [Button("🔊 " + t._("Listen"), f"{PREFIX}:say:{number}")]
+    if isinstance(item, Edit):
+        return replace(item, buttons=[*item.buttons, tap])
+    # Without buttons of its own a typed number stays text (it may answer the message);
+    # the 🔊 is reacted to on Matrix, pressed elsewhere.
+    typed = item.typed_choices and bool(choices(item.buttons))
+    return replace(item, buttons=[*item.buttons, tap], typed_choices=typed)
+
+
+def heard(user: User, languages: frozenset[str]) -> ReadAloud:
+    """How messages to ``user`` are read aloud where the voices speak ``languages``: as they
+    chose, if a voice speaks their language."""
+    return user.read_aloud if user.language in languages else ReadAloud.OFF
 
 
 async def no_voice(ctx: Context) -> None:
@@ -84,28 +142,49 @@ async def no_voice(ctx: Context) -> None:
         )
 
 
+def _mode_buttons(t: Translator) -> dict[ReadAloud, Button]:
+    return {
+        ReadAloud.EVERY: Button("🔊 " + t._("Read everything aloud"), f"{PREFIX}:on"),
+        ReadAloud.ON_TAP: Button("👆 " + t._("Only when I tap 🔊"), f"{PREFIX}:tap"),
+        ReadAloud.OFF: Button("🔇 " + t._("Text only"), f"{PREFIX}:off"),
+    }
+
+
+def _mode_line(t: Translator, mode: ReadAloud) -> Markup:
+    if mode == ReadAloud.EVERY:
+        return t.t("🔊 Read aloud: every message")
+    if mode == ReadAloud.ON_TAP:
+        return t.t("👆 Read aloud: when you tap 🔊")
+    return t.t("🔇 Read aloud: off")
+
+
+def _other_modes(t: Translator, mode: ReadAloud) -> list[list[Button]]:
+    return [[button] for kind, button in _mode_buttons(t).items() if kind != mode]
+
+
 def settings_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
-    """The settings line and button, where a voice speaks the person's language."""
+    """The settings line and the buttons for the other two ways, where a voice speaks the
+    person's language."""
     if not speaks(ctx):
         return [], []
-    t = ctx.t
-    if ctx.user.read_aloud:
-        return [t.t("🔊 Read aloud: on")], [[Button("🔇 " + t._("Stop reading aloud"), "ra:off")]]
-    return [t.t("🔇 Read aloud: off")], [[Button("🔊 " + t._("Read aloud to me"), "ra:on")]]
+    mode = ctx.user.read_aloud
+    return [_mode_line(ctx.t, mode)], _other_modes(ctx.t, mode)
 
 
 def offer(ctx: Context) -> None:
     """Offered right after the language is chosen, before the privacy notice: the offer as
-    text (its 🔊 button recognisable without reading) and said aloud; "yes" says the
-    notice again, to be heard."""
-    if not speaks(ctx) or ctx.user.read_aloud:
+    text (its buttons recognisable by their icons without reading) and said aloud; a yes
+    says the notice again, to be heard."""
+    if not speaks(ctx) or ctx.user.read_aloud != ReadAloud.OFF:
         return
     t = ctx.t
+    modes = _mode_buttons(t)
     message = Message(
         t.t("🔊 Shall I also read my messages aloud to you?"),
         [
-            [Button("🔊 " + t._("Yes, read aloud"), "ra:on")],
-            [Button("📖 " + t._("No, I read myself"), "ra:no")],
+            [modes[ReadAloud.EVERY]],
+            [modes[ReadAloud.ON_TAP]],
+            [Button("📖 " + t._("No, I read myself"), f"{PREFIX}:no")],
         ],
     )
     ctx.send(message)
@@ -114,40 +193,65 @@ def offer(ctx: Context) -> None:
     ctx.send(sample)
 
 
-async def _switch(ctx: Context, *, on: bool) -> None:
-    if on and not speaks(ctx):
+_DONE = {
+    ReadAloud.EVERY: N_("🔊 Done: I read every message aloud to you."),
+    ReadAloud.ON_TAP: N_("👆 Done: tap 🔊 under a message and I read it aloud."),
+    ReadAloud.OFF: N_("🔇 Done: messages come as text only."),
+}
+
+
+async def _switch(ctx: Context, mode: ReadAloud) -> None:
+    if mode != ReadAloud.OFF and not speaks(ctx):
         ctx.stale()  # an old button: no voice speaks their language (any more)
-    await ctx.db.users.set_read_aloud(ctx.user.id, on)
-    ctx.user = replace(ctx.user, read_aloud=on)
+    await ctx.db.users.set_read_aloud(ctx.user.id, mode)
+    ctx.user = replace(ctx.user, read_aloud=mode)
     t = ctx.t
-    if on:
-        text = t.t("🔊 Done: I read every message aloud to you.")
-        button = Button("🔇 " + t._("Stop reading aloud"), "ra:off")
-    else:
-        text = t.t("🔇 Done: messages come as text only.")
-        button = Button("🔊 " + t._("Read aloud to me"), "ra:on")
+    text = t.t(_DONE[mode])
     if ctx.user.consent_at:
-        ctx.reply(text, [[button], *ui.back_to_menu(ctx)])
+        ctx.reply(text, [*_other_modes(t, mode), *ui.back_to_menu(ctx)])
         return
     ctx.reply(text)
-    if on:
+    if mode != ReadAloud.OFF:
         # Still in onboarding: the privacy notice again, now to be heard as well.
         ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
 
 
-async def _on(ctx: Context) -> None:
-    await _switch(ctx, on=True)
+async def _every(ctx: Context) -> None:
+    await _switch(ctx, ReadAloud.EVERY)
+
+
+async def _on_tap(ctx: Context) -> None:
+    await _switch(ctx, ReadAloud.ON_TAP)
 
 
 async def _off(ctx: Context) -> None:
-    await _switch(ctx, on=False)
+    await _switch(ctx, ReadAloud.OFF)
 
 
 async def _declined(ctx: Context) -> None:
     ctx.reply(ctx.t.t("📖 All right: text only. /settings can switch it on later."), edit=True)
 
 
+async def _say(ctx: Context) -> None:
+    """The 🔊 under a message: that message said aloud, to the person it was sent to."""
+    said = await ctx.db.spoken_texts.said(ctx.id_arg(), ctx.user.id)
+    if said is not None and said.lang not in ctx.settings.speech_languages:
+        ctx.stale()  # no voice speaks its language any more
+    if said is None:
+        # Kept only as long as delivered messages are (or never sent to this person).
+        gone = Message(ctx.t.t("🔇 This message is too old: I cannot read it aloud any more."))
+        ctx.send(gone)
+        if speaks(ctx):
+            speech = spoken(gone, ctx.t.lang, ctx.user.id)
+            assert speech is not None
+            ctx.send(speech)
+        return
+    ctx.send(Speech(Markup(said.text), said.lang, list(said.labels), listener=ctx.user.id))
+
+
 def register(router: Router) -> None:
-    router.action(PREFIX, "on", before_consent=True)(_on)
+    router.action(PREFIX, "on", before_consent=True)(_every)
+    router.action(PREFIX, "tap", before_consent=True)(_on_tap)
     router.action(PREFIX, "off", before_consent=True)(_off)
     router.action(PREFIX, "no", before_consent=True)(_declined)
+    router.action(PREFIX, "say", before_consent=True)(_say)

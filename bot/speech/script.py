@@ -3,12 +3,12 @@
 Icons, markup, quote bars and bidi marks are left out (a name is read as written); clock
 times, dates, money, distances and numbers are written out as words of the language, so
 that every engine reads them alike and the way a person says them ("vierzehn Uhr
-dreißig", "zwölf Euro fünfzig"); then the buttons are named in order ("Knopf eins: Orte
+dreißig", "zwölf Euro fünfzig"); then the buttons are named in order ("Erster Knopf: Orte
 finden."), so that someone who cannot read them knows which one to press.
 
 Numbers become words by the CLDR spell-out rules of ICU (PyICU), the one library that
 has them for all ten languages (num2words lacks Bulgarian); the sentences around them
-("{hours} Uhr {minutes}", "Knopf {n}") are the translators', in the catalogs.
+("{hours} Uhr {minutes}", "Erster Knopf: {label}.") are the translators', in the catalogs.
 """
 
 from __future__ import annotations
@@ -254,16 +254,36 @@ def words(text: str, t: Translator) -> str:
     return _numbers(text, t)
 
 
+# The buttons named in order, as a person counts them ("first button: find a place"); from
+# the eleventh on by number ("Button 11: …").
+ORDINAL_BUTTONS = (
+    N_("First button: {label}."),
+    N_("Second button: {label}."),
+    N_("Third button: {label}."),
+    N_("Fourth button: {label}."),
+    N_("Fifth button: {label}."),
+    N_("Sixth button: {label}."),
+    N_("Seventh button: {label}."),
+    N_("Eighth button: {label}."),
+    N_("Ninth button: {label}."),
+    N_("Tenth button: {label}."),
+)
+
+
 def script(text: str, labels: list[str], t: Translator) -> str:
     """What is said for a message: its lines, then its buttons in order."""
     lines = [_tidy(words(plain(line), t)) for line in str(text).splitlines()]
     said = [_sentence(line) for line in lines if any(c.isalnum() for c in line)]
     for index, label in enumerate(labels, start=1):
-        name = _tidy(words(plain(label), t))
-        if name:
+        name = _tidy(words(plain(label), t)).rstrip(".")
+        if not name:
+            continue
+        if index <= len(ORDINAL_BUTTONS):
+            said.append(t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name))
+        else:
             said.append(
                 t.gettext(N_("Button {n}: {label}.")).format(
-                    n=number_words(index, t.lang), label=name.rstrip(".")
+                    n=number_words(index, t.lang), label=name
                 )
             )
     return "\n".join(said)[:MOST_CHARACTERS]

@@ -2,17 +2,24 @@
 bot/delivery.py), with a recording speaker: offered after the language is chosen and said
 aloud itself, switched in /settings, the answers and the messages from others said after
 their text, the text never held back by a failing engine, coordinators told once where no
-voice speaks a person's language. The real engines: tests/bot/speech; the real process:
+voice speaks a person's language; or, chosen instead, a 🔊 under each message that says
+just that one, to the person it was sent to only, for as long as delivered messages are
+kept. The real engines: tests/bot/speech; the real process:
 tests/system/test_read_aloud_process.py."""
 
 from __future__ import annotations
 
 import pytest
 
+from datetime import UTC, datetime, timedelta
+
 from db import Database
+from db.data_rights import Limits
+from db.personal_data import MAP
+from db.users import ReadAloud
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Message, Speech, Voice
+from handlers.messages import Button, Message, Outgoing, Speech, Toast, Voice
 from handlers.messenger import Messenger
 from handlers.settings import HandlerSettings
 from locales import translator
@@ -58,7 +65,11 @@ async def test_the_offer_comes_after_the_language_and_is_said_aloud(chat, speake
     assert sample.lang == "ar" and "ra:on" in button_data(out)
     assert sample.text == ar.t("🔊 Shall I also read my messages aloud to you?")
     assert "consent:yes" in button_data(out)
-    assert sample.labels == ["🔊 " + ar._("Yes, read aloud"), "📖 " + ar._("No, I read myself")]
+    assert sample.labels == [
+        "🔊 " + ar._("Read everything aloud"),
+        "👆 " + ar._("Only when I tap 🔊"),
+        "📖 " + ar._("No, I read myself"),
+    ]
     await chat.flush()
     [voice] = voices(chat, "amal")
     assert [s.lang for s in speaker.said] == ["ar"]
@@ -80,12 +91,12 @@ async def test_switched_on_every_answer_is_said_after_its_text(chat, speaker, db
     settings_screen = await chat.press("dora", "menu:settings")
     assert "ra:on" in button_data(settings_screen) and not speeches(settings_screen)
     out = await chat.press("dora", "ra:on")
-    assert (await db.users.find("memory", "dora")).read_aloud
+    assert (await db.users.find("memory", "dora")).read_aloud == ReadAloud.EVERY
     assert "ra:off" in button_data(out)
     out = await chat.press("dora", "menu:settings")
     [speech] = speeches(out)
     assert speech.text == next(m for m in out if isinstance(m, Message)).text
-    assert "🔇 " + translator("de")._("Stop reading aloud") in speech.labels
+    assert "🔇 " + translator("de")._("Text only") in speech.labels
     await chat.flush()
     # Voices only for what was said while it was on (the "done" answer and the settings).
     assert len(voices(chat, "dora")) == offered + 2
@@ -143,3 +154,97 @@ async def test_no_voice_for_the_language_tells_the_coordinators_once(chat, db):
     notices = [m for m in chat.inbox.get(GROUP, []) if "🔇" in str(getattr(m, "text", ""))]
     assert len(notices) == 1
     assert not [v for v in voices(chat, "galyna") if "bg" in str(v.content)]
+
+
+def tap_of(item: Outgoing) -> Button:
+    """The 🔊 under a message: its last row, alone."""
+    assert isinstance(item, Message)
+    [tap] = item.buttons[-1]
+    assert tap.data.startswith("ra:say:") and tap.label.startswith("🔊 ")
+    return tap
+
+
+async def test_on_a_tap_each_message_has_a_listen_button_that_says_just_that_one(chat, speaker, db):
+    await chat.onboard("hana", "de")
+    out = await chat.press("hana", "ra:tap")
+    assert (await db.users.find("memory", "hana")).read_aloud == ReadAloud.ON_TAP
+    assert not speeches(out)  # nothing is said unasked
+    screen = await chat.press("hana", "menu:settings")
+    [settings_message] = [m for m in screen if isinstance(m, Message)]
+    tap = tap_of(settings_message)
+    de = translator("de")
+    assert de._("👆 Read aloud: when you tap 🔊") in str(settings_message.text)
+    # The other buttons are those of the settings, the 🔊 only added under them.
+    own_labels = [b.label for row in settings_message.buttons[:-1] for b in row]
+    assert "🔊 " + de._("Read everything aloud") in own_labels
+    heard = await chat.press("hana", tap.data)
+    [speech] = heard  # just the speech: no text, no second 🔊
+    assert isinstance(speech, Speech) and speech.text == settings_message.text
+    assert speech.labels == own_labels and speech.lang == "de"
+    await chat.flush()
+    assert voices(chat, "hana")[-1].content.startswith(b"OggS")
+    # An older message still says its own words, however many came since.
+    first = tap_of(next(m for m in out if isinstance(m, Message)))
+    [again] = await chat.press("hana", first.data)
+    assert isinstance(again, Speech) and "👆" in str(again.text)
+
+
+async def test_a_tap_says_a_message_only_to_the_person_it_was_sent_to(chat, db):
+    await chat.onboard("hana", "de")
+    out = await chat.press("hana", "ra:tap")
+    tap = tap_of(next(m for m in out if isinstance(m, Message)))
+    await chat.onboard("ivo", "de")
+    await chat.press("ivo", "ra:tap")
+    # Another person sending the same button data (forged) hears nothing of hana's.
+    answer = await chat.press("ivo", tap.data)
+    assert translator("de")._(
+        "🔇 This message is too old: I cannot read it aloud any more."
+    ) in texts(answer)
+    assert not any("👆" in str(s.text) for s in speeches(answer))
+    [refused] = await chat.press("ivo", "ra:say:x")
+    assert refused == Toast(translator("de")._("This button is no longer valid."))
+
+
+async def test_messages_from_others_get_their_listen_button_when_sent(chat, speaker, db):
+    await chat.onboard("jana", "de")
+    await chat.press("jana", "ra:tap")
+    await chat.flush()
+    jana = await db.users.find("memory", "jana")
+    before = len(chat.inbox["jana"])
+    async with db.transaction():
+        await Messenger(db).to_user(jana.id, lambda t: Message(t.t("📢 Hello")))
+    await chat.flush()
+    [message] = chat.inbox["jana"][before:]  # the text only: nothing said unasked
+    tap = tap_of(message)
+    [speech] = await chat.press("jana", tap.data)
+    assert isinstance(speech, Speech) and speech.text == translator("de").t("📢 Hello")
+    assert speech.labels == []
+
+
+async def test_what_a_listen_button_says_goes_with_retention_and_with_its_author(chat, db):
+    await chat.onboard("karin", "de")
+    await chat.onboard("lena", "de")
+    await chat.press("karin", "ra:tap")
+    await chat.flush()
+    karin = await db.users.find("memory", "karin")
+    lena = await db.users.find("memory", "lena")
+    before = len(chat.inbox["karin"])
+    async with db.transaction():
+        # Lena's words reach Karin (as a relayed message does): ``about`` names her.
+        await Messenger(db).to_user(karin.id, lambda t: Message(t.t("📢 Hello")), about=[lena.id])
+        await Messenger(db).to_user(karin.id, lambda t: Message(t.t("✅ Done")))
+    await chat.flush()
+    relayed, own = (tap_of(m) for m in chat.inbox["karin"][before:])
+    async with db.transaction():
+        await db.data_rights.erase(lena, _nothing_running)
+    gone = translator("de")._("🔇 This message is too old: I cannot read it aloud any more.")
+    assert gone in texts(await chat.press("karin", relayed.data))
+    assert not isinstance((await chat.press("karin", own.data))[0], Message)
+    [step] = [r for table in MAP if table.name == "spoken_texts" for r in table.retention]
+    later = datetime.now(UTC) + timedelta(hours=25)
+    assert await db.data_rights.retain(step, Limits(delivered_message_hours=24), later) > 0
+    assert gone in texts(await chat.press("karin", own.data))
+
+
+async def _nothing_running() -> None:
+    return None

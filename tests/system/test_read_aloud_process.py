@@ -1,8 +1,10 @@
 """Read aloud through the real ``python -m bot run`` process on the fake Bot API server, with
 the embedded engine (eSpeak NG) as configured by default: a resident switches it on in
-/settings and gets each answer as text, then as a voice note (sendVoice, an OGG/Opus
-upload); a relayed message from her helper comes as text and voice; a speech server that
-is down changes nothing for the text; /delete leaves no speech of her in the outbox."""
+/settings and gets each answer (a place's details from a poster's link too) as text, then
+as a voice note (sendVoice, an OGG/Opus upload); a relayed message from her helper comes as
+text and voice; a speech server that is down changes nothing for the text; /delete leaves
+no speech of her in the outbox. Or, chosen instead, a 🔊 under each message: nothing is
+said unasked, a tap says that message."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from pathlib import Path
 from mutagen.oggopus import OggOpus
 
 from db import Database
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
+from tests.support.cli import ROOT
 from tests.support.crash_story import GROUP, BotProcess
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.ports import free_port
@@ -20,8 +25,12 @@ from tests.support.ports import free_port
 AMIRA, VERA = 5101, 5102
 
 
-async def _seed(path: Path) -> None:
+async def _seed(path: Path) -> int:
+    """Amira (Arabic) and her helper Vera in a running help contact; a place's number."""
     db = await Database.open(path)
+    data = ROOT / "data" / "dortmund"
+    await import_places(db, data / "places-sample.csv", load_gazetteer(str(data)))
+    [(place,)] = await db.transactions.fetch_all("SELECT MIN(id) FROM places")
     ids = {}
     for uid, name, lang in ((AMIRA, "Amira", "ar"), (VERA, "Vera", "de")):
         user = await db.users.seen("telegram", str(uid), str(uid), name)
@@ -36,6 +45,7 @@ async def _seed(path: Path) -> None:
     for user_id in ids.values():
         await db.users.set_state(user_id, "relay", {"request_id": request.id})
     await db.close()
+    return int(place)
 
 
 def _settings(tmp: Path, fake: FakeTelegram, speech: str = "") -> str:
@@ -54,7 +64,7 @@ def _opus_seconds(upload: dict) -> float:
 
 async def test_read_aloud_through_the_real_process(tmp_path: Path, fake_telegram: FakeTelegram):
     fake = fake_telegram
-    await _seed(tmp_path / "bot.sqlite3")
+    place = await _seed(tmp_path / "bot.sqlite3")
     bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake))
     await bot.start()
     try:
@@ -72,6 +82,14 @@ async def test_read_aloud_through_the_real_process(tmp_path: Path, fake_telegram
         assert voice.params["voice"]["content"].startswith(b"OggS")
         assert _opus_seconds(voice.params["voice"]) > 1
         assert int(voice.params["duration"]) >= 1
+
+        # A place's details, as a poster's QR code opens them: text, then voice.
+        mark = len(fake.calls)
+        fake.send_text(AMIRA, f"/start place_{place}")
+        details = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        heard = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)
+        assert fake.calls.index(details) < fake.calls.index(heard)
+        assert _opus_seconds(heard.params["voice"]) > 1
 
         # Her helper writes: the message comes as text, then as voice.
         mark = len(fake.calls)
@@ -135,5 +153,54 @@ async def test_a_speech_server_that_is_down_changes_nothing_for_the_text(
             "sendMessage", lambda c: "zweimal" in c.text, chat_id=AMIRA, after=mark, timeout=60
         )
         assert not fake.calls_to("sendVoice", chat_id=AMIRA)
+    finally:
+        bot.stop()
+
+
+def _tap(call) -> str:
+    """The data of the 🔊 under a sent message (its last row, alone)."""
+    [tap] = call.buttons[-1]
+    assert tap["callback_data"].startswith("ra:say:") and tap["text"].startswith("🔊")
+    return tap["callback_data"]
+
+
+async def test_on_a_tap_through_the_real_process(tmp_path: Path, fake_telegram: FakeTelegram):
+    fake = fake_telegram
+    place = await _seed(tmp_path / "bot.sqlite3")
+    bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake))
+    await bot.start()
+    try:
+        mark = len(fake.calls)
+        fake.send_text(AMIRA, "/settings")
+        screen = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        mark = len(fake.calls)
+        fake.press(AMIRA, "ra:tap", screen)
+        _tap(await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30))
+
+        mark = len(fake.calls)
+        fake.send_text(AMIRA, f"/start place_{place}")
+        details = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        tap = _tap(details)
+        # Her helper writes: the text comes with its own 🔊.
+        fake.send_text(VERA, "Ich bin um 14:30 bei dir")
+        relayed = await fake.wait_for(
+            "sendMessage", lambda c: "14:30" in c.text, chat_id=AMIRA, after=mark, timeout=30
+        )
+        relayed_tap = _tap(relayed)
+        assert relayed_tap != tap
+        assert not fake.calls_to("sendVoice", chat_id=AMIRA)  # nothing said unasked
+
+        # A tap says that message; another tap the other one, longer or shorter as it is.
+        mark = len(fake.calls)
+        fake.press(AMIRA, tap, details)
+        said = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)
+        mark = len(fake.calls)
+        fake.press(AMIRA, relayed_tap, relayed)
+        said_too = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)
+        for voice in (said, said_too):
+            assert voice.params["voice"]["content"].startswith(b"OggS")
+        # The place's details say much more than her helper's one line.
+        assert _opus_seconds(said.params["voice"]) > _opus_seconds(said_too.params["voice"])
+        assert len(fake.calls_to("sendVoice", chat_id=AMIRA)) == 2
     finally:
         bot.stop()

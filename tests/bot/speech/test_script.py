@@ -12,78 +12,79 @@ from markupsafe import Markup
 from bot.speech.script import number_words, plain, script
 from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, TIMEZONE, translator
 
-# 🕓 14:30 / 💶 12,50 € / 📍 1,5 km, then the buttons "🗺 Back" and "▶️ More", as each
+# 🕓 14:30 / 💶 12,50 € / 📍 1,5 km, then the buttons "🗺 Back" and "▶️ More" (the first and
+# the second: counted as a person counts them), as each
 # language says them (read and checked by ear-minded eyes; ICU's CLDR number words).
 SAID = {
     "de": (
         "vierzehn Uhr dreißig.",
         "zwölf Euro fünfzig Cent.",
         "eins Komma fünf Kilometer.",
-        "Knopf eins: Zurück.",
-        "Knopf zwei: Mehr.",
+        "Erster Knopf: Zurück.",
+        "Zweiter Knopf: Mehr.",
     ),
     "en": (
         "fourteen thirty.",
         "twelve euros fifty cents.",
         "one point five kilometers.",
-        "Button one: Back.",
-        "Button two: More.",
+        "First button: Back.",
+        "Second button: More.",
     ),
     "ar": (
         "الساعة أربعة عشر وثلاثون دقيقة.",
         "إثنا عشر يورو خمسون سنت.",
         "واحد فاصل خمسة كيلومتر.",
-        "الزر واحد: رجوع.",
-        "الزر إثنان: المزيد.",
+        "الزر الأول: رجوع.",
+        "الزر الثاني: المزيد.",
     ),
     "tr": (
         "saat on dört otuz.",
         "on iki euro elli sent.",
         "bir virgül beş kilometre.",
-        "Düğme bir: Geri.",
-        "Düğme iki: Daha fazla.",
+        "Birinci düğme: Geri.",
+        "İkinci düğme: Daha fazla.",
     ),
     "uk": (
         "чотирнадцять тридцять.",
         "дванадцять євро пʼятдесят центів.",
         "один кома пʼять кілометра.",
-        "Кнопка один: Назад.",
-        "Кнопка два: Більше.",
+        "Перша кнопка: Назад.",
+        "Друга кнопка: Більше.",
     ),
     "ru": (
         "четырнадцать тридцать.",
         "двенадцать евро пятьдесят центов.",
         "одна целый пять десятых километра.",
-        "Кнопка один: Назад.",
-        "Кнопка два: Ещё.",
+        "Первая кнопка: Назад.",
+        "Вторая кнопка: Ещё.",
     ),
     "ro": (
         "ora patrusprezece și treizeci.",
         "doisprezece euro cincizeci de cenți.",
         "unu virgulă cinci kilometri.",
-        "Butonul unu: Înapoi.",
-        "Butonul doi: Mai multe.",
+        "Primul buton: Înapoi.",
+        "Al doilea buton: Mai multe.",
     ),
     "bg": (
         "четиринайсет и трийсет.",
         "дванайсет евро петдесет цента.",
         "едно цяло и пет километра.",
-        "Бутон едно: Назад.",
-        "Бутон две: Още.",
+        "Първи бутон: Назад.",
+        "Втори бутон: Още.",
     ),
     "pl": (
         "godzina czternaście trzydzieści.",
         "dwanaście euro pięćdziesiąt centów.",
         "jeden przecinek pięć kilometra.",
-        "Przycisk jeden: Wstecz.",
-        "Przycisk dwa: Więcej.",
+        "Pierwszy przycisk: Wstecz.",
+        "Drugi przycisk: Więcej.",
     ),
     "fa": (
         "ساعت چهارده و سی دقیقه.",
         "دوازده یورو پنجاه سنت.",
         "یک ممیز پنج کیلومتر.",
-        "دکمه یک: بازگشت.",
-        "دکمه دو: بیشتر.",
+        "دکمهٔ اول: بازگشت.",
+        "دکمهٔ دوم: بیشتر.",
     ),
 }
 
@@ -129,6 +130,13 @@ def test_phone_numbers_digit_by_digit_dates_and_native_digits_in_words():
     fa = translator("fa")
     assert "سه" in script(Markup("۳ روز"), [], fa)  # Persian digits read in words too
     assert number_words(1234, "bg") == "хиляда двеста трийсет и четири"
+
+
+def test_from_the_eleventh_button_on_buttons_are_named_by_number():
+    de = translator("de")
+    said = script(Markup("Orte"), [f"Ort {n}" for n in range(1, 12)], de).split("\n")
+    assert said[1] == "Erster Knopf: Ort eins." and said[10] == "Zehnter Knopf: Ort zehn."
+    assert said[11] == "Knopf elf: Ort elf."
 
 
 def test_plain_keeps_letters_and_words_only():

@@ -19,6 +19,7 @@ from bot.transports.matrix import KEYCAPS
 from db import Database
 from db.statements import execute
 from db.transport_state import UNDECRYPTED
+from db.users import ReadAloud
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
@@ -464,7 +465,7 @@ async def test_read_aloud_in_an_encrypted_chat(
         assert sample["content"]["info"]["duration"] > 1000
 
         mark = len(eva.received)
-        await eva.react(room, offer["event_id"], "1️⃣")  # 🔊 Yes, read aloud
+        await eva.react(room, offer["event_id"], "1️⃣")  # 🔊 Read everything aloud
         done = await eva.wait_for(
             lambda e: body(e).startswith("🔊 ") and e["content"].get("msgtype") != "m.audio",
             after=mark,
@@ -479,6 +480,53 @@ async def test_read_aloud_in_an_encrypted_chat(
         assert user is not None and user.read_aloud
         stored = synapse.stored_events(room)
         assert {e["type"] for e in stored if "state_key" not in e} == {"m.room.encrypted"}
+    finally:
+        stop.set()
+        worker.wake()
+        await delivery
+        await running.stop()
+
+
+async def test_read_aloud_on_a_tap_in_an_encrypted_chat(
+    eva: EncryptedPerson, db: Database, synapse: Synapse
+):
+    """ "Only when I tap 🔊" on Matrix: each message lists a 🔊 among its choices; nothing
+    is said unasked; reacting with 🔊 on a message has that message said, encrypted."""
+    running = Bot(synapse, db, HandlerSettings(speech_languages=frozenset({"ar", "en", "de"})))
+    transport = await running.start()
+    speaker = Speaker(embedded())
+    await speaker.check(("ar",))
+    worker = OutboxWorker(db, [transport], speaker=speaker, poll_seconds=0.2)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    delivery = asyncio.create_task(worker.run(stop))
+    try:
+        transport.config = replace(transport.config, greeting_wait_seconds=600)
+        room = await eva.dm_like_element_x(running.user_id, "مرحبا")
+        await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
+        mark = len(eva.received)
+        await eva.say(room, "3")  # العربية
+        offer = await eva.wait_for(lambda e: body(e).startswith("🔊 "), after=mark)
+        await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
+
+        mark = len(eva.received)
+        await eva.react(room, offer["event_id"], "2️⃣")  # 👆 Only when I tap 🔊
+        done = await eva.wait_for(lambda e: body(e).startswith("👆 "), after=mark)
+        notice = await eva.wait_for(lambda e: "🔒" in body(e), after=mark)  # again, with a 🔊
+        assert "🔊" in body(done) and "🔊" in body(notice)
+        user = await db.users.find("matrix", eva.user_id)
+        assert user is not None and user.read_aloud == ReadAloud.ON_TAP
+
+        mark = len(eva.received)
+        await eva.react(room, done["event_id"], "🔊")
+        voice = await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
+        assert "file" in voice["content"] and "url" not in voice["content"]  # encrypted
+        audio = await eva.download_attachment(voice["content"])
+        assert audio.startswith(b"OggS") and b"OpusHead" in audio[:100]
+        # Only the tapped message was said: the notice beside it was not.
+        events = [event for _room, event in eva.received]
+        audios = [e for e in events if e["content"].get("msgtype") == "m.audio"]
+        assert audios.index(voice) == len(audios) - 1 and len(audios) == 2
     finally:
         stop.set()
         worker.wake()
