@@ -9,9 +9,9 @@ tests/system/test_read_aloud_process.py."""
 
 from __future__ import annotations
 
-import pytest
-
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from db import Database
 from db.data_rights import Limits
