@@ -143,8 +143,10 @@ async def no_voice(ctx: Context) -> None:
 
 
 def _mode_buttons(t: Translator) -> dict[ReadAloud, Button]:
+    # 🔊 stays the one icon of the button that says a message: on Matrix a reaction picks
+    # a button by its icon.
     return {
-        ReadAloud.EVERY: Button("🔊 " + t._("Read everything aloud"), f"{PREFIX}:on"),
+        ReadAloud.EVERY: Button("🗣 " + t._("Read everything aloud"), f"{PREFIX}:on"),
         ReadAloud.ON_TAP: Button("👆 " + t._("Only when I tap 🔊"), f"{PREFIX}:tap"),
         ReadAloud.OFF: Button("🔇 " + t._("Text only"), f"{PREFIX}:off"),
     }

@@ -66,7 +66,7 @@ async def test_the_offer_comes_after_the_language_and_is_said_aloud(chat, speake
     assert sample.text == ar.t("🔊 Shall I also read my messages aloud to you?")
     assert "consent:yes" in button_data(out)
     assert sample.labels == [
-        "🔊 " + ar._("Read everything aloud"),
+        "🗣 " + ar._("Read everything aloud"),
         "👆 " + ar._("Only when I tap 🔊"),
         "📖 " + ar._("No, I read myself"),
     ]
@@ -176,7 +176,9 @@ async def test_on_a_tap_each_message_has_a_listen_button_that_says_just_that_one
     assert de._("👆 Read aloud: when you tap 🔊") in str(settings_message.text)
     # The other buttons are those of the settings, the 🔊 only added under them.
     own_labels = [b.label for row in settings_message.buttons[:-1] for b in row]
-    assert "🔊 " + de._("Read everything aloud") in own_labels
+    assert "🗣 " + de._("Read everything aloud") in own_labels
+    # 🔊 leads one button only: on Matrix a reaction with it must name the 🔊.
+    assert [b.label.split()[0] for row in settings_message.buttons for b in row].count("🔊") == 1
     heard = await chat.press("hana", tap.data)
     [speech] = heard  # just the speech: no text, no second 🔊
     assert isinstance(speech, Speech) and speech.text == settings_message.text

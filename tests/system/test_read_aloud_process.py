@@ -202,5 +202,18 @@ async def test_on_a_tap_through_the_real_process(tmp_path: Path, fake_telegram: 
         # The place's details say much more than her helper's one line.
         assert _opus_seconds(said.params["voice"]) > _opus_seconds(said_too.params["voice"])
         assert len(fake.calls_to("sendVoice", chat_id=AMIRA)) == 2
+
+        # /delete: the words kept for her 🔊 go with her.
+        mark = len(fake.calls)
+        fake.send_text(AMIRA, "/delete")
+        ask = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        fake.press(AMIRA, "delete:yes", ask)
+        await fake.wait_for("sendMessage", chat_id=VERA, after=mark, timeout=30)  # told
     finally:
         bot.stop()
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        assert await db.users.find("telegram", str(AMIRA)) is None
+        assert await db.transactions.fetch_all("SELECT id FROM spoken_texts") == []
+    finally:
+        await db.close()

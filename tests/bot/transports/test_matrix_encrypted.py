@@ -465,7 +465,7 @@ async def test_read_aloud_in_an_encrypted_chat(
         assert sample["content"]["info"]["duration"] > 1000
 
         mark = len(eva.received)
-        await eva.react(room, offer["event_id"], "1️⃣")  # 🔊 Read everything aloud
+        await eva.react(room, offer["event_id"], "1️⃣")  # 🗣 Read everything aloud
         done = await eva.wait_for(
             lambda e: body(e).startswith("🔊 ") and e["content"].get("msgtype") != "m.audio",
             after=mark,
