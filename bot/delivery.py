@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -63,6 +64,9 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 300.0
 # Tries for a failure the sender could not explain as transient or permanent.
 MAX_UNEXPLAINED_ATTEMPTS = 5
+# Voices made ahead of their turn (OutboxWorker._make_ahead): how many at once, how long kept.
+MAX_AHEAD = 256
+AHEAD_SECONDS = 60.0
 
 
 class DeliveryError(Exception):
@@ -161,6 +165,8 @@ class OutboxWorker:
         self.max_backoff = max_backoff
         self.on_failure = on_failure
         self._wake = asyncio.Event()
+        # Voices being made ahead of their turn, by outbox id: (started, task).
+        self._ahead: dict[int, tuple[float, asyncio.Future[Outgoing]]] = {}
 
     def wake(self) -> None:
         """Something was queued: deliver now instead of at the next poll."""
@@ -171,17 +177,34 @@ class OutboxWorker:
         sent = 0
         while True:
             items = await self.db.outbox.due(self.clock(), self._sending(), claimant=self.claimant)
-            # Translations of a round are asked for together: a slow engine costs one
-            # timeout per round, not one per message.
-            ready = await asyncio.gather(*(self._prepare(item) for item in items))
-            outcomes = [
-                await self._deliver(item, outgoing)
-                for item, outgoing in zip(items, ready, strict=True)
-            ]
+            outcomes = await self._round(items)
             sent += outcomes.count("sent")
             # A settled head (sent or given up) lets the next message of its chat through.
             if not any(outcome in ("sent", "failed") for outcome in outcomes):
                 return sent
+
+    async def _round(self, items: list[OutboxItem]) -> list[str]:
+        """Prepare the items of a round together and send each as soon as it is ready.
+
+        Translations of a round are asked for together: a slow engine costs one timeout per
+        round, not one per message. A round holds at most one message per chat (the oldest
+        unsent, db/outbox.py), so sending in the order they become ready keeps every chat's
+        order, and texts go out while the voices of the round are still being made."""
+
+        async def prepared(item: OutboxItem) -> tuple[OutboxItem, Outgoing]:
+            return item, await self._prepare(item)
+
+        tasks = [asyncio.ensure_future(prepared(item)) for item in items]
+        outcomes = []
+        try:
+            for ready in asyncio.as_completed(tasks):
+                item, outgoing = await ready
+                outcomes.append(await self._deliver(item, outgoing))
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return outcomes
 
     def _sending(self) -> list[str]:
         """The platforms this process sends on now. A sender may say it does not
@@ -193,7 +216,10 @@ class OutboxWorker:
         """The item as it is to be sent, its user text translated where asked for."""
         outgoing = decode(item.payload)
         if isinstance(outgoing, Speech):
-            return await self._voice(item, outgoing)
+            ahead = self._ahead.pop(item.id, None)
+            if ahead is not None:
+                return await ahead[1]
+            return await self._voice(item.id, outgoing)
         filled = None
         if self.translations is not None:
             try:
@@ -229,7 +255,7 @@ class OutboxWorker:
             about=item.about,
         )
 
-    async def _voice(self, item: OutboxItem, speech: Speech) -> Outgoing:
+    async def _voice(self, item_id: int, speech: Speech) -> Outgoing:
         """The speech as a voice message; the speech itself if no voice could be made (it
         is then given up: the text it says went out already)."""
         if self.speaker is None or speech.lang not in self.speaker.languages:
@@ -237,8 +263,19 @@ class OutboxWorker:
         try:
             return await self.speaker.voice(speech)
         except Exception as exc:  # a speech engine must never hold anything back
-            log.warning("outbox %d: no voice (%s)", item.id, type(exc).__name__)
+            log.warning("outbox %d: no voice (%s)", item_id, type(exc).__name__)
             return speech
+
+    def _make_ahead(self, item_id: int, speech: Speech) -> None:
+        """Start making the voice of a speech just queued, while the texts of others are
+        sent at the platform's pace: a fan-out to many listeners then waits on the pace, not
+        on the engine. Held in memory only until its turn (or for a minute, when another
+        process of the cluster took it), never stored; at most ``MAX_AHEAD`` at once."""
+        now = time.monotonic()
+        for stale in [k for k, (made, _) in self._ahead.items() if now - made > AHEAD_SECONDS]:
+            self._ahead.pop(stale)[1].cancel()
+        if len(self._ahead) < MAX_AHEAD:
+            self._ahead[item_id] = (now, asyncio.ensure_future(self._voice(item_id, speech)))
 
     async def _speech_after(self, item: OutboxItem, sent: Outgoing) -> Speech | None:
         """The speech that follows ``sent`` to a person who wants to hear the bot."""
@@ -258,13 +295,14 @@ class OutboxWorker:
             return
         async with self.db.transaction():
             await self.db.outbox.mark_sent(item.id, message_id)
-            await self.db.outbox.enqueue(
+            queued = await self.db.outbox.enqueue(
                 item.platform,
                 item.chat_id,
                 encode(speech),
                 recipient_id=item.recipient_id,
                 about=item.about or about_value([item.recipient_id]),
             )
+        self._make_ahead(queued, speech)
         self.wake()
 
     async def _deliver(self, item: OutboxItem, outgoing: Outgoing) -> str:
@@ -376,3 +414,6 @@ class OutboxWorker:
             )
             for task in pending:
                 task.cancel()
+        for _, ahead in self._ahead.values():
+            ahead.cancel()
+        self._ahead.clear()

@@ -6,6 +6,7 @@ server that never answers; the speaker caches public texts only."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 
@@ -134,3 +135,15 @@ async def test_the_speaker_caches_public_texts_only():
     await speaker.voice(personal)
     await speaker.voice(personal)
     assert engine.calls == 3
+
+
+async def test_a_public_text_asked_for_by_many_at_once_is_made_once():
+    engine = CountingEngine()
+    speaker = Speaker(engine)
+    await speaker.check(("de",))
+    public = Speech(text="📍 Nordmarkt\n🕓 Mo-Fr 09:00-17:00", lang="de", public=True)
+    voices = await asyncio.gather(*(speaker.voice(public) for _ in range(5)))
+    assert engine.calls == 1 and len({v.content for v in voices}) == 1
+    personal = Speech(text="💬 Vera: bis gleich", lang="de")
+    await asyncio.gather(*(speaker.voice(personal) for _ in range(2)))
+    assert engine.calls == 3  # personal texts are made for each delivery, never shared
