@@ -23,6 +23,7 @@ from bot.delivery import DeliveryError
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.inputs import path_id
 from bot.web.pages import render
+from bot.web.ranges import ranged
 from db.request_states import UNSENT
 
 log = logging.getLogger(__name__)
@@ -40,28 +41,6 @@ def audio_type(content: bytes, declared: str) -> str:
     if declared.split(";")[0].strip().lower().startswith("audio/"):
         return declared
     return "audio/ogg" if content.startswith(_OGG) else _UNKNOWN
-
-
-def _ranged(request: web.Request, content: bytes, mime_type: str) -> web.Response:
-    """The whole file, or the one byte range the player asked for."""
-    headers = {"Content-Type": mime_type, "Accept-Ranges": "bytes", "Cache-Control": "no-store"}
-    if "Range" not in request.headers:
-        return web.Response(body=content, headers=headers)
-    size = len(content)
-    try:
-        asked = request.http_range
-    except ValueError:
-        asked = None
-    start, stop = (asked.start, asked.stop) if asked is not None else (None, None)
-    if asked is not None and start is not None and start < 0:  # "bytes=-N": the last N
-        start, stop = max(size + start, 0), size
-    start = start or 0
-    stop = size if stop is None else min(stop, size)
-    if asked is None or start >= size or start >= stop:
-        del headers["Content-Type"]
-        return web.Response(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-    headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
-    return web.Response(status=206, body=content[start:stop], headers=headers)
 
 
 @desk_page
@@ -91,7 +70,7 @@ async def voice(request: web.Request) -> web.StreamResponse:
             notice=None,
             request_id=request_id,
         )
-    return _ranged(request, content, audio_type(content, declared))
+    return ranged(request, content, audio_type(content, declared), cache_control="no-store")
 
 
 def add_routes(app: web.Application) -> None:

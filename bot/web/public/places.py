@@ -17,7 +17,8 @@ Routes:
   aloud (OGG/Opus, made by the configured speech engine, bot/speech; cached, they are
   public), for the 🔊 player on the
   page and the panel: a poster's QR code leads someone who cannot read to a spoken
-  description. 404 where no voice speaks the language.
+  description. Single byte ranges are served (the player shows the length and seeks).
+  404 where no voice speaks the language.
 - ``GET /favicon.ico`` - nothing (204).
 
 The filters are the chat's (``handlers.places.search.on_map``); the details are the chat's
@@ -26,6 +27,7 @@ The filters are the chat's (``handlers.places.search.on_map``); the details are 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from bot.web.pages import render
 from bot.web.public import links
+from bot.web.ranges import ranged
 from bot.web.site import SITE, Site
 from db.places import MapPoint, Place
 from handlers.messages import Speech
@@ -257,10 +260,10 @@ async def place_speech(request: web.Request) -> web.Response:
     except Exception as exc:  # an engine's failure is a page's 503, never a crash
         log.warning("place speech failed: %s", type(exc).__name__)
         raise web.HTTPServiceUnavailable() from None
-    return web.Response(
-        body=voice.content,
-        content_type="audio/ogg",
-        headers={"Cache-Control": "public, max-age=300"},
+    # Ranges let the player show the length and seek (bot/web/ranges.py).
+    version = hashlib.sha256(voice.content).hexdigest()[:32]
+    return ranged(
+        request, voice.content, "audio/ogg", cache_control="public, max-age=300", etag=version
     )
 
 

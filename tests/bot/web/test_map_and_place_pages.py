@@ -507,7 +507,21 @@ async def test_a_place_is_read_aloud_on_its_page(sample: Database, settings: Han
             async with session.get(f"{base}/place/{place_id}/speech.ogg?lang=ar") as response:
                 assert response.status == 200
                 assert response.content_type == "audio/ogg"
+                assert response.headers["Accept-Ranges"] == "bytes"
+                etag = response.headers["ETag"]
                 audio = await response.read()
+            # The player's ranges (it learns the length from the last page), and a range of
+            # a version of the sound that is no more: the whole new one.
+            speech = f"{base}/place/{place_id}/speech.ogg?lang=ar"
+            for headers, status, expected in (
+                ({"Range": "bytes=-100"}, 206, audio[-100:]),
+                ({"Range": "bytes=0-3", "If-Range": etag}, 206, b"OggS"),
+                ({"Range": "bytes=0-3", "If-Range": '"an older one"'}, 200, audio),
+            ):
+                async with session.get(speech, headers=headers) as response:
+                    assert response.status == status, headers
+                    assert await response.read() == expected, headers
+                    assert response.headers["ETag"] == etag
             async with session.get(f"{base}/place/{place_id}/speech.ogg?lang=bg") as response:
                 assert response.status == 404  # no voice checked for Bulgarian here
         assert audio.startswith(b"OggS")
