@@ -5,8 +5,12 @@ and Matrix clients as a voice message.
 Opus takes 8, 12, 16, 24 or 48 kHz; engines give other rates (eSpeak NG 22.05 kHz), so the
 encoder resamples to 24 kHz, which keeps all of a voice at a small size. Set for speech
 ("voip", 24 kbit/s) at complexity 1 of 10: on a slow core the higher complexities took three
-times as long (0.14 s for ten seconds of speech instead of 0.06 s) for a voice message
+times as long (0.14 s for ten seconds of speech instead of 0.05 s) for a voice message
 that is as clear, and a fan-out to many listeners waits on it (bench/speech_bench.py).
+
+The audio starts at time 0 (``pts``): without it the muxer counts the encoder's delay twice
+and the file says it is 6.5 ms longer than what was said (Chromium's decoder showed it,
+tests/bot/speech/test_decoded_in_chromium.py).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ def ogg_opus(audio: Audio) -> bytes:
         stream.options = {"application": "voip", "compression_level": str(COMPLEXITY)}
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt", layout="mono")
         frame.sample_rate = audio.rate
+        frame.pts = 0
         for packet in stream.encode(frame):
             container.mux(packet)
         for packet in stream.encode(None):
