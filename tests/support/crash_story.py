@@ -19,7 +19,7 @@ from db import Database
 from db.events import Event
 from handlers.events.recurrence import local_text
 from handlers.events.reminders import sync_event
-from tests.support.cli import launch_bot
+from tests.support.cli import launch_bot, wait_in_log
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.ports import free_port
 
@@ -84,6 +84,42 @@ class BotProcess:
                 self.process.wait(timeout=self.stop_within)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+class MatrixProcess(BotProcess):
+    """``python -m bot run`` with only Matrix configured (no Bot API server to ask): up once
+    its log says ``ready`` once more than before this start (``settings`` must log it: a
+    city's "running" line needs log_level INFO)."""
+
+    def __init__(
+        self,
+        tmp: Path,
+        settings: str,
+        env: dict[str, str],
+        *,
+        ready: str,
+        ready_within: float = 60,
+        stop_within: float = 15,
+    ) -> None:
+        super().__init__(
+            tmp,
+            None,  # type: ignore[arg-type]
+            settings=settings,
+            env=env,
+            ready=ready,
+            ready_within=ready_within,
+            stop_within=stop_within,
+        )
+        del self.env["NACHBARBOT_TELEGRAM__TOKEN"]  # no Telegram bot in this installation
+
+    def _log(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    async def start(self, ready: str | None = None) -> None:
+        needle = ready or self.ready
+        before = self._log().count(needle)
+        self.process = launch_bot(self.config, self.env, self.log)
+        await wait_in_log(self.process, self.log, needle, before=before, within=self.ready_within)
 
 
 async def seed_story(path: Path) -> int:

@@ -36,8 +36,8 @@ from handlers.helping.vocabulary import WHEN_BUTTONS
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from locales import translator
-from tests.support.cli import ROOT, launch_bot, run_bot, wait_in_log
-from tests.support.crash_story import BotProcess
+from tests.support.cli import ROOT, run_bot
+from tests.support.crash_story import MatrixProcess
 from tests.support.matrix_people import MatrixPerson
 from tests.support.ports import free_port
 from tests.support.synapse_server import Synapse
@@ -49,21 +49,12 @@ DE = translator("de")
 RUNNING = "running 2 cities: dortmund, unna"
 
 
-class MatrixBots(BotProcess):
-    """The real process with only Matrix configured (no Bot API server to ask): up once
-    its log says it runs both cities."""
+class MatrixBots(MatrixProcess):
+    """The real process with only Matrix configured: up once its log says it runs both
+    cities."""
 
     def __init__(self, tmp: Path, config: Path, env: dict[str, str]) -> None:
-        super().__init__(tmp, None, settings=config.read_text(), env=env)  # type: ignore[arg-type]
-        del self.env["NACHBARBOT_TELEGRAM__TOKEN"]  # no Telegram bot in this installation
-
-    def _log(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    async def start(self, ready: str = RUNNING) -> None:
-        before = self._log().count(ready)
-        self.process = launch_bot(self.config, self.env, self.log)
-        await wait_in_log(self.process, self.log, ready, before=before, within=30)
+        super().__init__(tmp, config.read_text(), env, ready=RUNNING, ready_within=30)
 
 
 def _write_config(

@@ -6,7 +6,8 @@
   is stored per message, so it still works after a restart.
 - A typed number presses a button only of the newest message the bot sent in the room, and
   only if that message has buttons and allows typing (``Message.typed_choices``): after a
-  relayed message "1" may answer "how many crates?". Any later message of the bot ends it.
+  relayed message "1" may answer "how many crates?". Any later message of the bot ends it,
+  but for the message's own voice when it is read aloud (which names its buttons).
   In the coordinators' room typed numbers are never presses (several posts are open at
   once): there a reaction on the post, or a command, decides. Messages whose buttons cannot
   be typed say so under the list.

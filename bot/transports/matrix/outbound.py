@@ -164,8 +164,8 @@ class Outbound(MatrixParts):
     async def _send(
         self, room_id: str, item: Outgoing, edit_id: str | None = None, *, alongside: bool = False
     ) -> str | None:
-        """Send one item. Every message but one sent ``alongside`` an answer's message
-        becomes the room's newest for typed numbers."""
+        """Send one item. Every message but one sent ``alongside`` an answer's message, or a
+        message's voice read aloud, becomes the room's newest for typed numbers."""
         state = self.db.transport_state
         if isinstance(item, Delete):
             return await self._redact(room_id, edit_id) if edit_id else None
@@ -191,7 +191,10 @@ class Outbound(MatrixParts):
             await state.note_sent(room_id, edit_id or event_id, typed)
             return event_id
         sent_id = await self._send_other(room_id, item)
-        if sent_id is not None and not alongside:
+        # A message read aloud follows the text it says, buttons named ("button one: …"):
+        # that text's numbers stay typed.
+        spoken = isinstance(item, Voice) and item.platform == SPOKEN
+        if sent_id is not None and not alongside and not spoken:
             await state.note_sent(room_id, sent_id, False)
         return sent_id
 

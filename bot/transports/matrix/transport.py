@@ -53,6 +53,8 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         # for it before they start an encrypted chat with a bot that just started).
         self.keys_published = asyncio.Event()
         self._full_state = False
+        # The stored sync token the first sync after taking the role starts from.
+        self._resume_token: str | None = None
         self._greetings_waiting = False
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -96,8 +98,11 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         state = self.db.transport_state
         token = await state.get(NEXT_BATCH)
         if token:
-            client.next_batch = token
-            # The whole room state once: which rooms are encrypted and who is in them.
+            # The whole room state once: which rooms are encrypted and who is in them. The
+            # token is not given to matrix-nio as its own: it drops a response carrying the
+            # token it has, and after a quiet restart (nothing new since) the full state
+            # would be dropped with it, leaving every room unknown until someone writes.
+            self._resume_token = token
             self._full_state = True
         else:
             # First start: learn where "now" is without answering old messages.
@@ -240,7 +245,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             try:
                 response = await client.sync(
                     timeout=seconds * 1000,
-                    since=client.next_batch,
+                    since=client.next_batch or self._resume_token,
                     full_state=self._full_state,
                 )
             except asyncio.CancelledError:

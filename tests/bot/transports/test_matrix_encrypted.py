@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nio
 import pytest
+from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
 from bot.speech.engines import embedded
@@ -18,13 +19,14 @@ from bot.speech.speaker import Speaker
 from bot.transports.matrix import KEYCAPS
 from db import Database
 from db.statements import execute
-from db.transport_state import UNDECRYPTED
+from db.transport_state import NEXT_BATCH, UNDECRYPTED
 from db.users import ReadAloud
+from handlers.messages import Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import translator
-from tests.support.cross_signing import query_keys
+from tests.support.cross_signing import matrix_request, query_keys
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram
 from tests.support.matrix_encrypted_people import EncryptedPerson, stored_text
@@ -150,6 +152,57 @@ async def test_after_a_restart_the_same_device_reads_the_same_chat(
         await eva.say(room, "!start")
         await eva.wait_for(lambda e: "🏠" in body(e), after=mark)
         assert await _bot_devices(synapse, bot) == devices
+    finally:
+        await bot.stop()
+
+
+async def _all_synced(synapse: Synapse, bot: Bot) -> None:
+    """Until the bot's stored sync token is the homeserver's now: nothing has happened that
+    the bot has not seen (a hang detector of 60 s, not a speed bound)."""
+    for _ in range(600):
+        token = await bot.db.transport_state.get(NEXT_BATCH)
+        if token:
+            status, answer = await matrix_request(
+                synapse.url,
+                bot.config.access_token or "",
+                "GET",
+                f"/_matrix/client/v3/sync?timeout=0&since={token}",
+                {},
+            )
+            assert status == 200, answer
+            if answer["next_batch"] == token:
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the bot never caught up with its homeserver")
+
+
+async def test_after_a_quiet_restart_the_bot_writes_first_into_an_encrypted_chat(
+    eva: EncryptedPerson, synapse: Synapse, db: Database
+):
+    """Nothing happens while the bot is down, and nobody writes after it started: what it
+    has to say (a helper's message, a reminder) still reaches the encrypted chat. The
+    first sync's full state tells it the room is encrypted and who is in it, even when
+    the homeserver has nothing new since the stored token."""
+    bot = Bot(synapse, db, HandlerSettings())
+    await bot.start()
+    try:
+        room = await _onboard_encrypted(eva, bot)
+        await _all_synced(synapse, bot)
+        await bot.stop()
+        transport = await bot.start()
+        worker = OutboxWorker(db, [transport], poll_seconds=0.2)
+        stop = asyncio.Event()
+        delivery = asyncio.create_task(worker.run(stop))
+        try:
+            mark = len(eva.received)
+            await db.outbox.enqueue("matrix", room, encode(Message(Markup("🔔 Erinnerung"))))
+            worker.wake()
+            said = await eva.wait_for(lambda e: "🔔 Erinnerung" in body(e), after=mark)
+            assert said["room"] == room and said.get("decrypted", True)
+        finally:
+            stop.set()
+            worker.wake()
+            await delivery
     finally:
         await bot.stop()
 
