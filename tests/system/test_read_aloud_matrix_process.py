@@ -26,6 +26,7 @@ from mutagen.oggopus import OggOpus
 
 from bot.transports.matrix import KEYCAPS
 from db import Database
+from db.users import ReadAloud
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from locales import translator
@@ -221,14 +222,14 @@ async def test_read_aloud_on_matrix_through_the_real_process(tmp_path: Path, syn
         await eva.say(room, "!settings")
         screen = await eva.wait_for(_in(room, lambda e: "🔇" in body(e)), after=mark)
         mark = len(eva.received)
-        await eva.say(room, str(_number(screen, AR._("Read aloud to me"))))
+        await eva.say(room, str(_number(screen, AR._("Read everything aloud"))))
         done = await eva.wait_for(
             _in(room, lambda e: _is_text(e) and body(e).startswith("🔊 ")), after=mark
         )
         voice = await eva.wait_for(_in(room, _is_audio), after=mark, timeout=HEARD)
         assert _order(eva, done) < _order(eva, voice)  # the text first, then its voice
         await _heard(eva, voice)
-        assert (await _user(database, eva)).read_aloud
+        assert (await _user(database, eva)).read_aloud == ReadAloud.EVERY
 
         # A place's details: a district's places, the first one's details and location -
         # then the details said aloud, then the place's name and address.
