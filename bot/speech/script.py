@@ -286,7 +286,9 @@ def script(text: str, labels: list[str], t: Translator) -> str:
                     n=number_words(index, t.lang), label=name
                 )
             )
-    return "\n".join(said)[:MOST_CHARACTERS]
+    # ICU writes the Ukrainian apostrophe as ʼ (U+02BC, "пʼять"), which eSpeak NG spells out
+    # letter by letter; ’ (U+2019), the one the catalogs use, it reads as part of the word.
+    return "\n".join(said)[:MOST_CHARACTERS].replace("\u02bc", "\u2019")
 
 
 def _tidy(line: str) -> str:
