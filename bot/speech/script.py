@@ -230,6 +230,22 @@ def _without_icons(text: str) -> str:
     return "".join(kept)
 
 
+# Icons that carry meaning inside a sentence ("tap 🔊"), said there by their name, in the
+# form the catalogs' sentences put them (the object of "tap"). At the start of a line or a
+# button an icon only decorates, and is left out like every other icon.
+SAID_ICONS = {"🔊": N_("the loudspeaker")}
+_LEADING = " \t\u200e\u200f\u2066\u2067\u2068\u2069\u061c"
+
+
+def _icons_named(line: str, t: Translator) -> str:
+    start = len(line) - len(line.lstrip(_LEADING))
+    for icon, name in SAID_ICONS.items():
+        if icon in line[start + 1 :]:
+            said = f" {t.gettext(name)} "
+            line = line[: start + 1] + line[start + 1 :].replace(icon, said)
+    return line
+
+
 def plain(text: str) -> str:
     """The text a person reads, without markup, bidi marks or icons."""
     text = html.unescape(_TAG.sub("", text)).translate(_BIDI).translate(_FOR_THE_EYE)
@@ -272,10 +288,10 @@ ORDINAL_BUTTONS = (
 
 def script(text: str, labels: list[str], t: Translator) -> str:
     """What is said for a message: its lines, then its buttons in order."""
-    lines = [_tidy(words(plain(line), t)) for line in str(text).splitlines()]
+    lines = [_tidy(words(plain(_icons_named(line, t)), t)) for line in str(text).splitlines()]
     said = [_sentence(line) for line in lines if any(c.isalnum() for c in line)]
     for index, label in enumerate(labels, start=1):
-        name = _tidy(words(plain(label), t)).rstrip(".")
+        name = _tidy(words(plain(_icons_named(label, t)), t)).rstrip(".")
         if not name:
             continue
         if index <= len(ORDINAL_BUTTONS):

@@ -140,6 +140,21 @@ def test_from_the_eleventh_button_on_buttons_are_named_by_number():
     assert said[11] == "Knopf elf: Ort elf."
 
 
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_an_icon_inside_a_sentence_is_said_by_its_name_one_that_leads_is_not(lang):
+    t = translator(lang)
+    loudspeaker = t.gettext("the loudspeaker")
+    said = script(
+        t.t("🔊 Shall I also read my messages aloud to you?"),
+        ["👆 " + t._("Only when I tap 🔊")],
+        t,
+    ).split("\n")
+    assert loudspeaker not in said[0]  # the question's 🔊 only decorates it
+    assert loudspeaker in said[1] and "🔊" not in said[1]
+    done = script(t.t("👆 Done: tap 🔊 under a message and I read it aloud."), [], t)
+    assert loudspeaker in done
+
+
 def test_plain_keeps_letters_and_words_only():
     assert plain("<i>Hallo</i> 👋 &amp; tschüss").split() == ["Hallo", "&", "tschüss"]
 
