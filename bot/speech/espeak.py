@@ -86,12 +86,16 @@ class EspeakEngine:
         self._lib: ctypes.CDLL | None = None
         self._rate = 0
         self._chunks: list[np.ndarray] = []
+        self._selected = ""  # the language of the voice chosen last
         # Kept referenced: the library calls it for as long as it lives.
         self._callback = _CALLBACK(self._collect)
 
     def _collect(self, wav: Any, count: int, _events: int) -> int:
+        # Copied as bytes: numpy.ctypeslib.as_array would make (and ctypes keep for ever) a
+        # new array type for every chunk length, memory growing with each new text.
         if count > 0 and wav:
-            self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+            chunk = ctypes.string_at(wav, count * ctypes.sizeof(ctypes.c_short))
+            self._chunks.append(np.frombuffer(chunk, dtype=np.int16))
         return 0
 
     def _start(self) -> ctypes.CDLL:
@@ -106,7 +110,12 @@ class EspeakEngine:
         return self._lib
 
     def _select(self, lib: ctypes.CDLL, lang: str) -> bool:
-        return lib.espeak_SetVoiceByName(VOICE_NAMES.get(lang, lang).encode()) == 0
+        # Only when the language changes: eSpeak NG keeps a little memory per voice chosen.
+        if lang == self._selected:
+            return True
+        chosen = lib.espeak_SetVoiceByName(VOICE_NAMES.get(lang, lang).encode()) == 0
+        self._selected = lang if chosen else ""
+        return chosen
 
     def _voice_language(self, lang: str) -> str:
         """The language of the voice eSpeak NG took for ``lang`` ("" if none)."""
