@@ -22,21 +22,9 @@ from bot.speech.speaker import Speaker
 from handlers.messages import Speech
 from locales import SUPPORTED_LANGUAGES
 from tests.support.fake_speech_server import FakeSpeechServer
+from tests.support.spoken_samples import SHORT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-SHORT = {
-    "de": "Guten Tag.",
-    "en": "Good day.",
-    "ar": "مرحبا.",
-    "tr": "İyi günler.",
-    "uk": "Добрий день.",
-    "ru": "Добрый день.",
-    "ro": "Bună ziua.",
-    "bg": "Добър ден.",
-    "pl": "Dzień dobry.",
-    "fa": "روز بخیر.",
-}
 
 
 def opus_seconds(data: bytes) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -488,12 +489,10 @@ async def test_a_voice_request_from_an_encrypted_chat_reaches_the_encrypted_room
         await eva.stop()
 
 
-async def test_read_aloud_in_an_encrypted_chat(
-    eva: EncryptedPerson, db: Database, synapse: Synapse
-):
-    """Read aloud on Matrix as Element X creates the chat: the offer after the language is
-    said aloud as an encrypted m.audio voice message (OGG/Opus, eSpeak NG in the process);
-    switched on by reacting, the answers come as text and then as voice."""
+@asynccontextmanager
+async def speaking_bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
+    """The bot in this process with eSpeak NG and its outbox worker running, greeting a new
+    chat only when spoken to (as read aloud's tests want)."""
     running = Bot(synapse, db, HandlerSettings(speech_languages=frozenset({"ar", "en", "de"})))
     transport = await running.start()
     speaker = Speaker(embedded())
@@ -504,6 +503,21 @@ async def test_read_aloud_in_an_encrypted_chat(
     delivery = asyncio.create_task(worker.run(stop))
     try:
         transport.config = replace(transport.config, greeting_wait_seconds=600)
+        yield running
+    finally:
+        stop.set()
+        worker.wake()
+        await delivery
+        await running.stop()
+
+
+async def test_read_aloud_in_an_encrypted_chat(
+    eva: EncryptedPerson, db: Database, synapse: Synapse
+):
+    """Read aloud on Matrix as Element X creates the chat: the offer after the language is
+    said aloud as an encrypted m.audio voice message (OGG/Opus, eSpeak NG in the process);
+    switched on by reacting, the answers come as text and then as voice."""
+    async with speaking_bot(synapse, db) as running:
         room = await eva.dm_like_element_x(running.user_id, "مرحبا")
         await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
         mark = len(eva.received)
@@ -533,11 +547,6 @@ async def test_read_aloud_in_an_encrypted_chat(
         assert user is not None and user.read_aloud
         stored = synapse.stored_events(room)
         assert {e["type"] for e in stored if "state_key" not in e} == {"m.room.encrypted"}
-    finally:
-        stop.set()
-        worker.wake()
-        await delivery
-        await running.stop()
 
 
 async def test_read_aloud_on_a_tap_in_an_encrypted_chat(
@@ -545,16 +554,7 @@ async def test_read_aloud_on_a_tap_in_an_encrypted_chat(
 ):
     """ "Only when I tap 🔊" on Matrix: each message lists a 🔊 among its choices; nothing
     is said unasked; reacting with 🔊 on a message has that message said, encrypted."""
-    running = Bot(synapse, db, HandlerSettings(speech_languages=frozenset({"ar", "en", "de"})))
-    transport = await running.start()
-    speaker = Speaker(embedded())
-    await speaker.check(("ar",))
-    worker = OutboxWorker(db, [transport], speaker=speaker, poll_seconds=0.2)
-    running.dispatcher.on_queued = worker.wake
-    stop = asyncio.Event()
-    delivery = asyncio.create_task(worker.run(stop))
-    try:
-        transport.config = replace(transport.config, greeting_wait_seconds=600)
+    async with speaking_bot(synapse, db) as running:
         room = await eva.dm_like_element_x(running.user_id, "مرحبا")
         await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
         mark = len(eva.received)
@@ -580,8 +580,3 @@ async def test_read_aloud_on_a_tap_in_an_encrypted_chat(
         events = [event for _room, event in eva.received]
         audios = [e for e in events if e["content"].get("msgtype") == "m.audio"]
         assert audios.index(voice) == len(audios) - 1 and len(audios) == 2
-    finally:
-        stop.set()
-        worker.wake()
-        await delivery
-        await running.stop()
