@@ -8,7 +8,7 @@ finden."), so that someone who cannot read them knows which one to press.
 
 Numbers become words by the CLDR spell-out rules of ICU (PyICU), the one library that
 has them for all ten languages (num2words lacks Bulgarian); the sentences around them
-("{hours} Uhr {minutes}", "Erster Knopf: {label}.") are the translators', in the catalogs.
+("{hours} Uhr {n}", "Erster Knopf: {label}.") are the translators', in the catalogs.
 """
 
 from __future__ import annotations
@@ -98,8 +98,10 @@ def _clock(match: re.Match[str], t: Translator) -> str:
     words_h = counted_words(hours, t, "hours")
     if minutes == 0:
         return t.gettext(N_("{hours} o'clock")).format(hours=words_h)
-    return t.gettext(N_("{hours} {minutes}")).format(
-        hours=words_h, minutes=number_words(minutes, t.lang)
+    # Plural forms: where the template names the minutes ("و{n} دقيقة"), the noun follows
+    # the number as the language counts (Arabic: دقيقة واحدة, دقيقتان, خمسة دقائق).
+    return t.ngettext("{hours} {n}", "{hours} {n}", minutes).format(
+        hours=words_h, n=number_words(minutes, t.lang)
     )
 
 

@@ -169,3 +169,16 @@ def test_plain_keeps_letters_and_words_only():
 )
 def test_a_word_beside_a_clock_time_is_not_said_twice(lang, written, said):
     assert script(Markup(written), [], translator(lang)) == said
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("14:01", "الساعة أربعة عشر ودقيقة واحدة."),
+        ("14:02", "الساعة أربعة عشر ودقيقتان."),
+        ("14:05", "الساعة أربعة عشر وخمسة دقائق."),
+        ("14:30", "الساعة أربعة عشر وثلاثون دقيقة."),
+    ],
+)
+def test_minutes_are_counted_in_the_plural_forms_of_arabic(written, said):
+    assert script(Markup(written), [], translator("ar")) == said
