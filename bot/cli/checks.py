@@ -358,22 +358,23 @@ async def _speech_checks(config: Config) -> AsyncIterator[Check]:
         yield ("read aloud", "skip", "speech.engine not set (off)")
         return
     spoken = []
+    why: dict[str, None] = {}  # what went wrong, each reason once, in order
     try:
         for lang in sorted(speaker.languages):
             try:
                 await speaker.audio("1", lang, public=True)
                 spoken.append(lang)
-            except SpeechError:
-                pass
+            except SpeechError as exc:
+                why[str(exc)] = None
     finally:
         if config.speech.engine != "espeak":  # the embedded engine is the process's own
             await speaker.close()
     missing = sorted(set(config.bot.languages) - set(spoken))
+    detail = f"no voice for {', '.join(missing)} (text only)" if missing else "all languages"
     yield (
         "read aloud",
         "FAIL" if not spoken else ("WARN" if missing else "ok"),
-        f"{config.speech.engine}: "
-        + (f"no voice for {', '.join(missing)} (text only)" if missing else "all languages"),
+        f"{config.speech.engine}: {detail}" + "".join(f"; {reason}" for reason in why),
     )
 
 
