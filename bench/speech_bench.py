@@ -132,8 +132,8 @@ async def main() -> None:
     print(f"cached public text p95  {p95(repeats):.2f} ms  target ≤ 20 ms")
     print(
         f"RSS over 2 × {MANY:,} messages said  {warm:.0f} / {first:.0f} / {second:.0f} MB  "
-        f"target flat: +{first - warm:.0f} MB over the first thousand (warming up), "
-        f"+{second - first:.0f} MB over the second"
+        f"target flat: {first - warm:+.0f} MB over the first thousand (warming up), "
+        f"{second - first:+.0f} MB over the second"
     )
     print(
         f"fan-out 1,000 offers + voices  {seconds:.1f} s  floor {floor:.1f} s, "
