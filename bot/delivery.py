@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from db import Database
 from db.data_rights import about_value
@@ -50,7 +50,6 @@ from handlers.messages import (
     SPOKEN,
     Delete,
     Edit,
-    Message,
     Outgoing,
     Speech,
     Voice,
@@ -119,6 +118,13 @@ def backoff(attempts: int, ceiling: float = MAX_BACKOFF_S) -> float:
 class Translations(Protocol):
     async def fill(self, item: Outgoing) -> Outgoing:
         """``item`` with its user text translated where it asks for it."""
+
+
+class Listener(NamedTuple):
+    """The person an outbox item goes to, who hears the bot (handlers/read_aloud.py)."""
+
+    user: User
+    mode: ReadAloud
 
 
 class Speaker(Protocol):
@@ -191,15 +197,15 @@ class OutboxWorker:
         unsent, db/outbox.py), so sending in the order they become ready keeps every chat's
         order, and texts go out while the voices of the round are still being made."""
 
-        async def prepared(item: OutboxItem) -> tuple[OutboxItem, Outgoing]:
-            return item, await self._prepare(item)
+        async def prepared(item: OutboxItem) -> tuple[OutboxItem, Outgoing, Listener | None]:
+            return item, *await self._prepare(item)
 
         tasks = [asyncio.ensure_future(prepared(item)) for item in items]
         outcomes = []
         try:
             for ready in asyncio.as_completed(tasks):
-                item, outgoing = await ready
-                outcomes.append(await self._deliver(item, outgoing))
+                item, outgoing, listener = await ready
+                outcomes.append(await self._deliver(item, outgoing, listener))
         finally:
             for task in tasks:
                 task.cancel()
@@ -212,48 +218,49 @@ class OutboxWorker:
         one with the device's keys (bot/transports/matrix/crypto_state.py)."""
         return [p for p, sender in self.senders.items() if getattr(sender, "delivering", True)]
 
-    async def _prepare(self, item: OutboxItem) -> Outgoing:
-        """The item as it is to be sent, its user text translated where asked for."""
+    async def _prepare(self, item: OutboxItem) -> tuple[Outgoing, Listener | None]:
+        """The item as it is to be sent, its user text translated where asked for; and the
+        person it goes to, if they hear the bot (looked up once, for the 🔊 under the
+        message and for the speech after it)."""
         outgoing = decode(item.payload)
         if isinstance(outgoing, Speech):
             ahead = self._ahead.pop(item.id, None)
             if ahead is not None:
-                return await ahead[1]
-            return await self._voice(item.id, outgoing)
+                return await ahead[1], None
+            return await self._voice(item.id, outgoing), None
         filled = None
         if self.translations is not None:
             try:
                 filled = await self.translations.fill(outgoing)
             except Exception as exc:  # translation must never hold a message back
                 log.error("outbox %d: translation failed with %s", item.id, type(exc).__name__)
-        return await self._with_tap(item, filled or as_written(outgoing))
+        written = filled or as_written(outgoing)
+        listener = await self._listener(item, written)
+        if listener is None or listener.mode != ReadAloud.ON_TAP:
+            return written, listener
+        user = listener.user
+        tapped = await read_aloud.with_tap(
+            self.db,
+            translator(user.language or DEFAULT_LANGUAGE),
+            user,
+            written,
+            outbox_id=item.id,
+            about=item.about,
+        )
+        return tapped, listener
 
-    async def _listener(self, item: OutboxItem) -> tuple[User, ReadAloud] | None:
-        """The person ``item`` goes to and how they hear the bot, if they do."""
+    async def _listener(self, item: OutboxItem, outgoing: Outgoing) -> Listener | None:
+        """The person ``item`` goes to and how they hear the bot, if they do and
+        ``outgoing`` carries something to say."""
         if self.speaker is None or item.recipient_id is None:
+            return None
+        if read_aloud.spoken(outgoing, "") is None:
             return None
         user = await self.db.users.get(item.recipient_id)
         if user is None:
             return None
         mode = read_aloud.heard(user, self.speaker.languages)
-        return None if mode == ReadAloud.OFF else (user, mode)
-
-    async def _with_tap(self, item: OutboxItem, outgoing: Outgoing) -> Outgoing:
-        """A message with a 🔊 under it, for a person who hears messages on a tap."""
-        if not isinstance(outgoing, Message | Edit):
-            return outgoing
-        listener = await self._listener(item)
-        if listener is None or listener[1] != ReadAloud.ON_TAP:
-            return outgoing
-        user = listener[0]
-        return await read_aloud.with_tap(
-            self.db,
-            translator(user.language or DEFAULT_LANGUAGE),
-            user,
-            outgoing,
-            outbox_id=item.id,
-            about=item.about,
-        )
+        return None if mode == ReadAloud.OFF else Listener(user, mode)
 
     async def _voice(self, item_id: int, speech: Speech) -> Outgoing:
         """The speech as a voice message; the speech itself if no voice could be made (it
@@ -277,24 +284,24 @@ class OutboxWorker:
         if len(self._ahead) < MAX_AHEAD:
             self._ahead[item_id] = (now, asyncio.ensure_future(self._voice(item_id, speech)))
 
-    async def _speech_after(self, item: OutboxItem, sent: Outgoing) -> Speech | None:
-        """The speech that follows ``sent`` to a person who wants to hear the bot."""
-        if read_aloud.spoken(sent, "") is None:
-            return None
-        listener = await self._listener(item)
-        if listener is None or listener[1] != ReadAloud.EVERY:
-            return None
-        user = listener[0]
-        return read_aloud.spoken(sent, user.language or DEFAULT_LANGUAGE, user.id)
-
-    async def _mark_sent(self, item: OutboxItem, sent: Outgoing, message_id: str | None) -> None:
-        """Sent; and its speech queued with the mark, for one who wants to hear it."""
-        speech = await self._speech_after(item, sent)
-        if speech is None:
+    async def _mark_sent(
+        self,
+        item: OutboxItem,
+        sent: Outgoing,
+        message_id: str | None,
+        listener: Listener | None,
+    ) -> None:
+        """Sent; and its speech queued with the mark, for one who wants to hear every
+        message (not if the item is gone: its person was erased while it was sent)."""
+        if listener is None or listener.mode != ReadAloud.EVERY:
             await self.db.outbox.mark_sent(item.id, message_id)
             return
+        user = listener.user
+        speech = read_aloud.spoken(sent, user.language or DEFAULT_LANGUAGE, user.id)
+        assert speech is not None  # a listener is found only for what carries words
         async with self.db.transaction():
-            await self.db.outbox.mark_sent(item.id, message_id)
+            if not await self.db.outbox.mark_sent(item.id, message_id):
+                return
             queued = await self.db.outbox.enqueue(
                 item.platform,
                 item.chat_id,
@@ -305,7 +312,9 @@ class OutboxWorker:
         self._make_ahead(queued, speech)
         self.wake()
 
-    async def _deliver(self, item: OutboxItem, outgoing: Outgoing) -> str:
+    async def _deliver(
+        self, item: OutboxItem, outgoing: Outgoing, listener: Listener | None
+    ) -> str:
         """Try one item: "sent", "failed" (given up) or "later"."""
         if isinstance(outgoing, Speech):
             await self.db.outbox.give_up(item.id, "no voice")
@@ -365,7 +374,7 @@ class OutboxWorker:
                 type(exc).__name__,
             )
             return "later"
-        await self._mark_sent(item, outgoing, message_id)
+        await self._mark_sent(item, outgoing, message_id, listener)
         return "sent"
 
     async def _with_media(self, platform: str, outgoing: Outgoing) -> Outgoing:

@@ -207,13 +207,17 @@ class OutboxStore:
                 " AND sent_at IS NULL AND failed_at IS NULL",
             )
 
-    async def mark_sent(self, item_id: int, message_id: str | None) -> None:
+    async def mark_sent(self, item_id: int, message_id: str | None) -> bool:
+        """Mark the item sent; False if it is gone (its person was erased meanwhile)."""
         async with self._tx.single_statement():
-            await execute(
-                self._tx,
-                "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1,"
-                " claimed_by = NULL WHERE id = ?",
-                (utcnow(), message_id, item_id),
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1,"
+                    " claimed_by = NULL WHERE id = ?",
+                    (utcnow(), message_id, item_id),
+                )
+                > 0
             )
 
     async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
