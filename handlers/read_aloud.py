@@ -66,22 +66,27 @@ async def speeches(ctx: Context, replies: list[Outgoing]) -> list[Speech]:
     """The answers of this update said aloud, for a person in a private chat who wants to
     hear every message; the text alone (and their coordinators told once) where no voice
     speaks their language."""
-    if not (ctx.user.read_aloud == ReadAloud.EVERY and ctx.incoming.is_private and replies):
-        return []
-    if not speaks(ctx):
-        await no_voice(ctx)
+    if not (replies and await _hears(ctx, ReadAloud.EVERY)):
         return []
     said = [spoken(item, ctx.t.lang, ctx.user.id) for item in replies]
     return [speech for speech in said if speech is not None]
 
 
+async def _hears(ctx: Context, mode: ReadAloud) -> bool:
+    """Whether the acting person, in a private chat, hears the bot in ``mode``; where they
+    chose it but no voice speaks their language, their coordinators are told (once)."""
+    if not (ctx.user.read_aloud == mode and ctx.incoming.is_private):
+        return False
+    if not speaks(ctx):
+        await no_voice(ctx)
+        return False
+    return True
+
+
 async def tappable(ctx: Context, replies: list[Outgoing]) -> list[Outgoing]:
     """The answers of this update, each with a 🔊 under it for a person in a private chat
     who hears messages on a tap (kept in the update's transaction)."""
-    if not (ctx.user.read_aloud == ReadAloud.ON_TAP and ctx.incoming.is_private and replies):
-        return replies
-    if not speaks(ctx):
-        await no_voice(ctx)
+    if not (replies and await _hears(ctx, ReadAloud.ON_TAP)):
         return replies
     return [await with_tap(ctx.db, ctx.t, ctx.user, item) for item in replies]
 
