@@ -335,6 +335,7 @@ MAP: tuple[Table, ...] = (
                 "reminder_offsets",
                 "translate_messages",
                 "read_aloud",
+                "no_voice_told",
                 by="id",
             ),
         ),

@@ -50,6 +50,25 @@ def speeches(out) -> list[Speech]:
     return [item for item in out if isinstance(item, Speech)]
 
 
+async def from_others(
+    chat: MemoryTransport, db: Database, who: str, *texts: str, about: tuple[int, ...] = ()
+) -> list[Outgoing]:
+    """What reaches ``who`` when others write them ``texts`` through the outbox (committed
+    together, as one change's messages are); ``about``: whose words the first carries."""
+    person = await db.users.find("memory", who)
+    assert person is not None
+    before = len(chat.inbox.get(who, []))
+    async with db.transaction():
+        for index, text in enumerate(texts):
+            await Messenger(db).to_user(
+                person.id,
+                lambda t, text=text: Message(t.t(text)),
+                about=about if index == 0 else (),
+            )
+    await chat.flush()
+    return chat.inbox[who][before:]
+
+
 def voices(chat: MemoryTransport, who: str) -> list[Voice]:
     return [item for item in chat.inbox.get(who, []) if isinstance(item, Voice)]
 
@@ -125,19 +144,10 @@ async def test_messages_from_others_follow_their_text_and_a_failing_engine_costs
     await chat.onboard("fatma", "de")
     await chat.press("fatma", "ra:on")
     await chat.flush()
-    fatma = await db.users.find("memory", "fatma")
-    before = len(chat.inbox["fatma"])
-    async with db.transaction():
-        await Messenger(db).to_user(fatma.id, lambda t: Message(t.t("📢 Hello")))
-    await chat.flush()
-    sent = chat.inbox["fatma"][before:]
+    sent = await from_others(chat, db, "fatma", "📢 Hello")
     assert isinstance(sent[0], Message) and isinstance(sent[1], Voice)
     speaker.failing = True
-    async with db.transaction():
-        await Messenger(db).to_user(fatma.id, lambda t: Message(t.t("📢 Hello")))
-        await Messenger(db).to_user(fatma.id, lambda t: Message(t.t("✅ Done")))
-    await chat.flush()
-    later = chat.inbox["fatma"][before + 2 :]
+    later = await from_others(chat, db, "fatma", "📢 Hello", "✅ Done")
     # Both texts went out, in order; the voices were given up, nothing is left waiting.
     assert [type(item) for item in later] == [Message, Message]
     assert await db.outbox.pending() == 0
@@ -153,6 +163,10 @@ async def test_no_voice_for_the_language_tells_the_coordinators_once(chat, db):
     await chat.flush()
     notices = [m for m in chat.inbox.get(GROUP, []) if "🔇" in str(getattr(m, "text", ""))]
     assert len(notices) == 1
+    # What was told about her is hers to see in /mydata.
+    galyna = await db.users.find("memory", "galyna")
+    [account] = (await db.data_rights.export(galyna))["account"]
+    assert account["no_voice_told"] == "bg" and account["read_aloud"] == ReadAloud.EVERY
     assert not [v for v in voices(chat, "galyna") if "bg" in str(v.content)]
 
 
@@ -211,12 +225,7 @@ async def test_messages_from_others_get_their_listen_button_when_sent(chat, spea
     await chat.onboard("jana", "de")
     await chat.press("jana", "ra:tap")
     await chat.flush()
-    jana = await db.users.find("memory", "jana")
-    before = len(chat.inbox["jana"])
-    async with db.transaction():
-        await Messenger(db).to_user(jana.id, lambda t: Message(t.t("📢 Hello")))
-    await chat.flush()
-    [message] = chat.inbox["jana"][before:]  # the text only: nothing said unasked
+    [message] = await from_others(chat, db, "jana", "📢 Hello")  # the text only: nothing unasked
     tap = tap_of(message)
     [speech] = await chat.press("jana", tap.data)
     assert isinstance(speech, Speech) and speech.text == translator("de").t("📢 Hello")
@@ -228,15 +237,10 @@ async def test_what_a_listen_button_says_goes_with_retention_and_with_its_author
     await chat.onboard("lena", "de")
     await chat.press("karin", "ra:tap")
     await chat.flush()
-    karin = await db.users.find("memory", "karin")
     lena = await db.users.find("memory", "lena")
-    before = len(chat.inbox["karin"])
-    async with db.transaction():
-        # Lena's words reach Karin (as a relayed message does): ``about`` names her.
-        await Messenger(db).to_user(karin.id, lambda t: Message(t.t("📢 Hello")), about=[lena.id])
-        await Messenger(db).to_user(karin.id, lambda t: Message(t.t("✅ Done")))
-    await chat.flush()
-    relayed, own = (tap_of(m) for m in chat.inbox["karin"][before:])
+    # Lena's words reach Karin (as a relayed message does): ``about`` names her.
+    sent = await from_others(chat, db, "karin", "📢 Hello", "✅ Done", about=(lena.id,))
+    relayed, own = (tap_of(m) for m in sent)
     async with db.transaction():
         await db.data_rights.erase(lena, _nothing_running)
     gone = translator("de")._("🔇 This message is too old: I cannot read it aloud any more.")
