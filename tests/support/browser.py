@@ -43,6 +43,15 @@ ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+# An <audio> player loaded as a press of ▶ loads it (preload="none" loads nothing before):
+# what it could make of the sound, its readiness and length, or its error code.
+LOAD_AUDIO = """audio => new Promise((done) => {
+  audio.addEventListener("canplaythrough",
+    () => done({ready: audio.readyState, duration: audio.duration}), {once: true});
+  audio.addEventListener("error", () => done({error: audio.error.code}), {once: true});
+  audio.preload = "auto";
+  audio.load();
+})"""
 DESK = {"width": 1366, "height": 900}
 WIDTHS = (PHONE, DESK)
 LOCAL_HOSTS = {"127.0.0.1"}

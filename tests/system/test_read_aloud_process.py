@@ -57,6 +57,13 @@ def _settings(tmp: Path, fake: FakeTelegram, speech: str = "") -> str:
     )
 
 
+async def _settings_of(fake: FakeTelegram, who: int):
+    """The settings screen ``who`` gets for /settings."""
+    mark = len(fake.calls)
+    fake.send_text(who, "/settings")
+    return await fake.wait_for("sendMessage", chat_id=who, after=mark, timeout=30)
+
+
 def _opus_seconds(upload: dict) -> float:
     audio = OggOpus(io.BytesIO(upload["content"]))
     return float(audio.info.length)
@@ -68,9 +75,7 @@ async def test_read_aloud_through_the_real_process(tmp_path: Path, fake_telegram
     bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake))
     await bot.start()
     try:
-        mark = len(fake.calls)
-        fake.send_text(AMIRA, "/settings")
-        screen = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        screen = await _settings_of(fake, AMIRA)
         assert any(b.get("callback_data") == "ra:on" for row in screen.buttons for b in row)
         assert not fake.calls_to("sendVoice", chat_id=AMIRA)  # nothing read aloud yet
 
@@ -140,9 +145,7 @@ async def test_a_speech_server_that_is_down_changes_nothing_for_the_text(
     bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake, speech))
     await bot.start()
     try:
-        mark = len(fake.calls)
-        fake.send_text(AMIRA, "/settings")
-        screen = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        screen = await _settings_of(fake, AMIRA)
         mark = len(fake.calls)
         fake.press(AMIRA, "ra:on", screen)
         await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
@@ -175,9 +178,7 @@ async def test_on_a_tap_through_the_real_process(tmp_path: Path, fake_telegram: 
     bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake))
     await bot.start()
     try:
-        mark = len(fake.calls)
-        fake.send_text(AMIRA, "/settings")
-        screen = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        screen = await _settings_of(fake, AMIRA)
         mark = len(fake.calls)
         fake.press(AMIRA, "ra:tap", screen)
         _tap(await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30))

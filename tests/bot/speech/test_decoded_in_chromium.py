@@ -189,14 +189,6 @@ async def test_the_checks_tell_silence_and_garbage(decoded):
 
 # -- the place page's player ---------------------------------------------------------------
 
-# What the player makes of the file once it loads it (preload="none" loads nothing before).
-LOAD = """audio => new Promise((done) => {
-  audio.addEventListener("canplaythrough",
-    () => done({ready: audio.readyState, duration: audio.duration}), {once: true});
-  audio.addEventListener("error", () => done({error: audio.error.code}), {once: true});
-  audio.preload = "auto";
-  audio.load();
-})"""
 FETCH = """async (src) => {
   const answer = await fetch(src);
   return Array.from(new Uint8Array(await answer.arrayBuffer()));
@@ -253,7 +245,7 @@ async def test_the_place_pages_player_knows_the_length_of_the_details(chrome, pl
         await page.goto(f"{base}/place/{row[0]}?lang=ar")
         player = page.locator(".listen audio")
         assert await player.get_attribute("src") == src
-        loaded = await player.evaluate(LOAD)
+        loaded = await player.evaluate(browser.LOAD_AUDIO)
         assert loaded.get("ready", 0) >= 3, loaded  # HAVE_FUTURE_DATA: it plays
         assert 206 in answers, answers  # the player's ranges were served
         served = bytes(await page.evaluate(FETCH, src))

@@ -350,15 +350,6 @@ async def test_the_chat_decides_first_and_the_desk_shows_who(world, tab):
     assert not tab.foreign
 
 
-# The player loaded as a coordinator's press of ▶ loads it (preload="none" loads nothing
-# before): what it could make of the sound.
-LOAD = """audio => new Promise((done) => {
-  audio.addEventListener("canplaythrough",
-    () => done({ready: audio.readyState, duration: audio.duration}), {once: true});
-  audio.addEventListener("error", () => done({error: audio.error.code}), {once: true});
-  audio.preload = "auto";
-  audio.load();
-})"""
 FETCH = """async (src) => {
   const answer = await fetch(src);
   return [answer.status, answer.headers.get("content-type"),
@@ -386,7 +377,7 @@ async def test_a_voice_request_is_heard_on_the_desk_before_publishing(world, chr
             "card => card.querySelector('audio').compareDocumentPosition("
             "card.querySelector('form[action$=\"/publish\"]')) & Node.DOCUMENT_POSITION_FOLLOWING"
         )
-        loaded = await player.evaluate(LOAD)
+        loaded = await player.evaluate(browser.LOAD_AUDIO)
         assert loaded.get("ready", 0) >= 3, loaded  # HAVE_FUTURE_DATA: it plays
         assert 1.5 < loaded["duration"] < 2.5, loaded
         status, kind, body = await page.evaluate(FETCH, await player.get_attribute("src"))
@@ -394,7 +385,7 @@ async def test_a_voice_request_is_heard_on_the_desk_before_publishing(world, chr
         assert await page.locator(f"#voice-failed-{request_id}").is_hidden()
 
         # The file Telegram lost: the player fails and the note says what to do.
-        failed = await page.locator(f"#request-{gone} audio").evaluate(LOAD)
+        failed = await page.locator(f"#request-{gone} audio").evaluate(browser.LOAD_AUDIO)
         assert "error" in failed, failed
         note = page.locator(f"#voice-failed-{gone}")
         await note.wait_for(state="visible")
@@ -408,7 +399,7 @@ async def test_a_voice_request_is_heard_on_the_desk_before_publishing(world, chr
         assert await world.state(request_id) == "open"
         # The request's page plays it too.
         await page.goto(f"{world.base}/desk/requests/{request_id}")
-        loaded = await page.locator(f"#voice-{request_id} audio").evaluate(LOAD)
+        loaded = await page.locator(f"#voice-{request_id} audio").evaluate(browser.LOAD_AUDIO)
         assert loaded.get("ready", 0) >= 3, loaded
         assert not session.foreign
     # Fetched from Telegram whenever played, never kept: the later requests asked again.
