@@ -125,6 +125,8 @@ class MatrixParts:
     _commands: frozenset[str]
     _in_flight: int
     _ready: bool
+    # Invites the first sync of a new installation brought: room -> inviter.
+    _invites_waiting: dict[str, str]
     _send_lock: asyncio.Lock
     # A room key came in the last sync: kept undecryptable messages are tried again.
     _keys_arrived: bool = False

@@ -116,28 +116,45 @@ class Rooms(MatrixParts):
     async def _on_invite(self, room: nio.MatrixRoom, event: nio.InviteMemberEvent) -> None:
         if event.state_key != self.config.user_id or event.membership != "invite":
             return
+        if not self._ready:
+            # The first sync of a new installation, before the bot may send: the invite
+            # is accepted once it can (a group then still hears why the bot leaves, a
+            # direct chat is still greeted).
+            self._invites_waiting[room.room_id] = event.sender
+            return
+        await self._accept(room.room_id, event.sender)
+
+    async def accept_waiting_invites(self) -> None:
+        """Accept the invites the first sync brought, now that the bot may send."""
+        waiting, self._invites_waiting = self._invites_waiting, {}
+        for room_id, sender in waiting.items():
+            await self._accept(room_id, sender)
+
+    async def _accept(self, room_id: str, sender: str) -> None:
+        """Join a room the bot was invited to; stay only in a direct chat (greeted a moment
+        later) or the coordinators' room."""
         assert self.client is not None
         try:
-            joined = await self.client.join(room.room_id)
+            joined = await self.client.join(room_id)
             if not isinstance(joined, nio.JoinResponse):
                 log.warning(
                     "matrix: joining a room failed: %s", getattr(joined, "status_code", "?")
                 )
                 return
-            if self._is_backchannel(room.room_id):
+            if self._is_backchannel(room_id):
                 return
             # A direct chat is one with the bot and one person; in any other room the bot
             # says why it does not stay (to the inviter, in their language if it knows it).
-            kind = await self._room(room.room_id, fresh=True)
+            kind = await self._room(room_id, fresh=True)
             if kind is not None and kind.kind != DIRECT:
-                await self._leave(room.room_id, explain=kind.kind == GROUP, person=event.sender)
-            elif kind is not None and self._ready:
+                await self._leave(room_id, explain=kind.kind == GROUP, person=sender)
+            elif kind is not None:
                 # Greeted a moment later, unless the person's first message comes first:
                 # Element creates a direct chat when its first message is sent, so the
                 # invite and that message arrive together, and one greeting is enough.
                 since = datetime.now(UTC).isoformat()
                 await self.db.transport_state.set(
-                    GREET + room.room_id, json.dumps({"peer": kind.peer, "since": since})
+                    GREET + room_id, json.dumps({"peer": kind.peer, "since": since})
                 )
         except Exception as exc:
             log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)

@@ -56,6 +56,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         # The stored sync token the first sync after taking the role starts from.
         self._resume_token: str | None = None
         self._greetings_waiting = False
+        self._invites_waiting: dict[str, str] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._ready = False
@@ -110,6 +111,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             await self._checkpoint(client.next_batch or None)
         self._ready = True
         self.delivering = True
+        await self.accept_waiting_invites()
         await self.answer_unanswered()
         self._task = asyncio.create_task(self._sync_loop())
 
@@ -119,6 +121,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         self._task = None
         self.delivering = False
         self._ready = False
+        self._invites_waiting = {}
         async with self._send_lock:
             client, self.client = self.client, self._plain
         if client is not None and client is not self._plain:

@@ -215,3 +215,35 @@ async def test_an_invite_to_a_group_gets_one_line_and_the_bot_leaves(
     # A direct chat is joined and served as before.
     room = await onboard(alice, bot, "2")
     assert room != group
+
+
+async def test_invites_sent_before_the_first_start_are_answered_once_it_runs(
+    bot: BotProcess, people: SimpleNamespace
+):
+    """The first sync of a new installation carries invites sent while the bot was not
+    running (and any sent during its start-up); they wait until the bot may send, then a
+    group hears why the bot leaves and a direct chat is greeted."""
+    alice, cora, dave = people.alice, people.cora, people.dave
+    created = await cora.client.room_create(name="Hof", invite=[dave.user_id, bot.user_id])
+    assert isinstance(created, nio.RoomCreateResponse), created
+    group = created.room_id
+    direct = await alice.client.room_create(is_direct=True, invite=[bot.user_id])
+    assert isinstance(direct, nio.RoomCreateResponse), direct
+    mark_cora, mark_alice = len(cora.received), len(alice.received)
+
+    await bot.start()
+    note = await cora.wait_for(
+        lambda e: e.get("room") == group and "👋" in body(e), after=mark_cora
+    )
+    assert body(note) == str(translator("de").t(LEAVING))
+    for _ in range(100):
+        if not await bot_is_member(cora, bot, group):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the bot stayed in the group")
+    # The greeting with the language picker, in the direct chat only.
+    await alice.wait_for(
+        lambda e: e.get("room") == direct.room_id and "1️⃣" in body(e), after=mark_alice
+    )
+    assert len(from_bot(cora, bot, group, mark_cora)) == 1
