@@ -24,6 +24,7 @@ import icu
 from babel.dates import format_date
 from babel.numbers import NumberFormatError, parse_decimal
 
+from bot.speech import arabic
 from handlers.parsing import ascii_digits
 from locales import N_, NUMBERS, Translator
 
@@ -64,6 +65,7 @@ COUNTED = {
     "hours": N_("[speech] gender of hours: masculine, feminine, neuter or plain"),
     "euros": N_("[speech] gender of euros: masculine, feminine, neuter or plain"),
     "cents": N_("[speech] gender of cents: masculine, feminine, neuter or plain"),
+    "minutes": N_("[speech] gender of minutes: masculine, feminine, neuter or plain"),
 }
 GENDERS = ("masculine", "feminine", "neuter")
 
@@ -71,6 +73,8 @@ GENDERS = ("masculine", "feminine", "neuter")
 def counted_words(value: int, t: Translator, kind: str) -> str:
     """``value`` in words as the language counts a ``kind`` of thing (its gender)."""
     gender = t.gettext(COUNTED[kind]).strip()
+    if t.lang == "ar" and (words := arabic.counted(value, gender)) is not None:
+        return words  # the gender of Arabic numbers, which ICU's rules lack (arabic.py)
     if gender in GENDERS:
         try:
             words = _spellout(t.lang).format(value, f"%spellout-cardinal-{gender}")
@@ -99,9 +103,9 @@ def _clock(match: re.Match[str], t: Translator) -> str:
     if minutes == 0:
         return t.gettext(N_("{hours} o'clock")).format(hours=words_h)
     # Plural forms: where the template names the minutes ("و{n} دقيقة"), the noun follows
-    # the number as the language counts (Arabic: دقيقة واحدة, دقيقتان, خمسة دقائق).
+    # the number as the language counts (Arabic: دقيقة واحدة, دقيقتان, خمس دقائق).
     return t.ngettext("{hours} {n}", "{hours} {n}", minutes).format(
-        hours=words_h, n=number_words(minutes, t.lang)
+        hours=words_h, n=counted_words(minutes, t, "minutes")
     )
 
 

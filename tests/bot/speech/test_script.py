@@ -31,8 +31,8 @@ SAID = {
         "Second button: More.",
     ),
     "ar": (
-        "الساعة أربعة عشر وثلاثون دقيقة.",
-        "إثنا عشر يورو خمسون سنت.",
+        "الساعة أربع عشرة وثلاثون دقيقة.",
+        "اثنا عشر يورو خمسون سنت.",
         "واحد فاصل خمسة كيلومتر.",
         "الزر الأول: رجوع.",
         "الزر الثاني: المزيد.",
@@ -164,7 +164,7 @@ def test_plain_keeps_letters_and_words_only():
     [
         ("de", "öffnet um 14:30 Uhr", "öffnet um vierzehn Uhr dreißig."),
         ("tr", "açılış: saat 14:30", "açılış: saat on dört otuz."),
-        ("ar", "يفتح الساعة 14:30", "يفتح الساعة أربعة عشر وثلاثون دقيقة."),
+        ("ar", "يفتح الساعة 14:30", "يفتح الساعة أربع عشرة وثلاثون دقيقة."),
     ],
 )
 def test_a_word_beside_a_clock_time_is_not_said_twice(lang, written, said):
@@ -174,11 +174,31 @@ def test_a_word_beside_a_clock_time_is_not_said_twice(lang, written, said):
 @pytest.mark.parametrize(
     ("written", "said"),
     [
-        ("14:01", "الساعة أربعة عشر ودقيقة واحدة."),
-        ("14:02", "الساعة أربعة عشر ودقيقتان."),
-        ("14:05", "الساعة أربعة عشر وخمسة دقائق."),
-        ("14:30", "الساعة أربعة عشر وثلاثون دقيقة."),
+        ("14:01", "الساعة أربع عشرة ودقيقة واحدة."),
+        ("14:02", "الساعة أربع عشرة ودقيقتان."),
+        # A feminine thing counted from three to ten takes the masculine-looking number.
+        ("14:05", "الساعة أربع عشرة وخمس دقائق."),
+        ("14:08", "الساعة أربع عشرة وثماني دقائق."),
+        ("14:11", "الساعة أربع عشرة وإحدى عشرة دقيقة."),
+        ("14:23", "الساعة أربع عشرة وثلاث وعشرون دقيقة."),
+        ("14:30", "الساعة أربع عشرة وثلاثون دقيقة."),
+        ("03:10", "الساعة ثلاث وعشر دقائق."),
     ],
 )
 def test_minutes_are_counted_in_the_plural_forms_of_arabic(written, said):
     assert script(Markup(written), [], translator("ar")) == said
+
+
+@pytest.mark.parametrize(
+    ("cents", "said"),
+    [
+        # Euros are masculine: the opposite form from three to ten, "أحد عشر" for eleven.
+        (300, "ثلاثة يورو."),
+        (1100, "أحد عشر يورو."),
+        (2100, "واحد وعشرون يورو."),
+        (415, "أربعة يورو خمسة عشر سنت."),
+    ],
+)
+def test_arabic_amounts_agree_with_the_masculine_euro(cents, said):
+    t = translator("ar")
+    assert script(Markup(t.money(cents)), [], t) == said
