@@ -52,10 +52,18 @@ def _spellout(lang: str) -> icu.RuleBasedNumberFormat:
     return icu.RuleBasedNumberFormat(icu.URBNFRuleSetTag.SPELLOUT, icu.Locale(lang))
 
 
+# Words ICU's rules get wrong, as a native speaker says them: "одна целая" (the whole
+# part is feminine in Russian; ICU says "одна целый" for 1.5 but "две целых" for 2.5).
+_SAID_OTHERWISE = {"ru": (("одна целый", "одна целая"),)}
+
+
 def number_words(value: int | float | Decimal, lang: str) -> str:
     """A number in words of ``lang`` ("zwölf Komma fünf"), by CLDR's spell-out rules."""
     words = _spellout(lang).format(float(value) if isinstance(value, Decimal) else value)
-    return str(words).replace("\u00ad", "")  # ICU's soft hyphens in long German words
+    said = str(words).replace("\u00ad", "")  # ICU's soft hyphens in long German words
+    for wrong, right in _SAID_OTHERWISE.get(lang, ()):
+        said = said.replace(wrong, right)
+    return said
 
 
 # The grammatical gender each language counts these in ("ein Euro", "едно евро", "ora
