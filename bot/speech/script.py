@@ -9,6 +9,8 @@ finden."), so that someone who cannot read them knows which one to press.
 Numbers become words by the CLDR spell-out rules of ICU (PyICU), the one library that
 has them for all ten languages (num2words lacks Bulgarian); the sentences around them
 ("{hours} Uhr {n}", "Erster Knopf: {label}.") are the translators', in the catalogs.
+Dates are found by the locale's own patterns and said whole (dates.py); Arabic numbers
+take the gender of what they count (arabic.py).
 """
 
 from __future__ import annotations
@@ -16,15 +18,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
 import icu
-from babel.dates import format_date
 from babel.numbers import NumberFormatError, parse_decimal
 
 from bot.speech import arabic
+from bot.speech.dates import WrittenDate, dates_said, said
 from handlers.parsing import ascii_digits
 from locales import N_, NUMBERS, Translator
 
@@ -139,12 +140,9 @@ def _clocks(text: str, t: Translator) -> str:
     return "".join(said) + rest
 
 
-def _a_date(day: int, month: int, year: int, t: Translator) -> str | None:
-    try:
-        when = date(year, month, day)
-    except ValueError:
-        return None
-    return format_date(when, "long", locale=t.locale)
+def _a_date(match: re.Match[str], t: Translator, *, day: int, month: int, year: int) -> str:
+    when = WrittenDate(int(match.group(day)), int(match.group(month)), int(match.group(year)))
+    return said(when, t, number_words) if when.valid() else match.group(0)
 
 
 def _money(text: str, t: Translator) -> str:
@@ -270,14 +268,10 @@ def words(text: str, t: Translator) -> str:
     """One line of text with its times, dates, money, distances and numbers in words."""
     text = ascii_digits(text)
     text = _clocks(text, t)
-    text = _DATE_DMY.sub(
-        lambda m: _a_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), t) or m.group(0),
-        text,
-    )
-    text = _DATE_ISO.sub(
-        lambda m: _a_date(int(m.group(3)), int(m.group(2)), int(m.group(1)), t) or m.group(0),
-        text,
-    )
+    text = dates_said(text, t, number_words)
+    # Dates someone typed the German or the ISO way, in whatever language the text is.
+    text = _DATE_DMY.sub(lambda m: _a_date(m, t, day=1, month=2, year=3), text)
+    text = _DATE_ISO.sub(lambda m: _a_date(m, t, day=3, month=2, year=1), text)
     text = _money(text, t)
     text = _distances(text, t)
     text = _REQUEST_NUMBER.sub(lambda m: t.gettext(N_("number {n}")).format(n=m.group(1)), text)

@@ -125,8 +125,8 @@ def test_phone_numbers_digit_by_digit_dates_and_native_digits_in_words():
         "null zwei drei eins eins zwei drei vier fünf sechs."
     )
     assert (
-        script(Markup("🗓 24.12.2026"), [], de)
-        == "vierundzwanzig. Dezember zweitausendsechsundzwanzig."
+        script(Markup("🗓 24.12.2031"), [], de)
+        == "vierundzwanzigster Dezember zweitausendeinunddreißig."
     )
     fa = translator("fa")
     assert "سه" in script(Markup("۳ روز"), [], fa)  # Persian digits read in words too
@@ -202,3 +202,87 @@ def test_minutes_are_counted_in_the_plural_forms_of_arabic(written, said):
 def test_arabic_amounts_agree_with_the_masculine_euro(cents, said):
     t = translator("ar")
     assert script(Markup(t.money(cents)), [], t) == said
+
+
+# The dates the bot writes (Babel, in each locale), as each language says them: whole
+# names for abbreviations, the day as the language counts it (an ordinal in German,
+# English, Russian and Bulgarian), the year only where it was written and is not this
+# year's (with "года", "година" where the language says it). 1 December of this year,
+# with and without its weekday; Wednesday, 24 December 2031.
+DATES = {
+    "de": (
+        "{weekday}, erster Dezember",
+        "erster Dezember",
+        "Mittwoch, vierundzwanzigster Dezember zweitausendeinunddreißig",
+    ),
+    "en": (
+        "{weekday}, December first",
+        "December first",
+        "Wednesday, December twenty-fourth, twenty thirty-one",
+    ),
+    "ar": (
+        "{weekday}، واحد ديسمبر",
+        "واحد ديسمبر",
+        "الأربعاء، أربعة وعشرون ديسمبر ألفين وواحد وثلاثون",
+    ),
+    "tr": ("bir Aralık {weekday}", "bir Aralık", "yirmi dört Aralık iki bin otuz bir Çarşamba"),
+    "uk": (
+        "{weekday}, один грудня",
+        "один грудня",
+        "середа, двадцять чотири грудня дві тисячі тридцять один",
+    ),
+    "ru": (
+        "{weekday}, первое декабря",
+        "первое декабря",
+        "среда, двадцать четвертое декабря две тысячи тридцать первого года",
+    ),
+    "ro": (
+        "{weekday}, unu decembrie",
+        "unu decembrie",
+        "miercuri, douăzeci şi patru decembrie două mii treizeci şi unu",
+    ),
+    "bg": (
+        "{weekday}, първи декември",
+        "първи декември",
+        "сряда, двайсет и четвърти декември две хиляди трийсет и първа година",
+    ),
+    "pl": (
+        "{weekday}, jeden grudnia",
+        "jeden grudnia",
+        "środa, dwadzieścia cztery grudnia dwa tysiące trzydzieści jeden",
+    ),
+    "fa": ("{weekday} یک دسامبر", "یک دسامبر", "چهارشنبه بیست و چهار دسامبر دو هزار و سی و یک"),
+}
+
+
+def test_every_language_has_its_dates():
+    assert set(DATES) == set(SUPPORTED_LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_dates_as_the_bot_writes_them_are_said_in_words(lang):
+    t = translator(lang)
+    with_weekday, without, other_year = DATES[lang]
+    first = datetime(datetime.now(TIMEZONE).year, 12, 1, 12, tzinfo=TIMEZONE)
+    weekday = str(t.locale.days["format"]["wide"][first.weekday()])
+    for written, expected in [
+        (t.skeleton(first, "MMMEd"), with_weekday.format(weekday=weekday)),
+        (t.date(first, "full"), with_weekday.format(weekday=weekday)),
+        (t.date(first, "medium"), without),
+        (t.skeleton(first, "Md"), without),
+    ]:
+        assert script(Markup(written), [], t) == expected + ".", written
+    christmas_eve = datetime(2031, 12, 24, 12, tzinfo=TIMEZONE)
+    assert script(Markup(t.date(christmas_eve, "full")), [], t) == other_year + "."
+    # In a sentence, with a clock time after it, as an event's line reads.
+    line = t.format(
+        "{day}, {time}", day=t.date(christmas_eve, "medium"), time=t.time(christmas_eve)
+    )
+    assert script(Markup("📅 " + line), [], t).startswith(_without_weekday(other_year, lang))
+
+
+def _without_weekday(said: str, lang: str) -> str:
+    """The other year's date as said without its weekday (a medium date has none)."""
+    t = translator(lang)
+    wednesday = str(t.locale.days["format"]["wide"][2])
+    return said.replace(wednesday, "").strip(" ،,")
