@@ -174,7 +174,10 @@ def said(when: WrittenDate, t: Translator, number_words: Callable[[int, str], st
         elif char == "d":
             out.append(_rule_words(when.day, t.lang, day_rule) or number_words(when.day, t.lang))
         elif char in "ML":
-            out.append(str(t.locale.months["format"]["wide"][when.month]))
+            month = str(t.locale.months["format"]["wide"][when.month])
+            if index == len(tokens) - 1:
+                month = month.removesuffix("\u0654")  # Persian's link to a year not said
+            out.append(month)
         elif char == "y":
             assert year is not None
             out.append(_rule_words(year, t.lang, year_rule) or number_words(year, t.lang))

@@ -113,9 +113,11 @@ def _clock(match: re.Match[str], t: Translator) -> str:
         return t.gettext(N_("{hours} o'clock")).format(hours=words_h)
     # Plural forms: where the template names the minutes ("و{n} دقيقة"), the noun follows
     # the number as the language counts (Arabic: دقيقة واحدة, دقيقتان, خمس دقائق).
-    return t.ngettext("{hours} {n}", "{hours} {n}", minutes).format(
-        hours=words_h, n=counted_words(minutes, t, "minutes")
-    )
+    words_m = counted_words(minutes, t, "minutes")
+    if minutes < 10:
+        # "09:05" is "nine oh five", "девять ноль пять" where the language says the zero.
+        words_m = t.gettext(N_("[speech] minutes under ten: {n}")).format(n=words_m)
+    return t.ngettext("{hours} {n}", "{hours} {n}", minutes).format(hours=words_h, n=words_m)
 
 
 _WORD_BEFORE = re.compile(r"(\w+)\s*$")

@@ -286,3 +286,23 @@ def _without_weekday(said: str, lang: str) -> str:
     t = translator(lang)
     wednesday = str(t.locale.days["format"]["wide"][2])
     return said.replace(wednesday, "").strip(" ،,")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "nine oh five."),
+        ("ru", "девять ноль пять."),
+        ("uk", "дев’ять нуль п’ять."),
+        ("de", "neun Uhr fünf."),
+        ("ar", "الساعة تسع وخمس دقائق."),
+    ],
+)
+def test_minutes_under_ten_are_said_as_the_language_says_them(lang, said):
+    assert script(Markup("09:05"), [], translator(lang)) == said
+
+
+def test_a_persian_month_without_its_year_loses_the_link_to_it():
+    fa = translator("fa")
+    january = datetime(datetime.now(TIMEZONE).year, 1, 3, 12, tzinfo=TIMEZONE)
+    assert script(Markup(fa.date(january, "medium")), [], fa) == "سه ژانویه."
