@@ -127,7 +127,7 @@ async def _onboard(person: MatrixPerson, bot: str) -> str:
 
 
 async def _bot_joined(person: MatrixPerson, room: str, bot: str) -> None:
-    for _ in range(150):
+    for _ in range(300):  # a hang detector, not a speed bound
         members = await person.client.joined_members(room)
         assert isinstance(members, nio.JoinedMembersResponse), members
         if any(m.user_id == bot for m in members.members):

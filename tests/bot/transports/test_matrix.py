@@ -141,7 +141,7 @@ async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, f
     await both.start()
     try:
         # Cora is a coordinator; the bot joins her room (invite accepted automatically).
-        for _ in range(50):
+        for _ in range(300):  # a hang detector, not a speed bound
             members = await cora.client.joined_members(group)
             if any(m.user_id == running.user_id for m in members.members):
                 break
@@ -276,7 +276,7 @@ def recorded_events(running: Bot) -> list:
     return events
 
 
-async def next_event(events: list, count: int, person: MatrixPerson, timeout: float = 20):
+async def next_event(events: list, count: int, person: MatrixPerson, timeout: float = HANG):
     """The event number ``count`` that reached the dispatcher, once the bot's answers to it
     have arrived (so that they do not cross a message the test sends next)."""
     for _ in range(int(timeout * 10)):
@@ -351,7 +351,7 @@ async def test_typed_numbers_are_never_presses_in_the_backchannel(synapse: Synap
     )
     transport = await running.start()
     try:
-        for _ in range(100):
+        for _ in range(300):  # a hang detector, not a speed bound
             members = await cora.client.joined_members(group)
             if any(m.user_id == running.user_id for m in members.members):
                 break
