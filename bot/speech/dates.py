@@ -30,6 +30,8 @@ from locales import N_, TIMEZONE, Translator
 # or "plain" for the number as it is counted.
 DAY_RULE = N_("[speech] rule for the day of a date: an ICU spell-out rule set or plain")
 YEAR_RULE = N_("[speech] rule for the year of a date: an ICU spell-out rule set or plain")
+# The day as said where it stands in the date ("الرابع والعشرون من نوفمبر").
+DAY_SAID = N_("[speech] the day of a date where it stands: {day}")
 # What is said for an abbreviation after the year ("2026 г." → "… года"); "-": nothing.
 YEAR_WORD = N_("[speech] word for the year after a date's year, or -")
 
@@ -139,14 +141,26 @@ def _read(match: re.Match[str], finder: _Finder, locale: Locale) -> WrittenDate:
     return WrittenDate(**values)
 
 
+# Where ICU's words are not what a native speaker says: Russian ordinals are written with
+# е for ё ("четвертое"), which eSpeak then stresses wrongly; Bulgarian years drop the "и"
+# before a last single word ("две хиляди и трийсета").
+_SAID_OTHERWISE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "ru": ((re.compile("четверт"), "четвёрт"),),
+    "bg": ((re.compile(r"^(\S+ хиляди) (\S+)$"), r"\1 и \2"),),
+}
+
+
 def _rule_words(value: int, lang: str, rule: str) -> str | None:
     if not rule.startswith("%"):
         return None
     spellout = icu.RuleBasedNumberFormat(icu.URBNFRuleSetTag.SPELLOUT, icu.Locale(lang))
     try:
-        return str(spellout.format(value, rule)).replace("\u00ad", "")
+        words = str(spellout.format(value, rule)).replace("\u00ad", "")
     except icu.ICUError:
         return None  # no such rule in this language: the plain number
+    for wrong, right in _SAID_OTHERWISE.get(lang, ()):
+        words = wrong.sub(right, words)
+    return words
 
 
 def said(when: WrittenDate, t: Translator, number_words: Callable[[int, str], str]) -> str:
@@ -172,7 +186,8 @@ def said(when: WrittenDate, t: Translator, number_words: Callable[[int, str], st
             assert when.weekday is not None
             out.append(str(t.locale.days["format"]["wide"][when.weekday]))
         elif char == "d":
-            out.append(_rule_words(when.day, t.lang, day_rule) or number_words(when.day, t.lang))
+            day = _rule_words(when.day, t.lang, day_rule) or number_words(when.day, t.lang)
+            out.append(t.gettext(DAY_SAID).format(day=day))
         elif char in "ML":
             month = str(t.locale.months["format"]["wide"][when.month])
             if index == len(tokens) - 1:

@@ -206,9 +206,9 @@ def test_arabic_amounts_agree_with_the_masculine_euro(cents, said):
 
 # The dates the bot writes (Babel, in each locale), as each language says them: whole
 # names for abbreviations, the day as the language counts it (an ordinal in German,
-# English, Russian and Bulgarian), the year only where it was written and is not this
-# year's (with "года", "година" where the language says it). 1 December of this year,
-# with and without its weekday; Wednesday, 24 December 2031.
+# English, Russian, Bulgarian and Arabic), the year only where it was written and is not
+# this year's (with "года", "година" where the language says it). 1 December of this
+# year, with and without its weekday; Wednesday, 24 December 2031.
 DATES = {
     "de": (
         "{weekday}, erster Dezember",
@@ -221,9 +221,9 @@ DATES = {
         "Wednesday, December twenty-fourth, twenty thirty-one",
     ),
     "ar": (
-        "{weekday}، واحد ديسمبر",
-        "واحد ديسمبر",
-        "الأربعاء، أربعة وعشرون ديسمبر ألفين وواحد وثلاثون",
+        "{weekday}، الأول من ديسمبر",
+        "الأول من ديسمبر",
+        "الأربعاء، الرابع والعشرون من ديسمبر ألفين وواحد وثلاثون",
     ),
     "tr": ("bir Aralık {weekday}", "bir Aralık", "yirmi dört Aralık iki bin otuz bir Çarşamba"),
     "uk": (
@@ -234,7 +234,7 @@ DATES = {
     "ru": (
         "{weekday}, первое декабря",
         "первое декабря",
-        "среда, двадцать четвертое декабря две тысячи тридцать первого года",
+        "среда, двадцать четвёртое декабря две тысячи тридцать первого года",
     ),
     "ro": (
         "{weekday}, unu decembrie",
@@ -295,6 +295,7 @@ def _without_weekday(said: str, lang: str) -> str:
         ("ru", "девять ноль пять."),
         ("uk", "дев’ять нуль п’ять."),
         ("de", "neun Uhr fünf."),
+        ("tr", "saat dokuz sıfır beş."),
         ("ar", "الساعة تسع وخمس دقائق."),
     ],
 )
@@ -306,3 +307,9 @@ def test_a_persian_month_without_its_year_loses_the_link_to_it():
     fa = translator("fa")
     january = datetime(datetime.now(TIMEZONE).year, 1, 3, 12, tzinfo=TIMEZONE)
     assert script(Markup(fa.date(january, "medium")), [], fa) == "سه ژانویه."
+
+
+def test_a_bulgarian_year_keeps_its_and_before_a_last_single_word():
+    bg = translator("bg")
+    said = script(Markup(bg.date(datetime(2030, 3, 1, 12, tzinfo=TIMEZONE), "long")), [], bg)
+    assert said == "първи март две хиляди и трийсета година."

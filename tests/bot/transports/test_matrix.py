@@ -17,7 +17,7 @@ from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
 from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram, is_notice, onboard
-from tests.support.matrix_people import MatrixPerson, body
+from tests.support.matrix_people import HANG, MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
 ROOT = Path(__file__).resolve().parents[3]
