@@ -70,7 +70,10 @@ AHEAD_SECONDS = 60.0
 
 class DeliveryError(Exception):
     """A send failed. ``permanent``: never worth repeating; ``transient``: the service is
-    away or busy, repeat for as long as it takes; neither: unexplained, repeat a few times."""
+    away or busy, repeat for as long as it takes; neither: unexplained, repeat a few times.
+    ``maybe_sent``: the request reached the service and no answer came (a time-out, a
+    connection lost mid-answer), so the message may have gone out: repeated, it is in
+    doubt, like a send cut off by a crash."""
 
     def __init__(
         self,
@@ -79,11 +82,13 @@ class DeliveryError(Exception):
         permanent: bool = False,
         retry_after: float | None = None,
         transient: bool = True,
+        maybe_sent: bool = False,
     ) -> None:
         super().__init__(reason)
         self.permanent = permanent
         self.retry_after = retry_after
         self.transient = transient and not permanent
+        self.maybe_sent = maybe_sent and not permanent
 
 
 class Sender(Protocol):
@@ -360,7 +365,7 @@ class OutboxWorker:
                 self.on_failure(item.platform, False)
             delay = exc.retry_after or backoff(item.attempts, self.max_backoff)
             await self.db.outbox.retry_later(
-                item.id, self.clock() + timedelta(seconds=delay), str(exc)
+                item.id, self.clock() + timedelta(seconds=delay), str(exc), in_doubt=exc.maybe_sent
             )
             return "later"
         except Exception as exc:  # a bug in a sender must not stop delivery of the rest

@@ -220,13 +220,17 @@ class OutboxStore:
                 > 0
             )
 
-    async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
+    async def retry_later(
+        self, item_id: int, when: datetime, error: str, *, in_doubt: bool = False
+    ) -> None:
+        """Try again at ``when``; ``in_doubt``: the failed try may have gone out."""
         async with self._tx.single_statement():
             await execute(
                 self._tx,
                 "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?,"
-                " attempt_started_at = NULL, claimed_by = NULL WHERE id = ?",
-                (to_text(when), error[:200], item_id),
+                " attempt_started_at = NULL, claimed_by = NULL,"
+                " in_doubt = CASE WHEN ? THEN 1 ELSE in_doubt END WHERE id = ?",
+                (to_text(when), error[:200], in_doubt, item_id),
             )
 
     async def give_up(self, item_id: int, error: str) -> None:

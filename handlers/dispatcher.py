@@ -146,7 +146,7 @@ class Dispatcher:
                     platform,
                     "answering again" if kept else "already answered",
                 )
-                return ([decode(item) for item in json.loads(kept)] if kept else []), 0
+                return (_kept(kept)[1] if kept else []), 0
             if outcome == "failed":
                 ctx.out = [ui.something_went_wrong(ctx)]
             elif outcome == "stale":
@@ -176,9 +176,7 @@ class Dispatcher:
                         platform,
                         incoming.update_id,
                         incoming.chat_id,
-                        json.dumps([encode(item) for item in replies], ensure_ascii=False)
-                        if replies
-                        else None,
+                        _keep(incoming, replies) if replies else None,
                         self.process_key,
                     )
                 )
@@ -227,8 +225,11 @@ class Dispatcher:
             )
         pending = []
         for update_id, chat_id, kept in await self.db.users.unanswered(platform, oldest):
-            incoming = Incoming(Sender(platform, chat_id), chat_id, Text(""), update_id=update_id)
-            pending.append((incoming, [decode(item) for item in json.loads(kept)]))
+            pressed, answers = _kept(kept)
+            # An answer that edits the message whose button was pressed edits it still.
+            event = ButtonPress("", pressed) if pressed else Text("")
+            incoming = Incoming(Sender(platform, chat_id), chat_id, event, update_id=update_id)
+            pending.append((incoming, answers))
         return pending
 
     async def send_kept_answers(
@@ -480,3 +481,21 @@ class Dispatcher:
         if onboarding is None:
             raise RuntimeError("no /start handler registered")
         await onboarding.callback(ctx)
+
+
+def _keep(incoming: Incoming, replies: list[Outgoing]) -> str:
+    """The answers of an update as kept until sent, with the message whose button was
+    pressed (what an answer with ``edit`` changes, also when sent after a restart)."""
+    answers = [encode(item) for item in replies]
+    pressed = incoming.event.message_id if isinstance(incoming.event, ButtonPress) else None
+    kept: object = {"pressed": pressed, "answers": answers} if pressed else answers
+    return json.dumps(kept, ensure_ascii=False)
+
+
+def _kept(text: str) -> tuple[str | None, list[Outgoing]]:
+    """The pressed message (if any) and the answers of :func:`_keep` (or of a version
+    that kept the answers alone)."""
+    kept = json.loads(text)
+    if isinstance(kept, dict):
+        return kept.get("pressed"), [decode(item) for item in kept["answers"]]
+    return None, [decode(item) for item in kept]

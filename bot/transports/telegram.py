@@ -26,7 +26,14 @@ from telegram import (
 )
 from telegram import Message as TgMessage
 from telegram.constants import MessageEntityType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.config import TelegramSection
@@ -585,10 +592,20 @@ def _delivery_error(exc: TelegramError) -> DeliveryError:
     if isinstance(exc, Forbidden | BadRequest):
         return DeliveryError(f"{type(exc).__name__}: {str(exc)[:100]}", permanent=True)
     if isinstance(exc, NetworkError):  # includes TimedOut: the server is away or slow
-        return DeliveryError(type(exc).__name__)
+        return DeliveryError(type(exc).__name__, maybe_sent=_maybe_sent(exc))
     # Anything else (e.g. an answer that could not be parsed) is not known to pass by
     # itself: tried a few times, then given up (bot/delivery.py).
     return DeliveryError(type(exc).__name__, transient=False)
+
+
+def _maybe_sent(exc: NetworkError) -> bool:
+    """Whether the request may have reached Telegram: an answer that never came (a read
+    time-out, a connection lost while waiting), not a connection that was never made or a
+    request that never left the pool."""
+    text = str(exc)
+    if isinstance(exc, TimedOut):
+        return "pool" not in text.lower() and "connect" not in text.lower()
+    return any(lost in text for lost in ("ReadError", "RemoteProtocolError"))
 
 
 def _react(bot: Any, chat_id: str, item: React) -> Any:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from markupsafe import Markup
+from telegram.error import NetworkError, TimedOut
 
 from bot.delivery import DeliveryError, OutboxWorker
 from db import Database
@@ -166,3 +167,37 @@ async def test_telegram_rate_limit_reports_retry_after(fake_telegram: FakeTelegr
     with pytest.raises(DeliveryError) as err:
         await telegram_bot.deliver("42", Message(Markup("hi")))
     assert not err.value.permanent
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize(("maybe_sent", "in_doubt"), [(True, 1), (False, 0)])
+async def test_a_try_that_may_have_gone_out_is_in_doubt_when_repeated(
+    db: Database, maybe_sent: bool, in_doubt: int
+):
+    """A time-out after the request left (the service may have delivered it) is repeated
+    like a send cut off by a crash: in doubt, the one case a person may see it twice."""
+    sender, clock = FakeSender(), Clock()
+    worker = OutboxWorker(db, [sender], clock=clock)
+    item = await db.outbox.enqueue("fake", "c1", message("hello"))
+    sender.failures = [DeliveryError("TimedOut", maybe_sent=maybe_sent)]
+    assert await worker.run_once() == 0
+    clock.now += timedelta(minutes=1)
+    assert await worker.run_once() == 1
+    rows = await db.fetch_all("SELECT in_doubt, sent_at FROM outbox WHERE id = ?", (item,))
+    assert rows[0][0] == in_doubt and rows[0][1] is not None
+
+
+@pytest.mark.parametrize(
+    ("error", "maybe_sent"),
+    [
+        (TimedOut(), True),  # the request went, its answer did not come
+        (TimedOut("Pool timeout: All connections in the connection pool are occupied."), False),
+        (NetworkError("httpx.ConnectError: All connection attempts failed"), False),
+        (NetworkError("httpx.RemoteProtocolError: Server disconnected"), True),
+        (NetworkError("Bad Gateway"), False),
+    ],
+)
+def test_telegram_says_whether_a_failed_send_may_have_gone_out(error, maybe_sent):
+    from bot.transports.telegram import _delivery_error
+
+    assert _delivery_error(error).maybe_sent is maybe_sent

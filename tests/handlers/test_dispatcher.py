@@ -278,3 +278,36 @@ async def test_console_takes_a_typed_number_only_for_the_newest_message(dispatch
     await console.deliver("anna", Message(Markup("Vera: 2 or 3?")))  # no buttons
     assert console._event_for("1") == Text("1")
     assert console._event_for(":1") == ButtonPress("zz:b")
+
+
+async def test_a_kept_answer_to_a_press_edits_the_pressed_message_after_a_restart(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+):
+    """The bot committed a press (choosing a language, answered by editing the picker)
+    and died before sending: at the next start the picker is edited, as it would have
+    been, and no second message with the same words appears (the edit may have gone out
+    before the crash; edited again, it reads the same)."""
+    from handlers.messages import ButtonPress, Incoming, Sender
+
+    fake_telegram.send_text(4343, "/start", language_code="de")
+    await fake_telegram.wait_for("sendMessage", lambda c: "🌐" in c.text, chat_id=4343)
+    pressed = str(
+        max(
+            mid
+            for (chat, mid), m in fake_telegram.messages.items()
+            if chat == "4343" and m["from"].get("is_bot")
+        )
+    )
+    incoming = Incoming(
+        Sender("telegram", "4343", "A"), "4343", ButtonPress("lang:en", pressed), update_id="k1"
+    )
+    answers = await telegram_bot.dispatcher.handle(incoming)  # committed, not sent
+    assert answers
+    mark = len(fake_telegram.calls)
+    await telegram_bot.answer_unanswered()
+    edits = fake_telegram.calls_to("editMessageText", chat_id=4343)
+    assert [str(c.params["message_id"]) for c in edits] == [pressed]
+    assert "English" in edits[0].text
+    sent = [c.text for c in fake_telegram.calls[mark:] if c.method == "sendMessage"]
+    assert not any("English" in text for text in sent)
+    assert await telegram_bot.dispatcher.unanswered("telegram") == []

@@ -8,6 +8,7 @@ import io
 import logging
 from typing import Any, NoReturn
 
+import aiohttp
 import nio
 from nio.crypto import decrypt_attachment
 
@@ -101,7 +102,9 @@ class Outbound(MatrixParts):
                     room_id, event_type, content, ignore_unverified_devices=True
                 )
             except Exception as exc:
-                raise DeliveryError(type(exc).__name__) from None
+                # Unless the homeserver was never reached, the event may have been sent.
+                maybe_sent = not isinstance(exc, aiohttp.ClientConnectorError)
+                raise DeliveryError(type(exc).__name__, maybe_sent=maybe_sent) from None
         if isinstance(response, nio.RoomSendResponse):
             return response.event_id
         return self._failed(response)
