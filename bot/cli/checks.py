@@ -358,7 +358,8 @@ async def _speech_checks(config: Config) -> AsyncIterator[Check]:
         yield ("read aloud", "skip", "speech.engine not set (off)")
         return
     spoken = []
-    why: dict[str, None] = {}  # what went wrong, each reason once, in order
+    # What went wrong, each reason once, in order: first what the start-up check found.
+    why: dict[str, None] = dict.fromkeys(speaker.why_not.values())
     try:
         for lang in sorted(speaker.languages):
             try:

@@ -28,11 +28,17 @@ class NoVoice(SpeechError):
     """The engine has no voice for the language."""
 
 
+class Refused(SpeechError):
+    """The engine answered, and not with speech: it will not say this (an unknown voice,
+    a refused key), unlike one that is away or slow for now."""
+
+
 class SpeechEngine(Protocol):
     name: str
 
     async def languages(self, wanted: tuple[str, ...]) -> frozenset[str]:
-        """Which of ``wanted`` the engine really speaks (checked, not assumed)."""
+        """Which of ``wanted`` the engine really speaks (checked, not assumed); why each
+        other one is not spoken may be said in an attribute ``why_not`` (language: why)."""
 
     async def speak(self, text: str, lang: str) -> Audio:
         """``text`` said in ``lang``; raise :class:`SpeechError`."""

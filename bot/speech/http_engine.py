@@ -8,13 +8,14 @@ spoken by this engine.
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import httpx
 import numpy as np
 import soundfile
 
-from bot.speech.engine import Audio, NoVoice, SpeechError
+from bot.speech.engine import Audio, NoVoice, Refused, SpeechError
 
 
 class HttpEngine:
@@ -31,13 +32,32 @@ class HttpEngine:
     ) -> None:
         self.voices = voices
         self.model = model
+        # Set by :meth:`languages`: why a configured voice is not spoken.
+        self.why_not: dict[str, str] = {}
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.AsyncClient(
             base_url=url.rstrip("/"), headers=headers, timeout=timeout_seconds
         )
 
     async def languages(self, wanted: tuple[str, ...]) -> frozenset[str]:
-        return frozenset(lang for lang in wanted if self.voices.get(lang))
+        """The languages whose configured voice the server speaks: each is asked for a
+        short word, all at once. A voice the server refuses (unknown, or the key refused)
+        is left out, with the reason in ``why_not``. While the server cannot be reached
+        the configured voices are kept: each message then goes as text alone until it is
+        back, and ``doctor`` names the outage."""
+        configured = [lang for lang in wanted if self.voices.get(lang)]
+        answers = await asyncio.gather(*(self._refused(lang) for lang in configured))
+        self.why_not = {lang: why for lang, why in zip(configured, answers, strict=True) if why}
+        return frozenset(lang for lang in configured if lang not in self.why_not)
+
+    async def _refused(self, lang: str) -> str | None:
+        try:
+            await self.speak("1", lang)
+        except Refused as exc:
+            return str(exc)
+        except SpeechError:
+            return None  # away or slow for now: not a judgement on the voice
+        return None
 
     async def speak(self, text: str, lang: str) -> Audio:
         voice = self.voices.get(lang)
@@ -52,12 +72,14 @@ class HttpEngine:
             raise SpeechError(
                 f"the speech server is not reachable ({type(exc).__name__})"
             ) from None
+        if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+            raise Refused(f"the speech server answered {response.status_code}")
         if response.status_code != 200:
             raise SpeechError(f"the speech server answered {response.status_code}")
         try:
             samples, rate = soundfile.read(io.BytesIO(response.content), dtype="float32")
         except (RuntimeError, soundfile.LibsndfileError):
-            raise SpeechError("the speech server sent no audio it could read") from None
+            raise Refused("the speech server sent no audio it could read") from None
         if samples.ndim > 1:
             samples = samples.mean(axis=1)
         return Audio(np.asarray(samples, dtype=np.float32), int(rate))

@@ -40,18 +40,24 @@ class Speaker:
         self.timeout_seconds = timeout_seconds
         # Set by :meth:`check`: the languages read aloud is offered in.
         self.languages: frozenset[str] = frozenset()
+        self.why_not: dict[str, str] = {}
         self._cache: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
         # Public texts being made right now, by key: one making for everyone asking.
         self._making: dict[str, asyncio.Future[tuple[bytes, float]]] = {}
         self._encoders = ThreadPoolExecutor(max_workers=ENCODERS, thread_name_prefix="opus")
 
     async def check(self, wanted: Iterable[str]) -> frozenset[str]:
-        """Which of ``wanted`` the engine speaks; read aloud is offered in those only."""
+        """Which of ``wanted`` the engine speaks; read aloud is offered in those only. Why
+        a language is not spoken is logged (and kept in ``why_not`` for ``doctor``)."""
         try:
             self.languages = await self.engine.languages(tuple(wanted))
         except SpeechError as exc:
             log.warning("speech engine %s unusable: %s", self.engine.name, exc)
             self.languages = frozenset()
+        self.why_not = dict(getattr(self.engine, "why_not", {}))
+        for why in dict.fromkeys(self.why_not.values()):
+            langs = sorted(lang for lang, reason in self.why_not.items() if reason == why)
+            log.warning("speech: no voice for %s: %s", ", ".join(langs), why)
         return self.languages
 
     async def voice(self, speech: Speech) -> Voice:

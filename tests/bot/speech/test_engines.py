@@ -22,6 +22,7 @@ from bot.speech.speaker import Speaker
 from handlers.messages import Speech
 from locales import SUPPORTED_LANGUAGES
 from tests.support.fake_speech_server import FakeSpeechServer
+from tests.support.ports import free_port
 from tests.support.spoken_samples import SHORT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -92,6 +93,28 @@ async def test_a_wrong_key_and_a_silent_server_are_errors_not_hangs(server):
         server.release()
         await wrong.close()
         await slow.close()
+
+
+async def test_the_http_engine_checks_each_voice_at_start(server, caplog):
+    """Which languages the server speaks is asked, not assumed: a voice it does not know
+    and a refused key leave their languages out (logged with the reason, for doctor too);
+    a server that cannot be reached keeps the configured voices until it is back."""
+    voices = {"de": "thorsten", "tr": "no-such-voice"}
+    good = Speaker(HttpEngine(server.url, voices, api_key="secret-key"))
+    wrong = Speaker(HttpEngine(server.url, voices, api_key="wrong"))
+    away = Speaker(HttpEngine(f"http://127.0.0.1:{free_port()}", voices, timeout_seconds=2))
+    try:
+        with caplog.at_level("WARNING", logger="bot.speech.speaker"):
+            assert await good.check(SUPPORTED_LANGUAGES) == frozenset({"de"})
+        assert good.why_not == {"tr": "the speech server answered 400"}
+        assert "no voice for tr: the speech server answered 400" in caplog.text
+        assert await wrong.check(SUPPORTED_LANGUAGES) == frozenset()
+        assert set(wrong.why_not.values()) == {"the speech server answered 401"}
+        assert await away.check(SUPPORTED_LANGUAGES) == frozenset({"de", "tr"})
+        assert away.why_not == {}
+    finally:
+        for speaker in (good, wrong, away):
+            await speaker.close()
 
 
 class CountingEngine:
