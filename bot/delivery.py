@@ -33,9 +33,12 @@ the tap: handlers/read_aloud.py ``with_tap``).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, Protocol
@@ -89,6 +92,41 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
         self.transient = transient and not permanent
         self.maybe_sent = maybe_sent and not permanent
+
+
+# What is being sent now (an outbox item, or the answers to one update), as a key that is
+# the same each time the same thing is sent again: a platform whose sends are idempotent
+# by a client's key (Matrix transaction ids) makes a repeated send - after a time-out, or
+# after a crash between sending and marking it sent - come out once.
+_SENDING: ContextVar[list[str | int] | None] = ContextVar("sending", default=None)
+
+
+@contextmanager
+def sending(key: str) -> Iterator[None]:
+    """Within this block the sends are of the thing ``key`` names (letters, digits, dots)."""
+    token = _SENDING.set([key, 0])
+    try:
+        yield
+    finally:
+        _SENDING.reset(token)
+
+
+def send_key() -> str | None:
+    """The key of the next send of what is being sent (its first, second … platform
+    request), or None outside :func:`sending`."""
+    current = _SENDING.get()
+    if current is None:
+        return None
+    current[1] = int(current[1]) + 1
+    return f"{current[0]}.{current[1]}"
+
+
+def answer_key(update_id: str | None, index: int) -> str | None:
+    """The key of the ``index``-th answer to an update (kept answers sent again after a
+    restart come out once too)."""
+    if not update_id:
+        return None
+    return "a" + hashlib.sha256(update_id.encode()).hexdigest()[:20] + f".{index}"
 
 
 class Sender(Protocol):
@@ -355,7 +393,9 @@ class OutboxWorker:
         await self.db.outbox.begin_attempt(item.id)
         try:
             outgoing = await self._with_media(item.platform, outgoing)
-            message_id = await self.senders[item.platform].deliver(item.chat_id, outgoing, edit_id)
+            with sending(f"o{item.id}"):
+                sender = self.senders[item.platform]
+                message_id = await sender.deliver(item.chat_id, outgoing, edit_id)
         except DeliveryError as exc:
             if exc.permanent:
                 return await self._give_up(item, str(exc))

@@ -32,6 +32,8 @@ _NEWEST = "matrix.newest:"
 GREET = "matrix.greet:"
 UNDECRYPTED = "matrix.undecrypted:"
 NEXT_BATCH = "matrix.next_batch"
+# This database's prefix of Matrix transaction ids (bot/transports/matrix/outbound.py).
+TRANSACTIONS = "matrix.transactions"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ redactions, locations, files and voice messages; files fetched for other platfor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 from typing import Any, NoReturn
@@ -12,7 +13,7 @@ import aiohttp
 import nio
 from nio.crypto import decrypt_attachment
 
-from bot.delivery import DeliveryError, voice_filename
+from bot.delivery import DeliveryError, answer_key, send_key, sending, voice_filename
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.matrix.media import encrypted_file, is_matrix_file, place
 from bot.transports.matrix.parts import MatrixParts
@@ -48,31 +49,41 @@ class Outbound(MatrixParts):
 
     # -- outgoing ---------------------------------------------------------------------
     async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+        for index, item in enumerate(outgoing):
+            await self._answer_one(incoming, item, answer_key(incoming.update_id, index))
+
+    async def _answer_one(self, incoming: Incoming, item: Outgoing, key: str | None) -> None:
+        """Send one answer; ``key``: the same each time this answer is sent (after a crash
+        before it was marked sent, the homeserver then keeps the first)."""
         room_id = incoming.chat_id
-        for item in outgoing:
-            to = getattr(item, "to", None)
-            if to is not None and to.platform != PLATFORM:
-                continue
-            target = to.chat_id if to else room_id
-            edit = None
-            if isinstance(item, Message) and item.edit and isinstance(incoming.event, ButtonPress):
-                edit = incoming.event.message_id
-            # Part of the answer to what the person just did: a toast or a location next to
-            # the answer's message does not end the choices of that message.
-            alongside = target == room_id and not isinstance(item, Message | Edit)
-            try:
-                if target != room_id:
-                    await self._check_recipient(target)
+        to = getattr(item, "to", None)
+        if to is not None and to.platform != PLATFORM:
+            return
+        target = to.chat_id if to else room_id
+        edit = None
+        if isinstance(item, Message) and item.edit and isinstance(incoming.event, ButtonPress):
+            edit = incoming.event.message_id
+        # Part of the answer to what the person just did: a toast or a location next to
+        # the answer's message does not end the choices of that message.
+        alongside = target == room_id and not isinstance(item, Message | Edit)
+
+        async def send() -> None:
+            with sending(key) if key else contextlib.nullcontext():
                 await self._send(target, item, edit, alongside=alongside)
-            except DeliveryError as exc:
-                if exc.retry_after:
-                    await asyncio.sleep(min(exc.retry_after, 30))
-                    try:
-                        await self._send(target, item, edit, alongside=alongside)
-                    except DeliveryError:
-                        log.warning("matrix: answer dropped after rate limiting")
-                else:
-                    log.warning("matrix: answer failed: %s", exc)
+
+        try:
+            if target != room_id:
+                await self._check_recipient(target)
+            await send()
+        except DeliveryError as exc:
+            if exc.retry_after:
+                await asyncio.sleep(min(exc.retry_after, 30))
+                try:
+                    await send()
+                except DeliveryError:
+                    log.warning("matrix: answer dropped after rate limiting")
+            else:
+                log.warning("matrix: answer failed: %s", exc)
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
@@ -99,7 +110,11 @@ class Outbound(MatrixParts):
                 # Room keys go to every device of the people in the room, verified or not:
                 # the people the bot serves do not verify devices.
                 response = await client.room_send(
-                    room_id, event_type, content, ignore_unverified_devices=True
+                    room_id,
+                    event_type,
+                    content,
+                    tx_id=self._transaction_id(),
+                    ignore_unverified_devices=True,
                 )
             except Exception as exc:
                 # Unless the homeserver was never reached, the event may have been sent.
@@ -108,6 +123,14 @@ class Outbound(MatrixParts):
         if isinstance(response, nio.RoomSendResponse):
             return response.event_id
         return self._failed(response)
+
+    def _transaction_id(self) -> str | None:
+        """The Matrix transaction id of this send: the same when the same thing is sent
+        again (bot/delivery.py's send key), so the homeserver keeps one event; within this
+        database's own namespace, as a database made anew numbers its outbox from 1 again.
+        None (matrix-nio makes a fresh one) for what has no key."""
+        key = send_key()
+        return f"nb.{self._transactions}.{key}" if key and self._transactions else None
 
     @staticmethod
     async def _encrypted_on_server(client: nio.AsyncClient, room_id: str) -> bool:

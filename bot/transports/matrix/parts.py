@@ -125,6 +125,8 @@ class MatrixParts:
     _commands: frozenset[str]
     _in_flight: int
     _ready: bool
+    # This database's namespace of Matrix transaction ids (outbound.py).
+    _transactions: str
     # Invites the first sync of a new installation brought: room -> inviter.
     _invites_waiting: dict[str, str]
     _send_lock: asyncio.Lock

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 
 import nio
 from nio.store import SqliteStore
@@ -24,7 +25,7 @@ from bot.transports.matrix.render import (
 )
 from bot.transports.matrix.rooms import Rooms
 from db import Database
-from db.transport_state import NEXT_BATCH
+from db.transport_state import NEXT_BATCH, TRANSACTIONS
 from handlers.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         self._resume_token: str | None = None
         self._greetings_waiting = False
         self._invites_waiting: dict[str, str] = {}
+        self._transactions = ""
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._ready = False
@@ -94,6 +96,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         and sync."""
         client = await self._encrypted_client()
         self._watch(client)
+        self._transactions = await self._transaction_namespace()
         async with self._send_lock:
             self.client = client
         state = self.db.transport_state
@@ -114,6 +117,15 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         await self.accept_waiting_invites()
         await self.answer_unanswered()
         self._task = asyncio.create_task(self._sync_loop())
+
+    async def _transaction_namespace(self) -> str:
+        """This database's own prefix of Matrix transaction ids, made once."""
+        state = self.db.transport_state
+        namespace = await state.get(TRANSACTIONS)
+        if not namespace:
+            namespace = secrets.token_hex(6)
+            await state.set(TRANSACTIONS, namespace)
+        return namespace
 
     async def stop_taking(self) -> None:
         """The role went to another process: stop syncing and sending, save the keys."""

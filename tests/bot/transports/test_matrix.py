@@ -461,3 +461,34 @@ async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: 
         await running.stop()
         await amira.stop()
         await vera.stop()
+
+
+async def test_a_message_sent_again_comes_out_once(alice: MatrixPerson, matrix_bot: Bot):
+    """Nothing shown twice: an outbox item sent again (its mark lost in a crash, or its
+    first try timed out after reaching the homeserver) and an answer kept over a restart
+    and sent again use the same Matrix transaction id, so Synapse keeps one event."""
+    from markupsafe import Markup
+
+    from bot.delivery import sending
+    from handlers.messages import Incoming, Message, Sender, Text
+
+    room = await onboard(alice, matrix_bot, "2")
+    transport = matrix_bot.transport
+    assert transport is not None
+    note = Message(Markup("Vera: I am on my way"))
+    with sending("o4242"):
+        first = await transport.deliver(room, note)
+    with sending("o4242"):
+        again = await transport.deliver(room, note)
+    with sending("o4243"):  # another message with the same words is another message
+        other = await transport.deliver(room, note)
+    assert again == first and other != first
+    incoming = Incoming(Sender("matrix", alice.user_id), room, Text("hi"), update_id="$kept")
+    for _ in range(2):
+        await transport.answer(incoming, [Message(Markup("Kept answer"))])
+    mark = len(alice.received)
+    await alice.say(room, "!help")
+    await alice.wait_for(lambda e: "!menu" in body(e), after=mark)
+    said = [body(e) for _, e in alice.received]
+    assert sum("on my way" in text for text in said) == 2
+    assert sum("Kept answer" in text for text in said) == 1
