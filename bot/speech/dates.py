@@ -23,10 +23,12 @@ import icu
 from babel import Locale
 from babel.dates import tokenize_pattern
 
+from bot.speech import ordinals
 from locales import N_, TIMEZONE, Translator
 
 # The rule a date's day and year are said by, as each language's translators choose: an
 # ICU spell-out rule set of the language ("%spellout-ordinal-r": "vierundzwanzigster"),
+# "ordinal" for a day said by ordinals.py (languages whose ICU rules have no ordinals),
 # or "plain" for the number as it is counted.
 DAY_RULE = N_("[speech] rule for the day of a date: an ICU spell-out rule set or plain")
 YEAR_RULE = N_("[speech] rule for the year of a date: an ICU spell-out rule set or plain")
@@ -186,8 +188,7 @@ def said(when: WrittenDate, t: Translator, number_words: Callable[[int, str], st
             assert when.weekday is not None
             out.append(str(t.locale.days["format"]["wide"][when.weekday]))
         elif char == "d":
-            day = _rule_words(when.day, t.lang, day_rule) or number_words(when.day, t.lang)
-            out.append(t.gettext(DAY_SAID).format(day=day))
+            out.append(t.gettext(DAY_SAID).format(day=_day(when.day, t, number_words)))
         elif char in "ML":
             month = str(t.locale.months["format"]["wide"][when.month])
             if index == len(tokens) - 1:
@@ -197,6 +198,16 @@ def said(when: WrittenDate, t: Translator, number_words: Callable[[int, str], st
             assert year is not None
             out.append(_rule_words(year, t.lang, year_rule) or number_words(year, t.lang))
     return "".join(out).translate(_BIDI).strip()
+
+
+def _day(value: int, t: Translator, number_words: Callable[[int, str], str]) -> str:
+    """The day of a date in words, by the rule the language's translators chose: an ICU
+    rule set, "ordinal" for this package's own ordinals (ordinals.py), or the cardinal."""
+    cardinal = number_words(value, t.lang)
+    rule = t.gettext(DAY_RULE).strip()
+    if rule == "ordinal":
+        return ordinals.day(value, t.lang, cardinal) or cardinal
+    return _rule_words(value, t.lang, _rule(t, DAY_RULE)) or cardinal
 
 
 def _rule(t: Translator, key: str) -> str:

@@ -206,7 +206,8 @@ def test_arabic_amounts_agree_with_the_masculine_euro(cents, said):
 
 # The dates the bot writes (Babel, in each locale), as each language says them: whole
 # names for abbreviations, the day as the language counts it (an ordinal in German,
-# English, Russian, Bulgarian and Arabic), the year only where it was written and is not
+# English, Russian, Bulgarian, Arabic, Ukrainian, Polish and Persian, "întâi" in
+# Romanian), the year only where it was written and is not
 # this year's (with "года", "година" where the language says it). 1 December of this
 # year, with and without its weekday; Wednesday, 24 December 2031.
 DATES = {
@@ -227,9 +228,9 @@ DATES = {
     ),
     "tr": ("bir Aralık {weekday}", "bir Aralık", "yirmi dört Aralık iki bin otuz bir Çarşamba"),
     "uk": (
-        "{weekday}, один грудня",
-        "один грудня",
-        "середа, двадцять чотири грудня дві тисячі тридцять один",
+        "{weekday}, перше грудня",
+        "перше грудня",
+        "середа, двадцять четверте грудня дві тисячі тридцять один",
     ),
     "ru": (
         "{weekday}, первое декабря",
@@ -237,8 +238,8 @@ DATES = {
         "среда, двадцать четвёртое декабря две тысячи тридцать первого года",
     ),
     "ro": (
-        "{weekday}, unu decembrie",
-        "unu decembrie",
+        "{weekday}, întâi decembrie",
+        "întâi decembrie",
         "miercuri, douăzeci şi patru decembrie două mii treizeci şi unu",
     ),
     "bg": (
@@ -247,11 +248,11 @@ DATES = {
         "сряда, двайсет и четвърти декември две хиляди трийсет и първа година",
     ),
     "pl": (
-        "{weekday}, jeden grudnia",
-        "jeden grudnia",
-        "środa, dwadzieścia cztery grudnia dwa tysiące trzydzieści jeden",
+        "{weekday}, pierwszego grudnia",
+        "pierwszego grudnia",
+        "środa, dwudziestego czwartego grudnia dwa tysiące trzydzieści jeden",
     ),
-    "fa": ("{weekday} یک دسامبر", "یک دسامبر", "چهارشنبه بیست و چهار دسامبر دو هزار و سی و یک"),
+    "fa": ("{weekday} یکم دسامبر", "یکم دسامبر", "چهارشنبه بیست و چهارم دسامبر دو هزار و سی و یک"),
 }
 
 
@@ -306,7 +307,7 @@ def test_minutes_under_ten_are_said_as_the_language_says_them(lang, said):
 def test_a_persian_month_without_its_year_loses_the_link_to_it():
     fa = translator("fa")
     january = datetime(datetime.now(TIMEZONE).year, 1, 3, 12, tzinfo=TIMEZONE)
-    assert script(Markup(fa.date(january, "medium")), [], fa) == "سه ژانویه."
+    assert script(Markup(fa.date(january, "medium")), [], fa) == "سوم ژانویه."
 
 
 def test_a_bulgarian_year_keeps_its_and_before_a_last_single_word():
