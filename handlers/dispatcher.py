@@ -193,6 +193,11 @@ class Dispatcher:
         speech = [item for item in outgoing if isinstance(item, Speech)]
         if not (incoming.update_id and outgoing) and not speech:
             return
+        if not speech:
+            # The common case: one statement, without a transaction's BEGIN and COMMIT.
+            assert incoming.update_id
+            await self.db.users.mark_answered(incoming.sender.platform, incoming.update_id)
+            return
         async with self.db.transaction():
             for item in speech:
                 await self.db.outbox.enqueue(
