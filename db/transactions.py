@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
@@ -100,7 +100,7 @@ class SqliteTransactions(Transactions):
             async with self._lock:
                 return await conn._execute(lambda: work(conn._conn))
         if not self._begin_pending:
-            return await conn._execute(lambda: work(conn._conn))
+            return await _to_its_end(conn._execute(lambda: work(conn._conn)))
         self._begin_pending = False
 
         def begin_then_work() -> T:
@@ -112,7 +112,7 @@ class SqliteTransactions(Transactions):
             return work(raw)
 
         try:
-            return await conn._execute(begin_then_work)
+            return await _to_its_end(conn._execute(begin_then_work))
         except BaseException:
             if not self._begun:
                 self._begin_pending = True
@@ -165,6 +165,7 @@ class SqliteTransactions(Transactions):
         def write_and_commit(c: sqlite3.Connection) -> None:
             execute_each(c, batch)
             c.execute("COMMIT")
+            self._committed = True  # on the database thread, as it happens
 
         if self._begin_pending and not batch:
             self._begin_pending = False  # nothing was done: nothing to commit
@@ -207,3 +208,17 @@ class SqliteTransactions(Transactions):
 
     async def fetch_each(self, queries: list[Statement]) -> list[list[Any]]:
         return await self.run(lambda c: [c.execute(sql, p).fetchall() for sql, p in queries])
+
+
+async def _to_its_end(call: Awaitable[T]) -> T:
+    """A call on the database thread inside a transaction, awaited to its end even when the
+    caller is cancelled meanwhile: the thread runs it anyway, and whether it began or
+    committed the transaction must be known before the cancellation goes on - a BEGIN that
+    ran after its caller gave up would leave the shared connection in a transaction that
+    nobody rolls back ("cannot start a transaction within a transaction" ever after)."""
+    future = asyncio.ensure_future(call)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait({future})
+        raise

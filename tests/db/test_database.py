@@ -248,3 +248,36 @@ async def test_another_task_is_not_drawn_into_an_open_transaction(db: Database):
     # The writer's change stays: it was not part of the rolled-back transaction.
     row = await db.fetch_one("SELECT answered_at FROM processed_updates WHERE update_id = 'u1'")
     assert row[0] is not None
+
+
+async def test_a_transaction_cancelled_before_its_begin_ran_leaves_none_open(tmp_path):
+    """A task cancelled while its BEGIN waits for the database thread (a stop during a
+    busy moment): the thread still runs the BEGIN, and the transaction is rolled back, not
+    left open on the shared connection for every later transaction to fail on."""
+    import threading
+
+    db = await Database.open(tmp_path / "cancel.sqlite3")
+    try:
+        conn = db.conn
+        release = threading.Event()
+        busy = asyncio.ensure_future(conn._execute(release.wait))  # the thread is busy
+
+        async def write() -> None:
+            async with db.transaction():
+                await db.transport_state.set("cancelled", "never kept")
+
+        task = asyncio.ensure_future(write())
+        while conn._tx.qsize() == 0:  # its BEGIN waits behind the busy thread
+            await asyncio.sleep(0)
+        task.cancel()
+        release.set()
+        await busy
+        [outcome] = await asyncio.gather(task, return_exceptions=True)
+        assert isinstance(outcome, asyncio.CancelledError)
+        assert not await db.transactions.run(lambda c: c.in_transaction)
+        assert await db.transport_state.get("cancelled") is None
+        async with db.transaction():  # and the next one works
+            await db.transport_state.set("after", "kept")
+        assert await db.transport_state.get("after") == "kept"
+    finally:
+        await db.close()
