@@ -42,7 +42,15 @@ _CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 _DATE_DMY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d])")
 _DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 # Long digit strings and those with a leading zero (phone numbers, postcodes) digit by digit.
-_DIGITS_ONE_BY_ONE = re.compile(r"(?<![\d.,])(0\d+|\d{6,})(?![\d])")
+# Numbers the bot writes have their group signs ("12.500"): five digits and more without
+# them are a postcode or a phone number, said digit by digit too.
+_DIGITS_ONE_BY_ONE = re.compile(r"(?<![\d.,])(0\d+|\d{5,})(?![\d])")
+# Opening hours and the like: "10:00–19:00".
+_CLOCK_RANGE = re.compile(
+    r"(?<![\d:])(([01]?\d|2[0-3]):[0-5]\d)\s*[–-]\s*(([01]?\d|2[0-3]):[0-5]\d)(?![\d:])"
+)
+# A web address means nothing read out letter by letter: it is left out.
+_WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 _REQUEST_NUMBER = re.compile(r"#(\d+)")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:!?،؛؟])")
@@ -269,6 +277,13 @@ def plain(text: str) -> str:
 def words(text: str, t: Translator) -> str:
     """One line of text with its times, dates, money, distances and numbers in words."""
     text = ascii_digits(text)
+    text = _WEB_ADDRESS.sub("", text)
+    text = _CLOCK_RANGE.sub(
+        lambda m: t.gettext(N_("[speech] a range of clock times: {start} to {end}")).format(
+            start=_clocks(m.group(1), t), end=_clocks(m.group(3), t)
+        ),
+        text,
+    )
     text = _clocks(text, t)
     text = dates_said(text, t, number_words)
     # Dates someone typed the German or the ISO way, in whatever language the text is.

@@ -314,3 +314,28 @@ def test_a_bulgarian_year_keeps_its_and_before_a_last_single_word():
     bg = translator("bg")
     said = script(Markup(bg.date(datetime(2030, 3, 1, 12, tzinfo=TIMEZONE), "long")), [], bg)
     assert said == "първи март две хиляди и трийсета година."
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("de", "Heute: zehn Uhr bis neunzehn Uhr."),
+        ("ar", "اليوم: من الساعة عشر إلى الساعة تسع عشرة."),
+        ("tr", "Bugün: saat on ile saat on dokuz arası."),
+    ],
+)
+def test_a_range_of_times_is_said_from_one_to_the_other(lang, said):
+    t = translator(lang)
+    assert script(Markup(t.t("🕓 Today: {hours}", hours="10:00–19:00")), [], t) == said
+
+
+def test_a_postcode_is_said_digit_by_digit_and_a_web_address_is_left_out():
+    de = translator("de")
+    said = script(
+        Markup("🏠 Max-von-der-Grün-Platz 1, 44137\n🌐 https://www.dortmund.de/x"), [], de
+    )
+    assert said == "Max-von-der-Grün-Platz eins, vier vier eins drei sieben."
+    # A number the bot writes has its group signs, and is said as a number.
+    assert script(Markup(de.t("{n} Besuche", n=de.number(12500))), [], de) == (
+        "zwölftausendfünfhundert Besuche."
+    )
