@@ -5,7 +5,8 @@ Arabic numbers agree with the thing counted, and from three to ten (and in the u
 دقائق", "ثلاث عشرة دقيقة", "ثلاث وعشرون دقيقة". ICU's spell-out rules for Arabic know only
 the first two numbers' gender (and give "إحدى عشر" for eleven of either), so a clock or an
 amount read with them sounded like a foreigner's ("خمسة دقائق"); these few words say them
-as a native speaker does. Outside 1-99 the caller keeps ICU's words.
+as a native speaker does. Outside 1-99 the caller keeps ICU's words. The hour of a clock
+is an ordinal ("الساعة العاشرة"), by ICU's rules but for one o'clock (:func:`ordinal`).
 """
 
 from __future__ import annotations
@@ -43,3 +44,11 @@ def counted(value: int, gender: str) -> str | None:
         return _TENS[tens]
     first = _ONE_AND[gender] if unit == 1 else units[unit]
     return f"{first} و{_TENS[tens]}"
+
+
+def ordinal(value: int, rule: str) -> str | None:
+    """Where ICU's ordinal differs from a clock's hour: one o'clock is "الواحدة", not
+    "الأولى" (the first); None for ICU's own words."""
+    if value == 1 and rule == "%spellout-ordinal-feminine":
+        return "الواحدة"
+    return None

@@ -76,8 +76,9 @@ def number_words(value: int | float | Decimal, lang: str) -> str:
 
 
 # The grammatical gender each language counts these in ("ein Euro", "едно евро", "ora
-# două"), as its translators say: one of GENDERS; anything else (English, Turkish, Persian)
-# counts with the plain number words.
+# două"), as its translators say: one of GENDERS, or an ICU rule set of the language (the
+# Arabic hour, an ordinal); anything else (English, Turkish, Persian) counts with the
+# plain number words.
 COUNTED = {
     "hours": N_("[speech] gender of hours: masculine, feminine, neuter or plain"),
     "euros": N_("[speech] gender of euros: masculine, feminine, neuter or plain"),
@@ -88,10 +89,19 @@ GENDERS = ("masculine", "feminine", "neuter")
 
 
 def counted_words(value: int, t: Translator, kind: str) -> str:
-    """``value`` in words as the language counts a ``kind`` of thing (its gender)."""
+    """``value`` in words as the language counts a ``kind`` of thing: by its gender, or by
+    an ICU rule set the translators name ("%spellout-ordinal-feminine": Arabic says the
+    hour of a clock as an ordinal, "الساعة العاشرة")."""
     gender = t.gettext(COUNTED[kind]).strip()
     if t.lang == "ar" and (words := arabic.counted(value, gender)) is not None:
         return words  # the gender of Arabic numbers, which ICU's rules lack (arabic.py)
+    if gender.startswith("%"):
+        if t.lang == "ar" and (words := arabic.ordinal(value, gender)) is not None:
+            return words
+        try:
+            return str(_spellout(t.lang).format(value, gender)).replace("\u00ad", "")
+        except icu.ICUError:
+            return number_words(value, t.lang)  # no such rule set in this language
     if gender in GENDERS:
         try:
             words = _spellout(t.lang).format(value, f"%spellout-cardinal-{gender}")

@@ -31,7 +31,7 @@ SAID = {
         "Second button: More.",
     ),
     "ar": (
-        "الساعة أربع عشرة وثلاثون دقيقة.",
+        "الساعة الرابعة عشرة وثلاثون دقيقة.",
         "اثنا عشر يورو خمسون سنت.",
         "واحد فاصل خمسة كيلومتر.",
         "الزر الأول: رجوع.",
@@ -164,7 +164,7 @@ def test_plain_keeps_letters_and_words_only():
     [
         ("de", "öffnet um 14:30 Uhr", "öffnet um vierzehn Uhr dreißig."),
         ("tr", "açılış: saat 14:30", "açılış: saat on dört otuz."),
-        ("ar", "يفتح الساعة 14:30", "يفتح الساعة أربع عشرة وثلاثون دقيقة."),
+        ("ar", "يفتح الساعة 14:30", "يفتح الساعة الرابعة عشرة وثلاثون دقيقة."),
     ],
 )
 def test_a_word_beside_a_clock_time_is_not_said_twice(lang, written, said):
@@ -174,15 +174,17 @@ def test_a_word_beside_a_clock_time_is_not_said_twice(lang, written, said):
 @pytest.mark.parametrize(
     ("written", "said"),
     [
-        ("14:01", "الساعة أربع عشرة ودقيقة واحدة."),
-        ("14:02", "الساعة أربع عشرة ودقيقتان."),
+        ("14:01", "الساعة الرابعة عشرة ودقيقة واحدة."),
+        ("14:02", "الساعة الرابعة عشرة ودقيقتان."),
         # A feminine thing counted from three to ten takes the masculine-looking number.
-        ("14:05", "الساعة أربع عشرة وخمس دقائق."),
-        ("14:08", "الساعة أربع عشرة وثماني دقائق."),
-        ("14:11", "الساعة أربع عشرة وإحدى عشرة دقيقة."),
-        ("14:23", "الساعة أربع عشرة وثلاث وعشرون دقيقة."),
-        ("14:30", "الساعة أربع عشرة وثلاثون دقيقة."),
-        ("03:10", "الساعة ثلاث وعشر دقائق."),
+        ("14:05", "الساعة الرابعة عشرة وخمس دقائق."),
+        ("14:08", "الساعة الرابعة عشرة وثماني دقائق."),
+        ("14:11", "الساعة الرابعة عشرة وإحدى عشرة دقيقة."),
+        ("14:23", "الساعة الرابعة عشرة وثلاث وعشرون دقيقة."),
+        ("14:30", "الساعة الرابعة عشرة وثلاثون دقيقة."),
+        ("03:10", "الساعة الثالثة وعشر دقائق."),
+        # The hour is an ordinal; one o'clock is "الواحدة", not "the first".
+        ("01:00", "الساعة الواحدة."),
     ],
 )
 def test_minutes_are_counted_in_the_plural_forms_of_arabic(written, said):
@@ -297,7 +299,7 @@ def _without_weekday(said: str, lang: str) -> str:
         ("uk", "дев’ять нуль п’ять."),
         ("de", "neun Uhr fünf."),
         ("tr", "saat dokuz sıfır beş."),
-        ("ar", "الساعة تسع وخمس دقائق."),
+        ("ar", "الساعة التاسعة وخمس دقائق."),
     ],
 )
 def test_minutes_under_ten_are_said_as_the_language_says_them(lang, said):
@@ -320,7 +322,7 @@ def test_a_bulgarian_year_keeps_its_and_before_a_last_single_word():
     ("lang", "said"),
     [
         ("de", "Heute: zehn Uhr bis neunzehn Uhr."),
-        ("ar", "اليوم: من الساعة عشر إلى الساعة تسع عشرة."),
+        ("ar", "اليوم: من الساعة العاشرة إلى الساعة التاسعة عشرة."),
         ("tr", "Bugün: saat on ile saat on dokuz arası."),
     ],
 )
