@@ -34,11 +34,23 @@ class FakeSender:
 
 
 class Clock:
-    """The worker's clock, moved on by the test. It starts at the real time: messages are
-    queued due at the real time, and a fixed start would one day lie before them."""
+    """The worker's clock, moved on by the test. It starts at the real time when it is
+    first read: messages are queued due at the real time (to the second), so a clock set
+    before they were queued - a second boundary in between, on a busy machine - would see
+    nothing due, and a fixed start would one day lie before them."""
 
     def __init__(self) -> None:
-        self.now = datetime.now(UTC)
+        self._now: datetime | None = None
+
+    @property
+    def now(self) -> datetime:
+        if self._now is None:
+            self._now = datetime.now(UTC)
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self._now = value
 
     def __call__(self) -> datetime:
         return self.now
