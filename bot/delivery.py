@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -98,13 +99,13 @@ class DeliveryError(Exception):
 # the same each time the same thing is sent again: a platform whose sends are idempotent
 # by a client's key (Matrix transaction ids) makes a repeated send - after a time-out, or
 # after a crash between sending and marking it sent - come out once.
-_SENDING: ContextVar[list[str | int] | None] = ContextVar("sending", default=None)
+_SENDING: ContextVar[tuple[str, Iterator[int]] | None] = ContextVar("sending", default=None)
 
 
 @contextmanager
 def sending(key: str) -> Iterator[None]:
     """Within this block the sends are of the thing ``key`` names (letters, digits, dots)."""
-    token = _SENDING.set([key, 0])
+    token = _SENDING.set((key, itertools.count(1)))
     try:
         yield
     finally:
@@ -117,8 +118,8 @@ def send_key() -> str | None:
     current = _SENDING.get()
     if current is None:
         return None
-    current[1] = int(current[1]) + 1
-    return f"{current[0]}.{current[1]}"
+    key, numbers = current
+    return f"{key}.{next(numbers)}"
 
 
 def answer_key(update_id: str | None, index: int) -> str | None:

@@ -13,17 +13,16 @@ the year only where it was written and is not this year's.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-import icu
 from babel import Locale
 from babel.dates import tokenize_pattern
 
 from bot.speech import ordinals
+from bot.speech.numbers import number_words, rule_words
 from locales import N_, TIMEZONE, Translator
 
 # The rule a date's day and year are said by, as each language's translators choose: an
@@ -127,10 +126,17 @@ class WrittenDate:
         return True
 
 
-def _read(match: re.Match[str], finder: _Finder, locale: Locale) -> WrittenDate:
-    values: dict[str, int] = {}
-    months = _names(locale, "months", ("wide", "abbreviated"))
+@cache
+def _numbers_of_names(lang: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Each weekday name of the locale to its number (0 = Monday), each month name to its."""
+    locale = Locale.parse(lang)
     days = _names(locale, "days", ("wide", "abbreviated", "short"))
+    return days, _names(locale, "months", ("wide", "abbreviated"))
+
+
+def _read(match: re.Match[str], finder: _Finder, lang: str) -> WrittenDate:
+    values: dict[str, int] = {}
+    days, months = _numbers_of_names(lang)
     for field, text in zip(finder.fields, match.groups(), strict=True):
         if field == "weekday":
             values["weekday"] = days[text]
@@ -143,29 +149,7 @@ def _read(match: re.Match[str], finder: _Finder, locale: Locale) -> WrittenDate:
     return WrittenDate(**values)
 
 
-# Where ICU's words are not what a native speaker says: Russian ordinals are written with
-# е for ё ("четвертое"), which eSpeak then stresses wrongly; Bulgarian years drop the "и"
-# before a last single word ("две хиляди и трийсета").
-_SAID_OTHERWISE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
-    "ru": ((re.compile("четверт"), "четвёрт"),),
-    "bg": ((re.compile(r"^(\S+ хиляди) (\S+)$"), r"\1 и \2"),),
-}
-
-
-def _rule_words(value: int, lang: str, rule: str) -> str | None:
-    if not rule.startswith("%"):
-        return None
-    spellout = icu.RuleBasedNumberFormat(icu.URBNFRuleSetTag.SPELLOUT, icu.Locale(lang))
-    try:
-        words = str(spellout.format(value, rule)).replace("\u00ad", "")
-    except icu.ICUError:
-        return None  # no such rule in this language: the plain number
-    for wrong, right in _SAID_OTHERWISE.get(lang, ()):
-        words = wrong.sub(right, words)
-    return words
-
-
-def said(when: WrittenDate, t: Translator, number_words: Callable[[int, str], str]) -> str:
+def said(when: WrittenDate, t: Translator) -> str:
     """The date in words, arranged as the locale's full date; the year only where it was
     written and is not this year's."""
     year = when.year if when.year != datetime.now(TIMEZONE).year else None
@@ -188,7 +172,7 @@ def said(when: WrittenDate, t: Translator, number_words: Callable[[int, str], st
             assert when.weekday is not None
             out.append(str(t.locale.days["format"]["wide"][when.weekday]))
         elif char == "d":
-            out.append(t.gettext(DAY_SAID).format(day=_day(when.day, t, number_words)))
+            out.append(t.gettext(DAY_SAID).format(day=_day(when.day, t)))
         elif char in "ML":
             month = str(t.locale.months["format"]["wide"][when.month])
             if index == len(tokens) - 1:
@@ -196,18 +180,18 @@ def said(when: WrittenDate, t: Translator, number_words: Callable[[int, str], st
             out.append(month)
         elif char == "y":
             assert year is not None
-            out.append(_rule_words(year, t.lang, year_rule) or number_words(year, t.lang))
+            out.append(rule_words(year, t.lang, year_rule) or number_words(year, t.lang))
     return "".join(out).translate(_BIDI).strip()
 
 
-def _day(value: int, t: Translator, number_words: Callable[[int, str], str]) -> str:
+def _day(value: int, t: Translator) -> str:
     """The day of a date in words, by the rule the language's translators chose: an ICU
     rule set, "ordinal" for this package's own ordinals (ordinals.py), or the cardinal."""
     cardinal = number_words(value, t.lang)
     rule = t.gettext(DAY_RULE).strip()
     if rule == "ordinal":
         return ordinals.day(value, t.lang, cardinal) or cardinal
-    return _rule_words(value, t.lang, _rule(t, DAY_RULE)) or cardinal
+    return rule_words(value, t.lang, _rule(t, DAY_RULE)) or cardinal
 
 
 def _rule(t: Translator, key: str) -> str:
@@ -243,13 +227,13 @@ def _full_pattern(locale: Locale, year: bool, weekday: bool) -> list[tuple[str, 
     return tokens
 
 
-def dates_said(text: str, t: Translator, number_words: Callable[[int, str], str]) -> str:
+def dates_said(text: str, t: Translator) -> str:
     """``text`` with every date the locale writes said in words."""
     for finder in _finders(t.lang):
 
         def say(match: re.Match[str], finder: _Finder = finder) -> str:
-            when = _read(match, finder, t.locale)
-            return said(when, t, number_words) if when.valid() else match.group(0)
+            when = _read(match, finder, t.lang)
+            return said(when, t) if when.valid() else match.group(0)
 
         text = finder.pattern.sub(say, text)
     return text

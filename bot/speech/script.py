@@ -21,11 +21,11 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-import icu
 from babel.numbers import NumberFormatError, parse_decimal
 
 from bot.speech import arabic
 from bot.speech.dates import WrittenDate, dates_said, said
+from bot.speech.numbers import number_words, rule_words
 from handlers.parsing import ascii_digits
 from locales import N_, NUMBERS, Translator
 
@@ -56,25 +56,6 @@ _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:!?،؛؟])")
 
 
-@cache
-def _spellout(lang: str) -> icu.RuleBasedNumberFormat:
-    return icu.RuleBasedNumberFormat(icu.URBNFRuleSetTag.SPELLOUT, icu.Locale(lang))
-
-
-# Words ICU's rules get wrong, as a native speaker says them: "одна целая" (the whole
-# part is feminine in Russian; ICU says "одна целый" for 1.5 but "две целых" for 2.5).
-_SAID_OTHERWISE = {"ru": (("одна целый", "одна целая"),)}
-
-
-def number_words(value: int | float | Decimal, lang: str) -> str:
-    """A number in words of ``lang`` ("zwölf Komma fünf"), by CLDR's spell-out rules."""
-    words = _spellout(lang).format(float(value) if isinstance(value, Decimal) else value)
-    said = str(words).replace("\u00ad", "")  # ICU's soft hyphens in long German words
-    for wrong, right in _SAID_OTHERWISE.get(lang, ()):
-        said = said.replace(wrong, right)
-    return said
-
-
 # The grammatical gender each language counts these in ("ein Euro", "едно евро", "ora
 # două"), as its translators say: one of GENDERS, or an ICU rule set of the language (the
 # Arabic hour, an ordinal); anything else (English, Turkish, Persian) counts with the
@@ -98,16 +79,12 @@ def counted_words(value: int, t: Translator, kind: str) -> str:
     if gender.startswith("%"):
         if t.lang == "ar" and (words := arabic.ordinal(value, gender)) is not None:
             return words
-        try:
-            return str(_spellout(t.lang).format(value, gender)).replace("\u00ad", "")
-        except icu.ICUError:
-            return number_words(value, t.lang)  # no such rule set in this language
+        return rule_words(value, t.lang, gender) or number_words(value, t.lang)
     if gender in GENDERS:
-        try:
-            words = _spellout(t.lang).format(value, f"%spellout-cardinal-{gender}")
-            return str(words).replace("\u00ad", "")
-        except icu.ICUError:
-            pass  # no such rule set in this language: the plain words
+        # No such rule set in this language: the plain words.
+        return rule_words(value, t.lang, f"%spellout-cardinal-{gender}") or number_words(
+            value, t.lang
+        )
     return number_words(value, t.lang)
 
 
@@ -162,7 +139,7 @@ def _clocks(text: str, t: Translator) -> str:
 
 def _a_date(match: re.Match[str], t: Translator, *, day: int, month: int, year: int) -> str:
     when = WrittenDate(int(match.group(day)), int(match.group(month)), int(match.group(year)))
-    return said(when, t, number_words) if when.valid() else match.group(0)
+    return said(when, t) if when.valid() else match.group(0)
 
 
 def _money(text: str, t: Translator) -> str:
@@ -295,7 +272,7 @@ def words(text: str, t: Translator) -> str:
         text,
     )
     text = _clocks(text, t)
-    text = dates_said(text, t, number_words)
+    text = dates_said(text, t)
     # Dates someone typed the German or the ISO way, in whatever language the text is.
     text = _DATE_DMY.sub(lambda m: _a_date(m, t, day=1, month=2, year=3), text)
     text = _DATE_ISO.sub(lambda m: _a_date(m, t, day=3, month=2, year=1), text)

@@ -1,0 +1,55 @@
+"""Numbers in words of a language, by CLDR's spell-out rules (ICU, through PyICU): the
+plain number ("zwölf Komma fünf") and any rule set of the language (a gender, an
+ordinal), with the few words a native speaker says otherwise than ICU."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import cache
+
+import icu
+
+
+@cache
+def _spellout(lang: str) -> icu.RuleBasedNumberFormat:
+    return icu.RuleBasedNumberFormat(icu.URBNFRuleSetTag.SPELLOUT, icu.Locale(lang))
+
+
+# Words ICU's rules get wrong, as a native speaker says them: "одна целая" (the whole
+# part is feminine in Russian; ICU says "одна целый" for 1.5 but "две целых" for 2.5).
+_PLAIN_SAID_OTHERWISE = {"ru": (("одна целый", "одна целая"),)}
+# And in its ordinals: Russian ones are written with е for ё ("четвертое"), which eSpeak
+# then stresses wrongly; Bulgarian years drop the "и" before a last single word ("две
+# хиляди и трийсета").
+_ORDINALS_SAID_OTHERWISE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "ru": ((re.compile("четверт"), "четвёрт"),),
+    "bg": ((re.compile(r"^(\S+ хиляди) (\S+)$"), r"\1 и \2"),),
+}
+
+
+def _said(words: object) -> str:
+    return str(words).replace("\u00ad", "")  # ICU's soft hyphens in long German words
+
+
+def number_words(value: int | float | Decimal, lang: str) -> str:
+    """A number in words of ``lang`` ("zwölf Komma fünf"), by CLDR's spell-out rules."""
+    said = _said(_spellout(lang).format(float(value) if isinstance(value, Decimal) else value))
+    for wrong, right in _PLAIN_SAID_OTHERWISE.get(lang, ()):
+        said = said.replace(wrong, right)
+    return said
+
+
+def rule_words(value: int, lang: str, rule: str) -> str | None:
+    """``value`` by the ICU rule set ``rule`` of ``lang`` ("%spellout-ordinal-r":
+    "vierundzwanzigster"); None where the language has no such rule set."""
+    if not rule.startswith("%"):
+        return None
+    try:
+        words = _said(_spellout(lang).format(value, rule))
+    except icu.ICUError:
+        return None
+    if "ordinal" in rule:
+        for wrong, right in _ORDINALS_SAID_OTHERWISE.get(lang, ()):
+            words = wrong.sub(right, words)
+    return words
