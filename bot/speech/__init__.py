@@ -6,7 +6,8 @@ aloud (handlers/read_aloud.py).
 server speaking ``POST /v1/audio/speech``) are the engines a configuration can choose,
 ``engines.py`` builds the configured one; ``script`` turns a message into the words to say
 (numbers, times, money and distances as words, icons and markup left out, the buttons
-named in order; ``dates`` says dates whole, ``arabic`` gives numbers their gender);
+named in order; ``numbers`` spells numbers by ICU's rules, ``dates`` says dates
+whole, ``arabic`` gives numbers their gender);
 ``opus`` encodes the audio as OGG/Opus, what Telegram plays as a voice note and Matrix as
 a voice message; ``speaker`` puts it together for the outbox worker, with a time-out and
 a cache for public texts.

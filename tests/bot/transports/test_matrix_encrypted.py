@@ -511,6 +511,17 @@ async def speaking_bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
         await running.stop()
 
 
+async def _read_aloud_offered(eva: EncryptedPerson, bot_user: str) -> tuple[str, dict, int]:
+    """Eva starts a chat as Element X does and picks Arabic: the room, the read-aloud
+    offer, and where her messages stood before she picked."""
+    room = await eva.dm_like_element_x(bot_user, "مرحبا")
+    await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
+    mark = len(eva.received)
+    await eva.say(room, "3")  # العربية
+    offer = await eva.wait_for(lambda e: body(e).startswith("🔊 "), after=mark)
+    return room, offer, mark
+
+
 async def test_read_aloud_in_an_encrypted_chat(
     eva: EncryptedPerson, db: Database, synapse: Synapse
 ):
@@ -518,11 +529,7 @@ async def test_read_aloud_in_an_encrypted_chat(
     said aloud as an encrypted m.audio voice message (OGG/Opus, eSpeak NG in the process);
     switched on by reacting, the answers come as text and then as voice."""
     async with speaking_bot(synapse, db) as running:
-        room = await eva.dm_like_element_x(running.user_id, "مرحبا")
-        await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
-        mark = len(eva.received)
-        await eva.say(room, "3")  # العربية
-        offer = await eva.wait_for(lambda e: body(e).startswith("🔊 "), after=mark)
+        room, offer, mark = await _read_aloud_offered(eva, running.user_id)
         await eva.wait_for(lambda e: "🔒" in body(e), after=mark)  # the notice beside it
         sample = await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
         assert "file" in sample["content"] and "url" not in sample["content"]  # encrypted
@@ -555,11 +562,7 @@ async def test_read_aloud_on_a_tap_in_an_encrypted_chat(
     """ "Only when I tap 🔊" on Matrix: each message lists a 🔊 among its choices; nothing
     is said unasked; reacting with 🔊 on a message has that message said, encrypted."""
     async with speaking_bot(synapse, db) as running:
-        room = await eva.dm_like_element_x(running.user_id, "مرحبا")
-        await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
-        mark = len(eva.received)
-        await eva.say(room, "3")  # العربية
-        offer = await eva.wait_for(lambda e: body(e).startswith("🔊 "), after=mark)
+        room, offer, mark = await _read_aloud_offered(eva, running.user_id)
         await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
 
         mark = len(eva.received)
