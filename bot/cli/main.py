@@ -26,6 +26,7 @@ from bot.city_service import CityBot, opened
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
 from bot.cli import events as events_cli
+from bot.cli import matrix as matrix_cli
 from bot.cli import migrate_to
 from bot.cli import places as places_cli
 from bot.cli.checks import city_checks, database_checks, doctor_checks, named, run_checks
@@ -86,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     places_cli.add_parsers(sub)
     bans_cli.add_parsers(sub)
     events_cli.add_parsers(sub)
+    matrix_cli.add_parsers(sub)
     cities_cli.add_parsers(sub)
     roles = sub.add_parser("roles", help="give or take a role (coordinator, volunteer, admin)")
     roles.add_argument("action", choices=("grant", "revoke"))
@@ -421,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     city = chosen[0]
     _setup_logging(
         [city.config for city in cities],
-        quiet=args.command in ("console", "places", "events", "doctor", "db", "bans"),
+        quiet=args.command in ("console", "places", "events", "doctor", "db", "bans", "matrix"),
     )
     try:
         if args.command == "db" and args.db_command == "backup":
@@ -442,6 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(bans_cli.run(cities, city, args))
         if args.command == "events":
             return asyncio.run(events_cli.run(city, args))
+        if args.command == "matrix":
+            return asyncio.run(matrix_cli.run(city, args))
         if args.command == "places":
             return asyncio.run(places_cli.run(city, args))
         if args.command == "web":

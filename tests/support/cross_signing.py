@@ -113,12 +113,12 @@ async def query_keys(homeserver: str, access_token: str, user_ids: list[str]) ->
 
 
 def _key_object(user_id: str, usage: str, key: Ed25519PrivateKey) -> dict[str, Any]:
-    public = unpadded_b64(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+    public = public_key(key)
     return {"user_id": user_id, "usage": [usage], "keys": {f"ed25519:{public}": public}}
 
 
 def _sign(obj: dict[str, Any], user_id: str, key: Ed25519PrivateKey) -> dict[str, Any]:
-    public = unpadded_b64(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+    public = public_key(key)
     signature = unpadded_b64(key.sign(canonical_json(obj)))
     signatures = {user: dict(sigs) for user, sigs in obj.get("signatures", {}).items()}
     signatures.setdefault(user_id, {})[f"ed25519:{public}"] = signature
@@ -133,6 +133,36 @@ class CrossSigningKeys:
     self_signing: Ed25519PrivateKey
 
 
+def public_key(key: Ed25519PrivateKey) -> str:
+    return unpadded_b64(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+async def upload_identity(
+    homeserver: str, user_id: str, access_token: str, password: str
+) -> CrossSigningKeys:
+    """Make and upload a master and a self-signing key for the user, as Element does when
+    someone sets up cross-signing (replacing any the account had)."""
+    keys = CrossSigningKeys(Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate())
+    master = _key_object(user_id, "master", keys.master)
+    self_signing = _sign(
+        _key_object(user_id, "self_signing", keys.self_signing), user_id, keys.master
+    )
+    upload: dict[str, Any] = {"master_key": master, "self_signing_key": self_signing}
+    path = "/_matrix/client/v3/keys/device_signing/upload"
+    status, answer = await matrix_request(homeserver, access_token, "POST", path, upload)
+    if status == 401:
+        # Replacing cross-signing keys needs the password (user-interactive auth).
+        upload["auth"] = {
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": user_id},
+            "password": password,
+            "session": answer.get("session"),
+        }
+        status, answer = await matrix_request(homeserver, access_token, "POST", path, upload)
+    assert status == 200, answer
+    return keys
+
+
 async def cross_sign_device(
     homeserver: str,
     user_id: str,
@@ -144,24 +174,7 @@ async def cross_sign_device(
     """Sign one of the user's own devices with their self-signing key; the first call makes
     and uploads the master and self-signing keys (pass its result to sign more devices)."""
     if keys is None:
-        keys = CrossSigningKeys(Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate())
-        master = _key_object(user_id, "master", keys.master)
-        self_signing = _sign(
-            _key_object(user_id, "self_signing", keys.self_signing), user_id, keys.master
-        )
-        upload: dict[str, Any] = {"master_key": master, "self_signing_key": self_signing}
-        path = "/_matrix/client/v3/keys/device_signing/upload"
-        status, answer = await matrix_request(homeserver, access_token, "POST", path, upload)
-        if status == 401:
-            # Replacing cross-signing keys needs the password (user-interactive auth).
-            upload["auth"] = {
-                "type": "m.login.password",
-                "identifier": {"type": "m.id.user", "user": user_id},
-                "password": password,
-                "session": answer.get("session"),
-            }
-            status, answer = await matrix_request(homeserver, access_token, "POST", path, upload)
-        assert status == 200, answer
+        keys = await upload_identity(homeserver, user_id, access_token, password)
     query = await query_keys(homeserver, access_token, [user_id])
     device = query["device_keys"][user_id][device_id]
     # Signed without the device's own signature: the upload carries only the new one, and

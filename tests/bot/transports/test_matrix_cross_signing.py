@@ -5,24 +5,42 @@ it. Against the real Synapse; the person's client checks the signatures with its
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from bot.transports.matrix import cross_signing
+from bot.config import MatrixSection
+from bot.transports.matrix import MatrixTransport, cross_signing
+from bot.transports.matrix.transport import CrossSigningTries
 from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
-from tests.support.cross_signing import cross_signed_devices, query_keys
+from tests.support.cross_signing import (
+    canonical_json,
+    cross_signed_devices,
+    public_key,
+    query_keys,
+    unpadded_b64,
+    upload_identity,
+)
+from tests.support.keys_proxy import KeysProxy
 from tests.support.matrix_bot import BOT_NUMBERS, Bot
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
 
-# About Matrix, not the database: SQLite is enough (the failover test runs on PostgreSQL).
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -103,23 +121,218 @@ async def test_a_refused_signature_is_not_taken_for_a_signed_device(
         await bot.stop()
 
 
-async def test_replacing_an_identity_needs_the_password(synapse: Synapse, db: Database):
-    """The account already has an identity the bot has no keys of (set up elsewhere, or its
-    saved keys lost): a token alone cannot replace it, and the bot says why; with the
-    password it replaces it and signs its device."""
+async def test_a_lost_identity_is_not_replaced_even_with_the_password(
+    synapse: Synapse, db: Database
+):
+    """The account has an identity the bot has no keys of any more (its saved identity
+    lost): the bot does not upload a new one over it, with or without the password - every
+    person would be told that the bot's identity changed. It says why instead."""
     registration = synapse.register(f"xsbot{next(BOT_NUMBERS)}", password="xs-password")
     bot = Bot(synapse, db, HandlerSettings(), registration)
     await bot.start()
     try:
         assert bot.transport is not None and bot.transport.client is not None
         client = bot.transport.client
+        before = await query_keys(synapse.url, registration["access_token"], [bot.user_id])
         await db.transport_state.delete(cross_signing.KEY)  # the saved identity is gone
-        outcome = await cross_signing.ensure_cross_signed(client, bot.config, db.transport_state)
-        assert outcome.startswith("the account has another identity")
-        assert "password" in outcome
         with_password = replace(bot.config, password="xs-password")
-        outcome = await cross_signing.ensure_cross_signed(client, with_password, db.transport_state)
-        assert outcome == cross_signing.SIGNED
-        assert (await cross_signing.cross_signing_status(client))[0] is True
+        for config in (bot.config, with_password):
+            outcome = await cross_signing.ensure_cross_signed(client, config, db.transport_state)
+            assert outcome == cross_signing.ANOTHER_IDENTITY
+        after = await query_keys(synapse.url, registration["access_token"], [bot.user_id])
+        assert after["master_keys"] == before["master_keys"]
+        assert await cross_signing.cross_signing_status(client, db.transport_state) == (
+            False,
+            cross_signing.ANOTHER_IDENTITY,
+        )
     finally:
         await bot.stop()
+
+
+# -- what a homeserver says is checked, never trusted ------------------------------------
+def _forged_device(user_id: str, device_id: str, key: Ed25519PrivateKey) -> dict:
+    """A device object under ``device_id`` with someone else's keys, validly self-signed
+    by that someone (what a malicious homeserver would hand the bot to sign)."""
+    public = unpadded_b64(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+    device = {
+        "algorithms": ["m.olm.v1.curve25519-aes-sha2", "m.megolm.v1.aes-sha2"],
+        "device_id": device_id,
+        "user_id": user_id,
+        "keys": {
+            f"ed25519:{device_id}": public,
+            f"curve25519:{device_id}": unpadded_b64(os.urandom(32)),
+        },
+    }
+    signature = unpadded_b64(key.sign(canonical_json(device)))
+    return {**device, "signatures": {user_id: {f"ed25519:{device_id}": signature}}}
+
+
+async def test_the_bot_signs_its_own_device_and_nothing_a_homeserver_hands_it(
+    synapse: Synapse, db: Database
+):
+    """A lying homeserver puts an attacker's keys under the bot's device id and adds a
+    device of its own to the bot's account: the bot signs neither. Told the truth again,
+    it signs exactly its own device, as its Olm account made it."""
+    proxy = KeysProxy(synapse.url)
+    await proxy.start()
+    bot = Bot(synapse, db, HandlerSettings())
+    bot.config = replace(bot.config, homeserver=proxy.url)
+    attacker = Ed25519PrivateKey.generate()
+
+    def lie(answer: dict) -> dict:
+        devices = answer.get("device_keys", {}).get(bot.user_id)
+        if devices is not None:
+            for device_id in list(devices):
+                devices[device_id] = _forged_device(bot.user_id, device_id, attacker)
+            devices["EVILDEVICE"] = _forged_device(bot.user_id, "EVILDEVICE", attacker)
+        return answer
+
+    proxy.rewrite = lie
+    try:
+        await bot.start()
+        assert bot.transport is not None and bot.transport.client is not None
+        client = bot.transport.client
+        assert proxy.signed_devices() == []
+        outcome = await cross_signing.ensure_cross_signed(client, bot.config, db.transport_state)
+        assert outcome == cross_signing.NOT_OWN_DEVICE
+        assert proxy.signed_devices() == []
+
+        proxy.rewrite = None
+        outcome = await cross_signing.ensure_cross_signed(client, bot.config, db.transport_state)
+        assert outcome == cross_signing.SIGNED
+        assert client.olm is not None
+        own = client.olm.account.identity_keys
+        device_id = client.device_id
+        assert [device["keys"] for device in proxy.signed_devices()] == [
+            {f"ed25519:{device_id}": own["ed25519"], f"curve25519:{device_id}": own["curve25519"]}
+        ]
+    finally:
+        await bot.stop()
+        await proxy.stop()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"device_keys": {"@x:localhost": []}, "master_keys": "oops"},
+        {"master_keys": {"@x:localhost": {"keys": ["a"], "signatures": "b"}}},
+        {"self_signing_keys": {"@x:localhost": {"keys": {"k": 1}, "signatures": {"@x": []}}}},
+    ],
+)
+def test_answers_of_another_shape_are_keys_not_there(answer):
+    """Not an object where the spec has one: no key, no signature, and no exception."""
+    assert cross_signing.listed_device(answer, "@x:localhost", "D") is None
+    for usage in ("master", "self_signing"):
+        held = answer.get(f"{usage}_keys")
+        key_object = held.get("@x:localhost") if isinstance(held, dict) else held
+        assert cross_signing.only_key(key_object) is None
+        assert not cross_signing.signed_by(key_object, "@x:localhost", "AAAA")
+    assert not cross_signing.is_another_identity(answer, None, "@x:localhost") or isinstance(
+        answer.get("master_keys"), dict
+    )
+
+
+async def test_cross_signing_that_failed_is_tried_again(
+    synapse: Synapse, db: Database, monkeypatch
+):
+    """The homeserver refuses the device's signature once: the bot does not take that
+    for its last word, and signs the device at a later try while it runs."""
+    monkeypatch.setattr(CrossSigningTries, "FIRST", 0.2)
+    real_request = cross_signing._request
+    refused: list[str] = []
+
+    async def refuse_once(client, path, body):
+        if path == "keys/signatures/upload" and not refused:
+            refused.append(path)
+            return 500, {"errcode": "M_UNKNOWN"}
+        return await real_request(client, path, body)
+
+    monkeypatch.setattr(cross_signing, "_request", refuse_once)
+    bot = Bot(synapse, db, HandlerSettings())
+    await bot.start()
+    try:
+        assert refused
+        assert bot.transport is not None and bot.transport.client is not None
+        for _ in range(600):  # a hang detector of a minute, not a speed bound
+            if (await cross_signing.cross_signing_status(bot.transport.client))[0]:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the bot never tried again")
+        assert await db.transport_state.get(cross_signing.OUTCOME) == cross_signing.SIGNED
+    finally:
+        await bot.stop()
+
+
+def _cli(server_url: str, user_id: str, database: Path, tmp: Path, *args: str) -> str:
+    """``python -m bot`` as the operator runs it, on the bot's database."""
+    config = tmp / "operator.toml"
+    config.write_text(
+        f'[bot]\ndatabase = "{database}"\n'
+        f'[matrix]\nhomeserver = "{server_url}"\nuser_id = "{user_id}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    env["NACHBARBOT_MATRIX__PASSWORD"] = "identity-password"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert "identity-password" not in result.stdout + result.stderr
+    return f"exit {result.returncode}\n{result.stdout}"
+
+
+async def test_an_identity_on_the_account_is_replaced_only_by_the_operator(
+    synapse: Synapse, tmp_path: Path, monkeypatch
+):
+    """Someone set up cross-signing in Element on the bot's account. The bot, though it
+    has the password, leaves that identity alone and says so; ``doctor`` names it; the
+    operator's ``python -m bot matrix replace-identity`` replaces it, and the running bot
+    then signs its device with its own identity."""
+    monkeypatch.setattr(CrossSigningTries, "FIRST", 0.2)
+    registration = synapse.register(f"xsbot{next(BOT_NUMBERS)}", password="identity-password")
+    user_id = registration["user_id"]
+    element = await upload_identity(
+        synapse.url, user_id, registration["access_token"], "identity-password"
+    )
+    element_master = public_key(element.master)
+    database = tmp_path / "bot.sqlite3"
+    config = MatrixSection(
+        homeserver=synapse.url, user_id=user_id, password="identity-password", sync_timeout=1
+    )
+    db = await Database.open(database)
+    transport = MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()), db, config)
+    try:
+        await transport.start()
+        await asyncio.wait_for(transport.keys_published.wait(), 60)  # a hang detector
+        assert transport.client is not None
+        answer = await query_keys(synapse.url, registration["access_token"], [user_id])
+        assert cross_signing.only_key(answer["master_keys"][user_id]) == element_master
+        assert await db.transport_state.get(cross_signing.OUTCOME) == (
+            cross_signing.ANOTHER_IDENTITY
+        )
+        doctor = await asyncio.to_thread(_cli, synapse.url, user_id, database, tmp_path, "doctor")
+        assert "FAIL  matrix device - the account has another cross-signing identity" in doctor
+        assert "python -m bot matrix replace-identity" in doctor
+
+        replaced = await asyncio.to_thread(
+            _cli, synapse.url, user_id, database, tmp_path, "matrix", "replace-identity"
+        )
+        assert replaced.startswith("exit 0"), replaced
+        answer = await query_keys(synapse.url, registration["access_token"], [user_id])
+        assert cross_signing.only_key(answer["master_keys"][user_id]) != element_master
+        for _ in range(600):  # a hang detector of a minute, not a speed bound
+            if (await cross_signing.cross_signing_status(transport.client, db.transport_state))[0]:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the running bot never signed its device")
+        doctor = await asyncio.to_thread(_cli, synapse.url, user_id, database, tmp_path, "doctor")
+        assert "ok    matrix device - cross-signed by the bot's identity" in doctor, doctor
+    finally:
+        await transport.stop()
+        await db.close()
