@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 
 from db.clock import utcnow
-from db.statements import execute, fetch_all, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 _ROOM = "matrix.room:"
@@ -34,6 +34,14 @@ UNDECRYPTED = "matrix.undecrypted:"
 NEXT_BATCH = "matrix.next_batch"
 # This database's prefix of Matrix transaction ids (bot/transports/matrix/outbound.py).
 TRANSACTIONS = "matrix.transactions"
+# The fencing token of the process that holds the Matrix role now: made anew by each holder
+# as it takes the role, before it opens the device's keys. A write of the keys names the
+# token its process took and is refused once another holder has taken a newer one.
+HOLDER = "matrix.holder"
+
+
+class NotHolder(RuntimeError):
+    """A write of the Matrix keys from a process that no longer holds the Matrix role."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +93,36 @@ class TransportStateStore:
         )
         return None if row is None else row[0]
 
+    async def take_holder(self, token: str) -> None:
+        """This process holds the Matrix role from now on, under ``token``: the writes of
+        any earlier holder are refused from the commit of this one on."""
+        await self.set(HOLDER, token)
+
     async def save_crypto_store(
-        self, user_id: str, device_id: str, store: str | None, next_batch: str | None = None
+        self,
+        user_id: str,
+        device_id: str,
+        store: str | None,
+        next_batch: str | None = None,
+        *,
+        holder: str,
     ) -> None:
         """The device's store and the sync token it belongs with, committed together: a
-        process that takes over never has keys older than the events it goes on from."""
+        process that takes over never has keys older than the events it goes on from.
+
+        Fenced: raises :class:`NotHolder`, writing nothing, unless ``holder`` is still the
+        newest holder's token. The check is an update of the token's row, so it waits for
+        (or holds off) a new holder's :meth:`take_holder` and sees the newest token: an
+        old holder's write is either committed before the new holder reads the keys or
+        refused."""
         async with self._tx.transaction():
+            fenced = await changed(
+                self._tx,
+                "UPDATE transport_state SET value = value WHERE key = ? AND value = ?",
+                (HOLDER, holder),
+            )
+            if fenced != 1:
+                raise NotHolder("another process holds the Matrix role now")
             if store is not None:
                 await execute(
                     self._tx,
