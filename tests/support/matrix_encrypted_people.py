@@ -40,9 +40,18 @@ class EncryptedPerson(MatrixPerson):
     their messages so never shown) until that device is cross-signed.
     """
 
-    def __init__(self, synapse: Synapse, name: str, *, cross_signed_only: bool = False) -> None:
+    def __init__(
+        self,
+        synapse: Synapse,
+        name: str,
+        *,
+        cross_signed_only: bool = False,
+        device_of: str | None = None,
+    ) -> None:
+        """A new person, or (``device_of``: a user id) another device of that person's."""
         self._store = tempfile.TemporaryDirectory(prefix="e2e-person-")
-        super().__init__(synapse, name)
+        super().__init__(synapse, name, {"user_id": device_of} if device_of else None)
+        self.synapse = synapse
         self.homeserver = synapse.url
         self.cross_signed_only = cross_signed_only
         self.undecrypted: list[tuple[str, nio.MegolmEvent]] = []
@@ -73,6 +82,12 @@ class EncryptedPerson(MatrixPerson):
     @property
     def device_id(self) -> str:
         return self.client.device_id
+
+    def another_device(self, name: str) -> EncryptedPerson:
+        """The same person on a second device (Element on the laptop beside Element X on
+        the phone): its own login, keys and store, in the same rooms; not started yet.
+        Events from the person's other device are not collected, as from any own device."""
+        return EncryptedPerson(self.synapse, name, device_of=self.user_id)
 
     async def start(self) -> None:
         response = await self.client.login(self.password, device_name=f"{self.name} Element X")
@@ -145,6 +160,20 @@ class EncryptedPerson(MatrixPerson):
                     return event.event_id
             if loop.time() > deadline:
                 raise AssertionError(f"{self.name}: no undecryptable {event_id} in {room_id}")
+            await asyncio.sleep(0.05)
+
+    async def could_read(self, room_id: str, event_id: str) -> bool:
+        """Once this client has received the event: whether it decrypted it (its room key
+        came before or in the same sync) or holds it undecryptable."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + HANG
+        while True:
+            if any(r == room_id and e.get("event_id") == event_id for r, e in self.received):
+                return True
+            if any(r == room_id and e.event_id == event_id for r, e in self.undecrypted):
+                return False
+            if loop.time() > deadline:
+                raise AssertionError(f"{self.name}: {event_id} did not arrive in {room_id}")
             await asyncio.sleep(0.05)
 
     def _retry_undecrypted(self) -> None:

@@ -25,10 +25,13 @@ class MatrixPerson:
 
     PASSWORD = "secret-password"
 
-    def __init__(self, synapse: Synapse, name: str) -> None:
+    def __init__(
+        self, synapse: Synapse, name: str, registration: dict[str, Any] | None = None
+    ) -> None:
+        """A new account, or another device of the ``registration``'s (its ``user_id``)."""
         self.name = f"{name}{next(_names)}"
         self.password = self.PASSWORD
-        registration = synapse.register(self.name, password=self.password)
+        registration = registration or synapse.register(self.name, password=self.password)
         self.user_id = registration["user_id"]
         self.client = self._make_client(synapse, registration)
         self.received: list[tuple[str, dict[str, Any]]] = []

@@ -107,8 +107,8 @@ class Outbound(MatrixParts):
                     raise DeliveryError("encrypted room not synced yet")
                 client = self._plain or client
             try:
-                # Room keys go to every device of the people in the room, verified or not:
-                # the people the bot serves do not verify devices.
+                # Room keys go to the devices their owners vouch for (parts.py, _vouch),
+                # whether the bot verified them or not: the people it serves do not verify.
                 response = await client.room_send(
                     room_id,
                     event_type,

@@ -12,6 +12,7 @@ import nio
 
 from bot.config import MatrixSection
 from bot.transports.matrix.render import PLATFORM
+from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Incoming, Outgoing
@@ -45,6 +46,13 @@ class _Client(nio.AsyncClient):
     # crypto_state.py), so no published key's private half exists only in memory.
     before_publishing_keys: Callable[[], Awaitable[None]] | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per member of the bot's encrypted rooms, what their identity vouches for, as last
+        # read from /keys/query (vouched_devices.py); members only, so it stays as small as
+        # the rooms.
+        self.vouching: dict[str, Vouching] = {}
+
     def encrypt(
         self, room_id: str, message_type: str, content: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
@@ -65,8 +73,19 @@ class _Client(nio.AsyncClient):
         ignore_unverified_devices: bool = False,
     ) -> Any:
         """matrix-nio sends reactions unencrypted even in encrypted rooms (it predates
-        encrypted reactions); Element encrypts them, and so does the bot."""
+        encrypted reactions); Element encrypts them, and so does the bot.
+
+        Into an encrypted room, the keys of people whose devices changed are asked for
+        first (matrix-nio would send under the room key it has): a device newly signed
+        gets the next message, one whose owner no longer vouches for it does not."""
         room = self.rooms.get(room_id)
+        if (
+            self.olm is not None
+            and room is not None
+            and room.encrypted
+            and self.users_for_key_query & room.users.keys()
+        ):
+            await self.keys_query()
         if message_type != "m.reaction" or self.olm is None or room is None or not room.encrypted:
             return await super().room_send(
                 room_id, message_type, content, tx_id, ignore_unverified_devices
@@ -85,6 +104,76 @@ class _Client(nio.AsyncClient):
         )
         return await self._send(nio.RoomSendResponse, method, path, data, (room_id,))
 
+    async def share_group_session(
+        self, room_id: str, ignore_unverified_devices: bool = False
+    ) -> nio.ShareGroupSessionResponse | nio.ShareGroupSessionError:
+        """A new room key for the room, shared only with the devices their owners vouch
+        for: members whose identity is not known in this process yet (after a start,
+        matrix-nio has their devices from its store but not their identity) are asked
+        for first."""
+        room = self.rooms.get(room_id)
+        if self.olm is not None and room is not None:
+            unknown = set(room.users) - self.vouching.keys()
+            if unknown:
+                self.olm.add_changed_users(unknown)
+            if self.should_query_keys:
+                await self.keys_query()
+        return await super().share_group_session(room_id, ignore_unverified_devices)
+
+    async def keys_query(self) -> nio.KeysQueryResponse | nio.KeysQueryError:
+        """matrix-nio's query of the keys of the users it marked outdated, read once more
+        for their cross-signing identities, which then decide who gets room keys."""
+        if not self.users_for_key_query:
+            raise nio.LocalProtocolError("No key query required.")
+        method, path, data = nio.Api.keys_query(self.access_token, self.users_for_key_query)
+        response = await self._send(KeysQueryResponse, method, path, data)
+        if isinstance(response, KeysQueryResponse) and self.olm is not None:
+            self._vouch(response.vouching)
+        return response
+
+    def _vouch(self, found: dict[str, Vouching]) -> None:
+        """Room keys only to the devices their owner vouches for: the others are put on
+        matrix-nio's blacklist, which its key sharing skips, and taken off it once
+        vouched for (or once their owner has no identity). Either change, like a new
+        identity, drops the outbound room key of the owner's rooms, so the next message
+        goes out under a new key to the devices vouched for now."""
+        members = {
+            user_id for room in self.rooms.values() if room.encrypted for user_id in room.users
+        }
+        left_out = taken_back = changed = 0
+        for user_id, vouching in found.items():
+            before = self.vouching.get(user_id)
+            if before is not None and (before.has_identity, before.master) != (
+                vouching.has_identity,
+                vouching.master,
+            ):
+                changed += 1
+                for room in self.rooms.values():
+                    if room.encrypted and user_id in room.users:
+                        self.invalidate_outbound_session(room.room_id)
+            for device in self.device_store.active_user_devices(user_id):
+                if user_id == self.user_id and device.id == self.device_id:
+                    continue
+                if vouching.vouches_for(device.id, device.ed25519, device.curve25519):
+                    if device.blacklisted:
+                        self.unblacklist_device(device)
+                        taken_back += 1
+                elif not device.blacklisted:
+                    self.blacklist_device(device)
+                    left_out += 1
+            if user_id in members:
+                self.vouching[user_id] = vouching
+        for user_id in self.vouching.keys() - members:
+            del self.vouching[user_id]
+        if left_out or taken_back or changed:
+            log.info(
+                "matrix: room keys no longer to %d device(s) (not signed by their owner's"
+                " identity), again to %d; %d identity change(s)",
+                left_out,
+                taken_back,
+                changed,
+            )
+
     async def _send(self, response_class: type, *args: Any, **kwargs: Any) -> Any:
         if response_class is nio.KeysUploadResponse and self.olm is not None:
             self.olm.save_account()
@@ -93,6 +182,17 @@ class _Client(nio.AsyncClient):
         return await super()._send(response_class, *args, **kwargs)
 
     async def _handle_joined_rooms(self, response: nio.SyncResponse) -> None:
+        if self.olm is not None and response.device_list.changed:
+            # matrix-nio marks the people whose devices or identity changed only after the
+            # events are handled: an answer to one of them must already ask for their keys
+            # (room_send), or it goes out under the room key of the devices vouched for before.
+            self.olm.add_changed_users(
+                {
+                    user_id
+                    for user_id in response.device_list.changed
+                    if any(room.encrypted and user_id in room.users for room in self.rooms.values())
+                }
+            )
         if self.membership_changed is not None:
             changed = {
                 room_id
