@@ -11,11 +11,13 @@ sections in :data:`INSTALLATION_SECTIONS` belong to the installation, not to a c
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -30,6 +32,10 @@ CONFIG_ENV = "NACHBARBOT_CONFIG"
 # Sections shared by every city of an installation (one metrics endpoint, one web server,
 # one translation budget, one speech engine); a city file may not set them.
 INSTALLATION_SECTIONS = ("metrics", "translation", "speech", "web")
+# The key sealing the bot's Matrix keys in the database (matrix.key_file), when the database
+# is no file it could lie beside (PostgreSQL): relative to the working directory.
+DEFAULT_KEY_FILE = "var/nachbarbot.matrix-key"
+KEY_SUFFIX = ".matrix-key"
 
 
 def city_names(data_dir: str, city: str) -> tuple[tuple[str, str], ...]:
@@ -227,6 +233,14 @@ class MatrixSection:
         doc="How long an encrypted message waits for its key before the person is asked to "
         "send it again",
     )
+    key_file: str = _opt(
+        "",
+        doc="File with the key that seals the bot's Matrix keys in the database, made at the "
+        "first start (owner-only); empty: beside bot.database (NAME.matrix-key)",
+    )
+    store_key: str | None = _opt(
+        None, secret=True, doc="That key itself (32 bytes in base64) instead of the file"
+    )
 
 
 @dataclass(frozen=True)
@@ -309,6 +323,14 @@ class Config:
     speech: SpeechSection = field(default_factory=SpeechSection)
     web: WebSection = field(default_factory=WebSection)
 
+    def __post_init__(self) -> None:
+        # matrix.key_file's default lies beside the database, which [matrix] does not know.
+        # A further city's configuration has the main database (installation-wide), so the
+        # cities share one key file unless a city names its own.
+        if not self.matrix.key_file:
+            key_file = default_key_file(self.bot.database)
+            object.__setattr__(self, "matrix", replace(self.matrix, key_file=key_file))
+
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram.token)
@@ -354,6 +376,27 @@ class Config:
                 else set()
             ),
         )
+
+
+def default_key_file(database: str) -> str:
+    """Where matrix.key_file is when not set: beside a SQLite database file
+    (``var/nachbarbot.sqlite3`` → ``var/nachbarbot.matrix-key``), else
+    :data:`DEFAULT_KEY_FILE`."""
+    if database.startswith(("postgresql://", "postgres://")) or database == ":memory:":
+        return DEFAULT_KEY_FILE
+    path = Path(database)
+    return str(path.with_name(path.stem + KEY_SUFFIX))
+
+
+def key_bytes(text: str) -> bytes | None:
+    """A 32-byte key written in base64 (standard or URL-safe, e.g. ``openssl rand -base64
+    32``): its bytes, or None if it is not one."""
+    text = text.strip().replace("-", "+").replace("_", "/")
+    try:
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return key if len(key) == 32 else None
 
 
 def env_name(section: str, key: str, prefix: str = ENV_PREFIX) -> str:
@@ -517,6 +560,10 @@ def check_consistency(config: Config) -> None:
             raise ConfigError("matrix.homeserver: must start with http:// or https://")
         if not re.fullmatch(r"@[^:\s]+:\S+", config.matrix.user_id):
             raise ConfigError("matrix.user_id: must look like @name:server")
+    if config.matrix.store_key and key_bytes(config.matrix.store_key) is None:
+        raise ConfigError(
+            "matrix.store_key: must be 32 bytes in base64 (e.g. from openssl rand -base64 32)"
+        )
     if (
         config.telegram.mode == "webhook"
         and config.telegram_enabled

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,9 @@ def test_a_city_without_sections_takes_defaults_never_the_main_citys(tmp_path):
     assert unna.events == defaults.events
     assert unna.help == defaults.help and unna.help.telegram_backchannel == ""
     assert unna.telegram == defaults.telegram and not unna.telegram_enabled
-    assert unna.matrix == defaults.matrix and not unna.matrix_enabled
+    # The key sealing the Matrix keys is the installation's, beside its (main) database.
+    assert unna.matrix == replace(defaults.matrix, key_file=f"{tmp_path}/bot.matrix-key")
+    assert not unna.matrix_enabled
     # Not the default data/dortmund, which is the main city's gazetteer.
     assert unna.places.data_dir == "data/unna"
     assert unna.handler_settings().backchannels == frozenset()
