@@ -26,6 +26,11 @@ still_needed   (open, expiry restarts)     the requester               -
 
 (backch.: the coordinators' backchannel; withdraw and expire tell it too.)
 
+When the requester's data is being erased (``ERASURES``: /delete, consent withdrawn,
+inactivity), nothing queued on the way names them or quotes them: their review posts, of
+running and closed requests alike, are replaced by a line saying the data was erased,
+instead of showing the review post with the verdict.
+
 The states and the moves the store allows are declared in db/request_states.py; the "from
 → to" column names each of them once (tests/db/test_request_states.py holds the two together).
 
@@ -48,6 +53,7 @@ from markupsafe import Markup
 from db.clock import to_text
 from db.request_states import (
     ACTIVE,
+    CLOSED,
     DONE,
     EXPIRED,
     MATCHED,
@@ -112,6 +118,11 @@ FORCED_HAND_BACK = {
 
 # Why a request was withdrawn; each reads the same for everyone told.
 BY_REQUESTER, BY_DELETION, BY_CONSENT, BY_BAN = "requester", "deleted", "consent", "banned"
+BY_INACTIVITY = "inactive"
+# The requester's data is being erased (handlers/privacy.py): what is queued on the way
+# names neither them nor their words.
+ERASURES = (BY_DELETION, BY_CONSENT, BY_INACTIVITY)
+ERASED = N_("🗑 Request #{id}: the requester's data was erased.")
 
 BANNED_TEXT = N_(
     "⛔ You have been blocked from posting requests. If you think this is a "
@@ -340,13 +351,26 @@ async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
 
 
 async def _mark_posts(
-    scene: Scene, request: HelpRequest, verdict: Markup, except_outbox: int | None = None
+    scene: Scene,
+    request: HelpRequest,
+    verdict: Markup,
+    except_outbox: int | None = None,
+    *,
+    erased: bool = False,
 ) -> Markup:
-    """Show a decision on the request's review posts; the text shown."""
-    text = await group_review_post(scene.db, scene.settings, request) + "\n\n" + verdict
+    """Show a decision on the request's review posts; the text shown. ``erased``: the
+    requester's data is going, so the posts keep only the verdict and say so - the review
+    post's text would name them (and quote what is left of their words)."""
+    if erased:
+        bt = backchannel_language()
+        text = Markup("\n").join([*filter(None, [verdict]), bt.t(ERASED, id=request.id)])
+        about: list[int | None] = []
+    else:
+        text = await group_review_post(scene.db, scene.settings, request) + "\n\n" + verdict
+        about = [request.requester_id]
     for outbox_id in await scene.db.requests.posts(request.id):
         if outbox_id != except_outbox:
-            await scene.mail.edit(outbox_id, lambda t: Message(text), about=[request.requester_id])
+            await scene.mail.edit(outbox_id, lambda t: Message(text), about=about)
     return text
 
 
@@ -953,7 +977,10 @@ async def withdraw(
         )
     else:
         verdict = bt.t("↩️ Request #{id} was withdrawn by the requester.", id=request.id)
-    if before.state == REVIEW:
+    if why in ERASURES:
+        # Whatever the state: a published request's posts still show the review post.
+        await _mark_posts(scene, request, verdict, erased=True)
+    elif before.state == REVIEW:
         await _mark_posts(scene, request, verdict)
     await _to_coordinators(scene, lambda t: verdict)
     if before.state == MATCHED:
@@ -1040,9 +1067,14 @@ async def expire(scene: Scene, request_id: int) -> HelpRequest | None:
 async def end_all_for(scene: Scene, person: User, why: str, actor: User | None = None) -> None:
     """Everything of ``person`` still running ends: their own requests are withdrawn, the
     ones they help with are handed back (and offered to others). ``why``: deletion,
-    consent withdrawal or a ban (then ``actor`` is the coordinator)."""
+    consent withdrawal, inactivity or a ban (then ``actor`` is the coordinator). On an
+    erasure the review posts of the person's closed requests lose their name and words too."""
+    erasure = why in ERASURES
+    closed = await scene.db.requests.for_requester(person.id, CLOSED) if erasure else []
     for request in await scene.db.requests.for_requester(person.id, ACTIVE):
         await withdraw(scene, actor if why == BY_BAN else person, request.id, why)
     for request in await scene.db.requests.helped_by(person.id):
         reason = why if why in FORCED_HAND_BACK else "deleted"
         await hand_back(scene, person, request.id, reason, forced=True)
+    for request in closed:
+        await _mark_posts(scene, request, Markup(""), erased=True)

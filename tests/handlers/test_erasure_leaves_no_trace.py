@@ -1,0 +1,85 @@
+"""What an erasure queues for others names nobody (handlers/privacy.py, the lifecycle's
+erasure closers in handlers/helping/lifecycle.py): the coordinators' review posts of the
+erased person's requests end up without their name or words, and no outbox row keeps them.
+
+Played through the dispatcher and the outbox worker with the memory transport, whose
+backchannel is the coordinators' ``GROUP`` (tests/support/help_story.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from db import Database
+from handlers.messages import ButtonPress, Edit
+from tests.support.help_story import GROUP, NORDMARKT, grant_role_to
+from tests.support.memory_transport import MemoryTransport, button_data, readable, texts
+
+REQUESTER, COORDINATOR = "amira", "cora"
+WORDS = "Einkauf bitte, Klingel PFEFFERMINZE"
+SECRETS = ("Amira", "PFEFFERMINZE")
+
+
+async def _request(story: MemoryTransport, db: Database) -> int:
+    await story.onboard(REQUESTER, "de")
+    for data in ("menu:help", "hr:new", "hr:cat:shopping"):
+        await story.press(REQUESTER, data)
+    await story.text(REQUESTER, WORDS)
+    await story.location(REQUESTER, *NORDMARKT)
+    await story.press(REQUESTER, "hr:when:asap")
+    await story.press(REQUESTER, "hr:langs-done")
+    assert "hr:mine" in button_data(await story.press(REQUESTER, "hr:send"))
+    requester = await db.users.find("memory", REQUESTER)
+    [request] = await db.requests.for_requester(requester.id)
+    await story.flush()
+    return request.id
+
+
+def _group_now(story: MemoryTransport, post: int, shown: str) -> str:
+    """The review post as the group reads it now: its last edit through the outbox, or
+    ``shown``, what it showed before."""
+    edits = [i for i in story.inbox.get(GROUP, []) if isinstance(i, Edit) and i.outbox_id == post]
+    return readable(str(edits[-1].text)) if edits else shown
+
+
+async def _outbox_texts(db: Database) -> list[str]:
+    return [str(row[0]) for row in await db.fetch_all("SELECT payload FROM outbox")]
+
+
+@pytest.mark.parametrize("state", ["review", "open", "rejected"])
+async def test_the_erasure_queues_nothing_with_the_persons_name_or_words(
+    story: MemoryTransport, db: Database, state: str
+):
+    await story.onboard(COORDINATOR, "de")
+    await grant_role_to(db, COORDINATOR, "coordinator")
+    request_id = await _request(story, db)
+    [post] = await db.requests.posts(request_id)
+    shown = story.received(GROUP)
+    if state != "review":
+        # The coordinator's press edits the post in the answer (not through the outbox).
+        decision = f"mod:ok:{request_id}" if state == "open" else f"mod:rr:{request_id}:unclear"
+        shown = texts(await story.in_group(COORDINATOR, ButtonPress(decision, message_id="1")))
+        await story.flush()
+        assert (await db.requests.get(request_id)).state == state
+    assert all(secret in shown for secret in SECRETS)
+    # Before: the group read the requester's name and words in the post.
+    before = story.received(GROUP)
+    assert all(secret in before for secret in SECRETS)
+    delivered = len(story.inbox[GROUP])
+
+    await story.text(REQUESTER, "/delete")
+    await story.press(REQUESTER, "delete:yes")
+    assert await db.users.find("memory", REQUESTER) is None
+    await story.flush()
+
+    # Nothing the erasure queued carries them, delivered or not ...
+    for payload in await _outbox_texts(db):
+        assert not any(secret in payload for secret in SECRETS), payload
+    after = story.inbox[GROUP][delivered:]
+    assert after, "the coordinators are told"
+    for item in after:
+        text = readable(str(getattr(item, "text", "")))
+        assert not any(secret in text for secret in SECRETS), text
+    # ... and the post, which showed them, reads that the data was erased.
+    now = _group_now(story, post, shown)
+    assert f"#{request_id}" in now and "🗑" in now
+    assert not any(secret in now for secret in SECRETS)
