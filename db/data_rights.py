@@ -80,8 +80,13 @@ def erasure_statements(first: bool) -> list[str]:
 
 
 class DataRights:
-    def __init__(self, transactions: Transactions) -> None:
+    def __init__(
+        self, transactions: Transactions, erased: Callable[[], None] | None = None
+    ) -> None:
         self._tx = transactions
+        # Told inside the erasing transaction, so that what the erasure removed can be
+        # cleared from the database's files once it is committed (db/database.py).
+        self._erased = erased
 
     async def export(self, user: User) -> dict[str, list[dict[str, Any]]]:
         """Everything the map selects for the person, by section, with stable keys."""
@@ -115,6 +120,8 @@ class DataRights:
             await close()
             for sql in erasure_statements(first=False):
                 await execute(self._tx, sql, params)
+            if self._erased is not None:
+                self._erased()
 
     async def retain(self, step: Retention, limits: Limits, now: datetime) -> int:
         """Run one retention step in its own transaction; how many rows it changed."""

@@ -10,6 +10,7 @@ city's rows; the main city stays where today's installations have it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -38,6 +39,12 @@ from db.users import UserStore
 from db.volunteers import VolunteerStore
 
 log = logging.getLogger(__name__)
+
+# After an erasure, SQLite's checkpoint waits this long for readers (of another process)
+# at one attempt: it holds this process's connection meanwhile. Then it tries again after
+# each of these pauses (seconds), and after the last the daily checkpoint is left to do it.
+ERASURE_CHECKPOINT_WAIT_MS = 100
+ERASURE_CHECKPOINT_RETRIES = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
@@ -125,7 +132,10 @@ class Database:
         self.events = EventStore(self.transactions)
         self.transport_state = TransportStateStore(self.transactions)
         self.relay = RelayStore(self.transactions)
-        self.data_rights = DataRights(self.transactions)
+        self.data_rights = DataRights(self.transactions, self._erased if conn is not None else None)
+        # SQLite: an erasure was committed (or is about to be) that the WAL may still hold.
+        self._wal_holds_erased = False
+        self._wal_cleaner: asyncio.Task[None] | None = None
         self.translations = TranslationStore(self.transactions)
         self.desk = DeskStore(self.transactions)
         self.statistics = StatisticsStore(self.transactions)
@@ -217,7 +227,52 @@ class Database:
         async with self.transactions.single_statement():
             await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def _erased(self) -> None:
+        """Called inside the erasing transaction (SQLite only): once it has ended, move the
+        WAL into the file and empty it. With ``secure_delete`` the file keeps nothing
+        erased, but the WAL keeps the pages as they were before, words and all, until a
+        checkpoint empties it - without this one, the daily retention's."""
+        self._wal_holds_erased = True
+        if self._wal_cleaner is None or self._wal_cleaner.done():
+            self._wal_cleaner = asyncio.get_running_loop().create_task(
+                self._clean_wal(), name="wal-after-erasure"
+            )
+
+    async def _clean_wal(self) -> None:
+        # The lock (single_statement) is the erasing transaction's until it commits or rolls
+        # back; the lock is fair, so this runs right after it, before later statements.
+        tx = self.transactions
+        assert isinstance(tx, SqliteTransactions)
+        pauses = iter(ERASURE_CHECKPOINT_RETRIES)
+        while self._wal_holds_erased:
+            try:
+                async with tx.single_statement():
+                    self._wal_holds_erased = False
+                    done = await tx.run(_checkpoint_briefly)
+            except Exception as exc:
+                log.error("the checkpoint after an erasure failed: %s", type(exc).__name__)
+                return
+            if done:
+                pauses = iter(ERASURE_CHECKPOINT_RETRIES)
+                continue
+            # Another connection (a reader or writer of another process) holds the WAL.
+            self._wal_holds_erased = True
+            pause = next(pauses, None)
+            if pause is None:
+                log.warning(
+                    "the WAL still holds erased rows: it was kept busy; the daily checkpoint"
+                    " will empty it"
+                )
+                self._wal_holds_erased = False
+                return
+            log.info("the WAL still holds erased rows: it is busy; again in %.0f s", pause)
+            await asyncio.sleep(pause)
+
     async def close(self) -> None:
+        if self._wal_cleaner is not None and not self._wal_cleaner.done():
+            # Closing the last connection checkpoints and removes the WAL by itself.
+            self._wal_cleaner.cancel()
+            await asyncio.wait({self._wal_cleaner})
         if self._conn is not None:
             await self._conn.close()
         else:
@@ -378,6 +433,20 @@ class Database:
         version = await self.schema_version()
         async with self.pool.connection() as conn:
             return await city_schema.problems(conn, self.schema, _relations_at(version))
+
+
+def _checkpoint_briefly(conn: sqlite3.Connection) -> bool:
+    """On the database thread: move the WAL into the file and truncate it, waiting only
+    briefly for readers of another process (which may hold old pages there); whether it
+    was done."""
+    conn.execute(f"PRAGMA busy_timeout = {ERASURE_CHECKPOINT_WAIT_MS}")
+    try:
+        row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError:  # locked by another process's writer
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return row is not None and row[0] == 0
 
 
 def _relations_at(version: int) -> set[str]:
