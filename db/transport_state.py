@@ -12,7 +12,9 @@ keys of its own (no table of their own: a key per room is all they need):
 - ``matrix.greet:<room id>``: a direct chat just joined whose greeting waits for the next
   sync (the person's first message may be there already, and then it greets instead).
 - ``matrix.undecrypted:<room id>``: encrypted events of the room whose key has not arrived
-  yet (the whole event, still encrypted), answered once it does.
+  yet (the whole event, still encrypted), answered once it does; a few per sender and per
+  room, with who was asked to send again and when (bounded: see
+  bot/transports/matrix/inbound.py).
 
 The bot's end-to-end encryption state has a table of its own (``matrix_crypto``): see
 bot/transports/matrix/crypto_state.py.

@@ -31,7 +31,8 @@
 - An edit (``m.replace``) of a person's text arrives as ``Edited``, a redaction of their
   message as ``Removed``. An acknowledgement (``React``) is an ``m.reaction`` on the person's
   message; removing an earlier outbox message (``Delete``) redacts the bot's own event.
-- Encrypted rooms: the bot says plainly that it cannot read them.
+- Encrypted rooms are read and answered like plain ones, with the bot's own cross-signed
+  device (``crypto_state.py``, ``cross_signing.py``; docs/matrix.md, "Encryption").
 """
 
 from bot.transports.matrix.parts import LEAVING

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,6 +59,49 @@ EVENTS = (
 )
 # Said once for a message whose key never came.
 UNREADABLE = N_("🔒 I could not read your last message. Please send it again.")
+# Messages kept waiting for their room key, per sender and per room (a direct chat has one
+# person, the coordinators' room several). A late key is one for a run of messages under
+# one session, and people write a few before they wait for an answer, so a few are plenty.
+# The first ones are kept and later ones dropped: a flood then costs no write once the list
+# is full, and the kept ones, the oldest, are the first whose wait ends, so the one line
+# asking to send again comes as early as it can (and covers the dropped ones too).
+KEPT_PER_SENDER = 5
+KEPT_PER_ROOM = 20
+
+
+@dataclass
+class _Waiting:
+    """What waits in one room for room keys (``matrix.undecrypted:<room>``, see
+    db/transport_state.py): the kept ``events`` ({"event": the encrypted event,
+    "since": when it came}); ``late``: per sender, when the first message came that was
+    not kept (over the cap); ``told``: per sender, when they were last asked to send
+    again (kept for one wait, bounded by the room's cap)."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    late: dict[str, str] = field(default_factory=dict)
+    told: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, value: str | None) -> _Waiting:
+        data = json.loads(value or "{}")
+        if isinstance(data, list):  # kept by a version without the caps: the events
+            return cls(events=data)
+        return cls(data.get("events", []), data.get("late", {}), data.get("told", {}))
+
+    def dump(self) -> str | None:
+        """As stored; None when nothing is left."""
+        if not (self.events or self.late or self.told):
+            return None
+        return json.dumps({"events": self.events, "late": self.late, "told": self.told})
+
+    def count(self, sender: str) -> int:
+        return sum(1 for item in self.events if item["event"].get("sender") == sender)
+
+    def forget_told(self, before: datetime) -> None:
+        """Once a wait has passed since someone was asked, everything they had sent before
+        it has been given up or answered: the note is no longer needed."""
+        kept = sorted((when, sender) for sender, when in self.told.items() if _at(when) > before)
+        self.told = {sender: when for when, sender in kept[-KEPT_PER_ROOM:]}
 
 
 class Inbound(MatrixParts):
@@ -155,6 +199,8 @@ class Inbound(MatrixParts):
         return None
 
     async def _on_event(self, room: nio.MatrixRoom, event: Any) -> None:
+        if isinstance(event, nio.MegolmEvent):
+            self._no_key_requests()
         if not self._ready or event.sender == self.config.user_id:
             return
         self._in_flight += 1
@@ -189,46 +235,77 @@ class Inbound(MatrixParts):
     # -- messages whose key has not arrived -------------------------------------------
     async def _undecrypted(self, room_id: str, event: nio.MegolmEvent) -> None:
         """An encrypted message whose room key has not arrived (yet): kept as it came and
-        answered once the key is there (:meth:`_retry_undecrypted`); the key is asked for
-        from the sender's devices."""
-        state = self.db.transport_state
-        waiting = json.loads(await state.get(UNDECRYPTED + room_id) or "[]")
-        if any(item["event"].get("event_id") == event.event_id for item in waiting):
-            return
-        waiting.append({"event": event.source, "since": datetime.now(UTC).isoformat()})
-        await state.set(UNDECRYPTED + room_id, json.dumps(waiting))
-        await self._ask_for_key(event)
+        answered if the key comes (:meth:`_retry_undecrypted`). Counted in the sender's
+        flood limit like any message (over it, not kept; answered later, it counts once
+        more, which the cap keeps small). Only the sender's first
+        ``KEPT_PER_SENDER`` are kept (and ``KEPT_PER_ROOM`` in a room); of later ones
+        only the time of the first is noted, so that the sender is still asked to send
+        again. Anyone can open a direct chat and send undecryptable events: what they
+        cost is bounded.
 
-    async def _ask_for_key(self, event: nio.MegolmEvent) -> None:
-        client = self.client
-        if client is None or client.olm is None or not client.device_id:
+        No key is asked for (:meth:`_no_key_requests`): only the sender's own late
+        ``m.room_key`` helps."""
+        state = self.db.transport_state
+        key = UNDECRYPTED + room_id
+        waiting = _Waiting.load(await state.get(key))
+        if any(item["event"].get("event_id") == event.event_id for item in waiting.events):
             return
-        try:
-            # To every device of the sender (nio's own request_room_key asks only the
-            # bot's own devices, which never had the key).
-            request = event.as_key_request(event.sender, client.device_id)
-            await client.to_device(request)
-        except Exception as exc:
-            log.warning("matrix: asking for a room key failed: %s", type(exc).__name__)
+        if not self.dispatcher.within_flood_limit(PLATFORM, event.sender):
+            return
+        now = datetime.now(UTC).isoformat()
+        room_full = len(waiting.events) + len(waiting.late) >= KEPT_PER_ROOM
+        if room_full or event.sender in waiting.late:
+            return  # nothing new to note: no write at all
+        if waiting.count(event.sender) < KEPT_PER_SENDER:
+            waiting.events.append({"event": event.source, "since": now})
+        else:
+            waiting.late[event.sender] = now
+        await state.set(key, waiting.dump() or "{}")
+
+    def _no_key_requests(self) -> None:
+        """Takes the room key requests matrix-nio queued out of its outgoing to-device
+        messages (it asks the sender's device when it cannot decrypt a message from a
+        device it has a young Olm session with, once per event, and asks again for the
+        events of a device whose Olm session it renewed). Clients answer another user's
+        request with a forwarded key, and matrix-nio takes forwarded keys only from the
+        bot's own devices (rightly: a key forwarded by anyone else could be a forger's),
+        so the requests achieve nothing, and a member sending undecryptable events would
+        have the bot send one request for each."""
+        olm = self.client.olm if self.client is not None else None
+        if olm is not None:
+            olm.outgoing_to_device_messages[:] = [
+                message
+                for message in olm.outgoing_to_device_messages
+                if not isinstance(message, nio.RoomKeyRequestMessage)
+            ]
 
     async def _key_arrived(self, _event: Any) -> None:
         self._keys_arrived = True
 
     async def _retry_undecrypted(self) -> None:
-        """After each sync: answer the kept messages whose key has come; ask the person to
-        send again those that waited ``key_wait_seconds`` in vain. Each is answered once
-        (its event id is the update's id)."""
+        """After each sync: answer the kept messages whose key has come; ask the people
+        whose messages waited ``key_wait_seconds`` in vain to send again, once per person
+        in a round, and not again for what they sent before the last time they were asked.
+        Each kept message is answered once (its event id is the update's id)."""
         client = self.client
         if client is None or client.olm is None:
             return
+        # Queued as matrix-nio sent the to-device messages just now (after renewing a
+        # wedged Olm session); those queued by decrypting below go at the end.
+        self._no_key_requests()
         keys_arrived, self._keys_arrived = self._keys_arrived, False
         state = self.db.transport_state
-        given_up = datetime.now(UTC) - timedelta(seconds=self.config.key_wait_seconds)
+        now = datetime.now(UTC)
+        given_up = now - timedelta(seconds=self.config.key_wait_seconds)
         for key in await state.keys_under(UNDECRYPTED):
             room_id = key.removeprefix(UNDECRYPTED)
-            waiting = json.loads(await state.get(key) or "[]")
-            left, readable, unreadable = [], [], []
-            for item in waiting:
+            value = await state.get(key)
+            waiting = _Waiting.load(value)
+            readable: list[Any] = []
+            # Per person whose messages were given up: when the newest of them came.
+            unread: dict[str, datetime] = {}
+            left = []
+            for item in waiting.events:
                 event = nio.Event.parse_encrypted_event(item["event"])
                 if not isinstance(event, nio.MegolmEvent):
                     continue
@@ -237,25 +314,43 @@ class Inbound(MatrixParts):
                 if keys_arrived:
                     with contextlib.suppress(Exception):
                         decrypted = client.decrypt_event(event)
+                since = _at(item["since"])
                 if decrypted is not None and not isinstance(decrypted, nio.MegolmEvent):
                     readable.append(decrypted)
-                elif datetime.fromisoformat(item["since"]) <= given_up:
-                    unreadable.append(event)
+                elif since <= given_up:
+                    unread[event.sender] = max(since, unread.get(event.sender, since))
                 else:
                     left.append(item)
-            if len(left) == len(waiting):
+            for sender, noted in list(waiting.late.items()):
+                since = _at(noted)
+                if since <= given_up:
+                    del waiting.late[sender]
+                    unread[sender] = max(since, unread.get(sender, since))
+            waiting.events = left
+            # Someone asked after all of these came is not asked again.
+            ask = [
+                sender
+                for sender, newest in unread.items()
+                if sender not in waiting.told or _at(waiting.told[sender]) < newest
+            ]
+            for sender in ask:
+                waiting.told[sender] = now.isoformat()
+            waiting.forget_told(given_up)
+            updated = waiting.dump()
+            if updated == value:
                 continue
             # Taken off the list first: an apology is better lost than said twice.
-            if left:
-                await state.set(key, json.dumps(left))
+            if updated is not None:
+                await state.set(key, updated)
             else:
                 await state.delete(key)
             room = client.rooms.get(room_id)
             for event in readable:
                 if room is not None:
                     await self._on_event(room, event)
-            for event in unreadable:
-                await self._unreadable(room_id, event.sender)
+            for sender in ask:
+                await self._unreadable(room_id, sender)
+        self._no_key_requests()
 
     async def _unreadable(self, room_id: str, sender: str) -> None:
         """One short line asking to send again what could not be decrypted."""
@@ -267,3 +362,7 @@ class Inbound(MatrixParts):
             await self._send(room_id, Message(t.t(UNREADABLE)))
         except DeliveryError as exc:
             log.warning("matrix: asking to send a message again failed: %s", exc)
+
+
+def _at(moment: str) -> datetime:
+    return datetime.fromisoformat(moment)

@@ -11,11 +11,10 @@ from typing import Any, NoReturn
 
 import aiohttp
 import nio
-from nio.crypto import decrypt_attachment
 
 from bot.delivery import DeliveryError, answer_key, send_key, sending, voice_filename
 from bot.transports.markup import html_to_plain, with_links
-from bot.transports.matrix.media import encrypted_file, is_matrix_file, place
+from bot.transports.matrix.media import encrypted_file, fetch, is_matrix_file, place
 from bot.transports.matrix.parts import MatrixParts
 from bot.transports.matrix.render import (
     PLATFORM,
@@ -277,39 +276,12 @@ class Outbound(MatrixParts):
 
     async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
         """A file sent to the bot, for a chat on another platform (or a plain room):
-        through the authenticated media endpoints of current homeservers, and decrypted
-        when it came encrypted (its key is in ``file_id``, see media.py)."""
+        through the authenticated media endpoints of current homeservers, at most
+        ``media.MOST_BYTES``, and decrypted when it came encrypted (its key is in
+        ``file_id``, see media.py)."""
         client = self._plain or self.client
         assert client is not None
-        encrypted = encrypted_file(file_id)
-        mxc = encrypted["url"] if encrypted is not None else file_id
-        if not isinstance(mxc, str) or not mxc.startswith("mxc://"):
-            raise DeliveryError("not a Matrix file", permanent=True)
-        try:
-            response = await client.download(mxc=mxc)
-        except Exception as exc:
-            raise DeliveryError(type(exc).__name__) from None
-        if isinstance(response, nio.MemoryDownloadResponse):
-            if encrypted is None:
-                return response.body, response.content_type or ""
-            try:
-                return (
-                    decrypt_attachment(
-                        response.body,
-                        encrypted["key"]["k"],
-                        encrypted["hashes"]["sha256"],
-                        encrypted["iv"],
-                    ),
-                    "",
-                )
-            except Exception as exc:  # a wrong key or a changed file: it will not get better
-                raise DeliveryError(
-                    f"undecryptable file {type(exc).__name__}", permanent=True
-                ) from None
-        status = str(getattr(response, "status_code", ""))
-        if status in ("M_NOT_FOUND", "M_FORBIDDEN", "M_TOO_LARGE"):
-            raise DeliveryError(status, permanent=True)
-        raise DeliveryError(f"download failed {status}".strip())
+        return await fetch(client, file_id)
 
     def _encrypted_room(self, room_id: str) -> bool:
         room = self.client.rooms.get(room_id) if self.client is not None else None
