@@ -69,6 +69,17 @@ class EncryptedPerson(MatrixPerson):
         self.client.add_to_device_callback(
             self._room_key, (nio.RoomKeyEvent, nio.ForwardedRoomKeyEvent)
         )
+        # (sender, type) of every to-device event received, key requests too (nio hands
+        # those to no callback, so they are read from the sync answer as it comes).
+        self.to_device: list[tuple[str, str]] = []
+        receive = self.client.receive_response
+
+        async def noting(response: nio.Response) -> None:
+            if isinstance(response, nio.SyncResponse):
+                self._note_to_device(response)
+            await receive(response)
+
+        self.client.receive_response = noting  # type: ignore[method-assign]
 
     def _make_client(self, synapse: Synapse, registration: dict[str, Any]) -> nio.AsyncClient:
         # Logged in with the password in start(): a device of its own, with its own keys.
@@ -148,6 +159,10 @@ class EncryptedPerson(MatrixPerson):
             event.room_id = room.room_id
             self.undecrypted.append((room.room_id, event))
             self._changed.set()
+
+    def _note_to_device(self, response: nio.SyncResponse) -> None:
+        for event in response.to_device_events:
+            self.to_device.append((event.sender, str(event.source.get("type", ""))))
 
     async def wait_undecryptable(self, room_id: str, event_id: str | None = None) -> str:
         """The id of an event (this one, or any) of the room that this client received
@@ -459,6 +474,25 @@ class EncryptedPerson(MatrixPerson):
             return await self._send_encrypted(
                 room_id, "m.room.message", {"msgtype": "m.text", "body": text}
             )
+
+    async def say_many_withholding_key(self, room_id: str, texts: list[str]) -> list[str]:
+        """Several texts under one new room key that nobody has yet (see
+        ``say_withholding_key``); their event ids."""
+        sent = [await self.say_withholding_key(room_id, texts[0])]
+        async with self._crypto:
+            for text in texts[1:]:
+                sent.append(
+                    await self._send_encrypted(
+                        room_id, "m.room.message", {"msgtype": "m.text", "body": text}
+                    )
+                )
+        return sent
+
+    def lose_withheld_keys(self, room_id: str) -> None:
+        """The room keys ``say_withholding_key`` kept back are never sent (a phone lost
+        before it sent them); the next message goes under a new key, shared as usual."""
+        self._withheld.pop(room_id, None)
+        self.client.olm.outbound_group_sessions.pop(room_id, None)
 
     async def share_withheld_keys(self, room_id: str) -> None:
         """Send the room keys ``say_withholding_key`` kept back."""
