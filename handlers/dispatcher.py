@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +23,7 @@ from db.data_rights import about_value
 from db.users import Arrival
 from handlers import read_aloud, ui
 from handlers.context import Context, StaleButton
+from handlers.flood_limits import FloodCounts
 from handlers.language_bridge import from_cache
 from handlers.messages import (
     ButtonPress,
@@ -93,12 +93,11 @@ class Dispatcher:
         # This process's key among several on one PostgreSQL database (bot/cluster.py), kept
         # with each handled update: only a gone process's kept answers are sent by another.
         self.process_key: int | None = None
-        # Recent update times per sender and kind (presses, other updates), for the flood
-        # limits (kept in memory: a restart forgets them, which is harmless).
-        self._recent: dict[tuple[str, str, bool], deque[float]] = defaultdict(deque)
-        # Seconds on a steady clock for those limits; tests hold it still so that a slow
-        # machine cannot stretch a burst over more than a minute.
+        # Seconds on a steady clock for the flood limits; tests hold it still so that a
+        # slow machine cannot stretch a burst over more than a minute.
         self.clock: Callable[[], float] = time.monotonic
+        # Recent updates per sender and kind, for the flood limits (bounded: flood_limits.py).
+        self.floods = FloodCounts(lambda: self.clock())
 
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Answer one update. Its changes and the messages it queues for other people are
@@ -263,12 +262,7 @@ class Dispatcher:
 
     def _counted(self, platform: str, user_id: str, press: bool) -> bool:
         """Counts one update; whether the sender is over the limit with it."""
-        now = self.clock()
-        recent = self._recent[(platform, user_id, press)]
-        while recent and now - recent[0] > 60:
-            recent.popleft()
-        recent.append(now)
-        return len(recent) > self._limit(press)
+        return self.floods.count((platform, user_id, press)) > self._limit(press)
 
     def _limit(self, press: bool) -> int:
         return (
@@ -279,8 +273,8 @@ class Dispatcher:
         """Over the limit: a press is always answered (a short notice instead of a spinning
         button); messages get one friendly answer right at the limit, silence after that."""
         press = isinstance(incoming.event, ButtonPress)
-        recent = self._recent[(incoming.sender.platform, incoming.sender.user_id, press)]
-        if not press and len(recent) != self._limit(press) + 1:
+        counted = self.floods.counted((incoming.sender.platform, incoming.sender.user_id, press))
+        if not press and counted != self._limit(press) + 1:
             return []
         user = await self.db.users.find(incoming.sender.platform, incoming.sender.user_id)
         t = translator(

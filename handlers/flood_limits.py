@@ -1,0 +1,57 @@
+"""How many updates each sender sent within the last minute, for the flood limits.
+
+Counted per sender and kind (button presses apart from everything else: filling in a form
+takes many presses). Kept in memory - a restart forgets them, which is harmless - and
+bounded, since every new account is a new key: the senders are kept in the order of their
+latest update, and those whose latest is older than the window are swept out from the
+front as updates come in (each update sweeps at most what went quiet since the one before
+it); past :data:`MOST_SENDERS` the least recently active are dropped even so.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+WINDOW_SECONDS = 60.0
+# Far more senders than are active within a minute of a city's bot; a flood of new accounts
+# beyond it forgets the quietest first.
+MOST_SENDERS = 20_000
+
+Sender = tuple[str, str, bool]  # platform, user id, whether a press
+
+
+class FloodCounts:
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._recent: dict[Sender, deque[float]] = {}
+
+    def count(self, sender: Sender) -> int:
+        """Count one update of ``sender`` now; how many it sent within the window with it."""
+        now = self._clock()
+        recent = self._recent.pop(sender, None) or deque()
+        while recent and now - recent[0] > WINDOW_SECONDS:
+            recent.popleft()
+        recent.append(now)
+        self._recent[sender] = recent  # now the most recently active
+        self._sweep(now)
+        return len(recent)
+
+    def counted(self, sender: Sender) -> int:
+        """How many updates of ``sender`` were counted within the window (none are added)."""
+        recent = self._recent.get(sender)
+        now = self._clock()
+        return sum(1 for at in recent if now - at <= WINDOW_SECONDS) if recent else 0
+
+    def __len__(self) -> int:
+        return len(self._recent)
+
+    def _sweep(self, now: float) -> None:
+        while self._recent:
+            quietest = next(iter(self._recent))
+            if (
+                now - self._recent[quietest][-1] <= WINDOW_SECONDS
+                and len(self._recent) <= MOST_SENDERS
+            ):
+                return
+            del self._recent[quietest]
