@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cluster import members
-from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets
+from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets, env_name
 from bot.web.assets import missing
 from db import Database
 from db.clock import local_day
@@ -232,6 +232,69 @@ async def city_checks(
         yield check
     async for check in _matrix_checks(config, db):
         yield check
+    if config.matrix_enabled:
+        yield await matrix_keys_check(config, db, env_prefix)
+
+
+async def matrix_keys_check(config: Config, db: Database, env_prefix: str = ENV_PREFIX) -> Check:
+    """Whether the bot's Matrix keys in the database open with the installation's key
+    (bot/transports/matrix/key_vault.py), and where that key is. Only read: the key is made
+    by the bot's first start, never here."""
+    from bot.transports.matrix.key_vault import (
+        KeyUnavailable,
+        WrongKey,
+        is_sealed,
+        key_path,
+        key_source,
+        missing_message,
+        open_sealed,
+        read_key,
+        store_context,
+    )
+
+    matrix = config.matrix
+    variable = env_name("matrix", "store_key", env_prefix)
+    rows = await fetch_all(
+        db.transactions,
+        "SELECT device_id, store FROM matrix_crypto WHERE user_id = ? ORDER BY device_id",
+        (matrix.user_id,),
+    )
+    sealed = [(device, store) for device, store in rows if is_sealed(store)]
+    try:
+        key = await asyncio.to_thread(read_key, matrix)
+    except KeyUnavailable as exc:
+        return ("matrix keys at rest", "FAIL", str(exc))
+    if key is None:
+        if sealed:
+            return ("matrix keys at rest", "FAIL", missing_message(matrix, variable))
+        return ("matrix keys at rest", "ok", f"{key_path(matrix)} is made at the first start")
+    source = key_source(matrix, variable)
+    for device, store in sealed:
+        try:
+            await asyncio.to_thread(open_sealed, key, store, store_context(matrix.user_id, device))
+        except WrongKey:
+            return (
+                "matrix keys at rest",
+                "FAIL",
+                f"the stored device keys do not open with the key in {source}: restore this "
+                "installation's key from its backup",
+            )
+    if not matrix.store_key:
+        mode = (await asyncio.to_thread(key_path(matrix).stat)).st_mode
+        if mode & 0o077:
+            return (
+                "matrix keys at rest",
+                "FAIL",
+                f"{key_path(matrix)} may be read by others: chmod 600 it",
+            )
+    if len(sealed) < len(rows):
+        return (
+            "matrix keys at rest",
+            "WARN",
+            f"{len(rows) - len(sealed)} stored unsealed (from before); sealed with {source} "
+            "at the next start",
+        )
+    return ("matrix keys at rest", "ok", f"sealed with the key in {source}")
 
 
 def _gazetteer_check(config: Config) -> Check:

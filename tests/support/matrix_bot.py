@@ -6,7 +6,10 @@ and ``alice`` are in tests/conftest.py."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
+import os
+from pathlib import Path
 
 from bot.config import MatrixSection, TelegramSection
 from bot.delivery import OutboxWorker
@@ -34,6 +37,7 @@ class Bot:
         db: Database,
         settings: HandlerSettings,
         registration: dict[str, str] | None = None,
+        key_file: Path | None = None,
     ) -> None:
         # A fresh account per bot unless one is given (a test that must invite the bot
         # before it starts): the homeserver lives for the whole session, so an id() would
@@ -45,6 +49,10 @@ class Bot:
             user_id=self.user_id,
             access_token=registration["access_token"],
             sync_timeout=1,
+            # The key sealing its keys in the database: a file (made at the first start)
+            # when given, else a key of this bot's own in its configuration.
+            key_file=str(key_file or ""),
+            store_key=None if key_file else base64.b64encode(os.urandom(32)).decode("ascii"),
         )
         self.db = db
         self.dispatcher = Dispatcher(db, build_router(), settings)

@@ -28,7 +28,15 @@ Why this shape:
   with, so after a restart a new one is shared.
 - **Secrets.** The store is never logged, never exported by /mydata, and declared in the
   personal-data map as technical state. It is in the database's backup, which is what lets
-  a restored installation go on with the same device.
+  a restored installation go on with the same device - sealed with the installation's key,
+  which is kept outside the database (key_vault.py), so the backup alone cannot open it.
+  matrix-nio pickles the Olm account and sessions inside the store with a passphrase
+  derived from that key too (not its public default ``DEFAULT_KEY``), so the private copy
+  in the folder is no cleartext either. A store saved before sealing existed is read as it
+  was, re-pickled with the new passphrase and saved sealed. A sealed store whose key is
+  missing or another is an error (:class:`~bot.transports.matrix.key_vault.KeyMissing`,
+  :class:`~bot.transports.matrix.key_vault.WrongKey`) logged with the file or variable it
+  needs: the bot does not make a new device over it.
 """
 
 from __future__ import annotations
@@ -36,19 +44,40 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import logging
 import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 
+from nio.store import SqliteStore
+
+from bot.config import MatrixSection
+from bot.transports.matrix.key_vault import (
+    NIO_DEFAULT_PICKLE_KEY,
+    KeyUnavailable,
+    WrongKey,
+    is_sealed,
+    open_sealed,
+    pickle_key,
+    seal,
+    store_context,
+    store_key,
+    wrong_key_message,
+)
 from db.transport_state import TransportStateStore
+
+log = logging.getLogger(__name__)
 
 
 class CryptoState:
     """The device's store file in a private folder, loaded from and saved to the database."""
 
-    def __init__(self, state: TransportStateStore) -> None:
+    def __init__(self, state: TransportStateStore, config: MatrixSection) -> None:
         self._state = state
+        self._config = config
+        # The installation's key (key_vault.py), read by restore().
+        self._key: bytes | None = None
         # mkdtemp makes the folder readable by this user only (0700).
         self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-matrix-"))
         self._saved: dict[tuple[str, str], str] = {}
@@ -57,16 +86,47 @@ class CryptoState:
         """Where matrix-nio's SqliteStore keeps this device's store in ``folder``."""
         return self.folder / f"{user_id}_{device_id}.db"
 
+    @property
+    def pickle_key(self) -> str:
+        """matrix-nio's pickle passphrase for the store (once :meth:`restore` ran)."""
+        if self._key is None:
+            raise RuntimeError("the store's key is read by restore()")
+        return pickle_key(self._key)
+
     async def restore(self, user_id: str, device_id: str) -> bool:
-        """Write the device's saved store into the folder; False if none was saved."""
+        """Write the device's saved store into the folder, opened with the installation's
+        key; False if none was saved. :class:`~bot.transports.matrix.key_vault.KeyUnavailable`
+        (logged) when a sealed store's key is missing or another: never a new device then."""
         saved = await self._state.crypto_store(user_id, device_id)
         path = self.path(user_id, device_id)
         path.unlink(missing_ok=True)
-        if saved is None:
-            return False
-        data = base64.b64decode(saved)
+        # The key is made at the first start only: with a sealed store saved, a missing key
+        # is lost, not new.
+        sealed = saved is not None and is_sealed(saved)
+        try:
+            key = await asyncio.to_thread(store_key, self._config, create=not sealed)
+            if saved is None:
+                self._key = key
+                return False
+            if sealed:
+                context = store_context(user_id, device_id)
+                try:
+                    data = await asyncio.to_thread(open_sealed, key, saved, context)
+                except WrongKey:
+                    raise WrongKey(wrong_key_message(self._config)) from None
+            else:
+                data = base64.b64decode(saved)
+        except KeyUnavailable as exc:
+            log.error("matrix: %s", exc)
+            raise
         await asyncio.to_thread(_write_private, path, data)
         self._saved[(user_id, device_id)] = hashlib.sha256(data).hexdigest()
+        if not sealed:
+            # Saved before sealing existed: pickled with matrix-nio's public default. The
+            # changed file is saved, sealed, at the next checkpoint (the digest differs).
+            await asyncio.to_thread(_repickle, path, user_id, device_id, pickle_key(key))
+            log.info("matrix: the device's stored keys are sealed from now on")
+        self._key = key
         return True
 
     async def save(self, user_id: str, device_id: str, next_batch: str | None = None) -> None:
@@ -78,7 +138,10 @@ class CryptoState:
             data = await asyncio.to_thread(_snapshot, path)
             digest = hashlib.sha256(data).hexdigest()
             if self._saved.get((user_id, device_id)) != digest:
-                store = base64.b64encode(data).decode("ascii")
+                assert self._key is not None  # read by restore()
+                store = await asyncio.to_thread(
+                    seal, self._key, data, store_context(user_id, device_id)
+                )
                 self._saved[(user_id, device_id)] = digest
         if store is None and next_batch is None:
             return
@@ -92,6 +155,30 @@ class CryptoState:
     def remove(self) -> None:
         """Delete the private copy (the database keeps the saved one)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _repickle(path: Path, user_id: str, device_id: str, new_key: str) -> None:
+    """The store at ``path``, pickled with matrix-nio's default passphrase, pickled with
+    ``new_key``: the account, its Olm sessions and its inbound Megolm sessions, loaded and
+    saved again through matrix-nio's own store (nothing else in it is pickled)."""
+    store = SqliteStore(
+        user_id, device_id, str(path.parent), NIO_DEFAULT_PICKLE_KEY, database_name=path.name
+    )
+    try:
+        account = store.load_account()
+        if account is None:
+            return
+        sessions = store.load_sessions()
+        group_sessions = list(store.load_inbound_group_sessions())
+        store.pickle_key = new_key
+        store.save_account(account)
+        for sender_key, olm_sessions in sessions.items():
+            for session in olm_sessions:
+                store.save_session(sender_key, session)
+        for group_session in group_sessions:
+            store.save_inbound_group_session(group_session)
+    finally:
+        store.database.close()
 
 
 def _snapshot(path: Path) -> bytes:

@@ -160,7 +160,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         to a new device instead, which needs the password."""
         plain = self._plain
         assert plain is not None
-        crypto = self._crypto = self._crypto or CryptoState(self.db.transport_state)
+        crypto = self._crypto = self._crypto or CryptoState(self.db.transport_state, self.config)
         user_id = self.config.user_id
         device_id = plain.device_id or await self._device_of_token(plain)
         if not await crypto.restore(user_id, device_id) and await self._published(device_id):
@@ -181,7 +181,10 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             device_id=device_id,
             store_path=str(crypto.folder),
             config=nio.AsyncClientConfig(
-                encryption_enabled=True, store_sync_tokens=False, store=SqliteStore
+                encryption_enabled=True,
+                store_sync_tokens=False,
+                store=SqliteStore,
+                pickle_key=crypto.pickle_key,
             ),
         )
         client.restore_login(user_id, device_id, plain.access_token)
