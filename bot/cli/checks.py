@@ -548,7 +548,7 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
             return
         yield ("matrix login", "ok", who.user_id)
         client.device_id = client.device_id or who.device_id
-        yield await _cross_signing_check(client, config)
+        yield await _cross_signing_check(client, config, db)
         room = config.matrix.backchannel_room
         if not room:
             yield ("matrix backchannel", "skip", "matrix.backchannel_room not set")
@@ -566,12 +566,21 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
         await client.close()
 
 
-async def _cross_signing_check(client: nio.AsyncClient, config: Config) -> Check:
-    """Whether clients that accept only cross-signed devices can talk with the bot. Only
-    read here: the running bot (the process holding the Matrix role) makes and signs."""
-    from bot.transports.matrix.cross_signing import cross_signing_status
+async def _cross_signing_check(client: nio.AsyncClient, config: Config, db: Database) -> Check:
+    """Whether clients that accept only cross-signed devices can talk with the bot, by
+    this installation's own identity. Only read here: the running bot (the process holding
+    the Matrix role) makes and signs, and its latest word on why it could not is shown."""
+    from bot.transports.matrix.cross_signing import (
+        ANOTHER_IDENTITY,
+        OUTCOME,
+        SIGNED,
+        cross_signing_status,
+    )
 
-    signed, why = await cross_signing_status(client)
+    signed, why = await cross_signing_status(client, db.transport_state, config.matrix)
+    said = await db.transport_state.get(OUTCOME)
+    if not signed and said and said not in (SIGNED, why, ANOTHER_IDENTITY):
+        why += f"; the running bot says: {said}"
     if not config.matrix.password and not signed:
         why += "; making the identity may need matrix.password (a token alone may not do)"
     if signed is None:

@@ -7,8 +7,9 @@ client-server spec ("Cross-signing"), once its device keys are on the server:
 1. **Its identity**: a master key and a self-signing key (Ed25519, made with
    ``cryptography``), made once, and only while the account has no identity on the
    homeserver. The private seeds are written to the transport state
-   (``matrix.cross_signing``) *before* anything is uploaded: an identity on the server
-   whose private half exists nowhere could never sign a device again.
+   (``matrix.cross_signing``, sealed with the installation's key: key_vault.py) *before*
+   anything is uploaded: an identity on the server whose private half exists nowhere could
+   never sign a device again.
 2. **Upload** (``POST /keys/device_signing/upload``): the master key, and the
    self-signing key signed by it. The homeserver may ask for the account's password
    (user-interactive auth); the first upload of an account usually needs none (MSC3967).
@@ -40,6 +41,7 @@ are secrets: registered for redaction, never logged.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -56,11 +58,20 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
+from bot.transports.matrix.key_vault import (
+    KeyUnavailable,
+    is_sealed,
+    open_text,
+    seal_text,
+    store_key,
+)
 from db.transport_state import TransportStateStore
 
 log = logging.getLogger(__name__)
 
 KEY = "matrix.cross_signing"
+# What the seeds are sealed as (the associated data of key_vault's sealing).
+SEEDS = "matrix.cross_signing"
 # The running bot's latest outcome of cross-signing its device, for ``doctor``.
 OUTCOME = "matrix.cross_signing_outcome"
 SIGNED = "cross-signed by the bot's identity"
@@ -190,31 +201,45 @@ def is_another_identity(answer: dict[str, Any], identity: Identity | None, user_
     return identity is None or only_key(master) != identity.master_public
 
 
-async def saved_identity(state: TransportStateStore, user_id: str) -> Identity | None:
-    """This installation's identity for ``user_id``, if it made one."""
-    saved = json.loads(await state.get(KEY) or "{}")
-    if saved.get("user_id") != user_id:
+async def saved_identity(
+    state: TransportStateStore, config: MatrixSection, *, write: bool = True
+) -> Identity | None:
+    """This installation's identity for its account, if it made one. The seeds are sealed
+    with the installation's key (key_vault.py); seeds saved before sealing existed are
+    sealed now (unless ``write`` is off: ``doctor`` only reads). A missing or other key
+    raises :class:`~bot.transports.matrix.key_vault.KeyUnavailable`: never taken for "no
+    identity", which would make a new one."""
+    stored = await state.get(KEY)
+    if not stored:
+        return None
+    sealed = is_sealed(stored)
+    key = await asyncio.to_thread(store_key, config, create=write and not sealed)
+    saved = json.loads(open_text(key, stored, SEEDS))
+    if saved.get("user_id") != config.user_id:
         return None
     for seed in (saved["master"], saved["self_signing"]):
         redact_everywhere(seed)
+    if write and not sealed:
+        await state.set(KEY, seal_text(key, json.dumps(saved), SEEDS))
     return Identity(
-        user_id,
+        config.user_id,
         Ed25519PrivateKey.from_private_bytes(_decode(saved["master"])),
         Ed25519PrivateKey.from_private_bytes(_decode(saved["self_signing"])),
     )
 
 
-async def _new_identity(state: TransportStateStore, user_id: str) -> Identity:
-    """An identity made now and saved before any upload."""
+async def _new_identity(state: TransportStateStore, config: MatrixSection) -> Identity:
+    """An identity made now and saved (sealed) before any upload."""
+    user_id = config.user_id
     identity = Identity(user_id, Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate())
     seeds = tuple(
         unpadded(key.private_bytes_raw()) for key in (identity.master, identity.self_signing)
     )
     for seed in seeds:
         redact_everywhere(seed)
-    await state.set(
-        KEY, json.dumps({"user_id": user_id, "master": seeds[0], "self_signing": seeds[1]})
-    )
+    key = await asyncio.to_thread(store_key, config)
+    saved = {"user_id": user_id, "master": seeds[0], "self_signing": seeds[1]}
+    await state.set(KEY, seal_text(key, json.dumps(saved), SEEDS))
     log.info("matrix: made the bot's cross-signing identity")
     return identity
 
@@ -307,13 +332,13 @@ async def ensure_cross_signed(
     if olm is None:
         return "the device's keys are not open in this process"
     keys = await query_keys(client, user_id)
-    identity = await saved_identity(state, user_id)
+    identity = await saved_identity(state, config)
     if identity is None or not identity.is_held_in(keys):
         if is_another_identity(keys, identity, user_id):
             return ANOTHER_IDENTITY
         # The account has no identity: this installation's (made now if need be) is
         # uploaded - not a replacement of anyone's.
-        identity = identity or await _new_identity(state, user_id)
+        identity = identity or await _new_identity(state, config)
         problem = await _upload_identity(client, config, identity)
         if problem is not None:
             return problem
@@ -342,9 +367,7 @@ async def replace_identity(
     """The operator's explicit choice: make this installation's identity (made now if it
     has none) the account's, over whatever the homeserver holds. None when done, else why
     not. The running bot signs its device with it at its next try."""
-    identity = await saved_identity(state, client.user_id) or await _new_identity(
-        state, client.user_id
-    )
+    identity = await saved_identity(state, config) or await _new_identity(state, config)
     if identity.is_held_in(await query_keys(client, client.user_id)):
         return None
     problem = await _upload_identity(client, config, identity)
@@ -354,20 +377,25 @@ async def replace_identity(
 
 
 async def cross_signing_status(
-    client: nio.AsyncClient, state: TransportStateStore | None = None
+    client: nio.AsyncClient,
+    state: TransportStateStore | None = None,
+    config: MatrixSection | None = None,
 ) -> tuple[bool | None, str]:
     """Whether the client's device is cross-signed by its account's identity, verified
     here (master key → self-signing key → device), None if the bot has not set it up yet
-    (no identity or no device keys); and a line saying so or why not. With ``state``, the
-    account's identity must also be this installation's."""
+    (no identity or no device keys); and a line saying so or why not. With ``state`` and
+    ``config``, the account's identity must also be this installation's. Only reads."""
     user_id, device_id = client.user_id, client.device_id
     keys = await query_keys(client, user_id)
     master, self_signing = _held(keys, user_id, "master"), _held(keys, user_id, "self_signing")
     master_public, self_signing_public = only_key(master), only_key(self_signing)
-    if state is not None and is_another_identity(
-        keys, await saved_identity(state, user_id), user_id
-    ):
-        return False, ANOTHER_IDENTITY
+    if state is not None and config is not None:
+        try:
+            identity = await saved_identity(state, config, write=False)
+        except KeyUnavailable as exc:
+            return False, f"this installation's identity cannot be opened: {exc}"
+        if is_another_identity(keys, identity, user_id):
+            return False, ANOTHER_IDENTITY
     if master_public is None or self_signing_public is None or self_signing is None:
         return None, "no cross-signing identity yet (the running bot makes it)"
     if not signed_by(self_signing, user_id, master_public):

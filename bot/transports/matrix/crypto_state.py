@@ -19,13 +19,21 @@ Why this shape:
     messages (the room keys) arrived and may be deleted, starts only after they are in the
     database: a process that takes over never has keys older than the events it goes on
     from;
-  - before one-time keys or device keys are uploaded (``_Client._send``): a key on the
-    server whose private half exists nowhere would make someone's next message
-    undecryptable.
+  - before one-time keys or device keys are uploaded, and before Olm-encrypted to-device
+    messages (room keys) leave (``_Client._send``): a key on the server whose private half
+    exists nowhere would make someone's next message undecryptable, and an Olm session
+    restored from before its last step would encrypt again at a chain index the person's
+    device already used (it cannot decrypt that, nor so the room key inside).
 
-  An Olm session the bot started for sending keys and lost in a crash costs nothing (the
-  next message starts a new one); matrix-nio does not keep the Megolm sessions it sends
-  with, so after a restart a new one is shared.
+  matrix-nio does not keep the Megolm sessions it sends with, so after a restart a new one
+  is shared.
+- **One writer.** Every holding of the role takes a fencing token (``take_role``) before it
+  reads the keys, and every write names it: once another process has taken the role, this
+  one's writes are refused (:class:`~db.transport_state.NotHolder`). It then sends nothing
+  more - not even the next sync, which would tell the homeserver that to-device messages
+  arrived which only this process has - and its keys are never saved over the new
+  holder's. Giving the role up, it stops sending first, then lets the events in hand
+  finish (their answers wait for the next holder), then saves.
 - **Secrets.** The store is never logged, never exported by /mydata, and declared in the
   personal-data map as technical state. It is in the database's backup, which is what lets
   a restored installation go on with the same device - sealed with the installation's key,
@@ -45,6 +53,7 @@ import asyncio
 import base64
 import hashlib
 import logging
+import secrets
 import shutil
 import sqlite3
 import tempfile
@@ -78,6 +87,12 @@ class CryptoState:
         self._config = config
         # The installation's key (key_vault.py), read by restore().
         self._key: bytes | None = None
+        # The fencing token of this holding of the Matrix role (db/transport_state.py
+        # HOLDER), taken by :meth:`take_role` before the keys are read.
+        self.holder = ""
+        # One checkpoint at a time: a save that finds the store unchanged must not return
+        # while the save that wrote that version is still on its way to the database.
+        self._saving = asyncio.Lock()
         # mkdtemp makes the folder readable by this user only (0700).
         self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-matrix-"))
         self._saved: dict[tuple[str, str], str] = {}
@@ -85,6 +100,12 @@ class CryptoState:
     def path(self, user_id: str, device_id: str) -> Path:
         """Where matrix-nio's SqliteStore keeps this device's store in ``folder``."""
         return self.folder / f"{user_id}_{device_id}.db"
+
+    async def take_role(self) -> None:
+        """This process holds the Matrix role now: a new fencing token, committed before
+        the keys are read, so that an earlier holder's late writes are refused."""
+        self.holder = secrets.token_hex(16)
+        await self._state.take_holder(self.holder)
 
     @property
     def pickle_key(self) -> str:
@@ -131,7 +152,12 @@ class CryptoState:
 
     async def save(self, user_id: str, device_id: str, next_batch: str | None = None) -> None:
         """A checkpoint: the store as it is now (if it changed) and ``next_batch``, in one
-        transaction."""
+        transaction; :class:`~db.transport_state.NotHolder` if another process holds the
+        role now."""
+        async with self._saving:
+            await self._save(user_id, device_id, next_batch)
+
+    async def _save(self, user_id: str, device_id: str, next_batch: str | None) -> None:
         path = self.path(user_id, device_id)
         store = None
         if path.exists():
@@ -146,7 +172,9 @@ class CryptoState:
         if store is None and next_batch is None:
             return
         try:
-            await self._state.save_crypto_store(user_id, device_id, store, next_batch)
+            await self._state.save_crypto_store(
+                user_id, device_id, store, next_batch, holder=self.holder
+            )
         except BaseException:
             # Not saved after all: the next checkpoint must write it.
             self._saved.pop((user_id, device_id), None)

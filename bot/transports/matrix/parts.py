@@ -14,6 +14,7 @@ from bot.config import MatrixSection
 from bot.transports.matrix.render import PLATFORM
 from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
 from db import Database
+from db.transport_state import NotHolder
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Incoming, Outgoing
 from locales import N_
@@ -31,6 +32,15 @@ if not hasattr(nio.AsyncClient, "_handle_joined_rooms"):  # pragma: no cover
     raise ImportError("matrix-nio without AsyncClient._handle_joined_rooms: see _Client")
 
 
+class Retired(RuntimeError):
+    """A request of a client whose process no longer holds the Matrix role."""
+
+
+# Requests that publish a private key's public half or carry Olm ciphertext (room keys in
+# ``m.room.encrypted`` to-device messages, which matrix-nio sends as these two).
+_CHECKPOINTED = (nio.KeysUploadResponse, nio.ShareGroupSessionResponse, nio.ToDeviceResponse)
+
+
 class _Client(nio.AsyncClient):
     """matrix-nio's client, telling the transport which rooms' membership changed before
     the events of the same sync are handled: a message right after a third person joined
@@ -41,10 +51,14 @@ class _Client(nio.AsyncClient):
     membership_changed: Callable[[set[str]], Awaitable[None]] | None = None
     # The sync being handled asked for the full state (the first after taking the role).
     full_state = False
-    # Called before device keys or one-time keys are uploaded, with their private halves
-    # saved in the store: the transport writes the store to the database first (see
-    # crypto_state.py), so no published key's private half exists only in memory.
-    before_publishing_keys: Callable[[], Awaitable[None]] | None = None
+    # Called before device keys or one-time keys are uploaded, and before Olm-encrypted
+    # to-device messages (room keys) are sent, with the store up to date: the transport
+    # writes it to the database first (see crypto_state.py), so no published key's private
+    # half, and no Olm ratchet step that left the process, exists only in memory (restored
+    # older, a session would encrypt again at a chain index the person already used).
+    checkpoint_before_sending: Callable[[], Awaitable[None]] | None = None
+    # Set when this process no longer holds the Matrix role: nothing more leaves it.
+    retired = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,10 +189,17 @@ class _Client(nio.AsyncClient):
             )
 
     async def _send(self, response_class: type, *args: Any, **kwargs: Any) -> Any:
-        if response_class is nio.KeysUploadResponse and self.olm is not None:
-            self.olm.save_account()
-            if self.before_publishing_keys is not None:
-                await self.before_publishing_keys()
+        if self.retired:
+            raise Retired("this process no longer holds the Matrix role")
+        if response_class in _CHECKPOINTED and self.olm is not None:
+            if response_class is nio.KeysUploadResponse:
+                self.olm.save_account()
+            if self.checkpoint_before_sending is not None:
+                try:
+                    await self.checkpoint_before_sending()
+                except NotHolder:
+                    self.retired = True
+                    raise
         return await super()._send(response_class, *args, **kwargs)
 
     async def _handle_joined_rooms(self, response: nio.SyncResponse) -> None:

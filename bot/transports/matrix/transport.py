@@ -14,18 +14,25 @@ from nio.store import SqliteStore
 from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import ChatService, ChatTurn, send_kept_answers
-from bot.transports.matrix.cross_signing import SIGNED, ensure_cross_signed, query_keys
+from bot.transports.matrix.cross_signing import (
+    ANOTHER_IDENTITY,
+    NOT_OWN_DEVICE,
+    OUTCOME,
+    SIGNED,
+    ensure_cross_signed,
+    query_keys,
+)
 from bot.transports.matrix.crypto_state import CryptoState
 from bot.transports.matrix.inbound import EVENTS, Inbound
 from bot.transports.matrix.login import UNKNOWN_TOKEN, log_in, log_in_again
 from bot.transports.matrix.outbound import Outbound
-from bot.transports.matrix.parts import _Client
+from bot.transports.matrix.parts import Retired, _Client
 from bot.transports.matrix.render import (
     PLATFORM,
 )
 from bot.transports.matrix.rooms import Rooms
 from db import Database
-from db.transport_state import NEXT_BATCH, TRANSACTIONS
+from db.transport_state import NEXT_BATCH, TRANSACTIONS, NotHolder
 from handlers.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -50,9 +57,12 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         # one at a time, and the client is swapped only between them.
         self.delivering = False
         self._send_lock = asyncio.Lock()
-        # Set once this process's device keys are on the homeserver (tools and tests wait
-        # for it before they start an encrypted chat with a bot that just started).
+        # Set once this process's device keys are on the homeserver and the device's
+        # cross-signing was tried (tools and tests wait for it before they start an
+        # encrypted chat with a bot that just started). Cross-signing that did not succeed
+        # is tried again, with a growing pause, for as long as the role is held.
         self.keys_published = asyncio.Event()
+        self._cross_signing = CrossSigningTries()
         self._full_state = False
         # The stored sync token the first sync after taking the role starts from.
         self._resume_token: str | None = None
@@ -128,16 +138,24 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         return namespace
 
     async def stop_taking(self) -> None:
-        """The role went to another process: stop syncing and sending, save the keys."""
+        """The role is given up (or lost): stop sending at once, then let the events
+        being handled finish (their answers are kept for the next holder), stop syncing,
+        and save the keys - refused if another process holds the role already."""
+        self.delivering = False
+        client = self.client
+        if client is not None and client is not self._plain:
+            client.retired = True
         await self._end_sync()
         self._task = None
-        self.delivering = False
         self._ready = False
         self._invites_waiting = {}
         async with self._send_lock:
             client, self.client = self.client, self._plain
         if client is not None and client is not self._plain:
-            await self._checkpoint()
+            try:
+                await self._checkpoint(client=client)
+            except NotHolder:
+                log.warning("matrix: another process holds the role; its keys are kept")
             await client.close()
 
     async def answer_unanswered(self) -> None:
@@ -161,12 +179,14 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         plain = self._plain
         assert plain is not None
         crypto = self._crypto = self._crypto or CryptoState(self.db.transport_state, self.config)
+        await crypto.take_role()
         user_id = self.config.user_id
         device_id = plain.device_id or await self._device_of_token(plain)
         if not await crypto.restore(user_id, device_id) and await self._published(device_id):
             if self.config.password and not self.config.access_token:
                 log.warning("matrix: the keys of this device are lost; logging in to a new one")
                 await log_in_again(plain, self.config, self.db.transport_state, new_device=True)
+                await self._delete_device(plain, device_id)
                 device_id = plain.device_id
                 await crypto.restore(user_id, device_id)
             else:
@@ -189,34 +209,76 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         )
         client.restore_login(user_id, device_id, plain.access_token)
 
-        async def save_before_publishing() -> None:
+        async def save_before_sending() -> None:
             await crypto.save(user_id, device_id)
 
-        client.before_publishing_keys = save_before_publishing
+        client.checkpoint_before_sending = save_before_sending
         await crypto.save(user_id, device_id)
         self.keys_published.clear()  # published again, once, by this holding of the role
+        self._cross_signing = CrossSigningTries()
         return client
 
-    async def _publish_keys(self, client: _Client) -> None:
-        """Upload the device's keys and have the device cross-signed, once per holding of
-        the role: in the sync task, so that a homeserver that is down (matrix-nio retries
-        for ever) holds up nothing else and the task is simply ended at stop. Under the
-        role, so two processes never make two identities (cross_signing.py)."""
-        if self.keys_published.is_set() or client.olm is None:
+    async def _delete_device(self, client: _Client, device_id: str) -> None:
+        """Delete the device whose keys were lost: left in place, it would stay
+        cross-signed by the bot's identity and go on receiving room keys that nobody can
+        read. Needs the password (user-interactive auth)."""
+        auth = {
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": self.config.user_id},
+            "password": self.config.password or "",
+        }
+        try:
+            first = await client.delete_devices([device_id])
+            session = getattr(first, "session", None)
+            response = (
+                await client.delete_devices([device_id], {**auth, "session": session})
+                if session
+                else first
+            )
+        except Exception as exc:
+            log.warning("matrix: deleting the lost device failed: %s", type(exc).__name__)
             return
-        if client.should_upload_keys:
+        if isinstance(response, nio.DeleteDevicesResponse):
+            log.info("matrix: deleted the device whose keys were lost")
+        else:
+            log.warning(
+                "matrix: deleting the lost device failed: %s",
+                getattr(response, "status_code", None) or "?",
+            )
+
+    async def _publish_keys(self, client: _Client) -> None:
+        """Upload the device's keys once per holding of the role, and have the device
+        cross-signed, tried again with a growing pause until it is: in the sync task, so
+        that a homeserver that is down (matrix-nio retries for ever) holds up nothing else
+        and the task is simply ended at stop. Under the role, so two processes never make
+        two identities (cross_signing.py)."""
+        if client.olm is None:
+            return
+        if not self.keys_published.is_set() and client.should_upload_keys:
             response = await client.keys_upload()
             if not isinstance(response, nio.KeysUploadResponse):
                 log.warning("matrix: uploading the device keys failed")
                 return
-        try:
-            status = await ensure_cross_signed(client, self.config, self.db.transport_state)
-        except Exception as exc:
-            log.warning("matrix: cross-signing the device failed: %s", type(exc).__name__)
-            return
-        if status != SIGNED:
-            log.warning("matrix: the bot's device is not cross-signed: %s", status)
+        tries = self._cross_signing
+        if tries.due(asyncio.get_running_loop().time()):
+            try:
+                outcome = await ensure_cross_signed(client, self.config, self.db.transport_state)
+            except (asyncio.CancelledError, NotHolder, Retired):
+                raise
+            except Exception as exc:
+                outcome = f"cross-signing the device failed: {type(exc).__name__}"
+            if tries.note(outcome, asyncio.get_running_loop().time()):
+                await self._say_cross_signing(outcome)
         self.keys_published.set()
+
+    async def _say_cross_signing(self, outcome: str) -> None:
+        """Log a new outcome of cross-signing (once, not at every try) and keep it for
+        ``doctor``."""
+        if outcome in (ANOTHER_IDENTITY, NOT_OWN_DEVICE):
+            log.error("matrix: the bot's device is not cross-signed: %s", outcome)
+        elif outcome != SIGNED:
+            log.warning("matrix: the bot's device is not cross-signed (tried again): %s", outcome)
+        await self.db.transport_state.set(OUTCOME, outcome)
 
     async def _device_of_token(self, client: _Client) -> str:
         """The device a configured access token belongs to."""
@@ -237,10 +299,12 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             return False
         return device_id in (body.get("device_keys") or {}).get(self.config.user_id, {})
 
-    async def _checkpoint(self, next_batch: str | None = None) -> None:
+    async def _checkpoint(
+        self, next_batch: str | None = None, *, client: _Client | None = None
+    ) -> None:
         """Save the device's keys with the sync token (see crypto_state.py); without keys,
-        only the token."""
-        client = self.client
+        only the token. :class:`NotHolder` when another process holds the role now."""
+        client = client or self.client
         if self._crypto is not None and client is not None and client.olm is not None:
             await self._crypto.save(client.user_id, client.device_id, next_batch)
         elif next_batch is not None:
@@ -255,6 +319,9 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                 await self._publish_keys(client)
             except asyncio.CancelledError:
                 raise
+            except (NotHolder, Retired):
+                self._retire(client)
+                return
             except Exception as exc:  # network trouble: tried again next round
                 log.warning("matrix: publishing the device keys failed: %s", type(exc).__name__)
             client.full_state = self._full_state
@@ -277,7 +344,14 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                 backoff = 1.0
                 self._full_state = False
                 await self._after_sync(client)
-                await self._checkpoint(response.next_batch)
+                try:
+                    await self._checkpoint(response.next_batch)
+                except NotHolder:
+                    # Another process took the role: no further sync (it would tell the
+                    # homeserver that to-device messages arrived which only this process
+                    # has), and nothing more sent from here.
+                    self._retire(client)
+                    return
             elif (
                 getattr(response, "status_code", None) == UNKNOWN_TOKEN
                 and self.config.password
@@ -298,6 +372,13 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                 log.warning("matrix sync error: %s", getattr(response, "status_code", "?"))
                 await asyncio.sleep((retry or 0) / 1000 or backoff)
                 backoff = min(backoff * 2, 60)
+
+    def _retire(self, client: _Client) -> None:
+        """This process found that another holds the Matrix role: it sends nothing more
+        (the role's own check ends the rest, see :meth:`stop_taking`)."""
+        log.warning("matrix: another process holds the Matrix role; this one stops sending")
+        client.retired = True
+        self.delivering = False
 
     async def _after_sync(self, client: _Client) -> None:
         """What a client does between syncs: keep its keys published and its view of
@@ -339,3 +420,28 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+
+
+class CrossSigningTries:
+    """When to try cross-signing the device again: at once at first, then after a pause
+    that doubles from ``FIRST`` up to ``LONGEST`` seconds while it does not succeed; never
+    again once it did."""
+
+    FIRST = 5.0
+    LONGEST = 600.0
+
+    def __init__(self) -> None:
+        self.outcome = ""
+        self._next = 0.0
+        self._pause = self.FIRST
+
+    def due(self, now: float) -> bool:
+        return self.outcome != SIGNED and now >= self._next
+
+    def note(self, outcome: str, now: float) -> bool:
+        """Take an outcome; whether it differs from the one before."""
+        changed, self.outcome = outcome != self.outcome, outcome
+        if outcome != SIGNED:
+            self._next = now + self._pause
+            self._pause = min(self._pause * 2, self.LONGEST)
+        return changed

@@ -6,6 +6,7 @@ it. Against the real Synapse; the person's client checks the signatures with its
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from bot.config import MatrixSection
 from bot.transports.matrix import MatrixTransport, cross_signing
+from bot.transports.matrix.key_vault import KeyUnavailable, is_sealed, open_text, store_key
 from bot.transports.matrix.transport import CrossSigningTries
 from db import Database
 from handlers import build_router
@@ -87,11 +89,44 @@ async def test_a_person_who_trusts_only_cross_signed_devices_talks_with_the_bot(
         assert await _master_key(synapse, careful, bot.user_id) == master
     finally:
         await bot.stop()
-    # The identity's private keys are secrets: never in the log.
-    saved = json.loads(await db.transport_state.get(cross_signing.KEY) or "{}")
+    # The identity's private keys are secrets: never in the log, and sealed in the
+    # database with the installation's key, which is kept outside it.
+    stored = await db.transport_state.get(cross_signing.KEY) or ""
+    assert is_sealed(stored)
+    saved = json.loads(open_text(store_key(bot.config), stored, cross_signing.SEEDS))
     assert saved["master"] and saved["self_signing"]
     for seed in (saved["master"], saved["self_signing"]):
-        assert seed not in caplog.text
+        assert seed not in caplog.text and seed not in stored
+
+
+async def test_seeds_saved_before_sealing_are_sealed_and_another_key_makes_no_identity(
+    synapse: Synapse, db: Database
+):
+    """An installation from before sealing keeps its identity, sealed from now on. A key
+    that does not open the seeds is an error, never a reason to make a new identity."""
+    bot = Bot(synapse, db, HandlerSettings())
+    await bot.start()
+    try:
+        assert bot.transport is not None and bot.transport.client is not None
+        client = bot.transport.client
+        state = db.transport_state
+        key = store_key(bot.config)
+        plain = open_text(key, await state.get(cross_signing.KEY) or "", cross_signing.SEEDS)
+        await state.set(cross_signing.KEY, plain)  # as an older version saved it
+        assert await cross_signing.ensure_cross_signed(client, bot.config, state) == (
+            cross_signing.SIGNED
+        )
+        assert is_sealed(await state.get(cross_signing.KEY) or "")
+        sealed = await state.get(cross_signing.KEY)
+
+        other = replace(bot.config, store_key=base64.b64encode(os.urandom(32)).decode())
+        with pytest.raises(KeyUnavailable):
+            await cross_signing.ensure_cross_signed(client, other, state)
+        assert await state.get(cross_signing.KEY) == sealed
+        signed, why = await cross_signing.cross_signing_status(client, state, other)
+        assert signed is False and "cannot be opened" in why
+    finally:
+        await bot.stop()
 
 
 async def test_a_refused_signature_is_not_taken_for_a_signed_device(
@@ -141,7 +176,7 @@ async def test_a_lost_identity_is_not_replaced_even_with_the_password(
             assert outcome == cross_signing.ANOTHER_IDENTITY
         after = await query_keys(synapse.url, registration["access_token"], [bot.user_id])
         assert after["master_keys"] == before["master_keys"]
-        assert await cross_signing.cross_signing_status(client, db.transport_state) == (
+        assert await cross_signing.cross_signing_status(client, db.transport_state, bot.config) == (
             False,
             cross_signing.ANOTHER_IDENTITY,
         )
@@ -301,8 +336,13 @@ async def test_an_identity_on_the_account_is_replaced_only_by_the_operator(
     )
     element_master = public_key(element.master)
     database = tmp_path / "bot.sqlite3"
+    # The key beside the database, where the operator's commands look for it too.
     config = MatrixSection(
-        homeserver=synapse.url, user_id=user_id, password="identity-password", sync_timeout=1
+        homeserver=synapse.url,
+        user_id=user_id,
+        password="identity-password",
+        sync_timeout=1,
+        key_file=str(tmp_path / "bot.matrix-key"),
     )
     db = await Database.open(database)
     transport = MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()), db, config)
@@ -326,7 +366,11 @@ async def test_an_identity_on_the_account_is_replaced_only_by_the_operator(
         answer = await query_keys(synapse.url, registration["access_token"], [user_id])
         assert cross_signing.only_key(answer["master_keys"][user_id]) != element_master
         for _ in range(600):  # a hang detector of a minute, not a speed bound
-            if (await cross_signing.cross_signing_status(transport.client, db.transport_state))[0]:
+            if (
+                await cross_signing.cross_signing_status(
+                    transport.client, db.transport_state, config
+                )
+            )[0]:
                 break
             await asyncio.sleep(0.1)
         else:
