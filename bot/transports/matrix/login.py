@@ -8,8 +8,10 @@ and check it with ``whoami``; only when the homeserver no longer knows the token
 the same device. So the account keeps one device and one live token however often the bot
 or ``doctor`` runs. A configured access token is used as it is.
 
-The token is a secret: registered for redaction, never logged, and ``python -m bot db
-backup`` copies lie under the same owner-only permissions as the database.
+The token is a secret: registered for redaction, never logged, and stored sealed with the
+installation's key (key_vault.py), which is kept outside the database - a dump or a backup
+of the database alone does not let anyone act as the bot. A login stored before sealing
+existed is read as it was and sealed when the bot starts (:func:`seal_stored_login`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import nio
 
 from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
+from bot.transports.matrix.key_vault import is_sealed, open_text, seal_text, store_key
 from db.transport_state import TransportStateStore
 
 log = logging.getLogger(__name__)
@@ -77,18 +80,33 @@ async def log_in_again(
     if not isinstance(response, nio.LoginResponse):
         raise LoginFailed(f"matrix login failed: {getattr(response, 'status_code', '') or '?'}")
     redact_everywhere(response.access_token)
-    await state.set(
-        SESSION,
-        json.dumps(
-            {
-                "homeserver": config.homeserver,
-                "user_id": config.user_id,
-                "device_id": response.device_id,
-                "access_token": response.access_token,
-            }
-        ),
+    await _store(
+        config,
+        state,
+        {
+            "homeserver": config.homeserver,
+            "user_id": config.user_id,
+            "device_id": response.device_id,
+            "access_token": response.access_token,
+        },
     )
     await state.set(DEVICE, response.device_id)
+
+
+async def _store(
+    config: MatrixSection, state: TransportStateStore, session: dict[str, str]
+) -> None:
+    key = await asyncio.to_thread(store_key, config)
+    await state.set(SESSION, seal_text(key, json.dumps(session), SESSION))
+
+
+async def seal_stored_login(config: MatrixSection, state: TransportStateStore) -> None:
+    """Seal a login stored before sealing existed (the bot's start does this once)."""
+    value = await state.get(SESSION)
+    if value and not is_sealed(value):
+        session = await _stored(config, state)
+        if session is not None:
+            await _store(config, state, session)
 
 
 def _use(client: nio.AsyncClient, user_id: str, device_id: str, token: str) -> None:
@@ -117,6 +135,10 @@ async def _stored(config: MatrixSection, state: TransportStateStore) -> dict[str
     value = await state.get(SESSION)
     if not value:
         return None
+    if is_sealed(value):
+        # A missing or other key raises: the login is there, only not to be opened.
+        key = await asyncio.to_thread(store_key, config, create=False)
+        value = open_text(key, value, SESSION)
     session = json.loads(value)
     if (session.get("homeserver"), session.get("user_id")) != (config.homeserver, config.user_id):
         return None

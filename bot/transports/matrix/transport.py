@@ -24,7 +24,12 @@ from bot.transports.matrix.cross_signing import (
 )
 from bot.transports.matrix.crypto_state import CryptoState
 from bot.transports.matrix.inbound import EVENTS, Inbound
-from bot.transports.matrix.login import UNKNOWN_TOKEN, log_in, log_in_again
+from bot.transports.matrix.login import (
+    UNKNOWN_TOKEN,
+    log_in,
+    log_in_again,
+    seal_stored_login,
+)
 from bot.transports.matrix.outbound import Outbound
 from bot.transports.matrix.parts import Retired, _Client
 from bot.transports.matrix.render import (
@@ -99,6 +104,8 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             config=nio.AsyncClientConfig(encryption_enabled=False),
         )
         await log_in(client, self.config, self.db.transport_state)
+        if not self.config.access_token:
+            await seal_stored_login(self.config, self.db.transport_state)
         self._plain = self.client = client
 
     async def start_taking(self) -> None:

@@ -14,6 +14,7 @@ import nio
 
 from bot.config import MatrixSection
 from bot.transports.matrix import MatrixTransport, bang_commands
+from bot.transports.matrix.key_vault import is_sealed, open_text, store_key
 from bot.transports.matrix.login import SESSION
 from db import Database
 from handlers import build_router
@@ -87,13 +88,15 @@ def _doctor(server: Synapse, user_id: str, database: Path, tmp: Path) -> str:
 
 async def test_one_login_one_device(synapse: Synapse, tmp_path: Path):
     registration = synapse.register(f"loginbot{next(BOT_NUMBERS)}", password="bot-password")
+    database = tmp_path / "bot.sqlite3"
+    # The key beside the database, where doctor looks for it too.
     config = MatrixSection(
         homeserver=synapse.url,
         user_id=registration["user_id"],
         password="bot-password",
         sync_timeout=1,
+        key_file=str(tmp_path / "bot.matrix-key"),
     )
-    database = tmp_path / "bot.sqlite3"
     before = await _devices(synapse, registration)
 
     async def start_and_stop() -> str:
@@ -136,7 +139,18 @@ async def test_one_login_one_device(synapse: Synapse, tmp_path: Path):
     assert await _devices(synapse, registration) == after_first
     db = await Database.open(database)
     try:
-        stored = json.loads(await db.transport_state.get(SESSION) or "{}")
+        sealed = await db.transport_state.get(SESSION) or ""
+        # Sealed with the key outside the database: a dump alone holds no usable token.
+        assert is_sealed(sealed) and renewed not in sealed
+        stored = json.loads(open_text(store_key(config), sealed, SESSION))
+        assert stored["access_token"] == renewed and stored["user_id"] == config.user_id
+        # A login stored before sealing existed is sealed at the next start.
+        await db.transport_state.set(SESSION, json.dumps(stored))
     finally:
         await db.close()
-    assert stored["access_token"] == renewed and stored["user_id"] == config.user_id
+    assert await start_and_stop() == renewed
+    db = await Database.open(database)
+    try:
+        assert is_sealed(await db.transport_state.get(SESSION) or "")
+    finally:
+        await db.close()
