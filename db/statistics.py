@@ -99,15 +99,30 @@ class StatisticsStore:
         return asked
 
     async def wait_ranks(
-        self, start: str, end: str, fractions: Sequence[tuple[int, int]]
+        self,
+        start: str,
+        end: str,
+        fractions: Sequence[tuple[int, int]],
+        districts: Sequence[str] | None = None,
     ) -> dict[str | None, list[Ranks]]:
         """For requests created in [start, end) that found a helper: per Stadtbezirk (and
         ``None`` for all together) the minutes from publishing to the match at the two
         ranks around each fraction ``numerator/denominator`` (0-based rank
         ``(n - 1) * fraction``), so that the caller interpolates percentiles exactly while
-        only a few rows leave the database."""
+        only a few rows leave the database. With ``districts``, a request in none of them
+        counts under ``""`` (an unknown district)."""
         picks: list[str] = []
-        params: list[Any] = [start, end]
+        district_sql = "stadtbezirk"
+        params: list[Any] = []
+        if districts is not None:
+            district_sql = (
+                f"CASE WHEN stadtbezirk IN ({', '.join('?' * len(districts))})"
+                " THEN stadtbezirk ELSE '' END"
+                if districts
+                else "''"
+            )
+            params += districts
+        params += [start, end]
         for numerator, denominator in fractions:
             low = f"(n - 1) * {int(numerator)} / {int(denominator)}"
             rest = f"(n - 1) * {int(numerator)} % {int(denominator)}"
@@ -116,7 +131,7 @@ class StatisticsStore:
         epoch = _EPOCH[self._tx.dialect]
         rows = await fetch_all(
             self._tx,
-            "WITH waits AS (SELECT stadtbezirk AS district,"
+            f"WITH waits AS (SELECT {district_sql} AS district,"
             f" ({epoch.format('matched_at')} - {epoch.format('opened_at')}) / 60.0 AS minutes"
             " FROM help_requests"
             " WHERE created_at >= ? AND created_at < ?"

@@ -1,12 +1,14 @@
 """Which figures the statistics hide so that none tells about one or two people.
 
 A figure counted from fewer than ``MIN_GROUP`` requests (or volunteers) is hidden
-(primary), and so is anything computed from it (hours, times, shares). Hiding one cell is
-not enough where a total is shown: the total minus the shown cells gives it back. So in
-every line that adds up to a total (a row, a column, a table's margin), the hidden members
-together must come to nothing or to at least ``MIN_GROUP``, and never one member alone;
-otherwise the smallest shown member is hidden too (secondary), until that holds. Zeros are
-shown: they tell about nobody.
+(primary), and so is anything computed from it (hours, times, shares). That is zero too:
+were a zero shown, a hidden figure beside it would say "one or two here", so "–" stands for
+0, 1 or 2 alike (and every district and language has its row, whether it has anything or
+not: handlers/statistics.py). Hiding one cell is not enough where a total is shown: the
+total minus the shown cells gives it back. So in every line that adds up to a total (a row,
+a column, a table's margin), the hidden members together must come to nothing (which tells
+about nobody) or to at least ``MIN_GROUP``, and never one member alone; otherwise the
+smallest shown member is hidden too (secondary), until that holds.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ K = TypeVar("K", bound=Hashable)
 
 
 def too_small(count: int) -> bool:
-    return 0 < count < MIN_GROUP
+    """Whether a figure counted from ``count`` people is hidden."""
+    return count < MIN_GROUP
+
+
+def _about_few(amount: int) -> bool:
+    # What hidden members add up to: nothing tells about nobody, one or two about them.
+    return 0 < amount < MIN_GROUP
 
 
 def protect(counts: Mapping[K, int], lines: Iterable[tuple[Sequence[K], K | None]]) -> set[K]:
@@ -39,7 +47,7 @@ def protect(counts: Mapping[K, int], lines: Iterable[tuple[Sequence[K], K | None
                 continue
             shown_total = total is None or total not in hidden
             amount = sum(counts[key] for key in members if key in hidden)
-            if len(hidden_here) > 1 and not (shown_total and too_small(amount)):
+            if len(hidden_here) > 1 and not (shown_total and _about_few(amount)):
                 continue
             candidates = sorted(
                 (counts[key], str(key), key)

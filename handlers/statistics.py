@@ -14,10 +14,13 @@ Definitions (the desk page states them too):
   paused) speak it.
 - Volunteer hours: the time volunteers reported for done requests, by the month the help
   was done in and by Stadtbezirk.
-- No figure tells about one or two people: counts under ``MIN_GROUP`` and everything
-  computed from them (hours, times, shares) are hidden ("–", empty in the CSV, no bar), and
-  so is a further cell wherever a total would give a hidden one back
-  (``handlers/small_groups.py``).
+- No figure tells about one or two people: counts under ``MIN_GROUP``, zero included, and
+  everything computed from them (hours, times, shares) are hidden ("–", empty in the CSV, no
+  bar), and so is a further cell wherever a total would give a hidden one back
+  (``handlers/small_groups.py``). Every table by district lists all of the city's districts
+  (and "Unknown district" for requests outside them), and the languages table all the bot's
+  languages, whatever they hold: a row that is there only when it has something would say
+  "one or two" next to the rows left out.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from markupsafe import Markup
 from db import Database
 from db.clock import local_month, month_bounds, month_start, to_text
 from db.statistics import Month
+from handlers.places.gazetteer import load_gazetteer
+from handlers.settings import HandlerSettings
 from handlers.small_groups import MIN_GROUP, protect, protect_partition, too_small
-from locales import N_, SUPPORTED_LANGUAGES, Translator
+from locales import N_, SUPPORTED_LANGUAGES, Formatted, Translator
 
 UNMET_AFTER_DAYS = 3
 MEDIAN, P90 = (1, 2), (9, 10)
@@ -82,9 +87,14 @@ class Wait:
     p90: float | None
 
 
+NO_WAIT = Wait(0, None, None)
+
+
 @dataclass(frozen=True)
 class Figures:
     period: Period
+    # Every row of a table by district, in order: the city's districts and "" (unknown).
+    districts: tuple[str, ...]
     requests: dict[tuple[str, str], int]
     wait_all: Wait
     waits: dict[str, Wait]
@@ -117,8 +127,10 @@ def percentile(values: Sequence[float], fraction: tuple[int, int]) -> float:
     return _interpolate(values[low], values[high], count, fraction)
 
 
-async def _waits(db: Database, start: str, end: str) -> dict[str | None, Wait]:
-    ranks = await db.statistics.wait_ranks(start, end, (MEDIAN, P90))
+async def _waits(
+    db: Database, start: str, end: str, districts: Sequence[str] | None = None
+) -> dict[str | None, Wait]:
+    ranks = await db.statistics.wait_ranks(start, end, (MEDIAN, P90), districts)
     waits: dict[str | None, Wait] = {}
     for district, (median, p90) in ranks.items():
         count = median.count
@@ -131,38 +143,53 @@ async def _waits(db: Database, start: str, end: str) -> dict[str | None, Wait]:
     return waits
 
 
+def city_districts(settings: HandlerSettings) -> tuple[str, ...]:
+    """The city's Stadtbezirke, from its gazetteer: the rows of every table by district."""
+    return tuple(area.name for area in load_gazetteer(settings.places_data_dir).bezirke)
+
+
 async def figures(
     db: Database,
     period: Period,
     now: datetime | None = None,
     languages: Sequence[str] = SUPPORTED_LANGUAGES,
+    *,
+    districts: Sequence[str],
 ) -> Figures:
+    """The period's figures; ``districts``: the city's (:func:`city_districts`). A request
+    whose district is none of them counts as in an unknown district."""
     now = now or datetime.now(UTC)
     stats = db.statistics
+    known = sorted(set(districts) - {""}, key=str.casefold)
+    listed = (*known, "")
+
+    def district_of(name: str) -> str:
+        return name if name in known else ""
+
     open_before = to_text(now - timedelta(days=UNMET_AFTER_DAYS))
     requests: dict[tuple[str, str], int] = {}
     unmet: dict[str, tuple[int, int]] = {}
     for row in await stats.requests(period.bounds, open_before):
-        requests[(row.district, row.month)] = row.asked
-        total, count = unmet.get(row.district, (0, 0))
-        unmet[row.district] = (total + row.asked, count + row.unmet)
+        district = district_of(row.district)
+        requests[(district, row.month)] = requests.get((district, row.month), 0) + row.asked
+        total, count = unmet.get(district, (0, 0))
+        unmet[district] = (total + row.asked, count + row.unmet)
     counted = await stats.languages_asked(period.start, period.end)
     asked = {code: counted.get(code, 0) for code in languages}
-    waits = await _waits(db, period.start, period.end)
+    waits = await _waits(db, period.start, period.end, known)
     spoken, volunteers_total = await stats.volunteer_languages(languages)
     by_month: dict[str, tuple[int, int]] = {}
     by_district: dict[str, tuple[int, int]] = {}
     for district, month, done, minutes in await stats.hours(period.bounds):
-        for group, name in ((by_month, month), (by_district, district)):
+        for group, name in ((by_month, month), (by_district, district_of(district))):
             n, m = group.get(name, (0, 0))
             group[name] = (n + done, m + minutes)
     return Figures(
         period=period,
+        districts=listed,
         requests=requests,
-        requests_hidden=_requests_hidden(
-            requests, _districts({d for d, _ in requests}), [key(*m) for m in period.months]
-        ),
-        wait_all=waits.pop(None, Wait(0, None, None)),
+        requests_hidden=_requests_hidden(requests, list(listed), [key(*m) for m in period.months]),
+        wait_all=waits.pop(None, NO_WAIT),
         waits={k: v for k, v in waits.items() if k is not None},
         unmet=unmet,
         asked=asked,
@@ -274,6 +301,11 @@ def _shown_row(cells: list[Cell], hidden: bool) -> list[Cell]:
     return [HIDDEN] * len(cells) if hidden else cells
 
 
+def _in_words(t: Translator, value: int, hidden: bool) -> Formatted:
+    """A count inside a sentence, or "–" where it is hidden."""
+    return Formatted(HIDDEN.text) if hidden else t.number(value)
+
+
 def _hours(t: Translator, minutes: int) -> Cell:
     hours = round(minutes / 60, 1)
     return Cell(str(t.number(hours)), hours)
@@ -305,7 +337,7 @@ def _chart(
 def _requests_table(f: Figures, t: Translator) -> Table:
     months = [key(*m) for m in f.period.months]
     labels = [_month_label(t, m) for m in f.period.months]
-    districts = _districts({d for d, _ in f.requests})
+    districts = f.districts
     hidden = f.requests_hidden
     rows = []
     for district in districts:
@@ -334,7 +366,9 @@ def _requests_table(f: Figures, t: Translator) -> Table:
     )
 
 
-TOTAL = ""  # the key of a row's or column's total in the requests table
+# The key of a row's or column's total in the requests table: no district's name (the
+# unknown district is "") and no month's.
+TOTAL = "\x00total"
 
 
 def _requests_hidden(
@@ -369,9 +403,9 @@ def _wait_table(f: Figures, t: Translator) -> Table:
     def cells(wait: Wait) -> list[Cell]:
         return [_count(t, wait.count), _duration(t, wait.median), _duration(t, wait.p90)]
 
-    districts = _districts(f.waits)
-    hidden = protect_partition({d: f.waits[d].count for d in districts})
-    rows = [(_district(t, d), _shown_row(cells(f.waits[d]), d in hidden)) for d in districts]
+    waits = {d: f.waits.get(d, NO_WAIT) for d in f.districts}
+    hidden = protect_partition({d: wait.count for d, wait in waits.items()})
+    rows = [(_district(t, d), _shown_row(cells(wait), d in hidden)) for d, wait in waits.items()]
     overall = _shown_row(cells(f.wait_all), too_small(f.wait_all.count))
     median, p90 = t._("Median"), t._("90th percentile")
     return Table(
@@ -404,11 +438,10 @@ def _wait_table(f: Figures, t: Translator) -> Table:
 
 def _unmet_table(f: Figures, t: Translator) -> Table:
     rows = []
-    districts = _districts(f.unmet)
+    unmets = {d: f.unmet.get(d, (0, 0)) for d in f.districts}
     asked_hidden = district_requests_hidden(f)
-    unmet_hidden = protect_partition({d: f.unmet[d][1] for d in districts})
-    for district in districts:
-        total, unmet = f.unmet[district]
+    unmet_hidden = protect_partition({d: unmet for d, (_, unmet) in unmets.items()})
+    for district, (total, unmet) in unmets.items():
         share = round(100 * unmet / total) if total else 0
         hide_unmet = district in unmet_hidden or district in asked_hidden
         rows.append(
@@ -438,19 +471,26 @@ def _unmet_table(f: Figures, t: Translator) -> Table:
 
 
 def _languages_table(f: Figures, t: Translator) -> Table:
-    codes = [c for c in f.asked if f.asked[c] or f.spoken.get(c)] or list(f.asked)
-    # Not a partition (a request or a volunteer may name several languages): each count
-    # on its own; one volunteer speaking a language is a person coordinators know.
+    codes = list(f.asked)  # every language, whether asked for or not
+    spoken_by = {code: f.spoken.get(code, 0) for code in codes}
+    # Not a partition (a request or a volunteer may name several languages), but many name
+    # one: the totals in the note less the shown counts must not give a hidden one back,
+    # as if they were.
+    asked_hidden = protect_partition({code: f.asked[code] for code in codes})
+    spoken_hidden = protect_partition(spoken_by)
     rows = [
         (
             t.language(code),
             [
-                _shown(_count(t, f.asked[code]), too_small(f.asked[code])),
-                _shown(_count(t, f.spoken.get(code, 0)), too_small(f.spoken.get(code, 0))),
+                _shown(_count(t, f.asked[code]), code in asked_hidden),
+                _shown(_count(t, spoken_by[code]), code in spoken_hidden),
             ],
         )
         for code in codes
     ]
+    # The requests' total is the requests table's, hidden where it is hidden there.
+    requests_total = _in_words(t, f.requests_total, (TOTAL, TOTAL) in f.requests_hidden)
+    volunteers_total = _in_words(t, f.volunteers_total, too_small(f.volunteers_total))
     asked, spoken = t._("Requests asking for it"), t._("Volunteers who speak it")
     return Table(
         "languages",
@@ -458,9 +498,11 @@ def _languages_table(f: Figures, t: Translator) -> Table:
         t.t(
             "Of {requests} requests in the period and {volunteers} volunteers (not paused);"
             " a request or a volunteer may name several languages.",
-            requests=f.requests_total,
-            volunteers=f.volunteers_total,
-        ),
+            requests=requests_total,
+            volunteers=volunteers_total,
+        )
+        + " "
+        + hidden_note(t),
         [t._("Language"), asked, spoken],
         rows,
         _chart(
@@ -497,10 +539,9 @@ def _hours_month_table(f: Figures, t: Translator) -> Table:
 
 def _hours_district_table(f: Figures, t: Translator) -> Table:
     rows = []
-    districts = _districts(f.hours_by_district)
-    hidden = protect_partition({d: f.hours_by_district[d][0] for d in districts})
-    for district in districts:
-        done, minutes = f.hours_by_district[district]
+    hours = {d: f.hours_by_district.get(d, (0, 0)) for d in f.districts}
+    hidden = protect_partition({d: done for d, (done, _) in hours.items()})
+    for district, (done, minutes) in hours.items():
         cells = [_count(t, done), _hours(t, minutes)]
         rows.append((_district(t, district), _shown_row(cells, district in hidden)))
     label = t._("Hours")

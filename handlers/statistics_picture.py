@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -90,11 +91,14 @@ def _draw(title: str, panels: tuple[tuple[str, Chart], ...], rtl: bool, empty: s
     return out.getvalue()
 
 
-async def picture(db: Database, t: Translator, now: datetime | None = None) -> Picture:
-    """The last twelve months' statistics as a PNG, labelled in ``t``'s language."""
+async def picture(
+    db: Database, t: Translator, districts: Sequence[str], now: datetime | None = None
+) -> Picture:
+    """The last twelve months' statistics as a PNG, labelled in ``t``'s language;
+    ``districts``: the city's (statistics.city_districts)."""
     now = now or datetime.now(UTC)
     period = Period.recent(now)
-    figures = await statistics.figures(db, period, now)
+    figures = await statistics.figures(db, period, now, districts=districts)
     panels = tuple(
         (table.chart_title, table.chart)
         for table in (statistics.table(figures, t, name) for name in statistics.PICTURE_TABLES)

@@ -446,7 +446,9 @@ def register(router: Router) -> None:
             lines += [Markup(""), *await _translation_figures(ctx)]
         ctx.reply(Markup("\n").join(lines))
         # The period's figures as a picture, the same as on the desk's statistics page.
-        ctx.send(await statistics_picture.picture(ctx.db, t))
+        ctx.send(
+            await statistics_picture.picture(ctx.db, t, statistics.city_districts(ctx.settings))
+        )
 
     @router.command(
         "coordinator_add", N_("Make a user a coordinator (admins)"), role="admin", backchannel=True

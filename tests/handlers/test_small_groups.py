@@ -6,13 +6,16 @@ from handlers.small_groups import protect, protect_partition
 
 
 def test_small_counts_and_what_would_give_them_back_are_hidden():
-    assert protect_partition({"a": 10, "b": 5, "c": 0}) == set()
+    # Zero is hidden like one or two ("–" is 0, 1 or 2), and not given back either.
+    assert protect_partition({"a": 10, "b": 5, "c": 0}) == {"c", "b"}
+    assert protect_partition({"a": 10, "b": 5, "c": 4}) == set()
     # One hidden member of a known total is the total less the others: hide another.
     assert protect_partition({"a": 10, "b": 5, "c": 1}) == {"c", "b"}
     # Two hidden adding up to less than three still tell about one or two people.
     assert protect_partition({"a": 10, "b": 1, "c": 1, "d": 4}) == {"b", "c", "d"}
     assert protect_partition({"a": 2}) == {"a"}
-    assert protect_partition({"a": 0, "b": 0}) == set()
+    # Hidden members adding up to nothing tell about nobody.
+    assert protect_partition({"a": 0, "b": 0, "c": 7}) == {"a", "b"}
 
 
 def test_rows_and_columns_of_a_table_protect_each_other():

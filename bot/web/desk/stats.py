@@ -68,7 +68,9 @@ async def _figures(request: web.Request, period: Period, now: datetime) -> tuple
     kept = cache.figures.get(period)
     if kept is not None and time.monotonic() - kept[0] < FRESH_FOR:
         return kept[2], kept[1]
-    figures = await statistics.figures(desk_of(request).site.db, period, now)
+    site = desk_of(request).site
+    districts = statistics.city_districts(site.settings)
+    figures = await statistics.figures(site.db, period, now, districts=districts)
     if len(cache.figures) > 32:
         cache.figures.clear()
     cache.figures[period] = (time.monotonic(), now, figures)

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from bot.web.csv_export import BOM
 from db import Database
 from db.clock import to_text
+from db.places import Place
+from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.telegram_wiring import TELEGRAM_GROUP as GROUP
@@ -21,7 +23,21 @@ HOSTILE = "=cmd|' /C calc'!A0"
 
 async def _requests(db: Database) -> None:
     """Three matched requests in Hörde (10, 20 and 60 minutes to a helper), three expired in
-    a district whose name is a formula (fewer would be hidden: handlers/small_groups.py)."""
+    a district whose name is a formula (fewer would be hidden: handlers/small_groups.py),
+    which is none of the city's and counts as an unknown district; a place whose district
+    is that formula."""
+    await db.places.upsert(
+        Place(
+            source="t",
+            source_id="1",
+            name="Treff",
+            category="library",
+            lat=51.5,
+            lon=7.4,
+            stadtbezirk=HOSTILE,
+        ),
+        "test",
+    )
     requester = await db.users.seen("memory", "rita", "rita", "Rita")
     created = datetime.now(UTC) - timedelta(days=5)
     for district, state, wait in (
@@ -95,9 +111,15 @@ async def test_page_shows_charts_and_tables_and_csv(db, site, web_chat):
         rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
         assert rows[0][0] == "Stadtbezirk"
         cells = {row[0]: row[1:] for row in rows[1:]}
-        assert cells["'" + HOSTILE] == ["3", "3", "100"]
-        assert HOSTILE not in cells
-        assert cells["Hörde"] == ["3", "0", "0"]
+        assert cells[translator("de")._("Unknown district")] == ["3", "3", "100"]
+        assert HOSTILE not in cells and "'" + HOSTILE not in cells
+        # No unmet request in Hörde: hidden like one or two would be.
+        assert cells["Hörde"] == ["3", "", ""]
+
+        async with browser.get(f"{base}/desk/stats/places.csv?lang=de") as download:
+            rows = list(csv.reader(io.StringIO((await download.text())[1:]), delimiter=";"))
+        cells = {row[0]: row[1:] for row in rows[1:]}
+        assert cells["'" + HOSTILE] == ["1"] and HOSTILE not in cells
 
         async with browser.get(f"{base}/desk/stats/time-to-helper.csv?lang=de") as download:
             rows = list(csv.reader(io.StringIO((await download.text())[1:]), delimiter=";"))
