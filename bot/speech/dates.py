@@ -227,6 +227,11 @@ def _full_pattern(locale: Locale, year: bool, weekday: bool) -> list[tuple[str, 
     return tokens
 
 
+def date_patterns(lang: str) -> list[re.Pattern[str]]:
+    """The patterns dates in ``lang`` are found by (bot/speech/script.py lists them all)."""
+    return [finder.pattern for finder in _finders(lang)]
+
+
 def dates_said(text: str, t: Translator) -> str:
     """``text`` with every date the locale writes said in words."""
     for finder in _finders(t.lang):

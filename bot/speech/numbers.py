@@ -1,9 +1,13 @@
 """Numbers in words of a language, by CLDR's spell-out rules (ICU, through PyICU): the
 plain number ("zwölf Komma fünf") and any rule set of the language (a gender, an
-ordinal), with the few words a native speaker says otherwise than ICU."""
+ordinal), with the few words a native speaker says otherwise than ICU.
+
+A number ICU cannot say (one beyond a float's range raises a SystemError from PyICU) is
+said digit by digit instead: a text is never refused for the numbers in it."""
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from functools import cache
@@ -24,7 +28,7 @@ _PLAIN_SAID_OTHERWISE = {"ru": (("одна целый", "одна целая"),)
 # хиляди и трийсета").
 _ORDINALS_SAID_OTHERWISE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "ru": ((re.compile("четверт"), "четвёрт"),),
-    "bg": ((re.compile(r"^(\S+ хиляди) (\S+)$"), r"\1 и \2"),),
+    "bg": ((re.compile(r"^(\S++ хиляди) (\S++)$"), r"\1 и \2"),),
 }
 
 
@@ -33,11 +37,28 @@ def _said(words: object) -> str:
 
 
 def number_words(value: int | float | Decimal, lang: str) -> str:
-    """A number in words of ``lang`` ("zwölf Komma fünf"), by CLDR's spell-out rules."""
-    said = _said(_spellout(lang).format(float(value) if isinstance(value, Decimal) else value))
+    """A number in words of ``lang`` ("zwölf Komma fünf"), by CLDR's spell-out rules; its
+    digits one by one where ICU cannot say it."""
+    number = float(value) if isinstance(value, Decimal) else value
+    try:
+        if not math.isfinite(number):
+            raise OverflowError
+        said = _said(_spellout(lang).format(number))
+    except (SystemError, OverflowError, icu.ICUError):
+        return digit_words(str(value), lang)
     for wrong, right in _PLAIN_SAID_OTHERWISE.get(lang, ()):
         said = said.replace(wrong, right)
     return said
+
+
+@cache
+def _digit(digit: str, lang: str) -> str:
+    return number_words(int(digit), lang)
+
+
+def digit_words(written: str, lang: str) -> str:
+    """The digits of ``written`` one by one ("0231": "null zwei drei eins")."""
+    return " ".join(_digit(c, lang) for c in written if "0" <= c <= "9")
 
 
 def rule_words(value: int, lang: str, rule: str) -> str | None:

@@ -11,6 +11,15 @@ has them for all ten languages (num2words lacks Bulgarian); the sentences around
 ("{hours} Uhr {n}", "Erster Knopf: {label}.") are the translators', in the catalogs.
 Dates are found by the locale's own patterns and said whole (dates.py); Arabic numbers
 take the gender of what they count (arabic.py).
+
+Anyone can make the bot say a text (a relayed message, a request, a tap on 🔊), so saying
+one costs time in proportion to its length, whatever it holds: the text is cut to
+``MOST_WRITTEN`` characters before any pattern runs, and every pattern is linear by its
+shape (``LINEAR``, checked by tests/bot/speech/test_long_texts.py): an unbounded repeat is
+possessive, so it never gives back what it took, and a pattern that begins with a run of
+digits or spaces may only begin where that run begins (a lookbehind), so that a run is
+scanned once, not once from each of its characters. A number longer than ``MOST_DIGITS``
+digits is said digit by digit: ICU's words for it would be nonsense, or an error.
 """
 
 from __future__ import annotations
@@ -24,36 +33,54 @@ from functools import cache
 from babel.numbers import NumberFormatError, parse_decimal
 
 from bot.speech import arabic
-from bot.speech.dates import WrittenDate, dates_said, said
-from bot.speech.numbers import number_words, rule_words
+from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
+from bot.speech.numbers import digit_words, number_words, rule_words
 from handlers.parsing import ascii_digits
 from locales import N_, NUMBERS, Translator
 
 # Longest text said at once: a voice message of a few minutes at most.
 MOST_CHARACTERS = 2000
+# Of a message, what is read at most to find those words (markup and icons included); the
+# rest is never looked at.
+MOST_WRITTEN = 2 * MOST_CHARACTERS
+# Buttons named at most (a page of choices; more would not be listened to).
+MOST_BUTTONS = 40
+# A longer number is said digit by digit.
+MOST_DIGITS = 15
 
-_TAG = re.compile(r"<[^>]*>")
+# The patterns this module runs, each linear by its shape (see the module's docstring).
+LINEAR: list[re.Pattern[str]] = []
+
+
+def _linear(pattern: str) -> re.Pattern[str]:
+    compiled = re.compile(pattern)
+    LINEAR.append(compiled)
+    return compiled
+
+
+_TAG = _linear(r"<[^<>]*+>")
 _BIDI = dict.fromkeys(
     map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e"), None
 )
 # Quote bars before relayed text, list bullets, arrows: marks for the eye only.
 _FOR_THE_EYE = dict.fromkeys(map(ord, "│•▶◀←→↔⬅➡"), " ") | {ord("·"): ", ", ord("|"): ", "}
-_CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
-_DATE_DMY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d])")
-_DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_CLOCK = _linear(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_DATE_DMY = _linear(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d])")
+_DATE_ISO = _linear(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 # Long digit strings and those with a leading zero (phone numbers, postcodes) digit by digit.
 # Numbers the bot writes have their group signs ("12.500"): five digits and more without
 # them are a postcode or a phone number, said digit by digit too.
-_DIGITS_ONE_BY_ONE = re.compile(r"(?<![\d.,])(0\d+|\d{5,})(?![\d])")
+_DIGITS_ONE_BY_ONE = _linear(r"(?<![\d.,])(0\d++|\d{5,}+)(?![\d])")
 # Opening hours and the like: "10:00–19:00".
-_CLOCK_RANGE = re.compile(
-    r"(?<![\d:])(([01]?\d|2[0-3]):[0-5]\d)\s*[–-]\s*(([01]?\d|2[0-3]):[0-5]\d)(?![\d:])"
+_CLOCK_RANGE = _linear(
+    r"(?<![\d:])(([01]?\d|2[0-3]):[0-5]\d)\s*+[–-]\s*+(([01]?\d|2[0-3]):[0-5]\d)(?![\d:])"
 )
 # A web address means nothing read out letter by letter: it is left out.
-_WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
-_REQUEST_NUMBER = re.compile(r"#(\d+)")
-_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
-_SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:!?،؛؟])")
+_WEB_ADDRESS = _linear(r"\b(?:https?://|www\.)\S++")
+_REQUEST_NUMBER = _linear(r"#(\d++)")
+_SPACES = _linear(r"(?<![ \t\u00a0\u202f])[ \t\u00a0\u202f]++")
+_SPACE_BEFORE_MARK = _linear(r"(?<!\s)\s++([,.;:!?،؛؟])")
+_WORD = _linear(r"(?<!\w)\w++")
 
 
 # The grammatical gender each language counts these in ("ein Euro", "едно евро", "ora
@@ -115,8 +142,8 @@ def _clock(match: re.Match[str], t: Translator) -> str:
     return t.ngettext("{hours} {n}", "{hours} {n}", minutes).format(hours=words_h, n=words_m)
 
 
-_WORD_BEFORE = re.compile(r"(\w+)\s*$")
-_WORD_AFTER = re.compile(r"^\s*(\w+)")
+_WORD_BEFORE = _linear(r"(?<!\w)(\w++)\s*+$")
+_WORD_AFTER = _linear(r"^\s*+(\w++)")
 
 
 def _clocks(text: str, t: Translator) -> str:
@@ -127,7 +154,7 @@ def _clocks(text: str, t: Translator) -> str:
     while (match := _CLOCK.search(rest)) is not None:
         before, after = rest[: match.start()], rest[match.end() :]
         spoken = _clock(match, t)
-        own = {w.casefold() for w in re.findall(r"\w+", spoken) if len(w) >= 3}
+        own = {w.casefold() for w in _WORD.findall(spoken) if len(w) >= 3}
         if (found := _WORD_BEFORE.search(before)) and found.group(1).casefold() in own:
             before = before[: found.start(1)]
         if (found := _WORD_AFTER.search(after)) and found.group(1).casefold() in own:
@@ -142,13 +169,34 @@ def _a_date(match: re.Match[str], t: Translator, *, day: int, month: int, year: 
     return said(when, t) if when.valid() else match.group(0)
 
 
-def _money(text: str, t: Translator) -> str:
+def _starts(t: Translator) -> str:
+    """Where a number may begin: not inside another, nor after its group or decimal sign
+    (a scan from inside a run of digits would scan the rest of it again)."""
     decimal, group = map(re.escape, _symbols(t))
-    amount = rf"\d{{1,3}}(?:{group}\d{{3}})*(?:{decimal}\d{{2}})?|\d+(?:{decimal}\d{{2}})?"
-    pattern = re.compile(rf"€\s?({amount})|({amount})\s?€")
+    return rf"(?<!\d)(?<!\d{group})(?<!\d{decimal})"
 
+
+def _too_long(written: str) -> bool:
+    return sum(c.isdigit() for c in written) > MOST_DIGITS
+
+
+@cache
+def _money_pattern(lang: str) -> re.Pattern[str]:
+    from locales import translator
+
+    t = translator(lang)
+    decimal, group = map(re.escape, _symbols(t))
+    # With group signs ("1.234,50") or without ("12,50", "1234").
+    amount = (
+        rf"\d{{1,3}}(?:{group}\d{{3}})++(?!\d)(?:{decimal}\d{{2}})?+|\d++(?:{decimal}\d{{2}})?+"
+    )
+    return re.compile(rf"€\s?+({amount})|{_starts(t)}({amount})\s?+€")
+
+
+def _money(text: str, t: Translator) -> str:
     def said(match: re.Match[str]) -> str:
-        value = _parse(match.group(1) or match.group(2), t)
+        written = match.group(1) or match.group(2)
+        value = None if _too_long(written) else _parse(written, t)
         if value is None:
             return match.group(0)
         euros, cents = int(value), int((value - int(value)) * 100)
@@ -161,7 +209,7 @@ def _money(text: str, t: Translator) -> str:
             )
         return words
 
-    return pattern.sub(said, text)
+    return _money_pattern(t.lang).sub(said, text)
 
 
 @cache
@@ -172,16 +220,15 @@ def _unit_patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
 
     t = translator(lang)
     decimal = re.escape(_symbols(t)[0])
-    number = rf"\d+(?:{decimal}\d+)?"
+    number = rf"{_starts(t)}\d++(?:{decimal}\d++)?+"
     patterns = []
     for unit in ("length-kilometer", "length-meter"):
         forms = t.locale._data["unit_patterns"][unit]["short"]
         shapes = {str(forms[key]) for key in forms if "{0}" in str(forms[key])}
         for shape in sorted(shapes, key=len, reverse=True):
             before, _, after = (part.strip() for part in shape.partition("{0}"))
-            text = rf"{re.escape(before)}\s?({number})" + (
-                rf"\s?{re.escape(after)}" if after else ""
-            )
+            text = (rf"{re.escape(before)}\s?+" if before else "") + rf"({number})"
+            text += rf"\s?+{re.escape(after)}" if after else ""
             patterns.append((re.compile(text + r"(?!\w)"), unit))
     return patterns
 
@@ -203,7 +250,7 @@ def _distances(text: str, t: Translator) -> str:
     for pattern, unit in _unit_patterns(t.lang):
 
         def said(match: re.Match[str], unit: str = unit) -> str:
-            value = _parse(match.group(1), t)
+            value = None if _too_long(match.group(1)) else _parse(match.group(1), t)
             if value is None:
                 return match.group(0)
             return _unit_words(int(value) if value == int(value) else float(value), unit, t)
@@ -212,20 +259,42 @@ def _distances(text: str, t: Translator) -> str:
     return text
 
 
-def _numbers(text: str, t: Translator) -> str:
-    decimal, group = map(re.escape, _symbols(t))
-    text = _DIGITS_ONE_BY_ONE.sub(
-        lambda m: " ".join(number_words(int(d), t.lang) for d in m.group(1)), text
+@cache
+def _number_pattern(lang: str) -> re.Pattern[str]:
+    """A number as the locale writes it. It matches wherever a run of digits begins (and
+    a match never ends before a digit), so its lookbehind leaves no digit unsaid."""
+    from locales import translator
+
+    decimal, group = map(re.escape, _symbols(translator(lang)))
+    return re.compile(
+        rf"(?<!\d)(?:\d{{1,3}}(?:{group}\d{{3}})++(?!\d)(?:{decimal}\d++)?+"
+        rf"|\d++(?:{decimal}\d++)?+)"
     )
-    pattern = re.compile(rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{decimal}\d+)?|\d+(?:{decimal}\d+)?")
+
+
+def _numbers(text: str, t: Translator) -> str:
+    text = _DIGITS_ONE_BY_ONE.sub(lambda m: digit_words(m.group(1), t.lang), text)
 
     def said(match: re.Match[str]) -> str:
+        if _too_long(match.group(0)):
+            return digit_words(match.group(0), t.lang)
         value = _parse(match.group(0), t)
         if value is None:
             return match.group(0)
         return number_words(int(value) if value == int(value) else value, t.lang)
 
-    return pattern.sub(said, text)
+    return _number_pattern(t.lang).sub(said, text)
+
+
+def patterns(lang: str) -> list[re.Pattern[str]]:
+    """Every pattern a text in ``lang`` goes through (for the test of their shapes)."""
+    return [
+        *LINEAR,
+        _money_pattern(lang),
+        *(pattern for pattern, _unit in _unit_patterns(lang)),
+        _number_pattern(lang),
+        *date_patterns(lang),
+    ]
 
 
 def _without_icons(text: str) -> str:
@@ -299,11 +368,21 @@ ORDINAL_BUTTONS = (
 
 
 def script(text: str, labels: list[str], t: Translator) -> str:
-    """What is said for a message: its lines, then its buttons in order."""
-    lines = [_tidy(words(plain(_icons_named(line, t)), t)) for line in str(text).splitlines()]
-    said = [_sentence(line) for line in lines if any(c.isalnum() for c in line)]
-    for index, label in enumerate(labels, start=1):
-        name = _tidy(words(plain(_icons_named(label, t)), t)).rstrip(".")
+    """What is said for a message: its lines, then its buttons in order; at most
+    ``MOST_CHARACTERS``, from at most ``MOST_WRITTEN`` characters of the message."""
+    said: list[str] = []
+    length = 0
+    for written in str(text)[:MOST_WRITTEN].splitlines():
+        if length >= MOST_CHARACTERS:
+            break
+        line = _tidy(words(plain(_icons_named(written, t)), t))
+        if any(c.isalnum() for c in line):
+            said.append(_sentence(line))
+            length += len(said[-1]) + 1
+    for index, label in enumerate(labels[:MOST_BUTTONS], start=1):
+        if length >= MOST_CHARACTERS:
+            break
+        name = _tidy(words(plain(_icons_named(label[:MOST_WRITTEN], t)), t)).rstrip(".")
         if not name:
             continue
         if index <= len(ORDINAL_BUTTONS):
@@ -314,6 +393,7 @@ def script(text: str, labels: list[str], t: Translator) -> str:
                     n=number_words(index, t.lang), label=name
                 )
             )
+        length += len(said[-1]) + 1
     # ICU writes the Ukrainian apostrophe as ʼ (U+02BC, "пʼять"), which eSpeak NG spells out
     # letter by letter; ’ (U+2019), the one the catalogs use, it reads as part of the word.
     return "\n".join(said)[:MOST_CHARACTERS].replace("\u02bc", "\u2019")
