@@ -9,6 +9,7 @@ server speaking ``POST /v1/audio/speech``) are the engines a configuration can c
 named in order; ``numbers`` spells numbers by ICU's rules, ``dates`` says dates
 whole, ``arabic`` gives numbers their gender);
 ``opus`` encodes the audio as OGG/Opus, what Telegram plays as a voice note and Matrix as
-a voice message; ``speaker`` puts it together for the outbox worker, with a time-out and
-a cache for public texts.
+a voice message; ``speaker`` puts it together for the outbox worker and the web, with a
+time-out and a cache for public texts; ``turns`` shares the one engine between them (the
+chats' voices first, the web's bounded).
 """

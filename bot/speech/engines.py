@@ -1,17 +1,23 @@
 """The configured speech engine (``[speech]``), and the one embedded engine a process has.
 
 eSpeak NG keeps one global state per process: every city of an installation shares the
-one :class:`EspeakEngine` (its calls take turns on one thread).
+one :class:`EspeakEngine` (its calls take turns on one thread), and so its turns
+(bot/speech/turns.py): a chat's voice of any city goes before the web's of any city.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from bot.config import SpeechSection
 from bot.speech.espeak import EspeakEngine
 from bot.speech.http_engine import HttpEngine
 from bot.speech.speaker import Speaker
+from bot.speech.turns import Turns
 
 _ESPEAK: EspeakEngine | None = None
+# The embedded engine's turns, for the event loop they were made in (a process has one).
+_ESPEAK_TURNS: tuple[asyncio.AbstractEventLoop, Turns] | None = None
 
 
 def embedded() -> EspeakEngine:
@@ -19,6 +25,15 @@ def embedded() -> EspeakEngine:
     if _ESPEAK is None:
         _ESPEAK = EspeakEngine()
     return _ESPEAK
+
+
+def embedded_turns() -> Turns:
+    """The turns of the embedded engine, shared by every speaker in this process."""
+    global _ESPEAK_TURNS
+    loop = asyncio.get_running_loop()
+    if _ESPEAK_TURNS is None or _ESPEAK_TURNS[0] is not loop:
+        _ESPEAK_TURNS = (loop, Turns(EspeakEngine.parallel))
+    return _ESPEAK_TURNS[1]
 
 
 def parse_voices(text: str) -> dict[str, str]:
@@ -30,7 +45,9 @@ def parse_voices(text: str) -> dict[str, str]:
 async def speaker_from_config(section: SpeechSection, languages: tuple[str, ...]) -> Speaker | None:
     """The speaker of the configured engine, checked for ``languages``; None when off."""
     if section.engine == "espeak":
-        speaker = Speaker(embedded(), timeout_seconds=section.timeout_seconds)
+        speaker = Speaker(
+            embedded(), timeout_seconds=section.timeout_seconds, turns=embedded_turns()
+        )
     elif section.engine == "http":
         engine = HttpEngine(
             section.url,

@@ -80,6 +80,7 @@ def _library() -> ctypes.CDLL:
 
 class EspeakEngine:
     name = "espeak"
+    parallel = 1  # one thread (bot/speech/turns.py)
 
     def __init__(self) -> None:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="espeak")

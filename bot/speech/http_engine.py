@@ -20,6 +20,8 @@ from bot.speech.engine import Audio, NoVoice, Refused, SpeechError
 
 class HttpEngine:
     name = "http"
+    # Speeches asked for at once (bot/speech/turns.py): a server has threads of its own.
+    parallel = 4
 
     def __init__(
         self,

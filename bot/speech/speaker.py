@@ -1,16 +1,26 @@
-"""Read aloud for the outbox worker (the :class:`bot.delivery.Speaker` it is given): a
-speech (handlers/messages.py) becomes the words to say (script.py), the engine says them
-within a time-out, and the audio is encoded as OGG/Opus (opus.py).
+"""Read aloud for the outbox worker (the :class:`bot.delivery.Speaker` it is given) and
+for the web's places: a speech (handlers/messages.py) becomes the words to say
+(script.py), the engine says them within a time-out, and the audio is encoded as
+OGG/Opus (opus.py).
 
-The audio of a public text (a place's details, the same for everyone) is kept in a small
-cache in memory, keyed by a hash of the language and the words, and made once however many
-ask for it at the same moment (a poster's QR code scanned by a room full of people); the
-audio of anything personal (a relayed message, a request, a name) is made for its delivery
-and dropped (db/personal_data.py says so).
+The engine is shared: every city of an installation, and the web, ask the one engine
+(bot/speech/turns.py). A chat's voice never waits behind the web's: it takes its turn
+first; the web's voices wait a few at a time, within a budget, and beyond it are refused
+(:class:`~bot.speech.turns.Busy`).
 
-Encoding takes a processor for a moment: it runs off the event loop on two threads of its
-own (a fan-out's voices are encoded two at a time on a small machine; more threads would
-only share the same cores, each with its own memory arena).
+The audio of a public text (a place's details, the same for everyone) is kept in a cache
+in memory, bounded by its bytes (``CACHED_BYTES``) as well as its entries, keyed by a hash
+of the engine, the language and the words, and made once however many ask for it at the
+same moment (a poster's QR code scanned by a room full of people); that key is also the
+web's ETag, known before any audio is made. The words of a public text are kept too, by
+the text (``PREPARED``), so that asking again costs no preparing. The audio of anything
+personal (a relayed message, a request, a name) is made for its delivery and dropped
+(db/personal_data.py says so).
+
+Preparing the words and encoding take a processor for a moment: both run off the event
+loop, on two threads of the speaker's own (a fan-out's voices are encoded two at a time
+on a small machine; more threads would only share the same cores, each with its own
+memory arena). The words of a text are bounded however long it is (script.py).
 """
 
 from __future__ import annotations
@@ -25,26 +35,44 @@ from concurrent.futures import ThreadPoolExecutor
 from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.opus import ogg_opus
 from bot.speech.script import script
+from bot.speech.turns import Turns
 from handlers.messages import SPOKEN, Speech, Voice
 from locales import translator
 
 log = logging.getLogger(__name__)
 
-CACHED_TEXTS = 200
+# The cache of public audio: at most so many texts and so many bytes (a place's details
+# said are some 50-150 kB).
+CACHED_TEXTS = 1000
+CACHED_BYTES = 32 * 1024 * 1024
+# Words of public texts kept (each at most script.MOST_CHARACTERS long).
+PREPARED = 1000
 ENCODERS = 2
 
 
 class Speaker:
-    def __init__(self, engine: SpeechEngine, *, timeout_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        engine: SpeechEngine,
+        *,
+        timeout_seconds: float = 10.0,
+        turns: Turns | None = None,
+    ) -> None:
         self.engine = engine
         self.timeout_seconds = timeout_seconds
+        # Shared by every speaker of one engine (bot/speech/engines.py).
+        self.turns = turns or Turns(getattr(engine, "parallel", 1))
         # Set by :meth:`check`: the languages read aloud is offered in.
         self.languages: frozenset[str] = frozenset()
         self.why_not: dict[str, str] = {}
         self._cache: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
-        # Public texts being made right now, by key: one making for everyone asking.
-        self._making: dict[str, asyncio.Future[tuple[bytes, float]]] = {}
-        self._encoders = ThreadPoolExecutor(max_workers=ENCODERS, thread_name_prefix="opus")
+        self._cached_bytes = 0
+        # Public texts being made right now, by key, and whether for the web: one making
+        # for everyone asking (a chat voice does not wait on one made at the web's turn).
+        self._making: dict[str, tuple[asyncio.Future[tuple[bytes, float]], bool]] = {}
+        self._prepared: OrderedDict[str, str] = OrderedDict()
+        self._preparing: dict[str, asyncio.Future[str]] = {}
+        self._threads = ThreadPoolExecutor(max_workers=ENCODERS, thread_name_prefix="speech")
 
     async def check(self, wanted: Iterable[str]) -> frozenset[str]:
         """Which of ``wanted`` the engine speaks; read aloud is offered in those only. Why
@@ -61,10 +89,9 @@ class Speaker:
         return self.languages
 
     async def voice(self, speech: Speech) -> Voice:
+        """A chat's voice message of ``speech``."""
         content, seconds = await self.audio(
-            script(speech.text, speech.labels, translator(speech.lang)),
-            speech.lang,
-            public=speech.public,
+            await self.words(speech), speech.lang, public=speech.public
         )
         return Voice(
             file_id="",
@@ -74,34 +101,92 @@ class Speaker:
             content=content,
         )
 
-    async def audio(self, words: str, lang: str, *, public: bool) -> tuple[bytes, float]:
-        """``words`` said in ``lang`` as OGG/Opus, and its length in seconds."""
+    async def words(self, speech: Speech) -> str:
+        """What is said for ``speech``, prepared off the event loop; a public text's words
+        are kept."""
+        if not speech.public:
+            return await self._prepare(speech)
+        key = _hash(speech.lang, str(speech.text), *speech.labels)
+        if (kept := self._prepared.get(key)) is not None:
+            self._prepared.move_to_end(key)
+            return kept
+        preparing = self._preparing.get(key)
+        if preparing is None:
+            preparing = asyncio.ensure_future(self._prepare(speech))
+            self._preparing[key] = preparing
+            preparing.add_done_callback(lambda _: self._preparing.pop(key, None))
+        words = await asyncio.shield(preparing)
+        self._prepared[key] = words
+        while len(self._prepared) > PREPARED:
+            self._prepared.popitem(last=False)
+        return words
+
+    async def _prepare(self, speech: Speech) -> str:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._threads, script, speech.text, list(speech.labels), translator(speech.lang)
+        )
+
+    def key(self, words: str, lang: str) -> str:
+        """The public audio's key: the same words in the same voice, the same audio."""
+        return _hash(self.engine.name, lang, words)
+
+    def has(self, key: str) -> bool:
+        """Whether the audio of ``key`` is kept or being made (asking costs no making)."""
+        return key in self._cache or key in self._making
+
+    async def audio(
+        self, words: str, lang: str, *, public: bool, web: bool = False
+    ) -> tuple[bytes, float]:
+        """``words`` said in ``lang`` as OGG/Opus, and its length in seconds. ``web``: for
+        the web, which waits behind the chats and may be refused
+        (:class:`~bot.speech.turns.Busy`)."""
         if not public:
-            return await self._make(words, lang)
-        key = hashlib.sha256(f"{self.engine.name}\0{lang}\0{words}".encode()).hexdigest()
+            return await self._make(words, lang, web=web)
+        key = self.key(words, lang)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
         making = self._making.get(key)
-        if making is None:
-            making = asyncio.ensure_future(self._make(words, lang))
-            self._making[key] = making
-            making.add_done_callback(lambda _: self._making.pop(key, None))
+        if making is None or (making[1] and not web):
+            if web:
+                self.turns.admit_web()
+            future = asyncio.ensure_future(self._make(words, lang, web=web))
+            self._making[key] = (future, web)
+            future.add_done_callback(lambda done: self._made(key, done))
+            making = (future, web)
         # Shielded: one listener giving up does not stop the making for the others.
-        made = await asyncio.shield(making)
-        self._cache[key] = made
-        while len(self._cache) > CACHED_TEXTS:
-            self._cache.popitem(last=False)
-        return made
+        return await asyncio.shield(making[0])
 
-    async def _make(self, words: str, lang: str) -> tuple[bytes, float]:
-        try:
-            said = await asyncio.wait_for(self.engine.speak(words, lang), self.timeout_seconds)
-        except TimeoutError:
-            raise SpeechError("the speech engine took too long") from None
+    def _made(self, key: str, done: asyncio.Future[tuple[bytes, float]]) -> None:
+        if self._making.get(key, (None, False))[0] is done:
+            del self._making[key]
+        if done.cancelled() or done.exception() is not None:
+            return
+        made = done.result()
+        if key in self._cache:
+            self._cached_bytes -= len(self._cache.pop(key)[0])
+        self._cache[key] = made
+        self._cached_bytes += len(made[0])
+        while self._cache and (
+            len(self._cache) > CACHED_TEXTS or self._cached_bytes > CACHED_BYTES
+        ):
+            self._cached_bytes -= len(self._cache.popitem(last=False)[1][0])
+
+    async def _make(self, words: str, lang: str, *, web: bool) -> tuple[bytes, float]:
+        # The time-out counts the engine's own work: waiting for a turn is not slowness.
+        async with self.turns.turn(web=web):
+            try:
+                said = await asyncio.wait_for(self.engine.speak(words, lang), self.timeout_seconds)
+            except TimeoutError:
+                raise SpeechError("the speech engine took too long") from None
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._encoders, ogg_opus, said), said.seconds
+        return await loop.run_in_executor(self._threads, ogg_opus, said), said.seconds
 
     async def close(self) -> None:
         await self.engine.close()
-        self._encoders.shutdown(wait=False, cancel_futures=True)
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
