@@ -143,14 +143,17 @@ def has_week(place: Place) -> bool:
     return bool(place.opening_hours.strip()) and not hours.validate(place.opening_hours)
 
 
-def opening_lines(t: Translator, place: Place, now: datetime) -> list[Markup]:
-    """Open now or when, today's hours and the next day it opens."""
+def opening_lines(
+    t: Translator, place: Place, now: datetime, *, open_now: bool = True
+) -> list[Markup]:
+    """Open now or when (unless not ``open_now``: what changes by the hour), today's
+    hours and the next day it opens."""
     status = hours_status(t, hours.status(place.opening_hours, now), now)
     days = hours.today_and_next(place.opening_hours, now)
     if days is None:
         return [status]
     # Closed all day: "next" below says when it opens, with the hours.
-    lines = [status] if days.today or days.next_day is None else []
+    lines = [status] if open_now and (days.today or days.next_day is None) else []
     today = now.astimezone(TIMEZONE).date()
     if days.today:
         lines.append(t.t("🕓 Today: {hours}", hours=spans(t, today, days.today)))
@@ -183,7 +186,16 @@ def _at(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, TIMEZONE)
 
 
-def details(t: Translator, place: Place, now: datetime, distance_m: float | None = None) -> Markup:
+def details(
+    t: Translator,
+    place: Place,
+    now: datetime,
+    distance_m: float | None = None,
+    *,
+    open_now: bool = True,
+) -> Markup:
+    """A place's details; without ``open_now`` they change only with the day (the web's
+    audio of them, kept and cached by browsers)."""
     lines: list[Markup] = [
         t.format("<b>{name}</b>", name=place.name),
         t.format("{category}", category=category_label(t, place.category)),
@@ -203,7 +215,7 @@ def details(t: Translator, place: Place, now: datetime, distance_m: float | None
         lines.append(t.format("🗺️ {area}", area=area))
     if distance_m is not None:
         lines.append(t.format("📏 {distance}", distance=distance(t, distance_m)))
-    lines.extend(opening_lines(t, place, now))
+    lines.extend(opening_lines(t, place, now, open_now=open_now))
     lines.append(wheelchair_line(t, place.wheelchair))
     if place.languages:
         lines.append(

@@ -18,7 +18,13 @@ Routes:
   public), for the 🔊 player on the
   page and the panel: a poster's QR code leads someone who cannot read to a spoken
   description. Single byte ranges are served (the player shows the length and seeks).
-  404 where no voice speaks the language.
+  404 where no voice speaks the language. The details are said without "open now" (the
+  page shows it): the audio then changes with the day or the place only, and its ETag is
+  known from the words before any audio is made, so ``If-None-Match`` is answered 304 at no
+  cost. Anyone may ask, so it is limited (429 with ``Retry-After``): per client address
+  (bot/web/addresses.py) for every request and, tighter, for those that need a new audio;
+  overall by the engine's share for the web (bot/speech/turns.py), which waits behind
+  the chats' voices.
 - ``GET /favicon.ico`` - nothing (204).
 
 The filters are the chat's (``handlers.places.search.on_map``); the details are the chat's
@@ -27,9 +33,9 @@ The filters are the chat's (``handlers.places.search.on_map``); the details are 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +44,9 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 from markupsafe import Markup
 
+from bot.speech.speaker import Speaker
+from bot.speech.turns import Busy
+from bot.web.addresses import AddressLimits, client_address
 from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from bot.web.pages import render
@@ -56,6 +65,31 @@ log = logging.getLogger(__name__)
 
 # Places listed on the page without script; the filters narrow the rest.
 LIST_LIMIT = 200
+
+# Read aloud on the web, per client address: any request (a player asks two or three times
+# for one listening: the length, then the sound), and those that need a new audio.
+SPEECH_ASKED = (60, 1.0)  # burst, per second
+SPEECH_MADE = (6, 0.1)
+# Browsers keep the audio this long, then ask again with its ETag (a 304 costs nothing).
+SPEECH_CACHE = "public, max-age=600"
+
+
+def _seconds() -> float:
+    return time.monotonic()
+
+
+@dataclass
+class SpeechLimits:
+    asked: AddressLimits
+    made: AddressLimits
+
+    @classmethod
+    def new(cls) -> SpeechLimits:
+        asked = AddressLimits(*SPEECH_ASKED, clock=_seconds)
+        return cls(asked, AddressLimits(*SPEECH_MADE, clock=_seconds))
+
+
+SPEECH_LIMITS = web.AppKey("speech_limits", SpeechLimits)
 
 
 @dataclass(frozen=True)
@@ -201,7 +235,8 @@ def place_values(site: Site, place: Place, t: Translator) -> dict[str, Any]:
     assert place.id is not None
     payload = f"place_{place.id}"
     now = _now()
-    spoken = site.speaker is not None and t.lang in site.speaker.languages
+    speaker = _speaker(site)
+    spoken = speaker is not None and t.lang in speaker.languages
     return {
         "speech": f"/place/{place.id}/speech.ogg?lang={t.lang}" if spoken else "",
         "place": place,
@@ -249,22 +284,55 @@ async def place_panel(request: web.Request) -> web.Response:
 async def place_speech(request: web.Request) -> web.Response:
     """The place's details said aloud in the language asked for."""
     site = request.app[SITE]
+    limits = request.app[SPEECH_LIMITS]
+    address = client_address(request)
+    if wait := limits.asked.take(address):
+        return _too_many(request, wait)
     lang = request.query.get("lang") or translator_for(request).lang
-    if site.speaker is None or lang not in site.speaker.languages:
+    speaker = _speaker(site)
+    if speaker is None or lang not in speaker.languages:
         raise web.HTTPNotFound()
     place = await place_of(request)
     t = translator(lang)
-    speech = Speech(text=place_render.details(t, place, _now()), lang=lang, public=True)
+    text = place_render.details(t, place, _now(), open_now=False)
+    words = await speaker.words(Speech(text=text, lang=lang, public=True))
+    key = speaker.key(words, lang)
+    version = key[:32]
+    if _unchanged(request, version):
+        return web.Response(
+            status=304, headers={"ETag": f'"{version}"', "Cache-Control": SPEECH_CACHE}
+        )
+    if not speaker.has(key) and (wait := limits.made.take(address)):
+        return _too_many(request, wait)
     try:
-        voice = await site.speaker.voice(speech)
+        content, _length = await speaker.audio(words, lang, public=True, web=True)
+    except Busy as exc:
+        return _too_many(request, exc.retry_after)
     except Exception as exc:  # an engine's failure is a page's 503, never a crash
         log.warning("place speech failed: %s", type(exc).__name__)
         raise web.HTTPServiceUnavailable() from None
     # Ranges let the player show the length and seek (bot/web/ranges.py).
-    version = hashlib.sha256(voice.content).hexdigest()[:32]
-    return ranged(
-        request, voice.content, "audio/ogg", cache_control="public, max-age=300", etag=version
-    )
+    return ranged(request, content, "audio/ogg", cache_control=SPEECH_CACHE, etag=version)
+
+
+def _speaker(site: Site) -> Speaker | None:
+    """The speech engine's own speaker (its cache, its turns for the web); a stand-in
+    that only makes voice messages for the chat reads nothing aloud here."""
+    return site.speaker if isinstance(site.speaker, Speaker) else None
+
+
+def _unchanged(request: web.Request, version: str) -> bool:
+    """Whether the client has this version already (``If-None-Match``)."""
+    asked = request.headers.get("If-None-Match", "")
+    tags = {tag.strip().removeprefix("W/") for tag in asked.split(",")}
+    return f'"{version}"' in tags or "*" in tags
+
+
+def _too_many(request: web.Request, wait: int) -> web.Response:
+    response = render(request, "error.html", status=429, code=429, detail="")
+    response.headers["Retry-After"] = str(wait)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def no_icon(request: web.Request) -> web.Response:
@@ -273,6 +341,7 @@ async def no_icon(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    app[SPEECH_LIMITS] = SpeechLimits.new()
     app.router.add_get("/favicon.ico", no_icon)
     app.router.add_get("/", map_page)
     app.router.add_get("/api/places", places_json)

@@ -1,0 +1,108 @@
+"""Who is asking: a web client's address, and limits per address for what costs the
+process work on anyone's request (a place read aloud, bot/web/public/places.py).
+
+**Behind a reverse proxy** every request comes from the proxy. The web is served behind
+one, on this host or a private network (docs/web.md, deploy/): a request whose peer is a
+loopback or private address is the operator's own proxy speaking, and the client is the
+last address of its ``X-Forwarded-For`` (the one the proxy added: anything before it the
+client may have written itself); without that header the peer itself is the client. A
+peer on the public internet is the client, whatever it says. Someone on the private
+network could pose as many clients: the overall limits (bot/speech/turns.py) hold for
+them all the same.
+
+IPv6 clients are counted by their /64 network (one household or host has a whole one).
+The table of addresses is bounded (``MOST_ADDRESSES``): when full, the entries that are
+full buckets again go first, then the oldest.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from aiohttp import web
+
+MOST_ADDRESSES = 10_000
+
+
+def _parsed(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip().strip("[]").split("%")[0])
+    except ValueError:
+        return None
+
+
+def _own(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
+    """Whether a peer is the operator's own (its proxy): on this host or a private net."""
+    if address is None:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_private
+
+
+def client_address(request: web.Request) -> str:
+    """The client's address as a key: the IPv4 address, or the IPv6 /64 network."""
+    peer = request.remote or ""
+    address = _parsed(peer)
+    if _own(address):
+        forwarded = ",".join(request.headers.getall("X-Forwarded-For", []))
+        last = forwarded.rsplit(",", 1)[-1] if forwarded else ""
+        if (told := _parsed(last)) is not None:
+            address = told
+    if address is None:
+        return peer[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+class AddressLimits:
+    """A token bucket per client address: ``burst`` requests at once, then
+    ``per_second``; at most ``MOST_ADDRESSES`` addresses kept."""
+
+    def __init__(
+        self,
+        burst: float,
+        per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        most: int = MOST_ADDRESSES,
+    ) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self.clock = clock
+        self.most = most
+        # address: (tokens, when they were counted)
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def take(self, address: str) -> int:
+        """0 when ``address`` may; else the whole seconds until it may (Retry-After)."""
+        now = self.clock()
+        tokens, then = self._buckets.pop(address, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.per_second)
+        wait = 0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = max(1, math.ceil((1 - tokens) / self.per_second))
+        self._buckets[address] = (tokens, now)
+        if len(self._buckets) > self.most:
+            self._forget(now)
+        return wait
+
+    def _forget(self, now: float) -> None:
+        """Make room, a tenth of the table at once (so that this look at every entry is
+        rare): addresses whose bucket is full again are as good as new; then the oldest."""
+        for address, (tokens, then) in list(self._buckets.items()):
+            if tokens + (now - then) * self.per_second >= self.burst:
+                del self._buckets[address]
+        while len(self._buckets) > self.most - self.most // 10:
+            self._buckets.popitem(last=False)
