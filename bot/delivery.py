@@ -25,7 +25,9 @@ followed by its :class:`Speech`, queued in the transaction that marks the text s
 text always goes first and the speech is never lost; the answers to what a person did come
 the same way from the dispatcher. A speech becomes a voice message here, by the
 :class:`Speaker` (bot/speech), for all due speeches of a round at once like translations;
-an engine that fails or is slow costs that speech only (given up), never a text. To a person
+an engine that fails or is slow costs that speech only (given up), never a text. A voice
+still being made holds up its own chat only: the worker delivers everyone else's messages
+meanwhile and sends the voice when it is ready (then the chat's next message). To a person
 who hears messages on a tap instead, a message goes with a 🔊 under it (its words kept for
 the tap: handlers/read_aloud.py ``with_tap``).
 """
@@ -42,7 +44,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from db import Database
 from db.data_rights import about_value
@@ -70,6 +72,8 @@ MAX_UNEXPLAINED_ATTEMPTS = 5
 # Voices made ahead of their turn (OutboxWorker._make_ahead): how many at once, how long kept.
 MAX_AHEAD = 256
 AHEAD_SECONDS = 60.0
+# Messages (one per chat) looked at in a round, besides the voices still being made.
+ROUND = 50
 
 
 class DeliveryError(Exception):
@@ -215,7 +219,8 @@ class OutboxWorker:
         self.max_backoff = max_backoff
         self.on_failure = on_failure
         self._wake = asyncio.Event()
-        # Voices being made ahead of their turn, by outbox id: (started, task).
+        self._stop: asyncio.Event | None = None
+        # Voices being made, ahead of their turn or due, by outbox id: (last wanted, task).
         self._ahead: dict[int, tuple[float, asyncio.Future[Outgoing]]] = {}
 
     def wake(self) -> None:
@@ -223,15 +228,41 @@ class OutboxWorker:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Deliver what is due; return how many items were sent."""
+        """Deliver what is due, and the voices still being made once they are; return how
+        many items were sent."""
         sent = 0
+        making = 0
         while True:
-            items = await self.db.outbox.due(self.clock(), self._sending(), claimant=self.claimant)
+            self._wake.clear()  # what is queued from now on wakes the wait below
+            items = await self.db.outbox.due(
+                self.clock(), self._sending(), ROUND + making, claimant=self.claimant
+            )
             outcomes = await self._round(items)
             sent += outcomes.count("sent")
+            # The voices being made are heads of their chats: they do not take the places
+            # of other chats' messages in the next round.
+            making = outcomes.count("making")
             # A settled head (sent or given up) lets the next message of its chat through.
-            if not any(outcome in ("sent", "failed") for outcome in outcomes):
+            if any(outcome in ("sent", "failed") for outcome in outcomes):
+                continue
+            if not making or not await self._until_made_or_woken():
                 return sent
+
+    async def _until_made_or_woken(self) -> bool:
+        """Wait until a voice is made, something new is queued, or a poll's time passed;
+        False when the worker is stopping."""
+        waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wake.wait())]
+        if self._stop is not None:
+            waiters.append(asyncio.ensure_future(self._stop.wait()))
+        made: list[asyncio.Future[Any]] = [f for _, f in self._ahead.values() if not f.done()]
+        try:
+            await asyncio.wait(
+                [*waiters, *made], timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        return self._stop is None or not self._stop.is_set()
 
     async def _round(self, items: list[OutboxItem]) -> list[str]:
         """Prepare the items of a round together and send each as soon as it is ready.
@@ -241,7 +272,9 @@ class OutboxWorker:
         unsent, db/outbox.py), so sending in the order they become ready keeps every chat's
         order, and texts go out while the voices of the round are still being made."""
 
-        async def prepared(item: OutboxItem) -> tuple[OutboxItem, Outgoing, Listener | None]:
+        async def prepared(
+            item: OutboxItem,
+        ) -> tuple[OutboxItem, Outgoing | None, Listener | None]:
             return item, *await self._prepare(item)
 
         tasks = [asyncio.ensure_future(prepared(item)) for item in items]
@@ -249,6 +282,9 @@ class OutboxWorker:
         try:
             for ready in asyncio.as_completed(tasks):
                 item, outgoing, listener = await ready
+                if outgoing is None:
+                    outcomes.append("making")  # its voice: not yet, and nothing else of its chat
+                    continue
                 outcomes.append(await self._deliver(item, outgoing, listener))
         finally:
             for task in tasks:
@@ -262,16 +298,18 @@ class OutboxWorker:
         one with the device's keys (bot/transports/matrix/crypto_state.py)."""
         return [p for p, sender in self.senders.items() if getattr(sender, "delivering", True)]
 
-    async def _prepare(self, item: OutboxItem) -> tuple[Outgoing, Listener | None]:
+    async def _prepare(self, item: OutboxItem) -> tuple[Outgoing | None, Listener | None]:
         """The item as it is to be sent, its user text translated where asked for; and the
         person it goes to, if they hear the bot (looked up once, for the 🔊 under the
-        message and for the speech after it)."""
+        message and for the speech after it). None for a speech whose voice is still
+        being made: it is not waited for here."""
         outgoing = decode(item.payload)
         if isinstance(outgoing, Speech):
-            ahead = self._ahead.pop(item.id, None)
-            if ahead is not None:
-                return await ahead[1], None
-            return await self._voice(item.id, outgoing), None
+            making = self._due_voice(item.id, outgoing)
+            if not making.done():
+                return None, None
+            del self._ahead[item.id]
+            return making.result(), None
         filled = None
         if self.translations is not None:
             try:
@@ -317,6 +355,21 @@ class OutboxWorker:
             log.warning("outbox %d: no voice (%s)", item_id, type(exc).__name__)
             return speech
 
+    def _start_voice(self, item_id: int, speech: Speech) -> asyncio.Future[Outgoing]:
+        """The voice of ``speech`` being made; the worker is woken when it is."""
+        making = asyncio.ensure_future(self._voice(item_id, speech))
+        making.add_done_callback(lambda _: self.wake())
+        return making
+
+    def _due_voice(self, item_id: int, speech: Speech) -> asyncio.Future[Outgoing]:
+        """The voice of a due speech: the one made ahead, else started now; wanted again
+        (not dropped as another process's while it is being made)."""
+        ahead = self._ahead.get(item_id)
+        if ahead is None or ahead[1].cancelled():
+            ahead = (0.0, self._start_voice(item_id, speech))
+        self._ahead[item_id] = (time.monotonic(), ahead[1])
+        return ahead[1]
+
     def _make_ahead(self, item_id: int, speech: Speech) -> None:
         """Start making the voice of a speech just queued, while the texts of others are
         sent at the platform's pace: a fan-out to many listeners then waits on the pace, not
@@ -326,7 +379,7 @@ class OutboxWorker:
         for stale in [k for k, (made, _) in self._ahead.items() if now - made > AHEAD_SECONDS]:
             self._ahead.pop(stale)[1].cancel()
         if len(self._ahead) < MAX_AHEAD:
-            self._ahead[item_id] = (now, asyncio.ensure_future(self._voice(item_id, speech)))
+            self._ahead[item_id] = (now, self._start_voice(item_id, speech))
 
     async def _mark_sent(
         self,
@@ -456,6 +509,7 @@ class OutboxWorker:
         return interrupted
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         await self.recover()
         while not stop.is_set():
             self._wake.clear()  # before the round: a wake during it triggers the next one
