@@ -13,12 +13,16 @@ once (:func:`no_voice`).
 
 What a message with a 🔊 says is kept (db/spoken_texts.py) as long as delivered messages
 keep their content, to be said when the 🔊 is tapped, and only to the person it was sent to.
+A 🔊 is for everyone who accepted the privacy notice, read aloud chosen or not; not before:
+nothing of theirs is kept until then, and the one engine is not anyone's to use (a tap
+before is answered as anything else before consent: with the notice to accept). Until
+then someone who chose "on a tap" hears the notice said at once.
 
 Button data: ``ra:on`` every message, ``ra:tap`` on a tap, ``ra:off`` text only (in
 /settings, and offered right after the language is chosen, with the offer itself said
 aloud: someone who cannot read the offer hears it); ``ra:no`` declines the offer;
-``ra:say:<n>`` the 🔊 under a message (``n``: its kept text). Usable before consent. No
-states.
+``ra:say:<n>`` the 🔊 under a message (``n``: its kept text). Usable before consent, but
+for ``ra:say``. No states.
 """
 
 from __future__ import annotations
@@ -104,8 +108,8 @@ async def with_tap(
     (a file, a toast, a message asking for a location, which Telegram can only send with
     its own keyboard) as they are. ``outbox_id`` and ``about``: the outbox message it is
     (one kept text however often it is sent) and whose words it carries."""
-    if not isinstance(item, Message | Edit):
-        return item
+    if not isinstance(item, Message | Edit) or user.consent_at is None:
+        return item  # before consent a 🔊 would be refused (:func:`_say`)
     if isinstance(item, Message) and item.request_location:
         return item
     speech = spoken(item, t.lang, user.id)
@@ -219,8 +223,14 @@ async def _switch(ctx: Context, mode: ReadAloud) -> None:
         return
     ctx.reply(text)
     if mode != ReadAloud.OFF:
-        # Still in onboarding: the privacy notice again, now to be heard as well.
-        ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
+        # Still in onboarding: the privacy notice again, now to be heard as well - on a tap
+        # too, said at once, since a 🔊 works only once the notice is accepted.
+        notice = Message(privacy_notice(ctx), consent_buttons(ctx))
+        ctx.send(notice)
+        if mode == ReadAloud.ON_TAP and speaks(ctx):
+            speech = spoken(notice, ctx.t.lang, ctx.user.id)
+            assert speech is not None
+            ctx.send(speech)
 
 
 async def _every(ctx: Context) -> None:
@@ -261,4 +271,5 @@ def register(router: Router) -> None:
     router.action(PREFIX, "tap", before_consent=True)(_on_tap)
     router.action(PREFIX, "off", before_consent=True)(_off)
     router.action(PREFIX, "no", before_consent=True)(_declined)
-    router.action(PREFIX, "say", before_consent=True)(_say)
+    # Not before consent: the dispatcher answers with the notice to accept.
+    router.action(PREFIX, "say")(_say)
