@@ -43,8 +43,16 @@ def hours_status(t: Translator, status: hours.HoursStatus, now: datetime) -> Mar
         return t.t("🟢 open now")
     if change.astimezone(TIMEZONE).date() == today:
         return t.t("🔴 closed, opens at {time}", time=clock)
-    weekday = format_date(change.astimezone(TIMEZONE), "EEEE", locale=t.locale)
+    weekday = day_after_today(t, change.astimezone(TIMEZONE).date(), today)
     return t.t("🔴 closed, opens {weekday} at {time}", weekday=weekday, time=clock)
+
+
+def day_after_today(t: Translator, day: date, today: date) -> str:
+    """A day after today as its weekday ("Montag") within the coming six days, else with
+    its date ("Mo., 1. Dezember"): on a Monday evening "opens Monday" would read as today."""
+    if (day - today).days < 7:
+        return format_date(day, "EEEE", locale=t.locale)
+    return t.skeleton(datetime.combine(day, time(12), TIMEZONE), "MMMMEEEEd")
 
 
 def wheelchair_line(t: Translator, value: str | None) -> Markup:
@@ -160,7 +168,7 @@ def opening_lines(
     else:
         lines.append(t.t("🕓 Today: closed"))
     if days.next_day is not None:
-        weekday = format_date(days.next_day, "EEEE", locale=t.locale)
+        weekday = day_after_today(t, days.next_day, today)
         lines.append(
             t.t(
                 "➡️ Next: {weekday}, {hours}",

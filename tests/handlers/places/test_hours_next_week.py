@@ -1,0 +1,63 @@
+"""Issue 41, point 8: "closed, opens Monday" said on a Monday evening reads as today; a day
+a week or more away is named with its date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from db.places import Place
+from handlers.places import render
+from locales import SUPPORTED_LANGUAGES, TIMEZONE, translator
+from tests.support.memory_transport import readable
+
+# A fixed clock: Monday 23 November 2026, after the Monday opening has closed.
+MONDAY_EVENING = datetime(2026, 11, 23, 19, 0, tzinfo=TIMEZONE)
+
+
+def _place(hours: str) -> Place:
+    return Place(
+        source="t",
+        source_id="x",
+        name="Beratung am Montag",
+        category="counselling",
+        lat=51.51,
+        lon=7.46,
+        opening_hours=hours,
+    )
+
+
+def test_a_monday_evening_says_the_date_of_next_monday():
+    t = translator("en")
+    place = _place("Mo 10:00-17:00")
+    status = render.hours_status(
+        t, render.hours.status(place.opening_hours, MONDAY_EVENING), MONDAY_EVENING
+    )
+    assert readable(str(status)) == "🔴 closed, opens Mon, Nov 30 at 10:00"
+    text = readable(str(render.details(t, place, MONDAY_EVENING)))
+    assert "➡️ Next: Mon, Nov 30, 10:00–17:00" in text
+
+
+def test_a_day_within_the_week_keeps_its_weekday():
+    t = translator("en")
+    place = _place("Mo,Th 10:00-17:00")
+    status = render.hours_status(
+        t, render.hours.status(place.opening_hours, MONDAY_EVENING), MONDAY_EVENING
+    )
+    assert readable(str(status)) == "🔴 closed, opens Thursday at 10:00"
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_next_week_has_the_date_in_every_language(lang):
+    t = translator(lang)
+    place = _place("Mo 10:00-17:00")
+    status = readable(
+        str(
+            render.hours_status(
+                t, render.hours.status(place.opening_hours, MONDAY_EVENING), MONDAY_EVENING
+            )
+        )
+    )
+    # The day of the month, 30, in the locale's digits (Latin everywhere, see locales).
+    assert "30" in status
