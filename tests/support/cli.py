@@ -34,6 +34,19 @@ def run_bot(
     )
 
 
+def matrix_config(folder: Path, database: Path, homeserver: str, user_id: str) -> Path:
+    """A configuration file for one Matrix account on ``database``, as an operator writes
+    it: the secrets come from the environment, the key file is the default (beside the
+    database)."""
+    config = folder / "operator.toml"
+    config.write_text(
+        f'[bot]\ndatabase = "{database}"\n'
+        f'[matrix]\nhomeserver = "{homeserver}"\nuser_id = "{user_id}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
 def launch_bot(
     config: Path, env: dict[str, str], log: Path, command: str = "run"
 ) -> subprocess.Popen[bytes]:

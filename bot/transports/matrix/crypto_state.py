@@ -145,7 +145,7 @@ class CryptoState:
         if not sealed:
             # Saved before sealing existed: pickled with matrix-nio's public default. The
             # changed file is saved, sealed, at the next checkpoint (the digest differs).
-            await asyncio.to_thread(_repickle, path, user_id, device_id, pickle_key(key))
+            await asyncio.to_thread(repickle, path, user_id, device_id, pickle_key(key))
             log.info("matrix: the device's stored keys are sealed from now on")
         self._key = key
         return True
@@ -185,13 +185,14 @@ class CryptoState:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _repickle(path: Path, user_id: str, device_id: str, new_key: str) -> None:
-    """The store at ``path``, pickled with matrix-nio's default passphrase, pickled with
-    ``new_key``: the account, its Olm sessions and its inbound Megolm sessions, loaded and
-    saved again through matrix-nio's own store (nothing else in it is pickled)."""
-    store = SqliteStore(
-        user_id, device_id, str(path.parent), NIO_DEFAULT_PICKLE_KEY, database_name=path.name
-    )
+def repickle(
+    path: Path, user_id: str, device_id: str, new_key: str, old_key: str = NIO_DEFAULT_PICKLE_KEY
+) -> None:
+    """The store at ``path``, pickled with ``old_key`` (matrix-nio's default passphrase),
+    pickled with ``new_key``: the account, its Olm sessions and its inbound Megolm
+    sessions, loaded and saved again through matrix-nio's own store (nothing else in it is
+    pickled)."""
+    store = SqliteStore(user_id, device_id, str(path.parent), old_key, database_name=path.name)
     try:
         account = store.load_account()
         if account is None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nio
@@ -21,7 +18,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from locales import translator
-from tests.support.cli import ROOT
+from tests.support.cli import matrix_config, run_bot
 from tests.support.matrix_bot import BOT_NUMBERS, is_notice
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
@@ -66,21 +63,11 @@ async def _devices(server: Synapse, registration: dict[str, str]) -> list[str]:
 
 
 def _doctor(server: Synapse, user_id: str, database: Path, tmp: Path) -> str:
-    config = tmp / "doctor.toml"
-    config.write_text(
-        f'[bot]\ndatabase = "{database}"\n'
-        f'[matrix]\nhomeserver = "{server.url}"\nuser_id = "{user_id}"\n',
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-    env["NACHBARBOT_MATRIX__PASSWORD"] = "bot-password"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), "doctor"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
+    result = run_bot(
+        "--config",
+        str(matrix_config(tmp, database, server.url, user_id)),
+        "doctor",
+        env={"NACHBARBOT_MATRIX__PASSWORD": "bot-password"},
     )
     assert "bot-password" not in result.stdout + result.stderr
     return result.stdout

@@ -10,8 +10,6 @@ import base64
 import json
 import logging
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +26,7 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support.cli import matrix_config, run_bot
 from tests.support.cross_signing import (
     canonical_json,
     cross_signed_devices,
@@ -41,8 +40,6 @@ from tests.support.matrix_bot import BOT_NUMBERS, Bot
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -301,21 +298,11 @@ async def test_cross_signing_that_failed_is_tried_again(
 
 def _cli(server_url: str, user_id: str, database: Path, tmp: Path, *args: str) -> str:
     """``python -m bot`` as the operator runs it, on the bot's database."""
-    config = tmp / "operator.toml"
-    config.write_text(
-        f'[bot]\ndatabase = "{database}"\n'
-        f'[matrix]\nhomeserver = "{server_url}"\nuser_id = "{user_id}"\n',
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-    env["NACHBARBOT_MATRIX__PASSWORD"] = "identity-password"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
+    result = run_bot(
+        "--config",
+        str(matrix_config(tmp, database, server_url, user_id)),
+        *args,
+        env={"NACHBARBOT_MATRIX__PASSWORD": "identity-password"},
     )
     assert "identity-password" not in result.stdout + result.stderr
     return f"exit {result.returncode}\n{result.stdout}"

@@ -11,7 +11,6 @@ import logging
 import os
 import stat
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from nio.store import SqliteStore
 
 from bot.config import ConfigError, MatrixSection, load_config
+from bot.transports.matrix.crypto_state import repickle
 from bot.transports.matrix.key_vault import (
     NIO_DEFAULT_PICKLE_KEY,
     KeyMissing,
@@ -34,12 +34,12 @@ from bot.transports.matrix.key_vault import (
 from db import Database
 from db.statements import execute, fetch_one
 from handlers.settings import HandlerSettings
+from tests.support.cli import matrix_config, run_bot
 from tests.support.matrix_bot import Bot
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
 
-ROOT = Path(__file__).resolve().parents[3]
 SQLITE_HEADER = b"SQLite format 3"
 
 
@@ -108,20 +108,11 @@ def _account_opens(path: Path, user_id: str, device_id: str, passphrase: str) ->
 def _doctor(synapse: Synapse, bot: Bot, database: Path, tmp: Path) -> subprocess.CompletedProcess:
     """``python -m bot doctor`` for the bot's database, its key file not named: the
     default, beside the database."""
-    config = tmp / "doctor.toml"
-    config.write_text(
-        f'[bot]\ndatabase = "{database}"\n'
-        f'[matrix]\nhomeserver = "{synapse.url}"\nuser_id = "{bot.user_id}"\n',
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-    env["NACHBARBOT_MATRIX__ACCESS_TOKEN"] = bot.config.access_token or ""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), "doctor"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
+    return run_bot(
+        "--config",
+        str(matrix_config(tmp, database, synapse.url, bot.user_id)),
+        "doctor",
+        env={"NACHBARBOT_MATRIX__ACCESS_TOKEN": bot.config.access_token or ""},
         timeout=300,  # a hang detector
     )
 
@@ -249,7 +240,8 @@ async def test_a_store_saved_before_sealing_is_sealed_and_keeps_its_device(
         device_id, stored = await _stored(db, bot)
         data = open_sealed(key, stored, store_context(bot.user_id, device_id))
         path = _as_file(data, tmp_path / "old", bot.user_id, device_id)
-        _repickle_as_before(path, bot.user_id, device_id, pickle_key(key))
+        # As the bot saved it before: under matrix-nio's default passphrase.
+        repickle(path, bot.user_id, device_id, NIO_DEFAULT_PICKLE_KEY, pickle_key(key))
         assert _account_opens(path, bot.user_id, device_id, NIO_DEFAULT_PICKLE_KEY)
         old = base64.b64encode(path.read_bytes()).decode("ascii")
         async with db.transaction():
@@ -276,27 +268,6 @@ async def test_a_store_saved_before_sealing_is_sealed_and_keeps_its_device(
         assert _account_opens(path, bot.user_id, device_id, pickle_key(new_key))
     finally:
         await bot.stop()
-
-
-def _repickle_as_before(path: Path, user_id: str, device_id: str, passphrase: str) -> None:
-    """The store's pickles (account, Olm and inbound Megolm sessions) under matrix-nio's
-    default passphrase, as the bot saved them before."""
-    store = SqliteStore(user_id, device_id, str(path.parent), passphrase, database_name=path.name)
-    try:
-        account = store.load_account()
-        assert account is not None
-        sessions = store.load_sessions()
-        group_sessions = list(store.load_inbound_group_sessions())
-        assert group_sessions  # Eva's room key
-        store.pickle_key = NIO_DEFAULT_PICKLE_KEY
-        store.save_account(account)
-        for sender_key, olm_sessions in sessions.items():
-            for session in olm_sessions:
-                store.save_session(sender_key, session)
-        for group_session in group_sessions:
-            store.save_inbound_group_session(group_session)
-    finally:
-        store.database.close()
 
 
 # -- the key and the sealing API (used for the cross-signing seeds too) ----------------------
