@@ -185,8 +185,13 @@ async def log_out_everywhere(request: web.Request) -> web.StreamResponse:
     return _logged_out(desk)
 
 
+# Where a logout lands: the entrance, saying so (the entrance alone would greet the person
+# who has just logged out with "only for coordinators").
+LOGGED_OUT = "/desk?out=1"
+
+
 def _logged_out(desk: Desk) -> web.Response:
-    response = web.Response(status=303, headers={"Location": "/desk"})
+    response = web.Response(status=303, headers={"Location": LOGGED_OUT})
     response.del_cookie(cookie_name(desk.site), path="/desk")
     return response
 
@@ -196,4 +201,6 @@ async def entrance(request: web.Request) -> web.StreamResponse:
     found = await current(request)
     if found is not None and may_use_desk(found[0]):
         raise web.HTTPSeeOther("/desk/queue")
+    if found is None and "out" in request.query:
+        return render(request, "desk/logged_out.html", status=200)
     return _forbidden(request, logged_in=found is not None)
