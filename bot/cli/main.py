@@ -226,8 +226,16 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         console.worker = OutboxWorker(db, [console], translations=translations, speaker=speaker)
         await console.worker.run_once()  # anything left undelivered by an earlier session
         try:
+            # The desk's actions are printed as they are delivered, and the console's own
+            # voice messages play on the desk.
             web = await start_web(
-                db, config, dispatcher.settings, console.worker.wake, city=city, speaker=speaker
+                db,
+                config,
+                dispatcher.settings,
+                console.wake,
+                city=city,
+                speaker=speaker,
+                media=[console],
             )
         except OSError:
             # A bot process on the same database serves it already; links still lead there.

@@ -8,6 +8,17 @@ newest the bot printed for this chat: after a relayed message "1" is text, as it
 never text. Messages the bot sends to someone other than the current person are printed with
 that person's name in front.
 
+Messages for people at this terminal are printed as they are delivered, while the console
+waits for the next line: a coordinator's action on the desk (served beside the console in
+``make demo``) shows at once, not after the next typed line. The outbox worker is woken by
+the web and polls every two seconds; one lock keeps its rounds and those a typed line
+causes from overlapping, so each chat's messages stay in order. A delivery printed under
+the prompt starts on a fresh line and the prompt is printed again after it.
+
+A voice message sent with ``:media voice`` (a terminal records nothing) is a short chime,
+made from its file id whenever it is asked for (``fetch_media``): the desk plays it as it
+plays one from Telegram or Matrix, and the outbox worker carries it like theirs.
+
 ``:edit TEXT`` changes your last message (as an edit on Telegram or Matrix would) and
 ``:delete`` deletes it (as a Matrix redaction would); the bot's quiet acknowledgement of a
 relayed message is printed as a short tick, and a message the bot removes from someone's
@@ -19,11 +30,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.delivery import OutboxWorker
+from bot.delivery import DeliveryError, OutboxWorker
 from bot.transports.contract import Transport, take_update
 from bot.transports.markup import html_to_plain, with_links
 from handlers.dispatcher import Dispatcher
@@ -53,14 +65,38 @@ from handlers.messages import (
     Voice,
     choices,
 )
-from handlers.parsing import choice_number
+from handlers.parsing import choice_number, is_typed_number
 from locales import negotiate, translator
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 _MEDIA_IDS = itertools.count(1)
 # The console's stand-in for the coordinators' group chat (``:group`` / ``:private``).
 BACKCHANNEL = "coordinators"
 MEDIA_KINDS = ("voice", "audio", "photo", "video", "document", "sticker")
+# The file ids of the console's sounds (``:media voice``, ``:media audio``); the number
+# after the prefix has at most 9 digits, as an id may come back from outside.
+SOUND_PREFIXES = ("console-voice-", "console-audio-")
+
+
+def chime(number: int) -> bytes:
+    """The sound of the console's voice message ``number``: three soft notes (OGG/Opus),
+    the last one a little different for each message, so that two can be told apart."""
+    import numpy as np
+
+    from bot.speech.engine import Audio
+    from bot.speech.opus import ogg_opus
+
+    rate = 24_000
+    notes = (523.25, 659.25, (392.0, 440.0, 493.88, 587.33)[number % 4])
+    parts = []
+    for frequency in notes:
+        moment = np.arange(int(rate * 0.4)) / rate
+        # A bell-like note: struck, then fading.
+        envelope = np.minimum(moment / 0.01, 1.0) * np.exp(-moment * 6.0)
+        parts.append(0.3 * envelope * np.sin(2 * np.pi * frequency * moment))
+    return ogg_opus(Audio(np.concatenate(parts).astype(np.float32), rate))
 
 
 def parse_line(line: str) -> Event | None:
@@ -117,10 +153,20 @@ class ConsoleTransport(Transport):
         self._last_own: dict[str, str] = {}
         self.worker: OutboxWorker | None = None
         self.group: str | None = None
+        # One delivery round at a time: a typed line's and the background's (run()).
+        self._delivering = asyncio.Lock()
+        self._woken = asyncio.Event()
+        # The console waits for a line; the prompt is shown and nothing printed after it.
+        self._reading = False
+        self._at_prompt = False
 
     def _print(self, text: str, recipient: str | None = None) -> None:
         if recipient and recipient != self.user:
             text = "\n".join(f"[{recipient}] {line}" for line in text.splitlines())
+        if self._at_prompt:
+            # Delivered while the person is typing: below the prompt, not after it.
+            self._at_prompt = False
+            text = "\n" + text
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
@@ -227,10 +273,63 @@ class ConsoleTransport(Transport):
         self._delivered[message_id] = (text.splitlines() or [type(item).__name__])[0]
         return message_id
 
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        """The sound of a voice message sent here (``:media voice``), for the desk's
+        player and the outbox worker; other files have no content in a terminal."""
+        for prefix in SOUND_PREFIXES:
+            number = file_id.removeprefix(prefix)
+            if number != file_id and number.isascii() and number.isdecimal() and len(number) <= 9:
+                return await asyncio.to_thread(chime, int(number)), "audio/ogg"
+        raise DeliveryError("no such file in the console", permanent=True)
+
+    def wake(self) -> None:
+        """Something was queued (by the web): deliver it now, not at the next poll."""
+        self._woken.set()
+        if self.worker is not None:
+            self.worker.wake()
+
+    async def deliver_due(self) -> None:
+        """Deliver what is due now, one round at a time."""
+        if self.worker is not None:
+            async with self._delivering:
+                await self.worker.run_once()
+
+    async def _deliver_meanwhile(self, stop: asyncio.Event) -> None:
+        """While the console waits for a line: deliver what is queued as it comes (woken by
+        the web, or at the worker's poll), then show the prompt again."""
+        assert self.worker is not None
+        while not stop.is_set():
+            woken = asyncio.ensure_future(self._woken.wait())
+            stopping = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait(
+                    (woken, stopping),
+                    timeout=self.worker.poll_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                woken.cancel()
+                stopping.cancel()
+            if stop.is_set():
+                return
+            self._woken.clear()
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("console: delivery round failed")
+            if self.interactive and self._reading and not self._at_prompt:
+                self._prompt()
+
+    def _prompt(self) -> None:
+        where = f"@{self.group}" if self.group else ""
+        self.stdout.write(f"{self.user}{where}> ")
+        self.stdout.flush()
+        self._at_prompt = True
+
     def _event_for(self, line: str) -> Event | None:
         here = self.group or self.user
         buttons = self._buttons.get(here, [])
-        if line.startswith(":") and line[1:].isdecimal():
+        if line.startswith(":") and is_typed_number(line[1:]):
             # ":N": a press whatever came after the buttons (like a reaction on Matrix).
             chosen = choice_number(line[1:], len(buttons))
             return ButtonPress(data=buttons[chosen - 1].data) if chosen else None
@@ -280,21 +379,30 @@ class ConsoleTransport(Transport):
             message_id=message_id,
         )
         await take_update(self, incoming)
-        if self.worker is not None:
-            # One terminal, one process: deliver what this line caused right away.
-            await self.worker.run_once()
+        # One terminal, one process: deliver what this line caused right away.
+        await self.deliver_due()
         return True
 
     async def run(self) -> int:
         if self.interactive:
             self._print_usage()
-        while True:
-            if self.interactive:
-                where = f"@{self.group}" if self.group else ""
-                self.stdout.write(f"{self.user}{where}> ")
-                self.stdout.flush()
-            line = await asyncio.to_thread(self.stdin.readline)
-            if not line:  # end of input
-                return 0
-            if not await self.handle_line(line):
-                return 0
+        stop = asyncio.Event()
+        meanwhile = (
+            asyncio.create_task(self._deliver_meanwhile(stop)) if self.worker is not None else None
+        )
+        try:
+            while True:
+                if self.interactive:
+                    self._prompt()
+                self._reading = True
+                line = await asyncio.to_thread(self.stdin.readline)
+                self._reading = self._at_prompt = False
+                if not line:  # end of input
+                    return 0
+                if not await self.handle_line(line):
+                    return 0
+        finally:
+            stop.set()
+            if meanwhile is not None:
+                # A round under way ends with its send, not cut off in the middle.
+                await meanwhile
