@@ -32,11 +32,18 @@ def id_number(text: str | None) -> int | None:
     return number(text, low=1)
 
 
+def is_typed_number(text: str) -> bool:
+    """Whether ``text`` is only a number as a person types one (see :func:`typed`)."""
+    text = typed(text).strip()
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def choice_number(text: str, count: int) -> int | None:
     """A button's place (1..``count``) typed by a person: their own script's digits count
-    too ("٣" and "۳" are 3 on Arabic and Persian keyboards), "²" or "①" do not."""
-    text = text.strip()
-    if not text or len(text) > 3 or not text.isdecimal():
+    too ("٣" and "۳" are 3 on Arabic and Persian keyboards, also between direction marks),
+    "²" or "①" do not."""
+    text = typed(text).strip()
+    if not text or len(text) > 3 or not (text.isascii() and text.isdigit()):
         return None
     chosen = int(text)
     return chosen if 1 <= chosen <= count else None
@@ -61,3 +68,32 @@ def ascii_digits(text: str) -> str:
     return _OTHER_DIGIT.sub(
         lambda m: str(unicodedata.decimal(m.group(0))), unicodedata.normalize("NFKC", text)
     )
+
+
+# What a reader of typed numbers must see besides the digits: the Arabic decimal separator
+# is a point, the Arabic thousands separator nothing, the Arabic comma and semicolon the
+# Latin ones; and the direction marks phones put around numbers in right-to-left text
+# (LRM, RLM, ALM, embeddings, overrides, isolates) are nothing at all.
+_TYPED_SIGNS = {"\u066b": ".", "\u066c": "", "\u060c": ",", "\u061b": ";"}
+_TYPED = re.compile(
+    r"(?![0-9])\d|[\u066b\u066c\u060c\u061b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _typed_sign(match: re.Match[str]) -> str:
+    sign = match.group(0)
+    if sign.isdecimal():
+        return str(unicodedata.decimal(sign))
+    return _TYPED_SIGNS.get(sign, "")
+
+
+def typed(text: str) -> str:
+    """A text a person typed, as every reader of a number in it (a postcode, a time, a date,
+    an amount, coordinates, opening hours, a typed choice) must see it: each script's decimal
+    digits as ASCII ones ("۴۴۱۳۷", "٤٤١٣٧" and the mixed "44۱۳7" are "44137"), "۱۲٫۵" as
+    "12.5", and without the direction marks phones add. The one place for this, so that no
+    step reads "٣" where another refuses it; ``\\d`` and ``int()`` alone accept them in some
+    patterns and not in others ([0-9], a library's parser). Not for ids from outside
+    (:func:`number`), which stay ASCII only, nor for what is kept or passed on as the
+    person wrote it."""
+    return text if text.isascii() else _TYPED.sub(_typed_sign, text)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from handlers.parsing import typed
 from handlers.refusals import Refusal
 from locales import N_, TIMEZONE
 
@@ -24,6 +25,7 @@ _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$")
 
 def parse_start(text: str, now: datetime) -> datetime | None:
     """A local start from "24.12.2026 17:00", "24.12. 17:00" or "2026-12-24 17:00"."""
+    text = typed(text)
     match = _DATE.match(text)
     try:
         if match:

@@ -43,7 +43,7 @@ from handlers.helping.render import (
 )
 from handlers.helping.reports import ask_for_report
 from handlers.messages import Button, Event, Location, Media, Message, Text, Venue, Voice
-from handlers.parsing import number
+from handlers.parsing import number, typed
 from handlers.router import Router
 from handlers.text_safety import clean_text
 
@@ -388,7 +388,7 @@ async def _skip_feedback(ctx: Context) -> None:
 async def _money_text(ctx: Context) -> None:
     state = ctx.get_state()
     event = ctx.incoming.event
-    match = _MONEY.match(event.text) if isinstance(event, Text) else None
+    match = _MONEY.match(typed(event.text)) if isinstance(event, Text) else None
     if state is None or match is None:
         ctx.reply(ctx.t.t("🛒 Please send the amount as a number, for example 12,50."))
         return

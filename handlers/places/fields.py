@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from handlers.parsing import typed
 from handlers.places import hours
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
@@ -81,7 +82,7 @@ def languages(codes: Iterable[str]) -> dict[str, Any]:
 
 def coordinates(text: str) -> tuple[float, float]:
     """(lat, lon) from typed coordinates such as "51.5136, 7.4653" (or with commas)."""
-    match = _COORDS.match(text)
+    match = _COORDS.match(typed(text))
     if not match:
         raise FieldProblem(LOCATION_HINT, "location")
     lat, lon = (float(match.group(i).replace(",", ".")) for i in (1, 2))
@@ -106,7 +107,7 @@ def location(settings: HandlerSettings, lat: float, lon: float) -> dict[str, Any
 
 
 def address(text: str) -> dict[str, Any]:
-    text = text.strip()
+    text = typed(text).strip()
     if text == EMPTY:
         return {"street": "", "housenumber": "", "postcode": ""}
     match = _ADDRESS.match(text)
@@ -126,7 +127,7 @@ def address_text(street: str, housenumber: str, postcode: str) -> str:
 
 
 def opening_hours(text: str) -> dict[str, Any]:
-    text = text.strip()
+    text = typed(text).strip()
     value = "" if text == EMPTY else text
     problem = hours.validate(value) if value else None
     if problem or (not value and text != EMPTY):

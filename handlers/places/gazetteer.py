@@ -24,6 +24,8 @@ from pathlib import Path
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
+from handlers.parsing import typed
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The gazetteer's files and their columns, as in data/dortmund/ (``number`` and ``stadtteile``
 # are for the people keeping the files; the loader reads the others).
@@ -177,6 +179,7 @@ class Gazetteer:
     def resolve(self, query: str, city: str = "") -> Resolution:
         """A postcode, ``LAT,LON`` or a district name (fuzzy) → an area, or suggestions.
         ``city`` is the city's own name, which names no part of it."""
+        query = typed(query)
         coords = _COORDS.match(query)
         if coords:
             lat, lon = float(coords.group(1)), float(coords.group(2))

@@ -36,6 +36,7 @@ from handlers.messages import (
     Sender,
     Text,
 )
+from handlers.parsing import is_typed_number
 from locales import DEFAULT_LANGUAGE, N_, translator
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ class Inbound(MatrixParts):
             if body[:1] in ("!", "/") and len(body) > 1 and body[1].isalpha():
                 name, _, args = body[1:].partition(" ")
                 return Command(name=name.lower(), args=args.strip())
-            if body.isdecimal() and not self._is_backchannel(room.room_id):
+            if is_typed_number(body) and not self._is_backchannel(room.room_id):
                 latest = await self.db.transport_state.typed_choices(room.room_id)
                 if latest is not None:
                     data = press_for(body, latest[1])
