@@ -366,7 +366,17 @@ async def _mark_posts(
         text = Markup("\n").join([*filter(None, [verdict]), bt.t(ERASED, id=request.id)])
         about: list[int | None] = []
     else:
-        text = await group_review_post(scene.db, scene.settings, request) + "\n\n" + verdict
+        # The decision first, where "please check" stood: a post read from its top must not
+        # ask for a check that is done.
+        bt = backchannel_language()
+        text = Markup("\n").join(
+            [
+                *([verdict, Markup("")] if verdict else []),
+                Markup("<b>{}</b>").format(bt.t("Request #{id}", id=request.id)),
+                Markup(""),
+                await group_review_post(scene.db, scene.settings, request, heading=False),
+            ]
+        )
         about = [request.requester_id]
     for outbox_id in await scene.db.requests.posts(request.id):
         if outbox_id != except_outbox:

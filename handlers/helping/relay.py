@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from db.request_states import DONE
 from db.requests import HelpRequest
 from db.users import User
@@ -350,14 +352,16 @@ async def _minutes(ctx: Context) -> None:
         ctx.stale()
     t = ctx.t
     await ctx.db.requests.update_fields(request.id, ctx.user.id, minutes_spent=minutes)
+    # The time picked stays in sight above the next question: pressed, it was taken.
+    noted = t.t("⏱ Time reported: {duration}", duration=t.duration(minutes)) + "\n\n"
     if request.category == "shopping":
         ctx.set_state("relay.money", {"request_id": request.id})
         ctx.reply(
-            t.t("🛒 How much money did you lay out? For example 12,50. Send 0 if none."),
+            noted + t.t("🛒 How much money did you lay out? For example 12,50. Send 0 if none."),
             edit=True,
         )
     else:
-        await _ask_feedback(ctx, request, "volunteer", edit=True)
+        await _ask_feedback(ctx, request, "volunteer", edit=True, before=noted)
 
 
 async def _money_answer(ctx: Context) -> None:
@@ -429,12 +433,18 @@ async def _feedback_text(ctx: Context) -> None:
 
 
 async def _ask_feedback(
-    ctx: Context, request: HelpRequest, role: str, *, edit: bool = False
+    ctx: Context,
+    request: HelpRequest,
+    role: str,
+    *,
+    edit: bool = False,
+    before: Markup | None = None,
 ) -> None:
     t = ctx.t
     ctx.set_state("relay.feedback", {"request_id": request.id, "role": role})
     ctx.reply(
-        t.t("💬 How was it? Write a few words if you like - only the coordinators read them."),
+        (before or Markup(""))
+        + t.t("💬 How was it? Write a few words if you like - only the coordinators read them."),
         [[Button("⏭ " + t._("Skip"), f"rl:fb:{request.id}")]],
         edit=edit,
     )

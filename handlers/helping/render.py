@@ -199,12 +199,13 @@ async def review_post(
 
 
 async def group_review_post(
-    db: Database, settings: HandlerSettings, request: HelpRequest
+    db: Database, settings: HandlerSettings, request: HelpRequest, *, heading: bool = True
 ) -> Markup:
     """The review post as the coordinators' group reads it: in the group's language, with a
-    translation beside an original in another language."""
+    translation beside an original in another language (``heading``: see
+    :func:`review_post`)."""
     bt = backchannel_language()
-    return await review_post(db, request, bt, backchannel_reader(settings, bt))
+    return await review_post(db, request, bt, backchannel_reader(settings, bt), heading=heading)
 
 
 def decision_buttons(t: Translator, request_id: int) -> list[list[Button]]:
