@@ -75,6 +75,10 @@ RLM = "\u200f"
 _NOT_SHOWN = re.compile(r"<[^>]*>|&#?\w+;")
 _COMMAND_IN_TEXT = re.compile(r"(?<![\w/<])(/[a-z][a-z0-9_]*)")
 
+# Lists joined as a native reader writes them where CLDR's pattern reads wrong to them:
+# Persian "آلمانی، روسی و ترکی" (CLDR puts a comma before "و" and a mark after the first).
+_LIST_JOINS = {"fa": {"standard": ("، ", " و "), "or": ("، ", " یا ")}}
+
 # Language tags that mean one of our languages under another code.
 _ALIASES = {"prs": "fa", "pes": "fa", "mo": "ro", "ua": "uk"}
 
@@ -324,11 +328,14 @@ class Translator:
         self, items: Iterable[str], style: Literal["standard", "or"] = "standard"
     ) -> Formatted:
         """Plain strings joined the locale's way: "Türkisch, Arabisch und Polnisch",
-        "ترکی، عربی، و لهستانی" (``style="or"``: "Türkisch oder Arabisch"). In ar/fa every
+        "ترکی، عربی و لهستانی" (``style="or"``: "Türkisch oder Arabisch"). In ar/fa every
         item is isolated, so a Latin name in the list cannot turn the list's order around."""
         parts = [balance_bidi(str(item)) for item in items]
         if self.rtl:
             parts = [isolate(part) for part in parts]
+        if self.lang in _LIST_JOINS and len(parts) > 1:
+            comma, last = _LIST_JOINS[self.lang][style]
+            return Formatted(comma.join(parts[:-1]) + last + parts[-1])
         return Formatted(format_list(parts, style=style, locale=self.locale) if parts else "")
 
     def arrow(self, towards: Literal["back", "on"], *, emoji: bool = True) -> str:
