@@ -68,6 +68,8 @@ class Context:
     _state: tuple[str, str] | None = None
     state_changed: bool = False
     user_erased: bool = False
+    # The answer of a conversation step to input it cannot use (:meth:`refuse`).
+    refused: Outgoing | None = None
 
     def __post_init__(self) -> None:
         self.mail = Messenger(self.db, self.settings.backchannels)
@@ -76,6 +78,19 @@ class Context:
         self, text: Markup, buttons: list[list[Button]] | None = None, *, edit: bool = False
     ) -> None:
         self.out.append(Message(text=text, buttons=buttons or [], edit=edit))
+
+    def refuse(self, text: Markup, buttons: list[list[Button]] | None = None) -> None:
+        """The conversation step cannot use this input; ``text`` says what it wants instead.
+        The dispatcher may still let another feature take the input (``Router.refused_input``:
+        a running contact passes it on), and then this answer is not sent: a reply meant for
+        a helper is never taken for a place or dropped, whichever step the person is in."""
+        self.reply(text, buttons)
+        self.refused = self.out[-1]
+
+    def withdraw_refusal(self) -> None:
+        """Another feature took the input :meth:`refuse` refused: its answer goes."""
+        self.out = [item for item in self.out if item is not self.refused]
+        self.refused = None
 
     def toast(self, text: str, *, alert: bool = False) -> None:
         self.out.append(Toast(text=text, alert=alert))

@@ -7,6 +7,8 @@ Order of decisions, the same on every transport:
 4. commands, buttons, edits and deletions of earlier messages (``router.amendments``: a
    relayed one), then free input in the user's conversation state, or outside any step to
    the features that take it (``router.free_input``: a running contact, a place name);
+   input a step cannot use (``ctx.refuse``) is offered to ``router.refused_input`` (a
+   running contact) before the step's answer is sent;
 5. anything else gets a translated hint - never silence, never a traceback.
 """
 
@@ -398,6 +400,11 @@ class Dispatcher:
         state = ctx.get_state()
         if state is not None and state.state in self.router.states:
             await self.router.states[state.state](ctx)
+            if ctx.refused is not None:
+                for taker in self.router.refused_input:
+                    if await taker(ctx):
+                        ctx.withdraw_refusal()
+                        break
             return
 
         for _, taker in self.router.free_input:

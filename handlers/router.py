@@ -81,6 +81,10 @@ class Router:
     # asked in the order of its rank (lowest first) and returns True when it took the input.
     # Input nobody takes gets the dispatcher's "not understood" answer.
     free_input: list[tuple[int, Callable[[Context], Awaitable[bool]]]] = field(default_factory=list)
+    # Free input a conversation step could not use (``ctx.refuse``): each taker is asked in
+    # turn and returns True when it took the input (a running contact passes it on to the
+    # helper); the step's answer is then withdrawn and the step stays where it was.
+    refused_input: list[Callable[[Context], Awaitable[bool]]] = field(default_factory=list)
     # A person edited or deleted a message they sent earlier (``Edited``, ``Removed``): each
     # taker is asked in turn and returns True when the message was its (a relayed one).
     amendments: list[Callable[[Context], Awaitable[bool]]] = field(default_factory=list)

@@ -39,7 +39,7 @@ Take = Callable[[Context, Answer], Awaitable[None]]
 
 async def ask_again(ctx: Context, answer: Answer) -> None:
     """Input the step cannot use: its question again (without the buttons)."""
-    ctx.reply(ctx.t.t(answer.question))
+    ctx.refuse(ctx.t.t(answer.question))
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class StepForm:
         step = state.state.removeprefix(self.state)
         take = self.steps[step].takes
         if take is None:
-            ctx.reply(ctx.t.t("👆 Please use the buttons above."))
+            ctx.refuse(ctx.t.t("👆 Please use the buttons above."))
             return
         await take(ctx, self._answer(step, dict(state.data)))
 

@@ -634,7 +634,7 @@ def register(router: Router) -> None:
                     },
                 )
                 return
-        ctx.reply(
+        ctx.refuse(
             ctx.t.t("📍 Please share your location or type a postcode or district."),
             ui.back_to_menu(ctx),
         )

@@ -2,7 +2,8 @@
 
 The relay stands while the request is matched, whatever else either person does in
 between (a place search, /myrequests, the menu): free input sent outside any other step
-goes to the partner (``router.free_input``, rank 10). With several relays the bot asks
+goes to the partner (``router.free_input``, rank 10), and so does a text or voice message
+that the person's step cannot use (``router.refused_input``). With several relays the bot asks
 which one it is for, unless the person chose one with "💬 Write to NAME" (state
 ``relay``). Texts, voice messages and locations go to the other side with only the
 sender's first name - no usernames, no phone numbers. Every relayed message, the main
@@ -154,6 +155,26 @@ async def _to_running_relay(ctx: Context) -> bool:
             for c in found
         ],
     )
+    return True
+
+
+async def _refused_in_a_step(ctx: Context) -> bool:
+    """Input the person's conversation step could not use (``ctx.refuse``), while a contact
+    runs: the bot told them to write their messages here, so a text or voice message that
+    is no place, date or choice was meant for the other side - it goes there and the step
+    stays where it was (a reply typed at "📅 this week" was taken for a place and lost).
+    With several contacts the bot asks which one, as outside any step."""
+    event = ctx.incoming.event
+    if not (isinstance(event, Text) or (isinstance(event, Media) and event.kind in _SOUND)):
+        return False
+    found = [relay for relay in await running_relays(ctx) if relay.partner is not None]
+    if not found:
+        return False
+    if len(found) > 1:
+        return await _to_running_relay(ctx)
+    relay = found[0]
+    await _pass_on(ctx, relay, event, ctx.incoming.message_id)
+    ctx.reply(ctx.t.t("✅ Passed on to {name}.", name=relay.partner_name), ui.back_to_menu(ctx))
     return True
 
 
@@ -454,6 +475,7 @@ def register(router: Router) -> None:
     router.state(STATE)(_chosen)
     router.state(WHICH)(_kept_input)
     router.free_input_taker(10)(_to_running_relay)
+    router.refused_input.append(_refused_in_a_step)
     router.menu_sections.append(menu_rows)
     router.action("rl", "for", states=(WHICH,))(_for)
     router.state("relay.money")(_money_text)

@@ -383,13 +383,15 @@ async def _where(ctx: Context, answer: Answer) -> None:
         resolution = gazetteer.resolve(event.text.strip(), ctx.settings.city)
         if resolution.area is None or resolution.area.kind == "point":
             buttons = [[Button(f"📍 {name}", f"hr:area:{name}")] for name in resolution.suggestions]
-            ctx.reply(
+            if not buttons:
+                await ask_again(ctx, answer)
+                return
+            # Guesses are no answer: the input may still be someone's (``ctx.refuse``).
+            ctx.refuse(
                 t.t(
                     '🤔 I don\'t know "{query}". Did you mean one of these?',
                     query=event.text.strip(),
-                )
-                if buttons
-                else t.t(answer.question),
+                ),
                 buttons,
             )
             return

@@ -263,13 +263,14 @@ async def _search_for_text(ctx: Context, text: str) -> None:
     if resolution.city_only:
         ask_which_part(ctx)
     elif resolution.suggestions:
-        ctx.reply(
+        # Guesses are no answer: the input may still be someone's (``ctx.refuse``).
+        ctx.refuse(
             t.t('🤔 I don\'t know "{query}". Did you mean one of these?', query=text),
             [[Button(f"📍 {name}", f"pl:area:{name}")] for name in resolution.suggestions]
             + ui.back_to_menu(ctx),
         )
     else:
-        ctx.reply(
+        ctx.refuse(
             t.t(
                 '🤔 I could not find "{query}" in {city}. Please type a postcode '
                 "(for example {postcode}) or a district (for example {district}).",
@@ -387,7 +388,7 @@ def register(router: Router) -> None:
         elif isinstance(event, Text):
             await _search_for_text(ctx, event.text.strip())
         else:
-            ctx.reply(
+            ctx.refuse(
                 ctx.t.t("📍 Please share your location or type a postcode or district."),
                 ui.back_to_menu(ctx),
             )

@@ -217,7 +217,12 @@ class Gazetteer:
                 return Resolution(self._names[candidate])
         if not _latin(query):
             for candidate in longest_first:
-                area = self._skeletons.get(skeleton(candidate))
+                bones = skeleton(candidate)
+                # Two consonants are many words' ("خانه", house, is Hacheney's "hn"): a
+                # word of a sentence names a place only by three or more.
+                if len(bones.replace(" ", "")) < 3 and candidate != " ".join(words):
+                    continue
+                area = self._skeletons.get(bones)
                 if area is not None:
                     return Resolution(area)
         best = None
