@@ -47,7 +47,7 @@ CLOCK = "HH:mm"
 # Chosen on purpose: request numbers, door codes, house numbers, bus lines and phone numbers
 # are written in Latin digits on the city's streets and typed back to the bot that way;
 # Arabic-Indic or Persian digits people type are understood all the same
-# (handlers.parsing.ascii_digits). A test keeps the catalogs to it.
+# (handlers.parsing.typed). A test keeps the catalogs to it.
 NUMBERS = "latn"
 
 # Unicode directional isolates (FSI … PDI): keep an embedded name or number from
