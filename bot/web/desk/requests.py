@@ -144,6 +144,9 @@ async def listing(request: web.Request) -> web.Response:
         points=map_points(found),
         mapped=any(rounded(item) for item in found),
         tiles=desk.site.config.web.tile_url,
+        # The filters are folded on a phone's first screen unless one is set (or wrong).
+        filtering=not valid
+        or any(request.query.get(key) for key in ("state", "bezirk", "category", "older")),
         chosen={
             "states": where.states if valid else ACTIVE,
             "bezirk": request.query.get("bezirk", "") if valid else "",

@@ -11,7 +11,14 @@ review, open and matched, and a volunteer.
 
 Wide content may scroll inside its own region (a table, a chart), never the page: an
 element sticking out of the screen counts unless a scrolling or clipping box around it
-holds it.
+holds it. Every place's own page is opened too (a long word in one place's name or details
+widened the page).
+
+What a finger presses is measured on every page (WCAG 2.5.8): no link, button, radio or
+checkbox under 24 × 24 px (a link inside a sentence excepted, as WCAG does); buttons, the
+summaries that open something and the desk's sections are at least 44 px tall; a chart's
+text is at least 12 px as drawn on the phone; and the requests page's filters are folded
+under a summary until a filter is set, so that the requests come first.
 """
 
 from __future__ import annotations
@@ -235,6 +242,8 @@ OVERFLOW = """() => {
     // keeps its tiles and markers around the view); a box that just cuts it off does not.
     const held = el => {
         for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+            // A chart's own drawing is no box: what holds the chart holds its parts.
+            if (box instanceof SVGElement) continue;
             const style = getComputedStyle(box);
             if (['auto', 'scroll'].includes(style.overflowX) || style.clipPath !== 'none'
                 || box.classList.contains('leaflet-container')) return true;
@@ -263,6 +272,48 @@ OVERFLOW = """() => {
     }
     return found.slice(0, 12);
 }"""
+# What a finger presses, too small: under 24 × 24 px (a link in a sentence excepted: a
+# parent with text of its own beside it), or a button, summary or desk section link under
+# 44 px tall; and chart text drawn under 12 px. Hidden elements and Leaflet's map (its own
+# controls are 30 px; its markers are images) are left out.
+TARGETS = """() => {
+    const found = [];
+    const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+        + (el.getAttribute('type') ? `[${el.getAttribute('type')}]` : '')
+        + ' "' + (el.textContent || el.getAttribute('aria-label') || el.value || '')
+            .trim().slice(0, 30) + '"';
+    const inSentence = el => Array.from(el.parentElement.childNodes).some(
+        node => node.nodeType === Node.TEXT_NODE && node.textContent.trim().length > 1);
+    const pressable = 'a[href], button, summary, input[type=radio], input[type=checkbox], '
+        + 'input[type=submit], .button';
+    for (const el of document.body.querySelectorAll(pressable)) {
+        if (!el.checkVisibility({visibilityProperty: true})) continue;
+        if (el.closest('.leaflet-container')) continue;
+        // A visually hidden link (the skip link until it has focus) is clipped.
+        if (getComputedStyle(el).clipPath !== 'none') continue;
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        const tall = el.matches('button, summary, input[type=submit], .button, .desk-nav a');
+        if (tall && box.height < 43.5) {
+            found.push(`${name(el)} is ${Math.round(box.height)} px tall, not 44`);
+        } else if ((box.width < 23.5 || box.height < 23.5)
+                   && !(el.tagName === 'A' && inSentence(el))) {
+            found.push(`${name(el)} is ${Math.round(box.width)} × ${Math.round(box.height)} px`);
+        }
+    }
+    for (const svg of document.querySelectorAll('svg.chart')) {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        for (const text of svg.querySelectorAll('text')) {
+            const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+            if (size < 11.95) {
+                const words = text.textContent.slice(0, 30);
+                found.push(`chart text "${words}" is ${size.toFixed(1)} px`);
+                break;
+            }
+        }
+    }
+    return found.slice(0, 15);
+}"""
 # Every <details> opened: what a tap shows must fit as well.
 OPEN_ALL = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
 
@@ -271,9 +322,12 @@ async def phone_faults(page: Page, name: str, route: str, lang: str) -> list[str
     if route in SCREENSHOTS:
         await browser.screenshots(page, f"phone-{SCREENSHOTS[route]}", lang, (browser.PHONE,))
     faults = [f"{name}: {line}" for line in await page.evaluate(OVERFLOW)]
+    faults += [f"{name}: {line}" for line in await page.evaluate(TARGETS)]
     if await page.locator("details:not([open])").count():
         await page.evaluate(OPEN_ALL)
         opened = await page.evaluate(OVERFLOW)
+        faults += [f"{name}, everything opened: {line}" for line in opened]
+        opened = await page.evaluate(TARGETS)
         faults += [f"{name}, everything opened: {line}" for line in opened]
     bad = [v for v in await browser.axe_violations(page) if v["impact"] in browser.FAILING_IMPACTS]
     if bad:
@@ -320,3 +374,40 @@ async def test_every_page_fits_a_phone_and_passes_axe(site, chrome, lang):
         faults += await phone_faults(page, f"/ with a place's details ({lang})", "", lang)
         assert not session.foreign, session.foreign
     assert not faults, "\n".join(faults)
+
+
+async def test_every_place_page_fits_a_phone(site, chrome):
+    """Each place's own page (the sample city's and the one with a long address): no page
+    scrolls sideways, whatever words a place's name and details hold."""
+    lines, total = await site.db.places.listing(limit=1000)
+    ids = [line.id for line in lines]
+    assert len(ids) == total
+    assert len(ids) > 50
+    wide: list[str] = []
+    async with browser.browsing(chrome, "de", browser.PHONE) as session:
+        for place in ids:
+            await _open(session.page, f"{site.base}/place/{place}")
+            wide += [f"/place/{place}: {line}" for line in await session.page.evaluate(OVERFLOW)]
+    assert not wide, "\n".join(wide)
+
+
+async def test_the_request_filters_are_folded_until_one_is_set(site, chrome):
+    async with browser.browsing(chrome, "de", browser.PHONE) as session:
+        page = session.page
+        await _open(page, await site.login_link())
+        async with page.expect_navigation(url="**/desk/queue"):
+            await page.locator("form[action^='/desk/login/'] button").click()
+        await _open(page, f"{site.base}/desk/requests")
+        filters = page.locator("#request-filters")
+        folded = filters.locator("xpath=ancestor::details")
+        assert await folded.count() == 1
+        assert not await filters.is_visible()
+        # The first screen shows the requests, not the form.
+        first = await page.locator("main h2, main table, main .card").first.bounding_box()
+        assert first is not None and first["y"] < browser.PHONE["height"]
+        await folded.locator("summary").click()
+        assert await filters.is_visible()
+        # A filter set: the form is shown open, with what was chosen.
+        await _open(page, f"{site.base}/desk/requests?category=shopping")
+        assert await filters.is_visible()
+        assert await folded.get_attribute("open") is not None
