@@ -7,6 +7,7 @@ run`` at DEBUG against the fake Bot API server, plays a story and reads the whol
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -21,6 +22,7 @@ import httpx
 import pytest
 
 from bot import log_redaction
+from bot.transports.matrix.key_vault import open_text
 from db import Database
 from tests.support.cli import launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
@@ -315,16 +317,22 @@ async def test_debug_log_of_a_real_story_holds_no_personal_data(
     assert "running: telegram, matrix" in text
     _assert_clean(text)
     assert account["access_token"] not in text
-    # Nor the bot's encryption secrets: its cross-signing seeds, its device's store.
+    # Nor the bot's encryption secrets: its cross-signing seeds, its device's store, the
+    # key that seals them (in its file beside the database).
     db = await Database.open(tmp_path / "bot.sqlite3")
     try:
-        seeds = json.loads(await db.transport_state.get("matrix.cross_signing") or "{}")
+        sealed_seeds = await db.transport_state.get("matrix.cross_signing") or ""
         store = await db.transport_state.crypto_store(account["user_id"], account["device_id"])
     finally:
         await db.close()
+    key_file = tmp_path / "bot.matrix-key"
+    key = base64.b64decode(key_file.read_text(encoding="ascii"))
+    seeds = json.loads(open_text(key, sealed_seeds, "matrix.cross_signing"))
     assert seeds.get("master") and seeds["master"] not in text
     assert seeds["self_signing"] not in text
     assert store and store[:40] not in text
+    assert sealed_seeds[:40] not in text
+    assert key_file.read_text(encoding="ascii").strip() not in text
     assert "zuleikha" not in text  # the Matrix user name
     # HTTP requests are logged (not silenced by a level), with the token scrubbed.
     assert "/bot***/sendMessage" in text
