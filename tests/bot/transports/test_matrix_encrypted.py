@@ -561,19 +561,26 @@ async def test_read_aloud_in_an_encrypted_chat(
 async def test_read_aloud_on_a_tap_in_an_encrypted_chat(
     eva: EncryptedPerson, db: Database, synapse: Synapse
 ):
-    """ "Only when I tap 🔊" on Matrix: each message lists a 🔊 among its choices; nothing
-    is said unasked; reacting with 🔊 on a message has that message said, encrypted."""
+    """ "Only when I tap 🔊" on Matrix: once the privacy notice is accepted, each message
+    lists a 🔊 among its choices; nothing is said unasked; reacting with 🔊 on a message has
+    that message said, encrypted."""
     async with speaking_bot(synapse, db) as running:
         room, offer, mark = await _read_aloud_offered(eva, running.user_id)
         await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
 
         mark = len(eva.received)
         await eva.react(room, offer["event_id"], "2️⃣")  # 👆 Only when I tap 🔊
-        done = await eva.wait_for(lambda e: body(e).startswith("👆 "), after=mark)
-        notice = await eva.wait_for(lambda e: "🔒" in body(e), after=mark)  # again, with a 🔊
-        assert "🔊" in body(done) and "🔊" in body(notice)
+        await eva.wait_for(lambda e: body(e).startswith("👆 "), after=mark)
+        notice = await eva.wait_for(lambda e: "🔒" in body(e), after=mark)
+        # No 🔊 before the notice is accepted: tapping one would be refused.
+        assert "🔊" not in body(notice)
         user = await db.users.find("matrix", eva.user_id)
         assert user is not None and user.read_aloud == ReadAloud.ON_TAP
+
+        mark = len(eva.received)
+        await eva.react(room, notice["event_id"], "1️⃣")  # ✅ I agree
+        done = await eva.wait_for(lambda e: "🏠" in body(e), after=mark)
+        assert "🔊" in body(done)
 
         mark = len(eva.received)
         await eva.react(room, done["event_id"], "🔊")
