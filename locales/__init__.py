@@ -60,6 +60,11 @@ PDF = "\u202c"
 # isolates (closed by PDI, which also closes every embedding opened after its initiator).
 _EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI
+# Bidi classes that can move a left-to-right line's text around: right-to-left letters and
+# marks (R, AL), Arabic-Indic digits (AN) and every explicit control.
+_REORDERING = frozenset(
+    {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+)
 # Everything that starts a new paragraph (and so ends all bidi levels) for Unicode
 # renderers: the line breaks str.splitlines knows.
 _PARAGRAPH_BREAK = re.compile(r"(\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])")
@@ -123,8 +128,9 @@ def _load_translations(lang: str) -> NullTranslations:
 class Formatted(str):
     """A number, date or time the bot formatted itself (see :class:`Translator`).
 
-    Left-to-right messages show it as is; every other plain string given to
-    :meth:`Translator.format` counts as user text and is isolated.
+    Left-to-right messages show it as is unless it holds something right-to-left; every
+    other plain string given to :meth:`Translator.format` counts as user text and is
+    isolated where it needs to be.
     """
 
     __slots__ = ()
@@ -164,17 +170,28 @@ def balance_bidi(text: str) -> str:
     return "".join(out)
 
 
-def isolate_lines(text: str) -> Markup:
+def needs_isolation_in_ltr(text: str) -> bool:
+    """Whether ``text`` could reorder a left-to-right line around it: it holds a
+    right-to-left letter or mark, an Arabic-Indic digit, or an explicit bidi control."""
+    return any(unicodedata.bidirectional(ch) in _REORDERING for ch in text)
+
+
+def isolate_lines(text: str, *, always: bool = True) -> Markup:
     """User text, HTML-escaped, with every line balanced and wrapped in FSI … PDI.
 
     Isolates end at a line break, so each line gets its own pair; empty lines stay empty.
+    With ``always=False`` (a left-to-right reader) a line is isolated only when it
+    :func:`needs_isolation_in_ltr`: elsewhere the marks do nothing, and where they are not
+    understood (a console, a window title) they print as boxes.
     """
     out = Markup()
     for i, part in enumerate(_PARAGRAPH_BREAK.split(text)):
         if i % 2:  # a line break (the pattern's group)
             out += Markup(part)
-        elif part:
+        elif part and (always or needs_isolation_in_ltr(part)):
             out += Markup(FSI) + escape(balance_bidi(part)) + Markup(PDI)
+        elif part:
+            out += escape(part)
     return out
 
 
@@ -245,9 +262,14 @@ class Translator:
             safe = value
         elif isinstance(value, Formatted):
             safe = escape(value)
+            if not self.rtl and needs_isolation_in_ltr(value):
+                # E.g. a list of Arabic names in a German line.
+                return Markup(FSI) + escape(balance_bidi(value)) + Markup(PDI)
         else:
-            # Anything else may come from a user: isolated in every language.
-            return isolate_lines(str(value))
+            # Anything else may come from a user: in ar/fa always isolated (a Latin name
+            # or a number would turn the line around), in ltr languages where it holds
+            # something right-to-left or a bidi control.
+            return isolate_lines(str(value), always=self.rtl)
         if self.rtl:
             return Markup(FSI) + safe + Markup(PDI)
         return safe
@@ -256,13 +278,16 @@ class Translator:
         """Fill ``{placeholders}`` in an already translated message.
 
         Values are HTML-escaped unless they are Markup, and numbers are formatted for the
-        locale. Plain strings count as user text: in every language each of their lines is
-        wrapped in bidi isolates (FSI … PDI) with its own bidi controls balanced, so a
-        right-to-left override in a name cannot reorder the bot's text. Markup (text the
-        bot built, whose values were isolated when it was formatted) and what the format
-        methods return (:class:`Formatted`) are isolated only in right-to-left languages,
+        locale. Plain strings count as user text: each of their lines is wrapped in bidi
+        isolates (FSI … PDI) with its own bidi controls balanced, so a right-to-left
+        override in a name cannot reorder the bot's text - in ar/fa every line, in
+        left-to-right languages only a line that holds something right-to-left or a bidi
+        control ("You are cora" needs no marks, and a console shows them). Markup (text
+        the bot built, whose values were isolated when it was formatted) and what the
+        format methods return (:class:`Formatted`) are isolated in right-to-left languages,
         where a line left without a letter of its own starts with a right-to-left mark
-        (:func:`start_right_to_left`).
+        (:func:`start_right_to_left`); in left-to-right ones a Formatted value only when it
+        holds something right-to-left (a list of Arabic names).
         """
         text = Markup(translated).format(**{k: self._value(v) for k, v in values.items()})
         return start_right_to_left(text) if self.rtl else text

@@ -42,6 +42,18 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 LANGUAGES = tuple((code, language_name(code)) for code in SUPPORTED_LANGUAGES)
+# Explicit bidi controls (embeddings, overrides, isolates and their closers): a browser's
+# tab and window title, the history and bookmarks show them as boxes ("الطلب #⁨1⁩"), and
+# a title is one short line of its own where a value cannot reorder the page's text.
+_TITLE_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def title_text(value: str) -> Markup:
+    """A page's ``<title>`` without bidi controls (the template's ``title_text`` filter)."""
+    return Markup(str(value).translate(_TITLE_CONTROLS))
+
+
+_ENV.filters["title_text"] = title_text
 
 
 def _switch_url(request: web.Request, lang: str) -> str:

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from handlers.text_safety import clean_name, clean_text, quote_prefix, quoted, visible
-from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, balance_bidi, translator
+from locales import (
+    FSI,
+    PDI,
+    RLM,
+    SUPPORTED_LANGUAGES,
+    balance_bidi,
+    needs_isolation_in_ltr,
+    translator,
+)
 
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 SPOOF = "\n\n✅ Published by Cora."
@@ -150,7 +158,10 @@ def test_a_bare_pdi_in_a_value_cannot_close_the_isolate():
 
 def test_multi_line_values_are_isolated_line_by_line():
     out = translator("en").format("{text}", text="a\u202e\n\nb")
-    assert out == f"{FSI}a\u202e\u202c{PDI}\n\n{FSI}b{PDI}"
+    # Left to right, only the line with a bidi control needs the isolate.
+    assert out == f"{FSI}a\u202e\u202c{PDI}\n\nb"
+    out = translator("ar").format("{text}", text="a\u202e\n\nb")
+    assert out == f"{RLM}{FSI}a\u202e\u202c{PDI}\n\n{RLM}{FSI}b{PDI}"
 
 
 def test_balance_bidi():
@@ -218,7 +229,7 @@ def test_quoted_lines_all_start_with_the_quote_prefix(raw, lang):
 
 @settings(max_examples=200, deadline=None)
 @given(texts, st.sampled_from(SUPPORTED_LANGUAGES))
-def test_user_values_are_always_isolated_and_balanced(raw, lang):
+def test_user_values_are_isolated_where_needed_and_balanced(raw, lang):
     t = translator(lang)
     out = str(t.format("[{v}]", v=raw))
     # In ar/fa a line without a letter outside the isolates starts with a right-to-left mark.
@@ -226,7 +237,9 @@ def test_user_values_are_always_isolated_and_balanced(raw, lang):
     assert out.startswith(mark + "[") and out.endswith("]")
     for line in LINE_BREAK.split(out[len(mark) + 1 : -1]):
         line = line.removeprefix(mark)
-        assert not line or (line.startswith(FSI) and line.endswith(PDI))
+        # Left to right, a line is isolated where it could reorder the text around it.
+        if t.rtl or needs_isolation_in_ltr(line):
+            assert not line or (line.startswith(FSI) and line.endswith(PDI))
     assert _stack_ok(out)
 
 

@@ -43,13 +43,15 @@ def test_language_names_in_own_script():
     }
 
 
-def test_values_are_escaped_and_isolated_in_every_language():
+def test_values_are_escaped_and_isolated_where_needed():
     ar = translator("ar")
     out = ar.format("{name}", name="<b>Café Müller</b>")
     # A line of only an isolated value starts with a right-to-left mark in Arabic.
     assert out == f"{RLM}{FSI}&lt;b&gt;Café Müller&lt;/b&gt;{PDI}"
     de = translator("de")
-    assert de.format("{name}", name="<i>") == f"{FSI}&lt;i&gt;{PDI}"
+    # Left to right: escaped always, isolated only when it holds something right-to-left.
+    assert de.format("{name}", name="<i>") == "&lt;i&gt;"
+    assert de.format("{name}", name="<عربي>") == f"{FSI}&lt;عربي&gt;{PDI}"
 
 
 def test_numbers_and_dates_the_bot_formats_are_isolated_only_in_rtl():
