@@ -315,8 +315,8 @@ def _what(t: Translator, row: dict[str, Any]) -> str:
             at = datetime.fromisoformat(when).replace(tzinfo=TIMEZONE)  # Berlin's clock
         except ValueError:
             return str(row["event"])
-        day = t.format("{day}, {time}", day=t.skeleton(at, "MMMEd"), time=t.time(at))
-        return f"{row['event']}, {day}"
+        # Plain text: export_summary's list escapes and isolates it.
+        return t._("{event}, {when}").format(event=row["event"], when=t.day_and_time(at))
     if row.get("place"):
         return str(row["place"])
     if row.get("kind") == "district":

@@ -3,6 +3,7 @@ question asked before a step that cannot be undone."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -62,6 +63,32 @@ def language_picker(
         for code in order
     ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+# Chat apps cut a long button label themselves, mid-word and without a mark; labels built
+# from titles and names are shortened here instead, at a word, with "…".
+LABEL = 40
+# Not left dangling at the end of a shortened label: "Kaffee (…", "Sprachcafé:…".
+_DANGLING = " \t,;:·-–—/([{«„\"'"
+# Not cut away from the character before them: combining marks, joiners, variation selectors.
+_JOINING = frozenset("\u200c\u200d\ufe0e\ufe0f")
+
+
+def shortened(label: str, limit: int = LABEL) -> str:
+    """``label`` if it fits in ``limit`` characters, else cut at the last word that fits,
+    with "…": "24. Nov. Sprachcafé: Deutsch üben bei…". One word longer than half the
+    room is cut inside, but never between a letter and its mark or an emoji's parts."""
+    if len(label) <= limit:
+        return label
+    room = max(1, limit - 1)
+    cut = room
+    space = label.rfind(" ", 0, room + 1)
+    if space > room // 2:
+        cut = space
+    else:
+        while cut > 1 and (unicodedata.combining(label[cut]) or label[cut] in _JOINING):
+            cut -= 1
+    return label[:cut].rstrip(_DANGLING) + "…"
 
 
 def rows(buttons: list[Button], width: int = 2) -> list[list[Button]]:

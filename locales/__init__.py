@@ -230,8 +230,8 @@ class Translator:
 
     Each format has one owner here: :meth:`number`, :meth:`percent`, :meth:`money`,
     :meth:`duration`, :meth:`distance`, :meth:`list_of`, :meth:`language`, :meth:`date`,
-    :meth:`time`, :meth:`skeleton` and :meth:`datetime`, all through Babel in the reader's
-    locale.
+    :meth:`time`, :meth:`skeleton`, :meth:`datetime` and :meth:`day_and_time`, all through
+    Babel in the reader's locale.
     """
 
     def __init__(self, lang: str) -> None:
@@ -391,13 +391,25 @@ class Translator:
         "Di., 3. Nov." in German and "Tue, Nov 3" in English."""
         return Formatted(format_skeleton(skeleton, value.astimezone(TIMEZONE), locale=self.locale))
 
+    def day_and_time(self, value: datetime, skeleton: str = "MMMEd") -> Formatted:
+        """A date in the arrangement of :meth:`skeleton` with the clock time, joined the
+        locale's way: "Mo., 24. Nov., 18:00", "دوشنبه 24 نوامبر، 18:00" - never a Latin
+        comma in a Persian or Arabic line. CLDR joins by the month's width: the long
+        pattern for a month written out, the medium one for an abbreviated month, the
+        short one for a month in digits."""
+        local = value.astimezone(TIMEZONE)
+        fmt = "long" if "MMMM" in skeleton else "medium" if "MMM" in skeleton else "short"
+        return self._joined(fmt, self.skeleton(local, skeleton), local)
+
+    def _joined(self, fmt: str, day: str, local: datetime) -> Formatted:
+        joined = str(self.locale.datetime_formats[fmt])
+        return Formatted(joined.replace("{1}", day).replace("{0}", self.time(local)))
+
     def datetime(self, value: datetime, fmt: str = "medium") -> Formatted:
         """A date in the ``fmt`` length with the clock time of :meth:`time`, joined the
         locale's way ("03.11.2025, 18:00")."""
         local = value.astimezone(TIMEZONE)
-        joined = str(self.locale.datetime_formats[fmt])
-        day = format_date(local, format=fmt, locale=self.locale)
-        return Formatted(joined.replace("{1}", day).replace("{0}", self.time(local)))
+        return self._joined(fmt, format_date(local, format=fmt, locale=self.locale), local)
 
 
 @cache

@@ -64,6 +64,26 @@ OFFSET_BUTTONS = {
 }
 
 
+# Event tags (iCalendar CATEGORIES) as the city's calendars write them, in German, each in
+# the reader's language; a tag not named here is shown as it came.
+TAGS = {
+    "beratung": N_("Advice"),
+    "essen": N_("Food"),
+    "garten": N_("Gardening"),
+    "jugend": N_("Young people"),
+    "kinder": N_("Children"),
+    "reparieren": N_("Repairs"),
+    "senioren": N_("Older people"),
+    "sprache": N_("Language"),
+    "treffen": N_("Get-together"),
+}
+
+
+def tag_label(t: Translator, tag: str) -> str:
+    known = TAGS.get(tag.strip().casefold())
+    return t._(known) if known else tag
+
+
 def offset_label(t: Translator, minutes: int) -> str:
     return t._(OFFSET_WORDS[minutes])
 
@@ -145,17 +165,15 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
     if not shown:
         lines.append(t.t("😔 No events found for this time and place."))
     for occurrence, event, meters in shown:
-        when = t.format(
-            "{day}, {time}", day=t.skeleton(occurrence, "MMMEd"), time=t.time(occurrence)
-        )
+        when = t.day_and_time(occurrence)
         line = t.format("🗓 {when} · <b>{title}</b>", when=when, title=event.title_in(t.lang))
         if meters >= 0:
             line += t.format(" · 📏 {distance}", distance=distance(t, meters))
         if event.status == "changed":
             line += Markup(" · ") + t.t("⚠️ changed")
         lines.append(line)
-        label = f"{t.skeleton(occurrence, 'Md')} {event.title_in(t.lang)}"
-        buttons.append([Button(label[:40], f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
+        label = ui.shortened(f"{t.skeleton(occurrence, 'MMMd')} {event.title_in(t.lang)}")
+        buttons.append([Button(label, f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
     navigation = []
     if page > 0:
         navigation.append(Button(t.arrow("back") + " " + t._("Back"), "ev:prev"))
@@ -169,7 +187,10 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
     query["categories"] = categories
     ctx.set_state(LIST, query)
     filters = [
-        Button(("✅ " if query.get("category") == c else "") + c[:20], f"ev:cat:{i}")
+        Button(
+            ("✅ " if query.get("category") == c else "") + ui.shortened(tag_label(t, c), 20),
+            f"ev:cat:{i}",
+        )
         for i, c in enumerate(categories[:5])
     ]
     buttons += ui.rows(filters, 3)
@@ -291,7 +312,7 @@ async def show_mine(ctx: Context) -> None:
             continue
         when = t.datetime(local(only), "medium") if only else t.t("every time")
         lines.append(t.format("• <b>{title}</b> - {when}", title=event.title_in(t.lang), when=when))
-        buttons.append([Button("✖️ " + event.title_in(t.lang)[:30], f"ev:un:{event_id}")])
+        buttons.append([Button(ui.shortened("✖️ " + event.title_in(t.lang)), f"ev:un:{event_id}")])
     buttons.append([Button("📥 " + t._("All as a calendar file"), "ev:myics")])
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(Markup("\n").join(lines), buttons)
@@ -326,9 +347,9 @@ async def show_subscriptions(ctx: Context) -> None:
         if kind == "place":
             place = await ctx.db.places.get(int(target))
             name = place.name if place else target
-            buttons.append([Button(f"✖️ {name}"[:40], f"ev:usp:{target}")])
+            buttons.append([Button(ui.shortened(f"✖️ {name}"), f"ev:usp:{target}")])
         else:
-            buttons.append([Button(f"✖️ {target}", f"ev:usd:{target}")])
+            buttons.append([Button(ui.shortened(f"✖️ {target}"), f"ev:usd:{target}")])
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(t.t("📬 <b>My subscriptions</b> - tap one to end it."), buttons)
 
@@ -363,12 +384,10 @@ async def events_at_place(ctx: Context, place) -> tuple[list[Markup], list[list[
     lines = [t.t("📅 <b>Events</b>")]
     buttons = []
     for occurrence, event in upcoming:
-        when = t.format(
-            "{day}, {time}", day=t.skeleton(occurrence, "MMMEd"), time=t.time(occurrence)
-        )
+        when = t.day_and_time(occurrence)
         lines.append(t.format("🗓 {when} · <b>{title}</b>", when=when, title=event.title_in(t.lang)))
-        label = f"{t.skeleton(occurrence, 'Md')} {event.title_in(t.lang)}"
-        buttons.append([Button(label[:40], f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
+        label = ui.shortened(f"{t.skeleton(occurrence, 'MMMd')} {event.title_in(t.lang)}")
+        buttons.append([Button(label, f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
     return lines, buttons
 
 

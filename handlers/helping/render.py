@@ -26,6 +26,7 @@ from handlers.messenger import backchannel_language
 from handlers.places.render import language_names
 from handlers.settings import HandlerSettings
 from handlers.text_safety import visible
+from handlers.ui import shortened
 from locales import DEFAULT_LANGUAGE, Translator, isolate
 
 # How far back a new request is compared with others, for the "very similar" warning.
@@ -252,7 +253,7 @@ def offer_buttons(t: Translator, request_id: int) -> list[list[Button]]:
 
 def _write_to(t: Translator, request_id: int, partner_name: str) -> Button:
     # Names can be long or right-to-left: shortened, and isolated inside the label.
-    name = partner_name if len(partner_name) <= 20 else partner_name[:19] + "…"
+    name = shortened(partner_name, 20)
     return Button("💬 " + t._("Write to {name}").format(name=isolate(name)), f"rl:to:{request_id}")
 
 
