@@ -19,7 +19,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time, match_skeleton
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -42,6 +42,8 @@ TIMEZONE = ZoneInfo("Europe/Berlin")
 # Clock times: 24-hour without seconds in every language, as on Dortmund's signs,
 # timetables and opening hours, which residents read them from.
 CLOCK = "HH:mm"
+# A weekday field shorter than in full, in a date pattern (see Translator.skeleton).
+_SHORT_WEEKDAY = re.compile(r"(?<![Ec])[Ec]{1,3}(?![Ec])")
 # One numbering system for every language, in the catalogs and in formatting alike: Latin
 # digits with the separators CLDR gives them (Persian "12.50", never the mixed "12٫50").
 # Chosen on purpose: request numbers, door codes, house numbers, bus lines and phone numbers
@@ -388,8 +390,19 @@ class Translator:
 
     def skeleton(self, value: datetime, skeleton: str) -> Formatted:
         """A date in the locale's own arrangement of the fields, e.g. "MMMEd" gives
-        "Di., 3. Nov." in German and "Tue, Nov 3" in English."""
-        return Formatted(format_skeleton(skeleton, value.astimezone(TIMEZONE), locale=self.locale))
+        "Di., 3. Nov." in German and "Tue, Nov 3" in English. A weekday asked for in full
+        ("EEEE") is written in full, as ICU widens the matched pattern's fields: CLDR has
+        only "d MMMM E" for Turkish, and "24 Kasım Sal" reads clipped ("24 Kasım Salı")."""
+        local = value.astimezone(TIMEZONE)
+        if "EEEE" not in skeleton:
+            return Formatted(format_skeleton(skeleton, local, locale=self.locale))
+        patterns = self.locale.datetime_skeletons
+        key = skeleton if skeleton in patterns else match_skeleton(skeleton, patterns)
+        if key is None:
+            return Formatted(format_skeleton(skeleton, local, locale=self.locale))
+        parts = re.split(r"('[^']*')", patterns[key].pattern)  # odd parts: quoted literals
+        parts[::2] = [_SHORT_WEEKDAY.sub("EEEE", part) for part in parts[::2]]
+        return Formatted(format_datetime(local, "".join(parts), locale=self.locale))
 
     def day_and_time(self, value: datetime, skeleton: str = "MMMEd") -> Formatted:
         """A date in the arrangement of :meth:`skeleton` with the clock time, joined the

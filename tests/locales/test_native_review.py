@@ -35,3 +35,38 @@ def test_persian_lists_have_no_comma_before_and():
     assert joined == "آلمانی، روسی و ترکی"
     either = fa.list_of(["آلمانی", "روسی"], style="or").replace(FSI, "").replace(PDI, "")
     assert either == "آلمانی یا روسی"
+
+
+# --- Arabic, Ukrainian and Turkish from the same review -----------------------------------
+
+
+def _string(lang: str, msgid: str) -> str:
+    return dict(_strings(lang))[msgid]
+
+
+def test_arabic_wording_from_the_review():
+    posted = "⏳ You have just posted a request. You can post the next one at {time}."
+    assert _string("ar", posted).startswith("⏳ أرسلت طلبًا قبل قليل.")
+    # The short mark in a list names what is partly accessible, as the details do.
+    assert _string("ar", "partly accessible") == "مهيأ جزئيًا للكراسي المتحركة"
+    assert _string("ar", "✏️ Request changed") == "✏️ تعديل الطلب"
+
+
+def test_ukrainian_wording_from_the_review():
+    assert _string("uk", "No, I read myself") == "Ні, прочитаю сам(а)"
+    uk = translator("uk")
+    groups = uk.list_of([uk._("everyone"), uk._("families")])
+    line = str(uk.t("👥 For: {groups}", groups=groups)).replace(FSI, "").replace(PDI, "")
+    assert line == "👥 для всіх і для родин"
+
+
+def test_turkish_dates_write_the_weekday_in_full_after_the_date():
+    from datetime import datetime
+
+    from locales import TIMEZONE
+
+    tuesday = datetime(2026, 11, 24, 12, tzinfo=TIMEZONE)
+    assert translator("tr").skeleton(tuesday, "MMMMEEEEd") == "24 Kasım Salı"
+    assert translator("de").skeleton(tuesday, "MMMMEEEEd") == "Dienstag, 24. November"
+    # A short weekday stays short where it is asked for (buttons).
+    assert translator("de").skeleton(tuesday, "MMMEd") == "Di., 24. Nov."
