@@ -76,6 +76,8 @@ def main() -> None:
     rows += script_rows("bench_web.py")
     # Read aloud with the embedded engine, and a fan-out with every voice (about 1.5 min).
     rows += script_rows("speech_bench.py")
+    # Read aloud under a flood of web requests and 10,000 senders (about 1.5 min).
+    rows += script_rows("speech_soak.py")
     # In a process of its own: the Telegram benchmarks above have grown this one.
     rows += script_rows("memory_bench.py")
     day = f"{datetime.now(UTC):%Y-%m-%d}"

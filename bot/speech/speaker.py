@@ -21,16 +21,26 @@ Preparing the words and encoding take a processor for a moment: both run off the
 loop, on two threads of the speaker's own (a fan-out's voices are encoded two at a time
 on a small machine; more threads would only share the same cores, each with its own
 memory arena). The words of a text are bounded however long it is (script.py).
+
+Audio passes through buffers of megabytes (the engine's samples, their float copy, the
+encoder's frames). glibc raises its threshold for handing such a buffer to the system
+(mmap) after the first is freed, and from then on carves them from the heap of whichever
+thread made them, where the memory stays with the process when they are freed: a flood
+of public audio once grew a process by 200 MB for good. A fixed threshold
+(``BIG_BUFFER``, set once per process, on glibc) keeps every such buffer apart, given
+back when it is freed (bench/speech_soak.py measures it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.opus import ogg_opus
@@ -48,6 +58,19 @@ CACHED_BYTES = 32 * 1024 * 1024
 # Words of public texts kept (each at most script.MOST_CHARACTERS long).
 PREPARED = 1000
 ENCODERS = 2
+# Buffers from this size on are the system's own, given back when freed (glibc's
+# M_MMAP_THRESHOLD; fixed, it no longer rises).
+BIG_BUFFER = 256 * 1024
+_M_MMAP_THRESHOLD = -3
+
+
+@cache
+def big_buffers_given_back() -> bool:
+    """Set glibc's threshold once per process; False where there is no glibc."""
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, BIG_BUFFER))
+    except (OSError, AttributeError):
+        return False
 
 
 class Speaker:
@@ -60,6 +83,7 @@ class Speaker:
     ) -> None:
         self.engine = engine
         self.timeout_seconds = timeout_seconds
+        big_buffers_given_back()
         # Shared by every speaker of one engine (bot/speech/engines.py).
         self.turns = turns or Turns(getattr(engine, "parallel", 1))
         # Set by :meth:`check`: the languages read aloud is offered in.
