@@ -11,8 +11,9 @@ network could pose as many clients: the overall limits (bot/speech/turns.py) hol
 them all the same.
 
 IPv6 clients are counted by their /64 network (one household or host has a whole one).
-The table of addresses is bounded (``MOST_ADDRESSES``): when full, the entries that are
-full buckets again go first, then the oldest.
+The table of addresses is in memory only and bounded (``MOST_ADDRESSES``): the least
+recently seen addresses go as soon as their bucket is full again (as good as new), and
+when the table is full anyway, the oldest.
 """
 
 from __future__ import annotations
@@ -94,15 +95,29 @@ class AddressLimits:
         else:
             wait = max(1, math.ceil((1 - tokens) / self.per_second))
         self._buckets[address] = (tokens, now)
+        self._forget_recovered(now)
         if len(self._buckets) > self.most:
             self._forget(now)
         return wait
 
+    def _full(self, bucket: tuple[float, float], now: float) -> bool:
+        tokens, then = bucket
+        return tokens + (now - then) * self.per_second >= self.burst
+
+    def _forget_recovered(self, now: float) -> None:
+        """The least recently seen addresses go once their bucket is full again (as good
+        as new): a couple per request, so the table holds those counted lately."""
+        for _ in range(2):
+            oldest = next(iter(self._buckets.items()), None)
+            if oldest is None or not self._full(oldest[1], now):
+                return
+            del self._buckets[oldest[0]]
+
     def _forget(self, now: float) -> None:
         """Make room, a tenth of the table at once (so that this look at every entry is
         rare): addresses whose bucket is full again are as good as new; then the oldest."""
-        for address, (tokens, then) in list(self._buckets.items()):
-            if tokens + (now - then) * self.per_second >= self.burst:
+        for address, bucket in list(self._buckets.items()):
+            if self._full(bucket, now):
                 del self._buckets[address]
         while len(self._buckets) > self.most - self.most // 10:
             self._buckets.popitem(last=False)

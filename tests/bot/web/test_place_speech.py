@@ -192,3 +192,9 @@ def test_the_table_of_addresses_is_bounded():
         assert len(limits) <= 1000
     # An address seen last is still counted (its bucket not forgotten), older ones are.
     assert limits.take("10.0.195.79") == 0 and limits.take("10.0.195.79") == 1
+    # Counts that recovered are forgotten as requests come, two for each.
+    before = len(limits)
+    now[0] = 100.0
+    for n in range(10):
+        assert limits.take(f"192.0.2.{n}") == 0
+    assert len(limits) == before + 10 - 20
