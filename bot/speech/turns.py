@@ -7,23 +7,22 @@ without a login. So the chat goes first, always: :class:`Turns` hands the engine
 waiting chat voice before any waiting web one, and lets at most ``web_waiting`` web
 voices wait at all - one more is refused at once (:class:`Busy`, the web answers 429),
 never queued without bound. The web also has a budget of voices made per minute for the
-whole engine (a :class:`Bucket`); the cache in front of it (bot/speech/speaker.py) answers
-the rest.
+whole engine (a :class:`~bot.token_bucket.Bucket`); the cache in front of it
+(bot/speech/speaker.py) answers the rest.
 
-Everything here is counted by what happened, not timed: a turn is taken and given back;
-a bucket's clock can be any function, so tests hold it still.
+Everything here is counted by what happened, not timed: a turn is taken and given back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.speech.engine import SpeechError
+from bot.token_bucket import Bucket
 
 # Web voices that may wait for the engine at once, besides those being made.
 WEB_WAITING = 8
@@ -40,29 +39,6 @@ class Busy(SpeechError):
     def __init__(self, retry_after: float) -> None:
         super().__init__("read aloud is busy")
         self.retry_after = max(1, math.ceil(retry_after))
-
-
-class Bucket:
-    """A token bucket: ``burst`` at once, then ``per_second``."""
-
-    def __init__(
-        self, burst: float, per_second: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.burst = burst
-        self.per_second = per_second
-        self.clock = clock
-        self._tokens = burst
-        self._at = clock()
-
-    def take(self) -> float:
-        """0 when a token was taken; else the seconds until there is one (none taken)."""
-        now = self.clock()
-        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.per_second)
-        self._at = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return 0.0
-        return (1 - self._tokens) / self.per_second
 
 
 class Turns:

@@ -26,6 +26,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.token_bucket import Bucket
+
 MOST_ADDRESSES = 10_000
 
 
@@ -64,8 +66,8 @@ def client_address(request: web.Request) -> str:
 
 
 class AddressLimits:
-    """A token bucket per client address: ``burst`` requests at once, then
-    ``per_second``; at most ``MOST_ADDRESSES`` addresses kept."""
+    """A token bucket per client address (bot/token_bucket.py): ``burst`` requests at
+    once, then ``per_second``; at most ``MOST_ADDRESSES`` addresses kept."""
 
     def __init__(
         self,
@@ -78,46 +80,35 @@ class AddressLimits:
         self.per_second = per_second
         self.clock = clock
         self.most = most
-        # address: (tokens, when they were counted)
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: OrderedDict[str, Bucket] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._buckets)
 
     def take(self, address: str) -> int:
         """0 when ``address`` may; else the whole seconds until it may (Retry-After)."""
-        now = self.clock()
-        tokens, then = self._buckets.pop(address, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - then) * self.per_second)
-        wait = 0
-        if tokens >= 1:
-            tokens -= 1
-        else:
-            wait = max(1, math.ceil((1 - tokens) / self.per_second))
-        self._buckets[address] = (tokens, now)
-        self._forget_recovered(now)
+        bucket = self._buckets.pop(address, None) or Bucket(self.burst, self.per_second, self.clock)
+        wait = bucket.take()
+        self._buckets[address] = bucket
+        self._forget_recovered()
         if len(self._buckets) > self.most:
-            self._forget(now)
-        return wait
+            self._forget()
+        return max(1, math.ceil(wait)) if wait else 0
 
-    def _full(self, bucket: tuple[float, float], now: float) -> bool:
-        tokens, then = bucket
-        return tokens + (now - then) * self.per_second >= self.burst
-
-    def _forget_recovered(self, now: float) -> None:
+    def _forget_recovered(self) -> None:
         """The least recently seen addresses go once their bucket is full again (as good
         as new): a couple per request, so the table holds those counted lately."""
         for _ in range(2):
             oldest = next(iter(self._buckets.items()), None)
-            if oldest is None or not self._full(oldest[1], now):
+            if oldest is None or not oldest[1].full():
                 return
             del self._buckets[oldest[0]]
 
-    def _forget(self, now: float) -> None:
+    def _forget(self) -> None:
         """Make room, a tenth of the table at once (so that this look at every entry is
         rare): addresses whose bucket is full again are as good as new; then the oldest."""
         for address, bucket in list(self._buckets.items()):
-            if self._full(bucket, now):
+            if bucket.full():
                 del self._buckets[address]
         while len(self._buckets) > self.most - self.most // 10:
             self._buckets.popitem(last=False)

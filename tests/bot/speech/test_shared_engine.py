@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from bot.speech import speaker as speaker_module
 from bot.speech.speaker import Speaker
-from bot.speech.turns import Bucket, Busy, Turns
+from bot.speech.turns import Busy, Turns
+from bot.token_bucket import Bucket
 from handlers.messages import Speech
 from tests.support.held_engine import NEVER, HeldEngine
 

@@ -19,7 +19,8 @@ from markupsafe import Markup
 from multidict import CIMultiDict
 
 from bot.speech.speaker import Speaker
-from bot.speech.turns import Bucket, Turns
+from bot.speech.turns import Turns
+from bot.token_bucket import Bucket
 from bot.web.addresses import AddressLimits
 from bot.web.public import places as public_places
 from db import Database
