@@ -151,9 +151,7 @@ class _Client(nio.AsyncClient):
         vouched for (or once their owner has no identity). Either change, like a new
         identity, drops the outbound room key of the owner's rooms, so the next message
         goes out under a new key to the devices vouched for now."""
-        members = {
-            user_id for room in self.rooms.values() if room.encrypted for user_id in room.users
-        }
+        members = self._encrypted_members()
         left_out = taken_back = changed = 0
         for user_id, vouching in found.items():
             before = self.vouching.get(user_id)
@@ -188,6 +186,10 @@ class _Client(nio.AsyncClient):
                 changed,
             )
 
+    def _encrypted_members(self) -> set[str]:
+        """Everyone in the bot's encrypted rooms."""
+        return {user_id for room in self.rooms.values() if room.encrypted for user_id in room.users}
+
     async def _send(self, response_class: type, *args: Any, **kwargs: Any) -> Any:
         if self.retired:
             raise Retired("this process no longer holds the Matrix role")
@@ -208,11 +210,7 @@ class _Client(nio.AsyncClient):
             # events are handled: an answer to one of them must already ask for their keys
             # (room_send), or it goes out under the room key of the devices vouched for before.
             self.olm.add_changed_users(
-                {
-                    user_id
-                    for user_id in response.device_list.changed
-                    if any(room.encrypted and user_id in room.users for room in self.rooms.values())
-                }
+                set(response.device_list.changed) & self._encrypted_members()
             )
         if self.membership_changed is not None:
             changed = {

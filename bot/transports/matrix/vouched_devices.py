@@ -33,7 +33,7 @@ from typing import Any
 
 import nio
 
-from bot.transports.matrix.cross_signing import only_key, signed_by
+from bot.transports.matrix.cross_signing import mapping, only_key, signed_by
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,6 @@ class Vouching:
 NO_IDENTITY = Vouching()
 
 
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _has_signature(obj: dict[str, Any], user_id: str) -> bool:
-    """Whether ``obj``'s signatures have the shape ``signed_by`` reads (objects all the way
-    down): of any other shape, nothing is signed."""
-    return isinstance(_object(obj.get("signatures")).get(user_id), dict)
-
-
 def _key(obj: dict[str, Any], user_id: str, usage: str) -> str | None:
     """The public key of one of ``user_id``'s cross-signing key objects, if it is one."""
     usages = obj.get("usage")
@@ -79,14 +69,10 @@ def _key(obj: dict[str, Any], user_id: str, usage: str) -> str | None:
     return only_key(obj)
 
 
-def _signed(obj: dict[str, Any], user_id: str, public_key: str) -> bool:
-    return _has_signature(obj, user_id) and signed_by(obj, user_id, public_key)
-
-
 def _device_keys(user_id: str, device_id: Any, device: Any) -> tuple[str, str, str] | None:
     """The device's id and keys, if the object is that device's keys."""
-    device = _object(device)
-    keys = _object(device.get("keys"))
+    device = mapping(device)
+    keys = mapping(device.get("keys"))
     ed25519 = keys.get(f"ed25519:{device_id}")
     curve25519 = keys.get(f"curve25519:{device_id}")
     if (
@@ -102,20 +88,22 @@ def _device_keys(user_id: str, device_id: Any, device: Any) -> tuple[str, str, s
 
 def user_vouching(answer: dict[str, Any], user_id: str) -> Vouching:
     """What ``user_id``'s identity in a ``/keys/query`` answer vouches for."""
-    if user_id not in _object(answer.get("master_keys")):
+    if user_id not in mapping(answer.get("master_keys")):
         return NO_IDENTITY
-    master_object = _object(answer["master_keys"][user_id])
+    master_object = mapping(answer["master_keys"][user_id])
     master = _key(master_object, user_id, "master")
-    self_signing_object = _object(_object(answer.get("self_signing_keys")).get(user_id))
+    self_signing_object = mapping(mapping(answer.get("self_signing_keys")).get(user_id))
     self_signing = _key(self_signing_object, user_id, "self_signing")
-    if master is None or self_signing is None:
-        return Vouching(True, master)
-    if not _signed(self_signing_object, user_id, master):
+    if (
+        master is None
+        or self_signing is None
+        or not signed_by(self_signing_object, user_id, master)
+    ):
         return Vouching(True, master)
     devices = set()
-    for device_id, device in _object(_object(answer.get("device_keys")).get(user_id)).items():
+    for device_id, device in mapping(mapping(answer.get("device_keys")).get(user_id)).items():
         keys = _device_keys(user_id, device_id, device)
-        if keys is not None and _signed(device, user_id, self_signing):
+        if keys is not None and signed_by(device, user_id, self_signing):
             devices.add(keys)
     return Vouching(True, master, self_signing, frozenset(devices))
 
@@ -124,7 +112,7 @@ def from_answer(answer: dict[str, Any]) -> dict[str, Vouching]:
     """Per user whose devices a ``/keys/query`` answer lists, what their identity vouches
     for. A user the answer does not list (their homeserver did not answer) is left out:
     nothing is known of them."""
-    listed = _object(answer.get("device_keys"))
+    listed = mapping(answer.get("device_keys"))
     return {
         user_id: user_vouching(answer, user_id) for user_id in listed if isinstance(user_id, str)
     }
