@@ -41,7 +41,6 @@ are secrets: registered for redaction, never logged.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
@@ -61,9 +60,8 @@ from bot.log_redaction import redact_everywhere
 from bot.transports.matrix.key_vault import (
     KeyUnavailable,
     is_sealed,
-    open_text,
-    seal_text,
-    store_key,
+    opened_text,
+    sealed_text,
 )
 from db.transport_state import TransportStateStore
 
@@ -212,15 +210,13 @@ async def saved_identity(
     stored = await state.get(KEY)
     if not stored:
         return None
-    sealed = is_sealed(stored)
-    key = await asyncio.to_thread(store_key, config, create=write and not sealed)
-    saved = json.loads(open_text(key, stored, SEEDS))
+    saved = json.loads(await opened_text(config, stored, SEEDS))
     if saved.get("user_id") != config.user_id:
         return None
     for seed in (saved["master"], saved["self_signing"]):
         redact_everywhere(seed)
-    if write and not sealed:
-        await state.set(KEY, seal_text(key, json.dumps(saved), SEEDS))
+    if write and not is_sealed(stored):
+        await state.set(KEY, await sealed_text(config, json.dumps(saved), SEEDS))
     return Identity(
         config.user_id,
         Ed25519PrivateKey.from_private_bytes(_decode(saved["master"])),
@@ -237,9 +233,8 @@ async def _new_identity(state: TransportStateStore, config: MatrixSection) -> Id
     )
     for seed in seeds:
         redact_everywhere(seed)
-    key = await asyncio.to_thread(store_key, config)
     saved = {"user_id": user_id, "master": seeds[0], "self_signing": seeds[1]}
-    await state.set(KEY, seal_text(key, json.dumps(saved), SEEDS))
+    await state.set(KEY, await sealed_text(config, json.dumps(saved), SEEDS))
     log.info("matrix: made the bot's cross-signing identity")
     return identity
 

@@ -37,6 +37,7 @@ alone cannot open the device; both lost means a new device (docs/matrix.md).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import os
@@ -178,6 +179,21 @@ def open_text(key: bytes, stored: str, context: str = "") -> str:
     if not is_sealed(stored):
         return stored
     return open_sealed(key, stored, context).decode("utf-8")
+
+
+async def sealed_text(config: MatrixSection, plaintext: str, context: str) -> str:
+    """``plaintext`` sealed with the installation's key (made now if it has none yet), for
+    the small secrets kept in the transport state (the login, the cross-signing seeds)."""
+    return seal_text(await asyncio.to_thread(store_key, config), plaintext, context)
+
+
+async def opened_text(config: MatrixSection, stored: str, context: str) -> str:
+    """What :func:`sealed_text` sealed, opened with the installation's key - never made
+    here: the key of a sealed value is lost, not new (:class:`KeyMissing`,
+    :class:`WrongKey`). A value stored before sealing existed is returned as it is."""
+    if not is_sealed(stored):
+        return stored
+    return open_text(await asyncio.to_thread(store_key, config, create=False), stored, context)
 
 
 def _subkey(key: bytes, info: bytes) -> bytes:

@@ -24,7 +24,7 @@ import nio
 
 from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
-from bot.transports.matrix.key_vault import is_sealed, open_text, seal_text, store_key
+from bot.transports.matrix.key_vault import is_sealed, opened_text, sealed_text
 from db.transport_state import TransportStateStore
 
 log = logging.getLogger(__name__)
@@ -96,8 +96,7 @@ async def log_in_again(
 async def _store(
     config: MatrixSection, state: TransportStateStore, session: dict[str, str]
 ) -> None:
-    key = await asyncio.to_thread(store_key, config)
-    await state.set(SESSION, seal_text(key, json.dumps(session), SESSION))
+    await state.set(SESSION, await sealed_text(config, json.dumps(session), SESSION))
 
 
 async def seal_stored_login(config: MatrixSection, state: TransportStateStore) -> None:
@@ -135,10 +134,8 @@ async def _stored(config: MatrixSection, state: TransportStateStore) -> dict[str
     value = await state.get(SESSION)
     if not value:
         return None
-    if is_sealed(value):
-        # A missing or other key raises: the login is there, only not to be opened.
-        key = await asyncio.to_thread(store_key, config, create=False)
-        value = open_text(key, value, SESSION)
+    # A missing or other key raises: the login is there, only not to be opened.
+    value = await opened_text(config, value, SESSION)
     session = json.loads(value)
     if (session.get("homeserver"), session.get("user_id")) != (config.homeserver, config.user_id):
         return None
