@@ -361,14 +361,13 @@ async def _mark_posts(
     """Show a decision on the request's review posts; the text shown. ``erased``: the
     requester's data is going, so the posts keep only the verdict and say so - the review
     post's text would name them (and quote what is left of their words)."""
+    bt = backchannel_language()
     if erased:
-        bt = backchannel_language()
         text = Markup("\n").join([*filter(None, [verdict]), bt.t(ERASED, id=request.id)])
         about: list[int | None] = []
     else:
         # The decision first, where "please check" stood: a post read from its top must not
         # ask for a check that is done.
-        bt = backchannel_language()
         text = Markup("\n").join(
             [
                 *([verdict, Markup("")] if verdict else []),
