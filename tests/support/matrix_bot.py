@@ -16,9 +16,11 @@ from bot.delivery import OutboxWorker
 from bot.transports.matrix import MatrixTransport
 from bot.transports.telegram import TelegramTransport
 from db import Database
+from db.transport_state import NEXT_BATCH
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support.cross_signing import matrix_request
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
@@ -70,6 +72,27 @@ class Bot:
         if self.transport is not None:
             await self.transport.stop()
             self.transport = None
+
+
+async def all_synced(synapse: Synapse, bot: Bot) -> None:
+    """Until the bot's stored sync token is the homeserver's now: every event so far has
+    been handled (the token is stored after a sync's events and the kept messages' round);
+    a hang detector of a minute, not a speed bound."""
+    for _ in range(600):
+        token = await bot.db.transport_state.get(NEXT_BATCH)
+        if token:
+            status, answer = await matrix_request(
+                synapse.url,
+                bot.config.access_token or "",
+                "GET",
+                f"/_matrix/client/v3/sync?timeout=0&since={token}",
+                {},
+            )
+            assert status == 200, answer
+            if answer["next_batch"] == token:
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the bot never caught up with its homeserver")
 
 
 def is_notice(event) -> bool:

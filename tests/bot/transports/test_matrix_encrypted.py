@@ -20,16 +20,16 @@ from bot.speech.speaker import Speaker
 from bot.transports.matrix import KEYCAPS
 from db import Database
 from db.statements import execute
-from db.transport_state import NEXT_BATCH, UNDECRYPTED
+from db.transport_state import UNDECRYPTED
 from db.users import ReadAloud
 from handlers.messages import Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import translator
-from tests.support.cross_signing import matrix_request, query_keys
+from tests.support.cross_signing import query_keys
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram
+from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram, all_synced
 from tests.support.matrix_encrypted_people import EncryptedPerson, stored_text
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
@@ -157,26 +157,6 @@ async def test_after_a_restart_the_same_device_reads_the_same_chat(
         await bot.stop()
 
 
-async def _all_synced(synapse: Synapse, bot: Bot) -> None:
-    """Until the bot's stored sync token is the homeserver's now: nothing has happened that
-    the bot has not seen (a hang detector of 60 s, not a speed bound)."""
-    for _ in range(600):
-        token = await bot.db.transport_state.get(NEXT_BATCH)
-        if token:
-            status, answer = await matrix_request(
-                synapse.url,
-                bot.config.access_token or "",
-                "GET",
-                f"/_matrix/client/v3/sync?timeout=0&since={token}",
-                {},
-            )
-            assert status == 200, answer
-            if answer["next_batch"] == token:
-                return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the bot never caught up with its homeserver")
-
-
 async def test_after_a_quiet_restart_the_bot_writes_first_into_an_encrypted_chat(
     eva: EncryptedPerson, synapse: Synapse, db: Database
 ):
@@ -188,7 +168,7 @@ async def test_after_a_quiet_restart_the_bot_writes_first_into_an_encrypted_chat
     await bot.start()
     try:
         room = await _onboard_encrypted(eva, bot)
-        await _all_synced(synapse, bot)
+        await all_synced(synapse, bot)
         await bot.stop()
         transport = await bot.start()
         worker = OutboxWorker(db, [transport], poll_seconds=0.2)

@@ -23,10 +23,9 @@ from aiohttp import web
 from bot.delivery import DeliveryError
 from bot.transports.matrix import media
 from bot.transports.matrix.inbound import KEPT_PER_SENDER, UNREADABLE
-from db.transport_state import NEXT_BATCH, UNDECRYPTED
+from db.transport_state import UNDECRYPTED
 from locales import translator
-from tests.support.cross_signing import matrix_request
-from tests.support.matrix_bot import Bot
+from tests.support.matrix_bot import Bot, all_synced
 from tests.support.matrix_encrypted_people import HANG, EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.ports import free_port
@@ -65,26 +64,6 @@ def _waits(bot: Bot, seconds: int) -> None:
     bot.transport.config = replace(bot.transport.config, key_wait_seconds=seconds)
 
 
-async def _all_synced(synapse: Synapse, bot: Bot) -> None:
-    """Until the bot's stored sync token is the homeserver's now: every event so far has
-    been handled (the token is stored after a sync's events and the kept messages' round)."""
-    for _ in range(HANG_TRIES):
-        token = await bot.db.transport_state.get(NEXT_BATCH)
-        if token:
-            status, answer = await matrix_request(
-                synapse.url,
-                bot.config.access_token or "",
-                "GET",
-                f"/_matrix/client/v3/sync?timeout=0&since={token}",
-                {},
-            )
-            assert status == 200, answer
-            if answer["next_batch"] == token:
-                return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the bot never caught up with its homeserver")
-
-
 def _apologies(person: EncryptedPerson, room: str) -> list[dict]:
     line = translator("en").t(UNREADABLE)
     return [e for r, e in person.received if r == room and body(e) == line]
@@ -97,7 +76,7 @@ async def test_thirty_unreadable_messages_are_kept_within_the_cap_and_get_one_li
     # Long enough that all thirty are there before any wait ends, however slow the machine.
     _waits(matrix_bot, 600)
     sent = await eva.say_many_withholding_key(room, [f"Nachricht {n}" for n in range(30)])
-    await _all_synced(synapse, matrix_bot)
+    await all_synced(synapse, matrix_bot)
     stored = json.loads(await matrix_bot.db.transport_state.get(UNDECRYPTED + room) or "{}")
     assert isinstance(stored, dict), "kept as a bare list, without a cap"
     kept = [item["event"]["event_id"] for item in stored["events"]]
@@ -123,7 +102,7 @@ async def test_a_person_asked_once_is_not_asked_again_for_what_came_before(
     room = await _onboard(eva, matrix_bot)
     _waits(matrix_bot, 600)
     first, second = await eva.say_many_withholding_key(room, ["eins", "zwei"])
-    await _all_synced(synapse, matrix_bot)
+    await all_synced(synapse, matrix_bot)
     state = matrix_bot.db.transport_state
     key = UNDECRYPTED + room
     # The first's wait ends (the bot's rounds run after every sync, a second apart here).
@@ -191,7 +170,7 @@ async def test_a_late_key_is_not_asked_for_and_its_message_is_answered_once(
     _waits(matrix_bot, 600)
     mark = len(eva.received)
     await eva.say_withholding_key(room, "!help")
-    await _all_synced(synapse, matrix_bot)
+    await all_synced(synapse, matrix_bot)
     await eva.share_withheld_keys(room)
     await eva.wait_for(lambda e: "!menu" in body(e), after=mark)
     # Eva's sync that brought the answer brought what was sent to her devices before it.
