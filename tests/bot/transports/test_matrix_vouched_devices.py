@@ -60,6 +60,21 @@ def _picker(room: str) -> Callable[[dict], bool]:
     return lambda event: "1️⃣" in body(event) and event["room"] == room
 
 
+async def _paula_with_her_phone_signed(
+    synapse: Synapse, bot: Bot, started: Started
+) -> tuple[EncryptedPerson, EncryptedPerson, str]:
+    """Paula's phone, cross-signed by her identity, and her laptop, not; her direct chat
+    with the bot, whose first answer the laptop cannot read."""
+    phone = await started(EncryptedPerson(synapse, "paula"))
+    laptop = await started(phone.another_device("paula-laptop"))
+    await phone.cross_sign_own_device()
+    _greet_late(bot)
+    room = await phone.dm_like_element_x(bot.user_id, "Hallo")
+    picker = await phone.wait_for(_picker(room))
+    assert not await laptop.could_read(room, picker["event_id"])
+    return phone, laptop, room
+
+
 async def _until(condition: Callable[[], bool]) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + HANG
@@ -111,13 +126,7 @@ async def test_answers_reach_only_the_devices_their_owner_cross_signed(
 async def test_a_new_identity_and_a_device_signed_later_are_weighed_again(
     synapse: Synapse, matrix_bot: Bot, started: Started
 ):
-    phone = await started(EncryptedPerson(synapse, "paula"))
-    laptop = await started(phone.another_device("paula-laptop"))
-    await phone.cross_sign_own_device()
-    _greet_late(matrix_bot)
-    room = await phone.dm_like_element_x(matrix_bot.user_id, "Hallo")
-    picker = await phone.wait_for(_picker(room))
-    assert not await laptop.could_read(room, picker["event_id"])
+    phone, laptop, room = await _paula_with_her_phone_signed(synapse, matrix_bot, started)
 
     # Paula sets up cross-signing anew on her laptop: a new identity that signs the
     # laptop only. The bot's next answer follows it: the laptop reads it, the phone not.
@@ -143,13 +152,7 @@ async def test_an_identity_changed_while_the_bot_was_away_is_weighed_at_its_retu
     """Restarted, the bot has the devices in its store but not who vouches for them: it
     asks before its first room key, and the message waiting for it is answered to the
     devices vouched for now."""
-    phone = await started(EncryptedPerson(synapse, "paula"))
-    laptop = await started(phone.another_device("paula-laptop"))
-    await phone.cross_sign_own_device()
-    _greet_late(matrix_bot)
-    room = await phone.dm_like_element_x(matrix_bot.user_id, "Hallo")
-    picker = await phone.wait_for(_picker(room))
-    assert not await laptop.could_read(room, picker["event_id"])
+    phone, laptop, room = await _paula_with_her_phone_signed(synapse, matrix_bot, started)
 
     await matrix_bot.stop()
     await laptop.cross_sign_own_device()  # a new identity, the laptop only
