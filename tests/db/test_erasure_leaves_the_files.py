@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from db import Database
-from tests.support.help_story import NORDMARKT
-from tests.support.memory_transport import MemoryTransport, button_data
+from tests.support.help_story import post_request
+from tests.support.memory_transport import MemoryTransport
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -31,14 +31,7 @@ SECRETS = ("Amira", "PFEFFERMINZE")
 
 
 async def _request(story: MemoryTransport) -> None:
-    await story.onboard(PERSON, "de")
-    for data in ("menu:help", "hr:new", "hr:cat:shopping"):
-        await story.press(PERSON, data)
-    await story.text(PERSON, WORDS)
-    await story.location(PERSON, *NORDMARKT)
-    await story.press(PERSON, "hr:when:asap")
-    await story.press(PERSON, "hr:langs-done")
-    assert "hr:mine" in button_data(await story.press(PERSON, "hr:send"))
+    await post_request(story, PERSON, "de", WORDS)
     await story.flush()
 
 

@@ -11,27 +11,18 @@ import pytest
 
 from db import Database
 from handlers.messages import ButtonPress, Edit
-from tests.support.help_story import GROUP, NORDMARKT, grant_role_to
-from tests.support.memory_transport import MemoryTransport, button_data, readable, texts
+from tests.support.help_story import GROUP, grant_role_to, post_request
+from tests.support.memory_transport import MemoryTransport, readable, texts
 
 REQUESTER, COORDINATOR = "amira", "cora"
 WORDS = "Einkauf bitte, Klingel PFEFFERMINZE"
 SECRETS = ("Amira", "PFEFFERMINZE")
 
 
-async def _request(story: MemoryTransport, db: Database) -> int:
-    await story.onboard(REQUESTER, "de")
-    for data in ("menu:help", "hr:new", "hr:cat:shopping"):
-        await story.press(REQUESTER, data)
-    await story.text(REQUESTER, WORDS)
-    await story.location(REQUESTER, *NORDMARKT)
-    await story.press(REQUESTER, "hr:when:asap")
-    await story.press(REQUESTER, "hr:langs-done")
-    assert "hr:mine" in button_data(await story.press(REQUESTER, "hr:send"))
-    requester = await db.users.find("memory", REQUESTER)
-    [request] = await db.requests.for_requester(requester.id)
+async def _request(story: MemoryTransport) -> int:
+    request_id = await post_request(story, REQUESTER, "de", WORDS)
     await story.flush()
-    return request.id
+    return request_id
 
 
 def _group_now(story: MemoryTransport, post: int, shown: str) -> str:
@@ -51,7 +42,7 @@ async def test_the_erasure_queues_nothing_with_the_persons_name_or_words(
 ):
     await story.onboard(COORDINATOR, "de")
     await grant_role_to(db, COORDINATOR, "coordinator")
-    request_id = await _request(story, db)
+    request_id = await _request(story)
     [post] = await db.requests.posts(request_id)
     shown = story.received(GROUP)
     if state != "review":

@@ -30,12 +30,18 @@ async def grant_role_to(db: Database, name: str, role: str) -> int:
     return user.id
 
 
-async def post_request(story: MemoryTransport, user: str = "amira", lang: str = "ar") -> int:
+async def post_request(
+    story: MemoryTransport,
+    user: str = "amira",
+    lang: str = "ar",
+    text: str = "أحتاج مساعدة في التسوق يوم الثلاثاء",
+) -> int:
+    """``user`` comes in and posts a shopping request saying ``text``; its id."""
     await story.onboard(user, lang)
     await story.press(user, "menu:help")
     await story.press(user, "hr:new")
     await story.press(user, "hr:cat:shopping")
-    await story.text(user, "أحتاج مساعدة في التسوق يوم الثلاثاء")
+    await story.text(user, text)
     await story.location(user, *NORDMARKT)
     await story.press(user, "hr:when:asap")
     out = await story.press(user, "hr:langs-done")
