@@ -135,3 +135,16 @@ async def test_the_words_are_prepared_off_the_event_loop(monkeypatch):
     await speaker.words(Speech(Markup("Ort"), "de", public=True))
     assert len(threads) == 2
     await speaker.close()
+
+
+async def test_the_words_kept_are_bounded(monkeypatch):
+    """Public texts' words are kept by the text, and a text is what anyone on the web may
+    ask for: far more texts than the bound keep only the newest."""
+    monkeypatch.setattr(speaker_module, "PREPARED", 5)
+    speaker = Speaker(HeldEngine(held=False))
+    await speaker.check(("de",))
+    for number in range(40):
+        await speaker.words(Speech(Markup(f"Ort {number}."), "de", public=True))
+    assert len(speaker._prepared) == 5
+    assert not speaker._preparing
+    await speaker.close()
