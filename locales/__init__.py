@@ -44,13 +44,35 @@ TIMEZONE = ZoneInfo("Europe/Berlin")
 CLOCK = "HH:mm"
 # A weekday field shorter than in full, in a date pattern (see Translator.skeleton).
 _SHORT_WEEKDAY = re.compile(r"(?<![Ec])[Ec]{1,3}(?![Ec])")
-# One numbering system for every language, in the catalogs and in formatting alike: Latin
-# digits with the separators CLDR gives them (Persian "12.50", never the mixed "12٫50").
-# Chosen on purpose: request numbers, door codes, house numbers, bus lines and phone numbers
-# are written in Latin digits on the city's streets and typed back to the bot that way;
-# Arabic-Indic or Persian digits people type are understood all the same
-# (handlers.parsing.typed). A test keeps the catalogs to it.
-NUMBERS = "latn"
+# The digits of each numbering system a supported language writes in (CLDR's names); Babel
+# formats with a system's signs but always with Latin digits, so :meth:`Translator.digits`
+# puts these in.
+_ZEROS = {"latn": "0", "arab": "\u0660", "arabext": "\u06f0"}
+
+
+@cache
+def numbering_system(lang: str) -> str:
+    """The one numbering system of ``lang``, in chat, web, map and catalogs alike: CLDR's
+    default for the language (Babel), which is Persian digits for Persian ("۱۲٫۵۰") and
+    Latin digits for every other language of ours - also for Arabic, where CLDR's "ar"
+    writes Latin digits (only some countries' locales, ar_EG or ar_SA, write Arabic-Indic
+    ones). Ids and codes stay ASCII (button data, addresses, /commands, house numbers and
+    postcodes of the places data); what a person types is read in any digits
+    (handlers.parsing.typed)."""
+    return Locale.parse(lang).default_numbering_system
+
+
+@cache
+def _digit_table(lang: str) -> dict[int, int]:
+    zero = ord(_ZEROS[numbering_system(lang)])
+    return {} if zero == ord("0") else {ord("0") + i: zero + i for i in range(10)}
+
+
+def native_digits(text: str, lang: str) -> str:
+    """``text`` with its ASCII digits written in ``lang``'s numbering system ("12" → "۱۲")."""
+    table = _digit_table(lang)
+    return text.translate(table) if table else text
+
 
 # Unicode directional isolates (FSI … PDI): keep an embedded name or number from
 # reordering the surrounding sentence, and keep bidi controls inside a value from
@@ -233,7 +255,7 @@ class Translator:
     Each format has one owner here: :meth:`number`, :meth:`percent`, :meth:`money`,
     :meth:`duration`, :meth:`distance`, :meth:`list_of`, :meth:`language`, :meth:`date`,
     :meth:`time`, :meth:`skeleton`, :meth:`datetime` and :meth:`day_and_time`, all through
-    Babel in the reader's locale.
+    Babel in the reader's locale and in the language's digits (:func:`numbering_system`).
     """
 
     def __init__(self, lang: str) -> None:
@@ -242,7 +264,12 @@ class Translator:
         self.lang = lang
         self.locale = Locale.parse(lang)
         self.rtl = lang in RTL_LANGUAGES
+        self.numbers = numbering_system(lang)
         self._tr = _load_translations(lang)
+
+    def digits(self, text: str) -> str:
+        """``text`` (a number, date or time Babel wrote) in the language's digits."""
+        return native_digits(text, self.lang)
 
     def _directional(self, text: str) -> str:
         return _COMMAND_IN_TEXT.sub(rf"{LRM}\1{LRM}", text) if self.rtl else text
@@ -301,26 +328,33 @@ class Translator:
         return self.format(self.ngettext(singular, plural, n), n=n, **values)
 
     def number(self, value: float) -> Formatted:
-        return Formatted(format_decimal(value, locale=self.locale, numbering_system=NUMBERS))
+        """A number in the language's digits and signs: "12.345,5" (de), "۱۲٬۳۴۵٫۵" (fa)."""
+        return Formatted(self.digits(self._decimal(value)))
+
+    def _decimal(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale, numbering_system=self.numbers)
 
     def percent(self, share: float) -> Formatted:
-        """A share (0.25) as the locale writes it: "25 %" (de), "25%" (en)."""
-        return Formatted(format_percent(share, locale=self.locale, numbering_system=NUMBERS))
+        """A share (0.25) as the locale writes it: "25 %" (de), "25%" (en), "۲۵٪" (fa)."""
+        text = format_percent(share, locale=self.locale, numbering_system=self.numbers)
+        if self.numbers != "latn":
+            # Babel keeps the pattern's Latin "%" whatever the numbering system.
+            text = text.replace("%", self.locale.number_symbols[self.numbers]["percentSign"])
+        return Formatted(self.digits(text))
 
     def money(self, cents: int) -> Formatted:
         """Euros with two decimals, the sign where the locale puts it: "12,50 €" (de),
         "€12.50" (en). Always the € sign, also where CLDR writes "EUR" (uk, ro): it is
         what every price tag in the city shows."""
         pattern = self.locale.currency_formats["standard"].pattern.replace("¤", "'€'")
-        return Formatted(
-            format_currency(
-                Decimal(cents) / 100,
-                "EUR",
-                format=pattern,
-                locale=self.locale,
-                numbering_system=NUMBERS,
-            )
+        text = format_currency(
+            Decimal(cents) / 100,
+            "EUR",
+            format=pattern,
+            locale=self.locale,
+            numbering_system=self.numbers,
         )
+        return Formatted(self.digits(text))
 
     def duration(self, minutes: int) -> Formatted:
         """Minutes under an hour ("45 Minuten"), hours to a tenth from an hour on
@@ -344,12 +378,14 @@ class Translator:
         # durations), Babel would print the unit's id: take the short words instead.
         if not self.locale._data["unit_patterns"].get(unit, {}).get(length):
             length = "short"
-        text = format_unit(value, unit, length=length, locale=self.locale, numbering_system=NUMBERS)
+        text = format_unit(
+            value, unit, length=length, locale=self.locale, numbering_system=self.numbers
+        )
         # A number never touches its word: CLDR's Persian short metre is "{0}متر".
-        number = format_decimal(value, locale=self.locale, numbering_system=NUMBERS)
+        number = self._decimal(value)
         if text.startswith(number) and text[len(number) : len(number) + 1].isalpha():
             text = f"{number} {text[len(number) :]}"
-        return Formatted(text)
+        return Formatted(self.digits(text))
 
     def list_of(
         self, items: Iterable[str], style: Literal["standard", "or"] = "standard"
@@ -382,11 +418,12 @@ class Translator:
     def date(self, value: date | datetime, fmt: str = "medium") -> Formatted:
         if isinstance(value, datetime):
             value = value.astimezone(TIMEZONE)
-        return Formatted(format_date(value, format=fmt, locale=self.locale))
+        return Formatted(self.digits(format_date(value, format=fmt, locale=self.locale)))
 
     def time(self, value: datetime) -> Formatted:
-        """A clock time, 24-hour and without seconds in every language: "09:05"."""
-        return Formatted(format_time(value, format=CLOCK, tzinfo=TIMEZONE, locale=self.locale))
+        """A clock time, 24-hour and without seconds in every language: "09:05", "۰۹:۰۵"."""
+        text = format_time(value, format=CLOCK, tzinfo=TIMEZONE, locale=self.locale)
+        return Formatted(self.digits(text))
 
     def skeleton(self, value: datetime, skeleton: str) -> Formatted:
         """A date in the locale's own arrangement of the fields, e.g. "MMMEd" gives
@@ -394,19 +431,17 @@ class Translator:
         ("EEEE") is written in full, as ICU widens the matched pattern's fields: CLDR has
         only "d MMMM E" for Turkish, and "24 Kasım Sal" reads clipped ("24 Kasım Salı")."""
         local = value.astimezone(TIMEZONE)
-        if "EEEE" not in skeleton:
-            return Formatted(format_skeleton(skeleton, local, locale=self.locale))
         patterns = self.locale.datetime_skeletons
         key = skeleton if skeleton in patterns else match_skeleton(skeleton, patterns)
-        if key is None:
-            return Formatted(format_skeleton(skeleton, local, locale=self.locale))
+        if "EEEE" not in skeleton or key is None:
+            return Formatted(self.digits(format_skeleton(skeleton, local, locale=self.locale)))
         parts = re.split(r"('[^']*')", patterns[key].pattern)  # odd parts: quoted literals
         parts[::2] = [_SHORT_WEEKDAY.sub("EEEE", part) for part in parts[::2]]
-        return Formatted(format_datetime(local, "".join(parts), locale=self.locale))
+        return Formatted(self.digits(format_datetime(local, "".join(parts), locale=self.locale)))
 
     def day_and_time(self, value: datetime, skeleton: str = "MMMEd") -> Formatted:
         """A date in the arrangement of :meth:`skeleton` with the clock time, joined the
-        locale's way: "Mo., 24. Nov., 18:00", "دوشنبه 24 نوامبر، 18:00" - never a Latin
+        locale's way: "Mo., 24. Nov., 18:00", "دوشنبه ۲۴ نوامبر، ۱۸:۰۰" - never a Latin
         comma in a Persian or Arabic line. CLDR joins by the month's width: the long
         pattern for a month written out, the medium one for an abbreviated month, the
         short one for a month in digits."""
@@ -422,7 +457,7 @@ class Translator:
         """A date in the ``fmt`` length with the clock time of :meth:`time`, joined the
         locale's way ("03.11.2025, 18:00")."""
         local = value.astimezone(TIMEZONE)
-        return self._joined(fmt, format_date(local, format=fmt, locale=self.locale), local)
+        return self._joined(fmt, self.date(local, fmt), local)
 
 
 @cache

@@ -30,13 +30,14 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
 
 from bot.speech import arabic
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
 from bot.speech.numbers import digit_words, number_words, rule_words
 from handlers.parsing import ascii_digits
-from locales import N_, NUMBERS, Translator
+from locales import N_, Translator
 
 # Longest text said at once: a voice message of a few minutes at most.
 MOST_CHARACTERS = 2000
@@ -116,14 +117,35 @@ def counted_words(value: int, t: Translator, kind: str) -> str:
 
 
 def _symbols(t: Translator) -> tuple[str, str]:
-    """The locale's decimal and group signs (Latin digits, locales.NUMBERS)."""
-    symbols = t.locale.number_symbols[NUMBERS]
+    """The locale's decimal and group signs with Latin digits (see :func:`_latin_numbers`)."""
+    symbols = t.locale.number_symbols["latn"]
     return symbols["decimal"], symbols["group"]
+
+
+@cache
+def _native_signs(numbers: str, lang: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    if numbers == "latn":
+        return None
+    native, latin = (Locale.parse(lang).number_symbols[system] for system in (numbers, "latn"))
+    signs = {native[name]: latin[name] for name in ("decimal", "group", "percentSign")}
+    return re.compile("(?<=[0-9])(?:" + "|".join(map(re.escape, signs)) + ")"), signs
+
+
+def _latin_numbers(text: str, t: Translator) -> str:
+    """``text`` with its numbers in Latin digits and signs: a Persian "۱۲٫۵۰" or "۲۵٪" is
+    said as "12.50" and "25%" are, whichever digits the bot (locales.numbering_system) or
+    a person wrote."""
+    text = ascii_digits(text)
+    native = _native_signs(t.numbers, t.lang)
+    if native is None:
+        return text
+    pattern, signs = native
+    return pattern.sub(lambda m: signs[m.group(0)], text)
 
 
 def _parse(text: str, t: Translator) -> Decimal | None:
     try:
-        return parse_decimal(text, locale=t.locale, numbering_system=NUMBERS)
+        return parse_decimal(text, locale=t.locale, numbering_system="latn")
     except (NumberFormatError, InvalidOperation, ValueError):
         return None
 
@@ -332,7 +354,7 @@ def plain(text: str) -> str:
 
 def words(text: str, t: Translator) -> str:
     """One line of text with its times, dates, money, distances and numbers in words."""
-    text = ascii_digits(text)
+    text = _latin_numbers(text, t)
     text = _WEB_ADDRESS.sub("", text)
     text = _CLOCK_RANGE.sub(
         lambda m: t.gettext(N_("[speech] a range of clock times: {start} to {end}")).format(

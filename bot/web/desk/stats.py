@@ -30,7 +30,7 @@ from bot.web.pages import render
 from db.clock import local_month
 from handlers import statistics
 from handlers.statistics import Figures, Period
-from locales import NUMBERS, Translator
+from locales import Translator
 
 FRESH_FOR = 60.0  # seconds
 
@@ -78,10 +78,11 @@ async def _figures(request: web.Request, period: Period, now: datetime) -> tuple
 
 
 def _csv_number(t: Translator):
-    # Plain digits and the locale's decimal sign, no grouping: what a spreadsheet in that
-    # language reads as a number.
+    # Latin digits and the locale's decimal sign, no grouping: what a spreadsheet in that
+    # language reads as a number (a CSV file is data for a program, not a page: spreadsheets
+    # do not read Persian digits as numbers).
     return lambda value: format_decimal(
-        value, locale=t.locale, group_separator=False, numbering_system=NUMBERS
+        value, locale=t.locale, group_separator=False, numbering_system="latn"
     )
 
 
