@@ -24,7 +24,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from db.data_rights import Limits
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, Organisation
 from locales import SUPPORTED_LANGUAGES
 
 ENV_PREFIX = "NACHBARBOT_"
@@ -129,6 +129,29 @@ class PrivacySection:
     conversation_days: int = _opt(
         7, minimum=1, maximum=365, doc="Unfinished conversations are forgotten after this"
     )
+    certificate_days: int = _opt(
+        30,
+        minimum=1,
+        maximum=365,
+        doc="Volunteers' certificate requests are deleted this long after they were signed",
+    )
+
+
+# What a logo may be: the formats a PDF renderer embeds as they are, and a bound on the bytes
+# every certificate carries.
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+LOGO_MOST_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class OrganisationSection:
+    name: str = _opt(
+        "",
+        doc="Who issues volunteers' certificates, e.g. FreiwilligenAgentur Dortmund; "
+        "empty: volunteers cannot ask for certificates",
+    )
+    address: list[str] = _opt([], doc="The organisation's address, a line each")
+    logo: str = _opt("", doc="A PNG, JPEG or SVG file printed on certificates (at most 1 MB)")
 
 
 @dataclass(frozen=True)
@@ -313,6 +336,7 @@ class WebSection:
 class Config:
     bot: BotSection = field(default_factory=BotSection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
+    organisation: OrganisationSection = field(default_factory=OrganisationSection)
     places: PlacesSection = field(default_factory=PlacesSection)
     help: HelpSection = field(default_factory=HelpSection)
     events: EventsSection = field(default_factory=EventsSection)
@@ -350,6 +374,12 @@ class Config:
                 closed_request_days=self.privacy.closed_request_days,
                 delivered_message_hours=self.privacy.delivered_message_hours,
                 conversation_days=self.privacy.conversation_days,
+                certificate_days=self.privacy.certificate_days,
+            ),
+            organisation=Organisation(
+                self.organisation.name.strip(),
+                tuple(line.strip() for line in self.organisation.address if line.strip()),
+                self.organisation.logo,
             ),
             max_text_length=self.bot.max_text_length,
             admins=admins,  # type: ignore[arg-type]
@@ -537,6 +567,7 @@ def check_consistency(config: Config) -> None:
         raise ConfigError("bot.city: must not be empty")
     _check_languages(config.bot.languages)
     _check_speech(config.speech)
+    _check_organisation(config.organisation)
     for entry in config.bot.admins:
         platform, _, user_id = entry.partition(":")
         if platform not in ("telegram", "matrix", "console") or not user_id:
@@ -574,6 +605,26 @@ def check_consistency(config: Config) -> None:
         ("http://", "https://")
     ):
         raise ConfigError("translation.url: LibreTranslate needs its base URL (http://...)")
+
+
+def _check_organisation(organisation: OrganisationSection) -> None:
+    """The logo is read for every certificate: a missing or odd file is told at start, not
+    when a coordinator signs."""
+    if len(organisation.name) > 120 or any(len(line) > 120 for line in organisation.address):
+        raise ConfigError("organisation: name and address lines must be at most 120 characters")
+    if len(organisation.address) > 6:
+        raise ConfigError("organisation.address: at most 6 lines")
+    if not organisation.logo:
+        return
+    logo = Path(organisation.logo)
+    if logo.suffix.lower() not in LOGO_SUFFIXES:
+        raise ConfigError(f"organisation.logo: must be a {', '.join(LOGO_SUFFIXES)} file")
+    try:
+        size = logo.stat().st_size
+    except OSError:
+        raise ConfigError(f"organisation.logo: {organisation.logo} cannot be read") from None
+    if not logo.is_file() or size > LOGO_MOST_BYTES:
+        raise ConfigError("organisation.logo: must be a file of at most 1 MB")
 
 
 def _check_speech(speech: SpeechSection) -> None:

@@ -23,6 +23,7 @@ JSON_COLUMNS = {
     ("outbox", "payload"),
     ("matrix_buttons", "buttons"),
     ("transport_state", "value"),
+    ("certificate_requests", "facts"),
 }
 
 
@@ -52,6 +53,8 @@ class Limits:
     conversation_days: int = 7
     handled_update_days: int = 7
     matrix_button_days: int = 30
+    # Certificate requests of volunteers (names, dates of birth, what was signed).
+    certificate_days: int = 30
 
     def cutoffs(self, now: datetime) -> dict[str, str]:
         return {
@@ -62,6 +65,7 @@ class Limits:
             "buttons_before": to_text(now - timedelta(days=self.matrix_button_days)),
             "today_local": local_day(now),
             "day_before": to_text(now - timedelta(days=1)),
+            "certificates_before": to_text(now - timedelta(days=self.certificate_days)),
         }
 
 

@@ -44,6 +44,7 @@ CUTOFFS = (
     "buttons_before",  # Matrix button maps
     "today_local",  # reminders and one-off follows of days before today (Europe/Berlin)
     "day_before",  # a day ago: the posting limits' memory of erased accounts
+    "certificates_before",  # volunteers' certificate requests decided (or asked) before this
 )
 
 
@@ -86,6 +87,16 @@ PURPOSES = (
         "of good conduct was seen and expires - never the certificate) and the help given",
         "the bot for matching; coordinators",
         "until the person stops volunteering or deletes the account",
+    ),
+    Purpose(
+        "certificates",
+        "a volunteer's request for a certificate of their volunteering or for the "
+        "confirmation for a free extended certificate of good conduct: the name to print, "
+        "for the confirmation the date of birth; once signed, what the paper says (period, "
+        "kinds of help, hours, the activity) and who signed it",
+        "coordinators; the volunteer (the PDF)",
+        "privacy.certificate_days after it was signed or declined (or asked, if nobody did); "
+        "the audit log keeps that a certificate was issued, by user number",
     ),
     Purpose(
         "messages",
@@ -525,6 +536,67 @@ MAP: tuple[Table, ...] = (
                 export=("user_id", "verified_at"),
             ),
         ),
+    ),
+    Table(
+        "certificate_requests",
+        "certificates",
+        {
+            "id": PUBLIC,
+            "user_id": LINK,
+            "decided_by": LINK,
+            "name": CONTENT,
+            "birth_date": CONTENT,
+            "signer_name": CONTENT,
+            "activity": CONTENT,
+            **_all(
+                DETAIL,
+                "kind",
+                "lang",
+                "state",
+                "asked_at",
+                "decided_at",
+                "signer_role",
+                "basis",
+                "facts",
+            ),
+        },
+        links=(
+            owned(
+                "certificates",
+                "id",
+                "kind",
+                "name",
+                "birth_date",
+                "lang",
+                "state",
+                "asked_at",
+                "decided_at",
+                "signer_name",
+                "signer_role",
+                "activity",
+                "basis",
+                "facts",
+            ),
+            Link(
+                "decided_by = :id",
+                (blank("signer_name"), unlink("decided_by")),
+                section="certificates_signed",
+                export=("id", "kind", "state", "decided_at", "signer_name", "signer_role"),
+                note="The volunteer keeps the paper; its signer's name goes with the signer.",
+            ),
+        ),
+        retention=(
+            Retention(
+                "certificate_requests",
+                (
+                    "DELETE FROM certificate_requests"
+                    " WHERE COALESCE(decided_at, asked_at) < :certificates_before",
+                ),
+            ),
+        ),
+        note="Asked for in the chat (handlers/helping/certificates.py), signed on the desk; "
+        "the PDF is made again from the row when needed and never stored (the outbox keeps the "
+        "one it delivers as long as any delivered message).",
     ),
     Table(
         "request_notifications",

@@ -176,6 +176,20 @@ def purpose_texts(
                 "Events you asked to be reminded of, your reminders, places and districts you "
                 "subscribed to."
             ),
+        "certificates": (
+            t.t("📄 Certificates for volunteers"),
+            t.t(
+                "Only if you ask for one: the name to print on it, for the confirmation for "
+                "the certificate of good conduct also your date of birth. What the paper says "
+                "and who signed it."
+            ),
+            t.t("Coordinators. You get the PDF."),
+            t.tn(
+                "Deleted {n} day after it was signed. Save the PDF.",
+                "Deleted {n} days after it was signed. Save the PDF.",
+                limits.certificate_days,
+            ),
+        ),
             t.t("Only the bot."),
             t.t("Until you stop them. Sent reminders until the day is over."),
         ),
@@ -295,6 +309,8 @@ SECTION_LABELS = {
     "updates_handled": N_("⚙️ Messages the bot answered"),
     "matrix_buttons": N_("⚙️ Buttons in your Matrix chat"),
     "matrix_room": N_("⚙️ Your Matrix chat"),
+    "certificates": N_("📄 Your certificates"),
+    "certificates_signed": N_("✍️ Certificates you signed"),
     "place_changes": N_("🏠 Places you changed"),
     "translations": N_("🌐 Translations of your texts"),
     "desk_logins": N_("🖥 Your login links to the web desk"),

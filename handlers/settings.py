@@ -9,6 +9,16 @@ from locales import SUPPORTED_LANGUAGES, negotiate
 
 
 @dataclass(frozen=True)
+class Organisation:
+    """Who issues volunteers' certificates (the configuration's ``[organisation]``): its
+    name and address lines as printed, and the file of its logo ("" none)."""
+
+    name: str = ""
+    address: tuple[str, ...] = ()
+    logo: str = ""
+
+
+@dataclass(frozen=True)
 class HandlerSettings:
     city: str = "Dortmund"
     # The city's name in each language's script, for running text (the data folder's
@@ -47,6 +57,8 @@ class HandlerSettings:
     # The languages the speech engine speaks (bot/speech, checked at start): read aloud is
     # offered in these (handlers/read_aloud.py); empty when no engine runs.
     speech_languages: frozenset[str] = frozenset()
+    # Who signs volunteers' certificates; without a name volunteers cannot ask for one.
+    organisation: Organisation = field(default_factory=Organisation)
     # Where the web map and desk are reached ("" when the web is off): login links, the map.
     web_url: str = ""
     max_messages_per_minute: int = 1000
