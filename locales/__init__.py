@@ -68,6 +68,14 @@ def _digit_table(lang: str) -> dict[int, int]:
     return {} if zero == ord("0") else {ord("0") + i: zero + i for i in range(10)}
 
 
+def digit_system(digit: str) -> str | None:
+    """The numbering system (of those in :data:`_ZEROS`) a decimal digit belongs to."""
+    for system, zero in _ZEROS.items():
+        if 0 <= ord(digit) - ord(zero) <= 9:
+            return system
+    return None
+
+
 def native_digits(text: str, lang: str) -> str:
     """``text`` with its ASCII digits written in ``lang``'s numbering system ("12" → "۱۲")."""
     table = _digit_table(lang)

@@ -18,7 +18,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 from babel.plural import to_gettext
 
-from locales import DOMAIN, LOCALES_DIR, SUPPORTED_LANGUAGES
+from locales import DOMAIN, LOCALES_DIR, SUPPORTED_LANGUAGES, digit_system, numbering_system
 
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 _CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
@@ -89,9 +89,38 @@ class Problem:
         return f"{self.lang}: {self.what}: {self.msgid[:60]!r}"
 
 
-# Digits and number signs of another numbering system than locales.NUMBERS: a number in a
-# catalog reads like the numbers the bot fills in.
-_NATIVE_NUMBER_SIGNS = re.compile("[\u0660-\u066c\u06f0-\u06f9]")
+# The number signs that belong to the Arabic-Indic and Persian numbering systems besides
+# their digits: the Arabic percent, decimal and thousands signs.
+_ARABIC_NUMBER_SIGNS = re.compile("[\u066a-\u066c]")
+# A stretch of text without right-to-left letters (and without placeholders): in a Persian
+# translation, the Latin text around a number taken over from the message id.
+_LEFT_TO_RIGHT_STRETCH = re.compile(r"[^\u0590-\u08ff\ufb1d-\ufefc]+")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+_EDGES = " \t\n.,;:()!?\u060c\u061b\u200c\u200e\u200f"
+
+
+def foreign_digits(lang: str, msgid: str, string: str) -> str | None:
+    """What is wrong with the digits of ``string`` (a translation of ``msgid`` into
+    ``lang``), or None: a number in a catalog is written in the language's numbering system
+    (locales.numbering_system), like the numbers the bot fills in. Latin digits stay Latin
+    only inside a code taken over from the message id as it is, Latin letters and all ("UTF-8",
+    "/verify 17", "Mo-Fr 10:00-16:00", "Leopoldstraße 50, 44147"): a code is typed as
+    it is written."""
+    system = numbering_system(lang)
+    text = _PLACEHOLDER.sub(" ", string)
+    if system == "latn":
+        if any(digit_system(ch) != "latn" for ch in text if ch.isdecimal()) or (
+            _ARABIC_NUMBER_SIGNS.search(text)
+        ):
+            return "Arabic-Indic or Persian digits (this language writes Latin digits)"
+        return None
+    if any(digit_system(ch) not in ("latn", system) for ch in text if ch.isdecimal()):
+        return f"digits of another numbering system than {system}"
+    for stretch in _LEFT_TO_RIGHT_STRETCH.findall(text):
+        code = stretch.strip(_EDGES)
+        if re.search("[0-9]", code) and not (_LATIN_LETTER.search(code) and code in msgid):
+            return f"Latin digits in {code!r} (this language writes {system} digits)"
+    return None
 
 
 def _same(pattern: re.Pattern[str], a: str, b: str) -> bool:
@@ -128,8 +157,8 @@ def check_message(lang: str, message: Message, categories: list[str]) -> list[Pr
             problem("HTML tags differ")
         if not _same(_COMMAND, source, string):
             problem("/commands differ (commands are never translated)")
-        if _NATIVE_NUMBER_SIGNS.search(string):
-            problem("Arabic-Indic or Persian digits (every language writes Latin digits)")
+        if wrong := foreign_digits(lang, source, string):
+            problem(wrong)
     return problems
 
 

@@ -103,3 +103,40 @@ def test_checker_catches(message, fault):
 def test_checker_accepts_number_in_words_for_one():
     message = Message(("{n} day", "{n} days"), ("ein Tag", "{n} Tage"))
     assert check_message("de", message, CATS) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "fault"),
+    [
+        (Message("in 3 days", "بعد از 3 روز"), "writes arabext digits"),
+        (Message("Last 12 months", "۱۲ ماه گذشته (12)"), "writes arabext digits"),
+        (Message("Quiet hours: {start}:00", "ساعت‌های سکوت: {start}:00"), "writes arabext digits"),
+        (Message("in 3 days", "بعد از ٣ روز"), "another numbering system"),
+        # Latin text taken over must be the message id's own, not a number made up around it.
+        (Message("see /help", "/help 12 را ببینید"), "writes arabext digits"),
+    ],
+)
+def test_a_number_in_persian_is_written_in_persian_digits(message, fault):
+    problems = check_message("fa", message, CATS)
+    assert any(fault in p.what for p in problems), problems
+
+
+def test_persian_numbers_pass_in_persian_digits_and_codes_in_latin_ones():
+    accepted = [
+        Message("in 3 days", "بعد از ۳ روز"),
+        Message("Quiet hours: {start}:00", "ساعت‌های سکوت: {start}:۰۰"),
+        # Codes keep their Latin digits: they are typed as they are written.
+        Message("for example: /verify 17", "مثلاً: /verify 17"),
+        Message("neither UTF-8 nor Windows-1252", "نه UTF-8 است نه Windows-1252"),
+        Message("for example: Leopoldstraße 50, 44147.", "مثلاً: Leopoldstraße 50, 44147."),
+        Message("Example: Mo-Fr 10:00-16:00; PH off.", "مثال: Mo-Fr 10:00-16:00; PH off."),
+    ]
+    for message in accepted:
+        assert check_message("fa", message, CATS) == [], message.string
+
+
+def test_the_persian_catalog_writes_its_numbers_in_persian_digits():
+    fa = translator("fa")
+    assert fa._("Last 12 months").startswith("۱۲ ")
+    assert "۵۰۰ متر" in fa._("📍 Areas are rounded to about 500 m, as in the chat.")
+    assert translator("ar")._("Last 12 months").count("12") == 1  # CLDR's Arabic: Latin digits

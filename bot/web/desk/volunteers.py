@@ -32,6 +32,7 @@ from handlers.helping import volunteers as volunteering
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, someone
 from handlers.helping.vocabulary import HELP_CATEGORIES
+from handlers.parsing import typed
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
@@ -272,8 +273,9 @@ def certificate_days(form: dict[str, str], today: date) -> tuple[str, str]:
     """The two days a coordinator entered, checked: seen not after today (and not more
     than ten years ago), expiring after it."""
     try:
-        seen = date.fromisoformat(form.get("seen_on", "").strip())
-        expires = date.fromisoformat(form.get("expires_on", "").strip())
+        # Typed where a browser has no date picker, in the digits the hint shows.
+        seen = date.fromisoformat(typed(form.get("seen_on", "")).strip())
+        expires = date.fromisoformat(typed(form.get("expires_on", "")).strip())
     except ValueError:
         raise _BadDates(BAD_DATE) from None
     if seen > today:
