@@ -21,7 +21,7 @@ from handlers.events.reminders import occurrence_key
 from handlers.helping.volunteers import describe_profile
 from handlers.messages import Command, Document
 from handlers.settings import HandlerSettings
-from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, TIMEZONE, translator
+from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, TIMEZONE, numbering_system, translator
 from tests.support.help_story import (
     GROUP,
     grant_role_to,
@@ -46,18 +46,22 @@ EXPECTED = {
     "ro": (f"12,50{NBSP}€", "1 oră", "45 de minute", "2,5 ore"),
     "bg": (f"12,50{NBSP}€", "1 час", "45 минути", "2,5 часа"),
     "pl": (f"12,50{NBSP}€", "1 godzina", "45 minut", "2,5 godziny"),
-    "fa": (f"\u200e€{NBSP}12.50", "1 ساعت", "45 دقیقه", "2.5 ساعت"),
+    "fa": (f"\u200e€{NBSP}۱۲٫۵۰", "۱ ساعت", "۴۵ دقیقه", "۲٫۵ ساعت"),
 }
 
 
-# Digits and number signs of the Arabic-Indic and Persian numbering systems: one numbering
-# system (Latin, locales.NUMBERS) in every language means none of these anywhere.
-NATIVE_NUMBER_SIGNS = re.compile("[\u0660-\u066c\u06f0-\u06f9]")
+# The digits of each numbering system, and the signs of the Arabic ones.
+DIGITS = {"latn": "[0-9]", "arab": "[\u0660-\u0669]", "arabext": "[\u06f0-\u06f9]"}
+ARABIC_NUMBER_SIGNS = re.compile("[\u066a-\u066c]")
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
 def test_one_numbering_system_in_formatting(lang):
+    """Every format writes the language's numbering system (CLDR's default: Persian digits
+    in fa, Latin ones in the others, CLDR's Arabic included) and no other."""
     t = translator(lang)
+    system = numbering_system(lang)
+    assert system == ("arabext" if lang == "fa" else "latn")
     written = [
         t.money(123456),
         t.number(12345.5),
@@ -66,10 +70,15 @@ def test_one_numbering_system_in_formatting(lang):
         t.distance(1500),
         t.distance(370),
         t.datetime(datetime(2025, 11, 23, 21, 5, tzinfo=TIMEZONE)),
+        t.day_and_time(datetime(2025, 11, 23, 21, 5, tzinfo=TIMEZONE)),
+        t.skeleton(datetime(2025, 11, 23, 21, 5, tzinfo=TIMEZONE), "MMMMEEEEd"),
     ]
     for text in written:
-        assert not NATIVE_NUMBER_SIGNS.search(text), (lang, text)
-        assert re.search("[0-9]", text), (lang, text)
+        assert re.search(DIGITS[system], text), (lang, text)
+        for other, digits in DIGITS.items():
+            assert other == system or not re.search(digits, text), (lang, text)
+        if system == "latn":
+            assert not ARABIC_NUMBER_SIGNS.search(text), (lang, text)
 
 
 def test_every_language_has_its_expectations():
@@ -82,8 +91,10 @@ def test_money_has_two_decimals_and_the_euro_sign(lang):
     assert t.money(1250) == EXPECTED[lang][0]
     assert "EUR" not in t.money(99) and "€" in t.money(0)
     # Whole euros keep their cents, thousands are grouped the locale's way.
-    assert re.search(r"5[.,]00", t.money(500))
-    assert t.money(123456).replace(NBSP, " ").count("1") == 1  # no "1234,56" without grouping
+    assert re.search(t.digits("5") + "[.,٫]" + t.digits("00"), t.money(500))
+    assert (
+        t.money(123456).replace(NBSP, " ").count(t.digits("1")) == 1
+    )  # no "1234,56" without grouping
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
@@ -91,7 +102,7 @@ def test_durations_are_minutes_under_an_hour_and_whole_hours_stay_whole(lang):
     t = translator(lang)
     assert (t.duration(60), t.duration(45), t.duration(150)) == EXPECTED[lang][1:]
     for minutes in (60, 120, 180):
-        assert not re.search(r"\d[.,]0\b", t.duration(minutes)), t.duration(minutes)
+        assert not re.search(r"\d[.,٫][0۰]\b", t.duration(minutes)), t.duration(minutes)
     # Neither Babel's fallback (the unit's id) nor an English word in another language.
     assert "duration" not in t.duration(30) + t.duration(90)
     assert t.duration(30) != t.duration(90)
@@ -102,12 +113,13 @@ def test_clock_times_are_24_hour_without_seconds(lang):
     t = translator(lang)
     morning = datetime(2025, 7, 1, 9, 5, 30, tzinfo=TIMEZONE)
     evening = datetime(2025, 7, 1, 21, 5, 30, tzinfo=TIMEZONE)
-    assert t.time(morning) == "09:05"
-    assert t.time(evening) == "21:05"
+    assert t.time(morning) == t.digits("09:05")
+    assert t.time(evening) == t.digits("21:05")
     moment = t.datetime(evening)
-    assert "21:05" in moment and "21:05:30" not in moment and "9:05" not in moment
+    assert t.digits("21:05") in moment and t.digits("21:05:30") not in moment
+    assert t.digits("9:05") not in moment.replace(t.digits("21:05"), "")
     assert not re.search(r"\b(AM|PM|ص|م)\b", moment)
-    assert "2025" in moment
+    assert t.digits("2025") in moment
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
@@ -130,7 +142,8 @@ def test_the_issue_examples():
     assert en.money(1250) == "€12.50"
     assert de.duration(60) == "1 Stunde" and tr.duration(60) == "1 saat"
     assert en.time(datetime(2025, 1, 6, 9, 5, tzinfo=TIMEZONE)) == "09:05"
-    assert fa.distance(370) == "370 متر"  # CLDR's short form glues "370متر"
+    assert fa.distance(370) == "۳۷۰ متر"  # CLDR's short form glues "370متر"
+    assert fa.money(1250) == f"\u200e€{NBSP}۱۲٫۵۰" and fa.percent(0.25) == "۲۵٪"
     assert de.distance(370) == "370 m" and de.distance(1540) == "1,5 km"
     assert de.distance(12_400) == "12 km"
     assert tr.list_of([tr.language("de"), tr.language("tr")]) == "Almanca ve Türkçe"

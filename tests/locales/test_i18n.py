@@ -58,14 +58,16 @@ def test_numbers_and_dates_the_bot_formats_are_isolated_only_in_rtl():
     moment = datetime(2025, 3, 30, 10, 0, tzinfo=UTC)
     de, fa = translator("de"), translator("fa")
     assert de.t("{n} at {time}", n=1234, time=de.time(moment)) == "1.234 at 12:00"
-    assert fa.format("{n}", n=3) == f"{RLM}{FSI}3{PDI}"
+    assert fa.format("{n}", n=3) == f"{RLM}{FSI}۳{PDI}"
 
 
 def test_numbers_and_dates_follow_the_locale():
     assert translator("de").number(1234.5) == "1.234,5"
     assert translator("en").number(1234.5) == "1,234.5"
-    # Latin digits in every language, with the separators of that numbering system.
-    assert translator("fa").number(1234.5) == "1,234.5"
+    # Each language's numbering system (CLDR's default): Persian digits and signs in fa,
+    # Latin digits in CLDR's Arabic.
+    assert translator("fa").number(1234.5) == "۱٬۲۳۴٫۵"
+    assert translator("ar").number(1234.5) == "1,234.5"
     # 30 March 2025 22:30 UTC is already the 31st in Berlin (summer time, UTC+2).
     moment = datetime(2025, 3, 30, 22, 30, tzinfo=UTC)
     assert translator("de").time(moment) == "00:30"
