@@ -592,7 +592,7 @@ def table(f: Figures, t: Translator, name: str) -> Table:
 
 def period_label(period: Period, t: Translator) -> str:
     if period.year is not None:
-        return str(period.year)
+        return t.digits(str(period.year))
     first, last = period.months[0], period.months[-1]
     return str(
         t.t(

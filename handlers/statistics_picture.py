@@ -23,7 +23,7 @@ from db import Database
 from handlers import statistics
 from handlers.messages import Picture
 from handlers.statistics import Chart, Period
-from locales import Translator
+from locales import Translator, translator
 
 FONT = "DejaVu Sans"
 WIDTH, HEIGHT, DPI = 10.0, 7.5, 100
@@ -32,7 +32,8 @@ COLOURS = ("#0b5cad", "#d9822b")
 HATCHES = ("", "//")
 
 
-def _panel(ax, title: str, chart: Chart, rtl: bool, empty: str) -> None:
+def _panel(ax, title: str, chart: Chart, lang: str, empty: str) -> None:
+    rtl = translator(lang).rtl
     ax.set_title(title, fontsize=11, fontfamily=FONT, loc="right" if rtl else "left")
     ax.tick_params(labelsize=8, labelfontfamily=FONT)
     for side in ("top", "right", "left") if not rtl else ("top", "left", "right"):
@@ -72,12 +73,15 @@ def _panel(ax, title: str, chart: Chart, rtl: bool, empty: str) -> None:
         if rtl:
             ax.invert_xaxis()
             ax.yaxis.tick_right()
+    # The value axis in the reader's digits, like the figures on the bars.
+    values = ax.yaxis if chart.columns else ax.xaxis
+    values.set_major_formatter(lambda value, _position: translator(lang).number(value))
     if count > 1:
         ax.legend(fontsize=8, prop={"family": FONT, "size": 8})
 
 
 @lru_cache(maxsize=32)
-def _draw(title: str, panels: tuple[tuple[str, Chart], ...], rtl: bool, empty: str) -> bytes:
+def _draw(title: str, panels: tuple[tuple[str, Chart], ...], lang: str, empty: str) -> bytes:
     # The object API without pyplot: no global figure state shared between threads.
     from matplotlib.figure import Figure
 
@@ -85,7 +89,7 @@ def _draw(title: str, panels: tuple[tuple[str, Chart], ...], rtl: bool, empty: s
     figure.suptitle(title, fontsize=14, fontfamily=FONT)
     axes = figure.subplots(2, 2)
     for ax, (panel_title, chart) in zip(axes.flat, panels, strict=False):
-        _panel(ax, panel_title, chart, rtl, empty)
+        _panel(ax, panel_title, chart, lang, empty)
     out = io.BytesIO()
     figure.savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
@@ -105,7 +109,7 @@ async def picture(
     )
     label = statistics.period_label(period, t)
     title = f"{t._(statistics.STATS_TITLE)} · {label}"
-    content = await asyncio.to_thread(_draw, title, panels, t.rtl, t._("No figures yet"))
+    content = await asyncio.to_thread(_draw, title, panels, t.lang, t._("No figures yet"))
     return Picture(
         content,
         caption=t.t("📊 Statistics, {period}", period=Markup.escape(label)),

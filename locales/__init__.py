@@ -275,9 +275,10 @@ class Translator:
         self.numbers = numbering_system(lang)
         self._tr = _load_translations(lang)
 
-    def digits(self, text: str) -> str:
-        """``text`` (a number, date or time Babel wrote) in the language's digits."""
-        return native_digits(text, self.lang)
+    def digits(self, text: str) -> Formatted:
+        """``text`` (a number, date or time the bot wrote) in the language's digits:
+        "22" → "۲۲" in Persian."""
+        return Formatted(native_digits(text, self.lang))
 
     def _directional(self, text: str) -> str:
         return _COMMAND_IN_TEXT.sub(rf"{LRM}\1{LRM}", text) if self.rtl else text
@@ -337,7 +338,7 @@ class Translator:
 
     def number(self, value: float) -> Formatted:
         """A number in the language's digits and signs: "12.345,5" (de), "۱۲٬۳۴۵٫۵" (fa)."""
-        return Formatted(self.digits(self._decimal(value)))
+        return self.digits(self._decimal(value))
 
     def _decimal(self, value: float) -> str:
         return format_decimal(value, locale=self.locale, numbering_system=self.numbers)
@@ -348,7 +349,7 @@ class Translator:
         if self.numbers != "latn":
             # Babel keeps the pattern's Latin "%" whatever the numbering system.
             text = text.replace("%", self.locale.number_symbols[self.numbers]["percentSign"])
-        return Formatted(self.digits(text))
+        return self.digits(text)
 
     def money(self, cents: int) -> Formatted:
         """Euros with two decimals, the sign where the locale puts it: "12,50 €" (de),
@@ -362,7 +363,7 @@ class Translator:
             locale=self.locale,
             numbering_system=self.numbers,
         )
-        return Formatted(self.digits(text))
+        return self.digits(text)
 
     def duration(self, minutes: int) -> Formatted:
         """Minutes under an hour ("45 Minuten"), hours to a tenth from an hour on
@@ -393,7 +394,7 @@ class Translator:
         number = self._decimal(value)
         if text.startswith(number) and text[len(number) : len(number) + 1].isalpha():
             text = f"{number} {text[len(number) :]}"
-        return Formatted(self.digits(text))
+        return self.digits(text)
 
     def list_of(
         self, items: Iterable[str], style: Literal["standard", "or"] = "standard"
@@ -426,12 +427,12 @@ class Translator:
     def date(self, value: date | datetime, fmt: str = "medium") -> Formatted:
         if isinstance(value, datetime):
             value = value.astimezone(TIMEZONE)
-        return Formatted(self.digits(format_date(value, format=fmt, locale=self.locale)))
+        return self.digits(format_date(value, format=fmt, locale=self.locale))
 
     def time(self, value: datetime) -> Formatted:
         """A clock time, 24-hour and without seconds in every language: "09:05", "۰۹:۰۵"."""
         text = format_time(value, format=CLOCK, tzinfo=TIMEZONE, locale=self.locale)
-        return Formatted(self.digits(text))
+        return self.digits(text)
 
     def skeleton(self, value: datetime, skeleton: str) -> Formatted:
         """A date in the locale's own arrangement of the fields, e.g. "MMMEd" gives
@@ -442,10 +443,10 @@ class Translator:
         patterns = self.locale.datetime_skeletons
         key = skeleton if skeleton in patterns else match_skeleton(skeleton, patterns)
         if "EEEE" not in skeleton or key is None:
-            return Formatted(self.digits(format_skeleton(skeleton, local, locale=self.locale)))
+            return self.digits(format_skeleton(skeleton, local, locale=self.locale))
         parts = re.split(r"('[^']*')", patterns[key].pattern)  # odd parts: quoted literals
         parts[::2] = [_SHORT_WEEKDAY.sub("EEEE", part) for part in parts[::2]]
-        return Formatted(self.digits(format_datetime(local, "".join(parts), locale=self.locale)))
+        return self.digits(format_datetime(local, "".join(parts), locale=self.locale))
 
     def day_and_time(self, value: datetime, skeleton: str = "MMMEd") -> Formatted:
         """A date in the arrangement of :meth:`skeleton` with the clock time, joined the

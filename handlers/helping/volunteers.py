@@ -82,8 +82,8 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
         lines.append(
             t.t(
                 "🌙 Quiet hours: {start}:00–{end}:00",
-                start=f"{volunteer.quiet_start:02d}",
-                end=f"{volunteer.quiet_end:02d}",
+                start=t.digits(f"{volunteer.quiet_start:02d}"),
+                end=t.digits(f"{volunteer.quiet_end:02d}"),
             )
         )
     if volunteer.certificate_expires_on:

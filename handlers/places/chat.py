@@ -128,7 +128,7 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
         lines.append(render.place_line(t, number, item, now))
         lines.append(Markup(""))
         name = item.place.name
-        label = f"{number}. {ui.shortened(name, 30)}"
+        label = f"{t.number(number)}. {ui.shortened(name, 30)}"
         buttons.append([Button(label, f"pl:d:{item.place.id}")])
     navigation = []
     if page > 0:

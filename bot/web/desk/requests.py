@@ -58,7 +58,7 @@ def _parse(stored: str) -> datetime:
 
 def age(t: Translator, created_at: str, now: datetime) -> str:
     """How long ago a request was made, in the reader's words ("3 days")."""
-    return format_timedelta(now - _parse(created_at), threshold=1.0, locale=t.locale)
+    return t.digits(format_timedelta(now - _parse(created_at), threshold=1.0, locale=t.locale))
 
 
 def rounded(request: HelpRequest) -> tuple[float, float] | None:

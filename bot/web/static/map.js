@@ -44,7 +44,12 @@
   var list = document.getElementById("place-list");
   var count = document.getElementById("list-count");
   var details = document.getElementById("details");
-  var numbers = new Intl.NumberFormat(lang);
+  // The server's numbering system for the language (locales.numbering_system), so that the
+  // map's counts and the page's numbers have the same digits: the browser's own default
+  // for a language differs between browsers and versions (Arabic-Indic or Latin for "ar").
+  var numbers = new Intl.NumberFormat(lang, {
+    numberingSystem: mapEl.dataset.numbers || "latn"
+  });
   var center = mapEl.dataset.center.split(",").map(parseFloat);
   var map = baseMap(mapEl).setView(center, parseInt(mapEl.dataset.zoom, 10));
   var CLOSE_UP = 18;
@@ -52,6 +57,16 @@
     chunkedLoading: true,
     showCoverageOnHover: false,
     disableClusteringAtZoom: CLOSE_UP,
+    // markercluster's own bubble, with its count in the page's digits.
+    iconCreateFunction: function (group) {
+      var childCount = group.getChildCount();
+      var size = childCount < 10 ? "small" : childCount < 100 ? "medium" : "large";
+      return new L.DivIcon({
+        html: "<div><span>" + numbers.format(childCount) + "</span></div>",
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: new L.Point(40, 40)
+      });
+    },
     // Markers are added in chunks so the page stays responsive; once the last chunk is in,
     // the map says so (data-ready, which the browser tests and the benchmark wait for).
     chunkProgress: function (processed, total) {

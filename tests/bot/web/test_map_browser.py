@@ -22,9 +22,11 @@ from playwright.async_api import Browser, Page
 
 from bot.config import Config, TelegramSection, WebSection
 from db import Database
+from handlers.parsing import typed
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
+from locales import translator
 from tests.support import browser
 from tests.support.cli import ROOT
 from tests.support.fake_telegram import TOKEN
@@ -144,6 +146,30 @@ async def test_the_map_shows_the_places_and_filters_them(site, tab):
     await page.locator("#details", has_text=place.name).wait_for(state="visible", timeout=10_000)
     assert f"place_{place_id}" in await details.inner_html()
     assert not tab.foreign, tab.foreign
+
+
+@pytest.mark.parametrize("lang", ["fa", "ar", "de"])
+async def test_the_map_counts_in_the_digits_of_the_page(site, chrome, lang):
+    """Issue 41 item 12: the counts the map's script writes (the list's count, the
+    clusters' bubbles) have the digits the server writes for the language (Persian ones in
+    Persian), not the browser's own choice for it."""
+    t = translator(lang)
+    async with browser.browsing(chrome, lang) as session:
+        page = session.page
+        await open_map(page, site.base + "/")
+        # Read together, so that a map settling in between cannot change one of them.
+        shown, count = await page.evaluate(
+            """() => [document.querySelectorAll("#place-list li[data-place-id]").length,
+                      document.getElementById("list-count").textContent]"""
+        )
+        assert t.number(shown) in count, count
+        bubbles = await page.locator("#map .marker-cluster span").all_inner_texts()
+        assert bubbles
+        for bubble in bubbles:
+            assert bubble == t.number(int(typed(bubble))), bubble
+        if lang == "fa":
+            assert all(not ch.isascii() for bubble in bubbles for ch in bubble)
+        assert not session.foreign, session.foreign
 
 
 async def _narrowed(page: Page, allowed: set[int], before: int) -> bool:

@@ -1,0 +1,88 @@
+"""Issue 41 item 12: one numbering system per language in the chat - Persian digits for a
+Persian reader (CLDR's default for fa), Latin ones for a German reader: distances, the
+list's numbers and their buttons, counts, clock times and request numbers alike."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from db import Database
+from db.volunteers import Volunteer
+from handlers.helping.volunteers import describe_profile
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
+from locales import translator
+from tests.support.cli import ROOT
+from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
+
+SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
+LATIN = re.compile("[0-9]")
+PERSIAN = re.compile("[\u06f0-\u06f9]")
+ARABIC_INDIC = re.compile("[\u0660-\u0669]")
+
+
+@pytest.fixture
+async def sample(db: Database) -> Database:
+    report = await import_places(
+        db, SAMPLE, load_gazetteer("data/dortmund"), default_source="sample"
+    )
+    assert not report.rejected
+    return db
+
+
+def _shown(text: str) -> str:
+    """What a person reads: without tags (their attributes hold ids) and bidi marks."""
+    return re.sub(r"<[^>]+>|[\u200e\u200f\u2066-\u2069]", "", text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "digits", "others"), [("fa", PERSIAN, LATIN), ("de", LATIN, PERSIAN)]
+)
+async def test_a_place_list_in_the_readers_digits(
+    lang, digits, others, chat: MemoryTransport, sample: Database
+):
+    user = f"digits-{lang}"
+    await chat.onboard(user, lang)
+    await chat.press(user, "menu:places")
+    out = await chat.text(user, "Nordmarkt")
+    [listing] = [m for m in messages(out) if "📏" in str(m.text)]
+    text = _shown(str(listing.text))
+    distances = [line.split("📏", 1)[1] for line in text.splitlines() if "📏" in line]
+    assert distances and all(digits.search(d) and not others.search(d) for d in distances)
+    # The list's numbers, in the text and on the buttons that open a place.
+    one = translator(lang).number(1)
+    assert re.search(rf"^{one}\. ", text, re.M), text
+    labels = [b.label for row in listing.buttons for b in row if b.data.startswith("pl:d:")]
+    assert labels and labels[0].startswith(f"{one}. ")
+    assert not any(others.search(label.split(".")[0]) for label in labels)
+    assert all(d.isascii() for d in button_data(out))  # button data stays ASCII
+    assert not ARABIC_INDIC.search(texts(out))
+
+
+def test_quiet_hours_and_counts_of_a_profile_in_the_readers_digits():
+    volunteer = Volunteer(
+        user_id=1,
+        categories=("shopping",),
+        stadtbezirke=(),
+        lat=51.5,
+        lon=7.4,
+        radius_m=1500,
+        languages=("fa",),
+        availability="",
+        quiet_start=22,
+        quiet_end=7,
+        max_open=2,
+        paused=False,
+        verified_at="2025-01-01",
+        verified_by=None,
+        created_at="2025-01-01",
+    )
+    fa = _shown(str(describe_profile(translator("fa"), volunteer)))
+    de = _shown(str(describe_profile(translator("de"), replace(volunteer, languages=("de",)))))
+    assert "۲۲:۰۰" in fa and "۰۷:۰۰" in fa and "۱٫۵" in fa and "۲" in fa
+    assert not LATIN.search(fa), fa
+    assert "22:00" in de and "07:00" in de and "1,5 km" in de
+    assert not PERSIAN.search(de), de
