@@ -130,7 +130,7 @@ async def test_day_and_time_joined_without_a_latin_comma(chat: MemoryTransport, 
 def test_data_summary_names_an_event_without_a_latin_comma(lang: str):
     t = translator(lang)
     what = _what(t, {"event": "Sprachcafé", "occurrence_local": "2025-11-24T18:00"})
-    assert what.startswith("Sprachcafé") and "18:00" in what
+    assert what.startswith("Sprachcafé") and t.digits("18:00") in what
     assert "," not in what and "،" in what, what
 
 
@@ -138,4 +138,4 @@ def test_day_and_time_is_joined_the_locales_way():
     at = datetime(2025, 11, 24, 18, 0, tzinfo=TIMEZONE)
     assert translator("de").day_and_time(at) == "Mo., 24. Nov., 18:00"
     assert translator("tr").day_and_time(at) == "24 Kas Pzt 18:00"
-    assert translator("fa").day_and_time(at) == "دوشنبه 24 نوامبر،\u200f 18:00"
+    assert translator("fa").day_and_time(at) == "دوشنبه ۲۴ نوامبر،\u200f ۱۸:۰۰"
