@@ -36,9 +36,13 @@ DAY_SAID = N_("[speech] the day of a date where it stands: {day}")
 # What is said for an abbreviation after the year ("2026 г." → "… года"); "-": nothing.
 YEAR_WORD = N_("[speech] word for the year after a date's year, or -")
 
-# The patterns the bot writes dates in, the longest first.
+# The patterns the bot writes dates in, the longest first: the four lengths, then the
+# skeletons of its lists and buttons (locales.Translator.skeleton, a weekday asked for in
+# full written in full: "Dienstag, 24. November"), and a day with its month alone, as a
+# person types it too ("۲۶ نوامبر", "24. Nov.").
 _LENGTHS = ("full", "long", "medium", "short")
-_SKELETONS = ("MMMEd", "Md")
+_SKELETONS = ("MMMMEd", "MMMEd", "MMMMd", "MMMd", "Md")
+_SHORT_WEEKDAY = re.compile(r"(?<![Ec])[Ec]{1,3}+(?![Ec])")
 _SPACES = "[\\s\u202f\u00a0]"
 _BIDI = dict.fromkeys(map(ord, "\u200e\u200f\u061c"), None)
 
@@ -104,7 +108,10 @@ def _finder(locale: Locale, pattern: str) -> _Finder | None:
 def _finders(lang: str) -> tuple[_Finder, ...]:
     locale = Locale.parse(lang)
     patterns = [str(locale.date_formats[length].pattern) for length in _LENGTHS]
-    patterns += [str(locale.datetime_skeletons[s].pattern) for s in _SKELETONS]
+    for skeleton in _SKELETONS:
+        if skeleton in locale.datetime_skeletons:
+            pattern = str(locale.datetime_skeletons[skeleton].pattern)
+            patterns += [_SHORT_WEEKDAY.sub("EEEE", pattern), pattern]
     found = (_finder(locale, p) for p in dict.fromkeys(patterns))
     return tuple(f for f in found if f is not None)
 

@@ -21,8 +21,12 @@ def _spellout(lang: str) -> icu.RuleBasedNumberFormat:
 
 
 # Words ICU's rules get wrong, as a native speaker says them: "одна целая" (the whole
-# part is feminine in Russian; ICU says "одна целый" for 1.5 but "две целых" for 2.5).
-_PLAIN_SAID_OTHERWISE = {"ru": (("одна целый", "одна целая"),)}
+# part is feminine in Russian; ICU says "одна целый" for 1.5 but "две целых" for 2.5);
+# a plain Arabic eleven is the masculine "أحد عشر" (ICU: "إحدى عشر").
+_PLAIN_SAID_OTHERWISE = {
+    "ru": (("одна целый", "одна целая"),),
+    "ar": (("إحدى عشر", "أحد عشر"),),
+}
 # And in its ordinals: Russian ones are written with е for ё ("четвертое"), which eSpeak
 # then stresses wrongly; Bulgarian years drop the "и" before a last single word ("две
 # хиляди и трийсета").
@@ -30,10 +34,40 @@ _ORDINALS_SAID_OTHERWISE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "ru": ((re.compile("четверт"), "четвёрт"),),
     "bg": ((re.compile(r"^(\S++ хиляди) (\S++)$"), r"\1 и \2"),),
 }
+# Arabic in every rule set: "اثنان", "اثنا عشر" begin with a plain alif (ICU writes "إثنان",
+# a hamza the word has not), and the hundreds are one word, "أربعمائة", "ثمانمائة" (ICU:
+# "أربعة مائة", which no one says).
+_ARABIC_HUNDREDS = {
+    "ثلاثة": "ثلاث",
+    "ثلاث": "ثلاث",
+    "أربعة": "أربع",
+    "أربع": "أربع",
+    "خمسة": "خمس",
+    "خمس": "خمس",
+    "ستة": "ست",
+    "ست": "ست",
+    "سبعة": "سبع",
+    "سبع": "سبع",
+    "ثمانية": "ثمان",
+    "ثماني": "ثمان",
+    "تسعة": "تسع",
+    "تسع": "تسع",
+}
+# Each word, or the word after its "and" ("وإثنا عشر").
+_ARABIC_TWO = re.compile(r"(?<!\w)(و?+)إثن")
+_ARABIC_HUNDRED = re.compile(
+    r"(?<!\w)(و?+)(" + "|".join(sorted(_ARABIC_HUNDREDS, key=len, reverse=True)) + ") مائة"
+)
 
 
-def _said(words: object) -> str:
-    return str(words).replace("\u00ad", "")  # ICU's soft hyphens in long German words
+def _arabic(words: str) -> str:
+    words = _ARABIC_TWO.sub(r"\1اثن", words)
+    return _ARABIC_HUNDRED.sub(lambda m: m.group(1) + _ARABIC_HUNDREDS[m.group(2)] + "مائة", words)
+
+
+def _said(words: object, lang: str) -> str:
+    said = str(words).replace("\u00ad", "")  # ICU's soft hyphens in long German words
+    return _arabic(said) if lang == "ar" else said
 
 
 def number_words(value: int | float | Decimal, lang: str) -> str:
@@ -43,7 +77,7 @@ def number_words(value: int | float | Decimal, lang: str) -> str:
     try:
         if not math.isfinite(number):
             raise OverflowError
-        said = _said(_spellout(lang).format(number))
+        said = _said(_spellout(lang).format(number), lang)
     except (SystemError, OverflowError, icu.ICUError):
         return digit_words(str(value), lang)
     for wrong, right in _PLAIN_SAID_OTHERWISE.get(lang, ()):
@@ -67,7 +101,7 @@ def rule_words(value: int, lang: str, rule: str) -> str | None:
     if not rule.startswith("%"):
         return None
     try:
-        words = _said(_spellout(lang).format(value, rule))
+        words = _said(_spellout(lang).format(value, rule), lang)
     except icu.ICUError:
         return None
     if "ordinal" in rule:

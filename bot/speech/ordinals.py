@@ -1,9 +1,15 @@
-"""The day of a date as an ordinal, in the languages whose ICU rules have none.
+"""Ordinals in the languages whose ICU rules have none: the day of a date, the hour of a
+clock.
 
 Ukrainian, Polish and Persian say a date's day as an ordinal ("перше грудня", "pierwszego
 grudnia", "یکم دسامبر"), and Romanian says the first of a month "întâi"; ICU's spell-out
 rules for these languages have cardinals only. A translator chooses these words with the
 day rule "ordinal" (bot/speech/dates.py).
+
+Ukrainian says the hour of a clock as a feminine ordinal (the hour, "година", understood),
+in the case the word before it asks for: "десята", "о десятій", "з десятої до
+тринадцятої", "на десяту". A translator chooses it with the hours' rule "ordinal"
+(bot/speech/script.py).
 """
 
 from __future__ import annotations
@@ -114,3 +120,64 @@ def day(value: int, lang: str, cardinal: str) -> str | None:
     if lang == "ro":
         return "întâi" if value == 1 else cardinal
     return None
+
+
+# Ukrainian hours: the stem of each feminine ordinal 0-23 (the last word of a compound is
+# the one declined: "двадцять першій"), and whether it is soft ("третя", "третьої").
+_UK_HOUR_STEMS = (
+    "нульов",
+    "перш",
+    "друг",
+    "трет",
+    "четверт",
+    "п’ят",
+    "шост",
+    "сьом",
+    "восьм",
+    "дев’ят",
+    "десят",
+    "одинадцят",
+    "дванадцят",
+    "тринадцят",
+    "чотирнадцят",
+    "п’ятнадцят",
+    "шістнадцят",
+    "сімнадцят",
+    "вісімнадцят",
+    "дев’ятнадцят",
+    "двадцят",
+    "двадцять перш",
+    "двадцять друг",
+    "двадцять трет",
+)
+_UK_ENDINGS = {
+    "nominative": ("а", "я"),
+    "genitive": ("ої", "ьої"),
+    "locative": ("ій", "ій"),
+    "accusative": ("у", "ю"),
+}
+# The case each preposition before a clock time asks for ("о десятій", "до десятої").
+_UK_CASE_AFTER = {
+    "о": "locative",
+    "об": "locative",
+    "по": "locative",
+    "з": "genitive",
+    "із": "genitive",
+    "зі": "genitive",
+    "від": "genitive",
+    "до": "genitive",
+    "після": "genitive",
+    "біля": "genitive",
+    "близько": "genitive",
+    "на": "accusative",
+}
+
+
+def hour(value: int, lang: str, before: str) -> str | None:
+    """The hour ``value`` (0-23) of a clock time as ``lang`` says it as an ordinal, in the
+    form the word ``before`` it asks for; None where this module has nothing to say."""
+    if lang != "uk" or not 0 <= value <= 23:
+        return None
+    case = _UK_CASE_AFTER.get(before.casefold(), "nominative")
+    stem = _UK_HOUR_STEMS[value]
+    return stem + _UK_ENDINGS[case][stem.endswith("трет")]

@@ -20,6 +20,16 @@ possessive, so it never gives back what it took, and a pattern that begins with 
 digits or spaces may only begin where that run begins (a lookbehind), so that a run is
 scanned once, not once from each of its characters. A number longer than ``MOST_DIGITS``
 digits is said digit by digit: ICU's words for it would be nonsense, or an error.
+
+A message may quote a person's text (handlers/text_safety.quoted: a relayed message, a
+request): that text is said in the language it is written in, by that language's voice
+and with its own number words ("2,50 €" in a German message is "zwei Euro fünfzig"), the
+bot's own words in the reader's. So what is said is a sequence of :class:`Part`, each in
+one voice (:func:`parts`). The quoted text's language is told by the one detector of
+handlers/helping/text_language.py; where no voice speaks it, the reader's voice says it,
+still with its own language's number words: a German "2,50" read by the reader's rules
+would even be another number (two hundred and fifty in English), and the reader's number
+words inside a German sentence make a sentence of no language at all.
 """
 
 from __future__ import annotations
@@ -27,17 +37,23 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from itertools import chain
 
 from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
 
-from bot.speech import arabic
+from bot.speech import arabic, ordinals
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
 from bot.speech.numbers import digit_words, number_words, rule_words
+from handlers.helping.lifecycle import DOOR_SYMBOLS
+from handlers.helping.text_language import detect
 from handlers.parsing import ascii_digits
-from locales import N_, Translator
+from handlers.text_safety import QUOTE_BAR
+from locales import DEFAULT_LANGUAGE, FSI, N_, PDI, SUPPORTED_LANGUAGES, Translator, translator
 
 # Longest text said at once: a voice message of a few minutes at most.
 MOST_CHARACTERS = 2000
@@ -82,26 +98,41 @@ _REQUEST_NUMBER = _linear(r"#(\d++)")
 _SPACES = _linear(r"(?<![ \t\u00a0\u202f])[ \t\u00a0\u202f]++")
 _SPACE_BEFORE_MARK = _linear(r"(?<!\s)\s++([,.;:!?،؛؟])")
 _WORD = _linear(r"(?<!\w)\w++")
+# A line of a person's text as the bot quotes it (handlers/text_safety.quoted): after the
+# quote bar, their words between an isolate and its end (their own bidi controls removed).
+_QUOTED = _linear(re.escape(QUOTE_BAR.strip()) + " ?+" + FSI + "([^\u2066-\u2069\n]*+)" + PDI)
 
 
 # The grammatical gender each language counts these in ("ein Euro", "едно евро", "ora
-# două"), as its translators say: one of GENDERS, or an ICU rule set of the language (the
-# Arabic hour, an ordinal); anything else (English, Turkish, Persian) counts with the
-# plain number words.
+# două", "eine Stunde"), as its translators say: one of GENDERS, or an ICU rule set of the
+# language (the Arabic hour of a clock, an ordinal), or "ordinal" for this package's own
+# ordinals (the Ukrainian hour of a clock, "о десятій": ordinals.py); anything else
+# (English, Turkish, Persian) counts with the plain number words. The hours and minutes
+# of a clock are counted apart from those of a duration: "ein Uhr" but "eine Stunde",
+# "الساعة العاشرة" but "ثلاث ساعات".
 COUNTED = {
     "hours": N_("[speech] gender of hours: masculine, feminine, neuter or plain"),
     "euros": N_("[speech] gender of euros: masculine, feminine, neuter or plain"),
     "cents": N_("[speech] gender of cents: masculine, feminine, neuter or plain"),
     "minutes": N_("[speech] gender of minutes: masculine, feminine, neuter or plain"),
+    "duration-hour": N_(
+        "[speech] gender of hours in a duration: masculine, feminine, neuter or plain"
+    ),
+    "duration-minute": N_(
+        "[speech] gender of minutes in a duration: masculine, feminine, neuter or plain"
+    ),
 }
 GENDERS = ("masculine", "feminine", "neuter")
 
 
-def counted_words(value: int, t: Translator, kind: str) -> str:
+def counted_words(value: int, t: Translator, kind: str, before: str = "") -> str:
     """``value`` in words as the language counts a ``kind`` of thing: by its gender, or by
     an ICU rule set the translators name ("%spellout-ordinal-feminine": Arabic says the
-    hour of a clock as an ordinal, "الساعة العاشرة")."""
+    hour of a clock as an ordinal, "الساعة العاشرة"), or by this package's ordinals in the
+    form the word ``before`` it asks for ("о десятій")."""
     gender = t.gettext(COUNTED[kind]).strip()
+    if gender == "ordinal":
+        return ordinals.hour(value, t.lang, before) or number_words(value, t.lang)
     if t.lang == "ar" and (words := arabic.counted(value, gender)) is not None:
         return words  # the gender of Arabic numbers, which ICU's rules lack (arabic.py)
     if gender.startswith("%"):
@@ -150,11 +181,20 @@ def _parse(text: str, t: Translator) -> Decimal | None:
         return None
 
 
-def _clock(match: re.Match[str], t: Translator) -> str:
+# Half past the hour as the language says it: "التاسعة والنصف", "dokuz buçuk", "vierzehn
+# Uhr dreißig".
+HALF_PAST = N_("[speech] a clock time at half past the hour: {hours}")
+
+
+def _clock(match: re.Match[str], t: Translator, before: str) -> str:
+    """A clock time in words; ``before``: the word before it (a preposition may ask for
+    the hour's form, "о десятій", "до десятої")."""
     hours, minutes = int(match.group(1)), int(match.group(2))
-    words_h = counted_words(hours, t, "hours")
+    words_h = counted_words(hours, t, "hours", before)
     if minutes == 0:
         return t.gettext(N_("{hours} o'clock")).format(hours=words_h)
+    if minutes == 30:
+        return t.gettext(HALF_PAST).format(hours=words_h)
     # Plural forms: where the template names the minutes ("و{n} دقيقة"), the noun follows
     # the number as the language counts (Arabic: دقيقة واحدة, دقيقتان, خمس دقائق).
     words_m = counted_words(minutes, t, "minutes")
@@ -175,9 +215,10 @@ def _clocks(text: str, t: Translator) -> str:
     said, rest = [], text
     while (match := _CLOCK.search(rest)) is not None:
         before, after = rest[: match.start()], rest[match.end() :]
-        spoken = _clock(match, t)
+        found = _WORD_BEFORE.search(before)
+        spoken = _clock(match, t, found.group(1) if found else "")
         own = {w.casefold() for w in _WORD.findall(spoken) if len(w) >= 3}
-        if (found := _WORD_BEFORE.search(before)) and found.group(1).casefold() in own:
+        if found and found.group(1).casefold() in own:
             before = before[: found.start(1)]
         if (found := _WORD_AFTER.search(after)) and found.group(1).casefold() in own:
             after = after[found.end(1) :]
@@ -204,8 +245,6 @@ def _too_long(written: str) -> bool:
 
 @cache
 def _money_pattern(lang: str) -> re.Pattern[str]:
-    from locales import translator
-
     t = translator(lang)
     decimal, group = map(re.escape, _symbols(t))
     # With group signs ("1.234,50") or without ("12,50", "1234").
@@ -225,33 +264,53 @@ def _money(text: str, t: Translator) -> str:
         words = t.ngettext("{n} euro", "{n} euros", euros).format(
             n=counted_words(euros, t, "euros")
         )
-        if cents:
-            words += " " + t.ngettext("{n} cent", "{n} cents", cents).format(
+        if not cents:
+            return words
+        if not euros:
+            return t.ngettext("{n} cent", "{n} cents", cents).format(
                 n=counted_words(cents, t, "cents")
             )
-        return words
+        # As a price is said: "zwei Euro fünfzig", "اثنان يورو وخمسون سنتًا".
+        return t.ngettext(
+            "[speech] euros and cents: {euros} {n} cent",
+            "[speech] euros and cents: {euros} {n} cents",
+            cents,
+        ).format(euros=words, n=counted_words(cents, t, "cents"))
 
     return _money_pattern(t.lang).sub(said, text)
 
 
+# The units the bot writes (locales.Translator.distance and .duration), in the lengths it
+# writes them in; a person may write a duration short ("1,6 Std.").
+_UNITS = {
+    "length-kilometer": ("short",),
+    "length-meter": ("short",),
+    "duration-hour": ("long", "short"),
+    "duration-minute": ("long", "short"),
+}
+
+
 @cache
 def _unit_patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
-    """The locale's short kilometre and metre in each plural form ("1,5 km", "7 metri",
-    "370 متر") as patterns, with the unit they stand for."""
-    from locales import translator
-
+    """The locale's kilometre, metre, hour and minute in each plural form ("1,5 km", "7
+    metri", "370 متر", "1,6 Stunden") as patterns, with the unit they stand for; the longest
+    words first, so that "Min." is not taken for "m"."""
     t = translator(lang)
     decimal = re.escape(_symbols(t)[0])
     number = rf"{_starts(t)}\d++(?:{decimal}\d++)?+"
+    shapes: dict[str, str] = {}
+    for unit, lengths in _UNITS.items():
+        for length in lengths:
+            forms = t.locale._data["unit_patterns"][unit].get(length) or {}
+            for key, form in forms.items():
+                if key != "per" and "{0}" in str(form):
+                    shapes.setdefault(str(form), unit)
     patterns = []
-    for unit in ("length-kilometer", "length-meter"):
-        forms = t.locale._data["unit_patterns"][unit]["short"]
-        shapes = {str(forms[key]) for key in forms if "{0}" in str(forms[key])}
-        for shape in sorted(shapes, key=len, reverse=True):
-            before, _, after = (part.strip() for part in shape.partition("{0}"))
-            text = (rf"{re.escape(before)}\s?+" if before else "") + rf"({number})"
-            text += rf"\s?+{re.escape(after)}" if after else ""
-            patterns.append((re.compile(text + r"(?!\w)"), unit))
+    for shape in sorted(shapes, key=lambda s: len(s.replace("{0}", "").strip()), reverse=True):
+        before, _, after = (part.strip() for part in shape.partition("{0}"))
+        text = (rf"{re.escape(before)}\s?+" if before else "") + rf"({number})"
+        text += rf"\s?+{re.escape(after)}" if after else ""
+        patterns.append((re.compile(text + r"(?!\w)"), shapes[shape]))
     return patterns
 
 
@@ -268,13 +327,47 @@ def _unit_words(amount: int | float, unit: str, t: Translator) -> str:
     return number_words(amount, t.lang)
 
 
-def _distances(text: str, t: Translator) -> str:
+# A duration of hours and minutes said whole ("eine Stunde sechsunddreißig Minuten"), as
+# the hours the bot writes to a tenth ("1,6 Stunden") are never said ("one comma six").
+HOURS_AND_MINUTES = N_("[speech] a duration of hours and minutes: {hours} {minutes}")
+
+
+def _counted_unit(value: int, unit: str, t: Translator) -> str:
+    """ "eine Stunde", "ثلاث ساعات": the translators' words for so many hours or minutes,
+    the number counted as they count it."""
+    if unit == "duration-hour":
+        template = t.ngettext("[speech] {n} hour", "[speech] {n} hours", value)
+    else:
+        template = t.ngettext("[speech] {n} minute", "[speech] {n} minutes", value)
+    return template.format(n=counted_words(value, t, unit))
+
+
+def _duration_words(value: Decimal, unit: str, t: Translator) -> str:
+    """A duration in whole hours and minutes: "1,6 Stunden" is "eine Stunde
+    sechsunddreißig Minuten", "45 Minuten" "fünfundvierzig Minuten"."""
+    if unit == "duration-minute" and value != int(value):
+        return _unit_words(float(value), unit, t)  # "1,5 Minuten": rare, said as written
+    hours, minutes = divmod(round(value * 60 if unit == "duration-hour" else value), 60)
+    if unit == "duration-minute" or not hours:
+        return _counted_unit(hours * 60 + minutes, "duration-minute", t)
+    said_hours = _counted_unit(hours, "duration-hour", t)
+    if not minutes:
+        return said_hours
+    return t.gettext(HOURS_AND_MINUTES).format(
+        hours=said_hours, minutes=_counted_unit(minutes, "duration-minute", t)
+    )
+
+
+def _units(text: str, t: Translator) -> str:
+    """Distances and durations in words."""
     for pattern, unit in _unit_patterns(t.lang):
 
         def said(match: re.Match[str], unit: str = unit) -> str:
             value = None if _too_long(match.group(1)) else _parse(match.group(1), t)
             if value is None:
                 return match.group(0)
+            if unit.startswith("duration"):
+                return _duration_words(value, unit, t)
             return _unit_words(int(value) if value == int(value) else float(value), unit, t)
 
         text = pattern.sub(said, text)
@@ -285,8 +378,6 @@ def _distances(text: str, t: Translator) -> str:
 def _number_pattern(lang: str) -> re.Pattern[str]:
     """A number as the locale writes it. It matches wherever a run of digits begins (and
     a match never ends before a digit), so its lookbehind leaves no digit unsaid."""
-    from locales import translator
-
     decimal, group = map(re.escape, _symbols(translator(lang)))
     return re.compile(
         rf"(?<!\d)(?:\d{{1,3}}(?:{group}\d{{3}})++(?!\d)(?:{decimal}\d++)?+"
@@ -343,7 +434,23 @@ def _icons_named(line: str, t: Translator) -> str:
         if icon in line[start + 1 :]:
             said = f" {t.gettext(name)} "
             line = line[: start + 1] + line[start + 1 :].replace(icon, said)
-    return line
+    return _door_codes_named(line, t)
+
+
+def _door_codes_named(line: str, t: Translator) -> str:
+    """The picture of a door code said by its name, "Fuchs fünfunddreißig": the
+    code is the picture and the number together (handlers/helping/lifecycle.py). Only a
+    picture with its number is a code; anywhere else it is an icon, left out."""
+    if not any(symbol in line for symbol in DOOR_SYMBOLS):
+        return line
+    named = []
+    for at, char in enumerate(line):
+        after = line[at + 1 : at + 3].lstrip(" \u00a0")
+        if char in DOOR_SYMBOLS and after[:1].isdigit():
+            named.append(f" {t.gettext(DOOR_SYMBOLS[char])} ")
+        else:
+            named.append(char)
+    return "".join(named)
 
 
 def plain(text: str) -> str:
@@ -356,9 +463,11 @@ def words(text: str, t: Translator) -> str:
     """One line of text with its times, dates, money, distances and numbers in words."""
     text = _latin_numbers(text, t)
     text = _WEB_ADDRESS.sub("", text)
+    # The two times in the language's words around them, then said with the rest: a word
+    # before each may ask for its form ("з десятої до тринадцятої").
     text = _CLOCK_RANGE.sub(
         lambda m: t.gettext(N_("[speech] a range of clock times: {start} to {end}")).format(
-            start=_clocks(m.group(1), t), end=_clocks(m.group(3), t)
+            start=m.group(1), end=m.group(3)
         ),
         text,
     )
@@ -368,7 +477,7 @@ def words(text: str, t: Translator) -> str:
     text = _DATE_DMY.sub(lambda m: _a_date(m, t, day=1, month=2, year=3), text)
     text = _DATE_ISO.sub(lambda m: _a_date(m, t, day=3, month=2, year=1), text)
     text = _money(text, t)
-    text = _distances(text, t)
+    text = _units(text, t)
     text = _REQUEST_NUMBER.sub(lambda m: t.gettext(N_("number {n}")).format(n=m.group(1)), text)
     return _numbers(text, t)
 
@@ -389,36 +498,139 @@ ORDINAL_BUTTONS = (
 )
 
 
-def script(text: str, labels: list[str], t: Translator) -> str:
-    """What is said for a message: its lines, then its buttons in order; at most
-    ``MOST_CHARACTERS``, from at most ``MOST_WRITTEN`` characters of the message."""
-    said: list[str] = []
-    length = 0
-    for written in str(text)[:MOST_WRITTEN].splitlines():
-        if length >= MOST_CHARACTERS:
-            break
-        line = _tidy(words(plain(_icons_named(written, t)), t))
-        if any(c.isalnum() for c in line):
-            said.append(_sentence(line))
-            length += len(said[-1]) + 1
+@dataclass(frozen=True)
+class Part:
+    """Words said in one voice: the voice's language and what it says."""
+
+    lang: str
+    words: str
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A stretch of a line: the bot's own words, or a quoted person's (``quoted``), and
+    the language its words are made in and the voice that says them."""
+
+    written: str
+    quoted: bool
+    language: str = ""
+    voice: str = ""
+
+
+def _pieces(lines: list[str]) -> list[list[_Piece]]:
+    """Each line cut where a quoted text begins and ends."""
+    cut = []
+    for line in lines:
+        pieces, at = [], 0
+        for match in _QUOTED.finditer(line):
+            pieces += [_Piece(line[at : match.start()], False), _Piece(match.group(1), True)]
+            at = match.end()
+        cut.append([*pieces, _Piece(line[at:], False)])
+    return cut
+
+
+def _quotes(cut: list[list[_Piece]]) -> list[list[tuple[int, int]]]:
+    """Where each quoted text is (line and piece of each of its lines): quoted pieces
+    with nothing said between them (a line break, a bar, markup) are one text, whose
+    language is told from all of it."""
+    texts: list[list[tuple[int, int]]] = []
+    joined = False
+    for row, pieces in enumerate(cut):
+        for index, piece in enumerate(pieces):
+            if piece.quoted:
+                if not joined:
+                    texts.append([])
+                texts[-1].append((row, index))
+                joined = True
+            elif any(c.isalnum() for c in plain(piece.written)):
+                joined = False
+    return texts
+
+
+def _languages(cut: list[list[_Piece]], t: Translator, voices: frozenset[str]) -> None:
+    """Each piece with its language and voice: the bot's in the reader's; a quoted text in
+    its own, said by its voice, or by the reader's where no voice speaks it."""
+    for row, pieces in enumerate(cut):
+        cut[row] = [_Piece(p.written, p.quoted, t.lang, t.lang) for p in pieces]
+    for places in _quotes(cut):
+        text = "\n".join(plain(cut[row][index].written) for row, index in places)
+        language = detect(text, t.lang, DEFAULT_LANGUAGE) or t.lang
+        voice = language if language in voices else t.lang
+        for row, index in places:
+            cut[row][index] = _Piece(cut[row][index].written, True, language, voice)
+
+
+def _sentences(cut: list[list[_Piece]]) -> Iterable[tuple[str, str]]:
+    """Each line's sentences in their voices: the pieces of a line in one language and
+    voice are said together, as one sentence."""
+    for pieces in cut:
+        runs: list[_Piece] = []
+        for piece in pieces:
+            if runs and (runs[-1].language, runs[-1].voice) == (piece.language, piece.voice):
+                runs[-1] = _Piece(
+                    runs[-1].written + piece.written, False, piece.language, piece.voice
+                )
+            else:
+                runs.append(piece)
+        for run in runs:
+            t = translator(run.language)
+            line = _tidy(words(plain(_icons_named(run.written, t)), t))
+            if any(c.isalnum() for c in line):
+                yield run.voice, _sentence(line)
+
+
+def _buttons(labels: list[str], t: Translator) -> Iterable[str]:
     for index, label in enumerate(labels[:MOST_BUTTONS], start=1):
-        if length >= MOST_CHARACTERS:
-            break
         name = _tidy(words(plain(_icons_named(label[:MOST_WRITTEN], t)), t)).rstrip(".")
         if not name:
             continue
         if index <= len(ORDINAL_BUTTONS):
-            said.append(t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name))
+            yield t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name)
         else:
-            said.append(
-                t.gettext(N_("Button {n}: {label}.")).format(
-                    n=number_words(index, t.lang), label=name
-                )
+            yield t.gettext(N_("Button {n}: {label}.")).format(
+                n=number_words(index, t.lang), label=name
             )
-        length += len(said[-1]) + 1
-    # ICU writes the Ukrainian apostrophe as ʼ (U+02BC, "пʼять"), which eSpeak NG spells out
-    # letter by letter; ’ (U+2019), the one the catalogs use, it reads as part of the word.
-    return "\n".join(said)[:MOST_CHARACTERS].replace("\u02bc", "\u2019")
+
+
+def parts(
+    text: str,
+    labels: list[str],
+    t: Translator,
+    voices: Iterable[str] = SUPPORTED_LANGUAGES,
+) -> tuple[Part, ...]:
+    """What is said for a message, in the voices that say it (``voices``: the languages
+    that have one): its lines, then its buttons in order, in the reader's; at most
+    ``MOST_CHARACTERS``, from at most ``MOST_WRITTEN`` characters of the message."""
+    cut = _pieces(str(text)[:MOST_WRITTEN].splitlines())
+    _languages(cut, t, frozenset(voices))
+    # Made one by one, and only until enough is said: the rest is never looked at.
+    coming = chain(_sentences(cut), ((t.lang, name) for name in _buttons(labels, t)))
+    runs: list[tuple[str, list[str]]] = []
+    length = 0
+    while length < MOST_CHARACTERS and (sentence := next(coming, None)) is not None:
+        voice, said = sentence
+        if runs and runs[-1][0] == voice:
+            runs[-1][1].append(said)
+        else:
+            runs.append((voice, [said]))
+        length += len(said) + 1
+    made: list[Part] = []
+    left = MOST_CHARACTERS
+    for voice, sentences in runs:
+        # ICU writes the Ukrainian apostrophe as ʼ (U+02BC, "пʼять"), which eSpeak NG spells
+        # out letter by letter; ’ (U+2019), the one the catalogs use, it reads as a letter.
+        said = "\n".join(sentences)[: max(left, 0)].replace("\u02bc", "\u2019")
+        left -= len(said) + 1
+        if said:
+            made.append(Part(voice, said))
+    return tuple(made)
+
+
+def script(
+    text: str, labels: list[str], t: Translator, voices: Iterable[str] = SUPPORTED_LANGUAGES
+) -> str:
+    """The words of :func:`parts`, whatever voice says them."""
+    return "\n".join(part.words for part in parts(text, labels, t, voices))
 
 
 def _tidy(line: str) -> str:

@@ -3,6 +3,12 @@ for the web's places: a speech (handlers/messages.py) becomes the words to say
 (script.py), the engine says them within a time-out, and the audio is encoded as
 OGG/Opus (opus.py).
 
+The words come in parts, each in one voice: the bot's own in the reader's language, a
+quoted person's text (a relayed message) in its own (script.py). The engine says each part
+in its voice, one after the other in the speech's one turn and within its one time-out,
+and the audio of the parts is joined, with a short pause where the voice changes, into
+one voice message.
+
 The engine is shared: every city of an installation, and the web, ask the one engine
 (bot/speech/turns.py). A chat's voice never waits behind the web's: it takes its turn
 first; the web's voices wait a few at a time, within a budget, and beyond it are refused
@@ -10,7 +16,7 @@ first; the web's voices wait a few at a time, within a budget, and beyond it are
 
 The audio of a public text (a place's details, the same for everyone) is kept in a cache
 in memory, bounded by its bytes (``CACHED_BYTES``) as well as its entries, keyed by a hash
-of the engine, the language and the words, and made once however many ask for it at the
+of the engine and each part's language and words, and made once however many ask for it at the
 same moment (a poster's QR code scanned by a room full of people); that key is also the
 web's ETag, known before any audio is made. The words of a public text are kept too, by
 the text (``PREPARED``), so that asking again costs no preparing. The audio of anything
@@ -42,9 +48,11 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
-from bot.speech.engine import SpeechEngine, SpeechError
+import numpy as np
+
+from bot.speech.engine import Audio, SpeechEngine, SpeechError
 from bot.speech.opus import ogg_opus
-from bot.speech.script import script
+from bot.speech.script import Part, parts
 from bot.speech.turns import Turns
 from handlers.messages import SPOKEN, Speech, Voice
 from locales import translator
@@ -58,6 +66,8 @@ CACHED_BYTES = 32 * 1024 * 1024
 # Words of public texts kept (each at most script.MOST_CHARACTERS long).
 PREPARED = 1000
 ENCODERS = 2
+# The pause where one voice hands over to another, in seconds.
+PAUSE_BETWEEN_VOICES = 0.3
 # Buffers from this size on are the system's own, given back when freed (glibc's
 # M_MMAP_THRESHOLD; fixed, it no longer rises).
 BIG_BUFFER = 256 * 1024
@@ -94,8 +104,8 @@ class Speaker:
         # Public texts being made right now, by key, and whether for the web: one making
         # for everyone asking (a chat voice does not wait on one made at the web's turn).
         self._making: dict[str, tuple[asyncio.Future[tuple[bytes, float]], bool]] = {}
-        self._prepared: OrderedDict[str, str] = OrderedDict()
-        self._preparing: dict[str, asyncio.Future[str]] = {}
+        self._prepared: OrderedDict[str, tuple[Part, ...]] = OrderedDict()
+        self._preparing: dict[str, asyncio.Future[tuple[Part, ...]]] = {}
         self._threads = ThreadPoolExecutor(max_workers=ENCODERS, thread_name_prefix="speech")
 
     async def check(self, wanted: Iterable[str]) -> frozenset[str]:
@@ -114,9 +124,7 @@ class Speaker:
 
     async def voice(self, speech: Speech) -> Voice:
         """A chat's voice message of ``speech``."""
-        content, seconds = await self.audio(
-            await self.words(speech), speech.lang, public=speech.public
-        )
+        content, seconds = await self.audio(await self.words(speech), public=speech.public)
         return Voice(
             file_id="",
             platform=SPOKEN,
@@ -125,9 +133,9 @@ class Speaker:
             content=content,
         )
 
-    async def words(self, speech: Speech) -> str:
-        """What is said for ``speech``, prepared off the event loop; a public text's words
-        are kept."""
+    async def words(self, speech: Speech) -> tuple[Part, ...]:
+        """What is said for ``speech``, in the voices that say it, prepared off the event
+        loop; a public text's words are kept."""
         if not speech.public:
             return await self._prepare(speech)
         key = _hash(speech.lang, str(speech.text), *speech.labels)
@@ -145,29 +153,42 @@ class Speaker:
             self._prepared.popitem(last=False)
         return words
 
-    async def _prepare(self, speech: Speech) -> str:
+    async def _prepare(self, speech: Speech) -> tuple[Part, ...]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._threads, script, speech.text, list(speech.labels), translator(speech.lang)
+            self._threads,
+            parts,
+            speech.text,
+            list(speech.labels),
+            translator(speech.lang),
+            self.languages,
         )
 
-    def key(self, words: str, lang: str) -> str:
-        """The public audio's key: the same words in the same voice, the same audio."""
-        return _hash(self.engine.name, lang, words)
+    def key(self, words: str | tuple[Part, ...], lang: str = "") -> str:
+        """The public audio's key: the same words in the same voices, the same audio.
+        ``words``: the parts, or the words of one part in ``lang``."""
+        said = _parts(words, lang)
+        return _hash(self.engine.name, *(text for part in said for text in (part.lang, part.words)))
 
     def has(self, key: str) -> bool:
         """Whether the audio of ``key`` is kept or being made (asking costs no making)."""
         return key in self._cache or key in self._making
 
     async def audio(
-        self, words: str, lang: str, *, public: bool, web: bool = False
+        self,
+        words: str | tuple[Part, ...],
+        lang: str = "",
+        *,
+        public: bool,
+        web: bool = False,
     ) -> tuple[bytes, float]:
-        """``words`` said in ``lang`` as OGG/Opus, and its length in seconds. ``web``: for
-        the web, which waits behind the chats and may be refused
-        (:class:`~bot.speech.turns.Busy`)."""
+        """``words`` (the parts of :meth:`words`, or one text said in ``lang``) as
+        OGG/Opus, and its length in seconds. ``web``: for the web, which waits behind the
+        chats and may be refused (:class:`~bot.speech.turns.Busy`)."""
+        said = _parts(words, lang)
         if not public:
-            return await self._make(words, lang, web=web)
-        key = self.key(words, lang)
+            return await self._make(said, web=web)
+        key = self.key(said)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -175,7 +196,7 @@ class Speaker:
         if making is None or (making[1] and not web):
             if web:
                 self.turns.admit_web()
-            future = asyncio.ensure_future(self._make(words, lang, web=web))
+            future = asyncio.ensure_future(self._make(said, web=web))
             self._making[key] = (future, web)
             future.add_done_callback(lambda done: self._made(key, done))
             making = (future, web)
@@ -197,19 +218,44 @@ class Speaker:
         ):
             self._cached_bytes -= len(self._cache.popitem(last=False)[1][0])
 
-    async def _make(self, words: str, lang: str, *, web: bool) -> tuple[bytes, float]:
-        # The time-out counts the engine's own work: waiting for a turn is not slowness.
+    async def _make(self, said: tuple[Part, ...], *, web: bool) -> tuple[bytes, float]:
+        # One turn and one time-out for the whole speech, whatever its parts: the time-out
+        # counts the engine's own work, waiting for a turn is not slowness.
         async with self.turns.turn(web=web):
             try:
-                said = await asyncio.wait_for(self.engine.speak(words, lang), self.timeout_seconds)
+                audio = await asyncio.wait_for(self._speak(said), self.timeout_seconds)
             except TimeoutError:
                 raise SpeechError("the speech engine took too long") from None
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, ogg_opus, said), said.seconds
+        return await loop.run_in_executor(self._threads, ogg_opus, audio), audio.seconds
+
+    async def _speak(self, said: tuple[Part, ...]) -> Audio:
+        spoken = [await self.engine.speak(part.words, part.lang) for part in said]
+        return spoken[0] if len(spoken) == 1 else joined(spoken, PAUSE_BETWEEN_VOICES)
 
     async def close(self) -> None:
         await self.engine.close()
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+def _parts(words: str | tuple[Part, ...], lang: str) -> tuple[Part, ...]:
+    return (Part(lang, words),) if isinstance(words, str) else words
+
+
+def joined(audios: list[Audio], pause: float) -> Audio:
+    """The audios one after the other, with ``pause`` seconds of silence between them, at
+    the highest of their rates (two voices of a speech server may differ in it)."""
+    rate = max(audio.rate for audio in audios)
+    silence = np.zeros(round(pause * rate), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    for audio in audios:
+        samples = audio.samples.astype(np.float32)
+        if audio.rate != rate and len(samples):
+            length = round(len(samples) * rate / audio.rate)
+            at = np.arange(length) * (audio.rate / rate)
+            samples = np.interp(at, np.arange(len(samples)), samples).astype(np.float32)
+        pieces += [silence, samples] if pieces else [samples]
+    return Audio(np.concatenate(pieces), rate)
 
 
 def _hash(*parts: str) -> str:

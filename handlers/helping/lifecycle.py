@@ -96,12 +96,26 @@ RELAY = "relay"
 # two-digit number. Not a password: it tells an older person that the one at the door
 # came through us.
 # Pictures the bot shows nowhere else (tests/handlers/helping/test_relay.py checks): a code
-# "🔑 86" would read as a key icon and a number, "🌙" as the quiet hours.
-DOOR_SYMBOLS = ("🍎", "🌻", "🐟", "🚲", "🦋", "🥕", "🎈", "🍄", "🐞", "🍋", "🦊", "🐝")
+# "🔑 86" would read as a key icon and a number, "🌙" as the quiet hours. Each with its
+# name, for read aloud ("Fuchs fünfunddreißig", bot/speech/script.py).
+DOOR_SYMBOLS = {
+    "🍎": N_("[door code] apple"),
+    "🌻": N_("[door code] sunflower"),
+    "🐟": N_("[door code] fish"),
+    "🚲": N_("[door code] bicycle"),
+    "🦋": N_("[door code] butterfly"),
+    "🥕": N_("[door code] carrot"),
+    "🎈": N_("[door code] balloon"),
+    "🍄": N_("[door code] mushroom"),
+    "🐞": N_("[door code] ladybird"),
+    "🍋": N_("[door code] lemon"),
+    "🦊": N_("[door code] fox"),
+    "🐝": N_("[door code] bee"),
+}
 
 
 def new_door_code() -> str:
-    return f"{secrets.choice(DOOR_SYMBOLS)} {10 + secrets.randbelow(90)}"
+    return f"{secrets.choice(tuple(DOOR_SYMBOLS))} {10 + secrets.randbelow(90)}"
 
 
 HAND_BACK_REASONS = {

@@ -24,8 +24,10 @@ class HeldEngine:
 
     def __init__(self, *, held: bool = True) -> None:
         self.held = held
-        # Each text the engine was asked to say, in order, with what lets it finish.
+        # Each text the engine was asked to say, in order, with what lets it finish, and
+        # the language of the voice asked for.
         self.calls: list[tuple[str, asyncio.Event]] = []
+        self.voices: list[str] = []
 
     async def languages(self, wanted: tuple[str, ...]) -> frozenset[str]:
         return frozenset(wanted)
@@ -33,6 +35,7 @@ class HeldEngine:
     async def speak(self, text: str, lang: str) -> Audio:
         go = asyncio.Event()
         self.calls.append((text, go))
+        self.voices.append(lang)
         if self.held:
             await go.wait()
         # A tenth of a second of near silence, different per text (so its audio is too).

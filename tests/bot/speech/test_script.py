@@ -18,27 +18,27 @@ from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, TIMEZONE, translator
 SAID = {
     "de": (
         "vierzehn Uhr dreißig.",
-        "zwölf Euro fünfzig Cent.",
+        "zwölf Euro fünfzig.",
         "eins Komma fünf Kilometer.",
         "Erster Knopf: Zurück.",
         "Zweiter Knopf: Mehr.",
     ),
     "en": (
         "fourteen thirty.",
-        "twelve euros fifty cents.",
+        "twelve euros fifty.",
         "one point five kilometers.",
         "First button: Back.",
         "Second button: More.",
     ),
     "ar": (
-        "الساعة الرابعة عشرة وثلاثون دقيقة.",
-        "اثنا عشر يورو خمسون سنت.",
+        "الساعة الرابعة عشرة والنصف.",
+        "اثنا عشر يورو وخمسون سنتًا.",
         "واحد فاصل خمسة كيلومتر.",
         "الزر الأول: رجوع.",
         "الزر الثاني: المزيد.",
     ),
     "tr": (
-        "saat on dört otuz.",
+        "saat on dört buçuk.",
         "on iki euro elli sent.",
         "bir virgül beş kilometre.",
         "Birinci düğme: Geri.",
@@ -46,7 +46,7 @@ SAID = {
     ),
     # ICU's ʼ (U+02BC) becomes ’ (U+2019): eSpeak NG spells a word with ʼ letter by letter.
     "uk": (
-        "чотирнадцять тридцять.",
+        "чотирнадцята тридцять.",
         "дванадцять євро п’ятдесят центів.",
         "один кома п’ять кілометра.",
         "Перша кнопка: Назад.",
@@ -60,15 +60,15 @@ SAID = {
         "Вторая кнопка: Ещё.",
     ),
     "ro": (
-        "ora patrusprezece și treizeci.",
-        "doisprezece euro cincizeci de cenți.",
+        "ora patrusprezece și jumătate.",
+        "doisprezece euro și cincizeci de cenți.",
         "unu virgulă cinci kilometri.",
         "Primul buton: Înapoi.",
         "Al doilea buton: Mai multe.",
     ),
     "bg": (
-        "четиринайсет и трийсет.",
-        "дванайсет евро петдесет цента.",
+        "четиринайсет и половина.",
+        "дванайсет евро и петдесет цента.",
         "едно цяло и пет километра.",
         "Първи бутон: Назад.",
         "Втори бутон: Още.",
@@ -81,8 +81,8 @@ SAID = {
         "Drugi przycisk: Więcej.",
     ),
     "fa": (
-        "ساعت چهارده و سی دقیقه.",
-        "دوازده یورو پنجاه سنت.",
+        "ساعت چهارده و نیم.",
+        "دوازده یورو و پنجاه سنت.",
         "یک ممیز پنج کیلومتر.",
         "دکمهٔ اول: بازگشت.",
         "دکمهٔ دوم: بیشتر.",
@@ -163,8 +163,8 @@ def test_plain_keeps_letters_and_words_only():
     ("lang", "written", "said"),
     [
         ("de", "öffnet um 14:30 Uhr", "öffnet um vierzehn Uhr dreißig."),
-        ("tr", "açılış: saat 14:30", "açılış: saat on dört otuz."),
-        ("ar", "يفتح الساعة 14:30", "يفتح الساعة الرابعة عشرة وثلاثون دقيقة."),
+        ("tr", "açılış: saat 14:30", "açılış: saat on dört buçuk."),
+        ("ar", "يفتح الساعة 14:30", "يفتح الساعة الرابعة عشرة والنصف."),
     ],
 )
 def test_a_word_beside_a_clock_time_is_not_said_twice(lang, written, said):
@@ -181,7 +181,9 @@ def test_a_word_beside_a_clock_time_is_not_said_twice(lang, written, said):
         ("14:08", "الساعة الرابعة عشرة وثماني دقائق."),
         ("14:11", "الساعة الرابعة عشرة وإحدى عشرة دقيقة."),
         ("14:23", "الساعة الرابعة عشرة وثلاث وعشرون دقيقة."),
-        ("14:30", "الساعة الرابعة عشرة وثلاثون دقيقة."),
+        ("14:40", "الساعة الرابعة عشرة وأربعون دقيقة."),
+        # Half past the hour: "والنصف".
+        ("14:30", "الساعة الرابعة عشرة والنصف."),
         ("03:10", "الساعة الثالثة وعشر دقائق."),
         # The hour is an ordinal; one o'clock is "الواحدة", not "the first".
         ("01:00", "الساعة الواحدة."),
@@ -198,7 +200,7 @@ def test_minutes_are_counted_in_the_plural_forms_of_arabic(written, said):
         (300, "ثلاثة يورو."),
         (1100, "أحد عشر يورو."),
         (2100, "واحد وعشرون يورو."),
-        (415, "أربعة يورو خمسة عشر سنت."),
+        (415, "أربعة يورو وخمسة عشر سنتًا."),
     ],
 )
 def test_arabic_amounts_agree_with_the_masculine_euro(cents, said):
@@ -296,7 +298,7 @@ def _without_weekday(said: str, lang: str) -> str:
     [
         ("en", "nine oh five."),
         ("ru", "девять ноль пять."),
-        ("uk", "дев’ять нуль п’ять."),
+        ("uk", "дев’ята нуль п’ять."),
         ("de", "neun Uhr fünf."),
         ("tr", "saat dokuz sıfır beş."),
         ("ar", "الساعة التاسعة وخمس دقائق."),

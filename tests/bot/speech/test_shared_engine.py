@@ -117,13 +117,13 @@ async def test_the_public_audio_kept_is_bounded_by_its_bytes(monkeypatch):
 async def test_the_words_are_prepared_off_the_event_loop(monkeypatch):
     """A chat's voice and a public text alike: the loop serves every chat meanwhile."""
     threads: list[threading.Thread] = []
-    real = speaker_module.script
+    real = speaker_module.parts
 
-    def script_seen(*args):
+    def parts_seen(*args):
         threads.append(threading.current_thread())
         return real(*args)
 
-    monkeypatch.setattr(speaker_module, "script", script_seen)
+    monkeypatch.setattr(speaker_module, "parts", parts_seen)
     speaker = Speaker(HeldEngine(held=False))
     await speaker.check(("de",))
     voice = await speaker.voice(Speech(Markup("Um 14:30 " + "9" * 5000), "de"))
