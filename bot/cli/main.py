@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -45,6 +47,17 @@ from db.postgres import is_postgres
 from locales import TIMEZONE
 
 log = logging.getLogger("nachbarbot")
+# After a stop, how long the work under way (a delivery round, a role's check) may take to
+# end by itself before it is cancelled: a database or chat service that stopped answering
+# must not keep the process from stopping. A send cut off this way is marked in doubt and
+# sent again by the next process, as after a kill.
+STOP_GRACE_SECONDS = 5.0
+# And how long the whole stop may take (the grace, closing the chat services and the
+# database): past it, or at a second signal, the process leaves without closing anything.
+# A database that stopped answering holds a cancelled query for up to ten seconds more
+# (psycopg's own waits), and a process manager gives up and kills at its own bound.
+STOP_DEADLINE_SECONDS = 15.0
+EXIT_FORCED = 70  # EX_SOFTWARE: stopped, but not in order
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -265,7 +278,7 @@ async def _web(config: Config) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, _stopping(stop))
     web = None
     # The desk plays voice messages from the chat services, reached when first asked.
     sources = file_sources(db, config)
@@ -348,7 +361,7 @@ async def _run(cities: list[City]) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, _stopping(stop))
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
     try:
         async with opened(bots):
@@ -384,7 +397,7 @@ async def _run(cities: list[City]) -> int:
             jobs = asyncio.create_task(cluster.hold("scheduler", run_jobs, pause_jobs, stop))
             tasks = [jobs, *await _start_cities(bots, cluster, stop)]
             await stop.wait()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _finished(tasks)
             if scheduler.running:
                 scheduler.shutdown(wait=False)
     finally:
@@ -396,6 +409,40 @@ async def _run(cities: list[City]) -> int:
         if not bots:  # the main city's bot never came to be: its database is still open
             await db.close()
     return 0
+
+
+def _stopping(stop: asyncio.Event) -> Callable[[], None]:
+    """The handler of SIGTERM and SIGINT: the first asks for an orderly stop and gives it
+    until the deadline; a second signal, or the deadline, ends the process at once."""
+
+    def on_signal() -> None:
+        if stop.is_set():
+            _leave("a second stop signal")
+        stop.set()
+        # A thread, not the event loop's timer: it fires even if the loop is held up.
+        deadline = threading.Timer(STOP_DEADLINE_SECONDS, _leave, ("the stop took too long",))
+        deadline.daemon = True
+        deadline.start()
+
+    return on_signal
+
+
+def _leave(why: str) -> None:
+    log.error("stopping: %s; leaving without closing", why)
+    logging.shutdown()
+    os._exit(EXIT_FORCED)
+
+
+async def _finished(tasks: list[asyncio.Task[None]]) -> None:
+    """Until ``tasks`` end: by themselves within the grace, cancelled after it."""
+    if not tasks:
+        return
+    _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+    if late:
+        log.warning("stopping: %d tasks did not end within the grace; cancelled", len(late))
+        for task in late:
+            task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,12 +13,15 @@ cluster writes nothing to disk it need not, which would flatter PostgreSQL there
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -121,6 +124,24 @@ class PostgresServer:
     def drop(self, url: str) -> None:
         name = url.rsplit("/", 1)[1]
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The server and every backend stopped in their tracks (SIGSTOP): connections
+        open, queries sent, no answer ever - a machine that hangs rather than one that is
+        gone. Thawed on the way out."""
+        main = int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(
+            ["pgrep", "-P", str(main)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        pids = [main, *map(int, children)]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
 
     def stop(self) -> None:
         try:
