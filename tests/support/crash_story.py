@@ -67,9 +67,27 @@ class BotProcess:
         self.kills = 0
 
     async def start(self) -> None:
+        """Until the process makes its ``ready`` call; fails at once, with its log, if the
+        process ends first (a port taken, a crash), rather than waiting out the bound."""
         mark = len(self.fake.calls)
         self.process = launch_bot(self.config, self.env, self.log)
-        await self.fake.wait_for(self.ready, after=mark, timeout=self.ready_within)
+        waiting = asyncio.ensure_future(
+            self.fake.wait_for(self.ready, after=mark, timeout=self.ready_within)
+        )
+        try:
+            while not waiting.done():
+                await asyncio.wait({waiting}, timeout=0.2)
+                if not waiting.done() and self.process.poll() is not None:
+                    raise AssertionError(
+                        f"{self.config.stem} ended ({self.process.returncode}) before"
+                        f" {self.ready}:\n{self._log()[-3000:]}"
+                    )
+            waiting.result()
+        finally:
+            waiting.cancel()
+
+    def _log(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def kill(self) -> None:
         assert self.process is not None
@@ -111,9 +129,6 @@ class MatrixProcess(BotProcess):
             stop_within=stop_within,
         )
         del self.env["NACHBARBOT_TELEGRAM__TOKEN"]  # no Telegram bot in this installation
-
-    def _log(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     async def start(self, ready: str | None = None) -> None:
         needle = ready or self.ready

@@ -38,10 +38,7 @@ async def test_three_replicas_survive_kills_and_a_lost_member(
     members = [replica(tmp_path, n, database_url, fake) for n in "abc"]
     replicas = [bot for bot, _ in members]
     flaky, leaving, _steady = replicas  # the third runs throughout
-    for bot in replicas:
-        await bot.start()
     balancer = LoadBalancedWebhook(fake, [target for _, target in members], secret=SECRET)
-    balancer.start()
     kill_plan = iter([0.0, 0.05, 0.2, "after"] * 3)
 
     async def step(send, expect) -> None:
@@ -55,6 +52,10 @@ async def test_three_replicas_survive_kills_and_a_lost_member(
         await expect(mark)
 
     try:
+        # Started inside the try: a member that fails to start leaves none running.
+        for bot in replicas:
+            await bot.start()
+        balancer.start()
         # One member leaves for good once the request is posted (an upgrade that never
         # came back, a machine gone).
         request_id, relayed = await play_story(
