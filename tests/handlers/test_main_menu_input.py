@@ -343,6 +343,6 @@ def test_a_wait_ending_on_another_day_names_the_day_in_every_language():
     tomorrow = datetime(2026, 11, 22, 23, 5, tzinfo=UTC)  # 00:05 in Berlin
     for lang in SUPPORTED_LANGUAGES:
         t = translator(lang)
-        assert str(_at(t, later_today, now)) == "23:56", lang  # rounded up, never early
+        assert str(_at(t, later_today, now)) == t.digits("23:56"), lang  # rounded up, never early
         next_day = str(_at(t, tomorrow, now))
-        assert "00:05" in next_day and "2026" in next_day, (lang, next_day)
+        assert t.digits("00:05") in next_day and t.digits("2026") in next_day, (lang, next_day)
