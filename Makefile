@@ -6,9 +6,9 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
 
-.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech
+.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech pdf
 
-$(VENV)/.stamp-base: pyproject.toml | speech
+$(VENV)/.stamp-base: pyproject.toml | speech pdf
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -e .
 	touch $@
@@ -82,6 +82,29 @@ speech:
 	if [ -n "$$missing" ]; then \
 	  echo "make: $$(echo $$missing) missing and not installable: install the Debian packages" >&2; \
 	  echo "make: $(SPEECH_PACKAGES) (apt-get as root or through sudo), then run make again." >&2; \
+	  exit 1; \
+	fi
+
+# Volunteers' certificates as PDF (handlers/documents): WeasyPrint lays text out with Pango
+# (HarfBuzz shapes Arabic and Persian) and embeds DejaVu Sans, which covers all ten
+# languages' scripts; from Debian's packages when the machine lacks them. Checked on every
+# run, like the speech libraries.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf_missing = for library in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0; do \
+	  ldconfig -p 2>/dev/null | grep -q "$$library " || echo $$library; done; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || echo fonts-dejavu-core
+
+pdf:
+	@missing=$$($(pdf_missing)); \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Pango and DejaVu Sans for PDF certificates (Debian packages $(PDF_PACKAGES))" >&2; \
+	  $(APT_GET) install -y --no-install-recommends $(PDF_PACKAGES) \
+	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(PDF_PACKAGES); }; \
+	  missing=$$($(pdf_missing)); \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: $$(echo $$missing) missing and not installable: install the Debian packages" >&2; \
+	  echo "make: $(PDF_PACKAGES) (apt-get as root or through sudo), then run make again." >&2; \
 	  exit 1; \
 	fi
 

@@ -22,6 +22,7 @@ import aiosqlite
 
 from db import city_schema, postgres
 from db.clock import utcnow
+from db.certificates import CertificateStore
 from db.data_rights import DataRights
 from db.desk import DeskStore
 from db.events import EventStore
@@ -140,6 +141,7 @@ class Database:
         self.desk = DeskStore(self.transactions)
         self.statistics = StatisticsStore(self.transactions)
         self.spoken_texts = SpokenTexts(self.transactions)
+        self.certificates = CertificateStore(self.transactions)
 
     @property
     def conn(self) -> aiosqlite.Connection:

@@ -3,12 +3,14 @@
 ``lifecycle`` is the only module that changes a request's state; ``matching`` holds the rule
 of who may help with what; ``render`` how a request reads. The chat modules
 (``requests_flow``, ``moderation``, ``letters``, ``offers``, ``relay``, ``reports``,
-``volunteers``, ``data_rights``) and the jobs (``timers``) call them and never each other;
-``relay_edits`` (acknowledging, correcting and taking back what the relay passed on) is the
-relay's own.
+``volunteers``, ``certificates``, ``data_rights``) and the jobs (``timers``) call them and
+never each other; ``relay_edits`` (acknowledging, correcting and taking back what the relay
+passed on) is the relay's own. ``certificate_requests`` owns a volunteer's certificate
+requests and the papers signed for them.
 """
 
 from handlers.helping import (
+    certificates,
     data_rights,
     letters,
     moderation,
@@ -26,6 +28,7 @@ def register(router: Router) -> None:
     for feature in (
         requests_flow,
         volunteers,
+        certificates,
         moderation,
         letters,
         offers,

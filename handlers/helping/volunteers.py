@@ -127,6 +127,12 @@ async def volunteer_home(ctx: Context) -> None:
         [
             [Button("✏️ " + t._("Change"), "vo:reg"), pause],
             [Button("📜 " + t._("My help record"), "vo:rec")],
+            # Certificates (handlers/helping/certificates.py), where an organisation issues them.
+            *(
+                [[Button("📄 " + t._("Certificates"), "ce:home")]]
+                if ctx.settings.organisation.name
+                else []
+            ),
             [Button("🚪 " + t._("Stop volunteering"), "vo:leave")],
             *ui.back_to_menu(ctx),
         ],

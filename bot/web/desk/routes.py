@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.desk import auth, events, places, queue, requests, stats, voice, volunteers
+from bot.web.desk import (
+    auth,
+    certificates,
+    events,
+    places,
+    queue,
+    requests,
+    stats,
+    voice,
+    volunteers,
+)
 
 
 def add_routes(app: web.Application) -> None:
@@ -13,5 +23,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/desk/login/{token}", auth.log_in)
     app.router.add_post("/desk/logout", auth.log_out)
     app.router.add_post("/desk/logout/everywhere", auth.log_out_everywhere)
-    for page in (queue, requests, voice, volunteers, places, events, stats):
+    for page in (queue, requests, voice, volunteers, certificates, places, events, stats):
         page.add_routes(app)
