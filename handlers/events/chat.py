@@ -13,12 +13,22 @@ Button data (``ev:…``), each action its own callback:
   time), ``un:<id>``, ``ics:<id>:<occurrence>``, ``myics``, ``t:<minutes>``, ``toff``,
   ``sp:<place id>``, ``sd:<district>``, ``usp:<place id>``, ``usd:<district>``;
 - with a list (``events.list``): ``more``, ``prev``, ``wc`` (wheelchair filter), ``cat:<n>``,
-  ``list`` (back to the list from an event's details).
+  ``list`` (back to the list from an event's details); ``n:<key>:<occurrence>:<id>`` a
+  listener's "➕ More": the three events after that occurrence of event ``id`` (a cursor:
+  the same three however late it is pressed, while earlier ones pass or are cancelled) in
+  the list whose key (``short_lists.list_key`` of its place, time span and filters) is
+  ``key``; another list's key, a forged cursor or none after it is stale.
+
+A listener (read aloud, ``short_lists.listens``) gets the list three events at a time, a
+line each (title, day and time: the weekday alone within the coming six days), with a
+button per event for its details, "➕ More" and the wheelchair filter (the cursor of what
+was heard before is ``after`` in the state data, for "back to the list"); people who read
+get pages of six with ◀️/▶️ and the tag filters.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -31,11 +41,13 @@ from handlers.events.recurrence import local, next_occurrences, occurrences
 from handlers.events.reminders import from_key, occurrence_key, sync_event
 from handlers.messages import Button, Document, Location, Message, Text, Venue
 from handlers.parsing import id_number, number
+from handlers.places import short_lists
 from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.places.render import distance, in_source_language, wheelchair_line
+from handlers.places.short_lists import SHORT
 from handlers.router import Router
-from locales import N_, Translator
+from locales import N_, TIMEZONE, Formatted, Translator
 
 WHERE = "events.where"
 LIST = "events.list"
@@ -146,12 +158,7 @@ async def _listing(ctx: Context, query: dict[str, Any]) -> list[tuple[datetime, 
     return found
 
 
-async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) -> None:
-    t = ctx.t
-    ctx.set_state(LIST, query)
-    found = await _listing(ctx, query)
-    page = int(query.get("page", 0))
-    shown = found[page * PAGE : (page + 1) * PAGE]
+def _title_lines(t: Translator, query: dict[str, Any]) -> list[Markup]:
     title = (
         t.t("📅 <b>Events near {place}</b>", place=query["label"])
         if query.get("label")
@@ -161,6 +168,24 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
     if query.get("wheelchair"):
         lines.append(Markup.escape("♿ " + t._("wheelchair accessible")))
     lines.append(Markup(""))
+    return lines
+
+
+def _wheelchair_button(t: Translator, query: dict[str, Any]) -> Button:
+    wheelchair = ("✅ " if query.get("wheelchair") else "") + "♿ " + t._("wheelchair accessible")
+    return Button(wheelchair, "ev:wc")
+
+
+async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) -> None:
+    if short_lists.listens(ctx):
+        await _show_short(ctx, query, edit=edit)
+        return
+    t = ctx.t
+    ctx.set_state(LIST, query)
+    found = await _listing(ctx, query)
+    page = int(query.get("page", 0))
+    shown = found[page * PAGE : (page + 1) * PAGE]
+    lines = _title_lines(t, query)
     buttons: list[list[Button]] = []
     if not shown:
         lines.append(t.t("😔 No events found for this time and place."))
@@ -181,8 +206,7 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
         navigation.append(Button(t._("More") + " " + t.arrow("on"), "ev:more"))
     if navigation:
         buttons.append(navigation)
-    wheelchair = ("✅ " if query.get("wheelchair") else "") + "♿ " + t._("wheelchair accessible")
-    buttons.append([Button(wheelchair, "ev:wc")])
+    buttons.append([_wheelchair_button(t, query)])
     categories = sorted({event.category for _, event, _ in found if event.category})
     query["categories"] = categories
     ctx.set_state(LIST, query)
@@ -196,6 +220,67 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
     buttons += ui.rows(filters, 3)
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(Markup("\n").join(lines), buttons, edit=edit)
+
+
+def _list_key(query: dict[str, Any]) -> str:
+    """The key of the list a listener's "more" belongs to: its place and filters."""
+    return short_lists.list_key(
+        query.get("lat"),
+        query.get("lon"),
+        query.get("district"),
+        query.get("days"),
+        bool(query.get("wheelchair")),
+        query.get("category"),
+    )
+
+
+async def _show_short(
+    ctx: Context, query: dict[str, Any], *, edit: bool = False, pressed: bool = False
+) -> None:
+    """A listener's list: the three events after ``query["after"]`` (the occurrence key
+    and event id of the last one heard; none: from the first), a line each. A "more"
+    that was ``pressed`` and finds none after its cursor is stale."""
+    t = ctx.t
+    found = await _listing(ctx, query)
+    after = query.get("after")
+    cursor = (str(after[0]), int(after[1])) if after else ("", 0)
+    rest = [item for item in found if (occurrence_key(item[0]), item[1].id or 0) > cursor]
+    if pressed and not rest:
+        ctx.stale()
+    shown = rest[:SHORT]
+    query["categories"] = sorted({event.category for _, event, _ in found if event.category})
+    ctx.set_state(LIST, query)
+    lines = _title_lines(t, query)
+    buttons: list[list[Button]] = []
+    if not shown:
+        lines.append(t.t("😔 No events found for this time and place."))
+    today = _now().astimezone(TIMEZONE).date()
+    for position, (occurrence, event, _meters) in enumerate(shown, start=1):
+        line = t.format(
+            "{number}. <b>{title}</b> · 🗓 {when}",
+            number=position,
+            title=event.title_in(t.lang),
+            when=_heard_when(t, occurrence, today),
+        )
+        if event.status == "changed":
+            line += Markup(" · ") + t.t("⚠️ changed")
+        lines.append(line)
+    details = [f"ev:d:{event.id}:{occurrence_key(occurrence)}" for occurrence, event, _ in shown]
+    buttons.extend(short_lists.item_buttons(t, details))
+    if len(rest) > SHORT:
+        last, event, _meters = shown[-1]
+        more = f"ev:n:{_list_key(query)}:{occurrence_key(last)}:{event.id}"
+        buttons.append([short_lists.more_button(t, more)])
+    buttons.append([_wheelchair_button(t, query)])
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(Markup("\n").join(lines), buttons, edit=edit)
+
+
+def _heard_when(t: Translator, occurrence: datetime, today: date) -> Formatted:
+    """Day and time as a listener hears them: within the coming six days the weekday alone
+    ("Tuesday, 15:00"), later with the date (a Tuesday a week ahead is not "Tuesday")."""
+    days = (occurrence.astimezone(TIMEZONE).date() - today).days
+    return t.day_and_time(occurrence, "EEEE" if days < 7 else "MMMEd")
 
 
 async def show_event(ctx: Context, event: Event, occurrence: datetime | None) -> None:
@@ -428,6 +513,19 @@ async def _more(ctx: Context) -> None:
     await _page(ctx, 1)
 
 
+async def _next_three(ctx: Context) -> None:
+    """A listener's "➕ More": the three events after the button's cursor, if the button
+    belongs to the list shown."""
+    query = await _query(ctx)
+    key, cursor = short_lists.pressed_key(ctx.args)
+    raw_occurrence, _, raw_id = cursor.partition(":")
+    parsed = _parse_key(f"{raw_id}:{raw_occurrence}")
+    if key != _list_key(query) or parsed is None or parsed[1] is None:
+        ctx.stale()
+    query["after"] = [occurrence_key(parsed[1]), parsed[0]]
+    await _show_short(ctx, query, pressed=True)
+
+
 async def _back_to_list(ctx: Context) -> None:
     # A new message: the details and their location stand between it and the old list.
     await show_list(ctx, await _query(ctx))
@@ -441,6 +539,7 @@ async def _wheelchair(ctx: Context) -> None:
     query = await _query(ctx)
     query["wheelchair"] = not query.get("wheelchair")
     query["page"] = 0
+    query.pop("after", None)
     await show_list(ctx, query, edit=True)
 
 
@@ -453,6 +552,7 @@ async def _category(ctx: Context) -> None:
     chosen = categories[index]
     query["category"] = None if query.get("category") == chosen else chosen
     query["page"] = 0
+    query.pop("after", None)
     await show_list(ctx, query, edit=True)
 
 
@@ -684,6 +784,7 @@ def register(router: Router) -> None:
         router.action("ev", action)(callback)
     for action, callback in {
         "more": _more,
+        "n": _next_three,
         "prev": _prev,
         "list": _back_to_list,
         "wc": _wheelchair,

@@ -13,7 +13,15 @@ Button data (``pl:…``), each action its own callback:
   only today and the next opening), ``where`` search somewhere else, ``area:<name>`` a
   suggested district;
 - with a result list (``places.results``): ``more``/``prev``/``list`` paging, ``filters``,
-  ``cat:<key>``/``cat:*``, ``wc`` wheelchair, ``ml`` speaks my language, ``open`` open now.
+  ``cat:<key>``/``cat:*``, ``wc`` wheelchair, ``ml`` speaks my language, ``open`` open now;
+  ``n:<key>:<offset>`` a listener's "➕ More": the three places from ``offset`` (a multiple
+  of three) of the list whose key (``short_lists.list_key`` of its point and filters) is
+  ``key``; another list's key, an odd offset or one past the end is stale.
+
+A listener (read aloud, ``short_lists.listens``) gets the list three places at a time, a
+line each (name, distance, open or closed now), with a button per place for its details,
+"➕ More" and the filters (its first place's offset is ``start`` in the state data, for
+"back to the list"); people who read get pages of ``places_page_size`` with ◀️/▶️.
 
 Deep links: ``/start place_<id>`` the place's details, ``/start district_<slug>`` the places
 of a Stadtbezirk (``gazetteer.slug``; the web's posters print both). With the web on, the
@@ -27,16 +35,17 @@ from typing import Any
 
 from markupsafe import Markup
 
-from handlers import ui
+from handlers import parsing, ui
 from handlers.context import Context
 from handlers.messages import Button, Location, Message, Text, Venue
 from handlers.parsing import id_number
-from handlers.places import render
+from handlers.places import render, short_lists
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.editing import edit_buttons
 from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazetteer, slug
 from handlers.places.search import Query, nearest
+from handlers.places.short_lists import SHORT
 from handlers.places.vocabulary import CATEGORIES
 from handlers.router import Router
 from handlers.staff import is_staff
@@ -101,17 +110,32 @@ def _filter_summary(ctx: Context, search: dict[str, Any]) -> Markup | None:
     return ctx.t.t("🔎 Filters: {filters}", filters=" · ".join(parts))
 
 
-async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = False) -> None:
-    t = ctx.t
-    size = ctx.settings.places_page_size
-    query = Query(
+def _query(ctx: Context, search: dict[str, Any]) -> Query:
+    return Query(
         lat=search["lat"],
         lon=search["lon"],
         category=search.get("category"),
         wheelchair=bool(search.get("wheelchair")),
-        language=t.lang if search.get("my_language") else None,
+        language=ctx.t.lang if search.get("my_language") else None,
         open_now=bool(search.get("open_now")),
     )
+
+
+def _key(ctx: Context, search: dict[str, Any]) -> str:
+    """The key of the list a listener's "more" belongs to: its point and filters."""
+    query = _query(ctx, search)
+    return short_lists.list_key(
+        query.lat, query.lon, query.category, query.wheelchair, query.language, query.open_now
+    )
+
+
+async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = False) -> None:
+    if short_lists.listens(ctx):
+        await _show_short(ctx, search, edit=edit)
+        return
+    t = ctx.t
+    size = ctx.settings.places_page_size
+    query = _query(ctx, search)
     now = _now()
     page = max(0, int(search.get("page", 0)))
     found, more = await nearest(ctx.db, query, now, limit=size, offset=page * size)
@@ -146,6 +170,36 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
     buttons.extend(ui.map_button(ctx))
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(Markup("\n").join(lines).rstrip(), buttons, edit=edit)
+
+
+async def _show_short(
+    ctx: Context, search: dict[str, Any], *, edit: bool = False, pressed: bool = False
+) -> None:
+    """A listener's list: three places from ``search["start"]``, a line each; a "more"
+    that was ``pressed`` and finds none there is stale (the list changed, or forged)."""
+    t = ctx.t
+    start = max(0, int(search.get("start", 0)))
+    found, more = await nearest(ctx.db, _query(ctx, search), _now(), limit=SHORT, offset=start)
+    if pressed and not found:
+        ctx.stale()
+    ctx.set_state(RESULTS, search)
+    lines = [t.t("📍 <b>Places near {place}</b>", place=search["label"])]
+    summary = _filter_summary(ctx, search)
+    if summary:
+        lines.append(summary)
+    lines.append(Markup(""))
+    buttons: list[list[Button]] = []
+    if not found:
+        lines.append(t.t("😔 No places found. Try fewer filters or another district."))
+    for position, item in enumerate(found, start=1):
+        lines.append(render.place_short_line(t, position, item))
+    buttons.extend(short_lists.item_buttons(t, [f"pl:d:{item.place.id}" for item in found]))
+    if more:
+        next_start = start + SHORT
+        buttons.append([short_lists.more_button(t, f"pl:n:{_key(ctx, search)}:{next_start}")])
+    buttons.append([Button("🔎 " + t._("Filters"), "pl:filters")])
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(Markup("\n").join(lines), buttons, edit=edit)
 
 
 async def _show_filters(ctx: Context, search: dict[str, Any]) -> None:
@@ -310,6 +364,18 @@ async def _more(ctx: Context) -> None:
     await _page(ctx, 1)
 
 
+async def _next_three(ctx: Context) -> None:
+    """A listener's "➕ More": the three places from the button's offset, if the button
+    belongs to the list shown and places are there."""
+    search = await _search(ctx)
+    key, offset = short_lists.pressed_key(ctx.args)
+    start = parsing.number(offset, low=SHORT)
+    if key != _key(ctx, search) or start is None or start % SHORT:
+        ctx.stale()
+    search["start"] = start
+    await _show_short(ctx, search, pressed=True)
+
+
 async def _prev(ctx: Context) -> None:
     await _page(ctx, -1)
 
@@ -325,7 +391,7 @@ async def _filters(ctx: Context) -> None:
 async def _toggle(ctx: Context, key: str) -> None:
     search = await _search(ctx)
     search[key] = not search.get(key)
-    search["page"] = 0
+    search["page"] = search["start"] = 0
     ctx.set_state(RESULTS, search)
     await _show_filters(ctx, search)
 
@@ -347,7 +413,7 @@ async def _category(ctx: Context) -> None:
     if ctx.args != "*" and ctx.args not in CATEGORIES:
         ctx.stale()
     search["category"] = None if ctx.args == "*" else ctx.args
-    search["page"] = 0
+    search["page"] = search["start"] = 0
     await show_results(ctx, search)
 
 
@@ -408,6 +474,7 @@ def register(router: Router) -> None:
         router.action("pl", action)(callback)
     for action, callback in {
         "more": _more,
+        "n": _next_three,
         "prev": _prev,
         "list": _list,
         "filters": _filters,

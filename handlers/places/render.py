@@ -120,6 +120,24 @@ def place_line(t: Translator, number: int, found: Found, now: datetime) -> Marku
     )
 
 
+def open_now_mark(t: Translator, status: hours.HoursStatus) -> Markup:
+    """Open or closed now, without when that changes (a listener's short line)."""
+    if not status.known:
+        return t.t("🕓 opening hours unknown")
+    return t.t("🟢 open now") if status.is_open else t.t("🔴 closed")
+
+
+def place_short_line(t: Translator, number: int, found: Found) -> Markup:
+    """One line for a listener: the name on the sign, how far, open or closed now."""
+    return t.format(
+        "{number}. <b>{name}</b> · 📏 {distance} · {status}",
+        number=number,
+        name=found.place.name,
+        distance=distance(t, found.distance_m),
+        status=open_now_mark(t, found.hours),
+    )
+
+
 def address(place: Place) -> str:
     street = " ".join(part for part in (place.street, place.housenumber) if part)
     town = " ".join(part for part in (place.postcode, place.city) if part)
