@@ -13,7 +13,7 @@ from db import Database
 from db.users import ConversationState, User
 from handlers.messages import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.messenger import Messenger
-from handlers.parsing import id_number
+from handlers.parsing import id_number, typed
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, Translator, translator
 
@@ -128,9 +128,10 @@ class Context:
         return self.args.partition(":")[2]
 
     def number_argument(self) -> int | None:
-        """The number a command names, as in ``/ban 17``; None if there is none."""
+        """The number a command names, as in ``/ban 17`` or ``/ban ۱۷`` (typed by a person, in
+        the digits the bot showed it in); None if there is none."""
         event = self.incoming.event
-        args = event.args.split() if isinstance(event, Command) else []
+        args = typed(event.args).split() if isinstance(event, Command) else []
         return id_number(args[0]) if args else None
 
     @property

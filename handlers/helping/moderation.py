@@ -49,7 +49,7 @@ from handlers.helping.render import (
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.language_bridge import backchannel_reader
 from handlers.messages import Button, ButtonPress, Command, Message
-from handlers.parsing import id_number
+from handlers.parsing import id_number, typed
 from handlers.router import Router
 from handlers.staff import may_ban
 from locales import N_
@@ -314,7 +314,8 @@ async def _translation_figures(ctx: Context) -> list[Markup]:
 
 def _command_args(ctx: Context) -> list[str]:
     event = ctx.incoming.event
-    return event.args.split() if isinstance(event, Command) else []
+    # Typed by a person: a request number in the digits the bot showed it in ("/offer ۱۲").
+    return typed(event.args).split() if isinstance(event, Command) else []
 
 
 async def _decide_by_command(ctx: Context, action: str) -> None:

@@ -12,10 +12,12 @@ import pytest
 from db import Database
 from db.volunteers import Volunteer
 from handlers.helping.volunteers import describe_profile
+from handlers.messages import Command
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
-from locales import translator
+from locales import native_digits, translator
 from tests.support.cli import ROOT
+from tests.support.help_story import post_request, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 
 SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
@@ -86,3 +88,21 @@ def test_quiet_hours_and_counts_of_a_profile_in_the_readers_digits():
     assert not LATIN.search(fa), fa
     assert "22:00" in de and "07:00" in de and "1,5 km" in de
     assert not PERSIAN.search(de), de
+
+
+async def test_numbers_shown_in_persian_digits_are_taken_back_in_them(
+    story: MemoryTransport, db: Database
+):
+    """A coordinator who reads Persian sees request "#۱" and volunteer numbers in Persian
+    digits, and types them as shown: "/publish ۱" and "/verify ۲" act like "/publish 1"."""
+    await story.onboard("parvin", "fa")
+    parvin = await db.users.find("memory", "parvin")
+    await db.users.grant_role(parvin.id, "coordinator")
+    request_id = await post_request(story)
+    await story.in_group("parvin", Command("publish", native_digits(str(request_id), "fa")))
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == "open"
+    vera = await register_volunteer(story, db, "vera")
+    await story.in_group("parvin", Command("verify", f"\u200f{native_digits(str(vera), 'fa')}"))
+    volunteer = await db.volunteers.get(vera)
+    assert volunteer is not None and volunteer.verified_at
