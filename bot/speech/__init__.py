@@ -12,6 +12,6 @@ rules, ``dates`` says dates whole, ``ordinals`` the ordinals ICU lacks, ``arabic
 numbers their gender);
 ``opus`` encodes the audio as OGG/Opus, what Telegram plays as a voice note and Matrix as
 a voice message; ``speaker`` puts it together for the outbox worker and the web (the
-parts' audio joined into one), with a time-out and a cache for public texts; ``turns`` shares the one engine between them (the
-chats' voices first, the web's bounded).
+parts' audio joined into one), with a time-out and a cache for public texts; ``turns``
+shares the one engine between them (the chats' voices first, the web's bounded).
 """

@@ -170,6 +170,8 @@ _UK_CASE_AFTER = {
     "біля": "genitive",
     "близько": "genitive",
     "на": "accusative",
+    "в": "accusative",
+    "у": "accusative",
 }
 
 

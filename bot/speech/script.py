@@ -1,10 +1,12 @@
 """What is said: a message as it was sent, turned into the words an engine reads aloud.
 
-Icons, markup, quote bars and bidi marks are left out (a name is read as written); clock
-times, dates, money, distances and numbers are written out as words of the language, so
-that every engine reads them alike and the way a person says them ("vierzehn Uhr
-dreißig", "zwölf Euro fünfzig"); then the buttons are named in order ("Erster Knopf: Orte
-finden."), so that someone who cannot read them knows which one to press.
+Icons, markup, quote bars and bidi marks are left out (a name is read as written; the
+picture of a door code is said by its name); clock times, dates, money, distances,
+durations and numbers are written out as words of the language, so that every engine
+reads them alike and the way a person says them ("vierzehn Uhr dreißig", "zwölf Euro
+fünfzig", "eine Stunde sechsunddreißig Minuten"); then the buttons are named in order
+("Erster Knopf: Orte finden."), so that someone who cannot read them knows which one to
+press.
 
 Numbers become words by the CLDR spell-out rules of ICU (PyICU), the one library that
 has them for all ten languages (num2words lacks Bulgarian); the sentences around them
@@ -460,7 +462,8 @@ def plain(text: str) -> str:
 
 
 def words(text: str, t: Translator) -> str:
-    """One line of text with its times, dates, money, distances and numbers in words."""
+    """One line of text with its times, dates, money, distances, durations and numbers in
+    words."""
     text = _latin_numbers(text, t)
     text = _WEB_ADDRESS.sub("", text)
     # The two times in the language's words around them, then said with the rest: a word
@@ -529,9 +532,15 @@ def _pieces(lines: list[str]) -> list[list[_Piece]]:
     return cut
 
 
+# What stands between two lines of one quoted text: the line break, the bar and the marks
+# of direction and isolation. Anything else (markup such as the blockquote of an original
+# below its translation, or words) ends the text.
+_BETWEEN_QUOTED_LINES = " \t\n│\u200e\u200f\u061c\u2066\u2067\u2068\u2069"
+
+
 def _quotes(cut: list[list[_Piece]]) -> list[list[tuple[int, int]]]:
-    """Where each quoted text is (line and piece of each of its lines): quoted pieces
-    with nothing said between them (a line break, a bar, markup) are one text, whose
+    """Where each quoted text is (line and piece of each of its lines): quoted lines with
+    nothing but line breaks, bars and direction marks between them are one text, whose
     language is told from all of it."""
     texts: list[list[tuple[int, int]]] = []
     joined = False
@@ -542,7 +551,7 @@ def _quotes(cut: list[list[_Piece]]) -> list[list[tuple[int, int]]]:
                     texts.append([])
                 texts[-1].append((row, index))
                 joined = True
-            elif any(c.isalnum() for c in plain(piece.written)):
+            elif piece.written.strip(_BETWEEN_QUOTED_LINES):
                 joined = False
     return texts
 

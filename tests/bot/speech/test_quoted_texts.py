@@ -13,7 +13,8 @@ from markupsafe import Markup
 from bot.speech.script import Part, parts
 from bot.speech.speaker import PAUSE_BETWEEN_VOICES, Speaker
 from handlers.helping.render import relay_buttons
-from handlers.messages import Speech
+from handlers.language_bridge import Outcome, Reader, fill, words
+from handlers.messages import Message, Speech
 from handlers.text_safety import quoted
 from locales import translator
 from tests.support.held_engine import NEVER, HeldEngine
@@ -79,6 +80,19 @@ def test_a_request_quoted_over_several_lines_is_one_text_in_its_language():
     de = translator("de")
     said = parts(relayed("de", "Vera", "Ich komme um 15:00.").text, [], de)
     assert said == (Part("de", "Vera: Ich komme um fünfzehn Uhr."),)
+
+
+def test_a_translation_in_the_readers_voice_the_original_below_it_in_its_own():
+    """The bridge's translation (handlers/language_bridge.py) and the original beside it
+    are two texts, each said in its language."""
+    fa = translator("fa")
+    slot = words(fa, "Ich kann um 15:00 kommen.", "de", Reader(True, frozenset({"fa"})))
+    message = Message(fa.t("💬 <b>{name}</b>: {text}", name="Vera", text=slot))
+    filled = fill(message, [Outcome("می‌توانم ساعت ۱۵:۰۰ بیایم.")])
+    said = parts(filled.text, [], fa)
+    assert [part.lang for part in said] == ["fa", "de"]
+    assert said[0].words.endswith("می\u200cتوانم ساعت پانزده بیایم.")
+    assert said[1].words == "Ich kann um fünfzehn Uhr kommen."
 
 
 async def test_a_public_text_with_a_quote_is_made_once():
