@@ -1,9 +1,16 @@
-"""First contact: greeting → language → (read aloud offered, handlers/read_aloud.py) →
-privacy notice → main menu.
+"""First contact: greeting → language → read aloud offered, said aloud (where a voice
+speaks the language, handlers/read_aloud.py) → privacy notice (said aloud when read aloud
+was chosen) → main menu.
+
+One step at a time: each step's message is the newest with buttons until it is answered,
+so that a number typed (Matrix, console) presses a button of the message just read or
+heard - never the notice's "No, thanks" for someone who heard the offer's "second button".
 
 States (kept in the database so a restart continues where the user was):
-``onboarding.language`` - waiting for a language; ``onboarding.privacy`` - waiting for consent.
-A ``/start <payload>`` deep link is kept through onboarding and opened afterwards.
+``onboarding.language`` - waiting for a language; ``onboarding.read_aloud`` - waiting for
+the answer to the read-aloud offer; ``onboarding.privacy`` - waiting for consent. Anything
+else before consent shows the step again. A ``/start <payload>`` deep link is kept through
+onboarding and opened afterwards.
 
 Button data (all usable before consent): ``lang:<code>`` (one callback: the part after
 ``lang:`` is the language, not an action; any time, also from /language), ``consent:yes``
@@ -17,12 +24,13 @@ from handlers import read_aloud, ui
 from handlers.context import Context
 from handlers.menu import show_main_menu
 from handlers.messages import Command
-from handlers.privacy import ask_to_delete, consent_buttons, privacy_notice
+from handlers.privacy import READING_NOTICE, ask_consent, ask_to_delete
 from handlers.router import Router
 from locales import N_, language_name
 
 CHOOSING_LANGUAGE = "onboarding.language"
-READING_PRIVACY = "onboarding.privacy"
+HEARING_OFFER = "onboarding.read_aloud"
+READING_PRIVACY = READING_NOTICE
 
 
 async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
@@ -33,6 +41,17 @@ async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
         return
     ctx.args = rest
     await handler(ctx)
+
+
+def _after_language(ctx: Context, data: dict[str, str], *, offer: bool) -> None:
+    """Before consent, the language chosen: the read-aloud offer (if ``offer`` and a voice
+    speaks the language), else the privacy notice; the offer's answer brings the notice
+    (handlers/read_aloud.py)."""
+    if offer and read_aloud.offer(ctx):
+        ctx.set_state(HEARING_OFFER, data)
+        return
+    ctx.set_state(READING_PRIVACY, data)
+    ask_consent(ctx)
 
 
 def register(router: Router) -> None:
@@ -62,8 +81,8 @@ def register(router: Router) -> None:
                 ui.language_picker(ctx.t.lang, ctx.settings.languages),
             )
         else:
-            ctx.set_state(READING_PRIVACY, data)
-            ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
+            offered = previous is not None and previous.state == HEARING_OFFER
+            _after_language(ctx, data, offer=offered)
 
     @router.command("language", N_("Change the language"), before_consent=True)
     async def ask_language(ctx: Context) -> None:
@@ -85,12 +104,11 @@ def register(router: Router) -> None:
             return
         await ctx.use_language(code)
         ctx.reply(ctx.t.t("🌐 Language: {language}", language=language_name(code)), edit=True)
-        read_aloud.offer(ctx)
         if ctx.user.consent_at is None:
             previous = ctx.get_state()
-            ctx.set_state(READING_PRIVACY, previous.data if previous else {})
-            ctx.reply(privacy_notice(ctx), consent_buttons(ctx))
-        else:
+            _after_language(ctx, previous.data if previous else {}, offer=True)
+        elif not read_aloud.offer(ctx):
+            # Offered, the offer is the last message: its answer leads to the menu.
             await show_main_menu(ctx)
 
     @router.action("consent", "no", before_consent=True, states=(READING_PRIVACY,))

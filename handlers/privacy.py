@@ -12,9 +12,10 @@ db/personal_data.py; this module only speaks to the person and runs that declara
 
 Button data (``delete:…``, also before consent), each action its own callback: ``ask``
 (show the confirmation, e.g. from the notice), ``yes`` (erase), ``no`` (keep: back to the
-notice before consent, else the menu). ``privacy:details`` shows the full notice. No
-states of its own; "No, thanks" on the consent question (handlers/onboarding.py) leads to
-the same confirmation.
+notice before consent, else the menu). ``privacy:details`` shows the full notice. The
+consent question is the onboarding's last step (:func:`ask_consent`, state
+``onboarding.privacy``); "No, thanks" there (handlers/onboarding.py) leads to the same
+confirmation.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from db.personal_data import PURPOSES
 from db.users import User
 from handlers import ui
 from handlers.context import Backstage, Context
-from handlers.messages import Button, Document
+from handlers.messages import Button, Document, Message
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from locales import N_, TIMEZONE, Translator, language_name
@@ -106,6 +107,21 @@ def consent_buttons(ctx: Context) -> list[list[Button]]:
         ],
         notice_buttons(ctx.t),
     ]
+
+
+# The onboarding's last step: the notice is shown, its answer awaited (handlers/onboarding.py).
+READING_NOTICE = "onboarding.privacy"
+
+
+def ask_consent(ctx: Context) -> Message:
+    """Before consent, once the language (and read aloud) is chosen: the notice to accept,
+    as the newest message with buttons (what a typed number chooses from). What the
+    onboarding keeps (a deep link) stays. The message, for a caller that has it said."""
+    previous = ctx.get_state()
+    ctx.set_state(READING_NOTICE, previous.data if previous else {})
+    notice = Message(privacy_notice(ctx), consent_buttons(ctx))
+    ctx.send(notice)
+    return notice
 
 
 def purpose_texts(

@@ -20,7 +20,8 @@ then someone who chose "on a tap" hears the notice said at once.
 
 Button data: ``ra:on`` every message, ``ra:tap`` on a tap, ``ra:off`` text only (in
 /settings, and offered right after the language is chosen, with the offer itself said
-aloud: someone who cannot read the offer hears it); ``ra:no`` declines the offer;
+aloud: someone who cannot read the offer hears it; before consent its answer brings the
+privacy notice, handlers/onboarding.py); ``ra:no`` declines the offer;
 ``ra:say:<n>`` the 🔊 under a message (``n``: its kept text). Usable before consent, but
 for ``ra:say``. No states.
 """
@@ -39,7 +40,7 @@ from handlers.context import Context
 from handlers.helping.render import someone
 from handlers.language_bridge import as_written
 from handlers.messages import Button, Edit, Message, Outgoing, Speech, Venue, choices
-from handlers.privacy import consent_buttons, privacy_notice
+from handlers.privacy import ask_consent
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -49,11 +50,12 @@ PREFIX = "ra"
 def spoken(item: Outgoing, lang: str, listener: int = 0) -> Speech | None:
     """What of ``item`` is said aloud: a text with the labels of its buttons, a place's
     name and address; None for what carries no meaning of its own (a toast, a deletion, a
-    reaction, a file)."""
+    reaction, a file). The buttons are named as they are numbered (Matrix, console): links
+    have no number there, so "second button" is what a typed 2 presses."""
     if isinstance(item, Message | Edit):
         text = as_written(item)
         assert isinstance(text, Message | Edit)
-        labels = [button.label for row in text.buttons for button in row]
+        labels = [button.label for row in choices(text.buttons) for button in row]
         return Speech(text=text.text, lang=lang, labels=labels, listener=listener)
     if isinstance(item, Venue):
         words = "\n".join(part for part in (item.title, item.address) if part)
@@ -182,12 +184,13 @@ def settings_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
     return [_mode_line(ctx.t, mode)], _other_modes(ctx.t, mode)
 
 
-def offer(ctx: Context) -> None:
+def offer(ctx: Context) -> bool:
     """Offered right after the language is chosen, before the privacy notice: the offer as
-    text (its buttons recognisable by their icons without reading) and said aloud; a yes
-    says the notice again, to be heard."""
+    text (its buttons recognisable by their icons without reading) and said aloud; whether
+    it was offered. The caller sends nothing with buttons after it: a number typed after
+    hearing it presses its buttons. Its answer brings the notice, heard as chosen."""
     if not speaks(ctx) or ctx.user.read_aloud != ReadAloud.OFF:
-        return
+        return False
     t = ctx.t
     modes = _mode_buttons(t)
     message = Message(
@@ -202,6 +205,7 @@ def offer(ctx: Context) -> None:
     sample = spoken(message, t.lang, ctx.user.id)
     assert sample is not None
     ctx.send(sample)
+    return True
 
 
 _DONE = {
@@ -222,15 +226,13 @@ async def _switch(ctx: Context, mode: ReadAloud) -> None:
         ctx.reply(text, [*_other_modes(t, mode), *ui.back_to_menu(ctx)])
         return
     ctx.reply(text)
-    if mode != ReadAloud.OFF:
-        # Still in onboarding: the privacy notice again, now to be heard as well - on a tap
-        # too, said at once, since a 🔊 works only once the notice is accepted.
-        notice = Message(privacy_notice(ctx), consent_buttons(ctx))
-        ctx.send(notice)
-        if mode == ReadAloud.ON_TAP and speaks(ctx):
-            speech = spoken(notice, ctx.t.lang, ctx.user.id)
-            assert speech is not None
-            ctx.send(speech)
+    # Still in onboarding: the privacy notice comes next, heard as chosen - on a tap too,
+    # said at once, since a 🔊 works only once the notice is accepted.
+    notice = ask_consent(ctx)
+    if mode == ReadAloud.ON_TAP and speaks(ctx):
+        speech = spoken(notice, ctx.t.lang, ctx.user.id)
+        assert speech is not None
+        ctx.send(speech)
 
 
 async def _every(ctx: Context) -> None:
@@ -246,7 +248,12 @@ async def _off(ctx: Context) -> None:
 
 
 async def _declined(ctx: Context) -> None:
-    ctx.reply(ctx.t.t("📖 All right: text only. /settings can switch it on later."), edit=True)
+    text = ctx.t.t("📖 All right: text only. /settings can switch it on later.")
+    if ctx.user.consent_at is None:
+        ctx.reply(text, edit=True)
+        ask_consent(ctx)  # the onboarding's next step
+        return
+    ctx.reply(text, ui.back_to_menu(ctx), edit=True)
 
 
 async def _say(ctx: Context) -> None:

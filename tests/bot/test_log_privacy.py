@@ -226,6 +226,11 @@ async def _telegram_story(fake: FakeTelegram, user: int) -> None:
     picker = await fake.wait_for("sendMessage", after=mark, chat_id=user)
     mark = len(fake.calls)
     fake.press(user, "lang:de", picker, language_code="de")
+    offer = await fake.wait_for(  # read aloud? (a voice speaks German)
+        "sendMessage", lambda c: "ra:no" in str(c.params), after=mark, chat_id=user
+    )
+    mark = len(fake.calls)
+    fake.press(user, "ra:no", offer)
     notice = await fake.wait_for(
         "sendMessage", lambda c: "consent:yes" in str(c.params), after=mark, chat_id=user
     )
@@ -258,6 +263,9 @@ async def _matrix_story(person: EncryptedPerson, bot_user_id: str) -> None:
     await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)
     mark = len(person.received)
     await person.say(room, "1")
+    await person.wait_for(lambda e: body(e).startswith("🔊 "), after=mark)  # read aloud?
+    mark = len(person.received)
+    await person.say(room, "3")  # 📖 no
     notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
     mark = len(person.received)
     await person.react(room, notice["event_id"], "1️⃣")

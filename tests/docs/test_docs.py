@@ -181,7 +181,7 @@ def test_the_piped_console_example_runs(tmp_path):
     shown = result.stdout
     # Greeted in Ukrainian, as the --lang hint asks, Ukrainian first in the picker ("1").
     assert "👋 Вітаю!" in shown and "[1] ✅ Українська" in shown, shown
-    # Read aloud was offered beside the notice (and said aloud); then "1" agreed to the
-    # privacy notice, the newest message with buttons: the main menu follows.
+    # Read aloud was offered (and said aloud) before the notice, and "3" declined it; then
+    # "1" agreed to the privacy notice, the newest message with buttons: the main menu.
     assert "🔊" in shown, shown
     assert "✅ Дякуємо, ви погодилися" in shown and "🏠" in shown, shown

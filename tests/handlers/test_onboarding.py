@@ -341,3 +341,94 @@ async def test_the_city_is_named_in_the_readers_script(db: Database, lang: str, 
     assert name in greeting
     if name != "Dortmund":
         assert "Dortmund" not in greeting
+
+
+# -- read aloud in the onboarding: one message with buttons at a time --------------------
+
+
+@pytest.fixture
+def listening(db: Database, settings) -> MemoryTransport:
+    """A chat where a voice speaks English and Arabic (a recording speaker)."""
+    from dataclasses import replace
+
+    from handlers import build_router
+    from handlers.dispatcher import Dispatcher
+    from tests.support.fake_speaker import FakeSpeaker
+
+    speaker = FakeSpeaker(frozenset({"en", "ar"}))
+    spoken = replace(settings, speech_languages=speaker.languages)
+    return MemoryTransport(Dispatcher(db, build_router(), spoken), speaker=speaker)
+
+
+def _with_buttons(out) -> list[Message]:
+    return [m for m in messages(out) if m.buttons]
+
+
+def _said(out) -> list:
+    from handlers.messages import Speech
+
+    return [item for item in out if isinstance(item, Speech)]
+
+
+async def test_the_read_aloud_offer_comes_alone_and_the_notice_after_its_answer(
+    listening: MemoryTransport, db: Database
+):
+    """Language → the read-aloud offer, said aloud, as the only message with buttons (the
+    privacy notice is not sent beside it: a listener who heard "second button" and types 2
+    must press the offer's second button) → after the answer, the notice."""
+    await listening.text("nura", "/start", hint="ar")
+    out = await listening.press("nura", "lang:ar")
+    [offer] = _with_buttons(out)
+    assert "ra:on" in button_data([offer]) and "consent:yes" not in button_data(out)
+    [sample] = _said(out)
+    # What is said names the buttons of the one message a number chooses from, in order.
+    assert sample.labels == [b.label for row in offer.buttons for b in row]
+    state = await db.users.get_state((await db.users.find("memory", "nura")).id)
+    assert state is not None and state.state == "onboarding.read_aloud"
+    # Anything else meanwhile (a word, a menu button) asks the offer again, said again.
+    for again in (
+        await listening.text("nura", "مرحبا"),
+        await listening.press("nura", "menu:places"),
+    ):
+        [asked] = _with_buttons(again)
+        assert "ra:tap" in button_data([asked]) and "consent:yes" not in button_data(again)
+        assert [s.labels for s in _said(again)] == [sample.labels]
+    # "Only when I tap 🔊": the notice comes now, said at once with its own buttons named.
+    out = await listening.press("nura", "ra:tap")
+    [notice] = _with_buttons(out)
+    assert button_data([notice]) == ["consent:yes", "consent:no", "privacy:details"]
+    [said] = _said(out)
+    assert said.text == notice.text
+    assert said.labels == [b.label for row in notice.buttons for b in row]
+    out = await listening.press("nura", "consent:yes")
+    assert "menu:places" in button_data(out)
+
+
+async def test_the_notice_follows_the_offer_said_aloud_only_when_chosen(
+    listening: MemoryTransport,
+):
+    for who, answer, heard in (("sami", "ra:on", True), ("selin", "ra:no", False)):
+        await listening.text(who, "/start", hint="en")
+        await listening.press(who, "lang:en")
+        out = await listening.press(who, answer)
+        [notice] = _with_buttons(out)
+        assert "consent:yes" in button_data([notice]), answer
+        notices = [s for s in _said(out) if s.text == notice.text]
+        assert bool(notices) == heard, answer
+        if heard:
+            assert notices[0].labels == [b.label for row in notice.buttons for b in row]
+        # A /start meanwhile shows the notice again, not the offer: it was answered.
+        again = await listening.text(who, "/start")
+        assert "consent:yes" in button_data(again) and "ra:on" not in button_data(again)
+
+
+async def test_a_language_changed_later_ends_with_the_offer(listening: MemoryTransport):
+    """Someone who agreed long ago and picks a language a voice speaks: the offer is the
+    last message with buttons (its numbers said aloud), not the main menu after it; the
+    menu is one button further."""
+    await listening.onboard("tarik", "de")  # no voice speaks German here: no offer yet
+    out = await listening.press("tarik", "lang:en")
+    [offer] = _with_buttons(out)
+    assert "ra:on" in button_data([offer]) and "menu:places" not in button_data(out)
+    out = await listening.press("tarik", "ra:no")
+    assert button_data(out) == ["menu:main"]

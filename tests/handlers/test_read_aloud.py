@@ -79,11 +79,11 @@ async def test_the_offer_comes_after_the_language_and_is_said_aloud(chat, speake
     ar = translator("ar")
     assert ar._("🔊 Shall I also read my messages aloud to you?") in texts(out)
     [sample] = speeches(out)
-    # The sample says the offer and its two buttons, in Arabic, though nothing is on yet;
-    # the privacy notice comes beside it, as without read aloud.
+    # The sample says the offer and its buttons, in Arabic, though nothing is on yet; the
+    # privacy notice comes once it is answered (a typed number then presses the offer's).
     assert sample.lang == "ar" and "ra:on" in button_data(out)
     assert sample.text == ar.t("🔊 Shall I also read my messages aloud to you?")
-    assert "consent:yes" in button_data(out)
+    assert "consent:yes" not in button_data(out)
     assert sample.labels == [
         "🗣 " + ar._("Read everything aloud"),
         "👆 " + ar._("Only when I tap 🔊"),
@@ -123,16 +123,17 @@ async def test_switched_on_every_answer_is_said_after_its_text(chat, speaker, db
     assert not speeches(await chat.press("dora", "menu:settings"))
 
 
-async def test_yes_before_consent_says_the_privacy_notice_again_to_be_heard(chat):
+async def test_yes_before_consent_has_the_privacy_notice_said_after_it(chat):
     await chat.text("ines", "/start", hint="en")
     await chat.press("ines", "lang:en")
     out = await chat.press("ines", "ra:no")
-    assert "consent:yes" not in button_data(out) and not speeches(out)
+    # No: the notice comes as text alone.
+    assert "consent:yes" in button_data(out) and not speeches(out)
     await chat.text("emre", "/start", hint="en")
     await chat.press("emre", "lang:en")
     out = await chat.press("emre", "ra:on")
     notice = next(m for m in out if isinstance(m, Message) and "consent:yes" in str(m.buttons))
-    # The notice comes again, followed by its speech, buttons and all.
+    # Yes: the notice comes, followed by its speech, buttons and all.
     assert notice.text in [s.text for s in speeches(out)]
     said = next(s for s in speeches(out) if s.text == notice.text)
     assert said.labels == [b.label for row in notice.buttons for b in row]

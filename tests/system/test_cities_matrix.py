@@ -115,12 +115,14 @@ async def _step(
 
 
 async def _onboard(person: MatrixPerson, bot: str) -> str:
-    """A direct chat with ``bot``: its greeting, Deutsch by typing 1 (read aloud is offered
-    beside the privacy notice), agreeing by reacting 1️⃣ on the notice; returns the room."""
+    """A direct chat with ``bot``: its greeting, Deutsch by typing 1, no read aloud by
+    typing 3 (offered before the privacy notice), agreeing by reacting 1️⃣ on the notice;
+    returns the room."""
     mark = len(person.received)
     room = await person.dm(bot)
     picker = await _said(person, room, "1️⃣", mark)
-    notice = await _step(person, room, lambda: person.say(room, "1"), "🔒")
+    await _step(person, room, lambda: person.say(room, "1"), "3️⃣")  # the read-aloud offer
+    notice = await _step(person, room, lambda: person.say(room, "3"), "🔒")
     assert "Deutsch" in _text(picker)
     await _step(person, room, lambda: person.react(room, notice["event_id"], "1️⃣"), "🏠")
     return room

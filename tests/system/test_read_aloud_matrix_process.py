@@ -106,14 +106,17 @@ async def _heard(person: EncryptedPerson, event: dict[str, Any]) -> float:
 
 async def _onboard(person: EncryptedPerson, bot_user: str, first: str, language: str) -> str:
     """An Element X chat started with ``first``; the language picked by typing its number,
-    the privacy notice agreed to by reacting. Read aloud is offered beside the notice and
+    the privacy notice agreed to by reacting. Read aloud is offered before the notice and
     said aloud (heard here too) - she does not take it up now. The room."""
     room = await person.dm_like_element_x(bot_user, first)
     await person.wait_for(_in(room, lambda e: "1️⃣" in body(e)))
     mark = len(person.received)
     await person.say(room, language)
-    notice = await person.wait_for(_in(room, lambda e: "🔒" in body(e)), after=mark)
+    offer = await person.wait_for(_in(room, lambda e: body(e).startswith("🔊 ")), after=mark)
     await person.wait_for(_in(room, _is_audio), after=mark, timeout=HEARD)  # the offer
+    mark = len(person.received)
+    await person.react(room, offer["event_id"], "3️⃣")  # 📖 No, I read myself
+    notice = await person.wait_for(_in(room, lambda e: "🔒" in body(e)), after=mark)
     mark = len(person.received)
     await person.react(room, notice["event_id"], "1️⃣")
     await person.wait_for(_in(room, lambda e: "🏠" in body(e)), after=mark)

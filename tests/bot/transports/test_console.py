@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from bot.transports.console import ConsoleTransport
+from db.users import ReadAloud
 from handlers.dispatcher import Dispatcher
 from locales import translator
 from tests.support.cli import run_bot
@@ -18,8 +19,9 @@ def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.Completed
 
 
 def test_piped_onboarding_shows_the_turkish_menu(tmp_path):
-    # /start → [1] is the detected language (Turkish) → [1] agrees to the privacy notice.
-    result = run_console(tmp_path, "/start\n1\n1\n", "--lang", "tr")
+    # /start → [1] is the detected language (Turkish) → [3] no read aloud (a voice speaks
+    # Turkish) → [1] agrees to the privacy notice.
+    result = run_console(tmp_path, "/start\n1\n3\n1\n", "--lang", "tr")
     assert result.returncode == 0, result.stderr
     tr = translator("tr")
     out = result.stdout
@@ -80,8 +82,9 @@ async def test_messages_for_someone_else_are_prefixed(dispatcher: Dispatcher):
 
 
 def test_help_is_short_and_its_buttons_work_piped(tmp_path):
-    # /start → Turkish → agree; /help; its first button (📍 places) asks where to look.
-    result = run_console(tmp_path, "/start\n1\n1\n/help\n1\n", "--lang", "tr")
+    # /start → Turkish → no read aloud → agree; /help; its first button (📍 places) asks
+    # where to look.
+    result = run_console(tmp_path, "/start\n1\n3\n1\n/help\n1\n", "--lang", "tr")
     assert result.returncode == 0, result.stderr
     tr = translator("tr")
     out = result.stdout
@@ -112,3 +115,75 @@ async def test_help_buttons_in_the_console(dispatcher: Dispatcher):
     await term.type("/help")
     shown = await term.press("guide:language")
     assert "Deutsch" in shown
+
+
+def _listening_terminal(dispatcher: Dispatcher, *languages: str):
+    """A console person (Amira, her phone in Arabic) and a recording speaker for
+    ``languages``; the web's map is configured, so some messages carry its link."""
+    from dataclasses import replace
+
+    from bot.delivery import OutboxWorker
+    from tests.support.fake_speaker import FakeSpeaker
+    from tests.support.terminal import Terminal
+
+    speaker = FakeSpeaker(frozenset(languages))
+    dispatcher.settings = replace(
+        dispatcher.settings,
+        speech_languages=speaker.languages,
+        web_url="https://karte.example.org",
+    )
+    term = Terminal(dispatcher, dispatcher.db)
+    term.console.worker = OutboxWorker(dispatcher.db, [term.console], speaker=speaker)
+    return term, speaker
+
+
+def _typed_labels(term) -> list[str]:
+    """The labels a typed 1, 2, … presses now: the newest message's numbered buttons."""
+    console = term.console
+    here = console.group or console.user
+    return [b.label for b in console._buttons.get(here, [])] if console._typed.get(here) else []
+
+
+async def test_a_listener_onboards_by_the_numbers_she_heard(dispatcher: Dispatcher):
+    """Amira cannot read. She picks Arabic, hears the read-aloud offer ("second button:
+    only when I tap") and types ٢: that is the offer's second button, not the privacy
+    notice's "No, thanks". The notice comes after it, said aloud; she hears "first button:
+    I agree" and types 1. Whatever was said last names the buttons a typed number presses."""
+    term, speaker = _listening_terminal(dispatcher, "ar")
+    ar = translator("ar")
+    await term.type("/start")
+    shown = await term.type("1")  # ✅ العربية, first as her phone's language
+    assert ar._("I agree") not in shown  # the notice waits for the offer's answer
+    [offer] = speaker.said
+    assert offer.labels == _typed_labels(term)
+    assert offer.labels[1] == "👆 " + ar._("Only when I tap 🔊")
+
+    shown = await term.type("٢")
+    assert ar._("Yes, delete everything") not in shown
+    person = await dispatcher.db.users.find("console", "amira")
+    assert person is not None and person.read_aloud == ReadAloud.ON_TAP
+    notice = speaker.said[-1]
+    assert notice.labels == _typed_labels(term)
+    assert notice.labels[0] == "✅ " + ar._("I agree")
+
+    shown = await term.type("1")
+    person = await dispatcher.db.users.find("console", "amira")
+    assert person is not None and person.consent_at is not None
+    assert ar._("Find a place") in shown
+
+
+async def test_what_is_said_names_the_buttons_a_number_presses(dispatcher: Dispatcher):
+    """Read everything aloud: each message's speech names its numbered buttons in the
+    console's order; a link (the map), which has no number here, is not counted."""
+    term, speaker = _listening_terminal(dispatcher, "en")
+    db = dispatcher.db
+    rami = await db.users.seen("console", "rami", "rami", "Rami")
+    await db.users.set_language(rami.id, "en")
+    await db.users.record_consent(rami.id)
+    await db.users.set_read_aloud(rami.id, ReadAloud.EVERY)
+    await term.type(":as rami")
+    for line in ("/menu", "1"):  # the main menu; 📍 Find a place: "where?" with the map
+        before = len(speaker.said)
+        await term.type(line)
+        said = speaker.said[before:]
+        assert said and said[-1].labels == _typed_labels(term), line

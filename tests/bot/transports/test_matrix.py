@@ -492,3 +492,73 @@ async def test_a_message_sent_again_comes_out_once(alice: MatrixPerson, matrix_b
     said = [body(e) for _, e in alice.received]
     assert sum("on my way" in text for text in said) == 2
     assert sum("Kept answer" in text for text in said) == 1
+
+
+def _numbered(event: dict) -> list[str]:
+    """The labels of a bot message's numbered choices (1️⃣ …), as Element shows them."""
+    from bot.transports.matrix import KEYCAPS
+
+    found = []
+    for line in body(event).splitlines():
+        number, _, label = line.partition(" ")
+        if number in KEYCAPS:
+            found.append(label)
+    return found
+
+
+async def test_a_listener_onboards_by_the_numbers_she_heard(
+    alice: MatrixPerson, synapse: Synapse, db: Database
+):
+    """Alice cannot read. She types 3 for العربية and hears the read-aloud offer, its
+    buttons named; she types ٢ ("second button: only when I tap"): the offer's second
+    button, not the privacy notice's "No, thanks" - the notice comes only now, said aloud
+    with its own buttons, and her 1 agrees. Each voice names the numbered choices of the
+    newest message, the one a typed number presses."""
+    from bot.delivery import OutboxWorker
+    from db.users import ReadAloud
+    from tests.support.fake_speaker import FakeSpeaker
+
+    speaker = FakeSpeaker(frozenset({"ar"}))
+    running = Bot(synapse, db, HandlerSettings(speech_languages=speaker.languages))
+    matrix = await running.start()
+    worker = OutboxWorker(db, [matrix], speaker=speaker, poll_seconds=0.2)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    delivery = asyncio.create_task(worker.run(stop))
+    ar = translator("ar")
+
+    def voiced(event: dict) -> bool:
+        return event["content"].get("msgtype") == "m.audio"
+
+    try:
+        room = await alice.dm(running.user_id)
+        await alice.wait_for(lambda e: "1️⃣" in body(e))  # the picker, on joining
+        mark = len(alice.received)
+        await alice.say(room, "3")
+        await alice.wait_for(voiced, after=mark)
+        texts = [e for _, e in alice.received[mark:] if is_notice(e)]
+        offer = texts[-1]  # the newest message: nothing with buttons after the offer
+        assert body(offer).startswith("🔊 ") and "🔒" not in "".join(map(body, texts))
+        assert speaker.said[-1].labels == _numbered(offer)
+
+        mark = len(alice.received)
+        await alice.say(room, "٢")
+        await alice.wait_for(voiced, after=mark)
+        texts = [e for _, e in alice.received[mark:] if is_notice(e)]
+        notice = texts[-1]
+        assert "🔒" in body(notice)
+        assert not any(ar._("Yes, delete everything") in body(e) for e in texts)
+        user = await db.users.find("matrix", alice.user_id)
+        assert user is not None and user.read_aloud == ReadAloud.ON_TAP
+        assert speaker.said[-1].labels == _numbered(notice)
+        assert _numbered(notice)[0] == "✅ " + ar._("I agree")
+
+        mark = len(alice.received)
+        await alice.say(room, "1")
+        await alice.wait_for(lambda e: "🏠" in body(e), after=mark)
+        user = await db.users.find("matrix", alice.user_id)
+        assert user is not None and user.consent_at is not None
+    finally:
+        stop.set()
+        await delivery
+        await running.stop()

@@ -509,11 +509,13 @@ async def test_read_aloud_in_an_encrypted_chat(
 ):
     """Read aloud on Matrix as Element X creates the chat: the offer after the language is
     said aloud as an encrypted m.audio voice message (OGG/Opus, eSpeak NG in the process);
-    switched on by reacting, the answers come as text and then as voice."""
+    switched on by reacting, the answers (the privacy notice among them) come as text and
+    then as voice."""
     async with speaking_bot(synapse, db) as running:
         room, offer, mark = await _read_aloud_offered(eva, running.user_id)
-        await eva.wait_for(lambda e: "🔒" in body(e), after=mark)  # the notice beside it
         sample = await eva.wait_for(lambda e: e["content"].get("msgtype") == "m.audio", after=mark)
+        # The notice waits for the offer's answer: the offer is the newest message.
+        assert not any("🔒" in body(e) for _, e in eva.received[mark:])
         assert "file" in sample["content"] and "url" not in sample["content"]  # encrypted
         assert "org.matrix.msc3245.voice" in sample["content"]
         audio = await eva.download_attachment(sample["content"])
@@ -526,12 +528,18 @@ async def test_read_aloud_in_an_encrypted_chat(
             lambda e: body(e).startswith("🔊 ") and e["content"].get("msgtype") != "m.audio",
             after=mark,
         )
+        notice = await eva.wait_for(lambda e: "🔒" in body(e), after=mark)
         voice = await eva.wait_for(
             lambda e: e["content"].get("msgtype") == "m.audio" and e is not sample, after=mark
         )
-        # The text first, then its voice.
+        heard = await eva.wait_for(
+            lambda e: e["content"].get("msgtype") == "m.audio" and e not in (sample, voice),
+            after=mark,
+        )
+        # The texts first, then their voices: the notice is heard too.
         events = [event for _room, event in eva.received]
-        assert events.index(done) < events.index(voice)
+        assert events.index(done) < events.index(notice) < events.index(voice)
+        assert events.index(voice) < events.index(heard)
         user = await db.users.find("matrix", eva.user_id)
         assert user is not None and user.read_aloud
         stored = synapse.stored_events(room)

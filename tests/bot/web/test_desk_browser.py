@@ -264,7 +264,7 @@ def publish_button(page: Page, request_id: int):
 
 async def test_console_link_logs_in_and_the_desk_publishes_to_telegram(world, tab):
     request_id = await world.request_in_review()
-    out, err = await world.console_run("/start\n1\n1\n/desk\n")
+    out, err = await world.console_run("/start\n1\n3\n1\n/desk\n")
     # The web is the bot process's: the console says so and its link leads there.
     assert "served by another process" in err
     link = LINK.search(out)

@@ -163,7 +163,11 @@ def test_console_finds_places_in_turkish(tmp_path):
     database = tmp_path / "c.sqlite3"
     assert run_bot("places", "import", str(SAMPLE), database=database).returncode == 0
     result = run_bot(
-        "console", "--lang", "tr", database=database, input="/start\n1\n1\n1\n:loc 51.5230,7.4560\n"
+        "console",
+        "--lang",
+        "tr",
+        database=database,
+        input="/start\n1\n3\n1\n1\n:loc 51.5230,7.4560\n",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("📏") == 5
