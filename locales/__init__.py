@@ -54,11 +54,11 @@ _ZEROS = {"latn": "0", "arab": "\u0660", "arabext": "\u06f0"}
 def numbering_system(lang: str) -> str:
     """The one numbering system of ``lang``, in chat, web, map and catalogs alike: CLDR's
     default for the language (Babel), which is Persian digits for Persian ("۱۲٫۵۰") and
-    Latin digits for every other language of ours - also for Arabic, where CLDR's "ar"
-    writes Latin digits (only some countries' locales, ar_EG or ar_SA, write Arabic-Indic
-    ones). Ids and codes stay ASCII (button data, addresses, /commands, house numbers and
-    postcodes of the places data); what a person types is read in any digits
-    (handlers.parsing.typed)."""
+    Latin digits for every other language of ours - also for Arabic: CLDR's "ar" writes
+    Latin digits (some countries' locales, such as ar_SY, ar_IQ or ar_EG, Arabic-Indic ones;
+    see docs/languages.md). Ids and codes stay ASCII (button data, addresses, /commands,
+    house numbers and postcodes of the places data, door codes); what a person types is
+    read in any digits (handlers.parsing.typed)."""
     return Locale.parse(lang).default_numbering_system
 
 
