@@ -423,7 +423,10 @@ async def _availability(ctx: Context, answer: Answer) -> None:
 def _quiet_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
     return [
         [Button(ctx.t._("No quiet hours"), "vo:q:0-0")],
-        [Button("22:00–07:00", "vo:q:22-7"), Button("20:00–08:00", "vo:q:20-8")],
+        [
+            Button(ctx.t.digits("22:00–07:00"), "vo:q:22-7"),
+            Button(ctx.t.digits("20:00–08:00"), "vo:q:20-8"),
+        ],
     ]
 
 
@@ -434,8 +437,8 @@ async def _quiet(ctx: Context, answer: Answer) -> None:
     await FORM.answered(ctx, answer)
 
 
-def _max_buttons(_ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
-    return [[Button(str(n), f"vo:max:{n}") for n in (1, 2, 3)]]
+def _max_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
+    return [[Button(ctx.t.number(n), f"vo:max:{n}") for n in (1, 2, 3)]]
 
 
 async def _max_and_save(ctx: Context, answer: Answer) -> None:

@@ -106,3 +106,19 @@ async def test_numbers_shown_in_persian_digits_are_taken_back_in_them(
     await story.in_group("parvin", Command("verify", f"\u200f{native_digits(str(vera), 'fa')}"))
     volunteer = await db.volunteers.get(vera)
     assert volunteer is not None and volunteer.verified_at
+
+
+async def test_a_volunteers_choices_in_the_readers_digits(story: MemoryTransport):
+    """The quiet hours and "at the same time" buttons of the volunteer form."""
+    labels = {}
+    for name, lang in (("parisa", "fa"), ("paul", "de")):
+        await story.onboard(name, lang)
+        for data in ("menu:volunteer", "vo:reg", "vo:bz:Innenstadt-Nord", "vo:area-done"):
+            await story.press(name, data)
+        for data in ("vo:cat:shopping", "vo:cats-done", "vo:lang:ar", "vo:langs-done"):
+            await story.press(name, data)
+        quiet = await story.press(name, "vo:skip")
+        most = await story.press(name, "vo:q:22-7")
+        labels[lang] = [b.label for m in messages(quiet + most) for row in m.buttons for b in row]
+    assert {"۲۲:۰۰–۰۷:۰۰", "۱", "۲", "۳"} <= set(labels["fa"]), labels["fa"]
+    assert {"22:00–07:00", "1", "2", "3"} <= set(labels["de"]), labels["de"]
