@@ -1,7 +1,8 @@
 """Opening the database (a SQLite file, or a PostgreSQL URL) and applying the numbered
-migrations: ``db/migrations/*.sql`` for SQLite, ``db/migrations/postgresql/*.sql`` for
-PostgreSQL. PostgreSQL's first file is the whole schema up to its number at once; from then
-on both are numbered alike (``tests/db/test_database.py`` checks they end at the same number).
+migrations: one file per schema change in ``db/migrations/``, for both backends, and a
+PostgreSQL file of the same number in ``db/migrations/postgresql/`` only where its SQL must
+differ (:func:`available_migrations`). PostgreSQL's first own file is the whole schema up
+to its number at once.
 
 Each city's data lives apart (:func:`city_location`): on SQLite a database file per city,
 on PostgreSQL a schema per city in the one database (db/city_schema.py). A
@@ -81,17 +82,39 @@ def city_location(database: str, slug: str, main: bool) -> tuple[str, str | None
 
 
 def available_migrations(dialect: str = "sqlite") -> list[tuple[int, str, Path]]:
-    folder = POSTGRES_MIGRATIONS_DIR if dialect == "postgresql" else MIGRATIONS_DIR
+    """The migrations of ``dialect`` in order: one file per schema change in
+    ``db/migrations``, read by both backends; on PostgreSQL a file of the same number and
+    name in ``db/migrations/postgresql`` takes its place where the SQL must differ (as
+    Synapse keeps its ``.sql.postgres`` deltas), and PostgreSQL begins at its first own
+    file, the whole schema up to that number at once."""
+    shared = _numbered(MIGRATIONS_DIR)
+    numbers = [n for n, _, _ in shared]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise MigrationError(f"migrations must be numbered without gaps, found {numbers}")
+    if dialect != "postgresql":
+        return shared
+    own = {
+        number: (number, name, path) for number, name, path in _numbered(POSTGRES_MIGRATIONS_DIR)
+    }
+    first = min(own, default=1)
+    names = {number: name for number, name, _ in shared}
+    for number, name, path in own.values():
+        if number not in names:
+            raise MigrationError(f"{path.name} has no migration of its number in {MIGRATIONS_DIR}")
+        if number != first and name != names[number]:
+            raise MigrationError(f"{path.name} stands in for a migration of another name")
+    return [
+        own.get(number, (number, name, path)) for number, name, path in shared if number >= first
+    ]
+
+
+def _numbered(folder: Path) -> list[tuple[int, str, Path]]:
     found = []
     for path in sorted(folder.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise MigrationError(f"migration file name not of the form NNNN_name.sql: {path.name}")
         found.append((int(match.group(1)), match.group(2), path))
-    numbers = [n for n, _, _ in found]
-    first = numbers[0] if numbers and dialect == "postgresql" else 1
-    if numbers != list(range(first, first + len(numbers))):
-        raise MigrationError(f"migrations must be numbered without gaps, found {numbers}")
     return found
 
 
