@@ -22,8 +22,8 @@ from typing import Any
 import aiosqlite
 
 from db import city_schema, postgres
-from db.clock import utcnow
 from db.certificates import CertificateStore
+from db.clock import utcnow
 from db.data_rights import DataRights
 from db.desk import DeskStore
 from db.events import EventStore
