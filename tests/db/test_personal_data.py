@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -114,6 +115,8 @@ SECRETS = (
     "Wiesenthal",
     "7654321",
     "MARZIPANKUCHEN",
+    "Birkenhain",
+    "1987-05-23",
 )
 
 
@@ -185,7 +188,29 @@ async def _play(story: MemoryTransport, db: Database) -> dict[str, int]:
     out = await story.press(HELPER, f"mt:acc:{entered}")
     assert "7654321" in texts(out)
     await story.flush()
+
+    # The helper's confirmation for a certificate of good conduct, signed: the PDF waits
+    # in the outbox, the row holds the name and the date of birth.
+    await _signed_certificate(story, db, helper, cora.id)
     return {"request": request_id, "entered": entered, "requester": requester.id}
+
+
+async def _signed_certificate(story: MemoryTransport, db: Database, helper: int, cora: int):
+    from handlers.context import Backstage
+    from handlers.helping import certificate_requests
+    from handlers.settings import Organisation
+
+    settings = replace(story.dispatcher.settings, organisation=Organisation("Nachbarn e. V."))
+    number = await db.certificates.ask(
+        helper, "conduct", "Wendelgard Birkenhain", "1987-05-23", "de"
+    )
+    coordinator = await db.users.get(cora)
+    prepared = await certificate_requests.prepare(
+        db, settings, number, coordinator, name="Cora", role="", activity="Lesepatin", basis="law"
+    )
+    async with db.transaction():
+        assert await certificate_requests.issue(Backstage(db, settings), coordinator, prepared)
+    await story.flush()
 
 
 def _place():
@@ -234,7 +259,13 @@ async def test_after_delete_and_retention_no_secret_of_the_story_is_in_the_files
 ):
     ids = await _play(story, db)
     path = tmp_path / "test.sqlite3"
-    assert set(await _found(db, path)) >= {"SCHNEEGLOECKCHEN", "4711-ZEBRA", "MARZIPANKUCHEN"}
+    assert set(await _found(db, path)) >= {
+        "SCHNEEGLOECKCHEN",
+        "4711-ZEBRA",
+        "MARZIPANKUCHEN",
+        "Birkenhain",
+        "1987-05-23",
+    }
 
     for person in (REQUESTER, HELPER):
         out = await story.text(person, "/delete")
@@ -320,6 +351,9 @@ async def test_mydata_lists_every_part_of_the_map_that_holds_data(
     out = await story.text(HELPER, "/mydata")
     exported = json.loads(next(i for i in out if isinstance(i, Document)).content)["sections"]
     assert exported["volunteer_profile"] and exported["help_given"]
+    assert [(row["name"], row["birth_date"]) for row in exported["certificates"]] == [
+        ("Wendelgard Birkenhain", "1987-05-23")
+    ]
     # The requester's texts and the entered contact are not part of the helper's export.
     assert "SCHNEEGLOECKCHEN" not in json.dumps(exported["help_given"])
     assert set(await db.data_rights.holds_data(helper)) == {
@@ -355,6 +389,25 @@ async def test_an_offer_held_in_quiet_hours_is_not_delivered_after_deletion(
     )
     await story.press(HELPER, "delete:yes")
     assert await db.outbox.state(item) is None
+
+
+async def test_certificate_requests_go_after_their_days(story: MemoryTransport, db: Database):
+    """Decided or not, a volunteer's certificate request (a name, a date of birth) is kept
+    privacy.certificate_days and no longer."""
+    volunteer = await register_volunteer(story, db, HELPER)
+    decided = await db.certificates.ask(volunteer, "record", "Wendelgard Birkenhain", "", "de")
+    assert await db.certificates.decline(decided, volunteer)
+    await db.certificates.ask(volunteer, "conduct", "Wendelgard Birkenhain", "1987-05-23", "de")
+    settings = story.dispatcher.settings
+    days = settings.retention.certificate_days
+    now = datetime.now(UTC)
+    report = await apply_retention(db, settings, build_router(), now + timedelta(days=days - 1))
+    assert report["certificate_requests"] == 0
+    report = await apply_retention(
+        db, settings, build_router(), now + timedelta(days=days, hours=1)
+    )
+    assert report["certificate_requests"] == 2
+    assert await db.certificates.of_user(volunteer) == []
 
 
 async def test_a_failing_retention_step_does_not_stop_the_others(db: Database, monkeypatch):

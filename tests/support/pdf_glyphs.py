@@ -81,3 +81,15 @@ def text_of(pdf: bytes) -> str:
     """The text a reader extracts, pages joined."""
     reader = PdfReader(io.BytesIO(pdf))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def images(pdf: bytes) -> int:
+    """How many images the pages draw (image XObjects)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    count = 0
+    for page in reader.pages:
+        objects = page["/Resources"].get("/XObject") or {}
+        for ref in objects.values():
+            if ref.get_object().get("/Subtype") == "/Image":
+                count += 1
+    return count

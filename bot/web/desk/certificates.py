@@ -136,7 +136,7 @@ async def _detail(
         paper=found,
         conduct=found.kind == CONDUCT,
         birth=t.date(date.fromisoformat(found.birth_date), "long") if found.birth_date else "",
-        lang=t.language(found.lang),
+        second_language=t.language(found.lang),
         facts=_facts_text(t, facts),
         signed_on=t.date(_moment(found.decided_at)) if found.decided_at else "",
         form=_form(desk, posted),
