@@ -21,7 +21,6 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from handlers.documents.pdf import FONT
-from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import Organisation
 from locales import N_, Translator, translator
 
@@ -50,37 +49,16 @@ BASES = {
 
 
 @dataclass(frozen=True)
-class HelpFacts:
+class Help:
     """The help a certificate of volunteering states: the days of the first and the last
-    completed request (YYYY-MM-DD, Europe/Berlin), how many, the minutes reported and the
-    kinds of help (keys of HELP_CATEGORIES, most frequent first)."""
+    completed request, how many, the minutes reported, and the kinds of help as their
+    labels (message ids, translated into each column's language)."""
 
-    first: str
-    last: str
+    first: date
+    last: date
     times: int
     minutes: int
-    categories: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "first": self.first,
-            "last": self.last,
-            "times": self.times,
-            "minutes": self.minutes,
-            "categories": list(self.categories),
-        }
-
-    @classmethod
-    def from_dict(cls, values: dict[str, object]) -> HelpFacts:
-        categories = values.get("categories") or []
-        assert isinstance(categories, list)
-        return cls(
-            str(values.get("first", "")),
-            str(values.get("last", "")),
-            int(str(values.get("times", 0))),
-            int(str(values.get("minutes", 0))),
-            tuple(str(key) for key in categories),
-        )
+    kinds: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -92,7 +70,7 @@ class Paper:
     name: str
     birth_date: str
     lang: str
-    facts: HelpFacts | None
+    help: Help | None
     signer_name: str
     signer_role: str
     activity: str
@@ -109,17 +87,12 @@ def filename(paper: Paper) -> str:
     return f"{stem}-{paper.number}.pdf"
 
 
-def _day(t: Translator, stored: str) -> str:
-    return t.date(date.fromisoformat(stored), "long")
-
-
-def _kinds(t: Translator, keys: tuple[str, ...]) -> str:
-    # Labels without their icons: a paper is read, not tapped, and has no emoji font.
-    return t.list_of(t._(HELP_CATEGORIES.get(key, HELP_CATEGORIES["other"])[1]) for key in keys)
+def _day(t: Translator, day: date) -> str:
+    return t.date(day, "long")
 
 
 def _record_body(t: Translator, paper: Paper) -> list[Markup]:
-    facts = paper.facts
+    facts = paper.help
     assert facts is not None
     organisation = paper.organisation.name
     if facts.first == facts.last:
@@ -141,7 +114,7 @@ def _record_body(t: Translator, paper: Paper) -> list[Markup]:
             city=paper.city,
         )
     facts_lines = [
-        t.t("Kinds of help: {kinds}", kinds=_kinds(t, facts.categories)),
+        t.t("Kinds of help: {kinds}", kinds=t.list_of(t._(kind) for kind in facts.kinds)),
         t.t("Assignments: {count}", count=facts.times),
     ]
     if facts.minutes:
@@ -160,7 +133,7 @@ def _conduct_body(t: Translator, paper: Paper) -> list[Markup]:
             "We confirm that {name}, born on {birth}, volunteers for {organisation} or is "
             "about to start.",
             name=paper.name,
-            birth=_day(t, paper.birth_date),
+            birth=_day(t, date.fromisoformat(paper.birth_date)),
             organisation=paper.organisation.name,
         ),
         t.t("Activity: {activity}", activity=paper.activity),

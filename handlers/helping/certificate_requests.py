@@ -30,8 +30,9 @@ from db.certificates import ASKED, CONDUCT, ISSUED, KINDS, RECORD, CertificateRe
 from db.clock import local_day
 from db.users import User
 from handlers.documents.pdf import pdf_of
-from handlers.documents.volunteer_papers import BASES, HelpFacts, Paper, filename, html_of
+from handlers.documents.volunteer_papers import BASES, Help, Paper, filename, html_of
 from handlers.helping.lifecycle import Refused, Scene
+from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.messages import Document, Message
 from handlers.parsing import typed
 from handlers.settings import HandlerSettings
@@ -109,6 +110,52 @@ def birth_date(raw: str, today: date) -> str | None:
         return None
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     return born.isoformat() if YOUNGEST <= age <= OLDEST else None
+
+
+@dataclass(frozen=True)
+class HelpFacts:
+    """The help a certificate of volunteering states, as signed and kept (``facts``): the
+    days of the first and the last completed request (YYYY-MM-DD, Europe/Berlin), how
+    many, the minutes reported and the kinds of help (keys of HELP_CATEGORIES, the most
+    frequent first)."""
+
+    first: str
+    last: str
+    times: int
+    minutes: int
+    categories: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "first": self.first,
+            "last": self.last,
+            "times": self.times,
+            "minutes": self.minutes,
+            "categories": list(self.categories),
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict[str, object]) -> HelpFacts:
+        categories = values.get("categories") or []
+        assert isinstance(categories, list)
+        return cls(
+            str(values.get("first", "")),
+            str(values.get("last", "")),
+            int(str(values.get("times", 0))),
+            int(str(values.get("minutes", 0))),
+            tuple(str(key) for key in categories),
+        )
+
+    def printed(self) -> Help:
+        """As the paper prints it: the kinds by their labels, without their icons (a
+        paper is read, not tapped, and has no emoji font)."""
+        return Help(
+            date.fromisoformat(self.first),
+            date.fromisoformat(self.last),
+            self.times,
+            self.minutes,
+            tuple(HELP_CATEGORIES.get(key, HELP_CATEGORIES["other"])[1] for key in self.categories),
+        )
 
 
 def _today() -> date:
@@ -204,14 +251,14 @@ def _paper(
     *,
     draft: bool = False,
 ) -> Paper:
-    facts = HelpFacts.from_dict(signed.facts) if request.kind == RECORD else None
+    facts = HelpFacts.from_dict(signed.facts).printed() if request.kind == RECORD else None
     return Paper(
         kind=request.kind,
         number=request.id,
         name=request.name,
         birth_date=request.birth_date,
         lang=request.lang,
-        facts=facts,
+        help=facts,
         signer_name=signed.name,
         signer_role=signed.role,
         activity=signed.activity,

@@ -29,8 +29,9 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from bot.web.pages import render
 from db.certificates import ASKED, CONDUCT, ISSUED, RECORD, CertificateRequest
-from handlers.documents.volunteer_papers import BASES, HelpFacts
+from handlers.documents.volunteer_papers import BASES
 from handlers.helping import certificate_requests as papers
+from handlers.helping.certificate_requests import HelpFacts
 from handlers.helping.lifecycle import Refused
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from locales import N_, Translator

@@ -12,20 +12,27 @@ from dataclasses import replace
 from datetime import date
 
 from handlers.documents.pdf import pdf_of
-from handlers.documents.volunteer_papers import CONDUCT, RECORD, TITLES, HelpFacts, Paper, html_of
+from handlers.documents.volunteer_papers import CONDUCT, RECORD, TITLES, Help, Paper, html_of
+from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import Organisation
 from locales import translator
 from tests.support.pdf_glyphs import fonts, images, runs, text_of
 
 ORGANISATION = Organisation("FreiwilligenAgentur Dortmund", ("Königswall 25", "44137 Dortmund"))
-FACTS = HelpFacts("2025-03-03", "2025-06-04", 12, 870, ("shopping", "accompaniment"))
+FACTS = Help(
+    date(2025, 3, 3),
+    date(2025, 6, 4),
+    12,
+    870,
+    (HELP_CATEGORIES["shopping"][1], HELP_CATEGORIES["accompaniment"][1]),
+)
 PAPER = Paper(
     kind=RECORD,
     number=7,
     name="Vera Müller-Öztürk",
     birth_date="",
     lang="en",
-    facts=FACTS,
+    help=FACTS,
     signer_name="Cora Schmidt",
     signer_role="Koordinatorin",
     activity="",
@@ -84,7 +91,7 @@ async def test_the_confirmation_for_the_certificate_of_good_conduct_names_the_la
         PAPER,
         kind=CONDUCT,
         lang="de",
-        facts=None,
+        help=None,
         birth_date="1990-03-17",
         activity="Hausaufgabenhilfe für Kinder",
         basis="minors",
