@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +22,12 @@ import telegram_bench  # noqa: E402
 def _short(name: str) -> str:
     """places_bench.py → places, bench_web.py → web."""
     return name.removesuffix(".py").removesuffix("_bench").removeprefix("bench_")
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    # The group may have ended between the time-out and the signal.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)
 
 
 def script_rows(name: str) -> list[tuple[str, str, str]]:
@@ -37,11 +45,11 @@ def script_rows(name: str) -> list[tuple[str, str, str]]:
         try:
             output, errors = running.communicate(timeout=1200)
         except subprocess.TimeoutExpired:
-            os.killpg(running.pid, signal.SIGINT)
+            _signal_group(running.pid, signal.SIGINT)
             try:
                 running.communicate(timeout=60)
             except subprocess.TimeoutExpired:
-                os.killpg(running.pid, signal.SIGKILL)
+                _signal_group(running.pid, signal.SIGKILL)
                 running.communicate()
             return [(_short(name), "FAILED", "did not finish within 20 minutes")]
     done = subprocess.CompletedProcess(running.args, running.returncode, output, errors)
@@ -60,6 +68,7 @@ def script_rows(name: str) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
+    began = time.monotonic()
     try:
         rows = asyncio.run(telegram_bench.measure())
     except Exception as error:  # reported in its row; the other benchmarks still run
@@ -84,6 +93,8 @@ def main() -> None:
     width = max(len(r[0]) for r in rows) + 2
     table = [f"{'measurement':<{width}}{'result':>18}   reference / target", "-" * (width + 60)]
     table += [f"{label:<{width}}{value:>18}   {reference}" for label, value, reference in rows]
+    took = time.monotonic() - began
+    table.append(f"make bench took {took // 60:.0f} min {took % 60:.0f} s")
     print("\n".join(table))
     print(f"measured {day} on this machine ({sys.platform}, {os.cpu_count()} cores)")
     results = HERE / "RESULTS.md"
