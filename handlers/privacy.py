@@ -176,6 +176,20 @@ def purpose_texts(
             t.t("The bot, to find requests for you. Coordinators."),
             t.t("Until you stop volunteering or delete your account."),
         ),
+        "certificates": (
+            t.t("📄 Certificates for volunteers"),
+            t.t(
+                "Only if you ask for one: the name to print on it, for the confirmation for "
+                "the certificate of good conduct also your date of birth. What the paper says "
+                "and who signed it."
+            ),
+            t.t("Coordinators. You get the PDF."),
+            t.tn(
+                "Deleted {n} day after it was signed. Save the PDF.",
+                "Deleted {n} days after it was signed. Save the PDF.",
+                limits.certificate_days,
+            ),
+        ),
         "messages": (
             t.t("💬 Messages"),
             t.t("What you write to your helper or requester, feedback and reports."),
@@ -192,20 +206,6 @@ def purpose_texts(
                 "Events you asked to be reminded of, your reminders, places and districts you "
                 "subscribed to."
             ),
-        "certificates": (
-            t.t("📄 Certificates for volunteers"),
-            t.t(
-                "Only if you ask for one: the name to print on it, for the confirmation for "
-                "the certificate of good conduct also your date of birth. What the paper says "
-                "and who signed it."
-            ),
-            t.t("Coordinators. You get the PDF."),
-            t.tn(
-                "Deleted {n} day after it was signed. Save the PDF.",
-                "Deleted {n} days after it was signed. Save the PDF.",
-                limits.certificate_days,
-            ),
-        ),
             t.t("Only the bot."),
             t.t("Until you stop them. Sent reminders until the day is over."),
         ),
@@ -309,6 +309,8 @@ SECTION_LABELS = {
     "volunteer_profile": N_("🙋 Your volunteer profile"),
     "volunteers_verified": N_("🎓 Volunteers you confirmed"),
     "offers_received": N_("📨 Requests offered to you"),
+    "certificates": N_("📄 Your certificates"),
+    "certificates_signed": N_("✍️ Certificates you signed"),
     "messages_written": N_("💬 Messages you wrote"),
     "messages_received": N_("💬 Messages you received"),
     "reports": N_("⚠️ Your reports"),
@@ -325,8 +327,6 @@ SECTION_LABELS = {
     "updates_handled": N_("⚙️ Messages the bot answered"),
     "matrix_buttons": N_("⚙️ Buttons in your Matrix chat"),
     "matrix_room": N_("⚙️ Your Matrix chat"),
-    "certificates": N_("📄 Your certificates"),
-    "certificates_signed": N_("✍️ Certificates you signed"),
     "place_changes": N_("🏠 Places you changed"),
     "translations": N_("🌐 Translations of your texts"),
     "desk_logins": N_("🖥 Your login links to the web desk"),
