@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from bot.cities import City
 from bot.config import Config
-from bot.delivery import MediaSource, Speaker
+from bot.delivery import Speaker
+from bot.transports.sending import MediaSource
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher

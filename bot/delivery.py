@@ -10,8 +10,9 @@ Logs name the item and the kind of error, never the content.
 
 A voice message whose file lives on another platform than the recipient's (a Telegram
 voice for a Matrix chat) is fetched from its source - the transport of that platform, as a
-:class:`MediaSource` - and handed to the recipient's transport as bytes to upload. Fetching
-fails like sending: a passing failure is retried, a file that is gone is given up.
+``MediaSource`` (the transports' side of delivering: bot/transports/sending.py) - and handed
+to the recipient's transport as bytes to upload. Fetching fails like sending: a passing
+failure is retried, a file that is gone is given up.
 
 With several processes on PostgreSQL each runs a worker: a worker claims what it sends
 (``claimant``, db/outbox.py), and the bots' pace is shared (``pace``).
@@ -35,17 +36,14 @@ the tap: handlers/read_aloud.py ``with_tap``).
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import itertools
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
+from bot.transports.sending import DeliveryError, MediaSource, Sender, sending
 from db import Database
 from db.data_rights import about_value
 from db.outbox import OutboxItem
@@ -74,89 +72,6 @@ MAX_AHEAD = 256
 AHEAD_SECONDS = 60.0
 # Messages (one per chat) looked at in a round, besides the voices still being made.
 ROUND = 50
-
-
-class DeliveryError(Exception):
-    """A send failed. ``permanent``: never worth repeating; ``transient``: the service is
-    away or busy, repeat for as long as it takes; neither: unexplained, repeat a few times.
-    ``maybe_sent``: the request reached the service and no answer came (a time-out, a
-    connection lost mid-answer), so the message may have gone out: repeated, it is in
-    doubt, like a send cut off by a crash."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        permanent: bool = False,
-        retry_after: float | None = None,
-        transient: bool = True,
-        maybe_sent: bool = False,
-    ) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
-        self.retry_after = retry_after
-        self.transient = transient and not permanent
-        self.maybe_sent = maybe_sent and not permanent
-
-
-# What is being sent now (an outbox item, or the answers to one update), as a key that is
-# the same each time the same thing is sent again: a platform whose sends are idempotent
-# by a client's key (Matrix transaction ids) makes a repeated send - after a time-out, or
-# after a crash between sending and marking it sent - come out once.
-_SENDING: ContextVar[tuple[str, Iterator[int]] | None] = ContextVar("sending", default=None)
-
-
-@contextmanager
-def sending(key: str) -> Iterator[None]:
-    """Within this block the sends are of the thing ``key`` names (letters, digits, dots)."""
-    token = _SENDING.set((key, itertools.count(1)))
-    try:
-        yield
-    finally:
-        _SENDING.reset(token)
-
-
-def send_key() -> str | None:
-    """The key of the next send of what is being sent (its first, second … platform
-    request), or None outside :func:`sending`."""
-    current = _SENDING.get()
-    if current is None:
-        return None
-    key, numbers = current
-    return f"{key}.{next(numbers)}"
-
-
-def answer_key(update_id: str | None, index: int) -> str | None:
-    """The key of the ``index``-th answer to an update (kept answers sent again after a
-    restart come out once too)."""
-    if not update_id:
-        return None
-    return "a" + hashlib.sha256(update_id.encode()).hexdigest()[:20] + f".{index}"
-
-
-class Sender(Protocol):
-    platform: str
-
-    async def deliver(
-        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
-    ) -> str | None:
-        """Send (or edit) one item; return the platform's message id; raise DeliveryError."""
-
-
-class MediaSource(Protocol):
-    """Where files of one platform can be fetched (a transport that can download them)."""
-
-    platform: str
-
-    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
-        """The file's bytes and MIME type ("" if unknown); raise DeliveryError."""
-
-
-def voice_filename(mime_type: str) -> str:
-    """A file name for an uploaded voice message whose ending names its format (Telegram
-    plays OGG/Opus, MP3 and M4A as voice; OGG/Opus is what both platforms record)."""
-    endings = {"audio/mpeg": "mp3", "audio/mp4": "m4a", "audio/x-m4a": "m4a"}
-    return "voice." + endings.get(mime_type.split(";")[0].strip().lower(), "ogg")
 
 
 def backoff(attempts: int, ceiling: float = MAX_BACKOFF_S) -> float:

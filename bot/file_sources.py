@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.config import Config
-from bot.delivery import DeliveryError
+from bot.transports.sending import DeliveryError
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher

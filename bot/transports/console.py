@@ -35,9 +35,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.delivery import DeliveryError, OutboxWorker
+from bot.delivery import OutboxWorker
 from bot.transports.contract import Transport, take_update
 from bot.transports.markup import html_to_plain, with_links
+from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     SPOKEN,

@@ -22,7 +22,7 @@ redelivery of the update by the service finds it handled and sends nothing twice
 
 **Delivering** is the outbox worker's (bot/delivery.py): ``deliver(chat_id, item,
 edit_message_id)`` sends or edits one item and returns the service's message id, raising
-:class:`~bot.delivery.DeliveryError` to say whether a failure is worth repeating.
+:class:`~bot.transports.sending.DeliveryError` to say whether a failure is worth repeating.
 ``fetch_media`` hands the worker a file people sent here (a voice message) for a chat on
 another service.
 
@@ -40,7 +40,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from bot.delivery import MediaSource, Sender
+from bot.transports.sending import MediaSource, Sender
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Incoming, Outgoing, shown
 

@@ -37,10 +37,10 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.config import TelegramSection
-from bot.delivery import DeliveryError, voice_filename
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import ChatService, ChatTurn, send_kept_answers, take_update
 from bot.transports.markup import split_html
+from bot.transports.sending import DeliveryError, voice_filename
 from bot.transports.telegram_polling import (
     CommittedPolling,
     failure,

@@ -1,6 +1,6 @@
 """What every web page handler reaches through ``request.app[SITE]``: the stores, the
 configuration, the handlers' settings, a way to wake the outbox worker and the chat
-platforms' files (a :class:`~bot.delivery.MediaSource` each, never a connector itself)."""
+platforms' files (a :class:`~bot.transports.sending.MediaSource` each, never a connector itself)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.config import Config
-from bot.delivery import MediaSource, Speaker
+from bot.delivery import Speaker
+from bot.transports.sending import MediaSource
 from db import Database
 from handlers.context import Backstage
 from handlers.settings import HandlerSettings

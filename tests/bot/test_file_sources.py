@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery import DeliveryError
 from bot.file_sources import OnDemand
+from bot.transports.sending import DeliveryError
 
 
 class Service:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import aiohttp
 from markupsafe import Markup
 
-from bot.delivery import DeliveryError, OutboxWorker
+from bot.delivery import OutboxWorker
 from bot.metrics import Metrics
+from bot.transports.sending import DeliveryError
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher

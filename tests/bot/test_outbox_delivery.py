@@ -8,7 +8,8 @@ import pytest
 from markupsafe import Markup
 from telegram.error import NetworkError, TimedOut
 
-from bot.delivery import DeliveryError, OutboxWorker
+from bot.delivery import OutboxWorker
+from bot.transports.sending import DeliveryError
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command, Edit, Incoming, Message, Outgoing, Recipient, Sender, encode

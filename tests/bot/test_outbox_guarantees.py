@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.delivery import MAX_UNEXPLAINED_ATTEMPTS, DeliveryError, OutboxWorker
+from bot.delivery import MAX_UNEXPLAINED_ATTEMPTS, OutboxWorker
+from bot.transports.sending import DeliveryError
 from db import Database
 from handlers.messages import Message, encode
 

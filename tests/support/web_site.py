@@ -11,7 +11,8 @@ from dataclasses import replace
 import aiohttp
 
 from bot.config import Config
-from bot.delivery import MediaSource, Speaker
+from bot.delivery import Speaker
+from bot.transports.sending import MediaSource
 from bot.web.server import WebServer
 from bot.web.site import Site
 from db import Database

@@ -13,7 +13,6 @@ from typing import Any
 
 import nio
 
-from bot.delivery import DeliveryError
 from bot.transports.contract import take_update
 from bot.transports.matrix.media import file_id
 from bot.transports.matrix.parts import MatrixParts
@@ -22,6 +21,7 @@ from bot.transports.matrix.render import (
     PLATFORM,
     press_for,
 )
+from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, UNDECRYPTED
 from handlers.messages import (
     ButtonPress,

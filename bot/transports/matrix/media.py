@@ -27,7 +27,7 @@ import nio
 from nio.client.async_client import client_session
 from nio.crypto import decrypt_attachment
 
-from bot.delivery import DeliveryError
+from bot.transports.sending import DeliveryError
 
 ENCRYPTED = "enc:"
 # The largest file the bot downloads from Matrix (a voice message for a chat on another

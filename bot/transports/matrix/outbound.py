@@ -12,7 +12,6 @@ from typing import Any, NoReturn
 import aiohttp
 import nio
 
-from bot.delivery import DeliveryError, answer_key, send_key, sending, voice_filename
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.matrix.media import encrypted_file, fetch, is_matrix_file, place
 from bot.transports.matrix.parts import MatrixParts
@@ -21,6 +20,13 @@ from bot.transports.matrix.render import (
     REACT_HINT,
     bang_commands,
     render,
+)
+from bot.transports.sending import (
+    DeliveryError,
+    answer_key,
+    send_key,
+    sending,
+    voice_filename,
 )
 from handlers.messages import (
     SPOKEN,

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 import nio
 
-from bot.delivery import DeliveryError
 from bot.transports.matrix.parts import DIRECT, EMPTY, GONE, GROUP, LEAVING, MatrixParts
 from bot.transports.matrix.render import (
     PLATFORM,
     render,
 )
+from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, MatrixRoom
 from locales import DEFAULT_LANGUAGE, translator
 

@@ -5,7 +5,7 @@ for the ``<audio>`` element of the review queue and the request's page (single b
 ranges are served, so that the player can seek).
 
 The file is never kept here: every request fetches it from the chat platform it was sent
-to, through the city's transport for that platform (a :class:`~bot.delivery.MediaSource`
+to, through the city's transport for that platform (a :class:`~bot.transports.sending.MediaSource`
 handed to the site), and answers it with ``Cache-Control: no-store``. So it is heard no
 longer than the request keeps ``voice_file_id``: retention and erasure clear that, and
 the route answers 404 from then on. Who may listen is the desk's rule, checked when the
@@ -19,7 +19,7 @@ import logging
 
 from aiohttp import web
 
-from bot.delivery import DeliveryError
+from bot.transports.sending import DeliveryError
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.inputs import path_id
 from bot.web.pages import render

@@ -469,7 +469,7 @@ async def test_a_message_sent_again_comes_out_once(alice: MatrixPerson, matrix_b
     and sent again use the same Matrix transaction id, so Synapse keeps one event."""
     from markupsafe import Markup
 
-    from bot.delivery import sending
+    from bot.transports.sending import sending
     from handlers.messages import Incoming, Message, Sender, Text
 
     room = await onboard(alice, matrix_bot, "2")

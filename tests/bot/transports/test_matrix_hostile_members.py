@@ -20,9 +20,9 @@ import nio
 import pytest
 from aiohttp import web
 
-from bot.delivery import DeliveryError
 from bot.transports.matrix import media
 from bot.transports.matrix.inbound import KEPT_PER_SENDER, UNREADABLE
+from bot.transports.sending import DeliveryError
 from db.transport_state import UNDECRYPTED
 from locales import translator
 from tests.support.matrix_bot import Bot, all_synced
