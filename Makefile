@@ -62,19 +62,18 @@ postgresql:
 	  exit 1; \
 	fi
 
-# Read aloud (bot/speech): eSpeak NG's library and voices, the embedded speech engine, and
-# ICU with pkg-config, which PyICU (numbers in words) is built against; from Debian's
-# packages when the machine lacks them. Checked on every run, like PostgreSQL.
-SPEECH_PACKAGES := libespeak-ng1 espeak-ng-data libicu-dev pkg-config
+# Read aloud (bot/speech): eSpeak NG's library and voices, the embedded speech engine, from
+# Debian's packages when the machine lacks them. Checked on every run, like PostgreSQL. (ICU,
+# for numbers in words, comes inside the pyicu-wheels wheel: nothing to build or install.)
+SPEECH_PACKAGES := libespeak-ng1 espeak-ng-data
 speech_missing = ldconfig -p 2>/dev/null | grep -q 'libespeak-ng.so.1 ' || echo libespeak-ng; \
 	ls /usr/lib/*/espeak-ng-data/phontab /usr/share/espeak-ng-data/phontab 2>/dev/null \
-	  | grep -q . || echo espeak-ng-data; \
-	pkg-config --exists icu-i18n 2>/dev/null || echo icu
+	  | grep -q . || echo espeak-ng-data
 
 speech:
 	@missing=$$($(speech_missing)); \
 	if [ -n "$$missing" ]; then \
-	  echo "make: installing eSpeak NG and ICU for read aloud (Debian packages $(SPEECH_PACKAGES))" >&2; \
+	  echo "make: installing eSpeak NG for read aloud (Debian packages $(SPEECH_PACKAGES))" >&2; \
 	  $(APT_GET) install -y --no-install-recommends $(SPEECH_PACKAGES) \
 	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(SPEECH_PACKAGES); }; \
 	  missing=$$($(speech_missing)); \
