@@ -29,7 +29,6 @@ DESK_SECTIONS = (
     ("/desk/queue", N_("📥 Review")),
     ("/desk/requests", N_("📋 Requests")),
     ("/desk/volunteers", N_("🙋 Volunteers")),
-    ("/desk/certificates", N_("📄 Certificates")),
     ("/desk/places", N_("📍 Places")),
     ("/desk/events", N_("📅 Events")),
     ("/desk/stats", N_("📊 Statistics")),

@@ -37,7 +37,7 @@ from db.events import Event
 from db.places import Place
 from handlers.places.gazetteer import load_gazetteer, slug
 from handlers.places.importer import import_places
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, Organisation
 from locales import TIMEZONE
 from tests.support import browser
 from tests.support.cli import ROOT
@@ -64,6 +64,7 @@ NOT_PAGES = {
     "/place/{id}/speech.ogg": "a place's details read aloud (OGG/Opus), played on its page",
     "/desk/stats/{table}.csv": "a table as CSV",
     "/desk/requests/{id}/voice": "a request's voice message, played on the queue's page",
+    "/desk/certificates/{id}/signed.pdf": "a signed certificate for a volunteer, as PDF",
 }
 # Pages opened logged out, with their status: the desk's door, a page that does not exist.
 LOGGED_OUT = ("/", "/place/{id}", "/posters", "/poster/place/{id}", "/poster/district/{name}")
@@ -160,8 +161,13 @@ async def _fill(db: Database, settings: HandlerSettings) -> dict[str, str]:
             area_name="Nordmarkt",
             languages=("ar", "de"),
         )
+    # A confirmation for a certificate of good conduct waiting: the longest sign form.
+    certificate = await db.certificates.ask(
+        volunteer, "conduct", "Vera Müller-Lüdenscheidt", "1990-03-17", "de"
+    )
     return {
         "id": str(place),
+        "certificate": str(certificate),
         "place": str(place),
         "event": str(event),
         "request": str(matched),
@@ -182,7 +188,10 @@ async def site(tmp_path_factory) -> AsyncIterator[PhoneSite]:
     await tiles.start()
     db = await Database.open(tmp_path_factory.mktemp("phone") / "phone.sqlite3")
     config = Config(web=WebSection(tile_url=tiles.template), telegram=TelegramSection(token=TOKEN))
-    settings = HandlerSettings(city="Dortmund")
+    settings = HandlerSettings(
+        city="Dortmund",
+        organisation=Organisation("FreiwilligenAgentur Dortmund", ("Königswall 25–27",)),
+    )
     try:
         samples = await _fill(db, settings)
         async with serving(db, settings, config=config) as (_site, base):
@@ -208,6 +217,8 @@ def pages(samples: dict[str, str], login: str) -> dict[str, str]:
         "/desk/requests/{id}": f"/desk/requests/{samples['request']}",
         "/desk/volunteers": "/desk/volunteers",
         "/desk/volunteers/{id}": f"/desk/volunteers/{samples['volunteer']}",
+        "/desk/certificates": "/desk/certificates",
+        "/desk/certificates/{id}": f"/desk/certificates/{samples['certificate']}",
         "/desk/places": "/desk/places",
         "/desk/places/import": "/desk/places/import",
         "/desk/places/{id}": f"/desk/places/{samples['place']}",
@@ -221,7 +232,10 @@ def pages(samples: dict[str, str], login: str) -> dict[str, str]:
 
 async def test_every_page_route_is_opened_here():
     listed = set(
-        pages({key: "1" for key in ("place", "name", "request", "volunteer", "event")}, "")
+        pages(
+            {key: "1" for key in ("place", "name", "request", "volunteer", "event", "certificate")},
+            "",
+        )
     )
     unknown = [path for path in page_routes() if path not in listed and path not in NOT_PAGES]
     assert not unknown, f"GET routes neither opened on a phone here nor named as no page: {unknown}"
