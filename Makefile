@@ -118,12 +118,16 @@ DEMO_WEB_PORT ?= 8765
 # `make demo DEMO_LANG=ar`: new people in the console arrive with that language hint, as a
 # phone set to it would send (not LANG, which is the shell's own locale).
 DEMO_LANG ?=
+# Who signs volunteers' certificates in the demo (docs/help.md), so that the path can be tried.
+DEMO_ORGANISATION ?= Nachbarschaftshilfe Dortmund (Demo)
 
 demo: $(VENV)/.stamp-base catalogs web-assets
 	$(PY) -m bot db migrate
 	$(PY) -m bot places import data/dortmund/places-sample.csv
 	$(PY) -m bot events import data/dortmund/events-sample.ics
-	NACHBARBOT_WEB__PORT=$${NACHBARBOT_WEB__PORT:-$(DEMO_WEB_PORT)} $(PY) -m bot console $(if $(DEMO_LANG),--lang $(DEMO_LANG))
+	NACHBARBOT_WEB__PORT=$${NACHBARBOT_WEB__PORT:-$(DEMO_WEB_PORT)} \
+	NACHBARBOT_ORGANISATION__NAME="$${NACHBARBOT_ORGANISATION__NAME:-$(DEMO_ORGANISATION)}" \
+	  $(PY) -m bot console $(if $(DEMO_LANG),--lang $(DEMO_LANG))
 
 # The suite runs on every core (pytest-xdist), a test file at a time per worker: each worker
 # starts its own PostgreSQL and Synapse. Files go out in the order tests/conftest.py gives

@@ -16,11 +16,15 @@ loop goes on, and Pango's font machinery is never used from two threads at once.
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 FONT = "DejaVu Sans"
 _RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
+# WeasyPrint logs each of a document's seven steps at INFO: nothing an operator needs, seven
+# lines for every paper. Its warnings (a style it cannot use) still show.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _fetcher() -> Any:
