@@ -1,7 +1,9 @@
 """Neighbourhood help: requests, moderation, volunteers, matching and the private relay.
 
-``lifecycle`` is the only module that changes a request's state; ``matching`` holds the rule
-of who may help with what; ``render`` how a request reads. The chat modules
+``lifecycle`` is the only module that changes a request's state; beside it, changing none,
+``posting_limits`` says whether a person may post now and ``offer_fanout`` offers an open
+request to the volunteers ``matching`` finds (``matching`` holds the rule of who may help with
+what); ``render`` says how a request reads. The chat modules
 (``requests_flow``, ``moderation``, ``letters``, ``offers``, ``relay``, ``reports``,
 ``volunteers``, ``certificates``, ``data_rights``) and the jobs (``timers``) call them and
 never each other; ``relay_edits`` (acknowledging, correcting and taking back what the relay

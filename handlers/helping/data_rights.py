@@ -10,12 +10,12 @@ the person, so that the posting limits survive /delete (db/posting_traces.py).
 from __future__ import annotations
 
 from db.users import User
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, posting_limits
 from handlers.router import Router
 
 
 async def close(scene: lifecycle.Scene, person: User, why: str) -> None:
-    await lifecycle.remember_posting(scene, person)
+    await posting_limits.remember_posting(scene, person)
     await lifecycle.end_all_for(scene, person, why)
 
 

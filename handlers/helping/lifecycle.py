@@ -15,8 +15,6 @@ edit           review/open → review        the requester, not banned   backcha
 ask            (no change)                 a coordinator               requester (question)
 correct_text   (text only)                 a coordinator               requester, backch. (new post)
 summarise      (summary only)              a coordinator               posts or offers (updated)
-reoffer        (open)                      a coordinator               volunteers not told yet
-offer_to       (open)                      (a volunteer became free)   that volunteer
 accept         open → matched              a qualifying volunteer      requester, offers, backch.
 hand_back      matched → open              the volunteer; ban/deletion requester, backch., others
 withdraw       active → withdrawn          the requester; ban          volunteer, offers, posts
@@ -25,6 +23,12 @@ expire         review/open → expired       the follow-up job           request
 still_needed   (open, expiry restarts)     the requester               -
 
 (backch.: the coordinators' backchannel; withdraw and expire tell it too.)
+
+Beside it, and changing no state: ``posting_limits``, whether a person may post now
+(:func:`submit` asks it again), and ``offer_fanout``, who is offered an open request (enter,
+publish and hand_back call it; a coordinator's reoffer and a volunteer who became free go
+there directly). The offers already sent are updated here, with the transition that
+outdates them. :class:`Refused` comes from ``refused``.
 
 When the requester's data is being erased (``ERASURES``: /delete, consent withdrawn,
 inactivity), nothing queued on the way names them or quotes them: their review posts, of
@@ -45,12 +49,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
 
-from db.clock import to_text
 from db.request_states import (
     ACTIVE,
     CLOSED,
@@ -65,30 +67,27 @@ from db.request_states import (
 )
 from db.requests import HelpRequest, TransitionError
 from db.users import User
-from db.volunteers import Volunteer
 from handlers import ui
-from handlers.helping import matching, text_language
+from handlers.helping import matching, offer_fanout, posting_limits, text_language
 from handlers.helping.languages import reader_of, shown_to
+from handlers.helping.posting_limits import BANNED_TEXT
+from handlers.helping.refused import CANNOT_CHANGE, Refused
 from handlers.helping.render import (
     decision_buttons,
     describe,
     door_code_text,
     group_review_post,
-    offer_buttons,
-    offer_text,
     relay_buttons,
-    reoffer_buttons,
     request_voice,
     someone,
 )
 from handlers.helping.scene import Scene
 from handlers.helping.vocabulary import REJECT_REASONS
-from handlers.language_bridge import Reader, reader
 from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
 from handlers.staff import is_staff
 from handlers.text_safety import clean_text, quoted
-from locales import DEFAULT_LANGUAGE, N_, Formatted, Translator
+from locales import DEFAULT_LANGUAGE, N_, Translator
 
 RELAY = "relay"
 
@@ -138,45 +137,10 @@ BY_INACTIVITY = "inactive"
 ERASURES = (BY_DELETION, BY_CONSENT, BY_INACTIVITY)
 ERASED = N_("🗑 Request #{id}: the requester's data was erased.")
 
-BANNED_TEXT = N_(
-    "⛔ You have been blocked from posting requests. If you think this is a "
-    "mistake, please contact the neighbourhood office."
-)
-CANNOT_CHANGE = N_("😔 This request can no longer be changed.")
 NOT_FOR_YOU = N_("😔 This request is not available for you any more.")
-STALE = N_("This button is no longer valid.")
 TAKEN = N_("✅ Request #{id} is already taken. Thank you anyway!")
 # A coordinator's summary: a few lines, as in an offer.
 SUMMARY_LIMIT = 500
-
-
-class Refused(Exception):
-    """The actor may not do this now; nothing was changed. ``render`` says why in the
-    actor's language; ``decided_by`` names who was faster when a decision was taken."""
-
-    def __init__(
-        self,
-        message: str = STALE,
-        *,
-        decided_by: int | None = None,
-        render: Callable[[Translator], Markup] | None = None,
-        post: Markup | None = None,
-        **values: Any,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.values = values
-        self.decided_by = decided_by
-        self._render = render
-        # For a decision someone else took first: the review post as it reads now.
-        self.post = post
-
-    def text(self, t: Translator) -> Markup:
-        return self._render(t) if self._render else t.t(self.message, **self.values)
-
-    @property
-    def stale(self) -> bool:
-        return self.message == STALE and self._render is None
 
 
 async def _get(scene: Scene, request_id: int) -> HelpRequest:
@@ -214,121 +178,8 @@ async def name_of(scene: Scene, user_id: int | None) -> str:
 # -- posting ---------------------------------------------------------------------------
 
 
-# Accounts younger than this are new: every request is checked by a coordinator, so their
-# first one goes through at once, and a wait is kept only against floods.
-NEW_ACCOUNT = timedelta(days=1)
-# How far back the posting limits look (a day's requests), also for erased accounts.
-POSTING_MEMORY = timedelta(days=1)
-
-
-def posting_refusal(
-    scene: Scene,
-    user: User,
-    counts: tuple[int, int, int, str | None],
-    from_new_accounts: Collection[str] = (),
-    now: datetime | None = None,
-) -> Refused | None:
-    """Why ``user`` may not post a request now (banned, too many, a flood), or None.
-    ``counts``: (requests ever, still active, created in the last day, when the newest
-    was created); ``from_new_accounts``: when the recent requests of new accounts were
-    created, newest first (see :func:`may_post`)."""
-    settings = scene.settings
-    if user.banned_at:
-        return Refused(BANNED_TEXT)
-    _ever, active, today, newest = counts
-    if active >= settings.max_open_requests:
-        return Refused(
-            render=lambda t: t.tn(
-                "✋ You already have {n} open request. Please wait until it is done or "
-                "withdraw it before you post a new one.",
-                "✋ You already have {n} open requests. Please wait until one is done "
-                "or withdraw one before you post a new one.",
-                active,
-            )
-        )
-    if today >= settings.max_requests_per_day:
-        return Refused(N_("✋ You have posted many requests today. Please try again tomorrow."))
-    now = now or datetime.now(UTC)
-    if not _is_new(user, now) or not settings.new_user_cooldown_minutes:
-        return None
-    cooldown = timedelta(minutes=settings.new_user_cooldown_minutes)
-    # A new account's own quick repeats wait; so does everyone new while many new accounts
-    # post at once, until the burst has thinned out.
-    if newest and (until := _parse(newest) + cooldown) > now:
-        return Refused(
-            render=lambda t: t.t(
-                "⏳ You have just posted a request. You can post the next one at {time}.",
-                time=_at(t, until, now),
-            )
-        )
-    burst = settings.new_account_flood_requests
-    if len(from_new_accounts) >= burst:
-        until = _parse(list(from_new_accounts)[burst - 1]) + cooldown
-        if until > now:
-            return Refused(
-                render=lambda t: t.t(
-                    "⏳ Very many new people are asking for help right now. You can post "
-                    "your request at {time}.",
-                    time=_at(t, until, now),
-                )
-            )
-    return None
-
-
-def _parse(stored: str) -> datetime:
-    return datetime.fromisoformat(stored.replace("Z", "+00:00"))
-
-
-def _is_new(user: User, now: datetime) -> bool:
-    return now - _parse(user.created_at) < NEW_ACCOUNT
-
-
-def _at(t: Translator, until: datetime, now: datetime) -> Any:
-    """When a wait ends, to the minute (rounded up, never too early), 24-hour; with the
-    day when it is not today."""
-    until = until.replace(second=0, microsecond=0) + (
-        timedelta(minutes=1) if until.second or until.microsecond else timedelta()
-    )
-    if t.date(until, "short") == t.date(now, "short"):
-        return t.time(until)
-    return t.datetime(until, "medium")
-
-
-async def may_post(scene: Scene, user: User) -> Refused | None:
-    """The posting limits, counting the requests of the person's erased accounts of the
-    last day too (``db/posting_traces.py``): /delete then /start resets nothing."""
-    now = datetime.now(UTC)
-    day_ago = to_text(now - POSTING_MEMORY)
-    ever, active, today, newest = await scene.db.requests.posting_counts(user.id, day_ago)
-    traced, traced_newest = await scene.db.posting_traces.of(user, day_ago)
-    counts = (
-        ever + traced,
-        active,
-        today + traced,
-        max(filter(None, (newest, traced_newest)), default=None),
-    )
-    recent: list[str] = []
-    minutes = scene.settings.new_user_cooldown_minutes
-    if minutes and _is_new(user, now):
-        since = to_text(now - timedelta(minutes=minutes))
-        recent = sorted(
-            await scene.db.requests.from_new_accounts(since, to_text(now - NEW_ACCOUNT))
-            + await scene.db.posting_traces.from_new_accounts(since),
-            reverse=True,
-        )
-    return posting_refusal(scene, user, counts, recent, now)
-
-
-async def remember_posting(scene: Scene, person: User) -> None:
-    """Before an account is erased: when it posted in the last day, under a keyed hash."""
-    now = datetime.now(UTC)
-    await scene.db.posting_traces.keep(
-        person, to_text(now - POSTING_MEMORY), to_text(_parse(person.created_at) + NEW_ACCOUNT)
-    )
-
-
 async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRequest:
-    refusal = await may_post(scene, requester)
+    refusal = await posting_limits.may_post(scene, requester)
     if refusal is not None:
         raise refusal
     request = await scene.db.requests.create(requester.id, requester.id, **draft)
@@ -345,7 +196,7 @@ async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpR
         None, coordinator.id, entered_by=coordinator.id, **draft
     )
     request = await _move(scene, created, OPEN, coordinator, (REVIEW,), decided_by=coordinator.id)
-    await _offer(scene, request)
+    await offer_fanout.offer(scene, request)
     return request
 
 
@@ -440,7 +291,7 @@ async def publish(
             )
         ),
     )
-    await _offer(scene, request)
+    await offer_fanout.offer(scene, request)
     return Decision(request, post)
 
 
@@ -640,7 +491,7 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
                 for_reader = await reader_of(scene, person, request)
                 await scene.mail.edit(
                     outbox_id,
-                    _offer_message(request, for_reader),
+                    offer_fanout.offer_message(request, for_reader),
                     person,
                     about=[request.requester_id],
                 )
@@ -662,134 +513,7 @@ async def edit(
     return request
 
 
-# -- offering --------------------------------------------------------------------------
-
-
-async def _offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = ()) -> int:
-    """Offer an open request to everyone who qualifies; how many were told. With nobody at
-    all, the coordinators are asked to look for help."""
-    now = datetime.now(UTC)
-    told = 0
-    shared = False
-    for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
-        if volunteer.user_id not in skip and await _offer_one(scene, request, volunteer, now):
-            told += 1
-            shared = shared or matching.shares_language(volunteer, request)
-    if told and not shared and not skip and not scene.settings.translation:
-        await _no_shared_language(scene, request)
-    if told == 0:
-        await scene.mail.to_backchannel(
-            lambda t: Message(
-                t.t(
-                    "⚠️ No matching volunteer for request #{id} - please look for help.",
-                    id=request.id,
-                ),
-                reoffer_buttons(t, request.id),
-                typed_choices=False,
-            )
-        )
-    return told
-
-
-async def _no_shared_language(scene: Scene, request: HelpRequest) -> None:
-    """Offers went out, but nobody offered it speaks the requester's languages and nothing
-    translates: both sides are told, so nobody is surprised at the door."""
-    spoken = tuple(request.languages) or tuple(filter(None, [request.description_lang]))
-    if not spoken:
-        return
-
-    def languages(t: Translator) -> Formatted:
-        return t.list_of([t.language(code) for code in spoken], style="or")
-
-    await _to_coordinators(
-        scene,
-        lambda t: t.t(
-            "🗣 Nobody who speaks {languages} matches #{id}.", languages=languages(t), id=request.id
-        ),
-    )
-    await _tell_requester(
-        scene,
-        request,
-        lambda t: Message(
-            t.t(
-                # One idea: how to talk with them. The code word is explained when given.
-                "🗣 The helpers we found may not speak {languages}. Short, simple sentences help.",
-                languages=languages(t),
-            )
-        ),
-    )
-
-
-def _offer_message(request: HelpRequest, for_reader: Reader) -> Callable[[Translator], Message]:
-    """An offer as one volunteer reads it (texts they may not read translated)."""
-    return lambda t: Message(offer_text(t, request, for_reader), offer_buttons(t, request.id))
-
-
-async def _offer_one(
-    scene: Scene, request: HelpRequest, volunteer: Volunteer, now: datetime
-) -> bool:
-    """Send one volunteer the offer (held back through their quiet hours) and remember it,
-    to update it later; False if they cannot be reached."""
-    not_before = matching.quiet_until(volunteer, now)
-    person = await scene.db.users.get(volunteer.user_id)
-    for_reader = reader(scene.settings, person, volunteer.languages)
-    outbox_id = await scene.mail.to_user(
-        person,
-        _offer_message(request, for_reader),
-        not_before=not_before,
-        about=[request.requester_id],
-    )
-    if outbox_id is None:
-        return False
-    await scene.db.volunteers.record_offer(request.id, volunteer.user_id, outbox_id)
-    if request.voice_file_id:
-        await scene.mail.to_user(
-            volunteer.user_id,
-            lambda t: request_voice(t, request),
-            not_before=not_before,
-            about=[request.requester_id],
-        )
-    return True
-
-
-async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
-    """A coordinator offers an open request again: to everyone who qualifies now and was
-    not told yet (new volunteers, widened areas). How many were told."""
-    if not is_staff(coordinator):
-        raise Refused()
-    request = await _get(scene, request_id)
-    if request.state != OPEN:
-        raise Refused(CANNOT_CHANGE)
-    await scene.db.requests.audit(coordinator.id, "request.reoffer", f"request:{request.id}")
-    told_before = await scene.db.volunteers.offered(request.id)
-    now = datetime.now(UTC)
-    told = 0
-    for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
-        if volunteer.user_id not in told_before:
-            told += await _offer_one(scene, request, volunteer, now)
-    return told
-
-
-async def offer_to(scene: Scene, volunteer_id: int) -> int:
-    """A volunteer became available (registered, confirmed, resumed, changed their area):
-    the open requests they qualify for and were never told about are offered to them."""
-    user = await scene.db.users.get(volunteer_id)
-    volunteer = await scene.db.volunteers.get(volunteer_id)
-    if user is None or volunteer is None:
-        return 0
-    now = datetime.now(UTC)
-    told = 0
-    for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
-        request = await scene.db.requests.get(request_id)
-        if request is None:
-            continue
-        taken, handed_back = await scene.db.volunteers.load_and_history(volunteer_id, request.id)
-        why = matching.why_not(
-            scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back, now=now
-        )
-        if why is None:
-            told += await _offer_one(scene, request, volunteer, now)
-    return told
+# -- offers already sent --------------------------------------------------------------
 
 
 async def _update_offers(
@@ -972,7 +696,7 @@ async def hand_back(
             reason=t._(reasons[reason]),
         ),
     )
-    await _offer(scene, request, skip={volunteer.id})
+    await offer_fanout.offer(scene, request, skip={volunteer.id})
     return request
 
 

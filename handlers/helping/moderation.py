@@ -36,7 +36,7 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import statistics, statistics_picture, ui
 from handlers.context import Context
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, offer_fanout, posting_limits
 from handlers.helping.languages import shown_to_coordinators
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import (
@@ -172,7 +172,7 @@ async def _write_privately(ctx: Context) -> None:
 async def _reoffer(ctx: Context) -> None:
     request_id = ctx.id_arg()
     try:
-        told = await lifecycle.reoffer(ctx, ctx.user, request_id)
+        told = await offer_fanout.reoffer(ctx, ctx.user, request_id)
     except Refused as refusal:
         if isinstance(ctx.incoming.event, ButtonPress):
             if refusal.stale:
@@ -523,7 +523,7 @@ async def set_ban(
     await scene.mail.to_user(
         target,
         lambda t: Message(
-            t.t(lifecycle.BANNED_TEXT) if banned else t.t("✅ You can post requests again.")
+            t.t(posting_limits.BANNED_TEXT) if banned else t.t("✅ You can post requests again.")
         ),
     )
 

@@ -41,7 +41,7 @@ from db.request_states import WAITING
 from db.requests import ACTIVE, EDITABLE, HelpRequest
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import lifecycle, text_language
+from handlers.helping import lifecycle, posting_limits, text_language
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, relay_row
 from handlers.helping.vocabulary import (
@@ -70,7 +70,7 @@ async def help_home(ctx: Context) -> None:
     t = ctx.t
     ctx.clear_state()
     if ctx.user.banned_at:
-        ctx.reply(t.t(lifecycle.BANNED_TEXT), ui.back_to_menu(ctx))
+        ctx.reply(t.t(posting_limits.BANNED_TEXT), ui.back_to_menu(ctx))
         return
     ctx.reply(
         t.t("🤝 <b>Neighbourhood help</b>")
@@ -88,14 +88,14 @@ async def help_home(ctx: Context) -> None:
 
 
 async def _limits_allow(ctx: Context) -> bool:
-    """Whether the person may post now; if not, they are told why (the rule is the
-    lifecycle's, asked before the form so nobody fills it in for nothing)."""
-    refusal = await lifecycle.may_post(ctx, ctx.user)
+    """Whether the person may post now; if not, they are told why (the posting limits
+    are asked before the form, so nobody fills it in for nothing)."""
+    refusal = await posting_limits.may_post(ctx, ctx.user)
     if refusal is None:
         return True
     buttons = (
         [[Button("📋 " + ctx.t._("My requests"), "hr:mine")]]
-        if refusal.message != lifecycle.BANNED_TEXT
+        if refusal.message != posting_limits.BANNED_TEXT
         else ui.back_to_menu(ctx)
     )
     ctx.reply(refusal.text(ctx.t), buttons)

@@ -7,7 +7,7 @@ hours → ``max`` (how many requests at once). Afterwards: pause and resume, cha
 and the record of help given.
 
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
-requests that found nobody so far (``lifecycle.offer_to``).
+requests that found nobody so far (``offer_fanout.offer_to``).
 
 Shared with the web desk (bot/web/desk/volunteers.py): :func:`confirm_training` (``/verify``)
 and :func:`set_paused` (pause and resume).
@@ -30,7 +30,7 @@ from db.users import User
 from db.volunteers import PROFILE, Volunteer
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import lifecycle
+from handlers.helping import offer_fanout
 from handlers.helping.lifecycle import Refused, Scene
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import HELP_CATEGORIES
@@ -228,7 +228,7 @@ async def set_paused(scene: Scene, actor: User, volunteer_id: int, paused: bool)
         await scene.mail.to_user(volunteer_id, lambda t: Message(t.t(told)))
     if not paused:
         # Requests published while they were away are theirs to see now.
-        await lifecycle.offer_to(scene, volunteer_id)
+        await offer_fanout.offer_to(scene, volunteer_id)
     return True
 
 
@@ -251,7 +251,7 @@ async def confirm_training(scene: Scene, coordinator: User, volunteer_id: int) -
             )
         ),
     )
-    await lifecycle.offer_to(scene, volunteer_id)
+    await offer_fanout.offer_to(scene, volunteer_id)
     return True
 
 
@@ -462,7 +462,7 @@ async def _max_and_save(ctx: Context, answer: Answer) -> None:
         )
     ctx.reply(text, ui.back_to_menu(ctx))
     # A new or wider profile may fit requests that found nobody so far.
-    await lifecycle.offer_to(ctx, ctx.user.id)
+    await offer_fanout.offer_to(ctx, ctx.user.id)
 
 
 async def _ask_coordinators_to_verify(ctx: Context) -> None:

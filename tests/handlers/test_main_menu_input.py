@@ -335,7 +335,7 @@ def test_a_wait_ending_on_another_day_names_the_day_in_every_language():
     """Past midnight (Berlin) the wait's end carries its date; today it is the time only."""
     from datetime import UTC, datetime
 
-    from handlers.helping.lifecycle import _at
+    from handlers.helping.posting_limits import _at
     from locales import SUPPORTED_LANGUAGES, translator
 
     now = datetime(2026, 11, 22, 22, 50, tzinfo=UTC)  # 23:50 in Berlin

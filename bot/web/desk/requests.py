@@ -31,7 +31,7 @@ from bot.web.pages import render
 from db.clock import to_text
 from db.request_states import ACTIVE, STATES, UNSENT
 from db.requests import HelpRequest, RequestFilter
-from handlers.helping import history, lifecycle
+from handlers.helping import history, lifecycle, offer_fanout
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, named
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
@@ -238,7 +238,7 @@ async def reoffer(request: web.Request) -> web.StreamResponse:
     request_id = _request_id(request)
     try:
         async with desk.site.db.transaction():
-            told = await lifecycle.reoffer(desk.site.scene(), desk.user, request_id)
+            told = await offer_fanout.reoffer(desk.site.scene(), desk.user, request_id)
             await desk.site.db.requests.audit(desk.user.id, "desk.reoffer", f"request:{request_id}")
     except Refused as refusal:
         return await _detail(request, notice=refusal.text(translator_for(request)), status=409)

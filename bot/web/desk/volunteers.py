@@ -27,7 +27,7 @@ from bot.web.inputs import path_id
 from bot.web.pages import render
 from db.clock import local_day
 from db.volunteers import RosterFilter, Volunteer
-from handlers.helping import lifecycle, matching
+from handlers.helping import matching, offer_fanout
 from handlers.helping import volunteers as volunteering
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, someone
@@ -304,7 +304,7 @@ async def _certificate(desk: Desk, user_id: int, form: dict[str, str]) -> bool:
     if not await desk.site.db.volunteers.set_certificate(user_id, seen, expires):
         return False
     # Requests that need a certificate and found nobody so far may fit them now.
-    await lifecycle.offer_to(desk.site.scene(), user_id)
+    await offer_fanout.offer_to(desk.site.scene(), user_id)
     return True
 
 

@@ -1,0 +1,47 @@
+"""An action on a help request refused: :class:`Refused`, raised by the lifecycle and by
+the posting limits and the offer fan-out, and answered by the chat, the desk and the jobs.
+
+It stands on its own because the lifecycle imports those two modules: they cannot import
+it back for the exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from markupsafe import Markup
+
+from locales import N_, Translator
+
+CANNOT_CHANGE = N_("😔 This request can no longer be changed.")
+STALE = N_("This button is no longer valid.")
+
+
+class Refused(Exception):
+    """The actor may not do this now; nothing was changed. ``render`` says why in the
+    actor's language; ``decided_by`` names who was faster when a decision was taken."""
+
+    def __init__(
+        self,
+        message: str = STALE,
+        *,
+        decided_by: int | None = None,
+        render: Callable[[Translator], Markup] | None = None,
+        post: Markup | None = None,
+        **values: Any,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+        self.decided_by = decided_by
+        self._render = render
+        # For a decision someone else took first: the review post as it reads now.
+        self.post = post
+
+    def text(self, t: Translator) -> Markup:
+        return self._render(t) if self._render else t.t(self.message, **self.values)
+
+    @property
+    def stale(self) -> bool:
+        return self.message == STALE and self._render is None
