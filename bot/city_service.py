@@ -121,6 +121,7 @@ class CityBot:
             translations=translations,
             speaker=speaker,
             claimant=cluster.key,
+            chain=dispatcher.chain,  # answers and outbox: one reader chain
             # Alone, each transport paces itself; together, the processes share one pace
             # per bot (the city's own send_pace row).
             pace={t.platform: t.pace for t in transports if t.pace is not None}

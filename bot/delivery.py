@@ -41,15 +41,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from bot.transports.sending import DeliveryError, MediaSource, Sender, sending
 from db import Database
 from db.data_rights import about_value
 from db.outbox import OutboxItem
-from db.users import ReadAloud, User
-from handlers import read_aloud
-from handlers.language_bridge import as_written
 from handlers.messages import (
     SPOKEN,
     Delete,
@@ -60,7 +57,8 @@ from handlers.messages import (
     decode,
     encode,
 )
-from locales import DEFAULT_LANGUAGE, translator
+from handlers.reader import Reader, reader_of
+from handlers.reader_chain import ReaderChain, Surroundings, Translations
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +71,12 @@ AHEAD_SECONDS = 60.0
 # Messages (one per chat) looked at in a round, besides the voices still being made.
 ROUND = 50
 
+# An item as it is to be sent, and what follows it once it is (handlers/reader_chain.py).
+Prepared = tuple[Outgoing, tuple[Outgoing, ...]]
+
 
 def backoff(attempts: int, ceiling: float = MAX_BACKOFF_S) -> float:
     return min(ceiling, 2.0 * 2**attempts)
-
-
-class Translations(Protocol):
-    async def fill(self, item: Outgoing) -> Outgoing:
-        """``item`` with its user text translated where it asks for it."""
-
-
-class Listener(NamedTuple):
-    """The person an outbox item goes to, who hears the bot (handlers/read_aloud.py)."""
-
-    user: User
-    mode: ReadAloud
 
 
 class Speaker(Protocol):
@@ -115,8 +104,11 @@ class OutboxWorker:
         speaker: Speaker | None = None,
         claimant: int = 0,
         pace: dict[str, float] | None = None,
+        chain: ReaderChain | None = None,
     ) -> None:
         self.db = db
+        # What turns a message into what its reader gets; the dispatcher's is the same.
+        self.chain = chain or ReaderChain()
         # With several processes on PostgreSQL (bot/cluster.py): this process's key, under
         # which it claims what it sends, and each platform's messages per second for the
         # whole cluster (a slot is taken from the shared row before each send).
@@ -187,20 +179,18 @@ class OutboxWorker:
         unsent, db/outbox.py), so sending in the order they become ready keeps every chat's
         order, and texts go out while the voices of the round are still being made."""
 
-        async def prepared(
-            item: OutboxItem,
-        ) -> tuple[OutboxItem, Outgoing | None, Listener | None]:
-            return item, *await self._prepare(item)
+        async def prepared(item: OutboxItem) -> tuple[OutboxItem, Prepared | None]:
+            return item, await self._prepare(item)
 
         tasks = [asyncio.ensure_future(prepared(item)) for item in items]
         outcomes = []
         try:
             for ready in asyncio.as_completed(tasks):
-                item, outgoing, listener = await ready
-                if outgoing is None:
+                item, ready_item = await ready
+                if ready_item is None:
                     outcomes.append("making")  # its voice: not yet, and nothing else of its chat
                     continue
-                outcomes.append(await self._deliver(item, outgoing, listener))
+                outcomes.append(await self._deliver(item, *ready_item))
         finally:
             for task in tasks:
                 task.cancel()
@@ -213,51 +203,32 @@ class OutboxWorker:
         one with the device's keys (bot/transports/matrix/crypto_state.py)."""
         return [p for p, sender in self.senders.items() if getattr(sender, "delivering", True)]
 
-    async def _prepare(self, item: OutboxItem) -> tuple[Outgoing | None, Listener | None]:
-        """The item as it is to be sent, its user text translated where asked for; and the
-        person it goes to, if they hear the bot (looked up once, for the 🔊 under the
-        message and for the speech after it). None for a speech whose voice is still
-        being made: it is not waited for here."""
+    async def _prepare(self, item: OutboxItem) -> Prepared | None:
+        """The item as its reader gets it (the reader chain, handlers/reader_chain.py: its
+        user text translated, a 🔊 under it) and what follows it once sent (its speech).
+        None for a speech whose voice is still being made: it is not waited for here."""
         outgoing = decode(item.payload)
         if isinstance(outgoing, Speech):
             making = self._due_voice(item.id, outgoing)
             if not making.done():
-                return None, None
+                return None
             del self._ahead[item.id]
-            return making.result(), None
-        filled = None
-        if self.translations is not None:
-            try:
-                filled = await self.translations.fill(outgoing)
-            except Exception as exc:  # translation must never hold a message back
-                log.error("outbox %d: translation failed with %s", item.id, type(exc).__name__)
-        written = filled or as_written(outgoing)
-        listener = await self._listener(item, written)
-        if listener is None or listener.mode != ReadAloud.ON_TAP:
-            return written, listener
-        user = listener.user
-        tapped = await read_aloud.with_tap(
-            self.db,
-            translator(user.language or DEFAULT_LANGUAGE),
-            user,
-            written,
+            return making.result(), ()
+        voices = self.speaker.languages if self.speaker is not None else frozenset()
+        reading = await self.chain.prepare(
+            Surroundings(self.db, voices, self.translations),
+            lambda: self._reader(item),
+            outgoing,
             outbox_id=item.id,
             about=item.about,
         )
-        return tapped, listener
+        return reading.item, reading.after
 
-    async def _listener(self, item: OutboxItem, outgoing: Outgoing) -> Listener | None:
-        """The person ``item`` goes to and how they hear the bot, if they do and
-        ``outgoing`` carries something to say."""
-        if self.speaker is None or item.recipient_id is None:
-            return None
-        if read_aloud.spoken(outgoing, "") is None:
-            return None
-        user = await self.db.users.get(item.recipient_id)
-        if user is None:
-            return None
-        mode = read_aloud.heard(user, self.speaker.languages)
-        return None if mode == ReadAloud.OFF else Listener(user, mode)
+    async def _reader(self, item: OutboxItem) -> Reader:
+        """Who reads ``item``: the person it goes to, from their row (a group, or a person
+        gone: no one, without modes)."""
+        recipient = item.recipient_id
+        return reader_of(await self.db.users.get(recipient) if recipient is not None else None)
 
     async def _voice(self, item_id: int, speech: Speech) -> Outgoing:
         """The speech as a voice message; the speech itself if no voice could be made (it
@@ -299,33 +270,34 @@ class OutboxWorker:
     async def _mark_sent(
         self,
         item: OutboxItem,
-        sent: Outgoing,
         message_id: str | None,
-        listener: Listener | None,
+        after: Sequence[Outgoing],
     ) -> None:
-        """Sent; and its speech queued with the mark, for one who wants to hear every
-        message (not if the item is gone: its person was erased while it was sent)."""
-        if listener is None or listener.mode != ReadAloud.EVERY:
+        """Sent; and what follows it (its speech, for one who hears every message) queued
+        with the mark (not if the item is gone: its person was erased while it was sent)."""
+        if not after:
             await self.db.outbox.mark_sent(item.id, message_id)
             return
-        user = listener.user
-        speech = read_aloud.spoken(sent, user.language or DEFAULT_LANGUAGE, user.id)
-        assert speech is not None  # a listener is found only for what carries words
         async with self.db.transaction():
             if not await self.db.outbox.mark_sent(item.id, message_id):
                 return
-            queued = await self.db.outbox.enqueue(
-                item.platform,
-                item.chat_id,
-                encode(speech),
-                recipient_id=item.recipient_id,
-                about=item.about or about_value([item.recipient_id]),
-            )
-        self._make_ahead(queued, speech)
+            queued = [
+                await self.db.outbox.enqueue(
+                    item.platform,
+                    item.chat_id,
+                    encode(following),
+                    recipient_id=item.recipient_id,
+                    about=item.about or about_value([item.recipient_id]),
+                )
+                for following in after
+            ]
+        for outbox_id, following in zip(queued, after, strict=True):
+            if isinstance(following, Speech):
+                self._make_ahead(outbox_id, following)
         self.wake()
 
     async def _deliver(
-        self, item: OutboxItem, outgoing: Outgoing, listener: Listener | None
+        self, item: OutboxItem, outgoing: Outgoing, after: Sequence[Outgoing]
     ) -> str:
         """Try one item: "sent", "failed" (given up) or "later"."""
         if isinstance(outgoing, Speech):
@@ -388,7 +360,7 @@ class OutboxWorker:
                 type(exc).__name__,
             )
             return "later"
-        await self._mark_sent(item, outgoing, message_id, listener)
+        await self._mark_sent(item, message_id, after)
         return "sent"
 
     async def _with_media(self, platform: str, outgoing: Outgoing) -> Outgoing:

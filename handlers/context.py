@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 from markupsafe import Markup
@@ -14,8 +14,9 @@ from db.users import ConversationState, User
 from handlers.messages import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.messenger import Messenger
 from handlers.parsing import id_number, typed
+from handlers.reader import Reader, reader_of
 from handlers.settings import HandlerSettings
-from locales import DEFAULT_LANGUAGE, Translator, translator
+from locales import Translator
 
 
 @dataclass
@@ -105,15 +106,18 @@ class Context:
         """The pressed button no longer means anything: say so, change nothing."""
         raise StaleButton
 
-    @staticmethod
-    def translator_for(user: User) -> Translator:
-        """Messages to another person are written in that person's language."""
-        return translator(user.language or DEFAULT_LANGUAGE)
+    @property
+    def reader(self) -> Reader:
+        """Who reads the answers (handlers/reader.py): the person acting, in their own chat;
+        the coordinators' group in theirs, and no one once the person erased themselves."""
+        if self.incoming.is_private and not self.user_erased:
+            return reader_of(self.user, self.t.lang)
+        return Reader(self.t)
 
     async def use_language(self, lang: str) -> None:
         await self.db.users.set_language(self.user.id, lang)
-        self.t = translator(lang)
-        self.user = await self.db.users.get(self.user.id) or self.user
+        self.user = await self.db.users.get(self.user.id) or replace(self.user, language=lang)
+        self.t = reader_of(self.user).t
 
     def id_arg(self) -> int:
         """The number a button's data names after its action (``mt:acc:17`` → 17); a button

@@ -9,7 +9,9 @@ Order of decisions, the same on every transport:
    the features that take it (``router.free_input``: a running contact, a place name);
    input a step cannot use (``ctx.refuse``) is offered to ``router.refused_input`` (a
    running contact) before the step's answer is sent;
-5. anything else gets a translated hint - never silence, never a traceback.
+5. anything else gets a translated hint - never silence, never a traceback;
+6. the answers pass the reader chain (handlers/reader_chain.py, the outbox's too) on their
+   way to the person: translations, the 🔊 under them, their speech after them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from db.users import Arrival
 from handlers import read_aloud, ui
 from handlers.context import Context, StaleButton
 from handlers.flood_limits import FloodCounts
-from handlers.language_bridge import from_cache
 from handlers.messages import (
     ButtonPress,
     Command,
@@ -45,11 +46,13 @@ from handlers.messages import (
     encode,
     shown,
 )
+from handlers.reader import group_reader, reader_of
+from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
 from handlers.staff import holds, is_blocked_staff
 from handlers.text_safety import clean_name
-from locales import DEFAULT_LANGUAGE, N_, translator
+from locales import N_
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +87,13 @@ class Dispatcher:
         settings: HandlerSettings,
         on_queued: Callable[[], None] | None = None,
         on_handled: Callable[[Incoming, float], None] | None = None,
+        chain: ReaderChain | None = None,
     ) -> None:
         self.db = db
         self.router = router
         self.settings = settings
+        # What turns the answers into what their reader gets; the outbox worker's is the same.
+        self.chain = chain or ReaderChain()
         # Called after a commit that queued messages for others (wakes the delivery worker).
         self.on_queued = on_queued
         # Called with each handled update and the seconds it took (metrics).
@@ -165,12 +171,12 @@ class Dispatcher:
             writes = []
             if ctx.state_changed and not ctx.user_erased:
                 writes.append(self.db.users.state_statement(ctx.user.id, ctx.get_state()))
-            # An answer that shows others' words for translation (a review post edited in
-            # place) uses the translations already made; answers never wait for an engine.
-            replies = [await from_cache(self.db, item) for item in ctx.out]
-            if not ctx.user_erased:  # nothing of an erased person is kept or queued after it
-                replies = await read_aloud.tappable(ctx, replies)
-                replies += await read_aloud.speeches(ctx, replies)
+            # The answers as their reader gets them (handlers/reader_chain.py), the same
+            # chain as the outbox's; a person who erased themselves is no one's reader any
+            # more: nothing of theirs is kept or queued after it.
+            replies = await self.chain.answers(self._surroundings(), ctx.reader, ctx.out)
+            if ctx.out:
+                await read_aloud.unheard(ctx)
             if incoming.update_id:
                 writes.append(
                     self.db.users.finish_statement(
@@ -183,6 +189,11 @@ class Dispatcher:
                 )
             await self.db.transactions.commit_with(writes)
         return replies, ctx.mail.queued
+
+    def _surroundings(self) -> Surroundings:
+        """The reader chain's means for answers: the voices here (the settings may change
+        once the speech engine is known) and only the translations made before."""
+        return Surroundings(self.db, self.settings.speech_languages, FromCache(self.db))
 
     async def answered(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
         """The transport sent the answers: a redelivery of this update needs none.
@@ -279,10 +290,7 @@ class Dispatcher:
         if not press and counted != self._limit(press) + 1:
             return []
         user = await self.db.users.find(incoming.sender.platform, incoming.sender.user_id)
-        t = translator(
-            (user.language if user else None)
-            or self.settings.newcomer_language(incoming.sender.language_hint)
-        )
+        t = reader_of(user, self.settings.newcomer_language(incoming.sender.language_hint)).t
         if press:
             return [Toast(t._("🐢 Not so fast, please. Wait a moment, then tap again."))]
         return [
@@ -313,15 +321,15 @@ class Dispatcher:
             await self.db.users.grant_role(user.id, "admin")
             user = await self.db.users.get(user.id) or user
         # The backchannel is shared by all coordinators: it speaks the city's language.
-        lang = (
-            DEFAULT_LANGUAGE
-            if not incoming.is_private
-            else (user.language or self.settings.newcomer_language(sender.language_hint))
+        reader = (
+            reader_of(user, self.settings.newcomer_language(sender.language_hint))
+            if incoming.is_private
+            else group_reader()
         )
         ctx = Context(
             incoming=incoming,
             user=user,
-            t=translator(lang),
+            t=reader.t,
             db=self.db,
             settings=self.settings,
             menu_sections=self.router.menu_sections,

@@ -6,8 +6,9 @@ into the persistent outbox in the caller's open transaction, so it is delivered 
 the change that caused it is committed. Answers to the acting person in the chat they wrote
 in are not messages to someone else: they go back through ``ctx.reply``.
 
-A message is composed by a function of the recipient's :class:`~locales.Translator`, so each
-person reads it in their own language; the backchannel reads the city's language.
+A message is composed by a function of the recipient's :class:`~locales.Translator` (their
+reader's, handlers/reader.py), so each person reads it in their own language; the backchannel
+reads the city's language.
 
 Every message records whom it is for and ``about``: the people whose words or data it
 carries (a relayed text: its writer; a request's post or offer: the requester). Erasing a
@@ -23,20 +24,17 @@ from db import Database
 from db.data_rights import about_value
 from db.users import User
 from handlers.messages import Delete, Edit, Message, Outgoing, Recipient, encode
-from locales import DEFAULT_LANGUAGE, Translator, translator
+from handlers.reader import group_reader, reader_of
+from locales import Translator
 
 Compose = Callable[[Translator], Outgoing]
 # The people a message carries words or data of (None entries are ignored).
 About = Iterable[int | None]
 
 
-def language_of(user: User) -> Translator:
-    return translator(user.language or DEFAULT_LANGUAGE)
-
-
 def backchannel_language() -> Translator:
     """The coordinators' group is shared: it reads the city's language."""
-    return translator(DEFAULT_LANGUAGE)
+    return group_reader().t
 
 
 class Messenger:
@@ -70,7 +68,7 @@ class Messenger:
         user = await self.reachable(who, consented=consented)
         if user is None:
             return None
-        item = compose(language_of(user))
+        item = compose(reader_of(user).t)
         return await self.to_chat(
             Recipient(user.platform, user.chat_id),
             item,
@@ -120,7 +118,7 @@ class Messenger:
         target = await self.db.outbox.target(outbox_id)
         if target is None:
             return False
-        t = language_of(reader) if reader is not None else backchannel_language()
+        t = reader_of(reader).t if reader is not None else backchannel_language()
         item = compose(t)
         if not isinstance(item, Message | Edit):
             raise TypeError("only a text can replace a message")

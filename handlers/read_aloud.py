@@ -3,13 +3,12 @@ in their language (the audio is made by the outbox worker, bot/delivery.py, with
 engines of bot/speech). A person chooses how (``db.users.ReadAloud``): every message, said
 after it; or on a tap, a "🔊" under each message that says just that one.
 
-This module decides *what* is said to whom; it owns the rule for both ways a message
-reaches a person: the answers to what they did (:func:`speeches` and :func:`tappable`,
-called by the dispatcher) and messages from others and from scheduled jobs (the outbox
-worker asks :func:`spoken` and :func:`with_tap` for the message it sends). Offered only in
-the languages the configured engine speaks (``HandlerSettings.speech_languages``); for a
-person whose language has no voice the text goes alone and their coordinators are told
-once (:func:`no_voice`).
+This module decides *what* is said to whom (:func:`heard`, :func:`spoken`,
+:func:`with_tap`); the reader chain (handlers/reader_chain.py) calls it for both ways a
+message reaches a person, the answers to what they did and messages from others and from
+scheduled jobs alike. Offered only in the languages the configured engine speaks
+(``HandlerSettings.speech_languages``); for a person whose language has no voice the text
+goes alone and their coordinators are told once (:func:`unheard`).
 
 What a message with a 🔊 says is kept (db/spoken_texts.py) as long as delivered messages
 keep their content, to be said when the 🔊 is tapped, and only to the person it was sent to.
@@ -34,13 +33,14 @@ from markupsafe import Markup
 
 from db import Database
 from db.spoken_texts import SpokenText
-from db.users import ReadAloud, User
+from db.users import ReadAloud
 from handlers import ui
 from handlers.context import Context
 from handlers.helping.render import someone
 from handlers.language_bridge import as_written
 from handlers.messages import Button, Edit, Message, Outgoing, Speech, Venue, choices
 from handlers.privacy import ask_consent
+from handlers.reader import Reader
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -68,49 +68,29 @@ def speaks(ctx: Context) -> bool:
     return ctx.t.lang in ctx.settings.speech_languages
 
 
-async def speeches(ctx: Context, replies: list[Outgoing]) -> list[Speech]:
-    """The answers of this update said aloud, for a person in a private chat who wants to
-    hear every message; the text alone (and their coordinators told once) where no voice
-    speaks their language."""
-    if not (replies and await _hears(ctx, ReadAloud.EVERY)):
-        return []
-    said = [spoken(item, ctx.t.lang, ctx.user.id) for item in replies]
-    return [speech for speech in said if speech is not None]
-
-
-async def _hears(ctx: Context, mode: ReadAloud) -> bool:
-    """Whether the acting person, in a private chat, hears the bot in ``mode``; where they
-    chose it but no voice speaks their language, their coordinators are told (once)."""
-    if not (ctx.user.read_aloud == mode and ctx.incoming.is_private):
-        return False
-    if not speaks(ctx):
+async def unheard(ctx: Context) -> None:
+    """Where the person acting chose to hear the bot but no voice here speaks their
+    language, the answers go as text alone: their coordinators are told (once)."""
+    reader = ctx.reader
+    voices = ctx.settings.speech_languages
+    if reader.read_aloud != ReadAloud.OFF and heard(reader, voices) == ReadAloud.OFF:
         await no_voice(ctx)
-        return False
-    return True
-
-
-async def tappable(ctx: Context, replies: list[Outgoing]) -> list[Outgoing]:
-    """The answers of this update, each with a 🔊 under it for a person in a private chat
-    who hears messages on a tap (kept in the update's transaction)."""
-    if not (replies and await _hears(ctx, ReadAloud.ON_TAP)):
-        return replies
-    return [await with_tap(ctx.db, ctx.t, ctx.user, item) for item in replies]
 
 
 async def with_tap(
     db: Database,
-    t: Translator,
-    user: User,
+    reader: Reader,
     item: Outgoing,
     *,
     outbox_id: int | None = None,
     about: str | None = None,
 ) -> Outgoing:
-    """``item`` with a 🔊 under it that says it, its words kept for the tap; other items
-    (a file, a toast, a message asking for a location, which Telegram can only send with
-    its own keyboard) as they are. ``outbox_id`` and ``about``: the outbox message it is
-    (one kept text however often it is sent) and whose words it carries."""
-    if not isinstance(item, Message | Edit) or user.consent_at is None:
+    """``item`` with a 🔊 under it that says it to ``reader``, its words kept for the tap;
+    other items (a file, a toast, a message asking for a location, which Telegram can only
+    send with its own keyboard) as they are. ``outbox_id`` and ``about``: the outbox message
+    it is (one kept text however often it is sent) and whose words it carries."""
+    user, t = reader.user, reader.t
+    if not isinstance(item, Message | Edit) or user is None or user.consent_at is None:
         return item  # before consent a 🔊 would be refused (:func:`_say`)
     if isinstance(item, Message) and item.request_location:
         return item
@@ -127,10 +107,10 @@ async def with_tap(
     return replace(item, buttons=[*item.buttons, tap], typed_choices=typed)
 
 
-def heard(user: User, languages: frozenset[str]) -> ReadAloud:
-    """How messages to ``user`` are read aloud where the voices speak ``languages``: as they
-    chose, if a voice speaks their language."""
-    return user.read_aloud if user.language in languages else ReadAloud.OFF
+def heard(reader: Reader, languages: frozenset[str]) -> ReadAloud:
+    """How messages to ``reader`` are read aloud where the voices speak ``languages``: as
+    they chose, if a voice speaks their language."""
+    return reader.read_aloud if reader.lang in languages else ReadAloud.OFF
 
 
 async def no_voice(ctx: Context) -> None:

@@ -236,7 +236,9 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
             dispatcher.settings = replace(dispatcher.settings, speech_languages=speaker.languages)
         console = ConsoleTransport(dispatcher, user=user, language_hint=lang)
         translations = service_from_config(db, config.translation)
-        console.worker = OutboxWorker(db, [console], translations=translations, speaker=speaker)
+        console.worker = OutboxWorker(
+            db, [console], translations=translations, speaker=speaker, chain=dispatcher.chain
+        )
         await console.worker.run_once()  # anything left undelivered by an earlier session
         try:
             # The desk's actions are printed as they are delivered, and the console's own

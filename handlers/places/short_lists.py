@@ -35,8 +35,7 @@ KEY_LENGTH = 8  # hex digits of the list's key in a button's data
 def listens(ctx: Context) -> bool:
     """Whether the acting person hears the bot's messages here, in a voice that speaks
     their language (read aloud's own rule, ``read_aloud.heard``)."""
-    heard_as = heard(ctx.user, ctx.settings.speech_languages)
-    return ctx.incoming.is_private and heard_as != ReadAloud.OFF
+    return heard(ctx.reader, ctx.settings.speech_languages) != ReadAloud.OFF
 
 
 def list_key(*values: Any) -> str:

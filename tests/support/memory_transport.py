@@ -30,7 +30,8 @@ class MemoryTransport:
         self.platform = platform
         self._ids = itertools.count(1)
         self.inbox: dict[str, list[Outgoing]] = {}
-        self.worker = OutboxWorker(dispatcher.db, [self], speaker=speaker)
+        # The dispatcher's reader chain, as a running city shares it (bot/city_service.py).
+        self.worker = OutboxWorker(dispatcher.db, [self], speaker=speaker, chain=dispatcher.chain)
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None

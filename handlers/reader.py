@@ -1,0 +1,52 @@
+"""Who reads what the bot sends: one :class:`Reader`, built once from the person's row.
+
+A reader is the language the bot writes to them in and the ways they asked to take
+messages in (their modes: read aloud now). Features compose in the reader's language
+(``reader.t``: handlers/messenger.py for others, the :class:`~handlers.context.Context` for the
+person acting); the reader chain (handlers/reader_chain.py) then makes what a feature says
+into what this reader gets, by their modes. A new mode is one field here, filled from its
+preference in the row, and one link of the chain.
+
+The coordinators' group is a reader too: shared by everyone in it, it reads the city's
+language and has no modes (nobody's read aloud speaks in it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.users import ReadAloud, User
+from locales import DEFAULT_LANGUAGE, Translator, translator
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads: their language (``t``), the person (None: a group, or no one known any
+    more) and the modes they chose, as chosen (whether a voice speaks their language here
+    is the chain's to know: handlers/read_aloud.py ``heard``)."""
+
+    t: Translator
+    user: User | None = None
+    read_aloud: ReadAloud = ReadAloud.OFF
+
+    @property
+    def lang(self) -> str:
+        return self.t.lang
+
+
+def reader_of(user: User | None, fallback: str | None = None) -> Reader:
+    """The person of ``user``'s row as a reader: in their language, or while they have
+    chosen none in ``fallback`` (the language they are greeted in) or the city's; with the
+    modes they chose. Without a row: no one, in the city's language."""
+    if user is None:
+        return Reader(translator(fallback or DEFAULT_LANGUAGE))
+    return Reader(
+        translator(user.language or fallback or DEFAULT_LANGUAGE),
+        user,
+        read_aloud=user.read_aloud,
+    )
+
+
+def group_reader() -> Reader:
+    """The coordinators' group: shared, it reads the city's language, and no one's modes."""
+    return Reader(translator(DEFAULT_LANGUAGE))

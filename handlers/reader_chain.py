@@ -1,0 +1,157 @@
+"""What a feature says, made into what its reader gets: one chain of links, the same for
+the answers to the person acting (handlers/dispatcher.py) and for every message of the
+outbox (bot/delivery.py).
+
+A feature says one thing (a ``Message``, an ``Edit``, a ``Venue`` …) in its reader's
+language; the chain makes it what this reader gets (handlers/reader.py: their language and
+modes), in order:
+
+1. ``translated``: user text a reader may not read (the slots of
+   handlers/language_bridge.py, each naming the language it is for) is filled by the path's
+   translations - an answer's from the translations made before (it never waits for an
+   engine), an outbox message's by the engine just before sending - or shown as written
+   when there are none or they fail. The same for whoever reads, so it comes before the
+   reader is known: an outbox message's reader is read after it, as they are once their
+   translations (an engine's seconds) are done;
+2. the links of the reader's modes (``LINKS``): ``tapped``, a 🔊 under the message for a
+   reader who hears messages on a tap; ``said``, the message's ``Speech`` following it,
+   for a reader who hears every message.
+
+The rules are their owners' (handlers/language_bridge.py, handlers/read_aloud.py); the chain
+only calls them. A new mode is one link here and one field of the reader. What follows a
+message (``after``) goes once the message is out: the dispatcher sends it after the
+answers, the outbox worker queues it when it marks the message sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from db import Database
+from db.users import ReadAloud
+from handlers import read_aloud
+from handlers.language_bridge import as_written, from_cache
+from handlers.messages import Outgoing
+from handlers.reader import Reader
+
+log = logging.getLogger(__name__)
+
+
+class Translations(Protocol):
+    async def fill(self, item: Outgoing) -> Outgoing:
+        """``item`` with its user text translated where it asks for it."""
+
+
+class FromCache:
+    """Translations for answers: the ones made before (a review post edited in place, its
+    first delivery translated), never an engine's wait."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def fill(self, item: Outgoing) -> Outgoing:
+        return await from_cache(self.db, item)
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What the links work with on one path: the database, the languages a voice speaks
+    here (none without a speech engine) and the path's translations (None: as written)."""
+
+    db: Database
+    voices: frozenset[str]
+    translations: Translations | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One message on its way to its reader: the message as they get it so far, what
+    follows it, and for an outbox message its id and whose words it carries (db/outbox.py
+    ``about``)."""
+
+    reader: Reader
+    item: Outgoing
+    after: tuple[Outgoing, ...] = ()
+    outbox_id: int | None = None
+    about: str | None = None
+
+
+Link = Callable[[Surroundings, Reading], Awaitable[Reading]]
+# A reader, or how to find them once the message's translations are done.
+Who = Reader | Callable[[], Awaitable[Reader]]
+
+
+async def translated(where: Surroundings, item: Outgoing, outbox_id: int | None) -> Outgoing:
+    """``item`` with its slots filled by the path's translations, else as written."""
+    filled = None
+    if where.translations is not None:
+        try:
+            filled = await where.translations.fill(item)
+        except Exception as exc:  # translation must never hold a message back
+            named = "answer" if outbox_id is None else f"outbox {outbox_id}"  # never its words
+            log.error("%s: translation failed with %s", named, type(exc).__name__)
+    return filled or as_written(item)
+
+
+async def tapped(where: Surroundings, reading: Reading) -> Reading:
+    """A 🔊 under the message, for a reader who hears messages on a tap."""
+    if read_aloud.heard(reading.reader, where.voices) != ReadAloud.ON_TAP:
+        return reading
+    item = await read_aloud.with_tap(
+        where.db,
+        reading.reader,
+        reading.item,
+        outbox_id=reading.outbox_id,
+        about=reading.about,
+    )
+    return replace(reading, item=item)
+
+
+async def said(where: Surroundings, reading: Reading) -> Reading:
+    """The message said aloud after it, for a reader who hears every message."""
+    reader = reading.reader
+    if reader.user is None or read_aloud.heard(reader, where.voices) != ReadAloud.EVERY:
+        return reading
+    speech = read_aloud.spoken(reading.item, reader.lang, reader.user.id)
+    if speech is None:
+        return reading
+    return replace(reading, after=(*reading.after, speech))
+
+
+LINKS: tuple[Link, ...] = (tapped, said)
+
+
+@dataclass(frozen=True)
+class ReaderChain:
+    """The links of the reader's modes, in order, after the translations."""
+
+    links: Sequence[Link] = LINKS
+
+    async def prepare(
+        self,
+        where: Surroundings,
+        reader: Who,
+        item: Outgoing,
+        *,
+        outbox_id: int | None = None,
+        about: str | None = None,
+    ) -> Reading:
+        """``item`` as ``reader`` gets it, and what follows it."""
+        item = await translated(where, item, outbox_id)
+        if not isinstance(reader, Reader):
+            reader = await reader()
+        reading = Reading(reader, item, outbox_id=outbox_id, about=about)
+        for link in self.links:
+            reading = await link(where, reading)
+        return reading
+
+    async def answers(
+        self, where: Surroundings, reader: Reader, items: Sequence[Outgoing]
+    ) -> list[Outgoing]:
+        """The answers to one update as their reader gets them, what follows them after
+        all of them (said after the texts it says)."""
+        readings = [await self.prepare(where, reader, item) for item in items]
+        return [r.item for r in readings] + [after for r in readings for after in r.after]

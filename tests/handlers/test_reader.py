@@ -1,0 +1,64 @@
+"""Who reads (handlers/reader.py): one reader built from the person's row - their language,
+or while they have chosen none the one they are greeted in, and the modes they chose; the
+coordinators' group and a person gone read the city's language without modes. The person
+acting reads their answers as that reader in their own chat only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from db import Database
+from db.users import ReadAloud, User
+from handlers.context import Context
+from handlers.messages import Incoming, Sender, Text
+from handlers.reader import group_reader, reader_of
+from handlers.settings import HandlerSettings
+from locales import DEFAULT_LANGUAGE, translator
+
+AMAL = User(
+    id=7,
+    platform="memory",
+    platform_user_id="amal",
+    chat_id="amal",
+    language="ar",
+    consent_at="2026-01-01T00:00:00Z",
+    created_at="2026-01-01T00:00:00Z",
+    seen_at="2026-01-01T00:00:00Z",
+    roles=frozenset({"coordinator"}),
+    read_aloud=ReadAloud.EVERY,
+)
+
+
+def test_a_person_reads_in_their_language_with_the_modes_they_chose():
+    reader = reader_of(AMAL, "tr")
+    assert (reader.lang, reader.user, reader.read_aloud) == ("ar", AMAL, ReadAloud.EVERY)
+    assert reader.t.rtl
+
+
+def test_without_a_chosen_language_the_greeting_language_then_the_citys():
+    newcomer = replace(AMAL, language=None)
+    assert reader_of(newcomer, "tr").lang == "tr"
+    assert reader_of(newcomer).lang == DEFAULT_LANGUAGE
+
+
+def test_a_group_and_a_person_gone_read_the_citys_language_without_modes():
+    for reader in (group_reader(), reader_of(None)):
+        assert reader.lang == DEFAULT_LANGUAGE
+        assert reader.user is None and reader.read_aloud == ReadAloud.OFF
+
+
+def context(db: Database, private: bool) -> Context:
+    incoming = Incoming(Sender("memory", "amal"), "amal", Text("hi"), is_private=private)
+    t = translator("ar" if private else DEFAULT_LANGUAGE)
+    return Context(incoming=incoming, user=AMAL, t=t, db=db, settings=HandlerSettings())
+
+
+async def test_the_person_acting_reads_their_answers_in_their_own_chat_only(db):
+    assert context(db, private=True).reader == reader_of(AMAL)
+    # In the coordinators' group the coordinator who hears every message reads as the group.
+    in_group = context(db, private=False).reader
+    assert in_group.user is None and in_group.read_aloud == ReadAloud.OFF
+    # Once they erased themselves nothing more is theirs: no one's modes.
+    erased = context(db, private=True)
+    erased.user_erased = True
+    assert erased.reader.user is None and erased.reader.lang == "ar"
