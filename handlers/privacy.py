@@ -465,7 +465,7 @@ def _confirmation(ctx: Context) -> tuple[Markup, list[list[Button]]]:
     if ctx.user.consent_at is None:
         text = t.t(
             "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
-            "So far that is only your language."
+            "So far that is only your language and whether the bot reads aloud to you."
         )
     return text, [
         [

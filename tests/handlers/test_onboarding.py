@@ -432,3 +432,18 @@ async def test_a_language_changed_later_ends_with_the_offer(listening: MemoryTra
     assert "ra:on" in button_data([offer]) and "menu:places" not in button_data(out)
     out = await listening.press("tarik", "ra:no")
     assert button_data(out) == ["menu:main"]
+
+
+async def test_declining_the_notice_names_what_was_kept_before_consent(
+    listening: MemoryTransport, db: Database
+):
+    """Before consent the bot keeps the language and, once answered, the read-aloud choice:
+    the delete question says both."""
+    await listening.text("ines", "/start", hint="en")
+    await listening.press("ines", "lang:en")
+    await listening.press("ines", "ra:on")
+    out = await listening.press("ines", "consent:no")
+    assert "delete:yes" in button_data(out)
+    assert "Delete what we stored?" in texts(out) and "reads aloud" in texts(out)
+    user = await db.users.find("memory", "ines")
+    assert user is not None and user.consent_at is None
