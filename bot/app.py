@@ -88,9 +88,10 @@ async def start_web(
 
 
 def bot_username(transports: list) -> str:
-    """The Telegram bot's @username (known after getMe), for the map's deep links."""
+    """The bot's @username on the service whose chats a web link opens (Telegram's, known
+    after getMe), for the map's deep links: the transport that has one says it."""
     for transport in transports:
         name = getattr(transport, "username", None)
-        if transport.platform == "telegram" and callable(name):
+        if callable(name):
             return name() or ""
     return ""

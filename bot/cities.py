@@ -30,6 +30,7 @@ from bot.config import (
     env_name,
     read_toml,
 )
+from bot.transports.registry import KINDS
 from db.database import city_location
 from handlers.places.gazetteer import find_data_dir, fold
 
@@ -37,8 +38,16 @@ from handlers.places.gazetteer import find_data_dir, fold
 # name and, upper-cased with "_" for "-", an unambiguous part of an environment variable.
 SLUG = re.compile(r"(?=.{1,40}$)[a-z0-9]+(?:-[a-z0-9]+)*")
 CITY_ENV_PREFIX = "NACHBARBOT_CITY_"
-# The sections a city file may hold ([bot] without its installation-wide keys).
-CITY_SECTIONS = ("bot", "privacy", "places", "help", "events", "telegram", "matrix")
+# The sections a city file may hold ([bot] without its installation-wide keys), the chat
+# services' among them (each city has its own bot accounts).
+CITY_SECTIONS = (
+    "bot",
+    "privacy",
+    "places",
+    "help",
+    "events",
+    *(kind.section for kind in KINDS if kind.section),
+)
 WIDE_BOT_KEYS = tuple(f.name for f in fields(BotSection) if f.metadata["wide"])
 # A further city may serve its own map and desk: on its own port, reached at its own public
 # address (the reverse proxy routes a host to it). The rest of [web] is the installation's.

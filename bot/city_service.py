@@ -41,6 +41,7 @@ from bot.metrics import CityMetrics, Metrics
 from bot.speech.engines import speaker_from_config
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.contract import ChatService
+from bot.transports.registry import chat_services
 from db import Database
 from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
@@ -92,22 +93,7 @@ class CityBot:
         counters = metrics.city(city.slug, db) if metrics is not None else None
         dispatcher = build_dispatcher(db, config)
         dispatcher.process_key = cluster.key or None
-        transports: list[ChatService] = []
-        if config.telegram_enabled:
-            from bot.transports.telegram import TelegramTransport
-
-            transports.append(
-                TelegramTransport(
-                    dispatcher,
-                    config.telegram,
-                    config.telegram.token or "",
-                    dispatcher.router.public_commands(),
-                )
-            )
-        if config.matrix_enabled:
-            from bot.transports.matrix import MatrixTransport
-
-            transports.append(MatrixTransport(dispatcher, db, config.matrix))
+        transports = chat_services(config, dispatcher, db)
         translations = service_from_config(
             db, config.translation, counters.translation if counters else None, main=main
         )

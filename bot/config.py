@@ -20,8 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from types import UnionType
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
+from bot.transports.registry import KINDS, PLATFORMS
 from db.data_rights import Limits
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import HandlerSettings, Organisation
@@ -232,6 +233,26 @@ class TelegramSection:
         None, secret=True, doc="Secret token Telegram sends with every update"
     )
 
+    @property
+    def enabled(self) -> bool:
+        """Whether the city runs Telegram (bot/transports/registry.py asks)."""
+        return bool(self.token)
+
+    def check(self) -> None:
+        """What no single key checks (:func:`check_consistency`)."""
+        if not self.api_base_url.startswith(("http://", "https://")):
+            raise ConfigError("telegram.api_base_url: must start with http:// or https://")
+        if self.mode == "webhook" and self.enabled and not self.webhook_url:
+            raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """The secrets running it needs (:func:`check_chat_secrets`)."""
+        if self.mode == "webhook" and self.enabled and not self.webhook_secret:
+            raise ConfigError(
+                f"telegram.webhook_secret: required when telegram.mode is webhook "
+                f"(set {env_name('telegram', 'webhook_secret', prefix)})"
+            )
+
 
 @dataclass(frozen=True)
 class MatrixSection:
@@ -264,6 +285,31 @@ class MatrixSection:
     store_key: str | None = _opt(
         None, secret=True, doc="That key itself (32 bytes in base64) instead of the file"
     )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the city runs Matrix (bot/transports/registry.py asks)."""
+        return bool(self.homeserver and self.user_id)
+
+    def check(self) -> None:
+        """What no single key checks (:func:`check_consistency`)."""
+        if self.homeserver or self.user_id:
+            if not self.homeserver.startswith(("http://", "https://")):
+                raise ConfigError("matrix.homeserver: must start with http:// or https://")
+            if not re.fullmatch(r"@[^:\s]+:\S+", self.user_id):
+                raise ConfigError("matrix.user_id: must look like @name:server")
+        if self.store_key and key_bytes(self.store_key) is None:
+            raise ConfigError(
+                "matrix.store_key: must be 32 bytes in base64 (e.g. from openssl rand -base64 32)"
+            )
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """The secrets running it needs (:func:`check_chat_secrets`)."""
+        if self.enabled and not (self.access_token or self.password):
+            raise ConfigError(
+                f"matrix: set {env_name('matrix', 'access_token', prefix)} or "
+                f"{env_name('matrix', 'password', prefix)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -357,11 +403,11 @@ class Config:
 
     @property
     def telegram_enabled(self) -> bool:
-        return bool(self.telegram.token)
+        return self.telegram.enabled
 
     @property
     def matrix_enabled(self) -> bool:
-        return bool(self.matrix.homeserver and self.matrix.user_id)
+        return self.matrix.enabled
 
     def handler_settings(self) -> HandlerSettings:
         admins = frozenset(tuple(entry.split(":", 1)) for entry in self.bot.admins)
@@ -406,6 +452,25 @@ class Config:
                 else set()
             ),
         )
+
+
+class ChatSection(Protocol):
+    """The section of a chat service a city may run (bot/transports/registry.py)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the city runs it."""
+
+    def check(self) -> None:
+        """Raise :class:`ConfigError` for what no single key checks."""
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """Raise :class:`ConfigError` for a secret that running it needs and is not set."""
+
+
+def chat_sections(config: Config) -> list[ChatSection]:
+    """The sections of the chat services (bot/transports/registry.py), set or not."""
+    return [getattr(config, kind.section) for kind in KINDS if kind.section]
 
 
 def default_key_file(database: str) -> str:
@@ -570,7 +635,7 @@ def check_consistency(config: Config) -> None:
     _check_organisation(config.organisation)
     for entry in config.bot.admins:
         platform, _, user_id = entry.partition(":")
-        if platform not in ("telegram", "matrix", "console") or not user_id:
+        if platform not in PLATFORMS or not user_id:
             raise ConfigError(f"bot.admins: {entry!r} is not of the form platform:user_id")
     unknown = set(config.help.certificate_required_for) - set(HELP_CATEGORIES)
     if unknown:
@@ -584,23 +649,8 @@ def check_consistency(config: Config) -> None:
         part in config.web.tile_url for part in ("{z}", "{x}", "{y}")
     ):
         raise ConfigError("web.tile_url: must be an http(s) URL with {z}, {x} and {y}")
-    if not config.telegram.api_base_url.startswith(("http://", "https://")):
-        raise ConfigError("telegram.api_base_url: must start with http:// or https://")
-    if config.matrix.homeserver or config.matrix.user_id:
-        if not config.matrix.homeserver.startswith(("http://", "https://")):
-            raise ConfigError("matrix.homeserver: must start with http:// or https://")
-        if not re.fullmatch(r"@[^:\s]+:\S+", config.matrix.user_id):
-            raise ConfigError("matrix.user_id: must look like @name:server")
-    if config.matrix.store_key and key_bytes(config.matrix.store_key) is None:
-        raise ConfigError(
-            "matrix.store_key: must be 32 bytes in base64 (e.g. from openssl rand -base64 32)"
-        )
-    if (
-        config.telegram.mode == "webhook"
-        and config.telegram_enabled
-        and not config.telegram.webhook_url
-    ):
-        raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")
+    for section in chat_sections(config):
+        section.check()
     if config.translation.engine == "libretranslate" and not config.translation.url.startswith(
         ("http://", "https://")
     ):
@@ -656,19 +706,7 @@ def check_chat_secrets(config: Config, prefix: str = ENV_PREFIX) -> None:
     talk to them (``run``, ``doctor``): importing places or events needs none, so an
     operator's machine without the bot's secrets can still run those. ``prefix``: the
     city's environment variables (``bot.cities.check_all_chat_secrets``)."""
-    if config.matrix_enabled and not (config.matrix.access_token or config.matrix.password):
-        raise ConfigError(
-            f"matrix: set {env_name('matrix', 'access_token', prefix)} or "
-            f"{env_name('matrix', 'password', prefix)}"
-        )
-    if (
-        config.telegram.mode == "webhook"
-        and config.telegram_enabled
-        and not config.telegram.webhook_secret
-    ):
-        raise ConfigError(
-            f"telegram.webhook_secret: required when telegram.mode is webhook "
-            f"(set {env_name('telegram', 'webhook_secret', prefix)})"
-        )
+    for section in chat_sections(config):
+        section.check_secrets(prefix)
     if config.translation.engine == "deepl" and not config.translation.api_key:
         raise ConfigError(f"translation: DeepL needs {env_name('translation', 'api_key')}")

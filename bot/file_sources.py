@@ -2,8 +2,8 @@
 (``python -m bot web`` alone): the desk plays a request's voice message from them.
 
 Each configured chat service gets its transport, opened only as far as fetching a file
-needs - Telegram's application initialised (``getMe``), Matrix logged in without keys
-(``MatrixTransport.connect``) - and only when a file is first asked for, so that the web
+needs (``open_for_files``: Telegram's application initialised, ``getMe``; Matrix logged in
+without keys) - and only when a file is first asked for, so that the web
 starts whether or not the chat services can be reached. Such a transport takes no updates
 and sends nothing: that stays the bot process's. A service that cannot be opened now is
 tried again at the next file; meanwhile fetching fails as a passing :class:`DeliveryError`.
@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.config import Config
+from bot.transports.registry import chat_services
 from bot.transports.sending import DeliveryError
 from db import Database
 from handlers import build_router
@@ -71,15 +72,5 @@ class OnDemand:
 def file_sources(db: Database, config: Config) -> list[OnDemand]:
     """The configured chat services, each to be opened for files when first asked."""
     dispatcher = Dispatcher(db, build_router(), config.handler_settings())
-    sources: list[OnDemand] = []
-    if config.telegram_enabled:
-        from bot.transports.telegram import TelegramTransport
-
-        telegram = TelegramTransport(dispatcher, config.telegram, config.telegram.token or "", ())
-        sources.append(OnDemand(telegram, telegram.open_for_files))
-    if config.matrix_enabled:
-        from bot.transports.matrix import MatrixTransport
-
-        matrix = MatrixTransport(dispatcher, db, config.matrix)
-        sources.append(OnDemand(matrix, matrix.connect))
-    return sources
+    transports = chat_services(config, dispatcher, db)
+    return [OnDemand(transport, transport.open_for_files) for transport in transports]

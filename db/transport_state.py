@@ -1,4 +1,4 @@
-"""Small key/value memory of the transports, and Matrix's numbered-choice maps.
+"""Small key/value memory of the transports, and where Matrix keeps its numbered choices.
 
 Besides the sync token, the device and its stored login (``matrix.session``, the bot's own
 access token: see bot/transports/matrix/login.py), Matrix keeps two things per room under
@@ -8,7 +8,8 @@ keys of its own (no table of their own: a key per room is all they need):
   when it was last asked - a direct chat with one person, or a group (see
   bot/transports/matrix.py). Asked again whenever the room's membership changes.
 - ``matrix.newest:<room id>``: the newest message the bot sent in the room and whether a
-  typed number may press one of its buttons.
+  typed number may press one of its buttons; with each message's buttons (the
+  ``matrix_buttons`` table), the memory of bot/transports/numbered_choices.py.
 - ``matrix.greet:<room id>``: a direct chat just joined whose greeting waits for the next
   sync (the person's first message may be there already, and then it greets instead).
 - ``matrix.undecrypted:<room id>``: encrypted events of the room whose key has not arrived
@@ -155,7 +156,7 @@ class TransportStateStore:
     async def forget_matrix_room(self, room_id: str) -> None:
         await self.delete(_ROOM + room_id)
 
-    # -- Matrix's numbered choices --------------------------------------------------------
+    # -- Matrix's numbered choices (bot/transports/numbered_choices.py, a Memory) ----------
     async def remember_buttons(
         self, event_id: str, room_id: str, buttons: list[tuple[str, str]]
     ) -> None:
@@ -194,12 +195,3 @@ class TransportStateStore:
             return None
         data = json.loads(value)
         return data["event"], bool(data["typed"])
-
-    async def typed_choices(self, room_id: str) -> tuple[str, list[tuple[str, str]]] | None:
-        """(event id, buttons) of the message a typed number in the room chooses from:
-        the bot's newest message there, if it has buttons that may be chosen by typing."""
-        newest = await self.newest_sent(room_id)
-        if newest is None or not newest[1]:
-            return None
-        buttons = await self.buttons_of(newest[0])
-        return (newest[0], buttons) if buttons else None

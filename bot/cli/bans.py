@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 
 from bot.app import open_city_database
 from bot.cities import City
+from bot.transports.registry import SERVICES
 from db import Database
 from db.bans import SharedBanList
 from handlers.context import Backstage
@@ -36,7 +37,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 async def run(cities: list[City], city: City, args: argparse.Namespace) -> int:
     platform, _, user_id = args.account.partition(":")
-    if platform not in ("telegram", "matrix") or not user_id:
+    if platform not in SERVICES or not user_id:
         print(f"nachbarbot: {args.account!r} is not of the form platform:user_id")
         return 2
     main = await open_city_database(cities[0])

@@ -41,6 +41,7 @@ from bot.metrics import Metrics
 from bot.speech.engines import speaker_from_config
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
+from bot.transports.registry import configured
 from db import MigrationError
 from db.bans import SharedBanList
 from db.postgres import is_postgres
@@ -344,7 +345,7 @@ async def _start_cities(
 
 async def _run(cities: list[City]) -> int:
     config = cities[0].config
-    if not any(c.config.telegram_enabled or c.config.matrix_enabled for c in cities):
+    if not any(configured(c.config) for c in cities):
         print(
             "nachbarbot: no chat service is configured - set "
             f"{env_name('telegram', 'token')} to connect to Telegram or matrix.homeserver "

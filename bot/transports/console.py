@@ -3,10 +3,11 @@
 One terminal can play several people: ``:as NAME`` switches who is typing. Buttons are
 printed as ``[1] label`` and typing the number presses them - as long as that message is the
 newest the bot printed for this chat: after a relayed message "1" is text, as it may answer
-"how many crates?". Buttons of a message that does not take typed numbers
-(``Message.typed_choices``) are printed as ``[:1] label`` and pressed with ``:1``, which is
-never text. Messages the bot sends to someone other than the current person are printed with
-that person's name in front.
+"how many crates?" (the rules of bot/transports/numbered_choices.py, kept in memory here).
+Buttons of a message that does not take typed numbers are printed as ``[:1] label`` and
+pressed with ``:1``, which is never text: ``:N`` presses the N-th button of the newest
+message with buttons, as a reaction on it would on Matrix. Messages the bot sends to someone
+other than the current person are printed with that person's name in front.
 
 Messages for people at this terminal are printed as they are delivered, while the console
 waits for the next line: a coordinator's action on the desk (served beside the console in
@@ -36,8 +37,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.delivery import OutboxWorker
-from bot.transports.contract import Transport, take_update
+from bot.transports.contract import Routed, Transport, take_update
 from bot.transports.markup import html_to_plain, with_links
+from bot.transports.numbered_choices import InMemory, NumberedChoices
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
@@ -57,7 +59,6 @@ from handlers.messages import (
     Outgoing,
     Picture,
     React,
-    Recipient,
     Removed,
     Sender,
     Text,
@@ -143,10 +144,10 @@ class ConsoleTransport(Transport):
         self.user = user
         self.language_hint = language_hint
         self.interactive = stdin.isatty() and stdout.isatty()
-        # Per chat: the buttons of the newest message that had any (``:N`` presses them),
-        # and whether a typed number presses them (the newest message has them and allows it).
+        # What a typed number presses; and per chat the buttons of the newest message that
+        # had any (what ``:N`` presses).
+        self.choices = NumberedChoices(InMemory(), self._is_backchannel)
         self._buttons: dict[str, list[Button]] = {}
-        self._typed: dict[str, bool] = {}
         self._message_ids = itertools.count(1)
         # The first line of each message delivered to someone (shown when it is removed),
         # and per person the id of their own last message (what :edit and :delete change).
@@ -171,16 +172,15 @@ class ConsoleTransport(Transport):
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    def _render(self, item: Outgoing, *, alongside: bool = False) -> None:
-        """Print one item. Every message but one printed ``alongside`` an answer's message
-        ends the typed choices of the message before it."""
-        here = self.group or self.user
+    def _is_backchannel(self, chat_id: str) -> bool:
+        backchannels = self.dispatcher.settings.backchannels
+        return chat_id == BACKCHANNEL or (PLATFORM, chat_id) in backchannels
+
+    def _render(self, item: Outgoing, chat_id: str | None = None, *, typed: bool = True) -> None:
+        """Print one item in ``chat_id`` (by default where its ``to`` says, else here);
+        ``typed``: the buttons of a message are pressed by typing their numbers."""
         to = getattr(item, "to", None)
-        recipient = to.chat_id if to is not None else here
-        # A message read aloud follows the text it says: that text's buttons stay pressable.
-        spoken = isinstance(item, Voice) and item.platform == SPOKEN
-        if not isinstance(item, Message) and not alongside and not spoken:
-            self._typed[recipient] = False
+        recipient = chat_id or (to.chat_id if to is not None else self.group or self.user)
         if isinstance(item, Message):
             text = with_links(item.text, item.buttons)
             self._print(html_to_plain(text, ansi=self.interactive), recipient)
@@ -188,8 +188,7 @@ class ConsoleTransport(Transport):
                 self._print(f"[{item.request_location}: :loc LAT,LON]", recipient)
             pressable = choices(item.buttons)
             flat = [button for row in pressable for button in row]
-            typed = bool(flat) and item.typed_choices
-            self._typed[recipient] = typed
+            typed = typed and bool(flat) and item.typed_choices
             if flat:
                 self._buttons[recipient] = flat
                 mark = "" if typed else ":"
@@ -251,10 +250,31 @@ class ConsoleTransport(Transport):
             + "\n"
         )
 
-    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
-        for item in outgoing:
-            # A toast or location next to the answer's message leaves its choices typeable.
-            self._render(item, alongside=getattr(item, "to", None) is None)
+    async def _show(
+        self,
+        chat_id: str,
+        item: Outgoing,
+        edit_id: str | None = None,
+        *,
+        alongside: bool = False,
+    ) -> str:
+        """Print one item in ``chat_id`` and note it for the numbered choices; its id. An
+        edit is printed as a new message (a terminal changes nothing printed)."""
+        typed = False
+        if isinstance(item, Message | Edit):
+            typed = await self.choices.typing(chat_id, item, edit_id)
+        shown = Message(item.text, item.buttons) if isinstance(item, Edit) else item
+        self._render(shown, chat_id, typed=typed)
+        message_id = str(next(self._message_ids))
+        await self.choices.sent(
+            chat_id, message_id, item, edit_id=edit_id, typed=typed, alongside=alongside
+        )
+        return message_id
+
+    async def send_answer(self, answer: Routed) -> None:
+        await self._show(
+            answer.chat_id, answer.item, answer.edit_message_id, alongside=answer.alongside
+        )
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
@@ -264,12 +284,7 @@ class ConsoleTransport(Transport):
             gone = self._delivered.pop(edit_message_id or "", "")
             self._print(f"🗑 {gone}\n", chat_id)
             return edit_message_id
-        if isinstance(item, Edit):
-            item = Message(item.text, item.buttons, to=Recipient(PLATFORM, chat_id))
-        elif getattr(item, "to", None) is None:
-            item.to = Recipient(PLATFORM, chat_id)  # type: ignore[union-attr]
-        self._render(item)
-        message_id = str(next(self._message_ids))
+        message_id = await self._show(chat_id, item, edit_message_id)
         text = html_to_plain(getattr(item, "text", "") or getattr(item, "caption", ""))
         self._delivered[message_id] = (text.splitlines() or [type(item).__name__])[0]
         return message_id
@@ -327,16 +342,16 @@ class ConsoleTransport(Transport):
         self.stdout.flush()
         self._at_prompt = True
 
-    def _event_for(self, line: str) -> Event | None:
+    async def _event_for(self, line: str) -> Event | None:
         here = self.group or self.user
         buttons = self._buttons.get(here, [])
         if line.startswith(":") and is_typed_number(line[1:]):
             # ":N": a press whatever came after the buttons (like a reaction on Matrix).
             chosen = choice_number(line[1:], len(buttons))
             return ButtonPress(data=buttons[chosen - 1].data) if chosen else None
-        chosen = choice_number(line, len(buttons))
-        if chosen and self._typed.get(here):
-            return ButtonPress(data=buttons[chosen - 1].data)
+        pressed = await self.choices.typed(here, line)
+        if pressed is not None:
+            return pressed
         own = self._last_own.get(here)
         if line.startswith(":edit "):
             return Edited(own, line[6:].strip()) if own and line[6:].strip() else None
@@ -362,7 +377,7 @@ class ConsoleTransport(Transport):
             self.group = BACKCHANNEL if line == ":group" else None
             self._print(f"→ {self.user}" + (f" @ {BACKCHANNEL}\n" if self.group else "\n"))
             return True
-        event = self._event_for(line)
+        event = await self._event_for(line)
         if event is None:
             self._print_usage()
             return True

@@ -1,7 +1,10 @@
 """Telegram connector on python-telegram-bot: native updates in, rendered messages out.
 
-Every Bot API call is made through :meth:`TelegramTransport._call`, which logs a failure
-(without message content) and carries on: one failed call must never stop the bot.
+A Bot API call that is neither an answer nor an outbox item (the command menus, a pressed
+button's spinner) is made through :meth:`TelegramTransport._call`, which logs a failure
+(without message content) and carries on: one failed call must never stop the bot. Answers
+and outbox items fail as a :class:`~bot.transports.sending.DeliveryError` that says whether
+trying again is worth it (the contract and the outbox worker decide).
 """
 
 from __future__ import annotations
@@ -36,9 +39,16 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
-from bot.config import TelegramSection
+from bot.config import Config, TelegramSection
 from bot.log_redaction import redact_everywhere
-from bot.transports.contract import ChatService, ChatTurn, send_kept_answers, take_update
+from bot.transports.contract import (
+    ChatService,
+    ChatTurn,
+    Routed,
+    send_answers,
+    send_kept_answers,
+    take_update,
+)
 from bot.transports.markup import split_html
 from bot.transports.sending import DeliveryError, voice_filename
 from bot.transports.telegram_polling import (
@@ -47,6 +57,7 @@ from bot.transports.telegram_polling import (
     keep_content_out_of_library_logs,
 )
 from bot.transports.telegram_webhook import CommittedWebhook
+from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     Button,
@@ -219,6 +230,14 @@ def location_keyboard(label: str, rows: list[list[Button]], private: bool) -> Re
     )
 
 
+def service(config: Config, dispatcher: Dispatcher, db: Database) -> TelegramTransport:
+    """A city's Telegram transport (bot/transports/registry.py)."""
+    token = config.telegram.token or ""
+    return TelegramTransport(
+        dispatcher, config.telegram, token, dispatcher.router.public_commands()
+    )
+
+
 class TelegramTransport(ChatService):
     platform = PLATFORM
 
@@ -310,15 +329,11 @@ class TelegramTransport(ChatService):
             return
         await take_update(self, incoming, lambda i, o: self._answer(i, o, update))
 
-    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
-        await self._answer(incoming, outgoing, None)
-
-    async def _answer(
-        self, incoming: Incoming, outgoing: list[Outgoing], update: Update | None
-    ) -> None:
+    async def _answer(self, incoming: Incoming, outgoing: list[Outgoing], update: Update) -> None:
         """The answers; a pressed button's spinner (``update``'s callback query) ends with
-        them. A kept answer sent after a restart has no query left to answer."""
-        query = update.callback_query if update else None
+        them. (A kept answer sent after a restart has no query left to answer: it is sent
+        by the contract's ``answer``.)"""
+        query = update.callback_query
         acknowledged: asyncio.Future[Any] | None = None
         if query is not None:
             # Telegram shows a spinner on the button until the press is answered. That
@@ -333,26 +348,14 @@ class TelegramTransport(ChatService):
                     else query.answer,
                 )
             )
-        for item in outgoing:
-            to = getattr(item, "to", None)
-            if isinstance(item, Toast) or (to is not None and to.platform != PLATFORM):
-                continue
-            chat_id = to.chat_id if to is not None else incoming.chat_id
-            if isinstance(item, Message):
-                edit_id = None
-                if item.edit and to is None and isinstance(incoming.event, ButtonPress):
-                    edit_id = incoming.event.message_id
-                await self.send_message(chat_id, item, edit_message_id=edit_id)
-            elif isinstance(item, Venue):
-                await self.send_venue(chat_id, item)
-            elif isinstance(item, Document):
-                await self.send_document(chat_id, item)
-            elif isinstance(item, Picture):
-                await self.send_picture(chat_id, item)
-            elif isinstance(item, React) and item.message_id.isdigit():
-                await self._call("setMessageReaction", _react(self.bot, chat_id, item))
+        await send_answers(self, incoming, outgoing)
         if acknowledged is not None:
             await acknowledged
+
+    async def send_answer(self, answer: Routed) -> None:
+        """One answer; a toast is the pressed button's answer (above), nothing of its own."""
+        if not isinstance(answer.item, Toast):
+            await self.deliver(answer.chat_id, answer.item, answer.edit_message_id)
 
     async def _send(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
@@ -433,6 +436,10 @@ class TelegramTransport(ChatService):
                 parse_mode=ParseMode.HTML,
             )
             return str(sent.message_id)
+        if isinstance(item, React) and item.message_id.isdigit():
+            await self.bot.set_message_reaction(
+                chat_id, int(item.message_id), [ReactionTypeEmoji(item.emoji)]
+            )
         return None
 
     async def _send_voice(self, chat_id: str, voice: Voice) -> str:
@@ -463,32 +470,6 @@ class TelegramTransport(ChatService):
             raise _delivery_error(exc) from None
         path = (file.file_path or "").lower()
         return content, "audio/ogg" if path.endswith((".oga", ".ogg")) else ""
-
-    async def send_message(
-        self, chat_id: str, message: Message, edit_message_id: str | None = None
-    ) -> None:
-        """An answer to the acting user: failures are logged, an impossible edit is resent."""
-        try:
-            await self._send(chat_id, message, edit_message_id)
-            return
-        except BadRequest as exc:
-            if edit_message_id is None:
-                log.warning("telegram sendMessage failed: %s", type(exc).__name__)
-                return
-            log.info("editMessageText refused (%s); sending a new message", type(exc).__name__)
-        except TelegramError as exc:
-            log.warning("telegram sendMessage failed: %s", type(exc).__name__)
-            return
-        await self._call("sendMessage", lambda: self._send(chat_id, message))
-
-    async def send_venue(self, chat_id: str, venue: Venue) -> None:
-        await self._call("sendVenue", lambda: self._send(chat_id, venue))
-
-    async def send_document(self, chat_id: str, document: Document) -> None:
-        await self._call("sendDocument", lambda: self._send(chat_id, document))
-
-    async def send_picture(self, chat_id: str, picture: Picture) -> None:
-        await self._call("sendPhoto", lambda: self._send(chat_id, picture))
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
@@ -606,13 +587,6 @@ def _maybe_sent(exc: NetworkError) -> bool:
     if isinstance(exc, TimedOut):
         return "pool" not in text.lower() and "connect" not in text.lower()
     return any(lost in text for lost in ("ReadError", "RemoteProtocolError"))
-
-
-def _react(bot: Any, chat_id: str, item: React) -> Any:
-    """The call that puts the reaction ``item`` on a message of the person's."""
-    return lambda: bot.set_message_reaction(
-        chat_id, int(item.message_id), [ReactionTypeEmoji(item.emoji)]
-    )
 
 
 def _set_commands(bot: Any, commands: list[BotCommand], lang: str | None) -> Any:

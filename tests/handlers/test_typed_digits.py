@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.transports.matrix.render import press_for
+from bot.transports.numbered_choices import press_for
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.parsing import choice_number, is_typed_number, number, typed

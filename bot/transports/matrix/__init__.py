@@ -42,10 +42,9 @@ from bot.transports.matrix.render import (
     REACT_HINT,
     bang_commands,
     number_label,
-    press_for,
     render,
 )
-from bot.transports.matrix.transport import MatrixTransport
+from bot.transports.matrix.transport import MatrixTransport, service
 
 __all__ = [
     "KEYCAPS",
@@ -55,6 +54,6 @@ __all__ = [
     "MatrixTransport",
     "bang_commands",
     "number_label",
-    "press_for",
     "render",
+    "service",
 ]

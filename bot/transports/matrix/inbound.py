@@ -1,26 +1,25 @@
 """Events from the homeserver as the handlers' events: text, commands ("!" or "/"),
-reactions and typed numbers as button presses, locations, media, edits and redactions;
-each taken with the one kept-answer protocol (bot/transports/contract.py)."""
+reactions and typed numbers as button presses (bot/transports/numbered_choices.py),
+locations, media, edits and redactions; each taken with the one kept-answer protocol
+(bot/transports/contract.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nio
 
-from bot.transports.contract import take_update
 from bot.transports.matrix.media import file_id
-from bot.transports.matrix.parts import MatrixParts
-from bot.transports.matrix.render import (
-    _GEO,
-    PLATFORM,
-    press_for,
-)
+from bot.transports.matrix.outbound import Outbound
+from bot.transports.matrix.parts import Shared
+from bot.transports.matrix.render import _GEO, PLATFORM
+from bot.transports.matrix.rooms import Rooms
 from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, UNDECRYPTED
 from handlers.messages import (
@@ -36,7 +35,6 @@ from handlers.messages import (
     Sender,
     Text,
 )
-from handlers.parsing import is_typed_number
 from locales import DEFAULT_LANGUAGE, N_, translator
 
 log = logging.getLogger(__name__)
@@ -105,16 +103,32 @@ class _Waiting:
         self.told = {sender: when for when, sender in kept[-KEPT_PER_ROOM:]}
 
 
-class Inbound(MatrixParts):
-    """Taking events: from a room event to an answered update."""
+class Inbound:
+    """Taking events: from a room event to an update, taken with ``take`` (the contract's
+    ``take_update`` for the transport); whether a room is served is the rooms' part to say,
+    the note asking to send a message again goes out through ``outbound``."""
+
+    def __init__(
+        self,
+        shared: Shared,
+        rooms: Rooms,
+        outbound: Outbound,
+        take: Callable[[Incoming], Awaitable[object]],
+    ) -> None:
+        self.shared = shared
+        self.rooms = rooms
+        self.outbound = outbound
+        self.take = take
+        # A room key came in the last sync: kept undecryptable messages are tried again.
+        self.keys_arrived = False
 
     async def _greet(self, room_id: str, person: str) -> None:
         """A new direct chat begins with the bot's greeting, as if the person had sent
         /start: the onboarding (greeting and language picker) for someone new, the main
         menu for someone known. Once per room, also when the invite is seen again."""
-        self._in_flight += 1
+        self.shared.in_flight += 1
         try:
-            room = self.client.rooms.get(room_id) if self.client is not None else None
+            room = self.shared.client.rooms.get(room_id) if self.shared.client is not None else None
             name = (room.user_name(person) if room else None) or person.split(":")[0].lstrip("@")
             incoming = Incoming(
                 Sender(PLATFORM, person, name, None),
@@ -123,16 +137,16 @@ class Inbound(MatrixParts):
                 update_id=f"joined:{room_id}",
                 is_private=True,
             )
-            await take_update(self, incoming)
+            await self.take(incoming)
         finally:
-            self._in_flight -= 1
+            self.shared.in_flight -= 1
 
-    async def _greet_due(self) -> bool:
+    async def greet_due(self) -> bool:
         """Greet the direct chats joined ``greeting_wait_seconds`` ago whose person has not
         written yet (a first message is answered instead: one greeting either way). Whether
         greetings are still waiting."""
-        state = self.db.transport_state
-        due = datetime.now(UTC) - timedelta(seconds=self.config.greeting_wait_seconds)
+        state = self.shared.db.transport_state
+        due = datetime.now(UTC) - timedelta(seconds=self.shared.config.greeting_wait_seconds)
         waiting = False
         for key in await state.keys_under(GREET):
             value = await state.get(key)
@@ -167,17 +181,10 @@ class Inbound(MatrixParts):
             if body[:1] in ("!", "/") and len(body) > 1 and body[1].isalpha():
                 name, _, args = body[1:].partition(" ")
                 return Command(name=name.lower(), args=args.strip())
-            if is_typed_number(body) and not self._is_backchannel(room.room_id):
-                latest = await self.db.transport_state.typed_choices(room.room_id)
-                if latest is not None:
-                    data = press_for(body, latest[1])
-                    if data is not None:
-                        return ButtonPress(data=data, message_id=latest[0])
-            return Text(event.body)
+            pressed = await self.shared.choices.typed(room.room_id, body)
+            return pressed or Text(event.body)
         if isinstance(event, nio.ReactionEvent):
-            buttons = await self.db.transport_state.buttons_of(event.reacts_to)
-            data = press_for(event.key, buttons)
-            return ButtonPress(data=data, message_id=event.reacts_to) if data else None
+            return await self.shared.choices.reacted(event.reacts_to, event.key)
         if isinstance(event, nio.RoomMessageUnknown) and event.msgtype == "m.location":
             match = _GEO.match(event.source.get("content", {}).get("geo_uri", ""))
             return Location(float(match.group(1)), float(match.group(2))) if match else None
@@ -199,22 +206,23 @@ class Inbound(MatrixParts):
             return Media(kind="document")
         return None
 
-    async def _on_event(self, room: nio.MatrixRoom, event: Any) -> None:
+    async def on_event(self, room: nio.MatrixRoom, event: Any) -> None:
         if isinstance(event, nio.MegolmEvent):
             self._no_key_requests()
-        if not self._ready or event.sender == self.config.user_id:
+        if not self.shared.ready or event.sender == self.shared.config.user_id:
             return
-        self._in_flight += 1
+        self.shared.in_flight += 1
         try:
-            private = await self._is_private(room.room_id)
+            private = await self.rooms.is_private(room.room_id)
             if private is None:
                 return  # neither a direct chat nor the coordinators' room: not served
             if isinstance(event, nio.MegolmEvent):
                 await self._undecrypted(room.room_id, event)
                 return
-            if private and await self.db.transport_state.get(GREET + room.room_id) is not None:
+            state = self.shared.db.transport_state
+            if private and await state.get(GREET + room.room_id) is not None:
                 # The person wrote first: their message is answered, not greeted as well.
-                await self.db.transport_state.delete(GREET + room.room_id)
+                await state.delete(GREET + room.room_id)
             incoming_event = await self._event_for(room, event)
             if incoming_event is None:
                 return
@@ -227,16 +235,16 @@ class Inbound(MatrixParts):
                 is_private=private,
                 message_id=None if isinstance(incoming_event, ButtonPress) else event.event_id,
             )
-            await take_update(self, incoming)
+            await self.take(incoming)
         except Exception:
             log.exception("matrix: handling an event failed")
         finally:
-            self._in_flight -= 1
+            self.shared.in_flight -= 1
 
     # -- messages whose key has not arrived -------------------------------------------
     async def _undecrypted(self, room_id: str, event: nio.MegolmEvent) -> None:
         """An encrypted message whose room key has not arrived (yet): kept as it came and
-        answered if the key comes (:meth:`_retry_undecrypted`). Counted in the sender's
+        answered if the key comes (:meth:`retry_undecrypted`). Counted in the sender's
         flood limit like any message (over it, not kept; answered later, it counts once
         more, which the cap keeps small). Only the sender's first
         ``KEPT_PER_SENDER`` are kept (and ``KEPT_PER_ROOM`` in a room); of later ones
@@ -246,12 +254,12 @@ class Inbound(MatrixParts):
 
         No key is asked for (:meth:`_no_key_requests`): only the sender's own late
         ``m.room_key`` helps."""
-        state = self.db.transport_state
+        state = self.shared.db.transport_state
         key = UNDECRYPTED + room_id
         waiting = _Waiting.load(await state.get(key))
         if any(item["event"].get("event_id") == event.event_id for item in waiting.events):
             return
-        if not self.dispatcher.within_flood_limit(PLATFORM, event.sender):
+        if not self.shared.dispatcher.within_flood_limit(PLATFORM, event.sender):
             return
         now = datetime.now(UTC).isoformat()
         room_full = len(waiting.events) + len(waiting.late) >= KEPT_PER_ROOM
@@ -272,7 +280,7 @@ class Inbound(MatrixParts):
         bot's own devices (rightly: a key forwarded by anyone else could be a forger's),
         so the requests achieve nothing, and a member sending undecryptable events would
         have the bot send one request for each."""
-        olm = self.client.olm if self.client is not None else None
+        olm = self.shared.client.olm if self.shared.client is not None else None
         if olm is not None:
             olm.outgoing_to_device_messages[:] = [
                 message
@@ -280,24 +288,24 @@ class Inbound(MatrixParts):
                 if not isinstance(message, nio.RoomKeyRequestMessage)
             ]
 
-    async def _key_arrived(self, _event: Any) -> None:
-        self._keys_arrived = True
+    async def on_room_key(self, _event: Any) -> None:
+        self.keys_arrived = True
 
-    async def _retry_undecrypted(self) -> None:
+    async def retry_undecrypted(self) -> None:
         """After each sync: answer the kept messages whose key has come; ask the people
         whose messages waited ``key_wait_seconds`` in vain to send again, once per person
         in a round, and not again for what they sent before the last time they were asked.
         Each kept message is answered once (its event id is the update's id)."""
-        client = self.client
+        client = self.shared.client
         if client is None or client.olm is None:
             return
         # Queued as matrix-nio sent the to-device messages just now (after renewing a
         # wedged Olm session); those queued by decrypting below go at the end.
         self._no_key_requests()
-        keys_arrived, self._keys_arrived = self._keys_arrived, False
-        state = self.db.transport_state
+        keys_arrived, self.keys_arrived = self.keys_arrived, False
+        state = self.shared.db.transport_state
         now = datetime.now(UTC)
-        given_up = now - timedelta(seconds=self.config.key_wait_seconds)
+        given_up = now - timedelta(seconds=self.shared.config.key_wait_seconds)
         for key in await state.keys_under(UNDECRYPTED):
             room_id = key.removeprefix(UNDECRYPTED)
             value = await state.get(key)
@@ -348,19 +356,19 @@ class Inbound(MatrixParts):
             room = client.rooms.get(room_id)
             for event in readable:
                 if room is not None:
-                    await self._on_event(room, event)
+                    await self.on_event(room, event)
             for sender in ask:
                 await self._unreadable(room_id, sender)
         self._no_key_requests()
 
     async def _unreadable(self, room_id: str, sender: str) -> None:
         """One short line asking to send again what could not be decrypted."""
-        if await self._is_private(room_id) is None:
+        if await self.rooms.is_private(room_id) is None:
             return
-        user = await self.db.users.find(PLATFORM, sender)
+        user = await self.shared.db.users.find(PLATFORM, sender)
         t = translator(user.language if user and user.language else DEFAULT_LANGUAGE)
         try:
-            await self._send(room_id, Message(t.t(UNREADABLE)))
+            await self.outbound.send(room_id, Message(t.t(UNREADABLE)))
         except DeliveryError as exc:
             log.warning("matrix: asking to send a message again failed: %s", exc)
 

@@ -3,8 +3,6 @@ redactions, locations, files and voice messages; files fetched for other platfor
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import io
 import logging
 from typing import Any, NoReturn
@@ -14,27 +12,20 @@ import nio
 
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.matrix.media import encrypted_file, fetch, is_matrix_file, place
-from bot.transports.matrix.parts import MatrixParts
+from bot.transports.matrix.parts import Shared
 from bot.transports.matrix.render import (
     PLATFORM,
     REACT_HINT,
     bang_commands,
     render,
 )
-from bot.transports.sending import (
-    DeliveryError,
-    answer_key,
-    send_key,
-    sending,
-    voice_filename,
-)
+from bot.transports.numbered_choices import numbered
+from bot.transports.sending import DeliveryError, send_key, voice_filename
 from handlers.messages import (
     SPOKEN,
-    ButtonPress,
     Delete,
     Document,
     Edit,
-    Incoming,
     Message,
     Outgoing,
     Picture,
@@ -42,66 +33,53 @@ from handlers.messages import (
     Toast,
     Venue,
     Voice,
-    choices,
 )
 from locales import DEFAULT_LANGUAGE, translator
 
 log = logging.getLogger(__name__)
 
 
-class Outbound(MatrixParts):
-    """Sending: answers to the person and the outbox worker's deliveries."""
+class Outbound:
+    """Sending: the answers to the person and the outbox worker's deliveries, rendered
+    (whether the room is one the bot may send to is the rooms' part to check)."""
 
-    # -- outgoing ---------------------------------------------------------------------
-    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
-        for index, item in enumerate(outgoing):
-            await self._answer_one(incoming, item, answer_key(incoming.update_id, index))
+    def __init__(self, shared: Shared) -> None:
+        self.shared = shared
 
-    async def _answer_one(self, incoming: Incoming, item: Outgoing, key: str | None) -> None:
-        """Send one answer; ``key``: the same each time this answer is sent (after a crash
-        before it was marked sent, the homeserver then keeps the first)."""
-        room_id = incoming.chat_id
-        to = getattr(item, "to", None)
-        if to is not None and to.platform != PLATFORM:
-            return
-        target = to.chat_id if to else room_id
-        edit = None
-        if isinstance(item, Message) and item.edit and isinstance(incoming.event, ButtonPress):
-            edit = incoming.event.message_id
-        # Part of the answer to what the person just did: a toast or a location next to
-        # the answer's message does not end the choices of that message.
-        alongside = target == room_id and not isinstance(item, Message | Edit)
-
-        async def send() -> None:
-            with sending(key) if key else contextlib.nullcontext():
-                await self._send(target, item, edit, alongside=alongside)
-
-        try:
-            if target != room_id:
-                await self._check_recipient(target)
-            await send()
-        except DeliveryError as exc:
-            if exc.retry_after:
-                await asyncio.sleep(min(exc.retry_after, 30))
-                try:
-                    await send()
-                except DeliveryError:
-                    log.warning("matrix: answer dropped after rate limiting")
-            else:
-                log.warning("matrix: answer failed: %s", exc)
-
-    async def deliver(
-        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    async def send(
+        self, room_id: str, item: Outgoing, edit_id: str | None = None, *, alongside: bool = False
     ) -> str | None:
-        await self._check_recipient(chat_id)
-        return await self._send(chat_id, item, edit_message_id)
+        """Send one item (replacing ``edit_id``); the event id. ``alongside``: it goes with
+        an answer's message (see bot/transports/numbered_choices.py)."""
+        choices = self.shared.choices
+        if isinstance(item, Delete):
+            return await self._redact(room_id, edit_id) if edit_id else None
+        if isinstance(item, Message | Edit):
+            typed = await choices.typing(room_id, item, edit_id)
+            buttons = numbered(item.buttons)
+            hint = await self._react_hint(room_id) if buttons and not typed else ""
+            text = with_links(item.text, item.buttons)
+            content = render(text, buttons, hint, self.shared.commands)
+            if edit_id:
+                content = {
+                    **content,
+                    "body": "* " + content["body"],
+                    "m.new_content": content,
+                    "m.relates_to": {"rel_type": "m.replace", "event_id": edit_id},
+                }
+            event_id = await self.room_send(room_id, content)
+            await choices.sent(room_id, event_id, item, edit_id=edit_id, typed=typed)
+            return event_id
+        sent_id = await self._send_other(room_id, item)
+        await choices.sent(room_id, sent_id, item, alongside=alongside)
+        return sent_id
 
-    async def _room_send(
+    async def room_send(
         self, room_id: str, content: dict[str, Any], event_type: str = "m.room.message"
     ) -> str:
-        async with self._send_lock:
-            client = self.client
-            if client is None or not self.delivering:
+        async with self.shared.send_lock:
+            client = self.shared.client
+            if client is None or not self.shared.delivering:
                 # Another process holds the Matrix role, and with it the device's keys.
                 raise DeliveryError("not the process that sends on Matrix")
             if client.olm is not None and room_id not in client.rooms:
@@ -110,7 +88,7 @@ class Outbound(MatrixParts):
                 # encrypted room.
                 if await self._encrypted_on_server(client, room_id):
                     raise DeliveryError("encrypted room not synced yet")
-                client = self._plain or client
+                client = self.shared.plain or client
             try:
                 # Room keys go to the devices their owners vouch for (parts.py, _vouch),
                 # whether the bot verified them or not: the people it serves do not verify.
@@ -131,11 +109,11 @@ class Outbound(MatrixParts):
 
     def _transaction_id(self) -> str | None:
         """The Matrix transaction id of this send: the same when the same thing is sent
-        again (bot/delivery.py's send key), so the homeserver keeps one event; within this
-        database's own namespace, as a database made anew numbers its outbox from 1 again.
-        None (matrix-nio makes a fresh one) for what has no key."""
-        key = send_key()
-        return f"nb.{self._transactions}.{key}" if key and self._transactions else None
+        again (the send key, bot/transports/sending.py), so the homeserver keeps one event;
+        within this database's own namespace, as a database made anew numbers its outbox
+        from 1 again. None (matrix-nio makes a fresh one) for what has no key."""
+        key, namespace = send_key(), self.shared.transactions
+        return f"nb.{namespace}.{key}" if key and namespace else None
 
     @staticmethod
     async def _encrypted_on_server(client: nio.AsyncClient, room_id: str) -> bool:
@@ -151,9 +129,9 @@ class Outbound(MatrixParts):
 
     async def _redact(self, room_id: str, event_id: str) -> str:
         """Redact one of the bot's own events."""
-        assert self.client is not None
+        assert self.shared.client is not None
         try:
-            response = await self.client.room_redact(room_id, event_id)
+            response = await self.shared.client.room_redact(room_id, event_id)
         except Exception as exc:
             raise DeliveryError(type(exc).__name__) from None
         if isinstance(response, nio.RoomRedactResponse):
@@ -171,74 +149,26 @@ class Outbound(MatrixParts):
             raise DeliveryError(status, permanent=True)
         raise DeliveryError(status or "send failed")
 
-    async def _typed(self, room_id: str, item: Message | Edit, edit_id: str | None) -> bool:
-        """Whether a typed number may press one of this message's buttons."""
-        if not choices(item.buttons) or self._is_backchannel(room_id):
-            return False
-        if isinstance(item, Message):
-            return item.typed_choices
-        # An Edit does not say; it keeps typing only for the newest message that had it.
-        newest = await self.db.transport_state.newest_sent(room_id)
-        return newest is not None and newest == (edit_id, True)
-
     async def _react_hint(self, room_id: str) -> str:
         """The line asking to react, in the language of the room's person (the city's in
         the coordinators' room)."""
         lang = DEFAULT_LANGUAGE
-        if not self._is_backchannel(room_id):
-            room = await self.db.transport_state.matrix_room(room_id)
+        if not self.shared.is_backchannel(room_id):
+            room = await self.shared.db.transport_state.matrix_room(room_id)
             if room is not None and room.peer:
-                user = await self.db.users.find(PLATFORM, room.peer)
+                user = await self.shared.db.users.find(PLATFORM, room.peer)
                 lang = user.language if user and user.language else DEFAULT_LANGUAGE
         return translator(lang)._(REACT_HINT)
-
-    async def _send(
-        self, room_id: str, item: Outgoing, edit_id: str | None = None, *, alongside: bool = False
-    ) -> str | None:
-        """Send one item. Every message but one sent ``alongside`` an answer's message, or a
-        message's voice read aloud, becomes the room's newest for typed numbers."""
-        state = self.db.transport_state
-        if isinstance(item, Delete):
-            return await self._redact(room_id, edit_id) if edit_id else None
-        if isinstance(item, Message | Edit):
-            buttons = [(b.label, b.data) for row in choices(item.buttons) for b in row]
-            typed = await self._typed(room_id, item, edit_id)
-            hint = await self._react_hint(room_id) if buttons and not typed else ""
-            text = with_links(item.text, item.buttons)
-            content = render(text, buttons, hint, self._commands)
-            if edit_id:
-                content = {
-                    **content,
-                    "body": "* " + content["body"],
-                    "m.new_content": content,
-                    "m.relates_to": {"rel_type": "m.replace", "event_id": edit_id},
-                }
-            event_id = await self._room_send(room_id, content)
-            # Reactions refer to this message (an edit: to the message it replaces).
-            if buttons:
-                await state.remember_buttons(event_id, room_id, buttons)
-            if edit_id:
-                await state.remember_buttons(edit_id, room_id, buttons)
-            await state.note_sent(room_id, edit_id or event_id, typed)
-            return event_id
-        sent_id = await self._send_other(room_id, item)
-        # A message read aloud follows the text it says, buttons named ("button one: …"):
-        # that text's numbers stay typed.
-        spoken = isinstance(item, Voice) and item.platform == SPOKEN
-        if sent_id is not None and not alongside and not spoken:
-            await state.note_sent(room_id, sent_id, False)
-        return sent_id
 
     async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
         if isinstance(item, React):
             relation = {"rel_type": "m.annotation", "event_id": item.message_id, "key": item.emoji}
-            return await self._room_send(room_id, {"m.relates_to": relation}, "m.reaction")
+            return await self.room_send(room_id, {"m.relates_to": relation}, "m.reaction")
         if isinstance(item, Toast):
-            return await self._room_send(
-                room_id, {"msgtype": "m.notice", "body": bang_commands(item.text, self._commands)}
-            )
+            body = bang_commands(item.text, self.shared.commands)
+            return await self.room_send(room_id, {"msgtype": "m.notice", "body": body})
         if isinstance(item, Venue):
-            return await self._room_send(
+            return await self.room_send(
                 room_id,
                 {
                     "msgtype": "m.location",
@@ -247,7 +177,7 @@ class Outbound(MatrixParts):
                 },
             )
         if isinstance(item, Voice):
-            return await self._room_send(room_id, await self._voice(room_id, item))
+            return await self.room_send(room_id, await self._voice(room_id, item))
         if isinstance(item, Picture):
             where = await self._upload(room_id, item.content, item.mime_type, item.filename)
             info: dict[str, Any] = {"mimetype": item.mime_type, "size": len(item.content)}
@@ -263,10 +193,10 @@ class Outbound(MatrixParts):
             if caption:
                 # The body is a caption, not a file name (MSC2530).
                 content["filename"] = item.filename
-            return await self._room_send(room_id, content)
+            return await self.room_send(room_id, content)
         if isinstance(item, Document):
             where = await self._upload(room_id, item.content, item.mime_type, item.filename)
-            event_id = await self._room_send(
+            event_id = await self.room_send(
                 room_id,
                 {
                     "msgtype": "m.file",
@@ -276,7 +206,7 @@ class Outbound(MatrixParts):
                 },
             )
             if item.caption:
-                await self._room_send(room_id, render(item.caption, [], "", self._commands))
+                await self.room_send(room_id, render(item.caption, [], "", self.shared.commands))
             return event_id
         return None
 
@@ -285,12 +215,12 @@ class Outbound(MatrixParts):
         through the authenticated media endpoints of current homeservers, at most
         ``media.MOST_BYTES``, and decrypted when it came encrypted (its key is in
         ``file_id``, see media.py)."""
-        client = self._plain or self.client
+        client = self.shared.plain or self.shared.client
         assert client is not None
         return await fetch(client, file_id)
 
     def _encrypted_room(self, room_id: str) -> bool:
-        room = self.client.rooms.get(room_id) if self.client is not None else None
+        room = self.shared.client.rooms.get(room_id) if self.shared.client is not None else None
         return bool(room is not None and room.encrypted)
 
     async def _upload(
@@ -298,10 +228,10 @@ class Outbound(MatrixParts):
     ) -> dict[str, Any]:
         """Put a file into the homeserver's media repository, encrypted for an encrypted
         room; where the message's content names it (``url`` or ``file``)."""
-        assert self.client is not None
+        assert self.shared.client is not None
         encrypt = self._encrypted_room(room_id)
         try:
-            upload, keys = await self.client.upload(
+            upload, keys = await self.shared.client.upload(
                 io.BytesIO(content),
                 content_type="application/octet-stream" if encrypt else mime_type,
                 filename=None if encrypt else filename,

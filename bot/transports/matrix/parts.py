@@ -1,4 +1,5 @@
-"""The state the parts of the Matrix transport share, and the membership-aware client."""
+"""What the parts of the Matrix transport share (:class:`Shared`), and the membership-aware
+client."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import nio
 from bot.config import MatrixSection
 from bot.transports.matrix.render import PLATFORM
 from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
+from bot.transports.numbered_choices import NumberedChoices
 from db import Database
 from db.transport_state import NotHolder
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Incoming, Outgoing
 from locales import N_
 
 log = logging.getLogger(__name__)
@@ -231,55 +232,36 @@ class _Client(nio.AsyncClient):
         await super()._handle_joined_rooms(response)
 
 
-class MatrixParts:
-    """What the parts of the Matrix transport share: its state (set by MatrixTransport) and
-    the calls one part makes to another, each implemented in its own part."""
+class Shared:
+    """What the parts of the Matrix transport share (rooms, inbound, outbound: each a part
+    the transport holds): the client and the state of this process's connection, set up
+    and changed by the transport (transport.py), read by the parts."""
 
     platform = PLATFORM
-    dispatcher: Dispatcher
-    db: Database
-    config: MatrixSection
-    client: _Client | None
-    _plain: _Client | None
-    _commands: frozenset[str]
-    _in_flight: int
-    _ready: bool
-    # This database's namespace of Matrix transaction ids (outbound.py).
-    _transactions: str
-    # Invites the first sync of a new installation brought: room -> inviter.
-    _invites_waiting: dict[str, str]
-    _send_lock: asyncio.Lock
-    # A room key came in the last sync: kept undecryptable messages are tried again.
-    _keys_arrived: bool = False
-    delivering: bool
 
-    # Implemented by the parts named; declared here so that each part may call the others.
-    def _is_backchannel(self, room_id: str) -> bool:  # rooms
-        raise NotImplementedError
+    def __init__(self, dispatcher: Dispatcher, db: Database, config: MatrixSection) -> None:
+        self.dispatcher = dispatcher
+        self.db = db
+        self.config = config
+        self.client: _Client | None = None
+        # Logged in without keys: what the processes not holding the Matrix role use.
+        self.plain: _Client | None = None
+        # Only the role holder sends Matrix messages (see crypto_state.py); its sends go
+        # one at a time, and the client is swapped only between them.
+        self.delivering = False
+        self.send_lock = asyncio.Lock()
+        # Events are taken (from the first sync after taking the role on).
+        self.ready = False
+        # Events being handled now: a stop lets them finish (their answers go out).
+        self.in_flight = 0
+        # This database's namespace of Matrix transaction ids (outbound.py).
+        self.transactions = ""
+        # Written "!name" in everything the bot sends here (render.bang_commands).
+        self.commands = frozenset(dispatcher.router.commands)
+        # Typed numbers and reactions pressing buttons, kept in the database.
+        self.choices = NumberedChoices(db.transport_state, self.is_backchannel)
 
-    async def _is_private(self, room_id: str) -> bool | None:  # rooms
-        raise NotImplementedError
-
-    async def _check_recipient(self, room_id: str) -> None:  # rooms
-        raise NotImplementedError
-
-    async def _greet(self, room: nio.MatrixRoom, person: str) -> None:  # inbound
-        raise NotImplementedError
-
-    async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:  # outbound
-        raise NotImplementedError
-
-    async def deliver(
-        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
-    ) -> str | None:  # outbound
-        raise NotImplementedError
-
-    async def _send(
-        self, room_id: str, item: Outgoing, edit_id: str | None = None, *, alongside: bool = False
-    ) -> str | None:  # outbound
-        raise NotImplementedError
-
-    async def _room_send(
-        self, room_id: str, content: dict[str, Any], event_type: str = "m.room.message"
-    ) -> str:  # outbound
-        raise NotImplementedError
+    def is_backchannel(self, room_id: str) -> bool:
+        return room_id == self.config.backchannel_room or (
+            (PLATFORM, room_id) in self.dispatcher.settings.backchannels
+        )

@@ -1,6 +1,6 @@
 """How the bot's messages look on Matrix: an ``m.notice`` with HTML and a plain fallback,
-buttons as a numbered list (keycap emoji), commands written with "!"; and which button a
-reaction or a typed number presses."""
+buttons as a numbered list (keycap emoji), commands written with "!". Which button a
+reaction or a typed number presses: bot/transports/numbered_choices.py."""
 
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.transports.markup import html_to_plain
-from handlers.parsing import choice_number
+from bot.transports.numbered_choices import KEYCAPS
 from locales import N_
 
 log = logging.getLogger(__name__)
 
 
 PLATFORM = "matrix"
-KEYCAPS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
 _GEO = re.compile(r"^geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
 
 
@@ -74,24 +73,6 @@ def render(
         "format": "org.matrix.custom.html",
         "formatted_body": formatted,
     }
-
-
-def _leading_emoji(label: str) -> str:
-    return label.split(" ", 1)[0] if " " in label else ""
-
-
-def press_for(key: str, buttons: list[tuple[str, str]]) -> str | None:
-    """Button data for a reaction or a typed number, if it names one of the buttons."""
-    key = key.strip()
-    chosen = choice_number(key, len(buttons))
-    if chosen is not None:
-        return buttons[chosen - 1][1]
-    if key in KEYCAPS and KEYCAPS.index(key) < len(buttons):
-        return buttons[KEYCAPS.index(key)][1]
-    for label, data in buttons:
-        if key and _leading_emoji(label).replace("\ufe0f", "") == key.replace("\ufe0f", ""):
-            return data
-    return None
 
 
 # Under the choices of a message whose numbers cannot be typed.

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 import nio
 
-from bot.transports.matrix.parts import DIRECT, EMPTY, GONE, GROUP, LEAVING, MatrixParts
+from bot.transports.matrix.outbound import Outbound
+from bot.transports.matrix.parts import DIRECT, EMPTY, GONE, GROUP, LEAVING, Shared
 from bot.transports.matrix.render import (
     PLATFORM,
     render,
@@ -22,21 +23,22 @@ from locales import DEFAULT_LANGUAGE, translator
 log = logging.getLogger(__name__)
 
 
-class Rooms(MatrixParts):
-    """Room membership: joining, leaving, and whether a room is a direct chat."""
+class Rooms:
+    """Room membership: joining, leaving, and whether a room is a direct chat. The note
+    before leaving a room goes out through ``outbound``."""
 
-    # -- rooms and membership -----------------------------------------------------------
-    def _is_backchannel(self, room_id: str) -> bool:
-        return room_id == self.config.backchannel_room or (
-            (PLATFORM, room_id) in self.dispatcher.settings.backchannels
-        )
+    def __init__(self, shared: Shared, outbound: Outbound) -> None:
+        self.shared = shared
+        self.outbound = outbound
+        # Invites the first sync of a new installation brought: room -> inviter.
+        self.invites_waiting: dict[str, str] = {}
 
     async def _ask_room(self, room_id: str) -> MatrixRoom | None:
         """Who is in the room, from the homeserver's member list (joined or invited); None
         if the homeserver could not be asked."""
-        assert self.client is not None
+        assert self.shared.client is not None
         try:
-            response = await self.client.room_get_state(room_id)
+            response = await self.shared.client.room_get_state(room_id)
         except Exception as exc:
             log.warning("matrix: the members of a room could not be read: %s", type(exc).__name__)
             return None
@@ -53,12 +55,12 @@ class Rooms(MatrixParts):
             for event in response.events
             if event.get("type") == "m.room.member"
         }
-        if members.get(self.config.user_id) != "join":
+        if members.get(self.shared.config.user_id) != "join":
             return MatrixRoom(GONE)
         others = sorted(
             user
             for user, membership in members.items()
-            if user and user != self.config.user_id and membership in ("join", "invite")
+            if user and user != self.shared.config.user_id and membership in ("join", "invite")
         )
         if len(others) == 1:
             return MatrixRoom(DIRECT, peer=others[0])
@@ -66,7 +68,7 @@ class Rooms(MatrixParts):
 
     async def _room(self, room_id: str, *, fresh: bool = False) -> MatrixRoom | None:
         """The room as last seen (asked once, then kept), or asked now with ``fresh``."""
-        state = self.db.transport_state
+        state = self.shared.db.transport_state
         if not fresh:
             known = await state.matrix_room(room_id)
             if known is not None:
@@ -76,17 +78,17 @@ class Rooms(MatrixParts):
             await state.remember_matrix_room(room_id, room)
         return room
 
-    async def _membership_changed(self, room_ids: set[str]) -> None:
+    async def membership_changed(self, room_ids: set[str]) -> None:
         """Someone joined, left or was invited: ask again who the room is for. A direct
         chat that became a group is left, with a word why; one that everybody else left
         is left silently."""
-        if not self._ready:
+        if not self.shared.ready:
             return  # the first sync of a new installation: rooms are asked when needed
         for room_id in sorted(room_ids):
-            if self._is_backchannel(room_id):
+            if self.shared.is_backchannel(room_id):
                 continue
             try:
-                before = await self.db.transport_state.matrix_room(room_id)
+                before = await self.shared.db.transport_state.matrix_room(room_id)
                 room = await self._room(room_id, fresh=True)
                 if room is not None and room.kind in (GROUP, EMPTY):
                     person = before.peer if before is not None and before.peer else None
@@ -97,51 +99,51 @@ class Rooms(MatrixParts):
     async def _leave(self, room_id: str, *, explain: bool, person: str | None = None) -> None:
         """Leave a room that is neither a direct chat nor the coordinators' room; the note
         why is in the language of ``person`` (the inviter, or the one the chat was with)."""
-        assert self.client is not None
+        assert self.shared.client is not None
         if explain:
             lang = DEFAULT_LANGUAGE
             if person is not None:
-                user = await self.db.users.find(PLATFORM, person)
+                user = await self.shared.db.users.find(PLATFORM, person)
                 lang = user.language if user and user.language else DEFAULT_LANGUAGE
             text = translator(lang).t(LEAVING)
             try:
-                await self._room_send(room_id, render(text, []))
+                await self.outbound.room_send(room_id, render(text, []))
             except DeliveryError as exc:
                 log.warning("matrix: the note before leaving a room failed: %s", exc)
-        await self.client.room_leave(room_id)
-        await self.client.room_forget(room_id)
-        await self.db.transport_state.remember_matrix_room(room_id, MatrixRoom(GONE))
+        await self.shared.client.room_leave(room_id)
+        await self.shared.client.room_forget(room_id)
+        await self.shared.db.transport_state.remember_matrix_room(room_id, MatrixRoom(GONE))
         log.info("matrix: left a room that is not a direct chat")
 
-    async def _on_invite(self, room: nio.MatrixRoom, event: nio.InviteMemberEvent) -> None:
-        if event.state_key != self.config.user_id or event.membership != "invite":
+    async def on_invite(self, room: nio.MatrixRoom, event: nio.InviteMemberEvent) -> None:
+        if event.state_key != self.shared.config.user_id or event.membership != "invite":
             return
-        if not self._ready:
+        if not self.shared.ready:
             # The first sync of a new installation, before the bot may send: the invite
             # is accepted once it can (a group then still hears why the bot leaves, a
             # direct chat is still greeted).
-            self._invites_waiting[room.room_id] = event.sender
+            self.invites_waiting[room.room_id] = event.sender
             return
         await self._accept(room.room_id, event.sender)
 
     async def accept_waiting_invites(self) -> None:
         """Accept the invites the first sync brought, now that the bot may send."""
-        waiting, self._invites_waiting = self._invites_waiting, {}
+        waiting, self.invites_waiting = self.invites_waiting, {}
         for room_id, sender in waiting.items():
             await self._accept(room_id, sender)
 
     async def _accept(self, room_id: str, sender: str) -> None:
         """Join a room the bot was invited to; stay only in a direct chat (greeted a moment
         later) or the coordinators' room."""
-        assert self.client is not None
+        assert self.shared.client is not None
         try:
-            joined = await self.client.join(room_id)
+            joined = await self.shared.client.join(room_id)
             if not isinstance(joined, nio.JoinResponse):
                 log.warning(
                     "matrix: joining a room failed: %s", getattr(joined, "status_code", "?")
                 )
                 return
-            if self._is_backchannel(room_id):
+            if self.shared.is_backchannel(room_id):
                 return
             # A direct chat is one with the bot and one person; in any other room the bot
             # says why it does not stay (to the inviter, in their language if it knows it).
@@ -153,39 +155,38 @@ class Rooms(MatrixParts):
                 # Element creates a direct chat when its first message is sent, so the
                 # invite and that message arrive together, and one greeting is enough.
                 since = datetime.now(UTC).isoformat()
-                await self.db.transport_state.set(
+                await self.shared.db.transport_state.set(
                     GREET + room_id, json.dumps({"peer": kind.peer, "since": since})
                 )
         except Exception as exc:
             log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
 
-    async def _on_member(self, room: nio.MatrixRoom, event: nio.RoomMemberEvent) -> None:
+    async def on_member(self, room: nio.MatrixRoom, event: nio.RoomMemberEvent) -> None:
         if (
-            event.state_key == self.config.user_id
+            event.state_key == self.shared.config.user_id
             and event.membership in ("leave", "ban")
-            and self._ready
-            and self.client is not None
+            and self.shared.ready
+            and self.shared.client is not None
         ):
-            await self.client.room_forget(room.room_id)
-            await self.db.transport_state.remember_matrix_room(room.room_id, MatrixRoom(GONE))
+            await self.shared.client.room_forget(room.room_id)
+            state = self.shared.db.transport_state
+            await state.remember_matrix_room(room.room_id, MatrixRoom(GONE))
 
-    async def _is_private(self, room_id: str) -> bool | None:
+    async def is_private(self, room_id: str) -> bool | None:
         """True for a direct chat, False for the coordinators' room, None for any other
         room (or one the homeserver could not be asked about): not served."""
-        if self._is_backchannel(room_id):
+        if self.shared.is_backchannel(room_id):
             return False
         room = await self._room(room_id)
         return True if room is not None and room.kind == DIRECT else None
 
-    async def _check_recipient(self, room_id: str) -> None:
+    async def check_recipient(self, room_id: str) -> None:
         """Nothing meant for one person goes into a room others read: raises DeliveryError
         unless the room is a direct chat (or the coordinators' room)."""
-        if self._is_backchannel(room_id):
+        if self.shared.is_backchannel(room_id):
             return
         room = await self._room(room_id)
         if room is None:
             raise DeliveryError("room members unknown")
         if room.kind != DIRECT:
             raise DeliveryError(f"not a direct chat ({room.kind})", permanent=True)
-
-    # -- incoming ---------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""The Matrix connector as a whole: log in, sync (one process at a time), stop; its parts
-(rooms, inbound, outbound) in their own modules."""
+"""The Matrix connector as a whole: log in, sync (one process at a time), stop. It holds
+its parts, each in its own module: ``rooms`` (membership, which rooms are served),
+``inbound`` (events to updates) and ``outbound`` (rendering and sending), which share the
+connection's state (parts.py ``Shared``)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ import secrets
 import nio
 from nio.store import SqliteStore
 
-from bot.config import MatrixSection
+from bot.config import Config, MatrixSection
 from bot.log_redaction import redact_everywhere
-from bot.transports.contract import ChatService, ChatTurn, send_kept_answers
+from bot.transports.contract import ChatService, ChatTurn, Routed, send_kept_answers, take_update
 from bot.transports.matrix.cross_signing import (
     ANOTHER_IDENTITY,
     NOT_OWN_DEVICE,
@@ -31,7 +33,7 @@ from bot.transports.matrix.login import (
     seal_stored_login,
 )
 from bot.transports.matrix.outbound import Outbound
-from bot.transports.matrix.parts import Retired, _Client
+from bot.transports.matrix.parts import Retired, Shared, _Client
 from bot.transports.matrix.render import (
     PLATFORM,
 )
@@ -39,11 +41,17 @@ from bot.transports.matrix.rooms import Rooms
 from db import Database
 from db.transport_state import NEXT_BATCH, TRANSACTIONS, NotHolder
 from handlers.dispatcher import Dispatcher
+from handlers.messages import Incoming, Outgoing
 
 log = logging.getLogger(__name__)
 
 
-class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
+def service(config: Config, dispatcher: Dispatcher, db: Database) -> MatrixTransport:
+    """A city's Matrix transport (bot/transports/registry.py)."""
+    return MatrixTransport(dispatcher, db, config.matrix)
+
+
+class MatrixTransport(ChatService):
     """The Matrix connector: its parts (rooms, inbound, outbound) around one client."""
 
     platform = PLATFORM
@@ -51,17 +59,13 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
     def __init__(self, dispatcher: Dispatcher, db: Database, config: MatrixSection) -> None:
         self.dispatcher = dispatcher
         self.db = db
-        self.config = config
         redact_everywhere(config.access_token)
         redact_everywhere(config.password)
-        self.client: _Client | None = None
-        # Logged in without keys: what the processes not holding the Matrix role use.
-        self._plain: _Client | None = None
+        self.shared = Shared(dispatcher, db, config)
+        self.outbound = Outbound(self.shared)
+        self.rooms = Rooms(self.shared, self.outbound)
+        self.inbound = Inbound(self.shared, self.rooms, self.outbound, self._take)
         self._crypto: CryptoState | None = None
-        # Only the role holder sends Matrix messages (see crypto_state.py); its sends go
-        # one at a time, and the client is swapped only between them.
-        self.delivering = False
-        self._send_lock = asyncio.Lock()
         # Set once this process's device keys are on the homeserver and the device's
         # cross-signing was tried (tools and tests wait for it before they start an
         # encrypted chat with a bot that just started). Cross-signing that did not succeed
@@ -72,14 +76,48 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         # The stored sync token the first sync after taking the role starts from.
         self._resume_token: str | None = None
         self._greetings_waiting = False
-        self._invites_waiting: dict[str, str] = {}
-        self._transactions = ""
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self._ready = False
-        self._in_flight = 0
-        # Written "!name" in everything the bot sends here (see bang_commands).
-        self._commands = frozenset(dispatcher.router.commands)
+
+    @property
+    def config(self) -> MatrixSection:
+        return self.shared.config
+
+    @config.setter
+    def config(self, config: MatrixSection) -> None:
+        self.shared.config = config
+
+    @property
+    def client(self) -> _Client | None:
+        """The client in use: with the device's keys while this process holds the role."""
+        return self.shared.client
+
+    @property
+    def delivering(self) -> bool:
+        return self.shared.delivering
+
+    @delivering.setter
+    def delivering(self, value: bool) -> None:
+        self.shared.delivering = value
+
+    async def _take(self, incoming: Incoming) -> list[Outgoing]:
+        return await take_update(self, incoming)
+
+    async def send_answer(self, answer: Routed) -> None:
+        if answer.elsewhere:
+            await self.rooms.check_recipient(answer.chat_id)
+        await self.outbound.send(
+            answer.chat_id, answer.item, answer.edit_message_id, alongside=answer.alongside
+        )
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        await self.rooms.check_recipient(chat_id)
+        return await self.outbound.send(chat_id, item, edit_message_id)
+
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        return await self.outbound.fetch_media(file_id)
 
     # -- start and stop ---------------------------------------------------------------
     async def start(self) -> None:
@@ -106,16 +144,20 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         await log_in(client, self.config, self.db.transport_state)
         if not self.config.access_token:
             await seal_stored_login(self.config, self.db.transport_state)
-        self._plain = self.client = client
+        self.shared.plain = self.shared.client = client
+
+    async def open_for_files(self) -> None:
+        """Logged in without keys: all that :meth:`fetch_media` needs."""
+        await self.connect()
 
     async def start_taking(self) -> None:
         """Holding the Matrix role: open the device's keys, catch up, send what was kept,
         and sync."""
         client = await self._encrypted_client()
         self._watch(client)
-        self._transactions = await self._transaction_namespace()
-        async with self._send_lock:
-            self.client = client
+        self.shared.transactions = await self._transaction_namespace()
+        async with self.shared.send_lock:
+            self.shared.client = client
         state = self.db.transport_state
         token = await state.get(NEXT_BATCH)
         if token:
@@ -129,9 +171,9 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             # First start: learn where "now" is without answering old messages.
             await client.sync(timeout=0, full_state=True)
             await self._checkpoint(client.next_batch or None)
-        self._ready = True
+        self.shared.ready = True
         self.delivering = True
-        await self.accept_waiting_invites()
+        await self.rooms.accept_waiting_invites()
         await self.answer_unanswered()
         self._task = asyncio.create_task(self._sync_loop())
 
@@ -150,15 +192,15 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         and save the keys - refused if another process holds the role already."""
         self.delivering = False
         client = self.client
-        if client is not None and client is not self._plain:
+        if client is not None and client is not self.shared.plain:
             client.retired = True
         await self._end_sync()
         self._task = None
-        self._ready = False
-        self._invites_waiting = {}
-        async with self._send_lock:
-            client, self.client = self.client, self._plain
-        if client is not None and client is not self._plain:
+        self.shared.ready = False
+        self.rooms.invites_waiting = {}
+        async with self.shared.send_lock:
+            client, self.shared.client = self.shared.client, self.shared.plain
+        if client is not None and client is not self.shared.plain:
             try:
                 await self._checkpoint(client=client)
             except NotHolder:
@@ -170,12 +212,12 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         await send_kept_answers(self)
 
     def _watch(self, client: _Client) -> None:
-        client.membership_changed = self._membership_changed
-        client.add_event_callback(self._on_invite, nio.InviteMemberEvent)
-        client.add_event_callback(self._on_member, nio.RoomMemberEvent)
-        client.add_event_callback(self._on_event, EVENTS)
+        client.membership_changed = self.rooms.membership_changed
+        client.add_event_callback(self.rooms.on_invite, nio.InviteMemberEvent)
+        client.add_event_callback(self.rooms.on_member, nio.RoomMemberEvent)
+        client.add_event_callback(self.inbound.on_event, EVENTS)
         client.add_to_device_callback(
-            self._key_arrived, (nio.RoomKeyEvent, nio.ForwardedRoomKeyEvent)
+            self.inbound.on_room_key, (nio.RoomKeyEvent, nio.ForwardedRoomKeyEvent)
         )
 
     async def _encrypted_client(self) -> _Client:
@@ -183,7 +225,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         published once for a new device. A device whose saved keys are lost is not given
         new ones (people's clients would distrust the changed device): the bot logs in
         to a new device instead, which needs the password."""
-        plain = self._plain
+        plain = self.shared.plain
         assert plain is not None
         crypto = self._crypto = self._crypto or CryptoState(self.db.transport_state, self.config)
         await crypto.take_role()
@@ -297,9 +339,9 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
 
     async def _published(self, device_id: str) -> bool:
         """Whether the homeserver holds keys of this device already."""
-        assert self._plain is not None
+        assert self.shared.plain is not None
         try:
-            body = await query_keys(self._plain, self.config.user_id, [device_id])
+            body = await query_keys(self.shared.plain, self.config.user_id, [device_id])
         except Exception as exc:
             # Cannot tell: keys are made (a new device has none on the server anyway).
             log.warning("matrix: asking for the device's keys failed: %s", type(exc).__name__)
@@ -368,8 +410,8 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                 log.warning("matrix: the access token was revoked; logging in again")
                 try:
                     await log_in_again(client, self.config, self.db.transport_state)
-                    if self._plain is not None and self._plain is not client:
-                        self._plain.access_token = client.access_token
+                    if self.shared.plain is not None and self.shared.plain is not client:
+                        self.shared.plain.access_token = client.access_token
                 except Exception as exc:
                     log.warning("matrix: logging in again failed: %s", type(exc).__name__)
                     await asyncio.sleep(backoff)
@@ -393,7 +435,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
         arrived, and the greetings no first message made unnecessary."""
         if client.olm is not None:
             try:
-                async with self._send_lock:
+                async with self.shared.send_lock:
                     if client.should_upload_keys:
                         await client.keys_upload()
                     if client.should_query_keys:
@@ -403,16 +445,16 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
                     await client.send_to_device_messages()
             except Exception as exc:
                 log.warning("matrix: updating keys failed: %s", type(exc).__name__)
-        await self._retry_undecrypted()
-        self._greetings_waiting = await self._greet_due()
+        await self.inbound.retry_undecrypted()
+        self._greetings_waiting = await self.inbound.greet_due()
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self.client is not None and self.client is not self._plain:
+        if self.client is not None and self.client is not self.shared.plain:
             await self.stop_taking()
         await self._end_sync()
-        if self._plain is not None:
-            await self._plain.close()
+        if self.shared.plain is not None:
+            await self.shared.plain.close()
         if self._crypto is not None:
             self._crypto.remove()
 
@@ -421,7 +463,7 @@ class MatrixTransport(Rooms, Inbound, Outbound, ChatService):
             # Let an event being answered finish: cancelled between its commit and its
             # answer, the answer would only go out at the next start.
             for _ in range(200):
-                if not self._in_flight:
+                if not self.shared.in_flight:
                     break
                 await asyncio.sleep(0.05)
             self._task.cancel()

@@ -137,11 +137,14 @@ def _listening_terminal(dispatcher: Dispatcher, *languages: str):
     return term, speaker
 
 
-def _typed_labels(term) -> list[str]:
+async def _typed_labels(term) -> list[str]:
     """The labels a typed 1, 2, … presses now: the newest message's numbered buttons."""
     console = term.console
-    here = console.group or console.user
-    return [b.label for b in console._buttons.get(here, [])] if console._typed.get(here) else []
+    memory = console.choices.memory
+    newest = await memory.newest_sent(console.group or console.user)
+    if newest is None or not newest[1]:
+        return []
+    return [label for label, _data in await memory.buttons_of(newest[0])]
 
 
 async def test_a_listener_onboards_by_the_numbers_she_heard(dispatcher: Dispatcher):
@@ -155,7 +158,7 @@ async def test_a_listener_onboards_by_the_numbers_she_heard(dispatcher: Dispatch
     shown = await term.type("1")  # ✅ العربية, first as her phone's language
     assert ar._("I agree") not in shown  # the notice waits for the offer's answer
     [offer] = speaker.said
-    assert offer.labels == _typed_labels(term)
+    assert offer.labels == await _typed_labels(term)
     assert offer.labels[1] == "👆 " + ar._("Only when I tap 🔊")
 
     shown = await term.type("٢")
@@ -163,7 +166,7 @@ async def test_a_listener_onboards_by_the_numbers_she_heard(dispatcher: Dispatch
     person = await dispatcher.db.users.find("console", "amira")
     assert person is not None and person.read_aloud == ReadAloud.ON_TAP
     notice = speaker.said[-1]
-    assert notice.labels == _typed_labels(term)
+    assert notice.labels == await _typed_labels(term)
     assert notice.labels[0] == "✅ " + ar._("I agree")
 
     shown = await term.type("1")
@@ -186,4 +189,4 @@ async def test_what_is_said_names_the_buttons_a_number_presses(dispatcher: Dispa
         before = len(speaker.said)
         await term.type(line)
         said = speaker.said[before:]
-        assert said and said[-1].labels == _typed_labels(term), line
+        assert said and said[-1].labels == await _typed_labels(term), line

@@ -374,19 +374,6 @@ async def test_typed_numbers_are_never_presses_in_the_backchannel(synapse: Synap
         await cora.stop()
 
 
-async def test_typed_choices_follow_the_newest_message(db: Database):
-    state = db.transport_state
-    await state.remember_buttons("$menu", "!r", [("A", "a"), ("B", "b")])
-    await state.note_sent("!r", "$menu", True)
-    assert await state.typed_choices("!r") == ("$menu", [("A", "a"), ("B", "b")])
-    await state.note_sent("!r", "$relayed", False)  # a later message without typing
-    assert await state.typed_choices("!r") is None
-    assert await state.buttons_of("$menu")  # reactions on the menu still press
-    await state.remember_buttons("$menu", "!r", [])  # edited to have no buttons
-    assert await state.buttons_of("$menu") == []
-    assert await state.typed_choices("!other") is None
-
-
 async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: Database):
     """On Matrix: a relayed text is acknowledged with an m.reaction, an m.replace passes on
     a correction (the bot edits its copy), and a redaction removes the copy (the bot redacts

@@ -41,7 +41,7 @@ async def _kill(bot: Bot) -> None:
         transport._task.cancel()
         with contextlib.suppress(BaseException):
             await transport._task
-    for client in {transport.client, transport._plain}:
+    for client in {transport.client, transport.shared.plain}:
         if client is not None:
             await client.close()
     if transport._crypto is not None:

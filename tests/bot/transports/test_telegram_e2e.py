@@ -147,7 +147,7 @@ async def test_long_message_is_split(fake_telegram: FakeTelegram, telegram_bot: 
     paragraph = Markup("<b>Absatz</b> ") + "x" * 990 + "\n\n"
     message = Message(Markup("").join([paragraph] * 9), [[Button("OK", "menu:main")]])
     mark = len(fake_telegram.calls)
-    await telegram_bot.send_message("8008", message)
+    await telegram_bot.deliver("8008", message)
     sent = fake_telegram.calls_to("sendMessage", chat_id=8008)
     assert len(sent) == 3 and len(fake_telegram.calls) - mark == 3
     assert all(call.result is not None for call in sent)  # accepted: valid HTML, ≤ 4096
