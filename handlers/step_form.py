@@ -26,12 +26,14 @@ from locales import Translator
 @dataclass
 class Answer:
     """A button pressed or input sent in a step: the step, a copy of the state data and
-    the draft inside it (changing them changes nothing until the next step is asked)."""
+    the draft inside it (changing them changes nothing until the next step is asked), and
+    the form, for a step written once for several forms (handlers/language_choice.py)."""
 
     step: str
     data: dict[str, Any]
     draft: dict[str, Any]
     question: str
+    form: StepForm
 
 
 Take = Callable[[Context, Answer], Awaitable[None]]
@@ -120,7 +122,7 @@ class StepForm:
             self.ask(ctx, self.following(answer.step), answer.data)
 
     def _answer(self, step: str, data: dict[str, Any]) -> Answer:
-        return Answer(step, data, data[self.draft], self.steps[step].question)
+        return Answer(step, data, data[self.draft], self.steps[step].question, self)
 
     async def _input(self, ctx: Context) -> None:
         state = ctx.get_state()

@@ -102,18 +102,6 @@ def toggled(chosen: list[str] | tuple[str, ...], value: str, order: tuple[str, .
     return [item for item in order if item in picked]
 
 
-def language_toggles(
-    t: Translator, chosen: list[str] | tuple[str, ...], prefix: str
-) -> list[list[Button]]:
-    """Tick-box buttons for the supported languages (``prefix:lang:xx``) and a Done button
-    (``prefix:langs-done``)."""
-    options = [
-        Button(("✅ " if code in chosen else "") + language_name(code), f"{prefix}:lang:{code}")
-        for code in SUPPORTED_LANGUAGES
-    ]
-    return [*rows(options), [Button("✔️ " + t._("Done"), f"{prefix}:langs-done")]]
-
-
 def ask_first(ctx: Context, question: Markup, yes: Button, no: Button) -> None:
     """A step that cannot be undone is asked once: the question, yes and no side by side."""
     ctx.reply(question, [[yes, no]])

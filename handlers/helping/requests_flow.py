@@ -27,7 +27,8 @@ Button data (``hr:…``), each action its own callback:
 - in the draft's steps: ``cancel``, ``cat:<key>`` (category), ``area:<name>`` (where),
   ``when:<kind>`` (when), ``day:<YYYY-MM-DD>``, ``part:<morning|afternoon|evening|any>``,
   ``dayback``, ``partback``, ``textback`` (back to "when"), ``lang:<code>`` and
-  ``langs-done`` (languages), ``change``, ``field:<step>`` and ``send`` (summary).
+  ``langs-done`` (languages, handlers/language_choice.py), ``change``, ``field:<step>``
+  and ``send`` (summary).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from markupsafe import Markup
 
 from db.request_states import WAITING
 from db.requests import ACTIVE, EDITABLE, HelpRequest
-from handlers import ui
+from handlers import language_choice, ui
 from handlers.context import Context
 from handlers.helping import lifecycle, posting_limits, text_language
 from handlers.helping.lifecycle import Refused
@@ -60,7 +61,7 @@ from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.router import Router
 from handlers.step_form import Answer, Step, StepForm, ask_again
 from handlers.text_safety import clean_name, clean_text
-from locales import N_, SUPPORTED_LANGUAGES, TIMEZONE
+from locales import N_, TIMEZONE
 
 STATE = "request."
 MIN_TEXT, MAX_TEXT = 5, 1000
@@ -484,25 +485,6 @@ async def _when_text(ctx: Context, answer: Answer) -> None:
         await ask_again(ctx, answer)
 
 
-def _language_buttons(ctx: Context, draft: dict[str, Any]) -> list[list[Button]]:
-    return ui.language_toggles(ctx.t, draft.get("languages") or (), "hr")
-
-
-async def _language(ctx: Context, answer: Answer) -> None:
-    if ctx.args not in SUPPORTED_LANGUAGES:
-        ctx.stale()
-    chosen = answer.draft.get("languages") or []
-    answer.draft["languages"] = ui.toggled(chosen, ctx.args, SUPPORTED_LANGUAGES)
-    FORM.ask(ctx, "languages", answer.data)
-
-
-async def _languages_done(ctx: Context, answer: Answer) -> None:
-    if not answer.draft.get("languages"):
-        ctx.toast(ctx.t._("Please choose at least one language."))
-        return
-    await FORM.answered(ctx, answer)
-
-
 def _summary(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
     text = t.t("📋 <b>Please check your request:</b>") + "\n\n" + describe(t, data["draft"])
@@ -621,11 +603,9 @@ FORM = StepForm(
             cancel=False,
             next="languages",
         ),
-        "languages": Step(
+        "languages": language_choice.step(
+            "hr",
             N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
-            buttons=_language_buttons,
-            presses={"lang": _language, "langs-done": _languages_done},
-            redraw=True,
             next="summary",
         ),
         "summary": Step(

@@ -15,8 +15,8 @@ and :func:`set_paused` (pause and resume).
 Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``resume``,
 ``rec``, ``leave``, ``leavey``; in the registration's steps ``cancel``, ``bz:<district>``,
 ``around``, ``area-done`` (area), ``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
-``lang:<code>``, ``langs-done``, ``skip`` (availability), ``q:<start>-<end>`` (quiet),
-``max:<n>`` (max).
+``lang:<code>``, ``langs-done`` (languages, handlers/language_choice.py), ``skip``
+(availability), ``q:<start>-<end>`` (quiet), ``max:<n>`` (max).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from db.users import User
 from db.volunteers import PROFILE, Volunteer
-from handlers import ui
+from handlers import language_choice, ui
 from handlers.context import Context
 from handlers.helping import offer_fanout
 from handlers.helping.lifecycle import Refused, Scene
@@ -44,7 +44,7 @@ from handlers.router import Router
 from handlers.staff import is_staff
 from handlers.step_form import Answer, Step, StepForm, ask_again
 from handlers.text_safety import clean_text
-from locales import N_, SUPPORTED_LANGUAGES, Translator
+from locales import N_, Translator
 
 STATE = "vol."
 # Profile fields the registration starts from when changing an existing profile.
@@ -393,24 +393,6 @@ async def _categories_done(ctx: Context, answer: Answer) -> None:
     await FORM.answered(ctx, answer)
 
 
-def _language_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
-    return ui.language_toggles(ctx.t, profile.get("languages") or (), "vo")
-
-
-async def _language(ctx: Context, answer: Answer) -> None:
-    if ctx.args not in SUPPORTED_LANGUAGES:
-        ctx.stale()
-    _toggle(answer.draft, "languages", ctx.args, SUPPORTED_LANGUAGES)
-    FORM.ask(ctx, "languages", answer.data)
-
-
-async def _languages_done(ctx: Context, answer: Answer) -> None:
-    if not answer.draft.get("languages"):
-        ctx.toast(ctx.t._("Please choose at least one language."))
-        return
-    await FORM.answered(ctx, answer)
-
-
 async def _availability(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
     if not isinstance(event, Text) or not event.text.strip():
@@ -528,11 +510,12 @@ FORM = StepForm(
             presses={"cat": _category, "cats-done": _categories_done},
             next="languages",
         ),
-        "languages": Step(
+        "languages": language_choice.step(
+            "vo",
             N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
-            buttons=_language_buttons,
-            presses={"lang": _language, "langs-done": _languages_done},
             next="availability",
+            # As the form's other tick lists (areas, kinds of help): each tick asks anew.
+            redraw=False,
         ),
         "availability": Step(
             N_("🗓 When are you usually available? For example: weekday evenings. Or skip."),

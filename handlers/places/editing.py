@@ -13,7 +13,7 @@ Button data (``pe:…``, coordinators only), each action its own callback:
 - any time: ``edit:<id>``, ``verify:<id>``;
 - in the steps (``placeedit.…``): ``cancel`` (any step), ``field:<name>`` (``choose``),
   ``cat:<key>`` (``category``), ``wc:<value>`` (``wheelchair``), ``lang:<code>`` and
-  ``langs-done`` (``languages``), ``save`` (``summary``).
+  ``langs-done`` (``languages``, handlers/language_choice.py), ``save`` (``summary``).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from typing import Any
 from markupsafe import Markup
 
 from db.places import Place
-from handlers import ui
+from handlers import language_choice, ui
 from handlers.context import Context
 from handlers.messages import Button, Location, Text
 from handlers.places import fields, render
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.router import Router
 from handlers.step_form import Answer, Step, StepForm, Take
-from locales import N_, SUPPORTED_LANGUAGES
+from locales import N_
 
 ROLE = "coordinator"
 # Chat edits are recorded as "chat" with the coordinator's user id in place_changes.
@@ -199,22 +199,6 @@ async def _wheelchair(ctx: Context, answer: Answer) -> None:
     await FORM.answered(ctx, answer)
 
 
-def _language_buttons(ctx: Context, draft: dict[str, Any]) -> list[list[Button]]:
-    return ui.language_toggles(ctx.t, draft.get("languages") or (), "pe")
-
-
-async def _language(ctx: Context, answer: Answer) -> None:
-    if ctx.args not in SUPPORTED_LANGUAGES:
-        ctx.stale()
-    chosen = answer.draft.get("languages") or []
-    _set(answer.data, languages=ui.toggled(chosen, ctx.args, SUPPORTED_LANGUAGES))
-    FORM.ask(ctx, "languages", answer.data)
-
-
-async def _languages_done(ctx: Context, answer: Answer) -> None:
-    await FORM.answered(ctx, answer)
-
-
 async def _save(ctx: Context, answer: Answer) -> None:
     if answer.data["mode"] != "new":
         ctx.stale()
@@ -292,12 +276,13 @@ FORM = StepForm(
             presses={"wc": _wheelchair},
             next="languages",
         ),
-        "languages": Step(
+        "languages": language_choice.step(
+            "pe",
             N_("🗣 Which languages are spoken there? Tap all that apply, then Done."),
-            buttons=_language_buttons,
-            presses={"lang": _language, "langs-done": _languages_done},
-            redraw=True,
             next="summary",
+            # A place may name none.
+            required=False,
+            keep=lambda answer, chosen: _set(answer.data, languages=chosen),
         ),
         "summary": Step(show=_summary, presses={"save": _save}),
         "choose": Step(show=_choose, presses={"field": _field}),
