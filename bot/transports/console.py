@@ -351,7 +351,8 @@ class ConsoleTransport(Transport):
             return ButtonPress(data=buttons[chosen - 1].data) if chosen else None
         pressed = await self.choices.typed(here, line)
         if pressed is not None:
-            return pressed
+            # A press here names no message: a terminal replaces nothing it printed.
+            return ButtonPress(data=pressed.data)
         own = self._last_own.get(here)
         if line.startswith(":edit "):
             return Edited(own, line[6:].strip()) if own and line[6:].strip() else None

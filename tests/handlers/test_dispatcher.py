@@ -265,19 +265,19 @@ async def test_console_takes_a_typed_number_only_for_the_newest_message(dispatch
     out = io.StringIO()
     console = ConsoleTransport(dispatcher, stdin=io.StringIO(), stdout=out, user="anna")
     await console.deliver("anna", Message(Markup("Choose"), [[Button("A", "zz:a")]]))
-    assert console._event_for("1") == ButtonPress("zz:a")
+    assert await console._event_for("1") == ButtonPress("zz:a")
     relayed = Message(
         Markup("Vera: how many crates?"), [[Button("✅ Done", "zz:done")]], typed_choices=False
     )
     await console.deliver("anna", relayed)
     assert "[:1] ✅ Done" in out.getvalue()
-    assert console._event_for("1") == Text("1")
-    assert console._event_for(":1") == ButtonPress("zz:done")
+    assert await console._event_for("1") == Text("1")
+    assert await console._event_for(":1") == ButtonPress("zz:done")
     await console.deliver("anna", Message(Markup("Choose"), [[Button("B", "zz:b")]]))
-    assert console._event_for("1") == ButtonPress("zz:b")
+    assert await console._event_for("1") == ButtonPress("zz:b")
     await console.deliver("anna", Message(Markup("Vera: 2 or 3?")))  # no buttons
-    assert console._event_for("1") == Text("1")
-    assert console._event_for(":1") == ButtonPress("zz:b")
+    assert await console._event_for("1") == Text("1")
+    assert await console._event_for(":1") == ButtonPress("zz:b")
 
 
 async def test_a_kept_answer_to_a_press_edits_the_pressed_message_after_a_restart(
