@@ -237,8 +237,6 @@ class Shared:
     the transport holds): the client and the state of this process's connection, set up
     and changed by the transport (transport.py), read by the parts."""
 
-    platform = PLATFORM
-
     def __init__(self, dispatcher: Dispatcher, db: Database, config: MatrixSection) -> None:
         self.dispatcher = dispatcher
         self.db = db
