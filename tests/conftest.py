@@ -66,6 +66,7 @@ SLOW_FIRST = (
     "tests/system/test_replicas.py",
     "tests/system/",
     "tests/bot/transports/test_matrix",
+    "tests/bot/transports/matrix/",
     "tests/bot/test_log_privacy.py",
     "tests/bot/transports/test_voice_across_platforms.py",
     "tests/bot/web/test_map_browser.py",
