@@ -99,8 +99,13 @@ def is_notice(event) -> bool:
     return event.get("content", {}).get("msgtype") == "m.notice"
 
 
+def _offer(event) -> bool:
+    return "🔊" in body(event) and "1️⃣" in body(event)
+
+
 async def onboard(person: MatrixPerson, bot: Bot, choice: str = "3") -> str:
-    """Start, pick a language by typing its number, agree by reacting; return the room."""
+    """Start, pick a language by typing its number, decline read aloud if offered, agree
+    by reacting; return the room."""
     mark = len(person.received)
     room = await person.dm(bot.user_id)
     await person.wait_for(lambda e: "1️⃣" in body(e), after=mark)  # the greeting on joining
@@ -110,7 +115,13 @@ async def onboard(person: MatrixPerson, bot: Bot, choice: str = "3") -> str:
     assert picker["content"]["format"] == "org.matrix.custom.html"
     mark = len(person.received)
     await person.say(room, choice)
-    notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
+    notice = await person.wait_for(lambda e: "🔒" in body(e) or _offer(e), after=mark)
+    if "🔒" not in body(notice):
+        # A voice speaks the language (the process's embedded engine): the read-aloud offer
+        # comes first, alone; its third choice is "no, I read myself".
+        mark = len(person.received)
+        await person.say(room, "3")
+        notice = await person.wait_for(lambda e: "🔒" in body(e), after=mark)
     mark = len(person.received)
     await person.react(room, notice["event_id"], "1️⃣")
     await person.wait_for(lambda e: "🏠" in body(e), after=mark)
