@@ -17,20 +17,17 @@ failure is retried, a file that is gone is given up.
 With several processes on PostgreSQL each runs a worker: a worker claims what it sends
 (``claimant``, db/outbox.py), and the bots' pace is shared (``pace``).
 
-User text queued for translation (the slots of handlers/language_bridge.py) is translated
-just before sending, for all due messages of a round at once, by the translation service
-(bot/translation/service.py); without one, or when it fails, the text goes out as written.
-
-Read aloud (handlers/read_aloud.py): a message sent to a person who switched it on is
-followed by its :class:`Speech`, queued in the transaction that marks the text sent, so the
-text always goes first and the speech is never lost; the answers to what a person did come
-the same way from the dispatcher. A speech becomes a voice message here, by the
-:class:`Speaker` (bot/speech), for all due speeches of a round at once like translations;
-an engine that fails or is slow costs that speech only (given up), never a text. A voice
-still being made holds up its own chat only: the worker delivers everyone else's messages
-meanwhile and sends the voice when it is ready (then the chat's next message). To a person
-who hears messages on a tap instead, a message goes with a 🔊 under it (its words kept for
-the tap: handlers/read_aloud.py ``with_tap``).
+Each message becomes what its reader gets by the reader chain (handlers/reader_chain.py),
+the dispatcher's too: its user text translated just before sending, for all due messages
+of a round at once, by the translation service (bot/translation/service.py; without one,
+or when it fails, as written), then the reader's modes (a 🔊 under it, its speech after
+it). What follows a message (its :class:`Speech`) is queued in the transaction that marks
+the message sent, so the text always goes first and the speech is never lost. A speech
+becomes a voice message here, by the :class:`Speaker` (bot/speech), for all due speeches
+of a round at once like translations; an engine that fails or is slow costs that speech
+only (given up), never a text. A voice still being made holds up its own chat only: the
+worker delivers everyone else's messages meanwhile and sends the voice when it is ready
+(then the chat's next message).
 """
 
 from __future__ import annotations

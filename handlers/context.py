@@ -108,10 +108,11 @@ class Context:
 
     @property
     def reader(self) -> Reader:
-        """Who reads the answers (handlers/reader.py): the person acting, in their own chat;
-        the coordinators' group in theirs, and no one once the person erased themselves."""
+        """Who reads the answers (handlers/reader.py), in the language they are written
+        in: the person acting, in their own chat; the coordinators' group in theirs, and no
+        one once the person erased themselves."""
         if self.incoming.is_private and not self.user_erased:
-            return reader_of(self.user, self.t.lang)
+            return replace(reader_of(self.user), t=self.t)
         return Reader(self.t)
 
     async def use_language(self, lang: str) -> None:

@@ -20,7 +20,7 @@ from db.events import Event
 from handlers.events.recurrence import local, local_text, occurrences
 from handlers.messages import Button, Message
 from handlers.messenger import Messenger
-from locales import Translator, translator
+from locales import Translator
 
 HORIZON = timedelta(days=60)
 GRACE = timedelta(minutes=30)
@@ -83,10 +83,9 @@ async def sync_all(db: Database, now: datetime) -> int:
     return total
 
 
-def _reminder_text(event: Event, occurrence: datetime, lang: str) -> Markup:
-    t = translator(lang)
+def _reminder_text(event: Event, occurrence: datetime, t: Translator) -> Markup:
     lines = [
-        t.t("🔔 <b>Reminder:</b> {title}", title=event.title_in(lang)),
+        t.t("🔔 <b>Reminder:</b> {title}", title=event.title_in(t.lang)),
         t.t("🕓 {when}", when=t.datetime(occurrence, "medium")),
     ]
     if event.address:
@@ -126,7 +125,7 @@ async def deliver_due(db: Database, now: datetime, grace: timedelta = GRACE) -> 
                 t: Translator, event: Event = event, at: datetime = occurrence, key: str = details
             ) -> Message:
                 return Message(
-                    _reminder_text(event, at, t.lang), [[Button("📅 " + t._("Details"), key)]]
+                    _reminder_text(event, at, t), [[Button("📅 " + t._("Details"), key)]]
                 )
 
             await mail.to_user(user, compose)

@@ -35,7 +35,8 @@ from handlers.messages import (
     Sender,
     Text,
 )
-from locales import DEFAULT_LANGUAGE, N_, translator
+from handlers.reader import reader_of
+from locales import N_
 
 log = logging.getLogger(__name__)
 
@@ -366,7 +367,7 @@ class Inbound:
         if await self.rooms.is_private(room_id) is None:
             return
         user = await self.shared.db.users.find(PLATFORM, sender)
-        t = translator(user.language if user and user.language else DEFAULT_LANGUAGE)
+        t = reader_of(user).t
         try:
             await self.outbound.send(room_id, Message(t.t(UNREADABLE)))
         except DeliveryError as exc:

@@ -34,7 +34,7 @@ from handlers.messages import (
     Venue,
     Voice,
 )
-from locales import DEFAULT_LANGUAGE, translator
+from handlers.reader import reader_of
 
 log = logging.getLogger(__name__)
 
@@ -152,13 +152,12 @@ class Outbound:
     async def _react_hint(self, room_id: str) -> str:
         """The line asking to react, in the language of the room's person (the city's in
         the coordinators' room)."""
-        lang = DEFAULT_LANGUAGE
+        user = None
         if not self.shared.is_backchannel(room_id):
             room = await self.shared.db.transport_state.matrix_room(room_id)
             if room is not None and room.peer:
                 user = await self.shared.db.users.find(PLATFORM, room.peer)
-                lang = user.language if user and user.language else DEFAULT_LANGUAGE
-        return translator(lang)._(REACT_HINT)
+        return reader_of(user).t._(REACT_HINT)
 
     async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
         if isinstance(item, React):

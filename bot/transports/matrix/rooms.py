@@ -18,7 +18,7 @@ from bot.transports.matrix.render import (
 )
 from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, MatrixRoom
-from locales import DEFAULT_LANGUAGE, translator
+from handlers.reader import reader_of
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +101,8 @@ class Rooms:
         why is in the language of ``person`` (the inviter, or the one the chat was with)."""
         assert self.shared.client is not None
         if explain:
-            lang = DEFAULT_LANGUAGE
-            if person is not None:
-                user = await self.shared.db.users.find(PLATFORM, person)
-                lang = user.language if user and user.language else DEFAULT_LANGUAGE
-            text = translator(lang).t(LEAVING)
+            user = await self.shared.db.users.find(PLATFORM, person) if person is not None else None
+            text = reader_of(user).t.t(LEAVING)
             try:
                 await self.outbound.room_send(room_id, render(text, []))
             except DeliveryError as exc:
