@@ -14,12 +14,10 @@ from db import Database
 from db.events import Event
 from handlers.places.coarse import AREA, SEARCH, Grid, coarsen
 from handlers.places.gazetteer import distance_m, load_gazetteer
-from handlers.places.importer import import_places
 from locales import TIMEZONE
-from tests.support.cli import ROOT
 from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.places_sample import import_sample
 
-SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 # A point in the city centre, given to more digits than any rule keeps.
 POINT = (51.512345, 7.467891)
 EXACT = ("51.512345", "7.467891", "51.5123", "7.4678")
@@ -27,11 +25,7 @@ EXACT = ("51.512345", "7.467891", "51.5123", "7.4678")
 
 @pytest.fixture
 async def sample(db: Database) -> Database:
-    report = await import_places(
-        db, SAMPLE, load_gazetteer("data/dortmund"), default_source="sample"
-    )
-    assert not report.rejected
-    return db
+    return await import_sample(db)
 
 
 async def conversation(db: Database, name: str) -> tuple[str, str] | None:

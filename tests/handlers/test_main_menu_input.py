@@ -18,22 +18,15 @@ from db.clock import to_text
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.places.gazetteer import load_gazetteer
-from handlers.places.importer import import_places
-from tests.support.cli import ROOT
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.places_sample import import_sample
 from tests.support.terminal import Terminal
-
-SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 
 
 @pytest.fixture
 async def sample(db: Database) -> Database:
-    report = await import_places(
-        db, SAMPLE, load_gazetteer("data/dortmund"), default_source="sample"
-    )
-    assert not report.rejected
-    return db
+    return await import_sample(db)
 
 
 # -- the gazetteer ------------------------------------------------------------------------------

@@ -13,14 +13,11 @@ from db import Database
 from db.volunteers import Volunteer
 from handlers.helping.volunteers import describe_profile
 from handlers.messages import Command
-from handlers.places.gazetteer import load_gazetteer
-from handlers.places.importer import import_places
 from locales import native_digits, translator
-from tests.support.cli import ROOT
 from tests.support.help_story import post_request, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
+from tests.support.places_sample import import_sample
 
-SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 LATIN = re.compile("[0-9]")
 PERSIAN = re.compile("[\u06f0-\u06f9]")
 ARABIC_INDIC = re.compile("[\u0660-\u0669]")
@@ -28,11 +25,7 @@ ARABIC_INDIC = re.compile("[\u0660-\u0669]")
 
 @pytest.fixture
 async def sample(db: Database) -> Database:
-    report = await import_places(
-        db, SAMPLE, load_gazetteer("data/dortmund"), default_source="sample"
-    )
-    assert not report.rejected
-    return db
+    return await import_sample(db)
 
 
 def _shown(text: str) -> str:

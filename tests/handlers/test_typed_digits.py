@@ -18,14 +18,12 @@ from handlers.dispatcher import Dispatcher
 from handlers.parsing import choice_number, is_typed_number, number, typed
 from handlers.places import fields
 from handlers.places.gazetteer import load_gazetteer
-from handlers.places.importer import import_places
 from locales import TIMEZONE
 from tests.handlers.events.test_events_chat import coordinator, town  # noqa: F401
-from tests.support.cli import ROOT
 from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.places_sample import import_sample
 from tests.support.terminal import Terminal
 
-SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 RLM = "\u200f"
@@ -35,11 +33,7 @@ POSTCODES = ["۴۴۱۳۷", "٤٤١٣٧", "44۱۳7", RLM + "٤٤١٣٧"]
 
 @pytest.fixture
 async def sample(db: Database) -> Database:
-    report = await import_places(
-        db, SAMPLE, load_gazetteer("data/dortmund"), default_source="sample"
-    )
-    assert not report.rejected
-    return db
+    return await import_sample(db)
 
 
 def test_typed_reads_every_script_digits_and_leaves_other_text():

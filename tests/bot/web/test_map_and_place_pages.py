@@ -31,16 +31,14 @@ from handlers.dispatcher import Dispatcher
 from handlers.messages import Button, Message, decode, encode
 from handlers.places import hours
 from handlers.places.gazetteer import load_gazetteer, slug
-from handlers.places.importer import import_places
 from handlers.places.search import Query, nearest
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
-from tests.support.cli import ROOT
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import MemoryTransport, texts
+from tests.support.places_sample import import_sample
 from tests.support.web_site import serving
 
-SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
 USERNAME = "nachbarbot_test_bot"
 URL = re.compile(r"""https?://[^\s"'<>]+""")
@@ -48,11 +46,7 @@ URL = re.compile(r"""https?://[^\s"'<>]+""")
 
 @pytest.fixture
 async def sample(db: Database) -> Database:
-    report = await import_places(
-        db, SAMPLE, load_gazetteer("data/dortmund"), default_source="sample"
-    )
-    assert not report.rejected
-    return db
+    return await import_sample(db)
 
 
 def _config(**matrix: str) -> Config:

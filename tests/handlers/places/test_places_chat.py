@@ -15,25 +15,19 @@ from db import Database
 from db.places import Place
 from handlers.messages import Venue
 from handlers.places import render
-from handlers.places.gazetteer import load_gazetteer
-from handlers.places.importer import import_places
 from handlers.places.vocabulary import CATEGORIES
 from locales import SUPPORTED_LANGUAGES, TIMEZONE, translator
-from tests.support.cli import ROOT, run_bot
+from tests.support.cli import run_bot
 from tests.support.fake_telegram import FakeTelegram, check_html
 from tests.support.memory_transport import MemoryTransport, button_data, messages, readable, texts
+from tests.support.places_sample import SAMPLE, import_sample
 
-SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 NORDMARKT = (51.5230, 7.4560)
 
 
 @pytest.fixture
 async def sample(db: Database) -> Database:
-    report = await import_places(
-        db, SAMPLE, load_gazetteer("data/dortmund"), default_source="sample"
-    )
-    assert not report.rejected
-    return db
+    return await import_sample(db)
 
 
 async def test_where_prompt_asks_for_a_location(chat: MemoryTransport, sample: Database):

@@ -12,15 +12,12 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Outgoing, Speech
-from handlers.places.gazetteer import load_gazetteer
-from handlers.places.importer import import_places
 from handlers.read_aloud import spoken
 from handlers.settings import HandlerSettings
 from locales import translator
-from tests.support.cli import ROOT
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
+from tests.support.places_sample import import_sample
 
-SAMPLE = ROOT / "data" / "dortmund" / "places-sample.csv"
 VOICES = frozenset({"de", "en", "ar", "fa"})
 
 
@@ -32,11 +29,7 @@ def chat(db: Database, settings: HandlerSettings) -> MemoryTransport:
 
 @pytest.fixture
 async def sample(db: Database) -> Database:
-    report = await import_places(
-        db, SAMPLE, load_gazetteer("data/dortmund"), default_source="sample"
-    )
-    assert not report.rejected
-    return db
+    return await import_sample(db)
 
 
 def said(out: list[Outgoing]) -> Speech:
