@@ -9,29 +9,24 @@ from __future__ import annotations
 
 import pytest
 
-from bot.speech.script import script
 from db import Database
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from handlers.events.ical import import_events
 from handlers.messages import Outgoing, Speech
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.read_aloud import spoken
 from handlers.settings import HandlerSettings
-from locales import translator
 from tests.support.cli import ROOT
+from tests.support.listening import listening_chat, said, word_count
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 
 SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
 SAMPLE_EVENTS = ROOT / "data" / "dortmund" / "events-sample.ics"
-VOICES = frozenset({"de", "en", "ar", "fa"})
 
 
 @pytest.fixture
 def chat(db: Database, settings: HandlerSettings) -> MemoryTransport:
-    heard = HandlerSettings(**{**vars(settings), "speech_languages": VOICES})
-    return MemoryTransport(Dispatcher(db, build_router(), heard))
+    return listening_chat(db, settings)
 
 
 @pytest.fixture
@@ -42,17 +37,6 @@ async def sample(db: Database) -> Database:
     events = await import_events(db, SAMPLE_EVENTS, gazetteer=gazetteer)
     assert not places.rejected and not events.rejected
     return db
-
-
-def word_count(speech: Speech) -> int:
-    """The words the voice says for ``speech``: its lines, then its buttons named (the
-    speech script, bot/speech/script.py)."""
-    return len(script(str(speech.text), speech.labels, translator(speech.lang)).split())
-
-
-def said(out: list[Outgoing]) -> Speech:
-    [speech] = [item for item in out if isinstance(item, Speech)]
-    return speech
 
 
 def details(out: list[Outgoing]) -> list[str]:

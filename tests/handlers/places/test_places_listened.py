@@ -7,40 +7,23 @@ from __future__ import annotations
 
 import pytest
 
-from bot.speech.script import script
 from db import Database
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from handlers.messages import Outgoing, Speech
 from handlers.read_aloud import spoken
 from handlers.settings import HandlerSettings
-from locales import translator
+from tests.support.listening import listening_chat, said, word_count
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 from tests.support.places_sample import import_sample
-
-VOICES = frozenset({"de", "en", "ar", "fa"})
 
 
 @pytest.fixture
 def chat(db: Database, settings: HandlerSettings) -> MemoryTransport:
-    heard = HandlerSettings(**{**vars(settings), "speech_languages": VOICES})
-    return MemoryTransport(Dispatcher(db, build_router(), heard))
+    return listening_chat(db, settings)
 
 
 @pytest.fixture
 async def sample(db: Database) -> Database:
     return await import_sample(db)
-
-
-def said(out: list[Outgoing]) -> Speech:
-    [speech] = [item for item in out if isinstance(item, Speech)]
-    return speech
-
-
-def word_count(speech: Speech) -> int:
-    """The words the voice says for ``speech``: its lines, then its buttons named (the
-    speech script, bot/speech/script.py)."""
-    return len(script(str(speech.text), speech.labels, translator(speech.lang)).split())
 
 
 def details(out: list[Outgoing]) -> list[str]:
