@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
+# The easy-language variants (docs/languages.md): written by hand, never extracted, so
+# update-catalogs leaves them alone; compiled like the messages.
+EASY_PO := $(wildcard locales/*/LC_MESSAGES/easy.po)
+EASY_MO := $(EASY_PO:.po=.mo)
 
 .PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech pdf
 
@@ -111,7 +115,10 @@ pdf:
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.stamp-base
 	@$(PY) -m babel.messages.frontend compile -d locales -D messages -l $* --statistics
 
-catalogs: $(CATALOGS_MO)
+locales/%/LC_MESSAGES/easy.mo: locales/%/LC_MESSAGES/easy.po $(VENV)/.stamp-base
+	@$(PY) -m babel.messages.frontend compile -d locales -D easy -l $* --statistics
+
+catalogs: $(CATALOGS_MO) $(EASY_MO)
 
 # The demo serves the map and the desk on this port beside the console chat.
 DEMO_WEB_PORT ?= 8765

@@ -52,6 +52,9 @@ class User:
     # Messages also come as voice messages in their language: every one, or the one whose
     # 🔊 they tap (handlers/read_aloud.py).
     read_aloud: ReadAloud = ReadAloud.OFF
+    # The bot writes to them in easy language (short, simple sentences), where it has an
+    # easy text (handlers/reader.py).
+    easy_language: bool = False
     # The language for which their coordinators were told that no voice speaks it.
     no_voice_told: str = ""
 
@@ -105,6 +108,7 @@ class UserStore:
             reminder_offsets=tuple(int(x) for x in row["reminder_offsets"].split(",") if x),
             translate_messages=bool(row["translate_messages"]),
             read_aloud=ReadAloud(row["read_aloud"]),
+            easy_language=bool(row["easy_language"]),
             no_voice_told=row["no_voice_told"],
         )
 
@@ -241,6 +245,11 @@ class UserStore:
     async def set_read_aloud(self, user_id: int, mode: ReadAloud) -> None:
         await execute(
             self._tx, "UPDATE users SET read_aloud = ? WHERE id = ?", (int(mode), user_id)
+        )
+
+    async def set_easy_language(self, user_id: int, on: bool) -> None:
+        await execute(
+            self._tx, "UPDATE users SET easy_language = ? WHERE id = ?", (int(on), user_id)
         )
 
     async def tell_no_voice(self, user_id: int, lang: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import (
     desk,
+    easy_language,
     events,
     guide,
     helping,
@@ -26,6 +27,7 @@ FEATURES = (
     guide,
     preferences,
     read_aloud,
+    easy_language,
     privacy,
     desk,
 )

@@ -1,5 +1,5 @@
 """The settings screen: language, translation of messages, read aloud (handlers/
-read_aloud.py), privacy notice, own data.
+read_aloud.py), easy language (handlers/easy_language.py), privacy notice, own data.
 
 Button data (``settings:…``, one callback: each button does what the command of the same
 name does): ``language``, ``privacy``, ``mydata``, ``delete``. An unknown one is answered
@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
-from handlers import read_aloud, ui
+from handlers import easy_language, read_aloud, ui
 from handlers.context import Context
 from handlers.messages import Button
 from handlers.router import Router
@@ -40,6 +40,7 @@ async def show_settings(ctx: Context) -> None:
     t = ctx.t
     lines, rows = _translation_rows(ctx)
     spoken_lines, spoken_rows = read_aloud.settings_rows(ctx)
+    easy_lines, easy_rows = easy_language.settings_rows(ctx)
     ctx.reply(
         Markup("\n").join(
             [
@@ -47,12 +48,14 @@ async def show_settings(ctx: Context) -> None:
                 t.t("Language: {language}", language=language_name(t.lang)),
                 *lines,
                 *spoken_lines,
+                *easy_lines,
             ]
         ),
         [
             [Button("🌐 " + t._("Change language"), "settings:language")],
             *rows,
             *spoken_rows,
+            *easy_rows,
             [
                 Button("🔒 " + t._("Privacy notice"), "settings:privacy"),
                 Button("📄 " + t._("My data"), "settings:mydata"),

@@ -20,7 +20,9 @@ then someone who chose "on a tap" hears the notice said at once.
 Button data: ``ra:on`` every message, ``ra:tap`` on a tap, ``ra:off`` text only (in
 /settings, and offered right after the language is chosen, with the offer itself said
 aloud: someone who cannot read the offer hears it; before consent its answer brings the
-privacy notice, handlers/onboarding.py); ``ra:no`` declines the offer;
+privacy notice, handlers/onboarding.py - or first, for every message or on a tap, the offer
+of easy language, handlers/easy_language.py, also offered when turned on in /settings);
+``ra:no`` declines the offer;
 ``ra:say:<n>`` the 🔊 under a message (``n``: its kept text). Usable before consent, but
 for ``ra:say``. No states.
 """
@@ -34,7 +36,7 @@ from markupsafe import Markup
 from db import Database
 from db.spoken_texts import SpokenText
 from db.users import ReadAloud
-from handlers import ui
+from handlers import easy_language, ui
 from handlers.context import Context
 from handlers.helping.render import someone
 from handlers.language_bridge import as_written
@@ -202,17 +204,27 @@ async def _switch(ctx: Context, mode: ReadAloud) -> None:
     ctx.user = replace(ctx.user, read_aloud=mode)
     t = ctx.t
     text = t.t(_DONE[mode])
+    # Someone who hears the bot often reads little: easy language is offered next.
+    offer_easy = mode != ReadAloud.OFF and not ctx.user.easy_language
     if ctx.user.consent_at:
-        ctx.reply(text, [*_other_modes(t, mode), *ui.back_to_menu(ctx)])
+        easy = [easy_language.offer_button(t)] if offer_easy else []
+        ctx.reply(text, [*_other_modes(t, mode), *easy, *ui.back_to_menu(ctx)])
         return
     ctx.reply(text)
-    # Still in onboarding: the privacy notice comes next, heard as chosen - on a tap too,
-    # said at once, since a 🔊 works only once the notice is accepted.
-    notice = ask_consent(ctx)
-    if mode == ReadAloud.ON_TAP and speaks(ctx):
-        speech = spoken(notice, ctx.t.lang, ctx.user.id)
-        assert speech is not None
-        ctx.send(speech)
+    # Still in onboarding: easy language or the privacy notice comes next, heard as
+    # chosen - on a tap too, said at once, since a 🔊 works only once the notice is
+    # accepted.
+    say_now(ctx, easy_language.offer(ctx) if offer_easy else ask_consent(ctx))
+
+
+def say_now(ctx: Context, message: Message) -> None:
+    """Before consent, ``message`` said at once to someone who hears on a tap (the 🔊
+    works only once the notice is accepted; every message is said by the chain)."""
+    if ctx.user.read_aloud != ReadAloud.ON_TAP or not speaks(ctx):
+        return
+    speech = spoken(message, ctx.t.lang, ctx.user.id)
+    assert speech is not None
+    ctx.send(speech)
 
 
 async def _every(ctx: Context) -> None:

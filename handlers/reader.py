@@ -1,7 +1,11 @@
 """Who reads what the bot sends: one :class:`Reader`, built once from the person's row.
 
 A reader is the language the bot writes to them in and the ways they asked to take
-messages in (their modes: read aloud now). Features compose in the reader's language
+messages in (their modes: read aloud, easy language). Easy language is a mode of the
+language itself: the reader's translator (``reader.t``) takes each message's easy variant
+where the language's easy catalog has one (locales ``easy.po``), so every feature that
+writes in the reader's language writes easy to an easy reader, answers and outbox alike.
+Features compose in the reader's language
 (``reader.t``: handlers/messenger.py for others, the :class:`~handlers.context.Context` for the
 person acting); the reader chain (handlers/reader_chain.py) then makes what a feature says
 into what this reader gets, by their modes. A new mode is one field here, filled from its
@@ -28,6 +32,8 @@ class Reader:
     t: Translator
     user: User | None = None
     read_aloud: ReadAloud = ReadAloud.OFF
+    # Easy language: ``t`` takes the easy texts where there are some.
+    easy: bool = False
 
     @property
     def lang(self) -> str:
@@ -41,9 +47,10 @@ def reader_of(user: User | None, fallback: str | None = None) -> Reader:
     if user is None:
         return Reader(translator(fallback or DEFAULT_LANGUAGE))
     return Reader(
-        translator(user.language or fallback or DEFAULT_LANGUAGE),
+        translator(user.language or fallback or DEFAULT_LANGUAGE, easy=user.easy_language),
         user,
         read_aloud=user.read_aloud,
+        easy=user.easy_language,
     )
 
 

@@ -1,7 +1,9 @@
 """Languages, catalogs and locale-aware formatting.
 
 The gettext catalogs live next to this file in ``<lang>/LC_MESSAGES/messages.po``;
-``make`` compiles them to ``.mo``. Message ids are English.
+``make`` compiles them to ``.mo``. Message ids are English. Beside each, ``easy.po`` (the
+domain ``easy``) holds the easy-language variants of some messages, under the same ids: a
+translator for an easy reader looks there first (``translator(lang, easy=True)``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent
 DOMAIN = "messages"
+# The easy-language variants of the messages (docs/languages.md "Easy language").
+EASY_DOMAIN = "easy"
 
 # Order is the order of the language picker: German first (the city's language), then by
 # how many residents use it according to the sources in shared/CONTEXT.md.
@@ -134,27 +138,36 @@ def negotiate(hint: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     return primary if primary in SUPPORTED_LANGUAGES else default
 
 
-def _load_translations(lang: str) -> NullTranslations:
+def _load_translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
     lc_dir = LOCALES_DIR / lang / "LC_MESSAGES"
-    mo_path = lc_dir / f"{DOMAIN}.mo"
-    po_path = lc_dir / f"{DOMAIN}.po"
+    mo_path = lc_dir / f"{domain}.mo"
+    po_path = lc_dir / f"{domain}.po"
     if mo_path.exists() and (
         not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
     ):
         with mo_path.open("rb") as fp:
-            return Translations(fp, domain=DOMAIN)
+            return Translations(fp, domain=domain)
     if po_path.exists():
         # A checkout without compiled catalogs (or with stale ones) still speaks every
         # language: compile in memory instead of silently falling back to English.
         log.warning("catalog %s is not compiled or out of date; compiling in memory", po_path)
         with po_path.open("rb") as fp:
-            catalog = read_po(fp, locale=lang, domain=DOMAIN)
+            catalog = read_po(fp, locale=lang, domain=domain)
         buf = io.BytesIO()
         write_mo(buf, catalog)
         buf.seek(0)
-        return Translations(buf, domain=DOMAIN)
-    log.error("no catalog for language %s", lang)
+        return Translations(buf, domain=domain)
+    if domain == DOMAIN:
+        log.error("no catalog for language %s", lang)
     return NullTranslations()
+
+
+def _load_easy(lang: str) -> NullTranslations:
+    """The easy texts of ``lang``, falling back to its normal catalog for every message
+    without an easy variant."""
+    easy = _load_translations(lang, EASY_DOMAIN)
+    easy.add_fallback(_load_translations(lang))
+    return easy
 
 
 class Formatted(str):
@@ -266,14 +279,16 @@ class Translator:
     Babel in the reader's locale and in the language's digits (:func:`numbering_system`).
     """
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, easy: bool = False) -> None:
         if lang not in SUPPORTED_LANGUAGES:
             raise ValueError(f"unsupported language: {lang!r}")
         self.lang = lang
+        # Easy language: each message's easy variant where the easy catalog has one.
+        self.easy = easy
         self.locale = Locale.parse(lang)
         self.rtl = lang in RTL_LANGUAGES
         self.numbers = numbering_system(lang)
-        self._tr = _load_translations(lang)
+        self._tr = _load_easy(lang) if easy else _load_translations(lang)
 
     def digits(self, text: str) -> Formatted:
         """``text`` (a number, date or time the bot wrote) in the language's digits:
@@ -469,9 +484,15 @@ class Translator:
         return self._joined(fmt, self.date(local, fmt), local)
 
 
+def translator(lang: str, easy: bool = False) -> Translator:
+    """The translator of ``lang``; ``easy``: in easy language where a message has an easy
+    variant, else as normal. One object per language and register, however called."""
+    return _translator(lang, bool(easy))
+
+
 @cache
-def translator(lang: str) -> Translator:
-    return Translator(lang)
+def _translator(lang: str, easy: bool) -> Translator:
+    return Translator(lang, easy)
 
 
 def language_name(code: str) -> str:

@@ -3,14 +3,16 @@
 ``python -m locales init LANG`` creates ``LANG/LC_MESSAGES/messages.po`` from the template
 (``pybabel init`` would use Babel's older gettext table, which differs from CLDR for e.g.
 Russian, Ukrainian and Polish). ``python -m locales check`` lists every problem and exits 1
-if there is one.
+if there is one, in the messages and in the easy-language variants (``easy.po``: each entry
+the easy text of a message of the template, under its very id, with the same placeholders,
+tags and /commands).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from babel import Locale
@@ -18,7 +20,14 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 from babel.plural import to_gettext
 
-from locales import DOMAIN, LOCALES_DIR, SUPPORTED_LANGUAGES, digit_system, numbering_system
+from locales import (
+    DOMAIN,
+    EASY_DOMAIN,
+    LOCALES_DIR,
+    SUPPORTED_LANGUAGES,
+    digit_system,
+    numbering_system,
+)
 
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 _CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
@@ -29,6 +38,19 @@ _COMMAND = re.compile(r"(?<![\w/])/[a-z][a-z0-9_]*")
 
 def po_path(lang: str) -> Path:
     return LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def easy_po_path(lang: str) -> Path:
+    return LOCALES_DIR / lang / "LC_MESSAGES" / f"{EASY_DOMAIN}.po"
+
+
+def read_easy_catalog(lang: str) -> Catalog | None:
+    """The easy-language variants of ``lang``, None if it has none yet."""
+    path = easy_po_path(lang)
+    if not path.exists():
+        return None
+    with path.open("rb") as fp:
+        return read_po(fp, locale=lang, domain=EASY_DOMAIN)
 
 
 def cldr_plural_forms(lang: str) -> str:
@@ -162,6 +184,28 @@ def check_message(lang: str, message: Message, categories: list[str]) -> list[Pr
     return problems
 
 
+def check_easy(lang: str, template_ids: set[str]) -> list[Problem]:
+    """The easy variants of ``lang``: each under the id of a message of the template (an
+    id no longer there is a stale entry nobody sees), as checked as a translation."""
+    catalog = read_easy_catalog(lang)
+    if catalog is None:
+        return []
+    categories = plural_categories(lang)
+    problems: list[Problem] = []
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        if msgid not in template_ids:
+            problems.append(Problem(lang, msgid, "easy: not in template (stale easy entry)"))
+            continue
+        problems.extend(
+            replace(problem, what="easy: " + problem.what)
+            for problem in check_message(lang, message, categories)
+        )
+    return problems
+
+
 def check_catalogs(languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Problem]:
     with TEMPLATE.open("rb") as fp:
         template_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fp) if m.id}
@@ -192,4 +236,5 @@ def check_catalogs(languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Pro
             Problem(lang, extra, "obsolete (not in template)")
             for extra in sorted(ids - template_ids)
         )
+        problems.extend(check_easy(lang, template_ids))
     return problems

@@ -393,8 +393,13 @@ async def test_the_read_aloud_offer_comes_alone_and_the_notice_after_its_answer(
         [asked] = _with_buttons(again)
         assert "ra:tap" in button_data([asked]) and "consent:yes" not in button_data(again)
         assert [s.labels for s in _said(again)] == [sample.labels]
-    # "Only when I tap 🔊": the notice comes now, said at once with its own buttons named.
+    # "Only when I tap 🔊": easy language is offered, said at once; then the notice comes,
+    # said at once with its own buttons named.
     out = await listening.press("nura", "ra:tap")
+    [offer] = _with_buttons(out)
+    assert button_data([offer]) == ["easy:on", "easy:no"]
+    assert [s.text for s in _said(out)] == [offer.text]
+    out = await listening.press("nura", "easy:no")
     [notice] = _with_buttons(out)
     assert button_data([notice]) == ["consent:yes", "consent:no", "privacy:details"]
     [said] = _said(out)
@@ -411,6 +416,8 @@ async def test_the_notice_follows_the_offer_said_aloud_only_when_chosen(
         await listening.text(who, "/start", hint="en")
         await listening.press(who, "lang:en")
         out = await listening.press(who, answer)
+        if heard:  # easy language is offered to someone who turned read aloud on
+            out = await listening.press(who, "easy:no")
         [notice] = _with_buttons(out)
         assert "consent:yes" in button_data([notice]), answer
         notices = [s for s in _said(out) if s.text == notice.text]
@@ -442,6 +449,7 @@ async def test_declining_the_notice_names_what_was_kept_before_consent(
     await listening.text("ines", "/start", hint="en")
     await listening.press("ines", "lang:en")
     await listening.press("ines", "ra:on")
+    await listening.press("ines", "easy:no")
     out = await listening.press("ines", "consent:no")
     assert "delete:yes" in button_data(out)
     assert "Delete what we stored?" in texts(out) and "reads aloud" in texts(out)

@@ -37,8 +37,11 @@ async def _kept_for(db: Database, who: str) -> int:
 async def test_a_tap_works_only_once_the_notice_is_accepted(chat, db):
     await chat.text("omar", "/start", hint="de")
     await chat.press("omar", "lang:de")
-    chosen = await chat.press("omar", "ra:tap")
-    # No 🔊 before consent (it would be refused); the notice is said at once instead.
+    offered = await chat.press("omar", "ra:tap")
+    # No 🔊 before consent (it would be refused); the easy-language offer, then the notice
+    # are said at once instead.
+    assert not _taps(offered)
+    chosen = await chat.press("omar", "easy:no")
     assert not _taps(chosen)
     notice = next(m for m in chosen if isinstance(m, Message) and "consent:yes" in str(m.buttons))
     [said] = [item for item in chosen if isinstance(item, Speech)]
