@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.web import assets
 from bot.web.desk import routes as desk_routes
 from bot.web.pages import STATIC, render
-from bot.web.public import miniapp, posters
+from bot.web.public import easy_page, miniapp, posters
 from bot.web.public import places as public_places
 from bot.web.site import SITE, Site
 
@@ -28,6 +28,7 @@ FEATURES: tuple[Callable[[web.Application], None], ...] = (
     public_places.add_routes,
     posters.add_routes,
     miniapp.add_routes,
+    easy_page.add_routes,
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -67,7 +67,14 @@ NOT_PAGES = {
     "/desk/certificates/{id}/signed.pdf": "a signed certificate for a volunteer, as PDF",
 }
 # Pages opened logged out, with their status: the desk's door, a page that does not exist.
-LOGGED_OUT = ("/", "/place/{id}", "/posters", "/poster/place/{id}", "/poster/district/{name}")
+LOGGED_OUT = (
+    "/",
+    "/leichte-sprache",
+    "/place/{id}",
+    "/posters",
+    "/poster/place/{id}",
+    "/poster/district/{name}",
+)
 STATUS = {"/desk": 403, "/no/such/page": 404}
 
 
@@ -205,6 +212,7 @@ def pages(samples: dict[str, str], login: str) -> dict[str, str]:
     """Each GET route that is a page: the address opened for it."""
     return {
         "/": "/",
+        "/leichte-sprache": "/leichte-sprache",
         "/desk": "/desk",
         "/no/such/page": "/no/such/page",
         "/place/{id}": f"/place/{samples['place']}",
