@@ -165,6 +165,12 @@ async def test_a_listener_onboards_by_the_numbers_she_heard(dispatcher: Dispatch
     assert ar._("Yes, delete everything") not in shown
     person = await dispatcher.db.users.find("console", "amira")
     assert person is not None and person.read_aloud == ReadAloud.ON_TAP
+    # Someone who hears the bot is offered easy language next, said aloud too.
+    easy = speaker.said[-1]
+    assert easy.labels == await _typed_labels(term)
+    assert easy.labels[1] == "📝 " + ar._("No, as usual")
+    shown = await term.type("2")
+    assert ar._("Yes, delete everything") not in shown
     notice = speaker.said[-1]
     assert notice.labels == await _typed_labels(term)
     assert notice.labels[0] == "✅ " + ar._("I agree")
