@@ -531,12 +531,22 @@ async def test_a_listener_onboards_by_the_numbers_she_heard(
         mark = len(alice.received)
         await alice.say(room, "٢")
         await alice.wait_for(voiced, after=mark)
+        user = await db.users.find("matrix", alice.user_id)
+        assert user is not None and user.read_aloud == ReadAloud.ON_TAP
+        # Someone who hears the bot is offered easy language next, said aloud; "2": no.
+        texts = [e for _, e in alice.received[mark:] if is_notice(e)]
+        easy = texts[-1]
+        assert "🔒" not in "".join(map(body, texts))
+        assert speaker.said[-1].labels == _numbered(easy)
+        assert _numbered(easy)[1] == "📝 " + ar._("No, as usual")
+
+        mark = len(alice.received)
+        await alice.say(room, "2")
+        await alice.wait_for(voiced, after=mark)
         texts = [e for _, e in alice.received[mark:] if is_notice(e)]
         notice = texts[-1]
         assert "🔒" in body(notice)
         assert not any(ar._("Yes, delete everything") in body(e) for e in texts)
-        user = await db.users.find("matrix", alice.user_id)
-        assert user is not None and user.read_aloud == ReadAloud.ON_TAP
         assert speaker.said[-1].labels == _numbered(notice)
         assert _numbered(notice)[0] == "✅ " + ar._("I agree")
 
