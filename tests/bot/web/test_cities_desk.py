@@ -33,6 +33,7 @@ from bot.web.desk.auth import cookie_name
 from bot.web.public import initdata
 from bot.web.server import WebServer
 from db import Database
+from db.certificates import CONDUCT
 from db.events import Event
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
@@ -63,6 +64,7 @@ PUBLIC: dict[str, str | None] = {
     "/posters": "district",
     "/poster/place/{id}": "place",
     "/poster/district/{name}": "district",
+    "/leichte-sprache": None,
     "/favicon.ico": None,
     "/vendor/{name}": None,
     "/static": None,
@@ -77,6 +79,7 @@ ID_KINDS = {
     "places": "place",
     "place": "place",
     "events": "event",
+    "certificates": "certificate",
 }
 # What a form could carry to make an unguarded action do something.
 FORM = {"reason": "scope", "text": "Bitte anders", "note": "x", "title": "Anders", "name": "X"}
@@ -160,6 +163,10 @@ async def _seed(
     event_id, _, _ = await db.events.upsert(
         Event(uid="lesecafe", title=f"Lesecafe {where}", starts_local=starts, place_id=place.id)
     )
+    async with db.transaction():
+        certificate = await db.certificates.ask(
+            vera.id, CONDUCT, f"{volunteer} aus {where}", "1990-05-01", "de"
+        )
     telegram = await db.users.seen("telegram", str(RESIDENT), str(RESIDENT), "Tele")
     await db.events.subscribe(telegram.id, "place", str(place.id))
     town.rows = {
@@ -168,6 +175,7 @@ async def _seed(
         "volunteer": vera.id,
         "place": place.id,
         "event": event_id,
+        "certificate": certificate,
     }
     town.place, town.district = place.name, district
     town.words = [
@@ -176,6 +184,7 @@ async def _seed(
         f"Einkauf bitte in {where}",
         f"Arzt in {where}",
         f"Lesecafe {where}",
+        f"{volunteer} aus {where}",
         *(p.name for p in listed),
     ]
 
@@ -317,8 +326,9 @@ async def test_unnas_coordinator_reaches_her_desk_and_nothing_at_dortmunds(towns
             if method != "GET" or not canonical.startswith("/desk") or "/login/" in canonical:
                 continue
             path = _address(unna, canonical, resource, unna.rows, ute.token)
-            # The seeded request has no voice message: its sound is not found, not refused.
-            expected = 404 if canonical.endswith("/voice") else 200
+            # The seeded request has no voice message and the seeded certificate is not
+            # signed yet: its sound and its signed paper are not found, not refused.
+            expected = 404 if canonical.endswith(("/voice", "/signed.pdf")) else 200
             async with browser.get(unna.base + path) as page:
                 body = await page.text()
                 assert page.status == expected, (path, page.status)
