@@ -100,8 +100,11 @@ def main() -> None:
     results = HERE / "RESULTS.md"
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     marker = "\n## make bench"
-    text = text.split(marker)[0].rstrip() + "\n" + marker.strip("\n") + f" — {day}\n\n```\n"
-    text += "\n".join(table) + "\n```\n"
+    head, _, last = text.partition(marker)
+    # The notes written below the last table (what a row's figure means) stay.
+    notes = "```\n".join(last.split("```\n")[2:])
+    text = head.rstrip() + "\n" + marker.strip("\n") + f" — {day}\n\n```\n"
+    text += "\n".join(table) + "\n```\n" + notes
     results.write_text(text, encoding="utf-8")
 
 
