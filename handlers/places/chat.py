@@ -140,14 +140,8 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
     page = max(0, int(search.get("page", 0)))
     found, more = await nearest(ctx.db, query, now, limit=size, offset=page * size)
     ctx.set_state(RESULTS, search)
-    lines = [t.t("📍 <b>Places near {place}</b>", place=search["label"])]
-    summary = _filter_summary(ctx, search)
-    if summary:
-        lines.append(summary)
-    lines.append(Markup(""))
+    lines = _head(ctx, search, found)
     buttons: list[list[Button]] = []
-    if not found:
-        lines.append(t.t("😔 No places found. Try fewer filters or another district."))
     for number, item in enumerate(found, start=page * size + 1):
         lines.append(render.place_line(t, number, item, now))
         lines.append(Markup(""))
@@ -183,14 +177,8 @@ async def _show_short(
     if pressed and not found:
         ctx.stale()
     ctx.set_state(RESULTS, search)
-    lines = [t.t("📍 <b>Places near {place}</b>", place=search["label"])]
-    summary = _filter_summary(ctx, search)
-    if summary:
-        lines.append(summary)
-    lines.append(Markup(""))
+    lines = _head(ctx, search, found)
     buttons: list[list[Button]] = []
-    if not found:
-        lines.append(t.t("😔 No places found. Try fewer filters or another district."))
     for position, item in enumerate(found, start=1):
         lines.append(render.place_short_line(t, position, item))
     buttons.extend(short_lists.item_buttons(t, [f"pl:d:{item.place.id}" for item in found]))
@@ -200,6 +188,20 @@ async def _show_short(
     buttons.append([Button("🔎 " + t._("Filters"), "pl:filters")])
     buttons.extend(ui.back_to_menu(ctx))
     ctx.reply(Markup("\n").join(lines), buttons, edit=edit)
+
+
+def _head(ctx: Context, search: dict[str, Any], found: list[Any]) -> list[Markup]:
+    """A list's first lines, for readers and listeners alike: where, the filters chosen,
+    and that nothing was found if so."""
+    t = ctx.t
+    lines = [t.t("📍 <b>Places near {place}</b>", place=search["label"])]
+    summary = _filter_summary(ctx, search)
+    if summary:
+        lines.append(summary)
+    lines.append(Markup(""))
+    if not found:
+        lines.append(t.t("😔 No places found. Try fewer filters or another district."))
+    return lines
 
 
 async def _show_filters(ctx: Context, search: dict[str, Any]) -> None:
