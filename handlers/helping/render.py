@@ -158,6 +158,12 @@ async def recent_texts(db: Database) -> list[tuple[int, str]]:
     return [(other, visible(text)) for other, text in await db.requests.recent_descriptions(since)]
 
 
+def easy_tag(t: Translator) -> Markup:
+    """The tag beside a requester who reads easy language (handlers/easy_language.py): the
+    coordinators answer them simply. On the review post and the desk's request page."""
+    return t.t("🟢 Uses easy language")
+
+
 async def review_post(
     db: Database,
     request: HelpRequest,
@@ -189,6 +195,8 @@ async def review_post(
                 "👤 {name} (user {user_id})", name=requester.first_name or "?", user_id=requester.id
             )
         )
+        if requester.easy_language:
+            lines.append(easy_tag(t))
     if request.offline_contact:
         lines.append(
             t.t("☎️ Contact (coordinators only): {contact}", contact=request.offline_contact)

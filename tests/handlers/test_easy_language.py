@@ -79,3 +79,26 @@ async def test_easy_screens_have_half_the_words_and_at_most_60_percent_said(
         print(lang, "words normal/easy", shown, "said normal/easy", said)
         assert shown[1] * 2 <= shown[0], (lang, shown)
         assert said[1] <= 0.6 * said[0], (lang, said)
+
+
+async def test_coordinators_see_that_a_requester_uses_easy_language(
+    story: MemoryTransport, db: Database
+):
+    from tests.support.help_story import GROUP, post_request
+
+    tag = str(translator("de").t("🟢 Uses easy language"))
+    assert tag == "🟢 Nutzt Leichte Sprache"
+    await story.onboard("amira", "ar")
+    await story.press("amira", "easy:on")
+    easy_id = await post_request(story, "amira")
+    usual_id = await post_request(story, "bilal", "de", "Wer trägt meine Kisten am Freitag?")
+    await story.flush()
+    posts: dict[int, list[str]] = {easy_id: [], usual_id: []}
+    for post in messages(story.inbox[GROUP]):
+        heading = str(post.text).splitlines()[0]
+        for request_id in posts:
+            if f"#{request_id}<" in heading:
+                posts[request_id].append(str(post.text))
+    # The review post of the easy reader's request carries the tag, the other one does not.
+    assert posts[easy_id] and all(tag in post for post in posts[easy_id])
+    assert posts[usual_id] and not any(tag in post for post in posts[usual_id])

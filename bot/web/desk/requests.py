@@ -33,7 +33,7 @@ from db.request_states import ACTIVE, STATES, UNSENT
 from db.requests import HelpRequest, RequestFilter
 from handlers.helping import history, lifecycle, offer_fanout
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label, describe, named
+from handlers.helping.render import category_label, describe, easy_tag, named
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
@@ -220,6 +220,7 @@ async def _detail(
         row=_row(t, found, datetime.now(UTC)),
         post=Markup(filled.text),
         requester=requester,
+        easy=easy_tag(t) if requester is not None and requester.easy_language else None,
         history=await _history(desk, t, found.id),
         points=map_points([found]),
         tiles=desk.site.config.web.tile_url,

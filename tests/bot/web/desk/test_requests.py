@@ -203,3 +203,20 @@ async def test_residents_see_no_request_pages(db, site, web_chat):
                 assert "Nordmarkt" not in await page.text()
         async with stranger.post(f"{base}/desk/requests/{request_id}/reoffer") as page:
             assert page.status == 403
+
+
+async def test_the_page_says_that_the_requester_uses_easy_language(db, site, web_chat):
+    _site, base = site
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    omar = (await db.users.seen("memory", "omar", "omar", "Omar")).id
+    await db.users.set_easy_language(rita, True)
+    easy_id, usual_id = await _request(db, rita), await _request(db, omar)
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/requests/{easy_id}") as page:
+            easy = await page.text()
+        async with browser.get(f"{base}/desk/requests/{usual_id}") as page:
+            usual = await page.text()
+    assert 'id="requester-easy">🟢 Uses easy language<' in easy
+    assert "Rita" in easy and "Omar" in usual
+    assert "easy language" not in usual.lower()
