@@ -19,44 +19,18 @@ from markupsafe import Markup
 
 from handlers import ui
 from handlers.context import Context
-from handlers.messages import Button, Message
+from handlers.easy_offer import PREFIX, choice_button
+from handlers.messages import Button
 from handlers.privacy import ask_consent
 from handlers.reader import reader_of
 from handlers.router import Router
-from locales import Translator
-
-PREFIX = "easy"
-
-
-def _button(t: Translator, on: bool) -> Button:
-    if on:
-        return Button("🟢 " + t._("Easy language"), f"{PREFIX}:on")
-    return Button("📝 " + t._("Usual language"), f"{PREFIX}:off")
 
 
 def settings_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
     """The settings line and the button for the other choice."""
     on = ctx.user.easy_language
     line = ctx.t.t("🟢 Easy language: on") if on else ctx.t.t("📝 Easy language: off")
-    return [line], [[_button(ctx.t, not on)]]
-
-
-def offer_button(t: Translator) -> list[Button]:
-    """Easy language as a button under another answer (read aloud just turned on)."""
-    return [_button(t, True)]
-
-
-def offer(ctx: Context) -> Message:
-    """Offered to someone who just turned read aloud on (handlers/read_aloud.py) and does
-    not have easy language yet: one question, two buttons. The message, for a caller that
-    has it said."""
-    t = ctx.t
-    message = Message(
-        t.t("🟢 Shall I write to you in easy language? Short sentences, simple words."),
-        [[_button(t, True)], [Button("📝 " + t._("No, as usual"), f"{PREFIX}:no")]],
-    )
-    ctx.send(message)
-    return message
+    return [line], [[choice_button(ctx.t, not on)]]
 
 
 async def _set(ctx: Context, on: bool) -> None:
@@ -69,7 +43,7 @@ async def _set(ctx: Context, on: bool) -> None:
         text = t.t("🟢 Done: I write to you in easy language.")
     else:
         text = t.t("📝 Done: I write to you as usual.")
-    await _answered(ctx, text, [[_button(t, not on)]])
+    await _answered(ctx, text, [[choice_button(t, not on)]])
 
 
 async def _answered(ctx: Context, text: Markup, buttons: list[list[Button]]) -> None:
@@ -79,8 +53,9 @@ async def _answered(ctx: Context, text: Markup, buttons: list[list[Button]]) -> 
     ctx.reply(text, edit=True)
     # Still in onboarding: the privacy notice comes next, heard as read aloud was chosen.
     notice = ask_consent(ctx)
-    # Imported here: read_aloud offers easy language, and is imported through the places
-    # (their short lists) before this module could import it at the top.
+    # Imported here, not at the top: read_aloud imports the helping package, which imports
+    # the places' short lists, which import read_aloud - a module that imports this one
+    # first would find read_aloud half made.
     from handlers import read_aloud
 
     read_aloud.say_now(ctx, notice)

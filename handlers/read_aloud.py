@@ -36,7 +36,7 @@ from markupsafe import Markup
 from db import Database
 from db.spoken_texts import SpokenText
 from db.users import ReadAloud
-from handlers import easy_language, ui
+from handlers import easy_offer, ui
 from handlers.context import Context
 from handlers.helping.render import someone
 from handlers.language_bridge import as_written
@@ -207,14 +207,14 @@ async def _switch(ctx: Context, mode: ReadAloud) -> None:
     # Someone who hears the bot often reads little: easy language is offered next.
     offer_easy = mode != ReadAloud.OFF and not ctx.user.easy_language
     if ctx.user.consent_at:
-        easy = [easy_language.offer_button(t)] if offer_easy else []
+        easy = [easy_offer.offer_button(t)] if offer_easy else []
         ctx.reply(text, [*_other_modes(t, mode), *easy, *ui.back_to_menu(ctx)])
         return
     ctx.reply(text)
     # Still in onboarding: easy language or the privacy notice comes next, heard as
     # chosen - on a tap too, said at once, since a 🔊 works only once the notice is
     # accepted.
-    say_now(ctx, easy_language.offer(ctx) if offer_easy else ask_consent(ctx))
+    say_now(ctx, easy_offer.offer(ctx) if offer_easy else ask_consent(ctx))
 
 
 def say_now(ctx: Context, message: Message) -> None:
