@@ -21,11 +21,12 @@ Each message becomes what its reader gets by the reader chain (handlers/reader_c
 the dispatcher's too: its user text translated just before sending, for all due messages
 of a round at once, by the translation service (bot/translation/service.py; without one,
 or when it fails, as written), then the reader's modes (a 🔊 under it, its speech after
-it). What follows a message (its :class:`Speech`) is queued in the transaction that marks
-the message sent, so the text always goes first and the speech is never lost. A speech
-becomes a voice message here, by the :class:`Speaker` (bot/speech), for all due speeches
-of a round at once like translations; an engine that fails or is slow costs that speech
-only (given up), never a text. A voice still being made holds up its own chat only: the
+it; the recipient's row is read only when a mode's link asks for it). What follows a
+message (its :class:`Speech`) is queued in the transaction that marks the message sent,
+so the text always goes first and the speech is never lost. A speech becomes a voice
+message here, by the :class:`Speaker` (bot/speech), for all due speeches of a round at
+once like translations; an engine that fails or is slow costs that speech only (given
+up), never a text. A voice still being made holds up its own chat only: the
 worker delivers everyone else's messages meanwhile and sends the voice when it is ready
 (then the chat's next message).
 """
@@ -223,7 +224,8 @@ class OutboxWorker:
 
     async def _reader(self, item: OutboxItem) -> Reader:
         """Who reads ``item``: the person it goes to, from their row (a group, or a person
-        gone: no one, without modes)."""
+        gone: no one, without modes). Read only when a link of the chain asks, after the
+        translations: without a voice here, never."""
         recipient = item.recipient_id
         return reader_of(await self.db.users.get(recipient) if recipient is not None else None)
 

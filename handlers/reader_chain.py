@@ -11,11 +11,16 @@ modes), in order:
    translations - an answer's from the translations made before (it never waits for an
    engine), an outbox message's by the engine just before sending - or shown as written
    when there are none or they fail. The same for whoever reads, so it comes before the
-   reader is known: an outbox message's reader is read after it, as they are once their
-   translations (an engine's seconds) are done;
+   reader is known;
 2. the links of the reader's modes (``LINKS``): ``tapped``, a 🔊 under the message for a
    reader who hears messages on a tap; ``said``, the message's ``Speech`` following it,
    for a reader who hears every message.
+
+The reader is read when a link first asks for it (``await reading.reader()``), once per
+message, and not at all when no link needs them: an outbox message's reader is then read
+from their row after its translations (an engine's seconds), as they are by then, and
+without a voice here (no one hears anything, whoever reads) not at all - a link looks at
+what it can know without the reader first. The answers' reader is known before.
 
 The rules are their owners' (handlers/language_bridge.py, handlers/read_aloud.py); the chain
 only calls them. A new mode is one link here and one field of the reader. What follows a
@@ -66,13 +71,31 @@ class Surroundings:
     translations: Translations | None
 
 
+# A reader, or how to find them once the message's translations are done.
+Who = Reader | Callable[[], Awaitable[Reader]]
+
+
+class LazyReader:
+    """The reader of one message, found the first time a link asks and then kept."""
+
+    def __init__(self, who: Who) -> None:
+        self._who = who
+        self._reader = who if isinstance(who, Reader) else None
+
+    async def __call__(self) -> Reader:
+        if self._reader is None:
+            assert not isinstance(self._who, Reader)
+            self._reader = await self._who()
+        return self._reader
+
+
 @dataclass(frozen=True)
 class Reading:
-    """One message on its way to its reader: the message as they get it so far, what
-    follows it, and for an outbox message its id and whose words it carries (db/outbox.py
-    ``about``)."""
+    """One message on its way to its reader: who reads it (``await reading.reader()``,
+    found when first asked), the message as they get it so far, what follows it, and for
+    an outbox message its id and whose words it carries (db/outbox.py ``about``)."""
 
-    reader: Reader
+    reader: LazyReader
     item: Outgoing
     after: tuple[Outgoing, ...] = ()
     outbox_id: int | None = None
@@ -80,8 +103,6 @@ class Reading:
 
 
 Link = Callable[[Surroundings, Reading], Awaitable[Reading]]
-# A reader, or how to find them once the message's translations are done.
-Who = Reader | Callable[[], Awaitable[Reader]]
 
 
 async def translated(where: Surroundings, item: Outgoing, outbox_id: int | None) -> Outgoing:
@@ -98,11 +119,14 @@ async def translated(where: Surroundings, item: Outgoing, outbox_id: int | None)
 
 async def tapped(where: Surroundings, reading: Reading) -> Reading:
     """A 🔊 under the message, for a reader who hears messages on a tap."""
-    if read_aloud.heard(reading.reader, where.voices) != ReadAloud.ON_TAP:
+    if not where.voices:
+        return reading  # no voice here: no one hears, whoever reads
+    reader = await reading.reader()
+    if read_aloud.heard(reader, where.voices) != ReadAloud.ON_TAP:
         return reading
     item = await read_aloud.with_tap(
         where.db,
-        reading.reader,
+        reader,
         reading.item,
         outbox_id=reading.outbox_id,
         about=reading.about,
@@ -112,7 +136,9 @@ async def tapped(where: Surroundings, reading: Reading) -> Reading:
 
 async def said(where: Surroundings, reading: Reading) -> Reading:
     """The message said aloud after it, for a reader who hears every message."""
-    reader = reading.reader
+    if not where.voices:
+        return reading  # no voice here: no one hears, whoever reads
+    reader = await reading.reader()
     if reader.user is None or read_aloud.heard(reader, where.voices) != ReadAloud.EVERY:
         return reading
     speech = read_aloud.spoken(reading.item, reader.lang, reader.user.id)
@@ -141,9 +167,7 @@ class ReaderChain:
     ) -> Reading:
         """``item`` as ``reader`` gets it, and what follows it."""
         item = await translated(where, item, outbox_id)
-        if not isinstance(reader, Reader):
-            reader = await reader()
-        reading = Reading(reader, item, outbox_id=outbox_id, about=about)
+        reading = Reading(LazyReader(reader), item, outbox_id=outbox_id, about=about)
         for link in self.links:
             reading = await link(where, reading)
         return reading

@@ -11,6 +11,7 @@ import pytest
 from markupsafe import Markup
 
 from db import Database
+from db.users import User
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Outgoing, Speech, Voice
@@ -28,22 +29,25 @@ FEATHER = "🪶 "
 async def lighter(where: Surroundings, reading: Reading) -> Reading:
     """A fake mode's link: for a person (not a group), each text marked."""
     item = reading.item
-    if reading.reader.user is None or not isinstance(item, Message):
+    if (await reading.reader()).user is None or not isinstance(item, Message):
         return reading
     return replace(reading, item=replace(item, text=Markup(FEATHER) + item.text))
 
 
-def chat_with(db: Database, settings: HandlerSettings, links: tuple[Link, ...]) -> MemoryTransport:
+def chat_with(
+    db: Database, settings: HandlerSettings, links: tuple[Link, ...], voices: bool = True
+) -> MemoryTransport:
     """A memory chat (dispatcher and outbox worker) on a chain of ``links``; a voice for
-    German, a coordinators' group."""
-    speaker = FakeSpeaker(frozenset({"de"}))
+    German (unless not ``voices``: no speech engine), a coordinators' group."""
+    speaker = FakeSpeaker(frozenset({"de"} if voices else set()))
     spoken = replace(
         settings,
         speech_languages=speaker.languages,
         backchannels=frozenset({("memory", GROUP)}),
     )
     chain = ReaderChain(links)
-    return MemoryTransport(Dispatcher(db, build_router(), spoken, chain=chain), speaker=speaker)
+    dispatcher = Dispatcher(db, build_router(), spoken, chain=chain)
+    return MemoryTransport(dispatcher, speaker=speaker if voices else None)
 
 
 async def from_others(chat: MemoryTransport, db: Database, who: str, text: str) -> list[Outgoing]:
@@ -109,3 +113,45 @@ async def test_a_link_taken_out_is_gone_from_both_paths(db, settings, mode, link
         await chat.flush()
         assert heard(await chat.press(person, "menu:settings")) is hears
         assert heard(await from_others(chat, db, person, "📢 Hello")) is hears
+
+
+def counting_reads(db: Database) -> list[int]:
+    """The users whose row is read from now on, one entry a read."""
+    reads: list[int] = []
+    get = db.users.get
+
+    async def counted(user_id: int) -> User | None:
+        reads.append(user_id)
+        return await get(user_id)
+
+    db.users.get = counted  # type: ignore[method-assign]
+    return reads
+
+
+async def test_the_outbox_reads_the_readers_row_only_when_a_mode_needs_it(db, settings):
+    # Ida hears every message; the same bot with no speech engine has no link that needs
+    # to know who reads, so delivering many messages reads no one's row.
+    voiced = chat_with(db, settings, LINKS)
+    await voiced.onboard("ida", "de")
+    await voiced.press("ida", "ra:on")
+    await voiced.flush()
+    quiet = chat_with(db, settings, LINKS, voices=False)
+    person = await db.users.find("memory", "ida")
+    assert person is not None
+    async with db.transaction():
+        for n in range(5):
+            await Messenger(db).to_user(person.id, lambda t, n=n: Message(t.t(f"📢 {n}")))
+    reads = counting_reads(db)
+    await quiet.flush()
+    assert [str(m.text) for m in messages(quiet.inbox["ida"][-5:])] == [f"📢 {n}" for n in range(5)]
+    assert reads == []
+
+    # With a voice for her language she is read (as she is now), and hears the message.
+    async with db.transaction():
+        await Messenger(db).to_user(person.id, lambda t: Message(t.t("📢 Hello")))
+    reads.clear()  # composing it in her language read her row; delivering it is counted
+    await voiced.flush()
+    assert reads == [person.id]
+    [*_, text, voice] = voiced.inbox["ida"]
+    assert isinstance(text, Message) and str(text.text) == "📢 Hello"
+    assert isinstance(voice, Voice)
