@@ -1,0 +1,198 @@
+"""Easy language covers what a resident meets (issue 43): a resident who reads easy language
+goes through the help story, the places search and the events, and every message their
+translator was asked for has an easy variant in the easy catalog of every language.
+
+The messages are recorded where the easy reader's translator looks them up
+(``Translator.gettext``/``ngettext`` of a translator with ``easy``): the resident is the only
+easy reader here, so the volunteer's and the coordinators' screens are not recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from db import Database
+from db.events import Event
+from handlers.events.reminders import deliver_due
+from handlers.helping.timers import Timing, follow_up
+from handlers.places import chat as places_chat
+from locales import SUPPORTED_LANGUAGES, TIMEZONE, Translator
+from locales.catalogs import read_easy_catalog
+from tests.support.help_story import NORDMARKT, grant_role_to, press, register_volunteer
+from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.places_sample import import_sample
+
+RESIDENT = "resi"
+# The places answer at one moment of the week (open or closed lines differ by the hour).
+WEDNESDAY_NOON = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """Every message id an easy reader's translator is asked for (a plural by its
+    singular, the id of its easy.po entry)."""
+    seen: set[str] = set()
+    gettext, ngettext = Translator.gettext, Translator.ngettext
+
+    def recorded_gettext(self: Translator, message: str) -> str:
+        if self.easy:
+            seen.add(message)
+        return gettext(self, message)
+
+    def recorded_ngettext(self: Translator, singular: str, plural: str, n: int) -> str:
+        if self.easy:
+            seen.add(singular)
+        return ngettext(self, singular, plural, n)
+
+    monkeypatch.setattr(Translator, "gettext", recorded_gettext)
+    monkeypatch.setattr(Translator, "_", recorded_gettext)
+    monkeypatch.setattr(Translator, "ngettext", recorded_ngettext)
+    yield seen
+
+
+async def _request(story: MemoryTransport, db: Database, when: str = "asap") -> int:
+    """The resident asks for help, every step by hand; the new request's id."""
+    who = RESIDENT
+    await story.press(who, "menu:help")
+    await story.press(who, "hr:new")
+    await story.press(who, "hr:cat:shopping")
+    await story.text(who, "Ich brauche Hilfe beim Einkaufen")
+    await story.location(who, *NORDMARKT)
+    if when == "asap":
+        await story.press(who, "hr:when:asap")
+    else:
+        out = await story.press(who, "hr:when:date")
+        day = next(d for d in button_data(out) if d.startswith("hr:day:"))
+        await story.press(who, day)
+        await story.press(who, "hr:part:afternoon")
+    out = await story.press(who, "hr:langs-done")
+    assert "hr:send" in button_data(out)
+    out = await story.press(who, "hr:send")
+    assert "hr:mine" in button_data(out)
+    resident = await db.users.find("memory", who)
+    return max(r.id for r in await db.requests.for_requester(resident.id))
+
+
+async def _help_story(story: MemoryTransport, db: Database) -> None:
+    """Asked, published, reminded, taken with a code word, relayed, done with feedback; a
+    second request withdrawn, a third expired."""
+    vera = await register_volunteer(story, db, "vera")
+    await db.volunteers.verify(vera, vera)
+    await story.onboard("cora", "de")
+    await grant_role_to(db, "cora", "coordinator")
+
+    first = await _request(story, db, when="date")
+    await story.in_group("cora", press(f"mod:ok:{first}"))
+    await story.flush()
+    # Nobody took it for days: "still needed?", and the resident keeps it.
+    now = datetime.now(UTC)
+    await follow_up(db, story.dispatcher.settings, now + timedelta(days=4), Timing())
+    await story.flush()
+    await story.press(RESIDENT, f"hr:keep:{first}")
+    await story.press(RESIDENT, "hr:mine")
+
+    await story.press("vera", f"mt:acc:{first}")
+    await story.flush()
+    assert "Vera" in story.received(RESIDENT)
+    await story.text("vera", "Ich komme am Dienstag um 15 Uhr.")
+    await story.flush()
+    await story.text(RESIDENT, "Danke, das passt.")
+    await story.flush()
+    await story.press(RESIDENT, f"rl:done:{first}")
+    await story.press(RESIDENT, f"rl:doney:{first}")
+    await story.text(RESIDENT, "Alles gut, danke!")
+    await story.flush()
+    await story.press("vera", f"rl:min:{first}:60")
+    await story.text("vera", "12,50")
+    await story.flush()
+    await story.press(RESIDENT, f"rl:mok:{first}")
+    await story.flush()
+
+    second = await _request(story, db)
+    await story.press(RESIDENT, f"hr:wd:{second}")
+    await story.press(RESIDENT, f"hr:wdy:{second}")
+    await story.flush()
+
+    third = await _request(story, db)
+    await story.in_group("cora", press(f"mod:ok:{third}"))
+    await follow_up(db, story.dispatcher.settings, now + timedelta(days=30), Timing())
+    await story.flush()
+    assert (await db.requests.get(third)).state == "expired"
+    assert (await db.requests.get(second)).state == "withdrawn"
+    assert (await db.requests.get(first)).state == "done"
+
+
+async def _places(story: MemoryTransport) -> None:
+    await story.press(RESIDENT, "menu:places")
+    out = await story.text(RESIDENT, "44137")
+    more = [d for d in button_data(out) if d.startswith("pl:n:") or d == "pl:more"]
+    assert more, texts(out)
+    await story.press(RESIDENT, more[0])
+    detail = next(d for d in button_data(out) if d.startswith("pl:d:"))
+    out = await story.press(RESIDENT, detail)
+    # An easy reader's short place keeps the rest one tap away ("All details").
+    for more_details in [d for d in button_data(out) if d.startswith("pl:i:")]:
+        await story.press(RESIDENT, more_details)
+
+
+async def _events(story: MemoryTransport, db: Database) -> None:
+    day = (datetime.now(TIMEZONE) + timedelta(days=3)).date()
+    await db.events.upsert(
+        Event(
+            uid="cafe",
+            title="Sprachcafé",
+            starts_local=f"{day.isoformat()}T17:00",
+            rrule="FREQ=WEEKLY",
+            stadtbezirk="Innenstadt-Nord",
+            address="Leopoldstraße 50",
+            category="Sprache",
+            lat=51.5245,
+            lon=7.4650,
+        )
+    )
+    await story.press(RESIDENT, "menu:events")
+    out = await story.press(RESIDENT, "ev:week")
+    detail = next(d for d in button_data(out) if d.startswith("ev:d:"))
+    out = await story.press(RESIDENT, detail)
+    remind = next(d for d in button_data(out) if d.startswith("ev:rm:"))
+    out = await story.press(RESIDENT, remind)
+    once = next(d for d in button_data(out) if d.startswith("ev:r1:"))
+    await story.press(RESIDENT, once)
+    resident = await db.users.find("memory", RESIDENT)
+    [first, *_] = sorted(
+        await db.events.pending_for_user(resident.id), key=lambda reminder: reminder.fire_at
+    )
+    fire = datetime.fromisoformat(first.fire_at.replace("Z", "+00:00"))
+    assert await deliver_due(db, fire) == (1, 0)
+    await story.flush()
+    assert "Sprachcafé" in story.received(RESIDENT)
+    await story.press(RESIDENT, "ev:mine")
+
+
+async def test_a_resident_meets_only_messages_with_an_easy_variant_in_every_language(
+    story: MemoryTransport, db: Database, asked: set[str], monkeypatch: pytest.MonkeyPatch
+):
+    await import_sample(db)
+    monkeypatch.setattr(places_chat, "_now", lambda: WEDNESDAY_NOON)
+    await story.onboard(RESIDENT, "de")
+    await story.press(RESIDENT, "easy:on")
+    await _help_story(story, db)
+    await _places(story)
+    await _events(story, db)
+    # A story that records little proves nothing: the steps, the outbox and the lists.
+    assert len(asked) > 60, len(asked)
+    missing: dict[str, list[str]] = {}
+    for lang in SUPPORTED_LANGUAGES:
+        catalog = read_easy_catalog(lang)
+        have = set()
+        if catalog is not None:
+            for message in catalog:
+                strings = message.string if message.pluralizable else (message.string,)
+                if message.id and all(strings):
+                    have.add(message.id[0] if message.pluralizable else message.id)
+        for msgid in sorted(asked - have):
+            missing.setdefault(msgid, []).append(lang)
+    report = "\n".join(f"{langs}: {msgid!r}" for msgid, langs in missing.items())
+    assert not missing, f"{len(missing)} messages without an easy variant:\n{report}"
