@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.sip.kamailio import HOST, free_udp_port
 from tests.support.ports import free_port
+from tests.support.sip.kamailio import HOST, free_udp_port
 
 MODULE_FOLDER = "/usr/lib/baresip/modules"
 SAMPLE_RATE = 8000
@@ -212,7 +212,8 @@ snd_path {self.recordings}
                     raise BaresipError(f"baresip stopped at start:\n{self.log_text()}") from None
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise BaresipError(f"baresip's ctrl_tcp never listened:\n{self.log_text()}")
+                    log = self.log_text()
+                    raise BaresipError(f"baresip's ctrl_tcp never listened:\n{log}") from None
                 time.sleep(0.1)
         self._sock.settimeout(None)
         self._reader = threading.Thread(target=self._read, daemon=True)
