@@ -212,8 +212,8 @@ snd_path {self.recordings}
                     raise BaresipError(f"baresip stopped at start:\n{self.log_text()}") from None
                 if time.monotonic() > deadline:
                     self.stop()
-                    log = self.log_text()
-                    raise BaresipError(f"baresip's ctrl_tcp never listened:\n{log}") from None
+                    text = self.log_text()
+                    raise BaresipError(f"baresip's ctrl_tcp never listened:\n{text}") from None
                 time.sleep(0.1)
         self._sock.settimeout(None)
         self._reader = threading.Thread(target=self._read, daemon=True)
