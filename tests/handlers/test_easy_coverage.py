@@ -25,6 +25,8 @@ from tests.support.memory_transport import MemoryTransport, button_data, texts
 from tests.support.places_sample import import_sample
 
 RESIDENT = "resi"
+# A second resident in easy language, whose request is not published.
+NEIGHBOUR = "nele"
 # The places answer at one moment of the week (open or closed lines differ by the hour).
 WEDNESDAY_NOON = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 
@@ -52,21 +54,20 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
     yield seen
 
 
-async def _request(story: MemoryTransport, db: Database, when: str = "asap") -> int:
-    """The resident asks for help, every step by hand; the new request's id."""
-    who = RESIDENT
+async def _request(story: MemoryTransport, db: Database, who: str, when: str = "asap") -> int:
+    """``who`` asks for help, every step by hand; the new request's id."""
     await story.press(who, "menu:help")
     await story.press(who, "hr:new")
     await story.press(who, "hr:cat:shopping")
     await story.text(who, "Ich brauche Hilfe beim Einkaufen")
     await story.location(who, *NORDMARKT)
-    if when == "asap":
-        await story.press(who, "hr:when:asap")
-    else:
-        out = await story.press(who, "hr:when:date")
+    out = await story.press(who, f"hr:when:{when}")
+    if when == "date":
         day = next(d for d in button_data(out) if d.startswith("hr:day:"))
         await story.press(who, day)
         await story.press(who, "hr:part:afternoon")
+    elif when == "window":
+        await story.text(who, "Dienstag Nachmittag")
     out = await story.press(who, "hr:langs-done")
     assert "hr:send" in button_data(out)
     out = await story.press(who, "hr:send")
@@ -76,14 +77,20 @@ async def _request(story: MemoryTransport, db: Database, when: str = "asap") -> 
 
 
 async def _help_story(story: MemoryTransport, db: Database) -> None:
-    """Asked, published, reminded, taken with a code word, relayed, done with feedback; a
-    second request withdrawn, a third expired."""
+    """Asked, published, reminded, taken, handed back, taken again with a code word,
+    relayed, done with feedback and the amount; a second request asked about, edited by
+    the coordinators and withdrawn, a third expired; a second resident's request rejected."""
     vera = await register_volunteer(story, db, "vera")
-    await db.volunteers.verify(vera, vera)
+    vlad = await register_volunteer(story, db, "vlad")
+    for volunteer in (vera, vlad):
+        await db.volunteers.verify(volunteer, volunteer)
     await story.onboard("cora", "de")
     await grant_role_to(db, "cora", "coordinator")
+    # A text outside any step: the bot offers to ask for help with it.
+    await story.text(RESIDENT, "Wer hilft mir beim Einkaufen?")
+    await story.text(RESIDENT, "/menu")
 
-    first = await _request(story, db, when="date")
+    first = await _request(story, db, RESIDENT, when="date")
     await story.in_group("cora", press(f"mod:ok:{first}"))
     await story.flush()
     # Nobody took it for days: "still needed?", and the resident keeps it.
@@ -93,10 +100,16 @@ async def _help_story(story: MemoryTransport, db: Database) -> None:
     await story.press(RESIDENT, f"hr:keep:{first}")
     await story.press(RESIDENT, "hr:mine")
 
+    # Taken, then handed back: open again, and taken by someone else.
     await story.press("vera", f"mt:acc:{first}")
+    await story.press("vera", f"mt:back:{first}")
+    await story.press("vera", f"mt:br:{first}:ill")
     await story.flush()
-    assert "Vera" in story.received(RESIDENT)
-    await story.text("vera", "Ich komme am Dienstag um 15 Uhr.")
+    await story.press("vlad", f"mt:acc:{first}")
+    await story.flush()
+    assert "Vlad" in story.received(RESIDENT)
+    await story.press(RESIDENT, "hr:mine")
+    await story.text("vlad", "Ich komme am Dienstag um 15 Uhr.")
     await story.flush()
     await story.text(RESIDENT, "Danke, das passt.")
     await story.flush()
@@ -104,24 +117,39 @@ async def _help_story(story: MemoryTransport, db: Database) -> None:
     await story.press(RESIDENT, f"rl:doney:{first}")
     await story.text(RESIDENT, "Alles gut, danke!")
     await story.flush()
-    await story.press("vera", f"rl:min:{first}:60")
-    await story.text("vera", "12,50")
+    await story.press("vlad", f"rl:min:{first}:60")
+    await story.text("vlad", "12,50")
     await story.flush()
     await story.press(RESIDENT, f"rl:mok:{first}")
     await story.flush()
 
-    second = await _request(story, db)
+    # The coordinators ask and correct the text; the resident answers, then withdraws.
+    second = await _request(story, db, RESIDENT, when="window")
+    await story.in_group("cora", press(f"mod:ask:{second}"))
+    await story.text("cora", "Was sollen wir einkaufen?")
+    await story.flush()
+    await story.text(RESIDENT, "Brot und Milch")
+    await story.in_group("cora", press(f"mod:ed:{second}"))
+    await story.text("cora", "Einkauf: Brot und Milch")
+    await story.flush()
     await story.press(RESIDENT, f"hr:wd:{second}")
     await story.press(RESIDENT, f"hr:wdy:{second}")
     await story.flush()
 
-    third = await _request(story, db)
+    third = await _request(story, db, RESIDENT)
     await story.in_group("cora", press(f"mod:ok:{third}"))
     await follow_up(db, story.dispatcher.settings, now + timedelta(days=30), Timing())
     await story.flush()
-    assert (await db.requests.get(third)).state == "expired"
-    assert (await db.requests.get(second)).state == "withdrawn"
-    assert (await db.requests.get(first)).state == "done"
+
+    await story.onboard(NEIGHBOUR, "de")
+    await story.press(NEIGHBOUR, "easy:on")
+    fourth = await _request(story, db, NEIGHBOUR)
+    await story.in_group("cora", press(f"mod:no:{fourth}"))
+    await story.in_group("cora", press(f"mod:rr:{fourth}:trade"))
+    await story.flush()
+
+    states = [(await db.requests.get(n)).state for n in (first, second, third, fourth)]
+    assert states == ["done", "withdrawn", "expired", "rejected"], states
 
 
 async def _places(story: MemoryTransport) -> None:
@@ -153,6 +181,9 @@ async def _events(story: MemoryTransport, db: Database) -> None:
         )
     )
     await story.press(RESIDENT, "menu:events")
+    await story.press(RESIDENT, "ev:where")
+    out = await story.location(RESIDENT, *NORDMARKT)
+    assert "Sprachcafé" in texts(out)
     out = await story.press(RESIDENT, "ev:week")
     detail = next(d for d in button_data(out) if d.startswith("ev:d:"))
     out = await story.press(RESIDENT, detail)
