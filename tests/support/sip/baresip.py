@@ -231,11 +231,12 @@ snd_path {self.recordings}
             return ""
 
     def _read(self) -> None:
-        assert self._sock is not None
+        sock = self._sock
+        assert sock is not None
         buffer = b""
         while True:
             try:
-                chunk = self._sock.recv(65536)
+                chunk = sock.recv(65536)
             except OSError:
                 chunk = b""
             if not chunk:
