@@ -9,9 +9,10 @@ point and the label "your location", and any other state, the menu, a new search
 command replaces it (``places.results`` is a view, ``Router.views``).
 
 Button data (``pl:…``), each action its own callback:
-- any time: ``d:<id>`` details, ``week:<id>`` the whole week's opening hours (details show
-  only today and the next opening), ``where`` search somewhere else, ``area:<name>`` a
-  suggested district;
+- any time: ``d:<id>`` details, ``i:<id>`` all the details behind an easy reader's short
+  place (a place that no longer exists is said so; no state changes either way),
+  ``week:<id>`` the whole week's opening hours (details show only today and the next
+  opening), ``where`` search somewhere else, ``area:<name>`` a suggested district;
 - with a result list (``places.results``): ``more``/``prev``/``list`` paging, ``filters``,
   ``cat:<key>``/``cat:*``, ``wc`` wheelchair, ``ml`` speaks my language, ``open`` open now;
   ``n:<key>:<offset>`` a listener's "➕ More": the three places from ``offset`` (a multiple
@@ -22,6 +23,12 @@ A listener (read aloud, ``short_lists.listens``) gets the list three places at a
 line each (name, distance, open or closed now), with a button per place for its details,
 "➕ More" and the filters (its first place's offset is ``start`` in the state data, for
 "back to the list"); people who read get pages of ``places_page_size`` with ◀️/▶️.
+
+An easy reader (``ctx.reader.easy``, handlers/easy_language.py) gets a place short: its
+name, how far, open or closed now and one line of how to get in (street and steps,
+``render.easy_place``), with "ℹ️ All details" (``pl:i:<id>``) for the rest: the details
+everyone else gets at once (hours, languages, phone, website, description, the events
+there).
 
 Deep links: ``/start place_<id>`` the place's details, ``/start district_<slug>`` the places
 of a Stadtbezirk (``gazetteer.slug``; the web's posters print both). With the web on, the
@@ -229,33 +236,22 @@ async def _show_filters(ctx: Context, search: dict[str, Any]) -> None:
     ctx.reply(t.t("🔎 <b>Filters</b> - choose what matters to you:"), rows, edit=True)
 
 
-async def show_place(
-    ctx: Context, place_id: int, *, back: bool, sections: list | None = None
-) -> None:
-    t = ctx.t
-    place = await ctx.db.places.get(place_id)
-    if place is None:
-        ctx.reply(t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
-        return
+def _distance(ctx: Context, place: Any) -> float | None:
+    """How far the place is from where the list shown was searched, if one is shown."""
     state = ctx.get_state()
-    distance = None
-    if state is not None and state.state == RESULTS:
-        distance = distance_m(state.data["lat"], state.data["lon"], place.lat, place.lon)
-    buttons = []
-    if is_staff(ctx.user):
-        buttons.extend(edit_buttons(ctx, place))
-    if render.has_week(place):
-        buttons.append([Button("🗓 " + t._("Whole week"), f"pl:week:{place.id}")])
-    if back and state is not None and state.state == RESULTS:
-        buttons.append([Button(t.arrow("back") + " " + t._("Back to the list"), "pl:list")])
-    text = render.details(t, place, _now(), distance)
-    for section in sections or []:
-        lines, extra = await section(ctx, place)
-        if lines:
-            text += Markup("\n\n") + Markup("\n").join(lines)
-        buttons = extra + buttons
-    buttons.extend(ui.back_to_menu(ctx))
-    ctx.reply(text, buttons)
+    if state is None or state.state != RESULTS:
+        return None
+    return distance_m(state.data["lat"], state.data["lon"], place.lat, place.lon)
+
+
+def _back_to_list(ctx: Context) -> list[list[Button]]:
+    state = ctx.get_state()
+    if state is None or state.state != RESULTS:
+        return []
+    return [[Button(ctx.t.arrow("back") + " " + ctx.t._("Back to the list"), "pl:list")]]
+
+
+def _venue(ctx: Context, place: Any) -> None:
     ctx.send(
         Venue(
             latitude=place.lat,
@@ -264,6 +260,61 @@ async def show_place(
             address=render.address(place),
         )
     )
+
+
+async def show_place(
+    ctx: Context, place_id: int, *, back: bool, sections: list | None = None
+) -> None:
+    """A place: its details, or to an easy reader the short place with a button to them."""
+    if not ctx.reader.easy:
+        await show_details(ctx, place_id, back=back, sections=sections)
+        return
+    t = ctx.t
+    place = await ctx.db.places.get(place_id)
+    if place is None:
+        ctx.reply(t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
+        return
+    buttons = [[Button("ℹ️ " + t._("All details"), f"pl:i:{place.id}")]]
+    if back:
+        buttons.extend(_back_to_list(ctx))
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(render.easy_place(t, place, _now(), _distance(ctx, place)), buttons)
+    _venue(ctx, place)
+
+
+async def show_details(
+    ctx: Context,
+    place_id: int,
+    *,
+    back: bool,
+    sections: list | None = None,
+    venue: bool = True,
+) -> None:
+    """A place's details (with its ``sections``: the events there), and its pin unless
+    ``venue`` is off (the easy reader's short place sent it already)."""
+    t = ctx.t
+    place = await ctx.db.places.get(place_id)
+    if place is None:
+        ctx.reply(t.t("😔 This place no longer exists."), ui.back_to_menu(ctx))
+        return
+    distance = _distance(ctx, place)
+    buttons = []
+    if is_staff(ctx.user):
+        buttons.extend(edit_buttons(ctx, place))
+    if render.has_week(place):
+        buttons.append([Button("🗓 " + t._("Whole week"), f"pl:week:{place.id}")])
+    if back:
+        buttons.extend(_back_to_list(ctx))
+    text = render.details(t, place, _now(), distance)
+    for section in sections or []:
+        lines, extra = await section(ctx, place)
+        if lines:
+            text += Markup("\n\n") + Markup("\n").join(lines)
+        buttons = extra + buttons
+    buttons.extend(ui.back_to_menu(ctx))
+    ctx.reply(text, buttons)
+    if venue:
+        _venue(ctx, place)
 
 
 async def search_area(ctx: Context, area: Area) -> None:
@@ -301,11 +352,7 @@ async def show_week(ctx: Context) -> None:
         return
     if not render.has_week(place):
         ctx.stale()
-    buttons = []
-    state = ctx.get_state()
-    if state is not None and state.state == RESULTS:
-        buttons.append([Button(t.arrow("back") + " " + t._("Back to the list"), "pl:list")])
-    buttons.extend(ui.back_to_menu(ctx))
+    buttons = _back_to_list(ctx) + ui.back_to_menu(ctx)
     ctx.reply(render.week(t, place, _now()), buttons)
 
 
@@ -467,8 +514,14 @@ def register(router: Router) -> None:
     async def details(ctx: Context) -> None:
         await show_place(ctx, ctx.id_arg(), back=True, sections=router.place_sections)
 
+    async def all_details(ctx: Context) -> None:
+        await show_details(
+            ctx, ctx.id_arg(), back=True, sections=router.place_sections, venue=False
+        )
+
     for action, callback in {
         "d": details,
+        "i": all_details,
         "week": show_week,
         "where": ask_where,
         "area": _area,

@@ -10,7 +10,13 @@ from markupsafe import Markup
 from db.places import Place
 from handlers.places import hours
 from handlers.places.search import Found
-from handlers.places.vocabulary import CATEGORIES, OPERATOR_TYPES, TARGET_GROUPS, WHEELCHAIR
+from handlers.places.vocabulary import (
+    CATEGORIES,
+    EASY_ACCESS,
+    OPERATOR_TYPES,
+    TARGET_GROUPS,
+    WHEELCHAIR,
+)
 from handlers.text_safety import quoted
 from locales import TIMEZONE, Translator
 
@@ -136,6 +142,30 @@ def place_short_line(t: Translator, number: int, found: Found) -> Markup:
         distance=distance(t, found.distance_m),
         status=open_now_mark(t, found.hours),
     )
+
+
+def access_line(t: Translator, place: Place) -> Markup:
+    """How to get in, in one line: the street and house number, and whether there are
+    steps ("🚪 Max-von-der-Grün-Platz 1-3 · ♿ without steps")."""
+    icon, label = EASY_ACCESS.get(place.wheelchair or "unknown", EASY_ACCESS["unknown"])
+    access = t.format("{icon} {label}", icon=Markup(icon), label=t._(label))
+    street = " ".join(part for part in (place.street, place.housenumber) if part)
+    if not street:
+        return t.format("🚪 {access}", access=access)
+    return t.format("🚪 {street} · {access}", street=street, access=access)
+
+
+def easy_place(
+    t: Translator, place: Place, now: datetime, distance_m: float | None = None
+) -> Markup:
+    """A place for an easy reader: its name, how far, open or closed now and how to get
+    in; the rest (``details``) is one tap away."""
+    lines = [t.format("<b>{name}</b>", name=place.name)]
+    if distance_m is not None:
+        lines.append(t.format("📏 {distance}", distance=distance(t, distance_m)))
+    lines.append(hours_status(t, hours.status(place.opening_hours, now), now))
+    lines.append(access_line(t, place))
+    return Markup("\n").join(lines)
 
 
 def address(place: Place) -> str:

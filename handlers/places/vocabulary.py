@@ -43,6 +43,14 @@ WHEELCHAIR: dict[str, tuple[str, str]] = {
     "unknown": ("❔", N_("wheelchair access unknown")),
 }
 
+# The same values for an easy reader's "how to get in" line: plain words about steps.
+EASY_ACCESS: dict[str, tuple[str, str]] = {
+    "yes": ("♿", N_("without steps")),
+    "limited": ("🚧", N_("partly with steps")),
+    "no": ("🚫", N_("with steps")),
+    "unknown": ("❔", N_("steps: please ask")),
+}
+
 OPERATOR_TYPES: dict[str, str] = {
     "public": N_("public"),
     "association": N_("association"),
