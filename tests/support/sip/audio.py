@@ -41,6 +41,27 @@ def samples(path: Path) -> tuple[np.ndarray, int]:
     return data[::channels], rate
 
 
+def write_tone(
+    path: Path,
+    seconds: float,
+    *,
+    frequency: float = 440.0,
+    amplitude: int = 8000,
+    rate: int = 8000,
+    silence_after: float = 0.0,
+) -> Path:
+    """A sine tone as a mono 16-bit WAV (a stand-in for speech), then optional silence."""
+    times = np.arange(int(seconds * rate)) / rate
+    tone = (amplitude * np.sin(2 * np.pi * frequency * times)).astype("<i2")
+    quiet = np.zeros(int(silence_after * rate), dtype="<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(np.concatenate([tone, quiet]).tobytes())
+    return path
+
+
 def duration(path: Path) -> float:
     with wave.open(str(path), "rb") as wav:
         return wav.getnframes() / wav.getframerate()

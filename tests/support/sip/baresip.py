@@ -222,7 +222,9 @@ snd_path {self.recordings}
         if not created.get("ok", True):
             raise BaresipError(f"baresip refused the account: {created}")
         if self.registrar:
-            self.wait_for("REGISTER_OK", timeout=timeout)
+            registered = self.wait_for_any(("REGISTER_OK", "REGISTER_FAIL"), timeout=timeout)
+            if registered.type != "REGISTER_OK":
+                raise BaresipError(f"REGISTER_FAIL at {self.registrar}: {registered.param}")
 
     def log_text(self) -> str:
         try:
@@ -281,11 +283,17 @@ snd_path {self.recordings}
 
     def wait_for(self, event: str, *, after: int = 0, timeout: float = 20.0) -> Event:
         """The first ``event`` among ``events[after:]``, waiting for it if it has not come."""
+        return self.wait_for_any((event,), after=after, timeout=timeout)
+
+    def wait_for_any(
+        self, wanted: tuple[str, ...], *, after: int = 0, timeout: float = 20.0
+    ) -> Event:
         deadline = time.monotonic() + timeout
+        event = " or ".join(wanted)
         with self._changed:
             while True:
                 for seen in self.events[after:]:
-                    if seen.type == event:
+                    if seen.type in wanted:
                         return seen
                 left = deadline - time.monotonic()
                 if left <= 0:

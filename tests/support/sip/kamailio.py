@@ -168,7 +168,7 @@ request_route {{
     }}
     if (!lookup("location")) {{
         xlog("L_INFO", "nobody registered as $rU\\n");
-        t_reply("404", "Not Found");
+        sl_send_reply("404", "Not Found");
         exit;
     }}
     xlog("L_INFO", "relaying $rm to $ru\\n");
