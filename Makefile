@@ -10,7 +10,7 @@ CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
 EASY_PO := $(wildcard locales/*/LC_MESSAGES/easy.po)
 EASY_MO := $(EASY_PO:.po=.mo)
 
-.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech pdf
+.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech pdf phone
 
 $(VENV)/.stamp-base: pyproject.toml | speech pdf
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -111,6 +111,34 @@ pdf:
 	  exit 1; \
 	fi
 
+# The phone tests and benchmarks (tests/support/sip) run real SIP components on 127.0.0.1:
+# Kamailio as registrar and proxy, SIPp (Debian's sip-tester) and baresip as callers, from
+# Debian's packages when the machine lacks them. Checked on every run, like PostgreSQL. The
+# tests start their own Kamailio with their own configuration; a system service the package
+# may start is never used.
+PHONE_PACKAGES := kamailio sip-tester baresip
+phone_missing = { command -v kamailio || test -x /usr/sbin/kamailio; } >/dev/null 2>&1 || echo kamailio; \
+	ls /usr/lib/*/kamailio/modules/registrar.so /usr/lib/kamailio/modules/registrar.so 2>/dev/null \
+	  | grep -q . || echo "kamailio's modules"; \
+	command -v sipp >/dev/null 2>&1 || echo sipp; \
+	command -v baresip >/dev/null 2>&1 || echo baresip; \
+	for module in aufile sndfile ctrl_tcp g711 aubridge; do \
+	  test -f /usr/lib/baresip/modules/$$module.so || echo "baresip's $$module"; done
+
+phone:
+	@missing=$$($(phone_missing)); \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing SIP components for the phone tests (Debian packages $(PHONE_PACKAGES))" >&2; \
+	  $(APT_GET) install -y --no-install-recommends $(PHONE_PACKAGES) \
+	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(PHONE_PACKAGES); }; \
+	  missing=$$($(phone_missing)); \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: $$(echo $$missing) missing and not installable: install the Debian packages" >&2; \
+	  echo "make: $(PHONE_PACKAGES) (apt-get as root or through sudo), then run make again." >&2; \
+	  exit 1; \
+	fi
+
 # Compiled catalogs are build products: made from the .po files whenever those change.
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.stamp-base
 	@$(PY) -m babel.messages.frontend compile -d locales -D messages -l $* --statistics
@@ -146,7 +174,7 @@ PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
 # so it is reported as its own error instead of being mistaken for either.
 # The tests start the bot's processes many times over; where the environment says not to
 # write bytecode (PYTHONDONTWRITEBYTECODE), each would compile every module again.
-test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql
+test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone
 	@$(PY) -m compileall -q bot handlers db locales
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - treating as failure" >&2; exit 1; fi; \
@@ -165,7 +193,7 @@ update-catalogs: extract
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) -m locales fill-source
 
-bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql
+bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone
 	$(PY) bench/run_all.py
 
 clean:
