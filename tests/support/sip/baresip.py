@@ -326,7 +326,26 @@ snd_path {self.recordings}
         found = sorted(self.recordings.glob("dump-*-dec.wav"), key=lambda p: p.stat().st_mtime)
         if not found:
             raise BaresipError(f"no recording in {self.recordings}:\n{self.log_text()}")
+        # CALL_CLOSED comes before the call's audio (and its file) is freed: libsndfile writes
+        # the WAV's header when it closes the file, so wait until baresip holds it no longer.
+        deadline = time.monotonic() + 10
+        while self._holds(found[-1]) and time.monotonic() < deadline:
+            time.sleep(0.02)
         return found[-1]
+
+    def _holds(self, path: Path) -> bool:
+        process = self._process
+        if process is None or process.poll() is not None:
+            return False
+        try:
+            descriptors = list(Path(f"/proc/{process.pid}/fd").iterdir())
+        except OSError:
+            return False
+        for descriptor in descriptors:
+            with contextlib.suppress(OSError):
+                if Path(os.readlink(descriptor)) == path:
+                    return True
+        return False
 
     def stop(self) -> None:
         if self._sock is not None:

@@ -35,7 +35,8 @@ def test_a_call_through_kamailio_is_heard_and_a_key_reaches_the_other_side(
 
     heard = caller.heard()
     (tone,) = segments(heard)
-    assert TONE_SECONDS - 0.3 <= tone.seconds <= TONE_SECONDS + 0.1
+    # The first packets may come before the caller's own audio has started.
+    assert TONE_SECONDS - 0.5 <= tone.seconds <= TONE_SECONDS + 0.1
     assert duration(heard) >= tone.end
     # What the caller said (silence) reached the callee as silence.
     assert sound_seconds(callee.heard()) == 0
