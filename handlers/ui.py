@@ -33,11 +33,14 @@ def main_menu_buttons(ctx: Context) -> list[list[Button]]:
 
 def map_button(ctx: Context) -> list[list[Button]]:
     """ "🗺 Map": the web map in the person's language (a Mini App in a private Telegram
-    chat); nothing when the web is off."""
+    chat), in easy language for an easy reader (``easy=1``: the map's place pages come
+    easy, bot/web/public/places.py); nothing when the web is off."""
     base = ctx.settings.web_url
     if not base:
         return []
-    return [[Button("🗺 " + ctx.t._("Map"), url=f"{base}/?lang={ctx.t.lang}", web_app=True)]]
+    easy = "&easy=1" if ctx.reader.easy else ""
+    url = f"{base}/?lang={ctx.t.lang}{easy}"
+    return [[Button("🗺 " + ctx.t._("Map"), url=url, web_app=True)]]
 
 
 def back_to_menu(ctx: Context) -> list[list[Button]]:

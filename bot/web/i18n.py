@@ -1,5 +1,10 @@
 """The visitor's language: ``?lang=xx`` (the switcher; remembered in a cookie), the cookie,
-then the browser's Accept-Language, then German. The same catalogs as the chat."""
+then the browser's Accept-Language, then German. The same catalogs as the chat.
+
+Easy language (``?easy=1``): the chat's "🗺 Map" carries it for an easy reader
+(handlers/ui.py), and the public pages keep it in their links (``keep``); the page's
+translator then takes the easy texts (locales ``easy.po``), as the chat's does. Only in the
+address, never a cookie: whoever opens a plain link gets the plain page."""
 
 from __future__ import annotations
 
@@ -47,8 +52,21 @@ def language_of(request: web.Request) -> str:
     return DEFAULT_LANGUAGE
 
 
+def easy_asked(request: web.Request) -> bool:
+    """Whether the address asks for easy language (``easy=1``; anything else: no)."""
+    return request.query.get("easy") == "1"
+
+
+def keep(request: web.Request) -> str:
+    """What a public page's links add to stay in easy language (``?lang=xx&easy=1``), or
+    nothing: the links of a plain page stay as they are."""
+    if not easy_asked(request):
+        return ""
+    return f"?lang={language_of(request)}&easy=1"
+
+
 def translator_for(request: web.Request) -> Translator:
-    return translator(language_of(request))
+    return translator(language_of(request), easy=easy_asked(request))
 
 
 def remember(request: web.Request, response: web.StreamResponse) -> None:

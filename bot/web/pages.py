@@ -18,8 +18,8 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
-from bot.web.i18n import language_of, remember
-from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name, translator
+from bot.web.i18n import easy_asked, keep, remember, translator_for
+from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -78,7 +78,7 @@ def _desk_sections(request: web.Request, t: Translator) -> list[tuple[str, str]]
 
 
 def context(request: web.Request, t: Translator | None = None) -> dict[str, Any]:
-    t = t or translator(language_of(request))
+    t = t or translator_for(request)
 
     def gettext(message: str, **values: Any) -> Markup:
         return t.t(message, **values)
@@ -92,6 +92,8 @@ def context(request: web.Request, t: Translator | None = None) -> dict[str, Any]
         "language_name": language_name(t.lang),
         "switch_url": lambda code: _switch_url(request, code),
         "path": request.path,
+        "easy": easy_asked(request),
+        "keep": keep(request),
         "static": static,
         "desk_sections": lambda: _desk_sections(request, t),
     }

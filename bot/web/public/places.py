@@ -13,6 +13,11 @@ Routes:
   small map, the bot's deep link ``/start place_<id>`` (Telegram link and QR code; the
   Matrix account with ``!start place_<id>``) and the poster's address.
 - ``GET /place/<id>/panel`` - the details alone, for the map's panel.
+
+Easy language (``easy=1``, next to ``lang``; bot/web/i18n.py): the map and the place pages
+in the easy texts, and a place first as an easy reader gets it in the chat (open or closed
+now, how to get in: ``render.easy_place``), its details and the week folded below under
+"ℹ️ All details". The map's list, its panel and the pages' links keep ``easy=1``.
 - ``GET /place/<id>/speech.ogg?lang=<code>`` (else the page's language) - the details read
   aloud (OGG/Opus, made by the configured speech engine, bot/speech; cached, they are
   public), for the 🔊 player on the
@@ -47,7 +52,7 @@ from markupsafe import Markup
 from bot.speech.speaker import Speaker
 from bot.speech.turns import Busy
 from bot.web.addresses import AddressLimits, client_address
-from bot.web.i18n import translator_for
+from bot.web.i18n import easy_asked, translator_for
 from bot.web.inputs import path_id
 from bot.web.pages import render
 from bot.web.public import links
@@ -230,16 +235,19 @@ def _below_name(details: Markup) -> Markup:
     return Markup(details.split("\n", 1)[1] if "\n" in details else details)
 
 
-def place_values(site: Site, place: Place, t: Translator) -> dict[str, Any]:
-    """The details as the chat shows them, and the ways to open the place in the bot."""
+def place_values(site: Site, place: Place, t: Translator, *, easy: bool = False) -> dict[str, Any]:
+    """The details as the chat shows them (to an ``easy`` reader: the short place first,
+    ``summary``), and the ways to open the place in the bot."""
     assert place.id is not None
     payload = f"place_{place.id}"
     now = _now()
     speaker = _speaker(site)
     spoken = speaker is not None and t.lang in speaker.languages
+    summary = _below_name(place_render.easy_place(t, place, now)) if easy else Markup("")
     return {
         "speech": f"/place/{place.id}/speech.ogg?lang={t.lang}" if spoken else "",
         "place": place,
+        "summary": summary,
         "details": _below_name(place_render.details(t, place, now)),
         "telegram": links.telegram(site, payload),
         "matrix_account": links.matrix_account(site),
@@ -252,7 +260,7 @@ async def place_page(request: web.Request) -> web.Response:
     site = request.app[SITE]
     t = translator_for(request)
     place = await place_of(request)
-    values = place_values(site, place, t)
+    values = place_values(site, place, t, easy=easy_asked(request))
     target = links.qr_target(site, values["payload"], f"/place/{place.id}")
     week = (
         place_render.week_lines(t, place, _now().astimezone(TIMEZONE).date())
@@ -273,9 +281,8 @@ async def place_page(request: web.Request) -> web.Response:
 async def place_panel(request: web.Request) -> web.Response:
     site = request.app[SITE]
     place = await place_of(request)
-    response = render(
-        request, "public/panel.html", **place_values(site, place, translator_for(request))
-    )
+    values = place_values(site, place, translator_for(request), easy=easy_asked(request))
+    response = render(request, "public/panel.html", **values)
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response

@@ -34,6 +34,8 @@
     return;
   }
   var lang = mapEl.dataset.lang;
+  // Easy language: what the place links add to stay in it ("?lang=de&easy=1"), or "".
+  var keep = mapEl.dataset.keep || "";
   var form = document.getElementById("filters");
   // On a phone's screen the filters fold away so that the map is in the first screen
   // (the same width as map.css's one-column layout).
@@ -99,7 +101,7 @@
     var li = document.createElement("li");
     li.dataset.placeId = place[0];
     var a = document.createElement("a");
-    a.href = "/place/" + place[0];
+    a.href = "/place/" + place[0] + keep;
     a.textContent = place[3];
     li.appendChild(a);
     if (place[4]) {
@@ -188,7 +190,8 @@
   }
 
   function show(id, fromList) {
-    fetch("/place/" + id + "/panel?lang=" + encodeURIComponent(lang), {
+    var panel = "/place/" + id + "/panel?lang=" + encodeURIComponent(lang);
+    fetch(panel + (keep ? "&easy=1" : ""), {
       credentials: "same-origin"
     })
       .then(function (response) {
@@ -279,7 +282,7 @@
             var li = document.createElement("li");
             li.dataset.placeId = place.id;
             var a = document.createElement("a");
-            a.href = "/place/" + place.id;
+            a.href = "/place/" + place.id + keep;
             a.textContent = place.name;
             li.appendChild(a);
             fragment.appendChild(li);
