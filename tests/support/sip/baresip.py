@@ -101,8 +101,10 @@ class BaresipCaller:
 
     ``user``: the account's user part. With ``registrar`` ("127.0.0.1:port" of Kamailio) the
     phone registers there (``password`` for digest auth), otherwise it only dials.
-    ``answer=True`` answers incoming calls at once. ``says``: a WAV it plays into every call
-    (made playable and padded with ``pad_seconds`` of silence); silence when None.
+    ``outbound`` ("sip:127.0.0.1:port"): every request goes through that proxy, also calls to
+    addresses elsewhere. ``answer=True`` answers incoming calls at once. ``says``: a WAV it
+    plays into every call (made playable and padded with ``pad_seconds`` of silence); silence
+    when None.
     """
 
     def __init__(
@@ -114,8 +116,10 @@ class BaresipCaller:
         answer: bool = False,
         says: Path | None = None,
         pad_seconds: float = 60.0,
+        outbound: str | None = None,
     ) -> None:
         self.user = user
+        self.outbound = outbound
         self.registrar = registrar
         self.password = password
         self.answer = answer
@@ -186,6 +190,8 @@ snd_path {self.recordings}
         params = [";transport=udp>"]
         if self.password is not None:
             params.append(f";auth_pass={self.password}")
+        if self.outbound is not None:
+            params.append(f';outbound="{self.outbound}"')
         params.append(";regint=60" if self.registrar else ";regint=0")
         params.append(";answermode=" + ("auto" if self.answer else "manual"))
         params.append(";audio_codecs=PCMU/8000/1,PCMA/8000/1")

@@ -5,7 +5,8 @@
 ``PHONE_PASSWORD`` (softphones); other requests pass without a challenge.
 ``phones``: a factory of started ``BaresipCaller``s, stopped after the test:
 ``phones("alice")`` only dials, ``phones("bob", register=True, answer=True, says=wav)``
-registers at ``kamailio`` as bob (with ``PHONE_PASSWORD`` unless ``password`` is given).
+registers at ``kamailio`` as bob (with ``PHONE_PASSWORD`` unless ``password`` is given),
+``via_proxy=True`` sends every call through ``kamailio``.
 ``tone_wav``: a 1.5 s 440 Hz tone followed by 0.5 s of silence, 8 kHz mono WAV.
 """
 
@@ -50,6 +51,7 @@ def phones(kamailio: KamailioServer) -> Iterator[PhoneFactory]:
         *,
         register: bool = False,
         password: str | None = None,
+        via_proxy: bool = False,
         **options: Any,
     ) -> BaresipCaller:
         if register and password is None:
@@ -58,6 +60,7 @@ def phones(kamailio: KamailioServer) -> Iterator[PhoneFactory]:
             user,
             registrar=kamailio.domain if register else None,
             password=password,
+            outbound=kamailio.registrar_uri if via_proxy else None,
             **options,
         )
         started.append(phone)

@@ -4,7 +4,8 @@ sipgate, a Fritz!Box or Asterisk, and what the callers (baresip, SIPp) call thro
 
 The configuration is written to a temporary folder: the registrar keeps its locations in
 memory only (usrloc ``db_mode`` 0), INVITEs and other dialog-starting requests go to the
-registered contact of the Request-URI's user (404 when nobody is registered under it), with
+registered contact of the Request-URI's user (404 when nobody is registered under it), or,
+for an address elsewhere (``sip:resident@127.0.0.1:<a SIPp's port>``), straight there, with
 record-routing so that in-dialog requests (ACK, BYE, INFO) pass the proxy too. With
 ``users`` given, a REGISTER needs digest authentication with one of those user names and
 passwords (realm ``127.0.0.1``); other requests are relayed without a challenge, as a
@@ -158,6 +159,13 @@ request_route {{
     }}
     if (is_method("REGISTER")) {{{register}
         if (!save("location")) {{
+            sl_reply_error();
+        }}
+        exit;
+    }}
+    if (uri != myself) {{
+        xlog("L_INFO", "relaying $rm to a foreign address\n");
+        if (!t_relay()) {{
             sl_reply_error();
         }}
         exit;

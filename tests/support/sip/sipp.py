@@ -22,14 +22,20 @@ step are the safe way.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.sip.dtmf_pcap import write_dtmf_pcap
 from tests.support.sip.kamailio import HOST, free_udp_port
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -68,25 +74,85 @@ class SippResult:
         return int(self.stats.get(f"{name}(C)", "0") or 0)
 
 
-def keypad_xml(steps: Sequence[Step], after_ms: int) -> str:
+def keypad_xml(
+    steps: Sequence[Step], after_ms: int, folder: Path, payload_type: int | None = None
+) -> str:
+    """The steps as scenario XML: ``play_dtmf`` (payload type 96) when ``payload_type`` is
+    None, else pcaps of the events written to ``folder`` for ``play_pcap_audio``."""
     parts: list[str] = []
-    for step in steps:
+    seq, timestamp = 1000, 160000
+    for number, step in enumerate(steps):
         if not set(step.digits) <= DIGITS:
             raise ValueError(f"not keypad digits: {step.digits!r}")
         if not 50 <= step.tone_ms <= 2000:
-            raise ValueError("SIPp's play_dtmf takes tones of 50 to 2000 ms")
+            raise ValueError("keypad tones of 50 to 2000 ms")
         parts.append(f'  <pause milliseconds="{step.pause_ms}"/>')
-        if step.digits:
-            parts.append(
-                f'  <nop><action><exec play_dtmf="{step.digits},{step.tone_ms}"/></action></nop>'
-            )
+        if not step.digits:
+            continue
+        if payload_type is None:
+            action = f'play_dtmf="{step.digits},{step.tone_ms}"'
             # play_dtmf only schedules the packets; SIPp 3.6.1 sends a tone's length of
             # "no-op" packets (payload type 97) and as much quiet first, then each digit
             # followed by a pause as long as the tone: wait until the last one has gone.
             sent_ms = (len(step.digits) + 2) * 2 * step.tone_ms + 200
-            parts.append(f'  <pause milliseconds="{sent_ms}"/>')
+        else:
+            pcap = folder / f"keys-{number}.pcap"
+            write_dtmf_pcap(
+                pcap,
+                step.digits,
+                payload_type=payload_type,
+                tone_ms=step.tone_ms,
+                first_seq=seq,
+                first_timestamp=timestamp,
+            )
+            seq += len(step.digits) * (step.tone_ms // 20 + 3)
+            timestamp += len(step.digits) * 2 * step.tone_ms * 8 + 8000
+            action = f'play_pcap_audio="{pcap}"'
+            sent_ms = len(step.digits) * 2 * step.tone_ms + 200
+        parts.append(f"  <nop><action><exec {action}/></action></nop>")
+        parts.append(f'  <pause milliseconds="{sent_ms}"/>')
     parts.append(f'  <pause milliseconds="{after_ms}"/>')
     return "\n".join(parts)
+
+
+def _prepare(
+    scenario: str, steps: Sequence[Step], after_ms: int, payload_type: int | None
+) -> tuple[Path, Path]:
+    folder = Path(tempfile.mkdtemp(prefix="nachbarbot-sipp-"))
+    text = (SCENARIOS / scenario).read_text()
+    if KEYPAD_MARK in text:
+        text = text.replace(KEYPAD_MARK, keypad_xml(steps, after_ms, folder, payload_type))
+    scenario_path = folder / scenario
+    scenario_path.write_text(text)
+    return folder, scenario_path
+
+
+def _options(folder: Path, scenario_path: Path, service: str, port: int) -> list[str]:
+    return [
+        "-sf", str(scenario_path),
+        "-s", service,
+        "-i", HOST,
+        "-p", str(port),
+        "-mi", HOST,
+        "-mp", str(free_udp_port() & ~1),
+        "-t", "u1",
+        "-nostdin",
+        "-trace_stat", "-stf", str(folder / "stats.csv"), "-fd", "1",
+        "-trace_err", "-error_file", str(folder / "errors.log"),
+    ]  # fmt: skip
+
+
+def _result(folder: Path, returncode: int, stderr: bytes) -> SippResult:
+    result = SippResult(returncode, folder=folder)
+    stats_path = folder / "stats.csv"
+    if stats_path.exists():
+        rows = list(csv.reader(stats_path.read_text().splitlines(), delimiter=";"))
+        if len(rows) >= 2:
+            result.stats = dict(zip(rows[0], rows[-1], strict=False))
+    errors_path = folder / "errors.log"
+    errors = errors_path.read_text(errors="replace") if errors_path.exists() else ""
+    result.errors = (errors + stderr.decode(errors="replace"))[-4000:]
+    return result
 
 
 def run_scenario(
@@ -101,38 +167,23 @@ def run_scenario(
     rate: float = 10.0,
     limit: int | None = None,
     timeout_s: int = 60,
+    payload_type: int | None = None,
     extra: Sequence[str] = (),
 ) -> SippResult:
     """Runs ``calls`` calls of ``scenario`` to ``service`` (the user called) at ``target``
     ("127.0.0.1:port": Kamailio or a phone), ``limit`` at once (default all), and waits."""
-    folder = Path(tempfile.mkdtemp(prefix="nachbarbot-sipp-"))
-    text = (SCENARIOS / scenario).read_text()
-    if KEYPAD_MARK in text:
-        text = text.replace(KEYPAD_MARK, keypad_xml(steps, after_ms))
-    scenario_path = folder / scenario
-    scenario_path.write_text(text)
-    stats_path = folder / "stats.csv"
-    errors_path = folder / "errors.log"
+    folder, scenario_path = _prepare(scenario, steps, after_ms, payload_type)
     command = [
         sipp_binary(),
         target,
-        "-sf", str(scenario_path),
-        "-s", service,
+        *_options(folder, scenario_path, service, free_udp_port()),
         "-key", "caller", caller,
-        "-i", HOST,
-        "-p", str(free_udp_port()),
-        "-mi", HOST,
-        "-mp", str(free_udp_port() & ~1),
-        "-t", "u1",
         "-m", str(calls),
         "-r", str(rate),
         "-l", str(limit or calls),
         "-timeout", f"{timeout_s}s",
         "-timeout_error",
         "-recv_timeout", "20s",
-        "-nostdin",
-        "-trace_stat", "-stf", str(stats_path), "-fd", "1",
-        "-trace_err", "-error_file", str(errors_path),
         *extra,
     ]  # fmt: skip
     process = subprocess.run(
@@ -143,11 +194,95 @@ def run_scenario(
         stderr=subprocess.PIPE,
         timeout=timeout_s + 30,
     )
-    result = SippResult(process.returncode, folder=folder)
-    if stats_path.exists():
-        rows = list(csv.reader(stats_path.read_text().splitlines(), delimiter=";"))
-        if len(rows) >= 2:
-            result.stats = dict(zip(rows[0], rows[-1], strict=False))
-    errors = errors_path.read_text(errors="replace") if errors_path.exists() else ""
-    result.errors = (errors + process.stderr.decode(errors="replace"))[-4000:]
-    return result
+    return _result(folder, process.returncode, process.stderr)
+
+
+class SippPhone:
+    """SIPp as a phone that is called (the bot's call-backs), in the background:
+    ``uas_answer.xml`` (answers, then the keypad ``steps`` as telephone-events of
+    ``payload_type``, the caller's offer's: 101 for baresip and PJSIP; then hangs up),
+    ``uas_busy.xml`` (486), ``uas_no_answer.xml`` (rings until CANCEL).
+
+    ``with SippPhone("uas_busy.xml") as phone:`` … call ``phone.uri`` … ``phone.wait()``
+    returns the ``SippResult`` once ``calls`` calls have been handled.
+    """
+
+    def __init__(
+        self,
+        scenario: str = "uas_answer.xml",
+        *,
+        user: str = "resident",
+        steps: Sequence[Step] = (),
+        after_ms: int = 500,
+        calls: int = 1,
+        timeout_s: int = 120,
+        payload_type: int = 101,
+    ) -> None:
+        self.user = user
+        self.port = free_udp_port()
+        self.folder, scenario_path = _prepare(scenario, steps, after_ms, payload_type)
+        self._command = [
+            sipp_binary(),
+            *_options(self.folder, scenario_path, user, self.port),
+            "-m", str(calls),
+            "-timeout", f"{timeout_s}s",
+            "-timeout_error",
+        ]  # fmt: skip
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr = self.folder / "stderr.log"
+
+    @property
+    def uri(self) -> str:
+        return f"sip:{self.user}@{HOST}:{self.port}"
+
+    def start(self) -> None:
+        with self._stderr.open("wb") as stderr:
+            self._process = subprocess.Popen(
+                self._command,
+                cwd=self.folder,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
+        # SIPp binds its port at once; a call that comes before is retransmitted anyway.
+        deadline = time.monotonic() + 10
+        while not _udp_bound(self.port) and time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"SIPp stopped at start: {self._stderr.read_text()[-2000:]}")
+            time.sleep(0.05)
+
+    def wait(self, timeout: float = 120) -> SippResult:
+        process = self._process
+        if process is None:
+            raise RuntimeError("not started")
+        returncode = process.wait(timeout=timeout)
+        return _result(self.folder, returncode, self._stderr.read_bytes())
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def __enter__(self) -> SippPhone:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _udp_bound(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return True
+        return False

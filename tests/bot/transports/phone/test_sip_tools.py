@@ -15,7 +15,7 @@ from tests.support.sip.audio import duration, segments, sound_seconds
 from tests.support.sip.baresip import BaresipError
 from tests.support.sip.fixtures import PHONE_PASSWORD, TONE_SECONDS, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer, options_answered
-from tests.support.sip.sipp import Step, run_scenario
+from tests.support.sip.sipp import SippPhone, Step, run_scenario
 
 
 def test_a_call_through_kamailio_is_heard_and_a_key_reaches_the_other_side(
@@ -83,3 +83,36 @@ def test_sipp_reports_a_failed_call() -> None:
         result = run_scenario(proxy.domain, "nobody", timeout_s=20)
     assert result.returncode != 0
     assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (0, 1)
+
+
+def test_a_sipp_phone_answers_presses_a_key_and_hangs_up(phones: PhoneFactory) -> None:
+    caller = phones("alice", via_proxy=True)
+    with SippPhone("uas_answer.xml", steps=[Step(300, "1"), Step(200, "2#")]) as called:
+        caller.dial(called.uri)
+        caller.wait_for("CALL_ESTABLISHED")
+        caller.wait_for("CALL_CLOSED")
+        result = called.wait()
+    assert result.returncode == 0, result.errors
+    assert caller.digits_received() == "12#"
+
+
+def test_a_sipp_phone_is_busy(phones: PhoneFactory) -> None:
+    caller = phones("alice", via_proxy=True)
+    with SippPhone("uas_busy.xml") as called:
+        caller.dial(called.uri)
+        closed = caller.wait_for("CALL_CLOSED")
+        result = called.wait()
+    assert "486" in closed.param or "Busy" in closed.param
+    assert result.returncode == 0, result.errors
+
+
+def test_a_sipp_phone_rings_until_the_caller_gives_up(phones: PhoneFactory) -> None:
+    caller = phones("alice", via_proxy=True)
+    with SippPhone("uas_no_answer.xml") as called:
+        caller.dial(called.uri)
+        caller.wait_for("CALL_RINGING")
+        caller.hangup()
+        caller.wait_for("CALL_CLOSED")
+        result = called.wait()
+    assert result.returncode == 0, result.errors
+    assert "CALL_ESTABLISHED" not in [event.type for event in caller.events]
