@@ -48,6 +48,21 @@ TIMEZONE = ZoneInfo("Europe/Berlin")
 CLOCK = "HH:mm"
 # A weekday field shorter than in full, in a date pattern (see Translator.skeleton).
 _SHORT_WEEKDAY = re.compile(r"(?<![Ec])[Ec]{1,3}(?![Ec])")
+_SHORT_MONTH = re.compile(r"(?<!M)M{3}(?!M)")
+# An easy reader's dates: weekday, day and month written out; the year only for a date more
+# than half a year away (CLDR abbreviates the year's word in some languages: "2026 р.").
+# A day, named for the signatures inside Translator, where ``date`` is its method.
+_Day = date
+EASY_DATE = "MMMMEEEEd"
+EASY_DATE_WITH_YEAR = "yMMMMEEEEd"
+NEAR_DAYS = 183
+
+
+def _written_out(skeleton: str) -> str:
+    """``skeleton`` with its weekday and month in full: "MMMEd" → "MMMMEEEEd"."""
+    return _SHORT_MONTH.sub("MMMM", _SHORT_WEEKDAY.sub("EEEE", skeleton))
+
+
 # The digits of each numbering system a supported language writes in (CLDR's names); Babel
 # formats with a system's signs but always with Latin digits, so :meth:`Translator.digits`
 # puts these in.
@@ -440,8 +455,14 @@ class Translator:
         return self.locale.languages.get(code, code)
 
     def date(self, value: date | datetime, fmt: str = "medium") -> Formatted:
+        """A date in the ``fmt`` length; for an easy reader always with the weekday and the
+        month written out ("Mittwoch, 25. November"), the year only when it is far: easy
+        language abbreviates nothing and names the weekday of every date."""
         if isinstance(value, datetime):
-            value = value.astimezone(TIMEZONE)
+            value = value.astimezone(TIMEZONE).date()
+        if self.easy:
+            near = abs((value - datetime.now(TIMEZONE).date()).days) <= NEAR_DAYS
+            return self.skeleton(value, EASY_DATE if near else EASY_DATE_WITH_YEAR)
         return self.digits(format_date(value, format=fmt, locale=self.locale))
 
     def time(self, value: datetime) -> Formatted:
@@ -449,18 +470,27 @@ class Translator:
         text = format_time(value, format=CLOCK, tzinfo=TIMEZONE, locale=self.locale)
         return self.digits(text)
 
-    def skeleton(self, value: datetime, skeleton: str) -> Formatted:
+    def skeleton(self, value: _Day | datetime, skeleton: str) -> Formatted:
         """A date in the locale's own arrangement of the fields, e.g. "MMMEd" gives
         "Di., 3. Nov." in German and "Tue, Nov 3" in English. A weekday asked for in full
         ("EEEE") is written in full, as ICU widens the matched pattern's fields: CLDR has
-        only "d MMMM E" for Turkish, and "24 Kasım Sal" reads clipped ("24 Kasım Salı")."""
-        local = value.astimezone(TIMEZONE)
+        only "d MMMM E" for Turkish, and "24 Kasım Sal" reads clipped ("24 Kasım Salı").
+        For an easy reader the weekday and the month are written out wherever the skeleton
+        names them ("Mittwoch, 25. November", not "Mi., 25. Nov.")."""
+        local = value.astimezone(TIMEZONE) if isinstance(value, datetime) else value
+        if self.easy:
+            skeleton = _written_out(skeleton)
         patterns = self.locale.datetime_skeletons
         key = skeleton if skeleton in patterns else match_skeleton(skeleton, patterns)
-        if "EEEE" not in skeleton or key is None:
+        full_weekday, full_month = "EEEE" in skeleton, "MMMM" in skeleton
+        if not (full_weekday or full_month) or key is None:
             return self.digits(format_skeleton(skeleton, local, locale=self.locale))
         parts = re.split(r"('[^']*')", patterns[key].pattern)  # odd parts: quoted literals
-        parts[::2] = [_SHORT_WEEKDAY.sub("EEEE", part) for part in parts[::2]]
+        for i in range(0, len(parts), 2):
+            if full_weekday:
+                parts[i] = _SHORT_WEEKDAY.sub("EEEE", parts[i])
+            if full_month:
+                parts[i] = _SHORT_MONTH.sub("MMMM", parts[i])
         return self.digits(format_datetime(local, "".join(parts), locale=self.locale))
 
     def day_and_time(self, value: datetime, skeleton: str = "MMMEd") -> Formatted:
