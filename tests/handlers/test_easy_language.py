@@ -4,9 +4,6 @@ Arabic: words shown and said, and read-aloud seconds with the embedded eSpeak NG
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-
 import pytest
 
 from bot.speech.engines import embedded
@@ -16,19 +13,16 @@ from handlers.messages import Message, Outgoing
 from handlers.places import chat as places_chat
 from handlers.read_aloud import spoken
 from locales import SUPPORTED_LANGUAGES, translator
+from tests.support.easy_measure import WEDNESDAY_NOON, word_count
 from tests.support.memory_transport import MemoryTransport, button_data, messages
 from tests.support.places_sample import import_sample
-
-# Wednesday, 11:30 in Dortmund: the places answer at one moment of the week.
-WEDNESDAY_NOON = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
-_TAG = re.compile(r"<[^>]+>")
 
 
 def words(out: list[Outgoing]) -> int:
     """The words a person meets: each message's text and its buttons' labels."""
     shown = [str(m.text) for m in messages(out)]
     shown += [b.label for m in messages(out) for row in m.buttons for b in row]
-    return sum(1 for w in _TAG.sub(" ", " ".join(shown)).split() if re.search(r"\w", w))
+    return word_count(" ".join(shown))
 
 
 def said_words(out: list[Outgoing], lang: str) -> int:
@@ -37,8 +31,7 @@ def said_words(out: list[Outgoing], lang: str) -> int:
     for item in messages(out):
         speech = spoken(item, lang)
         assert speech is not None
-        text = _TAG.sub(" ", " ".join([str(speech.text), *speech.labels]))
-        total += sum(1 for w in text.split() if re.search(r"\w", w))
+        total += word_count(" ".join([str(speech.text), *speech.labels]))
     return total
 
 

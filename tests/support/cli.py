@@ -17,14 +17,20 @@ def run_bot(
     timeout: float = 120,
     cwd: Path = ROOT,
     env: dict[str, str] | None = None,
+    prelude: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """``env`` adds to (or overrides) the caller's environment."""
+    """``env`` adds to (or overrides) the caller's environment; ``prelude``: Python run in
+    the bot's process before it starts (e.g. a fixed clock), which then runs as ``-m bot``."""
     settings = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
     if database is not None:
         settings["NACHBARBOT_BOT__DATABASE"] = str(database)
     settings.update(env or {})
+    command = ["-m", "bot", *args]
+    if prelude:
+        start = "import runpy; runpy.run_module('bot', run_name='__main__', alter_sys=True)"
+        command = ["-c", f"{prelude}\n{start}", *args]
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *command],
         input=input,
         capture_output=True,
         text=True,
