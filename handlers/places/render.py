@@ -156,14 +156,21 @@ def access_line(t: Translator, place: Place) -> Markup:
 
 
 def easy_place(
-    t: Translator, place: Place, now: datetime, distance_m: float | None = None
+    t: Translator,
+    place: Place,
+    now: datetime,
+    distance_m: float | None = None,
+    *,
+    open_now: bool = True,
 ) -> Markup:
-    """A place for an easy reader: its name, how far, open or closed now and how to get
-    in; the rest (``details``) is one tap away."""
+    """A place for an easy reader: its name, how far, open or closed now (unless not
+    ``open_now``: the web's spoken place changes only with its data) and how to get in;
+    the rest (``details``) is one tap away."""
     lines = [t.format("<b>{name}</b>", name=place.name)]
     if distance_m is not None:
         lines.append(t.format("📏 {distance}", distance=distance(t, distance_m)))
-    lines.append(hours_status(t, hours.status(place.opening_hours, now), now))
+    if open_now:
+        lines.append(hours_status(t, hours.status(place.opening_hours, now), now))
     lines.append(access_line(t, place))
     return Markup("\n").join(lines)
 

@@ -18,7 +18,8 @@ Easy language (``easy=1``, next to ``lang``; bot/web/i18n.py): the map and the p
 in the easy texts, and a place first as an easy reader gets it in the chat (open or closed
 now, how to get in: ``render.easy_place``), its details and the week folded below under
 "ℹ️ All details". The map's list, its panel and the pages' links keep ``easy=1``.
-- ``GET /place/<id>/speech.ogg?lang=<code>`` (else the page's language) - the details read
+- ``GET /place/<id>/speech.ogg?lang=<code>`` (else the page's language; ``easy=1``: the easy
+  place, its name and how to get in) - the details read
   aloud (OGG/Opus, made by the configured speech engine, bot/speech; cached, they are
   public), for the 🔊 player on the
   page and the panel: a poster's QR code leads someone who cannot read to a spoken
@@ -244,8 +245,9 @@ def place_values(site: Site, place: Place, t: Translator, *, easy: bool = False)
     speaker = _speaker(site)
     spoken = speaker is not None and t.lang in speaker.languages
     summary = _below_name(place_render.easy_place(t, place, now)) if easy else Markup("")
+    speech = f"/place/{place.id}/speech.ogg?lang={t.lang}" + ("&easy=1" if easy else "")
     return {
-        "speech": f"/place/{place.id}/speech.ogg?lang={t.lang}" if spoken else "",
+        "speech": speech if spoken else "",
         "place": place,
         "summary": summary,
         "details": _below_name(place_render.details(t, place, now)),
@@ -300,8 +302,13 @@ async def place_speech(request: web.Request) -> web.Response:
     if speaker is None or lang not in speaker.languages:
         raise web.HTTPNotFound()
     place = await place_of(request)
-    t = translator(lang)
-    text = place_render.details(t, place, _now(), open_now=False)
+    # An easy page's voice says the easy place: its name and how to get in.
+    if easy_asked(request):
+        t = translator(lang, easy=True)
+        text = place_render.easy_place(t, place, _now(), open_now=False)
+    else:
+        t = translator(lang)
+        text = place_render.details(t, place, _now(), open_now=False)
     words = await speaker.words(Speech(text=text, lang=lang, public=True))
     key = speaker.key(words, lang)
     version = key[:32]

@@ -199,3 +199,22 @@ def test_the_table_of_addresses_is_bounded():
     for n in range(10):
         assert limits.take(f"192.0.2.{n}") == 0
     assert len(limits) == before + 10 - 20
+
+
+async def test_an_easy_page_says_the_easy_place(places, settings, monkeypatch):
+    """The 🔊 of a page in easy language says the place as an easy reader gets it (its
+    name and how to get in), not the whole details; the plain page's voice is unchanged."""
+    engine = HeldEngine(held=False)
+    monkeypatch.setattr(public_places, "_now", lambda: MONDAY_TEN)
+    web = _web(places, settings, engine)
+    async with web as (_speaker, base), aiohttp.ClientSession() as session:
+        page = await session.get(f"{base}/place/{PLACE}?lang=de&easy=1")
+        assert f"/place/{PLACE}/speech.ogg?lang=de&amp;easy=1" in await page.text()
+        easy = await session.get(f"{base}/place/{PLACE}/speech.ogg?lang=de&easy=1")
+        assert easy.status == 200 and (await easy.read()).startswith(b"OggS")
+        status, _, _ = await _ask(session, base, PLACE, "198.51.100.4")
+        assert status == 200
+    easy_said, plain_said = engine.said
+    assert "Stufen" in easy_said and "Heute" not in easy_said
+    assert "Heute: neun Uhr bis zwölf Uhr" in plain_said
+    assert len(easy_said.split()) < len(plain_said.split()) / 2
