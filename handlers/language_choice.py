@@ -10,6 +10,13 @@ Button data, under the form's prefix and valid in its languages step:
   (a code that is not offered is a stale button);
 - ``<prefix>:langs-done`` goes on to the next step; where a language is ``required``, only
   once one is ticked (until then a toast asks for one).
+
+An easy reader may be asked one question first (:func:`one_question`, its own step): the
+reader's language is chosen, do they speak another? Button data there:
+- ``<prefix>:lang-only`` keeps just the reader's language (as if only it were ticked in the
+  list, then Done) and goes on;
+- ``<prefix>:lang-more`` shows the whole list (the step ``listed``), the reader's language
+  ticked.
 """
 
 from __future__ import annotations
@@ -71,4 +78,34 @@ def step(
         presses={"lang": tick, "langs-done": done},
         redraw=redraw,
         next=next,
+    )
+
+
+def one_question(
+    prefix: str, question: str, *, listed: str, next: str, keep: Keep = _in_draft
+) -> Step:
+    """The step asking ``question`` (marked with N_): the reader's own language only, or
+    another one too (then the list of the step ``listed``)? Ten language names said with
+    their buttons' numbers are a minute of listening; most people answer with their own."""
+
+    def buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+        t = ctx.t
+        only = t._("Only {language}").format(language=language_name(t.lang))
+        return [
+            [Button("✅ " + only, f"{prefix}:lang-only")],
+            [Button("➕ " + t._("Another language"), f"{prefix}:lang-more")],
+        ]
+
+    async def only(ctx: Context, answer: Answer) -> None:
+        keep(answer, [ctx.t.lang])
+        await answer.form.answered(ctx, answer)
+
+    async def more(ctx: Context, answer: Answer) -> None:
+        chosen = answer.draft.get("languages") or []
+        if ctx.t.lang not in chosen:
+            keep(answer, ui.toggled(chosen, ctx.t.lang, SUPPORTED_LANGUAGES))
+        answer.form.ask(ctx, listed, answer.data)
+
+    return Step(
+        question, buttons=buttons, presses={"lang-only": only, "lang-more": more}, next=next
     )

@@ -222,7 +222,9 @@ class Speech:
     outbox worker turns it into a :class:`Voice` when it sends it, after the text it says
     went out (bot/delivery.py); the audio is never stored. ``public``: the text is the same
     for everyone (a place's details, the menu), so its audio may be cached. ``listener``:
-    the person's user number (erasure finds the queued speech by it)."""
+    the person's user number (erasure finds the queued speech by it). ``easy``: the reader
+    reads easy language, so the words around the text (the buttons named) are the easy
+    ones."""
 
     text: Markup
     lang: str
@@ -230,6 +232,7 @@ class Speech:
     public: bool = False
     listener: int = 0
     to: Recipient | None = None
+    easy: bool = False
 
 
 def shown(items: list[Outgoing]) -> list[Outgoing]:

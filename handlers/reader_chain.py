@@ -144,7 +144,7 @@ async def said(where: Surroundings, reading: Reading) -> Reading:
     speech = read_aloud.spoken(reading.item, reader.lang, reader.user.id)
     if speech is None:
         return reading
-    return replace(reading, after=(*reading.after, speech))
+    return replace(reading, after=(*reading.after, replace(speech, easy=reader.easy)))
 
 
 LINKS: tuple[Link, ...] = (tapped, said)

@@ -138,7 +138,7 @@ class Speaker:
         loop; a public text's words are kept."""
         if not speech.public:
             return await self._prepare(speech)
-        key = _hash(speech.lang, str(speech.text), *speech.labels)
+        key = _hash(speech.lang, str(speech.easy), str(speech.text), *speech.labels)
         if (kept := self._prepared.get(key)) is not None:
             self._prepared.move_to_end(key)
             return kept
@@ -160,7 +160,8 @@ class Speaker:
             parts,
             speech.text,
             list(speech.labels),
-            translator(speech.lang),
+            # The easy reader's: its buttons are named the easy way.
+            translator(speech.lang, easy=speech.easy),
             self.languages,
         )
 

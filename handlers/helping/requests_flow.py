@@ -11,6 +11,7 @@ Every change of a request's state (send, edit, withdraw, still needed) is a call
 States: ``request.contact`` (coordinators' /enter), ``request.category``,
 ``request.description``, ``request.where``, ``request.when``, ``request.when_day`` (the next
 days as buttons, or written), ``request.when_part`` (the time of day), ``request.when_text``,
+``request.languages_one`` (an easy reader's one question before the list),
 ``request.languages``, ``request.summary``; ``anything`` - a text or voice message sent
 outside any step was kept (state data: the description it would become) and the person is
 asked whether to ask for help with it (free input there is offered to the takers again).
@@ -24,11 +25,16 @@ Button data (``hr:…``), each action its own callback:
   ``keep:<id>`` (still needed); /myrequests also shows a matched request's contact row
   (``rl:to:<id>`` write to the helper, ``rl:done:<id>``, see relay.py);
 - in ``anything``: ``with`` (ask for help with the kept text or voice message);
-- in the draft's steps: ``cancel``, ``cat:<key>`` (category), ``area:<name>`` (where),
+- in the draft's steps: ``cancel``, ``cat:<key>`` (category), ``cat-more`` (an easy
+  reader's categories after the three most asked), ``area:<name>`` (where),
   ``when:<kind>`` (when), ``day:<YYYY-MM-DD>``, ``part:<morning|afternoon|evening|any>``,
   ``dayback``, ``partback``, ``textback`` (back to "when"), ``lang:<code>`` and
-  ``langs-done`` (languages, handlers/language_choice.py), ``change``, ``field:<step>``
-  and ``send`` (summary).
+  ``langs-done`` (languages, handlers/language_choice.py), ``lang-only`` and ``lang-more``
+  (``languages_one``), ``change``, ``field:<step>`` and ``send`` (summary).
+
+Shorter for an easy reader (``ctx.reader.easy``; the stored answers are the same): the
+categories come three at a time, the three most asked in the city first, then "➕ More"
+for the rest; the languages step is one question, their own language or another too.
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ from handlers.helping.vocabulary import (
     WHEN_BUTTONS,
     noon,
 )
-from handlers.messages import Button, Location, Media, Text
+from handlers.messages import Button, Location, Media, Message, Text
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
@@ -228,7 +234,7 @@ async def start(ctx: Context, description: dict[str, Any] | None = None) -> None
     data: dict[str, Any] = {"draft": {"languages": [ctx.t.lang], **(description or {})}}
     if description:
         data["given"] = ["description"]
-    FORM.ask(ctx, "category", data)
+    await _ask(ctx, "category", data)
 
 
 async def _mine(ctx: Context) -> None:
@@ -322,7 +328,34 @@ async def _after(ctx: Context, answer: Answer) -> None:
         return
     # Steps answered before the flow began ("start with anything": the description) are
     # not asked again.
-    FORM.ask(ctx, FORM.following(answer.step, skip=data.get("given", ())), data)
+    await _ask(ctx, FORM.following(answer.step, skip=data.get("given", ())), data)
+
+
+# The steps asked in another way to an easy reader.
+EASY_STEPS = {"languages": "languages_one"}
+# How many categories an easy reader is offered first.
+FIRST_CATEGORIES = 3
+
+
+async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
+    """Ask ``step`` as this reader is asked it: an easy reader the categories most asked
+    first (kept in the state, so that a restart shows the same three) and the languages as
+    one question."""
+    if step == "category":
+        data["most_asked"] = await _most_asked(ctx) if ctx.reader.easy else []
+    if ctx.reader.easy:
+        step = EASY_STEPS.get(step, step)
+    FORM.ask(ctx, step, data)
+
+
+async def _most_asked(ctx: Context) -> list[str]:
+    """The categories of the most requests in the city (open, matched, done), "something
+    else" left out; equal ones (and all in a new city) in the order of the table, which
+    puts the everyday ones first."""
+    counts = await ctx.db.statistics.active_by("category")
+    keys = [key for key in HELP_CATEGORIES if key != "other"]
+    keys.sort(key=lambda key: -sum(counts.get(key, {}).values()))
+    return keys[:FIRST_CATEGORIES]
 
 
 async def _contact(ctx: Context, answer: Answer) -> None:
@@ -334,8 +367,33 @@ async def _contact(ctx: Context, answer: Answer) -> None:
         await ask_again(ctx, answer)
 
 
-def _category_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
-    return ui.rows([Button(category_label(ctx.t, key), f"hr:cat:{key}") for key in HELP_CATEGORIES])
+CATEGORY_QUESTION = N_("🤝 What do you need help with?")
+
+
+def _categories(ctx: Context, data: dict[str, Any], *, rest: bool = False) -> None:
+    """The category question: every category, or for an easy reader the three most asked
+    (``most_asked``) and "➕ More", which shows the ``rest`` in their place."""
+    t = ctx.t
+    first = data.get("most_asked") or []
+    if rest:
+        keys = [key for key in HELP_CATEGORIES if key not in first]
+    else:
+        keys = first or list(HELP_CATEGORIES)
+    choices = [Button(category_label(t, key), f"hr:cat:{key}") for key in keys]
+    if first and not rest:
+        # One a row: three buttons and "More" read down like the list they are.
+        # "More" as the short lists of places and events have it (the arrow pointing the
+        # way the reader reads).
+        more = Button("➕ " + t._("More") + " " + t.arrow("on"), "hr:cat-more")
+        buttons = [[choice] for choice in choices] + [[more]]
+    else:
+        buttons = ui.rows(choices)
+    buttons.append([FORM.cancel_button(t)])
+    ctx.send(Message(t.t(CATEGORY_QUESTION), buttons, edit=rest))
+
+
+async def _more_categories(ctx: Context, answer: Answer) -> None:
+    _categories(ctx, answer.data, rest=True)
 
 
 async def _category(ctx: Context, answer: Answer) -> None:
@@ -527,7 +585,7 @@ async def _field(ctx: Context, answer: Answer) -> None:
     if ctx.args not in CHANGEABLE:
         ctx.stale()
     answer.data["changing"] = True
-    FORM.ask(ctx, ctx.args, answer.data)
+    await _ask(ctx, ctx.args, answer.data)
 
 
 async def _send_button(ctx: Context, answer: Answer) -> None:
@@ -550,9 +608,8 @@ FORM = StepForm(
             next="category",
         ),
         "category": Step(
-            N_("🤝 What do you need help with?"),
-            buttons=_category_buttons,
-            presses={"cat": _category},
+            show=_categories,
+            presses={"cat": _category, "cat-more": _more_categories},
             next="description",
         ),
         "description": Step(
@@ -606,6 +663,12 @@ FORM = StepForm(
         "languages": language_choice.step(
             "hr",
             N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
+            next="summary",
+        ),
+        "languages_one": language_choice.one_question(
+            "hr",
+            N_("🗣 Do you speak another language as well?"),
+            listed="languages",
             next="summary",
         ),
         "summary": Step(

@@ -69,7 +69,8 @@ async def _request(story: MemoryTransport, db: Database, who: str, when: str = "
         await story.press(who, "hr:part:afternoon")
     elif when == "window":
         await story.text(who, "Dienstag Nachmittag")
-    out = await story.press(who, "hr:langs-done")
+    # The resident reads easy language: one question, their own language only.
+    out = await story.press(who, "hr:lang-only")
     assert "hr:send" in button_data(out)
     out = await story.press(who, "hr:send")
     assert "hr:mine" in button_data(out)
