@@ -1012,6 +1012,50 @@ MAP: tuple[Table, ...] = (
         "against [translation] daily_character_budget: nothing about a person.",
     ),
     Table(
+        "sms_budget",
+        None,
+        {"month": PUBLIC, "segments": PUBLIC, "told": PUBLIC},
+        note="The text messages' segments per month against [sms] monthly_segments: nothing "
+        "about a person.",
+    ),
+    Table(
+        "sms_numbers",
+        "technical",
+        {
+            "number": IDENTITY,
+            "stopped_at": DETAIL,
+            "more": CONTENT,
+            "newest": PUBLIC,
+            "choices": CONTENT,
+            "typed": DETAIL,
+            "updated_at": DETAIL,
+        },
+        links=(
+            Link(
+                ":platform = 'sms' AND number = :chat_id",
+                (delete(),),
+                section="sms",
+                export=("number", "stopped_at", "more", "choices", "updated_at"),
+            ),
+        ),
+        retention=(
+            Retention(
+                "sms_numbers",
+                (
+                    # A STOP holds until START or erasure; the rest is a conversation's.
+                    "DELETE FROM sms_numbers WHERE stopped_at IS NULL"
+                    " AND updated_at < :buttons_before",
+                    "UPDATE sms_numbers SET more = '', choices = '[]', newest = ''"
+                    " WHERE updated_at < :buttons_before"
+                    " AND (more <> '' OR choices <> '[]' OR newest <> '')",
+                ),
+            ),
+        ),
+        note="Per phone number (the person's id on 'sms', E.164): whether it sent STOP, the "
+        "rest of a bot text cut to fit and the choices of its newest text "
+        "(bot/transports/sms).",
+    ),
+    Table(
         "desk_logins",
         "desk",
         {

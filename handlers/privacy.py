@@ -327,6 +327,7 @@ SECTION_LABELS = {
     "updates_handled": N_("⚙️ Messages the bot answered"),
     "matrix_buttons": N_("⚙️ Buttons in your Matrix chat"),
     "matrix_room": N_("⚙️ Your Matrix chat"),
+    "sms": N_("⚙️ Your text messages (STOP, what is still to come)"),
     "place_changes": N_("🏠 Places you changed"),
     "translations": N_("🌐 Translations of your texts"),
     "desk_logins": N_("🖥 Your login links to the web desk"),
