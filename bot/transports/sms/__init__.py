@@ -1,0 +1,1 @@
+"""The SMS transport (issue 45): see bot/transports/sms/transport.py."""

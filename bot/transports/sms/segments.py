@@ -1,0 +1,188 @@
+"""How many text messages (segments) a text costs, and a bot text made to fit.
+
+A text message is sent in the GSM 7-bit default alphabet (GSM 03.38) when every character is
+in its basic table or its extension table, else in UCS-2:
+
+- GSM-7: 160 septets alone, 153 a part when a text is split (the rest is the header that
+  joins the parts again); an extension character (``^{}\\[~]|€`` and form feed) takes two
+  septets (an escape and itself), and an escape is never split from its character.
+- UCS-2: 70 UTF-16 units alone, 67 a part; a character outside the basic plane (most
+  emoji) takes two units, and the two halves are never split.
+
+One Arabic letter or one emoji makes a whole text UCS-2: under half of the room. So a
+Latin-script text is first *folded* (:func:`folded`): typographic quotes, dashes and the
+ellipsis become their GSM look-alikes, and icons are dropped - but only where that makes the
+text GSM-7; a text that is UCS-2 anyway (Arabic, Cyrillic, Turkish ``ş``) keeps them.
+
+Every bot text fits in ``LIMIT`` segments or is cut (:func:`cut`) at a line or sentence
+boundary, its first part ending with the "more" line; the rest is sent when the person asks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# GSM 03.38 basic table (one septet each).
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# GSM 03.38 extension table (an escape and the character: two septets each).
+GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+GSM7 = "gsm7"
+UCS2 = "ucs2"
+# Units of one segment alone, and of one part of a split text.
+SINGLE = {GSM7: 160, UCS2: 70}
+PART = {GSM7: 153, UCS2: 67}
+# A bot text costs at most this many segments; a longer one is cut.
+LIMIT = 2
+
+# Typographic characters and their GSM look-alikes.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u2026": "...",
+        "\u00b7": "-",
+        "\u2022": "-",
+        "\u2192": "->",
+    }
+)
+# Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.
+_ICON_PARTS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
+
+
+def is_gsm(text: str) -> bool:
+    """Whether ``text`` goes as GSM-7."""
+    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+
+
+def encoding(text: str) -> str:
+    return GSM7 if is_gsm(text) else UCS2
+
+
+def _units(ch: str, coding: str) -> int:
+    if coding == GSM7:
+        return 2 if ch in GSM_EXTENSION else 1
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
+def units(text: str) -> int:
+    """Septets (GSM-7) or UTF-16 units (UCS-2) of ``text``."""
+    coding = encoding(text)
+    return sum(_units(ch, coding) for ch in text)
+
+
+def parts(text: str) -> list[str]:
+    """``text`` as the gateway splits it: one part if it fits alone, else parts of
+    ``PART`` units each, never splitting an escaped character or a surrogate pair."""
+    coding = encoding(text)
+    if units(text) <= SINGLE[coding]:
+        return [text] if text else []
+    result, current, used = [], [], 0
+    for ch in text:
+        size = _units(ch, coding)
+        if used + size > PART[coding]:
+            result.append("".join(current))
+            current, used = [], 0
+        current.append(ch)
+        used += size
+    if current:
+        result.append("".join(current))
+    return result
+
+
+def count(text: str) -> int:
+    """The segments ``text`` costs."""
+    return len(parts(text))
+
+
+def _is_icon(ch: str) -> bool:
+    if ch in _ICON_PARTS:
+        return True
+    # Symbols "other" (emoji, ✅, ☎) and the regional letters of flags.
+    return unicodedata.category(ch) == "So" or 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def _without_icons(text: str) -> str:
+    kept = "".join(ch for ch in text if not _is_icon(ch))
+    # An icon leading a line or a label leaves a space behind; two spaces become one.
+    kept = re.sub(r"(?m)^[ \t]+|[ \t]+$", "", kept)
+    return re.sub(r"[ \t]{2,}", " ", kept)
+
+
+def folded(text: str) -> str:
+    """``text`` in GSM-7 where it can be: typographic characters folded, icons dropped;
+    unchanged (but for the typography) where it is UCS-2 anyway."""
+    typed = unicodedata.normalize("NFC", text.translate(_FOLD))
+    if is_gsm(typed):
+        return typed
+    plain = _without_icons(typed)
+    return plain if is_gsm(plain) else typed
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A text made to fit: ``first`` is sent now (ending with the "more" line when there
+    is a ``rest``), ``rest`` when the person asks for more ("" when nothing is left)."""
+
+    first: str
+    rest: str = ""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟۔।])\s+")
+
+
+def _fits(text: str, limit: int) -> bool:
+    return count(text) <= limit
+
+
+def cut(text: str, more: str, limit: int = LIMIT) -> Cut:
+    """``text`` whole if it fits in ``limit`` segments; else its longest beginning that
+    ends at a line (or else a sentence) boundary and fits with ``"\\n" + more`` after it,
+    and the rest. A single line too long for any boundary is cut between words."""
+    text = text.strip()
+    if _fits(text, limit):
+        return Cut(text)
+    for boundaries in (_line_ends(text), _sentence_ends(text), _word_ends(text)):
+        best = None
+        for end in boundaries:
+            head = text[:end].rstrip()
+            if head and _fits(f"{head}\n{more}", limit):
+                best = end
+            else:
+                break
+        if best is not None:
+            return Cut(f"{text[:best].rstrip()}\n{more}", text[best:].strip())
+    # Not even one word fits: cut anywhere (a very long address, say).
+    size = len(text)
+    while size > 1 and not _fits(f"{text[:size]}\n{more}", limit):
+        size -= 1
+    return Cut(f"{text[:size]}\n{more}", text[size:].strip())
+
+
+def _line_ends(text: str) -> list[int]:
+    return [m.start() for m in re.finditer(r"\n", text)]
+
+
+def _sentence_ends(text: str) -> list[int]:
+    return [m.start() for m in _SENTENCE_END.finditer(text)]
+
+
+def _word_ends(text: str) -> list[int]:
+    return [m.start() for m in re.finditer(r"\s+", text)]
