@@ -260,9 +260,11 @@ async def _say(ctx: Context) -> None:
         if speaks(ctx):
             speech = spoken(gone, ctx.t.lang, ctx.user.id)
             assert speech is not None
-            ctx.send(speech)
+            ctx.send(replace(speech, easy=ctx.t.easy))
         return
-    ctx.send(Speech(Markup(said.text), said.lang, list(said.labels), listener=ctx.user.id))
+    # The buttons are named in the reader's register, as in every speech (reader_chain.py).
+    labels = list(said.labels)
+    ctx.send(Speech(Markup(said.text), said.lang, labels, listener=ctx.user.id, easy=ctx.t.easy))
 
 
 def register(router: Router) -> None:

@@ -257,3 +257,17 @@ async def test_what_a_listen_button_says_goes_with_retention_and_with_its_author
 
 async def _nothing_running() -> None:
     return None
+
+
+async def test_an_easy_reader_hears_a_tapped_message_in_easy_language(chat, db):
+    """The 🔊's speech names the buttons in the reader's register, as every speech does
+    (an easy reader: "1: …", bot/speech/script.py)."""
+    await chat.onboard("ilse", "de")
+    await chat.press("ilse", "ra:tap")
+    await chat.press("ilse", "easy:on")
+    screen = await chat.press("ilse", "menu:settings")
+    [settings_message] = [m for m in screen if isinstance(m, Message)]
+    [speech] = await chat.press("ilse", tap_of(settings_message).data)
+    assert isinstance(speech, Speech) and speech.easy
+    [too_old] = [m for m in await chat.press("ilse", "ra:say:999999") if isinstance(m, Speech)]
+    assert too_old.easy
