@@ -10,7 +10,7 @@ CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
 EASY_PO := $(wildcard locales/*/LC_MESSAGES/easy.po)
 EASY_MO := $(EASY_PO:.po=.mo)
 
-.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech pdf phone
+.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech pdf phone sms
 
 $(VENV)/.stamp-base: pyproject.toml | speech pdf
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -139,6 +139,30 @@ phone:
 	  exit 1; \
 	fi
 
+# The SMS tests and benchmarks (tests/support/sms) run Kannel on 127.0.0.1: bearerbox and
+# smsbox (Debian's kannel) as the gateway, fakesmsc (kannel-extras) as the phone network, from
+# Debian's packages when the machine lacks them. Checked on every run, like PostgreSQL. The
+# tests start their own bearerbox and smsbox with their own configuration on free ports; a
+# system service the package may start is never used.
+SMS_PACKAGES := kannel kannel-extras
+sms_missing = for program in bearerbox smsbox; do \
+	  { command -v $$program || test -x /usr/sbin/$$program; } >/dev/null 2>&1 || echo $$program; done; \
+	test -x /usr/lib/kannel/test/fakesmsc || echo fakesmsc
+
+sms:
+	@missing=$$($(sms_missing)); \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Kannel for the SMS tests (Debian packages $(SMS_PACKAGES))" >&2; \
+	  $(APT_GET) install -y --no-install-recommends $(SMS_PACKAGES) \
+	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(SMS_PACKAGES); }; \
+	  missing=$$($(sms_missing)); \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: $$(echo $$missing) missing and not installable: install the Debian packages" >&2; \
+	  echo "make: $(SMS_PACKAGES) (apt-get as root or through sudo), then run make again." >&2; \
+	  exit 1; \
+	fi
+
 # Compiled catalogs are build products: made from the .po files whenever those change.
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.stamp-base
 	@$(PY) -m babel.messages.frontend compile -d locales -D messages -l $* --statistics
@@ -174,7 +198,7 @@ PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
 # so it is reported as its own error instead of being mistaken for either.
 # The tests start the bot's processes many times over; where the environment says not to
 # write bytecode (PYTHONDONTWRITEBYTECODE), each would compile every module again.
-test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone
+test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone sms
 	@$(PY) -m compileall -q bot handlers db locales
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - treating as failure" >&2; exit 1; fi; \
@@ -193,7 +217,7 @@ update-catalogs: extract
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) -m locales fill-source
 
-bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone
+bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone sms
 	$(PY) bench/run_all.py
 
 clean:
