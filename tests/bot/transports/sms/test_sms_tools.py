@@ -110,6 +110,23 @@ async def test_texts_sent_through_sendsms_reach_the_phone(
     assert phones.texts_to(RESIDENT) == phones.received
 
 
+async def test_a_delivery_report_reaches_the_dlr_url(
+    start_kannel: KannelStarter, receiver: Receiver
+) -> None:
+    kannel, phones = await asyncio.to_thread(start_kannel, receiver.url)
+    report_url = f"{receiver.url}?report=%d&outbox=17"
+    query = kannel.sendsms_query(RESIDENT, "Termin", **{"dlr-mask": "3", "dlr-url": report_url})
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(kannel.sendsms_url, params=query) as answer,
+    ):
+        assert answer.status == 202
+
+    await phones.wait_for_async(lambda t: t.text == "Termin")
+    await receiver.wait_for_count(1)
+    assert receiver.requests[0][2] == {"report": "1", "outbox": "17"}
+
+
 def _basic(user: str, password: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
