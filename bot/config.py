@@ -213,6 +213,39 @@ class EventsSection:
 
 
 @dataclass(frozen=True)
+class SmsSection:
+    enabled: bool = _opt(False, doc="Text messages (SMS) through a gateway (docs/sms.md)")
+    gateway: str = _opt("kannel", choices=("kannel", "android"))
+    url: str = _opt(
+        "", doc="Kannel's smsbox (http://127.0.0.1:13013) or the Android app (http://IP:8080)"
+    )
+    username: str = _opt("", doc="smsbox sendsms-user, or the Android app's user name")
+    password: str | None = _opt(None, secret=True, doc="That user's password")
+    incoming_secret: str | None = _opt(
+        None,
+        secret=True,
+        doc="Kannel: the secret in get-url; Android: the app's webhook signing key",
+    )
+    sender: str = _opt("", doc="The number texts come from (Kannel's from=), e.g. +4923112345")
+    listen: str = _opt("127.0.0.1", doc="Address the bot takes incoming texts on")
+    port: int = _opt(8094, minimum=1, maximum=65535, doc="Port the bot takes incoming texts on")
+    monthly_segments: int = _opt(
+        2000, minimum=0, maximum=10_000_000, doc="Segments the city may send a month"
+    )
+    country: str = _opt("DE", doc="Country of numbers written without +, e.g. 0171 …")
+
+    def check(self) -> None:
+        """What no single key checks (:func:`check_consistency`)."""
+        if self.enabled and not self.url.startswith(("http://", "https://")):
+            raise ConfigError("sms.url: the gateway's address, http:// or https://")
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """The secrets running it needs (:func:`check_chat_secrets`)."""
+        if self.enabled and not self.incoming_secret:
+            raise ConfigError(f"sms: set {env_name('sms', 'incoming_secret', prefix)}")
+
+
+@dataclass(frozen=True)
 class TelegramSection:
     token: str | None = _opt(None, secret=True, doc="Bot token from @BotFather")
     api_base_url: str = _opt(
@@ -391,6 +424,7 @@ class Config:
     metrics: MetricsSection = field(default_factory=MetricsSection)
     translation: TranslationSection = field(default_factory=TranslationSection)
     speech: SpeechSection = field(default_factory=SpeechSection)
+    sms: SmsSection = field(default_factory=SmsSection)
     web: WebSection = field(default_factory=WebSection)
 
     def __post_init__(self) -> None:

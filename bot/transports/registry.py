@@ -48,6 +48,7 @@ class Kind:
 KINDS = (
     Kind("telegram", "bot.transports.telegram", "telegram"),
     Kind("matrix", "bot.transports.matrix", "matrix"),
+    Kind("sms", "bot.transports.sms", "sms"),
     Kind("console", "bot.transports.console"),
 )
 PLATFORMS = tuple(kind.platform for kind in KINDS)

@@ -1,1 +1,11 @@
-"""The SMS transport (issue 45): see bot/transports/sms/transport.py."""
+"""Text messages (SMS), a transport like the others (issue 45).
+
+``segments`` counts what a text costs and cuts a bot text to fit; ``render`` makes a
+message a text; ``gateways`` sends and takes texts through Kannel or the Android gateway
+app; ``budget`` keeps the month's segments; ``transport`` is the contract over them, and
+``service`` the city's texts (``[sms]``). docs/sms.md says how an operator connects it.
+"""
+
+from bot.transports.sms.transport import PLATFORM, SmsTransport, service
+
+__all__ = ["PLATFORM", "SmsTransport", "service"]

@@ -94,7 +94,9 @@ def parts(text: str) -> list[str]:
     coding = encoding(text)
     if units(text) <= SINGLE[coding]:
         return [text] if text else []
-    result, current, used = [], [], 0
+    result: list[str] = []
+    current: list[str] = []
+    used = 0
     for ch in text:
         size = _units(ch, coding)
         if used + size > PART[coding]:
@@ -149,31 +151,30 @@ _SENTENCE_END = re.compile(r"(?<=[.!?؟۔।])\s+")
 
 
 def _fits(text: str, limit: int) -> bool:
-    return count(text) <= limit
+    return count(folded(text)) <= limit
 
 
 def cut(text: str, more: str, limit: int = LIMIT) -> Cut:
-    """``text`` whole if it fits in ``limit`` segments; else its longest beginning that
-    ends at a line (or else a sentence) boundary and fits with ``"\\n" + more`` after it,
-    and the rest. A single line too long for any boundary is cut between words."""
+    """``text`` whole (folded) if it fits in ``limit`` segments; else its longest beginning
+    that ends at a line or sentence boundary and fits with ``"\\n" + more`` after it (folded
+    on its own: an Arabic line further on does not make a German beginning UCS-2), and the
+    rest, not yet folded. A single line too long for any boundary is cut between words."""
     text = text.strip()
     if _fits(text, limit):
-        return Cut(text)
-    for boundaries in (_line_ends(text), _sentence_ends(text), _word_ends(text)):
+        return Cut(folded(text))
+    for boundaries in (sorted(set(_line_ends(text) + _sentence_ends(text))), _word_ends(text)):
         best = None
         for end in boundaries:
             head = text[:end].rstrip()
             if head and _fits(f"{head}\n{more}", limit):
                 best = end
-            else:
-                break
         if best is not None:
-            return Cut(f"{text[:best].rstrip()}\n{more}", text[best:].strip())
+            return Cut(folded(f"{text[:best].rstrip()}\n{more}"), text[best:].strip())
     # Not even one word fits: cut anywhere (a very long address, say).
     size = len(text)
     while size > 1 and not _fits(f"{text[:size]}\n{more}", limit):
         size -= 1
-    return Cut(f"{text[:size]}\n{more}", text[size:].strip())
+    return Cut(folded(f"{text[:size]}\n{more}"), text[size:].strip())
 
 
 def _line_ends(text: str) -> list[int]:

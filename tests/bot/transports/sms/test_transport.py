@@ -1,0 +1,231 @@
+"""The SMS transport with the real dispatcher and a recording gateway: onboarding by text in
+numbered choices, every text within two segments, STOP/START, the budget's stop, and the
+incoming endpoint refusing requests the gateway did not sign."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+
+from bot.delivery import OutboxWorker
+from bot.transports.sending import DeliveryError
+from bot.transports.sms.budget import Budget
+from bot.transports.sms.gateways import Android, Kannel, sign_android
+from bot.transports.sms.segments import count
+from bot.transports.sms.transport import SmsTransport, e164
+from db import Database
+from handlers.dispatcher import Dispatcher
+from handlers.messages import Message, Recipient, encode
+
+NUMBER = "+4917612345678"
+KEY = "signing-key-of-the-app"
+SECRET = "kannel-get-url-secret"
+
+
+class RecordingAndroid(Android):
+    """The Android gateway, its sends recorded instead of posted to a phone."""
+
+    def __init__(self) -> None:
+        super().__init__("http://phone.invalid:8080", "sms", "pw", KEY)
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
+        self.sent.append((to, text))
+        return f"m{len(self.sent)}"
+
+
+class RecordingKannel(Kannel):
+    def __init__(self) -> None:
+        super().__init__("http://kannel.invalid:13013", "bot", "pw", "+4923100000", SECRET)
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
+        self.sent.append((to, text))
+        return None
+
+
+def _sms(dispatcher: Dispatcher, db: Database, gateway, monthly: int = 1000) -> SmsTransport:
+    budget = Budget(db, monthly, [("console", "coordinators")])
+    return SmsTransport(dispatcher, db, gateway, budget)
+
+
+def _choice(text: str, word: str) -> str:
+    """The number in front of the line of ``text`` that holds ``word``."""
+    for line in text.splitlines():
+        number, _, label = line.partition(" ")
+        if number.isdigit() and word in label:
+            return number
+    raise AssertionError(f"no choice {word!r} in {text!r}")
+
+
+async def test_onboarding_by_text_in_numbered_choices_each_text_within_two_segments(
+    dispatcher: Dispatcher, db: Database
+):
+    gateway = RecordingAndroid()
+    sms = _sms(dispatcher, db, gateway)
+    await sms.take_text(NUMBER, "Hallo")
+    picker = gateway.sent[-1][1]
+    await sms.take_text(NUMBER, _choice(picker, "Deutsch"))
+    notice = gateway.sent[-1][1]
+    assert "STOP" in notice
+    await sms.take_text(NUMBER, "1")  # I agree
+    user = await db.users.find("sms", NUMBER)
+    assert user is not None and user.consent_at is not None and user.language == "de"
+    for to, text in gateway.sent:
+        assert to == NUMBER
+        assert count(text) <= 2
+        assert "<" not in text  # no markup
+
+
+async def test_arabic_texts_are_ucs2_and_cut_with_more_and_9_sends_the_rest(
+    dispatcher: Dispatcher, db: Database
+):
+    gateway = RecordingKannel()
+    sms = _sms(dispatcher, db, gateway)
+    await sms.take_text(NUMBER, "مرحبا")
+    # The welcome and the first languages fill two segments; 9 brings the other languages,
+    # whose numbers then press them.
+    await sms.take_text(NUMBER, "9")
+    await sms.take_text(NUMBER, _choice(gateway.sent[-1][1], "العربية"))
+    await sms.take_text(NUMBER, "1")
+    before = len(gateway.sent)
+    # A long text to the person: two segments, "more", and the rest on 9.
+    long = "نحن نبحث عن مساعد قريب منك. " * 12
+    await sms.deliver(NUMBER, Message(long))
+    first = gateway.sent[-1][1]
+    assert count(first) == 2 and first.endswith("9")
+    await sms.take_text(NUMBER, "9")
+    assert len(gateway.sent) == before + 2
+    rest = gateway.sent[-1][1]
+    assert "نحن" in rest
+
+
+async def test_stop_ends_all_texts_and_start_resumes_them(dispatcher: Dispatcher, db: Database):
+    gateway = RecordingAndroid()
+    sms = _sms(dispatcher, db, gateway)
+    await sms.take_text(NUMBER, "STOPP")
+    assert "START" in gateway.sent[-1][1]
+    worker = OutboxWorker(db, [sms])
+    outbox_id = await db.outbox.enqueue("sms", NUMBER, encode(Message("Erinnerung")))
+    sent = len(gateway.sent)
+    await worker.run_once()
+    # Given up for good, not retried: the number said STOP.
+    state = await db.outbox.state(outbox_id)
+    assert state is not None and not state[1] and state[2]
+    assert len(gateway.sent) == sent
+    await sms.take_text(NUMBER, "start")
+    await sms.deliver(NUMBER, Message("Erinnerung"))
+    assert gateway.sent[-1][1] == "Erinnerung"
+
+
+@pytest.mark.parametrize("word", ["STOP", "Stop.", "СТОП", "إيقاف", "لغو", "İPTAL"])
+async def test_stop_in_the_bots_languages(dispatcher: Dispatcher, db: Database, word: str):
+    sms = _sms(dispatcher, db, RecordingAndroid())
+    await sms.take_text(NUMBER, word)
+    with pytest.raises(DeliveryError) as refused:
+        await sms.deliver(NUMBER, Message("x"))
+    assert refused.value.permanent
+
+
+async def test_a_used_up_budget_stops_texts_for_good(dispatcher: Dispatcher, db: Database):
+    gateway = RecordingAndroid()
+    sms = _sms(dispatcher, db, gateway, monthly=1)
+    await sms.deliver(NUMBER, Message("eins"))
+    with pytest.raises(DeliveryError) as refused:
+        await sms.deliver(NUMBER, Message("zwei"))
+    assert refused.value.permanent
+    assert [text for _, text in gateway.sent] == ["eins"]
+
+
+def test_numbers_become_e164():
+    assert e164("0176 12345678", "DE") == NUMBER
+    assert e164("+49 176 12345678", "DE") == NUMBER
+    assert e164("004917612345678", "DE") == NUMBER
+    assert e164("Vodafone", "DE") is None
+
+
+async def _post(sms: SmsTransport, body: bytes, headers: dict[str, str]) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"http://127.0.0.1:{sms.port}/sms", data=body, headers=headers) as response,
+    ):
+        return response.status
+
+
+def _webhook(text: str) -> bytes:
+    return json.dumps(
+        {
+            "deviceId": "d1",
+            "event": "sms:received",
+            "id": "e1",
+            "payload": {"messageId": "m", "message": text, "phoneNumber": NUMBER},
+        }
+    ).encode()
+
+
+async def test_android_webhooks_are_taken_only_with_a_fresh_valid_signature(
+    dispatcher: Dispatcher, db: Database
+):
+    gateway = RecordingAndroid()
+    sms = _sms(dispatcher, db, gateway)
+    await sms.connect()
+    try:
+        body = _webhook("Hallo")
+        now = int(time.time())
+        wrong = {"X-Signature": sign_android("another key", body, now), "X-Timestamp": str(now)}
+        assert await _post(sms, body, wrong) == 403
+        old = now - 3600
+        replayed = {"X-Signature": sign_android(KEY, body, old), "X-Timestamp": str(old)}
+        assert await _post(sms, body, replayed) == 403
+        assert await _post(sms, body, {}) == 403
+        # A body changed under a valid signature of another one.
+        other = {"X-Signature": sign_android(KEY, _webhook("Hi"), now), "X-Timestamp": str(now)}
+        assert await _post(sms, body, other) == 403
+        assert gateway.sent == []
+        good = {"X-Signature": sign_android(KEY, body, now), "X-Timestamp": str(now)}
+        assert await _post(sms, body, good) == 200
+        assert gateway.sent and gateway.sent[0][0] == NUMBER
+    finally:
+        await sms.stop()
+
+
+async def test_kannel_get_url_is_taken_only_with_the_shared_secret(
+    dispatcher: Dispatcher, db: Database
+):
+    gateway = RecordingKannel()
+    sms = _sms(dispatcher, db, gateway)
+    await sms.connect()
+    try:
+        async with aiohttp.ClientSession() as session:
+            for secret, status in (("", 403), ("guess", 403), (SECRET, 200)):
+                query = urlencode({"secret": secret, "from": "0176 12345678", "text": "Hallo"})
+                async with session.get(f"http://127.0.0.1:{sms.port}/sms?{query}") as response:
+                    assert response.status == status
+                if status == 403:
+                    assert gateway.sent == []
+        assert gateway.sent and gateway.sent[0][0] == NUMBER
+    finally:
+        await sms.stop()
+
+
+def test_kannel_sends_ucs2_only_when_the_text_needs_it():
+    kannel = RecordingKannel()
+    assert "coding" not in kannel.send_params(NUMBER, "Hallo [5€]")
+    assert kannel.send_params(NUMBER, "مرحبا")["coding"] == "2"
+    assert kannel.send_params(NUMBER, "Hallo")["charset"] == "UTF-8"
+
+
+async def test_notices_to_sms_people_go_through_the_outbox(dispatcher: Dispatcher, db: Database):
+    gateway = RecordingAndroid()
+    sms = _sms(dispatcher, db, gateway)
+    worker = OutboxWorker(db, [sms])
+    await db.outbox.enqueue(
+        "sms", NUMBER, encode(Message("🎉 Anna hilft Ihnen am Mittwoch. Codewort: Apfel"))
+    )
+    await worker.run_once()
+    assert gateway.sent == [(NUMBER, "Anna hilft Ihnen am Mittwoch. Codewort: Apfel")]
+    assert Recipient("sms", NUMBER)
