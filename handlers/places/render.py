@@ -55,7 +55,7 @@ def hours_status(t: Translator, status: hours.HoursStatus, now: datetime) -> Mar
 
 def day_after_today(t: Translator, day: date, today: date) -> str:
     """A day after today as its weekday ("Montag") within the coming six days, else with
-    its date ("Mo., 1. Dezember"): on a Monday evening "opens Monday" would read as today."""
+    its date ("Montag, 1. Dezember"): on a Monday evening "opens Monday" would read as today."""
     if (day - today).days < 7:
         return format_date(day, "EEEE", locale=t.locale)
     return t.skeleton(datetime.combine(day, time(12), TIMEZONE), "MMMMEEEEd")

@@ -34,9 +34,9 @@ def test_a_monday_evening_says_the_date_of_next_monday():
     status = render.hours_status(
         t, render.hours.status(place.opening_hours, MONDAY_EVENING), MONDAY_EVENING
     )
-    assert readable(str(status)) == "🔴 closed, opens Monday, Nov 30 at 10:00"
+    assert readable(str(status)) == "🔴 closed, opens Monday, November 30 at 10:00"
     text = readable(str(render.details(t, place, MONDAY_EVENING)))
-    assert "➡️ Next: Monday, Nov 30, 10:00–17:00" in text
+    assert "➡️ Next: Monday, November 30, 10:00–17:00" in text
 
 
 def test_a_day_within_the_week_keeps_its_weekday():
