@@ -19,17 +19,18 @@ tests and benchmarks, on 127.0.0.1 and free ports, with the ``fake`` SMSC that
   answer to get-url is never sent as a text).
 
 The incoming URL (``KannelGateway.get_url``) is
-``http://kannel:<secret>@host:port/path?from=%p&to=%P&text=%b&coding=%c&charset=%C&id=%I``:
+``<incoming_url>?secret=<secret>&from=%p&to=%P&text=%b&coding=%c&charset=%C&id=%I``, the
+shared secret in the query as bot/transports/sms/gateways.py reads it (``secret_in="query"``).
+With ``secret_in="basic"`` it is ``http://kannel:<secret>@host:port/path?from=…`` instead:
 Kannel's HTTP client sends the user part as ``Authorization: Basic`` (base64 of
 ``kannel:<secret>``, taken as it stands: letters, digits and ``._~-`` only, as Kannel does
-not decode %-escapes there), so the shared secret is not in the request line and so not in
-an access log. Escapes: ``%p`` sender, ``%P`` receiver (the bot's number), ``%b`` the text
-exactly as received, URL-encoded (``%a`` would join its words with single spaces and lose
-line breaks), ``%c`` coding (0 = GSM/7-bit, 1 = 8-bit, 2 = UCS-2), ``%C`` charset, ``%I``
-Kannel's message id (a UUID; the same text sent twice has two ids). With ``mo-recode`` both
-a text sent as 7-bit and one sent as UCS-2 arrive as ``coding=0&charset=UTF-8`` with UTF-8
-bytes in ``text``; a bot should still decode by ``coding``/``charset`` (coding 2 is
-UTF-16BE).
+not decode %-escapes there), which keeps the secret out of request lines and access logs.
+Escapes: ``%p`` sender, ``%P`` receiver (the bot's number), ``%b`` the text exactly as
+received, URL-encoded (``%a`` would join its words with single spaces and lose line breaks),
+``%c`` coding (0 = GSM/7-bit, 1 = 8-bit, 2 = UCS-2), ``%C`` charset, ``%I`` Kannel's message
+id (a UUID; the same text sent twice has two ids). With ``mo-recode`` both a text sent as
+7-bit and one sent as UCS-2 arrive as ``coding=0&charset=UTF-8`` with UTF-8 bytes in
+``text``; a bot should still decode by ``coding``/``charset`` (coding 2 is UTF-16BE).
 
 Sending (the bot's side): ``GET /cgi-bin/sendsms?username=…&password=…&from=…&to=…&text=…``
 with ``charset=UTF-8``; ``coding=2`` sends UCS-2 (Arabic, Cyrillic, emoji), ``coding=0``
@@ -94,7 +95,8 @@ class KannelGateway:
     """``with KannelGateway(incoming_url=…) as kannel:`` or ``start()``/``stop()``.
 
     ``incoming_url`` is the bot's URL for incoming texts (``http://127.0.0.1:port/path``),
-    which may also be set on the object before ``start()``. Attributes: ``sendsms_url``,
+    which may also be set on the object before ``start()``; ``secret_in`` "query" (the
+    default) or "basic" says how the secret travels. Attributes: ``sendsms_url``,
     ``username``, ``password``, ``secret``, ``bot_number``, ``smsc_port`` (for fakesmsc),
     ``admin_port``, ``get_url``; ``status()`` (the admin ``/status.txt``),
     ``smsc_online()``, ``send(to, text, …)`` (a sendsms call, for tests of the tools),
@@ -106,6 +108,7 @@ class KannelGateway:
         *,
         incoming_url: str | None = None,
         secret: str = "kannel-secret-45",
+        secret_in: str = "query",
         bot_number: str = BOT_NUMBER,
         username: str = "nachbarbot",
         password: str = "sendsms-secret-45",
@@ -115,7 +118,10 @@ class KannelGateway:
         folder: Path | None = None,
     ) -> None:
         self.incoming_url = incoming_url
+        if secret_in not in ("query", "basic"):
+            raise ValueError('secret_in is "query" or "basic"')
         self.secret = secret
+        self.secret_in = secret_in
         self.bot_number = bot_number
         self.username = username
         self.password = password
@@ -143,11 +149,19 @@ class KannelGateway:
         if not self.incoming_url:
             raise ValueError("KannelGateway needs the bot's incoming_url before start()")
         parts = urllib.parse.urlsplit(self.incoming_url)
-        # Kannel sends the user part as it stands, without decoding %-escapes.
-        if not re.fullmatch(r"[A-Za-z0-9._~-]+", self.secret):
-            raise ValueError("the incoming secret is letters, digits and . _ ~ - only")
-        netloc = f"{INCOMING_USER}:{self.secret}@{parts.netloc}"
         query = "from=%p&to=%P&text=%b&coding=%c&charset=%C&id=%I"
+        netloc = parts.netloc
+        if self.secret_in == "basic":
+            # Kannel sends the user part as it stands, without decoding %-escapes.
+            if not re.fullmatch(r"[A-Za-z0-9._~-]+", self.secret):
+                raise ValueError("the incoming secret is letters, digits and . _ ~ - only")
+            netloc = f"{INCOMING_USER}:{self.secret}@{parts.netloc}"
+        else:
+            # A % in the configured URL would be taken for one of Kannel's escapes.
+            secret = urllib.parse.quote(self.secret, safe="")
+            if "%" in secret:
+                raise ValueError("the incoming secret is letters, digits and . _ ~ - only")
+            query = f"secret={secret}&{query}"
         if parts.query:
             query = f"{parts.query}&{query}"
         return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))

@@ -64,10 +64,13 @@ async def receiver() -> AsyncIterator[Receiver]:
         await runner.cleanup()
 
 
+@pytest.mark.parametrize("secret_in", ["query", "basic"])
 async def test_texts_from_phones_reach_the_incoming_url_with_the_secret(
-    start_kannel: KannelStarter, receiver: Receiver
+    start_kannel: KannelStarter, receiver: Receiver, secret_in: str
 ) -> None:
-    kannel, phones = await asyncio.to_thread(start_kannel, receiver.url, secret="s3cret-45")
+    kannel, phones = await asyncio.to_thread(
+        start_kannel, receiver.url, secret="s3cret-45", secret_in=secret_in
+    )
 
     phones.send(RESIDENT, "Hallo")
     phones.send(RESIDENT, ARABIC)
@@ -76,9 +79,12 @@ async def test_texts_from_phones_reach_the_incoming_url_with_the_secret(
 
     texts = [query["text"] for _, _, query in receiver.requests]
     assert texts == ["Hallo", ARABIC, "1\nЗдравствуйте"]
-    expected_auth = "Basic " + base64.b64encode(b"kannel:s3cret-45").decode()
+    basic = "Basic " + base64.b64encode(b"kannel:s3cret-45").decode()
     for headers, _, query in receiver.requests:
-        assert headers["Authorization"] == expected_auth
+        if secret_in == "basic":
+            assert (headers["Authorization"], query.get("secret")) == (basic, None)
+        else:
+            assert (headers.get("Authorization"), query["secret"]) == (None, "s3cret-45")
         assert query["from"] == RESIDENT
         assert query["to"] == kannel.bot_number
         assert (query["coding"], query["charset"]) == ("0", "UTF-8")
