@@ -59,7 +59,7 @@ from handlers.messages import (
     Text,
     Venue,
 )
-from handlers.parsing import is_typed_number
+from handlers.parsing import choice_number, is_typed_number
 from handlers.reader import reader_of
 from locales import Translator
 
@@ -67,7 +67,8 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "sms"
 PATH = "/sms"
-MORE = "9"
+# "More: send 9" (in any digits handlers/parsing.py reads: ۹ too).
+MORE = 9
 # A gateway's request is small; anything bigger is not from it.
 MAX_BODY = 64 * 1024
 
@@ -242,7 +243,7 @@ class SmsTransport(Transport):
             t = await self._reader(number)
             await self._send_now(number, str(t.t("✅ Texts are on again. Send STOP to end them.")))
             return
-        if text.strip() == MORE and await self.store.more(number):
+        if choice_number(text, MORE) == MORE and await self.store.more(number):
             await self._send_more(number)
             return
         event: Text | ButtonPress = Text(text)

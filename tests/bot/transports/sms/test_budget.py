@@ -37,8 +37,8 @@ async def test_concurrent_spends_never_overshoot_and_each_share_is_told_once(
     month = month_of(datetime.now(UTC))
     assert await budgets[0].store.spent(month) == 99
     notices = await _notices(db)
-    # Once each: the 80 % notice (unless the stop was told first, which says more) and the stop.
-    assert sum("used up" in notice for notice in notices) == 1
+    # In the city's language (German). Once each: the 80 % notice (unless the stop was told first, which says more) and the stop.
+    assert sum("aufgebraucht" in notice for notice in notices) == 1
     assert sum("80" in notice for notice in notices) <= 1
     assert len(notices) <= 2
 
@@ -53,7 +53,7 @@ async def test_a_text_that_does_not_fit_is_refused_and_the_stop_told(db: Databas
     assert await budget.take(1)  # one still fits
     assert not await budget.take(1)
     notices = await _notices(db)
-    assert len(notices) == 2 and "used up" in notices[1]
+    assert len(notices) == 2 and "aufgebraucht" in notices[1]
 
 
 async def test_a_new_month_has_the_whole_budget_again(db: Database):
