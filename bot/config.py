@@ -22,7 +22,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
-from bot.transports.registry import KINDS, PLATFORMS
+from bot.transports.registry import HEARD, KINDS, PLATFORMS
 from db.data_rights import Limits
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import HandlerSettings, Organisation
@@ -346,6 +346,39 @@ class MatrixSection:
 
 
 @dataclass(frozen=True)
+class PhoneSection:
+    enabled: bool = _opt(False, doc="Take phone calls (a SIP user agent, bot/transports/phone)")
+    registrar: str = _opt(
+        "", doc="SIP registrar to register at, e.g. sip:sipgate.de; empty: calls come directly"
+    )
+    user: str = _opt("", doc="SIP user (the digest user name, e.g. 1234567e0)")
+    password: str | None = _opt(None, secret=True, doc="SIP password of that user")
+    bind: str = _opt("0.0.0.0", doc="Address the SIP and RTP sockets bind to")
+    port: int = _opt(5060, minimum=0, maximum=65535, doc="SIP port (UDP); 0: any free port")
+    rtp_port: int = _opt(
+        4000, minimum=0, maximum=65535, doc="First RTP port (a range of 100 from it); 0: any"
+    )
+    public_address: str = _opt(
+        "", doc="The address the provider sees, behind NAT (put in SIP and SDP); empty: bind"
+    )
+    clock_rate: int = _opt(
+        16000, minimum=8000, maximum=16000, doc="Audio clock rate: 16000 (G.722) or 8000"
+    )
+
+    def check(self) -> None:
+        """What no single key checks (:func:`check_consistency`)."""
+        if self.registrar and not self.registrar.startswith(("sip:", "sips:")):
+            raise ConfigError("phone.registrar: must start with sip: or sips:")
+        if self.clock_rate not in (8000, 16000):
+            raise ConfigError("phone.clock_rate: 8000 or 16000")
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """The secrets running it needs (:func:`check_chat_secrets`)."""
+        if self.enabled and self.registrar and self.user and not self.password:
+            raise ConfigError(f"phone: set {env_name('phone', 'password', prefix)}")
+
+
+@dataclass(frozen=True)
 class TranslationSection:
     engine: str = _opt(
         "", choices=("", "libretranslate", "deepl"), doc="Translation engine; empty: off"
@@ -421,6 +454,7 @@ class Config:
     events: EventsSection = field(default_factory=EventsSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     matrix: MatrixSection = field(default_factory=MatrixSection)
+    phone: PhoneSection = field(default_factory=PhoneSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
     translation: TranslationSection = field(default_factory=TranslationSection)
     speech: SpeechSection = field(default_factory=SpeechSection)
@@ -474,6 +508,7 @@ class Config:
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,
             translation=self.translation.engine,
+            heard_platforms=HEARD,
             web_url=self.web.base_url,
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}

@@ -57,6 +57,9 @@ class HandlerSettings:
     # The languages the speech engine speaks (bot/speech, checked at start): read aloud is
     # offered in these (handlers/read_aloud.py); empty when no engine runs.
     speech_languages: frozenset[str] = frozenset()
+    # Platforms whose transport says every message itself (the phone line): their people
+    # hear everything, so read aloud is not offered there.
+    heard_platforms: frozenset[str] = frozenset()
     # Who signs volunteers' certificates; without a name volunteers cannot ask for one.
     organisation: Organisation = field(default_factory=Organisation)
     # Where the web map and desk are reached ("" when the web is off): login links, the map.

@@ -8,7 +8,8 @@ configuration section of its own (``[telegram]``, ``[matrix]`` in bot/config.py)
 ``enabled`` says whether the city asks for it, and its module offers
 ``service(config, dispatcher, db)``: the city's transport, not yet connected. A module is
 imported only when its service is configured: a city without Matrix never loads
-matrix-nio. The console is a transport too, run only by ``python -m bot console``.
+matrix-nio, one without a phone line never loads pjsua2. The console is a transport too,
+run only by ``python -m bot console``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ if TYPE_CHECKING:  # the configuration asks for names only: nothing more is load
 @dataclass(frozen=True)
 class Kind:
     """A transport: its ``platform`` name, its ``module`` and, for a chat service a city
-    runs, its configuration ``section`` ("" for the console)."""
+    runs, its configuration ``section`` ("" for the console); ``heard``: the transport
+    says every message itself (the phone line), so read aloud is not offered there."""
 
     platform: str
     module: str
     section: str = ""
+    heard: bool = False
 
     def configured(self, config: Any) -> bool:
         """Whether ``config`` (a city's :class:`~bot.config.Config`) asks for it."""
@@ -48,12 +51,14 @@ class Kind:
 KINDS = (
     Kind("telegram", "bot.transports.telegram", "telegram"),
     Kind("matrix", "bot.transports.matrix", "matrix"),
+    Kind("phone", "bot.transports.phone", "phone", heard=True),
     Kind("sms", "bot.transports.sms", "sms"),
     Kind("console", "bot.transports.console"),
 )
 PLATFORMS = tuple(kind.platform for kind in KINDS)
 # The platforms of the chat services a city runs (people there can be banned, say).
 SERVICES = tuple(kind.platform for kind in KINDS if kind.section)
+HEARD = frozenset(kind.platform for kind in KINDS if kind.heard)
 
 
 def configured(config: Any) -> list[Kind]:

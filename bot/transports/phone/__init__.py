@@ -1,0 +1,12 @@
+"""The phone line: the bot as a SIP user agent (PJSIP's pjsua2), a transport like the others.
+
+``stack`` runs the SIP stack in its own thread and posts what it tells to the event loop;
+``calls`` makes a caller's number their chat id; ``keypad`` says what keys mean;
+``prompts`` turns the bot's words into the audio a call plays; ``transport`` is the
+transport contract over them, and ``service`` the city's phone line (``[phone]``). docs/phone.md
+says how an operator connects it.
+"""
+
+from bot.transports.phone.transport import PLATFORM, PhoneTransport, service
+
+__all__ = ["PLATFORM", "PhoneTransport", "service"]

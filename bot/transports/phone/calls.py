@@ -1,0 +1,51 @@
+"""Who is calling: one call is one conversation, and its chat id is the caller.
+
+The chat id (and the person's id on the phone platform) is the caller's number in E.164
+("+492311234567"), read with ``phonenumbers`` from the user part of the From header's SIP
+URI - national numbers as the provider sends them ("02311234567") in ``REGION``. A caller
+who withholds their number ("anonymous", no number at all) gets an id of their own for
+this one call (``withheld-…``): nothing links two such calls.
+
+The number is personal data: it is never logged (bot/transports/phone/transport.py logs
+call ids only).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import phonenumbers
+
+# Where national numbers are read as dialled (the provider's country).
+REGION = "DE"
+WITHHELD = "withheld-"
+# The user part of a SIP or tel URI: sip:+49231…@host, tel:+49231…
+_USER = re.compile(r"(?:sips?|tel):([^@;>\s]+)")
+
+
+def caller_id(remote_uri: str, region: str = REGION) -> str:
+    """The chat id of a call from ``remote_uri`` (the From header as pjsua2 gives it)."""
+    found = _USER.search(remote_uri)
+    user = found.group(1) if found else ""
+    # Visual separators some providers keep in the user part (RFC 3966).
+    digits = re.sub(r"[\s().-]", "", user)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if re.fullmatch(r"\+?\d{3,17}", digits):
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_possible_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return withheld()
+
+
+def withheld() -> str:
+    """An id for one call of a caller who withholds their number."""
+    return WITHHELD + secrets.token_hex(6)
+
+
+def is_withheld(chat_id: str) -> bool:
+    return chat_id.startswith(WITHHELD)

@@ -1,0 +1,72 @@
+"""What the caller's keys mean: the phone's rules for typed numbers, repeat and back.
+
+A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "*", "#".
+
+- ``*`` repeats the last prompt (:data:`REPEAT`), and forgets any digits begun.
+- ``#`` ends digits begun (they are sent as typed); with none begun it goes back
+  (:data:`BACK`: the message's back button, else the main menu - the transport's to find).
+- Digits, where the newest message has choices: a choice number. They are sent as soon as
+  no longer number could be a choice ("3" of 9 choices at once; "1" of 10 waits for a "0",
+  or ``#``, or the pause, :meth:`Keypad.pause`); a number beginning with 0 at once.
+- Digits, where it has none (the bot asks for a postcode): gathered until ``#`` or
+  ``MOST_DIGITS`` of them, or the pause.
+
+What is sent is :class:`Typed` (the digits, then pressed or taken as text by the numbered
+choices, bot/transports/numbered_choices.py), :data:`REPEAT` or :data:`BACK`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# Free digits gathered at most (a postcode).
+MOST_DIGITS = 5
+REPEAT: Literal["repeat"] = "repeat"
+BACK: Literal["back"] = "back"
+KEYS = frozenset("0123456789*#")
+
+
+@dataclass(frozen=True)
+class Typed:
+    digits: str
+
+
+Meaning = Typed | Literal["repeat", "back"]
+
+
+class Keypad:
+    """One call's keys; ``choices``: how many the newest message offers by number (0: it
+    asks for digits of the caller's own)."""
+
+    def __init__(self) -> None:
+        self.digits = ""
+
+    @property
+    def waiting(self) -> bool:
+        """Whether digits are begun and wait for more (the transport waits a pause)."""
+        return bool(self.digits)
+
+    def press(self, key: str, choices: int) -> Meaning | None:
+        """What ``key`` means now; None while digits wait for more (or an unknown key)."""
+        if key not in KEYS:
+            return None
+        if key == "*":
+            self.digits = ""
+            return REPEAT
+        if key == "#":
+            return self._typed() if self.digits else BACK
+        self.digits += key
+        if choices > 0:
+            if self.digits.startswith("0") or int(self.digits) * 10 > choices:
+                return self._typed()
+            return None
+        return self._typed() if len(self.digits) >= MOST_DIGITS else None
+
+    def pause(self) -> Meaning | None:
+        """The caller stopped pressing: the digits begun, as they are."""
+        return self._typed() if self.digits else None
+
+    def _typed(self) -> Typed:
+        typed, self.digits = Typed(self.digits), ""
+        return typed

@@ -1,0 +1,174 @@
+"""The bot's words for the phone: a message said by the read-aloud engine, as a WAV file
+the call plays.
+
+What is said (:func:`said`) is the message's text as read aloud says it (bot/speech/
+script.py: numbers, dates and times as words, icons left out), then its choices the way a
+phone menu names them, "{label}: press {n}." - a choice that is a language's own name
+(the language picker's "Türkçe") in that language's voice and words, so that each caller
+hears their language's line in their language.
+
+The audio (:class:`Prompts`) is made by the engine in its turn (bot/speech/turns.py, shared
+with read aloud), joined where the voice changes, resampled to the calls' clock rate (8 or
+16 kHz) and written as mono 16-bit PCM WAV, what PJSIP's file player reads. The files are
+kept in a private folder, at most ``CACHED_PROMPTS`` of them and ``CACHED_BYTES`` in all, by
+their words and voices: the menus and the notice, the same for everyone, are made once. The
+folder is the process's own (mode 0700) and is removed when the phone stops, with every
+personal text said in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import shutil
+import tempfile
+import wave
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from markupsafe import Markup
+
+from bot.speech.engine import Audio, SpeechEngine, SpeechError
+from bot.speech.script import Part, parts
+from bot.speech.speaker import PAUSE_BETWEEN_VOICES, joined
+from bot.speech.turns import Turns
+from locales import N_, SUPPORTED_LANGUAGES, language_name, translator
+
+CACHED_PROMPTS = 500
+CACHED_BYTES = 64 * 1024 * 1024
+# How a choice is named on the phone ({n} is said as a word).
+PRESS = N_("{label}: press {n}.")
+
+
+def language_named(label: str) -> str | None:
+    """The language whose own name ``label`` is (after any icon: "✅ Deutsch"), or None."""
+    for code in SUPPORTED_LANGUAGES:
+        if label == language_name(code) or label.endswith(" " + language_name(code)):
+            return code
+    return None
+
+
+def said(text: str, labels: list[str], lang: str, voices: Iterable[str]) -> tuple[Part, ...]:
+    """The words of a message with choices ``labels``, in the voices that say them."""
+    voices = frozenset(voices)
+    made = list(parts(text, [], translator(lang), voices))
+    for number, label in enumerate(labels, start=1):
+        own = language_named(label)
+        speaks = own if own in voices else lang
+        t = translator(speaks)
+        line = Markup(t.gettext(PRESS)).format(label=label, n=number)
+        made += parts(line, [], t, voices)
+    merged: list[Part] = []
+    for part in made:
+        if merged and merged[-1].lang == part.lang:
+            merged[-1] = Part(part.lang, merged[-1].words + "\n" + part.words)
+        else:
+            merged.append(part)
+    return tuple(merged)
+
+
+def wav(audio: Audio, rate: int) -> bytes:
+    """``audio`` as mono 16-bit PCM WAV at ``rate`` samples a second."""
+    samples = audio.samples.astype(np.float32)
+    if audio.rate != rate and len(samples):
+        length = round(len(samples) * rate / audio.rate)
+        at = np.arange(length) * (audio.rate / rate)
+        samples = np.interp(at, np.arange(len(samples)), samples).astype(np.float32)
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    out = io.BytesIO()
+    with wave.open(out, "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(rate)
+        file.writeframes(pcm.tobytes())
+    return out.getvalue()
+
+
+class Prompts:
+    """The WAV files of what is said, made once per words and voices and kept, bounded."""
+
+    def __init__(
+        self,
+        engine: SpeechEngine,
+        turns: Turns,
+        *,
+        rate: int = 16000,
+        timeout_seconds: float = 10.0,
+        most: int = CACHED_PROMPTS,
+        most_bytes: int = CACHED_BYTES,
+    ) -> None:
+        self.engine = engine
+        self.turns = turns
+        self.rate = rate
+        self.timeout_seconds = timeout_seconds
+        self.most = most
+        self.most_bytes = most_bytes
+        self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-"))
+        self._kept: OrderedDict[str, int] = OrderedDict()
+        self._bytes = 0
+        self._making: dict[str, asyncio.Future[Path]] = {}
+
+    def key(self, words: tuple[Part, ...]) -> str:
+        said_in = (text for part in words for text in (part.lang, part.words))
+        joined_words = "\0".join((self.engine.name, str(self.rate), *said_in))
+        return hashlib.sha256(joined_words.encode()).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.wav"
+
+    @property
+    def kept(self) -> int:
+        return len(self._kept)
+
+    @property
+    def kept_bytes(self) -> int:
+        return self._bytes
+
+    async def file(self, words: tuple[Part, ...]) -> Path:
+        """The WAV file saying ``words``; raise SpeechError."""
+        key = self.key(words)
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self.path(key)
+        making = self._making.get(key)
+        if making is None:
+            making = asyncio.ensure_future(self._make(key, words))
+            self._making[key] = making
+            making.add_done_callback(lambda _: self._making.pop(key, None))
+        return await asyncio.shield(making)
+
+    async def _make(self, key: str, words: tuple[Part, ...]) -> Path:
+        async with self.turns.turn(web=False):
+            try:
+                audio = await asyncio.wait_for(self._speak(words), self.timeout_seconds)
+            except TimeoutError:
+                raise SpeechError("the speech engine took too long") from None
+        content = await asyncio.to_thread(wav, audio, self.rate)
+        path = self.path(key)
+        path.write_bytes(content)
+        self._keep(key, len(content))
+        return path
+
+    async def _speak(self, words: tuple[Part, ...]) -> Audio:
+        spoken = [await self.engine.speak(part.words, part.lang) for part in words]
+        if not spoken:
+            return Audio(np.zeros(0, dtype=np.float32), self.rate)
+        return spoken[0] if len(spoken) == 1 else joined(spoken, PAUSE_BETWEEN_VOICES)
+
+    def _keep(self, key: str, size: int) -> None:
+        self._kept[key] = size
+        self._bytes += size
+        # The newest stays, even alone above the bound: it is about to be played.
+        while len(self._kept) > 1 and (
+            len(self._kept) > self.most or self._bytes > self.most_bytes
+        ):
+            old, old_size = self._kept.popitem(last=False)
+            self._bytes -= old_size
+            # A call playing it has it open: the file goes when the player lets go.
+            self.path(old).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,378 @@
+"""The SIP stack: PJSIP's pjsua2 endpoint, run in one thread of its own.
+
+pjsua2 is not asyncio's: its endpoint runs in one dedicated thread (no threads of its own,
+``threadCnt=0``, and callbacks on whichever thread polls, ``mainThreadOnly`` off) that
+polls it (``libHandleEvents``) in a loop and, between polls, runs the commands the event
+loop queued (:meth:`Stack.call_in`). What pjsua2 tells (a call came, its audio is on, a
+key was pressed, it ended) is posted to the event loop as a :class:`CallEvent` with
+``loop.call_soon_threadsafe``; every pjsua2 object is made, used and dropped in that one
+thread.
+
+The endpoint has no sound card (``setNullDev``: the audio goes only between calls and
+players), one UDP transport bound to the configured address, and one account: registered
+at the provider's registrar with digest credentials, or none (calls come to the address
+directly, from a trunk or in tests). Every call is answered at once; its audio is the
+prompts played to it one after the other (:meth:`Stack.say`), stopped when a key is
+pressed (:meth:`Stack.hush`).
+
+PJSIP's own log would hold SIP messages (numbers, names): it is off (``msgLogging``) and
+only its errors reach the log, with every digit masked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import queue
+import re
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+# Imported only when a city takes calls (bot/transports/registry.py).
+import pjsua2 as pj
+
+log = logging.getLogger(__name__)
+
+# How long one poll waits for the network, in milliseconds: a queued command waits at most
+# this long before it runs.
+POLL_MS = 10
+# RTP ports taken from the first one (``phone.rtp_port``).
+RTP_PORTS = 100
+# PJSIP's log: errors only (its messages may hold numbers; digits are masked).
+LOG_LEVEL = 1
+
+EventKind = Literal["call", "audio", "key", "quiet", "ended", "registered"]
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """What pjsua2 told about call ``call_id`` (-1: about the account): ``call`` a call came
+    and was answered (``value``: the caller's SIP URI), ``audio`` its audio is on, ``key``
+    a key was pressed (``value``: "0"-"9", "*", "#"), ``quiet`` all it was to hear was
+    played to its end, ``ended``, ``registered`` (``value``:
+    the registrar's status code)."""
+
+    kind: EventKind
+    call_id: int
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Where the user agent listens and whom it registers with (``[phone]``)."""
+
+    bind: str = "127.0.0.1"
+    port: int = 0
+    rtp_port: int = 0
+    public_address: str = ""
+    registrar: str = ""
+    user: str = ""
+    password: str = ""
+    clock_rate: int = 16000
+
+
+_DIGITS = re.compile(r"\d")
+
+
+def _masked(text: str) -> str:
+    return _DIGITS.sub("#", text)
+
+
+class Stack:
+    """The endpoint in its thread; ``on_event`` is called on the event loop."""
+
+    def __init__(self, settings: StackSettings, on_event: Callable[[CallEvent], None]) -> None:
+        self.settings = settings
+        self.on_event = on_event
+        self.port = 0  # the SIP port bound, known once started
+        self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._running = False
+        self._calls: dict[int, Any] = {}
+        self._endpoint: Any = None
+        self._account: Any = None
+        self._log_writer: Any = None
+
+    # -- the event loop's side
+
+    async def start(self) -> None:
+        """Start the thread and the endpoint; raise what stopped it from starting."""
+        self._loop = asyncio.get_running_loop()
+        started: Future[int] = Future()
+        self._running = True
+        self._thread = threading.Thread(target=self._run, args=(started,), name="sip", daemon=True)
+        self._thread.start()
+        self.port = await asyncio.wrap_future(started)
+
+    async def stop(self) -> None:
+        """Hang up every call and end the endpoint and its thread."""
+        if self._thread is None:
+            return
+        self._running = False
+        await asyncio.to_thread(self._thread.join)
+        self._thread = None
+
+    def call_in(self, command: Callable[[], Any]) -> asyncio.Future[Any]:
+        """Run ``command`` in the stack's thread; its result (or error) as a future."""
+        assert self._loop is not None
+        loop = self._loop
+        done: asyncio.Future[Any] = loop.create_future()
+
+        def run() -> None:
+            try:
+                result = command()
+            except Exception as exc:  # handed to the waiting side, not lost in the thread
+                loop.call_soon_threadsafe(_settle, done, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, done, result, None)
+
+        self._commands.put(run)
+        return done
+
+    def say(self, call_id: int, prompts: list[Path]) -> None:
+        """Play ``prompts`` to the call after what it is playing."""
+        self._commands.put(lambda: self._say(call_id, prompts))
+
+    def hush(self, call_id: int) -> None:
+        """Stop what the call is playing and what was to follow."""
+        self._commands.put(lambda: self._hush(call_id))
+
+    def hang_up(self, call_id: int) -> None:
+        self._commands.put(lambda: self._hang_up(call_id))
+
+    # -- the stack's thread
+
+    def _post(self, kind: EventKind, call_id: int, value: str = "") -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.on_event, CallEvent(kind, call_id, value))
+
+    def _run(self, started: Future[int]) -> None:
+        try:
+            port = self._open()
+        except Exception as exc:
+            self._running = False
+            started.set_exception(exc)
+            self._close()
+            return
+        started.set_result(port)
+        try:
+            while self._running:
+                self._endpoint.libHandleEvents(POLL_MS)
+                while True:
+                    try:
+                        command = self._commands.get_nowait()
+                    except queue.Empty:
+                        break
+                    command()
+                    # Not held on: what it holds (a player) goes while the endpoint lives.
+                    del command
+        finally:
+            self._close()
+
+    def _open(self) -> int:
+        settings = self.settings
+        endpoint = pj.Endpoint()
+        endpoint.libCreate()
+        self._endpoint = endpoint
+        config = pj.EpConfig()
+        config.uaConfig.threadCnt = 0
+        config.uaConfig.mainThreadOnly = False
+        config.uaConfig.userAgent = "nachbarbot"
+        config.logConfig.msgLogging = 0
+        config.logConfig.level = LOG_LEVEL
+        config.logConfig.consoleLevel = LOG_LEVEL
+        self._log_writer = _LogWriter()
+        config.logConfig.writer = self._log_writer
+        config.medConfig.clockRate = settings.clock_rate
+        config.medConfig.sndClockRate = settings.clock_rate
+        config.medConfig.noVad = True
+        config.medConfig.ecTailLen = 0
+        endpoint.libInit(config)
+        transport = pj.TransportConfig()
+        transport.boundAddress = settings.bind
+        transport.port = settings.port
+        if settings.public_address:
+            transport.publicAddress = settings.public_address
+        transport_id = endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+        endpoint.libStart()
+        endpoint.audDevManager().setNullDev()
+        port = int(endpoint.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
+        account = pj.AccountConfig()
+        host = settings.public_address or settings.bind
+        if settings.registrar:
+            domain = settings.registrar.split(":", 1)[1].split(";", 1)[0]
+            account.idUri = f"sip:{settings.user}@{domain}"
+            account.regConfig.registrarUri = settings.registrar
+            account.sipConfig.authCreds.append(
+                pj.AuthCredInfo("digest", "*", settings.user, 0, settings.password)
+            )
+        else:
+            account.idUri = f"sip:nachbarbot@{host}:{port}"
+        account.mediaConfig.transportConfig.boundAddress = settings.bind
+        account.mediaConfig.transportConfig.port = settings.rtp_port
+        account.mediaConfig.transportConfig.portRange = RTP_PORTS if settings.rtp_port else 0
+        if settings.public_address:
+            account.mediaConfig.transportConfig.publicAddress = settings.public_address
+        self._account = _Account(self)
+        self._account.create(account)
+        return port
+
+    def _close(self) -> None:
+        endpoint, self._endpoint = self._endpoint, None
+        if endpoint is None:
+            return
+        try:
+            endpoint.hangupAllCalls()
+            for _ in range(20):  # the BYEs go out before the endpoint ends
+                endpoint.libHandleEvents(POLL_MS)
+        except Exception:
+            log.warning("phone: hanging up at the end failed")
+        for call in self._calls.values():
+            call.drop_player()
+        self._calls.clear()
+        self._account = None
+        # Commands left hold players: each must go while the endpoint lives (a player
+        # destroyed after it is an assertion in the conference bridge).
+        while True:
+            try:
+                self._commands.get_nowait()
+            except queue.Empty:
+                break
+        gc.collect()
+        endpoint.libDestroy()
+
+    def _incoming(self, account: _Account, call_id: int) -> None:
+        call = _Call(self, account, call_id)
+        self._calls[call_id] = call
+        self._post("call", call_id, call.getInfo().remoteUri)
+        answer = pj.CallOpParam()
+        answer.statusCode = 200
+        call.answer(answer)
+
+    def _media(self, call: _Call) -> None:
+        # Kept while its media are read: SWIG's list points into it.
+        info = call.getInfo()
+        for index, media in enumerate(info.media):
+            if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                first = call.audio is None
+                call.audio = call.getAudioMedia(index)
+                if first:
+                    self._post("audio", call.getId())
+                call.play_next()
+                return
+
+    def _ended(self, call: _Call) -> None:
+        call_id = call.getId()
+        self._calls.pop(call_id, None)
+        call.drop_player()
+        call.queue.clear()
+        self._post("ended", call_id)
+
+    def _say(self, call_id: int, prompts: list[Path]) -> None:
+        call = self._calls.get(call_id)
+        if call is None:
+            return
+        call.queue.extend(prompts)
+        if call.player is None:
+            call.play_next()
+
+    def _hush(self, call_id: int) -> None:
+        call = self._calls.get(call_id)
+        if call is not None:
+            call.queue.clear()
+            call.drop_player()
+
+    def _hang_up(self, call_id: int) -> None:
+        call = self._calls.get(call_id)
+        if call is not None:
+            call.hangup(pj.CallOpParam())
+
+
+def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if done.done():
+        return
+    if error is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(result)
+
+
+class _LogWriter(pj.LogWriter):
+    def write(self, entry: Any) -> None:
+        log.warning("pjsip: %s", _masked(str(entry.msg)).strip()[:200])
+
+
+class _Account(pj.Account):
+    def __init__(self, stack: Stack) -> None:
+        super().__init__()
+        self.stack = stack
+
+    def onIncomingCall(self, prm: Any) -> None:
+        self.stack._incoming(self, prm.callId)
+
+    def onRegState(self, prm: Any) -> None:
+        self.stack._post("registered", -1, str(prm.code))
+
+
+class _Player(pj.AudioMediaPlayer):
+    def __init__(self, call: _Call) -> None:
+        super().__init__()
+        self.call = call
+
+    def onEof2(self) -> None:
+        # A player is not destroyed in its own callback: the next prompt starts at the
+        # thread's next turn.
+        stack, call = self.call.stack, self.call
+        stack._commands.put(lambda: call.played(self))
+
+
+class _Call(pj.Call):
+    def __init__(self, stack: Stack, account: _Account, call_id: int) -> None:
+        super().__init__(account, call_id)
+        self.stack = stack
+        self.audio: Any = None
+        self.player: _Player | None = None
+        self.queue: deque[Path] = deque()
+
+    def onCallState(self, prm: Any) -> None:
+        if self.getInfo().state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self.stack._ended(self)
+
+    def onCallMediaState(self, prm: Any) -> None:
+        self.stack._media(self)
+
+    def onDtmfDigit(self, prm: Any) -> None:
+        self.stack._post("key", self.getId(), str(prm.digit))
+
+    def play_next(self) -> None:
+        if self.player is not None or self.audio is None or not self.queue:
+            return
+        player = _Player(self)
+        try:
+            player.createPlayer(str(self.queue.popleft()), pj.PJMEDIA_FILE_NO_LOOP)
+            player.startTransmit(self.audio)
+        except Exception:
+            log.warning("phone: a prompt could not be played")
+            return
+        self.player = player
+
+    def played(self, player: _Player) -> None:
+        if self.player is player:
+            self.drop_player()
+            self.play_next()
+            if self.player is None:
+                self.stack._post("quiet", self.getId())
+
+    def drop_player(self) -> None:
+        player, self.player = self.player, None
+        if player is not None and self.audio is not None:
+            with contextlib.suppress(Exception):  # the call's audio is gone already
+                player.stopTransmit(self.audio)

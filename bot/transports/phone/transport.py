@@ -1,0 +1,318 @@
+"""The phone line as a transport: a caller talks with the bot by keypresses, the bot
+answers with its words spoken (the transport contract, bot/transports/contract.py).
+
+A call is a conversation (calls.py: the chat id is the caller's number). When its audio is
+on, the call is a ``/start``: a new caller hears the greeting and the languages, each
+language's line in its own voice; a known one (their number a person here already) their
+language at once, and the step they were at, or the main menu. Every answer that is a
+message is said (prompts.py) and played after what the call is playing; a key stops what
+is playing (the caller knows what they want) and means what keypad.py says: digits press
+the newest message's choices by the numbered-choices rules (numbered_choices.py, kept in
+memory for the call, as the console does) or are typed text (a postcode); ``*`` says the
+last answer again; ``#`` presses the message's way back - its "Back", else its "Main menu"
+- or asks for the main menu (``/menu``).
+
+One call's updates are taken one after the other by a task of its own, in the order the
+keys came; the next key waits for the answers of the last. The phone person hears every
+message: the transport says everything, so the chat's read-aloud offer is left out for
+this platform (``HandlerSettings.heard_platforms``).
+
+Not yet built (issue 44): calls made by the bot (the outbox's items for a phone person:
+``delivering`` is off, the worker leaves them queued), recordings, forwarding to a person.
+
+Logs name calls by pjsua2's call id only: never a number, a key or a text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.speech.engine import SpeechError
+from bot.speech.script import Part
+from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
+from bot.transports.numbered_choices import InMemory, NumberedChoices, numbered
+from bot.transports.phone.calls import caller_id
+from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
+from bot.transports.phone.prompts import Prompts, said
+from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from bot.transports.sending import DeliveryError
+from handlers.dispatcher import Dispatcher
+from handlers.messages import (
+    ButtonPress,
+    Command,
+    Edit,
+    Event,
+    Incoming,
+    Message,
+    Outgoing,
+    Sender,
+    Text,
+    Venue,
+)
+from locales import translator
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "phone"
+# How long digits begun wait for the next key, in seconds (then they are sent).
+KEY_PAUSE = 2.0
+
+
+@dataclass
+class Call:
+    """One call: its caller's chat, its keys, what it heard last."""
+
+    call_id: int
+    chat_id: str
+    keypad: Keypad = field(default_factory=Keypad)
+    keys: asyncio.Queue[Meaning | Event] = field(default_factory=asyncio.Queue)
+    taking: asyncio.Task[None] | None = None
+    pause: asyncio.TimerHandle | None = None
+    # The prompts of the answer being said, and of the last one (what "*" repeats).
+    saying: list[Path] = field(default_factory=list)
+    last: list[Path] = field(default_factory=list)
+    # The newest message's choices by number, and its way back.
+    choices: int = 0
+    back: str | None = None
+    steps: itertools.count[int] = field(default_factory=itertools.count)
+    # Answers said (one per update that said something), and how often the call went
+    # quiet, all it was to hear played to its end: the order of a call, for its tests.
+    answers: int = 0
+    quiet: int = 0
+
+
+class PhoneTransport(Transport):
+    platform = PLATFORM
+    update_role = None
+    pace = None
+    # Calls made by the bot are not built yet: the outbox keeps a phone person's items.
+    delivering = False
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        settings: StackSettings,
+        *,
+        prompts: Prompts | None = None,
+        voices: frozenset[str] = frozenset(),
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.settings = settings
+        self.prompts = prompts
+        self.voices = voices
+        self.stack = Stack(settings, self._on_event)
+        self.choices = NumberedChoices(InMemory(), lambda chat_id: False)
+        self._calls: dict[int, Call] = {}
+        self._by_chat: dict[str, Call] = {}
+        self._message_ids = itertools.count(1)
+        self._chat_turn: ChatTurn | None = None
+        self.registered: asyncio.Event = asyncio.Event()
+
+    # -- the chat service
+
+    async def connect(self, chat_turn: ChatTurn | None = None) -> None:
+        self._chat_turn = chat_turn
+        if self.prompts is None:
+            from bot.speech.engines import embedded, embedded_turns
+
+            engine = embedded()
+            self.voices = await engine.languages(self.dispatcher.settings.languages)
+            self.prompts = Prompts(engine, embedded_turns(), rate=self.settings.clock_rate)
+        # Answers kept from calls that ended before they were said are only marked.
+        await send_kept_answers(self)
+        await self.stack.start()
+        log.info("phone: listening on port %d", self.stack.port)
+
+    async def open_for_files(self) -> None:
+        """Nothing to open: a call's audio is not a file others fetch (yet)."""
+
+    async def start_taking(self) -> None:
+        """Calls are taken from the start (no role)."""
+
+    async def stop_taking(self) -> None:
+        """Calls are taken until the end (no role)."""
+
+    async def stop(self) -> None:
+        for call in list(self._calls.values()):
+            self._end(call)
+        await self.stack.stop()
+        if self.prompts is not None:
+            self.prompts.close()
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        raise DeliveryError("phone: calling people is not built yet", permanent=True)
+
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        raise DeliveryError("phone: no files", permanent=True)
+
+    # -- what pjsua2 tells
+
+    def _on_event(self, event: CallEvent) -> None:
+        if event.kind == "registered":
+            log.info("phone: registrar answered %s", event.value)
+            if event.value.startswith("2"):
+                self.registered.set()
+            return
+        if event.kind == "call":
+            came = Call(event.call_id, caller_id(event.value))
+            self._calls[event.call_id] = came
+            self._by_chat[came.chat_id] = came
+            log.info("phone: call %d came", event.call_id)
+            return
+        call = self._calls.get(event.call_id)
+        if call is None:
+            return
+        if event.kind == "audio" and call.taking is None:
+            log.debug("phone: call %d: audio on", event.call_id)
+            call.taking = asyncio.create_task(self._take(call))
+            call.keys.put_nowait(Command("start"))
+        elif event.kind == "key":
+            self._key(call, event.value)
+        elif event.kind == "quiet":
+            log.debug("phone: call %d: all said", event.call_id)
+            call.quiet += 1
+        elif event.kind == "ended":
+            log.info("phone: call %d ended", event.call_id)
+            self._end(call)
+
+    def _key(self, call: Call, key: str) -> None:
+        # The caller knows what they want: what is playing stops.
+        self.stack.hush(call.call_id)
+        if call.pause is not None:
+            call.pause.cancel()
+            call.pause = None
+        meaning = call.keypad.press(key, call.choices)
+        if meaning is not None:
+            call.keys.put_nowait(meaning)
+        elif call.keypad.waiting:
+            loop = asyncio.get_running_loop()
+            call.pause = loop.call_later(KEY_PAUSE, self._paused, call)
+
+    def _paused(self, call: Call) -> None:
+        call.pause = None
+        meaning = call.keypad.pause()
+        if meaning is not None:
+            call.keys.put_nowait(meaning)
+
+    def _end(self, call: Call) -> None:
+        self._calls.pop(call.call_id, None)
+        if self._by_chat.get(call.chat_id) is call:
+            del self._by_chat[call.chat_id]
+        if call.pause is not None:
+            call.pause.cancel()
+        if call.taking is not None:
+            call.taking.cancel()
+
+    # -- one call's updates
+
+    async def _take(self, call: Call) -> None:
+        while True:
+            meaning = await call.keys.get()
+            try:
+                await self._meant(call, meaning)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("phone: call %d: an update failed", call.call_id)
+
+    async def _meant(self, call: Call, meaning: Meaning | Event) -> None:
+        if meaning == REPEAT:
+            self.stack.say(call.call_id, list(call.last))
+            return
+        event: Event
+        if meaning == BACK:
+            event = ButtonPress(call.back) if call.back else Command("menu")
+        elif isinstance(meaning, Typed):
+            pressed = await self.choices.typed(call.chat_id, meaning.digits)
+            event = ButtonPress(pressed.data) if pressed else Text(meaning.digits)
+        else:
+            assert not isinstance(meaning, str)
+            event = meaning
+        incoming = Incoming(
+            sender=Sender(PLATFORM, call.chat_id),
+            chat_id=call.chat_id,
+            event=event,
+            update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
+        )
+        call.saying = []
+        if self._chat_turn is not None:
+            async with self._chat_turn(PLATFORM, call.chat_id):
+                await take_update(self, incoming)
+        else:
+            await take_update(self, incoming)
+        log.debug("phone: call %d: an update taken, %d prompts", call.call_id, len(call.saying))
+        if call.saying:
+            call.last = call.saying
+            call.answers += 1
+
+    # -- answers
+
+    async def send_answer(self, answer: Routed) -> None:
+        call = self._by_chat.get(answer.chat_id)
+        item = answer.item
+        if call is None or answer.elsewhere:
+            return  # the caller hung up (or it is not theirs): nothing to say it to
+        if isinstance(item, Message | Edit):
+            typed = await self.choices.typing(call.chat_id, item, answer.edit_message_id)
+            listed = numbered(item.buttons) if typed else []
+            message_id = str(next(self._message_ids))
+            await self.choices.sent(call.chat_id, message_id, item, typed=typed)
+            call.choices = len(listed)
+            call.back = _way_back(listed, await self._lang(call.chat_id))
+            await self._say(call, str(item.text), [label for label, _ in listed])
+        elif isinstance(item, Venue):
+            words = "\n".join(part for part in (item.title, item.address) if part)
+            await self._say(call, words, [])
+
+    async def _say(self, call: Call, text: str, labels: list[str]) -> None:
+        assert self.prompts is not None
+        lang = await self._lang(call.chat_id)
+        words: tuple[Part, ...] = said(text, labels, lang, self.voices)
+        if not words:
+            return
+        try:
+            path = await self.prompts.file(words)
+        except SpeechError as exc:
+            raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
+        call.saying.append(path)
+        self.stack.say(call.call_id, [path])
+
+    async def _lang(self, chat_id: str) -> str:
+        user = await self.dispatcher.db.users.find(PLATFORM, chat_id)
+        if user is not None and user.language:
+            return user.language
+        return self.dispatcher.settings.newcomer_language(None)
+
+
+def _way_back(listed: list[tuple[str, str]], lang: str) -> str | None:
+    """The data of a message's way back: its "Back" choice, else its "Main menu"."""
+    t = translator(lang)
+    for name in (t._("Back"), t._("Main menu")):
+        for label, data in listed:
+            if label.endswith(" " + name) or label == name:
+                return data
+    return None
+
+
+def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
+    """The city's phone line (``[phone]``), not yet listening."""
+    phone = config.phone
+    settings = StackSettings(
+        bind=phone.bind,
+        port=phone.port,
+        rtp_port=phone.rtp_port,
+        public_address=phone.public_address,
+        registrar=phone.registrar,
+        user=phone.user,
+        password=phone.password or "",
+        clock_rate=phone.clock_rate,
+    )
+    return PhoneTransport(dispatcher, settings)

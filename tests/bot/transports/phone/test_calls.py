@@ -1,0 +1,22 @@
+"""A caller's chat id: their number in E.164, or an id of one call when withheld."""
+
+from __future__ import annotations
+
+from bot.transports.phone.calls import caller_id, is_withheld
+
+
+def test_the_number_in_the_from_header_becomes_e164():
+    assert caller_id('"Anna" <sip:+492311234567@sip.example.org>') == "+492311234567"
+    assert caller_id("<sip:02311234567@10.0.0.1;user=phone>") == "+492311234567"
+    assert caller_id("<sip:00492311234567@fritz.box>") == "+492311234567"
+    assert caller_id("<tel:+90-212-555-1234>") == "+902125551234"
+
+
+def test_a_withheld_number_gets_an_id_of_its_own_per_call():
+    first = caller_id('"Anonymous" <sip:anonymous@anonymous.invalid>')
+    second = caller_id("<sip:anonymous@anonymous.invalid>")
+    assert is_withheld(first) and is_withheld(second)
+    assert first != second
+    assert is_withheld(caller_id("<sip:resident@127.0.0.1:5060>"))
+    assert is_withheld(caller_id("<sip:12@127.0.0.1>"))  # no one's number
+    assert not is_withheld(caller_id("<sip:+492311234567@x>"))

@@ -1,0 +1,107 @@
+"""What keys do in a call, through the real dispatcher and database: digits press the
+newest message's choices, "*" says the last answer again, "#" takes the message's way back
+or the main menu, digits where no choice is asked are typed text. The SIP stack is left
+out (a recorder of what would be played); the whole call is test_calling_in.py's."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from bot.speech.turns import Turns
+from bot.transports.phone.keypad import BACK, REPEAT, Typed
+from bot.transports.phone.prompts import Prompts
+from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.transport import Call, PhoneTransport, _way_back
+from handlers.dispatcher import Dispatcher
+from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
+from locales import SUPPORTED_LANGUAGES
+from tests.bot.transports.phone.test_prompts import ToneEngine
+
+CALLER = "+492311234567"
+
+
+class PlayedStack:
+    """What the transport asks the SIP stack to play, per call."""
+
+    def __init__(self) -> None:
+        self.played: list[list[Path]] = []
+
+    def say(self, call_id: int, prompts: list[Path]) -> None:
+        self.played.append(list(prompts))
+
+    def hush(self, call_id: int) -> None:
+        pass
+
+
+def _noted(dispatcher: Dispatcher) -> list[Event]:
+    """The events the dispatcher is handed, in order."""
+    seen: list[Event] = []
+    handle = dispatcher.handle
+
+    async def noting(incoming: Incoming) -> list[Outgoing]:
+        seen.append(incoming.event)
+        return await handle(incoming)
+
+    dispatcher.handle = noting  # type: ignore[method-assign]
+    return seen
+
+
+def _phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedStack]:
+    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
+    prompts = Prompts(ToneEngine(), Turns(1), rate=8000)
+    phone = PhoneTransport(
+        dispatcher, StackSettings(), prompts=prompts, voices=frozenset(SUPPORTED_LANGUAGES)
+    )
+    stack = PlayedStack()
+    phone.stack = stack  # type: ignore[assignment]
+    call = Call(7, CALLER)
+    phone._calls[7] = call
+    phone._by_chat[CALLER] = call
+    return phone, call, stack
+
+
+async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: Dispatcher):
+    phone, call, stack = _phone(dispatcher)
+    seen = _noted(dispatcher)
+    try:
+        await phone._meant(call, Command("start"))
+        assert call.choices == len(dispatcher.settings.languages) and call.answers == 1
+        await phone._meant(call, Typed("1"))  # the first language
+        user = await dispatcher.db.users.find("phone", CALLER)
+        assert user is not None and user.language == dispatcher.settings.languages[0]
+        await phone._meant(call, Typed("1"))  # consent
+        user = await dispatcher.db.users.find("phone", CALLER)
+        assert user is not None and user.consent_at is not None
+        menu, answers, choices = list(call.last), call.answers, call.choices
+        await phone._meant(call, REPEAT)
+        assert stack.played[-1] == menu and call.answers == answers  # said, not asked
+        await phone._meant(call, Typed("1"))  # the menu's first choice
+        assert seen[-1] == ButtonPress("menu:places")
+        assert call.answers == answers + 1 and call.last != menu
+        back = call.back
+        await phone._meant(call, BACK)
+        assert seen[-1] == (ButtonPress(back) if back else Command("menu"))
+        assert call.choices == choices  # the main menu again
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
+    phone, call, _ = _phone(dispatcher)
+    seen = _noted(dispatcher)
+    try:
+        await phone._meant(call, Command("start"))
+        call.choices = 0  # as after a question for a postcode
+        await phone.choices.memory.note_sent(CALLER, "none", False)
+        await phone._meant(call, Typed("44137"))
+        assert seen[-1] == Text("44137")
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+def test_the_way_back_is_the_back_choice_else_the_main_menu():
+    listed = [("🔎 Suchen", "pl:find"), ("↩️ Zurück", "pl:back"), ("🏠 Hauptmenü", "menu:main")]
+    assert _way_back(listed, "de") == "pl:back"
+    assert _way_back(listed[::2], "de") == "menu:main"
+    assert _way_back(listed[:1], "de") is None

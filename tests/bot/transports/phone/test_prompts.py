@@ -1,0 +1,94 @@
+"""The bot's words for the phone: choices named "press n", each language's line in its
+own voice; the WAV at the calls' rate; the cache of prompts bounded."""
+
+from __future__ import annotations
+
+import io
+import wave
+
+import numpy as np
+from markupsafe import Markup
+
+from bot.speech.engine import Audio
+from bot.speech.script import Part
+from bot.speech.turns import Turns
+from bot.transports.phone.prompts import Prompts, language_named, said, wav
+from locales import SUPPORTED_LANGUAGES, language_name, translator
+
+
+class ToneEngine:
+    """Says anything as a tone as long as its words (a speech engine's port)."""
+
+    name = "tone"
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str]] = []
+
+    async def languages(self, wanted: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(wanted)
+
+    async def speak(self, text: str, lang: str) -> Audio:
+        self.said.append((lang, text))
+        moment = np.arange(len(text) * 100) / 22050
+        return Audio((0.3 * np.sin(2 * np.pi * 440 * moment)).astype(np.float32), 22050)
+
+    async def close(self) -> None:
+        pass
+
+
+def test_each_language_is_offered_in_its_own_voice_and_words():
+    labels = ["✅ " + language_name("de"), language_name("ar"), language_name("tr")]
+    words = said(Markup("🌐 Bitte wählen Sie Ihre Sprache:"), labels, "de", SUPPORTED_LANGUAGES)
+    assert [part.lang for part in words] == ["de", "ar", "tr"]
+    de, ar, tr = (part.words for part in words)
+    press = translator("de").gettext("{label}: press {n}.")
+    assert press != "{label}: press {n}."  # German has its own words for it
+    assert "Deutsch" in de and "eins" in de and "🌐" not in de and "✅" not in de
+    assert "العربية" in ar and "اثنان" in ar
+    assert "Türkçe" in tr and "üç" in tr
+
+
+def test_other_choices_are_said_in_the_readers_language():
+    words = said(Markup("Menü"), ["🔎 Orte finden", "🙋 Hilfe"], "de", SUPPORTED_LANGUAGES)
+    assert len(words) == 1 and words[0].lang == "de"
+    assert "Orte finden" in words[0].words and "zwei" in words[0].words
+    assert language_named("🔎 Orte finden") is None
+    assert language_named("✅ Türkçe") == "tr"
+
+
+def test_a_language_without_a_voice_is_offered_in_the_readers():
+    words = said(Markup("?"), [language_name("fa")], "de", frozenset({"de"}))
+    assert [part.lang for part in words] == ["de"]
+
+
+def test_the_wav_is_mono_16_bit_at_the_calls_rate():
+    audio = Audio(np.zeros(22050, dtype=np.float32), 22050)
+    for rate in (8000, 16000):
+        with wave.open(io.BytesIO(wav(audio, rate))) as file:
+            assert (file.getnchannels(), file.getsampwidth()) == (1, 2)
+            assert file.getframerate() == rate and file.getnframes() == rate
+
+
+async def test_prompts_are_made_once_and_the_cache_is_bounded():
+    engine = ToneEngine()
+    prompts = Prompts(engine, Turns(1), rate=8000, most=3, most_bytes=10**9)
+    try:
+        first = (Part("de", "Hauptmenü"),)
+        path = await prompts.file(first)
+        assert path.exists() and await prompts.file(first) == path
+        assert len(engine.said) == 1  # made once
+        made = [await prompts.file((Part("de", f"Text {n}"),)) for n in range(4)]
+        assert prompts.kept == 3
+        assert not path.exists() and not made[0].exists()  # the oldest went
+        assert all(p.exists() for p in made[1:])
+        size = made[-1].stat().st_size
+        small = Prompts(engine, Turns(1), rate=8000, most=100, most_bytes=2 * size)
+        try:
+            for n in range(5):
+                await small.file((Part("de", f"Text {n}"),))
+            assert small.kept_bytes <= 2 * size and small.kept == 2
+        finally:
+            small.close()
+    finally:
+        prompts.close()
+    assert not prompts.folder.exists()
