@@ -6,7 +6,7 @@ the gateway proves it sent it (never by the sender's number or address alone).
   the text needs UCS-2, ``coding=2`` (Kannel's user guide, "Sending SMS"). A text that
   arrives is passed on by smsbox's ``sms-service`` ``get-url``, which calls the bot's
   address with the shared secret in its query (docs/sms.md has the lines):
-  ``…/sms/kannel?secret=…&from=%p&text=%a&coding=%c&charset=%C``.
+  ``…/sms?secret=…&from=%p&text=%b&coding=%c&charset=%C``.
 - **SMS Gateway for Android** (capcom6/android-sms-gateway, "local server" mode): a text is
   sent by ``POST /message`` with basic auth and ``{"textMessage": {"text": …},
   "phoneNumbers": [...]}`` (its README, "Local server"); an ``sms:received`` webhook is
@@ -142,11 +142,17 @@ class Kannel(_Http):
         return None
 
     def received(self, request: Request, now: float) -> Received | None:
-        fields = parse_qs(request.query, keep_blank_values=True)
+        # Parsed as Latin-1, which maps each %-escaped byte to one character and back: the
+        # text's bytes stay as smsbox sent them (UTF-8 with mo-recode, else UTF-16BE for
+        # coding 2) until its charset says how to read them. (parse_qs on bytes would
+        # read them as ASCII and fail on the first ü or Arabic letter.)
+        fields = parse_qs(
+            request.query.decode("latin-1"), keep_blank_values=True, encoding="latin-1"
+        )
 
         def field(name: str) -> bytes:
-            values = fields.get(name.encode(), [b""])
-            return values[0]
+            values = fields.get(name, [""])
+            return values[0].encode("latin-1")
 
         if not self.secret or not _same(field("secret").decode("utf-8", "replace"), self.secret):
             raise Refused("kannel: wrong secret")
