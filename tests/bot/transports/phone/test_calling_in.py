@@ -9,16 +9,13 @@ import asyncio
 import logging
 from dataclasses import replace
 
-import pytest
-
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.audio import sound_seconds
-from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 
-BOT, SECRET = "nachbarbot", "s3cret"
 RESIDENT = "4923155501"
 
 
@@ -31,32 +28,25 @@ async def _until(check, what: str) -> None:
     raise AssertionError(f"never: {what}")
 
 
-@pytest.fixture
-def kamailio():
-    with KamailioServer(users={BOT: SECRET}) as server:
-        yield server
-
-
 async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
-    kamailio: KamailioServer, dispatcher: Dispatcher, caplog
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, caplog
 ):
     caplog.set_level(logging.DEBUG)
     dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
     settings = StackSettings(
         bind=HOST,
         registrar=kamailio.registrar_uri,
-        user=BOT,
-        password=SECRET,
+        user=BOT_USER,
+        password=BOT_PASSWORD,
         clock_rate=16000,
     )
     phone = PhoneTransport(dispatcher, settings)
     await phone.connect()
-    # The caller stays on the line while its (silent) WAV lasts: longer than the test.
-    caller = BaresipCaller(RESIDENT, pad_seconds=900)
     try:
         await asyncio.wait_for(phone.registered.wait(), 20)
-        await asyncio.to_thread(caller.start)
-        await asyncio.to_thread(caller.dial, kamailio.uri(BOT))
+        # The caller stays on the line while its (silent) WAV lasts: longer than the test.
+        caller = await asyncio.to_thread(phones, RESIDENT, pad_seconds=900)
+        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await _until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
@@ -88,7 +78,6 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         said = sound_seconds(languages)
         menu_said = sum(sound_seconds(path) for path in menu)
     finally:
-        await asyncio.to_thread(caller.stop)
         await phone.stop()
     # The phone heard the languages whole, and the menu twice, besides the notice cut
     # short by the keypress.

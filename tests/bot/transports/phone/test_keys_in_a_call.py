@@ -87,6 +87,27 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
         phone.prompts.close()  # type: ignore[union-attr]
 
 
+async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher):
+    phone, call, _ = _phone(dispatcher)
+    seen = _noted(dispatcher)
+    try:
+        for meaning in (Command("start"), Typed("2"), Typed("1")):  # the second language
+            await phone._meant(call, meaning)
+        lang = dispatcher.settings.languages[1]
+        phone._end(call)
+        again = Call(8, CALLER)
+        phone._calls[8] = again
+        phone._by_chat[CALLER] = again
+        await phone._meant(again, Command("start"))
+        # Their main menu, in their language: no language to choose.
+        assert await phone._lang(CALLER) == lang
+        assert again.choices < len(dispatcher.settings.languages)
+        await phone._meant(again, Typed("1"))
+        assert seen[-1] == ButtonPress("menu:places")
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
 async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
     phone, call, _ = _phone(dispatcher)
     seen = _noted(dispatcher)
