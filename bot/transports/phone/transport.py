@@ -64,6 +64,11 @@ PLATFORM = "phone"
 KEY_PAUSE = 2.0
 
 
+@dataclass(frozen=True)
+class HungUp:
+    """Put after a call's last keys: the caller hung up."""
+
+
 @dataclass
 class Call:
     """One call: its caller's chat, its keys, what it heard last."""
@@ -71,7 +76,7 @@ class Call:
     call_id: int
     chat_id: str
     keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[Meaning | Event] = field(default_factory=asyncio.Queue)
+    keys: asyncio.Queue[Meaning | Event | HungUp] = field(default_factory=asyncio.Queue)
     taking: asyncio.Task[None] | None = None
     pause: asyncio.TimerHandle | None = None
     # The prompts of the answer being said, and of the last one (what "*" repeats).
@@ -85,6 +90,7 @@ class Call:
     # quiet, all it was to hear played to its end: the order of a call, for its tests.
     answers: int = 0
     quiet: int = 0
+    gone: bool = False
 
 
 class PhoneTransport(Transport):
@@ -110,6 +116,7 @@ class PhoneTransport(Transport):
         self.choices = NumberedChoices(InMemory(), lambda chat_id: False)
         self._calls: dict[int, Call] = {}
         self._by_chat: dict[str, Call] = {}
+        self._answering: dict[str, Call] = {}
         self._message_ids = itertools.count(1)
         self._chat_turn: ChatTurn | None = None
         self.registered: asyncio.Event = asyncio.Event()
@@ -141,6 +148,8 @@ class PhoneTransport(Transport):
     async def stop(self) -> None:
         for call in list(self._calls.values()):
             self._end(call)
+            if call.taking is not None:
+                call.taking.cancel()
         await self.stack.stop()
         if self.prompts is not None:
             self.prompts.close()
@@ -203,19 +212,20 @@ class PhoneTransport(Transport):
             call.keys.put_nowait(meaning)
 
     def _end(self, call: Call) -> None:
+        """The caller hung up: what they pressed before is still taken (digits begun and
+        not ended are not), then the call's task ends; nothing more is said."""
         self._calls.pop(call.call_id, None)
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
+        call.gone = True
         if call.pause is not None:
             call.pause.cancel()
-        if call.taking is not None:
-            call.taking.cancel()
+        call.keys.put_nowait(HungUp())
 
     # -- one call's updates
 
     async def _take(self, call: Call) -> None:
-        while True:
-            meaning = await call.keys.get()
+        while not isinstance(meaning := await call.keys.get(), HungUp):
             try:
                 await self._meant(call, meaning)
             except asyncio.CancelledError:
@@ -243,11 +253,17 @@ class PhoneTransport(Transport):
             update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
         )
         call.saying = []
-        if self._chat_turn is not None:
-            async with self._chat_turn(PLATFORM, call.chat_id):
+        # The answers go to this call (a new call of the same caller has answers of its own).
+        self._answering[call.chat_id] = call
+        try:
+            if self._chat_turn is not None:
+                async with self._chat_turn(PLATFORM, call.chat_id):
+                    await take_update(self, incoming)
+            else:
                 await take_update(self, incoming)
-        else:
-            await take_update(self, incoming)
+        finally:
+            if self._answering.get(call.chat_id) is call:
+                del self._answering[call.chat_id]
         log.debug("phone: call %d: an update taken, %d prompts", call.call_id, len(call.saying))
         if call.saying:
             call.last = call.saying
@@ -256,9 +272,9 @@ class PhoneTransport(Transport):
     # -- answers
 
     async def send_answer(self, answer: Routed) -> None:
-        call = self._by_chat.get(answer.chat_id)
+        call = self._answering.get(answer.chat_id)
         item = answer.item
-        if call is None or answer.elsewhere:
+        if call is None or call.gone or answer.elsewhere:
             return  # the caller hung up (or it is not theirs): nothing to say it to
         if isinstance(item, Message | Edit):
             typed = await self.choices.typing(call.chat_id, item, answer.edit_message_id)

@@ -1,0 +1,50 @@
+"""Another caller than baresip: SIPp (its own SIP and RTP, keypad tones as RFC 4733 events
+made by ``play_dtmf``) calls the bot through Kamailio, presses "1#" for the first language
+and "1#" to agree, and hangs up; the keys pressed before hanging up are taken."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.transport import PhoneTransport
+from handlers.dispatcher import Dispatcher
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.sipp import Step, run_scenario
+
+CALLER = "+492319876543"
+
+
+async def test_a_sipp_caller_chooses_a_language_and_agrees(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
+    settings = StackSettings(
+        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
+    )
+    phone = PhoneTransport(dispatcher, settings)
+    await phone.connect()
+    try:
+        await asyncio.wait_for(phone.registered.wait(), 20)
+        result = await asyncio.to_thread(
+            run_scenario,
+            kamailio.domain,
+            BOT_USER,
+            steps=[Step(1500, "1#1#")],
+            after_ms=1000,
+            caller=CALLER,
+        )
+        assert result.returncode == 0, result.errors
+        assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (1, 0)
+        user = None
+        for _ in range(3000):  # until the keys are taken (by the database, not a clock)
+            user = await dispatcher.db.users.find("phone", CALLER)
+            if user is not None and user.consent_at is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert user is not None and user.consent_at is not None
+        assert user.language == dispatcher.settings.languages[0]
+    finally:
+        await phone.stop()
