@@ -16,7 +16,7 @@ prompts played to it one after the other (:meth:`Stack.say`), stopped when a key
 pressed (:meth:`Stack.hush`).
 
 PJSIP's own log would hold SIP messages (numbers, names): it is off (``msgLogging``) and
-only its errors reach the log, with every digit masked.
+of its errors only where they came from and their names reach the log (:func:`log_line`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 POLL_MS = 10
 # RTP ports taken from the first one (``phone.rtp_port``).
 RTP_PORTS = 100
-# PJSIP's log: errors only (its messages may hold numbers; digits are masked).
+# PJSIP's log: errors only (and of them only their source and names, :func:`log_line`).
 LOG_LEVEL = 1
 
 EventKind = Literal["call", "audio", "key", "quiet", "ended", "registered"]
@@ -78,11 +78,17 @@ class StackSettings:
     clock_rate: int = 16000
 
 
-_DIGITS = re.compile(r"\d")
+_ERROR_NAME = re.compile(r"\(([A-Z][A-Z_]+)\)")
 
 
-def _masked(text: str) -> str:
-    return _DIGITS.sub("#", text)
+def log_line(entry: str) -> str:
+    """What of a PJSIP log line is logged: where it came from and the names of its errors
+    ("pjsua_call.c: PJSIP_EINVALIDURI"), never its text, which may hold a URI, a name or
+    a number."""
+    words = entry.split()
+    source = next((word for word in words if word.endswith((".c", ".cpp"))), "pjsip")
+    names = _ERROR_NAME.findall(entry)
+    return f"{source}: {', '.join(names) or 'an error'}"
 
 
 class Stack:
@@ -307,7 +313,7 @@ def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None)
 
 class _LogWriter(pj.LogWriter):
     def write(self, entry: Any) -> None:
-        log.warning("pjsip: %s", _masked(str(entry.msg)).strip()[:200])
+        log.warning("pjsip %s", log_line(str(entry.msg)))
 
 
 class _Account(pj.Account):

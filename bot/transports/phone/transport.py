@@ -166,9 +166,12 @@ class PhoneTransport(Transport):
 
     def _on_event(self, event: CallEvent) -> None:
         if event.kind == "registered":
-            log.info("phone: registrar answered %s", event.value)
             if event.value.startswith("2"):
+                log.info("phone: registered (%s)", event.value)
                 self.registered.set()
+            else:
+                log.warning("phone: the registrar refused (%s)", event.value)
+                self.registered.clear()
             return
         if event.kind == "call":
             came = Call(event.call_id, caller_id(event.value))
