@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.speech.engine import SpeechError
+from bot.config import SpeechSection
+from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import InMemory, NumberedChoices, numbered
@@ -107,8 +108,10 @@ class PhoneTransport(Transport):
         *,
         prompts: Prompts | None = None,
         voices: frozenset[str] = frozenset(),
+        speech: SpeechSection | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        self.speech = speech or SpeechSection()
         self.settings = settings
         self.prompts = prompts
         self.voices = voices
@@ -126,11 +129,9 @@ class PhoneTransport(Transport):
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
         self._chat_turn = chat_turn
         if self.prompts is None:
-            from bot.speech.engines import embedded, embedded_turns
-
-            engine = embedded()
-            self.voices = await engine.languages(self.dispatcher.settings.languages)
-            self.prompts = Prompts(engine, embedded_turns(), rate=self.settings.clock_rate)
+            self.prompts, self.voices = await _prompts(
+                self.speech, self.dispatcher.settings.languages, self.settings.clock_rate
+            )
         # Answers kept from calls that ended before they were said are only marked.
         await send_kept_answers(self)
         await self.stack.start()
@@ -153,6 +154,8 @@ class PhoneTransport(Transport):
         await self.stack.stop()
         if self.prompts is not None:
             self.prompts.close()
+            if self.speech.engine == "http":  # the embedded engine is the process's
+                await self.prompts.engine.close()
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
@@ -311,6 +314,33 @@ class PhoneTransport(Transport):
         return self.dispatcher.settings.newcomer_language(None)
 
 
+async def _prompts(
+    section: SpeechSection, languages: tuple[str, ...], rate: int
+) -> tuple[Prompts, frozenset[str]]:
+    """The prompts of the configured engine (``[speech]``: a speech server, else the
+    embedded eSpeak NG, which a phone line needs even where read aloud is off), and the
+    languages it speaks."""
+    from bot.speech.engines import embedded, embedded_turns, parse_voices
+    from bot.speech.http_engine import HttpEngine
+    from bot.speech.turns import Turns
+
+    engine: SpeechEngine
+    if section.engine == "http":
+        engine = HttpEngine(
+            section.url,
+            parse_voices(section.voices),
+            model=section.model,
+            api_key=section.api_key,
+            timeout_seconds=section.timeout_seconds,
+        )
+        turns = Turns(HttpEngine.parallel)
+    else:
+        engine, turns = embedded(), embedded_turns()
+    voices = await engine.languages(languages)
+    prompts = Prompts(engine, turns, rate=rate, timeout_seconds=section.timeout_seconds)
+    return prompts, voices
+
+
 def _way_back(listed: list[tuple[str, str]], lang: str) -> str | None:
     """The data of a message's way back: its "Back" choice, else its "Main menu"."""
     t = translator(lang)
@@ -334,4 +364,4 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         password=phone.password or "",
         clock_rate=phone.clock_rate,
     )
-    return PhoneTransport(dispatcher, settings)
+    return PhoneTransport(dispatcher, settings, speech=config.speech)

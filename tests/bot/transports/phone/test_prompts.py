@@ -92,3 +92,26 @@ async def test_prompts_are_made_once_and_the_cache_is_bounded():
     finally:
         prompts.close()
     assert not prompts.folder.exists()
+
+
+async def test_a_configured_speech_server_says_the_prompts():
+    from bot.config import SpeechSection
+    from bot.transports.phone.transport import _prompts
+    from tests.support.fake_speech_server import FakeSpeechServer
+
+    server = FakeSpeechServer()
+    await server.start()
+    section = SpeechSection(
+        engine="http", url=server.url, api_key="secret-key", voices="de=thorsten"
+    )
+    prompts, voices = await _prompts(section, ("de", "ar"), 8000)
+    try:
+        assert voices == frozenset({"de"})
+        path = await prompts.file((Part("de", "Hauptmenü"),))
+        with wave.open(str(path)) as file:
+            assert file.getframerate() == 8000 and file.getnframes() > 0
+        assert any(request.get("input") == "Hauptmenü" for request in server.requests)
+    finally:
+        prompts.close()
+        await prompts.engine.close()
+        await server.stop()
