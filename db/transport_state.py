@@ -17,6 +17,9 @@ keys of its own (no table of their own: a key per room is all they need):
   room, with who was asked to send again and when (bounded: see
   bot/transports/matrix/inbound.py).
 
+The phone line keeps ``phone.registration``: the registrar's last answer (code and time),
+which ``doctor`` reads (bot/transports/phone/registration.py).
+
 The bot's end-to-end encryption state has a table of its own (``matrix_crypto``): see
 bot/transports/matrix/crypto_state.py.
 """

@@ -234,6 +234,10 @@ async def city_checks(
         yield check
     if config.matrix_enabled:
         yield await matrix_keys_check(config, db, env_prefix)
+    if config.phone.enabled:
+        from bot.transports.phone.registration import check as phone_check
+
+        yield await phone_check(config.phone, db)
 
 
 async def matrix_keys_check(config: Config, db: Database, env_prefix: str = ENV_PREFIX) -> Check:

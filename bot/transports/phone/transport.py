@@ -38,6 +38,7 @@ from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import InMemory, NumberedChoices, numbered
+from bot.transports.phone import registration
 from bot.transports.phone.calls import caller_id
 from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
 from bot.transports.phone.prompts import Prompts, said
@@ -120,6 +121,7 @@ class PhoneTransport(Transport):
         self._calls: dict[int, Call] = {}
         self._by_chat: dict[str, Call] = {}
         self._answering: dict[str, Call] = {}
+        self._noting: set[asyncio.Task[None]] = set()
         self._message_ids = itertools.count(1)
         self._chat_turn: ChatTurn | None = None
         self.registered: asyncio.Event = asyncio.Event()
@@ -169,6 +171,9 @@ class PhoneTransport(Transport):
 
     def _on_event(self, event: CallEvent) -> None:
         if event.kind == "registered":
+            noting = asyncio.create_task(registration.note(self.dispatcher.db, event.value))
+            self._noting.add(noting)
+            noting.add_done_callback(self._noting.discard)
             if event.value.startswith("2"):
                 log.info("phone: registered (%s)", event.value)
                 self.registered.set()

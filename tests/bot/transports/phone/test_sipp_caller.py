@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from bot.config import PhoneSection
+from bot.transports.phone import registration
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
@@ -28,6 +30,12 @@ async def test_a_sipp_caller_chooses_a_language_and_agrees(
     await phone.connect()
     try:
         await asyncio.wait_for(phone.registered.wait(), 20)
+        config = PhoneSection(enabled=True, registrar=kamailio.registrar_uri, user=BOT_USER)
+        for _ in range(500):  # doctor reads the registration the bot keeps
+            if (await registration.check(config, dispatcher.db))[1] == "ok":
+                break
+            await asyncio.sleep(0.02)
+        assert (await registration.check(config, dispatcher.db))[1] == "ok"
         result = await asyncio.to_thread(
             run_scenario,
             kamailio.domain,
