@@ -62,7 +62,8 @@ class Purpose:
 PURPOSES = (
     Purpose(
         "account",
-        "chat account id, chat, first name, language, roles, consent, last seen, reminder times",
+        "chat account id (by SMS and on the phone line: the phone number, E.164), chat, first "
+        "name, language, roles, consent, last seen, reminder times",
         "the bot; coordinators see the user number and first name",
         "until /delete, or privacy.inactive_account_days without writing",
     ),
@@ -139,9 +140,12 @@ PURPOSES = (
     ),
     Purpose(
         "technical",
-        "updates already handled (to answer once), Matrix room and button maps",
+        "updates already handled (to answer once), Matrix room and button maps; per SMS "
+        "number (the person's phone number): a STOP, the rest of a text cut to fit, the "
+        "choices of the newest text",
         "the bot only",
-        "answers until sent; update numbers 7 days; button maps 30 days",
+        "answers until sent; update numbers 7 days; button maps 30 days; a STOP until START "
+        "or erasure, the rest of an SMS conversation as long as button maps",
     ),
     Purpose(
         "ban",

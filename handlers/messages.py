@@ -160,6 +160,11 @@ class Message:
     # can answer "how many crates?"), or where several posts are open at once (the
     # backchannel): there only a reaction on this very message, or a command, chooses.
     typed_choices: bool = True
+    # The message's short form, where every text costs (SMS: two segments): what one must
+    # know, and a link to the whole of it on the web. A long notice to read before agreeing
+    # has one (the privacy notice, handlers/privacy.py); a transport that sends short forms
+    # sends it instead of ``text``, whatever the message is.
+    brief: Markup | None = None
 
 
 @dataclass
@@ -318,8 +323,8 @@ def decode(data: dict[str, Any]) -> Outgoing:
     values = {k: v for k, v in data.items() if k != "type"}
     if "buttons" in values:
         values["buttons"] = [[Button(*button) for button in row] for row in values["buttons"]]
-    for name in ("text", "caption"):
-        if name in values:
+    for name in ("text", "caption", "brief"):
+        if values.get(name) is not None:
             values[name] = Markup(values[name])
     if "content" in values:
         values["content"] = base64.b64decode(values["content"])

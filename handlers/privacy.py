@@ -16,6 +16,12 @@ notice before consent, else the menu). ``privacy:details`` shows the full notice
 consent question is the onboarding's last step (:func:`ask_consent`, state
 ``onboarding.privacy``); "No, thanks" there (handlers/onboarding.py) leads to the same
 confirmation.
+
+The notice has a short form (``Message.brief``) for transports where every text costs: what
+one must know and the address of the whole notice on the web (:data:`PAGE`, served by
+bot/web/public/privacy_page.py from :func:`notice_lines` and :func:`purpose_texts`). Its
+words are true on every platform: a person's phone number is their id by text message and on
+the phone line, and never reaches a volunteer anywhere.
 """
 
 from __future__ import annotations
@@ -47,31 +53,69 @@ EXPORT_FORMAT = "nachbarbot-personal-data/1"
 # -- the notice --------------------------------------------------------------------------
 
 
-def privacy_notice(ctx: Context) -> Markup:
-    """The short notice, for people who read little: a short line each for what is kept,
-    who sees it, translation (when an engine is configured) and the person's rights; what
-    is kept how long, and everything else, is one tap away (*All details*)."""
-    t = ctx.t
+# The whole notice on the web (bot/web/public/privacy_page.py), ``?lang=`` the reader's.
+PAGE = "/privacy"
+
+
+def notice_lines(t: Translator, city: str, settings: HandlerSettings) -> list[Markup]:
+    """The notice's lines: a short one each for what is kept, who sees it, translation
+    (when an engine is configured) and the person's rights."""
     lines = [
         t.t("🔒 <b>Privacy notice</b>"),
         t.t(
-            "📦 We keep your first name, your language and what you send the bot. "
-            "Never your phone number or address."
+            "📦 We keep your first name, your language and what you send. Volunteers never "
+            "see your phone number."
         ),
         t.t(
             "👀 Coordinators in {city} read requests. A helper sees your request and first name.",
-            city=ctx.city,
+            city=city,
         ),
     ]
-    if ctx.settings.translation:
+    if settings.translation:
         lines.append(
             t.t(
                 "🌐 If a reader may not read your language, {service} translates your text.",
-                service=t.format(t._(TRANSLATION_SERVICES.get(ctx.settings.translation, ""))),
+                service=t.format(t._(TRANSLATION_SERVICES.get(settings.translation, ""))),
             )
         )
     lines.append(t.t("🗑 /mydata shows everything, /delete erases it."))
+    return lines
+
+
+def privacy_notice(ctx: Context) -> Markup:
+    """The notice for people who read little: what is kept how long, and everything else,
+    is one tap away (*All details*)."""
+    return Markup("\n").join(notice_lines(ctx.t, ctx.city, ctx.settings))
+
+
+def notice_url(settings: HandlerSettings, lang: str, easy: bool = False) -> str:
+    """The whole notice on the web in ``lang`` (easy language for an easy reader, as the
+    map's link does, handlers/ui.py); "" when the web is off."""
+    if not settings.web_url:
+        return ""
+    return f"{settings.web_url}{PAGE}?lang={lang}" + ("&easy=1" if easy else "")
+
+
+def brief_notice(ctx: Context) -> Markup:
+    """The notice's short form (``Message.brief``): who keeps what, who sees it, and the
+    address of the whole notice. "Phone number or chat account": the person's id is one of
+    them on every platform."""
+    t = ctx.t
+    lines = [
+        t.t(
+            "🔒 We keep your phone number or chat account, your language and what you send. "
+            "Coordinators in {city} read requests. Volunteers never see your phone number.",
+            city=ctx.city,
+        )
+    ]
+    if url := notice_url(ctx.settings, t.lang, ctx.reader.easy):
+        lines.append(t.t("📋 All details: {url}", url=url))
     return Markup("\n").join(lines)
+
+
+def notice_message(ctx: Context, buttons: list[list[Button]], *, edit: bool = False) -> Message:
+    """The notice with its short form, under ``buttons``."""
+    return Message(privacy_notice(ctx), buttons, edit=edit, brief=brief_notice(ctx))
 
 
 # The services a configured engine sends texts to, as the notice names them.
@@ -119,7 +163,7 @@ def ask_consent(ctx: Context) -> Message:
     onboarding keeps (a deep link) stays. The message, for a caller that has it said."""
     previous = ctx.get_state()
     ctx.set_state(READING_NOTICE, previous.data if previous else {})
-    notice = Message(privacy_notice(ctx), consent_buttons(ctx))
+    notice = notice_message(ctx, consent_buttons(ctx))
     ctx.send(notice)
     return notice
 
@@ -132,7 +176,10 @@ def purpose_texts(
     return {
         "account": (
             t.t("👤 Your account"),
-            t.t("Your chat account number, first name, language, role and reminder times."),
+            t.t(
+                "Your chat account number (by text message and on the phone line: your phone "
+                "number), first name, language, role and reminder times."
+            ),
             t.t("The bot. Coordinators see your user number and first name."),
             t.tn(
                 "Until you delete it, or {n} day after your last message.",
@@ -250,7 +297,11 @@ def purpose_texts(
         ),
         "technical": (
             t.t("⚙️ Technical records"),
-            t.t("Which of your messages were answered, so nothing is answered twice."),
+            t.t(
+                "Which of your messages were answered, so nothing is answered twice. On "
+                "Matrix: your chat and its buttons. By text message: your phone number, whether "
+                "you sent STOP (until you send START) and the rest of a long text."
+            ),
             t.t("Only the bot."),
             t.tn(
                 "The bot's answers to you until they are sent. Message numbers are kept {n} day.",
@@ -487,7 +538,7 @@ def register(router: Router) -> None:
         rows = [notice_buttons(ctx.t)]
         if ctx.user.consent_at is not None:
             rows.append([Button("🗑 " + ctx.t._("Withdraw consent and delete"), "delete:ask")])
-        ctx.reply(privacy_notice(ctx), rows + ui.back_to_menu(ctx))
+        ctx.send(notice_message(ctx, rows + ui.back_to_menu(ctx)))
 
     @router.action("privacy", "details", before_consent=True)
     async def show_details(ctx: Context) -> None:
@@ -521,6 +572,6 @@ def register(router: Router) -> None:
     async def keep_data(ctx: Context) -> None:
         if ctx.user.consent_at is None:
             # Declined the notice, then kept the data: the notice again, to agree after all.
-            ctx.reply(privacy_notice(ctx), consent_buttons(ctx), edit=True)
+            ctx.send(notice_message(ctx, consent_buttons(ctx), edit=True))
             return
         ctx.reply(ctx.t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx), edit=True)

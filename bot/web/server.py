@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.web import assets
 from bot.web.desk import routes as desk_routes
 from bot.web.pages import STATIC, render
-from bot.web.public import easy_page, miniapp, posters
+from bot.web.public import easy_page, miniapp, posters, privacy_page
 from bot.web.public import places as public_places
 from bot.web.site import SITE, Site
 
@@ -29,6 +29,7 @@ FEATURES: tuple[Callable[[web.Application], None], ...] = (
     posters.add_routes,
     miniapp.add_routes,
     easy_page.add_routes,
+    privacy_page.add_routes,
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

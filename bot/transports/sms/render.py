@@ -7,9 +7,9 @@ list (places near a postcode, say) ends with the web map's address, where all of
 pressed once it has come whole. Each part is folded to GSM-7 where it can be (icons dropped
 from a Latin-script text) when it is cut (bot/transports/sms/segments.py).
 
-The privacy notice (the message that asks for consent, handlers/privacy.py) is long for a
-text message; on SMS it comes short: what is kept here (the phone number too, unlike on a
-chat app), that STOP ends all texts, and its choices, "All details" among them.
+A message with a short form (``Message.brief``: a notice to read whole, with a link to the
+rest) goes as that short form, whatever the message is, and ends with how to stop all texts
+(STOP): the transport's own term, under what the person is asked to read.
 """
 
 from __future__ import annotations
@@ -22,25 +22,20 @@ from handlers.messages import Button, links
 from locales import Translator
 
 MAX_CHOICES = 10
-CONSENT = "consent:yes"
-
-
-def _notice(t: Translator, city: str) -> Markup:
-    return t.t(
-        "🔒 We keep your phone number, your language and what you send. Coordinators in "
-        "{city} read requests. Send STOP to end all texts.",
-        city=city,
-    )
 
 
 def render(
-    text: Markup, buttons: list[list[Button]], t: Translator, web_url: str, city: str
+    text: Markup,
+    buttons: list[list[Button]],
+    t: Translator,
+    web_url: str,
+    brief: Markup | None = None,
 ) -> tuple[str, list[Choice]]:
-    """The text message for a message with ``text`` and ``buttons`` (in ``t``'s language),
-    and the choices its numbers press."""
+    """The text message for a message with ``text`` (or its short form ``brief``) and
+    ``buttons`` (in ``t``'s language), and the choices its numbers press."""
     listed = numbered(buttons)
-    if any(data == CONSENT for _, data in listed):
-        text = _notice(t, city)
+    if brief is not None:
+        text = Markup("\n").join([brief, t.t("Send STOP to end all texts.")])
     shown = listed[:MAX_CHOICES]
     parts = [html_to_plain(with_links(text, buttons)).strip()]
     if shown:

@@ -278,14 +278,15 @@ class SmsTransport(Transport):
         t = await self._reader(number)
         settings = self.dispatcher.settings
         if isinstance(item, Message | Edit):
-            text, listed = render(item.text, item.buttons, t, settings.web_url, settings.city)
+            brief = item.brief if isinstance(item, Message) else None
+            text, listed = render(item.text, item.buttons, t, settings.web_url, brief)
             typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
             return await self._send_text(number, text, t, listed, typed)
         if isinstance(item, Venue):
             place = ", ".join(part for part in (item.title, item.address) if part)
             return await self._send_text(number, f"{place}", t, [], False)
         if isinstance(item, Document | Picture) and item.caption:
-            text, _ = render(item.caption, [], t, settings.web_url, settings.city)
+            text, _ = render(item.caption, [], t, settings.web_url)
             return await self._send_text(number, text, t, [], False)
         return None  # toasts, reactions, deletions, voices: nothing a text can carry
 
