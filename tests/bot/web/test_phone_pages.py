@@ -70,6 +70,7 @@ NOT_PAGES = {
 LOGGED_OUT = (
     "/",
     "/leichte-sprache",
+    "/privacy",
     "/place/{id}",
     "/posters",
     "/poster/place/{id}",
@@ -213,6 +214,7 @@ def pages(samples: dict[str, str], login: str) -> dict[str, str]:
     return {
         "/": "/",
         "/leichte-sprache": "/leichte-sprache",
+        "/privacy": "/privacy",
         "/desk": "/desk",
         "/no/such/page": "/no/such/page",
         "/place/{id}": f"/place/{samples['place']}",
