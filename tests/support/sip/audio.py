@@ -30,6 +30,33 @@ class Segment:
         return self.end - self.start
 
 
+def snapshot(growing: Path, target: Path) -> Path:
+    """What a WAV still being written holds so far, as a whole WAV at ``target``.
+
+    libsndfile (baresip's ``sndfile`` filter) writes the header's lengths only when it closes
+    the file: while the call lasts the header says 0, but the samples are in the file as
+    they come. The chunks before ``data`` are read for the format, the rest is the sound."""
+    raw = growing.read_bytes()
+    rate, channels, at = 8000, 1, 12
+    while at + 8 <= len(raw):
+        name, size = raw[at : at + 4], int.from_bytes(raw[at + 4 : at + 8], "little")
+        if name == b"fmt ":
+            channels = int.from_bytes(raw[at + 10 : at + 12], "little")
+            rate = int.from_bytes(raw[at + 12 : at + 16], "little")
+        if name == b"data":
+            body = raw[at + 8 :]
+            break
+        at += 8 + size + (size & 1)
+    else:
+        body = b""
+    with wave.open(str(target), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(body[: len(body) - len(body) % (2 * channels)])
+    return target
+
+
 def samples(path: Path) -> tuple[np.ndarray, int]:
     """The first channel's samples as floats, and the sample rate."""
     with wave.open(str(path), "rb") as wav:

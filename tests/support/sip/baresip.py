@@ -4,12 +4,13 @@ resident calling the bot, or a phone the bot calls back.
 Each ``BaresipCaller`` has a config folder of its own and needs no sound card: what it says
 is a WAV file (``aufile``: 8 kHz, mono, 16 bit; silence unless given), what it hears is
 written by the ``sndfile`` filter to ``dump-<time>-dec.wav`` in its folder (``heard()``, once
-the call has ended and the file is closed), and the player is ``aubridge`` (nothing plays
-it). It is driven over ``ctrl_tcp`` (netstring-framed JSON on a free port on 127.0.0.1):
-commands are the menu module's long commands (``dial``, ``accept``, ``hangup``, ``sndcode``
-for keypad tones, sent as RFC 4733 telephone-events in the RTP stream), and every UA event
-(``CALL_INCOMING``, ``CALL_RINGING``, ``CALL_ESTABLISHED``, ``CALL_DTMF_START``,
-``CALL_CLOSED``, ``REGISTER_OK`` …) comes back as JSON, kept in ``events``.
+the call has ended and the file is closed; ``hearing()`` reads it while the call goes on),
+and the player is ``aubridge`` (nothing plays it). It is driven over ``ctrl_tcp``
+(netstring-framed JSON on a free port on 127.0.0.1): commands are the menu module's long
+commands (``dial``, ``accept``, ``hangup``, ``sndcode`` for keypad tones, sent as RFC 4733
+telephone-events in the RTP stream), and every UA event (``CALL_INCOMING``,
+``CALL_RINGING``, ``CALL_ESTABLISHED``, ``CALL_DTMF_START``, ``CALL_CLOSED``,
+``REGISTER_OK`` …) comes back as JSON, kept in ``events``.
 
 baresip 1.0.0's ``aufile`` ends the call when its WAV runs out (the source reports end of
 file): a phone that should stay on the line needs a WAV longer than the test (``silence``
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.ports import free_port
+from tests.support.sip.audio import Segment, duration, segments, snapshot
 from tests.support.sip.kamailio import HOST, free_udp_port
 
 MODULE_FOLDER = "/usr/lib/baresip/modules"
@@ -327,6 +329,15 @@ snd_path {self.recordings}
         with self._changed:
             return "".join(e.param for e in self.events if e.type == "CALL_DTMF_START")
 
+    def hearing(self) -> tuple[list[Segment], float]:
+        """The stretches of sound heard so far in the call going on (its recording read while
+        baresip writes it), and how many seconds it has; nothing before the call's audio."""
+        found = sorted(self.recordings.glob("dump-*-dec.wav"), key=lambda p: p.stat().st_mtime)
+        if not found:
+            return [], 0.0
+        so_far = snapshot(found[-1], self.folder / "hearing.wav")
+        return segments(so_far), duration(so_far)
+
     def heard(self) -> Path:
         """The WAV of what the phone heard in its last call (complete once the call closed)."""
         found = sorted(self.recordings.glob("dump-*-dec.wav"), key=lambda p: p.stat().st_mtime)
@@ -360,10 +371,15 @@ snd_path {self.recordings}
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             try:
-                process.wait(timeout=5)
+                process.wait(timeout=2)
             except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
+                # A transaction left open (a call cancelled while ringing) holds "quit" back
+                # for its SIP timers; baresip exits at once on a second signal.
+                for _ in range(2):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGTERM)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(timeout=0.2)
                 try:
                     process.wait(timeout=5)
                 except subprocess.TimeoutExpired:
