@@ -112,7 +112,9 @@ class Context:
         in: the person acting, in their own chat; the coordinators' group in theirs, and no
         one once the person erased themselves."""
         if self.incoming.is_private and not self.user_erased:
-            return replace(reader_of(self.user), t=self.t)
+            return replace(
+                reader_of(self.user, heard_platforms=self.settings.heard_platforms), t=self.t
+            )
         return Reader(self.t)
 
     async def use_language(self, lang: str) -> None:

@@ -1,7 +1,8 @@
 """Who reads what the bot sends: one :class:`Reader`, built once from the person's row.
 
 A reader is the language the bot writes to them in and the ways they asked to take
-messages in (their modes: read aloud, easy language). Easy language is a mode of the
+messages in (their modes: read aloud, easy language), or their platform gives them (a phone
+line says every message: ``hears_all``). Easy language is a mode of the
 language itself: the reader's translator (``reader.t``) takes each message's easy variant
 where the language's easy catalog has one (locales ``easy.po``), so every feature that
 writes in the reader's language writes easy to an easy reader, answers and outbox alike.
@@ -34,16 +35,25 @@ class Reader:
     read_aloud: ReadAloud = ReadAloud.OFF
     # Easy language: ``t`` takes the easy texts where there are some.
     easy: bool = False
+    # Their platform says every message (a phone line, ``HandlerSettings.heard_platforms``):
+    # they hear everything, as with read aloud for every message, but nothing is added to be
+    # said (the platform says it all).
+    hears_all: bool = False
 
     @property
     def lang(self) -> str:
         return self.t.lang
 
 
-def reader_of(user: User | None, fallback: str | None = None) -> Reader:
+def reader_of(
+    user: User | None,
+    fallback: str | None = None,
+    heard_platforms: frozenset[str] = frozenset(),
+) -> Reader:
     """The person of ``user``'s row as a reader: in their language, or while they have
     chosen none in ``fallback`` (the language they are greeted in) or the city's; with the
-    modes they chose. Without a row: no one, in the city's language."""
+    modes they chose, and hearing everything on a platform of ``heard_platforms``. Without
+    a row: no one, in the city's language."""
     if user is None:
         return Reader(translator(fallback or DEFAULT_LANGUAGE))
     return Reader(
@@ -51,6 +61,7 @@ def reader_of(user: User | None, fallback: str | None = None) -> Reader:
         user,
         read_aloud=user.read_aloud,
         easy=user.easy_language,
+        hears_all=user.platform in heard_platforms,
     )
 
 

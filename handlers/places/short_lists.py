@@ -1,7 +1,8 @@
 """Lists for listeners and easy readers: someone who hears the bot (read aloud, every
-message or on a tap) or reads in easy language (handlers/easy_language.py) gets a list
-three items at a time, one short line each, with a button per item for its
-details and "➕ More" for the next three; people who read get the whole page as before.
+message or on a tap, or on a phone line) or reads in easy language
+(handlers/easy_language.py) gets a list three items at a time, one short line each, with a
+button per item for its details and "➕ More" for the next three; people who read get the
+whole page as before.
 
 A list said in full took over a minute and a half to hear (the places near someone, this
 week's events: three lines and the name of every button for each item); three short lines
@@ -35,10 +36,13 @@ KEY_LENGTH = 8  # hex digits of the list's key in a button's data
 
 def listens(ctx: Context) -> bool:
     """Whether the acting person gets short lists: they hear the bot's messages here, in a
-    voice that speaks their language (read aloud's own rule, ``read_aloud.heard``), or
-    they read in easy language (shorter content, not only simpler words)."""
+    voice that speaks their language (read aloud's own rule, ``read_aloud.heard``) or on a
+    platform that says everything (a phone line), or they read in easy language (shorter
+    content, not only simpler words)."""
     reader = ctx.reader
-    return reader.easy or heard(reader, ctx.settings.speech_languages) != ReadAloud.OFF
+    if reader.easy or reader.hears_all:
+        return True
+    return heard(reader, ctx.settings.speech_languages) != ReadAloud.OFF
 
 
 def list_key(*values: Any) -> str:

@@ -1,0 +1,124 @@
+"""A person on a platform that says every message (the phone line: ``heard_platforms``)
+through the menu by digits alone, as the phone transport presses the newest message's
+numbered choices: the reader hears everything (handlers/reader.py ``hears_all``), so the
+places near a typed postcode and this week's events come three at a time with "more", as
+for listeners, with nothing added to be read aloud (the platform says it all); the data
+rights' erasure is reached and confirmed by digits. The in-memory chat with the platform
+"phone" stands for the transport."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.transports.numbered_choices import numbered
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.events.ical import import_events
+from handlers.messages import Outgoing, Speech, Voice
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
+from handlers.settings import HandlerSettings
+from tests.support.cli import ROOT
+from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
+
+SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
+SAMPLE_EVENTS = ROOT / "data" / "dortmund" / "events-sample.ics"
+CALLER = "+4923155501"
+
+
+class Keypad:
+    """A caller's keys: a digit presses that choice of the newest message."""
+
+    def __init__(self, chat: MemoryTransport) -> None:
+        self.chat = chat
+        self.out: list[Outgoing] = []
+
+    def choices(self) -> list[str]:
+        return [data for _, data in numbered(messages(self.out)[-1].buttons)]
+
+    def number_of(self, data: str) -> int:
+        """The digit that presses ``data`` (a single key: the choices are few)."""
+        number = self.choices().index(data) + 1
+        assert number <= 9, self.choices()
+        return number
+
+    async def key(self, digit: int) -> list[Outgoing]:
+        self.out = await self.chat.press(CALLER, self.choices()[digit - 1])
+        return self.out
+
+    async def choose(self, data: str) -> list[Outgoing]:
+        return await self.key(self.number_of(data))
+
+    async def type(self, digits: str) -> list[Outgoing]:
+        self.out = await self.chat.text(CALLER, digits)
+        return self.out
+
+    async def call(self, lang: str = "de") -> None:
+        """/start, the language and consent, each by its digit."""
+        self.out = await self.chat.text(CALLER, "/start")
+        await self.choose(f"lang:{lang}")
+        await self.choose("consent:yes")
+
+
+@pytest.fixture
+def keypad(db: Database, settings: HandlerSettings) -> Keypad:
+    heard = replace(settings, heard_platforms=frozenset({"phone"}))
+    return Keypad(MemoryTransport(Dispatcher(db, build_router(), heard), platform="phone"))
+
+
+@pytest.fixture
+async def sample(db: Database) -> Database:
+    gazetteer = load_gazetteer("data/dortmund")
+    places = await import_places(db, SAMPLE_PLACES, gazetteer, default_source="sample")
+    events = await import_events(db, SAMPLE_EVENTS, gazetteer=gazetteer)
+    assert not places.rejected and not events.rejected
+    return db
+
+
+def nothing_to_read_aloud(out: list[Outgoing]) -> bool:
+    return not [item for item in out if isinstance(item, Speech | Voice)] and not any(
+        data.startswith("ra:") for data in button_data(out)
+    )
+
+
+async def test_places_near_a_typed_postcode_three_at_a_time(keypad: Keypad, sample: Database):
+    await keypad.call()
+    await keypad.choose("menu:places")
+    out = await keypad.type("44137")
+    places = [data for data in button_data(out) if data.startswith("pl:d:")]
+    assert len(places) == 3
+    # One line a place: open or closed now.
+    lines = [line for line in texts(out).splitlines() if "📏" in line]
+    assert len(lines) == 3 and all(sum(m in line for m in "🟢🔴🕓") == 1 for line in lines)
+    assert nothing_to_read_aloud(out)
+    [more] = [data for data in button_data(out) if data.startswith("pl:n:")]
+    following = await keypad.choose(more)
+    after = [data for data in button_data(following) if data.startswith("pl:d:")]
+    assert len(after) == 3 and not set(after) & set(places)
+
+
+async def test_this_weeks_events_three_at_a_time(keypad: Keypad, sample: Database):
+    await keypad.call()
+    out = await keypad.choose("menu:events")
+    if "ev:week" in keypad.choices():
+        out = await keypad.choose("ev:week")
+    events = [data for data in button_data(out) if data.startswith("ev:d:")]
+    assert len(events) == 3
+    assert any(data.startswith("ev:n:") for data in button_data(out))
+    assert nothing_to_read_aloud(out)
+    shown = await keypad.choose(events[0])
+    assert messages(shown)
+
+
+async def test_erasure_reached_and_confirmed_by_digits(keypad: Keypad, db: Database):
+    await keypad.call()
+    assert await db.users.find("phone", CALLER) is not None
+    await keypad.choose("menu:settings")
+    out = await keypad.choose("settings:delete")
+    assert "delete:yes" in keypad.choices() and "delete:no" in keypad.choices()
+    out = await keypad.choose("delete:yes")
+    assert "✅" in texts(out)
+    assert await db.users.find("phone", CALLER) is None
