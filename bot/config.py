@@ -345,6 +345,10 @@ class MatrixSection:
             )
 
 
+# "21:00-08:00": the call-backs' quiet hours (bot/transports/phone/callbacks.py reads them).
+_QUIET_HOURS = re.compile(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*")
+
+
 @dataclass(frozen=True)
 class PhoneSection:
     enabled: bool = _opt(False, doc="Take phone calls (a SIP user agent, bot/transports/phone)")
@@ -364,6 +368,24 @@ class PhoneSection:
     clock_rate: int = _opt(
         16000, minimum=8000, maximum=16000, doc="Audio clock rate: 16000 (G.722) or 8000"
     )
+    outbound_proxy: str = _opt(
+        "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"
+    )
+    call_domain: str = _opt(
+        "", doc="Call-backs call sip:<number>@this (a trunk's host:port); empty: the registrar's"
+    )
+    ring_seconds: int = _opt(
+        30, minimum=5, maximum=120, doc="A call-back rings this long before the bot hangs up"
+    )
+    call_attempts: int = _opt(
+        3, minimum=1, maximum=10, doc="Calls made to deliver before the coordinators are told"
+    )
+    call_pause_minutes: int = _opt(
+        30, minimum=1, maximum=1440, doc="Minutes between two calls to the same person"
+    )
+    quiet_hours: str = _opt(
+        "21:00-08:00", doc="No call-backs then (Europe/Berlin, HH:MM-HH:MM); empty: any time"
+    )
 
     def check(self) -> None:
         """What no single key checks (:func:`check_consistency`)."""
@@ -371,6 +393,8 @@ class PhoneSection:
             raise ConfigError("phone.registrar: must start with sip: or sips:")
         if self.clock_rate not in (8000, 16000):
             raise ConfigError("phone.clock_rate: 8000 or 16000")
+        if self.quiet_hours and not _QUIET_HOURS.fullmatch(self.quiet_hours):
+            raise ConfigError("phone.quiet_hours: HH:MM-HH:MM, e.g. 21:00-08:00")
 
     def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
         """The secrets running it needs (:func:`check_chat_secrets`)."""

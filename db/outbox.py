@@ -280,3 +280,15 @@ class OutboxStore:
         )
         assert row is not None
         return int(row[0])
+
+    async def waiting(self, platform: str, chat_id: str, now: datetime) -> list[OutboxItem]:
+        """A chat's undelivered items, oldest first: those due, and those tried before
+        (a phone person's call-back speaks all of them in one call)."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT id, platform, chat_id, payload, attempts, recipient_id, about FROM outbox"
+            " WHERE platform = ? AND chat_id = ? AND sent_at IS NULL AND failed_at IS NULL"
+            " AND (next_attempt_at <= ? OR attempts > 0) ORDER BY id",
+            (platform, chat_id, to_text(now)),
+        )
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]

@@ -76,6 +76,8 @@ class StackSettings:
     user: str = ""
     password: str = ""
     clock_rate: int = 16000
+    # Where the bot's own calls go first (a SIP URI; empty: to the called address itself).
+    outbound_proxy: str = ""
 
 
 _ERROR_NAME = re.compile(r"\(([A-Z][A-Z_]+)\)")
@@ -106,6 +108,8 @@ class Stack:
         self._endpoint: Any = None
         self._account: Any = None
         self._log_writer: Any = None
+        # The bot's own calls (:meth:`make_call`): whom their events go to, by call id.
+        self._listeners: dict[int, Callable[[str, str], None]] = {}
 
     # -- the event loop's side
 
@@ -157,6 +161,10 @@ class Stack:
     # -- the stack's thread
 
     def _post(self, kind: EventKind, call_id: int, value: str = "") -> None:
+        listener = self._listeners.get(call_id)
+        if listener is not None:  # a call the bot made: its events are its caller's
+            self._tell(listener, kind, value)
+            return
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.on_event, CallEvent(kind, call_id, value))
 
@@ -227,6 +235,8 @@ class Stack:
         account.mediaConfig.transportConfig.portRange = RTP_PORTS if settings.rtp_port else 0
         if settings.public_address:
             account.mediaConfig.transportConfig.publicAddress = settings.public_address
+        if settings.outbound_proxy:
+            account.sipConfig.proxies.append(_loose_route(settings.outbound_proxy))
         self._account = _Account(self)
         self._account.create(account)
         return port
@@ -300,6 +310,37 @@ class Stack:
         call = self._calls.get(call_id)
         if call is not None:
             call.hangup(pj.CallOpParam())
+
+    # -- the bot's own calls (bot/transports/phone/calling.py)
+
+    def make_call(self, uri: str, listener: Callable[[str, str], None]) -> asyncio.Future[int]:
+        """Call ``uri``; its call id. What happens to the call comes to ``listener`` on
+        the event loop as (kind, value): ``answered``; ``audio``, ``key``, ``quiet`` as
+        for a call that came; last ``ended`` with the final SIP status code (200 after
+        an answered call; 486 busy, 487 when the bot gave up ringing, 408/480 …)."""
+        return self.call_in(lambda: self._make_call(uri, listener))
+
+    def _tell(self, listener: Callable[[str, str], None], kind: str, value: str) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(listener, kind, value)
+
+    def _make_call(self, uri: str, listener: Callable[[str, str], None]) -> int:
+        if self._account is None:
+            raise RuntimeError("no account")
+        call = _OutCall(self, self._account, listener)
+        call.makeCall(uri, pj.CallOpParam(True))
+        call_id = int(call.getId())
+        if call.gone:  # it failed at once, before it had an id here
+            self._tell(listener, "ended", str(call.status))
+            return call_id
+        self._calls[call_id] = call
+        self._listeners[call_id] = listener
+        return call_id
+
+
+def _loose_route(uri: str) -> str:
+    """A proxy's URI as a route (``;lr``: the request keeps its own target)."""
+    return uri if ";lr" in uri else uri + ";lr"
 
 
 def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -382,3 +423,28 @@ class _Call(pj.Call):
         if player is not None and self.audio is not None:
             with contextlib.suppress(Exception):  # the call's audio is gone already
                 player.stopTransmit(self.audio)
+
+
+class _OutCall(_Call):
+    """A call the bot makes: answered when confirmed (not at early media, a provider's
+    ringing tone), ended with its last status code."""
+
+    def __init__(self, stack: Stack, account: _Account, listener: Callable[[str, str], None]):
+        super().__init__(stack, account, pj.PJSUA_INVALID_ID)
+        self.listener = listener
+        self.gone = False
+        self.status = 0
+
+    def onCallState(self, prm: Any) -> None:
+        info = self.getInfo()
+        if info.state == pj.PJSIP_INV_STATE_CONFIRMED:
+            self.stack._tell(self.listener, "answered", "")
+        elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self.gone = True
+            self.status = int(info.lastStatusCode)
+            call_id = self.getId()
+            if self.stack._listeners.pop(call_id, None) is not None:
+                self.stack._calls.pop(call_id, None)
+                self.drop_player()
+                self.queue.clear()
+                self.stack._tell(self.listener, "ended", str(self.status))

@@ -17,8 +17,9 @@ keys came; the next key waits for the answers of the last. The phone person hear
 message: the transport says everything, so the chat's read-aloud offer is left out for
 this platform (``HandlerSettings.heard_platforms``).
 
-Not yet built (issue 44): calls made by the bot (the outbox's items for a phone person:
-``delivering`` is off, the worker leaves them queued), recordings, forwarding to a person.
+The outbox's items for a phone person are said in a call the bot makes (calling.py: one
+call for all that waits, tried again by the policy of callbacks.py, then given up and the
+coordinators told).
 
 Logs name calls by pjsua2's call id only: never a number, a key or a text.
 """
@@ -29,7 +30,9 @@ import asyncio
 import itertools
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,8 @@ from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import InMemory, NumberedChoices, numbered
 from bot.transports.phone import registration
+from bot.transports.phone.callbacks import Policy, parse_quiet_hours
+from bot.transports.phone.calling import CallBackSettings, CallingBack
 from bot.transports.phone.calls import caller_id
 from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
 from bot.transports.phone.prompts import Prompts, said
@@ -99,8 +104,8 @@ class PhoneTransport(Transport):
     platform = PLATFORM
     update_role = None
     pace = None
-    # Calls made by the bot are not built yet: the outbox keeps a phone person's items.
-    delivering = False
+    # A phone person's items are said in a call the bot makes (calling.py).
+    delivering = True
 
     def __init__(
         self,
@@ -110,6 +115,8 @@ class PhoneTransport(Transport):
         prompts: Prompts | None = None,
         voices: frozenset[str] = frozenset(),
         speech: SpeechSection | None = None,
+        calling_back: CallBackSettings | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.speech = speech or SpeechSection()
@@ -125,6 +132,16 @@ class PhoneTransport(Transport):
         self._message_ids = itertools.count(1)
         self._chat_turn: ChatTurn | None = None
         self.registered: asyncio.Event = asyncio.Event()
+        self.calling = CallingBack(
+            dispatcher.db,
+            self.stack,
+            calling_back or CallBackSettings(domain=_domain(settings.registrar)),
+            speak=self._prompt,
+            language=self._lang,
+            backchannels=dispatcher.settings.backchannels,
+            on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
+            **({"clock": clock} if clock else {}),
+        )
 
     # -- the chat service
 
@@ -153,6 +170,7 @@ class PhoneTransport(Transport):
             self._end(call)
             if call.taking is not None:
                 call.taking.cancel()
+        await self.calling.stop()
         await self.stack.stop()
         if self.prompts is not None:
             self.prompts.close()
@@ -162,7 +180,7 @@ class PhoneTransport(Transport):
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
-        raise DeliveryError("phone: calling people is not built yet", permanent=True)
+        return await self.calling.deliver(chat_id, item)
 
     async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
         raise DeliveryError("phone: no files", permanent=True)
@@ -312,6 +330,17 @@ class PhoneTransport(Transport):
         call.saying.append(path)
         self.stack.say(call.call_id, [path])
 
+    async def _prompt(self, text: str, lang: str) -> Path | None:
+        """A text said in ``lang`` as a prompt file (None: nothing to say)."""
+        assert self.prompts is not None
+        words = said(text, [], lang, self.voices)
+        if not words:
+            return None
+        try:
+            return await self.prompts.file(words)
+        except SpeechError as exc:
+            raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
+
     async def _lang(self, chat_id: str) -> str:
         user = await self.dispatcher.db.users.find(PLATFORM, chat_id)
         if user is not None and user.language:
@@ -346,6 +375,11 @@ async def _prompts(
     return prompts, voices
 
 
+def _domain(registrar: str) -> str:
+    """The registrar's domain ("sip:sipgate.de;transport=udp": "sipgate.de")."""
+    return registrar.split(":", 1)[1].split(";", 1)[0] if ":" in registrar else ""
+
+
 def _way_back(listed: list[tuple[str, str]], lang: str) -> str | None:
     """The data of a message's way back: its "Back" choice, else its "Main menu"."""
     t = translator(lang)
@@ -368,5 +402,15 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         user=phone.user,
         password=phone.password or "",
         clock_rate=phone.clock_rate,
+        outbound_proxy=phone.outbound_proxy,
     )
-    return PhoneTransport(dispatcher, settings, speech=config.speech)
+    calling_back = CallBackSettings(
+        domain=phone.call_domain or _domain(phone.registrar),
+        ring_seconds=phone.ring_seconds,
+        policy=Policy(
+            attempts=phone.call_attempts,
+            pause=timedelta(minutes=phone.call_pause_minutes),
+            quiet=parse_quiet_hours(phone.quiet_hours),
+        ),
+    )
+    return PhoneTransport(dispatcher, settings, speech=config.speech, calling_back=calling_back)

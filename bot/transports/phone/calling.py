@@ -1,0 +1,336 @@
+"""Calling phone people back: what the outbox has for a person on the phone platform is
+said to them in a call the bot makes.
+
+How "delivered" maps onto the outbox worker (bot/delivery.py): the outbox stays the one
+store of what is still to be said, and an item counts as sent only once the person
+answered and heard it. :meth:`CallingBack.deliver` never waits for a call (it would hold
+up every other chat's messages of the worker's round): for the chat's oldest item it
+starts a call in the background and raises a transient ``DeliveryError`` whose
+``retry_after`` brings the item back when the call is over (or when the next try is
+due, outside the quiet hours), so the item stays unsent meanwhile. The call says all of
+the person's waiting items (the worker's item, translated, and the later ones of the
+chat as queued, db/outbox.py ``waiting``), one after the other, then "press 1 to hear it
+again" (# or hanging up ends). Items played to their end are *heard*: when the worker
+comes back to each of them, ``deliver`` returns at once and the worker marks it sent -
+one call, several items, none said twice. Nothing is lost: an item not heard stays in
+the outbox. After a restart the tries start again and items heard but not yet marked
+are said once more (in doubt, like a send cut off by a crash).
+
+A call not answered (busy, nobody picks up within ``ring_seconds`` - then the bot hangs
+up -, or failed) is tried again by the policy (callbacks.py: ``attempts``, the pause
+between, never in the quiet hours). After the last, the coordinators are told through
+the outbox (the backchannel, in the city's language, about the person) and the items of
+those calls are given up (``deliver`` raises a permanent error for each).
+
+A ``Delete`` has nothing to say and an ``Edit`` changes a message already heard: both are
+settled without a call. A voice message cannot be said by the read-aloud engine: a call
+speaks the texts up to the next one, which waits for a call of its own.
+
+Button data: none. States (in memory, per chat): the tries and when the last was, the
+outbox ids of the items in them, the call running; the items heard and given up until
+the worker takes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from bot.transports.phone.callbacks import Policy
+from bot.transports.phone.stack import Stack
+from bot.transports.sending import DeliveryError, send_key
+from db import Database
+from handlers.messages import Delete, Edit, Message, Outgoing, Venue, decode
+from handlers.messenger import Messenger
+from locales import Translator, translator
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "phone"
+# While a call runs, the worker looks again after this many seconds.
+RECHECK_SECONDS = 5.0
+# After "press 1 to hear it again": how long the bot waits for a key before it hangs up.
+LISTEN_SECONDS = 8.0
+# The longest call-back (a person pressing 1 again and again).
+LONGEST_CALL_SECONDS = 600.0
+
+Outcome = Literal["heard", "not heard", "busy", "no answer", "failed"]
+
+
+@dataclass(frozen=True)
+class CallBackSettings:
+    """``domain``: what follows the number in the called SIP URI (the registrar's domain,
+    or a trunk's address); empty: the bot cannot call."""
+
+    domain: str = ""
+    ring_seconds: float = 30.0
+    policy: Policy = field(default_factory=Policy)
+
+
+@dataclass
+class Chase:
+    """The tries to reach one person with the items ``items``."""
+
+    tried: int = 0
+    last: datetime | None = None
+    items: set[int] = field(default_factory=set)
+    task: asyncio.Task[None] | None = None
+
+
+class CallingBack:
+    def __init__(
+        self,
+        db: Database,
+        stack: Stack,
+        settings: CallBackSettings,
+        *,
+        speak: Callable[[str, str], Awaitable[Path | None]],
+        language: Callable[[str], Awaitable[str]],
+        backchannels: Iterable[tuple[str, str]] = (),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.stack = stack
+        self.settings = settings
+        self.speak = speak
+        self.language = language
+        self.backchannels = list(backchannels)
+        self.clock = clock
+        self.on_queued = on_queued
+        self.chases: dict[str, Chase] = {}
+        self.heard: set[int] = set()
+        self.given_up: set[int] = set()
+        # What each call came to, in order (chat id, outcome): for the tests and the log.
+        self.outcomes: list[tuple[str, Outcome]] = []
+        self._numbers = itertools.count(1)
+
+    async def deliver(self, chat_id: str, item: Outgoing) -> str | None:
+        outbox_id = _outbox_id()
+        if isinstance(item, Delete | Edit):
+            return None
+        if outbox_id in self.heard:
+            self.heard.discard(outbox_id)
+            return f"call.{outbox_id}"
+        if outbox_id in self.given_up:
+            self.given_up.discard(outbox_id)
+            raise DeliveryError("phone: not answered, given up", permanent=True)
+        if not self.settings.domain:
+            raise DeliveryError("phone: no domain to call", permanent=True)
+        chase = self.chases.setdefault(chat_id, Chase())
+        if chase.task is not None and not chase.task.done():
+            raise DeliveryError("phone: calling", retry_after=RECHECK_SECONDS)
+        now = self.clock()
+        at = self.settings.policy.next_try(now, chase.tried, chase.last)
+        if at is None:  # given up by a call that ended after this item came
+            await self._give_up(chat_id, chase)
+            raise DeliveryError("phone: not answered, given up", permanent=True)
+        if at > now:
+            raise DeliveryError("phone: waiting to call", retry_after=(at - now).total_seconds())
+        chase.task = asyncio.create_task(self._call_back(chat_id, chase, outbox_id, item))
+        raise DeliveryError("phone: calling", retry_after=RECHECK_SECONDS)
+
+    async def settled(self) -> None:
+        """Wait until no call-back is running."""
+        while running := [c.task for c in self.chases.values() if c.task and not c.task.done()]:
+            await asyncio.wait(running)
+
+    async def stop(self) -> None:
+        for chase in self.chases.values():
+            if chase.task is not None:
+                chase.task.cancel()
+        await asyncio.gather(
+            *(c.task for c in self.chases.values() if c.task), return_exceptions=True
+        )
+
+    # -- one call
+
+    async def _call_back(
+        self, chat_id: str, chase: Chase, outbox_id: int | None, first: Outgoing
+    ) -> None:
+        number = next(self._numbers)
+        now = self.clock()
+        items = await self._waiting(chat_id, outbox_id, first, now)
+        chase.items |= {item_id for item_id, _ in items}
+        try:
+            outcome = await self._dial(chat_id, [text for _, text in items], number)
+        except Exception:
+            log.exception("phone: call-back %d failed", number)
+            outcome = "failed"
+        log.info("phone: call-back %d: %s", number, outcome)
+        self.outcomes.append((chat_id, outcome))
+        if outcome == "heard":
+            self.heard |= chase.items
+            self.chases.pop(chat_id, None)
+            return
+        chase.tried += 1
+        chase.last = now
+        if self.settings.policy.next_try(now, chase.tried, chase.last) is None:
+            await self._give_up(chat_id, chase)
+
+    async def _waiting(
+        self, chat_id: str, outbox_id: int | None, first: Outgoing, now: datetime
+    ) -> list[tuple[int, str]]:
+        """The texts the call says: the worker's item, then the chat's later waiting items
+        up to the first that is not a text."""
+        said = [(outbox_id if outbox_id is not None else -1, _words(first))]
+        for waiting in await self.db.outbox.waiting(PLATFORM, chat_id, now):
+            if outbox_id is None or waiting.id <= outbox_id:
+                continue
+            item = decode(waiting.payload)
+            if isinstance(item, Delete | Edit):
+                continue
+            words = _words(item)
+            if not words:
+                break
+            said.append((waiting.id, words))
+        return [(item_id, words) for item_id, words in said if words]
+
+    async def _dial(self, chat_id: str, texts: list[str], number: int) -> Outcome:
+        lang = await self.language(chat_id)
+        t = translator(lang)
+        spoken = [await self.speak(text, lang) for text in [_opening(t, len(texts)), *texts]]
+        again = await self.speak(
+            str(t.t("To hear it again, press 1. To end, press the hash key or hang up.")), lang
+        )
+        prompts = [path for path in spoken if path is not None]
+        events: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        uri = f"sip:{chat_id}@{self.settings.domain}"
+        call_id = await self.stack.make_call(uri, lambda k, v: events.put_nowait((k, v)))
+        log.info("phone: call-back %d is call %d", number, call_id)
+        try:
+            async with asyncio.timeout(self.settings.ring_seconds):
+                kind, value = await _next(events, ("answered", "ended"))
+        except TimeoutError:
+            self.stack.hang_up(call_id)
+            kind, value = await _next(events, ("ended",))
+            return "no answer" if _code(value) in (0, 487) else _unanswered(_code(value))
+        if kind == "ended":
+            return _unanswered(_code(value))
+        try:
+            async with asyncio.timeout(LONGEST_CALL_SECONDS):
+                return await self._speak_to(call_id, events, prompts, again)
+        except TimeoutError:
+            self.stack.hang_up(call_id)
+            return "heard"
+
+    async def _speak_to(
+        self,
+        call_id: int,
+        events: asyncio.Queue[tuple[str, str]],
+        prompts: list[Path],
+        again: Path | None,
+    ) -> Outcome:
+        """The answered call: the messages, then "press 1 to hear it again"; heard once
+        the messages were played to their end."""
+        heard = False
+        asking = False  # the messages were said; the question is being said or was
+        self.stack.say(call_id, prompts)
+        while True:
+            try:
+                async with asyncio.timeout(LISTEN_SECONDS if asking else None):
+                    kind, value = await events.get()
+            except TimeoutError:
+                self.stack.hang_up(call_id)
+                asking = False
+                continue
+            if kind == "ended":
+                return "heard" if heard else "not heard"
+            if kind == "quiet" and not asking:
+                heard = asking = True
+                self.stack.say(call_id, [again] if again else [])
+            elif kind == "key" and value == "1":
+                self.stack.hush(call_id)
+                asking = False
+                self.stack.say(call_id, prompts)
+            elif kind == "key" and value == "#":
+                self.stack.hang_up(call_id)
+
+    # -- given up
+
+    async def _give_up(self, chat_id: str, chase: Chase) -> None:
+        """The coordinators are told; the items of the tries are given up."""
+        self.chases.pop(chat_id, None)
+        self.given_up |= chase.items
+        user = await self.db.users.find(PLATFORM, chat_id)
+        name = (user.first_name if user else "") or ""
+        tries, count = chase.tried, len(chase.items)
+
+        def notice(t: Translator) -> Message:
+            who = name or t.t("a phone resident")
+            text = t.tn(
+                "📵 The bot called {name} {tries} times, nobody answered: {count} message"
+                " could not be delivered. Please get in touch another way.",
+                "📵 The bot called {name} {tries} times, nobody answered: {count} messages"
+                " could not be delivered. Please get in touch another way.",
+                count,
+                name=who,
+                tries=t.number(tries),
+                count=t.number(count),
+            )
+            return Message(text, typed_choices=False)
+
+        async with self.db.transaction():
+            await Messenger(self.db, self.backchannels).to_backchannel(
+                notice, about=[user.id] if user else []
+            )
+        if self.on_queued is not None:
+            self.on_queued()
+
+
+def _outbox_id() -> int | None:
+    """The outbox id of the item being sent (the worker's send key, "o<id>.<n>")."""
+    key = send_key()
+    if key is None or not key.startswith("o"):
+        return None
+    try:
+        return int(key[1:].split(".", 1)[0])
+    except ValueError:
+        return None
+
+
+def _words(item: Outgoing) -> str:
+    if isinstance(item, Message):
+        return str(item.text)
+    if isinstance(item, Venue):
+        return "\n".join(part for part in (item.title, item.address) if part)
+    return ""
+
+
+def _opening(t: Translator, count: int) -> str:
+    return str(
+        t.tn(
+            "Hello, this is the neighbourhood help. A message for you:",
+            "Hello, this is the neighbourhood help. {count} messages for you:",
+            count,
+            count=t.number(count),
+        )
+    )
+
+
+async def _next(events: asyncio.Queue[tuple[str, str]], kinds: tuple[str, ...]) -> tuple[str, str]:
+    while True:
+        kind, value = await events.get()
+        if kind in kinds:
+            return kind, value
+
+
+def _code(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+def _unanswered(code: int) -> Outcome:
+    if code in (486, 600, 603):
+        return "busy"
+    if code in (408, 480, 487):
+        return "no answer"
+    return "failed"
