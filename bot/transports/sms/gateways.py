@@ -170,7 +170,9 @@ class Android(_Http):
     def __init__(self, url: str, username: str, password: str, signing_key: str) -> None:
         super().__init__()
         self.url = url.rstrip("/")
-        self.auth = aiohttp.BasicAuth(username, password)
+        # Built by hand: aiohttp deprecates its BasicAuth and the session's ``auth``.
+        basic = base64.b64encode(f"{username}:{password}".encode()).decode()
+        self.headers = {"Authorization": f"Basic {basic}"}
         self.signing_key = signing_key
 
     async def send(self, to: str, text: str, key: str | None = None) -> str | None:
@@ -182,7 +184,7 @@ class Android(_Http):
             ).decode()
         try:
             async with self.session().post(
-                f"{self.url}/message", json=body, auth=self.auth
+                f"{self.url}/message", json=body, headers=self.headers
             ) as response:
                 answer = await response.read()
                 if response.status >= 300:

@@ -117,8 +117,13 @@ def count(text: str) -> int:
 def _is_icon(ch: str) -> bool:
     if ch in _ICON_PARTS:
         return True
-    # Symbols "other" (emoji, ✅, ☎) and the regional letters of flags.
-    return unicodedata.category(ch) == "So" or 0x1F1E6 <= ord(ch) <= 0x1F1FF
+    # Symbols "other" (emoji, ✅, ☎), the regional letters of flags, and arrows (↔️ leads
+    # a label as an icon, though Unicode calls it a mathematical symbol).
+    return (
+        unicodedata.category(ch) == "So"
+        or 0x1F1E6 <= ord(ch) <= 0x1F1FF
+        or 0x2190 <= ord(ch) <= 0x21FF
+    )
 
 
 def _without_icons(text: str) -> str:

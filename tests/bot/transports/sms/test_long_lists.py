@@ -1,0 +1,40 @@
+"""Long lists by text: a list of more than ten choices keeps its way on ("Done",
+"Cancel"), and an arrow icon (↔️) does not make a German text UCS-2."""
+
+from __future__ import annotations
+
+from bot.transports.sms.budget import Budget
+from bot.transports.sms.segments import folded, is_gsm
+from bot.transports.sms.transport import SmsTransport
+from db import Database
+from handlers.dispatcher import Dispatcher
+from handlers.messages import Button, Message
+from tests.bot.transports.sms.test_transport import NUMBER, RecordingKannel
+
+LANGUAGES = ["Deutsch", "English", "Türkçe", "Polski", "Română", "Italiano"] * 2
+
+
+async def test_a_list_of_more_than_ten_choices_keeps_done_and_cancel(
+    dispatcher: Dispatcher, db: Database
+) -> None:
+    gateway = RecordingKannel()
+    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 100, []))
+    rows = [[Button(name, f"hr:lang:{n}")] for n, name in enumerate(LANGUAGES)]
+    rows += [[Button("✔️ Fertig", "hr:langs-done")], [Button("✖️ Abbrechen", "hr:cancel")]]
+    await sms.deliver(NUMBER, Message("Welche Sprachen sprechen Sie?", buttons=rows))
+    sent = "\n".join(text for _, text in gateway.sent)
+    if "Fertig" not in sent:
+        await sms.take_text(NUMBER, "9")
+        sent = "\n".join(text for _, text in gateway.sent)
+    lines = sent.splitlines()
+    assert "9 Fertig" in lines and "10 Abbrechen" in lines
+    # Once the text came whole, "9" presses "Fertig": the step's done, not a language.
+    newest = await sms.store.newest(NUMBER)
+    assert newest is not None
+    assert newest[2][8:] == [("✔️ Fertig", "hr:langs-done"), ("✖️ Abbrechen", "hr:cancel")]
+
+
+def test_an_arrow_icon_is_dropped_from_a_latin_text() -> None:
+    text = "Wann?\n1 ⚡ Bald\n3 ↔️ Flexibel, in einem Zeitfenster"
+    assert folded(text) == "Wann?\n1 Bald\n3 Flexibel, in einem Zeitfenster"
+    assert is_gsm(folded(text))

@@ -1,0 +1,306 @@
+"""The SMS transport through real Kannel (bearerbox and smsbox on 127.0.0.1, fakesmsc as
+the phone network): its own HTTP endpoint behind smsbox's get-url with the shared secret,
+its texts out through smsbox's sendsms, the real dispatcher and outbox worker. The
+coordinators and the volunteer are on the memory transport (tests/support/help_story.py).
+
+Each step waits for events, never for a time: a text sent by a phone is handled when the
+transport has taken it (``handled``), and its answers have arrived when fakesmsc has as many
+texts to the number as the transport handed to sendsms (``sent``). SQLite only: the
+budget's conditional UPDATE on PostgreSQL is tested in test_budget.py, and each step here
+waits about a second for Kannel's fake SMSC (it looks for texts to pass on once a second)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.delivery import OutboxWorker
+from bot.transports.sms.budget import Budget, month_of
+from bot.transports.sms.gateways import Kannel
+from bot.transports.sms.transport import SmsTransport
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.messages import Message, encode
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
+from handlers.settings import HandlerSettings
+from locales import translator
+from tests.support.help_story import GROUP, grant_role_to, press, register_volunteer
+from tests.support.memory_transport import MemoryTransport
+from tests.support.ports import free_port
+from tests.support.sms.fakesmsc import FakePhoneNetwork
+from tests.support.sms.fakesmsc import Text as FakeText
+from tests.support.sms.fixtures import KannelStarter
+
+ROOT = Path(__file__).resolve().parents[4]
+SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
+SECRET = "kannel-secret-45"
+AMIRA = "+4917611111111"
+GRETA = "+4917622222222"
+_CHOICE = re.compile(r"^(\d+) (.+)$")
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait for ``condition`` (a guard of a minute against a hang, never a measure)."""
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the awaited event did not happen")
+
+
+class CountingKannel(Kannel):
+    """The real Kannel gateway, counting the texts it handed to sendsms per number."""
+
+    def __init__(self, *args: str) -> None:
+        super().__init__(*args)
+        self.sent: Counter[str] = Counter()
+
+    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
+        found = await super().send(to, text, key)
+        self.sent[to] += 1
+        return found
+
+
+class CountingSms(SmsTransport):
+    """The SMS transport, counting the texts it has taken (handled or not)."""
+
+    handled = 0
+
+    async def take_text(self, number: str, text: str) -> None:
+        try:
+            await super().take_text(number, text)
+        finally:
+            self.handled += 1
+
+
+@dataclass
+class City:
+    db: Database
+    sms: CountingSms
+    gateway: CountingKannel
+    phones: FakePhoneNetwork
+    story: MemoryTransport
+
+    async def flush(self) -> None:
+        """The outbox worker's round, then every text it handed to Kannel arrived."""
+        await self.story.flush()
+        await self.arrived()
+
+    async def arrived(self) -> None:
+        await until(
+            lambda: all(
+                len(self.phones.texts_to(number)) == sent
+                for number, sent in self.gateway.sent.items()
+            )
+        )
+
+
+@dataclass
+class Resident:
+    """A person with a simple phone: sends texts, reads the answers, types numbers."""
+
+    city: City
+    number: str
+    new: list[FakeText] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[FakeText]:
+        return self.city.phones.texts_to(self.number)
+
+    async def say(self, text: str) -> list[FakeText]:
+        before, handled = len(self.texts), self.city.sms.handled
+        await asyncio.to_thread(self.city.phones.send, self.number, text)
+        await until(lambda: self.city.sms.handled > handled)
+        await self.city.arrived()
+        self.new = self.texts[before:]
+        return self.new
+
+    async def choose(self, label: str) -> list[FakeText]:
+        """Type the number of the newest choice labelled ``label`` (after its icon), asking for the
+        rest of a cut text ("More: send 9") while it is not shown."""
+        for _ in range(3):
+            for text in reversed(self.new):
+                for line in text.text.splitlines():
+                    found = _CHOICE.match(line)
+                    shown = found.group(2) if found else ""
+                    if found and (shown == label or shown.endswith(f" {label}")):
+                        return await self.say(found.group(1))
+            last = self.new[-1].text.splitlines()[-1] if self.new else ""
+            if _CHOICE.match(last) or not re.search("[9٩۹]", last):
+                break
+            await self.say("9")
+        raise AssertionError(f"no choice {label!r} in {[t.text for t in self.new]!r}")
+
+
+@pytest.fixture
+async def make_city(
+    db: Database, start_kannel: KannelStarter
+) -> AsyncIterator[Callable[..., object]]:
+    made: list[City] = []
+
+    async def make(monthly: int = 10_000) -> City:
+        settings = HandlerSettings(
+            city="Dortmund",
+            inactive_account_days=365,
+            max_text_length=500,
+            backchannels=frozenset({("memory", GROUP)}),
+        )
+        dispatcher = Dispatcher(db, build_router(), settings)
+        port = free_port()
+        kannel, phones = await asyncio.to_thread(
+            start_kannel, f"http://127.0.0.1:{port}/sms", secret=SECRET
+        )
+        gateway = CountingKannel(
+            kannel.sendsms_url.removesuffix("/cgi-bin/sendsms"),
+            kannel.username,
+            kannel.password,
+            kannel.bot_number,
+            SECRET,
+        )
+        budget = Budget(db, monthly, settings.backchannels)
+        sms = CountingSms(dispatcher, db, gateway, budget, port=port)
+        await sms.connect()
+        story = MemoryTransport(dispatcher)
+        story.worker = OutboxWorker(db, [story, sms], chain=dispatcher.chain)
+        city = City(db, sms, gateway, phones, story)
+        made.append(city)
+        return city
+
+    try:
+        yield make
+    finally:
+        for city in made:
+            await city.sms.stop()
+
+
+def _codings(texts: list[FakeText]) -> set[str]:
+    return {text.coding for text in texts}
+
+
+async def _onboard(resident: Resident, greeting: str, language: str, lang: str) -> None:
+    await resident.say(greeting)
+    await resident.choose(language)
+    await resident.choose(translator(lang)._("I agree"))
+
+
+async def test_german_onboarding_and_a_places_search_by_postcode(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    report = await import_places(
+        db, SAMPLE_PLACES, load_gazetteer("data/dortmund"), default_source="sample"
+    )
+    assert report
+    city: City = await make_city()  # type: ignore[misc]
+    greta = Resident(city, GRETA)
+
+    await _onboard(greta, "Hallo", "Deutsch", "de")
+    user = await db.users.find("sms", GRETA)
+    assert user is not None and user.language == "de" and user.consent_at is not None
+    after_language = greta.texts[-len(greta.new) :]
+    assert "Hauptmenü" in "\n".join(t.text for t in after_language)
+    # German after the choice: GSM-7, icons dropped, nothing longer than two segments.
+    assert _codings(after_language) == {"7bit"}
+
+    found = await greta.say("44137")
+    answer = "\n".join(t.text for t in found)
+    with SAMPLE_PLACES.open(encoding="utf-8") as sample:
+        near = {row["name"] for row in csv.DictReader(sample) if row["postcode"] == "44137"}
+    assert any(name in answer for name in near), answer
+    assert all(text.parts <= 2 for text in greta.texts)
+    assert {t.sender for t in greta.texts} == {city.gateway.sender}
+
+
+async def test_arabic_help_story_by_text_until_stop(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    amira = Resident(city, AMIRA)
+    ar = translator("ar")
+
+    await _onboard(amira, "مرحبا", "العربية", "ar")
+    onboarded = len(amira.texts)
+    await amira.choose(ar._("Ask for help"))
+    await amira.choose(ar._("Ask for help"))
+    await amira.choose(ar._("Shopping and errands"))
+    await amira.say("أحتاج مساعدة في التسوق يوم الثلاثاء")
+    await amira.say("44147")
+    await amira.choose(ar._("as soon as possible"))
+    if any(ar._("Done") in t.text for t in amira.new):
+        await amira.choose(ar._("Done"))
+    else:
+        await amira.choose(ar._("Only my language"))
+    await amira.choose(ar._("Send"))
+    resident = await db.users.find("sms", AMIRA)
+    assert resident is not None
+    (request,) = await db.requests.for_requester(resident.id)
+    assert request.state == "review" and request.stadtbezirk == "Innenstadt-Nord"
+
+    story = city.story
+    vera = await register_volunteer(story, db, "vera")
+    await db.volunteers.verify(vera, vera)
+    await story.onboard("cora", "de")
+    await grant_role_to(db, "cora", "coordinator")
+    await story.in_group("cora", press(f"mod:ok:{request.id}"))
+    await city.flush()
+    await story.press("vera", f"mt:acc:{request.id}")
+    await city.flush()
+    request = await db.requests.get(request.id)
+    assert request.state == "matched"
+    told = "\n".join(t.text for t in amira.texts[onboarded:])
+    assert "Vera" in told and request.door_code in told
+
+    # Every text to her: Arabic, so UCS-2, and at most two segments.
+    assert _codings(amira.texts[onboarded:]) == {"ucs2"}
+    assert all(text.parts <= 2 for text in amira.texts)
+
+    # STOP (in Arabic): one last text, then nothing more goes to her number.
+    await amira.say("إيقاف")
+    assert "START" in amira.new[-1].text
+    sent = city.gateway.sent[AMIRA]
+    queued = await db.outbox.enqueue("sms", AMIRA, encode(Message("تذكير: غدا الساعة 10")))
+    await story.text("vera", "Ich komme um 10 Uhr.")
+    await city.flush()
+    state = await db.outbox.state(queued)
+    assert state is not None and state[2]  # given up for good
+    assert city.gateway.sent[AMIRA] == sent
+    assert len(amira.texts) == sent
+
+
+async def test_a_used_up_budget_stops_the_texts_and_tells_the_coordinators(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    greta = Resident(city, GRETA)
+    await _onboard(greta, "Hallo", "Deutsch", "de")
+    # Room for three more one-segment texts this month.
+    budget = city.sms.budget
+    spent = await budget.store.spent(month_of(datetime.now(UTC)))
+    assert spent == sum(text.parts for text in greta.texts)
+    budget.monthly = spent + 3
+    onboarded = len(greta.texts)
+
+    reminders = [f"Erinnerung {n}: Sprachcafe morgen um 17 Uhr" for n in range(1, 5)]
+    queued = []
+    for reminder in reminders:
+        queued.append(await db.outbox.enqueue("sms", GRETA, encode(Message(reminder))))
+        await city.flush()
+
+    assert [t.text for t in greta.texts[onboarded:]] == reminders[:3]
+    state = await db.outbox.state(queued[3])
+    assert state is not None and state[1] is None and state[2] is not None  # given up
+    notices = [str(m.text) for m in city.story.inbox[GROUP] if "📵" in str(getattr(m, "text", ""))]
+    assert len(notices) == 2 and "80" in notices[0] and "80" not in notices[1], notices
+    assert await budget.store.spent(month_of(datetime.now(UTC))) == budget.monthly
+    # Her own texts get no answer either: the budget is the city's, for everything.
+    await greta.say("Hilfe")
+    assert greta.new == [] and city.gateway.sent[GRETA] == len(greta.texts)
