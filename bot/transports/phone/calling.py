@@ -306,7 +306,7 @@ def _words(item: Outgoing) -> str:
 def _opening(t: Translator, count: int) -> str:
     return str(
         t.tn(
-            "Hello, this is the neighbourhood help. A message for you:",
+            "Hello, this is the neighbourhood help. {count} message for you:",
             "Hello, this is the neighbourhood help. {count} messages for you:",
             count,
             count=t.number(count),
