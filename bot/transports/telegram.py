@@ -226,7 +226,26 @@ def _keyboard(rows: tuple[tuple[Button, ...], ...], private: bool) -> InlineKeyb
     # Most answers carry a keyboard sent before (a menu, a step's choices in a language);
     # python-telegram-bot's objects are frozen, so one can go out again: building one
     # took a tenth of the handlers' time in the handler mix's profile.
-    return InlineKeyboardMarkup([[inline_button(b, private) for b in row] for row in rows])
+    return _KeptKeyboard([[inline_button(b, private) for b in row] for row in rows])
+
+
+class _KeptKeyboard(InlineKeyboardMarkup):
+    """A keyboard of :func:`_keyboard`'s, turned into its JSON form once: python-telegram-bot
+    does that (``to_dict``) for every request that carries it, and it cost as much again as
+    building the keyboard in the handler mix's profile."""
+
+    __slots__ = ("_as_dict",)
+    _as_dict: dict[str, Any]
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        if not recursive:
+            return super().to_dict(recursive)
+        try:
+            kept: dict[str, Any] = self._as_dict
+        except AttributeError:
+            kept = self._as_dict = super().to_dict()
+        # A copy of the top level, as a new dict would be (the rows are only read).
+        return dict(kept)
 
 
 def location_keyboard(label: str, rows: list[list[Button]], private: bool) -> ReplyKeyboardMarkup:
