@@ -87,6 +87,10 @@ def main() -> None:
     rows += script_rows("speech_bench.py")
     # Read aloud under a flood of web requests and 10,000 senders (about 1.5 min).
     rows += script_rows("speech_soak.py")
+    # The phone line: 200 calls through SIPp and Kamailio, 20 at once (about 2 min).
+    rows += script_rows("phone_bench.py")
+    # Text messages: segments per help story, 1,000 reminders through Kannel (about 30 s).
+    rows += script_rows("sms_bench.py")
     # In a process of its own: the Telegram benchmarks above have grown this one.
     rows += script_rows("memory_bench.py")
     day = f"{datetime.now(UTC):%Y-%m-%d}"

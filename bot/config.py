@@ -233,6 +233,12 @@ class SmsSection:
         2000, minimum=0, maximum=10_000_000, doc="Segments the city may send a month"
     )
     country: str = _opt("DE", doc="Country of numbers written without +, e.g. 0171 …")
+    max_messages_per_second: float = _opt(
+        1.0,
+        minimum=0,
+        maximum=1000,
+        doc="Texts a second at most: what the SMS provider (or the one phone) takes; 0: no pace",
+    )
 
     def check(self) -> None:
         """What no single key checks (:func:`check_consistency`)."""

@@ -21,8 +21,10 @@ until START.
 **Outgoing.** A message becomes one text (bot/transports/sms/render.py), cut to fit two
 segments (segments.py) and taken from the month's budget (budget.py) before it goes: a text
 the budget has no room for is refused for good. Edits go as new texts (a phone changes
-nothing it showed); toasts, reactions, deletions and voices are not sent. Logs hold the
-kind of a failure, never a text or a number.
+nothing it showed); toasts, reactions, deletions and voices are not sent. Texts go at most
+``[sms] max_messages_per_second`` (the gateway's rate: the transport's ``pace``, kept here
+alone and shared through the outbox in a cluster). Logs hold the kind of a failure, never
+a text or a number.
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ PATH = "/sms"
 MORE = 9
 # A gateway's request is small; anything bigger is not from it.
 MAX_BODY = 64 * 1024
+# The pace's clock and wait (a test stands in for them, not for the event loop's own).
+_clock = time.monotonic
+_sleep = asyncio.sleep
 
 
 def _key(word: str) -> str:
@@ -132,6 +137,7 @@ class SmsTransport(Transport):
         country: str = "DE",
         listen: str = "127.0.0.1",
         port: int = 0,
+        pace: float | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.db = db
@@ -141,6 +147,10 @@ class SmsTransport(Transport):
         self.country = country
         self.listen = listen
         self.port = port
+        self._pace = pace
+        # Alone, the transport keeps its pace itself (in a cluster the outbox worker also
+        # shares one per bot): the monotonic time of the next free slot.
+        self._next_slot = 0.0
         self.chat_turn: ChatTurn | None = None
         # Alone, one number's texts are handled one at a time (as polled updates are).
         self._turns: dict[str, asyncio.Lock] = {}
@@ -154,7 +164,9 @@ class SmsTransport(Transport):
 
     @property
     def pace(self) -> float | None:
-        return None
+        # The gateway's rate ([sms] max_messages_per_second): Kannel would queue a burst,
+        # but an operator's SMPP account or one phone takes only so many texts a second.
+        return self._pace
 
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
         self.chat_turn = chat_turn
@@ -313,8 +325,23 @@ class SmsTransport(Transport):
         """Send one text within the budget; its id (the gateway's, else one of ours)."""
         if not await self.budget.take(count(text)):
             raise DeliveryError("sms: the month's budget is used up", permanent=True)
+        await self._wait_for_slot()
         gateway_id = await self.gateway.send(number, text, send_key())
         return gateway_id or secrets.token_hex(8)
+
+    async def _wait_for_slot(self) -> None:
+        """Every text at the gateway's pace: an operator's SMPP account or one phone takes
+        only so many a second (Kannel would queue a burst, a phone refuse it)."""
+        if not self._pace:
+            return
+        now, interval = _clock(), 1 / self._pace
+        # Late by less than a slot (a sleep overshoots, a send took a moment): the schedule
+        # holds, so that the rate is the configured one on average; after a pause it starts
+        # again from now.
+        slot = self._next_slot if now - self._next_slot < interval else now
+        self._next_slot = slot + interval
+        if slot > now:
+            await _sleep(slot - now)
 
 
 def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
@@ -347,4 +374,5 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
         country=section.country,
         listen=section.listen,
         port=section.port,
+        pace=section.max_messages_per_second or None,
     )
