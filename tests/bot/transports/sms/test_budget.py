@@ -37,7 +37,8 @@ async def test_concurrent_spends_never_overshoot_and_each_share_is_told_once(
     month = month_of(datetime.now(UTC))
     assert await budgets[0].store.spent(month) == 99
     notices = await _notices(db)
-    # In the city's language (German). Once each: the 80 % notice (unless the stop was told first, which says more) and the stop.
+    # In the city's language (German). Once each: the 80 % notice (unless the stop was
+    # told first, which says more) and the stop.
     assert sum("aufgebraucht" in notice for notice in notices) == 1
     assert sum("80" in notice for notice in notices) <= 1
     assert len(notices) <= 2
