@@ -1,5 +1,6 @@
-"""Long lists by text: a list of more than ten choices keeps its way on ("Done",
-"Cancel"), and an arrow icon (↔️) does not make a German text UCS-2."""
+"""What a text message must not lose: a list of more than ten choices keeps its way on
+("Done", "Cancel"), an arrow icon (↔️) does not make a German text UCS-2, and a door
+code's picture, dropped from a GSM-7 text, is there by its name."""
 
 from __future__ import annotations
 
@@ -38,3 +39,17 @@ def test_an_arrow_icon_is_dropped_from_a_latin_text() -> None:
     text = "Wann?\n1 ⚡ Bald\n3 ↔️ Flexibel, in einem Zeitfenster"
     assert folded(text) == "Wann?\n1 Bald\n3 Flexibel, in einem Zeitfenster"
     assert is_gsm(folded(text))
+
+
+async def test_a_door_code_keeps_its_picture_by_name_in_a_german_text(
+    dispatcher: Dispatcher, db: Database
+) -> None:
+    from handlers.helping.render import door_code_text
+    from locales import translator
+
+    gateway = RecordingKannel()
+    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 100, []))
+    text = door_code_text(translator("de"), "🍎 86", requester=True, partner_name="Vera")
+    await sms.deliver(NUMBER, Message(text))
+    (sent,) = [text for _, text in gateway.sent]
+    assert "Apfel 86" in sent and is_gsm(sent)
