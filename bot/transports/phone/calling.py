@@ -23,8 +23,12 @@ the outbox (the backchannel, in the city's language, about the person) and the i
 those calls are given up (``deliver`` raises a permanent error for each).
 
 A ``Delete`` has nothing to say and an ``Edit`` changes a message already heard: both are
-settled without a call. A voice message cannot be said by the read-aloud engine: a call
-speaks the texts up to the next one, which waits for a call of its own.
+settled without a call. A voice message (a volunteer's relayed one) is played in the call
+among the texts, its caption said before it: its OGG/Opus decoded to WAV at the call's
+clock rate (voice_audio.py), in a private folder, removed when the call is over. The
+worker's item comes with its bytes (bot/delivery.py); a later waiting one is fetched from
+its platform through ``media`` - without it, the call stops before that voice message,
+which then waits for a call of its own.
 
 Button data: none. States (in memory, per chat): the tries and when the last was, the
 outbox ids of the items in them, the call running; the items heard and given up until
@@ -36,17 +40,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from bot.transports.phone.callbacks import Policy
 from bot.transports.phone.stack import Stack
+from bot.transports.phone.voice_audio import BadAudio, wav
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
-from handlers.messages import Delete, Edit, Message, Outgoing, Venue, decode
+from handlers.messages import Delete, Edit, Message, Outgoing, Venue, Voice, decode
 from handlers.messenger import Messenger
 from locales import Translator, translator
 
@@ -61,6 +68,16 @@ LISTEN_SECONDS = 8.0
 LONGEST_CALL_SECONDS = 600.0
 
 Outcome = Literal["heard", "not heard", "busy", "no answer", "failed"]
+# A voice message's bytes from its platform (platform, file id), as the worker fetches them.
+Media = Callable[[str, str], Awaitable[tuple[bytes, str]]]
+
+
+@dataclass(frozen=True)
+class Said:
+    """One item as the call says it: its words, then a voice message's audio."""
+
+    words: str = ""
+    voice: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,8 @@ class CallingBack:
         self.backchannels = list(backchannels)
         self.clock = clock
         self.on_queued = on_queued
+        # Set by whoever runs the transports (their ``fetch_media``); None: not fetched.
+        self.media: Media | None = None
         self.chases: dict[str, Chase] = {}
         self.heard: set[int] = set()
         self.given_up: set[int] = set()
@@ -159,7 +178,7 @@ class CallingBack:
         items = await self._waiting(chat_id, outbox_id, first, now)
         chase.items |= {item_id for item_id, _ in items}
         try:
-            outcome = await self._dial(chat_id, [text for _, text in items], number)
+            outcome = await self._dial(chat_id, [said for _, said in items], number)
         except Exception:
             log.exception("phone: call-back %d failed", number)
             outcome = "failed"
@@ -176,30 +195,71 @@ class CallingBack:
 
     async def _waiting(
         self, chat_id: str, outbox_id: int | None, first: Outgoing, now: datetime
-    ) -> list[tuple[int, str]]:
-        """The texts the call says: the worker's item, then the chat's later waiting items
-        up to the first that is not a text."""
-        said = [(outbox_id if outbox_id is not None else -1, _words(first))]
+    ) -> list[tuple[int, Said]]:
+        """What the call says: the worker's item, then the chat's later waiting items up to
+        the first that cannot be said (nor played)."""
+        said = [(outbox_id if outbox_id is not None else -1, _said(first))]
         for waiting in await self.db.outbox.waiting(PLATFORM, chat_id, now):
             if outbox_id is None or waiting.id <= outbox_id:
                 continue
             item = decode(waiting.payload)
             if isinstance(item, Delete | Edit):
                 continue
-            words = _words(item)
-            if not words:
+            item = await self._with_voice(item)
+            if not (this := _said(item)).words and not this.voice:
                 break
-            said.append((waiting.id, words))
-        return [(item_id, words) for item_id, words in said if words]
+            said.append((waiting.id, this))
+        return [(item_id, this) for item_id, this in said if this.words or this.voice]
 
-    async def _dial(self, chat_id: str, texts: list[str], number: int) -> Outcome:
+    async def _with_voice(self, item: Outgoing) -> Outgoing:
+        """A waiting voice message with its bytes (fetched as the worker would), if it can."""
+        if not isinstance(item, Voice) or item.content or self.media is None:
+            return item
+        try:
+            content, _mime_type = await self.media(item.platform, item.file_id)
+        except DeliveryError:
+            return item
+        return replace(item, content=content)
+
+    async def _dial(self, chat_id: str, items: list[Said], number: int) -> Outcome:
+        folder = Path(tempfile.mkdtemp(prefix="nachbarbot-call-"))
+        try:
+            return await self._dial_with(chat_id, items, number, folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    async def _played(self, items: list[Said], lang: str, folder: Path) -> list[Path]:
+        """The files the call plays for ``items``: words spoken, voices decoded."""
+        played: list[Path | None] = []
+        for index, item in enumerate(items):
+            if item.words:
+                played.append(await self.speak(item.words, lang))
+            if item.voice:
+                played.append(await self._voice_file(item.voice, folder / f"voice-{index}.wav"))
+        return [path for path in played if path is not None]
+
+    async def _voice_file(self, voice: bytes, path: Path) -> Path | None:
+        try:
+            data = await asyncio.to_thread(wav, voice, self.stack.settings.clock_rate)
+        except BadAudio as exc:
+            log.warning("phone: a voice message could not be decoded (%s)", exc)
+            return None
+        await asyncio.to_thread(path.write_bytes, data)
+        return path
+
+    async def _dial_with(
+        self, chat_id: str, items: list[Said], number: int, folder: Path
+    ) -> Outcome:
         lang = await self.language(chat_id)
         t = translator(lang)
-        spoken = [await self.speak(text, lang) for text in [_opening(t, len(texts)), *texts]]
+        opening = await self.speak(_opening(t, len(items)), lang)
         again = await self.speak(
             str(t.t("To hear it again, press 1. To end, press the hash key or hang up.")), lang
         )
-        prompts = [path for path in spoken if path is not None]
+        prompts = [
+            *([opening] if opening is not None else []),
+            *await self._played(items, lang, folder),
+        ]
         events: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         uri = f"sip:{chat_id}@{self.settings.domain}"
         call_id = await self.stack.make_call(uri, lambda k, v: events.put_nowait((k, v)))
@@ -295,12 +355,14 @@ def _outbox_id() -> int | None:
         return None
 
 
-def _words(item: Outgoing) -> str:
+def _said(item: Outgoing) -> Said:
     if isinstance(item, Message):
-        return str(item.text)
+        return Said(str(item.text))
     if isinstance(item, Venue):
-        return "\n".join(part for part in (item.title, item.address) if part)
-    return ""
+        return Said("\n".join(part for part in (item.title, item.address) if part))
+    if isinstance(item, Voice) and item.content:
+        return Said(str(item.caption), item.content)
+    return Said()
 
 
 def _opening(t: Translator, count: int) -> str:

@@ -6,17 +6,24 @@ fake clock: pauses between tries and quiet hours are passed by moving it, never 
 from __future__ import annotations
 
 import asyncio
+import io
+import wave
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+from markupsafe import Markup
+
 from bot.delivery import OutboxWorker
+from bot.speech.engine import Audio
+from bot.speech.opus import ogg_opus
 from bot.transports.phone.callbacks import BERLIN, Policy
 from bot.transports.phone.calling import CallBackSettings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Message
+from handlers.messages import Message, Voice
 from handlers.messenger import Messenger
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
@@ -180,3 +187,72 @@ async def test_no_call_in_the_quiet_hours_and_no_answer_is_a_try(
     assert result.count("SuccessfulCall") == 1, result.errors
     state = await dispatcher.db.outbox.state(item_id)
     assert state is not None and state[1] is None and state[2] is None  # still waiting
+
+
+class TelegramFiles:
+    """Telegram's side of a relayed voice message: its OGG/Opus by file id."""
+
+    platform = "telegram"
+
+    def __init__(self, seconds: float) -> None:
+        moment = np.arange(int(seconds * 24000)) / 24000
+        tone = (0.4 * np.sin(2 * np.pi * 300 * moment)).astype(np.float32)
+        self.voice = ogg_opus(Audio(tone, 24000))
+        self.fetched: list[str] = []
+
+    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
+        self.fetched.append(file_id)
+        return self.voice, "audio/ogg"
+
+
+async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
+    files = TelegramFiles(seconds=1.5)
+    played: list[tuple[str, int, float]] = []
+
+    def keep(prompts: list[Path]) -> None:
+        # The call's voice files are removed when it is over: read them as they are handed.
+        for path in prompts:
+            with wave.open(io.BytesIO(path.read_bytes()), "rb") as file:
+                rate = file.getframerate()
+                played.append((path.name, rate, file.getnframes() / rate))
+
+    # The phone hangs up while the question after the messages is being said.
+    with SippPhone("uas_answer.xml", after_ms=11000, payload_type=121) as phone:
+        bot = await _bot(dispatcher, kamailio, phone, clock)
+        saying = bot.stack.say
+        bot.stack.say = lambda call_id, prompts: (keep(prompts), saying(call_id, prompts))[1]  # type: ignore[method-assign]
+        try:
+            user_id = await _resident(dispatcher)
+            mail = Messenger(dispatcher.db, dispatcher.settings.backchannels)
+            async with dispatcher.db.transaction():
+                await mail.to_user(
+                    user_id,
+                    lambda t: Voice(
+                        "tg-voice-1", "telegram", caption=Markup("🎤 Paul"), mime_type="audio/ogg"
+                    ),
+                )
+                await mail.to_user(user_id, lambda t: Message("Paul kommt um drei."))
+            voice_id, text_id = mail.queued_ids
+            worker = OutboxWorker(dispatcher.db, [bot], clock=clock, media_sources=[files])
+            await _round(worker, bot, clock)
+            assert bot.calling.outcomes == [(RESIDENT, "heard")]
+            await _round(worker, bot, clock)
+            result = phone.wait(60)
+        finally:
+            await bot.stop()
+    assert result.returncode == 0, result.errors
+    assert files.fetched and set(files.fetched) == {"tg-voice-1"}
+    for item_id in (voice_id, text_id):
+        state = await dispatcher.db.outbox.state(item_id)
+        assert state is not None and state[1] is not None and state[2] is None
+    # greeting, caption, the voice itself at the call's rate and length, the text
+    voices = [(rate, seconds) for name, rate, seconds in played if name.startswith("voice-")]
+    assert len(voices) == 1
+    rate, seconds = voices[0]
+    assert rate == bot.stack.settings.clock_rate and abs(seconds - 1.5) < 0.05
+    names = [name for name, _rate, _seconds in played]
+    assert names.index(next(n for n in names if n.startswith("voice-"))) == 2
+    assert bot.calling.outcomes == [(RESIDENT, "heard")]
