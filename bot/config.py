@@ -25,6 +25,7 @@ from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 from bot.transports.registry import HEARD, KINDS, PLATFORMS
 from db.data_rights import Limits
 from handlers.helping.vocabulary import HELP_CATEGORIES
+from handlers.places.hours import validate as validate_hours
 from handlers.settings import HandlerSettings, Organisation
 from locales import SUPPORTED_LANGUAGES
 
@@ -374,6 +375,22 @@ class PhoneSection:
     clock_rate: int = _opt(
         16000, minimum=8000, maximum=16000, doc="Audio clock rate: 16000 (G.722) or 8000"
     )
+    forward_to: str = _opt(
+        "", doc='"0" for a person: the SIP URI calls are transferred to; empty: a message'
+    )
+    coordinators_hours: str = _opt(
+        "Mo-Fr 09:00-17:00",
+        doc="When calls are transferred to forward_to (OpenStreetMap opening_hours)",
+    )
+    recordings: str = _opt(
+        "var/phone-recordings", doc="Folder of the callers' recorded voice messages", wide=True
+    )
+    record_seconds: int = _opt(
+        120, minimum=5, maximum=600, doc="A recording ends after this many seconds at most"
+    )
+    quiet_seconds: int = _opt(
+        5, minimum=1, maximum=60, doc="A recording ends after this many seconds of silence"
+    )
     outbound_proxy: str = _opt(
         "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"
     )
@@ -397,6 +414,11 @@ class PhoneSection:
         """What no single key checks (:func:`check_consistency`)."""
         if self.registrar and not self.registrar.startswith(("sip:", "sips:")):
             raise ConfigError("phone.registrar: must start with sip: or sips:")
+        if self.forward_to and not self.forward_to.startswith(("sip:", "sips:", "tel:")):
+            raise ConfigError("phone.forward_to: must start with sip:, sips: or tel:")
+        wrong = validate_hours(self.coordinators_hours)
+        if wrong:
+            raise ConfigError(f"phone.coordinators_hours: {wrong}")
         if self.clock_rate not in (8000, 16000):
             raise ConfigError("phone.clock_rate: 8000 or 16000")
         if self.quiet_hours and not _QUIET_HOURS.fullmatch(self.quiet_hours):

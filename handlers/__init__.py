@@ -14,6 +14,7 @@ from handlers import (
     preferences,
     privacy,
     read_aloud,
+    to_coordinators,
 )
 from handlers.router import Router
 
@@ -29,6 +30,7 @@ FEATURES = (
     read_aloud,
     easy_language,
     privacy,
+    to_coordinators,
     desk,
 )
 

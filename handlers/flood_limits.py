@@ -22,15 +22,19 @@ Sender = tuple[str, str, bool]  # platform, user id, whether a press
 
 
 class FloodCounts:
-    def __init__(self, clock: Callable[[], float]) -> None:
+    """``window``: how far back updates count, in seconds (a minute for the flood limits;
+    longer for a limit of one kind of message, handlers/to_coordinators.py)."""
+
+    def __init__(self, clock: Callable[[], float], window: float = WINDOW_SECONDS) -> None:
         self._clock = clock
+        self._window = window
         self._recent: dict[Sender, deque[float]] = {}
 
     def count(self, sender: Sender) -> int:
         """Count one update of ``sender`` now; how many it sent within the window with it."""
         now = self._clock()
         recent = self._recent.pop(sender, None) or deque()
-        while recent and now - recent[0] > WINDOW_SECONDS:
+        while recent and now - recent[0] > self._window:
             recent.popleft()
         recent.append(now)
         self._recent[sender] = recent  # now the most recently active
@@ -41,7 +45,7 @@ class FloodCounts:
         """How many updates of ``sender`` were counted within the window (none are added)."""
         recent = self._recent.get(sender)
         now = self._clock()
-        return sum(1 for at in recent if now - at <= WINDOW_SECONDS) if recent else 0
+        return sum(1 for at in recent if now - at <= self._window) if recent else 0
 
     def __len__(self) -> int:
         return len(self._recent)
@@ -50,7 +54,7 @@ class FloodCounts:
         while self._recent:
             quietest = next(iter(self._recent))
             if (
-                now - self._recent[quietest][-1] <= WINDOW_SECONDS
+                now - self._recent[quietest][-1] <= self._window
                 and len(self._recent) <= MOST_SENDERS
             ):
                 return

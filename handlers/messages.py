@@ -165,6 +165,10 @@ class Message:
     # has one (the privacy notice, handlers/privacy.py); a transport that sends short forms
     # sends it instead of ``text``, whatever the message is.
     brief: Markup | None = None
+    # The message takes a spoken answer (a request's description, a message for a helper
+    # or the coordinators), and this line says who will hear it: a transport that records
+    # (the phone) says it, plays a tone and records the answer as a voice message.
+    recorded: Markup | None = None
 
 
 @dataclass
@@ -323,7 +327,7 @@ def decode(data: dict[str, Any]) -> Outgoing:
     values = {k: v for k, v in data.items() if k != "type"}
     if "buttons" in values:
         values["buttons"] = [[Button(*button) for button in row] for row in values["buttons"]]
-    for name in ("text", "caption", "brief"):
+    for name in ("text", "caption", "brief", "recorded"):
         if values.get(name) is not None:
             values[name] = Markup(values[name])
     if "content" in values:

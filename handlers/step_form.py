@@ -60,6 +60,8 @@ class Step:
     skip: bool = False
     # Offer "share my location" (where the platform has such a button).
     location: bool = False
+    # The step takes a spoken answer; who will hear it (marked with N_, ``Message.recorded``).
+    recorded: str = ""
     # Asked after a button press, the question replaces the pressed message (toggle lists).
     redraw: bool = False
     # False: a follow-up question asked at once, without buttons.
@@ -101,7 +103,16 @@ class StepForm:
             buttons.append([self.cancel_button(t)])
         location = "📍 " + t._("Share my location") if spec.location else ""
         edit = spec.redraw and isinstance(ctx.incoming.event, ButtonPress)
-        ctx.send(Message(t.t(spec.question), buttons, edit=edit, request_location=location))
+        recorded = t.t(spec.recorded) if spec.recorded else None
+        ctx.send(
+            Message(
+                t.t(spec.question),
+                buttons,
+                edit=edit,
+                request_location=location,
+                recorded=recorded,
+            )
+        )
 
     def cancel_button(self, t: Translator) -> Button:
         """The form's Cancel (also for steps that show themselves)."""

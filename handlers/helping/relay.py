@@ -211,7 +211,8 @@ async def _write_to(ctx: Context) -> None:
         )
     # Everything under a relayed message but "Write to", which was just pressed.
     endings = relay_endings(t, relay.request.id, requester=relay.as_requester)
-    ctx.reply(text, [*endings, *ui.back_to_menu(ctx)])
+    heard = t.t("🎤 Only {name} hears your message.", name=relay.partner_name)
+    ctx.send(Message(text, [*endings, *ui.back_to_menu(ctx)], recorded=heard))
 
 
 async def menu_rows(ctx: Context) -> list[list[Button]]:

@@ -619,6 +619,9 @@ FORM = StepForm(
                 "talk to your helper through this chat."
             ),
             takes=_description,
+            recorded=N_(
+                "🎤 The coordinators hear your request first, then the neighbour who helps you."
+            ),
             next="where",
         ),
         "where": Step(

@@ -48,7 +48,7 @@ RTP_PORTS = 100
 # PJSIP's log: errors only (and of them only their source and names, :func:`log_line`).
 LOG_LEVEL = 1
 
-EventKind = Literal["call", "audio", "key", "quiet", "ended", "registered"]
+EventKind = Literal["call", "audio", "key", "quiet", "ended", "registered", "transfer"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ class CallEvent:
     and was answered (``value``: the caller's SIP URI), ``audio`` its audio is on, ``key``
     a key was pressed (``value``: "0"-"9", "*", "#"), ``quiet`` all it was to hear was
     played to its end, ``ended``, ``registered`` (``value``:
-    the registrar's status code)."""
+    the registrar's status code), ``transfer`` (``value``: the status code of the call to
+    where it was transferred, :meth:`Stack.transfer`)."""
 
     kind: EventKind
     call_id: int
@@ -110,6 +111,8 @@ class Stack:
         self._log_writer: Any = None
         # The bot's own calls (:meth:`make_call`): whom their events go to, by call id.
         self._listeners: dict[int, Callable[[str, str], None]] = {}
+        # What a caller said before hanging up while recorded, until the recording ends.
+        self._hung_up_words: dict[int, bytes] = {}
 
     # -- the event loop's side
 
@@ -157,6 +160,28 @@ class Stack:
 
     def hang_up(self, call_id: int) -> None:
         self._commands.put(lambda: self._hang_up(call_id))
+
+    # -- recordings and transfers (bot/transports/phone/recording.py, person.py)
+
+    def record(self, call_id: int) -> asyncio.Future[bool]:
+        """Begin to keep what the caller says (:class:`_Ear`); whether it began (not when
+        the call is gone)."""
+        return self.call_in(lambda: self._record(call_id))
+
+    def end_recording(self, call_id: int) -> asyncio.Future[bytes]:
+        """Stop the call's recording: what the caller said, 16-bit mono PCM at the clock
+        rate (empty: nothing, or the call is gone)."""
+        return self.call_in(lambda: self._end_recording(call_id))
+
+    def level(self, call_id: int) -> asyncio.Future[int]:
+        """How loud the caller is in the recording now (0-255; -1: the call or its
+        recording is gone)."""
+        return self.call_in(lambda: self._level(call_id))
+
+    def transfer(self, call_id: int, uri: str) -> asyncio.Future[bool]:
+        """Transfer the call to ``uri`` (a blind transfer, SIP REFER); whether it was
+        asked. How it went comes as ``transfer`` events."""
+        return self.call_in(lambda: self._transfer(call_id, uri))
 
     # -- the stack's thread
 
@@ -253,6 +278,7 @@ class Stack:
             log.warning("phone: hanging up at the end failed")
         for call in self._calls.values():
             call.drop_player()
+            call.drop_recorder()
         self._calls.clear()
         self._account = None
         # Commands left hold players: each must go while the endpoint lives (a player
@@ -289,6 +315,9 @@ class Stack:
         call_id = call.getId()
         self._calls.pop(call_id, None)
         call.drop_player()
+        if call.recorder is not None:  # a caller who hangs up after speaking: kept
+            self._hung_up_words[call_id] = call.recorder.pcm()
+        call.drop_recorder()
         call.queue.clear()
         self._post("ended", call_id)
 
@@ -310,6 +339,38 @@ class Stack:
         call = self._calls.get(call_id)
         if call is not None:
             call.hangup(pj.CallOpParam())
+
+    def _record(self, call_id: int) -> bool:
+        call = self._calls.get(call_id)
+        if call is None or call.audio is None:
+            return False
+        call.drop_recorder()
+        self._hung_up_words.pop(call_id, None)  # an earlier call's (ids are used again)
+        ear = _Ear(self.settings.clock_rate)
+        call.audio.startTransmit(ear)
+        call.recorder = ear
+        return True
+
+    def _end_recording(self, call_id: int) -> bytes:
+        call = self._calls.get(call_id)
+        if call is None or call.recorder is None:
+            return self._hung_up_words.pop(call_id, b"")
+        pcm = call.recorder.pcm()
+        call.drop_recorder()
+        return pcm
+
+    def _level(self, call_id: int) -> int:
+        call = self._calls.get(call_id)
+        if call is None or call.recorder is None:
+            return -1
+        return int(call.recorder.level)
+
+    def _transfer(self, call_id: int, uri: str) -> bool:
+        call = self._calls.get(call_id)
+        if call is None:
+            return False
+        call.xfer(uri, pj.CallOpParam(True))
+        return True
 
     # -- the bot's own calls (bot/transports/phone/calling.py)
 
@@ -381,6 +442,39 @@ class _Player(pj.AudioMediaPlayer):
         stack._commands.put(lambda: call.played(self))
 
 
+class _Ear(pj.AudioMediaPort):
+    """What the caller says, kept in memory: a port of the conference bridge the call's
+    audio is sent to (only the caller's voice: the prompts go to the call, not here).
+    Frames come on the bridge's clock thread; ``level`` is the newest frame's mean
+    loudness on PJSIP's scale (0-255). pjsua2's AudioMediaRecorder was not used: its WAV
+    stayed empty until the endpoint ended (the SWIG object was never destroyed)."""
+
+    FRAME_MS = 20
+
+    def __init__(self, rate: int) -> None:
+        super().__init__()
+        self.rate = rate
+        self.level = 0
+        self._frames: list[bytes] = []
+        self._silence = b"\0" * (rate * self.FRAME_MS // 1000 * 2)
+        audio = pj.MediaFormatAudio()
+        audio.init(pj.PJMEDIA_FORMAT_PCM, rate, 1, self.FRAME_MS * 1000, 16)
+        self.createPort("ear", audio)
+
+    def onFrameReceived(self, frame: Any) -> None:
+        if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or not frame.size:
+            self._frames.append(self._silence)
+            self.level = 0
+            return
+        data = bytes(frame.buf)
+        self._frames.append(data)
+        samples = memoryview(data).cast("h")
+        self.level = min(255, sum(map(abs, samples)) // max(1, len(samples)) // 128)
+
+    def pcm(self) -> bytes:
+        return b"".join(self._frames)
+
+
 class _Call(pj.Call):
     def __init__(self, stack: Stack, account: _Account, call_id: int) -> None:
         super().__init__(account, call_id)
@@ -388,6 +482,7 @@ class _Call(pj.Call):
         self.audio: Any = None
         self.player: _Player | None = None
         self.queue: deque[Path] = deque()
+        self.recorder: _Ear | None = None
 
     def onCallState(self, prm: Any) -> None:
         if self.getInfo().state == pj.PJSIP_INV_STATE_DISCONNECTED:
@@ -398,6 +493,9 @@ class _Call(pj.Call):
 
     def onDtmfDigit(self, prm: Any) -> None:
         self.stack._post("key", self.getId(), str(prm.digit))
+
+    def onCallTransferStatus(self, prm: Any) -> None:
+        self.stack._post("transfer", self.getId(), str(prm.statusCode))
 
     def play_next(self) -> None:
         if self.player is not None or self.audio is None or not self.queue:
@@ -423,6 +521,13 @@ class _Call(pj.Call):
         if player is not None and self.audio is not None:
             with contextlib.suppress(Exception):  # the call's audio is gone already
                 player.stopTransmit(self.audio)
+
+    def drop_recorder(self) -> None:
+        # In the stack's thread while the endpoint lives (the port leaves the bridge).
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None and self.audio is not None:
+            with contextlib.suppress(Exception):  # the call's audio is gone already
+                self.audio.stopTransmit(recorder)
 
 
 class _OutCall(_Call):

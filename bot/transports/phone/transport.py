@@ -46,7 +46,17 @@ from bot.transports.phone.callbacks import Policy, parse_quiet_hours
 from bot.transports.phone.calling import CallBackSettings, CallingBack
 from bot.transports.phone.calls import caller_id
 from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
+from bot.transports.phone.person import (
+    AFTER_TONE,
+    CONNECTING,
+    NOBODY,
+    NOTHING_HEARD,
+    PERSON,
+    CallSettings,
+    transferred,
+)
 from bot.transports.phone.prompts import Prompts, said
+from bot.transports.phone.recording import MIME_TYPE, Listening, Recordings, listen, tone_wav
 from bot.transports.phone.stack import CallEvent, Stack, StackSettings
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
@@ -56,6 +66,7 @@ from handlers.messages import (
     Edit,
     Event,
     Incoming,
+    Media,
     Message,
     Outgoing,
     Sender,
@@ -98,6 +109,14 @@ class Call:
     answers: int = 0
     quiet: int = 0
     gone: bool = False
+    # The newest message takes digits of the caller's own (a postcode), or a recording
+    # (``recorded``: who will hear it).
+    free_digits: bool = False
+    recorded: str = ""
+    # What the call does once all it was to hear is said (the tone said: record; "0":
+    # transfer), and the recording under way.
+    then: Any = None
+    listening: Listening | None = None
 
 
 class PhoneTransport(Transport):
@@ -117,8 +136,12 @@ class PhoneTransport(Transport):
         speech: SpeechSection | None = None,
         calling_back: CallBackSettings | None = None,
         clock: Callable[[], datetime] | None = None,
+        in_call: CallSettings | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        self.in_call = in_call or CallSettings()
+        self.recordings = Recordings(self.in_call.recordings)
+        self._tone: Path | None = None
         self.speech = speech or SpeechSection()
         self.settings = settings
         self.prompts = prompts
@@ -183,7 +206,11 @@ class PhoneTransport(Transport):
         return await self.calling.deliver(chat_id, item)
 
     async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
-        raise DeliveryError("phone: no files", permanent=True)
+        """A caller's recorded voice message (recording.py)."""
+        try:
+            return await asyncio.to_thread(self.recordings.read, file_id), MIME_TYPE
+        except (KeyError, OSError):
+            raise DeliveryError("phone: no such recording", permanent=True) from None
 
     # -- what pjsua2 tells
 
@@ -217,17 +244,28 @@ class PhoneTransport(Transport):
         elif event.kind == "quiet":
             log.debug("phone: call %d: all said", event.call_id)
             call.quiet += 1
+            then, call.then = call.then, None
+            if then is not None:
+                then()
+        elif event.kind == "transfer":
+            self._transfer_went(call, event.value)
         elif event.kind == "ended":
             log.info("phone: call %d ended", event.call_id)
             self._end(call)
 
     def _key(self, call: Call, key: str) -> None:
+        if call.listening is not None:  # a key ends the recording, and means nothing else
+            call.listening.stop.set()
+            return
+        if call.then is not None and self._skipped_to_tone(call, key):
+            return
+        call.then = None
         # The caller knows what they want: what is playing stops.
         self.stack.hush(call.call_id)
         if call.pause is not None:
             call.pause.cancel()
             call.pause = None
-        meaning = call.keypad.press(key, call.choices)
+        meaning = call.keypad.press(key, 0 if call.free_digits else call.choices)
         if meaning is not None:
             call.keys.put_nowait(meaning)
         elif call.keypad.waiting:
@@ -247,8 +285,12 @@ class PhoneTransport(Transport):
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
         call.gone = True
+        call.then = None
         if call.pause is not None:
             call.pause.cancel()
+        if call.listening is not None:  # its message first, then the end (_record)
+            call.listening.stop.set()
+            return
         call.keys.put_nowait(HungUp())
 
     # -- one call's updates
@@ -265,6 +307,10 @@ class PhoneTransport(Transport):
     async def _meant(self, call: Call, meaning: Meaning | Event) -> None:
         if meaning == REPEAT:
             self.stack.say(call.call_id, list(call.last))
+            self._record_after(call)
+            return
+        if meaning == Typed(PERSON) and not call.free_digits:
+            await self._person(call)
             return
         event: Event
         if meaning == BACK:
@@ -282,6 +328,7 @@ class PhoneTransport(Transport):
             update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
         )
         call.saying = []
+        call.recorded = ""
         # The answers go to this call (a new call of the same caller has answers of its own).
         self._answering[call.chat_id] = call
         try:
@@ -297,6 +344,7 @@ class PhoneTransport(Transport):
         if call.saying:
             call.last = call.saying
             call.answers += 1
+        self._record_after(call)
 
     # -- answers
 
@@ -312,7 +360,12 @@ class PhoneTransport(Transport):
             await self.choices.sent(call.chat_id, message_id, item, typed=typed)
             call.choices = len(listed)
             call.back = _way_back(listed, await self._lang(call.chat_id))
+            call.free_digits = isinstance(item, Message) and bool(item.request_location)
             await self._say(call, str(item.text), [label for label, _ in listed])
+            if isinstance(item, Message) and item.recorded:
+                t = translator(await self._lang(call.chat_id))
+                call.recorded = str(item.recorded)
+                await self._say(call, str(item.recorded) + "\n" + t._(AFTER_TONE), [])
         elif isinstance(item, Venue):
             words = "\n".join(part for part in (item.title, item.address) if part)
             await self._say(call, words, [])
@@ -346,6 +399,97 @@ class PhoneTransport(Transport):
         if user is not None and user.language:
             return user.language
         return self.dispatcher.settings.newcomer_language(None)
+
+    # -- recordings and "0" for a person (recording.py, person.py)
+
+    async def _say_line(self, call: Call, line: str) -> None:
+        """One of the transport's own lines (marked with N_), in the caller's language."""
+        t = translator(await self._lang(call.chat_id))
+        await self._say(call, t._(line), [])
+
+    def _later(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._noting.add(task)
+        task.add_done_callback(self._noting.discard)
+
+    def _record_after(self, call: Call) -> None:
+        """The newest message takes a spoken answer: the tone after what is being said,
+        then the recording."""
+        if not call.recorded or call.gone:
+            return
+        if self._tone is None:
+            assert self.prompts is not None
+            self._tone = tone_wav(self.prompts.folder / "tone.wav", self.settings.clock_rate)
+        self.stack.say(call.call_id, [self._tone])
+        call.then = lambda: self._start_recording(call)
+
+    def _skipped_to_tone(self, call: Call, key: str) -> bool:
+        """ "#" while a message that takes a spoken answer is said: straight to the tone."""
+        if key != "#" or not call.recorded:
+            return False
+        self.stack.hush(call.call_id)
+        self._record_after(call)
+        return True
+
+    def _start_recording(self, call: Call) -> None:
+        if call.gone or call.listening is not None:
+            return
+        call.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
+        self._later(self._record(call, call.listening))
+
+    async def _record(self, call: Call, listening: Listening) -> None:
+        """Record until a key, the quiet, the most or the end of the call; what was said
+        goes to the bot as a voice message of the caller's."""
+        voice = None
+        try:
+            if await self.stack.record(call.call_id):
+                log.debug("phone: call %d: recording", call.call_id)
+                await listen(lambda: self.stack.level(call.call_id), listening)
+                pcm = await self.stack.end_recording(call.call_id)
+                if listening.spoke and pcm:
+                    rate = self.settings.clock_rate
+                    voice = await asyncio.to_thread(self.recordings.keep, pcm, rate)
+        except Exception:
+            log.exception("phone: call %d: the recording failed", call.call_id)
+        finally:
+            call.listening = None
+        log.debug("phone: call %d: recorded (%s)", call.call_id, "kept" if voice else "none")
+        if voice is not None:
+            call.keys.put_nowait(Media("voice", voice.file_id, voice.seconds, MIME_TYPE))
+        elif not call.gone:
+            await self._say_line(call, NOTHING_HEARD)
+            self.stack.say(call.call_id, list(call.last))
+            self._record_after(call)
+        if call.gone:
+            call.keys.put_nowait(HungUp())
+
+    async def _person(self, call: Call) -> None:
+        """ "0": a coordinator during their hours, else a message for them."""
+        if self.in_call.forwards_now():
+            log.info("phone: call %d: transferred", call.call_id)
+            await self._say_line(call, CONNECTING)
+            call.then = lambda: self._later(self._forward(call))
+        else:
+            call.keys.put_nowait(Command("coordinators"))
+
+    async def _forward(self, call: Call) -> None:
+        if not await self.stack.transfer(call.call_id, self.in_call.forward_to):
+            self._transfer_went(call, "0")
+
+    def _transfer_went(self, call: Call, status: str) -> None:
+        went = transferred(status)
+        if went is None:
+            return
+        if went:
+            self.stack.hang_up(call.call_id)  # the caller talks with the coordinator
+            return
+        log.info("phone: call %d: the transfer failed (%s)", call.call_id, status)
+
+        async def message() -> None:
+            await self._say_line(call, NOBODY)
+            call.keys.put_nowait(Command("coordinators"))
+
+        self._later(message())
 
 
 async def _prompts(
@@ -413,4 +557,13 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
             quiet=parse_quiet_hours(phone.quiet_hours),
         ),
     )
-    return PhoneTransport(dispatcher, settings, speech=config.speech, calling_back=calling_back)
+    in_call = CallSettings(
+        forward_to=phone.forward_to,
+        coordinators_hours=phone.coordinators_hours,
+        recordings=Path(phone.recordings),
+        record_seconds=phone.record_seconds,
+        quiet_seconds=phone.quiet_seconds,
+    )
+    return PhoneTransport(
+        dispatcher, settings, speech=config.speech, calling_back=calling_back, in_call=in_call
+    )

@@ -1,0 +1,63 @@
+""" "0" for a person, and what a call does once all it was to hear is said.
+
+"0" pressed where the caller chooses from a list (not while typing digits of their own, a
+postcode, where 0 is a digit) asks for a person: during the coordinators' hours
+(``[phone] coordinators_hours``, OpenStreetMap opening_hours as the places' hours read,
+handlers/places/hours.py) and with ``forward_to`` set, the caller hears that they are
+connected, and the call is transferred there (a blind transfer, SIP REFER: the caller's
+phone or provider calls ``forward_to``; the bot leaves the call once it answered).
+Otherwise, or when the transfer fails, the caller leaves a message for the coordinators
+after the tone (``/coordinators``, handlers/to_coordinators.py), which reaches their
+backchannel as a voice message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from handlers.places import hours
+from locales import N_
+
+# "0": a person.
+PERSON = "0"
+CONNECTING = N_("☎️ One moment, I am connecting you with a coordinator.")
+NOBODY = N_("😔 Nobody can answer just now.")
+# Said before the tone (after who will hear it, the message's own line).
+AFTER_TONE = N_("Speak after the tone. Press the hash key when you are done.")
+NOTHING_HEARD = N_("🙉 I heard nothing.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    """What calls do beyond the menu (``[phone]``)."""
+
+    forward_to: str = ""
+    coordinators_hours: str = ""
+    recordings: Path = Path("var/phone-recordings")
+    record_seconds: float = 120.0
+    quiet_seconds: float = 5.0
+    clock: Callable[[], datetime] = field(default=_now)
+
+    def forwards_now(self) -> bool:
+        """Whether "0" reaches a coordinator now (else: a message for them)."""
+        if not self.forward_to or not self.coordinators_hours.strip():
+            return False
+        return hours.is_open(self.coordinators_hours, self.clock())
+
+
+def transferred(status: str) -> bool | None:
+    """How a transfer went by the status of its call: True (answered), False (failed),
+    None (not yet: trying, ringing)."""
+    if not status.isdecimal():
+        return False
+    code = int(status)
+    if code < 200:
+        return None
+    return code < 300

@@ -1,0 +1,222 @@
+"""Recordings and "0" for a person, in real calls through Kamailio: baresip calls the bot
+(its voice a tone WAV), chooses German, agrees, then
+
+- asks for help: a category, the description spoken after the tone and ended with "#",
+  the postcode 44137 typed, "as soon as possible", the languages, send - the request is in
+  review with the recorded voice (OGG/Opus, fetched from the phone transport), and the
+  coordinators' backchannel has its post and voice in the outbox;
+- presses "0" outside the coordinators' hours: a message after the tone, a voice for the
+  backchannel;
+- presses "0" during the hours: the call is transferred to a second phone registered at
+  Kamailio, which rings and answers.
+
+The prompts are the tone engine's (test_prompts.py), and "#" cuts the prompt before the
+tone: no test listens to a whole prompt. The order is the calls' events, never the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.speech.turns import Turns
+from bot.transports.phone.person import CallSettings
+from bot.transports.phone.prompts import Prompts
+from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.transport import Call, PhoneTransport
+from db.statements import fetch_all
+from handlers.dispatcher import Dispatcher
+from locales import SUPPORTED_LANGUAGES
+from tests.bot.transports.phone.test_prompts import ToneEngine
+from tests.support.sip.audio import write_tone
+from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
+from tests.support.sip.kamailio import HOST, KamailioServer
+
+GROUP = "coordinators"
+# A Sunday noon, and a Tuesday morning (Berlin).
+SUNDAY = datetime(2026, 11, 22, 11, 0, tzinfo=UTC)
+TUESDAY = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+async def _until(check, what: str) -> None:
+    for _ in range(3000):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never: {what}")
+
+
+async def _phone(
+    dispatcher: Dispatcher, kamailio: KamailioServer, tmp_path: Path, **in_call
+) -> PhoneTransport:
+    dispatcher.settings = replace(
+        dispatcher.settings,
+        heard_platforms=frozenset({"phone"}),
+        backchannels=frozenset({("memory", GROUP)}),
+    )
+    settings = StackSettings(
+        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
+    )
+    phone = PhoneTransport(
+        dispatcher,
+        settings,
+        prompts=Prompts(ToneEngine(), Turns(1), rate=16000),
+        voices=frozenset(SUPPORTED_LANGUAGES),
+        in_call=CallSettings(recordings=tmp_path / "recordings", quiet_seconds=30, **in_call),
+    )
+    await phone.connect()
+    await asyncio.wait_for(phone.registered.wait(), 20)
+    return phone
+
+
+async def _answered(caller: BaresipCaller, call: Call, keys: str) -> None:
+    """Press ``keys``; wait for the answer they bring."""
+    answers = call.answers
+    await asyncio.to_thread(caller.press, keys)
+    await _until(lambda: call.answers > answers, f"an answer to {keys}")
+
+
+async def _offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
+    """The key of the newest message's choice whose data begins with ``data``."""
+    memory = phone.choices.memory
+    newest = await memory.newest_sent(call.chat_id)
+    assert newest is not None
+    buttons = await memory.buttons_of(newest[0])
+    for number, (_, choice) in enumerate(buttons, start=1):
+        if choice.startswith(data):
+            # "#" ends a number that could go on (1 of 12: 10, 11, 12).
+            return str(number) + ("#" if number * 10 <= len(buttons) else "")
+    return None
+
+
+async def _number(phone: PhoneTransport, call: Call, data: str) -> str:
+    key = await _offered(phone, call, data)
+    assert key is not None, f"no choice {data}"
+    return key
+
+
+async def _called_in(phone: PhoneTransport, phones: PhoneFactory, kamailio, tone: Path):
+    caller = await asyncio.to_thread(phones, "4923155502", says=tone, pad_seconds=30)
+    await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+    await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+    await _until(lambda: phone._calls, "the call came")
+    (call,) = phone._calls.values()
+    await _until(lambda: call.answers == 1, "the languages said")
+    await _answered(caller, call, "1#")  # Deutsch
+    await _answered(caller, call, "1")  # agreed: the main menu
+    return caller, call
+
+
+async def _spoken(caller: BaresipCaller, call: Call) -> None:
+    """The prompt before the tone cut with "#", the caller heard, the recording ended."""
+    await asyncio.to_thread(caller.press, "#")
+    await _until(lambda: call.listening is not None, "the recording began")
+    listening = call.listening
+    assert listening is not None
+    await _until(lambda: listening.spoke, "the caller heard")
+    await asyncio.to_thread(caller.press, "#")
+
+
+async def _queued(dispatcher: Dispatcher, chat_id: str) -> list[dict]:
+    rows = await fetch_all(
+        dispatcher.db.outbox._tx,
+        "SELECT payload FROM outbox WHERE chat_id = ? ORDER BY id",
+        (chat_id,),
+    )
+    return [json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in rows]
+
+
+def _tone(tmp_path: Path) -> Path:
+    # The caller's voice: a tone all through the call.
+    return write_tone(tmp_path / "voice.wav", 90.0)
+
+
+async def test_a_caller_asks_for_help_by_voice_and_postcode(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    phone = await _phone(dispatcher, kamailio, tmp_path)
+    try:
+        caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
+        await _answered(caller, call, await _number(phone, call, "menu:help"))
+        await _answered(caller, call, await _number(phone, call, "hr:new"))
+        await _answered(caller, call, await _number(phone, call, "hr:cat:"))
+        assert call.recorded  # the description: who will hear it, then the tone
+        answers = call.answers
+        await _spoken(caller, call)
+        await _until(lambda: call.answers > answers, "where?")
+        assert call.free_digits
+        await _answered(caller, call, "44137")  # the postcode: five digits
+        await _answered(caller, call, await _number(phone, call, "hr:when:asap"))
+        done = await _offered(phone, call, "hr:langs-done")
+        if done is not None:
+            await _answered(caller, call, done)
+        await _answered(caller, call, await _number(phone, call, "hr:send"))
+        await asyncio.to_thread(caller.hangup)
+        user = await dispatcher.db.users.find("phone", call.chat_id)
+        assert user is not None
+        (request,) = await dispatcher.db.requests.for_requester(user.id)
+        assert request.state == "review"
+        assert request.voice_platform == "phone" and request.voice_file_id.startswith("rec-")
+        assert request.area_name
+        content, mime_type = await phone.fetch_media(request.voice_file_id)
+        assert content.startswith(b"OggS") and mime_type == "audio/ogg"
+        posted = await _queued(dispatcher, GROUP)
+        assert any(item.get("file_id") == request.voice_file_id for item in posted)
+    finally:
+        await phone.stop()
+
+
+async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    phone = await _phone(
+        dispatcher,
+        kamailio,
+        tmp_path,
+        forward_to=kamailio.uri("bob"),
+        coordinators_hours="Mo-Fr 09:00-17:00",
+        clock=lambda: SUNDAY,
+    )
+    try:
+        caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
+        await _answered(caller, call, "0")
+        assert call.recorded
+        answers = call.answers
+        await _spoken(caller, call)
+        await _until(lambda: call.answers > answers, "thanks")
+        await asyncio.to_thread(caller.hangup)
+        posted = await _queued(dispatcher, GROUP)
+        (voice,) = [item for item in posted if item.get("type") == "Voice"]
+        assert voice["platform"] == "phone" and voice["file_id"].startswith("rec-")
+        content, _ = await phone.fetch_media(voice["file_id"])
+        assert content.startswith(b"OggS")
+        # Named as on other posts, never by the number.
+        assert all("4923155502" not in json.dumps(item) for item in posted)
+    finally:
+        await phone.stop()
+
+
+async def test_zero_during_the_hours_transfers_the_call(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    coordinator = await asyncio.to_thread(phones, "bob", register=True, answer=True)
+    phone = await _phone(
+        dispatcher,
+        kamailio,
+        tmp_path,
+        forward_to=kamailio.uri("bob"),
+        coordinators_hours="Mo-Fr 09:00-17:00",
+        clock=lambda: TUESDAY,
+    )
+    try:
+        caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
+        await asyncio.to_thread(caller.press, "0")
+        await asyncio.to_thread(coordinator.wait_for, "CALL_ESTABLISHED", timeout=30)
+        await _until(lambda: call.gone, "the bot left the call")
+        assert await _queued(dispatcher, GROUP) == []
+    finally:
+        await phone.stop()
