@@ -36,7 +36,6 @@ from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.help_story import GROUP, grant_role_to, press, register_volunteer
 from tests.support.memory_transport import MemoryTransport
-from tests.support.ports import free_port
 from tests.support.sms.fakesmsc import FakePhoneNetwork
 from tests.support.sms.fakesmsc import Text as FakeText
 from tests.support.sms.fixtures import KannelStarter
@@ -146,9 +145,9 @@ class Resident:
 async def make_city(
     db: Database, start_kannel: KannelStarter
 ) -> AsyncIterator[Callable[..., object]]:
-    made: list[City] = []
+    made: list[SmsTransport] = []
 
-    async def make(monthly: int = 10_000) -> City:
+    async def make() -> City:
         settings = HandlerSettings(
             city="Dortmund",
             inactive_account_days=365,
@@ -156,9 +155,14 @@ async def make_city(
             backchannels=frozenset({("memory", GROUP)}),
         )
         dispatcher = Dispatcher(db, build_router(), settings)
-        port = free_port()
+        budget = Budget(db, 10_000, settings.backchannels)
+        # The transport's site first, on a port it holds; then Kannel, whose get-url calls it.
+        unset = CountingKannel("http://127.0.0.1:9", "", "", "", SECRET)
+        sms = CountingSms(dispatcher, db, unset, budget)
+        await sms.connect()
+        made.append(sms)
         kannel, phones = await asyncio.to_thread(
-            start_kannel, f"http://127.0.0.1:{port}/sms", secret=SECRET
+            start_kannel, f"http://127.0.0.1:{sms.port}/sms", secret=SECRET
         )
         gateway = CountingKannel(
             kannel.sendsms_url.removesuffix("/cgi-bin/sendsms"),
@@ -167,20 +171,16 @@ async def make_city(
             kannel.bot_number,
             SECRET,
         )
-        budget = Budget(db, monthly, settings.backchannels)
-        sms = CountingSms(dispatcher, db, gateway, budget, port=port)
-        await sms.connect()
+        sms.gateway = gateway
         story = MemoryTransport(dispatcher)
         story.worker = OutboxWorker(db, [story, sms], chain=dispatcher.chain)
-        city = City(db, sms, gateway, phones, story)
-        made.append(city)
-        return city
+        return City(db, sms, gateway, phones, story)
 
     try:
         yield make
     finally:
-        for city in made:
-            await city.sms.stop()
+        for sms in made:
+            await sms.stop()
 
 
 def _codings(texts: list[FakeText]) -> set[str]:
