@@ -14,7 +14,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
-from handlers.helping.render import door_code_text, relay_buttons
+from handlers.helping.render import door_code_text, first_name, relay_buttons
 from handlers.helping.reports import ask_for_report
 from handlers.messages import Button
 from handlers.router import Router
@@ -41,7 +41,7 @@ async def _accept(ctx: Context) -> None:
             ctx.reply(refusal.text(t), edit=True)
         return
     requester = await ctx.mail.reachable(request.requester_id)
-    name = (requester.first_name if requester else "") or "?"
+    name = first_name(t, requester)
     ctx.reply(
         lifecycle.matched_text(t, request, requester),
         relay_buttons(t, request.id, name, requester=False) if requester else [],

@@ -40,6 +40,7 @@ from handlers.helping.languages import shown_to
 from handlers.helping.lifecycle import MINUTES, Refused
 from handlers.helping.render import (
     door_code_text,
+    first_name,
     relay_buttons,
     relay_endings,
     relay_row,
@@ -64,10 +65,9 @@ class RunningRelay:
     request: HelpRequest
     partner: User | None  # None: the partner cannot be reached in the chat any more
     as_requester: bool
-
-    @property
-    def partner_name(self) -> str:
-        return (self.partner.first_name if self.partner else "") or "?"
+    # The partner's first name as this side reads it (render.py ``first_name``: a caller on
+    # the phone line has none and is "📞 Resident", never their number).
+    partner_name: str = "?"
 
 
 async def running_relays(ctx: Context) -> list[RunningRelay]:
@@ -78,7 +78,8 @@ async def running_relays(ctx: Context) -> list[RunningRelay]:
     for request in await ctx.db.requests.relays_of(ctx.user.id):
         as_requester = request.requester_id == ctx.user.id
         partner_id = request.volunteer_id if as_requester else request.requester_id
-        found.append(RunningRelay(request, await ctx.mail.reachable(partner_id), as_requester))
+        partner = await ctx.mail.reachable(partner_id)
+        found.append(RunningRelay(request, partner, as_requester, first_name(ctx.t, partner)))
     return found
 
 

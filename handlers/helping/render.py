@@ -191,9 +191,7 @@ async def review_post(
     ]
     if requester is not None:
         lines.append(
-            t.t(
-                "👤 {name} (user {user_id})", name=requester.first_name or "?", user_id=requester.id
-            )
+            t.t("👤 {name} (user {user_id})", name=first_name(t, requester), user_id=requester.id)
         )
         if requester.easy_language:
             lines.append(easy_tag(t))
@@ -301,9 +299,17 @@ def relay_row(
     return [_write_to(t, request_id, partner_name), _ending(t, request_id, requester=requester)]
 
 
+def first_name(t: Translator, user: User | None) -> str:
+    """A person's first name as others read it. Someone who has none - a caller on the phone
+    line: their number is who they are there, and it is never shown - is "📞 Resident"."""
+    if user is None:
+        return "?"
+    return user.first_name or t._("📞 Resident")
+
+
 def someone(t: Translator, user: User) -> Markup:
     """A person as coordinators read them everywhere: first name and user number together."""
-    return named(t, user.first_name, user.id)
+    return named(t, first_name(t, user), user.id)
 
 
 def named(t: Translator, first_name: str, user_id: int) -> Markup:
