@@ -64,7 +64,8 @@ PURPOSES = (
         "account",
         "chat account id (by SMS and on the phone line: the phone number, E.164), chat, first "
         "name, language, roles, consent, last seen, reminder times",
-        "the bot; coordinators see the user number and first name",
+        "the bot; coordinators see the user number and first name (a caller on the phone line "
+        "has none: '📞 Resident'); a helper only the first name; the number never leaves the bot",
         "until /delete, or privacy.inactive_account_days without writing",
     ),
     Purpose(
