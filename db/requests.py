@@ -231,6 +231,22 @@ class RequestStore:
         assert updated is not None
         return updated
 
+    async def set_requester(
+        self, request_id: int, actor_id: int | None, requester_id: int
+    ) -> HelpRequest | None:
+        """A request entered for someone without a chat becomes theirs (a phone person):
+        only while it has no requester; None when it has one (or is gone)."""
+        async with self._tx.transaction():
+            if not await changed(
+                self._tx,
+                "UPDATE help_requests SET requester_id = ?, updated_at = ?"
+                " WHERE id = ? AND requester_id IS NULL",
+                [requester_id, utcnow(), request_id],
+            ):
+                return None
+            await self.audit(actor_id, "request.phone", f"request:{request_id}")
+        return await self.get(request_id)
+
     async def update_fields(
         self, request_id: int, actor_id: int | None, **values: Any
     ) -> HelpRequest:

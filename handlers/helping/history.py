@@ -31,6 +31,7 @@ _OTHERS = {
     "request.question": N_("❓ A question to the requester"),
     "request.reoffer": N_("📣 Offered again"),
     "request.kept": N_("📌 The requester kept it open"),
+    "request.phone": N_("📞 Reached by phone from now on"),
     "report": N_("⚠️ A report"),
 }
 

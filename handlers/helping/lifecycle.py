@@ -76,7 +76,6 @@ from handlers.helping.render import (
     decision_buttons,
     describe,
     door_code_text,
-    first_name,
     group_review_post,
     relay_buttons,
     request_voice,
@@ -140,6 +139,7 @@ ERASED = N_("🗑 Request #{id}: the requester's data was erased.")
 
 NOT_FOR_YOU = N_("😔 This request is not available for you any more.")
 TAKEN = N_("✅ Request #{id} is already taken. Thank you anyway!")
+PUBLISHED = N_("✅ Your request #{id} is published. We are now looking for a helper nearby.")
 # A coordinator's summary: a few lines, as in an offer.
 SUMMARY_LIMIT = 500
 
@@ -199,6 +199,29 @@ async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpR
     request = await _move(scene, created, OPEN, coordinator, (REVIEW,), decided_by=coordinator.id)
     await offer_fanout.offer(scene, request)
     return request
+
+
+async def reach_by_phone(
+    scene: Scene, coordinator: User, request_id: int, resident: User
+) -> HelpRequest:
+    """A request entered for a resident without a chat is theirs from now on, on the phone
+    line (``resident``: their phone person): what is for them is said in a call-back. What
+    they would have been told so far follows: published, or who comes and the code word."""
+    if not is_staff(coordinator):
+        raise Refused()
+    request = await scene.db.requests.get(request_id)
+    if request is None or request.requester_id is not None or request.state not in ACTIVE:
+        raise Refused(CANNOT_CHANGE, id=request_id)
+    changed = await scene.db.requests.set_requester(request.id, coordinator.id, resident.id)
+    if changed is None:  # another coordinator was faster
+        raise Refused(CANNOT_CHANGE, id=request_id)
+    if changed.state == OPEN:
+        await _tell_requester(scene, changed, lambda t: Message(t.t(PUBLISHED, id=changed.id)))
+    elif changed.state == MATCHED:
+        volunteer = await scene.db.users.get(changed.volunteer_id) if changed.volunteer_id else None
+        if volunteer is not None:
+            await _connect(scene, changed, volunteer, resident)
+    return changed
 
 
 async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
@@ -282,16 +305,7 @@ async def publish(
     post = await _mark_posts(
         scene, request, bt.t("✅ Published by {name}.", name=name), pressed_post
     )
-    await _tell_requester(
-        scene,
-        request,
-        lambda t: Message(
-            t.t(
-                "✅ Your request #{id} is published. We are now looking for a helper nearby.",
-                id=request.id,
-            )
-        ),
-    )
+    await _tell_requester(scene, request, lambda t: Message(t.t(PUBLISHED, id=request.id)))
     await offer_fanout.offer(scene, request)
     return Decision(request, post)
 
@@ -623,7 +637,7 @@ def matched_text(t: Translator, request: HelpRequest, requester: User | None) ->
             + "\n\n"
             + t.t(
                 "💬 You can now write to {name} here; I pass your messages on.",
-                name=first_name(t, requester),
+                name=requester.first_name or "?",
             )
         )
     if request.offline_contact:

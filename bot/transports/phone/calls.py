@@ -42,6 +42,20 @@ def caller_id(remote_uri: str, region: str = REGION) -> str:
     return withheld()
 
 
+def typed_number(text: str, region: str = REGION) -> str | None:
+    """A number a coordinator typed ("0231 123456", "+49 …") as the chat id a call from it
+    gets; None when it is no valid number (a typo is refused, not stored)."""
+    if not text.strip() or len(text) > 40:
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def withheld() -> str:
     """An id for one call of a caller who withholds their number."""
     return WITHHELD + secrets.token_hex(6)

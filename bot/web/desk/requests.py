@@ -40,13 +40,17 @@ from handlers.messages import Message
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
-from locales import N_, Translator
+from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 AGES = (1, 3, 7, 14, 30)
 # A draft was never sent: nothing for the desk.
 LISTED = tuple(state for state in STATES if state not in UNSENT)
 DONE = {
     "summary": N_("✅ Summary of request #{id} saved."),
+    # phone_residents.py: the resident of an entered request is a phone person now.
+    "phone": N_(
+        "📞 The resident of request #{id} is now called on this number with every message for them."
+    ),
 }
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 EMPTY_SUMMARY = N_("⚠️ Please write a summary.")
@@ -186,7 +190,11 @@ async def _history(desk: Any, t: Translator, request_id: int) -> list[dict[str, 
 
 
 async def _detail(
-    request: web.Request, *, notice: Markup | None = None, status: int = 200
+    request: web.Request,
+    *,
+    notice: Markup | None = None,
+    status: int = 200,
+    error: Markup | None = None,
 ) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
@@ -225,7 +233,14 @@ async def _detail(
         points=map_points([found]),
         tiles=desk.site.config.web.tile_url,
         summary_limit=lifecycle.SUMMARY_LIMIT,
+        error=error,
+        languages=[(code, language_name(code)) for code in SUPPORTED_LANGUAGES],
     )
+
+
+async def detail_page(request: web.Request, *, error: Markup, status: int = 422) -> web.Response:
+    """The request's page with ``error`` over it (a form of another module refused)."""
+    return await _detail(request, error=error, status=status)
 
 
 @desk_page

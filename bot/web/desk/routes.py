@@ -8,6 +8,7 @@ from bot.web.desk import (
     auth,
     certificates,
     events,
+    phone_residents,
     places,
     queue,
     requests,
@@ -25,3 +26,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/desk/logout/everywhere", auth.log_out_everywhere)
     for page in (queue, requests, voice, volunteers, certificates, places, events, stats):
         page.add_routes(app)
+    phone_residents.add_routes(app)

@@ -1,0 +1,85 @@
+"""Residents without a chat reached by phone: a request a coordinator entered for someone
+who phoned or came by (``/enter``) gets the resident's phone number on its desk page, and
+the resident becomes a person on the phone platform - the number in E.164 as their id and
+chat, the identity a call from that number gets (bot/transports/phone/calls.py). From then
+on what the outbox has for them (published, who comes when, the code word, reminders, a
+volunteer's messages) reaches them in a call-back, and when they call in they are that
+person, in their language at once. A phone person with that number already is reused.
+
+Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
+German; ``first_name``; ``language``). A number that is no valid number, a missing name or
+a language not on the list is a 422 with the reason, and nothing changes. The request
+changes owner through ``lifecycle.reach_by_phone`` (coordinators only, at the moment of
+acting; only a request without a requester). The number is never logged nor shown to
+volunteers.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.transports.phone.calls import typed_number
+from bot.web.desk import requests as request_pages
+from bot.web.desk.auth import desk_of, desk_page
+from bot.web.i18n import translator_for
+from bot.web.inputs import path_id
+from db.users import User
+from handlers.helping import lifecycle
+from handlers.helping.lifecycle import Refused
+from handlers.text_safety import clean_name
+from locales import N_, SUPPORTED_LANGUAGES
+
+PLATFORM = "phone"
+NAME_LIMIT = 50
+BAD_NUMBER = N_(
+    "⚠️ This is not a phone number we can call. Please type it with the area code, "
+    "for example 0231 1234567."
+)
+NO_NAME = N_("⚠️ Please write the resident's first name.")
+BAD_LANGUAGE = N_("⚠️ Please choose a language from the list.")
+
+
+async def _resident(desk, number: str, name: str, language: str) -> User:
+    """The phone person with ``number``: the one there is, else a new one."""
+    users = desk.site.db.users
+    found = await users.find(PLATFORM, number)
+    if found is not None:
+        return found
+    made = await users.seen(PLATFORM, number, number, name)
+    await users.set_language(made.id, language)
+    return made
+
+
+@desk_page
+async def reach_by_phone(request: web.Request) -> web.StreamResponse:
+    desk = desk_of(request)
+    t = translator_for(request)
+    request_id = path_id(request)
+    form = await request.post()
+    number = typed_number(str(form.get("number") or ""))
+    name = clean_name(str(form.get("first_name") or ""), limit=NAME_LIMIT)
+    language = str(form.get("language") or "")
+    problem = (
+        BAD_NUMBER
+        if number is None
+        else NO_NAME
+        if not name
+        else BAD_LANGUAGE
+        if language not in SUPPORTED_LANGUAGES
+        else None
+    )
+    if problem is not None or number is None:
+        return await request_pages.detail_page(request, error=t.t(problem or BAD_NUMBER))
+    try:
+        async with desk.site.db.transaction():
+            resident = await _resident(desk, number, name, language)
+            await lifecycle.reach_by_phone(desk.site.scene(), desk.user, request_id, resident)
+            await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
+    except Refused as refusal:
+        return await request_pages.detail_page(request, error=refusal.text(t), status=409)
+    desk.site.wake()
+    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done=phone")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/desk/requests/{id}/phone", reach_by_phone)

@@ -1,0 +1,132 @@
+"""A resident a coordinator entered without a chat becomes a phone person on the desk:
+the number typed (read as German, E.164) is their id and chat on the phone platform, the
+identity a call from that number gets; the outbox's notices for them go to it. Through the
+real web server and the chat's login link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.transports.phone.calls import caller_id
+from db import Database
+from tests.support.desk_client import log_in
+from tests.support.web_site import browser_session, csrf_of
+
+EN = {"Accept-Language": "en"}
+NUMBER = "+492319876543"
+
+
+async def _entered(db: Database, cora: int, **values) -> int:
+    """A request as /enter makes it: no requester, the contact the coordinator typed."""
+    values.setdefault("category", "shopping")
+    values.setdefault("description", "Einkauf für Frau Erna")
+    values.setdefault("stadtbezirk", "Innenstadt-Nord")
+    values.setdefault("languages", ("tr", "de"))
+    values.setdefault("offline_contact", "Erna, Tel. 0231 9876543")
+    request = await db.requests.create(None, cora, state="open", entered_by=cora, **values)
+    return request.id
+
+
+async def _for_phone(db: Database, number: str = NUMBER) -> list[dict]:
+    later = datetime.now(UTC) + timedelta(days=1)
+    return [item.payload for item in await db.outbox.waiting("phone", number, later)]
+
+
+async def test_a_typed_number_makes_the_resident_a_phone_person_told_by_call_back(
+    db, site, web_chat
+):
+    _site, base = site
+    async with browser_session(headers=EN) as browser:
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora)
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            body = await page.text()
+        assert page.status == 200 and 'id="phone-form"' in body
+        assert '<option value="tr" selected>' in body  # the request's first language
+        token = csrf_of(body)
+        form = {"csrf": token, "first_name": "Erna", "language": "tr"}
+        # A number that is none: a clear error, nothing changed.
+        for typed in ("0231 98", "Frau Erna", ""):
+            async with browser.post(
+                f"{base}/desk/requests/{request_id}/phone", data={**form, "number": typed}
+            ) as r:
+                assert r.status == 422, typed
+                assert "not a phone number we can call" in await r.text()
+        async with browser.post(
+            f"{base}/desk/requests/{request_id}/phone",
+            data={**form, "number": "0231 9876543", "language": "xx"},
+        ) as r:
+            assert r.status == 422 and "choose a language" in await r.text()
+        assert (await db.requests.get(request_id)).requester_id is None
+        assert await db.users.find("phone", NUMBER) is None
+        async with browser.post(
+            f"{base}/desk/requests/{request_id}/phone",
+            data={**form, "number": "0231 / 98 76 54-3"},
+        ) as r:
+            assert r.status == 200
+            body = await r.text()
+        assert "is now called on this number" in body and 'id="phone-form"' not in body
+        assert "Reached by phone from now on" in body  # the history
+    resident = await db.users.find("phone", NUMBER)
+    assert resident is not None
+    assert (resident.chat_id, resident.first_name, resident.language) == (NUMBER, "Erna", "tr")
+    assert (await db.requests.get(request_id)).requester_id == resident.id
+    # A call from that number is the same person.
+    assert caller_id("sip:02319876543@sipgate.de") == resident.platform_user_id
+    # The published notice waits for a call-back, in Turkish.
+    [published] = await _for_phone(db)
+    assert f"#{request_id}" in published["text"] and "yayın" in published["text"].lower()
+
+
+async def test_an_existing_phone_person_is_reused_and_a_taken_request_tells_who_comes(
+    db, site, web_chat
+):
+    _site, base = site
+    known = await db.users.seen("phone", NUMBER, NUMBER, "Erna")
+    await db.users.set_language(known.id, "de")
+    vera = (await db.users.seen("memory", "vera", "vera", "Vera")).id
+    async with browser_session(headers=EN) as browser:
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora)
+        await db.requests.transition(
+            request_id, "matched", vera, volunteer_id=vera, door_code="APFEL"
+        )
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            token = csrf_of(await page.text())
+        async with browser.post(
+            f"{base}/desk/requests/{request_id}/phone",
+            data={"csrf": token, "number": "+49 231 9876543", "first_name": "E.", "language": "ar"},
+        ) as r:
+            assert r.status == 200
+    assert (await db.requests.get(request_id)).requester_id == known.id
+    again = await db.users.find("phone", NUMBER)
+    assert (again.id, again.first_name, again.language) == (known.id, "Erna", "de")
+    said = " ".join(item["text"] for item in await _for_phone(db))
+    assert "Vera" in said and "APFEL" in said
+
+
+async def test_only_a_coordinator_now_with_the_forms_token_changes_it(db, site, web_chat):
+    _site, base = site
+    async with browser_session(headers=EN) as browser:
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora)
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            token = csrf_of(await page.text())
+        form = {"number": "0231 9876543", "first_name": "Erna", "language": "de"}
+        for data, headers in (
+            (form, {}),
+            ({**form, "csrf": "x" * 43}, {}),
+            ({**form, "csrf": token}, {"Origin": "https://evil.example"}),
+        ):
+            async with browser.post(
+                f"{base}/desk/requests/{request_id}/phone", data=data, headers=headers
+            ) as r:
+                assert r.status == 403
+        # No longer a coordinator: refused at the moment of acting.
+        await db.users.revoke_role(cora, "coordinator")
+        async with browser.post(
+            f"{base}/desk/requests/{request_id}/phone", data={**form, "csrf": token}
+        ) as r:
+            assert r.status == 403
+    assert (await db.requests.get(request_id)).requester_id is None
+    assert await db.users.find("phone", NUMBER) is None
