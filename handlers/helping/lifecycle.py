@@ -76,6 +76,7 @@ from handlers.helping.render import (
     decision_buttons,
     describe,
     door_code_text,
+    first_name,
     group_review_post,
     relay_buttons,
     request_voice,
@@ -637,7 +638,7 @@ def matched_text(t: Translator, request: HelpRequest, requester: User | None) ->
             + "\n\n"
             + t.t(
                 "💬 You can now write to {name} here; I pass your messages on.",
-                name=requester.first_name or "?",
+                name=first_name(t, requester),
             )
         )
     if request.offline_contact:
