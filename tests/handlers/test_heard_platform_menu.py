@@ -122,3 +122,31 @@ async def test_erasure_reached_and_confirmed_by_digits(keypad: Keypad, db: Datab
     out = await keypad.choose("delete:yes")
     assert "✅" in texts(out)
     assert await db.users.find("phone", CALLER) is None
+
+
+async def test_my_requests_state_with_the_helper_and_code_word_by_digits(
+    keypad: Keypad, db: Database
+):
+    from tests.support.help_story import matched_through_lifecycle, register_volunteer
+
+    await keypad.call()
+    caller = await db.users.find("phone", CALLER)
+    assert caller is not None
+    chat = MemoryTransport(keypad.chat.dispatcher)  # a volunteer and a coordinator in chats
+    vera = await register_volunteer(chat, db, "vera")
+    await db.volunteers.verify(vera, vera)
+    await chat.onboard("cora", "de")
+    cora = (await db.users.find("memory", "cora")).id  # type: ignore[union-attr]
+    await db.users.grant_role(cora, "coordinator")
+    settings = keypad.chat.dispatcher.settings
+    request_id = await matched_through_lifecycle(db, settings, caller.id, vera, cora)
+    matched = await db.requests.get(request_id)
+    assert matched is not None and matched.door_code
+    keypad.out = await keypad.chat.text(CALLER, "/menu")
+    await keypad.choose("menu:help")
+    out = await keypad.choose("hr:mine")
+    assert matched.door_code in texts(out)  # the code word
+    # Who comes: their name in the choice to write to them, said with its digit.
+    labels = [label for label, _ in numbered(messages(out)[-1].buttons)]
+    assert any("Vera" in label for label in labels)
+    assert keypad.number_of(f"rl:to:{request_id}") <= 9
