@@ -6,13 +6,14 @@ Nothing here knows a feature: a new table is covered by declaring it in the map.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from db.clock import local_day, to_text
-from db.personal_data import MAP, TABLES, Retention, sections
+from db.personal_data import MAP, TABLES, Files, Retention, sections
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 from db.users import User
@@ -91,6 +92,9 @@ class DataRights:
         # Told inside the erasing transaction, so that what the erasure removed can be
         # cleared from the database's files once it is committed (db/database.py).
         self._erased = erased
+        # Told likewise: keepers of files named by rows (personal_data.FILES) look again
+        # for files no row names (what they read waits for the transaction's end).
+        self.after_erasure: list[Callable[[], None]] = []
 
     async def export(self, user: User) -> dict[str, list[dict[str, Any]]]:
         """Everything the map selects for the person, by section, with stable keys."""
@@ -126,6 +130,17 @@ class DataRights:
                 await execute(self._tx, sql, params)
             if self._erased is not None:
                 self._erased()
+            for tell in self.after_erasure:
+                tell()
+
+    async def files_in_use(self, files: Files) -> set[str]:
+        """The ids of ``files`` that rows still name."""
+        found: set[str] = set()
+        pattern = re.compile(files.ids)
+        for sql in files.in_use:
+            for (text,) in await fetch_all(self._tx, sql):
+                found.update(pattern.findall(str(text or "")))
+        return found
 
     async def retain(self, step: Retention, limits: Limits, now: datetime) -> int:
         """Run one retention step in its own transaction; how many rows it changed."""

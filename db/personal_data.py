@@ -1278,3 +1278,38 @@ def sections() -> list[Section]:
         for link in table.links
         if link.section
     ]
+
+
+@dataclass(frozen=True)
+class Files:
+    """Files kept outside the database, each named by an id that rows of the map hold.
+
+    A file is someone's as long as a row names it: /mydata exports the id with its row,
+    erasure and retention blank the rows as the map says, and whoever keeps the files then
+    removes every file no row names any more (``in_use``: SQL selecting texts that hold the
+    ids, found in them by ``ids``; db/data_rights.py ``files_in_use``)."""
+
+    name: str
+    folder: str  # the setting that names their folder
+    ids: str  # a regular expression of one id
+    in_use: tuple[str, ...]
+    note: str = ""
+
+
+FILES = (
+    Files(
+        "phone recordings",
+        folder="phone.recordings",
+        ids=r"rec-[0-9a-f]{32}",
+        in_use=(
+            "SELECT voice_file_id FROM help_requests WHERE voice_file_id LIKE 'rec-%'",
+            "SELECT payload FROM outbox WHERE payload LIKE '%rec-%'",
+            "SELECT data FROM conversations WHERE data LIKE '%rec-%'",
+        ),
+        note="What a caller said after the tone on the phone line (OGG/Opus), named by a "
+        "help request's voice, a voice message in the outbox (to the coordinators, to a "
+        "helper) or a form's draft: bot/transports/phone/recording.py removes the files no "
+        "row names any more right after an erasure and every few minutes (a file younger "
+        "than a few minutes is kept: its row may not be written yet).",
+    ),
+)

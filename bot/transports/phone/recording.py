@@ -12,6 +12,11 @@ kept in :class:`Recordings` under a file id ``rec-<32 hex>``: it is what Telegra
 are for a Telegram voice - the phone transport's ``fetch_media`` reads it, in the bot and in
 the web process (the desk plays it). A recording in which nothing was heard (never above
 ``SPEECH_LEVEL``) is not kept.
+
+A recording is kept as long as a row names it (the personal-data map's ``FILES``,
+db/personal_data.py): :func:`sweep` removes the files no row names any more - right after
+an erasure and every ``SWEEP_SECONDS`` (the transport) - but none younger than
+``GRACE_SECONDS`` (its row may not be written yet).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import contextlib
 import os
 import re
 import secrets
+import time
 import wave
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,6 +36,8 @@ import numpy as np
 
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
+from db.data_rights import DataRights
+from db.personal_data import FILES
 
 # The tone before the recording: a short beep.
 TONE_HZ = 880.0
@@ -38,8 +46,14 @@ TONE_SECONDS = 0.35
 SPEECH_LEVEL = 8
 # How often the level is read while recording, in seconds.
 LEVEL_EVERY = 0.1
-FILE_ID = re.compile(r"rec-[0-9a-f]{32}")
+# The map's declaration of these files.
+(RECORDINGS,) = (files for files in FILES if files.name == "phone recordings")
+FILE_ID = re.compile(RECORDINGS.ids)
 MIME_TYPE = "audio/ogg"
+# A file no row names is removed once it is this old (a call's recording becomes a row
+# within seconds), looked for this often and after each erasure.
+GRACE_SECONDS = 120.0
+SWEEP_SECONDS = 300.0
 
 
 def tone_wav(path: Path, rate: int) -> Path:
@@ -98,6 +112,25 @@ class Recordings:
 
     def read(self, file_id: str) -> bytes:
         return self.path(file_id).read_bytes()
+
+    def unnamed(self, in_use: set[str], now: float) -> int:
+        """Remove the kept files not in ``in_use`` older than ``GRACE_SECONDS``; how many."""
+        removed = 0
+        if not self.folder.is_dir():
+            return 0
+        for path in self.folder.glob("rec-*.ogg"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stem in in_use or now - path.stat().st_mtime < GRACE_SECONDS:
+                    continue
+                path.unlink()
+                removed += 1
+        return removed
+
+
+async def sweep(recordings: Recordings, rights: DataRights) -> int:
+    """Remove the recordings no row names any more; how many."""
+    in_use = await rights.files_in_use(RECORDINGS)
+    return await asyncio.to_thread(recordings.unnamed, in_use, time.time())
 
 
 def heard_speech(levels: list[int]) -> bool:

@@ -27,6 +27,7 @@ Logs name calls by pjsua2's call id only: never a number, a key or a text.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import uuid
@@ -56,7 +57,15 @@ from bot.transports.phone.person import (
     transferred,
 )
 from bot.transports.phone.prompts import Prompts, said
-from bot.transports.phone.recording import MIME_TYPE, Listening, Recordings, listen, tone_wav
+from bot.transports.phone.recording import (
+    MIME_TYPE,
+    SWEEP_SECONDS,
+    Listening,
+    Recordings,
+    listen,
+    sweep,
+    tone_wav,
+)
 from bot.transports.phone.stack import CallEvent, Stack, StackSettings
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
@@ -142,6 +151,7 @@ class PhoneTransport(Transport):
         self.in_call = in_call or CallSettings()
         self.recordings = Recordings(self.in_call.recordings)
         self._tone: Path | None = None
+        self._sweeping: asyncio.Task[None] | None = None
         self.speech = speech or SpeechSection()
         self.settings = settings
         self.prompts = prompts
@@ -178,9 +188,11 @@ class PhoneTransport(Transport):
         await send_kept_answers(self)
         await self.stack.start()
         log.info("phone: listening on port %d", self.stack.port)
+        self.dispatcher.db.data_rights.after_erasure.append(self._sweep_soon)
+        self._sweeping = asyncio.create_task(self._sweep_often())
 
     async def open_for_files(self) -> None:
-        """Nothing to open: a call's audio is not a file others fetch (yet)."""
+        """Nothing to open: recordings are read from their folder (fetch_media)."""
 
     async def start_taking(self) -> None:
         """Calls are taken from the start (no role)."""
@@ -189,6 +201,10 @@ class PhoneTransport(Transport):
         """Calls are taken until the end (no role)."""
 
     async def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.dispatcher.db.data_rights.after_erasure.remove(self._sweep_soon)
+        if self._sweeping is not None:
+            self._sweeping.cancel()
         for call in list(self._calls.values()):
             self._end(call)
             if call.taking is not None:
@@ -401,6 +417,24 @@ class PhoneTransport(Transport):
         return self.dispatcher.settings.newcomer_language(None)
 
     # -- recordings and "0" for a person (recording.py, person.py)
+
+    async def _sweep(self) -> None:
+        try:
+            removed = await sweep(self.recordings, self.dispatcher.db.data_rights)
+        except Exception:
+            log.exception("phone: looking for recordings no row names failed")
+            return
+        if removed:
+            log.info("phone: %d recordings removed (no row names them)", removed)
+
+    async def _sweep_often(self) -> None:
+        while True:
+            await self._sweep()
+            await asyncio.sleep(SWEEP_SECONDS)
+
+    def _sweep_soon(self) -> None:
+        """After an erasure (its transaction still open: the sweep's reads wait for it)."""
+        self._later(self._sweep())
 
     async def _say_line(self, call: Call, line: str) -> None:
         """One of the transport's own lines (marked with N_), in the caller's language."""
