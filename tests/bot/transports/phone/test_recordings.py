@@ -220,3 +220,28 @@ async def test_zero_during_the_hours_transfers_the_call(
         assert await _queued(dispatcher, GROUP) == []
     finally:
         await phone.stop()
+
+
+async def test_a_caller_who_hangs_up_after_speaking_still_leaves_the_message(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    phone = await _phone(dispatcher, kamailio, tmp_path, clock=lambda: SUNDAY)
+    try:
+        caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
+        await _answered(caller, call, "0")
+        await asyncio.to_thread(caller.press, "#")  # straight to the tone
+        await _until(lambda: call.listening is not None, "the recording began")
+        listening = call.listening
+        assert listening is not None
+        await _until(lambda: listening.spoke, "the caller heard")
+        await asyncio.to_thread(caller.hangup)  # no "#": the message is what was said
+        for _ in range(500):
+            voices = [i for i in await _queued(dispatcher, GROUP) if i.get("type") == "Voice"]
+            if voices:
+                break
+            await asyncio.sleep(0.02)
+        (voice,) = voices
+        content, _ = await phone.fetch_media(voice["file_id"])
+        assert content.startswith(b"OggS")
+    finally:
+        await phone.stop()
