@@ -115,6 +115,11 @@ class CityBot:
             else None,
         )
         dispatcher.on_queued = worker.wake
+        # A phone call-back plays the relayed voice messages it says, fetched as the worker
+        # fetches them (bot/transports/phone/calling.py).
+        for transport in transports:
+            if (calling := getattr(transport, "calling", None)) is not None:
+                calling.media = worker.fetch_media
         if counters is not None:
             dispatcher.on_handled = counters.handled
         return cls(city, db, dispatcher, transports, worker, translations, counters)

@@ -362,6 +362,14 @@ class OutboxWorker:
         await self._mark_sent(item, message_id, after)
         return "sent"
 
+    async def fetch_media(self, platform: str, file_id: str) -> tuple[bytes, str]:
+        """A file people sent on ``platform`` (a voice message), from the platform it lives
+        on: for a phone call-back that plays the relayed voice messages it says."""
+        source = self.media_sources.get(platform)
+        if source is None:
+            raise DeliveryError(f"{platform}: no files here", permanent=True)
+        return await source.fetch_media(file_id)
+
     async def _with_media(self, platform: str, outgoing: Outgoing) -> Outgoing:
         """A voice from another platform, with its bytes from the platform it lives on.
         Without a source for it (that platform is not running) the recipient's transport
