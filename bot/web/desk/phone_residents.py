@@ -20,7 +20,7 @@ from aiohttp import web
 
 from bot.transports.phone.calls import typed_number
 from bot.web.desk import requests as request_pages
-from bot.web.desk.auth import desk_of, desk_page
+from bot.web.desk.auth import Desk, desk_of, desk_page
 from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from db.users import User
@@ -39,7 +39,7 @@ NO_NAME = N_("⚠️ Please write the resident's first name.")
 BAD_LANGUAGE = N_("⚠️ Please choose a language from the list.")
 
 
-async def _resident(desk, number: str, name: str, language: str) -> User:
+async def _resident(desk: Desk, number: str, name: str, language: str) -> User:
     """The phone person with ``number``: the one there is, else a new one."""
     users = desk.site.db.users
     found = await users.find(PLATFORM, number)
