@@ -1,6 +1,7 @@
 """ "0" for a person, and what a call does once all it was to hear is said.
 
-"0" pressed where the caller chooses from a list (not while typing digits of their own, a
+The main menu ends with "to talk to a person, press 0" (:data:`OFFER`, said after its
+choices). "0" pressed where the caller chooses from a list (not while typing digits of their own, a
 postcode, where 0 is a digit) asks for a person: during the coordinators' hours
 (``[phone] coordinators_hours``, OpenStreetMap opening_hours as the places' hours read,
 handlers/places/hours.py) and with ``forward_to`` set, the caller hears that they are
@@ -28,6 +29,9 @@ NOBODY = N_("😔 Nobody can answer just now.")
 # Said before the tone (after who will hear it, the message's own line).
 AFTER_TONE = N_("Speak after the tone. Press the hash key when you are done.")
 NOTHING_HEARD = N_("🙉 I heard nothing.")
+OFFER = N_("☎️ To talk to a person, press 0.")
+# A choice that only the main menu has: after it, :data:`OFFER` is said.
+MAIN_MENU_CHOICE = "menu:help"
 
 
 def _now() -> datetime:
@@ -50,6 +54,11 @@ class CallSettings:
         if not self.forward_to or not self.coordinators_hours.strip():
             return False
         return hours.is_open(self.coordinators_hours, self.clock())
+
+
+def offers_person(choices: list[tuple[str, str]]) -> bool:
+    """Whether a message with these (label, data) choices is the main menu."""
+    return any(data == MAIN_MENU_CHOICE for _, data in choices)
 
 
 def transferred(status: str) -> bool | None:

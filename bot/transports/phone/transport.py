@@ -52,8 +52,10 @@ from bot.transports.phone.person import (
     CONNECTING,
     NOBODY,
     NOTHING_HEARD,
+    OFFER,
     PERSON,
     CallSettings,
+    offers_person,
     transferred,
 )
 from bot.transports.phone.prompts import Prompts, said
@@ -378,6 +380,8 @@ class PhoneTransport(Transport):
             call.back = _way_back(listed, await self._lang(call.chat_id))
             call.free_digits = isinstance(item, Message) and bool(item.request_location)
             await self._say(call, str(item.text), [label for label, _ in listed])
+            if offers_person(listed):
+                await self._say_line(call, OFFER)
             if isinstance(item, Message) and item.recorded:
                 t = translator(await self._lang(call.chat_id))
                 call.recorded = str(item.recorded)

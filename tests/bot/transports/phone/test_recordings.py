@@ -5,10 +5,11 @@
   the postcode 44137 typed, "as soon as possible", the languages, send - the request is in
   review with the recorded voice (OGG/Opus, fetched from the phone transport), and the
   coordinators' backchannel has its post and voice in the outbox;
-- presses "0" outside the coordinators' hours: a message after the tone, a voice for the
-  backchannel;
+- hears the main menu end with "to talk to a person, press 0", presses "0" outside the
+  coordinators' hours: a message after the tone, a voice for the backchannel;
 - presses "0" during the hours: the call is transferred to a second phone registered at
-  Kamailio, which rings and answers.
+  Kamailio, which rings and answers;
+- hangs up while recorded, without "#": what they said is still the message.
 
 The prompts are the tone engine's (test_prompts.py), and "#" cuts the prompt before the
 tone: no test listens to a whole prompt. The order is the calls' events, never the clock.
@@ -23,13 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.speech.turns import Turns
-from bot.transports.phone.person import CallSettings
-from bot.transports.phone.prompts import Prompts
+from bot.transports.phone.person import OFFER, CallSettings
+from bot.transports.phone.prompts import Prompts, said
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
 from db.statements import fetch_all
 from handlers.dispatcher import Dispatcher
-from locales import SUPPORTED_LANGUAGES
+from locales import SUPPORTED_LANGUAGES, translator
 from tests.bot.transports.phone.test_prompts import ToneEngine
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller
@@ -183,6 +184,9 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
     )
     try:
         caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
+        assert phone.prompts is not None
+        offer = said(translator("de")._(OFFER), [], "de", phone.voices)
+        assert await phone.prompts.file(offer) in call.last  # the menu ends with "press 0"
         await _answered(caller, call, "0")
         assert call.recorded
         answers = call.answers
