@@ -7,7 +7,7 @@ list (places near a postcode, say) shows its first ones and its way on ("Done", 
 "9" asks for the rest of a text cut to fit only while there is a rest: a text's choices are
 pressed once it has come whole. Each part is folded to GSM-7 where it can be (icons dropped
 from a Latin-script text) when it is cut (bot/transports/sms/segments.py); a door code's
-picture gets its name before it ("Apfel 🍎 86"), so that the code survives without it.
+picture gets its name before it ("Apfel <picture> 86"), so that the code survives without it.
 
 A message with a short form (``Message.brief``: a notice to read whole, with a link to the
 rest) goes as that short form, whatever the message is, and ends with how to stop all texts
@@ -44,7 +44,7 @@ def _shown(buttons: list[list[Button]], listed: list[Choice]) -> list[Choice]:
 
 
 def _door_codes_named(text: str, t: Translator) -> str:
-    """A door code's picture with its name before it, "Apfel 🍎 86": a Latin-script text
+    """A door code's picture with its name before it, "Apfel <picture> 86": a Latin-script text
     goes as GSM-7, without pictures (segments.py), and would keep only the number of a code
     the helper shows as picture and number (handlers/helping/lifecycle.py)."""
     if not any(symbol in text for symbol in DOOR_SYMBOLS):
