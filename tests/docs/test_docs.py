@@ -30,7 +30,7 @@ OTHER_COMMANDS = [
     ("printf ", "tests/docs/test_docs.py", "test_the_piped_console_example_runs"),
     # docs/sms.md: the Android app's webhook registered as its API takes it.
     (
-        "curl -X POST -u USER:PASSWORD -H \"Content-Type: application/json\" -d '{\"url\"",
+        'curl -X POST -u USER:PASSWORD -H "Content-Type: application/json" -d \'{"url"',
         "tests/bot/transports/sms/test_through_android.py",
         '"event": "sms:received"}',
     ),
