@@ -41,11 +41,12 @@ from bot.config import SpeechSection
 from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
-from bot.transports.numbered_choices import InMemory, NumberedChoices, numbered
+from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
 from bot.transports.phone.callbacks import Policy, parse_quiet_hours
 from bot.transports.phone.calling import CallBackSettings, CallingBack
 from bot.transports.phone.calls import caller_id
+from bot.transports.phone.choices import CallChoices
 from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
 from bot.transports.phone.person import (
     AFTER_TONE,
@@ -159,7 +160,8 @@ class PhoneTransport(Transport):
         self.prompts = prompts
         self.voices = voices
         self.stack = Stack(settings, self._on_event)
-        self.choices = NumberedChoices(InMemory(), lambda chat_id: False)
+        self.call_choices = CallChoices()
+        self.choices = NumberedChoices(self.call_choices, lambda chat_id: False)
         self._calls: dict[int, Call] = {}
         self._by_chat: dict[str, Call] = {}
         self._answering: dict[str, Call] = {}
@@ -321,6 +323,8 @@ class PhoneTransport(Transport):
                 raise
             except Exception:
                 log.exception("phone: call %d: an update failed", call.call_id)
+        if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
+            self.call_choices.forget(call.chat_id)
 
     async def _meant(self, call: Call, meaning: Meaning | Event) -> None:
         if meaning == REPEAT:

@@ -1,0 +1,50 @@
+"""What the phone line keeps of numbered choices (bot/transports/phone/choices.py): a
+caller's newest message's choices only, and nothing once their call's keys are taken - a
+bot that kept every message said to every caller grew with each call (bench/phone_bench.py).
+A new call of the same caller keeps theirs."""
+
+from __future__ import annotations
+
+from bot.transports.phone.keypad import Typed
+from bot.transports.phone.transport import Call
+from handlers.dispatcher import Dispatcher
+from handlers.messages import Command
+from tests.bot.transports.phone.test_keys_in_a_call import CALLER, _phone
+
+
+async def test_only_the_newest_choices_are_kept_and_none_after_the_call(
+    dispatcher: Dispatcher,
+):
+    phone, call, _ = _phone(dispatcher)
+    memory = phone.choices.memory
+    try:
+        for meaning in (Command("start"), Typed("1"), Typed("1")):  # languages, notice, menu
+            await phone._meant(call, meaning)
+        assert len(memory._buttons) == 1  # type: ignore[attr-defined]
+        answers = call.answers
+        await phone._meant(call, Typed("1"))  # the newest choices still press: places
+        assert call.answers == answers + 1 and len(memory._buttons) == 1  # type: ignore[attr-defined]
+        # Hung up: once the call's keys are taken, nothing of the caller is kept.
+        phone._end(call)
+        await phone._take(call)
+        assert memory._buttons == {} and CALLER not in memory._newest  # type: ignore[attr-defined]
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_a_new_call_of_the_caller_keeps_its_choices_when_the_old_one_ends(
+    dispatcher: Dispatcher,
+):
+    phone, call, _ = _phone(dispatcher)
+    memory = phone.choices.memory
+    try:
+        await phone._meant(call, Command("start"))
+        phone._end(call)
+        again = Call(8, CALLER)
+        phone._calls[8] = again
+        phone._by_chat[CALLER] = again
+        await phone._meant(again, Command("start"))
+        await phone._take(call)  # the old call's task ends after the new call began
+        assert CALLER in memory._newest and memory._buttons  # type: ignore[attr-defined]
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
