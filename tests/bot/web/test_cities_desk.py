@@ -65,6 +65,7 @@ PUBLIC: dict[str, str | None] = {
     "/poster/place/{id}": "place",
     "/poster/district/{name}": "district",
     "/leichte-sprache": None,
+    "/privacy": None,
     "/favicon.ico": None,
     "/vendor/{name}": None,
     "/static": None,
