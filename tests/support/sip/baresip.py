@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.ports import free_port
+from tests.support.processes import end_group, signal_group
 from tests.support.sip.audio import Segment, duration, segments, snapshot
 from tests.support.sip.kamailio import HOST, free_udp_port
 
@@ -376,16 +377,10 @@ snd_path {self.recordings}
                 # A transaction left open (a call cancelled while ringing) holds "quit" back
                 # for its SIP timers; baresip exits at once on a second signal.
                 for _ in range(2):
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(process.pid, signal.SIGTERM)
+                    signal_group(process, signal.SIGTERM)
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         process.wait(timeout=0.2)
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+                end_group(process, 5, terminate=False)
         if self._sock is not None:
             with contextlib.suppress(OSError):
                 self._sock.close()

@@ -22,7 +22,6 @@ import contextlib
 import glob
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -32,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support.ports import free_port
+from tests.support.processes import end_group
 
 HOST = "127.0.0.1"
 REALM = HOST
@@ -279,14 +279,7 @@ class KamailioServer:
         if process is None or process.poll() is not None:
             return
         # Kamailio's main process ends its children on SIGTERM; the group is ours alone.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        end_group(process, 10)
 
     def __enter__(self) -> KamailioServer:
         self.start()

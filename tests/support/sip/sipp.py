@@ -22,11 +22,8 @@ step are the safe way.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -35,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.processes import end_group
 from tests.support.sip.dtmf_pcap import write_dtmf_pcap
 from tests.support.sip.kamailio import HOST, free_udp_port
 
@@ -262,14 +260,7 @@ class SippPhone:
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            end_group(process, 5)
 
     def __enter__(self) -> SippPhone:
         self.start()

@@ -45,7 +45,6 @@ import contextlib
 import os
 import re
 import select
-import signal
 import subprocess
 import threading
 import time
@@ -54,6 +53,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.processes import end_group
 from tests.support.sms.kannel import HOST, KannelGateway
 
 FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
@@ -158,14 +158,7 @@ class FakePhoneNetwork:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             # SIGINT and the end of stdin make fakesmsc 1.4.5 abort on a double free.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            end_group(process, 10)
         if process is not None and process.stdin is not None:
             with contextlib.suppress(OSError):
                 process.stdin.close()

@@ -54,7 +54,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -65,6 +64,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tests.support.ports import free_port
+from tests.support.processes import end_group
 
 HOST = "127.0.0.1"
 SMSC_ID = "fake"
@@ -335,15 +335,7 @@ get-url = {_quoted(self.get_url)}
         # smsbox first: bearerbox would otherwise keep waiting for its box to say goodbye.
         processes, self._processes = self._processes, []
         for process in reversed(processes):
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            end_group(process, 15)
 
     def __enter__(self) -> KannelGateway:
         self.start()
