@@ -5,8 +5,7 @@ A key presses a choice of the newest message only (a phone has no older messages
 to or tap), so an older message's choices are dropped when a newer one is said; and when
 the call's last keys were taken, the caller's are forgotten (their next call starts again
 with ``/start``). The console's ``InMemory`` keeps every message's choices for the life of
-the process: on a phone line that is every message said to every caller, which grew the
-bot by about 27 kB a call (bench/phone_bench.py, 600 calls).
+the process: on a phone line that is every message said to every caller, without bound.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the phone line keeps of numbered choices (bot/transports/phone/choices.py): a
-caller's newest message's choices only, and nothing once their call's keys are taken - a
-bot that kept every message said to every caller grew with each call (bench/phone_bench.py).
-A new call of the same caller keeps theirs."""
+caller's newest message's choices only, and nothing once their call's keys are taken (not
+every message said to every caller, without bound). A new call of the same caller keeps
+theirs."""
 
 from __future__ import annotations
 
