@@ -1,13 +1,20 @@
 """Being called back: the outbox's items for a phone person are said in a call the bot
-makes through Kamailio to SIPp as the person's phone (answering and pressing "1" to hear
-it again, busy, ringing until the bot gives up). The worker and the call-backs share a
-fake clock: pauses between tries and quiet hours are passed by moving it, never waited."""
+makes through Kamailio to the person's phone: baresip with the person's number as its user
+answers, presses "1" to hear it again, hangs up; SIPp is busy, or rings until the bot
+gives up. The worker and the call-backs share a fake clock: pauses between tries and
+quiet hours are passed by moving it, never waited.
+
+The answering phone acts on what the bot does, never after a fixed pause: the bot's
+``stack.say`` is wrapped, and the question after the messages ("press 1 to hear it
+again") is told to the stack only once the messages were played to their end - then the
+phone presses its key or hangs up."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import wave
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,12 +32,17 @@ from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Voice
 from handlers.messenger import Messenger
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.audio import segments
+from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
-from tests.support.sip.sipp import SippPhone, Step
+from tests.support.sip.sipp import SippPhone
 
 RESIDENT = "+492319876543"
 BACKCHANNEL = ("telegram", "-1001")
+# How long the answering phone's (silent) WAV lasts: baresip ends the call when it runs
+# out, and the phone should stay on the line until the test hangs up.
+ON_THE_LINE_SECONDS = 600
 
 
 class Clock:
@@ -47,7 +59,7 @@ class Clock:
 async def _bot(
     dispatcher: Dispatcher,
     kamailio: KamailioServer,
-    phone: SippPhone,
+    domain: str,
     clock: Clock,
     *,
     attempts: int = 2,
@@ -66,7 +78,7 @@ async def _bot(
         outbound_proxy=kamailio.registrar_uri,
     )
     calling_back = CallBackSettings(
-        domain=f"{HOST}:{phone.port}",
+        domain=domain,
         ring_seconds=ring_seconds,
         policy=Policy(attempts=attempts, pause=timedelta(minutes=30)),
     )
@@ -90,6 +102,53 @@ async def _queue(dispatcher: Dispatcher, user_id: int, *texts: str) -> list[int]
     return mail.queued_ids
 
 
+class Saying:
+    """What the bot tells its stack to play in the call, as it tells it (``stack.say``
+    wrapped; ``keep`` sees each list of prompts first): ``next()`` waits for the next, and
+    fails when the call-back ends first."""
+
+    def __init__(
+        self, bot: PhoneTransport, keep: Callable[[list[Path]], None] = lambda prompts: None
+    ) -> None:
+        self.bot = bot
+        self.said: list[list[Path]] = []
+        self._told: asyncio.Queue[list[Path]] = asyncio.Queue()
+        saying = bot.stack.say
+
+        def say(call_id: int, prompts: list[Path]) -> None:
+            keep(prompts)
+            self.said.append(prompts)
+            self._told.put_nowait(prompts)
+            saying(call_id, prompts)
+
+        bot.stack.say = say  # type: ignore[method-assign]
+
+    async def next(self) -> list[Path]:
+        told = asyncio.ensure_future(self._told.get())
+        over = asyncio.ensure_future(self.bot.calling.settled())
+        # The timeout guards against a hung test; it is no bound on the bot's speed.
+        await asyncio.wait({told, over}, timeout=120, return_when=asyncio.FIRST_COMPLETED)
+        over.cancel()
+        if not told.done():
+            told.cancel()
+            raise AssertionError(f"the call ended first: {self.bot.calling.outcomes}")
+        return told.result()
+
+
+async def _answering_phone(phones: PhoneFactory) -> BaresipCaller:
+    """The resident's phone, called at its own address through Kamailio (as a trunk would
+    pass the call on); it answers at once."""
+    return await asyncio.to_thread(phones, RESIDENT, answer=True, pad_seconds=ON_THE_LINE_SECONDS)
+
+
+async def _hang_up(phone: BaresipCaller) -> None:
+    """Hang up, and check that the phone heard the bot speak in the call."""
+    closed = len(phone.events)
+    await asyncio.to_thread(phone.hangup)
+    await asyncio.to_thread(phone.wait_for, "CALL_CLOSED", after=closed)
+    assert segments(await asyncio.to_thread(phone.heard)), "the phone heard nothing"
+
+
 async def _round(worker: OutboxWorker, bot: PhoneTransport, clock: Clock) -> None:
     """One pass of the worker, the call it started to its end, and the time moved on past
     the worker's next look at the items."""
@@ -99,33 +158,35 @@ async def _round(worker: OutboxWorker, bot: PhoneTransport, clock: Clock) -> Non
 
 
 async def test_an_answered_call_says_all_waiting_items_and_1_says_them_again(
-    kamailio: KamailioServer, dispatcher: Dispatcher
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher
 ):
     clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
-    said: list[list[Path]] = []
-    # PJSIP offers telephone-event/8000 as payload type 121 (SIPp sends the keys with it).
-    keys = SippPhone("uas_answer.xml", steps=[Step(9000, "1")], after_ms=4000, payload_type=121)
-    with keys as phone:
-        bot = await _bot(dispatcher, kamailio, phone, clock)
-        saying = bot.stack.say
-        bot.stack.say = lambda call_id, prompts: (said.append(prompts), saying(call_id, prompts))[1]  # type: ignore[method-assign]
-        try:
-            user_id = await _resident(dispatcher)
-            ids = await _queue(
-                dispatcher, user_id, "Paul kommt am Freitag.", "Das Codewort ist Apfel."
-            )
-            worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
-            await _round(worker, bot, clock)
-            assert bot.calling.outcomes == [(RESIDENT, "heard")]
-            await _round(worker, bot, clock)
-            result = phone.wait(60)
-        finally:
-            await bot.stop()
-    assert result.returncode == 0, result.errors
+    phone = await _answering_phone(phones)
+    bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
+    saying = Saying(bot)
+    try:
+        user_id = await _resident(dispatcher)
+        ids = await _queue(dispatcher, user_id, "Paul kommt am Freitag.", "Das Codewort ist Apfel.")
+        worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+        await worker.run_once()
+        first = await saying.next()
+        # The question comes once the messages were played to their end: then "1".
+        assert len(await saying.next()) == 1
+        await asyncio.to_thread(phone.press, "1")
+        assert await saying.next() == first
+        # Told to say them again: the phone hangs up (no need to hear them twice).
+        await _hang_up(phone)
+        await bot.calling.settled()
+        clock.pass_(seconds=10)
+        assert bot.calling.outcomes == [(RESIDENT, "heard")]
+        await _round(worker, bot, clock)
+    finally:
+        await bot.stop()
+    said = saying.said
     for item_id in ids:
         state = await dispatcher.db.outbox.state(item_id)
         assert state is not None and state[1] is not None and state[2] is None
-    # the greeting and both items, said again after "1" (then the question each time)
+    # the greeting and both items, told to the stack again after "1"
     messages = [prompts for prompts in said if len(prompts) == 3]
     assert len(messages) == 2 and messages[0] == messages[1]
     assert bot.calling.outcomes == [(RESIDENT, "heard")]
@@ -136,7 +197,7 @@ async def test_busy_is_tried_again_after_the_pause_then_given_up_and_coordinator
 ):
     clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
     with SippPhone("uas_busy.xml", calls=2) as phone:
-        bot = await _bot(dispatcher, kamailio, phone, clock, attempts=2)
+        bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=2)
         try:
             user_id = await _resident(dispatcher)
             [item_id] = await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
@@ -169,7 +230,9 @@ async def test_no_call_in_the_quiet_hours_and_no_answer_is_a_try(
 ):
     clock = Clock(datetime(2026, 11, 24, 22, 0, tzinfo=BERLIN))
     with SippPhone("uas_no_answer.xml") as phone:
-        bot = await _bot(dispatcher, kamailio, phone, clock, attempts=3, ring_seconds=2)
+        bot = await _bot(
+            dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=3, ring_seconds=2
+        )
         try:
             user_id = await _resident(dispatcher)
             [item_id] = await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
@@ -206,7 +269,7 @@ class TelegramFiles:
 
 
 async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
-    kamailio: KamailioServer, dispatcher: Dispatcher
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher
 ):
     clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
     files = TelegramFiles(seconds=1.5)
@@ -219,31 +282,33 @@ async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
                 rate = file.getframerate()
                 played.append((path.name, rate, file.getnframes() / rate))
 
-    # The phone hangs up while the question after the messages is being said.
-    with SippPhone("uas_answer.xml", after_ms=11000, payload_type=121) as phone:
-        bot = await _bot(dispatcher, kamailio, phone, clock)
-        saying = bot.stack.say
-        bot.stack.say = lambda call_id, prompts: (keep(prompts), saying(call_id, prompts))[1]  # type: ignore[method-assign]
-        try:
-            user_id = await _resident(dispatcher)
-            mail = Messenger(dispatcher.db, dispatcher.settings.backchannels)
-            async with dispatcher.db.transaction():
-                await mail.to_user(
-                    user_id,
-                    lambda t: Voice(
-                        "tg-voice-1", "telegram", caption=Markup("🎤 Paul"), mime_type="audio/ogg"
-                    ),
-                )
-                await mail.to_user(user_id, lambda t: Message("Paul kommt um drei."))
-            voice_id, text_id = mail.queued_ids
-            worker = OutboxWorker(dispatcher.db, [bot], clock=clock, media_sources=[files])
-            await _round(worker, bot, clock)
-            assert bot.calling.outcomes == [(RESIDENT, "heard")]
-            await _round(worker, bot, clock)
-            result = phone.wait(60)
-        finally:
-            await bot.stop()
-    assert result.returncode == 0, result.errors
+    phone = await _answering_phone(phones)
+    bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
+    saying = Saying(bot, keep)
+    try:
+        user_id = await _resident(dispatcher)
+        mail = Messenger(dispatcher.db, dispatcher.settings.backchannels)
+        async with dispatcher.db.transaction():
+            await mail.to_user(
+                user_id,
+                lambda t: Voice(
+                    "tg-voice-1", "telegram", caption=Markup("🎤 Paul"), mime_type="audio/ogg"
+                ),
+            )
+            await mail.to_user(user_id, lambda t: Message("Paul kommt um drei."))
+        voice_id, text_id = mail.queued_ids
+        worker = OutboxWorker(dispatcher.db, [bot], clock=clock, media_sources=[files])
+        await worker.run_once()
+        await saying.next()
+        # The phone hangs up while the question after the messages is being said.
+        assert len(await saying.next()) == 1
+        await _hang_up(phone)
+        await bot.calling.settled()
+        clock.pass_(seconds=10)
+        assert bot.calling.outcomes == [(RESIDENT, "heard")]
+        await _round(worker, bot, clock)
+    finally:
+        await bot.stop()
     assert files.fetched and set(files.fetched) == {"tg-voice-1"}
     for item_id in (voice_id, text_id):
         state = await dispatcher.db.outbox.state(item_id)
