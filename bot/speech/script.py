@@ -51,7 +51,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 from bot.speech import arabic, ordinals
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
 from bot.speech.numbers import digit_words, number_words, rule_words
-from handlers.helping.lifecycle import DOOR_SYMBOLS
+from handlers.helping.lifecycle import door_codes_named
 from handlers.helping.text_language import detect
 from handlers.parsing import ascii_digits
 from handlers.text_safety import QUOTE_BAR
@@ -436,23 +436,8 @@ def _icons_named(line: str, t: Translator) -> str:
         if icon in line[start + 1 :]:
             said = f" {t.gettext(name)} "
             line = line[: start + 1] + line[start + 1 :].replace(icon, said)
-    return _door_codes_named(line, t)
-
-
-def _door_codes_named(line: str, t: Translator) -> str:
-    """The picture of a door code said by its name, "Fuchs fünfunddreißig": the
-    code is the picture and the number together (handlers/helping/lifecycle.py). Only a
-    picture with its number is a code; anywhere else it is an icon, left out."""
-    if not any(symbol in line for symbol in DOOR_SYMBOLS):
-        return line
-    named = []
-    for at, char in enumerate(line):
-        after = line[at + 1 : at + 3].lstrip(" \u00a0")
-        if char in DOOR_SYMBOLS and after[:1].isdigit():
-            named.append(f" {t.gettext(DOOR_SYMBOLS[char])} ")
-        else:
-            named.append(char)
-    return "".join(named)
+    # The picture of a door code said by its name, "Fuchs fünfunddreißig".
+    return door_codes_named(line, t)
 
 
 def plain(text: str) -> str:

@@ -118,6 +118,24 @@ def new_door_code() -> str:
     return f"{secrets.choice(tuple(DOOR_SYMBOLS))} {10 + secrets.randbelow(90)}"
 
 
+def door_codes_named(text: str, t: Translator, *, keep_picture: bool = False) -> str:
+    """``text`` with the picture of each door code in it named: "Fuchs 35" to be said
+    (bot/speech/script.py), "Fuchs <picture> 35" with ``keep_picture`` for a text that may lose its
+    pictures (SMS as GSM-7, bot/transports/sms/render.py). Only a picture with its number
+    is a code; anywhere else it is left as it is."""
+    if not any(symbol in text for symbol in DOOR_SYMBOLS):
+        return text
+    named = []
+    for at, char in enumerate(text):
+        after = text[at + 1 : at + 3].lstrip(" \u00a0")
+        if char in DOOR_SYMBOLS and after[:1].isdigit():
+            name = t.gettext(DOOR_SYMBOLS[char])
+            named.append(f"{name} {char}" if keep_picture else f" {name} ")
+        else:
+            named.append(char)
+    return "".join(named)
+
+
 HAND_BACK_REASONS = {
     "time": N_("I have no time after all"),
     "ill": N_("I am ill"),

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.numbered_choices import Choice, numbered
-from handlers.helping.lifecycle import DOOR_SYMBOLS
+from handlers.helping.lifecycle import door_codes_named
 from handlers.messages import Button, choices, links
 from locales import Translator
 
@@ -43,22 +43,6 @@ def _shown(buttons: list[list[Button]], listed: list[Choice]) -> list[Choice]:
     return [*listed[: MAX_CHOICES - len(ways_on)], *ways_on]
 
 
-def _door_codes_named(text: str, t: Translator) -> str:
-    """A door code's picture with its name before it, "Apfel <picture> 86": a Latin-script text
-    goes as GSM-7, without pictures (segments.py), and would keep only the number of a code
-    the helper shows as picture and number (handlers/helping/lifecycle.py)."""
-    if not any(symbol in text for symbol in DOOR_SYMBOLS):
-        return text
-    named = []
-    for at, char in enumerate(text):
-        after = text[at + 1 : at + 3].lstrip(" \u00a0")
-        if char in DOOR_SYMBOLS and after[:1].isdigit():
-            named.append(f"{t.gettext(DOOR_SYMBOLS[char])} {char}")
-        else:
-            named.append(char)
-    return "".join(named)
-
-
 def render(
     text: Markup,
     buttons: list[list[Button]],
@@ -72,7 +56,9 @@ def render(
     if brief is not None:
         text = Markup("\n").join([brief, t.t("Send STOP to end all texts.")])
     shown = _shown(buttons, listed)
-    parts = [_door_codes_named(html_to_plain(with_links(text, buttons)).strip(), t)]
+    parts = [
+        door_codes_named(html_to_plain(with_links(text, buttons)).strip(), t, keep_picture=True)
+    ]
     if shown:
         parts.append("\n".join(f"{n} {label}" for n, (label, _) in enumerate(shown, 1)))
     if len(listed) > len(shown) and web_url and not links(buttons):
