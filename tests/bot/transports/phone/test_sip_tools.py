@@ -81,8 +81,11 @@ def test_sipp_calls_through_kamailio_with_keypad_tones(
 def test_sipp_reports_a_failed_call() -> None:
     with KamailioServer() as proxy:
         result = run_scenario(proxy.domain, "nobody", timeout_s=20)
-    assert result.returncode != 0
-    assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (0, 1)
+    # SIPp's exit status 1: at least one call failed. Its statistics are written once a
+    # second and at its end; a run that ends within the second may leave none behind.
+    assert result.returncode == 1, result.errors
+    if result.stats:
+        assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (0, 1)
 
 
 def test_a_sipp_phone_answers_presses_a_key_and_hangs_up(phones: PhoneFactory) -> None:
