@@ -30,10 +30,12 @@ a text or a number.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
 import unicodedata
+from collections.abc import AsyncIterator
 from typing import Any
 
 import phonenumbers
@@ -152,8 +154,10 @@ class SmsTransport(Transport):
         # shares one per bot): the monotonic time of the next free slot.
         self._next_slot = 0.0
         self.chat_turn: ChatTurn | None = None
-        # Alone, one number's texts are handled one at a time (as polled updates are).
-        self._turns: dict[str, asyncio.Lock] = {}
+        # Alone, one number's texts are handled one at a time (as polled updates are): a
+        # number's lock and how many of its texts hold or wait for it, kept only while one
+        # does (numbers come from outside: the table holds the texts being handled).
+        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}
         self._runner: web.AppRunner | None = None
 
     # -- the contract ------------------------------------------------------------------
@@ -233,7 +237,21 @@ class SmsTransport(Transport):
     def _turn(self, number: str) -> Any:
         if self.chat_turn is not None:
             return self.chat_turn(PLATFORM, number)
-        return self._turns.setdefault(number, asyncio.Lock())
+        return self._own_turn(number)
+
+    @contextlib.asynccontextmanager
+    async def _own_turn(self, number: str) -> AsyncIterator[None]:
+        lock, texts = self._turns.get(number, (asyncio.Lock(), 0))
+        self._turns[number] = (lock, texts + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, texts = self._turns[number]
+            if texts == 1:
+                del self._turns[number]
+            else:
+                self._turns[number] = (lock, texts - 1)
 
     async def _reader(self, number: str) -> Translator:
         user = await self.db.users.find(PLATFORM, number)

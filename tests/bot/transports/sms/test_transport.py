@@ -4,6 +4,7 @@ incoming endpoint refusing requests the gateway did not sign."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from urllib.parse import urlencode
@@ -229,3 +230,27 @@ async def test_notices_to_sms_people_go_through_the_outbox(dispatcher: Dispatche
     await worker.run_once()
     assert gateway.sent == [(NUMBER, "Anna hilft Ihnen am Mittwoch. Codewort: Apfel")]
     assert Recipient("sms", NUMBER)
+
+
+async def test_numbers_texting_leave_no_lock_behind(dispatcher: Dispatcher, db: Database):
+    """Without a cluster's chat turns the transport takes one text of a number at a time by
+    a lock of its own; a number's lock goes once its texts are handled, so numbers from
+    outside fill nothing."""
+    gateway = RecordingKannel()
+    sms = _sms(dispatcher, db, gateway)
+    await sms.connect()
+    try:
+        async with aiohttp.ClientSession() as session:
+
+            async def text(number: str) -> int:
+                query = urlencode({"secret": SECRET, "from": number, "text": "Hallo"})
+                async with session.get(f"http://127.0.0.1:{sms.port}/sms?{query}") as answer:
+                    return answer.status
+
+            numbers = [f"0176 1234{n:04d}" for n in range(12)]
+            statuses = await asyncio.gather(*(text(n) for n in numbers + numbers[:3]))
+        assert statuses == [200] * 15
+        assert len({chat for chat, _ in gateway.sent}) == 12
+        assert sms._turns == {}
+    finally:
+        await sms.stop()
