@@ -369,6 +369,13 @@ class PhoneSection:
     rtp_port: int = _opt(
         4000, minimum=0, maximum=65535, doc="First RTP port (a range of 100 from it); 0: any"
     )
+    lines: int = _opt(
+        5,
+        minimum=1,
+        maximum=20,
+        doc="Processes taking calls, 4 at once each, on SIP ports port ... port+lines-1; "
+        "all register as user (the registrar must keep that many contacts; else 1)",
+    )
     public_address: str = _opt(
         "", doc="The address the provider sees, behind NAT (put in SIP and SDP); empty: bind"
     )

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.transports.phone.callbacks import Policy
+from bot.transports.phone.lines import Lines
 from bot.transports.phone.stack import Stack
 from bot.transports.phone.voice_audio import BadAudio, wav
 from bot.transports.sending import DeliveryError, send_key
@@ -104,7 +105,7 @@ class CallingBack:
     def __init__(
         self,
         db: Database,
-        stack: Stack,
+        stack: Stack | Lines,
         settings: CallBackSettings,
         *,
         speak: Callable[[str, str], Awaitable[Path | None]],

@@ -48,7 +48,7 @@ RTP_PORTS = 100
 # PJSIP's log: errors only (and of them only their source and names, :func:`log_line`).
 LOG_LEVEL = 1
 
-EventKind = Literal["call", "audio", "key", "quiet", "ended", "registered", "transfer"]
+EventKind = Literal["call", "offer", "audio", "key", "quiet", "ended", "registered", "transfer"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,10 @@ class CallEvent:
     a key was pressed (``value``: "0"-"9", "*", "#"), ``quiet`` all it was to hear was
     played to its end, ``ended``, ``registered`` (``value``:
     the registrar's status code), ``transfer`` (``value``: the status code of the call to
-    where it was transferred, :meth:`Stack.transfer`)."""
+    where it was transferred, :meth:`Stack.transfer`). With ``offer_calls`` a call that
+    came is first an ``offer`` (``value``: its SIP Call-ID), answered only when told
+    (:meth:`Stack.answer`, :meth:`Stack.decline`): one of several lines takes it
+    (bot/transports/phone/lines.py)."""
 
     kind: EventKind
     call_id: int
@@ -79,6 +82,10 @@ class StackSettings:
     clock_rate: int = 16000
     # Where the bot's own calls go first (a SIP URI; empty: to the called address itself).
     outbound_proxy: str = ""
+    # Calls are offered, not answered at once (one line of several, lines.py).
+    offer_calls: bool = False
+    # How many RTP ports from rtp_port are this stack's.
+    rtp_ports: int = RTP_PORTS
 
 
 _ERROR_NAME = re.compile(r"\(([A-Z][A-Z_]+)\)")
@@ -160,6 +167,14 @@ class Stack:
 
     def hang_up(self, call_id: int) -> None:
         self._commands.put(lambda: self._hang_up(call_id))
+
+    def answer(self, call_id: int) -> None:
+        """Answer an offered call (``offer_calls``); its ``call`` event follows."""
+        self._commands.put(lambda: self._answer(call_id))
+
+    def decline(self, call_id: int) -> None:
+        """Leave an offered call to another line: busy here."""
+        self._commands.put(lambda: self._decline(call_id))
 
     # -- recordings and transfers (bot/transports/phone/recording.py, person.py)
 
@@ -257,7 +272,9 @@ class Stack:
             account.idUri = f"sip:nachbarbot@{host}:{port}"
         account.mediaConfig.transportConfig.boundAddress = settings.bind
         account.mediaConfig.transportConfig.port = settings.rtp_port
-        account.mediaConfig.transportConfig.portRange = RTP_PORTS if settings.rtp_port else 0
+        account.mediaConfig.transportConfig.portRange = (
+            settings.rtp_ports if settings.rtp_port else 0
+        )
         if settings.public_address:
             account.mediaConfig.transportConfig.publicAddress = settings.public_address
         if settings.outbound_proxy:
@@ -294,10 +311,29 @@ class Stack:
     def _incoming(self, account: _Account, call_id: int) -> None:
         call = _Call(self, account, call_id)
         self._calls[call_id] = call
+        if self.settings.offer_calls:
+            self._post("offer", call_id, call.getInfo().callIdString)
+            return
+        self._answer(call_id)
+
+    def _answer(self, call_id: int) -> None:
+        call = self._calls.get(call_id)
+        if call is None:  # the caller gave up first
+            return
         self._post("call", call_id, call.getInfo().remoteUri)
         answer = pj.CallOpParam()
         answer.statusCode = 200
         call.answer(answer)
+
+    def _decline(self, call_id: int) -> None:
+        call = self._calls.get(call_id)
+        if call is None:
+            return
+        # 486 ends only this branch of a forked call; PJSIP's default, 603 Decline, is a
+        # global failure that would make the proxy cancel the line that took it too.
+        busy = pj.CallOpParam()
+        busy.statusCode = 486
+        call.hangup(busy)
 
     def _media(self, call: _Call) -> None:
         # Kept while its media are read: SWIG's list points into it.

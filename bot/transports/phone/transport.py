@@ -48,6 +48,7 @@ from bot.transports.phone.calling import CallBackSettings, CallingBack
 from bot.transports.phone.calls import caller_id
 from bot.transports.phone.choices import CallChoices
 from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
+from bot.transports.phone.lines import Lines
 from bot.transports.phone.person import (
     AFTER_TONE,
     CONNECTING,
@@ -149,6 +150,7 @@ class PhoneTransport(Transport):
         calling_back: CallBackSettings | None = None,
         clock: Callable[[], datetime] | None = None,
         in_call: CallSettings | None = None,
+        lines: int = 1,
     ) -> None:
         self.dispatcher = dispatcher
         self.in_call = in_call or CallSettings()
@@ -159,7 +161,10 @@ class PhoneTransport(Transport):
         self.settings = settings
         self.prompts = prompts
         self.voices = voices
-        self.stack = Stack(settings, self._on_event)
+        # More than one line: as many processes, each taking up to PJSIP's 4 calls (lines.py).
+        self.stack: Stack | Lines = (
+            Lines(settings, self._on_event, lines) if lines > 1 else Stack(settings, self._on_event)
+        )
         self.call_choices = CallChoices()
         self.choices = NumberedChoices(self.call_choices, lambda chat_id: False)
         self._calls: dict[int, Call] = {}
@@ -607,5 +612,11 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         quiet_seconds=phone.quiet_seconds,
     )
     return PhoneTransport(
-        dispatcher, settings, speech=config.speech, calling_back=calling_back, in_call=in_call
+        dispatcher,
+        settings,
+        speech=config.speech,
+        calling_back=calling_back,
+        in_call=in_call,
+        # Several lines ring at once only through a registrar (a trunk calls one address).
+        lines=phone.lines if phone.registrar else 1,
     )

@@ -114,10 +114,16 @@ def keypad_xml(
 
 
 def _prepare(
-    scenario: str, steps: Sequence[Step], after_ms: int, payload_type: int | None
+    scenario: str,
+    steps: Sequence[Step],
+    after_ms: int,
+    payload_type: int | None,
+    numbered_callers: bool = False,
 ) -> tuple[Path, Path]:
     folder = Path(tempfile.mkdtemp(prefix="nachbarbot-sipp-"))
     text = (SCENARIOS / scenario).read_text()
+    if numbered_callers:  # the From user: the caller and SIPp's call number
+        text = text.replace("sip:[caller]@", "sip:[caller][call_number]@")
     if KEYPAD_MARK in text:
         text = text.replace(KEYPAD_MARK, keypad_xml(steps, after_ms, folder, payload_type))
     scenario_path = folder / scenario
@@ -167,10 +173,13 @@ def run_scenario(
     timeout_s: int = 60,
     payload_type: int | None = None,
     extra: Sequence[str] = (),
+    numbered_callers: bool = False,
 ) -> SippResult:
     """Runs ``calls`` calls of ``scenario`` to ``service`` (the user called) at ``target``
-    ("127.0.0.1:port": Kamailio or a phone), ``limit`` at once (default all), and waits."""
-    folder, scenario_path = _prepare(scenario, steps, after_ms, payload_type)
+    ("127.0.0.1:port": Kamailio or a phone), ``limit`` at once (default all), and waits.
+    ``numbered_callers``: each call from a number of its own, ``caller`` followed by the
+    call's number."""
+    folder, scenario_path = _prepare(scenario, steps, after_ms, payload_type, numbered_callers)
     command = [
         sipp_binary(),
         target,

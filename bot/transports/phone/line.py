@@ -1,0 +1,163 @@
+"""One line of the phone: a process of its own that runs a SIP stack (stack.py) for the bot.
+
+PJSIP as published for Python takes at most 4 calls at once in a process (its
+``PJSUA_MAX_CALLS``, fixed when it is built); more calls at once are more processes, each a
+"line" with its own SIP port and share of the RTP ports, all registered for the same user
+(lines.py). The bot's process (the transport) and a line talk through two pipes in frames:
+four bytes of length, then a JSON object.
+
+From the bot to the line:
+    the first frame: the line's :class:`~bot.transports.phone.stack.StackSettings`;
+    ``{"op": "say", "call": id, "prompts": [path, ...]}``, ``hush``, ``hang_up``,
+    ``answer``, ``decline`` (an offered call);
+    ``{"op": "record" | "end_recording" | "level", "call": id, "ask": n}``,
+    ``{"op": "transfer", "call": id, "uri": uri, "ask": n}``,
+    ``{"op": "make_call", "uri": uri, "ask": n}``: each answered by ``{"answer": n,
+    "result": ...}`` or ``{"answer": n, "error": text}``;
+    ``{"op": "stop"}``: hang up and end.
+From the line to the bot:
+    ``{"started": port}`` or ``{"failed": text}`` first;
+    ``{"event": kind, "call": id, "value": value}``: a :class:`CallEvent`;
+    ``{"told": n, "kind": kind, "value": value}``: what happened to the call the bot made
+    with ``make_call`` ``n`` (its listener; it may come before the answer).
+
+A recording's words travel as base64 (16-bit PCM). The protocol's frames go through a
+descriptor of their own: the line's standard output is its standard error, so nothing a
+library prints can break a frame. The settings (the SIP password among them) come through
+the pipe, never on the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import os
+import struct
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+HEADER = struct.Struct(">I")
+# A recording of 600 s at 16 kHz is 19 MB, in base64 26 MB: a frame is never more.
+MAX_FRAME = 32 * 1024 * 1024
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    body = json.dumps(message, separators=(",", ":")).encode()
+    return HEADER.pack(len(body)) + body
+
+
+async def read_frame(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+    """The next frame, or None at the end of the pipe."""
+    try:
+        size = HEADER.unpack(await reader.readexactly(HEADER.size))[0]
+        if size > MAX_FRAME:
+            raise ValueError("a frame too large")
+        message = json.loads(await reader.readexactly(size))
+    except asyncio.IncompleteReadError:
+        return None
+    if not isinstance(message, dict):
+        raise ValueError("a frame that is not an object")
+    return message
+
+
+def settings_frame(settings: Any) -> dict[str, Any]:
+    return asdict(settings)
+
+
+class LineProcess:
+    """The line's side: commands from ``reader`` run on its stack, what it tells is written
+    to ``out`` (a binary file)."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.stack: Any = None
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.out.write(encode(message))
+        self.out.flush()
+
+    def _event(self, event: Any) -> None:
+        self.send({"event": event.kind, "call": event.call_id, "value": event.value})
+
+    async def serve(self, reader: asyncio.StreamReader) -> None:
+        from bot.transports.phone.stack import Stack, StackSettings
+
+        first = await read_frame(reader)
+        if first is None:
+            return
+        self.stack = Stack(StackSettings(**first), self._event)
+        try:
+            await self.stack.start()
+        except Exception as exc:
+            self.send({"failed": type(exc).__name__})
+            return
+        self.send({"started": self.stack.port})
+        try:
+            while (message := await read_frame(reader)) is not None:
+                if message.get("op") == "stop":
+                    break
+                self._run(message)
+        finally:
+            await self.stack.stop()
+
+    def _run(self, message: dict[str, Any]) -> None:
+        stack, op = self.stack, message.get("op")
+        call = int(message.get("call", -1))
+        if op == "say":
+            stack.say(call, [Path(path) for path in message["prompts"]])
+        elif op in ("hush", "hang_up", "answer", "decline"):
+            getattr(stack, op)(call)
+        elif op in ("record", "end_recording", "level"):
+            self._answer(message["ask"], getattr(stack, op)(call))
+        elif op == "transfer":
+            self._answer(message["ask"], stack.transfer(call, str(message["uri"])))
+        elif op == "make_call":
+            ask = message["ask"]
+            self._answer(ask, stack.make_call(str(message["uri"]), self._teller(ask)))
+        else:
+            log.warning("phone line: an unknown command")
+
+    def _teller(self, ask: int) -> Any:
+        def tell(kind: str, value: str) -> None:
+            self.send({"told": ask, "kind": kind, "value": value})
+
+        return tell
+
+    def _answer(self, ask: int, future: asyncio.Future[Any]) -> None:
+        def done(finished: asyncio.Future[Any]) -> None:
+            error = finished.exception()
+            if error is not None:
+                self.send({"answer": ask, "error": type(error).__name__})
+                return
+            result = finished.result()
+            if isinstance(result, bytes):
+                result = base64.b64encode(result).decode("ascii")
+            self.send({"answer": ask, "result": result})
+
+        future.add_done_callback(done)
+
+
+async def main() -> None:
+    # The frames go through the descriptor that was standard output; standard output is
+    # standard error from now on (a library's print cannot break a frame).
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=MAX_FRAME)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    await LineProcess(out).serve(reader)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(
+        level=os.environ.get("NACHBARBOT_LOG_LEVEL", "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    asyncio.run(main())

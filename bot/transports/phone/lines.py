@@ -1,0 +1,343 @@
+"""Several lines for more calls at once: line processes that take the calls of one SIP user.
+
+PJSIP as published for Python (the pjsua2-python wheel) takes at most 4 calls at once in a
+process. With ``phone.lines`` above 1 the transport runs that many line processes (line.py),
+each a SIP stack with its own SIP port and its share of the RTP ports, each registered at
+the registrar for the same user: the registrar then has one contact per line and rings
+them all for every call (parallel forking, RFC 3261 16.7 - sipgate, Kamailio, Asterisk with
+``max_contacts`` of at least the lines do). A line with room offers the call here with its
+SIP Call-ID; the first line to offer it answers it, the others say busy, which ends only
+their branch (a line that is full says busy by itself). The bot's own calls go out through
+the line with the fewest calls.
+
+:class:`Lines` has the methods of :class:`~bot.transports.phone.stack.Stack` the transport
+uses, and call ids of its own: a line's call id plus 1000 times the line's number. A line
+that ends by itself ends its calls and is started again. Registration is told as the
+lines' worst answer: a refusal by any line is a refusal (doctor says so), all of them
+registered is registered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import os
+import sys
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.transports.phone.line import MAX_FRAME, encode, read_frame, settings_frame
+from bot.transports.phone.stack import CallEvent, StackSettings
+
+log = logging.getLogger(__name__)
+
+# A line's call ids are below PJSUA_MAX_CALLS: the line's number is the thousands.
+SPAN = 1000
+# The Call-IDs of the last calls offered, to know which line took one (a call is offered
+# by every line with room within moments).
+OFFERS_KEPT = 256
+# A line that ended by itself is started again after this pause (seconds), so a line that
+# cannot start does not spin.
+RESTART_PAUSE = 2.0
+
+
+def line_settings(settings: StackSettings, number: int, count: int) -> StackSettings:
+    """Line ``number``'s SIP port (``port`` + number; 0: any) and its share of the RTP
+    ports."""
+    share = max(8, settings.rtp_ports // count)
+    return replace(
+        settings,
+        port=settings.port + number if settings.port else 0,
+        rtp_port=settings.rtp_port + number * share if settings.rtp_port else 0,
+        rtp_ports=share,
+        offer_calls=True,
+    )
+
+
+class _Line:
+    def __init__(self, number: int, settings: StackSettings) -> None:
+        self.number = number
+        self.settings = settings
+        self.process: asyncio.subprocess.Process | None = None
+        self.port = 0
+        self.calls: set[int] = set()  # the line's own call ids, answered or made
+        self.registered = ""  # the registrar's last answer to this line
+        self.reading: asyncio.Task[None] | None = None
+
+
+class Lines:
+    """``count`` line processes behind the stack's methods; ``on_event`` gets
+    :class:`CallEvent` with the lines' call ids."""
+
+    def __init__(
+        self, settings: StackSettings, on_event: Callable[[CallEvent], None], count: int
+    ) -> None:
+        self.settings = settings
+        self.on_event = on_event
+        self.port = 0
+        self._lines = [
+            _Line(number, line_settings(settings, number, count)) for number in range(count)
+        ]
+        self._asks: dict[int, asyncio.Future[Any]] = {}
+        self._told: dict[int, Callable[[str, str], None]] = {}
+        self._made: dict[int, int] = {}  # a made call's id → its make_call's number
+        self._next_ask = 0
+        self._offers: OrderedDict[str, int] = OrderedDict()
+        self._stopping = False
+        self._restarts: set[asyncio.Task[None]] = set()
+
+    # -- starting and stopping
+
+    async def start(self) -> None:
+        self._stopping = False
+        try:
+            for line in self._lines:
+                await self._start(line)
+        except BaseException:
+            await self.stop()
+            raise
+        self.port = self._lines[0].port
+
+    async def _start(self, line: _Line) -> None:
+        env = dict(os.environ)
+        env.setdefault("NACHBARBOT_LOG_LEVEL", logging.getLevelName(log.getEffectiveLevel()))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.transports.phone.line",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+            limit=MAX_FRAME,
+        )
+        assert process.stdin is not None and process.stdout is not None
+        line.process = process
+        process.stdin.write(encode(settings_frame(line.settings)))
+        first = await read_frame(process.stdout)
+        if first is None or "started" not in first:
+            failed = (first or {}).get("failed", "it ended")
+            raise RuntimeError(f"phone line {line.number} did not start: {failed}")
+        line.port = int(first["started"])
+        line.reading = asyncio.create_task(self._read(line, process))
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for task in list(self._restarts):
+            task.cancel()
+        for line in self._lines:
+            process, line.process = line.process, None
+            if process is None:
+                continue
+            if process.stdin is not None:
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    process.stdin.write(encode({"op": "stop"}))
+                    process.stdin.close()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+            if line.reading is not None:
+                await line.reading
+                line.reading = None
+        for waiting in self._asks.values():
+            if not waiting.done():
+                waiting.set_exception(RuntimeError("the phone lines stopped"))
+        self._asks.clear()
+
+    # -- what the lines tell
+
+    async def _read(self, line: _Line, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        try:
+            while (message := await read_frame(process.stdout)) is not None:
+                self._heard(line, message)
+        except (ValueError, OSError):
+            log.warning("phone line %d: a broken frame", line.number)
+        finally:
+            self._gone(line)
+        if not self._stopping and process.returncode is None:
+            process.kill()
+        if not self._stopping:
+            restart = asyncio.create_task(self._restart(line))
+            self._restarts.add(restart)
+            restart.add_done_callback(self._restarts.discard)
+
+    def _gone(self, line: _Line) -> None:
+        for own in list(line.calls):
+            self._call_ended(line, own)
+        line.calls.clear()
+
+    async def _restart(self, line: _Line) -> None:
+        log.warning("phone line %d ended by itself: started again", line.number)
+        await asyncio.sleep(RESTART_PAUSE)
+        if self._stopping:
+            return
+        try:
+            await self._start(line)
+        except (RuntimeError, OSError):
+            log.warning("phone line %d did not start again", line.number)
+            restart = asyncio.create_task(self._restart(line))
+            self._restarts.add(restart)
+            restart.add_done_callback(self._restarts.discard)
+
+    def _heard(self, line: _Line, message: dict[str, Any]) -> None:
+        if "answer" in message:
+            self._answered(line, message)
+        elif "told" in message:
+            self._told_about(line, message)
+        elif "event" in message:
+            self._event(line, str(message["event"]), int(message["call"]), message["value"])
+
+    def _answered(self, line: _Line, message: dict[str, Any]) -> None:
+        waiting = self._asks.pop(int(message["answer"]), None)
+        if waiting is None or waiting.done():
+            return
+        if "error" in message:
+            waiting.set_exception(RuntimeError(str(message["error"])))
+        else:
+            waiting.set_result(message.get("result"))
+
+    def _told_about(self, line: _Line, message: dict[str, Any]) -> None:
+        ask = int(message["told"])
+        listener = self._told.get(ask)
+        if listener is None:
+            return
+        kind, value = str(message["kind"]), str(message["value"])
+        if kind == "ended":
+            self._told.pop(ask, None)
+            for own, made in list(self._made.items()):
+                if made == ask:
+                    del self._made[own]
+                    line.calls.discard(own % SPAN)
+        listener(kind, value)
+
+    def _event(self, line: _Line, kind: str, own: int, value: str) -> None:
+        if kind == "registered":
+            line.registered = value
+            self._registered()
+            return
+        if kind == "offer":
+            self._offered(line, own, value)
+            return
+        if kind == "call":
+            line.calls.add(own)
+        elif own not in line.calls:
+            return  # a call this line offered and another line took
+        if kind == "ended":
+            self._call_ended(line, own)
+            return
+        self.on_event(CallEvent(kind, line.number * SPAN + own, value))  # type: ignore[arg-type]
+
+    def _call_ended(self, line: _Line, own: int) -> None:
+        line.calls.discard(own)
+        whose = line.number * SPAN + own
+        ask = self._made.pop(whose, None)
+        if ask is not None:
+            listener = self._told.pop(ask, None)
+            if listener is not None:
+                listener("ended", "0")
+            return
+        self.on_event(CallEvent("ended", whose))
+
+    def _offered(self, line: _Line, own: int, sip_call_id: str) -> None:
+        taken = self._offers.get(sip_call_id)
+        if taken is None:
+            self._offers[sip_call_id] = line.number
+            while len(self._offers) > OFFERS_KEPT:
+                self._offers.popitem(last=False)
+            self._send(line, {"op": "answer", "call": own})
+        else:
+            self._send(line, {"op": "decline", "call": own})
+
+    def _registered(self) -> None:
+        answers = [line.registered for line in self._lines]
+        refused = next((code for code in answers if code and not code.startswith("2")), None)
+        if refused is not None:
+            self.on_event(CallEvent("registered", -1, refused))
+        elif all(answers):
+            self.on_event(CallEvent("registered", -1, answers[0]))
+
+    # -- the stack's methods
+
+    def _send(self, line: _Line, message: dict[str, Any]) -> bool:
+        process = line.process
+        if process is None or process.stdin is None or process.stdin.is_closing():
+            return False
+        process.stdin.write(encode(message))
+        return True
+
+    def _line_of(self, call_id: int) -> tuple[_Line, int] | None:
+        number, own = divmod(call_id, SPAN)
+        if 0 <= number < len(self._lines):
+            return self._lines[number], own
+        return None
+
+    def _command(self, call_id: int, op: str, **more: Any) -> None:
+        found = self._line_of(call_id)
+        if found is not None:
+            self._send(found[0], {"op": op, "call": found[1], **more})
+
+    def _ask(self, line: _Line, op: str, **more: Any) -> tuple[int, asyncio.Future[Any]]:
+        self._next_ask += 1
+        ask = self._next_ask
+        waiting: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self._send(line, {"op": op, "ask": ask, **more}):
+            self._asks[ask] = waiting
+        else:
+            waiting.set_exception(RuntimeError("the phone line is not running"))
+        return ask, waiting
+
+    def say(self, call_id: int, prompts: list[Path]) -> None:
+        self._command(call_id, "say", prompts=[str(path) for path in prompts])
+
+    def hush(self, call_id: int) -> None:
+        self._command(call_id, "hush")
+
+    def hang_up(self, call_id: int) -> None:
+        self._command(call_id, "hang_up")
+
+    async def _asked(self, call_id: int, op: str, gone: Any, **more: Any) -> Any:
+        found = self._line_of(call_id)
+        if found is None:
+            return gone
+        try:
+            return await self._ask(found[0], op, call=found[1], **more)[1]
+        except RuntimeError:
+            return gone
+
+    async def record(self, call_id: int) -> bool:
+        return bool(await self._asked(call_id, "record", False))
+
+    async def end_recording(self, call_id: int) -> bytes:
+        words = await self._asked(call_id, "end_recording", "")
+        return base64.b64decode(words) if words else b""
+
+    async def level(self, call_id: int) -> int:
+        return int(await self._asked(call_id, "level", -1))
+
+    async def transfer(self, call_id: int, uri: str) -> bool:
+        return bool(await self._asked(call_id, "transfer", False, uri=uri))
+
+    async def make_call(self, uri: str, listener: Callable[[str, str], None]) -> int:
+        """As :meth:`Stack.make_call`, through the line with the fewest calls."""
+        running = [line for line in self._lines if line.process is not None]
+        if not running:
+            raise RuntimeError("no phone line is running")
+        line = min(running, key=lambda line: len(line.calls))
+        ask, waiting = self._ask(line, "make_call", uri=uri)
+        self._told[ask] = listener
+        try:
+            own = int(await waiting)
+        except BaseException:
+            self._told.pop(ask, None)
+            raise
+        if ask in self._told:  # not ended at once
+            line.calls.add(own)
+            self._made[line.number * SPAN + own] = ask
+        return line.number * SPAN + own

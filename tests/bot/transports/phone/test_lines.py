@@ -1,0 +1,106 @@
+"""More calls at once than one PJSIP takes (4): the phone's lines (bot/transports/phone/
+lines.py), line processes registered for the same user at Kamailio, which rings them all.
+
+SIPp makes 10 calls at once through Kamailio, each from a number of its own; the bot runs 3
+lines (12 calls at most). Every call is answered by one line only and its keys are taken:
+10 callers chose German and agreed. A call the bot makes goes out through a line too."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from bot.transports.phone import registration
+from bot.transports.phone.lines import SPAN, line_settings
+from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.transport import PhoneTransport
+from handlers.dispatcher import Dispatcher
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.sipp import SippPhone, Step, run_scenario
+
+CALLS = 10
+PREFIX = "+49231555"
+
+
+async def _agreed(dispatcher: Dispatcher) -> int:
+    """The callers (SIPp numbers its calls from 1) who chose German and agreed."""
+    agreed = 0
+    for number in range(1, CALLS + 1):
+        user = await dispatcher.db.users.find("phone", f"{PREFIX}{number}")
+        if user is not None and user.consent_at is not None:
+            agreed += user.language == dispatcher.settings.languages[0]
+    return agreed
+
+
+async def test_ten_calls_at_once_are_taken_by_three_lines(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
+    settings = StackSettings(
+        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
+    )
+    phone = PhoneTransport(dispatcher, settings, lines=3)
+    await phone.connect()
+    try:
+        await asyncio.wait_for(phone.registered.wait(), 30)
+        result = await asyncio.to_thread(
+            run_scenario,
+            kamailio.domain,
+            BOT_USER,
+            steps=[Step(1500, "1#1#")],
+            after_ms=1500,
+            caller=PREFIX,
+            calls=CALLS,
+            rate=float(CALLS),
+            limit=CALLS,
+            timeout_s=90,
+            numbered_callers=True,
+        )
+        assert result.returncode == 0, result.errors
+        assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (CALLS, 0)
+        agreed = 0
+        for _ in range(3000):  # until every caller's keys are taken (by the database)
+            agreed = await _agreed(dispatcher)
+            if agreed == CALLS:
+                break
+            await asyncio.sleep(0.02)
+        assert agreed == CALLS
+        config = type("Phone", (), {"registrar": kamailio.registrar_uri})()
+        assert (await registration.check(config, dispatcher.db))[1] == "ok"
+    finally:
+        await phone.stop()
+
+
+async def test_a_call_the_bot_makes_goes_out_through_a_line(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    settings = StackSettings(bind=HOST)
+    phone = PhoneTransport(dispatcher, settings, lines=2)
+    await phone.connect()
+    answerer = SippPhone("uas_answer.xml", steps=[Step(300)], after_ms=300)
+    answerer.start()
+    try:
+        told: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        call_id = await phone.stack.make_call(
+            answerer.uri, lambda kind, value: told.put_nowait((kind, value))
+        )
+        assert call_id // SPAN in (0, 1)
+        kinds = []
+        while not kinds or kinds[-1] != "ended":
+            kind, value = await asyncio.wait_for(told.get(), 60)
+            kinds.append(kind)
+        assert "answered" in kinds and value == "200"
+    finally:
+        answerer.stop()
+        await phone.stop()
+
+
+def test_each_line_has_a_port_and_ports_for_audio_of_its_own():
+    settings = StackSettings(port=5060, rtp_port=4000, rtp_ports=100)
+    lines = [line_settings(settings, number, 5) for number in range(5)]
+    assert [line.port for line in lines] == [5060, 5061, 5062, 5063, 5064]
+    assert [line.rtp_port for line in lines] == [4000, 4020, 4040, 4060, 4080]
+    assert all(line.rtp_ports == 20 and line.offer_calls for line in lines)
+    anywhere = line_settings(StackSettings(), 3, 5)
+    assert (anywhere.port, anywhere.rtp_port) == (0, 0)
