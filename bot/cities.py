@@ -49,6 +49,15 @@ CITY_SECTIONS = (
     *(kind.section for kind in KINDS if kind.section),
 )
 WIDE_BOT_KEYS = tuple(f.name for f in fields(BotSection) if f.metadata["wide"])
+# The installation's keys in a city's other sections (``sms.monthly_segments``: one budget
+# for all cities), as (section, key): set only in the main configuration, main's in every city.
+WIDE_KEYS = tuple(
+    (section, f.name)
+    for section in CITY_SECTIONS
+    if section != "bot"
+    for f in fields(get_type_hints(Config)[section])
+    if f.metadata["wide"]
+)
 # A further city may serve its own map and desk: on its own port, reached at its own public
 # address (the reverse proxy routes a host to it). The rest of [web] is the installation's.
 CITY_WEB_KEYS = ("port", "public_url")
@@ -141,6 +150,9 @@ def load_city(path: Path, main: Config, env: Mapping[str, str]) -> City:
         for key in WIDE_BOT_KEYS:
             if key in data.get("bot", {}):
                 raise ConfigError(f"bot.{key} {_WIDE}")
+        for section, key in WIDE_KEYS:
+            if key in data.get(section, {}):
+                raise ConfigError(f"{section}.{key} {_WIDE}")
         sections = build_sections(data, env, CITY_SECTIONS, prefix)
         if not _given(data, env, prefix, "bot", "city"):
             raise ConfigError("bot.city: required in a city file (the name shown to its people)")
@@ -153,6 +165,10 @@ def load_city(path: Path, main: Config, env: Mapping[str, str]) -> City:
         own_web = build_sections(data, env, ("web",), prefix)["web"]
         web = replace(main.web, port=own_web.port, public_url=own_web.public_url)
         sections |= {"bot": bot, "places": places, "web": web}
+        for section, key in WIDE_KEYS:
+            sections[section] = replace(
+                sections[section], **{key: getattr(getattr(main, section), key)}
+            )
         config = replace(main, **sections)  # the installation-wide sections stay main's
         check_consistency(config)
     except ConfigError as exc:
@@ -194,8 +210,10 @@ def check_environment(cities: list[City], env: Mapping[str, str]) -> None:
             )
         section, _, key = variable.removeprefix(city.env_prefix).lower().partition("__")
         city_web = section == "web" and key in CITY_WEB_KEYS
-        if (section in INSTALLATION_SECTIONS and not city_web) or (
-            section == "bot" and key in WIDE_BOT_KEYS
+        if (
+            (section in INSTALLATION_SECTIONS and not city_web)
+            or (section == "bot" and key in WIDE_BOT_KEYS)
+            or (section, key) in WIDE_KEYS
         ):
             raise ConfigError(
                 f"{variable}: {section}.{key} is installation-wide: "

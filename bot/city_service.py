@@ -85,8 +85,8 @@ class CityBot:
         main: Database | None = None,
     ) -> CityBot:
         """The city's bot on ``db`` (its database is opened when not given), refusing
-        the installation's ``shared_bans`` too and counting translations against the
-        installation's budget in ``main`` (the main city's database)."""
+        the installation's ``shared_bans`` too and counting translations and text messages
+        against the installation's budgets in ``main`` (the main city's database)."""
         config = city.config
         db = db or await open_city_database(city)
         db.users.shared_bans = shared_bans
@@ -120,6 +120,10 @@ class CityBot:
         for transport in transports:
             if (calling := getattr(transport, "calling", None)) is not None:
                 calling.media = worker.fetch_media
+            # Text messages count against the installation's month in the main city's
+            # database, as translations do (bot/transports/sms/budget.py).
+            if main is not None and (budget := getattr(transport, "budget", None)) is not None:
+                budget.count_in(main)
         if counters is not None:
             dispatcher.on_handled = counters.handled
         return cls(city, db, dispatcher, transports, worker, translations, counters)

@@ -231,7 +231,11 @@ class SmsSection:
     listen: str = _opt("127.0.0.1", doc="Address the bot takes incoming texts on")
     port: int = _opt(8094, minimum=1, maximum=65535, doc="Port the bot takes incoming texts on")
     monthly_segments: int = _opt(
-        2000, minimum=0, maximum=10_000_000, doc="Segments the city may send a month"
+        2000,
+        minimum=0,
+        maximum=10_000_000,
+        doc="Segments the installation (all its cities together) may send a month",
+        wide=True,
     )
     country: str = _opt("DE", doc="Country of numbers written without +, e.g. 0171 …")
     max_messages_per_second: float = _opt(

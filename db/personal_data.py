@@ -1020,8 +1020,9 @@ MAP: tuple[Table, ...] = (
         "sms_budget",
         None,
         {"month": PUBLIC, "segments": PUBLIC, "told": PUBLIC},
-        note="The text messages' segments per month against [sms] monthly_segments: nothing "
-        "about a person.",
+        note="The installation's text message segments per month against [sms] "
+        "monthly_segments (counted in the main city's database) and the share each city's "
+        "coordinators were told of: nothing about a person.",
     ),
     Table(
         "sms_numbers",

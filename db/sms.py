@@ -2,8 +2,11 @@
 budget, and per number (E.164) its STOP, the rest of a cut text and its newest choices.
 
 The budget is taken with one conditional UPDATE, as the translation budget is
-(db/translations.py ``reserve``): processes sending at once never spend past it. Which share
-of it the coordinators were told of is claimed the same way, so they are told once.
+(db/translations.py ``reserve``): processes sending at once never spend past it. It is the
+installation's, counted in the main city's database (bot/transports/sms/budget.py): there
+``sms_budget.segments`` is what all cities sent, in a further city's database it stays 0.
+Which share of it a city's coordinators were told of (``told``) is the city's own, claimed
+the same way in its own database, so they are told once.
 """
 
 from __future__ import annotations
@@ -47,21 +50,24 @@ class SmsStore:
         row = await fetch_one(self._tx, "SELECT segments FROM sms_budget WHERE month = ?", (month,))
         return int(row[0]) if row else 0
 
-    async def claim_notice(self, month: str, share: int, budget: int, *, refused: bool) -> bool:
+    async def claim_notice(self, month: str, share: int) -> bool:
         """Whether this caller tells the coordinators that ``share`` per cent of ``month``'s
-        budget is spent (a refused send counts as all of it): true once a month a share."""
-        reached = "1 = 1" if refused and share == 100 else "segments * 100 >= ?"
-        params: tuple[object, ...] = (share, month, share)
-        if not (refused and share == 100):
-            params += (share * budget,)
-        return (
-            await changed(
+        budget is spent (the caller saw it reached): true once a month a share."""
+        async with self._tx.transaction():
+            await execute(
                 self._tx,
-                f"UPDATE sms_budget SET told = ? WHERE month = ? AND told < ? AND {reached}",
-                params,
+                "INSERT INTO sms_budget (month, segments, told) VALUES (?, 0, 0)"
+                " ON CONFLICT (month) DO NOTHING",
+                (month,),
             )
-            == 1
-        )
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_budget SET told = ? WHERE month = ? AND told < ?",
+                    (share, month, share),
+                )
+                == 1
+            )
 
     # -- numbers -------------------------------------------------------------------------
 

@@ -282,6 +282,7 @@ def test_a_file_named_like_the_main_city_is_refused(tmp_path):
         ('[bot]\ncity = "Lünen"\n[metrics]\nport = 9200\n', "[metrics]"),
         ('[bot]\ncity = "Lünen"\n[web]\nlisten = "0.0.0.0"\n', "web.listen"),
         ('[bot]\ncity = "Lünen"\n[translation]\nengine = "deepl"\n', "[translation]"),
+        ('[bot]\ncity = "Lünen"\n[sms]\nmonthly_segments = 9\n', "sms.monthly_segments"),
     ],
 )
 def test_installation_wide_settings_are_refused_in_a_city_file(tmp_path, text, key):
@@ -298,6 +299,10 @@ def test_installation_wide_settings_are_refused_in_a_city_file(tmp_path, text, k
             "is installation-wide: set NACHBARBOT_BOT__DATABASE",
         ),
         ("NACHBARBOT_CITY_LUENEN__WEB__LISTEN", "web.listen is installation-wide"),
+        (
+            "NACHBARBOT_CITY_LUENEN__SMS__MONTHLY_SEGMENTS",
+            "is installation-wide: set NACHBARBOT_SMS__MONTHLY_SEGMENTS",
+        ),
         ("NACHBARBOT_CITY_LUENEN__TELEGRAM__TOKNE", "telegram.tokne: unknown setting"),
         (
             "NACHBARBOT_CITY_ESSEN__TELEGRAM__TOKEN",

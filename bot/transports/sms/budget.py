@@ -1,12 +1,16 @@
-"""The city's text messages per month: ``[sms] monthly_segments``, a clear stop, and the
-coordinators told at 80 % and at 100 %.
+"""The installation's text messages per month: ``[sms] monthly_segments`` (installation-wide,
+bot/cities.py) for all its cities together, a clear stop, and each city's coordinators told
+at 80 % and at 100 %.
 
 Each text is taken from the month's budget before it is handed to the gateway, with one
-conditional UPDATE (db/sms.py ``spend``, as the translation budget): processes sending at
-once never spend past it. A text that does not fit is not sent (the transport refuses it
-for good, so the outbox moves on) and the coordinators learn that the budget is used up; the
-80 % notice is claimed the same way, so each share is told once a month, through the outbox
-to the coordinators' group (handlers/messenger.py). The month is Europe/Berlin's.
+conditional UPDATE (db/sms.py ``spend``, as the translation budget): processes and cities
+sending at once never spend past it. The month is counted where the translation budget is,
+in the main city's database (:meth:`Budget.count_in`, called by bot/city_service.py; a lone
+city counts in its own). A text that does not fit is not sent (the transport refuses it for
+good, so the outbox moves on) and the city's coordinators learn that the budget is used up.
+Each city claims its own notices in its own database the same way, so each share is told
+once a month to each city's coordinators' group, through its outbox (handlers/messenger.py),
+when that city next sends or is refused. The month is Europe/Berlin's.
 """
 
 from __future__ import annotations
@@ -39,19 +43,29 @@ class Budget:
         on_queued: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
+        # The month's segments: the installation's (count_in), else this city's alone.
         self.store = SmsStore(db.transactions)
+        # The notices this city's coordinators were told of: always the city's own.
+        self.notices = SmsStore(db.transactions)
         self.monthly = monthly
         self.backchannels = list(backchannels)
         self.clock = clock
         self.on_queued = on_queued
 
+    def count_in(self, main: Database) -> None:
+        """Count the month in ``main``, the main city's database: one budget for every city
+        of the installation."""
+        self.store = SmsStore(main.transactions)
+
     async def take(self, segments: int) -> bool:
-        """Whether ``segments`` may be sent now (and are counted); the coordinators are told
-        when this takes the month past 80 % or finds it used up."""
+        """Whether ``segments`` may be sent now (and are counted); the city's coordinators are
+        told when the month is past 80 % or used up (a text refused counts as used up)."""
         month = month_of(self.clock())
         taken = await self.store.spend(month, segments, self.monthly)
+        spent = await self.store.spent(month)
         for share in THRESHOLDS:
-            if await self.store.claim_notice(month, share, self.monthly, refused=not taken):
+            reached = (not taken and share == 100) or spent * 100 >= share * self.monthly
+            if reached and await self.notices.claim_notice(month, share):
                 await self._tell(share)
         if not taken:
             log.warning("sms: the month's budget of %d segments is used up", self.monthly)
