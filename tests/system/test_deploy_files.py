@@ -543,11 +543,12 @@ def _get_when_up(url: str, process: subprocess.Popen, wait: float = 120.0) -> _P
 
 def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     """compose.phone.yaml publishes, the Dockerfile exposes and the nftables snippet opens the
-    SIP port and the whole RTP range of the example's [phone] section, UDP."""
+    SIP ports of every line and the whole RTP range of the example's [phone] section, UDP."""
     from bot.transports.phone.stack import RTP_PORTS
 
     config = load_config(DEPLOY / "nachbarbot.example.toml", env={})
-    sip, first = config.phone.port, config.phone.rtp_port
+    port, first = config.phone.port, config.phone.rtp_port
+    sip = f"{port}-{port + config.phone.lines - 1}" if config.phone.lines > 1 else str(port)
     rtp = f"{first}-{first + RTP_PORTS - 1}"
     compose = yaml.safe_load((DEPLOY / "compose.phone.yaml").read_text(encoding="utf-8"))
     published = set(compose["services"]["nachbarbot"]["ports"])
@@ -558,7 +559,7 @@ def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     opened = re.findall(r"^\s*udp dport (\S+) accept", rules, flags=re.MULTILINE)
     assert opened == [str(sip), rtp]
     assert (
-        f"ufw allow {sip}/udp" in rules
+        f"ufw allow {sip.replace('-', ':')}/udp" in rules
         and f"ufw allow {first}:{first + RTP_PORTS - 1}/udp" in rules
     )
     unit = (DEPLOY / "nachbarbot.service").read_text(encoding="utf-8")
