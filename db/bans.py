@@ -17,6 +17,7 @@ import hmac
 import secrets
 
 from db.clock import utcnow
+from db.numbers import key_platform
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
@@ -58,8 +59,9 @@ class BanList:
 
     async def key_of(self, platform: str, platform_user_id: str, purpose: str = "") -> str:
         """The keyed hash of a chat account; another ``purpose`` gives another hash, so that
-        two lists kept under the key cannot be joined to each other."""
-        message = f"{purpose}{platform}\0{platform_user_id}".encode()
+        two lists kept under the key cannot be joined to each other. A number is one
+        account on the phone line and by SMS (db/numbers.py): one hash for both."""
+        message = f"{purpose}{key_platform(platform)}\0{platform_user_id}".encode()
         return hmac.new(await self._secret(), message, hashlib.sha256).hexdigest()
 
     async def add(self, platform: str, platform_user_id: str) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from db.clock import local_day, to_text
+from db.numbers import other_platform
 from db.personal_data import MAP, TABLES, Files, Retention, sections
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
@@ -33,6 +34,8 @@ def person_params(user: User) -> dict[str, Any]:
     return {
         "id": user.id,
         "platform": user.platform,
+        # A number's person is reached on two platforms by one chat id (db/numbers.py).
+        "other_platform": other_platform(user.platform),
         "chat_id": user.chat_id,
         "subject": f"user:{user.id}",
         "about": f"%,{user.id},%",

@@ -18,8 +18,10 @@ Column kinds:
 - ``PUBLIC``: nothing about a private person (places, events, ids, technical state).
 
 SQL in a ``Link`` or ``Retention`` names its parameters: ``:id`` (the user number),
-``:platform``, ``:chat_id``, ``:subject`` (``user:<id>``), ``:about`` (``%,<id>,%``) and
-the retention cut-offs in :data:`CUTOFFS`.
+``:platform``, ``:chat_id``, ``:other_platform`` (a number's person, db/numbers.py: the
+other of the phone line and SMS, where the same chat id is theirs too; else ''),
+``:subject`` (``user:<id>``), ``:about`` (``%,<id>,%``) and the retention cut-offs in
+:data:`CUTOFFS`.
 """
 
 from __future__ import annotations
@@ -357,7 +359,9 @@ MAP: tuple[Table, ...] = (
                 by="id",
             ),
         ),
-        note="Inactive accounts are erased like /delete (handlers/privacy.py), not by SQL here.",
+        note="Inactive accounts are erased like /delete (handlers/privacy.py), not by SQL here. "
+        "A phone number is one account on the phone line and by SMS (db/numbers.py): "
+        "'platform' is the channel the person chose for what the bot has for them.",
     ),
     Table(
         "user_roles",
@@ -840,8 +844,8 @@ MAP: tuple[Table, ...] = (
         },
         links=(
             Link(
-                "recipient_id = :id OR (recipient_id IS NULL AND platform = :platform"
-                " AND chat_id = :chat_id)",
+                "recipient_id = :id OR (recipient_id IS NULL"
+                " AND platform IN (:platform, :other_platform) AND chat_id = :chat_id)",
                 (delete(),),
                 section="messages_for_you",
                 export=("created_at", "sent_at", "payload"),
@@ -927,7 +931,7 @@ MAP: tuple[Table, ...] = (
         },
         links=(
             Link(
-                "platform = :platform AND chat_id = :chat_id",
+                "platform IN (:platform, :other_platform) AND chat_id = :chat_id",
                 (blank(replies="NULL", chat_id="NULL", first=False),),
                 section="updates_handled",
                 export=("update_id", "at", "answered_at"),
@@ -1038,7 +1042,7 @@ MAP: tuple[Table, ...] = (
         },
         links=(
             Link(
-                ":platform = 'sms' AND number = :chat_id",
+                "'sms' IN (:platform, :other_platform) AND number = :chat_id",
                 (delete(),),
                 section="sms",
                 export=("number", "stopped_at", "more", "choices", "updated_at"),
@@ -1057,7 +1061,8 @@ MAP: tuple[Table, ...] = (
                 ),
             ),
         ),
-        note="Per phone number (the person's id on 'sms', E.164): whether it sent STOP, the "
+        note="Per phone number (the person's id on 'sms' and 'phone', E.164, whichever channel "
+        "they chose): whether it sent STOP, the "
         "rest of a bot text cut to fit and the choices of its newest text "
         "(bot/transports/sms).",
     ),

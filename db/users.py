@@ -14,6 +14,7 @@ from db import desk
 from db.bans import BanList, SharedBanList
 from db.clock import to_text
 from db.clock import utcnow as _now
+from db.numbers import BY_NUMBER, NUMBER_PLATFORMS, by_number
 from db.postgres import process_gone
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Statement, Transactions
@@ -116,13 +117,13 @@ class UserStore:
         return self._from_row(await fetch_one(self._tx, _SELECT_USER + " WHERE id = ?", (user_id,)))
 
     async def find(self, platform: str, platform_user_id: str) -> User | None:
-        return self._from_row(
-            await fetch_one(
-                self._tx,
-                _SELECT_USER + " WHERE platform = ? AND platform_user_id = ?",
-                (platform, platform_user_id),
-            )
-        )
+        """The person with this id on ``platform``; a number (the phone line, SMS) is one
+        person on both (db/numbers.py)."""
+        sql = _SELECT_USER + " WHERE platform = ? AND platform_user_id = ?"
+        params: tuple[str, ...] = (platform, platform_user_id)
+        if by_number(platform):
+            sql, params = _SELECT_USER + " WHERE " + BY_NUMBER, (platform_user_id,)
+        return self._from_row(await fetch_one(self._tx, sql, params))
 
     async def seen(
         self,
@@ -158,11 +159,18 @@ class UserStore:
         their roles and conversation state, and whether the update was handled before.
         See :meth:`seen` for which chat becomes the user's address."""
         now = _now()
+        # A number's person may be on the other number platform (db/numbers.py): their row,
+        # on the channel they chose, is the one that arrives.
+        chosen: tuple[str, ...] = (platform,)
+        platform_value = "?"
+        if by_number(platform):
+            platform_value = "COALESCE((SELECT platform FROM users WHERE " + BY_NUMBER + "), ?)"
+            chosen = (platform_user_id, platform)
         async with self._tx.transaction(savepoint=False):
             row = await fetch_one(
                 self._tx,
                 "INSERT INTO users (platform, platform_user_id, chat_id, first_name, created_at,"
-                " seen_at) VALUES (?, ?, ?, ?, ?, ?)"
+                f" seen_at) VALUES ({platform_value}, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
                 " seen_at = excluded.seen_at,"
                 " chat_id = CASE WHEN ? THEN excluded.chat_id ELSE users.chat_id END,"
@@ -176,7 +184,7 @@ class UserStore:
                 " (SELECT replies FROM processed_updates WHERE platform = ? AND update_id = ?"
                 " AND answered_at IS NULL) AS kept",
                 (
-                    platform,
+                    *chosen,
                     platform_user_id,
                     chat_id if private else "",
                     first_name[:64],
@@ -236,6 +244,22 @@ class UserStore:
 
     async def set_language(self, user_id: int, language: str) -> None:
         await execute(self._tx, "UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_channel(self, user_id: int, platform: str) -> bool:
+        """Reach a number's person (db/numbers.py) on ``platform`` from now on: what the
+        outbox has for them is queued there (a call or a text); False if they are no
+        number's person."""
+        if not by_number(platform):
+            raise ValueError(f"{platform!r} is no number platform")
+        marks = ", ".join("?" * len(NUMBER_PLATFORMS))
+        return (
+            await changed(
+                self._tx,
+                f"UPDATE users SET platform = ? WHERE id = ? AND platform IN ({marks})",
+                (platform, user_id, *NUMBER_PLATFORMS),
+            )
+            > 0
+        )
 
     async def set_translate_messages(self, user_id: int, on: bool) -> None:
         await execute(

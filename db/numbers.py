@@ -1,0 +1,52 @@
+"""A phone number is one person, on the phone line and by text message (issues 44, 45).
+
+The phone line (bot/transports/phone) and text messages (bot/transports/sms) both know a
+person by their number in E.164 ("+492311234567"): it is their id and their chat on either
+platform. Whoever calls and texts from one number is one person, one ``users`` row - one
+language, one consent, one conversation, their requests - and the row's ``platform`` is the
+channel the person chose for what the outbox has for them (``phone``: a call-back, ``sms``: a
+text), at first the one they used first (handlers/reach.py lets them change it). The other
+transport finds the same row by the number: :data:`BY_NUMBER` is what
+:meth:`db.users.UserStore.find` and :meth:`~db.users.UserStore.arrive` ask for a number
+platform, so every ``find(platform, number)`` of either transport, the desk and the command
+line gets the one person.
+
+Two rows for one number (from before this rule, or first contacts by call and by text at the
+same instant on PostgreSQL, where no unique index guards it) stay two accounts: the older
+one is the person both transports reach; the other is never found again and goes with
+inactivity, as any account.
+
+Keyed hashes of a chat account (the ban list, the posting limits of erased accounts:
+db/bans.py) take a number under one platform name, :func:`key_platform`, so that a ban or a
+trace holds whichever channel the person chose or comes back by.
+"""
+
+from __future__ import annotations
+
+# The platforms whose people are their phone number (E.164).
+NUMBER_PLATFORMS = ("phone", "sms")
+# The platform name a number's keyed hash is made with (the phone line's, the older).
+_KEY_PLATFORM = "phone"
+# The person of a number: its row on either platform, the oldest where there are two.
+BY_NUMBER = (
+    f"platform IN ({', '.join(repr(p) for p in NUMBER_PLATFORMS)})"
+    " AND platform_user_id = ? ORDER BY users.id LIMIT 1"
+)
+
+
+def by_number(platform: str) -> bool:
+    """Whether people on ``platform`` are their phone number."""
+    return platform in NUMBER_PLATFORMS
+
+
+def key_platform(platform: str) -> str:
+    """The platform name a keyed hash of an account on ``platform`` is made with."""
+    return _KEY_PLATFORM if by_number(platform) else platform
+
+
+def other_platform(platform: str) -> str:
+    """The other platform the same number reaches a person on ("" for any other platform):
+    what the personal-data map's ``:other_platform`` names (db/data_rights.py)."""
+    if not by_number(platform):
+        return ""
+    return next(other for other in NUMBER_PLATFORMS if other != platform)
