@@ -169,6 +169,7 @@ class Lines:
             restart.add_done_callback(self._restarts.discard)
 
     def _gone(self, line: _Line) -> None:
+        line.port = 0
         for own in list(line.calls):
             self._call_ended(line, own)
         line.calls.clear()

@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import replace
 
 from bot.transports.phone import registration
-from bot.transports.phone.lines import SPAN, line_settings
+from bot.transports.phone.lines import SPAN, Lines, line_settings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
@@ -104,3 +104,36 @@ def test_each_line_has_a_port_and_ports_for_audio_of_its_own():
     assert all(line.rtp_ports == 20 and line.offer_calls for line in lines)
     anywhere = line_settings(StackSettings(), 3, 5)
     assert (anywhere.port, anywhere.rtp_port) == (0, 0)
+
+
+async def test_a_line_that_dies_ends_its_calls_and_is_started_again(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    phone = PhoneTransport(dispatcher, StackSettings(bind=HOST), lines=2)
+    await phone.connect()
+    lines = phone.stack
+    assert isinstance(lines, Lines)
+    answerer = SippPhone("uas_answer.xml", steps=[Step(30000)], after_ms=300)
+    answerer.start()
+    try:
+        told: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        call_id = await lines.make_call(
+            answerer.uri, lambda kind, value: told.put_nowait((kind, value))
+        )
+        while (await asyncio.wait_for(told.get(), 60))[0] != "answered":
+            pass
+        line = lines._lines[call_id // SPAN]
+        dead = line.process
+        assert dead is not None
+        dead.kill()
+        while (await asyncio.wait_for(told.get(), 60))[0] != "ended":
+            pass
+        for _ in range(1500):  # until the line runs again (its new process said its port)
+            if line.process is not None and line.process is not dead and line.port:
+                break
+            await asyncio.sleep(0.02)
+        assert line.process is not dead and line.process is not None
+        assert line.process.returncode is None and not line.calls
+    finally:
+        answerer.stop()
+        await phone.stop()
