@@ -30,6 +30,15 @@ worker's item comes with its bytes (bot/delivery.py); a later waiting one is fet
 its platform through ``media`` - without it, the call stops before that voice message,
 which then waits for a call of its own.
 
+The answer after the tone: where an item is a relayed message (its buttons have the
+relay's "💬 Write to NAME", handlers/helping/render.py ``write_to_button``), the question
+after the messages offers it as "2" ("Write to Vera: press 2."), once the messages were
+heard. "2" hands the call over to the phone transport's conversation (``converse``): the
+call goes on as if the person had called in and pressed "Write to" - the relay's answer
+says who will hear the message, the tone, the recording, the voice message passed on to
+the volunteer by the relay (handlers/helping/relay.py), the bot's answer said - until the
+person hangs up. The items were heard before "2": the call counts as heard.
+
 Button data: none. States (in memory, per chat): the tries and when the last was, the
 outbox ids of the items in them, the call running; the items heard and given up until
 the worker takes them.
@@ -50,10 +59,12 @@ from typing import Literal
 
 from bot.transports.phone.callbacks import Policy
 from bot.transports.phone.lines import Lines
+from bot.transports.phone.prompts import PRESS
 from bot.transports.phone.stack import Stack
 from bot.transports.phone.voice_audio import BadAudio, wav
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
+from handlers.helping.render import write_to_button
 from handlers.messages import Delete, Edit, Message, Outgoing, Venue, Voice, decode
 from handlers.messenger import Messenger
 from locales import Translator, translator
@@ -71,6 +82,12 @@ LONGEST_CALL_SECONDS = 600.0
 Outcome = Literal["heard", "not heard", "busy", "no answer", "failed"]
 # A voice message's bytes from its platform (platform, file id), as the worker fetches them.
 Media = Callable[[str, str], Awaitable[tuple[bytes, str]]]
+# The key that answers a relayed message after the tone.
+ANSWER = "2"
+# Hands an answered call-back over to the transport's conversation: (chat id, call id, the
+# data of the button pressed first); what the call tells from then on goes to the returned
+# function, (kind, value) as the stack tells it.
+Converse = Callable[[str, int, str], Callable[[str, str], None]]
 
 
 @dataclass(frozen=True)
@@ -79,6 +96,8 @@ class Said:
 
     words: str = ""
     voice: bytes = b""
+    # A relayed message's way to answer: (the label of its "Write to", its data).
+    answer: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +143,9 @@ class CallingBack:
         self.on_queued = on_queued
         # Set by whoever runs the transports (their ``fetch_media``); None: not fetched.
         self.media: Media | None = None
+        # Set by the phone transport: the conversation an answer after the tone goes on
+        # in; None: no answer is offered.
+        self.converse: Converse | None = None
         self.chases: dict[str, Chase] = {}
         self.heard: set[int] = set()
         self.given_up: set[int] = set()
@@ -255,9 +277,11 @@ class CallingBack:
         lang = await self.language(chat_id)
         t = translator(lang)
         opening = await self.speak(_opening(t, len(items)), lang)
-        again = await self.speak(
-            str(t.t("To hear it again, press 1. To end, press the hash key or hang up.")), lang
-        )
+        answer = self._answer(items)
+        question = str(t.t("To hear it again, press 1. To end, press the hash key or hang up."))
+        if answer is not None:
+            question = str(t.t(PRESS, label=answer[0], n=ANSWER)) + "\n" + question
+        again = await self.speak(question, lang)
         prompts = [
             *([opening] if opening is not None else []),
             *await self._played(items, lang, folder),
@@ -277,20 +301,31 @@ class CallingBack:
             return _unanswered(_code(value))
         try:
             async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                return await self._speak_to(call_id, events, prompts, again)
+                return await self._speak_to(
+                    chat_id, call_id, events, prompts, again, answer[1] if answer else None
+                )
         except TimeoutError:
             self.stack.hang_up(call_id)
             return "heard"
 
+    def _answer(self, items: list[Said]) -> tuple[str, str] | None:
+        """The newest relayed message's way to answer, where the call can take one."""
+        if self.converse is None:
+            return None
+        return next((item.answer for item in reversed(items) if item.answer), None)
+
     async def _speak_to(
         self,
+        chat_id: str,
         call_id: int,
         events: asyncio.Queue[tuple[str, str]],
         prompts: list[Path],
         again: Path | None,
+        answer: str | None = None,
     ) -> Outcome:
-        """The answered call: the messages, then "press 1 to hear it again"; heard once
-        the messages were played to their end."""
+        """The answered call: the messages, then "press 1 to hear it again" (and "2" to
+        answer, where ``answer`` is the data of a relayed message's "Write to"); heard
+        once the messages were played to their end."""
         heard = False
         asking = False  # the messages were said; the question is being said or was
         self.stack.say(call_id, prompts)
@@ -313,6 +348,24 @@ class CallingBack:
                 self.stack.say(call_id, prompts)
             elif kind == "key" and value == "#":
                 self.stack.hang_up(call_id)
+            elif kind == "key" and value == ANSWER and heard and answer and self.converse:
+                self.stack.hush(call_id)
+                await self._conversation(self.converse(chat_id, call_id, answer), events)
+                return "heard"
+
+    async def _conversation(
+        self, tell: Callable[[str, str], None], events: asyncio.Queue[tuple[str, str]]
+    ) -> None:
+        """The call goes on as the transport's conversation, until it ends."""
+        ended = False
+        try:
+            while not ended:
+                kind, value = await events.get()
+                tell(kind, value)
+                ended = kind == "ended"
+        finally:
+            if not ended:  # cut off (the longest call, a stop): the conversation ends too
+                tell("ended", "0")
 
     # -- given up
 
@@ -359,7 +412,8 @@ def _outbox_id() -> int | None:
 
 def _said(item: Outgoing) -> Said:
     if isinstance(item, Message):
-        return Said(str(item.text))
+        button = write_to_button(item.buttons)
+        return Said(str(item.text), answer=(button.label, button.data) if button else None)
     if isinstance(item, Venue):
         return Said("\n".join(part for part in (item.title, item.address) if part))
     if isinstance(item, Voice) and item.content:

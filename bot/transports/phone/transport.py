@@ -84,6 +84,7 @@ from handlers.messages import (
     Outgoing,
     Sender,
     Text,
+    Toast,
     Venue,
 )
 from locales import translator
@@ -184,6 +185,7 @@ class PhoneTransport(Transport):
             on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
             **({"clock": clock} if clock else {}),
         )
+        self.calling.converse = self._converse
 
     # -- the chat service
 
@@ -398,6 +400,8 @@ class PhoneTransport(Transport):
         elif isinstance(item, Venue):
             words = "\n".join(part for part in (item.title, item.address) if part)
             await self._say(call, words, [])
+        elif isinstance(item, Toast):  # "Passed on." after a recording: else only silence
+            await self._say(call, item.text, [])
 
     async def _say(self, call: Call, text: str, labels: list[str]) -> None:
         assert self.prompts is not None
@@ -537,6 +541,23 @@ class PhoneTransport(Transport):
             call.keys.put_nowait(Command("coordinators"))
 
         self._later(message())
+
+    # -- a call-back that goes on as a conversation (calling.py: the answer after the tone)
+
+    def _converse(self, chat_id: str, call_id: int, data: str) -> Callable[[str, str], None]:
+        """The call-back ``call_id`` to ``chat_id`` goes on as a call of theirs that began
+        with the button ``data`` pressed; what the call tells is then told here."""
+        call = Call(call_id, chat_id)
+        self._calls[call_id] = call
+        self._by_chat[chat_id] = call
+        call.taking = asyncio.create_task(self._take(call))
+        call.keys.put_nowait(ButtonPress(data))
+
+        def tell(kind: str, value: str) -> None:
+            if kind in ("key", "quiet", "ended", "transfer"):
+                self._on_event(CallEvent(kind, call_id, value))  # type: ignore[arg-type]
+
+        return tell
 
 
 async def _prompts(

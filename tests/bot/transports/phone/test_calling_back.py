@@ -27,6 +27,7 @@ from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
 from bot.transports.phone.callbacks import BERLIN, Policy
 from bot.transports.phone.calling import CallBackSettings
+from bot.transports.phone.person import CallSettings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
@@ -64,6 +65,7 @@ async def _bot(
     *,
     attempts: int = 2,
     ring_seconds: float = 20,
+    in_call: CallSettings | None = None,
 ) -> PhoneTransport:
     dispatcher.settings = replace(
         dispatcher.settings,
@@ -82,7 +84,9 @@ async def _bot(
         ring_seconds=ring_seconds,
         policy=Policy(attempts=attempts, pause=timedelta(minutes=30)),
     )
-    bot = PhoneTransport(dispatcher, settings, calling_back=calling_back, clock=clock)
+    bot = PhoneTransport(
+        dispatcher, settings, calling_back=calling_back, clock=clock, in_call=in_call
+    )
     await bot.connect()
     await asyncio.wait_for(bot.registered.wait(), 20)
     return bot
