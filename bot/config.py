@@ -24,6 +24,7 @@ from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
 from bot.transports.registry import HEARD, KINDS, PLATFORMS
 from db.data_rights import Limits
+from db.numbers import by_number
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.places.hours import validate as validate_hours
 from handlers.settings import HandlerSettings, Organisation
@@ -572,6 +573,11 @@ class Config:
             max_presses_per_minute=self.bot.max_presses_per_minute,
             translation=self.translation.engine,
             heard_platforms=HEARD,
+            number_platforms=frozenset(
+                kind.platform
+                for kind in KINDS
+                if by_number(kind.platform) and kind.configured(self)
+            ),
             web_url=self.web.base_url,
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}

@@ -13,6 +13,7 @@ from handlers import (
     places,
     preferences,
     privacy,
+    reach,
     read_aloud,
     to_coordinators,
 )
@@ -29,6 +30,7 @@ FEATURES = (
     preferences,
     read_aloud,
     easy_language,
+    reach,
     privacy,
     to_coordinators,
     desk,

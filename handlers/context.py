@@ -113,7 +113,12 @@ class Context:
         one once the person erased themselves."""
         if self.incoming.is_private and not self.user_erased:
             return replace(
-                reader_of(self.user, heard_platforms=self.settings.heard_platforms), t=self.t
+                reader_of(
+                    self.user,
+                    heard_platforms=self.settings.heard_platforms,
+                    on=self.incoming.sender.platform,
+                ),
+                t=self.t,
             )
         return Reader(self.t)
 

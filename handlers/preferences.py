@@ -1,5 +1,6 @@
 """The settings screen: language, translation of messages, read aloud (handlers/
-read_aloud.py), easy language (handlers/easy_language.py), privacy notice, own data.
+read_aloud.py), easy language (handlers/easy_language.py), by call or by text for a phone
+number's person (handlers/reach.py), privacy notice, own data.
 
 Button data (``settings:…``, one callback: each button does what the command of the same
 name does): ``language``, ``privacy``, ``mydata``, ``delete``. An unknown one is answered
@@ -15,7 +16,7 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
-from handlers import easy_language, read_aloud, ui
+from handlers import easy_language, reach, read_aloud, ui
 from handlers.context import Context
 from handlers.messages import Button
 from handlers.router import Router
@@ -41,6 +42,7 @@ async def show_settings(ctx: Context) -> None:
     lines, rows = _translation_rows(ctx)
     spoken_lines, spoken_rows = read_aloud.settings_rows(ctx)
     easy_lines, easy_rows = easy_language.settings_rows(ctx)
+    reach_lines, reach_rows = reach.settings_rows(ctx)
     ctx.reply(
         Markup("\n").join(
             [
@@ -49,6 +51,7 @@ async def show_settings(ctx: Context) -> None:
                 *lines,
                 *spoken_lines,
                 *easy_lines,
+                *reach_lines,
             ]
         ),
         [
@@ -56,6 +59,7 @@ async def show_settings(ctx: Context) -> None:
             *rows,
             *spoken_rows,
             *easy_rows,
+            *reach_rows,
             [
                 Button("🔒 " + t._("Privacy notice"), "settings:privacy"),
                 Button("📄 " + t._("My data"), "settings:mydata"),

@@ -49,11 +49,14 @@ def reader_of(
     user: User | None,
     fallback: str | None = None,
     heard_platforms: frozenset[str] = frozenset(),
+    on: str | None = None,
 ) -> Reader:
     """The person of ``user``'s row as a reader: in their language, or while they have
     chosen none in ``fallback`` (the language they are greeted in) or the city's; with the
-    modes they chose, and hearing everything on a platform of ``heard_platforms``. Without
-    a row: no one, in the city's language."""
+    modes they chose, and hearing everything on a platform of ``heard_platforms``: the one
+    they read ``on`` (the answers: where they wrote; a phone number's person calls and
+    texts, db/numbers.py), else their row's, where the outbox reaches them. Without a row:
+    no one, in the city's language."""
     if user is None:
         return Reader(translator(fallback or DEFAULT_LANGUAGE))
     return Reader(
@@ -61,7 +64,7 @@ def reader_of(
         user,
         read_aloud=user.read_aloud,
         easy=user.easy_language,
-        hears_all=user.platform in heard_platforms,
+        hears_all=(on or user.platform) in heard_platforms,
     )
 
 

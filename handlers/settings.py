@@ -60,6 +60,10 @@ class HandlerSettings:
     # Platforms whose transport says every message itself (the phone line): their people
     # hear everything, so read aloud is not offered there.
     heard_platforms: frozenset[str] = frozenset()
+    # The platforms running here whose people are their phone number (db/numbers.py: the
+    # phone line, SMS); with both, such a person chooses which one reaches them
+    # (handlers/reach.py).
+    number_platforms: frozenset[str] = frozenset()
     # Who signs volunteers' certificates; without a name volunteers cannot ask for one.
     organisation: Organisation = field(default_factory=Organisation)
     # Where the web map and desk are reached ("" when the web is off): login links, the map.

@@ -69,7 +69,7 @@ async def _taken(ctx: Context) -> None:
         await ctx.mail.to_backchannel(
             lambda bt: Voice(
                 event.file_id,
-                user.platform,
+                ctx.incoming.sender.platform,
                 caption=bt.t("🎤 {who}", who=someone(bt, user)),
                 mime_type=event.mime_type,
                 duration_seconds=event.duration_seconds,

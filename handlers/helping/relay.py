@@ -273,7 +273,7 @@ async def _pass_on(
             partner,
             lambda pt: Voice(
                 event.file_id,
-                ctx.user.platform,
+                ctx.incoming.sender.platform,
                 caption=pt.t("🎤 {name}", name=name),
                 mime_type=event.mime_type,
                 duration_seconds=event.duration_seconds,

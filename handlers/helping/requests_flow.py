@@ -283,7 +283,7 @@ async def offer_help_with(ctx: Context) -> bool:
     event = ctx.incoming.event
     t = ctx.t
     if isinstance(event, Media) and event.kind in ("voice", "audio") and event.file_id:
-        kept = {"voice_file_id": event.file_id, "voice_platform": ctx.user.platform}
+        kept = {"voice_file_id": event.file_id, "voice_platform": ctx.incoming.sender.platform}
         question = t.t("🎤 Do you want to ask your neighbours for help with this voice message?")
     elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
         description = clean_text(event.text)
@@ -407,7 +407,9 @@ async def _description(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
     t = ctx.t
     if isinstance(event, Media) and event.kind in ("voice", "audio"):
-        answer.draft.update(voice_file_id=event.file_id, voice_platform=ctx.user.platform)
+        answer.draft.update(
+            voice_file_id=event.file_id, voice_platform=ctx.incoming.sender.platform
+        )
         await FORM.answered(ctx, answer)
     elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
         description = clean_text(event.text)

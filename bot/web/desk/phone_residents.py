@@ -3,12 +3,15 @@ who phoned or came by (``/enter``) gets the resident's phone number on its desk 
 the resident becomes a person on the phone platform - the number in E.164 as their id and
 chat, the identity a call from that number gets (bot/transports/phone/calls.py). From then
 on what the outbox has for them (published, who comes when, the code word, reminders, a
-volunteer's messages) reaches them in a call-back, and when they call in they are that
-person, in their language at once. A phone person with that number already is reused.
+volunteer's messages) reaches them in a call-back - or by text, where the city runs SMS too
+and the coordinator chose it (a number is one person on both, db/numbers.py) - and when they
+call or text in they are that person, in their language at once. The person with that
+number already is reused, on the channel they chose themselves.
 
 Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
-German; ``first_name``; ``language``). A number that is no valid number, a missing name or
-a language not on the list is a 422 with the reason, and nothing changes. The request
+German; ``first_name``; ``language``; ``channel``: ``phone`` (the default) or ``sms``). A
+number that is no valid number, a missing name, a language not on the list or a channel the
+city does not run is a 422 with the reason, and nothing changes. The request
 changes owner through ``lifecycle.reach_by_phone`` (coordinators only, at the moment of
 acting; only a request without a requester). The number is never logged nor shown to
 volunteers.
@@ -23,6 +26,7 @@ from bot.web.desk import requests as request_pages
 from bot.web.desk.auth import Desk, desk_of, desk_page
 from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
+from db.numbers import NUMBER_PLATFORMS
 from db.users import User
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
@@ -37,15 +41,17 @@ BAD_NUMBER = N_(
 )
 NO_NAME = N_("⚠️ Please write the resident's first name.")
 BAD_LANGUAGE = N_("⚠️ Please choose a language from the list.")
+BAD_CHANNEL = N_("⚠️ Please choose a call or a text message.")
 
 
-async def _resident(desk: Desk, number: str, name: str, language: str) -> User:
-    """The phone person with ``number``: the one there is, else a new one."""
+async def _resident(desk: Desk, number: str, name: str, language: str, channel: str) -> User:
+    """The person with ``number``: the one there is (on the channel they chose), else a
+    new one reached on ``channel``."""
     users = desk.site.db.users
     found = await users.find(PLATFORM, number)
     if found is not None:
         return found
-    made = await users.seen(PLATFORM, number, number, name)
+    made = await users.seen(channel, number, number, name)
     await users.set_language(made.id, language)
     return made
 
@@ -59,6 +65,7 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
     number = typed_number(str(form.get("number") or ""))
     name = clean_name(str(form.get("first_name") or ""), limit=NAME_LIMIT)
     language = str(form.get("language") or "")
+    channel = str(form.get("channel") or PLATFORM)
     problem = (
         BAD_NUMBER
         if number is None
@@ -66,19 +73,23 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         if not name
         else BAD_LANGUAGE
         if language not in SUPPORTED_LANGUAGES
+        else BAD_CHANNEL
+        if channel not in NUMBER_PLATFORMS
+        or (channel != PLATFORM and channel not in desk.site.settings.number_platforms)
         else None
     )
     if problem is not None or number is None:
         return await request_pages.detail_page(request, error=t.t(problem or BAD_NUMBER))
     try:
         async with desk.site.db.transaction():
-            resident = await _resident(desk, number, name, language)
+            resident = await _resident(desk, number, name, language, channel)
             await lifecycle.reach_by_phone(desk.site.scene(), desk.user, request_id, resident)
             await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
     except Refused as refusal:
         return await request_pages.detail_page(request, error=refusal.text(t), status=409)
     desk.site.wake()
-    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done=phone")
+    done = "phone" if resident.platform == PLATFORM else "text"
+    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}")
 
 
 def add_routes(app: web.Application) -> None:

@@ -51,6 +51,10 @@ DONE = {
     "phone": N_(
         "📞 The resident of request #{id} is now called on this number with every message for them."
     ),
+    # ... or texted, where the coordinator chose text messages (phone_residents.py).
+    "text": N_(
+        "💬 The resident of request #{id} now gets every message for them as a text message."
+    ),
 }
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 EMPTY_SUMMARY = N_("⚠️ Please write a summary.")

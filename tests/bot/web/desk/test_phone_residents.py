@@ -5,12 +5,16 @@ real web server and the chat's login link."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.transports.phone.calls import caller_id
 from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
 from tests.support.desk_client import log_in
-from tests.support.web_site import browser_session, csrf_of
+from tests.support.memory_transport import MemoryTransport
+from tests.support.web_site import browser_session, csrf_of, serving
 
 EN = {"Accept-Language": "en"}
 NUMBER = "+492319876543"
@@ -130,3 +134,52 @@ async def test_only_a_coordinator_now_with_the_forms_token_changes_it(db, site, 
             assert r.status == 403
     assert (await db.requests.get(request_id)).requester_id is None
     assert await db.users.find("phone", NUMBER) is None
+
+
+async def test_where_sms_runs_too_the_coordinator_chooses_texts_for_the_resident(db, settings):
+    both = replace(settings, number_platforms=frozenset({"phone", "sms"}))
+    async with serving(db, both) as (site, base), browser_session(headers=EN) as browser:
+        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora)
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            body = await page.text()
+        assert 'name="channel" value="sms"' in body
+        form = {"csrf": csrf_of(body), "number": "0231 9876543", "first_name": "Erna"}
+        async with browser.post(
+            f"{base}/desk/requests/{request_id}/phone",
+            data={**form, "language": "tr", "channel": "sms"},
+        ) as r:
+            assert r.status == 200
+            assert "as a text message" in await r.text()
+    resident = await db.users.find("sms", NUMBER)
+    assert resident is not None and resident.platform == "sms"
+    assert (await db.requests.get(request_id)).requester_id == resident.id
+    # A call from that number is the same person, who still gets texts.
+    assert (await db.users.seen("phone", NUMBER, NUMBER)).id == resident.id
+    assert await _for_phone(db) == []
+    later = datetime.now(UTC) + timedelta(days=1)
+    [published] = [item.payload for item in await db.outbox.waiting("sms", NUMBER, later)]
+    assert f"#{request_id}" in published["text"]
+
+
+async def test_without_sms_texts_are_not_offered_nor_taken(db, site, web_chat):
+    _site, base = site
+    async with browser_session(headers=EN) as browser:
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora)
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            body = await page.text()
+        assert 'name="channel"' not in body
+        async with browser.post(
+            f"{base}/desk/requests/{request_id}/phone",
+            data={
+                "csrf": csrf_of(body),
+                "number": "0231 9876543",
+                "first_name": "Erna",
+                "language": "de",
+                "channel": "sms",
+            },
+        ) as r:
+            assert r.status == 422 and "call or a text message" in await r.text()
+    assert await db.users.find("sms", NUMBER) is None
