@@ -31,7 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.transports.phone.line import MAX_FRAME, encode, read_frame, settings_frame
+from bot.transports.phone.frames import MAX_FRAME, encode, read_frame, settings_frame
 from bot.transports.phone.stack import CallEvent, StackSettings
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,143 @@
+"""The phone line through the real ``python -m bot run`` process, with the configuration's
+defaults: its lines (5 processes, 4 calls each) register at Kamailio, and 8 SIPp callers
+at once - more than one PJSIP takes - each choose German and agree; when the bot stops,
+its line processes end with it, and when it is killed they end by themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+from db import Database
+from tests.support.cli import launch_bot, wait_in_log
+from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.sipp import Step, run_scenario
+
+USER, PASSWORD = "nachbarbot", "phone-secret"
+CALLS = 8
+PREFIX = "+49231777"
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _config(tmp: Path, kamailio: KamailioServer) -> Path:
+    config = tmp / "phone.toml"
+    config.write_text(
+        f'[bot]\ndatabase = "{tmp / "bot.sqlite3"}"\nlog_level = "INFO"\n'
+        f"[phone]\nenabled = true\n"
+        f'registrar = "{kamailio.registrar_uri}"\nuser = "{USER}"\n'
+        f'bind = "{HOST}"\nport = 0\nrtp_port = 0\nrecordings = "{tmp / "recordings"}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    env["NACHBARBOT_PHONE__PASSWORD"] = PASSWORD
+    return env
+
+
+async def _agreed(database: Path) -> int:
+    db = await Database.open(database, migrate=False)
+    try:
+        agreed = 0
+        for number in range(1, CALLS + 1):
+            user = await db.users.find("phone", f"{PREFIX}{number}")
+            agreed += user is not None and user.consent_at is not None
+        return agreed
+    finally:
+        await db.close()
+
+
+async def test_the_bot_process_takes_more_calls_at_once_than_one_pjsip(tmp_path: Path):
+    kamailio = KamailioServer(users={USER: PASSWORD})
+    kamailio.start()
+    log = tmp_path / "bot.log"
+    process = launch_bot(_config(tmp_path, kamailio), _env(), log)
+    try:
+        # Told once every line is registered (lines.py).
+        await wait_in_log(process, log, "phone: registered", within=90)
+        lines = _children(process.pid)
+        assert len(lines) == 5
+        result = await asyncio.to_thread(
+            run_scenario,
+            kamailio.domain,
+            USER,
+            steps=[Step(1500, "1#1#")],
+            after_ms=1500,
+            caller=PREFIX,
+            calls=CALLS,
+            rate=float(CALLS),
+            limit=CALLS,
+            timeout_s=90,
+            numbered_callers=True,
+        )
+        assert result.returncode == 0, result.errors
+        assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (CALLS, 0)
+        agreed = 0
+        for _ in range(600):  # until the bot has taken every caller's keys
+            agreed = await _agreed(tmp_path / "bot.sqlite3")
+            if agreed == CALLS:
+                break
+            await asyncio.sleep(0.1)
+        assert agreed == CALLS
+        text = log.read_text(errors="replace")
+        assert PREFIX not in text and PASSWORD not in text  # numbers and secrets: never
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(process.wait, 60) == 0
+        assert not [pid for pid in lines if _alive(pid)]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        kamailio.stop()
+
+
+async def test_the_lines_end_when_the_bot_is_killed(tmp_path: Path):
+    kamailio = KamailioServer(users={USER: PASSWORD})
+    kamailio.start()
+    log = tmp_path / "bot.log"
+    process = launch_bot(_config(tmp_path, kamailio), _env(), log)
+    lines: set[int] = set()
+    try:
+        await wait_in_log(process, log, "phone: registered", within=90)
+        lines = _children(process.pid)
+        assert len(lines) == 5
+        process.kill()
+        process.wait()
+        for _ in range(600):  # each line reads the end of its pipe and stops
+            if not [pid for pid in lines if _alive(pid)]:
+                break
+            await asyncio.sleep(0.1)
+        assert not [pid for pid in lines if _alive(pid)]
+    finally:
+        for pid in lines:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+        kamailio.stop()
