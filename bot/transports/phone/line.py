@@ -67,7 +67,9 @@ class LineProcess:
         try:
             await self.stack.start()
         except Exception as exc:
-            self.send({"failed": type(exc).__name__})
+            # PJSIP's reason ("Address already in use"), never a URI or a number.
+            reason = str(getattr(exc, "reason", "") or type(exc).__name__)
+            self.send({"failed": f"port {self.stack.settings.port}: {reason}"})
             return
         self.send({"started": self.stack.port})
         try:

@@ -8,7 +8,10 @@ lines (12 calls at most). Every call is answered by one line only and its keys a
 from __future__ import annotations
 
 import asyncio
+import socket
 from dataclasses import replace
+
+import pytest
 
 from bot.transports.phone import registration
 from bot.transports.phone.lines import SPAN, Lines, line_settings
@@ -137,3 +140,29 @@ async def test_a_line_that_dies_ends_its_calls_and_is_started_again(
     finally:
         answerer.stop()
         await phone.stop()
+
+
+def _taken_after_a_free_port() -> tuple[socket.socket, int]:
+    """A socket bound to a port whose predecessor (line 0's port) is free, and the port."""
+    for _ in range(100):
+        taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        taken.bind((HOST, 0))
+        port = taken.getsockname()[1]
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as before:
+            try:
+                before.bind((HOST, port - 1))
+            except OSError:
+                taken.close()
+                continue
+        return taken, port
+    raise RuntimeError("no free pair of ports")
+
+
+async def test_a_line_whose_port_is_taken_stops_the_start_and_says_why():
+    taken, port = _taken_after_a_free_port()
+    with taken:
+        lines = Lines(StackSettings(bind=HOST, port=port - 1), lambda event: None, 2)
+        with pytest.raises(RuntimeError, match=f"line 1 did not start: port {port}: .*in use"):
+            await lines.start()
+    first = lines._lines[0]
+    assert first.process is None  # the line that had started was stopped again
