@@ -43,6 +43,7 @@ from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
+from bot.transports.phone.callback_number import NumberEntry, NumberStep, asks_number
 from bot.transports.phone.callbacks import Policy, parse_quiet_hours
 from bot.transports.phone.calling import CallBackSettings, CallingBack
 from bot.transports.phone.calls import caller_id
@@ -108,7 +109,9 @@ class Call:
     call_id: int
     chat_id: str
     keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[Meaning | Event | HungUp] = field(default_factory=asyncio.Queue)
+    keys: asyncio.Queue[Meaning | Event | HungUp | NumberStep] = field(
+        default_factory=asyncio.Queue
+    )
     taking: asyncio.Task[None] | None = None
     pause: asyncio.TimerHandle | None = None
     # The prompts of the answer being said, and of the last one (what "*" repeats).
@@ -131,6 +134,8 @@ class Call:
     # transfer), and the recording under way.
     then: Any = None
     listening: Listening | None = None
+    # A withheld caller typing a number to call back (callback_number.py).
+    entry: NumberEntry | None = None
 
 
 class PhoneTransport(Transport):
@@ -284,6 +289,9 @@ class PhoneTransport(Transport):
         if call.listening is not None:  # a key ends the recording, and means nothing else
             call.listening.stop.set()
             return
+        if call.entry is not None:
+            self._number_key(call, call.entry, key)
+            return
         if call.then is not None and self._skipped_to_tone(call, key):
             return
         call.then = None
@@ -333,7 +341,10 @@ class PhoneTransport(Transport):
         if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
             self.call_choices.forget(call.chat_id)
 
-    async def _meant(self, call: Call, meaning: Meaning | Event) -> None:
+    async def _meant(self, call: Call, meaning: Meaning | Event | NumberStep) -> None:
+        if isinstance(meaning, NumberStep):
+            await self._number(call, meaning)
+            return
         if meaning == REPEAT:
             self.stack.say(call.call_id, list(call.last))
             self._record_after(call)
@@ -350,6 +361,9 @@ class PhoneTransport(Transport):
         else:
             assert not isinstance(meaning, str)
             event = meaning
+        if asks_number(call.chat_id, event):
+            await self._number(call, event)
+            return
         incoming = Incoming(
             sender=Sender(PLATFORM, call.chat_id),
             chat_id=call.chat_id,
@@ -558,6 +572,51 @@ class PhoneTransport(Transport):
                 self._on_event(CallEvent(kind, call_id, value))  # type: ignore[arg-type]
 
         return tell
+
+    # -- a withheld caller's number to call back (callback_number.py)
+
+    def _number_key(self, call: Call, entry: NumberEntry, key: str) -> None:
+        self.stack.hush(call.call_id)
+        step = entry.key(key)
+        if step is not None:
+            call.keys.put_nowait(step)
+
+    async def _number(self, call: Call, meaning: Any) -> None:
+        """The number entry: asked for (``meaning`` the press that waits), its steps."""
+        if not isinstance(meaning, NumberStep):
+            call.entry = NumberEntry(meaning)
+            meaning = NumberStep("ask")
+        entry = call.entry
+        if entry is None:
+            return
+        if meaning.step == "confirmed" and entry.number is not None:
+            call.entry = None
+            await self._call_back_at(call, entry.number)
+            await self._meant(call, entry.then)
+            return
+        call.saying, call.recorded, call.choices = [], "", 0
+        t = translator(await self._lang(call.chat_id))
+        await self._say(call, entry.line(meaning.step, t), [])
+        call.last = call.saying
+        call.answers += 1
+
+    async def _call_back_at(self, call: Call, number: str) -> None:
+        """The call goes on as the phone person with ``number``: the one there is, or a
+        new one with this call's language and consent."""
+        db = self.dispatcher.db
+        async with db.transaction():
+            withheld = await db.users.find(PLATFORM, call.chat_id)
+            person = await db.users.seen(PLATFORM, number, number)
+            if withheld is not None and withheld.language and not person.language:
+                await db.users.set_language(person.id, withheld.language)
+            if withheld is not None and withheld.consent_at and person.consent_at is None:
+                await db.users.record_consent(person.id)
+        log.info("phone: call %d: a number to call back was typed", call.call_id)
+        if self._by_chat.get(call.chat_id) is call:
+            del self._by_chat[call.chat_id]
+        self.call_choices.forget(call.chat_id)
+        call.chat_id = number
+        self._by_chat[number] = call
 
 
 async def _prompts(

@@ -1,0 +1,98 @@
+"""A call-back number typed by a caller who withholds theirs.
+
+A withheld caller (calls.py: an id for one call only) can hear places and events; to ask
+for help the bot must be able to call them back. When such a caller presses "✍️ Ask for
+help" (:data:`NEW_REQUEST`), the line asks for a number first (:data:`ASK`): digits until
+``#`` (``*`` starts again). A number ``phonenumbers`` does not take as valid (region DE,
+calls.py ``typed_number``) gets :data:`BAD` and changes nothing; a valid one is said back
+digit by digit (:data:`CONFIRM`): "1" takes it, "2" (or any other key) types it again.
+
+Taken, the call goes on as the phone person with that number (E.164, the id a call from
+it gets, declared in the personal-data map like every caller's number): created if there
+is none - with the language chosen and the consent given in this call -, or the one there
+is; then the press that waited ("Ask for help") is theirs. The request is theirs, and the
+bot calls that number back. The withheld call's own row is left to the retention of
+inactive accounts.
+
+Button data: none (keys only). States (per call, in memory): the digits typed, the
+number waiting for "1".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.transports.phone.calls import is_withheld, typed_number
+from handlers.messages import ButtonPress, Event
+from locales import N_, Translator
+
+# The press that needs a number to call back.
+NEW_REQUEST = "hr:new"
+# A number longer than this is no phone number (E.164 has 15 digits, a national 0 more).
+MOST_DIGITS = 20
+CONFIRMED = "1"
+
+ASK = N_(
+    "📞 So that we can call you back, please type your phone number,"
+    " then press the hash key. Helpers never get your number."
+)
+BAD = N_(
+    "😔 I cannot call that number. Please type it again with the area code,"
+    " then press the hash key."
+)
+CONFIRM = N_("📞 You typed: {digits}. If that is right, press 1. To type it again, press 2.")
+
+Step = Literal["ask", "bad", "confirm", "confirmed"]
+
+
+def asks_number(chat_id: str, event: object) -> bool:
+    """Whether ``event`` of this caller must wait for a number to call back."""
+    return is_withheld(chat_id) and isinstance(event, ButtonPress) and event.data == NEW_REQUEST
+
+
+@dataclass(frozen=True)
+class NumberStep:
+    """What a key of the number entry brought, taken in the call's order."""
+
+    step: Step
+
+
+@dataclass
+class NumberEntry:
+    """One call's number entry; ``then``: the press that waits for it."""
+
+    then: Event
+    digits: str = ""
+    typed: str = ""
+    number: str | None = None
+
+    def key(self, key: str) -> NumberStep | None:
+        """What ``key`` brings; None while digits are typed."""
+        if self.number is not None:  # said back: "1" takes it, else type it again
+            if key == CONFIRMED:
+                return NumberStep("confirmed")
+            if key == "*":
+                return NumberStep("confirm")
+            self.number = None
+            return NumberStep("ask")
+        if key.isdigit():
+            self.digits = (self.digits + key)[:MOST_DIGITS]
+            return None
+        if key == "*":
+            self.digits = ""
+            return NumberStep("ask")
+        if key != "#":
+            return None
+        self.typed, self.digits = self.digits, ""
+        self.number = typed_number(self.typed)
+        return NumberStep("confirm" if self.number else "bad")
+
+    def line(self, step: Step, t: Translator) -> str:
+        """What the caller hears for ``step`` (not "confirmed")."""
+        if step == "bad":
+            return t._(BAD)
+        if step == "confirm":
+            digits = ", ".join(str(t.number(int(digit))) for digit in self.typed)
+            return str(t.t(CONFIRM, digits=digits))
+        return t._(ASK)
