@@ -11,8 +11,10 @@ in its basic table or its extension table, else in UCS-2:
 
 One Arabic letter or one emoji makes a whole text UCS-2: under half of the room. So a
 Latin-script text is first *folded* (:func:`folded`): typographic quotes, dashes and the
-ellipsis become their GSM look-alikes, and icons are dropped - but only where that makes the
-text GSM-7; a text that is UCS-2 anyway (Arabic, Cyrillic, Turkish ``ş``) keeps them.
+ellipsis become their GSM look-alikes, and icons and the invisible direction marks around
+quoted words (handlers/text_safety.py: with no right-to-left letter left they change
+nothing) are dropped - but only where that makes the text GSM-7; a text that is UCS-2 anyway
+(Arabic, Cyrillic, Turkish ``ş``) keeps them.
 
 Every bot text fits in ``LIMIT`` segments or is cut (:func:`cut`) at a line or sentence
 boundary, its first part ending with the "more" line; the rest is sent when the person asks.
@@ -23,6 +25,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from handlers.text_safety import BIDI_CONTROLS, BIDI_MARKS
 
 # GSM 03.38 basic table (one septet each).
 GSM_BASIC = frozenset(
@@ -65,6 +69,8 @@ _FOLD = str.maketrans(
 )
 # Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.
 _ICON_PARTS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
+# Invisible too: the direction marks and isolates a quote or a value is wrapped in.
+_DIRECTION = BIDI_CONTROLS | BIDI_MARKS
 
 
 def is_gsm(text: str) -> bool:
@@ -114,8 +120,9 @@ def count(text: str) -> int:
     return len(parts(text))
 
 
-def _is_icon(ch: str) -> bool:
-    if ch in _ICON_PARTS:
+def _dropped(ch: str) -> bool:
+    """An icon, a part of one, or a direction mark: nothing a GSM-7 text needs."""
+    if ch in _ICON_PARTS or ch in _DIRECTION:
         return True
     # Symbols "other" (emoji, ✅, ☎), the regional letters of flags, and arrows (↔️ leads
     # a label as an icon, though Unicode calls it a mathematical symbol).
@@ -127,7 +134,7 @@ def _is_icon(ch: str) -> bool:
 
 
 def _without_icons(text: str) -> str:
-    kept = "".join(ch for ch in text if not _is_icon(ch))
+    kept = "".join(ch for ch in text if not _dropped(ch))
     # An icon leading a line or a label leaves a space behind; two spaces become one.
     kept = re.sub(r"(?m)^[ \t]+|[ \t]+$", "", kept)
     return re.sub(r"[ \t]{2,}", " ", kept)

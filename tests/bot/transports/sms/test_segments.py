@@ -75,6 +75,15 @@ def test_icons_are_dropped_where_they_make_a_latin_text_ucs2():
     assert count(text) == 1 and units(plain) < 160
 
 
+def test_the_direction_marks_around_a_quote_go_with_the_icons():
+    # A German resident's request as the review quotes it (handlers/text_safety.py).
+    text = "💬 \u200e│ \u2068Ich brauche Hilfe am Dienstag\u2069 (Deutsch)\n📍 44147"
+    assert folded(text) == "Ich brauche Hilfe am Dienstag (Deutsch)\n44147"
+    # Around Arabic words they stay: the text is UCS-2 anyway, and they order the line.
+    quoted = "💬 \u200e│ \u2068أحتاج مساعدة\u2069 (Arabisch)"
+    assert folded(quoted) == quoted
+
+
 def test_icons_stay_where_the_text_is_ucs2_anyway():
     text = "✅ شكراً"
     assert folded(text) == text

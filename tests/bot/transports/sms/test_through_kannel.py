@@ -25,15 +25,17 @@ import pytest
 from bot.delivery import OutboxWorker
 from bot.transports.sms.budget import Budget, month_of
 from bot.transports.sms.gateways import Kannel
+from bot.transports.sms.segments import folded
 from bot.transports.sms.transport import SmsTransport
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
+from handlers.helping.lifecycle import door_codes_named
 from handlers.messages import Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
-from locales import translator
+from locales import SUPPORTED_LANGUAGES, language_name, translator
 from tests.support.help_story import GROUP, grant_role_to, press, register_volunteer
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sms.fakesmsc import FakePhoneNetwork
@@ -46,6 +48,8 @@ SECRET = "kannel-secret-45"
 AMIRA = "+4917611111111"
 GRETA = "+4917622222222"
 _CHOICE = re.compile(r"^(\d+) (.+)$")
+# A button label's leading icon (a German text drops it, an Arabic one keeps it).
+_ICON = re.compile(r"^\W+")
 
 
 async def until(condition: Callable[[], bool]) -> None:
@@ -125,8 +129,10 @@ class Resident:
         return self.new
 
     async def choose(self, label: str) -> list[FakeText]:
-        """Type the number of the newest choice labelled ``label`` (after its icon), asking for the
-        rest of a cut text ("More: send 9") while it is not shown."""
+        """Type the number of the newest choice labelled ``label`` (after its icon: with or
+        without it, as a text drops icons), asking for the rest of a cut text ("More: send
+        9") while it is not shown."""
+        label = _ICON.sub("", label)
         for _ in range(3):
             for text in reversed(self.new):
                 for line in text.text.splitlines():
@@ -220,29 +226,71 @@ async def test_german_onboarding_and_a_places_search_by_postcode(
     assert {t.sender for t in greta.texts} == {city.gateway.sender}
 
 
-async def test_arabic_help_story_by_text_until_stop(
-    make_city: Callable[..., object], db: Database
-) -> None:
-    city: City = await make_city()  # type: ignore[misc]
-    amira = Resident(city, AMIRA)
-    ar = translator("ar")
+@dataclass(frozen=True)
+class Story:
+    """What a resident texts in the help story, in their language."""
 
-    await _onboard(amira, "مرحبا", "العربية", "ar")
-    onboarded = len(amira.texts)
-    await amira.choose(ar._("Ask for help"))
-    await amira.choose(ar._("Ask for help"))
-    await amira.choose(ar._("Shopping and errands"))
-    await amira.say("أحتاج مساعدة في التسوق يوم الثلاثاء")
-    await amira.say("44147")
-    await amira.choose(ar._("as soon as possible"))
-    if any(ar._("Done") in t.text for t in amira.new):
-        await amira.choose(ar._("Done"))
+    lang: str
+    number: str
+    greeting: str
+    language: str  # the language's label in the picker
+    need: str  # the request, as she writes it
+    stop: str  # STOP in her language
+    reminder: str  # a notice queued after STOP
+    coding: str  # fakesmsc's coding of every text to her: GSM-7 or UCS-2
+
+
+STORIES = [
+    Story(
+        "ar",
+        AMIRA,
+        "مرحبا",
+        "العربية",
+        "أحتاج مساعدة في التسوق يوم الثلاثاء",
+        "إيقاف",
+        "تذكير: غدا الساعة 10",
+        "ucs2",  # Arabic: UCS-2
+    ),
+    Story(
+        "de",
+        GRETA,
+        "Hallo",
+        "Deutsch",
+        "Ich brauche Hilfe beim Einkaufen am Dienstag",
+        "STOPP",
+        "Erinnerung: morgen um 10 Uhr",
+        "7bit",  # German: GSM-7, icons dropped
+    ),
+]
+
+
+@pytest.mark.parametrize("told", STORIES, ids=[story.lang for story in STORIES])
+async def test_help_story_by_text_until_stop(
+    make_city: Callable[..., object], db: Database, told: Story
+) -> None:
+    """A help request by text, published by a coordinator, accepted by a volunteer: the
+    resident gets the helper's name and code word by SMS, every text in two segments; then
+    STOP in her language ends all texts."""
+    city: City = await make_city()  # type: ignore[misc]
+    resident = Resident(city, told.number)
+    t = translator(told.lang)
+
+    await _onboard(resident, told.greeting, told.language, told.lang)
+    onboarded = len(resident.texts)
+    await resident.choose(t._("Ask for help"))
+    await resident.choose(t._("Ask for help"))
+    await resident.choose(t._("Shopping and errands"))
+    await resident.say(told.need)
+    await resident.say("44147")
+    await resident.choose(t._("⚡ As soon as possible"))
+    if any(t._("Done") in text.text for text in resident.new):
+        await resident.choose(t._("Done"))
     else:
-        await amira.choose(ar._("Only my language"))
-    await amira.choose(ar._("Send"))
-    resident = await db.users.find("sms", AMIRA)
-    assert resident is not None
-    (request,) = await db.requests.for_requester(resident.id)
+        await resident.choose(t._("Only my language"))
+    await resident.choose(t._("Send"))
+    user = await db.users.find("sms", told.number)
+    assert user is not None
+    (request,) = await db.requests.for_requester(user.id)
     assert request.state == "review" and request.stadtbezirk == "Innenstadt-Nord"
 
     story = city.story
@@ -256,24 +304,33 @@ async def test_arabic_help_story_by_text_until_stop(
     await city.flush()
     request = await db.requests.get(request.id)
     assert request.state == "matched"
-    told = "\n".join(t.text for t in amira.texts[onboarded:])
-    assert "Vera" in told and request.door_code in told
+    since = resident.texts[onboarded:]
+    # The helper's name, and the code word as a text shows it: its picture named ("Zitrone
+    # 49" where a German text drops the picture, the name and the picture in Arabic).
+    code = folded(door_codes_named(request.door_code, t, keep_picture=True))
+    assert "Vera" in "\n".join(text.text for text in since)
+    assert code in "\n".join(text.text for text in since)
 
-    # Every text to her: Arabic, so UCS-2, and at most two segments.
-    assert _codings(amira.texts[onboarded:]) == {"ucs2"}
-    assert all(text.parts <= 2 for text in amira.texts)
+    # Every text to her in her language's coding (a German one GSM-7: icons and direction
+    # marks dropped) but for the languages to tick, each named in its own script; and every
+    # one at most two segments.
+    names = [language_name(lang) for lang in SUPPORTED_LANGUAGES if lang != told.lang]
+    own = [text for text in since if not any(name in text.text for name in names)]
+    assert len(own) < len(since)  # the list of languages was among them
+    assert _codings(own) == {told.coding}, [text.text for text in own]
+    assert all(text.parts <= 2 for text in resident.texts)
 
-    # STOP (in Arabic): one last text, then nothing more goes to her number.
-    await amira.say("إيقاف")
-    assert "START" in amira.new[-1].text
-    sent = city.gateway.sent[AMIRA]
-    queued = await db.outbox.enqueue("sms", AMIRA, encode(Message("تذكير: غدا الساعة 10")))
+    # STOP in her language: one last text, then nothing more goes to her number.
+    await resident.say(told.stop)
+    assert "START" in resident.new[-1].text
+    sent = city.gateway.sent[told.number]
+    queued = await db.outbox.enqueue("sms", told.number, encode(Message(told.reminder)))
     await story.text("vera", "Ich komme um 10 Uhr.")
     await city.flush()
     state = await db.outbox.state(queued)
     assert state is not None and state[2]  # given up for good
-    assert city.gateway.sent[AMIRA] == sent
-    assert len(amira.texts) == sent
+    assert city.gateway.sent[told.number] == sent
+    assert len(resident.texts) == sent
 
 
 async def test_a_used_up_budget_stops_the_texts_and_tells_the_coordinators(
