@@ -124,6 +124,11 @@ class CityBot:
             # database, as translations do (bot/transports/sms/budget.py).
             if main is not None and (budget := getattr(transport, "budget", None)) is not None:
                 budget.count_in(main)
+            # A further city's callers' recordings in a folder of its own inside the
+            # installation's: each city's sweep removes what its own database no longer
+            # names, and must never see another city's (bot/transports/phone/recording.py).
+            if not city.main and (kept := getattr(transport, "recordings", None)) is not None:
+                kept.folder = kept.folder / city.slug
         if counters is not None:
             dispatcher.on_handled = counters.handled
         return cls(city, db, dispatcher, transports, worker, translations, counters)
