@@ -3,9 +3,10 @@
 A withheld caller (calls.py: an id for one call only) can hear places and events; to ask
 for help the bot must be able to call them back. When such a caller presses "✍️ Ask for
 help" (:data:`NEW_REQUEST`), the line asks for a number first (:data:`ASK`): digits until
-``#`` (``*`` starts again). A number ``phonenumbers`` does not take as valid (region DE,
-calls.py ``typed_number``) gets :data:`BAD` and changes nothing; a valid one is said back
-digit by digit (:data:`CONFIRM`): "1" takes it, "2" (or any other key) types it again.
+``#`` (``*`` starts again; ``#`` before any digit goes back, as everywhere). A number
+``phonenumbers`` does not take as valid (region DE, calls.py ``typed_number``) gets
+:data:`BAD` and changes nothing; a valid one is said back digit by digit
+(:data:`CONFIRM`): "1" takes it, "2" (or any other key) types it again.
 
 Taken, the call goes on as the phone person with that number (E.164, the id a call from
 it gets, declared in the personal-data map like every caller's number): created if there
@@ -43,7 +44,7 @@ BAD = N_(
 )
 CONFIRM = N_("📞 You typed: {digits}. If that is right, press 1. To type it again, press 2.")
 
-Step = Literal["ask", "bad", "confirm", "confirmed"]
+Step = Literal["ask", "bad", "confirm", "confirmed", "back"]
 
 
 def asks_number(chat_id: str, event: object) -> bool:
@@ -84,12 +85,14 @@ class NumberEntry:
             return NumberStep("ask")
         if key != "#":
             return None
+        if not self.digits:
+            return NumberStep("back")
         self.typed, self.digits = self.digits, ""
         self.number = typed_number(self.typed)
         return NumberStep("confirm" if self.number else "bad")
 
     def line(self, step: Step, t: Translator) -> str:
-        """What the caller hears for ``step`` (not "confirmed")."""
+        """What the caller hears for ``step`` (not "confirmed" nor "back")."""
         if step == "bad":
             return t._(BAD)
         if step == "confirm":

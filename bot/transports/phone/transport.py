@@ -589,6 +589,10 @@ class PhoneTransport(Transport):
         entry = call.entry
         if entry is None:
             return
+        if meaning.step == "back":
+            call.entry = None
+            await self._meant(call, BACK)
+            return
         if meaning.step == "confirmed" and entry.number is not None:
             call.entry = None
             await self._call_back_at(call, entry.number)
