@@ -11,7 +11,8 @@ the channel.
 
 Button data: ``reach:phone`` (call me), ``reach:sms`` (text me). Pressed by anyone else, or
 for a channel the city does not run, it is the "no longer valid" answer and nothing changes
-(checked when pressed). No states.
+(checked when pressed). Texts for a number that sent STOP (db/sms.py) are refused with how
+to undo it: no text would reach them. No states.
 """
 
 from __future__ import annotations
@@ -20,15 +21,17 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
+from db.sms import SmsStore
 from handlers import ui
 from handlers.context import Context
 from handlers.messages import Button
 from handlers.router import Router
-from locales import Translator
+from locales import N_, Translator
 
 PREFIX = "reach"
 CALL = "phone"
 TEXT = "sms"
+STOPPED = N_("💬 You sent STOP, so no texts go to your number. Send START first.")
 
 
 def offered(ctx: Context) -> bool:
@@ -62,7 +65,12 @@ def settings_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
 
 
 async def _choose(ctx: Context, channel: str) -> None:
-    if not offered(ctx) or not await ctx.db.users.set_channel(ctx.user.id, channel):
+    if not offered(ctx):
+        ctx.stale()
+    if channel == TEXT and await SmsStore(ctx.db.transactions).stopped(ctx.user.chat_id):
+        ctx.reply(ctx.t.t(STOPPED), ui.back_to_menu(ctx))
+        return
+    if not await ctx.db.users.set_channel(ctx.user.id, channel):
         ctx.stale()
     ctx.user = replace(ctx.user, platform=channel)
     t = ctx.t

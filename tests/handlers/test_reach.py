@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from db import Database
+from db.sms import SmsStore
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Media, Message
@@ -103,3 +104,19 @@ async def test_a_voice_said_on_the_phone_by_someone_reached_by_text_stays_the_ph
     assert user is not None and user.platform == "sms"
     state = await db.users.get_state(user.id)
     assert state is not None and state.data["voice_platform"] == "phone"
+
+
+async def test_texts_are_refused_for_a_number_that_sent_stop(
+    db: Database, number_dispatcher: Dispatcher
+):
+    phone = MemoryTransport(number_dispatcher, platform="phone")
+    await phone.onboard(NUMBER, "de")
+    await SmsStore(db.transactions).stop(NUMBER)
+    refused = await phone.press(NUMBER, "reach:sms")
+    assert "START" in texts(refused)
+    user = await db.users.find("sms", NUMBER)
+    assert user is not None and user.platform == "phone"
+    await SmsStore(db.transactions).start(NUMBER)
+    await phone.press(NUMBER, "reach:sms")
+    user = await db.users.find("sms", NUMBER)
+    assert user is not None and user.platform == "sms"
