@@ -15,6 +15,12 @@ is; then the press that waited ("Ask for help") is theirs. The request is theirs
 bot calls that number back. The withheld call's own row is left to the retention of
 inactive accounts.
 
+A typed number proves nothing: anyone may type anyone's. So such a call can only ask for
+help (:func:`allows`: the new request's steps, its words and voice, "0" for a person);
+whatever else is pressed - the main menu, "my request", settings, the data rights - ends
+the call with :data:`GOODBYE`. What the number's person already has (their requests, who
+comes, the code word) is said only in a call from that number or in a call-back to it.
+
 Button data: none (keys only). States (per call, in memory): the digits typed, the
 number waiting for "1".
 """
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.transports.phone.calls import is_withheld, typed_number
-from handlers.messages import ButtonPress, Event
+from handlers.messages import ButtonPress, Event, Media, Text
 from locales import N_, Translator
 
 # The press that needs a number to call back.
@@ -44,7 +50,45 @@ BAD = N_(
 )
 CONFIRM = N_("📞 You typed: {digits}. If that is right, press 1. To type it again, press 2.")
 
+GOODBYE = N_("📞 Thank you. We will call you back at the number you typed. Goodbye.")
+
 Step = Literal["ask", "bad", "confirm", "confirmed", "back"]
+
+# The steps of a new request (handlers/helping/requests_flow.py): all a call on a typed
+# number may press. Not "mine", "edit:", "wd:", "wdy:", "keep:": those open what the
+# number's person has.
+REQUEST_STEPS = (
+    "hr:new",
+    "hr:with",
+    "hr:cancel",
+    "hr:cat:",
+    "hr:cat-more",
+    "hr:area:",
+    "hr:when:",
+    "hr:day:",
+    "hr:part:",
+    "hr:dayback",
+    "hr:partback",
+    "hr:textback",
+    "hr:lang:",
+    "hr:langs-done",
+    "hr:lang-only",
+    "hr:lang-more",
+    "hr:change",
+    "hr:field:",
+    "hr:send",
+)
+
+
+def allows(event: Event) -> bool:
+    """Whether a call on a typed number may go on with ``event``: a new request's steps and
+    what the caller says or types for it; nothing that shows what the person has."""
+    if isinstance(event, ButtonPress):
+        return any(
+            event.data == step or (step.endswith(":") and event.data.startswith(step))
+            for step in REQUEST_STEPS
+        )
+    return isinstance(event, Text | Media)
 
 
 def asks_number(chat_id: str, event: object) -> bool:

@@ -43,7 +43,8 @@ from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
-from bot.transports.phone.callback_number import NumberEntry, NumberStep, asks_number
+from bot.transports.phone.callback_number import GOODBYE, NumberEntry, NumberStep, asks_number
+from bot.transports.phone.callback_number import allows as allows_on_typed_number
 from bot.transports.phone.callbacks import Policy, parse_quiet_hours
 from bot.transports.phone.calling import CallBackSettings, CallingBack
 from bot.transports.phone.calls import caller_id
@@ -136,6 +137,8 @@ class Call:
     listening: Listening | None = None
     # A withheld caller typing a number to call back (callback_number.py).
     entry: NumberEntry | None = None
+    # The call goes on as a typed number's person: only a new request (callback_number.py).
+    on_typed_number: bool = False
 
 
 class PhoneTransport(Transport):
@@ -361,6 +364,9 @@ class PhoneTransport(Transport):
         else:
             assert not isinstance(meaning, str)
             event = meaning
+        if call.on_typed_number and not allows_on_typed_number(event):
+            await self._goodbye(call)
+            return
         if asks_number(call.chat_id, event):
             await self._number(call, event)
             return
@@ -620,7 +626,17 @@ class PhoneTransport(Transport):
             del self._by_chat[call.chat_id]
         self.call_choices.forget(call.chat_id)
         call.chat_id = number
+        call.on_typed_number = True
         self._by_chat[number] = call
+
+    async def _goodbye(self, call: Call) -> None:
+        """A call on a typed number pressed what it may not: thanks, and the call ends."""
+        call.saying, call.recorded, call.choices = [], "", 0
+        t = translator(await self._lang(call.chat_id))
+        await self._say(call, t._(GOODBYE), [])
+        call.last = call.saying
+        call.answers += 1
+        call.then = lambda: self.stack.hang_up(call.call_id)
 
 
 async def _prompts(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.callback_number import ASK, BAD, CONFIRM
+from bot.transports.phone.callback_number import ASK, BAD, CONFIRM, GOODBYE
 from bot.transports.phone.calls import is_withheld
 from handlers.dispatcher import Dispatcher
 from locales import translator
@@ -86,3 +86,52 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
     assert person.language == "de" and person.consent_at is not None
     (request,) = await dispatcher.db.requests.for_requester(person.id)
     assert request.state == "review" and request.voice_file_id.startswith("rec-")
+
+
+async def test_a_typed_number_opens_nothing_its_person_has(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    """Anyone can type anyone's number: the call on it may ask for help, but the main
+    menu ("my request", settings, the data) ends the call with thanks, and nothing of the
+    request the number's person already has is said."""
+    db = dispatcher.db
+    person = await db.users.seen("phone", NUMBER, NUMBER)
+    await db.users.set_language(person.id, "de")
+    await db.users.record_consent(person.id)
+    await db.requests.create(
+        person.id, person.id, category="shopping", description="Geheimer Einkauf am Hafen"
+    )
+    phone = await _phone(dispatcher, kamailio, tmp_path)
+    spoken: list[str] = []
+    say = phone._say
+
+    async def saying(call, text: str, labels: list[str]) -> None:
+        spoken.append(text)
+        await say(call, text, labels)
+
+    phone._say = saying  # type: ignore[method-assign]
+    t = translator("de")
+    try:
+        caller = await asyncio.to_thread(phones, "anonymous", says=_tone(tmp_path), pad_seconds=60)
+        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+        await _until(lambda: phone._calls, "the call came")
+        (call,) = phone._calls.values()
+        await _until(lambda: call.answers == 1, "the languages said")
+        await _answered(caller, call, "1#")  # Deutsch
+        await _answered(caller, call, "1")  # agreed: the main menu
+        await _answered(caller, call, await _number(phone, call, "menu:help"))
+        await _answered(caller, call, await _number(phone, call, "hr:new"))
+        await _answered(caller, call, TYPED + "#")
+        await _answered(caller, call, "1")  # the number taken: the request's first step
+        assert call.chat_id == NUMBER
+        since = len(spoken)
+        for _ in range(4):  # back, and back again: to the main menu - not on this number
+            await _answered(caller, call, "#")
+            if spoken[-1] == t._(GOODBYE):
+                break
+        assert spoken[-1] == t._(GOODBYE)
+        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
+        assert not any("Hafen" in text for text in spoken[since:])
+    finally:
+        await phone.stop()
