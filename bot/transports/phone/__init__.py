@@ -7,6 +7,21 @@ transport contract over them, and ``service`` the city's phone line (``[phone]``
 says how an operator connects it.
 """
 
-from bot.transports.phone.transport import PLATFORM, PhoneTransport, service
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.transports.phone.transport import PLATFORM, PhoneTransport, service
 
 __all__ = ["PLATFORM", "PhoneTransport", "service"]
+
+
+def __getattr__(name: str) -> Any:
+    # The transport (and with it the bot) when asked for, not on importing the package: a
+    # line process (line.py) needs the stack only.
+    if name in __all__:
+        from bot.transports.phone import transport
+
+        return getattr(transport, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
