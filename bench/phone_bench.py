@@ -1,24 +1,30 @@
 """The phone line (bot/transports/phone): 20 calls at once through SIPp and Kamailio.
 
 The bot runs in this process as in ``run`` (the phone transport, the dispatcher, SQLite, the
-embedded eSpeak NG saying the prompts at 16 kHz), registered at Kamailio on 127.0.0.1.
-SIPp (tests/support/sip/sipp.py) makes ``CALLS`` calls at once, each from a number of its
-own, and follows a new caller's script: listen 1.5 s to the languages, press "1#" (German),
-"1" (agree to the privacy notice) and "#" (the main menu's way back: the menu again), listen,
-hang up. Rounds of ``CALLS`` calls until ``TOTAL`` calls were made; a first call before them
-makes the prompts (they are cached per text, as in a running bot).
+embedded eSpeak NG saying the prompts at 16 kHz), registered at Kamailio on 127.0.0.1 with
+the configuration's default number of lines (``phone.lines``: 5 line processes, each a SIP
+stack taking at most 4 calls, bot/transports/phone/lines.py). SIPp (tests/support/sip/sipp.py)
+makes ``CALLS`` calls at once, each from a number of its own, and follows a new caller's
+script: listen 1.5 s to the languages, press "1#" (German), "1" (agree to the privacy notice)
+and "#" (the main menu's way back: the menu again), listen, hang up. Rounds of ``CALLS``
+calls until ``TOTAL`` calls were made; a first call before them makes the prompts (they are
+cached per text, as in a running bot).
 
-Measured on the bot's side (SIPp keeps no audio): the SIP stack's thread notes when a call
-is answered, when a key comes (``onDtmfDigit``) and when a prompt starts playing (a player
-connected to the call), by wrapping those methods of bot/transports/phone/stack.py here -
-the bot's code is not changed for the bench.
+Measured on the bot's side (SIPp keeps no audio): each SIP stack's thread notes when a call
+is answered (``Stack._answer``), when a key comes (``onDtmfDigit``) and when a prompt starts
+playing (a player connected to the call), by wrapping those methods of
+bot/transports/phone/stack.py - the bot's code is not changed for the bench. The stacks run
+in the line processes: a ``sitecustomize.py`` in a folder of the bench, put first on the
+``PYTHONPATH`` the lines inherit, wraps them there (:func:`instrument`); each line appends
+every ended call's delays to a file of its own in that folder (numbers only), read here.
 
 1. Answer → the first prompt's audio starts: p95, target ≤ 500 ms.
 2. The key that completes a choice → the next prompt starts: p95, target ≤ 300 ms.
 3. Gaps between the RTP packets the bot sends, p99, target ≤ 30 ms: read on the loopback
    interface with a packet socket (AF_PACKET, needs root; kernel timestamps), the bot's RTP
-   ports only, every call's flow on its own.
-4. Resident memory after the first round and after all calls: flat.
+   ports only (``RTP_FIRST`` and the next 99, which the lines share), every call's flow on
+   its own.
+4. Resident memory of the bot's process and of its lines after each round: flat.
 
 Run: .venv/bin/python bench/phone_bench.py
 """
@@ -26,6 +32,7 @@ Run: .venv/bin/python bench/phone_bench.py
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -34,40 +41,55 @@ import sys
 import tempfile
 import threading
 import time
-from array import array
 from collections import Counter, defaultdict
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# Only what the line processes need as well is imported here (they import this module, see
+# SITECUSTOMIZE); the bot and the SIP test components are imported in measure().
 from bot.transports.phone import stack as sip
-from bot.transports.phone.stack import StackSettings
-from bot.transports.phone.transport import PhoneTransport
-from db import Database
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.settings import HandlerSettings
-from tests.support.sip.kamailio import HOST, KamailioServer
-from tests.support.sip.sipp import SCENARIOS, Step, run_scenario
 
+ROOT = Path(__file__).resolve().parent.parent
 CALLS = 20
 TOTAL = 200
 BOT_USER, BOT_PASSWORD = "nachbarbot", "bench-secret"
-RTP_FIRST = 42000  # the bot's RTP ports: this and the next 99
+RTP_FIRST = 42000  # the bot's RTP ports: this and the next RTP_PORTS - 1
+RTP_PORTS = 100
 # Linux's SO_TIMESTAMPNS, which Python's socket module does not name.
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
-# Each call's From user: the round's prefix and SIPp's call number, a number of its own.
-SCRIPT = [Step(1500, "1#1#")]
+# The caller's script: listen 1.5 s, then "1#1#" in one step (see tests/support/sip/sipp.py).
+LISTEN_MS, DIGITS = 1500, "1#1#"
 AFTER_MS = 2500
+LINE_MODULE = "bot.transports.phone.line"
+# Run at the start of every Python process with the bench's folder first on PYTHONPATH; in a
+# line process it wraps the stack's methods with this module's instrument(), noting to a file
+# of the line's own.
+SITECUSTOMIZE = """\
+import sys
+
+if sys.orig_argv[-2:] == ["-m", {module!r}]:
+    import importlib.util
+    import os
+
+    spec = importlib.util.spec_from_file_location("phone_bench", {bench!r})
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["phone_bench"] = bench
+    spec.loader.exec_module(bench)
+    bench.instrument(bench.Notes({folder!r} + "/notes-" + str(os.getpid()) + ".jsonl"))
+"""
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as fp:
-        for line in fp:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fp:
+            for line in fp:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
 
 
@@ -93,16 +115,14 @@ def counted_percentile(counts: Counter[int], share: float) -> float:
 
 
 class Notes:
-    """What the stack's thread did when, per call (time.monotonic(), seconds); a call's
-    delays are worked out when it ends and kept as numbers only (the bench's own memory
-    stays small next to the bot's)."""
+    """What a stack's thread did when, per call (time.monotonic(), seconds); a call's
+    delays are worked out when it ends and appended to ``path`` as one JSON line, numbers
+    only (the bench's own memory in the process it measures stays small)."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str | Path) -> None:
         self.lock = threading.Lock()
         self.events: dict[int, list[tuple[float, str]]] = defaultdict(list)
-        self.first: array[float] = array("d")
-        self.after_key: array[float] = array("d")
-        self.complete = 0
+        self.file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - the process's life
 
     def note(self, call_id: int, what: str) -> None:
         with self.lock:
@@ -110,28 +130,44 @@ class Notes:
 
     def end(self, call_id: int) -> None:
         with self.lock:
-            events = self.events.pop(call_id, [])
+            events = self.events.pop(call_id, None)
+        if not events:  # a call offered here and taken by another line
+            return
         first, after_key, complete = delays([events])
-        self.first.extend(first)
-        self.after_key.extend(after_key)
-        self.complete += complete
+        record = {"first": first, "after_key": after_key, "complete": complete}
+        self.file.write(json.dumps(record) + "\n")
+        self.file.flush()
 
-    def clear(self) -> None:
-        self.first, self.after_key, self.complete = array("d"), array("d"), 0
+
+def note_counts(folder: Path) -> dict[str, int]:
+    """How many calls each notes file holds."""
+    return {path.name: len(path.read_text().splitlines()) for path in folder.glob("notes-*")}
+
+
+def read_notes(folder: Path, skip: dict[str, int]) -> list[dict[str, Any]]:
+    """The ended calls' records from the notes files, less the first ``skip`` of each."""
+    records: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("notes-*.jsonl")):
+        lines = path.read_text().splitlines()[skip.get(path.name, 0) :]
+        records += [json.loads(line) for line in lines if line]
+    return records
 
 
 def instrument(notes: Notes) -> None:
     """Wrap the stack's answer, key and play methods (in its own thread) to note times."""
-    incoming, digit, play_next, ended = (
-        sip.Stack._incoming,
+    answer, digit, play_next, ended = (
+        sip.Stack._answer,
         sip._Call.onDtmfDigit,
         sip._Call.play_next,
         sip.Stack._ended,
     )
 
-    def noted_incoming(self, account, call_id):  # type: ignore[no-untyped-def]
-        notes.note(call_id, "answer")
-        incoming(self, account, call_id)
+    def noted_answer(self, call_id):  # type: ignore[no-untyped-def]
+        # With lines a call is answered here once the bot chose this line (after the offer);
+        # with one stack at once on coming.
+        if call_id in self._calls:
+            notes.note(call_id, "answer")
+        answer(self, call_id)
 
     def noted_digit(self, prm):  # type: ignore[no-untyped-def]
         notes.note(self.getId(), "key:" + str(prm.digit))
@@ -147,7 +183,7 @@ def instrument(notes: Notes) -> None:
         notes.end(call.getId())
         ended(self, call)
 
-    sip.Stack._incoming = noted_incoming  # type: ignore[method-assign]
+    sip.Stack._answer = noted_answer  # type: ignore[method-assign]
     sip._Call.onDtmfDigit = noted_digit  # type: ignore[method-assign]
     sip._Call.play_next = noted_play  # type: ignore[method-assign]
     sip.Stack._ended = noted_end  # type: ignore[method-assign]
@@ -181,8 +217,10 @@ class RtpGaps:
     """Gaps between the RTP packets sent from the bot's ports, per flow, by kernel
     timestamps of a packet socket on the loopback interface."""
 
-    def __init__(self, first_port: int, count: int = 100) -> None:
+    def __init__(self, first_port: int, count: int = RTP_PORTS) -> None:
         self.ports = range(first_port, first_port + count)
+        # Audio packets seen per source port: which lines' ports were read.
+        self.packets: Counter[int] = Counter()
         self.last: dict[tuple[int, int], float] = {}
         # Gaps counted per 0.1 ms: bounded, whatever the number of packets.
         self.gaps: Counter[int] = Counter()
@@ -224,6 +262,7 @@ class RtpGaps:
             payload_type = data[header + 9] & 0x7F if len(data) > header + 9 else -1
             if payload_type >= 96:  # keypad events, not audio
                 continue
+            self.packets[source] += 1
             stamp = time.monotonic()
             for level, kind, value in ancillary:
                 if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
@@ -244,85 +283,125 @@ class RtpGaps:
             self._sock.close()
 
 
-def bench_scenario(folder: Path) -> str:
-    """uac_dtmf.xml with the From user [caller][call_number]: every call a caller of its own."""
-    text = (SCENARIOS / "uac_dtmf.xml").read_text()
-    text = text.replace("sip:[caller]@", "sip:[caller][call_number]@")
-    path = folder / "uac_bench.xml"
-    path.write_text(text)
-    return str(path)  # absolute: sipp.py takes it in place of a name in its folder
+def line_ports(settings: Any, lines: int) -> list[range]:
+    """The RTP ports of each line (of the one stack with one line)."""
+    from bot.transports.phone.lines import line_settings
+
+    if lines == 1:
+        return [range(settings.rtp_port, settings.rtp_port + settings.rtp_ports)]
+    shares = [line_settings(settings, number, lines) for number in range(lines)]
+    return [range(share.rtp_port, share.rtp_port + share.rtp_ports) for share in shares]
 
 
-async def measure() -> list[tuple[str, str, str]]:
+def prepare_lines(folder: Path, lines: int) -> None:
+    """The sitecustomize that instruments the line processes, first on the PYTHONPATH they
+    inherit (with the project, for ``-m`` from any folder); one stack is instrumented here."""
+    (folder / "sitecustomize.py").write_text(
+        SITECUSTOMIZE.format(
+            module=LINE_MODULE, bench=str(Path(__file__).resolve()), folder=str(folder)
+        )
+    )
+    kept = os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(folder), str(ROOT), kept) if p)
+    if lines == 1:
+        instrument(Notes(folder / f"notes-{os.getpid()}.jsonl"))
+
+
+async def measure(lines: int) -> list[tuple[str, str, str]]:
+    from dataclasses import replace
+
+    from bot.transports.phone.stack import StackSettings
+    from bot.transports.phone.transport import PhoneTransport
+    from db import Database
+    from handlers import build_router
+    from handlers.dispatcher import Dispatcher
+    from handlers.settings import HandlerSettings
+    from tests.support.sip.kamailio import HOST, KamailioServer
+    from tests.support.sip.sipp import Step, run_scenario
+
     logging.basicConfig(level=logging.WARNING)
-    notes = Notes()
-    instrument(notes)
     folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-bench-"))
-    scenario = bench_scenario(folder)
+    noted = folder / "lines"
+    noted.mkdir()
+    prepare_lines(noted, lines)
     db = await Database.open(f"sqlite:///{folder / 'bench.sqlite3'}")
     settings = HandlerSettings(city="Dortmund", inactive_account_days=365, max_text_length=500)
     settings = replace(settings, heard_platforms=frozenset({"phone"}))
     dispatcher = Dispatcher(db, build_router(), settings)
     kamailio = KamailioServer(users={BOT_USER: BOT_PASSWORD})
     kamailio.start()
-    phone = PhoneTransport(
-        dispatcher,
-        StackSettings(
-            bind=HOST,
-            rtp_port=RTP_FIRST,
-            registrar=kamailio.registrar_uri,
-            user=BOT_USER,
-            password=BOT_PASSWORD,
-            clock_rate=16000,
-        ),
+    stack_settings = StackSettings(
+        bind=HOST,
+        rtp_port=RTP_FIRST,
+        rtp_ports=RTP_PORTS,
+        registrar=kamailio.registrar_uri,
+        user=BOT_USER,
+        password=BOT_PASSWORD,
+        clock_rate=16000,
     )
+    phone = PhoneTransport(dispatcher, stack_settings, lines=lines)
     gaps = RtpGaps(RTP_FIRST)
+    ports = line_ports(stack_settings, lines)
+    outside = [f"{r.start}-{r.stop - 1}" for r in ports if not set(r) <= set(gaps.ports)]
+    if outside:
+        raise RuntimeError(f"RTP ports of lines not read: {', '.join(outside)}")
     rows: list[tuple[str, str, str]] = []
+
+    def line_pids() -> list[int]:
+        running = [line.process for line in getattr(phone.stack, "_lines", ())]
+        return [process.pid for process in running if process is not None]
+
+    async def calls_ended() -> None:
+        for _ in range(200):  # the bot's side of the calls ended too
+            if not phone._calls:
+                return
+            await asyncio.sleep(0.05)
+
     try:
         await phone.connect()
         await asyncio.wait_for(phone.registered.wait(), 20)
+        if len(list(noted.glob("notes-*.jsonl"))) != lines:
+            raise RuntimeError("not every line process was instrumented (its sitecustomize)")
 
         async def round_of(calls: int, prefix: str) -> tuple[int, int]:
             result = await asyncio.to_thread(
                 run_scenario,
                 kamailio.domain,
                 BOT_USER,
-                scenario=scenario,
-                steps=SCRIPT,
+                steps=[Step(LISTEN_MS, DIGITS)],
                 after_ms=AFTER_MS,
                 caller=prefix,
                 calls=calls,
                 rate=float(calls),
                 limit=calls,
                 timeout_s=120,
+                numbered_callers=True,
             )
             return result.count("SuccessfulCall"), result.count("FailedCall")
 
         # The prompts made once (cached per text, as in a running bot).
         await round_of(1, "+4923199000")
-        for _ in range(200):
-            if not phone._calls:
-                break
-            await asyncio.sleep(0.05)
-        notes.clear()
+        await calls_ended()
+        warm_up = note_counts(noted)
         gaps.start()
         succeeded = failed = 0
-        memory: list[float] = []
+        memory: list[tuple[float, list[float]]] = []
         for number in range(TOTAL // CALLS):
             done, lost = await round_of(CALLS, f"+49231{number:03d}00")
             succeeded, failed = succeeded + done, failed + lost
-            for _ in range(200):  # the bot's side of the calls ended too
-                if not phone._calls:
-                    break
-                await asyncio.sleep(0.05)
-            memory.append(rss_mb())
+            await calls_ended()
+            memory.append((rss_mb(), [rss_mb(pid) for pid in line_pids()]))
         gaps.stop()
-        first, after_key, complete = list(notes.first), list(notes.after_key), notes.complete
+        records = read_notes(noted, skip=warm_up)
+        first = [delay for record in records for delay in record["first"]]
+        after_key = [delay for record in records for delay in record["after_key"]]
+        complete = sum(record["complete"] for record in records)
         rows.append(
             (
                 f"{TOTAL} calls, {CALLS} at once: completed",
                 f"{succeeded} of {TOTAL}",
-                f"SIPp: {failed} failed; the bot heard the whole script in {complete}",
+                f"{lines} lines; SIPp: {failed} failed; the bot heard the whole script in "
+                f"{complete}",
             )
         )
         rows.append(
@@ -351,15 +430,16 @@ async def measure() -> list[tuple[str, str, str]]:
                     f"target ≤ 30 ms; max {max(gaps.gaps, default=0) / 10:.1f} ms, {count} gaps",
                 )
             )
-        rows.append(
-            (
-                "RSS after round 1 / last",
-                f"{memory[0]:.0f} / {memory[-1]:.0f} MB",
-                f"flat over {TOTAL} calls (after each round: "
-                + " ".join(f"{m:.0f}" for m in memory)
-                + ")",
+            per_line = [sum(gaps.packets[port] for port in share) for share in ports]
+            rows.append(
+                (
+                    "RTP packets read per line",
+                    " ".join(str(packets) for packets in per_line),
+                    f"ports {gaps.ports.start}-{gaps.ports.stop - 1}: each line's "
+                    + ", ".join(f"{share.start}-{share.stop - 1}" for share in ports),
+                )
             )
-        )
+        rows += memory_rows(memory)
     finally:
         gaps.stop()
         await phone.stop()
@@ -368,22 +448,54 @@ async def measure() -> list[tuple[str, str, str]]:
     return rows
 
 
+def memory_rows(memory: list[tuple[float, list[float]]]) -> list[tuple[str, str, str]]:
+    """Resident memory after each round: the bot's process with its lines, each alone."""
+
+    def row(label: str, values: list[float]) -> tuple[str, str, str]:
+        return (
+            label,
+            f"{values[0]:.0f} / {values[-1]:.0f} MB",
+            "after each round: " + " ".join(f"{value:.0f}" for value in values),
+        )
+
+    rows = [row("RSS, bot + lines, round 1 / last", [main + sum(ls) for main, ls in memory])]
+    rows.append(row("RSS, the bot's process", [main for main, _ in memory]))
+    if memory[0][1]:
+        rows.append(row("RSS, its lines together", [sum(ls) for _, ls in memory]))
+        firsts, lasts = memory[0][1], memory[-1][1]
+        rows.append(
+            (
+                "RSS per line, round 1 / last",
+                f"{min(firsts):.0f}-{max(firsts):.0f} / {min(lasts):.0f}-{max(lasts):.0f} MB",
+                "each: "
+                + ", ".join(f"{a:.0f}/{b:.0f}" for a, b in zip(firsts, lasts, strict=True)),
+            )
+        )
+    return rows
+
+
 def main() -> None:
+    from bot.config import PhoneSection
+
+    # --lines N: another number of lines than the configuration's default (1: one stack in
+    # the bot's process, at most 4 calls at once).
+    args = sys.argv[1:]
+    lines = int(args[args.index("--lines") + 1]) if "--lines" in args else PhoneSection().lines
     # PJSIP writes its start to the C library's stdout, where make bench reads rows: to
     # stderr while the bot runs.
     sys.stdout.flush()
     kept = os.dup(1)
     os.dup2(2, 1)
     try:
-        rows = asyncio.run(measure())
+        rows = asyncio.run(measure(lines))
     finally:
         sys.stdout.flush()
         os.dup2(kept, 1)
         os.close(kept)
     load = os.getloadavg()
     print(
-        f"phone benchmark, {TOTAL} calls, {CALLS} at once, {datetime.now(UTC):%Y-%m-%d}, "
-        f"load {load[0]:.1f}"
+        f"phone benchmark, {TOTAL} calls, {CALLS} at once, {lines} lines, "
+        f"{datetime.now(UTC):%Y-%m-%d}, load {load[0]:.1f}"
     )
     for label, value, reference in rows:
         print(f"{label:<40}{value:>16}  {reference}")
