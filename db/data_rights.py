@@ -14,7 +14,7 @@ from typing import Any
 
 from db.clock import local_day, to_text
 from db.numbers import other_platform
-from db.personal_data import MAP, TABLES, Files, Retention, sections
+from db.personal_data import FILES, MAP, TABLES, Files, Retention, sections
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 from db.users import User
@@ -95,9 +95,10 @@ class DataRights:
         # Told inside the erasing transaction, so that what the erasure removed can be
         # cleared from the database's files once it is committed (db/database.py).
         self._erased = erased
-        # Told likewise: keepers of files named by rows (personal_data.FILES) look again
-        # for files no row names (what they read waits for the transaction's end).
-        self.after_erasure: list[Callable[[], None]] = []
+        # Told likewise, with the ids of the files the erasure left unnamed: keepers of
+        # files named by rows (personal_data.FILES) remove those whatever their age, and
+        # look again for files no row names (what they read waits for the transaction's end).
+        self.after_erasure: list[Callable[[set[str]], None]] = []
 
     async def export(self, user: User) -> dict[str, list[dict[str, Any]]]:
         """Everything the map selects for the person, by section, with stable keys."""
@@ -126,6 +127,7 @@ class DataRights:
         transaction: all of it or nothing."""
         params = person_params(user)
         async with self._tx.transaction():
+            named = [await self.files_in_use(files) for files in FILES]
             for sql in erasure_statements(first=True):
                 await execute(self._tx, sql, params)
             await close()
@@ -133,8 +135,11 @@ class DataRights:
                 await execute(self._tx, sql, params)
             if self._erased is not None:
                 self._erased()
+            unnamed: set[str] = set()
+            for files, before in zip(FILES, named, strict=True):
+                unnamed |= before - await self.files_in_use(files)
             for tell in self.after_erasure:
-                tell()
+                tell(unnamed)
 
     async def files_in_use(self, files: Files) -> set[str]:
         """The ids of ``files`` that rows still name."""

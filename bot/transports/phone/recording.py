@@ -29,6 +29,7 @@ import secrets
 import time
 import wave
 from collections.abc import Awaitable, Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,8 @@ MIME_TYPE = "audio/ogg"
 # A file no row names is removed once it is this old (a call's recording becomes a row
 # within seconds), looked for this often and after each erasure.
 GRACE_SECONDS = 120.0
+# Ids of recordings an erasure left unnamed, kept until their files are gone: at most.
+ERASED_KEPT = 1000
 SWEEP_SECONDS = 300.0
 
 
@@ -113,24 +116,30 @@ class Recordings:
     def read(self, file_id: str) -> bytes:
         return self.path(file_id).read_bytes()
 
-    def unnamed(self, in_use: set[str], now: float) -> int:
-        """Remove the kept files not in ``in_use`` older than ``GRACE_SECONDS``; how many."""
+    def unnamed(self, in_use: set[str], now: float, erased: AbstractSet[str] = frozenset()) -> int:
+        """Remove the kept files not in ``in_use`` older than ``GRACE_SECONDS``, and those
+        of ``erased`` (an erasure left them unnamed: no row is still to come) whatever their
+        age; how many."""
         removed = 0
         if not self.folder.is_dir():
             return 0
         for path in self.folder.glob("rec-*.ogg"):
             with contextlib.suppress(FileNotFoundError):
-                if path.stem in in_use or now - path.stat().st_mtime < GRACE_SECONDS:
+                if path.stem in in_use:
+                    continue
+                if path.stem not in erased and now - path.stat().st_mtime < GRACE_SECONDS:
                     continue
                 path.unlink()
                 removed += 1
         return removed
 
 
-async def sweep(recordings: Recordings, rights: DataRights) -> int:
-    """Remove the recordings no row names any more; how many."""
+async def sweep(
+    recordings: Recordings, rights: DataRights, erased: AbstractSet[str] = frozenset()
+) -> int:
+    """Remove the recordings no row names any more (``erased``: at once); how many."""
     in_use = await rights.files_in_use(RECORDINGS)
-    return await asyncio.to_thread(recordings.unnamed, in_use, time.time())
+    return await asyncio.to_thread(recordings.unnamed, in_use, time.time(), erased)
 
 
 def heard_speech(levels: list[int]) -> bool:

@@ -64,6 +64,7 @@ from bot.transports.phone.person import (
 )
 from bot.transports.phone.prompts import Prompts, said
 from bot.transports.phone.recording import (
+    ERASED_KEPT,
     MIME_TYPE,
     SWEEP_SECONDS,
     Listening,
@@ -164,6 +165,8 @@ class PhoneTransport(Transport):
         self.dispatcher = dispatcher
         self.in_call = in_call or CallSettings()
         self.recordings = Recordings(self.in_call.recordings)
+        # Recordings an erasure left unnamed: removed at the next sweep, whatever their age.
+        self._erased_files: set[str] = set()
         self._tone: Path | None = None
         self._sweeping: asyncio.Task[None] | None = None
         self.speech = speech or SpeechSection()
@@ -457,10 +460,18 @@ class PhoneTransport(Transport):
 
     async def _sweep(self) -> None:
         try:
-            removed = await sweep(self.recordings, self.dispatcher.db.data_rights)
+            removed = await sweep(
+                self.recordings, self.dispatcher.db.data_rights, self._erased_files
+            )
         except Exception:
             log.exception("phone: looking for recordings no row names failed")
             return
+        # Kept until gone (an erasure's sweep may read before its commit); bounded.
+        self._erased_files = {
+            file_id
+            for file_id in list(self._erased_files)[-ERASED_KEPT:]
+            if self.recordings.path(file_id).exists()
+        }
         if removed:
             log.info("phone: %d recordings removed (no row names them)", removed)
 
@@ -469,8 +480,10 @@ class PhoneTransport(Transport):
             await self._sweep()
             await asyncio.sleep(SWEEP_SECONDS)
 
-    def _sweep_soon(self) -> None:
-        """After an erasure (its transaction still open: the sweep's reads wait for it)."""
+    def _sweep_soon(self, unnamed: set[str]) -> None:
+        """After an erasure (its transaction still open: the sweep's reads wait for it);
+        ``unnamed``: the files it left unnamed, removed at once, young as they may be."""
+        self._erased_files |= unnamed
         self._later(self._sweep())
 
     async def _say_line(self, call: Call, line: str) -> None:

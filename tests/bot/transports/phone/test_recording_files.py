@@ -1,7 +1,8 @@
 """A caller's recordings are kept as long as a row names them (the personal-data map's
 ``FILES``): a help request's voice keeps its file; once the person is erased it goes at the
 next sweep, as does a file nothing names; a file younger than the grace stays (its row may
-not be written yet). Erasure tells the keepers of files (``DataRights.after_erasure``).
+not be written yet), but one an erasure left unnamed goes at once. Erasure tells the keepers
+of files (``DataRights.after_erasure``) which files it left unnamed.
 Real database and handlers through the in-memory chat; the files' ages are set, not waited
 for."""
 
@@ -65,11 +66,30 @@ async def test_a_request_keeps_its_recording_until_the_person_is_erased(
     assert not recordings.path(unnamed.file_id).exists()
     assert recordings.path(young.file_id).exists()
 
-    told: list[str] = []
-    db.data_rights.after_erasure.append(lambda: told.append("erased"))
+    told: list[set[str]] = []
+    db.data_rights.after_erasure.append(told.append)
     await chat.text("ida", "/delete")
     await chat.press("ida", "delete:yes")
-    assert told == ["erased"]
+    assert told == [{named.file_id}]  # the files the erasure left unnamed
     assert await sweep(recordings, db.data_rights) == 1
     assert not recordings.path(named.file_id).exists()
     assert recordings.path(young.file_id).exists()
+
+
+async def test_an_erased_persons_young_recording_goes_at_once(
+    chat: MemoryTransport, db: Database, tmp_path: Path
+):
+    """Erased means gone: a recording made a moment ago, which the grace would keep, goes
+    with its person at the sweep after the erasure, not minutes later."""
+    recordings = Recordings(tmp_path / "recordings")
+    fresh = recordings.keep(_spoken(), RATE)
+    stranger = recordings.keep(_spoken(), RATE)  # young and unnamed: its row may be coming
+    await _request_by_voice(chat, "ida", fresh.file_id)
+    told: list[set[str]] = []
+    db.data_rights.after_erasure.append(told.append)
+    await chat.text("ida", "/delete")
+    await chat.press("ida", "delete:yes")
+    (unnamed,) = told
+    assert await sweep(recordings, db.data_rights, unnamed) == 1
+    assert not recordings.path(fresh.file_id).exists()
+    assert recordings.path(stranger.file_id).exists()
