@@ -18,7 +18,6 @@ heard), never for a time."""
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,7 +28,7 @@ from bot.transports.phone.callbacks import BERLIN, Policy
 from bot.transports.phone.calling import CallBackSettings
 from bot.transports.phone.person import CallSettings
 from bot.transports.phone.prompts import Prompts
-from bot.transports.phone.recording import GRACE_SECONDS, RECORDINGS
+from bot.transports.phone.recording import RECORDINGS
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
 from db import Database
@@ -216,16 +215,13 @@ async def test_one_phone_resident_from_call_to_erasure(
         await _answered(erna, call, await _number(bot, call, "settings:delete"))
         await _answered(erna, call, await _number(bot, call, "delete:yes"))
         await _hangs_up(erna, call)
+        # The sweep after the erasure removes her recordings, young as they are.
+        await _until(lambda: not any(path.exists() for path in files), "her recordings gone")
     finally:
         await bot.stop()
     assert await db.users.find("phone", ERNA) is None
     assert await _holding(db, {ERNA, *recordings}) == []
-    # The files no row names go at the next look once the grace for files still
-    # becoming rows is over (the sweep after the erasure left them younger than it).
-    in_use = await db.data_rights.files_in_use(RECORDINGS)
-    assert not in_use & recordings
-    bot.recordings.unnamed(in_use, time.time() + GRACE_SECONDS + 1)
-    assert not any(path.exists() for path in files)
+    assert not await db.data_rights.files_in_use(RECORDINGS) & recordings
 
 
 def story_scene(story: MemoryTransport):
