@@ -22,6 +22,7 @@ from typing import Any
 import aiosqlite
 
 from db import city_schema, postgres
+from db.call_numbers import CallNumbers
 from db.certificates import CertificateStore
 from db.clock import utcnow
 from db.data_rights import DataRights
@@ -165,6 +166,7 @@ class Database:
         self.statistics = StatisticsStore(self.transactions)
         self.spoken_texts = SpokenTexts(self.transactions)
         self.certificates = CertificateStore(self.transactions)
+        self.call_numbers = CallNumbers(self.transactions)
 
     @property
     def conn(self) -> aiosqlite.Connection:

@@ -93,6 +93,13 @@ PURPOSES = (
         "until the person stops volunteering or deletes the account",
     ),
     Purpose(
+        "calls",
+        "a helper's own phone number (E.164), given by them, for calls the bot connects "
+        "between them and a resident without showing either number",
+        "the bot only: not the resident, not the coordinators",
+        "until the person removes it in the settings or deletes the account",
+    ),
+    Purpose(
         "certificates",
         "a volunteer's request for a certificate of their volunteering or for the "
         "confirmation for a free extended certificate of good conduct: the name to print, "
@@ -1065,6 +1072,14 @@ MAP: tuple[Table, ...] = (
         "they chose): whether it sent STOP, the "
         "rest of a bot text cut to fit and the choices of its newest text "
         "(bot/transports/sms).",
+    ),
+    Table(
+        "call_numbers",
+        "calls",
+        {"user_id": LINK, "number": IDENTITY, "updated_at": DETAIL},
+        links=(owned("call_number", "number", "updated_at"),),
+        note="A helper's own number for calls the bot connects (bot/transports/phone/"
+        "bridging.py); nobody sees it.",
     ),
     Table(
         "desk_logins",

@@ -1,6 +1,7 @@
 """The settings screen: language, translation of messages, read aloud (handlers/
 read_aloud.py), easy language (handlers/easy_language.py), by call or by text for a phone
-number's person (handlers/reach.py), privacy notice, own data.
+number's person (handlers/reach.py), a helper's number for calls (handlers/helping/
+bridged_calls.py), privacy notice, own data.
 
 Button data (``settings:…``, one callback: each button does what the command of the same
 name does): ``language``, ``privacy``, ``mydata``, ``delete``. An unknown one is answered
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from handlers import easy_language, reach, read_aloud, ui
 from handlers.context import Context
+from handlers.helping import bridged_calls
 from handlers.messages import Button
 from handlers.router import Router
 from locales import N_, language_name
@@ -43,6 +45,7 @@ async def show_settings(ctx: Context) -> None:
     spoken_lines, spoken_rows = read_aloud.settings_rows(ctx)
     easy_lines, easy_rows = easy_language.settings_rows(ctx)
     reach_lines, reach_rows = reach.settings_rows(ctx)
+    call_lines, call_rows = await bridged_calls.settings_rows(ctx)
     ctx.reply(
         Markup("\n").join(
             [
@@ -52,6 +55,7 @@ async def show_settings(ctx: Context) -> None:
                 *spoken_lines,
                 *easy_lines,
                 *reach_lines,
+                *call_lines,
             ]
         ),
         [
@@ -60,6 +64,7 @@ async def show_settings(ctx: Context) -> None:
             *spoken_rows,
             *easy_rows,
             *reach_rows,
+            *call_rows,
             [
                 Button("🔒 " + t._("Privacy notice"), "settings:privacy"),
                 Button("📄 " + t._("My data"), "settings:mydata"),

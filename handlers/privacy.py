@@ -223,6 +223,15 @@ def purpose_texts(
             t.t("The bot, to find requests for you. Coordinators."),
             t.t("Until you stop volunteering or delete your account."),
         ),
+        "calls": (
+            t.t("📞 Your number for calls"),
+            t.t(
+                "Only if you give it: your phone number, so the bot can connect you with a "
+                "resident by phone."
+            ),
+            t.t("Only the bot. Nobody else sees it, not the person you talk to either."),
+            t.t("Until you remove it in the settings or delete your account."),
+        ),
         "certificates": (
             t.t("📄 Certificates for volunteers"),
             t.t(
@@ -358,6 +367,7 @@ SECTION_LABELS = {
     "requests_entered": N_("📝 Requests you entered for others"),
     "requests_decided": N_("⚖️ Requests you decided on"),
     "volunteer_profile": N_("🙋 Your volunteer profile"),
+    "call_number": N_("📞 Your number for calls"),
     "volunteers_verified": N_("🎓 Volunteers you confirmed"),
     "offers_received": N_("📨 Requests offered to you"),
     "certificates": N_("📄 Your certificates"),

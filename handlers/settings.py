@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from db.data_rights import Limits
 from locales import SUPPORTED_LANGUAGES, negotiate
@@ -68,6 +69,9 @@ class HandlerSettings:
     organisation: Organisation = field(default_factory=Organisation)
     # Where the web map and desk are reached ("" when the web is off): login links, the map.
     web_url: str = ""
+    # Calls the bot connects between a helper and a phone resident (handlers/helping/
+    # bridged_calls.py ``CallPort``), given by the phone transport; None: none here.
+    bridged_calls: Any = None
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000
 

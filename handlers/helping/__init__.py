@@ -7,11 +7,13 @@ what); ``render`` says how a request reads. The chat modules
 (``requests_flow``, ``moderation``, ``letters``, ``offers``, ``relay``, ``reports``,
 ``volunteers``, ``certificates``, ``data_rights``) and the jobs (``timers``) call them and
 never each other; ``relay_edits`` (acknowledging, correcting and taking back what the relay
-passed on) is the relay's own. ``certificate_requests`` owns a volunteer's certificate
+passed on) and ``bridged_calls`` (a helper's call with a phone resident, offered among the
+relay's buttons) are the relay's own. ``certificate_requests`` owns a volunteer's certificate
 requests and the papers signed for them.
 """
 
 from handlers.helping import (
+    bridged_calls,
     certificates,
     data_rights,
     letters,
@@ -38,5 +40,6 @@ def register(router: Router) -> None:
         relay_edits,
         reports,
         data_rights,
+        bridged_calls,
     ):
         feature.register(router)

@@ -35,7 +35,7 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import lifecycle, relay_edits
+from handlers.helping import bridged_calls, lifecycle, relay_edits
 from handlers.helping.languages import shown_to
 from handlers.helping.lifecycle import MINUTES, Refused
 from handlers.helping.render import (
@@ -217,12 +217,16 @@ async def _write_to(ctx: Context) -> None:
 
 
 async def menu_rows(ctx: Context) -> list[list[Button]]:
-    """The main menu starts with the running relays."""
-    return [
-        relay_row(ctx.t, c.request.id, c.partner_name, requester=c.as_requester)
-        for c in await running_relays(ctx)
-        if c.partner is not None
-    ]
+    """The main menu starts with the running relays (and a helper's call to a phone
+    resident, bridged_calls.py)."""
+    rows = []
+    for c in await running_relays(ctx):
+        if c.partner is None:
+            continue
+        rows.append(relay_row(ctx.t, c.request.id, c.partner_name, requester=c.as_requester))
+        if bridged_calls.offered(ctx, c.partner, as_requester=c.as_requester):
+            rows.append([bridged_calls.call_button(ctx.t, c.request.id, c.partner)])
+    return rows
 
 
 async def _pass_on(
@@ -236,8 +240,13 @@ async def _pass_on(
         return
     name = ctx.user.first_name or "?"
 
+    calls = bridged_calls.offered(ctx, ctx.user, as_requester=not relay.as_requester)
+
     def buttons(pt) -> list[list[Button]]:
-        return relay_buttons(pt, request.id, name, requester=not relay.as_requester)
+        rows = relay_buttons(pt, request.id, name, requester=not relay.as_requester)
+        if calls:  # to the helper, from a phone resident
+            rows.insert(1, [bridged_calls.call_button(pt, request.id, ctx.user)])
+        return rows
 
     if isinstance(event, Text):
         text = clean_text(event.text)

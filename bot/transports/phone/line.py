@@ -12,7 +12,9 @@ From the bot to the line:
     ``answer``, ``decline`` (an offered call);
     ``{"op": "record" | "end_recording" | "level", "call": id, "ask": n}``,
     ``{"op": "transfer", "call": id, "uri": uri, "ask": n}``,
-    ``{"op": "make_call", "uri": uri, "ask": n}``: each answered by ``{"answer": n,
+    ``{"op": "make_call", "uri": uri, "ask": n}``,
+    ``{"op": "bridge", "call": id, "other": id, "ask": n}`` (two calls of this line heard
+    by each other, bridging.py): each answered by ``{"answer": n,
     "result": ...}`` or ``{"answer": n, "error": text}``;
     ``{"op": "stop"}``: hang up and end.
 From the line to the bot:
@@ -94,6 +96,8 @@ class LineProcess:
         elif op == "make_call":
             ask = message["ask"]
             self._answer(ask, stack.make_call(str(message["uri"]), self._teller(ask)))
+        elif op == "bridge":
+            self._answer(message["ask"], stack.bridge(call, int(message["other"])))
         else:
             log.warning("phone line: an unknown command")
 

@@ -325,12 +325,29 @@ class Lines:
     async def transfer(self, call_id: int, uri: str) -> bool:
         return bool(await self._asked(call_id, "transfer", False, uri=uri))
 
-    async def make_call(self, uri: str, listener: Callable[[str, str], None]) -> int:
-        """As :meth:`Stack.make_call`, through the line with the fewest calls."""
+    async def bridge(self, call_id: int, other_id: int) -> bool:
+        """As :meth:`Stack.bridge`; False for calls on two lines (each line's conference
+        bridge is its own process's)."""
+        one, other = self._line_of(call_id), self._line_of(other_id)
+        if one is None or other is None or one[0] is not other[0]:
+            return False
+        return bool(await self._asked(call_id, "bridge", False, other=other[1]))
+
+    async def make_call(
+        self, uri: str, listener: Callable[[str, str], None], *, beside: int | None = None
+    ) -> int:
+        """As :meth:`Stack.make_call`, through the line with the fewest calls - or, with
+        ``beside``, through the line of that call (two calls bridged must share a line's
+        conference bridge, :meth:`bridge`)."""
         running = [line for line in self._lines if line.process is not None]
         if not running:
             raise RuntimeError("no phone line is running")
         line = min(running, key=lambda line: len(line.calls))
+        if beside is not None:
+            found = self._line_of(beside)
+            if found is None or found[0].process is None:
+                raise RuntimeError("the call's line is not running")
+            line = found[0]
         ask, waiting = self._ask(line, "make_call", uri=uri)
         self._told[ask] = listener
         try:

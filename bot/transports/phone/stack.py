@@ -198,6 +198,25 @@ class Stack:
         asked. How it went comes as ``transfer`` events."""
         return self.call_in(lambda: self._transfer(call_id, uri))
 
+    # -- bridged calls (bot/transports/phone/bridging.py)
+
+    def bridge(self, call_id: int, other_id: int) -> asyncio.Future[bool]:
+        """Connect two calls' audio both ways (each hears the other, no prompt between);
+        whether both calls were there with their audio on."""
+        return self.call_in(lambda: self._bridge(call_id, other_id))
+
+    def _bridge(self, call_id: int, other_id: int) -> bool:
+        one, other = self._calls.get(call_id), self._calls.get(other_id)
+        if one is None or other is None or one.audio is None or other.audio is None:
+            return False
+        for call in (one, other):
+            call.queue.clear()
+            call.drop_player()
+        # The conference bridge removes these connections itself when a call ends.
+        one.audio.startTransmit(other.audio)
+        other.audio.startTransmit(one.audio)
+        return True
+
     # -- the stack's thread
 
     def _post(self, kind: EventKind, call_id: int, value: str = "") -> None:

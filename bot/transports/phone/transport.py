@@ -32,7 +32,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
+from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.callback_number import GOODBYE, NumberEntry, NumberStep, asks_number
 from bot.transports.phone.callback_number import allows as allows_on_typed_number
 from bot.transports.phone.callbacks import Policy, parse_quiet_hours
@@ -197,6 +198,16 @@ class PhoneTransport(Transport):
             **({"clock": clock} if clock else {}),
         )
         self.calling.converse = self._converse
+        # A helper's call with a phone resident, both numbers hidden (bridging.py).
+        self.bridging = Bridging(
+            dispatcher.db,
+            self.stack,
+            self.calling.settings,
+            speak=self._prompt,
+            backchannels=dispatcher.settings.backchannels,
+            on_queued=self.calling.on_queued,
+            **({"clock": clock} if clock else {}),
+        )
 
     # -- the chat service
 
@@ -210,6 +221,7 @@ class PhoneTransport(Transport):
         await send_kept_answers(self)
         await self.stack.start()
         log.info("phone: listening on port %d", self.stack.port)
+        self.dispatcher.settings = replace(self.dispatcher.settings, bridged_calls=self.bridging)
         self.dispatcher.db.data_rights.after_erasure.append(self._sweep_soon)
         self._sweeping = asyncio.create_task(self._sweep_often())
 
@@ -232,6 +244,7 @@ class PhoneTransport(Transport):
             if call.taking is not None:
                 call.taking.cancel()
         await self.calling.stop()
+        await self.bridging.stop()
         await self.stack.stop()
         if self.prompts is not None:
             self.prompts.close()

@@ -223,8 +223,11 @@ class KamailioServer:
     def __init__(self, *, users: dict[str, str] | None = None) -> None:
         self.users = dict(users or {})
         for name, password in self.users.items():
-            if not name.isalnum() or '"' in password or "\\" in password:
-                raise ValueError("user names are letters and digits; passwords without quotes")
+            if not name.removeprefix("+").isalnum() or '"' in password or "\\" in password:
+                raise ValueError(
+                    "user names are letters and digits (or an E.164 number);"
+                    " passwords without quotes"
+                )
         self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-kamailio-"))
         self.port = free_udp_port()
         self.config_path = self.folder / "kamailio.cfg"

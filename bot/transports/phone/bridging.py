@@ -1,0 +1,279 @@
+"""Calls between a helper and a phone resident that hide both numbers: the bot calls the
+helper, then the resident, and connects the two calls' audio (handlers/helping/
+bridged_calls.py starts one from the helper's chat; this is its ``CallPort``).
+
+One call, step by step: the helper's phone rings (``ring_seconds``, then the bot hangs
+up); answered, the helper hears :data:`WAIT` in their language while the resident's phone
+rings - made on the same line as the helper's call (lines.py ``beside``: two calls are
+connected only inside one line's conference bridge). The resident answers and hears
+:data:`OFFER` in theirs; "1" connects them (stack.py ``bridge``: each call's audio sent to
+the other, nothing played between). Busy, no answer, or no "1" within
+:data:`ANSWER_SECONDS`: the helper hears :data:`UNREACHABLE` and the call ends. Whoever
+hangs up ends both calls. The helper's chat is told what came of it where they did not
+talk (a message through the outbox, in their language).
+
+Quiet hours (``[phone] quiet_hours``) and the calls per request in an hour are this
+port's to say (``quiet_until``, ``start``); the handler asks when the button is pressed.
+The numbers are in no log line: calls are named by their request's number and call ids.
+
+Button data: none. States (in memory): the starts per request in the last hour, the calls
+running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from bot.transports.phone.calling import CallBackSettings
+from bot.transports.phone.lines import Lines
+from bot.transports.phone.stack import Stack
+from db import Database
+from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
+from handlers.messages import Message
+from handlers.messenger import Messenger
+from locales import N_, Translator, translator
+
+log = logging.getLogger(__name__)
+
+WAIT = N_("You will be connected with the resident. Please wait.")
+OFFER = N_(
+    "A helper from the neighbourhood help wants to speak with you about your request. "
+    "To talk, press 1."
+)
+UNREACHABLE = N_("The resident cannot be reached just now. Goodbye.")
+# How long the resident has to press 1 once they answered.
+ANSWER_SECONDS = 30.0
+# The longest bridged call.
+LONGEST_CALL_SECONDS = 3600.0
+# Requests whose calls are counted at once (the oldest counts go first).
+COUNTED_REQUESTS = 1000
+
+Outcome = Literal["talked", "busy", "no answer", "helper did not answer", "ended", "failed"]
+Side = Literal["helper", "resident"]
+
+
+class Bridging:
+    def __init__(
+        self,
+        db: Database,
+        stack: Stack | Lines,
+        settings: CallBackSettings,
+        *,
+        speak: Callable[[str, str], Awaitable[Path | None]],
+        backchannels: Iterable[tuple[str, str]] = (),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.stack = stack
+        self.settings = settings
+        self.speak = speak
+        self.backchannels = list(backchannels)
+        self.clock = clock
+        self.on_queued = on_queued
+        self._started: dict[int, list[datetime]] = {}
+        self._running: set[asyncio.Task[None]] = set()
+        # What each call came to, in order (request id, outcome): for the tests and the log.
+        self.outcomes: list[tuple[int, Outcome]] = []
+
+    # -- the port (handlers/helping/bridged_calls.py CallPort)
+
+    def quiet_until(self) -> datetime | None:
+        policy, now = self.settings.policy, self.clock()
+        return policy.outside_quiet(now) if policy.is_quiet(now) else None
+
+    def start(self, order: CallOrder) -> bool:
+        now = self.clock()
+        recent = [
+            at for at in self._started.get(order.request_id, []) if now - at < timedelta(hours=1)
+        ]
+        if len(recent) >= CALLS_PER_HOUR:
+            return False
+        self._started.pop(order.request_id, None)
+        self._started[order.request_id] = [*recent, now]
+        while len(self._started) > COUNTED_REQUESTS:
+            del self._started[next(iter(self._started))]
+        task = asyncio.create_task(self._run(order))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return True
+
+    async def settled(self) -> None:
+        """Wait until no bridged call runs."""
+        while self._running:
+            await asyncio.wait(set(self._running))
+
+    async def stop(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+    # -- one call
+
+    async def _run(self, order: CallOrder) -> None:
+        try:
+            outcome = await self._connect(order)
+        except Exception:
+            log.exception("phone: the bridged call for request %d failed", order.request_id)
+            outcome = "failed"
+        log.info("phone: bridged call for request %d: %s", order.request_id, outcome)
+        self.outcomes.append((order.request_id, outcome))
+        if (text := _told(outcome)) is not None:
+            await self._tell(order.helper_id, text)
+
+    async def _connect(self, order: CallOrder) -> Outcome:
+        events: asyncio.Queue[tuple[Side, str, str]] = asyncio.Queue()
+        calls: dict[Side, int] = {}
+        try:
+            async with asyncio.timeout(LONGEST_CALL_SECONDS):
+                return await self._steps(order, events, calls)
+        finally:
+            for call_id in calls.values():  # whatever is still on ends with the other
+                self.stack.hang_up(call_id)
+
+    async def _steps(
+        self,
+        order: CallOrder,
+        events: asyncio.Queue[tuple[Side, str, str]],
+        calls: dict[Side, int],
+    ) -> Outcome:
+        def listener(side: Side) -> Callable[[str, str], None]:
+            def heard(kind: str, value: str) -> None:
+                if kind == "ended":
+                    calls.pop(side, None)
+                events.put_nowait((side, kind, value))
+
+            return heard
+
+        wait = await self.speak(str(translator(order.helper_lang).t(WAIT)), order.helper_lang)
+        offer = await self.speak(str(translator(order.resident_lang).t(OFFER)), order.resident_lang)
+        unreachable = await self.speak(
+            str(translator(order.helper_lang).t(UNREACHABLE)), order.helper_lang
+        )
+        calls["helper"] = await self.stack.make_call(
+            self._uri(order.helper_number), listener("helper")
+        )
+        if await self._ringing(events, "helper") != "answered":
+            return "helper did not answer"
+        self.stack.say(calls["helper"], [wait] if wait else [])
+        calls["resident"] = await self._make_beside(
+            self._uri(order.resident_number), listener("resident"), calls["helper"]
+        )
+        kind, code = await self._resident_answers(events)
+        if kind == "helper ended":
+            return "ended"
+        if kind == "answered":
+            self.stack.say(calls["resident"], [offer] if offer else [])
+            kind = await self._pressed_1(events)
+            if kind == "helper ended":
+                return "ended"
+            if kind == "1":
+                return await self._talk(events, calls)
+        # Not reached: the helper hears so, then the call ends.
+        if "resident" in calls:
+            self.stack.hang_up(calls["resident"])
+        if unreachable is not None and "helper" in calls:
+            self.stack.hush(calls["helper"])
+            self.stack.say(calls["helper"], [unreachable])
+            await _until(events, lambda side, kind: side == "helper" and kind in ("quiet", "ended"))
+        return "busy" if code in (486, 600, 603) else "no answer"
+
+    async def _ringing(self, events: asyncio.Queue[tuple[Side, str, str]], side: Side) -> str:
+        try:
+            async with asyncio.timeout(self.settings.ring_seconds):
+                _, kind, _ = await _until(
+                    events, lambda s, k: s == side and k in ("answered", "ended")
+                )
+                return kind
+        except TimeoutError:
+            return "no answer"
+
+    async def _resident_answers(
+        self, events: asyncio.Queue[tuple[Side, str, str]]
+    ) -> tuple[str, int]:
+        """ "answered", "helper ended", or the resident's call not answered (its code)."""
+        try:
+            async with asyncio.timeout(self.settings.ring_seconds):
+                side, kind, value = await _until(
+                    events, lambda s, k: k == "ended" or (s == "resident" and k == "answered")
+                )
+        except TimeoutError:
+            return "no answer", 0
+        if side == "helper":
+            return "helper ended", 0
+        return kind, _code(value)
+
+    async def _pressed_1(self, events: asyncio.Queue[tuple[Side, str, str]]) -> str:
+        try:
+            async with asyncio.timeout(ANSWER_SECONDS):
+                side, kind, _ = await _until(
+                    events,
+                    lambda s, k: k == "ended" or (s == "resident" and k == "key"),
+                    value="1",
+                )
+        except TimeoutError:
+            return "no answer"
+        if kind == "ended":
+            return "helper ended" if side == "helper" else "no answer"
+        return "1"
+
+    async def _talk(
+        self, events: asyncio.Queue[tuple[Side, str, str]], calls: dict[Side, int]
+    ) -> Outcome:
+        if not await self.stack.bridge(calls["helper"], calls["resident"]):
+            return "failed"
+        await _until(events, lambda side, kind: kind == "ended")
+        return "talked"
+
+    async def _make_beside(
+        self, uri: str, listener: Callable[[str, str], None], beside: int
+    ) -> int:
+        if isinstance(self.stack, Lines):
+            return await self.stack.make_call(uri, listener, beside=beside)
+        return await self.stack.make_call(uri, listener)
+
+    def _uri(self, number: str) -> str:
+        return f"sip:{number}@{self.settings.domain}"
+
+    async def _tell(self, helper_id: int, text: str) -> None:
+        def message(t: Translator) -> Message:
+            return Message(t.t(text))
+
+        async with self.db.transaction():
+            await Messenger(self.db, self.backchannels).to_user(helper_id, message)
+        if self.on_queued is not None:
+            self.on_queued()
+
+
+def _told(outcome: Outcome) -> str | None:
+    """What the helper's chat is told of a call in which they did not talk."""
+    return {
+        "busy": N_("📵 The resident is busy. Please try again later."),
+        "no answer": N_("📵 The resident did not answer. Please try again later."),
+        "helper did not answer": N_("📵 You did not answer, so I did not call the resident."),
+        "failed": N_("📵 The call did not work. Please try again later."),
+    }.get(outcome)
+
+
+async def _until(
+    events: asyncio.Queue[tuple[Side, str, str]],
+    wanted: Callable[[Side, str], bool],
+    *,
+    value: str | None = None,
+) -> tuple[Side, str, str]:
+    while True:
+        side, kind, got = await events.get()
+        if wanted(side, kind) and (value is None or kind == "ended" or got == value):
+            return side, kind, got
+
+
+def _code(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0

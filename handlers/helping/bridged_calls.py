@@ -1,0 +1,217 @@
+"""A call between a helper and a phone resident that hides both numbers: started from the
+helper's chat, the bot calls the helper, then the resident, and connects the two
+(bot/transports/phone/bridging.py, through :class:`CallPort`, which the phone transport
+gives as ``HandlerSettings.bridged_calls``; without it no call is offered).
+
+"📞 Call NAME" is offered to the helper of a taken request whose resident is a phone
+person (a caller, or a resident the desk entered with a number), in the main menu's
+contact rows and under the resident's relayed messages. Checked when pressed: the current
+helper of a request still taken (not done, not withdrawn), the resident still there, not
+in the phone's quiet hours, at most :data:`CALLS_PER_HOUR` calls per request in an hour
+(the port counts). The helper's own number is asked once (``phonenumbers``, read as
+German, kept as E.164 in db/call_numbers.py: nobody sees it, never logged) and can be
+changed or removed in the settings.
+
+Button data (``bc:…``): ``call:<request id>`` (call the resident), ``chg`` (change the
+number, in the settings), ``del`` (remove it). State ``bc.number`` (``request_id``: the
+call to start once the number is given; none: changed in the settings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import phonenumbers
+from markupsafe import Markup
+
+from db.request_states import MATCHED
+from db.users import User
+from handlers import ui
+from handlers.context import Context
+from handlers.messages import Button, Text
+from handlers.router import Router
+from handlers.ui import shortened
+from locales import Translator, isolate
+
+PREFIX = "bc"
+STATE = "bc.number"
+PLATFORM = "phone"
+# Calls per request within an hour (counted by the port).
+CALLS_PER_HOUR = 3
+
+
+@dataclass(frozen=True)
+class CallOrder:
+    """One bridged call: whom to call first (the helper), then whom (the resident)."""
+
+    request_id: int
+    helper_id: int
+    helper_number: str
+    helper_lang: str
+    resident_number: str
+    resident_lang: str
+
+
+class CallPort(Protocol):
+    def quiet_until(self) -> datetime | None:
+        """The end of the quiet hours if they are now; None outside them."""
+
+    def start(self, order: CallOrder) -> bool:
+        """Start the call in the background (the outcome reaches the helper's chat); False
+        when the request had :data:`CALLS_PER_HOUR` calls in the last hour."""
+
+
+def _port(ctx: Context) -> CallPort | None:
+    port: CallPort | None = ctx.settings.bridged_calls
+    return port
+
+
+def offered(ctx: Context, partner: User | None, *, as_requester: bool) -> bool:
+    """Whether the helper may be offered a call with ``partner`` (a phone person)."""
+    return (
+        not as_requester
+        and partner is not None
+        and partner.platform == PLATFORM
+        and _port(ctx) is not None
+    )
+
+
+def call_button(t: Translator, request_id: int, partner: User) -> Button:
+    if partner.first_name:
+        # Names can be long or right-to-left: shortened, and isolated inside the label.
+        name = isolate(shortened(partner.first_name, 20))
+        label = "📞 " + t._("Call {name}").format(name=name)
+    else:
+        label = "📞 " + t._("Call the resident")
+    return Button(label, f"{PREFIX}:call:{request_id}")
+
+
+def number_of(text: str) -> str | None:
+    """A phone number as typed (national numbers read as German) in E.164, or None."""
+    try:
+        parsed = phonenumbers.parse(text, "DE")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+async def _resident(ctx: Context, request_id: int) -> User:
+    """The phone resident of the helper's taken request, or the "no longer valid" answer."""
+    request = await ctx.db.requests.get(request_id)
+    if (
+        request is None
+        or ctx.user.banned_at
+        or request.state != MATCHED
+        or request.volunteer_id != ctx.user.id
+    ):
+        ctx.stale()
+    resident = await ctx.mail.reachable(request.requester_id)
+    if resident is None or resident.platform != PLATFORM:
+        ctx.stale()
+    return resident
+
+
+async def _call(ctx: Context) -> None:
+    await _resident(ctx, ctx.id_arg())
+    number = await ctx.db.call_numbers.get(ctx.user.id)
+    if number is None:
+        ctx.set_state(STATE, {"request_id": ctx.id_arg()})
+        ctx.reply(_ask(ctx.t), ui.back_to_menu(ctx))
+        return
+    await _start(ctx, ctx.id_arg(), number)
+
+
+def _ask(t: Translator) -> Markup:
+    return t.t(
+        "📞 On which number should I call you? Send your phone number, e.g. 0231 1234567."
+        " Nobody sees it, not the resident either."
+    )
+
+
+async def _start(ctx: Context, request_id: int, number: str) -> None:
+    # Checked again here: the number may have come in a later update.
+    resident = await _resident(ctx, request_id)
+    t, port = ctx.t, _port(ctx)
+    if port is None:
+        ctx.reply(t.t("📵 Calls are not possible just now."), ui.back_to_menu(ctx))
+        return
+    if (until := port.quiet_until()) is not None:
+        ctx.reply(
+            t.t("🌙 It is quiet time now: no calls until {time}.", time=t.time(until)),
+            ui.back_to_menu(ctx),
+        )
+        return
+    order = CallOrder(
+        request_id, ctx.user.id, number, ctx.user.language or t.lang, resident.chat_id,
+        resident.language or t.lang,
+    )  # fmt: skip
+    if not port.start(order):
+        ctx.reply(
+            t.t("⏳ You called often in the last hour. Please try again later."),
+            ui.back_to_menu(ctx),
+        )
+        return
+    ctx.reply(
+        t.t(
+            "📞 I am calling you now. When you answer, I call the resident and connect you."
+            " Both numbers stay hidden."
+        ),
+        ui.back_to_menu(ctx),
+    )
+
+
+async def _number(ctx: Context) -> None:
+    """State ``bc.number``: the helper's number, typed."""
+    state = ctx.get_state()
+    event = ctx.incoming.event
+    number = number_of(event.text) if isinstance(event, Text) else None
+    if state is None or number is None:
+        ctx.reply(
+            ctx.t.t(
+                "🙈 I cannot call that number. Please send a German phone number,"
+                " e.g. 0231 1234567."
+            ),
+            ui.back_to_menu(ctx),
+        )
+        return
+    ctx.clear_state()
+    await ctx.db.call_numbers.set(ctx.user.id, number)
+    request_id = state.data.get("request_id")
+    if request_id is None:
+        ctx.reply(ctx.t.t("✅ Your number for calls is saved."), ui.back_to_menu(ctx))
+        return
+    await _start(ctx, int(request_id), number)
+
+
+async def settings_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
+    """The settings line and buttons, for someone who gave a number."""
+    if await ctx.db.call_numbers.get(ctx.user.id) is None:
+        return [], []
+    t = ctx.t
+    return [t.t("📞 Your number for calls is saved. Only the bot sees it.")], [
+        [
+            Button("✏️ " + t._("Change number"), f"{PREFIX}:chg"),
+            Button("🗑 " + t._("Remove number"), f"{PREFIX}:del"),
+        ]
+    ]
+
+
+async def _change(ctx: Context) -> None:
+    ctx.set_state(STATE, {})
+    ctx.reply(_ask(ctx.t), ui.back_to_menu(ctx))
+
+
+async def _remove(ctx: Context) -> None:
+    await ctx.db.call_numbers.remove(ctx.user.id)
+    ctx.reply(ctx.t.t("✅ Your number for calls is removed."), ui.back_to_menu(ctx))
+
+
+def register(router: Router) -> None:
+    router.state(STATE)(_number)
+    router.action(PREFIX, "call")(_call)
+    router.action(PREFIX, "chg")(_change)
+    router.action(PREFIX, "del")(_remove)

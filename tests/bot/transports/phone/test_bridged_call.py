@@ -1,0 +1,243 @@
+"""A helper's call with a phone resident that hides both numbers (bridging.py): the helper
+(the memory chat) presses "📞 Call the resident" in the main menu, gives their number
+once, and the bot calls the helper's phone, then the resident's, through Kamailio - both
+baresip phones registered under their numbers, each playing a tone of its own all along
+as its voice. The resident presses 1: from then on each phone hears the other's tone
+(nothing else is played to them after the bridge); the resident hangs up and the helper's
+call ends too. With two lines both calls are made on one line (its conference bridge)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.transports.phone.callbacks import BERLIN
+from bot.transports.phone.calling import CallBackSettings
+from bot.transports.phone.lines import SPAN
+from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.transport import PhoneTransport
+from db import Database
+from handlers.helping.bridged_calls import STATE
+from tests.bot.transports.phone.test_calling_back import Clock
+from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
+from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.sip.audio import Segment, write_tone
+from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PHONE_PASSWORD, PhoneFactory
+from tests.support.sip.kamailio import HOST, KamailioServer
+
+HELPER = "+491701234567"
+HELPER_TYPED = "0170 1234567"
+RESIDENT = "+492319876543"
+# Each phone's voice: a tone of its own for longer than the test (baresip ends a call when
+# its WAV runs out).
+TONE_SECONDS = 300
+# Heard after the bridge, to count as the other side's voice.
+HEARD_SECONDS = 1.5
+
+
+@pytest.fixture(scope="module")
+def kamailio() -> Iterator[KamailioServer]:
+    """The phones register under their numbers (E.164)."""
+    users = {BOT_USER: BOT_PASSWORD, HELPER: PHONE_PASSWORD, RESIDENT: PHONE_PASSWORD}
+    server = KamailioServer(users=users)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def _phone(phones: PhoneFactory, number: str, tone: Path) -> BaresipCaller:
+    return await asyncio.to_thread(
+        phones, number, register=True, answer=True, says=tone, pad_seconds=1
+    )
+
+
+async def _phones(phones: PhoneFactory, folder: Path) -> tuple[BaresipCaller, BaresipCaller]:
+    """The helper's and the resident's phones, each saying a tone of its own."""
+    helper = await _phone(phones, HELPER, write_tone(folder / "h.wav", TONE_SECONDS))
+    tone = write_tone(folder / "r.wav", TONE_SECONDS, frequency=620)
+    return helper, await _phone(phones, RESIDENT, tone)
+
+
+async def _bot(story: MemoryTransport, kamailio: KamailioServer, lines: int) -> PhoneTransport:
+    story.dispatcher.settings = replace(
+        story.dispatcher.settings, heard_platforms=frozenset({"phone"})
+    )
+    settings = StackSettings(
+        bind=HOST,
+        registrar=kamailio.registrar_uri,
+        user=BOT_USER,
+        password=BOT_PASSWORD,
+        outbound_proxy=kamailio.registrar_uri,
+    )
+    bot = PhoneTransport(
+        story.dispatcher,
+        settings,
+        calling_back=CallBackSettings(domain=kamailio.domain, ring_seconds=20),
+        clock=Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN)),
+        lines=lines,
+    )
+    await bot.connect()
+    await asyncio.wait_for(bot.registered.wait(), 20)
+    return bot
+
+
+async def _taken_request(story: MemoryTransport, db: Database) -> int:
+    """Vera (the memory chat) helps with the request of a phone resident."""
+    vera = await register_volunteer(story, db, "vera", "de")
+    await story.onboard("cora", "de")
+    cora = await grant_role_to(db, "cora", "coordinator")
+    await story.in_group("cora", _verify(vera))
+    resident = await db.users.seen("phone", RESIDENT, RESIDENT, "")
+    await db.users.set_language(resident.id, "de")
+    await db.users.record_consent(resident.id)
+    return await matched_through_lifecycle(db, story.dispatcher.settings, resident.id, vera, cora)
+
+
+def _verify(user_id: int):
+    from handlers.messages import Command
+
+    return Command("verify", str(user_id))
+
+
+class Bridged:
+    """Where each phone's recording stood when the bot bridged the calls."""
+
+    def __init__(self, bot: PhoneTransport, helper: BaresipCaller, resident: BaresipCaller):
+        self.done = asyncio.Event()
+        self.marks: dict[str, float] = {}
+        self.ids: list[int] = []
+        self.went = False
+        self.called: list[str] = []  # whom the bot called, in order
+        bridge, make_call = bot.stack.bridge, bot.stack.make_call
+
+        def made(uri: str, listener, **more):  # type: ignore[no-untyped-def]
+            self.called.append(uri.removeprefix("sip:").split("@")[0])
+            return make_call(uri, listener, **more)
+
+        bot.stack.make_call = made  # type: ignore[method-assign]
+
+        async def bridged(call_id: int, other_id: int) -> bool:
+            self.ids = [call_id, other_id]
+            self.went = went = bool(await bridge(call_id, other_id))
+            self.marks = {
+                "helper": (await asyncio.to_thread(helper.hearing))[1],
+                "resident": (await asyncio.to_thread(resident.hearing))[1],
+            }
+            self.done.set()
+            return went
+
+        bot.stack.bridge = bridged  # type: ignore[method-assign]
+
+
+async def _heard_after(phone: BaresipCaller, mark: float) -> list[Segment]:
+    """The sound the phone heard after ``mark``, once its recording has
+    ``HEARD_SECONDS`` more than that (the audio itself is the clock; the timeout only
+    guards against a hung test)."""
+    async with asyncio.timeout(60):
+        while True:
+            found, seconds = await asyncio.to_thread(phone.hearing)
+            if seconds >= mark + HEARD_SECONDS + 0.5:
+                return [s for s in found if s.end > mark + 0.3]
+            await asyncio.sleep(0.1)
+
+
+async def _call_through(
+    story: MemoryTransport, db: Database, kamailio: KamailioServer, helper: BaresipCaller,
+    resident: BaresipCaller, lines: int,
+) -> tuple[PhoneTransport, Bridged, int]:  # fmt: skip
+    request_id = await _taken_request(story, db)
+    bot = await _bot(story, kamailio, lines)
+    try:
+        return bot, await _to_the_bridge(story, db, bot, request_id, helper, resident), request_id
+    except BaseException:
+        await bot.stop()
+        raise
+
+
+async def _to_the_bridge(
+    story: MemoryTransport, db: Database, bot: PhoneTransport, request_id: int,
+    helper: BaresipCaller, resident: BaresipCaller,
+) -> Bridged:  # fmt: skip
+    """The helper asks for the call in the chat; both phones answer, the resident presses 1."""
+    bridged = Bridged(bot, helper, resident)
+    menu = await story.press("vera", "menu:main")
+    assert f"bc:call:{request_id}" in button_data(menu)
+    asked = await story.press("vera", f"bc:call:{request_id}")
+    assert "0231" in texts(asked)  # asked for a number, nothing called yet
+    assert bot.bridging.outcomes == [] and not bridged.ids
+    bad = await story.text("vera", "12")
+    assert (await db.users.get_state(await _vera(db))).state == STATE, texts(bad)
+    assert await db.call_numbers.get(await _vera(db)) is None
+    await story.text("vera", HELPER_TYPED)
+    assert await db.call_numbers.get(await _vera(db)) == HELPER
+    # The helper's phone rings first, then the resident's: the resident presses 1.
+    await asyncio.to_thread(helper.wait_for, "CALL_ESTABLISHED", timeout=30)
+    await asyncio.to_thread(resident.wait_for, "CALL_ESTABLISHED", timeout=30)
+    await asyncio.to_thread(resident.press, "1")
+    await asyncio.wait_for(bridged.done.wait(), 60)
+    assert bridged.went, bot.bridging.outcomes
+    assert bridged.called == [HELPER, RESIDENT]
+    return bridged
+
+
+async def _vera(db: Database) -> int:
+    user = await db.users.find("memory", "vera")
+    assert user is not None
+    return user.id
+
+
+async def test_the_helper_and_the_resident_hear_each_other_and_one_hanging_up_ends_both(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    story: MemoryTransport,
+    db: Database,
+    tmp_path: Path,
+):
+    helper, resident = await _phones(phones, tmp_path)
+    bot, bridged, request_id = await _call_through(story, db, kamailio, helper, resident, 1)
+    try:
+        helper_heard = await _heard_after(helper, bridged.marks["helper"])
+        resident_heard = await _heard_after(resident, bridged.marks["resident"])
+        closed = len(helper.events)
+        await asyncio.to_thread(resident.hangup)
+        await asyncio.to_thread(helper.wait_for, "CALL_CLOSED", after=closed, timeout=30)
+        await bot.bridging.settled()
+    finally:
+        await bot.stop()
+    # Each heard the other's tone after the bridge, all along.
+    assert sum(s.seconds for s in helper_heard) >= HEARD_SECONDS - 0.2, helper_heard
+    assert sum(s.seconds for s in resident_heard) >= HEARD_SECONDS - 0.2, resident_heard
+    assert bot.bridging.outcomes == [(request_id, "talked")]
+    # Neither number reached the other phone (the bot called each from its own account).
+    assert HELPER not in resident.log_text() and RESIDENT not in helper.log_text()
+
+
+async def test_with_two_lines_both_calls_are_made_on_one_line(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    story: MemoryTransport,
+    db: Database,
+    tmp_path: Path,
+):
+    helper, resident = await _phones(phones, tmp_path)
+    bot, bridged, request_id = await _call_through(story, db, kamailio, helper, resident, 2)
+    try:
+        heard = await _heard_after(helper, bridged.marks["helper"])
+        closed = len(resident.events)
+        await asyncio.to_thread(helper.hangup)
+        await asyncio.to_thread(resident.wait_for, "CALL_CLOSED", after=closed, timeout=30)
+        await bot.bridging.settled()
+    finally:
+        await bot.stop()
+    first, second = bridged.ids
+    assert first // SPAN == second // SPAN
+    assert sum(s.seconds for s in heard) >= HEARD_SECONDS - 0.2, heard
+    assert bot.bridging.outcomes == [(request_id, "talked")]

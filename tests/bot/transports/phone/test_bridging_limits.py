@@ -1,0 +1,64 @@
+"""The bridged calls' own limits (bridging.py): at most CALLS_PER_HOUR per request within an
+hour, counted when started (a call that failed counts too), and the quiet hours. A line
+that cannot call (no line running) ends the call as "failed" and the helper's chat is told.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.transports.phone.bridging import Bridging
+from bot.transports.phone.callbacks import BERLIN, Policy
+from bot.transports.phone.calling import CallBackSettings
+from db import Database
+from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
+from tests.bot.transports.phone.test_calling_back import Clock
+
+
+class NoLine:
+    """A stack with no line running."""
+
+    async def make_call(self, uri: str, listener: object) -> int:
+        raise RuntimeError("no phone line is running")
+
+
+async def _said(text: str, lang: str) -> None:
+    return None
+
+
+async def test_calls_per_request_and_hour_are_bounded_and_a_failed_call_is_told(db: Database):
+    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
+    bridging = Bridging(
+        db,
+        NoLine(),  # type: ignore[arg-type]
+        CallBackSettings(domain="example.org", policy=Policy()),
+        speak=_said,
+        clock=clock,
+    )
+    vera = await db.users.seen("memory", "vera", "vera", "Vera")
+    order = CallOrder(7, vera.id, "+491701234567", "de", "+492319876543", "de")
+    assert all(bridging.start(order) for _ in range(CALLS_PER_HOUR))
+    assert not bridging.start(order)
+    assert bridging.start(CallOrder(8, vera.id, "+491701234567", "de", "+492319876543", "de"))
+    await bridging.settled()
+    clock.pass_(minutes=61)
+    assert bridging.start(order)
+    await bridging.settled()
+    assert [outcome for _, outcome in bridging.outcomes] == ["failed"] * (CALLS_PER_HOUR + 2)
+    told = await db.outbox.waiting("memory", "vera", clock() + timedelta(days=1))
+    assert told and "📵" in told[0].payload["text"]
+    assert "+49" not in "".join(item.payload["text"] for item in told)
+
+
+def test_quiet_hours_say_until_when():
+    clock = Clock(datetime(2026, 11, 24, 22, 0, tzinfo=BERLIN))
+    bridging = Bridging(
+        None,  # type: ignore[arg-type]
+        NoLine(),  # type: ignore[arg-type]
+        CallBackSettings(domain="example.org", policy=Policy()),
+        speak=_said,
+        clock=clock,
+    )
+    assert bridging.quiet_until() == datetime(2026, 11, 25, 8, 0, tzinfo=BERLIN)
+    clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=BERLIN)
+    assert bridging.quiet_until() is None
