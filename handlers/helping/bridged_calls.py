@@ -99,8 +99,8 @@ def number_of(text: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-async def _resident(ctx: Context, request_id: int) -> User:
-    """The phone resident of the helper's taken request, or the "no longer valid" answer."""
+async def _resident_of(ctx: Context, request_id: int) -> User | None:
+    """The phone resident of the helper's request if it is still taken, else None."""
     request = await ctx.db.requests.get(request_id)
     if (
         request is None
@@ -108,9 +108,15 @@ async def _resident(ctx: Context, request_id: int) -> User:
         or request.state != MATCHED
         or request.volunteer_id != ctx.user.id
     ):
-        ctx.stale()
+        return None
     resident = await ctx.mail.reachable(request.requester_id)
-    if resident is None or resident.platform != PLATFORM:
+    return resident if resident is not None and resident.platform == PLATFORM else None
+
+
+async def _resident(ctx: Context, request_id: int) -> User:
+    """As :func:`_resident_of`, else the "no longer valid" answer."""
+    resident = await _resident_of(ctx, request_id)
+    if resident is None:
         ctx.stale()
     return resident
 
@@ -146,9 +152,13 @@ async def _start(ctx: Context, request_id: int, number: str) -> None:
         )
         return
     order = CallOrder(
-        request_id, ctx.user.id, number, ctx.user.language or t.lang, resident.chat_id,
-        resident.language or t.lang,
-    )  # fmt: skip
+        request_id=request_id,
+        helper_id=ctx.user.id,
+        helper_number=number,
+        helper_lang=ctx.user.language or t.lang,
+        resident_number=resident.chat_id,
+        resident_lang=resident.language or t.lang,
+    )
     if not port.start(order):
         ctx.reply(
             t.t("⏳ You called often in the last hour. Please try again later."),
@@ -179,8 +189,12 @@ async def _number(ctx: Context) -> None:
         )
         return
     ctx.clear_state()
-    await ctx.db.call_numbers.set(ctx.user.id, number)
     request_id = state.data.get("request_id")
+    if request_id is not None and await _resident_of(ctx, int(request_id)) is None:
+        # Done or handed back while the number was typed: nothing is kept or called.
+        ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
+        return
+    await ctx.db.call_numbers.set(ctx.user.id, number)
     if request_id is None:
         ctx.reply(ctx.t.t("✅ Your number for calls is saved."), ui.back_to_menu(ctx))
         return

@@ -114,3 +114,17 @@ async def test_the_number_is_changed_and_removed_in_the_settings(
     assert await db.call_numbers.get(vera) == "+492319876543"
     await story.press("vera", "bc:del")
     assert await db.call_numbers.get(vera) is None
+
+
+async def test_a_request_done_while_the_number_is_typed_keeps_and_calls_nothing(
+    story: MemoryTransport, db: Database
+):
+    port, request_id, vera = await _story(story, db)
+    await story.press("vera", f"bc:call:{request_id}")
+    resident = await db.users.find("phone", RESIDENT)
+    async with db.transaction():
+        await lifecycle.done(Backstage(db, story.dispatcher.settings), resident, request_id)
+    out = await story.text("vera", "0170 1234567")
+    assert "ℹ️" in texts(out) and port.orders == []
+    assert await db.call_numbers.get(vera) is None
+    assert await db.users.get_state(vera) is None
