@@ -3,8 +3,9 @@ helper's chat, the bot calls the helper, then the resident, and connects the two
 (bot/transports/phone/bridging.py, through :class:`CallPort`, which the phone transport
 gives as ``HandlerSettings.bridged_calls``; without it no call is offered).
 
-"📞 Call NAME" is offered to the helper of a taken request whose resident is a phone
-person (a caller, or a resident the desk entered with a number), in the main menu's
+"📞 Call NAME" is offered to the helper of a taken request whose resident is known by
+their number (db/numbers.py: a caller, a resident the desk entered with a number, also
+one who chose texts), in the main menu's
 contact rows and under the resident's relayed messages. Checked when pressed: the current
 helper of a request still taken (not done, not withdrawn), the resident still there, not
 in the phone's quiet hours, at most :data:`CALLS_PER_HOUR` calls per request in an hour
@@ -26,6 +27,7 @@ from typing import Protocol
 import phonenumbers
 from markupsafe import Markup
 
+from db.numbers import by_number
 from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
@@ -37,7 +39,6 @@ from locales import Translator, isolate
 
 PREFIX = "bc"
 STATE = "bc.number"
-PLATFORM = "phone"
 # Calls per request within an hour (counted by the port).
 CALLS_PER_HOUR = 3
 
@@ -69,11 +70,11 @@ def _port(ctx: Context) -> CallPort | None:
 
 
 def offered(ctx: Context, partner: User | None, *, as_requester: bool) -> bool:
-    """Whether the helper may be offered a call with ``partner`` (a phone person)."""
+    """Whether the helper may be offered a call with ``partner`` (known by their number)."""
     return (
         not as_requester
         and partner is not None
-        and partner.platform == PLATFORM
+        and by_number(partner.platform)
         and _port(ctx) is not None
     )
 
@@ -110,7 +111,7 @@ async def _resident_of(ctx: Context, request_id: int) -> User | None:
     ):
         return None
     resident = await ctx.mail.reachable(request.requester_id)
-    return resident if resident is not None and resident.platform == PLATFORM else None
+    return resident if resident is not None and by_number(resident.platform) else None
 
 
 async def _resident(ctx: Context, request_id: int) -> User:

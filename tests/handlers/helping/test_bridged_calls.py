@@ -76,6 +76,12 @@ async def test_the_helper_gives_a_number_once_and_the_call_is_started(
     # Given once: the next call starts at once. The number is shown nowhere.
     again = await story.press("vera", f"bc:call:{request_id}")
     assert len(port.orders) == 2 and "1234567" not in texts(again)
+    # A resident who chose texts is still their number: called as well.
+    resident = await db.users.find("phone", RESIDENT)
+    assert await db.users.set_channel(resident.id, "sms")
+    assert f"bc:call:{request_id}" in button_data(await story.press("vera", "menu:main"))
+    await story.press("vera", f"bc:call:{request_id}")
+    assert len(port.orders) == 3 and port.orders[-1].resident_number == RESIDENT
 
 
 async def test_another_volunteer_and_a_done_request_are_refused_and_nothing_is_called(
