@@ -27,7 +27,7 @@ from handlers.helping.bridged_calls import STATE
 from tests.bot.transports.phone.test_calling_back import Clock
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
-from tests.support.sip.audio import Segment, write_tone
+from tests.support.sip.audio import Segment, segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PHONE_PASSWORD, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
@@ -246,3 +246,30 @@ async def test_with_two_lines_both_calls_are_made_on_one_line(
     assert first // SPAN == second // SPAN
     assert sum(s.seconds for s in heard) >= HEARD_SECONDS - 0.2, heard
     assert bot.bridging.outcomes == [(request_id, "talked")]
+
+
+async def test_a_resident_who_cannot_be_reached_is_said_to_the_helper_and_told_in_the_chat(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    story: MemoryTransport,
+    db: Database,
+    tmp_path: Path,
+):
+    # Only the helper's phone is there: Kamailio knows nobody under the resident's number.
+    helper = await _phone(phones, HELPER, write_tone(tmp_path / "h.wav", TONE_SECONDS))
+    request_id = await _taken_request(story, db)
+    await db.call_numbers.set(await _vera(db), HELPER)
+    bot = await _bot(story, kamailio, 1)
+    try:
+        await story.press("vera", f"bc:call:{request_id}")
+        await asyncio.to_thread(helper.wait_for, "CALL_ESTABLISHED", timeout=30)
+        # The bot says so to the helper, then hangs up.
+        await asyncio.to_thread(helper.wait_for, "CALL_CLOSED", timeout=60)
+        await bot.bridging.settled()
+    finally:
+        await bot.stop()
+    assert bot.bridging.outcomes == [(request_id, "no answer")]
+    heard = await asyncio.to_thread(helper.heard)
+    assert len(segments(heard)) >= 2  # "please wait", then "cannot be reached"
+    await story.flush()
+    assert "📵" in story.received("vera")
