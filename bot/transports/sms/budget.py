@@ -84,8 +84,8 @@ class Budget:
                 )
             else:
                 text = t.t(
-                    "📵 Text messages: {share} % of this month's {budget} segments are used.",
-                    share=t.number(share),
+                    "📵 Text messages: {share} of this month's {budget} segments are used.",
+                    share=t.percent(share / 100),  # "80 %", "%80" (tr), "٨٠٪" (ar)
                     budget=t.number(budget),
                 )
             return Message(text, typed_choices=False)
