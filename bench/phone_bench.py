@@ -324,7 +324,7 @@ async def measure(lines: int) -> list[tuple[str, str, str]]:
     noted = folder / "lines"
     noted.mkdir()
     prepare_lines(noted, lines)
-    db = await Database.open(f"sqlite:///{folder / 'bench.sqlite3'}")
+    db = await Database.open(folder / "bench.sqlite3")
     settings = HandlerSettings(city="Dortmund", inactive_account_days=365, max_text_length=500)
     settings = replace(settings, heard_platforms=frozenset({"phone"}))
     dispatcher = Dispatcher(db, build_router(), settings)
