@@ -317,7 +317,7 @@ async def measure(lines: int) -> list[tuple[str, str, str]]:
     from handlers.dispatcher import Dispatcher
     from handlers.settings import HandlerSettings
     from tests.support.sip.kamailio import HOST, KamailioServer
-    from tests.support.sip.sipp import Step, run_scenario
+    from tests.support.sip.sipp import Step, callers_at_once
 
     logging.basicConfig(level=logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-bench-"))
@@ -365,17 +365,14 @@ async def measure(lines: int) -> list[tuple[str, str, str]]:
 
         async def round_of(calls: int, prefix: str) -> tuple[int, int]:
             result = await asyncio.to_thread(
-                run_scenario,
+                callers_at_once,
                 kamailio.domain,
                 BOT_USER,
-                steps=[Step(LISTEN_MS, DIGITS)],
+                prefix,
+                calls,
+                [Step(LISTEN_MS, DIGITS)],
                 after_ms=AFTER_MS,
-                caller=prefix,
-                calls=calls,
-                rate=float(calls),
-                limit=calls,
                 timeout_s=120,
-                numbered_callers=True,
             )
             return result.count("SuccessfulCall"), result.count("FailedCall")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from db import Database
 from tests.support.cli import launch_bot, wait_in_log
 from tests.support.sip.kamailio import HOST, KamailioServer
-from tests.support.sip.sipp import Step, run_scenario
+from tests.support.sip.sipp import Step, callers_at_once
 
 USER, PASSWORD = "nachbarbot", "phone-secret"
 CALLS = 8
@@ -84,17 +84,13 @@ async def test_the_bot_process_takes_more_calls_at_once_than_one_pjsip(tmp_path:
         lines = _children(process.pid)
         assert len(lines) == 5
         result = await asyncio.to_thread(
-            run_scenario,
+            callers_at_once,
             kamailio.domain,
             USER,
-            steps=[Step(1500, "1#1#")],
+            PREFIX,
+            CALLS,
+            [Step(1500, "1#1#")],
             after_ms=1500,
-            caller=PREFIX,
-            calls=CALLS,
-            rate=float(CALLS),
-            limit=CALLS,
-            timeout_s=90,
-            numbered_callers=True,
         )
         assert result.returncode == 0, result.errors
         assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (CALLS, 0)

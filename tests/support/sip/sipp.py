@@ -204,6 +204,32 @@ def run_scenario(
     return _result(folder, process.returncode, process.stderr)
 
 
+def callers_at_once(
+    target: str,
+    service: str,
+    prefix: str,
+    calls: int,
+    steps: Sequence[Step],
+    *,
+    after_ms: int = 500,
+    timeout_s: int = 90,
+) -> SippResult:
+    """``calls`` new callers at once, each from a number of its own (``prefix`` and the
+    call's number, from 1), each following ``steps``: the load of many people calling."""
+    return run_scenario(
+        target,
+        service,
+        steps=steps,
+        after_ms=after_ms,
+        caller=prefix,
+        calls=calls,
+        rate=float(calls),
+        limit=calls,
+        timeout_s=timeout_s,
+        numbered_callers=True,
+    )
+
+
 class SippPhone:
     """SIPp as a phone that is called (the bot's call-backs), in the background:
     ``uas_answer.xml`` (answers, then the keypad ``steps`` as telephone-events of

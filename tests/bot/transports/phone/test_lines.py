@@ -20,7 +20,7 @@ from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
-from tests.support.sip.sipp import SippPhone, Step, run_scenario
+from tests.support.sip.sipp import SippPhone, Step, callers_at_once
 
 CALLS = 10
 PREFIX = "+49231555"
@@ -48,17 +48,13 @@ async def test_ten_calls_at_once_are_taken_by_three_lines(
     try:
         await asyncio.wait_for(phone.registered.wait(), 30)
         result = await asyncio.to_thread(
-            run_scenario,
+            callers_at_once,
             kamailio.domain,
             BOT_USER,
-            steps=[Step(1500, "1#1#")],
+            PREFIX,
+            CALLS,
+            [Step(1500, "1#1#")],
             after_ms=1500,
-            caller=PREFIX,
-            calls=CALLS,
-            rate=float(CALLS),
-            limit=CALLS,
-            timeout_s=90,
-            numbered_callers=True,
         )
         assert result.returncode == 0, result.errors
         assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (CALLS, 0)

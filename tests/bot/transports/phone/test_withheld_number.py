@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.transports.phone.callback_number import ASK, BAD, CONFIRM, GOODBYE
 from bot.transports.phone.calls import is_withheld
+from bot.transports.phone.transport import Call, PhoneTransport
 from handlers.dispatcher import Dispatcher
 from locales import translator
 from tests.bot.transports.phone.test_recordings import (
@@ -25,6 +26,7 @@ from tests.bot.transports.phone.test_recordings import (
     _tone,
     _until,
 )
+from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
 
@@ -32,10 +34,8 @@ TYPED = "02319876543"
 NUMBER = "+492319876543"
 
 
-async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
-    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
-):
-    phone = await _phone(dispatcher, kamailio, tmp_path)
+def _noted(phone: PhoneTransport) -> list[str]:
+    """Every text the call says, in order."""
     spoken: list[str] = []
     say = phone._say
 
@@ -44,13 +44,29 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         await say(call, text, labels)
 
     phone._say = saying  # type: ignore[method-assign]
+    return spoken
+
+
+async def _withheld_call(
+    phone: PhoneTransport, phones: PhoneFactory, kamailio: KamailioServer, tmp_path: Path
+) -> tuple[BaresipCaller, Call]:
+    """baresip calls as "anonymous"; the call, once it came."""
+    caller = await asyncio.to_thread(phones, "anonymous", says=_tone(tmp_path), pad_seconds=60)
+    await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+    await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+    await _until(lambda: phone._calls, "the call came")
+    (call,) = phone._calls.values()
+    return caller, call
+
+
+async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    phone = await _phone(dispatcher, kamailio, tmp_path)
+    spoken = _noted(phone)
     t = translator("de")
     try:
-        caller = await asyncio.to_thread(phones, "anonymous", says=_tone(tmp_path), pad_seconds=60)
-        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
-        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
-        await _until(lambda: phone._calls, "the call came")
-        (call,) = phone._calls.values()
+        caller, call = await _withheld_call(phone, phones, kamailio, tmp_path)
         withheld = call.chat_id
         assert is_withheld(withheld)
         await _until(lambda: call.answers == 1, "the languages said")
@@ -102,21 +118,10 @@ async def test_a_typed_number_opens_nothing_its_person_has(
         person.id, person.id, category="shopping", description="Geheimer Einkauf am Hafen"
     )
     phone = await _phone(dispatcher, kamailio, tmp_path)
-    spoken: list[str] = []
-    say = phone._say
-
-    async def saying(call, text: str, labels: list[str]) -> None:
-        spoken.append(text)
-        await say(call, text, labels)
-
-    phone._say = saying  # type: ignore[method-assign]
+    spoken = _noted(phone)
     t = translator("de")
     try:
-        caller = await asyncio.to_thread(phones, "anonymous", says=_tone(tmp_path), pad_seconds=60)
-        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
-        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
-        await _until(lambda: phone._calls, "the call came")
-        (call,) = phone._calls.values()
+        caller, call = await _withheld_call(phone, phones, kamailio, tmp_path)
         await _until(lambda: call.answers == 1, "the languages said")
         await _answered(caller, call, "1#")  # Deutsch
         await _answered(caller, call, "1")  # agreed: the main menu
