@@ -22,7 +22,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
-from bot.transports.registry import HEARD, KINDS, PLATFORMS
+from bot.transports.registry import HEARD, KINDS, NO_FILES, PLATFORMS
 from db.data_rights import Limits
 from db.numbers import by_number
 from handlers.helping.vocabulary import HELP_CATEGORIES
@@ -573,6 +573,7 @@ class Config:
             max_presses_per_minute=self.bot.max_presses_per_minute,
             translation=self.translation.engine,
             heard_platforms=HEARD,
+            fileless_platforms=NO_FILES,
             number_platforms=frozenset(
                 kind.platform
                 for kind in KINDS

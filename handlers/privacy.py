@@ -5,7 +5,9 @@ What is stored, exported, erased and for how long is declared once, in
 db/personal_data.py; this module only speaks to the person and runs that declaration:
 
 - the notice names each purpose of the map (``PURPOSE_TEXTS``, a test checks they match);
-- /mydata sends a summary in the person's language and the complete file;
+- /mydata sends a summary in the person's language and the complete file (where the
+  platform cannot receive a file, ``HandlerSettings.fileless_platforms``: the summary, and
+  that the coordinators give the file - the desk's data export, the same document);
 - erasure is one path (:func:`erase`): the person's content goes first, then what they
   had running ends through the request lifecycle (the closers features register), then the
   rest. Every way there asks first, except inactivity (nobody to ask).
@@ -418,8 +420,12 @@ def _what(t: Translator, row: dict[str, Any]) -> str:
     return ""
 
 
-def export_summary(t: Translator, user: User, sections: dict[str, list]) -> Markup:
-    """One line per part that holds something, in the reader's language."""
+def export_summary(
+    t: Translator, user: User, sections: dict[str, list], *, file_follows: bool = True
+) -> Markup:
+    """One line per part that holds something, in the reader's language; the last line
+    points at the file below, or (``file_follows`` false: a platform that cannot receive
+    one) says the coordinators give it."""
     since = datetime.fromisoformat(user.created_at)
     lines = [
         t.t("📄 <b>What we store about you</b>"),
@@ -438,26 +444,42 @@ def export_summary(t: Translator, user: User, sections: dict[str, list]) -> Mark
                 shown = t.list_of(dict.fromkeys(named[:SHOWN_NAMES]))
                 line += Markup(" (") + shown + (" …" if len(named) > SHOWN_NAMES else "") + ")"
             lines.append(line)
-    lines += [Markup(""), t.t("The file below has all of it.")]
+    last = (
+        t.t("The file below has all of it.")
+        if file_follows
+        else t.t("📄 The coordinators can give you all of it as a file. Just ask them.")
+    )
+    lines += [Markup(""), last]
     return Markup("\n").join(lines)
 
 
-async def _my_data(ctx: Context) -> None:
-    sections = await ctx.db.data_rights.export(ctx.user)
+async def export_file(db: Database, person: User) -> tuple[dict[str, list], bytes]:
+    """Everything stored about ``person``: the map's sections (for the summary) and the
+    JSON file of them - the one document /mydata sends and the desk hands out
+    (bot/web/desk/data_export.py)."""
+    sections = await db.data_rights.export(person)
     document = {
         "format": EXPORT_FORMAT,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sections": sections,
     }
-    ctx.reply(export_summary(ctx.t, ctx.user, sections))
-    ctx.send(
-        Document(
-            filename="nachbarbot-my-data.json",
-            content=json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode(),
-            caption=ctx.t.t("📄 This is everything we store about you."),
-            mime_type="application/json",
+    return sections, json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode()
+
+
+async def _my_data(ctx: Context) -> None:
+    sections, content = await export_file(ctx.db, ctx.user)
+    # A call or a text message cannot carry a file: the summary alone, and who gives it.
+    takes_files = ctx.incoming.sender.platform not in ctx.settings.fileless_platforms
+    ctx.reply(export_summary(ctx.t, ctx.user, sections, file_follows=takes_files))
+    if takes_files:
+        ctx.send(
+            Document(
+                filename="nachbarbot-my-data.json",
+                content=content,
+                caption=ctx.t.t("📄 This is everything we store about you."),
+                mime_type="application/json",
+            )
         )
-    )
 
 
 # -- erasure -----------------------------------------------------------------------------

@@ -61,6 +61,9 @@ class HandlerSettings:
     # Platforms whose transport says every message itself (the phone line): their people
     # hear everything, so read aloud is not offered there.
     heard_platforms: frozenset[str] = frozenset()
+    # Platforms whose people cannot receive a file (the phone line, SMS): /mydata gives
+    # them the summary and says the coordinators give the file (the desk's data export).
+    fileless_platforms: frozenset[str] = frozenset()
     # The platforms running here whose people are their phone number (db/numbers.py: the
     # phone line, SMS); with both, such a person chooses which one reaches them
     # (handlers/reach.py).

@@ -28,12 +28,15 @@ if TYPE_CHECKING:  # the configuration asks for names only: nothing more is load
 class Kind:
     """A transport: its ``platform`` name, its ``module`` and, for a chat service a city
     runs, its configuration ``section`` ("" for the console); ``heard``: the transport
-    says every message itself (the phone line), so read aloud is not offered there."""
+    says every message itself (the phone line), so read aloud is not offered there;
+    ``files``: its people can receive a file (the phone line and SMS cannot: /mydata says
+    the coordinators give it instead, handlers/privacy.py)."""
 
     platform: str
     module: str
     section: str = ""
     heard: bool = False
+    files: bool = True
 
     def configured(self, config: Any) -> bool:
         """Whether ``config`` (a city's :class:`~bot.config.Config`) asks for it."""
@@ -51,14 +54,15 @@ class Kind:
 KINDS = (
     Kind("telegram", "bot.transports.telegram", "telegram"),
     Kind("matrix", "bot.transports.matrix", "matrix"),
-    Kind("phone", "bot.transports.phone", "phone", heard=True),
-    Kind("sms", "bot.transports.sms", "sms"),
+    Kind("phone", "bot.transports.phone", "phone", heard=True, files=False),
+    Kind("sms", "bot.transports.sms", "sms", files=False),
     Kind("console", "bot.transports.console"),
 )
 PLATFORMS = tuple(kind.platform for kind in KINDS)
 # The platforms of the chat services a city runs (people there can be banned, say).
 SERVICES = tuple(kind.platform for kind in KINDS if kind.section)
 HEARD = frozenset(kind.platform for kind in KINDS if kind.heard)
+NO_FILES = frozenset(kind.platform for kind in KINDS if not kind.files)
 
 
 def configured(config: Any) -> list[Kind]:

@@ -7,6 +7,7 @@ from aiohttp import web
 from bot.web.desk import (
     auth,
     certificates,
+    data_export,
     events,
     phone_residents,
     places,
@@ -27,3 +28,4 @@ def add_routes(app: web.Application) -> None:
     for page in (queue, requests, voice, volunteers, certificates, places, events, stats):
         page.add_routes(app)
     phone_residents.add_routes(app)
+    data_export.add_routes(app)
