@@ -58,7 +58,7 @@ async def test_the_coordinators_line_in_the_persons_language(
     assert not [item for item in out if isinstance(item, Document)]
 
 
-async def test_a_platform_that_takes_files_still_gets_the_file(
+async def test_only_platforms_without_files_go_without_the_file(
     db: Database, settings: HandlerSettings
 ):
     chat = _chat(db, settings, "memory")
@@ -69,3 +69,8 @@ async def test_a_platform_that_takes_files_still_gets_the_file(
     assert json.loads(document.content)["format"] == "nachbarbot-personal-data/1"
     said = texts(out)
     assert BELOW in said and ASK not in said
+    # On the same bot, a caller: the summary alone.
+    phone = _chat(db, settings, "phone")
+    await phone.onboard(NUMBER, "en")
+    out = await phone.text(NUMBER, "/mydata")
+    assert not [item for item in out if isinstance(item, Document)] and ASK in texts(out)

@@ -70,7 +70,7 @@ async def _exports(db: Database) -> list[tuple]:
 
 
 @pytest.mark.parametrize("platform", ["phone", "sms"])
-async def test_the_coordinator_downloads_the_residents_file_and_it_is_recorded(
+async def test_the_coordinator_downloads_a_phone_or_sms_residents_file_and_it_is_recorded(
     db: Database, site: str, web_chat: MemoryTransport, fileless: HandlerSettings, platform: str
 ):
     resident, request_id = await _resident(db, platform)
@@ -97,6 +97,23 @@ async def test_the_coordinator_downloads_the_residents_file_and_it_is_recorded(
     # The file lists its own export among the decisions about the resident.
     assert [row["action"] for row in document["sections"]["decisions_about_you"]] == ["desk.export"]
     assert await _exports(db) == [(cora, f"user:{resident}")]
+    # Someone who gets the file in their chat has no export here, nor does nobody.
+    await web_chat.onboard("tanja", "de")
+    tanja = await db.users.find("memory", "tanja")
+    theirs = await db.requests.create(
+        tanja.id, tanja.id, category="shopping", description="Einkauf", stadtbezirk="Hörde"
+    )
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser, "bernd")
+        async with browser.get(f"{site}/desk/requests/{theirs.id}") as page:
+            body = await page.text()
+        assert page.status == 200 and 'id="data-export-form"' not in body
+        for person in (tanja.id, 999999):
+            async with browser.post(
+                f"{site}/desk/people/{person}/data.json", data={"csrf": csrf_of(body)}
+            ) as response:
+                assert response.status == 404
+    assert len(await _exports(db)) == 1
     # The resident's own summary (by call or text) counts it too.
     phone = MemoryTransport(Dispatcher(db, build_router(), fileless), platform=platform)
     said = texts(await phone.text(NUMBER, "/mydata"))
@@ -132,25 +149,4 @@ async def test_only_a_coordinator_now_with_the_forms_token_gets_it(
         stranger.post(address, data={"csrf": token}) as response,
     ):
         assert response.status == 403
-    assert await _exports(db) == []
-
-
-async def test_people_who_get_their_file_in_the_chat_have_no_export_here(
-    db: Database, site: str, web_chat: MemoryTransport
-):
-    await web_chat.onboard("tanja", "de")
-    tanja = await db.users.find("memory", "tanja")
-    request = await db.requests.create(
-        tanja.id, tanja.id, category="shopping", description="Einkauf", stadtbezirk="Hörde"
-    )
-    async with browser_session(headers=EN) as browser:
-        await log_in(web_chat, db, browser)
-        async with browser.get(f"{site}/desk/requests/{request.id}") as page:
-            body = await page.text()
-        assert page.status == 200 and 'id="data-export-form"' not in body
-        for person in (tanja.id, 999999):
-            async with browser.post(
-                f"{site}/desk/people/{person}/data.json", data={"csrf": csrf_of(body)}
-            ) as response:
-                assert response.status == 404
     assert await _exports(db) == []
