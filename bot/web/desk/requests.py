@@ -55,6 +55,8 @@ DONE = {
     "text": N_(
         "💬 The resident of request #{id} now gets every message for them as a text message."
     ),
+    # erasure.py: a phone or SMS resident's data erased when they asked the coordinators.
+    "erased": N_("🗑 The data of the resident of request #{id} was deleted."),
 }
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 EMPTY_SUMMARY = N_("⚠️ Please write a summary.")

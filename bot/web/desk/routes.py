@@ -8,6 +8,7 @@ from bot.web.desk import (
     auth,
     certificates,
     data_export,
+    erasure,
     events,
     phone_residents,
     places,
@@ -29,3 +30,4 @@ def add_routes(app: web.Application) -> None:
         page.add_routes(app)
     phone_residents.add_routes(app)
     data_export.add_routes(app)
+    erasure.add_routes(app)
