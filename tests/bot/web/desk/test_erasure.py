@@ -7,46 +7,22 @@ real web server and the chat's login link."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.web.site import Site
 from db import Database
 from db.statements import fetch_all
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.settings import HandlerSettings
 from tests.support.desk_client import log_in
+from tests.support.fileless_desk import fileless, served, site, web_chat
 from tests.support.memory_transport import MemoryTransport
-from tests.support.web_site import browser_session, csrf_of, serving
+from tests.support.web_site import browser_session, csrf_of
+
+__all__ = ["fileless", "served", "site", "web_chat"]  # fixtures, used by name
 
 EN = {"Accept-Language": "en"}
 NUMBER = "+492319876543"
 RECORDING = "rec-" + "a" * 32
-
-
-@pytest.fixture
-def fileless(settings: HandlerSettings) -> HandlerSettings:
-    return replace(settings, fileless_platforms=frozenset({"phone", "sms"}))
-
-
-@pytest.fixture
-async def served(db: Database, fileless: HandlerSettings) -> AsyncIterator[Site]:
-    async with serving(db, fileless) as (site, _base):
-        yield site
-
-
-@pytest.fixture
-def site(served: Site) -> str:
-    return served.settings.web_url
-
-
-@pytest.fixture
-def web_chat(db: Database, served: Site) -> MemoryTransport:
-    return MemoryTransport(Dispatcher(db, build_router(), served.settings))
 
 
 async def _taken_request(db: Database, platform: str = "phone") -> tuple[int, int, int]:
