@@ -145,6 +145,9 @@ async def test_where_sms_runs_too_the_coordinator_chooses_texts_for_the_resident
         async with browser.get(f"{base}/desk/requests/{request_id}") as page:
             body = await page.text()
         assert 'name="channel" value="sms"' in body
+        # Nothing in the form promises a call when a text may be chosen.
+        assert "Call back by phone" not in body and "Call-backs by phone" not in body
+        assert "as a call or a text message" in body and "Save the number" in body
         form = {"csrf": csrf_of(body), "number": "0231 9876543", "first_name": "Erna"}
         async with browser.post(
             f"{base}/desk/requests/{request_id}/phone",
@@ -171,6 +174,7 @@ async def test_without_sms_texts_are_not_offered_nor_taken(db, site, web_chat):
         async with browser.get(f"{base}/desk/requests/{request_id}") as page:
             body = await page.text()
         assert 'name="channel"' not in body
+        assert "Call back by phone" in body  # only calls: the form says so
         async with browser.post(
             f"{base}/desk/requests/{request_id}/phone",
             data={
