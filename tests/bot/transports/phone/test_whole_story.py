@@ -1,27 +1,35 @@
-"""The whole help story with one phone resident, in real calls through Kamailio (baresip
-is the resident's phone, its voice a tone all through each call; the bot's words are the
-tone engine's, test_prompts.py, so that the words said are known and no prompt is long):
+"""The whole help story with one phone resident and one Telegram volunteer, in real calls
+through Kamailio (baresip is the resident's phone, its voice a tone all through each call;
+the bot's words are the tone engine's, test_prompts.py, so that the words said are known
+and no prompt is long) and real python-telegram-bot against the fake Bot API server
+(tests/support/fake_telegram.py), both transports on one dispatcher as the running bot has
+them:
 
 1. Erna calls, chooses German, agrees, asks for help: shopping, the description spoken
-   after the tone, the postcode 44147 typed, as soon as possible, sent - in review.
-2. A coordinator publishes it through the lifecycle (as the group's or desk's button
-   would); Vera, a volunteer offered it, presses "I can help" (handlers/helping/offers.py
-   through the dispatcher) and writes to Erna.
+   after the tone, the postcode 44147 typed, on a certain day in the afternoon, sent - in
+   review.
+2. The review post reaches the coordinators' Telegram group; Cora publishes it there. The
+   offer reaches Vera on Telegram with the day and the "I can help" button; she presses
+   it, then "Write to" and writes to Erna.
 3. The bot calls Erna back: she hears who comes (Vera), the code word and Vera's message,
-   presses "2" and answers after the tone; Vera's chat gets the voice message.
+   presses "2" and answers after the tone; Vera gets the voice message as a Telegram
+   sendVoice, the recording's own bytes.
 4. Erna calls again, goes to Settings, "Delete my data", "Yes, delete everything": no row
    of the database holds her number or her recordings, and her recordings' files go.
 
 Every step waits for the call's events (answers said, the recording begun, the caller
-heard), never for a time."""
+heard) and the Bot API calls, never for a time. The phone's outbox worker runs by hand
+(its clock an hour after now, so whatever is queued during the test is due), the
+Telegram one runs on its own."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-from datetime import datetime, timedelta
+import json
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.speech.turns import Turns
 from bot.transports.phone.callbacks import BERLIN, Policy
@@ -31,10 +39,14 @@ from bot.transports.phone.prompts import Prompts
 from bot.transports.phone.recording import RECORDINGS
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.statements import fetch_all
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle
-from handlers.messages import Command
+from handlers.helping.vocabulary import DAY_PARTS, noon
+from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.bot.transports.phone.test_calling_back import Clock, Saying, _hang_up
 from tests.bot.transports.phone.test_prompts import ToneEngine
@@ -45,22 +57,22 @@ from tests.bot.transports.phone.test_recordings import (
     _spoken,
     _until,
 )
-from tests.support.help_story import grant_role_to, register_volunteer
-from tests.support.memory_transport import MemoryTransport
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.sip.audio import segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_person, telegram_volunteer
 
 ERNA = "+492319876543"
+VERA = 2001
+CORA = 3001
 SAID = "Ich komme um drei, bis gleich!"
 
 
 async def _bot(
-    story: MemoryTransport, kamailio: KamailioServer, erna: BaresipCaller, tmp_path: Path
+    dispatcher: Dispatcher, kamailio: KamailioServer, erna: BaresipCaller, tmp_path: Path
 ) -> tuple[PhoneTransport, ToneEngine]:
-    dispatcher = story.dispatcher
-    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
     engine = ToneEngine()
     settings = StackSettings(
         bind=HOST,
@@ -102,6 +114,20 @@ async def _hangs_up(erna: BaresipCaller, call: Call) -> None:
     await _until(lambda: call.gone, "the bot saw the end")
 
 
+async def _day_offered(bot: PhoneTransport, call: Call) -> tuple[str, date]:
+    """The key and the day of the first day the call offers."""
+    memory = bot.choices.memory
+    newest = await memory.newest_sent(call.chat_id)
+    assert newest is not None
+    days = [choice for _, choice in await memory.buttons_of(newest[0])]
+    day = next(choice for choice in days if choice.startswith("hr:day:"))
+    return await _number(bot, call, day), date.fromisoformat(day.removeprefix("hr:day:"))
+
+
+def _with_button(data: str):
+    return lambda call: data in str(call.params.get("reply_markup"))
+
+
 async def _holding(db: Database, needles: set[str]) -> list[str]:
     """The tables with a row that holds one of ``needles``."""
     tables = await fetch_all(db.outbox._tx, "SELECT name FROM sqlite_master WHERE type='table'")
@@ -114,21 +140,53 @@ async def _holding(db: Database, needles: set[str]) -> list[str]:
     return found
 
 
-async def test_one_phone_resident_from_call_to_erasure(
+async def _voices_to(db: Database, chat_id: int) -> list[str]:
+    """The file ids of the voice messages queued for a Telegram chat, oldest first."""
+    rows = await fetch_all(
+        db.outbox._tx,
+        "SELECT payload FROM outbox WHERE platform = 'telegram' AND chat_id = ? ORDER BY id",
+        (str(chat_id),),
+    )
+    payloads = [json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in rows]
+    return [p["file_id"] for p in payloads if p.get("type") == "Voice"]
+
+
+async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
     kamailio: KamailioServer,
     phones: PhoneFactory,
-    story: MemoryTransport,
+    fake_telegram: FakeTelegram,
     db: Database,
     tmp_path: Path,
 ):
-    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
-    vera = await register_volunteer(story, db, "vera", "de")
-    await story.onboard("cora", "de")
-    cora = await grant_role_to(db, "cora", "coordinator")
-    await story.in_group("cora", Command("verify", str(vera)))
+    fake = fake_telegram
+    # Quiet hours do not apply: the clock only has to be after whatever is queued.
+    clock = Clock(datetime.now(BERLIN) + timedelta(hours=1))
+    fake.names.update({VERA: "Vera", CORA: "Cora"})
+    vera = await telegram_volunteer(db, VERA, "Vera")
+    await telegram_person(db, CORA, "Cora", "de", "coordinator")
+    dispatcher = Dispatcher(
+        db,
+        build_router(),
+        HandlerSettings(
+            backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}),
+            heard_platforms=frozenset({"phone"}),
+        ),
+    )
     voice = write_tone(tmp_path / "voice.wav", 200.0)
     erna = await asyncio.to_thread(phones, ERNA, answer=True, says=voice, pad_seconds=300)
-    bot, engine = await _bot(story, kamailio, erna, tmp_path)
+    bot, engine = await _bot(dispatcher, kamailio, erna, tmp_path)
+    telegram = TelegramTransport(
+        dispatcher,
+        TelegramSection(api_base_url=fake.url, poll_timeout=1),
+        TOKEN,
+        dispatcher.router.public_commands(),
+    )
+    # The Telegram side's worker takes the phone's recordings from the phone transport.
+    chats = OutboxWorker(db, [telegram], media_sources=[telegram, bot], poll_seconds=0.2)
+    dispatcher.on_queued = chats.wake
+    stop = asyncio.Event()
+    await telegram.start()
+    delivering = asyncio.create_task(chats.run(stop))
     spoken: list[str] = []
     speak = bot.calling.speak
 
@@ -150,7 +208,10 @@ async def test_one_phone_resident_from_call_to_erasure(
         await _spoken(erna, call)
         await _until(lambda: call.answers > answers, "where?")
         await _answered(erna, call, "44147")
-        await _answered(erna, call, await _number(bot, call, "hr:when:asap"))
+        await _answered(erna, call, await _number(bot, call, "hr:when:date"))
+        key, day = await _day_offered(bot, call)
+        await _answered(erna, call, key)
+        await _answered(erna, call, await _number(bot, call, "hr:part:afternoon"))
         done = await _offered(bot, call, "hr:langs-done")
         if done is not None:
             await _answered(erna, call, done)
@@ -161,21 +222,47 @@ async def test_one_phone_resident_from_call_to_erasure(
         assert person is not None and person.language == "de"
         (request,) = await db.requests.for_requester(person.id)
         assert request.state == "review" and request.voice_file_id.startswith("rec-")
+        assert request.when_text == f"{day.isoformat()} afternoon"
 
-        # 2. Published, taken by Vera, who writes to Erna.
-        async with db.transaction():
-            await lifecycle.publish(story_scene(story), await db.users.get(cora), request.id)
-        await story.press("vera", f"mt:acc:{request.id}")
-        request = await db.requests.get(request.id)
-        assert request is not None and request.state == "matched" and request.volunteer_id == vera
-        await story.text("vera", SAID)
+        # 2. Published by Cora in the Telegram group; Vera takes it on Telegram and writes.
+        post = await fake.wait_for(
+            "sendMessage", _with_button(f"mod:ok:{request.id}"), chat_id=TELEGRAM_GROUP
+        )
+        assert ERNA not in str(post.params)
+        mark = len(fake.calls)
+        fake.press(CORA, f"mod:ok:{request.id}", post)
+        offer = await fake.wait_for(
+            "sendMessage", _with_button(f"mt:acc:{request.id}"), after=mark, chat_id=VERA
+        )
+        when = t.skeleton(noon(day), "MMMMEEEEd")
+        assert when in offer.text and t.gettext(DAY_PARTS["afternoon"]) in offer.text
+        assert ERNA not in str(offer.params)
+        mark = len(fake.calls)
+        assert offer.button_data(t.gettext("I can help")) == f"mt:acc:{request.id}"
+        fake.press(VERA, f"mt:acc:{request.id}", offer)
+        contact = await fake.wait_for(
+            "editMessageText", _with_button(f"rl:to:{request.id}"), after=mark, chat_id=VERA
+        )
+        matched = await db.requests.get(request.id)
+        assert matched is not None and matched.state == "matched" and matched.volunteer_id == vera
+        request = matched
+        # The request's own voice, as Erna recorded it, comes with it.
+        heard = await fake.wait_for("sendVoice", after=mark, chat_id=VERA)
+        assert heard.params["voice"]["content"] == bot.recordings.read(request.voice_file_id)
+        mark = len(fake.calls)
+        fake.press(VERA, f"rl:to:{request.id}", contact)
+        await fake.wait_for("sendMessage", after=mark, chat_id=VERA)  # "write now"
+        mark = len(fake.calls)
+        fake.send_text(VERA, SAID)
+        # Passed on: Vera's own message is acknowledged once it is queued for Erna.
+        await fake.wait_for("setMessageReaction", after=mark, chat_id=VERA)
         waiting = await db.outbox.waiting("phone", ERNA, clock() + timedelta(days=1))
-        assert waiting
+        assert any(SAID in str(item.payload) for item in waiting)
 
         # 3. The call-back: who comes, the code word, Vera's words; Erna answers.
         saying = Saying(bot)  # what the bot tells the call from now on
-        worker = OutboxWorker(db, [bot], clock=clock)
-        await worker.run_once()
+        calls = OutboxWorker(db, [bot], clock=clock)
+        await calls.run_once()
         await saying.next()  # the messages
         await saying.next()  # the question, once they were heard
         words = "\n".join(spoken)
@@ -183,31 +270,33 @@ async def test_one_phone_resident_from_call_to_erasure(
         symbol = request.door_code.split()[0]
         code_named = t.gettext(lifecycle.DOOR_SYMBOLS[symbol])
         assert any(code_named in text for _, text in engine.said)  # said as a word
+        mark = len(fake.calls)
         await asyncio.to_thread(erna.press, "2")
         await _until(lambda: bot._calls, "the answer taken in the call")
         (answer,) = bot._calls.values()
         await _until(lambda: answer.answers == 1 and answer.recorded, "who will hear it")
         await _spoken(erna, answer)
         await _until(lambda: answer.answers >= 2, "passed on")
-        (passed,) = [
-            item.payload
-            for item in await db.outbox.waiting("memory", "vera", clock() + timedelta(days=1))
+        sent = await fake.wait_for("sendVoice", after=mark, chat_id=VERA, timeout=20)
+        (answered,) = [
+            file_id
+            for file_id in await _voices_to(db, VERA)
             # the request's own voice came with the offer; this is the answer
-            if item.payload.get("type") == "Voice"
-            and item.payload["file_id"] != request.voice_file_id
+            if file_id != request.voice_file_id
         ]
-        assert passed["platform"] == "phone"
+        assert sent.params["voice"]["content"] == bot.recordings.read(answered)
+        assert ERNA not in sent.text
         await _hang_up(erna)
         await bot.calling.settled()
         clock.pass_(seconds=10)
-        await worker.run_once()
+        await calls.run_once()
         assert bot.calling.outcomes == [(ERNA, "heard")]
         for item in waiting:
             state = await db.outbox.state(item.id)
             assert state is not None and state[1] is not None
 
         # 4. Erna deletes her data by keypress.
-        recordings = {request.voice_file_id, passed["file_id"]}
+        recordings = {request.voice_file_id, answered}
         files = [bot.recordings.path(file_id) for file_id in recordings]
         assert all(path.exists() for path in files)
         call = await _calls_in(bot, erna, kamailio)
@@ -218,13 +307,10 @@ async def test_one_phone_resident_from_call_to_erasure(
         # The sweep after the erasure removes her recordings, young as they are.
         await _until(lambda: not any(path.exists() for path in files), "her recordings gone")
     finally:
+        stop.set()
+        await delivering
+        await telegram.stop()
         await bot.stop()
     assert await db.users.find("phone", ERNA) is None
     assert await _holding(db, {ERNA, *recordings}) == []
     assert not await db.data_rights.files_in_use(RECORDINGS) & recordings
-
-
-def story_scene(story: MemoryTransport):
-    from handlers.context import Backstage
-
-    return Backstage(story.dispatcher.db, story.dispatcher.settings)
