@@ -10,11 +10,10 @@ then. The phone acts on the bot's events, never after fixed pauses."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from bot.delivery import OutboxWorker
-from bot.transports.phone.callbacks import BERLIN
 from bot.transports.phone.person import CallSettings
 from db import Database
 from handlers.messages import Command
@@ -26,6 +25,7 @@ from tests.bot.transports.phone.test_calling_back import (
     _bot,
     _hang_up,
     _round,
+    daytime,
 )
 from tests.bot.transports.phone.test_recordings import _spoken, _until
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
@@ -49,7 +49,7 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
     db: Database,
     tmp_path: Path,
 ):
-    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
+    clock = Clock(daytime(10))
     vera = await register_volunteer(story, db, "vera", "de")
     await story.onboard("cora", "de")
     cora = await grant_role_to(db, "cora", "coordinator")

@@ -12,19 +12,17 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.callbacks import BERLIN
 from bot.transports.phone.calling import CallBackSettings
 from bot.transports.phone.lines import SPAN
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from db import Database
 from handlers.helping.bridged_calls import STATE
-from tests.bot.transports.phone.test_calling_back import Clock
+from tests.bot.transports.phone.test_calling_back import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 from tests.support.sip.audio import Segment, segments, write_tone
@@ -82,7 +80,7 @@ async def _bot(story: MemoryTransport, kamailio: KamailioServer, lines: int) -> 
         story.dispatcher,
         settings,
         calling_back=CallBackSettings(domain=kamailio.domain, ring_seconds=20),
-        clock=Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN)),
+        clock=Clock(daytime(10)),
         lines=lines,
     )
     await bot.connect()

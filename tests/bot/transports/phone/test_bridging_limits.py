@@ -12,7 +12,7 @@ from bot.transports.phone.callbacks import BERLIN, Policy
 from bot.transports.phone.calling import CallBackSettings
 from db import Database
 from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
-from tests.bot.transports.phone.test_calling_back import Clock
+from tests.bot.transports.phone.test_calling_back import Clock, daytime
 
 
 class NoLine:
@@ -27,7 +27,7 @@ async def _said(text: str, lang: str) -> None:
 
 
 async def test_calls_per_request_and_hour_are_bounded_and_a_failed_call_is_told(db: Database):
-    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
+    clock = Clock(daytime(10))
     bridging = Bridging(
         db,
         NoLine(),  # type: ignore[arg-type]

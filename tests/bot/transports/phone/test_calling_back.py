@@ -46,6 +46,16 @@ BACKCHANNEL = ("telegram", "-1001")
 ON_THE_LINE_SECONDS = 600
 
 
+def daytime(hour: int) -> datetime:
+    """The first ``hour``:00 (Berlin) at least two hours from now. The outbox stamps what a
+    test queues with the real time and the worker sends only what is due by its clock, so
+    a test's clock must be after the real time, whatever day the test runs; the hour keeps
+    it in or out of the quiet hours."""
+    soon = datetime.now(BERLIN) + timedelta(hours=2)
+    at = soon.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at if at >= soon else at + timedelta(days=1)
+
+
 class Clock:
     def __init__(self, start: datetime) -> None:
         self.now = start
@@ -164,7 +174,7 @@ async def _round(worker: OutboxWorker, bot: PhoneTransport, clock: Clock) -> Non
 async def test_an_answered_call_says_all_waiting_items_and_1_says_them_again(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher
 ):
-    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
+    clock = Clock(daytime(10))
     phone = await _answering_phone(phones)
     bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
     saying = Saying(bot)
@@ -199,7 +209,7 @@ async def test_an_answered_call_says_all_waiting_items_and_1_says_them_again(
 async def test_busy_is_tried_again_after_the_pause_then_given_up_and_coordinators_told(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
-    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
+    clock = Clock(daytime(10))
     with SippPhone("uas_busy.xml", calls=2) as phone:
         bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=2)
         try:
@@ -232,7 +242,7 @@ async def test_busy_is_tried_again_after_the_pause_then_given_up_and_coordinator
 async def test_no_call_in_the_quiet_hours_and_no_answer_is_a_try(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
-    clock = Clock(datetime(2026, 11, 24, 22, 0, tzinfo=BERLIN))
+    clock = Clock(daytime(22))
     with SippPhone("uas_no_answer.xml") as phone:
         bot = await _bot(
             dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=3, ring_seconds=2
@@ -245,7 +255,7 @@ async def test_no_call_in_the_quiet_hours_and_no_answer_is_a_try(
             clock.pass_(hours=9)  # 07:00: still quiet
             await _round(worker, bot, clock)
             assert bot.calling.outcomes == []
-            clock.now = datetime(2026, 11, 25, 8, 0, 1, tzinfo=BERLIN)
+            clock.now = (clock.now + timedelta(hours=3)).replace(hour=8, minute=0, second=1)
             await _round(worker, bot, clock)
             assert bot.calling.outcomes == [(RESIDENT, "no answer")]
             result = phone.wait(60)
@@ -275,7 +285,7 @@ class TelegramFiles:
 async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher
 ):
-    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
+    clock = Clock(daytime(10))
     files = TelegramFiles(seconds=1.5)
     played: list[tuple[str, int, float]] = []
 

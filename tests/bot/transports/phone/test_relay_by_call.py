@@ -7,10 +7,9 @@ test_calling_back.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.delivery import OutboxWorker
-from bot.transports.phone.callbacks import BERLIN
 from db import Database
 from handlers.messages import Command, Media
 from tests.bot.transports.phone.test_calling_back import (
@@ -19,6 +18,7 @@ from tests.bot.transports.phone.test_calling_back import (
     TelegramFiles,
     _bot,
     _round,
+    daytime,
 )
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport
@@ -41,7 +41,7 @@ async def _for_the_phone(db: Database, clock: Clock) -> list:
 async def test_a_volunteers_relayed_text_is_said_in_a_call_back(
     kamailio: KamailioServer, story: MemoryTransport, db: Database
 ):
-    clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))
+    clock = Clock(daytime(10))
     vera = await register_volunteer(story, db, "vera", "de")
     await story.onboard("cora", "de")
     cora = await grant_role_to(db, "cora", "coordinator")
