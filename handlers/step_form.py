@@ -88,6 +88,14 @@ class StepForm:
     role: str | None = None
     backchannel: bool = False
 
+    def presses(self) -> frozenset[str]:
+        """The button data the form's steps take (``prefix:action``, before any args):
+        what ``register`` puts into the router."""
+        actions = {"cancel", *(a for spec in self.steps.values() for a in spec.presses)}
+        if any(spec.skip for spec in self.steps.values()):
+            actions.add("skip")
+        return frozenset(f"{self.prefix}:{action}" for action in actions)
+
     def ask(self, ctx: Context, step: str, data: dict[str, Any]) -> None:
         """Ask ``step`` (or let it show itself), keeping ``data`` in its state."""
         ctx.set_state(self.state + step, data)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.transports.phone.calls import is_withheld, typed_number
+from handlers.helping.requests_flow import makes_a_request
 from handlers.messages import ButtonPress, Event, Media, Text
 from locales import N_, Translator
 
@@ -54,40 +55,12 @@ GOODBYE = N_("📞 Thank you. We will call you back at the number you typed. Goo
 
 Step = Literal["ask", "bad", "confirm", "confirmed", "back"]
 
-# The steps of a new request (handlers/helping/requests_flow.py): all a call on a typed
-# number may press. Not "mine", "edit:", "wd:", "wdy:", "keep:": those open what the
-# number's person has.
-REQUEST_STEPS = (
-    "hr:new",
-    "hr:with",
-    "hr:cancel",
-    "hr:cat:",
-    "hr:cat-more",
-    "hr:area:",
-    "hr:when:",
-    "hr:day:",
-    "hr:part:",
-    "hr:dayback",
-    "hr:partback",
-    "hr:textback",
-    "hr:lang:",
-    "hr:langs-done",
-    "hr:lang-only",
-    "hr:lang-more",
-    "hr:change",
-    "hr:field:",
-    "hr:send",
-)
-
 
 def allows(event: Event) -> bool:
     """Whether a call on a typed number may go on with ``event``: a new request's steps and
     what the caller says or types for it; nothing that shows what the person has."""
     if isinstance(event, ButtonPress):
-        return any(
-            event.data == step or (step.endswith(":") and event.data.startswith(step))
-            for step in REQUEST_STEPS
-        )
+        return makes_a_request(event.data)
     return isinstance(event, Text | Media)
 
 
