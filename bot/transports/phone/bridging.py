@@ -161,8 +161,8 @@ class Bridging:
         if await self._ringing(events, "helper") != "answered":
             return "helper did not answer"
         self.stack.say(calls["helper"], [wait] if wait else [])
-        calls["resident"] = await self._make_beside(
-            self._uri(order.resident_number), listener("resident"), calls["helper"]
+        calls["resident"] = await self.stack.make_call(
+            self._uri(order.resident_number), listener("resident"), beside=calls["helper"]
         )
         kind, code = await self._resident_answers(events)
         if kind == "helper ended":
@@ -229,13 +229,6 @@ class Bridging:
             return "failed"
         await _until(events, lambda side, kind: kind == "ended")
         return "talked"
-
-    async def _make_beside(
-        self, uri: str, listener: Callable[[str, str], None], beside: int
-    ) -> int:
-        if isinstance(self.stack, Lines):
-            return await self.stack.make_call(uri, listener, beside=beside)
-        return await self.stack.make_call(uri, listener)
 
     def _uri(self, number: str) -> str:
         return f"sip:{number}@{self.settings.domain}"

@@ -37,7 +37,7 @@ async def check(phone: Any, db: Database) -> Check:
     code, at = str(state.get("code", "")), str(state.get("at", ""))
     if code.startswith("2"):
         return (name, "ok", f"registered at {phone.registrar} ({code}, {at})")
-    lines = int(getattr(phone, "lines", 1))
+    lines = phone.lines
     if lines > 1 and code in ("403", "409", "486", "503"):
         # A registrar that keeps fewer contacts of a user than there are lines refuses the
         # lines after them (Asterisk: 403 past max_contacts).

@@ -429,11 +429,15 @@ class Stack:
 
     # -- the bot's own calls (bot/transports/phone/calling.py)
 
-    def make_call(self, uri: str, listener: Callable[[str, str], None]) -> asyncio.Future[int]:
+    def make_call(
+        self, uri: str, listener: Callable[[str, str], None], *, beside: int | None = None
+    ) -> asyncio.Future[int]:
         """Call ``uri``; its call id. What happens to the call comes to ``listener`` on
         the event loop as (kind, value): ``answered``; ``audio``, ``key``, ``quiet`` as
         for a call that came; last ``ended`` with the final SIP status code (200 after
-        an answered call; 486 busy, 487 when the bot gave up ringing, 408/480 …)."""
+        an answered call; 486 busy, 487 when the bot gave up ringing, 408/480 …).
+        ``beside``: a call this one may be bridged with - every call of one stack shares
+        its conference bridge (lines.py places it on that call's line)."""
         return self.call_in(lambda: self._make_call(uri, listener))
 
     def _tell(self, listener: Callable[[str, str], None], kind: str, value: str) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.config import PhoneSection
 from bot.transports.phone import registration
 from bot.transports.phone.lines import SPAN, Lines, line_settings
 from bot.transports.phone.stack import StackSettings
@@ -65,7 +66,7 @@ async def test_ten_calls_at_once_are_taken_by_three_lines(
                 break
             await asyncio.sleep(0.02)
         assert agreed == CALLS
-        config = type("Phone", (), {"registrar": kamailio.registrar_uri})()
+        config = PhoneSection(enabled=True, registrar=kamailio.registrar_uri, user=BOT_USER)
         assert (await registration.check(config, dispatcher.db))[1] == "ok"
     finally:
         await phone.stop()
