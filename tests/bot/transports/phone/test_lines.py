@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import PhoneSection
 from bot.transports.phone import registration
-from bot.transports.phone.lines import SPAN, Lines, line_settings
+from bot.transports.phone.lines import OFFERS_KEPT, SPAN, Lines, line_settings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
@@ -163,3 +163,16 @@ async def test_a_line_whose_port_is_taken_stops_the_start_and_says_why():
             await lines.start()
     first = lines._lines[0]
     assert first.process is None  # the line that had started was stopped again
+
+
+def test_the_call_ids_kept_to_know_which_line_took_a_call_are_bounded():
+    """Every call offered is remembered by its SIP Call-ID (the caller's to choose) only
+    until OFFERS_KEPT newer ones came; the first line to offer one takes it."""
+    lines = Lines(StackSettings(), lambda event: None, 2)
+    first, second = lines._lines
+    for number in range(OFFERS_KEPT + 50):
+        lines._offered(first, 0, f"call-{number}@caller")
+    assert len(lines._offers) == OFFERS_KEPT
+    assert "call-0@caller" not in lines._offers
+    lines._offered(second, 1, f"call-{OFFERS_KEPT + 49}@caller")  # the same call again
+    assert lines._offers[f"call-{OFFERS_KEPT + 49}@caller"] == first.number
