@@ -22,6 +22,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
+from bot.transports.phone.admission import check_entry as check_peer
 from bot.transports.registry import HEARD, KINDS, NO_FILES, PLATFORMS
 from db.data_rights import Limits
 from db.numbers import by_number
@@ -406,6 +407,15 @@ class PhoneSection:
     outbound_proxy: str = _opt(
         "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"
     )
+    trusted_peers: str = _opt(
+        "",
+        doc="Besides the registrar and outbound_proxy, who may send calls: addresses, "
+        "address:port, networks (a.b.c.0/24) or hosts, comma-separated; with neither a "
+        "registrar nor these, only this machine (127.0.0.1)",
+    )
+    realm: str = _opt(
+        "", doc="The digest realm the SIP password answers; empty: the registrar's host"
+    )
     call_domain: str = _opt(
         "", doc="Call-backs call sip:<number>@this (a trunk's host:port); empty: the registrar's"
     )
@@ -435,6 +445,14 @@ class PhoneSection:
             raise ConfigError("phone.clock_rate: 8000 or 16000")
         if self.quiet_hours and not _QUIET_HOURS.fullmatch(self.quiet_hours):
             raise ConfigError("phone.quiet_hours: HH:MM-HH:MM, e.g. 21:00-08:00")
+        for entry in self.peers():
+            wrong = check_peer(entry)
+            if wrong:
+                raise ConfigError(f"phone.trusted_peers: {wrong}")
+
+    def peers(self) -> tuple[str, ...]:
+        """``trusted_peers`` as its entries."""
+        return tuple(part.strip() for part in self.trusted_peers.split(",") if part.strip())
 
     def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
         """The secrets running it needs (:func:`check_chat_secrets`)."""

@@ -720,6 +720,8 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         password=phone.password or "",
         clock_rate=phone.clock_rate,
         outbound_proxy=phone.outbound_proxy,
+        trusted_peers=phone.peers(),
+        realm=phone.realm,
     )
     calling_back = CallBackSettings(
         domain=phone.call_domain or _domain(phone.registrar),
