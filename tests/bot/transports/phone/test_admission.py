@@ -19,7 +19,7 @@ from bot.transports.phone.admission import Admission, contact_token
 from bot.transports.phone.stack import CallEvent, Stack, StackSettings
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
-from tests.support.sip.sipp import Step, run_scenario
+from tests.support.sip.sipp import SippPhone, Step, run_scenario
 
 RESIDENT = "+4923155501"
 
@@ -129,3 +129,16 @@ def test_the_rule_reads_sources_and_request_uris():
     local = Admission.of(registrar="", outbound_proxy="", trusted_peers=(), token=token)
     assert local.refuses("127.0.0.1:5999", "INVITE sip:x@y SIP/2.0") == ""
     assert local.refuses("192.0.2.1:5060", "INVITE sip:x@y SIP/2.0") == "not from the provider"
+
+
+async def test_the_password_answers_the_providers_realm_only(kamailio: KamailioServer):
+    """A host that is not the provider challenges the bot's call: no digest of the SIP
+    password goes to it, the call ends with the challenge (401)."""
+    with SippPhone("uas_challenge.xml") as stranger:
+        async with _Line(_registered(kamailio)) as line:
+            told: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+            await line.stack.make_call(stranger.uri, lambda k, v: told.put_nowait((k, v)))
+            while (kind := await asyncio.wait_for(told.get(), 60))[0] != "ended":
+                pass
+            assert kind == ("ended", "401")
+        assert stranger.wait(timeout=30).count("SuccessfulCall") == 1
