@@ -4,9 +4,11 @@ A withheld caller (calls.py: an id for one call only) can hear places and events
 for help the bot must be able to call them back. When such a caller presses "✍️ Ask for
 help" (:data:`NEW_REQUEST`), the line asks for a number first (:data:`ASK`): digits until
 ``#`` (``*`` starts again; ``#`` before any digit goes back, as everywhere). A number
-``phonenumbers`` does not take as valid (region DE, calls.py ``typed_number``) gets
-:data:`BAD` and changes nothing; a valid one is said back digit by digit
-(:data:`CONFIRM`): "1" takes it, "2" (or any other key) types it again.
+``phonenumbers`` does not take as valid (region DE), or one the bot may not call
+(handlers/dialable.py: a premium, shared-cost, personal, satellite or foreign number;
+calls.py ``typed_number``), gets :data:`BAD` and changes nothing; a valid one is said
+back digit by digit (:data:`CONFIRM`): "1" takes it, "2" (or any other key) types it
+again.
 
 Taken, the call goes on as the phone person with that number (E.164, the id a call from
 it gets, declared in the personal-data map like every caller's number): created if there
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.transports.phone.calls import is_withheld, typed_number
+from handlers.dialable import COUNTRIES
 from handlers.helping.requests_flow import makes_a_request
 from handlers.messages import ButtonPress, Event, Media, Text
 from locales import N_, Translator
@@ -81,6 +84,8 @@ class NumberEntry:
     """One call's number entry; ``then``: the press that waits for it."""
 
     then: Event
+    # The countries whose numbers the bot calls (``[phone] call_countries``).
+    countries: tuple[str, ...] = COUNTRIES
     digits: str = ""
     typed: str = ""
     number: str | None = None
@@ -105,7 +110,7 @@ class NumberEntry:
         if not self.digits:
             return NumberStep("back")
         self.typed, self.digits = self.digits, ""
-        self.number = typed_number(self.typed)
+        self.number = typed_number(self.typed, self.countries)
         return NumberStep("confirm" if self.number else "bad")
 
     def line(self, step: Step, t: Translator) -> str:

@@ -22,6 +22,11 @@ between, never in the quiet hours). After the last, the coordinators are told th
 the outbox (the backchannel, in the city's language, about the person) and the items of
 those calls are given up (``deliver`` raises a permanent error for each).
 
+Each call is first asked of dialling.py: a number the bot may not dial (a premium or
+foreign caller ID) or a month whose calls are spent is never called - the person's
+waiting items are given up the same way, the coordinators told why; a number that had
+its call-backs today waits for the next day.
+
 A ``Delete`` has nothing to say and an ``Edit`` changes a message already heard: both are
 settled without a call. A voice message (a volunteer's relayed one) is played in the call
 among the texts, its caption said before it: its OGG/Opus decoded to WAV at the call's
@@ -53,11 +58,14 @@ import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from bot.transports.phone.callbacks import Policy
+from markupsafe import Markup
+
+from bot.transports.phone.callbacks import BERLIN, Policy
+from bot.transports.phone.dialling import Dialling, DialSettings, Refusal
 from bot.transports.phone.lines import Lines
 from bot.transports.phone.prompts import PRESS
 from bot.transports.phone.stack import Stack
@@ -108,6 +116,7 @@ class CallBackSettings:
     domain: str = ""
     ring_seconds: float = 30.0
     policy: Policy = field(default_factory=Policy)
+    dial: DialSettings = field(default_factory=DialSettings)
 
 
 @dataclass
@@ -141,6 +150,10 @@ class CallingBack:
         self.backchannels = list(backchannels)
         self.clock = clock
         self.on_queued = on_queued
+        # Whether a call is placed (the numbers, the caps, the month): also bridging.py's.
+        self.dialling = Dialling(
+            db, settings.dial, self.backchannels, clock=clock, on_queued=on_queued
+        )
         # Set by whoever runs the transports (their ``fetch_media``); None: not fetched.
         self.media: Media | None = None
         # Set by the phone transport: the conversation an answer after the tone goes on
@@ -175,8 +188,25 @@ class CallingBack:
             raise DeliveryError("phone: not answered, given up", permanent=True)
         if at > now:
             raise DeliveryError("phone: waiting to call", retry_after=(at - now).total_seconds())
+        refusal = await self._admit(chat_id)
+        if refusal == "number's day":
+            tomorrow = _next_day(now)
+            raise DeliveryError(
+                "phone: today's call-backs to this number are made",
+                retry_after=(tomorrow - now).total_seconds(),
+            )
+        if refusal is not None:
+            await self._give_up(chat_id, chase, refusal)
+            self.given_up -= {outbox_id}  # this one is refused here, the rest when they come
+            raise DeliveryError(f"phone: not called ({refusal}), given up", permanent=True)
         chase.task = asyncio.create_task(self._call_back(chat_id, chase, outbox_id, item))
         raise DeliveryError("phone: calling", retry_after=RECHECK_SECONDS)
+
+    async def _admit(self, chat_id: str) -> Refusal | None:
+        """Whether the call-back to ``chat_id`` is placed now (dialling.py)."""
+        user = await self.db.users.find(PLATFORM, chat_id)
+        running = user is not None and await self.dialling.running_help(user.id)
+        return await self.dialling.admit(chat_id, running_help=running, call_back=True)
 
     async def settled(self) -> None:
         """Wait until no call-back is running."""
@@ -369,9 +399,13 @@ class CallingBack:
 
     # -- given up
 
-    async def _give_up(self, chat_id: str, chase: Chase) -> None:
-        """The coordinators are told; the items of the tries are given up."""
+    async def _give_up(self, chat_id: str, chase: Chase, refusal: Refusal | None = None) -> None:
+        """The coordinators are told; the items of the tries are given up - where the call
+        was refused (``refusal``), all the person's waiting items: none would be called."""
         self.chases.pop(chat_id, None)
+        if refusal is not None:
+            waiting = await self.db.outbox.waiting(PLATFORM, chat_id, self.clock())
+            chase.items |= {item.id for item in waiting}
         self.given_up |= chase.items
         user = await self.db.users.find(PLATFORM, chat_id)
         name = (user.first_name if user else "") or ""
@@ -379,6 +413,8 @@ class CallingBack:
 
         def notice(t: Translator) -> Message:
             who = name or t.t("a phone resident")
+            if refusal is not None:
+                return Message(_refused(t, refusal, who, count), typed_choices=False)
             text = t.tn(
                 "📵 The bot called {name} {tries} times, nobody answered: {count} message"
                 " could not be delivered. Please get in touch another way.",
@@ -419,6 +455,38 @@ def _said(item: Outgoing) -> Said:
     if isinstance(item, Voice) and item.content:
         return Said(str(item.caption), item.content)
     return Said()
+
+
+def _refused(t: Translator, refusal: Refusal, who: str, count: int) -> Markup:
+    """What the coordinators are told of a person not called for ``refusal``."""
+    if refusal == "month":
+        return t.tn(
+            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
+            " message could not be delivered. Please get in touch another way.",
+            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
+            " messages could not be delivered. Please get in touch another way.",
+            count,
+            name=who,
+            count=t.number(count),
+        )
+    return t.tn(
+        "📵 The bot may not call the number of {name} (it calls only ordinary landline"
+        " and mobile numbers): {count} message could not be delivered. Please get in"
+        " touch another way.",
+        "📵 The bot may not call the number of {name} (it calls only ordinary landline"
+        " and mobile numbers): {count} messages could not be delivered. Please get in"
+        " touch another way.",
+        count,
+        name=who,
+        count=t.number(count),
+    )
+
+
+def _next_day(now: datetime) -> datetime:
+    """The start of the next day in Europe/Berlin (a number's call-backs are counted by day)."""
+    local = now.astimezone(BERLIN)
+    start = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BERLIN)
+    return start.astimezone(now.tzinfo or UTC)
 
 
 def _opening(t: Translator, count: int) -> str:

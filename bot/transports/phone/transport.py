@@ -50,6 +50,7 @@ from bot.transports.phone.callbacks import Policy, parse_quiet_hours
 from bot.transports.phone.calling import CallBackSettings, CallingBack
 from bot.transports.phone.calls import caller_id
 from bot.transports.phone.choices import CallChoices
+from bot.transports.phone.dialling import DialSettings
 from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
 from bot.transports.phone.lines import Lines
 from bot.transports.phone.person import (
@@ -76,6 +77,7 @@ from bot.transports.phone.recording import (
 )
 from bot.transports.phone.stack import CallEvent, Stack, StackSettings
 from bot.transports.sending import DeliveryError
+from handlers.dialable import parse_countries
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     ButtonPress,
@@ -207,6 +209,7 @@ class PhoneTransport(Transport):
             backchannels=dispatcher.settings.backchannels,
             on_queued=self.calling.on_queued,
             **({"clock": clock} if clock else {}),
+            dialling=self.calling.dialling,
         )
 
     # -- the chat service
@@ -616,7 +619,7 @@ class PhoneTransport(Transport):
     async def _number(self, call: Call, meaning: Any) -> None:
         """The number entry: asked for (``meaning`` the press that waits), its steps."""
         if not isinstance(meaning, NumberStep):
-            call.entry = NumberEntry(meaning)
+            call.entry = NumberEntry(meaning, self.dispatcher.settings.call_countries)
             meaning = NumberStep("ask")
         entry = call.entry
         if entry is None:
@@ -728,6 +731,12 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
             attempts=phone.call_attempts,
             pause=timedelta(minutes=phone.call_pause_minutes),
             quiet=parse_quiet_hours(phone.quiet_hours),
+        ),
+        dial=DialSettings(
+            countries=parse_countries(phone.call_countries),
+            per_number_day=phone.calls_per_number_day,
+            monthly=phone.monthly_calls,
+            reserve_percent=phone.call_reserve_percent,
         ),
     )
     in_call = CallSettings(
