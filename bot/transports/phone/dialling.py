@@ -15,6 +15,7 @@ A call is placed only
   taken, db/requests.py ``relays_of``; a bridged call always is one): others are not
   called once the rest is spent.
 
+``python -m bot doctor`` shows how many of the month's calls are used (:func:`check`).
 Each city's coordinators are told once a month when 80 % and when all of the month's calls
 are spent (through their outbox, as the SMS budget tells them of texts). What is not
 called for the month or because the number may not be dialled is given up by its caller
@@ -29,7 +30,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from bot.transports.sms.budget import month_of
 from db import Database
@@ -43,6 +44,8 @@ from locales import Translator
 
 log = logging.getLogger(__name__)
 
+# A line of ``doctor``: (what, "ok" / "WARN" / "FAIL", detail).
+Check = tuple[str, str, str]
 # Why a call is not placed: the number may not be dialled, it had its call-backs today,
 # the month's calls (or all but the reserve) are spent.
 Refusal = Literal["not dialable", "number's day", "month"]
@@ -62,6 +65,14 @@ class DialSettings:
     def unreserved(self) -> int:
         """The month's calls anyone may have; the rest is kept for a running help."""
         return self.monthly - self.monthly * self.reserve_percent // 100
+
+
+async def check(phone: Any, db: Database) -> Check:
+    """``doctor``'s line for the month's calls of the ``[phone]`` section ``phone``."""
+    monthly = phone.monthly_calls
+    spent = await CallBudgetStore(db.transactions).spent(month_of(datetime.now(UTC)))
+    status = "FAIL" if spent >= monthly else "WARN" if spent * 100 >= 80 * monthly else "ok"
+    return ("phone calls", status, f"{spent} of {monthly} calls used this month")
 
 
 class Dialling:

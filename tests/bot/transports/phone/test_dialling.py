@@ -4,18 +4,19 @@ calls stop at ``monthly_calls``, its last ``call_reserve_percent`` kept for peop
 running help, the coordinators told once at 80 % and at 100 %; a call-back the month has
 no call for is given up as unanswered ones are (the coordinators told why), one past the
 day's cap waits for the next day; a bridged call to a number the bot may not dial is never
-made. No line runs here: a stand-in stack notes each call it is asked to make (the real
-line: test_calling_back.py)."""
+made; ``doctor`` shows the month's calls. No line runs here: a stand-in stack notes each
+call it is asked to make (the real line: test_calling_back.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.config import PhoneSection
 from bot.delivery import OutboxWorker
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.callbacks import Policy
 from bot.transports.phone.calling import CallBackSettings, CallingBack
-from bot.transports.phone.dialling import Dialling, DialSettings
+from bot.transports.phone.dialling import Dialling, DialSettings, check
 from bot.transports.sms.budget import month_of
 from db import Database
 from db.call_budget import CallBudgetStore
@@ -97,6 +98,17 @@ async def test_the_months_reserve_is_for_a_running_help_and_coordinators_are_tol
     assert await CallBudgetStore(db.transactions).spent(month_of(clock())) == 5
     clock.pass_(days=32)
     assert await dialling.admit(RESIDENT, running_help=False, call_back=True) is None
+
+
+async def test_doctor_shows_the_months_calls(db: Database):
+    dialling = Dialling(db, DialSettings(monthly=5, reserve_percent=0))
+    section = PhoneSection(monthly_calls=5)
+    assert await check(section, db) == ("phone calls", "ok", "0 of 5 calls used this month")
+    for _ in range(4):
+        await dialling.admit(RESIDENT, running_help=False, call_back=False)
+    assert (await check(section, db))[1] == "WARN"
+    await dialling.admit(RESIDENT, running_help=False, call_back=False)
+    assert await check(section, db) == ("phone calls", "FAIL", "5 of 5 calls used this month")
 
 
 async def test_a_call_back_past_the_days_cap_waits_and_one_the_month_has_no_call_for_is_given_up(
