@@ -160,6 +160,7 @@ class CallingBack:
         # in; None: no answer is offered.
         self.converse: Converse | None = None
         self.chases: dict[str, Chase] = {}
+        self._running: set[asyncio.Task[None]] = set()
         self.heard: set[int] = set()
         self.given_up: set[int] = set()
         # What each call came to, in order (chat id, outcome): for the tests and the log.
@@ -200,6 +201,9 @@ class CallingBack:
             self.given_up -= {outbox_id}  # this one is refused here, the rest when they come
             raise DeliveryError(f"phone: not called ({refusal}), given up", permanent=True)
         chase.task = asyncio.create_task(self._call_back(chat_id, chase, outbox_id, item))
+        # Kept till done: a call-back that gives up leaves ``chases`` before it is over.
+        self._running.add(chase.task)
+        chase.task.add_done_callback(self._running.discard)
         raise DeliveryError("phone: calling", retry_after=RECHECK_SECONDS)
 
     async def _admit(self, chat_id: str) -> Refusal | None:
@@ -210,16 +214,14 @@ class CallingBack:
 
     async def settled(self) -> None:
         """Wait until no call-back is running."""
-        while running := [c.task for c in self.chases.values() if c.task and not c.task.done()]:
-            await asyncio.wait(running)
+        while self._running:
+            await asyncio.wait(set(self._running))
 
     async def stop(self) -> None:
-        for chase in self.chases.values():
-            if chase.task is not None:
-                chase.task.cancel()
-        await asyncio.gather(
-            *(c.task for c in self.chases.values() if c.task), return_exceptions=True
-        )
+        running = list(self._running)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
     # -- one call
 

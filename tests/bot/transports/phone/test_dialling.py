@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.config import PhoneSection
 from bot.delivery import OutboxWorker
 from bot.transports.phone.bridging import Bridging
@@ -62,6 +64,7 @@ async def _told(db: Database, clock: Clock) -> list[str]:
     return [item.payload["text"] for item in waiting]
 
 
+@pytest.mark.both_backends  # the counts' SQL (db/call_budget.py)
 async def test_call_backs_to_a_number_stop_at_the_days_cap_until_the_next_day(db: Database):
     clock = Clock(daytime(10))
     dialling = Dialling(db, DialSettings(per_number_day=2, monthly=100), clock=clock)
@@ -78,6 +81,7 @@ async def test_call_backs_to_a_number_stop_at_the_days_cap_until_the_next_day(db
     assert row is not None and row[0] == 1
 
 
+@pytest.mark.both_backends  # the counts' SQL (db/call_budget.py)
 async def test_the_months_reserve_is_for_a_running_help_and_coordinators_are_told_once(
     db: Database,
 ):
@@ -200,3 +204,37 @@ async def _round(worker: OutboxWorker, calling: CallingBack, clock: Clock) -> No
     await worker.run_once()
     await calling.settled()
     clock.pass_(seconds=10)
+
+
+async def test_the_reserve_calls_back_only_a_resident_whose_request_a_helper_has_taken(
+    db: Database,
+):
+    clock = Clock(daytime(10))
+    stack = Calls()
+    erna = await db.users.seen("phone", RESIDENT, RESIDENT, "Erna")
+    paul = await db.users.seen("phone", OTHER, OTHER, "Paul")
+    vera = await db.users.seen("memory", "vera", "vera", "Vera")
+    request = await db.requests.create(erna.id, erna.id, state="open", category="shopping")
+    await db.requests.transition(request.id, "matched", vera.id, volunteer_id=vera.id)
+    settings = CallBackSettings(
+        domain="example.org",
+        policy=Policy(attempts=1),
+        # All of the month is the reserve: only a running help is called.
+        dial=DialSettings(monthly=1, reserve_percent=100),
+    )
+    calling = CallingBack(
+        db,
+        stack,  # type: ignore[arg-type]
+        settings,
+        speak=_silent,
+        language=_german,
+        backchannels=[BACKCHANNEL],
+        clock=clock,
+    )
+    worker = OutboxWorker(db, [Phone(calling)], clock=clock)  # type: ignore[list-item]
+    [paul_item] = await _queue(db, paul.id)
+    await _queue(db, erna.id)
+    await _round(worker, calling, clock)
+    assert stack.made == [f"sip:{RESIDENT}@example.org"]
+    state = await db.outbox.state(paul_item)
+    assert state is not None and state[2] is not None  # given up, the coordinators told
