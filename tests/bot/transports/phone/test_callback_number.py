@@ -29,6 +29,19 @@ def test_a_number_is_said_back_and_taken_with_1_a_wrong_one_changes_nothing():
     ]
 
 
+def test_a_premium_shared_cost_or_personal_number_is_refused_as_a_wrong_one():
+    """A number the bot may not call (handlers/dialable.py) is "bad": never said back,
+    never taken; with a country added ([phone] call_countries), its mobile numbers are."""
+    entry = NumberEntry(ButtonPress("hr:new"))
+    for typed in ("09005123456", "01805123456", "070012345678", "00449091234567"):
+        assert _keys(entry, typed + "#") == [NumberStep("bad")], typed
+        assert entry.number is None
+    assert _keys(entry, "00436641234567#") == [NumberStep("bad")]
+    added = NumberEntry(ButtonPress("hr:new"), countries=("DE", "AT"))
+    assert _keys(added, "00436641234567#") == [NumberStep("confirm")]
+    assert added.number == "+436641234567"
+
+
 def test_hash_before_any_digit_goes_back():
     assert _keys(NumberEntry(ButtonPress("hr:new")), "#") == [NumberStep("back")]
 

@@ -335,3 +335,35 @@ async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
     names = [name for name, _rate, _seconds in played]
     assert names.index(next(n for n in names if n.startswith("voice-"))) == 2
     assert bot.calling.outcomes == [(RESIDENT, "heard")]
+
+
+async def test_a_premium_caller_id_is_never_called_back_and_coordinators_are_told(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    """A person whose id is a premium number (a caller ID, perhaps forged): the bot never
+    dials it (handlers/dialable.py) - the phone sees the call to the other resident
+    only -, the item is given up and the coordinators told why, without the number."""
+    premium = "+499005123456"
+    clock = Clock(daytime(10))
+    with SippPhone("uas_busy.xml", calls=1) as phone:
+        bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=1)
+        try:
+            user_id = await _resident(dispatcher)
+            caller = await dispatcher.db.users.seen("phone", premium, premium, "Bert")
+            await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
+            [item_id] = await _queue(dispatcher, caller.id, "Paul kommt am Freitag.")
+            worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+            await _round(worker, bot, clock)
+            await _round(worker, bot, clock)
+            result = phone.wait(60)
+        finally:
+            await bot.stop()
+    assert bot.calling.outcomes == [(RESIDENT, "busy")]
+    assert result.count("SuccessfulCall") == 1, result.errors
+    state = await dispatcher.db.outbox.state(item_id)
+    assert state is not None and state[1] is None and state[2] is not None  # given up
+    told = [
+        item.payload["text"] for item in await dispatcher.db.outbox.waiting(*BACKCHANNEL, clock())
+    ]
+    assert any("Bert" in text and "Festnetz" in text for text in told), told
+    assert not any(premium in text or "9005123456" in text for text in told)

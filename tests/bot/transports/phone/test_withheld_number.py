@@ -1,7 +1,8 @@
 """A caller who withholds their number asks for help with a number to call back typed on
 the keypad (bot/transports/phone/callback_number.py), in a real call through Kamailio:
 baresip calls as "anonymous" (the bot gets no number), chooses German, agrees, presses
-"Ask for help": the bot asks for a number; "12#" is no number - a clear answer, nothing
+"Ask for help": the bot asks for a number; "12#" is no number and "09005123456#" a
+premium one the bot may not call (handlers/dialable.py) - a clear answer, nothing
 changes; "0231 9876543#" is said back, "1" takes it; the request is recorded and sent as
 in test_recordings.py, and it is the request of the phone person +492319876543, with the
 language and consent of this call - as if they had called from that number. The order
@@ -78,6 +79,10 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         await _answered(caller, call, "12#")  # no number
         assert spoken[-1] == t._(BAD)
         assert call.chat_id == withheld and await dispatcher.db.users.find("phone", NUMBER) is None
+        await _answered(caller, call, "09005123456#")  # premium rate: never called
+        assert spoken[-1] == t._(BAD) and call.entry is not None and call.entry.number is None
+        assert call.chat_id == withheld
+        assert await dispatcher.db.users.find("phone", "+499005123456") is None
         await _answered(caller, call, TYPED + "#")
         digits = ", ".join(TYPED)
         assert spoken[-1] == str(t.t(CONFIRM, digits=digits))
