@@ -196,7 +196,7 @@ class CallingBack:
             raise DeliveryError("phone: not answered, given up", permanent=True)
         if at > now:
             raise DeliveryError("phone: waiting to call", retry_after=(at - now).total_seconds())
-        refusal = await self._admit(chat_id)
+        refusal = await self.admit(chat_id)
         if refusal == "number's day":
             tomorrow = _next_day(now)
             raise DeliveryError(
@@ -213,8 +213,8 @@ class CallingBack:
         chase.task.add_done_callback(self._running.discard)
         raise DeliveryError("phone: calling", retry_after=RECHECK_SECONDS)
 
-    async def _admit(self, chat_id: str) -> Refusal | None:
-        """Whether the call-back to ``chat_id`` is placed now (dialling.py)."""
+    async def admit(self, chat_id: str) -> Refusal | None:
+        """Whether a call-back to ``chat_id`` is placed now (dialling.py; then counted)."""
         user = await self.db.users.find(PLATFORM, chat_id)
         running = user is not None and await self.dialling.running_help(user.id)
         return await self.dialling.admit(chat_id, running_help=running, call_back=True)
@@ -252,7 +252,7 @@ class CallingBack:
             return
         if outcome == "not them":  # a wrong or reassigned number: no more tries
             chase.tried += 1
-            await self._give_up(chat_id, chase)
+            await self._give_up(chat_id, chase, not_them=True)
             return
         chase.tried += 1
         chase.last = now
@@ -396,8 +396,9 @@ class CallingBack:
                 return "not them"
 
     async def check(self, chat_id: str, lang: str, begin: Begin) -> Outcome:
-        """Call ``chat_id`` to check who asked (verification.py): when whoever answers
-        says it is them, the call goes on as their conversation (``begin``)."""
+        """Call ``chat_id`` to check who asked (verification.py; admitted and counted
+        before, :meth:`admit`): when whoever answers says it is them, the call goes on as
+        their conversation (``begin``)."""
         if not self.settings.domain:
             return "failed"
         await asyncio.sleep(CHECK_PAUSE_SECONDS)
@@ -479,9 +480,12 @@ class CallingBack:
 
     # -- given up
 
-    async def _give_up(self, chat_id: str, chase: Chase, refusal: Refusal | None = None) -> None:
+    async def _give_up(
+        self, chat_id: str, chase: Chase, refusal: Refusal | None = None, *, not_them: bool = False
+    ) -> None:
         """The coordinators are told; the items of the tries are given up - where the call
-        was refused (``refusal``), all the person's waiting items: none would be called."""
+        was refused (``refusal``), all the person's waiting items: none would be called;
+        ``not_them``: whoever answered said they are not the person (verification.py)."""
         self.chases.pop(chat_id, None)
         if refusal is not None:
             waiting = await self.db.outbox.waiting(PLATFORM, chat_id, self.clock())
@@ -495,6 +499,8 @@ class CallingBack:
             who = name or t.t("a phone resident")
             if refusal is not None:
                 return Message(_refused(t, refusal, who, count), typed_choices=False)
+            if not_them:
+                return Message(_not_them(t, who, count), typed_choices=False)
             text = t.tn(
                 "📵 The bot called {name} {tries} times, nobody answered: {count} message"
                 " could not be delivered. Please get in touch another way.",
@@ -556,6 +562,18 @@ def _refused(t: Translator, refusal: Refusal, who: str, count: int) -> Markup:
         "📵 The bot may not call the number of {name} (it calls only ordinary landline"
         " and mobile numbers): {count} messages could not be delivered. Please get in"
         " touch another way.",
+        count,
+        name=who,
+        count=t.number(count),
+    )
+
+
+def _not_them(t: Translator, who: str, count: int) -> Markup:
+    return t.tn(
+        "📵 Whoever answered at the number of {name} said it is not them: {count} message"
+        " was not said. Please check the number.",
+        "📵 Whoever answered at the number of {name} said it is not them: {count} messages"
+        " were not said. Please check the number.",
         count,
         name=who,
         count=t.number(count),

@@ -78,6 +78,7 @@ from bot.transports.phone.stack import CallEvent, Stack, StackSettings
 from bot.transports.phone.verification import (
     CALLING,
     CALLING_TYPED,
+    NOT_NOW,
     OFFER,
     YES,
     Profile,
@@ -391,9 +392,7 @@ class PhoneTransport(Transport):
         if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
             self.call_choices.forget(call.chat_id)
 
-    async def _meant(
-        self, call: Call, meaning: Meaning | Event | NumberStep | CallMeBack
-    ) -> None:
+    async def _meant(self, call: Call, meaning: Meaning | Event | NumberStep | CallMeBack) -> None:
         if isinstance(meaning, NumberStep):
             await self._number(call, meaning)
             return
@@ -708,6 +707,9 @@ class PhoneTransport(Transport):
         waiting, call.waiting = call.waiting, None
         if waiting is None or not call.claimed:
             return
+        if await self.calling.admit(call.claimed) is not None:
+            await self._say_alone(call, NOT_NOW)
+            return
         await self._say_alone(call, CALLING)
         call.then = lambda: self.stack.hang_up(call.call_id)
         lang = await self._lang(call.chat_id)
@@ -716,6 +718,9 @@ class PhoneTransport(Transport):
     async def _check_typed(self, call: Call, number: str, then: Event) -> None:
         """A withheld caller's typed number: the request is made in a call to it, once its
         holder said it is them (verification.py), never in this call."""
+        if await self.calling.admit(number) is not None:
+            await self._say_alone(call, NOT_NOW)
+            return
         await self._say_alone(call, CALLING_TYPED)
         call.then = lambda: self.stack.hang_up(call.call_id)
         db = self.dispatcher.db

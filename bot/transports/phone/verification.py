@@ -12,7 +12,9 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   who comes and the code word, their settings and data rights, reminders, a new request
   in their name - waits: the caller hears :data:`OFFER` ("we call you back first"); "1"
   ends the call with :data:`CALLING` and the bot calls the number; "#" or any other key
-  goes back.
+  goes back. The call-back counts as one of the number's call-backs of the day (dialling.py:
+  a stranger claiming someone's number can make the bot ring it only so often); past that
+  the caller hears :data:`NOT_NOW` and the call goes on.
 - A new caller (no person with the number yet) is that number's person from the start:
   there is nothing of theirs to give away.
 - A withheld caller who types a number to ask for help is not attached to that number's
@@ -50,6 +52,9 @@ CALLING = N_("📞 Thank you. Please hang up now. We will call you in a moment."
 CALLING_TYPED = N_(
     "📞 Thank you. Please hang up now. We will call you at this number in a moment."
     " Then you can ask for help."
+)
+NOT_NOW = N_(
+    "😔 We cannot call you back today. Please call again tomorrow, or press 0 to talk to a person."
 )
 QUESTION_NAMED = N_(
     "📞 Hello, this is the neighbourhood help, with a call for {name}."

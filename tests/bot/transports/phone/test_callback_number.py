@@ -1,8 +1,8 @@
 """A withheld caller's number to call back, key by key (callback_number.py)."""
 
-from bot.transports.phone.callback_number import NumberEntry, NumberStep, allows, asks_number
+from bot.transports.phone.callback_number import NumberEntry, NumberStep, asks_number
 from bot.transports.phone.calls import withheld
-from handlers.messages import ButtonPress, Command, Text
+from handlers.messages import ButtonPress, Text
 
 
 def _keys(entry: NumberEntry, keys: str) -> list[NumberStep]:
@@ -44,13 +44,3 @@ def test_a_premium_shared_cost_or_personal_number_is_refused_as_a_wrong_one():
 
 def test_hash_before_any_digit_goes_back():
     assert _keys(NumberEntry(ButtonPress("hr:new")), "#") == [NumberStep("back")]
-
-
-def test_a_call_on_a_typed_number_may_only_make_a_request():
-    """The request's own steps (requests_flow's form), its words and voice; nothing of what
-    the number's person has."""
-    for data in ("hr:new", "hr:cat:shopping", "hr:when:asap", "hr:langs-done", "hr:send"):
-        assert allows(ButtonPress(data)), data
-    for data in ("hr:mine", "hr:edit:3", "hr:wd:3", "hr:keep:3", "menu:help", "rl:to:3"):
-        assert not allows(ButtonPress(data)), data
-    assert allows(Text("44137")) and not allows(Command("menu"))
