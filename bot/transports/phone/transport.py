@@ -266,6 +266,10 @@ class PhoneTransport(Transport):
                 call.taking.cancel()
         await self.calling.stop()
         await self.bridging.stop()
+        # What runs on its own (a call-back that checks a caller, a sweep): ended first.
+        for task in list(self._noting):
+            task.cancel()
+        await asyncio.gather(*self._noting, return_exceptions=True)
         await self.stack.stop()
         if self.prompts is not None:
             self.prompts.close()

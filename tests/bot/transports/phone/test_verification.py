@@ -23,7 +23,7 @@ from tests.bot.transports.phone.test_recordings import (
     _tone,
     _until,
 )
-from tests.bot.transports.phone.test_withheld_number import _noted
+from tests.bot.transports.phone.test_withheld_number import _heard
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 
@@ -45,14 +45,7 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
     phone: PhoneTransport = await _phone(
         dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{her_phone.sip_port}"
     )
-    spoken = _noted(phone)
-    speak = phone.calling.speak
-
-    async def speaking(text: str, lang: str) -> Path | None:
-        spoken.append(text)
-        return await speak(text, lang)
-
-    phone.calling.speak = speaking  # type: ignore[method-assign]
+    spoken = _heard(phone)
     t = translator("de")
     # Her requests as "My requests" says them: the heading, then "#<id> Einkaufen - …".
     mine = str(t.t("📋 <b>Your requests</b>"))

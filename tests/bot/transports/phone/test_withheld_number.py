@@ -51,6 +51,19 @@ def _noted(phone: PhoneTransport) -> list[str]:
     return spoken
 
 
+def _heard(phone: PhoneTransport) -> list[str]:
+    """Every text the calls say, those that come and those the bot makes, in order."""
+    spoken = _noted(phone)
+    speak = phone.calling.speak
+
+    async def speaking(text: str, lang: str) -> Path | None:
+        spoken.append(text)
+        return await speak(text, lang)
+
+    phone.calling.speak = speaking  # type: ignore[method-assign]
+    return spoken
+
+
 async def _withheld_call(
     phone: PhoneTransport, phones: PhoneFactory, kamailio: KamailioServer, tmp_path: Path
 ) -> tuple[BaresipCaller, Call]:
@@ -86,15 +99,7 @@ async def _answering(
         phones, NUMBER, answer=True, says=_tone(tmp_path), pad_seconds=120
     )
     phone = await _phone(dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{number_phone.sip_port}")
-    spoken = _noted(phone)
-    speak = phone.calling.speak
-
-    async def speaking(text: str, lang: str) -> Path | None:
-        spoken.append(text)
-        return await speak(text, lang)
-
-    phone.calling.speak = speaking  # type: ignore[method-assign]
-    return number_phone, phone, spoken
+    return number_phone, phone, _heard(phone)
 
 
 async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
