@@ -35,6 +35,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from db import Database
 from db.clock import local_day
@@ -74,6 +75,17 @@ class Limits:
     new_numbers_prefix: int = 0
     # Per cent of the month only notices of running help may spend.
     reserve_percent: int = 0
+
+
+def limits_of(section: Any) -> Limits:
+    """The limits ``[sms]`` sets (bot/config.py ``SmsSection``)."""
+    return Limits(
+        per_number_hour=section.texts_per_number_per_hour,
+        per_number_day=section.texts_per_number_per_day,
+        new_numbers_day=section.new_numbers_per_day,
+        new_numbers_prefix=section.new_numbers_per_prefix,
+        reserve_percent=section.reserve_percent,
+    )
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from aiohttp import web
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import press_for
 from bot.transports.sending import DeliveryError, send_key
-from bot.transports.sms.budget import Budget, Limits
+from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
 from bot.transports.sms.render import render
 from bot.transports.sms.segments import count, cut
@@ -492,13 +492,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
         db,
         section.monthly_segments,
         dispatcher.settings.backchannels,
-        limits=Limits(
-            per_number_hour=section.texts_per_number_per_hour,
-            per_number_day=section.texts_per_number_per_day,
-            new_numbers_day=section.new_numbers_per_day,
-            new_numbers_prefix=section.new_numbers_per_prefix,
-            reserve_percent=section.reserve_percent,
-        ),
+        limits=limits_of(section),
         on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
     )
     return SmsTransport(
