@@ -246,10 +246,10 @@ class SmsSection:
         wide=True,
     )
     texts_per_number_per_hour: int = _opt(
-        15, minimum=1, maximum=10_000, doc="Texts one number is sent an hour at most"
+        30, minimum=1, maximum=10_000, doc="Texts one number is sent an hour at most"
     )
     texts_per_number_per_day: int = _opt(
-        40, minimum=1, maximum=100_000, doc="Texts one number is sent a day at most"
+        60, minimum=1, maximum=100_000, doc="Texts one number is sent a day at most"
     )
     new_numbers_per_day: int = _opt(
         30,

@@ -320,6 +320,11 @@ def purpose_texts(
                 "Which of your messages were answered, so nothing is answered twice. On "
                 "Matrix: your chat and its buttons. By text message: your phone number, whether "
                 "you sent STOP (until you send START) and the rest of a long text."
+            )
+            + " "
+            + t.t(
+                "Also how many texts went to your number this day, and for a day at most a "
+                "code we texted you to confirm STOP or deleting."
             ),
             t.t("Only the bot."),
             t.tn(

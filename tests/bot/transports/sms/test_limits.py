@@ -63,6 +63,7 @@ async def _true() -> bool:
     return True
 
 
+@pytest.mark.both_backends
 async def test_a_number_gets_its_texts_an_hour_and_a_day_and_notices_of_running_help_past_them(
     dispatcher: Dispatcher, db: Database
 ):
@@ -92,6 +93,7 @@ async def test_a_number_gets_its_texts_an_hour_and_a_day_and_notices_of_running_
     ]
 
 
+@pytest.mark.both_backends
 async def test_first_contacts_per_day_and_per_prefix(dispatcher: Dispatcher, db: Database):
     assert prefix_of("+4917611111111") == "+491761111"
     sms, gateway, clock = _sms(dispatcher, db, Limits(new_numbers_day=3, new_numbers_prefix=2))
@@ -115,6 +117,7 @@ async def test_first_contacts_per_day_and_per_prefix(dispatcher: Dispatcher, db:
     assert len(rows) == 1
 
 
+@pytest.mark.both_backends
 async def test_the_reserve_is_for_notices_of_running_help_and_told_once(db: Database):
     budget = Budget(db, 100, [BACKCHANNEL], limits=Limits(reserve_percent=10))
     assert budget.reserve == 10
@@ -154,6 +157,7 @@ async def test_stop_and_start_are_confirmed_once_a_day(dispatcher: Dispatcher, d
     assert len(gateway.sent) == before + 3
 
 
+@pytest.mark.both_backends
 async def test_codes_take_three_tries_expire_and_three_go_a_day(db: Database):
     store = SmsStore(db.transactions)
     now = datetime.now(UTC)
@@ -227,6 +231,7 @@ async def test_doctor_shows_the_budget(db: Database):
     assert off[0][1] == "skip"
 
 
+@pytest.mark.both_backends
 async def test_a_stop_keeps_the_notices_of_running_help_until_the_code_comes_back(
     dispatcher: Dispatcher, db: Database
 ):
