@@ -7,6 +7,8 @@
 -- the notices of a help under way (help_kept: 1 until the number confirms with a code); and
 -- the one code it was sent to confirm something (STOP of those notices, or erasure): its
 -- hash, what it confirms, until when, the wrong tries, and how many codes went that day.
+-- sms_budget.told may now also be 90: the month is used up but for its reserve for the
+-- notices of running help (db/sms.py THRESHOLDS).
 ALTER TABLE sms_numbers ADD COLUMN sent_hour TEXT NOT NULL DEFAULT '';
 ALTER TABLE sms_numbers ADD COLUMN sent_in_hour INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sms_numbers ADD COLUMN sent_day TEXT NOT NULL DEFAULT '';
