@@ -120,6 +120,9 @@ class CityBot:
         for transport in transports:
             if (calling := getattr(transport, "calling", None)) is not None:
                 calling.media = worker.fetch_media
+                # The month's calls are the installation's too (phone/dialling.py).
+                if main is not None:
+                    calling.dialling.count_in(main)
             # Text messages count against the installation's month in the main city's
             # database, as translations do (bot/transports/sms/budget.py).
             if main is not None and (budget := getattr(transport, "budget", None)) is not None:

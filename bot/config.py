@@ -22,9 +22,11 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
+from bot.transports.phone.admission import check_entry as check_peer
 from bot.transports.registry import CODED, HEARD, KINDS, NO_FILES, PLATFORMS
 from db.data_rights import Limits
 from db.numbers import by_number
+from handlers.dialable import parse_countries
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.places.hours import validate as validate_hours
 from handlers.settings import HandlerSettings, Organisation
@@ -433,6 +435,15 @@ class PhoneSection:
     outbound_proxy: str = _opt(
         "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"
     )
+    trusted_peers: str = _opt(
+        "",
+        doc="Besides the registrar and outbound_proxy, who may send calls: addresses, "
+        "address:port, networks (a.b.c.0/24) or hosts, comma-separated; with neither a "
+        "registrar nor these, only this machine (127.0.0.1)",
+    )
+    realm: str = _opt(
+        "", doc="The digest realm the SIP password answers; empty: the registrar's host"
+    )
     call_domain: str = _opt(
         "", doc="Call-backs call sip:<number>@this (a trunk's host:port); empty: the registrar's"
     )
@@ -448,6 +459,27 @@ class PhoneSection:
     quiet_hours: str = _opt(
         "21:00-08:00", doc="No call-backs then (Europe/Berlin, HH:MM-HH:MM); empty: any time"
     )
+    call_countries: str = _opt(
+        "DE",
+        doc="Countries whose fixed and mobile numbers the bot calls (ISO codes, comma-separated);"
+        " never premium, shared-cost, personal or satellite numbers",
+    )
+    calls_per_number_day: int = _opt(
+        6, minimum=1, maximum=100, doc="Call-backs to one number a day at most (Europe/Berlin)"
+    )
+    monthly_calls: int = _opt(
+        1000,
+        minimum=0,
+        maximum=10_000_000,
+        doc="Calls the installation (all its cities together) may make a month",
+        wide=True,
+    )
+    call_reserve_percent: int = _opt(
+        20,
+        minimum=0,
+        maximum=100,
+        doc="Share of monthly_calls kept for people whose request a helper has taken",
+    )
 
     def check(self) -> None:
         """What no single key checks (:func:`check_consistency`)."""
@@ -462,6 +494,18 @@ class PhoneSection:
             raise ConfigError("phone.clock_rate: 8000 or 16000")
         if self.quiet_hours and not _QUIET_HOURS.fullmatch(self.quiet_hours):
             raise ConfigError("phone.quiet_hours: HH:MM-HH:MM, e.g. 21:00-08:00")
+        try:
+            parse_countries(self.call_countries)
+        except ValueError as exc:
+            raise ConfigError(f"phone.call_countries: {exc}") from None
+        for entry in self.peers():
+            wrong = check_peer(entry)
+            if wrong:
+                raise ConfigError(f"phone.trusted_peers: {wrong}")
+
+    def peers(self) -> tuple[str, ...]:
+        """``trusted_peers`` as its entries."""
+        return tuple(part.strip() for part in self.trusted_peers.split(",") if part.strip())
 
     def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
         """The secrets running it needs (:func:`check_chat_secrets`)."""
@@ -608,6 +652,7 @@ class Config:
                 if by_number(kind.platform) and kind.configured(self)
             ),
             web_url=self.web.base_url,
+            call_countries=parse_countries(self.phone.call_countries),
             backchannels=frozenset(
                 {("telegram", self.help.telegram_backchannel)}
                 if self.help.telegram_backchannel

@@ -1122,6 +1122,31 @@ MAP: tuple[Table, ...] = (
         "bridging.py); nobody sees it.",
     ),
     Table(
+        "call_budget",
+        None,
+        {"month": PUBLIC, "calls": PUBLIC, "told": PUBLIC},
+        note="The installation's calls per month against [phone] monthly_calls (counted in "
+        "the main city's database) and the share each city's coordinators were told of: "
+        "nothing about a person.",
+    ),
+    Table(
+        "call_days",
+        "technical",
+        {"day": DETAIL, "number": IDENTITY, "calls": DETAIL},
+        links=(
+            Link(
+                "'phone' IN (:platform, :other_platform) AND number = :chat_id",
+                (delete(),),
+                note="Today's count of call-backs to the number, against [phone] "
+                "calls_per_number_day; gone the next day.",
+            ),
+        ),
+        retention=(Retention("call_days", ("DELETE FROM call_days WHERE day < :today_local",)),),
+        note="Per phone number (E.164) the call-backs made to it today "
+        "(bot/transports/phone/dialling.py); rows of earlier days are removed when the "
+        "next call is counted, and by the retention job.",
+    ),
+    Table(
         "desk_logins",
         "desk",
         {

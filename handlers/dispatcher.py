@@ -260,22 +260,12 @@ class Dispatcher:
             except Exception:
                 log.exception("%s: sending a kept answer failed", platform)
 
-    def within_flood_limit(self, platform: str, user_id: str) -> bool:
-        """Counts a message that a transport keeps for later instead of handing it over
-        now (a Matrix message whose room key has not come yet) in its sender's limit, as
-        if it were handled; whether it is within the limit (over it, the transport keeps
-        nothing: a flood of them costs no more than a flood of texts)."""
-        return not self._counted(platform, user_id, press=False)
-
     def _flooding(self, incoming: Incoming) -> bool:
         """Over the limit per minute? Presses are counted apart from messages and with a
         higher limit: filling in a form (districts, kinds of help, languages) takes many."""
         press = isinstance(incoming.event, ButtonPress)
-        return self._counted(incoming.sender.platform, incoming.sender.user_id, press)
-
-    def _counted(self, platform: str, user_id: str, press: bool) -> bool:
-        """Counts one update; whether the sender is over the limit with it."""
-        return self.floods.count((platform, user_id, press)) > self._limit(press)
+        sender = (incoming.sender.platform, incoming.sender.user_id, press)
+        return self.floods.count(sender) > self._limit(press)
 
     def _limit(self, press: bool) -> int:
         return (

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from db.data_rights import Limits
+from handlers.dialable import COUNTRIES
 from locales import SUPPORTED_LANGUAGES, negotiate
 
 
@@ -58,6 +59,9 @@ class HandlerSettings:
     # The languages the speech engine speaks (bot/speech, checked at start): read aloud is
     # offered in these (handlers/read_aloud.py); empty when no engine runs.
     speech_languages: frozenset[str] = frozenset()
+    # The countries whose fixed and mobile numbers the bot calls (``[phone] call_countries``,
+    # handlers/dialable.py): a typed number of another kind is refused.
+    call_countries: tuple[str, ...] = COUNTRIES
     # Platforms whose transport says every message itself (the phone line): their people
     # hear everything, so read aloud is not offered there.
     heard_platforms: frozenset[str] = frozenset()

@@ -237,9 +237,11 @@ async def city_checks(
     if config.matrix_enabled:
         yield await matrix_keys_check(config, db, env_prefix)
     if config.phone.enabled:
+        from bot.transports.phone.dialling import check as calls_check
         from bot.transports.phone.registration import check as phone_check
 
         yield await phone_check(config.phone, db)
+        yield await calls_check(config.phone, db)
 
 
 async def matrix_keys_check(config: Config, db: Database, env_prefix: str = ENV_PREFIX) -> Check:

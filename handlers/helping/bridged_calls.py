@@ -11,7 +11,9 @@ helper of a request still taken (not done, not withdrawn), the resident still th
 in the phone's quiet hours, at most :data:`CALLS_PER_HOUR` calls per request in an hour
 (the port counts). The helper's own number is asked once (``phonenumbers``, read as
 German, kept as E.164 in db/call_numbers.py: nobody sees it, never logged) and can be
-changed or removed in the settings.
+changed or removed in the settings. A number the bot may not call (handlers/dialable.py:
+premium, shared-cost, personal, satellite, a country not in ``[phone] call_countries``)
+is refused with its own answer and not kept.
 
 Button data (``bc:…``): ``call:<request id>`` (call the resident), ``chg`` (change the
 number, in the settings), ``del`` (remove it). State ``bc.number`` (``request_id``: the
@@ -24,7 +26,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-import phonenumbers
 from markupsafe import Markup
 
 from db.numbers import by_number
@@ -32,6 +33,7 @@ from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
 from handlers.context import Context
+from handlers.dialable import dialable, valid
 from handlers.messages import Button, Text
 from handlers.router import Router
 from handlers.ui import shortened
@@ -87,17 +89,6 @@ def call_button(t: Translator, request_id: int, partner: User) -> Button:
     else:
         label = "📞 " + t._("Call the resident")
     return Button(label, f"{PREFIX}:call:{request_id}")
-
-
-def number_of(text: str) -> str | None:
-    """A phone number as typed (national numbers read as German) in E.164, or None."""
-    try:
-        parsed = phonenumbers.parse(text, "DE")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 async def _resident_of(ctx: Context, request_id: int) -> User | None:
@@ -179,12 +170,21 @@ async def _number(ctx: Context) -> None:
     """State ``bc.number``: the helper's number, typed."""
     state = ctx.get_state()
     event = ctx.incoming.event
-    number = number_of(event.text) if isinstance(event, Text) else None
+    number = valid(event.text) if isinstance(event, Text) else None
     if state is None or number is None:
         ctx.reply(
             ctx.t.t(
                 "🙈 I cannot call that number. Please send a German phone number,"
                 " e.g. 0231 1234567."
+            ),
+            ui.back_to_menu(ctx),
+        )
+        return
+    if not dialable(number, ctx.settings.call_countries):
+        ctx.reply(
+            ctx.t.t(
+                "🙈 I cannot call that number: I call only ordinary landline and mobile"
+                " numbers, no premium or service numbers. Please send another number."
             ),
             ui.back_to_menu(ctx),
         )

@@ -683,13 +683,6 @@ FORM = StepForm(
 )
 
 
-def makes_a_request(data: str) -> bool:
-    """Whether a button's data only starts or fills in a new request (``new``, ``with`` and
-    the draft's steps) - nothing of what the person already has (``mine``, ``edit``, …)."""
-    pressed = ":".join(data.split(":", 2)[:2])
-    return pressed in ("hr:new", "hr:with") or pressed in FORM.presses()
-
-
 def register(router: Router) -> None:
     router.menu_action("help")(help_home)
 

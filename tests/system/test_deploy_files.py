@@ -556,10 +556,17 @@ def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert f"EXPOSE {sip}/udp {rtp}/udp" in dockerfile
     rules = (DEPLOY / "nftables-phone.nft").read_text(encoding="utf-8")
+    # SIP from the provider's addresses only (issue 53): RTP open to all.
     opened = re.findall(r"^\s*udp dport (\S+) accept", rules, flags=re.MULTILINE)
-    assert opened == [str(sip), rtp]
+    assert opened == [rtp]
+    from_provider = re.findall(
+        r"^\s*ip saddr @sip_peers udp dport (\S+) accept", rules, flags=re.MULTILINE
+    )
+    assert from_provider == [str(sip)]
+    dropped = re.findall(r"^\s*(?:ip saddr != @sip_peers )?udp dport (\S+) drop", rules, re.M)
+    assert dropped == [str(sip), str(sip)]  # input, and the forward hook Docker's ports take
     assert (
-        f"ufw allow {sip.replace('-', ':')}/udp" in rules
+        f"ufw allow from PROVIDER to any port {sip.replace('-', ':')} proto udp" in rules
         and f"ufw allow {first}:{first + RTP_PORTS - 1}/udp" in rules
     )
     unit = (DEPLOY / "nachbarbot.service").read_text(encoding="utf-8")

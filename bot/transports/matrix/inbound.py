@@ -22,6 +22,7 @@ from bot.transports.matrix.render import _GEO, PLATFORM
 from bot.transports.matrix.rooms import Rooms
 from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, UNDECRYPTED
+from handlers.flood_limits import FloodCounts
 from handlers.messages import (
     ButtonPress,
     Command,
@@ -67,6 +68,15 @@ UNREADABLE = N_("🔒 I could not read your last message. Please send it again."
 # asking to send again comes as early as it can (and covers the dropped ones too).
 KEPT_PER_SENDER = 5
 KEPT_PER_ROOM = 20
+# Messages whose key has not arrived that are taken per sender and minute, across all their
+# chats: a bound of their own, apart from the flood limit of the messages the bot can read
+# (bot.max_messages_per_minute), which they neither count in nor are stopped by. Someone
+# whose client failed to share its keys (the usual cause, not an attack) has their next
+# readable message answered, and someone opening direct chats to send them makes the bot
+# note no more than this many a minute. Above the cap of one chat (five kept and the note
+# that more came), so that a burst in one chat is always kept and asked about; past it,
+# nothing of theirs is looked at (no read, no write) until the minute has passed.
+UNDECRYPTED_PER_MINUTE = 2 * KEPT_PER_SENDER
 
 
 @dataclass
@@ -122,6 +132,9 @@ class Inbound:
         self.take = take
         # A room key came in the last sync: kept undecryptable messages are tried again.
         self.keys_arrived = False
+        # Undecryptable messages per sender within the last minute (UNDECRYPTED_PER_MINUTE),
+        # on the dispatcher's clock as the flood limits (bounded: handlers/flood_limits.py).
+        self.undecrypted = FloodCounts(lambda: shared.dispatcher.clock())
 
     async def _greet(self, room_id: str, person: str) -> None:
         """A new direct chat begins with the bot's greeting, as if the person had sent
@@ -245,22 +258,22 @@ class Inbound:
     # -- messages whose key has not arrived -------------------------------------------
     async def _undecrypted(self, room_id: str, event: nio.MegolmEvent) -> None:
         """An encrypted message whose room key has not arrived (yet): kept as it came and
-        answered if the key comes (:meth:`retry_undecrypted`). Counted in the sender's
-        flood limit like any message (over it, not kept; answered later, it counts once
-        more, which the cap keeps small). Only the sender's first
-        ``KEPT_PER_SENDER`` are kept (and ``KEPT_PER_ROOM`` in a room); of later ones
-        only the time of the first is noted, so that the sender is still asked to send
-        again. Anyone can open a direct chat and send undecryptable events: what they
-        cost is bounded.
+        answered if the key comes (:meth:`retry_undecrypted`). Counted apart from the
+        flood limit, in ``UNDECRYPTED_PER_MINUTE`` per sender (over it, not looked at); a
+        kept one answered later counts in the flood limit then, as the message it is.
+        Only the sender's first ``KEPT_PER_SENDER`` are kept (and ``KEPT_PER_ROOM`` in a
+        room); of later ones only the time of the first is noted, so that the sender is
+        still asked to send again. Anyone can open a direct chat and send undecryptable
+        events: what they cost is bounded.
 
         No key is asked for (:meth:`_no_key_requests`): only the sender's own late
         ``m.room_key`` helps."""
+        if self.undecrypted.count((PLATFORM, event.sender, False)) > UNDECRYPTED_PER_MINUTE:
+            return
         state = self.shared.db.transport_state
         key = UNDECRYPTED + room_id
         waiting = _Waiting.load(await state.get(key))
         if any(item["event"].get("event_id") == event.event_id for item in waiting.events):
-            return
-        if not self.shared.dispatcher.within_flood_limit(PLATFORM, event.sender):
             return
         now = datetime.now(UTC).isoformat()
         room_full = len(waiting.events) + len(waiting.late) >= KEPT_PER_ROOM

@@ -14,6 +14,11 @@ talk (a message through the outbox, in their language).
 
 Quiet hours (``[phone] quiet_hours``) and the calls per request in an hour are this
 port's to say (``quiet_until``, ``start``); the handler asks when the button is pressed.
+Each leg is asked of dialling.py before it is made: both numbers must be ones the bot may
+dial (a helper's number kept before, a resident's caller ID: premium or foreign ones are
+never called - checked before the helper's phone rings), and each leg is one of the
+month's calls (a bridged call is a running help: it may spend the reserve). Refused, the
+helper's chat is told why.
 The numbers are in no log line: calls are named by their request's number and call ids.
 
 Button data: none. States (in memory): the starts per request in the last hour, the calls
@@ -30,6 +35,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.transports.phone.calling import CallBackSettings
+from bot.transports.phone.dialling import Dialling
 from bot.transports.phone.lines import Lines
 from bot.transports.phone.stack import Stack
 from db import Database
@@ -53,7 +59,17 @@ LONGEST_CALL_SECONDS = 3600.0
 # Requests whose calls are counted at once (the oldest counts go first).
 COUNTED_REQUESTS = 1000
 
-Outcome = Literal["talked", "busy", "no answer", "helper did not answer", "ended", "failed"]
+Outcome = Literal[
+    "talked",
+    "busy",
+    "no answer",
+    "helper did not answer",
+    "ended",
+    "failed",
+    "helper's number refused",
+    "resident's number refused",
+    "no calls left",
+]
 Side = Literal["helper", "resident"]
 
 
@@ -68,10 +84,14 @@ class Bridging:
         backchannels: Iterable[tuple[str, str]] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
+        dialling: Dialling | None = None,
     ) -> None:
         self.db = db
         self.stack = stack
         self.settings = settings
+        self.dialling = dialling or Dialling(
+            db, settings.dial, backchannels, clock=clock, on_queued=on_queued
+        )
         self.speak = speak
         self.backchannels = list(backchannels)
         self.clock = clock
@@ -150,17 +170,25 @@ class Bridging:
 
             return heard
 
+        if not self.dialling.may_dial(order.helper_number):
+            return "helper's number refused"
+        if not self.dialling.may_dial(order.resident_number):
+            return "resident's number refused"
         wait = await self.speak(str(translator(order.helper_lang).t(WAIT)), order.helper_lang)
         offer = await self.speak(str(translator(order.resident_lang).t(OFFER)), order.resident_lang)
         unreachable = await self.speak(
             str(translator(order.helper_lang).t(UNREACHABLE)), order.helper_lang
         )
+        if await self._refused(order.helper_number):
+            return "no calls left"
         calls["helper"] = await self.stack.make_call(
             self._uri(order.helper_number), listener("helper")
         )
         if await self._ringing(events, "helper") != "answered":
             return "helper did not answer"
         self.stack.say(calls["helper"], [wait] if wait else [])
+        if await self._refused(order.resident_number):
+            return "no calls left"
         calls["resident"] = await self.stack.make_call(
             self._uri(order.resident_number), listener("resident"), beside=calls["helper"]
         )
@@ -230,6 +258,10 @@ class Bridging:
         await _until(events, lambda side, kind: kind == "ended")
         return "talked"
 
+    async def _refused(self, number: str) -> bool:
+        """Whether the month has no call left for a leg (dialling.py; a running help)."""
+        return await self.dialling.admit(number, running_help=True, call_back=False) is not None
+
     def _uri(self, number: str) -> str:
         return f"sip:{number}@{self.settings.domain}"
 
@@ -250,6 +282,14 @@ def _told(outcome: Outcome) -> str | None:
         "no answer": N_("📵 The resident did not answer. Please try again later."),
         "helper did not answer": N_("📵 You did not answer, so I did not call the resident."),
         "failed": N_("📵 The call did not work. Please try again later."),
+        "helper's number refused": N_(
+            "📵 I cannot call your number: I call only ordinary landline and mobile numbers."
+            " Please change it in the settings."
+        ),
+        "resident's number refused": N_(
+            "📵 I cannot call the resident's number. Please ask the coordinators."
+        ),
+        "no calls left": N_("📵 Calls are not possible just now."),
     }.get(outcome)
 
 

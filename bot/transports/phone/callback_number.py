@@ -4,22 +4,18 @@ A withheld caller (calls.py: an id for one call only) can hear places and events
 for help the bot must be able to call them back. When such a caller presses "✍️ Ask for
 help" (:data:`NEW_REQUEST`), the line asks for a number first (:data:`ASK`): digits until
 ``#`` (``*`` starts again; ``#`` before any digit goes back, as everywhere). A number
-``phonenumbers`` does not take as valid (region DE, calls.py ``typed_number``) gets
-:data:`BAD` and changes nothing; a valid one is said back digit by digit
-(:data:`CONFIRM`): "1" takes it, "2" (or any other key) types it again.
+``phonenumbers`` does not take as valid (region DE), or one the bot may not call
+(handlers/dialable.py: a premium, shared-cost, personal, satellite or foreign number;
+calls.py ``typed_number``), gets :data:`BAD` and changes nothing; a valid one is said
+back digit by digit (:data:`CONFIRM`): "1" takes it, "2" (or any other key) types it
+again.
 
-Taken, the call goes on as the phone person with that number (E.164, the id a call from
-it gets, declared in the personal-data map like every caller's number): created if there
-is none - with the language chosen and the consent given in this call -, or the one there
-is; then the press that waited ("Ask for help") is theirs. The request is theirs, and the
-bot calls that number back. The withheld call's own row is left to the retention of
-inactive accounts.
-
-A typed number proves nothing: anyone may type anyone's. So such a call can only ask for
-help (:func:`allows`: the new request's steps, its words and voice, "0" for a person);
-whatever else is pressed - the main menu, "my request", settings, the data rights - ends
-the call with :data:`GOODBYE`. What the number's person already has (their requests, who
-comes, the code word) is said only in a call from that number or in a call-back to it.
+Taken ("1"), the number is not this call's: a typed number proves nothing, anyone may type
+anyone's. The call ends with "we call you at this number" and the bot calls it
+(verification.py); only when whoever answers says it is them is the request made, in
+that call, as the number's person - created then if there is none, with the language
+chosen and the consent given in this call. Nothing the number's person already has
+(their requests, who comes, the code word) is ever said in the withheld call.
 
 Button data: none (keys only). States (per call, in memory): the digits typed, the
 number waiting for "1".
@@ -31,8 +27,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.transports.phone.calls import is_withheld, typed_number
-from handlers.helping.requests_flow import makes_a_request
-from handlers.messages import ButtonPress, Event, Media, Text
+from handlers.dialable import COUNTRIES
+from handlers.messages import ButtonPress, Event
 from locales import N_, Translator
 
 # The press that needs a number to call back.
@@ -51,17 +47,7 @@ BAD = N_(
 )
 CONFIRM = N_("📞 You typed: {digits}. If that is right, press 1. To type it again, press 2.")
 
-GOODBYE = N_("📞 Thank you. We will call you back at the number you typed. Goodbye.")
-
 Step = Literal["ask", "bad", "confirm", "confirmed", "back"]
-
-
-def allows(event: Event) -> bool:
-    """Whether a call on a typed number may go on with ``event``: a new request's steps and
-    what the caller says or types for it; nothing that shows what the person has."""
-    if isinstance(event, ButtonPress):
-        return makes_a_request(event.data)
-    return isinstance(event, Text | Media)
 
 
 def asks_number(chat_id: str, event: object) -> bool:
@@ -81,6 +67,8 @@ class NumberEntry:
     """One call's number entry; ``then``: the press that waits for it."""
 
     then: Event
+    # The countries whose numbers the bot calls (``[phone] call_countries``).
+    countries: tuple[str, ...] = COUNTRIES
     digits: str = ""
     typed: str = ""
     number: str | None = None
@@ -105,7 +93,7 @@ class NumberEntry:
         if not self.digits:
             return NumberStep("back")
         self.typed, self.digits = self.digits, ""
-        self.number = typed_number(self.typed)
+        self.number = typed_number(self.typed, self.countries)
         return NumberStep("confirm" if self.number else "bad")
 
     def line(self, step: Step, t: Translator) -> str:

@@ -22,6 +22,11 @@ between, never in the quiet hours). After the last, the coordinators are told th
 the outbox (the backchannel, in the city's language, about the person) and the items of
 those calls are given up (``deliver`` raises a permanent error for each).
 
+Each call is first asked of dialling.py: a number the bot may not dial (a premium or
+foreign caller ID) or a month whose calls are spent is never called - the person's
+waiting items are given up the same way, the coordinators told why; a number that had
+its call-backs today waits for the next day.
+
 A ``Delete`` has nothing to say and an ``Edit`` changes a message already heard: both are
 settled without a call. A voice message (a volunteer's relayed one) is played in the call
 among the texts, its caption said before it: its OGG/Opus decoded to WAV at the call's
@@ -53,14 +58,18 @@ import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from bot.transports.phone.callbacks import Policy
+from markupsafe import Markup
+
+from bot.transports.phone.callbacks import BERLIN, Policy
+from bot.transports.phone.dialling import Dialling, DialSettings, Refusal
 from bot.transports.phone.lines import Lines
 from bot.transports.phone.prompts import PRESS
 from bot.transports.phone.stack import Stack
+from bot.transports.phone.verification import NOT_ME, YES, question
 from bot.transports.phone.voice_audio import BadAudio, wav
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
@@ -78,8 +87,14 @@ RECHECK_SECONDS = 5.0
 LISTEN_SECONDS = 8.0
 # The longest call-back (a person pressing 1 again and again).
 LONGEST_CALL_SECONDS = 600.0
+# How often the question "if you are NAME, press 1" is said before the bot hangs up.
+ASKED_TIMES = 2
+# A caller whose number is called back to check them hangs up first: the call waits so long.
+CHECK_PAUSE_SECONDS = 3.0
+# A checked call goes on as the person's conversation: it begins with their answer.
+Begin = Callable[[int], Awaitable[Callable[[str, str], None]]]
 
-Outcome = Literal["heard", "not heard", "busy", "no answer", "failed"]
+Outcome = Literal["heard", "not heard", "busy", "no answer", "failed", "not them"]
 # A voice message's bytes from its platform (platform, file id), as the worker fetches them.
 Media = Callable[[str, str], Awaitable[tuple[bytes, str]]]
 # The key that answers a relayed message after the tone.
@@ -108,6 +123,7 @@ class CallBackSettings:
     domain: str = ""
     ring_seconds: float = 30.0
     policy: Policy = field(default_factory=Policy)
+    dial: DialSettings = field(default_factory=DialSettings)
 
 
 @dataclass
@@ -141,12 +157,17 @@ class CallingBack:
         self.backchannels = list(backchannels)
         self.clock = clock
         self.on_queued = on_queued
+        # Whether a call is placed (the numbers, the caps, the month): also bridging.py's.
+        self.dialling = Dialling(
+            db, settings.dial, self.backchannels, clock=clock, on_queued=on_queued
+        )
         # Set by whoever runs the transports (their ``fetch_media``); None: not fetched.
         self.media: Media | None = None
         # Set by the phone transport: the conversation an answer after the tone goes on
         # in; None: no answer is offered.
         self.converse: Converse | None = None
         self.chases: dict[str, Chase] = {}
+        self._running: set[asyncio.Task[None]] = set()
         self.heard: set[int] = set()
         self.given_up: set[int] = set()
         # What each call came to, in order (chat id, outcome): for the tests and the log.
@@ -175,21 +196,39 @@ class CallingBack:
             raise DeliveryError("phone: not answered, given up", permanent=True)
         if at > now:
             raise DeliveryError("phone: waiting to call", retry_after=(at - now).total_seconds())
+        refusal = await self.admit(chat_id)
+        if refusal == "number's day":
+            tomorrow = _next_day(now)
+            raise DeliveryError(
+                "phone: today's call-backs to this number are made",
+                retry_after=(tomorrow - now).total_seconds(),
+            )
+        if refusal is not None:
+            await self._give_up(chat_id, chase, refusal)
+            self.given_up -= {outbox_id}  # this one is refused here, the rest when they come
+            raise DeliveryError(f"phone: not called ({refusal}), given up", permanent=True)
         chase.task = asyncio.create_task(self._call_back(chat_id, chase, outbox_id, item))
+        # Kept till done: a call-back that gives up leaves ``chases`` before it is over.
+        self._running.add(chase.task)
+        chase.task.add_done_callback(self._running.discard)
         raise DeliveryError("phone: calling", retry_after=RECHECK_SECONDS)
+
+    async def admit(self, chat_id: str) -> Refusal | None:
+        """Whether a call-back to ``chat_id`` is placed now (dialling.py; then counted)."""
+        user = await self.db.users.find(PLATFORM, chat_id)
+        running = user is not None and await self.dialling.running_help(user.id)
+        return await self.dialling.admit(chat_id, running_help=running, call_back=True)
 
     async def settled(self) -> None:
         """Wait until no call-back is running."""
-        while running := [c.task for c in self.chases.values() if c.task and not c.task.done()]:
-            await asyncio.wait(running)
+        while self._running:
+            await asyncio.wait(set(self._running))
 
     async def stop(self) -> None:
-        for chase in self.chases.values():
-            if chase.task is not None:
-                chase.task.cancel()
-        await asyncio.gather(
-            *(c.task for c in self.chases.values() if c.task), return_exceptions=True
-        )
+        running = list(self._running)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
     # -- one call
 
@@ -210,6 +249,10 @@ class CallingBack:
         if outcome == "heard":
             self.heard |= chase.items
             self.chases.pop(chat_id, None)
+            return
+        if outcome == "not them":  # a wrong or reassigned number: no more tries
+            chase.tried += 1
+            await self._give_up(chat_id, chase, not_them=True)
             return
         chase.tried += 1
         chase.last = now
@@ -287,6 +330,25 @@ class CallingBack:
             *await self._played(items, lang, folder),
         ]
         events: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        call_id, outcome = await self._ring(chat_id, events, number)
+        if outcome is not None:
+            return outcome
+        try:
+            async with asyncio.timeout(LONGEST_CALL_SECONDS):
+                asked = await self._ask_who(chat_id, call_id, events, lang)
+                if asked is not None:
+                    return asked
+                return await self._speak_to(
+                    chat_id, call_id, events, prompts, again, answer[1] if answer else None
+                )
+        except TimeoutError:
+            self.stack.hang_up(call_id)
+            return "heard"
+
+    async def _ring(
+        self, chat_id: str, events: asyncio.Queue[tuple[str, str]], number: int
+    ) -> tuple[int, Outcome | None]:
+        """Call ``chat_id``: the call's id, and how it went if nobody answered."""
         uri = f"sip:{chat_id}@{self.settings.domain}"
         call_id = await self.stack.make_call(uri, lambda k, v: events.put_nowait((k, v)))
         log.info("phone: call-back %d is call %d", number, call_id)
@@ -296,17 +358,66 @@ class CallingBack:
         except TimeoutError:
             self.stack.hang_up(call_id)
             kind, value = await _next(events, ("ended",))
-            return "no answer" if _code(value) in (0, 487) else _unanswered(_code(value))
+            return call_id, "no answer" if _code(value) in (0, 487) else _unanswered(_code(value))
         if kind == "ended":
-            return _unanswered(_code(value))
-        try:
-            async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                return await self._speak_to(
-                    chat_id, call_id, events, prompts, again, answer[1] if answer else None
-                )
-        except TimeoutError:
-            self.stack.hang_up(call_id)
-            return "heard"
+            return call_id, _unanswered(_code(value))
+        return call_id, None
+
+    async def _ask_who(
+        self, chat_id: str, call_id: int, events: asyncio.Queue[tuple[str, str]], lang: str
+    ) -> Outcome | None:
+        """Before anything personal: "if you are NAME, press 1" (verification.py). None
+        when they pressed 1; else how the call ended (hung up by the bot when no key came:
+        an answering machine hears nothing more)."""
+        user = await self.db.users.find(PLATFORM, chat_id)
+        asking = await self.speak(question(translator(lang), user.first_name if user else ""), lang)
+        asked = 0
+        self.stack.say(call_id, [asking] if asking else [])
+        while True:
+            try:
+                async with asyncio.timeout(None if asked < ASKED_TIMES else LISTEN_SECONDS):
+                    kind, value = await events.get()
+            except TimeoutError:
+                self.stack.hang_up(call_id)
+                await _next(events, ("ended",))
+                return "not heard"
+            if kind == "ended":
+                return "not heard"
+            if kind == "quiet":
+                asked += 1
+                if asked < ASKED_TIMES:
+                    self.stack.say(call_id, [asking] if asking else [])
+            elif kind == "key" and value == YES:
+                self.stack.hush(call_id)
+                return None
+            elif kind == "key" and value == NOT_ME:
+                self.stack.hang_up(call_id)
+                await _next(events, ("ended",))
+                return "not them"
+
+    async def check(self, chat_id: str, lang: str, begin: Begin) -> Outcome:
+        """Call ``chat_id`` to check who asked (verification.py; admitted and counted
+        before, :meth:`admit`): when whoever answers says it is them, the call goes on as
+        their conversation (``begin``)."""
+        if not self.settings.domain:
+            return "failed"
+        await asyncio.sleep(CHECK_PAUSE_SECONDS)
+        number = next(self._numbers)
+        events: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        call_id, outcome = await self._ring(chat_id, events, number)
+        if outcome is None:
+            try:
+                async with asyncio.timeout(LONGEST_CALL_SECONDS):
+                    outcome = await self._ask_who(chat_id, call_id, events, lang)
+                    if outcome is None:
+                        await self._conversation(await begin(call_id), events)
+                        outcome = "heard"
+            except TimeoutError:
+                self.stack.hang_up(call_id)
+                outcome = "heard"
+        log.info("phone: check %d: %s", number, outcome)
+        self.outcomes.append((chat_id, outcome))
+        return outcome
 
     def _answer(self, items: list[Said]) -> tuple[str, str] | None:
         """The newest relayed message's way to answer, where the call can take one."""
@@ -369,9 +480,16 @@ class CallingBack:
 
     # -- given up
 
-    async def _give_up(self, chat_id: str, chase: Chase) -> None:
-        """The coordinators are told; the items of the tries are given up."""
+    async def _give_up(
+        self, chat_id: str, chase: Chase, refusal: Refusal | None = None, *, not_them: bool = False
+    ) -> None:
+        """The coordinators are told; the items of the tries are given up - where the call
+        was refused (``refusal``), all the person's waiting items: none would be called;
+        ``not_them``: whoever answered said they are not the person (verification.py)."""
         self.chases.pop(chat_id, None)
+        if refusal is not None:
+            waiting = await self.db.outbox.waiting(PLATFORM, chat_id, self.clock())
+            chase.items |= {item.id for item in waiting}
         self.given_up |= chase.items
         user = await self.db.users.find(PLATFORM, chat_id)
         name = (user.first_name if user else "") or ""
@@ -379,6 +497,10 @@ class CallingBack:
 
         def notice(t: Translator) -> Message:
             who = name or t.t("a phone resident")
+            if refusal is not None:
+                return Message(_refused(t, refusal, who, count), typed_choices=False)
+            if not_them:
+                return Message(_not_them(t, who, count), typed_choices=False)
             text = t.tn(
                 "📵 The bot called {name} {tries} times, nobody answered: {count} message"
                 " could not be delivered. Please get in touch another way.",
@@ -419,6 +541,50 @@ def _said(item: Outgoing) -> Said:
     if isinstance(item, Voice) and item.content:
         return Said(str(item.caption), item.content)
     return Said()
+
+
+def _refused(t: Translator, refusal: Refusal, who: str, count: int) -> Markup:
+    """What the coordinators are told of a person not called for ``refusal``."""
+    if refusal == "month":
+        return t.tn(
+            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
+            " message could not be delivered. Please get in touch another way.",
+            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
+            " messages could not be delivered. Please get in touch another way.",
+            count,
+            name=who,
+            count=t.number(count),
+        )
+    return t.tn(
+        "📵 The bot may not call the number of {name} (it calls only ordinary landline"
+        " and mobile numbers): {count} message could not be delivered. Please get in"
+        " touch another way.",
+        "📵 The bot may not call the number of {name} (it calls only ordinary landline"
+        " and mobile numbers): {count} messages could not be delivered. Please get in"
+        " touch another way.",
+        count,
+        name=who,
+        count=t.number(count),
+    )
+
+
+def _not_them(t: Translator, who: str, count: int) -> Markup:
+    return t.tn(
+        "📵 Whoever answered at the number of {name} said it is not them: {count} message"
+        " was not said. Please check the number.",
+        "📵 Whoever answered at the number of {name} said it is not them: {count} messages"
+        " were not said. Please check the number.",
+        count,
+        name=who,
+        count=t.number(count),
+    )
+
+
+def _next_day(now: datetime) -> datetime:
+    """The start of the next day in Europe/Berlin (a number's call-backs are counted by day)."""
+    local = now.astimezone(BERLIN)
+    start = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BERLIN)
+    return start.astimezone(now.tzinfo or UTC)
 
 
 def _opening(t: Translator, count: int) -> str:

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 
 import phonenumbers
 
+from handlers import dialable
+from handlers.dialable import COUNTRIES
+
 # Where national numbers are read as dialled (the provider's country).
-REGION = "DE"
+REGION = dialable.REGION
 WITHHELD = "withheld-"
 # The user part of a SIP or tel URI: sip:+49231…@host, tel:+49231…
 _USER = re.compile(r"(?:sips?|tel):([^@;>\s]+)")
@@ -42,18 +46,13 @@ def caller_id(remote_uri: str, region: str = REGION) -> str:
     return withheld()
 
 
-def typed_number(text: str, region: str = REGION) -> str | None:
-    """A number a coordinator typed ("0231 123456", "+49 …") as the chat id a call from it
-    gets; None when it is no valid number (a typo is refused, not stored)."""
-    if not text.strip() or len(text) > 40:
-        return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+def typed_number(
+    text: str, countries: Iterable[str] = COUNTRIES, region: str = REGION
+) -> str | None:
+    """A number typed ("0231 123456", "+49 …") as the chat id a call from it gets; None when
+    it is no valid number (a typo) or one the bot may not call (handlers/dialable.py: premium,
+    shared-cost, foreign ...): refused, not stored."""
+    return dialable.typed(text, countries, region)
 
 
 def withheld() -> str:

@@ -38,6 +38,8 @@ from typing import Any, Literal
 # Imported only when a city takes calls (bot/transports/registry.py).
 import pjsua2 as pj
 
+from bot.transports.phone.admission import PARAMETER, Admission, contact_token, uri_host_port
+
 log = logging.getLogger(__name__)
 
 # How long one poll waits for the network, in milliseconds: a queued command waits at most
@@ -86,6 +88,10 @@ class StackSettings:
     offer_calls: bool = False
     # How many RTP ports from rtp_port are this stack's.
     rtp_ports: int = RTP_PORTS
+    # Who besides the registrar and the outbound proxy may send calls (admission.py).
+    trusted_peers: tuple[str, ...] = ()
+    # The digest realm the password answers (empty: the registrar's host).
+    realm: str = ""
 
 
 _ERROR_NAME = re.compile(r"\(([A-Z][A-Z_]+)\)")
@@ -120,6 +126,10 @@ class Stack:
         self._listeners: dict[int, Callable[[str, str], None]] = {}
         # What a caller said before hanging up while recorded, until the recording ends.
         self._hung_up_words: dict[int, bytes] = {}
+        # Who may call (admission.py), known once started; calls refused, until they end.
+        self._admission: Admission | None = None
+        self._refused: dict[int, Any] = {}
+        self.refusals = 0
 
     # -- the event loop's side
 
@@ -280,13 +290,25 @@ class Stack:
         port = int(endpoint.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
         account = pj.AccountConfig()
         host = settings.public_address or settings.bind
+        token = contact_token(settings.user, settings.password)
+        self._admission = Admission.of(
+            registrar=settings.registrar,
+            outbound_proxy=settings.outbound_proxy,
+            trusted_peers=tuple(settings.trusted_peers),
+            token=token,
+        )
         if settings.registrar:
             domain = settings.registrar.split(":", 1)[1].split(";", 1)[0]
             account.idUri = f"sip:{settings.user}@{domain}"
             account.regConfig.registrarUri = settings.registrar
+            # The digest answers the provider's realm only: realm "*" would hand a digest
+            # of the password to whoever challenges.
+            realm = settings.realm or uri_host_port(settings.registrar).rsplit(":", 1)[0]
             account.sipConfig.authCreds.append(
-                pj.AuthCredInfo("digest", "*", settings.user, 0, settings.password)
+                pj.AuthCredInfo("digest", realm.strip("[]"), settings.user, 0, settings.password)
             )
+            # The registered contact carries what only the registrar can know (admission.py).
+            account.sipConfig.contactUriParams = f";{PARAMETER}={token}"
         else:
             account.idUri = f"sip:nachbarbot@{host}:{port}"
         account.mediaConfig.transportConfig.boundAddress = settings.bind
@@ -327,8 +349,19 @@ class Stack:
         gc.collect()
         endpoint.libDestroy()
 
-    def _incoming(self, account: _Account, call_id: int) -> None:
+    def _incoming(self, account: _Account, call_id: int, source: str, message: str) -> None:
         call = _Call(self, account, call_id)
+        why = self._admission.refuses(source, message) if self._admission else "not started"
+        if why:
+            # Refused before the call exists for the bot: no event, nothing said.
+            self.refusals += 1
+            if self.refusals == 1 or self.refusals % 100 == 0:
+                log.warning("phone: a call refused (403, %s; %d so far)", why, self.refusals)
+            self._refused[call_id] = call
+            forbidden = pj.CallOpParam()
+            forbidden.statusCode = 403
+            call.hangup(forbidden)
+            return
         self._calls[call_id] = call
         if self.settings.offer_calls:
             self._post("offer", call_id, call.getInfo().callIdString)
@@ -368,6 +401,9 @@ class Stack:
 
     def _ended(self, call: _Call) -> None:
         call_id = call.getId()
+        if self._refused.get(call_id) is call:
+            del self._refused[call_id]
+            return
         self._calls.pop(call_id, None)
         call.drop_player()
         if call.recorder is not None:  # a caller who hangs up after speaking: kept
@@ -483,7 +519,8 @@ class _Account(pj.Account):
         self.stack = stack
 
     def onIncomingCall(self, prm: Any) -> None:
-        self.stack._incoming(self, prm.callId)
+        rdata = prm.rdata
+        self.stack._incoming(self, prm.callId, str(rdata.srcAddress), str(rdata.wholeMsg))
 
     def onRegState(self, prm: Any) -> None:
         self.stack._post("registered", -1, str(prm.code))
@@ -555,6 +592,21 @@ class _Call(pj.Call):
 
     def onCallTransferStatus(self, prm: Any) -> None:
         self.stack._post("transfer", self.getId(), str(prm.statusCode))
+
+    # No call exists that the bot's own code did not place: pjsua2 would otherwise accept
+    # a caller's REFER and call its Refer-To on the organisation's account, take over a call
+    # for an INVITE with Replaces, and follow a 3xx of a called phone to anywhere.
+
+    def onCallTransferRequest(self, prm: Any) -> None:
+        prm.statusCode = 603
+        log.warning("phone: call %d: a transfer request refused (603)", self.getId())
+
+    def onCallReplaceRequest(self, prm: Any) -> None:
+        prm.statusCode = 603
+        log.warning("phone: call %d: a replace request refused (603)", self.getId())
+
+    def onCallRedirected(self, prm: Any) -> int:
+        return int(pj.PJSIP_REDIRECT_REJECT)
 
     def play_next(self) -> None:
         if self.player is not None or self.audio is None or not self.queue:

@@ -44,12 +44,12 @@ from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answe
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
 from bot.transports.phone.bridging import Bridging
-from bot.transports.phone.callback_number import GOODBYE, NumberEntry, NumberStep, asks_number
-from bot.transports.phone.callback_number import allows as allows_on_typed_number
+from bot.transports.phone.callback_number import NumberEntry, NumberStep, asks_number
 from bot.transports.phone.callbacks import Policy, parse_quiet_hours
 from bot.transports.phone.calling import CallBackSettings, CallingBack
-from bot.transports.phone.calls import caller_id
+from bot.transports.phone.calls import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
+from bot.transports.phone.dialling import DialSettings
 from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
 from bot.transports.phone.lines import Lines
 from bot.transports.phone.person import (
@@ -57,12 +57,12 @@ from bot.transports.phone.person import (
     CONNECTING,
     NOBODY,
     NOTHING_HEARD,
-    OFFER,
     PERSON,
     CallSettings,
     offers_person,
     transferred,
 )
+from bot.transports.phone.person import OFFER as PERSON_OFFER
 from bot.transports.phone.prompts import Prompts, said
 from bot.transports.phone.recording import (
     ERASED_KEPT,
@@ -75,7 +75,18 @@ from bot.transports.phone.recording import (
     tone_wav,
 )
 from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.verification import (
+    CALLING,
+    CALLING_TYPED,
+    NOT_NOW,
+    OFFER,
+    YES,
+    Profile,
+    free,
+    then_data,
+)
 from bot.transports.sending import DeliveryError
+from handlers.dialable import parse_countries
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     ButtonPress,
@@ -105,6 +116,11 @@ class HungUp:
     """Put after a call's last keys: the caller hung up."""
 
 
+@dataclass(frozen=True)
+class CallMeBack:
+    """Put for "1" on the offer to check the caller by a call-back (verification.py)."""
+
+
 @dataclass
 class Call:
     """One call: its caller's chat, its keys, what it heard last."""
@@ -112,7 +128,7 @@ class Call:
     call_id: int
     chat_id: str
     keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[Meaning | Event | HungUp | NumberStep] = field(
+    keys: asyncio.Queue[Meaning | Event | HungUp | NumberStep | CallMeBack] = field(
         default_factory=asyncio.Queue
     )
     taking: asyncio.Task[None] | None = None
@@ -139,8 +155,12 @@ class Call:
     listening: Listening | None = None
     # A withheld caller typing a number to call back (callback_number.py).
     entry: NumberEntry | None = None
-    # The call goes on as a typed number's person: only a new request (callback_number.py).
-    on_typed_number: bool = False
+    # verification.py: a call the bot made and its holder confirmed (``checked``), or the
+    # known number this call claims (``claimed``: the call is a person of its own until a
+    # call-back checks it); the press that waits for that check (``waiting``).
+    checked: bool = False
+    claimed: str = ""
+    waiting: Event | None = None
 
 
 class PhoneTransport(Transport):
@@ -207,6 +227,7 @@ class PhoneTransport(Transport):
             backchannels=dispatcher.settings.backchannels,
             on_queued=self.calling.on_queued,
             **({"clock": clock} if clock else {}),
+            dialling=self.calling.dialling,
         )
 
     # -- the chat service
@@ -311,6 +332,11 @@ class PhoneTransport(Transport):
         if call.entry is not None:
             self._number_key(call, call.entry, key)
             return
+        if call.waiting is not None and key == YES:
+            self.stack.hush(call.call_id)
+            call.keys.put_nowait(CallMeBack())
+            return
+        call.waiting = None
         if call.then is not None and self._skipped_to_tone(call, key):
             return
         call.then = None
@@ -350,6 +376,12 @@ class PhoneTransport(Transport):
     # -- one call's updates
 
     async def _take(self, call: Call) -> None:
+        if not call.checked:
+            try:
+                await self._claim(call)
+            except Exception:
+                log.exception("phone: call %d: who is calling could not be read", call.call_id)
+                self.stack.hang_up(call.call_id)
         while not isinstance(meaning := await call.keys.get(), HungUp):
             try:
                 await self._meant(call, meaning)
@@ -360,9 +392,12 @@ class PhoneTransport(Transport):
         if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
             self.call_choices.forget(call.chat_id)
 
-    async def _meant(self, call: Call, meaning: Meaning | Event | NumberStep) -> None:
+    async def _meant(self, call: Call, meaning: Meaning | Event | NumberStep | CallMeBack) -> None:
         if isinstance(meaning, NumberStep):
             await self._number(call, meaning)
+            return
+        if isinstance(meaning, CallMeBack):
+            await self._call_me_back(call)
             return
         if meaning == REPEAT:
             self.stack.say(call.call_id, list(call.last))
@@ -380,8 +415,8 @@ class PhoneTransport(Transport):
         else:
             assert not isinstance(meaning, str)
             event = meaning
-        if call.on_typed_number and not allows_on_typed_number(event):
-            await self._goodbye(call)
+        if call.claimed and not free(event):
+            await self._offer_check(call, event)
             return
         if asks_number(call.chat_id, event):
             await self._number(call, event)
@@ -428,7 +463,7 @@ class PhoneTransport(Transport):
             call.free_digits = isinstance(item, Message) and bool(item.request_location)
             await self._say(call, str(item.text), [label for label, _ in listed])
             if offers_person(listed):
-                await self._say_line(call, OFFER)
+                await self._say_line(call, PERSON_OFFER)
             if isinstance(item, Message) and item.recorded:
                 t = translator(await self._lang(call.chat_id))
                 call.recorded = str(item.recorded)
@@ -593,7 +628,7 @@ class PhoneTransport(Transport):
     def _converse(self, chat_id: str, call_id: int, data: str) -> Callable[[str, str], None]:
         """The call-back ``call_id`` to ``chat_id`` goes on as a call of theirs that began
         with the button ``data`` pressed; what the call tells is then told here."""
-        call = Call(call_id, chat_id)
+        call = Call(call_id, chat_id, checked=True)
         self._calls[call_id] = call
         self._by_chat[chat_id] = call
         call.taking = asyncio.create_task(self._take(call))
@@ -616,7 +651,7 @@ class PhoneTransport(Transport):
     async def _number(self, call: Call, meaning: Any) -> None:
         """The number entry: asked for (``meaning`` the press that waits), its steps."""
         if not isinstance(meaning, NumberStep):
-            call.entry = NumberEntry(meaning)
+            call.entry = NumberEntry(meaning, self.dispatcher.settings.call_countries)
             meaning = NumberStep("ask")
         entry = call.entry
         if entry is None:
@@ -627,8 +662,7 @@ class PhoneTransport(Transport):
             return
         if meaning.step == "confirmed" and entry.number is not None:
             call.entry = None
-            await self._call_back_at(call, entry.number)
-            await self._meant(call, entry.then)
+            await self._check_typed(call, entry.number, entry.then)
             return
         call.saying, call.recorded, call.choices = [], "", 0
         t = translator(await self._lang(call.chat_id))
@@ -636,33 +670,97 @@ class PhoneTransport(Transport):
         call.last = call.saying
         call.answers += 1
 
-    async def _call_back_at(self, call: Call, number: str) -> None:
-        """The call goes on as the phone person with ``number``: the one there is, or a
-        new one with this call's language and consent."""
+    # -- who is calling (verification.py)
+
+    async def _claim(self, call: Call) -> None:
+        """A call from the number of a person the bot knows goes on as a person of its own
+        (their language and consent) until a call-back checks it."""
+        if is_withheld(call.chat_id):
+            return
         db = self.dispatcher.db
+        known = await db.users.find(PLATFORM, call.chat_id)
+        if known is None or known.consent_at is None:
+            return  # a new caller: nothing of theirs to give away
+        stand_in = withheld()
         async with db.transaction():
-            withheld = await db.users.find(PLATFORM, call.chat_id)
-            person = await db.users.seen(PLATFORM, number, number)
-            if withheld is not None and withheld.language and not person.language:
-                await db.users.set_language(person.id, withheld.language)
-            if withheld is not None and withheld.consent_at and person.consent_at is None:
-                await db.users.record_consent(person.id)
-        log.info("phone: call %d: a number to call back was typed", call.call_id)
+            person = await db.users.seen(PLATFORM, stand_in, stand_in)
+            if known.language:
+                await db.users.set_language(person.id, known.language)
+            await db.users.record_consent(person.id)
+        log.info("phone: call %d: a known number, unchecked", call.call_id)
+        self._rename(call, stand_in)
+        call.claimed = known.platform_user_id
+
+    def _rename(self, call: Call, chat_id: str) -> None:
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
         self.call_choices.forget(call.chat_id)
-        call.chat_id = number
-        call.on_typed_number = True
-        self._by_chat[number] = call
+        call.chat_id = chat_id
+        self._by_chat[chat_id] = call
 
-    async def _goodbye(self, call: Call) -> None:
-        """A call on a typed number pressed what it may not: thanks, and the call ends."""
+    async def _offer_check(self, call: Call, event: Event) -> None:
+        """What the caller pressed waits for a call-back to their number (OFFER)."""
+        await self._say_alone(call, OFFER)
+        call.waiting = event
+
+    async def _call_me_back(self, call: Call) -> None:
+        waiting, call.waiting = call.waiting, None
+        if waiting is None or not call.claimed:
+            return
+        if await self.calling.admit(call.claimed) is not None:
+            await self._say_alone(call, NOT_NOW)
+            return
+        await self._say_alone(call, CALLING)
+        call.then = lambda: self.stack.hang_up(call.call_id)
+        lang = await self._lang(call.chat_id)
+        self._later(self._check_by_call(call.claimed, then_data(waiting), lang, Profile()))
+
+    async def _check_typed(self, call: Call, number: str, then: Event) -> None:
+        """A withheld caller's typed number: the request is made in a call to it, once its
+        holder said it is them (verification.py), never in this call."""
+        if await self.calling.admit(number) is not None:
+            await self._say_alone(call, NOT_NOW)
+            return
+        await self._say_alone(call, CALLING_TYPED)
+        call.then = lambda: self.stack.hang_up(call.call_id)
+        db = self.dispatcher.db
+        asking = await db.users.find(PLATFORM, call.chat_id)
+        profile = Profile(
+            language=asking.language if asking else None,
+            consented=asking is not None and asking.consent_at is not None,
+        )
+        lang = await self._lang(call.chat_id)
+        log.info("phone: call %d: a number to call back was typed", call.call_id)
+        self._later(self._check_by_call(number, then_data(then), lang, profile))
+
+    async def _check_by_call(self, number: str, data: str, lang: str, profile: Profile) -> None:
+        async def begin(call_id: int) -> Callable[[str, str], None]:
+            await self._made(number, profile)
+            return self._converse(number, call_id, data)
+
+        try:
+            await self.calling.check(number, lang, begin)
+        except Exception:
+            log.exception("phone: a call-back to check a caller failed")
+
+    async def _made(self, number: str, profile: Profile) -> None:
+        """The person of a number whose holder confirmed: the one there is, or a new one
+        with the language and consent of the call that asked."""
+        db = self.dispatcher.db
+        async with db.transaction():
+            person = await db.users.seen(PLATFORM, number, number)
+            if profile.language and not person.language:
+                await db.users.set_language(person.id, profile.language)
+            if profile.consented and person.consent_at is None:
+                await db.users.record_consent(person.id)
+
+    async def _say_alone(self, call: Call, line: str) -> None:
+        """One of the transport's lines as the call's whole answer (what "*" repeats)."""
         call.saying, call.recorded, call.choices = [], "", 0
         t = translator(await self._lang(call.chat_id))
-        await self._say(call, t._(GOODBYE), [])
+        await self._say(call, t._(line), [])
         call.last = call.saying
         call.answers += 1
-        call.then = lambda: self.stack.hang_up(call.call_id)
 
 
 async def _prompts(
@@ -720,6 +818,8 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         password=phone.password or "",
         clock_rate=phone.clock_rate,
         outbound_proxy=phone.outbound_proxy,
+        trusted_peers=phone.peers(),
+        realm=phone.realm,
     )
     calling_back = CallBackSettings(
         domain=phone.call_domain or _domain(phone.registrar),
@@ -728,6 +828,12 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
             attempts=phone.call_attempts,
             pause=timedelta(minutes=phone.call_pause_minutes),
             quiet=parse_quiet_hours(phone.quiet_hours),
+        ),
+        dial=DialSettings(
+            countries=parse_countries(phone.call_countries),
+            per_number_day=phone.calls_per_number_day,
+            monthly=phone.monthly_calls,
+            reserve_percent=phone.call_reserve_percent,
         ),
     )
     in_call = CallSettings(

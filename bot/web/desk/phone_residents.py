@@ -10,8 +10,10 @@ number already is reused, on the channel they chose themselves.
 
 Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
 German; ``first_name``; ``language``; ``channel``: ``phone`` (the default) or ``sms``). A
-number that is no valid number, a missing name, a language not on the list or a channel the
-city does not run is a 422 with the reason, and nothing changes. The request
+number that is no valid number, one the bot may not call (handlers/dialable.py: premium,
+shared-cost, personal, satellite, of a country not in ``[phone] call_countries``), a
+missing name, a language not on the list or a channel the city does not run is a 422 with
+the reason, and nothing changes. The request
 changes owner through ``lifecycle.reach_by_phone`` (coordinators only, at the moment of
 acting; only a request without a requester). The number is never logged nor shown to
 volunteers.
@@ -21,13 +23,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.transports.phone.calls import typed_number
 from bot.web.desk import requests as request_pages
 from bot.web.desk.auth import Desk, desk_of, desk_page
 from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from db.numbers import NUMBER_PLATFORMS
 from db.users import User
+from handlers.dialable import dialable, valid
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
 from handlers.text_safety import clean_name
@@ -38,6 +40,10 @@ NAME_LIMIT = 50
 BAD_NUMBER = N_(
     "⚠️ This is not a phone number we can call. Please type it with the area code, "
     "for example 0231 1234567."
+)
+NOT_DIALABLE = N_(
+    "⚠️ The bot may not call this number. It calls only ordinary landline and mobile "
+    "numbers of the countries set up here, no premium or service numbers."
 )
 NO_NAME = N_("⚠️ Please write the resident's first name.")
 BAD_LANGUAGE = N_("⚠️ Please choose a language from the list.")
@@ -62,13 +68,15 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
     t = translator_for(request)
     request_id = path_id(request)
     form = await request.post()
-    number = typed_number(str(form.get("number") or ""))
+    number = valid(str(form.get("number") or ""))
     name = clean_name(str(form.get("first_name") or ""), limit=NAME_LIMIT)
     language = str(form.get("language") or "")
     channel = str(form.get("channel") or PLATFORM)
     problem = (
         BAD_NUMBER
         if number is None
+        else NOT_DIALABLE
+        if not dialable(number, desk.site.settings.call_countries)
         else NO_NAME
         if not name
         else BAD_LANGUAGE

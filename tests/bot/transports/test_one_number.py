@@ -124,14 +124,38 @@ class Handset:
         await asyncio.to_thread(self.phone.hangup)
         await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed)
 
+    async def it_is_me(self) -> None:
+        """A call the bot made asks first who is there (verification.py): "1"."""
+        await until(
+            lambda: self.calling_back is not None and self.played[self.calling_back] >= 1,
+            "the call-back asked who is there",
+        )
+        await asyncio.to_thread(self.phone.press, "1")
+
+    async def checked(self) -> None:
+        """What was chosen waits for a call-back (a known number's call is not the person):
+        "1", the bot hangs up and calls; "1" again, and the call goes on with the choice."""
+        await until(
+            lambda: any(call.waiting is not None for call in self.bot._calls.values()),
+            "the call-back offered",
+        )
+        closed = len(self.phone.events)
+        self.calling_back = None
+        await asyncio.to_thread(self.phone.press, "1")
+        await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed)
+        self.said.clear()
+        await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED", after=closed)
+        await self.it_is_me()
+
     async def hear_call_back(self, worker: OutboxWorker) -> None:
-        """The outbox worker's round calls the resident; the messages and the question after
-        them played in that call, the handset hangs up (the question is the second thing
-        played in it)."""
+        """The outbox worker's round calls the resident; "1" to the question who is there,
+        then the messages and the question after them played in that call, the handset
+        hangs up (the question is the third thing played in it)."""
         self.calling_back = None
         await worker.run_once()
+        await self.it_is_me()
         await until(
-            lambda: self.calling_back is not None and self.played[self.calling_back] >= 2,
+            lambda: self.calling_back is not None and self.played[self.calling_back] >= 3,
             "the call-back said its messages",
         )
         await self.hang_up()
@@ -326,10 +350,12 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     assert "Vera" in "\n".join(texter.texts[texted:])
     assert handset.bot.calling.outcomes == [(RESIDENT, "heard")]  # no call
 
-    # A call again: greeted in German, "Rufen Sie mich an" by keypress. Vera's next message
-    # comes as a call.
+    # A call again: greeted in German; the settings wait for a call-back to the number
+    # (a caller ID proves nothing), then "Rufen Sie mich an" by keypress. Vera's next
+    # message comes as a call.
     await handset.call()
     await handset.choose("menu:settings")
+    await handset.checked()
     await handset.choose("reach:phone")
     await until(
         lambda: any(
@@ -341,7 +367,8 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     texted = len(texter.texts)
     await story.text("vera", "Ich komme um 10 Uhr.")
     await handset.hear_call_back(worker)
-    assert handset.bot.calling.outcomes == [(RESIDENT, "heard"), (RESIDENT, "heard")]
+    # the first call-back, the one that checked the caller, this one
+    assert handset.bot.calling.outcomes == [(RESIDENT, "heard")] * 3
     assert len(texter.texts) == texted
     platforms = [platform for platform, sent in await _outbox_to_resident(db) if sent]
     assert platforms[0] == "phone" and platforms[-1] == "phone" and "sms" in platforms

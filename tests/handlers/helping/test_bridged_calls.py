@@ -16,6 +16,7 @@ from handlers.context import Backstage
 from handlers.helping import lifecycle
 from handlers.helping.bridged_calls import CallOrder
 from handlers.messages import Command, Toast
+from locales import translator
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 
@@ -134,3 +135,23 @@ async def test_a_request_done_while_the_number_is_typed_keeps_and_calls_nothing(
     assert "ℹ️" in texts(out) and port.orders == []
     assert await db.call_numbers.get(vera) is None
     assert await db.users.get_state(vera) is None
+
+
+async def test_a_premium_or_foreign_number_of_the_helper_is_refused_and_not_kept(
+    story: MemoryTransport, db: Database
+):
+    """The helper's number is one the bot may dial (handlers/dialable.py): 0900 and a
+    satellite number get their own answer, nothing is kept nor called, and the helper may
+    type another."""
+    not_dialable = (
+        "🙈 I cannot call that number: I call only ordinary landline and mobile numbers,"
+        " no premium or service numbers. Please send another number."
+    )
+    port, request_id, vera = await _story(story, db)
+    await story.press("vera", f"bc:call:{request_id}")
+    for number in ("0900 5 123456", "+881 612 345678"):
+        out = await story.text("vera", number)
+        assert str(translator("de").t(not_dialable)) in texts(out)
+        assert port.orders == [] and await db.call_numbers.get(vera) is None
+    await story.text("vera", "0170 1234567")
+    assert [order.helper_number for order in port.orders] == ["+491701234567"]

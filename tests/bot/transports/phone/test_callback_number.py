@@ -1,8 +1,8 @@
 """A withheld caller's number to call back, key by key (callback_number.py)."""
 
-from bot.transports.phone.callback_number import NumberEntry, NumberStep, allows, asks_number
+from bot.transports.phone.callback_number import NumberEntry, NumberStep, asks_number
 from bot.transports.phone.calls import withheld
-from handlers.messages import ButtonPress, Command, Text
+from handlers.messages import ButtonPress, Text
 
 
 def _keys(entry: NumberEntry, keys: str) -> list[NumberStep]:
@@ -29,15 +29,18 @@ def test_a_number_is_said_back_and_taken_with_1_a_wrong_one_changes_nothing():
     ]
 
 
+def test_a_premium_shared_cost_or_personal_number_is_refused_as_a_wrong_one():
+    """A number the bot may not call (handlers/dialable.py) is "bad": never said back,
+    never taken; with a country added ([phone] call_countries), its mobile numbers are."""
+    entry = NumberEntry(ButtonPress("hr:new"))
+    for typed in ("09005123456", "01805123456", "070012345678", "00449091234567"):
+        assert _keys(entry, typed + "#") == [NumberStep("bad")], typed
+        assert entry.number is None
+    assert _keys(entry, "00436641234567#") == [NumberStep("bad")]
+    added = NumberEntry(ButtonPress("hr:new"), countries=("DE", "AT"))
+    assert _keys(added, "00436641234567#") == [NumberStep("confirm")]
+    assert added.number == "+436641234567"
+
+
 def test_hash_before_any_digit_goes_back():
     assert _keys(NumberEntry(ButtonPress("hr:new")), "#") == [NumberStep("back")]
-
-
-def test_a_call_on_a_typed_number_may_only_make_a_request():
-    """The request's own steps (requests_flow's form), its words and voice; nothing of what
-    the number's person has."""
-    for data in ("hr:new", "hr:cat:shopping", "hr:when:asap", "hr:langs-done", "hr:send"):
-        assert allows(ButtonPress(data)), data
-    for data in ("hr:mine", "hr:edit:3", "hr:wd:3", "hr:keep:3", "menu:help", "rl:to:3"):
-        assert not allows(ButtonPress(data)), data
-    assert allows(Text("44137")) and not allows(Command("menu"))

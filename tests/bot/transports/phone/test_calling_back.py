@@ -30,9 +30,11 @@ from bot.transports.phone.calling import CallBackSettings
 from bot.transports.phone.person import CallSettings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.verification import QUESTION_NAMED
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Voice
 from handlers.messenger import Messenger
+from locales import translator
 from tests.support.sip.audio import segments
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
@@ -163,6 +165,12 @@ async def _hang_up(phone: BaresipCaller) -> None:
     assert segments(await asyncio.to_thread(phone.heard)), "the phone heard nothing"
 
 
+async def _it_is_them(saying: Saying, phone: BaresipCaller) -> None:
+    """The question a call-back asks first (verification.py), and "1": it is them."""
+    assert len(await saying.next()) == 1
+    await asyncio.to_thread(phone.press, "1")
+
+
 async def _round(worker: OutboxWorker, bot: PhoneTransport, clock: Clock) -> None:
     """One pass of the worker, the call it started to its end, and the time moved on past
     the worker's next look at the items."""
@@ -183,6 +191,7 @@ async def test_an_answered_call_says_all_waiting_items_and_1_says_them_again(
         ids = await _queue(dispatcher, user_id, "Paul kommt am Freitag.", "Das Codewort ist Apfel.")
         worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
         await worker.run_once()
+        await _it_is_them(saying, phone)
         first = await saying.next()
         # The question comes once the messages were played to their end: then "1".
         assert len(await saying.next()) == 1
@@ -204,6 +213,69 @@ async def test_an_answered_call_says_all_waiting_items_and_1_says_them_again(
     messages = [prompts for prompts in said if len(prompts) == 3]
     assert len(messages) == 2 and messages[0] == messages[1]
     assert bot.calling.outcomes == [(RESIDENT, "heard")]
+
+
+async def test_a_call_back_says_nothing_to_a_line_that_gives_no_key(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher
+):
+    """An answering machine (or anyone who does not press 1) hears the question twice and
+    nothing else: not who comes, not the code word; the call counts as a try."""
+    clock = Clock(daytime(10))
+    phone = await _answering_phone(phones)
+    bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
+    spoken: list[str] = []
+    speak = bot.calling.speak
+
+    async def listening(text: str, lang: str) -> Path | None:
+        spoken.append(text)
+        return await speak(text, lang)
+
+    bot.calling.speak = listening  # type: ignore[method-assign]
+    saying = Saying(bot)
+    try:
+        user_id = await _resident(dispatcher)
+        ids = await _queue(dispatcher, user_id, "Das Codewort ist Apfel.")
+        worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+        await worker.run_once()
+        await bot.calling.settled()  # the bot hung up
+        assert bot.calling.outcomes == [(RESIDENT, "not heard")]
+    finally:
+        await bot.stop()
+    t = translator("de")
+    assert saying.said and all(len(prompts) == 1 for prompts in saying.said)
+    assert len(saying.said) == 2  # the question, twice: the message was never played
+    assert str(t.t(QUESTION_NAMED, name="Erna")) in spoken
+    state = await dispatcher.db.outbox.state(ids[0])
+    assert state is not None and state[1] is None and state[2] is None  # still waiting
+
+
+async def test_whoever_says_it_is_not_them_ends_the_tries_and_coordinators_are_told(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher
+):
+    clock = Clock(daytime(10))
+    phone = await _answering_phone(phones)
+    bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock, attempts=3)
+    saying = Saying(bot)
+    try:
+        user_id = await _resident(dispatcher)
+        [item_id] = await _queue(dispatcher, user_id, "Das Codewort ist Apfel.")
+        worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+        await worker.run_once()
+        assert len(await saying.next()) == 1  # the question
+        await asyncio.to_thread(phone.press, "2")
+        await bot.calling.settled()
+        assert bot.calling.outcomes == [(RESIDENT, "not them")]
+        clock.pass_(seconds=10)
+        await _round(worker, bot, clock)
+        assert bot.calling.outcomes == [(RESIDENT, "not them")]  # no more tries
+    finally:
+        await bot.stop()
+    assert len(saying.said) == 1
+    state = await dispatcher.db.outbox.state(item_id)
+    assert state is not None and state[1] is None and state[2] is not None  # given up
+    (told,) = await dispatcher.db.outbox.waiting(*BACKCHANNEL, clock())
+    text = told.payload["text"]
+    assert "Erna" in text and RESIDENT not in text and "Apfel" not in text
 
 
 async def test_busy_is_tried_again_after_the_pause_then_given_up_and_coordinators_told(
@@ -313,6 +385,7 @@ async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
         voice_id, text_id = mail.queued_ids
         worker = OutboxWorker(dispatcher.db, [bot], clock=clock, media_sources=[files])
         await worker.run_once()
+        await _it_is_them(saying, phone)
         await saying.next()
         # The phone hangs up while the question after the messages is being said.
         assert len(await saying.next()) == 1
@@ -327,11 +400,43 @@ async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
     for item_id in (voice_id, text_id):
         state = await dispatcher.db.outbox.state(item_id)
         assert state is not None and state[1] is not None and state[2] is None
-    # greeting, caption, the voice itself at the call's rate and length, the text
+    # the question; greeting, caption, the voice itself at the call's rate and length, the text
     voices = [(rate, seconds) for name, rate, seconds in played if name.startswith("voice-")]
     assert len(voices) == 1
     rate, seconds = voices[0]
     assert rate == bot.stack.settings.clock_rate and abs(seconds - 1.5) < 0.05
     names = [name for name, _rate, _seconds in played]
-    assert names.index(next(n for n in names if n.startswith("voice-"))) == 2
+    assert names.index(next(n for n in names if n.startswith("voice-"))) == 3
     assert bot.calling.outcomes == [(RESIDENT, "heard")]
+
+
+async def test_a_premium_caller_id_is_never_called_back_and_coordinators_are_told(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    """A person whose id is a premium number (a caller ID, perhaps forged): the bot never
+    dials it (handlers/dialable.py) - the phone sees the call to the other resident
+    only -, the item is given up and the coordinators told why, without the number."""
+    premium = "+499005123456"
+    clock = Clock(daytime(10))
+    with SippPhone("uas_busy.xml", calls=1) as phone:
+        bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=1)
+        try:
+            user_id = await _resident(dispatcher)
+            caller = await dispatcher.db.users.seen("phone", premium, premium, "Bert")
+            await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
+            [item_id] = await _queue(dispatcher, caller.id, "Paul kommt am Freitag.")
+            worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+            await _round(worker, bot, clock)
+            await _round(worker, bot, clock)
+            result = phone.wait(60)
+        finally:
+            await bot.stop()
+    assert bot.calling.outcomes == [(RESIDENT, "busy")]
+    assert result.count("SuccessfulCall") == 1, result.errors
+    state = await dispatcher.db.outbox.state(item_id)
+    assert state is not None and state[1] is None and state[2] is not None  # given up
+    told = [
+        item.payload["text"] for item in await dispatcher.db.outbox.waiting(*BACKCHANNEL, clock())
+    ]
+    assert any("Bert" in text and "Festnetz" in text for text in told), told
+    assert not any(premium in text or "9005123456" in text for text in told)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.speech.turns import Turns
+from bot.transports.phone.calling import CallBackSettings
 from bot.transports.phone.person import OFFER, CallSettings
 from bot.transports.phone.prompts import Prompts, said
 from bot.transports.phone.stack import StackSettings
@@ -52,8 +53,15 @@ async def _until(check, what: str) -> None:
 
 
 async def _phone(
-    dispatcher: Dispatcher, kamailio: KamailioServer, tmp_path: Path, **in_call
+    dispatcher: Dispatcher,
+    kamailio: KamailioServer,
+    tmp_path: Path,
+    *,
+    calls_to: str = "",
+    **in_call,
 ) -> PhoneTransport:
+    """The phone line registered at Kamailio; its own calls go to ``sip:<number>@calls_to``
+    (a phone's address), else to Kamailio's domain."""
     dispatcher.settings = replace(
         dispatcher.settings,
         heard_platforms=frozenset({"phone"}),
@@ -68,6 +76,7 @@ async def _phone(
         prompts=Prompts(ToneEngine(), Turns(1), rate=16000),
         voices=frozenset(SUPPORTED_LANGUAGES),
         in_call=CallSettings(recordings=tmp_path / "recordings", quiet_seconds=30, **in_call),
+        **({"calling_back": CallBackSettings(domain=calls_to)} if calls_to else {}),
     )
     await phone.connect()
     await asyncio.wait_for(phone.registered.wait(), 20)

@@ -23,7 +23,7 @@ from tests.bot.transports.phone.test_calling_back import (
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sip.kamailio import HOST, KamailioServer
-from tests.support.sip.sipp import SippPhone
+from tests.support.sip.sipp import SippPhone, Step
 
 SAID = "Ich komme um drei, bis gleich!"
 
@@ -65,7 +65,10 @@ async def test_a_volunteers_relayed_text_is_said_in_a_call_back(
     files = MemoryFiles(seconds=1.5)
     spoken: list[str] = []
     played: list[str] = []
-    with SippPhone("uas_answer.xml", after_ms=16000, payload_type=121) as phone:
+    # "1" to the question who is there (verification.py), then it listens.
+    with SippPhone(
+        "uas_answer.xml", steps=[Step(2000, "1")], after_ms=16000, payload_type=121
+    ) as phone:
         bot = await _bot(story.dispatcher, kamailio, f"{HOST}:{phone.port}", clock)
         speak, say = bot.calling.speak, bot.stack.say
 

@@ -11,11 +11,14 @@ them:
 2. The review post reaches the coordinators' Telegram group; Cora publishes it there. The
    offer reaches Vera on Telegram with the day and the "I can help" button; she presses
    it, then "Write to" and writes to Erna.
-3. The bot calls Erna back: she hears who comes (Vera), the code word and Vera's message,
+3. The bot calls Erna back: asked first whether she is Erna, she presses "1", then hears
+   who comes (Vera), the code word and Vera's message,
    presses "2" and answers after the tone; Vera gets the voice message as a Telegram
    sendVoice, the recording's own bytes.
-4. Erna calls again, goes to Settings, "Delete my data", "Yes, delete everything": no row
-   of the database holds her number or her recordings, and her recordings' files go.
+4. Erna calls again, goes to Settings: her number alone proves nothing, so the bot calls
+   her back and she says it is her ("1"); then "Delete my data", "Yes, delete
+   everything": no row of the database holds her number or her recordings, and her
+   recordings' files go.
 
 Every step waits for the call's events (answers said, the recording begun, the caller
 heard) and the Bot API calls, never for a time. The phone's outbox worker runs by hand
@@ -263,6 +266,8 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         saying = Saying(bot)  # what the bot tells the call from now on
         calls = OutboxWorker(db, [bot], clock=clock)
         await calls.run_once()
+        await saying.next()  # "if you are Erna, press 1" (verification.py)
+        await asyncio.to_thread(erna.press, "1")
         await saying.next()  # the messages
         await saying.next()  # the question, once they were heard
         words = "\n".join(spoken)
@@ -299,8 +304,19 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         recordings = {request.voice_file_id, answered}
         files = [bot.recordings.path(file_id) for file_id in recordings]
         assert all(path.exists() for path in files)
+        # Her number alone proves nothing: the settings wait for a call-back to it.
         call = await _calls_in(bot, erna, kamailio)
+        assert call.claimed == ERNA
         await _answered(erna, call, await _number(bot, call, "menu:settings"))
+        assert call.waiting is not None
+        closed = len(erna.events)
+        await _answered(erna, call, "1")  # "we call you back": the bot hangs up
+        await asyncio.to_thread(erna.wait_for, "CALL_CLOSED", after=closed)
+        await asyncio.to_thread(erna.wait_for, "CALL_ESTABLISHED", after=closed)
+        await asyncio.to_thread(erna.press, "1")  # "if you are Erna, press 1"
+        await _until(lambda: ERNA in bot._by_chat, "the checked call")
+        call = bot._by_chat[ERNA]
+        await _until(lambda: call.answers == 1, "her settings")
         await _answered(erna, call, await _number(bot, call, "settings:delete"))
         await _answered(erna, call, await _number(bot, call, "delete:yes"))
         await _hangs_up(erna, call)

@@ -1,20 +1,24 @@
 """A caller who withholds their number asks for help with a number to call back typed on
-the keypad (bot/transports/phone/callback_number.py), in a real call through Kamailio:
+the keypad (bot/transports/phone/callback_number.py), in real calls through Kamailio:
 baresip calls as "anonymous" (the bot gets no number), chooses German, agrees, presses
-"Ask for help": the bot asks for a number; "12#" is no number - a clear answer, nothing
-changes; "0231 9876543#" is said back, "1" takes it; the request is recorded and sent as
-in test_recordings.py, and it is the request of the phone person +492319876543, with the
-language and consent of this call - as if they had called from that number. The order
-is the call's events, never the clock."""
+"Ask for help": the bot asks for a number; "12#" is no number and a premium number is
+none the bot calls - a clear answer, nothing changes; "0231 9876543#" is said back, "1"
+takes it - and the call ends: a typed number proves nothing (verification.py). The bot
+calls that number (a second baresip, the number's phone): whoever answers hears "if that
+is you, press 1"; "1" and the request is made in that call, as the phone person
++492319876543 with the language and consent of the first call; "2" and nothing is made,
+nothing of the number's person is said, the coordinators are not bothered. The order is
+the calls' events, never the clock."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.callback_number import ASK, BAD, CONFIRM, GOODBYE
+from bot.transports.phone.callback_number import ASK, BAD, CONFIRM
 from bot.transports.phone.calls import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.phone.verification import CALLING_TYPED, QUESTION
 from handlers.dispatcher import Dispatcher
 from locales import translator
 from tests.bot.transports.phone.test_recordings import (
@@ -28,7 +32,7 @@ from tests.bot.transports.phone.test_recordings import (
 )
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
-from tests.support.sip.kamailio import KamailioServer
+from tests.support.sip.kamailio import HOST, KamailioServer
 
 TYPED = "02319876543"
 NUMBER = "+492319876543"
@@ -59,11 +63,44 @@ async def _withheld_call(
     return caller, call
 
 
+async def _typed(
+    phone: PhoneTransport, caller: BaresipCaller, call: Call, spoken: list[str]
+) -> None:
+    """Through the menu to "Ask for help", then TYPED taken with "1"."""
+    await _until(lambda: call.answers == 1, "the languages said")
+    await _answered(caller, call, "1#")  # Deutsch
+    await _answered(caller, call, "1")  # agreed: the main menu
+    await _answered(caller, call, await _number(phone, call, "menu:help"))
+    await _answered(caller, call, await _number(phone, call, "hr:new"))
+    await _answered(caller, call, TYPED + "#")
+    await _answered(caller, call, "1")
+    assert spoken[-1] == translator("de")._(CALLING_TYPED)
+    await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
+
+
+async def _answering(
+    phones: PhoneFactory, kamailio: KamailioServer, dispatcher: Dispatcher, tmp_path: Path
+) -> tuple[BaresipCaller, PhoneTransport, list[str]]:
+    """The typed number's phone, and the bot that calls it; what both calls say."""
+    number_phone = await asyncio.to_thread(
+        phones, NUMBER, answer=True, says=_tone(tmp_path), pad_seconds=120
+    )
+    phone = await _phone(dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{number_phone.sip_port}")
+    spoken = _noted(phone)
+    speak = phone.calling.speak
+
+    async def speaking(text: str, lang: str) -> Path | None:
+        spoken.append(text)
+        return await speak(text, lang)
+
+    phone.calling.speak = speaking  # type: ignore[method-assign]
+    return number_phone, phone, spoken
+
+
 async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
-    phone = await _phone(dispatcher, kamailio, tmp_path)
-    spoken = _noted(phone)
+    number_phone, phone, spoken = await _answering(phones, kamailio, dispatcher, tmp_path)
     t = translator("de")
     try:
         caller, call = await _withheld_call(phone, phones, kamailio, tmp_path)
@@ -78,23 +115,39 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         await _answered(caller, call, "12#")  # no number
         assert spoken[-1] == t._(BAD)
         assert call.chat_id == withheld and await dispatcher.db.users.find("phone", NUMBER) is None
+        await _answered(caller, call, "09005123456#")  # premium rate: never called
+        assert spoken[-1] == t._(BAD) and call.entry is not None and call.entry.number is None
+        assert call.chat_id == withheld
+        assert await dispatcher.db.users.find("phone", "+499005123456") is None
         await _answered(caller, call, TYPED + "#")
         digits = ", ".join(TYPED)
         assert spoken[-1] == str(t.t(CONFIRM, digits=digits))
-        await _answered(caller, call, "1")  # right: the request goes on
-        assert call.chat_id == NUMBER and call.entry is None
-        await _answered(caller, call, await _number(phone, call, "hr:cat:"))
-        assert call.recorded
-        answers = call.answers
-        await _spoken(caller, call)
-        await _until(lambda: call.answers > answers, "where?")
-        await _answered(caller, call, "44137")
-        await _answered(caller, call, await _number(phone, call, "hr:when:asap"))
-        done = await _offered(phone, call, "hr:langs-done")
+        await _answered(caller, call, "1")  # right: the call ends, the number is called
+        assert spoken[-1] == t._(CALLING_TYPED)
+        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
+        assert call.chat_id == withheld
+        assert await dispatcher.db.users.find("phone", NUMBER) is None  # not before "1"
+
+        await asyncio.to_thread(number_phone.wait_for, "CALL_ESTABLISHED")
+        await _until(lambda: t._(QUESTION) in spoken, "the question")
+        await asyncio.to_thread(number_phone.press, "1")
+        await _until(lambda: NUMBER in phone._by_chat, "the request's call")
+        on_number = phone._by_chat[NUMBER]
+        assert on_number.checked
+        await _until(lambda: on_number.answers == 1, "the request's first step")
+        await _answered(number_phone, on_number, await _number(phone, on_number, "hr:cat:"))
+        assert on_number.recorded
+        answers = on_number.answers
+        await _spoken(number_phone, on_number)
+        await _until(lambda: on_number.answers > answers, "where?")
+        await _answered(number_phone, on_number, "44137")
+        await _answered(number_phone, on_number, await _number(phone, on_number, "hr:when:asap"))
+        done = await _offered(phone, on_number, "hr:langs-done")
         if done is not None:
-            await _answered(caller, call, done)
-        await _answered(caller, call, await _number(phone, call, "hr:send"))
-        await asyncio.to_thread(caller.hangup)
+            await _answered(number_phone, on_number, done)
+        await _answered(number_phone, on_number, await _number(phone, on_number, "hr:send"))
+        await asyncio.to_thread(number_phone.hangup)
+        await _until(lambda: phone.calling.outcomes == [(NUMBER, "heard")], "the call ended")
     finally:
         await phone.stop()
     person = await dispatcher.db.users.find("phone", NUMBER)
@@ -104,12 +157,11 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
     assert request.state == "review" and request.voice_file_id.startswith("rec-")
 
 
-async def test_a_typed_number_opens_nothing_its_person_has(
+async def test_a_typed_number_whose_holder_says_not_me_makes_nothing(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
-    """Anyone can type anyone's number: the call on it may ask for help, but the main
-    menu ("my request", settings, the data) ends the call with thanks, and nothing of the
-    request the number's person already has is said."""
+    """Anyone can type anyone's number: its person's request is never said to the caller,
+    and when whoever answers the number presses "2" nothing is made in their name."""
     db = dispatcher.db
     person = await db.users.seen("phone", NUMBER, NUMBER)
     await db.users.set_language(person.id, "de")
@@ -117,26 +169,18 @@ async def test_a_typed_number_opens_nothing_its_person_has(
     await db.requests.create(
         person.id, person.id, category="shopping", description="Geheimer Einkauf am Hafen"
     )
-    phone = await _phone(dispatcher, kamailio, tmp_path)
-    spoken = _noted(phone)
+    number_phone, phone, spoken = await _answering(phones, kamailio, dispatcher, tmp_path)
     t = translator("de")
     try:
         caller, call = await _withheld_call(phone, phones, kamailio, tmp_path)
-        await _until(lambda: call.answers == 1, "the languages said")
-        await _answered(caller, call, "1#")  # Deutsch
-        await _answered(caller, call, "1")  # agreed: the main menu
-        await _answered(caller, call, await _number(phone, call, "menu:help"))
-        await _answered(caller, call, await _number(phone, call, "hr:new"))
-        await _answered(caller, call, TYPED + "#")
-        await _answered(caller, call, "1")  # the number taken: the request's first step
-        assert call.chat_id == NUMBER
-        since = len(spoken)
-        for _ in range(4):  # back, and back again: to the main menu - not on this number
-            await _answered(caller, call, "#")
-            if spoken[-1] == t._(GOODBYE):
-                break
-        assert spoken[-1] == t._(GOODBYE)
-        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
-        assert not any("Hafen" in text for text in spoken[since:])
+        await _typed(phone, caller, call, spoken)
+        await asyncio.to_thread(number_phone.wait_for, "CALL_ESTABLISHED")
+        await _until(lambda: t._(QUESTION) in spoken, "the question")
+        await asyncio.to_thread(number_phone.press, "2")
+        await asyncio.to_thread(number_phone.wait_for, "CALL_CLOSED")  # the bot hung up
+        await _until(lambda: phone.calling.outcomes == [(NUMBER, "not them")], "not them")
+        assert NUMBER not in phone._by_chat
+        assert not any("Hafen" in text for text in spoken)
     finally:
         await phone.stop()
+    assert len(await db.requests.for_requester(person.id)) == 1  # only the one there was

@@ -1,0 +1,159 @@
+"""Whether the bot places a call now: asked before every call it makes - a call-back
+(calling.py) and each leg of a bridged call (bridging.py).
+
+A call is placed only
+
+- to a number the bot may dial (handlers/dialable.py: fixed and mobile numbers of
+  ``[phone] call_countries``; never premium, shared-cost, personal, satellite ... - a
+  caller ID says nothing about what a number costs, and may be forged);
+- for a call-back, while the number had fewer than ``[phone] calls_per_number_day``
+  call-backs today (Europe/Berlin); a call-back past it waits for the next day;
+- while the month's calls (``[phone] monthly_calls``, the installation's, all its cities
+  together, counted in the main city's database as the SMS budget is:
+  :meth:`Dialling.count_in`) have room. The last ``call_reserve_percent`` of the month are
+  kept for people in a running help (the requester or helper of a request a helper has
+  taken, db/requests.py ``relays_of``; a bridged call always is one): others are not
+  called once the rest is spent.
+
+``python -m bot doctor`` shows how many of the month's calls are used (:func:`check`).
+Each city's coordinators are told once a month when 80 % and when all of the month's calls
+are spent (through their outbox, as the SMS budget tells them of texts). What is not
+called for the month or because the number may not be dialled is given up by its caller
+(calling.py tells the coordinators about the person; bridging.py tells the helper).
+
+Button data: none. States: the counts, in the database (db/call_budget.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from bot.transports.sms.budget import month_of
+from db import Database
+from db.call_budget import CallBudgetStore
+from db.clock import local_day
+from db.sms import THRESHOLDS
+from handlers.dialable import COUNTRIES, dialable
+from handlers.messages import Message
+from handlers.messenger import Messenger
+from locales import Translator
+
+log = logging.getLogger(__name__)
+
+# A line of ``doctor``: (what, "ok" / "WARN" / "FAIL", detail).
+Check = tuple[str, str, str]
+# Why a call is not placed: the number may not be dialled, it had its call-backs today,
+# the month's calls (or all but the reserve) are spent.
+Refusal = Literal["not dialable", "number's day", "month"]
+
+
+@dataclass(frozen=True)
+class DialSettings:
+    """``[phone] call_countries``, ``calls_per_number_day``, ``monthly_calls``,
+    ``call_reserve_percent``."""
+
+    countries: tuple[str, ...] = COUNTRIES
+    per_number_day: int = 6
+    monthly: int = 1000
+    reserve_percent: int = 20
+
+    @property
+    def unreserved(self) -> int:
+        """The month's calls anyone may have; the rest is kept for a running help."""
+        return self.monthly - self.monthly * self.reserve_percent // 100
+
+
+async def check(phone: Any, db: Database) -> Check:
+    """``doctor``'s line for the month's calls of the ``[phone]`` section ``phone``."""
+    monthly = phone.monthly_calls
+    spent = await CallBudgetStore(db.transactions).spent(month_of(datetime.now(UTC)))
+    status = "FAIL" if spent >= monthly else "WARN" if spent * 100 >= 80 * monthly else "ok"
+    return ("phone calls", status, f"{spent} of {monthly} calls used this month")
+
+
+class Dialling:
+    def __init__(
+        self,
+        db: Database,
+        settings: DialSettings,
+        backchannels: Iterable[tuple[str, str]] = (),
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.backchannels = list(backchannels)
+        self.clock = clock
+        self.on_queued = on_queued
+        # Where the month's calls are counted: the installation's (count_in), else this
+        # city's alone. The numbers' days and the notices told are always the city's own.
+        self.main: Database | None = None
+
+    def count_in(self, main: Database) -> None:
+        """Count the month in ``main``, the main city's database: one budget for every city
+        of the installation."""
+        self.main = main
+
+    @property
+    def month(self) -> CallBudgetStore:
+        return CallBudgetStore((self.main or self.db).transactions)
+
+    @property
+    def own(self) -> CallBudgetStore:
+        return CallBudgetStore(self.db.transactions)
+
+    def may_dial(self, number: str) -> bool:
+        return dialable(number, self.settings.countries)
+
+    async def running_help(self, user_id: int) -> bool:
+        """Whether the person is in a running help (a request a helper has taken)."""
+        return bool(await self.db.requests.relays_of(user_id))
+
+    async def admit(self, number: str, *, running_help: bool, call_back: bool) -> Refusal | None:
+        """Whether a call to ``number`` is placed now (then it is counted), else why not."""
+        if not self.may_dial(number):
+            return "not dialable"
+        now = self.clock()
+        if call_back and not await self.own.count_call(
+            local_day(now), number, self.settings.per_number_day
+        ):
+            return "number's day"
+        month, monthly = month_of(now), self.settings.monthly
+        limit = monthly if running_help else self.settings.unreserved
+        taken = await self.month.spend(month, limit)
+        spent = await self.month.spent(month)
+        for share in THRESHOLDS:
+            if spent * 100 >= share * monthly and await self.own.claim_notice(month, share):
+                await self._tell(share)
+        if not taken:
+            log.warning("phone: the month's calls are spent (%d of %d)", spent, monthly)
+            return "month"
+        return None
+
+    async def _tell(self, share: int) -> None:
+        budget = self.settings.monthly
+
+        def notice(t: Translator) -> Message:
+            if share >= 100:
+                text = t.t(
+                    "📵 Calls: this month's {budget} calls are used up. The bot makes no more "
+                    "calls until next month. Raise [phone] monthly_calls to call more.",
+                    budget=t.number(budget),
+                )
+            else:
+                text = t.t(
+                    "📵 Calls: {share} of this month's {budget} calls are used.",
+                    share=t.percent(share / 100),
+                    budget=t.number(budget),
+                )
+            return Message(text, typed_choices=False)
+
+        async with self.db.transaction():
+            queued = await Messenger(self.db, self.backchannels).to_backchannel(notice)
+        if queued and self.on_queued is not None:
+            self.on_queued()

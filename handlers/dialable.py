@@ -1,0 +1,84 @@
+"""Which numbers the bot may dial: the one rule for every number it calls or takes to call.
+
+A number is dialable when ``phonenumbers`` knows it as a fixed line or mobile number
+(``FIXED_LINE``, ``MOBILE``, ``FIXED_LINE_OR_MOBILE``) of a country the operator allows
+(``[phone] call_countries``, ISO codes, by default Germany alone). Everything else is
+never dialled, whoever typed it and whatever sent it as a caller ID: premium rate (0900,
++44 909), shared cost (0180, 0137), personal numbers (0700), toll-free, UAN, pager,
+voicemail, VoIP ranges of their own, numbers of no country (+881, +882, +883, +870:
+satellite and international networks, region "001"), unknown or invalid ones. Such
+numbers cost the installation more than a call, or earn money for whoever owns them.
+
+German 032 numbers ("nationale Teilnehmerrufnummern", often a resident's internet phone)
+are typed ``FIXED_LINE`` by ``phonenumbers`` and are dialled; other countries' own VoIP
+ranges (``VOIP``) are not: their price is the number's provider's.
+
+Transport-free (handlers, the desk and the phone transport all ask it); the typed number's
+region, as everywhere, is :data:`REGION`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+# Where national numbers are read as typed (the provider's country).
+REGION = "DE"
+# ``[phone] call_countries`` when not set.
+COUNTRIES = ("DE",)
+DIALLED_TYPES = frozenset(
+    {
+        PhoneNumberType.FIXED_LINE,
+        PhoneNumberType.MOBILE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
+
+
+def parse_countries(text: str) -> tuple[str, ...]:
+    """ "DE, at" as ("DE", "AT"). Raises ValueError for a code that is no country's (the
+    non-geographic "001" neither)."""
+    codes = tuple(dict.fromkeys(code.strip().upper() for code in text.split(",") if code.strip()))
+    for code in codes:
+        if code not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{code!r} is no ISO country code phonenumbers knows")
+    if not codes:
+        raise ValueError("name at least one country, e.g. DE")
+    return codes
+
+
+def valid(text: str, region: str = REGION) -> str | None:
+    """A typed number ("0231 123456", "+49 …") in E.164 if it is a valid number, else None."""
+    if not text.strip() or len(text) > 40:
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def dialable(number: str, countries: Iterable[str] = COUNTRIES) -> bool:
+    """Whether the bot may call ``number`` (E.164): a fixed line or mobile number of one
+    of ``countries``."""
+    if not number.startswith("+"):
+        return False
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return (
+        phonenumbers.is_valid_number(parsed)
+        and phonenumbers.number_type(parsed) in DIALLED_TYPES
+        and phonenumbers.region_code_for_number(parsed) in set(countries)
+    )
+
+
+def typed(text: str, countries: Iterable[str] = COUNTRIES, region: str = REGION) -> str | None:
+    """A typed number in E.164 if the bot may call it, else None."""
+    number = valid(text, region)
+    return number if number is not None and dialable(number, countries) else None

@@ -1,0 +1,144 @@
+"""Who may ring the line (admission.py) and what a caller may not make the bot do.
+
+The bot registered at Kamailio takes the calls Kamailio routes to it; SIPp, sending its
+INVITE straight to the bot's port from this machine, is refused with 403 and never becomes
+a call - whatever its From says. With the caller's address trusted (``trusted_peers``) an
+INVITE must still be addressed to the contact the bot registered. A caller's REFER (call
+someone else on the organisation's account) is declined with 603 and no call is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import replace
+
+import pytest
+
+from bot.transports.phone.admission import Admission, contact_token
+from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.sipp import SippPhone, Step, run_scenario
+
+RESIDENT = "+4923155501"
+
+
+class _Line:
+    """A stack registered at Kamailio; what it tells, kept."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        self.events: list[CallEvent] = []
+        self.registered = asyncio.Event()
+        self.stack = Stack(settings, self._event)
+
+    def _event(self, event: CallEvent) -> None:
+        self.events.append(event)
+        if event.kind == "registered" and event.value.startswith("2"):
+            self.registered.set()
+
+    def calls(self) -> list[CallEvent]:
+        return [event for event in self.events if event.kind in ("call", "offer")]
+
+    async def __aenter__(self) -> _Line:
+        await self.stack.start()
+        await asyncio.wait_for(self.registered.wait(), 30)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stack.stop()
+
+
+def _registered(kamailio: KamailioServer, **more: object) -> StackSettings:
+    settings = StackSettings(
+        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
+    )
+    return replace(settings, **more)  # type: ignore[arg-type]
+
+
+async def test_only_the_registrar_rings_the_line(kamailio: KamailioServer):
+    async with _Line(_registered(kamailio)) as line:
+        direct = f"{HOST}:{line.stack.port}"
+        stranger = await asyncio.to_thread(
+            run_scenario, direct, BOT_USER, scenario="uac_refused.xml", caller=RESIDENT
+        )
+        assert stranger.returncode == 0, stranger.errors
+        assert stranger.count("SuccessfulCall") == 1
+        assert line.calls() == []
+        assert line.stack.refusals == 1
+        # The same caller through the provider is a call.
+        honest = await asyncio.to_thread(
+            run_scenario, kamailio.domain, BOT_USER, steps=[Step(500, "")], caller=RESIDENT
+        )
+        assert honest.count("SuccessfulCall") == 1, honest.errors
+        assert [event.kind for event in line.calls()] == ["call"]
+
+
+async def test_a_trusted_address_still_needs_the_registered_contact(kamailio: KamailioServer):
+    """An address of the provider's network (trusted) that skips the registrar - or
+    anyone sharing that network - does not know the contact's parameter."""
+    async with _Line(_registered(kamailio, trusted_peers=(HOST,))) as line:
+        direct = f"{HOST}:{line.stack.port}"
+        result = await asyncio.to_thread(
+            run_scenario, direct, BOT_USER, scenario="uac_refused.xml", caller=RESIDENT
+        )
+        assert result.count("SuccessfulCall") == 1, result.errors
+        assert line.calls() == []
+
+
+async def test_a_callers_refer_is_declined_and_calls_nobody(kamailio: KamailioServer):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as target:
+        target.bind((HOST, 0))
+        target.setblocking(False)
+        refer_to = f"sip:09001234567@{HOST}:{target.getsockname()[1]}"
+        async with _Line(_registered(kamailio)) as line:
+            result = await asyncio.to_thread(
+                run_scenario,
+                kamailio.domain,
+                BOT_USER,
+                scenario="uac_refer.xml",
+                caller=RESIDENT,
+                extra=("-key", "refer_to", refer_to),
+            )
+            assert result.count("SuccessfulCall") == 1, result.errors
+            assert [event.kind for event in line.calls()] == ["call"]
+        # The stack has ended (its calls hung up): nothing was ever sent to the target.
+        with pytest.raises(BlockingIOError):
+            target.recv(4096)
+
+
+def test_the_rule_reads_sources_and_request_uris():
+    token = contact_token("user", "secret")
+    assert token == contact_token("user", "secret") != contact_token("user", "other")
+    rule = Admission.of(
+        registrar="sip:192.0.2.1:5070",
+        outbound_proxy="",
+        trusted_peers=("198.51.100.0/24", "[2001:db8::5]:5060"),
+        token=token,
+    )
+    to_us = f"INVITE sip:bot@203.0.113.9:5060;nb={token} SIP/2.0\r\nVia: x\r\n"
+    assert rule.refuses("192.0.2.1:5070", to_us) == ""
+    assert rule.refuses("192.0.2.1:5071", to_us) == "not from the provider"
+    assert rule.refuses("198.51.100.77:40000", to_us) == ""
+    assert rule.refuses("[2001:db8::5]:5060", to_us) == ""
+    assert rule.refuses("203.0.113.50:5060", to_us) == "not from the provider"
+    guessed = "INVITE sip:bot@203.0.113.9:5060;nb=0000 SIP/2.0\r\n"
+    assert rule.refuses("192.0.2.1:5070", guessed) == "not to the registered contact"
+    assert rule.refuses("garbage", to_us) == "not from the provider"
+    # Without a registrar nor trusted peers: this machine only.
+    local = Admission.of(registrar="", outbound_proxy="", trusted_peers=(), token=token)
+    assert local.refuses("127.0.0.1:5999", "INVITE sip:x@y SIP/2.0") == ""
+    assert local.refuses("192.0.2.1:5060", "INVITE sip:x@y SIP/2.0") == "not from the provider"
+
+
+async def test_the_password_answers_the_providers_realm_only(kamailio: KamailioServer):
+    """A host that is not the provider challenges the bot's call: no digest of the SIP
+    password goes to it, the call ends with the challenge (401)."""
+    with SippPhone("uas_challenge.xml") as stranger:
+        async with _Line(_registered(kamailio)) as line:
+            told: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+            await line.stack.make_call(stranger.uri, lambda k, v: told.put_nowait((k, v)))
+            while (kind := await asyncio.wait_for(told.get(), 60))[0] != "ended":
+                pass
+            assert kind == ("ended", "401")
+        assert stranger.wait(timeout=30).count("SuccessfulCall") == 1

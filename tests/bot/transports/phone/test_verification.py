@@ -1,0 +1,113 @@
+"""A caller ID is a claim (bot/transports/phone/verification.py), in real calls through
+Kamailio: baresip calls with the number of Erna, a phone resident the bot knows, who has a
+request. The call is not Erna's: the main menu and "Ask for help" come, but "My requests"
+says only that the bot calls back first - nothing of the request. "1" ends the call; the
+bot calls Erna's number (a second baresip, her phone), asks "if you are Erna, press 1";
+her "1" opens her requests in that call. The order is the calls' events, never the clock."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.transports.phone.calls import is_withheld
+from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.verification import CALLING, OFFER, QUESTION_NAMED, free, then_data
+from handlers.dispatcher import Dispatcher
+from handlers.messages import ButtonPress, Command, Text
+from locales import translator
+from tests.bot.transports.phone.test_recordings import (
+    _answered,
+    _number,
+    _phone,
+    _tone,
+    _until,
+)
+from tests.bot.transports.phone.test_withheld_number import _noted
+from tests.support.sip.fixtures import BOT_USER, PhoneFactory
+from tests.support.sip.kamailio import HOST, KamailioServer
+
+ERNA = "+4923155507"
+SECRET = "Geheimer Einkauf am Hafen"
+
+
+async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    db = dispatcher.db
+    erna = await db.users.seen("phone", ERNA, ERNA, "Erna")
+    await db.users.set_language(erna.id, "de")
+    await db.users.record_consent(erna.id)
+    request = await db.requests.create(erna.id, erna.id, category="shopping", description=SECRET)
+    her_phone = await asyncio.to_thread(
+        phones, ERNA, answer=True, says=_tone(tmp_path), pad_seconds=120
+    )
+    phone: PhoneTransport = await _phone(
+        dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{her_phone.sip_port}"
+    )
+    spoken = _noted(phone)
+    speak = phone.calling.speak
+
+    async def speaking(text: str, lang: str) -> Path | None:
+        spoken.append(text)
+        return await speak(text, lang)
+
+    phone.calling.speak = speaking  # type: ignore[method-assign]
+    t = translator("de")
+    # Her requests as "My requests" says them: the heading, then "#<id> Einkaufen - …".
+    mine = str(t.t("📋 <b>Your requests</b>"))
+
+    def hers() -> bool:
+        return any(mine in text or f"#{request.id} " in text for text in spoken)
+
+    try:
+        caller = await asyncio.to_thread(phones, ERNA, says=_tone(tmp_path), pad_seconds=60)
+        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+        await _until(lambda: phone._calls, "the call came")
+        (call,) = phone._calls.values()
+        await _until(lambda: call.answers == 1, "the main menu, in German at once")
+        assert call.claimed == ERNA and is_withheld(call.chat_id)
+        await _answered(caller, call, await _number(phone, call, "menu:help"))
+        await _answered(caller, call, await _number(phone, call, "hr:mine"))
+        assert spoken[-1] == t._(OFFER)
+        await _answered(caller, call, "#")  # back, to the main menu: no call-back
+        assert call.waiting is None
+        await _answered(caller, call, await _number(phone, call, "menu:help"))
+        await _answered(caller, call, await _number(phone, call, "hr:mine"))
+        await _answered(caller, call, "1")
+        assert spoken[-1] == t._(CALLING)
+        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
+        assert not hers()
+        assert (await db.users.get(erna.id)).chat_id == ERNA  # nothing changed for her
+
+        # Her phone rings: the question first, then, on "1", her requests.
+        await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
+        question = str(t.t(QUESTION_NAMED, name="Erna"))
+        await _until(lambda: question in spoken, "the question, naming her")
+        assert not hers()
+        await asyncio.to_thread(her_phone.press, "1")
+        await _until(hers, "her requests said")
+        (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
+        assert checked.checked and not checked.claimed
+        await asyncio.to_thread(her_phone.hangup)
+        await _until(lambda: phone.calling.outcomes == [(ERNA, "heard")], "the call ended")
+    finally:
+        await phone.stop()
+
+
+def test_an_unchecked_call_may_browse_and_nothing_of_a_person():
+    """What shows the same to everyone passes; a person's requests, settings, data rights,
+    reminders, the relay and a new request in their name wait for the check."""
+    for data in ("menu:main", "menu:places", "menu:help", "menu:events", "pl:d:4", "pl:more"):
+        assert free(ButtonPress(data)), data
+    for data in ("ev:week", "ev:d:7:20261201", "ev:more", "lang:de", "ra:on"):
+        assert free(ButtonPress(data)), data
+    for data in ("hr:new", "hr:mine", "hr:wd:3", "menu:settings", "menu:volunteer", "rl:to:3"):
+        assert not free(ButtonPress(data)), data
+    for data in ("ev:mine", "ev:rm:7:20261201", "ev:subs", "delete:yes", "reach:call"):
+        assert not free(ButtonPress(data)), data
+    assert free(Command("start")) and free(Command("coordinators")) and free(Text("44137"))
+    assert not free(Command("delete")) and not free(Command("myrequests"))
+    assert then_data(ButtonPress("hr:mine")) == "hr:mine"
+    assert then_data(Command("mydata")) == "menu:main"
