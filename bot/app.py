@@ -76,7 +76,17 @@ async def start_web(
     further = city.slug if city is not None and not city.main else ""
     sources = {source.platform: source for source in media}
     server = WebServer(
-        Site(db, config, settings, wake, username, further, media=sources, speaker=speaker)
+        Site(
+            db,
+            config,
+            settings,
+            wake,
+            username,
+            further,
+            media=sources,
+            speaker=speaker,
+            sms_budget=sms_budget(config, db, media),
+        )
     )
     await server.start(config.web.listen, config.web.port)
     print(f"map:  {config.web.base_url}/", file=sys.stderr)
@@ -85,6 +95,20 @@ async def start_web(
         file=sys.stderr,
     )
     return server
+
+
+def sms_budget(config: Config, db, media: Sequence[object] = ()) -> object | None:
+    """The budget of the city's texts, for the desk: its running SMS transport's (counted
+    where that counts it), else - the web alone, beside the bot - one read from ``db``
+    (the main city's: the one ``python -m bot web`` serves). None without ``[sms]``."""
+    for source in media:
+        if getattr(source, "platform", "") == "sms" and hasattr(source, "budget"):
+            return source.budget
+    if not config.sms.enabled:
+        return None
+    from bot.transports.sms.budget import Budget, limits_of
+
+    return Budget(db, config.sms.monthly_segments, (), limits=limits_of(config.sms))
 
 
 def bot_username(transports: list) -> str:

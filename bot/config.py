@@ -23,7 +23,7 @@ from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
 from bot.transports.phone.admission import check_entry as check_peer
-from bot.transports.registry import HEARD, KINDS, NO_FILES, PLATFORMS
+from bot.transports.registry import CODED, HEARD, KINDS, NO_FILES, PLATFORMS
 from db.data_rights import Limits
 from db.numbers import by_number
 from handlers.dialable import parse_countries
@@ -238,6 +238,33 @@ class SmsSection:
         minimum=0,
         maximum=10_000_000,
         doc="Segments the installation (all its cities together) may send a month",
+        wide=True,
+    )
+    reserve_percent: int = _opt(
+        10,
+        minimum=0,
+        maximum=90,
+        doc="Per cent of the month kept for notices of help under way (code word, helper)",
+        wide=True,
+    )
+    texts_per_number_per_hour: int = _opt(
+        30, minimum=1, maximum=10_000, doc="Texts one number is sent an hour at most"
+    )
+    texts_per_number_per_day: int = _opt(
+        60, minimum=1, maximum=100_000, doc="Texts one number is sent a day at most"
+    )
+    new_numbers_per_day: int = _opt(
+        30,
+        minimum=1,
+        maximum=1_000_000,
+        doc="First texts from unknown numbers answered a day (all cities together)",
+        wide=True,
+    )
+    new_numbers_per_prefix: int = _opt(
+        5,
+        minimum=1,
+        maximum=1_000_000,
+        doc="Of those, from numbers alike but for their last four digits",
         wide=True,
     )
     country: str = _opt("DE", doc="Country of numbers written without +, e.g. 0171 …")
@@ -618,6 +645,7 @@ class Config:
             translation=self.translation.engine,
             heard_platforms=HEARD,
             fileless_platforms=NO_FILES,
+            code_platforms=CODED,
             number_platforms=frozenset(
                 kind.platform
                 for kind in KINDS

@@ -1036,6 +1036,19 @@ MAP: tuple[Table, ...] = (
         "coordinators were told of: nothing about a person.",
     ),
     Table(
+        "sms_first_contacts",
+        None,
+        {"day": PUBLIC, "prefix": PUBLIC, "texts": PUBLIC, "refused": PUBLIC},
+        retention=(
+            Retention(
+                "sms_first_contacts", ("DELETE FROM sms_first_contacts WHERE day < :today_local",)
+            ),
+        ),
+        note="First texts from unknown numbers per day against [sms] new_numbers_per_day "
+        "and per prefix (a number without its last four digits, which 10,000 numbers share), "
+        "counted in the main city's database for the day: nothing about a person.",
+    ),
+    Table(
         "sms_numbers",
         "technical",
         {
@@ -1046,13 +1059,35 @@ MAP: tuple[Table, ...] = (
             "choices": CONTENT,
             "typed": DETAIL,
             "updated_at": DETAIL,
+            "sent_hour": DETAIL,
+            "sent_in_hour": DETAIL,
+            "sent_day": DETAIL,
+            "sent_in_day": DETAIL,
+            "stop_told_at": DETAIL,
+            "start_told_at": DETAIL,
+            "help_kept": DETAIL,
+            "code_hash": DETAIL,
+            "code_for": DETAIL,
+            "code_until": DETAIL,
+            "code_tries": DETAIL,
+            "codes_day": DETAIL,
+            "codes_in_day": DETAIL,
         },
         links=(
             Link(
                 "'sms' IN (:platform, :other_platform) AND number = :chat_id",
                 (delete(),),
                 section="sms",
-                export=("number", "stopped_at", "more", "choices", "updated_at"),
+                export=(
+                    "number",
+                    "stopped_at",
+                    "help_kept",
+                    "more",
+                    "choices",
+                    "sent_day",
+                    "sent_in_day",
+                    "updated_at",
+                ),
             ),
         ),
         retention=(
@@ -1065,11 +1100,16 @@ MAP: tuple[Table, ...] = (
                     "UPDATE sms_numbers SET more = '', choices = '[]', newest = ''"
                     " WHERE updated_at < :buttons_before"
                     " AND (more <> '' OR choices <> '[]' OR newest <> '')",
+                    # A code works a day at most (bot/transports/sms, handlers/privacy.py).
+                    "UPDATE sms_numbers SET code_hash = '', code_for = '', code_until = NULL"
+                    " WHERE code_until < :outbox_before",
                 ),
             ),
         ),
         note="Per phone number (the person's id on 'sms' and 'phone', E.164, whichever channel "
-        "they chose): whether it sent STOP, the "
+        "they chose): whether it sent STOP (and whether that kept the notices of its running "
+        "help), when STOP and START were confirmed, the texts sent to it this hour and day, "
+        "the hash of the one code it was sent to confirm a STOP or an erasure, the "
         "rest of a bot text cut to fit and the choices of its newest text "
         "(bot/transports/sms).",
     ),

@@ -1,5 +1,7 @@
 """What the SMS transport keeps (bot/transports/sms): the month's segments against the
-budget, and per number (E.164) its STOP, the rest of a cut text and its newest choices.
+budget, the first texts of unknown numbers per day, and per number (E.164) its STOP, the
+texts sent to it this hour and day, the one code it was sent to confirm something, the
+rest of a cut text and its newest choices.
 
 The budget is taken with one conditional UPDATE, as the translation budget is
 (db/translations.py ``reserve``): processes sending at once never spend past it. It is the
@@ -11,14 +13,35 @@ the same way in its own database, so they are told once.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 
 from db.clock import utcnow
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
 
-# The shares of the month's budget the coordinators are told of, in per cent.
-THRESHOLDS = (80, 100)
+# What the coordinators are told of, in the order it is reached (``told`` keeps the
+# highest): 80 % of the month, the month used up but for the reserve for notices of
+# running help (only with a reserve), and the whole month used up.
+THRESHOLDS = (80, 90, 100)
+RESERVE_REACHED = 90
+
+# What a code sent to a number confirms (:meth:`SmsStore.issue_code`).
+STOP_HELP = "stop"
+ERASE = "erase"
+CODE_DIGITS = 4
+# Wrong tries a code takes before it is dropped, and codes a number is sent a day.
+CODE_TRIES = 3
+CODES_A_DAY = 3
+
+
+class _Refused(Exception):
+    """Rolls back a first contact that did not fit."""
+
+
+def _code_hash(number: str, purpose: str, code: str) -> str:
+    return hashlib.sha256(f"{number} {purpose} {code}".encode()).hexdigest()
 
 
 class SmsStore:
@@ -69,6 +92,56 @@ class SmsStore:
                 == 1
             )
 
+    # -- first contacts (the installation's, as the budget) -------------------------------
+
+    async def first_contact(self, day: str, prefix: str, per_day: int, per_prefix: int) -> bool:
+        """Take one of ``day``'s first contacts for a number starting with ``prefix``: both
+        the day's ``per_day`` and the prefix's ``per_prefix`` must have room (0: no cap), or
+        nothing is taken and the refusal is counted. Earlier days' rows go."""
+        try:
+            async with self._tx.transaction():
+                await execute(self._tx, "DELETE FROM sms_first_contacts WHERE day < ?", (day,))
+                for key, cap in (("", per_day), (prefix, per_prefix)):
+                    await execute(
+                        self._tx,
+                        "INSERT INTO sms_first_contacts (day, prefix, texts, refused)"
+                        " VALUES (?, ?, 0, 0) ON CONFLICT (day, prefix) DO NOTHING",
+                        (day, key),
+                    )
+                    fits = await changed(
+                        self._tx,
+                        "UPDATE sms_first_contacts SET texts = texts + 1"
+                        " WHERE day = ? AND prefix = ? AND (? = 0 OR texts < ?)",
+                        (day, key, cap, cap),
+                    )
+                    if not fits:
+                        raise _Refused
+                return True
+        except _Refused:
+            pass
+        async with self._tx.transaction():
+            await execute(
+                self._tx,
+                "INSERT INTO sms_first_contacts (day, prefix, texts, refused) VALUES (?, '', 0, 0)"
+                " ON CONFLICT (day, prefix) DO NOTHING",
+                (day,),
+            )
+            await execute(
+                self._tx,
+                "UPDATE sms_first_contacts SET refused = refused + 1 WHERE day = ? AND prefix = ''",
+                (day,),
+            )
+        return False
+
+    async def first_contacts(self, day: str) -> tuple[int, int]:
+        """``day``'s first contacts: (answered, refused)."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT texts, refused FROM sms_first_contacts WHERE day = ? AND prefix = ''",
+            (day,),
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
     # -- numbers -------------------------------------------------------------------------
 
     async def _touch(self, number: str) -> None:
@@ -79,29 +152,194 @@ class SmsStore:
             (number, utcnow()),
         )
 
-    async def stop(self, number: str) -> None:
-        """No more texts to ``number`` (it sent STOP), until it sends START."""
+    async def count_text(
+        self, number: str, hour: str, day: str, per_hour: int = 0, per_day: int = 0
+    ) -> bool:
+        """Count a text to ``number`` in ``hour`` and ``day`` if it is within ``per_hour``
+        and ``per_day`` (0: no cap; both 0 counts it whatever the counts): one conditional
+        UPDATE, so processes sending at once never pass a cap."""
         async with self._tx.transaction():
             await self._touch(number)
-            await execute(
-                self._tx,
-                "UPDATE sms_numbers SET stopped_at = ?, more = '', updated_at = ?"
-                " WHERE number = ? AND stopped_at IS NULL",
-                (utcnow(), utcnow(), number),
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_numbers SET"
+                    " sent_in_hour = CASE WHEN sent_hour = ? THEN sent_in_hour + 1 ELSE 1 END,"
+                    " sent_hour = ?,"
+                    " sent_in_day = CASE WHEN sent_day = ? THEN sent_in_day + 1 ELSE 1 END,"
+                    " sent_day = ?, updated_at = ?"
+                    " WHERE number = ? AND (? = 0 OR sent_hour <> ? OR sent_in_hour < ?)"
+                    " AND (? = 0 OR sent_day <> ? OR sent_in_day < ?)",
+                    [
+                        hour,
+                        hour,
+                        day,
+                        day,
+                        utcnow(),
+                        number,
+                        per_hour,
+                        hour,
+                        per_hour,
+                        per_day,
+                        day,
+                        per_day,
+                    ],
+                )
+                == 1
             )
 
-    async def start(self, number: str) -> None:
-        await execute(
+    async def sent_today(self, number: str, day: str) -> int:
+        row = await fetch_one(
             self._tx,
-            "UPDATE sms_numbers SET stopped_at = NULL, updated_at = ? WHERE number = ?",
-            (utcnow(), number),
+            "SELECT sent_in_day FROM sms_numbers WHERE number = ? AND sent_day = ?",
+            (number, day),
+        )
+        return int(row[0]) if row else 0
+
+    async def stop(self, number: str, *, keep_help: bool = False) -> bool:
+        """No more texts to ``number`` (it sent STOP), until it sends START; with
+        ``keep_help`` the notices of a help under way still go (until :meth:`stop_help`).
+        A STOP never weakens one before it. Whether it changed anything."""
+        async with self._tx.transaction():
+            await self._touch(number)
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_numbers SET stopped_at = COALESCE(stopped_at, ?), help_kept = ?,"
+                    " more = '', updated_at = ?"
+                    " WHERE number = ? AND (stopped_at IS NULL OR help_kept > ?)",
+                    (utcnow(), int(keep_help), utcnow(), number, int(keep_help)),
+                )
+                == 1
+            )
+
+    async def stop_help(self, number: str) -> bool:
+        """A STOP that kept the notices of a help under way now ends them too (the number
+        confirmed it with its code); whether it did."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE sms_numbers SET help_kept = 0, updated_at = ?"
+                " WHERE number = ? AND stopped_at IS NOT NULL AND help_kept = 1",
+                (utcnow(), number),
+            )
+            == 1
+        )
+
+    async def start(self, number: str) -> bool:
+        """Texts to ``number`` again; whether it had sent STOP."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE sms_numbers SET stopped_at = NULL, help_kept = 0, updated_at = ?"
+                " WHERE number = ? AND stopped_at IS NOT NULL",
+                (utcnow(), number),
+            )
+            == 1
         )
 
     async def stopped(self, number: str) -> bool:
+        """Whether ``number`` sent STOP (one that keeps the notices of a help included)."""
+        return await self.stop_state(number) != ""
+
+    async def stop_state(self, number: str) -> str:
+        """ "" (texts go), "all" (STOP) or "help" (STOP but for a help under way)."""
         row = await fetch_one(
-            self._tx, "SELECT stopped_at FROM sms_numbers WHERE number = ?", (number,)
+            self._tx, "SELECT stopped_at, help_kept FROM sms_numbers WHERE number = ?", (number,)
         )
-        return row is not None and row[0] is not None
+        if row is None or row[0] is None:
+            return ""
+        return "help" if row[1] else "all"
+
+    async def claim_told(self, number: str, word: str, since: str) -> bool:
+        """Whether the caller confirms ``word`` ("stop" or "start") to ``number`` now: not
+        when it was confirmed after ``since`` (a day ago). Claimed with one conditional
+        UPDATE, as the budget's notices."""
+        column = {"stop": "stop_told_at", "start": "start_told_at"}[word]
+        async with self._tx.transaction():
+            await self._touch(number)
+            return (
+                await changed(
+                    self._tx,
+                    f"UPDATE sms_numbers SET {column} = ?"
+                    f" WHERE number = ? AND ({column} IS NULL OR {column} < ?)",
+                    (utcnow(), number, since),
+                )
+                == 1
+            )
+
+    # -- codes sent to a number ------------------------------------------------------------
+
+    async def issue_code(self, number: str, purpose: str, until: str, day: str) -> str | None:
+        """A new code for ``number`` to confirm ``purpose`` (:data:`STOP_HELP`,
+        :data:`ERASE`) until ``until``, in place of any code before; None when the number
+        was sent :data:`CODES_A_DAY` codes on ``day`` already. Only its hash is kept."""
+        lowest = 10 ** (CODE_DIGITS - 1)  # no leading zero a phone or a reader could drop
+        code = str(lowest + secrets.randbelow(10**CODE_DIGITS - lowest))
+        async with self._tx.transaction():
+            await self._touch(number)
+            issued = await changed(
+                self._tx,
+                "UPDATE sms_numbers SET code_hash = ?, code_for = ?, code_until = ?,"
+                " code_tries = 0,"
+                " codes_in_day = CASE WHEN codes_day = ? THEN codes_in_day + 1 ELSE 1 END,"
+                " codes_day = ?, updated_at = ?"
+                " WHERE number = ? AND (codes_day <> ? OR codes_in_day < ?)",
+                [
+                    _code_hash(number, purpose, code),
+                    purpose,
+                    until,
+                    day,
+                    day,
+                    utcnow(),
+                    number,
+                    day,
+                    CODES_A_DAY,
+                ],
+            )
+        return code if issued else None
+
+    async def code_pending(self, number: str, purpose: str, now: str) -> bool:
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM sms_numbers WHERE number = ? AND code_for = ? AND code_until > ?",
+            (number, purpose, now),
+        )
+        return row is not None
+
+    async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
+        """Whether ``code`` is the code ``number`` was sent for ``purpose``: True (it is
+        used up with it), False (a wrong try: the code goes after :data:`CODE_TRIES`), None
+        (no such code pending: none sent, expired or tried out)."""
+        async with self._tx.transaction():
+            row = await fetch_one(
+                self._tx,
+                "SELECT code_hash, code_tries FROM sms_numbers"
+                " WHERE number = ? AND code_for = ? AND code_until > ?",
+                (number, purpose, now),
+            )
+            if row is None:
+                return None
+            if secrets.compare_digest(str(row[0]), _code_hash(number, purpose, code.strip())):
+                await self._drop_code(number)
+                return True
+            if int(row[1]) + 1 >= CODE_TRIES:
+                await self._drop_code(number)
+            else:
+                await execute(
+                    self._tx,
+                    "UPDATE sms_numbers SET code_tries = code_tries + 1 WHERE number = ?",
+                    (number,),
+                )
+            return False
+
+    async def _drop_code(self, number: str) -> None:
+        await execute(
+            self._tx,
+            "UPDATE sms_numbers SET code_hash = '', code_for = '', code_until = NULL,"
+            " code_tries = 0 WHERE number = ?",
+            (number,),
+        )
 
     async def keep_more(self, number: str, rest: str) -> None:
         """The rest of a cut text, sent when ``number`` asks for more ("" when none)."""

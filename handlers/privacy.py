@@ -10,7 +10,12 @@ db/personal_data.py; this module only speaks to the person and runs that declara
   that the coordinators give the file - the desk's data export, the same document);
 - erasure is one path (:func:`erase`): the person's content goes first, then what they
   had running ends through the request lifecycle (the closers features register), then the
-  rest. Every way there asks first, except inactivity (nobody to ask).
+  rest. Every way there asks first, except inactivity (nobody to ask). Where a sender can
+  be forged but a text to the number reaches its owner (SMS,
+  ``HandlerSettings.code_platforms``), "yes" sends a code to the number instead
+  (:data:`CODE_MINUTES`, db/sms.py keeps its hash, its tries and the codes of the day),
+  and only that code, texted back from the number, erases (state :data:`ERASE_CODE`).
+  Before consent there is nothing to protect but the language: no code.
 
 Button data (``delete:…``, also before consent), each action its own callback: ``ask``
 (show the confirmation, e.g. from the notice), ``yes`` (erase), ``no`` (keep: back to the
@@ -37,12 +42,15 @@ from typing import Any
 from markupsafe import Markup
 
 from db import Database
+from db.clock import local_day, to_text
 from db.data_rights import Limits, retention_steps
 from db.personal_data import PURPOSES
+from db.sms import CODE_DIGITS, ERASE, SmsStore
 from db.users import User
 from handlers import ui
 from handlers.context import Backstage, Context
-from handlers.messages import Button, Document, Message
+from handlers.messages import Button, Document, Message, Text
+from handlers.parsing import typed
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from locales import N_, TIMEZONE, Translator, language_name
@@ -312,6 +320,11 @@ def purpose_texts(
                 "Which of your messages were answered, so nothing is answered twice. On "
                 "Matrix: your chat and its buttons. By text message: your phone number, whether "
                 "you sent STOP (until you send START) and the rest of a long text."
+            )
+            + " "
+            + t.t(
+                "Also how many texts went to your number this day, and for a day at most a "
+                "code we texted you to confirm STOP or deleting."
             ),
             t.t("Only the bot."),
             t.tn(
@@ -564,6 +577,70 @@ async def ask_to_delete(ctx: Context, *, edit: bool = False) -> None:
     ctx.reply(text, buttons, edit=edit)
 
 
+# The code that erases by SMS: texted to the number, valid this long, in this state.
+CODE_MINUTES = 15
+ERASE_CODE = "privacy.erase_code"
+DELETED = N_("✅ All your data has been deleted. If you write again, you start from the beginning.")
+
+
+def _keep_button(t: Translator) -> list[list[Button]]:
+    return [[Button("↩️ " + t._("No, keep it"), "delete:no")]]
+
+
+async def send_erase_code(ctx: Context) -> None:
+    """Instead of erasing: a code to the number, which only its owner reads."""
+    now = datetime.now(UTC)
+    code = await SmsStore(ctx.db.transactions).issue_code(
+        ctx.incoming.chat_id, ERASE, to_text(now + timedelta(minutes=CODE_MINUTES)), local_day(now)
+    )
+    t = ctx.t
+    if code is None:
+        ctx.clear_state()
+        ctx.reply(t.t("⏳ No more codes today. Try again tomorrow."), ui.back_to_menu(ctx))
+        return
+    ctx.set_state(ERASE_CODE)
+    ctx.reply(
+        t.tn(
+            "🗑 To delete all your data, reply {code} within {n} minute. If you did not ask "
+            "for this, do nothing.",
+            "🗑 To delete all your data, reply {code} within {n} minutes. If you did not ask "
+            "for this, do nothing.",
+            CODE_MINUTES,
+            code=code,
+        ),
+        _keep_button(t),
+        edit=True,
+    )
+
+
+async def _erase_by_code(ctx: Context, router: Router) -> None:
+    """The state :data:`ERASE_CODE`: the code erases; another number is a wrong try,
+    anything else keeps the data."""
+    event = ctx.incoming.event
+    code = typed(event.text).strip() if isinstance(event, Text) else ""
+    t = ctx.t
+    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
+        ctx.clear_state()
+        ctx.reply(t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx))
+        return
+    found = await SmsStore(ctx.db.transactions).check_code(
+        ctx.incoming.chat_id, ERASE, code, to_text(datetime.now(UTC))
+    )
+    if found:
+        await erase(ctx, router, ctx.user, "deleted")
+        ctx.reply(t.t(DELETED))
+    elif found is False:
+        ctx.reply(t.t("❌ That is not the code. Please try again."), _keep_button(t))
+    else:
+        ctx.clear_state()
+        ctx.reply(
+            t.t(
+                "⌛ The code is no longer valid. Nothing was deleted. Send /delete to start again."
+            ),
+            ui.back_to_menu(ctx),
+        )
+
+
 def register(router: Router) -> None:
     @router.command("privacy", N_("Read the privacy notice"), before_consent=True)
     async def show_notice(ctx: Context) -> None:
@@ -590,18 +667,22 @@ def register(router: Router) -> None:
 
     @router.action("delete", "yes", before_consent=True)
     async def confirm_delete(ctx: Context) -> None:
-        why = "deleted" if ctx.user.consent_at is not None else "consent"
-        await erase(ctx, router, ctx.user, why)
-        ctx.reply(
-            ctx.t.t(
-                "✅ All your data has been deleted. If you write again, you start "
-                "from the beginning."
-            ),
-            edit=True,
-        )
+        consented = ctx.user.consent_at is not None
+        if consented and ctx.incoming.sender.platform in ctx.settings.code_platforms:
+            await send_erase_code(ctx)
+            return
+        await erase(ctx, router, ctx.user, "deleted" if consented else "consent")
+        ctx.reply(ctx.t.t(DELETED), edit=True)
+
+    @router.state(ERASE_CODE)
+    async def erase_code(ctx: Context) -> None:
+        await _erase_by_code(ctx, router)
 
     @router.action("delete", "no", before_consent=True)
     async def keep_data(ctx: Context) -> None:
+        state = ctx.get_state()
+        if state is not None and state.state == ERASE_CODE:
+            ctx.clear_state()
         if ctx.user.consent_at is None:
             # Declined the notice, then kept the data: the notice again, to agree after all.
             ctx.send(notice_message(ctx, consent_buttons(ctx), edit=True))

@@ -68,6 +68,10 @@ class HandlerSettings:
     # Platforms whose people cannot receive a file (the phone line, SMS): /mydata gives
     # them the summary and says the coordinators give the file (the desk's data export).
     fileless_platforms: frozenset[str] = frozenset()
+    # Platforms whose sender can be forged while a text to the number reaches its owner
+    # (SMS): erasing there takes a code sent to the number (handlers/privacy.py). SMS
+    # unless told otherwise: the safe side for a settings object made without the registry.
+    code_platforms: frozenset[str] = frozenset({"sms"})
     # The platforms running here whose people are their phone number (db/numbers.py: the
     # phone line, SMS); with both, such a person chooses which one reaches them
     # (handlers/reach.py).

@@ -30,13 +30,16 @@ class Kind:
     runs, its configuration ``section`` ("" for the console); ``heard``: the transport
     says every message itself (the phone line), so read aloud is not offered there;
     ``files``: its people can receive a file (the phone line and SMS cannot: /mydata says
-    the coordinators give it instead, handlers/privacy.py)."""
+    the coordinators give it instead, handlers/privacy.py); ``coded``: a sender can be
+    forged but a text to the number reaches its owner (SMS), so erasing takes a code sent
+    there (handlers/privacy.py)."""
 
     platform: str
     module: str
     section: str = ""
     heard: bool = False
     files: bool = True
+    coded: bool = False
 
     def configured(self, config: Any) -> bool:
         """Whether ``config`` (a city's :class:`~bot.config.Config`) asks for it."""
@@ -55,7 +58,7 @@ KINDS = (
     Kind("telegram", "bot.transports.telegram", "telegram"),
     Kind("matrix", "bot.transports.matrix", "matrix"),
     Kind("phone", "bot.transports.phone", "phone", heard=True, files=False),
-    Kind("sms", "bot.transports.sms", "sms", files=False),
+    Kind("sms", "bot.transports.sms", "sms", files=False, coded=True),
     Kind("console", "bot.transports.console"),
 )
 PLATFORMS = tuple(kind.platform for kind in KINDS)
@@ -63,6 +66,7 @@ PLATFORMS = tuple(kind.platform for kind in KINDS)
 SERVICES = tuple(kind.platform for kind in KINDS if kind.section)
 HEARD = frozenset(kind.platform for kind in KINDS if kind.heard)
 NO_FILES = frozenset(kind.platform for kind in KINDS if not kind.files)
+CODED = frozenset(kind.platform for kind in KINDS if kind.coded)
 
 
 def configured(config: Any) -> list[Kind]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -35,6 +36,9 @@ class Site:
     media: Mapping[str, MediaSource] = field(default_factory=dict)
     # Reads a place's details aloud (``/place/<id>/speech.ogg``); None: no engine.
     speaker: Speaker | None = None
+    # The text messages' budget (bot/transports/sms/budget.py ``Budget``), whose state the
+    # desk's statistics show; None where the city sends no texts.
+    sms_budget: Any = None
 
     @property
     def base_url(self) -> str:

@@ -1,26 +1,45 @@
-"""The installation's text messages per month: ``[sms] monthly_segments`` (installation-wide,
-bot/cities.py) for all its cities together, a clear stop, and each city's coordinators told
-at 80 % and at 100 %.
+"""What text messages cost, and who may spend it: the one owner (docs/sms.md).
 
-Each text is taken from the month's budget before it is handed to the gateway, with one
-conditional UPDATE (db/sms.py ``spend``, as the translation budget): processes and cities
-sending at once never spend past it. The month is counted where the translation budget is,
-in the main city's database (:meth:`Budget.count_in`, called by bot/city_service.py; a lone
-city counts in its own). A text that does not fit is not sent (the transport refuses it for
-good, so the outbox moves on) and the city's coordinators learn that the budget is used up.
-Each city claims its own notices in its own database the same way, so each share is told
-once a month to each city's coordinators' group, through its outbox (handlers/messenger.py),
-when that city next sends or is refused. The month is Europe/Berlin's.
+**The month.** ``[sms] monthly_segments`` (installation-wide, bot/cities.py) for all its
+cities together, a clear stop, and each city's coordinators told at 80 %, when only the
+reserve is left and when it is used up. Each text is taken from the month's budget before
+it is handed to the gateway, with one conditional UPDATE (db/sms.py ``spend``, as the
+translation budget): processes and cities sending at once never spend past it. The month is
+counted where the translation budget is, in the main city's database (:meth:`Budget.count_in`,
+called by bot/city_service.py; a lone city counts in its own). A text that does not fit is
+not sent (the transport refuses it for good, so the outbox moves on) and the city's
+coordinators learn that the budget is used up. Each city claims its own notices in its own
+database the same way, so each is told once a month to each city's coordinators' group,
+through its outbox (handlers/messenger.py), when that city next sends or is refused. The
+month is Europe/Berlin's.
+
+**The reserve.** The last ``[sms] reserve_percent`` of the month only notices of running
+help may spend: a text from the outbox (never an answer) to a person whose help is under
+way (handlers/helping/lifecycle.py ``running_help``, asked by the transport, and only when
+it matters). Strangers and chatty numbers cannot take the code word from a resident.
+
+**One number.** A number is sent at most ``[sms] texts_per_number_per_hour`` texts an hour
+(UTC) and ``texts_per_number_per_day`` a day (Europe/Berlin), counted in its city's
+database with one conditional UPDATE (db/sms.py ``count_text``); past either its texts are
+refused, but for the notices of its running help (counted all the same).
+
+**Strangers.** A number the bot does not know is answered only while the day's
+``[sms] new_numbers_per_day`` and ``new_numbers_per_prefix`` (numbers alike but for their
+last :data:`PREFIX_CUT` digits, as a bank of SIM cards or a forged range is) have room:
+:meth:`Budget.first_contact`, installation-wide like the month.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from db import Database
-from db.sms import THRESHOLDS, SmsStore
+from db.clock import local_day
+from db.sms import RESERVE_REACHED, THRESHOLDS, SmsStore
 from handlers.messages import Message
 from handlers.messenger import Messenger
 from locales import TIMEZONE, Translator
@@ -28,8 +47,69 @@ from locales import TIMEZONE, Translator
 log = logging.getLogger(__name__)
 
 
+# A number's prefix for the first contacts: the number without its last digits.
+PREFIX_CUT = 4
+
+
 def month_of(moment: datetime) -> str:
     return moment.astimezone(TIMEZONE).strftime("%Y-%m")
+
+
+def hour_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def prefix_of(number: str) -> str:
+    """The first contacts' prefix of an E.164 number: all but its last :data:`PREFIX_CUT`
+    digits ("+4917611111111" → "+491761111")."""
+    return number[:-PREFIX_CUT] if len(number) > PREFIX_CUT + 1 else number
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Who may spend how much (``[sms]``, docs/sms.md); 0 is no cap, as for a test."""
+
+    per_number_hour: int = 0
+    per_number_day: int = 0
+    new_numbers_day: int = 0
+    new_numbers_prefix: int = 0
+    # Per cent of the month only notices of running help may spend.
+    reserve_percent: int = 0
+
+
+def limits_of(section: Any) -> Limits:
+    """The limits ``[sms]`` sets (bot/config.py ``SmsSection``)."""
+    return Limits(
+        per_number_hour=section.texts_per_number_per_hour,
+        per_number_day=section.texts_per_number_per_day,
+        new_numbers_day=section.new_numbers_per_day,
+        new_numbers_prefix=section.new_numbers_per_prefix,
+        reserve_percent=section.reserve_percent,
+    )
+
+
+@dataclass(frozen=True)
+class State:
+    """The budget as the desk and ``doctor`` show it."""
+
+    month: str
+    spent: int
+    monthly: int
+    reserve: int
+    # First texts from unknown numbers today: answered, not answered, and the day's cap.
+    new_numbers: int
+    new_numbers_refused: int
+    new_numbers_cap: int
+
+    @property
+    def ordinary_left(self) -> int:
+        """What every kind of text may still spend this month."""
+        return max(0, self.monthly - self.reserve - self.spent)
+
+    @property
+    def left(self) -> int:
+        """What the notices of running help may still spend (the reserve and the rest)."""
+        return max(0, self.monthly - self.spent)
 
 
 class Budget:
@@ -39,6 +119,7 @@ class Budget:
         monthly: int,
         backchannels: Iterable[tuple[str, str]],
         *,
+        limits: Limits = Limits(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
     ) -> None:
@@ -47,35 +128,122 @@ class Budget:
         self.store = SmsStore(db.transactions)
         # The notices this city's coordinators were told of: always the city's own.
         self.notices = SmsStore(db.transactions)
+        # Texts sent to each number: the city's own, as its numbers are.
+        self.numbers = SmsStore(db.transactions)
         self.monthly = monthly
+        self.limits = limits
         self.backchannels = list(backchannels)
         self.clock = clock
         self.on_queued = on_queued
+
+    @property
+    def reserve(self) -> int:
+        """The segments of the month only notices of running help may spend."""
+        return self.monthly * self.limits.reserve_percent // 100
 
     def count_in(self, main: Database) -> None:
         """Count the month in ``main``, the main city's database: one budget for every city
         of the installation."""
         self.store = SmsStore(main.transactions)
 
-    async def take(self, segments: int) -> bool:
-        """Whether ``segments`` may be sent now (and are counted); the city's coordinators are
-        told when the month is past 80 % or used up (a text refused counts as used up)."""
-        month = month_of(self.clock())
-        taken = await self.store.spend(month, segments, self.monthly)
+    async def take(
+        self,
+        segments: int,
+        number: str | None = None,
+        running: Callable[[], Awaitable[bool]] | None = None,
+    ) -> bool:
+        """Whether ``segments`` may be sent now to ``number`` (and are counted); ``running``
+        (for a notice from the outbox) says whether the person's help is under way: then the
+        reserve and a number past its caps are open to it. Asked only when that matters.
+        The city's coordinators are told when the month is past 80 %, down to its reserve
+        or used up (a text refused counts as reaching it)."""
+        now = self.clock()
+        asked: list[bool] = []
+
+        async def helping() -> bool:
+            if running is None:
+                return False
+            if not asked:
+                asked.append(await running())
+            return asked[0]
+
+        limits = self.limits
+        if number is not None and (limits.per_number_hour or limits.per_number_day):
+            hour, day = hour_of(now), local_day(now)
+            capped = (limits.per_number_hour, limits.per_number_day)
+            if not await self.numbers.count_text(number, hour, day, *capped):
+                if not await helping():
+                    log.warning("sms: a number's texts for this hour or day are used up")
+                    return False
+                await self.numbers.count_text(number, hour, day)
+        month = month_of(now)
+        reserve = self.reserve
+        taken = await self.store.spend(month, segments, self.monthly - reserve)
+        from_reserve = False
+        if not taken and reserve and await helping():
+            taken = from_reserve = await self.store.spend(month, segments, self.monthly)
         spent = await self.store.spent(month)
+        refused_all = not taken and (not reserve or asked == [True])
+        reached = {
+            80: spent * 100 >= 80 * self.monthly,
+            RESERVE_REACHED: bool(reserve)
+            and (from_reserve or not taken or spent >= self.monthly - reserve),
+            100: refused_all or spent >= self.monthly,
+        }
         for share in THRESHOLDS:
-            reached = (not taken and share == 100) or spent * 100 >= share * self.monthly
-            if reached and await self.notices.claim_notice(month, share):
+            if reached[share] and await self.notices.claim_notice(month, share):
                 await self._tell(share)
         if not taken:
-            log.warning("sms: the month's budget of %d segments is used up", self.monthly)
+            log.warning(
+                "sms: the month's budget of %d segments is used up%s",
+                self.monthly,
+                "" if refused_all else " but for the reserve for running help",
+            )
         return taken
 
+    async def first_contact(self, number: str) -> bool:
+        """Whether a first text from ``number`` (one the bot does not know) is answered:
+        today's first contacts, and those of its prefix, have room (then one is taken)."""
+        limits = self.limits
+        if not (limits.new_numbers_day or limits.new_numbers_prefix):
+            return True
+        taken = await self.store.first_contact(
+            local_day(self.clock()),
+            prefix_of(number),
+            limits.new_numbers_day,
+            limits.new_numbers_prefix,
+        )
+        if not taken:
+            log.warning("sms: a first text from a new number is not answered (today's are used)")
+        return taken
+
+    async def state(self) -> State:
+        now = self.clock()
+        month = month_of(now)
+        answered, refused = await self.store.first_contacts(local_day(now))
+        return State(
+            month,
+            await self.store.spent(month),
+            self.monthly,
+            self.reserve,
+            answered,
+            refused,
+            self.limits.new_numbers_day,
+        )
+
     async def _tell(self, share: int) -> None:
-        budget = self.monthly
+        budget, reserve = self.monthly, self.reserve
 
         def notice(t: Translator) -> Message:
-            if share >= 100:
+            if share == RESERVE_REACHED:
+                text = t.t(
+                    "📵 Text messages: this month's {budget} segments are used up but for "
+                    "the {reserve} kept for notices of help under way. Only those go until "
+                    "next month. Raise [sms] monthly_segments to send more.",
+                    budget=t.number(budget),
+                    reserve=t.number(reserve),
+                )
+            elif share >= 100:
                 text = t.t(
                     "📵 Text messages: this month's {budget} segments are used up. The bot "
                     "sends no more texts until next month. Raise [sms] monthly_segments to "

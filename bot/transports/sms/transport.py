@@ -7,11 +7,20 @@ whose handling was cut off is passed on again by the gateway. The gateway proves
 (bot/transports/sms/gateways.py); the sender's number is read with ``phonenumbers`` (a
 local number in ``[sms] country``). Then, in this order:
 
+- a number the bot does not know is answered only while today's first contacts have room
+  (budget.py ``first_contact``); past them its text is dropped unanswered (a STOP is
+  still kept).
 - STOP (or its word in one of the bot's languages, :data:`STOP_WORDS`): no text goes to the
   number any more (a flag in db/sms.py that :meth:`SmsTransport.deliver` checks: the outbox
   gives such a text up for good, never retries it), after one last text that says how to
-  undo it. START (:data:`START_WORDS`) undoes it.
+  undo it. START (:data:`START_WORDS`) undoes it. Each is confirmed once per change, and
+  not again within a day (a number toggling them costs two texts a day at most).
+  A sender can be forged on some routes: a STOP from a person whose help is under way
+  (handlers/helping/lifecycle.py ``running_help``) keeps that help's notices going and
+  sends a code; only the code texted back (:data:`~db.sms.STOP_HELP`) ends them too.
+- a code the number was sent to stop its help's notices (four digits).
 - "9" while a text was cut to fit ("more: reply 9"): its next part.
+- "/word" is the command (/delete, /mydata: the privacy notice names them).
 - a typed number pressing a choice of the newest text (bot/transports/numbered_choices.py).
 - anything else is a text for the handlers (the first one starts the onboarding).
 
@@ -19,7 +28,8 @@ After STOP the answers to the person's own texts still go (they asked); nothing 
 until START.
 
 **Outgoing.** A message becomes one text (bot/transports/sms/render.py), cut to fit two
-segments (segments.py) and taken from the month's budget (budget.py) before it goes: a text
+segments (segments.py) and taken from the budget (budget.py: the month, its reserve for
+the notices of running help, the number's caps an hour and a day) before it goes: a text
 the budget has no room for is refused for good. Edits go as new texts (a phone changes
 nothing it showed); toasts, reactions, deletions and voices are not sent. Texts go at most
 ``[sms] max_messages_per_second`` (the gateway's rate: the transport's ``pace``, kept here
@@ -35,7 +45,8 @@ import logging
 import secrets
 import time
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -44,15 +55,18 @@ from aiohttp import web
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import press_for
 from bot.transports.sending import DeliveryError, send_key
-from bot.transports.sms.budget import Budget
+from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
 from bot.transports.sms.render import render
 from bot.transports.sms.segments import count, cut
 from db import Database
-from db.sms import SmsStore
+from db.clock import local_day, to_text
+from db.sms import CODE_DIGITS, STOP_HELP, SmsStore
 from handlers.dispatcher import Dispatcher
+from handlers.helping.lifecycle import running_help
 from handlers.messages import (
     ButtonPress,
+    Command,
     Document,
     Edit,
     Incoming,
@@ -64,8 +78,9 @@ from handlers.messages import (
     Venue,
 )
 from handlers.parsing import choice_number, is_typed_number
+from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of
-from locales import Translator
+from locales import N_, Translator
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +93,26 @@ MAX_BODY = 64 * 1024
 # The pace's clock and wait (a test stands in for them, not for the event loop's own).
 _clock = time.monotonic
 _sleep = asyncio.sleep
+# STOP and START are each confirmed at most once within this; a code to stop the notices
+# of running help too works this long.
+TOLD_AGAIN_AFTER = timedelta(days=1)
+
+# No icons: a text in the GSM alphabet costs half of one in UCS-2. Each fits two segments
+# in every language (tests/bot/transports/sms/test_limits.py).
+STOPPED = N_("You will get no more texts from us. Send START to get them again.")
+STARTED = N_("✅ Texts are on again. Send STOP to end them.")
+STOPPED_BUT_HELP = N_(
+    "Texts stop, but not those about your help under way. To stop them too, reply {code}. "
+    "Send START to undo."
+)
+STOPPED_BUT_HELP_NO_CODE = N_(
+    "Texts stop, but not those about your help under way. Send START to undo."
+)
+STOPPED_HELP_TOO = N_(
+    "You will get no more texts from us, none about your help either. Send START to get them again."
+)
+
+Running = Callable[[], Awaitable[bool]]
 
 
 def _key(word: str) -> str:
@@ -260,24 +295,32 @@ class SmsTransport(Transport):
     async def take_text(self, number: str, text: str) -> None:
         """One text from ``number`` (E.164), as the module's docstring says."""
         word = _key(text)
+        user = await self.db.users.find(PLATFORM, number)
+        if user is None:
+            if word in STOP_WORDS:
+                await self.store.stop(number)  # never texted: kept, not answered
+                return
+            if not await self.budget.first_contact(number):
+                return
+        t = reader_of(user).t
         if word in STOP_WORDS:
-            t = await self._reader(number)
-            await self._send_now(
-                number,
-                str(t.t("You will get no more texts from us. Send START to get them again.")),
-            )
-            await self.store.stop(number)
+            await self._stop(number, user is not None and await running_help(self.db, user.id), t)
             return
         if word in START_WORDS:
-            await self.store.start(number)
-            t = await self._reader(number)
-            await self._send_now(number, str(t.t("✅ Texts are on again. Send STOP to end them.")))
+            if await self.store.start(number) and await self._first_told(number, "start"):
+                await self._send_now(number, str(t.t(STARTED)))
+            return
+        if await self._stopped_help_too(number, text, t):
             return
         if choice_number(text, MORE) == MORE and await self.store.more(number):
             await self._send_more(number)
             return
-        event: Text | ButtonPress = Text(text)
-        if is_typed_number(text):
+        event: Text | ButtonPress | Command = Text(text)
+        name, _, args = text.strip().removeprefix("/").partition(" ")
+        if text.strip().startswith("/") and name:
+            # "/delete", "/mydata", as the privacy notice names them.
+            event = Command(name=name.lower(), args=args.strip())
+        elif is_typed_number(text):
             newest = await self.store.newest(number)
             if newest is not None and newest[1]:
                 data = press_for(text, newest[2])
@@ -292,6 +335,60 @@ class SmsTransport(Transport):
         )
         await take_update(self, incoming)
 
+    async def _first_told(self, number: str, word: str) -> bool:
+        """Whether ``word`` ("stop", "start") is confirmed now: not within a day of the last."""
+        return await self.store.claim_told(
+            number, word, to_text(datetime.now(UTC) - TOLD_AGAIN_AFTER)
+        )
+
+    async def _stop(self, number: str, helping: bool, t: Translator) -> None:
+        """STOP: with help under way, all but its notices until the code comes back."""
+        if helping and await self.store.stop_state(number) != "all":
+            if not (
+                await self.store.stop(number, keep_help=True)
+                and await self._first_told(number, "stop")
+            ):
+                return
+            now = datetime.now(UTC)
+            code = await self.store.issue_code(
+                number, STOP_HELP, to_text(now + TOLD_AGAIN_AFTER), local_day(now)
+            )
+            text = t.t(STOPPED_BUT_HELP, code=code) if code else t.t(STOPPED_BUT_HELP_NO_CODE)
+            await self._send_now(number, str(text))
+            return
+        if await self.store.stop(number) and await self._first_told(number, "stop"):
+            await self._send_now(number, str(t.t(STOPPED)))
+
+    async def _stopped_help_too(self, number: str, text: str, t: Translator) -> bool:
+        """Whether ``text`` is the code the number was sent to stop its help's notices too
+        (then they stop, and it is told). A wrong code is a try, and the text is taken as
+        whatever else it may be."""
+        code = typed_text(text).strip()
+        if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
+            return False
+        now = to_text(datetime.now(UTC))
+        if not await self.store.code_pending(number, STOP_HELP, now):
+            return False
+        if not (
+            await self.store.check_code(number, STOP_HELP, code, now)
+            and await self.store.stop_help(number)
+        ):
+            return False
+        await self._send_now(number, str(t.t(STOPPED_HELP_TOO)))
+        return True
+
+    def _running(self, number: str) -> Running:
+        """Whether help is under way for ``number``'s person: asked once, when needed."""
+        known: list[bool] = []
+
+        async def running() -> bool:
+            if not known:
+                user = await self.db.users.find(PLATFORM, number)
+                known.append(user is not None and await running_help(self.db, user.id))
+            return known[0]
+
+        return running
+
     # -- outgoing ----------------------------------------------------------------------
 
     async def send_answer(self, answer: Routed) -> None:
@@ -300,34 +397,46 @@ class SmsTransport(Transport):
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
-        if await self.store.stopped(chat_id):
+        # A notice: the reserve and a number's spent caps are open to one of running help,
+        # and so is a number whose STOP kept them.
+        running = self._running(chat_id)
+        stopped = await self.store.stop_state(chat_id)
+        if stopped == "all" or (stopped == "help" and not await running()):
             raise DeliveryError("sms: the number sent STOP", permanent=True)
-        return await self._send_item(chat_id, item)
+        return await self._send_item(chat_id, item, running)
 
-    async def _send_item(self, number: str, item: Outgoing) -> str | None:
+    async def _send_item(
+        self, number: str, item: Outgoing, running: Running | None = None
+    ) -> str | None:
         t = await self._reader(number)
         settings = self.dispatcher.settings
         if isinstance(item, Message | Edit):
             brief = item.brief if isinstance(item, Message) else None
             text, listed = render(item.text, item.buttons, t, settings.web_url, brief)
             typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
-            return await self._send_text(number, text, t, listed, typed)
+            return await self._send_text(number, text, t, listed, typed, running)
         if isinstance(item, Venue):
             place = ", ".join(part for part in (item.title, item.address) if part)
-            return await self._send_text(number, f"{place}", t, [], False)
+            return await self._send_text(number, f"{place}", t, [], False, running)
         if isinstance(item, Document | Picture) and item.caption:
             text, _ = render(item.caption, [], t, settings.web_url)
-            return await self._send_text(number, text, t, [], False)
+            return await self._send_text(number, text, t, [], False, running)
         return None  # toasts, reactions, deletions, voices: nothing a text can carry
 
     def _more_line(self, t: Translator) -> str:
         return str(t.t("More: send 9"))
 
     async def _send_text(
-        self, number: str, text: str, t: Translator, listed: list[tuple[str, str]], typed: bool
+        self,
+        number: str,
+        text: str,
+        t: Translator,
+        listed: list[tuple[str, str]],
+        typed: bool,
+        running: Running | None = None,
     ) -> str | None:
         fitted = cut(text, self._more_line(t))
-        message_id = await self._send_now(number, fitted.first)
+        message_id = await self._send_now(number, fitted.first, running)
         await self.store.keep_more(number, fitted.rest)
         await self.store.note_newest(number, message_id, listed, typed)
         return message_id
@@ -339,10 +448,11 @@ class SmsTransport(Transport):
         await self._send_now(number, fitted.first)
         await self.store.keep_more(number, fitted.rest)
 
-    async def _send_now(self, number: str, text: str) -> str:
-        """Send one text within the budget; its id (the gateway's, else one of ours)."""
-        if not await self.budget.take(count(text)):
-            raise DeliveryError("sms: the month's budget is used up", permanent=True)
+    async def _send_now(self, number: str, text: str, running: Running | None = None) -> str:
+        """Send one text within the budget; its id (the gateway's, else one of ours).
+        ``running``: a notice, which may be one of running help."""
+        if not await self.budget.take(count(text), number, running):
+            raise DeliveryError("sms: the budget has no room for the text", permanent=True)
         await self._wait_for_slot()
         gateway_id = await self.gateway.send(number, text, send_key())
         return gateway_id or secrets.token_hex(8)
@@ -382,6 +492,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
         db,
         section.monthly_segments,
         dispatcher.settings.backchannels,
+        limits=limits_of(section),
         on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
     )
     return SmsTransport(

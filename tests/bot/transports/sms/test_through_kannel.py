@@ -16,18 +16,19 @@ import csv
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.delivery import OutboxWorker
-from bot.transports.sms.budget import Budget, month_of
+from bot.transports.sms.budget import Budget, Limits, month_of
 from bot.transports.sms.gateways import Kannel
 from bot.transports.sms.segments import folded
 from bot.transports.sms.transport import SmsTransport
 from db import Database
+from db.clock import local_day
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.helping.lifecycle import door_codes_named
@@ -36,7 +37,13 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, language_name, translator
-from tests.support.help_story import GROUP, grant_role_to, press, register_volunteer
+from tests.support.help_story import (
+    GROUP,
+    grant_role_to,
+    matched_through_lifecycle,
+    press,
+    register_volunteer,
+)
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sms.fakesmsc import FakePhoneNetwork
 from tests.support.sms.fakesmsc import Text as FakeText
@@ -153,7 +160,7 @@ async def make_city(
 ) -> AsyncIterator[Callable[..., object]]:
     made: list[SmsTransport] = []
 
-    async def make() -> City:
+    async def make(limits: Limits | None = None) -> City:
         settings = HandlerSettings(
             city="Dortmund",
             inactive_account_days=365,
@@ -161,7 +168,7 @@ async def make_city(
             backchannels=frozenset({("memory", GROUP)}),
         )
         dispatcher = Dispatcher(db, build_router(), settings)
-        budget = Budget(db, 10_000, settings.backchannels)
+        budget = Budget(db, 10_000, settings.backchannels, limits=limits or Limits())
         # The transport's site first, on a port it holds; then Kannel, whose get-url calls it.
         unset = CountingKannel("http://127.0.0.1:9", "", "", "", SECRET)
         sms = CountingSms(dispatcher, db, unset, budget)
@@ -320,17 +327,33 @@ async def test_help_story_by_text_until_stop(
     assert _codings(own) == {told.coding}, [text.text for text in own]
     assert all(text.parts <= 2 for text in resident.texts)
 
-    # STOP in her language: one last text, then nothing more goes to her number.
+    # STOP in her language - which anyone can send in her name on some routes: her help is
+    # under way, so its notices still come, and a code goes to her number to stop them too.
     await resident.say(told.stop)
+    (asked,) = resident.new
+    assert "START" in asked.text
+    code = _code(asked.text)
+    await story.text("vera", "Ich komme um 10 Uhr.")
+    await city.flush()
+    assert "10 Uhr" in resident.texts[-1].text
+    # Only the code from her own phone stops them: one last text, then nothing goes to her.
+    await resident.say(code)
     assert "START" in resident.new[-1].text
     sent = city.gateway.sent[told.number]
     queued = await db.outbox.enqueue("sms", told.number, encode(Message(told.reminder)))
-    await story.text("vera", "Ich komme um 10 Uhr.")
+    await story.text("vera", "Ich komme doch erst um 11 Uhr.")
     await city.flush()
     state = await db.outbox.state(queued)
     assert state is not None and state[2]  # given up for good
     assert city.gateway.sent[told.number] == sent
     assert len(resident.texts) == sent
+
+
+def _code(text: str) -> str:
+    """The four-digit code in a text (ASCII digits: a code, as the door code)."""
+    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
+    assert len(found) == 1, text
+    return found[0]
 
 
 async def test_a_used_up_budget_stops_the_texts_and_tells_the_coordinators(
@@ -361,3 +384,111 @@ async def test_a_used_up_budget_stops_the_texts_and_tells_the_coordinators(
     # Her own texts get no answer either: the budget is the city's, for everything.
     await greta.say("Hilfe")
     assert greta.new == [] and city.gateway.sent[GRETA] == len(greta.texts)
+
+
+STRANGERS_A = ("+4915100000001", "+4915100000002", "+4915100000003")
+STRANGERS_B = ("+4916000000001", "+4916000000002")
+
+
+def _notices(city: City) -> list[str]:
+    return [str(m.text) for m in city.story.inbox[GROUP] if "📵" in str(getattr(m, "text", ""))]
+
+
+async def test_one_number_or_a_crowd_cannot_spend_the_installations_month(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Issue 53, point 6, as it happened: STOP and START sent again and again, a crowd of
+    strangers' "Hallo", a resident's own texts past her caps; and through all of it the
+    code word and her helper's messages still reach her, from the month's reserve."""
+    limits = Limits(new_numbers_day=4, new_numbers_prefix=2, reserve_percent=10)
+    city: City = await make_city(limits)  # type: ignore[misc]
+    budget, story = city.sms.budget, city.story
+    now = datetime.now(UTC)
+    budget.clock = lambda: now  # one hour and one day throughout
+    budget.monthly = 1000  # the last 100 of them the reserve
+    greta = Resident(city, GRETA)
+    await _onboard(greta, "Hallo", "Deutsch", "de")  # today's first contact 1 of 4
+
+    # Strangers: two of one prefix are answered, its third is not; one of another prefix
+    # takes the day's last; after it nobody new is answered today, and gets no account.
+    strangers = (*STRANGERS_A, *STRANGERS_B)
+    for number, answered in zip(strangers, (1, 1, 0, 1, 0), strict=True):
+        stranger = Resident(city, number)
+        await stranger.say("Hallo")
+        assert bool(stranger.new) == bool(answered), number
+        assert (await db.users.find("sms", number) is not None) == bool(answered), number
+    # A STOP from a number never texted is kept, not answered.
+    stranger = Resident(city, STRANGERS_A[2])
+    await stranger.say("STOP")
+    assert stranger.new == [] and await city.sms.store.stopped(STRANGERS_A[2])
+    state = await budget.state()
+    assert (state.new_numbers, state.new_numbers_refused, state.new_numbers_cap) == (4, 2, 4)
+
+    # STOP and START again and again: each is confirmed once a day, nothing more.
+    before = len(greta.texts)
+    for word in ("STOP", "START") * 3:
+        await greta.say(word)
+    told = [text.text for text in greta.texts[before:]]
+    assert len(told) == 2 and "START" in told[0] and "STOP" in told[1], told
+    assert not await city.sms.store.stopped(GRETA)
+
+    # Her help is under way: a volunteer took her request. Meanwhile everything but the
+    # reserve of the month is spent.
+    vera = await register_volunteer(story, db, "vera")
+    await db.volunteers.verify(vera, vera)
+    await story.onboard("cora", "de")
+    cora = await grant_role_to(db, "cora", "coordinator")
+    user = await db.users.find("sms", GRETA)
+    assert user is not None
+    month = month_of(now)
+    spent = await budget.store.spent(month)
+    assert await budget.store.spend(month, 900 - spent, 900)
+    settings = city.sms.dispatcher.settings
+    request_id = await matched_through_lifecycle(db, settings, user.id, vera, cora)
+    await city.flush()
+    # The helper's name and the code word reach her from the reserve; the coordinators
+    # learn that only the reserve is left.
+    request = await db.requests.get(request_id)
+    code = folded(door_codes_named(request.door_code, translator("de"), keep_picture=True))
+    assert code in "\n".join(text.text for text in greta.texts)
+    assert any("100" in notice and "1.000" in notice for notice in _notices(city))
+    # Not so a notice to a number without help under way, nor an answer to Greta's text.
+    queued = await db.outbox.enqueue("sms", STRANGERS_A[0], encode(Message("Erinnerung")))
+    await city.flush()
+    state = await db.outbox.state(queued)
+    assert state is not None and state[2]  # given up
+    await greta.say("Danke!")
+    assert greta.new == []
+
+    # A new month's room, but Greta is at her texts for today: her own texts get no
+    # answer; her helper's messages still come.
+    budget.monthly = 10_000
+    day = local_day(now)
+    budget.limits = replace(limits, per_number_day=await budget.numbers.sent_today(GRETA, day))
+    await greta.say("Danke!")
+    assert greta.new == []
+    before = len(greta.texts)
+    await story.text("vera", "Ich komme um 10 Uhr.")
+    await city.flush()
+    assert "10 Uhr" in "\n".join(text.text for text in greta.texts[before:])
+
+
+async def test_erasure_by_text_takes_the_code_sent_to_the_number(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Issue 53, point 7: "/delete" and "yes" can come from anyone who forges the number;
+    only the code the bot texted to it erases."""
+    city: City = await make_city()  # type: ignore[misc]
+    greta = Resident(city, GRETA)
+    await _onboard(greta, "Hallo", "Deutsch", "de")
+    await greta.say("/delete")
+    await greta.choose("Ja, alles löschen")
+    code = _code(greta.new[-1].text)
+    assert await db.users.find("sms", GRETA) is not None
+    # A wrong code erases nothing.
+    wrong = "1000" if code != "1000" else "1001"
+    await greta.say(wrong)
+    assert await db.users.find("sms", GRETA) is not None
+    await greta.say(code)
+    assert await db.users.find("sms", GRETA) is None
+    assert "gelöscht" in greta.new[-1].text

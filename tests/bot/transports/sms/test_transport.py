@@ -108,6 +108,7 @@ async def test_arabic_texts_are_ucs2_and_cut_with_more_and_9_sends_the_rest(
 async def test_stop_ends_all_texts_and_start_resumes_them(dispatcher: Dispatcher, db: Database):
     gateway = RecordingAndroid()
     sms = _sms(dispatcher, db, gateway)
+    await sms.take_text(NUMBER, "Hallo")  # a number the bot knows (a stranger's is kept, not told)
     await sms.take_text(NUMBER, "STOPP")
     assert "START" in gateway.sent[-1][1]
     worker = OutboxWorker(db, [sms])

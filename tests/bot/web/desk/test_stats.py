@@ -204,3 +204,28 @@ async def test_a_chart_of_hidden_figures_says_they_are_hidden(db, site, web_chat
     chart = html[html.index('id="chart-requests"') :]
     chart = chart[: chart.index("</svg>")]
     assert "fewer than 3" in chart and "No figures yet" not in chart
+
+
+async def test_the_text_messages_budget_on_the_page(db, site, web_chat):
+    """Where the city sends texts, the page shows the month's budget as it stands: what is
+    spent, what is left before the reserve for notices of running help, and today's first
+    texts from unknown numbers (issue 53)."""
+    from bot.transports.sms.budget import Budget, Limits
+
+    served, base = site
+    browser = await _logged_in(web_chat, db)
+    async with browser:
+        async with browser.get(f"{base}/desk/stats?lang=en") as page:
+            assert 'id="stats-sms"' not in await page.text()  # no texts here
+        limits = Limits(new_numbers_day=30, new_numbers_prefix=5, reserve_percent=10)
+        served.sms_budget = Budget(db, 1000, (), limits=limits)
+        assert await served.sms_budget.take(120)
+        assert await served.sms_budget.first_contact("+4917611111111")
+        async with browser.get(f"{base}/desk/stats?lang=en") as page:
+            html = await page.text()
+        section = html[html.index('id="stats-sms"') : html.index("</section>")]
+        assert "120 of 1,000 segments sent." in section
+        assert "780 left for all texts; the last 100 only for notices of help under way." in section
+        assert "First texts from unknown numbers today: 1 of 30 answered, 0 not." in section
+        async with browser.get(f"{base}/desk/stats?lang=de") as page:
+            assert "120 von 1.000 Segmenten gesendet." in await page.text()
