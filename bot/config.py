@@ -478,7 +478,7 @@ class PhoneSection:
         20,
         minimum=0,
         maximum=100,
-        doc="Share of monthly_calls kept for people whose request a helper has taken",
+        doc="Share of monthly_calls kept for people in a running help",
     )
 
     def check(self) -> None:

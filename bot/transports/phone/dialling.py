@@ -11,9 +11,9 @@ A call is placed only
 - while the month's calls (``[phone] monthly_calls``, the installation's, all its cities
   together, counted in the main city's database as the SMS budget is:
   :meth:`Dialling.count_in`) have room. The last ``call_reserve_percent`` of the month are
-  kept for people in a running help (the requester or helper of a request a helper has
-  taken, db/requests.py ``relays_of``; a bridged call always is one): others are not
-  called once the rest is spent.
+  kept for people in a running help (handlers/helping/lifecycle.py ``running_help``, as
+  for the text messages' reserve; a bridged call always is one): others are not called
+  once the rest is spent.
 
 ``python -m bot doctor`` shows how many of the month's calls are used (:func:`check`).
 Each city's coordinators are told once a month when 80 % and when all of the month's calls
@@ -36,8 +36,8 @@ from bot.transports.sms.budget import month_of
 from db import Database
 from db.call_budget import CallBudgetStore
 from db.clock import local_day
-from db.sms import THRESHOLDS
 from handlers.dialable import COUNTRIES, dialable
+from handlers.helping.lifecycle import running_help
 from handlers.messages import Message
 from handlers.messenger import Messenger
 from locales import Translator
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 # A line of ``doctor``: (what, "ok" / "WARN" / "FAIL", detail).
 Check = tuple[str, str, str]
+# The shares of the month the coordinators are told of, once each.
+THRESHOLDS = (80, 100)
 # Why a call is not placed: the number may not be dialled, it had its call-backs today,
 # the month's calls (or all but the reserve) are spent.
 Refusal = Literal["not dialable", "number's day", "month"]
@@ -111,8 +113,9 @@ class Dialling:
         return dialable(number, self.settings.countries)
 
     async def running_help(self, user_id: int) -> bool:
-        """Whether the person is in a running help (a request a helper has taken)."""
-        return bool(await self.db.requests.relays_of(user_id))
+        """Whether help is under way for the person (the lifecycle's rule, the one SMS's
+        reserve follows too)."""
+        return await running_help(self.db, user_id)
 
     async def admit(self, number: str, *, running_help: bool, call_back: bool) -> Refusal | None:
         """Whether a call to ``number`` is placed now (then it is counted), else why not."""
