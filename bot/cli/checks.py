@@ -237,10 +237,12 @@ async def city_checks(
     if config.matrix_enabled:
         yield await matrix_keys_check(config, db, env_prefix)
     if config.phone.enabled:
+        from bot.transports.phone.admission import check as callers_check
         from bot.transports.phone.dialling import check as calls_check
         from bot.transports.phone.registration import check as phone_check
 
         yield await phone_check(config.phone, db)
+        yield callers_check(config.phone)
         yield await calls_check(config.phone, db)
 
 

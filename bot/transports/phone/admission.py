@@ -26,6 +26,7 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from typing import Any
 
 # The contact's parameter (a URI parameter: kept in the Request-URI by every registrar).
 PARAMETER = "nb"
@@ -102,6 +103,26 @@ def check_entry(entry: str) -> str:
     if _HOST_PORT.match(entry) is None or any(c.isspace() for c in entry):
         return f"not an address, network or host: {entry!r}"
     return ""
+
+
+def check(phone: Any) -> tuple[str, str, str]:
+    """``doctor``'s line for who may call, by the ``[phone]`` section ``phone``."""
+    name = "phone callers"
+    providers = [uri_host_port(uri) for uri in (phone.registrar, phone.outbound_proxy) if uri]
+    peers = list(phone.peers())
+    if not providers and not peers:
+        return (
+            name,
+            "WARN",
+            "only this machine may call: set phone.registrar, or phone.trusted_peers to the "
+            "trunk or PBX that sends the calls",
+        )
+    lost = [entry for entry in providers if not _peers_of(entry, 5060)]
+    lost += [entry for entry in peers if not _peers_of(entry)]
+    if lost:
+        return (name, "FAIL", f"cannot resolve {', '.join(lost)}: its calls would be refused")
+    contact = "; addressed to the registered contact" if phone.registrar else ""
+    return (name, "ok", f"calls taken from {', '.join(providers + peers)} only{contact}")
 
 
 class Admission:

@@ -142,3 +142,22 @@ async def test_the_password_answers_the_providers_realm_only(kamailio: KamailioS
                 pass
             assert kind == ("ended", "401")
         assert stranger.wait(timeout=30).count("SuccessfulCall") == 1
+
+
+def test_doctor_says_who_may_call():
+    from bot.config import PhoneSection
+    from bot.transports.phone.admission import check
+
+    direct = PhoneSection(enabled=True)
+    assert check(direct)[1] == "WARN" and "trusted_peers" in check(direct)[2]
+    provider = PhoneSection(
+        enabled=True, registrar="sip:127.0.0.1:5070", trusted_peers="198.51.100.0/24"
+    )
+    assert check(provider) == (
+        "phone callers",
+        "ok",
+        "calls taken from 127.0.0.1:5070, 198.51.100.0/24 only; addressed to the registered "
+        "contact",
+    )
+    nowhere = PhoneSection(enabled=True, trusted_peers="nowhere.invalid")
+    assert check(nowhere)[1] == "FAIL" and "nowhere.invalid" in check(nowhere)[2]
