@@ -24,6 +24,7 @@ import base64
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections import OrderedDict
 from collections.abc import Callable
@@ -120,7 +121,7 @@ class Lines:
         process.stdin.write(encode(settings_frame(line.settings)))
         first = await read_frame(process.stdout)
         if first is None or "started" not in first:
-            failed = (first or {}).get("failed", "it ended")
+            failed = (first or {}).get("failed") or _ended(await process.wait())
             raise RuntimeError(f"phone line {line.number} did not start: {failed}")
         line.port = int(first["started"])
         line.reading = asyncio.create_task(self._read(line, process))
@@ -359,3 +360,14 @@ class Lines:
             line.calls.add(own)
             self._made[line.number * SPAN + own] = ask
         return line.number * SPAN + own
+
+
+def _ended(code: int) -> str:
+    """How a line process that said nothing ended: its exit code, or the signal that
+    ended it (a crash in the SIP stack: SIGSEGV, SIGABRT), for the operator's log."""
+    if code < 0:
+        try:
+            return f"it ended by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"it ended by signal {-code}"
+    return f"it ended with exit code {code}"

@@ -176,3 +176,16 @@ def test_the_call_ids_kept_to_know_which_line_took_a_call_are_bounded():
     assert "call-0@caller" not in lines._offers
     lines._offered(second, 1, f"call-{OFFERS_KEPT + 49}@caller")  # the same call again
     assert lines._offers[f"call-{OFFERS_KEPT + 49}@caller"] == first.number
+
+
+async def test_a_line_that_ends_while_starting_says_how(monkeypatch: pytest.MonkeyPatch):
+    """A line process that dies before it said it started (an error in its Python, a crash
+    of the SIP stack) is named with its exit code or signal, not just "it ended"."""
+    from bot.transports.phone import lines as lines_module
+
+    monkeypatch.setattr(
+        lines_module, "settings_frame", lambda settings: {"no such setting": 1}
+    )  # the line's StackSettings(**frame) raises: its Python ends with exit code 1
+    lines = Lines(StackSettings(bind=HOST), lambda event: None, 1)
+    with pytest.raises(RuntimeError, match="line 0 did not start: it ended with exit code 1"):
+        await lines.start()
