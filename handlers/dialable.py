@@ -1,4 +1,8 @@
-"""Which numbers the bot may dial: the one rule for every number it calls or takes to call.
+"""Phone numbers: the one reader of a number as E.164, and the one rule for which numbers
+the bot may dial - every number it calls or takes to call.
+
+A number as a network gives it (a caller ID, an SMS sender) is read by :func:`e164`: E.164
+when it can be a number at all; a number a person typed must be a valid one (:func:`valid`).
 
 A number is dialable when ``phonenumbers`` knows it as a fixed line or mobile number
 (``FIXED_LINE``, ``MOBILE``, ``FIXED_LINE_OR_MOBILE``) of a country the operator allows
@@ -49,30 +53,43 @@ def parse_countries(text: str) -> tuple[str, ...]:
     return codes
 
 
+def _parsed(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text.strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _as_e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def e164(raw: str, region: str = REGION) -> str | None:
+    """A number as a network gives it ("004917612345678", "0176 …", "+49 …"; national ones
+    in ``region``) in E.164, or None when it cannot be a phone number ("Vodafone")."""
+    number = _parsed(raw, region)
+    if number is None or not phonenumbers.is_possible_number(number):
+        return None
+    return _as_e164(number)
+
+
 def valid(text: str, region: str = REGION) -> str | None:
     """A typed number ("0231 123456", "+49 …") in E.164 if it is a valid number, else None."""
     if not text.strip() or len(text) > 40:
         return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
+    number = _parsed(text, region)
+    if number is None or not phonenumbers.is_valid_number(number):
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return _as_e164(number)
 
 
 def dialable(number: str, countries: Iterable[str] = COUNTRIES) -> bool:
     """Whether the bot may call ``number`` (E.164): a fixed line or mobile number of one
     of ``countries``."""
-    if not number.startswith("+"):
-        return False
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return False
+    parsed = _parsed(number, None) if number.startswith("+") else None
     return (
-        phonenumbers.is_valid_number(parsed)
+        parsed is not None
+        and phonenumbers.is_valid_number(parsed)
         and phonenumbers.number_type(parsed) in DIALLED_TYPES
         and phonenumbers.region_code_for_number(parsed) in set(countries)
     )

@@ -16,8 +16,6 @@ import re
 import secrets
 from collections.abc import Iterable
 
-import phonenumbers
-
 from handlers import dialable
 from handlers.dialable import COUNTRIES
 
@@ -36,14 +34,8 @@ def caller_id(remote_uri: str, region: str = REGION) -> str:
     digits = re.sub(r"[\s().-]", "", user)
     if digits.startswith("00"):
         digits = "+" + digits[2:]
-    if re.fullmatch(r"\+?\d{3,17}", digits):
-        try:
-            number = phonenumbers.parse(digits, region)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and phonenumbers.is_possible_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return withheld()
+    number = dialable.e164(digits, region) if re.fullmatch(r"\+?\d{3,17}", digits) else None
+    return number or withheld()
 
 
 def typed_number(

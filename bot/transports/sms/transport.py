@@ -49,7 +49,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from aiohttp import web
 
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
@@ -62,6 +61,7 @@ from bot.transports.sms.segments import count, cut
 from db import Database
 from db.clock import local_day, to_text
 from db.sms import CODE_DIGITS, STOP_HELP, SmsStore
+from handlers.dialable import e164
 from handlers.dispatcher import Dispatcher
 from handlers.helping.lifecycle import running_help
 from handlers.messages import (
@@ -147,17 +147,6 @@ STOP_WORDS = frozenset(
 START_WORDS = frozenset(
     _key(w) for w in ("START", "UNSTOP", "BAŞLA", "BASLA", "СТАРТ", "ابدأ", "ابدا", "شروع")
 )
-
-
-def e164(raw: str, country: str) -> str | None:
-    """The number as the person's id: E.164, or None when it is no phone number."""
-    try:
-        number = phonenumbers.parse(raw.strip(), country)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class SmsTransport(Transport):

@@ -17,8 +17,9 @@ from bot.transports.sending import DeliveryError
 from bot.transports.sms.budget import Budget
 from bot.transports.sms.gateways import Android, Kannel, sign_android
 from bot.transports.sms.segments import count
-from bot.transports.sms.transport import SmsTransport, e164
+from bot.transports.sms.transport import SmsTransport
 from db import Database
+from handlers.dialable import e164
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Recipient, encode
 
