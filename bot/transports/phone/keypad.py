@@ -9,7 +9,10 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
   no longer number could be a choice ("3" of 9 choices at once; "1" of 10 waits for a "0",
   or ``#``, or the pause, :meth:`Keypad.pause`); a number beginning with 0 at once.
 - Digits, where it has none (the bot asks for a postcode): gathered until ``#`` or
-  ``MOST_DIGITS`` of them, or the pause.
+  ``MOST_DIGITS`` of them, or the pause. A ``#`` right after an entry that ended by its
+  length (before the pause, with no other key between: "44137#", as the line demands a
+  ``#`` after a number elsewhere) ends that entry too - it means nothing more, never
+  "back"; the transport waits the pause for it (:attr:`Keypad.waiting`).
 
 What is sent is :class:`Typed` (the digits, then pressed or taken as text by the numbered
 choices, bot/transports/numbered_choices.py), :data:`REPEAT` or :data:`BACK`.
@@ -41,30 +44,40 @@ class Keypad:
 
     def __init__(self) -> None:
         self.digits = ""
+        # An entry of free digits just ended by its length: a "#" now is its end.
+        self.ended = False
 
     @property
     def waiting(self) -> bool:
-        """Whether digits are begun and wait for more (the transport waits a pause)."""
-        return bool(self.digits)
+        """Whether digits are begun and wait for more, or an entry just ended and its "#"
+        may follow (the transport waits a pause)."""
+        return bool(self.digits) or self.ended
 
     def press(self, key: str, choices: int) -> Meaning | None:
         """What ``key`` means now; None while digits wait for more (or an unknown key)."""
         if key not in KEYS:
             return None
+        ended, self.ended = self.ended, False
         if key == "*":
             self.digits = ""
             return REPEAT
         if key == "#":
-            return self._typed() if self.digits else BACK
+            if self.digits:
+                return self._typed()
+            return None if ended else BACK
         self.digits += key
         if choices > 0:
             if self.digits.startswith("0") or int(self.digits) * 10 > choices:
                 return self._typed()
             return None
-        return self._typed() if len(self.digits) >= MOST_DIGITS else None
+        if len(self.digits) < MOST_DIGITS:
+            return None
+        self.ended = True
+        return self._typed()
 
     def pause(self) -> Meaning | None:
         """The caller stopped pressing: the digits begun, as they are."""
+        self.ended = False
         return self._typed() if self.digits else None
 
     def _typed(self) -> Typed:

@@ -352,7 +352,7 @@ class PhoneTransport(Transport):
         meaning = call.keypad.press(key, 0 if call.free_digits else call.choices)
         if meaning is not None:
             call.keys.put_nowait(meaning)
-        elif call.keypad.waiting:
+        if call.keypad.waiting:  # more digits, or the "#" that may end an entry
             loop = asyncio.get_running_loop()
             call.pause = loop.call_later(KEY_PAUSE, self._paused, call)
 

@@ -40,6 +40,28 @@ def test_free_digits_are_gathered_until_hash_or_five():
     assert keypad.press("#", choices=0) == Typed("441")
 
 
+def test_a_hash_right_after_five_digits_ends_them_and_is_no_way_back():
+    """ "44137#": the postcode is taken at five digits; the "#" many callers type after it
+    (the line asks for one after a number elsewhere) ends it, it does not go back."""
+    keypad = Keypad()
+    for key in "4413":
+        keypad.press(key, choices=0)
+    assert keypad.press("7", choices=0) == Typed("44137")
+    assert keypad.waiting  # the transport waits the pause for the "#"
+    assert keypad.press("#", choices=0) is None
+    assert not keypad.waiting
+    assert keypad.press("#", choices=3) == BACK  # a second "#": back
+    # After the pause, or another key between, "#" goes back as ever.
+    for key in "44137":
+        keypad.press(key, choices=0)
+    assert keypad.pause() is None and not keypad.waiting
+    assert keypad.press("#", choices=3) == BACK
+    for key in "44137":
+        keypad.press(key, choices=0)
+    assert keypad.press("*", choices=3) == REPEAT
+    assert keypad.press("#", choices=3) == BACK
+
+
 def test_star_repeats_and_forgets_the_digits_begun():
     keypad = Keypad()
     keypad.press("4", choices=0)

@@ -121,6 +121,24 @@ async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
         phone.prompts.close()  # type: ignore[union-attr]
 
 
+async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
+    """ "44137#" where a postcode is asked: the digits, taken at five, and nothing for the
+    "#" after them - the places come, not the question again (issue 55)."""
+    phone, call, _ = _phone(dispatcher)
+    try:
+        call.free_digits = True
+        for key in "44137#":
+            phone._key(call, key)
+        taken = [call.keys.get_nowait() for _ in range(call.keys.qsize())]
+        assert taken == [Typed("44137")]
+        phone._key(call, "#")  # a second "#" is the way back
+        assert call.keys.get_nowait() == BACK
+    finally:
+        if call.pause is not None:
+            call.pause.cancel()
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
 def test_the_way_back_is_the_back_choice_else_the_main_menu():
     listed = [("🔎 Suchen", "pl:find"), ("↩️ Zurück", "pl:back"), ("🏠 Hauptmenü", "menu:main")]
     assert _way_back(listed, "de") == "pl:back"
