@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from markupsafe import Markup
@@ -15,6 +15,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.messages import Command, Edit, Incoming, Message, Outgoing, Recipient, Sender, encode
 from handlers.router import Router
 from handlers.settings import HandlerSettings
+from tests.support.clock import Clock
 from tests.support.fake_telegram import FakeTelegram
 
 
@@ -32,29 +33,6 @@ class FakeSender:
             raise self.failures.pop(0)
         self.sent.append((chat_id, str(item.text), edit_message_id))
         return f"m{len(self.sent)}"
-
-
-class Clock:
-    """The worker's clock, moved on by the test. It starts at the real time when it is
-    first read: messages are queued due at the real time (to the second), so a clock set
-    before they were queued - a second boundary in between, on a busy machine - would see
-    nothing due, and a fixed start would one day lie before them."""
-
-    def __init__(self) -> None:
-        self._now: datetime | None = None
-
-    @property
-    def now(self) -> datetime:
-        if self._now is None:
-            self._now = datetime.now(UTC)
-        return self._now
-
-    @now.setter
-    def now(self, value: datetime) -> None:
-        self._now = value
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def message(text: str, chat: str = "c1") -> dict:

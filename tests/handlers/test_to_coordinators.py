@@ -13,22 +13,15 @@ import pytest
 from handlers import to_coordinators
 from handlers.flood_limits import FloodCounts
 from handlers.messages import Media, Voice
+from tests.support.clock import Clock
 from tests.support.memory_transport import MemoryTransport, messages, texts
 
 GROUP = "coordinators"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
-    clock = Clock()
+    clock = Clock(1000.0)  # seconds, as the flood limits count them
     monkeypatch.setattr(to_coordinators, "SENT", FloodCounts(clock, window=to_coordinators.HOUR))
     yield clock
 

@@ -19,16 +19,18 @@ from handlers.parsing import choice_number, is_typed_number, number, typed
 from handlers.places import fields
 from handlers.places.gazetteer import load_gazetteer
 from locales import TIMEZONE
-from tests.handlers.events.test_events_chat import coordinator, town  # noqa: F401
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 from tests.support.places_sample import import_sample
 from tests.support.terminal import Terminal
+from tests.support.town_events import coordinator, town
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 RLM = "\u200f"
 # 44137 as people type it: Persian, Arabic-Indic, half Latin half Persian, after a mark.
 POSTCODES = ["۴۴۱۳۷", "٤٤١٣٧", "44۱۳7", RLM + "٤٤١٣٧"]
+
+__all__ = ["coordinator", "town"]  # the fixtures (tests/support/town_events.py)
 
 
 @pytest.fixture
@@ -94,8 +96,8 @@ async def test_the_requests_where_step_takes_a_postcode_in_any_digits(
 async def test_an_events_start_typed_in_persian_or_arabic_digits(
     chat: MemoryTransport,
     db: Database,
-    town: dict[str, int],  # noqa: F811
-    coordinator: str,  # noqa: F811
+    town: dict[str, int],
+    coordinator: str,
     digits: dict[int, int],
     separator: str,
 ):

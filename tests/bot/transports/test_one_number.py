@@ -28,8 +28,6 @@ from bot.transports.phone.calling import CallBackSettings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.sms.budget import Budget
-from bot.transports.sms.gateways import Kannel
-from bot.transports.sms.transport import SmsTransport
 from db import Database
 from handlers import build_router
 from handlers.context import Backstage
@@ -44,6 +42,7 @@ from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory, kam
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sms.fakesmsc import FakePhoneNetwork
 from tests.support.sms.fixtures import KannelStarter, start_kannel
+from tests.support.sms.gateways import CountingKannel, CountingSms
 
 __all__ = ["kamailio", "phones", "start_kannel"]
 
@@ -163,25 +162,6 @@ class Handset:
         await worker.run_once()  # the items heard are marked sent
 
 
-class CountingSms(SmsTransport):
-    handled = 0
-
-    async def take_text(self, number: str, text: str) -> None:
-        try:
-            await super().take_text(number, text)
-        finally:
-            self.handled += 1
-
-
-class CountingKannel(Kannel):
-    sent = 0
-
-    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
-        found = await super().send(to, text, key)
-        self.sent += 1
-        return found
-
-
 class Texter:
     """The same number's texts through Kannel: sends one, reads the answers, types the
     number of a choice (labels as the bot wrote them, in German)."""
@@ -270,7 +250,7 @@ async def made(
             yield (
                 dispatcher,
                 Handset(phone, bot, kamailio),
-                Texter(sms, network, lambda: gateway.sent),
+                Texter(sms, network, lambda: gateway.sent.total()),
                 story,
                 worker,
             )

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import icalendar
-import pytest
 
 from bot.delivery import OutboxWorker
 from db import Database
 from db.events import Event
-from db.places import Place
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.events.ical import import_events
@@ -25,58 +23,13 @@ from tests.support.cli import ROOT, run_bot
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 from tests.support.telegram_wiring import telegram_person, telegram_with_worker
+from tests.support.town_events import coordinator, soon, town
 
 NORDMARKT = (51.5230, 7.4560)
 SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
 SAMPLE_EVENTS = ROOT / "data" / "dortmund" / "events-sample.ics"
 
-
-def soon(days: int, hour: int = 17) -> str:
-    day = (datetime.now(TIMEZONE) + timedelta(days=days)).date()
-    return f"{day.isoformat()}T{hour:02d}:00"
-
-
-@pytest.fixture
-async def town(db: Database) -> dict[str, int]:
-    place_id = await db.places.upsert(
-        Place(
-            source="t",
-            source_id="dkh",
-            name="Dietrich-Keuning-Haus",
-            category="citizens_centre",
-            lat=51.5245,
-            lon=7.4650,
-            stadtbezirk="Innenstadt-Nord",
-            wheelchair="yes",
-        ),
-        "test",
-    )
-    cafe, _, _ = await db.events.upsert(
-        Event(
-            uid="cafe",
-            title="Sprachcafé",
-            starts_local=soon(2),
-            rrule="FREQ=WEEKLY",
-            place_id=place_id,
-            stadtbezirk="Innenstadt-Nord",
-            category="Sprache",
-            lat=51.5245,
-            lon=7.4650,
-        )
-    )
-    fest, _, _ = await db.events.upsert(
-        Event(
-            uid="fest",
-            title="Sommerfest Hörde",
-            starts_local=soon(3, 14),
-            lat=51.4880,
-            lon=7.5050,
-            stadtbezirk="Hörde",
-            address="Phoenix-See",
-            category="Fest",
-        )
-    )
-    return {"place": place_id, "cafe": cafe, "fest": fest}
+__all__ = ["coordinator", "town"]  # the fixtures (tests/support/town_events.py)
 
 
 async def test_this_week_and_near_me(chat: MemoryTransport, town):
@@ -155,14 +108,6 @@ async def test_forged_event_buttons(chat: MemoryTransport, db: Database, town):
         out = await chat.press("eve", data)
         assert any(isinstance(i, Toast) for i in out) or "⛔" in texts(out), data
     assert (await db.events.get(town["fest"])).status == "scheduled"
-
-
-@pytest.fixture
-async def coordinator(chat: MemoryTransport, db: Database) -> str:
-    await chat.onboard("cora", "de")
-    user = await db.users.find("memory", "cora")
-    await db.users.grant_role(user.id, "coordinator")
-    return "cora"
 
 
 async def test_coordinator_publishes_an_event_and_subscribers_hear(

@@ -17,20 +17,19 @@ from bot.delivery import OutboxWorker
 from bot.transports.phone.person import CallSettings
 from db import Database
 from handlers.messages import Command
-from tests.bot.transports.phone.test_calling_back import (
-    ON_THE_LINE_SECONDS,
-    RESIDENT,
-    Clock,
-    Saying,
-    _bot,
-    _hang_up,
-    _round,
-    daytime,
-)
-from tests.bot.transports.phone.test_recordings import _spoken, _until
+from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sip.audio import write_tone
+from tests.support.sip.call_backs import (
+    ON_THE_LINE_SECONDS,
+    RESIDENT,
+    Saying,
+    call_back_line,
+    hang_up,
+    outbox_round,
+)
+from tests.support.sip.calls import spoken_after_the_tone, until
 from tests.support.sip.fixtures import PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 
@@ -70,7 +69,7 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
     phone = await asyncio.to_thread(
         phones, RESIDENT, answer=True, says=voice, pad_seconds=ON_THE_LINE_SECONDS
     )
-    bot = await _bot(
+    bot = await call_back_line(
         story.dispatcher,
         kamailio,
         f"{HOST}:{phone.sip_port}",
@@ -98,23 +97,23 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
             state = await db.outbox.state(item.id)
             assert state is not None and state[1] is None
         await asyncio.to_thread(phone.press, "2")
-        await _until(lambda: bot._calls, "the call went on as a conversation")
+        await until(lambda: bot._calls, "the call went on as a conversation")
         (call,) = bot._calls.values()
-        await _until(lambda: call.answers == 1 and call.recorded, "who will hear it")
+        await until(lambda: call.answers == 1 and call.recorded, "who will hear it")
         assert "Vera" in call.recorded
-        await _spoken(phone, call)
-        await _until(lambda: call.answers >= 2, "passed on")
+        await spoken_after_the_tone(phone, call)
+        await until(lambda: call.answers >= 2, "passed on")
         passed = await _voices_for(db, "vera", clock)
         assert len(passed) == 1
         assert passed[0]["platform"] == "phone" and passed[0]["file_id"].startswith("rec-")
         content, _ = await bot.fetch_media(passed[0]["file_id"])
         assert content.startswith(b"OggS")
         assert RESIDENT not in str(passed[0])
-        await _hang_up(phone)
+        await hang_up(phone)
         await bot.calling.settled()
         clock.pass_(seconds=10)
         assert bot.calling.outcomes == [(RESIDENT, "heard")]
-        await _round(worker, bot, clock)
+        await outbox_round(worker, bot, clock)
     finally:
         await bot.stop()
     for item in relayed:

@@ -22,7 +22,7 @@ from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from db import Database
 from handlers.helping.bridged_calls import STATE
-from tests.bot.transports.phone.test_calling_back import Clock, daytime
+from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 from tests.support.sip.audio import Segment, segments, write_tone

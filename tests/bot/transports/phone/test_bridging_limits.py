@@ -12,7 +12,7 @@ from bot.transports.phone.callbacks import BERLIN, Policy
 from bot.transports.phone.calling import CallBackSettings
 from db import Database
 from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
-from tests.bot.transports.phone.test_calling_back import Clock, daytime
+from tests.support.clock import Clock, daytime
 
 
 class NoLine:

@@ -9,13 +9,13 @@ from bot.transports.phone.keypad import Typed
 from bot.transports.phone.transport import Call
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command
-from tests.bot.transports.phone.test_keys_in_a_call import CALLER, _phone
+from tests.support.sip.keypad_phone import CALLER, keypad_phone
 
 
 async def test_only_the_newest_choices_are_kept_and_none_after_the_call(
     dispatcher: Dispatcher,
 ):
-    phone, call, _ = _phone(dispatcher)
+    phone, call, _ = keypad_phone(dispatcher)
     memory = phone.choices.memory
     try:
         for meaning in (Command("start"), Typed("1"), Typed("1")):  # languages, notice, menu
@@ -35,7 +35,7 @@ async def test_only_the_newest_choices_are_kept_and_none_after_the_call(
 async def test_a_new_call_of_the_caller_keeps_its_choices_when_the_old_one_ends(
     dispatcher: Dispatcher,
 ):
-    phone, call, _ = _phone(dispatcher)
+    phone, call, _ = keypad_phone(dispatcher)
     memory = phone.choices.memory
     try:
         await phone._meant(call, Command("start"))

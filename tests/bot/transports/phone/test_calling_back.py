@@ -14,94 +14,32 @@ from __future__ import annotations
 import asyncio
 import io
 import wave
-from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import numpy as np
 from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
-from bot.speech.engine import Audio
-from bot.speech.opus import ogg_opus
-from bot.transports.phone.callbacks import BERLIN, Policy
-from bot.transports.phone.calling import CallBackSettings
-from bot.transports.phone.person import CallSettings
-from bot.transports.phone.stack import StackSettings
-from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.verification import QUESTION_NAMED
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Voice
 from handlers.messenger import Messenger
 from locales import translator
-from tests.support.sip.audio import segments
+from tests.support.clock import Clock, daytime
 from tests.support.sip.baresip import BaresipCaller
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
+from tests.support.sip.call_backs import (
+    BACKCHANNEL,
+    ON_THE_LINE_SECONDS,
+    RESIDENT,
+    Saying,
+    TelegramFiles,
+    call_back_line,
+    hang_up,
+    outbox_round,
+)
+from tests.support.sip.fixtures import PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import SippPhone
-
-RESIDENT = "+492319876543"
-BACKCHANNEL = ("telegram", "-1001")
-# How long the answering phone's (silent) WAV lasts: baresip ends the call when it runs
-# out, and the phone should stay on the line until the test hangs up.
-ON_THE_LINE_SECONDS = 600
-
-
-def daytime(hour: int) -> datetime:
-    """The first ``hour``:00 (Berlin) at least two hours from now. The outbox stamps what a
-    test queues with the real time and the worker sends only what is due by its clock, so
-    a test's clock must be after the real time, whatever day the test runs; the hour keeps
-    it in or out of the quiet hours."""
-    soon = datetime.now(BERLIN) + timedelta(hours=2)
-    at = soon.replace(hour=hour, minute=0, second=0, microsecond=0)
-    return at if at >= soon else at + timedelta(days=1)
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def pass_(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-async def _bot(
-    dispatcher: Dispatcher,
-    kamailio: KamailioServer,
-    domain: str,
-    clock: Clock,
-    *,
-    attempts: int = 2,
-    ring_seconds: float = 20,
-    in_call: CallSettings | None = None,
-) -> PhoneTransport:
-    dispatcher.settings = replace(
-        dispatcher.settings,
-        heard_platforms=frozenset({"phone"}),
-        backchannels=frozenset({BACKCHANNEL}),
-    )
-    settings = StackSettings(
-        bind=HOST,
-        registrar=kamailio.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        outbound_proxy=kamailio.registrar_uri,
-    )
-    calling_back = CallBackSettings(
-        domain=domain,
-        ring_seconds=ring_seconds,
-        policy=Policy(attempts=attempts, pause=timedelta(minutes=30)),
-    )
-    bot = PhoneTransport(
-        dispatcher, settings, calling_back=calling_back, clock=clock, in_call=in_call
-    )
-    await bot.connect()
-    await asyncio.wait_for(bot.registered.wait(), 20)
-    return bot
 
 
 async def _resident(dispatcher: Dispatcher) -> int:
@@ -118,51 +56,10 @@ async def _queue(dispatcher: Dispatcher, user_id: int, *texts: str) -> list[int]
     return mail.queued_ids
 
 
-class Saying:
-    """What the bot tells its stack to play in the call, as it tells it (``stack.say``
-    wrapped; ``keep`` sees each list of prompts first): ``next()`` waits for the next, and
-    fails when the call-back ends first."""
-
-    def __init__(
-        self, bot: PhoneTransport, keep: Callable[[list[Path]], None] = lambda prompts: None
-    ) -> None:
-        self.bot = bot
-        self.said: list[list[Path]] = []
-        self._told: asyncio.Queue[list[Path]] = asyncio.Queue()
-        saying = bot.stack.say
-
-        def say(call_id: int, prompts: list[Path]) -> None:
-            keep(prompts)
-            self.said.append(prompts)
-            self._told.put_nowait(prompts)
-            saying(call_id, prompts)
-
-        bot.stack.say = say  # type: ignore[method-assign]
-
-    async def next(self) -> list[Path]:
-        told = asyncio.ensure_future(self._told.get())
-        over = asyncio.ensure_future(self.bot.calling.settled())
-        # The timeout guards against a hung test; it is no bound on the bot's speed.
-        await asyncio.wait({told, over}, timeout=120, return_when=asyncio.FIRST_COMPLETED)
-        over.cancel()
-        if not told.done():
-            told.cancel()
-            raise AssertionError(f"the call ended first: {self.bot.calling.outcomes}")
-        return told.result()
-
-
 async def _answering_phone(phones: PhoneFactory) -> BaresipCaller:
     """The resident's phone, called at its own address through Kamailio (as a trunk would
     pass the call on); it answers at once."""
     return await asyncio.to_thread(phones, RESIDENT, answer=True, pad_seconds=ON_THE_LINE_SECONDS)
-
-
-async def _hang_up(phone: BaresipCaller) -> None:
-    """Hang up, and check that the phone heard the bot speak in the call."""
-    closed = len(phone.events)
-    await asyncio.to_thread(phone.hangup)
-    await asyncio.to_thread(phone.wait_for, "CALL_CLOSED", after=closed)
-    assert segments(await asyncio.to_thread(phone.heard)), "the phone heard nothing"
 
 
 async def _it_is_them(saying: Saying, phone: BaresipCaller) -> None:
@@ -171,20 +68,12 @@ async def _it_is_them(saying: Saying, phone: BaresipCaller) -> None:
     await asyncio.to_thread(phone.press, "1")
 
 
-async def _round(worker: OutboxWorker, bot: PhoneTransport, clock: Clock) -> None:
-    """One pass of the worker, the call it started to its end, and the time moved on past
-    the worker's next look at the items."""
-    await worker.run_once()
-    await bot.calling.settled()
-    clock.pass_(seconds=10)
-
-
 async def test_an_answered_call_says_all_waiting_items_and_1_says_them_again(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher
 ):
     clock = Clock(daytime(10))
     phone = await _answering_phone(phones)
-    bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
+    bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
     saying = Saying(bot)
     try:
         user_id = await _resident(dispatcher)
@@ -198,11 +87,11 @@ async def test_an_answered_call_says_all_waiting_items_and_1_says_them_again(
         await asyncio.to_thread(phone.press, "1")
         assert await saying.next() == first
         # Told to say them again: the phone hangs up (no need to hear them twice).
-        await _hang_up(phone)
+        await hang_up(phone)
         await bot.calling.settled()
         clock.pass_(seconds=10)
         assert bot.calling.outcomes == [(RESIDENT, "heard")]
-        await _round(worker, bot, clock)
+        await outbox_round(worker, bot, clock)
     finally:
         await bot.stop()
     said = saying.said
@@ -222,7 +111,7 @@ async def test_a_call_back_says_nothing_to_a_line_that_gives_no_key(
     nothing else: not who comes, not the code word; the call counts as a try."""
     clock = Clock(daytime(10))
     phone = await _answering_phone(phones)
-    bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
+    bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
     spoken: list[str] = []
     speak = bot.calling.speak
 
@@ -254,7 +143,7 @@ async def test_whoever_says_it_is_not_them_ends_the_tries_and_coordinators_are_t
 ):
     clock = Clock(daytime(10))
     phone = await _answering_phone(phones)
-    bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock, attempts=3)
+    bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock, attempts=3)
     saying = Saying(bot)
     try:
         user_id = await _resident(dispatcher)
@@ -266,7 +155,7 @@ async def test_whoever_says_it_is_not_them_ends_the_tries_and_coordinators_are_t
         await bot.calling.settled()
         assert bot.calling.outcomes == [(RESIDENT, "not them")]
         clock.pass_(seconds=10)
-        await _round(worker, bot, clock)
+        await outbox_round(worker, bot, clock)
         assert bot.calling.outcomes == [(RESIDENT, "not them")]  # no more tries
     finally:
         await bot.stop()
@@ -283,21 +172,21 @@ async def test_busy_is_tried_again_after_the_pause_then_given_up_and_coordinator
 ):
     clock = Clock(daytime(10))
     with SippPhone("uas_busy.xml", calls=2) as phone:
-        bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=2)
+        bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=2)
         try:
             user_id = await _resident(dispatcher)
             [item_id] = await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
             worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
-            await _round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
             assert bot.calling.outcomes == [(RESIDENT, "busy")]
-            await _round(worker, bot, clock)  # the pause is not over: no call
+            await outbox_round(worker, bot, clock)  # the pause is not over: no call
             assert bot.calling.outcomes == [(RESIDENT, "busy")]
             clock.pass_(minutes=31)
-            await _round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
             assert bot.calling.outcomes == [(RESIDENT, "busy"), (RESIDENT, "busy")]
             state = await dispatcher.db.outbox.state(item_id)
             assert state is not None and state[1] is None  # not delivered
-            await _round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
             result = phone.wait(60)
         finally:
             await bot.stop()
@@ -316,19 +205,19 @@ async def test_no_call_in_the_quiet_hours_and_no_answer_is_a_try(
 ):
     clock = Clock(daytime(22))
     with SippPhone("uas_no_answer.xml") as phone:
-        bot = await _bot(
+        bot = await call_back_line(
             dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=3, ring_seconds=2
         )
         try:
             user_id = await _resident(dispatcher)
             [item_id] = await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
             worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
-            await _round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
             clock.pass_(hours=9)  # 07:00: still quiet
-            await _round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
             assert bot.calling.outcomes == []
             clock.now = (clock.now + timedelta(hours=3)).replace(hour=8, minute=0, second=1)
-            await _round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
             assert bot.calling.outcomes == [(RESIDENT, "no answer")]
             result = phone.wait(60)
         finally:
@@ -336,22 +225,6 @@ async def test_no_call_in_the_quiet_hours_and_no_answer_is_a_try(
     assert result.count("SuccessfulCall") == 1, result.errors
     state = await dispatcher.db.outbox.state(item_id)
     assert state is not None and state[1] is None and state[2] is None  # still waiting
-
-
-class TelegramFiles:
-    """Telegram's side of a relayed voice message: its OGG/Opus by file id."""
-
-    platform = "telegram"
-
-    def __init__(self, seconds: float) -> None:
-        moment = np.arange(int(seconds * 24000)) / 24000
-        tone = (0.4 * np.sin(2 * np.pi * 300 * moment)).astype(np.float32)
-        self.voice = ogg_opus(Audio(tone, 24000))
-        self.fetched: list[str] = []
-
-    async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
-        self.fetched.append(file_id)
-        return self.voice, "audio/ogg"
 
 
 async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
@@ -369,7 +242,7 @@ async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
                 played.append((path.name, rate, file.getnframes() / rate))
 
     phone = await _answering_phone(phones)
-    bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
+    bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{phone.sip_port}", clock)
     saying = Saying(bot, keep)
     try:
         user_id = await _resident(dispatcher)
@@ -389,11 +262,11 @@ async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
         await saying.next()
         # The phone hangs up while the question after the messages is being said.
         assert len(await saying.next()) == 1
-        await _hang_up(phone)
+        await hang_up(phone)
         await bot.calling.settled()
         clock.pass_(seconds=10)
         assert bot.calling.outcomes == [(RESIDENT, "heard")]
-        await _round(worker, bot, clock)
+        await outbox_round(worker, bot, clock)
     finally:
         await bot.stop()
     assert files.fetched and set(files.fetched) == {"tg-voice-1"}
@@ -419,15 +292,15 @@ async def test_a_premium_caller_id_is_never_called_back_and_coordinators_are_tol
     premium = "+499005123456"
     clock = Clock(daytime(10))
     with SippPhone("uas_busy.xml", calls=1) as phone:
-        bot = await _bot(dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=1)
+        bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{phone.port}", clock, attempts=1)
         try:
             user_id = await _resident(dispatcher)
             caller = await dispatcher.db.users.seen("phone", premium, premium, "Bert")
             await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
             [item_id] = await _queue(dispatcher, caller.id, "Paul kommt am Freitag.")
             worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
-            await _round(worker, bot, clock)
-            await _round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
             result = phone.wait(60)
         finally:
             await bot.stop()

@@ -26,7 +26,8 @@ from db.statements import fetch_one
 from handlers.helping.bridged_calls import CallOrder
 from handlers.messages import Message
 from handlers.messenger import Messenger
-from tests.bot.transports.phone.test_calling_back import BACKCHANNEL, Clock, daytime
+from tests.support.clock import Clock, daytime
+from tests.support.sip.call_backs import BACKCHANNEL
 
 RESIDENT = "+492319876543"
 OTHER = "+491701234567"

@@ -5,33 +5,11 @@ out (a recorder of what would be played); the whole call is test_calling_in.py's
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
-
-from bot.speech.turns import Turns
 from bot.transports.phone.keypad import BACK, REPEAT, Typed
-from bot.transports.phone.prompts import Prompts
-from bot.transports.phone.stack import StackSettings
-from bot.transports.phone.transport import Call, PhoneTransport, _way_back
+from bot.transports.phone.transport import Call, _way_back
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
-from locales import SUPPORTED_LANGUAGES
-from tests.bot.transports.phone.test_prompts import ToneEngine
-
-CALLER = "+492311234567"
-
-
-class PlayedStack:
-    """What the transport asks the SIP stack to play, per call."""
-
-    def __init__(self) -> None:
-        self.played: list[list[Path]] = []
-
-    def say(self, call_id: int, prompts: list[Path]) -> None:
-        self.played.append(list(prompts))
-
-    def hush(self, call_id: int) -> None:
-        pass
+from tests.support.sip.keypad_phone import CALLER, keypad_phone
 
 
 def _noted(dispatcher: Dispatcher) -> list[Event]:
@@ -47,22 +25,8 @@ def _noted(dispatcher: Dispatcher) -> list[Event]:
     return seen
 
 
-def _phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedStack]:
-    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
-    prompts = Prompts(ToneEngine(), Turns(1), rate=8000)
-    phone = PhoneTransport(
-        dispatcher, StackSettings(), prompts=prompts, voices=frozenset(SUPPORTED_LANGUAGES)
-    )
-    stack = PlayedStack()
-    phone.stack = stack  # type: ignore[assignment]
-    call = Call(7, CALLER)
-    phone._calls[7] = call
-    phone._by_chat[CALLER] = call
-    return phone, call, stack
-
-
 async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: Dispatcher):
-    phone, call, stack = _phone(dispatcher)
+    phone, call, stack = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
     try:
         await phone._meant(call, Command("start"))
@@ -88,7 +52,7 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
 
 
 async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher):
-    phone, call, _ = _phone(dispatcher)
+    phone, call, _ = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
     try:
         for meaning in (Command("start"), Typed("2"), Typed("1")):  # the second language
@@ -109,7 +73,7 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
 
 
 async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
-    phone, call, _ = _phone(dispatcher)
+    phone, call, _ = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
     try:
         await phone._meant(call, Command("start"))

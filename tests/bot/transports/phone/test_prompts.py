@@ -14,26 +14,7 @@ from bot.speech.script import Part
 from bot.speech.turns import Turns
 from bot.transports.phone.prompts import Prompts, language_named, said, wav
 from locales import SUPPORTED_LANGUAGES, language_name, translator
-
-
-class ToneEngine:
-    """Says anything as a tone as long as its words (a speech engine's port)."""
-
-    name = "tone"
-
-    def __init__(self) -> None:
-        self.said: list[tuple[str, str]] = []
-
-    async def languages(self, wanted: tuple[str, ...]) -> frozenset[str]:
-        return frozenset(wanted)
-
-    async def speak(self, text: str, lang: str) -> Audio:
-        self.said.append((lang, text))
-        moment = np.arange(len(text) * 100) / 22050
-        return Audio((0.3 * np.sin(2 * np.pi * 440 * moment)).astype(np.float32), 22050)
-
-    async def close(self) -> None:
-        pass
+from tests.support.sip.tone_engine import ToneEngine
 
 
 def test_each_language_is_offered_in_its_own_voice_and_words():

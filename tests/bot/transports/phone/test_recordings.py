@@ -11,124 +11,52 @@
   Kamailio, which rings and answers;
 - hangs up while recorded, without "#": what they said is still the message.
 
-The prompts are the tone engine's (test_prompts.py), and "#" cuts the prompt before the
-tone: no test listens to a whole prompt. The order is the calls' events, never the clock.
+The prompts are the tone engine's (tests/support/sip/tone_engine.py), and "#" cuts the
+prompt before the tone: no test listens to a whole prompt. The order is the calls' events,
+never the clock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.speech.turns import Turns
-from bot.transports.phone.calling import CallBackSettings
-from bot.transports.phone.person import OFFER, CallSettings
-from bot.transports.phone.prompts import Prompts, said
-from bot.transports.phone.stack import StackSettings
-from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.phone.person import OFFER
+from bot.transports.phone.prompts import said
+from bot.transports.phone.transport import PhoneTransport
 from db.statements import fetch_all
 from handlers.dispatcher import Dispatcher
-from locales import SUPPORTED_LANGUAGES, translator
-from tests.bot.transports.phone.test_prompts import ToneEngine
-from tests.support.sip.audio import write_tone
-from tests.support.sip.baresip import BaresipCaller
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
-from tests.support.sip.kamailio import HOST, KamailioServer
+from locales import translator
+from tests.support.sip.calls import (
+    GROUP,
+    key_for,
+    keys_answered,
+    offered,
+    phone_line,
+    spoken_after_the_tone,
+    until,
+    voice_tone,
+)
+from tests.support.sip.fixtures import BOT_USER, PhoneFactory
+from tests.support.sip.kamailio import KamailioServer
 
-GROUP = "coordinators"
 # A Sunday noon, and a Tuesday morning (Berlin).
 SUNDAY = datetime(2026, 11, 22, 11, 0, tzinfo=UTC)
 TUESDAY = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-
-async def _until(check, what: str) -> None:
-    for _ in range(3000):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never: {what}")
-
-
-async def _phone(
-    dispatcher: Dispatcher,
-    kamailio: KamailioServer,
-    tmp_path: Path,
-    *,
-    calls_to: str = "",
-    **in_call,
-) -> PhoneTransport:
-    """The phone line registered at Kamailio; its own calls go to ``sip:<number>@calls_to``
-    (a phone's address), else to Kamailio's domain."""
-    dispatcher.settings = replace(
-        dispatcher.settings,
-        heard_platforms=frozenset({"phone"}),
-        backchannels=frozenset({("memory", GROUP)}),
-    )
-    settings = StackSettings(
-        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
-    )
-    phone = PhoneTransport(
-        dispatcher,
-        settings,
-        prompts=Prompts(ToneEngine(), Turns(1), rate=16000),
-        voices=frozenset(SUPPORTED_LANGUAGES),
-        in_call=CallSettings(recordings=tmp_path / "recordings", quiet_seconds=30, **in_call),
-        **({"calling_back": CallBackSettings(domain=calls_to)} if calls_to else {}),
-    )
-    await phone.connect()
-    await asyncio.wait_for(phone.registered.wait(), 20)
-    return phone
-
-
-async def _answered(caller: BaresipCaller, call: Call, keys: str) -> None:
-    """Press ``keys``; wait for the answer they bring."""
-    answers = call.answers
-    await asyncio.to_thread(caller.press, keys)
-    await _until(lambda: call.answers > answers, f"an answer to {keys}")
-
-
-async def _offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
-    """The key of the newest message's choice whose data begins with ``data``."""
-    memory = phone.choices.memory
-    newest = await memory.newest_sent(call.chat_id)
-    assert newest is not None
-    buttons = await memory.buttons_of(newest[0])
-    for number, (_, choice) in enumerate(buttons, start=1):
-        if choice.startswith(data):
-            # "#" ends a number that could go on (1 of 12: 10, 11, 12).
-            return str(number) + ("#" if number * 10 <= len(buttons) else "")
-    return None
-
-
-async def _number(phone: PhoneTransport, call: Call, data: str) -> str:
-    key = await _offered(phone, call, data)
-    assert key is not None, f"no choice {data}"
-    return key
 
 
 async def _called_in(phone: PhoneTransport, phones: PhoneFactory, kamailio, tone: Path):
     caller = await asyncio.to_thread(phones, "4923155502", says=tone, pad_seconds=30)
     await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
-    await _until(lambda: phone._calls, "the call came")
+    await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
-    await _until(lambda: call.answers == 1, "the languages said")
-    await _answered(caller, call, "1#")  # Deutsch
-    await _answered(caller, call, "1")  # agreed: the main menu
+    await until(lambda: call.answers == 1, "the languages said")
+    await keys_answered(caller, call, "1#")  # Deutsch
+    await keys_answered(caller, call, "1")  # agreed: the main menu
     return caller, call
-
-
-async def _spoken(caller: BaresipCaller, call: Call) -> None:
-    """The prompt before the tone cut with "#", the caller heard, the recording ended."""
-    await asyncio.to_thread(caller.press, "#")
-    await _until(lambda: call.listening is not None, "the recording began")
-    listening = call.listening
-    assert listening is not None
-    await _until(lambda: listening.spoke, "the caller heard")
-    await asyncio.to_thread(caller.press, "#")
 
 
 async def _queued(dispatcher: Dispatcher, chat_id: str) -> list[dict]:
@@ -140,31 +68,26 @@ async def _queued(dispatcher: Dispatcher, chat_id: str) -> list[dict]:
     return [json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in rows]
 
 
-def _tone(tmp_path: Path) -> Path:
-    # The caller's voice: a tone all through the call.
-    return write_tone(tmp_path / "voice.wav", 90.0)
-
-
 async def test_a_caller_asks_for_help_by_voice_and_postcode(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
-    phone = await _phone(dispatcher, kamailio, tmp_path)
+    phone = await phone_line(dispatcher, kamailio, tmp_path)
     try:
-        caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
-        await _answered(caller, call, await _number(phone, call, "menu:help"))
-        await _answered(caller, call, await _number(phone, call, "hr:new"))
-        await _answered(caller, call, await _number(phone, call, "hr:cat:"))
+        caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
+        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:cat:"))
         assert call.recorded  # the description: who will hear it, then the tone
         answers = call.answers
-        await _spoken(caller, call)
-        await _until(lambda: call.answers > answers, "where?")
+        await spoken_after_the_tone(caller, call)
+        await until(lambda: call.answers > answers, "where?")
         assert call.free_digits
-        await _answered(caller, call, "44137")  # the postcode: five digits
-        await _answered(caller, call, await _number(phone, call, "hr:when:asap"))
-        done = await _offered(phone, call, "hr:langs-done")
+        await keys_answered(caller, call, "44137")  # the postcode: five digits
+        await keys_answered(caller, call, await key_for(phone, call, "hr:when:asap"))
+        done = await offered(phone, call, "hr:langs-done")
         if done is not None:
-            await _answered(caller, call, done)
-        await _answered(caller, call, await _number(phone, call, "hr:send"))
+            await keys_answered(caller, call, done)
+        await keys_answered(caller, call, await key_for(phone, call, "hr:send"))
         await asyncio.to_thread(caller.hangup)
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None
@@ -183,7 +106,7 @@ async def test_a_caller_asks_for_help_by_voice_and_postcode(
 async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
-    phone = await _phone(
+    phone = await phone_line(
         dispatcher,
         kamailio,
         tmp_path,
@@ -192,15 +115,15 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
         clock=lambda: SUNDAY,
     )
     try:
-        caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
+        caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         assert phone.prompts is not None
         offer = said(translator("de")._(OFFER), [], "de", phone.voices)
         assert await phone.prompts.file(offer) in call.last  # the menu ends with "press 0"
-        await _answered(caller, call, "0")
+        await keys_answered(caller, call, "0")
         assert call.recorded
         answers = call.answers
-        await _spoken(caller, call)
-        await _until(lambda: call.answers > answers, "thanks")
+        await spoken_after_the_tone(caller, call)
+        await until(lambda: call.answers > answers, "thanks")
         await asyncio.to_thread(caller.hangup)
         posted = await _queued(dispatcher, GROUP)
         (voice,) = [item for item in posted if item.get("type") == "Voice"]
@@ -217,7 +140,7 @@ async def test_zero_during_the_hours_transfers_the_call(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
     coordinator = await asyncio.to_thread(phones, "bob", register=True, answer=True)
-    phone = await _phone(
+    phone = await phone_line(
         dispatcher,
         kamailio,
         tmp_path,
@@ -226,10 +149,10 @@ async def test_zero_during_the_hours_transfers_the_call(
         clock=lambda: TUESDAY,
     )
     try:
-        caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
+        caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         await asyncio.to_thread(caller.press, "0")
         await asyncio.to_thread(coordinator.wait_for, "CALL_ESTABLISHED", timeout=30)
-        await _until(lambda: call.gone, "the bot left the call")
+        await until(lambda: call.gone, "the bot left the call")
         assert await _queued(dispatcher, GROUP) == []
     finally:
         await phone.stop()
@@ -238,15 +161,15 @@ async def test_zero_during_the_hours_transfers_the_call(
 async def test_a_caller_who_hangs_up_after_speaking_still_leaves_the_message(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
-    phone = await _phone(dispatcher, kamailio, tmp_path, clock=lambda: SUNDAY)
+    phone = await phone_line(dispatcher, kamailio, tmp_path, clock=lambda: SUNDAY)
     try:
-        caller, call = await _called_in(phone, phones, kamailio, _tone(tmp_path))
-        await _answered(caller, call, "0")
+        caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
+        await keys_answered(caller, call, "0")
         await asyncio.to_thread(caller.press, "#")  # straight to the tone
-        await _until(lambda: call.listening is not None, "the recording began")
+        await until(lambda: call.listening is not None, "the recording began")
         listening = call.listening
         assert listening is not None
-        await _until(lambda: listening.spoke, "the caller heard")
+        await until(lambda: listening.spoke, "the caller heard")
         await asyncio.to_thread(caller.hangup)  # no "#": the message is what was said
         for _ in range(500):
             voices = [i for i in await _queued(dispatcher, GROUP) if i.get("type") == "Voice"]

@@ -12,16 +12,10 @@ from datetime import timedelta
 from bot.delivery import OutboxWorker
 from db import Database
 from handlers.messages import Command, Media
-from tests.bot.transports.phone.test_calling_back import (
-    RESIDENT,
-    Clock,
-    TelegramFiles,
-    _bot,
-    _round,
-    daytime,
-)
+from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport
+from tests.support.sip.call_backs import RESIDENT, TelegramFiles, call_back_line, outbox_round
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import SippPhone, Step
 
@@ -69,7 +63,7 @@ async def test_a_volunteers_relayed_text_is_said_in_a_call_back(
     with SippPhone(
         "uas_answer.xml", steps=[Step(2000, "1")], after_ms=16000, payload_type=121
     ) as phone:
-        bot = await _bot(story.dispatcher, kamailio, f"{HOST}:{phone.port}", clock)
+        bot = await call_back_line(story.dispatcher, kamailio, f"{HOST}:{phone.port}", clock)
         speak, say = bot.calling.speak, bot.stack.say
 
         async def listening(text: str, lang: str):
@@ -84,8 +78,8 @@ async def test_a_volunteers_relayed_text_is_said_in_a_call_back(
         try:
             worker = OutboxWorker(db, [bot], clock=clock, media_sources=[files])
             bot.calling.media = worker.fetch_media  # as bot/city_service.py wires it
-            await _round(worker, bot, clock)
-            await _round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
+            await outbox_round(worker, bot, clock)
             result = phone.wait(60)
         finally:
             await bot.stop()

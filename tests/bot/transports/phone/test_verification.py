@@ -16,14 +16,14 @@ from bot.transports.phone.verification import CALLING, OFFER, QUESTION_NAMED, fr
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Text
 from locales import translator
-from tests.bot.transports.phone.test_recordings import (
-    _answered,
-    _number,
-    _phone,
-    _tone,
-    _until,
+from tests.support.sip.calls import (
+    heard_texts,
+    key_for,
+    keys_answered,
+    phone_line,
+    until,
+    voice_tone,
 )
-from tests.bot.transports.phone.test_withheld_number import _heard
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 
@@ -40,12 +40,12 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
     await db.users.record_consent(erna.id)
     request = await db.requests.create(erna.id, erna.id, category="shopping", description=SECRET)
     her_phone = await asyncio.to_thread(
-        phones, ERNA, answer=True, says=_tone(tmp_path), pad_seconds=120
+        phones, ERNA, answer=True, says=voice_tone(tmp_path), pad_seconds=120
     )
-    phone: PhoneTransport = await _phone(
+    phone: PhoneTransport = await phone_line(
         dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{her_phone.sip_port}"
     )
-    spoken = _heard(phone)
+    spoken = heard_texts(phone)
     t = translator("de")
     # Her requests as "My requests" says them: the heading, then "#<id> Einkaufen - …".
     mine = str(t.t("📋 <b>Your requests</b>"))
@@ -54,21 +54,21 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         return any(mine in text or f"#{request.id} " in text for text in spoken)
 
     try:
-        caller = await asyncio.to_thread(phones, ERNA, says=_tone(tmp_path), pad_seconds=60)
+        caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
         await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
-        await _until(lambda: phone._calls, "the call came")
+        await until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        await _until(lambda: call.answers == 1, "the main menu, in German at once")
+        await until(lambda: call.answers == 1, "the main menu, in German at once")
         assert call.claimed == ERNA and is_withheld(call.chat_id)
-        await _answered(caller, call, await _number(phone, call, "menu:help"))
-        await _answered(caller, call, await _number(phone, call, "hr:mine"))
+        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
         assert spoken[-1] == t._(OFFER)
-        await _answered(caller, call, "#")  # back, to the main menu: no call-back
+        await keys_answered(caller, call, "#")  # back, to the main menu: no call-back
         assert call.waiting is None
-        await _answered(caller, call, await _number(phone, call, "menu:help"))
-        await _answered(caller, call, await _number(phone, call, "hr:mine"))
-        await _answered(caller, call, "1")
+        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
+        await keys_answered(caller, call, "1")
         assert spoken[-1] == t._(CALLING)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
         assert not hers()
@@ -77,14 +77,14 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         # Her phone rings: the question first, then, on "1", her requests.
         await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
         question = str(t.t(QUESTION_NAMED, name="Erna"))
-        await _until(lambda: question in spoken, "the question, naming her")
+        await until(lambda: question in spoken, "the question, naming her")
         assert not hers()
         await asyncio.to_thread(her_phone.press, "1")
-        await _until(hers, "her requests said")
+        await until(hers, "her requests said")
         (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
         assert checked.checked and not checked.claimed
         await asyncio.to_thread(her_phone.hangup)
-        await _until(lambda: phone.calling.outcomes == [(ERNA, "heard")], "the call ended")
+        await until(lambda: phone.calling.outcomes == [(ERNA, "heard")], "the call ended")
     finally:
         await phone.stop()
 

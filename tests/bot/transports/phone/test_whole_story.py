@@ -1,9 +1,9 @@
 """The whole help story with one phone resident and one Telegram volunteer, in real calls
 through Kamailio (baresip is the resident's phone, its voice a tone all through each call;
-the bot's words are the tone engine's, test_prompts.py, so that the words said are known
-and no prompt is long) and real python-telegram-bot against the fake Bot API server
-(tests/support/fake_telegram.py), both transports on one dispatcher as the running bot has
-them:
+the bot's words are the tone engine's, tests/support/sip/tone_engine.py, so that the words
+said are known and no prompt is long) and real python-telegram-bot against the fake Bot API
+server (tests/support/fake_telegram.py), both transports on one dispatcher as the running
+bot has them:
 
 1. Erna calls, chooses German, agrees, asks for help: shopping, the description spoken
    after the tone, the postcode 44147 typed, on a certain day in the afternoon, sent - in
@@ -51,20 +51,15 @@ from handlers.helping import lifecycle
 from handlers.helping.vocabulary import DAY_PARTS, noon
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
-from tests.bot.transports.phone.test_calling_back import Clock, Saying, _hang_up
-from tests.bot.transports.phone.test_prompts import ToneEngine
-from tests.bot.transports.phone.test_recordings import (
-    _answered,
-    _number,
-    _offered,
-    _spoken,
-    _until,
-)
+from tests.support.clock import Clock
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.sip.audio import segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.call_backs import Saying, hang_up
+from tests.support.sip.calls import key_for, keys_answered, offered, spoken_after_the_tone, until
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.tone_engine import ToneEngine
 from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_person, telegram_volunteer
 
 ERNA = "+492319876543"
@@ -103,10 +98,10 @@ async def _bot(
 async def _calls_in(bot: PhoneTransport, erna: BaresipCaller, kamailio: KamailioServer) -> Call:
     calls = set(bot._calls)
     await asyncio.to_thread(erna.dial, kamailio.uri(BOT_USER))
-    await _until(lambda: set(bot._calls) - calls, "the call came")
+    await until(lambda: set(bot._calls) - calls, "the call came")
     (call_id,) = set(bot._calls) - calls
     call = bot._calls[call_id]
-    await _until(lambda: call.answers == 1, "the first answer said")
+    await until(lambda: call.answers == 1, "the first answer said")
     return call
 
 
@@ -114,7 +109,7 @@ async def _hangs_up(erna: BaresipCaller, call: Call) -> None:
     closed = len(erna.events)
     await asyncio.to_thread(erna.hangup)
     await asyncio.to_thread(erna.wait_for, "CALL_CLOSED", after=closed)
-    await _until(lambda: call.gone, "the bot saw the end")
+    await until(lambda: call.gone, "the bot saw the end")
 
 
 async def _day_offered(bot: PhoneTransport, call: Call) -> tuple[str, date]:
@@ -124,7 +119,7 @@ async def _day_offered(bot: PhoneTransport, call: Call) -> tuple[str, date]:
     assert newest is not None
     days = [choice for _, choice in await memory.buttons_of(newest[0])]
     day = next(choice for choice in days if choice.startswith("hr:day:"))
-    return await _number(bot, call, day), date.fromisoformat(day.removeprefix("hr:day:"))
+    return await key_for(bot, call, day), date.fromisoformat(day.removeprefix("hr:day:"))
 
 
 def _with_button(data: str):
@@ -202,23 +197,23 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
     try:
         # 1. The request, by voice and keypad.
         call = await _calls_in(bot, erna, kamailio)
-        await _answered(erna, call, "1#")  # Deutsch
-        await _answered(erna, call, "1")  # agreed: the main menu
-        await _answered(erna, call, await _number(bot, call, "menu:help"))
-        await _answered(erna, call, await _number(bot, call, "hr:new"))
-        await _answered(erna, call, await _number(bot, call, "hr:cat:shopping"))
+        await keys_answered(erna, call, "1#")  # Deutsch
+        await keys_answered(erna, call, "1")  # agreed: the main menu
+        await keys_answered(erna, call, await key_for(bot, call, "menu:help"))
+        await keys_answered(erna, call, await key_for(bot, call, "hr:new"))
+        await keys_answered(erna, call, await key_for(bot, call, "hr:cat:shopping"))
         answers = call.answers
-        await _spoken(erna, call)
-        await _until(lambda: call.answers > answers, "where?")
-        await _answered(erna, call, "44147")
-        await _answered(erna, call, await _number(bot, call, "hr:when:date"))
+        await spoken_after_the_tone(erna, call)
+        await until(lambda: call.answers > answers, "where?")
+        await keys_answered(erna, call, "44147")
+        await keys_answered(erna, call, await key_for(bot, call, "hr:when:date"))
         key, day = await _day_offered(bot, call)
-        await _answered(erna, call, key)
-        await _answered(erna, call, await _number(bot, call, "hr:part:afternoon"))
-        done = await _offered(bot, call, "hr:langs-done")
+        await keys_answered(erna, call, key)
+        await keys_answered(erna, call, await key_for(bot, call, "hr:part:afternoon"))
+        done = await offered(bot, call, "hr:langs-done")
         if done is not None:
-            await _answered(erna, call, done)
-        await _answered(erna, call, await _number(bot, call, "hr:send"))
+            await keys_answered(erna, call, done)
+        await keys_answered(erna, call, await key_for(bot, call, "hr:send"))
         await _hangs_up(erna, call)
         assert segments(await asyncio.to_thread(erna.heard)), "Erna heard nothing"
         person = await db.users.find("phone", ERNA)
@@ -277,11 +272,11 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         assert any(code_named in text for _, text in engine.said)  # said as a word
         mark = len(fake.calls)
         await asyncio.to_thread(erna.press, "2")
-        await _until(lambda: bot._calls, "the answer taken in the call")
+        await until(lambda: bot._calls, "the answer taken in the call")
         (answer,) = bot._calls.values()
-        await _until(lambda: answer.answers == 1 and answer.recorded, "who will hear it")
-        await _spoken(erna, answer)
-        await _until(lambda: answer.answers >= 2, "passed on")
+        await until(lambda: answer.answers == 1 and answer.recorded, "who will hear it")
+        await spoken_after_the_tone(erna, answer)
+        await until(lambda: answer.answers >= 2, "passed on")
         sent = await fake.wait_for("sendVoice", after=mark, chat_id=VERA, timeout=20)
         (answered,) = [
             file_id
@@ -291,7 +286,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         ]
         assert sent.params["voice"]["content"] == bot.recordings.read(answered)
         assert ERNA not in sent.text
-        await _hang_up(erna)
+        await hang_up(erna)
         await bot.calling.settled()
         clock.pass_(seconds=10)
         await calls.run_once()
@@ -307,21 +302,21 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         # Her number alone proves nothing: the settings wait for a call-back to it.
         call = await _calls_in(bot, erna, kamailio)
         assert call.claimed == ERNA
-        await _answered(erna, call, await _number(bot, call, "menu:settings"))
+        await keys_answered(erna, call, await key_for(bot, call, "menu:settings"))
         assert call.waiting is not None
         closed = len(erna.events)
-        await _answered(erna, call, "1")  # "we call you back": the bot hangs up
+        await keys_answered(erna, call, "1")  # "we call you back": the bot hangs up
         await asyncio.to_thread(erna.wait_for, "CALL_CLOSED", after=closed)
         await asyncio.to_thread(erna.wait_for, "CALL_ESTABLISHED", after=closed)
         await asyncio.to_thread(erna.press, "1")  # "if you are Erna, press 1"
-        await _until(lambda: ERNA in bot._by_chat, "the checked call")
+        await until(lambda: ERNA in bot._by_chat, "the checked call")
         call = bot._by_chat[ERNA]
-        await _until(lambda: call.answers == 1, "her settings")
-        await _answered(erna, call, await _number(bot, call, "settings:delete"))
-        await _answered(erna, call, await _number(bot, call, "delete:yes"))
+        await until(lambda: call.answers == 1, "her settings")
+        await keys_answered(erna, call, await key_for(bot, call, "settings:delete"))
+        await keys_answered(erna, call, await key_for(bot, call, "delete:yes"))
         await _hangs_up(erna, call)
         # The sweep after the erasure removes her recordings, young as they are.
-        await _until(lambda: not any(path.exists() for path in files), "her recordings gone")
+        await until(lambda: not any(path.exists() for path in files), "her recordings gone")
     finally:
         stop.set()
         await delivering

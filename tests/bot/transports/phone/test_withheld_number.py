@@ -21,16 +21,17 @@ from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.verification import CALLING_TYPED, QUESTION
 from handlers.dispatcher import Dispatcher
 from locales import translator
-from tests.bot.transports.phone.test_recordings import (
-    _answered,
-    _number,
-    _offered,
-    _phone,
-    _spoken,
-    _tone,
-    _until,
-)
 from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.calls import (
+    heard_texts,
+    key_for,
+    keys_answered,
+    offered,
+    phone_line,
+    spoken_after_the_tone,
+    until,
+    voice_tone,
+)
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 
@@ -38,40 +39,14 @@ TYPED = "02319876543"
 NUMBER = "+492319876543"
 
 
-def _noted(phone: PhoneTransport) -> list[str]:
-    """Every text the call says, in order."""
-    spoken: list[str] = []
-    say = phone._say
-
-    async def saying(call, text: str, labels: list[str]) -> None:
-        spoken.append(text)
-        await say(call, text, labels)
-
-    phone._say = saying  # type: ignore[method-assign]
-    return spoken
-
-
-def _heard(phone: PhoneTransport) -> list[str]:
-    """Every text the calls say, those that come and those the bot makes, in order."""
-    spoken = _noted(phone)
-    speak = phone.calling.speak
-
-    async def speaking(text: str, lang: str) -> Path | None:
-        spoken.append(text)
-        return await speak(text, lang)
-
-    phone.calling.speak = speaking  # type: ignore[method-assign]
-    return spoken
-
-
 async def _withheld_call(
     phone: PhoneTransport, phones: PhoneFactory, kamailio: KamailioServer, tmp_path: Path
 ) -> tuple[BaresipCaller, Call]:
     """baresip calls as "anonymous"; the call, once it came."""
-    caller = await asyncio.to_thread(phones, "anonymous", says=_tone(tmp_path), pad_seconds=60)
+    caller = await asyncio.to_thread(phones, "anonymous", says=voice_tone(tmp_path), pad_seconds=60)
     await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
-    await _until(lambda: phone._calls, "the call came")
+    await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
     return caller, call
 
@@ -80,13 +55,13 @@ async def _typed(
     phone: PhoneTransport, caller: BaresipCaller, call: Call, spoken: list[str]
 ) -> None:
     """Through the menu to "Ask for help", then TYPED taken with "1"."""
-    await _until(lambda: call.answers == 1, "the languages said")
-    await _answered(caller, call, "1#")  # Deutsch
-    await _answered(caller, call, "1")  # agreed: the main menu
-    await _answered(caller, call, await _number(phone, call, "menu:help"))
-    await _answered(caller, call, await _number(phone, call, "hr:new"))
-    await _answered(caller, call, TYPED + "#")
-    await _answered(caller, call, "1")
+    await until(lambda: call.answers == 1, "the languages said")
+    await keys_answered(caller, call, "1#")  # Deutsch
+    await keys_answered(caller, call, "1")  # agreed: the main menu
+    await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+    await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
+    await keys_answered(caller, call, TYPED + "#")
+    await keys_answered(caller, call, "1")
     assert spoken[-1] == translator("de")._(CALLING_TYPED)
     await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
 
@@ -96,10 +71,12 @@ async def _answering(
 ) -> tuple[BaresipCaller, PhoneTransport, list[str]]:
     """The typed number's phone, and the bot that calls it; what both calls say."""
     number_phone = await asyncio.to_thread(
-        phones, NUMBER, answer=True, says=_tone(tmp_path), pad_seconds=120
+        phones, NUMBER, answer=True, says=voice_tone(tmp_path), pad_seconds=120
     )
-    phone = await _phone(dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{number_phone.sip_port}")
-    return number_phone, phone, _heard(phone)
+    phone = await phone_line(
+        dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{number_phone.sip_port}"
+    )
+    return number_phone, phone, heard_texts(phone)
 
 
 async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
@@ -111,48 +88,50 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         caller, call = await _withheld_call(phone, phones, kamailio, tmp_path)
         withheld = call.chat_id
         assert is_withheld(withheld)
-        await _until(lambda: call.answers == 1, "the languages said")
-        await _answered(caller, call, "1#")  # Deutsch
-        await _answered(caller, call, "1")  # agreed: the main menu
-        await _answered(caller, call, await _number(phone, call, "menu:help"))
-        await _answered(caller, call, await _number(phone, call, "hr:new"))
+        await until(lambda: call.answers == 1, "the languages said")
+        await keys_answered(caller, call, "1#")  # Deutsch
+        await keys_answered(caller, call, "1")  # agreed: the main menu
+        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
         assert spoken[-1] == t._(ASK) and call.entry is not None
-        await _answered(caller, call, "12#")  # no number
+        await keys_answered(caller, call, "12#")  # no number
         assert spoken[-1] == t._(BAD)
         assert call.chat_id == withheld and await dispatcher.db.users.find("phone", NUMBER) is None
-        await _answered(caller, call, "09005123456#")  # premium rate: never called
+        await keys_answered(caller, call, "09005123456#")  # premium rate: never called
         assert spoken[-1] == t._(BAD) and call.entry is not None and call.entry.number is None
         assert call.chat_id == withheld
         assert await dispatcher.db.users.find("phone", "+499005123456") is None
-        await _answered(caller, call, TYPED + "#")
+        await keys_answered(caller, call, TYPED + "#")
         digits = ", ".join(TYPED)
         assert spoken[-1] == str(t.t(CONFIRM, digits=digits))
-        await _answered(caller, call, "1")  # right: the call ends, the number is called
+        await keys_answered(caller, call, "1")  # right: the call ends, the number is called
         assert spoken[-1] == t._(CALLING_TYPED)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
         assert call.chat_id == withheld
         assert await dispatcher.db.users.find("phone", NUMBER) is None  # not before "1"
 
         await asyncio.to_thread(number_phone.wait_for, "CALL_ESTABLISHED")
-        await _until(lambda: t._(QUESTION) in spoken, "the question")
+        await until(lambda: t._(QUESTION) in spoken, "the question")
         await asyncio.to_thread(number_phone.press, "1")
-        await _until(lambda: NUMBER in phone._by_chat, "the request's call")
+        await until(lambda: NUMBER in phone._by_chat, "the request's call")
         on_number = phone._by_chat[NUMBER]
         assert on_number.checked
-        await _until(lambda: on_number.answers == 1, "the request's first step")
-        await _answered(number_phone, on_number, await _number(phone, on_number, "hr:cat:"))
+        await until(lambda: on_number.answers == 1, "the request's first step")
+        await keys_answered(number_phone, on_number, await key_for(phone, on_number, "hr:cat:"))
         assert on_number.recorded
         answers = on_number.answers
-        await _spoken(number_phone, on_number)
-        await _until(lambda: on_number.answers > answers, "where?")
-        await _answered(number_phone, on_number, "44137")
-        await _answered(number_phone, on_number, await _number(phone, on_number, "hr:when:asap"))
-        done = await _offered(phone, on_number, "hr:langs-done")
+        await spoken_after_the_tone(number_phone, on_number)
+        await until(lambda: on_number.answers > answers, "where?")
+        await keys_answered(number_phone, on_number, "44137")
+        await keys_answered(
+            number_phone, on_number, await key_for(phone, on_number, "hr:when:asap")
+        )
+        done = await offered(phone, on_number, "hr:langs-done")
         if done is not None:
-            await _answered(number_phone, on_number, done)
-        await _answered(number_phone, on_number, await _number(phone, on_number, "hr:send"))
+            await keys_answered(number_phone, on_number, done)
+        await keys_answered(number_phone, on_number, await key_for(phone, on_number, "hr:send"))
         await asyncio.to_thread(number_phone.hangup)
-        await _until(lambda: phone.calling.outcomes == [(NUMBER, "heard")], "the call ended")
+        await until(lambda: phone.calling.outcomes == [(NUMBER, "heard")], "the call ended")
     finally:
         await phone.stop()
     person = await dispatcher.db.users.find("phone", NUMBER)
@@ -180,10 +159,10 @@ async def test_a_typed_number_whose_holder_says_not_me_makes_nothing(
         caller, call = await _withheld_call(phone, phones, kamailio, tmp_path)
         await _typed(phone, caller, call, spoken)
         await asyncio.to_thread(number_phone.wait_for, "CALL_ESTABLISHED")
-        await _until(lambda: t._(QUESTION) in spoken, "the question")
+        await until(lambda: t._(QUESTION) in spoken, "the question")
         await asyncio.to_thread(number_phone.press, "2")
         await asyncio.to_thread(number_phone.wait_for, "CALL_CLOSED")  # the bot hung up
-        await _until(lambda: phone.calling.outcomes == [(NUMBER, "not them")], "not them")
+        await until(lambda: phone.calling.outcomes == [(NUMBER, "not them")], "not them")
         assert NUMBER not in phone._by_chat
         assert not any("Hafen" in text for text in spoken)
     finally:

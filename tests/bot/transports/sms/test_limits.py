@@ -17,7 +17,6 @@ from bot.config import Config, SmsSection
 from bot.transports.sending import DeliveryError
 from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits, month_of, prefix_of
-from bot.transports.sms.gateways import Kannel
 from bot.transports.sms.render import render
 from bot.transports.sms.segments import count
 from bot.transports.sms.transport import SmsTransport
@@ -27,33 +26,18 @@ from db.sms import CODE_TRIES, CODES_A_DAY, ERASE, STOP_HELP, SmsStore
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, decode
 from locales import SUPPORTED_LANGUAGES, translator
+from tests.support.clock import Clock
+from tests.support.sms.gateways import NUMBER, RecordingKannel
 
-NUMBER = "+4917612345678"
 BACKCHANNEL = ("console", "coordinators")
-
-
-class RecordingKannel(Kannel):
-    def __init__(self) -> None:
-        super().__init__("http://kannel.invalid:13013", "bot", "pw", "+4923100000", "secret")
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
-        self.sent.append((to, text))
-        return None
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+# Where the budget's clock starts: a Wednesday morning.
+START = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 
 
 def _sms(
     dispatcher: Dispatcher, db: Database, limits: Limits, monthly: int = 1000
 ) -> tuple[SmsTransport, RecordingKannel, Clock]:
-    clock = Clock()
+    clock = Clock(START)
     budget = Budget(db, monthly, [BACKCHANNEL], limits=limits, clock=clock)
     gateway = RecordingKannel()
     return SmsTransport(dispatcher, db, gateway, budget), gateway, clock

@@ -10,7 +10,7 @@ from bot.transports.sms.transport import SmsTransport
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Button, Message
-from tests.bot.transports.sms.test_transport import NUMBER, RecordingKannel
+from tests.support.sms.gateways import NUMBER, RecordingKannel
 
 LANGUAGES = ["Deutsch", "English", "Türkçe", "Polski", "Română", "Italiano"] * 2
 

@@ -13,7 +13,7 @@ from bot.transports.sms.transport import SmsTransport, service
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message
-from tests.bot.transports.sms.test_transport import NUMBER, RecordingKannel
+from tests.support.sms.gateways import NUMBER, RecordingKannel
 
 
 def test_the_transports_pace_is_the_configured_rate(dispatcher: Dispatcher, db: Database) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ import pytest
 
 from bot.delivery import OutboxWorker
 from bot.transports.sms.budget import Budget, Limits, month_of
-from bot.transports.sms.gateways import Kannel
 from bot.transports.sms.segments import folded
 from bot.transports.sms.transport import SmsTransport
 from db import Database
@@ -48,6 +46,7 @@ from tests.support.memory_transport import MemoryTransport
 from tests.support.sms.fakesmsc import FakePhoneNetwork
 from tests.support.sms.fakesmsc import Text as FakeText
 from tests.support.sms.fixtures import KannelStarter
+from tests.support.sms.gateways import CountingKannel, CountingSms
 
 ROOT = Path(__file__).resolve().parents[4]
 SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
@@ -66,31 +65,6 @@ async def until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("the awaited event did not happen")
-
-
-class CountingKannel(Kannel):
-    """The real Kannel gateway, counting the texts it handed to sendsms per number."""
-
-    def __init__(self, *args: str) -> None:
-        super().__init__(*args)
-        self.sent: Counter[str] = Counter()
-
-    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
-        found = await super().send(to, text, key)
-        self.sent[to] += 1
-        return found
-
-
-class CountingSms(SmsTransport):
-    """The SMS transport, counting the texts it has taken (handled or not)."""
-
-    handled = 0
-
-    async def take_text(self, number: str, text: str) -> None:
-        try:
-            await super().take_text(number, text)
-        finally:
-            self.handled += 1
 
 
 @dataclass

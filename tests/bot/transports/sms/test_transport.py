@@ -15,17 +15,16 @@ import pytest
 from bot.delivery import OutboxWorker
 from bot.transports.sending import DeliveryError
 from bot.transports.sms.budget import Budget
-from bot.transports.sms.gateways import Android, Kannel, sign_android
+from bot.transports.sms.gateways import Android, sign_android
 from bot.transports.sms.segments import count
 from bot.transports.sms.transport import SmsTransport
 from db import Database
 from handlers.dialable import e164
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Recipient, encode
+from tests.support.sms.gateways import NUMBER, SECRET, RecordingKannel
 
-NUMBER = "+4917612345678"
 KEY = "signing-key-of-the-app"
-SECRET = "kannel-get-url-secret"
 
 
 class RecordingAndroid(Android):
@@ -38,16 +37,6 @@ class RecordingAndroid(Android):
     async def send(self, to: str, text: str, key: str | None = None) -> str | None:
         self.sent.append((to, text))
         return f"m{len(self.sent)}"
-
-
-class RecordingKannel(Kannel):
-    def __init__(self) -> None:
-        super().__init__("http://kannel.invalid:13013", "bot", "pw", "+4923100000", SECRET)
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, to: str, text: str, key: str | None = None) -> str | None:
-        self.sent.append((to, text))
-        return None
 
 
 def _sms(dispatcher: Dispatcher, db: Database, gateway, monthly: int = 1000) -> SmsTransport:

@@ -1,0 +1,143 @@
+"""Calls to the bot's phone line in the phone tests: the line registered at Kamailio with
+the tone engine's prompts (``phone_line``), a caller's steps through a call by the call's
+events, never after fixed pauses (``until``, ``keys_answered``, ``offered``, ``key_for``,
+``spoken_after_the_tone``), the caller's voice (``voice_tone``), and the texts the bot says
+in its calls (``noted_texts``, ``heard_texts``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.speech.turns import Turns
+from bot.transports.phone.calling import CallBackSettings
+from bot.transports.phone.person import CallSettings
+from bot.transports.phone.prompts import Prompts
+from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.transport import Call, PhoneTransport
+from handlers.dispatcher import Dispatcher
+from locales import SUPPORTED_LANGUAGES
+from tests.support.sip.audio import write_tone
+from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.tone_engine import ToneEngine
+
+# The coordinators' backchannel of ``phone_line``: a memory chat.
+GROUP = "coordinators"
+
+
+async def until(check: Callable[[], Any], what: str) -> None:
+    """Wait for ``check()`` to hold (a guard of a minute against a hang, never a measure);
+    ``what`` names it when it never does."""
+    for _ in range(3000):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never: {what}")
+
+
+async def phone_line(
+    dispatcher: Dispatcher,
+    kamailio: KamailioServer,
+    tmp_path: Path,
+    *,
+    calls_to: str = "",
+    **in_call: Any,
+) -> PhoneTransport:
+    """The phone line registered at Kamailio, its prompts the tone engine's, its
+    recordings in ``tmp_path``, the coordinators' backchannel the memory chat ``GROUP``;
+    ``in_call`` goes to its ``CallSettings``. Its own calls go to
+    ``sip:<number>@calls_to`` (a phone's address), else to Kamailio's domain."""
+    dispatcher.settings = replace(
+        dispatcher.settings,
+        heard_platforms=frozenset({"phone"}),
+        backchannels=frozenset({("memory", GROUP)}),
+    )
+    settings = StackSettings(
+        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
+    )
+    phone = PhoneTransport(
+        dispatcher,
+        settings,
+        prompts=Prompts(ToneEngine(), Turns(1), rate=16000),
+        voices=frozenset(SUPPORTED_LANGUAGES),
+        in_call=CallSettings(recordings=tmp_path / "recordings", quiet_seconds=30, **in_call),
+        **({"calling_back": CallBackSettings(domain=calls_to)} if calls_to else {}),
+    )
+    await phone.connect()
+    await asyncio.wait_for(phone.registered.wait(), 20)
+    return phone
+
+
+async def keys_answered(caller: BaresipCaller, call: Call, keys: str) -> None:
+    """Press ``keys``; wait for the answer they bring."""
+    answers = call.answers
+    await asyncio.to_thread(caller.press, keys)
+    await until(lambda: call.answers > answers, f"an answer to {keys}")
+
+
+async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
+    """The key of the newest message's choice whose data begins with ``data``, if it
+    offers one."""
+    memory = phone.choices.memory
+    newest = await memory.newest_sent(call.chat_id)
+    assert newest is not None
+    buttons = await memory.buttons_of(newest[0])
+    for number, (_, choice) in enumerate(buttons, start=1):
+        if choice.startswith(data):
+            # "#" ends a number that could go on (1 of 12: 10, 11, 12).
+            return str(number) + ("#" if number * 10 <= len(buttons) else "")
+    return None
+
+
+async def key_for(phone: PhoneTransport, call: Call, data: str) -> str:
+    """The key of the newest message's choice whose data begins with ``data``; the test
+    fails when there is none."""
+    key = await offered(phone, call, data)
+    assert key is not None, f"no choice {data}"
+    return key
+
+
+async def spoken_after_the_tone(caller: BaresipCaller, call: Call) -> None:
+    """The prompt before the tone cut with "#", the caller heard, the recording ended."""
+    await asyncio.to_thread(caller.press, "#")
+    await until(lambda: call.listening is not None, "the recording began")
+    listening = call.listening
+    assert listening is not None
+    await until(lambda: listening.spoke, "the caller heard")
+    await asyncio.to_thread(caller.press, "#")
+
+
+def voice_tone(tmp_path: Path) -> Path:
+    """A caller's voice: a WAV of a tone all through the call (90 s)."""
+    return write_tone(tmp_path / "voice.wav", 90.0)
+
+
+def noted_texts(phone: PhoneTransport) -> list[str]:
+    """Every text the calls that came say, in order (the line's ``_say`` wrapped)."""
+    spoken: list[str] = []
+    say = phone._say
+
+    async def saying(call, text: str, labels: list[str]) -> None:
+        spoken.append(text)
+        await say(call, text, labels)
+
+    phone._say = saying  # type: ignore[method-assign]
+    return spoken
+
+
+def heard_texts(phone: PhoneTransport) -> list[str]:
+    """Every text the calls say, those that come and those the bot makes, in order."""
+    spoken = noted_texts(phone)
+    speak = phone.calling.speak
+
+    async def speaking(text: str, lang: str) -> Path | None:
+        spoken.append(text)
+        return await speak(text, lang)
+
+    phone.calling.speak = speaking  # type: ignore[method-assign]
+    return spoken

@@ -1,0 +1,49 @@
+"""The phone line without its SIP stack, for what keys do in a call through the real
+dispatcher and database: ``keypad_phone(dispatcher)`` gives the line, the call of
+``CALLER`` in it, and the ``PlayedStack`` that notes what would be played."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from bot.speech.turns import Turns
+from bot.transports.phone.prompts import Prompts
+from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.transport import Call, PhoneTransport
+from handlers.dispatcher import Dispatcher
+from locales import SUPPORTED_LANGUAGES
+from tests.support.sip.tone_engine import ToneEngine
+
+# The caller in the call of ``keypad_phone`` (call id 7).
+CALLER = "+492311234567"
+
+
+class PlayedStack:
+    """What the transport asks the SIP stack to play, per call."""
+
+    def __init__(self) -> None:
+        self.played: list[list[Path]] = []
+
+    def say(self, call_id: int, prompts: list[Path]) -> None:
+        self.played.append(list(prompts))
+
+    def hush(self, call_id: int) -> None:
+        pass
+
+
+def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedStack]:
+    """The phone line (the tone engine's prompts, the phone platform heard) with a
+    ``PlayedStack`` for its SIP stack, and ``CALLER``'s call 7 in it; the test closes its
+    prompts (``phone.prompts.close()``)."""
+    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
+    prompts = Prompts(ToneEngine(), Turns(1), rate=8000)
+    phone = PhoneTransport(
+        dispatcher, StackSettings(), prompts=prompts, voices=frozenset(SUPPORTED_LANGUAGES)
+    )
+    stack = PlayedStack()
+    phone.stack = stack  # type: ignore[assignment]
+    call = Call(7, CALLER)
+    phone._calls[7] = call
+    phone._by_chat[CALLER] = call
+    return phone, call, stack
