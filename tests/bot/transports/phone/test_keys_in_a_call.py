@@ -88,7 +88,7 @@ async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
 async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
     """ "44137#" where a postcode is asked: the digits, taken at five, and nothing for the
     "#" after them - the places come, not the question again (issue 55)."""
-    phone, call, _ = _phone(dispatcher)
+    phone, call, _ = keypad_phone(dispatcher)
     try:
         call.free_digits = True
         for key in "44137#":
