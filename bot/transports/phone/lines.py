@@ -14,7 +14,9 @@ the line with the fewest calls.
 uses, and call ids of its own: a line's call id plus 1000 times the line's number. A line
 that ends by itself ends its calls and is started again. Registration is told as the
 lines' worst answer: a refusal by any line is a refusal (doctor says so), all of them
-registered is registered.
+registered is registered. A line that dies or says nothing for ``START_SECONDS`` while it
+starts is named (its exit code or signal) and tried once more; one that says why it cannot
+start (a taken port) stops the start at once.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ OFFERS_KEPT = 256
 # A line that ended by itself is started again after this pause (seconds), so a line that
 # cannot start does not spin.
 RESTART_PAUSE = 2.0
+# A line says it started within this many seconds (a SIP stack starts in well under one);
+# one that says nothing by then is stuck: ended and named, not waited for without end.
+START_SECONDS = 30.0
+# How a line is run (its entry point, ``python -m``).
+LINE_COMMAND = ("-m", "bot.transports.phone.line")
+
+
+class LineDied(RuntimeError):
+    """A line process ended, or said nothing, before it started (not a refusal it named)."""
 
 
 def line_settings(settings: StackSettings, number: int, count: int) -> StackSettings:
@@ -98,7 +109,7 @@ class Lines:
         self._stopping = False
         try:
             for line in self._lines:
-                await self._start(line)
+                await self._start_or_again(line)
         except BaseException:
             await self.stop()
             raise
@@ -109,8 +120,7 @@ class Lines:
         env.setdefault("NACHBARBOT_LOG_LEVEL", logging.getLevelName(log.getEffectiveLevel()))
         process = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "bot.transports.phone.line",
+            *LINE_COMMAND,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=env,
@@ -119,12 +129,34 @@ class Lines:
         assert process.stdin is not None and process.stdout is not None
         line.process = process
         process.stdin.write(encode(settings_frame(line.settings)))
-        first = await read_frame(process.stdout)
+        try:
+            first = await asyncio.wait_for(read_frame(process.stdout), START_SECONDS)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            line.process = None
+            raise LineDied(
+                f"phone line {line.number} did not start: "
+                f"nothing from it within {START_SECONDS:.0f} s"
+            ) from None
         if first is None or "started" not in first:
-            failed = (first or {}).get("failed") or _ended(await process.wait())
-            raise RuntimeError(f"phone line {line.number} did not start: {failed}")
+            failed = (first or {}).get("failed")
+            if failed:
+                raise RuntimeError(f"phone line {line.number} did not start: {failed}")
+            ended = _ended(await process.wait())
+            raise LineDied(f"phone line {line.number} did not start: {ended}")
         line.port = int(first["started"])
         line.reading = asyncio.create_task(self._read(line, process))
+
+    async def _start_or_again(self, line: _Line) -> None:
+        """Start ``line``; a line that died or stuck while starting (not one that said why
+        it cannot, such as a taken port) is tried once more."""
+        try:
+            await self._start(line)
+        except LineDied as died:
+            log.warning("%s: starting it again", died)
+            await asyncio.sleep(RESTART_PAUSE)
+            await self._start(line)
 
     async def stop(self) -> None:
         self._stopping = True

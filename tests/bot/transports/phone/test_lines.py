@@ -178,9 +178,12 @@ def test_the_call_ids_kept_to_know_which_line_took_a_call_are_bounded():
     assert lines._offers[f"call-{OFFERS_KEPT + 49}@caller"] == first.number
 
 
-async def test_a_line_that_ends_while_starting_says_how(monkeypatch: pytest.MonkeyPatch):
+async def test_a_line_that_ends_while_starting_says_how(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
     """A line process that dies before it said it started (an error in its Python, a crash
-    of the SIP stack) is named with its exit code or signal, not just "it ended"."""
+    of the SIP stack) is named with its exit code or signal, not just "it ended", and tried
+    once more before the start fails."""
     from bot.transports.phone import lines as lines_module
 
     monkeypatch.setattr(
@@ -189,3 +192,20 @@ async def test_a_line_that_ends_while_starting_says_how(monkeypatch: pytest.Monk
     lines = Lines(StackSettings(bind=HOST), lambda event: None, 1)
     with pytest.raises(RuntimeError, match="line 0 did not start: it ended with exit code 1"):
         await lines.start()
+    assert caplog.text.count("starting it again") == 1
+
+
+async def test_a_line_that_says_nothing_while_starting_is_ended_and_named(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A line process stuck before it started (it never answers) does not hold the bot's
+    start for ever: it is ended after START_SECONDS and named."""
+    from bot.transports.phone import lines as lines_module
+
+    # A process that says nothing (stuck, as a line once was in a clean-clone run).
+    monkeypatch.setattr(lines_module, "LINE_COMMAND", ("-c", "import time; time.sleep(60)"))
+    monkeypatch.setattr(lines_module, "START_SECONDS", 1.0)
+    lines = Lines(StackSettings(bind=HOST), lambda event: None, 1)
+    with pytest.raises(RuntimeError, match="line 0 did not start: nothing from it within 1 s"):
+        await lines.start()
+    assert lines._lines[0].process is None
