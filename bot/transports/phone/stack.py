@@ -49,6 +49,8 @@ POLL_MS = 10
 RTP_PORTS = 100
 # PJSIP's log: errors only (and of them only their source and names, :func:`log_line`).
 LOG_LEVEL = 1
+# After a failed registration, the first new try (seconds).
+REGISTER_RETRY_SECONDS = 30
 
 EventKind = Literal["call", "offer", "audio", "key", "quiet", "ended", "registered", "transfer"]
 
@@ -301,6 +303,10 @@ class Stack:
             domain = settings.registrar.split(":", 1)[1].split(";", 1)[0]
             account.idUri = f"sip:{settings.user}@{domain}"
             account.regConfig.registrarUri = settings.registrar
+            # A registration that failed (a lost REGISTER, the registrar away for a moment)
+            # is tried again after 30 s, then every retryIntervalSec (300 s): PJSIP's first
+            # retry waited 300 s too, a line unreachable for five minutes.
+            account.regConfig.firstRetryIntervalSec = REGISTER_RETRY_SECONDS
             # The digest answers the provider's realm only: realm "*" would hand a digest
             # of the password to whoever challenges.
             realm = settings.realm or uri_host_port(settings.registrar).rsplit(":", 1)[0]
