@@ -58,7 +58,27 @@ def _config(tmp: Path, kamailio: KamailioServer) -> Path:
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
     env["NACHBARBOT_PHONE__PASSWORD"] = PASSWORD
+    # A process that is stopped with SIGABRT writes where each of its threads was (the bot's
+    # lines inherit it): what _registered shows when the lines never register.
+    env["PYTHONFAULTHANDLER"] = "1"
     return env
+
+
+async def _registered(process, log: Path) -> None:  # type: ignore[no-untyped-def]
+    """Until the bot says all its lines registered; if it never does, the bot and its lines
+    are stopped with SIGABRT first, so that the failure shows where each one was (two
+    clean-clone runs saw a bot whose lines never registered, the log silent after a line's
+    start)."""
+    try:
+        await wait_in_log(process, log, "phone: registered", within=90)
+    except AssertionError:
+        for pid in [*_children(process.pid), process.pid]:
+            os.kill(pid, signal.SIGABRT)
+        await asyncio.sleep(2)
+        raise AssertionError(
+            "no 'phone: registered' within 90 s; where the bot and its lines were:\n"
+            + log.read_text(errors="replace")[-20000:]
+        ) from None
 
 
 async def _agreed(database: Path) -> int:
@@ -80,7 +100,7 @@ async def test_the_bot_process_takes_more_calls_at_once_than_one_pjsip(tmp_path:
     process = launch_bot(_config(tmp_path, kamailio), _env(), log)
     try:
         # Told once every line is registered (lines.py).
-        await wait_in_log(process, log, "phone: registered", within=90)
+        await _registered(process, log)
         lines = _children(process.pid)
         assert len(lines) == 5
         result = await asyncio.to_thread(
@@ -120,7 +140,7 @@ async def test_the_lines_end_when_the_bot_is_killed(tmp_path: Path):
     process = launch_bot(_config(tmp_path, kamailio), _env(), log)
     lines: set[int] = set()
     try:
-        await wait_in_log(process, log, "phone: registered", within=90)
+        await _registered(process, log)
         lines = _children(process.pid)
         assert len(lines) == 5
         process.kill()
