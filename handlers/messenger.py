@@ -165,3 +165,19 @@ class Messenger:
         )
         self.queued_ids.append(outbox_id)
         return outbox_id
+
+
+async def tell_coordinators(
+    db: Database,
+    backchannels: Iterable[tuple[str, str]],
+    compose: Compose,
+    *,
+    about: About = (),
+    wake: Callable[[], None] | None = None,
+) -> None:
+    """A notice for the coordinators from outside a handler (a transport's budget or calls),
+    in a transaction of its own; ``wake`` (the outbox worker's) once something was queued."""
+    async with db.transaction():
+        queued = await Messenger(db, backchannels).to_backchannel(compose, about=about)
+    if queued and wake is not None:
+        wake()

@@ -75,7 +75,7 @@ from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from handlers.helping.render import write_to_button
 from handlers.messages import Delete, Edit, Message, Outgoing, Venue, Voice, decode
-from handlers.messenger import Messenger
+from handlers.messenger import tell_coordinators
 from locales import Translator, translator
 
 log = logging.getLogger(__name__)
@@ -513,12 +513,10 @@ class CallingBack:
             )
             return Message(text, typed_choices=False)
 
-        async with self.db.transaction():
-            await Messenger(self.db, self.backchannels).to_backchannel(
-                notice, about=[user.id] if user else []
-            )
-        if self.on_queued is not None:
-            self.on_queued()
+        about = [user.id] if user else []
+        await tell_coordinators(
+            self.db, self.backchannels, notice, about=about, wake=self.on_queued
+        )
 
 
 def _outbox_id() -> int | None:

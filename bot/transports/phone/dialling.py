@@ -39,7 +39,7 @@ from db.clock import local_day
 from handlers.dialable import COUNTRIES, dialable
 from handlers.helping.lifecycle import running_help
 from handlers.messages import Message
-from handlers.messenger import Messenger
+from handlers.messenger import tell_coordinators
 from locales import Translator
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,4 @@ class Dialling:
                 )
             return Message(text, typed_choices=False)
 
-        async with self.db.transaction():
-            queued = await Messenger(self.db, self.backchannels).to_backchannel(notice)
-        if queued and self.on_queued is not None:
-            self.on_queued()
+        await tell_coordinators(self.db, self.backchannels, notice, wake=self.on_queued)

@@ -686,11 +686,7 @@ class PhoneTransport(Transport):
         if known is None or known.consent_at is None:
             return  # a new caller: nothing of theirs to give away
         stand_in = withheld()
-        async with db.transaction():
-            person = await db.users.seen(PLATFORM, stand_in, stand_in)
-            if known.language:
-                await db.users.set_language(person.id, known.language)
-            await db.users.record_consent(person.id)
+        await self._made(stand_in, Profile(language=known.language, consented=True))
         log.info("phone: call %d: a known number, unchecked", call.call_id)
         self._rename(call, stand_in)
         call.claimed = known.platform_user_id
@@ -748,8 +744,8 @@ class PhoneTransport(Transport):
             log.exception("phone: a call-back to check a caller failed")
 
     async def _made(self, number: str, profile: Profile) -> None:
-        """The person of a number whose holder confirmed: the one there is, or a new one
-        with the language and consent of the call that asked."""
+        """The person of ``number`` (a number whose holder confirmed, or a stand-in): the
+        one there is, or a new one with the language and consent of ``profile``."""
         db = self.dispatcher.db
         async with db.transaction():
             person = await db.users.seen(PLATFORM, number, number)

@@ -41,7 +41,7 @@ from db import Database
 from db.clock import local_day
 from db.sms import RESERVE_REACHED, THRESHOLDS, SmsStore
 from handlers.messages import Message
-from handlers.messenger import Messenger
+from handlers.messenger import tell_coordinators
 from locales import TIMEZONE, Translator
 
 log = logging.getLogger(__name__)
@@ -258,7 +258,4 @@ class Budget:
                 )
             return Message(text, typed_choices=False)
 
-        async with self.db.transaction():
-            queued = await Messenger(self.db, self.backchannels).to_backchannel(notice)
-        if queued and self.on_queued is not None:
-            self.on_queued()
+        await tell_coordinators(self.db, self.backchannels, notice, wake=self.on_queued)
