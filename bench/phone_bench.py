@@ -3,7 +3,7 @@
 The bot runs in this process as in ``run`` (the phone transport, the dispatcher, SQLite, the
 embedded eSpeak NG saying the prompts at 16 kHz), registered at Kamailio on 127.0.0.1 with
 the configuration's default number of lines (``phone.lines``: 5 line processes, each a SIP
-stack taking at most 4 calls, bot/transports/phone/lines.py). SIPp (tests/support/sip/sipp.py)
+stack taking at most 4 calls, bot/transports/phone/line_pool.py). SIPp (tests/support/sip/sipp.py)
 makes ``CALLS`` calls at once, each from a number of its own, and follows a new caller's
 script: listen 1.5 s to the languages, press "1#" (German), "1" (agree to the privacy notice)
 and "#" (the main menu's way back: the menu again), listen, hang up. Rounds of ``CALLS``
@@ -63,7 +63,7 @@ SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 # The caller's script: listen 1.5 s, then "1#1#" in one step (see tests/support/sip/sipp.py).
 LISTEN_MS, DIGITS = 1500, "1#1#"
 AFTER_MS = 2500
-LINE_MODULE = "bot.transports.phone.line"
+LINE_MODULE = "bot.transports.phone.line_process"
 # Run at the start of every Python process with the bench's folder first on PYTHONPATH; in a
 # line process it wraps the stack's methods with this module's instrument(), noting to a file
 # of the line's own.
@@ -285,7 +285,7 @@ class RtpGaps:
 
 def line_ports(settings: Any, lines: int) -> list[range]:
     """The RTP ports of each line (of the one stack with one line)."""
-    from bot.transports.phone.lines import line_settings
+    from bot.transports.phone.line_pool import line_settings
 
     if lines == 1:
         return [range(settings.rtp_port, settings.rtp_port + settings.rtp_ports)]

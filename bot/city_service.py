@@ -116,7 +116,7 @@ class CityBot:
         )
         dispatcher.on_queued = worker.wake
         # A phone call-back plays the relayed voice messages it says, fetched as the worker
-        # fetches them (bot/transports/phone/calling.py).
+        # fetches them (bot/transports/phone/outbox_calls.py).
         for transport in transports:
             if (calling := getattr(transport, "calling", None)) is not None:
                 calling.media = worker.fetch_media

@@ -386,7 +386,7 @@ class MatrixSection:
             )
 
 
-# "21:00-08:00": the call-backs' quiet hours (bot/transports/phone/callbacks.py reads them).
+# "21:00-08:00": the call-backs' quiet hours (bot/transports/phone/call_back_policy.py reads them).
 _QUIET_HOURS = re.compile(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*")
 
 

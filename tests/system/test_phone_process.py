@@ -99,7 +99,7 @@ async def test_the_bot_process_takes_more_calls_at_once_than_one_pjsip(tmp_path:
     log = tmp_path / "bot.log"
     process = launch_bot(_config(tmp_path, kamailio), _env(), log)
     try:
-        # Told once every line is registered (lines.py).
+        # Told once every line is registered (line_pool.py).
         await _registered(process, log)
         lines = _children(process.pid)
         assert len(lines) == 5

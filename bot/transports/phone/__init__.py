@@ -19,7 +19,7 @@ __all__ = ["PLATFORM", "PhoneTransport", "service"]
 
 def __getattr__(name: str) -> Any:
     # The transport (and with it the bot) when asked for, not on importing the package: a
-    # line process (line.py) needs the stack only.
+    # line process (line_process.py) needs the stack only.
     if name in __all__:
         from bot.transports.phone import transport
 

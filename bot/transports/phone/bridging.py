@@ -4,7 +4,7 @@ bridged_calls.py starts one from the helper's chat; this is its ``CallPort``).
 
 One call, step by step: the helper's phone rings (``ring_seconds``, then the bot hangs
 up); answered, the helper hears :data:`WAIT` in their language while the resident's phone
-rings - made on the same line as the helper's call (lines.py ``beside``: two calls are
+rings - made on the same line as the helper's call (line_pool.py ``beside``: two calls are
 connected only inside one line's conference bridge). The resident answers and hears
 :data:`OFFER` in theirs; "1" connects them (stack.py ``bridge``: each call's audio sent to
 the other, nothing played between). Busy, no answer, or no "1" within
@@ -34,9 +34,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from bot.transports.phone.calling import CallBackSettings
 from bot.transports.phone.dialling import Dialling
-from bot.transports.phone.lines import Lines
+from bot.transports.phone.line_pool import Lines
+from bot.transports.phone.outbox_calls import CallBackSettings
 from bot.transports.phone.stack import Stack
 from db import Database
 from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder

@@ -1,5 +1,5 @@
 """Whether the bot places a call now: asked before every call it makes - a call-back
-(calling.py) and each leg of a bridged call (bridging.py).
+(outbox_calls.py) and each leg of a bridged call (bridging.py).
 
 A call is placed only
 
@@ -19,7 +19,7 @@ A call is placed only
 Each city's coordinators are told once a month when 80 % and when all of the month's calls
 are spent (through their outbox, as the SMS budget tells them of texts). What is not
 called for the month or because the number may not be dialled is given up by its caller
-(calling.py tells the coordinators about the person; bridging.py tells the helper).
+(outbox_calls.py tells the coordinators about the person; bridging.py tells the helper).
 
 Button data: none. States: the counts, in the database (db/call_budget.py).
 """

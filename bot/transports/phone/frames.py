@@ -1,5 +1,5 @@
-"""The frames between the bot and its line processes (line.py, lines.py): four bytes of
-length, then a JSON object. Apart from line.py, which runs as ``python -m``: the bot imports
+"""The frames between the bot and its line processes (line_process.py, line_pool.py): four bytes of
+length, then a JSON object. Apart from line_process.py, which runs as ``python -m``: the bot imports
 this, never the line's entry point."""
 
 from __future__ import annotations

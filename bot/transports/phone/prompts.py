@@ -51,7 +51,9 @@ def language_named(label: str) -> str | None:
     return None
 
 
-def said(text: str, labels: list[str], lang: str, voices: Iterable[str]) -> tuple[Part, ...]:
+def spoken_parts(
+    text: str, labels: list[str], lang: str, voices: Iterable[str]
+) -> tuple[Part, ...]:
     """The words of a message with choices ``labels``, in the voices that say them."""
     voices = frozenset(voices)
     made = list(parts(text, [], translator(lang), voices))
@@ -70,7 +72,7 @@ def said(text: str, labels: list[str], lang: str, voices: Iterable[str]) -> tupl
     return tuple(merged)
 
 
-def wav(audio: Audio, rate: int) -> bytes:
+def prompt_wav(audio: Audio, rate: int) -> bytes:
     """``audio`` as mono 16-bit PCM WAV at ``rate`` samples a second."""
     samples = audio.samples.astype(np.float32)
     if audio.rate != rate and len(samples):
@@ -146,7 +148,7 @@ class Prompts:
                 audio = await asyncio.wait_for(self._speak(words), self.timeout_seconds)
             except TimeoutError:
                 raise SpeechError("the speech engine took too long") from None
-        content = await asyncio.to_thread(wav, audio, self.rate)
+        content = await asyncio.to_thread(prompt_wav, audio, self.rate)
         path = self.path(key)
         path.write_bytes(content)
         self._keep(key, len(content))

@@ -65,7 +65,7 @@ class CallEvent:
     where it was transferred, :meth:`Stack.transfer`). With ``offer_calls`` a call that
     came is first an ``offer`` (``value``: its SIP Call-ID), answered only when told
     (:meth:`Stack.answer`, :meth:`Stack.decline`): one of several lines takes it
-    (bot/transports/phone/lines.py)."""
+    (bot/transports/phone/line_pool.py)."""
 
     kind: EventKind
     call_id: int
@@ -86,7 +86,7 @@ class StackSettings:
     clock_rate: int = 16000
     # Where the bot's own calls go first (a SIP URI; empty: to the called address itself).
     outbound_proxy: str = ""
-    # Calls are offered, not answered at once (one line of several, lines.py).
+    # Calls are offered, not answered at once (one line of several, line_pool.py).
     offer_calls: bool = False
     # How many RTP ports from rtp_port are this stack's.
     rtp_ports: int = RTP_PORTS
@@ -188,7 +188,7 @@ class Stack:
         """Leave an offered call to another line: busy here."""
         self._commands.put(lambda: self._decline(call_id))
 
-    # -- recordings and transfers (bot/transports/phone/recording.py, person.py)
+    # -- recordings and transfers (bot/transports/phone/recording.py, to_a_person.py)
 
     def record(self, call_id: int) -> asyncio.Future[bool]:
         """Begin to keep what the caller says (:class:`_Ear`); whether it began (not when
@@ -469,7 +469,7 @@ class Stack:
         call.xfer(uri, pj.CallOpParam(True))
         return True
 
-    # -- the bot's own calls (bot/transports/phone/calling.py)
+    # -- the bot's own calls (bot/transports/phone/outbox_calls.py)
 
     def make_call(
         self, uri: str, listener: Callable[[str, str], None], *, beside: int | None = None
@@ -479,7 +479,7 @@ class Stack:
         for a call that came; last ``ended`` with the final SIP status code (200 after
         an answered call; 486 busy, 487 when the bot gave up ringing, 408/480 …).
         ``beside``: a call this one may be bridged with - every call of one stack shares
-        its conference bridge (lines.py places it on that call's line)."""
+        its conference bridge (line_pool.py places it on that call's line)."""
         return self.call_in(lambda: self._make_call(uri, listener))
 
     def _tell(self, listener: Callable[[str, str], None], kind: str, value: str) -> None:

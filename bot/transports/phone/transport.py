@@ -1,7 +1,7 @@
 """The phone line as a transport: a caller talks with the bot by keypresses, the bot
 answers with its words spoken (the transport contract, bot/transports/contract.py).
 
-A call is a conversation (calls.py: the chat id is the caller's number). When its audio is
+A call is a conversation (caller_id.py: the chat id is the caller's number). When its audio is
 on, the call is a ``/start``: a new caller hears the greeting and the languages, each
 language's line in its own voice; a known one (their number a person here already) their
 language at once, and the step they were at, or the main menu. Every answer that is a
@@ -17,8 +17,8 @@ keys came; the next key waits for the answers of the last. The phone person hear
 message: the transport says everything, so the chat's read-aloud offer is left out for
 this platform (``HandlerSettings.heard_platforms``).
 
-The outbox's items for a phone person are said in a call the bot makes (calling.py: one
-call for all that waits, tried again by the policy of callbacks.py, then given up and the
+The outbox's items for a phone person are said in a call the bot makes (outbox_calls.py: one
+call for all that waits, tried again by the policy of call_back_policy.py, then given up and the
 coordinators told).
 
 Logs name calls by pjsua2's call id only: never a number, a key or a text.
@@ -44,26 +44,15 @@ from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answe
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
 from bot.transports.phone.bridging import Bridging
-from bot.transports.phone.callback_number import NumberEntry, NumberStep, asks_number
-from bot.transports.phone.callbacks import Policy, parse_quiet_hours
-from bot.transports.phone.calling import CallBackSettings, CallingBack
-from bot.transports.phone.calls import caller_id, is_withheld, withheld
+from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
+from bot.transports.phone.call_settings import CallSettings
+from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
 from bot.transports.phone.dialling import DialSettings
 from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
-from bot.transports.phone.lines import Lines
-from bot.transports.phone.person import (
-    AFTER_TONE,
-    CONNECTING,
-    NOBODY,
-    NOTHING_HEARD,
-    PERSON,
-    CallSettings,
-    offers_person,
-    transferred,
-)
-from bot.transports.phone.person import OFFER as PERSON_OFFER
-from bot.transports.phone.prompts import Prompts, said
+from bot.transports.phone.line_pool import Lines
+from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
+from bot.transports.phone.prompts import Prompts, spoken_parts
 from bot.transports.phone.recording import (
     ERASED_KEPT,
     MIME_TYPE,
@@ -75,6 +64,16 @@ from bot.transports.phone.recording import (
     tone_wav,
 )
 from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.to_a_person import (
+    AFTER_TONE,
+    CONNECTING,
+    NOBODY,
+    NOTHING_HEARD,
+    PERSON,
+    offers_person,
+    transferred,
+)
+from bot.transports.phone.to_a_person import OFFER as PERSON_OFFER
 from bot.transports.phone.verification import (
     CALLING,
     CALLING_TYPED,
@@ -85,6 +84,7 @@ from bot.transports.phone.verification import (
     free,
     then_data,
 )
+from bot.transports.phone.withheld_number import NumberEntry, NumberStep, asks_number
 from bot.transports.sending import DeliveryError
 from handlers.dialable import parse_countries
 from handlers.dispatcher import Dispatcher
@@ -153,7 +153,7 @@ class Call:
     # transfer), and the recording under way.
     then: Any = None
     listening: Listening | None = None
-    # A withheld caller typing a number to call back (callback_number.py).
+    # A withheld caller typing a number to call back (withheld_number.py).
     entry: NumberEntry | None = None
     # verification.py: a call the bot made and its holder confirmed (``checked``), or the
     # known number this call claims (``claimed``: the call is a person of its own until a
@@ -167,7 +167,7 @@ class PhoneTransport(Transport):
     platform = PLATFORM
     update_role = None
     pace = None
-    # A phone person's items are said in a call the bot makes (calling.py).
+    # A phone person's items are said in a call the bot makes (outbox_calls.py).
     delivering = True
 
     def __init__(
@@ -194,7 +194,7 @@ class PhoneTransport(Transport):
         self.settings = settings
         self.prompts = prompts
         self.voices = voices
-        # More than one line: as many processes, each taking up to PJSIP's 4 calls (lines.py).
+        # More than one line: as many processes, each taking up to PJSIP's 4 calls (line_pool.py).
         self.stack: Stack | Lines = (
             Lines(settings, self._on_event, lines) if lines > 1 else Stack(settings, self._on_event)
         )
@@ -481,7 +481,7 @@ class PhoneTransport(Transport):
     async def _say(self, call: Call, text: str, labels: list[str]) -> None:
         assert self.prompts is not None
         lang = await self._lang(call.chat_id)
-        words: tuple[Part, ...] = said(text, labels, lang, self.voices)
+        words: tuple[Part, ...] = spoken_parts(text, labels, lang, self.voices)
         if not words:
             return
         try:
@@ -494,7 +494,7 @@ class PhoneTransport(Transport):
     async def _prompt(self, text: str, lang: str) -> Path | None:
         """A text said in ``lang`` as a prompt file (None: nothing to say)."""
         assert self.prompts is not None
-        words = said(text, [], lang, self.voices)
+        words = spoken_parts(text, [], lang, self.voices)
         if not words:
             return None
         try:
@@ -508,7 +508,7 @@ class PhoneTransport(Transport):
             return user.language
         return self.dispatcher.settings.newcomer_language(None)
 
-    # -- recordings and "0" for a person (recording.py, person.py)
+    # -- recordings and "0" for a person (recording.py, to_a_person.py)
 
     async def _sweep(self) -> None:
         try:
@@ -627,7 +627,7 @@ class PhoneTransport(Transport):
 
         self._later(message())
 
-    # -- a call-back that goes on as a conversation (calling.py: the answer after the tone)
+    # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
     def _converse(self, chat_id: str, call_id: int, data: str) -> Callable[[str, str], None]:
         """The call-back ``call_id`` to ``chat_id`` goes on as a call of theirs that began
@@ -644,7 +644,7 @@ class PhoneTransport(Transport):
 
         return tell
 
-    # -- a withheld caller's number to call back (callback_number.py)
+    # -- a withheld caller's number to call back (withheld_number.py)
 
     def _number_key(self, call: Call, entry: NumberEntry, key: str) -> None:
         self.stack.hush(call.call_id)

@@ -5,7 +5,7 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
 
 - A call from a number whose person the bot already knows (with their consent) is not
   taken as that person at first: it goes on as a person of its own for this one call (an
-  id like a withheld caller's, calls.py), with the known person's language and consent so
+  id like a withheld caller's, caller_id.py), with the known person's language and consent so
   that nothing is asked twice. Such a call may do what concerns nobody in particular
   (:func:`free`): the main menu, find places, browse events, "0" for a person, the privacy
   notice. Whatever would say something of the person or act for them - their requests,
@@ -19,8 +19,8 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   there is nothing of theirs to give away.
 - A withheld caller who types a number to ask for help is not attached to that number's
   person: "1" on the number said back ends the call with :data:`CALLING_TYPED` and the
-  bot calls that number (callback_number.py).
-- A call the bot makes (calling.py: a call-back with messages, or the call that checks a
+  bot calls that number (withheld_number.py).
+- A call the bot makes (outbox_calls.py: a call-back with messages, or the call that checks a
   caller) first asks whoever answers :func:`question` ("if you are Erna, press 1; if not,
   press 2"), said twice at most: only "1" lets the call go on. A line that gives no key
   (an answering machine) hears nothing more; "2" (a wrong or reassigned number) ends the

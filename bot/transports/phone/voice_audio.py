@@ -47,7 +47,7 @@ def pcm(data: bytes, rate: int) -> np.ndarray:
     return samples[:most].astype("<i2")
 
 
-def wav(data: bytes, rate: int) -> bytes:
+def pcm_wav(data: bytes, rate: int) -> bytes:
     """``data`` (OGG/Opus or another audio file) as mono 16-bit PCM WAV at ``rate``."""
     out = io.BytesIO()
     with wave.open(out, "wb") as file:

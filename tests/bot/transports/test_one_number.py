@@ -23,8 +23,8 @@ import pytest
 
 from bot.delivery import OutboxWorker
 from bot.transports.numbered_choices import numbered
-from bot.transports.phone.callbacks import Policy
-from bot.transports.phone.calling import CallBackSettings
+from bot.transports.phone.call_back_policy import Policy
+from bot.transports.phone.outbox_calls import CallBackSettings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.sms.budget import Budget

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.transports.phone.callbacks import BERLIN
+from bot.transports.phone.call_back_policy import BERLIN
 from db import Database
 from handlers.context import Backstage
 from handlers.helping import lifecycle

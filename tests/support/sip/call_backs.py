@@ -17,9 +17,9 @@ import numpy as np
 from bot.delivery import OutboxWorker
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
-from bot.transports.phone.callbacks import Policy
-from bot.transports.phone.calling import CallBackSettings
-from bot.transports.phone.person import CallSettings
+from bot.transports.phone.call_back_policy import Policy
+from bot.transports.phone.call_settings import CallSettings
+from bot.transports.phone.outbox_calls import CallBackSettings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher

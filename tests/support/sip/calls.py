@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.speech.turns import Turns
-from bot.transports.phone.calling import CallBackSettings
-from bot.transports.phone.person import CallSettings
+from bot.transports.phone.call_settings import CallSettings
+from bot.transports.phone.outbox_calls import CallBackSettings
 from bot.transports.phone.prompts import Prompts
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport

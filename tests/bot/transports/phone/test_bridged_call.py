@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.calling import CallBackSettings
-from bot.transports.phone.lines import SPAN
+from bot.transports.phone.line_pool import SPAN
+from bot.transports.phone.outbox_calls import CallBackSettings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from db import Database

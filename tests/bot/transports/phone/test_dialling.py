@@ -16,9 +16,9 @@ import pytest
 from bot.config import PhoneSection
 from bot.delivery import OutboxWorker
 from bot.transports.phone.bridging import Bridging
-from bot.transports.phone.callbacks import Policy
-from bot.transports.phone.calling import CallBackSettings, CallingBack
+from bot.transports.phone.call_back_policy import Policy
 from bot.transports.phone.dialling import Dialling, DialSettings, check
+from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.sms.budget import month_of
 from db import Database
 from db.call_budget import CallBudgetStore

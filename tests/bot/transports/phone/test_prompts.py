@@ -12,14 +12,16 @@ from markupsafe import Markup
 from bot.speech.engine import Audio
 from bot.speech.script import Part
 from bot.speech.turns import Turns
-from bot.transports.phone.prompts import Prompts, language_named, said, wav
+from bot.transports.phone.prompts import Prompts, language_named, prompt_wav, spoken_parts
 from locales import SUPPORTED_LANGUAGES, language_name, translator
 from tests.support.sip.tone_engine import ToneEngine
 
 
 def test_each_language_is_offered_in_its_own_voice_and_words():
     labels = ["✅ " + language_name("de"), language_name("ar"), language_name("tr")]
-    words = said(Markup("🌐 Bitte wählen Sie Ihre Sprache:"), labels, "de", SUPPORTED_LANGUAGES)
+    words = spoken_parts(
+        Markup("🌐 Bitte wählen Sie Ihre Sprache:"), labels, "de", SUPPORTED_LANGUAGES
+    )
     assert [part.lang for part in words] == ["de", "ar", "tr"]
     de, ar, tr = (part.words for part in words)
     press = translator("de").gettext("{label}: press {n}.")
@@ -30,7 +32,7 @@ def test_each_language_is_offered_in_its_own_voice_and_words():
 
 
 def test_other_choices_are_said_in_the_readers_language():
-    words = said(Markup("Menü"), ["🔎 Orte finden", "🙋 Hilfe"], "de", SUPPORTED_LANGUAGES)
+    words = spoken_parts(Markup("Menü"), ["🔎 Orte finden", "🙋 Hilfe"], "de", SUPPORTED_LANGUAGES)
     assert len(words) == 1 and words[0].lang == "de"
     assert "Orte finden" in words[0].words and "zwei" in words[0].words
     assert language_named("🔎 Orte finden") is None
@@ -38,14 +40,14 @@ def test_other_choices_are_said_in_the_readers_language():
 
 
 def test_a_language_without_a_voice_is_offered_in_the_readers():
-    words = said(Markup("?"), [language_name("fa")], "de", frozenset({"de"}))
+    words = spoken_parts(Markup("?"), [language_name("fa")], "de", frozenset({"de"}))
     assert [part.lang for part in words] == ["de"]
 
 
 def test_the_wav_is_mono_16_bit_at_the_calls_rate():
     audio = Audio(np.zeros(22050, dtype=np.float32), 22050)
     for rate in (8000, 16000):
-        with wave.open(io.BytesIO(wav(audio, rate))) as file:
+        with wave.open(io.BytesIO(prompt_wav(audio, rate))) as file:
             assert (file.getnchannels(), file.getsampwidth()) == (1, 2)
             assert file.getframerate() == rate and file.getnframes() == rate
 

@@ -23,8 +23,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.transports.phone.person import OFFER
-from bot.transports.phone.prompts import said
+from bot.transports.phone.prompts import spoken_parts
+from bot.transports.phone.to_a_person import OFFER
 from bot.transports.phone.transport import PhoneTransport
 from db.statements import fetch_all
 from handlers.dispatcher import Dispatcher
@@ -117,7 +117,7 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
     try:
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         assert phone.prompts is not None
-        offer = said(translator("de")._(OFFER), [], "de", phone.voices)
+        offer = spoken_parts(translator("de")._(OFFER), [], "de", phone.voices)
         assert await phone.prompts.file(offer) in call.last  # the menu ends with "press 0"
         await keys_answered(caller, call, "0")
         assert call.recorded

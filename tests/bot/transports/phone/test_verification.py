@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.calls import is_withheld
+from bot.transports.phone.caller_id import is_withheld
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.verification import CALLING, OFFER, QUESTION_NAMED, free, then_data
 from handlers.dispatcher import Dispatcher

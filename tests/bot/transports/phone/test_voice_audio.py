@@ -11,7 +11,7 @@ import pytest
 
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
-from bot.transports.phone.voice_audio import BadAudio, wav
+from bot.transports.phone.voice_audio import BadAudio, pcm_wav
 
 
 def _voice(seconds: float, rate: int = 22050) -> bytes:
@@ -21,7 +21,7 @@ def _voice(seconds: float, rate: int = 22050) -> bytes:
 
 @pytest.mark.parametrize("rate", [8000, 16000])
 def test_an_ogg_opus_voice_becomes_wav_at_the_calls_rate_as_long_as_it_was(rate: int):
-    with wave.open(io.BytesIO(wav(_voice(2.5), rate)), "rb") as file:
+    with wave.open(io.BytesIO(pcm_wav(_voice(2.5), rate)), "rb") as file:
         assert (file.getnchannels(), file.getsampwidth(), file.getframerate()) == (1, 2, rate)
         frames = file.readframes(file.getnframes())
         seconds = file.getnframes() / rate
@@ -32,4 +32,4 @@ def test_an_ogg_opus_voice_becomes_wav_at_the_calls_rate_as_long_as_it_was(rate:
 
 def test_bytes_that_are_no_audio_are_refused():
     with pytest.raises(BadAudio):
-        wav(b"not a voice message at all", 8000)
+        pcm_wav(b"not a voice message at all", 8000)

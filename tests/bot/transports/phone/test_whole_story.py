@@ -35,9 +35,9 @@ from pathlib import Path
 from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.speech.turns import Turns
-from bot.transports.phone.callbacks import BERLIN, Policy
-from bot.transports.phone.calling import CallBackSettings
-from bot.transports.phone.person import CallSettings
+from bot.transports.phone.call_back_policy import BERLIN, Policy
+from bot.transports.phone.call_settings import CallSettings
+from bot.transports.phone.outbox_calls import CallBackSettings
 from bot.transports.phone.prompts import Prompts
 from bot.transports.phone.recording import RECORDINGS
 from bot.transports.phone.stack import StackSettings

@@ -1,5 +1,5 @@
 """A caller who withholds their number asks for help with a number to call back typed on
-the keypad (bot/transports/phone/callback_number.py), in real calls through Kamailio:
+the keypad (bot/transports/phone/withheld_number.py), in real calls through Kamailio:
 baresip calls as "anonymous" (the bot gets no number), chooses German, agrees, presses
 "Ask for help": the bot asks for a number; "12#" is no number and a premium number is
 none the bot calls - a clear answer, nothing changes; "0231 9876543#" is said back, "1"
@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.callback_number import ASK, BAD, CONFIRM
-from bot.transports.phone.calls import is_withheld
+from bot.transports.phone.caller_id import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.verification import CALLING_TYPED, QUESTION
+from bot.transports.phone.withheld_number import ASK, BAD, CONFIRM
 from handlers.dispatcher import Dispatcher
 from locales import translator
 from tests.support.sip.baresip import BaresipCaller

@@ -3,7 +3,7 @@
 PJSIP as published for Python takes at most 4 calls at once in a process (its
 ``PJSUA_MAX_CALLS``, fixed when it is built); more calls at once are more processes, each a
 "line" with its own SIP port and share of the RTP ports, all registered for the same user
-(lines.py). The bot's process (the transport) and a line talk through two pipes in frames:
+(line_pool.py). The bot's process (the transport) and a line talk through two pipes in frames:
 four bytes of length, then a JSON object.
 
 From the bot to the line:

@@ -1,7 +1,7 @@
-"""A withheld caller's number to call back, key by key (callback_number.py)."""
+"""A withheld caller's number to call back, key by key (withheld_number.py)."""
 
-from bot.transports.phone.callback_number import NumberEntry, NumberStep, asks_number
-from bot.transports.phone.calls import withheld
+from bot.transports.phone.caller_id import withheld
+from bot.transports.phone.withheld_number import NumberEntry, NumberStep, asks_number
 from handlers.messages import ButtonPress, Text
 
 

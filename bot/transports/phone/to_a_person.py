@@ -14,12 +14,6 @@ backchannel as a voice message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-
-from handlers.places import hours
 from locales import N_
 
 # "0": a person.
@@ -32,28 +26,6 @@ NOTHING_HEARD = N_("🙉 I heard nothing.")
 OFFER = N_("☎️ To talk to a person, press 0.")
 # A choice that only the main menu has: after it, :data:`OFFER` is said.
 MAIN_MENU_CHOICE = "menu:help"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class CallSettings:
-    """What calls do beyond the menu (``[phone]``)."""
-
-    forward_to: str = ""
-    coordinators_hours: str = ""
-    recordings: Path = Path("var/phone-recordings")
-    record_seconds: float = 120.0
-    quiet_seconds: float = 5.0
-    clock: Callable[[], datetime] = field(default=_now)
-
-    def forwards_now(self) -> bool:
-        """Whether "0" reaches a coordinator now (else: a message for them)."""
-        if not self.forward_to or not self.coordinators_hours.strip():
-            return False
-        return hours.is_open(self.coordinators_hours, self.clock())
 
 
 def offers_person(choices: list[tuple[str, str]]) -> bool:

@@ -5,7 +5,7 @@ A person is called when the outbox has something for them; a call that is not an
 ``attempts`` calls in all, and never in the quiet hours (``[phone] quiet_hours``, in
 Europe/Berlin local time, e.g. "21:00-08:00" across midnight): a try that would fall in
 them waits until they end. After the last failed call the messages are given up
-(bot/transports/phone/calling.py tells the coordinators).
+(bot/transports/phone/outbox_calls.py tells the coordinators).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """More calls at once than one PJSIP takes (4): the phone's lines (bot/transports/phone/
-lines.py), line processes registered for the same user at Kamailio, which rings them all.
+line_pool.py), line processes registered for the same user at Kamailio, which rings them all.
 
 SIPp makes 10 calls at once through Kamailio, each from a number of its own; the bot runs 3
 lines (12 calls at most). Every call is answered by one line only and its keys are taken:
@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import PhoneSection
 from bot.transports.phone import registration
-from bot.transports.phone.lines import OFFERS_KEPT, SPAN, Lines, line_settings
+from bot.transports.phone.line_pool import OFFERS_KEPT, SPAN, Lines, line_settings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
@@ -184,7 +184,7 @@ async def test_a_line_that_ends_while_starting_says_how(
     """A line process that dies before it said it started (an error in its Python, a crash
     of the SIP stack) is named with its exit code or signal, not just "it ended", and tried
     once more before the start fails."""
-    from bot.transports.phone import lines as lines_module
+    from bot.transports.phone import line_pool as lines_module
 
     monkeypatch.setattr(
         lines_module, "settings_frame", lambda settings: {"no such setting": 1}
@@ -200,7 +200,7 @@ async def test_a_line_that_says_nothing_while_starting_is_ended_and_named(
 ):
     """A line process stuck before it started (it never answers) does not hold the bot's
     start for ever: it is ended after START_SECONDS and named."""
-    from bot.transports.phone import lines as lines_module
+    from bot.transports.phone import line_pool as lines_module
 
     # A process that says nothing (stuck, as a line once was in a clean-clone run).
     monkeypatch.setattr(lines_module, "LINE_COMMAND", ("-c", "import time; time.sleep(60)"))

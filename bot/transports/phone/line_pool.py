@@ -1,7 +1,7 @@
 """Several lines for more calls at once: line processes that take the calls of one SIP user.
 
 PJSIP as published for Python (the pjsua2-python wheel) takes at most 4 calls at once in a
-process. With ``phone.lines`` above 1 the transport runs that many line processes (line.py),
+process. With ``phone.lines`` above 1 the transport runs that many line processes (line_process.py),
 each a SIP stack with its own SIP port and its share of the RTP ports, each registered at
 the registrar for the same user: the registrar then has one contact per line and rings
 them all for every call (parallel forking, RFC 3261 16.7 - sipgate, Kamailio, Asterisk with
@@ -51,7 +51,7 @@ RESTART_PAUSE = 2.0
 # one that says nothing by then is stuck: ended and named, not waited for without end.
 START_SECONDS = 30.0
 # How a line is run (its entry point, ``python -m``).
-LINE_COMMAND = ("-m", "bot.transports.phone.line")
+LINE_COMMAND = ("-m", "bot.transports.phone.line_process")
 
 
 class LineDied(RuntimeError):

@@ -1,12 +1,12 @@
 """A call-back number typed by a caller who withholds theirs.
 
-A withheld caller (calls.py: an id for one call only) can hear places and events; to ask
+A withheld caller (caller_id.py: an id for one call only) can hear places and events; to ask
 for help the bot must be able to call them back. When such a caller presses "✍️ Ask for
 help" (:data:`NEW_REQUEST`), the line asks for a number first (:data:`ASK`): digits until
 ``#`` (``*`` starts again; ``#`` before any digit goes back, as everywhere). A number
 ``phonenumbers`` does not take as valid (region DE), or one the bot may not call
 (handlers/dialable.py: a premium, shared-cost, personal, satellite or foreign number;
-calls.py ``typed_number``), gets :data:`BAD` and changes nothing; a valid one is said
+caller_id.py ``typed_number``), gets :data:`BAD` and changes nothing; a valid one is said
 back digit by digit (:data:`CONFIRM`): "1" takes it, "2" (or any other key) types it
 again.
 
@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.transports.phone.calls import is_withheld, typed_number
+from bot.transports.phone.caller_id import is_withheld, typed_number
 from handlers.dialable import COUNTRIES
 from handlers.messages import ButtonPress, Event
 from locales import N_, Translator

@@ -17,7 +17,7 @@ the outbox. After a restart the tries start again and items heard but not yet ma
 are said once more (in doubt, like a send cut off by a crash).
 
 A call not answered (busy, nobody picks up within ``ring_seconds`` - then the bot hangs
-up -, or failed) is tried again by the policy (callbacks.py: ``attempts``, the pause
+up -, or failed) is tried again by the policy (call_back_policy.py: ``attempts``, the pause
 between, never in the quiet hours). After the last, the coordinators are told through
 the outbox (the backchannel, in the city's language, about the person) and the items of
 those calls are given up (``deliver`` raises a permanent error for each).
@@ -64,13 +64,13 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from bot.transports.phone.callbacks import BERLIN, Policy
+from bot.transports.phone.call_back_policy import BERLIN, Policy
 from bot.transports.phone.dialling import Dialling, DialSettings, Refusal
-from bot.transports.phone.lines import Lines
+from bot.transports.phone.line_pool import Lines
 from bot.transports.phone.prompts import PRESS
 from bot.transports.phone.stack import Stack
 from bot.transports.phone.verification import NOT_ME, YES, question
-from bot.transports.phone.voice_audio import BadAudio, wav
+from bot.transports.phone.voice_audio import BadAudio, pcm_wav
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from handlers.helping.render import write_to_button
@@ -106,7 +106,7 @@ Converse = Callable[[str, int, str], Callable[[str, str], None]]
 
 
 @dataclass(frozen=True)
-class Said:
+class SpokenItem:
     """One item as the call says it: its words, then a voice message's audio."""
 
     words: str = ""
@@ -261,10 +261,10 @@ class CallingBack:
 
     async def _waiting(
         self, chat_id: str, outbox_id: int | None, first: Outgoing, now: datetime
-    ) -> list[tuple[int, Said]]:
+    ) -> list[tuple[int, SpokenItem]]:
         """What the call says: the worker's item, then the chat's later waiting items up to
         the first that cannot be said (nor played)."""
-        said = [(outbox_id if outbox_id is not None else -1, _said(first))]
+        said = [(outbox_id if outbox_id is not None else -1, _spoken_item(first))]
         for waiting in await self.db.outbox.waiting(PLATFORM, chat_id, now):
             if outbox_id is None or waiting.id <= outbox_id:
                 continue
@@ -272,7 +272,7 @@ class CallingBack:
             if isinstance(item, Delete | Edit):
                 continue
             item = await self._with_voice(item)
-            if not (this := _said(item)).words and not this.voice:
+            if not (this := _spoken_item(item)).words and not this.voice:
                 break
             said.append((waiting.id, this))
         return [(item_id, this) for item_id, this in said if this.words or this.voice]
@@ -288,14 +288,14 @@ class CallingBack:
             return item
         return replace(item, content=content)
 
-    async def _dial(self, chat_id: str, items: list[Said], number: int) -> Outcome:
+    async def _dial(self, chat_id: str, items: list[SpokenItem], number: int) -> Outcome:
         folder = Path(tempfile.mkdtemp(prefix="nachbarbot-call-"))
         try:
             return await self._dial_with(chat_id, items, number, folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    async def _played(self, items: list[Said], lang: str, folder: Path) -> list[Path]:
+    async def _played(self, items: list[SpokenItem], lang: str, folder: Path) -> list[Path]:
         """The files the call plays for ``items``: words spoken, voices decoded."""
         played: list[Path | None] = []
         for index, item in enumerate(items):
@@ -307,7 +307,7 @@ class CallingBack:
 
     async def _voice_file(self, voice: bytes, path: Path) -> Path | None:
         try:
-            data = await asyncio.to_thread(wav, voice, self.stack.settings.clock_rate)
+            data = await asyncio.to_thread(pcm_wav, voice, self.stack.settings.clock_rate)
         except BadAudio as exc:
             log.warning("phone: a voice message could not be decoded (%s)", exc)
             return None
@@ -315,7 +315,7 @@ class CallingBack:
         return path
 
     async def _dial_with(
-        self, chat_id: str, items: list[Said], number: int, folder: Path
+        self, chat_id: str, items: list[SpokenItem], number: int, folder: Path
     ) -> Outcome:
         lang = await self.language(chat_id)
         t = translator(lang)
@@ -419,7 +419,7 @@ class CallingBack:
         self.outcomes.append((chat_id, outcome))
         return outcome
 
-    def _answer(self, items: list[Said]) -> tuple[str, str] | None:
+    def _answer(self, items: list[SpokenItem]) -> tuple[str, str] | None:
         """The newest relayed message's way to answer, where the call can take one."""
         if self.converse is None:
             return None
@@ -530,15 +530,15 @@ def _outbox_id() -> int | None:
         return None
 
 
-def _said(item: Outgoing) -> Said:
+def _spoken_item(item: Outgoing) -> SpokenItem:
     if isinstance(item, Message):
         button = write_to_button(item.buttons)
-        return Said(str(item.text), answer=(button.label, button.data) if button else None)
+        return SpokenItem(str(item.text), answer=(button.label, button.data) if button else None)
     if isinstance(item, Venue):
-        return Said("\n".join(part for part in (item.title, item.address) if part))
+        return SpokenItem("\n".join(part for part in (item.title, item.address) if part))
     if isinstance(item, Voice) and item.content:
-        return Said(str(item.caption), item.content)
-    return Said()
+        return SpokenItem(str(item.caption), item.content)
+    return SpokenItem()
 
 
 def _refused(t: Translator, refusal: Refusal, who: str, count: int) -> Markup:

@@ -1,0 +1,33 @@
+"""What a call does beyond the menu (``[phone]``): where "0" forwards to and when
+(to_a_person.py), where recordings go and how long a caller may speak (recording.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from handlers.places import hours
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    """What calls do beyond the menu (``[phone]``)."""
+
+    forward_to: str = ""
+    coordinators_hours: str = ""
+    recordings: Path = Path("var/phone-recordings")
+    record_seconds: float = 120.0
+    quiet_seconds: float = 5.0
+    clock: Callable[[], datetime] = field(default=_now)
+
+    def forwards_now(self) -> bool:
+        """Whether "0" reaches a coordinator now (else: a message for them)."""
+        if not self.forward_to or not self.coordinators_hours.strip():
+            return False
+        return hours.is_open(self.coordinators_hours, self.clock())
