@@ -362,7 +362,13 @@ async def _pending(ctx: Context) -> None:
         return
     for request in waiting[:10]:
         ctx.reply(
-            await review_post(ctx.db, request, ctx.t, backchannel_reader(ctx.settings, ctx.t)),
+            await review_post(
+                ctx.db,
+                request,
+                ctx.t,
+                backchannel_reader(ctx.settings, ctx.t),
+                settings=ctx.settings,
+            ),
             decision_buttons(ctx.t, request.id),
         )
 
