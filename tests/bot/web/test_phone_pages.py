@@ -300,8 +300,8 @@ OVERFLOW = """() => {
 }"""
 # What a finger presses, too small: under 24 × 24 px (a link in a sentence excepted: a
 # parent with text of its own beside it), or a button, summary, desk section link, choice
-# line, field or menu under 44 px tall; and chart text drawn under 12 px. Hidden elements and Leaflet's map (its own
-# controls are 30 px; its markers are images) are left out.
+# line, field or menu under 44 px tall; and chart text drawn under 12 px. Hidden elements
+# and Leaflet's map (its own controls are 30 px; its markers are images) are left out.
 TARGETS = """() => {
     const found = [];
     const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
