@@ -23,7 +23,15 @@ from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
 from bot.transports.phone.admission import check_entry as check_peer
-from bot.transports.registry import CODED, HEARD, KINDS, NO_FILES, PLATFORMS
+from bot.transports.registry import (
+    CHANNELS,
+    CODED,
+    HEARD,
+    KINDS,
+    NO_FILES,
+    PLATFORMS,
+    STOPPABLE,
+)
 from db.data_rights import Limits
 from db.numbers import by_number
 from handlers.dialable import parse_countries
@@ -646,6 +654,8 @@ class Config:
             heard_platforms=HEARD,
             fileless_platforms=NO_FILES,
             code_platforms=CODED,
+            channel_labels=tuple(CHANNELS.items()),
+            stoppable_platforms=STOPPABLE,
             number_platforms=frozenset(
                 kind.platform
                 for kind in KINDS

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 
 from db.clock import utcnow
 from db.statements import changed, execute, fetch_one
@@ -250,6 +251,13 @@ class SmsStore:
         if row is None or row[0] is None:
             return ""
         return "help" if row[1] else "all"
+
+    async def blocked(self, number: str, running: Callable[[], Awaitable[bool]]) -> bool:
+        """Whether no text may go to ``number`` now: it sent STOP, and its STOP did not keep
+        the notices of a help under way (``running``: whether one is, asked only then).
+        The one rule for the SMS transport's sending and for whoever asks before sending."""
+        stopped = await self.stop_state(number)
+        return stopped == "all" or (stopped == "help" and not await running())
 
     async def claim_told(self, number: str, word: str, since: str) -> bool:
         """Whether the caller confirms ``word`` ("stop" or "start") to ``number`` now: not

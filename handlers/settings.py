@@ -76,6 +76,11 @@ class HandlerSettings:
     # phone line, SMS); with both, such a person chooses which one reaches them
     # (handlers/reach.py).
     number_platforms: frozenset[str] = frozenset()
+    # (platform, msgid) for the transports that are no chat: how coordinators read that a
+    # person is reached there ("📞 on the phone", handlers/channels.py).
+    channel_labels: tuple[tuple[str, str], ...] = ()
+    # Platforms whose people can stop all texts to them (STOP, db/sms.py).
+    stoppable_platforms: frozenset[str] = frozenset()
     # Who signs volunteers' certificates; without a name volunteers cannot ask for one.
     organisation: Organisation = field(default_factory=Organisation)
     # Where the web map and desk are reached ("" when the web is off): login links, the map.

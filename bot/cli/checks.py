@@ -236,6 +236,7 @@ async def city_checks(
         yield check
     if config.matrix_enabled:
         yield await matrix_keys_check(config, db, env_prefix)
+    yield coordinators_channel_check(config)
     if config.phone.enabled:
         from bot.transports.phone.admission import check as callers_check
         from bot.transports.phone.dialling import check as calls_check
@@ -244,6 +245,36 @@ async def city_checks(
         yield await phone_check(config.phone, db)
         yield callers_check(config.phone)
         yield await calls_check(config.phone, db)
+
+
+def coordinators_channel_check(config: Config) -> Check:
+    """Whether new requests reach someone: a coordinators' group or room on a chat service
+    the city runs (help.telegram_backchannel, matrix.backchannel_room). A city run by the
+    phone line or SMS alone has none: its coordinators work on the web desk (WARN), and
+    without the desk nobody sees a request at all (FAIL)."""
+    from bot.transports.registry import configured
+
+    services = [kind.platform for kind in configured(config)]
+    if not services:
+        return ("coordinators' channel", "skip", "no chat service configured")
+    running = [
+        platform for platform, _ in config.handler_settings().backchannels if platform in services
+    ]
+    if running:
+        return ("coordinators' channel", "ok", ", ".join(sorted(running)))
+    unset = "none set (help.telegram_backchannel, matrix.backchannel_room)"
+    if not config.web.port:
+        return (
+            "coordinators' channel",
+            "FAIL",
+            f"{unset} and the web desk is off (web.port = 0): new requests reach nobody",
+        )
+    return (
+        "coordinators' channel",
+        "WARN",
+        f"{unset}: new requests wait on the web desk, {config.web.base_url}/desk - coordinators"
+        " log in with python -m bot desk-link (docs/operations.md)",
+    )
 
 
 async def matrix_keys_check(config: Config, db: Database, env_prefix: str = ENV_PREFIX) -> Check:

@@ -27,9 +27,9 @@ from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.city_service import CityBot, opened
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
+from bot.cli import desk_link, migrate_to
 from bot.cli import events as events_cli
 from bot.cli import matrix as matrix_cli
-from bot.cli import migrate_to
 from bot.cli import places as places_cli
 from bot.cli.checks import city_checks, database_checks, doctor_checks, named, run_checks
 from bot.cli.city_list import where
@@ -103,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     events_cli.add_parsers(sub)
     matrix_cli.add_parsers(sub)
     cities_cli.add_parsers(sub)
+    desk_link.add_parsers(sub)
     roles = sub.add_parser("roles", help="give or take a role (coordinator, volunteer, admin)")
     roles.add_argument("action", choices=("grant", "revoke"))
     roles.add_argument("user", help="platform:user_id, e.g. telegram:123456")
@@ -481,7 +482,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     city = chosen[0]
     _setup_logging(
         [city.config for city in cities],
-        quiet=args.command in ("console", "places", "events", "doctor", "db", "bans", "matrix"),
+        quiet=args.command
+        in ("console", "places", "events", "doctor", "db", "bans", "matrix", "desk-link"),
     )
     try:
         if args.command == "db" and args.db_command == "backup":
@@ -498,6 +500,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(city))
         if args.command == "roles":
             return asyncio.run(_roles(city, args.action, args.user, args.role))
+        if args.command == "desk-link":
+            return asyncio.run(desk_link.run(city, args.user))
         if args.command == "bans":
             return asyncio.run(bans_cli.run(cities, city, args))
         if args.command == "events":

@@ -18,6 +18,8 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from locales import N_
+
 if TYPE_CHECKING:  # the configuration asks for names only: nothing more is loaded for it
     from bot.transports.contract import ChatService
     from db import Database
@@ -32,7 +34,10 @@ class Kind:
     ``files``: its people can receive a file (the phone line and SMS cannot: /mydata says
     the coordinators give it instead, handlers/privacy.py); ``coded``: a sender can be
     forged but a text to the number reaches its owner (SMS), so erasing takes a code sent
-    there (handlers/privacy.py)."""
+    there (handlers/privacy.py); ``channel``: how coordinators read that a person is reached
+    this way (the review post, the desk), for a transport that is not a chat; ``stoppable``:
+    its people can stop all texts to them (STOP, db/sms.py), so a question the coordinators
+    would send is refused instead of never arriving (handlers/channels.py)."""
 
     platform: str
     module: str
@@ -40,6 +45,8 @@ class Kind:
     heard: bool = False
     files: bool = True
     coded: bool = False
+    channel: str = ""
+    stoppable: bool = False
 
     def configured(self, config: Any) -> bool:
         """Whether ``config`` (a city's :class:`~bot.config.Config`) asks for it."""
@@ -57,8 +64,23 @@ class Kind:
 KINDS = (
     Kind("telegram", "bot.transports.telegram", "telegram"),
     Kind("matrix", "bot.transports.matrix", "matrix"),
-    Kind("phone", "bot.transports.phone", "phone", heard=True, files=False),
-    Kind("sms", "bot.transports.sms", "sms", files=False, coded=True),
+    Kind(
+        "phone",
+        "bot.transports.phone",
+        "phone",
+        heard=True,
+        files=False,
+        channel=N_("📞 on the phone"),
+    ),
+    Kind(
+        "sms",
+        "bot.transports.sms",
+        "sms",
+        files=False,
+        coded=True,
+        channel=N_("💬 by SMS"),
+        stoppable=True,
+    ),
     Kind("console", "bot.transports.console"),
 )
 PLATFORMS = tuple(kind.platform for kind in KINDS)
@@ -67,6 +89,8 @@ SERVICES = tuple(kind.platform for kind in KINDS if kind.section)
 HEARD = frozenset(kind.platform for kind in KINDS if kind.heard)
 NO_FILES = frozenset(kind.platform for kind in KINDS if not kind.files)
 CODED = frozenset(kind.platform for kind in KINDS if kind.coded)
+CHANNELS = {kind.platform: kind.channel for kind in KINDS if kind.channel}
+STOPPABLE = frozenset(kind.platform for kind in KINDS if kind.stoppable)
 
 
 def configured(config: Any) -> list[Kind]:

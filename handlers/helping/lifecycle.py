@@ -69,6 +69,7 @@ from db.request_states import (
 from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
+from handlers.channels import texts_stopped
 from handlers.helping import matching, offer_fanout, posting_limits, text_language
 from handlers.helping.languages import reader_of, shown_to
 from handlers.helping.posting_limits import BANNED_TEXT
@@ -431,6 +432,10 @@ async def _decide(
 
 QUESTION_LIMIT = 1000
 UNREACHABLE = N_("😔 The requester cannot be reached in the chat.")
+NO_TEXTS = N_(
+    "😔 This person sent STOP: no text reaches them, so your question was not sent. "
+    "It can go once they send START."
+)
 
 
 async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
@@ -444,6 +449,8 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> He
     requester = await scene.mail.reachable(asked.requester_id)
     if requester is None:
         raise Refused(UNREACHABLE)
+    if await texts_stopped(scene.db, scene.settings, requester):
+        raise Refused(NO_TEXTS)
     question = await shown_to(scene, coordinator, asked, requester, text)
     await scene.mail.to_user(
         requester,

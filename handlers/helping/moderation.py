@@ -52,7 +52,7 @@ from handlers.messages import Button, ButtonPress, Command, Message
 from handlers.parsing import id_number, typed
 from handlers.router import Router
 from handlers.staff import may_ban
-from locales import N_
+from locales import N_, Translator
 
 ROLE = "coordinator"
 NOT_ABOVE = N_("⛔ Only an admin can block a coordinator or another admin.")
@@ -338,148 +338,162 @@ async def _decide_by_command(ctx: Context, action: str) -> None:
     await (_publish(ctx) if action == "ok" else _reject(ctx))
 
 
-def register(router: Router) -> None:
-    actions = {
-        "ok": _publish,
-        "no": _ask_reason,
-        "rr": _reject,
-        "back": _back,
-        "ed": _write_privately,
-        "ask": _write_privately,
-        "sum": _write_privately,
-        "why": _write_privately,
-        "re": _reoffer,
-    }
-    for action, callback in actions.items():
-        router.action("mod", action, role=ROLE, backchannel=True)(callback)
+async def _publish_command(ctx: Context) -> None:
+    await _decide_by_command(ctx, "ok")
 
-    router.state("mod.ed")(_new_text)
-    router.state("mod.ask")(_question_text)
-    router.state("mod.sum")(_summary_text)
-    router.state("mod.why")(_reason_text)
-    router.state("request.answer")(requester_answer)
 
-    @router.command("publish", N_("Publish a request (coordinators)"), role=ROLE, backchannel=True)
-    async def publish_command(ctx: Context) -> None:
-        await _decide_by_command(ctx, "ok")
+async def _reject_command(ctx: Context) -> None:
+    await _decide_by_command(ctx, "rr")
 
-    @router.command(
-        "reject", N_("Reject a request with a reason (coordinators)"), role=ROLE, backchannel=True
-    )
-    async def reject_command(ctx: Context) -> None:
-        await _decide_by_command(ctx, "rr")
 
-    @router.command(
-        "offer",
-        N_("Offer a request to volunteers again (coordinators)"),
-        role=ROLE,
-        backchannel=True,
-    )
-    async def offer_command(ctx: Context) -> None:
-        args = _command_args(ctx)
-        if not args or id_number(args[0]) is None:
-            ctx.reply(ctx.t.t("Please name the request number, for example: /offer 12"))
-            return
-        ctx.args = args[0]
-        await _reoffer(ctx)
+async def _offer_command(ctx: Context) -> None:
+    args = _command_args(ctx)
+    if not args or id_number(args[0]) is None:
+        ctx.reply(ctx.t.t("Please name the request number, for example: /offer 12"))
+        return
+    ctx.args = args[0]
+    await _reoffer(ctx)
 
-    @router.command(
-        "pending", N_("Requests waiting for a decision (coordinators)"), role=ROLE, backchannel=True
-    )
-    async def pending(ctx: Context) -> None:
-        waiting = await ctx.db.requests.in_state(REVIEW)
-        if not waiting:
-            ctx.reply(ctx.t.t("✅ No requests are waiting."))
-            return
-        for request in waiting[:10]:
-            ctx.reply(
-                await review_post(ctx.db, request, ctx.t, backchannel_reader(ctx.settings, ctx.t)),
-                decision_buttons(ctx.t, request.id),
-            )
 
-    @router.command("stats", N_("Figures on requests (coordinators)"), role=ROLE, backchannel=True)
-    async def stats(ctx: Context) -> None:
-        t = ctx.t
-        figures = await statistics.summary(ctx.db)
-        by_state = figures.by_state
-        lines = [
-            t.t("📊 <b>Requests</b>"),
-            t.t(
-                "open: {open} · matched: {matched} · done: {done}",
-                open=by_state.get(OPEN, 0),
-                matched=by_state.get(MATCHED, 0),
-                done=by_state.get(DONE, 0),
+async def _pending(ctx: Context) -> None:
+    waiting = await ctx.db.requests.in_state(REVIEW)
+    if not waiting:
+        ctx.reply(ctx.t.t("✅ No requests are waiting."))
+        return
+    for request in waiting[:10]:
+        ctx.reply(
+            await review_post(
+                ctx.db,
+                request,
+                ctx.t,
+                backchannel_reader(ctx.settings, ctx.t),
+                settings=ctx.settings,
             ),
-            t.t(
-                "being checked: {review} · not published: {rejected} · withdrawn: "
-                "{withdrawn} · expired: {expired}",
-                review=by_state.get(REVIEW, 0),
-                rejected=by_state.get(REJECTED, 0),
-                withdrawn=by_state.get(WITHDRAWN, 0),
-                expired=by_state.get(EXPIRED, 0),
-            ),
-        ]
-        median = figures.median_minutes_to_match
-        if median is not None:
-            lines.append(
-                t.t(
-                    "⏱ median time until a helper was found: {duration}",
-                    duration=t.duration(round(median)),
-                )
-            )
-        for title, groups, kinds in (
-            (N_("By district"), figures.stadtbezirk, False),
-            (N_("By kind of help"), figures.category, True),
-        ):
-            lines += [Markup(""), t.format("<b>{title}</b>", title=t._(title))]
-            for name, states in sorted(groups.items()):
-                label = category_label(t, name) if kinds else name
-                lines.append(
-                    t.t(
-                        "{name}: open {open}, matched {matched}, done {done}",
-                        name=label,
-                        open=states.get(OPEN, 0),
-                        matched=states.get(MATCHED, 0),
-                        done=states.get(DONE, 0),
-                    )
-                )
-        if ctx.settings.translation:
-            lines += [Markup(""), *await _translation_figures(ctx)]
-        ctx.reply(Markup("\n").join(lines))
-        # The period's figures as a picture, the same as on the desk's statistics page.
-        ctx.send(
-            await statistics_picture.picture(ctx.db, t, statistics.city_districts(ctx.settings))
+            decision_buttons(ctx.t, request.id),
         )
 
-    @router.command(
-        "coordinator_add", N_("Make a user a coordinator (admins)"), role="admin", backchannel=True
-    )
-    async def coordinator_add(ctx: Context) -> None:
-        await _set_coordinator(ctx, True)
 
-    @router.command(
-        "coordinator_remove",
+def _state_lines(t: Translator, by_state: dict[str, int]) -> list[Markup]:
+    return [
+        t.t("📊 <b>Requests</b>"),
+        t.t(
+            "open: {open} · matched: {matched} · done: {done}",
+            open=by_state.get(OPEN, 0),
+            matched=by_state.get(MATCHED, 0),
+            done=by_state.get(DONE, 0),
+        ),
+        t.t(
+            "being checked: {review} · not published: {rejected} · withdrawn: "
+            "{withdrawn} · expired: {expired}",
+            review=by_state.get(REVIEW, 0),
+            rejected=by_state.get(REJECTED, 0),
+            withdrawn=by_state.get(WITHDRAWN, 0),
+            expired=by_state.get(EXPIRED, 0),
+        ),
+    ]
+
+
+def _group_lines(t: Translator, figures: statistics.Summary) -> list[Markup]:
+    lines: list[Markup] = []
+    for title, groups, kinds in (
+        (N_("By district"), figures.stadtbezirk, False),
+        (N_("By kind of help"), figures.category, True),
+    ):
+        lines += [Markup(""), t.format("<b>{title}</b>", title=t._(title))]
+        for name, states in sorted(groups.items()):
+            label = category_label(t, name) if kinds else name
+            lines.append(
+                t.t(
+                    "{name}: open {open}, matched {matched}, done {done}",
+                    name=label,
+                    open=states.get(OPEN, 0),
+                    matched=states.get(MATCHED, 0),
+                    done=states.get(DONE, 0),
+                )
+            )
+    return lines
+
+
+async def _stats(ctx: Context) -> None:
+    t = ctx.t
+    figures = await statistics.summary(ctx.db)
+    lines = _state_lines(t, figures.by_state)
+    median = figures.median_minutes_to_match
+    if median is not None:
+        lines.append(
+            t.t(
+                "⏱ median time until a helper was found: {duration}",
+                duration=t.duration(round(median)),
+            )
+        )
+    lines += _group_lines(t, figures)
+    if ctx.settings.translation:
+        lines += [Markup(""), *await _translation_figures(ctx)]
+    ctx.reply(Markup("\n").join(lines))
+    # The period's figures as a picture, the same as on the desk's statistics page.
+    ctx.send(await statistics_picture.picture(ctx.db, t, statistics.city_districts(ctx.settings)))
+
+
+async def _coordinator_add(ctx: Context) -> None:
+    await _set_coordinator(ctx, True)
+
+
+async def _coordinator_remove(ctx: Context) -> None:
+    await _set_coordinator(ctx, False)
+
+
+async def _ban(ctx: Context) -> None:
+    await _set_ban(ctx, True)
+
+
+async def _unban(ctx: Context) -> None:
+    await _set_ban(ctx, False)
+
+
+# The router tables: button action -> callback, state -> callback, and
+# command -> (description, role, callback), in the order /help lists them.
+ACTIONS = {
+    "ok": _publish,
+    "no": _ask_reason,
+    "rr": _reject,
+    "back": _back,
+    "ed": _write_privately,
+    "ask": _write_privately,
+    "sum": _write_privately,
+    "why": _write_privately,
+    "re": _reoffer,
+}
+STATES = {
+    "mod.ed": _new_text,
+    "mod.ask": _question_text,
+    "mod.sum": _summary_text,
+    "mod.why": _reason_text,
+    "request.answer": requester_answer,
+}
+COMMANDS = {
+    "publish": (N_("Publish a request (coordinators)"), ROLE, _publish_command),
+    "reject": (N_("Reject a request with a reason (coordinators)"), ROLE, _reject_command),
+    "offer": (N_("Offer a request to volunteers again (coordinators)"), ROLE, _offer_command),
+    "pending": (N_("Requests waiting for a decision (coordinators)"), ROLE, _pending),
+    "stats": (N_("Figures on requests (coordinators)"), ROLE, _stats),
+    "coordinator_add": (N_("Make a user a coordinator (admins)"), "admin", _coordinator_add),
+    "coordinator_remove": (
         N_("Take the coordinator role away (admins)"),
-        role="admin",
-        backchannel=True,
-    )
-    async def coordinator_remove(ctx: Context) -> None:
-        await _set_coordinator(ctx, False)
+        "admin",
+        _coordinator_remove,
+    ),
+    "ban": (N_("Block a user from posting (coordinators)"), ROLE, _ban),
+    "unban": (N_("Allow a blocked user to post again (coordinators)"), ROLE, _unban),
+}
 
-    @router.command(
-        "ban", N_("Block a user from posting (coordinators)"), role=ROLE, backchannel=True
-    )
-    async def ban(ctx: Context) -> None:
-        await _set_ban(ctx, True)
 
-    @router.command(
-        "unban",
-        N_("Allow a blocked user to post again (coordinators)"),
-        role=ROLE,
-        backchannel=True,
-    )
-    async def unban(ctx: Context) -> None:
-        await _set_ban(ctx, False)
+def register(router: Router) -> None:
+    for action, callback in ACTIONS.items():
+        router.action("mod", action, role=ROLE, backchannel=True)(callback)
+    for state, callback in STATES.items():
+        router.state(state)(callback)
+    for name, (description, role, callback) in COMMANDS.items():
+        router.command(name, description, role=role, backchannel=True)(callback)
 
 
 async def _set_coordinator(ctx: Context, on: bool) -> None:

@@ -17,6 +17,7 @@ from db import Database
 from db.clock import to_text
 from db.requests import HelpRequest
 from db.users import User
+from handlers.channels import channel_line
 from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, WHEN, noon
 from handlers.helping.warnings import warnings_for
@@ -170,13 +171,15 @@ async def review_post(
     t: Translator,
     for_reader: Reader | None = None,
     *,
+    settings: HandlerSettings | None = None,
     recent: list[tuple[int, str]] | None = None,
     heading: bool = True,
 ) -> Markup:
     """The request as the coordinators check it: with who asked and what to look at (in
     the group, ``for_reader``: with a translation beside the original; the warnings are
     about the original). ``recent``: :func:`recent_texts`, read once for a page of posts.
-    ``heading``: the "🆕 Request #N - please check" line (the desk's card has its own)."""
+    ``heading``: the "🆕 Request #N - please check" line (the desk's card has its own).
+    ``settings``: the city's, to say how a person who is not in a chat is reached."""
     requester = await db.users.get(request.requester_id) if request.requester_id else None
     if recent is None:
         recent = await recent_texts(db)
@@ -195,6 +198,9 @@ async def review_post(
         )
         if requester.easy_language:
             lines.append(easy_tag(t))
+        channel = await channel_line(db, settings, t, requester) if settings else None
+        if channel:
+            lines.append(channel)
     if request.offline_contact:
         lines.append(
             t.t("☎️ Contact (coordinators only): {contact}", contact=request.offline_contact)
@@ -212,7 +218,9 @@ async def group_review_post(
     translation beside an original in another language (``heading``: see
     :func:`review_post`)."""
     bt = backchannel_language()
-    return await review_post(db, request, bt, backchannel_reader(settings, bt), heading=heading)
+    return await review_post(
+        db, request, bt, backchannel_reader(settings, bt), settings=settings, heading=heading
+    )
 
 
 def decision_buttons(t: Translator, request_id: int) -> list[list[Button]]:
@@ -316,10 +324,11 @@ def relay_row(
 
 def first_name(t: Translator, user: User | None) -> str:
     """A person's first name as others read it. Someone who has none - a caller on the phone
-    line: their number is who they are there, and it is never shown - is "📞 Resident"."""
+    line, a person texting: their number is who they are there, and it is never shown - is
+    "Resident" (how they are reached: :func:`handlers.channels.channel_line`)."""
     if user is None:
         return "?"
-    return user.first_name or t._("📞 Resident")
+    return user.first_name or t._("Resident")
 
 
 def someone(t: Translator, user: User) -> Markup:

@@ -19,6 +19,7 @@ _BLOCK = re.compile(r"```(sh|bash|shell)\n(.*?)```", re.S)
 _INLINE = re.compile(r"`((?:\.venv/bin/)?python -m bot [^`]+|nachbarbot [^`]+|make [^`]+)`")
 _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 _BOT = re.compile(r"^(?:\.venv/bin/)?python -m bot\b|^nachbarbot\b")
+LOCAL_TRY = "tests/docs/test_local_try.py"
 # Commands of other programs the docs show, each with the test that checks what it relies
 # on: (the command's start, the test file, a string that test must contain).
 OTHER_COMMANDS = [
@@ -28,6 +29,16 @@ OTHER_COMMANDS = [
         '["translation"]',
     ),
     ("printf ", "tests/docs/test_docs.py", "test_the_piped_console_example_runs"),
+    # docs/phone.md and docs/sms.md, "Try it on this computer": the shipped files, run.
+    ("kamailio -DD -E -Y /tmp -f deploy/try/phone/kamailio.cfg", LOCAL_TRY, "ShippedKamailio"),
+    ("baresip -f deploy/try/phone/baresip", LOCAL_TRY, "_shipped_baresip"),
+    ("/usr/sbin/bearerbox deploy/try/sms/kannel.conf", LOCAL_TRY, "ShippedKannel"),
+    ("/usr/sbin/smsbox deploy/try/sms/kannel.conf", LOCAL_TRY, "ShippedKannel"),
+    (
+        "/usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r 13015 -i 0 -v 0",
+        LOCAL_TRY,
+        "FakePhoneNetwork",
+    ),
     # docs/sms.md: the Android app's webhook registered as its API takes it.
     (
         'curl -X POST -u USER:PASSWORD -H "Content-Type: application/json" -d \'{"url"',

@@ -15,14 +15,17 @@ directly, from a trunk or in tests). Every call is answered at once; its audio i
 prompts played to it one after the other (:meth:`Stack.say`), stopped when a key is
 pressed (:meth:`Stack.hush`).
 
-PJSIP's own log would hold SIP messages (numbers, names): it is off (``msgLogging``) and
-of its errors only where they came from and their names reach the log (:func:`log_line`).
+PJSIP's own log would hold SIP messages (numbers, names): it is off (``msgLogging``), its
+start banner is not printed (:func:`quiet_start`), and of its errors and warnings only
+where they came from, their names and what an operator can do reach the log
+(:func:`log_line`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import logging
 import queue
@@ -47,8 +50,9 @@ log = logging.getLogger(__name__)
 POLL_MS = 10
 # RTP ports taken from the first one (``phone.rtp_port``).
 RTP_PORTS = 100
-# PJSIP's log: errors only (and of them only their source and names, :func:`log_line`).
-LOG_LEVEL = 1
+# PJSIP's log: errors and warnings (and of them only their source, names and what to do,
+# :func:`log_line`).
+LOG_LEVEL = 2
 # After a failed registration, the first new try (seconds).
 REGISTER_RETRY_SECONDS = 30
 
@@ -97,16 +101,86 @@ class StackSettings:
 
 
 _ERROR_NAME = re.compile(r"\(([A-Z][A-Z_]+)\)")
+# PJSIP's status numbers: an operating system's error (120000 + errno) or a SIP answer.
+_STATUS = re.compile(r"status=(\d+)")
+OS_ERRORS = 120000
+# What an operator does about a PJSIP error, by its name, its operating system error
+# (errno) or the SIP answer a registration got; the first that fits is said.
+ADVICE_BY_NAME = (
+    (
+        "PJ_ERESOLVE",
+        "a SIP host name does not resolve: check phone.registrar, call_domain,"
+        " outbound_proxy and the machine's DNS",
+    ),
+    (
+        "PJSIP_EINVALIDURI",
+        "a SIP address is not valid: check phone.registrar, call_domain,"
+        " forward_to and outbound_proxy",
+    ),
+    (
+        "PJMEDIA_SDPNEG",
+        "a call offered no codec the bot speaks (G.711 or G.722): check the"
+        " provider's codecs and phone.clock_rate",
+    ),
+    (
+        "PJ_ETIMEDOUT",
+        "the provider did not answer in time: check the network and firewall"
+        " (docs/phone.md, Network)",
+    ),
+)
+ADVICE_BY_ERRNO = {
+    98: "an address is taken by another program: phone.port (SIP) or the RTP ports from"
+    " phone.rtp_port - stop the other program or choose other ports",
+    99: "phone.bind (or public_address) is not an address of this machine",
+    13: "the port needs privileges the bot has not: choose phone.port above 1024",
+}
+ADVICE_BY_SIP = {
+    401: "the registrar refused the account: check phone.user and NACHBARBOT_PHONE__PASSWORD",
+    403: "the registrar refused the account: check phone.user and NACHBARBOT_PHONE__PASSWORD",
+    404: "the registrar does not know phone.user",
+    408: "the registrar did not answer: check phone.registrar, the network and the firewall",
+    503: "the registrar is not available now: it is tried again",
+}
+
+
+def advice(entry: str) -> str:
+    """What an operator can do about a PJSIP log line, from its error names and status."""
+    names = " ".join(_ERROR_NAME.findall(entry))
+    for name, said in ADVICE_BY_NAME:
+        if name in names:
+            return said
+    for found in _STATUS.findall(entry):
+        status = int(found)
+        if status > OS_ERRORS and status - OS_ERRORS in ADVICE_BY_ERRNO:
+            return ADVICE_BY_ERRNO[status - OS_ERRORS]
+        if status in ADVICE_BY_SIP and "registration" in entry.lower():
+            return ADVICE_BY_SIP[status]
+    return "see PJSIP's documentation for this error"
 
 
 def log_line(entry: str) -> str:
-    """What of a PJSIP log line is logged: where it came from and the names of its errors
-    ("pjsua_call.c: PJSIP_EINVALIDURI"), never its text, which may hold a URI, a name or
-    a number."""
+    """What of a PJSIP log line is logged: where it came from, the names of its errors and
+    what an operator can do ("pjsua_call.c: PJSIP_EINVALIDURI - a SIP address is not
+    valid: ..."), never its text, which may hold a URI, a name or a number."""
     words = entry.split()
     source = next((word for word in words if word.endswith((".c", ".cpp"))), "pjsip")
     names = _ERROR_NAME.findall(entry)
-    return f"{source}: {', '.join(names) or 'an error'}"
+    return f"{source}: {', '.join(names) or 'an error'} - {advice(entry)}"
+
+
+def quiet_start() -> None:
+    """PJSIP prints a banner ("pjlib 2.15 for POSIX initialized", "Creating endpoint
+    instance") to the console while the endpoint is made, before the log configuration of
+    ``libInit`` applies: its level is set to nothing first, with pjlib's own
+    ``pj_log_set_level``, which pjsua2 does not offer. Without it the banner shows; the
+    bot runs on."""
+    try:
+        set_level = ctypes.CDLL(pj._pjsua2.__file__).pj_log_set_level
+    except (AttributeError, OSError):
+        log.debug("phone: PJSIP's start banner cannot be silenced here")
+        return
+    set_level.argtypes = [ctypes.c_int]
+    set_level(0)
 
 
 class Stack:
@@ -265,6 +339,7 @@ class Stack:
     def _open(self) -> int:
         settings = self.settings
         endpoint = pj.Endpoint()
+        quiet_start()
         endpoint.libCreate()
         self._endpoint = endpoint
         config = pj.EpConfig()
@@ -515,8 +590,12 @@ def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None)
 
 
 class _LogWriter(pj.LogWriter):
+    """PJSIP's errors (level 1) and warnings (2) as the bot's, each a line an operator
+    can act on (:func:`log_line`)."""
+
     def write(self, entry: Any) -> None:
-        log.warning("pjsip %s", log_line(str(entry.msg)))
+        level = logging.ERROR if entry.level <= 1 else logging.WARNING
+        log.log(level, "pjsip %s", log_line(str(entry.msg)))
 
 
 class _Account(pj.Account):

@@ -389,8 +389,7 @@ class SmsTransport(Transport):
         # A notice: the reserve and a number's spent caps are open to one of running help,
         # and so is a number whose STOP kept them.
         running = self._running(chat_id)
-        stopped = await self.store.stop_state(chat_id)
-        if stopped == "all" or (stopped == "help" and not await running()):
+        if await self.store.blocked(chat_id, running):
             raise DeliveryError("sms: the number sent STOP", permanent=True)
         return await self._send_item(chat_id, item, running)
 

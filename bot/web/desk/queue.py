@@ -47,7 +47,13 @@ async def _card(
 ) -> dict[str, Any]:
     # The card's own heading names the request: the post's first line would repeat it.
     post = await review_post(
-        site.db, request, t, backchannel_reader(site.settings, t), recent=recent, heading=False
+        site.db,
+        request,
+        t,
+        backchannel_reader(site.settings, t),
+        settings=site.settings,
+        recent=recent,
+        heading=False,
     )
     filled = await from_cache(site.db, Message(post))
     assert isinstance(filled, Message)

@@ -31,9 +31,10 @@ from bot.web.pages import render
 from db.clock import to_text
 from db.request_states import ACTIVE, STATES, UNSENT
 from db.requests import HelpRequest, RequestFilter
+from handlers.channels import channel_line
 from handlers.helping import history, lifecycle, offer_fanout
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label, describe, easy_tag, named
+from handlers.helping.render import category_label, describe, easy_tag, first_name, named
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
@@ -234,7 +235,13 @@ async def _detail(
         row=_row(t, found, datetime.now(UTC)),
         post=Markup(filled.text),
         requester=requester,
+        requester_name=first_name(t, requester),
         easy=easy_tag(t) if requester is not None and requester.easy_language else None,
+        channel=(
+            await channel_line(desk.site.db, desk.site.settings, t, requester)
+            if requester is not None
+            else None
+        ),
         history=await _history(desk, t, found.id),
         points=map_points([found]),
         tiles=desk.site.config.web.tile_url,

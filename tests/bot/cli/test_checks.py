@@ -156,3 +156,34 @@ async def test_backup_while_running(tmp_path):
         await restored.close()
     again = run_bot("db", "backup", str(copy), database=tmp_path / "live.sqlite3")
     assert again.returncode == 1 and "exists" in again.stderr
+
+
+def test_doctor_warns_when_new_requests_reach_no_coordinators_chat(tmp_path):
+    """An operator with the phone line or SMS alone: no coordinators' group or room, so
+    requests wait on the desk (WARN), or reach nobody when the desk is off too (FAIL)."""
+    from bot.cli.checks import coordinators_channel_check
+    from bot.config import Config, PhoneSection, SmsSection, WebSection
+
+    alone = coordinators_channel_check(
+        Config(sms=SmsSection(enabled=True), web=WebSection(port=8765))
+    )
+    assert alone[1] == "WARN"
+    assert "http://127.0.0.1:8765/desk" in alone[2] and "desk-link" in alone[2]
+    nobody = coordinators_channel_check(Config(phone=PhoneSection(enabled=True)))
+    assert nobody[1] == "FAIL" and "reach nobody" in nobody[2]
+    assert coordinators_channel_check(Config())[1] == "skip"
+
+    config = tmp_path / "bot.toml"
+    config.write_text(
+        '[sms]\nenabled = true\nurl = "http://127.0.0.1:13013/cgi-bin/sendsms"\n'
+        "[web]\nport = 8765\n",
+        encoding="utf-8",
+    )
+    result = run_bot(
+        "--config",
+        str(config),
+        "doctor",
+        database=tmp_path / "d.sqlite3",
+        env={"NACHBARBOT_SMS__INCOMING_SECRET": "s3cret"},
+    )
+    assert "WARN  coordinators' channel - none set" in result.stdout, result.stdout

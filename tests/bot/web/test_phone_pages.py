@@ -15,8 +15,10 @@ holds it. Every place's own page is opened too (a long word in one place's name 
 widened the page).
 
 What a finger presses is measured on every page (WCAG 2.5.8): no link, button, radio or
-checkbox under 24 × 24 px (a link inside a sentence excepted, as WCAG does); buttons, the
-summaries that open something and the desk's sections are at least 44 px tall; a chart's
+checkbox, field or menu under 24 × 24 px (a link inside a sentence excepted, as WCAG
+does); buttons, the summaries that open something, the desk's sections, a choice's whole
+line (a label holding a radio or checkbox: the review's reasons, the requests' state
+filters), fields and menus are at least 44 px tall (issue 55, point 10); a chart's
 text is at least 12 px as drawn on the phone; and the requests page's filters are folded
 under a summary until a filter is set, so that the requests come first.
 """
@@ -297,9 +299,9 @@ OVERFLOW = """() => {
     return found.slice(0, 12);
 }"""
 # What a finger presses, too small: under 24 × 24 px (a link in a sentence excepted: a
-# parent with text of its own beside it), or a button, summary or desk section link under
-# 44 px tall; and chart text drawn under 12 px. Hidden elements and Leaflet's map (its own
-# controls are 30 px; its markers are images) are left out.
+# parent with text of its own beside it), or a button, summary, desk section link, choice
+# line, field or menu under 44 px tall; and chart text drawn under 12 px. Hidden elements
+# and Leaflet's map (its own controls are 30 px; its markers are images) are left out.
 TARGETS = """() => {
     const found = [];
     const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
@@ -308,8 +310,15 @@ TARGETS = """() => {
             .trim().slice(0, 30) + '"';
     const inSentence = el => Array.from(el.parentElement.childNodes).some(
         node => node.nodeType === Node.TEXT_NODE && node.textContent.trim().length > 1);
+    // A label holding a radio or checkbox is what a finger presses (the whole line
+    // chooses), a primary control as a button is: the review's reasons, the request
+    // filters' states. Fields and menus are pressed too, and the primary ones are tall.
+    const choice = 'label:has(> input[type=radio]), label:has(> input[type=checkbox])';
+    const field = 'select, input[type=text], input[type=search], input[type=date], '
+        + 'input[type=time], input[type=number], input[type=url], input[type=email], '
+        + 'input[type=tel], input:not([type])';
     const pressable = 'a[href], button, summary, input[type=radio], input[type=checkbox], '
-        + 'input[type=submit], .button';
+        + 'input[type=submit], .button, textarea, ' + choice + ', ' + field;
     for (const el of document.body.querySelectorAll(pressable)) {
         if (!el.checkVisibility({visibilityProperty: true})) continue;
         if (el.closest('.leaflet-container')) continue;
@@ -317,7 +326,8 @@ TARGETS = """() => {
         if (getComputedStyle(el).clipPath !== 'none') continue;
         const box = el.getBoundingClientRect();
         if (box.width === 0 || box.height === 0) continue;
-        const tall = el.matches('button, summary, input[type=submit], .button, .desk-nav a');
+        const tall = el.matches('button, summary, input[type=submit], .button, .desk-nav a, '
+            + choice + ', ' + field);
         if (tall && box.height < 43.5) {
             found.push(`${name(el)} is ${Math.round(box.height)} px tall, not 44`);
         } else if ((box.width < 23.5 || box.height < 23.5)

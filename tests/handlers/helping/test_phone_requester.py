@@ -1,6 +1,6 @@
 """A resident on the phone line asks for help: their id is their number (E.164) and they
 have no name. The volunteer who takes the request, the relay's buttons and the
-coordinators read "📞 Resident" (render.py ``first_name``), never the number or a "?";
+coordinators read "Resident" (render.py ``first_name``), never the number or a "?";
 and the number is in no log record, also at DEBUG."""
 
 from __future__ import annotations
@@ -46,14 +46,14 @@ async def test_volunteers_and_coordinators_read_resident_never_the_number(
             },
         )
     await story.flush()
-    # The coordinators: "📞 Person am Telefon (Nr. 4)", in their language.
-    resident_de = translator("de")._("📞 Resident")
+    # The coordinators: "Person aus der Nachbarschaft (Nr. 4)", in their language.
+    resident_de = translator("de")._("Resident")
     assert f"{resident_de} (" in story.received(GROUP)
     await story.in_group("cora", press(f"mod:ok:{request.id}"))
     await story.flush()
 
     out = await story.press("vera", f"mt:acc:{request.id}")
-    resident = translator("en")._("📞 Resident")
+    resident = translator("en")._("Resident")
     said = texts(out)
     assert f"write to {resident} here" in said and f"so that {resident} knows" in said
     labels = [b.label for m in messages(out) for row in m.buttons for b in row]

@@ -251,8 +251,13 @@ class KamailioServer:
         except OSError:
             return ""
 
+    def config_text(self) -> str:
+        """The configuration it runs (deploy/try/phone/kamailio.cfg is the same, made for
+        port 5060 and the try's two accounts: tests/docs/test_local_try.py)."""
+        return _config(self.port, _module_folder(), self.users)
+
     def start(self, timeout: float = 20.0) -> None:
-        self.config_path.write_text(_config(self.port, _module_folder(), self.users))
+        self.config_path.write_text(self.config_text())
         binary = kamailio_binary()
         checked = subprocess.run(
             [binary, "-c", "-f", str(self.config_path)], capture_output=True, text=True

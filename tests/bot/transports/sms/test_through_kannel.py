@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from bot.delivery import OutboxWorker
+from bot.transports.registry import CHANNELS, STOPPABLE
 from bot.transports.sms.budget import Budget, Limits, month_of
 from bot.transports.sms.segments import folded
 from bot.transports.sms.transport import SmsTransport
@@ -30,7 +31,7 @@ from db.clock import local_day
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.helping.lifecycle import door_codes_named
-from handlers.messages import Message, encode
+from handlers.messages import Command, Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
@@ -42,7 +43,7 @@ from tests.support.help_story import (
     press,
     register_volunteer,
 )
-from tests.support.memory_transport import MemoryTransport
+from tests.support.memory_transport import MemoryTransport, readable, texts
 from tests.support.sms.fakesmsc import FakePhoneNetwork
 from tests.support.sms.fakesmsc import Text as FakeText
 from tests.support.sms.fixtures import KannelStarter
@@ -140,6 +141,9 @@ async def make_city(
             inactive_account_days=365,
             max_text_length=500,
             backchannels=frozenset({("memory", GROUP)}),
+            # How coordinators read an SMS person's channel, as the registry says it.
+            channel_labels=tuple(CHANNELS.items()),
+            stoppable_platforms=STOPPABLE,
         )
         dispatcher = Dispatcher(db, build_router(), settings)
         budget = Budget(db, 10_000, settings.backchannels, limits=limits or Limits())
@@ -321,6 +325,61 @@ async def test_help_story_by_text_until_stop(
     assert state is not None and state[2]  # given up for good
     assert city.gateway.sent[told.number] == sent
     assert len(resident.texts) == sent
+
+
+async def test_a_question_to_a_number_that_sent_stop_is_refused_until_start(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Issue 55, point 9: the review post says the requester is reached by SMS (never "on
+    the phone"); after her STOP (confirmed with the code, so nothing goes) a coordinator's
+    question is refused with why, in the coordinator's language, and nothing is sent;
+    after START the question reaches her phone."""
+    city: City = await make_city()  # type: ignore[misc]
+    greta = Resident(city, GRETA)
+    t = translator("de")
+    await _onboard(greta, "Hallo", "Deutsch", "de")
+    await greta.choose(t._("Ask for help"))
+    await greta.choose(t._("Ask for help"))
+    await greta.choose(t._("Shopping and errands"))
+    await greta.say("Ich brauche Hilfe beim Einkaufen")
+    await greta.say("44147")
+    await greta.choose(t._("⚡ As soon as possible"))
+    if any(t._("Done") in text.text for text in greta.new):
+        await greta.choose(t._("Done"))
+    else:
+        await greta.choose(t._("Only my language"))
+    await greta.choose(t._("Send"))
+    user = await db.users.find("sms", GRETA)
+    assert user is not None
+    (request,) = await db.requests.for_requester(user.id)
+    story = city.story
+    await story.flush()
+    post = story.received(GROUP)
+    assert "💬 per SMS" in post and "📞" not in post, post
+
+    await story.onboard("cora", "en")
+    await grant_role_to(db, "cora", "coordinator")
+    await greta.say("STOPP")
+    await greta.say(_code(greta.new[0].text))
+    assert await db.users.find("sms", GRETA) is not None
+    texts_before = len(greta.texts)
+
+    await story.in_group("cora", press(f"mod:ask:{request.id}"))
+    answer = readable(texts(await story.text("cora", "Which shop, please?")))
+    assert "sent STOP" in answer and "not sent" in answer, answer
+    assert "Your question was sent" not in answer
+    await city.flush()
+    assert len(greta.texts) == texts_before
+    # /pending shows it on the post.
+    pending = readable(texts(await story.in_group("cora", Command("pending", ""))))
+    assert "💬 per SMS · ⛔ SMS gestoppt" in pending, pending  # the group reads German
+
+    await greta.say("START")
+    await story.in_group("cora", press(f"mod:ask:{request.id}"))
+    answer = readable(texts(await story.text("cora", "Which shop, please?")))
+    assert "Your question was sent" in answer, answer
+    await city.flush()
+    assert "Which shop" in greta.texts[-1].text or "Laden" in greta.texts[-1].text
 
 
 def _code(text: str) -> str:
