@@ -26,7 +26,6 @@ BELOW = "The file below has all of it."
 def _chat(db: Database, settings: HandlerSettings, platform: str) -> MemoryTransport:
     fileless = replace(
         settings,
-        fileless_platforms=frozenset({"phone", "sms"}),
         heard_platforms=frozenset({"phone"}),
     )
     return MemoryTransport(Dispatcher(db, build_router(), fileless), platform=platform)
