@@ -1,15 +1,15 @@
 """A phone number is one person, on the phone line and by text message (issues 44, 45).
 
-The phone line (bot/transports/phone) and text messages (bot/transports/sms) both know a
-person by their number in E.164 ("+492311234567"): it is their id and their chat on either
-platform. Whoever calls and texts from one number is one person, one ``users`` row - one
-language, one consent, one conversation, their requests - and the row's ``platform`` is the
-channel the person chose for what the outbox has for them (``phone``: a call-back, ``sms``: a
-text), at first the one they used first (handlers/reach.py lets them change it). The other
-transport finds the same row by the number: :func:`by_number_sql` is what
-:meth:`db.users.UserStore.find` and :meth:`~db.users.UserStore.arrive` ask for a number
-platform, so every ``find(platform, number)`` of either transport, the desk and the command
-line gets the one person.
+The transports whose descriptors name people by ``E164`` (bot/transports/registry.py: the
+phone line and text messages) register here with :func:`register`: they know a person by
+their number in E.164 ("+492311234567"), their id and their chat on either platform. Whoever
+calls and texts from one number is one person, one ``users`` row - one language, one
+consent, one conversation, their requests - and the row's ``platform`` is the channel the
+person chose for what the outbox has for them (a call-back or a text), at first the one they
+used first (handlers/reach.py lets them change it). The other transport finds the same row
+by the number: :func:`by_number_sql` is what :meth:`db.users.UserStore.find` and
+:meth:`~db.users.UserStore.arrive` ask for a number platform, so every ``find(platform,
+number)`` of either transport, the desk and the command line gets the one person.
 
 Two rows for one number (from before this rule, or first contacts by call and by text at the
 same instant on PostgreSQL, where no unique index guards it) stay two accounts: the older

@@ -6,8 +6,10 @@ erases by a texted code."""
 
 from __future__ import annotations
 
+from typing import get_type_hints
+
 from bot.config import Config
-from bot.transports.registry import PLATFORMS
+from bot.transports.registry import PLATFORMS, TRANSPORTS
 
 
 def test_the_phone_line_and_sms_cannot_receive_a_file():
@@ -19,3 +21,13 @@ def test_the_phone_line_and_sms_cannot_receive_a_file():
     assert [c.platform for c in channels.known if c.texts] == ["sms"]
     # Nothing runs without its section: a number's person has no channel to choose.
     assert channels.calling() is None and channels.texting() is None
+
+
+def test_each_section_of_the_configuration_is_its_transports_own():
+    # bot/config.py composes the sections that live with the transports.
+    hints = get_type_hints(Config)
+    for transport in TRANSPORTS:
+        if transport.section:
+            section = transport.section_class()
+            assert hints[transport.section] is section, transport.platform
+            assert section.__module__.startswith("bot.transports."), transport.platform
