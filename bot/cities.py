@@ -30,7 +30,7 @@ from bot.config import (
     env_name,
     read_toml,
 )
-from bot.transports.registry import KINDS
+from bot.transports.registry import TRANSPORTS
 from db.database import city_location
 from handlers.places.gazetteer import find_data_dir, fold
 
@@ -46,7 +46,7 @@ CITY_SECTIONS = (
     "places",
     "help",
     "events",
-    *(kind.section for kind in KINDS if kind.section),
+    *(transport.section for transport in TRANSPORTS if transport.section),
 )
 WIDE_BOT_KEYS = tuple(f.name for f in fields(BotSection) if f.metadata["wide"])
 # The installation's keys in a city's other sections (``sms.monthly_segments``: one budget

@@ -41,7 +41,7 @@ from bot.metrics import CityMetrics, Metrics
 from bot.speech.engines import speaker_from_config
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.contract import ChatService
-from bot.transports.registry import chat_services
+from bot.transports.registry import Attachment, attach, chat_services
 from db import Database
 from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
@@ -115,23 +115,12 @@ class CityBot:
             else None,
         )
         dispatcher.on_queued = worker.wake
-        # A phone call-back plays the relayed voice messages it says, fetched as the worker
-        # fetches them (bot/transports/phone/outbox_calls.py).
-        for transport in transports:
-            if (calling := getattr(transport, "calling", None)) is not None:
-                calling.media = worker.fetch_media
-                # The month's calls are the installation's too (phone/dialling.py).
-                if main is not None:
-                    calling.dialling.count_in(main)
-            # Text messages count against the installation's month in the main city's
-            # database, as translations do (bot/transports/sms/budget.py).
-            if main is not None and (budget := getattr(transport, "budget", None)) is not None:
-                budget.count_in(main)
-            # A further city's callers' recordings in a folder of its own inside the
-            # installation's: each city's sweep removes what its own database no longer
-            # names, and must never see another city's (bot/transports/phone/recording.py).
-            if not city.main and (kept := getattr(transport, "recordings", None)) is not None:
-                kept.folder = kept.folder / city.slug
+        # Each transport wired into the city by its descriptor (media for what it says,
+        # the installation's budgets in the main city's database, folders of its own).
+        attach(
+            transports,
+            Attachment(worker.fetch_media, main, slug=city.slug, is_main=city.main),
+        )
         if counters is not None:
             dispatcher.on_handled = counters.handled
         return cls(city, db, dispatcher, transports, worker, translations, counters)

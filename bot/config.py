@@ -11,36 +11,32 @@ sections in :data:`INSTALLATION_SECTIONS` belong to the installation, not to a c
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import UnionType
 from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
-from bot.transports.phone.admission import check_entry as check_peer
-from bot.transports.registry import (
-    CHANNELS,
-    CODED,
-    HEARD,
-    KINDS,
-    NO_FILES,
-    PLATFORMS,
-    STOPPABLE,
-)
+from bot.config_fields import ENV_PREFIX as ENV_PREFIX
+from bot.config_fields import ConfigError as ConfigError
+from bot.config_fields import env_name as env_name
+from bot.config_fields import key_bytes as key_bytes
+from bot.config_fields import option as _opt
+
+# The transports' sections live with them (bot/transports/registry.py); composed here.
+from bot.transports.matrix.config import MatrixSection as MatrixSection
+from bot.transports.phone.config import PhoneSection as PhoneSection
+from bot.transports.registry import HEARD, PLATFORMS, TRANSPORTS, channels
+from bot.transports.sms.config import SmsSection as SmsSection
+from bot.transports.telegram_config import TelegramSection as TelegramSection
 from db.data_rights import Limits
-from db.numbers import by_number
 from handlers.dialable import parse_countries
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.places.hours import validate as validate_hours
 from handlers.settings import HandlerSettings, Organisation
 from locales import SUPPORTED_LANGUAGES
 
-ENV_PREFIX = "NACHBARBOT_"
 CONFIG_ENV = "NACHBARBOT_CONFIG"
 # Sections shared by every city of an installation (one metrics endpoint, one web server,
 # one translation budget, one speech engine); a city file may not set them.
@@ -65,34 +61,6 @@ def city_names(data_dir: str, city: str) -> tuple[tuple[str, str], ...]:
     return tuple(
         (lang, str(name)) for lang, name in names.items() if lang in SUPPORTED_LANGUAGES and name
     )
-
-
-class ConfigError(ValueError):
-    pass
-
-
-def _opt(
-    default: Any = MISSING,
-    *,
-    secret: bool = False,
-    choices: tuple[str, ...] = (),
-    minimum: int | None = None,
-    maximum: int | None = None,
-    doc: str = "",
-    wide: bool = False,
-) -> Any:
-    """``wide``: installation-wide, set only in the main configuration."""
-    meta = {
-        "secret": secret,
-        "choices": choices,
-        "min": minimum,
-        "max": maximum,
-        "doc": doc,
-        "wide": wide,
-    }
-    if isinstance(default, list):
-        return field(default_factory=lambda: list(default), metadata=meta)
-    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -222,303 +190,6 @@ class EventsSection:
         maximum=1440,
         doc="A reminder missed while the bot was down is sent this late at most",
     )
-
-
-@dataclass(frozen=True)
-class SmsSection:
-    enabled: bool = _opt(False, doc="Text messages (SMS) through a gateway (docs/sms.md)")
-    gateway: str = _opt("kannel", choices=("kannel", "android"))
-    url: str = _opt(
-        "", doc="Kannel's smsbox (http://127.0.0.1:13013) or the Android app (http://IP:8080)"
-    )
-    username: str = _opt("", doc="smsbox sendsms-user, or the Android app's user name")
-    password: str | None = _opt(None, secret=True, doc="That user's password")
-    incoming_secret: str | None = _opt(
-        None,
-        secret=True,
-        doc="Kannel: the secret in get-url; Android: the app's webhook signing key",
-    )
-    sender: str = _opt("", doc="The number texts come from (Kannel's from=), e.g. +4923112345")
-    listen: str = _opt("127.0.0.1", doc="Address the bot takes incoming texts on")
-    port: int = _opt(8094, minimum=1, maximum=65535, doc="Port the bot takes incoming texts on")
-    monthly_segments: int = _opt(
-        2000,
-        minimum=0,
-        maximum=10_000_000,
-        doc="Segments the installation (all its cities together) may send a month",
-        wide=True,
-    )
-    reserve_percent: int = _opt(
-        10,
-        minimum=0,
-        maximum=90,
-        doc="Per cent of the month kept for notices of help under way (code word, helper)",
-        wide=True,
-    )
-    texts_per_number_per_hour: int = _opt(
-        30, minimum=1, maximum=10_000, doc="Texts one number is sent an hour at most"
-    )
-    texts_per_number_per_day: int = _opt(
-        60, minimum=1, maximum=100_000, doc="Texts one number is sent a day at most"
-    )
-    new_numbers_per_day: int = _opt(
-        30,
-        minimum=1,
-        maximum=1_000_000,
-        doc="First texts from unknown numbers answered a day (all cities together)",
-        wide=True,
-    )
-    new_numbers_per_prefix: int = _opt(
-        5,
-        minimum=1,
-        maximum=1_000_000,
-        doc="Of those, from numbers alike but for their last four digits",
-        wide=True,
-    )
-    country: str = _opt("DE", doc="Country of numbers written without +, e.g. 0171 …")
-    max_messages_per_second: float = _opt(
-        1.0,
-        minimum=0,
-        maximum=1000,
-        doc="Texts a second at most: what the SMS provider (or the one phone) takes; 0: no pace",
-    )
-
-    def check(self) -> None:
-        """What no single key checks (:func:`check_consistency`)."""
-        if self.enabled and not self.url.startswith(("http://", "https://")):
-            raise ConfigError("sms.url: the gateway's address, http:// or https://")
-
-    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
-        """The secrets running it needs (:func:`check_chat_secrets`)."""
-        if self.enabled and not self.incoming_secret:
-            raise ConfigError(f"sms: set {env_name('sms', 'incoming_secret', prefix)}")
-
-
-@dataclass(frozen=True)
-class TelegramSection:
-    token: str | None = _opt(None, secret=True, doc="Bot token from @BotFather")
-    api_base_url: str = _opt(
-        "https://api.telegram.org", doc="Bot API server (change for a self-hosted one)"
-    )
-    mode: str = _opt("polling", choices=("polling", "webhook"))
-    poll_timeout: int = _opt(30, minimum=0, maximum=60, doc="Long-polling timeout in seconds")
-    max_messages_per_second: float = _opt(
-        29.0,
-        minimum=1,
-        maximum=1000,
-        doc="Sending pace, kept just under Telegram's limit of about 30 per second",
-    )
-    webhook_url: str | None = _opt(None, doc="Public HTTPS URL Telegram posts updates to")
-    webhook_listen: str = _opt("127.0.0.1", doc="Address the webhook server binds to")
-    webhook_port: int = _opt(8443, minimum=1, maximum=65535)
-    webhook_secret: str | None = _opt(
-        None, secret=True, doc="Secret token Telegram sends with every update"
-    )
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the city runs Telegram (bot/transports/registry.py asks)."""
-        return bool(self.token)
-
-    def check(self) -> None:
-        """What no single key checks (:func:`check_consistency`)."""
-        if not self.api_base_url.startswith(("http://", "https://")):
-            raise ConfigError("telegram.api_base_url: must start with http:// or https://")
-        if self.mode == "webhook" and self.enabled and not self.webhook_url:
-            raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")
-
-    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
-        """The secrets running it needs (:func:`check_chat_secrets`)."""
-        if self.mode == "webhook" and self.enabled and not self.webhook_secret:
-            raise ConfigError(
-                f"telegram.webhook_secret: required when telegram.mode is webhook "
-                f"(set {env_name('telegram', 'webhook_secret', prefix)})"
-            )
-
-
-@dataclass(frozen=True)
-class MatrixSection:
-    homeserver: str = _opt("", doc="Homeserver URL, e.g. https://matrix.example.org")
-    user_id: str = _opt("", doc="The bot's Matrix id, e.g. @nachbarbot:example.org")
-    access_token: str | None = _opt(None, secret=True, doc="Access token of the bot account")
-    password: str | None = _opt(None, secret=True, doc="Password, if no access token is set")
-    device_name: str = _opt("nachbarbot", doc="Device name used when logging in")
-    backchannel_room: str = _opt("", doc="Room id of the coordinators' Matrix room")
-    sync_timeout: int = _opt(30, minimum=1, maximum=120, doc="Long-poll timeout in seconds")
-    greeting_wait_seconds: int = _opt(
-        3,
-        minimum=0,
-        maximum=600,
-        doc="How long the greeting of a new direct chat waits for the person's first message "
-        "(which is answered instead)",
-    )
-    key_wait_seconds: int = _opt(
-        120,
-        minimum=0,
-        maximum=86400,
-        doc="How long an encrypted message waits for its key before the person is asked to "
-        "send it again",
-    )
-    key_file: str = _opt(
-        "",
-        doc="File with the key that seals the bot's Matrix keys in the database, made at the "
-        "first start (owner-only); empty: beside bot.database (NAME.matrix-key)",
-    )
-    store_key: str | None = _opt(
-        None, secret=True, doc="That key itself (32 bytes in base64) instead of the file"
-    )
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the city runs Matrix (bot/transports/registry.py asks)."""
-        return bool(self.homeserver and self.user_id)
-
-    def check(self) -> None:
-        """What no single key checks (:func:`check_consistency`)."""
-        if self.homeserver or self.user_id:
-            if not self.homeserver.startswith(("http://", "https://")):
-                raise ConfigError("matrix.homeserver: must start with http:// or https://")
-            if not re.fullmatch(r"@[^:\s]+:\S+", self.user_id):
-                raise ConfigError("matrix.user_id: must look like @name:server")
-        if self.store_key and key_bytes(self.store_key) is None:
-            raise ConfigError(
-                "matrix.store_key: must be 32 bytes in base64 (e.g. from openssl rand -base64 32)"
-            )
-
-    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
-        """The secrets running it needs (:func:`check_chat_secrets`)."""
-        if self.enabled and not (self.access_token or self.password):
-            raise ConfigError(
-                f"matrix: set {env_name('matrix', 'access_token', prefix)} or "
-                f"{env_name('matrix', 'password', prefix)}"
-            )
-
-
-# "21:00-08:00": the call-backs' quiet hours (bot/transports/phone/call_back_policy.py reads them).
-_QUIET_HOURS = re.compile(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*")
-
-
-@dataclass(frozen=True)
-class PhoneSection:
-    enabled: bool = _opt(False, doc="Take phone calls (a SIP user agent, bot/transports/phone)")
-    registrar: str = _opt(
-        "", doc="SIP registrar to register at, e.g. sip:sipgate.de; empty: calls come directly"
-    )
-    user: str = _opt("", doc="SIP user (the digest user name, e.g. 1234567e0)")
-    password: str | None = _opt(None, secret=True, doc="SIP password of that user")
-    bind: str = _opt("0.0.0.0", doc="Address the SIP and RTP sockets bind to")
-    port: int = _opt(5060, minimum=0, maximum=65535, doc="SIP port (UDP); 0: any free port")
-    rtp_port: int = _opt(
-        4000, minimum=0, maximum=65535, doc="First RTP port (a range of 100 from it); 0: any"
-    )
-    lines: int = _opt(
-        5,
-        minimum=1,
-        maximum=20,
-        doc="Processes taking calls, 4 at once each, on SIP ports port ... port+lines-1; "
-        "all register as user (the registrar must keep that many contacts; else 1)",
-    )
-    public_address: str = _opt(
-        "", doc="The address the provider sees, behind NAT (put in SIP and SDP); empty: bind"
-    )
-    clock_rate: int = _opt(
-        16000, minimum=8000, maximum=16000, doc="Audio clock rate: 16000 (G.722) or 8000"
-    )
-    forward_to: str = _opt(
-        "", doc='"0" for a person: the SIP URI calls are transferred to; empty: a message'
-    )
-    coordinators_hours: str = _opt(
-        "Mo-Fr 09:00-17:00",
-        doc="When calls are transferred to forward_to (OpenStreetMap opening_hours)",
-    )
-    recordings: str = _opt(
-        "var/phone-recordings", doc="Folder of the callers' recorded voice messages", wide=True
-    )
-    record_seconds: int = _opt(
-        120, minimum=5, maximum=600, doc="A recording ends after this many seconds at most"
-    )
-    quiet_seconds: int = _opt(
-        5, minimum=1, maximum=60, doc="A recording ends after this many seconds of silence"
-    )
-    outbound_proxy: str = _opt(
-        "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"
-    )
-    trusted_peers: str = _opt(
-        "",
-        doc="Besides the registrar and outbound_proxy, who may send calls: addresses, "
-        "address:port, networks (a.b.c.0/24) or hosts, comma-separated; with neither a "
-        "registrar nor these, only this machine (127.0.0.1)",
-    )
-    realm: str = _opt(
-        "", doc="The digest realm the SIP password answers; empty: the registrar's host"
-    )
-    call_domain: str = _opt(
-        "", doc="Call-backs call sip:<number>@this (a trunk's host:port); empty: the registrar's"
-    )
-    ring_seconds: int = _opt(
-        30, minimum=5, maximum=120, doc="A call-back rings this long before the bot hangs up"
-    )
-    call_attempts: int = _opt(
-        3, minimum=1, maximum=10, doc="Calls made to deliver before the coordinators are told"
-    )
-    call_pause_minutes: int = _opt(
-        30, minimum=1, maximum=1440, doc="Minutes between two calls to the same person"
-    )
-    quiet_hours: str = _opt(
-        "21:00-08:00", doc="No call-backs then (Europe/Berlin, HH:MM-HH:MM); empty: any time"
-    )
-    call_countries: str = _opt(
-        "DE",
-        doc="Countries whose fixed and mobile numbers the bot calls (ISO codes, comma-separated);"
-        " never premium, shared-cost, personal or satellite numbers",
-    )
-    calls_per_number_day: int = _opt(
-        6, minimum=1, maximum=100, doc="Call-backs to one number a day at most (Europe/Berlin)"
-    )
-    monthly_calls: int = _opt(
-        1000,
-        minimum=0,
-        maximum=10_000_000,
-        doc="Calls the installation (all its cities together) may make a month",
-        wide=True,
-    )
-    call_reserve_percent: int = _opt(
-        20,
-        minimum=0,
-        maximum=100,
-        doc="Share of monthly_calls kept for people in a running help",
-    )
-
-    def check(self) -> None:
-        """What no single key checks (:func:`check_consistency`)."""
-        if self.registrar and not self.registrar.startswith(("sip:", "sips:")):
-            raise ConfigError("phone.registrar: must start with sip: or sips:")
-        if self.forward_to and not self.forward_to.startswith(("sip:", "sips:", "tel:")):
-            raise ConfigError("phone.forward_to: must start with sip:, sips: or tel:")
-        wrong = validate_hours(self.coordinators_hours)
-        if wrong:
-            raise ConfigError(f"phone.coordinators_hours: {wrong}")
-        if self.clock_rate not in (8000, 16000):
-            raise ConfigError("phone.clock_rate: 8000 or 16000")
-        if self.quiet_hours and not _QUIET_HOURS.fullmatch(self.quiet_hours):
-            raise ConfigError("phone.quiet_hours: HH:MM-HH:MM, e.g. 21:00-08:00")
-        try:
-            parse_countries(self.call_countries)
-        except ValueError as exc:
-            raise ConfigError(f"phone.call_countries: {exc}") from None
-        for entry in self.peers():
-            wrong = check_peer(entry)
-            if wrong:
-                raise ConfigError(f"phone.trusted_peers: {wrong}")
-
-    def peers(self) -> tuple[str, ...]:
-        """``trusted_peers`` as its entries."""
-        return tuple(part.strip() for part in self.trusted_peers.split(",") if part.strip())
-
-    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
-        """The secrets running it needs (:func:`check_chat_secrets`)."""
-        if self.enabled and self.registrar and self.user and not self.password:
-            raise ConfigError(f"phone: set {env_name('phone', 'password', prefix)}")
 
 
 @dataclass(frozen=True)
@@ -652,15 +323,7 @@ class Config:
             max_presses_per_minute=self.bot.max_presses_per_minute,
             translation=self.translation.engine,
             heard_platforms=HEARD,
-            fileless_platforms=NO_FILES,
-            code_platforms=CODED,
-            channel_labels=tuple(CHANNELS.items()),
-            stoppable_platforms=STOPPABLE,
-            number_platforms=frozenset(
-                kind.platform
-                for kind in KINDS
-                if by_number(kind.platform) and kind.configured(self)
-            ),
+            channels=channels(self),
             web_url=self.web.base_url,
             call_countries=parse_countries(self.phone.call_countries),
             backchannels=frozenset(
@@ -692,7 +355,7 @@ class ChatSection(Protocol):
 
 def chat_sections(config: Config) -> list[ChatSection]:
     """The sections of the chat services (bot/transports/registry.py), set or not."""
-    return [getattr(config, kind.section) for kind in KINDS if kind.section]
+    return [getattr(config, t.section) for t in TRANSPORTS if t.section]
 
 
 def default_key_file(database: str) -> str:
@@ -703,23 +366,6 @@ def default_key_file(database: str) -> str:
         return DEFAULT_KEY_FILE
     path = Path(database)
     return str(path.with_name(path.stem + KEY_SUFFIX))
-
-
-def key_bytes(text: str) -> bytes | None:
-    """A 32-byte key written in base64 (standard or URL-safe, e.g. ``openssl rand -base64
-    32``): its bytes, or None if it is not one."""
-    text = text.strip().replace("-", "+").replace("_", "/")
-    try:
-        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return key if len(key) == 32 else None
-
-
-def env_name(section: str, key: str, prefix: str = ENV_PREFIX) -> str:
-    """The variable overriding ``section.key``; a further city's ``prefix`` is
-    ``bot.cities.env_prefix(slug)``."""
-    return f"{prefix}{section.upper()}__{key.upper()}"
 
 
 def _base_type(tp: Any) -> Any:

@@ -1,15 +1,15 @@
 """A phone number is one person, on the phone line and by text message (issues 44, 45).
 
-The phone line (bot/transports/phone) and text messages (bot/transports/sms) both know a
-person by their number in E.164 ("+492311234567"): it is their id and their chat on either
-platform. Whoever calls and texts from one number is one person, one ``users`` row - one
-language, one consent, one conversation, their requests - and the row's ``platform`` is the
-channel the person chose for what the outbox has for them (``phone``: a call-back, ``sms``: a
-text), at first the one they used first (handlers/reach.py lets them change it). The other
-transport finds the same row by the number: :data:`BY_NUMBER` is what
-:meth:`db.users.UserStore.find` and :meth:`~db.users.UserStore.arrive` ask for a number
-platform, so every ``find(platform, number)`` of either transport, the desk and the command
-line gets the one person.
+The transports whose descriptors name people by ``E164`` (bot/transports/registry.py: the
+phone line and text messages) register here with :func:`register`: they know a person by
+their number in E.164 ("+492311234567"), their id and their chat on either platform. Whoever
+calls and texts from one number is one person, one ``users`` row - one language, one
+consent, one conversation, their requests - and the row's ``platform`` is the channel the
+person chose for what the outbox has for them (a call-back or a text), at first the one they
+used first (handlers/reach.py lets them change it). The other transport finds the same row
+by the number: :func:`by_number_sql` is what :meth:`db.users.UserStore.find` and
+:meth:`~db.users.UserStore.arrive` ask for a number platform, so every ``find(platform,
+number)`` of either transport, the desk and the command line gets the one person.
 
 Two rows for one number (from before this rule, or first contacts by call and by text at the
 same instant on PostgreSQL, where no unique index guards it) stay two accounts: the older
@@ -23,15 +23,16 @@ trace holds whichever channel the person chose or comes back by.
 
 from __future__ import annotations
 
-# The platforms whose people are their phone number (E.164).
-NUMBER_PLATFORMS = ("phone", "sms")
-# The platform name a number's keyed hash is made with (the phone line's, the older).
-_KEY_PLATFORM = "phone"
-# The person of a number: its row on either platform, the oldest where there are two.
-BY_NUMBER = (
-    f"platform IN ({', '.join(repr(p) for p in NUMBER_PLATFORMS)})"
-    " AND platform_user_id = ? ORDER BY users.id LIMIT 1"
-)
+# The platforms whose people are their phone number (E.164), as the transports register
+# them (bot/transports/registry.py: a descriptor that names people by number); the first
+# is the one a number's keyed hash is made with.
+NUMBER_PLATFORMS: list[str] = []
+
+
+def register(platform: str) -> None:
+    """Let people on ``platform`` be their phone number (once per platform)."""
+    if platform not in NUMBER_PLATFORMS:
+        NUMBER_PLATFORMS.append(platform)
 
 
 def by_number(platform: str) -> bool:
@@ -39,9 +40,22 @@ def by_number(platform: str) -> bool:
     return platform in NUMBER_PLATFORMS
 
 
+def number_platforms() -> tuple[str, ...]:
+    """The platforms whose people are their number, as SQL parameters take them."""
+    return tuple(NUMBER_PLATFORMS)
+
+
+def by_number_sql() -> str:
+    """The condition on ``users`` that finds the person of a number, its row on any number
+    platform (the oldest where there are two): the platforms as parameters, then the
+    number (:func:`number_platforms` + ``(number,)``)."""
+    marks = ", ".join("?" * len(NUMBER_PLATFORMS)) or "NULL"
+    return f"platform IN ({marks}) AND platform_user_id = ? ORDER BY users.id LIMIT 1"
+
+
 def key_platform(platform: str) -> str:
     """The platform name a keyed hash of an account on ``platform`` is made with."""
-    return _KEY_PLATFORM if by_number(platform) else platform
+    return NUMBER_PLATFORMS[0] if by_number(platform) else platform
 
 
 def other_platform(platform: str) -> str:
@@ -49,4 +63,4 @@ def other_platform(platform: str) -> str:
     what the personal-data map's ``:other_platform`` names (db/data_rights.py)."""
     if not by_number(platform):
         return ""
-    return next(other for other in NUMBER_PLATFORMS if other != platform)
+    return next((other for other in NUMBER_PLATFORMS if other != platform), "")

@@ -26,7 +26,7 @@ other of the phone line and SMS, where the same chat id is theirs too; else ''),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from db.request_states import CLOSED, sql_list
 
@@ -320,7 +320,10 @@ def forget_settled_messages(where: str) -> str:
     return _FORGET_MESSAGE.sql("outbox", f"{_SETTLED} AND ({where})")
 
 
-MAP: tuple[Table, ...] = (
+# The core declaration; each transport adds its own tables (and links into these) with
+# :func:`declare` (bot/transports/registry.py), so this list is complete once the registry
+# is imported, before any database is opened.
+MAP: list[Table] = [
     Table(
         "users",
         "account",
@@ -952,25 +955,6 @@ MAP: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "matrix_buttons",
-        "technical",
-        {"event_id": PUBLIC, "room_id": IDENTITY, "buttons": CONTENT, "created_at": DETAIL},
-        links=(
-            Link(
-                ":platform = 'matrix' AND room_id = :chat_id",
-                (delete(),),
-                section="matrix_buttons",
-                export=("event_id", "buttons", "created_at"),
-            ),
-        ),
-        retention=(
-            Retention(
-                "matrix_buttons",
-                ("DELETE FROM matrix_buttons WHERE created_at < :buttons_before",),
-            ),
-        ),
-    ),
-    Table(
         "translations",
         "translation",
         {
@@ -1028,123 +1012,12 @@ MAP: tuple[Table, ...] = (
         "against [translation] daily_character_budget: nothing about a person.",
     ),
     Table(
-        "sms_budget",
-        None,
-        {"month": PUBLIC, "segments": PUBLIC, "told": PUBLIC},
-        note="The installation's text message segments per month against [sms] "
-        "monthly_segments (counted in the main city's database) and the share each city's "
-        "coordinators were told of: nothing about a person.",
-    ),
-    Table(
-        "sms_first_contacts",
-        None,
-        {"day": PUBLIC, "prefix": PUBLIC, "texts": PUBLIC, "refused": PUBLIC},
-        retention=(
-            Retention(
-                "sms_first_contacts", ("DELETE FROM sms_first_contacts WHERE day < :today_local",)
-            ),
-        ),
-        note="First texts from unknown numbers per day against [sms] new_numbers_per_day "
-        "and per prefix (a number without its last four digits, which 10,000 numbers share), "
-        "counted in the main city's database for the day: nothing about a person.",
-    ),
-    Table(
-        "sms_numbers",
-        "technical",
-        {
-            "number": IDENTITY,
-            "stopped_at": DETAIL,
-            "more": CONTENT,
-            "newest": PUBLIC,
-            "choices": CONTENT,
-            "typed": DETAIL,
-            "updated_at": DETAIL,
-            "sent_hour": DETAIL,
-            "sent_in_hour": DETAIL,
-            "sent_day": DETAIL,
-            "sent_in_day": DETAIL,
-            "stop_told_at": DETAIL,
-            "start_told_at": DETAIL,
-            "help_kept": DETAIL,
-            "code_hash": DETAIL,
-            "code_for": DETAIL,
-            "code_until": DETAIL,
-            "code_tries": DETAIL,
-            "codes_day": DETAIL,
-            "codes_in_day": DETAIL,
-        },
-        links=(
-            Link(
-                "'sms' IN (:platform, :other_platform) AND number = :chat_id",
-                (delete(),),
-                section="sms",
-                export=(
-                    "number",
-                    "stopped_at",
-                    "help_kept",
-                    "more",
-                    "choices",
-                    "sent_day",
-                    "sent_in_day",
-                    "updated_at",
-                ),
-            ),
-        ),
-        retention=(
-            Retention(
-                "sms_numbers",
-                (
-                    # A STOP holds until START or erasure; the rest is a conversation's.
-                    "DELETE FROM sms_numbers WHERE stopped_at IS NULL"
-                    " AND updated_at < :buttons_before",
-                    "UPDATE sms_numbers SET more = '', choices = '[]', newest = ''"
-                    " WHERE updated_at < :buttons_before"
-                    " AND (more <> '' OR choices <> '[]' OR newest <> '')",
-                    # A code works a day at most (bot/transports/sms, handlers/privacy.py).
-                    "UPDATE sms_numbers SET code_hash = '', code_for = '', code_until = NULL"
-                    " WHERE code_until < :outbox_before",
-                ),
-            ),
-        ),
-        note="Per phone number (the person's id on 'sms' and 'phone', E.164, whichever channel "
-        "they chose): whether it sent STOP (and whether that kept the notices of its running "
-        "help), when STOP and START were confirmed, the texts sent to it this hour and day, "
-        "the hash of the one code it was sent to confirm a STOP or an erasure, the "
-        "rest of a bot text cut to fit and the choices of its newest text "
-        "(bot/transports/sms).",
-    ),
-    Table(
         "call_numbers",
         "calls",
         {"user_id": LINK, "number": IDENTITY, "updated_at": DETAIL},
         links=(owned("call_number", "number", "updated_at"),),
         note="A helper's own number for calls the bot connects (bot/transports/phone/"
         "bridging.py); nobody sees it.",
-    ),
-    Table(
-        "call_budget",
-        None,
-        {"month": PUBLIC, "calls": PUBLIC, "told": PUBLIC},
-        note="The installation's calls per month against [phone] monthly_calls (counted in "
-        "the main city's database) and the share each city's coordinators were told of: "
-        "nothing about a person.",
-    ),
-    Table(
-        "call_days",
-        "technical",
-        {"day": DETAIL, "number": IDENTITY, "calls": DETAIL},
-        links=(
-            Link(
-                "'phone' IN (:platform, :other_platform) AND number = :chat_id",
-                (delete(),),
-                note="Today's count of call-backs to the number, against [phone] "
-                "calls_per_number_day; gone the next day.",
-            ),
-        ),
-        retention=(Retention("call_days", ("DELETE FROM call_days WHERE day < :today_local",)),),
-        note="Per phone number (E.164) the call-backs made to it today "
-        "(bot/transports/phone/dialling.py); rows of earlier days are removed when the "
-        "next call is counted, and by the retention job.",
     ),
     Table(
         "desk_logins",
@@ -1186,26 +1059,9 @@ MAP: tuple[Table, ...] = (
         "transport_state",
         "technical",
         {"key": IDENTITY, "value": IDENTITY},
-        links=(
-            Link(
-                ":platform = 'matrix' AND key IN ('matrix.room:' || :chat_id,"
-                " 'matrix.newest:' || :chat_id, 'matrix.greet:' || :chat_id,"
-                " 'matrix.undecrypted:' || :chat_id)",
-                (delete(),),
-                section="matrix_room",
-                export=("key", "value"),
-            ),
-        ),
-        note="Other keys: the Matrix sync token, device and the bot's own login (its access "
-        "token), nothing about a person.",
-    ),
-    Table(
-        "matrix_crypto",
-        None,
-        {"user_id": PUBLIC, "device_id": PUBLIC, "store": PUBLIC, "updated_at": PUBLIC},
-        note="The bot's own Matrix device keys and the room keys of its encrypted chats "
-        "(bot/transports/matrix/crypto_state.py): secrets of the bot, never exported or "
-        "logged; they read nothing without the homeserver's encrypted copies.",
+        note="What each transport keeps for itself (db/transport_state.py): the keys of a "
+        "person's chat are declared with their transport, the others (a sync token, the "
+        "bot's own login) are nothing about a person.",
     ),
     Table(
         "ban_list",
@@ -1342,7 +1198,7 @@ MAP: tuple[Table, ...] = (
         _all(PUBLIC, "platform", "next_slot"),
         note="When each bot may send next, shared by the processes.",
     ),
-)
+]
 
 TABLES = {table.name: table for table in MAP}
 
@@ -1382,20 +1238,37 @@ class Files:
     note: str = ""
 
 
-FILES = (
-    Files(
-        "phone recordings",
-        folder="phone.recordings",
-        ids=r"rec-[0-9a-f]{32}",
-        in_use=(
-            "SELECT voice_file_id FROM help_requests WHERE voice_file_id LIKE 'rec-%'",
-            "SELECT payload FROM outbox WHERE payload LIKE '%rec-%'",
-            "SELECT data FROM conversations WHERE data LIKE '%rec-%'",
-        ),
-        note="What a caller said after the tone on the phone line (OGG/Opus), named by a "
-        "help request's voice, a voice message in the outbox (to the coordinators, to a "
-        "helper) or a form's draft: bot/transports/phone/recording.py removes the files no "
-        "row names any more right after an erasure and every few minutes (a file younger "
-        "than a few minutes is kept: its row may not be written yet).",
-    ),
-)
+# Files a transport keeps (its declaration adds them).
+FILES: list[Files] = []
+# What /mydata's summary calls the sections a transport declares (msgids, translated by
+# handlers/privacy.py as its own).
+LABELS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A transport's part of the declaration: its ``tables``, its ``links`` into tables
+    declared here (table name, link), its ``files`` and the ``labels`` of its export
+    sections."""
+
+    tables: tuple[Table, ...] = ()
+    links: tuple[tuple[str, Link], ...] = ()
+    files: tuple[Files, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def declare(declaration: Declaration) -> None:
+    """Add a transport's part to the one declaration (once: declaring it again changes
+    nothing)."""
+    for table in declaration.tables:
+        if table.name not in TABLES:
+            MAP.append(table)
+            TABLES[table.name] = table
+    for name, link in declaration.links:
+        table = TABLES[name]
+        if link not in table.links:
+            grown = replace(table, links=(*table.links, link))
+            MAP[MAP.index(table)] = grown
+            TABLES[name] = grown
+    FILES.extend(files for files in declaration.files if files not in FILES)
+    LABELS.update(declaration.labels)

@@ -14,7 +14,7 @@ from db import desk
 from db.bans import BanList, SharedBanList
 from db.clock import to_text
 from db.clock import utcnow as _now
-from db.numbers import BY_NUMBER, NUMBER_PLATFORMS, by_number
+from db.numbers import by_number, by_number_sql, number_platforms
 from db.postgres import process_gone
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Statement, Transactions
@@ -122,7 +122,8 @@ class UserStore:
         sql = _SELECT_USER + " WHERE platform = ? AND platform_user_id = ?"
         params: tuple[str, ...] = (platform, platform_user_id)
         if by_number(platform):
-            sql, params = _SELECT_USER + " WHERE " + BY_NUMBER, (platform_user_id,)
+            sql = _SELECT_USER + " WHERE " + by_number_sql()
+            params = (*number_platforms(), platform_user_id)
         return self._from_row(await fetch_one(self._tx, sql, params))
 
     async def seen(
@@ -164,8 +165,8 @@ class UserStore:
         chosen: tuple[str, ...] = (platform,)
         platform_value = "?"
         if by_number(platform):
-            platform_value = "COALESCE((SELECT platform FROM users WHERE " + BY_NUMBER + "), ?)"
-            chosen = (platform_user_id, platform)
+            platform_value = f"COALESCE((SELECT platform FROM users WHERE {by_number_sql()}), ?)"
+            chosen = (*number_platforms(), platform_user_id, platform)
         async with self._tx.transaction(savepoint=False):
             row = await fetch_one(
                 self._tx,
@@ -251,12 +252,13 @@ class UserStore:
         number's person."""
         if not by_number(platform):
             raise ValueError(f"{platform!r} is no number platform")
-        marks = ", ".join("?" * len(NUMBER_PLATFORMS))
+        platforms = number_platforms()
+        marks = ", ".join("?" * len(platforms))
         return (
             await changed(
                 self._tx,
                 f"UPDATE users SET platform = ? WHERE id = ? AND platform IN ({marks})",
-                (platform, user_id, *NUMBER_PLATFORMS),
+                (platform, user_id, *platforms),
             )
             > 0
         )

@@ -1,48 +1,118 @@
-"""How a person who is not in a chat is reached, as the coordinators need to know it: the
-channel ("📞 on the phone", "💬 by SMS" - the transport's own label,
-``HandlerSettings.channel_labels``) and whether texts to them are stopped (STOP on a
-transport whose people can stop texts, ``HandlerSettings.stoppable_platforms``; the rule is
-db/sms.py ``blocked``). Shown on the review post and the desk's request page; a question
-the coordinators would send by text to a person who stopped texts is refused
-(handlers/helping/lifecycle.py ``ask``). No buttons, no states.
+"""What the transports can do for their people, as the features ask it.
+
+A feature never asks for a transport's name: it asks whether a person on some platform can
+be reached by text, be called, receive a file, whether they are their phone number, or
+whether erasing there takes a code sent to them. The answers come from the transports'
+descriptors (bot/transports/registry.py ``Transport``), which ``bot.config`` turns into
+:class:`Channels` (``HandlerSettings.channels``); handlers cannot import ``bot/``.
+
+A transport that texts a number keeps what the features need of it (a STOP, the codes that
+confirm an erasure) in its own store, offered here as a :class:`TextLine` made on the
+update's transactions.
 """
 
 from __future__ import annotations
 
-from markupsafe import Markup
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
 
-from db import Database
-from db.sms import SmsStore
-from db.users import User
-from handlers.settings import HandlerSettings
-from locales import N_, Translator
+from db.transactions import Transactions
 
-STOPPED = N_("⛔ texts stopped")
-
-
-async def texts_stopped(db: Database, settings: HandlerSettings, person: User) -> bool:
-    """Whether a text to ``person`` would never arrive: they are reached by text on a
-    transport whose texts they stopped (but for the notices of a help under way, if their
-    STOP kept those and one is)."""
-    if person.platform not in settings.stoppable_platforms or not person.chat_id:
-        return False
-    # Imported here: the lifecycle asks this module before it sends a question.
-    from handlers.helping.lifecycle import running_help
-
-    return await SmsStore(db.transactions).blocked(
-        person.chat_id, lambda: running_help(db, person.id)
-    )
+# A code texted to confirm something (an erasure) has this many digits.
+CODE_DIGITS = 4
+# What a code confirms (handlers/privacy.py).
+ERASE = "erase"
 
 
-async def channel_line(
-    db: Database, settings: HandlerSettings, t: Translator, person: User
-) -> Markup | None:
-    """ "💬 by SMS · ⛔ texts stopped" for a person on a transport that is no chat; None for
-    a chat's person."""
-    label = dict(settings.channel_labels).get(person.platform)
-    if not label:
-        return None
-    parts = [t.t(label)]
-    if await texts_stopped(db, settings, person):
-        parts.append(t.t(STOPPED))
-    return Markup(" · ").join(parts)
+class TextLine(Protocol):
+    """What a transport that texts a number keeps about it."""
+
+    async def stopped(self, number: str) -> bool:
+        """Whether the number sent STOP: no text reaches it."""
+
+    async def blocked(self, number: str, running: Callable[[], Awaitable[bool]]) -> bool:
+        """Whether no text may go to ``number`` now: it sent STOP, and its STOP did not keep
+        the notices of a help under way (``running``: whether one is)."""
+
+    async def issue_code(self, number: str, purpose: str, until: str, day: str) -> str | None:
+        """A new code of :data:`CODE_DIGITS` digits for ``purpose``, valid ``until``; None
+        when the number had its codes of ``day``."""
+
+    async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
+        """True: the code confirms ``purpose``; False: a wrong try; None: no valid code."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What one platform's transport can do for its people.
+
+    ``texts``/``calls``: what the outbox has for a person there comes as a text message /
+    a call; ``files``: they can receive a file; ``by_number``: they are their phone number
+    (E.164), one person on every such platform (db/numbers.py); ``coded``: a sender there
+    can be forged while a text to the number reaches its owner, so erasing takes a code
+    sent there; ``label``: how coordinators read that a person is reached this way ("📞 on
+    the phone", for a transport that is no chat); ``line``: the store of a texting
+    transport (:class:`TextLine`)."""
+
+    platform: str
+    texts: bool = False
+    calls: bool = False
+    files: bool = True
+    by_number: bool = False
+    coded: bool = False
+    label: str = ""
+    line: Callable[[Transactions], TextLine] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Channels:
+    """Every transport's :class:`Channel`, and the platforms this city runs."""
+
+    known: tuple[Channel, ...] = ()
+    running: frozenset[str] = frozenset()
+
+    def of(self, platform: str) -> Channel:
+        """The platform's channel (a platform nobody describes can do what a chat does)."""
+        return next((c for c in self.known if c.platform == platform), Channel(platform))
+
+    def files(self, platform: str) -> bool:
+        """Whether people on ``platform`` can receive a file."""
+        return self.of(platform).files
+
+    def by_number(self, platform: str) -> bool:
+        """Whether people on ``platform`` are their phone number."""
+        return self.of(platform).by_number
+
+    def coded(self, platform: str) -> bool:
+        """Whether erasing on ``platform`` takes a code texted to the number."""
+        return self.of(platform).coded
+
+    def callable(self, platform: str) -> bool:
+        """Whether people on ``platform`` can be called: their number is known and some
+        transport calls numbers (whether a line runs here, its call port says:
+        handlers/helping/bridged_calls.py)."""
+        return self.by_number(platform) and self.calling(running=False) is not None
+
+    def numbered(self, *, running: bool = True) -> tuple[Channel, ...]:
+        """The channels whose people are their number (``running``: only those running
+        here)."""
+        return tuple(
+            c for c in self.known if c.by_number and (c.platform in self.running or not running)
+        )
+
+    def calling(self, *, running: bool = True) -> Channel | None:
+        """The channel that reaches a number's person by a call, if any (``running``: only
+        if it runs here)."""
+        return next((c for c in self.numbered(running=running) if c.calls), None)
+
+    def texting(self, *, running: bool = True) -> Channel | None:
+        """The channel that reaches a number's person by text, if any (``running``: only
+        if it runs here)."""
+        return next((c for c in self.numbered(running=running) if c.texts), None)
+
+    def line(self, platform: str, transactions: Transactions) -> TextLine | None:
+        """The store of ``platform``'s texting transport on ``transactions``; None where it
+        texts nobody."""
+        made = self.of(platform).line
+        return made(transactions) if made is not None else None

@@ -4,16 +4,17 @@
 What is stored, exported, erased and for how long is declared once, in
 db/personal_data.py; this module only speaks to the person and runs that declaration:
 
-- the notice names each purpose of the map (``PURPOSE_TEXTS``, a test checks they match);
+- the notice names each purpose of the map in the words of handlers/privacy_purposes.py (a
+  test checks they match);
 - /mydata sends a summary in the person's language and the complete file (where the
-  platform cannot receive a file, ``HandlerSettings.fileless_platforms``: the summary, and
+  person cannot receive a file, ``HandlerSettings.channels``: the summary, and
   that the coordinators give the file - the desk's data export, the same document);
 - erasure is one path (:func:`erase`): the person's content goes first, then what they
   had running ends through the request lifecycle (the closers features register), then the
   rest. Every way there asks first, except inactivity (nobody to ask). Where a sender can
-  be forged but a text to the number reaches its owner (SMS,
-  ``HandlerSettings.code_platforms``), "yes" sends a code to the number instead
-  (:data:`CODE_MINUTES`, db/sms.py keeps its hash, its tries and the codes of the day),
+  be forged but a text to the number reaches its owner (a ``coded`` channel,
+  handlers/channels.py), "yes" sends a code to the number instead (:data:`CODE_MINUTES`;
+  the transport's store keeps its hash, its tries and the codes of the day),
   and only that code, texted back from the number, erases (state :data:`ERASE_CODE`).
   Before consent there is nothing to protect but the language: no code.
 
@@ -43,14 +44,15 @@ from markupsafe import Markup
 
 from db import Database
 from db.clock import local_day, to_text
-from db.data_rights import Limits, retention_steps
-from db.personal_data import PURPOSES
-from db.sms import CODE_DIGITS, ERASE, SmsStore
+from db.data_rights import retention_steps
+from db.personal_data import LABELS, PURPOSES
 from db.users import User
 from handlers import ui
+from handlers.channels import CODE_DIGITS, ERASE, TextLine
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
 from handlers.parsing import typed
+from handlers.privacy_purposes import purpose_texts as purpose_texts
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from locales import N_, TIMEZONE, Translator, language_name
@@ -178,182 +180,6 @@ def ask_consent(ctx: Context) -> Message:
     return notice
 
 
-def purpose_texts(
-    t: Translator, limits: Limits, inactive_days: int
-) -> dict[str, tuple[Markup, Markup, Markup, Markup]]:
-    """Each purpose of the map in the reader's words: (title, what, who sees it, how long)."""
-    closed = limits.closed_request_days
-    return {
-        "account": (
-            t.t("👤 Your account"),
-            t.t(
-                "Your chat account number (by text message and on the phone line: your phone "
-                "number), first name, language, role and reminder times."
-            ),
-            t.t("The bot. Coordinators see your user number and first name."),
-            t.tn(
-                "Until you delete it, or {n} day after your last message.",
-                "Until you delete it, or {n} days after your last message.",
-                inactive_days,
-            ),
-        ),
-        "conversation": (
-            t.t("💭 What you are doing now"),
-            t.t("The step you are at and what you typed for it, e.g. a half-written request."),
-            t.t("Only the bot."),
-            t.tn(
-                "Until the step ends. An unfinished step is forgotten after {n} day.",
-                "Until the step ends. An unfinished step is forgotten after {n} days.",
-                limits.conversation_days,
-            ),
-        ),
-        "requests": (
-            t.t("🤝 Your help requests"),
-            t.t(
-                "Kind of help, your text or voice message, the district and a point accurate "
-                "to about 500 m, when, languages."
-            ),
-            t.t("Coordinators. Once published, volunteers who fit. Your helper."),
-            t.tn(
-                "Texts and voice messages are deleted {n} day after the request ends. Only the "
-                "kind of help, the district and the dates stay, without your name.",
-                "Texts and voice messages are deleted {n} days after the request ends. Only the "
-                "kind of help, the district and the dates stay, without your name.",
-                closed,
-            ),
-        ),
-        "volunteering": (
-            t.t("🙋 Your volunteering"),
-            t.t(
-                "Where (districts, or an area accurate to about 500 m), kinds of help, "
-                "languages, times, the help you gave. Where a kind of help needs it: the "
-                "day a coordinator saw your extended certificate of good conduct and when it "
-                "expires, never the certificate itself."
-            ),
-            t.t("The bot, to find requests for you. Coordinators."),
-            t.t("Until you stop volunteering or delete your account."),
-        ),
-        "calls": (
-            t.t("📞 Your number for calls"),
-            t.t(
-                "Only if you give it: your phone number, so the bot can connect you with a "
-                "resident by phone."
-            ),
-            t.t("Only the bot. Nobody else sees it, not the person you talk to either."),
-            t.t("Until you remove it in the settings or delete your account."),
-        ),
-        "certificates": (
-            t.t("📄 Certificates for volunteers"),
-            t.t(
-                "Only if you ask for one: the name to print on it, for the confirmation for "
-                "the certificate of good conduct also your date of birth. What the paper says "
-                "and who signed it."
-            ),
-            t.t("Coordinators. You get the PDF."),
-            t.tn(
-                "Deleted {n} day after it was signed. Save the PDF.",
-                "Deleted {n} days after it was signed. Save the PDF.",
-                limits.certificate_days,
-            ),
-        ),
-        "messages": (
-            t.t("💬 Messages"),
-            t.t("What you write to your helper or requester, feedback and reports."),
-            t.t("The person you write to. Coordinators see feedback and reports."),
-            t.tn(
-                "Deleted {n} day after the request ends.",
-                "Deleted {n} days after the request ends.",
-                closed,
-            ),
-        ),
-        "events": (
-            t.t("📅 Events"),
-            t.t(
-                "Events you asked to be reminded of, your reminders, places and districts you "
-                "subscribed to."
-            ),
-            t.t("Only the bot."),
-            t.t("Until you stop them. Sent reminders until the day is over."),
-        ),
-        "delivery": (
-            t.t("📨 Messages on their way"),
-            t.t("Messages for you, or with your words for someone else, until delivered."),
-            t.t("The person the message is for."),
-            t.tn(
-                "Their content is deleted {n} hour after delivery.",
-                "Their content is deleted {n} hours after delivery.",
-                limits.delivered_message_hours,
-            ),
-        ),
-        "translation": (
-            t.t("🌐 Translations"),
-            t.t(
-                "Translations of what you write, for a reader who may not read your language. "
-                "Phone numbers, e-mail addresses, links and numbers are removed before the "
-                "text goes to the translation service."
-            ),
-            t.t("The person the message is for."),
-            t.tn(
-                "Deleted {n} hour after delivery, or earlier together with your text.",
-                "Deleted {n} hours after delivery, or earlier together with your text.",
-                limits.delivered_message_hours,
-            ),
-        ),
-        "records": (
-            t.t("📒 Records of decisions"),
-            t.t("Who decided what and when, e.g. who published a request. By user number."),
-            t.t("Coordinators and admins."),
-            t.t("The decision stays. Your user number is removed when you delete your account."),
-        ),
-        "desk": (
-            t.t("🖥 Web desk (coordinators only)"),
-            t.t("A login link and the session of your browser, stored only as a code."),
-            t.t("Only the bot."),
-            t.t(
-                "A link works 10 minutes, a session 12 hours. Both are removed a week "
-                "after they end."
-            ),
-        ),
-        "technical": (
-            t.t("⚙️ Technical records"),
-            t.t(
-                "Which of your messages were answered, so nothing is answered twice. On "
-                "Matrix: your chat and its buttons. By text message: your phone number, whether "
-                "you sent STOP (until you send START) and the rest of a long text."
-            )
-            + " "
-            + t.t(
-                "Also how many texts went to your number this day, and for a day at most a "
-                "code we texted you to confirm STOP or deleting."
-            ),
-            t.t("Only the bot."),
-            t.tn(
-                "The bot's answers to you until they are sent. Message numbers are kept {n} day.",
-                "The bot's answers to you until they are sent. Message numbers are kept {n} days.",
-                limits.handled_update_days,
-            ),
-        ),
-        "ban": (
-            t.t("🚫 Bans"),
-            t.t(
-                "Only if you were blocked: a code made from your chat account. Nobody can turn "
-                "it back into your account."
-            ),
-            t.t("Only the bot."),
-            t.t("Until the ban is lifted, also after you delete your account."),
-        ),
-        "limits": (
-            t.t("⏳ Limits"),
-            t.t(
-                "After you delete your account: when it asked for help in its last day, under "
-                "a code made from your chat account. So deleting does not reset the limits."
-            ),
-            t.t("Only the bot."),
-            t.t("One day."),
-        ),
-    }
-
-
 def notice_details(t: Translator, settings: HandlerSettings) -> Markup:
     texts = purpose_texts(t, settings.retention, settings.inactive_account_days)
     blocks = [
@@ -372,7 +198,8 @@ def notice_details(t: Translator, settings: HandlerSettings) -> Markup:
 
 # -- /mydata -----------------------------------------------------------------------------
 
-# The export's sections (db/personal_data.py) as the summary names them.
+# The export's sections (db/personal_data.py) as the summary names them; a transport's own
+# come with its declaration (:func:`section_labels`).
 SECTION_LABELS = {
     "account": N_("👤 Your account"),
     "roles": N_("🏷 Your roles"),
@@ -401,14 +228,16 @@ SECTION_LABELS = {
     "spoken_texts": N_("🔊 Messages kept to read aloud to you"),
     "notices": N_("📣 Notices to the coordinators about you"),
     "updates_handled": N_("⚙️ Messages the bot answered"),
-    "matrix_buttons": N_("⚙️ Buttons in your Matrix chat"),
-    "matrix_room": N_("⚙️ Your Matrix chat"),
-    "sms": N_("⚙️ Your text messages (STOP, what is still to come)"),
     "place_changes": N_("🏠 Places you changed"),
     "translations": N_("🌐 Translations of your texts"),
     "desk_logins": N_("🖥 Your login links to the web desk"),
     "desk_sessions": N_("🖥 Your sessions on the web desk"),
 }
+
+
+def section_labels() -> dict[str, str]:
+    """Every export section's label: ours and those the transports declared."""
+    return {**SECTION_LABELS, **LABELS}
 
 
 # How many of the events or places a part of the data refers to the summary names.
@@ -451,7 +280,8 @@ def export_summary(
     ]
     for name, rows in sections.items():
         if rows and name != "account":
-            line = t.format("{label}: {count}", label=t._(SECTION_LABELS[name]), count=len(rows))
+            label = t._(section_labels()[name])
+            line = t.format("{label}: {count}", label=label, count=len(rows))
             named = [what for row in rows if (what := _what(t, row))]
             if named:
                 shown = t.list_of(dict.fromkeys(named[:SHOWN_NAMES]))
@@ -482,7 +312,7 @@ async def export_file(db: Database, person: User) -> tuple[dict[str, list], byte
 async def _my_data(ctx: Context) -> None:
     sections, content = await export_file(ctx.db, ctx.user)
     # A call or a text message cannot carry a file: the summary alone, and who gives it.
-    takes_files = ctx.incoming.sender.platform not in ctx.settings.fileless_platforms
+    takes_files = ctx.settings.channels.files(ctx.incoming.sender.platform)
     ctx.reply(export_summary(ctx.t, ctx.user, sections, file_follows=takes_files))
     if takes_files:
         ctx.send(
@@ -583,6 +413,14 @@ ERASE_CODE = "privacy.erase_code"
 DELETED = N_("✅ All your data has been deleted. If you write again, you start from the beginning.")
 
 
+def _line(ctx: Context) -> TextLine:
+    """The store of the texting transport the person wrote by (a coded channel)."""
+    line = ctx.settings.channels.line(ctx.incoming.sender.platform, ctx.db.transactions)
+    if line is None:  # a coded channel texts its people: its descriptor gives its store
+        raise LookupError("a coded channel without a text line")
+    return line
+
+
 def _keep_button(t: Translator) -> list[list[Button]]:
     return [[Button("↩️ " + t._("No, keep it"), "delete:no")]]
 
@@ -590,7 +428,7 @@ def _keep_button(t: Translator) -> list[list[Button]]:
 async def send_erase_code(ctx: Context) -> None:
     """Instead of erasing: a code to the number, which only its owner reads."""
     now = datetime.now(UTC)
-    code = await SmsStore(ctx.db.transactions).issue_code(
+    code = await _line(ctx).issue_code(
         ctx.incoming.chat_id, ERASE, to_text(now + timedelta(minutes=CODE_MINUTES)), local_day(now)
     )
     t = ctx.t
@@ -623,7 +461,7 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
         ctx.clear_state()
         ctx.reply(t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx))
         return
-    found = await SmsStore(ctx.db.transactions).check_code(
+    found = await _line(ctx).check_code(
         ctx.incoming.chat_id, ERASE, code, to_text(datetime.now(UTC))
     )
     if found:
@@ -668,7 +506,7 @@ def register(router: Router) -> None:
     @router.action("delete", "yes", before_consent=True)
     async def confirm_delete(ctx: Context) -> None:
         consented = ctx.user.consent_at is not None
-        if consented and ctx.incoming.sender.platform in ctx.settings.code_platforms:
+        if consented and ctx.settings.channels.coded(ctx.incoming.sender.platform):
             await send_erase_code(ctx)
             return
         await erase(ctx, router, ctx.user, "deleted" if consented else "consent")

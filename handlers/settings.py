@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from db.data_rights import Limits
+from handlers.channels import Channels
 from handlers.dialable import COUNTRIES
 from locales import SUPPORTED_LANGUAGES, negotiate
 
@@ -62,25 +63,12 @@ class HandlerSettings:
     # The countries whose fixed and mobile numbers the bot calls (``[phone] call_countries``,
     # handlers/dialable.py): a typed number of another kind is refused.
     call_countries: tuple[str, ...] = COUNTRIES
-    # Platforms whose transport says every message itself (the phone line): their people
-    # hear everything, so read aloud is not offered there.
+    # Platforms whose transport says every message itself (a descriptor's ``heard``): their
+    # people hear everything, so read aloud is not offered there.
     heard_platforms: frozenset[str] = frozenset()
-    # Platforms whose people cannot receive a file (the phone line, SMS): /mydata gives
-    # them the summary and says the coordinators give the file (the desk's data export).
-    fileless_platforms: frozenset[str] = frozenset()
-    # Platforms whose sender can be forged while a text to the number reaches its owner
-    # (SMS): erasing there takes a code sent to the number (handlers/privacy.py). SMS
-    # unless told otherwise: the safe side for a settings object made without the registry.
-    code_platforms: frozenset[str] = frozenset({"sms"})
-    # The platforms running here whose people are their phone number (db/numbers.py: the
-    # phone line, SMS); with both, such a person chooses which one reaches them
-    # (handlers/reach.py).
-    number_platforms: frozenset[str] = frozenset()
-    # (platform, msgid) for the transports that are no chat: how coordinators read that a
-    # person is reached there ("📞 on the phone", handlers/channels.py).
-    channel_labels: tuple[tuple[str, str], ...] = ()
-    # Platforms whose people can stop all texts to them (STOP, db/sms.py).
-    stoppable_platforms: frozenset[str] = frozenset()
+    # What each transport can do for its people and which run here (handlers/channels.py,
+    # from the transports' descriptors): reached by text or by a call, files, their number.
+    channels: Channels = field(default_factory=Channels)
     # Who signs volunteers' certificates; without a name volunteers cannot ask for one.
     organisation: Organisation = field(default_factory=Organisation)
     # Where the web map and desk are reached ("" when the web is off): login links, the map.

@@ -11,6 +11,7 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support.channels import channels
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.matrix_bot import Bot
 from tests.support.matrix_people import MatrixPerson
@@ -121,7 +122,9 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def settings() -> HandlerSettings:
-    return HandlerSettings(city="Dortmund", inactive_account_days=365, max_text_length=500)
+    return HandlerSettings(
+        city="Dortmund", inactive_account_days=365, max_text_length=500, channels=channels()
+    )
 
 
 @pytest.fixture
@@ -159,7 +162,7 @@ def story(db: Database) -> MemoryTransport:
     (tests/support/help_story.py)."""
     from tests.support.help_story import GROUP
 
-    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
+    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}), channels=channels())
     return MemoryTransport(Dispatcher(db, build_router(), settings))
 
 
@@ -169,7 +172,9 @@ async def telegram_group_bot(fake_telegram: FakeTelegram, db: Database):
     backchannel."""
     from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_with_worker
 
-    settings = HandlerSettings(backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}))
+    settings = HandlerSettings(
+        backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}), channels=channels()
+    )
     async with telegram_with_worker(fake_telegram, db, settings) as wired:
         yield wired.transport
 

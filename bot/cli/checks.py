@@ -11,10 +11,10 @@ import csv
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.cluster import members
-from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets, env_name
+from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets
+from bot.transports.registry import TRANSPORTS, Check
 from bot.web.assets import missing
 from db import Database
 from db.clock import local_day
@@ -24,13 +24,6 @@ from db.statements import fetch_all, fetch_one
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path
-
-if TYPE_CHECKING:
-    import nio
-
-Check = tuple[str, str, str]
-# A chat service's check: tries of a request that found no server, and seconds for one.
-CHECK_RETRIES, CHECK_SECONDS = 2, 10
 
 # Lifecycle invariants: each query counts rows that break one rule.
 INVARIANTS = {
@@ -208,8 +201,11 @@ async def doctor_checks(
     )
     async for check in _translation_checks(config, db):
         yield check
-    async for check in sms_budget_checks(config, db):
-        yield check
+    for transport in TRANSPORTS:
+        own = transport.doctor(config, db)
+        if own is not None:
+            async for check in own:
+                yield check
     async for check in _speech_checks(config):
         yield check
     for check in _web_checks(config):
@@ -230,21 +226,12 @@ async def city_checks(
     async for check in database_checks(db):
         yield check
     yield _gazetteer_check(config)
-    async for check in _telegram_checks(config):
-        yield check
-    async for check in _matrix_checks(config, db):
-        yield check
-    if config.matrix_enabled:
-        yield await matrix_keys_check(config, db, env_prefix)
+    for transport in TRANSPORTS:
+        own = transport.city_doctor(config, db, env_prefix)
+        if own is not None:
+            async for check in own:
+                yield check
     yield coordinators_channel_check(config)
-    if config.phone.enabled:
-        from bot.transports.phone.admission import check as callers_check
-        from bot.transports.phone.dialling import check as calls_check
-        from bot.transports.phone.registration import check as phone_check
-
-        yield await phone_check(config.phone, db)
-        yield callers_check(config.phone)
-        yield await calls_check(config.phone, db)
 
 
 def coordinators_channel_check(config: Config) -> Check:
@@ -254,7 +241,7 @@ def coordinators_channel_check(config: Config) -> Check:
     without the desk nobody sees a request at all (FAIL)."""
     from bot.transports.registry import configured
 
-    services = [kind.platform for kind in configured(config)]
+    services = [transport.platform for transport in configured(config)]
     if not services:
         return ("coordinators' channel", "skip", "no chat service configured")
     running = [
@@ -275,67 +262,6 @@ def coordinators_channel_check(config: Config) -> Check:
         f"{unset}: new requests wait on the web desk, {config.web.base_url}/desk - coordinators"
         " log in with python -m bot desk-link (docs/operations.md)",
     )
-
-
-async def matrix_keys_check(config: Config, db: Database, env_prefix: str = ENV_PREFIX) -> Check:
-    """Whether the bot's Matrix keys in the database open with the installation's key
-    (bot/transports/matrix/key_vault.py), and where that key is. Only read: the key is made
-    by the bot's first start, never here."""
-    from bot.transports.matrix.key_vault import (
-        KeyUnavailable,
-        WrongKey,
-        is_sealed,
-        key_path,
-        key_source,
-        missing_message,
-        open_sealed,
-        read_key,
-        store_context,
-    )
-
-    matrix = config.matrix
-    variable = env_name("matrix", "store_key", env_prefix)
-    rows = await fetch_all(
-        db.transactions,
-        "SELECT device_id, store FROM matrix_crypto WHERE user_id = ? ORDER BY device_id",
-        (matrix.user_id,),
-    )
-    sealed = [(device, store) for device, store in rows if is_sealed(store)]
-    try:
-        key = await asyncio.to_thread(read_key, matrix)
-    except KeyUnavailable as exc:
-        return ("matrix keys at rest", "FAIL", str(exc))
-    if key is None:
-        if sealed:
-            return ("matrix keys at rest", "FAIL", missing_message(matrix, variable))
-        return ("matrix keys at rest", "ok", f"{key_path(matrix)} is made at the first start")
-    source = key_source(matrix, variable)
-    for device, store in sealed:
-        try:
-            await asyncio.to_thread(open_sealed, key, store, store_context(matrix.user_id, device))
-        except WrongKey:
-            return (
-                "matrix keys at rest",
-                "FAIL",
-                f"the stored device keys do not open with the key in {source}: restore this "
-                "installation's key from its backup",
-            )
-    if not matrix.store_key:
-        mode = (await asyncio.to_thread(key_path(matrix).stat)).st_mode
-        if mode & 0o077:
-            return (
-                "matrix keys at rest",
-                "FAIL",
-                f"{key_path(matrix)} may be read by others: chmod 600 it",
-            )
-    if len(sealed) < len(rows):
-        return (
-            "matrix keys at rest",
-            "WARN",
-            f"{len(rows) - len(sealed)} stored unsealed (from before); sealed with {source} "
-            "at the next start",
-        )
-    return ("matrix keys at rest", "ok", f"sealed with the key in {source}")
 
 
 def _gazetteer_check(config: Config) -> Check:
@@ -524,136 +450,6 @@ async def _translation_checks(config: Config, db: Database) -> AsyncIterator[Che
         "ok" if used < budget else "FAIL",
         f"{used} of {budget} characters used today",
     )
-
-
-async def sms_budget_checks(config: Config, db: Database) -> AsyncIterator[Check]:
-    """The text messages' month (the installation's, counted in the main city's ``db``) and
-    today's first texts from unknown numbers: FAIL when nothing can be sent any more, WARN
-    when only notices of running help can."""
-    if not config.sms.enabled:
-        yield ("sms budget", "skip", "sms.enabled is false")
-        return
-    from bot.transports.sms.budget import Budget, limits_of
-
-    state = await Budget(db, config.sms.monthly_segments, (), limits=limits_of(config.sms)).state()
-    verdict = "FAIL" if not state.left else ("WARN" if not state.ordinary_left else "ok")
-    yield (
-        "sms budget",
-        verdict,
-        f"{state.spent} of {state.monthly} segments sent in {state.month};"
-        f" {state.ordinary_left} left for all texts, then a reserve of {state.reserve}"
-        " for notices of running help",
-    )
-    refused = state.new_numbers_refused
-    yield (
-        "sms first contacts",
-        "WARN" if refused else "ok",
-        f"{state.new_numbers} of {state.new_numbers_cap} first texts from unknown numbers"
-        f" answered today, {refused} not",
-    )
-
-
-async def _telegram_checks(config: Config) -> AsyncIterator[Check]:
-    if not config.telegram_enabled:
-        yield ("telegram", "skip", "no token configured")
-        return
-    from telegram import Bot
-    from telegram.error import TelegramError
-
-    api = config.telegram.api_base_url.rstrip("/")
-    bot = Bot(config.telegram.token or "", base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
-    try:
-        async with bot:
-            me = await bot.get_me()
-            yield ("telegram token", "ok", f"@{me.username}")
-            group = config.help.telegram_backchannel
-            if not group:
-                yield ("telegram backchannel", "skip", "help.telegram_backchannel not set")
-                return
-            member = await bot.get_chat_member(group, me.id)
-            can_post = (
-                member.status in ("administrator", "member", "creator")
-                and getattr(member, "can_send_messages", True) is not False
-            )
-            yield (
-                "telegram backchannel",
-                "ok" if can_post else "FAIL",
-                f"bot is {member.status} in {group}",
-            )
-    except TelegramError as exc:
-        yield ("telegram", "FAIL", f"{type(exc).__name__}: {exc}"[:200])
-
-
-async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
-    if not config.matrix_enabled:
-        yield ("matrix", "skip", "no homeserver configured")
-        return
-    if not (config.matrix.access_token or config.matrix.password):
-        yield ("matrix login", "FAIL", "no access token or password set")
-        return
-    import nio
-
-    from bot.transports.matrix.login import LoginFailed, log_in
-
-    # matrix-nio retries an unreachable homeserver for ever: a check gives up after a few
-    # tries, or doctor would hang there and never report the other cities.
-    client = nio.AsyncClient(
-        config.matrix.homeserver,
-        config.matrix.user_id,
-        config=nio.AsyncClientConfig(max_timeouts=CHECK_RETRIES, request_timeout=CHECK_SECONDS),
-    )
-    try:
-        # The bot's own stored login (or the configured token): a check must not leave
-        # a new device on the account each time it runs.
-        try:
-            await log_in(client, config.matrix, db.transport_state)
-        except LoginFailed as exc:
-            yield ("matrix login", "FAIL", str(exc)[:200])
-            return
-        who = await client.whoami()
-        if not isinstance(who, nio.WhoamiResponse):
-            yield ("matrix login", "FAIL", getattr(who, "message", "")[:200])
-            return
-        yield ("matrix login", "ok", who.user_id)
-        client.device_id = client.device_id or who.device_id
-        yield await _cross_signing_check(client, config, db)
-        room = config.matrix.backchannel_room
-        if not room:
-            yield ("matrix backchannel", "skip", "matrix.backchannel_room not set")
-            return
-        rooms = await client.joined_rooms()
-        joined = isinstance(rooms, nio.JoinedRoomsResponse) and room in rooms.rooms
-        yield (
-            "matrix backchannel",
-            "ok" if joined else "FAIL",
-            "bot is in the room" if joined else f"bot has not joined {room}",
-        )
-    except Exception as exc:  # an unreachable homeserver is a verdict, not a crash
-        yield ("matrix", "FAIL", f"{type(exc).__name__}: {exc}"[:200])
-    finally:
-        await client.close()
-
-
-async def _cross_signing_check(client: nio.AsyncClient, config: Config, db: Database) -> Check:
-    """Whether clients that accept only cross-signed devices can talk with the bot, by
-    this installation's own identity. Only read here: the running bot (the process holding
-    the Matrix role) makes and signs, and its latest word on why it could not is shown."""
-    from bot.transports.matrix.cross_signing import (
-        ANOTHER_IDENTITY,
-        OUTCOME,
-        SIGNED,
-        cross_signing_status,
-    )
-
-    signed, why = await cross_signing_status(client, db.transport_state, config.matrix)
-    said = await db.transport_state.get(OUTCOME)
-    if not signed and said and said not in (SIGNED, why, ANOTHER_IDENTITY):
-        why += f"; the running bot says: {said}"
-    if not config.matrix.password and not signed:
-        why += "; making the identity may need matrix.password (a token alone may not do)"
-    if signed is None:
-        return ("matrix device", "skip", why)
-    return ("matrix device", "ok" if signed else "FAIL", why)
 
 
 async def run_checks(checks: AsyncIterator[Check]) -> int:

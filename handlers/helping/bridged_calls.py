@@ -3,9 +3,9 @@ helper's chat, the bot calls the helper, then the resident, and connects the two
 (bot/transports/phone/bridging.py, through :class:`CallPort`, which the phone transport
 gives as ``HandlerSettings.bridged_calls``; without it no call is offered).
 
-"📞 Call NAME" is offered to the helper of a taken request whose resident is known by
-their number (db/numbers.py: a caller, a resident the desk entered with a number, also
-one who chose texts), in the main menu's
+"📞 Call NAME" is offered to the helper of a taken request whose resident can be called
+(``HandlerSettings.channels.callable``: known by their number - a caller, a resident the
+desk entered with a number, also one who chose texts), in the main menu's
 contact rows and under the resident's relayed messages. Checked when pressed: the current
 helper of a request still taken (not done, not withdrawn), the resident still there, not
 in the phone's quiet hours, at most :data:`CALLS_PER_HOUR` calls per request in an hour
@@ -28,7 +28,6 @@ from typing import Protocol
 
 from markupsafe import Markup
 
-from db.numbers import by_number
 from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
@@ -76,7 +75,7 @@ def offered(ctx: Context, partner: User | None, *, as_requester: bool) -> bool:
     return (
         not as_requester
         and partner is not None
-        and by_number(partner.platform)
+        and ctx.settings.channels.callable(partner.platform)
         and _port(ctx) is not None
     )
 
@@ -102,7 +101,9 @@ async def _resident_of(ctx: Context, request_id: int) -> User | None:
     ):
         return None
     resident = await ctx.mail.reachable(request.requester_id)
-    return resident if resident is not None and by_number(resident.platform) else None
+    if resident is None or not ctx.settings.channels.callable(resident.platform):
+        return None
+    return resident
 
 
 async def _resident(ctx: Context, request_id: int) -> User:

@@ -69,7 +69,7 @@ from db.request_states import (
 from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
-from handlers.channels import texts_stopped
+from handlers.channel_line import texts_stopped
 from handlers.helping import matching, offer_fanout, posting_limits, text_language
 from handlers.helping.languages import reader_of, shown_to
 from handlers.helping.posting_limits import BANNED_TEXT

@@ -17,7 +17,7 @@ from db import Database
 from db.clock import to_text
 from db.requests import HelpRequest
 from db.users import User
-from handlers.channels import channel_line
+from handlers.channel_line import channel_line
 from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, WHEN, noon
 from handlers.helping.warnings import warnings_for
@@ -325,7 +325,7 @@ def relay_row(
 def first_name(t: Translator, user: User | None) -> str:
     """A person's first name as others read it. Someone who has none - a caller on the phone
     line, a person texting: their number is who they are there, and it is never shown - is
-    "Resident" (how they are reached: :func:`handlers.channels.channel_line`)."""
+    "Resident" (how they are reached: :func:`handlers.channel_line.channel_line`)."""
     if user is None:
         return "?"
     return user.first_name or t._("Resident")

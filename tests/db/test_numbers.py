@@ -5,8 +5,8 @@ transport keeps for the number."""
 
 from __future__ import annotations
 
+from bot.transports.sms.store import SmsStore
 from db import Database
-from db.sms import SmsStore
 from db.users import UserStore
 
 NUMBER = "+4917633333333"

@@ -20,7 +20,7 @@ from db.personal_data import CUTOFFS, KINDS, MAP, PUBLIC, PURPOSES, TABLES, sect
 from handlers import build_router
 from handlers.helping.timers import follow_up
 from handlers.messages import ButtonPress, Command, Document
-from handlers.privacy import SECTION_LABELS, apply_retention, purpose_texts
+from handlers.privacy import apply_retention, purpose_texts, section_labels
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.city_databases import live_schema
@@ -64,12 +64,12 @@ def test_personal_tables_say_how_they_are_erased():
 def test_every_purpose_and_section_has_words_in_every_language():
     names = [s.name for s in sections()]
     assert len(names) == len(set(names)), "export sections must be unique"
-    assert set(names) == set(SECTION_LABELS)
+    assert set(names) == set(section_labels())
     for lang in SUPPORTED_LANGUAGES:
         t = translator(lang)
         texts_ = purpose_texts(t, Limits(), 365)
         assert set(texts_) == {p.key for p in PURPOSES}
-        for label in SECTION_LABELS.values():
+        for label in section_labels().values():
             assert t._(label)
 
 
@@ -343,7 +343,7 @@ async def test_mydata_lists_every_part_of_the_map_that_holds_data(
     ar = translator("ar")
     for name in held:
         if name != "account":
-            assert ar._(SECTION_LABELS[name]) in summary, name
+            assert ar._(section_labels()[name]) in summary, name
     assert "Sprachcafé" in summary and "Dietrich-Keuning-Haus" in summary
     assert "Innenstadt-Nord" in summary
 

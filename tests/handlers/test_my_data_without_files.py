@@ -1,8 +1,8 @@
-"""/mydata where the platform cannot receive a file (the phone line, SMS:
-``HandlerSettings.fileless_platforms``): the summary is said or texted, its last line says
-the coordinators give the whole file, and no file is sent; a platform that takes files gets
-the summary and the file as before. Reached by the command and by ⚙️ Settings. The
-in-memory chat with the platform's name stands for the transport."""
+"""/mydata where the platform cannot receive a file (the phone line, SMS: their descriptors say
+so, ``HandlerSettings.channels``): the summary is said or texted, its last line says the
+coordinators give the whole file, and no file is sent; a platform that takes files gets the
+summary and the file as before. Reached by the command and by ⚙️ Settings. The in-memory
+chat with the platform's name stands for the transport."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ BELOW = "The file below has all of it."
 def _chat(db: Database, settings: HandlerSettings, platform: str) -> MemoryTransport:
     fileless = replace(
         settings,
-        fileless_platforms=frozenset({"phone", "sms"}),
         heard_platforms=frozenset({"phone"}),
     )
     return MemoryTransport(Dispatcher(db, build_router(), fileless), platform=platform)

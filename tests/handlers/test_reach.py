@@ -10,13 +10,14 @@ from dataclasses import replace
 
 import pytest
 
+from bot.transports.sms.store import SmsStore
 from db import Database
-from db.sms import SmsStore
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Media, Message
 from handlers.messenger import Messenger
 from handlers.settings import HandlerSettings
+from tests.support.channels import channels
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 
 NUMBER = "+4917644444444"
@@ -27,7 +28,7 @@ def number_dispatcher(db: Database, settings: HandlerSettings) -> Dispatcher:
     both = replace(
         settings,
         heard_platforms=frozenset({"phone"}),
-        number_platforms=frozenset({"phone", "sms"}),
+        channels=channels("phone", "sms"),
     )
     return Dispatcher(db, build_router(), both)
 
@@ -84,7 +85,7 @@ async def test_the_choice_is_only_for_a_number_and_where_both_channels_run(
     user = await db.users.find("telegram", "77")
     assert user is not None and user.platform == "telegram"
 
-    phone_only = replace(number_dispatcher.settings, number_platforms=frozenset({"phone"}))
+    phone_only = replace(number_dispatcher.settings, channels=channels("phone"))
     phone = MemoryTransport(Dispatcher(db, build_router(), phone_only), platform="phone")
     await phone.onboard(NUMBER, "de")
     assert "reach:sms" not in button_data(await phone.text(NUMBER, "/settings"))

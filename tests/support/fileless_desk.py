@@ -1,5 +1,5 @@
 """The desk served for a city whose phone line and SMS people cannot receive a file
-(``fileless_platforms``): the data export and erasure on their behalf
+(their channels, handlers/channels.py): the data export and erasure on their behalf
 (tests/bot/web/desk/test_data_export.py, test_erasure.py). ``site`` is the desk's address,
 ``web_chat`` a chat on the same settings (for the coordinator's login link)."""
 
@@ -15,13 +15,14 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support.channels import channels
 from tests.support.memory_transport import MemoryTransport
 from tests.support.web_site import serving
 
 
 @pytest.fixture
 def fileless(settings: HandlerSettings) -> HandlerSettings:
-    return replace(settings, fileless_platforms=frozenset({"phone", "sms"}))
+    return replace(settings, channels=channels())
 
 
 @pytest.fixture

@@ -35,16 +35,34 @@
   device (``crypto_state.py``, ``cross_signing.py``; docs/matrix.md, "Encryption").
 """
 
-from bot.transports.matrix.parts import LEAVING
-from bot.transports.matrix.render import (
-    KEYCAPS,
-    PLATFORM,
-    REACT_HINT,
-    bang_commands,
-    number_label,
-    render,
-)
-from bot.transports.matrix.transport import MatrixTransport, service
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.transports.matrix.parts import LEAVING
+    from bot.transports.matrix.render import (
+        KEYCAPS,
+        PLATFORM,
+        REACT_HINT,
+        bang_commands,
+        number_label,
+    )
+    from bot.transports.matrix.transport import MatrixTransport, service
+
+# Where each name of the package lives: loaded when asked for, so that its configuration
+# (config.py) and its part of the personal-data declaration load without matrix-nio.
+_HOMES = {
+    "LEAVING": "parts",
+    "KEYCAPS": "render",
+    "PLATFORM": "render",
+    "REACT_HINT": "render",
+    "bang_commands": "render",
+    "number_label": "render",
+    "MatrixTransport": "transport",
+    "service": "transport",
+}
 
 __all__ = [
     "KEYCAPS",
@@ -54,6 +72,11 @@ __all__ = [
     "MatrixTransport",
     "bang_commands",
     "number_label",
-    "render",
     "service",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

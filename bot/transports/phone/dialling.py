@@ -21,7 +21,7 @@ are spent (through their outbox, as the SMS budget tells them of texts). What is
 called for the month or because the number may not be dialled is given up by its caller
 (outbox_calls.py tells the coordinators about the person; bridging.py tells the helper).
 
-Button data: none. States: the counts, in the database (db/call_budget.py).
+Button data: none. States: the counts, in the database (call_budget.py).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from bot.transports.phone.call_budget import CallBudgetStore
 from bot.transports.sms.budget import month_of
 from db import Database
-from db.call_budget import CallBudgetStore
 from db.clock import local_day
 from handlers.dialable import COUNTRIES, dialable
 from handlers.helping.lifecycle import running_help

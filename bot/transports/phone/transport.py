@@ -32,7 +32,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -242,7 +242,6 @@ class PhoneTransport(Transport):
         await send_kept_answers(self)
         await self.stack.start()
         log.info("phone: listening on port %d", self.stack.port)
-        self.dispatcher.settings = replace(self.dispatcher.settings, bridged_calls=self.bridging)
         self.dispatcher.db.data_rights.after_erasure.append(self._sweep_soon)
         self._sweeping = asyncio.create_task(self._sweep_often())
 

@@ -6,6 +6,21 @@ app; ``budget`` keeps the month's segments; ``transport`` is the contract over t
 ``service`` the city's texts (``[sms]``). docs/sms.md says how an operator connects it.
 """
 
-from bot.transports.sms.transport import PLATFORM, SmsTransport, service
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.transports.sms.transport import PLATFORM, SmsTransport, service
 
 __all__ = ["PLATFORM", "SmsTransport", "service"]
+
+
+def __getattr__(name: str) -> Any:
+    # The transport when asked for: its configuration (config.py) and its store load
+    # without it (bot/transports/registry.py).
+    if name in __all__:
+        from bot.transports.sms import transport
+
+        return getattr(transport, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,7 @@
 **The month.** ``[sms] monthly_segments`` (installation-wide, bot/cities.py) for all its
 cities together, a clear stop, and each city's coordinators told at 80 %, when only the
 reserve is left and when it is used up. Each text is taken from the month's budget before
-it is handed to the gateway, with one conditional UPDATE (db/sms.py ``spend``, as the
+it is handed to the gateway, with one conditional UPDATE (store.py ``spend``, as the
 translation budget): processes and cities sending at once never spend past it. The month is
 counted where the translation budget is, in the main city's database (:meth:`Budget.count_in`,
 called by bot/city_service.py; a lone city counts in its own). A text that does not fit is
@@ -20,7 +20,7 @@ it matters). Strangers and chatty numbers cannot take the code word from a resid
 
 **One number.** A number is sent at most ``[sms] texts_per_number_per_hour`` texts an hour
 (UTC) and ``texts_per_number_per_day`` a day (Europe/Berlin), counted in its city's
-database with one conditional UPDATE (db/sms.py ``count_text``); past either its texts are
+database with one conditional UPDATE (store.py ``count_text``); past either its texts are
 refused, but for the notices of its running help (counted all the same).
 
 **Strangers.** A number the bot does not know is answered only while the day's
@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.transports.sms.store import RESERVE_REACHED, THRESHOLDS, SmsStore
 from db import Database
 from db.clock import local_day
-from db.sms import RESERVE_REACHED, THRESHOLDS, SmsStore
 from handlers.messages import Message
 from handlers.messenger import tell_coordinators
 from locales import TIMEZONE, Translator

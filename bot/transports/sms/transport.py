@@ -11,13 +11,13 @@ local number in ``[sms] country``). Then, in this order:
   (budget.py ``first_contact``); past them its text is dropped unanswered (a STOP is
   still kept).
 - STOP (or its word in one of the bot's languages, :data:`STOP_WORDS`): no text goes to the
-  number any more (a flag in db/sms.py that :meth:`SmsTransport.deliver` checks: the outbox
+  number any more (a flag in store.py that :meth:`SmsTransport.deliver` checks: the outbox
   gives such a text up for good, never retries it), after one last text that says how to
   undo it. START (:data:`START_WORDS`) undoes it. Each is confirmed once per change, and
   not again within a day (a number toggling them costs two texts a day at most).
   A sender can be forged on some routes: a STOP from a person whose help is under way
   (handlers/helping/lifecycle.py ``running_help``) keeps that help's notices going and
-  sends a code; only the code texted back (:data:`~db.sms.STOP_HELP`) ends them too.
+  sends a code; only the code texted back (``store.STOP_HELP``) ends them too.
 - a code the number was sent to stop its help's notices (four digits).
 - "9" while a text was cut to fit ("more: reply 9"): its next part.
 - "/word" is the command (/delete, /mydata: the privacy notice names them).
@@ -58,9 +58,9 @@ from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
 from bot.transports.sms.render import render
 from bot.transports.sms.segments import count, cut
+from bot.transports.sms.store import CODE_DIGITS, STOP_HELP, SmsStore
 from db import Database
 from db.clock import local_day, to_text
-from db.sms import CODE_DIGITS, STOP_HELP, SmsStore
 from handlers.dialable import e164
 from handlers.dispatcher import Dispatcher
 from handlers.helping.lifecycle import running_help

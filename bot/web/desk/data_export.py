@@ -1,5 +1,5 @@
 """A person's data for the coordinators to hand on: someone on a platform that cannot
-receive a file (the phone line, SMS: ``HandlerSettings.fileless_platforms``) hears or reads
+receive a file (a channel without ``files``, ``HandlerSettings.channels``) hears or reads
 /mydata's summary and is told the coordinators give them the whole file; this is where they
 get it - the same document /mydata sends (handlers/privacy.py ``export_file``).
 
@@ -28,7 +28,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     db = desk.site.db
     async with db.transaction():
         person = await db.users.get(person_id)
-        if person is None or person.platform not in desk.site.settings.fileless_platforms:
+        if person is None or desk.site.settings.channels.files(person.platform):
             raise web.HTTPNotFound()
         # Recorded first, so the file handed over lists this export too.
         await db.requests.audit(desk.user.id, "desk.export", f"user:{person.id}")

@@ -1,5 +1,6 @@
-"""A phone or SMS resident's data erased by the coordinators on the resident's request
-(issue 44: by a keypress on the line, or by a coordinator when asked): the one erasure
+"""The data of a resident known by their number (``HandlerSettings.channels.by_number``:
+a caller, a texter, one the desk entered) erased by the coordinators on the resident's
+request (issue 44: by a keypress on the line, or by a coordinator when asked): the one erasure
 path /delete takes (handlers/privacy.py ``erase``, why "deleted"), so their requests are
 withdrawn, a helper and the coordinators are told through the lifecycle, and their
 recording files go (``DataRights.after_erasure``).
@@ -37,7 +38,7 @@ async def erase(request: web.Request) -> web.StreamResponse:
         found = await db.requests.get(request_id) if request_id is not None else None
         if (
             person is None
-            or person.platform not in desk.site.settings.fileless_platforms
+            or not desk.site.settings.channels.by_number(person.platform)
             or found is None
             or found.requester_id != person.id
         ):

@@ -9,7 +9,8 @@ call or text in they are that person, in their language at once. The person with
 number already is reused, on the channel they chose themselves.
 
 Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
-German; ``first_name``; ``language``; ``channel``: ``phone`` (the default) or ``sms``). A
+German; ``first_name``; ``language``; ``channel``: the platform of the channel that calls,
+the default, or of the one that texts where it runs, handlers/channels.py). A
 number that is no valid number, one the bot may not call (handlers/dialable.py: premium,
 shared-cost, personal, satellite, of a country not in ``[phone] call_countries``), a
 missing name, a language not on the list or a channel the city does not run is a 422 with
@@ -27,15 +28,14 @@ from bot.web.desk import requests as request_pages
 from bot.web.desk.auth import Desk, desk_of, desk_page
 from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
-from db.numbers import NUMBER_PLATFORMS
 from db.users import User
+from handlers.channels import Channel, Channels
 from handlers.dialable import dialable, valid
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
 from handlers.text_safety import clean_name
 from locales import N_, SUPPORTED_LANGUAGES
 
-PLATFORM = "phone"
 NAME_LIMIT = 50
 BAD_NUMBER = N_(
     "⚠️ This is not a phone number we can call. Please type it with the area code, "
@@ -50,14 +50,24 @@ BAD_LANGUAGE = N_("⚠️ Please choose a language from the list.")
 BAD_CHANNEL = N_("⚠️ Please choose a call or a text message.")
 
 
-async def _resident(desk: Desk, number: str, name: str, language: str, channel: str) -> User:
+def _channel(channels: Channels, chosen: str) -> Channel | None:
+    """The channel a resident is reached on: the one that calls (the default: called back
+    even before the line runs here), or one that texts where it runs; None for any other."""
+    calling = channels.calling(running=False)
+    channel = channels.of(chosen) if chosen else calling
+    if channel is None or not channel.by_number:
+        return None
+    return channel if channel == calling or channel.platform in channels.running else None
+
+
+async def _resident(desk: Desk, number: str, name: str, language: str, channel: Channel) -> User:
     """The person with ``number``: the one there is (on the channel they chose), else a
     new one reached on ``channel``."""
     users = desk.site.db.users
-    found = await users.find(PLATFORM, number)
+    found = await users.find(channel.platform, number)  # one person on every number channel
     if found is not None:
         return found
-    made = await users.seen(channel, number, number, name)
+    made = await users.seen(channel.platform, number, number, name)
     await users.set_language(made.id, language)
     return made
 
@@ -71,7 +81,8 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
     number = valid(str(form.get("number") or ""))
     name = clean_name(str(form.get("first_name") or ""), limit=NAME_LIMIT)
     language = str(form.get("language") or "")
-    channel = str(form.get("channel") or PLATFORM)
+    channels = desk.site.settings.channels
+    channel = _channel(channels, str(form.get("channel") or ""))
     problem = (
         BAD_NUMBER
         if number is None
@@ -82,11 +93,10 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         else BAD_LANGUAGE
         if language not in SUPPORTED_LANGUAGES
         else BAD_CHANNEL
-        if channel not in NUMBER_PLATFORMS
-        or (channel != PLATFORM and channel not in desk.site.settings.number_platforms)
+        if channel is None
         else None
     )
-    if problem is not None or number is None:
+    if problem is not None or number is None or channel is None:
         return await request_pages.detail_page(request, error=t.t(problem or BAD_NUMBER))
     try:
         async with desk.site.db.transaction():
@@ -96,7 +106,7 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
     except Refused as refusal:
         return await request_pages.detail_page(request, error=refusal.text(t), status=409)
     desk.site.wake()
-    done = "phone" if resident.platform == PLATFORM else "text"
+    done = "call" if channels.of(resident.platform).calls else "text"
     raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}")
 
 

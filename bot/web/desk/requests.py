@@ -31,7 +31,7 @@ from bot.web.pages import render
 from db.clock import to_text
 from db.request_states import ACTIVE, STATES, UNSENT
 from db.requests import HelpRequest, RequestFilter
-from handlers.channels import channel_line
+from handlers.channel_line import channel_line
 from handlers.helping import history, lifecycle, offer_fanout
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, easy_tag, first_name, named
@@ -48,15 +48,15 @@ AGES = (1, 3, 7, 14, 30)
 LISTED = tuple(state for state in STATES if state not in UNSENT)
 DONE = {
     "summary": N_("✅ Summary of request #{id} saved."),
-    # phone_residents.py: the resident of an entered request is a phone person now.
-    "phone": N_(
+    # phone_residents.py: the resident of an entered request is called back now.
+    "call": N_(
         "📞 The resident of request #{id} is now called on this number with every message for them."
     ),
     # ... or texted, where the coordinator chose text messages (phone_residents.py).
     "text": N_(
         "💬 The resident of request #{id} now gets every message for them as a text message."
     ),
-    # erasure.py: a phone or SMS resident's data erased when they asked the coordinators.
+    # erasure.py: a number's person's data erased when they asked the coordinators.
     "erased": N_("🗑 The data of the resident of request #{id} was deleted."),
 }
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")

@@ -14,6 +14,7 @@ import logging
 
 from aiohttp import web
 
+from bot.transports.registry import TRANSPORTS
 from bot.web.inputs import id_number
 from bot.web.public import initdata
 from bot.web.site import SITE
@@ -21,7 +22,8 @@ from locales import negotiate
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+# The people of the transport whose app opens the Mini App (bot/transports/registry.py).
+PLATFORM = next(transport.platform for transport in TRANSPORTS if transport.mini_app)
 
 
 async def me(request: web.Request) -> web.Response:

@@ -251,7 +251,7 @@ def place_values(site: Site, place: Place, t: Translator, *, easy: bool = False)
         "place": place,
         "summary": summary,
         "details": _below_name(place_render.details(t, place, now)),
-        "telegram": links.telegram(site, payload),
+        "telegram_link": links.telegram(site, payload),
         "matrix_account": links.matrix_account(site),
         "matrix_link": links.matrix_link(site),
         "payload": payload,

@@ -35,6 +35,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle
 from handlers.messages import Message, Outgoing
 from handlers.settings import HandlerSettings
+from tests.support.channels import channels
 from tests.support.help_story import GROUP, grant_role_to, register_volunteer
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sip.baresip import BaresipCaller
@@ -206,7 +207,7 @@ async def made(
         max_text_length=500,
         backchannels=frozenset({("memory", GROUP)}),
         heard_platforms=frozenset({"phone"}),
-        number_platforms=frozenset({"phone", "sms"}),
+        channels=channels("phone", "sms"),
     )
     dispatcher = Dispatcher(db, build_router(), settings)
     phone = await asyncio.to_thread(phones, RESIDENT, answer=True, pad_seconds=ON_THE_LINE_SECONDS)

@@ -1,11 +1,33 @@
-"""Which platforms cannot carry a file comes from the transport registry (``Kind.files``)
-into what handlers see (``HandlerSettings.fileless_platforms``): the phone line and SMS,
-whatever a city runs, so /mydata never promises a file there (handlers/privacy.py)."""
+"""What each transport can do comes from its descriptor (bot/transports/registry.py) into
+what handlers see (``HandlerSettings.channels``): the phone line and SMS people cannot
+receive a file, whatever a city runs, so /mydata never promises a file there
+(handlers/privacy.py); they are their number; SMS texts, the phone line calls; only SMS
+erases by a texted code."""
 
 from __future__ import annotations
 
+from typing import get_type_hints
+
 from bot.config import Config
+from bot.transports.registry import PLATFORMS, TRANSPORTS
 
 
 def test_the_phone_line_and_sms_cannot_receive_a_file():
-    assert Config().handler_settings().fileless_platforms == {"phone", "sms"}
+    channels = Config().handler_settings().channels
+    assert {p for p in PLATFORMS if not channels.files(p)} == {"phone", "sms"}
+    assert {p for p in PLATFORMS if channels.by_number(p)} == {"phone", "sms"}
+    assert {p for p in PLATFORMS if channels.coded(p)} == {"sms"}
+    assert [c.platform for c in channels.known if c.calls] == ["phone"]
+    assert [c.platform for c in channels.known if c.texts] == ["sms"]
+    # Nothing runs without its section: a number's person has no channel to choose.
+    assert channels.calling() is None and channels.texting() is None
+
+
+def test_each_section_of_the_configuration_is_its_transports_own():
+    # bot/config.py composes the sections that live with the transports.
+    hints = get_type_hints(Config)
+    for transport in TRANSPORTS:
+        if transport.section:
+            section = transport.section_class()
+            assert hints[transport.section] is section, transport.platform
+            assert section.__module__.startswith("bot.transports."), transport.platform

@@ -20,7 +20,7 @@ from bot.config import Config, MatrixSection, TelegramSection, WebSection
 from bot.speech.engines import embedded
 from bot.speech.speaker import Speaker
 from bot.transports.markup import with_links
-from bot.transports.matrix import render as matrix_render
+from bot.transports.matrix.render import render as matrix_render
 from bot.transports.telegram import TelegramTransport
 from bot.web.public import initdata, links
 from bot.web.public.bot_name import telegram_username

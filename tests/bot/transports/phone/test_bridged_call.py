@@ -20,6 +20,7 @@ from bot.transports.phone.line_pool import SPAN
 from bot.transports.phone.outbox_calls import CallBackSettings
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.registry import Attachment, named
 from db import Database
 from handlers.helping.bridged_calls import STATE
 from tests.support.clock import Clock, daytime
@@ -83,6 +84,8 @@ async def _bot(story: MemoryTransport, kamailio: KamailioServer, lines: int) -> 
         clock=Clock(daytime(10)),
         lines=lines,
     )
+    # Wired into the city as bot/city_service.py does: the features get its call port.
+    named("phone").attach(bot, Attachment(None, None, slug="dortmund", is_main=True))
     await bot.connect()
     await asyncio.wait_for(bot.registered.wait(), 20)
     return bot

@@ -17,11 +17,11 @@ from bot.config import PhoneSection
 from bot.delivery import OutboxWorker
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy
+from bot.transports.phone.call_budget import CallBudgetStore
 from bot.transports.phone.dialling import Dialling, DialSettings, check
 from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.sms.budget import month_of
 from db import Database
-from db.call_budget import CallBudgetStore
 from db.statements import fetch_one
 from handlers.helping.bridged_calls import CallOrder
 from handlers.messages import Message
@@ -65,7 +65,7 @@ async def _told(db: Database, clock: Clock) -> list[str]:
     return [item.payload["text"] for item in waiting]
 
 
-@pytest.mark.both_backends  # the counts' SQL (db/call_budget.py)
+@pytest.mark.both_backends  # the counts' SQL (call_budget.py)
 async def test_call_backs_to_a_number_stop_at_the_days_cap_until_the_next_day(db: Database):
     clock = Clock(daytime(10))
     dialling = Dialling(db, DialSettings(per_number_day=2, monthly=100), clock=clock)
@@ -82,7 +82,7 @@ async def test_call_backs_to_a_number_stop_at_the_days_cap_until_the_next_day(db
     assert row is not None and row[0] == 1
 
 
-@pytest.mark.both_backends  # the counts' SQL (db/call_budget.py)
+@pytest.mark.both_backends  # the counts' SQL (call_budget.py)
 async def test_the_months_reserve_is_for_a_running_help_and_coordinators_are_told_once(
     db: Database,
 ):

@@ -15,8 +15,8 @@ from bot.city_service import CityBot
 from bot.cluster import SingleProcess
 from bot.config import load_config
 from bot.transports.sms.budget import Budget, month_of
+from bot.transports.sms.store import SmsStore
 from db import Database
-from db.sms import SmsStore
 from handlers.messages import decode
 from tests.support.city_databases import open_city
 from tests.support.two_cities import write_cities

@@ -12,17 +12,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.cli.checks import sms_budget_checks
 from bot.config import Config, SmsSection
 from bot.transports.sending import DeliveryError
 from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits, month_of, prefix_of
+from bot.transports.sms.checks import checks as sms_budget_checks
 from bot.transports.sms.render import render
 from bot.transports.sms.segments import count
+from bot.transports.sms.store import CODE_TRIES, CODES_A_DAY, ERASE, STOP_HELP, SmsStore
 from bot.transports.sms.transport import SmsTransport
 from db import Database
 from db.clock import to_text
-from db.sms import CODE_TRIES, CODES_A_DAY, ERASE, STOP_HELP, SmsStore
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, decode
 from locales import SUPPORTED_LANGUAGES, translator

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 from bot.delivery import OutboxWorker
-from bot.transports.registry import CHANNELS, STOPPABLE
 from bot.transports.sms.budget import Budget, Limits, month_of
 from bot.transports.sms.segments import folded
 from bot.transports.sms.transport import SmsTransport
@@ -36,6 +35,7 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, language_name, translator
+from tests.support.channels import channels
 from tests.support.help_story import (
     GROUP,
     grant_role_to,
@@ -141,9 +141,7 @@ async def make_city(
             inactive_account_days=365,
             max_text_length=500,
             backchannels=frozenset({("memory", GROUP)}),
-            # How coordinators read an SMS person's channel, as the registry says it.
-            channel_labels=tuple(CHANNELS.items()),
-            stoppable_platforms=STOPPABLE,
+            channels=channels("sms"),
         )
         dispatcher = Dispatcher(db, build_router(), settings)
         budget = Budget(db, 10_000, settings.backchannels, limits=limits or Limits())

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.config import Config
+from bot.transports.sms.store import SmsStore
 from db import Database
-from db.sms import SmsStore
 from db.statements import fetch_one
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support.channels import channels
 from tests.support.desk_client import at_the_desk
 from tests.support.memory_transport import MemoryTransport, readable
 from tests.support.web_site import serving
@@ -23,12 +23,7 @@ PHONE, SMS = "+4923155501", "+4917655502"
 
 
 def _registry_settings(settings: HandlerSettings) -> HandlerSettings:
-    made = Config().handler_settings()
-    return replace(
-        settings,
-        channel_labels=made.channel_labels,
-        stoppable_platforms=made.stoppable_platforms,
-    )
+    return replace(settings, channels=channels("phone", "sms"))
 
 
 async def _resident(db: Database, platform: str, number: str) -> int:

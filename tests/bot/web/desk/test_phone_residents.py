@@ -12,6 +12,7 @@ from bot.transports.phone.caller_id import caller_id
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
+from tests.support.channels import channels
 from tests.support.desk_client import log_in
 from tests.support.memory_transport import MemoryTransport
 from tests.support.web_site import browser_session, csrf_of, serving
@@ -145,7 +146,7 @@ async def test_only_a_coordinator_now_with_the_forms_token_changes_it(db, site, 
 
 
 async def test_where_sms_runs_too_the_coordinator_chooses_texts_for_the_resident(db, settings):
-    both = replace(settings, number_platforms=frozenset({"phone", "sms"}))
+    both = replace(settings, channels=channels("phone", "sms"))
     async with serving(db, both) as (site, base), browser_session(headers=EN) as browser:
         web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
         cora = await log_in(web_chat, db, browser)

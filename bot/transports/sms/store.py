@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from db.clock import utcnow
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
+from handlers.channels import CODE_DIGITS, ERASE
 
 # What the coordinators are told of, in the order it is reached (``told`` keeps the
 # highest): 80 % of the month, the month used up but for the reserve for notices of
@@ -28,10 +29,10 @@ from db.transactions import Transactions
 THRESHOLDS = (80, 90, 100)
 RESERVE_REACHED = 90
 
-# What a code sent to a number confirms (:meth:`SmsStore.issue_code`).
+# What a code sent to a number confirms (:meth:`SmsStore.issue_code`), besides an
+# erasure (handlers/channels.py ``ERASE``).
 STOP_HELP = "stop"
-ERASE = "erase"
-CODE_DIGITS = 4
+__all__ = ["CODE_DIGITS", "ERASE", "STOP_HELP", "SmsStore"]
 # Wrong tries a code takes before it is dropped, and codes a number is sent a day.
 CODE_TRIES = 3
 CODES_A_DAY = 3
@@ -46,6 +47,8 @@ def _code_hash(number: str, purpose: str, code: str) -> str:
 
 
 class SmsStore:
+    """The SMS transport's store; a :class:`~handlers.channels.TextLine` too."""
+
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 

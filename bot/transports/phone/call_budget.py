@@ -2,11 +2,12 @@
 the month's calls against ``[phone] monthly_calls`` and, per number, today's call-backs
 against ``[phone] calls_per_number_day``.
 
-Both are taken with one conditional UPDATE, as the SMS budget is (db/sms.py): processes
-calling at once never spend past them. The month is the installation's, counted in the main
-city's database; which share of it a city's coordinators were told of (``told``) is the
-city's own, claimed the same way, so they are told once. A number's counts are kept for
-its day only: counting on a new day removes the days before (few rows, never old ones).
+Both are taken with one conditional UPDATE, as the SMS budget is
+(bot/transports/sms/store.py): processes calling at once never spend past them. The month is
+the installation's, counted in the main city's database; which share of it a city's
+coordinators were told of (``told``) is the city's own, claimed the same way, so they are
+told once. A number's counts are kept for its day only: counting on a new day removes the
+days before (few rows, never old ones).
 """
 
 from __future__ import annotations

@@ -1,0 +1,59 @@
+"""What a configuration section is made of: its keys (:func:`option`: a default, whether
+it is a secret read only from the environment, its choices and bounds, whether it is
+installation-wide), the error a wrong value raises and the environment's names for keys.
+The sections of the transports (bot/transports/*/config.py) and bot/config.py, which
+composes them, are made of these."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import MISSING, field
+from typing import Any
+
+ENV_PREFIX = "NACHBARBOT_"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def option(
+    default: Any = MISSING,
+    *,
+    secret: bool = False,
+    choices: tuple[str, ...] = (),
+    minimum: int | None = None,
+    maximum: int | None = None,
+    doc: str = "",
+    wide: bool = False,
+) -> Any:
+    """``wide``: installation-wide, set only in the main configuration."""
+    meta = {
+        "secret": secret,
+        "choices": choices,
+        "min": minimum,
+        "max": maximum,
+        "doc": doc,
+        "wide": wide,
+    }
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def key_bytes(text: str) -> bytes | None:
+    """A 32-byte key written in base64 (standard or URL-safe, e.g. ``openssl rand -base64
+    32``): its bytes, or None if it is not one."""
+    text = text.strip().replace("-", "+").replace("_", "/")
+    try:
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return key if len(key) == 32 else None
+
+
+def env_name(section: str, key: str, prefix: str = ENV_PREFIX) -> str:
+    """The variable overriding ``section.key``; a further city's ``prefix`` is
+    ``bot.cities.env_prefix(slug)``."""
+    return f"{prefix}{section.upper()}__{key.upper()}"

@@ -1,0 +1,68 @@
+"""The ``[matrix]`` section of a city's configuration: the homeserver, the bot's account,
+its keys at rest (docs/matrix.md). bot/config.py composes it into ``Config``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.config_fields import ENV_PREFIX, ConfigError, env_name, key_bytes
+from bot.config_fields import option as _opt
+
+
+@dataclass(frozen=True)
+class MatrixSection:
+    homeserver: str = _opt("", doc="Homeserver URL, e.g. https://matrix.example.org")
+    user_id: str = _opt("", doc="The bot's Matrix id, e.g. @nachbarbot:example.org")
+    access_token: str | None = _opt(None, secret=True, doc="Access token of the bot account")
+    password: str | None = _opt(None, secret=True, doc="Password, if no access token is set")
+    device_name: str = _opt("nachbarbot", doc="Device name used when logging in")
+    backchannel_room: str = _opt("", doc="Room id of the coordinators' Matrix room")
+    sync_timeout: int = _opt(30, minimum=1, maximum=120, doc="Long-poll timeout in seconds")
+    greeting_wait_seconds: int = _opt(
+        3,
+        minimum=0,
+        maximum=600,
+        doc="How long the greeting of a new direct chat waits for the person's first message "
+        "(which is answered instead)",
+    )
+    key_wait_seconds: int = _opt(
+        120,
+        minimum=0,
+        maximum=86400,
+        doc="How long an encrypted message waits for its key before the person is asked to "
+        "send it again",
+    )
+    key_file: str = _opt(
+        "",
+        doc="File with the key that seals the bot's Matrix keys in the database, made at the "
+        "first start (owner-only); empty: beside bot.database (NAME.matrix-key)",
+    )
+    store_key: str | None = _opt(
+        None, secret=True, doc="That key itself (32 bytes in base64) instead of the file"
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the city runs Matrix (bot/transports/registry.py asks)."""
+        return bool(self.homeserver and self.user_id)
+
+    def check(self) -> None:
+        """What no single key checks (:func:`check_consistency`)."""
+        if self.homeserver or self.user_id:
+            if not self.homeserver.startswith(("http://", "https://")):
+                raise ConfigError("matrix.homeserver: must start with http:// or https://")
+            if not re.fullmatch(r"@[^:\s]+:\S+", self.user_id):
+                raise ConfigError("matrix.user_id: must look like @name:server")
+        if self.store_key and key_bytes(self.store_key) is None:
+            raise ConfigError(
+                "matrix.store_key: must be 32 bytes in base64 (e.g. from openssl rand -base64 32)"
+            )
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """The secrets running it needs (:func:`check_chat_secrets`)."""
+        if self.enabled and not (self.access_token or self.password):
+            raise ConfigError(
+                f"matrix: set {env_name('matrix', 'access_token', prefix)} or "
+                f"{env_name('matrix', 'password', prefix)}"
+            )

@@ -1,0 +1,33 @@
+"""How the phone line attaches to a city (bot/transports/registry.py ``Transport.attach``,
+called by bot/city_service.py before the transports connect).
+
+- a call-back plays the relayed voice messages it says, fetched as the outbox worker
+  fetches them (outbox_calls.py);
+- the month's calls are the installation's: counted in the main city's database
+  (dialling.py);
+- a further city's callers' recordings lie in a folder of their own inside the
+  installation's: each city's sweep removes what its own database no longer names and must
+  never see another city's (recording.py);
+- the features get the line's bridged calls (handlers/helping/bridged_calls.py
+  ``CallPort``, ``HandlerSettings.bridged_calls``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.transports.phone.transport import PhoneTransport
+    from bot.transports.registry import Attachment
+
+
+def attach(transport: PhoneTransport, city: Attachment) -> None:
+    if city.fetch_media is not None:
+        transport.calling.media = city.fetch_media
+    if city.main is not None:
+        transport.calling.dialling.count_in(city.main)
+    if not city.is_main:
+        transport.recordings.folder = transport.recordings.folder / city.slug
+    dispatcher = transport.dispatcher
+    dispatcher.settings = replace(dispatcher.settings, bridged_calls=transport.bridging)

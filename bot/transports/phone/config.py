@@ -1,0 +1,139 @@
+"""The ``[phone]`` section of a city's configuration: the SIP account, the lines, the
+call-backs and their limits (docs/phone.md). bot/config.py composes it into ``Config``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.config_fields import ENV_PREFIX, ConfigError, env_name
+from bot.config_fields import option as _opt
+from bot.transports.phone.admission import check_entry as check_peer
+from handlers.dialable import parse_countries
+from handlers.places.hours import validate as validate_hours
+
+# "21:00-08:00": the call-backs' quiet hours (bot/transports/phone/call_back_policy.py reads them).
+_QUIET_HOURS = re.compile(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*")
+
+
+@dataclass(frozen=True)
+class PhoneSection:
+    enabled: bool = _opt(False, doc="Take phone calls (a SIP user agent, bot/transports/phone)")
+    registrar: str = _opt(
+        "", doc="SIP registrar to register at, e.g. sip:sipgate.de; empty: calls come directly"
+    )
+    user: str = _opt("", doc="SIP user (the digest user name, e.g. 1234567e0)")
+    password: str | None = _opt(None, secret=True, doc="SIP password of that user")
+    bind: str = _opt("0.0.0.0", doc="Address the SIP and RTP sockets bind to")
+    port: int = _opt(5060, minimum=0, maximum=65535, doc="SIP port (UDP); 0: any free port")
+    rtp_port: int = _opt(
+        4000, minimum=0, maximum=65535, doc="First RTP port (a range of 100 from it); 0: any"
+    )
+    lines: int = _opt(
+        5,
+        minimum=1,
+        maximum=20,
+        doc="Processes taking calls, 4 at once each, on SIP ports port ... port+lines-1; "
+        "all register as user (the registrar must keep that many contacts; else 1)",
+    )
+    public_address: str = _opt(
+        "", doc="The address the provider sees, behind NAT (put in SIP and SDP); empty: bind"
+    )
+    clock_rate: int = _opt(
+        16000, minimum=8000, maximum=16000, doc="Audio clock rate: 16000 (G.722) or 8000"
+    )
+    forward_to: str = _opt(
+        "", doc='"0" for a person: the SIP URI calls are transferred to; empty: a message'
+    )
+    coordinators_hours: str = _opt(
+        "Mo-Fr 09:00-17:00",
+        doc="When calls are transferred to forward_to (OpenStreetMap opening_hours)",
+    )
+    recordings: str = _opt(
+        "var/phone-recordings", doc="Folder of the callers' recorded voice messages", wide=True
+    )
+    record_seconds: int = _opt(
+        120, minimum=5, maximum=600, doc="A recording ends after this many seconds at most"
+    )
+    quiet_seconds: int = _opt(
+        5, minimum=1, maximum=60, doc="A recording ends after this many seconds of silence"
+    )
+    outbound_proxy: str = _opt(
+        "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"
+    )
+    trusted_peers: str = _opt(
+        "",
+        doc="Besides the registrar and outbound_proxy, who may send calls: addresses, "
+        "address:port, networks (a.b.c.0/24) or hosts, comma-separated; with neither a "
+        "registrar nor these, only this machine (127.0.0.1)",
+    )
+    realm: str = _opt(
+        "", doc="The digest realm the SIP password answers; empty: the registrar's host"
+    )
+    call_domain: str = _opt(
+        "", doc="Call-backs call sip:<number>@this (a trunk's host:port); empty: the registrar's"
+    )
+    ring_seconds: int = _opt(
+        30, minimum=5, maximum=120, doc="A call-back rings this long before the bot hangs up"
+    )
+    call_attempts: int = _opt(
+        3, minimum=1, maximum=10, doc="Calls made to deliver before the coordinators are told"
+    )
+    call_pause_minutes: int = _opt(
+        30, minimum=1, maximum=1440, doc="Minutes between two calls to the same person"
+    )
+    quiet_hours: str = _opt(
+        "21:00-08:00", doc="No call-backs then (Europe/Berlin, HH:MM-HH:MM); empty: any time"
+    )
+    call_countries: str = _opt(
+        "DE",
+        doc="Countries whose fixed and mobile numbers the bot calls (ISO codes, comma-separated);"
+        " never premium, shared-cost, personal or satellite numbers",
+    )
+    calls_per_number_day: int = _opt(
+        6, minimum=1, maximum=100, doc="Call-backs to one number a day at most (Europe/Berlin)"
+    )
+    monthly_calls: int = _opt(
+        1000,
+        minimum=0,
+        maximum=10_000_000,
+        doc="Calls the installation (all its cities together) may make a month",
+        wide=True,
+    )
+    call_reserve_percent: int = _opt(
+        20,
+        minimum=0,
+        maximum=100,
+        doc="Share of monthly_calls kept for people in a running help",
+    )
+
+    def check(self) -> None:
+        """What no single key checks (:func:`check_consistency`)."""
+        if self.registrar and not self.registrar.startswith(("sip:", "sips:")):
+            raise ConfigError("phone.registrar: must start with sip: or sips:")
+        if self.forward_to and not self.forward_to.startswith(("sip:", "sips:", "tel:")):
+            raise ConfigError("phone.forward_to: must start with sip:, sips: or tel:")
+        wrong = validate_hours(self.coordinators_hours)
+        if wrong:
+            raise ConfigError(f"phone.coordinators_hours: {wrong}")
+        if self.clock_rate not in (8000, 16000):
+            raise ConfigError("phone.clock_rate: 8000 or 16000")
+        if self.quiet_hours and not _QUIET_HOURS.fullmatch(self.quiet_hours):
+            raise ConfigError("phone.quiet_hours: HH:MM-HH:MM, e.g. 21:00-08:00")
+        try:
+            parse_countries(self.call_countries)
+        except ValueError as exc:
+            raise ConfigError(f"phone.call_countries: {exc}") from None
+        for entry in self.peers():
+            wrong = check_peer(entry)
+            if wrong:
+                raise ConfigError(f"phone.trusted_peers: {wrong}")
+
+    def peers(self) -> tuple[str, ...]:
+        """``trusted_peers`` as its entries."""
+        return tuple(part.strip() for part in self.trusted_peers.split(",") if part.strip())
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """The secrets running it needs (:func:`check_chat_secrets`)."""
+        if self.enabled and self.registrar and self.user and not self.password:
+            raise ConfigError(f"phone: set {env_name('phone', 'password', prefix)}")

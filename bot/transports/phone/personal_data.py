@@ -1,0 +1,66 @@
+"""What the phone line keeps about people, its part of the personal-data declaration
+(db/personal_data.py, declared by bot/transports/registry.py): the month's calls, today's
+call-backs per number, and the callers' recordings (files named by rows)."""
+
+from __future__ import annotations
+
+from db.personal_data import (
+    DETAIL,
+    IDENTITY,
+    PUBLIC,
+    Declaration,
+    Files,
+    Link,
+    Retention,
+    Table,
+    delete,
+)
+
+DECLARED = Declaration(
+    tables=(
+        Table(
+            "call_budget",
+            None,
+            {"month": PUBLIC, "calls": PUBLIC, "told": PUBLIC},
+            note="The installation's calls per month against [phone] monthly_calls (counted in "
+            "the main city's database) and the share each city's coordinators were told of: "
+            "nothing about a person.",
+        ),
+        Table(
+            "call_days",
+            "technical",
+            {"day": DETAIL, "number": IDENTITY, "calls": DETAIL},
+            links=(
+                Link(
+                    "'phone' IN (:platform, :other_platform) AND number = :chat_id",
+                    (delete(),),
+                    note="Today's count of call-backs to the number, against [phone] "
+                    "calls_per_number_day; gone the next day.",
+                ),
+            ),
+            retention=(
+                Retention("call_days", ("DELETE FROM call_days WHERE day < :today_local",)),
+            ),
+            note="Per phone number (E.164) the call-backs made to it today "
+            "(bot/transports/phone/dialling.py); rows of earlier days are removed when the "
+            "next call is counted, and by the retention job.",
+        ),
+    ),
+    files=(
+        Files(
+            "phone recordings",
+            folder="phone.recordings",
+            ids=r"rec-[0-9a-f]{32}",
+            in_use=(
+                "SELECT voice_file_id FROM help_requests WHERE voice_file_id LIKE 'rec-%'",
+                "SELECT payload FROM outbox WHERE payload LIKE '%rec-%'",
+                "SELECT data FROM conversations WHERE data LIKE '%rec-%'",
+            ),
+            note="What a caller said after the tone on the phone line (OGG/Opus), named by a "
+            "help request's voice, a voice message in the outbox (to the coordinators, to a "
+            "helper) or a form's draft: bot/transports/phone/recording.py removes the files no "
+            "row names any more right after an erasure and every few minutes (a file younger "
+            "than a few minutes is kept: its row may not be written yet).",
+        ),
+    ),
+)

@@ -1,0 +1,37 @@
+"""What ``python -m bot doctor`` checks of text messages for the installation (bot/cli/
+checks.py asks the descriptor, bot/transports/registry.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from bot.config import Config
+from bot.transports.registry import Check
+from db import Database
+
+
+async def checks(config: Config, db: Database) -> AsyncIterator[Check]:
+    """The text messages' month (the installation's, counted in the main city's ``db``) and
+    today's first texts from unknown numbers: FAIL when nothing can be sent any more, WARN
+    when only notices of running help can."""
+    if not config.sms.enabled:
+        yield ("sms budget", "skip", "sms.enabled is false")
+        return
+    from bot.transports.sms.budget import Budget, limits_of
+
+    state = await Budget(db, config.sms.monthly_segments, (), limits=limits_of(config.sms)).state()
+    verdict = "FAIL" if not state.left else ("WARN" if not state.ordinary_left else "ok")
+    yield (
+        "sms budget",
+        verdict,
+        f"{state.spent} of {state.monthly} segments sent in {state.month};"
+        f" {state.ordinary_left} left for all texts, then a reserve of {state.reserve}"
+        " for notices of running help",
+    )
+    refused = state.new_numbers_refused
+    yield (
+        "sms first contacts",
+        "WARN" if refused else "ok",
+        f"{state.new_numbers} of {state.new_numbers_cap} first texts from unknown numbers"
+        f" answered today, {refused} not",
+    )

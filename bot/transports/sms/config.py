@@ -1,0 +1,79 @@
+"""The ``[sms]`` section of a city's configuration: the gateway, the budgets and the
+pace of text messages (docs/sms.md). bot/config.py composes it into ``Config``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config_fields import ENV_PREFIX, ConfigError, env_name
+from bot.config_fields import option as _opt
+
+
+@dataclass(frozen=True)
+class SmsSection:
+    enabled: bool = _opt(False, doc="Text messages (SMS) through a gateway (docs/sms.md)")
+    gateway: str = _opt("kannel", choices=("kannel", "android"))
+    url: str = _opt(
+        "", doc="Kannel's smsbox (http://127.0.0.1:13013) or the Android app (http://IP:8080)"
+    )
+    username: str = _opt("", doc="smsbox sendsms-user, or the Android app's user name")
+    password: str | None = _opt(None, secret=True, doc="That user's password")
+    incoming_secret: str | None = _opt(
+        None,
+        secret=True,
+        doc="Kannel: the secret in get-url; Android: the app's webhook signing key",
+    )
+    sender: str = _opt("", doc="The number texts come from (Kannel's from=), e.g. +4923112345")
+    listen: str = _opt("127.0.0.1", doc="Address the bot takes incoming texts on")
+    port: int = _opt(8094, minimum=1, maximum=65535, doc="Port the bot takes incoming texts on")
+    monthly_segments: int = _opt(
+        2000,
+        minimum=0,
+        maximum=10_000_000,
+        doc="Segments the installation (all its cities together) may send a month",
+        wide=True,
+    )
+    reserve_percent: int = _opt(
+        10,
+        minimum=0,
+        maximum=90,
+        doc="Per cent of the month kept for notices of help under way (code word, helper)",
+        wide=True,
+    )
+    texts_per_number_per_hour: int = _opt(
+        30, minimum=1, maximum=10_000, doc="Texts one number is sent an hour at most"
+    )
+    texts_per_number_per_day: int = _opt(
+        60, minimum=1, maximum=100_000, doc="Texts one number is sent a day at most"
+    )
+    new_numbers_per_day: int = _opt(
+        30,
+        minimum=1,
+        maximum=1_000_000,
+        doc="First texts from unknown numbers answered a day (all cities together)",
+        wide=True,
+    )
+    new_numbers_per_prefix: int = _opt(
+        5,
+        minimum=1,
+        maximum=1_000_000,
+        doc="Of those, from numbers alike but for their last four digits",
+        wide=True,
+    )
+    country: str = _opt("DE", doc="Country of numbers written without +, e.g. 0171 …")
+    max_messages_per_second: float = _opt(
+        1.0,
+        minimum=0,
+        maximum=1000,
+        doc="Texts a second at most: what the SMS provider (or the one phone) takes; 0: no pace",
+    )
+
+    def check(self) -> None:
+        """What no single key checks (:func:`check_consistency`)."""
+        if self.enabled and not self.url.startswith(("http://", "https://")):
+            raise ConfigError("sms.url: the gateway's address, http:// or https://")
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """The secrets running it needs (:func:`check_chat_secrets`)."""
+        if self.enabled and not self.incoming_secret:
+            raise ConfigError(f"sms: set {env_name('sms', 'incoming_secret', prefix)}")

@@ -1,0 +1,112 @@
+"""What text messages keep about people, their part of the personal-data declaration
+(db/personal_data.py, declared by bot/transports/registry.py): the month's budget, the
+first contacts of the day, and per number a STOP, the rest of a text cut to fit, the
+choices of its newest text and the code that confirms an erasure (store.py)."""
+
+from __future__ import annotations
+
+from db.personal_data import (
+    CONTENT,
+    DETAIL,
+    IDENTITY,
+    PUBLIC,
+    Declaration,
+    Link,
+    Retention,
+    Table,
+    delete,
+)
+from locales import N_
+
+DECLARED = Declaration(
+    tables=(
+        Table(
+            "sms_budget",
+            None,
+            {"month": PUBLIC, "segments": PUBLIC, "told": PUBLIC},
+            note="The installation's text message segments per month against [sms] "
+            "monthly_segments (counted in the main city's database) and the share each city's "
+            "coordinators were told of: nothing about a person.",
+        ),
+        Table(
+            "sms_first_contacts",
+            None,
+            {"day": PUBLIC, "prefix": PUBLIC, "texts": PUBLIC, "refused": PUBLIC},
+            retention=(
+                Retention(
+                    "sms_first_contacts",
+                    ("DELETE FROM sms_first_contacts WHERE day < :today_local",),
+                ),
+            ),
+            note="First texts from unknown numbers per day against [sms] new_numbers_per_day "
+            "and per prefix (a number without its last four digits, which 10,000 numbers share), "
+            "counted in the main city's database for the day: nothing about a person.",
+        ),
+        Table(
+            "sms_numbers",
+            "technical",
+            {
+                "number": IDENTITY,
+                "stopped_at": DETAIL,
+                "more": CONTENT,
+                "newest": PUBLIC,
+                "choices": CONTENT,
+                "typed": DETAIL,
+                "updated_at": DETAIL,
+                "sent_hour": DETAIL,
+                "sent_in_hour": DETAIL,
+                "sent_day": DETAIL,
+                "sent_in_day": DETAIL,
+                "stop_told_at": DETAIL,
+                "start_told_at": DETAIL,
+                "help_kept": DETAIL,
+                "code_hash": DETAIL,
+                "code_for": DETAIL,
+                "code_until": DETAIL,
+                "code_tries": DETAIL,
+                "codes_day": DETAIL,
+                "codes_in_day": DETAIL,
+            },
+            links=(
+                Link(
+                    "'sms' IN (:platform, :other_platform) AND number = :chat_id",
+                    (delete(),),
+                    section="sms",
+                    export=(
+                        "number",
+                        "stopped_at",
+                        "help_kept",
+                        "more",
+                        "choices",
+                        "sent_day",
+                        "sent_in_day",
+                        "updated_at",
+                    ),
+                ),
+            ),
+            retention=(
+                Retention(
+                    "sms_numbers",
+                    (
+                        # A STOP holds until START or erasure; the rest is a conversation's.
+                        "DELETE FROM sms_numbers WHERE stopped_at IS NULL"
+                        " AND updated_at < :buttons_before",
+                        "UPDATE sms_numbers SET more = '', choices = '[]', newest = ''"
+                        " WHERE updated_at < :buttons_before"
+                        " AND (more <> '' OR choices <> '[]' OR newest <> '')",
+                        # A code works a day at most (bot/transports/sms, handlers/privacy.py).
+                        "UPDATE sms_numbers SET code_hash = '', code_for = '', code_until = NULL"
+                        " WHERE code_until < :outbox_before",
+                    ),
+                ),
+            ),
+            note="Per phone number (the person's id on 'sms' and 'phone', E.164, whichever channel "
+            "they chose): whether it sent STOP (and whether that kept the notices of its running "
+            "help), when STOP and START were confirmed, the texts sent to it this hour and day, "
+            "the hash of the one code it was sent to confirm a STOP or an erasure, the "
+            "rest of a bot text cut to fit and the choices of its newest text "
+            "(bot/transports/sms).",
+        ),
+    ),
+    labels={"sms": N_("⚙️ Your text messages (STOP, what is still to come)")},
+)

@@ -1,0 +1,49 @@
+"""What ``python -m bot doctor`` checks of a city's Telegram bot (bot/cli/checks.py asks
+the descriptor, bot/transports/registry.py): the token and the backchannel group."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from bot.config import ENV_PREFIX, Config
+from bot.transports.registry import Check
+from db import Database
+
+
+async def checks(
+    config: Config, db: Database, env_prefix: str = ENV_PREFIX
+) -> AsyncIterator[Check]:
+    """Telegram's part of ``doctor`` for a city."""
+    async for check in _telegram_checks(config):
+        yield check
+
+
+async def _telegram_checks(config: Config) -> AsyncIterator[Check]:
+    if not config.telegram_enabled:
+        yield ("telegram", "skip", "no token configured")
+        return
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    api = config.telegram.api_base_url.rstrip("/")
+    bot = Bot(config.telegram.token or "", base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
+    try:
+        async with bot:
+            me = await bot.get_me()
+            yield ("telegram token", "ok", f"@{me.username}")
+            group = config.help.telegram_backchannel
+            if not group:
+                yield ("telegram backchannel", "skip", "help.telegram_backchannel not set")
+                return
+            member = await bot.get_chat_member(group, me.id)
+            can_post = (
+                member.status in ("administrator", "member", "creator")
+                and getattr(member, "can_send_messages", True) is not False
+            )
+            yield (
+                "telegram backchannel",
+                "ok" if can_post else "FAIL",
+                f"bot is {member.status} in {group}",
+            )
+    except TelegramError as exc:
+        yield ("telegram", "FAIL", f"{type(exc).__name__}: {exc}"[:200])

@@ -1,0 +1,51 @@
+"""The ``[telegram]`` section of a city's configuration: the bot's token, polling or
+webhook, the pace (docs/telegram.md). bot/config.py composes it into ``Config``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config_fields import ENV_PREFIX, ConfigError, env_name
+from bot.config_fields import option as _opt
+
+
+@dataclass(frozen=True)
+class TelegramSection:
+    token: str | None = _opt(None, secret=True, doc="Bot token from @BotFather")
+    api_base_url: str = _opt(
+        "https://api.telegram.org", doc="Bot API server (change for a self-hosted one)"
+    )
+    mode: str = _opt("polling", choices=("polling", "webhook"))
+    poll_timeout: int = _opt(30, minimum=0, maximum=60, doc="Long-polling timeout in seconds")
+    max_messages_per_second: float = _opt(
+        29.0,
+        minimum=1,
+        maximum=1000,
+        doc="Sending pace, kept just under Telegram's limit of about 30 per second",
+    )
+    webhook_url: str | None = _opt(None, doc="Public HTTPS URL Telegram posts updates to")
+    webhook_listen: str = _opt("127.0.0.1", doc="Address the webhook server binds to")
+    webhook_port: int = _opt(8443, minimum=1, maximum=65535)
+    webhook_secret: str | None = _opt(
+        None, secret=True, doc="Secret token Telegram sends with every update"
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the city runs Telegram (bot/transports/registry.py asks)."""
+        return bool(self.token)
+
+    def check(self) -> None:
+        """What no single key checks (:func:`check_consistency`)."""
+        if not self.api_base_url.startswith(("http://", "https://")):
+            raise ConfigError("telegram.api_base_url: must start with http:// or https://")
+        if self.mode == "webhook" and self.enabled and not self.webhook_url:
+            raise ConfigError("telegram.webhook_url: required when telegram.mode is webhook")
+
+    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
+        """The secrets running it needs (:func:`check_chat_secrets`)."""
+        if self.mode == "webhook" and self.enabled and not self.webhook_secret:
+            raise ConfigError(
+                f"telegram.webhook_secret: required when telegram.mode is webhook "
+                f"(set {env_name('telegram', 'webhook_secret', prefix)})"
+            )

@@ -1,0 +1,231 @@
+"""The purposes of the personal-data map (db/personal_data.py ``PURPOSES``) in the reader's
+words, for the privacy notice (handlers/privacy.py) and its page on the web
+(bot/web/public/privacy_page.py): a table, one :class:`PurposeWords` per purpose key (a
+test checks they match)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from db.data_rights import Limits
+from locales import N_, Translator
+
+# How long something is kept, where the words name a figure of the limits (or the days of
+# inactivity before an account goes).
+Kept = Callable[[Translator, Limits, int], Markup]
+
+
+@dataclass(frozen=True)
+class PurposeWords:
+    """A purpose of the map in the reader's words: its title, what is kept (sentences said
+    one after the other), who sees it and how long it is kept (words, or a :data:`Kept`)."""
+
+    title: str
+    what: tuple[str, ...]
+    seen_by: str
+    kept: str | Kept
+
+    def said(
+        self, t: Translator, limits: Limits, inactive_days: int
+    ) -> tuple[Markup, Markup, Markup, Markup]:
+        kept = t.t(self.kept) if isinstance(self.kept, str) else self.kept(t, limits, inactive_days)
+        what = Markup(" ").join(t.t(sentence) for sentence in self.what)
+        return t.t(self.title), what, t.t(self.seen_by), kept
+
+
+# The purposes of db/personal_data.py ``PURPOSES``, by key (a test checks they match).
+PURPOSE_WORDS = {
+    "account": PurposeWords(
+        N_("👤 Your account"),
+        (
+            N_(
+                "Your chat account number (by text message and on the phone line: your phone "
+                "number), first name, language, role and reminder times."
+            ),
+        ),
+        N_("The bot. Coordinators see your user number and first name."),
+        lambda t, limits, inactive: t.tn(
+            "Until you delete it, or {n} day after your last message.",
+            "Until you delete it, or {n} days after your last message.",
+            inactive,
+        ),
+    ),
+    "conversation": PurposeWords(
+        N_("💭 What you are doing now"),
+        (N_("The step you are at and what you typed for it, e.g. a half-written request."),),
+        N_("Only the bot."),
+        lambda t, limits, inactive: t.tn(
+            "Until the step ends. An unfinished step is forgotten after {n} day.",
+            "Until the step ends. An unfinished step is forgotten after {n} days.",
+            limits.conversation_days,
+        ),
+    ),
+    "requests": PurposeWords(
+        N_("🤝 Your help requests"),
+        (
+            N_(
+                "Kind of help, your text or voice message, the district and a point accurate "
+                "to about 500 m, when, languages."
+            ),
+        ),
+        N_("Coordinators. Once published, volunteers who fit. Your helper."),
+        lambda t, limits, inactive: t.tn(
+            "Texts and voice messages are deleted {n} day after the request ends. Only the "
+            "kind of help, the district and the dates stay, without your name.",
+            "Texts and voice messages are deleted {n} days after the request ends. Only the "
+            "kind of help, the district and the dates stay, without your name.",
+            limits.closed_request_days,
+        ),
+    ),
+    "volunteering": PurposeWords(
+        N_("🙋 Your volunteering"),
+        (
+            N_(
+                "Where (districts, or an area accurate to about 500 m), kinds of help, "
+                "languages, times, the help you gave. Where a kind of help needs it: the "
+                "day a coordinator saw your extended certificate of good conduct and when it "
+                "expires, never the certificate itself."
+            ),
+        ),
+        N_("The bot, to find requests for you. Coordinators."),
+        N_("Until you stop volunteering or delete your account."),
+    ),
+    "calls": PurposeWords(
+        N_("📞 Your number for calls"),
+        (
+            N_(
+                "Only if you give it: your phone number, so the bot can connect you with a "
+                "resident by phone."
+            ),
+        ),
+        N_("Only the bot. Nobody else sees it, not the person you talk to either."),
+        N_("Until you remove it in the settings or delete your account."),
+    ),
+    "certificates": PurposeWords(
+        N_("📄 Certificates for volunteers"),
+        (
+            N_(
+                "Only if you ask for one: the name to print on it, for the confirmation for "
+                "the certificate of good conduct also your date of birth. What the paper says "
+                "and who signed it."
+            ),
+        ),
+        N_("Coordinators. You get the PDF."),
+        lambda t, limits, inactive: t.tn(
+            "Deleted {n} day after it was signed. Save the PDF.",
+            "Deleted {n} days after it was signed. Save the PDF.",
+            limits.certificate_days,
+        ),
+    ),
+    "messages": PurposeWords(
+        N_("💬 Messages"),
+        (N_("What you write to your helper or requester, feedback and reports."),),
+        N_("The person you write to. Coordinators see feedback and reports."),
+        lambda t, limits, inactive: t.tn(
+            "Deleted {n} day after the request ends.",
+            "Deleted {n} days after the request ends.",
+            limits.closed_request_days,
+        ),
+    ),
+    "events": PurposeWords(
+        N_("📅 Events"),
+        (
+            N_(
+                "Events you asked to be reminded of, your reminders, places and districts you "
+                "subscribed to."
+            ),
+        ),
+        N_("Only the bot."),
+        N_("Until you stop them. Sent reminders until the day is over."),
+    ),
+    "delivery": PurposeWords(
+        N_("📨 Messages on their way"),
+        (N_("Messages for you, or with your words for someone else, until delivered."),),
+        N_("The person the message is for."),
+        lambda t, limits, inactive: t.tn(
+            "Their content is deleted {n} hour after delivery.",
+            "Their content is deleted {n} hours after delivery.",
+            limits.delivered_message_hours,
+        ),
+    ),
+    "translation": PurposeWords(
+        N_("🌐 Translations"),
+        (
+            N_(
+                "Translations of what you write, for a reader who may not read your language. "
+                "Phone numbers, e-mail addresses, links and numbers are removed before the "
+                "text goes to the translation service."
+            ),
+        ),
+        N_("The person the message is for."),
+        lambda t, limits, inactive: t.tn(
+            "Deleted {n} hour after delivery, or earlier together with your text.",
+            "Deleted {n} hours after delivery, or earlier together with your text.",
+            limits.delivered_message_hours,
+        ),
+    ),
+    "records": PurposeWords(
+        N_("📒 Records of decisions"),
+        (N_("Who decided what and when, e.g. who published a request. By user number."),),
+        N_("Coordinators and admins."),
+        N_("The decision stays. Your user number is removed when you delete your account."),
+    ),
+    "desk": PurposeWords(
+        N_("🖥 Web desk (coordinators only)"),
+        (N_("A login link and the session of your browser, stored only as a code."),),
+        N_("Only the bot."),
+        N_("A link works 10 minutes, a session 12 hours. Both are removed a week after they end."),
+    ),
+    "technical": PurposeWords(
+        N_("⚙️ Technical records"),
+        (
+            N_(
+                "Which of your messages were answered, so nothing is answered twice. On "
+                "Matrix: your chat and its buttons. By text message: your phone number, whether "
+                "you sent STOP (until you send START) and the rest of a long text."
+            ),
+            N_(
+                "Also how many texts went to your number this day, and for a day at most a "
+                "code we texted you to confirm STOP or deleting."
+            ),
+        ),
+        N_("Only the bot."),
+        lambda t, limits, inactive: t.tn(
+            "The bot's answers to you until they are sent. Message numbers are kept {n} day.",
+            "The bot's answers to you until they are sent. Message numbers are kept {n} days.",
+            limits.handled_update_days,
+        ),
+    ),
+    "ban": PurposeWords(
+        N_("🚫 Bans"),
+        (
+            N_(
+                "Only if you were blocked: a code made from your chat account. Nobody can turn "
+                "it back into your account."
+            ),
+        ),
+        N_("Only the bot."),
+        N_("Until the ban is lifted, also after you delete your account."),
+    ),
+    "limits": PurposeWords(
+        N_("⏳ Limits"),
+        (
+            N_(
+                "After you delete your account: when it asked for help in its last day, under "
+                "a code made from your chat account. So deleting does not reset the limits."
+            ),
+        ),
+        N_("Only the bot."),
+        N_("One day."),
+    ),
+}
+
+
+def purpose_texts(
+    t: Translator, limits: Limits, inactive_days: int
+) -> dict[str, tuple[Markup, Markup, Markup, Markup]]:
+    """Each purpose of the map in the reader's words: (title, what, who sees it, how long)."""
+    return {key: words.said(t, limits, inactive_days) for key, words in PURPOSE_WORDS.items()}

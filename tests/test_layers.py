@@ -1,0 +1,86 @@
+"""Each transport owns what makes it different (issue 54): no platform name of a transport
+appears in the features (handlers/), the stores (db/) or the web (bot/web/, its templates
+too). They ask the transports' descriptors (bot/transports/registry.py) for capabilities -
+can this person be reached by text, be called, receive a file, are they their number -
+and the transports register their own tables into the one personal-data declaration."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from bot.transports.registry import PLATFORMS
+
+ROOT = Path(__file__).resolve().parent.parent
+WATCHED = ("handlers", "db", "bot/web")
+# Strings that are a platform name but mean something else, each with why (the whole
+# string: the same name quoted in SQL or a template there is still found).
+ELSEWHERE = {
+    # A place's own phone number: a column of the places CSV and of the places table.
+    ("handlers/places/importer.py", "phone"),
+    ("db/personal_data.py", "phone"),
+}
+
+
+def _quoted(text: str) -> set[str]:
+    """The platform names ``text`` holds as a string of their own (``phone``) or quoted
+    inside one (SQL's ``'sms'``, a template's ``"phone"``)."""
+    found = {name for name in PLATFORMS if text.strip() == name}
+    for name in PLATFORMS:
+        if re.search(rf"[\"']{name}[\"']", text):
+            found.add(name)
+    return found
+
+
+def _strings(source: str) -> list[tuple[int, str]]:
+    """The string constants of a module that are not docstrings (f-strings' parts too)."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def leaks() -> list[str]:
+    """Where a platform name stands in the watched folders, as ``path:line: name``."""
+    found: list[str] = []
+    for folder in WATCHED:
+        for path in sorted((ROOT / folder).rglob("*")):
+            relative = path.relative_to(ROOT).as_posix()
+            if path.suffix == ".py":
+                lines = _strings(path.read_text(encoding="utf-8"))
+            elif path.suffix in (".html", ".js", ".sql"):
+                text = path.read_text(encoding="utf-8")
+                lines = list(enumerate(text.splitlines(), start=1))
+            else:
+                continue
+            for line, text in lines:
+                if (relative, text) not in ELSEWHERE:
+                    found.extend(f"{relative}:{line}: {name}" for name in sorted(_quoted(text)))
+    return found
+
+
+def test_no_platform_name_outside_the_transports():
+    assert leaks() == []
+
+
+def test_the_check_sees_a_platform_name_in_code_and_in_sql():
+    # The check itself: a name as a string of its own and quoted in SQL are both seen, a
+    # docstring or a comment is not.
+    assert _quoted("sms") == {"sms"}
+    assert _quoted("WHERE platform = 'phone'") == {"phone"}
+    assert _quoted("a phone line") == set()
+    source = '"""The phone line."""\nX = "matrix"\n# "telegram"\n'
+    assert [value for _, value in _strings(source)] == ["matrix"]
