@@ -131,3 +131,20 @@ def test_the_key_words_catch_a_notice_that_says_less():
     )
     for promise, patterns in PROMISES.items():
         assert _missing(before, patterns["de"]), promise
+
+
+BRIEF = (
+    "🔒 We keep your phone number or chat account, your language and what you send. "
+    "Coordinators in {city} read requests. Volunteers never see your phone number."
+)
+
+
+@pytest.mark.parametrize("promise", [p for p in PROMISES if not p.startswith("translated")])
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_easy_short_notice_promises_what_the_usual_one_does(lang, promise):
+    """The notice's short form (what SMS sends) says the same three things."""
+    patterns = PROMISES[promise][lang]
+    usual = str(translator(lang).t(BRIEF, city="Dortmund"))
+    easy = str(translator(lang, easy=True).t(BRIEF, city="Dortmund"))
+    assert not _missing(usual, patterns), (lang, promise, usual)
+    assert not _missing(easy, patterns), (lang, promise, easy)
