@@ -76,7 +76,7 @@ PROMISES: dict[str, dict[str, tuple[str, ...]]] = {
 # The description step's warning: do not write your address or phone number.
 WARNING: dict[str, tuple[str, ...]] = {
     "de": (r"Adresse", r"Telefon", r"\b(nicht|keine|ohne)\b"),
-    "en": (r"address", r"phone", r"\bnot\b"),
+    "en": (r"address", r"phone", r"\b(not|no)\b"),
     "ar": (r"عنوان", r"هاتف", r"لا تكتب"),
     "tr": (r"adres", r"telefon", r"yazmayın"),
     "uk": (r"адрес", r"телефон", r"[Нн]е пишіть"),

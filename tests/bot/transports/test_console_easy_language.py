@@ -177,7 +177,8 @@ def test_easy_readers_at_the_console_read_at_most_half_the_words(people, lang):
         print(f"{lang} {screen}: words {words(text)} → {words(easy.screens[screen])}")
     shown = [sum(words(text) for text in p.screens.values()) for p in (usual, easy)]
     print(f"{lang} reading, words: {shown[0]} → {shown[1]} ({shown[1] / shown[0]:.1%})")
-    assert shown[1] * 2 <= shown[0], (lang, shown)
+    # Issue 56's goal: at most 45 % of the words (was: half).
+    assert shown[1] <= 0.45 * shown[0], (lang, shown)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
