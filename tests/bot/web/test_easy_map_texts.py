@@ -60,12 +60,11 @@ async def test_the_easy_map_and_place_pages_have_easy_texts_in_every_language(
     await import_sample(db)
     [(place, _name)] = await db.places.names_like(["Landesbibliothek"])
     config = Config(matrix=MatrixSection(user_id="@nachbarbot:example.org"))
-    async with serving(db, settings, config=config) as (_site, base):
-        async with browser_session() as client:
-            for path in ("/", f"/place/{place}", f"/place/{place}/panel"):
-                async with client.get(f"{base}{path}?lang=de&easy=1") as page:
-                    assert page.status == 200, path
-                    await page.text()
+    async with serving(db, settings, config=config) as (_site, base), browser_session() as client:
+        for path in ("/", f"/place/{place}", f"/place/{place}/panel"):
+            async with client.get(f"{base}{path}?lang=de&easy=1") as page:
+                assert page.status == 200, path
+                await page.text()
     # The pages' own lines and the kinds of places were asked for.
     for msgid in (
         "🗺 Places to meet in the neighbourhood",

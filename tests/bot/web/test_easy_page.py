@@ -75,10 +75,13 @@ async def test_reached_from_the_maps_first_screen_on_a_phone(db, settings, lang)
 
 
 async def _page(db, settings, config: Config) -> str:
-    async with serving(db, settings, config=config) as (_site, url):
-        async with browser_session() as client, client.get(f"{url}/leichte-sprache") as page:
-            assert page.status == 200
-            return await page.text()
+    async with (
+        serving(db, settings, config=config) as (_site, url),
+        browser_session() as client,
+        client.get(f"{url}/leichte-sprache") as page,
+    ):
+        assert page.status == 200
+        return await page.text()
 
 
 async def test_the_page_names_the_phone_line_and_sms_when_the_city_runs_them(db, settings):
