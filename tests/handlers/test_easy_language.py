@@ -95,7 +95,8 @@ async def test_easy_screens_have_at_most_45_percent_of_the_words_and_60_percent_
     aloud 163.0 s → 85.4 s (52 %); Arabic 196 → 87 words (44 %), 196 → 87 said, 201.5 s →
     109.5 s (54 %). (2026-11-24, before issue 56's fuller privacy notice and description
     warning: German 214 → 89, Arabic 199 → 81.) Without the easy reader's short list of
-    places (tried at 01c25c9) German stays at 147 words and 134.7 s (82 %): the short list is most of the difference."""
+    places (tried at 01c25c9) German stays at 147 words and 134.7 s (82 %): the short list
+    is most of the difference."""
     await import_sample(db)
     # The places' open or closed lines at one fixed moment, not at whatever hour tests run.
     monkeypatch.setattr(places_chat, "_now", lambda: WEDNESDAY_NOON)
