@@ -22,6 +22,7 @@ import pytest
 
 from db import Database
 from tests.support.cli import run_bot
+from tests.support.easy_measure import DESCRIPTIONS as EVERY_DESCRIPTION
 from tests.support.easy_measure import WEDNESDAY_NOON, word_count
 from tests.support.places_sample import import_sample
 
@@ -36,11 +37,8 @@ VOICE = re.compile(r"^🔊 \((\d+) s\)$", re.MULTILINE)
 # The console's own marks, not the bot's words: the numbers that press buttons and how
 # to send a location.
 CONSOLE_MARKS = re.compile(r"\[:?\d+\]|:loc LAT,LON")
-# What each one asks for help with.
-DESCRIPTIONS = {
-    "de": "Ich brauche Hilfe beim Einkaufen am Montag",
-    "ar": "أحتاج مساعدة في التسوق يوم الاثنين",
-}
+# What each one asks for help with (German and Arabic at the console).
+DESCRIPTIONS = {lang: EVERY_DESCRIPTION[lang] for lang in ("de", "ar")}
 # In the language list of a console whose people arrive with a German phone.
 LANGUAGE_BUTTON = {"de": "1", "ar": "3"}
 
