@@ -90,7 +90,9 @@ def one_question(
 
     def buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
         t = ctx.t
-        only = t._("Only {language}").format(language=language_name(t.lang))
+        # The reader's language named as their language names it mid-sentence ("Лише
+        # українська", "Tylko polski"), not the picker's capitalised autonym.
+        only = t._("Only {language}").format(language=t.language(t.lang))
         return [
             [Button("✅ " + only, f"{prefix}:lang-only")],
             [Button("➕ " + t._("Another language"), f"{prefix}:lang-more")],

@@ -134,6 +134,10 @@ _COMMAND_IN_TEXT = re.compile(r"(?<![\w/<])(/[a-z][a-z0-9_]*)")
 # Lists joined as a native reader writes them where CLDR's pattern reads wrong to them:
 # Persian "آلمانی، روسی و ترکی" (CLDR puts a comma before "و" and a mark after the first).
 _LIST_JOINS = {"fa": {"standard": ("، ", " و "), "or": ("، ", " یا ")}}
+# The comma between two parts of a line ("Thursday, 26 November, in the afternoon"): the
+# Arabic comma in the languages written in Arabic script (docs/speech.md: never a Latin
+# comma in a Persian or Arabic line). CLDR's Arabic list patterns join with "و" only.
+_COMMAS = {"ar": "، ", "fa": _LIST_JOINS["fa"]["standard"][0]}
 
 # Language tags that mean one of our languages under another code.
 _ALIASES = {"prs": "fa", "pes": "fa", "mo": "ro", "ua": "uk"}
@@ -428,6 +432,11 @@ class Translator:
             comma, last = _LIST_JOINS[self.lang][style]
             return Formatted(comma.join(parts[:-1]) + last + parts[-1])
         return Formatted(format_list(parts, style=style, locale=self.locale) if parts else "")
+
+    @property
+    def comma(self) -> str:
+        """The language's comma and space, to join parts of a line that are no list."""
+        return _COMMAS.get(self.lang, ", ")
 
     def arrow(self, towards: Literal["back", "on"], *, emoji: bool = True) -> str:
         """The arrow for going back or on (more, next) the way the reader reads: in

@@ -138,7 +138,7 @@ def _when_detail(
             text = t.skeleton(day, "MMMMEEEEd")
             part = DAY_PARTS.get(chosen.group(2) or "")
             return t.format(": {day}", day=text) + (
-                Markup(", ") + t.t(part) if part else Markup("")
+                Markup(t.comma) + t.t(part) if part else Markup("")
             )
     written = words(
         t,

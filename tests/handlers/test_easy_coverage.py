@@ -214,6 +214,9 @@ async def test_a_resident_meets_only_messages_with_an_easy_variant_in_every_lang
     await _help_story(story, db)
     await _places(story)
     await _events(story, db)
+    # The notice again, with the button that withdraws consent (issue 56, point 3).
+    out = await story.text(RESIDENT, "/privacy")
+    assert "delete:ask" in button_data(out)
     # A story that records little proves nothing: the steps, the outbox and the lists.
     assert len(asked) > 60, len(asked)
     missing: dict[str, list[str]] = {}

@@ -87,14 +87,16 @@ async def _screens(chat: MemoryTransport, who: str, lang: str, easy: bool) -> li
     return out
 
 
-async def test_easy_screens_have_half_the_words_and_at_most_60_percent_said(
+async def test_easy_screens_have_at_most_45_percent_of_the_words_and_60_percent_said(
     chat: MemoryTransport, db: Database, monkeypatch: pytest.MonkeyPatch
 ):
-    """Measured on 2026-11-24 (the sample places at Wednesday 11:30, eSpeak NG at 150 words
-    a minute), normal → easy: German 214 → 89 words shown (42 %), 214 → 89 said, read
-    aloud 163.4 s → 84.7 s (52 %); Arabic 199 → 81 words (41 %), 199 → 81 said, 202.2 s →
-    107.0 s (53 %). Without the easy reader's short list of places (tried at 01c25c9) German
-    stays at 147 words and 134.7 s (82 %): the short list is most of the difference."""
+    """Measured on 2026-11-25 (the sample places at Wednesday 11:30, eSpeak NG at 150 words
+    a minute), normal → easy: German 212 → 95 words shown (45 %), 212 → 95 said, read
+    aloud 163.0 s → 85.4 s (52 %); Arabic 196 → 87 words (44 %), 196 → 87 said, 201.5 s →
+    109.5 s (54 %). (2026-11-24, before issue 56's fuller privacy notice and description
+    warning: German 214 → 89, Arabic 199 → 81.) Without the easy reader's short list of
+    places (tried at 01c25c9) German stays at 147 words and 134.7 s (82 %): the short list
+    is most of the difference."""
     await import_sample(db)
     # The places' open or closed lines at one fixed moment, not at whatever hour tests run.
     monkeypatch.setattr(places_chat, "_now", lambda: WEDNESDAY_NOON)
@@ -105,8 +107,9 @@ async def test_easy_screens_have_half_the_words_and_at_most_60_percent_said(
         said = (said_words(normal, lang), said_words(easy, lang))
         seconds = (await said_seconds(normal, lang), await said_seconds(easy, lang))
         print(lang, "words", shown, "said", said, "seconds", seconds)
-        assert shown[1] * 2 <= shown[0], (lang, shown)
-        assert said[1] * 2 <= said[0], (lang, said)
+        # Issue 56's goal: at most 45 % of the words (was: half).
+        assert shown[1] <= 0.45 * shown[0], (lang, shown)
+        assert said[1] <= 0.45 * said[0], (lang, said)
         assert seconds[1] <= 0.6 * seconds[0], (lang, seconds)
 
 

@@ -39,6 +39,9 @@ class PhoneSection:
     public_address: str = _opt(
         "", doc="The address the provider sees, behind NAT (put in SIP and SDP); empty: bind"
     )
+    number: str = _opt(
+        "", doc="The number residents dial, as the web shows it (e.g. 0231 1234567); empty: none"
+    )
     clock_rate: int = _opt(
         16000, minimum=8000, maximum=16000, doc="Audio clock rate: 16000 (G.722) or 8000"
     )

@@ -101,6 +101,6 @@ class NumberEntry:
         if step == "bad":
             return t._(BAD)
         if step == "confirm":
-            digits = ", ".join(str(t.number(int(digit))) for digit in self.typed)
+            digits = t.comma.join(str(t.number(int(digit))) for digit in self.typed)
             return str(t.t(CONFIRM, digits=digits))
         return t._(ASK)

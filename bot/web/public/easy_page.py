@@ -8,12 +8,17 @@ language: its body text is German content written in the template
 language control) comes from the German catalog so that the whole page is ``lang="de"``.
 The language control leads to the map in the language chosen (the page has no other
 language); the visitor's choice is remembered as on every page.
+
+How to reach the bot names every way in the city runs: Telegram, Matrix, the phone line
+(``[phone] number``) and text messages (``[sms] sender``), each only when configured; and
+for a reader with none of the chats, a call, a text or a place to ask at.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import phonenumbers
 from aiohttp import web
 
 from bot.web.pages import context, render
@@ -30,8 +35,25 @@ def _switch_url(code: str) -> str:
     )
 
 
+def _number(number: str, country: str) -> tuple[str, str]:
+    """A number as a German reader writes it ("0231 1234567") and for a ``tel:`` or ``sms:``
+    link (E.164); ("", "") for none, the number as configured where it is no number."""
+    if not number.strip():
+        return "", ""
+    try:
+        parsed = phonenumbers.parse(number, country or "DE")
+    except phonenumbers.NumberParseException:
+        return number, number
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return national, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
 async def easy_page(request: web.Request) -> web.Response:
     site = request.app[SITE]
+    config = site.config
+    country = config.sms.country
+    phone, phone_link = _number(config.phone.number if config.phone.enabled else "", country)
+    sms, sms_link = _number(config.sms.sender if config.sms.enabled else "", country)
     return render(
         request,
         "public/leichte_sprache.html",
@@ -42,6 +64,10 @@ async def easy_page(request: web.Request) -> web.Response:
         matrix_account=links.matrix_account(site),
         matrix=links.matrix_link(site),
         city=site.settings.city,
+        phone=phone,
+        phone_link=phone_link,
+        sms=sms,
+        sms_link=sms_link,
     )
 
 

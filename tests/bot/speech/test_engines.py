@@ -158,3 +158,28 @@ async def test_a_public_text_asked_for_by_many_at_once_is_made_once():
     personal = Speech(text="💬 Vera: bis gleich", lang="de")
     await asyncio.gather(*(speaker.voice(personal) for _ in range(2)))
     assert engine.calls == 3  # personal texts are made for each delivery, never shared
+
+
+class RecordingEngine(CountingEngine):
+    """What the speaker gives an engine to say (every engine is given the same words)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    async def speak(self, text: str, lang: str):
+        self.texts.append(text)
+        return await super().speak(text, lang)
+
+
+async def test_every_engine_is_given_a_middle_dot_compound_as_one_word():
+    """Issue 56, point 1: the engine hears "Datenschutz", never "Daten, schutz"."""
+    engine = RecordingEngine()
+    speaker = Speaker(engine)
+    await speaker.check(("de",))
+    await speaker.voice(
+        Speech(text="🔒 <b>Daten·schutz</b>\n🗑 Zustimmung beenden · Hilfe·anfrage", lang="de")
+    )
+    said = "\n".join(engine.texts)
+    assert "Datenschutz" in said and "Hilfeanfrage" in said, said
+    assert "·" not in said and "Daten," not in said and "Hilfe," not in said, said

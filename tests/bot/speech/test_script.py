@@ -343,3 +343,38 @@ def test_a_postcode_is_said_digit_by_digit_and_a_web_address_is_left_out():
     assert script(Markup(de.t("{n} Besuche", n=de.number(12500))), [], de) == (
         "zwölftausendfünfhundert Besuche."
     )
+
+
+def test_a_middle_dot_inside_a_word_is_said_as_one_word():
+    """Issue 56, point 1: "Daten·schutz" is one word to hear ("Datenschutz"), never
+    "Daten, schutz"; a dot between words (a list on one line) stays a pause."""
+    de = translator("de")
+    assert script("🔒 <b>Daten·schutz</b>: Ihr Vor·name und Ihre Post·leit·zahl.", [], de) == (
+        "Datenschutz: Ihr Vorname und Ihre Postleitzahl."
+    )
+    assert script("🚪 Max-von-der-Grün-Platz 1 · ♿ ohne Stufen", [], de).startswith(
+        "Max-von-der-Grün-Platz eins, ohne Stufen"
+    )
+    assert plain("Hilfe·anfrage · Stadt·teil") == "Hilfeanfrage ,  Stadtteil"
+
+
+def test_no_middle_dot_word_of_the_easy_catalogs_is_split_when_said():
+    """Every compound the easy catalogs split for the eye, said whole, in every language
+    (whatever engine then says the script)."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    from tests.locales.test_easy_catalogs import easy_path
+
+    compound = re.compile(r"\w+(?:·\w+)+")
+    found = 0
+    for lang in SUPPORTED_LANGUAGES:
+        t = translator(lang)
+        with easy_path(lang).open("rb") as fp:
+            texts = [str(m.string) for m in read_po(fp) if m.id and isinstance(m.string, str)]
+        for word in {w for text in texts for w in compound.findall(text)}:
+            found += 1
+            said = script(word, [], t)
+            assert said.rstrip(".") == word.replace("·", ""), (lang, word, said)
+    assert found >= 10

@@ -7,7 +7,7 @@ Words are what the console printed to people who read (their places come as a pa
 seconds are what it says to people who hear every message, as the console shows their
 voices (the embedded eSpeak NG, each voice's length to the second), of what they really
 get (their places three at a time, whatever the mode: handlers/places/short_lists.py).
-Easy: at most half the words and at most 60 % of the seconds.
+Easy: at most 45 % of the words (issue 56; was half) and at most 60 % of the seconds.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 
 from db import Database
 from tests.support.cli import run_bot
+from tests.support.easy_measure import DESCRIPTIONS as EVERY_DESCRIPTION
 from tests.support.easy_measure import WEDNESDAY_NOON, word_count
 from tests.support.places_sample import import_sample
 
@@ -36,11 +37,8 @@ VOICE = re.compile(r"^🔊 \((\d+) s\)$", re.MULTILINE)
 # The console's own marks, not the bot's words: the numbers that press buttons and how
 # to send a location.
 CONSOLE_MARKS = re.compile(r"\[:?\d+\]|:loc LAT,LON")
-# What each one asks for help with.
-DESCRIPTIONS = {
-    "de": "Ich brauche Hilfe beim Einkaufen am Montag",
-    "ar": "أحتاج مساعدة في التسوق يوم الاثنين",
-}
+# What each one asks for help with (German and Arabic at the console).
+DESCRIPTIONS = {lang: EVERY_DESCRIPTION[lang] for lang in ("de", "ar")}
 # In the language list of a console whose people arrive with a German phone.
 LANGUAGE_BUTTON = {"de": "1", "ar": "3"}
 
@@ -123,9 +121,11 @@ def at_the_console(path: Path, people: list[Person]) -> None:
 
 
 LANGUAGES = tuple(DESCRIPTIONS)
-# Measured on 2026-11-24, usual → easy:
-#   reading, words:   de 325 → 140 (43 %), ar 306 → 128 (42 %)
-#   hearing, seconds: de 260 → 118 (45 %), ar 310 → 155 (50 %)
+# Measured on 2026-11-25 (issue 56: fuller privacy promises and warnings, words won back
+# elsewhere), usual → easy:
+#   reading, words:   de 323 → 142 (44 %), ar 303 → 134 (44 %)
+#   hearing, seconds: de 259 → 120 (46 %), ar 310 → 155 (50 %)
+# (2026-11-24: de 325 → 140 words, 260 → 118 s; ar 306 → 128 words, 310 → 155 s.)
 # Before the easy reader's short steps and buttons named by number (5948b78): seconds
 # 83 % in both. Most of it: the languages step is one question (de 71 → 8 s; the list
 # of ten names with their numbers is a minute), the categories are the three most asked
@@ -171,13 +171,14 @@ def people(
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_easy_readers_at_the_console_read_at_most_half_the_words(people, lang):
+def test_easy_readers_at_the_console_read_at_most_45_percent_of_the_words(people, lang):
     usual, easy = people[lang, False, False], people[lang, True, False]
     for screen, text in usual.screens.items():
         print(f"{lang} {screen}: words {words(text)} → {words(easy.screens[screen])}")
     shown = [sum(words(text) for text in p.screens.values()) for p in (usual, easy)]
     print(f"{lang} reading, words: {shown[0]} → {shown[1]} ({shown[1] / shown[0]:.1%})")
-    assert shown[1] * 2 <= shown[0], (lang, shown)
+    # Issue 56's goal: at most 45 % of the words (was: half).
+    assert shown[1] <= 0.45 * shown[0], (lang, shown)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

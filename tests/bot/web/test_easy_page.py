@@ -72,3 +72,35 @@ async def test_reached_from_the_maps_first_screen_on_a_phone(db, settings, lang)
             assert not session.foreign, session.foreign
     finally:
         await tiles.stop()
+
+
+async def _page(db, settings, config: Config) -> str:
+    async with (
+        serving(db, settings, config=config) as (_site, url),
+        browser_session() as client,
+        client.get(f"{url}/leichte-sprache") as page,
+    ):
+        assert page.status == 200
+        return await page.text()
+
+
+async def test_the_page_names_the_phone_line_and_sms_when_the_city_runs_them(db, settings):
+    """Issue 56, point 8: the ways in for the people most likely to need Leichte Sprache."""
+    from bot.config import PhoneSection, SmsSection
+
+    both = Config(
+        phone=PhoneSection(enabled=True, number="0231 1234567"),
+        sms=SmsSection(enabled=True, sender="+4923112345"),
+    )
+    html = await _page(db, settings, both)
+    assert 'href="tel:+492311234567"' in html and "📞 0231 1234567" in html
+    assert 'href="sms:+4923112345"' in html and "✉️ 0231 12345" in html
+    # Without a chat app: a call, a text, or a place to ask at.
+    assert "Sie haben kein Telegram und kein Matrix?" in html
+    assert "Dann rufen Sie an. Oder schreiben Sie eine SMS." in html
+    assert "Sie können auch an einem Ort fragen." in html
+    # A line the city does not run (or whose number is not set) is not named.
+    none = Config(phone=PhoneSection(enabled=False, number="0231 1234567"))
+    html = await _page(db, settings, none)
+    assert "tel:" not in html and "sms:" not in html and "SMS" not in html
+    assert "Sie können auch an einem Ort fragen." in html

@@ -88,3 +88,31 @@ async def test_the_three_are_the_most_asked_in_the_city(story: MemoryTransport):
     await story.press("easy", "easy:on")
     first = button_data(await story.press("easy", "hr:new"))
     assert _categories(first) == ["moving", "tech", "shopping"]
+
+
+async def test_only_my_language_names_it_as_the_reader_writes_it_mid_sentence(
+    story: MemoryTransport,
+):
+    """Issue 56, point 6: "✅ Лише українська", not the picker's "Українська"."""
+    from tests.support.memory_transport import messages
+
+    expected = {
+        "uk": "✅ Лише українська",
+        "ru": "✅ Только русский",
+        "pl": "✅ Tylko polski",
+        "ro": "✅ Doar română",
+        "bg": "✅ Само български",
+        "de": "✅ Nur Deutsch",
+        "tr": "✅ Sadece Türkçe",
+    }
+    for lang, label in expected.items():
+        who = f"easy-{lang}"
+        await story.onboard(who, lang)
+        await story.press(who, "easy:on")
+        await story.press(who, "hr:new")
+        await story.press(who, "hr:cat:shopping")
+        await story.text(who, "Einkaufen")
+        await story.location(who, *NORDMARKT)
+        out = await story.press(who, "hr:when:asap")
+        labels = [b.label for m in messages(out) for row in m.buttons for b in row]
+        assert label in labels, (lang, labels)

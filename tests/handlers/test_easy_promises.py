@@ -1,0 +1,150 @@
+"""An easy text may be shorter, never promise less (issue 56, points 2 and 4): the easy
+privacy notice - the text a person consents to - says each thing the usual notice
+promises, and the easy description step keeps the warning not to write one's address or
+phone number, in all ten languages.
+
+Each promise is a few key words per language (written down here, checked against the
+usual texts too): the words a reader must meet for the promise to be made at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from handlers.privacy import notice_lines
+from handlers.settings import HandlerSettings
+from locales import SUPPORTED_LANGUAGES, translator
+
+# What the notice promises: each as (what, {lang: patterns that must all be found}).
+PROMISES: dict[str, dict[str, tuple[str, ...]]] = {
+    # The person's language is stored.
+    "the language is kept": {
+        "de": (r"\bSprache\b",),
+        "en": (r"\blanguage\b",),
+        "ar": (r"لغتك",),
+        "tr": (r"\bdilinizi\b",),
+        "uk": (r"\bмов",),
+        "ru": (r"\bязык",),
+        "ro": (r"\blimba\b",),
+        "bg": (r"\bезика\b",),
+        "pl": (r"\bjęzyk",),
+        "fa": (r"زبان",),
+    },
+    # Volunteers never see the phone number.
+    "volunteers never see the phone number": {
+        "de": (r"Telefon·?nummer", r"\bnie\b"),
+        "en": (r"phone number", r"\bnever\b"),
+        "ar": (r"رقم هاتفك", r"أبدًا"),
+        "tr": (r"telefon numara", r"\basla\b"),
+        "uk": (r"номер\w* телефону", r"ніколи"),
+        "ru": (r"номер\w* телефона", r"никогда"),
+        "ro": (r"numărul( \w+)? de telefon", r"niciodată"),
+        "bg": (r"телефонн\w+ \w+ номер", r"никога"),
+        "pl": (r"numer\w* telefonu", r"nigdy"),
+        "fa": (r"شماره تلفن", r"هرگز"),
+    },
+    # The coordination team reads the requests (not only the helper).
+    "the coordinators read every request": {
+        "de": (r"\b(Team|Koordinations·?team)\b",),
+        "en": (r"\b(team|coordinators)\b",),
+        "ar": (r"(فريق|المنسقون)",),
+        "tr": (r"(ekib|koordinatör)",),
+        "uk": (r"(команда|координатори)",),
+        "ru": (r"(команда|координаторы)",),
+        "ro": (r"(echipa|coordonatorii)",),
+        "bg": (r"(екип|координаторите)",),
+        "pl": (r"(zespół|koordynatorzy)",),
+        "fa": (r"(تیم|هماهنگ)",),
+    },
+    # The translation service translates only if a reader may not read the language.
+    "translated only for a reader who may not read it": {
+        "de": (r"\b([Nn]ur dann|[Ww]enn)\b",),
+        "en": (r"\b([Oo]nly then|[Ii]f)\b",),
+        "ar": (r"(فقط|إذا)",),
+        "tr": (r"\b([Ss]adece|[Yy]alnızca|bilmiyorsa)",),
+        "uk": (r"(Тільки|тільки|Якщо|якщо)",),
+        "ru": (r"(Только|только|Если|если)",),
+        "ro": (r"\b(Doar|doar|Dacă|dacă)\b",),
+        "bg": (r"(Само|само|Ако|ако)",),
+        "pl": (r"\b(Tylko|tylko|Jeśli|jeśli)\b",),
+        "fa": (r"(فقط|اگر)",),
+    },
+}
+
+# The description step's warning: do not write your address or phone number.
+WARNING: dict[str, tuple[str, ...]] = {
+    "de": (r"Adresse", r"Telefon", r"\b(nicht|keine|ohne)\b"),
+    "en": (r"address", r"phone", r"\b(not|no)\b"),
+    "ar": (r"عنوان", r"هاتف", r"لا تكتب"),
+    "tr": (r"adres", r"telefon", r"yazmayın"),
+    "uk": (r"адрес", r"телефон", r"[Нн]е пишіть"),
+    "ru": (r"адрес", r"телефон", r"[Нн]е пишите"),
+    "ro": (r"adres", r"telefon", r"[Nn]u scrieți"),
+    "bg": (r"адрес", r"телефон", r"[Нн]е пишете"),
+    "pl": (r"adres", r"telefon", r"\bnie\b"),
+    "fa": (r"آدرس", r"تلفن", r"ننویسید"),
+}
+DESCRIBE = (
+    "✍️ Describe in a few words what you need. You can also send a voice message. Please do "
+    "not write your address or phone number - you will talk to your helper through this chat."
+)
+
+
+def _missing(text: str, patterns: tuple[str, ...]) -> list[str]:
+    return [p for p in patterns if not re.search(p, text, re.IGNORECASE)]
+
+
+def notice(lang: str, easy: bool) -> str:
+    """The privacy notice as a reader of ``lang`` gets it, with a translation engine."""
+    settings = replace(HandlerSettings(), translation="deepl")
+    return "\n".join(map(str, notice_lines(translator(lang, easy=easy), "Dortmund", settings)))
+
+
+@pytest.mark.parametrize("promise", list(PROMISES))
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_easy_privacy_notice_promises_what_the_usual_one_does(lang, promise):
+    patterns = PROMISES[promise][lang]
+    usual, easy = notice(lang, easy=False), notice(lang, easy=True)
+    assert usual != easy
+    # The key words are the usual notice's own: the list is right.
+    assert not _missing(usual, patterns), (lang, promise, usual)
+    assert not _missing(easy, patterns), (lang, promise, easy)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_easy_description_step_keeps_the_warning(lang):
+    usual = translator(lang)._(DESCRIBE)
+    easy = translator(lang, easy=True)._(DESCRIBE)
+    assert usual != easy
+    assert not _missing(usual, WARNING[lang][:2]), (lang, usual)
+    assert not _missing(easy, WARNING[lang]), (lang, easy)
+
+
+def test_the_key_words_catch_a_notice_that_says_less():
+    # The easy German notice as it was before issue 56.
+    before = (
+        "📦 Wir speichern Ihren Vor·namen und Ihre Nachrichten.\n"
+        "👀 Helfer in Dortmund lesen Ihre Hilfe·anfrage.\n"
+        "🌐 DeepL übersetzt Ihren Text."
+    )
+    for promise, patterns in PROMISES.items():
+        assert _missing(before, patterns["de"]), promise
+
+
+BRIEF = (
+    "🔒 We keep your phone number or chat account, your language and what you send. "
+    "Coordinators in {city} read requests. Volunteers never see your phone number."
+)
+
+
+@pytest.mark.parametrize("promise", [p for p in PROMISES if not p.startswith("translated")])
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_easy_short_notice_promises_what_the_usual_one_does(lang, promise):
+    """The notice's short form (what SMS sends) says the same three things."""
+    patterns = PROMISES[promise][lang]
+    usual = str(translator(lang).t(BRIEF, city="Dortmund"))
+    easy = str(translator(lang, easy=True).t(BRIEF, city="Dortmund"))
+    assert not _missing(usual, patterns), (lang, promise, usual)
+    assert not _missing(easy, patterns), (lang, promise, easy)
