@@ -345,3 +345,22 @@ async def test_daytime_counts_only_the_day():
     evening = datetime(2026, 3, 2, 20, 30, tzinfo=TIMEZONE)
     assert after_daytime(evening, 45, rules) == datetime(2026, 3, 3, 8, 15, tzinfo=TIMEZONE)
     assert daytime_minutes(evening, evening + timedelta(hours=12), rules) == 30 + 30
+
+
+async def test_coordinators_see_who_was_asked_and_offer_one_wave_more(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    for n in range(12):
+        await _volunteer(db, f"vol{n}")
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    first = await _asked(db, request_id)
+    shown = await term.type(":as cora", ":group", f"/offer {request_id}")
+    more = await _asked(db, request_id) - first
+    assert 3 <= len(more) <= 8
+    assert f"Gefragt: {len(first) + len(more)}. Runden: 2." in shown
+    assert "⏭" in shown  # when the next wave goes
+    for who in first | more:  # every one asked, by first name
+        assert (await db.users.get(who)).first_name in shown
