@@ -95,8 +95,9 @@ async def test_easy_screens_have_at_most_half_the_words_and_60_percent_said(
     Arabic 196 → 92 words (47 %), after the native-speaker review of issue 56 put back what
     the easy texts had lost (95 and 87 before it). These screens are a part of the walk;
     issue 56's goal of 45 % is for the whole walk, every help step included, and is
-    measured in all ten languages by tests/handlers/test_easy_walk.py. (2026-11-24, before issue 56's fuller privacy notice and description
-    warning: German 214 → 89, Arabic 199 → 81.) Without the easy reader's short list of
+    measured in all ten languages by tests/handlers/test_easy_walk.py. (2026-11-24, before
+    issue 56's fuller privacy notice and description warning: German 214 → 89, Arabic
+    199 → 81.) Without the easy reader's short list of
     places (tried at 01c25c9) German stays at 147 words and 134.7 s (82 %): the short list
     is most of the difference."""
     await import_sample(db)
