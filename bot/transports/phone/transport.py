@@ -9,8 +9,9 @@ message is said (prompts.py) and played after what the call is playing; a key st
 is playing (the caller knows what they want) and means what keypad.py says: digits press
 the newest message's choices by the numbered-choices rules (numbered_choices.py, kept in
 memory for the call, as the console does) or are typed text (a postcode); ``*`` says the
-last answer again; ``#`` presses the message's way back - its "Back", else its "Main menu"
-- or asks for the main menu (``/menu``).
+last answer again; ``#`` presses the message's way back - its button of role ``back``,
+else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
+asks for the main menu (``/menu``).
 
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
@@ -101,6 +102,7 @@ from handlers.messages import (
     Text,
     Toast,
     Venue,
+    way_back,
 )
 from locales import translator
 
@@ -463,7 +465,7 @@ class PhoneTransport(Transport):
             message_id = str(next(self._message_ids))
             await self.choices.sent(call.chat_id, message_id, item, typed=typed)
             call.choices = len(listed)
-            call.back = _way_back(listed, await self._lang(call.chat_id))
+            call.back = way_back(item.buttons) if typed else None
             call.free_digits = isinstance(item, Message) and bool(item.request_location)
             await self._say(call, str(item.text), [label for label, _ in listed])
             if offers_person(listed):
@@ -793,16 +795,6 @@ async def _prompts(
 def _domain(registrar: str) -> str:
     """The registrar's domain ("sip:sipgate.de;transport=udp": "sipgate.de")."""
     return registrar.split(":", 1)[1].split(";", 1)[0] if ":" in registrar else ""
-
-
-def _way_back(listed: list[tuple[str, str]], lang: str) -> str | None:
-    """The data of a message's way back: its "Back" choice, else its "Main menu"."""
-    t = translator(lang)
-    for name in (t._("Back"), t._("Main menu")):
-        for label, data in listed:
-            if label.endswith(" " + name) or label == name:
-                return data
-    return None
 
 
 def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
