@@ -46,6 +46,7 @@ from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
+from bot.transports.phone.call_control import CallControl, CallEvent, Listener, StackSettings
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
@@ -64,7 +65,7 @@ from bot.transports.phone.recording import (
     sweep,
     tone_wav,
 )
-from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.stack import Stack
 from bot.transports.phone.to_a_person import (
     AFTER_TONE,
     CONNECTING,
@@ -197,7 +198,7 @@ class PhoneTransport(Transport):
         self.prompts = prompts
         self.voices = voices
         # More than one line: as many processes, each taking up to PJSIP's 4 calls (line_pool.py).
-        self.stack: Stack | Lines = (
+        self.stack: CallControl = (
             Lines(settings, self._on_event, lines) if lines > 1 else Stack(settings, self._on_event)
         )
         self.call_choices = CallChoices()
@@ -631,7 +632,7 @@ class PhoneTransport(Transport):
 
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
-    def _converse(self, chat_id: str, call_id: int, data: str) -> Callable[[str, str], None]:
+    def _converse(self, chat_id: str, call_id: int, data: str) -> Listener:
         """The call-back ``call_id`` to ``chat_id`` goes on as a call of theirs that began
         with the button ``data`` pressed; what the call tells is then told here."""
         call = Call(call_id, chat_id, checked=True)
@@ -640,9 +641,9 @@ class PhoneTransport(Transport):
         call.taking = asyncio.create_task(self._take(call))
         call.keys.put_nowait(ButtonPress(data))
 
-        def tell(kind: str, value: str) -> None:
-            if kind in ("key", "quiet", "ended", "transfer"):
-                self._on_event(CallEvent(kind, call_id, value))  # type: ignore[arg-type]
+        def tell(event: CallEvent) -> None:
+            if event.kind in ("key", "quiet", "ended", "transfer"):
+                self._on_event(event)
 
         return tell
 
@@ -736,7 +737,7 @@ class PhoneTransport(Transport):
         self._later(self._check_by_call(number, then_data(then), lang, profile))
 
     async def _check_by_call(self, number: str, data: str, lang: str, profile: Profile) -> None:
-        async def begin(call_id: int) -> Callable[[str, str], None]:
+        async def begin(call_id: int) -> Listener:
             await self._made(number, profile)
             return self._converse(number, call_id, data)
 
