@@ -125,8 +125,24 @@ class CallMeBack:
 
 
 @dataclass
+class CallAudio:
+    """What a call plays and hears (its media side): the prompts of the answer being said
+    and of the last one (what "*" repeats), how often it went quiet (all it was to hear
+    played to its end), what it does then (the tone said: record; "0": transfer), the
+    recording under way, and whether the call is over."""
+
+    saying: list[Path] = field(default_factory=list)
+    last: list[Path] = field(default_factory=list)
+    quiet: int = 0
+    then: Any = None
+    listening: Listening | None = None
+    gone: bool = False
+
+
+@dataclass
 class Call:
-    """One call: its caller's chat, its keys, what it heard last."""
+    """One call's dialogue: its caller's chat, its keys, the newest message's choices and
+    way back, the step a feature of the call is at; its media side is ``audio``."""
 
     call_id: int
     chat_id: str
@@ -136,26 +152,16 @@ class Call:
     )
     taking: asyncio.Task[None] | None = None
     pause: asyncio.TimerHandle | None = None
-    # The prompts of the answer being said, and of the last one (what "*" repeats).
-    saying: list[Path] = field(default_factory=list)
-    last: list[Path] = field(default_factory=list)
     # The newest message's choices by number, and its way back.
     choices: int = 0
     back: str | None = None
     steps: itertools.count[int] = field(default_factory=itertools.count)
-    # Answers said (one per update that said something), and how often the call went
-    # quiet, all it was to hear played to its end: the order of a call, for its tests.
+    # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
-    quiet: int = 0
-    gone: bool = False
     # The newest message takes digits of the caller's own (a postcode), or a recording
     # (``recorded``: who will hear it).
     free_digits: bool = False
     recorded: str = ""
-    # What the call does once all it was to hear is said (the tone said: record; "0":
-    # transfer), and the recording under way.
-    then: Any = None
-    listening: Listening | None = None
     # A withheld caller typing a number to call back (withheld_number.py).
     entry: NumberEntry | None = None
     # verification.py: a call the bot made and its holder confirmed (``checked``), or the
@@ -164,6 +170,7 @@ class Call:
     checked: bool = False
     claimed: str = ""
     waiting: Event | None = None
+    audio: CallAudio = field(default_factory=CallAudio)
 
 
 class PhoneTransport(Transport):
@@ -322,8 +329,8 @@ class PhoneTransport(Transport):
             self._key(call, event.value)
         elif event.kind == "quiet":
             log.debug("phone: call %d: all said", event.call_id)
-            call.quiet += 1
-            then, call.then = call.then, None
+            call.audio.quiet += 1
+            then, call.audio.then = call.audio.then, None
             if then is not None:
                 then()
         elif event.kind == "transfer":
@@ -333,8 +340,8 @@ class PhoneTransport(Transport):
             self._end(call)
 
     def _key(self, call: Call, key: str) -> None:
-        if call.listening is not None:  # a key ends the recording, and means nothing else
-            call.listening.stop.set()
+        if call.audio.listening is not None:  # a key ends the recording, and means nothing else
+            call.audio.listening.stop.set()
             return
         if call.entry is not None:
             self._number_key(call, call.entry, key)
@@ -344,9 +351,9 @@ class PhoneTransport(Transport):
             call.keys.put_nowait(CallMeBack())
             return
         call.waiting = None
-        if call.then is not None and self._skipped_to_tone(call, key):
+        if call.audio.then is not None and self._skipped_to_tone(call, key):
             return
-        call.then = None
+        call.audio.then = None
         # The caller knows what they want: what is playing stops.
         self.stack.hush(call.call_id)
         if call.pause is not None:
@@ -371,12 +378,12 @@ class PhoneTransport(Transport):
         self._calls.pop(call.call_id, None)
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
-        call.gone = True
-        call.then = None
+        call.audio.gone = True
+        call.audio.then = None
         if call.pause is not None:
             call.pause.cancel()
-        if call.listening is not None:  # its message first, then the end (_record)
-            call.listening.stop.set()
+        if call.audio.listening is not None:  # its message first, then the end (_record)
+            call.audio.listening.stop.set()
             return
         call.keys.put_nowait(HungUp())
 
@@ -407,7 +414,7 @@ class PhoneTransport(Transport):
             await self._call_me_back(call)
             return
         if meaning == REPEAT:
-            self.stack.say(call.call_id, list(call.last))
+            self.stack.say(call.call_id, list(call.audio.last))
             self._record_after(call)
             return
         if meaning == Typed(PERSON) and not call.free_digits:
@@ -434,7 +441,7 @@ class PhoneTransport(Transport):
             event=event,
             update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
         )
-        call.saying = []
+        call.audio.saying = []
         call.recorded = ""
         # The answers go to this call (a new call of the same caller has answers of its own).
         self._answering[call.chat_id] = call
@@ -447,9 +454,11 @@ class PhoneTransport(Transport):
         finally:
             if self._answering.get(call.chat_id) is call:
                 del self._answering[call.chat_id]
-        log.debug("phone: call %d: an update taken, %d prompts", call.call_id, len(call.saying))
-        if call.saying:
-            call.last = call.saying
+        log.debug(
+            "phone: call %d: an update taken, %d prompts", call.call_id, len(call.audio.saying)
+        )
+        if call.audio.saying:
+            call.audio.last = call.audio.saying
             call.answers += 1
         self._record_after(call)
 
@@ -458,7 +467,7 @@ class PhoneTransport(Transport):
     async def send_answer(self, answer: Routed) -> None:
         call = self._answering.get(answer.chat_id)
         item = answer.item
-        if call is None or call.gone or answer.elsewhere:
+        if call is None or call.audio.gone or answer.elsewhere:
             return  # the caller hung up (or it is not theirs): nothing to say it to
         if isinstance(item, Message | Edit):
             typed = await self.choices.typing(call.chat_id, item, answer.edit_message_id)
@@ -491,7 +500,7 @@ class PhoneTransport(Transport):
             path = await self.prompts.file(words)
         except SpeechError as exc:
             raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
-        call.saying.append(path)
+        call.audio.saying.append(path)
         self.stack.say(call.call_id, [path])
 
     async def _prompt(self, text: str, lang: str) -> Path | None:
@@ -554,13 +563,13 @@ class PhoneTransport(Transport):
     def _record_after(self, call: Call) -> None:
         """The newest message takes a spoken answer: the tone after what is being said,
         then the recording."""
-        if not call.recorded or call.gone:
+        if not call.recorded or call.audio.gone:
             return
         if self._tone is None:
             assert self.prompts is not None
             self._tone = tone_wav(self.prompts.folder / "tone.wav", self.settings.clock_rate)
         self.stack.say(call.call_id, [self._tone])
-        call.then = lambda: self._start_recording(call)
+        call.audio.then = lambda: self._start_recording(call)
 
     def _skipped_to_tone(self, call: Call, key: str) -> bool:
         """ "#" while a message that takes a spoken answer is said: straight to the tone."""
@@ -571,10 +580,10 @@ class PhoneTransport(Transport):
         return True
 
     def _start_recording(self, call: Call) -> None:
-        if call.gone or call.listening is not None:
+        if call.audio.gone or call.audio.listening is not None:
             return
-        call.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
-        self._later(self._record(call, call.listening))
+        call.audio.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
+        self._later(self._record(call, call.audio.listening))
 
     async def _record(self, call: Call, listening: Listening) -> None:
         """Record until a key, the quiet, the most or the end of the call; what was said
@@ -591,15 +600,15 @@ class PhoneTransport(Transport):
         except Exception:
             log.exception("phone: call %d: the recording failed", call.call_id)
         finally:
-            call.listening = None
+            call.audio.listening = None
         log.debug("phone: call %d: recorded (%s)", call.call_id, "kept" if voice else "none")
         if voice is not None:
             call.keys.put_nowait(Media("voice", voice.file_id, voice.seconds, MIME_TYPE))
-        elif not call.gone:
+        elif not call.audio.gone:
             await self._say_line(call, NOTHING_HEARD)
-            self.stack.say(call.call_id, list(call.last))
+            self.stack.say(call.call_id, list(call.audio.last))
             self._record_after(call)
-        if call.gone:
+        if call.audio.gone:
             call.keys.put_nowait(HungUp())
 
     async def _person(self, call: Call) -> None:
@@ -607,7 +616,7 @@ class PhoneTransport(Transport):
         if self.in_call.forwards_now():
             log.info("phone: call %d: transferred", call.call_id)
             await self._say_line(call, CONNECTING)
-            call.then = lambda: self._later(self._forward(call))
+            call.audio.then = lambda: self._later(self._forward(call))
         else:
             call.keys.put_nowait(Command("coordinators"))
 
@@ -671,10 +680,10 @@ class PhoneTransport(Transport):
             call.entry = None
             await self._check_typed(call, entry.number, entry.then)
             return
-        call.saying, call.recorded, call.choices = [], "", 0
+        call.audio.saying, call.recorded, call.choices = [], "", 0
         t = translator(await self._lang(call.chat_id))
         await self._say(call, entry.line(meaning.step, t), [])
-        call.last = call.saying
+        call.audio.last = call.audio.saying
         call.answers += 1
 
     # -- who is calling (verification.py)
@@ -714,7 +723,7 @@ class PhoneTransport(Transport):
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING)
-        call.then = lambda: self.stack.hang_up(call.call_id)
+        call.audio.then = lambda: self.stack.hang_up(call.call_id)
         lang = await self._lang(call.chat_id)
         self._later(self._check_by_call(call.claimed, then_data(waiting), lang, Profile()))
 
@@ -725,7 +734,7 @@ class PhoneTransport(Transport):
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING_TYPED)
-        call.then = lambda: self.stack.hang_up(call.call_id)
+        call.audio.then = lambda: self.stack.hang_up(call.call_id)
         db = self.dispatcher.db
         asking = await db.users.find(PLATFORM, call.chat_id)
         profile = Profile(
@@ -759,10 +768,10 @@ class PhoneTransport(Transport):
 
     async def _say_alone(self, call: Call, line: str) -> None:
         """One of the transport's lines as the call's whole answer (what "*" repeats)."""
-        call.saying, call.recorded, call.choices = [], "", 0
+        call.audio.saying, call.recorded, call.choices = [], "", 0
         t = translator(await self._lang(call.chat_id))
         await self._say(call, t._(line), [])
-        call.last = call.saying
+        call.audio.last = call.audio.saying
         call.answers += 1
 
 

@@ -37,12 +37,12 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
         await phone._meant(call, Typed("1"))  # consent
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.consent_at is not None
-        menu, answers, choices = list(call.last), call.answers, call.choices
+        menu, answers, choices = list(call.audio.last), call.answers, call.choices
         await phone._meant(call, REPEAT)
         assert stack.played[-1] == menu and call.answers == answers  # said, not asked
         await phone._meant(call, Typed("1"))  # the menu's first choice
         assert seen[-1] == ButtonPress("menu:places")
-        assert call.answers == answers + 1 and call.last != menu
+        assert call.answers == answers + 1 and call.audio.last != menu
         back = call.back
         await phone._meant(call, BACK)
         assert seen[-1] == (ButtonPress(back) if back else Command("menu"))
