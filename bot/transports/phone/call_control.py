@@ -8,9 +8,10 @@ bridged calls (bridging.py) hold a :class:`CallControl` and never know which one
 
 Events go one way for every call, whoever began it: a :class:`CallEvent` - to the
 transport's ``on_event`` for the calls that came, to the ``make_call`` listener for a call
-the bot made. A call's end carries its last SIP status code, read by :func:`unanswered`
-(the one place a code means an outcome). This module imports no SIP library: the bot's
-process knows these names without PJSIP (a line process loads it, line_process.py).
+the bot made. A call's end carries its last SIP status code, read by :func:`unanswered`,
+and a transfer's by :func:`transferred`: the one place a code means an outcome. This
+module imports no SIP library: the bot's process knows these names without PJSIP (a line
+process loads it, line_process.py).
 """
 
 from __future__ import annotations
@@ -146,3 +147,14 @@ def unanswered(code: int, *, gave_up: bool = False) -> Unanswered:
     if code in (408, 480, 487) or (gave_up and code == 0):
         return "no answer"
     return "failed"
+
+
+def transferred(status: str) -> bool | None:
+    """How a transfer went by a ``transfer`` event's status code: True (answered), False
+    (failed, or no code), None (not yet: trying, ringing)."""
+    if not status.isdecimal():
+        return False
+    code = int(status)
+    if code < 200:
+        return None
+    return code < 300

@@ -62,8 +62,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from markupsafe import Markup
-
 from bot.transports.phone.call_back_policy import BERLIN, Policy
 from bot.transports.phone.call_control import CallControl, Listener, unanswered
 from bot.transports.phone.call_runner import (
@@ -84,6 +82,7 @@ from bot.transports.phone.verification import NOT_ME, YES, question
 from bot.transports.phone.voice_audio import BadAudio, pcm_wav
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
+from handlers.call_notices import GivenUp, given_up
 from handlers.helping.render import write_to_button
 from handlers.messages import Delete, Edit, Message, Outgoing, Venue, Voice, decode
 from handlers.messenger import tell_coordinators
@@ -466,23 +465,12 @@ class CallingBack:
         name = (user.first_name if user else "") or ""
         tries, count = chase.tried, len(chase.items)
 
+        why: GivenUp = "not them" if not_them else "no answer"
+        if refusal is not None:
+            why = "month" if refusal == "month" else "not dialable"
+
         def notice(t: Translator) -> Message:
-            who = name or t.t("a phone resident")
-            if refusal is not None:
-                return Message(_refused(t, refusal, who, count), typed_choices=False)
-            if not_them:
-                return Message(_not_them(t, who, count), typed_choices=False)
-            text = t.tn(
-                "📵 The bot called {name} {tries} times, nobody answered: {count} message"
-                " could not be delivered. Please get in touch another way.",
-                "📵 The bot called {name} {tries} times, nobody answered: {count} messages"
-                " could not be delivered. Please get in touch another way.",
-                count,
-                name=who,
-                tries=t.number(tries),
-                count=t.number(count),
-            )
-            return Message(text, typed_choices=False)
+            return given_up(t, why, name, count, tries)
 
         about = [user.id] if user else []
         await tell_coordinators(
@@ -510,43 +498,6 @@ def _spoken_item(item: Outgoing) -> SpokenItem:
     if isinstance(item, Voice) and item.content:
         return SpokenItem(str(item.caption), item.content)
     return SpokenItem()
-
-
-def _refused(t: Translator, refusal: Refusal, who: str, count: int) -> Markup:
-    """What the coordinators are told of a person not called for ``refusal``."""
-    if refusal == "month":
-        return t.tn(
-            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
-            " message could not be delivered. Please get in touch another way.",
-            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
-            " messages could not be delivered. Please get in touch another way.",
-            count,
-            name=who,
-            count=t.number(count),
-        )
-    return t.tn(
-        "📵 The bot may not call the number of {name} (it calls only ordinary landline"
-        " and mobile numbers): {count} message could not be delivered. Please get in"
-        " touch another way.",
-        "📵 The bot may not call the number of {name} (it calls only ordinary landline"
-        " and mobile numbers): {count} messages could not be delivered. Please get in"
-        " touch another way.",
-        count,
-        name=who,
-        count=t.number(count),
-    )
-
-
-def _not_them(t: Translator, who: str, count: int) -> Markup:
-    return t.tn(
-        "📵 Whoever answered at the number of {name} said it is not them: {count} message"
-        " was not said. Please check the number.",
-        "📵 Whoever answered at the number of {name} said it is not them: {count} messages"
-        " were not said. Please check the number.",
-        count,
-        name=who,
-        count=t.number(count),
-    )
 
 
 def _next_day(now: datetime) -> datetime:

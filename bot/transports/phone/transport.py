@@ -46,7 +46,13 @@ from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
-from bot.transports.phone.call_control import CallControl, CallEvent, Listener, StackSettings
+from bot.transports.phone.call_control import (
+    CallControl,
+    CallEvent,
+    Listener,
+    StackSettings,
+    transferred,
+)
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
@@ -73,7 +79,6 @@ from bot.transports.phone.to_a_person import (
     NOTHING_HEARD,
     PERSON,
     offers_person,
-    transferred,
 )
 from bot.transports.phone.to_a_person import OFFER as PERSON_OFFER
 from bot.transports.phone.verification import (

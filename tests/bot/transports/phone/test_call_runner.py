@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.call_control import CallEvent, Listener, event, unanswered
+from bot.transports.phone.call_control import (
+    CallEvent,
+    Listener,
+    event,
+    transferred,
+    unanswered,
+)
 from bot.transports.phone.call_runner import (
     Answered,
     Bridge,
@@ -155,6 +161,13 @@ def test_status_codes_mean_outcomes_in_one_place():
     assert [unanswered(code) for code in (408, 480, 487)] == ["no answer"] * 3
     assert unanswered(404) == unanswered(0) == "failed"
     assert unanswered(0, gave_up=True) == "no answer"  # the bot hung up before a code
+    assert [transferred(code) for code in ("100", "180", "200", "486", "")] == [
+        None,
+        None,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_an_event_off_a_pipe_is_one_of_the_kinds():
