@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, get_args
+from typing import Literal, Protocol, cast, get_args
 
 EventKind = Literal[
     "call", "offer", "answered", "audio", "key", "quiet", "ended", "registered", "transfer"
@@ -57,7 +57,7 @@ def event(kind: str, call_id: int, value: str = "") -> CallEvent:
     """A :class:`CallEvent` from a kind read off a pipe (a line process's frame)."""
     if kind not in KINDS:
         raise ValueError(f"not a call event: {kind!r}")
-    return CallEvent(kind, call_id, value)  # type: ignore[arg-type]  # checked above
+    return CallEvent(cast(EventKind, kind), call_id, value)
 
 
 @dataclass(frozen=True)
