@@ -19,6 +19,11 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 MediaKind = Literal["voice", "audio", "photo", "video", "document", "sticker", "other"]
+# What a choice is for: one of the message's own answers (``reply``), its way back one step
+# (``back``), or the main menu (``menu``). Set where the button is made, so that a transport
+# that offers "the way back" on a key of its own (the phone's "#") never guesses it from a
+# label: an easy-language "Menü" is the same button as "Hauptmenü".
+ButtonRole = Literal["reply", "back", "menu"]
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,12 @@ class Button:
     data: str = ""
     url: str = ""
     web_app: bool = False
+    role: ButtonRole = "reply"
 
     def __post_init__(self) -> None:
         if self.url:
+            if self.role != "reply":
+                raise ValueError("a link button is no way back")
             if self.data or not self.url.startswith(("https://", "http://")):
                 raise ValueError(f"a link button has an http(s) url and no data: {self.url!r}")
             return
@@ -133,6 +141,17 @@ def choices(rows: list[list[Button]]) -> list[list[Button]]:
 
 def links(rows: list[list[Button]]) -> list[Button]:
     return [b for row in rows for b in row if b.is_link]
+
+
+def way_back(rows: list[list[Button]]) -> str | None:
+    """The data of a message's way back: its ``back`` button, else its ``menu`` button
+    (None: it has neither)."""
+    for role in ("back", "menu"):
+        for row in choices(rows):
+            for button in row:
+                if button.role == role:
+                    return button.data
+    return None
 
 
 @dataclass(frozen=True)
@@ -292,6 +311,8 @@ Outgoing = Message | Venue | Document | Picture | Toast | Edit | Voice | Delete 
 def _encode_button(button: Button) -> list[Any]:
     if button.is_link:
         return [button.label, "", button.url, button.web_app]
+    if button.role != "reply":
+        return [button.label, button.data, "", False, button.role]
     return [button.label, button.data]
 
 

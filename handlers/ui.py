@@ -49,7 +49,7 @@ def back_to_menu(ctx: Context) -> list[list[Button]]:
 
 def back_to_menu_for(t: Translator) -> list[list[Button]]:
     """The same button in someone else's language (for messages to other people)."""
-    return [[Button("🏠 " + t._("Main menu"), "menu:main")]]
+    return [[Button("🏠 " + t._("Main menu"), "menu:main", role="menu")]]
 
 
 def language_picker(

@@ -201,7 +201,7 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
         buttons.append([Button(label, f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
     navigation = []
     if page > 0:
-        navigation.append(Button(t.arrow("back") + " " + t._("Back"), "ev:prev"))
+        navigation.append(Button(t.arrow("back") + " " + t._("Back"), "ev:prev", role="back"))
     if len(found) > (page + 1) * PAGE:
         navigation.append(Button(t._("More") + " " + t.arrow("on"), "ev:more"))
     if navigation:

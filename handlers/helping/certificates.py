@@ -71,7 +71,7 @@ async def _home(ctx: Context) -> None:
         signed_on = t.date(datetime.fromisoformat(paper.decided_at.replace("Z", "+00:00")))
         label = t._("📄 Signed on {date}").format(date=signed_on)
         buttons.append([Button(ui.shortened(label), f"ce:pdf:{paper.id}")])
-    buttons.append([Button(t.arrow("back") + " " + t._("Back"), "menu:volunteer")])
+    buttons.append([Button(t.arrow("back") + " " + t._("Back"), "menu:volunteer", role="back")])
     ctx.reply(Markup("\n").join(lines), buttons)
 
 

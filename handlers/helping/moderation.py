@@ -126,7 +126,7 @@ async def _ask_reason(ctx: Context) -> None:
         ]
         + [
             [Button("✍️ " + t._("Write a reason"), f"mod:why:{request.id}")],
-            [Button("↩️ " + t._("Back"), f"mod:back:{request.id}")],
+            [Button("↩️ " + t._("Back"), f"mod:back:{request.id}", role="back")],
         ],
         edit=True,
     )

@@ -509,7 +509,7 @@ def _part_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
 
 def _back_to_when(ctx: Context, step: str) -> list[Button]:
     """Back to "when" (one action per step: a step's buttons are its own)."""
-    return [Button(ctx.t.arrow("back") + " " + ctx.t._("Back"), f"hr:{step}back")]
+    return [Button(ctx.t.arrow("back") + " " + ctx.t._("Back"), f"hr:{step}back", role="back")]
 
 
 async def _back(ctx: Context, answer: Answer) -> None:

@@ -157,7 +157,7 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
         buttons.append([Button(label, f"pl:d:{item.place.id}")])
     navigation = []
     if page > 0:
-        navigation.append(Button(t.arrow("back") + " " + t._("Back"), "pl:prev"))
+        navigation.append(Button(t.arrow("back") + " " + t._("Back"), "pl:prev", role="back"))
     if more:
         navigation.append(Button(t._("More") + " " + t.arrow("on"), "pl:more"))
     if navigation:

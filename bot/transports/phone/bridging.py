@@ -34,10 +34,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from bot.transports.phone.call_control import CallControl, unanswered
+from bot.transports.phone.call_runner import (
+    Answered,
+    Bridge,
+    CallRunner,
+    Ended,
+    Failed,
+    Gather,
+    Pressed,
+    Ring,
+    Say,
+    unless_ended,
+)
 from bot.transports.phone.dialling import Dialling
-from bot.transports.phone.line_pool import Lines
 from bot.transports.phone.outbox_calls import CallBackSettings
-from bot.transports.phone.stack import Stack
 from db import Database
 from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
 from handlers.messages import Message
@@ -70,14 +81,13 @@ Outcome = Literal[
     "resident's number refused",
     "no calls left",
 ]
-Side = Literal["helper", "resident"]
 
 
 class Bridging:
     def __init__(
         self,
         db: Database,
-        stack: Stack | Lines,
+        stack: CallControl,
         settings: CallBackSettings,
         *,
         speak: Callable[[str, str], Awaitable[Path | None]],
@@ -147,29 +157,16 @@ class Bridging:
             await self._tell(order.helper_id, text)
 
     async def _connect(self, order: CallOrder) -> Outcome:
-        events: asyncio.Queue[tuple[Side, str, str]] = asyncio.Queue()
-        calls: dict[Side, int] = {}
+        legs: list[CallRunner] = []
         try:
             async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                return await self._steps(order, events, calls)
+                return await self._steps(order, legs)
         finally:
-            for call_id in calls.values():  # whatever is still on ends with the other
-                self.stack.hang_up(call_id)
+            for leg in legs:  # whatever is still on ends with the other
+                if not leg.ended.done():
+                    self.stack.hang_up(leg.call_id)
 
-    async def _steps(
-        self,
-        order: CallOrder,
-        events: asyncio.Queue[tuple[Side, str, str]],
-        calls: dict[Side, int],
-    ) -> Outcome:
-        def listener(side: Side) -> Callable[[str, str], None]:
-            def heard(kind: str, value: str) -> None:
-                if kind == "ended":
-                    calls.pop(side, None)
-                events.put_nowait((side, kind, value))
-
-            return heard
-
+    async def _steps(self, order: CallOrder, legs: list[CallRunner]) -> Outcome:
         if not self.dialling.may_dial(order.helper_number):
             return "helper's number refused"
         if not self.dialling.may_dial(order.resident_number):
@@ -181,82 +178,39 @@ class Bridging:
         )
         if await self._refused(order.helper_number):
             return "no calls left"
-        calls["helper"] = await self.stack.make_call(
-            self._uri(order.helper_number), listener("helper")
-        )
-        if await self._ringing(events, "helper") != "answered":
+        helper = await CallRunner.dial(self.stack, self._uri(order.helper_number))
+        legs.append(helper)
+        if not isinstance(await helper.run(Ring(self.settings.ring_seconds)), Answered):
             return "helper did not answer"
-        self.stack.say(calls["helper"], [wait] if wait else [])
+        await helper.run(Say(_said(wait), wait=False))
         if await self._refused(order.resident_number):
             return "no calls left"
-        calls["resident"] = await self.stack.make_call(
-            self._uri(order.resident_number), listener("resident"), beside=calls["helper"]
+        resident = await CallRunner.dial(
+            self.stack, self._uri(order.resident_number), beside=helper.call_id
         )
-        kind, code = await self._resident_answers(events)
-        if kind == "helper ended":
+        legs.append(resident)
+        rang = await unless_ended(resident.run(Ring(self.settings.ring_seconds)), helper)
+        if rang is None:
             return "ended"
-        if kind == "answered":
-            self.stack.say(calls["resident"], [offer] if offer else [])
-            kind = await self._pressed_1(events)
-            if kind == "helper ended":
+        if isinstance(rang, Answered):
+            await resident.run(Say(_said(offer), wait=False))
+            pressed = await unless_ended(resident.run(Gather("1", ANSWER_SECONDS)), helper)
+            if pressed is None:
                 return "ended"
-            if kind == "1":
-                return await self._talk(events, calls)
+            if isinstance(pressed, Pressed):
+                return await self._talk(helper, resident)
         # Not reached: the helper hears so, then the call ends.
-        if "resident" in calls:
-            self.stack.hang_up(calls["resident"])
-        if unreachable is not None and "helper" in calls:
-            self.stack.hush(calls["helper"])
-            self.stack.say(calls["helper"], [unreachable])
-            await _until(events, lambda side, kind: side == "helper" and kind in ("quiet", "ended"))
-        return "busy" if code in (486, 600, 603) else "no answer"
+        if not resident.ended.done():
+            self.stack.hang_up(resident.call_id)
+        if unreachable is not None:
+            await helper.run(Say((unreachable,)))
+        code = rang.code if isinstance(rang, Ended) else 0
+        return "busy" if unanswered(code) == "busy" else "no answer"
 
-    async def _ringing(self, events: asyncio.Queue[tuple[Side, str, str]], side: Side) -> str:
-        try:
-            async with asyncio.timeout(self.settings.ring_seconds):
-                _, kind, _ = await _until(
-                    events, lambda s, k: s == side and k in ("answered", "ended")
-                )
-                return kind
-        except TimeoutError:
-            return "no answer"
-
-    async def _resident_answers(
-        self, events: asyncio.Queue[tuple[Side, str, str]]
-    ) -> tuple[str, int]:
-        """ "answered", "helper ended", or the resident's call not answered (its code)."""
-        try:
-            async with asyncio.timeout(self.settings.ring_seconds):
-                side, kind, value = await _until(
-                    events, lambda s, k: k == "ended" or (s == "resident" and k == "answered")
-                )
-        except TimeoutError:
-            return "no answer", 0
-        if side == "helper":
-            return "helper ended", 0
-        return kind, _code(value)
-
-    async def _pressed_1(self, events: asyncio.Queue[tuple[Side, str, str]]) -> str:
-        try:
-            async with asyncio.timeout(ANSWER_SECONDS):
-                side, kind, _ = await _until(
-                    events,
-                    lambda s, k: k == "ended" or (s == "resident" and k == "key"),
-                    value="1",
-                )
-        except TimeoutError:
-            return "no answer"
-        if kind == "ended":
-            return "helper ended" if side == "helper" else "no answer"
-        return "1"
-
-    async def _talk(
-        self, events: asyncio.Queue[tuple[Side, str, str]], calls: dict[Side, int]
-    ) -> Outcome:
-        if not await self.stack.bridge(calls["helper"], calls["resident"]):
-            return "failed"
-        await _until(events, lambda side, kind: kind == "ended")
-        return "talked"
+    async def _talk(self, helper: CallRunner, resident: CallRunner) -> Outcome:
+        """Each hears the other until either hangs up."""
+        talked = await unless_ended(helper.run(Bridge(resident.call_id)), resident)
+        return "failed" if isinstance(talked, Failed) else "talked"
 
     async def _refused(self, number: str) -> bool:
         """Whether the month has no call left for a leg (dialling.py; a running help)."""
@@ -293,20 +247,5 @@ def _told(outcome: Outcome) -> str | None:
     }.get(outcome)
 
 
-async def _until(
-    events: asyncio.Queue[tuple[Side, str, str]],
-    wanted: Callable[[Side, str], bool],
-    *,
-    value: str | None = None,
-) -> tuple[Side, str, str]:
-    while True:
-        side, kind, got = await events.get()
-        if wanted(side, kind) and (value is None or kind == "ended" or got == value):
-            return side, kind, got
-
-
-def _code(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return 0
+def _said(prompt: Path | None) -> tuple[Path, ...]:
+    return (prompt,) if prompt is not None else ()

@@ -36,6 +36,7 @@ from bot.transports.phone.call_budget import CallBudgetStore
 from bot.transports.sms.budget import month_of
 from db import Database
 from db.clock import local_day
+from handlers.call_notices import month_used
 from handlers.dialable import COUNTRIES, dialable
 from handlers.helping.lifecycle import running_help
 from handlers.messages import Message
@@ -142,18 +143,6 @@ class Dialling:
         budget = self.settings.monthly
 
         def notice(t: Translator) -> Message:
-            if share >= 100:
-                text = t.t(
-                    "📵 Calls: this month's {budget} calls are used up. The bot makes no more "
-                    "calls until next month. Raise [phone] monthly_calls to call more.",
-                    budget=t.number(budget),
-                )
-            else:
-                text = t.t(
-                    "📵 Calls: {share} of this month's {budget} calls are used.",
-                    share=t.percent(share / 100),
-                    budget=t.number(budget),
-                )
-            return Message(text, typed_choices=False)
+            return month_used(t, share, budget)
 
         await tell_coordinators(self.db, self.backchannels, notice, wake=self.on_queued)

@@ -10,8 +10,8 @@ SIP Call-ID; the first line to offer it answers it, the others say busy, which e
 their branch (a line that is full says busy by itself). The bot's own calls go out through
 the line with the fewest calls.
 
-:class:`Lines` has the methods of :class:`~bot.transports.phone.stack.Stack` the transport
-uses, and call ids of its own: a line's call id plus 1000 times the line's number. A line
+:class:`Lines` is a :class:`~bot.transports.phone.call_control.CallControl` as the single
+stack is, with call ids of its own: a line's call id plus 1000 times the line's number. A line
 that ends by itself ends its calls and is started again. Registration is told as the
 lines' worst answer: a refusal by any line is a refusal (doctor says so), all of them
 registered is registered. A line that dies or says nothing for ``START_SECONDS`` while it
@@ -34,8 +34,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.transports.phone.call_control import CallEvent, Listener, StackSettings, event
 from bot.transports.phone.frames import MAX_FRAME, encode, read_frame, settings_frame
-from bot.transports.phone.stack import CallEvent, StackSettings
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class Lines:
             _Line(number, line_settings(settings, number, count)) for number in range(count)
         ]
         self._asks: dict[int, asyncio.Future[Any]] = {}
-        self._told: dict[int, Callable[[str, str], None]] = {}
+        self._told: dict[int, Listener] = {}
         self._made: dict[int, int] = {}  # a made call's id → its make_call's number
         self._next_ask = 0
         self._offers: OrderedDict[str, int] = OrderedDict()
@@ -242,14 +242,15 @@ class Lines:
         listener = self._told.get(ask)
         if listener is None:
             return
-        kind, value = str(message["kind"]), str(message["value"])
-        if kind == "ended":
+        own = int(message.get("call", -1))
+        told = event(str(message["kind"]), line.number * SPAN + own, str(message["value"]))
+        if told.kind == "ended":
             self._told.pop(ask, None)
-            for own, made in list(self._made.items()):
+            for whose, made in list(self._made.items()):
                 if made == ask:
-                    del self._made[own]
-                    line.calls.discard(own % SPAN)
-        listener(kind, value)
+                    del self._made[whose]
+                    line.calls.discard(whose % SPAN)
+        listener(told)
 
     def _event(self, line: _Line, kind: str, own: int, value: str) -> None:
         if kind == "registered":
@@ -266,7 +267,7 @@ class Lines:
         if kind == "ended":
             self._call_ended(line, own)
             return
-        self.on_event(CallEvent(kind, line.number * SPAN + own, value))  # type: ignore[arg-type]
+        self.on_event(event(kind, line.number * SPAN + own, value))
 
     def _call_ended(self, line: _Line, own: int) -> None:
         line.calls.discard(own)
@@ -275,7 +276,7 @@ class Lines:
         if ask is not None:
             listener = self._told.pop(ask, None)
             if listener is not None:
-                listener("ended", "0")
+                listener(CallEvent("ended", whose, "0"))
             return
         self.on_event(CallEvent("ended", whose))
 
@@ -366,9 +367,7 @@ class Lines:
             return False
         return bool(await self._asked(call_id, "bridge", False, other=other[1]))
 
-    async def make_call(
-        self, uri: str, listener: Callable[[str, str], None], *, beside: int | None = None
-    ) -> int:
+    async def make_call(self, uri: str, listener: Listener, *, beside: int | None = None) -> int:
         """As :meth:`Stack.make_call`, through the line with the fewest calls - or, with
         ``beside``, through the line of that call (two calls bridged must share a line's
         conference bridge, :meth:`bridge`)."""

@@ -19,9 +19,9 @@ From the bot to the line:
     ``{"op": "stop"}``: hang up and end.
 From the line to the bot:
     ``{"started": port}`` or ``{"failed": text}`` first;
-    ``{"event": kind, "call": id, "value": value}``: a :class:`CallEvent`;
-    ``{"told": n, "kind": kind, "value": value}``: what happened to the call the bot made
-    with ``make_call`` ``n`` (its listener; it may come before the answer).
+    ``{"event": kind, "call": id, "value": value}``: a :class:`CallEvent` (call_control.py);
+    ``{"told": n, "kind": kind, "call": id, "value": value}``: what happened to the call the
+    bot made with ``make_call`` ``n`` (its listener; it may come before the answer).
 
 A recording's words travel as base64 (16-bit PCM). The protocol's frames go through a
 descriptor of their own: the line's standard output is its standard error, so nothing a
@@ -102,8 +102,8 @@ class LineProcess:
             log.warning("phone line: an unknown command")
 
     def _teller(self, ask: int) -> Any:
-        def tell(kind: str, value: str) -> None:
-            self.send({"told": ask, "kind": kind, "value": value})
+        def tell(told: Any) -> None:
+            self.send({"told": ask, "kind": told.kind, "call": told.call_id, "value": told.value})
 
         return tell
 

@@ -62,17 +62,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from markupsafe import Markup
-
 from bot.transports.phone.call_back_policy import BERLIN, Policy
+from bot.transports.phone.call_control import CallControl, Listener, unanswered
+from bot.transports.phone.call_runner import (
+    CallRunner,
+    Done,
+    Ended,
+    Gather,
+    HangUp,
+    Pressed,
+    Result,
+    Ring,
+    Say,
+    TimedOut,
+)
 from bot.transports.phone.dialling import Dialling, DialSettings, Refusal
-from bot.transports.phone.line_pool import Lines
 from bot.transports.phone.prompts import PRESS
-from bot.transports.phone.stack import Stack
 from bot.transports.phone.verification import NOT_ME, YES, question
 from bot.transports.phone.voice_audio import BadAudio, pcm_wav
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
+from handlers.call_notices import GivenUp, given_up
 from handlers.helping.render import write_to_button
 from handlers.messages import Delete, Edit, Message, Outgoing, Venue, Voice, decode
 from handlers.messenger import tell_coordinators
@@ -92,7 +102,7 @@ ASKED_TIMES = 2
 # A caller whose number is called back to check them hangs up first: the call waits so long.
 CHECK_PAUSE_SECONDS = 3.0
 # A checked call goes on as the person's conversation: it begins with their answer.
-Begin = Callable[[int], Awaitable[Callable[[str, str], None]]]
+Begin = Callable[[int], Awaitable[Listener]]
 
 Outcome = Literal["heard", "not heard", "busy", "no answer", "failed", "not them"]
 # A voice message's bytes from its platform (platform, file id), as the worker fetches them.
@@ -101,8 +111,8 @@ Media = Callable[[str, str], Awaitable[tuple[bytes, str]]]
 ANSWER = "2"
 # Hands an answered call-back over to the transport's conversation: (chat id, call id, the
 # data of the button pressed first); what the call tells from then on goes to the returned
-# function, (kind, value) as the stack tells it.
-Converse = Callable[[str, int, str], Callable[[str, str], None]]
+# listener.
+Converse = Callable[[str, int, str], Listener]
 
 
 @dataclass(frozen=True)
@@ -140,7 +150,7 @@ class CallingBack:
     def __init__(
         self,
         db: Database,
-        stack: Stack | Lines,
+        stack: CallControl,
         settings: CallBackSettings,
         *,
         speak: Callable[[str, str], Awaitable[Path | None]],
@@ -329,71 +339,53 @@ class CallingBack:
             *([opening] if opening is not None else []),
             *await self._played(items, lang, folder),
         ]
-        events: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-        call_id, outcome = await self._ring(chat_id, events, number)
+        runner, outcome = await self._ring(chat_id, number)
         if outcome is not None:
             return outcome
         try:
             async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                asked = await self._ask_who(chat_id, call_id, events, lang)
+                asked = await self._ask_who(chat_id, runner, lang)
                 if asked is not None:
                     return asked
                 return await self._speak_to(
-                    chat_id, call_id, events, prompts, again, answer[1] if answer else None
+                    chat_id, runner, prompts, again, answer[1] if answer else None
                 )
         except TimeoutError:
-            self.stack.hang_up(call_id)
+            self.stack.hang_up(runner.call_id)
             return "heard"
 
-    async def _ring(
-        self, chat_id: str, events: asyncio.Queue[tuple[str, str]], number: int
-    ) -> tuple[int, Outcome | None]:
-        """Call ``chat_id``: the call's id, and how it went if nobody answered."""
-        uri = f"sip:{chat_id}@{self.settings.domain}"
-        call_id = await self.stack.make_call(uri, lambda k, v: events.put_nowait((k, v)))
-        log.info("phone: call-back %d is call %d", number, call_id)
-        try:
-            async with asyncio.timeout(self.settings.ring_seconds):
-                kind, value = await _next(events, ("answered", "ended"))
-        except TimeoutError:
-            self.stack.hang_up(call_id)
-            kind, value = await _next(events, ("ended",))
-            return call_id, "no answer" if _code(value) in (0, 487) else _unanswered(_code(value))
-        if kind == "ended":
-            return call_id, _unanswered(_code(value))
-        return call_id, None
+    async def _ring(self, chat_id: str, number: int) -> tuple[CallRunner, Outcome | None]:
+        """Call ``chat_id``: the call, and how it went if nobody answered."""
+        runner = await CallRunner.dial(self.stack, f"sip:{chat_id}@{self.settings.domain}")
+        log.info("phone: call-back %d is call %d", number, runner.call_id)
+        rang = await runner.run(Ring(self.settings.ring_seconds))
+        if isinstance(rang, Ended):
+            return runner, unanswered(rang.code, gave_up=rang.gave_up)
+        return runner, None
 
-    async def _ask_who(
-        self, chat_id: str, call_id: int, events: asyncio.Queue[tuple[str, str]], lang: str
-    ) -> Outcome | None:
-        """Before anything personal: "if you are NAME, press 1" (verification.py). None
-        when they pressed 1; else how the call ended (hung up by the bot when no key came:
-        an answering machine hears nothing more)."""
+    async def _ask_who(self, chat_id: str, runner: CallRunner, lang: str) -> Outcome | None:
+        """Before anything personal: "if you are NAME, press 1" (verification.py), said
+        twice, then a short wait. None when they pressed 1; else how the call ended (hung
+        up by the bot when no key came: an answering machine hears nothing more)."""
         user = await self.db.users.find(PLATFORM, chat_id)
         asking = await self.speak(question(translator(lang), user.first_name if user else ""), lang)
-        asked = 0
-        self.stack.say(call_id, [asking] if asking else [])
-        while True:
-            try:
-                async with asyncio.timeout(None if asked < ASKED_TIMES else LISTEN_SECONDS):
-                    kind, value = await events.get()
-            except TimeoutError:
-                self.stack.hang_up(call_id)
-                await _next(events, ("ended",))
-                return "not heard"
-            if kind == "ended":
-                return "not heard"
-            if kind == "quiet":
-                asked += 1
-                if asked < ASKED_TIMES:
-                    self.stack.say(call_id, [asking] if asking else [])
-            elif kind == "key" and value == YES:
-                self.stack.hush(call_id)
-                return None
-            elif kind == "key" and value == NOT_ME:
-                self.stack.hang_up(call_id)
-                await _next(events, ("ended",))
-                return "not them"
+        said = (asking,) if asking else ()
+        got: Result = Done()
+        for _ in range(ASKED_TIMES):
+            got = await runner.run(Say(said, keys=YES + NOT_ME))
+            if not isinstance(got, Done):
+                break
+        else:
+            got = await runner.run(Gather(YES + NOT_ME, LISTEN_SECONDS))
+        if isinstance(got, TimedOut):
+            await runner.run(HangUp())
+            return "not heard"
+        if not isinstance(got, Pressed):
+            return "not heard"
+        if got.key == YES:
+            return None
+        await runner.run(HangUp())
+        return "not them"
 
     async def check(self, chat_id: str, lang: str, begin: Begin) -> Outcome:
         """Call ``chat_id`` to check who asked (verification.py; admitted and counted
@@ -403,17 +395,16 @@ class CallingBack:
             return "failed"
         await asyncio.sleep(CHECK_PAUSE_SECONDS)
         number = next(self._numbers)
-        events: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-        call_id, outcome = await self._ring(chat_id, events, number)
+        runner, outcome = await self._ring(chat_id, number)
         if outcome is None:
             try:
                 async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                    outcome = await self._ask_who(chat_id, call_id, events, lang)
+                    outcome = await self._ask_who(chat_id, runner, lang)
                     if outcome is None:
-                        await self._conversation(await begin(call_id), events)
+                        await runner.hand_over(await begin(runner.call_id))
                         outcome = "heard"
             except TimeoutError:
-                self.stack.hang_up(call_id)
+                self.stack.hang_up(runner.call_id)
                 outcome = "heard"
         log.info("phone: check %d: %s", number, outcome)
         self.outcomes.append((chat_id, outcome))
@@ -428,8 +419,7 @@ class CallingBack:
     async def _speak_to(
         self,
         chat_id: str,
-        call_id: int,
-        events: asyncio.Queue[tuple[str, str]],
+        runner: CallRunner,
         prompts: list[Path],
         again: Path | None,
         answer: str | None = None,
@@ -438,45 +428,25 @@ class CallingBack:
         answer, where ``answer`` is the data of a relayed message's "Write to"); heard
         once the messages were played to their end."""
         heard = False
-        asking = False  # the messages were said; the question is being said or was
-        self.stack.say(call_id, prompts)
+        messages = True  # the messages are said (else the question after them)
         while True:
-            try:
-                async with asyncio.timeout(LISTEN_SECONDS if asking else None):
-                    kind, value = await events.get()
-            except TimeoutError:
-                self.stack.hang_up(call_id)
-                asking = False
+            keys = "1#" + (ANSWER if heard and answer and self.converse else "")
+            if messages:
+                got = await runner.run(Say(tuple(prompts), keys))
+            else:
+                got = await runner.run(Gather(keys, LISTEN_SECONDS, (again,) if again else ()))
+            if isinstance(got, Done):  # the messages, to their end
+                heard, messages = True, False
                 continue
-            if kind == "ended":
-                return "heard" if heard else "not heard"
-            if kind == "quiet" and not asking:
-                heard = asking = True
-                self.stack.say(call_id, [again] if again else [])
-            elif kind == "key" and value == "1":
-                self.stack.hush(call_id)
-                asking = False
-                self.stack.say(call_id, prompts)
-            elif kind == "key" and value == "#":
-                self.stack.hang_up(call_id)
-            elif kind == "key" and value == ANSWER and heard and answer and self.converse:
-                self.stack.hush(call_id)
-                await self._conversation(self.converse(chat_id, call_id, answer), events)
+            if isinstance(got, Pressed) and got.key == "1":
+                messages = True
+                continue
+            if isinstance(got, Pressed) and got.key == ANSWER and answer and self.converse:
+                await runner.hand_over(self.converse(chat_id, runner.call_id, answer))
                 return "heard"
-
-    async def _conversation(
-        self, tell: Callable[[str, str], None], events: asyncio.Queue[tuple[str, str]]
-    ) -> None:
-        """The call goes on as the transport's conversation, until it ends."""
-        ended = False
-        try:
-            while not ended:
-                kind, value = await events.get()
-                tell(kind, value)
-                ended = kind == "ended"
-        finally:
-            if not ended:  # cut off (the longest call, a stop): the conversation ends too
-                tell("ended", "0")
+            if isinstance(got, TimedOut | Pressed):  # "#", or no key after the question
+                await runner.run(HangUp())
+            return "heard" if heard else "not heard"
 
     # -- given up
 
@@ -495,23 +465,12 @@ class CallingBack:
         name = (user.first_name if user else "") or ""
         tries, count = chase.tried, len(chase.items)
 
+        why: GivenUp = "not them" if not_them else "no answer"
+        if refusal is not None:
+            why = "month" if refusal == "month" else "not dialable"
+
         def notice(t: Translator) -> Message:
-            who = name or t.t("a phone resident")
-            if refusal is not None:
-                return Message(_refused(t, refusal, who, count), typed_choices=False)
-            if not_them:
-                return Message(_not_them(t, who, count), typed_choices=False)
-            text = t.tn(
-                "📵 The bot called {name} {tries} times, nobody answered: {count} message"
-                " could not be delivered. Please get in touch another way.",
-                "📵 The bot called {name} {tries} times, nobody answered: {count} messages"
-                " could not be delivered. Please get in touch another way.",
-                count,
-                name=who,
-                tries=t.number(tries),
-                count=t.number(count),
-            )
-            return Message(text, typed_choices=False)
+            return given_up(t, why, name, count, tries)
 
         about = [user.id] if user else []
         await tell_coordinators(
@@ -541,43 +500,6 @@ def _spoken_item(item: Outgoing) -> SpokenItem:
     return SpokenItem()
 
 
-def _refused(t: Translator, refusal: Refusal, who: str, count: int) -> Markup:
-    """What the coordinators are told of a person not called for ``refusal``."""
-    if refusal == "month":
-        return t.tn(
-            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
-            " message could not be delivered. Please get in touch another way.",
-            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
-            " messages could not be delivered. Please get in touch another way.",
-            count,
-            name=who,
-            count=t.number(count),
-        )
-    return t.tn(
-        "📵 The bot may not call the number of {name} (it calls only ordinary landline"
-        " and mobile numbers): {count} message could not be delivered. Please get in"
-        " touch another way.",
-        "📵 The bot may not call the number of {name} (it calls only ordinary landline"
-        " and mobile numbers): {count} messages could not be delivered. Please get in"
-        " touch another way.",
-        count,
-        name=who,
-        count=t.number(count),
-    )
-
-
-def _not_them(t: Translator, who: str, count: int) -> Markup:
-    return t.tn(
-        "📵 Whoever answered at the number of {name} said it is not them: {count} message"
-        " was not said. Please check the number.",
-        "📵 Whoever answered at the number of {name} said it is not them: {count} messages"
-        " were not said. Please check the number.",
-        count,
-        name=who,
-        count=t.number(count),
-    )
-
-
 def _next_day(now: datetime) -> datetime:
     """The start of the next day in Europe/Berlin (a number's call-backs are counted by day)."""
     local = now.astimezone(BERLIN)
@@ -594,25 +516,3 @@ def _opening(t: Translator, count: int) -> str:
             count=t.number(count),
         )
     )
-
-
-async def _next(events: asyncio.Queue[tuple[str, str]], kinds: tuple[str, ...]) -> tuple[str, str]:
-    while True:
-        kind, value = await events.get()
-        if kind in kinds:
-            return kind, value
-
-
-def _code(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return 0
-
-
-def _unanswered(code: int) -> Outcome:
-    if code in (486, 600, 603):
-        return "busy"
-    if code in (408, 480, 487):
-        return "no answer"
-    return "failed"

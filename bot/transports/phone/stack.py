@@ -34,71 +34,25 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 # Imported only when a city takes calls (bot/transports/registry.py).
 import pjsua2 as pj
 
 from bot.transports.phone.admission import PARAMETER, Admission, contact_token, uri_host_port
+from bot.transports.phone.call_control import CallEvent, EventKind, Listener, StackSettings
 
 log = logging.getLogger(__name__)
 
 # How long one poll waits for the network, in milliseconds: a queued command waits at most
 # this long before it runs.
 POLL_MS = 10
-# RTP ports taken from the first one (``phone.rtp_port``).
-RTP_PORTS = 100
 # PJSIP's log: errors and warnings (and of them only their source, names and what to do,
 # :func:`log_line`).
 LOG_LEVEL = 2
 # After a failed registration, the first new try (seconds).
 REGISTER_RETRY_SECONDS = 30
-
-EventKind = Literal["call", "offer", "audio", "key", "quiet", "ended", "registered", "transfer"]
-
-
-@dataclass(frozen=True)
-class CallEvent:
-    """What pjsua2 told about call ``call_id`` (-1: about the account): ``call`` a call came
-    and was answered (``value``: the caller's SIP URI), ``audio`` its audio is on, ``key``
-    a key was pressed (``value``: "0"-"9", "*", "#"), ``quiet`` all it was to hear was
-    played to its end, ``ended``, ``registered`` (``value``:
-    the registrar's status code), ``transfer`` (``value``: the status code of the call to
-    where it was transferred, :meth:`Stack.transfer`). With ``offer_calls`` a call that
-    came is first an ``offer`` (``value``: its SIP Call-ID), answered only when told
-    (:meth:`Stack.answer`, :meth:`Stack.decline`): one of several lines takes it
-    (bot/transports/phone/line_pool.py)."""
-
-    kind: EventKind
-    call_id: int
-    value: str = ""
-
-
-@dataclass(frozen=True)
-class StackSettings:
-    """Where the user agent listens and whom it registers with (``[phone]``)."""
-
-    bind: str = "127.0.0.1"
-    port: int = 0
-    rtp_port: int = 0
-    public_address: str = ""
-    registrar: str = ""
-    user: str = ""
-    password: str = ""
-    clock_rate: int = 16000
-    # Where the bot's own calls go first (a SIP URI; empty: to the called address itself).
-    outbound_proxy: str = ""
-    # Calls are offered, not answered at once (one line of several, line_pool.py).
-    offer_calls: bool = False
-    # How many RTP ports from rtp_port are this stack's.
-    rtp_ports: int = RTP_PORTS
-    # Who besides the registrar and the outbound proxy may send calls (admission.py).
-    trusted_peers: tuple[str, ...] = ()
-    # The digest realm the password answers (empty: the registrar's host).
-    realm: str = ""
-
 
 _ERROR_NAME = re.compile(r"\(([A-Z][A-Z_]+)\)")
 # PJSIP's status numbers: an operating system's error (120000 + errno) or a SIP answer.
@@ -184,7 +138,8 @@ def quiet_start() -> None:
 
 
 class Stack:
-    """The endpoint in its thread; ``on_event`` is called on the event loop."""
+    """The endpoint in its thread (a :class:`~bot.transports.phone.call_control.CallControl`);
+    ``on_event`` is called on the event loop."""
 
     def __init__(self, settings: StackSettings, on_event: Callable[[CallEvent], None]) -> None:
         self.settings = settings
@@ -199,7 +154,7 @@ class Stack:
         self._account: Any = None
         self._log_writer: Any = None
         # The bot's own calls (:meth:`make_call`): whom their events go to, by call id.
-        self._listeners: dict[int, Callable[[str, str], None]] = {}
+        self._listeners: dict[int, Listener] = {}
         # What a caller said before hanging up while recorded, until the recording ends.
         self._hung_up_words: dict[int, bytes] = {}
         # Who may call (admission.py), known once started; calls refused, until they end.
@@ -308,7 +263,7 @@ class Stack:
     def _post(self, kind: EventKind, call_id: int, value: str = "") -> None:
         listener = self._listeners.get(call_id)
         if listener is not None:  # a call the bot made: its events are its caller's
-            self._tell(listener, kind, value)
+            self._tell(listener, CallEvent(kind, call_id, value))
             return
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.on_event, CallEvent(kind, call_id, value))
@@ -547,28 +502,28 @@ class Stack:
     # -- the bot's own calls (bot/transports/phone/outbox_calls.py)
 
     def make_call(
-        self, uri: str, listener: Callable[[str, str], None], *, beside: int | None = None
+        self, uri: str, listener: Listener, *, beside: int | None = None
     ) -> asyncio.Future[int]:
         """Call ``uri``; its call id. What happens to the call comes to ``listener`` on
-        the event loop as (kind, value): ``answered``; ``audio``, ``key``, ``quiet`` as
-        for a call that came; last ``ended`` with the final SIP status code (200 after
+        the event loop as a :class:`CallEvent`: ``answered``; ``audio``, ``key``, ``quiet``
+        as for a call that came; last ``ended`` with the final SIP status code (200 after
         an answered call; 486 busy, 487 when the bot gave up ringing, 408/480 …).
         ``beside``: a call this one may be bridged with - every call of one stack shares
         its conference bridge (line_pool.py places it on that call's line)."""
         return self.call_in(lambda: self._make_call(uri, listener))
 
-    def _tell(self, listener: Callable[[str, str], None], kind: str, value: str) -> None:
+    def _tell(self, listener: Listener, told: CallEvent) -> None:
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(listener, kind, value)
+            self._loop.call_soon_threadsafe(listener, told)
 
-    def _make_call(self, uri: str, listener: Callable[[str, str], None]) -> int:
+    def _make_call(self, uri: str, listener: Listener) -> int:
         if self._account is None:
             raise RuntimeError("no account")
         call = _OutCall(self, self._account, listener)
         call.makeCall(uri, pj.CallOpParam(True))
         call_id = int(call.getId())
         if call.gone:  # it failed at once, before it had an id here
-            self._tell(listener, "ended", str(call.status))
+            self._tell(listener, CallEvent("ended", call_id, str(call.status)))
             return call_id
         self._calls[call_id] = call
         self._listeners[call_id] = listener
@@ -730,7 +685,7 @@ class _OutCall(_Call):
     """A call the bot makes: answered when confirmed (not at early media, a provider's
     ringing tone), ended with its last status code."""
 
-    def __init__(self, stack: Stack, account: _Account, listener: Callable[[str, str], None]):
+    def __init__(self, stack: Stack, account: _Account, listener: Listener):
         super().__init__(stack, account, pj.PJSUA_INVALID_ID)
         self.listener = listener
         self.gone = False
@@ -739,7 +694,7 @@ class _OutCall(_Call):
     def onCallState(self, prm: Any) -> None:
         info = self.getInfo()
         if info.state == pj.PJSIP_INV_STATE_CONFIRMED:
-            self.stack._tell(self.listener, "answered", "")
+            self.stack._tell(self.listener, CallEvent("answered", self.getId()))
         elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             self.gone = True
             self.status = int(info.lastStatusCode)
@@ -748,4 +703,4 @@ class _OutCall(_Call):
                 self.stack._calls.pop(call_id, None)
                 self.drop_player()
                 self.queue.clear()
-                self.stack._tell(self.listener, "ended", str(self.status))
+                self.stack._tell(self.listener, CallEvent("ended", call_id, str(self.status)))

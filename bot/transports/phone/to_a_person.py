@@ -31,14 +31,3 @@ MAIN_MENU_CHOICE = "menu:help"
 def offers_person(choices: list[tuple[str, str]]) -> bool:
     """Whether a message with these (label, data) choices is the main menu."""
     return any(data == MAIN_MENU_CHOICE for _, data in choices)
-
-
-def transferred(status: str) -> bool | None:
-    """How a transfer went by the status of its call: True (answered), False (failed),
-    None (not yet: trying, ringing)."""
-    if not status.isdecimal():
-        return False
-    code = int(status)
-    if code < 200:
-        return None
-    return code < 300

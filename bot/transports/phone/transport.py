@@ -9,8 +9,9 @@ message is said (prompts.py) and played after what the call is playing; a key st
 is playing (the caller knows what they want) and means what keypad.py says: digits press
 the newest message's choices by the numbered-choices rules (numbered_choices.py, kept in
 memory for the call, as the console does) or are typed text (a postcode); ``*`` says the
-last answer again; ``#`` presses the message's way back - its "Back", else its "Main menu"
-- or asks for the main menu (``/menu``).
+last answer again; ``#`` presses the message's way back - its button of role ``back``,
+else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
+asks for the main menu (``/menu``).
 
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
@@ -45,6 +46,13 @@ from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
+from bot.transports.phone.call_control import (
+    CallControl,
+    CallEvent,
+    Listener,
+    StackSettings,
+    transferred,
+)
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
@@ -63,7 +71,7 @@ from bot.transports.phone.recording import (
     sweep,
     tone_wav,
 )
-from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.stack import Stack
 from bot.transports.phone.to_a_person import (
     AFTER_TONE,
     CONNECTING,
@@ -71,7 +79,6 @@ from bot.transports.phone.to_a_person import (
     NOTHING_HEARD,
     PERSON,
     offers_person,
-    transferred,
 )
 from bot.transports.phone.to_a_person import OFFER as PERSON_OFFER
 from bot.transports.phone.verification import (
@@ -101,6 +108,7 @@ from handlers.messages import (
     Text,
     Toast,
     Venue,
+    way_back,
 )
 from locales import translator
 
@@ -122,8 +130,24 @@ class CallMeBack:
 
 
 @dataclass
+class CallAudio:
+    """What a call plays and hears (its media side): the prompts of the answer being said
+    and of the last one (what "*" repeats), how often it went quiet (all it was to hear
+    played to its end), what it does then (the tone said: record; "0": transfer), the
+    recording under way, and whether the call is over."""
+
+    saying: list[Path] = field(default_factory=list)
+    last: list[Path] = field(default_factory=list)
+    quiet: int = 0
+    then: Any = None
+    listening: Listening | None = None
+    gone: bool = False
+
+
+@dataclass
 class Call:
-    """One call: its caller's chat, its keys, what it heard last."""
+    """One call's dialogue: its caller's chat, its keys, the newest message's choices and
+    way back, the step a feature of the call is at; its media side is ``audio``."""
 
     call_id: int
     chat_id: str
@@ -133,26 +157,16 @@ class Call:
     )
     taking: asyncio.Task[None] | None = None
     pause: asyncio.TimerHandle | None = None
-    # The prompts of the answer being said, and of the last one (what "*" repeats).
-    saying: list[Path] = field(default_factory=list)
-    last: list[Path] = field(default_factory=list)
     # The newest message's choices by number, and its way back.
     choices: int = 0
     back: str | None = None
     steps: itertools.count[int] = field(default_factory=itertools.count)
-    # Answers said (one per update that said something), and how often the call went
-    # quiet, all it was to hear played to its end: the order of a call, for its tests.
+    # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
-    quiet: int = 0
-    gone: bool = False
     # The newest message takes digits of the caller's own (a postcode), or a recording
     # (``recorded``: who will hear it).
     free_digits: bool = False
     recorded: str = ""
-    # What the call does once all it was to hear is said (the tone said: record; "0":
-    # transfer), and the recording under way.
-    then: Any = None
-    listening: Listening | None = None
     # A withheld caller typing a number to call back (withheld_number.py).
     entry: NumberEntry | None = None
     # verification.py: a call the bot made and its holder confirmed (``checked``), or the
@@ -161,6 +175,7 @@ class Call:
     checked: bool = False
     claimed: str = ""
     waiting: Event | None = None
+    audio: CallAudio = field(default_factory=CallAudio)
 
 
 class PhoneTransport(Transport):
@@ -195,7 +210,7 @@ class PhoneTransport(Transport):
         self.prompts = prompts
         self.voices = voices
         # More than one line: as many processes, each taking up to PJSIP's 4 calls (line_pool.py).
-        self.stack: Stack | Lines = (
+        self.stack: CallControl = (
             Lines(settings, self._on_event, lines) if lines > 1 else Stack(settings, self._on_event)
         )
         self.call_choices = CallChoices()
@@ -318,8 +333,8 @@ class PhoneTransport(Transport):
             self._key(call, event.value)
         elif event.kind == "quiet":
             log.debug("phone: call %d: all said", event.call_id)
-            call.quiet += 1
-            then, call.then = call.then, None
+            call.audio.quiet += 1
+            then, call.audio.then = call.audio.then, None
             if then is not None:
                 then()
         elif event.kind == "transfer":
@@ -329,8 +344,8 @@ class PhoneTransport(Transport):
             self._end(call)
 
     def _key(self, call: Call, key: str) -> None:
-        if call.listening is not None:  # a key ends the recording, and means nothing else
-            call.listening.stop.set()
+        if call.audio.listening is not None:  # a key ends the recording, and means nothing else
+            call.audio.listening.stop.set()
             return
         if call.entry is not None:
             self._number_key(call, call.entry, key)
@@ -340,9 +355,9 @@ class PhoneTransport(Transport):
             call.keys.put_nowait(CallMeBack())
             return
         call.waiting = None
-        if call.then is not None and self._skipped_to_tone(call, key):
+        if call.audio.then is not None and self._skipped_to_tone(call, key):
             return
-        call.then = None
+        call.audio.then = None
         # The caller knows what they want: what is playing stops.
         self.stack.hush(call.call_id)
         if call.pause is not None:
@@ -367,12 +382,12 @@ class PhoneTransport(Transport):
         self._calls.pop(call.call_id, None)
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
-        call.gone = True
-        call.then = None
+        call.audio.gone = True
+        call.audio.then = None
         if call.pause is not None:
             call.pause.cancel()
-        if call.listening is not None:  # its message first, then the end (_record)
-            call.listening.stop.set()
+        if call.audio.listening is not None:  # its message first, then the end (_record)
+            call.audio.listening.stop.set()
             return
         call.keys.put_nowait(HungUp())
 
@@ -403,7 +418,7 @@ class PhoneTransport(Transport):
             await self._call_me_back(call)
             return
         if meaning == REPEAT:
-            self.stack.say(call.call_id, list(call.last))
+            self.stack.say(call.call_id, list(call.audio.last))
             self._record_after(call)
             return
         if meaning == Typed(PERSON) and not call.free_digits:
@@ -430,7 +445,7 @@ class PhoneTransport(Transport):
             event=event,
             update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
         )
-        call.saying = []
+        call.audio.saying = []
         call.recorded = ""
         # The answers go to this call (a new call of the same caller has answers of its own).
         self._answering[call.chat_id] = call
@@ -443,9 +458,11 @@ class PhoneTransport(Transport):
         finally:
             if self._answering.get(call.chat_id) is call:
                 del self._answering[call.chat_id]
-        log.debug("phone: call %d: an update taken, %d prompts", call.call_id, len(call.saying))
-        if call.saying:
-            call.last = call.saying
+        log.debug(
+            "phone: call %d: an update taken, %d prompts", call.call_id, len(call.audio.saying)
+        )
+        if call.audio.saying:
+            call.audio.last = call.audio.saying
             call.answers += 1
         self._record_after(call)
 
@@ -454,7 +471,7 @@ class PhoneTransport(Transport):
     async def send_answer(self, answer: Routed) -> None:
         call = self._answering.get(answer.chat_id)
         item = answer.item
-        if call is None or call.gone or answer.elsewhere:
+        if call is None or call.audio.gone or answer.elsewhere:
             return  # the caller hung up (or it is not theirs): nothing to say it to
         if isinstance(item, Message | Edit):
             typed = await self.choices.typing(call.chat_id, item, answer.edit_message_id)
@@ -462,7 +479,7 @@ class PhoneTransport(Transport):
             message_id = str(next(self._message_ids))
             await self.choices.sent(call.chat_id, message_id, item, typed=typed)
             call.choices = len(listed)
-            call.back = _way_back(listed, await self._lang(call.chat_id))
+            call.back = way_back(item.buttons) if typed else None
             call.free_digits = isinstance(item, Message) and bool(item.request_location)
             await self._say(call, str(item.text), [label for label, _ in listed])
             if offers_person(listed):
@@ -487,7 +504,7 @@ class PhoneTransport(Transport):
             path = await self.prompts.file(words)
         except SpeechError as exc:
             raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
-        call.saying.append(path)
+        call.audio.saying.append(path)
         self.stack.say(call.call_id, [path])
 
     async def _prompt(self, text: str, lang: str) -> Path | None:
@@ -550,13 +567,13 @@ class PhoneTransport(Transport):
     def _record_after(self, call: Call) -> None:
         """The newest message takes a spoken answer: the tone after what is being said,
         then the recording."""
-        if not call.recorded or call.gone:
+        if not call.recorded or call.audio.gone:
             return
         if self._tone is None:
             assert self.prompts is not None
             self._tone = tone_wav(self.prompts.folder / "tone.wav", self.settings.clock_rate)
         self.stack.say(call.call_id, [self._tone])
-        call.then = lambda: self._start_recording(call)
+        call.audio.then = lambda: self._start_recording(call)
 
     def _skipped_to_tone(self, call: Call, key: str) -> bool:
         """ "#" while a message that takes a spoken answer is said: straight to the tone."""
@@ -567,10 +584,10 @@ class PhoneTransport(Transport):
         return True
 
     def _start_recording(self, call: Call) -> None:
-        if call.gone or call.listening is not None:
+        if call.audio.gone or call.audio.listening is not None:
             return
-        call.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
-        self._later(self._record(call, call.listening))
+        call.audio.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
+        self._later(self._record(call, call.audio.listening))
 
     async def _record(self, call: Call, listening: Listening) -> None:
         """Record until a key, the quiet, the most or the end of the call; what was said
@@ -587,15 +604,15 @@ class PhoneTransport(Transport):
         except Exception:
             log.exception("phone: call %d: the recording failed", call.call_id)
         finally:
-            call.listening = None
+            call.audio.listening = None
         log.debug("phone: call %d: recorded (%s)", call.call_id, "kept" if voice else "none")
         if voice is not None:
             call.keys.put_nowait(Media("voice", voice.file_id, voice.seconds, MIME_TYPE))
-        elif not call.gone:
+        elif not call.audio.gone:
             await self._say_line(call, NOTHING_HEARD)
-            self.stack.say(call.call_id, list(call.last))
+            self.stack.say(call.call_id, list(call.audio.last))
             self._record_after(call)
-        if call.gone:
+        if call.audio.gone:
             call.keys.put_nowait(HungUp())
 
     async def _person(self, call: Call) -> None:
@@ -603,7 +620,7 @@ class PhoneTransport(Transport):
         if self.in_call.forwards_now():
             log.info("phone: call %d: transferred", call.call_id)
             await self._say_line(call, CONNECTING)
-            call.then = lambda: self._later(self._forward(call))
+            call.audio.then = lambda: self._later(self._forward(call))
         else:
             call.keys.put_nowait(Command("coordinators"))
 
@@ -628,7 +645,7 @@ class PhoneTransport(Transport):
 
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
-    def _converse(self, chat_id: str, call_id: int, data: str) -> Callable[[str, str], None]:
+    def _converse(self, chat_id: str, call_id: int, data: str) -> Listener:
         """The call-back ``call_id`` to ``chat_id`` goes on as a call of theirs that began
         with the button ``data`` pressed; what the call tells is then told here."""
         call = Call(call_id, chat_id, checked=True)
@@ -637,9 +654,9 @@ class PhoneTransport(Transport):
         call.taking = asyncio.create_task(self._take(call))
         call.keys.put_nowait(ButtonPress(data))
 
-        def tell(kind: str, value: str) -> None:
-            if kind in ("key", "quiet", "ended", "transfer"):
-                self._on_event(CallEvent(kind, call_id, value))  # type: ignore[arg-type]
+        def tell(event: CallEvent) -> None:
+            if event.kind in ("key", "quiet", "ended", "transfer"):
+                self._on_event(event)
 
         return tell
 
@@ -667,10 +684,10 @@ class PhoneTransport(Transport):
             call.entry = None
             await self._check_typed(call, entry.number, entry.then)
             return
-        call.saying, call.recorded, call.choices = [], "", 0
+        call.audio.saying, call.recorded, call.choices = [], "", 0
         t = translator(await self._lang(call.chat_id))
         await self._say(call, entry.line(meaning.step, t), [])
-        call.last = call.saying
+        call.audio.last = call.audio.saying
         call.answers += 1
 
     # -- who is calling (verification.py)
@@ -710,7 +727,7 @@ class PhoneTransport(Transport):
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING)
-        call.then = lambda: self.stack.hang_up(call.call_id)
+        call.audio.then = lambda: self.stack.hang_up(call.call_id)
         lang = await self._lang(call.chat_id)
         self._later(self._check_by_call(call.claimed, then_data(waiting), lang, Profile()))
 
@@ -721,7 +738,7 @@ class PhoneTransport(Transport):
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING_TYPED)
-        call.then = lambda: self.stack.hang_up(call.call_id)
+        call.audio.then = lambda: self.stack.hang_up(call.call_id)
         db = self.dispatcher.db
         asking = await db.users.find(PLATFORM, call.chat_id)
         profile = Profile(
@@ -733,7 +750,7 @@ class PhoneTransport(Transport):
         self._later(self._check_by_call(number, then_data(then), lang, profile))
 
     async def _check_by_call(self, number: str, data: str, lang: str, profile: Profile) -> None:
-        async def begin(call_id: int) -> Callable[[str, str], None]:
+        async def begin(call_id: int) -> Listener:
             await self._made(number, profile)
             return self._converse(number, call_id, data)
 
@@ -755,10 +772,10 @@ class PhoneTransport(Transport):
 
     async def _say_alone(self, call: Call, line: str) -> None:
         """One of the transport's lines as the call's whole answer (what "*" repeats)."""
-        call.saying, call.recorded, call.choices = [], "", 0
+        call.audio.saying, call.recorded, call.choices = [], "", 0
         t = translator(await self._lang(call.chat_id))
         await self._say(call, t._(line), [])
-        call.last = call.saying
+        call.audio.last = call.audio.saying
         call.answers += 1
 
 
@@ -792,16 +809,6 @@ async def _prompts(
 def _domain(registrar: str) -> str:
     """The registrar's domain ("sip:sipgate.de;transport=udp": "sipgate.de")."""
     return registrar.split(":", 1)[1].split(";", 1)[0] if ":" in registrar else ""
-
-
-def _way_back(listed: list[tuple[str, str]], lang: str) -> str | None:
-    """The data of a message's way back: its "Back" choice, else its "Main menu"."""
-    t = translator(lang)
-    for name in (t._("Back"), t._("Main menu")):
-        for label, data in listed:
-            if label.endswith(" " + name) or label == name:
-                return data
-    return None
 
 
 def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:

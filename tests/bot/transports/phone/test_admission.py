@@ -136,11 +136,11 @@ async def test_the_password_answers_the_providers_realm_only(kamailio: KamailioS
     password goes to it, the call ends with the challenge (401)."""
     with SippPhone("uas_challenge.xml") as stranger:
         async with _Line(_registered(kamailio)) as line:
-            told: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-            await line.stack.make_call(stranger.uri, lambda k, v: told.put_nowait((k, v)))
-            while (kind := await asyncio.wait_for(told.get(), 60))[0] != "ended":
+            told: asyncio.Queue[CallEvent] = asyncio.Queue()
+            await line.stack.make_call(stranger.uri, told.put_nowait)
+            while (last := await asyncio.wait_for(told.get(), 60)).kind != "ended":
                 pass
-            assert kind == ("ended", "401")
+            assert last.value == "401"
         assert stranger.wait(timeout=30).count("SuccessfulCall") == 1
 
 

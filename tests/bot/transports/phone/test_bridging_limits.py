@@ -18,7 +18,7 @@ from tests.support.clock import Clock, daytime
 class NoLine:
     """A stack with no line running."""
 
-    async def make_call(self, uri: str, listener: object) -> int:
+    async def make_call(self, uri: str, listener: object, **beside: object) -> int:
         raise RuntimeError("no phone line is running")
 
 

@@ -93,12 +93,12 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         async def listen(after: float, answers: int, what: str) -> None:
             await _until(lambda: call.answers == answers, what)
             stretch = await _first_stretch(caller, after, what)
-            heard.append((stretch, _said_first(call.last)))
+            heard.append((stretch, _said_first(call.audio.last)))
 
         # The languages: their first line heard, then German chosen.
         await listen(0.0, 1, "the languages said")
         assert call.choices == 10
-        languages = list(call.last)
+        languages = list(call.audio.last)
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language is None
         at = await _press(caller, "1")  # Deutsch (first: the city's language)
@@ -107,15 +107,15 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language == "de" and user.consent_at is None
         assert call.choices >= 1
-        notice = list(call.last)
+        notice = list(call.audio.last)
         at = await _press(caller, "1")  # consent
         await listen(at, 3, "the main menu said")
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.consent_at is not None
-        menu = list(call.last)
+        menu = list(call.audio.last)
         at = await _press(caller, "*")
         await listen(at, 3, "the menu said again")
-        assert call.last == menu and call.answers == 3  # repeated, not asked again
+        assert call.audio.last == menu and call.answers == 3  # repeated, not asked again
         await asyncio.to_thread(caller.hangup)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
     finally:

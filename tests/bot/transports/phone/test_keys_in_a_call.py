@@ -6,7 +6,7 @@ out (a recorder of what would be played); the whole call is test_calling_in.py's
 from __future__ import annotations
 
 from bot.transports.phone.keypad import BACK, REPEAT, Typed
-from bot.transports.phone.transport import Call, _way_back
+from bot.transports.phone.transport import Call
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
 from tests.support.sip.keypad_phone import CALLER, keypad_phone
@@ -37,12 +37,12 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
         await phone._meant(call, Typed("1"))  # consent
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.consent_at is not None
-        menu, answers, choices = list(call.last), call.answers, call.choices
+        menu, answers, choices = list(call.audio.last), call.answers, call.choices
         await phone._meant(call, REPEAT)
         assert stack.played[-1] == menu and call.answers == answers  # said, not asked
         await phone._meant(call, Typed("1"))  # the menu's first choice
         assert seen[-1] == ButtonPress("menu:places")
-        assert call.answers == answers + 1 and call.last != menu
+        assert call.answers == answers + 1 and call.audio.last != menu
         back = call.back
         await phone._meant(call, BACK)
         assert seen[-1] == (ButtonPress(back) if back else Command("menu"))
@@ -103,8 +103,22 @@ async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
         phone.prompts.close()  # type: ignore[union-attr]
 
 
-def test_the_way_back_is_the_back_choice_else_the_main_menu():
-    listed = [("🔎 Suchen", "pl:find"), ("↩️ Zurück", "pl:back"), ("🏠 Hauptmenü", "menu:main")]
-    assert _way_back(listed, "de") == "pl:back"
-    assert _way_back(listed[::2], "de") == "menu:main"
-    assert _way_back(listed[:1], "de") is None
+async def test_an_easy_language_callers_hash_presses_their_menu_button(dispatcher: Dispatcher):
+    """An easy reader's main menu button says "🏠 Menü", not "🏠 Hauptmenü": "#" still
+    presses it (its role says what it is, not its label)."""
+    phone, call, _ = keypad_phone(dispatcher)
+    seen = _noted(dispatcher)
+    try:
+        for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
+            await phone._meant(call, meaning)
+        user = await dispatcher.db.users.find("phone", CALLER)
+        assert user is not None and user.language == "de"
+        async with dispatcher.db.transaction():
+            await dispatcher.db.users.set_easy_language(user.id, True)
+        await phone._meant(call, Typed("1"))  # find places: asks where, the menu the way back
+        assert seen[-1] == ButtonPress("menu:places")
+        assert call.back == "menu:main"
+        await phone._meant(call, BACK)
+        assert seen[-1] == ButtonPress("menu:main")
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]

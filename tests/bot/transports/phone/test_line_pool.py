@@ -15,8 +15,8 @@ import pytest
 
 from bot.config import PhoneSection
 from bot.transports.phone import registration
+from bot.transports.phone.call_control import CallEvent, StackSettings
 from bot.transports.phone.line_pool import OFFERS_KEPT, SPAN, Lines, line_settings
-from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
@@ -81,16 +81,19 @@ async def test_a_call_the_bot_makes_goes_out_through_a_line(
     answerer = SippPhone("uas_answer.xml", steps=[Step(300)], after_ms=300)
     answerer.start()
     try:
-        told: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-        call_id = await phone.stack.make_call(
-            answerer.uri, lambda kind, value: told.put_nowait((kind, value))
-        )
+        told: asyncio.Queue[CallEvent] = asyncio.Queue()
+        call_id = await phone.stack.make_call(answerer.uri, told.put_nowait)
         assert call_id // SPAN in (0, 1)
-        kinds = []
-        while not kinds or kinds[-1] != "ended":
-            kind, value = await asyncio.wait_for(told.get(), 60)
-            kinds.append(kind)
-        assert "answered" in kinds and value == "200"
+        events: list[CallEvent] = []
+        while not events or events[-1].kind != "ended":
+            events.append(await asyncio.wait_for(told.get(), 60))
+        assert [event.kind for event in events if event.kind in ("answered", "ended")] == [
+            "answered",
+            "ended",
+        ]
+        assert events[-1].value == "200"
+        # Typed events of the call the bot made, by the call id make_call gave.
+        assert {event.call_id for event in events} == {call_id}
     finally:
         answerer.stop()
         await phone.stop()
@@ -116,17 +119,15 @@ async def test_a_line_that_dies_ends_its_calls_and_is_started_again(
     answerer = SippPhone("uas_answer.xml", steps=[Step(30000)], after_ms=300)
     answerer.start()
     try:
-        told: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-        call_id = await lines.make_call(
-            answerer.uri, lambda kind, value: told.put_nowait((kind, value))
-        )
-        while (await asyncio.wait_for(told.get(), 60))[0] != "answered":
+        told: asyncio.Queue[CallEvent] = asyncio.Queue()
+        call_id = await lines.make_call(answerer.uri, told.put_nowait)
+        while (await asyncio.wait_for(told.get(), 60)).kind != "answered":
             pass
         line = lines._lines[call_id // SPAN]
         dead = line.process
         assert dead is not None
         dead.kill()
-        while (await asyncio.wait_for(told.get(), 60))[0] != "ended":
+        while (await asyncio.wait_for(told.get(), 60)).kind != "ended":
             pass
         for _ in range(1500):  # until the line runs again (its new process said its port)
             if line.process is not None and line.process is not dead and line.port:

@@ -118,7 +118,7 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         assert phone.prompts is not None
         offer = spoken_parts(translator("de")._(OFFER), [], "de", phone.voices)
-        assert await phone.prompts.file(offer) in call.last  # the menu ends with "press 0"
+        assert await phone.prompts.file(offer) in call.audio.last  # the menu ends with "press 0"
         await keys_answered(caller, call, "0")
         assert call.recorded
         answers = call.answers
@@ -152,7 +152,7 @@ async def test_zero_during_the_hours_transfers_the_call(
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         await asyncio.to_thread(caller.press, "0")
         await asyncio.to_thread(coordinator.wait_for, "CALL_ESTABLISHED", timeout=30)
-        await until(lambda: call.gone, "the bot left the call")
+        await until(lambda: call.audio.gone, "the bot left the call")
         assert await _queued(dispatcher, GROUP) == []
     finally:
         await phone.stop()
@@ -166,8 +166,8 @@ async def test_a_caller_who_hangs_up_after_speaking_still_leaves_the_message(
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         await keys_answered(caller, call, "0")
         await asyncio.to_thread(caller.press, "#")  # straight to the tone
-        await until(lambda: call.listening is not None, "the recording began")
-        listening = call.listening
+        await until(lambda: call.audio.listening is not None, "the recording began")
+        listening = call.audio.listening
         assert listening is not None
         await until(lambda: listening.spoke, "the caller heard")
         await asyncio.to_thread(caller.hangup)  # no "#": the message is what was said

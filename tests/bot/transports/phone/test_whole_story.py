@@ -109,7 +109,7 @@ async def _hangs_up(erna: BaresipCaller, call: Call) -> None:
     closed = len(erna.events)
     await asyncio.to_thread(erna.hangup)
     await asyncio.to_thread(erna.wait_for, "CALL_CLOSED", after=closed)
-    await until(lambda: call.gone, "the bot saw the end")
+    await until(lambda: call.audio.gone, "the bot saw the end")
 
 
 async def _day_offered(bot: PhoneTransport, call: Call) -> tuple[str, date]:

@@ -1,0 +1,245 @@
+"""What a call does, as steps: one small runner that carries out a step on one call and
+says how it went (as jambonz's feature server runs one task per verb of a voice app).
+
+The call-backs (outbox_calls.py: ring, "if you are NAME, press 1", the messages, "press 1
+to hear it again") and the bridged calls (bridging.py: ring the helper, "please wait",
+ring the resident, "press 1 to talk", connect) are written as these steps; neither reads a
+SIP event or a status code itself. A call the caller made goes the transport's way (each
+key an update for the dispatcher, transport.py) until a call-back hands it over there
+(:meth:`CallRunner.hand_over`).
+
+Steps (data):
+
+- :class:`Ring` - a call the bot made rings: :class:`Answered`, or :class:`Ended` (its
+  status code; after ``seconds`` the bot hangs up: ``gave_up``);
+- :class:`Say` - what is playing stops, the prompts are played: :class:`Done` at their end,
+  :class:`Pressed` for one of ``keys`` (which cuts them short); ``wait=False``: done at
+  once, said while the call does something else;
+- :class:`Gather` - a key of ``keys``, after its prompts, for at most ``seconds``:
+  :class:`Pressed` or :class:`TimedOut`;
+- :class:`Bridge` - this call and ``other`` hear each other until this call ends:
+  :class:`Ended`, or :class:`Failed` when they could not be connected;
+- :class:`HangUp` - :class:`Ended`.
+
+A call that ended answers every step with :class:`Ended`. Keys outside a step's ``keys``
+are not for it (they neither stop what is said nor end the step). An end of play
+(``quiet``) left from before a step is not that step's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.transports.phone.call_control import CallControl, CallEvent, Listener, status_code
+
+
+@dataclass(frozen=True)
+class Ring:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Say:
+    prompts: tuple[Path, ...]
+    keys: str = ""
+    wait: bool = True
+
+
+@dataclass(frozen=True)
+class Gather:
+    keys: str
+    seconds: float | None = None
+    prompts: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bridge:
+    other: int
+
+
+@dataclass(frozen=True)
+class HangUp:
+    pass
+
+
+Step = Ring | Say | Gather | Bridge | HangUp
+
+
+@dataclass(frozen=True)
+class Answered:
+    pass
+
+
+@dataclass(frozen=True)
+class Done:
+    pass
+
+
+@dataclass(frozen=True)
+class Pressed:
+    key: str
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    pass
+
+
+@dataclass(frozen=True)
+class Failed:
+    pass
+
+
+@dataclass(frozen=True)
+class Ended:
+    """The call ended: its last SIP status code (call_control.py ``unanswered`` reads it);
+    ``gave_up``: the bot stopped its ringing."""
+
+    code: int
+    gave_up: bool = False
+
+
+Result = Answered | Done | Pressed | TimedOut | Failed | Ended
+
+
+class CallRunner:
+    """One call and the steps run on it, one at a time."""
+
+    def __init__(self, control: CallControl) -> None:
+        self.control = control
+        self.call_id = -1
+        self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
+        # The call's last status code once it ended (awaited shielded: a step given up
+        # must not cancel it).
+        self.ended: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    @classmethod
+    async def dial(cls, control: CallControl, uri: str, *, beside: int | None = None) -> CallRunner:
+        """A call the bot makes to ``uri`` (``beside``: a call it may be bridged with)."""
+        runner = cls(control)
+        runner.call_id = await control.make_call(uri, runner.feed, beside=beside)
+        return runner
+
+    def feed(self, event: CallEvent) -> None:
+        """What the call tells (the listener of ``make_call``)."""
+        if event.kind == "ended" and not self.ended.done():
+            self.ended.set_result(status_code(event.value))
+        self._events.put_nowait(event)
+
+    async def run(self, step: Step) -> Result:
+        if self.ended.done():
+            return Ended(self.ended.result())
+        self._drop_old_quiet()
+        match step:
+            case Ring():
+                return await self._ring(step)
+            case Say():
+                return await self._say(step)
+            case Gather():
+                return await self._gather(step)
+            case Bridge():
+                return await self._bridge(step)
+            case HangUp():
+                return await self._hang_up()
+
+    async def hand_over(self, tell: Listener) -> None:
+        """Everything the call tells from now on goes to ``tell``, until it ends (cut off
+        first - the longest call, a stop: ``tell`` hears an end too)."""
+        ended = False
+        try:
+            while not ended:
+                event = await self._events.get()
+                tell(event)
+                ended = event.kind == "ended"
+        finally:
+            if not ended:
+                tell(CallEvent("ended", self.call_id, "0"))
+
+    # -- the steps
+
+    async def _ring(self, step: Ring) -> Result:
+        try:
+            async with asyncio.timeout(step.seconds):
+                event = await self._next(("answered", "ended"))
+        except TimeoutError:
+            return await self._hang_up(gave_up=True)
+        return Answered() if event.kind == "answered" else Ended(status_code(event.value))
+
+    async def _say(self, step: Say) -> Result:
+        self.control.hush(self.call_id)
+        if not step.prompts:
+            return Done()
+        self.control.say(self.call_id, list(step.prompts))
+        if not step.wait:
+            return Done()
+        event = await self._next(("quiet", "ended"), step.keys)
+        return self._result(event)
+
+    async def _gather(self, step: Gather) -> Result:
+        if step.prompts:
+            said = await self._say(Say(step.prompts, step.keys))
+            if not isinstance(said, Done):
+                return said
+        try:
+            async with asyncio.timeout(step.seconds):
+                event = await self._next(("ended",), step.keys)
+        except TimeoutError:
+            return TimedOut()
+        return self._result(event)
+
+    async def _bridge(self, step: Bridge) -> Result:
+        if not await self.control.bridge(self.call_id, step.other):
+            return Failed()
+        return Ended(await asyncio.shield(self.ended))
+
+    async def _hang_up(self, *, gave_up: bool = False) -> Ended:
+        self.control.hang_up(self.call_id)
+        return Ended(await asyncio.shield(self.ended), gave_up)
+
+    # -- the call's events
+
+    async def _next(self, kinds: tuple[str, ...], keys: str = "") -> CallEvent:
+        """The next event of ``kinds``, or of a key of ``keys`` (which stops what plays)."""
+        while True:
+            event = await self._events.get()
+            if event.kind in kinds:
+                return event
+            if event.kind == "key" and len(event.value) == 1 and event.value in keys:
+                self.control.hush(self.call_id)
+                return event
+
+    def _result(self, event: CallEvent) -> Result:
+        if event.kind == "ended":
+            return Ended(status_code(event.value))
+        if event.kind == "key":
+            return Pressed(event.value)
+        return Done()
+
+    def _drop_old_quiet(self) -> None:
+        kept = []
+        while not self._events.empty():
+            event = self._events.get_nowait()
+            if event.kind != "quiet":
+                kept.append(event)
+        for event in kept:
+            self._events.put_nowait(event)
+
+
+async def unless_ended(step: Awaitable[Result], other: CallRunner) -> Result | None:
+    """The step's result, or None when ``other`` ended first (the step is given up): two
+    calls that go together, as the two legs of a bridged call."""
+    running = asyncio.ensure_future(step)
+    try:
+        either: set[asyncio.Future[Any]] = {running, other.ended}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not running.done():
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+    return None if running.cancelled() else running.result()

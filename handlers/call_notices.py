@@ -1,0 +1,85 @@
+"""What the coordinators read about the bot's own calls (a feature's words, kept out of the
+phone transport, which only decides when to say them): a person's call-backs given up
+(bot/transports/phone/outbox_calls.py) and the month's calls used (dialling.py). Each is a
+notice for the backchannel (handlers/messenger.py ``tell_coordinators``) in the
+coordinators' language, without choices.
+
+Button data: none. States: none.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from handlers.messages import Message
+from locales import Translator
+
+# Why a person's waiting messages were given up: nobody answered the tries, the month's
+# calls were spent, the number may not be dialled, or whoever answered was not them.
+GivenUp = Literal["no answer", "month", "not dialable", "not them"]
+
+
+def given_up(t: Translator, why: GivenUp, name: str, count: int, tries: int = 0) -> Message:
+    """The notice of ``count`` messages for ``name`` (empty: a caller without one) given up."""
+    who = name or t.t("a phone resident")
+    if why == "month":
+        text = t.tn(
+            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
+            " message could not be delivered. Please get in touch another way.",
+            "📵 This month's calls are used up, so the bot did not call {name}: {count}"
+            " messages could not be delivered. Please get in touch another way.",
+            count,
+            name=who,
+            count=t.number(count),
+        )
+    elif why == "not dialable":
+        text = t.tn(
+            "📵 The bot may not call the number of {name} (it calls only ordinary landline"
+            " and mobile numbers): {count} message could not be delivered. Please get in"
+            " touch another way.",
+            "📵 The bot may not call the number of {name} (it calls only ordinary landline"
+            " and mobile numbers): {count} messages could not be delivered. Please get in"
+            " touch another way.",
+            count,
+            name=who,
+            count=t.number(count),
+        )
+    elif why == "not them":
+        text = t.tn(
+            "📵 Whoever answered at the number of {name} said it is not them: {count} message"
+            " was not said. Please check the number.",
+            "📵 Whoever answered at the number of {name} said it is not them: {count} messages"
+            " were not said. Please check the number.",
+            count,
+            name=who,
+            count=t.number(count),
+        )
+    else:
+        text = t.tn(
+            "📵 The bot called {name} {tries} times, nobody answered: {count} message"
+            " could not be delivered. Please get in touch another way.",
+            "📵 The bot called {name} {tries} times, nobody answered: {count} messages"
+            " could not be delivered. Please get in touch another way.",
+            count,
+            name=who,
+            tries=t.number(tries),
+            count=t.number(count),
+        )
+    return Message(text, typed_choices=False)
+
+
+def month_used(t: Translator, share: int, budget: int) -> Message:
+    """The notice that ``share`` % of the month's ``budget`` calls are used (100: all)."""
+    if share >= 100:
+        text = t.t(
+            "📵 Calls: this month's {budget} calls are used up. The bot makes no more "
+            "calls until next month. Raise [phone] monthly_calls to call more.",
+            budget=t.number(budget),
+        )
+    else:
+        text = t.t(
+            "📵 Calls: {share} of this month's {budget} calls are used.",
+            share=t.percent(share / 100),
+            budget=t.number(budget),
+        )
+    return Message(text, typed_choices=False)

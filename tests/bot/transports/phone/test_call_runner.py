@@ -1,0 +1,176 @@
+"""The call runner (call_runner.py): each step against a stack that only notes what it is
+asked and tells what the test says the call did. The steps in real calls are the
+call-backs' and bridged calls' tests (test_calling_back.py, test_bridged_call.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.transports.phone.call_control import (
+    CallEvent,
+    Listener,
+    event,
+    transferred,
+    unanswered,
+)
+from bot.transports.phone.call_runner import (
+    Answered,
+    Bridge,
+    CallRunner,
+    Done,
+    Ended,
+    Failed,
+    Gather,
+    HangUp,
+    Pressed,
+    Ring,
+    Say,
+    TimedOut,
+    unless_ended,
+)
+
+PROMPT = Path("/prompts/hello.wav")
+
+
+class NotedStack:
+    """Notes what it is asked; ``tell`` is what the call does."""
+
+    def __init__(self, bridges: bool = True) -> None:
+        self.asked: list[tuple[str, int]] = []
+        self.listeners: dict[int, Listener] = {}
+        self.bridges = bridges
+
+    async def make_call(self, uri: str, listener: Listener, *, beside: int | None = None) -> int:
+        call_id = len(self.listeners) + 1
+        self.listeners[call_id] = listener
+        return call_id
+
+    def tell(self, call_id: int, kind: str, value: str = "") -> None:
+        self.listeners[call_id](event(kind, call_id, value))
+
+    def say(self, call_id: int, prompts: list[Path]) -> None:
+        self.asked.append(("say", call_id))
+
+    def hush(self, call_id: int) -> None:
+        self.asked.append(("hush", call_id))
+
+    def hang_up(self, call_id: int) -> None:
+        self.asked.append(("hang_up", call_id))
+        self.tell(call_id, "ended", "487")
+
+    async def bridge(self, call_id: int, other_id: int) -> bool:
+        self.asked.append(("bridge", call_id))
+        return self.bridges
+
+
+async def _dialled(stack: NotedStack) -> CallRunner:
+    return await CallRunner.dial(stack, "sip:+492311234567@example.org")  # type: ignore[arg-type]
+
+
+async def test_ring_answered_ended_or_given_up():
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    stack.tell(1, "answered")
+    assert await runner.run(Ring(5)) == Answered()
+    busy = await _dialled(stack)
+    stack.tell(2, "ended", "486")
+    assert await busy.run(Ring(5)) == Ended(486)
+    # Nobody answers: the bot hangs up, the ringing given up.
+    silent = await _dialled(stack)
+    assert await silent.run(Ring(0.05)) == Ended(487, gave_up=True)
+    assert ("hang_up", 3) in stack.asked
+    # An ended call answers every step with its end.
+    assert await busy.run(Say((PROMPT,))) == Ended(486)
+
+
+async def test_say_ends_at_quiet_or_at_one_of_its_keys():
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    stack.tell(1, "quiet")  # left from before the step: not its end
+    saying = asyncio.ensure_future(runner.run(Say((PROMPT,), keys="12")))
+    await asyncio.sleep(0)
+    assert not saying.done()
+    stack.tell(1, "key", "9")  # not the step's key: nothing stops
+    await asyncio.sleep(0)
+    assert not saying.done()
+    stack.tell(1, "key", "2")
+    assert await saying == Pressed("2")
+    assert stack.asked[-1] == ("hush", 1)  # the key cut the prompt short
+    saying = asyncio.ensure_future(runner.run(Say((PROMPT,))))
+    await asyncio.sleep(0)
+    stack.tell(1, "quiet")
+    assert await saying == Done()
+    # Not waited for: done once queued.
+    assert await runner.run(Say((PROMPT,), wait=False)) == Done()
+
+
+async def test_gather_waits_its_time_after_its_prompts():
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    gathering = asyncio.ensure_future(runner.run(Gather("1", 0.05, (PROMPT,))))
+    await asyncio.sleep(0.1)
+    assert not gathering.done()  # the time counts from the end of the prompts
+    stack.tell(1, "quiet")
+    assert await gathering == TimedOut()
+    gathering = asyncio.ensure_future(runner.run(Gather("1#", None)))
+    await asyncio.sleep(0)
+    stack.tell(1, "key", "#")
+    assert await gathering == Pressed("#")
+
+
+async def test_bridge_hang_up_and_the_other_leg():
+    stack = NotedStack()
+    helper, resident = await _dialled(stack), await _dialled(stack)
+    talking = asyncio.ensure_future(unless_ended(helper.run(Bridge(resident.call_id)), resident))
+    await asyncio.sleep(0)
+    stack.tell(2, "ended", "200")  # the resident hung up: the helper's step is given up
+    assert await talking is None
+    assert await helper.run(HangUp()) == Ended(487)
+    refused = NotedStack(bridges=False)
+    one, other = await _dialled(refused), await _dialled(refused)
+    assert await one.run(Bridge(other.call_id)) == Failed()
+
+
+async def test_a_call_handed_over_tells_all_and_its_end():
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    told: list[CallEvent] = []
+    stack.tell(1, "key", "5")
+    handing = asyncio.ensure_future(runner.hand_over(told.append))
+    await asyncio.sleep(0)
+    stack.tell(1, "quiet")
+    stack.tell(1, "ended", "200")
+    await handing
+    assert [(e.kind, e.value) for e in told] == [("key", "5"), ("quiet", ""), ("ended", "200")]
+    # Cut off before the end (the longest call): the conversation hears an end too.
+    cut = await _dialled(stack)
+    told.clear()
+    handing = asyncio.ensure_future(cut.hand_over(told.append))
+    await asyncio.sleep(0)
+    handing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await handing
+    assert told == [CallEvent("ended", 2, "0")]
+
+
+def test_status_codes_mean_outcomes_in_one_place():
+    assert [unanswered(code) for code in (486, 600, 603)] == ["busy"] * 3
+    assert [unanswered(code) for code in (408, 480, 487)] == ["no answer"] * 3
+    assert unanswered(404) == unanswered(0) == "failed"
+    assert unanswered(0, gave_up=True) == "no answer"  # the bot hung up before a code
+    assert [transferred(code) for code in ("100", "180", "200", "486", "")] == [
+        None,
+        None,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_an_event_off_a_pipe_is_one_of_the_kinds():
+    assert event("key", 1002, "5") == CallEvent("key", 1002, "5")
+    with pytest.raises(ValueError):
+        event("exploded", 1)
