@@ -136,6 +136,18 @@ def links(rows: list[list[Button]]) -> list[Button]:
 
 
 @dataclass(frozen=True)
+class ReaderNote:
+    """Who an item is made for, as the reader chain's medium link tells the transport
+    (handlers/reader_chain.py): their language, whether they read easy language, and their
+    medium ("spoken", "texted"). A transport says or texts its own lines through it
+    (handlers/reader.py ``translator_of``), never by a language code alone."""
+
+    lang: str
+    easy: bool = False
+    medium: str = "chat"
+
+
+@dataclass(frozen=True)
 class Recipient:
     platform: str
     chat_id: str
@@ -169,6 +181,8 @@ class Message:
     # or the coordinators), and this line says who will hear it: a transport that records
     # (the phone) says it, plays a tone and records the answer as a voice message.
     recorded: Markup | None = None
+    # Who it is made for (the reader chain's medium links; None: a chat, or not yet known).
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -178,6 +192,7 @@ class Venue:
     title: str = ""
     address: str = ""
     to: Recipient | None = None
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -187,6 +202,7 @@ class Document:
     caption: Markup = field(default_factory=Markup)
     mime_type: str = "application/octet-stream"
     to: Recipient | None = None
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -201,6 +217,7 @@ class Picture:
     width: int = 0
     height: int = 0
     to: Recipient | None = None
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -256,6 +273,7 @@ class Toast:
 
     text: str
     alert: bool = False
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -266,6 +284,7 @@ class Edit:
     text: Markup
     buttons: list[list[Button]] = field(default_factory=list)
     to: Recipient | None = None
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -307,6 +326,10 @@ def encode(item: Outgoing) -> dict[str, Any]:
             value = base64.b64encode(value).decode("ascii")
         elif isinstance(value, Markup):
             value = str(value)
+        elif isinstance(value, ReaderNote):
+            value = [value.lang, value.easy, value.medium]
+        elif name == "reader" and value is None:
+            continue
         data[name] = value
     return data
 
@@ -332,4 +355,6 @@ def decode(data: dict[str, Any]) -> Outgoing:
             values[name] = Markup(values[name])
     if "content" in values:
         values["content"] = base64.b64decode(values["content"])
+    if values.get("reader") is not None:
+        values["reader"] = ReaderNote(*values["reader"])
     return kinds[data["type"]](**values)

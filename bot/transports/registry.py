@@ -18,6 +18,8 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from handlers.reader import Medium, declare_medium
+
 if TYPE_CHECKING:  # the configuration asks for names only: nothing more is loaded for it
     from bot.transports.contract import ChatService
     from db import Database
@@ -32,7 +34,9 @@ class Kind:
     ``files``: its people can receive a file (the phone line and SMS cannot: /mydata says
     the coordinators give it instead, handlers/privacy.py); ``coded``: a sender can be
     forged but a text to the number reaches its owner (SMS), so erasing takes a code sent
-    there (handlers/privacy.py)."""
+    there (handlers/privacy.py); ``medium``: how its people take messages (handlers/reader.py
+    ``Medium``: a chat, said, texted), which chooses the form the reader chain makes for
+    them and the variants of the texts they get."""
 
     platform: str
     module: str
@@ -40,6 +44,7 @@ class Kind:
     heard: bool = False
     files: bool = True
     coded: bool = False
+    medium: Medium = Medium.CHAT
 
     def configured(self, config: Any) -> bool:
         """Whether ``config`` (a city's :class:`~bot.config.Config`) asks for it."""
@@ -57,8 +62,8 @@ class Kind:
 KINDS = (
     Kind("telegram", "bot.transports.telegram", "telegram"),
     Kind("matrix", "bot.transports.matrix", "matrix"),
-    Kind("phone", "bot.transports.phone", "phone", heard=True, files=False),
-    Kind("sms", "bot.transports.sms", "sms", files=False, coded=True),
+    Kind("phone", "bot.transports.phone", "phone", heard=True, files=False, medium=Medium.SPOKEN),
+    Kind("sms", "bot.transports.sms", "sms", files=False, coded=True, medium=Medium.TEXTED),
     Kind("console", "bot.transports.console"),
 )
 PLATFORMS = tuple(kind.platform for kind in KINDS)
@@ -67,6 +72,8 @@ SERVICES = tuple(kind.platform for kind in KINDS if kind.section)
 HEARD = frozenset(kind.platform for kind in KINDS if kind.heard)
 NO_FILES = frozenset(kind.platform for kind in KINDS if not kind.files)
 CODED = frozenset(kind.platform for kind in KINDS if kind.coded)
+for _kind in KINDS:
+    declare_medium(_kind.platform, _kind.medium)
 
 
 def configured(config: Any) -> list[Kind]:

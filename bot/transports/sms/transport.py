@@ -51,6 +51,7 @@ from typing import Any
 
 from aiohttp import web
 
+import bot.transports.registry  # noqa: F401 - every platform's medium declared (handlers/reader.py)
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import press_for
 from bot.transports.sending import DeliveryError, send_key
@@ -79,7 +80,8 @@ from handlers.messages import (
 )
 from handlers.parsing import choice_number, is_typed_number
 from handlers.parsing import typed as typed_text
-from handlers.reader import reader_of
+from handlers.reader import reader_of, translator_of
+from handlers.spoken_words import place_words
 from locales import N_, Translator
 
 log = logging.getLogger(__name__)
@@ -278,8 +280,10 @@ class SmsTransport(Transport):
                 self._turns[number] = (lock, texts - 1)
 
     async def _reader(self, number: str) -> Translator:
+        """The words of ``number``'s person in a text (language, easy language, the SMS
+        variants), from their row: for what no reader chain made (the transport's own)."""
         user = await self.db.users.find(PLATFORM, number)
-        return reader_of(user).t
+        return reader_of(user, on=PLATFORM).t
 
     async def take_text(self, number: str, text: str) -> None:
         """One text from ``number`` (E.164), as the module's docstring says."""
@@ -291,7 +295,7 @@ class SmsTransport(Transport):
                 return
             if not await self.budget.first_contact(number):
                 return
-        t = reader_of(user).t
+        t = reader_of(user, on=PLATFORM).t
         if word in STOP_WORDS:
             await self._stop(number, user is not None and await running_help(self.db, user.id), t)
             return
@@ -397,7 +401,9 @@ class SmsTransport(Transport):
     async def _send_item(
         self, number: str, item: Outgoing, running: Running | None = None
     ) -> str | None:
-        t = await self._reader(number)
+        # The reader the chain's texted link made the item for, else from their row.
+        note = getattr(item, "reader", None)
+        t = translator_of(note) if note is not None else await self._reader(number)
         settings = self.dispatcher.settings
         if isinstance(item, Message | Edit):
             brief = item.brief if isinstance(item, Message) else None
@@ -405,8 +411,8 @@ class SmsTransport(Transport):
             typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
             return await self._send_text(number, text, t, listed, typed, running)
         if isinstance(item, Venue):
-            place = ", ".join(part for part in (item.title, item.address) if part)
-            return await self._send_text(number, f"{place}", t, [], False, running)
+            place = place_words(item.title, item.address, ", ")
+            return await self._send_text(number, place, t, [], False, running)
         if isinstance(item, Document | Picture) and item.caption:
             text, _ = render(item.caption, [], t, settings.web_url)
             return await self._send_text(number, text, t, [], False, running)

@@ -9,6 +9,7 @@ from bot.transports.phone.keypad import BACK, REPEAT, Typed
 from bot.transports.phone.transport import Call, _way_back
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
+from locales import translator
 from tests.support.sip.keypad_phone import CALLER, keypad_phone
 
 
@@ -64,7 +65,7 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
         phone._by_chat[CALLER] = again
         await phone._meant(again, Command("start"))
         # Their main menu, in their language: no language to choose.
-        assert await phone._lang(CALLER) == lang
+        assert (await phone._reader_of(CALLER)).lang == lang
         assert again.choices < len(dispatcher.settings.languages)
         await phone._meant(again, Typed("1"))
         assert seen[-1] == ButtonPress("menu:places")
@@ -105,6 +106,6 @@ async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
 
 def test_the_way_back_is_the_back_choice_else_the_main_menu():
     listed = [("🔎 Suchen", "pl:find"), ("↩️ Zurück", "pl:back"), ("🏠 Hauptmenü", "menu:main")]
-    assert _way_back(listed, "de") == "pl:back"
-    assert _way_back(listed[::2], "de") == "menu:main"
-    assert _way_back(listed[:1], "de") is None
+    assert _way_back(listed, translator("de")) == "pl:back"
+    assert _way_back(listed[::2], translator("de")) == "menu:main"
+    assert _way_back(listed[:1], translator("de")) is None
