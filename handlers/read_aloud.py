@@ -41,7 +41,7 @@ from handlers.context import Context
 from handlers.helping.render import someone
 from handlers.messages import Button, Edit, Message, Outgoing, Speech, choices
 from handlers.privacy import ask_consent
-from handlers.reader import Reader
+from handlers.reader import Medium, Reader
 from handlers.router import Router
 from handlers.spoken_words import said_of
 from locales import N_, Translator
@@ -59,8 +59,10 @@ def spoken(item: Outgoing, lang: str, listener: int = 0) -> Speech | None:
 
 
 def speaks(ctx: Context) -> bool:
-    """Whether the acting person's language has a voice here."""
-    return ctx.t.lang in ctx.settings.speech_languages
+    """Whether the acting person's language has a voice here, and a voice message reaches
+    them where they are: in a chat (an SMS carries none - read aloud would be a false
+    promise there; a phone says everything anyway)."""
+    return ctx.t.lang in ctx.settings.speech_languages and ctx.reader.medium == Medium.CHAT
 
 
 async def unheard(ctx: Context) -> None:

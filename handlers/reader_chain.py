@@ -138,8 +138,8 @@ async def translated(where: Surroundings, item: Outgoing, outbox_id: int | None)
 
 async def tapped(where: Surroundings, reading: Reading) -> Reading:
     """A 🔊 under the message, for a reader who hears messages on a tap."""
-    if not where.voices:
-        return reading  # no voice here: no one hears, whoever reads
+    if not where.voices or reading.medium != Medium.CHAT:
+        return reading  # no voice here, or none reaches them: no one hears, whoever reads
     reader = await reading.reader()
     if read_aloud.heard(reader, where.voices) != ReadAloud.ON_TAP:
         return reading
@@ -155,8 +155,8 @@ async def tapped(where: Surroundings, reading: Reading) -> Reading:
 
 async def said(where: Surroundings, reading: Reading) -> Reading:
     """The message said aloud after it, for a reader who hears every message."""
-    if not where.voices:
-        return reading  # no voice here: no one hears, whoever reads
+    if not where.voices or reading.medium != Medium.CHAT:
+        return reading  # no voice here, or none reaches them: no one hears, whoever reads
     reader = await reading.reader()
     if reader.user is None or read_aloud.heard(reader, where.voices) != ReadAloud.EVERY:
         return reading
