@@ -11,10 +11,12 @@ in its basic table or its extension table, else in UCS-2:
 
 One Arabic letter or one emoji makes a whole text UCS-2: under half of the room. So a
 Latin-script text is first *folded* (:func:`folded`): typographic quotes, dashes and the
-ellipsis become their GSM look-alikes, and icons and the invisible direction marks around
-quoted words (handlers/text_safety.py: with no right-to-left letter left they change
-nothing) are dropped - but only where that makes the text GSM-7; a text that is UCS-2 anyway
-(Arabic, Cyrillic, Turkish ``ş``) keeps them.
+ellipsis become their GSM look-alikes, and icons are dropped - but only where that makes
+the text GSM-7; a text that is UCS-2 anyway (Arabic, Cyrillic, Turkish ``ş``) keeps them.
+The invisible direction marks and isolates (U+200E/F, U+061C, U+202A-202E, U+2066-2069,
+handlers/text_safety.py) go from every text: many simple phones show them as boxes, each
+costs a UCS-2 character, and a text message's right-to-left words are kept in the order
+they are written (the phone lays out each line by its first letter).
 
 Every bot text fits in ``LIMIT`` segments or is cut (:func:`cut`) at a line or sentence
 boundary, its first part ending with the "more" line; the rest is sent when the person asks.
@@ -144,6 +146,7 @@ def folded(text: str) -> str:
     """``text`` in GSM-7 where it can be: typographic characters folded, icons dropped;
     unchanged (but for the typography) where it is UCS-2 anyway."""
     typed = unicodedata.normalize("NFC", text.translate(_FOLD))
+    typed = "".join(ch for ch in typed if ch not in _DIRECTION)
     if is_gsm(typed):
         return typed
     plain = _without_icons(typed)
