@@ -19,7 +19,8 @@ costs a UCS-2 character, and a text message's right-to-left words are kept in th
 they are written (the phone lays out each line by its first letter).
 
 Every bot text fits in ``LIMIT`` segments or is cut (:func:`cut`) at a line or sentence
-boundary, its first part ending with the "more" line; the rest is sent when the person asks.
+boundary, its first part ending with the "more" line and the message's choices, whole; the
+rest is sent when the person asks.
 """
 
 from __future__ import annotations
@@ -169,27 +170,37 @@ def _fits(text: str, limit: int) -> bool:
     return count(folded(text)) <= limit
 
 
-def cut(text: str, more: str, limit: int = LIMIT) -> Cut:
-    """``text`` whole (folded) if it fits in ``limit`` segments; else its longest beginning
-    that ends at a line or sentence boundary and fits with ``"\\n" + more`` after it (folded
-    on its own: an Arabic line further on does not make a German beginning UCS-2), and the
-    rest, not yet folded. A single line too long for any boundary is cut between words."""
+def cut(text: str, more: str, limit: int = LIMIT, choices: str = "") -> Cut:
+    """``text`` whole (folded), and its ``choices`` after it, if they fit in ``limit``
+    segments; else its longest beginning that ends at a line or sentence boundary and fits
+    with ``"\\n" + more`` and the choices after it (folded on its own: an Arabic line
+    further on does not make a German beginning UCS-2), and the rest, not yet folded. The
+    choices always go whole in the first part: where they need more room than ``limit``,
+    the first part grows to hold them and a line of the text. A single line too long for
+    any boundary is cut between words."""
     text = text.strip()
-    if _fits(text, limit):
-        return Cut(folded(text))
+    listed = f"\n{choices}" if choices else ""
+    tail = f"\n{more}{listed}"
+    if choices:
+        # Room for the choices and at least the beginning of the text's first line.
+        first_line = text.split("\n", 1)[0][:40]
+        while not _fits(f"{first_line}{tail}", limit):
+            limit += 1
+    if _fits(text + listed, limit):
+        return Cut(folded(text + listed))
     for boundaries in (sorted(set(_line_ends(text) + _sentence_ends(text))), _word_ends(text)):
         best = None
         for end in boundaries:
             head = text[:end].rstrip()
-            if head and _fits(f"{head}\n{more}", limit):
+            if head and _fits(f"{head}{tail}", limit):
                 best = end
         if best is not None:
-            return Cut(folded(f"{text[:best].rstrip()}\n{more}"), text[best:].strip())
+            return Cut(folded(f"{text[:best].rstrip()}{tail}"), text[best:].strip())
     # Not even one word fits: cut anywhere (a very long address, say).
     size = len(text)
-    while size > 1 and not _fits(f"{text[:size]}\n{more}", limit):
+    while size > 1 and not _fits(f"{text[:size]}{tail}", limit):
         size -= 1
-    return Cut(folded(f"{text[:size]}\n{more}"), text[size:].strip())
+    return Cut(folded(f"{text[:size]}{tail}"), text[size:].strip())
 
 
 def _line_ends(text: str) -> list[int]:

@@ -89,7 +89,7 @@ class Resident:
     async def choose(self, label: str) -> list[FakeText]:
         """Type the number of the newest choice labelled ``label`` (after its icon: with or
         without it, as a text drops icons), asking for the rest of a cut text ("More: send
-        9") while it is not shown."""
+        0") while it is not shown."""
         label = _ICON.sub("", label)
         for _ in range(3):
             for text in reversed(self.new):
@@ -99,9 +99,9 @@ class Resident:
                     if found and (shown == label or shown.endswith(f" {label}")):
                         return await self.say(found.group(1))
             last = self.new[-1].text.splitlines()[-1] if self.new else ""
-            if _CHOICE.match(last) or not re.search("[9٩۹]", last):
+            if _CHOICE.match(last) or not re.search("[0٠۰]", last):
                 break
-            await self.say("9")
+            await self.say("0")
         raise AssertionError(f"no choice {label!r} in {[t.text for t in self.new]!r}")
 
 
