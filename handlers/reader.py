@@ -6,7 +6,7 @@ in (their modes: read aloud, easy language), and the medium their platform gives
 which each transport's descriptor declares (:func:`declare_medium`, bot/transports/
 registry.py). Their translator (``reader.t``) writes for all three: a message's easy
 variant where the language's easy catalog has one (locales ``easy.po``), and its variant
-for the medium where it has one (locales ``medium_variant``: no "tap" in an SMS), so every
+for the medium where it has one (handlers/medium_texts.py: no "tap" in an SMS), so every
 feature that writes in the reader's language writes for this reader, answers and outbox
 alike. Features compose in the reader's language (``reader.t``: handlers/messenger.py for
 others, the :class:`~handlers.context.Context` for the person acting); the reader chain
@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import handlers.medium_texts  # noqa: F401 - the variants for each medium, declared once
 from db.users import ReadAloud, User
 from handlers.messages import ReaderNote
 from locales import DEFAULT_LANGUAGE, Translator, translator

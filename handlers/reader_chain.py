@@ -29,7 +29,7 @@ modes), in order:
 
 The texts themselves are written for the medium where features write them: the reader's
 translator (``reader.t``, ``ctx.t``) takes a message's variant for the medium
-(locales ``medium_variant``), as it takes the easy one for an easy reader.
+(handlers/medium_texts.py), as it takes the easy one for an easy reader.
 
 The reader is read when a link first asks for it (``await reading.reader()``), once per
 message, and not at all when no link needs them: an outbox message's reader is then read

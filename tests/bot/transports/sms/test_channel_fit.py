@@ -94,3 +94,39 @@ async def test_every_choice_comes_in_the_first_text_and_each_is_reachable(
 
 
 _CHOICE = re.compile(r"^[0-9]+ ")
+
+
+async def test_texts_offer_what_a_text_can_do_in_plain_and_easy_language(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Point 5: no location to share, no "/privacy" command: the places question asks for a
+    postcode or district, the thanks for agreeing names the settings - and in easy language
+    the easy words for it."""
+    city: City = await make_city()  # type: ignore[misc]
+    de = translator("de")
+    greta = Resident(city, GRETA)
+    await greta.say("Hallo")
+    await greta.choose("Deutsch")
+    await greta.choose(de._("I agree"))
+    thanks = greta.new[0].text
+    assert "/privacy" not in thanks and "Einstellungen" in thanks, thanks
+    await greta.choose(de._("Find a place"))
+    asked = "\n".join(text.text for text in greta.new)
+    assert "Standort" not in asked and "Senden Sie eine Postleitzahl" in asked, asked
+
+    # An easy reader: the easy words of the texted thanks.
+    easy = Resident(city, "+4917633333333")
+    await easy.say("Hallo")
+    await easy.choose("Deutsch")
+    user = await db.users.find("sms", easy.number)
+    assert user is not None
+    await db.users.set_easy_language(user.id, True)
+    await easy.choose(de._("I agree"))  # the notice came before easy language was on
+    thanks = easy.new[0].text
+    texted = translator("de", easy=True, medium="texted")
+    chat_thanks = (
+        "✅ Thank you, you agreed to the privacy notice. You can read it again at any time "
+        "with /privacy."
+    )
+    assert thanks == texted._(chat_thanks).removeprefix("✅ "), thanks
+    assert "Danke! Sie haben Ja gesagt." in thanks and "/privacy" not in thanks
