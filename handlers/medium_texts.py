@@ -101,3 +101,28 @@ medium_variant(
     _SKILLS,
     N_("🧰 What can you help with? Send their numbers one by one, then the number of Done."),
 )
+
+# Choosing (handlers/step_form.py, handlers/dispatcher.py, handlers/guide.py,
+# handlers/helping/requests_flow.py): keys on the phone ("#" goes back), numbers by SMS.
+_BUTTONS_ABOVE = "👆 Please use the buttons above."
+medium_variant(SPOKEN, _BUTTONS_ABOVE, N_("👆 Please press the key of a choice."))
+medium_variant(TEXTED, _BUTTONS_ABOVE, N_("👆 Please send the number of a choice."))
+_NOT_UNDERSTOOD = "🙂 I did not understand that. Please choose from the menu or send /help."
+medium_variant(
+    SPOKEN, _NOT_UNDERSTOOD, N_("🙂 I did not understand that. Please press the key of a choice.")
+)
+medium_variant(
+    TEXTED,
+    _NOT_UNDERSTOOD,
+    N_("🙂 I did not understand that. Please send the number of a choice."),
+)
+_TAP_A_BUTTON = "👇 Tap a button. /menu always brings you back."
+medium_variant(
+    SPOKEN,
+    _TAP_A_BUTTON,
+    N_("👇 Press the key of a choice. The hash key always brings you back."),
+)
+medium_variant(TEXTED, _TAP_A_BUTTON, N_("👇 Send the number of a choice."))
+_WHICH_DAY = "📅 Which day? Tap one, or write it."
+medium_variant(SPOKEN, _WHICH_DAY, N_("📅 Which day? Press its key."))
+medium_variant(TEXTED, _WHICH_DAY, N_("📅 Which day? Send its number, or write the date."))
