@@ -41,6 +41,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import bot.transports.registry  # noqa: F401 - every platform's medium declared (handlers/reader.py)
 from bot.transports.sending import DeliveryError, MediaSource, Sender, sending
 from db import Database
 from db.data_rights import about_value
@@ -55,7 +56,7 @@ from handlers.messages import (
     decode,
     encode,
 )
-from handlers.reader import Reader, reader_of
+from handlers.reader import Reader, medium_of, reader_of
 from handlers.reader_chain import ReaderChain, Surroundings, Translations
 
 log = logging.getLogger(__name__)
@@ -219,6 +220,7 @@ class OutboxWorker:
             outgoing,
             outbox_id=item.id,
             about=item.about,
+            medium=medium_of(item.platform),
         )
         return reading.item, reading.after
 
@@ -227,7 +229,9 @@ class OutboxWorker:
         gone: no one, without modes). Read only when a link of the chain asks, after the
         translations: without a voice here, never."""
         recipient = item.recipient_id
-        return reader_of(await self.db.users.get(recipient) if recipient is not None else None)
+        user = await self.db.users.get(recipient) if recipient is not None else None
+        # On the platform the item goes to: a phone number's person calls and texts.
+        return reader_of(user, on=item.platform)
 
     async def _voice(self, item_id: int, speech: Speech) -> Outgoing:
         """The speech as a voice message; the speech itself if no voice could be made (it

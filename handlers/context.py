@@ -125,7 +125,7 @@ class Context:
     async def use_language(self, lang: str) -> None:
         await self.db.users.set_language(self.user.id, lang)
         self.user = await self.db.users.get(self.user.id) or replace(self.user, language=lang)
-        self.t = reader_of(self.user).t
+        self.t = reader_of(self.user, on=self.incoming.sender.platform).t
 
     def id_arg(self) -> int:
         """The number a button's data names after its action (``mt:acc:17`` → 17); a button

@@ -280,7 +280,11 @@ class Dispatcher:
         if not press and counted != self._limit(press) + 1:
             return []
         user = await self.db.users.find(incoming.sender.platform, incoming.sender.user_id)
-        t = reader_of(user, self.settings.newcomer_language(incoming.sender.language_hint)).t
+        t = reader_of(
+            user,
+            self.settings.newcomer_language(incoming.sender.language_hint),
+            on=incoming.sender.platform,
+        ).t
         if press:
             return [Toast(t._("🐢 Not so fast, please. Wait a moment, then tap again."))]
         return [
@@ -312,7 +316,9 @@ class Dispatcher:
             user = await self.db.users.get(user.id) or user
         # The backchannel is shared by all coordinators: it speaks the city's language.
         reader = (
-            reader_of(user, self.settings.newcomer_language(sender.language_hint))
+            reader_of(
+                user, self.settings.newcomer_language(sender.language_hint), on=sender.platform
+            )
             if incoming.is_private
             else group_reader()
         )

@@ -37,7 +37,7 @@ async def _set(ctx: Context, on: bool) -> None:
     await ctx.db.users.set_easy_language(ctx.user.id, on)
     ctx.user = replace(ctx.user, easy_language=on)
     # From this answer on, in the register just chosen.
-    ctx.t = reader_of(ctx.user).t
+    ctx.t = reader_of(ctx.user, on=ctx.incoming.sender.platform).t
     t = ctx.t
     if on:
         text = t.t("🟢 Done: I write to you in easy language.")

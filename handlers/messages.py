@@ -155,6 +155,18 @@ def way_back(rows: list[list[Button]]) -> str | None:
 
 
 @dataclass(frozen=True)
+class ReaderNote:
+    """Who an item is made for, as the reader chain's medium link tells the transport
+    (handlers/reader_chain.py): their language, whether they read easy language, and their
+    medium ("spoken", "texted"). A transport says or texts its own lines through it
+    (handlers/reader.py ``translator_of``), never by a language code alone."""
+
+    lang: str
+    easy: bool = False
+    medium: str = "chat"
+
+
+@dataclass(frozen=True)
 class Recipient:
     platform: str
     chat_id: str
@@ -188,6 +200,8 @@ class Message:
     # or the coordinators), and this line says who will hear it: a transport that records
     # (the phone) says it, plays a tone and records the answer as a voice message.
     recorded: Markup | None = None
+    # Who it is made for (the reader chain's medium links; None: a chat, or not yet known).
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -197,6 +211,7 @@ class Venue:
     title: str = ""
     address: str = ""
     to: Recipient | None = None
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -206,6 +221,7 @@ class Document:
     caption: Markup = field(default_factory=Markup)
     mime_type: str = "application/octet-stream"
     to: Recipient | None = None
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -220,6 +236,7 @@ class Picture:
     width: int = 0
     height: int = 0
     to: Recipient | None = None
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -275,6 +292,7 @@ class Toast:
 
     text: str
     alert: bool = False
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -285,6 +303,7 @@ class Edit:
     text: Markup
     buttons: list[list[Button]] = field(default_factory=list)
     to: Recipient | None = None
+    reader: ReaderNote | None = None
 
 
 @dataclass
@@ -328,6 +347,10 @@ def encode(item: Outgoing) -> dict[str, Any]:
             value = base64.b64encode(value).decode("ascii")
         elif isinstance(value, Markup):
             value = str(value)
+        elif isinstance(value, ReaderNote):
+            value = [value.lang, value.easy, value.medium]
+        elif name == "reader" and value is None:
+            continue
         data[name] = value
     return data
 
@@ -353,4 +376,6 @@ def decode(data: dict[str, Any]) -> Outgoing:
             values[name] = Markup(values[name])
     if "content" in values:
         values["content"] = base64.b64decode(values["content"])
+    if values.get("reader") is not None:
+        values["reader"] = ReaderNote(*values["reader"])
     return kinds[data["type"]](**values)

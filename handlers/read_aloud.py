@@ -39,35 +39,30 @@ from db.users import ReadAloud
 from handlers import easy_offer, ui
 from handlers.context import Context
 from handlers.helping.render import someone
-from handlers.language_bridge import as_written
-from handlers.messages import Button, Edit, Message, Outgoing, Speech, Venue, choices
+from handlers.messages import Button, Edit, Message, Outgoing, Speech, choices
 from handlers.privacy import ask_consent
-from handlers.reader import Reader
+from handlers.reader import Medium, Reader
 from handlers.router import Router
+from handlers.spoken_words import said_of
 from locales import N_, Translator
 
 PREFIX = "ra"
 
 
 def spoken(item: Outgoing, lang: str, listener: int = 0) -> Speech | None:
-    """What of ``item`` is said aloud: a text with the labels of its buttons, a place's
-    name and address; None for what carries no meaning of its own (a toast, a deletion, a
-    reaction, a file). The buttons are named as they are numbered (Matrix, console): links
-    have no number there, so "second button" is what a typed 2 presses."""
-    if isinstance(item, Message | Edit):
-        text = as_written(item)
-        assert isinstance(text, Message | Edit)
-        labels = [button.label for row in choices(text.buttons) for button in row]
-        return Speech(text=text.text, lang=lang, labels=labels, listener=listener)
-    if isinstance(item, Venue):
-        words = "\n".join(part for part in (item.title, item.address) if part)
-        return Speech(text=Markup.escape(words), lang=lang, listener=listener) if words else None
-    return None
+    """``item`` as a speech: what of it is said (handlers/spoken_words.py, the phone's rule
+    too), None for what carries no meaning of its own (a toast, a deletion, a file)."""
+    words = said_of(item)
+    if words is None:
+        return None
+    return Speech(text=words.text, lang=lang, labels=words.labels, listener=listener)
 
 
 def speaks(ctx: Context) -> bool:
-    """Whether the acting person's language has a voice here."""
-    return ctx.t.lang in ctx.settings.speech_languages
+    """Whether the acting person's language has a voice here, and a voice message reaches
+    them where they are: in a chat (an SMS carries none - read aloud would be a false
+    promise there; a phone says everything anyway)."""
+    return ctx.t.lang in ctx.settings.speech_languages and ctx.reader.medium == Medium.CHAT
 
 
 async def unheard(ctx: Context) -> None:

@@ -1,16 +1,18 @@
 """Who reads what the bot sends: one :class:`Reader`, built once from the person's row.
 
-A reader is the language the bot writes to them in and the ways they asked to take
-messages in (their modes: read aloud, easy language), or their platform gives them (a phone
-line says every message: ``hears_all``). Easy language is a mode of the
-language itself: the reader's translator (``reader.t``) takes each message's easy variant
-where the language's easy catalog has one (locales ``easy.po``), so every feature that
-writes in the reader's language writes easy to an easy reader, answers and outbox alike.
-Features compose in the reader's language
-(``reader.t``: handlers/messenger.py for others, the :class:`~handlers.context.Context` for the
-person acting); the reader chain (handlers/reader_chain.py) then makes what a feature says
-into what this reader gets, by their modes. A new mode is one field here, filled from its
-preference in the row, and one link of the chain.
+A reader is the language the bot writes to them in, the ways they asked to take messages
+in (their modes: read aloud, easy language), and the medium their platform gives them
+(:class:`Medium`: a chat; a phone line, which says every message, ``hears_all``; an SMS),
+which each transport's descriptor declares (:func:`declare_medium`, bot/transports/
+registry.py). Their translator (``reader.t``) writes for all three: a message's easy
+variant where the language's easy catalog has one (locales ``easy.po``), and its variant
+for the medium where it has one (handlers/medium_texts.py: no "tap" in an SMS), so every
+feature that writes in the reader's language writes for this reader, answers and outbox
+alike. Features compose in the reader's language (``reader.t``: handlers/messenger.py for
+others, the :class:`~handlers.context.Context` for the person acting); the reader chain
+(handlers/reader_chain.py) then makes what a feature says into what this reader gets, by
+their modes and their medium. A new mode is one field here, filled from its preference in
+the row, and one link of the chain.
 
 The coordinators' group is a reader too: shared by everyone in it, it reads the city's
 language and has no modes (nobody's read aloud speaks in it).
@@ -19,9 +21,40 @@ language and has no modes (nobody's read aloud speaks in it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
+import handlers.medium_texts  # noqa: F401 - the variants for each medium, declared once
 from db.users import ReadAloud, User
+from handlers.messages import ReaderNote
 from locales import DEFAULT_LANGUAGE, Translator, translator
+
+
+class Medium(StrEnum):
+    """How a reader takes what the bot sends: in a chat (buttons, files, voices), said on
+    the phone (keys only), or texted (SMS: plain text, typed numbers)."""
+
+    CHAT = "chat"
+    SPOKEN = "spoken"
+    TEXTED = "texted"
+
+
+# platform -> its medium, declared by each transport's descriptor (a chat unless declared).
+_MEDIA: dict[str, Medium] = {}
+
+
+def declare_medium(platform: str, medium: Medium) -> None:
+    """``platform``'s people take messages in ``medium``."""
+    _MEDIA[platform] = medium
+
+
+def medium_of(platform: str | None) -> Medium:
+    """The medium of ``platform``'s people (a chat when it declared none)."""
+    return _MEDIA.get(platform or "", Medium.CHAT)
+
+
+def translator_for(lang: str, easy: bool, medium: Medium) -> Translator:
+    """The translator of a reader in ``lang``, easy or not, on ``medium``."""
+    return translator(lang, easy=easy, medium="" if medium == Medium.CHAT else medium.value)
 
 
 @dataclass(frozen=True)
@@ -39,10 +72,24 @@ class Reader:
     # they hear everything, as with read aloud for every message, but nothing is added to be
     # said (the platform says it all).
     hears_all: bool = False
+    # Where they take messages: a chat, said on the phone, texted.
+    medium: Medium = Medium.CHAT
 
     @property
     def lang(self) -> str:
         return self.t.lang
+
+    @property
+    def note(self) -> ReaderNote:
+        """Who this is, as what a transport receives carries it (handlers/messages.py)."""
+        return ReaderNote(self.lang, self.t.easy, self.medium.value)
+
+
+def translator_of(note: ReaderNote) -> Translator:
+    """The translator of the reader an item is made for: a transport's own lines in their
+    language, register and medium."""
+    medium = Medium(note.medium) if note.medium in {m.value for m in Medium} else Medium.CHAT
+    return translator_for(note.lang, note.easy, medium)
 
 
 def reader_of(
@@ -56,15 +103,21 @@ def reader_of(
     modes they chose, and hearing everything on a platform of ``heard_platforms``: the one
     they read ``on`` (the answers: where they wrote; a phone number's person calls and
     texts, db/numbers.py), else their row's, where the outbox reaches them. Without a row:
-    no one, in the city's language."""
+    no one, in the city's language. Their medium is the platform's (``on``, else their
+    row's)."""
     if user is None:
-        return Reader(translator(fallback or DEFAULT_LANGUAGE))
+        medium = medium_of(on)
+        return Reader(translator_for(fallback or DEFAULT_LANGUAGE, False, medium), medium=medium)
+    platform = on or user.platform
+    medium = medium_of(platform)
+    lang = user.language or fallback or DEFAULT_LANGUAGE
     return Reader(
-        translator(user.language or fallback or DEFAULT_LANGUAGE, easy=user.easy_language),
+        translator_for(lang, user.easy_language, medium),
         user,
         read_aloud=user.read_aloud,
         easy=user.easy_language,
-        hears_all=(on or user.platform) in heard_platforms,
+        hears_all=platform in heard_platforms,
+        medium=medium,
     )
 
 

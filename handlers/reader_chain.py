@@ -14,18 +14,35 @@ modes), in order:
    reader is known;
 2. the links of the reader's modes (``LINKS``): ``tapped``, a 🔊 under the message for a
    reader who hears messages on a tap; ``said``, the message's ``Speech`` following it,
-   for a reader who hears every message.
+   for a reader who hears every message - both in a chat only (a phone says everything,
+   an SMS carries no voice);
+3. the links of the reader's medium (``Reading.medium``, known from the platform before
+   the reader): ``spoken`` for a phone line, ``texted`` for SMS. Each makes the medium's
+   form and marks the item with its reader (``ReaderNote``: language, easy language,
+   medium), so that the transport says or texts it, and its own lines, through the reader
+   (handlers/reader.py ``translator_of``) instead of looking the person up by their number.
+
+::
+
+    feature --Message--> translated --> tapped --> said --> spoken | texted --> transport
+                                        (chat)     (chat)   (phone)  (SMS)
+
+The texts themselves are written for the medium where features write them: the reader's
+translator (``reader.t``, ``ctx.t``) takes a message's variant for the medium
+(handlers/medium_texts.py), as it takes the easy one for an easy reader.
 
 The reader is read when a link first asks for it (``await reading.reader()``), once per
 message, and not at all when no link needs them: an outbox message's reader is then read
 from their row after its translations (an engine's seconds), as they are by then, and
-without a voice here (no one hears anything, whoever reads) not at all - a link looks at
-what it can know without the reader first. The answers' reader is known before.
+without a voice here and in a chat (no one hears anything, whoever reads) not at all - a
+link looks at what it can know without the reader first. The answers' reader is known
+before.
 
-The rules are their owners' (handlers/language_bridge.py, handlers/read_aloud.py); the chain
-only calls them. A new mode is one link here and one field of the reader. What follows a
-message (``after``) goes once the message is out: the dispatcher sends it after the
-answers, the outbox worker queues it when it marks the message sent.
+The rules are their owners' (handlers/language_bridge.py, handlers/read_aloud.py,
+handlers/spoken_words.py); the chain only calls them. A new mode is one link here and one
+field of the reader (docs/architecture.md "The reader chain"). What follows a message
+(``after``) goes once the message is out: the dispatcher sends it after the answers, the
+outbox worker queues it when it marks the message sent.
 """
 
 from __future__ import annotations
@@ -39,8 +56,8 @@ from db import Database
 from db.users import ReadAloud
 from handlers import read_aloud
 from handlers.language_bridge import as_written, from_cache
-from handlers.messages import Outgoing
-from handlers.reader import Reader
+from handlers.messages import Document, Edit, Message, Outgoing, Picture, Toast, Venue
+from handlers.reader import Medium, Reader
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +117,8 @@ class Reading:
     after: tuple[Outgoing, ...] = ()
     outbox_id: int | None = None
     about: str | None = None
+    # The reader's medium, known from the platform before the reader is read.
+    medium: Medium = Medium.CHAT
 
 
 Link = Callable[[Surroundings, Reading], Awaitable[Reading]]
@@ -119,8 +138,8 @@ async def translated(where: Surroundings, item: Outgoing, outbox_id: int | None)
 
 async def tapped(where: Surroundings, reading: Reading) -> Reading:
     """A 🔊 under the message, for a reader who hears messages on a tap."""
-    if not where.voices:
-        return reading  # no voice here: no one hears, whoever reads
+    if not where.voices or reading.medium != Medium.CHAT:
+        return reading  # no voice here, or none reaches them: no one hears, whoever reads
     reader = await reading.reader()
     if read_aloud.heard(reader, where.voices) != ReadAloud.ON_TAP:
         return reading
@@ -136,8 +155,8 @@ async def tapped(where: Surroundings, reading: Reading) -> Reading:
 
 async def said(where: Surroundings, reading: Reading) -> Reading:
     """The message said aloud after it, for a reader who hears every message."""
-    if not where.voices:
-        return reading  # no voice here: no one hears, whoever reads
+    if not where.voices or reading.medium != Medium.CHAT:
+        return reading  # no voice here, or none reaches them: no one hears, whoever reads
     reader = await reading.reader()
     if reader.user is None or read_aloud.heard(reader, where.voices) != ReadAloud.EVERY:
         return reading
@@ -147,7 +166,28 @@ async def said(where: Surroundings, reading: Reading) -> Reading:
     return replace(reading, after=(*reading.after, replace(speech, easy=reader.easy)))
 
 
-LINKS: tuple[Link, ...] = (tapped, said)
+def _noted(item: Outgoing, reader: Reader) -> Outgoing:
+    """``item`` marked with who it is made for (what can carry it)."""
+    if isinstance(item, Message | Edit | Venue | Toast | Document | Picture):
+        return replace(item, reader=reader.note)
+    return item
+
+
+async def spoken(where: Surroundings, reading: Reading) -> Reading:
+    """The phone's form: the item marked with its reader, whose words the line says."""
+    if reading.medium != Medium.SPOKEN:
+        return reading
+    return replace(reading, item=_noted(reading.item, await reading.reader()))
+
+
+async def texted(where: Surroundings, reading: Reading) -> Reading:
+    """The SMS form: the item marked with its reader, in whose words the texts go."""
+    if reading.medium != Medium.TEXTED:
+        return reading
+    return replace(reading, item=_noted(reading.item, await reading.reader()))
+
+
+LINKS: tuple[Link, ...] = (tapped, said, spoken, texted)
 
 
 @dataclass(frozen=True)
@@ -164,10 +204,14 @@ class ReaderChain:
         *,
         outbox_id: int | None = None,
         about: str | None = None,
+        medium: Medium | None = None,
     ) -> Reading:
-        """``item`` as ``reader`` gets it, and what follows it."""
+        """``item`` as ``reader`` gets it, and what follows it; ``medium``: theirs, where
+        the reader is not known yet (else the reader's)."""
         item = await translated(where, item, outbox_id)
-        reading = Reading(LazyReader(reader), item, outbox_id=outbox_id, about=about)
+        if medium is None:
+            medium = reader.medium if isinstance(reader, Reader) else Medium.CHAT
+        reading = Reading(LazyReader(reader), item, outbox_id=outbox_id, about=about, medium=medium)
         for link in self.links:
             reading = await link(where, reading)
         return reading

@@ -4,6 +4,12 @@ The gettext catalogs live next to this file in ``<lang>/LC_MESSAGES/messages.po`
 ``make`` compiles them to ``.mo``. Message ids are English. Beside each, ``easy.po`` (the
 domain ``easy``) holds the easy-language variants of some messages, under the same ids: a
 translator for an easy reader looks there first (``translator(lang, easy=True)``).
+
+A message may also have a variant for a medium (:data:`MEDIA`: the phone's spoken words, an
+SMS): a message of its own, declared with :func:`medium_variant` by the feature that writes
+the chat's, that a translator for a reader on that medium takes instead
+(``translator(lang, medium="texted")``), easy or not - so that a caller never hears "share
+your location" and an SMS never says "tap". Each is an ordinary message in every catalog.
 """
 
 from __future__ import annotations
@@ -36,6 +42,12 @@ LOCALES_DIR = Path(__file__).resolve().parent
 DOMAIN = "messages"
 # The easy-language variants of the messages (docs/languages.md "Easy language").
 EASY_DOMAIN = "easy"
+
+# The media a reader takes messages in besides a chat (handlers/reader.py ``Medium``): the
+# phone's words, said; an SMS, texted.
+MEDIA = ("spoken", "texted")
+# (medium, the chat's message id) -> the message id said or texted instead.
+_VARIANTS: dict[tuple[str, str], str] = {}
 
 # Order is the order of the language picker: German first (the city's language), then by
 # how many residents use it according to the sources in shared/CONTEXT.md.
@@ -298,12 +310,14 @@ class Translator:
     Babel in the reader's locale and in the language's digits (:func:`numbering_system`).
     """
 
-    def __init__(self, lang: str, easy: bool = False) -> None:
+    def __init__(self, lang: str, easy: bool = False, medium: str = "") -> None:
         if lang not in SUPPORTED_LANGUAGES:
             raise ValueError(f"unsupported language: {lang!r}")
         self.lang = lang
         # Easy language: each message's easy variant where the easy catalog has one.
         self.easy = easy
+        # The reader's medium ("" a chat): each message's variant for it, where it has one.
+        self.medium = medium
         self.locale = Locale.parse(lang)
         self.rtl = lang in RTL_LANGUAGES
         self.numbers = numbering_system(lang)
@@ -318,11 +332,16 @@ class Translator:
         return _COMMAND_IN_TEXT.sub(rf"{LRM}\1{LRM}", text) if self.rtl else text
 
     def gettext(self, message: str) -> str:
+        if self.medium:
+            message = _VARIANTS.get((self.medium, message), message)
         return self._directional(self._tr.gettext(message))
 
     _ = gettext
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if self.medium and (self.medium, singular) in _VARIANTS:
+            singular = _VARIANTS[(self.medium, singular)]
+            plural = _VARIANTS[(self.medium, plural)]
         return self._directional(self._tr.ngettext(singular, plural, n))
 
     def _value(self, value: Any) -> Markup:
@@ -544,15 +563,31 @@ def _clock_text(locale: Locale, value: datetime) -> str:
     return format_time(value, format=CLOCK, tzinfo=TIMEZONE, locale=locale)
 
 
-def translator(lang: str, easy: bool = False) -> Translator:
+def translator(lang: str, easy: bool = False, medium: str = "") -> Translator:
     """The translator of ``lang``; ``easy``: in easy language where a message has an easy
-    variant, else as normal. One object per language and register, however called."""
-    return _translator(lang, bool(easy))
+    variant, else as normal; ``medium`` (one of :data:`MEDIA`, "" a chat): a message's
+    variant for it where it has one. One object per language, register and medium."""
+    return _translator(lang, bool(easy), medium if medium in MEDIA else "")
 
 
 @cache
-def _translator(lang: str, easy: bool) -> Translator:
-    return Translator(lang, easy)
+def _translator(lang: str, easy: bool, medium: str) -> Translator:
+    return Translator(lang, easy, medium)
+
+
+def medium_variant(medium: str, chat: str, instead: str) -> str:
+    """Declare ``instead`` (a message id, marked for the catalogs) as what a reader on
+    ``medium`` gets for the chat's message ``chat``; returns ``instead``. A plural's two
+    forms are declared one by one."""
+    if medium not in MEDIA:
+        raise ValueError(f"unknown medium: {medium!r}")
+    _VARIANTS[(medium, chat)] = instead
+    return instead
+
+
+def medium_variants() -> dict[tuple[str, str], str]:
+    """Every declared variant (for the checks of tests/locales)."""
+    return dict(_VARIANTS)
 
 
 def language_name(code: str) -> str:

@@ -47,6 +47,7 @@ from itertools import chain
 
 from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
+from markupsafe import Markup
 
 from bot.speech import arabic, ordinals
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
@@ -55,7 +56,16 @@ from handlers.helping.lifecycle import door_codes_named
 from handlers.helping.text_language import detect
 from handlers.parsing import ascii_digits
 from handlers.text_safety import QUOTE_BAR
-from locales import DEFAULT_LANGUAGE, FSI, N_, PDI, SUPPORTED_LANGUAGES, Translator, translator
+from locales import (
+    DEFAULT_LANGUAGE,
+    FSI,
+    N_,
+    PDI,
+    SUPPORTED_LANGUAGES,
+    Translator,
+    language_name,
+    translator,
+)
 
 # Longest text said at once: a voice message of a few minutes at most.
 MOST_CHARACTERS = 2000
@@ -488,6 +498,16 @@ ORDINAL_BUTTONS = (
     N_("Ninth button: {label}."),
     N_("Tenth button: {label}."),
 )
+# How the phone names a choice ({n} is said as a word): a caller presses keys, not buttons.
+PRESS = N_("{label}: press {n}.")
+
+
+def language_named(label: str) -> str | None:
+    """The language whose own name ``label`` is (after any icon: "✅ Deutsch"), or None."""
+    for code in SUPPORTED_LANGUAGES:
+        if label == language_name(code) or label.endswith(" " + language_name(code)):
+            return code
+    return None
 
 
 @dataclass(frozen=True)
@@ -577,16 +597,32 @@ def _sentences(cut: list[list[_Piece]]) -> Iterable[tuple[str, str]]:
                 yield run.voice, _sentence(line)
 
 
-def _buttons(labels: list[str], t: Translator) -> Iterable[str]:
+def _buttons(labels: list[str], t: Translator, voices: frozenset[str]) -> Iterable[tuple[str, str]]:
+    """The choices named in order, each in the voice that says it, the way the reader's
+    medium presses them (the translator's): on the phone "{label}: press {n}." - a
+    language's own name (the picker's "Türkçe") in that language's voice and words, so that
+    each caller hears their language's line in their language -, elsewhere by their place
+    ("first button: …"), as read aloud names the buttons of a chat."""
     for index, label in enumerate(labels[:MOST_BUTTONS], start=1):
+        if t.medium == "spoken":
+            own = language_named(label)
+            says = translator(own) if own is not None and own in voices else t
+            line = Markup(says.gettext(PRESS)).format(label=label[:MOST_WRITTEN], n=index)
+            named = _tidy(words(plain(_icons_named(line, says)), says))
+            if any(c.isalnum() for c in named):
+                yield says.lang, _sentence(named)
+            continue
         name = _tidy(words(plain(_icons_named(label[:MOST_WRITTEN], t)), t)).rstrip(".")
         if not name:
             continue
         if index <= len(ORDINAL_BUTTONS):
-            yield t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name)
+            yield t.lang, t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name)
         else:
-            yield t.gettext(N_("Button {n}: {label}.")).format(
-                n=number_words(index, t.lang), label=name
+            yield (
+                t.lang,
+                t.gettext(N_("Button {n}: {label}.")).format(
+                    n=number_words(index, t.lang), label=name
+                ),
             )
 
 
@@ -597,12 +633,14 @@ def parts(
     voices: Iterable[str] = SUPPORTED_LANGUAGES,
 ) -> tuple[Part, ...]:
     """What is said for a message, in the voices that say it (``voices``: the languages
-    that have one): its lines, then its buttons in order, in the reader's; at most
+    that have one): its lines, then its buttons in order (:func:`_buttons`, as the
+    reader's medium presses them), in the reader's; at most
     ``MOST_CHARACTERS``, from at most ``MOST_WRITTEN`` characters of the message."""
+    voices = frozenset(voices)
     cut = _pieces(str(text)[:MOST_WRITTEN].splitlines())
-    _languages(cut, t, frozenset(voices))
+    _languages(cut, t, voices)
     # Made one by one, and only until enough is said: the rest is never looked at.
-    coming = chain(_sentences(cut), ((t.lang, name) for name in _buttons(labels, t)))
+    coming = chain(_sentences(cut), _buttons(labels, t, voices))
     runs: list[tuple[str, list[str]]] = []
     length = 0
     while length < MOST_CHARACTERS and (sentence := next(coming, None)) is not None:

@@ -68,6 +68,7 @@ from handlers.messages import (
     choices,
 )
 from handlers.parsing import choice_number, is_typed_number
+from handlers.spoken_words import place_words
 from locales import negotiate, translator
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ class ConsoleTransport(Transport):
                 self._print("\n".join(rows), recipient)
             self._print("", recipient)
         elif isinstance(item, Venue):
-            label = ", ".join(part for part in (item.title, item.address) if part)
+            label = place_words(item.title, item.address, ", ")
             self._print(f"📍 {label} ({item.latitude:.5f}, {item.longitude:.5f})\n", recipient)
         elif isinstance(item, Document):
             self._print(f"📎 {item.filename} ({len(item.content)} B)", recipient)

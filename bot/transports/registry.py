@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from db import numbers, personal_data
 from handlers.channels import Channel, Channels
+from handlers.reader import Medium, declare_medium
 from locales import N_
 
 if TYPE_CHECKING:  # the configuration asks for names only: nothing more is loaded for it
@@ -82,6 +83,7 @@ class Transport:
     files: bool = True
     heard: bool = False
     coded: bool = False
+    medium: Medium = Medium.CHAT  # how its people take messages (handlers/reader.py)
     label: str = ""  # how coordinators read that a person is reached this way (no chat)
     mini_app: bool = False  # its app opens the web map as a Mini App (bot/web/public/miniapp.py)
     data: str = ""  # a module whose DECLARED is its part of the personal-data declaration
@@ -136,7 +138,8 @@ class Transport:
         return _load(self.city_checks)(config, db, env_prefix) if self.city_checks else None
 
     def declare(self) -> None:
-        """Its people's numbers and its data into the stores' declarations."""
+        """Its people's numbers, its data and its medium into the declarations."""
+        declare_medium(self.platform, self.medium)
         if self.names == E164:
             numbers.register(self.platform)
         if self.data:
@@ -169,6 +172,7 @@ TRANSPORTS = (
         calls=True,
         files=False,
         heard=True,
+        medium=Medium.SPOKEN,
         label=N_("📞 on the phone"),
         data="bot.transports.phone.personal_data",
         city_checks="bot.transports.phone.checks:checks",
@@ -183,6 +187,7 @@ TRANSPORTS = (
         texts=True,
         files=False,
         coded=True,
+        medium=Medium.TEXTED,
         label=N_("💬 by SMS"),
         data="bot.transports.sms.personal_data",
         line="bot.transports.sms.store:SmsStore",

@@ -84,9 +84,10 @@ from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from handlers.call_notices import GivenUp, given_up
 from handlers.helping.render import write_to_button
-from handlers.messages import Delete, Edit, Message, Outgoing, Venue, Voice, decode
+from handlers.messages import Delete, Edit, Message, Outgoing, Voice, decode
 from handlers.messenger import tell_coordinators
-from locales import Translator, translator
+from handlers.spoken_words import said_of
+from locales import Translator
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,8 @@ class CallingBack:
         stack: CallControl,
         settings: CallBackSettings,
         *,
-        speak: Callable[[str, str], Awaitable[Path | None]],
-        language: Callable[[str], Awaitable[str]],
+        speak: Callable[[str, Translator | str], Awaitable[Path | None]],
+        language: Callable[[str], Awaitable[Translator]],
         backchannels: Iterable[tuple[str, str]] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
@@ -305,12 +306,12 @@ class CallingBack:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    async def _played(self, items: list[SpokenItem], lang: str, folder: Path) -> list[Path]:
+    async def _played(self, items: list[SpokenItem], t: Translator, folder: Path) -> list[Path]:
         """The files the call plays for ``items``: words spoken, voices decoded."""
         played: list[Path | None] = []
         for index, item in enumerate(items):
             if item.words:
-                played.append(await self.speak(item.words, lang))
+                played.append(await self.speak(item.words, t))
             if item.voice:
                 played.append(await self._voice_file(item.voice, folder / f"voice-{index}.wav"))
         return [path for path in played if path is not None]
@@ -327,24 +328,25 @@ class CallingBack:
     async def _dial_with(
         self, chat_id: str, items: list[SpokenItem], number: int, folder: Path
     ) -> Outcome:
-        lang = await self.language(chat_id)
-        t = translator(lang)
-        opening = await self.speak(_opening(t, len(items)), lang)
+        # The person's words (their language, easy language, the phone's variants), read
+        # once for the call.
+        t = await self.language(chat_id)
+        opening = await self.speak(_opening(t, len(items)), t)
         answer = self._answer(items)
         question = str(t.t("To hear it again, press 1. To end, press the hash key or hang up."))
         if answer is not None:
             question = str(t.t(PRESS, label=answer[0], n=ANSWER)) + "\n" + question
-        again = await self.speak(question, lang)
+        again = await self.speak(question, t)
         prompts = [
             *([opening] if opening is not None else []),
-            *await self._played(items, lang, folder),
+            *await self._played(items, t, folder),
         ]
         runner, outcome = await self._ring(chat_id, number)
         if outcome is not None:
             return outcome
         try:
             async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                asked = await self._ask_who(chat_id, runner, lang)
+                asked = await self._ask_who(chat_id, runner, t)
                 if asked is not None:
                     return asked
                 return await self._speak_to(
@@ -363,12 +365,12 @@ class CallingBack:
             return runner, unanswered(rang.code, gave_up=rang.gave_up)
         return runner, None
 
-    async def _ask_who(self, chat_id: str, runner: CallRunner, lang: str) -> Outcome | None:
+    async def _ask_who(self, chat_id: str, runner: CallRunner, t: Translator) -> Outcome | None:
         """Before anything personal: "if you are NAME, press 1" (verification.py), said
         twice, then a short wait. None when they pressed 1; else how the call ended (hung
         up by the bot when no key came: an answering machine hears nothing more)."""
         user = await self.db.users.find(PLATFORM, chat_id)
-        asking = await self.speak(question(translator(lang), user.first_name if user else ""), lang)
+        asking = await self.speak(question(t, user.first_name if user else ""), t)
         said = (asking,) if asking else ()
         got: Result = Done()
         for _ in range(ASKED_TIMES):
@@ -387,7 +389,7 @@ class CallingBack:
         await runner.run(HangUp())
         return "not them"
 
-    async def check(self, chat_id: str, lang: str, begin: Begin) -> Outcome:
+    async def check(self, chat_id: str, t: Translator, begin: Begin) -> Outcome:
         """Call ``chat_id`` to check who asked (verification.py; admitted and counted
         before, :meth:`admit`): when whoever answers says it is them, the call goes on as
         their conversation (``begin``)."""
@@ -399,7 +401,7 @@ class CallingBack:
         if outcome is None:
             try:
                 async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                    outcome = await self._ask_who(chat_id, runner, lang)
+                    outcome = await self._ask_who(chat_id, runner, t)
                     if outcome is None:
                         await runner.hand_over(await begin(runner.call_id))
                         outcome = "heard"
@@ -490,14 +492,15 @@ def _outbox_id() -> int | None:
 
 
 def _spoken_item(item: Outgoing) -> SpokenItem:
-    if isinstance(item, Message):
-        button = write_to_button(item.buttons)
-        return SpokenItem(str(item.text), answer=(button.label, button.data) if button else None)
-    if isinstance(item, Venue):
-        return SpokenItem("\n".join(part for part in (item.title, item.address) if part))
-    if isinstance(item, Voice) and item.content:
-        return SpokenItem(str(item.caption), item.content)
-    return SpokenItem()
+    """What the call says of ``item`` (handlers/spoken_words.py, without its choices: the
+    call offers only the relay's answer), a voice message's caption and audio."""
+    if isinstance(item, Voice):
+        return SpokenItem(str(item.caption), item.content) if item.content else SpokenItem()
+    words = said_of(item)
+    if words is None:
+        return SpokenItem()
+    button = write_to_button(item.buttons) if isinstance(item, Message) else None
+    return SpokenItem(str(words.text), answer=(button.label, button.data) if button else None)
 
 
 def _next_day(now: datetime) -> datetime:

@@ -1,11 +1,11 @@
 """The bot's words for the phone: a message said by the read-aloud engine, as a WAV file
 the call plays.
 
-What is said (:func:`said`) is the message's text as read aloud says it (bot/speech/
-script.py: numbers, dates and times as words, icons left out), then its choices the way a
-phone menu names them, "{label}: press {n}." - a choice that is a language's own name
-(the language picker's "Türkçe") in that language's voice and words, so that each caller
-hears their language's line in their language.
+What is said (:func:`spoken_parts`) is the message's text and its choices as the reader
+chain's words say them to a reader on the phone (bot/speech/script.py ``parts``, the same
+for read aloud: numbers, dates and times as words, icons left out, the choices named the
+way the reader's medium presses them - on the phone "{label}: press {n}.", a language's own
+name in that language's voice).
 
 The audio (:class:`Prompts`) is made by the engine in its turn (bot/speech/turns.py, shared
 with read aloud), joined where the voice changes, resampled to the calls' clock rate (8 or
@@ -29,47 +29,29 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from markupsafe import Markup
 
 from bot.speech.engine import Audio, SpeechEngine, SpeechError
-from bot.speech.script import Part, parts
+from bot.speech.script import PRESS, Part, language_named, parts
 from bot.speech.speaker import PAUSE_BETWEEN_VOICES, joined
 from bot.speech.turns import Turns
-from locales import N_, SUPPORTED_LANGUAGES, language_name, translator
+from handlers.reader import Medium, translator_for
+from locales import Translator
+
+__all__ = ["PRESS", "Prompts", "language_named", "prompt_wav", "spoken_parts"]
 
 CACHED_PROMPTS = 500
 CACHED_BYTES = 64 * 1024 * 1024
-# How a choice is named on the phone ({n} is said as a word).
-PRESS = N_("{label}: press {n}.")
-
-
-def language_named(label: str) -> str | None:
-    """The language whose own name ``label`` is (after any icon: "✅ Deutsch"), or None."""
-    for code in SUPPORTED_LANGUAGES:
-        if label == language_name(code) or label.endswith(" " + language_name(code)):
-            return code
-    return None
 
 
 def spoken_parts(
-    text: str, labels: list[str], lang: str, voices: Iterable[str]
+    text: str, labels: list[str], reader: Translator | str, voices: Iterable[str]
 ) -> tuple[Part, ...]:
-    """The words of a message with choices ``labels``, in the voices that say them."""
-    voices = frozenset(voices)
-    made = list(parts(text, [], translator(lang), voices))
-    for number, label in enumerate(labels, start=1):
-        own = language_named(label)
-        speaks = own if own in voices else lang
-        t = translator(speaks)
-        line = Markup(t.gettext(PRESS)).format(label=label, n=number)
-        made += parts(line, [], t, voices)
-    merged: list[Part] = []
-    for part in made:
-        if merged and merged[-1].lang == part.lang:
-            merged[-1] = Part(part.lang, merged[-1].words + "\n" + part.words)
-        else:
-            merged.append(part)
-    return tuple(merged)
+    """The words of a message with choices ``labels`` said to a caller (``reader``: their
+    translator, or only a language: its usual words), in the voices that say them."""
+    t = reader if isinstance(reader, Translator) else translator_for(reader, False, Medium.SPOKEN)
+    if t.medium != Medium.SPOKEN:
+        t = translator_for(t.lang, t.easy, Medium.SPOKEN)
+    return parts(text, labels, t, voices)
 
 
 def prompt_wav(audio: Audio, rate: int) -> bytes:

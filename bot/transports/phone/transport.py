@@ -106,11 +106,11 @@ from handlers.messages import (
     Outgoing,
     Sender,
     Text,
-    Toast,
-    Venue,
     way_back,
 )
-from locales import translator
+from handlers.reader import reader_of, translator_of
+from handlers.spoken_words import said_of
+from locales import Translator
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +176,10 @@ class Call:
     claimed: str = ""
     waiting: Event | None = None
     audio: CallAudio = field(default_factory=CallAudio)
+    # Who the caller is to the bot's words (their language, easy language, the phone's
+    # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),
+    # else read once from their row.
+    reader: Translator | None = None
 
 
 class PhoneTransport(Transport):
@@ -227,7 +231,7 @@ class PhoneTransport(Transport):
             self.stack,
             calling_back or CallBackSettings(domain=_domain(settings.registrar)),
             speak=self._prompt,
-            language=self._lang,
+            language=self._reader_of,
             backchannels=dispatcher.settings.backchannels,
             on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
             **({"clock": clock} if clock else {}),
@@ -473,6 +477,12 @@ class PhoneTransport(Transport):
         item = answer.item
         if call is None or call.audio.gone or answer.elsewhere:
             return  # the caller hung up (or it is not theirs): nothing to say it to
+        note = getattr(item, "reader", None)
+        if note is not None:  # the reader chain's spoken link: whose words to say it in
+            call.reader = translator_of(note)
+        # What of it is said (handlers/spoken_words.py); a toast too ("Passed on." after a
+        # recording): else only silence.
+        words = said_of(item, toasts=True)
         if isinstance(item, Message | Edit):
             typed = await self.choices.typing(call.chat_id, item, answer.edit_message_id)
             listed = numbered(item.buttons) if typed else []
@@ -481,23 +491,20 @@ class PhoneTransport(Transport):
             call.choices = len(listed)
             call.back = way_back(item.buttons) if typed else None
             call.free_digits = isinstance(item, Message) and bool(item.request_location)
-            await self._say(call, str(item.text), [label for label, _ in listed])
+            assert words is not None
+            await self._say(call, str(words.text), words.labels if typed else [])
             if offers_person(listed):
                 await self._say_line(call, PERSON_OFFER)
             if isinstance(item, Message) and item.recorded:
-                t = translator(await self._lang(call.chat_id))
                 call.recorded = str(item.recorded)
+                t = await self._words(call)
                 await self._say(call, str(item.recorded) + "\n" + t._(AFTER_TONE), [])
-        elif isinstance(item, Venue):
-            words = "\n".join(part for part in (item.title, item.address) if part)
-            await self._say(call, words, [])
-        elif isinstance(item, Toast):  # "Passed on." after a recording: else only silence
-            await self._say(call, item.text, [])
+        elif words is not None:
+            await self._say(call, str(words.text), [])
 
     async def _say(self, call: Call, text: str, labels: list[str]) -> None:
         assert self.prompts is not None
-        lang = await self._lang(call.chat_id)
-        words: tuple[Part, ...] = spoken_parts(text, labels, lang, self.voices)
+        words: tuple[Part, ...] = spoken_parts(text, labels, await self._words(call), self.voices)
         if not words:
             return
         try:
@@ -507,10 +514,11 @@ class PhoneTransport(Transport):
         call.audio.saying.append(path)
         self.stack.say(call.call_id, [path])
 
-    async def _prompt(self, text: str, lang: str) -> Path | None:
-        """A text said in ``lang`` as a prompt file (None: nothing to say)."""
+    async def _prompt(self, text: str, reader: Translator | str) -> Path | None:
+        """A text said to ``reader`` (their translator, or a language) as a prompt file
+        (None: nothing to say)."""
         assert self.prompts is not None
-        words = spoken_parts(text, [], lang, self.voices)
+        words = spoken_parts(text, [], reader, self.voices)
         if not words:
             return None
         try:
@@ -518,11 +526,18 @@ class PhoneTransport(Transport):
         except SpeechError as exc:
             raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
 
-    async def _lang(self, chat_id: str) -> str:
+    async def _reader_of(self, chat_id: str) -> Translator:
+        """The words of ``chat_id``'s person on the phone, from their row: their language
+        (a newcomer's: the city's), easy language, the phone's variants."""
         user = await self.dispatcher.db.users.find(PLATFORM, chat_id)
-        if user is not None and user.language:
-            return user.language
-        return self.dispatcher.settings.newcomer_language(None)
+        newcomer = self.dispatcher.settings.newcomer_language(None)
+        return reader_of(user, newcomer, on=PLATFORM).t
+
+    async def _words(self, call: Call) -> Translator:
+        """The caller's words: their newest answer's reader, else read once for the call."""
+        if call.reader is None:
+            call.reader = await self._reader_of(call.chat_id)
+        return call.reader
 
     # -- recordings and "0" for a person (recording.py, to_a_person.py)
 
@@ -555,8 +570,8 @@ class PhoneTransport(Transport):
         self._later(self._sweep())
 
     async def _say_line(self, call: Call, line: str) -> None:
-        """One of the transport's own lines (marked with N_), in the caller's language."""
-        t = translator(await self._lang(call.chat_id))
+        """One of the transport's own lines (marked with N_), in the caller's words."""
+        t = await self._words(call)
         await self._say(call, t._(line), [])
 
     def _later(self, work: Any) -> None:
@@ -685,7 +700,7 @@ class PhoneTransport(Transport):
             await self._check_typed(call, entry.number, entry.then)
             return
         call.audio.saying, call.recorded, call.choices = [], "", 0
-        t = translator(await self._lang(call.chat_id))
+        t = await self._words(call)
         await self._say(call, entry.line(meaning.step, t), [])
         call.audio.last = call.audio.saying
         call.answers += 1
@@ -728,8 +743,8 @@ class PhoneTransport(Transport):
             return
         await self._say_alone(call, CALLING)
         call.audio.then = lambda: self.stack.hang_up(call.call_id)
-        lang = await self._lang(call.chat_id)
-        self._later(self._check_by_call(call.claimed, then_data(waiting), lang, Profile()))
+        t = await self._words(call)
+        self._later(self._check_by_call(call.claimed, then_data(waiting), t, Profile()))
 
     async def _check_typed(self, call: Call, number: str, then: Event) -> None:
         """A withheld caller's typed number: the request is made in a call to it, once its
@@ -745,17 +760,17 @@ class PhoneTransport(Transport):
             language=asking.language if asking else None,
             consented=asking is not None and asking.consent_at is not None,
         )
-        lang = await self._lang(call.chat_id)
+        t = await self._words(call)
         log.info("phone: call %d: a number to call back was typed", call.call_id)
-        self._later(self._check_by_call(number, then_data(then), lang, profile))
+        self._later(self._check_by_call(number, then_data(then), t, profile))
 
-    async def _check_by_call(self, number: str, data: str, lang: str, profile: Profile) -> None:
+    async def _check_by_call(self, number: str, data: str, t: Translator, profile: Profile) -> None:
         async def begin(call_id: int) -> Listener:
             await self._made(number, profile)
             return self._converse(number, call_id, data)
 
         try:
-            await self.calling.check(number, lang, begin)
+            await self.calling.check(number, t, begin)
         except Exception:
             log.exception("phone: a call-back to check a caller failed")
 
@@ -773,7 +788,7 @@ class PhoneTransport(Transport):
     async def _say_alone(self, call: Call, line: str) -> None:
         """One of the transport's lines as the call's whole answer (what "*" repeats)."""
         call.audio.saying, call.recorded, call.choices = [], "", 0
-        t = translator(await self._lang(call.chat_id))
+        t = await self._words(call)
         await self._say(call, t._(line), [])
         call.audio.last = call.audio.saying
         call.answers += 1

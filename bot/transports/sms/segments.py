@@ -11,13 +11,16 @@ in its basic table or its extension table, else in UCS-2:
 
 One Arabic letter or one emoji makes a whole text UCS-2: under half of the room. So a
 Latin-script text is first *folded* (:func:`folded`): typographic quotes, dashes and the
-ellipsis become their GSM look-alikes, and icons and the invisible direction marks around
-quoted words (handlers/text_safety.py: with no right-to-left letter left they change
-nothing) are dropped - but only where that makes the text GSM-7; a text that is UCS-2 anyway
-(Arabic, Cyrillic, Turkish ``ş``) keeps them.
+ellipsis become their GSM look-alikes, and icons are dropped - but only where that makes
+the text GSM-7; a text that is UCS-2 anyway (Arabic, Cyrillic, Turkish ``ş``) keeps them.
+The invisible direction marks and isolates (U+200E/F, U+061C, U+202A-202E, U+2066-2069,
+handlers/text_safety.py) go from every text: many simple phones show them as boxes, each
+costs a UCS-2 character, and a text message's right-to-left words are kept in the order
+they are written (the phone lays out each line by its first letter).
 
 Every bot text fits in ``LIMIT`` segments or is cut (:func:`cut`) at a line or sentence
-boundary, its first part ending with the "more" line; the rest is sent when the person asks.
+boundary, its first part ending with the "more" line and the message's choices, whole; the
+rest is sent when the person asks.
 """
 
 from __future__ import annotations
@@ -144,6 +147,7 @@ def folded(text: str) -> str:
     """``text`` in GSM-7 where it can be: typographic characters folded, icons dropped;
     unchanged (but for the typography) where it is UCS-2 anyway."""
     typed = unicodedata.normalize("NFC", text.translate(_FOLD))
+    typed = "".join(ch for ch in typed if ch not in _DIRECTION)
     if is_gsm(typed):
         return typed
     plain = _without_icons(typed)
@@ -166,27 +170,37 @@ def _fits(text: str, limit: int) -> bool:
     return count(folded(text)) <= limit
 
 
-def cut(text: str, more: str, limit: int = LIMIT) -> Cut:
-    """``text`` whole (folded) if it fits in ``limit`` segments; else its longest beginning
-    that ends at a line or sentence boundary and fits with ``"\\n" + more`` after it (folded
-    on its own: an Arabic line further on does not make a German beginning UCS-2), and the
-    rest, not yet folded. A single line too long for any boundary is cut between words."""
+def cut(text: str, more: str, limit: int = LIMIT, choices: str = "") -> Cut:
+    """``text`` whole (folded), and its ``choices`` after it, if they fit in ``limit``
+    segments; else its longest beginning that ends at a line or sentence boundary and fits
+    with ``"\\n" + more`` and the choices after it (folded on its own: an Arabic line
+    further on does not make a German beginning UCS-2), and the rest, not yet folded. The
+    choices always go whole in the first part: where they need more room than ``limit``,
+    the first part grows to hold them and a line of the text. A single line too long for
+    any boundary is cut between words."""
     text = text.strip()
-    if _fits(text, limit):
-        return Cut(folded(text))
+    listed = f"\n{choices}" if choices else ""
+    tail = f"\n{more}{listed}"
+    if choices:
+        # Room for the choices and at least the beginning of the text's first line.
+        first_line = text.split("\n", 1)[0][:40]
+        while not _fits(f"{first_line}{tail}", limit):
+            limit += 1
+    if _fits(text + listed, limit):
+        return Cut(folded(text + listed))
     for boundaries in (sorted(set(_line_ends(text) + _sentence_ends(text))), _word_ends(text)):
         best = None
         for end in boundaries:
             head = text[:end].rstrip()
-            if head and _fits(f"{head}\n{more}", limit):
+            if head and _fits(f"{head}{tail}", limit):
                 best = end
         if best is not None:
-            return Cut(folded(f"{text[:best].rstrip()}\n{more}"), text[best:].strip())
+            return Cut(folded(f"{text[:best].rstrip()}{tail}"), text[best:].strip())
     # Not even one word fits: cut anywhere (a very long address, say).
     size = len(text)
-    while size > 1 and not _fits(f"{text[:size]}\n{more}", limit):
+    while size > 1 and not _fits(f"{text[:size]}{tail}", limit):
         size -= 1
-    return Cut(folded(f"{text[:size]}\n{more}"), text[size:].strip())
+    return Cut(folded(f"{text[:size]}{tail}"), text[size:].strip())
 
 
 def _line_ends(text: str) -> list[int]:

@@ -19,7 +19,8 @@ local number in ``[sms] country``). Then, in this order:
   (handlers/helping/lifecycle.py ``running_help``) keeps that help's notices going and
   sends a code; only the code texted back (``store.STOP_HELP``) ends them too.
 - a code the number was sent to stop its help's notices (four digits).
-- "9" while a text was cut to fit ("more: reply 9"): its next part.
+- "0" while a text was cut to fit ("More: send 0"): its next part. Choices count from 1
+  and always come in the first text, so "0" never means anything else.
 - "/word" is the command (/delete, /mydata: the privacy notice names them).
 - a typed number pressing a choice of the newest text (bot/transports/numbered_choices.py).
 - anything else is a text for the handlers (the first one starts the onboarding).
@@ -51,12 +52,13 @@ from typing import Any
 
 from aiohttp import web
 
+import bot.transports.registry  # noqa: F401 - every platform's medium declared (handlers/reader.py)
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import press_for
 from bot.transports.sending import DeliveryError, send_key
 from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
-from bot.transports.sms.render import render
+from bot.transports.sms.render import texted
 from bot.transports.sms.segments import count, cut
 from bot.transports.sms.store import CODE_DIGITS, STOP_HELP, SmsStore
 from db import Database
@@ -77,17 +79,19 @@ from handlers.messages import (
     Text,
     Venue,
 )
-from handlers.parsing import choice_number, is_typed_number
+from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
-from handlers.reader import reader_of
+from handlers.reader import reader_of, translator_of
+from handlers.spoken_words import place_words
 from locales import N_, Translator
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "sms"
 PATH = "/sms"
-# "More: send 9" (in any digits handlers/parsing.py reads: ۹ too).
-MORE = 9
+# "More: send 0" (in any digits handlers/parsing.py reads: ۰ too): the rest of a text cut
+# to fit. Never a choice (they count from 1), so a key means one thing in every text.
+MORE = "0"
 # A gateway's request is small; anything bigger is not from it.
 MAX_BODY = 64 * 1024
 # The pace's clock and wait (a test stands in for them, not for the event loop's own).
@@ -278,8 +282,10 @@ class SmsTransport(Transport):
                 self._turns[number] = (lock, texts - 1)
 
     async def _reader(self, number: str) -> Translator:
+        """The words of ``number``'s person in a text (language, easy language, the SMS
+        variants), from their row: for what no reader chain made (the transport's own)."""
         user = await self.db.users.find(PLATFORM, number)
-        return reader_of(user).t
+        return reader_of(user, on=PLATFORM).t
 
     async def take_text(self, number: str, text: str) -> None:
         """One text from ``number`` (E.164), as the module's docstring says."""
@@ -291,7 +297,7 @@ class SmsTransport(Transport):
                 return
             if not await self.budget.first_contact(number):
                 return
-        t = reader_of(user).t
+        t = reader_of(user, on=PLATFORM).t
         if word in STOP_WORDS:
             await self._stop(number, user is not None and await running_help(self.db, user.id), t)
             return
@@ -301,7 +307,7 @@ class SmsTransport(Transport):
             return
         if await self._stopped_help_too(number, text, t):
             return
-        if choice_number(text, MORE) == MORE and await self.store.more(number):
+        if typed_text(text).strip() == MORE and await self.store.more(number):
             await self._send_more(number)
             return
         event: Text | ButtonPress | Command = Text(text)
@@ -396,23 +402,24 @@ class SmsTransport(Transport):
     async def _send_item(
         self, number: str, item: Outgoing, running: Running | None = None
     ) -> str | None:
-        t = await self._reader(number)
-        settings = self.dispatcher.settings
+        # The reader the chain's texted link made the item for, else from their row.
+        note = getattr(item, "reader", None)
+        t = translator_of(note) if note is not None else await self._reader(number)
         if isinstance(item, Message | Edit):
             brief = item.brief if isinstance(item, Message) else None
-            text, listed = render(item.text, item.buttons, t, settings.web_url, brief)
+            body, lines, listed = texted(item.text, item.buttons, t, brief)
             typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
-            return await self._send_text(number, text, t, listed, typed, running)
+            return await self._send_text(number, body, t, listed, typed, running, lines)
         if isinstance(item, Venue):
-            place = ", ".join(part for part in (item.title, item.address) if part)
-            return await self._send_text(number, f"{place}", t, [], False, running)
+            place = place_words(item.title, item.address, ", ")
+            return await self._send_text(number, place, t, [], False, running)
         if isinstance(item, Document | Picture) and item.caption:
-            text, _ = render(item.caption, [], t, settings.web_url)
-            return await self._send_text(number, text, t, [], False, running)
+            body, _, _ = texted(item.caption, [], t)
+            return await self._send_text(number, body, t, [], False, running)
         return None  # toasts, reactions, deletions, voices: nothing a text can carry
 
     def _more_line(self, t: Translator) -> str:
-        return str(t.t("More: send 9"))
+        return str(t.t("More: send {key}", key=t.digits(MORE)))
 
     async def _send_text(
         self,
@@ -422,8 +429,9 @@ class SmsTransport(Transport):
         listed: list[tuple[str, str]],
         typed: bool,
         running: Running | None = None,
+        choices: str = "",
     ) -> str | None:
-        fitted = cut(text, self._more_line(t))
+        fitted = cut(text, self._more_line(t), choices=choices)
         message_id = await self._send_now(number, fitted.first, running)
         await self.store.keep_more(number, fitted.rest)
         await self.store.note_newest(number, message_id, listed, typed)

@@ -26,6 +26,7 @@ from db.statements import fetch_one
 from handlers.helping.bridged_calls import CallOrder
 from handlers.messages import Message
 from handlers.messenger import Messenger
+from locales import Translator, translator
 from tests.support.clock import Clock, daytime
 from tests.support.sip.call_backs import BACKCHANNEL
 
@@ -186,12 +187,12 @@ async def test_a_bridged_call_never_dials_a_number_the_bot_may_not_call(db: Data
     assert len(told) == 2 and all("📵" in item.payload["text"] for item in told)
 
 
-async def _silent(text: str, lang: str) -> None:
+async def _silent(text: str, reader: Translator | str) -> None:
     return None
 
 
-async def _german(chat_id: str) -> str:
-    return "de"
+async def _german(chat_id: str) -> Translator:
+    return translator("de")
 
 
 async def _queue(db: Database, user_id: int) -> list[int]:

@@ -64,7 +64,7 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
         phone._by_chat[CALLER] = again
         await phone._meant(again, Command("start"))
         # Their main menu, in their language: no language to choose.
-        assert await phone._lang(CALLER) == lang
+        assert (await phone._reader_of(CALLER)).lang == lang
         assert again.choices < len(dispatcher.settings.languages)
         await phone._meant(again, Typed("1"))
         assert seen[-1] == ButtonPress("menu:places")

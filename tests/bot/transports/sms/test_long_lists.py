@@ -1,6 +1,7 @@
-"""What a text message must not lose: a list of more than ten choices keeps its way on
-("Done", "Cancel"), an arrow icon (↔️) does not make a German text UCS-2, and a door
-code's picture, dropped from a GSM-7 text, is there by its name."""
+"""What a text message must not lose: a list of more than ten choices keeps every choice,
+its way on ("Done", "Cancel") too (issue 55, point 7), an arrow icon (↔️) does not make a
+German text UCS-2, and a door code's picture, dropped from a GSM-7 text, is there by its
+name."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.support.sms.gateways import NUMBER, RecordingKannel
 LANGUAGES = ["Deutsch", "English", "Türkçe", "Polski", "Română", "Italiano"] * 2
 
 
-async def test_a_list_of_more_than_ten_choices_keeps_done_and_cancel(
+async def test_a_list_of_more_than_ten_choices_keeps_every_choice(
     dispatcher: Dispatcher, db: Database
 ) -> None:
     gateway = RecordingKannel()
@@ -23,16 +24,16 @@ async def test_a_list_of_more_than_ten_choices_keeps_done_and_cancel(
     rows = [[Button(name, f"hr:lang:{n}")] for n, name in enumerate(LANGUAGES)]
     rows += [[Button("✔️ Fertig", "hr:langs-done")], [Button("✖️ Abbrechen", "hr:cancel")]]
     await sms.deliver(NUMBER, Message("Welche Sprachen sprechen Sie?", buttons=rows))
-    sent = "\n".join(text for _, text in gateway.sent)
-    if "Fertig" not in sent:
-        await sms.take_text(NUMBER, "9")
-        sent = "\n".join(text for _, text in gateway.sent)
-    lines = sent.splitlines()
-    assert "9 Fertig" in lines and "10 Abbrechen" in lines
-    # Once the text came whole, "9" presses "Fertig": the step's done, not a language.
+    # One text holds them all, each under its own number.
+    assert len(gateway.sent) == 1
+    lines = gateway.sent[0][1].splitlines()
+    for n, name in enumerate(LANGUAGES, 1):
+        assert f"{n} {name}" in lines
+    # (Română makes the text UCS-2: the icons stay.)
+    assert "13 ✔️ Fertig" in lines and "14 ✖️ Abbrechen" in lines
     newest = await sms.store.newest(NUMBER)
     assert newest is not None
-    assert newest[2][8:] == [("✔️ Fertig", "hr:langs-done"), ("✖️ Abbrechen", "hr:cancel")]
+    assert newest[2][12:] == [("✔️ Fertig", "hr:langs-done"), ("✖️ Abbrechen", "hr:cancel")]
 
 
 def test_an_arrow_icon_is_dropped_from_a_latin_text() -> None:

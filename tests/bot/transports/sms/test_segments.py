@@ -79,9 +79,10 @@ def test_the_direction_marks_around_a_quote_go_with_the_icons():
     # A German resident's request as the review quotes it (handlers/text_safety.py).
     text = "💬 \u200e│ \u2068Ich brauche Hilfe am Dienstag\u2069 (Deutsch)\n📍 44147"
     assert folded(text) == "Ich brauche Hilfe am Dienstag (Deutsch)\n44147"
-    # Around Arabic words they stay: the text is UCS-2 anyway, and they order the line.
+    # Around Arabic words they go too (issue 55, point 8: boxes on simple phones, a UCS-2
+    # character each); the words stay in the order they are written, the icons in UCS-2.
     quoted = "💬 \u200e│ \u2068أحتاج مساعدة\u2069 (Arabisch)"
-    assert folded(quoted) == quoted
+    assert folded(quoted) == "💬 │ أحتاج مساعدة (Arabisch)"
 
 
 def test_icons_stay_where_the_text_is_ucs2_anyway():

@@ -1,0 +1,128 @@
+"""The texts a phone caller hears or an SMS reader reads instead of a chat's: what they can
+do on their channel, never what they cannot (no location to share and no district to type
+on a keypad, no "/privacy" on the phone, no voice message and no tapping in an SMS).
+
+Each is declared here beside the chat message it stands for (locales ``medium_variant``);
+the reader's translator (handlers/reader.py, ``reader.t`` and ``ctx.t``) takes it for a
+reader on that medium, in every language and in easy language (an easy variant of the
+variant in easy.po, else the variant), wherever a feature writes the chat's message - no
+feature checks a medium. A new one is one line here and its translations.
+
+No button data, no states.
+"""
+
+from __future__ import annotations
+
+from locales import N_, medium_variant
+
+SPOKEN = "spoken"
+TEXTED = "texted"
+
+# Where? (handlers/places/chat.py, handlers/events/chat.py, handlers/helping/requests_flow.py)
+_WHERE = "📍 Where? Share your location, or type a postcode or district."
+medium_variant(SPOKEN, _WHERE, N_("📍 Where? Type a postcode with the keys."))
+medium_variant(TEXTED, _WHERE, N_("📍 Where? Send a postcode or district."))
+_PLEASE_WHERE = "📍 Please share your location or type a postcode or district."
+medium_variant(SPOKEN, _PLEASE_WHERE, N_("📍 Please type a postcode with the keys."))
+medium_variant(TEXTED, _PLEASE_WHERE, N_("📍 Please send a postcode or district."))
+_WHERE_KEPT = (
+    "📍 Where? Share your location, or type your postcode or district. We only keep the "
+    "area, never your address."
+)
+medium_variant(
+    SPOKEN,
+    _WHERE_KEPT,
+    N_("📍 Where? Type your postcode with the keys. We only keep the area, never your address."),
+)
+medium_variant(
+    TEXTED,
+    _WHERE_KEPT,
+    N_("📍 Where? Send your postcode or district. We only keep the area, never your address."),
+)
+_LOOKING = (
+    "Where are you looking? Share your location, or type a postcode (for example "
+    "{postcode}) or the name of your district (for example {district})."
+)
+medium_variant(
+    SPOKEN,
+    _LOOKING,
+    N_("Where are you looking? Type a postcode with the keys, for example {postcode}."),
+)
+medium_variant(
+    TEXTED,
+    _LOOKING,
+    N_(
+        "Where are you looking? Send a postcode (for example {postcode}) or the name of your "
+        "district (for example {district})."
+    ),
+)
+
+# The privacy notice's rights and its thanks (handlers/privacy.py, handlers/onboarding.py):
+# the settings have them on every medium; a command is typed in a chat.
+_RIGHTS = "🗑 /mydata shows everything, /delete erases it."
+_IN_SETTINGS = N_("🗑 In the settings you get everything we keep, or erase it.")
+_THANKS = (
+    "✅ Thank you, you agreed to the privacy notice. You can read it again at any time with "
+    "/privacy."
+)
+_THANKS_SETTINGS = N_("✅ Thank you, you agreed to the privacy notice. It is in the settings.")
+for _medium in (SPOKEN, TEXTED):
+    medium_variant(_medium, _RIGHTS, _IN_SETTINGS)
+    medium_variant(_medium, _THANKS, _THANKS_SETTINGS)
+
+# A voice message (handlers/to_coordinators.py, handlers/helping/requests_flow.py): a text
+# carries none; the phone records what is said after its tone, which it says itself.
+_TO_COORDINATORS = "📞 Leave a message for the coordinators: write it, or send a voice message."
+medium_variant(SPOKEN, _TO_COORDINATORS, N_("📞 Leave a message for the coordinators."))
+medium_variant(TEXTED, _TO_COORDINATORS, N_("📞 Write your message for the coordinators."))
+_LENGTH = "✍️ Please write between {low} and {high} characters, or send a voice message."
+medium_variant(TEXTED, _LENGTH, N_("✍️ Please write between {low} and {high} characters."))
+
+# Several choices, then Done (handlers/helping/requests_flow.py, volunteers.py).
+_LANGUAGES = "🗣 Which languages do you speak? Tap all that apply, then Done."
+medium_variant(
+    SPOKEN,
+    _LANGUAGES,
+    N_("🗣 Which languages do you speak? Press the key of each, then the key of Done."),
+)
+medium_variant(
+    TEXTED,
+    _LANGUAGES,
+    N_("🗣 Which languages do you speak? Send their numbers one by one, then the number of Done."),
+)
+_SKILLS = "🧰 What can you help with? Tap all that apply, then Done."
+medium_variant(
+    SPOKEN,
+    _SKILLS,
+    N_("🧰 What can you help with? Press the key of each, then the key of Done."),
+)
+medium_variant(
+    TEXTED,
+    _SKILLS,
+    N_("🧰 What can you help with? Send their numbers one by one, then the number of Done."),
+)
+
+# Choosing (handlers/step_form.py, handlers/dispatcher.py, handlers/guide.py,
+# handlers/helping/requests_flow.py): keys on the phone ("#" goes back), numbers by SMS.
+_BUTTONS_ABOVE = "👆 Please use the buttons above."
+medium_variant(SPOKEN, _BUTTONS_ABOVE, N_("👆 Please press the key of a choice."))
+medium_variant(TEXTED, _BUTTONS_ABOVE, N_("👆 Please send the number of a choice."))
+_NOT_UNDERSTOOD = "🙂 I did not understand that. Please choose from the menu or send /help."
+medium_variant(
+    SPOKEN, _NOT_UNDERSTOOD, N_("🙂 I did not understand that. Please press the key of a choice.")
+)
+medium_variant(
+    TEXTED,
+    _NOT_UNDERSTOOD,
+    N_("🙂 I did not understand that. Please send the number of a choice."),
+)
+_TAP_A_BUTTON = "👇 Tap a button. /menu always brings you back."
+medium_variant(
+    SPOKEN,
+    _TAP_A_BUTTON,
+    N_("👇 Press the key of a choice. The hash key always brings you back."),
+)
+medium_variant(TEXTED, _TAP_A_BUTTON, N_("👇 Send the number of a choice."))
+_WHICH_DAY = "📅 Which day? Tap one, or write it."
+medium_variant(SPOKEN, _WHICH_DAY, N_("📅 Which day? Press its key."))
+medium_variant(TEXTED, _WHICH_DAY, N_("📅 Which day? Send its number, or write the date."))

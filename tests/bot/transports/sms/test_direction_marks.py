@@ -1,0 +1,47 @@
+"""Issue 55, point 8: no invisible direction marks in a text message, through real Kannel
+with fakesmsc (tests/support/sms/city.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from db import Database
+from handlers.places.gazetteer import load_gazetteer
+from handlers.places.importer import import_places
+from locales import translator
+from tests.support.sms.city import City, Resident
+
+ROOT = Path(__file__).resolve().parents[4]
+SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
+AMIRA = "+4917611111111"
+
+
+# The invisible marks of direction: isolates, embeddings and overrides, and the marks.
+DIRECTION_MARKS = frozenset(
+    "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f\u061c"
+)
+
+
+async def test_arabic_texts_carry_no_invisible_direction_marks(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Point 8: an Arabic text is laid out by the phone from its letters; the marks a chat
+    needs are boxes on simple phones and cost a character each."""
+    await import_places(db, SAMPLE_PLACES, load_gazetteer("data/dortmund"), default_source="sample")
+    city: City = await make_city()  # type: ignore[misc]
+    amira = Resident(city, AMIRA)
+    ar = translator("ar")
+
+    await amira.say("مرحبا")
+    await amira.choose("العربية")
+    await amira.choose(ar._("I agree"))
+    user = await db.users.find("sms", AMIRA)
+    assert user is not None and user.language == "ar" and user.consent_at is not None
+    await amira.say("44137")  # values in the text: a postcode, places' names and distances
+    texts = [text.text for text in amira.texts]
+    assert len(texts) >= 3
+    marked = [text for text in texts if DIRECTION_MARKS & set(text)]
+    assert marked == [], marked
+    # Written order: the main menu's Arabic words as the catalog writes them.
+    assert any(ar._("Find a place") in text for text in texts), texts

@@ -1,0 +1,154 @@
+"""A city whose residents text through real Kannel (tests/bot/transports/sms/): the SMS
+transport's own HTTP endpoint behind smsbox's get-url with the shared secret, its texts out
+through smsbox's sendsms, fakesmsc as the phone network, the real dispatcher and outbox
+worker; coordinators and volunteers on the memory transport (tests/support/help_story.py).
+
+``make_city`` (a fixture) makes one; a :class:`Resident` texts and reads the answers. Each
+step waits for events, never for a time."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from bot.delivery import OutboxWorker
+from bot.transports.sms.budget import Budget, Limits
+from bot.transports.sms.transport import SmsTransport
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.settings import HandlerSettings
+from tests.support.channels import channels
+from tests.support.help_story import GROUP
+from tests.support.memory_transport import MemoryTransport
+from tests.support.sms.fakesmsc import FakePhoneNetwork
+from tests.support.sms.fakesmsc import Text as FakeText
+from tests.support.sms.fixtures import KannelStarter
+from tests.support.sms.gateways import CountingKannel, CountingSms
+
+SECRET = "kannel-secret-45"
+_CHOICE = re.compile(r"^(\d+) (.+)$")
+# A button label's leading icon (a German text drops it, an Arabic one keeps it).
+_ICON = re.compile(r"^\W+")
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait for ``condition`` (a guard of a minute against a hang, never a measure)."""
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the awaited event did not happen")
+
+
+@dataclass
+class City:
+    db: Database
+    sms: CountingSms
+    gateway: CountingKannel
+    phones: FakePhoneNetwork
+    story: MemoryTransport
+
+    async def flush(self) -> None:
+        """The outbox worker's round, then every text it handed to Kannel arrived."""
+        await self.story.flush()
+        await self.arrived()
+
+    async def arrived(self) -> None:
+        await until(
+            lambda: all(
+                len(self.phones.texts_to(number)) == sent
+                for number, sent in self.gateway.sent.items()
+            )
+        )
+
+
+@dataclass
+class Resident:
+    """A person with a simple phone: sends texts, reads the answers, types numbers."""
+
+    city: City
+    number: str
+    new: list[FakeText] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[FakeText]:
+        return self.city.phones.texts_to(self.number)
+
+    async def say(self, text: str) -> list[FakeText]:
+        before, handled = len(self.texts), self.city.sms.handled
+        await asyncio.to_thread(self.city.phones.send, self.number, text)
+        await until(lambda: self.city.sms.handled > handled)
+        await self.city.arrived()
+        self.new = self.texts[before:]
+        return self.new
+
+    async def choose(self, label: str) -> list[FakeText]:
+        """Type the number of the newest choice labelled ``label`` (after its icon: with or
+        without it, as a text drops icons), asking for the rest of a cut text ("More: send
+        0") while it is not shown."""
+        label = _ICON.sub("", label)
+        for _ in range(3):
+            for text in reversed(self.new):
+                for line in text.text.splitlines():
+                    found = _CHOICE.match(line)
+                    shown = found.group(2) if found else ""
+                    if found and (shown == label or shown.endswith(f" {label}")):
+                        return await self.say(found.group(1))
+            last = self.new[-1].text.splitlines()[-1] if self.new else ""
+            if _CHOICE.match(last) or not re.search("[0٠۰]", last):
+                break
+            await self.say("0")
+        raise AssertionError(f"no choice {label!r} in {[t.text for t in self.new]!r}")
+
+
+@pytest.fixture
+async def make_city(
+    db: Database, start_kannel: KannelStarter
+) -> AsyncIterator[Callable[..., object]]:
+    made: list[SmsTransport] = []
+
+    async def make(
+        limits: Limits | None = None, speech_languages: frozenset[str] = frozenset()
+    ) -> City:
+        settings = HandlerSettings(
+            city="Dortmund",
+            inactive_account_days=365,
+            max_text_length=500,
+            backchannels=frozenset({("memory", GROUP)}),
+            speech_languages=speech_languages,
+            # What the transports can do, as a city running SMS has it (the channel label
+            # coordinators read, a STOP, the erasure code).
+            channels=channels("sms"),
+        )
+        dispatcher = Dispatcher(db, build_router(), settings)
+        budget = Budget(db, 10_000, settings.backchannels, limits=limits or Limits())
+        # The transport's site first, on a port it holds; then Kannel, whose get-url calls it.
+        unset = CountingKannel("http://127.0.0.1:9", "", "", "", SECRET)
+        sms = CountingSms(dispatcher, db, unset, budget)
+        await sms.connect()
+        made.append(sms)
+        kannel, phones = await asyncio.to_thread(
+            start_kannel, f"http://127.0.0.1:{sms.port}/sms", secret=SECRET
+        )
+        gateway = CountingKannel(
+            kannel.sendsms_url.removesuffix("/cgi-bin/sendsms"),
+            kannel.username,
+            kannel.password,
+            kannel.bot_number,
+            SECRET,
+        )
+        sms.gateway = gateway
+        story = MemoryTransport(dispatcher)
+        story.worker = OutboxWorker(db, [story, sms], chain=dispatcher.chain)
+        return City(db, sms, gateway, phones, story)
+
+    try:
+        yield make
+    finally:
+        for sms in made:
+            await sms.stop()
