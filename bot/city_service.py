@@ -46,6 +46,7 @@ from db import Database
 from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
+from handlers.helping import waves
 from handlers.helping.timers import Timing, follow_up, roundup
 
 log = logging.getLogger(__name__)
@@ -193,8 +194,9 @@ class CityBot:
             return tasks
 
     def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
-        """The city's timed jobs: reminders, request follow-ups, the morning roundup, the
-        reminder horizon and retention (job ids prefixed by the city's slug)."""
+        """The city's timed jobs: reminders, request follow-ups, the offer waves, the
+        morning roundup, the reminder horizon and retention (job ids prefixed by the city's
+        slug)."""
         config = self.city.config
         db, dispatcher, worker = self.db, self.dispatcher, self.worker
         timing = Timing(
@@ -209,6 +211,10 @@ class CityBot:
 
         async def follow_ups() -> None:
             if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
+                worker.wake()
+
+        async def offer_waves() -> None:
+            if await waves.tick(db, dispatcher.settings, datetime.now(UTC)):
                 worker.wake()
 
         async def morning_roundup() -> None:
@@ -228,6 +234,9 @@ class CityBot:
         )
         scheduler.add_job(
             job(follow_ups), "interval", minutes=15, id=self._id("follow-ups"), next_run_time=now
+        )
+        scheduler.add_job(
+            job(offer_waves), "interval", minutes=5, id=self._id("offer-waves"), next_run_time=now
         )
         scheduler.add_job(
             job(morning_roundup),

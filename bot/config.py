@@ -29,7 +29,7 @@ from db.numbers import by_number
 from handlers.dialable import parse_countries
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.places.hours import validate as validate_hours
-from handlers.settings import HandlerSettings, Organisation
+from handlers.settings import HandlerSettings, OfferRules, Organisation
 from locales import SUPPORTED_LANGUAGES
 
 ENV_PREFIX = "NACHBARBOT_"
@@ -204,6 +204,49 @@ class HelpSection:
         maximum=1000,
         doc="Requests of new accounts within the cooldown that count as a flood",
     )
+    # The offer rules (issue 57, handlers/helping/waves.py, docs/help.md#who-is-asked).
+    offer_rule: str = _opt(
+        "waves",
+        choices=("waves", "broadcast"),
+        doc="waves: the best-ranked few first, more later, wider later; broadcast: everyone "
+        "who qualifies at once",
+    )
+    wave_min: int = _opt(3, minimum=1, maximum=50, doc="Fewest volunteers asked in one wave")
+    wave_max: int = _opt(8, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
+    wave_minutes: int = _opt(
+        45, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
+    )
+    relook_hours: int = _opt(
+        2, minimum=1, maximum=48, doc="Nobody left to ask: look again for new volunteers this often"
+    )
+    offers_per_day: int = _opt(
+        3, minimum=1, maximum=100, doc="Most offers one volunteer gets in 24 hours"
+    )
+    estimate_floor_percent: float = _opt(
+        2.0, minimum=0, maximum=100, doc="Nobody is asked whose chance of saying yes is lower"
+    )
+    widen_hours: int = _opt(
+        3, minimum=1, maximum=72, doc="Daytime hours before neighbouring districts are asked"
+    )
+    widen_km: float = _opt(
+        5.0, minimum=0, maximum=50, doc="How much farther the widened search reaches"
+    )
+    related_hours: int = _opt(
+        10, minimum=1, maximum=168, doc="Hours before volunteers of related kinds of help are asked"
+    )
+    budget: int = _opt(
+        25, minimum=1, maximum=1000, doc="After this many asked the coordinators take over"
+    )
+    language_km: float = _opt(
+        8.0,
+        minimum=0,
+        maximum=50,
+        doc="Requesters without German: volunteers sharing their language this far are asked first",
+    )
+    day_start: int = _opt(
+        8, minimum=0, maximum=23, doc="Hour the daytime of the offer waits starts"
+    )
+    day_end: int = _opt(21, minimum=1, maximum=24, doc="Hour the daytime of the offer waits ends")
 
 
 @dataclass(frozen=True)
@@ -640,6 +683,22 @@ class Config:
             certificate_required_for=frozenset(self.help.certificate_required_for),
             new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,
             new_account_flood_requests=self.help.new_account_flood_requests,
+            offer_rules=OfferRules(
+                offer_rule=self.help.offer_rule,
+                wave_min=self.help.wave_min,
+                wave_max=max(self.help.wave_min, self.help.wave_max),
+                wave_minutes=self.help.wave_minutes,
+                relook_hours=self.help.relook_hours,
+                offers_per_day=self.help.offers_per_day,
+                estimate_floor_percent=self.help.estimate_floor_percent,
+                widen_hours=self.help.widen_hours,
+                widen_km=self.help.widen_km,
+                related_hours=self.help.related_hours,
+                budget=self.help.budget,
+                language_km=self.help.language_km,
+                day_start=self.help.day_start,
+                day_end=max(self.help.day_start + 1, self.help.day_end),
+            ),
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,
             translation=self.translation.engine,

@@ -35,3 +35,8 @@ def local_month(moment: datetime) -> tuple[int, int]:
     """The (year, month) in Europe/Berlin ``moment`` falls in."""
     local = moment.astimezone(BERLIN)
     return local.year, local.month
+
+
+def from_text(value: str) -> datetime:
+    """A stored timestamp as an aware datetime (UTC)."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

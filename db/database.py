@@ -28,6 +28,7 @@ from db.clock import utcnow
 from db.data_rights import DataRights
 from db.desk import DeskStore
 from db.events import EventStore
+from db.offer_waves import WaveStore
 from db.outbox import OutboxStore
 from db.places import PlaceStore
 from db.posting_traces import PostingTraces
@@ -154,6 +155,7 @@ class Database:
         self.outbox = OutboxStore(self.transactions)
         self.requests = RequestStore(self.transactions)
         self.volunteers = VolunteerStore(self.transactions)
+        self.waves = WaveStore(self.transactions)
         self.events = EventStore(self.transactions)
         self.transport_state = TransportStateStore(self.transactions)
         self.relay = RelayStore(self.transactions)

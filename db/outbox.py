@@ -39,6 +39,13 @@ class OutboxItem:
 # A claim's process is gone: its process lock (bot/cluster.py) is no longer in pg_locks.
 _CLAIMANT_GONE = process_gone("o.claimed_by")
 
+# An earlier undelivered message ``e`` of the same chat holds a later one back only while it
+# is in line: due, or tried before (a retry keeps its place, so messages arrive in the order
+# written). One held back for the reader's quiet hours and never tried is not in line: it
+# holds back nothing (a relayed "I am at the door" must not wait for a held offer), and
+# goes out when its time comes. The placeholder is the same ``now``.
+_IN_LINE = "(e.next_attempt_at <= ? OR e.attempts > 0 OR e.attempt_started_at IS NOT NULL)"
+
 _HIGHEST_ID = (
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
     " COALESCE((SELECT MAX(id) FROM outbox), 0))"
@@ -114,7 +121,8 @@ class OutboxStore:
     async def due(
         self, now: datetime, platforms: list[str], limit: int = 50, *, claimant: int = 0
     ) -> list[OutboxItem]:
-        """The messages to send now: the oldest undelivered one of each chat, if due.
+        """The messages to send now: the oldest undelivered one of each chat that is in
+        line (see ``_IN_LINE``: one held for quiet hours holds back nothing), if due.
         With several processes (PostgreSQL, ``claimant`` = this process's key, see
         bot/cluster.py) they are claimed for this process, so no other sends them or
         anything after them in their chats meanwhile."""
@@ -130,9 +138,9 @@ class OutboxStore:
             " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
             f" AND platform IN ({marks}) AND NOT EXISTS ("
             "  SELECT 1 FROM outbox e WHERE e.platform = o.platform AND e.chat_id = o.chat_id"
-            "  AND e.sent_at IS NULL AND e.failed_at IS NULL AND e.id < o.id)"
+            f"  AND e.sent_at IS NULL AND e.failed_at IS NULL AND e.id < o.id AND {_IN_LINE})"
             " ORDER BY id LIMIT ?",
-            (to_text(now), *platforms, limit),
+            (to_text(now), *platforms, to_text(now), limit),
         )
         return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
 
@@ -155,10 +163,10 @@ class OutboxStore:
             f"  AND (o.claimed_by IS NULL OR o.claimed_by = ? OR {_CLAIMANT_GONE})"
             "  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.platform = o.platform"
             "   AND e.chat_id = o.chat_id AND e.sent_at IS NULL AND e.failed_at IS NULL"
-            "   AND e.id < o.id)"
+            f"   AND e.id < o.id AND {_IN_LINE})"
             "  ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
             " RETURNING id, platform, chat_id, payload, attempts, recipient_id, about",
-            (claimant, to_text(now), *platforms, claimant, limit),
+            (claimant, to_text(now), *platforms, claimant, to_text(now), limit),
         )
         rows.sort(key=lambda r: r[0])
         return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
@@ -241,6 +249,22 @@ class OutboxStore:
                 " claimed_by = NULL WHERE id = ?",
                 (utcnow(), error[:200], item_id),
             )
+
+    async def drop_unsent(self, item_ids: list[int], why: str) -> set[int]:
+        """Give up those of these items that were never tried (an offer held for quiet hours
+        whose request was taken meanwhile): they are not delivered. The ids dropped; one
+        whose sending is under way or done is left as it is."""
+        if not item_ids:
+            return set()
+        marks = ",".join("?" * len(item_ids))
+        rows = await fetch_all(
+            self._tx,
+            "UPDATE outbox SET failed_at = ?, last_error = ? WHERE id IN"
+            f" ({marks}) AND sent_at IS NULL AND failed_at IS NULL AND attempts = 0"
+            " AND attempt_started_at IS NULL AND claimed_by IS NULL RETURNING id",
+            (utcnow(), why[:200], *item_ids),
+        )
+        return {int(row[0]) for row in rows}
 
     async def state(self, item_id: int) -> tuple[str | None, str | None, str | None] | None:
         """(sent_message_id, sent_at, failed_at) of an item; None if it is gone (erased with

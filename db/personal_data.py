@@ -625,10 +625,39 @@ MAP: tuple[Table, ...] = (
             "outbox_id": PUBLIC,
             "declined": DETAIL,
             "handed_back": DETAIL,
+            "offered_at": DETAIL,
+            "wave": DETAIL,
+            "accepted_at": DETAIL,
+            "declined_at": DETAIL,
         },
         links=(
-            owned("offers_received", "request_id", "declined", "handed_back", by="volunteer_id"),
+            owned(
+                "offers_received",
+                "request_id",
+                "offered_at",
+                "declined",
+                "handed_back",
+                by="volunteer_id",
+            ),
         ),
+        note="Who was asked about which request, when, in which wave, and the answer "
+        "(handlers/helping/waves.py): the caps and the estimate of who says yes. Goes with "
+        "the volunteer, and with the request.",
+    ),
+    Table(
+        "request_waves",
+        None,
+        _all(
+            PUBLIC,
+            "request_id",
+            "waves",
+            "started_at",
+            "last_at",
+            "next_at",
+            "reach",
+            "handed_over_at",
+        ),
+        note="The state of a request's search for a helper: no person.",
     ),
     Table(
         "moderation_posts",

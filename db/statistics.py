@@ -81,6 +81,32 @@ class StatisticsStore:
         )
         return [RequestCounts(row[0], row[1], row[2], row[3] or 0) for row in rows]
 
+    async def matched_within(
+        self, months: Sequence[Month], hours: int
+    ) -> list[tuple[str, str, int, int]]:
+        """Published requests asked in the months, by Stadtbezirk and month: how many, and
+        how many found a helper within ``hours`` of publishing."""
+        if not months:
+            return []
+        month_of = " ".join("WHEN created_at < ? THEN ?" for _ in months)
+        epoch = _EPOCH[self._tx.dialect]
+        rows = await fetch_all(
+            self._tx,
+            f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
+            " SUM(CASE WHEN matched_at IS NOT NULL AND"
+            f" {epoch.format('matched_at')} - {epoch.format('opened_at')} <= ?"
+            " THEN 1 ELSE 0 END)"
+            " FROM help_requests WHERE created_at >= ? AND created_at < ?"
+            " AND opened_at IS NOT NULL GROUP BY stadtbezirk, month",
+            [
+                *(v for label, _start, end in months for v in (end, label)),
+                hours * 3600,
+                months[0][1],
+                months[-1][2],
+            ],
+        )
+        return [(row[0], row[1], int(row[2]), int(row[3] or 0)) for row in rows]
+
     async def languages_asked(self, start: str, end: str) -> dict[str, int]:
         """How many requests asked in [start, end) asked for each language. Grouped by the
         stored list (a few dozen distinct lists) and split here: far cheaper than matching

@@ -214,14 +214,72 @@ class VolunteerStore:
         rows = await fetch_all(self._tx, sql, (f"%;{category};%", exclude_user or 0))
         return [_row(row) for row in rows]
 
-    async def record_offer(self, request_id: int, volunteer_id: int, outbox_id: int) -> None:
+    async def record_offer(
+        self,
+        request_id: int,
+        volunteer_id: int,
+        outbox_id: int,
+        offered_at: str | None = None,
+        wave: int = 0,
+    ) -> None:
+        """``offered_at``: by the offer rules' clock; ``wave``: which of the request's
+        waves (0: outside the waves - the broadcast, a pull)."""
         await execute(
             self._tx,
-            "INSERT INTO request_notifications (request_id, volunteer_id, outbox_id)"
-            " VALUES (?, ?, ?) ON CONFLICT (request_id, volunteer_id)"
-            " DO UPDATE SET outbox_id = excluded.outbox_id, declined = 0",
-            (request_id, volunteer_id, outbox_id),
+            "INSERT INTO request_notifications (request_id, volunteer_id, outbox_id,"
+            " offered_at, wave) VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, volunteer_id)"
+            " DO UPDATE SET outbox_id = excluded.outbox_id, declined = 0,"
+            " offered_at = excluded.offered_at, wave = excluded.wave, declined_at = NULL",
+            (request_id, volunteer_id, outbox_id, offered_at or utcnow(), wave),
         )
+
+    async def mark_accepted(self, request_id: int, volunteer_id: int, at: str) -> None:
+        await execute(
+            self._tx,
+            "UPDATE request_notifications SET accepted_at = ? WHERE request_id = ?"
+            " AND volunteer_id = ?",
+            (at, request_id, volunteer_id),
+        )
+
+    async def asked_since(self, since: str) -> dict[int, int]:
+        """How many offers each volunteer got since ``since``."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT volunteer_id, COUNT(*) FROM request_notifications"
+            " WHERE outbox_id IS NOT NULL AND offered_at >= ? GROUP BY volunteer_id",
+            (since,),
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    async def helped_since(self, since: str) -> set[int]:
+        """Volunteers who took a request since ``since``."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT DISTINCT volunteer_id FROM request_notifications WHERE accepted_at >= ?",
+            (since,),
+        )
+        return {int(r[0]) for r in rows}
+
+    async def answers(self) -> dict[int, tuple[int, int]]:
+        """(taps on "I can help", offers) of each volunteer ever offered something."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT volunteer_id, SUM(CASE WHEN accepted_at IS NOT NULL OR handed_back = 1"
+            " THEN 1 ELSE 0 END), COUNT(*) FROM request_notifications"
+            " WHERE outbox_id IS NOT NULL GROUP BY volunteer_id",
+        )
+        return {int(r[0]): (int(r[1] or 0), int(r[2])) for r in rows}
+
+    async def asked(self, request_id: int) -> list[tuple[int, int, bool, str | None]]:
+        """(volunteer, wave, declined, offered at) of everyone asked about the request, in
+        the order asked."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT volunteer_id, wave, declined, offered_at FROM request_notifications"
+            " WHERE request_id = ? AND outbox_id IS NOT NULL ORDER BY offered_at, volunteer_id",
+            (request_id,),
+        )
+        return [(int(r[0]), int(r[1]), bool(r[2]), r[3]) for r in rows]
 
     async def offers(self, request_id: int) -> list[tuple[int, int, bool]]:
         """(volunteer user id, outbox id, declined) of everyone offered this request."""
@@ -283,22 +341,22 @@ class VolunteerStore:
         return {row[0] for row in rows}
 
     async def not_yet_offered(self, volunteer_id: int) -> list[int]:
-        """Open requests the volunteer was never told about, oldest first."""
+        """Open requests the volunteer was never told about, longest waiting first."""
         rows = await fetch_all(
             self._tx,
             f"SELECT id FROM help_requests r WHERE state = '{OPEN}' AND NOT EXISTS ("
             " SELECT 1 FROM request_notifications n WHERE n.request_id = r.id"
-            " AND n.volunteer_id = ?) ORDER BY id",
+            " AND n.volunteer_id = ?) ORDER BY COALESCE(r.opened_at, r.created_at), id",
             (volunteer_id,),
         )
         return [row[0] for row in rows]
 
-    async def decline(self, request_id: int, volunteer_id: int) -> None:
+    async def decline(self, request_id: int, volunteer_id: int, at: str | None = None) -> None:
         await execute(
             self._tx,
-            "UPDATE request_notifications SET declined = 1 WHERE request_id = ?"
+            "UPDATE request_notifications SET declined = 1, declined_at = ? WHERE request_id = ?"
             " AND volunteer_id = ?",
-            (request_id, volunteer_id),
+            (at or utcnow(), request_id, volunteer_id),
         )
 
     async def record(self, user_id: int) -> list[tuple[int, str, str, int | None]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from db.data_rights import Limits
@@ -18,6 +20,50 @@ class Organisation:
     name: str = ""
     address: tuple[str, ...] = ()
     logo: str = ""
+
+
+# Who is offered an open request, and when (issue 57): ``"waves"`` - the best-ranked few
+# first, more later, wider later (handlers/helping/waves.py) - or ``"broadcast"``, every
+# qualifying volunteer at once (the rule before). The city's ``[help]`` section sets them.
+WAVES = "waves"
+BROADCAST = "broadcast"
+OFFER_RULES = (WAVES, BROADCAST)
+
+
+@dataclass(frozen=True)
+class OfferRules:
+    offer_rule: str = WAVES
+    # A wave is as large as needed for about one expected taker, within these bounds.
+    wave_min: int = 3
+    wave_max: int = 8
+    # The next wave after this many daytime minutes without a taker (at once when everyone
+    # in the wave said "not this time").
+    wave_minutes: int = 45
+    # Nobody left to ask: look again this often (new and freed volunteers).
+    relook_hours: int = 2
+    # At most this many offers to one volunteer in 24 hours.
+    offers_per_day: int = 3
+    # Nobody whose estimate (the chance they say yes, in per cent) is below this.
+    estimate_floor_percent: float = 2.0
+    # Neighbouring districts and a larger radius after this many daytime hours (or at once
+    # when nobody local is left) ...
+    widen_hours: int = 3
+    # ... that much farther (km) ...
+    widen_km: float = 5.0
+    # ... and related kinds of help after this many hours.
+    related_hours: int = 10
+    # After this many people asked, the coordinators take over and the bot stops asking.
+    budget: int = 25
+    # Requesters without German: volunteers who share their language within this distance
+    # (km) are asked from the first wave on.
+    language_km: float = 8.0
+    # The daytime in which waits count (hours, Europe/Berlin).
+    day_start: int = 8
+    day_end: int = 21
+
+    @property
+    def waves(self) -> bool:
+        return self.offer_rule == WAVES
 
 
 @dataclass(frozen=True)
@@ -85,6 +131,11 @@ class HandlerSettings:
     bridged_calls: Any = None
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000
+    # Who is offered a request when (the ``[help]`` section's offer rules, issue 57).
+    offer_rules: OfferRules = field(default_factory=OfferRules)
+    # The time the offer rules go by: a test or the outcomes bench (bench/outcomes.py)
+    # passes its own clock.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), compare=False)
 
     def city_in(self, lang: str) -> str:
         """The city's name as ``lang`` writes it ("دورتموند", "Дортмунд")."""

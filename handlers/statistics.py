@@ -8,6 +8,9 @@ Definitions (the desk page states them too):
 - Time to a helper: minutes from publishing to a volunteer's acceptance; median and 90th
   percentile by linear interpolation between the closest ranks (as a spreadsheet's
   PERCENTILE.INC), overall and per Stadtbezirk.
+- Matched within 24 hours: of the requests published, the share a volunteer took within
+  ``MATCHED_WITHIN_HOURS`` of publishing, per Stadtbezirk and month, beside the median time
+  to a helper of that month and district.
 - Unmet: a request that expired, or that was published more than ``UNMET_AFTER_DAYS`` days
   ago and still has no helper.
 - Languages: how many requests asked for each language, against how many volunteers (not
@@ -40,6 +43,7 @@ from handlers.small_groups import MIN_GROUP, protect, protect_partition, too_sma
 from locales import N_, SUPPORTED_LANGUAGES, Formatted, Translator
 
 UNMET_AFTER_DAYS = 3
+MATCHED_WITHIN_HOURS = 24
 MEDIAN, P90 = (1, 2), (9, 10)
 PERIOD_MONTHS = 12
 
@@ -106,6 +110,10 @@ class Figures:
     hours_by_month: dict[str, tuple[int, int]]
     hours_by_district: dict[str, tuple[int, int]]
     places: dict[str, int]
+    # (district, month): (published, matched within MATCHED_WITHIN_HOURS), and the time to
+    # a helper of the month and district.
+    within_day: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    month_waits: dict[tuple[str, str], Wait] = field(default_factory=dict)
     # The requests table's cells to hide, (district, month) with TOTAL for the totals:
     # worked out once, the unmet table shows the same district totals.
     requests_hidden: frozenset[tuple[str, str]] = frozenset()
@@ -184,8 +192,22 @@ async def figures(
         for group, name in ((by_month, month), (by_district, district_of(district))):
             n, m = group.get(name, (0, 0))
             group[name] = (n + done, m + minutes)
+    within_day: dict[tuple[str, str], tuple[int, int]] = {}
+    for district, month, published, matched in await stats.matched_within(
+        period.bounds, MATCHED_WITHIN_HOURS
+    ):
+        cell = (district_of(district), month)
+        n, m = within_day.get(cell, (0, 0))
+        within_day[cell] = (n + published, m + matched)
+    month_waits: dict[tuple[str, str], Wait] = {}
+    for label, start, end in period.bounds:
+        for where, wait in (await _waits(db, start, end, known)).items():
+            if where is not None:
+                month_waits[(where, label)] = wait
     return Figures(
         period=period,
+        within_day=within_day,
+        month_waits=month_waits,
         districts=listed,
         requests=requests,
         requests_hidden=_requests_hidden(requests, list(listed), [key(*m) for m in period.months]),
@@ -269,6 +291,7 @@ class Table:
 TABLE_IDS = (
     "requests",
     "time-to-helper",
+    "matched-24h",
     "unmet",
     "languages",
     "hours-by-month",
@@ -436,6 +459,53 @@ def _wait_table(f: Figures, t: Translator) -> Table:
     )
 
 
+def _within_day_table(f: Figures, t: Translator) -> Table:
+    months = [key(*m) for m in f.period.months]
+    labels = [_month_label(t, m) for m in f.period.months]
+    rows = []
+    totals: dict[str, tuple[int, int]] = {}
+    for district in f.districts:
+        cells = []
+        for month in months:
+            published, matched = f.within_day.get((district, month), (0, 0))
+            n, m = totals.get(month, (0, 0))
+            totals[month] = (n + published, m + matched)
+            if too_small(published):
+                cells.append(HIDDEN)
+                continue
+            share = matched / published
+            wait = f.month_waits.get((district, month), NO_WAIT)
+            text = str(t.percent(round(share, 2)))
+            if wait.median is not None:
+                text += " · " + _duration(t, wait.median).text
+            cells.append(Cell(text, round(100 * share)))
+        rows.append((_district(t, district), cells))
+    overall = [
+        HIDDEN
+        if too_small(totals.get(m, (0, 0))[0])
+        else Cell(
+            str(t.percent(round(totals[m][1] / totals[m][0], 2))),
+            round(100 * totals[m][1] / totals[m][0]),
+        )
+        for m in months
+    ]
+    return Table(
+        "matched-24h",
+        t._("Matched within 24 hours, per Stadtbezirk and month"),
+        t.t(
+            "Of the requests published, the share a volunteer took within 24 hours, and the"
+            " median time to a helper."
+        )
+        + " "
+        + hidden_note(t),
+        [t._("Stadtbezirk"), *labels],
+        rows,
+        _chart(labels, (t._("Matched within 24 hours"), overall), columns=True),
+        t._("Matched within 24 hours, per month"),
+        footer=[(t._("All districts"), overall)],
+    )
+
+
 def _unmet_table(f: Figures, t: Translator) -> Table:
     rows = []
     unmets = {d: f.unmet.get(d, (0, 0)) for d in f.districts}
@@ -573,6 +643,7 @@ def _places_table(f: Figures, t: Translator) -> Table:
 _TABLES = {
     "requests": _requests_table,
     "time-to-helper": _wait_table,
+    "matched-24h": _within_day_table,
     "unmet": _unmet_table,
     "languages": _languages_table,
     "hours-by-month": _hours_month_table,

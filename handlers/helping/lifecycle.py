@@ -26,9 +26,11 @@ still_needed   (open, expiry restarts)     the requester               -
 
 Beside it, and changing no state: ``posting_limits``, whether a person may post now
 (:func:`submit` asks it again), and ``offer_fanout``, who is offered an open request (enter,
-publish and hand_back call it; a coordinator's reoffer and a volunteer who became free go
-there directly). The offers already sent are updated here, with the transition that
-outdates them. :class:`Refused` comes from ``refused``.
+publish and hand_back call it; done and hand_back offer the volunteer, who has room again,
+the longest-waiting request that fits them; a coordinator's reoffer and a volunteer who
+became free go there directly). The offers already sent are updated here, with the
+transition that outdates them; when a request leaves ``open``, its offers not delivered yet
+(held for quiet hours) are dropped instead. :class:`Refused` comes from ``refused``.
 
 When the requester's data is being erased (``ERASURES``: /delete, consent withdrawn,
 inactivity), nothing queued on the way names them or quotes them: their review posts, of
@@ -54,6 +56,7 @@ from typing import Any
 from markupsafe import Markup
 
 from db import Database
+from db.clock import to_text
 from db.request_states import (
     ACTIVE,
     CLOSED,
@@ -543,7 +546,12 @@ async def edit(
         raise Refused()
     if requester.banned_at:
         raise Refused(BANNED_TEXT)
+    before = request
     request = await _move(scene, request, REVIEW, requester, WAITING, summary="", **draft)
+    if before.state == OPEN:
+        # Offers of the old text not delivered yet are not: it is checked again first.
+        offers = await scene.db.volunteers.offers(request.id)
+        await scene.db.outbox.drop_unsent([o for _, o, _ in offers], "outdated offer")
     await _post_for_review(scene, request)
     return request
 
@@ -554,9 +562,16 @@ async def edit(
 async def _update_offers(
     scene: Scene, request: HelpRequest, message: str, except_user: int | None = None
 ) -> None:
-    """Replace the offers of everyone told about the request (e.g. with "taken")."""
-    for volunteer_id, outbox_id, _declined in await scene.db.volunteers.offers(request.id):
-        if volunteer_id == except_user:
+    """Replace the offers of everyone told about the request (e.g. with "taken"). The
+    request left ``open``: offers not delivered yet (held for quiet hours) are dropped
+    instead - nobody is woken for a request that is gone, and no edit waits behind them."""
+    offers = await scene.db.volunteers.offers(request.id)
+    dropped = await scene.db.outbox.drop_unsent(
+        [outbox_id for volunteer_id, outbox_id, _ in offers if volunteer_id != except_user],
+        "outdated offer",
+    )
+    for volunteer_id, outbox_id, _declined in offers:
+        if volunteer_id == except_user or outbox_id in dropped:
             continue
         reader = await scene.db.users.get(volunteer_id)
         if reader is not None:
@@ -589,6 +604,9 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
         lost=TAKEN,
         volunteer_id=volunteer.id,
         door_code=new_door_code(),
+    )
+    await scene.db.volunteers.mark_accepted(
+        request.id, volunteer.id, to_text(scene.settings.clock())
     )
     await _update_offers(scene, request, TAKEN, volunteer.id)
     requester = await scene.mail.reachable(request.requester_id)
@@ -732,6 +750,7 @@ async def hand_back(
         ),
     )
     await offer_fanout.offer(scene, request, skip={volunteer.id})
+    await offer_fanout.pull(scene, volunteer.id)
     return request
 
 
@@ -798,6 +817,8 @@ async def done(scene: Scene, requester: User, request_id: int) -> HelpRequest:
         ),
     )
     await _to_coordinators(scene, lambda t: t.t("🎉 Request #{id} is done.", id=request.id))
+    if request.volunteer_id is not None:
+        await offer_fanout.pull(scene, request.volunteer_id)
     return request
 
 

@@ -36,7 +36,7 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import statistics, statistics_picture, ui
 from handlers.context import Context
-from handlers.helping import lifecycle, offer_fanout, posting_limits
+from handlers.helping import lifecycle, offer_fanout, posting_limits, waves
 from handlers.helping.languages import shown_to_coordinators
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import (
@@ -190,6 +190,10 @@ async def _reoffer(ctx: Context) -> None:
     if isinstance(ctx.incoming.event, ButtonPress):
         ctx.toast(message.striptags())
     else:
+        # /offer: who was asked so far, in how many waves, and when the next goes.
+        request = await ctx.db.requests.get(request_id)
+        if request is not None and ctx.settings.offer_rules.waves:
+            message = message + "\n" + await waves.progress(ctx.db, ctx.t, request)
         ctx.reply(message)
 
 

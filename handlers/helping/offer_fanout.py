@@ -2,11 +2,18 @@
 
 An offer is a message to a volunteer who qualifies (``matching``), held back through their
 quiet hours and remembered, so that the lifecycle can update it later ("taken",
-"withdrawn", a coordinator's summary). This module sends offers through the outbox and
-never changes a request's state: the lifecycle calls :func:`offer` when a request opens
-(published, entered by a coordinator, handed back); a coordinator offers an open request
-again with :func:`reoffer` (new volunteers, widened areas); a volunteer who became
-available gets what they were never told about with :func:`offer_to`.
+"withdrawn", a coordinator's summary; ``offer_sending``). This module sends offers through
+the outbox and never changes a request's state: the lifecycle calls :func:`offer` when a
+request opens (published, entered by a coordinator, handed back) and :func:`pull` when a
+volunteer finished or handed back; a coordinator offers an open request again with
+:func:`reoffer`; a volunteer who became available gets what they were never told about with
+:func:`offer_to`; a "not this time" goes through :func:`declined`.
+
+Under the ``"waves"`` offer rule (the default, ``settings.offer_rules``) the request goes
+to the best-ranked few first and to more later (``waves``, ``ranking``; the scheduler's
+``waves.tick``); a re-offer sends one wave under the same rules, and a volunteer who
+became available gets no more than their offers a day. Under ``"broadcast"`` every
+qualifying volunteer is told at once.
 
 Nobody to offer it to: the coordinators are asked to look for help (with the reoffer
 button). Offers went out but nobody offered speaks the requester's languages and nothing
@@ -15,33 +22,41 @@ translates: both sides are told.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from datetime import UTC, datetime
+from collections.abc import Collection
+from datetime import timedelta
 
+from db.clock import to_text
 from db.request_states import OPEN
 from db.requests import HelpRequest
 from db.users import User
-from db.volunteers import Volunteer
-from handlers.helping import matching
+from handlers.helping import matching, waves
+from handlers.helping.offer_sending import offer_message, send_offer
 from handlers.helping.refused import CANNOT_CHANGE, Refused
-from handlers.helping.render import offer_buttons, offer_text, reoffer_buttons, request_voice
+from handlers.helping.render import reoffer_buttons
 from handlers.helping.scene import Scene
-from handlers.language_bridge import Reader, reader
 from handlers.messages import Message
 from handlers.staff import is_staff
 from locales import Formatted, Translator
 
 
 async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = ()) -> int:
-    """Offer an open request to everyone who qualifies; how many were told. With nobody at
-    all, the coordinators are asked to look for help."""
-    now = datetime.now(UTC)
+    """Offer an open request: its first wave (waves), or everyone who qualifies
+    (broadcast); how many were told. With nobody at all, the coordinators are asked to
+    look for help."""
+    now = scene.settings.clock()
     told = 0
     shared = False
-    for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
-        if volunteer.user_id not in skip and await _offer_one(scene, request, volunteer, now):
-            told += 1
-            shared = shared or matching.shares_language(volunteer, request)
+    if scene.settings.offer_rules.waves:
+        told = await waves.start(scene, request, now, set(skip))
+        told_now = await scene.db.volunteers.offered(request.id)
+        for volunteer_id in told_now - set(skip):
+            volunteer = await scene.db.volunteers.get(volunteer_id)
+            shared = shared or bool(volunteer and matching.shares_language(volunteer, request))
+    else:
+        for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
+            if volunteer.user_id not in skip and await send_offer(scene, request, volunteer, now):
+                told += 1
+                shared = shared or matching.shares_language(volunteer, request)
     if told and not shared and not skip and not scene.settings.translation:
         await _no_shared_language(scene, request)
     if told == 0:
@@ -89,38 +104,6 @@ async def _no_shared_language(scene: Scene, request: HelpRequest) -> None:
     )
 
 
-def offer_message(request: HelpRequest, for_reader: Reader) -> Callable[[Translator], Message]:
-    """An offer as one volunteer reads it (texts they may not read translated)."""
-    return lambda t: Message(offer_text(t, request, for_reader), offer_buttons(t, request.id))
-
-
-async def _offer_one(
-    scene: Scene, request: HelpRequest, volunteer: Volunteer, now: datetime
-) -> bool:
-    """Send one volunteer the offer (held back through their quiet hours) and remember it,
-    to update it later; False if they cannot be reached."""
-    not_before = matching.quiet_until(volunteer, now)
-    person = await scene.db.users.get(volunteer.user_id)
-    for_reader = reader(scene.settings, person, volunteer.languages)
-    outbox_id = await scene.mail.to_user(
-        person,
-        offer_message(request, for_reader),
-        not_before=not_before,
-        about=[request.requester_id],
-    )
-    if outbox_id is None:
-        return False
-    await scene.db.volunteers.record_offer(request.id, volunteer.user_id, outbox_id)
-    if request.voice_file_id:
-        await scene.mail.to_user(
-            volunteer.user_id,
-            lambda t: request_voice(t, request),
-            not_before=not_before,
-            about=[request.requester_id],
-        )
-    return True
-
-
 async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     """A coordinator offers an open request again: to everyone who qualifies now and was
     not told yet (new volunteers, widened areas). How many were told."""
@@ -132,12 +115,14 @@ async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     if request.state != OPEN:
         raise Refused(CANNOT_CHANGE)
     await scene.db.requests.audit(coordinator.id, "request.reoffer", f"request:{request.id}")
+    now = scene.settings.clock()
+    if scene.settings.offer_rules.waves:
+        return await waves.next_wave(scene, request, now, by_coordinator=True)
     told_before = await scene.db.volunteers.offered(request.id)
-    now = datetime.now(UTC)
     told = 0
     for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
         if volunteer.user_id not in told_before:
-            told += await _offer_one(scene, request, volunteer, now)
+            told += await send_offer(scene, request, volunteer, now)
     return told
 
 
@@ -148,9 +133,21 @@ async def offer_to(scene: Scene, volunteer_id: int) -> int:
     volunteer = await scene.db.volunteers.get(volunteer_id)
     if user is None or volunteer is None:
         return 0
-    now = datetime.now(UTC)
+    now = scene.settings.clock()
+    rules = scene.settings.offer_rules
     told = 0
+    # Under waves: no more than their offers a day, counting those of the last 24 hours.
+    room = (
+        rules.offers_per_day
+        - (await scene.db.volunteers.asked_since(to_text(now - timedelta(hours=24)))).get(
+            volunteer_id, 0
+        )
+        if rules.waves
+        else None
+    )
     for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
+        if room is not None and told >= room:
+            break
         request = await scene.db.requests.get(request_id)
         if request is None:
             continue
@@ -159,5 +156,19 @@ async def offer_to(scene: Scene, volunteer_id: int) -> int:
             scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back, now=now
         )
         if why is None:
-            told += await _offer_one(scene, request, volunteer, now)
+            told += await send_offer(scene, request, volunteer, now)
     return told
+
+
+async def pull(scene: Scene, volunteer_id: int) -> int:
+    """A volunteer finished or handed back: with room, the longest-waiting open request
+    that fits them is offered to them (waves)."""
+    return await waves.pull(scene, volunteer_id)
+
+
+async def declined(scene: Scene, request: HelpRequest, volunteer_id: int) -> int:
+    """A volunteer said "not this time" (when the whole wave has, the next goes at once)."""
+    return await waves.declined(scene, request, volunteer_id)
+
+
+__all__ = ["declined", "offer", "offer_message", "offer_to", "pull", "reoffer"]

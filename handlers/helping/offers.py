@@ -12,7 +12,7 @@ from db.request_states import MATCHED
 from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, offer_fanout
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
 from handlers.helping.render import door_code_text, first_name, relay_buttons
 from handlers.helping.reports import ask_for_report
@@ -53,7 +53,7 @@ async def _accept(ctx: Context) -> None:
 
 async def _decline(ctx: Context) -> None:
     request = await _offered(ctx)
-    await ctx.db.volunteers.decline(request.id, ctx.user.id)
+    await offer_fanout.declined(ctx, request, ctx.user.id)
     ctx.reply(ctx.t.t("👍 All right, not this time. Thank you for your answer."), edit=True)
 
 

@@ -29,9 +29,9 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import number, path_id
 from bot.web.pages import render
 from db.clock import to_text
-from db.request_states import ACTIVE, STATES, UNSENT
+from db.request_states import ACTIVE, OPEN, STATES, UNSENT
 from db.requests import HelpRequest, RequestFilter
-from handlers.helping import history, lifecycle, offer_fanout
+from handlers.helping import history, lifecycle, offer_fanout, waves
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, easy_tag, named
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
@@ -236,6 +236,8 @@ async def _detail(
         requester=requester,
         easy=easy_tag(t) if requester is not None and requester.easy_language else None,
         history=await _history(desk, t, found.id),
+        # Who was asked, in how many waves, when the next goes (an open request's search).
+        searched=await waves.progress(desk.site.db, t, found) if found.state == OPEN else None,
         points=map_points([found]),
         tiles=desk.site.config.web.tile_url,
         summary_limit=lifecycle.SUMMARY_LIMIT,

@@ -1,0 +1,53 @@
+"""One offer to one volunteer: the message (with the request's voice, if any), held back
+through their quiet hours, and remembered with when and in which wave it went, so the
+lifecycle can update it later and the offer rules can count it. Used by ``offer_fanout``
+and ``waves``; it decides nobody."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from db.clock import to_text
+from db.requests import HelpRequest
+from db.volunteers import Volunteer
+from handlers.helping import matching
+from handlers.helping.render import offer_buttons, offer_text, request_voice
+from handlers.helping.scene import Scene
+from handlers.language_bridge import Reader, reader
+from handlers.messages import Message
+from locales import Translator
+
+
+def offer_message(request: HelpRequest, for_reader: Reader) -> Callable[[Translator], Message]:
+    """An offer as one volunteer reads it (texts they may not read translated)."""
+    return lambda t: Message(offer_text(t, request, for_reader), offer_buttons(t, request.id))
+
+
+async def send_offer(
+    scene: Scene, request: HelpRequest, volunteer: Volunteer, now: datetime, wave: int = 0
+) -> bool:
+    """Send one volunteer the offer (held back through their quiet hours) and remember it,
+    to update it later; False if they cannot be reached."""
+    not_before = matching.quiet_until(volunteer, now)
+    person = await scene.db.users.get(volunteer.user_id)
+    for_reader = reader(scene.settings, person, volunteer.languages)
+    outbox_id = await scene.mail.to_user(
+        person,
+        offer_message(request, for_reader),
+        not_before=not_before,
+        about=[request.requester_id],
+    )
+    if outbox_id is None:
+        return False
+    await scene.db.volunteers.record_offer(
+        request.id, volunteer.user_id, outbox_id, to_text(now), wave
+    )
+    if request.voice_file_id:
+        await scene.mail.to_user(
+            volunteer.user_id,
+            lambda t: request_voice(t, request),
+            not_before=not_before,
+            about=[request.requester_id],
+        )
+    return True

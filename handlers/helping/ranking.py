@@ -1,0 +1,212 @@
+"""Who is asked first: an estimate of how likely a volunteer says yes to a request.
+
+The estimate starts from the volunteer's own taps on "I can help" per offer, shrunk toward
+the city's rate while they have had few offers (``PRIOR_OFFERS`` offers' worth of the city's
+rate); it is lowered with distance (their own point, else the centre of their nearest
+district), raised for a language shared with the requester and lowered when the requester
+has no German and they share none, halved for a related kind of help, lowered for each offer
+in the last week and for help given in the last two weeks (they are not worn out).
+
+Who is a candidate at all is :mod:`matching`'s rule, widened by the search's ``reach``:
+0 the volunteers' own areas (and, for requesters without German, volunteers sharing their
+language within ``language_km``), 1 also ``widen_km`` farther (neighbouring districts, a
+larger radius), 2 also volunteers of related kinds of help. The caps hold at every reach:
+at most ``offers_per_day`` offers in 24 hours, nobody at their chosen maximum (matching),
+nobody whose estimate is below the floor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from db import Database
+from db.clock import local_day, to_text
+from db.requests import HelpRequest
+from db.volunteers import Volunteer
+from handlers.helping import matching
+from handlers.places.gazetteer import distance_m, load_gazetteer
+from handlers.settings import HandlerSettings, OfferRules
+
+# Related kinds of help: asked after ``related_hours`` when nobody of the kind took it.
+RELATED = {
+    "shopping": ("company", "accompaniment", "moving"),
+    "accompaniment": ("shopping", "company", "language"),
+    "language": ("forms", "accompaniment", "learning"),
+    "forms": ("language", "tech"),
+    "tech": ("forms", "learning"),
+    "household": ("moving",),
+    "learning": ("language", "childcare"),
+    "company": ("accompaniment", "shopping"),
+    "childcare": ("learning",),
+    "moving": ("household", "shopping"),
+    "other": (),
+}
+LOCAL, WIDER, RELATED_KINDS = 0, 1, 2
+
+PRIOR_OFFERS = 5
+# The city's rate while it has too few offers to tell.
+START_RATE = 0.25
+CITY_MIN_OFFERS = 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    volunteer: Volunteer
+    estimate: float
+    # Kilometres to the request (None: unknown).
+    km: float | None
+    shares_language: bool
+
+
+def without_german(request: HelpRequest) -> bool:
+    return bool(request.languages) and "de" not in request.languages
+
+
+def distance_km(
+    settings: HandlerSettings, volunteer: Volunteer, request: HelpRequest
+) -> float | None:
+    """From the volunteer's point, else the centre of their nearest district, to the request."""
+    if request.lat is None or request.lon is None:
+        return None
+    if volunteer.lat is not None and volunteer.lon is not None:
+        return distance_m(volunteer.lat, volunteer.lon, request.lat, request.lon) / 1000
+    centres = {a.name: a for a in load_gazetteer(settings.places_data_dir).bezirke}
+    found = [
+        distance_m(centres[d].lat, centres[d].lon, request.lat, request.lon) / 1000
+        for d in volunteer.stadtbezirke
+        if d in centres
+    ]
+    return min(found) if found else None
+
+
+def _reachable(
+    settings: HandlerSettings,
+    volunteer: Volunteer,
+    request: HelpRequest,
+    km: float | None,
+    reach: int,
+    shares: bool,
+) -> bool:
+    if matching.in_area(volunteer, request):
+        return True
+    if km is None:
+        return False
+    rules = settings.offer_rules
+    own = (volunteer.radius_m or 0) / 1000 if volunteer.lat is not None else 0.0
+    if reach >= WIDER and km <= own + rules.widen_km:
+        return True
+    # Same language first: a requester without German is asked about by those who share
+    # their language in a wider radius from the first wave on.
+    return shares and without_german(request) and km <= max(own, rules.language_km)
+
+
+def estimate(
+    rules: OfferRules,
+    *,
+    taps: int,
+    offers: int,
+    city_rate: float,
+    km: float | None,
+    shares_language: bool,
+    no_common_language: bool,
+    related_kind: bool,
+    asked_this_week: int,
+    helped_lately: bool,
+) -> float:
+    """The chance (0..1) that the volunteer says yes (the module's docstring says how)."""
+    chance = (taps + PRIOR_OFFERS * city_rate) / (offers + PRIOR_OFFERS)
+    if km is not None:
+        chance /= 1 + km / 3
+    if shares_language:
+        chance *= 1.5
+    elif no_common_language:
+        chance *= 0.5
+    if related_kind:
+        chance *= 0.5
+    chance /= 1 + 0.2 * asked_this_week
+    if helped_lately:
+        chance *= 0.7
+    return min(chance, 0.95)
+
+
+async def candidates(
+    db: Database,
+    settings: HandlerSettings,
+    request: HelpRequest,
+    now: datetime,
+    reach: int,
+    skip: set[int],
+) -> list[Candidate]:
+    """Everyone who may be asked now at this reach, not in ``skip``, best first."""
+    rules = settings.offer_rules
+    kinds = [request.category]
+    if reach >= RELATED_KINDS:
+        kinds += list(RELATED.get(request.category, ()))
+    found: dict[int, tuple[Volunteer, bool]] = {}
+    for kind in kinds:
+        for volunteer in await db.volunteers.candidates(
+            kind, request.requester_id, settings.require_verified_volunteers
+        ):
+            if volunteer.user_id not in found:
+                found[volunteer.user_id] = (volunteer, kind != request.category)
+    if not found:
+        return []
+    handed_back = await db.volunteers.handed_back(request.id)
+    today = local_day(now)
+    checked = matching.needs_certificate(settings, request)
+    asked_day = await db.volunteers.asked_since(to_text(now - timedelta(hours=24)))
+    asked_week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)))
+    helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)))
+    answers = await db.volunteers.answers()
+    taps_all = sum(t for t, _ in answers.values())
+    offers_all = sum(o for _, o in answers.values())
+    city_rate = taps_all / offers_all if offers_all >= CITY_MIN_OFFERS else START_RATE
+    german = not without_german(request)
+    ranked = []
+    for volunteer, related in found.values():
+        who = volunteer.user_id
+        if who in skip or who in handed_back or asked_day.get(who, 0) >= rules.offers_per_day:
+            continue
+        if checked and not matching.certified(volunteer, today):
+            continue
+        shares = matching.shares_language(volunteer, request)
+        km = distance_km(settings, volunteer, request)
+        if not _reachable(settings, volunteer, request, km, reach, shares):
+            continue
+        taps, offers = answers.get(who, (0, 0))
+        chance = estimate(
+            rules,
+            taps=taps,
+            offers=offers,
+            city_rate=city_rate,
+            km=km,
+            shares_language=shares,
+            no_common_language=not shares
+            and not german
+            and "de" not in volunteer.languages
+            and not settings.translation,
+            related_kind=related,
+            asked_this_week=asked_week.get(who, 0),
+            helped_lately=who in helped,
+        )
+        if chance * 100 < rules.estimate_floor_percent:
+            continue
+        ranked.append(Candidate(volunteer, chance, km, shares))
+    ranked.sort(key=lambda c: (-c.estimate, c.volunteer.user_id))
+    return ranked
+
+
+def wave_of(ranked: list[Candidate], rules: OfferRules, room: int) -> list[Candidate]:
+    """The best-ranked, as many as needed for about one expected taker (``wave_min`` to
+    ``wave_max``), and no more than ``room`` (what is left of the budget)."""
+    wave: list[Candidate] = []
+    expected = 0.0
+    for candidate in ranked:
+        if len(wave) >= min(rules.wave_max, room):
+            break
+        if len(wave) >= rules.wave_min and expected >= 1.0:
+            break
+        wave.append(candidate)
+        expected += candidate.estimate
+    return wave

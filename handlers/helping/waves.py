@@ -1,0 +1,225 @@
+"""Waves of offers (the ``"waves"`` offer rule, issue 57): a request is offered to the
+best-ranked few first (``ranking``), more later, wider later, and never to everyone at once.
+
+- When a request opens (published, entered, handed back) the search starts: the first wave
+  goes at once, as large as needed for about one expected taker (``wave_min`` to
+  ``wave_max`` people).
+- The next wave goes after ``wave_minutes`` of daytime without a taker, or at once when the
+  whole last wave said "not this time" (:func:`declined`). With nobody left to ask, the
+  search looks again every ``relook_hours`` (new and freed volunteers).
+- It widens after ``widen_hours`` of daytime, or at once when nobody local is left
+  (neighbouring districts, a larger radius), and after ``related_hours`` to related kinds
+  of help.
+- After ``budget`` people asked, the coordinators get the request with what was tried and
+  the bot stops asking on its own; a coordinator's re-offer still sends one wave.
+- A volunteer who finishes or hands back and has room is offered the longest-waiting open
+  request that fits them (:func:`pull`).
+
+The clock: every function takes ``now``; the scheduler calls :func:`tick` every few
+minutes with the real time, a test or the outcomes bench (bench/outcomes.py) with its own
+(``await waves.tick(db, settings, now)``: every due wave or look, in one transaction; the
+number of messages queued). ``settings.clock`` gives the time to the waves that a person's
+action starts (publish, decline, done).
+
+This module sends through ``offer_sending`` and changes no request's state; the lifecycle
+calls it through ``offer_fanout``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from markupsafe import Markup
+
+from db import Database
+from db.clock import from_text, to_text
+from db.request_states import OPEN
+from db.requests import HelpRequest
+from handlers.context import Backstage
+from handlers.helping import matching, ranking
+from handlers.helping.daytime import after_daytime, daytime_minutes
+from handlers.helping.offer_sending import send_offer
+from handlers.helping.render import category_label, reoffer_buttons
+from handlers.helping.scene import Scene
+from handlers.messages import Message
+from handlers.settings import HandlerSettings
+from locales import Translator
+
+
+async def start(scene: Scene, request: HelpRequest, now: datetime, skip: set[int]) -> int:
+    """The request opened: the search (re)starts in the volunteers' own areas and the first
+    wave goes; how many were told."""
+    await scene.db.waves.start(request.id, to_text(now))
+    return await next_wave(scene, request, now, skip=skip)
+
+
+async def next_wave(
+    scene: Scene,
+    request: HelpRequest,
+    now: datetime,
+    *,
+    skip: set[int] = frozenset(),  # type: ignore[assignment]
+    by_coordinator: bool = False,
+) -> int:
+    """One wave: the best-ranked not asked yet, at the reach the search has come to; the
+    next wave (or look) is scheduled. ``by_coordinator``: a re-offer - one wave even when
+    the budget is spent, and the schedule stays as it was. How many were told."""
+    db, rules = scene.db, scene.settings.offer_rules
+    search = await db.waves.get(request.id) or await db.waves.start(request.id, to_text(now))
+    if search.handed_over_at and not by_coordinator:
+        return 0
+    asked = await db.volunteers.asked(request.id)
+    passed = {who for who, *_ in asked} | set(skip)
+    started = from_text(search.started_at)
+    reach = search.reach
+    if daytime_minutes(started, now, rules) >= rules.widen_hours * 60:
+        reach = max(reach, ranking.WIDER)
+    if now - started >= timedelta(hours=rules.related_hours):
+        reach = ranking.RELATED_KINDS
+    ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
+    if not ranked and reach < ranking.WIDER:
+        # Nobody local is left: neighbouring districts and a larger radius at once.
+        reach = ranking.WIDER
+        ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
+    room = rules.wave_max if by_coordinator else rules.budget - len(asked)
+    number = search.waves + 1
+    told = 0
+    for candidate in ranking.wave_of(ranked, rules, room):
+        told += await send_offer(scene, request, candidate.volunteer, now, number)
+    handed_over = search.handed_over_at is not None
+    if told:
+        following = None if handed_over else to_text(after_daytime(now, rules.wave_minutes, rules))
+        await db.waves.sent(request.id, to_text(now), following, reach)
+    elif not by_coordinator:
+        following = None if handed_over else to_text(now + timedelta(hours=rules.relook_hours))
+        await db.waves.wait(request.id, following, reach)
+    if not by_coordinator and not handed_over and len(asked) + told >= rules.budget:
+        await hand_over(scene, request, now)
+    return told
+
+
+async def declined(scene: Scene, request: HelpRequest, volunteer_id: int) -> int:
+    """A volunteer said "not this time": when the whole last wave has, the next goes at
+    once (waves only); how many were told."""
+    now = scene.settings.clock()
+    await scene.db.volunteers.decline(request.id, volunteer_id, to_text(now))
+    if not scene.settings.offer_rules.waves or request.state != OPEN:
+        return 0
+    search = await scene.db.waves.get(request.id)
+    if search is None or search.handed_over_at or not search.waves:
+        return 0
+    last = [
+        no for _, wave, no, _ in await scene.db.volunteers.asked(request.id) if wave == search.waves
+    ]
+    if last and all(last):
+        return await next_wave(scene, request, now)
+    return 0
+
+
+async def pull(scene: Scene, volunteer_id: int) -> int:
+    """A volunteer finished or handed back: with room, and below their offers a day, they
+    are offered the longest-waiting open request that fits them (waves only)."""
+    rules = scene.settings.offer_rules
+    if not rules.waves:
+        return 0
+    now = scene.settings.clock()
+    user = await scene.db.users.get(volunteer_id)
+    volunteer = await scene.db.volunteers.get(volunteer_id)
+    if user is None or volunteer is None:
+        return 0
+    asked = await scene.db.volunteers.asked_since(to_text(now - timedelta(hours=24)))
+    if asked.get(volunteer_id, 0) >= rules.offers_per_day:
+        return 0
+    for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
+        request = await scene.db.requests.get(request_id)
+        if request is None:
+            continue
+        taken, handed_back = await scene.db.volunteers.load_and_history(volunteer_id, request.id)
+        why = matching.why_not(
+            scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back, now=now
+        )
+        if why is None:
+            return int(await send_offer(scene, request, volunteer, now))
+    return 0
+
+
+async def hand_over(scene: Scene, request: HelpRequest, now: datetime) -> None:
+    """The budget is spent: the coordinators get the request with what was tried, and the
+    bot asks nobody more on its own (the 24-hour alert is then said)."""
+    if not await scene.db.waves.hand_over(request.id, to_text(now)):
+        return
+    await scene.db.requests.mark(request.id, "escalated_at")
+    asked = await scene.db.volunteers.asked(request.id)
+    said_no = sum(1 for _, _, no, _ in asked if no)
+    nearest = None
+    for who, *_ in asked:
+        volunteer = await scene.db.volunteers.get(who)
+        km = ranking.distance_km(scene.settings, volunteer, request) if volunteer else None
+        if km is not None and (nearest is None or km < nearest):
+            nearest = km
+
+    def compose(t: Translator) -> Message:
+        tried = t.t(
+            "🧭 Nobody has taken request #{id} ({category}, {area}).",
+            id=request.id,
+            category=category_label(t, request.category),
+            area=request.area_name or "?",
+        )
+        lines = [
+            tried,
+            t.t(
+                "Asked: {asked}. Said not this time: {declined}.",
+                asked=len(asked),
+                declined=said_no,
+            ),
+        ]
+        if nearest is not None:
+            lines.append(t.t("Nearest asked: {distance}.", distance=t.distance(nearest * 1000)))
+        lines.append(t.t("The bot asks nobody more on its own. Can you find someone?"))
+        return Message(
+            Markup("\n").join(lines), reoffer_buttons(t, request.id), typed_choices=False
+        )
+
+    await scene.mail.to_backchannel(compose, about=[request.requester_id])
+
+
+async def tick(db: Database, settings: HandlerSettings, now: datetime) -> int:
+    """Every open request whose next wave or look is due gets it (the scheduler's job, and
+    the outcomes bench's entry with its simulated clock); how many messages were queued."""
+    if not settings.offer_rules.waves:
+        return 0
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        for request_id in await db.waves.due(to_text(now)):
+            request = await db.requests.get(request_id)
+            if request is not None and request.state == OPEN:
+                await next_wave(scene, request, now)
+    return scene.mail.queued
+
+
+async def progress(db: Database, t: Translator, request: HelpRequest) -> Markup:
+    """For the coordinators: who was asked, in how many waves, and when the next goes."""
+    search = await db.waves.get(request.id)
+    asked = await db.volunteers.asked(request.id)
+    said_no = sum(1 for _, _, no, _ in asked if no)
+    names = []
+    for who, *_ in asked:
+        user = await db.users.get(who)
+        names.append(user.first_name if user and user.first_name else f"#{who}")
+    lines = [
+        t.t(
+            "👥 Asked: {asked}. Waves: {waves}. Said not this time: {declined}.",
+            asked=len(asked),
+            waves=search.waves if search else 0,
+            declined=said_no,
+        )
+    ]
+    if names:
+        lines.append(Markup(t.list_of(names)))
+    if search is not None and search.handed_over_at:
+        lines.append(t.t("The bot asks nobody more on its own. Can you find someone?"))
+    elif search is not None and search.next_at and request.state == OPEN:
+        lines.append(
+            t.t("⏭ Next wave: {time}", time=t.datetime(from_text(search.next_at), "short"))
+        )
+    return Markup("\n").join(lines)

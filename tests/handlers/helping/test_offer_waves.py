@@ -1,0 +1,340 @@
+"""The offer rules of issue 57, played through the lifecycle, the console transport and the
+real outbox on a moved clock: waves, caps, widening and the budget, same language first,
+pull, and the outbox's two defects (a held offer blocked its chat; a dead offer was
+delivered)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.transports.console import BACKCHANNEL
+from db import Database
+from handlers.context import Backstage
+from handlers.dispatcher import Dispatcher
+from handlers.helping import lifecycle, waves
+from handlers.settings import HandlerSettings, OfferRules
+from tests.support.clock import Clock, daytime
+from tests.support.help_story import NORDMARKT
+from tests.support.terminal import Terminal
+
+
+def _rules(dispatcher: Dispatcher, clock: Clock, **numbers) -> HandlerSettings:
+    dispatcher.settings = replace(
+        dispatcher.settings,
+        backchannels=frozenset({("console", BACKCHANNEL)}),
+        offer_rules=replace(OfferRules(), **numbers),
+        clock=clock,
+    )
+    return dispatcher.settings
+
+
+async def _person(db: Database, name: str):
+    """Someone at the console who chose German and agreed to the privacy notice."""
+    user = await db.users.seen("console", name, name, name.title())
+    await db.users.set_language(user.id, "de")
+    await db.users.record_consent(user.id)
+    return await db.users.get(user.id)
+
+
+async def _volunteer(
+    db: Database,
+    name: str,
+    *,
+    districts: tuple[str, ...] = ("Innenstadt-Nord",),
+    kinds: tuple[str, ...] = ("shopping",),
+    languages: tuple[str, ...] = ("de",),
+    quiet: tuple[int, int] = (0, 0),
+    max_open: int = 2,
+    point: tuple[float, float] | None = None,
+    radius_m: int | None = None,
+) -> int:
+    user = await _person(db, name)
+    await db.volunteers.save(
+        user.id,
+        categories=kinds,
+        stadtbezirke=districts,
+        languages=languages,
+        quiet_start=quiet[0],
+        quiet_end=quiet[1],
+        max_open=max_open,
+        lat=point[0] if point else None,
+        lon=point[1] if point else None,
+        radius_m=radius_m,
+    )
+    await db.volunteers.verify(user.id, user.id)
+    return user.id
+
+
+async def _coordinator(db: Database) -> int:
+    cora = await _person(db, "cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    return cora.id
+
+
+async def _published(
+    db: Database,
+    settings: HandlerSettings,
+    requester: str,
+    coordinator: int,
+    *,
+    languages: tuple[str, ...] = ("de",),
+) -> int:
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        person = await _person(db, requester)
+        request = await lifecycle.submit(
+            scene,
+            person,
+            {
+                "category": "shopping",
+                "description": "Einkauf am Nordmarkt",
+                "stadtbezirk": "Innenstadt-Nord",
+                "lat": NORDMARKT[0],
+                "lon": NORDMARKT[1],
+                "languages": languages,
+            },
+        )
+        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
+    return request.id
+
+
+async def _asked(db: Database, request_id: int) -> set[int]:
+    return await db.volunteers.offered(request_id)
+
+
+def _told(shown: str, name: str, request_id: int) -> bool:
+    """The console printed ``name`` an offer of the request."""
+    return any(
+        line.startswith(f"[{name}]") and f"#{request_id}" in line for line in shown.splitlines()
+    )
+
+
+async def test_a_wave_at_publish_is_a_few_not_everyone(dispatcher: Dispatcher, db: Database):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    names = [f"vol{n}" for n in range(12)]
+    for name in names:
+        await _volunteer(db, name)
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    asked = await _asked(db, request_id)
+    assert 3 <= len(asked) <= 8
+    shown = await term.type(":as amira")
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert sum(_told(shown, name, request_id) for name in names) == len(asked)
+
+
+async def test_the_next_wave_goes_at_once_when_the_whole_wave_declined(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    ids = {await _volunteer(db, f"vol{n}"): f"vol{n}" for n in range(12)}
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    first = await _asked(db, request_id)
+    await term.console.worker.run_once()
+    for number, who in enumerate(sorted(first)):
+        await term.type(f":as {ids[who]}")
+        await term.press(f"mt:dec:{request_id}")
+        asked = await _asked(db, request_id)
+        if number < len(first) - 1:
+            assert asked == first  # one "not this time" is no reason to ask more
+    second = await _asked(db, request_id) - first
+    assert 3 <= len(second) <= 8
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert all(_told(shown, ids[who], request_id) for who in second)
+    search = await db.waves.get(request_id)
+    assert search is not None and search.waves == 2
+
+
+async def test_no_volunteer_gets_more_than_three_offers_a_day(dispatcher: Dispatcher, db: Database):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    volunteers = [await _volunteer(db, f"vol{n}", max_open=5) for n in range(3)]
+    coordinator = await _coordinator(db)
+    requests = [await _published(db, settings, f"res{n}", coordinator) for n in range(5)]
+    await term.console.worker.run_once()
+    for volunteer in volunteers:
+        offered = [r for r in requests if volunteer in await _asked(db, r)]
+        assert len(offered) == 3
+    # A day later they may be asked again: the waiting requests' next look finds them.
+    clock.pass_(hours=24, minutes=5)
+    await waves.tick(db, settings, clock.now)
+    assert [len(await _asked(db, r)) for r in requests[3:]] == [3, 3]
+
+
+async def test_the_search_widens_on_a_moved_clock_and_stops_at_the_budget(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(9))
+    settings = _rules(dispatcher, clock, budget=7)
+    term = Terminal(dispatcher, db)
+    local = {await _volunteer(db, f"nord{n}") for n in range(3)}
+    near = {await _volunteer(db, f"west{n}", districts=("Innenstadt-West",)) for n in range(3)}
+    far = await _volunteer(db, "mengede", districts=("Mengede",))
+    company = await _volunteer(db, "kaffee", kinds=("company",))
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    assert await _asked(db, request_id) == local
+
+    clock.pass_(minutes=30)  # not yet 45 daytime minutes
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == local
+
+    clock.pass_(minutes=20)  # nobody local is left: neighbouring districts at once
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == local | near
+
+    clock.pass_(hours=2)  # nobody more within reach; looked at again after two hours
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == local | near
+
+    clock.pass_(hours=8)  # ten hours: related kinds of help; the budget is reached
+    await waves.tick(db, settings, clock.now)
+    asked = await _asked(db, request_id)
+    assert asked == local | near | {company}
+    assert far not in asked
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert f"[{BACKCHANNEL}] 🧭" in shown and f"#{request_id}" in shown
+    assert "Asked: 7" in shown or "Gefragt: 7" in shown
+
+    clock.pass_(hours=5)  # the bot asks nobody more on its own
+    await _volunteer(db, "nord-new")
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == asked
+
+
+async def test_same_language_first_for_a_requester_without_german(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock)
+    for n in range(4):
+        await _volunteer(db, f"nord{n}")
+    # Lives in Hombruch, about 6 km away, and helps within 2 km: outside the usual area.
+    samira = await _volunteer(
+        db, "samira", districts=(), languages=("ar", "de"), point=(51.4800, 7.4450), radius_m=2000
+    )
+    request_id = await _published(db, settings, "amira", await _coordinator(db), languages=("ar",))
+    assert samira in await _asked(db, request_id)
+
+
+async def test_a_volunteer_who_finishes_is_offered_the_longest_waiting_request(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    vera = await _volunteer(db, "vera", max_open=1)
+    coordinator = await _coordinator(db)
+    first = await _published(db, settings, "amira", coordinator)
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        await lifecycle.accept(scene, await db.users.get(vera), first)
+    waiting = await _published(db, settings, "bernd", coordinator)
+    assert vera not in await _asked(db, waiting)  # she helps at her maximum
+    clock.pass_(minutes=20)
+    async with db.transaction():
+        await lifecycle.done(
+            scene, await db.users.get((await db.requests.get(first)).requester_id), first
+        )
+    assert vera in await _asked(db, waiting)
+    await term.console.worker.run_once()
+    assert _told(term.out.getvalue(), "vera", waiting)
+
+
+async def test_an_offer_held_for_quiet_hours_holds_back_nothing(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(23))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    vera = await _volunteer(db, "vera", quiet=(22, 7))
+    coordinator = await _coordinator(db)
+    for name in ("amira",):
+        await term.type(f":as {name}", "/start")
+        await term.press("lang:de")
+        await term.press("consent:yes")
+    amira = await db.users.find("console", "amira")
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        request = await lifecycle.submit(
+            scene,
+            amira,
+            {
+                "category": "shopping",
+                "description": "Einkauf",
+                "stadtbezirk": "Innenstadt-Nord",
+                "lat": NORDMARKT[0],
+                "lon": NORDMARKT[1],
+                "languages": ("de",),
+            },
+        )
+        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
+        await lifecycle.accept(scene, await db.users.get(vera), request.id)
+    await term.console.worker.run_once()
+    # A second request is published at night: its offer to Vera waits for 07:00.
+    other = await _published(db, settings, "bernd", coordinator)
+    assert vera in await _asked(db, other)
+    await term.console.worker.run_once()
+    assert not _told(term.out.getvalue(), "vera", other)
+    await term.type(":as amira")
+    shown = await term.type("Ich bin an der Tür")
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert any(
+        line.startswith("[vera]") and "Ich bin an der Tür" in line for line in shown.splitlines()
+    )
+    assert not _told(shown, "vera", other)
+
+
+async def test_an_offer_of_a_request_taken_at_night_is_never_delivered(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(23))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    sleeper = await _volunteer(db, "vera", quiet=(22, 7))
+    owl = await _volunteer(db, "olga")
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    assert {sleeper, owl} <= await _asked(db, request_id)
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        await lifecycle.accept(scene, await db.users.get(owl), request_id)
+    clock.pass_(hours=9)  # the morning
+    await term.console.worker.run_once()
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert _told(shown, "olga", request_id)
+    assert not any(line.startswith("[vera]") for line in shown.splitlines())
+    assert await db.outbox.pending() == 0
+
+
+async def test_broadcast_tells_everyone_at_once(dispatcher: Dispatcher, db: Database):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, offer_rule="broadcast")
+    for n in range(12):
+        await _volunteer(db, f"vol{n}")
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    assert len(await _asked(db, request_id)) == 12
+    clock.pass_(hours=1)
+    assert await waves.tick(db, settings, clock.now) == 0
+
+
+async def test_daytime_counts_only_the_day():
+    from datetime import datetime
+
+    from handlers.helping.daytime import after_daytime, daytime_minutes
+    from locales import TIMEZONE
+
+    rules = OfferRules()
+    evening = datetime(2026, 3, 2, 20, 30, tzinfo=TIMEZONE)
+    assert after_daytime(evening, 45, rules) == datetime(2026, 3, 3, 8, 15, tzinfo=TIMEZONE)
+    assert daytime_minutes(evening, evening + timedelta(hours=12), rules) == 30 + 30
