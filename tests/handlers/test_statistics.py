@@ -115,6 +115,28 @@ async def test_time_to_a_helper_median_and_p90_exact(db: Database):
     assert (await statistics.summary(db)).median_minutes_to_match == 50
 
 
+async def test_matched_within_a_day_per_month_and_district(db: Database):
+    june, july = datetime(2025, 6, 3, 10, tzinfo=UTC), datetime(2025, 7, 3, 10, tzinfo=UTC)
+    for minutes in (30, 90, 60 * 23, 60 * 30):  # three of four within 24 hours
+        await _request(db, created=june, state="matched", wait_minutes=minutes)
+    await _request(db, created=june, state="open")
+    for minutes in (10, 20):  # two in Eving: too few to show a share
+        await _request(db, created=june, state="matched", district="Eving", wait_minutes=minutes)
+    await _request(db, created=july, state="matched", wait_minutes=45)
+    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    assert figures.within_day[("Hörde", "2025-06")] == (5, 3)
+    t = translator("en")
+    table = statistics.table(figures, t, "matched-24h")
+    months = table.header[1:]
+    rows = dict(table.rows)
+    june_cell = rows["Hörde"][months.index(str(statistics._month_label(t, (2025, 6))))]
+    assert june_cell.value == 60
+    # The median of 30, 90, 1380 and 1800 minutes: 735 minutes.
+    assert june_cell.text == "60% · 12.2 hours"
+    assert rows["Eving"][months.index(str(statistics._month_label(t, (2025, 6))))].text == "–"
+    assert rows["Hörde"][months.index(str(statistics._month_label(t, (2025, 7))))].text == "–"
+
+
 async def test_unmet_is_expired_or_open_too_long(db: Database):
     old = NOW - timedelta(days=statistics.UNMET_AFTER_DAYS, hours=1)
     recent = NOW - timedelta(days=1)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from bot.transports.console import BACKCHANNEL
 from db import Database
 from handlers.context import Backstage
@@ -126,6 +128,7 @@ async def test_a_wave_at_publish_is_a_few_not_everyone(dispatcher: Dispatcher, d
     assert sum(_told(shown, name, request_id) for name in names) == len(asked)
 
 
+@pytest.mark.both_backends
 async def test_the_next_wave_goes_at_once_when_the_whole_wave_declined(
     dispatcher: Dispatcher, db: Database
 ):
@@ -151,6 +154,7 @@ async def test_the_next_wave_goes_at_once_when_the_whole_wave_declined(
     assert search is not None and search.waves == 2
 
 
+@pytest.mark.both_backends
 async def test_no_volunteer_gets_more_than_three_offers_a_day(dispatcher: Dispatcher, db: Database):
     clock = Clock(daytime(10))
     settings = _rules(dispatcher, clock)
@@ -168,6 +172,7 @@ async def test_no_volunteer_gets_more_than_three_offers_a_day(dispatcher: Dispat
     assert [len(await _asked(db, r)) for r in requests[3:]] == [3, 3]
 
 
+@pytest.mark.both_backends
 async def test_the_search_widens_on_a_moved_clock_and_stops_at_the_budget(
     dispatcher: Dispatcher, db: Database
 ):
@@ -248,6 +253,7 @@ async def test_a_volunteer_who_finishes_is_offered_the_longest_waiting_request(
     assert _told(term.out.getvalue(), "vera", waiting)
 
 
+@pytest.mark.both_backends
 async def test_an_offer_held_for_quiet_hours_holds_back_nothing(
     dispatcher: Dispatcher, db: Database
 ):
@@ -294,6 +300,7 @@ async def test_an_offer_held_for_quiet_hours_holds_back_nothing(
     assert not _told(shown, "vera", other)
 
 
+@pytest.mark.both_backends
 async def test_an_offer_of_a_request_taken_at_night_is_never_delivered(
     dispatcher: Dispatcher, db: Database
 ):
@@ -338,3 +345,22 @@ async def test_daytime_counts_only_the_day():
     evening = datetime(2026, 3, 2, 20, 30, tzinfo=TIMEZONE)
     assert after_daytime(evening, 45, rules) == datetime(2026, 3, 3, 8, 15, tzinfo=TIMEZONE)
     assert daytime_minutes(evening, evening + timedelta(hours=12), rules) == 30 + 30
+
+
+async def test_coordinators_see_who_was_asked_and_offer_one_wave_more(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    for n in range(12):
+        await _volunteer(db, f"vol{n}")
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    first = await _asked(db, request_id)
+    shown = await term.type(":as cora", ":group", f"/offer {request_id}")
+    more = await _asked(db, request_id) - first
+    assert 3 <= len(more) <= 8
+    assert f"Gefragt: {len(first) + len(more)}. Runden: 2." in shown
+    assert "⏭" in shown  # when the next wave goes
+    for who in first | more:  # every one asked, by first name
+        assert (await db.users.get(who)).first_name in shown
