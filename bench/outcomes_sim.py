@@ -42,8 +42,8 @@ import random
 import tempfile
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,10 @@ from db.request_states import MATCHED, OPEN
 from handlers import build_router
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle, timers
+from handlers.helping import lifecycle, timers, waves
 from handlers.messages import Message, Outgoing
 from handlers.places.gazetteer import distance_m
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, OfferRules
 from tests.support.memory_transport import MemoryTransport
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,9 +222,7 @@ class Ask:
     languages: tuple[str, ...]
 
 
-def make_city(
-    shape: Shape, seed: int, behaviour: Behaviour
-) -> tuple[list[Person], list[Ask]]:
+def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Person], list[Ask]]:
     """Volunteers and requests of a seed. Volunteers live more in the centre (weight
     exp(-distance to the centre / 10 km)), requests come from every district alike (older
     people live farther out): the thin outer districts are where broadcasting fails."""
@@ -305,6 +303,8 @@ class Outcome:
     offers_per_volunteer: list[int]
     opened_after_taken: int
     wasted_taps: int
+    # Of those, refused while the request was still open (the volunteer may not help).
+    refused_open: int
     lost: int
     longest_wait_s: float
     messages: int
@@ -382,6 +382,7 @@ class Run:
         self.offers: Counter[str] = Counter()
         self.opened_after_taken = 0
         self.wasted_taps = 0
+        self.refused_open = 0
         self.reoffers_planned: set[int] = set()
         self.requesters: dict[str, int] = {}
 
@@ -582,6 +583,8 @@ class Run:
         assert request is not None
         if request.state != MATCHED or request.volunteer_id != person.user_id:
             self.wasted_taps += 1
+            # Refused with the request still open: the product said they may not help.
+            self.refused_open += request.state == OPEN
             return
         story = self.by_request[request_id]
         story.matched = story.matched or self.now
@@ -590,7 +593,8 @@ class Run:
         rng = _draw(self.seed, person.name, request_id, "after")
         if rng.random() < b.hand_back_share:
             later = timedelta(hours=rng.uniform(*b.hand_back_hours))
-            self.at(self._awake(person, self.now + later), lambda: self._hand_back(person, request_id))
+            when = self._awake(person, self.now + later)
+            self.at(when, lambda: self._hand_back(person, request_id))
         else:
             later = timedelta(hours=b.done_median_hours * math.exp(rng.gauss(0, 0.6)))
             self.at(self.now + later, lambda: self._done(person, request_id))
@@ -639,6 +643,7 @@ class Run:
             offers_per_volunteer=[self.offers[p.name] for p in self.people],
             opened_after_taken=self.opened_after_taken,
             wasted_taps=self.wasted_taps,
+            refused_open=self.refused_open,
             lost=sum(p.lost for p in self.people),
             longest_wait_s=self.chat.longest_wait,
             messages=self.chat.count,
@@ -660,5 +665,14 @@ async def simulate(
         return await run.play()
 
 
-BROADCAST = Rule("broadcast")
+def _rule(name: str) -> RuleSetup:
+    """The settings with the city's ``[help] offer_rule`` set to ``name`` (the rules'
+    numbers as the configuration's defaults)."""
+    return lambda settings: replace(settings, offer_rules=OfferRules(offer_rule=name))
 
+
+# Today's rule: everyone who qualifies, at once (handlers/helping/offer_fanout.py).
+BROADCAST = Rule("broadcast", _rule("broadcast"))
+# The new rules: waves, caps, widening with a budget, pull (handlers/helping/waves.py), the
+# waves' job every 5 minutes as bot/city_service.py schedules it.
+WAVES = Rule("waves", _rule("waves"), ((waves.tick, 5),))
