@@ -244,9 +244,9 @@ class HelpSection:
         doc="Requesters without German: volunteers sharing their language this far are asked first",
     )
     day_start: int = _opt(
-        8, minimum=0, maximum=23, doc="Hour the daytime of the offer waits starts"
+        8, minimum=0, maximum=22, doc="Hour the daytime of the offer waits starts"
     )
-    day_end: int = _opt(21, minimum=1, maximum=24, doc="Hour the daytime of the offer waits ends")
+    day_end: int = _opt(21, minimum=1, maximum=23, doc="Hour the daytime of the offer waits ends")
 
 
 @dataclass(frozen=True)
@@ -697,7 +697,7 @@ class Config:
                 budget=self.help.budget,
                 language_km=self.help.language_km,
                 day_start=self.help.day_start,
-                day_end=max(self.help.day_start + 1, self.help.day_end),
+                day_end=min(23, max(self.help.day_start + 1, self.help.day_end)),
             ),
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,

@@ -266,6 +266,21 @@ class OutboxStore:
         )
         return {int(row[0]) for row in rows}
 
+    async def replace_held(
+        self, item_id: int, payload: dict[str, Any], about: str, now: datetime
+    ) -> bool:
+        """Give an item held back and never tried (an offer waiting for the end of quiet
+        hours) new content, instead of an edit that would wait for it in line and hold
+        back its chat; False if it is not such an item."""
+        count = await changed(
+            self._tx,
+            "UPDATE outbox SET payload = ?, about = ? WHERE id = ? AND sent_at IS NULL"
+            " AND failed_at IS NULL AND attempts = 0 AND attempt_started_at IS NULL"
+            " AND claimed_by IS NULL AND next_attempt_at > ?",
+            (json.dumps(payload, ensure_ascii=False), about, item_id, to_text(now)),
+        )
+        return count > 0
+
     async def state(self, item_id: int) -> tuple[str | None, str | None, str | None] | None:
         """(sent_message_id, sent_at, failed_at) of an item; None if it is gone (erased with
         its recipient, or pruned)."""

@@ -18,7 +18,7 @@ person then finds every message to or about them (db/personal_data.py, the outbo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from db import Database
 from db.data_rights import about_value
@@ -122,6 +122,11 @@ class Messenger:
         item = compose(t)
         if not isinstance(item, Message | Edit):
             raise TypeError("only a text can replace a message")
+        if isinstance(item, Message) and await self.db.outbox.replace_held(
+            outbox_id, encode(item), about_value(about), datetime.now(UTC)
+        ):
+            # Still held for the reader's quiet hours: it goes out as it reads now.
+            return True
         edit = Edit(outbox_id, item.text, item.buttons)
         await self.to_chat(
             Recipient(*target),

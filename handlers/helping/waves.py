@@ -63,7 +63,8 @@ async def next_wave(
 ) -> int:
     """One wave: the best-ranked not asked yet, at the reach the search has come to; the
     next wave (or look) is scheduled. ``by_coordinator``: a re-offer - one wave even when
-    the budget is spent, and the schedule stays as it was. How many were told."""
+    the budget is spent (the bot still asks nobody more on its own then). How many were
+    told."""
     db, rules = scene.db, scene.settings.offer_rules
     search = await db.waves.get(request.id) or await db.waves.start(request.id, to_text(now))
     if search.handed_over_at and not by_coordinator:

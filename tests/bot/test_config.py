@@ -25,6 +25,20 @@ def test_defaults_without_file():
     assert not config.telegram_enabled
 
 
+def test_the_offer_rules_come_from_the_help_section(tmp_path):
+    assert load_config(None, env={}).handler_settings().offer_rules.offer_rule == "waves"
+    path = write(tmp_path, '[help]\noffer_rule = "broadcast"\nwave_max = 5\nbudget = 40\n')
+    rules = load_config(path, env={}).handler_settings().offer_rules
+    assert (rules.offer_rule, rules.wave_max, rules.budget, rules.wave_min) == (
+        "broadcast",
+        5,
+        40,
+        3,
+    )
+    with pytest.raises(ConfigError, match="offer_rule"):
+        load_config(write(tmp_path, '[help]\noffer_rule = "everyone"\n'), env={})
+
+
 def test_file_values_and_env_override(tmp_path):
     path = write(tmp_path, '[bot]\ncity = "Essen"\nmax_text_length = 1000\n')
     env = {"NACHBARBOT_BOT__MAX_TEXT_LENGTH": "1500", "NACHBARBOT_TELEGRAM__TOKEN": "1:x"}

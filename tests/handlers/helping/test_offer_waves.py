@@ -305,6 +305,11 @@ async def test_an_offer_held_for_quiet_hours_holds_back_nothing(
     assert vera in await _asked(db, other)
     await term.console.worker.run_once()
     assert not _told(term.out.getvalue(), "vera", other)
+    # A coordinator's summary brings the held offer up to date; no edit waits in line.
+    async with db.transaction():
+        await lifecycle.summarise(
+            scene, await db.users.get(coordinator), other, "Milch und Brot holen"
+        )
     await term.type(":as amira")
     shown = await term.type("Ich bin an der Tür")
     await term.console.worker.run_once()
@@ -313,6 +318,11 @@ async def test_an_offer_held_for_quiet_hours_holds_back_nothing(
         line.startswith("[vera]") and "Ich bin an der Tür" in line for line in shown.splitlines()
     )
     assert not _told(shown, "vera", other)
+    clock.pass_(hours=9)  # the morning: the offer as it reads now, once
+    await term.console.worker.run_once()
+    morning = term.out.getvalue()[len(shown) :]
+    assert _told(morning, "vera", other) and "Milch und Brot holen" in morning
+    assert await db.outbox.pending() == 0
 
 
 @pytest.mark.both_backends
