@@ -247,7 +247,7 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
                 languages=spoken,
                 quiet=quiet,
                 willing=rng.betavariate(behaviour.willing_a, behaviour.willing_b),
-                reads=rng.betavariate(8, 2),
+                reads=rng.betavariate(10 * behaviour.read_share, 10 * (1 - behaviour.read_share)),
             )
         )
     asks = []
