@@ -165,6 +165,9 @@ async def test_one_request_its_history_and_the_actions_of_its_state(db, site, we
         async with browser.get(f"{base}/desk/requests/{open_id}") as page:
             body = await page.text()
         assert "Offered again · 🖥 on the desk" in body and "desk.reoffer" not in body
+        # Who was asked, in how many waves, and when the next one goes.
+        assert 'id="offer-waves"' in body and "👥 Asked: 1. Waves: 1." in body
+        assert "Vera" in body and "⏭ Next wave:" in body
         await web_chat.flush()
         assert f"#{open_id}" in web_chat.received("vera")
         # A summary: empty is refused with the form, a text is saved through the lifecycle.
