@@ -73,7 +73,7 @@ from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
 from handlers.channel_line import texts_stopped
-from handlers.helping import matching, offer_fanout, posting_limits, text_language
+from handlers.helping import matching, offer_fanout, posting_limits, ranking, text_language
 from handlers.helping.languages import reader_of, shown_to
 from handlers.helping.posting_limits import BANNED_TEXT
 from handlers.helping.refused import CANNOT_CHANGE, Refused
@@ -595,7 +595,21 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
         raise Refused()
     if request.state != OPEN:
         raise Refused(TAKEN, id=request.id)
-    why = await matching.why_not_now(scene.db, scene.settings, volunteer, request)
+    # A wave may reach beyond a volunteer's own areas and kinds (a neighbouring district, a
+    # related kind, a shared language farther away): where the search has come to now
+    # stands for those two, checked by the same rule that asks (ranking.within_reach).
+    asked_wider = False
+    if scene.settings.offer_rules.waves:
+        search = await scene.db.waves.get(request.id)
+        profile = await scene.db.volunteers.get(volunteer.id)
+        asked_wider = (
+            search is not None
+            and profile is not None
+            and ranking.within_reach(scene.settings, profile, request, search.reach)
+        )
+    why = await matching.why_not_now(
+        scene.db, scene.settings, volunteer, request, asked_wider=asked_wider
+    )
     if why == matching.PAUSED:
         raise Refused(N_("Please resume volunteering first."))
     if why == matching.BANNED:

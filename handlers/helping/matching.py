@@ -86,9 +86,12 @@ def why_not(
     taken: int,
     handed_back: bool,
     now: datetime | None = None,
+    asked_wider: bool = False,
 ) -> str | None:
     """Why ``user`` may not help with ``request`` now (one of the reasons above), or None.
-    ``taken``: how many requests they help with at the moment."""
+    ``taken``: how many requests they help with at the moment. ``asked_wider``: a wave
+    asked them (handlers/helping/waves.py), which may reach beyond their own areas and
+    kinds of help (widening, same language first): the asking stands for those two."""
     if volunteer is None or not user.has_role("volunteer"):
         return NOT_A_VOLUNTEER
     if user.banned_at:
@@ -99,9 +102,9 @@ def why_not(
         return PAUSED
     if request.requester_id == user.id:
         return OWN_REQUEST
-    if request.category not in volunteer.categories:
+    if not asked_wider and request.category not in volunteer.categories:
         return OTHER_KIND
-    if not in_area(volunteer, request):
+    if not asked_wider and not in_area(volunteer, request):
         return OUTSIDE_AREA
     if needs_certificate(settings, request) and not certified(
         volunteer, local_day(now or datetime.now(UTC))
@@ -117,12 +120,25 @@ def why_not(
 
 
 async def why_not_now(
-    db: Database, settings: HandlerSettings, user: User, request: HelpRequest
+    db: Database,
+    settings: HandlerSettings,
+    user: User,
+    request: HelpRequest,
+    *,
+    asked_wider: bool = False,
 ) -> str | None:
     """:func:`why_not` with the volunteer's profile and load read as they are now."""
     volunteer = await db.volunteers.get(user.id)
     taken, handed_back = await db.volunteers.load_and_history(user.id, request.id)
-    return why_not(settings, user, volunteer, request, taken=taken, handed_back=handed_back)
+    return why_not(
+        settings,
+        user,
+        volunteer,
+        request,
+        taken=taken,
+        handed_back=handed_back,
+        asked_wider=asked_wider,
+    )
 
 
 def shares_language(volunteer: Volunteer, request: HelpRequest) -> bool:

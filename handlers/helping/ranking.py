@@ -101,6 +101,22 @@ def _reachable(
     return shares and without_german(request) and km <= max(own, rules.language_km)
 
 
+def within_reach(
+    settings: HandlerSettings, volunteer: Volunteer, request: HelpRequest, reach: int
+) -> bool:
+    """Whether the waves may ask ``volunteer`` about ``request`` at ``reach``, by area and
+    kind of help alone (the rest is :func:`matching.why_not`'s): what "I can help" checks
+    instead of the volunteer's own areas and kinds once a wave reached beyond them."""
+    kinds = {request.category}
+    if reach >= RELATED_KINDS:
+        kinds |= set(RELATED.get(request.category, ()))
+    if not kinds & set(volunteer.categories):
+        return False
+    km = distance_km(settings, volunteer, request)
+    shares = matching.shares_language(volunteer, request)
+    return _reachable(settings, volunteer, request, km, reach, shares)
+
+
 def estimate(
     rules: OfferRules,
     *,

@@ -214,6 +214,21 @@ async def test_the_search_widens_on_a_moved_clock_and_stops_at_the_budget(
     assert await _asked(db, request_id) == asked
 
 
+async def test_a_volunteer_asked_beyond_their_own_area_can_take_the_request(
+    dispatcher: Dispatcher, db: Database
+):
+    # Found by bench/outcomes.py: "I can help" refused everyone a widened wave had asked.
+    clock = Clock(daytime(9))
+    settings = _rules(dispatcher, clock)
+    west = await _volunteer(db, "west", districts=("Innenstadt-West",))
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    assert await _asked(db, request_id) == {west}  # nobody local: the neighbours at once
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        taken = await lifecycle.accept(scene, await db.users.get(west), request_id)
+    assert taken.state == "matched" and taken.volunteer_id == west
+
+
 async def test_same_language_first_for_a_requester_without_german(
     dispatcher: Dispatcher, db: Database
 ):

@@ -85,10 +85,11 @@ async def test_a_volunteer_outside_the_new_area_cannot_accept_after_the_request_
     await _coordinator(story, db)
     await _verified(story, db, "vera")  # helps in Innenstadt-Nord
     request_id = await _published(story, db)
-    # The requester moves the request to Hörde; the coordinators publish it again.
+    # The requester moves the request to Syburg (Hörde), 11 km away: beyond even the waves'
+    # widest reach for a shared language (8 km); the coordinators publish it again.
     await story.press("amira", f"hr:edit:{request_id}")
     await story.press("amira", "hr:field:where")
-    await story.text("amira", "Hörde")
+    await story.text("amira", "Syburg")
     await story.press("amira", "hr:send")
     from handlers.messages import ButtonPress
 

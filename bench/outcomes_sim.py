@@ -1,0 +1,678 @@
+"""The outcomes bench's harness (issue 57, point 10): a city's help requests, volunteers and
+residents on a simulated clock, run through the product's own code.
+
+What is the product's and what is the model's:
+
+- **The product's** (nothing of it is re-implemented here): who is offered a request and
+  when (``handlers/helping``: the broadcast's fan-out or the waves, whichever the city's
+  ``[help] offer_rule`` says), every state change (``lifecycle``: published by a
+  coordinator, "I can help", "not this time", handed back, done, "still needed?",
+  withdrawn, expired, escalated by the follow-up job ``timers.follow_up`` and the morning
+  roundup), and every message to someone (the outbox, delivered by the real
+  ``OutboxWorker`` to the in-memory chat of tests/support). Volunteers, requesters and the
+  coordinators press the product's own buttons through the dispatcher; the scheduled
+  jobs run as bot/city_service.py schedules them.
+- **The model's**: who the volunteers are, what is asked, and how people behave (when
+  they read, whether they say yes, how they tire) - :class:`Behaviour` and
+  :class:`Shape`, each number documented there and in bench/RESULTS.md.
+
+The clock: ``time_machine`` moves every ``datetime.now()`` and ``time.time()`` of the
+process (the database's stamps, the lifecycle's, the jobs', the outbox worker's) from one
+event to the next; nothing sleeps. Events come from a heap in time order (ties in the order
+they were made), so a seed gives the same run every time.
+
+The Telegram pace: every message the worker hands to the chat takes one slot of
+1 / ``telegram.max_messages_per_second`` seconds (29 a second: bot/config.py) from the
+moment it became due; how long it waited for its slot is recorded (the outbox's longest
+wait). The slots are counted, not waited: the simulated clock does not move while a
+round of messages goes out.
+
+Random numbers: the city (volunteers, requests) is drawn from the seed alone, and each
+person's decisions from the seed, the person and the request, so that two rules compared
+in one run meet the same city, the same requests and the same moods.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import itertools
+import math
+import random
+import tempfile
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import time_machine
+
+from db import Database
+from db.clock import BERLIN
+from db.request_states import MATCHED, OPEN
+from handlers import build_router
+from handlers.context import Backstage
+from handlers.dispatcher import Dispatcher
+from handlers.helping import lifecycle, timers, waves
+from handlers.messages import Message, Outgoing
+from handlers.places.gazetteer import distance_m
+from handlers.settings import HandlerSettings, OfferRules
+from tests.support.memory_transport import MemoryTransport
+
+ROOT = Path(__file__).resolve().parent.parent
+GROUP = "coordinators"
+COORDINATOR = "cora"
+# Telegram's pace (bot/config.py TelegramSection.max_messages_per_second).
+TELEGRAM_PER_SECOND = 29.0
+# A Monday in winter: no change of summer time within the weeks simulated.
+START = datetime(2026, 1, 12, 0, 0, tzinfo=BERLIN)
+
+
+# -- the model -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The city: how many volunteers, how many requests a day, for how long.
+
+    Requests arrive for ``days`` days (a Poisson process, by the hour of day of
+    ``ARRIVALS``) and the run goes on ``tail_days`` more so that the last of them can
+    still be matched, expire or be escalated."""
+
+    volunteers: int = 300
+    requests_per_day: float = 12.0
+    days: int = 30
+    tail_days: int = 8
+    data_dir: str = "data/dortmund"
+
+
+# Share of a day's requests per hour (Europe/Berlin): published by the coordinators in
+# their day, most in the morning.
+ARRIVALS = {
+    7: 4, 8: 10, 9: 12, 10: 12, 11: 10, 12: 7, 13: 7, 14: 8, 15: 8, 16: 7, 17: 6, 18: 5,
+    19: 3, 20: 1,
+}  # fmt: skip
+# Kinds of help: (share of requests, share of volunteers who offer it).
+KINDS = {
+    "shopping": (0.30, 0.70),
+    "accompaniment": (0.15, 0.45),
+    "company": (0.12, 0.50),
+    "household": (0.10, 0.35),
+    "forms": (0.10, 0.35),
+    "tech": (0.08, 0.40),
+    "language": (0.05, 0.20),
+    "moving": (0.05, 0.25),
+    "learning": (0.03, 0.20),
+    "other": (0.02, 0.30),
+}
+# Requesters' languages other than German (the rest speak German), and the share of
+# volunteers who speak each besides German.
+REQUESTER_LANGUAGES = {"ar": 0.07, "tr": 0.06, "uk": 0.05, "ru": 0.03, "fa": 0.02, "pl": 0.01,
+                       "ro": 0.01}  # fmt: skip
+VOLUNTEER_LANGUAGES = {"en": 0.45, "tr": 0.08, "ar": 0.06, "ru": 0.06, "uk": 0.05, "pl": 0.03,
+                       "fa": 0.02, "ro": 0.02, "bg": 0.01}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How people behave; every figure an assumption (bench/RESULTS.md lists them).
+
+    Volunteers read chats between ``wake_hour`` and ``sleep_hour`` (their quiet hours if
+    they set wider ones); a message arriving at night is read the next morning. The delay
+    from arrival (or waking) to reading is log-normal (median ``read_median_minutes``,
+    spread ``read_sigma``). Each volunteer reads a share of their offers at all
+    (``read_share`` on average, Beta-distributed among volunteers).
+
+    An offer read while the request is open is taken with the probability
+    ``willing`` (the volunteer's own, Beta(``willing_a``, ``willing_b``)) x
+    exp(-distance / ``distance_km``) x ``other_language`` when they share no language
+    with the requester x ``other_kind`` for a kind they did not choose x
+    ``busy`` ** (requests they help with now) - then "I can help" is pressed
+    ``think_minutes`` later (uniform). Otherwise "not this time" is pressed with
+    ``decline_share``, the rest stay silent. An offer read after someone took the request:
+    counted, and "I can help" is pressed anyway with ``stale_tap`` (the notification's
+    preview still shows the offer).
+
+    Fatigue: with n offers in the last 7 days beyond ``tolerance``, a volunteer reads
+    1 / (1 + (n - tolerance) / ``fatigue_scale``) as much, and each further offer mutes
+    the bot for good (lost) with ``mute_per_offer`` x (n - tolerance).
+
+    After a match: the requester says the help is done after a log-normal
+    ``done_median_hours``; ``hand_back_share`` of helpers hand it back instead, within
+    ``hand_back_hours``. Asked "still needed?" (day 3), ``keep_share`` of requesters say
+    yes, the others withdraw; they answer after ``answer_hours``. Coordinators press
+    "offer again" on an escalation ``coordinator_hours`` later (uniform, in their day
+    8-20)."""
+
+    wake_hour: int = 7
+    sleep_hour: int = 22
+    read_median_minutes: float = 45.0
+    read_sigma: float = 1.1
+    read_share: float = 0.8
+    willing_a: float = 2.5
+    willing_b: float = 3.5
+    distance_km: float = 3.5
+    other_language: float = 0.5
+    other_kind: float = 0.4
+    busy: float = 0.5
+    think_minutes: tuple[float, float] = (1.0, 8.0)
+    decline_share: float = 0.4
+    stale_tap: float = 0.3
+    tolerance: int = 4
+    fatigue_scale: float = 4.0
+    mute_per_offer: float = 0.003
+    done_median_hours: float = 30.0
+    hand_back_share: float = 0.05
+    hand_back_hours: tuple[float, float] = (2.0, 20.0)
+    keep_share: float = 0.75
+    answer_hours: tuple[float, float] = (0.5, 6.0)
+    coordinator_hours: tuple[float, float] = (1.0, 4.0)
+
+
+def _draw(seed: int, *keys: Any) -> random.Random:
+    """A generator for one decision: the same seed and keys give the same numbers."""
+    return random.Random(":".join(map(str, (seed, *keys))))
+
+
+def districts(data_dir: str) -> list[tuple[str, float, float]]:
+    """The city's districts and their centroids (data/<city>/stadtbezirke.csv)."""
+    with open(ROOT / data_dir / "stadtbezirke.csv", encoding="utf-8") as file:
+        return [(row["stadtbezirk"], float(row["lat"]), float(row["lon"])) for row in
+                csv.DictReader(file)]  # fmt: skip
+
+
+def _near(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:
+    """A point about ``km`` (standard deviation) around a centroid."""
+    return (
+        lat + rng.gauss(0, km) / 111.0,
+        lon + rng.gauss(0, km) / (111.0 * math.cos(math.radians(lat))),
+    )
+
+
+@dataclass
+class Person:
+    """A volunteer as the model sees them (their profile is in the database)."""
+
+    name: str
+    lat: float
+    lon: float
+    categories: tuple[str, ...]
+    languages: tuple[str, ...]
+    quiet: tuple[int, int]
+    willing: float
+    reads: float
+    user_id: int = 0
+    lost: bool = False
+    helping: int = 0
+    recent: deque[datetime] = field(default_factory=deque)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A request as it will be published."""
+
+    key: int
+    at: datetime
+    category: str
+    district: str
+    lat: float
+    lon: float
+    languages: tuple[str, ...]
+
+
+def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Person], list[Ask]]:
+    """Volunteers and requests of a seed. Volunteers live more in the centre (weight
+    exp(-distance to the centre / 10 km)), requests come from every district alike (older
+    people live farther out): the thin outer districts are where broadcasting fails."""
+    rng = _draw(seed, "city")
+    areas = districts(shape.data_dir)
+    centre = (sum(a[1] for a in areas) / len(areas), sum(a[2] for a in areas) / len(areas))
+    weights = [math.exp(-distance_m(*centre, lat, lon) / 10000) for _, lat, lon in areas]
+    people = []
+    for n in range(shape.volunteers):
+        _, lat, lon = rng.choices(areas, weights)[0]
+        kinds = tuple(k for k, (_, offered) in KINDS.items() if rng.random() < offered)
+        kinds = kinds or (rng.choice(list(KINDS)),)
+        spoken = ("de", *(code for code, share in VOLUNTEER_LANGUAGES.items()
+                          if rng.random() < share))  # fmt: skip
+        quiet = rng.choices([(22, 7), (21, 8), (0, 0)], [0.6, 0.2, 0.2])[0]
+        people.append(
+            Person(
+                name=f"v{n}",
+                lat=_near(rng, lat, lon, 1.2)[0],
+                lon=_near(rng, lat, lon, 1.2)[1],
+                categories=kinds,
+                languages=spoken,
+                quiet=quiet,
+                willing=rng.betavariate(behaviour.willing_a, behaviour.willing_b),
+                reads=rng.betavariate(10 * behaviour.read_share, 10 * (1 - behaviour.read_share)),
+            )
+        )
+    asks = []
+    hours, shares = zip(*ARRIVALS.items(), strict=True)
+    total = sum(shares)
+    for day in range(shape.days):
+        for hour, share in zip(hours, shares, strict=True):
+            count = _poisson(rng, shape.requests_per_day * share / total)
+            for _ in range(count):
+                at = START + timedelta(days=day, hours=hour, minutes=rng.uniform(0, 60))
+                name, lat, lon = rng.choice(areas)
+                where = _near(rng, lat, lon, 1.2)
+                kind = rng.choices(list(KINDS), [k[0] for k in KINDS.values()])[0]
+                other = [c for c, share in REQUESTER_LANGUAGES.items() if rng.random() < share]
+                spoken = (other[0],) if other else ("de",)
+                asks.append(Ask(len(asks), at, kind, name, *where, spoken))
+    asks.sort(key=lambda a: a.at)
+    return people, asks
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    count, limit, product = 0, math.exp(-mean), rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+@dataclass
+class Story:
+    """What happened to one request."""
+
+    ask: Ask
+    request_id: int = 0
+    published: datetime | None = None
+    matched: datetime | None = None
+    offers: int = 0
+    escalated: bool = False
+
+
+@dataclass
+class Outcome:
+    """What one run measured (bench/outcomes.py sums and prints them)."""
+
+    rule: str
+    seed: int
+    shape: Shape
+    stories: list[Story]
+    # Offers each volunteer received (delivered) while requests arrived, by volunteer.
+    offers_per_volunteer: list[int]
+    opened_after_taken: int
+    wasted_taps: int
+    # Of those, refused while the request was still open (the volunteer may not help).
+    refused_open: int
+    lost: int
+    longest_wait_s: float
+    messages: int
+
+    @property
+    def weeks(self) -> float:
+        return self.shape.days / 7
+
+    def share(self, within: timedelta | None) -> float:
+        """Share of the requests matched within ``within`` of publishing (None: ever)."""
+        hits = [s for s in self.stories if _matched_within(s, within)]
+        return len(hits) / max(1, len(self.stories))
+
+
+def _matched_within(story: Story, within: timedelta | None) -> bool:
+    if story.matched is None or story.published is None:
+        return False
+    return within is None or story.matched - story.published <= within
+
+
+RuleSetup = Callable[[HandlerSettings], HandlerSettings]
+Job = Callable[[Database, HandlerSettings, datetime], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An offer rule as the bench runs it: the settings it needs and the scheduled jobs
+    that carry it (every ``every`` minutes), beside the follow-ups every rule has."""
+
+    name: str
+    setup: RuleSetup = lambda settings: settings
+    jobs: tuple[tuple[Job, int], ...] = ()
+
+
+class SimChat(MemoryTransport):
+    """The in-memory chat, watched: what reaches whom becomes the next events."""
+
+    def __init__(self, dispatcher: Dispatcher, run: Run) -> None:
+        super().__init__(dispatcher)
+        self.run = run
+        self.slot = 0.0
+        self.longest_wait = 0.0
+        self.count = 0
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        now = self.run.now.timestamp()
+        start = max(self.slot, now)
+        self.slot = start + 1 / TELEGRAM_PER_SECOND
+        self.longest_wait = max(self.longest_wait, start - now)
+        self.count += 1
+        # Only the latest message of a chat is kept: the harness reads no history.
+        self.inbox[chat_id] = [item]
+        if isinstance(item, Message) and edit_message_id is None:
+            self.run.seen(chat_id, item)
+        return f"{chat_id}-{self.count}"
+
+
+class Run:
+    """One rule, one seed, one city: call :meth:`play`."""
+
+    def __init__(
+        self, rule: Rule, shape: Shape, behaviour: Behaviour, seed: int, folder: Path
+    ) -> None:
+        self.rule, self.shape, self.behaviour, self.seed = rule, shape, behaviour, seed
+        self.folder = folder
+        self.people, asks = make_city(shape, seed, behaviour)
+        self.by_name = {p.name: p for p in self.people}
+        self.stories = [Story(a) for a in asks]
+        self.by_request: dict[int, Story] = {}
+        self.events: list[tuple[datetime, int, Callable[[], Awaitable[None]]]] = []
+        self.order = itertools.count()
+        self.now = START
+        self.offers: Counter[str] = Counter()
+        self.opened_after_taken = 0
+        self.wasted_taps = 0
+        self.refused_open = 0
+        self.reoffers_planned: set[int] = set()
+        self.requesters: dict[str, int] = {}
+
+    # events
+
+    def at(self, when: datetime, action: Callable[[], Awaitable[None]]) -> None:
+        heapq.heappush(self.events, (when, next(self.order), action))
+
+    async def play(self) -> Outcome:
+        self.db = await Database.open(str(self.folder / f"{self.rule.name}-{self.seed}.sqlite3"))
+        try:
+            with time_machine.travel(START, tick=False) as self.traveller:
+                await self._setup()
+                await self._loop()
+                return self._outcome()
+        finally:
+            await self.db.close()
+
+    async def _setup(self) -> None:
+        settings = HandlerSettings(
+            city="Dortmund",
+            places_data_dir=str(ROOT / self.shape.data_dir),
+            backchannels=frozenset({("memory", GROUP)}),
+        )
+        self.settings = self.rule.setup(settings)
+        self.dispatcher = Dispatcher(self.db, build_router(), self.settings)
+        self.chat = SimChat(self.dispatcher, self)
+        await self.chat.onboard(COORDINATOR, "de")
+        cora = await self.db.users.find("memory", COORDINATOR)
+        assert cora is not None
+        await self.db.users.grant_role(cora.id, "coordinator")
+        self.coordinator = cora.id
+        areas = {name: (lat, lon) for name, lat, lon in districts(self.shape.data_dir)}
+        async with self.db.transaction():
+            for person in self.people:
+                user = await self.db.users.seen("memory", person.name, person.name, "Vol")
+                await self.db.users.record_consent(user.id)
+                await self.db.users.set_language(user.id, "de")
+                person.user_id = user.id
+                home = min(areas, key=lambda a: distance_m(person.lat, person.lon, *areas[a]))
+                # Most choose their district; some a radius around their home instead.
+                rng = _draw(self.seed, person.name, "area")
+                if rng.random() < 0.7:
+                    area: dict[str, Any] = {"stadtbezirke": (home,)}
+                else:
+                    area = {"lat": person.lat, "lon": person.lon,
+                            "radius_m": rng.choice([1500, 2500, 4000])}  # fmt: skip
+                await self.db.volunteers.save(
+                    user.id,
+                    categories=person.categories,
+                    languages=person.languages,
+                    quiet_start=person.quiet[0],
+                    quiet_end=person.quiet[1],
+                    max_open=rng.choices([1, 2, 3], [0.5, 0.35, 0.15])[0],
+                    **area,
+                )
+                await self.db.volunteers.verify(user.id, self.coordinator)
+        for story in self.stories:
+            self.at(story.ask.at, lambda story=story: self._publish(story))
+        end = START + timedelta(days=self.shape.days + self.shape.tail_days)
+        tick = START
+        while tick < end:
+            self.at(tick, self._tick)
+            tick += timedelta(minutes=5)
+        self.end = end
+
+    async def _loop(self) -> None:
+        while self.events:
+            when, _, action = heapq.heappop(self.events)
+            if when >= self.end:
+                break
+            if when > self.now:
+                self.now = when
+                self.traveller.move_to(when)
+            await action()
+            await self.chat.flush()
+
+    async def _tick(self) -> None:
+        """The scheduler's jobs, as bot/city_service.py runs them."""
+        local = self.now.astimezone(BERLIN)
+        minutes = local.hour * 60 + local.minute
+        for job, every in self.rule.jobs:
+            if minutes % every == 0:
+                await job(self.db, self.settings, self.now)
+        if minutes % 15 == 0:
+            await timers.follow_up(self.db, self.settings, self.now)
+        if minutes == 8 * 60:
+            await timers.roundup(self.db, self.settings)
+
+    # the requester's side
+
+    async def _publish(self, story: Story) -> None:
+        ask = story.ask
+        name = f"r{ask.key}"
+        user = await self.db.users.seen("memory", name, name, "Res")
+        await self.db.users.record_consent(user.id)
+        await self.db.users.set_language(user.id, ask.languages[0])
+        self.requesters[name] = user.id
+        scene = Backstage(self.db, self.settings)
+        cora = await self.db.users.get(self.coordinator)
+        async with self.db.transaction():
+            request = await lifecycle.submit(
+                scene,
+                user,
+                {
+                    "category": ask.category,
+                    "description": "Bitte um Hilfe",
+                    "description_lang": ask.languages[0],
+                    "stadtbezirk": ask.district,
+                    "area_name": ask.district,
+                    "lat": ask.lat,
+                    "lon": ask.lon,
+                    "when_kind": "asap",
+                    "languages": ask.languages,
+                },
+            )
+            await lifecycle.publish(scene, cora, request.id)
+        story.request_id = request.id
+        story.published = self.now
+        self.by_request[request.id] = story
+
+    # what the chats get
+
+    def seen(self, chat_id: str, message: Message) -> None:
+        data = [b.data for row in message.buttons for b in row]
+        for action in data:
+            if action.startswith("mt:acc:") and chat_id in self.by_name:
+                self._offered(self.by_name[chat_id], int(action.split(":")[2]))
+            elif action.startswith("hr:keep:"):
+                self._asked_still_needed(chat_id, int(action.split(":")[2]))
+            elif action.startswith("mod:re:") and chat_id == GROUP:
+                self._escalated(int(action.split(":")[2]))
+
+    def _offered(self, person: Person, request_id: int) -> None:
+        b = self.behaviour
+        story = self.by_request.get(request_id)
+        if story is not None and self.now < START + timedelta(days=self.shape.days):
+            self.offers[person.name] += 1
+        if story is not None:
+            story.offers += 1
+        week_ago = self.now - timedelta(days=7)
+        while person.recent and person.recent[0] < week_ago:
+            person.recent.popleft()
+        person.recent.append(self.now)
+        rng = _draw(self.seed, person.name, request_id, "read")
+        over = max(0, len(person.recent) - b.tolerance)
+        if person.lost:
+            return
+        if over and rng.random() < b.mute_per_offer * over:
+            person.lost = True
+            return
+        if rng.random() > person.reads / (1 + over / b.fatigue_scale):
+            return
+        delay = timedelta(minutes=b.read_median_minutes * math.exp(rng.gauss(0, b.read_sigma)))
+        when = self._awake(person, self._awake(person, self.now) + delay)
+        self.at(when, lambda: self._read(person, request_id))
+
+    def _awake(self, person: Person, moment: datetime) -> datetime:
+        """``moment``, or the next morning if ``person`` sleeps then."""
+        b = self.behaviour
+        wake = max(b.wake_hour, person.quiet[1]) if person.quiet != (0, 0) else b.wake_hour
+        sleep = min(b.sleep_hour, person.quiet[0]) if person.quiet != (0, 0) else b.sleep_hour
+        local = moment.astimezone(BERLIN)
+        if wake <= local.hour < sleep:
+            return moment
+        day = local.date() if local.hour < wake else local.date() + timedelta(days=1)
+        minutes = _draw(self.seed, person.name, moment.isoformat()).uniform(0, 30)
+        return datetime.combine(day, time(wake), BERLIN) + timedelta(minutes=minutes)
+
+    async def _read(self, person: Person, request_id: int) -> None:
+        b = self.behaviour
+        rng = _draw(self.seed, person.name, request_id, "answer")
+        request = await self.db.requests.get(request_id)
+        assert request is not None
+        think = timedelta(minutes=rng.uniform(*b.think_minutes))
+        if request.state != OPEN:
+            self.opened_after_taken += 1
+            if rng.random() < b.stale_tap:
+                self.at(self.now + think, lambda: self._tap(person, request_id))
+            return
+        d = distance_m(person.lat, person.lon, request.lat or 0, request.lon or 0) / 1000
+        p = person.willing * math.exp(-d / b.distance_km) * b.busy**person.helping
+        if not set(request.languages) & set(person.languages):
+            p *= b.other_language
+        if request.category not in person.categories:
+            p *= b.other_kind
+        if rng.random() < p:
+            self.at(self.now + think, lambda: self._tap(person, request_id))
+        elif rng.random() < b.decline_share:
+            self.at(self.now + think, lambda: self._press(person.name, f"mt:dec:{request_id}"))
+
+    async def _press(self, name: str, data: str) -> None:
+        await self.chat.press(name, data)
+
+    async def _tap(self, person: Person, request_id: int) -> None:
+        await self.chat.press(person.name, f"mt:acc:{request_id}")
+        request = await self.db.requests.get(request_id)
+        assert request is not None
+        if request.state != MATCHED or request.volunteer_id != person.user_id:
+            self.wasted_taps += 1
+            # Refused with the request still open: the product said they may not help.
+            self.refused_open += request.state == OPEN
+            return
+        story = self.by_request[request_id]
+        story.matched = story.matched or self.now
+        person.helping += 1
+        b = self.behaviour
+        rng = _draw(self.seed, person.name, request_id, "after")
+        if rng.random() < b.hand_back_share:
+            later = timedelta(hours=rng.uniform(*b.hand_back_hours))
+            when = self._awake(person, self.now + later)
+            self.at(when, lambda: self._hand_back(person, request_id))
+        else:
+            later = timedelta(hours=b.done_median_hours * math.exp(rng.gauss(0, 0.6)))
+            self.at(self.now + later, lambda: self._done(person, request_id))
+
+    async def _hand_back(self, person: Person, request_id: int) -> None:
+        await self.chat.press(person.name, f"mt:br:{request_id}:time")
+        person.helping -= 1
+
+    async def _done(self, person: Person, request_id: int) -> None:
+        name = f"r{self.by_request[request_id].ask.key}"
+        await self.chat.press(name, f"rl:done:{request_id}")
+        await self.chat.press(name, f"rl:doney:{request_id}")
+        person.helping -= 1
+
+    def _asked_still_needed(self, chat_id: str, request_id: int) -> None:
+        b = self.behaviour
+        rng = _draw(self.seed, chat_id, request_id, "still")
+        answer = "keep" if rng.random() < b.keep_share else "wdy"
+        later = self.now + timedelta(hours=rng.uniform(*b.answer_hours))
+        self.at(later, lambda: self._press(chat_id, f"hr:{answer}:{request_id}"))
+
+    def _escalated(self, request_id: int) -> None:
+        story = self.by_request.get(request_id)
+        if story is not None:
+            story.escalated = True
+        rng = _draw(self.seed, "coordinator", request_id, self.now.isoformat())
+        later = self.now + timedelta(hours=rng.uniform(*self.behaviour.coordinator_hours))
+        local = later.astimezone(BERLIN)
+        if not 8 <= local.hour < 20:
+            day = local.date() if local.hour < 8 else local.date() + timedelta(days=1)
+            later = datetime.combine(day, time(8), BERLIN) + timedelta(hours=rng.uniform(0, 2))
+        self.at(later, lambda: self._reoffer(request_id))
+
+    async def _reoffer(self, request_id: int) -> None:
+        request = await self.db.requests.get(request_id)
+        if request is not None and request.state == OPEN:
+            await self.chat.in_group(COORDINATOR, _button(f"mod:re:{request_id}"), GROUP)
+
+    def _outcome(self) -> Outcome:
+        stories = [s for s in self.stories if s.published is not None]
+        return Outcome(
+            rule=self.rule.name,
+            seed=self.seed,
+            shape=self.shape,
+            stories=stories,
+            offers_per_volunteer=[self.offers[p.name] for p in self.people],
+            opened_after_taken=self.opened_after_taken,
+            wasted_taps=self.wasted_taps,
+            refused_open=self.refused_open,
+            lost=sum(p.lost for p in self.people),
+            longest_wait_s=self.chat.longest_wait,
+            messages=self.chat.count,
+        )
+
+
+def _button(data: str) -> Any:
+    from handlers.messages import ButtonPress
+
+    return ButtonPress(data, message_id="1")
+
+
+async def simulate(
+    rule: Rule, shape: Shape, seed: int, behaviour: Behaviour | None = None
+) -> Outcome:
+    """One run of ``rule`` on the city of ``seed``."""
+    with tempfile.TemporaryDirectory() as folder:
+        run = Run(rule, shape, behaviour or Behaviour(), seed, Path(folder))
+        return await run.play()
+
+
+def _rule(name: str) -> RuleSetup:
+    """The settings with the city's ``[help] offer_rule`` set to ``name`` (the rules'
+    numbers as the configuration's defaults)."""
+    return lambda settings: replace(settings, offer_rules=OfferRules(offer_rule=name))
+
+
+# Today's rule: everyone who qualifies, at once (handlers/helping/offer_fanout.py).
+BROADCAST = Rule("broadcast", _rule("broadcast"))
+# The new rules: waves, caps, widening with a budget, pull (handlers/helping/waves.py), the
+# waves' job every 5 minutes as bot/city_service.py schedules it.
+WAVES = Rule("waves", _rule("waves"), ((waves.tick, 5),))
