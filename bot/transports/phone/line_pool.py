@@ -116,6 +116,22 @@ class Lines:
         self.port = self._lines[0].port
 
     async def _start(self, line: _Line) -> None:
+        # The whole start is timed, the process's making and end too, not only its first
+        # frame: a start that stuck anywhere is named and tried again, never waited for.
+        try:
+            async with asyncio.timeout(START_SECONDS):
+                await self._spawn(line)
+        except TimeoutError:
+            process, line.process = line.process, None
+            if process is not None and process.returncode is None:
+                process.kill()
+            raise LineDied(
+                f"phone line {line.number} did not start: "
+                f"nothing from it within {START_SECONDS:.0f} s"
+            ) from None
+        log.info("phone line %d started", line.number)
+
+    async def _spawn(self, line: _Line) -> None:
         env = dict(os.environ)
         env.setdefault("NACHBARBOT_LOG_LEVEL", logging.getLevelName(log.getEffectiveLevel()))
         process = await asyncio.create_subprocess_exec(
@@ -129,16 +145,7 @@ class Lines:
         assert process.stdin is not None and process.stdout is not None
         line.process = process
         process.stdin.write(encode(settings_frame(line.settings)))
-        try:
-            first = await asyncio.wait_for(read_frame(process.stdout), START_SECONDS)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-            line.process = None
-            raise LineDied(
-                f"phone line {line.number} did not start: "
-                f"nothing from it within {START_SECONDS:.0f} s"
-            ) from None
+        first = await read_frame(process.stdout)
         if first is None or "started" not in first:
             failed = (first or {}).get("failed")
             if failed:

@@ -174,4 +174,4 @@ async def download(request: web.Request) -> web.StreamResponse:
 def add_routes(app: web.Application) -> None:
     app[CACHE] = _Cache()
     app.router.add_get("/desk/stats", page)
-    app.router.add_get(r"/desk/stats/{table:[a-z-]+}.csv", download)
+    app.router.add_get(r"/desk/stats/{table:[a-z0-9-]+}.csv", download)
