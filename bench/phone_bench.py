@@ -25,8 +25,21 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    ports only (``RTP_FIRST`` and the next 99, which the lines share), every call's flow on
    its own.
 4. Resident memory of the bot's process and of its lines after each round: flat.
+5. A patient caller (issue 55, point 3; :func:`patient_calls`, about 8 minutes): baresip
+   (tests/support/sip/baresip.py) calls the bot through Kamailio and listens to every
+   prompt to its end - the line's "all said" event after the last prompt the bot gave it -
+   before it presses what the prompt says (a plain "1", never "1#"). In German and in
+   Arabic: a new caller (language, privacy notice agreed, "Find a place", 44137) and the
+   same number again as a returning caller, from the answer (CALL_ESTABLISHED at the
+   phone) to the first place's name (when its prompt began to play, by the bot's record,
+   plus how long what comes before the name takes to say); when each language's line of
+   the greeting begins; the silence the phone heard after each key (its recording), and
+   the longest where the bot held the key back to see whether another digit comes. Goals:
+   new ≤ 75 s, returning ≤ 25 s, tenth language ≤ 25 s, no such wait over 1 s; a miss is
+   printed, not an error. Each language's returning number calls once before (the prompts
+   made, as in a running bot). Its own section of bench/RESULTS.md.
 
-Run: .venv/bin/python bench/phone_bench.py
+Run: .venv/bin/python bench/phone_bench.py (``--patient``: only the patient caller)
 """
 
 from __future__ import annotations
@@ -471,6 +484,377 @@ def memory_rows(memory: list[tuple[float, list[float]]]) -> list[tuple[str, str,
     return rows
 
 
+# -- a patient caller (issue 55, point 3) ---------------------------------------------------
+# baresip calls the bot through Kamailio and listens to every prompt to its end before its
+# next key: "to its end" is the bot's own record (the line's "quiet" event after the last
+# prompt it was given), checked against what the phone heard (its recording).
+PATIENT_LANGUAGES = ("de", "ar")
+POSTCODE = "44137"
+GOAL_NEW, GOAL_RETURNING, GOAL_TENTH, GOAL_WAIT = 75.0, 25.0, 25.0, 1.0
+
+
+class Timeline:
+    """What the bot gave a call to play and when (``say``), its "all said" events, and
+    what it said (text, choices) - the bot's own record, noted by wrapping its methods."""
+
+    def __init__(self, phone: Any) -> None:
+        self.said: list[tuple[float, str, list[str], Path]] = []
+        self.quiet: list[float] = []
+        self._pending: tuple[str, list[str]] = ("", [])
+        say, stack_say, on_event = phone._say, phone.stack.say, phone.stack.on_event
+
+        async def saying(call: Any, text: str, labels: list[str]) -> None:
+            self._pending = (str(text), list(labels))
+            await say(call, text, labels)
+
+        def stack_saying(call_id: int, prompts: list[Path]) -> None:
+            for path in prompts:
+                self.said.append((time.monotonic(), *self._pending, path))
+            self._pending = ("", [])
+            stack_say(call_id, prompts)
+
+        def noting(event: Any) -> None:
+            if event.kind == "quiet":
+                self.quiet.append(time.monotonic())
+            on_event(event)
+
+        phone._say = saying
+        phone.stack.say = stack_saying
+        phone.stack.on_event = noting
+
+    def reset(self) -> None:
+        self.said, self.quiet = [], []
+
+    def heard_to_end(self) -> bool:
+        return bool(self.said) and bool(self.quiet) and self.quiet[-1] > self.said[-1][0]
+
+    def starts(self) -> list[tuple[float, str, list[str], Path]]:
+        """When each prompt began to play: after the one before it (one call, no key
+        between them that stopped one: the patient caller presses only after the end)."""
+        import wave
+
+        out = []
+        free_at = 0.0
+        for at, text, labels, path in self.said:
+            begins = max(at, free_at)
+            with wave.open(str(path), "rb") as wav:
+                free_at = begins + wav.getnframes() / wav.getframerate()
+            out.append((begins, text, labels, path))
+        return out
+
+
+async def _spoken_seconds(phone: Any, text: str, labels: list[str], lang: str) -> float:
+    """How long the bot takes to say ``text`` and ``labels`` (0 for nothing)."""
+    import wave
+
+    from bot.transports.phone.prompts import spoken_parts
+
+    words = spoken_parts(text, labels, lang, phone.voices)
+    if not words:
+        return 0.0
+    path = await phone.prompts.file(words)
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+async def _into_line(phone: Any, text: str, labels: list[str], lang: str, index: int) -> float:
+    """Seconds into a prompt of ``text`` and ``labels`` at which the choice ``index`` (0-based)
+    begins: what comes before it said alone, and the pause where the voice changes."""
+    from bot.speech.speaker import PAUSE_BETWEEN_VOICES
+    from bot.transports.phone.prompts import spoken_parts
+
+    before = await _spoken_seconds(phone, text, labels[:index], lang)
+    whole = spoken_parts(text, labels[: index + 1], lang, phone.voices)
+    head = spoken_parts(text, labels[:index], lang, phone.voices)
+    changes = bool(head) and whole[-1].lang != head[-1].lang
+    return before + (PAUSE_BETWEEN_VOICES if changes else 0.0)
+
+
+class PatientCall:
+    """One call of a patient caller: dial, wait for each answer to be heard to its end,
+    press the next key; the times in time.monotonic()."""
+
+    def __init__(self, phone: Any, timeline: Timeline, caller: Any, bot_uri: str) -> None:
+        self.phone, self.timeline, self.caller, self.bot_uri = phone, timeline, caller, bot_uri
+        self.answered = 0.0
+        self.keys: list[tuple[float, str, bool]] = []  # when, keys, the bot waits for more
+        self.call: Any = None
+
+    async def _until(self, check: Any, what: str, seconds: float = 120) -> None:
+        deadline = time.monotonic() + seconds
+        while not check():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"patient caller: never {what}")
+            await asyncio.sleep(0.01)
+
+    async def begin(self) -> None:
+        before = set(self.phone._calls)
+        self.timeline.reset()
+        seen = len(self.caller.events)
+        await asyncio.to_thread(self.caller.dial, self.bot_uri)
+        await asyncio.to_thread(self.caller.wait_for, "CALL_ESTABLISHED", after=seen, timeout=30)
+        self.answered = time.monotonic()
+        await self._until(lambda: set(self.phone._calls) - before, "a call at the bot")
+        self.call = self.phone._calls[max(set(self.phone._calls) - before)]
+        await self.heard(0)
+
+    async def heard(self, answers: int) -> None:
+        """The answer to the last key said and played to its end."""
+        call = self.call
+        await self._until(
+            lambda: call.answers > answers and self.timeline.heard_to_end(), "an answer heard"
+        )
+
+    async def press(self, keys: str, *, whole: bool = True) -> None:
+        """Press ``keys``; wait for the answer heard to its end (``whole``), else only
+        given to the line to play."""
+        from bot.transports.phone.keypad import Keypad
+
+        call = self.call
+        pad = Keypad()
+        meanings = [pad.press(key, 0 if call.free_digits else call.choices) for key in keys]
+        # The bot holds the last key back while it waits to see whether another digit comes.
+        held = meanings[-1] is None and pad.waiting
+        answers = call.answers
+        await asyncio.to_thread(self.caller.press, keys)
+        self.keys.append((time.monotonic(), keys, held))
+        if whole:
+            await self.heard(answers)
+        else:
+            await self._until(lambda: call.answers > answers, "an answer")
+
+    async def choose(self, data: str) -> None:
+        """Press the newest message's choice ``data``; "#" (main menu) first if it offers none."""
+        from tests.support.sip.calls import offered
+
+        for _ in range(3):
+            key = await offered(self.phone, self.call, data)
+            if key is not None:
+                # The caller presses what the prompt says ("Deutsch: press 1"), not the
+                # "#" that would spare the wait for a second digit.
+                await self.press(key.rstrip("#"))
+                return
+            await self.press("#")
+        raise RuntimeError(f"patient caller: no choice {data}")
+
+    async def end(self) -> tuple[list[Any], float]:
+        """Hang up; the stretches of sound heard, and the monotonic time of the recording's
+        start (its length read at a known moment)."""
+        segments_heard, length = await asyncio.to_thread(self.caller.hearing)
+        read_at = time.monotonic()
+        seen = len(self.caller.events)
+        await asyncio.to_thread(self.caller.hangup)
+        await asyncio.to_thread(self.caller.wait_for, "CALL_CLOSED", after=seen, timeout=20)
+        await self._until(
+            lambda: self.call.gone or self.call.call_id not in self.phone._calls,
+            "the end at the bot",
+            20,
+        )
+        return segments_heard, read_at - length
+
+
+async def _first_place(phone: Any, db: Any, call: Any, lang: str, starts: list[Any]) -> float:
+    """When the first place's name of the places answer begins to be said."""
+    memory = phone.choices.memory
+    newest = await memory.newest_sent(call.chat_id)
+    buttons = await memory.buttons_of(newest[0]) if newest else []
+    ids = [int(data.split(":")[2]) for _, data in buttons if data.startswith("pl:d:")]
+    if not ids:
+        raise RuntimeError("patient caller: the places answer lists no place")
+    place = await db.places.get(ids[0])
+    name = place.name if place is not None else ""
+    for begins, text, labels, _ in reversed(starts):
+        lines = text.splitlines()
+        found = next((i for i, line in enumerate(lines) if name and name in line), None)
+        if found is not None:
+            return begins + await _spoken_seconds(phone, "\n".join(lines[:found]), [], lang)
+        found = next((i for i, label in enumerate(labels) if name and name in label), None)
+        if found is not None:
+            return begins + await _into_line(phone, text, labels, lang, found)
+    raise RuntimeError("patient caller: the first place's name was not said")
+
+
+def _silences(keys: list[tuple[float, str, bool]], heard: list[Any], zero: float) -> list[Any]:
+    """After each key: the silence until the next sound heard, and whether the bot waited
+    to see if another digit comes."""
+    out = []
+    for at, pressed, waits in keys:
+        following = [zero + s.start for s in heard if zero + s.start > at]
+        if following:
+            out.append((pressed, following[0] - at, waits))
+    return out
+
+
+async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
+    from dataclasses import replace
+
+    from bot.transports.phone.prompts import language_named
+    from bot.transports.phone.stack import StackSettings
+    from bot.transports.phone.transport import PhoneTransport
+    from db import Database
+    from handlers import build_router
+    from handlers.dispatcher import Dispatcher
+    from handlers.settings import HandlerSettings
+    from tests.support.places_sample import import_sample
+    from tests.support.sip.baresip import BaresipCaller
+    from tests.support.sip.kamailio import HOST, KamailioServer
+
+    folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-patient-"))
+    db = await import_sample(await Database.open(folder / "bench.sqlite3"))
+    settings = HandlerSettings(
+        city="Dortmund",
+        inactive_account_days=365,
+        max_text_length=500,
+        places_data_dir=str(ROOT / "data" / "dortmund"),
+    )
+    settings = replace(settings, heard_platforms=frozenset({"phone"}))
+    dispatcher = Dispatcher(db, build_router(), settings)
+    kamailio = KamailioServer(users={BOT_USER: BOT_PASSWORD})
+    kamailio.start()
+    stack_settings = StackSettings(
+        bind=HOST,
+        rtp_port=RTP_FIRST,
+        rtp_ports=RTP_PORTS,
+        registrar=kamailio.registrar_uri,
+        user=BOT_USER,
+        password=BOT_PASSWORD,
+        clock_rate=16000,
+    )
+    phone = PhoneTransport(dispatcher, stack_settings, lines=lines)
+    rows: list[tuple[str, str, str]] = []
+    callers: list[Any] = []
+
+    def verdict(value: float, goal: float) -> str:
+        return "pass" if value <= goal else "MISS"
+
+    try:
+        await phone.connect()
+        await asyncio.wait_for(phone.registered.wait(), 20)
+        timeline = Timeline(phone)
+        bot_uri = kamailio.uri(BOT_USER)
+        for number, lang in enumerate(PATIENT_LANGUAGES):
+            returning_number, new_number = f"4923199{number}0001", f"4923199{number}0002"
+            # The returning caller's number calls first, quickly (each key once the answer
+            # is there): their language and consent stored, and the prompts made, as in a
+            # running bot whose menus were said before.
+            known = BaresipCaller(returning_number, pad_seconds=600)
+            callers.append(known)
+            known.start()
+            first = PatientCall(phone, timeline, known, bot_uri)
+            await first.begin()
+            for data in (f"lang:{lang}", "consent:yes", "menu:places"):
+                await first.choose(data)
+            await first.press(POSTCODE, whole=False)
+            await first.end()
+            # A new caller.
+            new = BaresipCaller(new_number, pad_seconds=600)
+            callers.append(new)
+            new.start()
+            call = PatientCall(phone, timeline, new, bot_uri)
+            await call.begin()
+            starts = timeline.starts()
+            greeting = next((s for s in starts if any(map(language_named, s[2]))), None)
+            if greeting is None:
+                raise RuntimeError("patient caller: no language choice was said")
+            begins, text, labels, _ = greeting
+            lines_at = [
+                begins - call.answered + await _into_line(phone, text, labels, "de", i)
+                for i in range(len(labels))
+            ]
+            ends = timeline.starts()[-1]
+            greeting_end = ends[0] + await _spoken_seconds(phone, ends[1], ends[2], "de")
+            for data in (f"lang:{lang}", "consent:yes", "menu:places"):
+                await call.choose(data)
+            await call.press(POSTCODE, whole=False)
+            place_at = await _first_place(phone, db, call.call, lang, timeline.starts())
+            new_seconds = place_at - call.answered
+            await asyncio.sleep(max(0.0, place_at + 2 - time.monotonic()))
+            heard, zero = await call.end()
+            waits = _silences(call.keys, heard, zero)
+            # Checked on what the phone heard: the places answer's first sound.
+            places_sound = next(
+                (zero + s.start for s in heard if zero + s.start > call.keys[-1][0]), float("nan")
+            )
+            places_said = [s for s in timeline.starts() if s[0] > call.keys[-1][0]]
+            # The same number again: a returning caller.
+            again = PatientCall(phone, timeline, known, bot_uri)
+            await again.begin()
+            await again.choose("menu:places")
+            await again.press(POSTCODE, whole=False)
+            back_at = await _first_place(phone, db, again.call, lang, timeline.starts())
+            returning_seconds = back_at - again.answered
+            await asyncio.sleep(max(0.0, back_at + 2 - time.monotonic()))
+            heard_again, zero_again = await again.end()
+            waits += _silences(again.keys, heard_again, zero_again)
+            own = language_named(next(lb for lb in labels if language_named(lb) == lang))
+            line_of_lang = lines_at[[language_named(lb) for lb in labels].index(own)]
+            rows.append(
+                (
+                    f"patient {lang}: new caller → first place's name",
+                    f"{new_seconds:.1f} s",
+                    f"goal ≤ {GOAL_NEW:.0f} s: {verdict(new_seconds, GOAL_NEW)}; keys "
+                    + " ".join(k for _, k, _ in call.keys)
+                    + f"; places answer heard {places_sound - call.answered:.1f} s"
+                    f" (said {places_said[0][0] - call.answered:.1f} s) after the answer",
+                )
+            )
+            rows.append(
+                (
+                    f"patient {lang}: returning caller → first place's name",
+                    f"{returning_seconds:.1f} s",
+                    f"goal ≤ {GOAL_RETURNING:.0f} s: {verdict(returning_seconds, GOAL_RETURNING)}"
+                    "; keys " + " ".join(k for _, k, _ in again.keys),
+                )
+            )
+            if lang == PATIENT_LANGUAGES[0]:
+                tenth = lines_at[-1]
+                rows.append(
+                    (
+                        "patient: greeting, tenth language's line begins",
+                        f"{tenth:.1f} s",
+                        f"goal ≤ {GOAL_TENTH:.0f} s: {verdict(tenth, GOAL_TENTH)}; lines begin "
+                        + ", ".join(
+                            f"{language_named(lb)} {at:.1f}"
+                            for lb, at in zip(labels, lines_at, strict=True)
+                        )
+                        + f" s; greeting ends {greeting_end - call.answered:.1f} s",
+                    )
+                )
+            rows.append(
+                (
+                    f"patient {lang}: own language's line begins",
+                    f"{line_of_lang:.1f} s",
+                    "into the greeting",
+                )
+            )
+            waited = [w for w in waits if w[2]]
+            longest = max(waited, key=lambda w: w[1], default=None)
+            rows.append(
+                (
+                    f"patient {lang}: longest silence, bot waiting for a digit",
+                    f"{longest[1]:.1f} s" if longest else "none",
+                    f"goal ≤ {GOAL_WAIT:.0f} s: "
+                    + (
+                        verdict(longest[1], GOAL_WAIT) + f' (after "{longest[0]}")'
+                        if longest
+                        else "pass"
+                    )
+                    + "; silence after each key, new then returning caller (* held back): "
+                    + ", ".join(
+                        f"{keys} {seconds:.1f}{'*' if held else ''}"
+                        for keys, seconds, held in waits
+                    ),
+                )
+            )
+    finally:
+        for caller in callers:
+            caller.stop()
+        await phone.stop()
+        kamailio.stop()
+        await db.close()
+    return rows
+
+
 def main() -> None:
     from bot.config import PhoneSection
 
@@ -484,7 +868,9 @@ def main() -> None:
     kept = os.dup(1)
     os.dup2(2, 1)
     try:
-        rows = asyncio.run(measure(lines))
+        # --patient: only the patient caller's times (about 7 minutes), not the 200 calls.
+        rows = [] if "--patient" in args else asyncio.run(measure(lines))
+        patient = asyncio.run(patient_calls(lines))
     finally:
         sys.stdout.flush()
         os.dup2(kept, 1)
@@ -494,8 +880,35 @@ def main() -> None:
         f"phone benchmark, {TOTAL} calls, {CALLS} at once, {lines} lines, "
         f"{datetime.now(UTC):%Y-%m-%d}, load {load[0]:.1f}"
     )
-    for label, value, reference in rows:
+    for label, value, reference in rows + patient:
         print(f"{label:<40}{value:>16}  {reference}")
+    write_patient_section(patient, load[0])
+
+
+PATIENT_SECTION = "## Phone: time to something useful (issue 55, point 3)"
+
+
+def write_patient_section(rows: list[tuple[str, str, str]], load: float) -> None:
+    """The patient caller's figures as their own section of bench/RESULTS.md (replaced on
+    every run; the notes written under its table stay)."""
+    results = Path(__file__).resolve().parent / "RESULTS.md"
+    text = results.read_text(encoding="utf-8")
+    table = "\n".join(f"{label:<52}{value:>10}  {reference}" for label, value, reference in rows)
+    block = (
+        f"{PATIENT_SECTION} — {datetime.now(UTC):%Y-%m-%d}\n\n"
+        f"```\npatient caller, load {load:.1f}\n{table}\n```\n"
+    )
+    head, found, rest = text.partition(PATIENT_SECTION)
+    if found:
+        # The old table goes; the notes below it stay, up to the next section.
+        after_table = rest.split("```\n", 2)[2] if rest.count("```\n") >= 2 else ""
+        text = head + block + after_table
+    else:
+        before, marker, last = text.partition("\n## make bench")
+        text = (
+            before.rstrip() + "\n\n" + block + ("\n" + marker.strip("\n") + last if marker else "")
+        )
+    results.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -87,7 +87,8 @@ def main() -> None:
     rows += script_rows("speech_bench.py")
     # Read aloud under a flood of web requests and 10,000 senders (about 1.5 min).
     rows += script_rows("speech_soak.py")
-    # The phone line: 200 calls through SIPp and Kamailio, 20 at once (about 2 min).
+    # The phone line: 200 calls through SIPp and Kamailio, 20 at once (about 2 min), then a
+    # patient caller in de and ar, every prompt heard to its end (about 10 min).
     rows += script_rows("phone_bench.py")
     # Text messages: segments per help story, 1,000 reminders through Kannel (about 30 s).
     rows += script_rows("sms_bench.py")
