@@ -12,6 +12,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from tests.support.channels import channels
+from tests.support.easy_asked import asked
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.matrix_bot import Bot
 from tests.support.matrix_people import MatrixPerson
@@ -203,3 +204,7 @@ async def alice(synapse: Synapse) -> AsyncIterator[MatrixPerson]:
     await person.start()
     yield person
     await person.stop()
+
+
+# Shared fixtures from tests/support, offered to every test.
+__all__ = ["asked"]

@@ -8,7 +8,6 @@ easy reader here, so the volunteer's and the coordinators' screens are not recor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from db.events import Event
 from handlers.events.reminders import deliver_due
 from handlers.helping.timers import Timing, follow_up
 from handlers.places import chat as places_chat
-from locales import SUPPORTED_LANGUAGES, TIMEZONE, Translator
+from locales import SUPPORTED_LANGUAGES, TIMEZONE
 from locales.catalogs import read_easy_catalog
 from tests.support.help_story import NORDMARKT, grant_role_to, press, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
@@ -29,29 +28,6 @@ RESIDENT = "resi"
 NEIGHBOUR = "nele"
 # The places answer at one moment of the week (open or closed lines differ by the hour).
 WEDNESDAY_NOON = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
-    """Every message id an easy reader's translator is asked for (a plural by its
-    singular, the id of its easy.po entry)."""
-    seen: set[str] = set()
-    gettext, ngettext = Translator.gettext, Translator.ngettext
-
-    def recorded_gettext(self: Translator, message: str) -> str:
-        if self.easy:
-            seen.add(message)
-        return gettext(self, message)
-
-    def recorded_ngettext(self: Translator, singular: str, plural: str, n: int) -> str:
-        if self.easy:
-            seen.add(singular)
-        return ngettext(self, singular, plural, n)
-
-    monkeypatch.setattr(Translator, "gettext", recorded_gettext)
-    monkeypatch.setattr(Translator, "_", recorded_gettext)
-    monkeypatch.setattr(Translator, "ngettext", recorded_ngettext)
-    yield seen
 
 
 async def _request(story: MemoryTransport, db: Database, who: str, when: str = "asap") -> int:

@@ -9,38 +9,13 @@ there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from bot.config import Config, MatrixSection
 from db import Database
 from handlers.settings import HandlerSettings
-from locales import SUPPORTED_LANGUAGES, Translator
+from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import read_easy_catalog
 from tests.support.places_sample import import_sample
 from tests.support.web_site import browser_session, serving
-
-
-@pytest.fixture
-def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
-    seen: set[str] = set()
-    gettext, ngettext = Translator.gettext, Translator.ngettext
-
-    def recorded_gettext(self: Translator, message: str) -> str:
-        if self.easy:
-            seen.add(message)
-        return gettext(self, message)
-
-    def recorded_ngettext(self: Translator, singular: str, plural: str, n: int) -> str:
-        if self.easy:
-            seen.add(singular)
-        return ngettext(self, singular, plural, n)
-
-    monkeypatch.setattr(Translator, "gettext", recorded_gettext)
-    monkeypatch.setattr(Translator, "_", recorded_gettext)
-    monkeypatch.setattr(Translator, "ngettext", recorded_ngettext)
-    yield seen
 
 
 def _easy_ids(lang: str) -> set[str]:
