@@ -82,6 +82,9 @@ class StackSettings:
     trusted_peers: tuple[str, ...] = ()
     # The digest realm the password answers (empty: the registrar's host).
     realm: str = ""
+    # A call whose far end sends no audio (RTP) this long is hung up: a caller gone without
+    # a BYE (a lost network, a provider that dropped it) would hold a place for ever.
+    rtp_timeout_seconds: float = 30.0
 
 
 class CallControl(Protocol):

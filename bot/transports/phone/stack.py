@@ -31,6 +31,7 @@ import logging
 import queue
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -53,6 +54,8 @@ POLL_MS = 10
 LOG_LEVEL = 2
 # After a failed registration, the first new try (seconds).
 REGISTER_RETRY_SECONDS = 30
+# How often the calls' received audio is counted (seconds; ``rtp_timeout_seconds``).
+RTP_CHECK_SECONDS = 1.0
 
 _ERROR_NAME = re.compile(r"\(([A-Z][A-Z_]+)\)")
 # PJSIP's status numbers: an operating system's error (120000 + errno) or a SIP answer.
@@ -277,9 +280,14 @@ class Stack:
             self._close()
             return
         started.set_result(port)
+        checked = time.monotonic()
         try:
             while self._running:
                 self._endpoint.libHandleEvents(POLL_MS)
+                now = time.monotonic()
+                if now - checked >= RTP_CHECK_SECONDS:
+                    checked = now
+                    self._end_silent_calls(now)
                 while True:
                     try:
                         command = self._commands.get_nowait()
@@ -290,6 +298,31 @@ class Stack:
                     del command
         finally:
             self._close()
+
+    def _end_silent_calls(self, now: float) -> None:
+        """Hang up each answered call whose far end sent no RTP packet for
+        ``rtp_timeout_seconds`` (counted from its answer): a caller gone without a BYE.
+        The bot's own calls and bridged calls alike."""
+        timeout = self.settings.rtp_timeout_seconds
+        if timeout <= 0:
+            return
+        for call_id, call in list(self._calls.items()):
+            if call.audio is None or call.hung_up:
+                continue
+            try:
+                # A call the bot makes may ring with early media and no sound: counted
+                # once answered (its ringing has ring_seconds).
+                if call.getInfo().state != pj.PJSIP_INV_STATE_CONFIRMED:
+                    continue
+                received = int(call.getStreamStat(call.media_index).rtcp.rxStat.pkt)
+            except Exception:  # its stream is gone (the call is ending)
+                continue
+            if received != call.received or call.heard_at is None:
+                call.received, call.heard_at = received, now
+            elif now - call.heard_at >= timeout:
+                log.warning("phone: call %d sent no audio for %.0f s: hung up", call_id, timeout)
+                call.hung_up = True
+                call.hangup(pj.CallOpParam())
 
     def _open(self) -> int:
         settings = self.settings
@@ -430,6 +463,7 @@ class Stack:
             if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
                 first = call.audio is None
                 call.audio = call.getAudioMedia(index)
+                call.media_index = index
                 if first:
                     self._post("audio", call.getId())
                 call.play_next()
@@ -619,6 +653,12 @@ class _Call(pj.Call):
         self.player: _Player | None = None
         self.queue: deque[Path] = deque()
         self.recorder: _Ear | None = None
+        # The received RTP packets as last counted, and when they last grew
+        # (:meth:`Stack._end_silent_calls`).
+        self.media_index = 0
+        self.received = 0
+        self.heard_at: float | None = None
+        self.hung_up = False
 
     def onCallState(self, prm: Any) -> None:
         if self.getInfo().state == pj.PJSIP_INV_STATE_DISCONNECTED:

@@ -1,0 +1,98 @@
+"""A call whose far end stops sending audio and never sends BYE is hung up by the bot
+(stack.py, ``rtp_timeout_seconds``): a caller gone with the network, or a provider that
+dropped the BYE, would else hold one of the line's places for ever.
+
+Through Kamailio: a SIPp caller that sends a key (its only RTP) or no RTP at all and then
+waits, silent, for the bot's BYE (tests/support/sip/scenarios/uac_vanish.xml, up to two
+minutes); and a called SIPp phone (the bot's own call) that answers and stays silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.sipp import SippPhone, Step, run_scenario
+
+RESIDENT = "+4923155502"
+TIMEOUT = 3.0
+
+
+class _Line:
+    """A stack registered at Kamailio; what it tells, kept."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        self.events: list[CallEvent] = []
+        self.registered = asyncio.Event()
+        self.stack = Stack(settings, self._event)
+
+    def _event(self, event: CallEvent) -> None:
+        self.events.append(event)
+        if event.kind == "registered" and event.value.startswith("2"):
+            self.registered.set()
+
+    def kinds(self) -> list[str]:
+        return [event.kind for event in self.events if event.kind != "registered"]
+
+    async def __aenter__(self) -> _Line:
+        await self.stack.start()
+        await asyncio.wait_for(self.registered.wait(), 30)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stack.stop()
+
+
+def _settings(kamailio: KamailioServer) -> StackSettings:
+    return StackSettings(
+        bind=HOST,
+        registrar=kamailio.registrar_uri,
+        user=BOT_USER,
+        password=BOT_PASSWORD,
+        rtp_timeout_seconds=TIMEOUT,
+    )
+
+
+@pytest.mark.parametrize("steps", [[Step(300, "1")], []], ids=["a key then silence", "no audio"])
+async def test_a_caller_gone_silent_without_bye_is_hung_up(
+    kamailio: KamailioServer, steps: list[Step]
+):
+    async with _Line(_settings(kamailio)) as line:
+        vanished = await asyncio.to_thread(
+            run_scenario,
+            kamailio.domain,
+            BOT_USER,
+            scenario="uac_vanish.xml",
+            steps=steps,
+            after_ms=0,
+            caller=RESIDENT,
+            timeout_s=180,
+        )
+        # The scenario ends well only when the bot's BYE came (it waits two minutes).
+        assert vanished.count("SuccessfulCall") == 1, vanished.errors
+        assert vanished.returncode == 0, vanished.errors
+        for _ in range(500):  # the "ended" event crosses to the event loop
+            if "ended" in line.kinds():
+                break
+            await asyncio.sleep(0.02)
+        assert line.kinds()[0] == "call" and "ended" in line.kinds()
+
+
+async def test_a_called_phone_that_answers_and_stays_silent_is_hung_up(
+    kamailio: KamailioServer,
+):
+    """The bot's own calls (call-backs) too: the phone answers, sends nothing and would
+    hang up only after five minutes."""
+    async with _Line(_settings(kamailio)) as line:
+        with SippPhone("uas_answer.xml", steps=[Step(300_000)], timeout_s=400) as phone:
+            told: asyncio.Queue[CallEvent] = asyncio.Queue()
+            await line.stack.make_call(phone.uri, told.put_nowait)
+            kinds = []
+            while not kinds or kinds[-1] != "ended":
+                # A minute's guard for each step; the silence ends the call in seconds.
+                kinds.append((await asyncio.wait_for(told.get(), 60)).kind)
+            assert "answered" in kinds
