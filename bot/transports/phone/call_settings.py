@@ -24,6 +24,8 @@ class CallSettings:
     recordings: Path = Path("var/phone-recordings")
     record_seconds: float = 120.0
     quiet_seconds: float = 5.0
+    # No key and no word this long while the call waits for the caller: goodbye, hung up.
+    idle_seconds: float = 180.0
     clock: Callable[[], datetime] = field(default=_now)
 
     def forwards_now(self) -> bool:

@@ -61,6 +61,19 @@ class PhoneSection:
     quiet_seconds: int = _opt(
         5, minimum=1, maximum=60, doc="A recording ends after this many seconds of silence"
     )
+    rtp_timeout_seconds: int = _opt(
+        30,
+        minimum=5,
+        maximum=600,
+        doc="A call whose far end sends no audio (RTP) this long is hung up (gone without BYE)",
+    )
+    idle_seconds: int = _opt(
+        180,
+        minimum=30,
+        maximum=3600,
+        doc="A caller who presses no key and says nothing this long, while the bot waits,"
+        " hears goodbye and is hung up",
+    )
     outbound_proxy: str = _opt(
         "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"
     )

@@ -1,4 +1,5 @@
-""" "0" for a person, and what a call does once all it was to hear is said.
+""" "0" for a person, and what a call does once all it was to hear is said (and the
+goodbye to a caller who does nothing, transport.py).
 
 The main menu ends with "to talk to a person, press 0" (:data:`OFFER`, said after its
 choices). "0" pressed where the caller chooses from a list (not while typing digits of their own, a
@@ -23,6 +24,8 @@ NOBODY = N_("😔 Nobody can answer just now.")
 # Said before the tone (after who will hear it, the message's own line).
 AFTER_TONE = N_("Speak after the tone. Press the hash key when you are done.")
 NOTHING_HEARD = N_("🙉 I heard nothing.")
+# A caller who pressed no key and said nothing for ``[phone] idle_seconds``: then hung up.
+IDLE_GOODBYE = N_("👋 I hear nothing. Goodbye - call again any time.")
 OFFER = N_("☎️ To talk to a person, press 0.")
 # A choice that only the main menu has: after it, :data:`OFFER` is said.
 MAIN_MENU_CHOICE = "menu:help"

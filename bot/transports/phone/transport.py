@@ -75,6 +75,7 @@ from bot.transports.phone.stack import Stack
 from bot.transports.phone.to_a_person import (
     AFTER_TONE,
     CONNECTING,
+    IDLE_GOODBYE,
     NOBODY,
     NOTHING_HEARD,
     PERSON,
@@ -142,6 +143,8 @@ class CallAudio:
     then: Any = None
     listening: Listening | None = None
     gone: bool = False
+    # Waiting for the caller: ends the call after ``idle_seconds`` without a key or a word.
+    idle: asyncio.TimerHandle | None = None
 
 
 @dataclass
@@ -341,6 +344,7 @@ class PhoneTransport(Transport):
             then, call.audio.then = call.audio.then, None
             if then is not None:
                 then()
+            self._wait_for_caller(call)
         elif event.kind == "transfer":
             self._transfer_went(call, event.value)
         elif event.kind == "ended":
@@ -348,6 +352,9 @@ class PhoneTransport(Transport):
             self._end(call)
 
     def _key(self, call: Call, key: str) -> None:
+        # A key is the caller there: the wait starts again (a key that is only the first
+        # digit of an entry and says nothing still ends in a goodbye when no more come).
+        self._wait_for_caller(call)
         if call.audio.listening is not None:  # a key ends the recording, and means nothing else
             call.audio.listening.stop.set()
             return
@@ -388,6 +395,7 @@ class PhoneTransport(Transport):
             del self._by_chat[call.chat_id]
         call.audio.gone = True
         call.audio.then = None
+        self._not_idle(call)
         if call.pause is not None:
             call.pause.cancel()
         if call.audio.listening is not None:  # its message first, then the end (_record)
@@ -422,7 +430,7 @@ class PhoneTransport(Transport):
             await self._call_me_back(call)
             return
         if meaning == REPEAT:
-            self.stack.say(call.call_id, list(call.audio.last))
+            self._play(call, list(call.audio.last))
             self._record_after(call)
             return
         if meaning == Typed(PERSON) and not call.free_digits:
@@ -512,7 +520,7 @@ class PhoneTransport(Transport):
         except SpeechError as exc:
             raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
         call.audio.saying.append(path)
-        self.stack.say(call.call_id, [path])
+        self._play(call, [path])
 
     async def _prompt(self, text: str, reader: Translator | str) -> Path | None:
         """A text said to ``reader`` (their translator, or a language) as a prompt file
@@ -569,6 +577,47 @@ class PhoneTransport(Transport):
         self._erased_files |= unnamed
         self._later(self._sweep())
 
+    def _play(self, call: Call, prompts: list[Path]) -> None:
+        """Play ``prompts`` to the call: the bot speaks, the caller is not waited for."""
+        self._not_idle(call)
+        self.stack.say(call.call_id, prompts)
+
+    # -- a caller who does nothing (``idle_seconds``)
+
+    def _wait_for_caller(self, call: Call) -> None:
+        """All is said (or a key came) and the call waits for the caller: after
+        ``idle_seconds`` without a key or a word, goodbye. Not while recording or
+        before the tone."""
+        self._not_idle(call)
+        if call.audio.gone or call.audio.listening is not None or call.audio.then is not None:
+            return
+        loop = asyncio.get_running_loop()
+        call.audio.idle = loop.call_later(self.in_call.idle_seconds, self._idle, call)
+
+    def _not_idle(self, call: Call) -> None:
+        idle, call.audio.idle = call.audio.idle, None
+        if idle is not None:
+            idle.cancel()
+
+    def _idle(self, call: Call) -> None:
+        call.audio.idle = None
+        if call.audio.gone or call.audio.listening is not None:
+            return
+        log.info("phone: call %d: nothing from the caller, goodbye", call.call_id)
+        self._later(self._goodbye(call))
+
+    async def _goodbye(self, call: Call) -> None:
+        """The goodbye, then the call is hung up (a key while it is said keeps the call:
+        the key takes it on)."""
+        try:
+            await self._say_line(call, IDLE_GOODBYE)
+        except Exception:
+            log.exception("phone: call %d: the goodbye could not be said", call.call_id)
+            self.stack.hang_up(call.call_id)
+            return
+        if not call.audio.gone:
+            call.audio.then = lambda: self.stack.hang_up(call.call_id)
+
     async def _say_line(self, call: Call, line: str) -> None:
         """One of the transport's own lines (marked with N_), in the caller's words."""
         t = await self._words(call)
@@ -587,7 +636,7 @@ class PhoneTransport(Transport):
         if self._tone is None:
             assert self.prompts is not None
             self._tone = tone_wav(self.prompts.folder / "tone.wav", self.settings.clock_rate)
-        self.stack.say(call.call_id, [self._tone])
+        self._play(call, [self._tone])
         call.audio.then = lambda: self._start_recording(call)
 
     def _skipped_to_tone(self, call: Call, key: str) -> bool:
@@ -601,6 +650,7 @@ class PhoneTransport(Transport):
     def _start_recording(self, call: Call) -> None:
         if call.audio.gone or call.audio.listening is not None:
             return
+        self._not_idle(call)
         call.audio.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
         self._later(self._record(call, call.audio.listening))
 
@@ -625,7 +675,7 @@ class PhoneTransport(Transport):
             call.keys.put_nowait(Media("voice", voice.file_id, voice.seconds, MIME_TYPE))
         elif not call.audio.gone:
             await self._say_line(call, NOTHING_HEARD)
-            self.stack.say(call.call_id, list(call.audio.last))
+            self._play(call, list(call.audio.last))
             self._record_after(call)
         if call.audio.gone:
             call.keys.put_nowait(HungUp())
@@ -841,6 +891,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         outbound_proxy=phone.outbound_proxy,
         trusted_peers=phone.peers(),
         realm=phone.realm,
+        rtp_timeout_seconds=phone.rtp_timeout_seconds,
     )
     calling_back = CallBackSettings(
         domain=phone.call_domain or _domain(phone.registrar),
@@ -863,6 +914,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         recordings=Path(phone.recordings),
         record_seconds=phone.record_seconds,
         quiet_seconds=phone.quiet_seconds,
+        idle_seconds=phone.idle_seconds,
     )
     return PhoneTransport(
         dispatcher,

@@ -1,0 +1,74 @@
+"""A caller who is on the line (their phone sends audio all along) but presses no key and
+says nothing hears a short goodbye once the bot waited ``[phone] idle_seconds`` for them,
+and the bot hangs up (transport.py): such a call would else hold one of the line's places.
+
+baresip calls the bot through Kamailio with a silent WAV that lasts far longer than the
+test, and presses nothing: after the languages are said and the wait is over, the bot says
+one more prompt - the goodbye, in the city's language as the caller chose none - and the
+caller's phone sees the call closed by the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+from bot.transports.phone.call_settings import CallSettings
+from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.to_a_person import IDLE_GOODBYE
+from bot.transports.phone.transport import PhoneTransport
+from handlers.dispatcher import Dispatcher
+from tests.support.sip.audio import segments
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
+from tests.support.sip.kamailio import HOST, KamailioServer
+
+RESIDENT = "4923155503"
+
+
+async def _until(check, what: str) -> None:
+    """Wait for ``check()`` to hold (a guard of five minutes, no clock asserted)."""
+    for _ in range(15000):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never: {what}")
+
+
+async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, caplog
+):
+    caplog.set_level(logging.INFO)
+    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
+    settings = StackSettings(
+        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
+    )
+    phone = PhoneTransport(dispatcher, settings, in_call=CallSettings(idle_seconds=3))
+    await phone.connect()
+    try:
+        await asyncio.wait_for(phone.registered.wait(), 20)
+        # The caller's phone sends (silent) audio far longer than the test: only the
+        # missing keys and words can end the call.
+        caller = await asyncio.to_thread(phones, RESIDENT, pad_seconds=900)
+        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+        await _until(lambda: phone._calls, "the call came")
+        (call,) = phone._calls.values()
+        await _until(lambda: call.answers == 1, "the languages said")
+        languages = list(call.audio.last)
+        await _until(lambda: call.audio.gone, "the bot hung up")
+        closed = await asyncio.to_thread(caller.wait_for, "CALL_CLOSED", timeout=60)
+        assert closed is not None
+        # One prompt more than the languages: the goodbye, said to its end before the BYE.
+        said = call.audio.saying
+        goodbye = said[-1]
+        assert goodbye not in languages and len(said) == len(languages) + 1
+        words = await phone._words(call)  # the caller's: the city's language, none chosen
+        assert goodbye == await phone._prompt(words._(IDLE_GOODBYE), words)
+        stretches, _ = await asyncio.to_thread(caller.hearing)
+        last = segments(goodbye)[-1]
+        assert stretches and abs(stretches[-1].seconds - last.seconds) <= 0.25
+    finally:
+        await phone.stop()
+    assert call.answers == 1  # no key was taken for one
+    assert "goodbye" in caplog.text and RESIDENT not in caplog.text
