@@ -13,7 +13,8 @@ players), one UDP transport bound to the configured address, and one account: re
 at the provider's registrar with digest credentials, or none (calls come to the address
 directly, from a trunk or in tests). Every call is answered at once; its audio is the
 prompts played to it one after the other (:meth:`Stack.say`), stopped when a key is
-pressed (:meth:`Stack.hush`).
+pressed (:meth:`Stack.hush`). An answered call whose far end sent no audio (RTP) for
+``rtp_timeout_seconds`` is hung up (:meth:`Stack._end_silent_calls`): gone without a BYE.
 
 PJSIP's own log would hold SIP messages (numbers, names): it is off (``msgLogging``), its
 start banner is not printed (:func:`quiet_start`), and of its errors and warnings only

@@ -13,6 +13,10 @@ last answer again; ``#`` presses the message's way back - its button of role ``b
 else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
 asks for the main menu (``/menu``).
 
+A call waiting for its caller (all said; not before the tone or while recording) that gets
+no key and no word for ``idle_seconds`` hears a goodbye and is hung up once it is said
+(:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`); a key while it is said keeps it.
+
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
 message: the transport says everything, so the chat's read-aloud offer is left out for
