@@ -14,6 +14,8 @@ import asyncio
 import pytest
 
 from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.transport import PhoneTransport
+from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
@@ -96,3 +98,26 @@ async def test_a_called_phone_that_answers_and_stays_silent_is_hung_up(
                 # A minute's guard for each step; the silence ends the call in seconds.
                 kinds.append((await asyncio.wait_for(told.get(), 60)).kind)
             assert "answered" in kinds
+
+
+async def test_the_timeout_holds_on_every_line_of_the_bot(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    """The bot's line processes (line_pool.py) get the setting: a vanished caller of the
+    whole transport, greeted and then silent, is hung up there too."""
+    phone = PhoneTransport(dispatcher, _settings(kamailio), lines=2)
+    await phone.connect()
+    try:
+        await asyncio.wait_for(phone.registered.wait(), 60)
+        vanished = await asyncio.to_thread(
+            run_scenario,
+            kamailio.domain,
+            BOT_USER,
+            scenario="uac_vanish.xml",
+            after_ms=0,
+            caller=RESIDENT,
+            timeout_s=180,
+        )
+        assert vanished.count("SuccessfulCall") == 1, vanished.errors
+    finally:
+        await phone.stop()
