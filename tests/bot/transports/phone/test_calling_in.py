@@ -122,7 +122,12 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         await phone.stop()
     # Three different prompts, and the menu twice: each began as the bot said it.
     assert len({languages[0], notice[0], menu[0]}) == 3
-    for got, said in heard:
+    (first_got, first_said), *after_keys = heard
+    # The first prompt plays as the call is set up: on a loaded machine the caller's phone
+    # may play its first packets late, cutting the stretch's beginning (1.2 s of 3.6 seen
+    # in a clean-clone run), never lengthening it. After a key the phone is already playing.
+    assert 0.3 * first_said.seconds < first_got.seconds <= first_said.seconds + SAME
+    for got, said in after_keys:
         assert abs(got.seconds - said.seconds) <= SAME, (got, said)
     # Nothing of the caller's number in the log.
     assert RESIDENT not in caplog.text and "+49" not in caplog.text
