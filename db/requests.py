@@ -285,6 +285,11 @@ class RequestStore:
         )
         return [_row(row) for row in rows]
 
+    async def help_under_way(self, person_id: int) -> bool:
+        """Whether help is under way for ``person_id``: a request of theirs is active, or
+        they help with one."""
+        return bool(await self.for_requester(person_id, ACTIVE) or await self.helped_by(person_id))
+
     async def helped_by(self, volunteer_id: int) -> list[HelpRequest]:
         """The requests a volunteer is helping with now."""
         rows = await fetch_all(

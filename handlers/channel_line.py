@@ -25,10 +25,7 @@ async def texts_stopped(db: Database, settings: HandlerSettings, person: User) -
     line = settings.channels.line(person.platform, db.transactions)
     if line is None or not person.chat_id:
         return False
-    # Imported here: the lifecycle asks this module before it sends a question.
-    from handlers.helping.lifecycle import running_help
-
-    return await line.blocked(person.chat_id, lambda: running_help(db, person.id))
+    return await line.blocked(person.chat_id, lambda: db.requests.help_under_way(person.id))
 
 
 async def channel_line(

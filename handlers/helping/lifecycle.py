@@ -892,9 +892,7 @@ async def running_help(db: Database, person_id: int) -> bool:
     """Whether help is under way for ``person_id``: a request of theirs is active, or they
     help with one (what :func:`end_all_for` ends). The notices of it get what a person's
     STOP or the text messages' reserve keeps for them (bot/transports/sms)."""
-    return bool(
-        await db.requests.for_requester(person_id, ACTIVE) or await db.requests.helped_by(person_id)
-    )
+    return await db.requests.help_under_way(person_id)
 
 
 async def end_all_for(scene: Scene, person: User, why: str, actor: User | None = None) -> None:
