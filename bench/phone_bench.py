@@ -320,27 +320,13 @@ def prepare_lines(folder: Path, lines: int) -> None:
         instrument(Notes(folder / f"notes-{os.getpid()}.jsonl"))
 
 
-async def measure(lines: int) -> list[tuple[str, str, str]]:
-    from dataclasses import replace
-
+def bot_line(dispatcher: Any, lines: int) -> tuple[Any, Any, Any]:
+    """A Kamailio started for the bot's user, and the bot's phone line (not yet connected)
+    registering there with ``lines`` line processes: (kamailio, stack settings, phone)."""
     from bot.transports.phone.stack import StackSettings
     from bot.transports.phone.transport import PhoneTransport
-    from db import Database
-    from handlers import build_router
-    from handlers.dispatcher import Dispatcher
-    from handlers.settings import HandlerSettings
     from tests.support.sip.kamailio import HOST, KamailioServer
-    from tests.support.sip.sipp import Step, callers_at_once
 
-    logging.basicConfig(level=logging.WARNING)
-    folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-bench-"))
-    noted = folder / "lines"
-    noted.mkdir()
-    prepare_lines(noted, lines)
-    db = await Database.open(folder / "bench.sqlite3")
-    settings = HandlerSettings(city="Dortmund", inactive_account_days=365, max_text_length=500)
-    settings = replace(settings, heard_platforms=frozenset({"phone"}))
-    dispatcher = Dispatcher(db, build_router(), settings)
     kamailio = KamailioServer(users={BOT_USER: BOT_PASSWORD})
     kamailio.start()
     stack_settings = StackSettings(
@@ -352,7 +338,28 @@ async def measure(lines: int) -> list[tuple[str, str, str]]:
         password=BOT_PASSWORD,
         clock_rate=16000,
     )
-    phone = PhoneTransport(dispatcher, stack_settings, lines=lines)
+    return kamailio, stack_settings, PhoneTransport(dispatcher, stack_settings, lines=lines)
+
+
+async def measure(lines: int) -> list[tuple[str, str, str]]:
+    from dataclasses import replace
+
+    from db import Database
+    from handlers import build_router
+    from handlers.dispatcher import Dispatcher
+    from handlers.settings import HandlerSettings
+    from tests.support.sip.sipp import Step, callers_at_once
+
+    logging.basicConfig(level=logging.WARNING)
+    folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-bench-"))
+    noted = folder / "lines"
+    noted.mkdir()
+    prepare_lines(noted, lines)
+    db = await Database.open(folder / "bench.sqlite3")
+    settings = HandlerSettings(city="Dortmund", inactive_account_days=365, max_text_length=500)
+    settings = replace(settings, heard_platforms=frozenset({"phone"}))
+    dispatcher = Dispatcher(db, build_router(), settings)
+    kamailio, stack_settings, phone = bot_line(dispatcher, lines)
     gaps = RtpGaps(RTP_FIRST)
     ports = line_ports(stack_settings, lines)
     outside = [f"{r.start}-{r.stop - 1}" for r in ports if not set(r) <= set(gaps.ports)]
@@ -689,15 +696,12 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
     from dataclasses import replace
 
     from bot.transports.phone.prompts import language_named
-    from bot.transports.phone.stack import StackSettings
-    from bot.transports.phone.transport import PhoneTransport
     from db import Database
     from handlers import build_router
     from handlers.dispatcher import Dispatcher
     from handlers.settings import HandlerSettings
     from tests.support.places_sample import import_sample
     from tests.support.sip.baresip import BaresipCaller
-    from tests.support.sip.kamailio import HOST, KamailioServer
 
     folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-patient-"))
     db = await import_sample(await Database.open(folder / "bench.sqlite3"))
@@ -709,18 +713,7 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
     )
     settings = replace(settings, heard_platforms=frozenset({"phone"}))
     dispatcher = Dispatcher(db, build_router(), settings)
-    kamailio = KamailioServer(users={BOT_USER: BOT_PASSWORD})
-    kamailio.start()
-    stack_settings = StackSettings(
-        bind=HOST,
-        rtp_port=RTP_FIRST,
-        rtp_ports=RTP_PORTS,
-        registrar=kamailio.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        clock_rate=16000,
-    )
-    phone = PhoneTransport(dispatcher, stack_settings, lines=lines)
+    kamailio, _, phone = bot_line(dispatcher, lines)
     rows: list[tuple[str, str, str]] = []
     callers: list[Any] = []
 
