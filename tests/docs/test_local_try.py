@@ -21,10 +21,11 @@ import subprocess
 import time
 from pathlib import Path
 
+from bot.transports.phone.call_control import RTP_PORTS
 from tests.support.cli import ROOT, launch_bot, wait_in_log
 from tests.support.ports import free_port
 from tests.support.processes import end_group
-from tests.support.sip.baresip import BaresipCaller, baresip_binary
+from tests.support.sip.baresip import BaresipCaller, baresip_binary, rtp_range
 from tests.support.sip.kamailio import HOST, KamailioServer, _config, free_udp_port
 from tests.support.sms.fakesmsc import FakePhoneNetwork
 from tests.support.sms.kannel import KannelGateway
@@ -88,14 +89,14 @@ def _shipped_baresip(folder: Path, kamailio: KamailioServer) -> Path:
     the sound card."""
     shutil.copytree(PHONE / "baresip", folder)
     config = (folder / "config").read_text()
-    config = _moved(config, {5062: free_udp_port()})
+    config = _moved(config, {5062: free_udp_port(2)})
     config = re.sub(r"^audio_player.*$", f"audio_player aubridge,{folder.name}", config, flags=re.M)
     config = re.sub(r"^audio_alert.*$", f"audio_alert aubridge,{folder.name}", config, flags=re.M)
     config = re.sub(r"^audio_source.*$", "audio_source ausine,440", config, flags=re.M)
     config = re.sub(
         r"^module\s+alsa\.so$", "module aubridge.so\nmodule ausine.so", config, flags=re.M
     )
-    low = free_udp_port() & ~1
+    low = rtp_range()
     config = re.sub(r"^rtp_ports.*$", f"rtp_ports {low}-{low + 20}", config, flags=re.M)
     (folder / "config").write_text(config)
     for name in ("accounts", "contacts"):
@@ -114,7 +115,8 @@ async def test_the_phone_try_as_docs_phone_md_says(tmp_path: Path):
         ports = {
             5060: kamailio.port,
             5080: free_udp_port(),
-            4000: free_udp_port() & ~1,
+            # The bot's stack takes RTP_PORTS ports from here (one line).
+            4000: rtp_range(RTP_PORTS + 2),
             8765: free_port(),
         }
         config = _bot_config(PHONE / "nachbarbot.toml", tmp_path / "bot.toml", ports, tmp_path)

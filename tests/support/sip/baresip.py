@@ -84,6 +84,12 @@ def playable_wav(source: Path, target: Path, *, pad_seconds: float) -> Path:
     return target
 
 
+def rtp_range(count: int = 22) -> int:
+    """The first (even) of ``count - 1`` ports free for RTP (baresip's ``rtp_ports``: 21)."""
+    first = free_udp_port(count)
+    return first + (first & 1)
+
+
 @dataclass
 class Event:
     type: str
@@ -129,7 +135,8 @@ class BaresipCaller:
         self.folder = Path(tempfile.mkdtemp(prefix=f"nachbarbot-baresip-{user}-"))
         self.recordings = self.folder / "heard"
         self.recordings.mkdir()
-        self.sip_port = free_udp_port()
+        # baresip 1.0.0 always opens SIP over TCP and TLS beside UDP, TLS at the port + 1.
+        self.sip_port = free_udp_port(2)
         self.ctrl_port = free_port()
         self.log_path = self.folder / "baresip.log"
         if says is None:
@@ -155,7 +162,7 @@ class BaresipCaller:
         return f"sip:{self.user}@{HOST}:{self.sip_port}"
 
     def _write_config(self) -> None:
-        rtp_low = free_udp_port() & ~1
+        rtp_low = rtp_range()
         config = f"""poll_method epoll
 sip_listen {HOST}:{self.sip_port}
 sip_trans_def udp

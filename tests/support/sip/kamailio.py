@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.support.ports import free_port
+from tests.support.ports import free_ports
 from tests.support.processes import end_group
 
 HOST = "127.0.0.1"
@@ -58,17 +58,9 @@ def _module_folder() -> str:
     raise RuntimeError("Kamailio's modules (registrar.so) were not found")
 
 
-def free_udp_port() -> int:
-    """A port free for TCP (``free_port``) and for UDP on 127.0.0.1 when asked."""
-    for _ in range(50):
-        port = free_port()
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind((HOST, port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free UDP port on 127.0.0.1")
+def free_udp_port(count: int = 1) -> int:
+    """The first of ``count`` consecutive ports free for TCP and UDP on 127.0.0.1."""
+    return free_ports(count, udp=True)
 
 
 def _config(port: int, modules: str, users: dict[str, str]) -> str:
