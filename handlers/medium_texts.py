@@ -126,3 +126,34 @@ medium_variant(TEXTED, _TAP_A_BUTTON, N_("👇 Send the number of a choice."))
 _WHICH_DAY = "📅 Which day? Tap one, or write it."
 medium_variant(SPOKEN, _WHICH_DAY, N_("📅 Which day? Press its key."))
 medium_variant(TEXTED, _WHICH_DAY, N_("📅 Which day? Send its number, or write the date."))
+
+# Too many presses at once (handlers/dispatcher.py): a key is pressed, a text is sent.
+_TAP_AGAIN = "🐢 Not so fast, please. Wait a moment, then tap again."
+medium_variant(
+    SPOKEN, _TAP_AGAIN, N_("🐢 Not so fast, please. Wait a moment, then press the key again.")
+)
+medium_variant(
+    TEXTED, _TAP_AGAIN, N_("🐢 Not so fast, please. Wait a moment, then send your answer again.")
+)
+
+# What a relay passes on (handlers/helping/relay.py): a caller's words after the tone, a
+# text by SMS.
+_PASSABLE = "🙈 I can pass on texts, voice messages and locations."
+medium_variant(SPOKEN, _PASSABLE, N_("🙈 I can pass on what you say after the tone."))
+medium_variant(TEXTED, _PASSABLE, N_("🙈 I can pass on texts."))
+
+# A place's languages (handlers/places/fields.py, editing.py): several choices, then Done.
+_PLACE_LANGUAGES = "🗣 Which languages are spoken there? Tap all that apply, then Done."
+medium_variant(
+    SPOKEN,
+    _PLACE_LANGUAGES,
+    N_("🗣 Which languages are spoken there? Press the key of each, then the key of Done."),
+)
+medium_variant(
+    TEXTED,
+    _PLACE_LANGUAGES,
+    N_(
+        "🗣 Which languages are spoken there? Send their numbers one by one, then the number "
+        "of Done."
+    ),
+)
