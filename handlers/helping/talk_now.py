@@ -53,7 +53,7 @@ def next_at(settings: HandlerSettings, now: datetime, until: datetime) -> dateti
 
 
 def end_button(t: Translator, request_id: int) -> Button:
-    return Button("⏹ " + t._("End"), f"mod:end:{request_id}")
+    return Button("⏹ " + t._("End request"), f"mod:end:{request_id}")
 
 
 async def announce(scene: Scene, request: HelpRequest, until: datetime) -> None:
