@@ -147,6 +147,8 @@ async def test_a_talk_request_goes_to_three_on_a_talk_shift_who_share_a_language
     await term.console.worker.run_once()
     shown = term.out.getvalue()
     assert all(_told(shown, talkers[who], request_id) for who in asked)
+    # City-wide and for now, not "nearby".
+    assert f"📞 Jemand möchte jetzt reden (#{request_id})" in shown
     assert not any(_told(shown, name, request_id) for name in ("tuerkan", "abend", "nord0"))
 
 
