@@ -223,6 +223,18 @@ class HelpSection:
         8, minimum=0, maximum=22, doc="Hour the daytime of the offer waits starts"
     )
     day_end: int = _opt(21, minimum=1, maximum=23, doc="Hour the daytime of the offer waits ends")
+    talk_wave: int = _opt(
+        3, minimum=1, maximum=50, doc="Just talk: volunteers on a talk shift asked at a time"
+    )
+    talk_wave_minutes: int = _opt(
+        15, minimum=1, maximum=180, doc="Just talk: minutes without a taker before the next ones"
+    )
+    talk_hours: int = _opt(
+        3,
+        minimum=0,
+        maximum=48,
+        doc="Just talk: hours of talk shifts before the usual waves (0: the usual waves at once)",
+    )
 
 
 @dataclass(frozen=True)
@@ -377,6 +389,9 @@ class Config:
                 language_km=self.help.language_km,
                 day_start=self.help.day_start,
                 day_end=min(23, max(self.help.day_start + 1, self.help.day_end)),
+                talk_wave=self.help.talk_wave,
+                talk_wave_minutes=self.help.talk_wave_minutes,
+                talk_hours=self.help.talk_hours,
             ),
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,

@@ -20,6 +20,9 @@ class Search:
     next_at: str | None
     reach: int
     handed_over_at: str | None
+    # Until when a "just talk" request is offered to volunteers on a talk shift (None: the
+    # usual waves; handlers/helping/talk_now.py).
+    talk_until: str | None = None
 
 
 class WaveStore:
@@ -29,21 +32,23 @@ class WaveStore:
     async def get(self, request_id: int) -> Search | None:
         row = await fetch_one(
             self._tx,
-            "SELECT request_id, waves, started_at, last_at, next_at, reach, handed_over_at"
-            " FROM request_waves WHERE request_id = ?",
+            "SELECT request_id, waves, started_at, last_at, next_at, reach, handed_over_at,"
+            " talk_until FROM request_waves WHERE request_id = ?",
             (request_id,),
         )
         return None if row is None else Search(*row)
 
-    async def start(self, request_id: int, now: str) -> Search:
+    async def start(self, request_id: int, now: str, talk_until: str | None = None) -> Search:
         """The search begins (published, or open again after a hand-back): it counts from
-        ``now`` in the volunteers' own areas again; the waves and asked so far stay."""
+        ``now`` in the volunteers' own areas again; the waves and asked so far stay.
+        ``talk_until``: a "just talk" request is offered to volunteers on a talk shift until
+        then (None: the usual waves from now)."""
         await execute(
             self._tx,
-            "INSERT INTO request_waves (request_id, started_at) VALUES (?, ?)"
+            "INSERT INTO request_waves (request_id, started_at, talk_until) VALUES (?, ?, ?)"
             " ON CONFLICT (request_id) DO UPDATE SET started_at = excluded.started_at,"
-            " reach = 0, next_at = NULL",
-            (request_id, now),
+            " reach = 0, next_at = NULL, talk_until = excluded.talk_until",
+            (request_id, now, talk_until),
         )
         search = await self.get(request_id)
         assert search is not None

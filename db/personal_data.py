@@ -529,6 +529,7 @@ MAP: list[Table] = [
                 "created_at",
                 "certificate_seen_on",
                 "certificate_expires_on",
+                "talk_shift",
             ),
         },
         links=(
@@ -549,6 +550,7 @@ MAP: list[Table] = [
                 "created_at",
                 "certificate_seen_on",
                 "certificate_expires_on",
+                "talk_shift",
             ),
             Link(
                 "verified_by = :id",
@@ -659,6 +661,7 @@ MAP: list[Table] = [
             "next_at",
             "reach",
             "handed_over_at",
+            "talk_until",
         ),
         note="The state of a request's search for a helper: no person.",
     ),

@@ -34,9 +34,12 @@ class Volunteer:
     # document): when, and the last day it counts.
     certificate_seen_on: str | None = None
     certificate_expires_on: str | None = None
+    # The times of the week they are ready to talk now (handlers/helping/vocabulary.py
+    # TALK_SLOTS keys; none: no talk shift).
+    talk_shift: tuple[str, ...] = ()
 
 
-_LISTS = ("categories", "stadtbezirke", "languages")
+_LISTS = ("categories", "stadtbezirke", "languages", "talk_shift")
 _NAMES = [f.name for f in fields(Volunteer)]
 PROFILE = (
     "categories",
@@ -49,6 +52,7 @@ PROFILE = (
     "quiet_start",
     "quiet_end",
     "max_open",
+    "talk_shift",
 )
 
 
@@ -199,19 +203,27 @@ class VolunteerStore:
             )
 
     async def candidates(
-        self, category: str, exclude_user: int | None, require_verified: bool
+        self,
+        category: str,
+        exclude_user: int | None,
+        require_verified: bool,
+        *,
+        talk_shift: bool = False,
     ) -> list[Volunteer]:
-        """Active volunteers for a category with room for one more assignment."""
+        """Active volunteers for a category with room for one more assignment;
+        ``talk_shift``: instead of the category, those who chose a talk shift."""
+        kind = "v.talk_shift != ''" if talk_shift else "v.categories LIKE ?"
+        params: list[Any] = [] if talk_shift else [f"%;{category};%"]
         sql = (
             "SELECT v.* FROM volunteers v JOIN users u ON u.id = v.user_id"
             " WHERE v.paused = 0 AND u.banned_at IS NULL AND u.chat_id != ''"
-            " AND v.categories LIKE ? AND v.user_id != ?"
+            f" AND {kind} AND v.user_id != ?"
             " AND (SELECT COUNT(*) FROM help_requests r WHERE r.volunteer_id = v.user_id"
             f"      AND r.state = '{MATCHED}') < v.max_open"
         )
         if require_verified:
             sql += " AND v.verified_at IS NOT NULL"
-        rows = await fetch_all(self._tx, sql, (f"%;{category};%", exclude_user or 0))
+        rows = await fetch_all(self._tx, sql, [*params, exclude_user or 0])
         return [_row(row) for row in rows]
 
     async def record_offer(

@@ -61,6 +61,13 @@ class OfferRules:
     # The daytime in which waits count (hours, Europe/Berlin).
     day_start: int = 8
     day_end: int = 21
+    # "Just talk" requests (handlers/helping/talk_now.py): offered city-wide to this many
+    # volunteers on a talk shift who share a language at a time, the next ones after this
+    # many minutes without a taker (at once when all said "not this time"), and after this
+    # many hours the usual waves (0: no talk shifts, the usual waves at once).
+    talk_wave: int = 3
+    talk_wave_minutes: int = 15
+    talk_hours: int = 3
 
     @property
     def waves(self) -> bool:

@@ -17,7 +17,8 @@ correct_text   (text only)                 a coordinator               requester
 summarise      (summary only)              a coordinator               posts or offers (updated)
 accept         open → matched              a qualifying volunteer      requester, offers, backch.
 hand_back      matched → open              the volunteer; ban/deletion requester, backch., others
-withdraw       active → withdrawn          the requester; ban          volunteer, offers, posts
+withdraw       active → withdrawn          the requester; ban;         volunteer, offers, posts
+                                           a coordinator (end)
 done           matched → done              the requester               volunteer, backchannel
 expire         review/open → expired       the follow-up job           requester, offers, posts
 still_needed   (open, expiry restarts)     the requester               -
@@ -73,7 +74,14 @@ from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
 from handlers.channel_line import texts_stopped
-from handlers.helping import matching, offer_fanout, posting_limits, ranking, text_language
+from handlers.helping import (
+    matching,
+    offer_fanout,
+    posting_limits,
+    ranking,
+    talk_now,
+    text_language,
+)
 from handlers.helping.languages import reader_of, shown_to
 from handlers.helping.posting_limits import BANNED_TEXT
 from handlers.helping.refused import CANNOT_CHANGE, Refused
@@ -88,7 +96,7 @@ from handlers.helping.render import (
     someone,
 )
 from handlers.helping.scene import Scene
-from handlers.helping.vocabulary import REJECT_REASONS
+from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
 from handlers.staff import is_staff
@@ -156,6 +164,8 @@ FORCED_HAND_BACK = {
 # Why a request was withdrawn; each reads the same for everyone told.
 BY_REQUESTER, BY_DELETION, BY_CONSENT, BY_BAN = "requester", "deleted", "consent", "banned"
 BY_INACTIVITY = "inactive"
+# A coordinator ended it (:func:`end_by_coordinator`).
+BY_COORDINATOR = "coordinator"
 # The requester's data is being erased (handlers/privacy.py): what is queued on the way
 # names neither them nor their words.
 ERASURES = (BY_DELETION, BY_CONSENT, BY_INACTIVITY)
@@ -605,7 +615,15 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
         asked_wider = (
             search is not None
             and profile is not None
-            and ranking.within_reach(scene.settings, profile, request, search.reach)
+            and (
+                ranking.within_reach(scene.settings, profile, request, search.reach)
+                # A talk wave asked them city-wide, for their talk shift and language.
+                or (
+                    request.category == TALK
+                    and bool(profile.talk_shift)
+                    and matching.shares_language(profile, request)
+                )
+            )
         )
     why = await matching.why_not_now(
         scene.db, scene.settings, volunteer, request, asked_wider=asked_wider
@@ -632,6 +650,7 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     await _update_offers(scene, request, TAKEN, volunteer.id)
     requester = await scene.mail.reachable(request.requester_id)
     await _connect(scene, request, volunteer, requester)
+    await talk_now.call(scene, request, volunteer, requester)
     offline = request.offline_contact and requester is None
     await _to_coordinators(
         scene,
@@ -787,15 +806,37 @@ async def withdraw(
     if why == BY_BAN:
         if actor is not None and not is_staff(actor):
             raise Refused()
+    elif why == BY_COORDINATOR:
+        if actor is None or not is_staff(actor):
+            raise Refused()
     elif actor is None or request.requester_id != actor.id:
         raise Refused()
     before = request
     request = await _move(scene, request, WITHDRAWN, actor, ACTIVE)
-    await _update_offers(scene, request, N_("↩️ Request #{id} was withdrawn. Thank you anyway!"))
+    await _update_offers(
+        scene,
+        request,
+        N_("ℹ️ Request #{id} was ended by the coordinators. Thank you anyway!")
+        if why == BY_COORDINATOR
+        else N_("↩️ Request #{id} was withdrawn. Thank you anyway!"),
+    )
     bt = backchannel_language()
     if why == BY_BAN:
         verdict = bt.t(
             "⛔ Request #{id} was closed because the requester was blocked.", id=request.id
+        )
+    elif why == BY_COORDINATOR:
+        assert actor is not None
+        verdict = bt.t(
+            "⏹ Request #{id} was ended by {name}.", id=request.id, name=actor.first_name or "?"
+        )
+        await _tell_requester(
+            scene,
+            request,
+            lambda t: Message(
+                t.t("ℹ️ The coordinators ended your request #{id}.", id=request.id),
+                ui.back_to_menu_for(t),
+            ),
         )
     else:
         verdict = bt.t("↩️ Request #{id} was withdrawn by the requester.", id=request.id)
@@ -812,12 +853,20 @@ async def withdraw(
             before,
             before.volunteer_id,
             N_("ℹ️ Request #{id} was closed by the coordinators. Your contact has ended.")
-            if why == BY_BAN
+            if why in (BY_BAN, BY_COORDINATOR)
             else N_(
                 "↩️ The request #{id} you took on was withdrawn by the requester. "
                 "Your contact has ended."
             ),
         )
+    return request
+
+
+async def end_by_coordinator(scene: Scene, coordinator: User, request_id: int) -> HelpRequest:
+    """A coordinator ends a request still running (a "just talk" request nobody should
+    take any more, or whose talk is over): withdrawn, everyone told as by a withdrawal."""
+    request = await withdraw(scene, coordinator, request_id, BY_COORDINATOR)
+    await scene.db.requests.audit(coordinator.id, "request.end", f"request:{request.id}")
     return request
 
 

@@ -8,10 +8,12 @@ Button data (``mod:…``, coordinators, in the backchannel), each action its own
 ``ok:<id>`` publish, ``no:<id>`` reject (asks the reason), ``rr:<id>:<reason>``,
 ``back:<id>``, ``ed:<id>`` edit the text, ``ask:<id>`` ask the requester, ``sum:<id>`` write
 a summary for volunteers (of a voice message), ``why:<id>`` reject with a reason written by
-hand, ``re:<id>`` offer again. States: ``mod.ed``, ``mod.ask``, ``mod.sum``, ``mod.why`` (the
-coordinator's text, in their private chat), ``request.answer`` (the requester's answer to a
-question). A question, a written reason and the requester's answer reach the other side in
-their language if they may not read it (handlers/language_bridge.py).
+hand, ``re:<id>`` offer again, ``end:<id>`` end a request still running (a "just talk"
+request's notice, handlers/helping/talk_now.py). States: ``mod.ed``, ``mod.ask``,
+``mod.sum``, ``mod.why`` (the coordinator's text, in their private chat),
+``request.answer`` (the requester's answer to a question). A question, a written reason
+and the requester's answer reach the other side in their language if they may not read
+it (handlers/language_bridge.py).
 Commands: /publish N, /reject N REASON, /offer N, /pending, /stats, /ban N, /unban N,
 /coordinator_add N, /coordinator_remove N.
 """
@@ -167,6 +169,19 @@ async def _write_privately(ctx: Context) -> None:
     await ctx.set_state_of(ctx.user.id, f"mod.{action}", {"request_id": request.id})
     await ctx.mail.to_user(ctx.user, lambda t: Message(t.t(PRIVATE_PROMPTS[action], id=request.id)))
     ctx.toast(ctx.t._("I have written to you in a private chat."))
+
+
+async def _end(ctx: Context) -> None:
+    """A coordinator ends a request (checked by the lifecycle now)."""
+    request_id = ctx.id_arg()
+    try:
+        await lifecycle.end_by_coordinator(ctx, ctx.user, request_id)
+    except Refused as refusal:
+        if refusal.stale:
+            ctx.stale()
+        ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
+        return
+    ctx.toast(ctx.t._("Ended."))
 
 
 async def _reoffer(ctx: Context) -> None:
@@ -466,6 +481,7 @@ ACTIONS = {
     "sum": _write_privately,
     "why": _write_privately,
     "re": _reoffer,
+    "end": _end,
 }
 STATES = {
     "mod.ed": _new_text,

@@ -59,7 +59,9 @@ async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = (
                 shared = shared or matching.shares_language(volunteer, request)
     if told and not shared and not skip and not scene.settings.translation:
         await _no_shared_language(scene, request)
-    if told == 0:
+    search = await scene.db.waves.get(request.id) if scene.settings.offer_rules.waves else None
+    # A talk search looks again in minutes, and the coordinators were told of it already.
+    if told == 0 and (search is None or search.talk_until is None):
         await scene.mail.to_backchannel(
             lambda t: Message(
                 t.t(

@@ -13,6 +13,10 @@ language within ``language_km``), 1 also ``widen_km`` farther (neighbouring dist
 larger radius), 2 also volunteers of related kinds of help. The caps hold at every reach:
 at most ``offers_per_day`` offers in 24 hours, nobody at their chosen maximum (matching),
 nobody whose estimate is below the floor.
+
+"Talk now" (``talk``, handlers/helping/talk_now.py): instead of areas and kinds, everyone
+whose talk shift is now, who shares a language with the requester and is not in their quiet
+hours, city-wide (distance lowers nobody's estimate); the caps hold as well.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from db.clock import local_day, to_text
 from db.requests import HelpRequest
 from db.volunteers import Volunteer
 from handlers.helping import matching
+from handlers.helping.vocabulary import on_talk_shift
 from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.settings import HandlerSettings, OfferRules
 
@@ -37,7 +42,8 @@ RELATED = {
     "tech": ("forms", "learning"),
     "household": ("moving",),
     "learning": ("language", "childcare"),
-    "company": ("accompaniment", "shopping"),
+    "company": ("accompaniment", "shopping", "talk"),
+    "talk": ("company",),
     "childcare": ("learning",),
     "moving": ("household", "shopping"),
     "other": (),
@@ -153,8 +159,11 @@ async def candidates(
     now: datetime,
     reach: int,
     skip: set[int],
+    *,
+    talk: bool = False,
 ) -> list[Candidate]:
-    """Everyone who may be asked now at this reach, not in ``skip``, best first."""
+    """Everyone who may be asked now at this reach (``talk``: on a talk shift now instead),
+    not in ``skip``, best first."""
     rules = settings.offer_rules
     kinds = [request.category]
     if reach >= RELATED_KINDS:
@@ -162,10 +171,12 @@ async def candidates(
     found: dict[int, tuple[Volunteer, bool]] = {}
     for kind in kinds:
         for volunteer in await db.volunteers.candidates(
-            kind, request.requester_id, settings.require_verified_volunteers
+            kind, request.requester_id, settings.require_verified_volunteers, talk_shift=talk
         ):
             if volunteer.user_id not in found:
                 found[volunteer.user_id] = (volunteer, kind != request.category)
+        if talk:
+            break
     if not found:
         return []
     handed_back = await db.volunteers.handed_back(request.id)
@@ -187,9 +198,19 @@ async def candidates(
         if checked and not matching.certified(volunteer, today):
             continue
         shares = matching.shares_language(volunteer, request)
-        km = distance_km(settings, volunteer, request)
-        if not _reachable(settings, volunteer, request, km, reach, shares):
-            continue
+        if talk:
+            # City-wide, now: their shift, a shared language, awake.
+            km = None
+            if not (
+                shares
+                and on_talk_shift(volunteer.talk_shift, now)
+                and matching.quiet_until(volunteer, now) is None
+            ):
+                continue
+        else:
+            km = distance_km(settings, volunteer, request)
+            if not _reachable(settings, volunteer, request, km, reach, shares):
+                continue
         taps, offers = answers.get(who, (0, 0))
         chance = estimate(
             rules,

@@ -19,7 +19,7 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers.channel_line import channel_line
 from handlers.helping.text_language import detect
-from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, WHEN, noon
+from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, TALK, WHEN, noon
 from handlers.helping.warnings import warnings_for
 from handlers.language_bridge import Reader, backchannel_reader, words
 from handlers.messages import Button, Voice
@@ -238,12 +238,14 @@ def decision_buttons(t: Translator, request_id: int) -> list[list[Button]]:
 
 
 def offer_text(t: Translator, request: HelpRequest, for_reader: Reader | None = None) -> Markup:
-    """An offer, in the volunteer's language (``for_reader``: the volunteer)."""
-    return (
-        t.t("🔔 <b>Someone nearby needs help</b> (#{id})", id=request.id)
-        + "\n\n"
-        + describe(t, request, for_reader)
+    """An offer, in the volunteer's language (``for_reader``: the volunteer). A "just talk"
+    request is offered city-wide, for now (handlers/helping/talk_now.py): it says so."""
+    heading = (
+        t.t("📞 <b>Someone would like to talk now</b> (#{id})", id=request.id)
+        if request.category == TALK
+        else t.t("🔔 <b>Someone nearby needs help</b> (#{id})", id=request.id)
     )
+    return heading + "\n\n" + describe(t, request, for_reader)
 
 
 def request_voice(t: Translator, request: HelpRequest) -> Voice:

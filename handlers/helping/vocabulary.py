@@ -28,6 +28,9 @@ HELP_CATEGORIES: dict[str, tuple[str, str]] = {
     "household": ("🔧", N_("Small jobs at home")),
     "learning": ("📚", N_("Homework and learning")),
     "company": ("☕", N_("Company and walks")),
+    # A conversation now, often on the phone line: offered to volunteers on a talk shift
+    # first (handlers/helping/talk_now.py).
+    "talk": ("📞", N_("Just talk")),
     "childcare": ("🧸", N_("Short childcare")),
     "moving": ("📦", N_("Carrying and moving")),
     "other": ("✨", N_("Something else")),
@@ -69,6 +72,47 @@ def noon(day: date) -> datetime:
     """A calendar day as a moment a translator formats: noon in Berlin, which no time
     zone moves to another day."""
     return datetime.combine(day, time(12), TIMEZONE)
+
+
+# The kind of help that "talk now" serves (handlers/helping/talk_now.py).
+TALK = "talk"
+
+# A volunteer's talk shift: the times of the week they are ready to talk now. Each slot is
+# (days of the week, Monday 0; first hour, hour after the last; Europe/Berlin).
+TALK_SLOTS: dict[str, tuple[tuple[int, ...], int, int]] = {
+    "wd-am": ((0, 1, 2, 3, 4), 8, 12),
+    "wd-pm": ((0, 1, 2, 3, 4), 12, 17),
+    "wd-ev": ((0, 1, 2, 3, 4), 17, 21),
+    "we-am": ((5, 6), 8, 12),
+    "we-pm": ((5, 6), 12, 17),
+    "we-ev": ((5, 6), 17, 21),
+}
+TALK_SLOT_BUTTONS: dict[str, str] = {
+    "wd-am": N_("🌅 Weekday mornings"),
+    "wd-pm": N_("☀️ Weekday afternoons"),
+    "wd-ev": N_("🌆 Weekday evenings"),
+    "we-am": N_("🌅 Weekend mornings"),
+    "we-pm": N_("☀️ Weekend afternoons"),
+    "we-ev": N_("🌆 Weekend evenings"),
+}
+TALK_SLOT_NAMES: dict[str, str] = {
+    "wd-am": N_("weekday mornings"),
+    "wd-pm": N_("weekday afternoons"),
+    "wd-ev": N_("weekday evenings"),
+    "we-am": N_("weekend mornings"),
+    "we-pm": N_("weekend afternoons"),
+    "we-ev": N_("weekend evenings"),
+}
+
+
+def on_talk_shift(slots: tuple[str, ...], now: datetime) -> bool:
+    """Whether ``now`` falls into one of the talk shift's ``slots``."""
+    local = now.astimezone(TIMEZONE)
+    for slot in slots:
+        days, first, end = TALK_SLOTS.get(slot, ((), 0, 0))
+        if local.weekday() in days and first <= local.hour < end:
+            return True
+    return False
 
 
 REJECT_REASONS: dict[str, str] = {

@@ -4,7 +4,8 @@ Registration, a step form (``handlers/step_form.py``, the table ``FORM``; states
 ``vol.<step>``): ``area`` (districts, or ``around`` a location and its ``radius``) →
 ``categories`` (kinds of help) → ``languages`` → ``availability`` (optional text) → ``quiet``
 hours → ``max`` (how many requests at once). Afterwards: pause and resume, change, leave,
-and the record of help given.
+the record of help given, and the talk shift (the times of the week they are ready to talk
+now, for "just talk" requests: handlers/helping/talk_now.py; each tick saved at once).
 
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
 requests that found nobody so far (``offer_fanout.offer_to``).
@@ -16,7 +17,8 @@ Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``re
 ``rec``, ``leave``, ``leavey``; in the registration's steps ``cancel``, ``bz:<district>``,
 ``around``, ``area-done`` (area), ``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
 ``lang:<code>``, ``langs-done`` (languages, handlers/language_choice.py), ``skip``
-(availability), ``q:<start>-<end>`` (quiet), ``max:<n>`` (max).
+(availability), ``q:<start>-<end>`` (quiet), ``max:<n>`` (max); the talk shift ``talk``
+(shown), ``ts:<slot>`` (a time ticked or unticked).
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ from handlers.context import Context
 from handlers.helping import offer_fanout
 from handlers.helping.lifecycle import Refused, Scene
 from handlers.helping.render import category_label, write_button
-from handlers.helping.vocabulary import HELP_CATEGORIES
+from handlers.helping.vocabulary import (
+    HELP_CATEGORIES,
+    TALK_SLOT_BUTTONS,
+    TALK_SLOT_NAMES,
+    TALK_SLOTS,
+)
 from handlers.messages import Button, Document, Location, Message, Text
 from handlers.parsing import number
 from handlers.places.city_area import refuse_outside_city
@@ -78,6 +85,15 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
     ]
     if volunteer.availability:
         lines.append(t.t("🗓 Available: {when}", when=volunteer.availability))
+    if volunteer.talk_shift:
+        lines.append(
+            t.t(
+                "📞 Talk shift: {times}",
+                times=t.list_of(
+                    t._(TALK_SLOT_NAMES[s]) for s in volunteer.talk_shift if s in TALK_SLOTS
+                ),
+            )
+        )
     if volunteer.quiet_start != volunteer.quiet_end:
         lines.append(
             t.t(
@@ -126,7 +142,10 @@ async def volunteer_home(ctx: Context) -> None:
         t.t("🙋 <b>Your volunteer profile</b>") + "\n\n" + describe_profile(t, volunteer),
         [
             [Button("✏️ " + t._("Change"), "vo:reg"), pause],
-            [Button("📜 " + t._("My help record"), "vo:rec")],
+            [
+                Button("📜 " + t._("My help record"), "vo:rec"),
+                Button("📞 " + t._("Talk shift"), "vo:talk"),
+            ],
             # Certificates (handlers/helping/certificates.py), where an organisation issues them.
             *(
                 [[Button("📄 " + t._("Certificates"), "ce:home")]]
@@ -272,6 +291,51 @@ async def _resume(ctx: Context) -> None:
 async def _record(ctx: Context) -> None:
     await _profile(ctx)
     await show_record(ctx)
+
+
+TALK_SHIFT_QUESTION = N_(
+    "📞 Talk shift: when are you ready to talk with someone right away, often an older "
+    "person on the phone? Tap all that apply. None: no talk shift."
+)
+
+
+async def _talk_shift(ctx: Context, *, edit: bool = False) -> None:
+    """The talk shift's times, ticked as saved, each a button that changes it."""
+    volunteer = await _profile(ctx)
+    t = ctx.t
+    chosen = set(volunteer.talk_shift)
+    buttons = ui.rows(
+        [
+            Button(_tick(slot in chosen) + t._(label), f"vo:ts:{slot}")
+            for slot, label in TALK_SLOT_BUTTONS.items()
+        ]
+    )
+    text = t.t(TALK_SHIFT_QUESTION)
+    if (
+        chosen
+        and ctx.settings.bridged_calls is not None
+        and await ctx.db.call_numbers.get(ctx.user.id) is None
+    ):
+        # Without their number a talk goes through the chat, not by phone.
+        text += "\n" + t.t(
+            "☎️ Give your number for calls, and I connect you by phone. Nobody sees it."
+        )
+        buttons.append([Button("📞 " + t._("Number for calls"), "bc:chg")])
+    buttons.append([Button("✔️ " + t._("Done"), "menu:volunteer")])
+    ctx.reply(text, buttons, edit=edit)
+
+
+async def _show_talk_shift(ctx: Context) -> None:
+    await _talk_shift(ctx)
+
+
+async def _toggle_talk_slot(ctx: Context) -> None:
+    volunteer = await _profile(ctx)
+    if ctx.args not in TALK_SLOTS:
+        ctx.stale()
+    chosen = ui.toggled(list(volunteer.talk_shift), ctx.args, tuple(TALK_SLOTS))
+    await ctx.db.volunteers.save(ctx.user.id, talk_shift=chosen)
+    await _talk_shift(ctx, edit=True)
 
 
 async def _ask_leave(ctx: Context) -> None:
@@ -552,6 +616,8 @@ def register(router: Router) -> None:
         "rec": _record,
         "leave": _ask_leave,
         "leavey": _leave,
+        "talk": _show_talk_shift,
+        "ts": _toggle_talk_slot,
     }.items():
         router.action("vo", action)(callback)
     FORM.register(router)

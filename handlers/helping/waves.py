@@ -14,6 +14,9 @@ best-ranked few first (``ranking``), more later, wider later, and never to every
   the bot stops asking on its own; a coordinator's re-offer still sends one wave.
 - A volunteer who finishes or hands back and has room is offered the longest-waiting open
   request that fits them (:func:`pull`).
+- A "just talk" request is first a talk search (``talk_now``): ``talk_wave`` volunteers on
+  a talk shift at a time, city-wide, the next after ``talk_wave_minutes``; after
+  ``talk_hours`` the usual waves from the volunteers' own areas.
 
 The clock: every function takes ``now``; the scheduler calls :func:`tick` every few
 minutes with the real time, a test or the outcomes bench (bench/outcomes.py) with its own
@@ -36,7 +39,7 @@ from db.clock import from_text, to_text
 from db.request_states import OPEN
 from db.requests import HelpRequest
 from handlers.context import Backstage
-from handlers.helping import matching, ranking
+from handlers.helping import matching, ranking, talk_now
 from handlers.helping.daytime import after_daytime, daytime_minutes
 from handlers.helping.offer_sending import send_offer
 from handlers.helping.render import category_label, reoffer_buttons
@@ -47,9 +50,13 @@ from locales import Translator
 
 
 async def start(scene: Scene, request: HelpRequest, now: datetime, skip: set[int]) -> int:
-    """The request opened: the search (re)starts in the volunteers' own areas and the first
+    """The request opened: the search (re)starts in the volunteers' own areas (a "just talk"
+    request: among those on a talk shift, and the coordinators are told) and the first
     wave goes; how many were told."""
-    await scene.db.waves.start(request.id, to_text(now))
+    until = talk_now.talk_until(scene.settings, request, now)
+    await scene.db.waves.start(request.id, to_text(now), to_text(until) if until else None)
+    if until is not None:
+        await talk_now.announce(scene, request, until)
     return await next_wave(scene, request, now, skip=skip)
 
 
@@ -69,31 +76,50 @@ async def next_wave(
     search = await db.waves.get(request.id) or await db.waves.start(request.id, to_text(now))
     if search.handed_over_at and not by_coordinator:
         return 0
+    talk_until = from_text(search.talk_until) if search.talk_until else None
+    if talk_until is not None and now >= talk_until:
+        # Nobody on a talk shift took it in time: the usual waves, counted from now.
+        search = await db.waves.start(request.id, to_text(now))
+        talk_until = None
     asked = await db.volunteers.asked(request.id)
     passed = {who for who, *_ in asked} | set(skip)
     started = from_text(search.started_at)
     reach = search.reach
-    if daytime_minutes(started, now, rules) >= rules.widen_hours * 60:
-        reach = max(reach, ranking.WIDER)
-    if now - started >= timedelta(hours=rules.related_hours):
-        reach = ranking.RELATED_KINDS
-    ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
-    if not ranked and reach < ranking.WIDER:
-        # Nobody local is left: neighbouring districts and a larger radius at once.
-        reach = ranking.WIDER
-        ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
     room = rules.wave_max if by_coordinator else rules.budget - len(asked)
+    if talk_until is not None:
+        ranked = await ranking.candidates(
+            db, scene.settings, request, now, reach, passed, talk=True
+        )
+        wave = ranked[: max(0, min(rules.talk_wave, room))]
+    else:
+        if daytime_minutes(started, now, rules) >= rules.widen_hours * 60:
+            reach = max(reach, ranking.WIDER)
+        if now - started >= timedelta(hours=rules.related_hours):
+            reach = ranking.RELATED_KINDS
+        ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
+        if not ranked and reach < ranking.WIDER:
+            # Nobody local is left: neighbouring districts and a larger radius at once.
+            reach = ranking.WIDER
+            ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
+        wave = ranking.wave_of(ranked, rules, room)
     number = search.waves + 1
     told = 0
-    for candidate in ranking.wave_of(ranked, rules, room):
+    for candidate in wave:
         told += await send_offer(scene, request, candidate.volunteer, now, number)
     handed_over = search.handed_over_at is not None
     if told:
-        following = None if handed_over else to_text(after_daytime(now, rules.wave_minutes, rules))
-        await db.waves.sent(request.id, to_text(now), following, reach)
+        if talk_until is not None:
+            following = to_text(talk_now.next_at(scene.settings, now, talk_until))
+        else:
+            following = to_text(after_daytime(now, rules.wave_minutes, rules))
+        await db.waves.sent(request.id, to_text(now), None if handed_over else following, reach)
     elif not by_coordinator:
-        following = None if handed_over else to_text(now + timedelta(hours=rules.relook_hours))
-        await db.waves.wait(request.id, following, reach)
+        if talk_until is not None:
+            # A talk shift may begin soon: looked at again as often as a wave would go.
+            following = to_text(talk_now.next_at(scene.settings, now, talk_until))
+        else:
+            following = to_text(now + timedelta(hours=rules.relook_hours))
+        await db.waves.wait(request.id, None if handed_over else following, reach)
     if not by_coordinator and not handed_over and len(asked) + told >= rules.budget:
         await hand_over(scene, request, now)
     return told

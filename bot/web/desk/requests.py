@@ -5,7 +5,9 @@ Routes: ``GET /desk/requests`` (``state`` any number of times, default the activ
 review, open, matched; ``bezirk``; ``category``; ``older`` days: 1, 3, 7, 14, 30; ``page``),
 oldest first, 50 a page; ``GET /desk/requests/<id>``; ``POST /desk/requests/<id>/reoffer``
 (open: offer again to volunteers not told yet) and ``POST /desk/requests/<id>/summary``
-(``text``; review or open). Publishing and rejecting stay on the queue page (linked).
+(``text``; review or open); ``POST /desk/requests/<id>/end`` (a "just talk" request still
+running: ended through the lifecycle, handlers/helping/talk_now.py). Publishing and
+rejecting stay on the queue page (linked).
 
 Where a request is: only the ~500 m cell its point lies in (``places.coarse.AREA``, the
 rounding every request's location gets when it is shared) - never more, on the page or in
@@ -35,7 +37,7 @@ from handlers.channel_line import channel_line
 from handlers.helping import history, lifecycle, offer_fanout, waves
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, easy_tag, first_name, named
-from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS
+from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
 from handlers.places.coarse import AREA, coarsen
@@ -58,6 +60,8 @@ DONE = {
     ),
     # erasure.py: a number's person's data erased when they asked the coordinators.
     "erased": N_("🗑 The data of the resident of request #{id} was deleted."),
+    # A coordinator ended a request (a "just talk" request's "⏹ End").
+    "end": N_("⏹ Request #{id} is ended."),
 }
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 EMPTY_SUMMARY = N_("⚠️ Please write a summary.")
@@ -245,6 +249,8 @@ async def _detail(
         history=await _history(desk, t, found.id),
         # Who was asked, in how many waves, when the next goes (an open request's search).
         searched=await waves.progress(desk.site.db, t, found) if found.state == OPEN else None,
+        # A "just talk" request still running: said at the top, and it may be ended.
+        talk=found.category == TALK and found.state in ACTIVE,
         points=map_points([found]),
         tiles=desk.site.config.web.tile_url,
         summary_limit=lifecycle.SUMMARY_LIMIT,
@@ -278,6 +284,22 @@ async def reoffer(request: web.Request) -> web.StreamResponse:
 
 
 @desk_page
+async def end(request: web.Request) -> web.StreamResponse:
+    """A coordinator ends a request still running (shown for "just talk" requests), through
+    the lifecycle: everyone is told as in the chat."""
+    desk = desk_of(request)
+    request_id = _request_id(request)
+    try:
+        async with desk.site.db.transaction():
+            await lifecycle.end_by_coordinator(desk.site.scene(), desk.user, request_id)
+            await desk.site.db.requests.audit(desk.user.id, "desk.end", f"request:{request_id}")
+    except Refused as refusal:
+        return await _detail(request, notice=refusal.text(translator_for(request)), status=409)
+    desk.site.wake()
+    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done=end")
+
+
+@desk_page
 async def summary(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
     request_id = _request_id(request)
@@ -300,3 +322,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/desk/requests/{id}", detail)
     app.router.add_post("/desk/requests/{id}/reoffer", reoffer)
     app.router.add_post("/desk/requests/{id}/summary", summary)
+    app.router.add_post("/desk/requests/{id}/end", end)

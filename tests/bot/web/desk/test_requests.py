@@ -223,3 +223,34 @@ async def test_the_page_says_that_the_requester_uses_easy_language(db, site, web
     assert 'id="requester-easy">🟢 Uses easy language<' in easy
     assert "Rita" in easy and "Omar" in usual
     assert "easy language" not in usual.lower()
+
+
+async def test_a_talk_request_says_so_and_a_coordinator_ends_it(db, site, web_chat):
+    # Talk now (issue 57 point 8): the page says it, and "⏹ End" ends it through the
+    # lifecycle, the requester told.
+    _site, base = site
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    await db.users.set_language(rita, "en")
+    await db.users.record_consent(rita)
+    talk = await _request(db, rita, category="talk")
+    shopping = await _request(db, rita)
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/requests/{shopping}") as page:
+            assert 'id="end-form"' not in await page.text()
+        async with browser.get(f"{base}/desk/requests/{talk}") as page:
+            body = await page.text()
+        assert 'id="talk-now"' in body and 'id="end-form"' in body
+        token = csrf_of(body)
+        async with browser.post(f"{base}/desk/requests/{talk}/end", data={}) as r:
+            assert r.status == 403
+        assert (await db.requests.get(talk)).state == "open"
+        async with browser.post(f"{base}/desk/requests/{talk}/end", data={"csrf": token}) as r:
+            assert r.status == 200
+            body = await r.text()
+        assert f"Request #{talk} is ended" in body and 'id="end-form"' not in body
+    assert (await db.requests.get(talk)).state == "withdrawn"
+    history = await db.requests.history(talk)
+    assert {"desk.end", "request.end"} <= {entry["action"] for entry in history}
+    await web_chat.flush()
+    assert f"#{talk}" in web_chat.received("rita")
