@@ -57,7 +57,8 @@ from db.users import ReadAloud
 from handlers import read_aloud
 from handlers.language_bridge import as_written, from_cache
 from handlers.messages import Document, Edit, Message, Outgoing, Picture, Toast, Venue
-from handlers.reader import Medium, Reader
+from handlers.reader import Medium, Reader, translator_of
+from handlers.texted_form import form_of
 
 log = logging.getLogger(__name__)
 
@@ -181,10 +182,17 @@ async def spoken(where: Surroundings, reading: Reading) -> Reading:
 
 
 async def texted(where: Surroundings, reading: Reading) -> Reading:
-    """The SMS form: the item marked with its reader, in whose words the texts go."""
+    """The texted form (SMS: plain text, numbered choices, no direction marks; the rules of
+    handlers/texted_form.py) in the reader's words, and the item marked with its reader, in
+    whose words the transport texts its own lines."""
     if reading.medium != Medium.TEXTED:
         return reading
-    return replace(reading, item=_noted(reading.item, await reading.reader()))
+    reader = await reading.reader()
+    item = _noted(reading.item, reader)
+    form = form_of(item, translator_of(reader.note))
+    if form is not None and isinstance(item, Message | Edit | Venue | Document | Picture):
+        item = replace(item, texted=form)
+    return replace(reading, item=item)
 
 
 LINKS: tuple[Link, ...] = (tapped, said, spoken, texted)
