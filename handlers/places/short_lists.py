@@ -39,8 +39,7 @@ def listens(ctx: Context) -> bool:
     """Whether the acting person gets short lists: they hear the bot's messages here, in a
     voice that speaks their language (read aloud's own rule, ``read_aloud.heard``) or on a
     medium that says everything (``Medium.SPOKEN``: a phone line), or they read in easy
-    language (shorter
-    content, not only simpler words)."""
+    language (shorter content, not only simpler words)."""
     reader = ctx.reader
     if reader.easy or reader.medium == Medium.SPOKEN:
         return True
