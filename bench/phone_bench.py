@@ -342,7 +342,6 @@ def bot_line(dispatcher: Any, lines: int) -> tuple[Any, Any, Any]:
 
 
 async def measure(lines: int) -> list[tuple[str, str, str]]:
-    from dataclasses import replace
 
     from db import Database
     from handlers import build_router
@@ -357,7 +356,6 @@ async def measure(lines: int) -> list[tuple[str, str, str]]:
     prepare_lines(noted, lines)
     db = await Database.open(folder / "bench.sqlite3")
     settings = HandlerSettings(city="Dortmund", inactive_account_days=365, max_text_length=500)
-    settings = replace(settings, heard_platforms=frozenset({"phone"}))
     dispatcher = Dispatcher(db, build_router(), settings)
     kamailio, stack_settings, phone = bot_line(dispatcher, lines)
     gaps = RtpGaps(RTP_FIRST)
@@ -693,7 +691,6 @@ def _silences(keys: list[tuple[float, str, bool]], heard: list[Any], zero: float
 
 
 async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
-    from dataclasses import replace
 
     from bot.transports.phone.prompts import language_named
     from db import Database
@@ -711,7 +708,6 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
         max_text_length=500,
         places_data_dir=str(ROOT / "data" / "dortmund"),
     )
-    settings = replace(settings, heard_platforms=frozenset({"phone"}))
     dispatcher = Dispatcher(db, build_router(), settings)
     kamailio, _, phone = bot_line(dispatcher, lines)
     rows: list[tuple[str, str, str]] = []

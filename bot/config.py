@@ -28,7 +28,7 @@ from bot.config_fields import option as _opt
 # The transports' sections live with them (bot/transports/registry.py); composed here.
 from bot.transports.matrix.config import MatrixSection as MatrixSection
 from bot.transports.phone.config import PhoneSection as PhoneSection
-from bot.transports.registry import HEARD, PLATFORMS, TRANSPORTS, channels
+from bot.transports.registry import PLATFORMS, TRANSPORTS, channels
 from bot.transports.sms.config import SmsSection as SmsSection
 from bot.transports.telegram_config import TelegramSection as TelegramSection
 from db.data_rights import Limits
@@ -396,7 +396,6 @@ class Config:
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,
             translation=self.translation.engine,
-            heard_platforms=HEARD,
             channels=channels(self),
             web_url=self.web.base_url,
             call_countries=parse_countries(self.phone.call_countries),

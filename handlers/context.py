@@ -113,11 +113,7 @@ class Context:
         one once the person erased themselves."""
         if self.incoming.is_private and not self.user_erased:
             return replace(
-                reader_of(
-                    self.user,
-                    heard_platforms=self.settings.heard_platforms,
-                    on=self.incoming.sender.platform,
-                ),
+                reader_of(self.user, on=self.incoming.sender.platform),
                 t=self.t,
             )
         return Reader(self.t)

@@ -139,6 +139,15 @@ def choices(rows: list[list[Button]]) -> list[list[Button]]:
     return [kept for kept in ([b for b in row if not b.is_link] for row in rows) if kept]
 
 
+# A numbered choice as kept: (label, button data).
+Choice = tuple[str, str]
+
+
+def numbered(rows: list[list[Button]]) -> list[Choice]:
+    """A message's choices in the order they are numbered (from 1, in reading order)."""
+    return [(button.label, button.data) for row in choices(rows) for button in row]
+
+
 def links(rows: list[list[Button]]) -> list[Button]:
     return [b for row in rows for b in row if b.is_link]
 
@@ -164,6 +173,20 @@ class ReaderNote:
     lang: str
     easy: bool = False
     medium: str = "chat"
+
+
+@dataclass(frozen=True)
+class TextedForm:
+    """An item as a texted reader gets it (SMS: plain text, typed numbers), made by the
+    reader chain's texted link (handlers/texted_form.py): its ``body`` (plain, no markup, no
+    direction marks), its choices one a line (``lines``: "1 Yes"), the choices its numbers
+    press (``listed``) and whether a typed number presses them (``typed``). A texting
+    transport only fits it to its wire (bot/transports/sms/segments.py)."""
+
+    body: str
+    lines: str = ""
+    listed: tuple[Choice, ...] = ()
+    typed: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,6 +225,8 @@ class Message:
     recorded: Markup | None = None
     # Who it is made for (the reader chain's medium links; None: a chat, or not yet known).
     reader: ReaderNote | None = None
+    # Its texted form (the reader chain's texted link; None: not for a texted reader).
+    texted: TextedForm | None = None
 
 
 @dataclass
@@ -212,6 +237,8 @@ class Venue:
     address: str = ""
     to: Recipient | None = None
     reader: ReaderNote | None = None
+    # Its texted form (the reader chain's texted link; None: not for a texted reader).
+    texted: TextedForm | None = None
 
 
 @dataclass
@@ -222,6 +249,8 @@ class Document:
     mime_type: str = "application/octet-stream"
     to: Recipient | None = None
     reader: ReaderNote | None = None
+    # Its texted form (the reader chain's texted link; None: not for a texted reader).
+    texted: TextedForm | None = None
 
 
 @dataclass
@@ -237,6 +266,8 @@ class Picture:
     height: int = 0
     to: Recipient | None = None
     reader: ReaderNote | None = None
+    # Its texted form (the reader chain's texted link; None: not for a texted reader).
+    texted: TextedForm | None = None
 
 
 @dataclass
@@ -304,6 +335,8 @@ class Edit:
     buttons: list[list[Button]] = field(default_factory=list)
     to: Recipient | None = None
     reader: ReaderNote | None = None
+    # Its texted form (the reader chain's texted link; None: not for a texted reader).
+    texted: TextedForm | None = None
 
 
 @dataclass
@@ -349,7 +382,9 @@ def encode(item: Outgoing) -> dict[str, Any]:
             value = str(value)
         elif isinstance(value, ReaderNote):
             value = [value.lang, value.easy, value.medium]
-        elif name == "reader" and value is None:
+        elif isinstance(value, TextedForm):
+            value = [value.body, value.lines, [list(c) for c in value.listed], value.typed]
+        elif name in ("reader", "texted") and value is None:
             continue
         data[name] = value
     return data
@@ -378,4 +413,7 @@ def decode(data: dict[str, Any]) -> Outgoing:
         values["content"] = base64.b64decode(values["content"])
     if values.get("reader") is not None:
         values["reader"] = ReaderNote(*values["reader"])
+    if values.get("texted") is not None:
+        body, lines, listed, typed = values["texted"]
+        values["texted"] = TextedForm(body, lines, tuple((c[0], c[1]) for c in listed), typed)
     return kinds[data["type"]](**values)

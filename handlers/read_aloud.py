@@ -168,8 +168,6 @@ def offer(ctx: Context) -> bool:
     hearing it presses its buttons. Its answer brings the notice, heard as chosen."""
     if not speaks(ctx) or ctx.user.read_aloud != ReadAloud.OFF:
         return False
-    if ctx.incoming.sender.platform in ctx.settings.heard_platforms:
-        return False
     t = ctx.t
     modes = _mode_buttons(t)
     message = Message(

@@ -2,7 +2,7 @@
 
 A reader is the language the bot writes to them in, the ways they asked to take messages
 in (their modes: read aloud, easy language), and the medium their platform gives them
-(:class:`Medium`: a chat; a phone line, which says every message, ``hears_all``; an SMS),
+(:class:`Medium`: a chat; a phone line, which says every message; an SMS),
 which each transport's descriptor declares (:func:`declare_medium`, bot/transports/
 registry.py). Their translator (``reader.t``) writes for all three: a message's easy
 variant where the language's easy catalog has one (locales ``easy.po``), and its variant
@@ -68,11 +68,9 @@ class Reader:
     read_aloud: ReadAloud = ReadAloud.OFF
     # Easy language: ``t`` takes the easy texts where there are some.
     easy: bool = False
-    # Their platform says every message (a phone line, ``HandlerSettings.heard_platforms``):
-    # they hear everything, as with read aloud for every message, but nothing is added to be
-    # said (the platform says it all).
-    hears_all: bool = False
-    # Where they take messages: a chat, said on the phone, texted.
+    # Where they take messages: a chat, said on the phone, texted - the one fact every
+    # feature asks (said on the phone: they hear everything, as with read aloud for every
+    # message, but nothing is added to be said: the line says it all).
     medium: Medium = Medium.CHAT
 
     @property
@@ -95,16 +93,13 @@ def translator_of(note: ReaderNote) -> Translator:
 def reader_of(
     user: User | None,
     fallback: str | None = None,
-    heard_platforms: frozenset[str] = frozenset(),
     on: str | None = None,
 ) -> Reader:
     """The person of ``user``'s row as a reader: in their language, or while they have
     chosen none in ``fallback`` (the language they are greeted in) or the city's; with the
-    modes they chose, and hearing everything on a platform of ``heard_platforms``: the one
-    they read ``on`` (the answers: where they wrote; a phone number's person calls and
-    texts, db/numbers.py), else their row's, where the outbox reaches them. Without a row:
-    no one, in the city's language. Their medium is the platform's (``on``, else their
-    row's)."""
+    modes they chose, on the medium of the platform they read ``on`` (the answers: where
+    they wrote; a phone number's person calls and texts, db/numbers.py), else their row's,
+    where the outbox reaches them. Without a row: no one, in the city's language."""
     if user is None:
         medium = medium_of(on)
         return Reader(translator_for(fallback or DEFAULT_LANGUAGE, False, medium), medium=medium)
@@ -116,7 +111,6 @@ def reader_of(
         user,
         read_aloud=user.read_aloud,
         easy=user.easy_language,
-        hears_all=platform in heard_platforms,
         medium=medium,
     )
 

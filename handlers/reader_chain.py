@@ -17,15 +17,18 @@ modes), in order:
    for a reader who hears every message - both in a chat only (a phone says everything,
    an SMS carries no voice);
 3. the links of the reader's medium (``Reading.medium``, known from the platform before
-   the reader): ``spoken`` for a phone line, ``texted`` for SMS. Each makes the medium's
-   form and marks the item with its reader (``ReaderNote``: language, easy language,
-   medium), so that the transport says or texts it, and its own lines, through the reader
-   (handlers/reader.py ``translator_of``) instead of looking the person up by their number.
+   the reader): ``spoken`` for a phone line, ``texted`` for SMS. Each marks the item with
+   its reader (``ReaderNote``: language, easy language, medium), so that the transport says
+   or texts it, and its own lines, through the reader (handlers/reader.py
+   ``translator_of``) instead of looking the person up by their number; ``texted`` also
+   puts the texted form on it (``TextedForm``, handlers/texted_form.py: plain text, every
+   choice numbered, a notice's short form, no direction marks), which a texting transport
+   only fits to its wire. What the phone says of an item is handlers/spoken_words.py's.
 
 ::
 
     feature --Message--> translated --> tapped --> said --> spoken | texted --> transport
-                                        (chat)     (chat)   (phone)  (SMS)
+                                        (chat)     (chat)   (phone)  (SMS: TextedForm)
 
 The texts themselves are written for the medium where features write them: the reader's
 translator (``reader.t``, ``ctx.t``) takes a message's variant for the medium
@@ -39,10 +42,10 @@ link looks at what it can know without the reader first. The answers' reader is 
 before.
 
 The rules are their owners' (handlers/language_bridge.py, handlers/read_aloud.py,
-handlers/spoken_words.py); the chain only calls them. A new mode is one link here and one
-field of the reader (docs/architecture.md "The reader chain"). What follows a message
-(``after``) goes once the message is out: the dispatcher sends it after the answers, the
-outbox worker queues it when it marks the message sent.
+handlers/spoken_words.py, handlers/texted_form.py); the chain only calls them. A new mode
+is one link here and one field of the reader (docs/architecture.md "The reader chain").
+What follows a message (``after``) goes once the message is out: the dispatcher sends it
+after the answers, the outbox worker queues it when it marks the message sent.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ from db.users import ReadAloud
 from handlers import read_aloud
 from handlers.language_bridge import as_written, from_cache
 from handlers.messages import Document, Edit, Message, Outgoing, Picture, Toast, Venue
-from handlers.reader import Medium, Reader
+from handlers.reader import Medium, Reader, translator_of
+from handlers.texted_form import form_of
 
 log = logging.getLogger(__name__)
 
@@ -181,10 +185,17 @@ async def spoken(where: Surroundings, reading: Reading) -> Reading:
 
 
 async def texted(where: Surroundings, reading: Reading) -> Reading:
-    """The SMS form: the item marked with its reader, in whose words the texts go."""
+    """The texted form (SMS: plain text, numbered choices, no direction marks; the rules of
+    handlers/texted_form.py) in the reader's words, and the item marked with its reader, in
+    whose words the transport texts its own lines."""
     if reading.medium != Medium.TEXTED:
         return reading
-    return replace(reading, item=_noted(reading.item, await reading.reader()))
+    reader = await reading.reader()
+    item = _noted(reading.item, reader)
+    form = form_of(item, translator_of(reader.note))
+    if form is not None and isinstance(item, Message | Edit | Venue | Document | Picture):
+        item = replace(item, texted=form)
+    return replace(reading, item=item)
 
 
 LINKS: tuple[Link, ...] = (tapped, said, spoken, texted)

@@ -116,9 +116,6 @@ class HandlerSettings:
     # The countries whose fixed and mobile numbers the bot calls (``[phone] call_countries``,
     # handlers/dialable.py): a typed number of another kind is refused.
     call_countries: tuple[str, ...] = COUNTRIES
-    # Platforms whose transport says every message itself (a descriptor's ``heard``): their
-    # people hear everything, so read aloud is not offered there.
-    heard_platforms: frozenset[str] = frozenset()
     # What each transport can do for its people and which run here (handlers/channels.py,
     # from the transports' descriptors): reached by text or by a call, files, their number.
     channels: Channels = field(default_factory=Channels)

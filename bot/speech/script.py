@@ -55,6 +55,7 @@ from bot.speech.numbers import digit_words, number_words, rule_words
 from handlers.helping.lifecycle import door_codes_named
 from handlers.helping.text_language import detect
 from handlers.parsing import ascii_digits
+from handlers.reader import Medium
 from handlers.text_safety import QUOTE_BAR
 from locales import (
     DEFAULT_LANGUAGE,
@@ -604,7 +605,7 @@ def _buttons(labels: list[str], t: Translator, voices: frozenset[str]) -> Iterab
     each caller hears their language's line in their language -, elsewhere by their place
     ("first button: …"), as read aloud names the buttons of a chat."""
     for index, label in enumerate(labels[:MOST_BUTTONS], start=1):
-        if t.medium == "spoken":
+        if t.medium == Medium.SPOKEN:
             own = language_named(label)
             says = translator(own) if own is not None and own in voices else t
             line = Markup(says.gettext(PRESS)).format(label=label[:MOST_WRITTEN], n=index)

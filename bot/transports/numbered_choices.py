@@ -2,8 +2,8 @@
 next SMS and a phone line), a message's choices are numbered, and a typed number, a
 keypress or a reaction presses one. One set of rules for every such transport:
 
-- A message's choices are its buttons that are not links (``handlers.messages.choices``),
-  numbered from 1 in reading order.
+- A message's choices are its buttons that are not links, numbered from 1 in reading order
+  (``handlers.messages.numbered``: a texted reader's form numbers them the same way).
 - A typed number - in any digits ``handlers.parsing`` reads: Latin, Persian, Arabic-Indic,
   with the marks phones add - presses that choice of the chat's **newest** message, if that
   message has choices and takes typed numbers (``Message.typed_choices``) and the chat is
@@ -30,19 +30,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from handlers.messages import SPOKEN, Button, ButtonPress, Edit, Message, Outgoing, Voice, choices
+from handlers.messages import (
+    SPOKEN,
+    ButtonPress,
+    Choice,
+    Edit,
+    Message,
+    Outgoing,
+    Voice,
+    choices,
+    numbered,
+)
 from handlers.parsing import choice_number, is_typed_number
 
-# A choice as kept: (label, button data).
-Choice = tuple[str, str]
+__all__ = ["KEYCAPS", "Choice", "InMemory", "Memory", "NumberedChoices", "numbered", "press_for"]
 
 # Reactions that name a choice by its number (and how Matrix numbers the list it shows).
 KEYCAPS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
-
-
-def numbered(rows: list[list[Button]]) -> list[Choice]:
-    """A message's choices in the order they are numbered."""
-    return [(button.label, button.data) for row in choices(rows) for button in row]
 
 
 def _leading_emoji(label: str) -> str:

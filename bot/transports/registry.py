@@ -81,7 +81,6 @@ class Transport:
     texts: bool = False
     calls: bool = False
     files: bool = True
-    heard: bool = False
     coded: bool = False
     medium: Medium = Medium.CHAT  # how its people take messages (handlers/reader.py)
     label: str = ""  # how coordinators read that a person is reached this way (no chat)
@@ -171,7 +170,6 @@ TRANSPORTS = (
         names=E164,
         calls=True,
         files=False,
-        heard=True,
         medium=Medium.SPOKEN,
         label=N_("📞 on the phone"),
         data="bot.transports.phone.personal_data",
@@ -199,7 +197,6 @@ TRANSPORTS = (
 PLATFORMS = tuple(transport.platform for transport in TRANSPORTS)
 # The platforms of the chat services a city runs (people there can be banned, say).
 SERVICES = tuple(transport.platform for transport in TRANSPORTS if transport.section)
-HEARD = frozenset(transport.platform for transport in TRANSPORTS if transport.heard)
 for _transport in TRANSPORTS:
     _transport.declare()
 

@@ -134,7 +134,7 @@ def new_door_code() -> str:
 def door_codes_named(text: str, t: Translator, *, keep_picture: bool = False) -> str:
     """``text`` with the picture of each door code in it named: "Fuchs 35" to be said
     (bot/speech/script.py), "Fuchs <picture> 35" with ``keep_picture`` for a text that may lose its
-    pictures (SMS as GSM-7, bot/transports/sms/render.py). Only a picture with its number
+    pictures (SMS as GSM-7, handlers/texted_form.py). Only a picture with its number
     is a code; anywhere else it is left as it is."""
     if not any(symbol in text for symbol in DOOR_SYMBOLS):
         return text

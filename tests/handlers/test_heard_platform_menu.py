@@ -1,14 +1,12 @@
-"""A person on a platform that says every message (the phone line: ``heard_platforms``)
-through the menu by digits alone, as the phone transport presses the newest message's
-numbered choices: the reader hears everything (handlers/reader.py ``hears_all``), so the
+"""A person on a platform that says every message (the phone line: its medium is
+``Medium.SPOKEN``) through the menu by digits alone, as the phone transport presses the
+newest message's numbered choices: the reader hears everything (handlers/reader.py), so the
 places near a typed postcode and this week's events come three at a time with "more", as
 for listeners, with nothing added to be read aloud (the platform says it all); the data
 rights' erasure is reached and confirmed by digits. The in-memory chat with the platform
 "phone" stands for the transport."""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import pytest
 
@@ -65,8 +63,7 @@ class Keypad:
 
 @pytest.fixture
 def keypad(db: Database, settings: HandlerSettings) -> Keypad:
-    heard = replace(settings, heard_platforms=frozenset({"phone"}))
-    return Keypad(MemoryTransport(Dispatcher(db, build_router(), heard), platform="phone"))
+    return Keypad(MemoryTransport(Dispatcher(db, build_router(), settings), platform="phone"))
 
 
 @pytest.fixture

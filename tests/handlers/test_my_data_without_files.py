@@ -7,7 +7,6 @@ chat with the platform's name stands for the transport."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 
@@ -24,11 +23,7 @@ BELOW = "The file below has all of it."
 
 
 def _chat(db: Database, settings: HandlerSettings, platform: str) -> MemoryTransport:
-    fileless = replace(
-        settings,
-        heard_platforms=frozenset({"phone"}),
-    )
-    return MemoryTransport(Dispatcher(db, build_router(), fileless), platform=platform)
+    return MemoryTransport(Dispatcher(db, build_router(), settings), platform=platform)
 
 
 @pytest.mark.parametrize("platform", ["phone", "sms"])

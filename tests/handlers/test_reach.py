@@ -27,7 +27,6 @@ NUMBER = "+4917644444444"
 def number_dispatcher(db: Database, settings: HandlerSettings) -> Dispatcher:
     both = replace(
         settings,
-        heard_platforms=frozenset({"phone"}),
         channels=channels("phone", "sms"),
     )
     return Dispatcher(db, build_router(), both)

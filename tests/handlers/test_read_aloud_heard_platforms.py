@@ -16,9 +16,7 @@ from tests.support.memory_transport import MemoryTransport, button_data
 async def test_no_read_aloud_offer_where_everything_is_heard(
     db: Database, settings: HandlerSettings
 ):
-    voiced = replace(
-        settings, speech_languages=frozenset({"de"}), heard_platforms=frozenset({"phone"})
-    )
+    voiced = replace(settings, speech_languages=frozenset({"de"}))
     phone = MemoryTransport(Dispatcher(db, build_router(), voiced), platform="phone")
     chat = MemoryTransport(Dispatcher(db, build_router(), voiced), platform="memory")
     for transport in (phone, chat):

@@ -20,7 +20,7 @@ no key and no word for ``idle_seconds`` hears a goodbye and is hung up once it i
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
 message: the transport says everything, so the chat's read-aloud offer is left out for
-this platform (``HandlerSettings.heard_platforms``).
+its medium (``Medium.SPOKEN``, handlers/reader.py).
 
 The outbox's items for a phone person are said in a call the bot makes (outbox_calls.py: one
 call for all that waits, tried again by the policy of call_back_policy.py, then given up and the

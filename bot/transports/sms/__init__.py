@@ -1,9 +1,11 @@
 """Text messages (SMS), a transport like the others (issue 45).
 
-``segments`` counts what a text costs and cuts a bot text to fit; ``render`` makes a
-message a text; ``gateways`` sends and takes texts through Kannel or the Android gateway
-app; ``budget`` keeps the month's segments; ``transport`` is the contract over them, and
-``service`` the city's texts (``[sms]``). docs/sms.md says how an operator connects it.
+``segments`` counts what a text costs and fits a message's texted form to it (the form -
+plain text, numbered choices, paging, no direction marks - is the reader's, made by the
+reader chain's texted link: handlers/texted_form.py); ``gateways`` sends and takes texts
+through Kannel or the Android gateway app; ``budget`` keeps the month's segments;
+``transport`` is the contract over them, and ``service`` the city's texts (``[sms]``).
+docs/sms.md says how an operator connects it.
 """
 
 from __future__ import annotations

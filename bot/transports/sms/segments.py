@@ -1,4 +1,6 @@
-"""How many text messages (segments) a text costs, and a bot text made to fit.
+"""How many text messages (segments) a text costs, and a texted form fitted to them: the
+SMS wire (what any SMS gateway needs; the form itself, its choices, paging and direction
+marks, is the reader's: handlers/texted_form.py).
 
 A text message is sent in the GSM 7-bit default alphabet (GSM 03.38) when every character is
 in its basic table or its extension table, else in UCS-2:
@@ -13,23 +15,18 @@ One Arabic letter or one emoji makes a whole text UCS-2: under half of the room.
 Latin-script text is first *folded* (:func:`folded`): typographic quotes, dashes and the
 ellipsis become their GSM look-alikes, and icons are dropped - but only where that makes
 the text GSM-7; a text that is UCS-2 anyway (Arabic, Cyrillic, Turkish ``ş``) keeps them.
-The invisible direction marks and isolates (U+200E/F, U+061C, U+202A-202E, U+2066-2069,
-handlers/text_safety.py) go from every text: many simple phones show them as boxes, each
-costs a UCS-2 character, and a text message's right-to-left words are kept in the order
-they are written (the phone lays out each line by its first letter).
 
-Every bot text fits in ``LIMIT`` segments or is cut (:func:`cut`) at a line or sentence
-boundary, its first part ending with the "more" line and the message's choices, whole; the
-rest is sent when the person asks.
+Every bot text fits in ``LIMIT`` segments or is paged (:func:`cut`, by the form's paging
+rule with segments as its measure): its first part ending with the "more" line and the
+message's choices, whole; the rest is sent when the person asks.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
-from handlers.text_safety import BIDI_CONTROLS, BIDI_MARKS
+from handlers.texted_form import Page, page
 
 # GSM 03.38 basic table (one septet each).
 GSM_BASIC = frozenset(
@@ -72,8 +69,6 @@ _FOLD = str.maketrans(
 )
 # Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.
 _ICON_PARTS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
-# Invisible too: the direction marks and isolates a quote or a value is wrapped in.
-_DIRECTION = BIDI_CONTROLS | BIDI_MARKS
 
 
 def is_gsm(text: str) -> bool:
@@ -124,8 +119,8 @@ def count(text: str) -> int:
 
 
 def _dropped(ch: str) -> bool:
-    """An icon, a part of one, or a direction mark: nothing a GSM-7 text needs."""
-    if ch in _ICON_PARTS or ch in _DIRECTION:
+    """An icon or a part of one: nothing a GSM-7 text needs."""
+    if ch in _ICON_PARTS:
         return True
     # Symbols "other" (emoji, ✅, ☎), the regional letters of flags, and arrows (↔️ leads
     # a label as an icon, though Unicode calls it a mathematical symbol).
@@ -147,69 +142,21 @@ def folded(text: str) -> str:
     """``text`` in GSM-7 where it can be: typographic characters folded, icons dropped;
     unchanged (but for the typography) where it is UCS-2 anyway."""
     typed = unicodedata.normalize("NFC", text.translate(_FOLD))
-    typed = "".join(ch for ch in typed if ch not in _DIRECTION)
     if is_gsm(typed):
         return typed
     plain = _without_icons(typed)
     return plain if is_gsm(plain) else typed
 
 
-@dataclass(frozen=True)
-class Cut:
-    """A text made to fit: ``first`` is sent now (ending with the "more" line when there
-    is a ``rest``), ``rest`` when the person asks for more ("" when nothing is left)."""
-
-    first: str
-    rest: str = ""
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?؟۔।])\s+")
-
-
 def _fits(text: str, limit: int) -> bool:
     return count(folded(text)) <= limit
 
 
-def cut(text: str, more: str, limit: int = LIMIT, choices: str = "") -> Cut:
-    """``text`` whole (folded), and its ``choices`` after it, if they fit in ``limit``
-    segments; else its longest beginning that ends at a line or sentence boundary and fits
-    with ``"\\n" + more`` and the choices after it (folded on its own: an Arabic line
-    further on does not make a German beginning UCS-2), and the rest, not yet folded. The
-    choices always go whole in the first part: where they need more room than ``limit``,
-    the first part grows to hold them and a line of the text. A single line too long for
-    any boundary is cut between words."""
-    text = text.strip()
-    listed = f"\n{choices}" if choices else ""
-    tail = f"\n{more}{listed}"
-    if choices:
-        # Room for the choices and at least the beginning of the text's first line.
-        first_line = text.split("\n", 1)[0][:40]
-        while not _fits(f"{first_line}{tail}", limit):
-            limit += 1
-    if _fits(text + listed, limit):
-        return Cut(folded(text + listed))
-    for boundaries in (sorted(set(_line_ends(text) + _sentence_ends(text))), _word_ends(text)):
-        best = None
-        for end in boundaries:
-            head = text[:end].rstrip()
-            if head and _fits(f"{head}{tail}", limit):
-                best = end
-        if best is not None:
-            return Cut(folded(f"{text[:best].rstrip()}{tail}"), text[best:].strip())
-    # Not even one word fits: cut anywhere (a very long address, say).
-    size = len(text)
-    while size > 1 and not _fits(f"{text[:size]}{tail}", limit):
-        size -= 1
-    return Cut(folded(f"{text[:size]}{tail}"), text[size:].strip())
-
-
-def _line_ends(text: str) -> list[int]:
-    return [m.start() for m in re.finditer(r"\n", text)]
-
-
-def _sentence_ends(text: str) -> list[int]:
-    return [m.start() for m in _SENTENCE_END.finditer(text)]
-
-
-def _word_ends(text: str) -> list[int]:
-    return [m.start() for m in re.finditer(r"\s+", text)]
+def cut(text: str, more: str, limit: int = LIMIT, choices: str = "") -> Page:
+    """``text`` and its ``choices`` paged as a texted reader's form pages them
+    (handlers/texted_form.py ``page``: the choices whole in the first part, the rest on
+    "more") in ``limit`` segments, each beginning measured folded on its own (an Arabic line
+    further on does not make a German beginning UCS-2); the first part folded, the rest not
+    yet (it is folded when it is sent)."""
+    paged = page(text, more, _fits, limit, choices)
+    return Page(folded(paged.first), paged.rest)

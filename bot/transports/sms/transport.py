@@ -19,8 +19,9 @@ local number in ``[sms] country``). Then, in this order:
   (handlers/helping/lifecycle.py ``running_help``) keeps that help's notices going and
   sends a code; only the code texted back (``store.STOP_HELP``) ends them too.
 - a code the number was sent to stop its help's notices (four digits).
-- "0" while a text was cut to fit ("More: send 0"): its next part. Choices count from 1
-  and always come in the first text, so "0" never means anything else.
+- "0" while a text was cut to fit ("More: send 0", handlers/texted_form.py ``MORE``): its
+  next part. Choices count from 1 and always come in the first text, so "0" never means
+  anything else.
 - "/word" is the command (/delete, /mydata: the privacy notice names them).
 - a typed number pressing a choice of the newest text (bot/transports/numbered_choices.py).
 - anything else is a text for the handlers (the first one starts the onboarding).
@@ -28,8 +29,11 @@ local number in ``[sms] country``). Then, in this order:
 After STOP the answers to the person's own texts still go (they asked); nothing else does
 until START.
 
-**Outgoing.** A message becomes one text (bot/transports/sms/render.py), cut to fit two
-segments (segments.py) and taken from the budget (budget.py: the month, its reserve for
+**Outgoing.** A message comes in its texted form, made by the reader chain's texted link
+(handlers/texted_form.py: plain text, its choices numbered, a notice's short form, no
+direction marks; an item no chain made is formed by the same rules here); the transport
+fits it to the wire, paged by the form's rule into two segments (segments.py: GSM-7 or
+UCS-2) and taken from the budget (budget.py: the month, its reserve for
 the notices of running help, the number's caps an hour and a day) before it goes: a text
 the budget has no room for is refused for good. Edits go as new texts (a phone changes
 nothing it showed); toasts, reactions, deletions and voices are not sent. Texts go at most
@@ -58,7 +62,6 @@ from bot.transports.numbered_choices import press_for
 from bot.transports.sending import DeliveryError, send_key
 from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
-from bot.transports.sms.render import texted
 from bot.transports.sms.segments import count, cut
 from bot.transports.sms.store import CODE_DIGITS, STOP_HELP, SmsStore
 from db import Database
@@ -66,32 +69,17 @@ from db.clock import local_day, to_text
 from handlers.dialable import e164
 from handlers.dispatcher import Dispatcher
 from handlers.helping.lifecycle import running_help
-from handlers.messages import (
-    ButtonPress,
-    Command,
-    Document,
-    Edit,
-    Incoming,
-    Message,
-    Outgoing,
-    Picture,
-    Sender,
-    Text,
-    Venue,
-)
+from handlers.messages import ButtonPress, Command, Incoming, Outgoing, Sender, Text
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of, translator_of
-from handlers.spoken_words import place_words
+from handlers.texted_form import MORE, form_of, more_line
 from locales import N_, Translator
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "sms"
 PATH = "/sms"
-# "More: send 0" (in any digits handlers/parsing.py reads: ۰ too): the rest of a text cut
-# to fit. Never a choice (they count from 1), so a key means one thing in every text.
-MORE = "0"
 # A gateway's request is small; anything bigger is not from it.
 MAX_BODY = 64 * 1024
 # The pace's clock and wait (a test stands in for them, not for the event loop's own).
@@ -402,45 +390,24 @@ class SmsTransport(Transport):
     async def _send_item(
         self, number: str, item: Outgoing, running: Running | None = None
     ) -> str | None:
-        # The reader the chain's texted link made the item for, else from their row.
+        # The reader the chain's texted link made the item for (and its form), else from
+        # their row; an item no chain made (kept from before, a test) is formed here by the
+        # same rules.
         note = getattr(item, "reader", None)
         t = translator_of(note) if note is not None else await self._reader(number)
-        if isinstance(item, Message | Edit):
-            brief = item.brief if isinstance(item, Message) else None
-            body, lines, listed = texted(item.text, item.buttons, t, brief)
-            typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
-            return await self._send_text(number, body, t, listed, typed, running, lines)
-        if isinstance(item, Venue):
-            place = place_words(item.title, item.address, ", ")
-            return await self._send_text(number, place, t, [], False, running)
-        if isinstance(item, Document | Picture) and item.caption:
-            body, _, _ = texted(item.caption, [], t)
-            return await self._send_text(number, body, t, [], False, running)
-        return None  # toasts, reactions, deletions, voices: nothing a text can carry
-
-    def _more_line(self, t: Translator) -> str:
-        return str(t.t("More: send {key}", key=t.digits(MORE)))
-
-    async def _send_text(
-        self,
-        number: str,
-        text: str,
-        t: Translator,
-        listed: list[tuple[str, str]],
-        typed: bool,
-        running: Running | None = None,
-        choices: str = "",
-    ) -> str | None:
-        fitted = cut(text, self._more_line(t), choices=choices)
+        form = getattr(item, "texted", None) or form_of(item, t)
+        if form is None:
+            return None  # toasts, reactions, deletions, voices: nothing a text can carry
+        fitted = cut(form.body, more_line(t), choices=form.lines)
         message_id = await self._send_now(number, fitted.first, running)
         await self.store.keep_more(number, fitted.rest)
-        await self.store.note_newest(number, message_id, listed, typed)
+        await self.store.note_newest(number, message_id, list(form.listed), form.typed)
         return message_id
 
     async def _send_more(self, number: str) -> None:
         t = await self._reader(number)
         rest = await self.store.more(number)
-        fitted = cut(rest, self._more_line(t))
+        fitted = cut(rest, more_line(t))
         await self._send_now(number, fitted.first)
         await self.store.keep_more(number, fitted.rest)
 

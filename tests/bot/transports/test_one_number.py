@@ -206,7 +206,6 @@ async def made(
         city="Dortmund",
         max_text_length=500,
         backchannels=frozenset({("memory", GROUP)}),
-        heard_platforms=frozenset({"phone"}),
         channels=channels("phone", "sms"),
     )
     dispatcher = Dispatcher(db, build_router(), settings)

@@ -54,7 +54,6 @@ async def call_back_line(
     coordinators' backchannel is ``BACKCHANNEL``."""
     dispatcher.settings = replace(
         dispatcher.settings,
-        heard_platforms=frozenset({"phone"}),
         backchannels=frozenset({BACKCHANNEL}),
     )
     settings = StackSettings(

@@ -54,7 +54,6 @@ async def phone_line(
     ``sip:<number>@calls_to`` (a phone's address), else to Kamailio's domain."""
     dispatcher.settings = replace(
         dispatcher.settings,
-        heard_platforms=frozenset({"phone"}),
         backchannels=frozenset({("memory", GROUP)}),
     )
     settings = StackSettings(

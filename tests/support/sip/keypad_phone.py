@@ -4,7 +4,6 @@ dispatcher and database: ``keypad_phone(dispatcher)`` gives the line, the call o
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from bot.speech.turns import Turns
@@ -36,7 +35,6 @@ def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedSt
     """The phone line (the tone engine's prompts, the phone platform heard) with a
     ``PlayedStack`` for its SIP stack, and ``CALLER``'s call 7 in it; the test closes its
     prompts (``phone.prompts.close()``)."""
-    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
     prompts = Prompts(ToneEngine(), Turns(1), rate=8000)
     phone = PhoneTransport(
         dispatcher, StackSettings(), prompts=prompts, voices=frozenset(SUPPORTED_LANGUAGES)

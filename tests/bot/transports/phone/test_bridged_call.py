@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,9 +66,6 @@ async def _phones(phones: PhoneFactory, folder: Path) -> tuple[BaresipCaller, Ba
 
 
 async def _bot(story: MemoryTransport, kamailio: KamailioServer, lines: int) -> PhoneTransport:
-    story.dispatcher.settings = replace(
-        story.dispatcher.settings, heard_platforms=frozenset({"phone"})
-    )
     settings = StackSettings(
         bind=HOST,
         registrar=kamailio.registrar_uri,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 from bot.transports.phone.stack import StackSettings
@@ -70,7 +69,6 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
     settings = StackSettings(
         bind=HOST,
         registrar=kamailio.registrar_uri,

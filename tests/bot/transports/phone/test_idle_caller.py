@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.stack import StackSettings
@@ -39,7 +38,6 @@ async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, caplog
 ):
     caplog.set_level(logging.INFO)
-    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
     settings = StackSettings(
         bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
     )

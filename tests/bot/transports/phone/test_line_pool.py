@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from dataclasses import replace
 
 import pytest
 
@@ -40,7 +39,6 @@ async def _agreed(dispatcher: Dispatcher) -> int:
 async def test_ten_calls_at_once_are_taken_by_three_lines(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
-    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
     settings = StackSettings(
         bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
     )

@@ -5,7 +5,6 @@ and "1#" to agree, and hangs up; the keys pressed before hanging up are taken.""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 from bot.config import PhoneSection
 from bot.transports.phone import registration
@@ -22,7 +21,6 @@ CALLER = "+492319876543"
 async def test_a_sipp_caller_chooses_a_language_and_agrees(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
-    dispatcher.settings = replace(dispatcher.settings, heard_platforms=frozenset({"phone"}))
     settings = StackSettings(
         bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
     )

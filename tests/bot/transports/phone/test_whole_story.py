@@ -167,7 +167,6 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         build_router(),
         HandlerSettings(
             backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}),
-            heard_platforms=frozenset({"phone"}),
         ),
     )
     voice = write_tone(tmp_path / "voice.wav", 200.0)

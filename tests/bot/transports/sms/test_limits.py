@@ -17,7 +17,6 @@ from bot.transports.sending import DeliveryError
 from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits, month_of, prefix_of
 from bot.transports.sms.checks import checks as sms_budget_checks
-from bot.transports.sms.render import render
 from bot.transports.sms.segments import count
 from bot.transports.sms.store import CODE_TRIES, CODES_A_DAY, ERASE, STOP_HELP, SmsStore
 from bot.transports.sms.transport import SmsTransport
@@ -25,6 +24,7 @@ from db import Database
 from db.clock import to_text
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, decode
+from handlers.texted_form import form_of
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.clock import Clock
 from tests.support.sms.gateways import NUMBER, RecordingKannel
@@ -193,8 +193,8 @@ def test_every_text_of_it_fits_two_segments(lang: str):
         t.t("❌ That is not the code. Please try again."),
         t.t("⏳ No more codes today. Try again tomorrow."),
     ):
-        rendered, _ = render(text, [], t, "")
-        assert count(rendered) <= 2, (lang, rendered)
+        form = form_of(Message(text), t)
+        assert form is not None and count(form.body) <= 2, (lang, form)
 
 
 async def test_doctor_shows_the_budget(db: Database):

@@ -75,14 +75,14 @@ def test_icons_are_dropped_where_they_make_a_latin_text_ucs2():
     assert count(text) == 1 and units(plain) < 160
 
 
-def test_the_direction_marks_around_a_quote_go_with_the_icons():
-    # A German resident's request as the review quotes it (handlers/text_safety.py).
-    text = "💬 \u200e│ \u2068Ich brauche Hilfe am Dienstag\u2069 (Deutsch)\n📍 44147"
+def test_a_quotes_frame_goes_with_the_icons():
+    # A German resident's request as the review quotes it (handlers/text_safety.py), its
+    # direction marks gone already (the texted form's: tests/handlers/test_texted_form.py).
+    text = "💬 │ Ich brauche Hilfe am Dienstag (Deutsch)\n📍 44147"
     assert folded(text) == "Ich brauche Hilfe am Dienstag (Deutsch)\n44147"
-    # Around Arabic words they go too (issue 55, point 8: boxes on simple phones, a UCS-2
-    # character each); the words stay in the order they are written, the icons in UCS-2.
-    quoted = "💬 \u200e│ \u2068أحتاج مساعدة\u2069 (Arabisch)"
-    assert folded(quoted) == "💬 │ أحتاج مساعدة (Arabisch)"
+    # Around Arabic words the icons stay (UCS-2 anyway).
+    quoted = "💬 │ أحتاج مساعدة (Arabisch)"
+    assert folded(quoted) == quoted
 
 
 def test_icons_stay_where_the_text_is_ucs2_anyway():
