@@ -42,6 +42,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from bot.config import SpeechSection
 from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.script import Part
@@ -86,18 +88,17 @@ from bot.transports.phone.to_a_person import (
     offers_person,
 )
 from bot.transports.phone.to_a_person import OFFER as PERSON_OFFER
-from bot.transports.phone.verification import (
+from bot.transports.sending import DeliveryError
+from handlers.caller_check import (
     CALLING,
     CALLING_TYPED,
     NOT_NOW,
-    OFFER,
-    YES,
     Profile,
     free,
+    offer,
+    takes_offer,
     then_data,
 )
-from bot.transports.phone.withheld_number import NumberEntry, NumberStep, asks_number
-from bot.transports.sending import DeliveryError
 from handlers.dialable import parse_countries
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
@@ -113,6 +114,7 @@ from handlers.messages import (
     Text,
     way_back,
 )
+from handlers.number_entry import NumberEntry, NumberStep, asks_number
 from handlers.reader import reader_of, translator_of
 from handlers.spoken_words import said_of
 from locales import Translator
@@ -131,7 +133,7 @@ class HungUp:
 
 @dataclass(frozen=True)
 class CallMeBack:
-    """Put for "1" on the offer to check the caller by a call-back (verification.py)."""
+    """Put for "1" on the offer to check the caller by a call-back (handlers/caller_check.py)."""
 
 
 @dataclass
@@ -174,9 +176,9 @@ class Call:
     # (``recorded``: who will hear it).
     free_digits: bool = False
     recorded: str = ""
-    # A withheld caller typing a number to call back (withheld_number.py).
+    # A withheld caller typing a number to call back (handlers/number_entry.py).
     entry: NumberEntry | None = None
-    # verification.py: a call the bot made and its holder confirmed (``checked``), or the
+    # handlers/caller_check.py: a call the bot made and its holder confirmed (``checked``), or the
     # known number this call claims (``claimed``: the call is a person of its own until a
     # call-back checks it); the press that waits for that check (``waiting``).
     checked: bool = False
@@ -365,7 +367,7 @@ class PhoneTransport(Transport):
         if call.entry is not None:
             self._number_key(call, call.entry, key)
             return
-        if call.waiting is not None and key == YES:
+        if call.waiting is not None and takes_offer(key):
             self.stack.hush(call.call_id)
             call.keys.put_nowait(CallMeBack())
             return
@@ -452,7 +454,7 @@ class PhoneTransport(Transport):
         if call.claimed and not free(event):
             await self._offer_check(call, event)
             return
-        if asks_number(call.chat_id, event):
+        if asks_number(is_withheld(call.chat_id), event):
             await self._number(call, event)
             return
         incoming = Incoming(
@@ -729,7 +731,7 @@ class PhoneTransport(Transport):
 
         return tell
 
-    # -- a withheld caller's number to call back (withheld_number.py)
+    # -- a withheld caller's number to call back (handlers/number_entry.py)
 
     def _number_key(self, call: Call, entry: NumberEntry, key: str) -> None:
         self.stack.hush(call.call_id)
@@ -753,13 +755,9 @@ class PhoneTransport(Transport):
             call.entry = None
             await self._check_typed(call, entry.number, entry.then)
             return
-        call.audio.saying, call.recorded, call.choices = [], "", 0
-        t = await self._words(call)
-        await self._say(call, entry.line(meaning.step, t), [])
-        call.audio.last = call.audio.saying
-        call.answers += 1
+        await self._say_message(call, entry.message(meaning.step, await self._words(call)))
 
-    # -- who is calling (verification.py)
+    # -- who is calling (handlers/caller_check.py)
 
     async def _claim(self, call: Call) -> None:
         """A call from the number of a person the bot knows goes on as a person of its own
@@ -785,7 +783,7 @@ class PhoneTransport(Transport):
 
     async def _offer_check(self, call: Call, event: Event) -> None:
         """What the caller pressed waits for a call-back to their number (OFFER)."""
-        await self._say_alone(call, OFFER)
+        await self._say_message(call, offer(await self._words(call)))
         call.waiting = event
 
     async def _call_me_back(self, call: Call) -> None:
@@ -802,7 +800,7 @@ class PhoneTransport(Transport):
 
     async def _check_typed(self, call: Call, number: str, then: Event) -> None:
         """A withheld caller's typed number: the request is made in a call to it, once its
-        holder said it is them (verification.py), never in this call."""
+        holder said it is them (handlers/caller_check.py), never in this call."""
         if await self.calling.admit(number) is not None:
             await self._say_alone(call, NOT_NOW)
             return
@@ -840,10 +838,14 @@ class PhoneTransport(Transport):
                 await db.users.record_consent(person.id)
 
     async def _say_alone(self, call: Call, line: str) -> None:
-        """One of the transport's lines as the call's whole answer (what "*" repeats)."""
+        """One of the transport's lines (marked with N_) as the call's whole answer."""
+        await self._say_message(call, Message(Markup((await self._words(call))._(line))))
+
+    async def _say_message(self, call: Call, message: Message) -> None:
+        """A dialogue's message (handlers/caller_check.py, number_entry.py) as the call's
+        whole answer (what "*" repeats): its text, which names its keys itself."""
         call.audio.saying, call.recorded, call.choices = [], "", 0
-        t = await self._words(call)
-        await self._say(call, t._(line), [])
+        await self._say(call, str(message.text), [])
         call.audio.last = call.audio.saying
         call.answers += 1
 
