@@ -1,12 +1,12 @@
 """What a call does, as steps: one small runner that carries out a step on one call and
 says how it went (as jambonz's feature server runs one task per verb of a voice app).
 
-The call-backs (outbox_calls.py: ring, "if you are NAME, press 1", the messages, "press 1
-to hear it again") and the bridged calls (bridging.py: ring the helper, "please wait",
-ring the resident, "press 1 to talk", connect) are written as these steps; neither reads a
-SIP event or a status code itself. A call the caller made goes the transport's way (each
-key an update for the dispatcher, transport.py) until a call-back hands it over there
-(:meth:`CallRunner.hand_over`).
+Every call runs on one: the call-backs (outbox_calls.py: ring, "if you are NAME, press
+1", the messages, "press 1 to hear it again"), the bridged calls (bridging.py: ring the
+helper, "please wait", ring the resident, "press 1 to talk", connect) and the calls the
+bot talks in with its caller (answered_call.py: a call that came, or a call-back that goes
+on as the person's conversation - on the same runner). None of them reads a SIP event or
+a status code itself.
 
 Steps (data):
 
@@ -19,7 +19,12 @@ Steps (data):
   :class:`Pressed` or :class:`TimedOut`;
 - :class:`Bridge` - this call and ``other`` hear each other until this call ends:
   :class:`Ended`, or :class:`Failed` when they could not be connected;
-- :class:`HangUp` - :class:`Ended`.
+- :class:`HangUp` - :class:`Ended`;
+- :class:`Listen` - what the call tells next, as a conversation takes it: :class:`Pressed`
+  for a key of ``keys`` (nothing is stopped: what a key stops is the conversation's to
+  say), :class:`Done` when all it was to hear is said, :class:`Transferred` when a
+  transfer is answered or failed, :class:`Ended`; :class:`TimedOut` after ``seconds``
+  (None: no limit). An end of play left from before is kept: it is the conversation's.
 
 A call that ended answers every step with :class:`Ended`. Keys outside a step's ``keys``
 are not for it (they neither stop what is said nor end the step). An end of play
@@ -35,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.transports.phone.call_control import CallControl, CallEvent, Listener, status_code
+from bot.transports.phone.call_control import CallControl, CallEvent, status_code, transferred
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,13 @@ class HangUp:
     pass
 
 
-Step = Ring | Say | Gather | Bridge | HangUp
+@dataclass(frozen=True)
+class Listen:
+    keys: str
+    seconds: float | None = None
+
+
+Step = Ring | Say | Gather | Bridge | HangUp | Listen
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,13 @@ class Failed:
 
 
 @dataclass(frozen=True)
+class Transferred:
+    """How a transfer went (call_control.py ``transferred``): answered, or failed."""
+
+    went: bool
+
+
+@dataclass(frozen=True)
 class Ended:
     """The call ended: its last SIP status code (call_control.py ``unanswered`` reads it);
     ``gave_up``: the bot stopped its ringing."""
@@ -104,15 +122,17 @@ class Ended:
     gave_up: bool = False
 
 
-Result = Answered | Done | Pressed | TimedOut | Failed | Ended
+Result = Answered | Done | Pressed | TimedOut | Failed | Transferred | Ended
 
 
 class CallRunner:
     """One call and the steps run on it, one at a time."""
 
-    def __init__(self, control: CallControl) -> None:
+    def __init__(self, control: CallControl, call_id: int = -1) -> None:
+        """A runner for ``call_id`` (a call that came; its events are fed by whoever
+        takes the stack's, :meth:`feed`), or for a call made by :meth:`dial`."""
         self.control = control
-        self.call_id = -1
+        self.call_id = call_id
         self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
         # The call's last status code once it ended (awaited shielded: a step given up
         # must not cancel it).
@@ -134,7 +154,8 @@ class CallRunner:
     async def run(self, step: Step) -> Result:
         if self.ended.done():
             return Ended(self.ended.result())
-        self._drop_old_quiet()
+        if not isinstance(step, Listen):
+            self._drop_old_quiet()
         match step:
             case Ring():
                 return await self._ring(step)
@@ -146,19 +167,8 @@ class CallRunner:
                 return await self._bridge(step)
             case HangUp():
                 return await self._hang_up()
-
-    async def hand_over(self, tell: Listener) -> None:
-        """Everything the call tells from now on goes to ``tell``, until it ends (cut off
-        first - the longest call, a stop: ``tell`` hears an end too)."""
-        ended = False
-        try:
-            while not ended:
-                event = await self._events.get()
-                tell(event)
-                ended = event.kind == "ended"
-        finally:
-            if not ended:
-                tell(CallEvent("ended", self.call_id, "0"))
+            case Listen():
+                return await self._listen(step)
 
     # -- the steps
 
@@ -196,6 +206,22 @@ class CallRunner:
         if not await self.control.bridge(self.call_id, step.other):
             return Failed()
         return Ended(await asyncio.shield(self.ended))
+
+    async def _listen(self, step: Listen) -> Result:
+        try:
+            async with asyncio.timeout(step.seconds):
+                while True:
+                    event = await self._events.get()
+                    if event.kind == "transfer":
+                        went = transferred(event.value)
+                        if went is not None:
+                            return Transferred(went)
+                    elif event.kind in ("quiet", "ended") or (
+                        event.kind == "key" and len(event.value) == 1 and event.value in step.keys
+                    ):
+                        return self._result(event)
+        except TimeoutError:
+            return TimedOut()
 
     async def _hang_up(self, *, gave_up: bool = False) -> Ended:
         self.control.hang_up(self.call_id)

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.transports.phone.call_back_policy import BERLIN, Policy
-from bot.transports.phone.call_control import CallControl, Listener, unanswered
+from bot.transports.phone.call_control import CallControl, unanswered
 from bot.transports.phone.call_runner import (
     CallRunner,
     Done,
@@ -102,18 +102,17 @@ LONGEST_CALL_SECONDS = 600.0
 ASKED_TIMES = 2
 # A caller whose number is called back to check them hangs up first: the call waits so long.
 CHECK_PAUSE_SECONDS = 3.0
-# A checked call goes on as the person's conversation: it begins with their answer.
-Begin = Callable[[int], Awaitable[Listener]]
+# A checked call goes on as the person's conversation, on its runner, until it ends.
+Begin = Callable[[CallRunner], Awaitable[None]]
 
 Outcome = Literal["heard", "not heard", "busy", "no answer", "failed", "not them"]
 # A voice message's bytes from its platform (platform, file id), as the worker fetches them.
 Media = Callable[[str, str], Awaitable[tuple[bytes, str]]]
 # The key that answers a relayed message after the tone.
 ANSWER = "2"
-# Hands an answered call-back over to the transport's conversation: (chat id, call id, the
-# data of the button pressed first); what the call tells from then on goes to the returned
-# listener.
-Converse = Callable[[str, int, str], Listener]
+# An answered call-back goes on as the transport's conversation (chat id, the call's runner,
+# the data of the button pressed first), on the same runner, until the call ends.
+Converse = Callable[[str, CallRunner, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -405,7 +404,7 @@ class CallingBack:
                 async with asyncio.timeout(LONGEST_CALL_SECONDS):
                     outcome = await self._ask_who(chat_id, runner, t)
                     if outcome is None:
-                        await runner.hand_over(await begin(runner.call_id))
+                        await begin(runner)
                         outcome = "heard"
             except TimeoutError:
                 self.stack.hang_up(runner.call_id)
@@ -446,7 +445,7 @@ class CallingBack:
                 messages = True
                 continue
             if isinstance(got, Pressed) and got.key == ANSWER and answer and self.converse:
-                await runner.hand_over(self.converse(chat_id, runner.call_id, answer))
+                await self.converse(chat_id, runner, answer)
                 return "heard"
             if isinstance(got, TimedOut | Pressed):  # "#", or no key after the question
                 await runner.run(HangUp())

@@ -13,9 +13,17 @@ last answer again; ``#`` presses the message's way back - its button of role ``b
 else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
 asks for the main menu (``/menu``).
 
-A call waiting for its caller (all said; not before the tone or while recording) that gets
-no key and no word for ``idle_seconds`` hears a goodbye and is hung up once it is said
-(:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`); a key while it is said keeps it.
+Each call runs on its call runner (call_runner.py), as the call-backs and bridged calls
+do: the transport feeds the call's events to it, and one loop per call
+(answered_call.py) hands back the results - a key (:meth:`PhoneTransport.pressed`), all
+said (:meth:`PhoneTransport.said_all`), a transfer's outcome, the end
+(:meth:`PhoneTransport.call_over`). A call waiting for its caller (all said; not before the
+tone or while recording) that gets no key and no word for ``idle_seconds`` hears a
+goodbye and is hung up once it is said
+(:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`, steps of that loop); a key while
+it is said keeps it. The dialogues of a feature - a withheld caller's number
+(handlers/number_entry.py), "we call you back first" (handlers/caller_check.py) - are
+handlers'; the transport says their messages and places the calls.
 
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
@@ -24,7 +32,8 @@ this platform (``HandlerSettings.heard_platforms``).
 
 The outbox's items for a phone person are said in a call the bot makes (outbox_calls.py: one
 call for all that waits, tried again by the policy of call_back_policy.py, then given up and the
-coordinators told).
+coordinators told, handlers/call_notices.py); a call-back that goes on as the person's
+conversation runs the same loop on its runner (:meth:`PhoneTransport._converse`).
 
 Logs name calls by pjsua2's call id only: never a number, a key or a text.
 """
@@ -37,7 +46,6 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,20 +58,16 @@ from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
+from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, converse
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
-from bot.transports.phone.call_control import (
-    CallControl,
-    CallEvent,
-    Listener,
-    StackSettings,
-    transferred,
-)
+from bot.transports.phone.call_control import CallControl, CallEvent, StackSettings
+from bot.transports.phone.call_runner import CallRunner
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
 from bot.transports.phone.dialling import DialSettings
-from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
+from bot.transports.phone.keypad import BACK, REPEAT, Meaning, Typed
 from bot.transports.phone.line_pool import Lines
 from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.prompts import Prompts, spoken_parts
@@ -124,71 +128,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "phone"
 # How long digits begun wait for the next key, in seconds (then they are sent).
 KEY_PAUSE = 2.0
-
-
-@dataclass(frozen=True)
-class HungUp:
-    """Put after a call's last keys: the caller hung up."""
-
-
-@dataclass(frozen=True)
-class CallMeBack:
-    """Put for "1" on the offer to check the caller by a call-back (handlers/caller_check.py)."""
-
-
-@dataclass
-class CallAudio:
-    """What a call plays and hears (its media side): the prompts of the answer being said
-    and of the last one (what "*" repeats), how often it went quiet (all it was to hear
-    played to its end), what it does then (the tone said: record; "0": transfer), the
-    recording under way, and whether the call is over."""
-
-    saying: list[Path] = field(default_factory=list)
-    last: list[Path] = field(default_factory=list)
-    quiet: int = 0
-    then: Any = None
-    listening: Listening | None = None
-    gone: bool = False
-    # Waiting for the caller: ends the call after ``idle_seconds`` without a key or a word.
-    idle: asyncio.TimerHandle | None = None
-
-
-@dataclass
-class Call:
-    """One call's dialogue: its caller's chat, its keys, the newest message's choices and
-    way back, the step a feature of the call is at; its media side is ``audio``."""
-
-    call_id: int
-    chat_id: str
-    keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[Meaning | Event | HungUp | NumberStep | CallMeBack] = field(
-        default_factory=asyncio.Queue
-    )
-    taking: asyncio.Task[None] | None = None
-    pause: asyncio.TimerHandle | None = None
-    # The newest message's choices by number, and its way back.
-    choices: int = 0
-    back: str | None = None
-    steps: itertools.count[int] = field(default_factory=itertools.count)
-    # Answers said (one per update that said something): the order of a call, for its tests.
-    answers: int = 0
-    # The newest message takes digits of the caller's own (a postcode), or a recording
-    # (``recorded``: who will hear it).
-    free_digits: bool = False
-    recorded: str = ""
-    # A withheld caller typing a number to call back (handlers/number_entry.py).
-    entry: NumberEntry | None = None
-    # handlers/caller_check.py: a call the bot made and its holder confirmed (``checked``), or the
-    # known number this call claims (``claimed``: the call is a person of its own until a
-    # call-back checks it); the press that waits for that check (``waiting``).
-    checked: bool = False
-    claimed: str = ""
-    waiting: Event | None = None
-    audio: CallAudio = field(default_factory=CallAudio)
-    # Who the caller is to the bot's words (their language, easy language, the phone's
-    # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),
-    # else read once from their row.
-    reader: Translator | None = None
 
 
 class PhoneTransport(Transport):
@@ -288,7 +227,7 @@ class PhoneTransport(Transport):
         if self._sweeping is not None:
             self._sweeping.cancel()
         for call in list(self._calls.values()):
-            self._end(call)
+            self.call_over(call)
             if call.taking is not None:
                 call.taking.cancel()
         await self.calling.stop()
@@ -330,34 +269,35 @@ class PhoneTransport(Transport):
                 self.registered.clear()
             return
         if event.kind == "call":
-            came = Call(event.call_id, caller_id(event.value))
+            runner = CallRunner(self.stack, event.call_id)
+            came = Call(event.call_id, caller_id(event.value), runner)
             self._calls[event.call_id] = came
             self._by_chat[came.chat_id] = came
             log.info("phone: call %d came", event.call_id)
+            self._later(converse(runner, came, self))
             return
         call = self._calls.get(event.call_id)
-        if call is None:
+        if call is None or call.runner is None:
             return
         if event.kind == "audio" and call.taking is None:
             log.debug("phone: call %d: audio on", event.call_id)
             call.taking = asyncio.create_task(self._take(call))
             call.keys.put_nowait(Command("start"))
-        elif event.kind == "key":
-            self._key(call, event.value)
-        elif event.kind == "quiet":
-            log.debug("phone: call %d: all said", event.call_id)
-            call.audio.quiet += 1
-            then, call.audio.then = call.audio.then, None
-            if then is not None:
-                then()
-            self._wait_for_caller(call)
-        elif event.kind == "transfer":
-            self._transfer_went(call, event.value)
-        elif event.kind == "ended":
-            log.info("phone: call %d ended", event.call_id)
-            self._end(call)
+        elif event.kind != "audio":  # the rest is the call's loop's (answered_call.py)
+            call.runner.feed(event)
 
-    def _key(self, call: Call, key: str) -> None:
+    # -- what the call's loop hands on (answered_call.py ``Line``)
+
+    def said_all(self, call: Call) -> None:
+        """All the call was to hear is said: what follows then, and the wait for the caller."""
+        log.debug("phone: call %d: all said", call.call_id)
+        call.audio.quiet += 1
+        then, call.audio.then = call.audio.then, None
+        if then is not None:
+            then()
+        self._wait_for_caller(call)
+
+    def pressed(self, call: Call, key: str) -> None:
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
         self._wait_for_caller(call)
@@ -393,9 +333,12 @@ class PhoneTransport(Transport):
         if meaning is not None:
             call.keys.put_nowait(meaning)
 
-    def _end(self, call: Call) -> None:
+    def call_over(self, call: Call) -> None:
         """The caller hung up: what they pressed before is still taken (digits begun and
         not ended are not), then the call's task ends; nothing more is said."""
+        if call.audio.gone:
+            return
+        log.info("phone: call %d ended", call.call_id)
         self._calls.pop(call.call_id, None)
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
@@ -588,7 +531,7 @@ class PhoneTransport(Transport):
         self._not_idle(call)
         self.stack.say(call.call_id, prompts)
 
-    # -- a caller who does nothing (``idle_seconds``)
+    # -- a caller who does nothing (``idle_seconds``; the goodbye is the call's loop's)
 
     def _wait_for_caller(self, call: Call) -> None:
         """All is said (or a key came) and the call waits for the caller: after
@@ -597,32 +540,26 @@ class PhoneTransport(Transport):
         self._not_idle(call)
         if call.audio.gone or call.audio.listening is not None or call.audio.then is not None:
             return
-        loop = asyncio.get_running_loop()
-        call.audio.idle = loop.call_later(self.in_call.idle_seconds, self._idle, call)
+        call.audio.idle_at = asyncio.get_running_loop().time() + self.in_call.idle_seconds
 
     def _not_idle(self, call: Call) -> None:
-        idle, call.audio.idle = call.audio.idle, None
-        if idle is not None:
-            idle.cancel()
+        call.audio.idle_at = None
 
-    def _idle(self, call: Call) -> None:
-        call.audio.idle = None
-        if call.audio.gone or call.audio.listening is not None:
-            return
-        log.info("phone: call %d: nothing from the caller, goodbye", call.call_id)
-        self._later(self._goodbye(call))
+    def waited_out(self, call: Call) -> bool:
+        """Whether the call waited for its caller its ``idle_seconds``: the goodbye."""
+        at = call.audio.idle_at
+        if at is None or asyncio.get_running_loop().time() < at:
+            return False
+        call.audio.idle_at = None
+        return not call.audio.gone and call.audio.listening is None
 
-    async def _goodbye(self, call: Call) -> None:
-        """The goodbye, then the call is hung up (a key while it is said keeps the call:
-        the key takes it on)."""
-        try:
-            await self._say_line(call, IDLE_GOODBYE)
-        except Exception:
-            log.exception("phone: call %d: the goodbye could not be said", call.call_id)
-            self.stack.hang_up(call.call_id)
-            return
-        if not call.audio.gone:
-            call.audio.then = lambda: self.stack.hang_up(call.call_id)
+    async def goodbye(self, call: Call) -> Path | None:
+        """The goodbye's prompt, in the caller's words (noted as said)."""
+        t = await self._words(call)
+        said = await self._prompt(t._(IDLE_GOODBYE), t)
+        if said is not None:
+            call.audio.saying.append(said)
+        return said
 
     async def _say_line(self, call: Call, line: str) -> None:
         """One of the transport's own lines (marked with N_), in the caller's words."""
@@ -697,16 +634,13 @@ class PhoneTransport(Transport):
 
     async def _forward(self, call: Call) -> None:
         if not await self.stack.transfer(call.call_id, self.in_call.forward_to):
-            self._transfer_went(call, "0")
+            self.transfer_went(call, False)
 
-    def _transfer_went(self, call: Call, status: str) -> None:
-        went = transferred(status)
-        if went is None:
-            return
+    def transfer_went(self, call: Call, went: bool) -> None:
         if went:
             self.stack.hang_up(call.call_id)  # the caller talks with the coordinator
             return
-        log.info("phone: call %d: the transfer failed (%s)", call.call_id, status)
+        log.info("phone: call %d: the transfer failed", call.call_id)
 
         async def message() -> None:
             await self._say_line(call, NOBODY)
@@ -716,20 +650,15 @@ class PhoneTransport(Transport):
 
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
-    def _converse(self, chat_id: str, call_id: int, data: str) -> Listener:
-        """The call-back ``call_id`` to ``chat_id`` goes on as a call of theirs that began
-        with the button ``data`` pressed; what the call tells is then told here."""
-        call = Call(call_id, chat_id, checked=True)
-        self._calls[call_id] = call
+    async def _converse(self, chat_id: str, runner: CallRunner, data: str) -> None:
+        """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that
+        began with the button ``data`` pressed, on the same runner, until it ends."""
+        call = Call(runner.call_id, chat_id, runner, checked=True)
+        self._calls[runner.call_id] = call
         self._by_chat[chat_id] = call
         call.taking = asyncio.create_task(self._take(call))
         call.keys.put_nowait(ButtonPress(data))
-
-        def tell(event: CallEvent) -> None:
-            if event.kind in ("key", "quiet", "ended", "transfer"):
-                self._on_event(event)
-
-        return tell
+        await converse(runner, call, self)
 
     # -- a withheld caller's number to call back (handlers/number_entry.py)
 
@@ -817,9 +746,9 @@ class PhoneTransport(Transport):
         self._later(self._check_by_call(number, then_data(then), t, profile))
 
     async def _check_by_call(self, number: str, data: str, t: Translator, profile: Profile) -> None:
-        async def begin(call_id: int) -> Listener:
+        async def begin(runner: CallRunner) -> None:
             await self._made(number, profile)
-            return self._converse(number, call_id, data)
+            await self._converse(number, runner, data)
 
         try:
             await self.calling.check(number, t, begin)

@@ -1,6 +1,7 @@
 """The call runner (call_runner.py): each step against a stack that only notes what it is
 asked and tells what the test says the call did. The steps in real calls are the
-call-backs' and bridged calls' tests (test_calling_back.py, test_bridged_call.py)."""
+call-backs', bridged calls' and answered calls' tests (test_calling_back.py,
+test_bridged_call.py, test_calling_in.py, test_idle_caller.py)."""
 
 from __future__ import annotations
 
@@ -25,10 +26,12 @@ from bot.transports.phone.call_runner import (
     Failed,
     Gather,
     HangUp,
+    Listen,
     Pressed,
     Ring,
     Say,
     TimedOut,
+    Transferred,
     unless_ended,
 )
 
@@ -134,26 +137,24 @@ async def test_bridge_hang_up_and_the_other_leg():
     assert await one.run(Bridge(other.call_id)) == Failed()
 
 
-async def test_a_call_handed_over_tells_all_and_its_end():
+async def test_listen_takes_what_a_conversation_needs_in_the_calls_order():
+    """A conversation's step (answered_call.py): each key, each end of play (one left from
+    before is kept), a transfer's outcome once known, the end; nothing is stopped by a key."""
     stack = NotedStack()
     runner = await _dialled(stack)
-    told: list[CallEvent] = []
+    stack.tell(1, "quiet")  # said before the step: still the conversation's
     stack.tell(1, "key", "5")
-    handing = asyncio.ensure_future(runner.hand_over(told.append))
-    await asyncio.sleep(0)
-    stack.tell(1, "quiet")
+    stack.tell(1, "transfer", "180")  # ringing: not yet an outcome
+    stack.tell(1, "transfer", "486")
+    assert await runner.run(Listen("0123456789*#")) == Done()
+    assert await runner.run(Listen("0123456789*#")) == Pressed("5")
+    assert await runner.run(Listen("0123456789*#")) == Transferred(False)
+    assert ("hush", 1) not in stack.asked
+    assert await runner.run(Listen("#", 0.05)) == TimedOut()
+    stack.tell(1, "key", "5")  # not one of its keys
     stack.tell(1, "ended", "200")
-    await handing
-    assert [(e.kind, e.value) for e in told] == [("key", "5"), ("quiet", ""), ("ended", "200")]
-    # Cut off before the end (the longest call): the conversation hears an end too.
-    cut = await _dialled(stack)
-    told.clear()
-    handing = asyncio.ensure_future(cut.hand_over(told.append))
-    await asyncio.sleep(0)
-    handing.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await handing
-    assert told == [CallEvent("ended", 2, "0")]
+    assert await runner.run(Listen("#")) == Ended(200)
+    assert await runner.run(Listen("#")) == Ended(200)
 
 
 def test_status_codes_mean_outcomes_in_one_place():
