@@ -12,9 +12,10 @@ Steps (data):
 
 - :class:`Ring` - a call the bot made rings: :class:`Answered`, or :class:`Ended` (its
   status code; after ``seconds`` the bot hangs up: ``gave_up``);
-- :class:`Say` - what is playing stops, the prompts are played: :class:`Done` at their end,
-  :class:`Pressed` for one of ``keys`` (which cuts them short); ``wait=False``: done at
-  once, said while the call does something else;
+- :class:`Say` - what is playing stops (``after``: not; the prompts follow it), the
+  prompts are played: :class:`Done` at their end, :class:`Pressed` for one of ``keys``
+  (which cuts them short); ``wait=False``: done at once, said while the call does
+  something else (:data:`HUSH`: nothing said, what plays stopped);
 - :class:`Gather` - a key of ``keys``, after its prompts, for at most ``seconds``:
   :class:`Pressed` or :class:`TimedOut`;
 - :class:`Bridge` - this call and ``other`` hear each other until this call ends:
@@ -26,7 +27,9 @@ Steps (data):
   transfer is answered or failed, :class:`Ended`; :class:`TimedOut` after ``seconds``
   (None: no limit). An end of play left from before is kept: it is the conversation's.
 
-A call that ended answers every step with :class:`Ended`. Keys outside a step's ``keys``
+A step that is not waited for (a ``Say`` with ``wait=False``, a ``HangUp``) may also be
+begun at once by code that cannot wait (:meth:`CallRunner.start`: a key's answer, the end
+of play's). A call that ended answers every step with :class:`Ended`. Keys outside a step's ``keys``
 are not for it (they neither stop what is said nor end the step). An end of play
 (``quiet``) left from before a step is not that step's.
 """
@@ -53,6 +56,9 @@ class Say:
     prompts: tuple[Path, ...]
     keys: str = ""
     wait: bool = True
+    # Played after what the call is playing, which is not stopped (a conversation's
+    # answer in several parts).
+    after: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,8 @@ class Listen:
 
 
 Step = Ring | Say | Gather | Bridge | HangUp | Listen
+# What is playing stops, nothing is said instead.
+HUSH = Say((), wait=False)
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,17 @@ class CallRunner:
             self.ended.set_result(status_code(event.value))
         self._events.put_nowait(event)
 
+    def start(self, step: Say | HangUp) -> None:
+        """Begin ``step`` at once, without waiting for it: a :class:`Say` with
+        ``wait=False``, or a :class:`HangUp` (its :class:`Ended` comes to the step that
+        runs on the call). None of the call's events is taken."""
+        if isinstance(step, HangUp):
+            self.control.hang_up(self.call_id)
+            return
+        if step.wait:
+            raise ValueError("a Say that waits is run, not started")
+        self._begin_say(step)
+
     async def run(self, step: Step) -> Result:
         if self.ended.done():
             return Ended(self.ended.result())
@@ -180,12 +199,15 @@ class CallRunner:
             return await self._hang_up(gave_up=True)
         return Answered() if event.kind == "answered" else Ended(status_code(event.value))
 
+    def _begin_say(self, step: Say) -> None:
+        if not step.after:
+            self.control.hush(self.call_id)
+        if step.prompts:
+            self.control.say(self.call_id, list(step.prompts))
+
     async def _say(self, step: Say) -> Result:
-        self.control.hush(self.call_id)
-        if not step.prompts:
-            return Done()
-        self.control.say(self.call_id, list(step.prompts))
-        if not step.wait:
+        self._begin_say(step)
+        if not step.prompts or not step.wait:
             return Done()
         event = await self._next(("quiet", "ended"), step.keys)
         return self._result(event)

@@ -62,7 +62,7 @@ from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, convers
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
 from bot.transports.phone.call_control import CallControl, CallEvent, StackSettings
-from bot.transports.phone.call_runner import CallRunner
+from bot.transports.phone.call_runner import HUSH, CallRunner, HangUp, Say
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
@@ -308,7 +308,7 @@ class PhoneTransport(Transport):
             self._number_key(call, call.entry, key)
             return
         if call.waiting is not None and takes_offer(key):
-            self.stack.hush(call.call_id)
+            self._runner(call).start(HUSH)
             call.keys.put_nowait(CallMeBack())
             return
         call.waiting = None
@@ -316,7 +316,7 @@ class PhoneTransport(Transport):
             return
         call.audio.then = None
         # The caller knows what they want: what is playing stops.
-        self.stack.hush(call.call_id)
+        self._runner(call).start(HUSH)
         if call.pause is not None:
             call.pause.cancel()
             call.pause = None
@@ -326,6 +326,12 @@ class PhoneTransport(Transport):
         if call.keypad.waiting:  # more digits, or the "#" that may end an entry
             loop = asyncio.get_running_loop()
             call.pause = loop.call_later(KEY_PAUSE, self._paused, call)
+
+    def _runner(self, call: Call) -> CallRunner:
+        """The runner the call's steps run on (one made for a call set up by hand)."""
+        if call.runner is None:
+            call.runner = CallRunner(self.stack, call.call_id)
+        return call.runner
 
     def _paused(self, call: Call) -> None:
         call.pause = None
@@ -360,7 +366,7 @@ class PhoneTransport(Transport):
                 await self._claim(call)
             except Exception:
                 log.exception("phone: call %d: who is calling could not be read", call.call_id)
-                self.stack.hang_up(call.call_id)
+                self._runner(call).start(HangUp())
         while not isinstance(meaning := await call.keys.get(), HungUp):
             try:
                 await self._meant(call, meaning)
@@ -529,7 +535,7 @@ class PhoneTransport(Transport):
     def _play(self, call: Call, prompts: list[Path]) -> None:
         """Play ``prompts`` to the call: the bot speaks, the caller is not waited for."""
         self._not_idle(call)
-        self.stack.say(call.call_id, prompts)
+        self._runner(call).start(Say(tuple(prompts), wait=False, after=True))
 
     # -- a caller who does nothing (``idle_seconds``; the goodbye is the call's loop's)
 
@@ -586,7 +592,7 @@ class PhoneTransport(Transport):
         """ "#" while a message that takes a spoken answer is said: straight to the tone."""
         if key != "#" or not call.recorded:
             return False
-        self.stack.hush(call.call_id)
+        self._runner(call).start(HUSH)
         self._record_after(call)
         return True
 
@@ -638,7 +644,7 @@ class PhoneTransport(Transport):
 
     def transfer_went(self, call: Call, went: bool) -> None:
         if went:
-            self.stack.hang_up(call.call_id)  # the caller talks with the coordinator
+            self._runner(call).start(HangUp())  # the caller talks with the coordinator
             return
         log.info("phone: call %d: the transfer failed", call.call_id)
 
@@ -663,7 +669,7 @@ class PhoneTransport(Transport):
     # -- a withheld caller's number to call back (handlers/number_entry.py)
 
     def _number_key(self, call: Call, entry: NumberEntry, key: str) -> None:
-        self.stack.hush(call.call_id)
+        self._runner(call).start(HUSH)
         step = entry.key(key)
         if step is not None:
             call.keys.put_nowait(step)
@@ -723,7 +729,7 @@ class PhoneTransport(Transport):
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING)
-        call.audio.then = lambda: self.stack.hang_up(call.call_id)
+        call.audio.then = lambda: self._runner(call).start(HangUp())
         t = await self._words(call)
         self._later(self._check_by_call(call.claimed, then_data(waiting), t, Profile()))
 
@@ -734,7 +740,7 @@ class PhoneTransport(Transport):
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING_TYPED)
-        call.audio.then = lambda: self.stack.hang_up(call.call_id)
+        call.audio.then = lambda: self._runner(call).start(HangUp())
         db = self.dispatcher.db
         asking = await db.users.find(PLATFORM, call.chat_id)
         profile = Profile(

@@ -18,6 +18,7 @@ from bot.transports.phone.call_control import (
     unanswered,
 )
 from bot.transports.phone.call_runner import (
+    HUSH,
     Answered,
     Bridge,
     CallRunner,
@@ -155,6 +156,24 @@ async def test_listen_takes_what_a_conversation_needs_in_the_calls_order():
     stack.tell(1, "ended", "200")
     assert await runner.run(Listen("#")) == Ended(200)
     assert await runner.run(Listen("#")) == Ended(200)
+
+
+async def test_started_steps_begin_at_once_and_take_no_event():
+    """What a conversation says while it listens: an answer's parts one after the other
+    (``after``: nothing stopped), a key's hush, a hang-up; the events stay the listener's."""
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    stack.tell(1, "quiet")
+    runner.start(Say((PROMPT,), wait=False, after=True))
+    runner.start(Say((PROMPT,), wait=False, after=True))
+    assert stack.asked == [("say", 1), ("say", 1)]
+    runner.start(HUSH)
+    with pytest.raises(ValueError):
+        runner.start(Say((PROMPT,)))  # one that waits is run
+    assert await runner.run(Listen("#")) == Done()  # the quiet was kept for it
+    runner.start(HangUp())
+    assert stack.asked[2:] == [("hush", 1), ("hang_up", 1)]
+    assert await runner.run(Listen("#")) == Ended(487)
 
 
 def test_status_codes_mean_outcomes_in_one_place():
