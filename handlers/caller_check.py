@@ -6,10 +6,10 @@ bot/transports/phone/transport.py and outbox_calls.py).
 A caller ID proves little, even from the provider (many trunks let the caller set it, and
 it is spoofed from abroad); a number typed by a withheld caller proves nothing. So:
 
-- A call from a number whose person the bot already knows (with their consent) is not
-  taken as that person at first: it goes on as a person of its own for this one call (an
-  id like a withheld caller's), with the known person's language and consent
-  (:class:`Profile`) so that nothing is asked twice. Such a call may do what concerns
+- A call from a number whose person the bot already knows (with their consent,
+  :func:`claimed`) is not taken as that person at first: it goes on as a person of its
+  own for this one call (an id like a withheld caller's, :func:`made`), with the known
+  person's language and consent (:func:`profile_of`) so that nothing is asked twice. Such a call may do what concerns
   nobody in particular (:func:`free`): the main menu, find places, browse events, "0" for
   a person, the privacy notice. Whatever would say something of the person or act for
   them - their requests, who comes and the code word, their settings and data rights,
@@ -30,8 +30,9 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   go on. A line that gives no key (an answering machine) hears nothing more; the second
   ("not me": a wrong or reassigned number) ends the tries. The call that checks a caller
   then goes on as the person's own conversation, starting with what they had pressed
-  (:func:`then_data`); a person who was not there yet (a typed number) is made now, with
-  the language and consent of the call that asked.
+  (:func:`then_data`); a person who was not there yet (a typed number) is made now
+  (:func:`made`), with the language and consent of the call that asked; a person there
+  already keeps what they chose.
 
 A voice transport presses a dialogue's buttons by key: the n-th button by "n", the button
 of role ``back`` by "#" (:func:`keyed`). The texts name those keys themselves, so the
@@ -49,6 +50,8 @@ from typing import Literal
 
 from markupsafe import Markup
 
+from db import Database
+from db.users import User
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text, way_back
 from locales import N_, Translator
 
@@ -174,3 +177,32 @@ class Profile:
 
     language: str | None = None
     consented: bool = False
+
+
+def profile_of(user: User | None) -> Profile:
+    """What a call's person (None: not there yet) passes on: their language and consent."""
+    if user is None:
+        return Profile()
+    return Profile(language=user.language, consented=user.consent_at is not None)
+
+
+async def claimed(db: Database, platform: str, number: str) -> User | None:
+    """The person a call from ``number`` claims to be where it must not be taken as them
+    until a call-back checks it: a person with their consent given (they have something
+    to give away). None: a new caller, who is the number's person from the start."""
+    known = await db.users.find(platform, number)
+    if known is None or known.consent_at is None:
+        return None
+    return known
+
+
+async def made(db: Database, platform: str, number: str, profile: Profile) -> None:
+    """The person of ``number`` (a number whose holder confirmed, or a stand-in for one
+    call): the one there is, or a new one with the language and consent of ``profile`` -
+    what a person already chose is never changed."""
+    async with db.transaction():
+        person = await db.users.seen(platform, number, number)
+        if profile.language and not person.language:
+            await db.users.set_language(person.id, profile.language)
+        if profile.consented and person.consent_at is None:
+            await db.users.record_consent(person.id)

@@ -98,8 +98,11 @@ from handlers.caller_check import (
     CALLING_TYPED,
     NOT_NOW,
     Profile,
+    claimed,
     free,
+    made,
     offer,
+    profile_of,
     takes_offer,
     then_data,
 )
@@ -700,11 +703,11 @@ class PhoneTransport(Transport):
         if is_withheld(call.chat_id):
             return
         db = self.dispatcher.db
-        known = await db.users.find(PLATFORM, call.chat_id)
-        if known is None or known.consent_at is None:
+        known = await claimed(db, PLATFORM, call.chat_id)
+        if known is None:
             return  # a new caller: nothing of theirs to give away
         stand_in = withheld()
-        await self._made(stand_in, Profile(language=known.language, consented=True))
+        await made(db, PLATFORM, stand_in, profile_of(known))
         log.info("phone: call %d: a known number, unchecked", call.call_id)
         self._rename(call, stand_in)
         call.claimed = known.platform_user_id
@@ -741,36 +744,20 @@ class PhoneTransport(Transport):
             return
         await self._say_alone(call, CALLING_TYPED)
         call.audio.then = lambda: self._runner(call).start(HangUp())
-        db = self.dispatcher.db
-        asking = await db.users.find(PLATFORM, call.chat_id)
-        profile = Profile(
-            language=asking.language if asking else None,
-            consented=asking is not None and asking.consent_at is not None,
-        )
+        profile = profile_of(await self.dispatcher.db.users.find(PLATFORM, call.chat_id))
         t = await self._words(call)
         log.info("phone: call %d: a number to call back was typed", call.call_id)
         self._later(self._check_by_call(number, then_data(then), t, profile))
 
     async def _check_by_call(self, number: str, data: str, t: Translator, profile: Profile) -> None:
         async def begin(runner: CallRunner) -> None:
-            await self._made(number, profile)
+            await made(self.dispatcher.db, PLATFORM, number, profile)
             await self._converse(number, runner, data)
 
         try:
             await self.calling.check(number, t, begin)
         except Exception:
             log.exception("phone: a call-back to check a caller failed")
-
-    async def _made(self, number: str, profile: Profile) -> None:
-        """The person of ``number`` (a number whose holder confirmed, or a stand-in): the
-        one there is, or a new one with the language and consent of ``profile``."""
-        db = self.dispatcher.db
-        async with db.transaction():
-            person = await db.users.seen(PLATFORM, number, number)
-            if profile.language and not person.language:
-                await db.users.set_language(person.id, profile.language)
-            if profile.consented and person.consent_at is None:
-                await db.users.record_consent(person.id)
 
     async def _say_alone(self, call: Call, line: str) -> None:
         """One of the transport's lines (marked with N_) as the call's whole answer."""
