@@ -7,18 +7,18 @@ A caller ID proves little, even from the provider (many trunks let the caller se
 it is spoofed from abroad); a number typed by a withheld caller proves nothing. So:
 
 - A call from a number whose person the bot already knows (with their consent,
-  :func:`claimed`) is not taken as that person at first: it goes on as a person of its
-  own for this one call (an id like a withheld caller's, :func:`made`), with the known
-  person's language and consent (:func:`profile_of`) so that nothing is asked twice. Such a call may do what concerns
-  nobody in particular (:func:`free`): the main menu, find places, browse events, "0" for
-  a person, the privacy notice. Whatever would say something of the person or act for
-  them - their requests, who comes and the code word, their settings and data rights,
-  reminders, a new request in their name - waits: the caller hears :func:`offer` ("we
-  call you back first"); its first button (key "1", :func:`takes_offer`) ends the call
-  with :data:`CALLING` and the bot calls the number; "#" (its ``back`` button) or any
-  other key goes back. The call-back counts as one of the number's call-backs of the day
-  (a stranger claiming someone's number can make the bot ring it only so often); past
-  that the caller hears :data:`NOT_NOW` and the call goes on.
+  :func:`claimed`) is not taken as that person at first: it goes on as a person of its own
+  for this one call (an id like a withheld caller's, :func:`made`), with the known
+  person's language and consent (:func:`profile_of`) so that nothing is asked twice. Such
+  a call may do what concerns nobody in particular (:func:`free`): the main menu, find
+  places, browse events, "0" for a person, the privacy notice. Whatever would say
+  something of the person or act for them - their requests, who comes and the code word,
+  their settings and data rights, reminders, a new request in their name - waits: the
+  caller hears :func:`offer` ("we call you back first"); its first button (key "1",
+  :func:`takes_offer`) ends the call with :data:`CALLING` and the bot calls the number;
+  "#" (its ``back`` button) or any other key goes back. The call-back counts as one of the
+  number's call-backs of the day (a stranger claiming someone's number can make the bot
+  ring it only so often); past that the caller hears :data:`NOT_NOW` and the call goes on.
 - A new caller (no person with the number yet) is that number's person from the start:
   there is nothing of theirs to give away.
 - A withheld caller who types a number to ask for help is not attached to that number's

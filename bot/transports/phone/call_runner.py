@@ -21,17 +21,23 @@ Steps (data):
 - :class:`Bridge` - this call and ``other`` hear each other until this call ends:
   :class:`Ended`, or :class:`Failed` when they could not be connected;
 - :class:`HangUp` - :class:`Ended`;
+- :class:`Record` - what the caller says is kept until ``listening`` ends it:
+  :class:`Recorded` (empty: the recording could not begin);
+- :class:`Transfer` - a blind transfer to ``uri`` is asked: :class:`Done`, or
+  :class:`Failed` when it could not be; how it went comes to :class:`Listen`;
 - :class:`Listen` - what the call tells next, as a conversation takes it: :class:`Pressed`
-  for a key of ``keys`` (nothing is stopped: what a key stops is the conversation's to
-  say), :class:`Done` when all it was to hear is said, :class:`Transferred` when a
-  transfer is answered or failed, :class:`Ended`; :class:`TimedOut` after ``seconds``
-  (None: no limit). An end of play left from before is kept: it is the conversation's.
+  for a key of ``keys`` (nothing is stopped: what a key stops is the conversation's to say;
+  a :class:`Record` or :class:`Transfer` may run beside it, taking no event), :class:`Done`
+  when all it was to hear is said, :class:`Transferred` when a transfer is answered or
+  failed, :class:`Ended`; :class:`TimedOut` after ``seconds`` (None: no limit). An end of
+  play left from before is kept: it is the conversation's.
 
 A step that is not waited for (a ``Say`` with ``wait=False``, a ``HangUp``) may also be
 begun at once by code that cannot wait (:meth:`CallRunner.start`: a key's answer, the end
-of play's). A call that ended answers every step with :class:`Ended`. Keys outside a step's ``keys``
-are not for it (they neither stop what is said nor end the step). An end of play
-(``quiet``) left from before a step is not that step's.
+of play's). A call that ended answers every step with :class:`Ended`. Keys outside a
+step's ``keys`` are not for it (they neither stop what is said nor end the step). An end
+of play (``quiet``) left from before a step that waits for one (``Ring``, ``Say``,
+``Gather``) is not that step's.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.transports.phone.call_control import CallControl, CallEvent, status_code, transferred
+from bot.transports.phone.recording import Listening, listen
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,18 @@ class Listen:
     seconds: float | None = None
 
 
-Step = Ring | Say | Gather | Bridge | HangUp | Listen
+@dataclass(frozen=True)
+class Record:
+    # When it ends (the caller quiet, the most, a key: recording.py), set by the conversation.
+    listening: Listening
+
+
+@dataclass(frozen=True)
+class Transfer:
+    uri: str
+
+
+Step = Ring | Say | Gather | Bridge | HangUp | Listen | Record | Transfer
 # What is playing stops, nothing is said instead.
 HUSH = Say((), wait=False)
 
@@ -115,6 +133,13 @@ class Failed:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """What the caller said (16-bit mono PCM at the clock rate)."""
+
+    pcm: bytes
+
+
+@dataclass(frozen=True)
 class Transferred:
     """How a transfer went (call_control.py ``transferred``): answered, or failed."""
 
@@ -130,7 +155,7 @@ class Ended:
     gave_up: bool = False
 
 
-Result = Answered | Done | Pressed | TimedOut | Failed | Transferred | Ended
+Result = Answered | Done | Pressed | TimedOut | Failed | Recorded | Transferred | Ended
 
 
 class CallRunner:
@@ -173,7 +198,7 @@ class CallRunner:
     async def run(self, step: Step) -> Result:
         if self.ended.done():
             return Ended(self.ended.result())
-        if not isinstance(step, Listen):
+        if isinstance(step, Ring | Say | Gather):  # the steps that wait for the call's events
             self._drop_old_quiet()
         match step:
             case Ring():
@@ -188,6 +213,11 @@ class CallRunner:
                 return await self._hang_up()
             case Listen():
                 return await self._listen(step)
+            case Record():
+                return await self._record(step)
+            case Transfer():
+                asked = await self.control.transfer(self.call_id, step.uri)
+                return Done() if asked else Failed()
 
     # -- the steps
 
@@ -244,6 +274,12 @@ class CallRunner:
                         return self._result(event)
         except TimeoutError:
             return TimedOut()
+
+    async def _record(self, step: Record) -> Recorded:
+        if not await self.control.record(self.call_id):
+            return Recorded(b"")
+        await listen(lambda: self.control.level(self.call_id), step.listening)
+        return Recorded(await self.control.end_recording(self.call_id))
 
     async def _hang_up(self, *, gave_up: bool = False) -> Ended:
         self.control.hang_up(self.call_id)

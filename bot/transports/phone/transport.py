@@ -62,7 +62,16 @@ from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, convers
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
 from bot.transports.phone.call_control import CallControl, CallEvent, StackSettings
-from bot.transports.phone.call_runner import HUSH, CallRunner, HangUp, Say
+from bot.transports.phone.call_runner import (
+    HUSH,
+    CallRunner,
+    Done,
+    HangUp,
+    Record,
+    Recorded,
+    Say,
+    Transfer,
+)
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
@@ -77,7 +86,6 @@ from bot.transports.phone.recording import (
     SWEEP_SECONDS,
     Listening,
     Recordings,
-    listen,
     sweep,
     tone_wav,
 )
@@ -611,13 +619,10 @@ class PhoneTransport(Transport):
         goes to the bot as a voice message of the caller's."""
         voice = None
         try:
-            if await self.stack.record(call.call_id):
-                log.debug("phone: call %d: recording", call.call_id)
-                await listen(lambda: self.stack.level(call.call_id), listening)
-                pcm = await self.stack.end_recording(call.call_id)
-                if listening.spoke and pcm:
-                    rate = self.settings.clock_rate
-                    voice = await asyncio.to_thread(self.recordings.keep, pcm, rate)
+            got = await self._runner(call).run(Record(listening))
+            if isinstance(got, Recorded) and listening.spoke and got.pcm:
+                rate = self.settings.clock_rate
+                voice = await asyncio.to_thread(self.recordings.keep, got.pcm, rate)
         except Exception:
             log.exception("phone: call %d: the recording failed", call.call_id)
         finally:
@@ -642,7 +647,8 @@ class PhoneTransport(Transport):
             call.keys.put_nowait(Command("coordinators"))
 
     async def _forward(self, call: Call) -> None:
-        if not await self.stack.transfer(call.call_id, self.in_call.forward_to):
+        asked = await self._runner(call).run(Transfer(self.in_call.forward_to))
+        if not isinstance(asked, Done):
             self.transfer_went(call, False)
 
     def transfer_went(self, call: Call, went: bool) -> None:

@@ -29,12 +29,16 @@ from bot.transports.phone.call_runner import (
     HangUp,
     Listen,
     Pressed,
+    Record,
+    Recorded,
     Ring,
     Say,
     TimedOut,
+    Transfer,
     Transferred,
     unless_ended,
 )
+from bot.transports.phone.recording import Listening
 
 PROMPT = Path("/prompts/hello.wav")
 
@@ -67,6 +71,21 @@ class NotedStack:
 
     async def bridge(self, call_id: int, other_id: int) -> bool:
         self.asked.append(("bridge", call_id))
+        return self.bridges
+
+    async def record(self, call_id: int) -> bool:
+        self.asked.append(("record", call_id))
+        return self.bridges
+
+    async def level(self, call_id: int) -> int:
+        return 200  # a caller who speaks
+
+    async def end_recording(self, call_id: int) -> bytes:
+        self.asked.append(("end recording", call_id))
+        return b"\x01\x00" * 8
+
+    async def transfer(self, call_id: int, uri: str) -> bool:
+        self.asked.append(("transfer", call_id))
         return self.bridges
 
 
@@ -174,6 +193,22 @@ async def test_started_steps_begin_at_once_and_take_no_event():
     runner.start(HangUp())
     assert stack.asked[2:] == [("hush", 1), ("hang_up", 1)]
     assert await runner.run(Listen("#")) == Ended(487)
+
+
+async def test_record_and_transfer_run_beside_a_listener_and_take_no_event():
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    stack.tell(1, "quiet")
+    listening = Listening(quiet_seconds=30, most_seconds=0.05)
+    assert await runner.run(Record(listening)) == Recorded(b"\x01\x00" * 8)
+    assert listening.spoke
+    assert await runner.run(Transfer("sip:desk@example.org")) == Done()
+    assert [asked for asked, _ in stack.asked] == ["record", "end recording", "transfer"]
+    assert await runner.run(Listen("#")) == Done()  # the quiet is still the listener's
+    refused = NotedStack(bridges=False)
+    gone = await _dialled(refused)
+    assert await gone.run(Record(Listening(30, 1))) == Recorded(b"")
+    assert await gone.run(Transfer("sip:desk@example.org")) == Failed()
 
 
 def test_status_codes_mean_outcomes_in_one_place():
