@@ -1,8 +1,10 @@
-"""What the coordinators read about the bot's own calls (a feature's words, kept out of the
-phone transport, which only decides when to say them): a person's call-backs given up
-(bot/transports/phone/outbox_calls.py) and the month's calls used (dialling.py). Each is a
-notice for the backchannel (handlers/messenger.py ``tell_coordinators``) in the
-coordinators' language, without choices.
+"""What people read about the bot's own calls (a feature's words, kept out of the phone
+transport, which only decides when to say them): for the coordinators, a person's
+call-backs given up (bot/transports/phone/outbox_calls.py) and the month's calls used
+(dialling.py) - each a notice for the backchannel (handlers/messenger.py
+``tell_coordinators``) in the coordinators' language, without choices; for a helper, what
+came of a bridged call in which they did not talk with the resident (bridging.py,
+:func:`not_held`), in their chat.
 
 Button data: none. States: none.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 from handlers.messages import Message
-from locales import Translator
+from locales import N_, Translator
 
 # Why a person's waiting messages were given up: nobody answered the tries, the month's
 # calls were spent, the number may not be dialled, or whoever answered was not them.
@@ -83,3 +85,31 @@ def month_used(t: Translator, share: int, budget: int) -> Message:
             budget=t.number(budget),
         )
     return Message(text, typed_choices=False)
+
+
+# What came of a bridged call in which the helper and the resident did not talk, as the
+# helper's chat is told it; a call in which they talked, or that ended so, tells nothing.
+_NOT_HELD = {
+    "busy": N_("📵 The resident is busy. Please try again later."),
+    "no answer": N_("📵 The resident did not answer. Please try again later."),
+    "helper did not answer": N_("📵 You did not answer, so I did not call the resident."),
+    "failed": N_("📵 The call did not work. Please try again later."),
+    "helper's number refused": N_(
+        "📵 I cannot call your number: I call only ordinary landline and mobile numbers."
+        " Please change it in the settings."
+    ),
+    "resident's number refused": N_(
+        "📵 I cannot call the resident's number. Please ask the coordinators."
+    ),
+    "no calls left": N_("📵 Calls are not possible just now."),
+}
+
+
+# The outcomes the helper's chat is told of.
+NOT_HELD = frozenset(_NOT_HELD)
+
+
+def not_held(t: Translator, outcome: str) -> Message:
+    """What the helper's chat is told of a bridged call that came to ``outcome`` (one of
+    :data:`NOT_HELD`)."""
+    return Message(t.t(_NOT_HELD[outcome]))

@@ -15,7 +15,7 @@ its INVITE
   registrar puts into the Request-URI of every call it routes to the bot.
 
 Everything else is answered ``403 Forbidden`` before a call exists (stack.py). What a
-caller ID is worth once a call is taken is another question (verification.py).
+caller ID is worth once a call is taken is another question (handlers/caller_check.py).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ connected only inside one line's conference bridge). The resident answers and he
 the other, nothing played between). Busy, no answer, or no "1" within
 :data:`ANSWER_SECONDS`: the helper hears :data:`UNREACHABLE` and the call ends. Whoever
 hangs up ends both calls. The helper's chat is told what came of it where they did not
-talk (a message through the outbox, in their language).
+talk (a message through the outbox, in their language: handlers/call_notices.py).
 
 Quiet hours (``[phone] quiet_hours``) and the calls per request in an hour are this
 port's to say (``quiet_until``, ``start``); the handler asks when the button is pressed.
@@ -50,6 +50,7 @@ from bot.transports.phone.call_runner import (
 from bot.transports.phone.dialling import Dialling
 from bot.transports.phone.outbox_calls import CallBackSettings
 from db import Database
+from handlers.call_notices import NOT_HELD, not_held
 from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
 from handlers.messages import Message
 from handlers.messenger import Messenger
@@ -153,8 +154,8 @@ class Bridging:
             outcome = "failed"
         log.info("phone: bridged call for request %d: %s", order.request_id, outcome)
         self.outcomes.append((order.request_id, outcome))
-        if (text := _told(outcome)) is not None:
-            await self._tell(order.helper_id, text)
+        if outcome in NOT_HELD:  # they did not talk: the helper's chat is told
+            await self._tell(order.helper_id, outcome)
 
     async def _connect(self, order: CallOrder) -> Outcome:
         legs: list[CallRunner] = []
@@ -219,32 +220,14 @@ class Bridging:
     def _uri(self, number: str) -> str:
         return f"sip:{number}@{self.settings.domain}"
 
-    async def _tell(self, helper_id: int, text: str) -> None:
+    async def _tell(self, helper_id: int, outcome: Outcome) -> None:
         def message(t: Translator) -> Message:
-            return Message(t.t(text))
+            return not_held(t, outcome)
 
         async with self.db.transaction():
             await Messenger(self.db, self.backchannels).to_user(helper_id, message)
         if self.on_queued is not None:
             self.on_queued()
-
-
-def _told(outcome: Outcome) -> str | None:
-    """What the helper's chat is told of a call in which they did not talk."""
-    return {
-        "busy": N_("📵 The resident is busy. Please try again later."),
-        "no answer": N_("📵 The resident did not answer. Please try again later."),
-        "helper did not answer": N_("📵 You did not answer, so I did not call the resident."),
-        "failed": N_("📵 The call did not work. Please try again later."),
-        "helper's number refused": N_(
-            "📵 I cannot call your number: I call only ordinary landline and mobile numbers."
-            " Please change it in the settings."
-        ),
-        "resident's number refused": N_(
-            "📵 I cannot call the resident's number. Please ask the coordinators."
-        ),
-        "no calls left": N_("📵 Calls are not possible just now."),
-    }.get(outcome)
 
 
 def _said(prompt: Path | None) -> tuple[Path, ...]:

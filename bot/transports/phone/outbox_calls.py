@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.transports.phone.call_back_policy import BERLIN, Policy
-from bot.transports.phone.call_control import CallControl, Listener, unanswered
+from bot.transports.phone.call_control import CallControl, unanswered
 from bot.transports.phone.call_runner import (
     CallRunner,
     Done,
@@ -78,11 +78,11 @@ from bot.transports.phone.call_runner import (
 )
 from bot.transports.phone.dialling import Dialling, DialSettings, Refusal
 from bot.transports.phone.prompts import PRESS
-from bot.transports.phone.verification import NOT_ME, YES, question
 from bot.transports.phone.voice_audio import BadAudio, pcm_wav
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from handlers.call_notices import GivenUp, given_up
+from handlers.caller_check import answer_keys, answered, question
 from handlers.helping.render import write_to_button
 from handlers.messages import Delete, Edit, Message, Outgoing, Voice, decode
 from handlers.messenger import tell_coordinators
@@ -102,18 +102,17 @@ LONGEST_CALL_SECONDS = 600.0
 ASKED_TIMES = 2
 # A caller whose number is called back to check them hangs up first: the call waits so long.
 CHECK_PAUSE_SECONDS = 3.0
-# A checked call goes on as the person's conversation: it begins with their answer.
-Begin = Callable[[int], Awaitable[Listener]]
+# A checked call goes on as the person's conversation, on its runner, until it ends.
+Begin = Callable[[CallRunner], Awaitable[None]]
 
 Outcome = Literal["heard", "not heard", "busy", "no answer", "failed", "not them"]
 # A voice message's bytes from its platform (platform, file id), as the worker fetches them.
 Media = Callable[[str, str], Awaitable[tuple[bytes, str]]]
 # The key that answers a relayed message after the tone.
 ANSWER = "2"
-# Hands an answered call-back over to the transport's conversation: (chat id, call id, the
-# data of the button pressed first); what the call tells from then on goes to the returned
-# listener.
-Converse = Callable[[str, int, str], Listener]
+# An answered call-back goes on as the transport's conversation (chat id, the call's runner,
+# the data of the button pressed first), on the same runner, until the call ends.
+Converse = Callable[[str, CallRunner, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -366,31 +365,33 @@ class CallingBack:
         return runner, None
 
     async def _ask_who(self, chat_id: str, runner: CallRunner, t: Translator) -> Outcome | None:
-        """Before anything personal: "if you are NAME, press 1" (verification.py), said
-        twice, then a short wait. None when they pressed 1; else how the call ended (hung
-        up by the bot when no key came: an answering machine hears nothing more)."""
+        """Before anything personal: "if you are NAME, press 1" (handlers/caller_check.py),
+        said twice, then a short wait. None when they said it is them; else how the call
+        ended (hung up by the bot when no key came: an answering machine hears nothing
+        more)."""
         user = await self.db.users.find(PLATFORM, chat_id)
-        asking = await self.speak(question(t, user.first_name if user else ""), t)
-        said = (asking,) if asking else ()
+        asked = question(t, user.first_name if user else "")
+        asking = await self.speak(str(asked.text), t)
+        said, keys = (asking,) if asking else (), answer_keys(asked)
         got: Result = Done()
         for _ in range(ASKED_TIMES):
-            got = await runner.run(Say(said, keys=YES + NOT_ME))
+            got = await runner.run(Say(said, keys=keys))
             if not isinstance(got, Done):
                 break
         else:
-            got = await runner.run(Gather(YES + NOT_ME, LISTEN_SECONDS))
+            got = await runner.run(Gather(keys, LISTEN_SECONDS))
         if isinstance(got, TimedOut):
             await runner.run(HangUp())
             return "not heard"
         if not isinstance(got, Pressed):
             return "not heard"
-        if got.key == YES:
+        if answered(asked, got.key) == "me":
             return None
         await runner.run(HangUp())
         return "not them"
 
     async def check(self, chat_id: str, t: Translator, begin: Begin) -> Outcome:
-        """Call ``chat_id`` to check who asked (verification.py; admitted and counted
+        """Call ``chat_id`` to check who asked (handlers/caller_check.py; admitted and counted
         before, :meth:`admit`): when whoever answers says it is them, the call goes on as
         their conversation (``begin``)."""
         if not self.settings.domain:
@@ -403,7 +404,7 @@ class CallingBack:
                 async with asyncio.timeout(LONGEST_CALL_SECONDS):
                     outcome = await self._ask_who(chat_id, runner, t)
                     if outcome is None:
-                        await runner.hand_over(await begin(runner.call_id))
+                        await begin(runner)
                         outcome = "heard"
             except TimeoutError:
                 self.stack.hang_up(runner.call_id)
@@ -444,7 +445,7 @@ class CallingBack:
                 messages = True
                 continue
             if isinstance(got, Pressed) and got.key == ANSWER and answer and self.converse:
-                await runner.hand_over(self.converse(chat_id, runner.call_id, answer))
+                await self.converse(chat_id, runner, answer)
                 return "heard"
             if isinstance(got, TimedOut | Pressed):  # "#", or no key after the question
                 await runner.run(HangUp())
@@ -457,7 +458,7 @@ class CallingBack:
     ) -> None:
         """The coordinators are told; the items of the tries are given up - where the call
         was refused (``refusal``), all the person's waiting items: none would be called;
-        ``not_them``: whoever answered said they are not the person (verification.py)."""
+        ``not_them``: whoever answered said they are not the person (handlers/caller_check.py)."""
         self.chases.pop(chat_id, None)
         if refusal is not None:
             waiting = await self.db.outbox.waiting(PLATFORM, chat_id, self.clock())

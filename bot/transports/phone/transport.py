@@ -13,9 +13,17 @@ last answer again; ``#`` presses the message's way back - its button of role ``b
 else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
 asks for the main menu (``/menu``).
 
-A call waiting for its caller (all said; not before the tone or while recording) that gets
-no key and no word for ``idle_seconds`` hears a goodbye and is hung up once it is said
-(:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`); a key while it is said keeps it.
+Each call runs on its call runner (call_runner.py), as the call-backs and bridged calls
+do: the transport feeds the call's events to it, and one loop per call
+(answered_call.py) hands back the results - a key (:meth:`PhoneTransport.pressed`), all
+said (:meth:`PhoneTransport.said_all`), a transfer's outcome, the end
+(:meth:`PhoneTransport.call_over`). A call waiting for its caller (all said; not before the
+tone or while recording) that gets no key and no word for ``idle_seconds`` hears a
+goodbye and is hung up once it is said
+(:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`, steps of that loop); a key while
+it is said keeps it. The dialogues of a feature - a withheld caller's number
+(handlers/number_entry.py), "we call you back first" (handlers/caller_check.py) - are
+handlers'; the transport says their messages and places the calls.
 
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
@@ -24,7 +32,8 @@ its medium (``Medium.SPOKEN``, handlers/reader.py).
 
 The outbox's items for a phone person are said in a call the bot makes (outbox_calls.py: one
 call for all that waits, tried again by the policy of call_back_policy.py, then given up and the
-coordinators told).
+coordinators told, handlers/call_notices.py); a call-back that goes on as the person's
+conversation runs the same loop on its runner (:meth:`PhoneTransport._converse`).
 
 Logs name calls by pjsua2's call id only: never a number, a key or a text.
 """
@@ -37,10 +46,11 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from bot.config import SpeechSection
 from bot.speech.engine import SpeechEngine, SpeechError
@@ -48,20 +58,25 @@ from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
+from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, converse
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
-from bot.transports.phone.call_control import (
-    CallControl,
-    CallEvent,
-    Listener,
-    StackSettings,
-    transferred,
+from bot.transports.phone.call_control import CallControl, CallEvent, StackSettings
+from bot.transports.phone.call_runner import (
+    HUSH,
+    CallRunner,
+    Done,
+    HangUp,
+    Record,
+    Recorded,
+    Say,
+    Transfer,
 )
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
 from bot.transports.phone.dialling import DialSettings
-from bot.transports.phone.keypad import BACK, REPEAT, Keypad, Meaning, Typed
+from bot.transports.phone.keypad import BACK, REPEAT, Meaning, Typed
 from bot.transports.phone.line_pool import Lines
 from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.prompts import Prompts, spoken_parts
@@ -71,7 +86,6 @@ from bot.transports.phone.recording import (
     SWEEP_SECONDS,
     Listening,
     Recordings,
-    listen,
     sweep,
     tone_wav,
 )
@@ -86,18 +100,20 @@ from bot.transports.phone.to_a_person import (
     offers_person,
 )
 from bot.transports.phone.to_a_person import OFFER as PERSON_OFFER
-from bot.transports.phone.verification import (
+from bot.transports.sending import DeliveryError
+from handlers.caller_check import (
     CALLING,
     CALLING_TYPED,
     NOT_NOW,
-    OFFER,
-    YES,
     Profile,
+    claimed,
     free,
+    made,
+    offer,
+    profile_of,
+    takes_offer,
     then_data,
 )
-from bot.transports.phone.withheld_number import NumberEntry, NumberStep, asks_number
-from bot.transports.sending import DeliveryError
 from handlers.dialable import parse_countries
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
@@ -113,6 +129,7 @@ from handlers.messages import (
     Text,
     way_back,
 )
+from handlers.number_entry import NumberEntry, NumberStep, asks_number
 from handlers.reader import reader_of, translator_of
 from handlers.spoken_words import said_of
 from locales import Translator
@@ -122,71 +139,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "phone"
 # How long digits begun wait for the next key, in seconds (then they are sent).
 KEY_PAUSE = 2.0
-
-
-@dataclass(frozen=True)
-class HungUp:
-    """Put after a call's last keys: the caller hung up."""
-
-
-@dataclass(frozen=True)
-class CallMeBack:
-    """Put for "1" on the offer to check the caller by a call-back (verification.py)."""
-
-
-@dataclass
-class CallAudio:
-    """What a call plays and hears (its media side): the prompts of the answer being said
-    and of the last one (what "*" repeats), how often it went quiet (all it was to hear
-    played to its end), what it does then (the tone said: record; "0": transfer), the
-    recording under way, and whether the call is over."""
-
-    saying: list[Path] = field(default_factory=list)
-    last: list[Path] = field(default_factory=list)
-    quiet: int = 0
-    then: Any = None
-    listening: Listening | None = None
-    gone: bool = False
-    # Waiting for the caller: ends the call after ``idle_seconds`` without a key or a word.
-    idle: asyncio.TimerHandle | None = None
-
-
-@dataclass
-class Call:
-    """One call's dialogue: its caller's chat, its keys, the newest message's choices and
-    way back, the step a feature of the call is at; its media side is ``audio``."""
-
-    call_id: int
-    chat_id: str
-    keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[Meaning | Event | HungUp | NumberStep | CallMeBack] = field(
-        default_factory=asyncio.Queue
-    )
-    taking: asyncio.Task[None] | None = None
-    pause: asyncio.TimerHandle | None = None
-    # The newest message's choices by number, and its way back.
-    choices: int = 0
-    back: str | None = None
-    steps: itertools.count[int] = field(default_factory=itertools.count)
-    # Answers said (one per update that said something): the order of a call, for its tests.
-    answers: int = 0
-    # The newest message takes digits of the caller's own (a postcode), or a recording
-    # (``recorded``: who will hear it).
-    free_digits: bool = False
-    recorded: str = ""
-    # A withheld caller typing a number to call back (withheld_number.py).
-    entry: NumberEntry | None = None
-    # verification.py: a call the bot made and its holder confirmed (``checked``), or the
-    # known number this call claims (``claimed``: the call is a person of its own until a
-    # call-back checks it); the press that waits for that check (``waiting``).
-    checked: bool = False
-    claimed: str = ""
-    waiting: Event | None = None
-    audio: CallAudio = field(default_factory=CallAudio)
-    # Who the caller is to the bot's words (their language, easy language, the phone's
-    # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),
-    # else read once from their row.
-    reader: Translator | None = None
 
 
 class PhoneTransport(Transport):
@@ -286,7 +238,7 @@ class PhoneTransport(Transport):
         if self._sweeping is not None:
             self._sweeping.cancel()
         for call in list(self._calls.values()):
-            self._end(call)
+            self.call_over(call)
             if call.taking is not None:
                 call.taking.cancel()
         await self.calling.stop()
@@ -328,34 +280,35 @@ class PhoneTransport(Transport):
                 self.registered.clear()
             return
         if event.kind == "call":
-            came = Call(event.call_id, caller_id(event.value))
+            runner = CallRunner(self.stack, event.call_id)
+            came = Call(event.call_id, caller_id(event.value), runner)
             self._calls[event.call_id] = came
             self._by_chat[came.chat_id] = came
             log.info("phone: call %d came", event.call_id)
+            self._later(converse(runner, came, self))
             return
         call = self._calls.get(event.call_id)
-        if call is None:
+        if call is None or call.runner is None:
             return
         if event.kind == "audio" and call.taking is None:
             log.debug("phone: call %d: audio on", event.call_id)
             call.taking = asyncio.create_task(self._take(call))
             call.keys.put_nowait(Command("start"))
-        elif event.kind == "key":
-            self._key(call, event.value)
-        elif event.kind == "quiet":
-            log.debug("phone: call %d: all said", event.call_id)
-            call.audio.quiet += 1
-            then, call.audio.then = call.audio.then, None
-            if then is not None:
-                then()
-            self._wait_for_caller(call)
-        elif event.kind == "transfer":
-            self._transfer_went(call, event.value)
-        elif event.kind == "ended":
-            log.info("phone: call %d ended", event.call_id)
-            self._end(call)
+        elif event.kind != "audio":  # the rest is the call's loop's (answered_call.py)
+            call.runner.feed(event)
 
-    def _key(self, call: Call, key: str) -> None:
+    # -- what the call's loop hands on (answered_call.py ``Line``)
+
+    def said_all(self, call: Call) -> None:
+        """All the call was to hear is said: what follows then, and the wait for the caller."""
+        log.debug("phone: call %d: all said", call.call_id)
+        call.audio.quiet += 1
+        then, call.audio.then = call.audio.then, None
+        if then is not None:
+            then()
+        self._wait_for_caller(call)
+
+    def pressed(self, call: Call, key: str) -> None:
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
         self._wait_for_caller(call)
@@ -365,8 +318,8 @@ class PhoneTransport(Transport):
         if call.entry is not None:
             self._number_key(call, call.entry, key)
             return
-        if call.waiting is not None and key == YES:
-            self.stack.hush(call.call_id)
+        if call.waiting is not None and takes_offer(key):
+            self._runner(call).start(HUSH)
             call.keys.put_nowait(CallMeBack())
             return
         call.waiting = None
@@ -374,7 +327,7 @@ class PhoneTransport(Transport):
             return
         call.audio.then = None
         # The caller knows what they want: what is playing stops.
-        self.stack.hush(call.call_id)
+        self._runner(call).start(HUSH)
         if call.pause is not None:
             call.pause.cancel()
             call.pause = None
@@ -385,15 +338,24 @@ class PhoneTransport(Transport):
             loop = asyncio.get_running_loop()
             call.pause = loop.call_later(KEY_PAUSE, self._paused, call)
 
+    def _runner(self, call: Call) -> CallRunner:
+        """The runner the call's steps run on (one made for a call set up by hand)."""
+        if call.runner is None:
+            call.runner = CallRunner(self.stack, call.call_id)
+        return call.runner
+
     def _paused(self, call: Call) -> None:
         call.pause = None
         meaning = call.keypad.pause()
         if meaning is not None:
             call.keys.put_nowait(meaning)
 
-    def _end(self, call: Call) -> None:
+    def call_over(self, call: Call) -> None:
         """The caller hung up: what they pressed before is still taken (digits begun and
         not ended are not), then the call's task ends; nothing more is said."""
+        if call.audio.gone:
+            return
+        log.info("phone: call %d ended", call.call_id)
         self._calls.pop(call.call_id, None)
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
@@ -415,7 +377,7 @@ class PhoneTransport(Transport):
                 await self._claim(call)
             except Exception:
                 log.exception("phone: call %d: who is calling could not be read", call.call_id)
-                self.stack.hang_up(call.call_id)
+                self._runner(call).start(HangUp())
         while not isinstance(meaning := await call.keys.get(), HungUp):
             try:
                 await self._meant(call, meaning)
@@ -452,7 +414,7 @@ class PhoneTransport(Transport):
         if call.claimed and not free(event):
             await self._offer_check(call, event)
             return
-        if asks_number(call.chat_id, event):
+        if asks_number(is_withheld(call.chat_id), event):
             await self._number(call, event)
             return
         incoming = Incoming(
@@ -584,9 +546,9 @@ class PhoneTransport(Transport):
     def _play(self, call: Call, prompts: list[Path]) -> None:
         """Play ``prompts`` to the call: the bot speaks, the caller is not waited for."""
         self._not_idle(call)
-        self.stack.say(call.call_id, prompts)
+        self._runner(call).start(Say(tuple(prompts), wait=False, after=True))
 
-    # -- a caller who does nothing (``idle_seconds``)
+    # -- a caller who does nothing (``idle_seconds``; the goodbye is the call's loop's)
 
     def _wait_for_caller(self, call: Call) -> None:
         """All is said (or a key came) and the call waits for the caller: after
@@ -595,32 +557,26 @@ class PhoneTransport(Transport):
         self._not_idle(call)
         if call.audio.gone or call.audio.listening is not None or call.audio.then is not None:
             return
-        loop = asyncio.get_running_loop()
-        call.audio.idle = loop.call_later(self.in_call.idle_seconds, self._idle, call)
+        call.audio.idle_at = asyncio.get_running_loop().time() + self.in_call.idle_seconds
 
     def _not_idle(self, call: Call) -> None:
-        idle, call.audio.idle = call.audio.idle, None
-        if idle is not None:
-            idle.cancel()
+        call.audio.idle_at = None
 
-    def _idle(self, call: Call) -> None:
-        call.audio.idle = None
-        if call.audio.gone or call.audio.listening is not None:
-            return
-        log.info("phone: call %d: nothing from the caller, goodbye", call.call_id)
-        self._later(self._goodbye(call))
+    def waited_out(self, call: Call) -> bool:
+        """Whether the call waited for its caller its ``idle_seconds``: the goodbye."""
+        at = call.audio.idle_at
+        if at is None or asyncio.get_running_loop().time() < at:
+            return False
+        call.audio.idle_at = None
+        return not call.audio.gone and call.audio.listening is None
 
-    async def _goodbye(self, call: Call) -> None:
-        """The goodbye, then the call is hung up (a key while it is said keeps the call:
-        the key takes it on)."""
-        try:
-            await self._say_line(call, IDLE_GOODBYE)
-        except Exception:
-            log.exception("phone: call %d: the goodbye could not be said", call.call_id)
-            self.stack.hang_up(call.call_id)
-            return
-        if not call.audio.gone:
-            call.audio.then = lambda: self.stack.hang_up(call.call_id)
+    async def goodbye(self, call: Call) -> Path | None:
+        """The goodbye's prompt, in the caller's words (noted as said)."""
+        t = await self._words(call)
+        said = await self._prompt(t._(IDLE_GOODBYE), t)
+        if said is not None:
+            call.audio.saying.append(said)
+        return said
 
     async def _say_line(self, call: Call, line: str) -> None:
         """One of the transport's own lines (marked with N_), in the caller's words."""
@@ -647,7 +603,7 @@ class PhoneTransport(Transport):
         """ "#" while a message that takes a spoken answer is said: straight to the tone."""
         if key != "#" or not call.recorded:
             return False
-        self.stack.hush(call.call_id)
+        self._runner(call).start(HUSH)
         self._record_after(call)
         return True
 
@@ -663,13 +619,10 @@ class PhoneTransport(Transport):
         goes to the bot as a voice message of the caller's."""
         voice = None
         try:
-            if await self.stack.record(call.call_id):
-                log.debug("phone: call %d: recording", call.call_id)
-                await listen(lambda: self.stack.level(call.call_id), listening)
-                pcm = await self.stack.end_recording(call.call_id)
-                if listening.spoke and pcm:
-                    rate = self.settings.clock_rate
-                    voice = await asyncio.to_thread(self.recordings.keep, pcm, rate)
+            got = await self._runner(call).run(Record(listening))
+            if isinstance(got, Recorded) and listening.spoke and got.pcm:
+                rate = self.settings.clock_rate
+                voice = await asyncio.to_thread(self.recordings.keep, got.pcm, rate)
         except Exception:
             log.exception("phone: call %d: the recording failed", call.call_id)
         finally:
@@ -694,17 +647,15 @@ class PhoneTransport(Transport):
             call.keys.put_nowait(Command("coordinators"))
 
     async def _forward(self, call: Call) -> None:
-        if not await self.stack.transfer(call.call_id, self.in_call.forward_to):
-            self._transfer_went(call, "0")
+        asked = await self._runner(call).run(Transfer(self.in_call.forward_to))
+        if not isinstance(asked, Done):
+            self.transfer_went(call, False)
 
-    def _transfer_went(self, call: Call, status: str) -> None:
-        went = transferred(status)
-        if went is None:
-            return
+    def transfer_went(self, call: Call, went: bool) -> None:
         if went:
-            self.stack.hang_up(call.call_id)  # the caller talks with the coordinator
+            self._runner(call).start(HangUp())  # the caller talks with the coordinator
             return
-        log.info("phone: call %d: the transfer failed (%s)", call.call_id, status)
+        log.info("phone: call %d: the transfer failed", call.call_id)
 
         async def message() -> None:
             await self._say_line(call, NOBODY)
@@ -714,25 +665,20 @@ class PhoneTransport(Transport):
 
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
-    def _converse(self, chat_id: str, call_id: int, data: str) -> Listener:
-        """The call-back ``call_id`` to ``chat_id`` goes on as a call of theirs that began
-        with the button ``data`` pressed; what the call tells is then told here."""
-        call = Call(call_id, chat_id, checked=True)
-        self._calls[call_id] = call
+    async def _converse(self, chat_id: str, runner: CallRunner, data: str) -> None:
+        """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that
+        began with the button ``data`` pressed, on the same runner, until it ends."""
+        call = Call(runner.call_id, chat_id, runner, checked=True)
+        self._calls[runner.call_id] = call
         self._by_chat[chat_id] = call
         call.taking = asyncio.create_task(self._take(call))
         call.keys.put_nowait(ButtonPress(data))
+        await converse(runner, call, self)
 
-        def tell(event: CallEvent) -> None:
-            if event.kind in ("key", "quiet", "ended", "transfer"):
-                self._on_event(event)
-
-        return tell
-
-    # -- a withheld caller's number to call back (withheld_number.py)
+    # -- a withheld caller's number to call back (handlers/number_entry.py)
 
     def _number_key(self, call: Call, entry: NumberEntry, key: str) -> None:
-        self.stack.hush(call.call_id)
+        self._runner(call).start(HUSH)
         step = entry.key(key)
         if step is not None:
             call.keys.put_nowait(step)
@@ -753,13 +699,9 @@ class PhoneTransport(Transport):
             call.entry = None
             await self._check_typed(call, entry.number, entry.then)
             return
-        call.audio.saying, call.recorded, call.choices = [], "", 0
-        t = await self._words(call)
-        await self._say(call, entry.line(meaning.step, t), [])
-        call.audio.last = call.audio.saying
-        call.answers += 1
+        await self._say_message(call, entry.message(meaning.step, await self._words(call)))
 
-    # -- who is calling (verification.py)
+    # -- who is calling (handlers/caller_check.py)
 
     async def _claim(self, call: Call) -> None:
         """A call from the number of a person the bot knows goes on as a person of its own
@@ -767,11 +709,11 @@ class PhoneTransport(Transport):
         if is_withheld(call.chat_id):
             return
         db = self.dispatcher.db
-        known = await db.users.find(PLATFORM, call.chat_id)
-        if known is None or known.consent_at is None:
+        known = await claimed(db, PLATFORM, call.chat_id)
+        if known is None:
             return  # a new caller: nothing of theirs to give away
         stand_in = withheld()
-        await self._made(stand_in, Profile(language=known.language, consented=True))
+        await made(db, PLATFORM, stand_in, profile_of(known))
         log.info("phone: call %d: a known number, unchecked", call.call_id)
         self._rename(call, stand_in)
         call.claimed = known.platform_user_id
@@ -785,7 +727,7 @@ class PhoneTransport(Transport):
 
     async def _offer_check(self, call: Call, event: Event) -> None:
         """What the caller pressed waits for a call-back to their number (OFFER)."""
-        await self._say_alone(call, OFFER)
+        await self._say_message(call, offer(await self._words(call)))
         call.waiting = event
 
     async def _call_me_back(self, call: Call) -> None:
@@ -796,54 +738,42 @@ class PhoneTransport(Transport):
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING)
-        call.audio.then = lambda: self.stack.hang_up(call.call_id)
+        call.audio.then = lambda: self._runner(call).start(HangUp())
         t = await self._words(call)
         self._later(self._check_by_call(call.claimed, then_data(waiting), t, Profile()))
 
     async def _check_typed(self, call: Call, number: str, then: Event) -> None:
         """A withheld caller's typed number: the request is made in a call to it, once its
-        holder said it is them (verification.py), never in this call."""
+        holder said it is them (handlers/caller_check.py), never in this call."""
         if await self.calling.admit(number) is not None:
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING_TYPED)
-        call.audio.then = lambda: self.stack.hang_up(call.call_id)
-        db = self.dispatcher.db
-        asking = await db.users.find(PLATFORM, call.chat_id)
-        profile = Profile(
-            language=asking.language if asking else None,
-            consented=asking is not None and asking.consent_at is not None,
-        )
+        call.audio.then = lambda: self._runner(call).start(HangUp())
+        profile = profile_of(await self.dispatcher.db.users.find(PLATFORM, call.chat_id))
         t = await self._words(call)
         log.info("phone: call %d: a number to call back was typed", call.call_id)
         self._later(self._check_by_call(number, then_data(then), t, profile))
 
     async def _check_by_call(self, number: str, data: str, t: Translator, profile: Profile) -> None:
-        async def begin(call_id: int) -> Listener:
-            await self._made(number, profile)
-            return self._converse(number, call_id, data)
+        async def begin(runner: CallRunner) -> None:
+            await made(self.dispatcher.db, PLATFORM, number, profile)
+            await self._converse(number, runner, data)
 
         try:
             await self.calling.check(number, t, begin)
         except Exception:
             log.exception("phone: a call-back to check a caller failed")
 
-    async def _made(self, number: str, profile: Profile) -> None:
-        """The person of ``number`` (a number whose holder confirmed, or a stand-in): the
-        one there is, or a new one with the language and consent of ``profile``."""
-        db = self.dispatcher.db
-        async with db.transaction():
-            person = await db.users.seen(PLATFORM, number, number)
-            if profile.language and not person.language:
-                await db.users.set_language(person.id, profile.language)
-            if profile.consented and person.consent_at is None:
-                await db.users.record_consent(person.id)
-
     async def _say_alone(self, call: Call, line: str) -> None:
-        """One of the transport's lines as the call's whole answer (what "*" repeats)."""
+        """One of the transport's lines (marked with N_) as the call's whole answer."""
+        await self._say_message(call, Message(Markup((await self._words(call))._(line))))
+
+    async def _say_message(self, call: Call, message: Message) -> None:
+        """A dialogue's message (handlers/caller_check.py, number_entry.py) as the call's
+        whole answer (what "*" repeats): its text, which names its keys itself."""
         call.audio.saying, call.recorded, call.choices = [], "", 0
-        t = await self._words(call)
-        await self._say(call, t._(line), [])
+        await self._say(call, str(message.text), [])
         call.audio.last = call.audio.saying
         call.answers += 1
 

@@ -125,7 +125,7 @@ class Handset:
         await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed)
 
     async def it_is_me(self) -> None:
-        """A call the bot made asks first who is there (verification.py): "1"."""
+        """A call the bot made asks first who is there (handlers/caller_check.py): "1"."""
         await until(
             lambda: self.calling_back is not None and self.played[self.calling_back] >= 1,
             "the call-back asked who is there",

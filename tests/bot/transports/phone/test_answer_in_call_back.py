@@ -88,7 +88,7 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
     try:
         worker = OutboxWorker(db, [bot], clock=clock)
         await worker.run_once()
-        await saying.next()  # who is there? (verification.py)
+        await saying.next()  # who is there? (handlers/caller_check.py)
         await asyncio.to_thread(phone.press, "1")
         await saying.next()  # the messages
         await saying.next()  # then the question, once they were heard

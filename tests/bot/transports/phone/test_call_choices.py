@@ -25,7 +25,7 @@ async def test_only_the_newest_choices_are_kept_and_none_after_the_call(
         await phone._meant(call, Typed("1"))  # the newest choices still press: places
         assert call.answers == answers + 1 and len(memory._buttons) == 1  # type: ignore[attr-defined]
         # Hung up: once the call's keys are taken, nothing of the caller is kept.
-        phone._end(call)
+        phone.call_over(call)
         await phone._take(call)
         assert memory._buttons == {} and CALLER not in memory._newest  # type: ignore[attr-defined]
     finally:
@@ -39,7 +39,7 @@ async def test_a_new_call_of_the_caller_keeps_its_choices_when_the_old_one_ends(
     memory = phone.choices.memory
     try:
         await phone._meant(call, Command("start"))
-        phone._end(call)
+        phone.call_over(call)
         again = Call(8, CALLER)
         phone._calls[8] = again
         phone._by_chat[CALLER] = again

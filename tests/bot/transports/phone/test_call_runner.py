@@ -1,6 +1,7 @@
 """The call runner (call_runner.py): each step against a stack that only notes what it is
 asked and tells what the test says the call did. The steps in real calls are the
-call-backs' and bridged calls' tests (test_calling_back.py, test_bridged_call.py)."""
+call-backs', bridged calls' and answered calls' tests (test_calling_back.py,
+test_bridged_call.py, test_calling_in.py, test_idle_caller.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.transports.phone.call_control import (
     unanswered,
 )
 from bot.transports.phone.call_runner import (
+    HUSH,
     Answered,
     Bridge,
     CallRunner,
@@ -25,12 +27,18 @@ from bot.transports.phone.call_runner import (
     Failed,
     Gather,
     HangUp,
+    Listen,
     Pressed,
+    Record,
+    Recorded,
     Ring,
     Say,
     TimedOut,
+    Transfer,
+    Transferred,
     unless_ended,
 )
+from bot.transports.phone.recording import Listening
 
 PROMPT = Path("/prompts/hello.wav")
 
@@ -63,6 +71,21 @@ class NotedStack:
 
     async def bridge(self, call_id: int, other_id: int) -> bool:
         self.asked.append(("bridge", call_id))
+        return self.bridges
+
+    async def record(self, call_id: int) -> bool:
+        self.asked.append(("record", call_id))
+        return self.bridges
+
+    async def level(self, call_id: int) -> int:
+        return 200  # a caller who speaks
+
+    async def end_recording(self, call_id: int) -> bytes:
+        self.asked.append(("end recording", call_id))
+        return b"\x01\x00" * 8
+
+    async def transfer(self, call_id: int, uri: str) -> bool:
+        self.asked.append(("transfer", call_id))
         return self.bridges
 
 
@@ -134,26 +157,58 @@ async def test_bridge_hang_up_and_the_other_leg():
     assert await one.run(Bridge(other.call_id)) == Failed()
 
 
-async def test_a_call_handed_over_tells_all_and_its_end():
+async def test_listen_takes_what_a_conversation_needs_in_the_calls_order():
+    """A conversation's step (answered_call.py): each key, each end of play (one left from
+    before is kept), a transfer's outcome once known, the end; nothing is stopped by a key."""
     stack = NotedStack()
     runner = await _dialled(stack)
-    told: list[CallEvent] = []
+    stack.tell(1, "quiet")  # said before the step: still the conversation's
     stack.tell(1, "key", "5")
-    handing = asyncio.ensure_future(runner.hand_over(told.append))
-    await asyncio.sleep(0)
-    stack.tell(1, "quiet")
+    stack.tell(1, "transfer", "180")  # ringing: not yet an outcome
+    stack.tell(1, "transfer", "486")
+    assert await runner.run(Listen("0123456789*#")) == Done()
+    assert await runner.run(Listen("0123456789*#")) == Pressed("5")
+    assert await runner.run(Listen("0123456789*#")) == Transferred(False)
+    assert ("hush", 1) not in stack.asked
+    assert await runner.run(Listen("#", 0.05)) == TimedOut()
+    stack.tell(1, "key", "5")  # not one of its keys
     stack.tell(1, "ended", "200")
-    await handing
-    assert [(e.kind, e.value) for e in told] == [("key", "5"), ("quiet", ""), ("ended", "200")]
-    # Cut off before the end (the longest call): the conversation hears an end too.
-    cut = await _dialled(stack)
-    told.clear()
-    handing = asyncio.ensure_future(cut.hand_over(told.append))
-    await asyncio.sleep(0)
-    handing.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await handing
-    assert told == [CallEvent("ended", 2, "0")]
+    assert await runner.run(Listen("#")) == Ended(200)
+    assert await runner.run(Listen("#")) == Ended(200)
+
+
+async def test_started_steps_begin_at_once_and_take_no_event():
+    """What a conversation says while it listens: an answer's parts one after the other
+    (``after``: nothing stopped), a key's hush, a hang-up; the events stay the listener's."""
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    stack.tell(1, "quiet")
+    runner.start(Say((PROMPT,), wait=False, after=True))
+    runner.start(Say((PROMPT,), wait=False, after=True))
+    assert stack.asked == [("say", 1), ("say", 1)]
+    runner.start(HUSH)
+    with pytest.raises(ValueError):
+        runner.start(Say((PROMPT,)))  # one that waits is run
+    assert await runner.run(Listen("#")) == Done()  # the quiet was kept for it
+    runner.start(HangUp())
+    assert stack.asked[2:] == [("hush", 1), ("hang_up", 1)]
+    assert await runner.run(Listen("#")) == Ended(487)
+
+
+async def test_record_and_transfer_run_beside_a_listener_and_take_no_event():
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    stack.tell(1, "quiet")
+    listening = Listening(quiet_seconds=30, most_seconds=0.05)
+    assert await runner.run(Record(listening)) == Recorded(b"\x01\x00" * 8)
+    assert listening.spoke
+    assert await runner.run(Transfer("sip:desk@example.org")) == Done()
+    assert [asked for asked, _ in stack.asked] == ["record", "end recording", "transfer"]
+    assert await runner.run(Listen("#")) == Done()  # the quiet is still the listener's
+    refused = NotedStack(bridges=False)
+    gone = await _dialled(refused)
+    assert await gone.run(Record(Listening(30, 1))) == Recorded(b"")
+    assert await gone.run(Transfer("sip:desk@example.org")) == Failed()
 
 
 def test_status_codes_mean_outcomes_in_one_place():

@@ -20,7 +20,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
-from bot.transports.phone.verification import QUESTION_NAMED
+from handlers.caller_check import QUESTION_NAMED
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Voice
 from handlers.messenger import Messenger
@@ -63,7 +63,7 @@ async def _answering_phone(phones: PhoneFactory) -> BaresipCaller:
 
 
 async def _it_is_them(saying: Saying, phone: BaresipCaller) -> None:
-    """The question a call-back asks first (verification.py), and "1": it is them."""
+    """The question a call-back asks first (handlers/caller_check.py), and "1": it is them."""
     assert len(await saying.next()) == 1
     await asyncio.to_thread(phone.press, "1")
 

@@ -58,7 +58,7 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
         for meaning in (Command("start"), Typed("2"), Typed("1")):  # the second language
             await phone._meant(call, meaning)
         lang = dispatcher.settings.languages[1]
-        phone._end(call)
+        phone.call_over(call)
         again = Call(8, CALLER)
         phone._calls[8] = again
         phone._by_chat[CALLER] = again
@@ -92,10 +92,10 @@ async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
     try:
         call.free_digits = True
         for key in "44137#":
-            phone._key(call, key)
+            phone.pressed(call, key)
         taken = [call.keys.get_nowait() for _ in range(call.keys.qsize())]
         assert taken == [Typed("44137")]
-        phone._key(call, "#")  # a second "#" is the way back
+        phone.pressed(call, "#")  # a second "#" is the way back
         assert call.keys.get_nowait() == BACK
     finally:
         if call.pause is not None:

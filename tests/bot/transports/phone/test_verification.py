@@ -1,4 +1,4 @@
-"""A caller ID is a claim (bot/transports/phone/verification.py), in real calls through
+"""A caller ID is a claim (handlers/caller_check.py), in real calls through
 Kamailio: baresip calls with the number of Erna, a phone resident the bot knows, who has a
 request. The call is not Erna's: the main menu and "Ask for help" come, but "My requests"
 says only that the bot calls back first - nothing of the request. "1" ends the call; the
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.transports.phone.caller_id import is_withheld
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.verification import CALLING, OFFER, QUESTION_NAMED, free, then_data
+from handlers.caller_check import CALLING, OFFER, QUESTION_NAMED, free, then_data
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Text
 from locales import translator

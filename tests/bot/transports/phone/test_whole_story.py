@@ -260,7 +260,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         saying = Saying(bot)  # what the bot tells the call from now on
         calls = OutboxWorker(db, [bot], clock=clock)
         await calls.run_once()
-        await saying.next()  # "if you are Erna, press 1" (verification.py)
+        await saying.next()  # "if you are Erna, press 1" (handlers/caller_check.py)
         await asyncio.to_thread(erna.press, "1")
         await saying.next()  # the messages
         await saying.next()  # the question, once they were heard

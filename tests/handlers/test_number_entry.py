@@ -1,8 +1,8 @@
-"""A withheld caller's number to call back, key by key (withheld_number.py)."""
+"""A withheld caller's number to call back, key by key (handlers/number_entry.py)."""
 
-from bot.transports.phone.caller_id import withheld
-from bot.transports.phone.withheld_number import NumberEntry, NumberStep, asks_number
 from handlers.messages import ButtonPress, Text
+from handlers.number_entry import ASK, BAD, CONFIRM, NumberEntry, NumberStep, asks_number
+from locales import translator
 
 
 def _keys(entry: NumberEntry, keys: str) -> list[NumberStep]:
@@ -10,10 +10,10 @@ def _keys(entry: NumberEntry, keys: str) -> list[NumberStep]:
 
 
 def test_only_a_withheld_callers_ask_for_help_waits_for_a_number():
-    assert asks_number(withheld(), ButtonPress("hr:new"))
-    assert not asks_number("+492319876543", ButtonPress("hr:new"))
-    assert not asks_number(withheld(), ButtonPress("menu:places"))
-    assert not asks_number(withheld(), Text("hr:new"))
+    assert asks_number(True, ButtonPress("hr:new"))
+    assert not asks_number(False, ButtonPress("hr:new"))
+    assert not asks_number(True, ButtonPress("menu:places"))
+    assert not asks_number(True, Text("hr:new"))
 
 
 def test_a_number_is_said_back_and_taken_with_1_a_wrong_one_changes_nothing():
@@ -44,3 +44,26 @@ def test_a_premium_shared_cost_or_personal_number_is_refused_as_a_wrong_one():
 
 def test_hash_before_any_digit_goes_back():
     assert _keys(NumberEntry(ButtonPress("hr:new")), "#") == [NumberStep("back")]
+
+
+def test_star_on_the_number_said_back_says_it_again_any_other_key_types_it_again():
+    for key in "2345678909#":
+        entry = NumberEntry(ButtonPress("hr:new"))
+        assert _keys(entry, "02319876543#*") == [NumberStep("confirm"), NumberStep("confirm")]
+        assert entry.number == "+492319876543"
+        assert _keys(entry, key) == [NumberStep("ask")], key
+        assert entry.number is None  # only "1" takes it
+
+
+def test_each_step_is_a_message_that_names_its_keys_and_its_buttons_say_what_they_do():
+    """The texts say the keys; the buttons carry what the keys do (the n-th button is
+    key n, the way back is "#"), for any voice transport."""
+    t = translator("de")
+    entry = NumberEntry(ButtonPress("hr:new"))
+    _keys(entry, "02319876543#")
+    asked, bad, said_back = (entry.message(step, t) for step in ("ask", "bad", "confirm"))
+    assert asked.text == t._(ASK) and bad.text == t._(BAD)
+    assert said_back.text == str(t.t(CONFIRM, digits=", ".join("02319876543")))
+    assert [b.data for row in said_back.buttons for b in row] == ["number:yes", "number:again"]
+    assert [b.role for row in asked.buttons for b in row] == ["back"]
+    assert not said_back.typed_choices  # the text names the keys: labels are not said

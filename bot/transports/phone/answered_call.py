@@ -1,0 +1,183 @@
+"""A call the bot talks in with its caller, run on its call runner (call_runner.py) like
+every other call: a call that came (transport.py), or a call-back that goes on as the
+person's conversation (outbox_calls.py ``converse``, the answer after the tone; the call
+that checks a caller, handlers/caller_check.py).
+
+One loop per call takes the runner's results in the call's order and hands each to the
+line (:class:`Line`, the transport); nothing here reads a SIP event:
+
+- :class:`~bot.transports.phone.call_runner.Listen` for any key, as long as the caller is
+  waited for (``Call.audio.idle_at``): :class:`Pressed` - the caller's key (what it means is the
+  line's: keypad.py, the dialogues of handlers/number_entry.py and caller_check.py);
+  :class:`Done` - all that was to hear is said; :class:`Transferred` - how the transfer to
+  a person went (to_a_person.py); :class:`Ended` - the call is over;
+- :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
+  the goodbye (a :class:`Say` step, to_a_person.py ``IDLE_GOODBYE``) and is hung up once it
+  is said (a :class:`HangUp` step); a key while it is said keeps the call and is taken as
+  any key.
+
+The call's state: :class:`Call` (its dialogue: chat, keys, choices, the feature step it is
+at) and :class:`CallAudio` (its media side: what it plays, what follows the end of play,
+the recording, the wait for the caller).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.transports.phone.call_runner import (
+    CallRunner,
+    Done,
+    Ended,
+    HangUp,
+    Listen,
+    Pressed,
+    Say,
+    TimedOut,
+    Transferred,
+)
+from bot.transports.phone.keypad import KEYS, Keypad, Meaning
+from bot.transports.phone.recording import Listening
+from handlers.messages import Event
+from handlers.number_entry import NumberEntry, NumberStep
+from locales import Translator
+
+log = logging.getLogger(__name__)
+
+ALL_KEYS = "".join(sorted(KEYS))
+
+
+@dataclass(frozen=True)
+class HungUp:
+    """Put after a call's last keys: the caller hung up."""
+
+
+@dataclass(frozen=True)
+class CallMeBack:
+    """Put for "1" on the offer to check the caller by a call-back (handlers/caller_check.py)."""
+
+
+@dataclass
+class CallAudio:
+    """What a call plays and hears (its media side): the prompts of the answer being said
+    and of the last one (what "*" repeats), how often it went quiet (all it was to hear
+    played to its end), what it does then (the tone said: record; "0": transfer), the
+    recording under way, and whether the call is over."""
+
+    saying: list[Path] = field(default_factory=list)
+    last: list[Path] = field(default_factory=list)
+    quiet: int = 0
+    then: Any = None
+    listening: Listening | None = None
+    gone: bool = False
+    # Waiting for the caller: the loop's time (``loop.time()``) when the call ends without
+    # a key or a word (None: not waiting).
+    idle_at: float | None = None
+
+
+@dataclass
+class Call:
+    """One call's dialogue: its caller's chat, its keys, the newest message's choices and
+    way back, the step a feature of the call is at; its media side is ``audio``, its
+    steps run on ``runner``."""
+
+    call_id: int
+    chat_id: str
+    runner: CallRunner | None = None
+    keypad: Keypad = field(default_factory=Keypad)
+    keys: asyncio.Queue[Meaning | Event | HungUp | NumberStep | CallMeBack] = field(
+        default_factory=asyncio.Queue
+    )
+    taking: asyncio.Task[None] | None = None
+    pause: asyncio.TimerHandle | None = None
+    # The newest message's choices by number, and its way back.
+    choices: int = 0
+    back: str | None = None
+    steps: itertools.count[int] = field(default_factory=itertools.count)
+    # Answers said (one per update that said something): the order of a call, for its tests.
+    answers: int = 0
+    # The newest message takes digits of the caller's own (a postcode), or a recording
+    # (``recorded``: who will hear it).
+    free_digits: bool = False
+    recorded: str = ""
+    # A withheld caller typing a number to call back (handlers/number_entry.py).
+    entry: NumberEntry | None = None
+    # handlers/caller_check.py: a call the bot made and its holder confirmed (``checked``),
+    # or the known number this call claims (``claimed``: the call is a person of its own
+    # until a call-back checks it); the press that waits for that check (``waiting``).
+    checked: bool = False
+    claimed: str = ""
+    waiting: Event | None = None
+    audio: CallAudio = field(default_factory=CallAudio)
+    # Who the caller is to the bot's words (their language, easy language, the phone's
+    # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),
+    # else read once from their row.
+    reader: Translator | None = None
+
+
+class Line(Protocol):
+    """What the loop hands the results of a call's steps to (the phone transport)."""
+
+    def pressed(self, call: Call, key: str) -> None: ...
+
+    def said_all(self, call: Call) -> None: ...
+
+    def transfer_went(self, call: Call, went: bool) -> None: ...
+
+    def call_over(self, call: Call) -> None: ...
+
+    def waited_out(self, call: Call) -> bool:
+        """Whether the call waited for its caller long enough: then the goodbye."""
+
+    async def goodbye(self, call: Call) -> Path | None:
+        """The goodbye's prompt (noted as said)."""
+
+
+async def converse(runner: CallRunner, call: Call, line: Line) -> None:
+    """Run ``call`` until it ends (or the loop is cancelled: the call is over for the
+    line too)."""
+    try:
+        while True:
+            got = await runner.run(Listen(ALL_KEYS, _left(call)))
+            if isinstance(got, Pressed):
+                line.pressed(call, got.key)
+            elif isinstance(got, Done):
+                line.said_all(call)
+            elif isinstance(got, Transferred):
+                line.transfer_went(call, got.went)
+            elif isinstance(got, TimedOut) and line.waited_out(call):
+                if isinstance(await _goodbye(runner, call, line), Ended):
+                    return
+            elif isinstance(got, Ended):
+                return
+    finally:
+        line.call_over(call)
+
+
+def _left(call: Call) -> float | None:
+    """How long the caller is still waited for (None: not waited for)."""
+    if call.audio.idle_at is None:
+        return None
+    return max(0.0, call.audio.idle_at - asyncio.get_running_loop().time())
+
+
+async def _goodbye(runner: CallRunner, call: Call, line: Line) -> Ended | None:
+    """The goodbye, then the hang-up; a key while it is said takes the call on."""
+    log.info("phone: call %d: nothing from the caller, goodbye", call.call_id)
+    try:
+        said = await line.goodbye(call)
+    except Exception:
+        log.exception("phone: call %d: the goodbye could not be said", call.call_id)
+        said = None
+    got = await runner.run(Say((said,) if said else (), ALL_KEYS))
+    if isinstance(got, Pressed):
+        line.pressed(call, got.key)
+        return None
+    if isinstance(got, Done):
+        got = await runner.run(HangUp())
+    return got if isinstance(got, Ended) else None

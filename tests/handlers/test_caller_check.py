@@ -1,0 +1,100 @@
+"""A caller ID is a claim (handlers/caller_check.py): what an unchecked call may do, the
+offer of a call-back and the question a call the bot makes asks first, key by key."""
+
+import pytest
+
+from db import Database
+from handlers.caller_check import (
+    CALLING,
+    OFFER,
+    QUESTION,
+    QUESTION_NAMED,
+    Profile,
+    answer_keys,
+    answered,
+    claimed,
+    free,
+    keyed,
+    made,
+    offer,
+    profile_of,
+    question,
+    takes_offer,
+    then_data,
+)
+from handlers.messages import Button, ButtonPress, Command, Text
+from locales import translator
+
+NUMBER = "+492319876543"
+OTHER = "+492311234567"
+
+
+@pytest.mark.parametrize(
+    "data", ["hr:new", "hr:mine", "settings:lang", "ev:mine", "ev:rm:3", "privacy:delete"]
+)
+def test_what_says_something_of_the_person_or_acts_for_them_waits_for_the_check(data):
+    assert not free(ButtonPress(data))
+
+
+@pytest.mark.parametrize("data", ["menu:main", "menu:places", "pl:near", "ev:week", "lang:de"])
+def test_what_concerns_nobody_in_particular_goes_on(data):
+    assert free(ButtonPress(data))
+
+
+def test_commands_about_a_person_wait_and_a_checked_call_begins_with_what_waited():
+    assert free(Command("start")) and free(Text("44137"))
+    assert not free(Command("mydata")) and not free(Command("delete"))
+    assert then_data(ButtonPress("hr:mine")) == "hr:mine"
+    assert then_data(Command("mydata")) == "menu:main"
+
+
+def test_only_1_on_the_offer_asks_for_the_call_back_hash_goes_back():
+    t = translator("de")
+    said = offer(t)
+    assert said.text == t._(OFFER) and CALLING != OFFER
+    assert takes_offer("1")
+    assert not any(takes_offer(key) for key in "023456789*#")
+    assert keyed(said.buttons, "#") == "check:back"
+
+
+def test_only_1_on_the_question_is_them_2_is_not_anything_else_no_answer():
+    t = translator("de")
+    named, unnamed = question(t, "Erna"), question(t, "")
+    assert named.text == str(t.t(QUESTION_NAMED, name="Erna"))
+    assert unnamed.text == t._(QUESTION)
+    assert answer_keys(named) == "12"
+    assert answered(named, "1") == "me" and answered(named, "2") == "not me"
+    assert all(answered(named, key) is None for key in "03456789*#")
+
+
+def test_a_link_is_never_pressed_by_a_key():
+    rows = [[Button("🗺 Map", url="https://example.org")], [Button("✅ Yes", "who:me")]]
+    assert keyed(rows, "1") == "who:me" and keyed(rows, "2") is None
+
+
+async def test_a_number_is_only_claimed_where_its_person_has_something_to_give_away(
+    db: Database,
+):
+    """A new number, or one whose person never agreed (nothing of theirs yet), is that
+    number's person at once; a person with their consent is only claimed."""
+    assert await claimed(db, "phone", NUMBER) is None
+    person = await db.users.seen("phone", NUMBER, NUMBER)
+    assert await claimed(db, "phone", NUMBER) is None
+    await db.users.record_consent(person.id)
+    known = await claimed(db, "phone", NUMBER)
+    assert known is not None and known.id == person.id
+    assert profile_of(known).consented and profile_of(None) == Profile()
+
+
+async def test_the_checked_person_is_made_with_the_asking_calls_choices_never_changed(
+    db: Database,
+):
+    await made(db, "phone", NUMBER, Profile(language="tr", consented=True))
+    person = await db.users.find("phone", NUMBER)
+    assert person is not None and person.language == "tr" and person.consent_at is not None
+    # A person there already keeps their language; nothing is agreed in their name.
+    other = await db.users.seen("phone", OTHER, OTHER)
+    await db.users.set_language(other.id, "uk")
+    await made(db, "phone", OTHER, Profile(language="tr", consented=False))
+    kept = await db.users.get(other.id)
+    assert kept.language == "uk" and kept.consent_at is None
