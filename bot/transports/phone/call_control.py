@@ -31,6 +31,12 @@ RTP_PORTS = 100
 PLACES_PER_LINE = 4
 
 
+def sip_ports(port: int, lines: int) -> range:
+    """The SIP ports of ``lines`` lines from ``port``: one per line and one for the notice
+    line (line_pool.py) when there are several, ``port`` alone for one."""
+    return range(port, port + lines + 1) if lines > 1 else range(port, port + 1)
+
+
 @dataclass(frozen=True)
 class CallEvent:
     """What happened to call ``call_id`` (-1: to the account).
