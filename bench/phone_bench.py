@@ -297,12 +297,12 @@ class RtpGaps:
 
 
 def line_ports(settings: Any, lines: int) -> list[range]:
-    """The RTP ports of each line (of the one stack with one line)."""
+    """The RTP ports of each line and the notice line (of the one stack with one line)."""
     from bot.transports.phone.line_pool import line_settings
 
     if lines == 1:
         return [range(settings.rtp_port, settings.rtp_port + settings.rtp_ports)]
-    shares = [line_settings(settings, number, lines) for number in range(lines)]
+    shares = [line_settings(settings, number, lines) for number in range(lines + 1)]
     return [range(share.rtp_port, share.rtp_port + share.rtp_ports) for share in shares]
 
 

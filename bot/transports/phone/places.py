@@ -39,6 +39,9 @@ CLAIMS_KEPT = 256
 CLAIM_SECONDS = 30.0
 # The longest Call-ID kept (the caller's to choose: bounded).
 CALL_ID_MOST = 256
+# A call taken into a line that PJSIP refused after all (an offer without a codec the bot
+# speaks: no call ever came of it) frees its place after this many seconds.
+TAKEN_UNSEEN_SECONDS = 5.0
 
 Decision = Literal["take", "notice", "leave"]
 
@@ -112,6 +115,24 @@ class SharedPlaces:
             taken = state["taken"].get(str(self.line))
             if taken is not None and call_id[:CALL_ID_MOST] in taken:
                 taken.remove(call_id[:CALL_ID_MOST])
+
+    def keep(self, alive: set[str]) -> None:
+        """This line's calls are ``alive``: a call it holds that is not among them and was
+        given out more than ``TAKEN_UNSEEN_SECONDS`` ago (or so long ago that it is no
+        longer kept) is gone, its place free again."""
+        now = self.clock()
+        alive = {call_id[:CALL_ID_MOST] for call_id in alive}
+        with self._state() as state:
+            taken = state["taken"].get(str(self.line))
+            if not taken:
+                return
+            given = {claim[0]: claim[2] for claim in state["claims"]}
+            taken[:] = [
+                call_id
+                for call_id in taken
+                if call_id in alive
+                or (call_id in given and now - given[call_id] < TAKEN_UNSEEN_SECONDS)
+            ]
 
     # -- the decision
 

@@ -300,6 +300,8 @@ class Stack:
                     checked = now
                     self._end_silent_calls(now)
                     self._end_long_notices(now)
+                    if self._places is not None:
+                        self._places.keep({call.sip_id for call in self._calls.values()})
                 while True:
                     try:
                         command = self._commands.get_nowait()

@@ -8,7 +8,12 @@ import random
 from pathlib import Path
 
 from bot.transports.phone.invite_filter import new_invite
-from bot.transports.phone.places import CLAIM_SECONDS, CLAIMS_KEPT, SharedPlaces
+from bot.transports.phone.places import (
+    CLAIM_SECONDS,
+    CLAIMS_KEPT,
+    TAKEN_UNSEEN_SECONDS,
+    SharedPlaces,
+)
 
 LINES = 5
 
@@ -77,6 +82,24 @@ def test_a_call_given_to_a_line_that_never_sees_it_frees_its_place(tmp_path: Pat
     now[0] += CLAIM_SECONDS
     assert lines[0].decide("after") == "leave"
     assert lines[1].decide("after") == "take"
+
+
+def test_a_call_taken_that_never_came_frees_its_place(tmp_path: Path):
+    """PJSIP may refuse a call the line was given (no codec in common): no call of the
+    line has its Call-ID, and its place is free again a few seconds later. A call made by
+    the bot (held, no claim) stays while it is alive."""
+    now = [100.0]
+    lines = _lines(tmp_path / "places.json", now)
+    for number in range(3):
+        assert lines[0].decide(f"call-{number}") == "take"
+    lines[0].hold("made-1")
+    alive = {"call-0", "call-1", "made-1"}
+    lines[0].keep(alive)
+    assert lines[0].held()[0] == 4
+    now[0] += TAKEN_UNSEEN_SECONDS
+    lines[0].keep(alive)
+    assert lines[0].held()[0] == 3
+    assert lines[0].decide("call-3") == "take"
 
 
 def test_the_calls_kept_are_bounded(tmp_path: Path):
