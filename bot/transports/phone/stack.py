@@ -175,6 +175,7 @@ class Stack:
         self._admission: Admission | None = None
         self._refused: dict[int, Any] = {}
         self.refusals = 0
+        self.busy_callers = 0  # callers who heard the busy notice (the notice line)
         # What a caller hears when every place is taken (:meth:`set_busy_notice`).
         self._busy_notice = [Path(path) for path in settings.busy_notice]
         # One line of several: the shared places and the filter that asks them.
@@ -483,6 +484,13 @@ class Stack:
         call.answer(answer)
 
     def _refuse(self, call: _Call) -> None:
+        self.busy_callers += 1
+        if self.busy_callers == 1 or self.busy_callers % 100 == 0:
+            log.warning(
+                "phone: every place is taken: a caller hears the busy notice (%d so far;"
+                " more lines: phone.lines)",
+                self.busy_callers,
+            )
         call.busy, call.busy_since = True, time.monotonic()
         if not self._busy_notice:
             self._busy_now(call)
