@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +33,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.transports.phone.call_control import PLACES_PER_LINE
+
+log = logging.getLogger(__name__)
 
 # The calls given to a line, kept to answer every line's INVITE of them alike.
 CLAIMS_KEPT = 256
@@ -71,7 +74,10 @@ class SharedPlaces:
     @classmethod
     def create(cls, path: Path, lines: int) -> None:
         """A new state: every line down until it starts."""
-        state = {"taken": {str(number): None for number in range(lines + 1)}, "claims": []}
+        state: dict[str, Any] = {
+            "taken": {str(number): None for number in range(lines + 1)},
+            "claims": [],
+        }
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as file:
             json.dump(state, file)
@@ -82,13 +88,22 @@ class SharedPlaces:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             with os.fdopen(os.dup(fd), "r+") as file:
-                state = json.load(file)
+                try:
+                    state = json.load(file)
+                except ValueError:
+                    # Cut by a process killed while it wrote: every line holds nothing from
+                    # now (their next check, keep, puts their live calls back).
+                    log.warning("phone: the lines' places were unreadable: started afresh")
+                    state = self._fresh()
                 yield state
                 file.seek(0)
                 file.truncate()
                 json.dump(state, file)
         finally:
             os.close(fd)  # the lock goes with the last descriptor
+
+    def _fresh(self) -> dict[str, Any]:
+        return {"taken": {str(number): [] for number in range(self.lines + 1)}, "claims": []}
 
     # -- a line's own
 
@@ -117,22 +132,24 @@ class SharedPlaces:
                 taken.remove(call_id[:CALL_ID_MOST])
 
     def keep(self, alive: set[str]) -> None:
-        """This line's calls are ``alive``: a call it holds that is not among them and was
-        given out more than ``TAKEN_UNSEEN_SECONDS`` ago (or so long ago that it is no
-        longer kept) is gone, its place free again."""
+        """This line's calls are ``alive`` (each holds a place): a call it holds that is
+        not among them and was given out more than ``TAKEN_UNSEEN_SECONDS`` ago (or so
+        long ago that it is no longer kept) is gone, its place free again."""
         now = self.clock()
-        alive = {call_id[:CALL_ID_MOST] for call_id in alive}
+        alive = {call_id[:CALL_ID_MOST] for call_id in alive if call_id}
         with self._state() as state:
             taken = state["taken"].get(str(self.line))
-            if not taken:
+            if taken is None:
                 return
             given = {claim[0]: claim[2] for claim in state["claims"]}
-            taken[:] = [
+            coming = [
                 call_id
                 for call_id in taken
-                if call_id in alive
-                or (call_id in given and now - given[call_id] < TAKEN_UNSEEN_SECONDS)
+                if call_id not in alive
+                and call_id in given
+                and now - given[call_id] < TAKEN_UNSEEN_SECONDS
             ]
+            taken[:] = sorted(alive) + coming
 
     # -- the decision
 

@@ -102,6 +102,18 @@ def test_a_call_taken_that_never_came_frees_its_place(tmp_path: Path):
     assert lines[0].decide("call-3") == "take"
 
 
+def test_places_cut_by_a_killed_writer_start_afresh_and_lines_put_back_their_calls(
+    tmp_path: Path,
+):
+    path = tmp_path / "places.json"
+    lines = _lines(path)
+    assert lines[0].decide("call-0") == "take"
+    path.write_text('{"taken": {"0": ["cal')
+    lines[0].keep({"call-0"})
+    assert lines[0].held() == {number: 0 for number in range(LINES + 1)} | {0: 1}
+    assert lines[1].decide("call-1") == "take"
+
+
 def test_the_calls_kept_are_bounded(tmp_path: Path):
     """The Call-IDs (the caller's to choose) are kept for the CLAIMS_KEPT newest calls
     only, each cut to a bounded length."""
