@@ -38,8 +38,13 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    new ≤ 75 s, returning ≤ 25 s, tenth language ≤ 25 s, no such wait over 1 s; a miss is
    printed, not an error. Each language's returning number calls once before (the prompts
    made, as in a running bot). Its own section of bench/RESULTS.md.
+6. A burst (issue 55, point 1; :func:`burst`, ``--burst`` alone): the lines' places and one
+   more caller, all INVITEs sent by SIPp in the same instant (tests/support/sip/sipp.py
+   ``HeldCallers``): how many are answered (target: every place) and what the one too many
+   got (target: 183 with the busy notice, then 486).
 
-Run: .venv/bin/python bench/phone_bench.py (``--patient``: only the patient caller)
+Run: .venv/bin/python bench/phone_bench.py (``--patient``: only the patient caller;
+``--burst``: only the burst)
 """
 
 from __future__ import annotations
@@ -297,12 +302,12 @@ class RtpGaps:
 
 
 def line_ports(settings: Any, lines: int) -> list[range]:
-    """The RTP ports of each line (of the one stack with one line)."""
+    """The RTP ports of each line and the notice line (of the one stack with one line)."""
     from bot.transports.phone.line_pool import line_settings
 
     if lines == 1:
         return [range(settings.rtp_port, settings.rtp_port + settings.rtp_ports)]
-    shares = [line_settings(settings, number, lines) for number in range(lines)]
+    shares = [line_settings(settings, number, lines) for number in range(lines + 1)]
     return [range(share.rtp_port, share.rtp_port + share.rtp_ports) for share in shares]
 
 
@@ -461,6 +466,48 @@ async def measure(lines: int) -> list[tuple[str, str, str]]:
         kamailio.stop()
         await db.close()
     return rows
+
+
+async def burst(lines: int) -> list[tuple[str, str, str]]:
+    """Every place and one more caller in one instant: answered, and what the last got."""
+    from bot.transports.phone.call_control import PLACES_PER_LINE
+    from db import Database
+    from handlers import build_router
+    from handlers.dispatcher import Dispatcher
+    from handlers.settings import HandlerSettings
+    from tests.support.sip.sipp import HeldCallers
+
+    folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-burst-"))
+    db = await Database.open(folder / "bench.sqlite3")
+    settings = HandlerSettings(city="Dortmund", inactive_account_days=365, max_text_length=500)
+    dispatcher = Dispatcher(db, build_router(), settings)
+    kamailio, _, phone = bot_line(dispatcher, lines)
+    places = lines * PLACES_PER_LINE
+    callers = HeldCallers(kamailio.domain, BOT_USER, "+49231444", places + 1)
+    try:
+        await phone.connect()
+        await asyncio.wait_for(phone.registered.wait(), 60)
+        callers.start()
+        got = await asyncio.to_thread(callers.wait_for, places + 1)
+    finally:
+        callers.stop()
+        await phone.stop()
+        kamailio.stop()
+        await db.close()
+    answered = sum("answered" in outcome for outcome in got.values())
+    refused = [" then ".join(outcome) for outcome in got.values() if "busy" in outcome]
+    return [
+        (
+            f"burst: {places + 1} at once, answered",
+            f"{answered} of {places}",
+            f"target: every place ({lines} lines x {PLACES_PER_LINE})",
+        ),
+        (
+            "burst: the one too many",
+            ", ".join(refused) or "no answer",
+            "target: early (183 with the busy notice) then busy (486)",
+        ),
+    ]
 
 
 def memory_rows(memory: list[tuple[float, list[float]]]) -> list[tuple[str, str, str]]:
@@ -857,21 +904,26 @@ def main() -> None:
     kept = os.dup(1)
     os.dup2(2, 1)
     try:
-        # --patient: only the patient caller's times (about 7 minutes), not the 200 calls.
-        rows = [] if "--patient" in args else asyncio.run(measure(lines))
-        patient = asyncio.run(patient_calls(lines))
+        # --patient: only the patient caller's times (about 7 minutes), not the 200 calls;
+        # --burst: only the burst (about a minute).
+        only = "--patient" in args or "--burst" in args
+        rows = [] if only else asyncio.run(measure(lines))
+        if "--patient" not in args and lines > 1:
+            rows += asyncio.run(burst(lines))
+        patient = [] if "--burst" in args else asyncio.run(patient_calls(lines))
     finally:
         sys.stdout.flush()
         os.dup2(kept, 1)
         os.close(kept)
     load = os.getloadavg()
+    what = "a burst" if "--burst" in args else f"{TOTAL} calls, {CALLS} at once"
     print(
-        f"phone benchmark, {TOTAL} calls, {CALLS} at once, {lines} lines, "
-        f"{datetime.now(UTC):%Y-%m-%d}, load {load[0]:.1f}"
+        f"phone benchmark, {what}, {lines} lines, {datetime.now(UTC):%Y-%m-%d}, load {load[0]:.1f}"
     )
     for label, value, reference in rows + patient:
         print(f"{label:<40}{value:>16}  {reference}")
-    write_patient_section(patient, load[0])
+    if patient:
+        write_patient_section(patient, load[0])
 
 
 PATIENT_SECTION = "## Phone: time to something useful (issue 55, point 3)"

@@ -544,11 +544,12 @@ def _get_when_up(url: str, process: subprocess.Popen, wait: float = 120.0) -> _P
 def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     """compose.phone.yaml publishes, the Dockerfile exposes and the nftables snippet opens the
     SIP ports of every line and the whole RTP range of the example's [phone] section, UDP."""
-    from bot.transports.phone.call_control import RTP_PORTS
+    from bot.transports.phone.call_control import RTP_PORTS, sip_ports
 
     config = load_config(DEPLOY / "nachbarbot.example.toml", env={})
     port, first = config.phone.port, config.phone.rtp_port
-    sip = f"{port}-{port + config.phone.lines - 1}" if config.phone.lines > 1 else str(port)
+    ports = sip_ports(port, config.phone.lines)
+    sip = f"{ports[0]}-{ports[-1]}" if len(ports) > 1 else str(port)
     rtp = f"{first}-{first + RTP_PORTS - 1}"
     compose = yaml.safe_load((DEPLOY / "compose.phone.yaml").read_text(encoding="utf-8"))
     published = set(compose["services"]["nachbarbot"]["ports"])

@@ -153,6 +153,11 @@ class Admission:
             peers += [Peer(ipaddress.ip_network(net)) for net in _LOOPBACK]
         return cls(peers, token if registrar else "")
 
+    def refuses_contact(self, message: str) -> bool:
+        """Whether an INVITE's text lacks the registered contact's parameter (with a
+        token; the peer's address is checked when the call comes, :meth:`refuses`)."""
+        return bool(self.token) and not _addressed_to(message, self.token)
+
     def refuses(self, source: str, message: str) -> str:
         """Why an INVITE from ``source`` ("ip:port" as PJSIP writes it) with the text
         ``message`` is refused; "" when it is taken."""

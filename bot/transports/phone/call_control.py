@@ -21,12 +21,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, cast, get_args
 
-EventKind = Literal[
-    "call", "offer", "answered", "audio", "key", "quiet", "ended", "registered", "transfer"
-]
+EventKind = Literal["call", "answered", "audio", "key", "quiet", "ended", "registered", "transfer"]
 KINDS: frozenset[str] = frozenset(get_args(EventKind))
 # RTP ports taken from the first one (``phone.rtp_port``).
 RTP_PORTS = 100
+# The calls one SIP stack (a line) takes at once: the places of the phone are the lines
+# times this. A call that comes when every place is taken hears the busy notice
+# (:meth:`CallControl.set_busy_notice`) and is answered 486 Busy Here.
+PLACES_PER_LINE = 4
+
+
+def sip_ports(port: int, lines: int) -> range:
+    """The SIP ports of ``lines`` lines from ``port``: one per line and one for the notice
+    line (line_pool.py) when there are several, ``port`` alone for one."""
+    return range(port, port + lines + 1) if lines > 1 else range(port, port + 1)
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,6 @@ class CallEvent:
     """What happened to call ``call_id`` (-1: to the account).
 
     - ``call``: a call came and is being answered (``value``: the caller's SIP URI);
-      ``offer``: with ``offer_calls``, a call came and waits for :meth:`CallControl.answer`
-      or ``decline`` (``value``: its SIP Call-ID, line_pool.py);
     - ``answered``: a call the bot made was answered (not at early media);
     - ``audio``: its audio is on; ``key``: a key was pressed (``value``: "0"-"9", "*",
       "#"); ``quiet``: all it was to hear was played to its end;
@@ -74,8 +80,13 @@ class StackSettings:
     clock_rate: int = 16000
     # Where the bot's own calls go first (a SIP URI; empty: to the called address itself).
     outbound_proxy: str = ""
-    # Calls are offered, not answered at once (one line of several, line_pool.py).
-    offer_calls: bool = False
+    # One line of several (line_pool.py): the places' shared state (places.py), this
+    # line's number and how many lines take calls (line ``lines`` says the busy notice).
+    places_file: str = ""
+    line: int = 0
+    lines: int = 0
+    # What a caller hears when every place is taken (prompt files, busy_notice.py).
+    busy_notice: tuple[str, ...] = ()
     # How many RTP ports from rtp_port are this stack's.
     rtp_ports: int = RTP_PORTS
     # Who besides the registrar and the outbound proxy may send calls (admission.py).
@@ -127,6 +138,10 @@ class CallControl(Protocol):
         """Call ``uri``; its call id. Its events go to ``listener`` (``answered``,
         ``audio``, ``key``, ``quiet``, last ``ended`` with the status code). ``beside``: a
         call this one may be bridged with."""
+
+    def set_busy_notice(self, prompts: list[Path]) -> None:
+        """What a caller hears when every place is taken, as early media (183 Session
+        Progress) before 486 Busy Here; empty: 486 at once. No event tells of such a call."""
 
 
 Unanswered = Literal["busy", "no answer", "failed"]

@@ -33,8 +33,9 @@ class PhoneSection:
         5,
         minimum=1,
         maximum=20,
-        doc="Processes taking calls, 4 at once each, on SIP ports port ... port+lines-1; "
-        "all register as user (the registrar must keep that many contacts; else 1)",
+        doc="Processes taking calls, 4 at once each, on SIP ports port ... port+lines-1, and "
+        "one saying the busy notice on port+lines; all register as user (the registrar must "
+        "keep lines+1 contacts; else 1)",
     )
     public_address: str = _opt(
         "", doc="The address the provider sees, behind NAT (put in SIP and SDP); empty: bind"

@@ -5,10 +5,16 @@ process. With ``phone.lines`` above 1 the transport runs that many line processe
 each a SIP stack with its own SIP port and its share of the RTP ports, each registered at
 the registrar for the same user: the registrar then has one contact per line and rings
 them all for every call (parallel forking, RFC 3261 16.7 - sipgate, Kamailio, Asterisk with
-``max_contacts`` of at least the lines do). A line with room offers the call here with its
-SIP Call-ID; the first line to offer it answers it, the others say busy, which ends only
-their branch (a line that is full says busy by itself). The bot's own calls go out through
-the line with the fewest calls.
+``max_contacts`` of at least the lines do). Which line takes a call is decided once, by
+the first line process that sees its INVITE, in the places all lines share (places.py),
+before any PJSIP takes the call into one of its 4 slots (invite_filter.py): the line given
+the call answers it, the others answer their branch 486 at once (which ends only their
+branch). One more process, the notice line (number ``count``, registered as the lines
+are), takes the calls that come when every place is taken: each hears the busy notice
+(busy_notice.py) as early media, then 486, and the registrar answers the caller 486 once
+every branch did. So 20 calls in one instant take the 20 places of 5 lines, and the 21st
+hears why it is refused. The bot's own calls go out through the line with the fewest
+calls (never the notice line).
 
 :class:`Lines` is a :class:`~bot.transports.phone.call_control.CallControl` as the single
 stack is, with call ids of its own: a line's call id plus 1000 times the line's number. A line
@@ -26,9 +32,10 @@ import base64
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import sys
-from collections import OrderedDict
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -36,14 +43,12 @@ from typing import Any
 
 from bot.transports.phone.call_control import CallEvent, Listener, StackSettings, event
 from bot.transports.phone.frames import MAX_FRAME, encode, read_frame, settings_frame
+from bot.transports.phone.places import SharedPlaces
 
 log = logging.getLogger(__name__)
 
 # A line's call ids are below PJSUA_MAX_CALLS: the line's number is the thousands.
 SPAN = 1000
-# The Call-IDs of the last calls offered, to know which line took one (a call is offered
-# by every line with room within moments).
-OFFERS_KEPT = 256
 # A line that ended by itself is started again after this pause (seconds), so a line that
 # cannot start does not spin.
 RESTART_PAUSE = 2.0
@@ -58,16 +63,20 @@ class LineDied(RuntimeError):
     """A line process ended, or said nothing, before it started (not a refusal it named)."""
 
 
-def line_settings(settings: StackSettings, number: int, count: int) -> StackSettings:
+def line_settings(
+    settings: StackSettings, number: int, count: int, places_file: str = ""
+) -> StackSettings:
     """Line ``number``'s SIP port (``port`` + number; 0: any) and its share of the RTP
-    ports."""
-    share = max(8, settings.rtp_ports // count)
+    ports, of ``count`` lines and the notice line (number ``count``)."""
+    share = max(8, settings.rtp_ports // (count + 1))
     return replace(
         settings,
         port=settings.port + number if settings.port else 0,
         rtp_port=settings.rtp_port + number * share if settings.rtp_port else 0,
         rtp_ports=share,
-        offer_calls=True,
+        places_file=places_file,
+        line=number,
+        lines=count,
     )
 
 
@@ -92,14 +101,20 @@ class Lines:
         self.settings = settings
         self.on_event = on_event
         self.port = 0
+        self.count = count
+        # The places the line processes share (places.py), in a folder of the bot's own.
+        self._folder = Path(tempfile.mkdtemp(prefix="nachbarbot-lines-"))
+        places = self._folder / "places.json"
+        self.places = SharedPlaces(places, -1, count)
+        # The lines that take calls, then the notice line.
         self._lines = [
-            _Line(number, line_settings(settings, number, count)) for number in range(count)
+            _Line(number, line_settings(settings, number, count, str(places)))
+            for number in range(count + 1)
         ]
         self._asks: dict[int, asyncio.Future[Any]] = {}
         self._told: dict[int, Listener] = {}
         self._made: dict[int, int] = {}  # a made call's id → its make_call's number
         self._next_ask = 0
-        self._offers: OrderedDict[str, int] = OrderedDict()
         self._stopping = False
         self._restarts: set[asyncio.Task[None]] = set()
 
@@ -107,6 +122,8 @@ class Lines:
 
     async def start(self) -> None:
         self._stopping = False
+        self._folder.mkdir(mode=0o700, exist_ok=True)
+        SharedPlaces.create(self.places.path, self.count)
         try:
             for line in self._lines:
                 await self._start_or_again(line)
@@ -189,6 +206,7 @@ class Lines:
             if not waiting.done():
                 waiting.set_exception(RuntimeError("the phone lines stopped"))
         self._asks.clear()
+        shutil.rmtree(self._folder, ignore_errors=True)
 
     # -- what the lines tell
 
@@ -210,6 +228,8 @@ class Lines:
 
     def _gone(self, line: _Line) -> None:
         line.port = 0
+        with contextlib.suppress(OSError):
+            self.places.set_down(line.number)  # given no call until it runs again
         for own in list(line.calls):
             self._call_ended(line, own)
         line.calls.clear()
@@ -264,13 +284,10 @@ class Lines:
             line.registered = value
             self._registered()
             return
-        if kind == "offer":
-            self._offered(line, own, value)
-            return
         if kind == "call":
             line.calls.add(own)
         elif own not in line.calls:
-            return  # a call this line offered and another line took
+            return
         if kind == "ended":
             self._call_ended(line, own)
             return
@@ -287,15 +304,11 @@ class Lines:
             return
         self.on_event(CallEvent("ended", whose))
 
-    def _offered(self, line: _Line, own: int, sip_call_id: str) -> None:
-        taken = self._offers.get(sip_call_id)
-        if taken is None:
-            self._offers[sip_call_id] = line.number
-            while len(self._offers) > OFFERS_KEPT:
-                self._offers.popitem(last=False)
-            self._send(line, {"op": "answer", "call": own})
-        else:
-            self._send(line, {"op": "decline", "call": own})
+    def set_busy_notice(self, prompts: list[Path]) -> None:
+        """Handed to the notice line when it starts (its settings frame)."""
+        notice = tuple(str(path) for path in prompts)
+        notice_line = self._lines[self.count]
+        notice_line.settings = replace(notice_line.settings, busy_notice=notice)
 
     def _registered(self) -> None:
         answers = [line.registered for line in self._lines]
@@ -378,7 +391,7 @@ class Lines:
         """As :meth:`Stack.make_call`, through the line with the fewest calls - or, with
         ``beside``, through the line of that call (two calls bridged must share a line's
         conference bridge, :meth:`bridge`)."""
-        running = [line for line in self._lines if line.process is not None]
+        running = [line for line in self._lines[: self.count] if line.process is not None]
         if not running:
             raise RuntimeError("no phone line is running")
         line = min(running, key=lambda line: len(line.calls))

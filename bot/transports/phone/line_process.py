@@ -9,7 +9,6 @@ four bytes of length, then a JSON object.
 From the bot to the line:
     the first frame: the line's :class:`~bot.transports.phone.stack.StackSettings`;
     ``{"op": "say", "call": id, "prompts": [path, ...]}``, ``hush``, ``hang_up``,
-    ``answer``, ``decline`` (an offered call);
     ``{"op": "record" | "end_recording" | "level", "call": id, "ask": n}``,
     ``{"op": "transfer", "call": id, "uri": uri, "ask": n}``,
     ``{"op": "make_call", "uri": uri, "ask": n}``,
@@ -87,7 +86,7 @@ class LineProcess:
         call = int(message.get("call", -1))
         if op == "say":
             stack.say(call, [Path(path) for path in message["prompts"]])
-        elif op in ("hush", "hang_up", "answer", "decline"):
+        elif op in ("hush", "hang_up"):
             getattr(stack, op)(call)
         elif op in ("record", "end_recording", "level"):
             self._answer(message["ask"], getattr(stack, op)(call))

@@ -13,8 +13,13 @@ players), one UDP transport bound to the configured address, and one account: re
 at the provider's registrar with digest credentials, or none (calls come to the address
 directly, from a trunk or in tests). Every call is answered at once; its audio is the
 prompts played to it one after the other (:meth:`Stack.say`), stopped when a key is
-pressed (:meth:`Stack.hush`). An answered call whose far end sent no audio (RTP) for
-``rtp_timeout_seconds`` is hung up (:meth:`Stack._end_silent_calls`): gone without a BYE.
+pressed (:meth:`Stack.hush`). One line of several (``places_file``, line_pool.py) takes only
+the calls the places give it (places.py), asked before PJSIP takes a call into a slot
+(invite_filter.py); the others it answers 486 at once. The notice line takes the calls for
+which no place is free: each hears the busy notice as early media (183 Session Progress),
+then 486 Busy Here (:meth:`Stack.set_busy_notice`). An answered call whose far end sent
+no audio (RTP) for ``rtp_timeout_seconds`` is hung up (:meth:`Stack._end_silent_calls`):
+gone without a BYE.
 
 PJSIP's own log would hold SIP messages (numbers, names): it is off (``msgLogging``), its
 start banner is not printed (:func:`quiet_start`), and of its errors and warnings only
@@ -44,6 +49,8 @@ import pjsua2 as pj
 
 from bot.transports.phone.admission import PARAMETER, Admission, contact_token, uri_host_port
 from bot.transports.phone.call_control import CallEvent, EventKind, Listener, StackSettings
+from bot.transports.phone.invite_filter import InviteFilter
+from bot.transports.phone.places import SharedPlaces
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +64,9 @@ LOG_LEVEL = 2
 REGISTER_RETRY_SECONDS = 30
 # How often the calls' received audio is counted (seconds; ``rtp_timeout_seconds``).
 RTP_CHECK_SECONDS = 1.0
+# A busy caller whose notice never started (no audio came up) is answered busy after this
+# many seconds at most.
+NOTICE_MOST_SECONDS = 30.0
 
 _ERROR_NAME = re.compile(r"\(([A-Z][A-Z_]+)\)")
 # PJSIP's status numbers: an operating system's error (120000 + errno) or a SIP answer.
@@ -165,6 +175,12 @@ class Stack:
         self._admission: Admission | None = None
         self._refused: dict[int, Any] = {}
         self.refusals = 0
+        self.busy_callers = 0  # callers who heard the busy notice (the notice line)
+        # What a caller hears when every place is taken (:meth:`set_busy_notice`).
+        self._busy_notice = [Path(path) for path in settings.busy_notice]
+        # One line of several: the shared places and the filter that asks them.
+        self._places: SharedPlaces | None = None
+        self._filter: InviteFilter | None = None
 
     # -- the event loop's side
 
@@ -213,13 +229,8 @@ class Stack:
     def hang_up(self, call_id: int) -> None:
         self._commands.put(lambda: self._hang_up(call_id))
 
-    def answer(self, call_id: int) -> None:
-        """Answer an offered call (``offer_calls``); its ``call`` event follows."""
-        self._commands.put(lambda: self._answer(call_id))
-
-    def decline(self, call_id: int) -> None:
-        """Leave an offered call to another line: busy here."""
-        self._commands.put(lambda: self._decline(call_id))
+    def set_busy_notice(self, prompts: list[Path]) -> None:
+        self._busy_notice = list(prompts)
 
     # -- recordings and transfers (bot/transports/phone/recording.py, to_a_person.py)
 
@@ -289,6 +300,9 @@ class Stack:
                 if now - checked >= RTP_CHECK_SECONDS:
                     checked = now
                     self._end_silent_calls(now)
+                    self._end_long_notices(now)
+                    if self._places is not None:
+                        self._places.keep({call.sip_id for call in self._calls.values()})
                 while True:
                     try:
                         command = self._commands.get_nowait()
@@ -325,6 +339,11 @@ class Stack:
                 call.hung_up = True
                 call.hangup(pj.CallOpParam())
 
+    def _end_long_notices(self, now: float) -> None:
+        for call in list(self._calls.values()):
+            if call.busy_since is not None and now - call.busy_since >= NOTICE_MOST_SECONDS:
+                self._busy_now(call)
+
     def _open(self) -> int:
         settings = self.settings
         endpoint = pj.Endpoint()
@@ -352,6 +371,11 @@ class Stack:
             transport.publicAddress = settings.public_address
         transport_id = endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         endpoint.libStart()
+        if settings.places_file:
+            self._places = SharedPlaces(Path(settings.places_file), settings.line, settings.lines)
+            self._places.start()
+            self._filter = InviteFilter(pj._pjsua2.__file__, self._decide)
+            self._filter.install()
         endpoint.audDevManager().setNullDev()
         port = int(endpoint.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
         account = pj.AccountConfig()
@@ -419,10 +443,22 @@ class Stack:
         gc.collect()
         endpoint.libDestroy()
 
+    def _decide(self, sip_call_id: str, message: str) -> int | None:
+        """The INVITE filter's question: None lets PJSIP take the call (this line's, or
+        one refused below), 486 leaves it to the line the places gave it to."""
+        assert self._places is not None
+        admission = self._admission
+        if admission is not None and admission.token and admission.refuses_contact(message):
+            return None  # not from the registrar: refused 403 as a call (_incoming)
+        return 486 if self._places.decide(sip_call_id) == "leave" else None
+
     def _incoming(self, account: _Account, call_id: int, source: str, message: str) -> None:
         call = _Call(self, account, call_id)
+        call.sip_id = call.getInfo().callIdString
         why = self._admission.refuses(source, message) if self._admission else "not started"
         if why:
+            if self._places is not None:
+                self._places.release(call.sip_id)
             # Refused before the call exists for the bot: no event, nothing said.
             self.refusals += 1
             if self.refusals == 1 or self.refusals % 100 == 0:
@@ -433,8 +469,8 @@ class Stack:
             call.hangup(forbidden)
             return
         self._calls[call_id] = call
-        if self.settings.offer_calls:
-            self._post("offer", call_id, call.getInfo().callIdString)
+        if self._places is not None and self.settings.line == self.settings.lines:
+            self._refuse(call)  # the notice line: every place is taken
             return
         self._answer(call_id)
 
@@ -447,12 +483,32 @@ class Stack:
         answer.statusCode = 200
         call.answer(answer)
 
-    def _decline(self, call_id: int) -> None:
-        call = self._calls.get(call_id)
-        if call is None:
+    def _refuse(self, call: _Call) -> None:
+        self.busy_callers += 1
+        if self.busy_callers == 1 or self.busy_callers % 100 == 0:
+            log.warning(
+                "phone: every place is taken: a caller hears the busy notice (%d so far;"
+                " more lines: phone.lines)",
+                self.busy_callers,
+            )
+        call.busy, call.busy_since = True, time.monotonic()
+        if not self._busy_notice:
+            self._busy_now(call)
             return
-        # 486 ends only this branch of a forked call; PJSIP's default, 603 Decline, is a
-        # global failure that would make the proxy cancel the line that took it too.
+        call.queue.extend(self._busy_notice)
+        # 183 with the answer's SDP: the caller hears the notice before the busy answer
+        # (after it, :meth:`_Call.played`), not a busy tone taken for a wrong number.
+        progress = pj.CallOpParam()
+        progress.statusCode = 183
+        call.answer(progress)
+
+    def _busy_now(self, call: _Call) -> None:
+        if call.hung_up:
+            return
+        call.hung_up = True
+        call.busy_since = None
+        # 486 ends only this branch of the forked call; 603 Decline, PJSIP's default, is a
+        # global failure that would make the proxy cancel the other branches too.
         busy = pj.CallOpParam()
         busy.statusCode = 486
         call.hangup(busy)
@@ -465,7 +521,7 @@ class Stack:
                 first = call.audio is None
                 call.audio = call.getAudioMedia(index)
                 call.media_index = index
-                if first:
+                if first and not call.busy:
                     self._post("audio", call.getId())
                 call.play_next()
                 return
@@ -476,7 +532,12 @@ class Stack:
             del self._refused[call_id]
             return
         self._calls.pop(call_id, None)
+        if self._places is not None:
+            self._places.release(call.sip_id)
         call.drop_player()
+        if call.busy:
+            call.queue.clear()
+            return  # a busy caller's: the bot never knew the call
         if call.recorder is not None:  # a caller who hangs up after speaking: kept
             self._hung_up_words[call_id] = call.recorder.pcm()
         call.drop_recorder()
@@ -562,6 +623,9 @@ class Stack:
             return call_id
         self._calls[call_id] = call
         self._listeners[call_id] = listener
+        if self._places is not None:  # a place of this line while it lasts
+            call.sip_id = call.getInfo().callIdString
+            self._places.hold(call.sip_id)
         return call_id
 
 
@@ -660,6 +724,11 @@ class _Call(pj.Call):
         self.received = 0
         self.heard_at: float | None = None
         self.hung_up = False
+        # Its SIP Call-ID (places.py). Busy: refused for want of a place (the notice
+        # line's, :meth:`Stack._refuse`), hearing the notice since busy_since.
+        self.sip_id = ""
+        self.busy = False
+        self.busy_since: float | None = None
 
     def onCallState(self, prm: Any) -> None:
         if self.getInfo().state == pj.PJSIP_INV_STATE_DISCONNECTED:
@@ -705,7 +774,9 @@ class _Call(pj.Call):
         if self.player is player:
             self.drop_player()
             self.play_next()
-            if self.player is None:
+            if self.player is None and self.busy:
+                self.stack._busy_now(self)  # the busy notice was said: busy here
+            elif self.player is None:
                 self.stack._post("quiet", self.getId())
 
     def drop_player(self) -> None:
@@ -742,6 +813,8 @@ class _OutCall(_Call):
             call_id = self.getId()
             if self.stack._listeners.pop(call_id, None) is not None:
                 self.stack._calls.pop(call_id, None)
+                if self.stack._places is not None:
+                    self.stack._places.release(self.sip_id)
                 self.drop_player()
                 self.queue.clear()
                 self.stack._tell(self.listener, CallEvent("ended", call_id, str(self.status)))

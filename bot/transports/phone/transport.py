@@ -60,6 +60,7 @@ from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
 from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, converse
 from bot.transports.phone.bridging import Bridging
+from bot.transports.phone.busy_notice import busy_notice
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
 from bot.transports.phone.call_control import CallControl, CallEvent, StackSettings
 from bot.transports.phone.call_runner import (
@@ -172,7 +173,7 @@ class PhoneTransport(Transport):
         self.settings = settings
         self.prompts = prompts
         self.voices = voices
-        # More than one line: as many processes, each taking up to PJSIP's 4 calls (line_pool.py).
+        # More than one line: as many processes, PLACES_PER_LINE calls each (line_pool.py).
         self.stack: CallControl = (
             Lines(settings, self._on_event, lines) if lines > 1 else Stack(settings, self._on_event)
         )
@@ -218,6 +219,8 @@ class PhoneTransport(Transport):
             )
         # Answers kept from calls that ended before they were said are only marked.
         await send_kept_answers(self)
+        first = self.dispatcher.settings.newcomer_language(None)
+        self.stack.set_busy_notice(await busy_notice(self.prompts, first, self.voices))
         await self.stack.start()
         log.info("phone: listening on port %d", self.stack.port)
         self.dispatcher.db.data_rights.after_erasure.append(self._sweep_soon)

@@ -312,3 +312,101 @@ def _udp_bound(port: int) -> bool:
         except OSError:
             return True
         return False
+
+
+class HeldCallers:
+    """``calls`` callers whose INVITEs SIPp sends in one instant (``uac_held.xml``; a
+    rate of ``calls`` per millisecond, all open at once), in the background: each answered
+    call is held until the bot hangs it up, each refused one ends with its 486. Each
+    caller's number is ``prefix`` and the call's number (from 1). ``ear_port``: the audio
+    port the INVITEs offer (0: SIPp's own media port).
+
+    :meth:`outcomes` reads what the calls got so far ({call number: ["early", "busy"]} or
+    ["answered"]); :meth:`wait_for` waits until ``count`` calls have a final answer."""
+
+    def __init__(
+        self,
+        target: str,
+        service: str,
+        prefix: str,
+        calls: int,
+        *,
+        ear_port: int = 0,
+        timeout_s: int = 600,
+    ) -> None:
+        self.calls = calls
+        self.folder, scenario_path = _prepare("uac_held.xml", (), 0, None, True)
+        text = scenario_path.read_text()
+        ear = str(ear_port) if ear_port else "[media_port]"
+        scenario_path.write_text(text.replace("[ear_port]", ear))
+        self.log = self.folder / "calls.log"
+        self._command = [
+            sipp_binary(),
+            target,
+            *_options(self.folder, scenario_path, service, free_udp_port()),
+            "-key", "caller", prefix,
+            "-m", str(calls),
+            "-r", str(calls),
+            "-rp", "1",
+            "-l", str(calls),
+            "-timeout", f"{timeout_s}s",
+            "-timeout_error",
+            "-trace_logs", "-log_file", str(self.log),
+        ]  # fmt: skip
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr = self.folder / "stderr.log"
+
+    def start(self) -> None:
+        with self._stderr.open("wb") as stderr:
+            self._process = subprocess.Popen(
+                self._command,
+                cwd=self.folder,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
+
+    def outcomes(self) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        if not self.log.exists():
+            return found
+        for line in self.log.read_text(errors="replace").splitlines():
+            number, _, what = line.strip().partition(" ")
+            if number.isdecimal() and what in ("early", "answered", "busy"):
+                found.setdefault(int(number), []).append(what)
+        return found
+
+    def finished(self) -> dict[int, list[str]]:
+        """The calls with a final answer (answered or busy)."""
+        return {
+            number: got
+            for number, got in self.outcomes().items()
+            if "answered" in got or "busy" in got
+        }
+
+    def wait_for(self, count: int, timeout: float = 180) -> dict[int, list[str]]:
+        """Wait until ``count`` calls have their final answer (or SIPp ended, or
+        ``timeout`` s passed: a machine's slowness only delays it); the calls that have."""
+        deadline = time.monotonic() + timeout
+        while len(self.finished()) < count and time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                break
+            time.sleep(0.1)
+        return self.finished()
+
+    def stop(self) -> SippResult:
+        process, self._process = self._process, None
+        returncode = -1
+        if process is not None:
+            if process.poll() is None:
+                end_group(process, 5)
+            returncode = process.returncode if process.returncode is not None else -1
+        return _result(self.folder, returncode, self._stderr.read_bytes())
+
+    def __enter__(self) -> HeldCallers:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

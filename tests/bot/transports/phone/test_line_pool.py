@@ -15,7 +15,7 @@ import pytest
 from bot.config import PhoneSection
 from bot.transports.phone import registration
 from bot.transports.phone.call_control import CallEvent, StackSettings
-from bot.transports.phone.line_pool import OFFERS_KEPT, SPAN, Lines, line_settings
+from bot.transports.phone.line_pool import SPAN, Lines, line_settings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
@@ -98,11 +98,13 @@ async def test_a_call_the_bot_makes_goes_out_through_a_line(
 
 
 def test_each_line_has_a_port_and_ports_for_audio_of_its_own():
+    """5 lines and the notice line (the sixth)."""
     settings = StackSettings(port=5060, rtp_port=4000, rtp_ports=100)
-    lines = [line_settings(settings, number, 5) for number in range(5)]
-    assert [line.port for line in lines] == [5060, 5061, 5062, 5063, 5064]
-    assert [line.rtp_port for line in lines] == [4000, 4020, 4040, 4060, 4080]
-    assert all(line.rtp_ports == 20 and line.offer_calls for line in lines)
+    lines = [line_settings(settings, number, 5, "places.json") for number in range(6)]
+    assert [line.port for line in lines] == [5060, 5061, 5062, 5063, 5064, 5065]
+    assert [line.rtp_port for line in lines] == [4000, 4016, 4032, 4048, 4064, 4080]
+    assert all(line.rtp_ports == 16 and line.places_file == "places.json" for line in lines)
+    assert [(line.line, line.lines) for line in lines] == [(number, 5) for number in range(6)]
     anywhere = line_settings(StackSettings(), 3, 5)
     assert (anywhere.port, anywhere.rtp_port) == (0, 0)
 
@@ -162,19 +164,6 @@ async def test_a_line_whose_port_is_taken_stops_the_start_and_says_why():
             await lines.start()
     first = lines._lines[0]
     assert first.process is None  # the line that had started was stopped again
-
-
-def test_the_call_ids_kept_to_know_which_line_took_a_call_are_bounded():
-    """Every call offered is remembered by its SIP Call-ID (the caller's to choose) only
-    until OFFERS_KEPT newer ones came; the first line to offer one takes it."""
-    lines = Lines(StackSettings(), lambda event: None, 2)
-    first, second = lines._lines
-    for number in range(OFFERS_KEPT + 50):
-        lines._offered(first, 0, f"call-{number}@caller")
-    assert len(lines._offers) == OFFERS_KEPT
-    assert "call-0@caller" not in lines._offers
-    lines._offered(second, 1, f"call-{OFFERS_KEPT + 49}@caller")  # the same call again
-    assert lines._offers[f"call-{OFFERS_KEPT + 49}@caller"] == first.number
 
 
 async def test_a_line_that_ends_while_starting_says_how(

@@ -23,7 +23,7 @@ async def test_doctor_names_the_contacts_a_registrar_must_keep_for_the_lines(db:
     """A refusal with several lines may be the registrar keeping one contact per user."""
     await note(db, "403")
     status, detail = (await check(PHONE, db))[1:]  # the default: 5 lines
-    assert status == "FAIL" and "keeps 5 contacts" in detail and "phone.lines = 1" in detail
+    assert status == "FAIL" and "keeps 6 contacts" in detail and "phone.lines = 1" in detail
     one = PhoneSection(enabled=True, registrar="sip:sipgate.de", user="1234567e0", lines=1)
     assert "contacts" not in (await check(one, db))[2]
 
