@@ -128,7 +128,8 @@ async def pull(scene: Scene, volunteer_id: int) -> int:
     volunteer = await scene.db.volunteers.get(volunteer_id)
     if user is None or volunteer is None:
         return 0
-    asked = await scene.db.volunteers.asked_since(to_text(now - timedelta(hours=24)))
+    since = to_text(now - timedelta(hours=24))
+    asked = await scene.db.volunteers.asked_since(since, [volunteer_id])
     if asked.get(volunteer_id, 0) >= rules.offers_per_day:
         return 0
     for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
