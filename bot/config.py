@@ -188,9 +188,9 @@ class HelpSection:
         "who qualifies at once",
     )
     wave_min: int = _opt(3, minimum=1, maximum=50, doc="Fewest volunteers asked in one wave")
-    wave_max: int = _opt(8, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
+    wave_max: int = _opt(5, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
     wave_minutes: int = _opt(
-        45, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
+        120, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
     )
     relook_hours: int = _opt(
         2, minimum=1, maximum=48, doc="Nobody left to ask: look again for new volunteers this often"
@@ -205,7 +205,13 @@ class HelpSection:
         3, minimum=1, maximum=72, doc="Daytime hours before neighbouring districts are asked"
     )
     widen_km: float = _opt(
-        5.0, minimum=0, maximum=50, doc="How much farther the widened search reaches"
+        8.0, minimum=0, maximum=50, doc="How much farther the widened search reaches"
+    )
+    widen_below: int = _opt(
+        6,
+        minimum=0,
+        maximum=100,
+        doc="Fewer than this many left to ask nearby: neighbouring districts at once",
     )
     related_hours: int = _opt(
         10, minimum=1, maximum=168, doc="Hours before volunteers of related kinds of help are asked"
@@ -384,6 +390,7 @@ class Config:
                 estimate_floor_percent=self.help.estimate_floor_percent,
                 widen_hours=self.help.widen_hours,
                 widen_km=self.help.widen_km,
+                widen_below=self.help.widen_below,
                 related_hours=self.help.related_hours,
                 budget=self.help.budget,
                 language_km=self.help.language_km,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -39,6 +40,8 @@ class Volunteer:
     talk_shift: tuple[str, ...] = ()
 
 
+# Volunteers per statement of the narrow queries (SQLite limits a statement's parameters).
+ID_CHUNK = 500
 _LISTS = ("categories", "stadtbezirke", "languages", "talk_shift")
 _NAMES = [f.name for f in fields(Volunteer)]
 PROFILE = (
@@ -253,34 +256,59 @@ class VolunteerStore:
             (at, request_id, volunteer_id),
         )
 
-    async def asked_since(self, since: str) -> dict[int, int]:
-        """How many offers each volunteer got since ``since``."""
-        rows = await fetch_all(
-            self._tx,
+    async def _by_volunteers(
+        self, sql: str, volunteer_ids: Collection[int], *params: Any
+    ) -> list[Any]:
+        """Run ``sql`` (with one ``IN ({ids})`` after its other parameters) for the given
+        volunteers only, in chunks: bounded by who is asked about, never the whole table."""
+        ids = sorted(set(volunteer_ids))
+        rows: list[Any] = []
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows.extend(await fetch_all(self._tx, sql.format(ids=marks), (*params, *chunk)))
+        return rows
+
+    async def asked_since(self, since: str, volunteer_ids: Collection[int]) -> dict[int, int]:
+        """How many offers each of ``volunteer_ids`` got since ``since`` (none: absent)."""
+        rows = await self._by_volunteers(
             "SELECT volunteer_id, COUNT(*) FROM request_notifications"
-            " WHERE outbox_id IS NOT NULL AND offered_at >= ? GROUP BY volunteer_id",
-            (since,),
+            " WHERE outbox_id IS NOT NULL AND offered_at >= ? AND volunteer_id IN ({ids})"
+            " GROUP BY volunteer_id",
+            volunteer_ids,
+            since,
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
-    async def helped_since(self, since: str) -> set[int]:
-        """Volunteers who took a request since ``since``."""
-        rows = await fetch_all(
-            self._tx,
-            "SELECT DISTINCT volunteer_id FROM request_notifications WHERE accepted_at >= ?",
-            (since,),
+    async def helped_since(self, since: str, volunteer_ids: Collection[int]) -> set[int]:
+        """Which of ``volunteer_ids`` took a request since ``since``."""
+        rows = await self._by_volunteers(
+            "SELECT DISTINCT volunteer_id FROM request_notifications"
+            " WHERE accepted_at >= ? AND volunteer_id IN ({ids})",
+            volunteer_ids,
+            since,
         )
         return {int(r[0]) for r in rows}
 
-    async def answers(self) -> dict[int, tuple[int, int]]:
-        """(taps on "I can help", offers) of each volunteer ever offered something."""
-        rows = await fetch_all(
-            self._tx,
+    async def answers(self, volunteer_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+        """(taps on "I can help", offers) of each of ``volunteer_ids`` ever offered
+        something."""
+        rows = await self._by_volunteers(
             "SELECT volunteer_id, SUM(CASE WHEN accepted_at IS NOT NULL OR handed_back = 1"
             " THEN 1 ELSE 0 END), COUNT(*) FROM request_notifications"
-            " WHERE outbox_id IS NOT NULL GROUP BY volunteer_id",
+            " WHERE outbox_id IS NOT NULL AND volunteer_id IN ({ids}) GROUP BY volunteer_id",
+            volunteer_ids,
         )
         return {int(r[0]): (int(r[1] or 0), int(r[2])) for r in rows}
+
+    async def city_answers(self) -> tuple[int, int]:
+        """(taps on "I can help", offers) of the whole city: one row."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT SUM(CASE WHEN accepted_at IS NOT NULL OR handed_back = 1 THEN 1 ELSE 0 END),"
+            " COUNT(*) FROM request_notifications WHERE outbox_id IS NOT NULL",
+        )
+        return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
     async def asked(self, request_id: int) -> list[tuple[int, int, bool, str | None]]:
         """(volunteer, wave, declined, offered at) of everyone asked about the request, in

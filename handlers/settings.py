@@ -36,10 +36,10 @@ class OfferRules:
     offer_rule: str = WAVES
     # A wave is as large as needed for about one expected taker, within these bounds.
     wave_min: int = 3
-    wave_max: int = 8
+    wave_max: int = 5
     # The next wave after this many daytime minutes without a taker (at once when everyone
     # in the wave said "not this time").
-    wave_minutes: int = 45
+    wave_minutes: int = 120
     # Nobody left to ask: look again this often (new and freed volunteers).
     relook_hours: int = 2
     # At most this many offers to one volunteer in 24 hours.
@@ -50,7 +50,11 @@ class OfferRules:
     # when nobody local is left) ...
     widen_hours: int = 3
     # ... that much farther (km) ...
-    widen_km: float = 5.0
+    widen_km: float = 8.0
+    # ... and at once when fewer than this many are left to ask in the volunteers' own
+    # areas (a thin district: its few would be asked in one wave, then nobody for hours);
+    # fewer left even there: related kinds of help at once too.
+    widen_below: int = 6
     # ... and related kinds of help after this many hours.
     related_hours: int = 10
     # After this many people asked, the coordinators take over and the bot stops asking.

@@ -141,9 +141,11 @@ async def offer_to(scene: Scene, volunteer_id: int) -> int:
     # Under waves: no more than their offers a day, counting those of the last 24 hours.
     room = (
         rules.offers_per_day
-        - (await scene.db.volunteers.asked_since(to_text(now - timedelta(hours=24)))).get(
-            volunteer_id, 0
-        )
+        - (
+            await scene.db.volunteers.asked_since(
+                to_text(now - timedelta(hours=24)), [volunteer_id]
+            )
+        ).get(volunteer_id, 0)
         if rules.waves
         else None
     )

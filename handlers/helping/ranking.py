@@ -182,18 +182,12 @@ async def candidates(
     handed_back = await db.volunteers.handed_back(request.id)
     today = local_day(now)
     checked = matching.needs_certificate(settings, request)
-    asked_day = await db.volunteers.asked_since(to_text(now - timedelta(hours=24)))
-    asked_week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)))
-    helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)))
-    answers = await db.volunteers.answers()
-    taps_all = sum(t for t, _ in answers.values())
-    offers_all = sum(o for _, o in answers.values())
-    city_rate = taps_all / offers_all if offers_all >= CITY_MIN_OFFERS else START_RATE
-    german = not without_german(request)
-    ranked = []
+    # Who may be asked by area, kind and certificate first (no store query); the tables of
+    # offers and answers are then read for those few only.
+    reachable: list[tuple[Volunteer, bool, float | None, bool]] = []
     for volunteer, related in found.values():
         who = volunteer.user_id
-        if who in skip or who in handed_back or asked_day.get(who, 0) >= rules.offers_per_day:
+        if who in skip or who in handed_back:
             continue
         if checked and not matching.certified(volunteer, today):
             continue
@@ -211,6 +205,22 @@ async def candidates(
             km = distance_km(settings, volunteer, request)
             if not _reachable(settings, volunteer, request, km, reach, shares):
                 continue
+        reachable.append((volunteer, related, km, shares))
+    if not reachable:
+        return []
+    ids = [volunteer.user_id for volunteer, *_ in reachable]
+    asked_day = await db.volunteers.asked_since(to_text(now - timedelta(hours=24)), ids)
+    asked_week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)), ids)
+    helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids)
+    answers = await db.volunteers.answers(ids)
+    taps_all, offers_all = await db.volunteers.city_answers()
+    city_rate = taps_all / offers_all if offers_all >= CITY_MIN_OFFERS else START_RATE
+    german = not without_german(request)
+    ranked = []
+    for volunteer, related, km, shares in reachable:
+        who = volunteer.user_id
+        if asked_day.get(who, 0) >= rules.offers_per_day:
+            continue
         taps, offers = answers.get(who, (0, 0))
         chance = estimate(
             rules,

@@ -6,10 +6,11 @@ best-ranked few first (``ranking``), more later, wider later, and never to every
   ``wave_max`` people).
 - The next wave goes after ``wave_minutes`` of daytime without a taker, or at once when the
   whole last wave said "not this time" (:func:`declined`). With nobody left to ask, the
-  search looks again every ``relook_hours`` (new and freed volunteers).
-- It widens after ``widen_hours`` of daytime, or at once when nobody local is left
-  (neighbouring districts, a larger radius), and after ``related_hours`` to related kinds
-  of help.
+  search looks again after ``relook_hours`` of daytime (new and freed volunteers).
+- It widens after ``widen_hours`` of daytime, or at once when fewer than ``widen_below``
+  (at least nobody) are left to ask locally (neighbouring districts, a larger radius), and
+  after ``related_hours`` to related kinds of help, or at once when fewer than
+  ``widen_below`` are left at the wider reach too.
 - After ``budget`` people asked, the coordinators get the request with what was tried and
   the bot stops asking on its own; a coordinator's re-offer still sends one wave.
 - A volunteer who finishes or hands back and has room is offered the longest-waiting open
@@ -97,9 +98,14 @@ async def next_wave(
         if now - started >= timedelta(hours=rules.related_hours):
             reach = ranking.RELATED_KINDS
         ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
-        if not ranked and reach < ranking.WIDER:
-            # Nobody local is left: neighbouring districts and a larger radius at once.
+        if len(ranked) < max(1, rules.widen_below) and reach < ranking.WIDER:
+            # Few or nobody local is left: neighbouring districts and a larger radius at once.
             reach = ranking.WIDER
+            ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
+        if len(ranked) < rules.widen_below and reach < ranking.RELATED_KINDS:
+            # Few are left even there: related kinds of help at once, not after hours of
+            # waves that ask nobody.
+            reach = ranking.RELATED_KINDS
             ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
         wave = ranking.wave_of(ranked, rules, room)
     number = search.waves + 1
@@ -118,7 +124,9 @@ async def next_wave(
             # A talk shift may begin soon: looked at again as often as a wave would go.
             following = to_text(talk_now.next_at(scene.settings, now, talk_until))
         else:
-            following = to_text(now + timedelta(hours=rules.relook_hours))
+            # Counted in the daytime as the next wave is: a look at night would send offers
+            # that wait in the outbox for the volunteers' morning.
+            following = to_text(after_daytime(now, rules.relook_hours * 60, rules))
         await db.waves.wait(request.id, None if handed_over else following, reach)
     if not by_coordinator and not handed_over and len(asked) + told >= rules.budget:
         await hand_over(scene, request, now)
@@ -154,7 +162,8 @@ async def pull(scene: Scene, volunteer_id: int) -> int:
     volunteer = await scene.db.volunteers.get(volunteer_id)
     if user is None or volunteer is None:
         return 0
-    asked = await scene.db.volunteers.asked_since(to_text(now - timedelta(hours=24)))
+    since = to_text(now - timedelta(hours=24))
+    asked = await scene.db.volunteers.asked_since(since, [volunteer_id])
     if asked.get(volunteer_id, 0) >= rules.offers_per_day:
         return 0
     for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):

@@ -177,7 +177,11 @@ async def test_the_search_widens_on_a_moved_clock_and_stops_at_the_budget(
     dispatcher: Dispatcher, db: Database
 ):
     clock = Clock(daytime(9))
-    settings = _rules(dispatcher, clock, budget=7)
+    # The timed widening alone: only when nobody local is left does it widen at once
+    # (45 minutes between waves, 5 km farther: Mengede stays out of reach).
+    settings = _rules(
+        dispatcher, clock, budget=7, widen_below=0, wave_minutes=45, wave_max=8, widen_km=5.0
+    )
     term = Terminal(dispatcher, db)
     local = {await _volunteer(db, f"nord{n}") for n in range(3)}
     near = {await _volunteer(db, f"west{n}", districts=("Innenstadt-West",)) for n in range(3)}
@@ -212,6 +216,84 @@ async def test_the_search_widens_on_a_moved_clock_and_stops_at_the_budget(
     await _volunteer(db, "nord-new")
     await waves.tick(db, settings, clock.now)
     assert await _asked(db, request_id) == asked
+
+
+@pytest.mark.both_backends
+async def test_a_thin_district_asks_its_neighbours_in_the_first_wave(
+    dispatcher: Dispatcher, db: Database
+):
+    # An outer district with two volunteers: both would be asked, then nobody for three
+    # hours; fewer than ``widen_below`` left nearby, the neighbours are asked at once.
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, widen_below=4)
+    term = Terminal(dispatcher, db)
+    local = {await _volunteer(db, f"nord{n}"): f"nord{n}" for n in range(2)}
+    near = {await _volunteer(db, f"west{n}", districts=("Innenstadt-West",)): f"west{n}"
+            for n in range(3)}  # fmt: skip
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    asked = await _asked(db, request_id)
+    assert set(local) <= asked and asked & set(near)
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert all(_told(shown, name, request_id) for who, name in {**local, **near}.items()
+               if who in asked)  # fmt: skip
+    # A district with enough of its own asks them first.
+    for n in range(4):
+        await _volunteer(db, f"nord-more{n}")
+    other = await _published(db, settings, "bernd", await _coordinator(db))
+    assert not await _asked(db, other) & set(near)
+
+
+async def test_a_thin_search_asks_related_kinds_of_help_at_once(
+    dispatcher: Dispatcher, db: Database
+):
+    # Two for shopping in the district and nobody in the neighbouring ones: those who
+    # keep company (a related kind) are asked in the first wave, not ten hours later.
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, widen_below=4)
+    term = Terminal(dispatcher, db)
+    local = {await _volunteer(db, f"nord{n}") for n in range(2)}
+    company = {await _volunteer(db, f"kaffee{n}", kinds=("company",)): f"kaffee{n}"
+               for n in range(3)}  # fmt: skip
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    asked = await _asked(db, request_id)
+    assert local <= asked and asked & set(company)
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert all(_told(shown, name, request_id) for who, name in company.items() if who in asked)
+    # One of them may take it (asked for a related kind, "I can help" holds).
+    taker = next(who for who in company if who in asked)
+    await term.type(f":as {company[taker]}")
+    await term.press(f"mt:acc:{request_id}")
+    taken = await db.requests.get(request_id)
+    assert taken.state == "matched" and taken.volunteer_id == taker
+
+
+@pytest.mark.both_backends
+async def test_nobody_left_is_looked_for_again_in_the_daytime_not_at_night(
+    dispatcher: Dispatcher, db: Database
+):
+    # Published at 20:00 with nobody to ask: the next look is two hours of the daytime
+    # later (the next morning), not at 22:00 when a wave's offers would wait in the outbox
+    # all night and be read after someone took the request in the morning.
+    clock = Clock(daytime(20))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    assert await _asked(db, request_id) == set()
+    newcomer = await _volunteer(db, "nina")
+    clock.pass_(hours=2, minutes=5)
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == set()
+    clock.pass_(hours=10)  # 08:05: one daytime hour of the two has passed
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == set()
+    clock.pass_(hours=1)  # 09:05
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == {newcomer}
+    await term.console.worker.run_once()
+    assert _told(term.out.getvalue(), "nina", request_id)
 
 
 async def test_a_volunteer_asked_beyond_their_own_area_can_take_the_request(
