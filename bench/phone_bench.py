@@ -42,14 +42,22 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    more caller, all INVITEs sent by SIPp in the same instant (tests/support/sip/sipp.py
    ``HeldCallers``): how many are answered (target: every place) and what the one too many
    got (target: 183 with the busy notice, then 486).
+7. Callers who vanish or do nothing (issue 55, point 2; :func:`gone_callers`, ``--vanish``
+   alone, about 4 minutes), with the configuration's waits: a baresip phone that sends
+   silence and presses nothing takes one place, SIPp callers who send no audio and never a
+   BYE (uac_vanish.xml) all the others. How long each vanished call lasted at the bot (goal
+   ≤ ``rtp_timeout_seconds`` + 5 s), then as many new callers at once (target: all
+   answered); the silence the idle phone heard from the greeting's end to the goodbye (goal
+   ``idle_seconds`` ± 5 s) and from there to its CALL_CLOSED (the same plus the goodbye).
 
-Run: .venv/bin/python bench/phone_bench.py (``--patient``: only the patient caller;
-``--burst``: only the burst)
+Run: .venv/bin/python bench/phone_bench.py (``--patient``, ``--burst``, ``--vanish``: only
+those parts)
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -60,6 +68,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -468,32 +477,43 @@ async def measure(lines: int) -> list[tuple[str, str, str]]:
     return rows
 
 
-async def burst(lines: int) -> list[tuple[str, str, str]]:
-    """Every place and one more caller in one instant: answered, and what the last got."""
-    from bot.transports.phone.call_control import PLACES_PER_LINE
+@contextlib.asynccontextmanager
+async def running_line(name: str, lines: int) -> AsyncIterator[tuple[Any, Any]]:
+    """The bot's phone line registered at a Kamailio of its own, on an empty database:
+    (kamailio, phone); all stopped afterwards."""
     from db import Database
     from handlers import build_router
     from handlers.dispatcher import Dispatcher
     from handlers.settings import HandlerSettings
-    from tests.support.sip.sipp import HeldCallers
 
-    folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-burst-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"nachbarbot-phone-{name}-"))
     db = await Database.open(folder / "bench.sqlite3")
     settings = HandlerSettings(city="Dortmund", inactive_account_days=365, max_text_length=500)
     dispatcher = Dispatcher(db, build_router(), settings)
     kamailio, _, phone = bot_line(dispatcher, lines)
-    places = lines * PLACES_PER_LINE
-    callers = HeldCallers(kamailio.domain, BOT_USER, "+49231444", places + 1)
     try:
         await phone.connect()
         await asyncio.wait_for(phone.registered.wait(), 60)
-        callers.start()
-        got = await asyncio.to_thread(callers.wait_for, places + 1)
+        yield kamailio, phone
     finally:
-        callers.stop()
         await phone.stop()
         kamailio.stop()
         await db.close()
+
+
+async def burst(lines: int) -> list[tuple[str, str, str]]:
+    """Every place and one more caller in one instant: answered, and what the last got."""
+    from bot.transports.phone.call_control import PLACES_PER_LINE
+    from tests.support.sip.sipp import HeldCallers
+
+    places = lines * PLACES_PER_LINE
+    async with running_line("burst", lines) as (kamailio, _):
+        callers = HeldCallers(kamailio.domain, BOT_USER, "+49231444", places + 1)
+        try:
+            callers.start()
+            got = await asyncio.to_thread(callers.wait_for, places + 1)
+        finally:
+            callers.stop()
     answered = sum("answered" in outcome for outcome in got.values())
     refused = [" then ".join(outcome) for outcome in got.values() if "busy" in outcome]
     return [
@@ -506,6 +526,118 @@ async def burst(lines: int) -> list[tuple[str, str, str]]:
             "burst: the one too many",
             ", ".join(refused) or "no answer",
             "target: early (183 with the busy notice) then busy (486)",
+        ),
+    ]
+
+
+# -- callers who vanish or do nothing (issue 55, point 2) -----------------------------------
+# A few seconds either side of the configured waits: the stack checks the calls' audio once
+# a second, the call's loop its caller's wait as often.
+GOAL_SLACK = 5.0
+
+
+async def call_lifetimes(phone: Any, stop: asyncio.Event) -> dict[int, list[float]]:
+    """Each call's first and last moment among the bot's calls (time.monotonic())."""
+    seen: dict[int, list[float]] = {}
+    while not stop.is_set():
+        now = time.monotonic()
+        for call_id in list(phone._calls):
+            seen.setdefault(call_id, [now, now])[1] = now
+        await asyncio.sleep(0.05)
+    return seen
+
+
+async def gone_callers(lines: int) -> list[tuple[str, str, str]]:
+    """(a) Every place but one taken by SIPp callers who send no audio and never a BYE
+    (uac_vanish.xml): when the bot ends each call, and then as many new callers at once
+    (all answered: the places are free again). (b) Meanwhile, in the last place, a baresip
+    phone that sends silence and presses nothing: the silence it hears from the end of the
+    greeting to the goodbye, and when the call ends."""
+    from bot.transports.phone.call_control import PLACES_PER_LINE
+    from bot.transports.phone.call_settings import CallSettings
+    from bot.transports.phone.stack import StackSettings
+    from tests.support.sip.audio import segments
+    from tests.support.sip.baresip import BaresipCaller
+    from tests.support.sip.sipp import Step, callers_at_once, vanishing_callers
+
+    timeout, idle = StackSettings.rtp_timeout_seconds, CallSettings().idle_seconds
+    others = lines * PLACES_PER_LINE - 1
+    idler = BaresipCaller("4923177700001", pad_seconds=900)
+    stop = asyncio.Event()
+    async with running_line("gone", lines) as (kamailio, phone):
+        try:
+            idler.start()
+            await asyncio.to_thread(idler.dial, kamailio.uri(BOT_USER))
+            await asyncio.to_thread(idler.wait_for, "CALL_ESTABLISHED", timeout=30)
+            answered = time.monotonic()
+            for _ in range(600):  # the call crosses from its line to the bot's loop
+                if phone._calls:
+                    break
+                await asyncio.sleep(0.05)
+            idle_calls = set(phone._calls)
+            watching = asyncio.create_task(call_lifetimes(phone, stop))
+            vanished = await asyncio.to_thread(
+                vanishing_callers, kamailio.domain, BOT_USER, "+49231777", others
+            )
+            for _ in range(200):  # the calls' ends cross to the bot's loop
+                if set(phone._calls) <= idle_calls:
+                    break
+                await asyncio.sleep(0.05)
+            # Stopped before new calls come: a line's call ids are taken again.
+            stop.set()
+            lifetimes = await watching
+            fresh = await asyncio.to_thread(
+                callers_at_once, kamailio.domain, BOT_USER, "+49231778", others, [Step(LISTEN_MS)]
+            )
+            await asyncio.to_thread(idler.wait_for, "CALL_CLOSED", timeout=idle * 2)
+            closed = time.monotonic() - answered
+            heard = segments(await asyncio.to_thread(idler.heard))
+        finally:
+            stop.set()
+            idler.stop()
+    ended = [
+        last - first for call_id, (first, last) in lifetimes.items() if call_id not in idle_calls
+    ] or [float("nan")]
+    if len(heard) < 2:
+        raise RuntimeError("idle caller: the phone heard no goodbye after the greeting")
+    # The goodbye: the sound after the longest silence the phone heard (the wait).
+    wait, at = max((heard[i + 1].start - heard[i].end, i) for i in range(len(heard) - 1))
+    greeting_end, goodbye = heard[at].end, heard[at + 1 :]
+    said = goodbye[-1].end - goodbye[0].start
+    ended_after = closed - greeting_end
+
+    def verdict(ok: bool) -> str:
+        return "pass" if ok else "MISS"
+
+    return [
+        (
+            "vanish: call ended after",
+            f"{max(ended):.1f} s",
+            f"goal ≤ {timeout + GOAL_SLACK:.0f} s: {verdict(max(ended) <= timeout + GOAL_SLACK)};"
+            f" the longest of {len(ended)} calls without audio or BYE from the answer, p50"
+            f" {percentile(ended, 0.5):.1f} s; SIPp got the bot's BYE in"
+            f" {vanished.count('SuccessfulCall')} of {others}",
+        ),
+        (
+            "vanish: places free again",
+            f"{fresh.count('SuccessfulCall')} of {others}",
+            f"target: every place (new callers at once after the vanished, one place held"
+            f" by the idle caller); SIPp: {fresh.count('FailedCall')} failed",
+        ),
+        (
+            "idle: goodbye after",
+            f"{wait:.1f} s",
+            f"goal {idle:.0f} ± {GOAL_SLACK:.0f} s: {verdict(abs(wait - idle) <= GOAL_SLACK)};"
+            f" silence heard from the greeting's end ({greeting_end:.1f} s after the answer)"
+            " to the goodbye",
+        ),
+        (
+            "idle: call ended after",
+            f"{ended_after:.1f} s",
+            f"goal {idle:.0f} s + the goodbye ({said:.1f} s heard) ± {GOAL_SLACK:.0f} s: "
+            + verdict(abs(ended_after - idle - said) <= GOAL_SLACK)
+            + f"; from the greeting's end to CALL_CLOSED at the phone ({closed:.1f} s after"
+            " the answer)",
         ),
     ]
 
@@ -904,19 +1036,22 @@ def main() -> None:
     kept = os.dup(1)
     os.dup2(2, 1)
     try:
-        # --patient: only the patient caller's times (about 7 minutes), not the 200 calls;
-        # --burst: only the burst (about a minute).
-        only = "--patient" in args or "--burst" in args
-        rows = [] if only else asyncio.run(measure(lines))
-        if "--patient" not in args and lines > 1:
+        # Only the parts named (each flag one; none: all): --burst (about a minute),
+        # --vanish (callers who vanish or do nothing, about 4 minutes), --patient (the
+        # patient caller's times, about 7 minutes); the 200 calls only when none is named.
+        parts = {"--burst", "--vanish", "--patient"} & set(args)
+        rows = [] if parts else asyncio.run(measure(lines))
+        if (not parts or "--burst" in parts) and lines > 1:
             rows += asyncio.run(burst(lines))
-        patient = [] if "--burst" in args else asyncio.run(patient_calls(lines))
+        if not parts or "--vanish" in parts:
+            rows += asyncio.run(gone_callers(lines))
+        patient = asyncio.run(patient_calls(lines)) if not parts or "--patient" in parts else []
     finally:
         sys.stdout.flush()
         os.dup2(kept, 1)
         os.close(kept)
     load = os.getloadavg()
-    what = "a burst" if "--burst" in args else f"{TOTAL} calls, {CALLS} at once"
+    what = ", ".join(sorted(part[2:] for part in parts)) or f"{TOTAL} calls, {CALLS} at once"
     print(
         f"phone benchmark, {what}, {lines} lines, {datetime.now(UTC):%Y-%m-%d}, load {load[0]:.1f}"
     )

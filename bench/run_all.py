@@ -30,7 +30,7 @@ def _signal_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
-def script_rows(name: str) -> list[tuple[str, str, str]]:
+def script_rows(name: str, minutes: int = 20) -> list[tuple[str, str, str]]:
     """Run a benchmark script and take its "label  value  reference" lines as rows."""
     # A session of its own: a benchmark that runs too long is ended with the bot processes it
     # started; an interrupt (not a kill) lets its ``finally`` blocks stop the database
@@ -43,7 +43,7 @@ def script_rows(name: str) -> list[tuple[str, str, str]]:
         start_new_session=True,
     ) as running:
         try:
-            output, errors = running.communicate(timeout=1200)
+            output, errors = running.communicate(timeout=minutes * 60)
         except subprocess.TimeoutExpired:
             _signal_group(running.pid, signal.SIGINT)
             try:
@@ -51,7 +51,7 @@ def script_rows(name: str) -> list[tuple[str, str, str]]:
             except subprocess.TimeoutExpired:
                 _signal_group(running.pid, signal.SIGKILL)
                 running.communicate()
-            return [(_short(name), "FAILED", "did not finish within 20 minutes")]
+            return [(_short(name), "FAILED", f"did not finish within {minutes} minutes")]
     done = subprocess.CompletedProcess(running.args, running.returncode, output, errors)
     rows = []
     for line in done.stdout.splitlines()[1:]:
@@ -87,9 +87,10 @@ def main() -> None:
     rows += script_rows("speech_bench.py")
     # Read aloud under a flood of web requests and 10,000 senders (about 1.5 min).
     rows += script_rows("speech_soak.py")
-    # The phone line: 200 calls through SIPp and Kamailio, 20 at once (about 2 min), then a
-    # patient caller in de and ar, every prompt heard to its end (about 10 min).
-    rows += script_rows("phone_bench.py")
+    # The phone line: 200 calls through SIPp and Kamailio, 20 at once (about 2 min), a burst
+    # (1 min), callers who vanish or do nothing (4 min), then a patient caller in de and ar,
+    # every prompt heard to its end (about 10 min).
+    rows += script_rows("phone_bench.py", minutes=30)
     # Text messages: segments per help story, 1,000 reminders through Kannel (about 30 s).
     rows += script_rows("sms_bench.py")
     # The offer rules' outcomes: a month of a city on a simulated clock, broadcast and

@@ -230,6 +230,24 @@ def callers_at_once(
     )
 
 
+def vanishing_callers(target: str, service: str, prefix: str, calls: int) -> SippResult:
+    """``calls`` callers at once, each from a number of its own (``prefix`` and the call's
+    number), who send no audio and never a BYE once answered (``uac_vanish.xml``): each
+    call succeeds when the bot's BYE comes within two minutes."""
+    return run_scenario(
+        target,
+        service,
+        scenario="uac_vanish.xml",
+        after_ms=0,
+        caller=prefix,
+        calls=calls,
+        rate=float(calls),
+        limit=calls,
+        timeout_s=180,
+        numbered_callers=True,
+    )
+
+
 class SippPhone:
     """SIPp as a phone that is called (the bot's call-backs), in the background:
     ``uas_answer.xml`` (answers, then the keypad ``steps`` as telephone-events of
