@@ -98,7 +98,7 @@ from bot.transports.phone.verification import (
 )
 from bot.transports.phone.withheld_number import NumberEntry, NumberStep, asks_number
 from bot.transports.sending import DeliveryError
-from handlers.dialable import parse_countries
+from handlers.dialable import language_hint, parse_countries
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     ButtonPress,
@@ -456,7 +456,8 @@ class PhoneTransport(Transport):
             await self._number(call, event)
             return
         incoming = Incoming(
-            sender=Sender(PLATFORM, call.chat_id),
+            # The number hints the language, as a phone's locale does in a chat.
+            sender=Sender(PLATFORM, call.chat_id, language_hint=language_hint(call.chat_id)),
             chat_id=call.chat_id,
             event=event,
             update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
@@ -542,7 +543,7 @@ class PhoneTransport(Transport):
         """The words of ``chat_id``'s person on the phone, from their row: their language
         (a newcomer's: the city's), easy language, the phone's variants."""
         user = await self.dispatcher.db.users.find(PLATFORM, chat_id)
-        newcomer = self.dispatcher.settings.newcomer_language(None)
+        newcomer = self.dispatcher.settings.newcomer_language(language_hint(chat_id))
         return reader_of(user, newcomer, on=PLATFORM).t
 
     async def _words(self, call: Call) -> Translator:

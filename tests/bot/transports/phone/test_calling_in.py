@@ -101,8 +101,8 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         languages = list(call.audio.last)
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language is None
-        at = await _press(caller, "1")  # Deutsch (first: the city's language)
-        await asyncio.to_thread(caller.press, "#")
+        # Deutsch (first: the city's language), one key: taken at once, no "#" after it.
+        at = await _press(caller, "1")
         await listen(at, 2, "the privacy notice said")
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language == "de" and user.consent_at is None

@@ -31,6 +31,22 @@ def test_each_language_is_offered_in_its_own_voice_and_words():
     assert "Türkçe" in tr and "üç" in tr
 
 
+def test_the_language_list_is_each_name_and_its_key_the_tenth_on_zero():
+    labels = [language_name(code) for code in SUPPORTED_LANGUAGES]
+    words = spoken_parts(Markup("🌐 Sprache?"), labels, "de", SUPPORTED_LANGUAGES)
+    lines = {part.lang: part.words.splitlines()[-1] for part in words}
+    assert [part.lang for part in words] == list(SUPPORTED_LANGUAGES)
+    # Only the name and the key, in the language's own number word: "Deutsch: eins."
+    assert lines["de"] == "Deutsch: eins."
+    assert lines["tr"] == "Türkçe: dört."
+    assert lines["ar"] == "العربية: ثلاثة."
+    # The tenth of ten is the keypad's 0, said as that language's zero.
+    assert lines[SUPPORTED_LANGUAGES[9]] == f"{language_name(SUPPORTED_LANGUAGES[9])}: صفر."
+    for code, line in lines.items():
+        name = language_name(code)
+        assert line.startswith(name + ": ") and len(line.removeprefix(name + ": ").split()) == 1
+
+
 def test_other_choices_are_said_in_the_readers_language():
     words = spoken_parts(Markup("Menü"), ["🔎 Orte finden", "🙋 Hilfe"], "de", SUPPORTED_LANGUAGES)
     assert len(words) == 1 and words[0].lang == "de"

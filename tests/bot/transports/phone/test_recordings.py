@@ -54,7 +54,7 @@ async def _called_in(phone: PhoneTransport, phones: PhoneFactory, kamailio, tone
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
     await until(lambda: call.answers == 1, "the languages said")
-    await keys_answered(caller, call, "1#")  # Deutsch
+    await keys_answered(caller, call, "1")  # Deutsch
     await keys_answered(caller, call, "1")  # agreed: the main menu
     return caller, call
 

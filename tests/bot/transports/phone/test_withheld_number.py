@@ -56,7 +56,7 @@ async def _typed(
 ) -> None:
     """Through the menu to "Ask for help", then TYPED taken with "1"."""
     await until(lambda: call.answers == 1, "the languages said")
-    await keys_answered(caller, call, "1#")  # Deutsch
+    await keys_answered(caller, call, "1")  # Deutsch
     await keys_answered(caller, call, "1")  # agreed: the main menu
     await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
     await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
@@ -89,7 +89,7 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         withheld = call.chat_id
         assert is_withheld(withheld)
         await until(lambda: call.answers == 1, "the languages said")
-        await keys_answered(caller, call, "1#")  # Deutsch
+        await keys_answered(caller, call, "1")  # Deutsch
         await keys_answered(caller, call, "1")  # agreed: the main menu
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
