@@ -54,9 +54,15 @@ async def _first_stretch(caller: BaresipCaller, after: float, what: str) -> Segm
     return found[0]
 
 
-def _said_first(prompts: list[Path]) -> Segment:
-    """The first stretch of speech of what the bot said."""
-    return segments(prompts[0])[0]
+def _said_first(prompts: list[Path]) -> list[Segment]:
+    """The first stretch of speech of what the bot said, as a phone may hear it: a pause
+    hardly longer than the measure's shortest gap (0.3 s) may be bridged by the line's
+    jitter buffer and codec (a short first word - the easy notice's "Datenschutz." - and
+    the sentence after it are one stretch then), so the two together count as well."""
+    first, *rest = segments(prompts[0])
+    if rest and rest[0].start - first.end <= 0.3 + SAME:
+        return [first, Segment(first.start, rest[0].end)]
+    return [first]
 
 
 async def _press(caller: BaresipCaller, key: str) -> float:
@@ -88,7 +94,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await _until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        heard: list[tuple[Segment, Segment]] = []  # (heard, said) per prompt
+        heard: list[tuple[Segment, list[Segment]]] = []  # (heard, as said) per prompt
 
         async def listen(after: float, answers: int, what: str) -> None:
             await _until(lambda: call.answers == answers, what)
@@ -122,12 +128,13 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         await phone.stop()
     # Three different prompts, and the menu twice: each began as the bot said it.
     assert len({languages[0], notice[0], menu[0]}) == 3
-    (first_got, first_said), *after_keys = heard
+    (first_got, first_as_said), *after_keys = heard
+    first_said, longest = first_as_said[0], first_as_said[-1]
     # The first prompt plays as the call is set up: on a loaded machine the caller's phone
     # may play its first packets late, cutting the stretch's beginning (1.2 s of 3.6 seen
     # in a clean-clone run), never lengthening it. After a key the phone is already playing.
-    assert 0.3 * first_said.seconds < first_got.seconds <= first_said.seconds + SAME
+    assert 0.3 * first_said.seconds < first_got.seconds <= longest.seconds + SAME
     for got, said in after_keys:
-        assert abs(got.seconds - said.seconds) <= SAME, (got, said)
+        assert any(abs(got.seconds - one.seconds) <= SAME for one in said), (got, said)
     # Nothing of the caller's number in the log.
     assert RESIDENT not in caplog.text and "+49" not in caplog.text
