@@ -652,7 +652,7 @@ class PatientCall:
         await asyncio.to_thread(self.caller.hangup)
         await asyncio.to_thread(self.caller.wait_for, "CALL_CLOSED", after=seen, timeout=20)
         await self._until(
-            lambda: self.call.gone or self.call.call_id not in self.phone._calls,
+            lambda: self.call.audio.gone or self.call.call_id not in self.phone._calls,
             "the end at the bot",
             20,
         )

@@ -25,6 +25,10 @@ _HELLO = (
     "get help from neighbours and help others."
 )
 medium_variant(SPOKEN, _HELLO, N_("👋 Welcome! I am the neighbourhood bot for {city}."))
+# The main menu's greeting (handlers/menu.py): a caller knows whom they called (the line's
+# first greeting said it); a returning caller's menu comes at once.
+_WELCOME = "👋 Welcome! I am the neighbourhood bot for {city}."
+medium_variant(SPOKEN, _WELCOME, N_("👋 Welcome!"))
 
 # Where? (handlers/places/chat.py, handlers/events/chat.py, handlers/helping/requests_flow.py)
 _WHERE = "📍 Where? Share your location, or type a postcode or district."

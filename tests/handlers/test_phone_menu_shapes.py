@@ -20,8 +20,8 @@ from handlers.dispatcher import Dispatcher
 from handlers.messages import Outgoing
 from handlers.settings import HandlerSettings
 from handlers.spoken_words import MOST_KEYED, TENTH_KEY, key_of
-from locales import SUPPORTED_LANGUAGES
-from tests.support.memory_transport import MemoryTransport, messages, texts
+from locales import SUPPORTED_LANGUAGES, translator
+from tests.support.memory_transport import MemoryTransport, messages, readable, texts
 
 CALLER = "+4923155501"
 
@@ -61,6 +61,9 @@ async def test_every_level_a_caller_walks_fits_the_keypad(
     assert level(out)[0] == "consent:yes"
     out = await phone.press(CALLER, "consent:yes")
     assert "menu:help" in level(out)
+    # The menu's greeting on the phone: one word (the line's first greeting named the bot).
+    first_line = readable(str(messages(out)[-1].text)).splitlines()[0]
+    assert first_line == readable(translator(lang)._("👋 Welcome!"))
     out = await phone.press(CALLER, "menu:help")
     assert "hr:new" in level(out)
     out = await phone.press(CALLER, "hr:new")

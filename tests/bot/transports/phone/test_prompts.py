@@ -13,6 +13,7 @@ from bot.speech.engine import Audio
 from bot.speech.script import Part
 from bot.speech.turns import Turns
 from bot.transports.phone.prompts import Prompts, language_named, prompt_wav, spoken_parts
+from handlers.reader import Medium, translator_for
 from locales import SUPPORTED_LANGUAGES, language_name, translator
 from tests.support.sip.tone_engine import ToneEngine
 
@@ -45,6 +46,16 @@ def test_the_language_list_is_each_name_and_its_key_the_tenth_on_zero():
     for code, line in lines.items():
         name = language_name(code)
         assert line.startswith(name + ": ") and len(line.removeprefix(name + ": ").split()) == 1
+
+
+def test_an_easy_caller_hears_each_choice_as_its_label_and_key():
+    labels = ["🔎 Orte", "🙋 Helfen"]
+    easy = translator_for("de", True, Medium.SPOKEN)
+    (said,) = spoken_parts(Markup("Menü"), labels, easy, SUPPORTED_LANGUAGES)
+    assert said.words.splitlines()[1:] == ["Orte: eins.", "Helfen: zwei."]
+    usual = translator_for("de", False, Medium.SPOKEN)
+    (said,) = spoken_parts(Markup("Menü"), labels, usual, SUPPORTED_LANGUAGES)
+    assert said.words.splitlines()[1] == "Orte: drücken Sie eins."
 
 
 def test_other_choices_are_said_in_the_readers_language():
