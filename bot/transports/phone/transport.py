@@ -772,7 +772,10 @@ class PhoneTransport(Transport):
         if known is None or known.consent_at is None:
             return  # a new caller: nothing of theirs to give away
         stand_in = withheld()
-        await self._made(stand_in, Profile(language=known.language, consented=True))
+        await self._made(
+            stand_in,
+            Profile(language=known.language, consented=True, easy=known.easy_language),
+        )
         log.info("phone: call %d: a known number, unchecked", call.call_id)
         self._rename(call, stand_in)
         call.claimed = known.platform_user_id
@@ -814,6 +817,7 @@ class PhoneTransport(Transport):
         profile = Profile(
             language=asking.language if asking else None,
             consented=asking is not None and asking.consent_at is not None,
+            easy=asking is not None and asking.easy_language,
         )
         t = await self._words(call)
         log.info("phone: call %d: a number to call back was typed", call.call_id)
@@ -839,6 +843,8 @@ class PhoneTransport(Transport):
                 await db.users.set_language(person.id, profile.language)
             if profile.consented and person.consent_at is None:
                 await db.users.record_consent(person.id)
+            if profile.easy and not person.language:  # a new person, as the asking call
+                await db.users.set_easy_language(person.id, True)
 
     async def _say_alone(self, call: Call, line: str) -> None:
         """One of the transport's lines as the call's whole answer (what "*" repeats)."""

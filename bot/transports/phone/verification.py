@@ -111,3 +111,5 @@ class Profile:
 
     language: str | None = None
     consented: bool = False
+    # The easy texts, as the asking call had them (a phone person starts with them).
+    easy: bool = False
