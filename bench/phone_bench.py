@@ -5,10 +5,10 @@ embedded eSpeak NG saying the prompts at 16 kHz), registered at Kamailio on 127.
 the configuration's default number of lines (``phone.lines``: 5 line processes, each a SIP
 stack taking at most 4 calls, bot/transports/phone/line_pool.py). SIPp (tests/support/sip/sipp.py)
 makes ``CALLS`` calls at once, each from a number of its own, and follows a new caller's
-script: listen 1.5 s to the languages, press "1#" (German), "1" (agree to the privacy notice)
-and "#" (the main menu's way back: the menu again), listen, hang up. Rounds of ``CALLS``
-calls until ``TOTAL`` calls were made; a first call before them makes the prompts (they are
-cached per text, as in a running bot).
+script: listen 1.5 s to the languages, press "1" (German, one key: taken at once), "1"
+(agree to the privacy notice) and "#" (the main menu's way back: the menu again), listen,
+hang up. Rounds of ``CALLS`` calls until ``TOTAL`` calls were made; a first call before them
+makes the prompts (they are cached per text, as in a running bot).
 
 Measured on the bot's side (SIPp keeps no audio): each SIP stack's thread notes when a call
 is answered (``Stack._answer``), when a key comes (``onDtmfDigit``) and when a prompt starts
@@ -28,9 +28,9 @@ every ended call's delays to a file of its own in that folder (numbers only), re
 5. A patient caller (issue 55, point 3; :func:`patient_calls`, about 8 minutes): baresip
    (tests/support/sip/baresip.py) calls the bot through Kamailio and listens to every
    prompt to its end - the line's "all said" event after the last prompt the bot gave it -
-   before it presses what the prompt says (a plain "1", never "1#"). In German and in
-   Arabic: a new caller (language, privacy notice agreed, "Find a place", 44137) and the
-   same number again as a returning caller, from the answer (CALL_ESTABLISHED at the
+   before it presses what the prompt says (one key a choice: "1", or "0" for a tenth). In
+   German and in Arabic: a new caller (language, privacy notice agreed, "Find a place",
+   44137) and the same number again as a returning caller, from the answer (CALL_ESTABLISHED at the
    phone) to the first place's name (when its prompt began to play, by the bot's record,
    plus how long what comes before the name takes to say); when each language's line of
    the greeting begins; the silence the phone heard after each key (its recording), and
@@ -87,8 +87,8 @@ RTP_FIRST = 42000  # the bot's RTP ports: this and the next RTP_PORTS - 1
 RTP_PORTS = 100
 # Linux's SO_TIMESTAMPNS, which Python's socket module does not name.
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
-# The caller's script: listen 1.5 s, then "1#1#" in one step (see tests/support/sip/sipp.py).
-LISTEN_MS, DIGITS = 1500, "1#1#"
+# The caller's script: listen 1.5 s, then "11#" in one step (see tests/support/sip/sipp.py).
+LISTEN_MS, DIGITS = 1500, "11#"
 AFTER_MS = 2500
 LINE_MODULE = "bot.transports.phone.line_process"
 # Run at the start of every Python process with the bench's folder first on PYTHONPATH; in a
@@ -228,14 +228,14 @@ def delays(calls: list[list[tuple[float, str]]]) -> tuple[list[float], list[floa
         if answer is not None and plays:
             first.append(plays[0] - answer)
         keys = [(at, what[4:]) for at, what in events if what.startswith("key:")]
-        # "1#": the "#" completes the language (ten choices); "1": consent at once; "#":
-        # the menu's way back. Each is followed by a prompt.
-        completing = [keys[i][0] for i in (1, 2, 3) if i < len(keys)]
+        # "1": the language at once (one key a choice); "1": consent; "#": the menu's way
+        # back. Each is followed by a prompt.
+        completing = [keys[i][0] for i in (0, 1, 2) if i < len(keys)]
         for pressed in completing:
             following = [at for at in plays if at > pressed]
             if following:
                 after_key.append(following[0] - pressed)
-        if len(plays) >= 4 and len(keys) == 4:
+        if len(plays) >= 4 and len(keys) == len(DIGITS):
             complete += 1
     return first, after_key, complete
 
@@ -814,8 +814,7 @@ class PatientCall:
         for _ in range(3):
             key = await offered(self.phone, self.call, data)
             if key is not None:
-                # The caller presses what the prompt says ("Deutsch: press 1"), not the
-                # "#" that would spare the wait for a second digit.
+                # The caller presses what the prompt says ("Deutsch: eins"): one key.
                 await self.press(key.rstrip("#"))
                 return
             await self.press("#")
@@ -830,7 +829,7 @@ class PatientCall:
         await asyncio.to_thread(self.caller.hangup)
         await asyncio.to_thread(self.caller.wait_for, "CALL_CLOSED", after=seen, timeout=20)
         await self._until(
-            lambda: self.call.gone or self.call.call_id not in self.phone._calls,
+            lambda: self.call.audio.gone or self.call.call_id not in self.phone._calls,
             "the end at the bot",
             20,
         )

@@ -154,11 +154,13 @@ class UserStore:
         *,
         private: bool = True,
         update_id: str | None = None,
+        easy_language: bool = False,
     ) -> Arrival:
         """Everything an update needs to start, in one statement (this runs for every
         update): the user, created as a resident on first contact and marked as seen, with
         their roles and conversation state, and whether the update was handled before.
-        See :meth:`seen` for which chat becomes the user's address."""
+        See :meth:`seen` for which chat becomes the user's address. ``easy_language``: a new
+        person's start (an existing row keeps theirs)."""
         now = _now()
         # A number's person may be on the other number platform (db/numbers.py): their row,
         # on the channel they chose, is the one that arrives.
@@ -171,7 +173,7 @@ class UserStore:
             row = await fetch_one(
                 self._tx,
                 "INSERT INTO users (platform, platform_user_id, chat_id, first_name, created_at,"
-                f" seen_at) VALUES ({platform_value}, ?, ?, ?, ?, ?)"
+                f" seen_at, easy_language) VALUES ({platform_value}, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
                 " seen_at = excluded.seen_at,"
                 " chat_id = CASE WHEN ? THEN excluded.chat_id ELSE users.chat_id END,"
@@ -191,6 +193,7 @@ class UserStore:
                     first_name[:64],
                     now,
                     now,
+                    int(easy_language),
                     private,
                     platform,
                     update_id,

@@ -177,13 +177,18 @@ class Profile:
 
     language: str | None = None
     consented: bool = False
+    # The easy texts, as the asking call had them (a phone person starts with them).
+    easy: bool = False
 
 
 def profile_of(user: User | None) -> Profile:
-    """What a call's person (None: not there yet) passes on: their language and consent."""
+    """What a call's person (None: not there yet) passes on: their language, consent and
+    easy texts."""
     if user is None:
         return Profile()
-    return Profile(language=user.language, consented=user.consent_at is not None)
+    return Profile(
+        language=user.language, consented=user.consent_at is not None, easy=user.easy_language
+    )
 
 
 async def claimed(db: Database, platform: str, number: str) -> User | None:
@@ -206,3 +211,5 @@ async def made(db: Database, platform: str, number: str, profile: Profile) -> No
             await db.users.set_language(person.id, profile.language)
         if profile.consented and person.consent_at is None:
             await db.users.record_consent(person.id)
+        if profile.easy and not person.language:  # a new person, as the asking call
+            await db.users.set_easy_language(person.id, True)

@@ -17,6 +17,10 @@ German 032 numbers ("nationale Teilnehmerrufnummern", often a resident's interne
 are typed ``FIXED_LINE`` by ``phonenumbers`` and are dialled; other countries' own VoIP
 ranges (``VOIP``) are not: their price is the number's provider's.
 
+A number also hints at its person's language (:func:`language_hint`): the first official
+language of the country it belongs to (Babel's territory data), as a phone's locale hints
+it in a chat - a caller from +90 hears Turkish first, and it is key 1 of the languages.
+
 Transport-free (handlers, the desk and the phone transport all ask it); the typed number's
 region, as everywhere, is :data:`REGION`.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import phonenumbers
+from babel.languages import get_official_languages
 from phonenumbers import PhoneNumberType
 
 # Where national numbers are read as typed (the provider's country).
@@ -71,6 +76,22 @@ def e164(raw: str, region: str = REGION) -> str | None:
     if number is None or not phonenumbers.is_possible_number(number):
         return None
     return _as_e164(number)
+
+
+def language_hint(number: str) -> str | None:
+    """The language a caller from ``number`` (E.164) most likely speaks: the first official
+    one of its country (by the number, else by its country code: "+90 …" Turkish, "+963 …"
+    Arabic); None for no number or one of no country."""
+    parsed = _parsed(number, None) if number.startswith("+") else None
+    if parsed is None:
+        return None
+    region = phonenumbers.region_code_for_number(parsed)
+    if (not region or region == "001") and parsed.country_code:
+        region = phonenumbers.region_code_for_country_code(parsed.country_code)
+    if not region or region in ("001", "ZZ"):
+        return None
+    languages = get_official_languages(region, de_facto=True)
+    return languages[0] if languages else None
 
 
 def valid(text: str, region: str = REGION) -> str | None:

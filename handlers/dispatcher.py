@@ -46,7 +46,7 @@ from handlers.messages import (
     encode,
     shown,
 )
-from handlers.reader import group_reader, reader_of
+from handlers.reader import group_reader, medium_of, reader_of, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
@@ -309,6 +309,7 @@ class Dispatcher:
             first_name,
             private=incoming.is_private,
             update_id=incoming.update_id,
+            easy_language=starts_easy(medium_of(sender.platform)),
         )
         user = arrival.user
         if (sender.platform, sender.user_id) in self.settings.admins and not user.has_role("admin"):

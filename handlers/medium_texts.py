@@ -18,6 +18,18 @@ from locales import N_, medium_variant
 SPOKEN = "spoken"
 TEXTED = "texted"
 
+# The greeting before the languages (handlers/onboarding.py): on the phone ten language
+# lines follow it, each in its own voice, and a caller waits for theirs - one short line.
+_HELLO = (
+    "👋 <b>Hello!</b> I am the neighbourhood bot for {city}. I help you find places to meet, "
+    "get help from neighbours and help others."
+)
+medium_variant(SPOKEN, _HELLO, N_("👋 Welcome! I am the neighbourhood bot for {city}."))
+# The main menu's greeting (handlers/menu.py): a caller knows whom they called (the line's
+# first greeting said it); a returning caller's menu comes at once.
+_WELCOME = "👋 Welcome! I am the neighbourhood bot for {city}."
+medium_variant(SPOKEN, _WELCOME, N_("👋 Welcome!"))
+
 # Where? (handlers/places/chat.py, handlers/events/chat.py, handlers/helping/requests_flow.py)
 _WHERE = "📍 Where? Share your location, or type a postcode or district."
 medium_variant(SPOKEN, _WHERE, N_("📍 Where? Type a postcode with the keys."))

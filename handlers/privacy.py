@@ -489,7 +489,10 @@ def register(router: Router) -> None:
 
     @router.action("privacy", "details", before_consent=True)
     async def show_details(ctx: Context) -> None:
-        ctx.reply(notice_details(ctx.t, ctx.settings))
+        # Read before agreeing, the whole notice comes with the answer: it is the newest
+        # message then, and a caller, who has no older message to press, agrees right here.
+        answer = consent_buttons(ctx)[:1] if ctx.user.consent_at is None else []
+        ctx.reply(notice_details(ctx.t, ctx.settings), answer)
 
     @router.command("mydata", N_("Download everything stored about you"))
     async def my_data(ctx: Context) -> None:

@@ -12,7 +12,8 @@ alike. Features compose in the reader's language (``reader.t``: handlers/messeng
 others, the :class:`~handlers.context.Context` for the person acting); the reader chain
 (handlers/reader_chain.py) then makes what a feature says into what this reader gets, by
 their modes and their medium. A new mode is one field here, filled from its preference in
-the row, and one link of the chain.
+the row, and one link of the chain. A new person on the phone starts in easy language
+(:func:`starts_easy`, set when their row is made).
 
 The coordinators' group is a reader too: shared by everyone in it, it reads the city's
 language and has no modes (nobody's read aloud speaks in it).
@@ -50,6 +51,13 @@ def declare_medium(platform: str, medium: Medium) -> None:
 def medium_of(platform: str | None) -> Medium:
     """The medium of ``platform``'s people (a chat when it declared none)."""
     return _MEDIA.get(platform or "", Medium.CHAT)
+
+
+def starts_easy(medium: Medium) -> bool:
+    """Whether a new person on ``medium`` starts in easy language: on the phone, where every
+    word is heard once, in its time, the easy texts (about half as long) are the default,
+    until the person chooses the usual ones in the settings."""
+    return medium == Medium.SPOKEN
 
 
 def translator_for(lang: str, easy: bool, medium: Medium) -> Translator:

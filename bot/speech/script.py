@@ -56,6 +56,7 @@ from handlers.helping.lifecycle import door_codes_named
 from handlers.helping.text_language import detect
 from handlers.parsing import ascii_digits
 from handlers.reader import Medium
+from handlers.spoken_words import key_of
 from handlers.text_safety import QUOTE_BAR
 from locales import (
     DEFAULT_LANGUAGE,
@@ -501,6 +502,9 @@ ORDINAL_BUTTONS = (
 )
 # How the phone names a choice ({n} is said as a word): a caller presses keys, not buttons.
 PRESS = N_("{label}: press {n}.")
+# A language's line in the phone's language list, in that language's words and voice, as
+# short as a line can be ("Deutsch: eins."): ten of them come before anything else.
+LANGUAGE_LINE = N_("[phone] a language and its key: {label}: {n}.")
 
 
 def language_named(label: str) -> str | None:
@@ -603,12 +607,16 @@ def _buttons(labels: list[str], t: Translator, voices: frozenset[str]) -> Iterab
     medium presses them (the translator's): on the phone "{label}: press {n}." - a
     language's own name (the picker's "Türkçe") in that language's voice and words, so that
     each caller hears their language's line in their language -, elsewhere by their place
-    ("first button: …"), as read aloud names the buttons of a chat."""
+    ("first button: …"), as read aloud names the buttons of a chat. The key is the phone's
+    (handlers/spoken_words.py ``key_of``: the tenth of ten is 0), and a language's line is
+    only its name and key (:data:`LANGUAGE_LINE`)."""
     for index, label in enumerate(labels[:MOST_BUTTONS], start=1):
         if t.medium == Medium.SPOKEN:
             own = language_named(label)
             says = translator(own) if own is not None and own in voices else t
-            line = Markup(says.gettext(PRESS)).format(label=label[:MOST_WRITTEN], n=index)
+            template = LANGUAGE_LINE if own is not None else PRESS
+            key = key_of(index, len(labels))
+            line = Markup(says.gettext(template)).format(label=label[:MOST_WRITTEN], n=key)
             named = _tidy(words(plain(_icons_named(line, says)), says))
             if any(c.isalnum() for c in named):
                 yield says.lang, _sentence(named)

@@ -61,3 +61,17 @@ def test_a_caller_id_is_checked_as_a_typed_number_is():
 def test_call_countries_must_be_countries(text: str):
     with pytest.raises(ValueError):
         parse_countries(text)
+
+
+def test_a_number_hints_its_countrys_language():
+    from handlers.dialable import language_hint
+
+    assert language_hint("+905321234567") == "tr"
+    assert language_hint("+963944123456") == "ar"
+    assert language_hint("+989121234567") == "fa"
+    assert language_hint("+380501234567") == "uk"
+    assert language_hint("+4923155501") == "de"
+    # A number of no country, a withheld caller, nothing: no hint.
+    assert language_hint("+80012345678") is None
+    assert language_hint("withheld-abc") is None
+    assert language_hint("") is None

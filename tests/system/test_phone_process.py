@@ -109,7 +109,7 @@ async def test_the_bot_process_takes_more_calls_at_once_than_one_pjsip(tmp_path:
             USER,
             PREFIX,
             CALLS,
-            [Step(1500, "1#1#")],
+            [Step(1500, "11")],
             after_ms=1500,
         )
         assert result.returncode == 0, result.errors

@@ -5,9 +5,12 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
 - ``*`` repeats the last prompt (:data:`REPEAT`), and forgets any digits begun.
 - ``#`` ends digits begun (they are sent as typed); with none begun it goes back
   (:data:`BACK`: the message's back button, else the main menu - the transport's to find).
-- Digits, where the newest message has choices: a choice number. They are sent as soon as
-  no longer number could be a choice ("3" of 9 choices at once; "1" of 10 waits for a "0",
-  or ``#``, or the pause, :meth:`Keypad.pause`); a number beginning with 0 at once.
+- Digits, where the newest message has choices: a choice number. Where it has at most ten
+  (every level of the phone, handlers/spoken_words.py ``key_of``), one key is one choice,
+  at once: "1"-"9", and "0" the tenth of ten (elsewhere "0" stays "0", a person). A longer
+  list's numbers are sent as soon as no longer number could be a choice ("1" of 12 waits
+  for a second digit, or ``#``, or the pause, :meth:`Keypad.pause`); a number beginning
+  with 0 at once.
 - Digits, where it has none (the bot asks for a postcode): gathered until ``#`` or
   ``MOST_DIGITS`` of them, or the pause. A ``#`` right after an entry that ended by its
   length (before the pause, with no other key between: "44137#", as the line demands a
@@ -22,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from handlers.spoken_words import MOST_KEYED, number_of
 
 # Free digits gathered at most (a postcode).
 MOST_DIGITS = 5
@@ -66,6 +71,10 @@ class Keypad:
                 return self._typed()
             return None if ended else BACK
         self.digits += key
+        if 0 < choices <= MOST_KEYED:
+            # One key, one choice: nothing waits for a second digit.
+            self.digits = ""
+            return Typed(number_of(key, choices))
         if choices > 0:
             if self.digits.startswith("0") or int(self.digits) * 10 > choices:
                 return self._typed()

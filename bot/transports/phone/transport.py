@@ -115,7 +115,7 @@ from handlers.caller_check import (
     takes_offer,
     then_data,
 )
-from handlers.dialable import parse_countries
+from handlers.dialable import language_hint, parse_countries
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     ButtonPress,
@@ -421,7 +421,8 @@ class PhoneTransport(Transport):
             await self._number(call, event)
             return
         incoming = Incoming(
-            sender=Sender(PLATFORM, call.chat_id),
+            # The number hints the language, as a phone's locale does in a chat.
+            sender=Sender(PLATFORM, call.chat_id, language_hint=language_hint(call.chat_id)),
             chat_id=call.chat_id,
             event=event,
             update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
@@ -507,7 +508,7 @@ class PhoneTransport(Transport):
         """The words of ``chat_id``'s person on the phone, from their row: their language
         (a newcomer's: the city's), easy language, the phone's variants."""
         user = await self.dispatcher.db.users.find(PLATFORM, chat_id)
-        newcomer = self.dispatcher.settings.newcomer_language(None)
+        newcomer = self.dispatcher.settings.newcomer_language(language_hint(chat_id))
         return reader_of(user, newcomer, on=PLATFORM).t
 
     async def _words(self, call: Call) -> Translator:

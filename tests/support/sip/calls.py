@@ -19,6 +19,7 @@ from bot.transports.phone.prompts import Prompts
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
 from handlers.dispatcher import Dispatcher
+from handlers.spoken_words import MOST_KEYED, key_of
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller
@@ -88,8 +89,10 @@ async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
     buttons = await memory.buttons_of(newest[0])
     for number, (_, choice) in enumerate(buttons, start=1):
         if choice.startswith(data):
-            # "#" ends a number that could go on (1 of 12: 10, 11, 12).
-            return str(number) + ("#" if number * 10 <= len(buttons) else "")
+            # A level of at most ten: one key (the tenth 0). A longer list: "#" ends a
+            # number that could go on (1 of 12: 10, 11, 12).
+            longer = len(buttons) > MOST_KEYED and number * 10 <= len(buttons)
+            return key_of(number, len(buttons)) + ("#" if longer else "")
     return None
 
 

@@ -54,9 +54,16 @@ async def _first_stretch(caller: BaresipCaller, after: float, what: str) -> Segm
     return found[0]
 
 
-def _said_first(prompts: list[Path]) -> Segment:
-    """The first stretch of speech of what the bot said."""
-    return segments(prompts[0])[0]
+def _said_first(prompts: list[Path]) -> list[Segment]:
+    """The first stretch of speech of what the bot said, as a phone may hear it: a pause
+    hardly longer than the measure's shortest gap (0.3 s) may be bridged by the line's
+    jitter buffer and codec, wholly or in part (a short first word - the easy notice's
+    "Datenschutz." - runs on into the sentence after it), so the heard stretch lies between
+    the first stretch and the two together."""
+    first, *rest = segments(prompts[0])
+    if rest and rest[0].start - first.end <= 0.3 + SAME:
+        return [first, Segment(first.start, rest[0].end)]
+    return [first]
 
 
 async def _press(caller: BaresipCaller, key: str) -> float:
@@ -87,7 +94,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await _until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        heard: list[tuple[Segment, Segment]] = []  # (heard, said) per prompt
+        heard: list[tuple[Segment, list[Segment]]] = []  # (heard, as said) per prompt
 
         async def listen(after: float, answers: int, what: str) -> None:
             await _until(lambda: call.answers == answers, what)
@@ -100,8 +107,8 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         languages = list(call.audio.last)
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language is None
-        at = await _press(caller, "1")  # Deutsch (first: the city's language)
-        await asyncio.to_thread(caller.press, "#")
+        # Deutsch (first: the city's language), one key: taken at once, no "#" after it.
+        at = await _press(caller, "1")
         await listen(at, 2, "the privacy notice said")
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language == "de" and user.consent_at is None
@@ -128,6 +135,6 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
     # suite after a key). Which prompt was played is ``call.audio.last`` above; this checks
     # that its speech reached the caller's ear.
     for got, said in heard:
-        assert 0.3 * said.seconds < got.seconds <= said.seconds + SAME, (got, said)
+        assert 0.3 * said[0].seconds < got.seconds <= said[-1].seconds + SAME, (got, said)
     # Nothing of the caller's number in the log.
     assert RESIDENT not in caplog.text and "+49" not in caplog.text

@@ -12,17 +12,26 @@ def test_a_digit_is_a_choice_at_once_when_no_longer_number_could_be_one():
     assert not keypad.waiting
 
 
-def test_with_ten_choices_a_one_waits_for_the_zero_or_the_hash_or_the_pause():
+def test_with_ten_choices_every_key_is_one_choice_at_once_the_tenth_on_zero():
     keypad = Keypad()
-    assert keypad.press("1", choices=10) is None and keypad.waiting
+    for key in "123456789":
+        assert keypad.press(key, choices=10) == Typed(key)
+        assert not keypad.waiting
     assert keypad.press("0", choices=10) == Typed("10")
-    assert keypad.press("1", choices=10) is None
-    assert keypad.press("#", choices=10) == Typed("1")
-    assert keypad.press("1", choices=10) is None
+    assert not keypad.waiting
+
+
+def test_with_more_than_ten_a_one_waits_for_a_second_digit_or_the_hash_or_the_pause():
+    keypad = Keypad()
+    assert keypad.press("1", choices=12) is None and keypad.waiting
+    assert keypad.press("2", choices=12) == Typed("12")
+    assert keypad.press("1", choices=12) is None
+    assert keypad.press("#", choices=12) == Typed("1")
+    assert keypad.press("1", choices=12) is None
     assert keypad.pause() == Typed("1")
     assert keypad.pause() is None
     # Any other first digit can begin no longer choice.
-    assert keypad.press("2", choices=10) == Typed("2")
+    assert keypad.press("2", choices=12) == Typed("2")
 
 
 def test_a_number_beginning_with_zero_is_sent_at_once():

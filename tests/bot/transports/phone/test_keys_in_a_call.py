@@ -72,6 +72,29 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
         phone.prompts.close()  # type: ignore[union-attr]
 
 
+async def test_a_known_caller_keeps_the_easy_texts(dispatcher: Dispatcher):
+    """A known number calling again is a stand-in person until a call-back checks it: with
+    the language, the consent and the easy texts of the person it claims to be."""
+    phone, call, _ = keypad_phone(dispatcher)
+    try:
+        for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
+            await phone._meant(call, meaning)
+        known = await dispatcher.db.users.find("phone", CALLER)
+        assert known is not None and known.easy_language  # a phone person starts easy
+        phone._end(call)
+        again = Call(9, CALLER)
+        phone._calls[9] = again
+        phone._by_chat[CALLER] = again
+        await phone._claim(again)
+        assert again.claimed == CALLER and again.chat_id != CALLER
+        stand_in = await dispatcher.db.users.find("phone", again.chat_id)
+        assert stand_in is not None and stand_in.easy_language
+        await phone._meant(again, Command("start"))
+        assert (await phone._words(again)).easy
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
 async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
     phone, call, _ = keypad_phone(dispatcher)
     seen = _noted(dispatcher)

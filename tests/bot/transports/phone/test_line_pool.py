@@ -52,7 +52,7 @@ async def test_ten_calls_at_once_are_taken_by_three_lines(
             BOT_USER,
             PREFIX,
             CALLS,
-            [Step(1500, "1#1#")],
+            [Step(1500, "11")],
             after_ms=1500,
         )
         assert result.returncode == 0, result.errors

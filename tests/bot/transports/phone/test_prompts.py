@@ -13,6 +13,7 @@ from bot.speech.engine import Audio
 from bot.speech.script import Part
 from bot.speech.turns import Turns
 from bot.transports.phone.prompts import Prompts, language_named, prompt_wav, spoken_parts
+from handlers.reader import Medium, translator_for
 from locales import SUPPORTED_LANGUAGES, language_name, translator
 from tests.support.sip.tone_engine import ToneEngine
 
@@ -29,6 +30,32 @@ def test_each_language_is_offered_in_its_own_voice_and_words():
     assert "Deutsch" in de and "eins" in de and "🌐" not in de and "✅" not in de
     assert "العربية" in ar and "اثنان" in ar
     assert "Türkçe" in tr and "üç" in tr
+
+
+def test_the_language_list_is_each_name_and_its_key_the_tenth_on_zero():
+    labels = [language_name(code) for code in SUPPORTED_LANGUAGES]
+    words = spoken_parts(Markup("🌐 Sprache?"), labels, "de", SUPPORTED_LANGUAGES)
+    lines = {part.lang: part.words.splitlines()[-1] for part in words}
+    assert [part.lang for part in words] == list(SUPPORTED_LANGUAGES)
+    # Only the name and the key, in the language's own number word: "Deutsch: eins."
+    assert lines["de"] == "Deutsch: eins."
+    assert lines["tr"] == "Türkçe: dört."
+    assert lines["ar"] == "العربية: ثلاثة."
+    # The tenth of ten is the keypad's 0, said as that language's zero.
+    assert lines[SUPPORTED_LANGUAGES[9]] == f"{language_name(SUPPORTED_LANGUAGES[9])}: صفر."
+    for code, line in lines.items():
+        name = language_name(code)
+        assert line.startswith(name + ": ") and len(line.removeprefix(name + ": ").split()) == 1
+
+
+def test_an_easy_caller_hears_each_choice_as_its_label_and_key():
+    labels = ["🔎 Orte", "🙋 Helfen"]
+    easy = translator_for("de", True, Medium.SPOKEN)
+    (said,) = spoken_parts(Markup("Menü"), labels, easy, SUPPORTED_LANGUAGES)
+    assert said.words.splitlines()[1:] == ["Orte: eins.", "Helfen: zwei."]
+    usual = translator_for("de", False, Medium.SPOKEN)
+    (said,) = spoken_parts(Markup("Menü"), labels, usual, SUPPORTED_LANGUAGES)
+    assert said.words.splitlines()[1] == "Orte: drücken Sie eins."
 
 
 def test_other_choices_are_said_in_the_readers_language():

@@ -1,6 +1,6 @@
 """Another caller than baresip: SIPp (its own SIP and RTP, keypad tones as RFC 4733 events
-made by ``play_dtmf``) calls the bot through Kamailio, presses "1#" for the first language
-and "1#" to agree, and hangs up; the keys pressed before hanging up are taken."""
+made by ``play_dtmf``) calls the bot through Kamailio, presses "1" for the first language
+and "1" to agree, and hangs up; the keys pressed before hanging up are taken."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ async def test_a_sipp_caller_chooses_a_language_and_agrees(
             run_scenario,
             kamailio.domain,
             BOT_USER,
-            steps=[Step(1500, "1#1#")],
+            steps=[Step(1500, "11")],
             after_ms=1000,
             caller=CALLER,
         )

@@ -26,7 +26,6 @@ from tests.support.sip.calls import (
     heard_texts,
     key_for,
     keys_answered,
-    offered,
     phone_line,
     spoken_after_the_tone,
     until,
@@ -56,7 +55,7 @@ async def _typed(
 ) -> None:
     """Through the menu to "Ask for help", then TYPED taken with "1"."""
     await until(lambda: call.answers == 1, "the languages said")
-    await keys_answered(caller, call, "1#")  # Deutsch
+    await keys_answered(caller, call, "1")  # Deutsch
     await keys_answered(caller, call, "1")  # agreed: the main menu
     await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
     await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
@@ -89,7 +88,7 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         withheld = call.chat_id
         assert is_withheld(withheld)
         await until(lambda: call.answers == 1, "the languages said")
-        await keys_answered(caller, call, "1#")  # Deutsch
+        await keys_answered(caller, call, "1")  # Deutsch
         await keys_answered(caller, call, "1")  # agreed: the main menu
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
@@ -126,9 +125,10 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         await keys_answered(
             number_phone, on_number, await key_for(phone, on_number, "hr:when:asap")
         )
-        done = await offered(phone, on_number, "hr:langs-done")
-        if done is not None:
-            await keys_answered(number_phone, on_number, done)
+        # The easy texts, as the asking call had them: the languages are one question.
+        await keys_answered(
+            number_phone, on_number, await key_for(phone, on_number, "hr:lang-only")
+        )
         await keys_answered(number_phone, on_number, await key_for(phone, on_number, "hr:send"))
         await asyncio.to_thread(number_phone.hangup)
         await until(lambda: phone.calling.outcomes == [(NUMBER, "heard")], "the call ended")
@@ -136,7 +136,7 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         await phone.stop()
     person = await dispatcher.db.users.find("phone", NUMBER)
     assert person is not None and person.chat_id == NUMBER
-    assert person.language == "de" and person.consent_at is not None
+    assert person.language == "de" and person.consent_at is not None and person.easy_language
     (request,) = await dispatcher.db.requests.for_requester(person.id)
     assert request.state == "review" and request.voice_file_id.startswith("rec-")
 
