@@ -15,6 +15,7 @@ from bot.transports.numbered_choices import numbered
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
+from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.messages import Outgoing
 from handlers.settings import HandlerSettings
 from handlers.spoken_words import MOST_KEYED, TENTH_KEY, key_of
@@ -69,7 +70,7 @@ async def test_every_level_a_caller_walks_fits_the_keypad(
     out = await phone.press(CALLER, "hr:cat-more")
     rest = [data for data in level(out) if data.startswith("hr:cat:")]
     # Every kind of help reachable, in two levels.
-    assert len(set(first) | set(rest)) == len(first) + len(rest) == 11
+    assert len(set(first) | set(rest)) == len(first) + len(rest) == len(HELP_CATEGORIES)
     # A person in a chat still starts with the usual texts.
     chat = MemoryTransport(phone.dispatcher)
     await chat.text("anna", "/start")
