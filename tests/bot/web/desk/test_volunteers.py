@@ -332,3 +332,64 @@ async def test_matching_counts_a_certificate_through_its_last_day(db: Database):
     ]
     accepted = await lifecycle.accept(scene, vera, request.id)
     assert accepted.state == "matched" and accepted.volunteer_id == vera_id
+
+
+# A Tuesday at 10:00 in Berlin (weekday mornings), and a Saturday at 22:00 (no talk slot).
+TUESDAY_MORNING = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+SATURDAY_NIGHT = datetime(2026, 3, 7, 21, 0, tzinfo=UTC)
+
+
+async def test_the_roster_shows_talk_shifts_and_who_is_on_one_now(db, site, web_chat, monkeypatch):
+    """Issue 57 point 8: each volunteer's talk shift in the coordinator's language, and
+    ``talk=1`` shows those on a talk shift at the desk's moment - the matching's rule."""
+    _site, base = site
+    anna = await _volunteer(db, "Anna", talk_shift=("we-ev", "wd-am"))
+    ben = await _volunteer(db, "Ben", talk_shift=("wd-ev",))
+    cem = await _volunteer(db, "Cem")
+    moment = [TUESDAY_MORNING]
+    monkeypatch.setattr("bot.web.desk.volunteers._now", lambda: moment[0])
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/volunteers") as page:
+            body = await page.text()
+        assert _ids(body) == [anna, ben, cem]
+        assert "Talk shift" in body and 'name="talk"' in body
+        anna_row = body.split(f'id="volunteer-row-{anna}"')[1].split("</tr>")[0]
+        assert "on a talk shift now" in anna_row
+        assert "weekday mornings and weekend evenings" in anna_row
+        ben_row = body.split(f'id="volunteer-row-{ben}"')[1].split("</tr>")[0]
+        assert "weekday evenings" in ben_row and "on a talk shift now" not in ben_row
+        cem_row = body.split(f'id="volunteer-row-{cem}"')[1].split("</tr>")[0]
+        assert "no talk shift" in cem_row
+        async with browser.get(f"{base}/desk/volunteers?talk=1") as page:
+            assert page.status == 200
+            body = await page.text()
+        assert _ids(body) == [anna] and "1 volunteer found" in body
+        async with browser.get(f"{base}/desk/volunteers?talk=1&language=pl") as page:
+            assert _ids(await page.text()) == []
+        async with browser.get(f"{base}/desk/volunteers/{anna}") as page:
+            body = await page.text()
+        facts = body.split('id="volunteer-talk-shift"')[1].split("</dd>")[0]
+        assert "on a talk shift now" in facts and "weekday mornings" in facts
+        async with browser.get(f"{base}/desk/volunteers/{cem}") as page:
+            assert "no talk shift" in (await page.text()).split('id="volunteer-talk-shift"')[1]
+        async with browser.get(f"{base}/desk/volunteers?talk=yes") as page:
+            assert page.status == 400
+            assert _ids(await page.text()) == []
+
+        # Saturday night: nobody's shift, though Anna has weekend evenings (until 21:00).
+        moment[0] = SATURDAY_NIGHT
+        async with browser.get(f"{base}/desk/volunteers?talk=1") as page:
+            body = await page.text()
+        assert _ids(body) == [] and "0 volunteers found" in body
+        moment[0] = SATURDAY_NIGHT - timedelta(hours=2)
+        async with browser.get(f"{base}/desk/volunteers?talk=1") as page:
+            assert _ids(await page.text()) == [anna]
+
+    # In the coordinator's language (German here).
+    async with browser_session(headers={"Accept-Language": "de"}) as browser:
+        await log_in(web_chat, db, browser, "dora")
+        async with browser.get(f"{base}/desk/volunteers") as page:
+            body = await page.text()
+        assert "Gesprächsdienst" in body
+        assert "werktags morgens" in body.split(f'id="volunteer-row-{anna}"')[1].split("</tr>")[0]
