@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from db.clock import to_text
 from handlers.places.coarse import AREA, coarsen
-from tests.support.desk_client import log_in
-from tests.support.web_site import browser_session, csrf_of
+from tests.support import browser as chromium
+from tests.support.desk_client import coordinator, log_in
+from tests.support.memory_transport import texts
+from tests.support.web_site import browser_session, csrf_of, login_link
 
 ROW = re.compile(r'id="request-row-(\d+)"')
 EN = {"Accept-Language": "en"}
@@ -308,3 +310,34 @@ async def test_the_list_shows_who_is_waiting_to_talk_and_how_long(db, site, web_
         await log_in(web_chat, db, browser, "erik")
         async with browser.get(f"{base}/desk/requests") as page:
             assert 'id="talk-waiting"' not in await page.text()
+
+
+async def test_on_a_phone_a_caller_waiting_to_talk_is_in_the_first_screen(db, site, web_chat):
+    """At phone size (390 px) in Chromium: the callers waiting to talk come before the list,
+    in the first screen, each a link at least 44 px tall that opens the request."""
+    _site, base = site
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    for _ in range(3):
+        await _request(db, rita)
+    waiting = await _request(db, rita, category="talk")
+    await coordinator(web_chat, db, "cora", "en")
+    link = login_link(texts(await web_chat.text("cora", "/desk")))
+    async with (
+        chromium.chromium() as chrome,
+        chromium.browsing(chrome, "en", chromium.PHONE) as session,
+    ):
+        page = session.page
+        await page.goto(link)
+        async with page.expect_navigation(url="**/desk/queue"):
+            await page.get_by_role("button", name="Log in").click()
+        await page.goto(f"{base}/desk/requests")
+        item = page.locator(f"#talk-waiting-{waiting}")
+        assert "waiting" in await item.inner_text()
+        target = await item.locator("a").bounding_box()
+        assert target is not None and target["height"] >= 44 and target["width"] >= 24
+        assert target["y"] + target["height"] <= chromium.PHONE["height"], target
+        await chromium.assert_accessible(page, "desk requests with a caller waiting (phone)")
+        async with page.expect_navigation(url=f"**/desk/requests/{waiting}"):
+            await item.locator("a").click()
+        assert await page.locator("#talk-now").count() == 1
+        assert not session.foreign, session.foreign

@@ -18,7 +18,8 @@ from handlers.context import Backstage
 from handlers.helping import lifecycle, matching
 from handlers.helping.lifecycle import Refused
 from handlers.settings import HandlerSettings
-from tests.support.desk_client import log_in
+from tests.support import browser as chromium
+from tests.support.desk_client import coordinator, log_in
 from tests.support.memory_transport import texts
 from tests.support.web_site import browser_session, csrf_of, login_link, serving
 
@@ -393,3 +394,55 @@ async def test_the_roster_shows_talk_shifts_and_who_is_on_one_now(db, site, web_
             body = await page.text()
         assert "Gesprächsdienst" in body
         assert "werktags morgens" in body.split(f'id="volunteer-row-{anna}"')[1].split("</tr>")[0]
+
+
+async def _box(page, selector: str) -> dict[str, float]:
+    box = await page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+async def test_on_a_phone_the_talk_filter_and_column_are_easy_to_tap(
+    db, site, web_chat, monkeypatch
+):
+    """At phone size (390 px) in Chromium: the "on a talk shift now" choice is a 24 px box
+    on a 44 px line, "Show" 44 px tall, and the talk shift column is in the first screen;
+    ticking it shows who is on a talk shift now."""
+    _site, base = site
+    anna = await _volunteer(db, "Anna", talk_shift=("wd-am",))
+    await _volunteer(db, "Ben", talk_shift=("we-pm",))
+    monkeypatch.setattr("bot.web.desk.volunteers._now", lambda: TUESDAY_MORNING)
+    await coordinator(web_chat, db, "cora", "en")
+    link = login_link(texts(await web_chat.text("cora", "/desk")))
+    async with (
+        chromium.chromium() as chrome,
+        chromium.browsing(chrome, "en", chromium.PHONE) as session,
+    ):
+        page = session.page
+        await page.goto(link)
+        async with page.expect_navigation(url="**/desk/queue"):
+            await page.get_by_role("button", name="Log in").click()
+        await page.goto(f"{base}/desk/volunteers")
+        box = await _box(page, "#filter-talk")
+        assert box["width"] >= 24 and box["height"] >= 24, box
+        line = await _box(page, "label:has(> #filter-talk)")
+        assert line["height"] >= 44, line
+        show = await _box(page, "#volunteer-filters button[type=submit]")
+        assert show["height"] >= 44, show
+        header = await _box(page, "#volunteers-table thead th:nth-child(2)")
+        assert await page.locator("#volunteers-table thead th:nth-child(2)").inner_text() == (
+            "Talk shift"
+        )
+        assert header["x"] + header["width"] <= chromium.PHONE["width"], header
+        name = await _box(page, f"#volunteer-row-{anna} th a")
+        assert name["height"] >= 24, name
+
+        await page.locator("label:has(> #filter-talk)").click()
+        async with page.expect_navigation(url="**talk=1**"):
+            await page.locator("#volunteer-filters button[type=submit]").click()
+        rows = page.locator("#volunteers-table tbody tr")
+        assert await rows.count() == 1
+        assert "on a talk shift now" in await rows.first.inner_text()
+        assert await page.locator("#filter-talk").is_checked()
+        await chromium.assert_accessible(page, "desk volunteers on a talk shift (phone)")
+        assert not session.foreign, session.foreign
