@@ -76,6 +76,9 @@ class RosterFilter:
     name: str = ""
     # Certificates whose last day is on or before this day (YYYY-MM-DD): due for renewal.
     certificate_due_by: str = ""
+    # Only those whose talk shift holds one of these slots; None: no such filter, (): nobody
+    # (the slots of a moment come from handlers/helping/vocabulary.py talk_slots_now).
+    talk_slots: tuple[str, ...] | None = None
 
     def sql(self) -> tuple[str, list[Any]]:
         conditions = ["1 = 1"]
@@ -98,6 +101,10 @@ class RosterFilter:
         if self.certificate_due_by:
             conditions.append("v.certificate_expires_on <= ?")
             params.append(self.certificate_due_by)
+        if self.talk_slots is not None:
+            slots = ["v.talk_shift LIKE ? ESCAPE '\\'" for _ in self.talk_slots]
+            conditions.append(f"({' OR '.join(slots) or '1 = 0'})")
+            params.extend(f"%;{_like(slot)};%" for slot in self.talk_slots)
         return " AND ".join(conditions), params
 
 

@@ -115,6 +115,12 @@ def on_talk_shift(slots: tuple[str, ...], now: datetime) -> bool:
     return False
 
 
+def talk_slots_now(now: datetime) -> tuple[str, ...]:
+    """The talk shift slots ``now`` falls into (by :func:`on_talk_shift`, the rule the
+    matching uses): whoever chose one of them is on a talk shift now."""
+    return tuple(slot for slot in TALK_SLOTS if on_talk_shift((slot,), now))
+
+
 REJECT_REASONS: dict[str, str] = {
     "trade": N_("This is work for a professional trade"),
     "personal": N_("The text contains personal data"),

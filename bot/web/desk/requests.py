@@ -9,6 +9,10 @@ oldest first, 50 a page; ``GET /desk/requests/<id>``; ``POST /desk/requests/<id>
 running: ended through the lifecycle, handlers/helping/talk_now.py). Publishing and
 rejecting stay on the queue page (linked).
 
+A "just talk" request still waiting (review or open), often a lonely caller, is marked in
+its row with how long it has waited, and above the list (whatever the filters and page):
+the oldest ``TALK_SHOWN`` of them.
+
 Where a request is: only the ~500 m cell its point lies in (``places.coarse.AREA``, the
 rounding every request's location gets when it is shared) - never more, on the page or in
 the map's data.
@@ -31,7 +35,7 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import number, path_id
 from bot.web.pages import render
 from db.clock import to_text
-from db.request_states import ACTIVE, OPEN, STATES, UNSENT
+from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
 from handlers.channel_line import channel_line
 from handlers.helping import history, lifecycle, offer_fanout, waves
@@ -46,6 +50,8 @@ from handlers.places.render import language_names
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 AGES = (1, 3, 7, 14, 30)
+# Waiting "just talk" requests named above the list; more are counted.
+TALK_SHOWN = 10
 # A draft was never sent: nothing for the desk.
 LISTED = tuple(state for state in STATES if state not in UNSENT)
 DONE = {
@@ -122,6 +128,15 @@ def _filters(request: web.Request) -> tuple[RequestFilter, int | None, bool]:
     return where, page_number(request), True
 
 
+def talk_waiting(t: Translator, request: HelpRequest, now: datetime) -> str:
+    """For a "just talk" request still waiting: how long, since it was published (in
+    review: since it was made); otherwise empty."""
+    if request.category != TALK or request.state not in WAITING:
+        return ""
+    since = request.opened_at if request.state == OPEN and request.opened_at else None
+    return t.t("⏳ waiting {duration}", duration=age(t, since or request.created_at, now))
+
+
 def _row(t: Translator, request: HelpRequest, now: datetime) -> dict[str, Any]:
     return {
         "id": request.id,
@@ -131,6 +146,7 @@ def _row(t: Translator, request: HelpRequest, now: datetime) -> dict[str, Any]:
         "age": age(t, request.created_at, now),
         "languages": language_names(t, request.languages) if request.languages else "",
         "point": rounded(request),
+        "talk": talk_waiting(t, request, now),
     }
 
 
@@ -148,6 +164,9 @@ async def listing(request: web.Request) -> web.Response:
             where, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
         )
     now = datetime.now(UTC)
+    talking, talks = await desk.site.db.requests.listing(
+        RequestFilter(WAITING, category=TALK), limit=TALK_SHOWN, offset=0
+    )
     return render(
         request,
         "desk/requests.html",
@@ -155,6 +174,12 @@ async def listing(request: web.Request) -> web.Response:
         desk=desk,
         notice=None if status == 200 else t.t(BAD_FILTER),
         rows=[_row(t, item, now) for item in found],
+        talks=[_row(t, item, now) for item in talks],
+        talks_more=(
+            t.tn("… and {n} more.", "… and {n} more.", talking - len(talks))
+            if talking > len(talks)
+            else ""
+        ),
         pager=pager(request, number or 1, total),
         points=map_points(found),
         mapped=any(rounded(item) for item in found),

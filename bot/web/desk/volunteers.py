@@ -2,7 +2,8 @@
 certificate of good conduct (erweitertes Führungszeugnis).
 
 Routes: ``GET /desk/volunteers`` (``unverified=1``, ``paused=1``, ``due=1``: certificate
-expired or expiring within 60 days, ``bezirk``, ``category``, ``language``, ``name``: part
+expired or expiring within 60 days, ``talk=1``: on a talk shift now, by the rule the
+"talk now" matching uses, ``bezirk``, ``category``, ``language``, ``name``: part
 of the first name; ``page``), 50 a page by user number; ``GET /desk/volunteers/<id>``;
 ``POST /desk/volunteers/<id>/verify`` (confirm the basic training: the chat's ``/verify``),
 ``…/pause``, ``…/resume``, ``…/certificate`` (``seen_on``, ``expires_on``: YYYY-MM-DD) and
@@ -31,7 +32,13 @@ from handlers.helping import matching, offer_fanout
 from handlers.helping import volunteers as volunteering
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, someone
-from handlers.helping.vocabulary import HELP_CATEGORIES
+from handlers.helping.vocabulary import (
+    HELP_CATEGORIES,
+    TALK_SLOT_NAMES,
+    TALK_SLOTS,
+    on_talk_shift,
+    talk_slots_now,
+)
 from handlers.parsing import typed
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
@@ -55,8 +62,12 @@ EXPIRES_FIRST = N_("⚠️ The certificate must expire after the day it was seen
 TOO_OLD = N_("⚠️ The day the certificate was seen is too long ago.")
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _today() -> date:
-    return date.fromisoformat(local_day(datetime.now(UTC)))
+    return date.fromisoformat(local_day(_now()))
 
 
 @dataclass(frozen=True)
@@ -89,7 +100,28 @@ def _area(t: Translator, volunteer: Volunteer) -> str:
     return t.t("within {distance}", distance=t.distance(volunteer.radius_m or 0))
 
 
-def _row(t: Translator, volunteer: Volunteer, name: str, today: date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TalkShift:
+    """A volunteer's talk shift in words, and whether it is now (the matching's rule,
+    handlers/helping/vocabulary.py on_talk_shift)."""
+
+    text: str
+    now: bool
+
+
+def talk_shift_of(t: Translator, volunteer: Volunteer, now: datetime) -> TalkShift:
+    chosen = [slot for slot in TALK_SLOTS if slot in volunteer.talk_shift]
+    if not chosen:
+        return TalkShift(t.t("no talk shift"), False)
+    return TalkShift(
+        t.list_of(t._(TALK_SLOT_NAMES[slot]) for slot in chosen),
+        on_talk_shift(tuple(chosen), now),
+    )
+
+
+def _row(
+    t: Translator, volunteer: Volunteer, name: str, today: date, now: datetime
+) -> dict[str, Any]:
     return {
         "id": volunteer.user_id,
         "name": name or "?",
@@ -105,6 +137,7 @@ def _row(t: Translator, volunteer: Volunteer, name: str, today: date) -> dict[st
         ),
         "trained": bool(volunteer.verified_at),
         "certificate": certificate_of(t, volunteer, today),
+        "talk": talk_shift_of(t, volunteer, now),
     }
 
 
@@ -112,9 +145,10 @@ def _districts(desk: Desk) -> list[str]:
     return [area.name for area in load_gazetteer(desk.site.settings.places_data_dir).bezirke]
 
 
-def _filters(request: web.Request, desk: Desk, today: date) -> RosterFilter | None:
+def _filters(request: web.Request, desk: Desk, now: datetime) -> RosterFilter | None:
     query = request.query
-    flags = {key: query.get(key, "") for key in ("unverified", "paused", "due")}
+    today = date.fromisoformat(local_day(now))
+    flags = {key: query.get(key, "") for key in ("unverified", "paused", "due", "talk")}
     where = RosterFilter(
         unverified=flags["unverified"] == "1",
         paused=flags["paused"] == "1",
@@ -123,6 +157,7 @@ def _filters(request: web.Request, desk: Desk, today: date) -> RosterFilter | No
         language=query.get("language", ""),
         name=query.get("name", "").strip(),
         certificate_due_by=(today + DUE_WITHIN).isoformat() if flags["due"] == "1" else "",
+        talk_slots=talk_slots_now(now) if flags["talk"] == "1" else None,
     )
     valid = (
         all(value in ("", "1") for value in flags.values())
@@ -138,8 +173,9 @@ def _filters(request: web.Request, desk: Desk, today: date) -> RosterFilter | No
 async def roster(request: web.Request) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
-    today = _today()
-    where = _filters(request, desk, today)
+    now = _now()
+    today = date.fromisoformat(local_day(now))
+    where = _filters(request, desk, now)
     number = page_number(request)
     ok = where is not None and number is not None
     total = 0
@@ -158,7 +194,7 @@ async def roster(request: web.Request) -> web.Response:
         status=200 if ok else 400,
         desk=desk,
         notice=None if ok else t.t(BAD_FILTER),
-        rows=[_row(t, volunteer, name, today) for volunteer, name in found],
+        rows=[_row(t, volunteer, name, today, now) for volunteer, name in found],
         pager=pager(request, number or 1, total),
         found_text=t.tn("{n} volunteer found.", "{n} volunteers found.", total),
         due_text=(
@@ -200,7 +236,8 @@ async def _detail(
     done = request.query.get("done", "")
     if notice is None and done in DONE:
         notice = t.t(DONE[done], volunteer=someone(t, user))
-    today = _today()
+    now = _now()
+    today = date.fromisoformat(local_day(now))
     return render(
         request,
         "desk/volunteer.html",
@@ -209,7 +246,7 @@ async def _detail(
         notice=notice,
         error=error,
         v=volunteer,
-        row=_row(t, volunteer, user.first_name, today),
+        row=_row(t, volunteer, user.first_name, today, now),
         helping=len(await desk.site.db.requests.helped_by(user_id)),
         form=form
         or {

@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from db.clock import to_text
 from handlers.places.coarse import AREA, coarsen
-from tests.support.desk_client import log_in
-from tests.support.web_site import browser_session, csrf_of
+from tests.support import browser as chromium
+from tests.support.desk_client import coordinator, log_in
+from tests.support.memory_transport import texts
+from tests.support.web_site import browser_session, csrf_of, login_link
 
 ROW = re.compile(r'id="request-row-(\d+)"')
 EN = {"Accept-Language": "en"}
@@ -254,3 +256,88 @@ async def test_a_talk_request_says_so_and_a_coordinator_ends_it(db, site, web_ch
     assert {"desk.end", "request.end"} <= {entry["action"] for entry in history}
     await web_chat.flush()
     assert f"#{talk}" in web_chat.received("rita")
+
+
+def _cut(page: str, start: str, end: str) -> str:
+    return page.split(start, 1)[1].split(end, 1)[0] if start in page else ""
+
+
+async def test_the_list_shows_who_is_waiting_to_talk_and_how_long(db, site, web_chat):
+    # Talk now (issue 57 point 8): a waiting "just talk" request is marked in its row
+    # (icon and words) with its waiting time, and named above the list whatever the filter.
+    _site, base = site
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    waiting = await _request(db, rita, category="talk", area_name="Borsigplatz")
+    opened = to_text(datetime.now(UTC) - timedelta(minutes=25))
+    await db.execute("UPDATE help_requests SET opened_at = ? WHERE id = ?", (opened, waiting))
+    await _age(db, waiting, 2)  # made long before it was published: the wait counts from then
+    checked = await _request(db, rita, state="review", category="talk")
+    await _age(db, checked, 3 / 24)
+    vera = (await db.users.seen("memory", "vera", "vera", "Vera")).id
+    talking = await _request(db, rita, category="talk")
+    await db.requests.transition(talking, "matched", vera, volunteer_id=vera)
+    shopping = await _request(db, rita)
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/requests") as page:
+            assert page.status == 200
+            body = html.unescape(await page.text())
+        banner = _cut(body, 'id="talk-waiting"', "</section>")
+        assert "📞 Waiting to talk now" in banner
+        assert f'id="talk-waiting-{waiting}"' in banner and f'id="talk-waiting-{checked}"' in banner
+        assert f"talk-waiting-{talking}" not in banner and f"talk-waiting-{shopping}" not in banner
+        assert "waiting 25 minutes" in _cut(banner, f'id="talk-waiting-{waiting}"', "</li>")
+        assert "waiting 3 hours" in _cut(banner, f'id="talk-waiting-{checked}"', "</li>")
+        row = _cut(body, f'id="request-row-{waiting}"', "</tr>")
+        assert "📞 wants to talk now" in row and "⏳ waiting 25 minutes" in row
+        assert "talk-row" in row
+        for other in (talking, shopping):
+            row = _cut(body, f'id="request-row-{other}"', "</tr>")
+            assert row and "wants to talk now" not in row and "waiting" not in row
+        # Another filter and page: the callers waiting to talk are still named above.
+        async with browser.get(f"{base}/desk/requests?category=shopping") as page:
+            body = html.unescape(await page.text())
+        assert _ids(body) == [shopping]
+        assert f'id="talk-waiting-{waiting}"' in body
+    async with browser_session(headers={"Accept-Language": "de"}) as browser:
+        await log_in(web_chat, db, browser, "dora")
+        async with browser.get(f"{base}/desk/requests") as page:
+            body = html.unescape(await page.text())
+        assert "wartet schon 25 Minuten" in _cut(body, f'id="talk-waiting-{waiting}"', "</li>")
+    await db.requests.transition(waiting, "withdrawn", rita)
+    await db.requests.transition(checked, "withdrawn", rita)
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser, "erik")
+        async with browser.get(f"{base}/desk/requests") as page:
+            assert 'id="talk-waiting"' not in await page.text()
+
+
+async def test_on_a_phone_a_caller_waiting_to_talk_is_in_the_first_screen(db, site, web_chat):
+    """At phone size (390 px) in Chromium: the callers waiting to talk come before the list,
+    in the first screen, each a link at least 44 px tall that opens the request."""
+    _site, base = site
+    rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    for _ in range(3):
+        await _request(db, rita)
+    waiting = await _request(db, rita, category="talk")
+    await coordinator(web_chat, db, "cora", "en")
+    link = login_link(texts(await web_chat.text("cora", "/desk")))
+    async with (
+        chromium.chromium() as chrome,
+        chromium.browsing(chrome, "en", chromium.PHONE) as session,
+    ):
+        page = session.page
+        await page.goto(link)
+        async with page.expect_navigation(url="**/desk/queue"):
+            await page.get_by_role("button", name="Log in").click()
+        await page.goto(f"{base}/desk/requests")
+        item = page.locator(f"#talk-waiting-{waiting}")
+        assert "waiting" in await item.inner_text()
+        target = await item.locator("a").bounding_box()
+        assert target is not None and target["height"] >= 44 and target["width"] >= 24
+        assert target["y"] + target["height"] <= chromium.PHONE["height"], target
+        await chromium.assert_accessible(page, "desk requests with a caller waiting (phone)")
+        async with page.expect_navigation(url=f"**/desk/requests/{waiting}"):
+            await item.locator("a").click()
+        assert await page.locator("#talk-now").count() == 1
+        assert not session.foreign, session.foreign

@@ -18,7 +18,8 @@ from handlers.context import Backstage
 from handlers.helping import lifecycle, matching
 from handlers.helping.lifecycle import Refused
 from handlers.settings import HandlerSettings
-from tests.support.desk_client import log_in
+from tests.support import browser as chromium
+from tests.support.desk_client import coordinator, log_in
 from tests.support.memory_transport import texts
 from tests.support.web_site import browser_session, csrf_of, login_link, serving
 
@@ -332,3 +333,116 @@ async def test_matching_counts_a_certificate_through_its_last_day(db: Database):
     ]
     accepted = await lifecycle.accept(scene, vera, request.id)
     assert accepted.state == "matched" and accepted.volunteer_id == vera_id
+
+
+# A Tuesday at 10:00 in Berlin (weekday mornings), and a Saturday at 22:00 (no talk slot).
+TUESDAY_MORNING = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+SATURDAY_NIGHT = datetime(2026, 3, 7, 21, 0, tzinfo=UTC)
+
+
+async def test_the_roster_shows_talk_shifts_and_who_is_on_one_now(db, site, web_chat, monkeypatch):
+    """Issue 57 point 8: each volunteer's talk shift in the coordinator's language, and
+    ``talk=1`` shows those on a talk shift at the desk's moment - the matching's rule."""
+    _site, base = site
+    anna = await _volunteer(db, "Anna", talk_shift=("we-ev", "wd-am"))
+    ben = await _volunteer(db, "Ben", talk_shift=("wd-ev",))
+    cem = await _volunteer(db, "Cem")
+    moment = [TUESDAY_MORNING]
+    monkeypatch.setattr("bot.web.desk.volunteers._now", lambda: moment[0])
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{base}/desk/volunteers") as page:
+            body = await page.text()
+        assert _ids(body) == [anna, ben, cem]
+        assert "Talk shift" in body and 'name="talk"' in body
+        anna_row = body.split(f'id="volunteer-row-{anna}"')[1].split("</tr>")[0]
+        assert "on a talk shift now" in anna_row
+        assert "weekday mornings and weekend evenings" in anna_row
+        ben_row = body.split(f'id="volunteer-row-{ben}"')[1].split("</tr>")[0]
+        assert "weekday evenings" in ben_row and "on a talk shift now" not in ben_row
+        cem_row = body.split(f'id="volunteer-row-{cem}"')[1].split("</tr>")[0]
+        assert "no talk shift" in cem_row
+        async with browser.get(f"{base}/desk/volunteers?talk=1") as page:
+            assert page.status == 200
+            body = await page.text()
+        assert _ids(body) == [anna] and "1 volunteer found" in body
+        async with browser.get(f"{base}/desk/volunteers?talk=1&language=pl") as page:
+            assert _ids(await page.text()) == []
+        async with browser.get(f"{base}/desk/volunteers/{anna}") as page:
+            body = await page.text()
+        facts = body.split('id="volunteer-talk-shift"')[1].split("</dd>")[0]
+        assert "on a talk shift now" in facts and "weekday mornings" in facts
+        async with browser.get(f"{base}/desk/volunteers/{cem}") as page:
+            assert "no talk shift" in (await page.text()).split('id="volunteer-talk-shift"')[1]
+        async with browser.get(f"{base}/desk/volunteers?talk=yes") as page:
+            assert page.status == 400
+            assert _ids(await page.text()) == []
+
+        # Saturday night: nobody's shift, though Anna has weekend evenings (until 21:00).
+        moment[0] = SATURDAY_NIGHT
+        async with browser.get(f"{base}/desk/volunteers?talk=1") as page:
+            body = await page.text()
+        assert _ids(body) == [] and "0 volunteers found" in body
+        moment[0] = SATURDAY_NIGHT - timedelta(hours=2)
+        async with browser.get(f"{base}/desk/volunteers?talk=1") as page:
+            assert _ids(await page.text()) == [anna]
+
+    # In the coordinator's language (German here).
+    async with browser_session(headers={"Accept-Language": "de"}) as browser:
+        await log_in(web_chat, db, browser, "dora")
+        async with browser.get(f"{base}/desk/volunteers") as page:
+            body = await page.text()
+        assert "Gesprächsdienst" in body
+        assert "werktags morgens" in body.split(f'id="volunteer-row-{anna}"')[1].split("</tr>")[0]
+
+
+async def _box(page, selector: str) -> dict[str, float]:
+    box = await page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+async def test_on_a_phone_the_talk_filter_and_column_are_easy_to_tap(
+    db, site, web_chat, monkeypatch
+):
+    """At phone size (390 px) in Chromium: the "on a talk shift now" choice is a 24 px box
+    on a 44 px line, "Show" 44 px tall, and the talk shift column is in the first screen;
+    ticking it shows who is on a talk shift now."""
+    _site, base = site
+    anna = await _volunteer(db, "Anna", talk_shift=("wd-am",))
+    await _volunteer(db, "Ben", talk_shift=("we-pm",))
+    monkeypatch.setattr("bot.web.desk.volunteers._now", lambda: TUESDAY_MORNING)
+    await coordinator(web_chat, db, "cora", "en")
+    link = login_link(texts(await web_chat.text("cora", "/desk")))
+    async with (
+        chromium.chromium() as chrome,
+        chromium.browsing(chrome, "en", chromium.PHONE) as session,
+    ):
+        page = session.page
+        await page.goto(link)
+        async with page.expect_navigation(url="**/desk/queue"):
+            await page.get_by_role("button", name="Log in").click()
+        await page.goto(f"{base}/desk/volunteers")
+        box = await _box(page, "#filter-talk")
+        assert box["width"] >= 24 and box["height"] >= 24, box
+        line = await _box(page, "label:has(> #filter-talk)")
+        assert line["height"] >= 44, line
+        show = await _box(page, "#volunteer-filters button[type=submit]")
+        assert show["height"] >= 44, show
+        header = await _box(page, "#volunteers-table thead th:nth-child(2)")
+        assert await page.locator("#volunteers-table thead th:nth-child(2)").inner_text() == (
+            "Talk shift"
+        )
+        assert header["x"] + header["width"] <= chromium.PHONE["width"], header
+        name = await _box(page, f"#volunteer-row-{anna} th a")
+        assert name["height"] >= 24, name
+
+        await page.locator("label:has(> #filter-talk)").click()
+        async with page.expect_navigation(url="**talk=1**"):
+            await page.locator("#volunteer-filters button[type=submit]").click()
+        rows = page.locator("#volunteers-table tbody tr")
+        assert await rows.count() == 1
+        assert "on a talk shift now" in await rows.first.inner_text()
+        assert await page.locator("#filter-talk").is_checked()
+        await chromium.assert_accessible(page, "desk volunteers on a talk shift (phone)")
+        assert not session.foreign, session.foreign
