@@ -190,10 +190,10 @@ class HelpSection:
     wave_min: int = _opt(3, minimum=1, maximum=50, doc="Fewest volunteers asked in one wave")
     wave_max: int = _opt(5, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
     wave_minutes: int = _opt(
-        120, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
+        60, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
     )
     early_waves: int = _opt(
-        1000,
+        1,
         minimum=0,
         maximum=1000,
         doc="The first this many waves are up to wave_max people, wave_minutes apart",
@@ -202,7 +202,7 @@ class HelpSection:
         5, minimum=1, maximum=100, doc="Most volunteers asked in one wave after the early waves"
     )
     wave_minutes_later: int = _opt(
-        120,
+        180,
         minimum=1,
         maximum=1440,
         doc="Daytime minutes without a taker before the next wave after the early waves",
