@@ -190,7 +190,22 @@ class HelpSection:
     wave_min: int = _opt(3, minimum=1, maximum=50, doc="Fewest volunteers asked in one wave")
     wave_max: int = _opt(5, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
     wave_minutes: int = _opt(
-        120, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
+        60, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
+    )
+    early_waves: int = _opt(
+        1,
+        minimum=0,
+        maximum=1000,
+        doc="The first this many waves are up to wave_max people, wave_minutes apart",
+    )
+    wave_max_later: int = _opt(
+        5, minimum=1, maximum=100, doc="Most volunteers asked in one wave after the early waves"
+    )
+    wave_minutes_later: int = _opt(
+        180,
+        minimum=1,
+        maximum=1440,
+        doc="Daytime minutes without a taker before the next wave after the early waves",
     )
     relook_hours: int = _opt(
         2, minimum=1, maximum=48, doc="Nobody left to ask: look again for new volunteers this often"
@@ -385,6 +400,9 @@ class Config:
                 wave_min=self.help.wave_min,
                 wave_max=max(self.help.wave_min, self.help.wave_max),
                 wave_minutes=self.help.wave_minutes,
+                early_waves=self.help.early_waves,
+                wave_max_later=max(self.help.wave_min, self.help.wave_max_later),
+                wave_minutes_later=self.help.wave_minutes_later,
                 relook_hours=self.help.relook_hours,
                 offers_per_day=self.help.offers_per_day,
                 estimate_floor_percent=self.help.estimate_floor_percent,

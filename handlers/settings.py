@@ -39,7 +39,14 @@ class OfferRules:
     wave_max: int = 5
     # The next wave after this many daytime minutes without a taker (at once when everyone
     # in the wave said "not this time").
-    wave_minutes: int = 120
+    wave_minutes: int = 60
+    # Fast at first, patient later: the first ``early_waves`` waves are up to ``wave_max``
+    # people and each followed by the next after ``wave_minutes``; the waves after them up
+    # to ``wave_max_later`` people, ``wave_minutes_later`` apart (offers are read over
+    # hours: later waves that go quickly are read after someone took the request).
+    early_waves: int = 1
+    wave_max_later: int = 5
+    wave_minutes_later: int = 180
     # Nobody left to ask: look again this often (new and freed volunteers).
     relook_hours: int = 2
     # At most this many offers to one volunteer in 24 hours.
@@ -76,6 +83,14 @@ class OfferRules:
     @property
     def waves(self) -> bool:
         return self.offer_rule == WAVES
+
+    def most_in_wave(self, number: int) -> int:
+        """The most people wave ``number`` (1 for the first) asks."""
+        return self.wave_max if number <= self.early_waves else self.wave_max_later
+
+    def minutes_after_wave(self, number: int) -> int:
+        """Daytime minutes from wave ``number`` to the next without a taker."""
+        return self.wave_minutes if number <= self.early_waves else self.wave_minutes_later
 
 
 @dataclass(frozen=True)

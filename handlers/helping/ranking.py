@@ -244,13 +244,15 @@ async def candidates(
     return ranked
 
 
-def wave_of(ranked: list[Candidate], rules: OfferRules, room: int) -> list[Candidate]:
+def wave_of(
+    ranked: list[Candidate], rules: OfferRules, room: int, number: int = 1
+) -> list[Candidate]:
     """The best-ranked, as many as needed for about one expected taker (``wave_min`` to
-    ``wave_max``), and no more than ``room`` (what is left of the budget)."""
+    the most wave ``number`` asks), and no more than ``room`` (what is left of the budget)."""
     wave: list[Candidate] = []
     expected = 0.0
     for candidate in ranked:
-        if len(wave) >= min(rules.wave_max, room):
+        if len(wave) >= min(rules.most_in_wave(number), room):
             break
         if len(wave) >= rules.wave_min and expected >= 1.0:
             break

@@ -5,7 +5,9 @@ best-ranked few first (``ranking``), more later, wider later, and never to every
   goes at once, as large as needed for about one expected taker (``wave_min`` to
   ``wave_max`` people).
 - The next wave goes after ``wave_minutes`` of daytime without a taker, or at once when the
-  whole last wave said "not this time" (:func:`declined`). With nobody left to ask, the
+  whole last wave said "not this time" (:func:`declined`). Fast at first, patient later:
+  after the first ``early_waves`` waves, the waves are up to ``wave_max_later`` people and
+  ``wave_minutes_later`` apart. With nobody left to ask, the
   search looks again after ``relook_hours`` of daytime (new and freed volunteers).
 - It widens after ``widen_hours`` of daytime, or at once when fewer than ``widen_below``
   (at least nobody) are left to ask locally (neighbouring districts, a larger radius), and
@@ -107,7 +109,7 @@ async def next_wave(
             # waves that ask nobody.
             reach = ranking.RELATED_KINDS
             ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
-        wave = ranking.wave_of(ranked, rules, room)
+        wave = ranking.wave_of(ranked, rules, room, search.waves + 1)
     number = search.waves + 1
     told = 0
     for candidate in wave:
@@ -117,7 +119,8 @@ async def next_wave(
         if talk_until is not None:
             following = to_text(talk_now.next_at(scene.settings, now, talk_until))
         else:
-            following = to_text(after_daytime(now, rules.wave_minutes, rules))
+            wait = rules.minutes_after_wave(number)
+            following = to_text(after_daytime(now, wait, rules))
         await db.waves.sent(request.id, to_text(now), None if handed_over else following, reach)
     elif not by_coordinator:
         if talk_until is not None:

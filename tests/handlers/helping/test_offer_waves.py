@@ -471,3 +471,42 @@ async def test_coordinators_see_who_was_asked_and_offer_one_wave_more(
     assert "⏭" in shown  # when the next wave goes
     for who in first | more:  # every one asked, by first name
         assert (await db.users.get(who)).first_name in shown
+
+
+@pytest.mark.both_backends
+async def test_the_first_waves_go_fast_and_large_the_later_slow_and_small(
+    dispatcher: Dispatcher, db: Database
+):
+    # Fast at first, patient later: two waves of up to four, 45 minutes apart, then waves
+    # of two, two hours of daytime apart.
+    clock = Clock(daytime(9))
+    settings = _rules(
+        dispatcher,
+        clock,
+        wave_min=2,
+        wave_max=4,
+        wave_minutes=45,
+        early_waves=2,
+        wave_max_later=2,
+        wave_minutes_later=120,
+        widen_below=0,
+    )
+    term = Terminal(dispatcher, db)
+    names = {await _volunteer(db, f"vol{n}"): f"vol{n}" for n in range(14)}
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    sizes = [len(await _asked(db, request_id))]
+    for minutes in (50, 50, 50, 75):  # 09:50, 10:40, 11:30, 12:45
+        clock.pass_(minutes=minutes)
+        await waves.tick(db, settings, clock.now)
+        sizes.append(len(await _asked(db, request_id)))
+    # 4 at once, 4 after 45 minutes, 2 after 45 more (the second wave was an early one),
+    # nobody after 50 minutes of the later pace, 2 after its two hours.
+    assert sizes == [4, 8, 10, 10, 12]
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    asked = await _asked(db, request_id)
+    assert all(_told(shown, names[who], request_id) for who in asked)
+    assert not any(_told(shown, name, request_id) for who, name in names.items()
+                   if who not in asked)  # fmt: skip
+    search = await db.waves.get(request_id)
+    assert search is not None and search.waves == 4
