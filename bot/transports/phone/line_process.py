@@ -42,6 +42,9 @@ from bot.transports.phone.frames import MAX_FRAME, encode, read_frame
 
 log = logging.getLogger(__name__)
 
+# Told before the start's result (registration's answers): a few; more are not kept.
+EARLY_MOST = 64
+
 
 class LineProcess:
     """The line's side: commands from ``reader`` run on its stack, what it tells is written
@@ -50,13 +53,29 @@ class LineProcess:
     def __init__(self, out: Any) -> None:
         self.out = out
         self.stack: Any = None
+        # What the stack told before "started" went out: the registrar's answer can come
+        # first (the stack's thread posts it right after the start's own result, and both
+        # run on the loop before the start's awaiter does), and the bot takes any frame
+        # before "started" for a line that failed to start.
+        self._early: list[dict[str, Any]] | None = []
 
     def send(self, message: dict[str, Any]) -> None:
         self.out.write(encode(message))
         self.out.flush()
 
     def _event(self, event: Any) -> None:
-        self.send({"event": event.kind, "call": event.call_id, "value": event.value})
+        message = {"event": event.kind, "call": event.call_id, "value": event.value}
+        if self._early is not None:
+            if len(self._early) < EARLY_MOST:
+                self._early.append(message)
+        else:
+            self.send(message)
+
+    def _started(self, port: int) -> None:
+        self.send({"started": port})
+        early, self._early = self._early or [], None
+        for message in early:
+            self.send(message)
 
     async def serve(self, reader: asyncio.StreamReader) -> None:
         from bot.transports.phone.stack import Stack, StackSettings
@@ -72,7 +91,7 @@ class LineProcess:
             reason = str(getattr(exc, "reason", "") or type(exc).__name__)
             self.send({"failed": f"port {self.stack.settings.port}: {reason}"})
             return
-        self.send({"started": self.stack.port})
+        self._started(self.stack.port)
         try:
             while (message := await read_frame(reader)) is not None:
                 if message.get("op") == "stop":
