@@ -1,5 +1,6 @@
 """The phone line through the real ``python -m bot run`` process, with the configuration's
-defaults: its lines (5 processes, 4 calls each) register at Kamailio, and 8 SIPp callers
+defaults: its lines (5 processes, 4 calls each, and one that says all lines are busy)
+register at Kamailio, and 8 SIPp callers
 at once - more than one PJSIP takes - each choose German and agree; when the bot stops,
 its line processes end with it, and when it is killed they end by themselves."""
 
@@ -17,6 +18,7 @@ from tests.support.sip.sipp import Step, callers_at_once
 
 USER, PASSWORD = "nachbarbot", "phone-secret"
 CALLS = 8
+LINES = 5  # the configuration's default
 PREFIX = "+49231777"
 
 
@@ -102,7 +104,7 @@ async def test_the_bot_process_takes_more_calls_at_once_than_one_pjsip(tmp_path:
         # Told once every line is registered (line_pool.py).
         await _registered(process, log)
         lines = _children(process.pid)
-        assert len(lines) == 5
+        assert len(lines) == LINES + 1  # and the line that says all lines are busy
         result = await asyncio.to_thread(
             callers_at_once,
             kamailio.domain,
@@ -142,7 +144,7 @@ async def test_the_lines_end_when_the_bot_is_killed(tmp_path: Path):
     try:
         await _registered(process, log)
         lines = _children(process.pid)
-        assert len(lines) == 5
+        assert len(lines) == LINES + 1  # and the line that says all lines are busy
         process.kill()
         process.wait()
         for _ in range(600):  # each line reads the end of its pipe and stops

@@ -285,11 +285,16 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     resident = await db.users.find("phone", RESIDENT)
     assert resident is not None and resident.language == "de" and resident.consent_at
 
-    # A text from the same number: the same person, answered in German at once.
+    # A text from the same number: the same person, answered in German at once - and in
+    # the easy texts a person starts with on the phone (their setting, not the channel's).
     answer = "\n".join(await texter.say("Hallo"))
-    assert "Möchten Sie Ihre Nachbarschaft dafür um Hilfe bitten?" in answer
+    assert resident.easy_language
+    assert "Sollen Nachbarn Ihnen dabei helfen?" in answer
     assert "Sprache" not in answer and "Datenschutz" not in answer
     assert await db.users.find("sms", RESIDENT) == await db.users.get(resident.id)
+    # From here on the usual texts, as the person may choose in the settings (the labels
+    # below are the usual ones).
+    await db.users.set_easy_language(resident.id, False)
 
     # Their request is published: the notice comes as a call, the channel used first.
     await story.onboard("cora", "de")
@@ -317,8 +322,9 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     assert [platform for platform, sent in await _outbox_to_resident(db) if sent] == ["phone"]
     assert len(texter.texts) == texted
 
-    # By SMS: Hauptmenü, Einstellungen, "Schicken Sie mir SMS". Who comes comes as a text.
-    await texter.choose("Hauptmenü")
+    # By SMS: the menu (the last answer's easy "Menü"), Einstellungen, "Schicken Sie mir
+    # SMS". Who comes comes as a text.
+    await texter.choose("Menü")
     await texter.choose("Einstellungen")
     assert "Nachrichten für Sie kommen als Anruf" in "\n".join(texter.new)
     chosen = "\n".join(await texter.choose("Schicken Sie mir SMS"))

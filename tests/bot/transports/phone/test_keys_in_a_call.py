@@ -81,7 +81,7 @@ async def test_a_known_caller_keeps_the_easy_texts(dispatcher: Dispatcher):
             await phone._meant(call, meaning)
         known = await dispatcher.db.users.find("phone", CALLER)
         assert known is not None and known.easy_language  # a phone person starts easy
-        phone._end(call)
+        phone.call_over(call)
         again = Call(9, CALLER)
         phone._calls[9] = again
         phone._by_chat[CALLER] = again
