@@ -18,6 +18,8 @@ from handlers.helping import lifecycle, waves
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT
+from tests.support.helping_people import coordinator as _coordinator
+from tests.support.helping_people import person as _person
 from tests.support.terminal import Terminal
 
 
@@ -29,14 +31,6 @@ def _rules(dispatcher: Dispatcher, clock: Clock, **numbers) -> HandlerSettings:
         clock=clock,
     )
     return dispatcher.settings
-
-
-async def _person(db: Database, name: str):
-    """Someone at the console who chose German and agreed to the privacy notice."""
-    user = await db.users.seen("console", name, name, name.title())
-    await db.users.set_language(user.id, "de")
-    await db.users.record_consent(user.id)
-    return await db.users.get(user.id)
 
 
 async def _volunteer(
@@ -66,12 +60,6 @@ async def _volunteer(
     )
     await db.volunteers.verify(user.id, user.id)
     return user.id
-
-
-async def _coordinator(db: Database) -> int:
-    cora = await _person(db, "cora")
-    await db.users.grant_role(cora.id, "coordinator")
-    return cora.id
 
 
 async def _published(

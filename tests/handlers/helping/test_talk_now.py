@@ -24,6 +24,8 @@ from handlers.helping.bridged_calls import CallOrder
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT
+from tests.support.helping_people import coordinator as _coordinator
+from tests.support.helping_people import person as _person
 from tests.support.terminal import Terminal
 
 # Every time of the week (the hour of each test is within one of them).
@@ -56,13 +58,6 @@ def _rules(dispatcher: Dispatcher, clock: Clock, port: Port | None = None) -> Ha
     return dispatcher.settings
 
 
-async def _person(db: Database, name: str, platform: str = "console"):
-    user = await db.users.seen(platform, name, name, name.title() if platform == "console" else "")
-    await db.users.set_language(user.id, "de")
-    await db.users.record_consent(user.id)
-    return await db.users.get(user.id)
-
-
 async def _volunteer(
     db: Database,
     name: str,
@@ -85,12 +80,6 @@ async def _volunteer(
     )
     await db.volunteers.verify(user.id, user.id)
     return user.id
-
-
-async def _coordinator(db: Database) -> int:
-    cora = await _person(db, "cora")
-    await db.users.grant_role(cora.id, "coordinator")
-    return cora.id
 
 
 async def _talk_request(
