@@ -687,9 +687,11 @@ class Timeline:
         self._pending: tuple[str, list[str]] = ("", [])
         say, stack_say, on_event = phone._say, phone.stack.say, phone.stack.on_event
 
-        async def saying(call: Any, text: str, labels: list[str]) -> None:
+        async def saying(
+            call: Any, text: str, labels: list[str], keys: list[str] | None = None
+        ) -> None:
             self._pending = (str(text), list(labels))
-            await say(call, text, labels)
+            await say(call, text, labels, keys)
 
         def stack_saying(call_id: int, prompts: list[Path]) -> None:
             for path in prompts:
@@ -857,6 +859,22 @@ async def _first_place(phone: Any, db: Any, call: Any, lang: str, starts: list[A
     raise RuntimeError("patient caller: the first place's name was not said")
 
 
+async def _prompt_lengths(
+    phone: Any, starts: list[Any], answered: float, lang: str
+) -> list[tuple[float, float, str]]:
+    """Each prompt a call was given: when it began (seconds after the answer), how long it
+    is, and its first words - where a caller's time goes."""
+    import wave
+
+    out = []
+    for begins, text, labels, path in starts:
+        with wave.open(str(path), "rb") as wav:
+            length = wav.getnframes() / wav.getframerate()
+        first = (text.strip().splitlines() or [" ".join(labels)])[0]
+        out.append((begins - answered, length, first[:24]))
+    return out
+
+
 def _silences(keys: list[tuple[float, str, bool]], heard: list[Any], zero: float) -> list[Any]:
     """After each key: the silence until the next sound heard, and whether the bot waited
     to see if another digit comes."""
@@ -943,6 +961,7 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
                 (zero + s.start for s in heard if zero + s.start > call.keys[-1][0]), float("nan")
             )
             places_said = [s for s in timeline.starts() if s[0] > call.keys[-1][0]]
+            steps = await _prompt_lengths(phone, timeline.starts(), call.answered, lang)
             # The same number again: a returning caller.
             again = PatientCall(phone, timeline, known, bot_uri)
             await again.begin()
@@ -953,6 +972,7 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
             await asyncio.sleep(max(0.0, back_at + 2 - time.monotonic()))
             heard_again, zero_again = await again.end()
             waits += _silences(again.keys, heard_again, zero_again)
+            steps_again = await _prompt_lengths(phone, timeline.starts(), again.answered, lang)
             own = language_named(next(lb for lb in labels if language_named(lb) == lang))
             line_of_lang = lines_at[[language_named(lb) for lb in labels].index(own)]
             rows.append(
@@ -994,6 +1014,17 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
                     "into the greeting",
                 )
             )
+            for who, listed in (("new", steps), ("returning", steps_again)):
+                rows.append(
+                    (
+                        f"patient {lang}: {who} caller's prompts",
+                        f"{sum(length for _, length, _ in listed):.1f} s",
+                        "said: "
+                        + "; ".join(
+                            f"{at:.1f} +{length:.1f} {what}" for at, length, what in listed
+                        ),
+                    )
+                )
             waited = [w for w in waits if w[2]]
             longest = max(waited, key=lambda w: w[1], default=None)
             rows.append(

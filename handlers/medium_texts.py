@@ -55,11 +55,7 @@ _LOOKING = (
     "Where are you looking? Share your location, or type a postcode (for example "
     "{postcode}) or the name of your district (for example {district})."
 )
-medium_variant(
-    SPOKEN,
-    _LOOKING,
-    N_("Where are you looking? Type a postcode with the keys, for example {postcode}."),
-)
+medium_variant(SPOKEN, _LOOKING, N_("Where are you looking? Type the postcode."))
 medium_variant(
     TEXTED,
     _LOOKING,
@@ -72,15 +68,33 @@ medium_variant(
 # The privacy notice's rights and its thanks (handlers/privacy.py, handlers/onboarding.py):
 # the settings have them on every medium; a command is typed in a chat.
 _RIGHTS = "🗑 /mydata shows everything, /delete erases it."
-_IN_SETTINGS = N_("🗑 In the settings you get everything we keep, or erase it.")
 _THANKS = (
     "✅ Thank you, you agreed to the privacy notice. You can read it again at any time with "
     "/privacy."
 )
-_THANKS_SETTINGS = N_("✅ Thank you, you agreed to the privacy notice. It is in the settings.")
-for _medium in (SPOKEN, TEXTED):
-    medium_variant(_medium, _RIGHTS, _IN_SETTINGS)
-    medium_variant(_medium, _THANKS, _THANKS_SETTINGS)
+medium_variant(TEXTED, _RIGHTS, N_("🗑 In the settings you get everything we keep, or erase it."))
+medium_variant(
+    TEXTED,
+    _THANKS,
+    N_("✅ Thank you, you agreed to the privacy notice. It is in the settings."),
+)
+# On the phone the notice is its first layer, as a caller takes it in by ear: what is kept,
+# who gets it, that all of it can be heard and erased; the whole notice is one key away
+# (its "All details", said whole). What a caller agrees to is the same as in a chat: the
+# number stands for the chat account, what they say for what they send.
+_KEPT = (
+    "📦 We keep your first name, your language and what you send. Volunteers never see your "
+    "phone number."
+)
+medium_variant(SPOKEN, _KEPT, N_("📦 We keep your number, your language and what you say."))
+_SEEN = "👀 Coordinators in {city} read requests. A helper sees your request and first name."
+medium_variant(
+    SPOKEN,
+    _SEEN,
+    N_("👀 Only our team in {city} and your helper hear it. Helpers never get your number."),
+)
+medium_variant(SPOKEN, _RIGHTS, N_("🗑 In the settings you can hear all of it, or erase it."))
+medium_variant(SPOKEN, _THANKS, N_("✅ Thank you."))
 
 # A voice message (handlers/to_coordinators.py, handlers/helping/requests_flow.py): a text
 # carries none; the phone records what is said after its tone, which it says itself.

@@ -502,6 +502,9 @@ ORDINAL_BUTTONS = (
 )
 # How the phone names a choice ({n} is said as a word): a caller presses keys, not buttons.
 PRESS = N_("{label}: press {n}.")
+# The phone's "#" where it presses a choice ("Main menu: press the hash key."): where the
+# caller types digits of their own (a postcode), a digit is no choice and "#" is the way back.
+HASH_KEY = N_("[phone] the hash key")
 # A language's line in the phone's language list, in that language's words and voice, as
 # short as a line can be ("Deutsch: eins."): ten of them come before anything else.
 LANGUAGE_LINE = N_("[phone] a language and its key: {label}: {n}.")
@@ -602,20 +605,28 @@ def _sentences(cut: list[list[_Piece]]) -> Iterable[tuple[str, str]]:
                 yield run.voice, _sentence(line)
 
 
-def _buttons(labels: list[str], t: Translator, voices: frozenset[str]) -> Iterable[tuple[str, str]]:
+def _buttons(
+    labels: list[str],
+    t: Translator,
+    voices: frozenset[str],
+    keys: list[str] | None = None,
+) -> Iterable[tuple[str, str]]:
     """The choices named in order, each in the voice that says it, the way the reader's
     medium presses them (the translator's): on the phone "{label}: press {n}." - a
     language's own name (the picker's "Türkçe") in that language's voice and words, so that
     each caller hears their language's line in their language -, elsewhere by their place
     ("first button: …"), as read aloud names the buttons of a chat. The key is the phone's
     (handlers/spoken_words.py ``key_of``: the tenth of ten is 0), and a language's line is
-    only its name and key (:data:`LANGUAGE_LINE`)."""
+    only its name and key (:data:`LANGUAGE_LINE`). ``keys``: the phone's key of each label
+    where it is not its place (the main menu's person on "0", the way back on "#")."""
     for index, label in enumerate(labels[:MOST_BUTTONS], start=1):
         if t.medium == Medium.SPOKEN:
             own = language_named(label)
             says = translator(own) if own is not None and own in voices else t
             template = LANGUAGE_LINE if own is not None else PRESS
-            key = key_of(index, len(labels))
+            key = keys[index - 1] if keys else key_of(index, len(labels))
+            if key == "#":
+                key = says.gettext(HASH_KEY)
             line = Markup(says.gettext(template)).format(label=label[:MOST_WRITTEN], n=key)
             named = _tidy(words(plain(_icons_named(line, says)), says))
             if any(c.isalnum() for c in named):
@@ -640,16 +651,18 @@ def parts(
     labels: list[str],
     t: Translator,
     voices: Iterable[str] = SUPPORTED_LANGUAGES,
+    keys: list[str] | None = None,
 ) -> tuple[Part, ...]:
     """What is said for a message, in the voices that say it (``voices``: the languages
     that have one): its lines, then its buttons in order (:func:`_buttons`, as the
-    reader's medium presses them), in the reader's; at most
+    reader's medium presses them; ``keys``: a phone key for each, where not its place), in
+    the reader's; at most
     ``MOST_CHARACTERS``, from at most ``MOST_WRITTEN`` characters of the message."""
     voices = frozenset(voices)
     cut = _pieces(str(text)[:MOST_WRITTEN].splitlines())
     _languages(cut, t, voices)
     # Made one by one, and only until enough is said: the rest is never looked at.
-    coming = chain(_sentences(cut), _buttons(labels, t, voices))
+    coming = chain(_sentences(cut), _buttons(labels, t, voices, keys))
     runs: list[tuple[str, list[str]]] = []
     length = 0
     while length < MOST_CHARACTERS and (sentence := next(coming, None)) is not None:
@@ -672,10 +685,14 @@ def parts(
 
 
 def script(
-    text: str, labels: list[str], t: Translator, voices: Iterable[str] = SUPPORTED_LANGUAGES
+    text: str,
+    labels: list[str],
+    t: Translator,
+    voices: Iterable[str] = SUPPORTED_LANGUAGES,
+    keys: list[str] | None = None,
 ) -> str:
     """The words of :func:`parts`, whatever voice says them."""
-    return "\n".join(part.words for part in parts(text, labels, t, voices))
+    return "\n".join(part.words for part in parts(text, labels, t, voices, keys))
 
 
 def _tidy(line: str) -> str:

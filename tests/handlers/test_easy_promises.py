@@ -148,3 +148,63 @@ def test_the_easy_short_notice_promises_what_the_usual_one_does(lang, promise):
     easy = str(translator(lang, easy=True).t(BRIEF, city="Dortmund"))
     assert not _missing(usual, patterns), (lang, promise, usual)
     assert not _missing(easy, patterns), (lang, promise, easy)
+
+
+# What the notice a caller hears promises (its first layer, handlers/medium_texts.py): the
+# same things in a caller's words - their number stands for the chat account, and what
+# they say for what they send; and that all of it can be erased.
+SPOKEN_PROMISES: dict[str, dict[str, tuple[str, ...]]] = {
+    "the number is kept and never given to helpers": {
+        "de": (r"Nummer", r"\bnie\b"),
+        "en": (r"number", r"\bnever\b"),
+        "ar": (r"رقمك", r"(أبدًا|لا يرى)"),
+        "tr": (r"numara", r"(asla|görmez)"),
+        "uk": (r"номер", r"(ніколи|не бачить)"),
+        "ru": (r"номер", r"(никогда|не видит)"),
+        "ro": (r"număr", r"(niciodată|nu vede)"),
+        "bg": (r"номера", r"(никога|не вижда)"),
+        "pl": (r"numer", r"(nigdy|nie widzi)"),
+        "fa": (r"شماره", r"(هرگز|نمی)"),
+    },
+    "the team gets the request": {
+        "de": (r"\bTeam\b",),
+        "en": (r"\bteam\b",),
+        "ar": (r"فريقنا",),
+        "tr": (r"ekib",),
+        "uk": (r"команда",),
+        "ru": (r"команда",),
+        "ro": (r"echipa",),
+        "bg": (r"екип",),
+        "pl": (r"zespół",),
+        "fa": (r"تیم",),
+    },
+    "all of it can be erased": {
+        "de": (r"löschen",),
+        "en": (r"erase",),
+        "ar": (r"حذف",),
+        "tr": (r"sil",),
+        "uk": (r"видалити",),
+        "ru": (r"удалить",),
+        "ro": (r"șterge",),
+        "bg": (r"изтри",),
+        "pl": (r"usun",),
+        "fa": (r"پاک",),
+    },
+}
+
+
+@pytest.mark.parametrize("easy", [False, True])
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_notice_a_caller_hears_promises_what_the_chats_one_does(lang, easy):
+    from handlers.reader import Medium, translator_for
+
+    settings = replace(HandlerSettings(), translation="deepl")
+    t = translator_for(lang, easy, Medium.SPOKEN)
+    spoken = "\n".join(map(str, notice_lines(t, "Dortmund", settings)))
+    assert spoken != notice(lang, easy)  # the caller's own words ...
+    for promise, patterns in SPOKEN_PROMISES.items():
+        assert not _missing(spoken, patterns[lang]), (lang, promise, spoken)
+    # ... and the language and the translation as in a chat.
+    for promise in ("the language is kept", "translated only for a reader who may not read it"):
+        assert not _missing(spoken, PROMISES[promise][lang]), (lang, promise, spoken)
+    assert not re.search(r"(?<![<\w])/[a-z]", spoken)  # no command a keypad cannot type

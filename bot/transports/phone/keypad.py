@@ -17,6 +17,10 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
   ``#`` after a number elsewhere) ends that entry too - it means nothing more, never
   "back"; the transport waits the pause for it (:attr:`Keypad.waiting`).
 
+What a caller hears of a message's choices is keyed the same way (:func:`keys_said`): each
+on its place's key; the main menu's person last, on "0"; where the caller types digits of
+their own, only the way back, on "#" - a digit there is part of the entry, never a choice.
+
 What is sent is :class:`Typed` (the digits, then pressed or taken as text by the numbered
 choices, bot/transports/numbered_choices.py), :data:`REPEAT` or :data:`BACK`.
 """
@@ -26,8 +30,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from handlers.spoken_words import MOST_KEYED, number_of
+from bot.transports.phone.to_a_person import PERSON
+from handlers.spoken_words import MOST_KEYED, key_of, number_of
 
+# The key of the way back (and the end of an entry).
+HASH = "#"
 # Free digits gathered at most (a postcode).
 MOST_DIGITS = 5
 REPEAT: Literal["repeat"] = "repeat"
@@ -92,3 +99,25 @@ class Keypad:
     def _typed(self) -> Typed:
         typed, self.digits = Typed(self.digits), ""
         return typed
+
+
+def keys_said(
+    labels: list[str],
+    data: list[str],
+    *,
+    free_digits: bool,
+    back: str | None,
+    person: str | None,
+) -> tuple[list[str], list[str] | None]:
+    """The choices a caller hears (``labels``, their ``data`` in the same order) and the key
+    of each (None: each on its place's): where the caller types digits of their own, only
+    the way back (``back``: its data) on "#"; else all of them, and ``person`` (the main
+    menu's, a label) last on "0"."""
+    if free_digits:
+        if back is None or back not in data or len(labels) != len(data):
+            return [], None
+        return [labels[data.index(back)]], [HASH]
+    if person is None:
+        return labels, None
+    keys = [key_of(number, len(labels)) for number in range(1, len(labels) + 1)]
+    return [*labels, person], [*keys, PERSON]

@@ -44,14 +44,19 @@ CACHED_BYTES = 64 * 1024 * 1024
 
 
 def spoken_parts(
-    text: str, labels: list[str], reader: Translator | str, voices: Iterable[str]
+    text: str,
+    labels: list[str],
+    reader: Translator | str,
+    voices: Iterable[str],
+    keys: list[str] | None = None,
 ) -> tuple[Part, ...]:
     """The words of a message with choices ``labels`` said to a caller (``reader``: their
-    translator, or only a language: its usual words), in the voices that say them."""
+    translator, or only a language: its usual words), in the voices that say them;
+    ``keys``: each choice's key where it is not its place ("0", "#")."""
     t = reader if isinstance(reader, Translator) else translator_for(reader, False, Medium.SPOKEN)
     if t.medium != Medium.SPOKEN:
         t = translator_for(t.lang, t.easy, Medium.SPOKEN)
-    return parts(text, labels, t, voices)
+    return parts(text, labels, t, voices, keys)
 
 
 def prompt_wav(audio: Audio, rate: int) -> bytes:

@@ -1,13 +1,13 @@
 """ "0" for a person, and what a call does once all it was to hear is said (and the
 goodbye to a caller who does nothing, transport.py).
 
-The main menu ends with "to talk to a person, press 0" (:data:`OFFER`, said after its
-choices). "0" pressed where the caller chooses from a list (not while typing digits of their own, a
-postcode, where 0 is a digit) asks for a person: during the coordinators' hours
-(``[phone] coordinators_hours``, OpenStreetMap opening_hours as the places' hours read,
-handlers/places/hours.py) and with ``forward_to`` set, the caller hears that they are
-connected, and the call is transferred there (a blind transfer, SIP REFER: the caller's
-phone or provider calls ``forward_to``; the bot leaves the call once it answered).
+The main menu's last choice on the phone is a person, on "0" (:data:`CHOICE`, said after its
+own choices, keypad.py ``keys_said``). "0" pressed where the caller chooses from a list (not
+while typing digits of their own, a postcode, where 0 is a digit) asks for a person: during
+the coordinators' hours (``[phone] coordinators_hours``, OpenStreetMap opening_hours as the
+places' hours read, handlers/places/hours.py) and with ``forward_to`` set, the caller hears
+that they are connected, and the call is transferred there (a blind transfer, SIP REFER: the
+caller's phone or provider calls ``forward_to``; the bot leaves the call once it answered).
 Otherwise, or when the transfer fails, the caller leaves a message for the coordinators
 after the tone (``/coordinators``, handlers/to_coordinators.py), which reaches their
 backchannel as a voice message.
@@ -26,8 +26,9 @@ AFTER_TONE = N_("Speak after the tone. Press the hash key when you are done.")
 NOTHING_HEARD = N_("🙉 I heard nothing.")
 # A caller who pressed no key and said nothing for ``[phone] idle_seconds``: then hung up.
 IDLE_GOODBYE = N_("👋 I hear nothing. Goodbye - call again any time.")
-OFFER = N_("☎️ To talk to a person, press 0.")
-# A choice that only the main menu has: after it, :data:`OFFER` is said.
+# The main menu's choice of a person, as its line says it ("A person: press 0.").
+CHOICE = N_("☎️ A person")
+# A choice that only the main menu has: after it, :data:`CHOICE` is said.
 MAIN_MENU_CHOICE = "menu:help"
 
 

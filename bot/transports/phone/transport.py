@@ -77,7 +77,7 @@ from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
 from bot.transports.phone.dialling import DialSettings
-from bot.transports.phone.keypad import BACK, REPEAT, Meaning, Typed
+from bot.transports.phone.keypad import BACK, REPEAT, Meaning, Typed, keys_said
 from bot.transports.phone.line_pool import Lines
 from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.prompts import Prompts, spoken_parts
@@ -100,7 +100,7 @@ from bot.transports.phone.to_a_person import (
     PERSON,
     offers_person,
 )
-from bot.transports.phone.to_a_person import OFFER as PERSON_OFFER
+from bot.transports.phone.to_a_person import CHOICE as PERSON_CHOICE
 from bot.transports.sending import DeliveryError
 from handlers.caller_check import (
     CALLING,
@@ -470,9 +470,15 @@ class PhoneTransport(Transport):
             call.back = way_back(item.buttons) if typed else None
             call.free_digits = isinstance(item, Message) and bool(item.request_location)
             assert words is not None
-            await self._say(call, str(words.text), words.labels if typed else [])
-            if offers_person(listed):
-                await self._say_line(call, PERSON_OFFER)
+            t = await self._words(call)
+            labels, keys = keys_said(
+                words.labels if typed else [],
+                [data for _, data in listed],
+                free_digits=call.free_digits,
+                back=call.back,
+                person=t._(PERSON_CHOICE) if offers_person(listed) else None,
+            )
+            await self._say(call, str(words.text), labels, keys)
             if isinstance(item, Message) and item.recorded:
                 call.recorded = str(item.recorded)
                 t = await self._words(call)
@@ -480,9 +486,13 @@ class PhoneTransport(Transport):
         elif words is not None:
             await self._say(call, str(words.text), [])
 
-    async def _say(self, call: Call, text: str, labels: list[str]) -> None:
+    async def _say(
+        self, call: Call, text: str, labels: list[str], keys: list[str] | None = None
+    ) -> None:
         assert self.prompts is not None
-        words: tuple[Part, ...] = spoken_parts(text, labels, await self._words(call), self.voices)
+        words: tuple[Part, ...] = spoken_parts(
+            text, labels, await self._words(call), self.voices, keys
+        )
         if not words:
             return
         try:

@@ -378,3 +378,19 @@ def test_no_middle_dot_word_of_the_easy_catalogs_is_split_when_said():
             said = script(word, [], t)
             assert said.rstrip(".") == word.replace("·", ""), (lang, word, said)
     assert found >= 10
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_a_choice_keyed_on_hash_or_zero_is_said_with_that_key(lang):
+    from handlers.reader import Medium, translator_for
+
+    for easy in (False, True):
+        t = translator_for(lang, easy, Medium.SPOKEN)
+        hash_key = t.gettext("[phone] the hash key")
+        assert hash_key and "#" not in hash_key and "[phone]" not in hash_key
+        said = script(Markup("Orte"), ["Menü"], t, keys=["#"]).split("\n")
+        assert hash_key in said[-1] and "Menü" in said[-1]
+        # Without keys a lone choice is on "1"; "0" where it is given.
+        one = script(Markup("Orte"), ["A", "B"], t).split("\n")[-1]
+        zero = script(Markup("Orte"), ["A", "B"], t, keys=["1", "0"]).split("\n")[-1]
+        assert one != zero

@@ -5,7 +5,7 @@
   the postcode 44137 typed, "as soon as possible", the languages, send - the request is in
   review with the recorded voice (OGG/Opus, fetched from the phone transport), and the
   coordinators' backchannel has its post and voice in the outbox;
-- hears the main menu end with "to talk to a person, press 0", presses "0" outside the
+- hears the main menu end with its person, "0", presses "0" outside the
   coordinators' hours: a message after the tone, a voice for the backchannel;
 - presses "0" during the hours: the call is transferred to a second phone registered at
   Kamailio, which rings and answers;
@@ -23,12 +23,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.transports.phone.prompts import spoken_parts
-from bot.transports.phone.to_a_person import OFFER
+from bot.transports.phone.to_a_person import CHOICE
 from bot.transports.phone.transport import PhoneTransport
 from db.statements import fetch_all
 from handlers.dispatcher import Dispatcher
-from locales import translator
+from handlers.reader import Medium, translator_for
 from tests.support.sip.calls import (
     GROUP,
     key_for,
@@ -112,11 +111,20 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
         coordinators_hours="Mo-Fr 09:00-17:00",
         clock=lambda: SUNDAY,
     )
+    said: list[tuple[list[str], list[str] | None]] = []
+    say = phone._say
+
+    async def saying(call, text: str, labels: list[str], keys: list[str] | None = None) -> None:
+        said.append((labels, keys))
+        await say(call, text, labels, keys)
+
+    phone._say = saying  # type: ignore[method-assign]
     try:
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
-        assert phone.prompts is not None
-        offer = spoken_parts(translator("de")._(OFFER), [], "de", phone.voices)
-        assert await phone.prompts.file(offer) in call.audio.last  # the menu ends with "press 0"
+        # The menu ends with its person, on "0" (a new caller has the easy texts).
+        labels, keys = said[-1]
+        person = translator_for("de", True, Medium.SPOKEN)._(CHOICE)
+        assert labels[-1] == person and keys is not None and keys[-1] == "0"
         await keys_answered(caller, call, "0")
         assert call.recorded
         answers = call.answers
