@@ -729,8 +729,9 @@ class Timeline:
         return out
 
 
-async def _spoken_seconds(phone: Any, text: str, labels: list[str], lang: str) -> float:
-    """How long the bot takes to say ``text`` and ``labels`` (0 for nothing)."""
+async def _spoken_seconds(phone: Any, text: str, labels: list[str], lang: Any) -> float:
+    """How long the bot takes to say ``text`` and ``labels`` (0 for nothing); ``lang``: a
+    language (its usual words) or the caller's translator."""
     import wave
 
     from bot.transports.phone.prompts import spoken_parts
@@ -743,7 +744,7 @@ async def _spoken_seconds(phone: Any, text: str, labels: list[str], lang: str) -
         return wav.getnframes() / wav.getframerate()
 
 
-async def _into_line(phone: Any, text: str, labels: list[str], lang: str, index: int) -> float:
+async def _into_line(phone: Any, text: str, labels: list[str], lang: Any, index: int) -> float:
     """Seconds into a prompt of ``text`` and ``labels`` at which the choice ``index`` (0-based)
     begins: what comes before it said alone, and the pause where the voice changes."""
     from bot.speech.speaker import PAUSE_BETWEEN_VOICES
@@ -848,14 +849,15 @@ async def _first_place(phone: Any, db: Any, call: Any, lang: str, starts: list[A
         raise RuntimeError("patient caller: the places answer lists no place")
     place = await db.places.get(ids[0])
     name = place.name if place is not None else ""
+    words = await phone._words(call)  # the caller's: easy language, the phone's variants
     for begins, text, labels, _ in reversed(starts):
         lines = text.splitlines()
         found = next((i for i, line in enumerate(lines) if name and name in line), None)
         if found is not None:
-            return begins + await _spoken_seconds(phone, "\n".join(lines[:found]), [], lang)
+            return begins + await _spoken_seconds(phone, "\n".join(lines[:found]), [], words)
         found = next((i for i, label in enumerate(labels) if name and name in label), None)
         if found is not None:
-            return begins + await _into_line(phone, text, labels, lang, found)
+            return begins + await _into_line(phone, text, labels, words, found)
     raise RuntimeError("patient caller: the first place's name was not said")
 
 

@@ -65,6 +65,10 @@ medium_variant(
     ),
 )
 
+# The places answer's head (handlers/places/chat.py): the caller just typed the postcode and
+# chose places; it is said back, then the first place at once.
+medium_variant(SPOKEN, "📍 <b>Places near {place}</b>", N_("📍 Near {place}:"))
+
 # The privacy notice's rights and its thanks (handlers/privacy.py, handlers/onboarding.py):
 # the settings have them on every medium; a command is typed in a chat.
 _RIGHTS = "🗑 /mydata shows everything, /delete erases it."

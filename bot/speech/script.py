@@ -502,9 +502,6 @@ ORDINAL_BUTTONS = (
 )
 # How the phone names a choice ({n} is said as a word): a caller presses keys, not buttons.
 PRESS = N_("{label}: press {n}.")
-# The phone's "#" where it presses a choice ("Main menu: press the hash key."): where the
-# caller types digits of their own (a postcode), a digit is no choice and "#" is the way back.
-HASH_KEY = N_("[phone] the hash key")
 # A language's line in the phone's language list, in that language's words and voice, as
 # short as a line can be ("Deutsch: eins."): ten of them come before anything else.
 LANGUAGE_LINE = N_("[phone] a language and its key: {label}: {n}.")
@@ -618,15 +615,13 @@ def _buttons(
     ("first button: …"), as read aloud names the buttons of a chat. The key is the phone's
     (handlers/spoken_words.py ``key_of``: the tenth of ten is 0), and a language's line is
     only its name and key (:data:`LANGUAGE_LINE`). ``keys``: the phone's key of each label
-    where it is not its place (the main menu's person on "0", the way back on "#")."""
+    where it is not its place (the main menu's person on "0")."""
     for index, label in enumerate(labels[:MOST_BUTTONS], start=1):
         if t.medium == Medium.SPOKEN:
             own = language_named(label)
             says = translator(own) if own is not None and own in voices else t
             template = LANGUAGE_LINE if own is not None else PRESS
             key = keys[index - 1] if keys else key_of(index, len(labels))
-            if key == "#":
-                key = says.gettext(HASH_KEY)
             line = Markup(says.gettext(template)).format(label=label[:MOST_WRITTEN], n=key)
             named = _tidy(words(plain(_icons_named(line, says)), says))
             if any(c.isalnum() for c in named):

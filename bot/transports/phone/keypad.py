@@ -18,8 +18,9 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
   "back"; the transport waits the pause for it (:attr:`Keypad.waiting`).
 
 What a caller hears of a message's choices is keyed the same way (:func:`keys_said`): each
-on its place's key; the main menu's person last, on "0"; where the caller types digits of
-their own, only the way back, on "#" - a digit there is part of the entry, never a choice.
+on its place's key, the main menu's person last, on "0"; where the caller types digits of
+their own, none - a digit there is part of the entry, never a choice ("#" goes back, as
+everywhere).
 
 What is sent is :class:`Typed` (the digits, then pressed or taken as text by the numbered
 choices, bot/transports/numbered_choices.py), :data:`REPEAT` or :data:`BACK`.
@@ -33,8 +34,6 @@ from typing import Literal
 from bot.transports.phone.to_a_person import PERSON
 from handlers.spoken_words import MOST_KEYED, key_of, number_of
 
-# The key of the way back (and the end of an entry).
-HASH = "#"
 # Free digits gathered at most (a postcode).
 MOST_DIGITS = 5
 REPEAT: Literal["repeat"] = "repeat"
@@ -102,21 +101,14 @@ class Keypad:
 
 
 def keys_said(
-    labels: list[str],
-    data: list[str],
-    *,
-    free_digits: bool,
-    back: str | None,
-    person: str | None,
+    labels: list[str], *, free_digits: bool, person: str | None
 ) -> tuple[list[str], list[str] | None]:
-    """The choices a caller hears (``labels``, their ``data`` in the same order) and the key
-    of each (None: each on its place's): where the caller types digits of their own, only
-    the way back (``back``: its data) on "#"; else all of them, and ``person`` (the main
-    menu's, a label) last on "0"."""
+    """The choices a caller hears (``labels``) and the key of each (None: each on its
+    place's): none where the caller types digits of their own (``free_digits``: the keys
+    are the entry's); else all of them, and ``person`` (the main menu's, a label) last on
+    "0"."""
     if free_digits:
-        if back is None or back not in data or len(labels) != len(data):
-            return [], None
-        return [labels[data.index(back)]], [HASH]
+        return [], None
     if person is None:
         return labels, None
     keys = [key_of(number, len(labels)) for number in range(1, len(labels) + 1)]

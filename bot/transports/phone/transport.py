@@ -473,9 +473,7 @@ class PhoneTransport(Transport):
             t = await self._words(call)
             labels, keys = keys_said(
                 words.labels if typed else [],
-                [data for _, data in listed],
                 free_digits=call.free_digits,
-                back=call.back,
                 person=t._(PERSON_CHOICE) if offers_person(listed) else None,
             )
             await self._say(call, str(words.text), labels, keys)

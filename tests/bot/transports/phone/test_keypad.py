@@ -91,25 +91,14 @@ def test_other_keys_mean_nothing():
     assert not keypad.waiting
 
 
-def test_where_the_caller_types_digits_only_the_way_back_is_said_on_hash():
-    labels, data = ["🏠 Menü"], ["menu:main"]
-    assert keys_said(labels, data, free_digits=True, back="menu:main", person=None) == (
-        ["🏠 Menü"],
-        ["#"],
-    )
-    # A digit there is part of the entry: no choice is said on one.
-    both = (["🗺 Karte", "🏠 Menü"], ["map", "menu:main"])
-    assert keys_said(*both, free_digits=True, back="menu:main", person=None) == (
-        ["🏠 Menü"],
-        ["#"],
-    )
-    assert keys_said(*both, free_digits=True, back=None, person=None) == ([], None)
+def test_where_the_caller_types_digits_no_choice_is_said():
+    # A digit there is part of the entry ("#" goes back, as everywhere).
+    assert keys_said(["🗺 Karte", "🏠 Menü"], free_digits=True, person=None) == ([], None)
 
 
 def test_the_main_menus_person_is_its_last_choice_on_zero():
     labels = ["Orte", "Hilfe", "Helfen", "Termine", "Einstellungen"]
-    data = ["menu:places", "menu:help", "menu:volunteer", "menu:events", "menu:settings"]
-    said, keys = keys_said(labels, data, free_digits=False, back=None, person="Ein Mensch")
+    said, keys = keys_said(labels, free_digits=False, person="Ein Mensch")
     assert said == [*labels, "Ein Mensch"]
     assert keys == ["1", "2", "3", "4", "5", "0"]
-    assert keys_said(labels, data, free_digits=False, back=None, person=None) == (labels, None)
+    assert keys_said(labels, free_digits=False, person=None) == (labels, None)
