@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
-from tests.support.sip.audio import Segment, segments
+from tests.support.sip.audio import Segment, duration, segments
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
@@ -58,9 +58,15 @@ def _said_first(prompts: list[Path]) -> list[Segment]:
     """The first stretch of speech of what the bot said, as a phone may hear it: a pause
     hardly longer than the measure's shortest gap (0.3 s) may be bridged by the line's
     jitter buffer and codec, wholly or in part (a short first word - the easy notice's
-    "Datenschutz." - runs on into the sentence after it), so the heard stretch lies between
-    the first stretch and the two together."""
-    first, *rest = segments(prompts[0])
+    "Datenschutz." - runs on into the sentence after it, the one-word thanks into the menu
+    played right after it), so the heard stretch lies between the first stretch and the
+    two together. The prompts are played one after the other."""
+    stretches: list[Segment] = []
+    offset = 0.0
+    for prompt in prompts:
+        stretches += [Segment(s.start + offset, s.end + offset) for s in segments(prompt)]
+        offset += duration(prompt)
+    first, *rest = stretches
     if rest and rest[0].start - first.end <= 0.3 + SAME:
         return [first, Segment(first.start, rest[0].end)]
     return [first]

@@ -1,6 +1,6 @@
 """Issue 55, point 5: a caller hears only what the keypad can do - the places question asks
-for a postcode typed with the keys (no location to share, no district to type), the thanks
-for agreeing names the settings (no "/privacy"). Through the phone transport with the tone
+for a postcode typed with the keys (no location to share, no district to type, no choice on
+a digit the postcode needs), agreeing names no "/privacy". Through the phone transport with the tone
 engine's prompts (tests/support/sip/keypad_phone.py), the words it says recorded."""
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ async def test_a_caller_hears_only_what_keys_can_do(dispatcher: Dispatcher) -> N
         await phone._meant(call, Typed("1"))  # find a place
         asked = "\n".join(said[before:])
         assert "Standort" not in asked and "Stadtteil" not in asked, asked
-        assert "Tasten" in asked, asked
+        assert "Tippen" in asked and "Postleitzahl" in asked, asked
+        # The caller types digits there: no choice is said on one (a "1" is the entry's).
+        assert not any(key in asked for key in ("eins", "zwei", "null")), asked
     finally:
         assert phone.prompts is not None
         phone.prompts.close()
