@@ -10,7 +10,8 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
   at once: "1"-"9", and "0" the tenth of ten (elsewhere "0" stays "0", a person). A longer
   list's numbers are sent as soon as no longer number could be a choice ("1" of 12 waits
   for a second digit, or ``#``, or the pause, :meth:`Keypad.pause`); a number beginning
-  with 0 at once.
+  with 0 at once. The transport never asks that of a caller: it says a longer list in
+  pages (below) and presses a page's keys, at most nine.
 - Digits, where it has none (the bot asks for a postcode): gathered until ``#`` or
   ``MOST_DIGITS`` of them, or the pause. A ``#`` right after an entry that ended by its
   length (before the pause, with no other key between: "44137#", as the line demands a
