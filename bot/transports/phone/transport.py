@@ -11,7 +11,11 @@ the newest message's choices by the numbered-choices rules (numbered_choices.py,
 memory for the call, as the console does) or are typed text (a postcode); ``*`` says the
 last answer again; ``#`` presses the message's way back - its button of role ``back``,
 else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
-asks for the main menu (``/menu``).
+asks for the main menu (``/menu``). A message of more than ten choices is said in pages
+(keypad.py ``page_of``; the call keeps the page, answered_call.py ``Call.page``): "9" says
+the next page, a page's key presses the whole list's choice, ``*`` says the question and
+the page again, and the list that comes again after a tick is said from the page that
+holds the choice pressed (:meth:`PhoneTransport._turn_to`).
 
 Each call runs on its call runner (call_runner.py), as the call-backs and bridged calls
 do: the transport feeds the call's events to it, and one loop per call
