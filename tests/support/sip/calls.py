@@ -128,9 +128,9 @@ def noted_texts(phone: PhoneTransport) -> list[str]:
     spoken: list[str] = []
     say = phone._say
 
-    async def saying(call, text: str, labels: list[str]) -> None:
+    async def saying(call, text: str, labels: list[str], keys: list[str] | None = None) -> None:
         spoken.append(text)
-        await say(call, text, labels)
+        await say(call, text, labels, keys)
 
     phone._say = saying  # type: ignore[method-assign]
     return spoken
