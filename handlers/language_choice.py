@@ -57,7 +57,10 @@ def step(
             Button(("✅ " if code in chosen else "") + language_name(code), f"{prefix}:lang:{code}")
             for code in SUPPORTED_LANGUAGES
         ]
-        return [*ui.rows(options), [Button("✔️ " + ctx.t._("Done"), f"{prefix}:langs-done")]]
+        return [
+            *ui.rows(options),
+            [Button("✔️ " + ctx.t._("Done"), f"{prefix}:langs-done", role="done")],
+        ]
 
     async def tick(ctx: Context, answer: Answer) -> None:
         if ctx.args not in SUPPORTED_LANGUAGES:

@@ -23,7 +23,9 @@ MediaKind = Literal["voice", "audio", "photo", "video", "document", "sticker", "
 # (``back``), or the main menu (``menu``). Set where the button is made, so that a transport
 # that offers "the way back" on a key of its own (the phone's "#") never guesses it from a
 # label: an easy-language "Menü" is the same button as "Hauptmenü".
-ButtonRole = Literal["reply", "back", "menu"]
+# "back"/"menu": a message's way back (:func:`way_back`); "done": a tick list's finish
+# (its "✔️ Done", :func:`finish`: the phone says it on every page of a long list).
+ButtonRole = Literal["reply", "back", "menu", "done"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,15 @@ def way_back(rows: list[list[Button]]) -> str | None:
             for button in row:
                 if button.role == role:
                     return button.data
+    return None
+
+
+def finish(rows: list[list[Button]]) -> str | None:
+    """The data of a message's finish, its ``done`` button (None: it has none)."""
+    for row in choices(rows):
+        for button in row:
+            if button.role == "done":
+                return button.data
     return None
 
 

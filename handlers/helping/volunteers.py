@@ -383,7 +383,7 @@ def _area_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
         [Button(_tick(a.name in chosen) + a.name, f"vo:bz:{a.name}") for a in bezirke]
     )
     buttons.append([Button("📍 " + ctx.t._("Around a place instead"), "vo:around")])
-    buttons.append([Button("✔️ " + ctx.t._("Done"), "vo:area-done")])
+    buttons.append([Button("✔️ " + ctx.t._("Done"), "vo:area-done", role="done")])
     return buttons
 
 
@@ -439,7 +439,7 @@ def _category_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button
             for k in HELP_CATEGORIES
         ]
     )
-    buttons.append([Button("✔️ " + ctx.t._("Done"), "vo:cats-done")])
+    buttons.append([Button("✔️ " + ctx.t._("Done"), "vo:cats-done", role="done")])
     return buttons
 
 

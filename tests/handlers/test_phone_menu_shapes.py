@@ -4,7 +4,11 @@ languages, the privacy notice, the main menu and the twelve kinds of help (in tw
 the most asked, then "more"), in all ten languages; the whole privacy notice, one key
 away from the easy one, comes with "I agree". A new person on the phone starts in
 easy language (handlers/reader.py ``starts_easy``), and the greeting before the languages
-is one short line. The in-memory chat with the platform "phone" stands for the transport."""
+is one short line. A form's tick lists of more than ten (the languages, the districts, the
+kinds of help, each with "✔️ Done") are heard in pages (bot/transports/phone/keypad.py
+``keys_said``): what a caller hears of every level is at most ten keys, each one choice at
+once, every choice on a page and "Done" on each. The in-memory chat with the platform
+"phone" stands for the transport."""
 
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ import pytest
 
 import bot.transports.registry  # noqa: F401 - declares the phone's medium
 from bot.transports.numbered_choices import numbered
+from bot.transports.phone.keypad import keys_said, page_count
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.messages import Outgoing
+from handlers.messages import Outgoing, finish
 from handlers.settings import HandlerSettings
 from handlers.spoken_words import MOST_KEYED, TENTH_KEY, key_of
 from locales import SUPPORTED_LANGUAGES, translator
@@ -32,6 +37,38 @@ def level(out: list[Outgoing]) -> list[str]:
     if len(choices) == MOST_KEYED:
         assert key_of(MOST_KEYED, MOST_KEYED) == TENTH_KEY
     return choices
+
+
+def heard(out: list[Outgoing]) -> list[str]:
+    """The newest message's choices (their data) as a caller hears them, page by page (all
+    of them, in order): each page at most ten keys, none of them typed beyond one digit,
+    and the list's finish (its ✔️ Done) on every page of a longer list."""
+    buttons = messages(out)[-1].buttons
+    listed = numbered(buttons)
+    labels, data = [label for label, _ in listed], [data for _, data in listed]
+    done = finish(buttons)
+    # A longer list's "✔️ Done" says it is the finish (its role): it is said on every page.
+    assert len(data) <= MOST_KEYED or (done or "").endswith("-done"), done
+    pages = page_count(len(data), data.index(done) + 1 if done in data else None)
+    found: list[str] = []
+    for page in range(pages if len(data) > MOST_KEYED else 1):
+        said, keys = keys_said(
+            labels,
+            data,
+            free_digits=False,
+            person=None,
+            page=page,
+            done=done,
+            more="More",
+        )
+        keys = keys or [key_of(number, len(said)) for number in range(1, len(said) + 1)]
+        assert len(keys) == len(said) <= MOST_KEYED, said
+        assert all(len(key) == 1 for key in keys) and len(set(keys)) == len(keys), keys
+        if len(data) > MOST_KEYED and done is not None:
+            assert said[-2] == labels[data.index(done)]
+        found += [data[labels.index(label)] for label in said if label in labels]
+    assert set(found) == set(data), "every choice on a page"
+    return data
 
 
 @pytest.fixture
@@ -76,3 +113,46 @@ async def test_every_level_a_caller_walks_fits_the_keypad(
     await chat.text("anna", "/start")
     anna = await db.users.find("memory", "anna")
     assert anna is not None and not anna.easy_language
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+async def test_the_tick_lists_a_caller_meets_are_heard_in_pages_of_one_key_each(
+    phone: MemoryTransport, lang: str
+):
+    await phone.text(CALLER, "/start")
+    await phone.press(CALLER, f"lang:{lang}")
+    await phone.press(CALLER, "consent:yes")
+    # A volunteer's registration: the districts, the kinds of help, the languages.
+    out = await phone.press(CALLER, "menu:volunteer")
+    out = await phone.press(CALLER, "vo:reg")
+    districts = heard(out)
+    assert "vo:area-done" in districts and len(districts) > MOST_KEYED
+    ticked = next(data for data in districts if data.startswith("vo:bz:"))
+    out = await phone.press(CALLER, ticked)
+    assert heard(out) == districts  # the list again, heard the same way
+    out = await phone.press(CALLER, "vo:area-done")
+    kinds = heard(out)
+    assert "vo:cats-done" in kinds
+    assert {f"vo:cat:{kind}" for kind in HELP_CATEGORIES} <= set(kinds)
+    out = await phone.press(CALLER, kinds[0])
+    out = await phone.press(CALLER, "vo:cats-done")
+    languages = heard(out)
+    assert "vo:langs-done" in languages
+    assert {f"vo:lang:{code}" for code in SUPPORTED_LANGUAGES} <= set(languages)
+
+
+async def test_a_help_requests_more_languages_are_heard_in_pages(phone: MemoryTransport):
+    await phone.text(CALLER, "/start")
+    await phone.press(CALLER, "lang:de")
+    await phone.press(CALLER, "consent:yes")
+    await phone.press(CALLER, "menu:help")
+    await phone.press(CALLER, "hr:new")
+    await phone.press(CALLER, "hr:cat:shopping")
+    await phone.text(CALLER, "Bitte Milch und Brot kaufen.")  # what (a caller speaks it)
+    await phone.text(CALLER, "44147")
+    out = await phone.press(CALLER, "hr:when:asap")
+    assert "hr:lang-more" in level(out)
+    out = await phone.press(CALLER, "hr:lang-more")
+    languages = heard(out)
+    assert "hr:langs-done" in languages
+    assert {f"hr:lang:{code}" for code in SUPPORTED_LANGUAGES} <= set(languages)

@@ -81,6 +81,24 @@ class CallAudio:
 
 
 @dataclass
+class Paged:
+    """A message of more than ten choices as the call says it in pages (keypad.py
+    ``page_of``): its text, all its choices (labels and data, in order), its finish (the
+    data of its ``done`` button) and the label of "More"."""
+
+    text: str
+    labels: list[str]
+    data: list[str]
+    done: str | None
+    more: str
+
+    @property
+    def finish(self) -> int | None:
+        """The finish's number in the whole list (None: it has none)."""
+        return self.data.index(self.done) + 1 if self.done in self.data else None
+
+
+@dataclass
 class Call:
     """One call's dialogue: its caller's chat, its keys, the newest message's choices and
     way back, the step a feature of the call is at; its media side is ``audio``, its
@@ -105,6 +123,12 @@ class Call:
     # (``recorded``: who will hear it).
     free_digits: bool = False
     recorded: str = ""
+    # The newest message said in pages (None: it has at most ten choices), the page said
+    # (from 0), and the data of the choice last pressed on a page (after a tick the list
+    # comes again: said from the page that holds it).
+    pages: Paged | None = None
+    page: int = 0
+    ticked: str | None = None
     # A withheld caller typing a number to call back (handlers/number_entry.py).
     entry: NumberEntry | None = None
     # handlers/caller_check.py: a call the bot made and its holder confirmed (``checked``),

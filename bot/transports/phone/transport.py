@@ -11,7 +11,11 @@ the newest message's choices by the numbered-choices rules (numbered_choices.py,
 memory for the call, as the console does) or are typed text (a postcode); ``*`` says the
 last answer again; ``#`` presses the message's way back - its button of role ``back``,
 else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
-asks for the main menu (``/menu``).
+asks for the main menu (``/menu``). A message of more than ten choices is said in pages
+(keypad.py ``page_of``; the call keeps the page, answered_call.py ``Call.page``): "9" says
+the next page, a page's key presses the whole list's choice, ``*`` says the question and
+the page again, and the list that comes again after a tick is said from the page that
+holds the choice pressed (:meth:`PhoneTransport._turn_to`).
 
 Each call runs on its call runner (call_runner.py), as the call-backs and bridged calls
 do: the transport feeds the call's events to it, and one loop per call
@@ -58,7 +62,7 @@ from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import registration
-from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, converse
+from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, Paged, converse
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.busy_notice import busy_notice
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
@@ -77,7 +81,20 @@ from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
 from bot.transports.phone.choices import CallChoices
 from bot.transports.phone.dialling import DialSettings
-from bot.transports.phone.keypad import BACK, REPEAT, Meaning, Typed, keys_said
+from bot.transports.phone.keypad import (
+    BACK,
+    MORE,
+    MORE_KEY,
+    NEXT_PAGE,
+    REPEAT,
+    Meaning,
+    Typed,
+    keys_said,
+    on_page,
+    page_count,
+    page_holding,
+    paged,
+)
 from bot.transports.phone.line_pool import Lines
 from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.prompts import Prompts, spoken_parts
@@ -128,6 +145,7 @@ from handlers.messages import (
     Outgoing,
     Sender,
     Text,
+    finish,
     way_back,
 )
 from handlers.number_entry import NumberEntry, NumberStep, asks_number
@@ -334,7 +352,9 @@ class PhoneTransport(Transport):
         if call.pause is not None:
             call.pause.cancel()
             call.pause = None
-        meaning = call.keypad.press(key, 0 if call.free_digits else call.choices)
+        # A page's keys: its choices and "More" on 9, each at once.
+        keyed = int(MORE_KEY) if call.pages is not None else call.choices
+        meaning = call.keypad.press(key, 0 if call.free_digits else keyed)
         if meaning is not None:
             call.keys.put_nowait(meaning)
         if call.keypad.waiting:  # more digits, or the "#" that may end an entry
@@ -398,6 +418,10 @@ class PhoneTransport(Transport):
         if isinstance(meaning, CallMeBack):
             await self._call_me_back(call)
             return
+        if meaning == REPEAT and call.pages is not None:
+            await self._say_page(call, call.pages, again=True)
+            self._record_after(call)
+            return
         if meaning == REPEAT:
             self._play(call, list(call.audio.last))
             self._record_after(call)
@@ -405,6 +429,17 @@ class PhoneTransport(Transport):
         if meaning == Typed(PERSON) and not call.free_digits:
             await self._person(call)
             return
+        call.ticked = None
+        if isinstance(meaning, Typed) and call.pages is not None:
+            pages = call.pages
+            chosen = on_page(meaning.digits, len(pages.data), call.page, pages.finish)
+            if not isinstance(chosen, int):
+                if chosen == NEXT_PAGE:
+                    call.page = (call.page + 1) % page_count(len(pages.data), pages.finish)
+                # The next page; a key no choice of the page has: the page again.
+                await self._say_page(call, pages)
+                return
+            meaning, call.ticked = Typed(str(chosen)), pages.data[chosen - 1]
         event: Event
         if meaning == BACK:
             event = ButtonPress(call.back) if call.back else Command("menu")
@@ -471,10 +506,20 @@ class PhoneTransport(Transport):
             call.free_digits = isinstance(item, Message) and bool(item.request_location)
             assert words is not None
             t = await self._words(call)
+            data = [data for _, data in listed]
+            done = finish(item.buttons) if typed else None
+            self._turn_to(call, data, done)
+            call.pages = None
+            if typed and paged(len(listed)) and not call.free_digits:
+                call.pages = Paged(str(words.text), list(words.labels), data, done, t._(MORE))
             labels, keys = keys_said(
                 words.labels if typed else [],
+                data,
                 free_digits=call.free_digits,
                 person=t._(PERSON_CHOICE) if offers_person(listed) else None,
+                page=call.page,
+                done=done,
+                more=t._(MORE),
             )
             await self._say(call, str(words.text), labels, keys)
             if isinstance(item, Message) and item.recorded:
@@ -483,6 +528,37 @@ class PhoneTransport(Transport):
                 await self._say(call, str(item.recorded) + "\n" + t._(AFTER_TONE), [])
         elif words is not None:
             await self._say(call, str(words.text), [])
+
+    @staticmethod
+    def _turn_to(call: Call, data: list[str], done: str | None) -> None:
+        """The page a new message of choices ``data`` is said from: after a choice pressed
+        on a page that this message has too (a tick: the list again, its ✅ changed), the
+        page that holds it - the finish's, the page it was pressed on - so that ticking
+        several on page 2 stays there; else the first."""
+        ticked, call.ticked = call.ticked, None
+        if ticked is None or ticked not in data or not paged(len(data)):
+            call.page = 0
+        elif ticked != done:
+            finish_number = data.index(done) + 1 if done in data else None
+            call.page = page_holding(len(data), data.index(ticked) + 1, finish_number)
+
+    async def _say_page(self, call: Call, pages: Paged, *, again: bool = False) -> None:
+        """The call's page of ``pages`` (its text before it ``again``: "*"), as an answer."""
+        labels, keys = keys_said(
+            pages.labels,
+            pages.data,
+            free_digits=False,
+            person=None,
+            page=call.page,
+            done=pages.done,
+            more=pages.more,
+        )
+        call.audio.saying = []
+        await self._say(call, pages.text if again else "", labels, keys)
+        if call.audio.saying:
+            call.audio.last = call.audio.saying
+            if not again:  # "*" says, it is not asked
+                call.answers += 1
 
     async def _say(
         self, call: Call, text: str, labels: list[str], keys: list[str] | None = None
@@ -785,6 +861,7 @@ class PhoneTransport(Transport):
         """A dialogue's message (handlers/caller_check.py, number_entry.py) as the call's
         whole answer (what "*" repeats): its text, which names its keys itself."""
         call.audio.saying, call.recorded, call.choices = [], "", 0
+        call.pages = None
         await self._say(call, str(message.text), [])
         call.audio.last = call.audio.saying
         call.answers += 1

@@ -14,12 +14,13 @@ from typing import Any
 
 from bot.speech.turns import Turns
 from bot.transports.phone.call_settings import CallSettings
+from bot.transports.phone.keypad import on_page
 from bot.transports.phone.outbox_calls import CallBackSettings
 from bot.transports.phone.prompts import Prompts
 from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
 from handlers.dispatcher import Dispatcher
-from handlers.spoken_words import MOST_KEYED, key_of
+from handlers.spoken_words import key_of
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller
@@ -82,17 +83,20 @@ async def keys_answered(caller: BaresipCaller, call: Call, keys: str) -> None:
 
 async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
     """The key of the newest message's choice whose data begins with ``data``, if it
-    offers one."""
+    offers one (of a list in pages: on the page the call says, else None)."""
     memory = phone.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
     buttons = await memory.buttons_of(newest[0])
+    if call.pages is not None:  # a longer list: the key on the page the caller hears
+        for digit in "12345678":
+            number = on_page(digit, len(buttons), call.page, call.pages.finish)
+            if isinstance(number, int) and buttons[number - 1][1].startswith(data):
+                return digit
+        return None
     for number, (_, choice) in enumerate(buttons, start=1):
         if choice.startswith(data):
-            # A level of at most ten: one key (the tenth 0). A longer list: "#" ends a
-            # number that could go on (1 of 12: 10, 11, 12).
-            longer = len(buttons) > MOST_KEYED and number * 10 <= len(buttons)
-            return key_of(number, len(buttons)) + ("#" if longer else "")
+            return key_of(number, len(buttons))  # one key (the tenth of ten: 0)
     return None
 
 
@@ -124,9 +128,9 @@ def noted_texts(phone: PhoneTransport) -> list[str]:
     spoken: list[str] = []
     say = phone._say
 
-    async def saying(call, text: str, labels: list[str]) -> None:
+    async def saying(call, text: str, labels: list[str], keys: list[str] | None = None) -> None:
         spoken.append(text)
-        await say(call, text, labels)
+        await say(call, text, labels, keys)
 
     phone._say = saying  # type: ignore[method-assign]
     return spoken

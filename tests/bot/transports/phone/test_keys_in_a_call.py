@@ -9,6 +9,7 @@ from bot.transports.phone.keypad import BACK, REPEAT, Typed
 from bot.transports.phone.transport import Call
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
+from tests.support.sip.calls import key_for
 from tests.support.sip.keypad_phone import CALLER, keypad_phone
 
 
@@ -143,5 +144,38 @@ async def test_an_easy_language_callers_hash_presses_their_menu_button(dispatche
         assert call.back == "menu:main"
         await phone._meant(call, BACK)
         assert seen[-1] == ButtonPress("menu:main")
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_on_a_page_star_says_the_question_and_that_page_and_9_goes_round(
+    dispatcher: Dispatcher,
+):
+    """A volunteer's districts (more than ten) in pages: "9" says only the next page, "*"
+    the question and the page heard, "9" on the last page the first again."""
+    phone, call, _ = keypad_phone(dispatcher)
+    said: list[tuple[str, list[str], list[str] | None]] = []
+    say = phone._say
+
+    async def noting(call, text: str, labels: list[str], keys: list[str] | None = None) -> None:
+        said.append((text, labels, keys))
+        await say(call, text, labels, keys)
+
+    phone._say = noting  # type: ignore[method-assign]
+    try:
+        for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
+            await phone._meant(call, meaning)
+        await phone._meant(call, Typed(await key_for(phone, call, "menu:volunteer")))
+        await phone._meant(call, Typed(await key_for(phone, call, "vo:reg")))  # the districts
+        question, first, keys = said[-1]
+        assert call.pages is not None and question and keys is not None
+        assert len(keys) <= 9 and keys[-1] == "9" and first[-2].startswith("✔️")
+        await phone._meant(call, Typed("9"))
+        text, second, _ = said[-1]
+        assert text == "" and second != first and second[-2] == first[-2]  # Done on each
+        await phone._meant(call, REPEAT)
+        assert said[-1] == (question, second, said[-2][2])
+        await phone._meant(call, Typed("9"))  # after the last page: the first
+        assert said[-1][1] == first and call.page == 0
     finally:
         phone.prompts.close()  # type: ignore[union-attr]

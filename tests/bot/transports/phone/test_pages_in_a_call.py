@@ -1,0 +1,70 @@
+"""A list of more than ten choices in a call, through Kamailio and baresip (issue 55,
+point 3): a volunteer's districts (twelve, "around a place", cancel and "✔️ Done") are said
+in pages (bot/transports/phone/keypad.py ``page_of``): "9" says the next page, a key on it
+ticks the list's own choice at once - no second digit, "#" or pause waited for - and the
+list that comes again is said from that page; "Done" is on every page."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.transports.phone import transport
+from bot.transports.phone.keypad import page_of
+from handlers.dispatcher import Dispatcher
+from tests.support.sip.calls import key_for, keys_answered, offered, phone_line, until
+from tests.support.sip.fixtures import BOT_USER, PhoneFactory
+from tests.support.sip.kamailio import KamailioServer
+
+CALLER = "00492315550188"
+
+
+async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
+    dispatcher: Dispatcher,
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # A key that waited for another would wait past the test's guard (a minute).
+    monkeypatch.setattr(transport, "KEY_PAUSE", 600.0)
+    phone = await phone_line(dispatcher, kamailio, tmp_path)
+    try:
+        caller = await asyncio.to_thread(phones, CALLER, pad_seconds=300)
+        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+        await until(lambda: phone._calls, "the call came")
+        call = next(iter(phone._calls.values()))
+        await until(lambda: call.answers == 1, "the languages said")
+        await keys_answered(caller, call, "1")  # Deutsch
+        await keys_answered(caller, call, "1")  # agreed: the main menu
+        await keys_answered(caller, call, await key_for(phone, call, "menu:volunteer"))
+        await keys_answered(caller, call, await key_for(phone, call, "vo:reg"))
+        pages = call.pages
+        assert pages is not None and call.page == 0 and len(pages.data) > 10
+        assert pages.done == "vo:area-done"
+        second = page_of(len(pages.data), 1, pages.finish)
+        wanted = pages.data[second[0] - 1]
+        assert wanted.startswith("vo:bz:")
+        assert await offered(phone, call, wanted) is None  # not on the first page
+        await keys_answered(caller, call, "9")  # "More": the second page
+        assert call.page == 1
+        await keys_answered(caller, call, "1")  # its first choice, at once
+        memory = phone.choices.memory
+        newest = await memory.newest_sent(call.chat_id)
+        assert newest is not None
+        labels = dict((data, label) for label, data in await memory.buttons_of(newest[0]))
+        assert labels[wanted].startswith("✅")  # that district ticked, no other
+        assert sum(label.startswith("✅") for label in labels.values()) == 1
+        # The list again, said from the page that holds the tick.
+        assert call.pages is not None and call.page == 1 and call.keypad.digits == ""
+        # "Done" on this page too: the kinds of help come, from their first page.
+        await keys_answered(caller, call, await key_for(phone, call, "vo:area-done"))
+        assert call.pages is not None and call.pages.done == "vo:cats-done"
+        assert call.page == 0
+        await asyncio.to_thread(caller.hangup)
+        await until(lambda: call.audio.gone, "the call ended")
+    finally:
+        await phone.stop()
