@@ -717,14 +717,13 @@ class Timeline:
     def starts(self) -> list[tuple[float, str, list[str], Path]]:
         """When each prompt began to play: after the one before it (one call, no key
         between them that stopped one: the patient caller presses only after the end)."""
-        import wave
+        from tests.support.sip.audio import duration
 
         out = []
         free_at = 0.0
         for at, text, labels, path in self.said:
             begins = max(at, free_at)
-            with wave.open(str(path), "rb") as wav:
-                free_at = begins + wav.getnframes() / wav.getframerate()
+            free_at = begins + duration(path)
             out.append((begins, text, labels, path))
         return out
 
@@ -732,16 +731,13 @@ class Timeline:
 async def _spoken_seconds(phone: Any, text: str, labels: list[str], lang: Any) -> float:
     """How long the bot takes to say ``text`` and ``labels`` (0 for nothing); ``lang``: a
     language (its usual words) or the caller's translator."""
-    import wave
-
     from bot.transports.phone.prompts import spoken_parts
+    from tests.support.sip.audio import duration
 
     words = spoken_parts(text, labels, lang, phone.voices)
     if not words:
         return 0.0
-    path = await phone.prompts.file(words)
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes() / wav.getframerate()
+    return duration(await phone.prompts.file(words))
 
 
 async def _into_line(phone: Any, text: str, labels: list[str], lang: Any, index: int) -> float:
@@ -861,19 +857,15 @@ async def _first_place(phone: Any, db: Any, call: Any, lang: str, starts: list[A
     raise RuntimeError("patient caller: the first place's name was not said")
 
 
-async def _prompt_lengths(
-    phone: Any, starts: list[Any], answered: float, lang: str
-) -> list[tuple[float, float, str]]:
+def _prompt_lengths(starts: list[Any], answered: float) -> list[tuple[float, float, str]]:
     """Each prompt a call was given: when it began (seconds after the answer), how long it
     is, and its first words - where a caller's time goes."""
-    import wave
+    from tests.support.sip.audio import duration
 
     out = []
     for begins, text, labels, path in starts:
-        with wave.open(str(path), "rb") as wav:
-            length = wav.getnframes() / wav.getframerate()
         first = (text.strip().splitlines() or [" ".join(labels)])[0]
-        out.append((begins - answered, length, first[:24]))
+        out.append((begins - answered, duration(path), first[:24]))
     return out
 
 
@@ -963,7 +955,7 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
                 (zero + s.start for s in heard if zero + s.start > call.keys[-1][0]), float("nan")
             )
             places_said = [s for s in timeline.starts() if s[0] > call.keys[-1][0]]
-            steps = await _prompt_lengths(phone, timeline.starts(), call.answered, lang)
+            steps = _prompt_lengths(timeline.starts(), call.answered)
             # The same number again: a returning caller.
             again = PatientCall(phone, timeline, known, bot_uri)
             await again.begin()
@@ -974,7 +966,7 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
             await asyncio.sleep(max(0.0, back_at + 2 - time.monotonic()))
             heard_again, zero_again = await again.end()
             waits += _silences(again.keys, heard_again, zero_again)
-            steps_again = await _prompt_lengths(phone, timeline.starts(), again.answered, lang)
+            steps_again = _prompt_lengths(timeline.starts(), again.answered)
             own = language_named(next(lb for lb in labels if language_named(lb) == lang))
             line_of_lang = lines_at[[language_named(lb) for lb in labels].index(own)]
             rows.append(

@@ -41,7 +41,7 @@ from bot.transports.phone.call_runner import (
     TimedOut,
     Transferred,
 )
-from bot.transports.phone.keypad import KEYS, Keypad, Meaning
+from bot.transports.phone.keypad import KEYS, Keypad, Meaning, finish_number
 from bot.transports.phone.recording import Listening
 from handlers.messages import Event
 from handlers.number_entry import NumberEntry, NumberStep
@@ -95,7 +95,7 @@ class Paged:
     @property
     def finish(self) -> int | None:
         """The finish's number in the whole list (None: it has none)."""
-        return self.data.index(self.done) + 1 if self.done in self.data else None
+        return finish_number(self.data, self.done)
 
 
 @dataclass

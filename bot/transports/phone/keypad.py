@@ -135,7 +135,7 @@ def keys_said(
     if free_digits:
         return [], None
     if paged(len(labels)):
-        finish = data.index(done) + 1 if done in data and len(data) == len(labels) else None
+        finish = finish_number(data, done) if len(data) == len(labels) else None
         numbers = page_of(len(labels), page, finish)
         keys = [str(key) for key in range(1, len(numbers) + 1)]
         return [*(labels[number - 1] for number in numbers), more], [*keys, MORE_KEY]
@@ -143,6 +143,12 @@ def keys_said(
         return labels, None
     keys = [key_of(number, len(labels)) for number in range(1, len(labels) + 1)]
     return [*labels, person], [*keys, PERSON]
+
+
+def finish_number(data: list[str], done: str | None) -> int | None:
+    """The number (from 1) of a list's finish among its choices ``data`` (``done``: its
+    data; None: the list has none)."""
+    return data.index(done) + 1 if done in data else None
 
 
 def paged(count: int) -> bool:

@@ -89,6 +89,7 @@ from bot.transports.phone.keypad import (
     REPEAT,
     Meaning,
     Typed,
+    finish_number,
     keys_said,
     on_page,
     page_count,
@@ -539,8 +540,7 @@ class PhoneTransport(Transport):
         if ticked is None or ticked not in data or not paged(len(data)):
             call.page = 0
         elif ticked != done:
-            finish_number = data.index(done) + 1 if done in data else None
-            call.page = page_holding(len(data), data.index(ticked) + 1, finish_number)
+            call.page = page_holding(len(data), data.index(ticked) + 1, finish_number(data, done))
 
     async def _say_page(self, call: Call, pages: Paged, *, again: bool = False) -> None:
         """The call's page of ``pages`` (its text before it ``again``: "*"), as an answer."""
