@@ -122,6 +122,14 @@ async def browsing(
 # -- accessibility --------------------------------------------------------------------------
 
 
+async def desk_log_in(page: Page, link: str) -> None:
+    """Open a coordinator's login ``link`` (from /desk in the chat) and press "Log in": the
+    desk's queue is open after it."""
+    await page.goto(link)
+    async with page.expect_navigation(url="**/desk/queue"):
+        await page.get_by_role("button", name="Log in").click()
+
+
 def axe_source() -> str:
     if not AXE.is_file():
         pytest.fail(f"axe-core is missing at {AXE}: run make (npm ci installs it)", pytrace=False)

@@ -252,12 +252,6 @@ async def tab(chrome: Browser) -> AsyncIterator[browser.Browsing]:
         yield session
 
 
-async def log_in(page: Page, link: str) -> None:
-    await page.goto(link)
-    async with page.expect_navigation(url="**/desk/queue"):
-        await page.get_by_role("button", name="Log in").click()
-
-
 def publish_button(page: Page, request_id: int):
     return page.locator(f"#request-{request_id} form[action$='/{request_id}/publish'] button")
 
@@ -271,7 +265,7 @@ async def test_console_link_logs_in_and_the_desk_publishes_to_telegram(world, ta
     assert link and link.group(1).startswith(f"{world.base}/desk/login/"), out
 
     page = tab.page
-    await log_in(page, link.group(1))
+    await browser.desk_log_in(page, link.group(1))
     # The card's heading names the request once: no second "🆕 Request #N" line under it.
     card = await page.locator(f"#request-{request_id}").inner_text()
     assert card.count(f"#{request_id}") == 1, card
@@ -298,7 +292,7 @@ async def test_console_link_logs_in_and_the_desk_publishes_to_telegram(world, ta
 async def test_the_desk_decides_first_and_the_chat_loses_cleanly(world, tab):
     request_id = await world.request_in_review()
     post = await world.group_post(request_id)
-    await log_in(tab.page, await world.telegram_link(CORA))
+    await browser.desk_log_in(tab.page, await world.telegram_link(CORA))
     await publish_button(tab.page, request_id).click()
     await tab.page.wait_for_url(lambda url: "done=publish" in url)
     assert await world.state(request_id) == "open"
@@ -329,7 +323,7 @@ async def test_the_chat_decides_first_and_the_desk_shows_who(world, tab):
     request_id = await world.request_in_review()
     post = await world.group_post(request_id)
     page = tab.page
-    await log_in(page, await world.telegram_link(CORA))
+    await browser.desk_log_in(page, await world.telegram_link(CORA))
     button = publish_button(page, request_id)
     await button.wait_for()
     # The queue is open in the browser while Bernd presses ✅ in the group.
@@ -365,7 +359,7 @@ async def test_a_voice_request_is_heard_on_the_desk_before_publishing(world, chr
     del world.fake.files[request.voice_file_id]  # Telegram no longer has it
     async with browser.browsing(chrome, "en", browser.PHONE) as session:
         page = session.page
-        await log_in(page, await world.telegram_link(CORA))
+        await browser.desk_log_in(page, await world.telegram_link(CORA))
         card = page.locator(f"#request-{request_id}")
         assert "🎤" in await card.locator(".post").inner_text()
         player = card.locator("audio")
@@ -511,7 +505,7 @@ async def log_in_by_role(page: Page, link: str, lang: str) -> None:
 
 async def test_pages_fetch_nothing_from_third_parties(world, tab):
     page = tab.page
-    await log_in(page, await world.telegram_link(CORA))
+    await browser.desk_log_in(page, await world.telegram_link(CORA))
     for path in ("/desk", "/desk/queue", "/desk/login/not-a-token", "/no-such-page"):
         await page.goto(world.base + path)
         await page.wait_for_load_state("networkidle")
@@ -531,7 +525,7 @@ async def test_the_login_link_leaves_in_no_referer(world, tab):
     token = link.rsplit("/", 1)[1]
     referers: list[str] = []
     page.on("request", lambda request: referers.append(request.headers.get("referer", "")))
-    await log_in(page, link)
+    await browser.desk_log_in(page, link)
     await page.wait_for_load_state("networkidle")
     assert len(referers) >= 3  # the page, its styles, the login, the queue and its styles
     assert not [referer for referer in referers if token in referer]

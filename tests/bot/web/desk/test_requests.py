@@ -327,9 +327,7 @@ async def test_on_a_phone_a_caller_waiting_to_talk_is_in_the_first_screen(db, si
         chromium.browsing(chrome, "en", chromium.PHONE) as session,
     ):
         page = session.page
-        await page.goto(link)
-        async with page.expect_navigation(url="**/desk/queue"):
-            await page.get_by_role("button", name="Log in").click()
+        await chromium.desk_log_in(page, link)
         await page.goto(f"{base}/desk/requests")
         item = page.locator(f"#talk-waiting-{waiting}")
         assert "waiting" in await item.inner_text()

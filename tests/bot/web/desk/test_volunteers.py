@@ -419,9 +419,7 @@ async def test_on_a_phone_the_talk_filter_and_column_are_easy_to_tap(
         chromium.browsing(chrome, "en", chromium.PHONE) as session,
     ):
         page = session.page
-        await page.goto(link)
-        async with page.expect_navigation(url="**/desk/queue"):
-            await page.get_by_role("button", name="Log in").click()
+        await chromium.desk_log_in(page, link)
         await page.goto(f"{base}/desk/volunteers")
         box = await _box(page, "#filter-talk")
         assert box["width"] >= 24 and box["height"] >= 24, box
