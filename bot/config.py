@@ -32,6 +32,7 @@ from bot.transports.registry import PLATFORMS, TRANSPORTS, channels
 from bot.transports.sms.config import SmsSection as SmsSection
 from bot.transports.telegram_config import TelegramSection as TelegramSection
 from db.data_rights import Limits
+from db.database import DatabaseLocationError, check_location
 from handlers.dialable import parse_countries
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import HandlerSettings, OfferRules, Organisation
@@ -596,6 +597,10 @@ def check_consistency(config: Config) -> None:
     """What no single key can check on its own; for the main city and each further one."""
     if not config.bot.city.strip():
         raise ConfigError("bot.city: must not be empty")
+    try:
+        check_location(config.bot.database)
+    except DatabaseLocationError as exc:
+        raise ConfigError(f"bot.database: {exc}") from None
     _check_languages(config.bot.languages)
     _check_speech(config.speech)
     _check_organisation(config.organisation)

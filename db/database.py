@@ -61,6 +61,33 @@ class MigrationError(RuntimeError):
     pass
 
 
+class DatabaseLocationError(ValueError):
+    """A database location that is neither a SQLite file path nor a PostgreSQL URL."""
+
+
+# "scheme:" at the start of a location, as URLs have it (RFC 3986): a location such as
+# "sqlite:///x.db" or "file:x.db" was once taken for a file path and made a folder
+# "sqlite:" (with people's data in it) wherever the bot was started.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def check_location(database: str | Path) -> str:
+    """``database`` as :meth:`Database.open` reads it: a ``postgresql://`` URL,
+    ``:memory:`` or a SQLite file path. Any other ``scheme:`` raises
+    :class:`DatabaseLocationError` with what to write instead."""
+    location = str(database)
+    if postgres.is_postgres(location) or location == ":memory:":
+        return location
+    scheme = _SCHEME.match(location)
+    if scheme:
+        raise DatabaseLocationError(
+            f"the database must be a SQLite file path or a postgresql:// URL, not"
+            f" {scheme.group(0)!r}...: write the file's path alone"
+            " (e.g. var/nachbarbot.sqlite3), without a scheme"
+        )
+    return location
+
+
 def city_location(database: str, slug: str, main: bool) -> tuple[str, str | None]:
     """Where a city's data lives, as ``(database, schema)`` for :meth:`Database.open`:
     the main city where the configured ``database`` is (today's installations keep their
@@ -72,7 +99,7 @@ def city_location(database: str, slug: str, main: bool) -> tuple[str, str | None
             f"not a city slug: {slug!r} (lowercase letters, digits and '-', at most 40,"
             " beginning with a letter or digit)"
         )
-    database = str(database)
+    database = check_location(database)
     if main:
         return database, None
     if postgres.is_postgres(database):
@@ -192,7 +219,9 @@ class Database:
         connection pool (``min_size``, ``max_size``). ``schema`` (PostgreSQL only, see
         :func:`city_location`) is a city's own schema: every connection works in it, it is
         created and migrated if need be, and refused (MigrationError) when anything of it
-        would resolve to another schema (db/city_schema.py)."""
+        would resolve to another schema (db/city_schema.py). Any other ``scheme:`` (such as
+        ``sqlite:///``) raises :class:`DatabaseLocationError` before anything is made."""
+        check_location(path)
         if postgres.is_postgres(path):
             if schema is not None:
                 city_schema.check_schema_name(schema)

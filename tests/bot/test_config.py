@@ -74,6 +74,8 @@ def test_config_path_from_environment(tmp_path):
             "telegram.webhook_url: required",
         ),
         ("[bot\n", {}, "not valid TOML"),
+        ('[bot]\ndatabase = "sqlite:///var/x.db"\n', {}, "bot.database: the database must be"),
+        ("", {"NACHBARBOT_BOT__DATABASE": "file:x.db"}, "bot.database: the database must be"),
     ],
 )
 def test_invalid_settings_name_the_key(tmp_path, text, env, message):
@@ -109,6 +111,15 @@ def test_cli_reports_config_error_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "telegram.mode" in result.stderr
+
+
+def test_a_database_url_of_another_scheme_is_refused_before_anything_is_made(tmp_path):
+    """``sqlite:///...`` was once taken for a path and made a folder ``sqlite:`` (with the
+    people of a test in it) wherever the bot was started."""
+    result = run_bot("db", "migrate", database=f"sqlite:///{tmp_path}/x.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "bot.database" in result.stderr and "sqlite:" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_without_chat_service_points_to_console(tmp_path):

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from db import Database
-from db.database import available_migrations, latest_migration
+from db.database import DatabaseLocationError, available_migrations, latest_migration
 from db.users import ConversationState
 from handlers import build_router
 from handlers.privacy import erase_inactive
@@ -57,6 +57,14 @@ async def test_pragmas(db: Database):
     assert (await pragma("journal_mode")).lower() == "wal"
     assert await pragma("foreign_keys") == 1
     assert await pragma("busy_timeout") >= 1000
+
+
+@pytest.mark.parametrize("location", ["sqlite:///{tmp}/x.db", "sqlite:{tmp}/x.db", "file:x.db"])
+async def test_a_location_with_another_scheme_is_refused(tmp_path, monkeypatch, location):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DatabaseLocationError, match="SQLite file path or a postgresql://"):
+        await Database.open(location.format(tmp=tmp_path))
+    assert list(tmp_path.iterdir()) == []  # no folder "sqlite:", no file
 
 
 async def test_database_file_is_private(tmp_path):
