@@ -120,7 +120,13 @@ class CityBot:
         # the installation's budgets in the main city's database, folders of its own).
         attach(
             transports,
-            Attachment(worker.fetch_media, main, slug=city.slug, is_main=city.main),
+            Attachment(
+                worker.fetch_media,
+                main,
+                slug=city.slug,
+                is_main=city.main,
+                count=counters.transport_event if counters else None,
+            ),
         )
         if counters is not None:
             dispatcher.on_handled = counters.handled

@@ -100,6 +100,11 @@ class CityMetrics:
         kind = "permanent" if permanent else "transient"
         self.metrics.failures.labels(self.slug, platform, kind).inc()
 
+    def transport_event(self, platform: str, event: str, count: int = 1) -> None:
+        """A transport's own event (bot/transports/registry.py ``Attachment.count``):
+        the phone's ``unreadable_sip``, requests its lines' INVITE filter could not read."""
+        self.metrics.transport_events.labels(self.slug, platform, event).inc(count)
+
     def translation(self, event: str, detail: str, characters: int) -> None:
         """The translation service's observer (bot/translation/service.py)."""
         detail = detail if event == "failed" else ""
@@ -150,6 +155,13 @@ class Metrics:
             "Texts translated for delivery: by the engine, from the cache, failed (by kind) "
             "or left untranslated because the day's budget was used up",
             ["city", "outcome", "kind"],
+            registry=self.registry,
+        )
+        self.transport_events = Counter(
+            "nachbarbot_transport_events",
+            "A transport's own events (phone: unreadable_sip, requests the lines' INVITE"
+            " filter could not read as SIP)",
+            ["city", "platform", "event"],
             registry=self.registry,
         )
         self.database = DatabaseCollector()

@@ -53,12 +53,14 @@ class Attachment:
     """What a city gives its transports when it attaches them (bot/city_service.py):
     ``fetch_media`` (the outbox worker's, for files people sent), ``main`` (the main
     city's database, where the installation's budgets are counted) and the city's
-    ``slug``, ``is_main`` whether it is the main city."""
+    ``slug``, ``is_main`` whether it is the main city; ``count`` (platform, event, n) adds
+    to the city's metrics of a transport's own events (None without metrics)."""
 
     fetch_media: Callable[..., Any] | None
     main: Database | None
     slug: str
     is_main: bool
+    count: Callable[[str, str, int], None] | None = None
 
 
 def _load(path: str) -> Any:

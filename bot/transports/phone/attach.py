@@ -9,12 +9,15 @@ called by bot/city_service.py before the transports connect).
   installation's: each city's sweep removes what its own database no longer names and must
   never see another city's (recording.py);
 - the features get the line's bridged calls (handlers/helping/bridged_calls.py
-  ``CallPort``, ``HandlerSettings.bridged_calls``).
+  ``CallPort``, ``HandlerSettings.bridged_calls``);
+- the requests the lines' INVITE filter could not read are counted in the city's metrics
+  (``nachbarbot_transport_events{platform="phone", event="unreadable_sip"}``).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,5 +32,7 @@ def attach(transport: PhoneTransport, city: Attachment) -> None:
         transport.calling.dialling.count_in(city.main)
     if not city.is_main:
         transport.recordings.folder = transport.recordings.folder / city.slug
+    if city.count is not None:
+        transport.count = partial(city.count, "phone")
     dispatcher = transport.dispatcher
     dispatcher.settings = replace(dispatcher.settings, bridged_calls=transport.bridging)

@@ -21,7 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, cast, get_args
 
-EventKind = Literal["call", "answered", "audio", "key", "quiet", "ended", "registered", "transfer"]
+EventKind = Literal[
+    "call",
+    "answered",
+    "audio",
+    "key",
+    "quiet",
+    "ended",
+    "registered",
+    "transfer",
+    "filter",
+    "unreadable",
+]
 KINDS: frozenset[str] = frozenset(get_args(EventKind))
 # RTP ports taken from the first one (``phone.rtp_port``).
 RTP_PORTS = 100
@@ -48,7 +59,11 @@ class CallEvent:
     - ``transfer``: ``value`` the status code of the call it was transferred to;
     - ``ended``: ``value`` the last SIP status code of a call the bot made (200 after an
       answered call; 486 busy, 487 when the bot gave up ringing, …; "" or "0" unknown);
-    - ``registered``: ``value`` the registrar's status code.
+    - ``registered``: ``value`` the registrar's status code;
+    - ``filter``: a line's INVITE filter, as its start's check found it ("on" or "off:
+      why", invite_filter.py); from the lines together, the worst of them;
+    - ``unreadable``: ``value`` how many more requests a line's filter could not read
+      (and refused) since its last such event.
     """
 
     kind: EventKind

@@ -1,5 +1,6 @@
 """What ``python -m bot doctor`` checks of a city's phone line (bot/cli/checks.py asks the
-descriptor, bot/transports/registry.py): the registration, who may call, the calls."""
+descriptor, bot/transports/registry.py): the registration, who may call, the INVITE filter,
+the calls."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ async def checks(
         return
     from bot.transports.phone.admission import check as callers_check
     from bot.transports.phone.dialling import check as calls_check
+    from bot.transports.phone.invite_filter import check as filter_check
     from bot.transports.phone.registration import check as phone_check
 
     yield await phone_check(config.phone, db)
     yield callers_check(config.phone)
+    yield await filter_check(config.phone, db)
     yield await calls_check(config.phone, db)

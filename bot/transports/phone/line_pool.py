@@ -20,7 +20,10 @@ calls (never the notice line).
 stack is, with call ids of its own: a line's call id plus 1000 times the line's number. A line
 that ends by itself ends its calls and is started again. Registration is told as the
 lines' worst answer: a refusal by any line is a refusal (doctor says so), all of them
-registered is registered. A line that dies or says nothing for ``START_SECONDS`` while it
+registered is registered. The INVITE filter is told likewise, once every line's start
+checked it: on at every line is on, else the first line's reason it is off (a line
+without it still asks the places, when the call comes); the requests the lines' filters
+refused are told as they come. A line that dies or says nothing for ``START_SECONDS`` while it
 starts is named (its exit code or signal) and tried once more; one that says why it cannot
 start (a taken port) stops the start at once.
 """
@@ -88,6 +91,7 @@ class _Line:
         self.port = 0
         self.calls: set[int] = set()  # the line's own call ids, answered or made
         self.registered = ""  # the registrar's last answer to this line
+        self.filter = ""  # its INVITE filter's state, as its start's check found it
         self.reading: asyncio.Task[None] | None = None
 
 
@@ -284,6 +288,13 @@ class Lines:
             line.registered = value
             self._registered()
             return
+        if kind == "filter":
+            line.filter = value
+            self._filtered()
+            return
+        if kind == "unreadable":
+            self.on_event(CallEvent("unreadable", -1, value))
+            return
         if kind == "call":
             line.calls.add(own)
         elif own not in line.calls:
@@ -309,6 +320,14 @@ class Lines:
         notice = tuple(str(path) for path in prompts)
         notice_line = self._lines[self.count]
         notice_line.settings = replace(notice_line.settings, busy_notice=notice)
+
+    def _filtered(self) -> None:
+        """The lines' filter, told when every line's start checked it: on when on at
+        every line, else the first line's reason it is off."""
+        states = [line.filter for line in self._lines]
+        if all(states):
+            off = next((state for state in states if state != "on"), "on")
+            self.on_event(CallEvent("filter", -1, off))
 
     def _registered(self) -> None:
         answers = [line.registered for line in self._lines]

@@ -17,7 +17,10 @@ From the bot to the line:
     "result": ...}`` or ``{"answer": n, "error": text}``;
     ``{"op": "stop"}``: hang up and end.
 From the line to the bot:
-    ``{"started": port}`` or ``{"failed": text}`` first;
+    ``{"started": port}`` or ``{"failed": text}`` first, then what the start's check found
+    of the INVITE filter (invite_filter.py): ``{"event": "filter", "call": -1, "value":
+    "on" | "off: why"}``, and later ``unreadable`` events (how many more requests it
+    refused, one a second at most);
     ``{"event": kind, "call": id, "value": value}``: a :class:`CallEvent` (call_control.py);
     ``{"told": n, "kind": kind, "call": id, "value": value}``: what happened to the call the
     bot made with ``make_call`` ``n`` (its listener; it may come before the answer).

@@ -13,9 +13,12 @@ players), one UDP transport bound to the configured address, and one account: re
 at the provider's registrar with digest credentials, or none (calls come to the address
 directly, from a trunk or in tests). Every call is answered at once; its audio is the
 prompts played to it one after the other (:meth:`Stack.say`), stopped when a key is
-pressed (:meth:`Stack.hush`). One line of several (``places_file``, line_pool.py) takes only
-the calls the places give it (places.py), asked before PJSIP takes a call into a slot
-(invite_filter.py); the others it answers 486 at once. The notice line takes the calls for
+pressed (:meth:`Stack.hush`). Every stack runs the INVITE filter (invite_filter.py), checked
+once when it starts: a request it cannot read is refused 400 before PJSIP sees it. One line
+of several (``places_file``, line_pool.py) takes only the calls the places give it
+(places.py), asked before PJSIP takes a call into a slot (by the filter) and again when the
+call comes (the same answer; the only asking when the filter is off); the others it answers
+486 (at once, or when the call comes). The notice line takes the calls for
 which no place is free: each hears the busy notice as early media (183 Session Progress),
 then 486 Busy Here (:meth:`Stack.set_busy_notice`). An answered call whose far end sent
 no audio (RTP) for ``rtp_timeout_seconds`` is hung up (:meth:`Stack._end_silent_calls`):
@@ -181,6 +184,7 @@ class Stack:
         # One line of several: the shared places and the filter that asks them.
         self._places: SharedPlaces | None = None
         self._filter: InviteFilter | None = None
+        self._unreadable_told = 0
 
     # -- the event loop's side
 
@@ -303,6 +307,7 @@ class Stack:
                     self._end_long_notices(now)
                     if self._places is not None:
                         self._places.keep({call.sip_id for call in self._calls.values()})
+                    self._tell_unreadable()
                 while True:
                     try:
                         command = self._commands.get_nowait()
@@ -313,6 +318,15 @@ class Stack:
                     del command
         finally:
             self._close()
+
+    def _tell_unreadable(self) -> None:
+        """How many more requests the filter could not read, told once a check at most (a
+        flood of them is one event a second)."""
+        invite_filter = self._filter
+        if invite_filter is not None and invite_filter.unreadable > self._unreadable_told:
+            more = invite_filter.unreadable - self._unreadable_told
+            self._unreadable_told = invite_filter.unreadable
+            self._post("unreadable", -1, str(more))
 
     def _end_silent_calls(self, now: float) -> None:
         """Hang up each answered call whose far end sent no RTP packet for
@@ -371,13 +385,15 @@ class Stack:
             transport.publicAddress = settings.public_address
         transport_id = endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         endpoint.libStart()
+        port = int(endpoint.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
         if settings.places_file:
             self._places = SharedPlaces(Path(settings.places_file), settings.line, settings.lines)
+        decide = self._decide if self._places is not None else None
+        self._filter = InviteFilter(pj._pjsua2.__file__, decide)
+        self._start_filter(self._filter, port)
+        if self._places is not None:
             self._places.start()
-            self._filter = InviteFilter(pj._pjsua2.__file__, self._decide)
-            self._filter.install()
         endpoint.audDevManager().setNullDev()
-        port = int(endpoint.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
         account = pj.AccountConfig()
         host = settings.public_address or settings.bind
         token = contact_token(settings.user, settings.password)
@@ -417,6 +433,31 @@ class Stack:
         self._account = _Account(self)
         self._account.create(account)
         return port
+
+    def _start_filter(self, invite_filter: InviteFilter, port: int) -> None:
+        """Check once, before the line takes calls, whether its INVITE filter can run
+        (invite_filter.py); without it the places are asked when a call comes
+        (:meth:`_incoming`)."""
+        bind = self.settings.bind
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(bind, bind)
+        state = invite_filter.start((host.strip("[]"), port), self._poll_once)
+        if invite_filter.on:
+            log.info("phone line %d: the INVITE filter runs", self.settings.line)
+        else:
+            log.error(
+                "phone line %d: the INVITE filter is %s - requests the bot cannot read reach"
+                " PJSIP%s (docs/phone.md)",
+                self.settings.line,
+                state,
+                "; each call asks the places when it comes: a burst of calls may be"
+                " answered in part"
+                if self._places is not None
+                else "",
+            )
+        self._post("filter", -1, state)
+
+    def _poll_once(self) -> None:
+        self._endpoint.libHandleEvents(POLL_MS)
 
     def _close(self) -> None:
         endpoint, self._endpoint = self._endpoint, None
@@ -468,8 +509,18 @@ class Stack:
             forbidden.statusCode = 403
             call.hangup(forbidden)
             return
+        # The places are asked for every call taken, again: the filter asked them before
+        # PJSIP took it (the same answer, places.py), but a line whose filter is off or an
+        # INVITE the filter could not read was not asked about yet.
+        decision = self._places.decide(call.sip_id) if self._places is not None else "take"
+        if decision == "leave":  # another line's call: its branch here ends busy
+            self._refused[call_id] = call
+            busy = pj.CallOpParam()
+            busy.statusCode = 486
+            call.hangup(busy)
+            return
         self._calls[call_id] = call
-        if self._places is not None and self.settings.line == self.settings.lines:
+        if decision == "notice":
             self._refuse(call)  # the notice line: every place is taken
             return
         self._answer(call_id)

@@ -61,7 +61,7 @@ from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
-from bot.transports.phone import registration
+from bot.transports.phone import invite_filter, registration
 from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, Paged, converse
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.busy_notice import busy_notice
@@ -205,6 +205,12 @@ class PhoneTransport(Transport):
         self._message_ids = itertools.count(1)
         self._chat_turn: ChatTurn | None = None
         self.registered: asyncio.Event = asyncio.Event()
+        # The lines' INVITE filter (invite_filter.py): its state as the lines' start found
+        # it, the requests it could not read, and the city's counter of them (attach.py).
+        self.invite_filter = ""
+        self.unreadable_requests = 0
+        self.count: Callable[[str, int], None] | None = None
+        self._filter_notes: asyncio.Lock | None = None
         self.calling = CallingBack(
             dispatcher.db,
             self.stack,
@@ -289,6 +295,33 @@ class PhoneTransport(Transport):
 
     # -- what pjsua2 tells
 
+    def _filter_told(self, event: CallEvent) -> None:
+        """The lines' INVITE filter: its state and the requests it could not read, kept
+        for ``doctor`` (invite_filter.py) and counted for the metrics."""
+        if event.kind == "filter":
+            if event.value == self.invite_filter:
+                return  # a line started again found what the others did
+            self.invite_filter = event.value
+            if event.value != invite_filter.ON:
+                log.warning("phone: the lines' INVITE filter is %s", event.value)
+            noting = self._note_filter(state=event.value)
+        else:
+            more = int(event.value)
+            self.unreadable_requests += more
+            if self.count is not None:
+                self.count("unreadable_sip", more)
+            noting = self._note_filter(unreadable=more)
+        task = asyncio.create_task(noting)
+        self._noting.add(task)
+        task.add_done_callback(self._noting.discard)
+
+    async def _note_filter(self, *, state: str | None = None, unreadable: int = 0) -> None:
+        # One note after the other: each reads and writes the kept figures.
+        if self._filter_notes is None:
+            self._filter_notes = asyncio.Lock()
+        async with self._filter_notes:
+            await invite_filter.note(self.dispatcher.db, state=state, unreadable=unreadable)
+
     def _on_event(self, event: CallEvent) -> None:
         if event.kind == "registered":
             noting = asyncio.create_task(registration.note(self.dispatcher.db, event.value))
@@ -300,6 +333,9 @@ class PhoneTransport(Transport):
             else:
                 log.warning("phone: the registrar refused (%s)", event.value)
                 self.registered.clear()
+            return
+        if event.kind in ("filter", "unreadable"):
+            self._filter_told(event)
             return
         if event.kind == "call":
             runner = CallRunner(self.stack, event.call_id)

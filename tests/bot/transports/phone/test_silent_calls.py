@@ -38,7 +38,8 @@ class _Line:
             self.registered.set()
 
     def kinds(self) -> list[str]:
-        return [event.kind for event in self.events if event.kind != "registered"]
+        # The calls' events (the account's, call -1: registered, the INVITE filter's, left)
+        return [event.kind for event in self.events if event.call_id != -1]
 
     async def __aenter__(self) -> _Line:
         await self.stack.start()
