@@ -55,7 +55,9 @@ class PhonePins:
         return await changed(self._tx, "DELETE FROM phone_pins WHERE user_id = ?", (user_id,)) > 0
 
     async def wrong_try(self, user_id: int, day: str) -> int:
-        """Count a wrong try on ``day``: the day's wrong tries so far (0: no PIN)."""
+        """Count a try on ``day`` as wrong, before the PIN typed is compared (so that calls
+        at once cannot try more than :data:`MOST_WRONG` between them): the day's wrong tries
+        so far, this one included (0: no PIN). A right one is given back (:meth:`right`)."""
         async with self._tx.transaction():
             await execute(
                 self._tx,
@@ -67,3 +69,12 @@ class PhonePins:
                 self._tx, "SELECT wrong FROM phone_pins WHERE user_id = ?", (user_id,)
             )
         return 0 if row is None else int(row[0])
+
+    async def right(self, user_id: int, day: str) -> None:
+        """The try counted on ``day`` was right: it is not a wrong one."""
+        await execute(
+            self._tx,
+            "UPDATE phone_pins SET wrong = wrong - 1 WHERE user_id = ? AND wrong_day = ?"
+            " AND wrong > 0",
+            (user_id, day),
+        )

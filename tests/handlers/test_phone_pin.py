@@ -96,6 +96,8 @@ async def test_three_wrong_tries_lock_the_day_and_the_next_day_asks_again(db: Da
     pin = await db.phone_pins.get(person.id)
     assert pin.locked("2026-11-25") and not pin.locked("2026-11-26")
     assert await db.phone_pins.wrong_try(person.id, "2026-11-26") == 1
+    await db.phone_pins.right(person.id, "2026-11-26")  # that try was right after all
+    assert (await db.phone_pins.get(person.id)).wrong == 0
     # A new PIN forgets the wrong tries; clearing removes it.
     await db.phone_pins.set(person.id, hashed("2580"))
     assert (await db.phone_pins.get(person.id)).wrong == 0

@@ -131,17 +131,19 @@ async def _typed(line: PhoneTransport, call: Call, pin: PinEntry, digits: str) -
     person = await db.users.find(PLATFORM, call.claimed) if call.claimed else None
     stored = await db.phone_pins.get(person.id) if person is not None else None
     today = _today(line)
-    if person is None or stored is None or stored.locked(today):  # cleared meanwhile
-        _leave(call, pin)
+    # The try is counted before the comparison: calls at once share the day's three.
+    wrong = await db.phone_pins.wrong_try(person.id, today) if person is not None else 0
+    if person is None or stored is None or not 0 < wrong <= MOST_WRONG:
+        _leave(call, pin)  # cleared meanwhile, or locked by another call
         return
     if await asyncio.to_thread(matches, digits, stored.pin_hash):
+        await db.phone_pins.right(person.id, today)
         log.info("phone: call %d: the PIN was right", call.call_id)
         # The call is the person's now, as a call-back its holder confirmed.
         line._rename(call, call.claimed)
         call.claimed, call.checked, call.reader = "", True, None
         _leave(call, pin)
         return
-    wrong = await db.phone_pins.wrong_try(person.id, today)
     log.info("phone: call %d: a wrong PIN (%d of %d today)", call.call_id, wrong, MOST_WRONG)
     if wrong >= MOST_WRONG:
         call.pin = None
