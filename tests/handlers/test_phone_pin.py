@@ -86,6 +86,7 @@ def test_the_pin_is_asked_in_the_callers_words():
     assert str(message("ask", t).text) == t._(ASK)
 
 
+@pytest.mark.both_backends
 async def test_three_wrong_tries_lock_the_day_and_the_next_day_asks_again(db: Database):
     person = await db.users.seen("phone", NUMBER, NUMBER)
     assert await db.phone_pins.get(person.id) is None
@@ -106,6 +107,7 @@ async def test_three_wrong_tries_lock_the_day_and_the_next_day_asks_again(db: Da
     assert await db.phone_pins.wrong_try(person.id, "2026-11-26") == 0
 
 
+@pytest.mark.both_backends
 async def test_the_export_says_a_pin_is_set_never_its_hash_and_erasure_removes_it(db: Database):
     person = await db.users.seen("phone", NUMBER, NUMBER)
     stored = hashed("2580")
