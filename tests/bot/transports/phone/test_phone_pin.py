@@ -8,6 +8,7 @@ request, calls from her number.
   second call that day is not asked the PIN at all (kept in the database).
 - Without one: the call-back that checks her offers it; she chooses four digits twice in
   that call, hears it saved, then her requests; only the hash is stored.
+- A new caller's settings choose it only in a call-back to the number.
 
 The log never holds the digits. The order is the calls' events, never the clock."""
 
@@ -23,9 +24,19 @@ from bot.transports.phone.caller_id import is_withheld
 from bot.transports.phone.transport import PhoneTransport
 from db import Database
 from db.clock import local_day
-from handlers.caller_check import CALLING, OFFER, QUESTION_NAMED
+from handlers.caller_check import CALLING, OFFER, QUESTION, QUESTION_NAMED
 from handlers.dispatcher import Dispatcher
-from handlers.phone_pin import AGAIN, ASK, CHOOSE, LOCKED, SAVED, WRONG, hashed, matches
+from handlers.phone_pin import (
+    AGAIN,
+    ASK,
+    CHOOSE,
+    EASY,
+    LOCKED,
+    SAVED,
+    WRONG,
+    hashed,
+    matches,
+)
 from handlers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
 from tests.support.sip.baresip import BaresipCaller
@@ -187,3 +198,52 @@ async def test_a_pin_is_chosen_in_the_call_that_checks_her(
     finally:
         await phone.stop()
     assert PIN not in log_text()
+
+
+async def test_a_new_caller_chooses_a_pin_only_in_a_call_back_to_the_number(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    """A number nobody has used yet is its caller's from the start, but a caller ID is a
+    claim: "🔢 PIN for your calls" in the settings waits for a call-back to the number, and
+    the PIN is chosen in that call."""
+    db = dispatcher.db
+    her_phone = await asyncio.to_thread(
+        phones, ERNA, answer=True, says=voice_tone(tmp_path), pad_seconds=120
+    )
+    phone = await phone_line(
+        dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{her_phone.sip_port}"
+    )
+    spoken = heard_texts(phone)
+
+    async def said(text: str) -> None:
+        await until(lambda: spoken and spoken[-1] == text, text)
+
+    try:
+        caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
+        call = await _dial(phone, caller, kamailio)  # the languages
+        assert call.chat_id == ERNA and not call.claimed
+        for data in ("lang:de", "consent:yes", "menu:settings", "pin:choose"):
+            await keys_answered(caller, call, await key_for(phone, call, data))
+        assert spoken[-1] == t._(OFFER) and t._(CHOOSE) not in spoken
+        erna = await db.users.find("phone", ERNA)
+        assert erna is not None and await db.phone_pins.get(erna.id) is None
+        await keys_answered(caller, call, "1")
+        assert spoken[-1] == t._(CALLING)
+        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
+
+        await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
+        await until(lambda: t._(QUESTION) in spoken, "the question")
+        await asyncio.to_thread(her_phone.press, "1")
+        await said(t._(CHOOSE))  # straight to choosing: no offer first
+        await asyncio.to_thread(her_phone.press, "1234")
+        await said(t._(EASY))
+        await asyncio.to_thread(her_phone.press, PIN)
+        await said(t._(AGAIN))
+        await asyncio.to_thread(her_phone.press, PIN)
+        await until(lambda: t._(SAVED) in spoken, "saved")
+        pin = await db.phone_pins.get(erna.id)
+        assert pin is not None and matches(PIN, pin.pin_hash)
+        await asyncio.to_thread(her_phone.hangup)
+        await until(lambda: phone.calling.outcomes == [(ERNA, "heard")], "the call ended")
+    finally:
+        await phone.stop()
