@@ -30,6 +30,7 @@ from db.desk import DeskStore
 from db.events import EventStore
 from db.offer_waves import WaveStore
 from db.outbox import OutboxStore
+from db.phone_pins import PhonePins
 from db.places import PlaceStore
 from db.posting_traces import PostingTraces
 from db.relay import RelayStore
@@ -196,6 +197,7 @@ class Database:
         self.spoken_texts = SpokenTexts(self.transactions)
         self.certificates = CertificateStore(self.transactions)
         self.call_numbers = CallNumbers(self.transactions)
+        self.phone_pins = PhonePins(self.transactions)
 
     @property
     def conn(self) -> aiosqlite.Connection:

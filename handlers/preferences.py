@@ -1,7 +1,8 @@
 """The settings screen: language, translation of messages, read aloud (handlers/
 read_aloud.py), easy language (handlers/easy_language.py), by call or by text for a phone
 number's person (handlers/reach.py), a helper's number for calls (handlers/helping/
-bridged_calls.py), privacy notice, own data.
+bridged_calls.py), a PIN for calls on the phone line (handlers/phone_pin.py), privacy
+notice, own data.
 
 Button data (``settings:…``, one callback: each button does what the command of the same
 name does): ``language``, ``privacy``, ``mydata``, ``delete``. An unknown one is answered
@@ -17,7 +18,7 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
-from handlers import easy_language, reach, read_aloud, ui
+from handlers import easy_language, phone_pin, reach, read_aloud, ui
 from handlers.context import Context
 from handlers.helping import bridged_calls
 from handlers.messages import Button
@@ -46,6 +47,7 @@ async def show_settings(ctx: Context) -> None:
     easy_lines, easy_rows = easy_language.settings_rows(ctx)
     reach_lines, reach_rows = reach.settings_rows(ctx)
     call_lines, call_rows = await bridged_calls.settings_rows(ctx)
+    pin_lines, pin_rows = await phone_pin.settings_rows(ctx)
     ctx.reply(
         Markup("\n").join(
             [
@@ -56,6 +58,7 @@ async def show_settings(ctx: Context) -> None:
                 *easy_lines,
                 *reach_lines,
                 *call_lines,
+                *pin_lines,
             ]
         ),
         [
@@ -65,6 +68,7 @@ async def show_settings(ctx: Context) -> None:
             *easy_rows,
             *reach_rows,
             *call_rows,
+            *pin_rows,
             [
                 Button("🔒 " + t._("Privacy notice"), "settings:privacy"),
                 Button("📄 " + t._("My data"), "settings:mydata"),

@@ -45,6 +45,10 @@ PURPOSE_WORDS = {
                 "Your chat account number (by text message and on the phone line: your phone "
                 "number), first name, language, role and reminder times."
             ),
+            N_(
+                "On the phone line, if you choose one: your PIN, kept only as a code nobody "
+                "can turn back into it. Coordinators see only that you have one."
+            ),
         ),
         N_("The bot. Coordinators see your user number and first name."),
         lambda t, limits, inactive: t.tn(

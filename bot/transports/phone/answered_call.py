@@ -8,7 +8,8 @@ line (:class:`Line`, the transport); nothing here reads a SIP event:
 
 - :class:`~bot.transports.phone.call_runner.Listen` for any key, as long as the caller is
   waited for (``Call.audio.idle_at``): :class:`Pressed` - the caller's key (what it means is the
-  line's: keypad.py, the dialogues of handlers/number_entry.py and caller_check.py);
+  line's: keypad.py, the dialogues of handlers/number_entry.py, caller_check.py and
+  phone_pin.py);
   :class:`Done` - all that was to hear is said; :class:`Transferred` - how the transfer to
   a person went (to_a_person.py); :class:`Ended` - the call is over;
 - :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
@@ -45,6 +46,7 @@ from bot.transports.phone.keypad import KEYS, Keypad, Meaning, finish_number
 from bot.transports.phone.recording import Listening
 from handlers.messages import Event
 from handlers.number_entry import NumberEntry, NumberStep
+from handlers.phone_pin import PinEntry, PinStep
 from locales import Translator
 
 log = logging.getLogger(__name__)
@@ -108,7 +110,7 @@ class Call:
     chat_id: str
     runner: CallRunner | None = None
     keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[Meaning | Event | HungUp | NumberStep | CallMeBack] = field(
+    keys: asyncio.Queue[Meaning | Event | HungUp | NumberStep | CallMeBack | PinStep] = field(
         default_factory=asyncio.Queue
     )
     taking: asyncio.Task[None] | None = None
@@ -137,6 +139,9 @@ class Call:
     checked: bool = False
     claimed: str = ""
     waiting: Event | None = None
+    # The PIN asked at the start of a claimed call, offered or chosen in a checked one
+    # (handlers/phone_pin.py): its keys go to it alone while it runs.
+    pin: PinEntry | None = None
     audio: CallAudio = field(default_factory=CallAudio)
     # Who the caller is to the bot's words (their language, easy language, the phone's
     # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),

@@ -1,12 +1,14 @@
 """What the phone line keeps about people, its part of the personal-data declaration
 (db/personal_data.py, declared by bot/transports/registry.py): the month's calls, today's
-call-backs per number, and the callers' recordings (files named by rows)."""
+call-backs per number, a person's PIN for calls (only its hash), and the callers' recordings
+(files named by rows)."""
 
 from __future__ import annotations
 
 from db.personal_data import (
     DETAIL,
     IDENTITY,
+    LINK,
     PUBLIC,
     Declaration,
     Files,
@@ -14,7 +16,9 @@ from db.personal_data import (
     Retention,
     Table,
     delete,
+    owned,
 )
+from locales import N_
 
 DECLARED = Declaration(
     tables=(
@@ -45,6 +49,33 @@ DECLARED = Declaration(
             "(bot/transports/phone/dialling.py); rows of earlier days are removed when the "
             "next call is counted, and by the retention job.",
         ),
+        Table(
+            "phone_pins",
+            "account",
+            {
+                "user_id": LINK,
+                "pin_hash": DETAIL,
+                "set_at": DETAIL,
+                "wrong": DETAIL,
+                "wrong_day": DETAIL,
+            },
+            # The export says that a PIN is set and since when, never its hash.
+            links=(owned("phone_pin", "set_at", "wrong", "wrong_day", refers=(("pin", "'set'"),)),),
+            retention=(
+                Retention(
+                    "phone_pin_tries",
+                    (
+                        "UPDATE phone_pins SET wrong = 0, wrong_day = ''"
+                        " WHERE wrong_day <> '' AND wrong_day < :today_local",
+                    ),
+                ),
+            ),
+            note="A phone person's PIN for calls (handlers/phone_pin.py), chosen by them in a "
+            "call the bot made to their number: only a slow salted hash (scrypt), never the "
+            "digits; the wrong tries of one day (at three the PIN is not asked that day). "
+            "Coordinators see only that one is set, and clear it on the desk; gone with the "
+            "account.",
+        ),
     ),
     files=(
         Files(
@@ -63,4 +94,5 @@ DECLARED = Declaration(
             "than a few minutes is kept: its row may not be written yet).",
         ),
     ),
+    labels={"phone_pin": N_("🔢 Your PIN for calls")},
 )

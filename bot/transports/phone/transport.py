@@ -26,8 +26,9 @@ tone or while recording) that gets no key and no word for ``idle_seconds`` hears
 goodbye and is hung up once it is said
 (:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`, steps of that loop); a key while
 it is said keeps it. The dialogues of a feature - a withheld caller's number
-(handlers/number_entry.py), "we call you back first" (handlers/caller_check.py) - are
-handlers'; the transport says their messages and places the calls.
+(handlers/number_entry.py), "we call you back first" (handlers/caller_check.py), the PIN
+(handlers/phone_pin.py, pin_line.py) - are handlers'; the transport says their messages and
+places the calls.
 
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
@@ -61,7 +62,7 @@ from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
-from bot.transports.phone import invite_filter, registration
+from bot.transports.phone import invite_filter, pin_line, registration
 from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, Paged, converse
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.busy_notice import busy_notice
@@ -150,6 +151,7 @@ from handlers.messages import (
     way_back,
 )
 from handlers.number_entry import NumberEntry, NumberStep, asks_number
+from handlers.phone_pin import PinStep, chooses
 from handlers.reader import reader_of, translator_of
 from handlers.spoken_words import said_of
 from locales import Translator
@@ -376,6 +378,9 @@ class PhoneTransport(Transport):
         if call.entry is not None:
             self._number_key(call, call.entry, key)
             return
+        if call.pin is not None:
+            pin_line.key(self, call, call.pin, key)
+            return
         if call.waiting is not None and takes_offer(key):
             self._runner(call).start(HUSH)
             call.keys.put_nowait(CallMeBack())
@@ -448,10 +453,17 @@ class PhoneTransport(Transport):
         if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
             self.call_choices.forget(call.chat_id)
 
-    async def _meant(self, call: Call, meaning: Meaning | Event | NumberStep | CallMeBack) -> None:
+    async def _meant(
+        self, call: Call, meaning: Meaning | Event | NumberStep | CallMeBack | PinStep
+    ) -> None:
         if isinstance(meaning, NumberStep):
             await self._number(call, meaning)
             return
+        if isinstance(meaning, PinStep):
+            await pin_line.step(self, call, meaning)
+            return
+        if call.pin is not None and call.pin.mode == "ask":
+            return  # the call's start: it waits for the PIN (pin_line.py)
         if isinstance(meaning, CallMeBack):
             await self._call_me_back(call)
             return
@@ -488,6 +500,9 @@ class PhoneTransport(Transport):
             event = meaning
         if call.claimed and not free(event):
             await self._offer_check(call, event)
+            return
+        if chooses(event):
+            await pin_line.pressed(self, call)
             return
         if asks_number(is_withheld(call.chat_id), event):
             await self._number(call, event)
@@ -789,14 +804,18 @@ class PhoneTransport(Transport):
 
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
-    async def _converse(self, chat_id: str, runner: CallRunner, data: str) -> None:
+    async def _converse(
+        self, chat_id: str, runner: CallRunner, data: str, *, check: bool = False
+    ) -> None:
         """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that
-        began with the button ``data`` pressed, on the same runner, until it ends."""
+        began with the button ``data`` pressed, on the same runner, until it ends; the call
+        that checked a caller (``check``) offers a PIN first (pin_line.py)."""
         call = Call(runner.call_id, chat_id, runner, checked=True)
         self._calls[runner.call_id] = call
         self._by_chat[chat_id] = call
+        first = await pin_line.first_of_check(self, call, data) if check else ButtonPress(data)
         call.taking = asyncio.create_task(self._take(call))
-        call.keys.put_nowait(ButtonPress(data))
+        call.keys.put_nowait(first)
         await converse(runner, call, self)
 
     # -- a withheld caller's number to call back (handlers/number_entry.py)
@@ -841,6 +860,8 @@ class PhoneTransport(Transport):
         log.info("phone: call %d: a known number, unchecked", call.call_id)
         self._rename(call, stand_in)
         call.claimed = known.platform_user_id
+        # Their PIN, where they chose one, before anything else (pin_line.py).
+        await pin_line.ask_at_start(self, call, known)
 
     def _rename(self, call: Call, chat_id: str) -> None:
         if self._by_chat.get(call.chat_id) is call:
@@ -856,15 +877,17 @@ class PhoneTransport(Transport):
 
     async def _call_me_back(self, call: Call) -> None:
         waiting, call.waiting = call.waiting, None
-        if waiting is None or not call.claimed:
+        # The number claimed, or a new caller's own (a PIN is chosen in a checked call only).
+        number = call.claimed or ("" if is_withheld(call.chat_id) else call.chat_id)
+        if waiting is None or not number:
             return
-        if await self.calling.admit(call.claimed) is not None:
+        if await self.calling.admit(number) is not None:
             await self._say_alone(call, NOT_NOW)
             return
         await self._say_alone(call, CALLING)
         call.audio.then = lambda: self._runner(call).start(HangUp())
         t = await self._words(call)
-        self._later(self._check_by_call(call.claimed, then_data(waiting), t, Profile()))
+        self._later(self._check_by_call(number, then_data(waiting), t, Profile()))
 
     async def _check_typed(self, call: Call, number: str, then: Event) -> None:
         """A withheld caller's typed number: the request is made in a call to it, once its
@@ -882,7 +905,7 @@ class PhoneTransport(Transport):
     async def _check_by_call(self, number: str, data: str, t: Translator, profile: Profile) -> None:
         async def begin(runner: CallRunner) -> None:
             await made(self.dispatcher.db, PLATFORM, number, profile)
-            await self._converse(number, runner, data)
+            await self._converse(number, runner, data, check=True)
 
         try:
             await self.calling.check(number, t, begin)

@@ -66,6 +66,11 @@ DONE = {
     ),
     # erasure.py: a number's person's data erased when they asked the coordinators.
     "erased": N_("🗑 The data of the resident of request #{id} was deleted."),
+    # phone_pins.py: a resident's PIN for calls cleared (they forgot it).
+    "pin": N_(
+        "🔢 The PIN of the resident of request #{id} is cleared. Their calls are checked by"
+        " call-back again."
+    ),
     # A coordinator ended a request (a "just talk" request's "⏹ End").
     "end": N_("⏹ Request #{id} is ended."),
 }
@@ -265,6 +270,9 @@ async def _detail(
         post=Markup(filled.text),
         requester=requester,
         requester_name=first_name(t, requester),
+        # A PIN for calls (only that one is set): it may be cleared (phone_pins.py).
+        pin_set=requester is not None
+        and await desk.site.db.phone_pins.get(requester.id) is not None,
         easy=easy_tag(t) if requester is not None and requester.easy_language else None,
         channel=(
             await channel_line(desk.site.db, desk.site.settings, t, requester)

@@ -10,6 +10,7 @@ from bot.web.desk import (
     data_export,
     erasure,
     events,
+    phone_pins,
     phone_residents,
     places,
     queue,
@@ -31,3 +32,4 @@ def add_routes(app: web.Application) -> None:
     phone_residents.add_routes(app)
     data_export.add_routes(app)
     erasure.add_routes(app)
+    phone_pins.add_routes(app)

@@ -134,7 +134,8 @@ class Handset:
 
     async def checked(self) -> None:
         """What was chosen waits for a call-back (a known number's call is not the person):
-        "1", the bot hangs up and calls; "1" again, and the call goes on with the choice."""
+        "1", the bot hangs up and calls; "1" again, "2" to the PIN's offer, and the call goes
+        on with the choice."""
         await until(
             lambda: any(call.waiting is not None for call in self.bot._calls.values()),
             "the call-back offered",
@@ -146,6 +147,12 @@ class Handset:
         self.said.clear()
         await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED", after=closed)
         await self.it_is_me()
+        # The checked call offers a PIN first (handlers/phone_pin.py): "2" goes on.
+        await until(
+            lambda: any(call.pin is not None for call in self.bot._calls.values()),
+            "the PIN offered",
+        )
+        await asyncio.to_thread(self.phone.press, "2")
 
     async def hear_call_back(self, worker: OutboxWorker) -> None:
         """The outbox worker's round calls the resident; "1" to the question who is there,

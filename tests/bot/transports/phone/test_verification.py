@@ -3,7 +3,8 @@ Kamailio: baresip calls with the number of Erna, a phone resident the bot knows,
 request. The call is not Erna's: the main menu and "Ask for help" come, but "My requests"
 says only that the bot calls back first - nothing of the request. "1" ends the call; the
 bot calls Erna's number (a second baresip, her phone), asks "if you are Erna, press 1";
-her "1" opens her requests in that call. The order is the calls' events, never the clock."""
+her "1" (and "2" to the PIN's offer) opens her requests in that call. The order is the
+calls' events, never the clock."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.transports.phone.transport import PhoneTransport
 from handlers.caller_check import CALLING, OFFER, QUESTION_NAMED, free, then_data
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Text
+from handlers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
 from tests.support.sip.calls import (
     heard_texts,
@@ -80,6 +82,10 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         await until(lambda: question in spoken, "the question, naming her")
         assert not hers()
         await asyncio.to_thread(her_phone.press, "1")
+        # A PIN is offered first (handlers/phone_pin.py): "2" goes on.
+        await until(lambda: t._(PIN_OFFER) in spoken, "the PIN offered")
+        assert not hers()
+        await asyncio.to_thread(her_phone.press, "2")
         await until(hers, "her requests said")
         (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
         assert checked.checked and not checked.claimed

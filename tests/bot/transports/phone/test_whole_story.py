@@ -309,7 +309,8 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await asyncio.to_thread(erna.press, "1")  # "if you are Erna, press 1"
         await until(lambda: ERNA in bot._by_chat, "the checked call")
         call = bot._by_chat[ERNA]
-        await until(lambda: call.answers == 1, "her settings")
+        await until(lambda: call.answers == 1, "a PIN offered")
+        await keys_answered(erna, call, "2")  # not now: her settings
         await keys_answered(erna, call, await key_for(bot, call, "settings:delete"))
         await keys_answered(erna, call, await key_for(bot, call, "delete:yes"))
         await _hangs_up(erna, call)

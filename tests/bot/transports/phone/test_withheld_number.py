@@ -115,7 +115,8 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         await until(lambda: NUMBER in phone._by_chat, "the request's call")
         on_number = phone._by_chat[NUMBER]
         assert on_number.checked
-        await until(lambda: on_number.answers == 1, "the request's first step")
+        await until(lambda: on_number.answers == 1, "the PIN offered")
+        await keys_answered(number_phone, on_number, "2")  # not now: the request's first step
         await keys_answered(number_phone, on_number, await key_for(phone, on_number, "hr:cat:"))
         assert on_number.recorded
         answers = on_number.answers

@@ -1,0 +1,41 @@
+"""A phone resident's PIN cleared by the coordinators (handlers/phone_pin.py): a resident who
+forgot theirs, or fears someone knows it, asks a coordinator; from then on their calls are
+checked by call-back again, until they choose a new PIN in a checked call.
+
+Route: ``POST /desk/people/<id>/pin`` with ``request`` (the id of the request page the form
+is on, desk/_phone_pin.html, shown where the requester has a PIN: the page says only that
+one is set, never anything of it): the PIN is removed and the page comes back with
+``?done=pin``. Coordinators only, at the moment of the POST, with the form's token
+(auth.py ``desk_page``); a person who is not there, has no PIN, or is not that request's
+requester is a 404 and nothing changes. Recorded as ``desk.pin_clear`` about the person
+(their export lists it under "Decisions about you").
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web.desk.auth import desk_of, desk_page
+from bot.web.inputs import id_number, path_id
+
+
+@desk_page
+async def clear(request: web.Request) -> web.StreamResponse:
+    desk = desk_of(request)
+    person_id = path_id(request)
+    form = await request.post()
+    request_id = id_number(str(form.get("request") or ""))
+    db = desk.site.db
+    async with db.transaction():
+        person = await db.users.get(person_id)
+        found = await db.requests.get(request_id) if request_id is not None else None
+        if person is None or found is None or found.requester_id != person.id:
+            raise web.HTTPNotFound()
+        if not await db.phone_pins.clear(person.id):
+            raise web.HTTPNotFound()
+        await db.requests.audit(desk.user.id, "desk.pin_clear", f"user:{person.id}")
+    raise web.HTTPSeeOther(f"/desk/requests/{found.id}?done=pin")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post(r"/desk/people/{id:\d+}/pin", clear)

@@ -1,0 +1,80 @@
+"""A phone person's PIN (handlers/phone_pin.py owns the rule and the hash): one row per
+person, the PIN only as its slow salted hash, and the wrong tries of one day (Europe/
+Berlin) - at :data:`MOST_WRONG` the PIN is not asked that day. Cleared by a coordinator on
+the desk; gone with the account (db/personal_data.py, the "account" purpose)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.clock import utcnow
+from db.statements import changed, execute, fetch_one
+from db.transactions import Transactions
+
+# Wrong tries in one day before the PIN is not asked again that day.
+MOST_WRONG = 3
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A person's PIN as stored: its hash (never the digits) and the day's wrong tries."""
+
+    pin_hash: str
+    wrong: int
+    wrong_day: str
+
+    def locked(self, day: str) -> bool:
+        """Whether the PIN is not asked on ``day`` (YYYY-MM-DD, Europe/Berlin)."""
+        return self.wrong_day == day and self.wrong >= MOST_WRONG
+
+
+class PhonePins:
+    def __init__(self, transactions: Transactions) -> None:
+        self._tx = transactions
+
+    async def get(self, user_id: int) -> Pin | None:
+        row = await fetch_one(
+            self._tx,
+            "SELECT pin_hash, wrong, wrong_day FROM phone_pins WHERE user_id = ?",
+            (user_id,),
+        )
+        return None if row is None else Pin(str(row[0]), int(row[1]), str(row[2]))
+
+    async def set(self, user_id: int, pin_hash: str) -> None:
+        """A new PIN (its hash): the wrong tries of an earlier one are forgotten."""
+        await execute(
+            self._tx,
+            "INSERT INTO phone_pins (user_id, pin_hash, set_at, wrong, wrong_day)"
+            " VALUES (?, ?, ?, 0, '') ON CONFLICT (user_id) DO UPDATE SET"
+            " pin_hash = excluded.pin_hash, set_at = excluded.set_at, wrong = 0, wrong_day = ''",
+            (user_id, pin_hash, utcnow()),
+        )
+
+    async def clear(self, user_id: int) -> bool:
+        """Remove the PIN (the desk): whether there was one."""
+        return await changed(self._tx, "DELETE FROM phone_pins WHERE user_id = ?", (user_id,)) > 0
+
+    async def wrong_try(self, user_id: int, day: str) -> int:
+        """Count a try on ``day`` as wrong, before the PIN typed is compared (so that calls
+        at once cannot try more than :data:`MOST_WRONG` between them): the day's wrong tries
+        so far, this one included (0: no PIN). A right one is given back (:meth:`right`)."""
+        async with self._tx.transaction():
+            await execute(
+                self._tx,
+                "UPDATE phone_pins SET wrong = CASE WHEN wrong_day = ? THEN wrong + 1 ELSE 1 END,"
+                " wrong_day = ? WHERE user_id = ?",
+                (day, day, user_id),
+            )
+            row = await fetch_one(
+                self._tx, "SELECT wrong FROM phone_pins WHERE user_id = ?", (user_id,)
+            )
+        return 0 if row is None else int(row[0])
+
+    async def right(self, user_id: int, day: str) -> None:
+        """The try counted on ``day`` was right: it is not a wrong one."""
+        await execute(
+            self._tx,
+            "UPDATE phone_pins SET wrong = wrong - 1 WHERE user_id = ? AND wrong_day = ?"
+            " AND wrong > 0",
+            (user_id, day),
+        )

@@ -1,0 +1,249 @@
+"""A PIN for returning callers (handlers/phone_pin.py, bot/transports/phone/pin_line.py), in
+real calls through Kamailio with baresip as the phones: Erna, a phone resident with a
+request, calls from her number.
+
+- With a PIN: it is asked first; a wrong one is said so, the right one makes the call
+  hers - "My requests" says her request at once, no call-back.
+- Three wrong ones: the call goes on unchecked ("My requests" offers the call-back), and a
+  second call that day is not asked the PIN at all (kept in the database).
+- Without one: the call-back that checks her offers it; she chooses four digits twice in
+  that call, hears it saved, then her requests; only the hash is stored.
+- A new caller's settings choose it only in a call-back to the number.
+
+The log never holds the digits. The order is the calls' events, never the clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.transports.phone.caller_id import is_withheld
+from bot.transports.phone.transport import PhoneTransport
+from db import Database
+from db.clock import local_day
+from handlers.caller_check import CALLING, OFFER, QUESTION, QUESTION_NAMED
+from handlers.dispatcher import Dispatcher
+from handlers.phone_pin import (
+    AGAIN,
+    ASK,
+    CHOOSE,
+    EASY,
+    LOCKED,
+    SAVED,
+    WRONG,
+    hashed,
+    matches,
+)
+from handlers.phone_pin import OFFER as PIN_OFFER
+from locales import translator
+from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.calls import (
+    heard_texts,
+    key_for,
+    keys_answered,
+    phone_line,
+    until,
+    voice_tone,
+)
+from tests.support.sip.fixtures import BOT_USER, PhoneFactory
+from tests.support.sip.kamailio import HOST, KamailioServer
+
+ERNA = "+4923155507"
+SECRET = "Geheimer Einkauf am Hafen"
+PIN = "2580"
+t = translator("de")
+
+
+async def _erna(db: Database, pin: str = "") -> tuple[int, int]:
+    """Erna, known by her number, with a request (and a PIN): her id, the request's."""
+    erna = await db.users.seen("phone", ERNA, ERNA, "Erna")
+    await db.users.set_language(erna.id, "de")
+    await db.users.record_consent(erna.id)
+    request = await db.requests.create(erna.id, erna.id, category="shopping", description=SECRET)
+    if pin:
+        await db.phone_pins.set(erna.id, hashed(pin))
+    return erna.id, request.id
+
+
+def _hers(spoken: list[str], request_id: int) -> bool:
+    """Her requests as "My requests" says them: the heading, then "#<id> Einkaufen - …"."""
+    mine = str(t.t("📋 <b>Your requests</b>"))
+    return any(mine in text or f"#{request_id} " in text for text in spoken)
+
+
+async def _dial(phone: PhoneTransport, caller: BaresipCaller, kamailio: KamailioServer):
+    """Erna's number calls the bot: the call, once its first answer is said."""
+    before = set(phone._calls)
+    await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+    await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+    await until(lambda: set(phone._calls) - before, "the call came")
+    (call,) = [phone._calls[call_id] for call_id in set(phone._calls) - before]
+    await until(lambda: call.answers == 1, "the first answer")
+    return call
+
+
+@pytest.fixture
+def log_text(caplog: pytest.LogCaptureFixture):
+    caplog.set_level(logging.DEBUG)
+    return lambda: "\n".join(record.getMessage() for record in caplog.records)
+
+
+async def test_the_right_pin_at_the_start_opens_her_requests_without_a_call_back(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path, log_text
+):
+    _erna_id, request_id = await _erna(dispatcher.db, PIN)
+    phone = await phone_line(dispatcher, kamailio, tmp_path)
+    spoken = heard_texts(phone)
+    try:
+        caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
+        call = await _dial(phone, caller, kamailio)
+        assert spoken[-1] == t._(ASK) and is_withheld(call.chat_id)
+        await keys_answered(caller, call, "1357")
+        assert spoken[-1] == t._(WRONG) and call.claimed == ERNA
+        await keys_answered(caller, call, PIN)  # the main menu, as hers
+        assert call.chat_id == ERNA and call.checked and not call.claimed
+        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
+        assert _hers(spoken, request_id) and t._(OFFER) not in spoken
+        assert phone.calling.outcomes == []  # nobody was called
+        await asyncio.to_thread(caller.hangup)
+    finally:
+        await phone.stop()
+    assert PIN not in log_text() and "1357" not in log_text()
+    assert not any(PIN in text for text in spoken)
+
+
+async def test_three_wrong_pins_leave_only_the_call_back_for_the_day(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    db = dispatcher.db
+    erna_id, request_id = await _erna(db, PIN)
+    phone = await phone_line(dispatcher, kamailio, tmp_path)
+    spoken = heard_texts(phone)
+    try:
+        caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=90)
+        call = await _dial(phone, caller, kamailio)
+        assert spoken[-1] == t._(ASK)
+        await keys_answered(caller, call, "1357")
+        await keys_answered(caller, call, "2468")
+        await keys_answered(caller, call, "9753")  # the third: locked, then the main menu
+        await until(lambda: call.answers >= 5, "the main menu after the lock")
+        assert t._(LOCKED) in spoken and call.claimed == ERNA and is_withheld(call.chat_id)
+        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
+        assert spoken[-1] == t._(OFFER) and not _hers(spoken, request_id)
+        pin = await db.phone_pins.get(erna_id)
+        assert pin is not None and pin.locked(local_day(phone.calling.clock()))
+        await asyncio.to_thread(caller.hangup)
+        await until(lambda: not phone._calls, "the call ended")
+
+        # Calling again the same day: the PIN is not asked, the main menu comes at once.
+        asked = spoken.count(t._(ASK))
+        again = await _dial(phone, caller, kamailio)
+        assert spoken.count(t._(ASK)) == asked and again.claimed == ERNA
+        await keys_answered(caller, again, await key_for(phone, again, "menu:help"))
+        await keys_answered(caller, again, await key_for(phone, again, "hr:mine"))
+        assert spoken[-1] == t._(OFFER) and not _hers(spoken, request_id)
+        await asyncio.to_thread(caller.hangup)
+    finally:
+        await phone.stop()
+
+
+async def test_a_pin_is_chosen_in_the_call_that_checks_her(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path, log_text
+):
+    db = dispatcher.db
+    erna_id, request_id = await _erna(db)
+    her_phone = await asyncio.to_thread(
+        phones, ERNA, answer=True, says=voice_tone(tmp_path), pad_seconds=120
+    )
+    phone = await phone_line(
+        dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{her_phone.sip_port}"
+    )
+    spoken = heard_texts(phone)
+
+    async def said(text: str) -> None:
+        await until(lambda: spoken and spoken[-1] == text, text)
+
+    try:
+        caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
+        call = await _dial(phone, caller, kamailio)
+        assert t._(ASK) not in spoken  # no PIN yet: the main menu
+        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
+        await keys_answered(caller, call, "1")
+        assert spoken[-1] == t._(CALLING)
+        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
+
+        await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
+        await until(lambda: str(t.t(QUESTION_NAMED, name="Erna")) in spoken, "the question")
+        await asyncio.to_thread(her_phone.press, "1")
+        await said(t._(PIN_OFFER))
+        assert not _hers(spoken, request_id)
+        await asyncio.to_thread(her_phone.press, "1")
+        await said(t._(CHOOSE))
+        await asyncio.to_thread(her_phone.press, PIN)
+        await said(t._(AGAIN))
+        assert await db.phone_pins.get(erna_id) is None
+        await asyncio.to_thread(her_phone.press, PIN)
+        await until(lambda: _hers(spoken, request_id), "her requests, after the PIN")
+        assert t._(SAVED) in spoken
+        pin = await db.phone_pins.get(erna_id)
+        assert pin is not None and PIN not in pin.pin_hash and matches(PIN, pin.pin_hash)
+        await asyncio.to_thread(her_phone.hangup)
+        await until(lambda: phone.calling.outcomes == [(ERNA, "heard")], "the call ended")
+    finally:
+        await phone.stop()
+    assert PIN not in log_text()
+
+
+async def test_a_new_caller_chooses_a_pin_only_in_a_call_back_to_the_number(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    """A number nobody has used yet is its caller's from the start, but a caller ID is a
+    claim: "🔢 PIN for your calls" in the settings waits for a call-back to the number, and
+    the PIN is chosen in that call."""
+    db = dispatcher.db
+    her_phone = await asyncio.to_thread(
+        phones, ERNA, answer=True, says=voice_tone(tmp_path), pad_seconds=120
+    )
+    phone = await phone_line(
+        dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{her_phone.sip_port}"
+    )
+    spoken = heard_texts(phone)
+
+    async def said(text: str) -> None:
+        await until(lambda: spoken and spoken[-1] == text, text)
+
+    try:
+        caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
+        call = await _dial(phone, caller, kamailio)  # the languages
+        assert call.chat_id == ERNA and not call.claimed
+        for data in ("lang:de", "consent:yes", "menu:settings", "pin:choose"):
+            await keys_answered(caller, call, await key_for(phone, call, data))
+        assert spoken[-1] == t._(OFFER) and t._(CHOOSE) not in spoken
+        erna = await db.users.find("phone", ERNA)
+        assert erna is not None and await db.phone_pins.get(erna.id) is None
+        await keys_answered(caller, call, "1")
+        assert spoken[-1] == t._(CALLING)
+        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
+
+        await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
+        await until(lambda: t._(QUESTION) in spoken, "the question")
+        await asyncio.to_thread(her_phone.press, "1")
+        await said(t._(CHOOSE))  # straight to choosing: no offer first
+        await asyncio.to_thread(her_phone.press, "1234")
+        await said(t._(EASY))
+        await asyncio.to_thread(her_phone.press, PIN)
+        await said(t._(AGAIN))
+        await asyncio.to_thread(her_phone.press, PIN)
+        await until(lambda: t._(SAVED) in spoken, "saved")
+        pin = await db.phone_pins.get(erna.id)
+        assert pin is not None and matches(PIN, pin.pin_hash)
+        await asyncio.to_thread(her_phone.hangup)
+        await until(lambda: phone.calling.outcomes == [(ERNA, "heard")], "the call ended")
+    finally:
+        await phone.stop()
