@@ -106,6 +106,19 @@ class CheckCallStore:
             (to_text(at), tries, number),
         )
 
+    async def claim(self, waiting: Waiting, until: datetime) -> bool:
+        """Take ``waiting`` for a try, as it was read: it is not due again before ``until``
+        (a process that dies during the call leaves it for then). False: another took it,
+        or it changed meanwhile."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE check_calls SET next_at = ? WHERE number = ? AND next_at = ? AND tries = ?",
+                (to_text(until), waiting.number, to_text(waiting.next_at), waiting.tries),
+            )
+            == 1
+        )
+
     async def done(self, number: str) -> None:
         await execute(self._tx, "DELETE FROM check_calls WHERE number = ?", (number,))
 

@@ -63,6 +63,9 @@ CHECK_PAUSE_SECONDS = 3.0
 LOOK_SECONDS = 30.0
 # A check placed no later than this after it was asked counts as "in a moment".
 SOON = timedelta(minutes=1)
+# A check being placed is not due again for so long (longer than any check call lasts):
+# a process that dies during the call leaves it to be tried then.
+CLAIMED = timedelta(minutes=15)
 
 # The checked call goes on as the person's conversation: (number, the check, its call).
 Begin = Callable[[str, Waiting, CallRunner], Awaitable[None]]
@@ -195,7 +198,12 @@ class CheckCalls:
         if waiting is None or waiting.next_at > now:
             return  # done, or put off, meanwhile
         at, _ = await self._when(number, now)
-        if at > now or not await self._count(number, now):
+        if at > now:
+            await self.store.wait_until(number, at)
+            return
+        if not await self.store.claim(waiting, now + CLAIMED):
+            return  # another process places it
+        if not await self._count(number, now):  # a cap filled meanwhile
             later, _ = await self._when(number, now)
             await self.store.wait_until(number, later if later > now else now + SOON)
             return
