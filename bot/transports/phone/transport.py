@@ -27,7 +27,9 @@ goodbye and is hung up once it is said
 (:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`, steps of that loop); a key while
 it is said keeps it. The dialogues of a feature - a withheld caller's number
 (handlers/number_entry.py), "we call you back first" (handlers/caller_check.py) - are
-handlers'; the transport says their messages and places the calls.
+handlers'; the transport says their messages, and check_calls.py places the calls that
+check who asked (when, how often, tried again). After "please hang up now" the bot hangs
+up whatever key comes meanwhile: the caller's line must be free for that call.
 
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
@@ -274,7 +276,7 @@ class PhoneTransport(Transport):
         await self.calling.stop()
         await self.checks.stop()
         await self.bridging.stop()
-        # What runs on its own (a call-back that checks a caller, a sweep): ended first.
+        # What runs on its own (a registration's note, a sweep): ended first.
         for task in list(self._noting):
             task.cancel()
         await asyncio.gather(*self._noting, return_exceptions=True)
