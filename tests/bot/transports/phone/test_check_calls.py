@@ -17,6 +17,8 @@ import asyncio
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.speech.engine import Audio
 from bot.transports.phone.call_back_policy import BERLIN, Policy
 from bot.transports.phone.call_budget import CallBudgetStore
@@ -247,6 +249,7 @@ def _checks(db: Database, clock: Clock, settings: CheckSettings) -> CheckCalls:
     return CheckCalls(db, calling_back, begin=begin, words=words)
 
 
+@pytest.mark.both_backends  # the counts' SQL (check_call_store.py)
 async def test_a_caller_asks_a_few_checks_an_hour_and_the_pool_has_its_day_and_hour(
     db: Database,
 ):
