@@ -2,11 +2,11 @@
 through Kamailio: baresip calls with the number of Erna, a phone resident the bot knows,
 and asks for her requests; "1" asks for the check call to her number - her phone (a second
 baresip, or SIPp busy). The check call keeps the quiet hours (the caller hears when it
-comes) and names nobody before "1"; it spends none of the month's calls; busy, it is tried
-again by the call-backs' policy, twice a day at most and half an hour apart, then given up
-and the coordinators told; a key pressed while "please hang up now" is said does not keep
-the caller's line open. The bot's clock is the test's: hours are passed by moving it, never
-waited; the order is the calls' events.
+comes; a restart meanwhile loses nothing) and names nobody before "1"; it spends none of
+the month's calls; busy, it is tried again by the call-backs' policy, twice a day at most
+and half an hour apart, then given up and the coordinators told; a key pressed while
+"please hang up now" is said does not keep the caller's line open. The bot's clock is the
+test's: hours are passed by moving it, never waited; the order is the calls' events.
 
 Without a line (a stand-in stack): how often a caller ID may ask, the city's daily pool and
 hourly cap of check calls, one check waiting per number."""
@@ -110,6 +110,10 @@ async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_no
         await bot.checks.settled()
         assert bot.calling.outcomes == []  # no call in the quiet hours
         assert await _month_spent(dispatcher.db, clock) == 0
+        # The bot restarts in the night: the check is kept.
+        await bot.stop()
+        bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{her_phone.sip_port}", clock)
+        spoken = heard_texts(bot)
 
         clock.now = morning + timedelta(minutes=1)
         await bot.checks.run_once()
