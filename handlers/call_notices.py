@@ -1,6 +1,7 @@
 """What people read about the bot's own calls (a feature's words, kept out of the phone
 transport, which only decides when to say them): for the coordinators, a person's
-call-backs given up (bot/transports/phone/outbox_calls.py) and the month's calls used
+call-backs given up (bot/transports/phone/outbox_calls.py), a call checking a caller given
+up (check_calls.py, :func:`check_given_up`) and the month's calls used
 (dialling.py) - each a notice for the backchannel (handlers/messenger.py
 ``tell_coordinators``) in the coordinators' language, without choices; for a helper, what
 came of a bridged call in which they did not talk with the resident (bridging.py,
@@ -67,6 +68,24 @@ def given_up(t: Translator, why: GivenUp, name: str, count: int, tries: int = 0)
             tries=t.number(tries),
             count=t.number(count),
         )
+    return Message(text, typed_choices=False)
+
+
+def check_given_up(t: Translator, name: str, tries: int) -> Message:
+    """The notice that the call checking a caller who asked for help at the number of
+    ``name`` (empty: a number of nobody here yet) was tried ``tries`` times in vain."""
+    who = name or t.t("a phone resident")
+    text = t.tn(
+        "📵 A caller asked for help and to be called back at the number of {name}. The bot"
+        " called {tries} time, nobody answered. The caller may be waiting: please get in"
+        " touch another way if you can.",
+        "📵 A caller asked for help and to be called back at the number of {name}. The bot"
+        " called {tries} times, nobody answered. The caller may be waiting: please get in"
+        " touch another way if you can.",
+        tries,
+        name=who,
+        tries=t.number(tries),
+    )
     return Message(text, typed_choices=False)
 
 

@@ -15,10 +15,13 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   something of the person or act for them - their requests, who comes and the code word,
   their settings and data rights, reminders, a new request in their name - waits: the
   caller hears :func:`offer` ("we call you back first"); its first button (key "1",
-  :func:`takes_offer`) ends the call with :data:`CALLING` and the bot calls the number;
-  "#" (its ``back`` button) or any other key goes back. The call-back counts as one of the
-  number's call-backs of the day (a stranger claiming someone's number can make the bot
-  ring it only so often); past that the caller hears :data:`NOT_NOW` and the call goes on.
+  :func:`takes_offer`) ends the call with :func:`calling` ("we call you in a moment", or
+  at a time: the quiet hours) and the bot calls the number; "#" (its ``back`` button) or
+  any other key goes back. A key while "please hang up now" is said changes nothing: the
+  bot hangs up. How often a number is checked and a caller may ask is
+  bot/transports/phone/check_calls.py's (a stranger claiming someone's number can make the
+  bot ring it only so often); past that the caller hears :data:`NOT_NOW` and the call goes
+  on.
 - A new caller (no person with the number yet) is that number's person from the start:
   there is nothing of theirs to give away.
 - A withheld caller who types a number to ask for help is not attached to that number's
@@ -26,7 +29,8 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   bot calls that number (handlers/number_entry.py).
 - A call the bot makes (a call-back with messages, or the call that checks a caller)
   first asks whoever answers :func:`question` ("if you are Erna, press 1; if not, press
-  2"), said twice at most: only its first button (:func:`answered`: "me") lets the call
+  2" - the call that checks a caller names nobody: "if you asked us for help"), said twice
+  at most: only its first button (:func:`answered`: "me") lets the call
   go on. A line that gives no key (an answering machine) hears nothing more; the second
   ("not me": a wrong or reassigned number) ends the tries. The call that checks a caller
   then goes on as the person's own conversation, starting with what they had pressed
@@ -46,6 +50,7 @@ the check; the number it is claimed for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from markupsafe import Markup
@@ -63,6 +68,11 @@ OFFER = N_(
 CALLING = N_("📞 Thank you. Please hang up now. We will call you in a moment.")
 CALLING_TYPED = N_(
     "📞 Thank you. Please hang up now. We will call you at this number in a moment."
+    " Then you can ask for help."
+)
+CALLING_AT = N_("📞 Thank you. Please hang up now. We will call you back on {when}.")
+CALLING_TYPED_AT = N_(
+    "📞 Thank you. Please hang up now. We will call you at this number on {when}."
     " Then you can ask for help."
 )
 NOT_NOW = N_(
@@ -147,6 +157,15 @@ def _offered(t: Translator | None) -> list[list[Button]]:
         [Button(label("📞", N_("Call me")), CALL_ME)],
         [Button(label("↩️", N_("Back")), "check:back", role="back")],
     ]
+
+
+def calling(t: Translator, *, typed: bool, when: datetime | None = None) -> Message:
+    """What the caller hears when the check is asked for: hang up, we call (``typed``: at
+    the number typed) in a moment, or at ``when`` (the quiet hours, the caps)."""
+    if when is None:
+        return Message(Markup(t._(CALLING_TYPED if typed else CALLING)))
+    said = t.day_and_time(when, "MMMMEEEEd")
+    return Message(t.t(CALLING_TYPED_AT if typed else CALLING_AT, when=said))
 
 
 def question(t: Translator, name: str) -> Message:

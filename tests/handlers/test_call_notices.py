@@ -1,7 +1,8 @@
 """What people read about the bot's own calls (handlers/call_notices.py): a helper's chat
-is told what came of a bridged call only where they did not talk, in their language."""
+is told what came of a bridged call only where they did not talk, in their language; the
+coordinators, of a check call given up, by name or as "a phone resident"."""
 
-from handlers.call_notices import NOT_HELD, not_held
+from handlers.call_notices import NOT_HELD, check_given_up, not_held
 from locales import translator
 
 
@@ -16,3 +17,11 @@ def test_each_outcome_has_words_of_its_own_in_the_helpers_language():
     assert len(said) == len(NOT_HELD)
     assert str(not_held(de, "busy").text) != str(not_held(en, "busy").text)
     assert str(not_held(en, "busy").text) == "📵 The resident is busy. Please try again later."
+
+
+def test_the_coordinators_hear_of_a_check_call_given_up_by_name_never_the_number():
+    de = translator("de")
+    said = str(check_given_up(de, "Erna", 3).text)
+    assert "Erna" in said and "3" in said and "+49" not in said
+    unnamed = str(check_given_up(de, "", 1).text)
+    assert de._("a phone resident") in unnamed

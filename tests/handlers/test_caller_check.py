@@ -1,17 +1,21 @@
 """A caller ID is a claim (handlers/caller_check.py): what an unchecked call may do, the
 offer of a call-back and the question a call the bot makes asks first, key by key."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from db import Database
 from handlers.caller_check import (
     CALLING,
+    CALLING_TYPED,
     OFFER,
     QUESTION,
     QUESTION_NAMED,
     Profile,
     answer_keys,
     answered,
+    calling,
     claimed,
     free,
     keyed,
@@ -98,3 +102,14 @@ async def test_the_checked_person_is_made_with_the_asking_calls_choices_never_ch
     await made(db, "phone", OTHER, Profile(language="tr", consented=False))
     kept = await db.users.get(other.id)
     assert kept.language == "uk" and kept.consent_at is None
+
+
+def test_the_caller_hears_when_the_check_call_comes_in_a_moment_or_at_a_time():
+    de = translator("de")
+    assert str(calling(de, typed=False).text) == de._(CALLING)
+    assert str(calling(de, typed=True).text) == de._(CALLING_TYPED)
+    morning = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
+    said = str(calling(de, typed=False, when=morning).text)
+    assert "Donnerstag, 26. November" in said and "08:00" in said
+    typed = str(calling(de, typed=True, when=morning).text)
+    assert "08:00" in typed and "Nummer" in typed

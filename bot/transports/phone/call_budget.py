@@ -78,3 +78,11 @@ class CallBudgetStore:
                 )
                 == 1
             )
+
+    async def uncount_call(self, day: str, number: str) -> None:
+        """Take back a call counted for ``number`` on ``day`` that was not placed."""
+        await execute(
+            self._tx,
+            "UPDATE call_days SET calls = calls - 1 WHERE day = ? AND number = ? AND calls > 0",
+            (day, number),
+        )

@@ -117,6 +117,22 @@ class PhoneSection:
         doc="Calls the installation (all its cities together) may make a month",
         wide=True,
     )
+    check_calls_per_day: int = _opt(
+        20,
+        minimum=0,
+        maximum=10_000,
+        doc="Calls a day that check who asked (a caller ID claim, a typed number): their own "
+        "pool, apart from monthly_calls",
+    )
+    check_calls_per_hour: int = _opt(
+        6, minimum=0, maximum=1000, doc="Of those, calls an hour at most"
+    )
+    checks_per_caller_hour: int = _opt(
+        3,
+        minimum=1,
+        maximum=100,
+        doc="Checks one caller ID may ask for an hour (all withheld callers together as one)",
+    )
     call_reserve_percent: int = _opt(
         20,
         minimum=0,

@@ -7,7 +7,8 @@ A call is placed only
   ``[phone] call_countries``; never premium, shared-cost, personal, satellite ... - a
   caller ID says nothing about what a number costs, and may be forged);
 - for a call-back, while the number had fewer than ``[phone] calls_per_number_day``
-  call-backs today (Europe/Berlin); a call-back past it waits for the next day;
+  call-backs today (Europe/Berlin); a call-back past it waits for the next day; only calls
+  placed count (one the month refuses is taken back);
 - while the month's calls (``[phone] monthly_calls``, the installation's, all its cities
   together, counted in the main city's database as the SMS budget is:
   :meth:`Dialling.count_in`) have room. The last ``call_reserve_percent`` of the month are
@@ -16,6 +17,8 @@ A call is placed only
   once the rest is spent.
 
 ``python -m bot doctor`` shows how many of the month's calls are used (:func:`check`).
+The calls that check who asked (check_calls.py) are not counted here: they come from a
+daily pool of their own (:class:`CheckSettings`), so the month stays for the messages.
 Each city's coordinators are told once a month when 80 % and when all of the month's calls
 are spent (through their outbox, as the SMS budget tells them of texts). What is not
 called for the month or because the number may not be dialled is given up by its caller
@@ -68,6 +71,16 @@ class DialSettings:
     def unreserved(self) -> int:
         """The month's calls anyone may have; the rest is kept for a running help."""
         return self.monthly - self.monthly * self.reserve_percent // 100
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """The check calls' own pool (check_calls.py): ``[phone] check_calls_per_day``,
+    ``check_calls_per_hour``, ``checks_per_caller_hour``."""
+
+    per_day: int = 20
+    per_hour: int = 6
+    per_caller_hour: int = 3
 
 
 async def check(phone: Any, db: Database) -> Check:
@@ -123,9 +136,8 @@ class Dialling:
         if not self.may_dial(number):
             return "not dialable"
         now = self.clock()
-        if call_back and not await self.own.count_call(
-            local_day(now), number, self.settings.per_number_day
-        ):
+        day = local_day(now)
+        if call_back and not await self.own.count_call(day, number, self.settings.per_number_day):
             return "number's day"
         month, monthly = month_of(now), self.settings.monthly
         limit = monthly if running_help else self.settings.unreserved
@@ -136,6 +148,8 @@ class Dialling:
                 await self._tell(share)
         if not taken:
             log.warning("phone: the month's calls are spent (%d of %d)", spent, monthly)
+            if call_back:  # a number's day counts only calls placed
+                await self.own.uncount_call(day, number)
             return "month"
         return None
 

@@ -76,7 +76,7 @@ from bot.transports.phone.call_runner import (
     Say,
     TimedOut,
 )
-from bot.transports.phone.dialling import Dialling, DialSettings, Refusal
+from bot.transports.phone.dialling import CheckSettings, Dialling, DialSettings, Refusal
 from bot.transports.phone.prompts import PRESS
 from bot.transports.phone.voice_audio import BadAudio, pcm_wav
 from bot.transports.sending import DeliveryError, send_key
@@ -100,8 +100,6 @@ LISTEN_SECONDS = 8.0
 LONGEST_CALL_SECONDS = 600.0
 # How often the question "if you are NAME, press 1" is said before the bot hangs up.
 ASKED_TIMES = 2
-# A caller whose number is called back to check them hangs up first: the call waits so long.
-CHECK_PAUSE_SECONDS = 3.0
 # A checked call goes on as the person's conversation, on its runner, until it ends.
 Begin = Callable[[CallRunner], Awaitable[None]]
 
@@ -134,6 +132,8 @@ class CallBackSettings:
     ring_seconds: float = 30.0
     policy: Policy = field(default_factory=Policy)
     dial: DialSettings = field(default_factory=DialSettings)
+    # The check calls' own pool and caps (check_calls.py).
+    checks: CheckSettings = field(default_factory=CheckSettings)
 
 
 @dataclass
@@ -208,7 +208,7 @@ class CallingBack:
             raise DeliveryError("phone: waiting to call", retry_after=(at - now).total_seconds())
         refusal = await self.admit(chat_id)
         if refusal == "number's day":
-            tomorrow = _next_day(now)
+            tomorrow = next_day(now)
             raise DeliveryError(
                 "phone: today's call-backs to this number are made",
                 retry_after=(tomorrow - now).total_seconds(),
@@ -364,12 +364,14 @@ class CallingBack:
             return runner, unanswered(rang.code, gave_up=rang.gave_up)
         return runner, None
 
-    async def _ask_who(self, chat_id: str, runner: CallRunner, t: Translator) -> Outcome | None:
-        """Before anything personal: "if you are NAME, press 1" (handlers/caller_check.py),
-        said twice, then a short wait. None when they said it is them; else how the call
-        ended (hung up by the bot when no key came: an answering machine hears nothing
-        more)."""
-        user = await self.db.users.find(PLATFORM, chat_id)
+    async def _ask_who(
+        self, chat_id: str, runner: CallRunner, t: Translator, *, named: bool = True
+    ) -> Outcome | None:
+        """Before anything personal: "if you are NAME, press 1" (handlers/caller_check.py;
+        not ``named``: "if you asked us for help"), said twice, then a short wait. None when
+        they said it is them; else how the call ended (hung up by the bot when no key came:
+        an answering machine hears nothing more)."""
+        user = await self.db.users.find(PLATFORM, chat_id) if named else None
         asked = question(t, user.first_name if user else "")
         asking = await self.speak(str(asked.text), t)
         said, keys = (asking,) if asking else (), answer_keys(asked)
@@ -391,18 +393,17 @@ class CallingBack:
         return "not them"
 
     async def check(self, chat_id: str, t: Translator, begin: Begin) -> Outcome:
-        """Call ``chat_id`` to check who asked (handlers/caller_check.py; admitted and counted
-        before, :meth:`admit`): when whoever answers says it is them, the call goes on as
-        their conversation (``begin``)."""
+        """Call ``chat_id`` to check who asked (handlers/caller_check.py; when and how often is
+        check_calls.py's): whoever answers hears the question without a name; when they say
+        it is them, the call goes on as their conversation (``begin``)."""
         if not self.settings.domain:
             return "failed"
-        await asyncio.sleep(CHECK_PAUSE_SECONDS)
         number = next(self._numbers)
         runner, outcome = await self._ring(chat_id, number)
         if outcome is None:
             try:
                 async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                    outcome = await self._ask_who(chat_id, runner, t)
+                    outcome = await self._ask_who(chat_id, runner, t, named=False)
                     if outcome is None:
                         await begin(runner)
                         outcome = "heard"
@@ -504,7 +505,7 @@ def _spoken_item(item: Outgoing) -> SpokenItem:
     return SpokenItem(str(words.text), answer=(button.label, button.data) if button else None)
 
 
-def _next_day(now: datetime) -> datetime:
+def next_day(now: datetime) -> datetime:
     """The start of the next day in Europe/Berlin (a number's call-backs are counted by day)."""
     local = now.astimezone(BERLIN)
     start = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BERLIN)

@@ -1,7 +1,7 @@
 """What the phone line keeps about people, its part of the personal-data declaration
 (db/personal_data.py, declared by bot/transports/registry.py): the month's calls, today's
-call-backs per number, a person's PIN for calls (only its hash), and the callers' recordings
-(files named by rows)."""
+call-backs per number, the check calls waiting and placed today, a person's PIN for calls
+(only its hash), and the callers' recordings (files named by rows)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,60 @@ DECLARED = Declaration(
             "digits; the wrong tries of one day (at three the PIN is not asked that day). "
             "Coordinators see only that one is set, and clear it on the desk; gone with the "
             "account.",
+        ),
+        Table(
+            "check_calls",
+            "technical",
+            {
+                "number": IDENTITY,
+                "data": DETAIL,
+                "language": DETAIL,
+                "consented": DETAIL,
+                "easy": DETAIL,
+                "tries": DETAIL,
+                "next_at": DETAIL,
+                "asked_at": DETAIL,
+            },
+            links=(
+                Link(
+                    "'phone' IN (:platform, :other_platform) AND number = :chat_id",
+                    (delete(),),
+                    note="A call to the number that checks who asked for help, waiting to be "
+                    "placed or tried again; gone once answered or given up.",
+                ),
+            ),
+            retention=(
+                Retention(
+                    "check_calls",
+                    ("DELETE FROM check_calls WHERE asked_at < :conversation_before",),
+                ),
+            ),
+            note="Per phone number (E.164) the check call waiting for it "
+            "(bot/transports/phone/check_calls.py): the button the call begins with and the "
+            "asking call's language, consent and easy texts; removed once the call was "
+            "answered or given up after its tries, else with unfinished conversations.",
+        ),
+        Table(
+            "check_call_days",
+            "technical",
+            {"day": DETAIL, "number": IDENTITY, "calls": DETAIL, "last_at": DETAIL},
+            links=(
+                Link(
+                    "'phone' IN (:platform, :other_platform) AND number = :chat_id",
+                    (delete(),),
+                    note="Today's check calls to the number and when the last was; gone the "
+                    "next day.",
+                ),
+            ),
+            retention=(
+                Retention(
+                    "check_call_days", ("DELETE FROM check_call_days WHERE day < :today_local",)
+                ),
+            ),
+            note="Per phone number (E.164) the check calls placed today and the time of the "
+            "last, against the number's cap; the city's pool of the day and hour as the "
+            "numbers '*' and '*HH' (bot/transports/phone/check_calls.py). Rows of earlier days "
+            "are removed when the next call is counted, and by the retention job.",
         ),
     ),
     files=(

@@ -27,8 +27,10 @@ goodbye and is hung up once it is said
 (:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`, steps of that loop); a key while
 it is said keeps it. The dialogues of a feature - a withheld caller's number
 (handlers/number_entry.py), "we call you back first" (handlers/caller_check.py), the PIN
-(handlers/phone_pin.py, pin_line.py) - are handlers'; the transport says their messages and
-places the calls.
+(handlers/phone_pin.py, pin_line.py) - are handlers'; the transport says their messages, and
+check_calls.py places the calls that check who asked (when, how often, tried again). After
+"please hang up now" the bot hangs up whatever key comes meanwhile: the caller's line must be
+free for that call.
 
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
@@ -80,8 +82,10 @@ from bot.transports.phone.call_runner import (
 )
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.caller_id import caller_id, is_withheld, withheld
+from bot.transports.phone.check_call_store import Waiting
+from bot.transports.phone.check_calls import WITHHELD, CheckCalls, profile_of_waiting
 from bot.transports.phone.choices import CallChoices
-from bot.transports.phone.dialling import DialSettings
+from bot.transports.phone.dialling import CheckSettings, DialSettings
 from bot.transports.phone.keypad import (
     BACK,
     MORE,
@@ -122,10 +126,9 @@ from bot.transports.phone.to_a_person import (
 from bot.transports.phone.to_a_person import CHOICE as PERSON_CHOICE
 from bot.transports.sending import DeliveryError
 from handlers.caller_check import (
-    CALLING,
-    CALLING_TYPED,
     NOT_NOW,
     Profile,
+    calling,
     claimed,
     free,
     made,
@@ -224,6 +227,12 @@ class PhoneTransport(Transport):
             **({"clock": clock} if clock else {}),
         )
         self.calling.converse = self._converse
+        # The calls that check who asked (check_calls.py), kept until placed.
+        self.checks = CheckCalls(
+            dispatcher.db, self.calling, begin=self._checked, words=self._check_words
+        )
+        # Calls told "please hang up now": the bot hangs up, whatever key comes meanwhile.
+        self._closing: set[int] = set()
         # A helper's call with a phone resident, both numbers hidden (bridging.py).
         self.bridging = Bridging(
             dispatcher.db,
@@ -252,6 +261,7 @@ class PhoneTransport(Transport):
         log.info("phone: listening on port %d", self.stack.port)
         self.dispatcher.db.data_rights.after_erasure.append(self._sweep_soon)
         self._sweeping = asyncio.create_task(self._sweep_often())
+        self.checks.start()
 
     async def open_for_files(self) -> None:
         """Nothing to open: recordings are read from their folder (fetch_media)."""
@@ -272,8 +282,9 @@ class PhoneTransport(Transport):
             if call.taking is not None:
                 call.taking.cancel()
         await self.calling.stop()
+        await self.checks.stop()
         await self.bridging.stop()
-        # What runs on its own (a call-back that checks a caller, a sweep): ended first.
+        # What runs on its own (a registration's note, a sweep): ended first.
         for task in list(self._noting):
             task.cancel()
         await asyncio.gather(*self._noting, return_exceptions=True)
@@ -369,6 +380,8 @@ class PhoneTransport(Transport):
         self._wait_for_caller(call)
 
     def pressed(self, call: Call, key: str) -> None:
+        if call.call_id in self._closing:  # "please hang up now": the bot hangs up anyway
+            return
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
         self._wait_for_caller(call)
@@ -422,6 +435,7 @@ class PhoneTransport(Transport):
             return
         log.info("phone: call %d ended", call.call_id)
         self._calls.pop(call.call_id, None)
+        self._closing.discard(call.call_id)
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
         call.audio.gone = True
@@ -881,36 +895,43 @@ class PhoneTransport(Transport):
         number = call.claimed or ("" if is_withheld(call.chat_id) else call.chat_id)
         if waiting is None or not number:
             return
-        if await self.calling.admit(number) is not None:
-            await self._say_alone(call, NOT_NOW)
-            return
-        await self._say_alone(call, CALLING)
-        call.audio.then = lambda: self._runner(call).start(HangUp())
-        t = await self._words(call)
-        self._later(self._check_by_call(number, then_data(waiting), t, Profile()))
+        at = await self.checks.ask(number, number, then_data(waiting), Profile())
+        await self._check_asked(call, at, typed=False)
 
     async def _check_typed(self, call: Call, number: str, then: Event) -> None:
         """A withheld caller's typed number: the request is made in a call to it, once its
         holder said it is them (handlers/caller_check.py), never in this call."""
-        if await self.calling.admit(number) is not None:
+        profile = profile_of(await self.dispatcher.db.users.find(PLATFORM, call.chat_id))
+        log.info("phone: call %d: a number to call back was typed", call.call_id)
+        at = await self.checks.ask(WITHHELD, number, then_data(then), profile)
+        await self._check_asked(call, at, typed=True)
+
+    async def _check_asked(self, call: Call, at: datetime | None, *, typed: bool) -> None:
+        """The caller hears when the check call comes (None: not today) and the call ends."""
+        if at is None:
             await self._say_alone(call, NOT_NOW)
             return
-        await self._say_alone(call, CALLING_TYPED)
-        call.audio.then = lambda: self._runner(call).start(HangUp())
-        profile = profile_of(await self.dispatcher.db.users.find(PLATFORM, call.chat_id))
         t = await self._words(call)
-        log.info("phone: call %d: a number to call back was typed", call.call_id)
-        self._later(self._check_by_call(number, then_data(then), t, profile))
+        await self._say_message(
+            call, calling(t, typed=typed, when=None if self.checks.soon(at) else at)
+        )
+        self._closing.add(call.call_id)
+        call.audio.then = lambda: self._runner(call).start(HangUp())
 
-    async def _check_by_call(self, number: str, data: str, t: Translator, profile: Profile) -> None:
-        async def begin(runner: CallRunner) -> None:
-            await made(self.dispatcher.db, PLATFORM, number, profile)
-            await self._converse(number, runner, data, check=True)
+    async def _checked(self, number: str, waiting: Waiting, runner: CallRunner) -> None:
+        """Whoever answered the check call to ``number`` said it is them: their conversation,
+        beginning with what waited (a person not there yet made with the asking call's
+        language and consent), a PIN offered first (pin_line.py)."""
+        await made(self.dispatcher.db, PLATFORM, number, profile_of_waiting(waiting))
+        await self._converse(number, runner, waiting.data, check=True)
 
-        try:
-            await self.calling.check(number, t, begin)
-        except Exception:
-            log.exception("phone: a call-back to check a caller failed")
+    async def _check_words(self, number: str, profile: Profile) -> Translator:
+        """The words the check call asks in: the number's person's, else the asking call's
+        language."""
+        if await self.dispatcher.db.users.find(PLATFORM, number) is not None:
+            return await self._reader_of(number)
+        newcomer = self.dispatcher.settings.newcomer_language(language_hint(number))
+        return reader_of(None, profile.language or newcomer, on=PLATFORM).t
 
     async def _say_alone(self, call: Call, line: str) -> None:
         """One of the transport's lines (marked with N_) as the call's whole answer."""
@@ -988,6 +1009,11 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
             per_number_day=phone.calls_per_number_day,
             monthly=phone.monthly_calls,
             reserve_percent=phone.call_reserve_percent,
+        ),
+        checks=CheckSettings(
+            per_day=phone.check_calls_per_day,
+            per_hour=phone.check_calls_per_hour,
+            per_caller_hour=phone.checks_per_caller_hour,
         ),
     )
     in_call = CallSettings(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.speech.turns import Turns
+from bot.transports.phone.call_back_policy import Policy
 from bot.transports.phone.call_settings import CallSettings
 from bot.transports.phone.keypad import on_page
 from bot.transports.phone.outbox_calls import CallBackSettings
@@ -67,7 +68,10 @@ async def phone_line(
         prompts=Prompts(ToneEngine(), Turns(1), rate=16000),
         voices=frozenset(SUPPORTED_LANGUAGES),
         in_call=CallSettings(recordings=tmp_path / "recordings", quiet_seconds=30, **in_call),
-        **({"calling_back": CallBackSettings(domain=calls_to)} if calls_to else {}),
+        # The bot's own calls at any hour: the quiet hours are check_calls.py's tests'.
+        calling_back=CallBackSettings(
+            domain=calls_to or kamailio.domain, policy=Policy(quiet=None)
+        ),
     )
     await phone.connect()
     await asyncio.wait_for(phone.registered.wait(), 20)

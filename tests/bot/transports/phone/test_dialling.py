@@ -1,5 +1,6 @@
 """Whether the bot places a call (dialling.py), counted in the database with a fake clock:
-call-backs to one number stop at ``calls_per_number_day`` until the next day; the month's
+call-backs to one number stop at ``calls_per_number_day`` until the next day (only calls
+placed count: one the month refuses is not); the month's
 calls stop at ``monthly_calls``, its last ``call_reserve_percent`` kept for people in a
 running help, the coordinators told once at 80 % and at 100 %; a call-back the month has
 no call for is given up as unanswered ones are (the coordinators told why), one past the
@@ -81,6 +82,18 @@ async def test_call_backs_to_a_number_stop_at_the_days_cap_until_the_next_day(db
     # Only the day's counts are kept.
     row = await fetch_one(db.transactions, "SELECT COUNT(*) FROM call_days", ())
     assert row is not None and row[0] == 1
+
+
+@pytest.mark.both_backends  # the counts' SQL (call_budget.py)
+async def test_a_call_back_the_month_refuses_is_not_counted_in_the_numbers_day(db: Database):
+    clock = Clock(daytime(10))
+    spent = Dialling(db, DialSettings(per_number_day=1, monthly=1, reserve_percent=0), clock=clock)
+    assert await spent.admit(OTHER, running_help=False, call_back=True) is None
+    assert await spent.admit(RESIDENT, running_help=False, call_back=True) == "month"
+    # The operator raises the month: the number's one call-back of the day is still there.
+    raised = Dialling(db, DialSettings(per_number_day=1, monthly=5, reserve_percent=0), clock=clock)
+    assert await raised.admit(RESIDENT, running_help=False, call_back=True) is None
+    assert await raised.admit(RESIDENT, running_help=False, call_back=True) == "number's day"
 
 
 @pytest.mark.both_backends  # the counts' SQL (call_budget.py)

@@ -1,0 +1,289 @@
+"""The calls that check who asked (bot/transports/phone/check_calls.py), in real calls
+through Kamailio: baresip calls with the number of Erna, a phone resident the bot knows,
+and asks for her requests; "1" asks for the check call to her number - her phone (a second
+baresip, or SIPp busy). The check call keeps the quiet hours (the caller hears when it
+comes; a restart meanwhile loses nothing) and names nobody before "1"; it spends none of
+the month's calls; busy, it is tried again by the call-backs' policy, twice a day at most
+and half an hour apart, then given up and the coordinators told; a key pressed while
+"please hang up now" is said does not keep the caller's line open. The bot's clock is the
+test's: hours are passed by moving it, never waited; the order is the calls' events.
+
+Without a line (a stand-in stack): how often a caller ID may ask, the city's daily pool and
+hourly cap of check calls, one check waiting per number."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.speech.engine import Audio
+from bot.transports.phone.call_back_policy import BERLIN, Policy
+from bot.transports.phone.call_budget import CallBudgetStore
+from bot.transports.phone.check_calls import WITHHELD, CheckCalls
+from bot.transports.phone.dialling import CheckSettings
+from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
+from bot.transports.phone.transport import PhoneTransport
+from bot.transports.sms.budget import month_of
+from db import Database
+from db.clock import local_day
+from handlers.caller_check import CALLING, QUESTION, Profile, calling
+from handlers.dispatcher import Dispatcher
+from locales import Translator, translator
+from tests.support.clock import Clock, daytime
+from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.call_backs import BACKCHANNEL, call_back_line
+from tests.support.sip.calls import (
+    heard_texts,
+    key_for,
+    keys_answered,
+    phone_line,
+    until,
+    voice_tone,
+)
+from tests.support.sip.fixtures import BOT_USER, PhoneFactory
+from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.sipp import SippPhone
+from tests.support.sip.tone_engine import ToneEngine
+
+ERNA = "+4923155507"
+OTHER = "+491701234567"
+THIRD = "+4923155508"
+
+
+async def _erna(dispatcher: Dispatcher) -> int:
+    """Erna, a phone resident who agreed, with a request: her number is a claim to check."""
+    db = dispatcher.db
+    erna = await db.users.seen("phone", ERNA, ERNA, "Erna")
+    await db.users.set_language(erna.id, "de")
+    await db.users.record_consent(erna.id)
+    request = await db.requests.create(erna.id, erna.id, category="shopping", description="Brot")
+    return request.id
+
+
+async def _asks_for_her_requests(
+    bot: PhoneTransport, phones: PhoneFactory, kamailio: KamailioServer, tmp_path: Path
+) -> BaresipCaller:
+    """A call with Erna's number asks for her requests and presses "1" for the check."""
+    caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
+    await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+    await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+    await until(lambda: bot._calls, "the call came")
+    (call,) = bot._calls.values()
+    await until(lambda: call.answers == 1, "the main menu")
+    await keys_answered(caller, call, await key_for(bot, call, "menu:help"))
+    await keys_answered(caller, call, await key_for(bot, call, "hr:mine"))
+    await keys_answered(caller, call, "1")
+    return caller
+
+
+async def _month_spent(db: Database, clock: Clock) -> int:
+    return await CallBudgetStore(db.transactions).spent(month_of(clock()))
+
+
+def _morning(evening: datetime) -> datetime:
+    """8:00 (Berlin) the day after ``evening``: the end of the default quiet hours."""
+    day = evening.astimezone(BERLIN).date() + timedelta(days=1)
+    return datetime.combine(day, time(8), BERLIN)
+
+
+async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_nobody(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    clock = Clock(daytime(22))  # the quiet hours: 21:00-08:00
+    request_id = await _erna(dispatcher)
+    her_phone = await asyncio.to_thread(
+        phones, ERNA, answer=True, says=voice_tone(tmp_path), pad_seconds=120
+    )
+    bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{her_phone.sip_port}", clock)
+    spoken = heard_texts(bot)
+    t = translator("de")
+    morning = _morning(clock())
+    try:
+        caller = await _asks_for_her_requests(bot, phones, kamailio, tmp_path)
+        # Not "in a moment": at the end of the quiet hours, said with its day.
+        assert spoken[-1] == str(calling(t, typed=False, when=morning).text)
+        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
+        await bot.checks.run_once()
+        await bot.checks.settled()
+        assert bot.calling.outcomes == []  # no call in the quiet hours
+        assert await _month_spent(dispatcher.db, clock) == 0
+        # The bot restarts in the night: the check is kept.
+        await bot.stop()
+        bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{her_phone.sip_port}", clock)
+        spoken = heard_texts(bot)
+
+        clock.now = morning + timedelta(minutes=1)
+        await bot.checks.run_once()
+        await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
+        await until(lambda: str(t.t(QUESTION)) in spoken, "the question")
+        assert not any("Erna" in text for text in spoken)  # no name before "1"
+        await asyncio.to_thread(her_phone.press, "1")
+        await until(lambda: any(f"#{request_id} " in text for text in spoken), "her requests")
+        await asyncio.to_thread(her_phone.hangup)
+        await until(lambda: bot.calling.outcomes == [(ERNA, "heard")], "the call ended")
+        await bot.checks.settled()
+    finally:
+        await bot.stop()
+    assert await bot.checks.store.get(ERNA) is None  # done
+    # A check call spends none of the month's calls: they stay for the messages.
+    assert await _month_spent(dispatcher.db, clock) == 0
+
+
+async def test_a_busy_check_is_tried_again_twice_a_day_then_given_up_and_coordinators_told(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    """Her line is busy (as her own phone is while the call that asked is still open): the
+    check is not lost. Tried again after the pause, at most twice a day and half an hour
+    apart, the third try the next morning; after it, given up and the coordinators told."""
+    clock = Clock(daytime(10))
+    await _erna(dispatcher)
+    t = translator("de")
+    with SippPhone("uas_busy.xml", calls=3) as her_phone:
+        bot = await call_back_line(
+            dispatcher, kamailio, f"{HOST}:{her_phone.port}", clock, attempts=3
+        )
+        spoken = heard_texts(bot)
+
+        async def looked(busy: int) -> None:
+            await bot.checks.run_once()
+            await bot.checks.settled()
+            assert bot.calling.outcomes == [(ERNA, "busy")] * busy
+
+        try:
+            caller = await _asks_for_her_requests(bot, phones, kamailio, tmp_path)
+            assert spoken[-1] == t._(CALLING)
+            await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
+            await until(lambda: bot.calling.outcomes, "the first try")
+            await looked(1)
+            clock.pass_(minutes=20)
+            await looked(1)  # the pause is not over
+            clock.pass_(minutes=11)
+            await looked(2)
+            clock.pass_(minutes=31)
+            await looked(2)  # two check calls a day: the third waits for the morning
+            waiting = await bot.checks.store.get(ERNA)
+            assert waiting is not None and waiting.tries == 2
+            assert waiting.next_at == _morning(clock())
+            assert await dispatcher.db.outbox.waiting(*BACKCHANNEL, clock()) == []
+            clock.now = waiting.next_at
+            await looked(3)
+            result = her_phone.wait(60)
+        finally:
+            await bot.stop()
+    assert result.count("SuccessfulCall") == 3, result.errors
+    assert await bot.checks.store.get(ERNA) is None  # given up
+    (told,) = await dispatcher.db.outbox.waiting(*BACKCHANNEL, clock())
+    text = told.payload["text"]
+    assert "Erna" in text and "3" in text and ERNA not in text
+    assert await _month_spent(dispatcher.db, clock) == 0
+
+
+class _LongHangUp(ToneEngine):
+    """The tone engine, with "please hang up now" as long as a slow speaker says it."""
+
+    async def speak(self, text: str, lang: str) -> Audio:
+        if "legen Sie jetzt auf" not in text:
+            return await super().speak(text, lang)
+        return await super().speak(text + " " * 1500, lang)  # some 7 s
+
+
+async def test_a_key_while_please_hang_up_is_said_does_not_keep_the_line_open(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    """Today's caller presses a key as she hears "please hang up now": the bot hangs up
+    all the same, so her line is free for the check call."""
+    await _erna(dispatcher)
+    her_phone = await asyncio.to_thread(
+        phones, ERNA, answer=True, says=voice_tone(tmp_path), pad_seconds=120
+    )
+    bot = await phone_line(dispatcher, kamailio, tmp_path, calls_to=f"{HOST}:{her_phone.sip_port}")
+    assert bot.prompts is not None
+    bot.prompts.engine = _LongHangUp()
+    spoken = heard_texts(bot)
+    try:
+        caller = await _asks_for_her_requests(bot, phones, kamailio, tmp_path)
+        assert spoken[-1] == translator("de")._(CALLING)
+        await asyncio.to_thread(caller.press, "5")
+        await asyncio.to_thread(caller.wait_for, "CALL_CLOSED", timeout=60)
+        await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
+    finally:
+        await bot.stop()
+
+
+# -- without a line
+
+
+class _NoLine:
+    """A stack that places no call (the checks asked for are counted, not rung)."""
+
+    async def make_call(self, uri: str, listener: object, **beside: object) -> int:
+        raise RuntimeError("no phone line is running")
+
+    def hang_up(self, call_id: int) -> None:
+        """Nothing runs."""
+
+
+async def _silent(text: str, reader: Translator | str) -> None:
+    return None
+
+
+async def _german(chat_id: str) -> Translator:
+    return translator("de")
+
+
+def _checks(db: Database, clock: Clock, settings: CheckSettings) -> CheckCalls:
+    calling_back = CallingBack(
+        db,
+        _NoLine(),  # type: ignore[arg-type]
+        CallBackSettings(domain="example.org", policy=Policy(quiet=None), checks=settings),
+        speak=_silent,
+        language=_german,
+        clock=clock,
+    )
+
+    async def begin(*_: object) -> None:
+        raise AssertionError("no call is answered here")
+
+    async def words(number: str, profile: Profile) -> Translator:
+        return translator("de")
+
+    return CheckCalls(db, calling_back, begin=begin, words=words)
+
+
+@pytest.mark.both_backends  # the counts' SQL (check_call_store.py)
+async def test_a_caller_asks_a_few_checks_an_hour_and_the_pool_has_its_day_and_hour(
+    db: Database,
+):
+    clock = Clock(daytime(10))
+    checks = _checks(db, clock, CheckSettings(per_day=3, per_hour=2, per_caller_hour=2))
+    checks._start = lambda number, pause=0.0: None  # type: ignore[method-assign]
+    now = clock()
+    # A caller ID asks twice an hour at most (all withheld callers together as one).
+    assert await checks.ask(ERNA, ERNA, "hr:mine", Profile()) == now
+    assert await checks.ask(ERNA, ERNA, "hr:mine", Profile()) == now  # the one waiting
+    assert await checks.ask(ERNA, ERNA, "hr:mine", Profile()) is None
+    assert await checks.ask(WITHHELD, OTHER, "hr:new", Profile()) == now
+    assert await checks.ask(WITHHELD, THIRD, "hr:new", Profile()) == now
+    assert await checks.ask(WITHHELD, "+4923155509", "hr:new", Profile()) is None
+    # A number the bot may not call is never checked.
+    assert await checks.ask("+4923155510", "+499005123456", "hr:new", Profile()) is None
+    # Two calls placed this hour: the pool's hour is full, the next check waits for the next.
+    assert await checks._count(ERNA, now) and await checks._count(OTHER, now)
+    assert not await checks._count(THIRD, now)  # counted by no cap
+    assert await checks.store.placed(local_day(now), THIRD) == (0, None)
+    assert await checks.ask("+4923155511", "+4923155511", "hr:new", Profile()) == now.replace(
+        hour=11
+    )
+    # The third call of the day, in the next hour: the pool's day is full.
+    clock.pass_(hours=1)
+    assert await checks._count(THIRD, clock())
+    assert await checks.ask("+4923155512", "+4923155512", "hr:new", Profile()) is None
+    # A number had two check calls today: none more, however asked.
+    clock.pass_(days=1)
+    assert await checks._count(ERNA, clock())
+    assert not await checks._count(ERNA, clock() + timedelta(minutes=29))  # half an hour apart
+    assert await checks._count(ERNA, clock() + timedelta(minutes=31))
+    assert not await checks._count(ERNA, clock() + timedelta(hours=2))
