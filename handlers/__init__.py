@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers import (
+    coded_acts,
     desk,
     easy_language,
     events,
@@ -31,6 +32,7 @@ FEATURES = (
     read_aloud,
     easy_language,
     reach,
+    coded_acts,
     privacy,
     to_coordinators,
     desk,
