@@ -542,7 +542,7 @@ def register(router: Router) -> None:
     router.state("relay.feedback")(_feedback_text)
     coded = {
         "doney": N_(
-            "🔐 To end the help for request #{id} as done, reply {code} within a quarter of "
+            "🔐 To mark the help for request #{id} as done, reply {code} within a quarter of "
             "an hour. If you did not ask for this, do nothing."
         ),
         "endy": N_(
