@@ -12,7 +12,8 @@ number's texts, never learns it.
 
 - **Buttons** registered with ``coded`` (``Router.action(..., coded=...)``): withdrawing a
   request (handlers/helping/requests_flow.py, relay.py "end"), "the help is done"
-  (relay.py), the channel messages come by (handlers/reach.py). The dispatcher hands such a
+  (relay.py), a helper's hand back (offers.py), the channel messages come by
+  (handlers/reach.py). The dispatcher hands such a
   press here (:func:`hold_press`); the code presses it again, checked as any press at that
   moment (a request withdrawn meanwhile is "no longer valid").
 - **Anything else a feature holds** (:func:`hold`, done by ``Router.confirmed[kind]``): a
@@ -23,8 +24,8 @@ number's texts, never learns it.
 One act is held at a time (the state :data:`STATE`, data ``kind`` and ``data``); a new one
 replaces it and its code. In the state a four-digit text is the code (a wrong one is a try,
 three drop it: the store's rule); anything else drops the held act and is taken as what else
-it may be (``ctx.refuse``: a running contact passes it on). Button data: ``coded:no``
-(drop it).
+it may be (``ctx.refuse``: a running contact passes it on); so does any command. Button
+data: ``coded:no`` (drop it).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Text
 from handlers.parsing import typed
 from handlers.router import ButtonSpec, Router
+from handlers.staff import holds
 from locales import N_, Translator
 
 STATE = "coded"
@@ -112,8 +114,8 @@ async def hold_press(ctx: Context, button: ButtonSpec) -> None:
 async def _again(ctx: Context, router: Router, data: dict[str, Any]) -> None:
     """The held press, pressed again now: found and checked as any press."""
     found = router.find_button(str(data["data"]))
-    if found is None:
-        ctx.stale()
+    if found is None or not holds(ctx.user, found[0].role):
+        ctx.stale()  # gone, or the role it needs was taken meanwhile
     button, ctx.args = found
     ctx.incoming = replace(
         ctx.incoming, event=ButtonPress(str(data["data"]), data.get("message_id"))
@@ -159,5 +161,6 @@ def register(router: Router) -> None:
     async def code(ctx: Context) -> None:
         await _code(ctx, router)
 
-    router.state(STATE)(code)
+    # A command moves on: the held act is dropped with it (``Router.views``).
+    router.state(STATE, view=True)(code)
     router.action("coded", "no")(_no)
