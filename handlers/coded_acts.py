@@ -21,11 +21,12 @@ number's texts, never learns it.
   :data:`PASSING` (:func:`vouched`): then its holder is there, and a conversation does not
   cost a code a message.
 
-One act is held at a time (the state :data:`STATE`, data ``kind`` and ``data``); a new one
-replaces it and its code. In the state a four-digit text is the code (a wrong one is a try,
-three drop it: the store's rule); anything else drops the held act and is taken as what else
-it may be (``ctx.refuse``: a running contact passes it on); so does any command. Button
-data: ``coded:no`` (drop it).
+One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
+the step the person was in, back once the act is done or dropped); a new one replaces it
+and its code. In the state a four-digit text is the code (a wrong one is a try, three drop
+it: the store's rule); anything else drops the held act and is taken as what else it may be
+(by that step, or ``ctx.refuse``: a running contact passes it on); any command drops it too.
+Button data: ``coded:no`` (drop it).
 """
 
 from __future__ import annotations
@@ -89,12 +90,31 @@ async def hold(
     until = to_text(now + VALID)
     code = await line(ctx).issue_code(ctx.incoming.chat_id, ACT, until, local_day(now))
     t = ctx.t
+    # The step the person was in (a held act's own, when this one replaces it) comes back
+    # once this is done or dropped.
+    before = _before(ctx)
     if code is None:
-        ctx.clear_state()
+        _back_to(ctx, before)
         ctx.reply(t.t(NO_CODES), ui.back_to_menu(ctx))
         return
-    ctx.set_state(STATE, {"kind": kind, "data": data})
+    ctx.set_state(STATE, {"kind": kind, "data": data, "before": before})
     ctx.reply(asked(t, code), [[Button("↩️ " + t._("No"), "coded:no")]])
+
+
+def _before(ctx: Context) -> dict[str, Any] | None:
+    state = ctx.get_state()
+    if state is None:
+        return None
+    if state.state == STATE:
+        return state.data.get("before")
+    return {"state": state.state, "data": state.data}
+
+
+def _back_to(ctx: Context, before: dict[str, Any] | None) -> None:
+    if before is None:
+        ctx.clear_state()
+    else:
+        ctx.set_state(str(before["state"]), dict(before["data"]))
 
 
 async def hold_press(ctx: Context, button: ButtonSpec) -> None:
@@ -130,15 +150,22 @@ async def _code(ctx: Context, router: Router) -> None:
     event = ctx.incoming.event
     code = typed(event.text).strip() if isinstance(event, Text) else ""
     t = ctx.t
+    before = state.data.get("before")
     if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
-        ctx.clear_state()
-        ctx.refuse(t.t(NOTHING_DONE), ui.back_to_menu(ctx))
+        # Not a code: the held act is dropped, and the text is what else it may be - in
+        # the step the person was in, as if nothing had been held.
+        _back_to(ctx, before)
+        step = router.states.get(str(before["state"])) if before else None
+        if step is None:
+            ctx.refuse(t.t(NOTHING_DONE), ui.back_to_menu(ctx))
+            return
+        await step(ctx)  # its answer says where the person is: no text more
         return
     found = await line(ctx).check_code(ctx.incoming.chat_id, ACT, code, to_text(datetime.now(UTC)))
     if found is False:
         ctx.reply(t.t(WRONG), [[Button("↩️ " + t._("No"), "coded:no")]])
         return
-    ctx.clear_state()
+    _back_to(ctx, before)
     if found is None:
         ctx.reply(t.t(EXPIRED), ui.back_to_menu(ctx))
         return
@@ -153,7 +180,7 @@ async def _no(ctx: Context) -> None:
     state = ctx.get_state()
     if state is None or state.state != STATE:
         ctx.stale()
-    ctx.clear_state()
+    _back_to(ctx, state.data.get("before"))
     ctx.reply(ctx.t.t(NOTHING_DONE), ui.back_to_menu(ctx), edit=True)
 
 
