@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers import (
+    coded_acts,
     desk,
     easy_language,
     events,
@@ -33,6 +34,7 @@ FEATURES = (
     easy_language,
     reach,
     phone_pin,
+    coded_acts,
     privacy,
     to_coordinators,
     desk,

@@ -7,7 +7,7 @@ descriptors (bot/transports/registry.py ``Transport``), which ``bot.config`` tur
 :class:`Channels` (``HandlerSettings.channels``); handlers cannot import ``bot/``.
 
 A transport that texts a number keeps what the features need of it (a STOP, the codes that
-confirm an erasure) in its own store, offered here as a :class:`TextLine` made on the
+confirm an erasure or an act) in its own store, offered here as a :class:`TextLine` made on the
 update's transactions.
 """
 
@@ -21,8 +21,10 @@ from db.transactions import Transactions
 
 # A code texted to confirm something (an erasure) has this many digits.
 CODE_DIGITS = 4
-# What a code confirms (handlers/privacy.py).
+# What a code confirms: an erasure (handlers/privacy.py), an act that ends or redirects
+# running help (handlers/coded_acts.py).
 ERASE = "erase"
+ACT = "act"
 
 
 class TextLine(Protocol):
@@ -41,6 +43,14 @@ class TextLine(Protocol):
 
     async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
         """True: the code confirms ``purpose``; False: a wrong try; None: no valid code."""
+
+    async def confirmed_since(self, number: str, since: str) -> bool:
+        """Whether the number texted back a right code after ``since``: its holder was
+        there then."""
+
+    async def release(self, number: str) -> bool:
+        """A STOP the number sent before it was anyone's no longer counts (a coordinator
+        entered a person with it); whether there was one."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Order of decisions, the same on every transport:
    relayed one), then free input in the user's conversation state, or outside any step to
    the features that take it (``router.free_input``: a running contact, a place name);
    input a step cannot use (``ctx.refuse``) is offered to ``router.refused_input`` (a
-   running contact) before the step's answer is sent;
+   running contact) before the step's answer is sent; a ``coded`` button pressed where a
+   sender can be forged waits for the code texted to the number (handlers/coded_acts.py);
 5. anything else gets a translated hint - never silence, never a traceback;
 6. the answers pass the reader chain (handlers/reader_chain.py, the outbox's too) on their
    way to the person: translations, the 🔊 under them, their speech after them.
@@ -25,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from db.data_rights import about_value
 from db.users import Arrival
-from handlers import read_aloud, ui
+from handlers import coded_acts, read_aloud, ui
 from handlers.context import Context, StaleButton
 from handlers.flood_limits import FloodCounts
 from handlers.messages import (
@@ -478,6 +479,10 @@ class Dispatcher:
         state = ctx.get_state()
         if not button.valid_in(state.state if state else None):
             ctx.stale()
+        if button.coded is not None and coded_acts.needed(ctx):
+            # A sender can be forged there: the act waits for the code sent to the number.
+            await coded_acts.hold_press(ctx, button)
+            return
         await button.callback(ctx)
 
     def _allowed(self, ctx: Context, role: str | None) -> bool:

@@ -48,7 +48,8 @@ from db.data_rights import retention_steps
 from db.personal_data import LABELS, PURPOSES
 from db.users import User
 from handlers import ui
-from handlers.channels import CODE_DIGITS, ERASE, TextLine
+from handlers.channels import CODE_DIGITS, ERASE
+from handlers.coded_acts import line
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
 from handlers.parsing import typed
@@ -413,14 +414,6 @@ ERASE_CODE = "privacy.erase_code"
 DELETED = N_("✅ All your data has been deleted. If you write again, you start from the beginning.")
 
 
-def _line(ctx: Context) -> TextLine:
-    """The store of the texting transport the person wrote by (a coded channel)."""
-    line = ctx.settings.channels.line(ctx.incoming.sender.platform, ctx.db.transactions)
-    if line is None:  # a coded channel texts its people: its descriptor gives its store
-        raise LookupError("a coded channel without a text line")
-    return line
-
-
 def _keep_button(t: Translator) -> list[list[Button]]:
     return [[Button("↩️ " + t._("No, keep it"), "delete:no")]]
 
@@ -428,7 +421,7 @@ def _keep_button(t: Translator) -> list[list[Button]]:
 async def send_erase_code(ctx: Context) -> None:
     """Instead of erasing: a code to the number, which only its owner reads."""
     now = datetime.now(UTC)
-    code = await _line(ctx).issue_code(
+    code = await line(ctx).issue_code(
         ctx.incoming.chat_id, ERASE, to_text(now + timedelta(minutes=CODE_MINUTES)), local_day(now)
     )
     t = ctx.t
@@ -461,7 +454,7 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
         ctx.clear_state()
         ctx.reply(t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx))
         return
-    found = await _line(ctx).check_code(
+    found = await line(ctx).check_code(
         ctx.incoming.chat_id, ERASE, code, to_text(datetime.now(UTC))
     )
     if found:

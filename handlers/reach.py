@@ -13,7 +13,8 @@ Button data: ``reach:<platform>``, the platform of the channel that calls (call 
 texts (text me). Pressed by anyone else, or for a channel the city does not run, it is the
 "no longer valid" answer and nothing changes (checked when pressed). Texts for a number
 that sent STOP (the texting transport's store, ``TextLine.stopped``) are refused with how
-to undo it: no text would reach them. No states.
+to undo it: no text would reach them. Pressed by text, the change waits for the code sent
+to the number (handlers/coded_acts.py). No states.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from locales import N_, Translator
 
 PREFIX = "reach"
 STOPPED = N_("💬 You sent STOP, so no texts go to your number. Send START first.")
+CODED = N_(
+    "🔐 To change how messages for you come, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
 
 
 def _both(ctx: Context) -> tuple[Channel, Channel] | None:
@@ -102,4 +107,6 @@ async def _pressed(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
-    router.button(PREFIX)(_pressed)
+    # Where a sender can be forged, the change waits for the code sent to the number
+    # (handlers/coded_acts.py): it would send the person's notices elsewhere.
+    router.button(PREFIX, coded=CODED)(_pressed)

@@ -47,6 +47,10 @@ class ButtonSpec:
     # The conversation states the button belongs to (a name ending in "." stands for every
     # state under it); None: valid in any state.
     states: tuple[str, ...] | None = None
+    # An act that ends or redirects running help (withdraw, done, the channel): where a
+    # sender can be forged it waits for the code texted to the number (handlers/coded_acts.py),
+    # which this text asks for ({code}; {id}: the number the button names).
+    coded: str | None = None
 
     def valid_in(self, state: str | None) -> bool:
         if self.states is None:
@@ -88,6 +92,11 @@ class Router:
     # A person edited or deleted a message they sent earlier (``Edited``, ``Removed``): each
     # taker is asked in turn and returns True when the message was its (a relayed one).
     amendments: list[Callable[[Context], Awaitable[bool]]] = field(default_factory=list)
+    # What a feature does once the code texted to a number confirms what it held
+    # (handlers/coded_acts.py ``hold``): by name, with the data it kept.
+    confirmed: dict[str, Callable[[Context, dict[str, Any]], Awaitable[None]]] = field(
+        default_factory=dict
+    )
     # Rows of buttons other features put at the top of the main menu (a running contact).
     menu_sections: list[Callable[[Context], Awaitable[list[list[Any]]]]] = field(
         default_factory=list
@@ -119,11 +128,14 @@ class Router:
         before_consent: bool = False,
         role: str | None = None,
         backchannel: bool = False,
+        coded: str | None = None,
     ) -> Callable[[Callback], Callback]:
         def decorate(callback: Callback) -> Callback:
             if prefix in self.buttons or ":" in prefix:
                 raise ValueError(f"button prefix {prefix!r} invalid or registered twice")
-            self.buttons[prefix] = ButtonSpec(prefix, callback, before_consent, role, backchannel)
+            self.buttons[prefix] = ButtonSpec(
+                prefix, callback, before_consent, role, backchannel, coded=coded
+            )
             return callback
 
         return decorate
@@ -137,14 +149,20 @@ class Router:
         role: str | None = None,
         backchannel: bool = False,
         states: tuple[str, ...] | None = None,
+        coded: str | None = None,
     ) -> Callable[[Callback], Callback]:
-        """Handle buttons ``prefix:action[:args]``; ``ctx.args`` gets ``args``."""
+        """Handle buttons ``prefix:action[:args]``; ``ctx.args`` gets ``args``; ``coded``:
+        the act waits for a code where a sender can be forged (:class:`ButtonSpec`)."""
 
         def decorate(callback: Callback) -> Callback:
             key = f"{prefix}:{action}"
             if key in self.buttons or ":" in prefix or ":" in action:
                 raise ValueError(f"button action {key!r} invalid or registered twice")
-            self.buttons[key] = ButtonSpec(key, callback, before_consent, role, backchannel, states)
+            if coded and states is not None:
+                raise ValueError(f"a coded action {key!r} is pressed again in any state")
+            self.buttons[key] = ButtonSpec(
+                key, callback, before_consent, role, backchannel, states, coded
+            )
             return callback
 
         return decorate

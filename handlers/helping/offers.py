@@ -3,7 +3,8 @@ request back. Whether they may is the lifecycle's decision at the moment of pres
 
 Button data (``mt:…``, volunteers), each action its own callback: ``acc:<id>`` I can help,
 ``dec:<id>`` not this time, ``rep:<id>`` report the request, ``back:<id>`` hand back (asks
-for a reason), ``br:<id>:<reason>``.
+for a reason), ``br:<id>:<reason>`` (by text after the code sent to the number,
+handlers/coded_acts.py: the resident's help must not end on a forged text).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from handlers.helping.render import door_code_text, first_name, relay_buttons
 from handlers.helping.reports import ask_for_report
 from handlers.messages import Button
 from handlers.router import Router
+from locales import N_
 
 
 async def _offered(ctx: Context) -> HelpRequest:
@@ -79,6 +81,15 @@ async def _ask_hand_back(ctx: Context) -> None:
     )
 
 
+# Handing back by text waits for the code texted to the number (handlers/coded_acts.py).
+CODED = {
+    "br": N_(
+        "🔐 To hand back request #{id}, reply {code} within a quarter of an hour. "
+        "If you did not ask for this, do nothing."
+    )
+}
+
+
 async def _hand_back(ctx: Context) -> None:
     request = await _offered(ctx)
     t = ctx.t
@@ -103,4 +114,4 @@ def register(router: Router) -> None:
         "back": _ask_hand_back,
         "br": _hand_back,
     }.items():
-        router.action("mt", action, role="volunteer")(callback)
+        router.action("mt", action, role="volunteer", coded=CODED.get(action))(callback)

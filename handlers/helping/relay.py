@@ -13,6 +13,10 @@ the volunteer records the time spent and, for shopping, the money laid out, whic
 requester confirms. Both may leave feedback that only coordinators read, and either side
 can report the other.
 
+By text (a number whose sender can be forged) a message waits for the code sent to the
+number unless it confirmed one a moment ago, and withdrawing or "done" wait for one
+(handlers/coded_acts.py).
+
 States: ``relay`` (``request_id``: the relay chosen with "Write to"), ``relay.which``
 (``item``, ``message_id``: a message kept while the person picks the relay), ``relay.money``,
 ``relay.feedback``.
@@ -33,7 +37,7 @@ from markupsafe import Markup
 from db.request_states import DONE
 from db.requests import HelpRequest
 from db.users import User
-from handlers import ui
+from handlers import coded_acts, ui
 from handlers.context import Context
 from handlers.helping import bridged_calls, lifecycle, relay_edits
 from handlers.helping.languages import shown_to
@@ -50,9 +54,18 @@ from handlers.messages import Button, Event, Location, Media, Message, Text, Ven
 from handlers.parsing import number, typed
 from handlers.router import Router
 from handlers.text_safety import clean_text
+from locales import N_, Translator
 
 _MONEY = re.compile(r"^\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*(?:€|eur|euro)?\s*$", re.I)
 STATE = lifecycle.RELAY
+PASSED = N_("✅ Passed on to {name}.")
+# A text for the helper by a number whose sender can be forged, held for its code
+# (handlers/coded_acts.py); the text follows it on its own line.
+HELD_KIND = "relay"
+HELD = N_(
+    "🔐 To pass this on to {name}, reply {code} within a quarter of an hour. "
+    "If you did not write it, do nothing."
+)
 WHICH = "relay.which"
 # The voice and audio kinds the relay passes on.
 _SOUND = ("voice", "audio")
@@ -174,8 +187,8 @@ async def _refused_in_a_step(ctx: Context) -> bool:
     if len(found) > 1:
         return await _to_running_relay(ctx)
     relay = found[0]
-    await _pass_on(ctx, relay, event, ctx.incoming.message_id)
-    ctx.reply(ctx.t.t("✅ Passed on to {name}.", name=relay.partner_name), ui.back_to_menu(ctx))
+    if await _pass_on(ctx, relay, event, ctx.incoming.message_id):
+        ctx.reply(ctx.t.t(PASSED, name=relay.partner_name), ui.back_to_menu(ctx))
     return True
 
 
@@ -230,14 +243,38 @@ async def menu_rows(ctx: Context) -> list[list[Button]]:
 
 
 async def _pass_on(
-    ctx: Context, relay: RunningRelay, event: Event, source: str | None, *, edit: bool = False
-) -> None:
-    """Pass ``event`` (the person's message ``source``) on to the relay's partner."""
+    ctx: Context,
+    relay: RunningRelay,
+    event: Event,
+    source: str | None,
+    *,
+    edit: bool = False,
+    confirmed: bool = False,
+) -> bool:
+    """Pass ``event`` (the person's message ``source``) on to the relay's partner; whether
+    it went. A text from a number whose sender can be forged waits for the code texted to
+    it, unless the number confirmed one a moment ago (handlers/coded_acts.py): "come to
+    another address instead" must come from the resident."""
     t = ctx.t
     request, partner = relay.request, relay.partner
     if partner is None:
         ctx.reply(t.t("😔 The other person cannot be reached in the chat any more."))
-        return
+        return False
+    if (
+        isinstance(event, Text)
+        and not confirmed
+        and coded_acts.needed(ctx)
+        and clean_text(event.text)
+        and not await coded_acts.vouched(ctx)
+    ):
+        quoted = clean_text(event.text)
+        name_of = relay.partner_name
+
+        def asked(at: Translator, code: str) -> Markup:
+            return at.t(HELD, name=name_of, code=code) + Markup("\n") + quoted
+
+        await coded_acts.hold(ctx, HELD_KIND, {"request_id": request.id, "text": event.text}, asked)
+        return False
     name = ctx.user.first_name or "?"
 
     calls = bridged_calls.offered(ctx, ctx.user, as_requester=not relay.as_requester)
@@ -252,7 +289,7 @@ async def _pass_on(
         text = clean_text(event.text)
         if not text:
             ctx.reply(t.t("✍️ Please send a text."))
-            return
+            return False
         await _log(ctx, request, "text", text, source)
         shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
         await ctx.mail.to_user(
@@ -296,10 +333,21 @@ async def _pass_on(
         )
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
-        return
+        return False
     await relay_edits.passed_on(ctx, source, event)
     if edit:
-        ctx.reply(t.t("✅ Passed on to {name}.", name=relay.partner_name), edit=True)
+        ctx.reply(t.t(PASSED, name=relay.partner_name), edit=True)
+    return True
+
+
+async def _confirmed(ctx: Context, data: dict[str, Any]) -> None:
+    """The code came back: the held text goes to the helper, if the contact still runs."""
+    relay = await _running_relay(ctx, int(data["request_id"]))
+    if relay is None:
+        ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
+        return
+    if await _pass_on(ctx, relay, Text(str(data["text"])), None, confirmed=True):
+        ctx.reply(ctx.t.t(PASSED, name=relay.partner_name), ui.back_to_menu(ctx))
 
 
 async def _log(
@@ -486,11 +534,22 @@ def register(router: Router) -> None:
     router.state(STATE)(_chosen)
     router.state(WHICH)(_kept_input)
     router.free_input_taker(10)(_to_running_relay)
+    router.confirmed[HELD_KIND] = _confirmed
     router.refused_input.append(_refused_in_a_step)
     router.menu_sections.append(menu_rows)
     router.action("rl", "for", states=(WHICH,))(_for)
     router.state("relay.money")(_money_text)
     router.state("relay.feedback")(_feedback_text)
+    coded = {
+        "doney": N_(
+            "🔐 To mark the help for request #{id} as done, reply {code} within a quarter of "
+            "an hour. If you did not ask for this, do nothing."
+        ),
+        "endy": N_(
+            "🔐 To end the contact and withdraw your request #{id}, reply {code} within a "
+            "quarter of an hour. If you did not ask for this, do nothing."
+        ),
+    }
     for action, callback in {
         "to": _write_to,
         "done": _ask_done,
@@ -504,4 +563,4 @@ def register(router: Router) -> None:
         "mno": _money_answer,
         "fb": _skip_feedback,
     }.items():
-        router.action("rl", action)(callback)
+        router.action("rl", action, coded=coded.get(action))(callback)

@@ -21,7 +21,8 @@ running contact and a place name) is not "not understood": a text or voice messa
 offered as the description of a new request; the flow then skips its description step.
 
 Button data (``hr:…``), each action its own callback:
-- any time: ``new``, ``mine``, ``edit:<id>``, ``wd:<id>`` (ask), ``wdy:<id>`` (withdraw),
+- any time: ``new``, ``mine``, ``edit:<id>``, ``wd:<id>`` (ask), ``wdy:<id>`` (withdraw; by
+  text after the code sent to the number, handlers/coded_acts.py),
   ``keep:<id>`` (still needed); /myrequests also shows a matched request's contact row
   (``rl:to:<id>`` write to the helper, ``rl:done:<id>``, see relay.py);
 - in ``anything``: ``with`` (ask for help with the kept text or voice message);
@@ -203,6 +204,15 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
         [[Button("📋 " + t._("My requests"), "hr:mine")], *ui.back_to_menu(ctx)],
         edit=True,
     )
+
+
+# Withdrawing by text waits for the code texted to the number (handlers/coded_acts.py).
+CODED = {
+    "wdy": N_(
+        "🔐 To withdraw your request #{id}, reply {code} within a quarter of an hour. "
+        "If you did not ask for this, do nothing."
+    )
+}
 
 
 async def withdraw(ctx: Context, request: HelpRequest) -> None:
@@ -714,5 +724,5 @@ def register(router: Router) -> None:
         "wdy": _withdraw,
     }
     for action, callback in anywhere.items():
-        router.action("hr", action)(callback)
+        router.action("hr", action, coded=CODED.get(action))(callback)
     FORM.register(router)

@@ -1,7 +1,7 @@
 """What text messages keep about people, their part of the personal-data declaration
 (db/personal_data.py, declared by bot/transports/registry.py): the month's budget, the
 first contacts of the day, and per number a STOP, the rest of a text cut to fit, the
-choices of its newest text and the code that confirms an erasure (store.py)."""
+choices of its newest text and the code that confirms an erasure or an act (store.py)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,8 @@ DECLARED = Declaration(
                 "code_tries": DETAIL,
                 "codes_day": DETAIL,
                 "codes_in_day": DETAIL,
+                "confirmed_at": DETAIL,
+                "stranger": DETAIL,
             },
             links=(
                 Link(
@@ -103,8 +105,10 @@ DECLARED = Declaration(
             note="Per phone number (the person's id on 'sms' and 'phone', E.164, whichever channel "
             "they chose): whether it sent STOP (and whether that kept the notices of its running "
             "help), when STOP and START were confirmed, the texts sent to it this hour and day, "
-            "the hash of the one code it was sent to confirm a STOP or an erasure, the "
-            "rest of a bot text cut to fit and the choices of its newest text "
+            "the hash of the one code it was sent to confirm a STOP, an erasure or an act that "
+            "ends or redirects running help, when it last texted a right code back, whether its "
+            "STOP came while the number was nobody's, the rest of a bot text cut to fit and the "
+            "choices of its newest text "
             "(bot/transports/sms).",
         ),
     ),

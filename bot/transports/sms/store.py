@@ -1,7 +1,8 @@
 """What the SMS transport keeps (bot/transports/sms): the month's segments against the
 budget, the first texts of unknown numbers per day, and per number (E.164) its STOP, the
 texts sent to it this hour and day, the one code it was sent to confirm something, the
-rest of a cut text and its newest choices.
+rest of a cut text and its newest choices, when it last confirmed a code and whether its
+STOP came while it was nobody's.
 
 The budget is taken with one conditional UPDATE, as the translation budget is
 (db/translations.py ``reserve``): processes sending at once never spend past it. It is the
@@ -21,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from db.clock import utcnow
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
-from handlers.channels import CODE_DIGITS, ERASE
+from handlers.channels import ACT, CODE_DIGITS, ERASE
 
 # What the coordinators are told of, in the order it is reached (``told`` keeps the
 # highest): 80 % of the month, the month used up but for the reserve for notices of
@@ -30,9 +31,9 @@ THRESHOLDS = (80, 90, 100)
 RESERVE_REACHED = 90
 
 # What a code sent to a number confirms (:meth:`SmsStore.issue_code`), besides an
-# erasure (handlers/channels.py ``ERASE``).
+# erasure or an act (handlers/channels.py ``ERASE``, ``ACT``).
 STOP_HELP = "stop"
-__all__ = ["CODE_DIGITS", "ERASE", "STOP_HELP", "SmsStore"]
+__all__ = ["ACT", "CODE_DIGITS", "ERASE", "STOP_HELP", "SmsStore"]
 # Wrong tries a code takes before it is dropped, and codes a number is sent a day.
 CODE_TRIES = 3
 CODES_A_DAY = 3
@@ -200,22 +201,39 @@ class SmsStore:
         )
         return int(row[0]) if row else 0
 
-    async def stop(self, number: str, *, keep_help: bool = False) -> bool:
+    async def stop(self, number: str, *, keep_help: bool = False, stranger: bool = False) -> bool:
         """No more texts to ``number`` (it sent STOP), until it sends START; with
-        ``keep_help`` the notices of a help under way still go (until :meth:`stop_help`).
-        A STOP never weakens one before it. Whether it changed anything."""
+        ``keep_help`` the notices of a help under way still go (until :meth:`stop_help`);
+        ``stranger``: the number is nobody's yet (a person entered with it later is not
+        bound: :meth:`release`). A STOP never weakens one before it. Whether it changed
+        anything."""
         async with self._tx.transaction():
             await self._touch(number)
             return (
                 await changed(
                     self._tx,
                     "UPDATE sms_numbers SET stopped_at = COALESCE(stopped_at, ?), help_kept = ?,"
+                    " stranger = CASE WHEN stopped_at IS NULL THEN ? ELSE stranger END,"
                     " more = '', updated_at = ?"
                     " WHERE number = ? AND (stopped_at IS NULL OR help_kept > ?)",
-                    (utcnow(), int(keep_help), utcnow(), number, int(keep_help)),
+                    (utcnow(), int(keep_help), int(stranger), utcnow(), number, int(keep_help)),
                 )
                 == 1
             )
+
+    async def release(self, number: str) -> bool:
+        """A STOP ``number`` sent while it was nobody's no longer counts: a coordinator
+        entered a person with it, who never sent it (a forger may have). Whether there was
+        one; a STOP sent since the number was someone's stays."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE sms_numbers SET stopped_at = NULL, help_kept = 0, stranger = 0,"
+                " updated_at = ? WHERE number = ? AND stopped_at IS NOT NULL AND stranger = 1",
+                (utcnow(), number),
+            )
+            == 1
+        )
 
     async def stop_help(self, number: str) -> bool:
         """A STOP that kept the notices of a help under way now ends them too (the number
@@ -235,8 +253,8 @@ class SmsStore:
         return (
             await changed(
                 self._tx,
-                "UPDATE sms_numbers SET stopped_at = NULL, help_kept = 0, updated_at = ?"
-                " WHERE number = ? AND stopped_at IS NOT NULL",
+                "UPDATE sms_numbers SET stopped_at = NULL, help_kept = 0, stranger = 0,"
+                " updated_at = ? WHERE number = ? AND stopped_at IS NOT NULL",
                 (utcnow(), number),
             )
             == 1
@@ -283,8 +301,9 @@ class SmsStore:
 
     async def issue_code(self, number: str, purpose: str, until: str, day: str) -> str | None:
         """A new code for ``number`` to confirm ``purpose`` (:data:`STOP_HELP`,
-        :data:`ERASE`) until ``until``, in place of any code before; None when the number
-        was sent :data:`CODES_A_DAY` codes on ``day`` already. Only its hash is kept."""
+        :data:`ERASE`, :data:`ACT`) until ``until``, in place of any code before; None when
+        the number was sent :data:`CODES_A_DAY` codes on ``day`` already. Only its hash is
+        kept."""
         lowest = 10 ** (CODE_DIGITS - 1)  # no leading zero a phone or a reader could drop
         code = str(lowest + secrets.randbelow(10**CODE_DIGITS - lowest))
         async with self._tx.transaction():
@@ -333,6 +352,11 @@ class SmsStore:
                 return None
             if secrets.compare_digest(str(row[0]), _code_hash(number, purpose, code.strip())):
                 await self._drop_code(number)
+                await execute(
+                    self._tx,
+                    "UPDATE sms_numbers SET confirmed_at = ? WHERE number = ?",
+                    (now, number),
+                )
                 return True
             if int(row[1]) + 1 >= CODE_TRIES:
                 await self._drop_code(number)
@@ -343,6 +367,16 @@ class SmsStore:
                     (number,),
                 )
             return False
+
+    async def confirmed_since(self, number: str, since: str) -> bool:
+        """Whether ``number`` texted back a right code after ``since`` (its holder was
+        there then: handlers/coded_acts.py lets its texts to a helper pass a while)."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM sms_numbers WHERE number = ? AND confirmed_at > ?",
+            (number, since),
+        )
+        return row is not None
 
     async def _drop_code(self, number: str) -> None:
         await execute(

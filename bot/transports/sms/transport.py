@@ -8,8 +8,9 @@ whose handling was cut off is passed on again by the gateway. The gateway proves
 local number in ``[sms] country``). Then, in this order:
 
 - a number the bot does not know is answered only while today's first contacts have room
-  (budget.py ``first_contact``); past them its text is dropped unanswered (a STOP is
-  still kept).
+  (budget.py ``first_contact``); past them its text is dropped unanswered. Its STOP is
+  kept and answered once (as a first contact), marked as nobody's: it does not bind a
+  person a coordinator enters with the number later (store.py ``release``).
 - STOP (or its word in one of the bot's languages, :data:`STOP_WORDS`): no text goes to the
   number any more (a flag in store.py that :meth:`SmsTransport.deliver` checks: the outbox
   gives such a text up for good, never retries it), after one last text that says how to
@@ -279,13 +280,21 @@ class SmsTransport(Transport):
         """One text from ``number`` (E.164), as the module's docstring says."""
         word = _key(text)
         user = await self.db.users.find(PLATFORM, number)
+        t = reader_of(user, on=PLATFORM).t
         if user is None:
             if word in STOP_WORDS:
-                await self.store.stop(number)  # never texted: kept, not answered
+                # Nobody's number: no text goes to it, answered once (as a first contact,
+                # while the day's have room); a person a coordinator enters with it later
+                # is not bound by it (store.py ``release``): anyone may have sent it.
+                if (
+                    await self.store.stop(number, stranger=True)
+                    and await self.budget.first_contact(number)
+                    and await self._first_told(number, "stop")
+                ):
+                    await self._send_now(number, str(t.t(STOPPED)))
                 return
             if not await self.budget.first_contact(number):
                 return
-        t = reader_of(user, on=PLATFORM).t
         if word in STOP_WORDS:
             await self._stop(number, user is not None and await running_help(self.db, user.id), t)
             return

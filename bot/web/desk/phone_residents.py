@@ -6,7 +6,10 @@ on what the outbox has for them (published, who comes when, the code word, remin
 volunteer's messages) reaches them in a call-back - or by text, where the city runs SMS too
 and the coordinator chose it (a number is one person on both, db/numbers.py) - and when they
 call or text in they are that person, in their language at once. The person with that
-number already is reused, on the channel they chose themselves.
+number already is reused, on the channel they chose themselves. A STOP the number texted
+while it was nobody's (bot/transports/sms/store.py ``release``) does not bind a new person:
+anyone could have sent it in the number's name; the desk says so, and the resident can send
+STOP themselves.
 
 Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
 German; ``first_name``; ``language``; ``channel``: the platform of the channel that calls,
@@ -60,16 +63,22 @@ def _channel(channels: Channels, chosen: str) -> Channel | None:
     return channel if channel == calling or channel.platform in channels.running else None
 
 
-async def _resident(desk: Desk, number: str, name: str, language: str, channel: Channel) -> User:
+async def _resident(
+    desk: Desk, number: str, name: str, language: str, channel: Channel
+) -> tuple[User, bool]:
     """The person with ``number``: the one there is (on the channel they chose), else a
-    new one reached on ``channel``."""
+    new one reached on ``channel``; and whether a STOP the number sent while it was
+    nobody's was set aside for the new one (anyone could have sent it in its name)."""
     users = desk.site.db.users
     found = await users.find(channel.platform, number)  # one person on every number channel
     if found is not None:
-        return found
+        return found, False
     made = await users.seen(channel.platform, number, number, name)
     await users.set_language(made.id, language)
-    return made
+    channels = desk.site.settings.channels
+    texting = channels.texting(running=False)
+    line = channels.line(texting.platform, desk.site.db.transactions) if texting else None
+    return made, line is not None and await line.release(number)
 
 
 @desk_page
@@ -100,14 +109,15 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         return await request_pages.detail_page(request, error=t.t(problem or BAD_NUMBER))
     try:
         async with desk.site.db.transaction():
-            resident = await _resident(desk, number, name, language, channel)
+            resident, unstopped = await _resident(desk, number, name, language, channel)
             await lifecycle.reach_by_phone(desk.site.scene(), desk.user, request_id, resident)
             await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
     except Refused as refusal:
         return await request_pages.detail_page(request, error=refusal.text(t), status=409)
     desk.site.wake()
     done = "call" if channels.of(resident.platform).calls else "text"
-    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}")
+    also = "&also=unstopped" if unstopped else ""
+    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}{also}")
 
 
 def add_routes(app: web.Application) -> None:

@@ -74,6 +74,14 @@ DONE = {
     # A coordinator ended a request (a "just talk" request's "⏹ End").
     "end": N_("⏹ Request #{id} is ended."),
 }
+# Said after the notice of ``done``, each named in ``also`` (phone_residents.py: the STOP
+# a number sent while it was nobody's does not bind the resident entered with it).
+ALSO = {
+    "unstopped": N_(
+        "⚠️ This number had sent STOP before anyone here had it. That does not count for "
+        "the resident: texts go to the number. If they want none, they send STOP themselves."
+    ),
+}
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 EMPTY_SUMMARY = N_("⚠️ Please write a summary.")
 
@@ -252,6 +260,9 @@ async def _detail(
     done = request.query.get("done", "")
     if notice is None and done in DONE:
         notice = t.t(DONE[done], id=found.id)
+        also = request.query.get("also", "")
+        if also in ALSO:
+            notice += Markup(" ") + t.t(ALSO[also])
     elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))):
         notice = t.tn(
             "📣 Request #{id} was offered to {n} more volunteer.",

@@ -113,7 +113,9 @@ async def make_city(
     made: list[SmsTransport] = []
 
     async def make(
-        limits: Limits | None = None, speech_languages: frozenset[str] = frozenset()
+        limits: Limits | None = None,
+        speech_languages: frozenset[str] = frozenset(),
+        running: tuple[str, ...] = ("sms",),
     ) -> City:
         settings = HandlerSettings(
             city="Dortmund",
@@ -121,9 +123,9 @@ async def make_city(
             max_text_length=500,
             backchannels=frozenset({("memory", GROUP)}),
             speech_languages=speech_languages,
-            # What the transports can do, as a city running SMS has it (the channel label
-            # coordinators read, a STOP, the erasure code).
-            channels=channels("sms"),
+            # What the transports can do, as a city running SMS (``running``: and perhaps
+            # the phone line) has it (the channel label coordinators read, a STOP, the codes).
+            channels=channels(*running),
         )
         dispatcher = Dispatcher(db, build_router(), settings)
         budget = Budget(db, 10_000, settings.backchannels, limits=limits or Limits())

@@ -1,0 +1,219 @@
+"""Issue 62, point 5: a forged text must not act for a resident. Through real Kannel
+(tests/support/sms/city.py): what ends or redirects her running help - a text for her
+helper, "the help is done", ending the contact, the channel her messages come by - waits
+for the code texted to her number, which only its holder reads; a STOP from a number nobody
+has is answered once, and a resident the desk enters with that number later is not bound
+by it (through the real web server).
+
+A forger sends from her number but never receives its texts: in these tests a text sent
+"by the forger" is a text from her number whose code the test then does not use."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from db import Database
+from db.request_states import DONE, MATCHED, WITHDRAWN
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from locales import translator
+from tests.support.channels import channels
+from tests.support.desk_client import log_in
+from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
+from tests.support.memory_transport import MemoryTransport, readable
+from tests.support.sms.city import City, Resident
+from tests.support.web_site import browser_session, csrf_of, serving
+
+GRETA = "+4917622222222"
+STRANGER = "+4917633333333"
+T = translator("de")
+
+
+def _code(text: str) -> str:
+    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
+    assert len(found) == 1, text
+    return found[0]
+
+
+def _other(code: str) -> str:
+    return "1000" if code != "1000" else "1001"
+
+
+async def _greta_helped_by_vera(city: City, db: Database) -> tuple[Resident, int]:
+    """Greta onboarded by text, her request taken by Vera (on a chat): the relay runs."""
+    greta = Resident(city, GRETA)
+    await greta.say("Hallo")
+    await greta.choose("Deutsch")
+    await greta.choose(T._("I agree"))
+    story = city.story
+    vera = await register_volunteer(story, db, "vera")
+    await db.volunteers.verify(vera, vera)
+    await story.onboard("cora", "de")
+    cora = await grant_role_to(db, "cora", "coordinator")
+    user = await db.users.find("sms", GRETA)
+    assert user is not None
+    request_id = await matched_through_lifecycle(
+        db, city.sms.dispatcher.settings, user.id, vera, cora
+    )
+    await city.flush()
+    return greta, request_id
+
+
+async def test_a_text_for_the_helper_waits_for_the_code_from_her_number(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    greta, request_id = await _greta_helped_by_vera(city, db)
+    story = city.story
+    seen = len(story.inbox.get("vera", []))
+
+    # A forger's "come to another address": not passed on; her number is asked for the
+    # code, with the text quoted, and she does not answer it.
+    await greta.say("Bitte kommen Sie stattdessen zur Hauptstraße 5")
+    (asked,) = greta.new
+    assert "Hauptstraße 5" in asked.text and "Vera" in asked.text, asked.text
+    forged = _code(asked.text)
+    await city.flush()
+    assert len(story.inbox.get("vera", [])) == seen
+
+    # Her own text: it takes the place of the held one, with a new code (the first one
+    # passes nothing any more), and goes to Vera with the code she got for it.
+    await greta.say("Ich bin ab 10 Uhr zu Hause")
+    (asked,) = greta.new
+    assert "ab 10 Uhr zu Hause" in asked.text and "Hauptstraße" not in asked.text
+    code = _code(asked.text)
+    await greta.say(forged if forged != code else _other(code))
+    await city.flush()
+    assert len(story.inbox.get("vera", [])) == seen
+    await greta.say(code)
+    await city.flush()
+    assert "ab 10 Uhr zu Hause" in story.received("vera")
+    assert "Hauptstraße" not in story.received("vera")
+    assert "Vera" in greta.new[-1].text
+    # A moment after a right code her texts pass without another.
+    await greta.say("Klingeln Sie zweimal")
+    await city.flush()
+    assert "zweimal" in story.received("vera")
+    assert "Klingeln" not in "\n".join(text.text for text in greta.new)
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == MATCHED
+
+
+async def test_done_and_ending_the_contact_by_text_take_the_code(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    greta, request_id = await _greta_helped_by_vera(city, db)
+    story = city.story
+    await story.text("vera", "Ich komme um 10 Uhr.")
+    await city.flush()
+
+    # "End the contact" and "yes" from her number: withdrawn only with the code.
+    await greta.say("/menu")
+    await greta.choose(T._("Write to {name}").format(name="Vera"))
+    await greta.choose(T._("End contact"))
+    await greta.choose(T._("Yes, end it"))
+    asked = greta.new[-1].text
+    assert f"#{request_id}" in asked, asked
+    await greta.say(_other(_code(asked)))  # a forger's guess: a wrong try
+    await greta.say("Hallo")  # anything else drops it (and is held for Vera itself)
+    assert "Hallo" in greta.new[-1].text
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == MATCHED
+    await greta.say(_code(asked))  # the code came too late: it was dropped
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == MATCHED
+
+    # "Help is done" and "yes": done only with the code from her phone.
+    await greta.say("/menu")
+    await greta.choose(T._("Help is done"))
+    await greta.choose(T._("Yes, it is done"))
+    asked = greta.new[-1].text
+    assert f"#{request_id}" in asked, asked
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == MATCHED
+    await greta.say(_code(asked))
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == DONE
+    assert request.state != WITHDRAWN
+
+
+async def test_the_channel_changes_by_text_only_with_the_code(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city(running=("phone", "sms"))  # type: ignore[misc]
+    greta, _ = await _greta_helped_by_vera(city, db)
+    await greta.say("/settings")
+    await greta.choose(T._("Call me"))
+    asked = greta.new[-1].text
+    user = await db.users.find("sms", GRETA)
+    assert user is not None and user.platform == "sms"
+    await greta.say(_code(asked))
+    user = await db.users.find("sms", GRETA)
+    assert user is not None and user.platform == "phone"
+
+
+async def test_a_stop_from_nobodys_number_is_answered_once_and_binds_no_one_entered_later(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    stranger = Resident(city, STRANGER)
+    await stranger.say("STOP")
+    (told,) = stranger.new
+    assert "START" in told.text
+    await stranger.say("STOP")
+    assert stranger.new == []
+    assert await city.sms.store.stopped(STRANGER)
+    assert await db.users.find("sms", STRANGER) is None
+
+    # A coordinator enters a resident with that number on the desk, to be texted: the desk
+    # says the STOP does not count for her, and her notices reach the number.
+    settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
+    async with (
+        serving(db, settings) as (site, base),
+        browser_session(headers={"Accept-Language": "en"}) as browser,
+    ):
+        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
+        cora = await log_in(web_chat, db, browser)
+        request = await db.requests.create(
+            None,
+            cora,
+            state="open",
+            entered_by=cora,
+            category="shopping",
+            description="Einkauf für Frau Erna",
+            stadtbezirk="Innenstadt-Nord",
+            languages=("de",),
+            offline_contact="Erna",
+        )
+        async with browser.get(f"{base}/desk/requests/{request.id}") as page:
+            body = await page.text()
+        form = {
+            "csrf": csrf_of(body),
+            "number": "0176 33333333",
+            "first_name": "Erna",
+            "language": "de",
+            "channel": "sms",
+        }
+        async with browser.post(f"{base}/desk/requests/{request.id}/phone", data=form) as r:
+            assert r.status == 200
+            page = readable(await r.text())
+        assert "had sent STOP" in page and "does not count" in page, page
+    assert not await city.sms.store.stopped(STRANGER)
+    await city.flush()
+    assert f"#{request.id}" in stranger.texts[-1].text
+
+    # A STOP she sends herself now binds her.
+    await stranger.say("STOP")
+    assert await city.sms.store.stopped(STRANGER)
+
+
+def test_every_act_that_ends_or_redirects_running_help_waits_for_the_code() -> None:
+    """The buttons that withdraw, end as done, hand back or change the channel are all
+    ``coded`` (the dispatcher holds them from a coded channel: handlers/coded_acts.py)."""
+    router = build_router()
+    for data in ("hr:wdy:1", "rl:endy:1", "rl:doney:1", "mt:br:1:ill", "reach:phone"):
+        found = router.find_button(data)
+        assert found is not None and found[0].coded, data
