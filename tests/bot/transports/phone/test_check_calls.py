@@ -31,6 +31,7 @@ from db import Database
 from db.clock import local_day
 from handlers.caller_check import CALLING, QUESTION, Profile, calling
 from handlers.dispatcher import Dispatcher
+from handlers.phone_pin import OFFER as PIN_OFFER
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime
 from tests.support.sip.baresip import BaresipCaller
@@ -121,6 +122,9 @@ async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_no
         await until(lambda: str(t.t(QUESTION)) in spoken, "the question")
         assert not any("Erna" in text for text in spoken)  # no name before "1"
         await asyncio.to_thread(her_phone.press, "1")
+        # A PIN is offered first (handlers/phone_pin.py): "2" goes on.
+        await until(lambda: t._(PIN_OFFER) in spoken, "the PIN offered")
+        await asyncio.to_thread(her_phone.press, "2")
         await until(lambda: any(f"#{request_id} " in text for text in spoken), "her requests")
         await asyncio.to_thread(her_phone.hangup)
         await until(lambda: bot.calling.outcomes == [(ERNA, "heard")], "the call ended")
