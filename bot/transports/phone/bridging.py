@@ -5,10 +5,16 @@ bridged_calls.py starts one from the helper's chat; this is its ``CallPort``).
 One call, step by step: the helper's phone rings (``ring_seconds``, then the bot hangs
 up); answered, the helper hears :data:`WAIT` in their language while the resident's phone
 rings - made on the same line as the helper's call (line_pool.py ``beside``: two calls are
-connected only inside one line's conference bridge). The resident answers and hears
-:data:`OFFER` in theirs; "1" connects them (stack.py ``bridge``: each call's audio sent to
-the other, nothing played between). Busy, no answer, or no "1" within
-:data:`ANSWER_SECONDS`: the helper hears :data:`UNREACHABLE` and the call ends. Whoever
+connected only inside one line's conference bridge). The resident answers and is asked
+first, as every call the bot makes (handlers/caller_check.py ``question``: "with a call
+for Erna. If you are Erna, press 1. If not, press 2.", said twice at most): the request's
+number may be a caller ID that was never checked (a first-time caller's "just talk"
+request, handlers/helping/talk_now.py), and the bot never connects a helper to whoever
+answers. Only "1" goes on: :data:`OFFER` in their language; "1" connects them (stack.py
+``bridge``: each call's audio sent to the other, nothing played between). "2" (not them:
+the helper is told to ask the coordinators), busy, no answer, no key to the question, or
+no "1" within :data:`ANSWER_SECONDS`: the helper hears :data:`UNREACHABLE` and the call
+ends. Whoever
 hangs up ends both calls. The helper's chat is told what came of it where they did not
 talk (a message through the outbox, in their language: handlers/call_notices.py).
 
@@ -39,24 +45,29 @@ from bot.transports.phone.call_runner import (
     Answered,
     Bridge,
     CallRunner,
+    Done,
     Ended,
     Failed,
     Gather,
     Pressed,
+    Result,
     Ring,
     Say,
     unless_ended,
 )
 from bot.transports.phone.dialling import Dialling
-from bot.transports.phone.outbox_calls import CallBackSettings
+from bot.transports.phone.outbox_calls import ASKED_TIMES, LISTEN_SECONDS, CallBackSettings
 from db import Database
 from handlers.call_notices import NOT_HELD, not_held
+from handlers.caller_check import answer_keys, answered, question
 from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
 from handlers.messages import Message
 from handlers.messenger import Messenger
 from locales import N_, Translator, translator
 
 log = logging.getLogger(__name__)
+
+PLATFORM = "phone"
 
 WAIT = N_("You will be connected with the resident. Please wait.")
 OFFER = N_(
@@ -81,6 +92,7 @@ Outcome = Literal[
     "helper's number refused",
     "resident's number refused",
     "no calls left",
+    "not them",
 ]
 
 
@@ -193,20 +205,48 @@ class Bridging:
         rang = await unless_ended(resident.run(Ring(self.settings.ring_seconds)), helper)
         if rang is None:
             return "ended"
+        not_them = False
         if isinstance(rang, Answered):
-            await resident.run(Say(_said(offer), wait=False))
-            pressed = await unless_ended(resident.run(Gather("1", ANSWER_SECONDS)), helper)
-            if pressed is None:
+            asked = question(translator(order.resident_lang), await self._name(order))
+            got = await unless_ended(self._ask(resident, asked, order.resident_lang), helper)
+            if got is None:
                 return "ended"
-            if isinstance(pressed, Pressed):
-                return await self._talk(helper, resident)
-        # Not reached: the helper hears so, then the call ends.
+            who = answered(asked, got.key) if isinstance(got, Pressed) else None
+            not_them = who == "not me"
+            if who == "me":
+                await resident.run(Say(_said(offer), wait=False))
+                pressed = await unless_ended(resident.run(Gather("1", ANSWER_SECONDS)), helper)
+                if pressed is None:
+                    return "ended"
+                if isinstance(pressed, Pressed):
+                    return await self._talk(helper, resident)
+        # Not reached (or not them, or no key to the question): the helper hears so, then
+        # the call ends.
         if not resident.ended.done():
             self.stack.hang_up(resident.call_id)
         if unreachable is not None:
             await helper.run(Say((unreachable,)))
+        if not_them:
+            return "not them"
         code = rang.code if isinstance(rang, Ended) else 0
         return "busy" if unanswered(code) == "busy" else "no answer"
+
+    async def _name(self, order: CallOrder) -> str:
+        """The resident's first name, as the question names them ("" for a caller)."""
+        person = await self.db.users.find(PLATFORM, order.resident_number)
+        return person.first_name if person else ""
+
+    async def _ask(self, resident: CallRunner, asked: Message, lang: str) -> Result:
+        """The question of every call the bot makes (handlers/caller_check.py), said twice
+        at most, then a short wait: the key that answered it, or how it ended."""
+        asking = await self.speak(str(asked.text), lang)
+        keys = answer_keys(asked)
+        got: Result = Done()
+        for _ in range(ASKED_TIMES):
+            got = await resident.run(Say(_said(asking), keys=keys))
+            if not isinstance(got, Done):
+                return got
+        return await resident.run(Gather(keys, LISTEN_SECONDS))
 
     async def _talk(self, helper: CallRunner, resident: CallRunner) -> Outcome:
         """Each hears the other until either hangs up."""
