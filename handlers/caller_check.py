@@ -114,10 +114,16 @@ def free(event: Event) -> bool:
     return isinstance(event, Text | Media)
 
 
+# The notice's "No, thanks" counts only while the notice is read (handlers/onboarding.py);
+# the checked call has not read it: it begins with the same question of erasure, asked as
+# /delete asks it (handlers/privacy.py).
+_DECLINED, _ASK_TO_DELETE = "consent:no", "delete:ask"
+
+
 def then_data(event: Event) -> str:
     """The button the checked call begins with: what waited, else the main menu."""
     if isinstance(event, ButtonPress):
-        return event.data
+        return _ASK_TO_DELETE if event.data == _DECLINED else event.data
     return "menu:main"
 
 
