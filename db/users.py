@@ -297,10 +297,9 @@ class UserStore:
         """Whether the person has something of theirs beyond a bare account (language,
         consent, settings): a request (theirs, or one they help with), relayed messages, a
         volunteer row, a role beyond resident, messages waiting for a number's call-back or
-        text, a helper's call
-        number, events followed, reminders, subscriptions, or a first name on a number
-        platform, where only a coordinator enters one (the desk's resident form; a chat's
-        first name is the chat account's). The one rule of whether a claim to be this
+        text, a helper's call number, events followed, reminders, subscriptions, or a first
+        name on a number platform, where only a coordinator enters one (the desk's resident
+        form; a chat's first name is the chat account's). The one rule of whether a claim to be this
         person (a caller ID, an SMS sender) must be checked first and whether declining the
         privacy notice may erase them (handlers/caller_check.py, handlers/privacy.py);
         consent is not part of it: a person the desk entered has data and no consent."""
