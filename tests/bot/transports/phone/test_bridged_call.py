@@ -346,4 +346,4 @@ async def test_a_first_time_numbers_talk_request_never_connects_whoever_answers(
     assert bot.bridging.outcomes == [(request.id, "not them")]
     assert bridged.called == [HELPER, RESIDENT] and not bridged.ids  # never connected
     await story.flush()
-    assert "📵" in story.received("vera")
+    assert "jemand anderes abgenommen" in story.received("vera")
