@@ -38,7 +38,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.transports.phone.call_control import CallControl, unanswered
 from bot.transports.phone.call_runner import (
@@ -96,6 +96,21 @@ Outcome = Literal[
 ]
 
 
+class LiveCall(Protocol):
+    """A call of the resident's that is up (the phone transport's, ``Bridging.live``)."""
+
+    @property
+    def runner(self) -> CallRunner:
+        """The call's runner: its id, its end."""
+
+    async def offer(self, prompt: Path | None, seconds: float) -> bool:
+        """Say ``prompt`` in the call: whether "1" came within ``seconds``; from then on
+        the call's keys are the bridged call's."""
+
+    def release(self) -> None:
+        """No talk: the call goes on as the caller's conversation."""
+
+
 class Bridging:
     def __init__(
         self,
@@ -123,6 +138,9 @@ class Bridging:
         self._running: set[asyncio.Task[None]] = set()
         # What each call came to, in order (request id, outcome): for the tests and the log.
         self.outcomes: list[tuple[int, Outcome]] = []
+        # The resident's call that is up, if any (set by the phone transport): the helper
+        # is connected into it, the number is not rung.
+        self.live: Callable[[str], LiveCall | None] | None = None
 
     # -- the port (handlers/helping/bridged_calls.py CallPort)
 
@@ -182,7 +200,8 @@ class Bridging:
     async def _steps(self, order: CallOrder, legs: list[CallRunner]) -> Outcome:
         if not self.dialling.may_dial(order.helper_number):
             return "helper's number refused"
-        if not self.dialling.may_dial(order.resident_number):
+        live = self.live(order.resident_number) if self.live is not None else None
+        if live is None and not self.dialling.may_dial(order.resident_number):
             return "resident's number refused"
         wait = await self.speak(str(translator(order.helper_lang).t(WAIT)), order.helper_lang)
         offer = await self.speak(str(translator(order.resident_lang).t(OFFER)), order.resident_lang)
@@ -191,11 +210,17 @@ class Bridging:
         )
         if await self._refused(order.helper_number):
             return "no calls left"
-        helper = await CallRunner.dial(self.stack, self._uri(order.helper_number))
+        helper = await CallRunner.dial(
+            self.stack,
+            self._uri(order.helper_number),
+            beside=live.runner.call_id if live is not None else None,
+        )
         legs.append(helper)
         if not isinstance(await helper.run(Ring(self.settings.ring_seconds)), Answered):
             return "helper did not answer"
         await helper.run(Say(_said(wait), wait=False))
+        if live is not None:
+            return await self._into(live, helper, offer, unreachable, legs)
         if await self._refused(order.resident_number):
             return "no calls left"
         resident = await CallRunner.dial(
@@ -230,6 +255,28 @@ class Bridging:
             return "not them"
         code = rang.code if isinstance(rang, Ended) else 0
         return "busy" if unanswered(code) == "busy" else "no answer"
+
+    async def _into(
+        self,
+        live: LiveCall,
+        helper: CallRunner,
+        offer: Path | None,
+        unreachable: Path | None,
+        legs: list[CallRunner],
+    ) -> Outcome:
+        """The resident is in a call with the bot now (the one that made the request, or
+        one a call-back checked): the helper is offered in it and connected into it - the
+        number is not rung, whoever holds it."""
+        talk = await unless_ended(live.offer(offer, ANSWER_SECONDS), helper)
+        if talk:
+            legs.append(live.runner)  # whoever hangs up ends both calls
+            return await self._talk(helper, live.runner)
+        live.release()  # the caller's call goes on without the helper
+        if talk is None:
+            return "ended"
+        if unreachable is not None:
+            await helper.run(Say((unreachable,)))
+        return "no answer"
 
     async def _name(self, order: CallOrder) -> str:
         """The resident's first name, as the question names them ("" for a caller)."""
