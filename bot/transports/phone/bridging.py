@@ -18,6 +18,12 @@ ends. Whoever
 hangs up ends both calls. The helper's chat is told what came of it where they did not
 talk (a message through the outbox, in their language: handlers/call_notices.py).
 
+A resident whose call with the bot is up (the call that made a "just talk" request, or
+one a call-back checked - never a stand-in for a claimed number; the transport's
+``live``) is not rung: the helper's call is made beside it, the offer is said in it, and
+"1" connects the helper into it; no "1" and the caller's conversation goes on where it
+was (the last answer said again), the helper hears :data:`UNREACHABLE`.
+
 Quiet hours (``[phone] quiet_hours``) and the calls per request in an hour are this
 port's to say (``quiet_until``, ``start``); the handler asks when the button is pressed.
 Each leg is asked of dialling.py before it is made: both numbers must be ones the bot may
