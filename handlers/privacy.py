@@ -525,7 +525,8 @@ def register(router: Router) -> None:
         await erase(ctx, router, ctx.user, "deleted" if keeps_more else "consent")
         ctx.reply(ctx.t.t(DELETED), edit=True)
 
-    @router.state(ERASE_CODE)
+    # Before consent too: a person with data who never agreed is erased by the code alone.
+    @router.state(ERASE_CODE, before_consent=True)
     async def erase_code(ctx: Context) -> None:
         await _erase_by_code(ctx, router)
 
