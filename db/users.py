@@ -299,10 +299,11 @@ class UserStore:
         volunteer row, a role beyond resident, messages waiting for a number's call-back or
         text, a helper's call number, events followed, reminders, subscriptions, or a first
         name on a number platform, where only a coordinator enters one (the desk's resident
-        form; a chat's first name is the chat account's). The one rule of whether a claim to be this
-        person (a caller ID, an SMS sender) must be checked first and whether declining the
-        privacy notice may erase them (handlers/caller_check.py, handlers/privacy.py);
-        consent is not part of it: a person the desk entered has data and no consent."""
+        form; a chat's first name is the chat account's). The one rule of whether a claim
+        to be this person (a caller ID, an SMS sender) must be checked first and whether
+        declining the privacy notice may erase them (handlers/caller_check.py,
+        handlers/privacy.py); consent is not part of it: a person the desk entered has data
+        and no consent."""
         platforms = number_platforms() or ("",)
         marks = ", ".join("?" * len(platforms))
         row = await fetch_one(

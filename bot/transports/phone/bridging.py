@@ -14,9 +14,9 @@ answers. Only "1" goes on: :data:`OFFER` in their language; "1" connects them (s
 ``bridge``: each call's audio sent to the other, nothing played between). "2" (not them:
 the helper is told to ask the coordinators), busy, no answer, no key to the question, or
 no "1" within :data:`ANSWER_SECONDS`: the helper hears :data:`UNREACHABLE` and the call
-ends. Whoever
-hangs up ends both calls. The helper's chat is told what came of it where they did not
-talk (a message through the outbox, in their language: handlers/call_notices.py).
+ends. Whoever hangs up ends both calls. The helper's chat is told what came of it where
+they did not talk (a message through the outbox, in their language:
+handlers/call_notices.py).
 
 A resident whose call with the bot is up (the call that made a "just talk" request, or
 one a call-back checked - never a stand-in for a claimed number; the transport's

@@ -765,14 +765,15 @@ class PhoneTransport(Transport):
     def _live(self, number: str) -> LiveCall | None:
         """The call of ``number``'s own person that is up (one that came from a number
         nobody had yet, or one a call-back checked - never a stand-in for a claimed
-        number), not recording, typing or handed already: the helper of their request is
-        connected into it."""
+        number), not recording, typing, being transferred or handed already: the helper of
+        their request is connected into it."""
         call = self._by_chat.get(number)
         if (
             call is None
             or call.claimed
             or call.runner is None
             or call.audio.gone
+            or call.audio.then is not None
             or call.audio.listening is not None
             or call.entry is not None
             or call.handed is not None
@@ -911,7 +912,6 @@ class _Handed:
         if call.audio.gone:
             return False
         call.handed = asyncio.get_running_loop().create_future()
-        call.audio.then = None
         if call.pause is not None:
             call.pause.cancel()
             call.pause = None
@@ -926,8 +926,12 @@ class _Handed:
     def release(self) -> None:
         call = self.call
         call.handed = None
-        if not call.audio.gone:  # where they were: the last answer again
+        if call.audio.gone:
+            return
+        if call.audio.last:  # where they were: the last answer again
             self.line._play(call, list(call.audio.last))
+        else:
+            self.line._wait_for_caller(call)
 
 
 async def _prompts(
