@@ -30,10 +30,22 @@ OTHER = "+492311234567"
 
 
 @pytest.mark.parametrize(
-    "data", ["hr:new", "hr:mine", "settings:lang", "ev:mine", "ev:rm:3", "privacy:delete"]
+    "data",
+    [
+        *("hr:new", "hr:mine", "settings:lang", "ev:mine", "ev:rm:3", "privacy:delete"),
+        # Agreeing to the notice, or declining it (which erases), for a person who has not.
+        *("consent:yes", "consent:no", "delete:ask", "delete:yes"),
+    ],
 )
 def test_what_says_something_of_the_person_or_acts_for_them_waits_for_the_check(data):
     assert not free(ButtonPress(data))
+
+
+def test_a_declined_notice_is_asked_again_after_the_check_as_delete_asks():
+    """The checked call has not read the notice: "No, thanks" that waited begins it with
+    the question of erasure (handlers/privacy.py), "I agree" as pressed."""
+    assert then_data(ButtonPress("consent:no")) == "delete:ask"
+    assert then_data(ButtonPress("consent:yes")) == "consent:yes"
 
 
 @pytest.mark.parametrize("data", ["menu:main", "menu:places", "pl:near", "ev:week", "lang:de"])
