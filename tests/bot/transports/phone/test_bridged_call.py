@@ -357,23 +357,26 @@ async def test_a_first_time_numbers_talk_request_never_connects_whoever_answers(
     assert "jemand anderes abgenommen" in story.received("vera")
 
 
+@pytest.mark.parametrize("lines", [1, 2])
 async def test_a_talk_request_whose_caller_is_on_the_line_is_connected_into_that_call(
     kamailio: KamailioServer,
     phones: PhoneFactory,
     story: MemoryTransport,
     db: Database,
     tmp_path: Path,
+    lines: int,
 ):
     """The caller of a number nobody had is still on the line when Vera takes their "just
     talk" request: Vera's phone rings and she is connected into that call - the number is
-    never rung (whoever holds it may not be the caller)."""
+    never rung (whoever holds it may not be the caller). With two lines Vera's call is made
+    on the caller's line."""
     helper = await _phone(phones, HELPER, write_tone(tmp_path / "h.wav", TONE_SECONDS))
     tone = write_tone(tmp_path / "r.wav", TONE_SECONDS, frequency=620)
     caller = await asyncio.to_thread(phones, RESIDENT, says=tone, pad_seconds=1)
     person = await db.users.seen("phone", RESIDENT, RESIDENT, "")  # as a first call leaves it
     await db.users.set_language(person.id, "de")
     await db.users.record_consent(person.id)
-    bot = await _bot(story, kamailio, 1)
+    bot = await _bot(story, kamailio, lines)
     bridged = Bridged(bot, helper, caller)
     try:
         await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
@@ -388,6 +391,7 @@ async def test_a_talk_request_whose_caller_is_on_the_line_is_connected_into_that
         await asyncio.to_thread(caller.press, "1")
         await asyncio.wait_for(bridged.done.wait(), 60)
         assert bridged.went and bridged.ids == [bridged.ids[0], call.call_id]
+        assert bridged.ids[0] // SPAN == call.call_id // SPAN  # one line's bridge
         heard = await _heard_after(helper, bridged.marks["helper"])
         closed = len(helper.events)
         await asyncio.to_thread(caller.hangup)
