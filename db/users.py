@@ -293,6 +293,45 @@ class UserStore:
             > 0
         )
 
+    async def has_data(self, user_id: int) -> bool:
+        """Whether the person has something of theirs beyond a bare account (language,
+        consent, settings): a request (theirs, or one they help with), relayed messages, a
+        volunteer row, a role beyond resident, messages waiting for a number's call-back or
+        text, a helper's call number, a PIN for calls, events followed, reminders,
+        subscriptions, or a first name on a number platform, where only a coordinator
+        enters one (the desk's resident form; a chat's first name is the chat account's).
+        The one rule of whether a claim to be this person (a caller ID, an SMS sender) must
+        be checked first and whether declining the privacy notice may erase them
+        (handlers/caller_check.py, handlers/privacy.py); consent is not part of it: a
+        person the desk entered has data and no consent."""
+        platforms = number_platforms() or ("",)
+        marks = ", ".join("?" * len(platforms))
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM users u WHERE u.id = ? AND ("
+            f"(u.first_name <> '' AND u.platform IN ({marks}))"
+            " OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id"
+            "   AND r.role <> 'resident')"
+            " OR EXISTS (SELECT 1 FROM help_requests h WHERE h.requester_id = u.id)"
+            " OR EXISTS (SELECT 1 FROM help_requests h WHERE h.volunteer_id = u.id)"
+            " OR EXISTS (SELECT 1 FROM relay_messages m WHERE m.from_user = u.id)"
+            " OR EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = u.id)"
+            # Messages waiting for a number's call-back or text (on a chat, what waits
+            # before consent is only the bot's answers read aloud).
+            f" OR (u.platform IN ({marks}) AND (EXISTS (SELECT 1 FROM outbox o"
+            "   WHERE o.recipient_id = u.id AND o.sent_at IS NULL AND o.failed_at IS NULL)"
+            "  OR EXISTS (SELECT 1 FROM outbox o WHERE o.platform = u.platform"
+            "   AND o.chat_id = u.chat_id AND o.sent_at IS NULL AND o.failed_at IS NULL)))"
+            " OR EXISTS (SELECT 1 FROM call_numbers c WHERE c.user_id = u.id)"
+            # A PIN for calls (db/phone_pins.py): a caller who has one is asked for it.
+            " OR EXISTS (SELECT 1 FROM phone_pins p WHERE p.user_id = u.id)"
+            " OR EXISTS (SELECT 1 FROM event_follows f WHERE f.user_id = u.id)"
+            " OR EXISTS (SELECT 1 FROM reminders d WHERE d.user_id = u.id)"
+            " OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id))",
+            (user_id, *platforms, *platforms),
+        )
+        return row is not None
+
     async def record_consent(self, user_id: int) -> None:
         await execute(self._tx, "UPDATE users SET consent_at = ? WHERE id = ?", (_now(), user_id))
 

@@ -120,6 +120,10 @@ _NOT_HELD = {
     "resident's number refused": N_(
         "📵 I cannot call the resident's number. Please ask the coordinators."
     ),
+    # Whoever answered at the resident's number said it is not them (bridging.py asks).
+    "not them": N_(
+        "📵 Someone else answered at the resident's number. Please ask the coordinators."
+    ),
     "no calls left": N_("📵 Calls are not possible just now."),
 }
 

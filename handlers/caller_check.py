@@ -6,14 +6,19 @@ bot/transports/phone/transport.py and outbox_calls.py).
 A caller ID proves little, even from the provider (many trunks let the caller set it, and
 it is spoofed from abroad); a number typed by a withheld caller proves nothing. So:
 
-- A call from a number whose person the bot already knows (with their consent,
-  :func:`claimed`) is not taken as that person at first: it goes on as a person of its own
+- A call from a number whose person has something to give away (:func:`claimed`: a
+  request, relayed messages, a volunteer row, a role, queued messages, a name a
+  coordinator entered - db/users.py ``has_data``, the one rule; never whether they agreed
+  to the privacy notice: a resident the desk entered has not, and is checked from the
+  first call on) is not taken as that person at first: it goes on as a person of its own
   for this one call (an id like a withheld caller's, :func:`made`), with the known
   person's language and consent (:func:`profile_of`) so that nothing is asked twice. Such
   a call may do what concerns nobody in particular (:func:`free`): the main menu, find
   places, browse events, "0" for a person, the privacy notice. Whatever would say
   something of the person or act for them - their requests, who comes and the code word,
-  their settings and data rights, reminders, a new request in their name - waits: the
+  their settings and data rights, reminders, a new request in their name, agreeing to
+  the privacy notice or declining it (a stand-in's "yes" or "no" would be taken for
+  her; declining would erase her) - waits: the
   caller hears :func:`offer` ("we call you back first"); its first button (key "1",
   :func:`takes_offer`) ends the call with :func:`calling` ("we call you in a moment", or
   at a time: the quiet hours) and the bot calls the number; "#" (its ``back`` button) or
@@ -22,8 +27,9 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   bot/transports/phone/check_calls.py's (a stranger claiming someone's number can make the
   bot ring it only so often); past that the caller hears :data:`NOT_NOW` and the call goes
   on.
-- A new caller (no person with the number yet) is that number's person from the start:
-  there is nothing of theirs to give away.
+- A new caller (no person with the number yet, or one with nothing but a language and
+  settings: :func:`claimed`) is that number's person from the start: there is nothing of
+  theirs to give away.
 - A withheld caller who types a number to ask for help is not attached to that number's
   person: "1" on the number said back ends the call with :data:`CALLING_TYPED` and the
   bot calls that number (handlers/number_entry.py).
@@ -118,10 +124,16 @@ def free(event: Event) -> bool:
     return isinstance(event, Text | Media)
 
 
+# The notice's "No, thanks" counts only while the notice is read (handlers/onboarding.py);
+# the checked call has not read it: it begins with the same question of erasure, asked as
+# /delete asks it (handlers/privacy.py).
+_DECLINED, _ASK_TO_DELETE = "consent:no", "delete:ask"
+
+
 def then_data(event: Event) -> str:
     """The button the checked call begins with: what waited, else the main menu."""
     if isinstance(event, ButtonPress):
-        return event.data
+        return _ASK_TO_DELETE if event.data == _DECLINED else event.data
     return "menu:main"
 
 
@@ -212,10 +224,11 @@ def profile_of(user: User | None) -> Profile:
 
 async def claimed(db: Database, platform: str, number: str) -> User | None:
     """The person a call from ``number`` claims to be where it must not be taken as them
-    until a call-back checks it: a person with their consent given (they have something
-    to give away). None: a new caller, who is the number's person from the start."""
+    until a call-back checks it: a person who has something to give away (db/users.py
+    ``has_data``), consent or not. None: a new caller (or one with nothing of theirs),
+    who is the number's person from the start."""
     known = await db.users.find(platform, number)
-    if known is None or known.consent_at is None:
+    if known is None or not await db.users.has_data(known.id):
         return None
     return known
 
@@ -223,12 +236,18 @@ async def claimed(db: Database, platform: str, number: str) -> User | None:
 async def made(db: Database, platform: str, number: str, profile: Profile) -> None:
     """The person of ``number`` (a number whose holder confirmed, or a stand-in for one
     call): the one there is, or a new one with the language and consent of ``profile`` -
-    what a person already chose is never changed."""
+    what a person already chose is never changed, and the consent of the call that asked
+    never goes to a person with data (a resident the desk entered agrees herself: whoever
+    typed her number heard the notice, not she)."""
     async with db.transaction():
         person = await db.users.seen(platform, number, number)
         if profile.language and not person.language:
             await db.users.set_language(person.id, profile.language)
-        if profile.consented and person.consent_at is None:
+        if (
+            profile.consented
+            and person.consent_at is None
+            and not await db.users.has_data(person.id)
+        ):
             await db.users.record_consent(person.id)
         if profile.easy and not person.language:  # a new person, as the asking call
             await db.users.set_easy_language(person.id, True)

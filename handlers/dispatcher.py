@@ -383,6 +383,14 @@ class Dispatcher:
             return
 
         if not consented:
+            state = ctx.get_state()
+            if (
+                isinstance(event, Text)
+                and state is not None
+                and state.state in self.router.before_consent_states
+            ):
+                await self.router.states[state.state](ctx)
+                return
             # A change to an earlier message is not a new message: it starts nothing.
             if not isinstance(event, Edited | Removed):
                 await self._onboarding(ctx)

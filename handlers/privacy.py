@@ -16,7 +16,11 @@ db/personal_data.py; this module only speaks to the person and runs that declara
   handlers/channels.py), "yes" sends a code to the number instead (:data:`CODE_MINUTES`;
   the transport's store keeps its hash, its tries and the codes of the day),
   and only that code, texted back from the number, erases (state :data:`ERASE_CODE`).
-  Before consent there is nothing to protect but the language: no code.
+  Before consent, for a person with nothing of theirs but a language (db/users.py
+  ``has_data``, the rule the phone line's caller check follows too), there is nothing to
+  protect: no code, and the confirmation says so. A person with data (a resident the desk
+  entered, who has a request and no consent yet) is asked and coded as one who agreed:
+  declining the notice never erases more than a language unchecked.
 
 Button data (``delete:…``, also before consent), each action its own callback: ``ask``
 (show the confirmation, e.g. from the notice), ``yes`` (erase), ``no`` (keep: back to the
@@ -384,13 +388,19 @@ async def apply_retention(
     return report
 
 
-def _confirmation(ctx: Context) -> tuple[Markup, list[list[Button]]]:
+async def _keeps_more(ctx: Context) -> bool:
+    """Whether the person has more to lose than a language: they agreed to the notice, or
+    they have data (db/users.py ``has_data``: a resident the desk entered has, unasked)."""
+    return ctx.user.consent_at is not None or await ctx.db.users.has_data(ctx.user.id)
+
+
+def _confirmation(ctx: Context, keeps_more: bool) -> tuple[Markup, list[list[Button]]]:
     t = ctx.t
     text = t.t(
         "🗑 <b>Delete all your data?</b>\nThis cannot be undone. Your requests are withdrawn, "
         "a running contact ends, and the bot forgets you."
     )
-    if ctx.user.consent_at is None:
+    if not keeps_more:
         text = t.t(
             "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
             "So far that is only your language and whether the bot reads aloud to you."
@@ -404,7 +414,7 @@ def _confirmation(ctx: Context) -> tuple[Markup, list[list[Button]]]:
 
 
 async def ask_to_delete(ctx: Context, *, edit: bool = False) -> None:
-    text, buttons = _confirmation(ctx)
+    text, buttons = _confirmation(ctx, await _keeps_more(ctx))
     ctx.reply(text, buttons, edit=edit)
 
 
@@ -501,14 +511,15 @@ def register(router: Router) -> None:
 
     @router.action("delete", "yes", before_consent=True)
     async def confirm_delete(ctx: Context) -> None:
-        consented = ctx.user.consent_at is not None
-        if consented and ctx.settings.channels.coded(ctx.incoming.sender.platform):
+        keeps_more = await _keeps_more(ctx)
+        if keeps_more and ctx.settings.channels.coded(ctx.incoming.sender.platform):
             await send_erase_code(ctx)
             return
-        await erase(ctx, router, ctx.user, "deleted" if consented else "consent")
+        await erase(ctx, router, ctx.user, "deleted" if keeps_more else "consent")
         ctx.reply(ctx.t.t(DELETED), edit=True)
 
-    @router.state(ERASE_CODE)
+    # Before consent too: a person with data who never agreed is erased by the code alone.
+    @router.state(ERASE_CODE, before_consent=True)
     async def erase_code(ctx: Context) -> None:
         await _erase_by_code(ctx, router)
 

@@ -69,6 +69,9 @@ class Router:
     # around which it was searched): any command ends them, so nothing of the search is
     # kept once the person has moved on; the list's buttons then say it is no longer current.
     views: set[str] = field(default_factory=set)
+    # States whose step takes input before consent too (the erasure code of a person with
+    # data who never agreed, handlers/privacy.py): elsewhere input before consent onboards.
+    before_consent_states: set[str] = field(default_factory=set)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, Callback] = field(default_factory=dict)
     # Before a person's data goes (handlers/privacy.py), each closer ends what they have
@@ -182,9 +185,12 @@ class Router:
         """Commands everyone may use: the ones published in the platforms' command menus."""
         return [spec for spec in self.commands.values() if spec.role is None]
 
-    def state(self, name: str, *, view: bool = False) -> Callable[[Callback], Callback]:
+    def state(
+        self, name: str, *, view: bool = False, before_consent: bool = False
+    ) -> Callable[[Callback], Callback]:
         """Handle free input (text, location, media) in conversation state ``name``;
-        ``view``: a state that shows a list, ended by any command (see ``views``)."""
+        ``view``: a state that shows a list, ended by any command (see ``views``);
+        ``before_consent``: also before the person agreed (see ``before_consent_states``)."""
 
         def decorate(callback: Callback) -> Callback:
             if name in self.states:
@@ -192,6 +198,8 @@ class Router:
             self.states[name] = callback
             if view:
                 self.views.add(name)
+            if before_consent:
+                self.before_consent_states.add(name)
             return callback
 
         return decorate

@@ -13,8 +13,12 @@ senior on the phone line, goes first to volunteers who are on a talk shift now.
   (``lifecycle.end_by_coordinator``).
 - The first who accepts is matched as usual (the lifecycle); when both can be called, the
   bot then calls the volunteer and connects them with the requester by the bridged call
-  that hides both numbers (:func:`call`, handlers/helping/bridged_calls.py); otherwise they
-  talk through the relayed chat, where "📞 Call" stays offered.
+  that hides both numbers (:func:`call`, handlers/helping/bridged_calls.py): into the
+  requester's call with the bot if it is up (the number is not rung), else by calling
+  their number, where whoever answers is asked "if you are …, press 1" first - a
+  first-time caller's number is a caller ID nobody checked (bot/transports/phone/
+  bridging.py); otherwise they talk through the relayed chat, where "📞 Call" stays
+  offered.
 
 Button data: ``mod:end:<id>`` (a coordinator ends the request; handlers/helping/
 moderation.py).

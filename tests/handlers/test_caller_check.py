@@ -34,10 +34,22 @@ OTHER = "+492311234567"
 
 
 @pytest.mark.parametrize(
-    "data", ["hr:new", "hr:mine", "settings:lang", "ev:mine", "ev:rm:3", "privacy:delete"]
+    "data",
+    [
+        *("hr:new", "hr:mine", "settings:lang", "ev:mine", "ev:rm:3", "privacy:delete"),
+        # Agreeing to the notice, or declining it (which erases), for a person who has not.
+        *("consent:yes", "consent:no", "delete:ask", "delete:yes"),
+    ],
 )
 def test_what_says_something_of_the_person_or_acts_for_them_waits_for_the_check(data):
     assert not free(ButtonPress(data))
+
+
+def test_a_declined_notice_is_asked_again_after_the_check_as_delete_asks():
+    """The checked call has not read the notice: "No, thanks" that waited begins it with
+    the question of erasure (handlers/privacy.py), "I agree" as pressed."""
+    assert then_data(ButtonPress("consent:no")) == "delete:ask"
+    assert then_data(ButtonPress("consent:yes")) == "consent:yes"
 
 
 @pytest.mark.parametrize("data", ["menu:main", "menu:places", "pl:near", "ev:week", "lang:de"])
@@ -76,18 +88,73 @@ def test_a_link_is_never_pressed_by_a_key():
     assert keyed(rows, "1") == "who:me" and keyed(rows, "2") is None
 
 
+@pytest.mark.both_backends
 async def test_a_number_is_only_claimed_where_its_person_has_something_to_give_away(
     db: Database,
 ):
-    """A new number, or one whose person never agreed (nothing of theirs yet), is that
-    number's person at once; a person with their consent is only claimed."""
+    """A new number, or one whose person has nothing but a language and their consent, is
+    that number's person at once; whatever they have - consent or not - makes a call from
+    their number a claim: a name a coordinator entered, a request, one they help with,
+    a volunteer row, a role, messages queued for them, a helper's number, events followed,
+    subscriptions."""
     assert await claimed(db, "phone", NUMBER) is None
     person = await db.users.seen("phone", NUMBER, NUMBER)
-    assert await claimed(db, "phone", NUMBER) is None
+    await db.users.set_language(person.id, "de")
     await db.users.record_consent(person.id)
-    known = await claimed(db, "phone", NUMBER)
-    assert known is not None and known.id == person.id
-    assert profile_of(known).consented and profile_of(None) == Profile()
+    assert await claimed(db, "phone", NUMBER) is None
+    assert profile_of(await db.users.get(person.id)).consented
+    assert profile_of(None) == Profile()
+
+    made_by: list[int] = []
+
+    async def someone() -> int:
+        number = f"+4923100000{len(made_by):02d}"
+        user = await db.users.seen("phone", number, number)
+        made_by.append(user.id)
+        assert await claimed(db, "phone", number) is None
+        return user.id
+
+    async def is_claimed(user_id: int) -> bool:
+        user = await db.users.get(user_id)
+        assert user is not None and user.consent_at is None  # never agreed
+        known = await claimed(db, "phone", user.platform_user_id)
+        return known is not None and known.id == user_id
+
+    named = await db.users.seen("phone", "+492310000099", "+492310000099", "Erna")
+    assert await is_claimed(named.id)  # the desk's resident form names her
+    asker = await someone()
+    await db.requests.create(asker, asker, category="shopping", description="x")
+    assert await is_claimed(asker)
+    helper = await someone()
+    request = await db.requests.create(
+        named.id, named.id, category="shopping", description="y", state="open"
+    )
+    await db.requests.transition(request.id, "matched", helper, volunteer_id=helper)
+    assert await is_claimed(helper)
+    volunteer = await someone()
+    await db.volunteers.save(
+        volunteer,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=2,
+    )
+    assert await is_claimed(volunteer)
+    staff = await someone()
+    await db.users.grant_role(staff, "coordinator")
+    assert await is_claimed(staff)
+    told = await someone()
+    told_number = (await db.users.get(told)).chat_id
+    await db.outbox.enqueue("phone", told_number, {"text": "Hallo"}, recipient_id=told)
+    assert await is_claimed(told)
+    caller = await someone()
+    await db.call_numbers.set(caller, "+491701234567")
+    assert await is_claimed(caller)
+    subscriber = await someone()
+    await db.events.subscribe(subscriber, "district", "Innenstadt-Nord")
+    assert await is_claimed(subscriber)
 
 
 async def test_the_checked_person_is_made_with_the_asking_calls_choices_never_changed(
@@ -102,6 +169,12 @@ async def test_the_checked_person_is_made_with_the_asking_calls_choices_never_ch
     await made(db, "phone", OTHER, Profile(language="tr", consented=False))
     kept = await db.users.get(other.id)
     assert kept.language == "uk" and kept.consent_at is None
+    # A person with data (a resident the desk entered) agrees herself: the consent of a
+    # call that typed her number is not hers.
+    await db.requests.create(other.id, other.id, category="shopping", description="z")
+    await made(db, "phone", OTHER, Profile(language="tr", consented=True))
+    kept = await db.users.get(other.id)
+    assert kept.consent_at is None
 
 
 def test_the_caller_hears_when_the_check_call_comes_in_a_moment_or_at_a_time():

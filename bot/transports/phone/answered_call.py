@@ -142,6 +142,10 @@ class Call:
     # The PIN asked at the start of a claimed call, offered or chosen in a checked one
     # (handlers/phone_pin.py): its keys go to it alone while it runs.
     pin: PinEntry | None = None
+    # A helper's bridged call came to this call (bridging.py, a request of this caller's):
+    # the key that answers its offer ("1": talk); while set, the call's keys and its wait
+    # for the caller are the bridged call's, not the conversation's.
+    handed: asyncio.Future[str] | None = None
     audio: CallAudio = field(default_factory=CallAudio)
     # Who the caller is to the bot's words (their language, easy language, the phone's
     # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),

@@ -47,10 +47,12 @@ import contextlib
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.transports.phone.call_control import CallControl, CallEvent, status_code, transferred
 from bot.transports.phone.recording import Listening, listen
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,7 @@ class CallRunner:
             self._events.put_nowait(event)
 
 
-async def unless_ended(step: Awaitable[Result], other: CallRunner) -> Result | None:
+async def unless_ended(step: Awaitable[T], other: CallRunner) -> T | None:
     """The step's result, or None when ``other`` ended first (the step is given up): two
     calls that go together, as the two legs of a bridged call."""
     running = asyncio.ensure_future(step)

@@ -66,7 +66,7 @@ from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answe
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone import invite_filter, pin_line, registration
 from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, Paged, converse
-from bot.transports.phone.bridging import Bridging
+from bot.transports.phone.bridging import Bridging, LiveCall
 from bot.transports.phone.busy_notice import busy_notice
 from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
 from bot.transports.phone.call_control import CallControl, CallEvent, StackSettings
@@ -244,6 +244,7 @@ class PhoneTransport(Transport):
             **({"clock": clock} if clock else {}),
             dialling=self.calling.dialling,
         )
+        self.bridging.live = self._live
 
     # -- the chat service
 
@@ -385,6 +386,10 @@ class PhoneTransport(Transport):
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
         self._wait_for_caller(call)
+        if call.handed is not None:  # the bridged call's (its offer's "1"), not the dialogue's
+            if key == "1" and not call.handed.done():
+                call.handed.set_result(key)
+            return
         if call.audio.listening is not None:  # a key ends the recording, and means nothing else
             call.audio.listening.stop.set()
             return
@@ -440,6 +445,8 @@ class PhoneTransport(Transport):
             del self._by_chat[call.chat_id]
         call.audio.gone = True
         call.audio.then = None
+        if call.handed is not None and not call.handed.done():
+            call.handed.set_result("")
         self._not_idle(call)
         if call.pause is not None:
             call.pause.cancel()
@@ -710,6 +717,8 @@ class PhoneTransport(Transport):
         self._not_idle(call)
         if call.audio.gone or call.audio.listening is not None or call.audio.then is not None:
             return
+        if call.handed is not None:  # a helper is offered or talking: nobody waits for keys
+            return
         call.audio.idle_at = asyncio.get_running_loop().time() + self.in_call.idle_seconds
 
     def _not_idle(self, call: Call) -> None:
@@ -815,6 +824,27 @@ class PhoneTransport(Transport):
             call.keys.put_nowait(Command("coordinators"))
 
         self._later(message())
+
+    # -- a helper's bridged call into a call that is up (bridging.py ``live``)
+
+    def _live(self, number: str) -> LiveCall | None:
+        """The call of ``number``'s own person that is up (one that came from a number
+        nobody had yet, or one a call-back checked - never a stand-in for a claimed
+        number), not recording, typing, being transferred or handed already: the helper of
+        their request is connected into it."""
+        call = self._by_chat.get(number)
+        if (
+            call is None
+            or call.claimed
+            or call.runner is None
+            or call.audio.gone
+            or call.audio.then is not None
+            or call.audio.listening is not None
+            or call.entry is not None
+            or call.handed is not None
+        ):
+            return None
+        return _Handed(self, call)
 
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
@@ -945,6 +975,43 @@ class PhoneTransport(Transport):
         await self._say(call, str(message.text), [])
         call.audio.last = call.audio.saying
         call.answers += 1
+
+
+class _Handed:
+    """A call that is up, handed to a helper's bridged call (bridging.py ``LiveCall``)."""
+
+    def __init__(self, line: PhoneTransport, call: Call) -> None:
+        self.line, self.call = line, call
+
+    @property
+    def runner(self) -> CallRunner:
+        return self.line._runner(self.call)
+
+    async def offer(self, prompt: Path | None, seconds: float) -> bool:
+        call = self.call
+        if call.audio.gone:
+            return False
+        call.handed = asyncio.get_running_loop().create_future()
+        if call.pause is not None:
+            call.pause.cancel()
+            call.pause = None
+        self.line._not_idle(call)
+        log.info("phone: call %d: a helper's call is offered", call.call_id)
+        self.runner.start(Say((prompt,) if prompt else (), wait=False))
+        try:
+            return await asyncio.wait_for(asyncio.shield(call.handed), seconds) == "1"
+        except TimeoutError:
+            return False
+
+    def release(self) -> None:
+        call = self.call
+        call.handed = None
+        if call.audio.gone:
+            return
+        if call.audio.last:  # where they were: the last answer again
+            self.line._play(call, list(call.audio.last))
+        else:
+            self.line._wait_for_caller(call)
 
 
 async def _prompts(

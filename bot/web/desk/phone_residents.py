@@ -5,7 +5,11 @@ chat, the identity a call from that number gets (bot/transports/phone/caller_id.
 on what the outbox has for them (published, who comes when, the code word, reminders, a
 volunteer's messages) reaches them in a call-back - or by text, where the city runs SMS too
 and the coordinator chose it (a number is one person on both, db/numbers.py) - and when they
-call or text in they are that person, in their language at once. The person with that
+call or text in they are greeted as that person, in their language at once. A caller ID or
+a sender is only a claim: the resident has a name and a request and so is checked from her
+first call on (handlers/caller_check.py: a call-back her number answers, or her PIN, before
+anything of hers is said or done, her consent too), and declining the notice by text erases
+her only by the code texted to her number (handlers/privacy.py). The person with that
 number already is reused, on the channel they chose themselves. A STOP the number texted
 while it was nobody's (bot/transports/sms/store.py ``release``) does not bind a new person:
 anyone could have sent it in the number's name; the desk says so, and the resident can send

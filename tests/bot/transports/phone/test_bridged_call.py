@@ -2,15 +2,20 @@
 (the memory chat) presses "📞 Call the resident" in the main menu, gives their number
 once, and the bot calls the helper's phone, then the resident's, through Kamailio - both
 baresip phones registered under their numbers, each playing a tone of its own all along
-as its voice. The resident presses 1: from then on each phone hears the other's tone
-(nothing else is played to them after the bridge); the resident hangs up and the helper's
-call ends too. With two lines both calls are made on one line (its conference bridge)."""
+as its voice. The resident is asked first, as in every call the bot makes ("if you are
+..., press 1"), then offered the talk: "1", "1", and from then on each phone hears the
+other's tone (nothing else is played to them after the bridge); the resident hangs up and
+the helper's call ends too. With two lines both calls are made on one line (its
+conference bridge). A "just talk" request from a number never checked (a first-time
+caller's, whose caller ID may be anyone's): whoever answers there and says "2", not them,
+is never connected to the volunteer."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,12 +26,16 @@ from bot.transports.phone.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.registry import Attachment, named
 from db import Database
+from handlers.context import Backstage
+from handlers.helping import lifecycle
 from handlers.helping.bridged_calls import STATE
+from handlers.settings import OfferRules
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 from tests.support.sip.audio import Segment, segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.calls import until
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PHONE_PASSWORD, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 
@@ -164,7 +173,8 @@ async def _to_the_bridge(
     story: MemoryTransport, db: Database, bot: PhoneTransport, request_id: int,
     helper: BaresipCaller, resident: BaresipCaller,
 ) -> Bridged:  # fmt: skip
-    """The helper asks for the call in the chat; both phones answer, the resident presses 1."""
+    """The helper asks for the call in the chat; both phones answer, the resident presses
+    1 to the question and 1 to talk."""
     bridged = Bridged(bot, helper, resident)
     menu = await story.press("vera", "menu:main")
     assert f"bc:call:{request_id}" in button_data(menu)
@@ -176,10 +186,11 @@ async def _to_the_bridge(
     assert await db.call_numbers.get(await _vera(db)) is None
     await story.text("vera", HELPER_TYPED)
     assert await db.call_numbers.get(await _vera(db)) == HELPER
-    # The helper's phone rings first, then the resident's: the resident presses 1.
+    # The helper's phone rings first, then the resident's: the resident presses 1 (it is
+    # them), then 1 (to talk).
     await asyncio.to_thread(helper.wait_for, "CALL_ESTABLISHED", timeout=30)
     await asyncio.to_thread(resident.wait_for, "CALL_ESTABLISHED", timeout=30)
-    await asyncio.to_thread(resident.press, "1")
+    await asyncio.to_thread(resident.press, "11")
     await asyncio.wait_for(bridged.done.wait(), 60)
     assert bridged.went, bot.bridging.outcomes
     assert bridged.called == [HELPER, RESIDENT]
@@ -270,3 +281,124 @@ async def test_a_resident_who_cannot_be_reached_is_said_to_the_helper_and_told_i
     assert len(segments(heard)) >= 2  # "please wait", then "cannot be reached"
     await story.flush()
     assert "📵" in story.received("vera")
+
+
+async def _talk_request(story: MemoryTransport, db: Database, caller_id: int) -> int:
+    """Vera, on a talk shift with her number given, takes the caller's "just talk" request
+    (published by Cora): the lifecycle starts the bridged call. The request's id."""
+    await story.onboard("vera", "de")
+    vera = await _vera(db)
+    await db.volunteers.save(
+        vera,
+        categories=("talk",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=2,
+        talk_shift=("wd-am", "wd-pm", "wd-ev", "we-am", "we-pm", "we-ev"),
+    )
+    await db.volunteers.verify(vera, vera)
+    await db.call_numbers.set(vera, HELPER)
+    await story.onboard("cora", "de")
+    cora = await grant_role_to(db, "cora", "coordinator")
+    story.dispatcher.settings = replace(
+        story.dispatcher.settings, offer_rules=OfferRules(), clock=Clock(daytime(10))
+    )
+    scene = Backstage(db, story.dispatcher.settings)
+    async with db.transaction():
+        request = await lifecycle.submit(
+            scene,
+            await db.users.get(caller_id),
+            {
+                "category": "talk",
+                "description": "Ich möchte ein bisschen reden",
+                "stadtbezirk": "Innenstadt-Nord",
+                "lat": 51.523,
+                "lon": 7.456,
+                "languages": ("de",),
+            },
+        )
+        await lifecycle.publish(scene, await db.users.get(cora), request.id)
+    assert vera in await db.volunteers.offered(request.id)
+    await story.press("vera", f"mt:acc:{request.id}")
+    return request.id
+
+
+async def test_a_first_time_numbers_talk_request_never_connects_whoever_answers(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    story: MemoryTransport,
+    db: Database,
+    tmp_path: Path,
+):
+    """A caller whose number was new asked to "just talk" (a caller ID anyone may set):
+    Vera, on a talk shift, takes it and the bot calls her and that number - whoever answers
+    there is asked first; "2", not them, and nobody is connected: Vera's chat is told."""
+    helper, resident = await _phones(phones, tmp_path)
+    caller = await db.users.seen("phone", RESIDENT, RESIDENT, "")  # as a first call leaves it
+    await db.users.set_language(caller.id, "de")
+    await db.users.record_consent(caller.id)
+    bot = await _bot(story, kamailio, 1)
+    bridged = Bridged(bot, helper, resident)
+    try:
+        request_id = await _talk_request(story, db, caller.id)
+        # Vera's phone rings, then the caller's number: someone else answers there.
+        await asyncio.to_thread(helper.wait_for, "CALL_ESTABLISHED", timeout=30)
+        await asyncio.to_thread(resident.wait_for, "CALL_ESTABLISHED", timeout=30)
+        await asyncio.to_thread(resident.press, "2")
+        await asyncio.to_thread(helper.wait_for, "CALL_CLOSED", timeout=60)
+        await bot.bridging.settled()
+    finally:
+        await bot.stop()
+    assert bot.bridging.outcomes == [(request_id, "not them")]
+    assert bridged.called == [HELPER, RESIDENT] and not bridged.ids  # never connected
+    await story.flush()
+    assert "jemand anderes abgenommen" in story.received("vera")
+
+
+@pytest.mark.parametrize("lines", [1, 2])
+async def test_a_talk_request_whose_caller_is_on_the_line_is_connected_into_that_call(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    story: MemoryTransport,
+    db: Database,
+    tmp_path: Path,
+    lines: int,
+):
+    """The caller of a number nobody had is still on the line when Vera takes their "just
+    talk" request: Vera's phone rings and she is connected into that call - the number is
+    never rung (whoever holds it may not be the caller). With two lines Vera's call is made
+    on the caller's line."""
+    helper = await _phone(phones, HELPER, write_tone(tmp_path / "h.wav", TONE_SECONDS))
+    tone = write_tone(tmp_path / "r.wav", TONE_SECONDS, frequency=620)
+    caller = await asyncio.to_thread(phones, RESIDENT, says=tone, pad_seconds=1)
+    person = await db.users.seen("phone", RESIDENT, RESIDENT, "")  # as a first call leaves it
+    await db.users.set_language(person.id, "de")
+    await db.users.record_consent(person.id)
+    bot = await _bot(story, kamailio, lines)
+    bridged = Bridged(bot, helper, caller)
+    try:
+        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED", timeout=30)
+        await until(lambda: bot._calls, "the call came")
+        (call,) = bot._calls.values()
+        await until(lambda: call.answers, "the main menu said")
+        assert call.chat_id == RESIDENT and not call.claimed  # the number's own person
+        request_id = await _talk_request(story, db, person.id)
+        await asyncio.to_thread(helper.wait_for, "CALL_ESTABLISHED", timeout=30)
+        await until(lambda: call.handed is not None, "the offer said in the caller's call")
+        await asyncio.to_thread(caller.press, "1")
+        await asyncio.wait_for(bridged.done.wait(), 60)
+        assert bridged.went and bridged.ids == [bridged.ids[0], call.call_id]
+        assert bridged.ids[0] // SPAN == call.call_id // SPAN  # one line's bridge
+        heard = await _heard_after(helper, bridged.marks["helper"])
+        closed = len(helper.events)
+        await asyncio.to_thread(caller.hangup)
+        await asyncio.to_thread(helper.wait_for, "CALL_CLOSED", after=closed, timeout=30)
+        await bot.bridging.settled()
+    finally:
+        await bot.stop()
+    assert bridged.called == [HELPER]  # the caller's number was never rung
+    assert sum(s.seconds for s in heard) >= HEARD_SECONDS - 0.2, heard
+    assert bot.bridging.outcomes == [(request_id, "talked")]

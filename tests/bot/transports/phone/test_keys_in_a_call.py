@@ -74,14 +74,16 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
 
 
 async def test_a_known_caller_keeps_the_easy_texts(dispatcher: Dispatcher):
-    """A known number calling again is a stand-in person until a call-back checks it: with
-    the language, the consent and the easy texts of the person it claims to be."""
+    """A known number calling again (its person asked for help since) is a stand-in person
+    until a call-back checks it: with the language, the consent and the easy texts of the
+    person it claims to be."""
     phone, call, _ = keypad_phone(dispatcher)
     try:
         for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
             await phone._meant(call, meaning)
         known = await dispatcher.db.users.find("phone", CALLER)
         assert known is not None and known.easy_language  # a phone person starts easy
+        await dispatcher.db.requests.create(known.id, known.id, category="shopping")
         phone.call_over(call)
         again = Call(9, CALLER)
         phone._calls[9] = again
