@@ -247,7 +247,9 @@ async def _detail(
     done = request.query.get("done", "")
     if notice is None and done in DONE:
         notice = t.t(DONE[done], id=found.id)
-    elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))):
+    elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))) == 0:
+        notice = t.t(offer_fanout.NOBODY_LEFT, id=found.id)
+    elif notice is None and done == "reoffer" and n:
         notice = t.tn(
             "📣 Request #{id} was offered to {n} more volunteer.",
             "📣 Request #{id} was offered to {n} more volunteers.",
