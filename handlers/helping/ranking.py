@@ -18,8 +18,8 @@ language within ``language_km``), 1 also ``widen_km`` farther (neighbouring dist
 larger radius), 2 also volunteers of related kinds of help. The caps hold at every reach:
 at most ``offers_per_day`` offers in 24 hours, nobody at their chosen maximum (matching),
 nobody whose estimate is below ``estimate_floor_share`` of the city's rate - but the floor
-only trims the tail: when it would leave nobody, the best-ranked ``wave_min`` below it are
-still candidates. ``over_day_cap`` (a coordinator's "offer again" that found nobody within
+only trims the tail: when nobody within reach is above it (asked already or not), the
+best-ranked ``wave_min`` not asked yet are still candidates. ``over_day_cap`` (a coordinator's "offer again" that found nobody within
 the caps, handlers/helping/waves.py): the offers a day do not count.
 
 "Talk now" (``talk``, handlers/helping/talk_now.py): instead of areas and kinds, everyone
@@ -204,7 +204,7 @@ async def candidates(
     reachable: list[tuple[Volunteer, bool, float | None, bool]] = []
     for volunteer, related in found.values():
         who = volunteer.user_id
-        if who in skip or who in handed_back:
+        if who in handed_back:
             continue
         if checked and not matching.certified(volunteer, today):
             continue
@@ -231,12 +231,17 @@ async def candidates(
     helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids)
     answers = await db.volunteers.answers(ids)
     rate = city_rate(*await db.volunteers.city_answers())
+    # The floor is relative to the city's rate (a city where few say yes has low estimates
+    # everywhere) and trims only the tail: someone within reach - asked already or not,
+    # capped or not - is above it. When nobody is (a small town where everyone lives far
+    # from the request), the best-ranked still get a wave, so that no request goes unasked
+    # for a number.
+    floor = rules.estimate_floor_share * rate
+    head = False
     german = not without_german(request)
     ranked = []
     for volunteer, related, km, shares in reachable:
         who = volunteer.user_id
-        if asked_day.get(who, 0) >= rules.offers_per_day and not over_day_cap:
-            continue
         taps, offers = answers.get(who, (0, 0))
         chance = estimate(
             rules,
@@ -253,14 +258,16 @@ async def candidates(
             asked_this_week=asked_week.get(who, 0),
             helped_lately=who in helped,
         )
+        head = head or chance >= floor
+        if who in skip:
+            continue
+        if asked_day.get(who, 0) >= rules.offers_per_day and not over_day_cap:
+            continue
         ranked.append(Candidate(volunteer, chance, km, shares))
     ranked.sort(key=lambda c: (-c.estimate, c.volunteer.user_id))
-    # The floor is relative to the city's rate (a city where few say yes has low estimates
-    # everywhere) and trims only the tail: when it would leave nobody, the best-ranked
-    # still get a wave, so that no request goes unasked for a number.
-    floor = rules.estimate_floor_share * rate
-    above = [c for c in ranked if c.estimate >= floor]
-    return above or ranked[: rules.wave_min]
+    if not head:
+        return ranked[: rules.wave_min]
+    return [c for c in ranked if c.estimate >= floor]
 
 
 def wave_of(
