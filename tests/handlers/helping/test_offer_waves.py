@@ -583,9 +583,9 @@ async def test_offer_again_with_nobody_who_qualifies_says_so_plainly(
 async def test_the_floor_trims_the_tail_and_never_leaves_nobody(
     dispatcher: Dispatcher, db: Database
 ):
-    # A floor at the city's rate: a volunteer 1 km from the request who shares no language
-    # with a requester without German falls below it. Alone, they are still asked; with
-    # better-placed people, they are not.
+    # A floor at the city's rate: a volunteer in the request's district who shares no
+    # language with a requester without German falls below it. Alone, they are still
+    # asked; with better-placed people around, they are not.
     from handlers.helping import ranking
 
     assert ranking.city_rate(0, 10_000) > 0  # never exactly 0
@@ -596,8 +596,20 @@ async def test_the_floor_trims_the_tail_and_never_leaves_nobody(
     request_id = await _published(db, settings, "amira", coordinator, languages=("ar",))
     assert await _asked(db, request_id) == {lone}
     speakers = {
-        await _volunteer(db, f"arab{n}", languages=("ar", "de"), point=NORDMARKT, radius_m=1000)
+        await _volunteer(
+            db, f"arab{n}", languages=("ar", "de"), point=NORDMARKT, radius_m=1000
+        ): f"arab{n}"
         for n in range(3)
     }
     other = await _published(db, settings, "bernd", coordinator, languages=("ar",))
-    assert await _asked(db, other) == speakers
+    assert await _asked(db, other) == set(speakers)
+    # All three said "not this time": the next wave goes at once, and the tail stays
+    # trimmed (those above the floor were asked; nobody below it is asked instead).
+    term = Terminal(dispatcher, db)
+    await term.console.worker.run_once()
+    for name in speakers.values():
+        await term.type(f":as {name}")
+        await term.press(f"mt:dec:{other}")
+    assert await _asked(db, other) == set(speakers)
+    search = await db.waves.get(other)
+    assert search is not None and search.waves == 1 and search.next_at
