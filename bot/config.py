@@ -218,7 +218,7 @@ class HelpSection:
         minimum=0,
         maximum=1,
         doc="Nobody is asked whose chance of saying yes is below this share of the city's "
-        "rate, unless nobody else is left",
+        "rate, unless nobody within reach is above it",
     )
     widen_hours: int = _opt(
         3, minimum=1, maximum=72, doc="Daytime hours before neighbouring districts are asked"

@@ -19,8 +19,9 @@ larger radius), 2 also volunteers of related kinds of help. The caps hold at eve
 at most ``offers_per_day`` offers in 24 hours, nobody at their chosen maximum (matching),
 nobody whose estimate is below ``estimate_floor_share`` of the city's rate - but the floor
 only trims the tail: when nobody within reach is above it (asked already or not), the
-best-ranked ``wave_min`` not asked yet are still candidates. ``over_day_cap`` (a coordinator's "offer again" that found nobody within
-the caps, handlers/helping/waves.py): the offers a day do not count.
+best-ranked ``wave_min`` not asked yet are still candidates. ``over_day_cap`` (a
+coordinator's "offer again" that found nobody within the caps, handlers/helping/waves.py):
+the offers a day do not count.
 
 "Talk now" (``talk``, handlers/helping/talk_now.py): instead of areas and kinds, everyone
 whose talk shift is now, who shares a language with the requester and is not in their quiet
@@ -232,10 +233,12 @@ async def candidates(
     answers = await db.volunteers.answers(ids)
     rate = city_rate(*await db.volunteers.city_answers())
     # The floor is relative to the city's rate (a city where few say yes has low estimates
-    # everywhere) and trims only the tail: someone within reach - asked already or not,
-    # capped or not - is above it. When nobody is (a small town where everyone lives far
-    # from the request), the best-ranked still get a wave, so that no request goes unasked
-    # for a number.
+    # everywhere) and trims only the tail: it holds while someone within reach - asked
+    # already or not, capped or not - is above it. When nobody is (a small town where
+    # everyone lives far from the request), the best-ranked still get a wave, so that no
+    # request goes unasked for a number. (Letting the best below it through whenever
+    # nobody above it was left to ask put the least likely on every later wave: 3.59
+    # offers a volunteer a week in bench/outcomes.py, against 3.24.)
     floor = rules.estimate_floor_share * rate
     head = False
     german = not without_german(request)

@@ -247,14 +247,16 @@ async def _detail(
     done = request.query.get("done", "")
     if notice is None and done in DONE:
         notice = t.t(DONE[done], id=found.id)
-    elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))) == 0:
-        notice = t.t(offer_fanout.NOBODY_LEFT, id=found.id)
-    elif notice is None and done == "reoffer" and n:
-        notice = t.tn(
-            "📣 Request #{id} was offered to {n} more volunteer.",
-            "📣 Request #{id} was offered to {n} more volunteers.",
-            n,
-            id=found.id,
+    elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))) is not None:
+        notice = (
+            t.tn(
+                "📣 Request #{id} was offered to {n} more volunteer.",
+                "📣 Request #{id} was offered to {n} more volunteers.",
+                n,
+                id=found.id,
+            )
+            if n
+            else t.t(offer_fanout.NOBODY_LEFT, id=found.id)
         )
     return render(
         request,
