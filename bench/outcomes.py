@@ -17,7 +17,9 @@ within 24 h and >= 1.15 x the broadcast's share in the same run; <= 3.5 offers p
 volunteer a week (p90 <= 7); offers opened after the request was taken <= 0.6 x the
 broadcast's; at Berlin scale <= 15 offers per request.
 
-Run: .venv/bin/python bench/outcomes.py [--quick] (``--quick``: one seed, a week).
+Run: .venv/bin/python bench/outcomes.py [--quick] [--seeds 4,5,6] (``--quick``: one seed, a
+week; ``--seeds``: the Dortmund-sized city on these seeds instead of 1, 2, 3 - seeds the
+rules were not tuned on; Berlin scale stays seed 1).
 """
 
 from __future__ import annotations
@@ -204,9 +206,20 @@ def report(dortmund: dict[str, Pooled], berlin: dict[str, Pooled]) -> tuple[list
     return rows, missed
 
 
+def _seeds(argv: list[str]) -> tuple[int, ...]:
+    """``--seeds 4,5,6`` (or ``--seeds=4,5,6``), else the tuning seeds."""
+    for n, arg in enumerate(argv):
+        if arg.startswith("--seeds="):
+            return tuple(int(s) for s in arg.split("=", 1)[1].split(","))
+        if arg == "--seeds" and n + 1 < len(argv):
+            return tuple(int(s) for s in argv[n + 1].split(","))
+    return SEEDS
+
+
 def main() -> int:
     quick = "--quick" in sys.argv
-    seeds = SEEDS[:1] if quick else SEEDS
+    seeds = _seeds(sys.argv[1:])
+    seeds = seeds[:1] if quick else seeds
     dortmund_shape = Shape(days=7, tail_days=3) if quick else DORTMUND
     jobs = [(rule, dortmund_shape, seed) for seed in seeds for rule in RULES]
     jobs += [(rule, BERLIN, 1) for rule in RULES]

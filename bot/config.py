@@ -214,8 +214,12 @@ class HelpSection:
     offers_per_day: int = _opt(
         3, minimum=1, maximum=100, doc="Most offers one volunteer gets in 24 hours"
     )
-    estimate_floor_percent: float = _opt(
-        2.0, minimum=0, maximum=100, doc="Nobody is asked whose chance of saying yes is lower"
+    estimate_floor_share: float = _opt(
+        0.25,
+        minimum=0,
+        maximum=1,
+        doc="Nobody is asked whose chance of saying yes is below this share of the city's "
+        "rate, unless nobody within reach is above it",
     )
     widen_hours: int = _opt(
         3, minimum=1, maximum=72, doc="Daytime hours before neighbouring districts are asked"
@@ -406,7 +410,7 @@ class Config:
                 wave_minutes_later=self.help.wave_minutes_later,
                 relook_hours=self.help.relook_hours,
                 offers_per_day=self.help.offers_per_day,
-                estimate_floor_percent=self.help.estimate_floor_percent,
+                estimate_floor_share=self.help.estimate_floor_share,
                 widen_hours=self.help.widen_hours,
                 widen_km=self.help.widen_km,
                 widen_below=self.help.widen_below,
@@ -520,6 +524,14 @@ def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
         raise ConfigError(f"{name}: must be at most {meta['max']}, got {value}")
 
 
+# Settings that were replaced by others with another meaning: said plainly at start-up,
+# not just "unknown".
+REPLACED = {
+    "help.estimate_floor_percent": "replaced by help.estimate_floor_share, a share of the "
+    "city's rate (0.25: a quarter of it; docs/help.md#who-is-asked)",
+}
+
+
 def _section(
     cls: type,
     section: str,
@@ -530,6 +542,8 @@ def _section(
     hints = get_type_hints(cls)
     known = {f.name for f in fields(cls)}
     for key in data:
+        if f"{section}.{key}" in REPLACED:
+            raise ConfigError(f"{section}.{key}: {REPLACED[f'{section}.{key}']}")
         if key not in known:
             raise ConfigError(f"{section}.{key}: unknown setting")
     values = {}

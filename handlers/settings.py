@@ -51,8 +51,10 @@ class OfferRules:
     relook_hours: int = 2
     # At most this many offers to one volunteer in 24 hours.
     offers_per_day: int = 3
-    # Nobody whose estimate (the chance they say yes, in per cent) is below this.
-    estimate_floor_percent: float = 2.0
+    # Nobody whose estimate (the chance they say yes) is below this share of the city's
+    # rate (ranking.city_rate) - unless nobody within reach is above it: the floor trims
+    # the tail only.
+    estimate_floor_share: float = 0.25
     # Neighbouring districts and a larger radius after this many daytime hours (or at once
     # when nobody local is left) ...
     widen_hours: int = 3

@@ -196,11 +196,15 @@ async def _reoffer(ctx: Context) -> None:
         else:
             ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else refusal.text(ctx.t))
         return
-    message = ctx.t.tn(
-        "📣 Request #{id} was offered to {n} more volunteer.",
-        "📣 Request #{id} was offered to {n} more volunteers.",
-        told,
-        id=request_id,
+    message = (
+        ctx.t.tn(
+            "📣 Request #{id} was offered to {n} more volunteer.",
+            "📣 Request #{id} was offered to {n} more volunteers.",
+            told,
+            id=request_id,
+        )
+        if told
+        else ctx.t.t(offer_fanout.NOBODY_LEFT, id=request_id)
     )
     if isinstance(ctx.incoming.event, ButtonPress):
         ctx.toast(message.striptags())

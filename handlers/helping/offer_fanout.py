@@ -11,7 +11,8 @@ volunteer finished or handed back; a coordinator offers an open request again wi
 
 Under the ``"waves"`` offer rule (the default, ``settings.offer_rules``) the request goes
 to the best-ranked few first and to more later (``waves``, ``ranking``; the scheduler's
-``waves.tick``); a re-offer sends one wave under the same rules, and a volunteer who
+``waves.tick``); a re-offer sends one wave under the same rules (and reaches someone
+whenever anyone qualifies who was not told), and a volunteer who
 became available gets no more than their offers a day. Under ``"broadcast"`` every
 qualifying volunteer is told at once.
 
@@ -36,7 +37,14 @@ from handlers.helping.render import reoffer_buttons
 from handlers.helping.scene import Scene
 from handlers.messages import Message
 from handlers.staff import is_staff
-from locales import Formatted, Translator
+from locales import N_, Formatted, Translator
+
+# A coordinator's "offer again" found nobody who qualifies and was not told yet (the chat's
+# answer and the desk's notice).
+NOBODY_LEFT = N_(
+    "📣 Nobody left to offer #{id} to now: everyone who fits was asked, or is paused or "
+    "busy. Please look for help another way."
+)
 
 
 async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = ()) -> int:
@@ -107,8 +115,10 @@ async def _no_shared_language(scene: Scene, request: HelpRequest) -> None:
 
 
 async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
-    """A coordinator offers an open request again: to everyone who qualifies now and was
-    not told yet (new volunteers, widened areas). How many were told."""
+    """A coordinator offers an open request again: to those who qualify now and were not
+    told yet (new volunteers, widened areas) - under waves one wave, which reaches someone
+    whenever anyone qualifies (:func:`waves.next_wave`). How many were told (0: nobody
+    qualifies, :data:`NOBODY_LEFT`)."""
     if not is_staff(coordinator):
         raise Refused()
     request = await scene.db.requests.get(request_id)
@@ -175,4 +185,4 @@ async def declined(scene: Scene, request: HelpRequest, volunteer_id: int) -> int
     return await waves.declined(scene, request, volunteer_id)
 
 
-__all__ = ["declined", "offer", "offer_message", "offer_to", "pull", "reoffer"]
+__all__ = ["NOBODY_LEFT", "declined", "offer", "offer_message", "offer_to", "pull", "reoffer"]

@@ -2,17 +2,26 @@
 
 The estimate starts from the volunteer's own taps on "I can help" per offer, shrunk toward
 the city's rate while they have had few offers (``PRIOR_OFFERS`` offers' worth of the city's
-rate); it is lowered with distance (their own point, else the centre of their nearest
-district), raised for a language shared with the requester and lowered when the requester
-has no German and they share none, halved for a related kind of help, lowered for each offer
-in the last week and for help given in the last two weeks (they are not worn out).
+rate). The city's rate is itself a prior that the city's offers only move: ``START_RATE``
+worth ``CITY_PRIOR_OFFERS`` offers, plus the city's taps per offer (:func:`city_rate`). It
+never reaches 0, so a city whose first offers all brought no taker still ranks its
+volunteers and still asks (issue 63: a rate of exactly 0 put everyone under the floor and
+no offer could ever raise it again). The estimate is lowered with distance (their own
+point, else the centre of their nearest district), raised for a language shared with the
+requester and lowered when the requester has no German and they share none, halved for a
+related kind of help, lowered for each offer in the last week and for help given in the
+last two weeks (they are not worn out).
 
 Who is a candidate at all is :mod:`matching`'s rule, widened by the search's ``reach``:
 0 the volunteers' own areas (and, for requesters without German, volunteers sharing their
 language within ``language_km``), 1 also ``widen_km`` farther (neighbouring districts, a
 larger radius), 2 also volunteers of related kinds of help. The caps hold at every reach:
 at most ``offers_per_day`` offers in 24 hours, nobody at their chosen maximum (matching),
-nobody whose estimate is below the floor.
+nobody whose estimate is below ``estimate_floor_share`` of the city's rate - but the floor
+only trims the tail: when nobody within reach is above it (asked already or not), the
+best-ranked ``wave_min`` not asked yet are still candidates. ``over_day_cap`` (a
+coordinator's "offer again" that found nobody within the caps, handlers/helping/waves.py):
+the offers a day do not count.
 
 "Talk now" (``talk``, handlers/helping/talk_now.py): instead of areas and kinds, everyone
 whose talk shift is now, who shares a language with the requester and is not in their quiet
@@ -51,9 +60,11 @@ RELATED = {
 LOCAL, WIDER, RELATED_KINDS = 0, 1, 2
 
 PRIOR_OFFERS = 5
-# The city's rate while it has too few offers to tell.
+# The city's rate before its first offer, and how many offers' worth it counts: the city's
+# own offers move it from there (after 20 offers without a taker it is 0.125, after 100
+# about 0.04), and it never reaches 0.
 START_RATE = 0.25
-CITY_MIN_OFFERS = 20
+CITY_PRIOR_OFFERS = 20
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,12 @@ def within_reach(
     return _reachable(settings, volunteer, request, km, reach, shares)
 
 
+def city_rate(taps: int, offers: int) -> float:
+    """The city's chance that an offer brings a taker: its taps per offer, shrunk toward
+    ``START_RATE`` (``CITY_PRIOR_OFFERS`` offers' worth); above 0 whatever happened."""
+    return (taps + CITY_PRIOR_OFFERS * START_RATE) / (offers + CITY_PRIOR_OFFERS)
+
+
 def estimate(
     rules: OfferRules,
     *,
@@ -161,9 +178,10 @@ async def candidates(
     skip: set[int],
     *,
     talk: bool = False,
+    over_day_cap: bool = False,
 ) -> list[Candidate]:
     """Everyone who may be asked now at this reach (``talk``: on a talk shift now instead),
-    not in ``skip``, best first."""
+    not in ``skip``, best first; ``over_day_cap``: also those who had their offers a day."""
     rules = settings.offer_rules
     kinds = [request.category]
     if reach >= RELATED_KINDS:
@@ -187,7 +205,7 @@ async def candidates(
     reachable: list[tuple[Volunteer, bool, float | None, bool]] = []
     for volunteer, related in found.values():
         who = volunteer.user_id
-        if who in skip or who in handed_back:
+        if who in handed_back:
             continue
         if checked and not matching.certified(volunteer, today):
             continue
@@ -213,20 +231,26 @@ async def candidates(
     asked_week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)), ids)
     helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids)
     answers = await db.volunteers.answers(ids)
-    taps_all, offers_all = await db.volunteers.city_answers()
-    city_rate = taps_all / offers_all if offers_all >= CITY_MIN_OFFERS else START_RATE
+    rate = city_rate(*await db.volunteers.city_answers())
+    # The floor is relative to the city's rate (a city where few say yes has low estimates
+    # everywhere) and trims only the tail: it holds while someone within reach - asked
+    # already or not, capped or not - is above it. When nobody is (a small town where
+    # everyone lives far from the request), the best-ranked still get a wave, so that no
+    # request goes unasked for a number. (Letting the best below it through whenever
+    # nobody above it was left to ask put the least likely on every later wave: 3.59
+    # offers a volunteer a week in bench/outcomes.py, against 3.24.)
+    floor = rules.estimate_floor_share * rate
+    head = False
     german = not without_german(request)
     ranked = []
     for volunteer, related, km, shares in reachable:
         who = volunteer.user_id
-        if asked_day.get(who, 0) >= rules.offers_per_day:
-            continue
         taps, offers = answers.get(who, (0, 0))
         chance = estimate(
             rules,
             taps=taps,
             offers=offers,
-            city_rate=city_rate,
+            city_rate=rate,
             km=km,
             shares_language=shares,
             no_common_language=not shares
@@ -237,11 +261,16 @@ async def candidates(
             asked_this_week=asked_week.get(who, 0),
             helped_lately=who in helped,
         )
-        if chance * 100 < rules.estimate_floor_percent:
+        head = head or chance >= floor
+        if who in skip:
+            continue
+        if asked_day.get(who, 0) >= rules.offers_per_day and not over_day_cap:
             continue
         ranked.append(Candidate(volunteer, chance, km, shares))
     ranked.sort(key=lambda c: (-c.estimate, c.volunteer.user_id))
-    return ranked
+    if not head:
+        return ranked[: rules.wave_min]
+    return [c for c in ranked if c.estimate >= floor]
 
 
 def wave_of(

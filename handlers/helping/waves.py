@@ -14,7 +14,10 @@ best-ranked few first (``ranking``), more later, wider later, and never to every
   after ``related_hours`` to related kinds of help, or at once when fewer than
   ``widen_below`` are left at the wider reach too.
 - After ``budget`` people asked, the coordinators get the request with what was tried and
-  the bot stops asking on its own; a coordinator's re-offer still sends one wave.
+  the bot stops asking on its own; a coordinator's re-offer still sends one wave. A re-offer
+  always reaches someone who qualifies and was not told yet, when anyone does: when the
+  search's own reach finds nobody, it asks at the widest reach (related kinds of help), past
+  the offers a day (``next_wave``'s ``by_coordinator``).
 - A volunteer who finishes or hands back and has room is offered the longest-waiting open
   request that fits them (:func:`pull`).
 - A "just talk" request is first a talk search (``talk_now``): ``talk_wave`` volunteers on
@@ -109,6 +112,16 @@ async def next_wave(
             # waves that ask nobody.
             reach = ranking.RELATED_KINDS
             ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
+        wave = ranking.wave_of(ranked, rules, room, search.waves + 1)
+    if not wave and by_coordinator:
+        # A coordinator's press reaches whoever qualifies and was not told yet: the widest
+        # reach the waves know (related kinds of help too), the usual waves instead of a talk
+        # shift, and the offers a day of the bot's own waves do not hold them back (a
+        # person chose to ask once more). Nobody even so: they are told so (offer_fanout).
+        reach = ranking.RELATED_KINDS
+        ranked = await ranking.candidates(
+            db, scene.settings, request, now, reach, passed, over_day_cap=True
+        )
         wave = ranking.wave_of(ranked, rules, room, search.waves + 1)
     number = search.waves + 1
     told = 0

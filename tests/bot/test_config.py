@@ -37,6 +37,11 @@ def test_the_offer_rules_come_from_the_help_section(tmp_path):
     )
     with pytest.raises(ConfigError, match="offer_rule"):
         load_config(write(tmp_path, '[help]\noffer_rule = "everyone"\n'), env={})
+    # The floor is a share of the city's rate now: the old absolute setting is named.
+    path = write(tmp_path, "[help]\nestimate_floor_share = 0.5\n")
+    assert load_config(path, env={}).handler_settings().offer_rules.estimate_floor_share == 0.5
+    with pytest.raises(ConfigError, match=r"replaced by help\.estimate_floor_share"):
+        load_config(write(tmp_path, "[help]\nestimate_floor_percent = 2.0\n"), env={})
 
 
 def test_file_values_and_env_override(tmp_path):

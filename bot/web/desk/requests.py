@@ -263,12 +263,16 @@ async def _detail(
         also = request.query.get("also", "")
         if also in ALSO:
             notice += Markup(" ") + t.t(ALSO[also])
-    elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))):
-        notice = t.tn(
-            "📣 Request #{id} was offered to {n} more volunteer.",
-            "📣 Request #{id} was offered to {n} more volunteers.",
-            n,
-            id=found.id,
+    elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))) is not None:
+        notice = (
+            t.tn(
+                "📣 Request #{id} was offered to {n} more volunteer.",
+                "📣 Request #{id} was offered to {n} more volunteers.",
+                n,
+                id=found.id,
+            )
+            if n
+            else t.t(offer_fanout.NOBODY_LEFT, id=found.id)
         )
     return render(
         request,

@@ -111,3 +111,61 @@ async def test_edit_delete_and_undo_in_the_console(dispatcher: Dispatcher, db: D
     shown = readable(await term.type("/undo"))
     assert "🗑" not in shown and "ℹ️" in shown  # nothing left to take back
     assert (await db.fetch_all("SELECT COUNT(*) FROM relay_messages"))[0][0] == 0
+
+
+async def test_when_nobody_says_yes_in_the_console(dispatcher: Dispatcher, db: Database):
+    # docs/console.md, "When nobody says yes": a "no" lowers the guesses, never to nobody;
+    # "offer again" with nobody left says so plainly.
+    dispatcher.settings = replace(
+        dispatcher.settings, backchannels=frozenset({("console", BACKCHANNEL)})
+    )
+    term = Terminal(dispatcher, db)
+    cora = await db.users.seen("console", "cora", "cora", "Cora")
+    await db.users.grant_role(cora.id, "coordinator")
+
+    async def volunteer(name: str) -> str:
+        await term.type(f":as {name}", "/start")
+        await term.press("lang:de")
+        await term.press("consent:yes")
+        await term.press("menu:volunteer")
+        await term.press("vo:reg")
+        await term.press("vo:bz:Innenstadt-Nord")
+        await term.press("vo:area-done")
+        await term.press("vo:cat:shopping")
+        await term.press("vo:cats-done")
+        await term.press("vo:langs-done")
+        await term.press("vo:skip")
+        await term.press("vo:q:0-0")
+        await term.press("vo:max:1")
+        found = await db.users.find("console", name)
+        return await term.type(":as cora", ":group", f"/verify {found.id}", ":private")
+
+    async def asks(name: str) -> tuple[int, str]:
+        await term.type(f":as {name}", "/start")
+        await term.press("lang:de")
+        await term.press("consent:yes")
+        await term.press("menu:help")
+        await term.press("hr:new")
+        await term.press("hr:cat:shopping")
+        await term.type("Ich brauche Hilfe beim Einkaufen", ":loc 51.5230,7.4560")
+        await term.press("hr:when:asap")
+        await term.press("hr:langs-done")
+        await term.press("hr:send")
+        await term.type(":as cora", ":group")
+        shown = await term.press("mod:ok:")
+        person = await db.users.find("console", name)
+        return (await db.requests.for_requester(person.id))[0].id, shown
+
+    await volunteer("vera")
+    first, shown = await asks("amira")
+    assert "[vera]" in shown and f"#{first}" in shown
+    await term.type(":as vera")
+    await term.press(f"mt:dec:{first}")
+    shown = await term.type(":as cora", ":group", f"/offer {first}")
+    assert f"Niemand mehr, dem wir #{first} jetzt anbieten können" in shown
+    shown = await volunteer("ben")
+    assert "[ben]" in shown and f"#{first}" in shown  # confirmed: offered at once
+    await term.type(":as ben")
+    await term.press(f"mt:dec:{first}")
+    second, shown = await asks("bernd")
+    assert "[vera]" in shown and "[ben]" in shown and f"#{second}" in shown

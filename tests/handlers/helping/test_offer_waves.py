@@ -498,3 +498,118 @@ async def test_the_first_waves_go_fast_and_large_the_later_slow_and_small(
                    if who not in asked)  # fmt: skip
     search = await db.waves.get(request_id)
     assert search is not None and search.waves == 4
+
+
+@pytest.mark.both_backends
+async def test_a_city_whose_first_twenty_offers_were_declined_still_offers(
+    dispatcher: Dispatcher, db: Database
+):
+    # Issue 63, point 1: a city's first twenty offers bring no taker. Its rate was then
+    # exactly 0, every estimate 0, everyone under the floor: the fifth request was offered
+    # to nobody, and neither was a coordinator's "offer again" - for good. A budget of 5
+    # and waves of 5 keep each request to one wave (no next wave at once after the
+    # declines), so that exactly twenty offers go out before the fifth request.
+    clock = Clock(daytime(9))
+    settings = _rules(dispatcher, clock, wave_min=5, wave_max=5, budget=5)
+    term = Terminal(dispatcher, db)
+    names = {await _volunteer(db, f"vol{n}"): f"vol{n}" for n in range(25)}
+    coordinator = await _coordinator(db)
+    for number in range(4):
+        request_id = await _published(db, settings, f"res{number}", coordinator)
+        asked = await _asked(db, request_id)
+        assert len(asked) == 5
+        await term.console.worker.run_once()
+        for who in sorted(asked):
+            await term.type(f":as {names[who]}")
+            await term.press(f"mt:dec:{request_id}")
+        clock.pass_(minutes=30)
+    assert await db.volunteers.city_answers() == (0, 20)
+    fifth = await _published(db, settings, "res4", coordinator)
+    offered = await _asked(db, fifth)
+    assert offered
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert all(_told(shown, names[who], fifth) for who in offered)
+    # The fifth request's budget is spent too: the coordinators' "offer again" still
+    # reaches someone not told yet.
+    before = len(shown)
+    reply = await term.type(":as cora", ":group", f"/offer {fifth}")
+    more = await _asked(db, fifth) - offered
+    assert more
+    assert f"Anfrage #{fifth} wurde" in reply
+    await term.console.worker.run_once()
+    assert all(_told(term.out.getvalue()[before:], names[who], fifth) for who in more)
+
+
+@pytest.mark.both_backends
+async def test_offer_again_reaches_those_the_offers_a_day_hold_back(
+    dispatcher: Dispatcher, db: Database
+):
+    # Everyone who fits had their offer of the day: the bot's own wave asks nobody, a
+    # coordinator's press still reaches them (a person chose to ask once more).
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, offers_per_day=1)
+    term = Terminal(dispatcher, db)
+    names = {await _volunteer(db, f"vol{n}"): f"vol{n}" for n in range(4)}
+    coordinator = await _coordinator(db)
+    first = await _published(db, settings, "amira", coordinator)
+    assert await _asked(db, first) == set(names)
+    second = await _published(db, settings, "bernd", coordinator)
+    assert await _asked(db, second) == set()
+    await term.console.worker.run_once()
+    before = len(term.out.getvalue())
+    await term.type(":as cora", ":group")
+    await term.press(f"mod:re:{second}")
+    reached = await _asked(db, second)
+    assert reached and reached <= set(names)
+    await term.console.worker.run_once()
+    assert all(_told(term.out.getvalue()[before:], names[who], second) for who in reached)
+
+
+async def test_offer_again_with_nobody_who_qualifies_says_so_plainly(
+    dispatcher: Dispatcher, db: Database
+):
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock)
+    term = Terminal(dispatcher, db)
+    await _volunteer(db, "mengede", districts=("Mengede",), kinds=("tech",))
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    shown = await term.type(":as cora", ":group", f"/offer {request_id}")
+    assert await _asked(db, request_id) == set()
+    assert f"Niemand mehr, dem wir #{request_id} jetzt anbieten können" in shown
+    assert "0 weiteren" not in shown
+
+
+async def test_the_floor_trims_the_tail_and_never_leaves_nobody(
+    dispatcher: Dispatcher, db: Database
+):
+    # A floor at the city's rate: a volunteer in the request's district who shares no
+    # language with a requester without German falls below it. Alone, they are still
+    # asked; with better-placed people around, they are not.
+    from handlers.helping import ranking
+
+    assert ranking.city_rate(0, 10_000) > 0  # never exactly 0
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, estimate_floor_share=1.0, widen_below=0)
+    lone = await _volunteer(db, "lone")
+    coordinator = await _coordinator(db)
+    request_id = await _published(db, settings, "amira", coordinator, languages=("ar",))
+    assert await _asked(db, request_id) == {lone}
+    speakers = {
+        await _volunteer(
+            db, f"arab{n}", languages=("ar", "de"), point=NORDMARKT, radius_m=1000
+        ): f"arab{n}"
+        for n in range(3)
+    }
+    other = await _published(db, settings, "bernd", coordinator, languages=("ar",))
+    assert await _asked(db, other) == set(speakers)
+    # All three said "not this time": the next wave goes at once, and the tail stays
+    # trimmed (those above the floor were asked; nobody below it is asked instead).
+    term = Terminal(dispatcher, db)
+    await term.console.worker.run_once()
+    for name in speakers.values():
+        await term.type(f":as {name}")
+        await term.press(f"mt:dec:{other}")
+    assert await _asked(db, other) == set(speakers)
+    search = await db.waves.get(other)
+    assert search is not None and search.waves == 1 and search.next_at

@@ -161,6 +161,12 @@ async def test_one_request_its_history_and_the_actions_of_its_state(db, site, we
             assert r.status == 200
             assert "offered to 1 more volunteer" in await r.text()
         assert await db.volunteers.was_offered(open_id, vera.id)
+        # Nobody left who qualifies: said plainly, not "offered to 0 more".
+        async with browser.post(
+            f"{base}/desk/requests/{open_id}/reoffer", data={"csrf": token}
+        ) as r:
+            assert r.status == 200
+            assert f"Nobody left to offer #{open_id} to now" in await r.text()
         history = await db.requests.history(open_id)
         assert {"desk.reoffer", "request.reoffer"} <= {entry["action"] for entry in history}
         assert any(e["action"] == "desk.reoffer" and e["actor_id"] == cora for e in history)
