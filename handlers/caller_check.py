@@ -25,7 +25,8 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   any other key goes back. A key while "please hang up now" is said changes nothing: the
   bot hangs up. How often a number is checked and a caller may ask is
   bot/transports/phone/check_calls.py's (a stranger claiming someone's number can make the
-  bot ring it only so often); past that the caller hears :data:`NOT_NOW` and the call goes
+  bot ring it only so often); past that the caller hears why (:data:`REFUSED`: not today,
+  not this hour, not this number) and the call goes
   on.
 - A new caller (no person with the number yet, or one with nothing but a language and
   settings: :func:`claimed`) is that number's person from the start: there is nothing of
@@ -84,6 +85,15 @@ CALLING_TYPED_AT = N_(
 NOT_NOW = N_(
     "😔 We cannot call you back today. Please call again tomorrow, or press 0 to talk to a person."
 )
+NOT_THIS_HOUR = N_(
+    "😔 We cannot call you back right now. Please call again in an hour,"
+    " or press 0 to talk to a person."
+)
+CANNOT_CALL = N_("😔 We cannot call this number. Please press 0 to talk to a person.")
+# Why a check call is not placed (bot/transports/phone/check_calls.py), and what the
+# caller hears of it: each reason its own true sentence.
+Refusal = Literal["never", "hour", "day"]
+REFUSED: dict[Refusal, str] = {"never": CANNOT_CALL, "hour": NOT_THIS_HOUR, "day": NOT_NOW}
 QUESTION_NAMED = N_(
     "📞 Hello, this is the neighbourhood help, with a call for {name}."
     " If you are {name}, press 1. If not, press 2."

@@ -12,6 +12,7 @@ from handlers.caller_check import (
     OFFER,
     QUESTION,
     QUESTION_NAMED,
+    REFUSED,
     Profile,
     answer_keys,
     answered,
@@ -186,3 +187,13 @@ def test_the_caller_hears_when_the_check_call_comes_in_a_moment_or_at_a_time():
     assert "Donnerstag, 26. November" in said and "08:00" in said
     typed = str(calling(de, typed=True, when=morning).text)
     assert "08:00" in typed and "Nummer" in typed
+
+
+def test_a_check_that_is_not_placed_is_said_for_what_it_is():
+    """Not today, not this hour, not this number: three sentences, each true of its
+    reason (a caller past the hour's checks was told "call again tomorrow")."""
+    de = translator("de")
+    said = {reason: de._(text) for reason, text in REFUSED.items()}
+    assert len(set(said.values())) == 3
+    assert "morgen" in said["day"] and "Stunde" in said["hour"]
+    assert "morgen" not in said["hour"] + said["never"] and "Stunde" not in said["never"]

@@ -43,7 +43,7 @@ from bot.transports.phone.outbox_calls import CallingBack, Outcome, next_day
 from db import Database
 from db.clock import local_day
 from handlers.call_notices import check_given_up
-from handlers.caller_check import Profile
+from handlers.caller_check import Profile, Refusal
 from handlers.flood_limits import FloodCounts
 from handlers.messages import Message
 from handlers.messenger import tell_coordinators
@@ -99,21 +99,25 @@ class CheckCalls:
 
     # -- asked for
 
-    async def ask(self, caller: str, number: str, data: str, profile: Profile) -> datetime | None:
+    async def ask(
+        self, caller: str, number: str, data: str, profile: Profile
+    ) -> datetime | Refusal:
         """A check of ``number`` that ``caller`` (its caller ID, or :data:`WITHHELD`) asks
-        for, to begin with the button ``data``: when it is placed; None: not (the caller's
-        hour or the number's or the pool's day is full, or the bot may not call it)."""
+        for, to begin with the button ``data``: when it is placed, or why not - "never"
+        (the bot may not call the number), "hour" (the caller asked too often this hour),
+        "day" (the number's or the pool's day is full); each is said to the caller as it is
+        (handlers/caller_check.py ``refused``)."""
         if not self.calling.settings.domain or not self.calling.dialling.may_dial(number):
-            return None
+            return "never"
         if self.requests.count((PLATFORM, caller, False)) > self.settings.per_caller_hour:
             log.info("phone: a caller asked for too many checks this hour")
-            return None
+            return "hour"
         now = self.clock()
         at, today = await self._when(number, now)
         waiting = await self.store.get(number)
         if waiting is None:
             if not today:
-                return None
+                return "day"
             asked = Waiting(
                 number,
                 data,

@@ -126,8 +126,9 @@ from bot.transports.phone.to_a_person import (
 from bot.transports.phone.to_a_person import CHOICE as PERSON_CHOICE
 from bot.transports.sending import DeliveryError
 from handlers.caller_check import (
-    NOT_NOW,
+    REFUSED,
     Profile,
+    Refusal,
     calling,
     claimed,
     free,
@@ -936,10 +937,11 @@ class PhoneTransport(Transport):
         at = await self.checks.ask(WITHHELD, number, then_data(then), profile)
         await self._check_asked(call, at, typed=True)
 
-    async def _check_asked(self, call: Call, at: datetime | None, *, typed: bool) -> None:
-        """The caller hears when the check call comes (None: not today) and the call ends."""
-        if at is None:
-            await self._say_alone(call, NOT_NOW)
+    async def _check_asked(self, call: Call, at: datetime | Refusal, *, typed: bool) -> None:
+        """The caller hears when the check call comes and the call ends, or why it does not
+        come (and the call goes on)."""
+        if not isinstance(at, datetime):
+            await self._say_alone(call, REFUSED[at])
             return
         t = await self._words(call)
         await self._say_message(

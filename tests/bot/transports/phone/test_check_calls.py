@@ -268,12 +268,12 @@ async def test_a_caller_asks_a_few_checks_an_hour_and_the_pool_has_its_day_and_h
     # A caller ID asks twice an hour at most (all withheld callers together as one).
     assert await checks.ask(ERNA, ERNA, "hr:mine", Profile()) == now
     assert await checks.ask(ERNA, ERNA, "hr:mine", Profile()) == now  # the one waiting
-    assert await checks.ask(ERNA, ERNA, "hr:mine", Profile()) is None
+    assert await checks.ask(ERNA, ERNA, "hr:mine", Profile()) == "hour"
     assert await checks.ask(WITHHELD, OTHER, "hr:new", Profile()) == now
     assert await checks.ask(WITHHELD, THIRD, "hr:new", Profile()) == now
-    assert await checks.ask(WITHHELD, "+4923155509", "hr:new", Profile()) is None
+    assert await checks.ask(WITHHELD, "+4923155509", "hr:new", Profile()) == "hour"
     # A number the bot may not call is never checked.
-    assert await checks.ask("+4923155510", "+499005123456", "hr:new", Profile()) is None
+    assert await checks.ask("+4923155510", "+499005123456", "hr:new", Profile()) == "never"
     # Two calls placed this hour: the pool's hour is full, the next check waits for the next.
     assert await checks._count(ERNA, now) and await checks._count(OTHER, now)
     assert not await checks._count(THIRD, now)  # counted by no cap
@@ -284,7 +284,7 @@ async def test_a_caller_asks_a_few_checks_an_hour_and_the_pool_has_its_day_and_h
     # The third call of the day, in the next hour: the pool's day is full.
     clock.pass_(hours=1)
     assert await checks._count(THIRD, clock())
-    assert await checks.ask("+4923155512", "+4923155512", "hr:new", Profile()) is None
+    assert await checks.ask("+4923155512", "+4923155512", "hr:new", Profile()) == "day"
     # A number had two check calls today: none more, however asked.
     clock.pass_(days=1)
     assert await checks._count(ERNA, clock())
