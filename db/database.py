@@ -100,7 +100,7 @@ def city_location(database: str, slug: str, main: bool) -> tuple[str, str | None
             f"not a city slug: {slug!r} (lowercase letters, digits and '-', at most 40,"
             " beginning with a letter or digit)"
         )
-    database = check_location(database)
+    database = str(database)
     if main:
         return database, None
     if postgres.is_postgres(database):

@@ -121,7 +121,13 @@ def test_cli_reports_config_error_in_one_line(tmp_path):
 def test_a_database_url_of_another_scheme_is_refused_before_anything_is_made(tmp_path):
     """``sqlite:///...`` was once taken for a path and made a folder ``sqlite:`` (with the
     people of a test in it) wherever the bot was started."""
-    result = run_bot("db", "migrate", database=f"sqlite:///{tmp_path}/x.db", cwd=tmp_path)
+    result = run_bot(
+        "db",
+        "migrate",
+        database=f"sqlite:///{tmp_path}/x.db",
+        cwd=tmp_path,  # where a folder "sqlite:" was made
+        env={"PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 2
     assert "bot.database" in result.stderr and "sqlite:" in result.stderr
     assert list(tmp_path.iterdir()) == []

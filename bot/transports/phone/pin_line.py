@@ -61,11 +61,18 @@ async def ask_at_start(line: PhoneTransport, call: Call, known: User) -> bool:
 
 async def first_of_check(line: PhoneTransport, call: Call, data: str) -> Event | PinStep:
     """What a checked call to ``call``'s person begins with: the PIN's offer where they have
-    none (then what they had pressed, ``data``), else that press."""
+    none (then what they had pressed, ``data``), else that press. Not before they agreed to
+    the privacy notice (a resident the desk entered answers it first): a PIN is data of
+    theirs, chosen only once they agreed; the settings offer it later."""
     db = line.dispatcher.db
     then = ButtonPress(data)
     person = await db.users.find(PLATFORM, call.chat_id)
-    if data == CHOOSE_PIN or person is None or await db.phone_pins.get(person.id) is not None:
+    if (
+        data == CHOOSE_PIN
+        or person is None
+        or person.consent_at is None
+        or await db.phone_pins.get(person.id) is not None
+    ):
         return then
     call.pin, first = entry("offer", then)
     return first

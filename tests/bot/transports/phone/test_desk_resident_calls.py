@@ -22,7 +22,7 @@ from bot.transports.phone.caller_id import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
 from db import Database
 from handlers import build_router
-from handlers.caller_check import CALLING, OFFER, QUESTION_NAMED
+from handlers.caller_check import CALLING, OFFER, QUESTION
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from locales import translator
@@ -134,10 +134,12 @@ async def _pressed_then_called_back(desk: Desk, data: str) -> Call:
     assert request.state == "open"
     assert not desk.hers()
 
-    # Her phone rings: the question first, then what waited, hers to answer.
+    # Her phone rings: the question first (naming nobody: whoever holds the phone may not be
+    # her), then what waited, hers to answer (no PIN offered before she agreed).
     await asyncio.to_thread(desk.her_phone.wait_for, "CALL_ESTABLISHED")
-    question = str(t.t(QUESTION_NAMED, name="Erna"))
-    await until(lambda: question in spoken, "the question, naming her")
+    question = str(t.t(QUESTION))
+    await until(lambda: question in spoken, "the question, naming nobody")
+    assert not any("Erna" in text for text in spoken)
     said = len(spoken)
     await asyncio.to_thread(desk.her_phone.press, "1")
     await until(lambda: [c for c in phone._calls.values() if c.chat_id == ERNA], "her call")
