@@ -19,7 +19,10 @@ number's texts, never learns it.
 - **Anything else a feature holds** (:func:`hold`, done by ``Router.confirmed[kind]``): a
   text for the helper (relay.py), unless the number confirmed a code within the last
   :data:`PASSING` (:func:`vouched`): then its holder is there, and a conversation does not
-  cost a code a message.
+  cost a code a message; agreeing to the privacy notice for a person who has data and never
+  agreed (handlers/onboarding.py: a resident the desk entered). That one is held before
+  consent, so the state and ``coded:no`` work then too; dropped, it leaves the person at the
+  notice, shown again.
 
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
 the step the person was in, back once the act is done or dropped); a new one replaces it
@@ -156,6 +159,9 @@ async def _code(ctx: Context, router: Router) -> None:
         # the step the person was in, as if nothing had been held.
         _back_to(ctx, before)
         step = router.states.get(str(before["state"])) if before else None
+        if step is None and ctx.user.consent_at is None:
+            await _onboarding(ctx, router)  # before consent a text picks up the notice
+            return
         if step is None:
             ctx.refuse(t.t(NOTHING_DONE), ui.back_to_menu(ctx))
             return
@@ -176,18 +182,35 @@ async def _code(ctx: Context, router: Router) -> None:
         await router.confirmed[kind](ctx, data)
 
 
-async def _no(ctx: Context) -> None:
+async def _no(ctx: Context, router: Router) -> None:
     state = ctx.get_state()
     if state is None or state.state != STATE:
         ctx.stale()
     _back_to(ctx, state.data.get("before"))
+    if ctx.user.consent_at is None:
+        await _onboarding(ctx, router)
+        return
     ctx.reply(ctx.t.t(NOTHING_DONE), ui.back_to_menu(ctx), edit=True)
+
+
+async def _onboarding(ctx: Context, router: Router) -> None:
+    """Before consent (the notice's "I agree" held, handlers/onboarding.py) the step the
+    person is back in is the notice: the onboarding shows it again, as it does for any text
+    then - nothing was agreed."""
+    start = router.commands.get("start")
+    if start is None:
+        raise RuntimeError("no /start handler registered")
+    await start.callback(ctx)
 
 
 def register(router: Router) -> None:
     async def code(ctx: Context) -> None:
         await _code(ctx, router)
 
-    # A command moves on: the held act is dropped with it (``Router.views``).
-    router.state(STATE, view=True)(code)
-    router.action("coded", "no")(_no)
+    async def no(ctx: Context) -> None:
+        await _no(ctx, router)
+
+    # A command moves on: the held act is dropped with it (``Router.views``). Before
+    # consent too: the notice's "I agree" for a person with data is held.
+    router.state(STATE, view=True, before_consent=True)(code)
+    router.action("coded", "no", before_consent=True)(no)

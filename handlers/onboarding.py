@@ -16,11 +16,20 @@ Button data (all usable before consent): ``lang:<code>`` (one callback: the part
 ``lang:`` is the language, not an action; any time, also from /language), ``consent:yes``
 (any time) and ``consent:no`` (only while the notice is read, ``onboarding.privacy``; it
 asks to confirm the deletion, handlers/privacy.py).
+
+Who agrees: where a sender can be forged but a text to the number reaches its owner (a
+``coded`` channel, handlers/channels.py: SMS), "I agree" for a person who has data
+(db/users.py ``has_data``: a resident the desk entered, with a name and a request) is held
+and a code texted to the number (handlers/coded_acts.py, held act :data:`AGREE`); only that
+code agrees. A new texter, who has nothing here, agrees at once. On the phone line the
+caller check (handlers/caller_check.py) checks such a caller before the notice.
 """
 
 from __future__ import annotations
 
-from handlers import read_aloud, ui
+from typing import Any
+
+from handlers import coded_acts, read_aloud, ui
 from handlers.context import Context
 from handlers.menu import show_main_menu
 from handlers.messages import Command
@@ -31,6 +40,12 @@ from locales import N_, language_name
 CHOOSING_LANGUAGE = "onboarding.language"
 HEARING_OFFER = "onboarding.read_aloud"
 READING_PRIVACY = READING_NOTICE
+# Agreeing for a person with data by a coded channel waits for the code (handlers/coded_acts.py).
+AGREE = "consent"
+AGREE_CODED = N_(
+    "🔐 To agree to the privacy notice for this number, reply {code} within a quarter of an "
+    "hour. If you did not ask for this, do nothing."
+)
 
 
 async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
@@ -122,19 +137,51 @@ def register(router: Router) -> None:
 
     @router.action("consent", "yes", before_consent=True)
     async def consent(ctx: Context) -> None:
-        previous = ctx.get_state()
-        payload = previous.data.get("payload", "") if previous else ""
-        if ctx.user.consent_at is None:
-            await ctx.db.users.record_consent(ctx.user.id)
-            ctx.clear_state()
-            ctx.user = await ctx.db.users.get(ctx.user.id) or ctx.user
-        ctx.reply(
-            ctx.t.t(
-                "✅ Thank you, you agreed to the privacy notice. You can read it again "
-                "at any time with /privacy."
-            ),
-            edit=True,
-        )
-        await show_main_menu(ctx, greeting=True)
-        if payload:
-            await _open_deep_link(ctx, router, payload)
+        payload = _payload(ctx)
+        if (
+            ctx.user.consent_at is None
+            and coded_acts.needed(ctx)
+            and await ctx.db.users.has_data(ctx.user.id)
+        ):
+            # A person with data (a resident the desk entered) who never agreed, by a
+            # channel whose sender can be forged: only the code texted to the number agrees
+            # for her, as only it erases her (handlers/privacy.py).
+            await coded_acts.hold(
+                ctx, AGREE, {"payload": payload}, lambda t, code: t.t(AGREE_CODED, code=code)
+            )
+            return
+        await _agree(ctx, router, payload)
+
+    async def agreed(ctx: Context, data: dict[str, Any]) -> None:
+        await _agree(ctx, router, str(data.get("payload", "")))
+
+    router.confirmed[AGREE] = agreed
+
+
+def _payload(ctx: Context) -> str:
+    """The deep link the onboarding keeps, also under an act held meanwhile."""
+    state = ctx.get_state()
+    if state is None:
+        return ""
+    data = state.data
+    if state.state == coded_acts.STATE:
+        data = (data.get("before") or {}).get("data") or {}
+    return str(data.get("payload", ""))
+
+
+async def _agree(ctx: Context, router: Router, payload: str) -> None:
+    """Consent recorded, the thanks, the menu, and the deep link kept through onboarding."""
+    if ctx.user.consent_at is None:
+        await ctx.db.users.record_consent(ctx.user.id)
+        ctx.clear_state()
+        ctx.user = await ctx.db.users.get(ctx.user.id) or ctx.user
+    ctx.reply(
+        ctx.t.t(
+            "✅ Thank you, you agreed to the privacy notice. You can read it again "
+            "at any time with /privacy."
+        ),
+        edit=True,
+    )
+    await show_main_menu(ctx, greeting=True)
+    if payload:
+        await _open_deep_link(ctx, router, payload)

@@ -1,0 +1,132 @@
+"""A resident a coordinator entered on the desk has data and no consent (issue 62, point 1):
+agreeing to the privacy notice for her by text - through real Kannel, fakesmsc as the
+phone network - takes the code texted to her number (handlers/coded_acts.py), as declining
+does (test_desk_resident_texts.py): a forger who sets her number as the sender never reads
+it. A wrong code or another text agrees to nothing; her own code agrees and the menu
+follows. A new texter, who has nothing here, agrees at once as before. Each step waits for
+events, never for a time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from locales import translator
+from tests.support.channels import channels
+from tests.support.desk_client import log_in
+from tests.support.memory_transport import MemoryTransport
+from tests.support.sms.city import City, Resident
+from tests.support.web_site import browser_session, csrf_of, serving
+
+ERNA = "+4917633333333"
+NEWCOMER = "+4917644444444"
+T = translator("de")
+
+
+def _code(text: str) -> str:
+    """The four-digit code in a text."""
+    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
+    assert len(found) == 1, text
+    return found[0]
+
+
+def _other(code: str) -> str:
+    return "1000" if code != "1000" else "1001"
+
+
+def _said(resident: Resident) -> str:
+    return "\n".join(text.text for text in resident.new)
+
+
+async def _entered_on_the_desk(city: City, db: Database) -> None:
+    """Cora enters Erna on the desk's resident form (the real web server): a request
+    entered for her, her number, her name, her language, by text."""
+    settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
+    async with (
+        serving(db, settings) as (site, base),
+        browser_session(headers={"Accept-Language": "en"}) as browser,
+    ):
+        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
+        cora = await log_in(web_chat, db, browser)
+        request = await db.requests.create(
+            None,
+            cora,
+            state="open",
+            entered_by=cora,
+            category="shopping",
+            description="Einkauf für Frau Erna",
+            stadtbezirk="Innenstadt-Nord",
+            languages=("de",),
+            offline_contact="Erna",
+        )
+        async with browser.get(f"{base}/desk/requests/{request.id}") as page:
+            body = await page.text()
+        form = {
+            "csrf": csrf_of(body),
+            "number": "0176 33333333",
+            "first_name": "Erna",
+            "language": "de",
+            "channel": "sms",
+        }
+        async with browser.post(f"{base}/desk/requests/{request.id}/phone", data=form) as r:
+            assert r.status == 200
+    await city.flush()
+
+
+async def _agreed(db: Database, number: str) -> bool:
+    user = await db.users.find("sms", number)
+    assert user is not None
+    return user.consent_at is not None
+
+
+async def test_agreeing_for_a_desk_resident_by_text_takes_the_code_from_her_number(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    await _entered_on_the_desk(city, db)
+    sender = Resident(city, ERNA)  # anyone who sets her number as the sender
+
+    # "I agree" from her number: nothing agreed yet; her number is asked for a code, with
+    # what it confirms.
+    await sender.say("Hallo")
+    await sender.choose(T._("I agree"))
+    asked = sender.new[-1].text
+    code = _code(asked)
+    assert "Datenschutz" in asked, asked
+    assert not await _agreed(db, ERNA)
+
+    # A forger's guess is a wrong try; another text drops it and shows the notice again;
+    # the dropped code then agrees to nothing.
+    await sender.say(_other(code))
+    assert not await _agreed(db, ERNA)
+    await sender.say("Hallo")
+    assert not await _agreed(db, ERNA)
+    assert T._("I agree") in _said(sender), _said(sender)
+    await sender.say(code)
+    assert not await _agreed(db, ERNA)
+
+    # Asked again, her own code agrees, and the menu follows.
+    await sender.say("Hallo")
+    await sender.choose(T._("I agree"))
+    fresh = _code(sender.new[-1].text)
+    assert not await _agreed(db, ERNA)
+    await sender.say(fresh)
+    assert await _agreed(db, ERNA)
+    said = _said(sender)
+    assert "zugestimmt" in said and T._("Ask for help") in said, said
+
+
+async def test_a_new_texter_agrees_without_a_code(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    newcomer = Resident(city, NEWCOMER)
+    await newcomer.say("Hallo")
+    await newcomer.choose("Deutsch")
+    await newcomer.choose(T._("I agree"))
+    assert await _agreed(db, NEWCOMER)
+    assert not re.search(r"(?<![0-9])[0-9]{4}(?![0-9])", _said(newcomer)), _said(newcomer)
