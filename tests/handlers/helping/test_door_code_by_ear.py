@@ -106,9 +106,7 @@ async def test_each_side_is_told_what_the_other_has(
     word = theirs.gettext(DOOR_SYMBOLS[symbol])
     mine = translator(helper_lang)
     resident = mine._("Resident")
-    told = readable(
-        str(mine.t(HEARD_CODE[medium], name=resident, word=word, number=int(number)))
-    )
+    told = readable(str(mine.t(HEARD_CODE[medium], name=resident, word=word, number=int(number))))
     assert told in said, (lang, said)
     assert word in told and readable(str(mine.number(int(number)))) in told
     chat_form = mine.t(
