@@ -174,9 +174,8 @@ _DOOR_CODE = (
     "works in every language."
 )
 _DOOR_CODE_NUMBER = N_(
-    "Ask {name} for this code word at the door. {name} shows you its picture and the number "
-    "{number} on a phone. The number is the same in every language. Open only if the number "
-    "is right."
+    "At the door, {name} shows you a picture and the number {number}. The number is the "
+    "same in every language. Open only if the number is right."
 )
 medium_variant(SPOKEN, _DOOR_CODE, _DOOR_CODE_NUMBER)
 medium_variant(TEXTED, _DOOR_CODE, _DOOR_CODE_NUMBER)
