@@ -5,10 +5,10 @@ A call is a conversation (caller_id.py: the chat id is the caller's number). Whe
 on, the call is a ``/start``: a new caller hears the greeting and the languages, each
 language's line in its own voice; a known one (their number a person here already) their
 language at once, and the step they were at, or the main menu. Every answer that is a
-message is said (prompts.py) and played after what the call is playing; a key stops what
-is playing (the caller knows what they want; a key that means nothing there - the "#"
-after an entry ended by its length - stops nothing) and means what keypad.py says: digits press
-the newest message's choices by the numbered-choices rules (numbered_choices.py, kept in
+message is said (prompts.py) and played after what the call is playing; a key that means
+something stops what is playing (the caller knows what they want; the "#" after an entry
+ended by its length means nothing and stops nothing) and means what keypad.py says: digits
+press the newest message's choices by the numbered-choices rules (numbered_choices.py, kept in
 memory for the call, as the console does) or are typed text (a postcode); ``*`` says the
 last answer again; ``#`` presses the message's way back - its button of role ``back``,
 else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
