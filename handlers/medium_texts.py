@@ -166,6 +166,20 @@ medium_variant(
     TEXTED, _TAP_AGAIN, N_("🐢 Not so fast, please. Wait a moment, then send your answer again.")
 )
 
+# The code word at the door (handlers/helping/render.py ``door_code_text``): a caller hears
+# the picture's name in their language, an SMS may lose the picture - the helper's word may
+# differ ("Fuchs" for "روباه"), the number does not (issue 64).
+_DOOR_CODE = (
+    "Ask {name} for this code word at the door. Open only if it is right. The code word "
+    "works in every language."
+)
+_DOOR_CODE_NUMBER = N_(
+    "At the door, {name} shows you a picture and the number {number}. The number is the "
+    "same in every language. Open only if the number is right."
+)
+medium_variant(SPOKEN, _DOOR_CODE, _DOOR_CODE_NUMBER)
+medium_variant(TEXTED, _DOOR_CODE, _DOOR_CODE_NUMBER)
+
 # What a relay passes on (handlers/helping/relay.py): a caller's words after the tone, a
 # text by SMS.
 _PASSABLE = "🙈 I can pass on texts, voice messages and locations."

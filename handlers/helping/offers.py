@@ -50,7 +50,11 @@ async def _accept(ctx: Context) -> None:
         edit=True,
     )
     if requester is not None:
-        ctx.reply(door_code_text(t, request.door_code, requester=False, partner_name=name))
+        ctx.reply(
+            door_code_text(
+                t, request.door_code, requester=False, partner_name=name, partner=requester
+            )
+        )
 
 
 async def _decline(ctx: Context) -> None:

@@ -222,6 +222,7 @@ async def _write_to(ctx: Context) -> None:
             relay.request.door_code,
             requester=relay.as_requester,
             partner_name=relay.partner_name,
+            partner=relay.partner,
         )
     # Everything under a relayed message but "Write to", which was just pressed.
     endings = relay_endings(t, relay.request.id, requester=relay.as_requester)

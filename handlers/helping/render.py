@@ -25,10 +25,11 @@ from handlers.language_bridge import Reader, backchannel_reader, words
 from handlers.messages import Button, Voice
 from handlers.messenger import backchannel_language
 from handlers.places.render import language_names
+from handlers.reader import Medium, reader_of
 from handlers.settings import HandlerSettings
 from handlers.text_safety import visible
 from handlers.ui import shortened
-from locales import DEFAULT_LANGUAGE, Translator, isolate
+from locales import DEFAULT_LANGUAGE, N_, Translator, isolate
 
 # How far back a new request is compared with others, for the "very similar" warning.
 SIMILAR_WITHIN = timedelta(days=14)
@@ -343,21 +344,61 @@ def named(t: Translator, first_name: str, user_id: int) -> Markup:
     return t.t("{name} (user {user_id})", name=first_name or "?", user_id=user_id)
 
 
-def door_code_text(t: Translator, code: str, *, requester: bool, partner_name: str) -> Markup:
+# What the volunteer reads where the resident takes the code word without its picture
+# (issue 64): said on the phone, or texted (an SMS may lose the picture) - in the
+# resident's language. Each side is told what the other has: the number is the same in
+# every language, the picture's name is not ("روباه" where the volunteer reads "Fuchs").
+HEARD_CODE = {
+    Medium.SPOKEN: N_(
+        "{name} hears this code word on the phone, in their language: “{word}” and the "
+        "number {number}. At the door, show the picture and the number on your phone. The "
+        "number is the same in every language."
+    ),
+    Medium.TEXTED: N_(
+        "{name} gets this code word by SMS, in their language: “{word}” and the number "
+        "{number}. At the door, show the picture and the number on your phone. The number "
+        "is the same in every language."
+    ),
+}
+
+
+def door_code_text(
+    t: Translator,
+    code: str,
+    *,
+    requester: bool,
+    partner_name: str,
+    partner: User | None = None,
+) -> Markup:
     """The code word at the door: the same emoji and number for both, readable without
-    a shared language."""
+    a shared language. A resident on the phone or by SMS has no picture: their own text
+    (handlers/medium_texts.py) says that the helper shows one and the number, and the
+    volunteer (``partner``: the resident) reads the word the resident got and its
+    number."""
     code_line = t.format("🔐 <b>{code}</b>", code=code)
+    symbol, _, digits = code.partition(" ")
+    number = int(digits) if digits.isdigit() else digits
     if requester:
         advice = t.t(
             "Ask {name} for this code word at the door. Open only if it is right. The code "
             "word works in every language.",
             name=partner_name,
+            number=number,  # said by the phone's and the SMS's texts
         )
-    else:
-        advice = t.t(
-            "Show or say this code word at the door, so that {name} knows it is you.",
-            name=partner_name,
-        )
+        return code_line + "\n" + advice
+    resident = reader_of(partner) if partner is not None else None
+    if resident is not None and resident.medium in HEARD_CODE:
+        # lifecycle.py holds the pictures and imports this module.
+        from handlers.helping.lifecycle import DOOR_SYMBOLS
+
+        name = DOOR_SYMBOLS.get(symbol)
+        word = resident.t.gettext(name) if name else symbol
+        advice = t.t(HEARD_CODE[resident.medium], name=partner_name, word=word, number=number)
+        return code_line + "\n" + advice
+    advice = t.t(
+        "Show or say this code word at the door, so that {name} knows it is you.",
+        name=partner_name,
+    )
     return code_line + "\n" + advice
 
 

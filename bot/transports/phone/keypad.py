@@ -16,7 +16,8 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
   ``MOST_DIGITS`` of them, or the pause. A ``#`` right after an entry that ended by its
   length (before the pause, with no other key between: "44137#", as the line demands a
   ``#`` after a number elsewhere) ends that entry too - it means nothing more, never
-  "back"; the transport waits the pause for it (:attr:`Keypad.waiting`).
+  "back", and stops nothing being said (the answer to the entry may have begun); the
+  transport waits the pause for it (:attr:`Keypad.waiting`).
 
 What a caller hears of a message's choices is keyed the same way (:func:`keys_said`): each
 on its place's key, the main menu's person last, on "0"; where the caller types digits of

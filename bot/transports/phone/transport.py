@@ -5,9 +5,10 @@ A call is a conversation (caller_id.py: the chat id is the caller's number). Whe
 on, the call is a ``/start``: a new caller hears the greeting and the languages, each
 language's line in its own voice; a known one (their number a person here already) their
 language at once, and the step they were at, or the main menu. Every answer that is a
-message is said (prompts.py) and played after what the call is playing; a key stops what
-is playing (the caller knows what they want) and means what keypad.py says: digits press
-the newest message's choices by the numbered-choices rules (numbered_choices.py, kept in
+message is said (prompts.py) and played after what the call is playing; a key that means
+something stops what is playing (the caller knows what they want; the "#" after an entry
+ended by its length means nothing and stops nothing) and means what keypad.py says: digits
+press the newest message's choices by the numbered-choices rules (numbered_choices.py, kept in
 memory for the call, as the console does) or are typed text (a postcode); ``*`` says the
 last answer again; ``#`` presses the message's way back - its button of role ``back``,
 else of role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or
@@ -407,15 +408,18 @@ class PhoneTransport(Transport):
         call.waiting = None
         if call.audio.then is not None and self._skipped_to_tone(call, key):
             return
-        call.audio.then = None
-        # The caller knows what they want: what is playing stops.
-        self._runner(call).start(HUSH)
         if call.pause is not None:
             call.pause.cancel()
             call.pause = None
         # A page's keys: its choices and "More" on 9, each at once.
         keyed = int(MORE_KEY) if call.pages is not None else call.choices
         meaning = call.keypad.press(key, 0 if call.free_digits else keyed)
+        if meaning is not None or call.keypad.digits:
+            # The caller knows what they want: what is playing stops. Only then: a key
+            # that means nothing (the "#" after "44137", whose places are being said)
+            # must not cut off the answer the caller is waiting for (issue 64).
+            call.audio.then = None
+            self._runner(call).start(HUSH)
         if meaning is not None:
             call.keys.put_nowait(meaning)
         if call.keypad.waiting:  # more digits, or the "#" that may end an entry

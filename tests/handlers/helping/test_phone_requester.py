@@ -55,7 +55,8 @@ async def test_volunteers_and_coordinators_read_resident_never_the_number(
     out = await story.press("vera", f"mt:acc:{request.id}")
     resident = translator("en")._("Resident")
     said = texts(out)
-    assert f"write to {resident} here" in said and f"so that {resident} knows" in said
+    # The door code: what the caller heard (they have no picture), never "say it".
+    assert f"write to {resident} here" in said and f"{resident} hears this code word" in said
     labels = [b.label for m in messages(out) for row in m.buttons for b in row]
     assert any(resident in label for label in labels)
     # The relay's rows in the volunteer's menu name the resident too.

@@ -129,6 +129,28 @@ async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
         phone.prompts.close()  # type: ignore[union-attr]
 
 
+async def test_the_hash_after_a_postcode_stops_nothing(dispatcher: Dispatcher):
+    """ "44137#": the fifth digit stops the question and brings the places; the "#" after
+    it means nothing, so it must not stop the places being said (issue 64). Keys that
+    mean something still stop what plays: each digit of the entry, and a second "#"."""
+    phone, call, stack = keypad_phone(dispatcher)
+    hushed: list[str] = []
+    stack.hush = lambda call_id: hushed.append("hush")  # type: ignore[method-assign]
+    try:
+        call.free_digits = True
+        for key in "44137":
+            phone.pressed(call, key)
+        assert len(hushed) == 5 and call.keys.get_nowait() == Typed("44137")
+        phone.pressed(call, "#")  # while the places are said
+        assert len(hushed) == 5 and call.keys.empty()
+        phone.pressed(call, "#")  # now the way back: what plays stops
+        assert len(hushed) == 6 and call.keys.get_nowait() == BACK
+    finally:
+        if call.pause is not None:
+            call.pause.cancel()
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
 async def test_an_easy_language_callers_hash_presses_their_menu_button(dispatcher: Dispatcher):
     """An easy reader's main menu button says "🏠 Menü", not "🏠 Hauptmenü": "#" still
     presses it (its role says what it is, not its label)."""
