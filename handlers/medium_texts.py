@@ -187,3 +187,44 @@ medium_variant(
         "of Done."
     ),
 )
+
+# The description step (handlers/helping/requests_flow.py): the phone records what is said
+# after its tone, a text carries words only; the helper reaches either through the bot,
+# never through a chat the person does not have.
+_DESCRIBE = (
+    "✍️ Describe in a few words what you need. You can also send a voice message. Please do "
+    "not write your address or phone number - you will talk to your helper through this chat."
+)
+medium_variant(
+    SPOKEN,
+    _DESCRIBE,
+    N_(
+        "✍️ Say in a few words what you need. Please do not say your address or phone "
+        "number - your helper's messages come to you through us."
+    ),
+)
+medium_variant(
+    TEXTED,
+    _DESCRIBE,
+    N_(
+        "✍️ Write in a few words what you need. Please do not write your address or phone "
+        "number - your helper's messages come to you through us."
+    ),
+)
+
+# An erasure code typed too late (handlers/privacy.py): a command is typed in a chat.
+_CODE_EXPIRED = "⌛ The code is no longer valid. Nothing was deleted. Send /delete to start again."
+_START_AGAIN = N_("⌛ The code is no longer valid. Nothing was deleted. Start again in the settings.")
+medium_variant(SPOKEN, _CODE_EXPIRED, _START_AGAIN)
+medium_variant(TEXTED, _CODE_EXPIRED, _START_AGAIN)
+
+# A postcode the city does not know (handlers/places/chat.py): a district has no keys.
+_NOT_FOUND = (
+    '🤔 I could not find "{query}" in {city}. Please type a postcode (for example {postcode}) '
+    "or a district (for example {district})."
+)
+medium_variant(
+    SPOKEN,
+    _NOT_FOUND,
+    N_('🤔 I could not find "{query}" in {city}. Please type another postcode with the keys.'),
+)
