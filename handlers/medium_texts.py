@@ -214,7 +214,9 @@ medium_variant(
 
 # An erasure code typed too late (handlers/privacy.py): a command is typed in a chat.
 _CODE_EXPIRED = "⌛ The code is no longer valid. Nothing was deleted. Send /delete to start again."
-_START_AGAIN = N_("⌛ The code is no longer valid. Nothing was deleted. Start again in the settings.")
+_START_AGAIN = N_(
+    "⌛ The code is no longer valid. Nothing was deleted. Start again in the settings."
+)
 medium_variant(SPOKEN, _CODE_EXPIRED, _START_AGAIN)
 medium_variant(TEXTED, _CODE_EXPIRED, _START_AGAIN)
 

@@ -143,9 +143,7 @@ async def test_a_caller_and_a_texter_meet_no_chat_words(
     platform: str,
     medium: str,
 ) -> None:
-    await import_places(
-        db, SAMPLE_PLACES, load_gazetteer("data/dortmund"), default_source="sample"
-    )
+    await import_places(db, SAMPLE_PLACES, load_gazetteer("data/dortmund"), default_source="sample")
     chat = MemoryTransport(Dispatcher(db, build_router(), settings), platform=platform)
     await _walk(chat)
     met = sorted({message for on, message in asked_on_media if on == medium} | set(ALSO_MET))
