@@ -230,3 +230,13 @@ medium_variant(
     _NOT_FOUND,
     N_('🤔 I could not find "{query}" in {city}. Please type another postcode with the keys.'),
 )
+
+# A choice of a message gone by (handlers/dispatcher.py, ui.py, helping/refused.py): a
+# caller presses keys and a texter sends numbers; neither has a button.
+_STALE = "This button is no longer valid."
+medium_variant(SPOKEN, _STALE, N_("This choice is no longer valid."))
+medium_variant(TEXTED, _STALE, N_("This choice is no longer valid."))
+_STALE_MENU = "⚠️ This button is no longer valid. Here is the main menu."
+_STALE_CHOICE_MENU = N_("⚠️ This choice is no longer valid. Here is the main menu.")
+medium_variant(SPOKEN, _STALE_MENU, _STALE_CHOICE_MENU)
+medium_variant(TEXTED, _STALE_MENU, _STALE_CHOICE_MENU)
