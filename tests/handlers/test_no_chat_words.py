@@ -167,10 +167,6 @@ async def test_a_caller_and_a_texter_meet_no_chat_words(
     met = sorted({message for on, message in asked_on_media if on == medium} | set(ALSO_MET))
     # A walk that records little proves nothing.
     assert len(met) > 30, met
-    import os
-    if os.environ.get("DUMP_MET"):
-        for message in met:
-            print(medium, "|", translator("en", easy=True, medium=medium)._(message).replace("\n", " "))
     hits = []
     for lang in SUPPORTED_LANGUAGES:
         words = chat_words(lang, medium)
