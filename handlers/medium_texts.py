@@ -108,23 +108,33 @@ medium_variant(TEXTED, _TO_COORDINATORS, N_("📞 Write your message for the coo
 _LENGTH = "✍️ Please write between {low} and {high} characters, or send a voice message."
 medium_variant(TEXTED, _LENGTH, N_("✍️ Please write between {low} and {high} characters."))
 
-# Several choices, then Done (handlers/helping/requests_flow.py, volunteers.py).
+# Several choices, then Done (handlers/helping/requests_flow.py, volunteers.py): one key or
+# number, and more for more - never "each", heard as "all of them" (issue 64).
 _LANGUAGES = "🗣 Which languages do you speak? Tap all that apply, then Done."
 medium_variant(
     SPOKEN,
     _LANGUAGES,
-    N_("🗣 Which languages do you speak? Press the key of each, then the key of Done."),
+    N_(
+        "🗣 Which languages do you speak? Press the key of a language. For more languages, "
+        "press their keys too. Then press the key of Done."
+    ),
 )
 medium_variant(
     TEXTED,
     _LANGUAGES,
-    N_("🗣 Which languages do you speak? Send their numbers one by one, then the number of Done."),
+    N_(
+        "🗣 Which languages do you speak? Send the number of a language. For more languages, "
+        "send their numbers too. Then send the number of Done."
+    ),
 )
 _SKILLS = "🧰 What can you help with? Tap all that apply, then Done."
 medium_variant(
     SPOKEN,
     _SKILLS,
-    N_("🧰 What can you help with? Press the key of each, then the key of Done."),
+    N_(
+        "🧰 What can you help with? Press the key of one thing. For more, press their keys "
+        "too. Then press the key of Done."
+    ),
 )
 medium_variant(
     TEXTED,
@@ -177,14 +187,17 @@ _PLACE_LANGUAGES = "🗣 Which languages are spoken there? Tap all that apply, t
 medium_variant(
     SPOKEN,
     _PLACE_LANGUAGES,
-    N_("🗣 Which languages are spoken there? Press the key of each, then the key of Done."),
+    N_(
+        "🗣 Which languages are spoken there? Press the key of a language. For more "
+        "languages, press their keys too. Then press the key of Done."
+    ),
 )
 medium_variant(
     TEXTED,
     _PLACE_LANGUAGES,
     N_(
-        "🗣 Which languages are spoken there? Send their numbers one by one, then the number "
-        "of Done."
+        "🗣 Which languages are spoken there? Send the number of a language. For more "
+        "languages, send their numbers too. Then send the number of Done."
     ),
 )
 
