@@ -1,7 +1,8 @@
 """No chat words to a caller or a texter (issue 64, point 4): a person on the phone line
 (``Medium.SPOKEN``) and one by SMS (``Medium.TEXTED``) go through the bot - the greeting,
 the language and consent, a help request step by step, the places near a postcode and near
-one the city does not know, a volunteer's registration, the settings - and every message
+one the city does not know, a volunteer's registration, this week's events, the person's
+requests, the settings - and every message
 their translator is asked for (on the phone also every text that names the hash key) is
 rendered as their medium renders it, in all ten languages, usual and easy. None may say
 what only a chat has: tapping or clicking, a button (where the language names a phone's
@@ -24,6 +25,7 @@ from babel.messages.pofile import read_po
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
+from handlers.events.ical import import_events
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
@@ -32,6 +34,7 @@ from tests.support.cli import ROOT
 from tests.support.memory_transport import MemoryTransport, button_data
 
 SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
+SAMPLE_EVENTS = ROOT / "data" / "dortmund" / "events-sample.ics"
 PERSON = "+4923155501"
 
 
@@ -162,6 +165,17 @@ async def _walk(chat: MemoryTransport) -> None:
         await chat.press(PERSON, data)
     await chat.press(PERSON, "vo:cancel")
     await chat.text(PERSON, "/menu")
+    # This week's events, one of them, and the person's own requests.
+    out = await chat.press(PERSON, "menu:events")
+    if "ev:week" in button_data(out):
+        out = await chat.press(PERSON, "ev:week")
+    events = [data for data in button_data(out) if data.startswith("ev:d:")]
+    if events:
+        await chat.press(PERSON, events[0])
+    await chat.text(PERSON, "/menu")
+    await chat.press(PERSON, "menu:help")
+    await chat.press(PERSON, "hr:mine")
+    await chat.text(PERSON, "/menu")
     # Something not understood, and the settings.
     await chat.press(PERSON, "nonsense:1")
     await chat.press(PERSON, "menu:settings")
@@ -177,14 +191,16 @@ async def test_a_caller_and_a_texter_meet_no_chat_words(
     platform: str,
     medium: str,
 ) -> None:
-    await import_places(db, SAMPLE_PLACES, load_gazetteer("data/dortmund"), default_source="sample")
+    gazetteer = load_gazetteer("data/dortmund")
+    await import_places(db, SAMPLE_PLACES, gazetteer, default_source="sample")
+    await import_events(db, SAMPLE_EVENTS, gazetteer=gazetteer)
     chat = MemoryTransport(Dispatcher(db, build_router(), settings), platform=platform)
     await _walk(chat)
     met = {message for on, message in asked_on_media if on == medium} | set(ALSO_MET)
     if medium == "spoken":
         met |= _naming_the_hash_key()
     # A walk that records little proves nothing.
-    assert len(met) > 30, met
+    assert len(met) > 80, len(met)
     hits = []
     for lang in SUPPORTED_LANGUAGES:
         words = chat_words(lang, medium)
