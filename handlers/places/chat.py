@@ -22,7 +22,9 @@ Button data (``pl:…``), each action its own callback:
 A listener (read aloud, ``short_lists.listens``) gets the list three places at a time, a
 line each (name, distance, open or closed now), with a button per place for its details,
 "➕ More" and the filters (its first place's offset is ``start`` in the state data, for
-"back to the list"); people who read get pages of ``places_page_size`` with ◀️/▶️.
+"back to the list"); people who read get pages of ``places_page_size`` with ◀️/▶️. A texted
+reader (SMS) gets those pages as numbered choices alone, one a place, first in the text
+(handlers/texted_form.py numbers them); a place's details come on its number.
 
 An easy reader (``ctx.reader.easy``, handlers/easy_language.py) gets a place short: its
 name, how far, open or closed now and one line of how to get in (street and steps,
