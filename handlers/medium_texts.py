@@ -108,23 +108,33 @@ medium_variant(TEXTED, _TO_COORDINATORS, N_("📞 Write your message for the coo
 _LENGTH = "✍️ Please write between {low} and {high} characters, or send a voice message."
 medium_variant(TEXTED, _LENGTH, N_("✍️ Please write between {low} and {high} characters."))
 
-# Several choices, then Done (handlers/helping/requests_flow.py, volunteers.py).
+# Several choices, then Done (handlers/helping/requests_flow.py, volunteers.py): one key or
+# number, and more for more - never "each", heard as "all of them" (issue 64).
 _LANGUAGES = "🗣 Which languages do you speak? Tap all that apply, then Done."
 medium_variant(
     SPOKEN,
     _LANGUAGES,
-    N_("🗣 Which languages do you speak? Press the key of each, then the key of Done."),
+    N_(
+        "🗣 Which languages do you speak? Press the key of a language. For more languages, "
+        "press their keys too. Then press the key of Done."
+    ),
 )
 medium_variant(
     TEXTED,
     _LANGUAGES,
-    N_("🗣 Which languages do you speak? Send their numbers one by one, then the number of Done."),
+    N_(
+        "🗣 Which languages do you speak? Send the number of a language. For more languages, "
+        "send their numbers too. Then send the number of Done."
+    ),
 )
 _SKILLS = "🧰 What can you help with? Tap all that apply, then Done."
 medium_variant(
     SPOKEN,
     _SKILLS,
-    N_("🧰 What can you help with? Press the key of each, then the key of Done."),
+    N_(
+        "🧰 What can you help with? Press the key of one thing. For more, press their keys "
+        "too. Then press the key of Done."
+    ),
 )
 medium_variant(
     TEXTED,
@@ -191,13 +201,69 @@ _PLACE_LANGUAGES = "🗣 Which languages are spoken there? Tap all that apply, t
 medium_variant(
     SPOKEN,
     _PLACE_LANGUAGES,
-    N_("🗣 Which languages are spoken there? Press the key of each, then the key of Done."),
+    N_(
+        "🗣 Which languages are spoken there? Press the key of a language. For more "
+        "languages, press their keys too. Then press the key of Done."
+    ),
 )
 medium_variant(
     TEXTED,
     _PLACE_LANGUAGES,
     N_(
-        "🗣 Which languages are spoken there? Send their numbers one by one, then the number "
-        "of Done."
+        "🗣 Which languages are spoken there? Send the number of a language. For more "
+        "languages, send their numbers too. Then send the number of Done."
     ),
 )
+
+# The description step (handlers/helping/requests_flow.py): the phone records what is said
+# after its tone, a text carries words only; the helper reaches either through the bot,
+# never through a chat the person does not have.
+_DESCRIBE = (
+    "✍️ Describe in a few words what you need. You can also send a voice message. Please do "
+    "not write your address or phone number - you will talk to your helper through this chat."
+)
+medium_variant(
+    SPOKEN,
+    _DESCRIBE,
+    N_(
+        "✍️ Say in a few words what you need. Please do not say your address or phone "
+        "number - your helper's messages come to you through us."
+    ),
+)
+medium_variant(
+    TEXTED,
+    _DESCRIBE,
+    N_(
+        "✍️ Write in a few words what you need. Please do not write your address or phone "
+        "number - your helper's messages come to you through us."
+    ),
+)
+
+# An erasure code typed too late (handlers/privacy.py): a command is typed in a chat.
+_CODE_EXPIRED = "⌛ The code is no longer valid. Nothing was deleted. Send /delete to start again."
+_START_AGAIN = N_(
+    "⌛ The code is no longer valid. Nothing was deleted. Start again in the settings."
+)
+medium_variant(SPOKEN, _CODE_EXPIRED, _START_AGAIN)
+medium_variant(TEXTED, _CODE_EXPIRED, _START_AGAIN)
+
+# A postcode the city does not know (handlers/places/chat.py): a district has no keys.
+_NOT_FOUND = (
+    '🤔 I could not find "{query}" in {city}. Please type a postcode (for example {postcode}) '
+    "or a district (for example {district})."
+)
+medium_variant(
+    SPOKEN,
+    _NOT_FOUND,
+    N_('🤔 I could not find "{query}" in {city}. Please type another postcode with the keys.'),
+)
+
+# A choice of a message gone by (handlers/dispatcher.py, ui.py, helping/refused.py): a
+# caller presses keys and a texter sends numbers; neither has a button.
+_STALE = "This button is no longer valid."
+medium_variant(SPOKEN, _STALE, N_("This choice is no longer valid."))
+medium_variant(TEXTED, _STALE, N_("This choice is no longer valid."))
+_STALE_MENU = "⚠️ This button is no longer valid. Here is the main menu."
+_STALE_CHOICE_MENU = N_("⚠️ This choice is no longer valid. Here is the main menu.")
+medium_variant(SPOKEN, _STALE_MENU, _STALE_CHOICE_MENU)
+medium_variant(TEXTED, _STALE_MENU, _STALE_CHOICE_MENU)

@@ -10,7 +10,8 @@ segments) and sends it; nothing of the form is its own.
 - **Numbered choices.** A message's choices, numbered as every numbered-choices medium
   numbers them (``handlers.messages.numbered``), one a line ("1 Yes"), all of them however
   many (the twelve kinds of help, the ten languages and "Done"): a typed "12" presses the
-  twelfth. Choices count from 1, so :data:`MORE` ("0") never presses one: one key keeps one
+  twelfth. A label's own number goes ("1. Seniorenbüro" is "1 Seniorenbüro"): one number a
+  choice. Choices count from 1, so :data:`MORE` ("0") never presses one: one key keeps one
   meaning in every text.
 - **Paging** (:func:`page`). The choices always come whole in the first text of an answer,
   after as much of the body as fits and the "more" line (:func:`more_line`); the rest of a
@@ -71,6 +72,15 @@ def _plain(text: Markup, buttons: list[list[Button]], t: Translator) -> str:
     return without_direction_marks(door_codes_named(plain, t, keep_picture=True))
 
 
+# A label's own number ("1. Seniorenbüro", "٣. …"): the texted form numbers every choice.
+_OWN_NUMBER = re.compile(r"^\d+\.\s+")
+
+
+def _unnumbered(label: str) -> str:
+    """``label`` without a number of its own before it, so that a choice has one number."""
+    return _OWN_NUMBER.sub("", label, count=1) or label
+
+
 def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
     """``item`` in its texted form, in ``t``'s words (the reader's); None for what a text
     carries nothing of (a toast, a reaction, a deletion, a voice, a file without caption)."""
@@ -79,7 +89,7 @@ def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
         if isinstance(item, Message) and item.brief is not None:
             text = Markup("\n").join([item.brief, t.t(STOP_LINE)])
         listed = tuple(numbered(item.buttons))
-        lines = "\n".join(f"{n} {label}" for n, (label, _) in enumerate(listed, 1))
+        lines = "\n".join(f"{n} {_unnumbered(label)}" for n, (label, _) in enumerate(listed, 1))
         typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
         return TextedForm(
             _plain(text, item.buttons, t), without_direction_marks(lines), listed, typed

@@ -22,7 +22,9 @@ Button data (``pl:…``), each action its own callback:
 A listener (read aloud, ``short_lists.listens``) gets the list three places at a time, a
 line each (name, distance, open or closed now), with a button per place for its details,
 "➕ More" and the filters (its first place's offset is ``start`` in the state data, for
-"back to the list"); people who read get pages of ``places_page_size`` with ◀️/▶️.
+"back to the list"); people who read get pages of ``places_page_size`` with ◀️/▶️. A texted
+reader (SMS) gets those pages as numbered choices alone, one a place, first in the text
+(handlers/texted_form.py numbers them); a place's details come on its number.
 
 An easy reader (``ctx.reader.easy``, handlers/easy_language.py) gets a place short: its
 name, how far, open or closed now and one line of how to get in (street and steps,
@@ -54,6 +56,7 @@ from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazettee
 from handlers.places.search import Query, nearest
 from handlers.places.short_lists import SHORT
 from handlers.places.vocabulary import CATEGORIES
+from handlers.reader import Medium
 from handlers.router import Router
 from handlers.staff import is_staff
 from locales import N_
@@ -137,7 +140,11 @@ def _key(ctx: Context, search: dict[str, Any]) -> str:
 
 
 async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = False) -> None:
-    if short_lists.listens(ctx):
+    # A texted reader's list is its numbered choices, one line a place, first in the text
+    # (handlers/texted_form.py numbers them): the places' lines above them would be the
+    # list twice, and cut to fit they put one place's details before the list.
+    texted = ctx.reader.medium == Medium.TEXTED
+    if short_lists.listens(ctx) and not texted:
         await _show_short(ctx, search, edit=edit)
         return
     t = ctx.t
@@ -150,8 +157,9 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
     lines = _head(ctx, search, found)
     buttons: list[list[Button]] = []
     for number, item in enumerate(found, start=page * size + 1):
-        lines.append(render.place_line(t, number, item, now))
-        lines.append(Markup(""))
+        if not texted:
+            lines.append(render.place_line(t, number, item, now))
+            lines.append(Markup(""))
         name = item.place.name
         label = f"{t.number(number)}. {ui.shortened(name, 30)}"
         buttons.append([Button(label, f"pl:d:{item.place.id}")])

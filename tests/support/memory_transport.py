@@ -33,6 +33,12 @@ class MemoryTransport:
         # The dispatcher's reader chain, as a running city shares it (bot/city_service.py).
         self.worker = OutboxWorker(dispatcher.db, [self], speaker=speaker, chain=dispatcher.chain)
 
+    def _name(self, user: str) -> str:
+        """The name a sender comes with: none on a number platform (a caller ID, an SMS
+        sender carry no name, as the phone and SMS transports send them; a first name there
+        is one a coordinator entered, which counts as the person's data)."""
+        return "" if self.platform in ("phone", "sms") else user.title()
+
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
@@ -53,7 +59,7 @@ class MemoryTransport:
 
     async def in_group(self, user: str, event: Event, chat: str = "coordinators") -> list[Outgoing]:
         incoming = Incoming(
-            Sender(self.platform, user, user.title()),
+            Sender(self.platform, user, self._name(user)),
             chat_id=chat,
             event=event,
             update_id=str(next(self._ids)),
@@ -65,7 +71,7 @@ class MemoryTransport:
         self, user: str, event: Event, hint: str | None = None, private: bool = True
     ) -> list[Outgoing]:
         incoming = Incoming(
-            Sender(self.platform, user, user.title(), hint),
+            Sender(self.platform, user, self._name(user), hint),
             chat_id=user,
             event=event,
             update_id=str(next(self._ids)),
