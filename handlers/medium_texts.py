@@ -117,11 +117,7 @@ medium_variant(
     "The step you are at and what you typed for it, e.g. a half-written request.",
     N_("The step you are at and what you gave for it, for example a request not yet finished."),
 )
-medium_variant(
-    SPOKEN,
-    "Who decided what and when, e.g. who published a request. By user number.",
-    N_("Who decided what and when, for example who published a request. By user number."),
-)
+
 medium_variant(SPOKEN, _THANKS, N_("✅ Thank you."))
 
 # A voice message (handlers/to_coordinators.py, handlers/helping/requests_flow.py): a text
