@@ -25,6 +25,7 @@ from db.personal_data import PURPOSES
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, next_part
+from handlers.privacy import detail_parts
 from handlers.privacy_purposes import purpose_texts
 from handlers.reader import Medium, translator_for
 from handlers.settings import HandlerSettings
@@ -148,3 +149,18 @@ async def test_a_chat_still_shows_the_whole_notice_in_one_message(
     text = str(messages(out)[-1].text)
     assert "Teil 1 von" not in text and "privacy:details:2" not in str(messages(out)[-1].buttons)
     assert text.count("👁") == len(PURPOSES)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_a_caller_in_easy_language_hears_the_easy_form_of_the_parts(
+    settings_with_engine: HandlerSettings, lang: str
+):
+    """Callers start in easy language: what is kept of their account, their requests,
+    their messages and translations is said in short sentences (easy.po), the rest of a
+    part as usual; who sees it and how long are the same words."""
+    usual = detail_parts(translator_for(lang, False, Medium.SPOKEN), settings_with_engine)
+    easy = detail_parts(translator_for(lang, True, Medium.SPOKEN), settings_with_engine)
+    keys = [purpose.key for purpose in PURPOSES]
+    assert len(easy) == len(usual) == len(keys)
+    for key in ("account", "conversation", "requests", "messages", "delivery", "translation"):
+        assert easy[keys.index(key)] != usual[keys.index(key)], (lang, key)
