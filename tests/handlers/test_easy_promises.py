@@ -215,15 +215,15 @@ def test_the_notice_a_caller_hears_promises_what_the_chats_one_does(lang, easy):
 # and that everything can be seen and erased (by SMS: in the settings, no web link needed).
 TEXTED_PROMISES: dict[str, dict[str, tuple[str, ...]]] = {
     "a helper sees the request and first name": {
-        "de": (r"helfende", r"Anfrage", r"Vorname"),
+        "de": (r"[Hh]elf", r"Anfrage", r"Vor·?name"),
         "en": (r"helper", r"request", r"first name"),
         "ar": (r"المساعد", r"طلبك", r"اسمك"),
-        "tr": (r"[Yy]ardım eden", r"talebinizi", r"adınızı"),
+        "tr": (r"([Yy]ardım eden|[Gg]önüllü)", r"talebinizi", r"adınızı"),
         "uk": (r"[Пп]омічник", r"прохання", r"ім’я"),
         "ru": (r"[Пп]омощник", r"просьбу", r"имя"),
-        "ro": (r"ajută", r"cererea", r"prenumele"),
+        "ro": (r"(ajută|[Vv]oluntar)", r"cererea", r"prenumele"),
         "bg": (r"[Пп]омощникът", r"молбата", r"име"),
-        "pl": (r"pomagająca", r"prośbę", r"imię"),
+        "pl": (r"(pomagająca|[Pp]omocnik)", r"prośbę", r"imię"),
         "fa": (r"داوطلب", r"درخواست", r"نام"),
     },
     "the translation service is named": {lang: (r"DeepL",) for lang in SUPPORTED_LANGUAGES},
