@@ -164,3 +164,32 @@ def test_a_caller_in_easy_language_hears_the_easy_form_of_the_parts(
     assert len(easy) == len(usual) == len(keys)
     for key in ("account", "conversation", "requests", "messages", "delivery", "translation"):
         assert easy[keys.index(key)] != usual[keys.index(key)], (lang, key)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+async def test_by_sms_3_sends_every_part_with_the_answer_and_no_command(
+    db: Database, settings_with_engine: HandlerSettings, lang: str
+):
+    """A texter's "3" (All details): the parts as texts, each with its purpose's retention,
+    the answer to agree and "Next" (the third choice, "3" again) but on the last; no
+    command a texter cannot use (the translation's switch is in the settings)."""
+    sms = MemoryTransport(Dispatcher(db, build_router(), settings_with_engine), platform="sms")
+    number = "+4917655564"
+    await sms.text(number, "Hallo")
+    await sms.press(number, f"lang:{lang}")
+    t = translator_for(lang, False, Medium.TEXTED)
+    limits = settings_with_engine.retention
+    texts = purpose_texts(t, limits, settings_with_engine.inactive_account_days)
+    data = "privacy:details"
+    for number_of_part, purpose in enumerate(PURPOSES, start=1):
+        message = messages(await sms.press(number, data))[-1]
+        written = str(message.text)
+        assert str(texts[purpose.key][3]) in written, (lang, purpose.key)
+        assert not COMMAND.search(written), (lang, written)
+        choices = [d for _, d in numbered(message.buttons)]
+        assert choices[:2] == ["consent:yes", "consent:no"]
+        if number_of_part < len(PURPOSES):
+            data = choices[2]
+            assert data == f"privacy:details:{number_of_part + 1}"
+        else:
+            assert len(choices) == 2
