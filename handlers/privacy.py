@@ -90,6 +90,13 @@ def notice_lines(t: Translator, city: str, settings: HandlerSettings) -> list[Ma
             city=city,
         ),
     ]
+    return lines + _translated_and_rights(t, settings)
+
+
+def _translated_and_rights(t: Translator, settings: HandlerSettings) -> list[Markup]:
+    """The notice's lines on translation (when an engine is configured) and the person's
+    rights: the same in the notice and its short form."""
+    lines = []
     if settings.translation:
         lines.append(
             t.t(
@@ -131,7 +138,7 @@ def brief_notice(ctx: Context) -> Markup:
     # a request, the translation service, and the rights - for a texted reader in the
     # settings (handlers/medium_texts.py), the notice's parts on "All details".
     lines.append(t.t("👀 A helper sees your request and first name."))
-    lines += notice_lines(t, ctx.city, ctx.settings)[3:]
+    lines += _translated_and_rights(t, ctx.settings)
     if url := notice_url(ctx.settings, t.lang, ctx.reader.easy):
         lines.append(t.t("📋 All details: {url}", url=url))
     return Markup("\n").join(lines)
