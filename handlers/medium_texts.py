@@ -98,6 +98,26 @@ medium_variant(
     N_("👀 Only our team in {city} and your helper hear it. Helpers never get your number."),
 )
 medium_variant(SPOKEN, _RIGHTS, N_("🗑 In the settings you can hear all of it, or erase it."))
+# The whole notice (handlers/privacy.py, "All details"): no command a caller or a texter
+# cannot type, and no abbreviation an engine reads letter by letter or a listener misses.
+_TRANSLATED_BY = (
+    "<b>Translation:</b> if the reader may not read your language, your text is "
+    "translated by {service}. Phone numbers, e-mail addresses, links and numbers are "
+    "removed first. Translation of messages to you can be switched off under /settings."
+)
+_TRANSLATED_IN_SETTINGS = N_(
+    "<b>Translation:</b> if the reader may not read your language, your text is "
+    "translated by {service}. Phone numbers, e-mail addresses, links and numbers are "
+    "removed first. Translation of messages to you can be switched off in the settings."
+)
+medium_variant(SPOKEN, _TRANSLATED_BY, _TRANSLATED_IN_SETTINGS)
+medium_variant(TEXTED, _TRANSLATED_BY, _TRANSLATED_IN_SETTINGS)
+medium_variant(
+    SPOKEN,
+    "The step you are at and what you typed for it, e.g. a half-written request.",
+    N_("The step you are at and what you gave for it, for example a request not yet finished."),
+)
+
 medium_variant(SPOKEN, _THANKS, N_("✅ Thank you."))
 
 # A voice message (handlers/to_coordinators.py, handlers/helping/requests_flow.py): a text

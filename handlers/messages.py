@@ -24,8 +24,9 @@ MediaKind = Literal["voice", "audio", "photo", "video", "document", "sticker", "
 # that offers "the way back" on a key of its own (the phone's "#") never guesses it from a
 # label: an easy-language "Menü" is the same button as "Hauptmenü".
 # "back"/"menu": a message's way back (:func:`way_back`); "done": a tick list's finish
-# (its "✔️ Done", :func:`finish`: the phone says it on every page of a long list).
-ButtonRole = Literal["reply", "back", "menu", "done"]
+# (its "✔️ Done", :func:`finish`: the phone says it on every page of a long list); "next":
+# the next part of a text said in parts (:func:`next_part`: the phone's "More" key, 9).
+ButtonRole = Literal["reply", "back", "menu", "done", "next"]
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,15 @@ def finish(rows: list[list[Button]]) -> str | None:
     for row in choices(rows):
         for button in row:
             if button.role == "done":
+                return button.data
+    return None
+
+
+def next_part(rows: list[list[Button]]) -> str | None:
+    """The data of a message's ``next`` button (None: it has none)."""
+    for row in choices(rows):
+        for button in row:
+            if button.role == "next":
                 return button.data
     return None
 

@@ -24,7 +24,8 @@ db/personal_data.py; this module only speaks to the person and runs that declara
 
 Button data (``delete:…``, also before consent), each action its own callback: ``ask``
 (show the confirmation, e.g. from the notice), ``yes`` (erase), ``no`` (keep: back to the
-notice before consent, else the menu). ``privacy:details`` shows the full notice. The
+notice before consent, else the menu). ``privacy:details[:n]`` shows the full notice (to
+a caller or a texter its part ``n``, :func:`details_message`). The
 consent question is the onboarding's last step (:func:`ask_consent`, state
 ``onboarding.privacy``); "No, thanks" there (handlers/onboarding.py) leads to the same
 confirmation.
@@ -58,6 +59,7 @@ from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
 from handlers.parsing import typed
 from handlers.privacy_purposes import purpose_texts as purpose_texts
+from handlers.reader import Medium
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from locales import N_, TIMEZONE, Translator, language_name
@@ -88,6 +90,13 @@ def notice_lines(t: Translator, city: str, settings: HandlerSettings) -> list[Ma
             city=city,
         ),
     ]
+    return lines + _translated_and_rights(t, settings)
+
+
+def _translated_and_rights(t: Translator, settings: HandlerSettings) -> list[Markup]:
+    """The notice's lines on translation (when an engine is configured) and the person's
+    rights: the same in the notice and its short form."""
+    lines = []
     if settings.translation:
         lines.append(
             t.t(
@@ -125,6 +134,11 @@ def brief_notice(ctx: Context) -> Markup:
             city=ctx.city,
         )
     ]
+    # The chat notice's promises, each in its own line (a test holds them alike): who sees
+    # a request, the translation service, and the rights - for a texted reader in the
+    # settings (handlers/medium_texts.py), the notice's parts on "All details".
+    lines.append(t.t("👀 A helper sees your request and first name."))
+    lines += _translated_and_rights(t, ctx.settings)
     if url := notice_url(ctx.settings, t.lang, ctx.reader.easy):
         lines.append(t.t("📋 All details: {url}", url=url))
     return Markup("\n").join(lines)
@@ -185,12 +199,13 @@ def ask_consent(ctx: Context) -> Message:
     return notice
 
 
-def notice_details(t: Translator, settings: HandlerSettings) -> Markup:
+DETAILS_HEAD = N_("📋 <b>What we store, who sees it, how long</b>")
+
+
+def _purpose_blocks(t: Translator, settings: HandlerSettings) -> list[Markup]:
+    """Each purpose of the map, a block: its title, what, who sees it, how long."""
     texts = purpose_texts(t, settings.retention, settings.inactive_account_days)
-    blocks = [
-        t.t("📋 <b>What we store, who sees it, how long</b>"),
-        *translation_notice(t, settings),
-    ]
+    blocks = []
     for purpose in PURPOSES:
         title, what, seen_by, kept = texts[purpose.key]
         blocks.append(
@@ -198,7 +213,50 @@ def notice_details(t: Translator, settings: HandlerSettings) -> Markup:
                 [Markup("<b>{}</b>").format(title), what, "👁 " + seen_by, "⏳ " + kept]
             )
         )
+    return blocks
+
+
+def notice_details(t: Translator, settings: HandlerSettings) -> Markup:
+    """The whole notice in one message, as a chat shows it."""
+    blocks = [t.t(DETAILS_HEAD), *translation_notice(t, settings), *_purpose_blocks(t, settings)]
     return Markup("\n\n").join(blocks)
+
+
+def detail_parts(t: Translator, settings: HandlerSettings) -> list[Markup]:
+    """The whole notice in parts, for a reader who hears or texts it (one purpose a part,
+    the translation service with its purpose): a caller follows one at a time, a text
+    message holds one. Each begins with its number, so a listener knows how much is left."""
+    blocks = _purpose_blocks(t, settings)
+    translation = Markup("\n").join(translation_notice(t, settings))
+    if translation:
+        at = [purpose.key for purpose in PURPOSES].index("translation")
+        blocks[at] = Markup("\n").join([blocks[at], translation])
+    parts = []
+    for number, block in enumerate(blocks, start=1):
+        head = t.t("📋 Part {n} of {count}.", n=number, count=len(blocks))
+        if number == 1:
+            head = Markup("\n").join([t.t(DETAILS_HEAD), head])
+        parts.append(Markup("\n").join([head, block]))
+    return parts
+
+
+def details_message(ctx: Context, number: int) -> tuple[Markup, list[list[Button]]]:
+    """What "All details" answers: in a chat the whole notice; to a caller or a texter
+    part ``number`` (from 1) of it, and under every part the answer to agree (before
+    consent: a caller agrees from any part) and "Next" (the phone's 9, button role
+    ``next``) but on the last."""
+    t = ctx.t
+    answer = consent_buttons(ctx)[:1] if ctx.user.consent_at is None else []
+    if ctx.reader.medium == Medium.CHAT:
+        return notice_details(t, ctx.settings), answer
+    parts = detail_parts(t, ctx.settings)
+    number = min(max(number, 1), len(parts))
+    rows = list(answer)
+    if number < len(parts):
+        rows.append([Button("➡️ " + t._("Next"), f"privacy:details:{number + 1}", role="next")])
+    if ctx.user.consent_at is not None:
+        rows += ui.back_to_menu(ctx)
+    return parts[number - 1], rows
 
 
 # -- /mydata -----------------------------------------------------------------------------
@@ -494,8 +552,10 @@ def register(router: Router) -> None:
     async def show_details(ctx: Context) -> None:
         # Read before agreeing, the whole notice comes with the answer: it is the newest
         # message then, and a caller, who has no older message to press, agrees right here.
-        answer = consent_buttons(ctx)[:1] if ctx.user.consent_at is None else []
-        ctx.reply(notice_details(ctx.t, ctx.settings), answer)
+        # A part's number, bounded by the parts there are (a forged one says the first).
+        given = ctx.args
+        number = int(given) if given.isascii() and given.isdigit() and len(given) <= 3 else 1
+        ctx.reply(*details_message(ctx, number))
 
     @router.command("mydata", N_("Download everything stored about you"))
     async def my_data(ctx: Context) -> None:

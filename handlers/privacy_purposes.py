@@ -173,7 +173,7 @@ PURPOSE_WORDS = {
     ),
     "records": PurposeWords(
         N_("📒 Records of decisions"),
-        (N_("Who decided what and when, e.g. who published a request. By user number."),),
+        (N_("Who decided what and when, for example who published a request. By user number."),),
         N_("Coordinators and admins."),
         N_("The decision stays. Your user number is removed when you delete your account."),
     ),

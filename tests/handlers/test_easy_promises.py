@@ -208,3 +208,65 @@ def test_the_notice_a_caller_hears_promises_what_the_chats_one_does(lang, easy):
     for promise in ("the language is kept", "translated only for a reader who may not read it"):
         assert not _missing(spoken, PROMISES[promise][lang]), (lang, promise, spoken)
     assert not re.search(r"(?<![<\w])/[a-z]", spoken)  # no command a keypad cannot type
+
+
+# What the chat's notice promises beyond the short form's first line, which a texter was
+# not told before issue 64 (point 3): who sees a request, the translation service by name,
+# and that everything can be seen and erased (by SMS: in the settings, no web link needed).
+TEXTED_PROMISES: dict[str, dict[str, tuple[str, ...]]] = {
+    "a helper sees the request and first name": {
+        "de": (r"[Hh]elf", r"Anfrage", r"Vor·?name"),
+        "en": (r"helper", r"request", r"first name"),
+        "ar": (r"المساعد", r"طلبك", r"اسمك"),
+        "tr": (r"([Yy]ardım eden|[Gg]önüllü)", r"talebinizi", r"adınızı"),
+        "uk": (r"[Пп]омічник", r"прохання", r"ім’я"),
+        "ru": (r"[Пп]омощник", r"просьбу", r"имя"),
+        "ro": (r"(ajută|[Vv]oluntar)", r"cererea", r"prenumele"),
+        "bg": (r"[Пп]омощникът", r"молбата", r"име"),
+        "pl": (r"(pomagająca|[Pp]omocnik)", r"prośbę", r"imię"),
+        "fa": (r"داوطلب", r"درخواست", r"نام"),
+    },
+    "the translation service is named": {lang: (r"DeepL",) for lang in SUPPORTED_LANGUAGES},
+    "everything can be seen and erased": {
+        "de": (r"alles", r"lösch"),
+        "en": (r"everything", r"(erase|delete)"),
+        "ar": (r"كل", r"(تمحو|تحذف|حذف)"),
+        "tr": (r"her şey", r"sil"),
+        "uk": (r"все", r"видал"),
+        "ru": (r"вс[её]", r"удал"),
+        "ro": (r"tot", r"șter"),
+        "bg": (r"всичко", r"изтри"),
+        "pl": (r"wszystk", r"usu[nw]"),
+        "fa": (r"همه", r"پاک"),
+    },
+}
+
+
+@pytest.mark.parametrize("easy", [False, True])
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+async def test_the_sms_notice_makes_the_chats_promises(db, settings, lang, easy):
+    """Promise parity: the short form a texter agrees to (``Message.brief``, by SMS) says
+    each thing the chat's notice promises, usual and easy, in all ten languages."""
+    import bot.transports.registry  # noqa: F401 - declares the SMS medium
+    from handlers import build_router
+    from handlers.dispatcher import Dispatcher
+    from tests.support.memory_transport import MemoryTransport, messages
+
+    settings = replace(settings, translation="deepl")
+    sms = MemoryTransport(Dispatcher(db, build_router(), settings), platform="sms")
+    number = "+4917655501"
+    await sms.text(number, "Hallo")
+    person = await db.users.find("sms", number)
+    assert person is not None
+    await db.users.set_easy_language(person.id, easy)
+    out = await sms.press(number, f"lang:{lang}")
+    to_agree = next(m for m in messages(out) if "consent:yes" in str(m.buttons))
+    assert to_agree.brief is not None
+    brief = str(to_agree.brief)
+    chat = notice(lang, easy=False)
+    for promises in (PROMISES, TEXTED_PROMISES):
+        for promise, patterns in promises.items():
+            # The chat's notice makes it (the key words are right), and so does the SMS's.
+            assert not _missing(chat, patterns[lang]), (lang, promise, chat)
+            assert not _missing(brief, patterns[lang]), (lang, easy, promise, brief)
+    assert "/mydata" not in brief and "/delete" not in brief  # no command a texter lacks

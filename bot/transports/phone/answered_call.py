@@ -118,6 +118,8 @@ class Call:
     # The newest message's choices by number, and its way back.
     choices: int = 0
     back: str | None = None
+    # Its "Next" (a text said in parts), by number: pressed on 9 (keypad.py ``keys_said``).
+    next_choice: int | None = None
     steps: itertools.count[int] = field(default_factory=itertools.count)
     # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0

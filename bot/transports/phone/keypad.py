@@ -33,6 +33,10 @@ next page (after the last, the first again). A key on a page presses the list's 
 (:func:`on_page`: its number in the whole list); a key no choice of the page has says the
 page again. The transport keeps the page of the call (answered_call.py ``Call.page``).
 
+A text said in parts (the privacy notice's "All details", handlers/privacy.py) has its
+"Next" (button role ``next``) on :data:`MORE_KEY` too, as the pages' "More": the caller
+hears and presses 9 for it (the transport turns the 9 into that choice).
+
 What is sent is :class:`Typed` (the digits, then pressed or taken as text by the numbered
 choices, bot/transports/numbered_choices.py), :data:`REPEAT` or :data:`BACK`.
 """
@@ -126,13 +130,15 @@ def keys_said(
     page: int = 0,
     done: str | None = None,
     more: str = "",
+    next_at: int | None = None,
 ) -> tuple[list[str], list[str] | None]:
     """The choices a caller hears (``labels``, their ``data`` in the same order) and the key
     of each (None: each on its place's): none where the caller types digits of their own
     (``free_digits``: the keys are the entry's); of more than ten, page ``page`` of them
     (:func:`page_of`; ``done``: the data of the list's finish) and ``more`` (a label) on
-    :data:`MORE_KEY`; else all of them, and ``person`` (the main menu's, a label) last on
-    "0"."""
+    :data:`MORE_KEY`; else all of them, the next part (``next_at``: its number, a
+    message's ``next`` button, handlers/messages.py ``next_part``) on :data:`MORE_KEY` as a
+    page's "More", and ``person`` (the main menu's, a label) last on "0"."""
     if free_digits:
         return [], None
     if paged(len(labels)):
@@ -140,9 +146,13 @@ def keys_said(
         numbers = page_of(len(labels), page, finish)
         keys = [str(key) for key in range(1, len(numbers) + 1)]
         return [*(labels[number - 1] for number in numbers), more], [*keys, MORE_KEY]
-    if person is None:
-        return labels, None
     keys = [key_of(number, len(labels)) for number in range(1, len(labels) + 1)]
+    if next_at is not None and 0 < next_at <= len(keys):
+        keys[next_at - 1] = MORE_KEY
+    elif person is None:
+        return labels, None
+    if person is None:
+        return labels, keys
     return [*labels, person], [*keys, PERSON]
 
 

@@ -153,6 +153,7 @@ from handlers.messages import (
     Sender,
     Text,
     finish,
+    next_part,
     way_back,
 )
 from handlers.number_entry import NumberEntry, NumberStep, asks_number
@@ -501,6 +502,8 @@ class PhoneTransport(Transport):
             self._play(call, list(call.audio.last))
             self._record_after(call)
             return
+        if meaning == Typed(MORE_KEY) and call.next_choice is not None and call.pages is None:
+            meaning = Typed(str(call.next_choice))  # the next part, said on 9
         if meaning == Typed(PERSON) and not call.free_digits:
             await self._person(call)
             return
@@ -586,6 +589,8 @@ class PhoneTransport(Transport):
             t = await self._words(call)
             data = [data for _, data in listed]
             done = finish(item.buttons) if typed else None
+            following = next_part(item.buttons) if typed else None
+            call.next_choice = data.index(following) + 1 if following in data else None
             self._turn_to(call, data, done)
             call.pages = None
             if typed and paged(len(listed)) and not call.free_digits:
@@ -598,6 +603,7 @@ class PhoneTransport(Transport):
                 page=call.page,
                 done=done,
                 more=t._(MORE),
+                next_at=None if call.free_digits else call.next_choice,
             )
             await self._say(call, str(words.text), labels, keys)
             if isinstance(item, Message) and item.recorded:

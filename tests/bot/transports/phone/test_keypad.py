@@ -178,3 +178,21 @@ def test_a_list_of_ten_is_not_paged():
         labels,
         None,
     )
+
+
+def test_the_next_part_is_on_9_as_a_pages_more():
+    """A text said in parts (the privacy notice's "All details"): its "Next" on 9, the
+    consent keys on their places (issue 64)."""
+    labels, data = ["I agree", "No, thanks", "Next"], ["consent:yes", "consent:no", "p:2"]
+    assert keys_said(labels, data, free_digits=False, person=None, next_at=3) == (
+        labels,
+        ["1", "2", "9"],
+    )
+    # With the main menu's person on 0, and none where the caller types digits.
+    assert keys_said(labels, data, free_digits=False, person="Person", next_at=3)[1] == [
+        "1",
+        "2",
+        "9",
+        "0",
+    ]
+    assert keys_said(labels, data, free_digits=True, person=None, next_at=3) == ([], None)
