@@ -95,10 +95,37 @@ _SEEN = "👀 Coordinators in {city} read requests. A helper sees your request a
 medium_variant(
     SPOKEN,
     _SEEN,
-    N_("👀 Only our team in {city} and your helper hear it. Helpers never get your number."),
+    N_("👀 Our team in {city} hears your request. Helpers never get your number."),
 )
+# Who reads an offer and who hears the voice (handlers/helping/offer_sending.py: an offer
+# is text only). A caller's request is always spoken; a text message carries no voice.
+_OFFERED = (
+    "🎤 Volunteers nearby read your request without your name. Only the coordinators and your "
+    "helper hear a voice message."
+)
+medium_variant(
+    SPOKEN,
+    _OFFERED,
+    N_(
+        "🎤 Volunteers nearby get a short written summary, without your name. Only our team "
+        "and your helper hear your voice."
+    ),
+)
+medium_variant(TEXTED, _OFFERED, N_("🎤 Volunteers nearby read your request without your name."))
 medium_variant(SPOKEN, _RIGHTS, N_("🗑 In the settings you can hear all of it, or erase it."))
 medium_variant(SPOKEN, _THANKS, N_("✅ Thank you."))
+# Declining the notice with nothing kept but the basics (handlers/privacy.py): by phone and
+# SMS the number is the account, so it is kept too; read aloud is a chat's choice.
+_DECLINED = (
+    "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
+    "So far that is only your language and whether the bot reads aloud to you."
+)
+_DECLINED_BY_NUMBER = N_(
+    "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
+    "So far that is only your phone number and your language."
+)
+medium_variant(SPOKEN, _DECLINED, _DECLINED_BY_NUMBER)
+medium_variant(TEXTED, _DECLINED, _DECLINED_BY_NUMBER)
 
 # A voice message (handlers/to_coordinators.py, handlers/helping/requests_flow.py): a text
 # carries none; the phone records what is said after its tone, which it says itself.

@@ -28,7 +28,10 @@ from handlers.places.render import language_names
 from handlers.settings import HandlerSettings
 from handlers.text_safety import visible
 from handlers.ui import shortened
-from locales import DEFAULT_LANGUAGE, Translator, isolate
+from locales import DEFAULT_LANGUAGE, N_, Translator, isolate
+
+# A voice request's offer: the voice goes only to the one who takes it (offer_sending.py).
+OFFERED_VOICE = N_("🎤 Spoken request: only the helper who takes it hears it.")
 
 # How far back a new request is compared with others, for the "very similar" warning.
 SIMILAR_WITHIN = timedelta(days=14)
@@ -45,10 +48,12 @@ def describe(
     for_reader: Reader | None = None,
     *,
     beside: bool = False,
+    offered: bool = False,
 ) -> Markup:
     """The request as the requester, a coordinator or a volunteer reads it. For someone
     other than the requester (``for_reader``), texts in a language they may not read are
-    translated at delivery (``beside``: the original shown in full, for checking)."""
+    translated at delivery (``beside``: the original shown in full, for checking).
+    ``offered``: in an offer, which never carries the voice - it says who will hear it."""
     if isinstance(draft, dict):
         get = draft.get
     else:
@@ -78,7 +83,7 @@ def describe(
             )
         )
     if get("voice_file_id"):
-        lines.append(t.t("🎤 voice message"))
+        lines.append(t.t(OFFERED_VOICE) if offered else t.t("🎤 voice message"))
     summary = get("summary") or ""
     if summary:
         # Written by a coordinator for those who cannot listen (or not in this language).
@@ -245,11 +250,12 @@ def offer_text(t: Translator, request: HelpRequest, for_reader: Reader | None = 
         if request.category == TALK
         else t.t("🔔 <b>Someone nearby needs help</b> (#{id})", id=request.id)
     )
-    return heading + "\n\n" + describe(t, request, for_reader)
+    return heading + "\n\n" + describe(t, request, for_reader, offered=True)
 
 
 def request_voice(t: Translator, request: HelpRequest) -> Voice:
-    """A request's voice description, sent right after its post or offer."""
+    """A request's voice description: sent right after its review post, and to the helper
+    once they took the request - never with an offer."""
     return Voice(
         request.voice_file_id,
         request.voice_platform,
