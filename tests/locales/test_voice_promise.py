@@ -1,0 +1,123 @@
+"""What the privacy notice promises about a voice is what the bot does (issue 64, point 2):
+a request is offered to volunteers nearby as text, without the name, and only the
+coordinators and the helper who took it hear a voice (handlers/helping/offer_sending.py,
+lifecycle.accept). The notice says so in every language, usual and easy, in a chat, on
+the phone and by SMS (where no voice is sent, it says who reads the request); the old
+promise "only our team and your helper hear it" is gone. And declining the notice by
+phone or SMS, where the number is the account, names the number, not "read aloud".
+
+Key words per language, as tests/handlers/test_easy_promises.py has them: the words a
+reader must meet for the promise to be made at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+from markupsafe import Markup
+
+from handlers.medium_texts import _DECLINED, SPOKEN, TEXTED
+from handlers.privacy import notice_lines
+from handlers.settings import HandlerSettings
+from locales import SUPPORTED_LANGUAGES, translator
+
+MEDIA = ("", SPOKEN, TEXTED)
+
+# Volunteers nearby get the request (and not only "your helper").
+NEARBY = {
+    "de": r"in der Nähe",
+    "en": r"\bnearby\b",
+    "ar": r"القريبون",
+    "tr": r"Yakındaki",
+    "uk": r"поблизу",
+    "ru": r"(поблизости|рядом)",
+    "ro": r"din apropiere",
+    "bg": r"наблизо",
+    "pl": r"w pobliżu",
+    "fa": r"نزدیک",
+}
+# ... without the name.
+NO_NAME = {
+    "de": r"Namen",
+    "en": r"\bname\b",
+    "ar": r"اسمك",
+    "tr": r"Adınız",
+    "uk": r"імені",
+    "ru": r"имени",
+    "ro": r"numele",
+    "bg": r"името",
+    "pl": r"imienia",
+    "fa": r"نام",
+}
+# A voice is heard only by the team and the helper (chat and phone: SMS has no voice).
+VOICE_ONLY = {
+    "de": (r"(Stimme|Sprach·?nachricht)", r"\bnur\b"),
+    "en": (r"\bvoice\b", r"\bonly\b"),
+    "ar": (r"(صوت|الصوتية)", r"(فقط|إلا)"),
+    "tr": (r"(Ses)", r"yalnızca"),
+    "uk": (r"[Гг]олос", r"лише"),
+    "ru": (r"[Гг]олос", r"только"),
+    "ro": (r"(Vocea|vocal)", r"\bdoar\b"),
+    "bg": (r"[Гг]лас", r"само"),
+    "pl": (r"głos", r"tylko"),
+    "fa": (r"(صدا|صوتی)", r"فقط"),
+}
+# The phone number, where declining on the phone or by SMS names what is kept.
+NUMBER = {
+    "de": r"Telefon·?nummer",
+    "en": r"phone number",
+    "ar": r"رقم هاتفك",
+    "tr": r"telefon numara",
+    "uk": r"номер\w* телефону",
+    "ru": r"номер\w* телефона",
+    "ro": r"numărul( \w+)? de telefon",
+    "bg": r"телефонн\w+ \w+ номер",
+    "pl": r"numer\w* telefonu",
+    "fa": r"شماره تلفن",
+}
+
+
+def _notice(lang: str, easy: bool, medium: str) -> str:
+    settings = replace(HandlerSettings(), translation="deepl")
+    t = translator(lang, easy=easy, medium=medium)
+    return "\n".join(map(str, notice_lines(t, "Dortmund", settings)))
+
+
+@pytest.mark.parametrize("medium", MEDIA)
+@pytest.mark.parametrize("easy", [False, True])
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_notice_says_who_reads_an_offer_and_who_hears_a_voice(lang, easy, medium):
+    text = _notice(lang, easy, medium)
+    assert re.search(NEARBY[lang], text, re.IGNORECASE), (lang, easy, medium, text)
+    assert re.search(NO_NAME[lang], text, re.IGNORECASE), (lang, easy, medium, text)
+    if medium != TEXTED:
+        voice = [line for line in text.split("\n") if re.search(NEARBY[lang], line, re.I)]
+        for pattern in VOICE_ONLY[lang]:
+            assert re.search(pattern, voice[0], re.IGNORECASE), (lang, easy, medium, voice)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_spoken_notice_no_longer_says_only_the_team_and_the_helper_hear_it(lang):
+    """The old line said the whole request was heard by the team and the helper alone;
+    its German and English words must not come back."""
+    for easy in (False, True):
+        text = _notice(lang, easy, SPOKEN)
+        assert "hear it." not in text and "hören es" not in text and "Das hören nur" not in text
+
+
+def _declined(t) -> str:
+    return str(Markup(t.gettext(_DECLINED)).striptags())
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_declining_by_phone_or_sms_names_the_number_and_no_read_aloud(lang):
+    chat = _declined(translator(lang))
+    assert not re.search(NUMBER[lang], chat, re.IGNORECASE), (lang, chat)
+    for medium in (SPOKEN, TEXTED):
+        for easy in (False, True):
+            said = _declined(translator(lang, easy=easy, medium=medium))
+            assert said != chat
+            assert re.search(NUMBER[lang], said, re.IGNORECASE), (lang, medium, said)
+            # The chat's "read aloud" part is gone: its last clause is not in it.
+            assert chat.split("?")[-1].strip() not in said
