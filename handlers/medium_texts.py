@@ -92,26 +92,17 @@ _KEPT = (
 )
 medium_variant(SPOKEN, _KEPT, N_("📦 We keep your number, your language and what you say."))
 _SEEN = "👀 Coordinators in {city} read requests. A helper sees your request and first name."
+# A caller's request is always spoken: who hears the voice (the coordinators and the helper
+# who took it) and who reads only a summary (an offer is text, handlers/helping/
+# offer_sending.py).
 medium_variant(
     SPOKEN,
     _SEEN,
-    N_("👀 Our team in {city} hears your request. Helpers never get your number."),
-)
-# Who reads an offer and who hears the voice (handlers/helping/offer_sending.py: an offer
-# is text only). A caller's request is always spoken; a text message carries no voice.
-_OFFERED = (
-    "🎤 Volunteers nearby read your request without your name. Only the coordinators and your "
-    "helper hear a voice message."
-)
-medium_variant(
-    SPOKEN,
-    _OFFERED,
     N_(
-        "🎤 Volunteers nearby get a short written summary, without your name. Only our team "
-        "and your helper hear your voice."
+        "👀 Only our team in {city} and your helper hear your voice. Volunteers nearby read a "
+        "short summary. Helpers never get your number."
     ),
 )
-medium_variant(TEXTED, _OFFERED, N_("🎤 Volunteers nearby read your request without your name."))
 medium_variant(SPOKEN, _RIGHTS, N_("🗑 In the settings you can hear all of it, or erase it."))
 medium_variant(SPOKEN, _THANKS, N_("✅ Thank you."))
 # Declining the notice with nothing kept but the basics (handlers/privacy.py): by phone and

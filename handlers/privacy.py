@@ -75,9 +75,8 @@ PAGE = "/privacy"
 
 
 def notice_lines(t: Translator, city: str, settings: HandlerSettings) -> list[Markup]:
-    """The notice's lines: a short one each for what is kept, who sees it, who reads an
-    offer and who hears a voice, translation (when an engine is configured) and the
-    person's rights."""
+    """The notice's lines: a short one each for what is kept, who sees it, translation
+    (when an engine is configured) and the person's rights."""
     lines = [
         t.t("🔒 <b>Privacy notice</b>"),
         t.t(
@@ -87,11 +86,6 @@ def notice_lines(t: Translator, city: str, settings: HandlerSettings) -> list[Ma
         t.t(
             "👀 Coordinators in {city} read requests. A helper sees your request and first name.",
             city=city,
-        ),
-        # What an offer carries: text only, never the voice (handlers/helping/offer_sending.py).
-        t.t(
-            "🎤 Volunteers nearby read your request without your name. Only the coordinators "
-            "and your helper hear a voice message."
         ),
     ]
     if settings.translation:

@@ -12,8 +12,8 @@ from bot.transports.phone.transport import Call
 from handlers.dispatcher import Dispatcher
 from handlers.medium_texts import _DECLINED, _DECLINED_BY_NUMBER, SPOKEN
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
-from tests.support.sip.calls import key_for
 from locales import translator
+from tests.support.sip.calls import key_for
 from tests.support.sip.keypad_phone import CALLER, keypad_phone
 
 
