@@ -242,7 +242,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         matched = await db.requests.get(request.id)
         assert matched is not None and matched.state == "matched" and matched.volunteer_id == vera
         request = matched
-        # The request's own voice, as Erna recorded it, comes with it.
+        # The request's own voice, as Erna recorded it, comes once she took it (no offer has it).
         heard = await fake.wait_for("sendVoice", after=mark, chat_id=VERA)
         assert heard.params["voice"]["content"] == bot.recordings.read(request.voice_file_id)
         mark = len(fake.calls)
@@ -279,7 +279,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         (answered,) = [
             file_id
             for file_id in await _voices_to(db, VERA)
-            # the request's own voice came with the offer; this is the answer
+            # the request's own voice came when she took it; this is the answer
             if file_id != request.voice_file_id
         ]
         assert sent.params["voice"]["content"] == bot.recordings.read(answered)
