@@ -33,6 +33,9 @@ from locales import DEFAULT_LANGUAGE, N_, Translator, isolate
 # A voice request's offer: the voice goes only to the one who takes it (offer_sending.py).
 OFFERED_VOICE = N_("🎤 Spoken request: only the helper who takes it hears it.")
 
+# A voice request in review without the coordinators' summary.
+NO_SUMMARY = N_("⚠️ no summary yet: volunteers only read the offer, they never hear the voice")
+
 # How far back a new request is compared with others, for the "very similar" warning.
 SIMILAR_WITHIN = timedelta(days=14)
 
@@ -211,6 +214,10 @@ async def review_post(
             t.t("☎️ Contact (coordinators only): {contact}", contact=request.offline_contact)
         )
     flags = warnings_for(t, request.description, recent)
+    if request.voice_file_id and not request.summary:
+        # An offer never carries the voice (offer_sending.py): without a summary, volunteers
+        # would read no word of what is needed.
+        flags.append(t.t(NO_SUMMARY))
     if flags:
         lines += [Markup(""), *flags]
     return Markup("\n").join(lines)

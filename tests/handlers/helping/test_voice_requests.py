@@ -12,7 +12,9 @@ import pytest
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers import build_router
+from handlers.helping.render import NO_SUMMARY
 from handlers.settings import HandlerSettings
+from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import readable
 from tests.support.telegram_wiring import (
@@ -85,7 +87,11 @@ async def test_a_voice_request_is_heard_summarised_offered_as_text_and_given_to_
     await fake.wait_for("answerCallbackQuery", after=mark)
     assert await db.users.get_state(people["nico"]) is None
 
-    # Cora writes a summary in her private chat; the post shows it.
+    # Volunteers will not hear the voice: the post says a summary is missing.
+    no_summary = translator("de").gettext(NO_SUMMARY)
+    assert no_summary in post.text
+
+    # Cora writes a summary in her private chat; the post shows it, and no more warning.
     mark = len(fake.calls)
     fake.press(COORDINATOR, post.button_data("📝"), post)
     await fake.wait_for("sendMessage", lambda c: "📝" in c.text, after=mark, chat_id=COORDINATOR)
@@ -94,6 +100,7 @@ async def test_a_voice_request_is_heard_summarised_offered_as_text_and_given_to_
     await fake.wait_for("sendMessage", after=mark, chat_id=COORDINATOR)
     edited = await fake.wait_for("editMessageText", after=mark, chat_id=GROUP)
     assert "Wasserkisten" in edited.text and "mod:ok" in str(edited.params)
+    assert no_summary not in edited.text
     assert (await db.requests.get(request_id)).summary.startswith("Zwei Wasserkisten")
 
     # Published: both volunteers' offers carry the summary and say the request was spoken;
