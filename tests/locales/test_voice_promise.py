@@ -104,3 +104,15 @@ def test_declining_by_phone_or_sms_names_the_number_and_no_read_aloud(lang):
             assert re.search(NUMBER[lang], said, re.IGNORECASE), (lang, medium, said)
             # The chat's "read aloud" part is gone: its last clause is not in it.
             assert chat.split("?")[-1].strip() not in said
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_whole_notice_says_an_offer_carries_no_voice(lang):
+    """The notice's details (a chat's "All details", the phone's key 3, the web page): who
+    sees a request names the voice, which volunteers are not given."""
+    from handlers.privacy_purposes import PURPOSE_WORDS
+
+    for medium in ("", SPOKEN, TEXTED):
+        t = translator(lang, medium=medium)
+        seen_by = str(t.t(PURPOSE_WORDS["requests"].seen_by))
+        assert re.search(VOICE_ONLY[lang][0], seen_by, re.IGNORECASE), (lang, seen_by)
