@@ -81,7 +81,9 @@ PURPOSES = (
         "requests",
         "help requests: kind, text or voice, area (Stadtteil, point rounded to ~500 m), "
         "when, languages; a contact and a summary coordinators entered",
-        "coordinators; matching volunteers once published; the helper",
+        "coordinators; matching volunteers once published, as text only (an offer never "
+        "carries the voice: the coordinators' summary instead); the helper, who alone besides "
+        "the coordinators hears the voice",
         "texts, voice and contact privacy.closed_request_days after closing; kind, "
         "district, dates, minutes and amounts stay without any link to a person",
     ),

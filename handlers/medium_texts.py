@@ -92,10 +92,16 @@ _KEPT = (
 )
 medium_variant(SPOKEN, _KEPT, N_("📦 We keep your number, your language and what you say."))
 _SEEN = "👀 Coordinators in {city} read requests. A helper sees your request and first name."
+# A caller's request is always spoken: who hears the voice (the coordinators and the helper
+# who took it) and who reads only a summary (an offer is text, handlers/helping/
+# offer_sending.py).
 medium_variant(
     SPOKEN,
     _SEEN,
-    N_("👀 Only our team in {city} and your helper hear it. Helpers never get your number."),
+    N_(
+        "👀 Only our team in {city} and your helper hear your voice. Volunteers nearby read a "
+        "short summary. Helpers never get your number."
+    ),
 )
 medium_variant(SPOKEN, _RIGHTS, N_("🗑 In the settings you can hear all of it, or erase it."))
 # The whole notice (handlers/privacy.py, "All details"): no command a caller or a texter
@@ -119,6 +125,18 @@ medium_variant(
 )
 
 medium_variant(SPOKEN, _THANKS, N_("✅ Thank you."))
+# Declining the notice with nothing kept but the basics (handlers/privacy.py): by phone and
+# SMS the number is the account, so it is kept too; read aloud is a chat's choice.
+_DECLINED = (
+    "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
+    "So far that is only your language and whether the bot reads aloud to you."
+)
+_DECLINED_BY_NUMBER = N_(
+    "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
+    "So far that is only your phone number and your language."
+)
+medium_variant(SPOKEN, _DECLINED, _DECLINED_BY_NUMBER)
+medium_variant(TEXTED, _DECLINED, _DECLINED_BY_NUMBER)
 
 # A voice message (handlers/to_coordinators.py, handlers/helping/requests_flow.py): a text
 # carries none; the phone records what is said after its tone, which it says itself.

@@ -75,7 +75,12 @@ PURPOSE_WORDS = {
                 "to about 500 m, when, languages."
             ),
         ),
-        N_("Coordinators. Once published, volunteers who fit. Your helper."),
+        # An offer is text only (handlers/helping/offer_sending.py): the voice goes to the
+        # helper who took the request.
+        N_(
+            "Coordinators. Once published, volunteers who fit, without your name and without "
+            "a voice message (they read a summary). Your helper, who also hears it."
+        ),
         lambda t, limits, inactive: t.tn(
             "Texts and voice messages are deleted {n} day after the request ends. Only the "
             "kind of help, the district and the dates stay, without your name.",

@@ -15,7 +15,8 @@ edit           review/open → review        the requester, not banned   backcha
 ask            (no change)                 a coordinator               requester (question)
 correct_text   (text only)                 a coordinator               requester, backch. (new post)
 summarise      (summary only)              a coordinator               posts or offers (updated)
-accept         open → matched              a qualifying volunteer      requester, offers, backch.
+accept         open → matched              a qualifying volunteer      requester, offers, backch.;
+                                                                       the voice to the helper
 hand_back      matched → open              the volunteer; ban/deletion requester, backch., others
 withdraw       active → withdrawn          the requester; ban;         volunteer, offers, posts
                                            a coordinator (end)
@@ -650,6 +651,12 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     await _update_offers(scene, request, TAKEN, volunteer.id)
     requester = await scene.mail.reachable(request.requester_id)
     await _connect(scene, request, volunteer, requester)
+    if request.voice_file_id:
+        # The voice was in no offer: only the coordinators and the helper hear it (the
+        # privacy notice's promise, handlers/medium_texts.py).
+        await scene.mail.to_user(
+            volunteer, lambda t: request_voice(t, request), about=[request.requester_id]
+        )
     await talk_now.call(scene, request, volunteer, requester)
     offline = request.offline_contact and requester is None
     await _to_coordinators(

@@ -149,7 +149,7 @@ PRIVATE_PROMPTS = {
     "ask": N_("❓ Please send your question for the requester of #{id}."),
     "sum": N_(
         "📝 Please send a short summary of request #{id} for the volunteers. "
-        "They read it with the offer, under the voice message."
+        "They read it in the offer: only the helper who takes it hears the voice message."
     ),
     "why": N_(
         "✍️ Please write why request #{id} is not published. The requester reads it "

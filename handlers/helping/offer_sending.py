@@ -1,7 +1,11 @@
-"""One offer to one volunteer: the message (with the request's voice, if any), held back
-through their quiet hours, and remembered with when and in which wave it went, so the
-lifecycle can update it later and the offer rules can count it. Used by ``offer_fanout``
-and ``waves``; it decides nobody."""
+"""One offer to one volunteer: the message, held back through their quiet hours, and
+remembered with when and in which wave it went, so the lifecycle can update it later and
+the offer rules can count it. Used by ``offer_fanout`` and ``waves``; it decides nobody.
+
+An offer is text only: a request's voice is never offered (the privacy notice promises that
+only the coordinators and the helper hear it). The offer says there is one and carries the
+coordinators' written summary; the voice goes to the helper who takes the request
+(``lifecycle.accept``)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from db.clock import to_text
 from db.requests import HelpRequest
 from db.volunteers import Volunteer
 from handlers.helping import matching
-from handlers.helping.render import offer_buttons, offer_text, request_voice
+from handlers.helping.render import offer_buttons, offer_text
 from handlers.helping.scene import Scene
 from handlers.language_bridge import Reader, reader
 from handlers.messages import Message
@@ -43,11 +47,4 @@ async def send_offer(
     await scene.db.volunteers.record_offer(
         request.id, volunteer.user_id, outbox_id, to_text(now), wave
     )
-    if request.voice_file_id:
-        await scene.mail.to_user(
-            volunteer.user_id,
-            lambda t: request_voice(t, request),
-            not_before=not_before,
-            about=[request.requester_id],
-        )
     return True

@@ -31,6 +31,12 @@ from handlers.text_safety import visible
 from handlers.ui import shortened
 from locales import DEFAULT_LANGUAGE, N_, Translator, isolate
 
+# A voice request's offer: the voice goes only to the one who takes it (offer_sending.py).
+OFFERED_VOICE = N_("🎤 Spoken request: only the helper who takes it hears it.")
+
+# A voice request in review without the coordinators' summary.
+NO_SUMMARY = N_("⚠️ no summary yet: volunteers only read the offer, they never hear the voice")
+
 # How far back a new request is compared with others, for the "very similar" warning.
 SIMILAR_WITHIN = timedelta(days=14)
 
@@ -46,10 +52,12 @@ def describe(
     for_reader: Reader | None = None,
     *,
     beside: bool = False,
+    offered: bool = False,
 ) -> Markup:
     """The request as the requester, a coordinator or a volunteer reads it. For someone
     other than the requester (``for_reader``), texts in a language they may not read are
-    translated at delivery (``beside``: the original shown in full, for checking)."""
+    translated at delivery (``beside``: the original shown in full, for checking).
+    ``offered``: in an offer, which never carries the voice - it says who will hear it."""
     if isinstance(draft, dict):
         get = draft.get
     else:
@@ -79,7 +87,7 @@ def describe(
             )
         )
     if get("voice_file_id"):
-        lines.append(t.t("🎤 voice message"))
+        lines.append(t.t(OFFERED_VOICE) if offered else t.t("🎤 voice message"))
     summary = get("summary") or ""
     if summary:
         # Written by a coordinator for those who cannot listen (or not in this language).
@@ -207,6 +215,10 @@ async def review_post(
             t.t("☎️ Contact (coordinators only): {contact}", contact=request.offline_contact)
         )
     flags = warnings_for(t, request.description, recent)
+    if request.voice_file_id and not request.summary:
+        # An offer never carries the voice (offer_sending.py): without a summary, volunteers
+        # would read no word of what is needed.
+        flags.append(t.t(NO_SUMMARY))
     if flags:
         lines += [Markup(""), *flags]
     return Markup("\n").join(lines)
@@ -246,11 +258,12 @@ def offer_text(t: Translator, request: HelpRequest, for_reader: Reader | None = 
         if request.category == TALK
         else t.t("🔔 <b>Someone nearby needs help</b> (#{id})", id=request.id)
     )
-    return heading + "\n\n" + describe(t, request, for_reader)
+    return heading + "\n\n" + describe(t, request, for_reader, offered=True)
 
 
 def request_voice(t: Translator, request: HelpRequest) -> Voice:
-    """A request's voice description, sent right after its post or offer."""
+    """A request's voice description: sent right after its review post, and to the helper
+    once they took the request - never with an offer."""
     return Voice(
         request.voice_file_id,
         request.voice_platform,

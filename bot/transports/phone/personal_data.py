@@ -142,10 +142,11 @@ DECLARED = Declaration(
                 "SELECT data FROM conversations WHERE data LIKE '%rec-%'",
             ),
             note="What a caller said after the tone on the phone line (OGG/Opus), named by a "
-            "help request's voice, a voice message in the outbox (to the coordinators, to a "
-            "helper) or a form's draft: bot/transports/phone/recording.py removes the files no "
-            "row names any more right after an erasure and every few minutes (a file younger "
-            "than a few minutes is kept: its row may not be written yet).",
+            "help request's voice, a voice message in the outbox (to the coordinators, to the "
+            "helper who took the request - never in an offer) or a form's draft: "
+            "bot/transports/phone/recording.py removes the files no row names any more right "
+            "after an erasure and every few minutes (a file younger than a few minutes is kept: "
+            "its row may not be written yet).",
         ),
     ),
     labels={"phone_pin": N_("🔢 Your PIN for calls")},

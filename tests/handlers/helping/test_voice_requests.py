@@ -1,5 +1,9 @@
 """Voice is a first-class request, and coordinators write to volunteers (issue 14), on
-Telegram: real python-telegram-bot against the fake Bot API server, the outbox worker."""
+Telegram: real python-telegram-bot against the fake Bot API server, the outbox worker.
+
+A voice request's offer is text only - the coordinators' summary and a line saying it was
+spoken - and its voice goes to the helper who took it, nobody else (issue 64, point 2: the
+notice promises that only the coordinators and the helper hear it)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import pytest
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers import build_router
+from handlers.helping.render import NO_SUMMARY
 from handlers.settings import HandlerSettings
+from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import readable
 from tests.support.telegram_wiring import (
@@ -19,6 +25,7 @@ from tests.support.telegram_wiring import (
 
 GROUP = TELEGRAM_GROUP
 RESIDENT, VOLUNTEER, COORDINATOR, MEMBER = 1001, 2001, 3001, 4001
+OTHER_VOLUNTEER = 2002
 OGG = b"OggS\x00\x02" + bytes(range(256)) * 4
 
 
@@ -55,11 +62,13 @@ async def _ask_by_voice(fake: FakeTelegram) -> str:
     return file_id
 
 
-async def test_a_voice_request_is_heard_summarised_and_offered_with_its_voice(
+async def test_a_voice_request_is_heard_summarised_offered_as_text_and_given_to_its_helper(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
     people = await _people(fake, db)
+    fake.names[OTHER_VOLUNTEER] = "Walter"
+    await telegram_volunteer(db, OTHER_VOLUNTEER, "Walter")
     file_id = await _ask_by_voice(fake)
 
     # The review post, and right after it the voice itself, sent again by its file id.
@@ -78,7 +87,11 @@ async def test_a_voice_request_is_heard_summarised_and_offered_with_its_voice(
     await fake.wait_for("answerCallbackQuery", after=mark)
     assert await db.users.get_state(people["nico"]) is None
 
-    # Cora writes a summary in her private chat; the post shows it.
+    # Volunteers will not hear the voice: the post says a summary is missing.
+    no_summary = translator("de").gettext(NO_SUMMARY)
+    assert no_summary in post.text
+
+    # Cora writes a summary in her private chat; the post shows it, and no more warning.
     mark = len(fake.calls)
     fake.press(COORDINATOR, post.button_data("📝"), post)
     await fake.wait_for("sendMessage", lambda c: "📝" in c.text, after=mark, chat_id=COORDINATOR)
@@ -87,19 +100,35 @@ async def test_a_voice_request_is_heard_summarised_and_offered_with_its_voice(
     await fake.wait_for("sendMessage", after=mark, chat_id=COORDINATOR)
     edited = await fake.wait_for("editMessageText", after=mark, chat_id=GROUP)
     assert "Wasserkisten" in edited.text and "mod:ok" in str(edited.params)
+    assert no_summary not in edited.text
     assert (await db.requests.get(request_id)).summary.startswith("Zwei Wasserkisten")
 
-    # Published: Vera's offer carries the summary, and the voice follows it.
+    # Published: both volunteers' offers carry the summary and say the request was spoken;
+    # no offer carries the voice (everything queued is delivered before anyone takes it).
     mark = len(fake.calls)
     fake.press(COORDINATOR, f"mod:ok:{request_id}", post)
-    offer = await fake.wait_for(
-        "sendMessage", lambda c: "mt:acc" in str(c.params), after=mark, chat_id=VOLUNTEER
-    )
-    assert "Wasserkisten" in readable(offer.text)
-    assert "📝" in offer.text
-    offered_voice = await fake.wait_for("sendVoice", after=mark, chat_id=VOLUNTEER)
-    assert offered_voice.params["voice"] == file_id
-    assert fake.calls.index(offered_voice) > fake.calls.index(offer)
+    offers = {}
+    for volunteer in (VOLUNTEER, OTHER_VOLUNTEER):
+        offers[volunteer] = offer = await fake.wait_for(
+            "sendMessage", lambda c: "mt:acc" in str(c.params), after=mark, chat_id=volunteer
+        )
+        assert "Wasserkisten" in readable(offer.text)
+        assert "📝" in offer.text and "🎤" in offer.text
+    await fake.settle()
+    assert await db.outbox.pending() == 0
+    assert not fake.calls_to("sendVoice", chat_id=VOLUNTEER)
+    assert not fake.calls_to("sendVoice", chat_id=OTHER_VOLUNTEER)
+
+    # Vera takes it: the voice is hers now, sent again by its file id; Walter never gets it.
+    mark = len(fake.calls)
+    fake.press(VOLUNTEER, f"mt:acc:{request_id}", offers[VOLUNTEER])
+    given = await fake.wait_for("sendVoice", after=mark, chat_id=VOLUNTEER)
+    assert given.params["voice"] == file_id
+    assert f"#{request_id}" in given.text
+    await fake.settle()
+    assert await db.outbox.pending() == 0
+    assert not fake.calls_to("sendVoice", chat_id=OTHER_VOLUNTEER)
+    assert not fake.calls_to("sendVoice", chat_id=RESIDENT)
 
 
 async def test_a_voice_in_the_relay_is_passed_on_by_file_id(

@@ -5,10 +5,14 @@ out (a recorder of what would be played); the whole call is test_calling_in.py's
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from bot.transports.phone.keypad import BACK, REPEAT, Typed
 from bot.transports.phone.transport import Call
 from handlers.dispatcher import Dispatcher
+from handlers.medium_texts import _DECLINED, _DECLINED_BY_NUMBER, SPOKEN
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
+from locales import translator
 from tests.support.sip.calls import key_for
 from tests.support.sip.keypad_phone import CALLER, keypad_phone
 
@@ -201,5 +205,29 @@ async def test_on_a_page_star_says_the_question_and_that_page_and_9_goes_round(
         assert said[-1] == (question, second, said[-2][2])
         await phone._meant(call, Typed("9"))  # after the last page: the first
         assert said[-1][1] == first and call.page == 0
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_no_thanks_names_the_number_a_caller_is_known_by(dispatcher: Dispatcher):
+    """Issue 64, point 2: declining the notice on the phone, a new caller is asked about
+    erasing what is kept - their number and their language, said so; "read aloud" is no
+    choice on the phone and is not said."""
+    phone, call, _ = keypad_phone(dispatcher)
+    engine = phone.prompts.engine  # type: ignore[union-attr]
+    try:
+        await phone._meant(call, Command("start"))
+        await phone._meant(call, Typed("1"))  # the first language
+        lang = dispatcher.settings.languages[0]
+        t = translator(lang, medium=SPOKEN)
+        said = len(engine.said)
+        await phone._meant(call, Typed(await key_for(phone, call, "consent:no")))
+        words = " ".join(text for _, text in engine.said[said:])
+        number = t.gettext(_DECLINED_BY_NUMBER).split("\n")[1]
+        assert str(Markup(number).striptags()).split("?")[-1].strip() in words
+        aloud = translator(lang).gettext(_DECLINED).split("\n")[1]
+        assert str(Markup(aloud).striptags()).split("?")[-1].strip() not in words
+        user = await dispatcher.db.users.find("phone", CALLER)
+        assert user is not None and user.consent_at is None
     finally:
         phone.prompts.close()  # type: ignore[union-attr]

@@ -246,3 +246,21 @@ async def test_numbers_texting_leave_no_lock_behind(dispatcher: Dispatcher, db: 
         assert sms._turns == {}
     finally:
         await sms.stop()
+
+
+async def test_declining_by_text_names_the_number_that_is_kept(
+    dispatcher: Dispatcher, db: Database
+):
+    """Issue 64, point 2: a new texter who declines the notice reads what is kept of them -
+    the number they text from and their language - never "whether the bot reads aloud"."""
+    gateway = RecordingAndroid()
+    sms = _sms(dispatcher, db, gateway)
+    await sms.take_text(NUMBER, "Hallo")
+    await sms.take_text(NUMBER, _choice(gateway.sent[-1][1], "Deutsch"))
+    notice = gateway.sent[-1][1]
+    await sms.take_text(NUMBER, _choice(notice, "Nein"))
+    asked = gateway.sent[-1][1]
+    assert "Telefonnummer und Ihre Sprache" in asked, asked
+    assert "vorliest" not in asked
+    user = await db.users.find("sms", NUMBER)
+    assert user is not None and user.consent_at is None and user.language == "de"
