@@ -1,0 +1,84 @@
+"""Arabic is said with its vowels (issue 64, point 7): eSpeak NG's Arabic says a word written
+without its short vowels as a run of consonants ("خمسة وثلاثون": "χmst wθlaːθˈuːna"), and
+the door code's number and a postcode were such words. The words the bot says are
+vocalised on their way to the voice (bot/speech/arabic.py ``vocalised``); this test hears
+them as the phone does (bot/speech/script.py ``parts``, then eSpeak NG's phonemes through
+libespeak-ng, bot/speech/espeak.py) and fails on a cluster of consonants where Arabic has a
+vowel: no Arabic syllable begins with two consonants, nor has three in a row."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from bot.speech.engines import embedded
+from bot.speech.script import parts
+from handlers.helping.lifecycle import DOOR_SYMBOLS
+from handlers.helping.render import door_code_text
+from locales import translator
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+_VOWELS = set("aeiouəɑɛɔæɪʊ")
+# Signs that are no sound of their own: stress, length, syllable breaks, the tie of "dʒ".
+_MARKS = re.compile("[ˈˌː.‿]")
+
+
+def _clusters(phonemes: str) -> list[str]:
+    """The words of ``phonemes`` that begin with two consonants or hold three in a row (a
+    doubled consonant counts once)."""
+    wrong = []
+    for word in phonemes.split():
+        sounds = unicodedata.normalize("NFD", _MARKS.sub("", word.replace("dʒ", "j")))
+        sounds = "".join(c for c in sounds if not unicodedata.combining(c) and c.isalpha())
+        sounds = re.sub(r"(.)\1++", r"\1", sounds)
+        kinds = "".join("v" if c in _VOWELS else "c" for c in sounds)
+        if kinds.startswith("cc") or "ccc" in kinds:
+            wrong.append(word)
+    return wrong
+
+
+async def _arabic_phonemes(text: str, t) -> str:
+    engine = embedded()
+    said = [await engine.phonemes(p.words, p.lang) for p in parts(text, [], t) if p.lang == "ar"]
+    assert said, text
+    return " ".join(said)
+
+
+async def test_the_rule_hears_the_vowels_that_were_dropped():
+    # eSpeak NG's phonemes for the words unvocalised, as the bot said them before.
+    assert _clusters("χmst wθlaːθˈuːna") == ["χmst", "wθlaːθˈuːna"]
+    assert _clusters("ʔrbʕt ʔrbʕt wˈaːħid θlˈaːθt sbʕt") == [
+        "ʔrbʕt",
+        "ʔrbʕt",
+        "θlˈaːθt",
+        "sbʕt",
+    ]
+    assert not _clusters("χˈamsat waθˈalaːθˌuːn dʒˈazarat ʔassˈaːʕa")
+
+
+@pytest.mark.parametrize("symbol", list(DOOR_SYMBOLS))
+@pytest.mark.parametrize("number", [11, 12, 15, 35, 47, 60, 99])
+async def test_the_door_code_is_said_with_its_vowels(symbol, number):
+    t = translator("ar", medium="spoken")
+    text = door_code_text(t, f"{symbol} {number}", requester=True, partner_name="Vera")
+    first_line = text.split("\n")[0]
+    phonemes = await _arabic_phonemes(first_line, t)
+    assert not _clusters(phonemes), (number, phonemes)
+
+
+@pytest.mark.parametrize("postcode", ["44137", "44139", "44225", "10115", "80331"])
+async def test_a_postcode_is_said_with_its_vowels(postcode):
+    t = translator("ar", medium="spoken")
+    text = t.t("📍 <b>Places near {place}</b>", place=postcode)
+    phonemes = await _arabic_phonemes(text, t)
+    assert not _clusters(phonemes), (postcode, phonemes)
+
+
+@pytest.mark.parametrize("clock", ["13:00", "11:30", "18:15", "9:05", "22:45"])
+async def test_a_clock_time_is_said_with_its_vowels(clock):
+    t = translator("ar", medium="spoken")
+    phonemes = await _arabic_phonemes(clock, t)
+    assert not _clusters(phonemes), (clock, phonemes)
