@@ -583,9 +583,40 @@ def _languages(cut: list[list[_Piece]], t: Translator, voices: frozenset[str]) -
             cut[row][index] = _Piece(cut[row][index].written, True, language, voice)
 
 
-def _sentences(cut: list[list[_Piece]]) -> Iterable[tuple[str, str]]:
+# The languages not written in Latin letters. Their eSpeak NG voices say a word in Latin
+# letters in English ("Dortmund" inside a Russian sentence: "dˈɔːtmʌnd"), and such a word
+# in the bot's sentence is a name of the city (the city, a place, a street, a person),
+# which residents hear said the city's way: it is said by the city's voice, the rest of
+# the sentence by the sentence's own.
+NOT_LATIN = frozenset({"ar", "fa", "ru", "uk", "bg"})
+_LATIN_NAME = _linear(
+    r"(?<![A-Za-z\u00c0-\u024f])[A-Za-z\u00c0-\u024f]++"
+    r"(?:[-'\u2019. ]++[A-Za-z\u00c0-\u024f]++)*+"
+)
+
+
+def _names_apart(voice: str, line: str, voices: frozenset[str]) -> Iterable[tuple[str, str]]:
+    """``line`` said by ``voice``, but for the names in Latin letters inside it, said by
+    the city's voice where ``voice`` would say them in English (:data:`NOT_LATIN`). Only
+    the last stretch ends with a stop."""
+    if voice not in NOT_LATIN or DEFAULT_LANGUAGE not in voices:
+        yield voice, _sentence(line)
+        return
+    stretches: list[tuple[str, str]] = []
+    at = 0
+    for match in _LATIN_NAME.finditer(line):
+        stretches += [(voice, line[at : match.start()]), (DEFAULT_LANGUAGE, match.group(0))]
+        at = match.end()
+    stretches.append((voice, line[at:]))
+    # (A stretch after a name begins without the name's colon: "…: press one".)
+    kept = [(v, w.lstrip(" :,;").rstrip()) for v, w in stretches if any(c.isalnum() for c in w)]
+    for index, (said_by, words) in enumerate(kept):
+        yield said_by, _sentence(words) if index == len(kept) - 1 else words
+
+
+def _sentences(cut: list[list[_Piece]], voices: frozenset[str]) -> Iterable[tuple[str, str]]:
     """Each line's sentences in their voices: the pieces of a line in one language and
-    voice are said together, as one sentence."""
+    voice are said together, as one sentence (the names in it apart: :func:`_names_apart`)."""
     for pieces in cut:
         runs: list[_Piece] = []
         for piece in pieces:
@@ -599,7 +630,7 @@ def _sentences(cut: list[list[_Piece]]) -> Iterable[tuple[str, str]]:
             t = translator(run.language)
             line = _tidy(words(plain(_icons_named(run.written, t)), t))
             if any(c.isalnum() for c in line):
-                yield run.voice, _sentence(line)
+                yield from _names_apart(run.voice, line, voices)
 
 
 def _buttons(
@@ -625,7 +656,7 @@ def _buttons(
             line = Markup(says.gettext(template)).format(label=label[:MOST_WRITTEN], n=key)
             named = _tidy(words(plain(_icons_named(line, says)), says))
             if any(c.isalnum() for c in named):
-                yield says.lang, _sentence(named)
+                yield from _names_apart(says.lang, named, voices)
             continue
         name = _tidy(words(plain(_icons_named(label[:MOST_WRITTEN], t)), t)).rstrip(".")
         if not name:
@@ -657,7 +688,7 @@ def parts(
     cut = _pieces(str(text)[:MOST_WRITTEN].splitlines())
     _languages(cut, t, voices)
     # Made one by one, and only until enough is said: the rest is never looked at.
-    coming = chain(_sentences(cut), _buttons(labels, t, voices, keys))
+    coming = chain(_sentences(cut, voices), _buttons(labels, t, voices, keys))
     runs: list[tuple[str, list[str]]] = []
     length = 0
     while length < MOST_CHARACTERS and (sentence := next(coming, None)) is not None:
