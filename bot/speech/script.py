@@ -124,7 +124,9 @@ _QUOTED = _linear(re.escape(QUOTE_BAR.strip()) + " ?+" + FSI + "([^\u2066-\u2069
 # The grammatical gender each language counts these in ("ein Euro", "едно евро", "ora
 # două", "eine Stunde"), as its translators say: one of GENDERS, or an ICU rule set of the
 # language (the Arabic hour of a clock, an ordinal), or "ordinal" for this package's own
-# ordinals (the Ukrainian hour of a clock, "о десятій": ordinals.py); anything else
+# ordinals (the Ukrainian and Polish hour of a clock, "о десятій", "o osiemnastej":
+# ordinals.py), or "cased" for a cardinal in the case the word before it asks for (the
+# Russian hour, "до восемнадцати": ordinals.py); anything else
 # (English, Turkish, Persian) counts with the plain number words. The hours and minutes
 # of a clock are counted apart from those of a duration: "ein Uhr" but "eine Stunde",
 # "الساعة العاشرة" but "ثلاث ساعات".
@@ -149,7 +151,7 @@ def counted_words(value: int, t: Translator, kind: str, before: str = "") -> str
     hour of a clock as an ordinal, "الساعة العاشرة"), or by this package's ordinals in the
     form the word ``before`` it asks for ("о десятій")."""
     gender = t.gettext(COUNTED[kind]).strip()
-    if gender == "ordinal":
+    if gender in ("ordinal", "cased"):
         return ordinals.hour(value, t.lang, before) or number_words(value, t.lang)
     if t.lang == "ar" and (words := arabic.counted(value, gender)) is not None:
         return words  # the gender of Arabic numbers, which ICU's rules lack (arabic.py)
@@ -226,6 +228,15 @@ _WORD_BEFORE = _linear(r"(?<!\w)(\w++)\s*+$")
 _WORD_AFTER = _linear(r"^\s*+(\w++)")
 
 
+def _said_already(found: re.Match[str], after: str, own: set[str]) -> bool:
+    """Whether the word after a clock time is one of the time's own words, or their
+    abbreviation ("18:00 ч.": "осемнайсет часа", not "… часа ч.")."""
+    word = found.group(1).casefold()
+    if word in own:
+        return True
+    return after[found.end(1) : found.end(1) + 1] == "." and any(w.startswith(word) for w in own)
+
+
 def _clocks(text: str, t: Translator) -> str:
     """Clock times in words. A word the language's template says itself ("Uhr", "saat",
     "الساعة") and the text already has right beside the time is said once, not twice
@@ -236,9 +247,10 @@ def _clocks(text: str, t: Translator) -> str:
         found = _WORD_BEFORE.search(before)
         spoken = _clock(match, t, found.group(1) if found else "")
         own = {w.casefold() for w in _WORD.findall(spoken) if len(w) >= 3}
+        # (An abbreviation after it may be shorter: _said_already.)
         if found and found.group(1).casefold() in own:
             before = before[: found.start(1)]
-        if (found := _WORD_AFTER.search(after)) and found.group(1).casefold() in own:
+        if (found := _WORD_AFTER.search(after)) and _said_already(found, after, own):
             after = after[found.end(1) :]
         said.append(before + spoken)
         rest = after

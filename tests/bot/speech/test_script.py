@@ -74,7 +74,7 @@ SAID = {
         "Втори бутон: Още.",
     ),
     "pl": (
-        "godzina czternaście trzydzieści.",
+        "czternasta trzydzieści.",  # an ordinal, "o czternastej" (issue 64)
         "dwanaście euro pięćdziesiąt centów.",
         "jeden przecinek pięć kilometra.",
         "Pierwszy przycisk: Wstecz.",
