@@ -158,3 +158,62 @@ def test_the_city_rule_finds_what_it_was_made_for():
     assert CITY_IN_ITS_CASE["uk"].search("наша команда в {city} і")
     assert CITY_IN_ITS_CASE["pl"].search("nasz zespół w {city} i")
     assert not CITY_IN_ITS_CASE["pl"].search("nasz zespół w mieście {city} i")
+
+
+# Arabic: a verb before {service} agrees with it, and the service is a masculine server
+# (LibreTranslate, "خادم") or a feminine service (DeepL, "خدمة"): "يترجم خدمة …" was
+# heard. The text is passive ("يُترجَم نصك عبر {service}"), right for both.
+def test_no_arabic_verb_has_to_agree_with_the_translation_service():
+    agreeing = [(k, t) for k, t in texts("ar") if re.search(r"(?<!\w)[يت]\w+ \{service\}", t)]
+    assert not agreeing, agreeing
+
+
+RIGHTS = "🗑 In the settings you can hear all of it, or erase it."
+# The easy rights line keeps both rights, hearing and erasing everything...
+HEAR_AND_ERASE = {
+    "de": ("hören", "löschen"),
+    "en": ("hear", "erase"),
+    "ar": ("سماع", "حذف"),
+    "tr": ("dinle", "sil"),
+    "uk": ("прослухати", "видалити"),
+    "ru": ("прослушать", "удалить"),
+    "ro": ("asculta", "șterge"),
+    "bg": ("чуете", "изтриете"),
+    "pl": ("odsłuchać", "usunąć"),
+    "fa": ("شنیدن", "پاک کردن"),
+}
+# ... and says what the person can do, never orders it ("delete it!").
+ORDERS = {
+    "en": r"^\W*(Hear|Erase)\b",
+    "ar": r"(?<!\w)(اسمع|احذف)",
+    "tr": r"(?<!\w)(dinleyin|silin)(?!\w)",
+    "ro": r"(?<!\w)(ascultați|ștergeți)(?!\w)",
+    "bg": r"(?<!\w)(чуйте|изтрийте)(?!\w)",
+}
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_easy_rights_line_keeps_both_rights_and_gives_no_order(lang):
+    (easy,) = _catalog(lang, "easy")[RIGHTS]
+    for word in HEAR_AND_ERASE[lang]:
+        assert word in easy.casefold(), (lang, word, easy)
+    if lang in ORDERS:
+        assert not re.search(ORDERS[lang], easy, re.IGNORECASE), (lang, easy)
+
+
+# The easy label of the notice's and a place's "All details" (key 3 on the phone) is not
+# the word of a page's "More" (key 9, "Mehr: neun"): a caller heard two keys named alike.
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_all_details_is_not_more(lang):
+    (details,) = (
+        _catalog(lang, "easy").get("All details") or _catalog(lang, "messages")["All details"]
+    )
+    mores = {
+        text.casefold()
+        for key in ("More", "➡️ More")
+        for domain in ("messages", "easy")
+        for text in _catalog(lang, domain).get(key, [])
+    }
+    assert details.casefold() not in mores and not any(
+        details.casefold() in more for more in mores
+    ), (lang, details, mores)
