@@ -36,10 +36,20 @@ PHONE_AND_SMS = (
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": None, "tn": (1, 2)}
 
 
+# Of them, the phone's.
+PHONE = ("bot/transports/phone", "handlers/phone_pin.py")
+
+
 @cache
 def phone_and_sms_ids() -> frozenset[str]:
-    ids: set[str] = set(medium_variants().values())
-    for place in PHONE_AND_SMS:
+    return ids_in(PHONE_AND_SMS) | frozenset(medium_variants().values())
+
+
+@cache
+def ids_in(places: tuple[str, ...]) -> frozenset[str]:
+    """The message ids of the modules in ``places`` (folders or files)."""
+    ids: set[str] = set()
+    for place in places:
         path = ROOT / place
         for module in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
             for _line, message, _comments, _context in extract_from_file(
