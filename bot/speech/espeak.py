@@ -18,8 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.speech.arabic import vocalised
-from bot.speech.engine import Audio, NoVoice, SpeechError
+from bot.speech.engine import Audio, NoVoice, SpeechError, written_for_the_voice
 
 # espeak_AUDIO_OUTPUT: samples handed to the callback, espeak_Synth returns when done.
 _SYNCHRONOUS = 2
@@ -84,12 +83,6 @@ def _library() -> ctypes.CDLL:
     ]
     lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
     return lib
-
-
-def _written_for_the_voice(text: str, lang: str) -> str:
-    """Arabic with the vowels of the bot's words written in: eSpeak NG's Arabic says an
-    unvocalised word it does not know as consonants only (bot/speech/arabic.py)."""
-    return vocalised(text) if lang == "ar" else text
 
 
 class EspeakEngine:
@@ -163,7 +156,7 @@ class EspeakEngine:
         lib = self._start()
         if not self._select(lib, lang):
             raise NoVoice(lang)
-        data = _written_for_the_voice(text, lang).encode("utf-8") + b"\0"
+        data = written_for_the_voice(text, lang).encode("utf-8") + b"\0"
         self._chunks = []
         status = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
         if status != 0:
@@ -182,7 +175,7 @@ class EspeakEngine:
         if not self._select(lib, lang):
             raise NoVoice(lang)
         data = ctypes.create_string_buffer(
-            _written_for_the_voice(text, lang).encode("utf-8") + b"\0"
+            written_for_the_voice(text, lang).encode("utf-8") + b"\0"
         )
         at = ctypes.c_void_p(ctypes.addressof(data))
         said = []
