@@ -674,14 +674,12 @@ def _buttons(
         if not name:
             continue
         if index <= len(ORDINAL_BUTTONS):
-            yield t.lang, t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name)
+            said = t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name)
         else:
-            yield (
-                t.lang,
-                t.gettext(N_("Button {n}: {label}.")).format(
-                    n=number_words(index, t.lang), label=name
-                ),
+            said = t.gettext(N_("Button {n}: {label}.")).format(
+                n=number_words(index, t.lang), label=name
             )
+        yield from _names_apart(t.lang, said.rstrip("."), voices)
 
 
 def parts(

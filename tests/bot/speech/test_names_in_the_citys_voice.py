@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import Markup
 
 from bot.speech.engines import embedded
 from bot.speech.script import parts
@@ -53,3 +54,9 @@ async def test_a_language_written_in_latin_letters_says_its_names_itself(lang):
 async def test_without_a_german_voice_the_sentences_voice_says_the_name():
     said = _said("ru", voices=("ru",))
     assert {p.lang for p in said} == {"ru"} and "Dortmund" in said[0].words
+
+
+def test_a_chats_button_named_in_latin_letters_too():
+    said = parts(Markup("Места"), [PLACE, "Назад"], translator("ru"))
+    assert [p.lang for p in said] == ["ru", "de", "ru"]
+    assert said[1].words == PLACE + "." and said[2].words == "Вторая кнопка: Назад."
