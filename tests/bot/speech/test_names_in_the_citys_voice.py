@@ -56,7 +56,7 @@ async def test_without_a_german_voice_the_sentences_voice_says_the_name():
     assert {p.lang for p in said} == {"ru"} and "Dortmund" in said[0].words
 
 
-def test_a_chats_button_named_in_latin_letters_too():
+async def test_a_chats_button_named_in_latin_letters_too():
     said = parts(Markup("Места"), [PLACE, "Назад"], translator("ru"))
     assert [p.lang for p in said] == ["ru", "de", "ru"]
     assert said[1].words == PLACE + "." and said[2].words == "Вторая кнопка: Назад."
