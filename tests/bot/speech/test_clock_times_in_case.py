@@ -21,7 +21,11 @@ from locales import LOCALES_DIR, SUPPORTED_LANGUAGES, translator
 def _with_a_time() -> list[str]:
     with (LOCALES_DIR / "messages.pot").open("rb") as fp:
         ids = [m.id for m in read_po(fp) if isinstance(m.id, str)]
-    return [i for i in ids if "{time}" in i and "{" not in i.replace("{time}", "")]
+    return [
+        i
+        for i in ids
+        if "{time}" in i and "{" not in i.replace("{time}", "").replace("{weekday}", "")
+    ]
 
 
 def _said(lang: str, clock: str) -> list[str]:
@@ -29,7 +33,8 @@ def _said(lang: str, clock: str) -> list[str]:
     for easy in (False, True):
         t = translator_for(lang, easy, Medium.SPOKEN)
         for message in _with_a_time():
-            said.append(script(t.t(message, time=clock), [], t))
+            monday = t.locale.days["format"]["wide"][0]
+            said.append(script(t.t(message, time=clock, weekday=monday), [], t))
     return said
 
 
