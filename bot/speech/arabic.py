@@ -11,6 +11,8 @@ is an ordinal ("الساعة العاشرة"), by ICU's rules but for one o'cloc
 
 from __future__ import annotations
 
+import re
+
 # The units as they count a masculine and a feminine thing (index 0 unused).
 _UNITS = {
     "masculine": ("", "واحد", "اثنان", "ثلاثة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة"),
@@ -52,3 +54,243 @@ def ordinal(value: int, rule: str) -> str | None:
     if value == 1 and rule == "%spellout-ordinal-feminine":
         return "الواحدة"
     return None
+
+
+# The words the bot says in Arabic, written with their vowels. Arabic is written without
+# its short vowels, and eSpeak NG's Arabic says an unvocalised word it does not know as a
+# run of consonants ("خمسة وثلاثون": "χmst wθlaːθˈuːna", a postcode "ʔrbʕt ʔrbʕt …"); with
+# its vowels it says it right. These are the number words (ICU's and :func:`counted`'s),
+# the hour of a clock, the names of the door code's pictures (handlers/helping/lifecycle.py
+# DOOR_SYMBOLS) and the words of the phone's own sentences around them. Pausal forms: no
+# case ending, as a word is said on its own or at the end of a phrase. After the article
+# a sun letter carries no shadda: eSpeak NG doubles it itself ("السَّاعَة" would be
+# "ʔasssaːʕa"); a word eSpeak NG says right unvocalised ("الساعة", "ستون") is not listed.
+_VOCALISED = {
+    # Numbers.
+    "صفر": "صِفْر",
+    "واحد": "وَاحِد",
+    "واحدة": "وَاحِدَة",
+    "أحد": "أَحَد",
+    "إحدى": "إِحْدَى",
+    "اثنان": "اِثْنَان",
+    "اثنتان": "اِثْنَتَان",
+    "اثنا": "اِثْنَا",
+    "اثنتا": "اِثْنَتَا",
+    "ثلاثة": "ثَلَاثَة",
+    "ثلاث": "ثَلَاث",
+    "أربعة": "أَرْبَعَة",
+    "أربع": "أَرْبَع",
+    "خمسة": "خَمْسَة",
+    "خمس": "خَمْس",
+    "ستة": "سِتَّا",  # "sitta": eSpeak NG drops the vowel after a doubled letter's ة
+    "ست": "سِتّ",
+    "سبعة": "سَبْعَة",
+    "سبع": "سَبْع",
+    "ثمانية": "ثَمَانِيَة",
+    "ثماني": "ثَمَانِي",
+    "تسعة": "تِسْعَة",
+    "تسع": "تِسْع",
+    "عشرة": "عَشَرَة",
+    "عشر": "عَشْر",
+    "عشرون": "عِشْرُون",
+    "ثلاثون": "ثَلَاثُون",
+    "أربعون": "أَرْبَعُون",
+    "خمسون": "خَمْسُون",
+    "وستون": "وَسِتّون",  # alone "ستون" is said right; after "and" not ("wstˈuːna")
+    "سبعون": "سَبْعُون",
+    "ثمانون": "ثَمَانُون",
+    "تسعون": "تِسْعُون",
+    "مائة": "مِائَة",
+    "مائتان": "مِائَتَان",
+    "مائتين": "مِائَتَيْن",
+    "ثلاثمائة": "ثَلَاثُمِائَة",
+    "أربعمائة": "أَرْبَعُمِائَة",
+    "خمسمائة": "خَمْسُمِائَة",
+    "ستمائة": "سِتْمِائَة",
+    "سبعمائة": "سَبْعُمِائَة",
+    "ثمانمائة": "ثَمَانُمِائَة",
+    "تسعمائة": "تِسْعُمِائَة",
+    "ألف": "أَلْف",
+    "ألفان": "أَلْفَان",
+    "ألفين": "أَلْفَيْن",
+    "آلاف": "آلَاف",
+    "مليون": "مِلْيُون",
+    "فاصل": "فَاصِل",
+    # The hour of a clock (ICU's %spellout-ordinal-feminine, :func:`ordinal`).
+    "الأولى": "الأُولَى",
+    "الواحدة": "الوَاحِدَة",
+    "الثانية": "الثَانِيَة",
+    "الثالثة": "الثَالِثَة",
+    "الرابعة": "الرَابِعَة",
+    "الخامسة": "الخَامِسَة",
+    "السادسة": "السَادِسَة",
+    "السابعة": "السَابِعَة",
+    "الثامنة": "الثَامِنَة",
+    "التاسعة": "التَاسِعَة",
+    "العاشرة": "العَاشِرَة",
+    "الحادية": "الحَادِيَة",
+    "العشرون": "العِشْرُون",
+    "والنصف": "وَالنِصْف",
+    "دقيقة": "دَقِيقَة",
+    "دقائق": "دَقَائِق",
+    "دقيقتان": "دَقِيقَتَان",
+    "ساعة": "سَاعَة",
+    "ساعات": "سَاعَات",
+    "ساعتان": "سَاعَتَان",
+    # The door code's pictures.
+    "تفاحة": "تُفَّاحَة",
+    "بالون": "بَالُون",
+    "نحلة": "نَحْلَة",
+    "دراجة": "دَرَّاجَة",
+    "فراشة": "فَرَاشَة",
+    "جزرة": "جَزَرَة",
+    "سمكة": "سَمَكَة",
+    "ثعلب": "ثَعْلَب",
+    "دعسوقة": "دُعْسُوقَة",
+    "ليمونة": "لَيْمُونَة",
+    "فطر": "فِطْر",
+    "زهرة": "زَهْرَة",
+    "عباد": "عَبَّاد",
+    "الشمس": "الشَمْس",
+    # The phone's own sentences (its spoken variants, handlers/medium_texts.py, and the
+    # prompts of bot/transports/phone) and the privacy notice's first layer.
+    "أن": "أَنْ",
+    "اترك": "اُتْرُكْ",
+    "اكتب": "اُكْتُبْ",
+    "الإعدادات": "الإِعْدَادَات",
+    "الخطوط": "الخُطُوط",
+    "بأحد": "بِأَحَد",
+    "بالأزرار": "بِالأَزْرَار",
+    "بشأن": "بِشَأْن",
+    "بصاحب": "بِصَاحِب",
+    "بضع": "بِضْع",
+    "بنا": "بِنَا",
+    "بها": "بِهَا",
+    "تبحث": "تَبْحَث",
+    "تتحدثها": "تَتَحَدَّثُهَا",
+    "تتكلمها": "تَتَكَلَّمُهَا",
+    "تنتهي": "تَنْتَهِي",
+    "حذفه": "حَذْفُه",
+    "رسائل": "رَسَائِل",
+    "رقمك": "رَقْمَك",
+    "رمزك": "رَمْزَك",
+    "عندما": "عِنْدَمَا",
+    "فريقنا": "فَرِيقُنَا",
+    "فضلك": "فَضْلَك",
+    "لديك": "لَدَيْك",
+    "لأحد": "لِأَحَد",
+    "لسماعها": "لِسَمَاعِهَا",
+    "لغتك": "لُغَتَك",
+    "لك": "لَك",
+    "للإنهاء": "لِلإِنْهَاء",
+    "للتحدث": "لِلتَحَدُّث",
+    "للمكالمات": "لِلْمُكَالَمَات",
+    "للمنسقين": "لِلْمُنَسِّقِين",
+    "مشغولة": "مَشْغُولَة",
+    "نحفظ": "نَحْفَظ",
+    "وسهلًا": "وَسَهْلًا",
+    "ولا": "وَلَا",
+    "وما": "وَمَا",
+    "ومساعدك": "وَمُسَاعِدُك",
+    "يحصل": "يَحْصُل",
+    "يرجى": "يُرْجَى",
+    "يرد": "يَرُدّ",
+    "يرى": "يَرَى",
+    "يريد": "يُرِيد",
+    "يساعدك": "يُسَاعِدُك",
+    "يسمعه": "يَسْمَعُه",
+    "يعيدك": "يُعِيدُك",
+    "يفهم": "يَفْهَم",
+    "يمكن": "يُمْكِن",
+    "يمكنك": "يُمْكِنُك",
+    "يمكنني": "يُمْكِنُنِي",
+    "يناسب": "يُنَاسِب",
+    "أرقام": "أَرْقَام",
+    "أرقامًا": "أَرْقَامًا",
+    "اختر": "اِخْتَرْ",
+    "اكتبه": "اُكْتُبْهُ",
+    "الأربعة": "الأَرْبَعَة",
+    "الأرقام": "الأَرْقَام",
+    "تتذكرها": "تَتَذَكَّرُهَا",
+    "تتصل": "تَتَّصِل",
+    "تحتاج": "تَحْتَاج",
+    "تكن": "تَكُن",
+    "سهلة": "سَهْلَة",
+    "لتختار": "لِتَخْتَار",
+    "للمتابعة": "لِلْمُتَابَعَة",
+    "لمكالماتك": "لِمُكَالَمَاتِك",
+    "متطابقة": "مُتَطَابِقَة",
+    "مرات": "مَرَّات",
+    "نتصل": "نَتَّصِل",
+    "نستطيع": "نَسْتَطِيع",
+    "نفسها": "نَفْسَهَا",
+    "واكتبها": "وَاكْتُبْهَا",
+    "يعمل": "يَعْمَل",
+    # Written with some of their vowels in the catalogs, not enough for eSpeak NG.
+    "يُتحدَّث": "يُتَحَدَّث",
+    "يُترجَم": "يُتَرْجَم",
+    # The phone's words around a code, a postcode and a choice.
+    "كلمة": "كَلِمَة",
+    "السر": "السِرّ",
+    "الرمز": "الرَمْز",
+    "رمز": "رَمْز",
+    "البريدي": "البَرِيدِيّ",
+    "اضغط": "اِضْغَط",
+    "اضغطوا": "اِضْغَطُوا",
+    "اضغطي": "اِضْغَطِي",
+    "رقم": "رَقْم",
+    "الرقم": "الرَقْم",
+    "قرب": "قُرْب",
+    "بالقرب": "بِالقُرْب",
+    "من": "مِن",
+    "في": "فِي",
+    "مرحبا": "مَرْحَبًا",
+    "شكرا": "شُكْرًا",
+}
+# "عشر" and "عشرة" after a unit are the ten of a teen, said otherwise than alone: "خمسة
+# عشر" is "خَمْسَةَ عَشَرَ", "خمس عشرة" "خَمْسَ عَشْرَةَ", "الثالثة عشرة" "الثَّالِثَةَ عَشْرَةَ".
+_TEEN_TENS = {"عشر": "عَشَرَ", "عشرة": "عَشْرَةَ"}
+_AND = "و"
+_HARAKAT = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
+
+
+def _vocalised_word(word: str) -> str | None:
+    if word in _VOCALISED:
+        return _VOCALISED[word]
+    # "وثلاثون": "and" before the word, "وَثَلَاثُون"; a word's own wasla alif keeps no
+    # vowel after it ("وَاثْنَان").
+    if word.startswith(_AND) and (rest := _VOCALISED.get(word[1:])) is not None:
+        return "وَ" + (rest[0] + rest[2:] if rest.startswith("اِ") else rest)
+    return None
+
+
+# The units and hours a teen's ten follows.
+_BEFORE_A_TEN = frozenset(
+    {*_UNITS["masculine"][1:], *_UNITS["feminine"][1:], "أحد", "إحدى", "اثنا", "اثنتا"}
+    | {"الحادية", "الثانية", "الثالثة", "الرابعة", "الخامسة", "السادسة", "السابعة"}
+    | {"الثامنة", "التاسعة"}
+)
+# An Arabic word with any vowel signs it has; everything else is left as it is.
+_WORD = re.compile(r"([\u0621-\u065f\u0670-\u06d3]++)")
+
+
+def vocalised(text: str) -> str:
+    """``text`` with the vowels of the words the bot says written in (see _VOCALISED); a
+    word written with vowels, or one not listed, is left as it is."""
+    out = []
+    unit = False  # whether the word before (a space between) was a unit or an hour
+    for token in _WORD.split(text):
+        if not token or not _WORD.fullmatch(token):
+            out.append(token)
+            unit = unit and not token.strip()
+            continue
+        if token in _VOCALISED:
+            out.append(_VOCALISED[token])
+        elif _HARAKAT & set(token):
+            out.append(token)
+        elif unit and token in _TEEN_TENS:
+            out.append(_TEEN_TENS[token])
+        else:
+            out.append(_vocalised_word(token) or token)
+        unit = token in _BEFORE_A_TEN
+    return "".join(out)

@@ -7,6 +7,8 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.speech.arabic import vocalised
+
 
 @dataclass(frozen=True)
 class Audio:
@@ -45,3 +47,10 @@ class SpeechEngine(Protocol):
 
     async def close(self) -> None:
         """Let go of what the engine holds."""
+
+
+def written_for_the_voice(text: str, lang: str) -> str:
+    """``text`` as an engine is given it: Arabic with the vowels of the bot's words written
+    in, as eSpeak NG's Arabic (and the voices that use its phonemes, Piper's among them)
+    says an unvocalised word it does not know as consonants only (bot/speech/arabic.py)."""
+    return vocalised(text) if lang == "ar" else text

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.speech.engine import Audio, NoVoice, SpeechError
+from bot.speech.engine import Audio, NoVoice, SpeechError, written_for_the_voice
 
 # espeak_AUDIO_OUTPUT: samples handed to the callback, espeak_Synth returns when done.
 _SYNCHRONOUS = 2
@@ -26,6 +26,7 @@ _DONT_EXIT = 0x8000  # espeakINITIALIZE_DONT_EXIT: an error returns, never ends 
 _CHARS_UTF8 = 1
 _POS_CHARACTER = 1
 _RATE = 1  # espeakRATE, words per minute
+_IPA = 2  # espeak_TextToPhonemes' phonememode: IPA in UTF-8
 # A little slower than eSpeak's 175 words a minute: for people who listen to every word.
 WORDS_PER_MINUTE = 150
 # eSpeak NG's voice for a language whose code alone does not name it (none so far: "en" is
@@ -75,6 +76,12 @@ def _library() -> ctypes.CDLL:
         ctypes.c_void_p,
     ]
     lib.espeak_Synth.restype = ctypes.c_int
+    lib.espeak_TextToPhonemes.argtypes = [
+        ctypes.POINTER(ctypes.c_void_p),
+        ctypes.c_int,
+        ctypes.c_int,
+    ]
+    lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
     return lib
 
 
@@ -149,7 +156,7 @@ class EspeakEngine:
         lib = self._start()
         if not self._select(lib, lang):
             raise NoVoice(lang)
-        data = text.encode("utf-8") + b"\0"
+        data = written_for_the_voice(text, lang).encode("utf-8") + b"\0"
         self._chunks = []
         status = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
         if status != 0:
@@ -161,6 +168,27 @@ class EspeakEngine:
     async def speak(self, text: str, lang: str) -> Audio:
         return await asyncio.get_running_loop().run_in_executor(
             self._thread, self._speak, text, lang
+        )
+
+    def _phonemes(self, text: str, lang: str) -> str:
+        lib = self._start()
+        if not self._select(lib, lang):
+            raise NoVoice(lang)
+        data = ctypes.create_string_buffer(
+            written_for_the_voice(text, lang).encode("utf-8") + b"\0"
+        )
+        at = ctypes.c_void_p(ctypes.addressof(data))
+        said = []
+        # One clause a call; the library moves ``at`` on, to NULL at the end.
+        while at.value:
+            said.append(lib.espeak_TextToPhonemes(ctypes.byref(at), _CHARS_UTF8, _IPA) or b"")
+        return " ".join(clause.decode("utf-8", "replace").strip() for clause in said).strip()
+
+    async def phonemes(self, text: str, lang: str) -> str:
+        """What the voice of ``lang`` says for ``text``, in IPA: how the tests hear
+        whether a word is said right (a language it switches to shows as "(en)")."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, self._phonemes, text, lang
         )
 
     async def close(self) -> None:

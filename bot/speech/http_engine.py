@@ -15,7 +15,7 @@ import httpx
 import numpy as np
 import soundfile
 
-from bot.speech.engine import Audio, NoVoice, Refused, SpeechError
+from bot.speech.engine import Audio, NoVoice, Refused, SpeechError, written_for_the_voice
 
 
 class HttpEngine:
@@ -65,7 +65,12 @@ class HttpEngine:
         voice = self.voices.get(lang)
         if not voice:
             raise NoVoice(lang)
-        body = {"model": self.model, "input": text, "voice": voice, "response_format": "wav"}
+        body = {
+            "model": self.model,
+            "input": written_for_the_voice(text, lang),
+            "voice": voice,
+            "response_format": "wav",
+        }
         try:
             response = await self._client.post("/v1/audio/speech", json=body)
         except httpx.TimeoutException:

@@ -9,7 +9,10 @@ day rule "ordinal" (bot/speech/dates.py).
 Ukrainian says the hour of a clock as a feminine ordinal (the hour, "година", understood),
 in the case the word before it asks for: "десята", "о десятій", "з десятої до
 тринадцятої", "на десяту". A translator chooses it with the hours' rule "ordinal"
-(bot/speech/script.py).
+(bot/speech/script.py). Polish says it so too ("o osiemnastej", "do osiemnastej", "godzina
+osiemnasta"), its rule "ordinal" as well; Russian says a cardinal, in the case the word
+before asks for ("до восемнадцати", "с десяти"), by ICU's cased rule sets: its rule
+"cased".
 """
 
 from __future__ import annotations
@@ -175,10 +178,89 @@ _UK_CASE_AFTER = {
 }
 
 
+# Polish hours: the words of each feminine ordinal 0-23, their stems (every word of a
+# compound is declined: "o dwudziestej pierwszej"); a stem ending in g or k takes "i"
+# before "ej" ("drugiej").
+_PL_HOUR_STEMS = (
+    ("zerow",),
+    ("pierwsz",),
+    ("drug",),
+    ("trzeci",),
+    ("czwart",),
+    ("piąt",),
+    ("szóst",),
+    ("siódm",),
+    ("ósm",),
+    ("dziewiąt",),
+    ("dziesiąt",),
+    ("jedenast",),
+    ("dwunast",),
+    ("trzynast",),
+    ("czternast",),
+    ("piętnast",),
+    ("szesnast",),
+    ("siedemnast",),
+    ("osiemnast",),
+    ("dziewiętnast",),
+    ("dwudziest",),
+    ("dwudziest", "pierwsz"),
+    ("dwudziest", "drug"),
+    ("dwudziest", "trzeci"),
+)
+_PL_ENDINGS = {"nominative": "a", "genitive": "ej", "locative": "ej", "accusative": "ą"}
+# The case each word before a clock time asks for ("o osiemnastej", "do godziny
+# osiemnastej", "na osiemnastą").
+_PL_CASE_AFTER = {
+    "o": "locative",
+    "po": "locative",
+    "godzinie": "locative",
+    "do": "genitive",
+    "od": "genitive",
+    "z": "genitive",
+    "ze": "genitive",
+    "koło": "genitive",
+    "około": "genitive",
+    "przed": "genitive",
+    "godziny": "genitive",
+    "na": "accusative",
+    "godzinę": "accusative",
+}
+# Russian: the ICU rule set of the cardinal in the case each preposition asks for ("до
+# восемнадцати", "к десяти"); "в восемнадцать", the accusative, is the plain number.
+_RU_RULE_AFTER = {
+    "до": "%spellout-cardinal-masculine-genitive",
+    "с": "%spellout-cardinal-masculine-genitive",
+    "со": "%spellout-cardinal-masculine-genitive",
+    "от": "%spellout-cardinal-masculine-genitive",
+    "после": "%spellout-cardinal-masculine-genitive",
+    "около": "%spellout-cardinal-masculine-genitive",
+    "к": "%spellout-cardinal-masculine-dative",
+    "ко": "%spellout-cardinal-masculine-dative",
+}
+
+
+def _pl_hour(value: int, before: str) -> str:
+    ending = _PL_ENDINGS[_PL_CASE_AFTER.get(before.casefold(), "nominative")]
+    return " ".join(
+        stem + ("i" + ending if ending == "ej" and stem[-1] in "gk" else ending)
+        for stem in _PL_HOUR_STEMS[value]
+    )
+
+
 def hour(value: int, lang: str, before: str) -> str | None:
-    """The hour ``value`` (0-23) of a clock time as ``lang`` says it as an ordinal, in the
-    form the word ``before`` it asks for; None where this module has nothing to say."""
-    if lang != "uk" or not 0 <= value <= 23:
+    """The hour ``value`` (0-23) of a clock time as ``lang`` says it (an ordinal in
+    Ukrainian and Polish), in the form the word ``before`` it asks for; None where this
+    module has nothing to say."""
+    if not 0 <= value <= 23:
+        return None
+    if lang == "pl":
+        return _pl_hour(value, before)
+    if lang == "ru":
+        from bot.speech.numbers import rule_words  # numbers.py needs nothing of this module
+
+        rule = _RU_RULE_AFTER.get(before.casefold(), "%spellout-cardinal-masculine")
+        return rule_words(value, lang, rule)
+    if lang != "uk":
         return None
     case = _UK_CASE_AFTER.get(before.casefold(), "nominative")
     stem = _UK_HOUR_STEMS[value]

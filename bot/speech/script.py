@@ -124,7 +124,9 @@ _QUOTED = _linear(re.escape(QUOTE_BAR.strip()) + " ?+" + FSI + "([^\u2066-\u2069
 # The grammatical gender each language counts these in ("ein Euro", "едно евро", "ora
 # două", "eine Stunde"), as its translators say: one of GENDERS, or an ICU rule set of the
 # language (the Arabic hour of a clock, an ordinal), or "ordinal" for this package's own
-# ordinals (the Ukrainian hour of a clock, "о десятій": ordinals.py); anything else
+# ordinals (the Ukrainian and Polish hour of a clock, "о десятій", "o osiemnastej":
+# ordinals.py), or "cased" for a cardinal in the case the word before it asks for (the
+# Russian hour, "до восемнадцати": ordinals.py); anything else
 # (English, Turkish, Persian) counts with the plain number words. The hours and minutes
 # of a clock are counted apart from those of a duration: "ein Uhr" but "eine Stunde",
 # "الساعة العاشرة" but "ثلاث ساعات".
@@ -149,7 +151,7 @@ def counted_words(value: int, t: Translator, kind: str, before: str = "") -> str
     hour of a clock as an ordinal, "الساعة العاشرة"), or by this package's ordinals in the
     form the word ``before`` it asks for ("о десятій")."""
     gender = t.gettext(COUNTED[kind]).strip()
-    if gender == "ordinal":
+    if gender in ("ordinal", "cased"):
         return ordinals.hour(value, t.lang, before) or number_words(value, t.lang)
     if t.lang == "ar" and (words := arabic.counted(value, gender)) is not None:
         return words  # the gender of Arabic numbers, which ICU's rules lack (arabic.py)
@@ -226,6 +228,15 @@ _WORD_BEFORE = _linear(r"(?<!\w)(\w++)\s*+$")
 _WORD_AFTER = _linear(r"^\s*+(\w++)")
 
 
+def _said_already(found: re.Match[str], after: str, own: set[str]) -> bool:
+    """Whether the word after a clock time is one of the time's own words, or their
+    abbreviation ("18:00 ч.": "осемнайсет часа", not "… часа ч.")."""
+    word = found.group(1).casefold()
+    if word in own:
+        return True
+    return after[found.end(1) : found.end(1) + 1] == "." and any(w.startswith(word) for w in own)
+
+
 def _clocks(text: str, t: Translator) -> str:
     """Clock times in words. A word the language's template says itself ("Uhr", "saat",
     "الساعة") and the text already has right beside the time is said once, not twice
@@ -236,9 +247,10 @@ def _clocks(text: str, t: Translator) -> str:
         found = _WORD_BEFORE.search(before)
         spoken = _clock(match, t, found.group(1) if found else "")
         own = {w.casefold() for w in _WORD.findall(spoken) if len(w) >= 3}
+        # (An abbreviation after it may be shorter: _said_already.)
         if found and found.group(1).casefold() in own:
             before = before[: found.start(1)]
-        if (found := _WORD_AFTER.search(after)) and found.group(1).casefold() in own:
+        if (found := _WORD_AFTER.search(after)) and _said_already(found, after, own):
             after = after[found.end(1) :]
         said.append(before + spoken)
         rest = after
@@ -583,9 +595,40 @@ def _languages(cut: list[list[_Piece]], t: Translator, voices: frozenset[str]) -
             cut[row][index] = _Piece(cut[row][index].written, True, language, voice)
 
 
-def _sentences(cut: list[list[_Piece]]) -> Iterable[tuple[str, str]]:
+# The languages not written in Latin letters. Their eSpeak NG voices say a word in Latin
+# letters in English ("Dortmund" inside a Russian sentence: "dˈɔːtmʌnd"), and such a word
+# in the bot's sentence is a name of the city (the city, a place, a street, a person),
+# which residents hear said the city's way: it is said by the city's voice, the rest of
+# the sentence by the sentence's own.
+NOT_LATIN = frozenset({"ar", "fa", "ru", "uk", "bg"})
+_LATIN_NAME = _linear(
+    r"(?<![A-Za-z\u00c0-\u024f])[A-Za-z\u00c0-\u024f]++"
+    r"(?:[-'\u2019. ]++[A-Za-z\u00c0-\u024f]++)*+"
+)
+
+
+def _names_apart(voice: str, line: str, voices: frozenset[str]) -> Iterable[tuple[str, str]]:
+    """``line`` said by ``voice``, but for the names in Latin letters inside it, said by
+    the city's voice where ``voice`` would say them in English (:data:`NOT_LATIN`). Only
+    the last stretch ends with a stop."""
+    if voice not in NOT_LATIN or DEFAULT_LANGUAGE not in voices:
+        yield voice, _sentence(line)
+        return
+    stretches: list[tuple[str, str]] = []
+    at = 0
+    for match in _LATIN_NAME.finditer(line):
+        stretches += [(voice, line[at : match.start()]), (DEFAULT_LANGUAGE, match.group(0))]
+        at = match.end()
+    stretches.append((voice, line[at:]))
+    # (A stretch after a name begins without the name's colon: "…: press one".)
+    kept = [(v, w.lstrip(" :,;").rstrip()) for v, w in stretches if any(c.isalnum() for c in w)]
+    for index, (said_by, words) in enumerate(kept):
+        yield said_by, _sentence(words) if index == len(kept) - 1 else words
+
+
+def _sentences(cut: list[list[_Piece]], voices: frozenset[str]) -> Iterable[tuple[str, str]]:
     """Each line's sentences in their voices: the pieces of a line in one language and
-    voice are said together, as one sentence."""
+    voice are said together, as one sentence (the names in it apart: :func:`_names_apart`)."""
     for pieces in cut:
         runs: list[_Piece] = []
         for piece in pieces:
@@ -599,7 +642,7 @@ def _sentences(cut: list[list[_Piece]]) -> Iterable[tuple[str, str]]:
             t = translator(run.language)
             line = _tidy(words(plain(_icons_named(run.written, t)), t))
             if any(c.isalnum() for c in line):
-                yield run.voice, _sentence(line)
+                yield from _names_apart(run.voice, line, voices)
 
 
 def _buttons(
@@ -625,20 +668,18 @@ def _buttons(
             line = Markup(says.gettext(template)).format(label=label[:MOST_WRITTEN], n=key)
             named = _tidy(words(plain(_icons_named(line, says)), says))
             if any(c.isalnum() for c in named):
-                yield says.lang, _sentence(named)
+                yield from _names_apart(says.lang, named, voices)
             continue
         name = _tidy(words(plain(_icons_named(label[:MOST_WRITTEN], t)), t)).rstrip(".")
         if not name:
             continue
         if index <= len(ORDINAL_BUTTONS):
-            yield t.lang, t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name)
+            said = t.gettext(ORDINAL_BUTTONS[index - 1]).format(label=name)
         else:
-            yield (
-                t.lang,
-                t.gettext(N_("Button {n}: {label}.")).format(
-                    n=number_words(index, t.lang), label=name
-                ),
+            said = t.gettext(N_("Button {n}: {label}.")).format(
+                n=number_words(index, t.lang), label=name
             )
+        yield from _names_apart(t.lang, said.rstrip("."), voices)
 
 
 def parts(
@@ -657,7 +698,7 @@ def parts(
     cut = _pieces(str(text)[:MOST_WRITTEN].splitlines())
     _languages(cut, t, voices)
     # Made one by one, and only until enough is said: the rest is never looked at.
-    coming = chain(_sentences(cut), _buttons(labels, t, voices, keys))
+    coming = chain(_sentences(cut, voices), _buttons(labels, t, voices, keys))
     runs: list[tuple[str, list[str]]] = []
     length = 0
     while length < MOST_CHARACTERS and (sentence := next(coming, None)) is not None:

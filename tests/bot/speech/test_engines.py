@@ -61,6 +61,19 @@ async def server() -> AsyncIterator[FakeSpeechServer]:
     await fake.stop()
 
 
+async def test_the_http_engine_is_given_arabic_with_its_vowels(server):
+    """Piper's Arabic voices read through eSpeak NG's phonemes too: the words the bot says
+    go to any engine with their vowels (issue 64, test_arabic_vowels.py)."""
+    server.voices = frozenset({"thorsten", "kareem"})
+    engine = HttpEngine(server.url, {"ar": "kareem"}, api_key="secret-key")
+    try:
+        await engine.speak("ثعلب خمسة وثلاثون.", "ar")
+        assert server.requests[-1]["input"] == "ثَعْلَب خَمْسَة وَثَلَاثُون."
+    finally:
+        server.voices = frozenset({"thorsten"})
+        await engine.close()
+
+
 async def test_the_http_engine_speaks_the_documented_form(server):
     engine = HttpEngine(server.url, {"de": "thorsten"}, model="tts-1", api_key="secret-key")
     try:

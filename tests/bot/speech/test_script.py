@@ -74,7 +74,7 @@ SAID = {
         "Втори бутон: Още.",
     ),
     "pl": (
-        "godzina czternaście trzydzieści.",
+        "czternasta trzydzieści.",  # an ordinal, "o czternastej" (issue 64)
         "dwanaście euro pięćdziesiąt centów.",
         "jeden przecinek pięć kilometra.",
         "Pierwszy przycisk: Wstecz.",
@@ -388,5 +388,7 @@ def test_a_choice_keyed_elsewhere_than_its_place_is_said_with_its_key(lang):
         t = translator_for(lang, easy, Medium.SPOKEN)
         at_place = script(Markup("Orte"), ["A", "B"], t).split("\n")
         on_zero = script(Markup("Orte"), ["A", "B"], t, keys=["1", "0"]).split("\n")
-        assert at_place[1] == on_zero[1] and at_place[2] != on_zero[2]
-        assert on_zero[2] == script(Markup("Orte"), [""] * 9 + ["B"], t).split("\n")[-1]
+        # (A name in Latin letters is a part of its own in a language that is not written
+        # in them: the key is the last line.)
+        assert at_place[:-1] == on_zero[:-1] and at_place[-1] != on_zero[-1]
+        assert on_zero[-1] == script(Markup("Orte"), [""] * 9 + ["B"], t).split("\n")[-1]

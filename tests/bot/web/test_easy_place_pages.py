@@ -27,7 +27,7 @@ ACCESS = {
     "de": "🚪 Max-von-der-Grün-Platz 1-3 · ♿ ohne Stufen",
     "ar": "🚪 Max-von-der-Grün-Platz 1-3 · ♿ بدون درجات",
 }
-MORE = {"de": "ℹ️ Mehr", "ar": "ℹ️ المزيد"}
+MORE = {"de": "ℹ️ Details", "ar": "ℹ️ التفاصيل"}
 WEBSITE = "https://www.dortmund.de/themen/bildung/stadt-und-landesbibliothek/"
 _ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f"))
 

@@ -24,12 +24,12 @@ EASY = {
     "de": {
         "open": "🟢 Jetzt offen. Bis 19:00 Uhr.",
         "access": "🚪 Max-von-der-Grün-Platz 1-3 · ♿ ohne Stufen",
-        "button": "ℹ️ Mehr",
+        "button": "ℹ️ Details",
     },
     "ar": {
         "open": "🟢 مفتوح الآن. حتى الساعة 19:00.",
         "access": "🚪 Max-von-der-Grün-Platz 1-3 · ♿ بدون درجات",
-        "button": "ℹ️ المزيد",
+        "button": "ℹ️ التفاصيل",
     },
 }
 
