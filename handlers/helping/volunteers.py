@@ -2,10 +2,11 @@
 
 Registration, a step form (``handlers/step_form.py``, the table ``FORM``; states
 ``vol.<step>``): ``area`` (districts, then optionally their own ``point``; or ``around`` a
-location and its ``radius``) → ``categories`` (kinds of help) → ``languages`` → ``availability`` (optional text) → ``quiet``
-hours → ``max`` (how many requests at once). Afterwards: pause and resume, change, leave,
-the record of help given, and the talk shift (the times of the week they are ready to talk
-now, for "just talk" requests: handlers/helping/talk_now.py; each tick saved at once).
+location and its ``radius``) → ``categories`` (kinds of help) → ``languages`` →
+``availability`` (optional text) → ``quiet`` hours → ``max`` (how many requests at once).
+Afterwards: pause and resume, change, leave, the record of help given, and the talk shift
+(the times of the week they are ready to talk now, for "just talk" requests:
+handlers/helping/talk_now.py; each tick saved at once).
 
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
 requests that found nobody so far (``offer_fanout.offer_to``).

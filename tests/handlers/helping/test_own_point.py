@@ -141,9 +141,7 @@ async def test_the_neighbour_is_ranked_before_the_one_across_the_district(
                 "languages": ("de",),
             },
         )
-    found = await ranking.candidates(
-        db, settings, request, datetime.now(UTC), ranking.LOCAL, set()
-    )
+    found = await ranking.candidates(db, settings, request, datetime.now(UTC), ranking.LOCAL, set())
     order = [c.volunteer.user_id for c in found]
     assert set(order) == {far, near, centre}  # all three in the district's wave
     assert order.index(near) < order.index(far)
