@@ -91,8 +91,10 @@ PURPOSES = (
         "volunteering",
         "volunteer profile (districts or an area rounded to ~500 m, kinds of help, "
         "languages, times, quiet hours, training confirmed, the days an extended certificate "
-        "of good conduct was seen and expires - never the certificate) and the help given",
-        "the bot for matching; coordinators",
+        "of good conduct was seen and expires - never the certificate) and the help given; "
+        "optionally, with districts, the volunteer's own point (a postcode's centre or a "
+        "shared location, rounded to ~500 m: volunteers.lat/lon)",
+        "the bot for matching; coordinators (the own point: only the ranking, nobody sees it)",
         "until the person stops volunteering or deletes the account",
     ),
     Purpose(

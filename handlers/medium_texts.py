@@ -65,6 +65,29 @@ medium_variant(
     ),
 )
 
+# A volunteer's own point (handlers/helping/volunteers.py): keys on the phone, where the
+# hash key alone is the step's way on without one; a postcode by SMS.
+_OWN_POINT = (
+    "🏠 Where are you, roughly? Send your postcode or share your location. We keep it "
+    "rounded to about 500 m, only to ask you first about requests near you. Optional."
+)
+medium_variant(
+    SPOKEN,
+    _OWN_POINT,
+    N_(
+        "🏠 Where are you, roughly? Type your postcode with the keys, and you are asked first "
+        "about requests near you. We keep only the area. Without one, press the hash key."
+    ),
+)
+medium_variant(
+    TEXTED,
+    _OWN_POINT,
+    N_(
+        "🏠 Where are you, roughly? Send your postcode, and you are asked first about "
+        "requests near you. We keep only the area. Optional."
+    ),
+)
+
 # The places answer's head (handlers/places/chat.py): the caller just typed the postcode and
 # chose places; it is said back, then the first place at once.
 medium_variant(SPOKEN, "📍 <b>Places near {place}</b>", N_("📍 Near {place}:"))

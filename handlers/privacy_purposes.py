@@ -98,6 +98,11 @@ PURPOSE_WORDS = {
                 "day a coordinator saw your extended certificate of good conduct and when it "
                 "expires, never the certificate itself."
             ),
+            N_(
+                "Only if you give it: roughly where you are (from your postcode or location, "
+                "rounded to about 500 m). Only the bot uses it, to ask you first about "
+                "requests near you. Nobody sees it."
+            ),
         ),
         N_("The bot, to find requests for you. Coordinators."),
         N_("Until you stop volunteering or delete your account."),

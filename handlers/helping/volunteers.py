@@ -1,21 +1,33 @@
 """Volunteers say where, with what and in which languages they help, and how much.
 
 Registration, a step form (``handlers/step_form.py``, the table ``FORM``; states
-``vol.<step>``): ``area`` (districts, or ``around`` a location and its ``radius``) →
-``categories`` (kinds of help) → ``languages`` → ``availability`` (optional text) → ``quiet``
-hours → ``max`` (how many requests at once). Afterwards: pause and resume, change, leave,
-the record of help given, and the talk shift (the times of the week they are ready to talk
-now, for "just talk" requests: handlers/helping/talk_now.py; each tick saved at once).
+``vol.<step>``): ``area`` (districts, then optionally their own ``point``; or ``around`` a
+location and its ``radius``) → ``categories`` (kinds of help) → ``languages`` →
+``availability`` (optional text) → ``quiet`` hours → ``max`` (how many requests at once).
+Afterwards: pause and resume, change, leave, the record of help given, and the talk shift
+(the times of the week they are ready to talk now, for "just talk" requests:
+handlers/helping/talk_now.py; each tick saved at once).
 
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
 requests that found nobody so far (``offer_fanout.offer_to``).
+
+Their own point (issue 63): inside a large district the ranking cannot tell a neighbour
+from someone 5 km away by the district's centre, so a volunteer who helps in districts may
+say roughly where they are - a postcode (its centre, from the gazetteer) or a shared
+location - kept on the ~500 m grid of handlers/places/coarse.py like a request's point. It
+is the ranking's alone (``ranking.distance_km`` measures from it): the areas stay the
+districts (``matching.in_area``), nobody is shown it, and it goes with the profile.
+Skipping keeps what the profile had (none for a new volunteer); "remove" forgets it, and
+so does changing the districts. On the phone the postcode is typed with the keys, and the
+hash key alone skips (the Skip button is the step's way back).
 
 Shared with the web desk (bot/web/desk/volunteers.py): :func:`confirm_training` (``/verify``)
 and :func:`set_paused` (pause and resume).
 
 Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``resume``,
 ``rec``, ``leave``, ``leavey``; in the registration's steps ``cancel``, ``bz:<district>``,
-``around``, ``area-done`` (area), ``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
+``around``, ``area-done`` (area), ``nopt`` (skip), ``unpt`` (remove) (point),
+``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
 ``lang:<code>``, ``langs-done`` (languages, handlers/language_choice.py), ``skip``
 (availability), ``q:<start>-<end>`` (quiet), ``max:<n>`` (max); the talk shift ``talk``
 (shown), ``ts:<slot>`` (a time ticked or unticked).
@@ -63,6 +75,11 @@ PAUSED_BY_COORDINATOR = N_(
 RESUMED_BY_COORDINATOR = N_("▶️ A coordinator resumed your volunteering: you get requests again.")
 QUIET = {"0-0": (0, 0), "22-7": (22, 7), "20-8": (20, 8)}
 RADII = (1000, 2000, 5000)
+NO_POSTCODE = N_("🤔 That is not a postcode of {city}. Please try again.")
+POINT_QUESTION = N_(
+    "🏠 Where are you, roughly? Send your postcode or share your location. We keep it "
+    "rounded to about 500 m, only to ask you first about requests near you. Optional."
+)
 
 
 def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
@@ -71,8 +88,10 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
         if volunteer.stadtbezirke
         else t.distance(volunteer.radius_m or 0)
     )
-    lines = [
-        t.t("📍 Area: {area}", area=area),
+    lines = [t.t("📍 Area: {area}", area=area)]
+    if volunteer.stadtbezirke and volunteer.lat is not None:
+        lines.append(t.t("🏠 Requests near your own point first (about 500 m)"))
+    lines += [
         t.t(
             "🧰 Help with: {categories}",
             categories=t.list_of(category_label(t, c) for c in volunteer.categories),
@@ -407,6 +426,44 @@ async def _area_done(ctx: Context, answer: Answer) -> None:
     await FORM.answered(ctx, answer)
 
 
+def _point_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
+    buttons = []
+    if profile.get("lat") is not None:
+        buttons.append([Button("🗑 " + ctx.t._("Remove my point"), "vo:unpt")])
+    # The way back of the step (role): on the phone the hash key alone skips it.
+    buttons.append([Button("⏭ " + ctx.t._("Skip"), "vo:nopt", role="back")])
+    return buttons
+
+
+async def _point(ctx: Context, answer: Answer) -> None:
+    """A postcode (its centre) or a shared location, rounded to the ~500 m grid."""
+    event = ctx.incoming.event
+    if isinstance(event, Location):
+        if refuse_outside_city(ctx, event.latitude, event.longitude):
+            return
+        lat, lon = event.latitude, event.longitude
+    elif isinstance(event, Text):
+        area = load_gazetteer(ctx.settings.places_data_dir).resolve(event.text.strip()).area
+        if area is None or area.kind != "postcode":
+            ctx.refuse(ctx.t.t(NO_POSTCODE, city=ctx.city))
+            return
+        lat, lon = area.lat, area.lon
+    else:
+        await ask_again(ctx, answer)
+        return
+    answer.draft["lat"], answer.draft["lon"] = coarsen(lat, lon, AREA)
+    await FORM.answered(ctx, answer)
+
+
+async def _no_point(ctx: Context, answer: Answer) -> None:
+    await FORM.answered(ctx, answer)
+
+
+async def _remove_point(ctx: Context, answer: Answer) -> None:
+    answer.draft.update(lat=None, lon=None)
+    await FORM.answered(ctx, answer)
+
+
 async def _location(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
     if not isinstance(event, Location):
@@ -551,6 +608,14 @@ FORM = StepForm(
             ),
             buttons=_area_buttons,
             presses={"bz": _district, "around": _around, "area-done": _area_done},
+            next="point",
+        ),
+        "point": Step(
+            POINT_QUESTION,
+            buttons=_point_buttons,
+            takes=_point,
+            presses={"nopt": _no_point, "unpt": _remove_point},
+            location=True,
             next="categories",
         ),
         "around": Step(

@@ -17,8 +17,9 @@ The 100 m grid nests in the 500 m one (both steps divide by five).
   shown in 10 m steps below 1 km (``places.render.distance``), so a shown "350 m" is
   measured from the cell's centre and may differ from the exact one by up to ~70 m.
 - :data:`AREA` (~500 m) - where help is needed (a help request) or offered (the centre of a
-  volunteer's radius, 1 to 5 km): enough to match people nearby, too coarse to find a
-  door.
+  volunteer's radius, 1 to 5 km, or the own point a volunteer in districts gave for the
+  ranking, a postcode's centre put on the same grid): enough to match people nearby, too
+  coarse to find a door.
 """
 
 from __future__ import annotations

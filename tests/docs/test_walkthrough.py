@@ -33,6 +33,7 @@ async def test_the_readme_walkthrough(dispatcher: Dispatcher, db: Database):
         "vo:reg",
         "vo:bz:Innenstadt-Nord",
         "vo:area-done",
+        "vo:nopt",
         "vo:cat:shopping",
         "vo:cats-done",
         "vo:langs-done",

@@ -159,7 +159,7 @@ async def _walk(chat: MemoryTransport) -> None:
     await chat.text(PERSON, "44999")
     await chat.text(PERSON, "/menu")
     # Registering as a volunteer: districts, kinds of help, languages (several each).
-    for data in ("menu:volunteer", "vo:reg", "vo:bz:Innenstadt-Nord", "vo:area-done"):
+    for data in ("menu:volunteer", "vo:reg", "vo:bz:Innenstadt-Nord", "vo:area-done", "vo:nopt"):
         await chat.press(PERSON, data)
     for data in ("vo:cat:shopping", "vo:cats-done", "vo:lang:ar", "vo:langs-done"):
         await chat.press(PERSON, data)

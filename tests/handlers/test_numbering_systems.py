@@ -106,7 +106,13 @@ async def test_a_volunteers_choices_in_the_readers_digits(story: MemoryTransport
     labels = {}
     for name, lang in (("parisa", "fa"), ("paul", "de")):
         await story.onboard(name, lang)
-        for data in ("menu:volunteer", "vo:reg", "vo:bz:Innenstadt-Nord", "vo:area-done"):
+        for data in (
+            "menu:volunteer",
+            "vo:reg",
+            "vo:bz:Innenstadt-Nord",
+            "vo:area-done",
+            "vo:nopt",
+        ):
             await story.press(name, data)
         for data in ("vo:cat:shopping", "vo:cats-done", "vo:lang:ar", "vo:langs-done"):
             await story.press(name, data)

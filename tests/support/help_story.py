@@ -63,6 +63,7 @@ async def register_volunteer(
     await story.press(name, "vo:reg")
     await story.press(name, "vo:bz:Innenstadt-Nord")
     await story.press(name, "vo:area-done")
+    await story.press(name, "vo:nopt")  # no own point
     await story.press(name, "vo:cat:shopping")
     await story.press(name, "vo:cats-done")
     await story.press(name, "vo:lang:ar")

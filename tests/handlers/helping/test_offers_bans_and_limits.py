@@ -373,7 +373,7 @@ async def test_saving_a_profile_again_replaces_the_verify_notice(story, db):
     await _coordinator(story, db)
     await register_volunteer(story, db, "vera")
     # The same profile saved again, unchanged, before any coordinator confirmed it.
-    for data in ("vo:reg", "vo:area-done", "vo:cats-done", "vo:langs-done", "vo:skip"):
+    for data in ("vo:reg", "vo:area-done", "vo:nopt", "vo:cats-done", "vo:langs-done", "vo:skip"):
         await story.press("vera", data)
     await story.press("vera", "vo:q:0-0")
     assert "🎓" in texts(await story.press("vera", "vo:max:2"))

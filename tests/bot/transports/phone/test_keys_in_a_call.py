@@ -231,3 +231,49 @@ async def test_no_thanks_names_the_number_a_caller_is_known_by(dispatcher: Dispa
         assert user is not None and user.consent_at is None
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
+    dispatcher: Dispatcher,
+):
+    """After the districts, the own point (issue 63): digits are the postcode, not choices;
+    "#" alone skips it (the step's way back is its Skip) and keeps what the profile had."""
+    from handlers.places.coarse import AREA, coarsen
+    from handlers.places.gazetteer import load_gazetteer
+
+    centre = load_gazetteer(dispatcher.settings.places_data_dir).postcodes["44147"]
+    phone, call, _ = keypad_phone(dispatcher)
+    seen = _noted(dispatcher)
+
+    async def press(data: str) -> None:
+        await phone._meant(call, Typed(await key_for(phone, call, data)))
+
+    try:
+        for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
+            await phone._meant(call, meaning)
+        for data in ("menu:volunteer", "vo:reg", "vo:bz:Innenstadt-N", "vo:area-done"):
+            await press(data)
+        assert call.free_digits and call.pages is None
+        await phone._meant(call, Typed("44147"))
+        assert seen[-1] == Text("44147")
+        assert call.pages is not None and call.pages.done == "vo:cats-done"
+        for data in ("vo:cat:shopping", "vo:cats-done"):
+            await press(data)
+        for data in ("vo:langs-done", "vo:skip", "vo:q:0-0", "vo:max:1"):
+            await press(data)
+        user = await dispatcher.db.users.find("phone", CALLER)
+        volunteer = await dispatcher.db.volunteers.get(user.id)
+        assert (volunteer.lat, volunteer.lon) == coarsen(centre.lat, centre.lon, AREA)
+        # Changing the profile: "#" alone skips the point, which stays.
+        await phone._meant(call, Command("menu"))
+        for data in ("menu:volunteer", "vo:reg", "vo:area-done"):
+            await press(data)
+        assert call.free_digits
+        await phone._meant(call, BACK)
+        assert seen[-1] == ButtonPress("vo:nopt")
+        for data in ("vo:cats-done", "vo:langs-done", "vo:skip", "vo:q:0-0", "vo:max:1"):
+            await press(data)
+        volunteer = await dispatcher.db.volunteers.get(user.id)
+        assert (volunteer.lat, volunteer.lon) == coarsen(centre.lat, centre.lon, AREA)
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]

@@ -60,8 +60,11 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         assert sum(label.startswith("✅") for label in labels.values()) == 1
         # The list again, said from the page that holds the tick.
         assert call.pages is not None and call.page == 1 and call.keypad.digits == ""
-        # "Done" on this page too: the kinds of help come, from their first page.
+        # "Done" on this page too: their own point is asked, then the kinds of help come.
         await keys_answered(caller, call, await key_for(phone, call, "vo:area-done"))
+        # Their own point: a postcode typed with the keys, or "#" alone to skip it.
+        assert call.free_digits and call.pages is None
+        await keys_answered(caller, call, "#")
         assert call.pages is not None and call.pages.done == "vo:cats-done"
         assert call.page == 0
         await asyncio.to_thread(caller.hangup)
