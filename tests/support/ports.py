@@ -24,8 +24,11 @@ from pathlib import Path
 
 _FALLBACK_RANGE = (32768, 60999)
 LOWEST = 20000
-# Enough to cover every server one test session starts; older ports may be given again.
-_REMEMBERED = 4000
+# Enough to cover every server one test starts, and well under a worker's share of the
+# ports (about 4,250 of three workers): remembering 4,000 left a worker that had run many
+# phone tests no 102 consecutive ports for the phone's try (tests/docs/test_local_try.py).
+# Older ports, whose servers stopped with their test, may be given again.
+_REMEMBERED = 1500
 _given: deque[int] = deque(maxlen=_REMEMBERED)
 
 

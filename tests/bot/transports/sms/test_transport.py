@@ -62,6 +62,9 @@ async def test_onboarding_by_text_in_numbered_choices_each_text_within_two_segme
     picker = gateway.sent[-1][1]
     await sms.take_text(NUMBER, _choice(picker, "Deutsch"))
     notice = gateway.sent[-1][1]
+    if "STOP" not in notice:  # the notice's brief fills more than one text: its rest on "0"
+        await sms.take_text(NUMBER, "0")
+        notice = gateway.sent[-1][1]
     assert "STOP" in notice
     await sms.take_text(NUMBER, "1")  # I agree
     user = await db.users.find("sms", NUMBER)
