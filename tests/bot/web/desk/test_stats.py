@@ -229,3 +229,29 @@ async def test_the_text_messages_budget_on_the_page(db, site, web_chat):
         assert "First texts from unknown numbers today: 1 of 30 answered, 0 not." in section
         async with browser.get(f"{base}/desk/stats?lang=de") as page:
             assert "120 von 1.000 Segmenten gesendet." in await page.text()
+
+
+async def test_matched_within_a_day_by_language_and_the_warning_without_translation(
+    db, site, web_chat
+):
+    # Six requests from people who speak Arabic only, three matched within the hour; no
+    # translation engine in this city: the requests list says so to the coordinators.
+    _site, base = site
+    await _requests(db)
+    browser = await _logged_in(web_chat, db)
+    async with browser:
+        async with browser.get(f"{base}/desk/stats?lang=en") as page:
+            assert page.status == 200
+            html = await page.text()
+        assert 'id="table-matched-24h-language"' in html
+        assert 'id="chart-matched-24h-language"' in html
+        async with browser.get(f"{base}/desk/stats/matched-24h-language.csv?lang=en") as download:
+            rows = list(csv.reader(io.StringIO((await download.text())[1:]), delimiter=";"))
+        cells = {row[0]: row[1:] for row in rows[1:]}
+        en = translator("en")
+        assert cells[en.language("ar")] == ["6", "50"]
+        assert cells[en.language("de")] == ["", ""]  # none: hidden like one or two
+        async with browser.get(f"{base}/desk/requests?lang=en") as page:
+            listing = await page.text()
+        assert "6 requests in the last 30 days came from people without German" in listing
+        assert "no translation is set up" in listing
