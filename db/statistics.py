@@ -107,6 +107,41 @@ class StatisticsStore:
         )
         return [(row[0], row[1], int(row[2]), int(row[3] or 0)) for row in rows]
 
+    async def matched_within_by_languages(
+        self, start: str, end: str, hours: int
+    ) -> list[tuple[str, int, int]]:
+        """Published requests asked in [start, end), by their stored list of languages
+        (';ar;de;', a few dozen distinct lists; handlers/statistics.py tells the requester's
+        language from it): how many, and how many found a helper within ``hours`` of
+        publishing."""
+        epoch = _EPOCH[self._tx.dialect]
+        rows = await fetch_all(
+            self._tx,
+            "SELECT languages, COUNT(*),"
+            " SUM(CASE WHEN matched_at IS NOT NULL AND"
+            f" {epoch.format('matched_at')} - {epoch.format('opened_at')} <= ?"
+            " THEN 1 ELSE 0 END)"
+            " FROM help_requests WHERE created_at >= ? AND created_at < ?"
+            " AND opened_at IS NOT NULL GROUP BY languages",
+            (hours * 3600, start, end),
+        )
+        return [(row[0] or "", int(row[1]), int(row[2] or 0)) for row in rows]
+
+    async def asked_without(self, language: str, since: str) -> int:
+        """How many requests asked since ``since`` (drafts never sent do not count) named
+        languages and not ``language``."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT languages, COUNT(*) FROM help_requests WHERE created_at >= ?"
+            f" AND state NOT IN {sql_list(UNSENT)} GROUP BY languages",
+            (since,),
+        )
+        return sum(
+            count
+            for languages, count in rows
+            if (codes := [c for c in (languages or "").split(";") if c]) and language not in codes
+        )
+
     async def languages_asked(self, start: str, end: str) -> dict[str, int]:
         """How many requests asked in [start, end) asked for each language. Grouped by the
         stored list (a few dozen distinct lists) and split here: far cheaper than matching

@@ -11,6 +11,9 @@ Definitions (the desk page states them too):
 - Matched within 24 hours: of the requests published, the share a volunteer took within
   ``MATCHED_WITHIN_HOURS`` of publishing, per Stadtbezirk and month, beside the median time
   to a helper of that month and district.
+- Matched within 24 hours by the requester's language: the same share per language over
+  the period - German for everyone who speaks it, else the first language they gave
+  (issue 63: requesters without German were matched far less often).
 - Unmet: a request that expired, or that was published more than ``UNMET_AFTER_DAYS`` days
   ago and still has no helper.
 - Languages: how many requests asked for each language, against how many volunteers (not
@@ -114,6 +117,9 @@ class Figures:
     # a helper of the month and district.
     within_day: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     month_waits: dict[tuple[str, str], Wait] = field(default_factory=dict)
+    # The requester's language (:func:`requester_language`): (published, matched within
+    # MATCHED_WITHIN_HOURS), every language of the bot.
+    within_day_by_language: dict[str, tuple[int, int]] = field(default_factory=dict)
     # The requests table's cells to hide, (district, month) with TOTAL for the totals:
     # worked out once, the unmet table shows the same district totals.
     requests_hidden: frozenset[tuple[str, str]] = frozenset()
@@ -199,6 +205,14 @@ async def figures(
         cell = (district_of(district), month)
         n, m = within_day.get(cell, (0, 0))
         within_day[cell] = (n + published, m + matched)
+    by_language = {code: (0, 0) for code in languages}
+    for stored, published, matched in await stats.matched_within_by_languages(
+        period.start, period.end, MATCHED_WITHIN_HOURS
+    ):
+        code = requester_language(stored)
+        if code in by_language:
+            n, m = by_language[code]
+            by_language[code] = (n + published, m + matched)
     month_waits: dict[tuple[str, str], Wait] = {}
     for label, start, end in period.bounds:
         for where, wait in (await _waits(db, start, end, known)).items():
@@ -207,6 +221,7 @@ async def figures(
     return Figures(
         period=period,
         within_day=within_day,
+        within_day_by_language=by_language,
         month_waits=month_waits,
         districts=listed,
         requests=requests,
@@ -222,6 +237,28 @@ async def figures(
         hours_by_district=by_district,
         places=dict(await stats.places_by_district()),
     )
+
+
+def requester_language(stored: str) -> str:
+    """The language a request counts under by its stored list (';ar;de;'): German when
+    the requester speaks it, else the first they gave ("" none)."""
+    codes = [code for code in stored.split(";") if code]
+    return "de" if "de" in codes else (codes[0] if codes else "")
+
+
+# Requests without German in this many days, and no translation engine: doctor and the
+# desk say so (volunteers who speak none of their languages cannot read them).
+UNTRANSLATED_DAYS = 30
+
+
+async def untranslated_requests(db: Database, translation: str, now: datetime) -> int:
+    """How many requests of the last ``UNTRANSLATED_DAYS`` days came from people without
+    German while no translation engine is set (``translation``: the engine's name, ""
+    none); 0 with an engine."""
+    if translation:
+        return 0
+    since = to_text(now - timedelta(days=UNTRANSLATED_DAYS))
+    return await db.statistics.asked_without("de", since)
 
 
 # What the chat's /stats shows besides the period's figures: all time, by state.
@@ -292,6 +329,7 @@ TABLE_IDS = (
     "requests",
     "time-to-helper",
     "matched-24h",
+    "matched-24h-language",
     "unmet",
     "languages",
     "hours-by-month",
@@ -506,6 +544,36 @@ def _within_day_table(f: Figures, t: Translator) -> Table:
     )
 
 
+def _within_day_language_table(f: Figures, t: Translator) -> Table:
+    counts = f.within_day_by_language
+    # A partition of the published requests (each counts under one language): no total
+    # less the shown counts may give a hidden one back.
+    hidden = protect_partition({code: published for code, (published, _) in counts.items()})
+    rows = []
+    for code, (published, matched) in counts.items():
+        share = matched / published if published else 0.0
+        cells = [
+            _count(t, published),
+            Cell(str(t.percent(round(share, 2))), round(100 * share)),
+        ]
+        rows.append((t.language(code), _shown_row(cells, code in hidden)))
+    within = t._("Matched within 24 hours")
+    return Table(
+        "matched-24h-language",
+        t._("Matched within 24 hours, by the requester's language"),
+        t.t(
+            "Of the requests published in the period, the share a volunteer took within 24"
+            " hours. German for everyone who speaks it, else the first language they gave."
+        )
+        + " "
+        + hidden_note(t),
+        [t._("Language"), t._("Published"), within],
+        rows,
+        _chart([label for label, _ in rows], (within, [c[1] for _, c in rows])),
+        t._("Matched within 24 hours, by the requester's language"),
+    )
+
+
 def _unmet_table(f: Figures, t: Translator) -> Table:
     rows = []
     unmets = {d: f.unmet.get(d, (0, 0)) for d in f.districts}
@@ -644,6 +712,7 @@ _TABLES = {
     "requests": _requests_table,
     "time-to-helper": _wait_table,
     "matched-24h": _within_day_table,
+    "matched-24h-language": _within_day_language_table,
     "unmet": _unmet_table,
     "languages": _languages_table,
     "hours-by-month": _hours_month_table,

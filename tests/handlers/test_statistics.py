@@ -206,6 +206,38 @@ async def test_languages_asked_against_spoken(db: Database):
     assert (figures.requests_total, figures.volunteers_total) == (3, 2)
 
 
+async def test_matched_within_a_day_by_the_requesters_language(db: Database):
+    # German for everyone who speaks it (Ukrainian and German counts as German), else the
+    # first language given; a request still in review was never published and does not
+    # count. Ukrainian has two: hidden, and Arabic, the smallest shown, with it (else the
+    # published total less the shown rows would give the two back).
+    june = datetime(2025, 6, 3, 10, tzinfo=UTC)
+    asked = (
+        *[(("de",), m) for m in (30, 60, 60 * 30)],
+        (("uk", "de"), 10),
+        *[(("ar",), m) for m in (20, 60 * 30, None)],
+        *[(("tr", "ar"), m) for m in (10, 10, 10, 10, None)],
+        *[(("uk",), m) for m in (5, None)],
+    )
+    for languages, minutes in asked:
+        state = "open" if minutes is None else "matched"
+        await _request(db, created=june, state=state, languages=languages, wait_minutes=minutes)
+    await _request(db, created=june, state="review", languages=("ar",))
+    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    by_language = figures.within_day_by_language
+    assert by_language["de"] == (4, 3) and by_language["ar"] == (3, 1)
+    assert by_language["tr"] == (5, 4) and by_language["uk"] == (2, 1)
+    assert by_language["fa"] == (0, 0)
+    t = translator("en")
+    table = statistics.table(figures, t, "matched-24h-language")
+    rows = {label: [cell.text for cell in cells] for label, cells in table.rows}
+    assert rows[t.language("de")] == ["4", "75%"]
+    assert rows[t.language("tr")] == ["5", "80%"]
+    assert rows[t.language("ar")] == ["–", "–"] and rows[t.language("uk")] == ["–", "–"]
+    assert rows[t.language("fa")] == ["–", "–"]
+    assert len(rows) == len(figures.within_day_by_language)
+
+
 async def test_hours_by_month_and_district_hide_small_groups(db: Database):
     created = datetime(2025, 5, 1, 10, tzinfo=UTC)
     done_in_may = datetime(2025, 5, 31, 22, 30, tzinfo=UTC)  # 1 June in Berlin
