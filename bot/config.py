@@ -165,6 +165,13 @@ class HelpSection:
     remind_days: int = _opt(
         3, minimum=1, maximum=60, doc="Ask the requester whether the help is still needed"
     )
+    review_remind_minutes: int = _opt(
+        30,
+        minimum=5,
+        maximum=1440,
+        doc="A request waiting this long for review reminds the coordinators on duty, "
+        "twice as long every coordinator",
+    )
     expire_days: int = _opt(7, minimum=1, maximum=90, doc="Open requests expire after this")
     roundup_hour: int = _opt(
         8, minimum=0, maximum=23, doc="Hour (Europe/Berlin) of the daily list of open requests"

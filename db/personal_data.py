@@ -381,6 +381,12 @@ MAP: list[Table] = [
         links=(owned("roles", "role", "granted_at"),),
     ),
     Table(
+        "coordinators_on_duty",
+        "account",
+        {"user_id": LINK, "since": DETAIL},
+        links=(owned("on_duty", "since"),),
+    ),
+    Table(
         "conversations",
         "conversation",
         {"user_id": LINK, "state": DETAIL, "data": CONTENT, "updated_at": DETAIL},
@@ -426,6 +432,8 @@ MAP: list[Table] = [
                 "escalated_at",
                 "reminded_at",
                 "kept_at",
+                "review_reminded_at",
+                "review_escalated_at",
             ),
         },
         links=(

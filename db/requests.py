@@ -69,6 +69,9 @@ class HelpRequest:
     reminded_at: str | None = None
     kept_at: str | None = None
     door_code: str = ""
+    # The reminders of a request waiting for review (handlers/helping/review_pace.py).
+    review_reminded_at: str | None = None
+    review_escalated_at: str | None = None
     # A coordinator's short written summary (of a voice message), shown to volunteers.
     summary: str = ""
 
@@ -376,7 +379,13 @@ class RequestStore:
 
     async def mark(self, request_id: int, column: str) -> None:
         """Record that a timed follow-up happened (escalated, reminded, kept)."""
-        if column not in ("escalated_at", "reminded_at", "kept_at"):
+        if column not in (
+            "escalated_at",
+            "reminded_at",
+            "kept_at",
+            "review_reminded_at",
+            "review_escalated_at",
+        ):
             raise ValueError(column)
         await execute(
             self._tx, f"UPDATE help_requests SET {column} = ? WHERE id = ?", (utcnow(), request_id)
