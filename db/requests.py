@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.request_states import ACTIVE, CLOSED, MATCHED, OPEN, REVIEW, STATES, TRANSITIONS
+from db.request_states import ACTIVE, CLOSED, DONE, MATCHED, OPEN, REVIEW, STATES, TRANSITIONS
 from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
@@ -338,6 +338,19 @@ class RequestStore:
             (since, joined_since),
         )
         return [row[0] for row in rows]
+
+    async def returning_well(self, requester_id: int) -> bool:
+        """Did this requester get help before (a request done), and nobody reported
+        anything on any of their requests (handlers/helping/reports.py's subjects)?"""
+        row = await fetch_one(
+            self._tx,
+            f"SELECT EXISTS (SELECT 1 FROM help_requests WHERE requester_id = ?"
+            f" AND state = '{DONE}'),"
+            " EXISTS (SELECT 1 FROM reports rp JOIN help_requests r"
+            " ON rp.subject = 'request:' || CAST(r.id AS TEXT) WHERE r.requester_id = ?)",
+            (requester_id, requester_id),
+        )
+        return row is not None and bool(row[0]) and not bool(row[1])
 
     async def in_state(self, *states: str) -> list[HelpRequest]:
         rows = await fetch_all(

@@ -9,7 +9,8 @@ Button data (``mod:…``, coordinators, in the backchannel), each action its own
 ``back:<id>``, ``ed:<id>`` edit the text, ``ask:<id>`` ask the requester, ``sum:<id>`` write
 a summary for volunteers (of a voice message), ``why:<id>`` reject with a reason written by
 hand, ``re:<id>`` offer again, ``end:<id>`` end a request still running (a "just talk"
-request's notice, handlers/helping/talk_now.py). States: ``mod.ed``, ``mod.ask``,
+request's notice, handlers/helping/talk_now.py), ``pull:<id>`` pull a request published at
+once back into review (lifecycle ``pull_back``). States: ``mod.ed``, ``mod.ask``,
 ``mod.sum``, ``mod.why`` (the coordinator's text, in their private chat),
 ``request.answer`` (the requester's answer to a question). A question, a written reason
 and the requester's answer reach the other side in their language if they may not read
@@ -183,6 +184,19 @@ async def _end(ctx: Context) -> None:
         ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
         return
     ctx.toast(ctx.t._("Ended."))
+
+
+async def _pull_back(ctx: Context) -> None:
+    """A request published at once goes back to review (checked by the lifecycle now)."""
+    request_id = ctx.id_arg()
+    try:
+        await lifecycle.pull_back(ctx, ctx.user, request_id)
+    except Refused as refusal:
+        if refusal.stale:
+            ctx.stale()
+        ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
+        return
+    ctx.toast(ctx.t._("Back in review."))
 
 
 async def _reoffer(ctx: Context) -> None:
@@ -498,6 +512,7 @@ ACTIONS = {
     "why": _write_privately,
     "re": _reoffer,
     "end": _end,
+    "pull": _pull_back,
 }
 STATES = {
     "mod.ed": _new_text,
