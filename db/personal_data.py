@@ -65,7 +65,8 @@ PURPOSES = (
     Purpose(
         "account",
         "chat account id (by SMS and on the phone line: the phone number, E.164), chat, first "
-        "name, language, roles, consent, last seen, reminder times; on the phone line a PIN "
+        "name, language, roles (a coordinator: since when on duty), consent, last seen, "
+        "reminder times; on the phone line a PIN "
         "the person chose, only as a slow salted hash (coordinators see only that one is set)",
         "the bot; coordinators see the user number and first name (a caller on the phone line "
         "has none: '📞 Resident'); a helper only the first name; the number never leaves the bot",
