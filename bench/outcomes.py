@@ -83,16 +83,16 @@ class Pooled:
             s
             for s in chosen
             if s.matched is not None
-            and s.published is not None
-            and (within is None or s.matched - s.published <= within)
+            and s.asked is not None
+            and (within is None or s.matched - s.asked <= within)
         ]
         return len(hits) / max(1, len(chosen))
 
     def hours_to_helper(self) -> list[float]:
         return [
-            (s.matched - s.published) / HOUR
+            (s.matched - s.asked) / HOUR
             for s in self.stories
-            if s.matched is not None and s.published is not None
+            if s.matched is not None and s.asked is not None
         ]
 
     def per_run(self, value) -> float:  # type: ignore[no-untyped-def]
@@ -127,7 +127,7 @@ def report(dortmund: dict[str, Pooled], berlin: dict[str, Pooled]) -> tuple[list
             (
                 f"{name}: to a helper, median / p90",
                 f"{statistics.median(hours) if hours else 0:.1f} / {percentile(hours, 0.9):.1f} h",
-                "of the matched, from publishing",
+                "of the matched, from asking (no review modelled)",
             ),
             (
                 f"{name}: offers per volunteer a week",

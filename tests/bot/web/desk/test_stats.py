@@ -89,15 +89,24 @@ async def test_page_shows_charts_and_tables_and_csv(db, site, web_chat):
             assert page.status == 200
             html = await page.text()
         assert 'id="stats"' in html
-        for name in ("requests", "time-to-helper", "unmet", "languages", "places"):
+        for name in (
+            "requests",
+            "time-to-helper",
+            "matched-2h",
+            "matched-24h",
+            "unmet",
+            "languages",
+            "places",
+        ):
             assert f'id="table-{name}"' in html and f'id="chart-{name}"' in html
             assert f'href="/desk/stats/{name}.csv"' in html
         assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
         assert "style=" not in html and "<script" not in html
-        # Hörde: three matched, median 20 minutes, 90th percentile 52 minutes.
+        # Hörde: three matched, a minute in review and 10, 20 and 60 minutes to a helper:
+        # from asking, median 21 minutes, 90th percentile 53 minutes.
         time_table = html[html.index('id="table-time-to-helper"') :]
         time_table = time_table[: time_table.index("</table>")]
-        assert "Hörde" in time_table and "20 minutes" in time_table and "52 minutes" in time_table
+        assert "Hörde" in time_table and "21 minutes" in time_table and "53 minutes" in time_table
         assert '<th scope="row">' in time_table and '<th scope="col">' in time_table
         # The desk's menu links the page.
         assert 'href="/desk/stats" aria-current="page"' in html
@@ -125,6 +134,11 @@ async def test_page_shows_charts_and_tables_and_csv(db, site, web_chat):
             rows = list(csv.reader(io.StringIO((await download.text())[1:]), delimiter=";"))
         # Hours with the locale's decimal comma; the footer row (all districts) too.
         assert ["Hörde", "3", "0,3", "0,9"] in rows
+        # Matched within 2 hours of asking: all three in Hörde; the three expired in the
+        # unknown district count as asked and not matched.
+        two_hours = html[html.index('id="table-matched-2h"') :]
+        two_hours = two_hours[: two_hours.index("</table>")]
+        assert "2 hours of asking" in html and "100% · 21 minutes" in two_hours
 
         async with browser.get(f"{base}/desk/stats/nothing.csv") as missing:
             assert missing.status == 404
