@@ -290,6 +290,10 @@ class Story:
 
     ask: Ask
     request_id: int = 0
+    # When the request was sent (asked) and when a coordinator published it. The bench
+    # has no model of the review: the coordinator publishes in the same instant, so the two
+    # are equal; the figures count from ``asked``, as the desk's statistics do.
+    asked: datetime | None = None
     published: datetime | None = None
     matched: datetime | None = None
     offers: int = 0
@@ -319,15 +323,15 @@ class Outcome:
         return self.shape.days / 7
 
     def share(self, within: timedelta | None) -> float:
-        """Share of the requests matched within ``within`` of publishing (None: ever)."""
+        """Share of the requests matched within ``within`` of asking (None: ever)."""
         hits = [s for s in self.stories if _matched_within(s, within)]
         return len(hits) / max(1, len(self.stories))
 
 
 def _matched_within(story: Story, within: timedelta | None) -> bool:
-    if story.matched is None or story.published is None:
+    if story.matched is None or story.asked is None:
         return False
-    return within is None or story.matched - story.published <= within
+    return within is None or story.matched - story.asked <= within
 
 
 RuleSetup = Callable[[HandlerSettings], HandlerSettings]
@@ -509,7 +513,7 @@ class Run:
             )
             await lifecycle.publish(scene, cora, request.id)
         story.request_id = request.id
-        story.published = self.now
+        story.asked = story.published = self.now
         self.by_request[request.id] = story
 
     # what the chats get

@@ -46,7 +46,7 @@ from db import Database
 from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
-from handlers.helping import waves
+from handlers.helping import review_pace, waves
 from handlers.helping.timers import Timing, follow_up, roundup
 
 log = logging.getLogger(__name__)
@@ -190,8 +190,8 @@ class CityBot:
 
     def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
         """The city's timed jobs: reminders, request follow-ups, the offer waves, the
-        morning roundup, the reminder horizon and retention (job ids prefixed by the city's
-        slug)."""
+        review's reminders, the morning roundup, the reminder horizon and retention (job ids
+        prefixed by the city's slug)."""
         config = self.city.config
         db, dispatcher, worker = self.db, self.dispatcher, self.worker
         timing = Timing(
@@ -210,6 +210,11 @@ class CityBot:
 
         async def offer_waves() -> None:
             if await waves.tick(db, dispatcher.settings, datetime.now(UTC)):
+                worker.wake()
+
+        async def review_reminders() -> None:
+            minutes = config.help.review_remind_minutes
+            if await review_pace.remind(db, dispatcher.settings, datetime.now(UTC), minutes):
                 worker.wake()
 
         async def morning_roundup() -> None:
@@ -232,6 +237,13 @@ class CityBot:
         )
         scheduler.add_job(
             job(offer_waves), "interval", minutes=5, id=self._id("offer-waves"), next_run_time=now
+        )
+        scheduler.add_job(
+            job(review_reminders),
+            "interval",
+            minutes=5,
+            id=self._id("review-reminders"),
+            next_run_time=now,
         )
         scheduler.add_job(
             job(morning_roundup),

@@ -165,6 +165,19 @@ class HelpSection:
     remind_days: int = _opt(
         3, minimum=1, maximum=60, doc="Ask the requester whether the help is still needed"
     )
+    publish_at_once: list[str] = _opt(
+        [],
+        doc="Requests published without waiting for review, the coordinators told and able "
+        'to pull them back: "returning" (a requester whose earlier help was done and '
+        "nobody reported); [] off",
+    )
+    review_remind_minutes: int = _opt(
+        30,
+        minimum=5,
+        maximum=1440,
+        doc="A request waiting this long for review reminds the coordinators on duty, "
+        "twice as long every coordinator",
+    )
     expire_days: int = _opt(7, minimum=1, maximum=90, doc="Open requests expire after this")
     roundup_hour: int = _opt(
         8, minimum=0, maximum=23, doc="Hour (Europe/Berlin) of the daily list of open requests"
@@ -398,6 +411,7 @@ class Config:
             max_requests_per_day=self.help.max_requests_per_day,
             require_verified_volunteers=self.help.require_verified_volunteers,
             certificate_required_for=frozenset(self.help.certificate_required_for),
+            publish_at_once=frozenset(self.help.publish_at_once),
             new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,
             new_account_flood_requests=self.help.new_account_flood_requests,
             offer_rules=OfferRules(
@@ -622,6 +636,8 @@ def check_consistency(config: Config) -> None:
         platform, _, user_id = entry.partition(":")
         if platform not in PLATFORMS or not user_id:
             raise ConfigError(f"bot.admins: {entry!r} is not of the form platform:user_id")
+    if set(config.help.publish_at_once) - {"returning"}:
+        raise ConfigError('help.publish_at_once: the only kind is "returning"')
     unknown = set(config.help.certificate_required_for) - set(HELP_CATEGORIES)
     if unknown:
         raise ConfigError(

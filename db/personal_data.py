@@ -65,7 +65,8 @@ PURPOSES = (
     Purpose(
         "account",
         "chat account id (by SMS and on the phone line: the phone number, E.164), chat, first "
-        "name, language, roles, consent, last seen, reminder times; on the phone line a PIN "
+        "name, language, roles (a coordinator: since when on duty), consent, last seen, "
+        "reminder times; on the phone line a PIN "
         "the person chose, only as a slow salted hash (coordinators see only that one is set)",
         "the bot; coordinators see the user number and first name (a caller on the phone line "
         "has none: '📞 Resident'); a helper only the first name; the number never leaves the bot",
@@ -385,6 +386,12 @@ MAP: list[Table] = [
         links=(owned("roles", "role", "granted_at"),),
     ),
     Table(
+        "coordinators_on_duty",
+        "account",
+        {"user_id": LINK, "since": DETAIL},
+        links=(owned("on_duty", "since"),),
+    ),
+    Table(
         "conversations",
         "conversation",
         {"user_id": LINK, "state": DETAIL, "data": CONTENT, "updated_at": DETAIL},
@@ -430,6 +437,8 @@ MAP: list[Table] = [
                 "escalated_at",
                 "reminded_at",
                 "kept_at",
+                "review_reminded_at",
+                "review_escalated_at",
             ),
         },
         links=(

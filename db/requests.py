@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.request_states import ACTIVE, CLOSED, MATCHED, OPEN, REVIEW, STATES, TRANSITIONS
+from db.request_states import ACTIVE, CLOSED, DONE, MATCHED, OPEN, REVIEW, STATES, TRANSITIONS
 from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
@@ -69,6 +69,9 @@ class HelpRequest:
     reminded_at: str | None = None
     kept_at: str | None = None
     door_code: str = ""
+    # The reminders of a request waiting for review (handlers/helping/review_pace.py).
+    review_reminded_at: str | None = None
+    review_escalated_at: str | None = None
     # A coordinator's short written summary (of a voice message), shown to volunteers.
     summary: str = ""
 
@@ -336,6 +339,19 @@ class RequestStore:
         )
         return [row[0] for row in rows]
 
+    async def returning_well(self, requester_id: int) -> bool:
+        """Did this requester get help before (a request done), and nobody reported
+        anything on any of their requests (handlers/helping/reports.py's subjects)?"""
+        row = await fetch_one(
+            self._tx,
+            f"SELECT EXISTS (SELECT 1 FROM help_requests WHERE requester_id = ?"
+            f" AND state = '{DONE}'),"
+            " EXISTS (SELECT 1 FROM reports rp JOIN help_requests r"
+            " ON rp.subject = 'request:' || CAST(r.id AS TEXT) WHERE r.requester_id = ?)",
+            (requester_id, requester_id),
+        )
+        return row is not None and bool(row[0]) and not bool(row[1])
+
     async def in_state(self, *states: str) -> list[HelpRequest]:
         rows = await fetch_all(
             self._tx,
@@ -376,7 +392,13 @@ class RequestStore:
 
     async def mark(self, request_id: int, column: str) -> None:
         """Record that a timed follow-up happened (escalated, reminded, kept)."""
-        if column not in ("escalated_at", "reminded_at", "kept_at"):
+        if column not in (
+            "escalated_at",
+            "reminded_at",
+            "kept_at",
+            "review_reminded_at",
+            "review_escalated_at",
+        ):
             raise ValueError(column)
         await execute(
             self._tx, f"UPDATE help_requests SET {column} = ? WHERE id = ?", (utcnow(), request_id)

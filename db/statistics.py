@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from db.request_states import DONE, EXPIRED, MATCHED, OPEN, UNSENT, sql_list
+from db.request_states import DONE, EXPIRED, MATCHED, OPEN, REJECTED, UNSENT, sql_list
 from db.statements import fetch_all
 from db.transactions import Transactions
 
@@ -82,30 +82,69 @@ class StatisticsStore:
         return [RequestCounts(row[0], row[1], row[2], row[3] or 0) for row in rows]
 
     async def matched_within(
-        self, months: Sequence[Month], hours: int
-    ) -> list[tuple[str, str, int, int]]:
-        """Published requests asked in the months, by Stadtbezirk and month: how many, and
-        how many found a helper within ``hours`` of publishing."""
+        self, months: Sequence[Month], hours: Sequence[int]
+    ) -> list[tuple[str, str, int, list[int]]]:
+        """Requests asked in the months and not rejected (a request a coordinator turned down
+        was never to be matched), by Stadtbezirk and month: how many, and how many found a
+        helper within each of ``hours`` of asking (the request's creation, when it was
+        sent: the review's wait counts, as the requester feels it)."""
         if not months:
             return []
         month_of = " ".join("WHEN created_at < ? THEN ?" for _ in months)
         epoch = _EPOCH[self._tx.dialect]
+        wait = f"{epoch.format('matched_at')} - {epoch.format('created_at')}"
+        within = ", ".join(
+            f"SUM(CASE WHEN matched_at IS NOT NULL AND {wait} <= ? THEN 1 ELSE 0 END)"
+            for _ in hours
+        )
         rows = await fetch_all(
             self._tx,
-            f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*),"
-            " SUM(CASE WHEN matched_at IS NOT NULL AND"
-            f" {epoch.format('matched_at')} - {epoch.format('opened_at')} <= ?"
-            " THEN 1 ELSE 0 END)"
+            f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*), {within}"
             " FROM help_requests WHERE created_at >= ? AND created_at < ?"
-            " AND opened_at IS NOT NULL GROUP BY stadtbezirk, month",
+            f" AND state NOT IN {sql_list((*UNSENT, REJECTED))} GROUP BY stadtbezirk, month",
             [
                 *(v for label, _start, end in months for v in (end, label)),
-                hours * 3600,
+                *(h * 3600 for h in hours),
                 months[0][1],
                 months[-1][2],
             ],
         )
-        return [(row[0], row[1], int(row[2]), int(row[3] or 0)) for row in rows]
+        return [(row[0], row[1], int(row[2]), [int(v or 0) for v in row[3:]]) for row in rows]
+
+    async def matched_within_by_languages(
+        self, start: str, end: str, hours: int
+    ) -> list[tuple[str, int, int]]:
+        """Published requests asked in [start, end), by their stored list of languages
+        (';ar;de;', a few dozen distinct lists; handlers/statistics.py tells the requester's
+        language from it): how many, and how many found a helper within ``hours`` of
+        publishing."""
+        epoch = _EPOCH[self._tx.dialect]
+        rows = await fetch_all(
+            self._tx,
+            "SELECT languages, COUNT(*),"
+            " SUM(CASE WHEN matched_at IS NOT NULL AND"
+            f" {epoch.format('matched_at')} - {epoch.format('opened_at')} <= ?"
+            " THEN 1 ELSE 0 END)"
+            " FROM help_requests WHERE created_at >= ? AND created_at < ?"
+            " AND opened_at IS NOT NULL GROUP BY languages",
+            (hours * 3600, start, end),
+        )
+        return [(row[0] or "", int(row[1]), int(row[2] or 0)) for row in rows]
+
+    async def asked_without(self, language: str, since: str) -> int:
+        """How many requests asked since ``since`` (drafts never sent do not count) named
+        languages and not ``language``."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT languages, COUNT(*) FROM help_requests WHERE created_at >= ?"
+            f" AND state NOT IN {sql_list(UNSENT)} GROUP BY languages",
+            (since,),
+        )
+        return sum(
+            count
+            for languages, count in rows
+            if (codes := [c for c in (languages or "").split(";") if c]) and language not in codes
+        )
 
     async def languages_asked(self, start: str, end: str) -> dict[str, int]:
         """How many requests asked in [start, end) asked for each language. Grouped by the
@@ -132,11 +171,12 @@ class StatisticsStore:
         districts: Sequence[str] | None = None,
     ) -> dict[str | None, list[Ranks]]:
         """For requests created in [start, end) that found a helper: per Stadtbezirk (and
-        ``None`` for all together) the minutes from publishing to the match at the two
-        ranks around each fraction ``numerator/denominator`` (0-based rank
-        ``(n - 1) * fraction``), so that the caller interpolates percentiles exactly while
-        only a few rows leave the database. With ``districts``, a request in none of them
-        counts under ``""`` (an unknown district)."""
+        ``None`` for all together) the minutes from asking (the request's creation, so that
+        the review's wait counts) to the match at the two ranks around each fraction
+        ``numerator/denominator`` (0-based rank ``(n - 1) * fraction``), so that the caller
+        interpolates percentiles exactly while only a few rows leave the database. With
+        ``districts``, a request in none of them counts under ``""`` (an unknown
+        district)."""
         picks: list[str] = []
         district_sql = "stadtbezirk"
         params: list[Any] = []
@@ -158,10 +198,10 @@ class StatisticsStore:
         rows = await fetch_all(
             self._tx,
             f"WITH waits AS (SELECT {district_sql} AS district,"
-            f" ({epoch.format('matched_at')} - {epoch.format('opened_at')}) / 60.0 AS minutes"
+            f" ({epoch.format('matched_at')} - {epoch.format('created_at')}) / 60.0 AS minutes"
             " FROM help_requests"
             " WHERE created_at >= ? AND created_at < ?"
-            " AND matched_at IS NOT NULL AND opened_at IS NOT NULL),"
+            " AND matched_at IS NOT NULL),"
             " ranked AS ("
             " SELECT district, minutes, ROW_NUMBER() OVER (PARTITION BY district"
             "  ORDER BY minutes) - 1 AS i, COUNT(*) OVER (PARTITION BY district) AS n"

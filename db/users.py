@@ -440,6 +440,30 @@ class UserStore:
         )
         return [user for row in rows if (user := self._from_row(row)) is not None]
 
+    async def set_on_duty(self, user_id: int, on_duty: bool) -> None:
+        """A coordinator says they are on duty now, or off (handlers/helping/review_pace.py)."""
+        if on_duty:
+            await execute(
+                self._tx,
+                "INSERT INTO coordinators_on_duty (user_id, since) VALUES (?, ?)"
+                " ON CONFLICT (user_id) DO NOTHING",
+                (user_id, _now()),
+            )
+        else:
+            await execute(
+                self._tx, "DELETE FROM coordinators_on_duty WHERE user_id = ?", (user_id,)
+            )
+
+    async def on_duty(self) -> list[User]:
+        """The people who said they are on duty, oldest first (their roles checked by the
+        caller at the moment of acting)."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT users.*, " + _ROLES + " FROM users"
+            " JOIN coordinators_on_duty d ON d.user_id = users.id ORDER BY d.since, users.id",
+        )
+        return [user for row in rows if (user := self._from_row(row)) is not None]
+
     async def delete(self, user_id: int) -> None:
         """Erase the user; roles and conversation state go with them (ON DELETE CASCADE)."""
         await execute(self._tx, "DELETE FROM users WHERE id = ?", (user_id,))

@@ -266,6 +266,7 @@ def details_message(ctx: Context, number: int) -> tuple[Markup, list[list[Button
 SECTION_LABELS = {
     "account": N_("👤 Your account"),
     "roles": N_("🏷 Your roles"),
+    "on_duty": N_("🟢 Since when you are on duty"),
     "conversation": N_("💭 What you are doing now"),
     "requests": N_("🤝 Your help requests"),
     "help_given": N_("🙋 Help you gave"),

@@ -122,6 +122,9 @@ class HandlerSettings:
     # Kinds of help (handlers/helping/vocabulary.py keys) offered only to volunteers whose
     # extended certificate of good conduct a coordinator saw and which counts that day.
     certificate_required_for: frozenset[str] = frozenset()
+    # Whose requests are published without waiting for review (the coordinators told, with
+    # a button to pull it back): "returning" (handlers/helping/lifecycle.py ``submit``).
+    publish_at_once: frozenset[str] = frozenset()
     # Against misuse: a new account's quick repeats wait this long, and so do new accounts
     # while this many requests of new accounts came within it; floods are slowed down
     # (messages and button presses each have their own limit).

@@ -5,12 +5,17 @@ its table and chart read in the reader's language. The counting happens in SQL
 
 Definitions (the desk page states them too):
 - A request counts in the month (Europe/Berlin) it was asked in; drafts never sent do not.
-- Time to a helper: minutes from publishing to a volunteer's acceptance; median and 90th
+- Time to a helper: minutes from asking (the request sent, before the coordinators'
+  review) to a volunteer's acceptance: the review's wait is part of it; median and 90th
   percentile by linear interpolation between the closest ranks (as a spreadsheet's
   PERCENTILE.INC), overall and per Stadtbezirk.
-- Matched within 24 hours: of the requests published, the share a volunteer took within
-  ``MATCHED_WITHIN_HOURS`` of publishing, per Stadtbezirk and month, beside the median time
-  to a helper of that month and district.
+- Matched within 2 hours and within 24 hours: of the requests asked and not rejected, the
+  share a volunteer took within ``WITHIN_HOURS`` of asking, per Stadtbezirk and month,
+  beside the median time to a helper of that month and district (a request still waiting
+  for review counts as not matched, as the requester feels it).
+- Matched within 24 hours by the requester's language: the same share per language over
+  the period - German for everyone who speaks it, else the first language they gave
+  (issue 63: requesters without German were matched far less often).
 - Unmet: a request that expired, or that was published more than ``UNMET_AFTER_DAYS`` days
   ago and still has no helper.
 - Languages: how many requests asked for each language, against how many volunteers (not
@@ -44,6 +49,8 @@ from locales import N_, SUPPORTED_LANGUAGES, Formatted, Translator
 
 UNMET_AFTER_DAYS = 3
 MATCHED_WITHIN_HOURS = 24
+# The tables "matched within": 2 hours and a day, counted from asking.
+WITHIN_HOURS = (2, MATCHED_WITHIN_HOURS)
 MEDIAN, P90 = (1, 2), (9, 10)
 PERIOD_MONTHS = 12
 
@@ -110,10 +117,14 @@ class Figures:
     hours_by_month: dict[str, tuple[int, int]]
     hours_by_district: dict[str, tuple[int, int]]
     places: dict[str, int]
-    # (district, month): (published, matched within MATCHED_WITHIN_HOURS), and the time to
-    # a helper of the month and district.
+    # (district, month): (asked, matched within MATCHED_WITHIN_HOURS of asking), the same
+    # within 2 hours, and the time to a helper of the month and district.
     within_day: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    within_two_hours: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     month_waits: dict[tuple[str, str], Wait] = field(default_factory=dict)
+    # The requester's language (:func:`requester_language`): (published, matched within
+    # MATCHED_WITHIN_HOURS), every language of the bot.
+    within_day_by_language: dict[str, tuple[int, int]] = field(default_factory=dict)
     # The requests table's cells to hide, (district, month) with TOTAL for the totals:
     # worked out once, the unmet table shows the same district totals.
     requests_hidden: frozenset[tuple[str, str]] = frozenset()
@@ -192,13 +203,23 @@ async def figures(
         for group, name in ((by_month, month), (by_district, district_of(district))):
             n, m = group.get(name, (0, 0))
             group[name] = (n + done, m + minutes)
+    within_two_hours: dict[tuple[str, str], tuple[int, int]] = {}
     within_day: dict[tuple[str, str], tuple[int, int]] = {}
-    for district, month, published, matched in await stats.matched_within(
-        period.bounds, MATCHED_WITHIN_HOURS
+    for district, month, asked_count, matched in await stats.matched_within(
+        period.bounds, WITHIN_HOURS
     ):
         cell = (district_of(district), month)
-        n, m = within_day.get(cell, (0, 0))
-        within_day[cell] = (n + published, m + matched)
+        for shares, count in zip((within_two_hours, within_day), matched, strict=True):
+            n, m = shares.get(cell, (0, 0))
+            shares[cell] = (n + asked_count, m + count)
+    by_language = {code: (0, 0) for code in languages}
+    for stored, published, took in await stats.matched_within_by_languages(
+        period.start, period.end, MATCHED_WITHIN_HOURS
+    ):
+        code = requester_language(stored)
+        if code in by_language:
+            n, m = by_language[code]
+            by_language[code] = (n + published, m + took)
     month_waits: dict[tuple[str, str], Wait] = {}
     for label, start, end in period.bounds:
         for where, wait in (await _waits(db, start, end, known)).items():
@@ -207,6 +228,8 @@ async def figures(
     return Figures(
         period=period,
         within_day=within_day,
+        within_day_by_language=by_language,
+        within_two_hours=within_two_hours,
         month_waits=month_waits,
         districts=listed,
         requests=requests,
@@ -222,6 +245,28 @@ async def figures(
         hours_by_district=by_district,
         places=dict(await stats.places_by_district()),
     )
+
+
+def requester_language(stored: str) -> str:
+    """The language a request counts under by its stored list (';ar;de;'): German when
+    the requester speaks it, else the first they gave ("" none)."""
+    codes = [code for code in stored.split(";") if code]
+    return "de" if "de" in codes else (codes[0] if codes else "")
+
+
+# Requests without German in this many days, and no translation engine: doctor and the
+# desk say so (volunteers who speak none of their languages cannot read them).
+UNTRANSLATED_DAYS = 30
+
+
+async def untranslated_requests(db: Database, translation: str, now: datetime) -> int:
+    """How many requests of the last ``UNTRANSLATED_DAYS`` days came from people without
+    German while no translation engine is set (``translation``: the engine's name, ""
+    none); 0 with an engine."""
+    if translation:
+        return 0
+    since = to_text(now - timedelta(days=UNTRANSLATED_DAYS))
+    return await db.statistics.asked_without("de", since)
 
 
 # What the chat's /stats shows besides the period's figures: all time, by state.
@@ -291,7 +336,9 @@ class Table:
 TABLE_IDS = (
     "requests",
     "time-to-helper",
+    "matched-2h",
     "matched-24h",
+    "matched-24h-language",
     "unmet",
     "languages",
     "hours-by-month",
@@ -435,8 +482,8 @@ def _wait_table(f: Figures, t: Translator) -> Table:
         "time-to-helper",
         t._("Time to a helper"),
         t.t(
-            "From publishing until a volunteer took the request. Districts with fewer than"
-            " {n} matched requests show no times.",
+            "From asking (before the review) until a volunteer took the request. Districts"
+            " with fewer than {n} matched requests show no times.",
             n=MIN_GROUP,
         )
         + " "
@@ -459,7 +506,15 @@ def _wait_table(f: Figures, t: Translator) -> Table:
     )
 
 
-def _within_day_table(f: Figures, t: Translator) -> Table:
+def _within_table(
+    f: Figures,
+    t: Translator,
+    shares: dict[tuple[str, str], tuple[int, int]],
+    table_id: str,
+    texts: tuple[str, Markup, str, str],
+) -> Table:
+    """A table "matched within": ``texts`` are its title, note, series and chart title."""
+    title, note, series, chart_title = texts
     months = [key(*m) for m in f.period.months]
     labels = [_month_label(t, m) for m in f.period.months]
     rows = []
@@ -467,13 +522,13 @@ def _within_day_table(f: Figures, t: Translator) -> Table:
     for district in f.districts:
         cells = []
         for month in months:
-            published, matched = f.within_day.get((district, month), (0, 0))
+            asked, matched = shares.get((district, month), (0, 0))
             n, m = totals.get(month, (0, 0))
-            totals[month] = (n + published, m + matched)
-            if too_small(published):
+            totals[month] = (n + asked, m + matched)
+            if too_small(asked):
                 cells.append(HIDDEN)
                 continue
-            share = matched / published
+            share = matched / asked
             wait = f.month_waits.get((district, month), NO_WAIT)
             text = str(t.percent(round(share, 2)))
             if wait.median is not None:
@@ -490,19 +545,80 @@ def _within_day_table(f: Figures, t: Translator) -> Table:
         for m in months
     ]
     return Table(
+        table_id,
+        title,
+        note + " " + hidden_note(t),
+        [t._("Stadtbezirk"), *labels],
+        rows,
+        _chart(labels, (series, overall), columns=True),
+        chart_title,
+        footer=[(t._("All districts"), overall)],
+    )
+
+
+def _within_two_hours_table(f: Figures, t: Translator) -> Table:
+    return _within_table(
+        f,
+        t,
+        f.within_two_hours,
+        "matched-2h",
+        (
+            t._("Matched within 2 hours, per Stadtbezirk and month"),
+            t.t(
+                "Of the requests asked (not rejected), the share a volunteer took within"
+                " 2 hours of asking, the review included, and the median time to a helper."
+            ),
+            t._("Matched within 2 hours"),
+            t._("Matched within 2 hours, per month"),
+        ),
+    )
+
+
+def _within_day_table(f: Figures, t: Translator) -> Table:
+    return _within_table(
+        f,
+        t,
+        f.within_day,
         "matched-24h",
-        t._("Matched within 24 hours, per Stadtbezirk and month"),
+        (
+            t._("Matched within 24 hours, per Stadtbezirk and month"),
+            t.t(
+                "Of the requests asked (not rejected), the share a volunteer took within"
+                " 24 hours of asking, the review included, and the median time to a helper."
+            ),
+            t._("Matched within 24 hours"),
+            t._("Matched within 24 hours, per month"),
+        ),
+    )
+
+
+def _within_day_language_table(f: Figures, t: Translator) -> Table:
+    counts = f.within_day_by_language
+    # A partition of the published requests (each counts under one language): no total
+    # less the shown counts may give a hidden one back.
+    hidden = protect_partition({code: published for code, (published, _) in counts.items()})
+    rows = []
+    for code, (published, matched) in counts.items():
+        share = matched / published if published else 0.0
+        cells = [
+            _count(t, published),
+            Cell(str(t.percent(round(share, 2))), round(100 * share)),
+        ]
+        rows.append((t.language(code), _shown_row(cells, code in hidden)))
+    within = t._("Matched within 24 hours")
+    return Table(
+        "matched-24h-language",
+        t._("Matched within 24 hours, by the requester's language"),
         t.t(
-            "Of the requests published, the share a volunteer took within 24 hours, and the"
-            " median time to a helper."
+            "Of the requests published in the period, the share a volunteer took within 24"
+            " hours. German for everyone who speaks it, else the first language they gave."
         )
         + " "
         + hidden_note(t),
-        [t._("Stadtbezirk"), *labels],
+        [t._("Language"), t._("Published"), within],
         rows,
-        _chart(labels, (t._("Matched within 24 hours"), overall), columns=True),
-        t._("Matched within 24 hours, per month"),
-        footer=[(t._("All districts"), overall)],
+        _chart([label for label, _ in rows], (within, [c[1] for _, c in rows])),
+        t._("Matched within 24 hours, by the requester's language"),
     )
 
 
@@ -643,7 +759,9 @@ def _places_table(f: Figures, t: Translator) -> Table:
 _TABLES = {
     "requests": _requests_table,
     "time-to-helper": _wait_table,
+    "matched-2h": _within_two_hours_table,
     "matched-24h": _within_day_table,
+    "matched-24h-language": _within_day_language_table,
     "unmet": _unmet_table,
     "languages": _languages_table,
     "hours-by-month": _hours_month_table,

@@ -21,6 +21,7 @@ from db.clock import local_day
 from db.database import latest_migration
 from db.request_states import CLOSED, MATCHED, STATES, WAITING, sql_list
 from db.statements import fetch_all, fetch_one
+from handlers import statistics
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_catalogs, po_path
@@ -413,7 +414,20 @@ async def _translation_checks(config: Config, db: Database) -> AsyncIterator[Che
     """The engine answers, with the key given, and offers every language of the bot; and
     how much of today's budget is used."""
     if not config.translation.engine:
-        yield ("translation engine", "skip", "translation.engine not set (off)")
+        # Requests in other languages arrive: volunteers who speak none of them cannot
+        # read them, and the waves ask them all the same (issue 63).
+        untranslated = await statistics.untranslated_requests(db, "", datetime.now(UTC))
+        if untranslated:
+            yield (
+                "translation engine",
+                "WARN",
+                f"translation.engine not set, while {untranslated} of the last"
+                f" {statistics.UNTRANSLATED_DAYS} days' requests came from people without"
+                " German: volunteers who share none of their languages cannot read them"
+                " (docs/language-bridge.md)",
+            )
+        else:
+            yield ("translation engine", "skip", "translation.engine not set (off)")
         return
     from bot.translation.engine import EngineError
     from bot.translation.engines import engine_from_config

@@ -8,6 +8,9 @@ command, a scheduled job, an account deletion or a ban. The caller only answers 
 
 transition     from → to                   who may                     who else is told
 submit         new → review                a resident, not banned      backchannel (review post)
+               new → open (trusted, the city's ``[help] publish_at_once``): backchannel
+               (post with "pull back"), requester, volunteers
+pull_back      open → review               a coordinator               offers, backch. (new post)
 enter          new → open                  a coordinator               matching volunteers
 publish        review → open               a coordinator               requester, posts, volunteers
 reject         review → rejected           a coordinator               requester, posts
@@ -175,6 +178,11 @@ ERASED = N_("🗑 Request #{id}: the requester's data was erased.")
 NOT_FOR_YOU = N_("😔 This request is not available for you any more.")
 TAKEN = N_("✅ Request #{id} is already taken. Thank you anyway!")
 PUBLISHED = N_("✅ Your request #{id} is published. We are now looking for a helper nearby.")
+AT_ONCE = N_(
+    "⚡ Published at once: #{id} is from a returning requester whose earlier help went well."
+    " Pull it back if it needs a check."
+)
+PULLED_BACK = N_("↩️ Pulled back for review by {name}.")
 # A coordinator's summary: a few lines, as in an offer.
 SUMMARY_LIMIT = 500
 
@@ -219,6 +227,47 @@ async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRe
     if refusal is not None:
         raise refusal
     request = await scene.db.requests.create(requester.id, requester.id, **draft)
+    if "returning" in scene.settings.publish_at_once and await scene.db.requests.returning_well(
+        requester.id
+    ):
+        return await _publish_at_once(scene, request)
+    await _post_for_review(scene, request)
+    return request
+
+
+async def _publish_at_once(scene: Scene, created: HelpRequest) -> HelpRequest:
+    """A trusted requester's request goes out without waiting for review; the coordinators
+    read it as a review post would show it, with one button to pull it back."""
+    request = await _move(scene, created, OPEN, None, (REVIEW,))
+    text = await group_review_post(scene.db, scene.settings, request)
+    for outbox_id in await scene.mail.to_backchannel(
+        lambda t: Message(
+            Markup("\n").join([t.t(AT_ONCE, id=request.id), Markup(""), text]),
+            [[Button("↩️ " + t._("Pull back for review"), f"mod:pull:{request.id}")]],
+            typed_choices=False,
+        ),
+        about=[request.requester_id],
+    ):
+        await scene.db.requests.add_post(request.id, outbox_id)
+    await _tell_requester(scene, request, lambda t: Message(t.t(PUBLISHED, id=request.id)))
+    await offer_fanout.offer(scene, request)
+    return request
+
+
+async def pull_back(scene: Scene, coordinator: User, request_id: int) -> HelpRequest:
+    """A coordinator pulls an open request back into review (one press on the post of a
+    request published at once): offers sent say it is not available any more, those not
+    delivered are dropped, and it is posted for review as any other."""
+    if not is_staff(coordinator):
+        raise Refused()
+    request = await _get(scene, request_id)
+    request = await _move(scene, request, REVIEW, coordinator, (OPEN,))
+    await _update_offers(scene, request, NOT_FOR_YOU)
+    await _mark_posts(
+        scene,
+        request,
+        backchannel_language().t(PULLED_BACK, name=coordinator.first_name or "?"),
+    )
     await _post_for_review(scene, request)
     return request
 

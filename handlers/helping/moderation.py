@@ -9,12 +9,14 @@ Button data (``mod:…``, coordinators, in the backchannel), each action its own
 ``back:<id>``, ``ed:<id>`` edit the text, ``ask:<id>`` ask the requester, ``sum:<id>`` write
 a summary for volunteers (of a voice message), ``why:<id>`` reject with a reason written by
 hand, ``re:<id>`` offer again, ``end:<id>`` end a request still running (a "just talk"
-request's notice, handlers/helping/talk_now.py). States: ``mod.ed``, ``mod.ask``,
+request's notice, handlers/helping/talk_now.py), ``pull:<id>`` pull a request published at
+once back into review (lifecycle ``pull_back``). States: ``mod.ed``, ``mod.ask``,
 ``mod.sum``, ``mod.why`` (the coordinator's text, in their private chat),
 ``request.answer`` (the requester's answer to a question). A question, a written reason
 and the requester's answer reach the other side in their language if they may not read
 it (handlers/language_bridge.py).
-Commands: /publish N, /reject N REASON, /offer N, /pending, /stats, /ban N, /unban N,
+Commands: /publish N, /reject N REASON, /offer N, /pending (the oldest wait first), /duty
+(on duty now, or off again: handlers/helping/review_pace.py), /stats, /ban N, /unban N,
 /coordinator_add N, /coordinator_remove N.
 """
 
@@ -38,7 +40,7 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import statistics, statistics_picture, ui
 from handlers.context import Context
-from handlers.helping import lifecycle, offer_fanout, posting_limits, waves
+from handlers.helping import lifecycle, offer_fanout, posting_limits, review_pace, waves
 from handlers.helping.languages import shown_to_coordinators
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import (
@@ -182,6 +184,19 @@ async def _end(ctx: Context) -> None:
         ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
         return
     ctx.toast(ctx.t._("Ended."))
+
+
+async def _pull_back(ctx: Context) -> None:
+    """A request published at once goes back to review (checked by the lifecycle now)."""
+    request_id = ctx.id_arg()
+    try:
+        await lifecycle.pull_back(ctx, ctx.user, request_id)
+    except Refused as refusal:
+        if refusal.stale:
+            ctx.stale()
+        ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
+        return
+    ctx.toast(ctx.t._("Back in review."))
 
 
 async def _reoffer(ctx: Context) -> None:
@@ -383,6 +398,9 @@ async def _pending(ctx: Context) -> None:
     if not waiting:
         ctx.reply(ctx.t.t("✅ No requests are waiting."))
         return
+    oldest = await review_pace.oldest_line(ctx.db, ctx.t, datetime.now(UTC))
+    if oldest is not None:
+        ctx.reply(oldest)
     for request in waiting[:10]:
         ctx.reply(
             await review_post(
@@ -394,6 +412,14 @@ async def _pending(ctx: Context) -> None:
             ),
             decision_buttons(ctx.t, request.id),
         )
+
+
+async def _duty(ctx: Context) -> None:
+    """On duty now, or off again: each /duty switches (handlers/helping/review_pace.py)."""
+    on_duty = not await review_pace.is_on_duty(ctx.db, ctx.user)
+    answer = await review_pace.set_on_duty(ctx.db, ctx.user, on_duty)
+    if answer is not None:
+        ctx.reply(ctx.t.t(answer))
 
 
 def _state_lines(t: Translator, by_state: dict[str, int]) -> list[Markup]:
@@ -486,6 +512,7 @@ ACTIONS = {
     "why": _write_privately,
     "re": _reoffer,
     "end": _end,
+    "pull": _pull_back,
 }
 STATES = {
     "mod.ed": _new_text,
@@ -500,6 +527,7 @@ COMMANDS = {
     "offer": (N_("Offer a request to volunteers again (coordinators)"), ROLE, _offer_command),
     "pending": (N_("Requests waiting for a decision (coordinators)"), ROLE, _pending),
     "stats": (N_("Figures on requests (coordinators)"), ROLE, _stats),
+    "duty": (N_("On duty now, or off again (coordinators)"), ROLE, _duty),
     "coordinator_add": (N_("Make a user a coordinator (admins)"), "admin", _coordinator_add),
     "coordinator_remove": (
         N_("Take the coordinator role away (admins)"),

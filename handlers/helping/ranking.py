@@ -17,8 +17,11 @@ Who is a candidate at all is :mod:`matching`'s rule, widened by the search's ``r
 language within ``language_km``), 1 also ``widen_km`` farther (neighbouring districts, a
 larger radius), 2 also volunteers of related kinds of help. The caps hold at every reach:
 at most ``offers_per_day`` offers in 24 hours, nobody at their chosen maximum (matching),
-nobody whose estimate is below ``estimate_floor_share`` of the city's rate - but the floor
-only trims the tail: when nobody within reach is above it (asked already or not), the
+nobody whose estimate is below ``estimate_floor_share`` of the city's rate - measured, when
+a translated relay serves (:func:`relayed`), as if they spoke the requester's language, so
+that nobody is dropped for lacking it (issue 63: two thirds of the help requesters without
+German get comes from someone who shares no language with them) - and the floor only trims
+the tail: when nobody within reach is above it (asked already or not), the
 best-ranked ``wave_min`` not asked yet are still candidates. ``over_day_cap`` (a
 coordinator's "offer again" that found nobody within the caps, handlers/helping/waves.py):
 the offers a day do not count.
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from db import Database
 from db.clock import local_day, to_text
@@ -78,6 +82,16 @@ class Candidate:
 
 def without_german(request: HelpRequest) -> bool:
     return bool(request.languages) and "de" not in request.languages
+
+
+def relayed(settings: HandlerSettings, volunteer: Volunteer, request: HelpRequest) -> bool:
+    """A translation engine carries the talk between the requester (no German) and a
+    volunteer who shares none of their languages: lacking it drops nobody from the floor."""
+    return (
+        bool(settings.translation)
+        and without_german(request)
+        and not (matching.shares_language(volunteer, request))
+    )
 
 
 def distance_km(
@@ -242,35 +256,43 @@ async def candidates(
     floor = rules.estimate_floor_share * rate
     head = False
     german = not without_german(request)
-    ranked = []
+    ranked: list[tuple[Candidate, float]] = []
     for volunteer, related, km, shares in reachable:
         who = volunteer.user_id
         taps, offers = answers.get(who, (0, 0))
-        chance = estimate(
+        guess = partial(
+            estimate,
             rules,
             taps=taps,
             offers=offers,
             city_rate=rate,
             km=km,
+            related_kind=related,
+            asked_this_week=asked_week.get(who, 0),
+            helped_lately=who in helped,
+        )
+        chance = guess(
             shares_language=shares,
             no_common_language=not shares
             and not german
             and "de" not in volunteer.languages
             and not settings.translation,
-            related_kind=related,
-            asked_this_week=asked_week.get(who, 0),
-            helped_lately=who in helped,
         )
-        head = head or chance >= floor
+        # The ranking keeps a shared language first (no go-between); the floor judges
+        # those a relay serves as if they spoke it.
+        judged = chance
+        if relayed(settings, volunteer, request):
+            judged = guess(shares_language=True, no_common_language=False)
+        head = head or judged >= floor
         if who in skip:
             continue
         if asked_day.get(who, 0) >= rules.offers_per_day and not over_day_cap:
             continue
-        ranked.append(Candidate(volunteer, chance, km, shares))
-    ranked.sort(key=lambda c: (-c.estimate, c.volunteer.user_id))
+        ranked.append((Candidate(volunteer, chance, km, shares), judged))
+    ranked.sort(key=lambda c: (-c[0].estimate, c[0].volunteer.user_id))
     if not head:
-        return ranked[: rules.wave_min]
-    return [c for c in ranked if c.estimate >= floor]
+        return [c for c, _ in ranked[: rules.wave_min]]
+    return [c for c, judged in ranked if judged >= floor]
 
 
 def wave_of(

@@ -10,7 +10,9 @@ best-ranked few first (``ranking``), more later, wider later, and never to every
   ``wave_minutes_later`` apart. With nobody left to ask, the
   search looks again after ``relook_hours`` of daytime (new and freed volunteers).
 - It widens after ``widen_hours`` of daytime, or at once when fewer than ``widen_below``
-  (at least nobody) are left to ask locally (neighbouring districts, a larger radius), and
+  (at least nobody) are left to ask locally (neighbouring districts, a larger radius) - for
+  a requester without German already after the first ``early_waves`` waves without a
+  taker (those who share their language were asked within ``language_km`` before), and
   after ``related_hours`` to related kinds of help, or at once when fewer than
   ``widen_below`` are left at the wider reach too.
 - After ``budget`` people asked, the coordinators get the request with what was tried and
@@ -51,7 +53,7 @@ from handlers.helping.offer_sending import send_offer
 from handlers.helping.render import category_label, reoffer_buttons
 from handlers.helping.scene import Scene
 from handlers.messages import Message
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, OfferRules
 from locales import Translator
 
 
@@ -102,6 +104,7 @@ async def next_wave(
             reach = max(reach, ranking.WIDER)
         if now - started >= timedelta(hours=rules.related_hours):
             reach = ranking.RELATED_KINDS
+        reach = max(reach, _language_reach(request, search.waves, rules))
         ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
         if len(ranked) < max(1, rules.widen_below) and reach < ranking.WIDER:
             # Few or nobody local is left: neighbouring districts and a larger radius at once.
@@ -147,6 +150,16 @@ async def next_wave(
     if not by_coordinator and not handed_over and len(asked) + told >= rules.budget:
         await hand_over(scene, request, now)
     return told
+
+
+def _language_reach(request: HelpRequest, waves_sent: int, rules: OfferRules) -> int:
+    """A requester without German: those who share their language are asked within
+    ``language_km`` from the first wave on; once the first ``early_waves`` waves brought no
+    taker, everyone else as far (the wider reach), not only after ``widen_hours`` - most
+    help they get comes from someone who shares no language with them (issue 63)."""
+    if ranking.without_german(request) and waves_sent >= rules.early_waves:
+        return ranking.WIDER
+    return ranking.LOCAL
 
 
 async def declined(scene: Scene, request: HelpRequest, volunteer_id: int) -> int:

@@ -37,6 +37,7 @@ async def _request(
     wait_minutes: float | None = None,
     closed: datetime | None = None,
     minutes_spent: int | None = None,
+    review_minutes: float = 5,
 ) -> int:
     requester = await db.users.seen("memory", "rita", "rita", "Rita")
     request = await db.requests.create(
@@ -47,7 +48,8 @@ async def _request(
         languages=languages,
         stadtbezirk=district,
     )
-    opened = created + timedelta(minutes=5) if state not in ("review", "rejected") else None
+    reviewed = state not in ("review", "rejected")
+    opened = created + timedelta(minutes=review_minutes) if reviewed else None
     matched = opened + timedelta(minutes=wait_minutes) if wait_minutes is not None else None
     await db.execute(
         "UPDATE help_requests SET state = ?, created_at = ?, opened_at = ?, matched_at = ?,"
@@ -104,15 +106,16 @@ async def test_time_to_a_helper_median_and_p90_exact(db: Database):
     await _request(db, created=created, state="open")  # no helper: no time
     figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     hoerde = figures.waits["Hörde"]
-    assert (hoerde.count, hoerde.median, hoerde.p90) == (11, 60, 100)
+    # From asking: the review's five minutes are part of each time.
+    assert (hoerde.count, hoerde.median, hoerde.p90) == (11, 65, 105)
     assert figures.waits["Eving"].count == 2
     assert figures.waits["Eving"].median is None and figures.waits["Eving"].p90 is None
-    everything = sorted([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 5, 15])
+    everything = sorted(5 + m for m in [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 5, 15])
     assert figures.wait_all.count == 13
-    assert figures.wait_all.median == percentile(everything, MEDIAN) == 50
-    assert figures.wait_all.p90 == pytest.approx(percentile(everything, P90)) == pytest.approx(98)
+    assert figures.wait_all.median == percentile(everything, MEDIAN) == 55
+    assert figures.wait_all.p90 == pytest.approx(percentile(everything, P90)) == pytest.approx(103)
     # The chat's /stats median is the same owner's, over all time.
-    assert (await statistics.summary(db)).median_minutes_to_match == 50
+    assert (await statistics.summary(db)).median_minutes_to_match == 55
 
 
 async def test_matched_within_a_day_per_month_and_district(db: Database):
@@ -131,10 +134,35 @@ async def test_matched_within_a_day_per_month_and_district(db: Database):
     rows = dict(table.rows)
     june_cell = rows["Hörde"][months.index(str(statistics._month_label(t, (2025, 6))))]
     assert june_cell.value == 60
-    # The median of 30, 90, 1380 and 1800 minutes: 735 minutes.
-    assert june_cell.text == "60% · 12.2 hours"
+    # The median of 35, 95, 1385 and 1805 minutes from asking: 740 minutes.
+    assert june_cell.text == "60% · 12.3 hours"
     assert rows["Eving"][months.index(str(statistics._month_label(t, (2025, 6))))].text == "–"
     assert rows["Hörde"][months.index(str(statistics._month_label(t, (2025, 7))))].text == "–"
+
+
+async def test_matched_within_2_and_24_hours_count_from_asking(db: Database):
+    """The review's wait is part of the figures: a request published three hours after it
+    was asked and taken 30 minutes later is not matched within 2 hours; one still waiting
+    for review counts as not matched; a rejected one does not count."""
+    june = datetime(2025, 6, 3, 10, tzinfo=UTC)
+    for minutes in (10, 20, 30):  # reviewed in 5 minutes: within 2 hours of asking
+        await _request(db, created=june, state="matched", wait_minutes=minutes)
+    for _ in range(2):  # three hours in review, then 30 minutes to a helper
+        await _request(db, created=june, state="matched", wait_minutes=30, review_minutes=180)
+    await _request(db, created=june, state="matched", wait_minutes=60 * 22, review_minutes=180)
+    await _request(db, created=june, state="review")  # still waiting for a coordinator
+    await _request(db, created=june, state="rejected")  # never to be matched: not counted
+    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    assert figures.within_two_hours[("Hörde", "2025-06")] == (7, 3)
+    # 22 hours after publishing, but 25 hours after asking: not within the day.
+    assert figures.within_day[("Hörde", "2025-06")] == (7, 5)
+    # Times to a helper from asking: 15, 25, 35, 210, 210, 1500 minutes.
+    assert figures.waits["Hörde"].median == 122.5
+    t = translator("en")
+    table = statistics.table(figures, t, "matched-2h")
+    june_label = str(statistics._month_label(t, (2025, 6)))
+    assert dict(table.rows)["Hörde"][table.header[1:].index(june_label)].value == 43
+    assert "2 hours of asking" in table.note
 
 
 async def test_unmet_is_expired_or_open_too_long(db: Database):
@@ -204,6 +232,38 @@ async def test_languages_asked_against_spoken(db: Database):
     assert figures.asked["ar"] == 2 and figures.asked["de"] == 1 and figures.asked["uk"] == 1
     assert figures.spoken["de"] == 2 and figures.spoken["ar"] == 1 and figures.spoken["uk"] == 0
     assert (figures.requests_total, figures.volunteers_total) == (3, 2)
+
+
+async def test_matched_within_a_day_by_the_requesters_language(db: Database):
+    # German for everyone who speaks it (Ukrainian and German counts as German), else the
+    # first language given; a request still in review was never published and does not
+    # count. Ukrainian has two: hidden, and Arabic, the smallest shown, with it (else the
+    # published total less the shown rows would give the two back).
+    june = datetime(2025, 6, 3, 10, tzinfo=UTC)
+    asked = (
+        *[(("de",), m) for m in (30, 60, 60 * 30)],
+        (("uk", "de"), 10),
+        *[(("ar",), m) for m in (20, 60 * 30, None)],
+        *[(("tr", "ar"), m) for m in (10, 10, 10, 10, None)],
+        *[(("uk",), m) for m in (5, None)],
+    )
+    for languages, minutes in asked:
+        state = "open" if minutes is None else "matched"
+        await _request(db, created=june, state=state, languages=languages, wait_minutes=minutes)
+    await _request(db, created=june, state="review", languages=("ar",))
+    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    by_language = figures.within_day_by_language
+    assert by_language["de"] == (4, 3) and by_language["ar"] == (3, 1)
+    assert by_language["tr"] == (5, 4) and by_language["uk"] == (2, 1)
+    assert by_language["fa"] == (0, 0)
+    t = translator("en")
+    table = statistics.table(figures, t, "matched-24h-language")
+    rows = {label: [cell.text for cell in cells] for label, cells in table.rows}
+    assert rows[t.language("de")] == ["4", "75%"]
+    assert rows[t.language("tr")] == ["5", "80%"]
+    assert rows[t.language("ar")] == ["–", "–"] and rows[t.language("uk")] == ["–", "–"]
+    assert rows[t.language("fa")] == ["–", "–"]
+    assert len(rows) == len(figures.within_day_by_language)
 
 
 async def test_hours_by_month_and_district_hide_small_groups(db: Database):

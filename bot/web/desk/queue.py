@@ -1,6 +1,8 @@
 """The review queue: requests waiting for a coordinator, with the chat's four decisions.
 
-Routes: ``GET /desk/queue`` (``?page=N``, 20 requests a page, oldest first);
+Routes: ``GET /desk/queue`` (``?page=N``, 20 requests a page, oldest first; above them how
+long the oldest has waited, and whether the reader is on duty); ``POST /desk/queue/duty``
+(``on``: ``1`` on duty now, ``0`` off; handlers/helping/review_pace.py);
 ``POST /desk/queue/<id>/publish``, ``…/reject`` (``reason``: one of the chat's reasons,
 or ``other`` with ``note``), ``…/edit`` (``text``), ``…/ask`` (``text``). Each calls the
 lifecycle function the chat's button calls, so a decision here is shown in the group, the
@@ -11,6 +13,7 @@ at the same moment one wins and the other is told who decided.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -23,7 +26,7 @@ from bot.web.inputs import id_number, path_id
 from bot.web.pages import render
 from db.request_states import REVIEW
 from db.requests import HelpRequest, RequestFilter
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, review_pace
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import recent_texts, review_post
 from handlers.helping.vocabulary import REJECT_REASONS
@@ -78,6 +81,9 @@ async def _page(
     recent = await recent_texts(desk.site.db) if waiting else []
     cards = [await _card(desk.site, item, t, recent) for item in waiting]
     done = request.query.get("done", "")
+    if notice is None and done == "duty":
+        on_duty = await review_pace.is_on_duty(desk.site.db, desk.user)
+        notice = t.t(review_pace.ON_DUTY if on_duty else review_pace.OFF_DUTY)
     if notice is None and done in DONE and (shown := id_number(request.query.get("id"))):
         notice = t.t(DONE[done], id=shown)
     return render(
@@ -89,6 +95,8 @@ async def _page(
         pager=pager,
         reasons=[(key, t._(label)) for key, label in REJECT_REASONS.items()],
         notice=notice,
+        oldest=await review_pace.oldest_line(desk.site.db, t, datetime.now(UTC)),
+        on_duty=await review_pace.is_on_duty(desk.site.db, desk.user),
     )
 
 
@@ -140,7 +148,20 @@ async def _ask(scene, user, request_id: int, form: dict[str, str]) -> None:
     await lifecycle.ask(scene, user, request_id, form.get("text", ""))
 
 
+@desk_page
+async def duty(request: web.Request) -> web.StreamResponse:
+    """On duty now, or off: the same as /duty in the backchannel."""
+    desk = desk_of(request)
+    on = str((await request.post()).get("on", ""))
+    if on not in ("0", "1"):
+        raise web.HTTPBadRequest()
+    async with desk.site.db.transaction():
+        await review_pace.set_on_duty(desk.site.db, desk.user, on == "1")
+    raise web.HTTPSeeOther("/desk/queue?done=duty")
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/desk/queue", queue)
+    app.router.add_post("/desk/queue/duty", duty)
     for action, act in (("publish", _publish), ("reject", _reject), ("edit", _edit), ("ask", _ask)):
         app.router.add_post(f"/desk/queue/{{id}}/{action}", _decision(action, act))

@@ -37,6 +37,7 @@ from bot.web.pages import render
 from db.clock import to_text
 from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
+from handlers import statistics
 from handlers.channel_line import channel_line
 from handlers.helping import history, lifecycle, offer_fanout, waves
 from handlers.helping.lifecycle import Refused
@@ -163,6 +164,26 @@ def _row(t: Translator, request: HelpRequest, now: datetime) -> dict[str, Any]:
     }
 
 
+async def _untranslated(desk: Any, t: Translator, now: datetime) -> Markup | None:
+    """Requests from people without German and no translation engine: said above the
+    list, as ``doctor`` says it to the operator (issue 63)."""
+    count = await statistics.untranslated_requests(
+        desk.site.db, desk.site.settings.translation, now
+    )
+    if not count:
+        return None
+    return t.tn(
+        "⚠️ {n} request in the last {days} days came from someone without German, and no"
+        " translation is set up. Volunteers who do not share their language cannot read"
+        " it. Please ask the admin to set up a translation engine.",
+        "⚠️ {n} requests in the last {days} days came from people without German, and no"
+        " translation is set up. Volunteers who do not share their language cannot read"
+        " them. Please ask the admin to set up a translation engine.",
+        count,
+        days=statistics.UNTRANSLATED_DAYS,
+    )
+
+
 @desk_page
 async def listing(request: web.Request) -> web.Response:
     desk = desk_of(request)
@@ -186,6 +207,7 @@ async def listing(request: web.Request) -> web.Response:
         status=status,
         desk=desk,
         notice=None if status == 200 else t.t(BAD_FILTER),
+        untranslated=await _untranslated(desk, t, now),
         rows=[_row(t, item, now) for item in found],
         talks=[_row(t, item, now) for item in talks],
         talks_more=(

@@ -187,3 +187,30 @@ def test_doctor_warns_when_new_requests_reach_no_coordinators_chat(tmp_path):
         env={"NACHBARBOT_SMS__INCOMING_SECRET": "s3cret"},
     )
     assert "WARN  coordinators' channel - none set" in result.stdout, result.stdout
+
+
+def test_doctor_warns_when_requests_without_german_arrive_and_nothing_translates(tmp_path):
+    """Requests from people without German and no translation engine: volunteers who share
+    none of their languages cannot read them (issue 63, point 5). Only German ones: the
+    engine is simply off."""
+    database = tmp_path / "d.sqlite3"
+
+    async def ask(languages: tuple[str, ...]) -> None:
+        db = await Database.open(database)
+        user = await db.users.seen("telegram", "1", "1")
+        request = await db.requests.create(
+            user.id, user.id, category="shopping", languages=languages
+        )
+        await db.execute("UPDATE help_requests SET state = 'open' WHERE id = ?", (request.id,))
+        await db.close()
+
+    asyncio.run(ask(("de", "ar")))
+    result = run_bot("doctor", database=database)
+    assert "skip  translation engine - translation.engine not set (off)" in result.stdout, (
+        result.stdout
+    )
+    asyncio.run(ask(("ar",)))
+    result = run_bot("doctor", database=database)
+    assert "WARN  translation engine - translation.engine not set, while 1 of" in result.stdout, (
+        result.stdout
+    )

@@ -613,3 +613,71 @@ async def test_the_floor_trims_the_tail_and_never_leaves_nobody(
     assert await _asked(db, other) == set(speakers)
     search = await db.waves.get(other)
     assert search is not None and search.waves == 1 and search.next_at
+
+
+@pytest.mark.both_backends
+async def test_with_a_translation_engine_the_floor_drops_nobody_for_lacking_the_language(
+    dispatcher: Dispatcher, db: Database
+):
+    # The same city as above, with a translation engine: the volunteer in the district who
+    # shares no language with the requester is judged by the floor as if they spoke it (a
+    # relay carries the talk), and is asked as soon as those who speak it said no. On the
+    # code before, the floor left them out and the search stopped after the speakers.
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, estimate_floor_share=1.0, widen_below=0)
+    settings = dispatcher.settings = replace(settings, translation="libretranslate")
+    lone = await _volunteer(db, "lone")
+    speakers = {
+        await _volunteer(
+            db, f"arab{n}", languages=("ar", "de"), point=NORDMARKT, radius_m=1000
+        ): f"arab{n}"
+        for n in range(3)
+    }
+    request_id = await _published(db, settings, "amira", await _coordinator(db), languages=("ar",))
+    assert await _asked(db, request_id) == set(speakers)  # a shared language still first
+    term = Terminal(dispatcher, db)
+    await term.console.worker.run_once()
+    for name in speakers.values():
+        await term.type(f":as {name}")
+        await term.press(f"mt:dec:{request_id}")
+    assert await _asked(db, request_id) == set(speakers) | {lone}
+    await term.console.worker.run_once()
+    assert _told(term.out.getvalue(), "lone", request_id)
+
+
+@pytest.mark.both_backends
+async def test_without_a_taker_who_shares_the_language_the_search_widens_after_the_first_wave(
+    dispatcher: Dispatcher, db: Database
+):
+    # Three at the market speak Arabic; one more in the district and a neighbour a
+    # kilometre away (who helps within 500 m: outside their own area) only German. The
+    # speakers said no: for a requester without German the neighbour is asked at once with
+    # the one left in the district (most help they get comes from someone who shares no
+    # language with them), not three daytime hours later as for a German request.
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, widen_below=0, wave_max=3)
+    speakers = {
+        await _volunteer(
+            db, f"arab{n}", languages=("ar", "de"), point=NORDMARKT, radius_m=1000
+        ): f"arab{n}"
+        for n in range(3)
+    }
+    nord = await _volunteer(db, "nord")
+    nachbar = await _volunteer(
+        db, "nachbar", districts=(), point=(NORDMARKT[0] + 0.009, NORDMARKT[1]), radius_m=500
+    )
+    coordinator = await _coordinator(db)
+    term = Terminal(dispatcher, db)
+    asked, ids = {}, {}
+    for requester, languages in (("amira", ("ar",)), ("bernd", ("de",))):
+        request_id = await _published(db, settings, requester, coordinator, languages=languages)
+        assert await _asked(db, request_id) == set(speakers)
+        await term.console.worker.run_once()
+        for name in speakers.values():
+            await term.type(f":as {name}")
+            await term.press(f"mt:dec:{request_id}")
+        asked[requester], ids[requester] = await _asked(db, request_id), request_id
+    assert asked["amira"] == set(speakers) | {nord, nachbar}
+    assert asked["bernd"] == set(speakers) | {nord}
+    await term.console.worker.run_once()
+    assert _told(term.out.getvalue(), "nachbar", ids["amira"])

@@ -89,15 +89,24 @@ async def test_page_shows_charts_and_tables_and_csv(db, site, web_chat):
             assert page.status == 200
             html = await page.text()
         assert 'id="stats"' in html
-        for name in ("requests", "time-to-helper", "unmet", "languages", "places"):
+        for name in (
+            "requests",
+            "time-to-helper",
+            "matched-2h",
+            "matched-24h",
+            "unmet",
+            "languages",
+            "places",
+        ):
             assert f'id="table-{name}"' in html and f'id="chart-{name}"' in html
             assert f'href="/desk/stats/{name}.csv"' in html
         assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
         assert "style=" not in html and "<script" not in html
-        # Hörde: three matched, median 20 minutes, 90th percentile 52 minutes.
+        # Hörde: three matched, a minute in review and 10, 20 and 60 minutes to a helper:
+        # from asking, median 21 minutes, 90th percentile 53 minutes.
         time_table = html[html.index('id="table-time-to-helper"') :]
         time_table = time_table[: time_table.index("</table>")]
-        assert "Hörde" in time_table and "20 minutes" in time_table and "52 minutes" in time_table
+        assert "Hörde" in time_table and "21 minutes" in time_table and "53 minutes" in time_table
         assert '<th scope="row">' in time_table and '<th scope="col">' in time_table
         # The desk's menu links the page.
         assert 'href="/desk/stats" aria-current="page"' in html
@@ -125,6 +134,11 @@ async def test_page_shows_charts_and_tables_and_csv(db, site, web_chat):
             rows = list(csv.reader(io.StringIO((await download.text())[1:]), delimiter=";"))
         # Hours with the locale's decimal comma; the footer row (all districts) too.
         assert ["Hörde", "3", "0,3", "0,9"] in rows
+        # Matched within 2 hours of asking: all three in Hörde; the three expired in the
+        # unknown district count as asked and not matched.
+        two_hours = html[html.index('id="table-matched-2h"') :]
+        two_hours = two_hours[: two_hours.index("</table>")]
+        assert "2 hours of asking" in html and "100% · 21 minutes" in two_hours
 
         async with browser.get(f"{base}/desk/stats/nothing.csv") as missing:
             assert missing.status == 404
@@ -229,3 +243,63 @@ async def test_the_text_messages_budget_on_the_page(db, site, web_chat):
         assert "First texts from unknown numbers today: 1 of 30 answered, 0 not." in section
         async with browser.get(f"{base}/desk/stats?lang=de") as page:
             assert "120 von 1.000 Segmenten gesendet." in await page.text()
+
+
+async def test_matched_within_a_day_by_language_and_the_warning_without_translation(
+    db, site, web_chat
+):
+    # Six requests from people who speak Arabic only, three matched within the hour; no
+    # translation engine in this city: the requests list says so to the coordinators.
+    _site, base = site
+    await _requests(db)
+    browser = await _logged_in(web_chat, db)
+    async with browser:
+        async with browser.get(f"{base}/desk/stats?lang=en") as page:
+            assert page.status == 200
+            html = await page.text()
+        assert 'id="table-matched-24h-language"' in html
+        assert 'id="chart-matched-24h-language"' in html
+        async with browser.get(f"{base}/desk/stats/matched-24h-language.csv?lang=en") as download:
+            rows = list(csv.reader(io.StringIO((await download.text())[1:]), delimiter=";"))
+        cells = {row[0]: row[1:] for row in rows[1:]}
+        en = translator("en")
+        assert cells[en.language("ar")] == ["6", "50"]
+        assert cells[en.language("de")] == ["", ""]  # none: hidden like one or two
+        async with browser.get(f"{base}/desk/requests?lang=en") as page:
+            listing = await page.text()
+        assert "6 requests in the last 30 days came from people without German" in listing
+        assert "no translation is set up" in listing
+
+
+async def test_on_a_phone_the_language_figure_and_the_warning_fit(db, site, web_chat):
+    """At phone size (390 px) in Chromium, in Arabic (right to left): the table of matched
+    within 24 hours by language scrolls in its own box if at all, never the page; the
+    warning without a translation engine is in the requests list's first screen."""
+    from tests.support import browser as chromium
+
+    _site, base = site
+    await _requests(db)
+    await web_chat.onboard("cora", "en")
+    cora = await db.users.find("memory", "cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    link = login_link(texts(await web_chat.text("cora", "/desk")))
+    async with (
+        chromium.chromium() as chrome,
+        chromium.browsing(chrome, "en", chromium.PHONE) as session,
+    ):
+        page = session.page
+        await chromium.desk_log_in(page, link)
+        await page.goto(f"{base}/desk/stats?lang=ar")
+        table = page.locator("#table-matched-24h-language")
+        assert await table.count() == 1
+        assert translator("ar").language("ar") in await table.inner_text()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= chromium.PHONE["width"], width
+        await page.goto(f"{base}/desk/requests?lang=ar")
+        warning = page.locator("p.notice.warn")
+        box = await warning.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= chromium.PHONE["height"], box
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= chromium.PHONE["width"], width
+        await chromium.assert_accessible(page, "desk requests with the translation warning (phone)")
+        assert not session.foreign, session.foreign
