@@ -131,6 +131,15 @@ def _prepare(
     return folder, scenario_path
 
 
+def _media_port() -> int:
+    """SIPp's media port: even (RTP), and SIPp binds the three after it too (RTCP, video's
+    RTP and RTCP). Five consecutive free ports, of which the four from the even one are
+    used: one free port rounded down to even once handed SIPp a port another caller of the
+    same worker held ("Unable to bind audio RTP socket ... Address already in use")."""
+    first = free_udp_port(5)
+    return first + (first & 1)
+
+
 def _options(folder: Path, scenario_path: Path, service: str, port: int) -> list[str]:
     return [
         "-sf", str(scenario_path),
@@ -138,7 +147,7 @@ def _options(folder: Path, scenario_path: Path, service: str, port: int) -> list
         "-i", HOST,
         "-p", str(port),
         "-mi", HOST,
-        "-mp", str(free_udp_port() & ~1),
+        "-mp", str(_media_port()),
         "-t", "u1",
         "-nostdin",
         "-trace_stat", "-stf", str(folder / "stats.csv"), "-fd", "1",
