@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from handlers.helping.lifecycle import door_codes_named
+from handlers.helping.door_code import door_codes_named
 from handlers.messages import (
     Button,
     Document,

@@ -52,7 +52,7 @@ from markupsafe import Markup
 from bot.speech import arabic, ordinals
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
 from bot.speech.numbers import digit_words, number_words, rule_words
-from handlers.helping.lifecycle import door_codes_named
+from handlers.helping.door_code import door_codes_named
 from handlers.helping.text_language import detect
 from handlers.parsing import ascii_digits
 from handlers.reader import Medium

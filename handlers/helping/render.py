@@ -18,6 +18,7 @@ from db.clock import to_text
 from db.requests import HelpRequest
 from db.users import User
 from handlers.channel_line import channel_line
+from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, TALK, WHEN, noon
 from handlers.helping.warnings import warnings_for
@@ -401,9 +402,6 @@ def door_code_text(
         return code_line + "\n" + advice
     resident = reader_of(partner) if partner is not None else None
     if resident is not None and resident.medium in HEARD_CODE:
-        # lifecycle.py holds the pictures and imports this module.
-        from handlers.helping.lifecycle import DOOR_SYMBOLS
-
         name = DOOR_SYMBOLS.get(symbol)
         word = resident.t.gettext(name) if name else symbol
         advice = t.t(HEARD_CODE[resident.medium], name=partner_name, word=word, number=number)

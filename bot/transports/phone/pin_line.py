@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.transports.phone.answered_call import Call
-from bot.transports.phone.call_runner import HUSH
+from bot.transports.phone.call_runner import HUSH, CallRunner
 from bot.transports.phone.caller_id import is_withheld
+from bot.transports.phone.outbox_calls import CallingBack
 from db.clock import local_day
 from db.phone_pins import MOST_WRONG
 from db.users import User
-from handlers.messages import ButtonPress, Command, Event
+from handlers.dispatcher import Dispatcher
+from handlers.messages import ButtonPress, Command, Event, Message
 from handlers.phone_pin import (
     CHOOSE_PIN,
     LOCKED,
@@ -40,9 +42,24 @@ from handlers.phone_pin import (
     matches,
     message,
 )
+from locales import Translator
 
-if TYPE_CHECKING:
-    from bot.transports.phone.transport import PhoneTransport
+
+class PhoneTransport(Protocol):
+    """What the PIN needs of the phone transport (transport.py, which calls this module):
+    its dispatcher and clock, and how it says a line or a message in a call, renames a
+    call to its person and offers the call-back."""
+
+    dispatcher: Dispatcher
+    calling: CallingBack
+
+    def _runner(self, call: Call) -> CallRunner: ...
+    async def _words(self, call: Call) -> Translator: ...
+    def _rename(self, call: Call, chat_id: str) -> None: ...
+    async def _offer_check(self, call: Call, event: Event) -> None: ...
+    async def _say_alone(self, call: Call, line: str) -> None: ...
+    async def _say_message(self, call: Call, message: Message) -> None: ...
+
 
 log = logging.getLogger(__name__)
 

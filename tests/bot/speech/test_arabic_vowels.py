@@ -18,7 +18,7 @@ from bot.speech.arabic import counted
 from bot.speech.engines import embedded
 from bot.speech.numbers import number_words
 from bot.speech.script import parts, script
-from handlers.helping.lifecycle import DOOR_SYMBOLS
+from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.render import door_code_text
 from handlers.medium_texts import SPOKEN
 from handlers.privacy import notice_lines

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from bot.speech.numbers import number_words
 from bot.speech.script import script
-from handlers.helping.lifecycle import DOOR_SYMBOLS
+from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.render import door_code_text
 from locales import SUPPORTED_LANGUAGES, translator
 

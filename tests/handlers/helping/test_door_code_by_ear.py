@@ -19,7 +19,7 @@ import bot.transports.registry  # noqa: F401 - the phone's and the SMS's media d
 from db import Database
 from handlers.context import Backstage
 from handlers.helping import lifecycle
-from handlers.helping.lifecycle import DOOR_SYMBOLS
+from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.render import HEARD_CODE
 from handlers.messages import Command
 from handlers.reader import Medium

@@ -47,7 +47,7 @@ from db import Database
 from db.statements import fetch_all
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle
+from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.vocabulary import DAY_PARTS, noon
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
@@ -275,7 +275,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         words = "\n".join(spoken)
         assert "Vera" in words and request.door_code in words and SAID in words
         symbol = request.door_code.split()[0]
-        code_named = t.gettext(lifecycle.DOOR_SYMBOLS[symbol])
+        code_named = t.gettext(DOOR_SYMBOLS[symbol])
         assert any(code_named in text for _, text in engine.said)  # said as a word
         # She has no picture: she hears what Vera will show - a picture and the number,
         # the same in every language (issue 64).
