@@ -22,6 +22,7 @@ Commands: /publish N, /reject N REASON, /offer N, /pending (the oldest wait firs
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
@@ -175,28 +176,28 @@ async def _write_privately(ctx: Context) -> None:
 
 async def _end(ctx: Context) -> None:
     """A coordinator ends a request (checked by the lifecycle now)."""
-    request_id = ctx.id_arg()
-    try:
-        await lifecycle.end_by_coordinator(ctx, ctx.user, request_id)
-    except Refused as refusal:
-        if refusal.stale:
-            ctx.stale()
-        ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
-        return
-    ctx.toast(ctx.t._("Ended."))
+    await _changed(ctx, lifecycle.end_by_coordinator, ctx.t._("Ended."))
 
 
 async def _pull_back(ctx: Context) -> None:
     """A request published at once goes back to review (checked by the lifecycle now)."""
+    await _changed(ctx, lifecycle.pull_back, ctx.t._("Back in review."))
+
+
+async def _changed(
+    ctx: Context, change: Callable[[lifecycle.Scene, User, int], Awaitable[object]], done: str
+) -> None:
+    """The coordinator's press carried out by the lifecycle's ``change`` of the request the
+    press names: ``done`` as its toast, or why not (a stale press also marked stale)."""
     request_id = ctx.id_arg()
     try:
-        await lifecycle.pull_back(ctx, ctx.user, request_id)
+        await change(ctx, ctx.user, request_id)
     except Refused as refusal:
         if refusal.stale:
             ctx.stale()
         ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
         return
-    ctx.toast(ctx.t._("Back in review."))
+    ctx.toast(done)
 
 
 async def _reoffer(ctx: Context) -> None:
