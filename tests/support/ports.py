@@ -8,10 +8,14 @@ fails to start.
 
 Below it, the ports are split between pytest-xdist's workers (``PYTEST_XDIST_WORKER``), so
 that two workers never pick the same port between one's asking and its server's binding (seen
-in CI: a baresip's ctrl_tcp port taken by another worker's phone). Within a process, a port
-once given is not given again while others are left, so two servers of one test never share
-one. ``free_ports(n)`` gives ``n`` consecutive ports, for a server that binds beside its own
-port (baresip's SIP/TLS listens on the SIP port + 1).
+in CI: a baresip's ctrl_tcp port taken by another worker's phone). Within its share a process
+hands ports out in order, from a cursor that starts at a random place and wraps round: a port
+is given again only after the whole share (about 4,250 ports) has been handed out since, so
+two servers of one test never share one, and the ports not yet given lie together. (Ports
+picked at random and remembered left a share so fragmented late in a run that the phone's
+try found no 102 consecutive free ones - seen twice in CI.) ``free_ports(n)`` gives ``n``
+consecutive ports, for a server that binds beside its own port (baresip's SIP/TLS listens on
+the SIP port + 1, the phone's RTP range).
 """
 
 from __future__ import annotations
@@ -19,17 +23,11 @@ from __future__ import annotations
 import os
 import random
 import socket
-from collections import deque
 from pathlib import Path
 
 _FALLBACK_RANGE = (32768, 60999)
 LOWEST = 20000
-# Enough to cover every server one test starts, and well under a worker's share of the
-# ports (about 4,250 of three workers): remembering 4,000 left a worker that had run many
-# phone tests no 102 consecutive ports for the phone's try (tests/docs/test_local_try.py).
-# Older ports, whose servers stopped with their test, may be given again.
-_REMEMBERED = 1500
-_given: deque[int] = deque(maxlen=_REMEMBERED)
+_cursor: int | None = None
 
 
 def _outgoing_range() -> tuple[int, int]:
@@ -66,20 +64,37 @@ def _free(port: int, *, udp: bool) -> bool:
     return True
 
 
-def free_ports(count: int = 1, *, udp: bool = False) -> int:
-    """The first of ``count`` consecutive ports free on 127.0.0.1 (for TCP, and for UDP too
-    with ``udp``), none given before by this process."""
+def _share() -> tuple[int, int]:
     low, _ = _outgoing_range()
     highest = low - 1 if low - 1 > LOWEST + 1000 else LOWEST + 9999
-    first, last = _worker_slice(LOWEST, highest)
-    for _ in range(500):
-        port = random.randint(first, last - count + 1)
-        wanted = range(port, port + count)
-        if any(p in _given for p in wanted):
-            continue
-        if all(_free(p, udp=udp) for p in wanted):
-            _given.extend(wanted)
-            return port
+    return _worker_slice(LOWEST, highest)
+
+
+def free_ports(count: int = 1, *, udp: bool = False) -> int:
+    """The first of ``count`` consecutive ports free on 127.0.0.1 (for TCP, and for UDP too
+    with ``udp``), the next such run after the ports this process gave last."""
+    global _cursor
+    first, last = _share()
+    if count > last - first + 1:
+        raise ValueError(f"{count} ports asked, the share {first}..{last} is smaller")
+    if _cursor is None or not first <= _cursor <= last:
+        _cursor = random.randint(first, last)
+    start, run = _cursor, 0
+    # Each port of the share is probed at most once per wrap: a run that meets a busy port
+    # starts again after it, and a run never spans the wrap (its ports must be consecutive).
+    for step in range(last - first + 1 + count):
+        port = first + (_cursor - first + step) % (last - first + 1)
+        if port == first:
+            run = 0
+        if run == 0:
+            start = port
+        if _free(port, udp=udp):
+            run += 1
+            if run == count:
+                _cursor = port + 1 if port < last else first
+                return start
+        else:
+            run = 0
     raise RuntimeError(f"no {count} free ports on 127.0.0.1 in {first}..{last}")
 
 

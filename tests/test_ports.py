@@ -1,0 +1,45 @@
+"""The test ports (tests/support/ports.py): runs are consecutive, free, never given twice
+while the share lasts, and a long run is found however many short ones came before."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tests.support import ports
+
+
+@pytest.fixture
+def small_share(monkeypatch):
+    """A share of 1,000 ports, so that a test can hand most of it out."""
+    monkeypatch.setattr(ports, "_share", lambda: (41000, 41999))
+    monkeypatch.setattr(ports, "_cursor", None)
+
+
+def test_a_long_run_is_found_after_hundreds_of_short_ones(small_share):
+    given: list[int] = []
+    for count in [1, 5, 22, 2] * 20:  # 600 ports in runs of the sizes the tests ask
+        first = ports.free_ports(count, udp=True)
+        given.extend(range(first, first + count))
+    assert len(set(given)) == 600
+    # Before, ports picked at random and remembered left no 102 together (seen in CI).
+    first = ports.free_ports(102, udp=True)
+    assert 41000 <= first and first + 101 <= 41999
+    assert not set(range(first, first + 102)) & set(given)
+
+
+def test_a_busy_port_is_stepped_over_and_no_run_spans_the_wrap(small_share, monkeypatch):
+    monkeypatch.setattr(ports, "_cursor", 41990)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as one:
+        one.bind(("127.0.0.1", 41992))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+            other.bind(("127.0.0.1", 41997))
+            # 41990-41991 and 41993-41996 are too short, 41998-41999 end at the wrap.
+            assert ports.free_ports(5, udp=True) == 41000
+            assert ports.free_ports(3) == 41005
+
+
+def test_a_run_longer_than_the_share_is_refused(small_share):
+    with pytest.raises(ValueError):
+        ports.free_ports(1001)
