@@ -134,11 +134,11 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--places", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=400)
-    # One round of a few updates and 2,000 places, for CI's pass over every benchmark
+    # One round of a few updates and 500 places, for CI's pass over every benchmark
     # (tests/bench/test_quick_pass.py): its figures are not judged.
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.quick:
-        args.rounds, args.places, args.queries = 1, 2_000, 40
+        args.rounds, args.places, args.queries = 1, 500, 20
     updates = telegram_bench.QUICK_UPDATES if args.quick else telegram_bench.UPDATES
     asyncio.run(main(args.rounds, args.places, args.queries, updates))
