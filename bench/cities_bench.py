@@ -8,7 +8,8 @@ start until every city's bot starts polling Telegram (its deleteWebhook call), a
 process's resident memory (VmRSS) once all are up and quiet. Per added city: the
 difference divided by the number added. Targets: ≤ 5 MB and ≤ 0.5 s per city.
 
-Run: .venv/bin/python bench/cities_bench.py [--cities N]
+Run: .venv/bin/python bench/cities_bench.py [--cities N] [--quick] (--quick: one start with
+one added city, not the main city alone, for CI's pass over every benchmark; figures not judged)
 """
 
 from __future__ import annotations
@@ -101,8 +102,15 @@ async def one_run(cities: int) -> tuple[float, float]:
                 await import_places(db, csv_file, load_gazetteer(city.config.places.data_dir))
             finally:
                 await db.close()
+        # As the other cities below: a busy machine (CI's quick pass beside other tests)
+        # must not fail the start, only make it slower.
         bot = BotProcess(
-            root, fakes[0], settings=config.read_text(), env=env, ready="deleteWebhook"
+            root,
+            fakes[0],
+            settings=config.read_text(),
+            env=env,
+            ready="deleteWebhook",
+            ready_within=120,
         )
         started = time.perf_counter()
         try:
@@ -128,6 +136,13 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
+
+
+async def quick() -> None:
+    """One start with one added city: what the pass over every benchmark runs."""
+    seconds, rss = await one_run(1)
+    rows = [("2 cities: start-up, memory", f"{seconds:.2f} s, {rss:.0f} MB", "quick: not judged")]
+    print_table(f"Cities benchmark, quick, {datetime.now(UTC):%Y-%m-%d}", rows)
 
 
 async def main(cities: int, rounds: int) -> None:
@@ -162,5 +177,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--cities", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    asyncio.run(main(args.cities, args.rounds))
+    asyncio.run(quick() if args.quick else main(args.cities, args.rounds))

@@ -3,7 +3,8 @@
 Target: resident memory ≤ 300 MB. The data is written straight into SQLite; then the bot's
 working parts are started as in ``run`` (database, dispatcher, reminder schedule) and used
 (a nearest-place search, an update, a due-reminders round) before memory is read.
-Run: .venv/bin/python bench/memory_bench.py
+Run: .venv/bin/python bench/memory_bench.py (``--quick``: 2,000 of each, for CI's pass over
+every benchmark; figures not judged)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from handlers.messages import Command, Incoming, Sender
 from handlers.places.search import Query, nearest
 from handlers.settings import HandlerSettings
 
-N = 100_000
+N = 2_000 if "--quick" in sys.argv[1:] else 100_000
 
 
 def rss_mb() -> float:

@@ -2,7 +2,8 @@
 
 Targets (issue "Encounter places"): import ≤ 60 s, nearest-10 p95 ≤ 5 ms, memory flat
 (places are read from SQLite through the R*Tree, not held in Python).
-Run: .venv/bin/python bench/places_bench.py [--places N] [--queries N]
+Run: .venv/bin/python bench/places_bench.py [--places N] [--queries N] [--quick] (--quick:
+2,000 places and 40 queries, for CI's pass over every benchmark; figures not judged)
 """
 
 from __future__ import annotations
@@ -156,5 +157,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--places", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
+    if args.quick:
+        args.places, args.queries = 2_000, 40
     asyncio.run(main(args.places, args.queries))

@@ -1,4 +1,5 @@
-"""``make bench``: every benchmark in one run, one table, written to bench/RESULTS.md."""
+"""``make bench``: every benchmark in one run, one table, written to bench/RESULTS.md; the
+run exits 1 when a benchmark FAILED (its row says why), after the table is written."""
 
 from __future__ import annotations
 
@@ -30,13 +31,17 @@ def _signal_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
-def script_rows(name: str, minutes: int = 20) -> list[tuple[str, str, str]]:
-    """Run a benchmark script and take its "label  value  reference" lines as rows."""
+def script_rows(
+    name: str, minutes: int = 20, args: tuple[str, ...] = ()
+) -> list[tuple[str, str, str]]:
+    """Run a benchmark script (with ``args``: ``--quick`` in CI's pass,
+    tests/bench/test_quick_pass.py) and take its "label  value  reference" lines as rows;
+    a last row "FAILED" with why when it failed or ran out of time."""
     # A session of its own: a benchmark that runs too long is ended with the bot processes it
     # started; an interrupt (not a kill) lets its ``finally`` blocks stop the database
     # servers, which pg_ctl puts in sessions of their own.
     with subprocess.Popen(
-        [sys.executable, str(HERE / name)],
+        [sys.executable, str(HERE / name), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -98,15 +103,21 @@ def main() -> None:
     rows += script_rows("outcomes.py")
     # In a process of its own: the Telegram benchmarks above have grown this one.
     rows += script_rows("memory_bench.py")
+    report(rows, time.monotonic() - began)
+
+
+def report(
+    rows: list[tuple[str, str, str]], took: float, results: Path = HERE / "RESULTS.md"
+) -> None:
+    """Print the table and write it to ``results``; then exit 1 if a row FAILED (issue 65,
+    point 6: the bench runs through, or says so)."""
     day = f"{datetime.now(UTC):%Y-%m-%d}"
     width = max(len(r[0]) for r in rows) + 2
     table = [f"{'measurement':<{width}}{'result':>18}   reference / target", "-" * (width + 60)]
     table += [f"{label:<{width}}{value:>18}   {reference}" for label, value, reference in rows]
-    took = time.monotonic() - began
     table.append(f"make bench took {took // 60:.0f} min {took % 60:.0f} s")
     print("\n".join(table))
     print(f"measured {day} on this machine ({sys.platform}, {os.cpu_count()} cores)")
-    results = HERE / "RESULTS.md"
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     marker = "\n## make bench"
     head, _, last = text.partition(marker)
@@ -115,6 +126,10 @@ def main() -> None:
     text = head.rstrip() + "\n" + marker.strip("\n") + f" — {day}\n\n```\n"
     text += "\n".join(table) + "\n```\n" + notes
     results.write_text(text, encoding="utf-8")
+    failed = [label for label, value, _ in rows if value == "FAILED"]
+    if failed:
+        # The table is written either way: the other rows were measured.
+        raise SystemExit(f"make bench: {len(failed)} benchmark(s) FAILED: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

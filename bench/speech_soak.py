@@ -15,7 +15,8 @@ Targets (issue 40):
   few milliseconds (the money and distance patterns once took seconds, bot/speech/script.py).
 Also printed: what the web's requests were answered (200 or 429) and how long each half
 took.
-Run: .venv/bin/python bench/speech_soak.py
+Run: .venv/bin/python bench/speech_soak.py (``--quick``: 100 people and 6 web requests, for
+CI's pass over every benchmark; figures not judged)
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ SPEECHES = 2_000
 LISTENER_EVERY = 100
 AT_ONCE = 64
 PLATFORM = "bench"
+if "--quick" in sys.argv[1:]:
+    SENDERS, SPEECHES = 100, 6
 
 
 def rss_mb() -> float:

@@ -67,6 +67,8 @@ SLOW_FIRST = (
     "tests/system/test_crash.py",
     "tests/system/test_replicas.py",
     "tests/system/",
+    # Every benchmark's --quick run in turn (mostly waiting on the servers they start).
+    "tests/bench/test_quick_pass.py",
     "tests/bot/transports/test_matrix",
     "tests/bot/transports/matrix/",
     "tests/bot/test_log_privacy.py",

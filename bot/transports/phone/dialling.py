@@ -10,11 +10,11 @@ A call is placed only
   call-backs today (Europe/Berlin); a call-back past it waits for the next day; only calls
   placed count (one the month refuses is taken back);
 - while the month's calls (``[phone] monthly_calls``, the installation's, all its cities
-  together, counted in the main city's database as the SMS budget is:
-  :meth:`Dialling.count_in`) have room. The last ``call_reserve_percent`` of the month are
-  kept for people in a running help (handlers/helping/lifecycle.py ``running_help``, as
-  for the text messages' reserve; a bridged call always is one): others are not called
-  once the rest is spent.
+  together, counted in the main city's database: :meth:`Dialling.count_in`) have room. The
+  last ``call_reserve_percent`` of the month are kept for people in a running help
+  (handlers/helping/lifecycle.py ``running_help``; a bridged call always is one): others
+  are not called once the rest is spent. The month is a meter of the month's budget
+  (bot/transports/month_budget.py), as the text messages' segments are.
 
 ``python -m bot doctor`` shows how many of the month's calls are used (:func:`check`).
 The calls that check who asked (check_calls.py) are not counted here: they come from a
@@ -24,33 +24,32 @@ are spent (through their outbox, as the SMS budget tells them of texts). What is
 called for the month or because the number may not be dialled is given up by its caller
 (outbox_calls.py tells the coordinators about the person; bridging.py tells the helper).
 
-Button data: none. States: the counts, in the database (call_budget.py).
+Button data: none. States: the counts, in the database (the month: table ``call_budget``;
+a number's day: call_budget.py).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bot.transports.phone.call_budget import CallBudgetStore
-from bot.transports.sms.budget import month_of
+from bot.transports.month_budget import Ledger, Meter, MonthBudget, MonthCounts, month_of
+from bot.transports.phone.call_budget import CallDays
 from db import Database
 from db.clock import local_day
 from handlers.call_notices import month_used
 from handlers.dialable import COUNTRIES, dialable
 from handlers.helping.lifecycle import running_help
 from handlers.messages import Message
-from handlers.messenger import tell_coordinators
 from locales import Translator
-
-log = logging.getLogger(__name__)
 
 # A line of ``doctor``: (what, "ok" / "WARN" / "FAIL", detail).
 Check = tuple[str, str, str]
-# The shares of the month the coordinators are told of, once each.
+# Where the month's calls are counted (db/migrations/0032_call_budget.sql).
+CALLS = Ledger("call_budget", "calls")
+# The shares of the month the coordinators are told of, once each (not the reserve's).
 THRESHOLDS = (80, 100)
 # Why a call is not placed: the number may not be dialled, it had its call-backs today,
 # the month's calls (or all but the reserve) are spent.
@@ -67,11 +66,6 @@ class DialSettings:
     monthly: int = 1000
     reserve_percent: int = 20
 
-    @property
-    def unreserved(self) -> int:
-        """The month's calls anyone may have; the rest is kept for a running help."""
-        return self.monthly - self.monthly * self.reserve_percent // 100
-
 
 @dataclass(frozen=True)
 class CheckSettings:
@@ -86,12 +80,18 @@ class CheckSettings:
 async def check(phone: Any, db: Database) -> Check:
     """``doctor``'s line for the month's calls of the ``[phone]`` section ``phone``."""
     monthly = phone.monthly_calls
-    spent = await CallBudgetStore(db.transactions).spent(month_of(datetime.now(UTC)))
+    spent = await MonthCounts(db.transactions, CALLS).spent(month_of(datetime.now(UTC)))
     status = "FAIL" if spent >= monthly else "WARN" if spent * 100 >= 80 * monthly else "ok"
     return ("phone calls", status, f"{spent} of {monthly} calls used this month")
 
 
-class Dialling:
+def _notice(t: Translator, share: int, budget: int, reserve: int) -> Message:
+    return month_used(t, share, budget)
+
+
+class Dialling(MonthBudget):
+    """The month's calls (a :class:`MonthBudget`), and which calls are placed at all."""
+
     def __init__(
         self,
         db: Database,
@@ -101,27 +101,19 @@ class Dialling:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
     ) -> None:
-        self.db = db
+        meter = Meter(CALLS, _notice, THRESHOLDS, "calls")
+        super().__init__(
+            db,
+            meter,
+            settings.monthly,
+            settings.reserve_percent,
+            backchannels,
+            clock=clock,
+            on_queued=on_queued,
+        )
         self.settings = settings
-        self.backchannels = list(backchannels)
-        self.clock = clock
-        self.on_queued = on_queued
-        # Where the month's calls are counted: the installation's (count_in), else this
-        # city's alone. The numbers' days and the notices told are always the city's own.
-        self.main: Database | None = None
-
-    def count_in(self, main: Database) -> None:
-        """Count the month in ``main``, the main city's database: one budget for every city
-        of the installation."""
-        self.main = main
-
-    @property
-    def month(self) -> CallBudgetStore:
-        return CallBudgetStore((self.main or self.db).transactions)
-
-    @property
-    def own(self) -> CallBudgetStore:
-        return CallBudgetStore(self.db.transactions)
+        # The call-backs of each number today: the city's own, as its numbers are.
+        self.days = CallDays(db.transactions)
 
     def may_dial(self, number: str) -> bool:
         return dialable(number, self.settings.countries)
@@ -135,28 +127,15 @@ class Dialling:
         """Whether a call to ``number`` is placed now (then it is counted), else why not."""
         if not self.may_dial(number):
             return "not dialable"
-        now = self.clock()
-        day = local_day(now)
-        if call_back and not await self.own.count_call(day, number, self.settings.per_number_day):
+        day = local_day(self.clock())
+        if call_back and not await self.days.count_call(day, number, self.settings.per_number_day):
             return "number's day"
-        month, monthly = month_of(now), self.settings.monthly
-        limit = monthly if running_help else self.settings.unreserved
-        taken = await self.month.spend(month, limit)
-        spent = await self.month.spent(month)
-        for share in THRESHOLDS:
-            if spent * 100 >= share * monthly and await self.own.claim_notice(month, share):
-                await self._tell(share)
-        if not taken:
-            log.warning("phone: the month's calls are spent (%d of %d)", spent, monthly)
+
+        async def helping() -> bool:
+            return running_help
+
+        if not await self.spend(1, helping):
             if call_back:  # a number's day counts only calls placed
-                await self.own.uncount_call(day, number)
+                await self.days.uncount_call(day, number)
             return "month"
         return None
-
-    async def _tell(self, share: int) -> None:
-        budget = self.settings.monthly
-
-        def notice(t: Translator) -> Message:
-            return month_used(t, share, budget)
-
-        await tell_coordinators(self.db, self.backchannels, notice, wake=self.on_queued)

@@ -2,16 +2,12 @@
 
 **The month.** ``[sms] monthly_segments`` (installation-wide, bot/cities.py) for all its
 cities together, a clear stop, and each city's coordinators told at 80 %, when only the
-reserve is left and when it is used up. Each text is taken from the month's budget before
-it is handed to the gateway, with one conditional UPDATE (store.py ``spend``, as the
-translation budget): processes and cities sending at once never spend past it. The month is
-counted where the translation budget is, in the main city's database (:meth:`Budget.count_in`,
-called by bot/city_service.py; a lone city counts in its own). A text that does not fit is
-not sent (the transport refuses it for good, so the outbox moves on) and the city's
-coordinators learn that the budget is used up. Each city claims its own notices in its own
-database the same way, so each is told once a month to each city's coordinators' group,
-through its outbox (handlers/messenger.py), when that city next sends or is refused. The
-month is Europe/Berlin's.
+reserve is left and when it is used up: a meter of the month's budget
+(bot/transports/month_budget.py, which the phone's calls are too), counted in segments.
+Each text is taken from the month before it is handed to the gateway; the month is counted
+in the main city's database (:meth:`Budget.count_in`, called by bot/city_service.py; a lone
+city counts in its own). A text that does not fit is not sent (the transport refuses it for
+good, so the outbox moves on) and the city's coordinators learn that the budget is used up.
 
 **The reserve.** The last ``[sms] reserve_percent`` of the month only notices of running
 help may spend: a text from the outbox (never an answer) to a person whose help is under
@@ -37,22 +33,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.transports.sms.store import RESERVE_REACHED, THRESHOLDS, SmsStore
+from bot.transports.month_budget import (
+    RESERVE_REACHED,
+    Ledger,
+    Meter,
+    MonthBudget,
+    RunningHelp,
+    month_of,
+)
+from bot.transports.sms.store import SmsStore
 from db import Database
 from db.clock import local_day
 from handlers.messages import Message
-from handlers.messenger import tell_coordinators
-from locales import TIMEZONE, Translator
+from locales import Translator
+
+__all__ = ["SEGMENTS", "Budget", "Limits", "State", "limits_of", "month_of", "prefix_of"]
 
 log = logging.getLogger(__name__)
 
-
+# Where the month's segments are counted (db/migrations/0030_sms.sql).
+SEGMENTS = Ledger("sms_budget", "segments")
 # A number's prefix for the first contacts: the number without its last digits.
 PREFIX_CUT = 4
-
-
-def month_of(moment: datetime) -> str:
-    return moment.astimezone(TIMEZONE).strftime("%Y-%m")
 
 
 def hour_of(moment: datetime) -> str:
@@ -112,7 +114,10 @@ class State:
         return max(0, self.monthly - self.spent)
 
 
-class Budget:
+class Budget(MonthBudget):
+    """The month's segments (a :class:`MonthBudget`), and what one number and the numbers
+    the bot does not know may spend of it."""
+
     def __init__(
         self,
         db: Database,
@@ -123,28 +128,26 @@ class Budget:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
     ) -> None:
-        self.db = db
-        # The month's segments: the installation's (count_in), else this city's alone.
-        self.store = SmsStore(db.transactions)
-        # The notices this city's coordinators were told of: always the city's own.
-        self.notices = SmsStore(db.transactions)
+        meter = Meter(SEGMENTS, notice, what="segments")
+        super().__init__(
+            db,
+            meter,
+            monthly,
+            limits.reserve_percent,
+            backchannels,
+            clock=clock,
+            on_queued=on_queued,
+        )
+        self.limits = limits
+        # The first contacts: the installation's (count_in), as the month is.
+        self.contacts = SmsStore(db.transactions)
         # Texts sent to each number: the city's own, as its numbers are.
         self.numbers = SmsStore(db.transactions)
-        self.monthly = monthly
-        self.limits = limits
-        self.backchannels = list(backchannels)
-        self.clock = clock
-        self.on_queued = on_queued
-
-    @property
-    def reserve(self) -> int:
-        """The segments of the month only notices of running help may spend."""
-        return self.monthly * self.limits.reserve_percent // 100
 
     def count_in(self, main: Database) -> None:
-        """Count the month in ``main``, the main city's database: one budget for every city
-        of the installation."""
-        self.store = SmsStore(main.transactions)
+        """Count the month and the first contacts in ``main``, the main city's database."""
+        super().count_in(main)
+        self.contacts = SmsStore(main.transactions)
 
     async def take(
         self,
@@ -154,21 +157,12 @@ class Budget:
     ) -> bool:
         """Whether ``segments`` may be sent now to ``number`` (and are counted); ``running``
         (for a notice from the outbox) says whether the person's help is under way: then the
-        reserve and a number past its caps are open to it. Asked only when that matters.
-        The city's coordinators are told when the month is past 80 %, down to its reserve
-        or used up (a text refused counts as reaching it)."""
-        now = self.clock()
-        asked: list[bool] = []
-
-        async def helping() -> bool:
-            if running is None:
-                return False
-            if not asked:
-                asked.append(await running())
-            return asked[0]
-
+        reserve and a number past its caps are open to it. Asked only when that matters,
+        and once."""
+        helping = RunningHelp(running)
         limits = self.limits
         if number is not None and (limits.per_number_hour or limits.per_number_day):
+            now = self.clock()
             hour, day = hour_of(now), local_day(now)
             capped = (limits.per_number_hour, limits.per_number_day)
             if not await self.numbers.count_text(number, hour, day, *capped):
@@ -176,30 +170,7 @@ class Budget:
                     log.warning("sms: a number's texts for this hour or day are used up")
                     return False
                 await self.numbers.count_text(number, hour, day)
-        month = month_of(now)
-        reserve = self.reserve
-        taken = await self.store.spend(month, segments, self.monthly - reserve)
-        from_reserve = False
-        if not taken and reserve and await helping():
-            taken = from_reserve = await self.store.spend(month, segments, self.monthly)
-        spent = await self.store.spent(month)
-        refused_all = not taken and (not reserve or asked == [True])
-        reached = {
-            80: spent * 100 >= 80 * self.monthly,
-            RESERVE_REACHED: bool(reserve)
-            and (from_reserve or not taken or spent >= self.monthly - reserve),
-            100: refused_all or spent >= self.monthly,
-        }
-        for share in THRESHOLDS:
-            if reached[share] and await self.notices.claim_notice(month, share):
-                await self._tell(share)
-        if not taken:
-            log.warning(
-                "sms: the month's budget of %d segments is used up%s",
-                self.monthly,
-                "" if refused_all else " but for the reserve for running help",
-            )
-        return taken
+        return await self.spend(segments, helping)
 
     async def first_contact(self, number: str) -> bool:
         """Whether a first text from ``number`` (one the bot does not know) is answered:
@@ -207,7 +178,7 @@ class Budget:
         limits = self.limits
         if not (limits.new_numbers_day or limits.new_numbers_prefix):
             return True
-        taken = await self.store.first_contact(
+        taken = await self.contacts.first_contact(
             local_day(self.clock()),
             prefix_of(number),
             limits.new_numbers_day,
@@ -220,7 +191,7 @@ class Budget:
     async def state(self) -> State:
         now = self.clock()
         month = month_of(now)
-        answered, refused = await self.store.first_contacts(local_day(now))
+        answered, refused = await self.contacts.first_contacts(local_day(now))
         return State(
             month,
             await self.store.spent(month),
@@ -231,31 +202,28 @@ class Budget:
             self.limits.new_numbers_day,
         )
 
-    async def _tell(self, share: int) -> None:
-        budget, reserve = self.monthly, self.reserve
 
-        def notice(t: Translator) -> Message:
-            if share == RESERVE_REACHED:
-                text = t.t(
-                    "📵 Text messages: this month's {budget} segments are used up but for "
-                    "the {reserve} kept for notices of help under way. Only those go until "
-                    "next month. Raise [sms] monthly_segments to send more.",
-                    budget=t.number(budget),
-                    reserve=t.number(reserve),
-                )
-            elif share >= 100:
-                text = t.t(
-                    "📵 Text messages: this month's {budget} segments are used up. The bot "
-                    "sends no more texts until next month. Raise [sms] monthly_segments to "
-                    "send more.",
-                    budget=t.number(budget),
-                )
-            else:
-                text = t.t(
-                    "📵 Text messages: {share} of this month's {budget} segments are used.",
-                    share=t.percent(share / 100),  # "80 %", "%80" (tr), "٨٠٪" (ar)
-                    budget=t.number(budget),
-                )
-            return Message(text, typed_choices=False)
-
-        await tell_coordinators(self.db, self.backchannels, notice, wake=self.on_queued)
+def notice(t: Translator, share: int, budget: int, reserve: int) -> Message:
+    """What the coordinators are told of ``share`` of the month's ``budget`` segments."""
+    if share == RESERVE_REACHED:
+        text = t.t(
+            "📵 Text messages: this month's {budget} segments are used up but for "
+            "the {reserve} kept for notices of help under way. Only those go until "
+            "next month. Raise [sms] monthly_segments to send more.",
+            budget=t.number(budget),
+            reserve=t.number(reserve),
+        )
+    elif share >= 100:
+        text = t.t(
+            "📵 Text messages: this month's {budget} segments are used up. The bot "
+            "sends no more texts until next month. Raise [sms] monthly_segments to "
+            "send more.",
+            budget=t.number(budget),
+        )
+    else:
+        text = t.t(
+            "📵 Text messages: {share} of this month's {budget} segments are used.",
+            share=t.percent(share / 100),  # "80 %", "%80" (tr), "٨٠٪" (ar)
+            budget=t.number(budget),
+        )
+    return Message(text, typed_choices=False)

@@ -1,15 +1,11 @@
-"""What the SMS transport keeps (bot/transports/sms): the month's segments against the
-budget, the first texts of unknown numbers per day, and per number (E.164) its STOP, the
-texts sent to it this hour and day, the one code it was sent to confirm something, the
-rest of a cut text and its newest choices, when it last confirmed a code and whether its
-STOP came while it was nobody's.
+"""What the SMS transport keeps (bot/transports/sms): the first texts of unknown numbers per
+day, and per number (E.164) its STOP, the texts sent to it this hour and day, the one code
+it was sent to confirm something, the rest of a cut text and its newest choices, when it
+last confirmed a code and whether its STOP came while it was nobody's. The month's segments
+are counted by the month's budget (bot/transports/month_budget.py, table ``sms_budget``).
 
-The budget is taken with one conditional UPDATE, as the translation budget is
-(db/translations.py ``reserve``): processes sending at once never spend past it. It is the
-installation's, counted in the main city's database (bot/transports/sms/budget.py): there
-``sms_budget.segments`` is what all cities sent, in a further city's database it stays 0.
-Which share of it a city's coordinators were told of (``told``) is the city's own, claimed
-the same way in its own database, so they are told once.
+The first contacts are the installation's, counted in the main city's database as the month
+is (bot/transports/sms/budget.py).
 """
 
 from __future__ import annotations
@@ -23,12 +19,6 @@ from db.clock import utcnow
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
 from handlers.channels import ACT, CODE_DIGITS, ERASE
-
-# What the coordinators are told of, in the order it is reached (``told`` keeps the
-# highest): 80 % of the month, the month used up but for the reserve for notices of
-# running help (only with a reserve), and the whole month used up.
-THRESHOLDS = (80, 90, 100)
-RESERVE_REACHED = 90
 
 # What a code sent to a number confirms (:meth:`SmsStore.issue_code`), besides an
 # erasure or an act (handlers/channels.py ``ERASE``, ``ACT``).
@@ -53,51 +43,7 @@ class SmsStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
-    # -- the budget ----------------------------------------------------------------------
-
-    async def spend(self, month: str, segments: int, budget: int) -> bool:
-        """Take ``segments`` of ``month``'s ``budget``, or nothing if they do not fit."""
-        async with self._tx.transaction():
-            await execute(
-                self._tx,
-                "INSERT INTO sms_budget (month, segments, told) VALUES (?, 0, 0)"
-                " ON CONFLICT (month) DO NOTHING",
-                (month,),
-            )
-            return (
-                await changed(
-                    self._tx,
-                    "UPDATE sms_budget SET segments = segments + ?"
-                    " WHERE month = ? AND segments + ? <= ?",
-                    (segments, month, segments, budget),
-                )
-                == 1
-            )
-
-    async def spent(self, month: str) -> int:
-        row = await fetch_one(self._tx, "SELECT segments FROM sms_budget WHERE month = ?", (month,))
-        return int(row[0]) if row else 0
-
-    async def claim_notice(self, month: str, share: int) -> bool:
-        """Whether this caller tells the coordinators that ``share`` per cent of ``month``'s
-        budget is spent (the caller saw it reached): true once a month a share."""
-        async with self._tx.transaction():
-            await execute(
-                self._tx,
-                "INSERT INTO sms_budget (month, segments, told) VALUES (?, 0, 0)"
-                " ON CONFLICT (month) DO NOTHING",
-                (month,),
-            )
-            return (
-                await changed(
-                    self._tx,
-                    "UPDATE sms_budget SET told = ? WHERE month = ? AND told < ?",
-                    (share, month, share),
-                )
-                == 1
-            )
-
-    # -- first contacts (the installation's, as the budget) -------------------------------
+    # -- first contacts (the installation's, as the month's budget) -----------------------
 
     async def first_contact(self, day: str, prefix: str, per_day: int, per_prefix: int) -> bool:
         """Take one of ``day``'s first contacts for a number starting with ``prefix``: both

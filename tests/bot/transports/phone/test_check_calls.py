@@ -20,13 +20,12 @@ from pathlib import Path
 import pytest
 
 from bot.speech.engine import Audio
+from bot.transports.month_budget import MonthCounts, month_of
 from bot.transports.phone.call_back_policy import BERLIN, Policy
-from bot.transports.phone.call_budget import CallBudgetStore
 from bot.transports.phone.check_calls import WITHHELD, CheckCalls
-from bot.transports.phone.dialling import CheckSettings
+from bot.transports.phone.dialling import CALLS, CheckSettings
 from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.sms.budget import month_of
 from db import Database
 from db.clock import local_day
 from handlers.caller_check import CALLING, QUESTION, Profile, calling
@@ -81,7 +80,7 @@ async def _asks_for_her_requests(
 
 
 async def _month_spent(db: Database, clock: Clock) -> int:
-    return await CallBudgetStore(db.transactions).spent(month_of(clock()))
+    return await MonthCounts(db.transactions, CALLS).spent(month_of(clock()))
 
 
 def _morning(evening: datetime) -> datetime:

@@ -16,12 +16,11 @@ import pytest
 
 from bot.config import PhoneSection
 from bot.delivery import OutboxWorker
+from bot.transports.month_budget import MonthCounts, month_of
 from bot.transports.phone.bridging import Bridging
 from bot.transports.phone.call_back_policy import Policy
-from bot.transports.phone.call_budget import CallBudgetStore
-from bot.transports.phone.dialling import Dialling, DialSettings, check
+from bot.transports.phone.dialling import CALLS, Dialling, DialSettings, check
 from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
-from bot.transports.sms.budget import month_of
 from db import Database
 from db.statements import fetch_one
 from handlers.helping.bridged_calls import CallOrder
@@ -114,7 +113,7 @@ async def test_the_months_reserve_is_for_a_running_help_and_coordinators_are_tol
     assert await dialling.admit(RESIDENT, running_help=False, call_back=True) == "month"
     told = await _told(db, clock)
     assert len(told) == 2 and "monthly_calls" in told[1]
-    assert await CallBudgetStore(db.transactions).spent(month_of(clock())) == 5
+    assert await MonthCounts(db.transactions, CALLS).spent(month_of(clock())) == 5
     clock.pass_(days=32)
     assert await dialling.admit(RESIDENT, running_help=False, call_back=True) is None
 

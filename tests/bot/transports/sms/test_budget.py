@@ -14,8 +14,8 @@ from bot.cities import load_cities
 from bot.city_service import CityBot
 from bot.cluster import SingleProcess
 from bot.config import load_config
-from bot.transports.sms.budget import Budget, month_of
-from bot.transports.sms.store import SmsStore
+from bot.transports.month_budget import MonthCounts
+from bot.transports.sms.budget import SEGMENTS, Budget, month_of
 from db import Database
 from handlers.messages import decode
 from tests.support.city_databases import open_city
@@ -99,7 +99,7 @@ async def test_two_cities_share_one_budget_and_each_city_is_told_once(
         assert taken.count(True) == 33
         assert await budgets[1].store.spent(month) == 99
         assert (
-            await SmsStore(unna.transactions).spent(month) == 0
+            await MonthCounts(unna.transactions, SEGMENTS).spent(month) == 0
         )  # nothing counted in Unna's own database
         for city in (db, unna):
             notices = await _notices(city)
@@ -165,7 +165,8 @@ async def test_a_further_citys_bot_counts_its_texts_in_the_main_citys_budget(
         assert await unna.take(5)
         assert await dortmund.take(2)
         assert not await unna.take(1)
-        assert await SmsStore(db.transactions).spent(month_of(datetime.now(UTC))) == 7
+        month = month_of(datetime.now(UTC))
+        assert await MonthCounts(db.transactions, SEGMENTS).spent(month) == 7
     finally:
         for bot in reversed(bots):
             if bot.db is not db:

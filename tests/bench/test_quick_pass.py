@@ -1,0 +1,40 @@
+"""A quick pass of every benchmark (issue 65, point 6): each script's ``--quick`` run, a few
+seconds of work, through the same runner as ``make bench`` (bench/run_all.py
+``script_rows``), so that a change that breaks a benchmark is caught at that change and not
+at the next ``make bench``. The figures are not judged here - targets live in bench/ and
+bench/RESULTS.md - only that the benchmark ran through and printed its rows.
+
+Each needs what ``make test`` sets up anyway: PostgreSQL (postgres, cluster), Chromium
+(web), Kamailio and SIPp (phone), Kannel (sms)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.run_all import script_rows
+
+# Every benchmark make bench runs (bench/run_all.py), by script; telegram_bench.py runs in
+# make bench's own process there, and as a script here.
+BENCHMARKS = (
+    "telegram_bench.py",
+    "places_bench.py",
+    "reminders_bench.py",
+    "postgres_bench.py",
+    "cluster_bench.py",
+    "cities_bench.py",
+    "bench_web.py",
+    "speech_bench.py",
+    "speech_soak.py",
+    "phone_bench.py",
+    "sms_bench.py",
+    "outcomes.py",
+    "memory_bench.py",
+)
+
+
+@pytest.mark.parametrize("script", BENCHMARKS)
+def test_the_benchmark_runs_through_quickly(script: str):
+    rows = script_rows(script, minutes=10, args=("--quick",))
+    failed = [reference for _, value, reference in rows if value == "FAILED"]
+    assert not failed, f"{script} --quick failed: {failed[0]}"
+    assert rows, f"{script} --quick printed no rows"
