@@ -382,9 +382,7 @@ class PhoneTransport(Transport):
         then, call.audio.then = call.audio.then, None
         if then is not None:
             then()
-        if call.rest is not None and call.following is None:
-            loop = asyncio.get_running_loop()
-            call.following = loop.call_later(FOLLOW_SECONDS, self._follow, call)
+        self._rest_after_pause(call)
         self._wait_for_caller(call)
 
     def pressed(self, call: Call, key: str) -> None:
@@ -620,8 +618,11 @@ class PhoneTransport(Transport):
                 await self._say(call, str(words.text), labels, keys)
             else:  # the likely choice first, the rest after a pause (said_first.py)
                 first, rest = split
+                quiet = call.audio.quiet
                 await self._say(call, first.text, first.labels, first.keys)
                 await self._keep_rest(call, rest)
+                if call.audio.quiet > quiet:  # the first part was over before the rest was made
+                    self._rest_after_pause(call)
             if isinstance(item, Message) and item.recorded:
                 call.recorded = str(item.recorded)
                 t = await self._words(call)
@@ -676,6 +677,12 @@ class PhoneTransport(Transport):
         if call.following is not None:
             call.following.cancel()
             call.following = None
+
+    def _rest_after_pause(self, call: Call) -> None:
+        """The rest of a message said in two parts, once a pause without a key passed."""
+        if call.rest is not None and call.following is None:
+            loop = asyncio.get_running_loop()
+            call.following = loop.call_later(FOLLOW_SECONDS, self._follow, call)
 
     def _follow(self, call: Call) -> None:
         """The pause after a message's first part passed without a key: its rest."""
