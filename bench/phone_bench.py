@@ -953,9 +953,18 @@ async def _new_caller(
     call = PatientCall(phone, timeline, caller, bot_uri)
     await call.begin()
     await call.heard_all(lang)
+    listing = [s for s in timeline.starts() if sum(1 for lb in s[2] if language_named(lb)) > 1]
+    for data in (f"lang:{lang}", "consent:yes", "menu:places"):
+        await call.choose(data)
+    await call.press(POSTCODE, whole=False)
+    place_at = await _first_place(phone, db, call.call, lang, timeline.starts())
+    seconds = place_at - call.answered
+    await asyncio.sleep(max(0.0, place_at + 2 - time.monotonic()))
+    heard, zero = await call.end()
+    # Where each language's line began, worked out after the call: making the audio of
+    # the lists' beginnings takes the speech engine seconds on a busy machine, which the
+    # caller's keys must not wait for.
     rows: list[tuple[str, str, str]] = []
-    starts = timeline.starts()
-    listing = [s for s in starts if sum(1 for lb in s[2] if language_named(lb)) > 1]
     if listing:
         begins, text, labels, _ = listing[-1]
         lines_at = [
@@ -974,13 +983,6 @@ async def _new_caller(
                 + " s",
             )
         )
-    for data in (f"lang:{lang}", "consent:yes", "menu:places"):
-        await call.choose(data)
-    await call.press(POSTCODE, whole=False)
-    place_at = await _first_place(phone, db, call.call, lang, timeline.starts())
-    seconds = place_at - call.answered
-    await asyncio.sleep(max(0.0, place_at + 2 - time.monotonic()))
-    heard, zero = await call.end()
     places_sound = next(
         (zero + s.start for s in heard if zero + s.start > call.keys[-1][0]), float("nan")
     )
