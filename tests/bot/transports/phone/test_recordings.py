@@ -119,6 +119,13 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
         await say(call, text, labels, keys)
 
     phone._say = saying  # type: ignore[method-assign]
+    keep = phone._keep_rest
+
+    async def keeping(call, rest) -> None:  # the menu's other choices, after a pause
+        said.append((rest.labels, rest.keys))
+        await keep(call, rest)
+
+    phone._keep_rest = keeping  # type: ignore[method-assign]
     try:
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         # The menu ends with its person, on "0" (a new caller has the easy texts).
