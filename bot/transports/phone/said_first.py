@@ -7,8 +7,8 @@ at once and the caller who wants another one still hears every choice soon after
 - **the languages to a new caller whose number hints one** the city offers
   (handlers/dialable.py ``language_hint``; the picker, handlers/ui.py ``language_picker``,
   puts it first): first the greeting and that language's line ("Hallo! Ich bin der
-  Nachbarschafts·bot für Dortmund. Deutsch: eins."), then the question and all the
-  languages' lines, each in its own voice, as a caller without a hint hears them at once.
+  Nachbarschafts·bot für Dortmund. Deutsch: eins."), then all the languages' lines, each
+  in its own voice, as a caller without a hint hears them after the greeting.
   A number proves nothing and many residents who speak no German have a German number: the
   hint only orders what is said, it decides nothing;
 - **the main menu**: its text and its first choice (the places, or a person's own rows the
@@ -56,14 +56,17 @@ def hinted_languages(
 ) -> tuple[Said, Said] | None:
     """The language picker to a new caller whose number hints ``hint`` (a language the city
     offers, None: no hint) in two parts: the greeting (the text but its last paragraph, the
-    question) with the hinted language's line; then the question and every language's
-    line. None when it is not that (no hint, or ``hint`` is not the first choice)."""
+    question "Please choose your language") with the hinted language's line; then every
+    language's line. The question, in the hinted language, is left out: who waits for the
+    list did not take that language, and it would put every line 2 s later (the tenth
+    at 25.7 s instead of 23.6 s after the answer). None when it is not that (no hint, or ``hint`` is not the first
+    choice)."""
     if hint is None or len(labels) < 2 or language_named(labels[0]) != hint:
         return None
     if not all(language_named(label) for label in labels):
         return None
-    head, _, question = str(text).rpartition("\n\n")
-    return Said(head, labels[:1], keys[:1]), Said(question, labels, keys)
+    head = str(text).rpartition("\n\n")[0]
+    return Said(head, labels[:1], keys[:1]), Said("", labels, keys)
 
 
 def main_menu(text: str, labels: list[str], keys: list[str]) -> tuple[Said, Said] | None:
