@@ -10,7 +10,9 @@ at once and the caller who wants another one still hears every choice soon after
   Nachbarschafts·bot für Dortmund. Deutsch: eins."), then all the languages' lines, each
   in its own voice, as a caller without a hint hears them after the greeting.
   A number proves nothing and many residents who speak no German have a German number: the
-  hint only orders what is said, it decides nothing;
+  hint only orders what is said, it decides nothing. A new caller without a hint hears the
+  greeting and every line at once. Neither hears the question "Please choose your
+  language" - it is in one language, and the lines say what they are;
 - **the main menu**: its text and its first choice (the places, or a person's own rows the
   menu puts first: handlers/menu.py ``menu_sections``), then its other choices and the
   person on "0".
@@ -51,25 +53,24 @@ def keys_of(labels: list[str], keys: list[str] | None) -> list[str]:
     return list(keys) if keys else [key_of(n, len(labels)) for n in range(1, len(labels) + 1)]
 
 
-def hinted_languages(
+def languages(
     text: str, labels: list[str], keys: list[str], hint: str | None
-) -> tuple[Said, Said] | None:
-    """The language picker to a new caller whose number hints ``hint`` (a language the city
-    offers, None: no hint) in two parts: the greeting (the text but its last paragraph, the
-    question "Please choose your language") with the hinted language's line; then every
-    language's line. The question, in the hinted language, is left out: who waits for the
-    list did not take that language, and it would put every line 2 s later (the tenth
-    at 25.7 s instead of 23.6 s after the answer). None when it is not that (no hint, or ``hint`` is not the first
-    choice)."""
-    if hint is None or len(labels) < 2 or language_named(labels[0]) != hint:
-        return None
-    if not all(language_named(label) for label in labels):
+) -> tuple[Said, Said | None] | None:
+    """The language picker to a new caller (``text``: the greeting, then the question
+    "Please choose your language" as its last paragraph): the greeting and every
+    language's line - the question, in one language, left out, as the lines say what
+    they are (every line 1.9 s sooner in German) -; where their number hints ``hint`` (a
+    language the city offers, the picker's first), in two parts: the greeting with that
+    language's line, then every language's line. None: not the picker."""
+    if len(labels) < 2 or not all(language_named(label) for label in labels):
         return None
     head = str(text).rpartition("\n\n")[0]
+    if hint is None or language_named(labels[0]) != hint:
+        return Said(head, labels, keys), None
     return Said(head, labels[:1], keys[:1]), Said("", labels, keys)
 
 
-def main_menu(text: str, labels: list[str], keys: list[str]) -> tuple[Said, Said] | None:
+def main_menu(text: str, labels: list[str], keys: list[str]) -> tuple[Said, Said | None] | None:
     """The main menu in two parts: its text and first choice; then its other choices."""
     if len(labels) < 2:
         return None

@@ -620,7 +620,8 @@ class PhoneTransport(Transport):
                 first, rest = split
                 quiet = call.audio.quiet
                 await self._say(call, first.text, first.labels, first.keys)
-                await self._keep_rest(call, rest)
+                if rest is not None:
+                    await self._keep_rest(call, rest)
                 if call.audio.quiet > quiet:  # the first part was over before the rest was made
                     self._rest_after_pause(call)
             if isinstance(item, Message) and item.recorded:
@@ -637,22 +638,20 @@ class PhoneTransport(Transport):
         labels: list[str],
         keys: list[str] | None,
         listed: list[tuple[str, str]],
-    ) -> tuple[Said, Said] | None:
-        """The message in two parts where said_first.py says so: the main menu; the
-        languages to a new caller whose number hints one the city offers. None: whole."""
+    ) -> tuple[Said, Said | None] | None:
+        """The message as said_first.py says it (a first part, and a rest after a pause or
+        None): the main menu; the languages to a new caller. None: said whole."""
         every_key = keys_of(labels, keys)
         if offers_person(listed):
             return said_first.main_menu(text, labels, every_key)
         if not listed or not all(data.startswith("lang:") for _, data in listed):
             return None
-        hint = language_hint(call.chat_id)
-        offered = self.dispatcher.settings.languages
-        if hint is None or negotiate(hint, default="") not in offered:
-            return None
         person = await self.dispatcher.db.users.find(PLATFORM, call.chat_id)
         if person is not None and person.language is not None:
-            return None  # a known caller changing their language hears them all
-        return said_first.hinted_languages(text, labels, every_key, negotiate(hint))
+            return None  # a known caller changing their language: the question and all
+        hint = negotiate(language_hint(call.chat_id), default="")
+        hinted = hint if hint in self.dispatcher.settings.languages else None
+        return said_first.languages(text, labels, every_key, hinted)
 
     async def _keep_rest(self, call: Call, rest: Said) -> None:
         """The rest of a message said in two parts, made now and said after the first part
