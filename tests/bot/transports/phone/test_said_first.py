@@ -16,14 +16,17 @@ from pathlib import Path
 from bot.speech.script import Part
 from bot.transports.phone.transport import Call, PhoneTransport
 from handlers.dispatcher import Dispatcher
+from handlers.reader import Medium, translator_for
 from locales import SUPPORTED_LANGUAGES, language_name
 from tests.support.sip.calls import key_for, keys_answered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
 
-# Dialled the international way ("00"): the line reads them as +49 … and +90 ….
+# Dialled the international way ("00"): the line reads them as +49 …, +90 … and +33 …
+# (France: French is none of the city's languages, no hint).
 FROM_DORTMUND = "00492315550181"
 FROM_TURKEY = "00905321234581"
+FROM_PARIS = "0033140000181"
 
 
 class Played:
@@ -127,6 +130,24 @@ async def test_another_languages_key_works_during_the_hinted_line(
         await keys_answered(caller, call, arabic)
         person = await dispatcher.db.users.find("phone", call.chat_id)
         assert person is not None and person.language == "ar"
+        await _hang_up(caller, call)
+    finally:
+        await phone.stop()
+
+
+async def test_without_a_hint_every_line_comes_at_once_without_a_one_language_question(
+    dispatcher: Dispatcher, kamailio: KamailioServer, phones: PhoneFactory, tmp_path: Path
+):
+    phone = await phone_line(dispatcher, kamailio, tmp_path)
+    played = Played(phone)
+    question = translator_for("de", True, Medium.SPOKEN).t("🌐 Please choose your language:")
+    try:
+        caller, call = await _call(phone, phones, kamailio, FROM_PARIS)
+        await until(lambda: call.audio.quiet >= 1, "the greeting said")
+        (greeting,) = played.of(call)  # one prompt: no part held back for after a pause
+        assert languages_named(greeting) == set(dispatcher.settings.languages)
+        said = " ".join(part.words for part in greeting)
+        assert dispatcher.settings.city in said and question.strip("🌐 :") not in said
         await _hang_up(caller, call)
     finally:
         await phone.stop()
