@@ -618,12 +618,14 @@ class PhoneTransport(Transport):
                 await self._say(call, str(words.text), labels, keys)
             else:  # the likely choice first, the rest after a pause (said_first.py)
                 first, rest = split
-                quiet = call.audio.quiet
+                # The rest's audio made before the first part plays: the speech engine's
+                # work beside a prompt playing in this process cut its first seconds on a
+                # busy machine (test_calling_in.py).
+                kept = await self._rest_file(call, rest) if rest is not None else None
                 await self._say(call, first.text, first.labels, first.keys)
-                if rest is not None:
-                    await self._keep_rest(call, rest)
-                if call.audio.quiet > quiet:  # the first part was over before the rest was made
-                    self._rest_after_pause(call)
+                if kept is not None:
+                    call.audio.saying.append(kept)
+                    call.rest = kept
             if isinstance(item, Message) and item.recorded:
                 call.recorded = str(item.recorded)
                 t = await self._words(call)
@@ -653,21 +655,20 @@ class PhoneTransport(Transport):
         hinted = hint if hint in self.dispatcher.settings.languages else None
         return said_first.languages(text, labels, every_key, hinted)
 
-    async def _keep_rest(self, call: Call, rest: Said) -> None:
-        """The rest of a message said in two parts, made now and said after the first part
-        and a pause without a key (:meth:`said_all`); "*" says both."""
+    async def _rest_file(self, call: Call, rest: Said) -> Path | None:
+        """The audio of the rest of a message said in two parts (None: nothing to say),
+        said after the first part and a pause without a key (:meth:`said_all`); "*" says
+        both."""
         assert self.prompts is not None
         words = spoken_parts(
             rest.text, rest.labels, await self._words(call), self.voices, rest.keys
         )
         if not words:
-            return
+            return None
         try:
-            path = await self.prompts.file(words)
+            return await self.prompts.file(words)
         except SpeechError as exc:
             raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
-        call.audio.saying.append(path)
-        call.rest = path
 
     def _drop_rest(self, call: Call) -> None:
         """What a message kept back for after a pause is not said (a key came, or a newer
