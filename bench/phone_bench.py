@@ -25,19 +25,23 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    ports only (``RTP_FIRST`` and the next 99, which the lines share), every call's flow on
    its own.
 4. Resident memory of the bot's process and of its lines after each round: flat.
-5. A patient caller (issue 55, point 3; :func:`patient_calls`, about 8 minutes): baresip
-   (tests/support/sip/baresip.py) calls the bot through Kamailio and listens to every
-   prompt to its end - the line's "all said" event after the last prompt the bot gave it -
-   before it presses what the prompt says (one key a choice: "1", or "0" for a tenth). In
-   German and in Arabic: a new caller (language, privacy notice agreed, "Find a place",
-   44137) and the same number again as a returning caller, from the answer (CALL_ESTABLISHED at the
-   phone) to the first place's name (when its prompt began to play, by the bot's record,
-   plus how long what comes before the name takes to say); when each language's line of
-   the greeting begins; the silence the phone heard after each key (its recording), and
-   the longest where the bot held the key back to see whether another digit comes. Goals:
-   new ≤ 75 s, returning ≤ 25 s, tenth language ≤ 25 s, no such wait over 1 s; a miss is
-   printed, not an error. Each language's returning number calls once before (the prompts
-   made, as in a running bot). Its own section of bench/RESULTS.md.
+5. A patient caller (issue 55, point 3, and issue 64, point 10; :func:`patient_calls`, about
+   8 minutes): baresip (tests/support/sip/baresip.py) calls the bot through Kamailio and
+   listens to every prompt to its end - the line's "all said" event after the last prompt
+   the bot gave it - before it presses what the prompt says (one key a choice: "1", or "0"
+   for a tenth). In German and in Arabic, three new callers (language, privacy notice
+   agreed, "Find a place", 44137): from a number that hints the language (+49, +963: the
+   greeting and that language's line come first, bot/transports/phone/said_first.py),
+   from one that hints none of the ten (+33: every language at once), and a returning
+   caller; from the answer (CALL_ESTABLISHED at the phone) to the first place's name (when
+   its prompt began to play, by the bot's record, plus how long what comes before the name
+   takes to say); when each language's line begins (a caller without a hint; worked out
+   after the call, off the caller's path); the silence the phone heard after each key (its
+   recording), and the longest where the bot held the key back to see whether another
+   digit comes. Goals: new ≤ 45 s with a hint, ≤ 60 s without, returning ≤ 15 s, tenth
+   language ≤ 25 s, no such wait over 1 s; a miss is printed, not an error. Each
+   language's returning number calls once before (the prompts made, as in a running bot).
+   Its own section of bench/RESULTS.md ("Phone: the patient caller's minute").
 6. A burst (issue 55, point 1; :func:`burst`, ``--burst`` alone): the lines' places and one
    more caller, all INVITEs sent by SIPp in the same instant (tests/support/sip/sipp.py
    ``HeldCallers``): how many are answered (target: every place) and what the one too many
