@@ -25,19 +25,23 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    ports only (``RTP_FIRST`` and the next 99, which the lines share), every call's flow on
    its own.
 4. Resident memory of the bot's process and of its lines after each round: flat.
-5. A patient caller (issue 55, point 3; :func:`patient_calls`, about 8 minutes): baresip
-   (tests/support/sip/baresip.py) calls the bot through Kamailio and listens to every
-   prompt to its end - the line's "all said" event after the last prompt the bot gave it -
-   before it presses what the prompt says (one key a choice: "1", or "0" for a tenth). In
-   German and in Arabic: a new caller (language, privacy notice agreed, "Find a place",
-   44137) and the same number again as a returning caller, from the answer (CALL_ESTABLISHED at the
-   phone) to the first place's name (when its prompt began to play, by the bot's record,
-   plus how long what comes before the name takes to say); when each language's line of
-   the greeting begins; the silence the phone heard after each key (its recording), and
-   the longest where the bot held the key back to see whether another digit comes. Goals:
-   new ≤ 75 s, returning ≤ 25 s, tenth language ≤ 25 s, no such wait over 1 s; a miss is
-   printed, not an error. Each language's returning number calls once before (the prompts
-   made, as in a running bot). Its own section of bench/RESULTS.md.
+5. A patient caller (issue 55, point 3, and issue 64, point 10; :func:`patient_calls`, about
+   8 minutes): baresip (tests/support/sip/baresip.py) calls the bot through Kamailio and
+   listens to every prompt to its end - the line's "all said" event after the last prompt
+   the bot gave it - before it presses what the prompt says (one key a choice: "1", or "0"
+   for a tenth). In German and in Arabic, three new callers (language, privacy notice
+   agreed, "Find a place", 44137): from a number that hints the language (+49, +963: the
+   greeting and that language's line come first, bot/transports/phone/said_first.py),
+   from one that hints none of the ten (+33: every language at once), and a returning
+   caller; from the answer (CALL_ESTABLISHED at the phone) to the first place's name (when
+   its prompt began to play, by the bot's record, plus how long what comes before the name
+   takes to say); when each language's line begins (a caller without a hint; worked out
+   after the call, off the caller's path); the silence the phone heard after each key (its
+   recording), and the longest where the bot held the key back to see whether another
+   digit comes. Goals: new ≤ 45 s with a hint, ≤ 60 s without, returning ≤ 15 s, tenth
+   language ≤ 25 s, no such wait over 1 s; a miss is printed, not an error. Each
+   language's returning number calls once before (the prompts made, as in a running bot).
+   Its own section of bench/RESULTS.md ("Phone: the patient caller's minute").
 6. A burst (issue 55, point 1; :func:`burst`, ``--burst`` alone): the lines' places and one
    more caller, all INVITEs sent by SIPp in the same instant (tests/support/sip/sipp.py
    ``HeldCallers``): how many are answered (target: every place) and what the one too many
@@ -682,7 +686,13 @@ def memory_rows(memory: list[tuple[float, list[float]]]) -> list[tuple[str, str,
 # prompt it was given), checked against what the phone heard (its recording).
 PATIENT_LANGUAGES = ("de", "ar")
 POSTCODE = "44137"
-GOAL_NEW, GOAL_RETURNING, GOAL_TENTH, GOAL_WAIT = 75.0, 25.0, 25.0, 1.0
+# Issue 64, point 10: a new caller whose number hints their language, one whose number
+# hints none, a returning caller; the tenth language's line (a caller without a hint).
+GOAL_HINTED, GOAL_UNHINTED, GOAL_RETURNING = 45.0, 60.0, 15.0
+GOAL_TENTH, GOAL_WAIT = 25.0, 1.0
+# Each language's callers: numbers that hint it (+49 Dortmund, +963 Damascus) and a number
+# that hints none of the ten (+33 Paris: French); the caller's index and a digit follow.
+NUMBERS = {"de": ("0049231990", "003314000"), "ar": ("0096311234", "003314001")}
 
 
 class Timeline:
@@ -789,6 +799,21 @@ class PatientCall:
         self.call = self.phone._calls[max(set(self.phone._calls) - before)]
         await self.heard(0)
 
+    async def heard_all(self, lang: str = "") -> None:
+        """Wait, after the first answer, until the newest message's choice ``lang:<lang>``
+        was said (the first part said and a rest after a pause too, when it is in the rest:
+        bot/transports/phone/said_first.py); without ``lang``, the first part only."""
+        from bot.transports.phone.prompts import language_named
+
+        def said() -> bool:
+            if not self.timeline.heard_to_end():
+                return False
+            return not lang or any(
+                language_named(label) == lang for s in self.timeline.said for label in s[2]
+            )
+
+        await self._until(said, f"the line of {lang or 'a language'} said")
+
     async def heard(self, answers: int) -> None:
         """The answer to the last key said and played to its end."""
         call = self.call
@@ -850,7 +875,11 @@ async def _first_place(phone: Any, db: Any, call: Any, lang: str, starts: list[A
     buttons = await memory.buttons_of(newest[0]) if newest else []
     ids = [int(data.split(":")[2]) for _, data in buttons if data.startswith("pl:d:")]
     if not ids:
-        raise RuntimeError("patient caller: the places answer lists no place")
+        raise RuntimeError(
+            "patient caller: the places answer lists no place (newest: "
+            + ", ".join(data for _, data in buttons)
+            + ")"
+        )
     place = await db.places.get(ids[0])
     name = place.name if place is not None else ""
     words = await phone._words(call)  # the caller's: easy language, the phone's variants
@@ -888,9 +917,97 @@ def _silences(keys: list[tuple[float, str, bool]], heard: list[Any], zero: float
     return out
 
 
+def verdict(value: float, goal: float) -> str:
+    return "pass" if value <= goal else "MISS"
+
+
+def _prompts_row(label: str, listed: list[tuple[float, float, str]]) -> tuple[str, str, str]:
+    return (
+        label,
+        f"{sum(length for _, length, _ in listed):.1f} s",
+        "said: " + "; ".join(f"{at:.1f} +{length:.1f} {what}" for at, length, what in listed),
+    )
+
+
+def _waits_row(who: str, waits: list[Any]) -> tuple[str, str, str]:
+    waited = [w for w in waits if w[2]]
+    longest = max(waited, key=lambda w: w[1], default=None)
+    return (
+        f"{who}: longest silence, bot waiting for a digit",
+        f"{longest[1]:.1f} s" if longest else "none",
+        f"goal ≤ {GOAL_WAIT:.0f} s: "
+        + (verdict(longest[1], GOAL_WAIT) + f' (after "{longest[0]}")' if longest else "pass")
+        + "; silence after each key (* held back): "
+        + ", ".join(f"{keys} {seconds:.1f}{'*' if held else ''}" for keys, seconds, held in waits),
+    )
+
+
+async def _new_caller(
+    phone: Any, db: Any, timeline: Timeline, caller: Any, bot_uri: str, lang: str, hinted: bool
+) -> list[tuple[str, str, str]]:
+    """A new caller in ``lang`` from a number that hints it (``hinted``) or hints none of
+    the ten: their rows. The caller waits for each prompt to its end and presses what it
+    says; where their language's line was not said yet (the hint is another language, or
+    none), they wait for the whole list."""
+    from bot.transports.phone.prompts import language_named
+
+    who = f"patient {lang}: new caller, " + ("number hints it" if hinted else "no hint")
+    goal = GOAL_HINTED if hinted else GOAL_UNHINTED
+    call = PatientCall(phone, timeline, caller, bot_uri)
+    await call.begin()
+    await call.heard_all(lang)
+    listing = [s for s in timeline.starts() if sum(1 for lb in s[2] if language_named(lb)) > 1]
+    for data in (f"lang:{lang}", "consent:yes", "menu:places"):
+        await call.choose(data)
+    await call.press(POSTCODE, whole=False)
+    place_at = await _first_place(phone, db, call.call, lang, timeline.starts())
+    seconds = place_at - call.answered
+    await asyncio.sleep(max(0.0, place_at + 2 - time.monotonic()))
+    heard, zero = await call.end()
+    # Where each language's line began, worked out after the call: making the audio of
+    # the lists' beginnings takes the speech engine seconds on a busy machine, which the
+    # caller's keys must not wait for.
+    rows: list[tuple[str, str, str]] = []
+    if listing:
+        begins, text, labels, _ = listing[-1]
+        lines_at = [
+            begins - call.answered + await _into_line(phone, text, labels, "de", i)
+            for i in range(len(labels))
+        ]
+        rows.append(
+            (
+                f"{who}: tenth language's line begins",
+                f"{lines_at[-1]:.1f} s",
+                f"goal ≤ {GOAL_TENTH:.0f} s: {verdict(lines_at[-1], GOAL_TENTH)}; lines begin "
+                + ", ".join(
+                    f"{language_named(lb)} {at:.1f}"
+                    for lb, at in zip(labels, lines_at, strict=True)
+                )
+                + " s",
+            )
+        )
+    places_sound = next(
+        (zero + s.start for s in heard if zero + s.start > call.keys[-1][0]), float("nan")
+    )
+    places_said = [s for s in timeline.starts() if s[0] > call.keys[-1][0]]
+    rows.insert(
+        0,
+        (
+            f"{who} → first place's name",
+            f"{seconds:.1f} s",
+            f"goal ≤ {goal:.0f} s: {verdict(seconds, goal)}; keys "
+            + " ".join(k for _, k, _ in call.keys)
+            + f"; places answer heard {places_sound - call.answered:.1f} s"
+            f" (said {places_said[0][0] - call.answered:.1f} s) after the answer",
+        ),
+    )
+    rows.append(_prompts_row(f"{who}: prompts", _prompt_lengths(timeline.starts(), call.answered)))
+    rows.append(_waits_row(who, _silences(call.keys, heard, zero)))
+    return rows
+
+
 async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
 
-    from bot.transports.phone.prompts import language_named
     from db import Database
     from handlers import build_router
     from handlers.dispatcher import Dispatcher
@@ -911,16 +1028,13 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     callers: list[Any] = []
 
-    def verdict(value: float, goal: float) -> str:
-        return "pass" if value <= goal else "MISS"
-
     try:
         await phone.connect()
         await asyncio.wait_for(phone.registered.wait(), 20)
         timeline = Timeline(phone)
         bot_uri = kamailio.uri(BOT_USER)
         for number, lang in enumerate(PATIENT_LANGUAGES):
-            returning_number, new_number = f"4923199{number}0001", f"4923199{number}0002"
+            returning_number = NUMBERS[lang][0] + f"{number}001"
             # The returning caller's number calls first, quickly (each key once the answer
             # is there): their language and consent stored, and the prompts made, as in a
             # running bot whose menus were said before.
@@ -929,41 +1043,16 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
             known.start()
             first = PatientCall(phone, timeline, known, bot_uri)
             await first.begin()
+            await first.heard_all()
             for data in (f"lang:{lang}", "consent:yes", "menu:places"):
                 await first.choose(data)
             await first.press(POSTCODE, whole=False)
             await first.end()
-            # A new caller.
-            new = BaresipCaller(new_number, pad_seconds=600)
-            callers.append(new)
-            new.start()
-            call = PatientCall(phone, timeline, new, bot_uri)
-            await call.begin()
-            starts = timeline.starts()
-            greeting = next((s for s in starts if any(map(language_named, s[2]))), None)
-            if greeting is None:
-                raise RuntimeError("patient caller: no language choice was said")
-            begins, text, labels, _ = greeting
-            lines_at = [
-                begins - call.answered + await _into_line(phone, text, labels, "de", i)
-                for i in range(len(labels))
-            ]
-            ends = timeline.starts()[-1]
-            greeting_end = ends[0] + await _spoken_seconds(phone, ends[1], ends[2], "de")
-            for data in (f"lang:{lang}", "consent:yes", "menu:places"):
-                await call.choose(data)
-            await call.press(POSTCODE, whole=False)
-            place_at = await _first_place(phone, db, call.call, lang, timeline.starts())
-            new_seconds = place_at - call.answered
-            await asyncio.sleep(max(0.0, place_at + 2 - time.monotonic()))
-            heard, zero = await call.end()
-            waits = _silences(call.keys, heard, zero)
-            # Checked on what the phone heard: the places answer's first sound.
-            places_sound = next(
-                (zero + s.start for s in heard if zero + s.start > call.keys[-1][0]), float("nan")
-            )
-            places_said = [s for s in timeline.starts() if s[0] > call.keys[-1][0]]
-            steps = _prompt_lengths(timeline.starts(), call.answered)
+            for hinted, prefix in ((True, NUMBERS[lang][0]), (False, NUMBERS[lang][1])):
+                new = BaresipCaller(prefix + f"{number}002", pad_seconds=600)
+                callers.append(new)
+                new.start()
+                rows += await _new_caller(phone, db, timeline, new, bot_uri, lang, hinted)
             # The same number again: a returning caller.
             again = PatientCall(phone, timeline, known, bot_uri)
             await again.begin()
@@ -973,20 +1062,8 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
             returning_seconds = back_at - again.answered
             await asyncio.sleep(max(0.0, back_at + 2 - time.monotonic()))
             heard_again, zero_again = await again.end()
-            waits += _silences(again.keys, heard_again, zero_again)
+            waits = _silences(again.keys, heard_again, zero_again)
             steps_again = _prompt_lengths(timeline.starts(), again.answered)
-            own = language_named(next(lb for lb in labels if language_named(lb) == lang))
-            line_of_lang = lines_at[[language_named(lb) for lb in labels].index(own)]
-            rows.append(
-                (
-                    f"patient {lang}: new caller → first place's name",
-                    f"{new_seconds:.1f} s",
-                    f"goal ≤ {GOAL_NEW:.0f} s: {verdict(new_seconds, GOAL_NEW)}; keys "
-                    + " ".join(k for _, k, _ in call.keys)
-                    + f"; places answer heard {places_sound - call.answered:.1f} s"
-                    f" (said {places_said[0][0] - call.answered:.1f} s) after the answer",
-                )
-            )
             rows.append(
                 (
                     f"patient {lang}: returning caller → first place's name",
@@ -995,57 +1072,8 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
                     "; keys " + " ".join(k for _, k, _ in again.keys),
                 )
             )
-            if lang == PATIENT_LANGUAGES[0]:
-                tenth = lines_at[-1]
-                rows.append(
-                    (
-                        "patient: greeting, tenth language's line begins",
-                        f"{tenth:.1f} s",
-                        f"goal ≤ {GOAL_TENTH:.0f} s: {verdict(tenth, GOAL_TENTH)}; lines begin "
-                        + ", ".join(
-                            f"{language_named(lb)} {at:.1f}"
-                            for lb, at in zip(labels, lines_at, strict=True)
-                        )
-                        + f" s; greeting ends {greeting_end - call.answered:.1f} s",
-                    )
-                )
-            rows.append(
-                (
-                    f"patient {lang}: own language's line begins",
-                    f"{line_of_lang:.1f} s",
-                    "into the greeting",
-                )
-            )
-            for who, listed in (("new", steps), ("returning", steps_again)):
-                rows.append(
-                    (
-                        f"patient {lang}: {who} caller's prompts",
-                        f"{sum(length for _, length, _ in listed):.1f} s",
-                        "said: "
-                        + "; ".join(
-                            f"{at:.1f} +{length:.1f} {what}" for at, length, what in listed
-                        ),
-                    )
-                )
-            waited = [w for w in waits if w[2]]
-            longest = max(waited, key=lambda w: w[1], default=None)
-            rows.append(
-                (
-                    f"patient {lang}: longest silence, bot waiting for a digit",
-                    f"{longest[1]:.1f} s" if longest else "none",
-                    f"goal ≤ {GOAL_WAIT:.0f} s: "
-                    + (
-                        verdict(longest[1], GOAL_WAIT) + f' (after "{longest[0]}")'
-                        if longest
-                        else "pass"
-                    )
-                    + "; silence after each key, new then returning caller (* held back): "
-                    + ", ".join(
-                        f"{keys} {seconds:.1f}{'*' if held else ''}"
-                        for keys, seconds, held in waits
-                    ),
-                )
-            )
+            rows.append(_prompts_row(f"patient {lang}: returning caller's prompts", steps_again))
+            rows.append(_waits_row(f"patient {lang}: returning caller", waits))
     finally:
         for caller in callers:
             caller.stop()
@@ -1101,7 +1129,7 @@ def main() -> None:
         write_patient_section(patient, load[0])
 
 
-PATIENT_SECTION = "## Phone: time to something useful (issue 55, point 3)"
+PATIENT_SECTION = "## Phone: the patient caller's minute (issue 64, point 10)"
 
 
 def write_patient_section(rows: list[tuple[str, str, str]], load: float) -> None:

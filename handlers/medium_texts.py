@@ -25,6 +25,10 @@ _HELLO = (
     "get help from neighbours and help others."
 )
 medium_variant(SPOKEN, _HELLO, N_("👋 Welcome! I am the neighbourhood bot for {city}."))
+# The language chosen (handlers/onboarding.py): a caller hears the next step in it at once;
+# its name is the confirmation, the word "Language" before it a second more to wait.
+_LANGUAGE_CHOSEN = "🌐 Language: {language}"
+medium_variant(SPOKEN, _LANGUAGE_CHOSEN, N_("🌐 {language}."))
 # The main menu's greeting (handlers/menu.py): a caller knows whom they called (the line's
 # first greeting said it); a returning caller's menu comes at once.
 _WELCOME = "👋 Welcome! I am the neighbourhood bot for {city}."

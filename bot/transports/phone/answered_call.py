@@ -149,6 +149,10 @@ class Call:
     # for the caller are the bridged call's, not the conversation's.
     handed: asyncio.Future[str] | None = None
     audio: CallAudio = field(default_factory=CallAudio)
+    # The rest of a message said in two parts (said_first.py), said after its first part
+    # and a pause without a key (``following``: that pause's timer).
+    rest: Path | None = None
+    following: asyncio.TimerHandle | None = None
     # Who the caller is to the bot's words (their language, easy language, the phone's
     # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),
     # else read once from their row.

@@ -65,7 +65,7 @@ from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import NumberedChoices, numbered
-from bot.transports.phone import invite_filter, pin_line, registration
+from bot.transports.phone import invite_filter, pin_line, registration, said_first
 from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, Paged, converse
 from bot.transports.phone.bridging import Bridging, LiveCall
 from bot.transports.phone.busy_notice import busy_notice
@@ -114,6 +114,7 @@ from bot.transports.phone.recording import (
     sweep,
     tone_wav,
 )
+from bot.transports.phone.said_first import FOLLOW_SECONDS, Said, keys_of
 from bot.transports.phone.stack import Stack
 from bot.transports.phone.to_a_person import (
     AFTER_TONE,
@@ -160,7 +161,7 @@ from handlers.number_entry import NumberEntry, NumberStep, asks_number
 from handlers.phone_pin import PinStep, chooses
 from handlers.reader import reader_of, translator_of
 from handlers.spoken_words import said_of
-from locales import Translator
+from locales import Translator, negotiate
 
 log = logging.getLogger(__name__)
 
@@ -381,6 +382,7 @@ class PhoneTransport(Transport):
         then, call.audio.then = call.audio.then, None
         if then is not None:
             then()
+        self._rest_after_pause(call)
         self._wait_for_caller(call)
 
     def pressed(self, call: Call, key: str) -> None:
@@ -389,6 +391,8 @@ class PhoneTransport(Transport):
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
         self._wait_for_caller(call)
+        # A key is an answer: what the message kept back for after a pause is not said.
+        self._drop_rest(call)
         if call.handed is not None:  # the bridged call's (its offer's "1"), not the dialogue's
             if key == "1" and not call.handed.done():
                 call.handed.set_result(key)
@@ -451,6 +455,7 @@ class PhoneTransport(Transport):
             del self._by_chat[call.chat_id]
         call.audio.gone = True
         call.audio.then = None
+        self._drop_rest(call)
         if call.handed is not None and not call.handed.done():
             call.handed.set_result("")
         self._not_idle(call)
@@ -571,6 +576,7 @@ class PhoneTransport(Transport):
         item = answer.item
         if call is None or call.audio.gone or answer.elsewhere:
             return  # the caller hung up (or it is not theirs): nothing to say it to
+        self._drop_rest(call)  # a new answer: what the last one kept back is not said
         note = getattr(item, "reader", None)
         if note is not None:  # the reader chain's spoken link: whose words to say it in
             call.reader = translator_of(note)
@@ -605,13 +611,85 @@ class PhoneTransport(Transport):
                 more=t._(MORE),
                 next_at=None if call.free_digits else call.next_choice,
             )
-            await self._say(call, str(words.text), labels, keys)
+            split = None
+            if typed and not call.free_digits and call.pages is None:
+                split = await self._said_first(call, str(words.text), labels, keys, listed)
+            if split is None:
+                await self._say(call, str(words.text), labels, keys)
+            else:  # the likely choice first, the rest after a pause (said_first.py)
+                first, rest = split
+                # The rest's audio made before the first part plays: the speech engine's
+                # work beside a prompt playing in this process cut its first seconds on a
+                # busy machine (test_calling_in.py).
+                kept = await self._rest_file(call, rest) if rest is not None else None
+                await self._say(call, first.text, first.labels, first.keys)
+                if kept is not None:
+                    call.audio.saying.append(kept)
+                    call.rest = kept
             if isinstance(item, Message) and item.recorded:
                 call.recorded = str(item.recorded)
                 t = await self._words(call)
                 await self._say(call, str(item.recorded) + "\n" + t._(AFTER_TONE), [])
         elif words is not None:
             await self._say(call, str(words.text), [])
+
+    async def _said_first(
+        self,
+        call: Call,
+        text: str,
+        labels: list[str],
+        keys: list[str] | None,
+        listed: list[tuple[str, str]],
+    ) -> tuple[Said, Said | None] | None:
+        """The message as said_first.py says it (a first part, and a rest after a pause or
+        None): the main menu; the languages to a new caller. None: said whole."""
+        every_key = keys_of(labels, keys)
+        if offers_person(listed):
+            return said_first.main_menu(text, labels, every_key)
+        if not listed or not all(data.startswith("lang:") for _, data in listed):
+            return None
+        person = await self.dispatcher.db.users.find(PLATFORM, call.chat_id)
+        if person is not None and person.language is not None:
+            return None  # a known caller changing their language: the question and all
+        hint = negotiate(language_hint(call.chat_id), default="")
+        hinted = hint if hint in self.dispatcher.settings.languages else None
+        return said_first.languages(text, labels, every_key, hinted)
+
+    async def _rest_file(self, call: Call, rest: Said) -> Path | None:
+        """The audio of the rest of a message said in two parts (None: nothing to say),
+        said after the first part and a pause without a key (:meth:`said_all`); "*" says
+        both."""
+        assert self.prompts is not None
+        words = spoken_parts(
+            rest.text, rest.labels, await self._words(call), self.voices, rest.keys
+        )
+        if not words:
+            return None
+        try:
+            return await self.prompts.file(words)
+        except SpeechError as exc:
+            raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
+
+    def _drop_rest(self, call: Call) -> None:
+        """What a message kept back for after a pause is not said (a key came, or a newer
+        answer, or the call is over)."""
+        call.rest = None
+        if call.following is not None:
+            call.following.cancel()
+            call.following = None
+
+    def _rest_after_pause(self, call: Call) -> None:
+        """The rest of a message said in two parts, once a pause without a key passed."""
+        if call.rest is not None and call.following is None:
+            loop = asyncio.get_running_loop()
+            call.following = loop.call_later(FOLLOW_SECONDS, self._follow, call)
+
+    def _follow(self, call: Call) -> None:
+        """The pause after a message's first part passed without a key: its rest."""
+        call.following = None
+        rest, call.rest = call.rest, None
+        if rest is not None and not call.audio.gone:
+            self._play(call, [rest])
 
     @staticmethod
     def _turn_to(call: Call, data: list[str], done: str | None) -> None:
@@ -745,6 +823,7 @@ class PhoneTransport(Transport):
 
     async def goodbye(self, call: Call) -> Path | None:
         """The goodbye's prompt, in the caller's words (noted as said)."""
+        self._drop_rest(call)
         t = await self._words(call)
         said = await self._prompt(t._(IDLE_GOODBYE), t)
         if said is not None:
