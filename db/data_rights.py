@@ -130,8 +130,7 @@ class DataRights:
             rows = await fetch_all(
                 self._tx,
                 person_sql(
-                    f"SELECT {', '.join(selected)} FROM {section.table} "
-                    f"WHERE {section.link.where}"
+                    f"SELECT {', '.join(selected)} FROM {section.table} WHERE {section.link.where}"
                 ),
                 params,
             )

@@ -98,7 +98,9 @@ OLD_KEY = "5e" * 32
 async def _ban_made_before(db: Database, number: str) -> None:
     made = hmac.new(bytes.fromhex(OLD_KEY), f"phone\0{number}".encode(), hashlib.sha256)
     async with db.transaction():
-        await db.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", ("ban_list_key", OLD_KEY))
+        await db.execute(
+            "INSERT INTO secrets (name, value) VALUES (?, ?)", ("ban_list_key", OLD_KEY)
+        )
         await db.execute(
             "INSERT INTO ban_list (key_hash, created_at) VALUES (?, ?)",
             (made.hexdigest(), "2026-01-01T00:00:00+00:00"),
