@@ -4,6 +4,7 @@ webhook, the pace (docs/telegram.md). bot/config.py composes it into ``Config``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
@@ -49,3 +50,9 @@ class TelegramSection:
                 f"telegram.webhook_secret: required when telegram.mode is webhook "
                 f"(set {env_name('telegram', 'webhook_secret', prefix)})"
             )
+
+
+def backchannel(config: Any) -> str:
+    """The coordinators' group (bot/transports/registry.py ``Transport.backchannel``): kept
+    in ``[help] telegram_backchannel``, where operators have always set it."""
+    return str(config.help.telegram_backchannel)

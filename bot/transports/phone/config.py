@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
@@ -170,3 +171,9 @@ class PhoneSection:
         """The secrets running it needs (:func:`check_chat_secrets`)."""
         if self.enabled and self.registrar and self.user and not self.password:
             raise ConfigError(f"phone: set {env_name('phone', 'password', prefix)}")
+
+
+def handler_settings(config: Any) -> dict[str, Any]:
+    """The phone's part of the handlers' settings (bot/transports/registry.py
+    ``Transport.settings``): the countries whose numbers the bot calls."""
+    return {"call_countries": parse_countries(config.phone.call_countries)}
