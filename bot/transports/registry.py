@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.transports import telegram_checks, telegram_config
+from bot.transports.contacts import Contact as Contact
 from bot.transports.matrix import checks as matrix_checks
 from bot.transports.matrix import config as matrix_config
 from bot.transports.matrix import personal_data as matrix_data
@@ -117,6 +118,7 @@ class Transport:
     medium: Medium = Medium.CHAT  # how its people take messages (handlers/reader.py)
     label: str = ""  # how coordinators read that a person is reached this way (no chat)
     mini_app: bool = False  # its app opens the web map as a Mini App (bot/web/public/miniapp.py)
+    app: str = ""  # the name people know its chat app by (Telegram), where it is one
     data: Declaration | None = None  # its part of the personal-data declaration
     line: Callable[[Transactions], TextLine] | None = None  # its store (a texting transport)
     # (config, db) -> its checks of the installation, on the main city's database.
@@ -135,6 +137,9 @@ class Transport:
     # (budget, t) -> how the desk shows it.
     budget: Callable[[Any, Database], Any] | None = None
     panel: Callable[[Any, Translator], Awaitable[Panel]] | None = None
+    # (config, the bot's username where its service told it) -> how the web names it as a
+    # way to reach the bot (bot/web/public/easy_page.py), None where the city does not.
+    contact: Callable[[Any, str], Contact | None] | None = None
 
     def configured(self, config: Any) -> bool:
         """Whether ``config`` (a city's :class:`~bot.config.Config`) asks for it."""
@@ -197,18 +202,22 @@ TRANSPORTS: list[Transport] = [
         "telegram",
         config=telegram_config.TelegramSection,
         mini_app=True,
+        app="Telegram",
         city_checks=telegram_checks.checks,
         backchannel=telegram_config.backchannel,
+        contact=telegram_config.contact,
     ),
     Transport(
         "matrix",
         "bot.transports.matrix",
         "matrix",
         config=matrix_config.MatrixSection,
+        app="Matrix",
         data=matrix_data.DECLARED,
         city_checks=matrix_checks.checks,
         backchannel=matrix_config.backchannel,
         completed=matrix_config.completed,
+        contact=matrix_config.contact,
     ),
     Transport(
         "phone",
@@ -224,6 +233,7 @@ TRANSPORTS: list[Transport] = [
         city_checks=phone_checks.checks,
         attaches=phone_attach.attach,
         settings=phone_config.handler_settings,
+        contact=phone_config.contact,
     ),
     Transport(
         "sms",
@@ -242,6 +252,7 @@ TRANSPORTS: list[Transport] = [
         attaches=sms_attach.attach,
         budget=sms_desk.desk_budget,
         panel=sms_desk.panel,
+        contact=sms_config.contact,
     ),
     Transport("console", "bot.transports.console"),
 ]
@@ -330,6 +341,22 @@ async def panels(budgets: Mapping[str, Any], t: Translator) -> list[Panel]:
         if panel is not None:
             found.append(await panel(budget, t))
     return found
+
+
+def contacts(config: Any, username: str) -> list[Contact]:
+    """The ways to reach the bot ``config`` offers, as the web names them, in the order
+    of the transports."""
+    found = []
+    for transport in TRANSPORTS:
+        way = transport.contact(config, username) if transport.contact is not None else None
+        if way is not None:
+            found.append(way)
+    return found
+
+
+def chat_apps() -> list[str]:
+    """The names of the chat apps the bot can be reached in (where a city runs them)."""
+    return [transport.app for transport in TRANSPORTS if transport.app]
 
 
 def channels(config: Any) -> Channels:

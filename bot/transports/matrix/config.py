@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name, key_bytes
 from bot.config_fields import option as _opt
+from bot.transports.contacts import Contact
 
 # The key sealing the bot's Matrix keys in the database (matrix.key_file), when the database
 # is no file it could lie beside (PostgreSQL): relative to the working directory.
@@ -97,3 +99,23 @@ def completed(section: MatrixSection, config: Any) -> MatrixSection:
 def backchannel(config: Any) -> str:
     """The coordinators' room (bot/transports/registry.py ``Transport.backchannel``)."""
     return str(config.matrix.backchannel_room)
+
+
+def address(config: Any) -> tuple[str, str]:
+    """The bot's account and its matrix.to link; ("", "") without one."""
+    account = str(config.matrix.user_id)
+    return account, f"https://matrix.to/#/{quote(account, safe='@:')}" if account else ""
+
+
+def contact(config: Any, username: str) -> Contact | None:
+    """The bot's account, to write to."""
+    account, link = address(config)
+    if not account:
+        return None
+    return Contact(
+        link,
+        account,
+        before=("Sie haben Matrix?", "Dann schreiben Sie an diese Adresse:"),
+        ltr=True,
+        chat=True,
+    )
