@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from bot.cities import City
 from bot.config import Config
 from bot.delivery import Speaker
+from bot.transports import registry
 from bot.transports.sending import MediaSource
 from db import Database
 from handlers import build_router
@@ -85,7 +86,7 @@ async def start_web(
             further,
             media=sources,
             speaker=speaker,
-            sms_budget=sms_budget(config, db, media),
+            budgets=registry.budgets(config, db, sources),
         )
     )
     await server.start(config.web.listen, config.web.port)
@@ -95,20 +96,6 @@ async def start_web(
         file=sys.stderr,
     )
     return server
-
-
-def sms_budget(config: Config, db, media: Sequence[object] = ()) -> object | None:
-    """The budget of the city's texts, for the desk: its running SMS transport's (counted
-    where that counts it), else - the web alone, beside the bot - one read from ``db``
-    (the main city's: the one ``python -m bot web`` serves). None without ``[sms]``."""
-    for source in media:
-        if getattr(source, "platform", "") == "sms" and hasattr(source, "budget"):
-            return source.budget
-    if not config.sms.enabled:
-        return None
-    from bot.transports.sms.budget import Budget, limits_of
-
-    return Budget(db, config.sms.monthly_segments, (), limits=limits_of(config.sms))
 
 
 def bot_username(transports: list) -> str:

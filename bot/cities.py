@@ -234,7 +234,7 @@ def _claims(city: City) -> Iterator[tuple[str, object]]:
     yield "data folder (places.data_dir)", find_data_dir(config.places.data_dir).resolve()
     if config.telegram.token:
         yield "Telegram bot token", config.telegram.token
-    if config.telegram_enabled and config.telegram.mode == "webhook":
+    if config.telegram.enabled and config.telegram.mode == "webhook":
         yield "webhook port (telegram.webhook_port)", config.telegram.webhook_port
         yield "webhook URL (telegram.webhook_url)", config.telegram.webhook_url
     if config.web.port:

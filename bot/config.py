@@ -7,6 +7,11 @@ with one line naming the key and what is wrong.
 The file is also the installation's first city; ``bot.cities_dir`` names a folder of
 further cities (``bot.cities``). Settings marked installation-wide (``wide``) and the
 sections in :data:`INSTALLATION_SECTIONS` belong to the installation, not to a city.
+
+The transports' sections are not written out here: each lives with its transport, and
+:class:`Config` gets one field per section its descriptor names (bot/transports/
+registry.py), so that a transport is added without changing this module (``config.sms``
+is the ``[sms]`` section all the same; ``Config(sms=...)`` makes one).
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
 from types import UnionType
-from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Protocol, Union, get_args, get_origin, get_type_hints
 
 from bot.config_fields import ENV_PREFIX as ENV_PREFIX
 from bot.config_fields import ConfigError as ConfigError
@@ -25,15 +30,11 @@ from bot.config_fields import env_name as env_name
 from bot.config_fields import key_bytes as key_bytes
 from bot.config_fields import option as _opt
 
-# The transports' sections live with them (bot/transports/registry.py); composed here.
-from bot.transports.matrix.config import MatrixSection as MatrixSection
-from bot.transports.phone.config import PhoneSection as PhoneSection
-from bot.transports.registry import PLATFORMS, TRANSPORTS, channels
-from bot.transports.sms.config import SmsSection as SmsSection
-from bot.transports.telegram_config import TelegramSection as TelegramSection
+# The transports' sections live with them; Config's fields of them come from the registry.
+from bot.transports import registry
+from bot.transports.registry import PLATFORMS, TRANSPORTS, backchannels, channels
 from db.data_rights import Limits
 from db.database import DatabaseLocationError, check_location
-from handlers.dialable import parse_countries
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import HandlerSettings, OfferRules, Organisation
 from locales import SUPPORTED_LANGUAGES
@@ -42,10 +43,6 @@ CONFIG_ENV = "NACHBARBOT_CONFIG"
 # Sections shared by every city of an installation (one metrics endpoint, one web server,
 # one translation budget, one speech engine); a city file may not set them.
 INSTALLATION_SECTIONS = ("metrics", "translation", "speech", "web")
-# The key sealing the bot's Matrix keys in the database (matrix.key_file), when the database
-# is no file it could lie beside (PostgreSQL): relative to the working directory.
-DEFAULT_KEY_FILE = "var/nachbarbot.matrix-key"
-KEY_SUFFIX = ".matrix-key"
 
 
 def city_names(data_dir: str, city: str) -> tuple[tuple[str, str], ...]:
@@ -353,37 +350,31 @@ class WebSection:
 
 
 @dataclass(frozen=True)
-class Config:
+class Sections:
+    """The sections of this module's own; :class:`Config` adds the transports'."""
+
     bot: BotSection = field(default_factory=BotSection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
     organisation: OrganisationSection = field(default_factory=OrganisationSection)
     places: PlacesSection = field(default_factory=PlacesSection)
     help: HelpSection = field(default_factory=HelpSection)
     events: EventsSection = field(default_factory=EventsSection)
-    telegram: TelegramSection = field(default_factory=TelegramSection)
-    matrix: MatrixSection = field(default_factory=MatrixSection)
-    phone: PhoneSection = field(default_factory=PhoneSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
     translation: TranslationSection = field(default_factory=TranslationSection)
     speech: SpeechSection = field(default_factory=SpeechSection)
-    sms: SmsSection = field(default_factory=SmsSection)
     web: WebSection = field(default_factory=WebSection)
 
     def __post_init__(self) -> None:
-        # matrix.key_file's default lies beside the database, which [matrix] does not know.
-        # A further city's configuration has the main database (installation-wide), so the
-        # cities share one key file unless a city names its own.
-        if not self.matrix.key_file:
-            key_file = default_key_file(self.bot.database)
-            object.__setattr__(self, "matrix", replace(self.matrix, key_file=key_file))
-
-    @property
-    def telegram_enabled(self) -> bool:
-        return self.telegram.enabled
-
-    @property
-    def matrix_enabled(self) -> bool:
-        return self.matrix.enabled
+        # A transport's defaults that depend on other sections (matrix.key_file lies beside
+        # bot.database), filled by its descriptor.
+        for transport in TRANSPORTS:
+            if (
+                transport.section
+                and transport.completed is not None
+                and hasattr(self, transport.section)
+            ):
+                section = transport.completed(getattr(self, transport.section), self)
+                object.__setattr__(self, transport.section, section)
 
     def handler_settings(self) -> HandlerSettings:
         admins = frozenset(tuple(entry.split(":", 1)) for entry in self.bot.admins)
@@ -442,18 +433,51 @@ class Config:
             translation=self.translation.engine,
             channels=channels(self),
             web_url=self.web.base_url,
-            call_countries=parse_countries(self.phone.call_countries),
-            backchannels=frozenset(
-                {("telegram", self.help.telegram_backchannel)}
-                if self.help.telegram_backchannel
-                else set()
-            )
-            | (
-                {("matrix", self.matrix.backchannel_room)}
-                if self.matrix.backchannel_room
-                else set()
-            ),
+            backchannels=backchannels(self),
+            **registry.handler_settings(self),
         )
+
+
+def _transport_sections() -> list[tuple[str, type, Any]]:
+    """Config's fields of the transports' sections, as the descriptors name them."""
+    return [
+        (t.section, t.section_class(), field(default_factory=t.section_class()))
+        for t in TRANSPORTS
+        if t.section
+    ]
+
+
+if TYPE_CHECKING:
+
+    class Config(Sections):
+        """A city's configuration: :class:`Sections` and a field for each transport's
+        section (``config.sms``), typed by the transport that reads it."""
+
+        def __init__(self, **sections: Any) -> None: ...
+
+        def __getattr__(self, section: str) -> Any: ...
+
+else:
+    Config = make_dataclass(
+        "Config",
+        _transport_sections(),
+        bases=(Sections,),
+        frozen=True,
+        namespace={
+            "__doc__": "A city's configuration: the sections of this module's own and one "
+            "field for each transport's section, made from the descriptors.",
+            "__module__": __name__,
+        },
+    )
+
+
+def __getattr__(name: str) -> type:
+    """A transport's section class by its name (``from bot.config import SmsSection``, as
+    before the sections moved to their transports)."""
+    for transport in TRANSPORTS:
+        if transport.config is not None and transport.config.__name__ == name:
+            return transport.config
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ChatSection(Protocol):
@@ -473,16 +497,6 @@ class ChatSection(Protocol):
 def chat_sections(config: Config) -> list[ChatSection]:
     """The sections of the chat services (bot/transports/registry.py), set or not."""
     return [getattr(config, t.section) for t in TRANSPORTS if t.section]
-
-
-def default_key_file(database: str) -> str:
-    """Where matrix.key_file is when not set: beside a SQLite database file
-    (``var/nachbarbot.sqlite3`` → ``var/nachbarbot.matrix-key``), else
-    :data:`DEFAULT_KEY_FILE`."""
-    if database.startswith(("postgresql://", "postgres://")) or database == ":memory:":
-        return DEFAULT_KEY_FILE
-    path = Path(database)
-    return str(path.with_name(path.stem + KEY_SUFFIX))
 
 
 def _base_type(tp: Any) -> Any:

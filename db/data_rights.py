@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from db.clock import local_day, to_text
-from db.numbers import other_platform
+from db.numbers import number_platforms, other_platforms
 from db.personal_data import FILES, MAP, TABLES, Files, Retention, sections
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
@@ -29,13 +29,32 @@ JSON_COLUMNS = {
 }
 
 
+# Where the map's SQL names the other platforms a person is reached on with the same chat
+# id (a number's person: db/numbers.py), as ``platform IN (:platform, :other_platforms)``;
+# :func:`person_sql` writes out one parameter for each.
+OTHER_PLATFORMS = ":other_platforms"
+
+
+def _other_slots() -> list[str]:
+    """The parameters :data:`OTHER_PLATFORMS` stands for: one for each other number
+    platform a person may have (at least one, "" where there is none: no platform is "")."""
+    return [f"other_platform_{n}" for n in range(max(1, len(number_platforms()) - 1))]
+
+
+def person_sql(sql: str) -> str:
+    """The map's ``sql`` with :data:`OTHER_PLATFORMS` written out as parameters."""
+    return sql.replace(OTHER_PLATFORMS, ", ".join(f":{slot}" for slot in _other_slots()))
+
+
 def person_params(user: User) -> dict[str, Any]:
-    """The named parameters the map's SQL uses for a person."""
+    """The named parameters the map's SQL (:func:`person_sql`) uses for a person."""
+    others = other_platforms(user.platform)
+    slots = _other_slots()
     return {
         "id": user.id,
         "platform": user.platform,
-        # A number's person is reached on two platforms by one chat id (db/numbers.py).
-        "other_platform": other_platform(user.platform),
+        # A number's person is reached on every number platform by one chat id.
+        **{slot: others[n] if n < len(others) else "" for n, slot in enumerate(slots)},
         "chat_id": user.chat_id,
         "subject": f"user:{user.id}",
         "about": f"%,{user.id},%",
@@ -110,7 +129,9 @@ class DataRights:
             selected = [*columns, *(f"{sql} AS {name}" for name, sql in refers)]
             rows = await fetch_all(
                 self._tx,
-                f"SELECT {', '.join(selected)} FROM {section.table} WHERE {section.link.where}",
+                person_sql(
+                    f"SELECT {', '.join(selected)} FROM {section.table} WHERE {section.link.where}"
+                ),
                 params,
             )
             found[section.name] = [
@@ -129,10 +150,10 @@ class DataRights:
         async with self._tx.transaction():
             named = [await self.files_in_use(files) for files in FILES]
             for sql in erasure_statements(first=True):
-                await execute(self._tx, sql, params)
+                await execute(self._tx, person_sql(sql), params)
             await close()
             for sql in erasure_statements(first=False):
-                await execute(self._tx, sql, params)
+                await execute(self._tx, person_sql(sql), params)
             if self._erased is not None:
                 self._erased()
             unnamed: set[str] = set()
@@ -199,7 +220,9 @@ class DataRights:
         for section in sections():
             row = await fetch_one(
                 self._tx,
-                f"SELECT EXISTS (SELECT 1 FROM {section.table} WHERE {section.link.where})",
+                person_sql(
+                    f"SELECT EXISTS (SELECT 1 FROM {section.table} WHERE {section.link.where})"
+                ),
                 params,
             )
             if row is not None and row[0]:

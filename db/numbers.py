@@ -17,16 +17,22 @@ one is the person both transports reach; the other is never found again and goes
 inactivity, as any account.
 
 Keyed hashes of a chat account (the ban list, the posting limits of erased accounts:
-db/bans.py) take a number under one platform name, :func:`key_platform`, so that a ban or a
-trace holds whichever channel the person chose or comes back by.
+db/bans.py) take a number under one name, :data:`NUMBER_KEY` (:func:`key_platform`), so that a
+ban or a trace holds whichever channel the person chose or comes back by - whatever the
+order the transports register in, and however many of them name people by number.
 """
 
 from __future__ import annotations
 
 # The platforms whose people are their phone number (E.164), as the transports register
-# them (bot/transports/registry.py: a descriptor that names people by number); the first
-# is the one a number's keyed hash is made with.
+# them (bot/transports/registry.py: a descriptor that names people by number), in no
+# order that means anything.
 NUMBER_PLATFORMS: list[str] = []
+# The name a number's keyed hash is made under, whichever number platform it came by. It is
+# the name the first number platform had when these hashes began and must stay it: the hash
+# is one-way, so a ban or a trace made before could never be carried over to another name
+# (tests/db/test_numbers.py pins a hash made then). No transport is asked by this name.
+NUMBER_KEY = "phone"
 
 
 def register(platform: str) -> None:
@@ -54,13 +60,14 @@ def by_number_sql() -> str:
 
 
 def key_platform(platform: str) -> str:
-    """The platform name a keyed hash of an account on ``platform`` is made with."""
-    return NUMBER_PLATFORMS[0] if by_number(platform) else platform
+    """The name a keyed hash of an account on ``platform`` is made with: a number's is
+    :data:`NUMBER_KEY` on every number platform, any other account's its platform."""
+    return NUMBER_KEY if by_number(platform) else platform
 
 
-def other_platform(platform: str) -> str:
-    """The other platform the same number reaches a person on ("" for any other platform):
-    what the personal-data map's ``:other_platform`` names (db/data_rights.py)."""
+def other_platforms(platform: str) -> tuple[str, ...]:
+    """The other platforms the same number reaches a person on (none for any other
+    platform): what the personal-data map's ``:other_platforms`` names (db/data_rights.py)."""
     if not by_number(platform):
-        return ""
-    return next((other for other in NUMBER_PLATFORMS if other != platform), "")
+        return ()
+    return tuple(other for other in NUMBER_PLATFORMS if other != platform)

@@ -18,8 +18,9 @@ Column kinds:
 - ``PUBLIC``: nothing about a private person (places, events, ids, technical state).
 
 SQL in a ``Link`` or ``Retention`` names its parameters: ``:id`` (the user number),
-``:platform``, ``:chat_id``, ``:other_platform`` (a number's person, db/numbers.py: the
-other of the phone line and SMS, where the same chat id is theirs too; else ''),
+``:platform``, ``:chat_id``, ``:other_platforms`` (inside ``IN (...)`` only: a number's
+person, db/numbers.py, the other number platforms, where the same chat id is theirs too;
+else ''),
 ``:subject`` (``user:<id>``), ``:about`` (``%,<id>,%``) and the retention cut-offs in
 :data:`CUTOFFS`.
 """
@@ -901,7 +902,7 @@ MAP: list[Table] = [
         links=(
             Link(
                 "recipient_id = :id OR (recipient_id IS NULL"
-                " AND platform IN (:platform, :other_platform) AND chat_id = :chat_id)",
+                " AND platform IN (:platform, :other_platforms) AND chat_id = :chat_id)",
                 (delete(),),
                 section="messages_for_you",
                 export=("created_at", "sent_at", "payload"),
@@ -987,7 +988,7 @@ MAP: list[Table] = [
         },
         links=(
             Link(
-                "platform IN (:platform, :other_platform) AND chat_id = :chat_id",
+                "platform IN (:platform, :other_platforms) AND chat_id = :chat_id",
                 (blank(replies="NULL", chat_id="NULL", first=False),),
                 section="updates_handled",
                 export=("update_id", "at", "answered_at"),

@@ -13,10 +13,7 @@ No button data, no states.
 
 from __future__ import annotations
 
-from locales import N_, medium_variant
-
-SPOKEN = "spoken"
-TEXTED = "texted"
+from locales import N_, Medium, medium_variant
 
 # The greeting before the languages (handlers/onboarding.py): on the phone ten language
 # lines follow it, each in its own voice, and a caller waits for theirs - one short line.
@@ -24,34 +21,34 @@ _HELLO = (
     "👋 <b>Hello!</b> I am the neighbourhood bot for {city}. I help you find places to meet, "
     "get help from neighbours and help others."
 )
-medium_variant(SPOKEN, _HELLO, N_("👋 Welcome! I am the neighbourhood bot for {city}."))
+medium_variant(Medium.SPOKEN, _HELLO, N_("👋 Welcome! I am the neighbourhood bot for {city}."))
 # The language chosen (handlers/onboarding.py): a caller hears the next step in it at once;
 # its name is the confirmation, the word "Language" before it a second more to wait.
 _LANGUAGE_CHOSEN = "🌐 Language: {language}"
-medium_variant(SPOKEN, _LANGUAGE_CHOSEN, N_("🌐 {language}."))
+medium_variant(Medium.SPOKEN, _LANGUAGE_CHOSEN, N_("🌐 {language}."))
 # The main menu's greeting (handlers/menu.py): a caller knows whom they called (the line's
 # first greeting said it); a returning caller's menu comes at once.
 _WELCOME = "👋 Welcome! I am the neighbourhood bot for {city}."
-medium_variant(SPOKEN, _WELCOME, N_("👋 Welcome!"))
+medium_variant(Medium.SPOKEN, _WELCOME, N_("👋 Welcome!"))
 
 # Where? (handlers/places/chat.py, handlers/events/chat.py, handlers/helping/requests_flow.py)
 _WHERE = "📍 Where? Share your location, or type a postcode or district."
-medium_variant(SPOKEN, _WHERE, N_("📍 Where? Type a postcode with the keys."))
-medium_variant(TEXTED, _WHERE, N_("📍 Where? Send a postcode or district."))
+medium_variant(Medium.SPOKEN, _WHERE, N_("📍 Where? Type a postcode with the keys."))
+medium_variant(Medium.TEXTED, _WHERE, N_("📍 Where? Send a postcode or district."))
 _PLEASE_WHERE = "📍 Please share your location or type a postcode or district."
-medium_variant(SPOKEN, _PLEASE_WHERE, N_("📍 Please type a postcode with the keys."))
-medium_variant(TEXTED, _PLEASE_WHERE, N_("📍 Please send a postcode or district."))
+medium_variant(Medium.SPOKEN, _PLEASE_WHERE, N_("📍 Please type a postcode with the keys."))
+medium_variant(Medium.TEXTED, _PLEASE_WHERE, N_("📍 Please send a postcode or district."))
 _WHERE_KEPT = (
     "📍 Where? Share your location, or type your postcode or district. We only keep the "
     "area, never your address."
 )
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _WHERE_KEPT,
     N_("📍 Where? Type your postcode with the keys. We only keep the area, never your address."),
 )
 medium_variant(
-    TEXTED,
+    Medium.TEXTED,
     _WHERE_KEPT,
     N_("📍 Where? Send your postcode or district. We only keep the area, never your address."),
 )
@@ -59,9 +56,9 @@ _LOOKING = (
     "Where are you looking? Share your location, or type a postcode (for example "
     "{postcode}) or the name of your district (for example {district})."
 )
-medium_variant(SPOKEN, _LOOKING, N_("Where are you looking? Type the postcode."))
+medium_variant(Medium.SPOKEN, _LOOKING, N_("Where are you looking? Type the postcode."))
 medium_variant(
-    TEXTED,
+    Medium.TEXTED,
     _LOOKING,
     N_(
         "Where are you looking? Send a postcode (for example {postcode}) or the name of your "
@@ -76,7 +73,7 @@ _OWN_POINT = (
     "rounded to about 500 m, only to ask you first about requests near you. Optional."
 )
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _OWN_POINT,
     N_(
         "🏠 Where are you, roughly? Type your postcode with the keys, and you are asked first "
@@ -84,7 +81,7 @@ medium_variant(
     ),
 )
 medium_variant(
-    TEXTED,
+    Medium.TEXTED,
     _OWN_POINT,
     N_(
         "🏠 Where are you, roughly? Send your postcode, and you are asked first about "
@@ -94,7 +91,7 @@ medium_variant(
 
 # The places answer's head (handlers/places/chat.py): the caller just typed the postcode and
 # chose places; it is said back, then the first place at once.
-medium_variant(SPOKEN, "📍 <b>Places near {place}</b>", N_("📍 Near {place}:"))
+medium_variant(Medium.SPOKEN, "📍 <b>Places near {place}</b>", N_("📍 Near {place}:"))
 
 # The privacy notice's rights and its thanks (handlers/privacy.py, handlers/onboarding.py):
 # the settings have them on every medium; a command is typed in a chat.
@@ -103,9 +100,11 @@ _THANKS = (
     "✅ Thank you, you agreed to the privacy notice. You can read it again at any time with "
     "/privacy."
 )
-medium_variant(TEXTED, _RIGHTS, N_("🗑 In the settings you get everything we keep, or erase it."))
 medium_variant(
-    TEXTED,
+    Medium.TEXTED, _RIGHTS, N_("🗑 In the settings you get everything we keep, or erase it.")
+)
+medium_variant(
+    Medium.TEXTED,
     _THANKS,
     N_("✅ Thank you, you agreed to the privacy notice. It is in the settings."),
 )
@@ -117,20 +116,20 @@ _KEPT = (
     "📦 We keep your first name, your language and what you send. Volunteers never see your "
     "phone number."
 )
-medium_variant(SPOKEN, _KEPT, N_("📦 We keep your number, your language and what you say."))
+medium_variant(Medium.SPOKEN, _KEPT, N_("📦 We keep your number, your language and what you say."))
 _SEEN = "👀 Coordinators in {city} read requests. A helper sees your request and first name."
 # A caller's request is always spoken: who hears the voice (the coordinators and the helper
 # who took it) and who reads only a summary (an offer is text, handlers/helping/
 # offer_sending.py).
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _SEEN,
     N_(
         "👀 Only our team in {city} and your helper hear your voice. Volunteers nearby read a "
         "short summary. Helpers never get your number."
     ),
 )
-medium_variant(SPOKEN, _RIGHTS, N_("🗑 In the settings you can hear all of it, or erase it."))
+medium_variant(Medium.SPOKEN, _RIGHTS, N_("🗑 In the settings you can hear all of it, or erase it."))
 # The whole notice (handlers/privacy.py, "All details"): no command a caller or a texter
 # cannot type, and no abbreviation an engine reads letter by letter or a listener misses.
 _TRANSLATED_BY = (
@@ -143,15 +142,15 @@ _TRANSLATED_IN_SETTINGS = N_(
     "translated by {service}. Phone numbers, e-mail addresses, links and numbers are "
     "removed first. Translation of messages to you can be switched off in the settings."
 )
-medium_variant(SPOKEN, _TRANSLATED_BY, _TRANSLATED_IN_SETTINGS)
-medium_variant(TEXTED, _TRANSLATED_BY, _TRANSLATED_IN_SETTINGS)
+medium_variant(Medium.SPOKEN, _TRANSLATED_BY, _TRANSLATED_IN_SETTINGS)
+medium_variant(Medium.TEXTED, _TRANSLATED_BY, _TRANSLATED_IN_SETTINGS)
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     "The step you are at and what you typed for it, e.g. a half-written request.",
     N_("The step you are at and what you gave for it, for example a request not yet finished."),
 )
 
-medium_variant(SPOKEN, _THANKS, N_("✅ Thank you."))
+medium_variant(Medium.SPOKEN, _THANKS, N_("✅ Thank you."))
 # Declining the notice with nothing kept but the basics (handlers/privacy.py): by phone and
 # SMS the number is the account, so it is kept too; read aloud is a chat's choice.
 _DECLINED = (
@@ -162,22 +161,22 @@ _DECLINED_BY_NUMBER = N_(
     "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> "
     "So far that is only your phone number and your language."
 )
-medium_variant(SPOKEN, _DECLINED, _DECLINED_BY_NUMBER)
-medium_variant(TEXTED, _DECLINED, _DECLINED_BY_NUMBER)
+medium_variant(Medium.SPOKEN, _DECLINED, _DECLINED_BY_NUMBER)
+medium_variant(Medium.TEXTED, _DECLINED, _DECLINED_BY_NUMBER)
 
 # A voice message (handlers/to_coordinators.py, handlers/helping/requests_flow.py): a text
 # carries none; the phone records what is said after its tone, which it says itself.
 _TO_COORDINATORS = "📞 Leave a message for the coordinators: write it, or send a voice message."
-medium_variant(SPOKEN, _TO_COORDINATORS, N_("📞 Leave a message for the coordinators."))
-medium_variant(TEXTED, _TO_COORDINATORS, N_("📞 Write your message for the coordinators."))
+medium_variant(Medium.SPOKEN, _TO_COORDINATORS, N_("📞 Leave a message for the coordinators."))
+medium_variant(Medium.TEXTED, _TO_COORDINATORS, N_("📞 Write your message for the coordinators."))
 _LENGTH = "✍️ Please write between {low} and {high} characters, or send a voice message."
-medium_variant(TEXTED, _LENGTH, N_("✍️ Please write between {low} and {high} characters."))
+medium_variant(Medium.TEXTED, _LENGTH, N_("✍️ Please write between {low} and {high} characters."))
 
 # Several choices, then Done (handlers/helping/requests_flow.py, volunteers.py): one key or
 # number, and more for more - never "each", heard as "all of them" (issue 64).
 _LANGUAGES = "🗣 Which languages do you speak? Tap all that apply, then Done."
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _LANGUAGES,
     N_(
         "🗣 Which languages do you speak? Press the key of a language. For more languages, "
@@ -185,7 +184,7 @@ medium_variant(
     ),
 )
 medium_variant(
-    TEXTED,
+    Medium.TEXTED,
     _LANGUAGES,
     N_(
         "🗣 Which languages do you speak? Send the number of a language. For more languages, "
@@ -194,7 +193,7 @@ medium_variant(
 )
 _SKILLS = "🧰 What can you help with? Tap all that apply, then Done."
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _SKILLS,
     N_(
         "🧰 What can you help with? Press the key of one thing. For more, press their keys "
@@ -202,7 +201,7 @@ medium_variant(
     ),
 )
 medium_variant(
-    TEXTED,
+    Medium.TEXTED,
     _SKILLS,
     N_("🧰 What can you help with? Send their numbers one by one, then the number of Done."),
 )
@@ -210,35 +209,41 @@ medium_variant(
 # Choosing (handlers/step_form.py, handlers/dispatcher.py, handlers/guide.py,
 # handlers/helping/requests_flow.py): keys on the phone ("#" goes back), numbers by SMS.
 _BUTTONS_ABOVE = "👆 Please use the buttons above."
-medium_variant(SPOKEN, _BUTTONS_ABOVE, N_("👆 Please press the key of a choice."))
-medium_variant(TEXTED, _BUTTONS_ABOVE, N_("👆 Please send the number of a choice."))
+medium_variant(Medium.SPOKEN, _BUTTONS_ABOVE, N_("👆 Please press the key of a choice."))
+medium_variant(Medium.TEXTED, _BUTTONS_ABOVE, N_("👆 Please send the number of a choice."))
 _NOT_UNDERSTOOD = "🙂 I did not understand that. Please choose from the menu or send /help."
 medium_variant(
-    SPOKEN, _NOT_UNDERSTOOD, N_("🙂 I did not understand that. Please press the key of a choice.")
+    Medium.SPOKEN,
+    _NOT_UNDERSTOOD,
+    N_("🙂 I did not understand that. Please press the key of a choice."),
 )
 medium_variant(
-    TEXTED,
+    Medium.TEXTED,
     _NOT_UNDERSTOOD,
     N_("🙂 I did not understand that. Please send the number of a choice."),
 )
 _TAP_A_BUTTON = "👇 Tap a button. /menu always brings you back."
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _TAP_A_BUTTON,
     N_("👇 Press the key of a choice. The hash key always brings you back."),
 )
-medium_variant(TEXTED, _TAP_A_BUTTON, N_("👇 Send the number of a choice."))
+medium_variant(Medium.TEXTED, _TAP_A_BUTTON, N_("👇 Send the number of a choice."))
 _WHICH_DAY = "📅 Which day? Tap one, or write it."
-medium_variant(SPOKEN, _WHICH_DAY, N_("📅 Which day? Press its key."))
-medium_variant(TEXTED, _WHICH_DAY, N_("📅 Which day? Send its number, or write the date."))
+medium_variant(Medium.SPOKEN, _WHICH_DAY, N_("📅 Which day? Press its key."))
+medium_variant(Medium.TEXTED, _WHICH_DAY, N_("📅 Which day? Send its number, or write the date."))
 
 # Too many presses at once (handlers/dispatcher.py): a key is pressed, a text is sent.
 _TAP_AGAIN = "🐢 Not so fast, please. Wait a moment, then tap again."
 medium_variant(
-    SPOKEN, _TAP_AGAIN, N_("🐢 Not so fast, please. Wait a moment, then press the key again.")
+    Medium.SPOKEN,
+    _TAP_AGAIN,
+    N_("🐢 Not so fast, please. Wait a moment, then press the key again."),
 )
 medium_variant(
-    TEXTED, _TAP_AGAIN, N_("🐢 Not so fast, please. Wait a moment, then send your answer again.")
+    Medium.TEXTED,
+    _TAP_AGAIN,
+    N_("🐢 Not so fast, please. Wait a moment, then send your answer again."),
 )
 
 # The code word at the door (handlers/helping/render.py ``door_code_text``): a caller hears
@@ -252,19 +257,19 @@ _DOOR_CODE_NUMBER = N_(
     "At the door, {name} shows you a picture and the number {number}. The number is the "
     "same in every language. Open only if the number is right."
 )
-medium_variant(SPOKEN, _DOOR_CODE, _DOOR_CODE_NUMBER)
-medium_variant(TEXTED, _DOOR_CODE, _DOOR_CODE_NUMBER)
+medium_variant(Medium.SPOKEN, _DOOR_CODE, _DOOR_CODE_NUMBER)
+medium_variant(Medium.TEXTED, _DOOR_CODE, _DOOR_CODE_NUMBER)
 
 # What a relay passes on (handlers/helping/relay.py): a caller's words after the tone, a
 # text by SMS.
 _PASSABLE = "🙈 I can pass on texts, voice messages and locations."
-medium_variant(SPOKEN, _PASSABLE, N_("🙈 I can pass on what you say after the tone."))
-medium_variant(TEXTED, _PASSABLE, N_("🙈 I can pass on texts."))
+medium_variant(Medium.SPOKEN, _PASSABLE, N_("🙈 I can pass on what you say after the tone."))
+medium_variant(Medium.TEXTED, _PASSABLE, N_("🙈 I can pass on texts."))
 
 # A place's languages (handlers/places/fields.py, editing.py): several choices, then Done.
 _PLACE_LANGUAGES = "🗣 Which languages are spoken there? Tap all that apply, then Done."
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _PLACE_LANGUAGES,
     N_(
         "🗣 Which languages are spoken there? Press the key of a language. For more "
@@ -272,7 +277,7 @@ medium_variant(
     ),
 )
 medium_variant(
-    TEXTED,
+    Medium.TEXTED,
     _PLACE_LANGUAGES,
     N_(
         "🗣 Which languages are spoken there? Send the number of a language. For more "
@@ -288,7 +293,7 @@ _DESCRIBE = (
     "not write your address or phone number - you will talk to your helper through this chat."
 )
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _DESCRIBE,
     N_(
         "✍️ Say in a few words what you need. Please do not say your address or phone "
@@ -296,7 +301,7 @@ medium_variant(
     ),
 )
 medium_variant(
-    TEXTED,
+    Medium.TEXTED,
     _DESCRIBE,
     N_(
         "✍️ Write in a few words what you need. Please do not write your address or phone "
@@ -309,8 +314,8 @@ _CODE_EXPIRED = "⌛ The code is no longer valid. Nothing was deleted. Send /del
 _START_AGAIN = N_(
     "⌛ The code is no longer valid. Nothing was deleted. Start again in the settings."
 )
-medium_variant(SPOKEN, _CODE_EXPIRED, _START_AGAIN)
-medium_variant(TEXTED, _CODE_EXPIRED, _START_AGAIN)
+medium_variant(Medium.SPOKEN, _CODE_EXPIRED, _START_AGAIN)
+medium_variant(Medium.TEXTED, _CODE_EXPIRED, _START_AGAIN)
 
 # A postcode the city does not know (handlers/places/chat.py): a district has no keys.
 _NOT_FOUND = (
@@ -318,7 +323,7 @@ _NOT_FOUND = (
     "or a district (for example {district})."
 )
 medium_variant(
-    SPOKEN,
+    Medium.SPOKEN,
     _NOT_FOUND,
     N_('🤔 I could not find "{query}" in {city}. Please type another postcode with the keys.'),
 )
@@ -326,9 +331,9 @@ medium_variant(
 # A choice of a message gone by (handlers/dispatcher.py, ui.py, helping/refused.py): a
 # caller presses keys and a texter sends numbers; neither has a button.
 _STALE = "This button is no longer valid."
-medium_variant(SPOKEN, _STALE, N_("This choice is no longer valid."))
-medium_variant(TEXTED, _STALE, N_("This choice is no longer valid."))
+medium_variant(Medium.SPOKEN, _STALE, N_("This choice is no longer valid."))
+medium_variant(Medium.TEXTED, _STALE, N_("This choice is no longer valid."))
 _STALE_MENU = "⚠️ This button is no longer valid. Here is the main menu."
 _STALE_CHOICE_MENU = N_("⚠️ This choice is no longer valid. Here is the main menu.")
-medium_variant(SPOKEN, _STALE_MENU, _STALE_CHOICE_MENU)
-medium_variant(TEXTED, _STALE_MENU, _STALE_CHOICE_MENU)
+medium_variant(Medium.SPOKEN, _STALE_MENU, _STALE_CHOICE_MENU)
+medium_variant(Medium.TEXTED, _STALE_MENU, _STALE_CHOICE_MENU)

@@ -188,7 +188,7 @@ def next_part(rows: list[list[Button]]) -> str | None:
 class ReaderNote:
     """Who an item is made for, as the reader chain's medium link tells the transport
     (handlers/reader_chain.py): their language, whether they read easy language, and their
-    medium ("spoken", "texted"). A transport says or texts its own lines through it
+    medium (a ``locales.Medium`` value). A transport says or texts its own lines through it
     (handlers/reader.py ``translator_of``), never by a language code alone."""
 
     lang: str
@@ -201,13 +201,16 @@ class TextedForm:
     """An item as a texted reader gets it (SMS: plain text, typed numbers), made by the
     reader chain's texted link (handlers/texted_form.py): its ``body`` (plain, no markup, no
     direction marks), its choices one a line (``lines``: "1 Yes"), the choices its numbers
-    press (``listed``) and whether a typed number presses them (``typed``). A texting
-    transport only fits it to its wire (bot/transports/sms/segments.py)."""
+    press (``listed``) and whether a typed number presses them (``typed``); ``notice``: the
+    body is a message's short form (``Message.brief``), after which a transport that sends
+    texts at a cost says how to stop them (SMS: its STOP line). A texting transport only
+    fits it to its wire (bot/transports/sms/segments.py) with its own promises."""
 
     body: str
     lines: str = ""
     listed: tuple[Choice, ...] = ()
     typed: bool = False
+    notice: bool = False
 
 
 @dataclass(frozen=True)
@@ -404,7 +407,13 @@ def encode(item: Outgoing) -> dict[str, Any]:
         elif isinstance(value, ReaderNote):
             value = [value.lang, value.easy, value.medium]
         elif isinstance(value, TextedForm):
-            value = [value.body, value.lines, [list(c) for c in value.listed], value.typed]
+            value = [
+                value.body,
+                value.lines,
+                [list(c) for c in value.listed],
+                value.typed,
+                value.notice,
+            ]
         elif name in ("reader", "texted") and value is None:
             continue
         data[name] = value
@@ -435,6 +444,9 @@ def decode(data: dict[str, Any]) -> Outgoing:
     if values.get("reader") is not None:
         values["reader"] = ReaderNote(*values["reader"])
     if values.get("texted") is not None:
-        body, lines, listed, typed = values["texted"]
-        values["texted"] = TextedForm(body, lines, tuple((c[0], c[1]) for c in listed), typed)
+        # A form kept from before ``notice`` has four parts (a notice's STOP line in its body).
+        body, lines, listed, typed, *notice = values["texted"]
+        values["texted"] = TextedForm(
+            body, lines, tuple((c[0], c[1]) for c in listed), typed, bool(notice and notice[0])
+        )
     return kinds[data["type"]](**values)

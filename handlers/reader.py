@@ -2,7 +2,8 @@
 
 A reader is the language the bot writes to them in, the ways they asked to take messages
 in (their modes: read aloud, easy language), and the medium their platform gives them
-(:class:`Medium`: a chat; a phone line, which says every message; an SMS),
+(:class:`~locales.Medium`, named once in locales: a chat; said, as on a phone line,
+which says every message; texted, as by SMS),
 which each transport's descriptor declares (:func:`declare_medium`, bot/transports/
 registry.py). Their translator (``reader.t``) writes for all three: a message's easy
 variant where the language's easy catalog has one (locales ``easy.po``), and its variant
@@ -22,22 +23,12 @@ language and has no modes (nobody's read aloud speaks in it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 import handlers.medium_texts  # noqa: F401 - the variants for each medium, declared once
 from db.users import ReadAloud, User
 from handlers.messages import ReaderNote
 from locales import DEFAULT_LANGUAGE, Translator, translator
-
-
-class Medium(StrEnum):
-    """How a reader takes what the bot sends: in a chat (buttons, files, voices), said on
-    the phone (keys only), or texted (SMS: plain text, typed numbers)."""
-
-    CHAT = "chat"
-    SPOKEN = "spoken"
-    TEXTED = "texted"
-
+from locales import Medium as Medium  # named once in locales; features ask it here
 
 # platform -> its medium, declared by each transport's descriptor (a chat unless declared).
 _MEDIA: dict[str, Medium] = {}

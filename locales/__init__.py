@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -43,9 +44,21 @@ DOMAIN = "messages"
 # The easy-language variants of the messages (docs/languages.md "Easy language").
 EASY_DOMAIN = "easy"
 
-# The media a reader takes messages in besides a chat (handlers/reader.py ``Medium``): the
-# phone's words, said; an SMS, texted.
-MEDIA = ("spoken", "texted")
+
+class Medium(StrEnum):
+    """How a reader takes what the bot sends, named once here (handlers/reader.py reads a
+    person's from their platform's descriptor): in a chat (buttons, files, voices), said
+    (keys only: the phone line), or texted (plain text and typed numbers: SMS, or any
+    transport of plain texts). A medium is a form, never a transport: what a transport
+    promises on its wire (SMS's STOP, its paging by segments) is its own."""
+
+    CHAT = "chat"
+    SPOKEN = "spoken"
+    TEXTED = "texted"
+
+
+# The media that have variants of messages (every one but a chat).
+MEDIA = tuple(medium.value for medium in Medium if medium is not Medium.CHAT)
 # (medium, the chat's message id) -> the message id said or texted instead.
 _VARIANTS: dict[tuple[str, str], str] = {}
 

@@ -34,7 +34,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 async def run(city: City, args: argparse.Namespace) -> int:
     config = city.config
-    if not config.matrix_enabled:
+    if not config.matrix.enabled:
         print(f"nachbarbot: {city.slug} has no Matrix homeserver configured")
         return 2
     if not config.matrix.password:

@@ -6,8 +6,9 @@ beside a person's id, and what an entry of ``bot.admins`` begins with (``telegra
 The descriptor carries:
 
 - its **module** and, for a chat service a city runs, its **configuration section**: the
-  dataclass lives with the transport (bot/transports/sms/config.py), ``bot.config`` only
-  composes them; ``enabled`` says whether the city asks for it, and the module's
+  dataclass lives with the transport (bot/transports/sms/config.py), ``bot.config`` makes
+  ``Config``'s field of it from here, under the section's name (nothing there names a
+  transport); ``enabled`` says whether the city asks for it, and the module's
   ``service(config, dispatcher, db)`` makes the city's transport, not yet connected;
 - how it **names people** (:data:`E164`: by their phone number, one person on every such
   platform, db/numbers.py) and its **capabilities**, which the features ask through
@@ -17,25 +18,51 @@ The descriptor carries:
   into the one personal-data declaration (db/personal_data.py ``declare``), and for a
   texting transport its store (handlers/channels.py ``TextLine``);
 - its **doctor checks** (bot/cli/checks.py asks each descriptor) and how it **attaches to
-  a city** (bot/city_service.py calls :meth:`Transport.attach`).
+  a city** (bot/city_service.py calls :meth:`Transport.attach`);
+- what a city's configuration takes from it: the **coordinators' group** on it
+  (``backchannel``), its part of the **handlers' settings** (``settings``), defaults of its
+  section that depend on other sections (``completed``), and the **metered budget** the
+  desk shows (``budget``).
 
-Modules are imported only when needed: a city without Matrix never loads matrix-nio, one
-without a phone line never loads pjsua2. Importing this module declares every
-transport's data and number platforms, before any database is opened. The console is a
+Every hook is a typed reference to a function or class of the transport's own light
+modules (its config, checks, attach, personal data, store: none loads a service's
+library), imported here, so that a wrong name fails on import and mypy checks the call.
+Only the service itself is named by its module, imported when a city runs it: a city
+without Matrix never loads matrix-nio, one without a phone line never loads pjsua2
+(tests/bot/transports/test_registry_files.py imports each). Importing this module declares
+every transport's data, medium and number platforms, before any database is opened; a
+transport added later (a test's) is added with :func:`register`. The console is a
 transport too, run only by ``python -m bot console``.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.transports import telegram_checks, telegram_config
+from bot.transports.contacts import Contact as Contact
+from bot.transports.matrix import checks as matrix_checks
+from bot.transports.matrix import config as matrix_config
+from bot.transports.matrix import personal_data as matrix_data
+from bot.transports.phone import attach as phone_attach
+from bot.transports.phone import checks as phone_checks
+from bot.transports.phone import config as phone_config
+from bot.transports.phone import personal_data as phone_data
+from bot.transports.sms import attach as sms_attach
+from bot.transports.sms import checks as sms_checks
+from bot.transports.sms import config as sms_config
+from bot.transports.sms import desk_panel as sms_desk
+from bot.transports.sms import personal_data as sms_data
+from bot.transports.sms import store as sms_store
 from db import numbers, personal_data
-from handlers.channels import Channel, Channels
+from db.personal_data import Declaration
+from db.transactions import Transactions
+from handlers.channels import Channel, Channels, TextLine
 from handlers.reader import Medium, declare_medium
-from locales import N_
+from locales import N_, Translator
 
 if TYPE_CHECKING:  # the configuration asks for names only: nothing more is loaded for it
     from bot.transports.contract import ChatService
@@ -63,22 +90,26 @@ class Attachment:
     count: Callable[[str, str, int], None] | None = None
 
 
-def _load(path: str) -> Any:
-    """``module:name`` imported."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
+@dataclass(frozen=True)
+class Panel:
+    """A transport's part of the desk's statistics page (bot/web/desk/stats.py): the id of
+    its section (``stats-<id>``), its title and its lines, in the coordinator's words."""
+
+    id: str
+    title: str
+    lines: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Transport:
-    """One transport: see the module's docstring. The hooks (``data``, ``line``,
-    ``checks``, ``city_checks``, ``attaches``) are ``module:name`` paths, loaded when asked
-    for; "" where the transport has none."""
+    """One transport: see the module's docstring. The hooks are the transport's own
+    functions and classes; None where it has none. ``config`` is a city's
+    :class:`~bot.config.Config`, ``section`` its part of it."""
 
     platform: str
-    module: str
-    section: str = ""
-    config: str = ""  # ``module:Class`` of its configuration section
+    module: str  # the module whose service(config, dispatcher, db) makes it, when run
+    section: str = ""  # its configuration section's name, [sms]
+    config: type | None = None  # that section's dataclass
     names: str = ""  # how it names people ("" its own ids; E164)
     texts: bool = False
     calls: bool = False
@@ -87,11 +118,28 @@ class Transport:
     medium: Medium = Medium.CHAT  # how its people take messages (handlers/reader.py)
     label: str = ""  # how coordinators read that a person is reached this way (no chat)
     mini_app: bool = False  # its app opens the web map as a Mini App (bot/web/public/miniapp.py)
-    data: str = ""  # a module whose DECLARED is its part of the personal-data declaration
-    line: str = ""  # its store as a TextLine (a texting transport)
-    checks: str = ""  # (config, db) -> AsyncIterator[Check]: the installation's, main city
-    city_checks: str = ""  # (config, db, env_prefix) -> AsyncIterator[Check]: each city's
-    attaches: str = ""  # (transport, Attachment) -> None
+    app: str = ""  # the name people know its chat app by (Telegram), where it is one
+    data: Declaration | None = None  # its part of the personal-data declaration
+    line: Callable[[Transactions], TextLine] | None = None  # its store (a texting transport)
+    # (config, db) -> its checks of the installation, on the main city's database.
+    checks: Callable[[Any, Database], AsyncIterator[Check]] | None = None
+    # (config, db, env_prefix) -> its checks of each city.
+    city_checks: Callable[[Any, Database, str], AsyncIterator[Check]] | None = None
+    attaches: Callable[[Any, Attachment], None] | None = None  # (its transport, the city)
+    # (config) -> the chat id of the coordinators' group on it ("" for none).
+    backchannel: Callable[[Any], str] | None = None
+    # (config) -> its part of the handlers' settings (HandlerSettings' fields by name).
+    settings: Callable[[Any], Mapping[str, Any]] | None = None
+    # (section, config) -> its section with the defaults that depend on other sections.
+    completed: Callable[[Any, Any], Any] | None = None
+    # (config, db) -> the metered budget the desk shows, read from ``db`` where the
+    # transport does not run in this process (a running one's is its ``budget``); and
+    # (budget, t) -> how the desk shows it.
+    budget: Callable[[Any, Database], Any] | None = None
+    panel: Callable[[Any, Translator], Awaitable[Panel]] | None = None
+    # (config, the bot's username where its service told it) -> how the web names it as a
+    # way to reach the bot (bot/web/public/easy_page.py), None where the city does not.
+    contact: Callable[[Any, str], Contact | None] | None = None
 
     def configured(self, config: Any) -> bool:
         """Whether ``config`` (a city's :class:`~bot.config.Config`) asks for it."""
@@ -100,8 +148,8 @@ class Transport:
 
     def section_class(self) -> type:
         """Its configuration section's dataclass."""
-        section: type = _load(self.config)
-        return section
+        assert self.config is not None, self.platform
+        return self.config
 
     def service(self, config: Any, dispatcher: Dispatcher, db: Database) -> ChatService:
         """The city's transport, made by its module."""
@@ -120,87 +168,127 @@ class Transport:
             by_number=self.names == E164,
             coded=self.coded,
             label=self.label,
-            line=_load(self.line) if self.line else None,
+            line=self.line,
         )
 
     def attach(self, transport: ChatService, city: Attachment) -> None:
         """Wire the city's transport into the city (before it connects)."""
-        if self.attaches:
-            _load(self.attaches)(transport, city)
+        if self.attaches is not None:
+            self.attaches(transport, city)
 
     def doctor(self, config: Any, db: Database) -> AsyncIterator[Check] | None:
         """Its checks of the installation (on the main city's database), if any."""
-        return _load(self.checks)(config, db) if self.checks else None
+        return self.checks(config, db) if self.checks is not None else None
 
     def city_doctor(
         self, config: Any, db: Database, env_prefix: str
     ) -> AsyncIterator[Check] | None:
         """Its checks of one city, if any."""
-        return _load(self.city_checks)(config, db, env_prefix) if self.city_checks else None
+        return self.city_checks(config, db, env_prefix) if self.city_checks is not None else None
 
     def declare(self) -> None:
         """Its people's numbers, its data and its medium into the declarations."""
         declare_medium(self.platform, self.medium)
         if self.names == E164:
             numbers.register(self.platform)
-        if self.data:
-            personal_data.declare(_load(f"{self.data}:DECLARED"))
+        if self.data is not None:
+            personal_data.declare(self.data)
 
 
-TRANSPORTS = (
+TRANSPORTS: list[Transport] = [
     Transport(
         "telegram",
         "bot.transports.telegram",
         "telegram",
-        config="bot.transports.telegram_config:TelegramSection",
+        config=telegram_config.TelegramSection,
         mini_app=True,
-        city_checks="bot.transports.telegram_checks:checks",
+        app="Telegram",
+        city_checks=telegram_checks.checks,
+        backchannel=telegram_config.backchannel,
+        contact=telegram_config.contact,
     ),
     Transport(
         "matrix",
         "bot.transports.matrix",
         "matrix",
-        config="bot.transports.matrix.config:MatrixSection",
-        data="bot.transports.matrix.personal_data",
-        city_checks="bot.transports.matrix.checks:checks",
+        config=matrix_config.MatrixSection,
+        app="Matrix",
+        data=matrix_data.DECLARED,
+        city_checks=matrix_checks.checks,
+        backchannel=matrix_config.backchannel,
+        completed=matrix_config.completed,
+        contact=matrix_config.contact,
     ),
     Transport(
         "phone",
         "bot.transports.phone",
         "phone",
-        config="bot.transports.phone.config:PhoneSection",
+        config=phone_config.PhoneSection,
         names=E164,
         calls=True,
         files=False,
         medium=Medium.SPOKEN,
         label=N_("📞 on the phone"),
-        data="bot.transports.phone.personal_data",
-        city_checks="bot.transports.phone.checks:checks",
-        attaches="bot.transports.phone.attach:attach",
+        data=phone_data.DECLARED,
+        city_checks=phone_checks.checks,
+        attaches=phone_attach.attach,
+        settings=phone_config.handler_settings,
+        contact=phone_config.contact,
     ),
     Transport(
         "sms",
         "bot.transports.sms",
         "sms",
-        config="bot.transports.sms.config:SmsSection",
+        config=sms_config.SmsSection,
         names=E164,
         texts=True,
         files=False,
         coded=True,
         medium=Medium.TEXTED,
         label=N_("💬 by SMS"),
-        data="bot.transports.sms.personal_data",
-        line="bot.transports.sms.store:SmsStore",
-        checks="bot.transports.sms.checks:checks",
-        attaches="bot.transports.sms.attach:attach",
+        data=sms_data.DECLARED,
+        line=sms_store.SmsStore,
+        checks=sms_checks.checks,
+        attaches=sms_attach.attach,
+        budget=sms_desk.desk_budget,
+        panel=sms_desk.panel,
+        contact=sms_config.contact,
     ),
     Transport("console", "bot.transports.console"),
-)
-PLATFORMS = tuple(transport.platform for transport in TRANSPORTS)
-# The platforms of the chat services a city runs (people there can be banned, say).
-SERVICES = tuple(transport.platform for transport in TRANSPORTS if transport.section)
-for _transport in TRANSPORTS:
-    _transport.declare()
+]
+# The platforms of every transport, and of the chat services a city runs (people there can
+# be banned, say): kept in step by :func:`register`.
+PLATFORMS: list[str] = []
+SERVICES: list[str] = []
+
+
+def register(transport: Transport) -> Transport:
+    """Add ``transport`` (the product's at import; a test's later): its platform becomes
+    known and its data, medium and numbers declared. A section it has is part of the
+    configurations read after the configuration module made ``Config``: only the product's
+    are (bot/config.py)."""
+    if transport.platform in PLATFORMS:
+        raise ValueError(f"platform {transport.platform!r} is registered already")
+    if transport not in TRANSPORTS:
+        TRANSPORTS.append(transport)
+    PLATFORMS.append(transport.platform)
+    if transport.section:
+        SERVICES.append(transport.platform)
+    transport.declare()
+    return transport
+
+
+for _transport in tuple(TRANSPORTS):
+    register(_transport)
+
+
+def unregister(platform: str) -> None:
+    """Forget a transport a test registered (its declarations stay: they name a platform
+    nobody uses)."""
+    TRANSPORTS[:] = [transport for transport in TRANSPORTS if transport.platform != platform]
+    for platforms in (PLATFORMS, SERVICES):
+        if platform in platforms:
+            platforms.remove(platform)
 
 
 def named(platform: str) -> Transport:
@@ -211,6 +299,64 @@ def named(platform: str) -> Transport:
 def configured(config: Any) -> list[Transport]:
     """The chat services ``config`` asks for."""
     return [transport for transport in TRANSPORTS if transport.configured(config)]
+
+
+def backchannels(config: Any) -> frozenset[tuple[str, str]]:
+    """The coordinators' group on each transport that has one in ``config``, as (platform,
+    chat id)."""
+    return frozenset(
+        (transport.platform, chat)
+        for transport in TRANSPORTS
+        if transport.backchannel is not None and (chat := transport.backchannel(config))
+    )
+
+
+def handler_settings(config: Any) -> dict[str, Any]:
+    """The transports' parts of the handlers' settings in ``config``."""
+    found: dict[str, Any] = {}
+    for transport in TRANSPORTS:
+        if transport.settings is not None:
+            found.update(transport.settings(config))
+    return found
+
+
+def budgets(config: Any, db: Database, running: Mapping[str, Any]) -> dict[str, Any]:
+    """The metered budget of each transport ``config`` runs that has one, by platform: the
+    running transport's (``running``: platform -> the city's transport here, which counts
+    it), else one read from ``db`` (the web alone, beside the bot)."""
+    found: dict[str, Any] = {}
+    for transport in configured(config):
+        if transport.budget is None:
+            continue
+        live = getattr(running.get(transport.platform), "budget", None)
+        found[transport.platform] = live if live is not None else transport.budget(config, db)
+    return found
+
+
+async def panels(budgets: Mapping[str, Any], t: Translator) -> list[Panel]:
+    """The desk's panels of ``budgets`` (by platform, :func:`budgets`), in ``t``'s words."""
+    found = []
+    for platform, budget in budgets.items():
+        panel = named(platform).panel
+        if panel is not None:
+            found.append(await panel(budget, t))
+    return found
+
+
+def contacts(config: Any, username: str) -> list[Contact]:
+    """The ways to reach the bot ``config`` offers, as the web names them, in the order
+    of the transports."""
+    found = []
+    for transport in TRANSPORTS:
+        way = transport.contact(config, username) if transport.contact is not None else None
+        if way is not None:
+            found.append(way)
+    return found
+
+
+def chat_apps() -> list[str]:
+    """The names of the chat apps the bot can be reached in (where a city runs them)."""
+    return [transport.app for transport in TRANSPORTS if transport.app]
 
 
 def channels(config: Any) -> Channels:

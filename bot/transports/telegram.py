@@ -40,7 +40,7 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
-from bot.config import Config, TelegramSection
+from bot.config import Config
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import (
     ChatService,
@@ -52,6 +52,7 @@ from bot.transports.contract import (
 )
 from bot.transports.markup import split_html
 from bot.transports.sending import DeliveryError, voice_filename
+from bot.transports.telegram_config import TelegramSection
 from bot.transports.telegram_polling import (
     CommittedPolling,
     failure,

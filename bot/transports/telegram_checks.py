@@ -4,10 +4,14 @@ the descriptor, bot/transports/registry.py): the token and the backchannel group
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from bot.config import ENV_PREFIX, Config
-from bot.transports.registry import Check
-from db import Database
+from bot.config_fields import ENV_PREFIX
+
+if TYPE_CHECKING:  # the registry imports this module: names only, no circle
+    from bot.config import Config
+    from bot.transports.registry import Check
+    from db import Database
 
 
 async def checks(
@@ -19,7 +23,7 @@ async def checks(
 
 
 async def _telegram_checks(config: Config) -> AsyncIterator[Check]:
-    if not config.telegram_enabled:
+    if not config.telegram.enabled:
         yield ("telegram", "skip", "no token configured")
         return
     from telegram import Bot

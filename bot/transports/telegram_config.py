@@ -4,9 +4,11 @@ webhook, the pace (docs/telegram.md). bot/config.py composes it into ``Config``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
+from bot.transports.contacts import Contact
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,22 @@ class TelegramSection:
                 f"telegram.webhook_secret: required when telegram.mode is webhook "
                 f"(set {env_name('telegram', 'webhook_secret', prefix)})"
             )
+
+
+def backchannel(config: Any) -> str:
+    """The coordinators' group (bot/transports/registry.py ``Transport.backchannel``): kept
+    in ``[help] telegram_backchannel``, where operators have always set it."""
+    return str(config.help.telegram_backchannel)
+
+
+def contact(config: Any, username: str) -> Contact | None:
+    """The chat with the bot, without a deep link: the person starts with the greeting
+    (``username``: the bot's, known once Telegram told it)."""
+    if not username:
+        return None
+    return Contact(
+        f"https://t.me/{username}",
+        "💬 Bot in Telegram öffnen",
+        before=("Sie haben Telegram?", "Dann tippen Sie hier:"),
+        chat=True,
+    )

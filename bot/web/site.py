@@ -36,9 +36,9 @@ class Site:
     media: Mapping[str, MediaSource] = field(default_factory=dict)
     # Reads a place's details aloud (``/place/<id>/speech.ogg``); None: no engine.
     speaker: Speaker | None = None
-    # The text messages' budget (bot/transports/sms/budget.py ``Budget``), whose state the
-    # desk's statistics show; None where the city sends no texts.
-    sms_budget: Any = None
+    # The transports' metered budgets, by platform (bot/transports/registry.py ``budgets``),
+    # whose panels the desk's statistics show; empty where the city runs none.
+    budgets: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:

@@ -139,10 +139,10 @@ def test_a_city_without_sections_takes_defaults_never_the_main_citys(tmp_path):
     assert unna.privacy == defaults.privacy
     assert unna.events == defaults.events
     assert unna.help == defaults.help and unna.help.telegram_backchannel == ""
-    assert unna.telegram == defaults.telegram and not unna.telegram_enabled
+    assert unna.telegram == defaults.telegram and not unna.telegram.enabled
     # The key sealing the Matrix keys is the installation's, beside its (main) database.
     assert unna.matrix == replace(defaults.matrix, key_file=f"{tmp_path}/bot.matrix-key")
-    assert not unna.matrix_enabled
+    assert not unna.matrix.enabled
     # Not the default data/dortmund, which is the main city's gazetteer.
     assert unna.places.data_dir == "data/unna"
     assert unna.handler_settings().backchannels == frozenset()
@@ -170,7 +170,7 @@ def test_main_tokens_never_reach_another_city_and_a_citys_only_it(tmp_path):
     assert luenen.config.bot.max_text_length == 1500
     assert luenen.config.matrix.access_token is None
     assert luenen.config.bot.admins == ["telegram:2"]
-    assert unna.config.telegram.token is None and not unna.config.telegram_enabled
+    assert unna.config.telegram.token is None and not unna.config.telegram.enabled
     assert unna.config.bot.max_text_length == main.config.bot.max_text_length == 2000
     assert unna.config.bot.admins == [] and unna.config.help.telegram_backchannel == ""
     assert luenen.env_prefix == "NACHBARBOT_CITY_LUENEN__"
@@ -439,7 +439,7 @@ def test_city_add_writes_a_city_that_loads(tmp_path):
     )
     assert city.config.places.data_dir == str(data)
     assert city.config.bot.languages == list(SUPPORTED_LANGUAGES)
-    assert not city.config.telegram_enabled and not city.config.matrix_enabled
+    assert not city.config.telegram.enabled and not city.config.matrix.enabled
 
     before = tree(tmp_path)
     for name in ("Lünen", "LÜNEN", "Dortmund"):

@@ -22,7 +22,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_defaults_without_file():
     config = load_config(None, env={})
     assert config.bot.city == "Dortmund"
-    assert not config.telegram_enabled
+    assert not config.telegram.enabled
 
 
 def test_the_offer_rules_come_from_the_help_section(tmp_path):
@@ -50,7 +50,7 @@ def test_file_values_and_env_override(tmp_path):
     config = load_config(path, env=env)
     assert config.bot.city == "Essen"
     assert config.bot.max_text_length == 1500
-    assert config.telegram_enabled
+    assert config.telegram.enabled
 
 
 def test_config_path_from_environment(tmp_path):

@@ -5,8 +5,13 @@ transport keeps for the number."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+import pytest
+
 from bot.transports.sms.store import SmsStore
-from db import Database
+from db import Database, numbers
 from db.users import UserStore
 
 NUMBER = "+4917633333333"
@@ -83,3 +88,59 @@ async def test_export_lists_and_erasure_removes_what_both_transports_keep(db: Da
     )
     assert left == []
     assert await db.fetch_all("SELECT id FROM outbox WHERE chat_id = ?", (NUMBER,)) == []
+
+
+# A ban list's key and a ban made with it before the hashes stopped following the order of
+# the transports: the HMAC of "phone\0<number>", whichever number platform banned it.
+OLD_KEY = "5e" * 32
+
+
+async def _ban_made_before(db: Database, number: str) -> None:
+    made = hmac.new(bytes.fromhex(OLD_KEY), f"phone\0{number}".encode(), hashlib.sha256)
+    async with db.transaction():
+        await db.execute(
+            "INSERT INTO secrets (name, value) VALUES (?, ?)", ("ban_list_key", OLD_KEY)
+        )
+        await db.execute(
+            "INSERT INTO ban_list (key_hash, created_at) VALUES (?, ?)",
+            (made.hexdigest(), "2026-01-01T00:00:00+00:00"),
+        )
+
+
+@pytest.mark.parametrize("order", [("phone", "sms"), ("sms", "phone")])
+async def test_a_ban_made_before_holds_whatever_order_the_transports_register_in(
+    db: Database, monkeypatch: pytest.MonkeyPatch, order: tuple[str, str]
+):
+    monkeypatch.setattr(numbers, "NUMBER_PLATFORMS", list(order))
+    await _ban_made_before(db, NUMBER)
+    for platform in order:
+        assert (await db.users.seen(platform, NUMBER, NUMBER)).banned_at is not None
+    # A hash made now is the one made then.
+    assert await db.users.bans.key_of("sms", NUMBER) == await db.users.bans.key_of("phone", NUMBER)
+
+
+async def test_a_third_number_platform_is_the_same_person_in_export_and_erasure(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    # Nothing assumes two number platforms: a third one (a pager, say) reaches the same row,
+    # its ban and its updates are the person's.
+    monkeypatch.setattr(numbers, "NUMBER_PLATFORMS", ["phone", "pager", "sms"])
+    person = await db.users.seen("pager", NUMBER, NUMBER)
+    assert (await db.users.seen("sms", NUMBER, NUMBER)).id == person.id
+    assert (await db.users.seen("phone", NUMBER, NUMBER)).id == person.id
+    for platform, update in (("phone", "call-1"), ("sms", "text-1"), ("pager", "page-1")):
+        await _handled(db, platform, update)
+    exported = await db.data_rights.export(person)
+    assert {row["update_id"] for row in exported["updates_handled"]} == {
+        "call-1",
+        "text-1",
+        "page-1",
+    }
+
+    async def close() -> None:
+        """Nothing running to end."""
+
+    async with db.transaction():
+        await db.data_rights.erase(person, close)
+    left = await db.fetch_all("SELECT platform FROM processed_updates WHERE chat_id = ?", (NUMBER,))
+    assert left == []

@@ -14,7 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from db import Database
-from db.data_rights import Limits, erasure_statements, person_params, retention_steps
+from db.data_rights import (
+    Limits,
+    erasure_statements,
+    person_params,
+    person_sql,
+    retention_steps,
+)
 from db.events import Event
 from db.personal_data import CUTOFFS, KINDS, MAP, PUBLIC, PURPOSES, TABLES, sections
 from handlers import build_router
@@ -79,11 +85,13 @@ async def test_every_statement_of_the_map_runs(db: Database):
     params = person_params(user)
     for first in (True, False):
         for sql in erasure_statements(first):
-            await db.execute(sql, params)
+            await db.execute(person_sql(sql), params)
     for section in sections():
         await db.fetch_all(
-            f"SELECT {', '.join(section.link.export)} FROM {section.table}"
-            f" WHERE {section.link.where}",
+            person_sql(
+                f"SELECT {', '.join(section.link.export)} FROM {section.table}"
+                f" WHERE {section.link.where}"
+            ),
             params,
         )
     cutoffs = Limits().cutoffs(datetime.now(UTC))

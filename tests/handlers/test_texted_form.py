@@ -1,8 +1,8 @@
 """A message as a texted reader gets it (handlers/texted_form.py), made by the reader chain's
-texted link: plain text, every choice numbered one a line, a short form with the STOP line
-in place of a long notice, no direction marks, and the paging that keeps the choices whole
-in the first text. What fits is the wire's measure (SMS segments: the transport's), so the
-paging is tried here with a measure in characters."""
+texted link: plain text, every choice numbered one a line, a short form in place of a long
+notice, no direction marks - and nothing a wire promises: no STOP, no "more" (SMS's own,
+tests/bot/transports/sms/test_paging.py), so a plain-text transport that understands
+neither never tells its reader to send them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from handlers.messages import (
 )
 from handlers.reader import Medium, Reader, translator_for
 from handlers.reader_chain import LazyReader, Reading, Surroundings, texted
-from handlers.texted_form import MORE, form_of, more_line, page, without_direction_marks
+from handlers.texted_form import form_of, without_direction_marks
 from locales import translator
 
 LONG = Markup("<b>A long notice</b>\n" + "Many words about many things. " * 20)
@@ -29,15 +29,16 @@ BRIEF = Markup("Short: we keep little. All: https://nachbarn.example/x?lang=de")
 MARKS = frozenset("\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f\u061c")
 
 
-def test_any_message_with_a_short_form_goes_as_it_with_the_stop_line():
+def test_any_message_with_a_short_form_goes_as_it_marked_as_a_notice_without_a_wire_promise():
     t = translator("de")
     buttons = [[Button("🍎 Apples", "fruit:apple"), Button("🍐 Pears", "fruit:pear")]]
     form = form_of(Message(LONG, buttons, brief=BRIEF), t)
     assert form is not None
     assert form.body.startswith("Short: we keep little. All: https://nachbarn.example/x?lang=de")
     assert "long notice" not in form.body and "Many words" not in form.body
-    assert str(t.t("Send STOP to end all texts.")) in form.body
-    assert "STOPP" in form.body
+    assert form.notice
+    # STOP is SMS's promise, not the medium's: a plain-text transport does not understand it.
+    assert "STOP" not in form.body and "STOP" not in form.lines
     # Its choices stay, numbered, and a typed number presses them.
     assert form.listed == (("🍎 Apples", "fruit:apple"), ("🍐 Pears", "fruit:pear"))
     assert form.lines == "1 🍎 Apples\n2 🍐 Pears"
@@ -50,7 +51,7 @@ def test_a_message_asking_for_consent_without_a_short_form_goes_as_it_is():
     form = form_of(Message(Markup("Please <b>read</b> this."), buttons), t)
     assert form is not None
     assert form.body == "Please read this."
-    assert "STOP" not in form.body
+    assert "STOP" not in form.body and not form.notice
     assert [data for _, data in form.listed] == ["consent:yes", "consent:no"]
 
 
@@ -85,38 +86,7 @@ def test_the_direction_marks_go_and_the_words_keep_their_written_order():
     assert form is not None
     assert form.body == "💬 │ أحتاج مساعدة (Arabisch)"
     assert form.lines == "1 أمينة ✅"
-    # The "more" line too, in a right-to-left language whose values are isolated.
-    ar = translator("ar")
-    assert not MARKS & set(more_line(ar))
-    assert ar.digits(MORE) in more_line(ar)
     assert without_direction_marks("a\u200fb\u2066c\u2069") == "abc"
-
-
-def by_characters(text: str, room: int) -> bool:
-    return len(text) <= room * 50
-
-
-def test_a_text_that_fits_is_one_page():
-    assert page("Kurz.", "Mehr: 0", by_characters, 2).rest == ""
-
-
-def test_a_long_text_is_paged_at_a_line_with_the_more_line_and_the_choices_whole_first():
-    lines = [f"Zeile {n}: " + "x" * 20 for n in range(1, 12)]
-    text = "\n".join(lines)
-    choices = "1 Ja\n2 Nein"
-    paged = page(text, "Mehr: 0", by_characters, 2, choices)
-    assert paged.first.endswith("\nMehr: 0\n1 Ja\n2 Nein")
-    assert len(paged.first) <= 100
-    head = paged.first.removesuffix("\nMehr: 0\n1 Ja\n2 Nein")
-    assert head.split("\n") == lines[: len(head.split("\n"))]
-    assert head + "\n" + paged.rest == text
-
-
-def test_choices_longer_than_the_room_still_come_whole_in_the_first_page():
-    choices = "\n".join(f"{n} Wahl Nummer {n}" for n in range(1, 15))
-    paged = page("Welche Sprachen?\nDann Fertig.", "Mehr: 0", by_characters, 2, choices)
-    assert paged.first.startswith("Welche Sprachen?")
-    assert paged.first.endswith(choices)
 
 
 async def test_the_texted_link_puts_the_form_on_the_item_for_a_texted_reader_alone(db: Database):
@@ -128,8 +98,14 @@ async def test_the_texted_link_puts_the_form_on_the_item_for_a_texted_reader_alo
     assert isinstance(item, Message)
     assert item.texted == TextedForm("Hallo Amina", "1 ✅ Ja", (("✅ Ja", "y:1"),), True)
     assert item.reader == sms.note
-    # Kept with the answers (a restart sends them as they were made).
+    # Kept with the answers (a restart sends them as they were made), a notice's mark too;
+    # a form kept before the mark was made comes back as it was.
     assert decode(encode(item)) == item
+    notice = Message(Markup("x"), brief=Markup("y"), texted=TextedForm("y", notice=True))
+    assert decode(encode(notice)) == notice
+    older = encode(item)
+    older["texted"] = older["texted"][:4]
+    assert decode(older) == item
     # A chat reader gets no texted form.
     chat = Reader(translator("de"))
     unchanged = await texted(where, Reading(LazyReader(chat), message))

@@ -31,7 +31,6 @@ PHONE_AND_SMS = (
     "bot/transports/sms",
     "handlers/medium_texts.py",
     "handlers/phone_pin.py",
-    "handlers/texted_form.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": None, "tn": (1, 2)}
 

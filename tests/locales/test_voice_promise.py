@@ -18,10 +18,10 @@ from dataclasses import replace
 import pytest
 from markupsafe import Markup
 
-from handlers.medium_texts import _DECLINED, SPOKEN, TEXTED
+from handlers.medium_texts import _DECLINED
 from handlers.privacy import notice_lines
 from handlers.settings import HandlerSettings
-from locales import SUPPORTED_LANGUAGES, translator
+from locales import SUPPORTED_LANGUAGES, Medium, translator
 
 # Volunteers nearby get the request (and not only "your helper").
 NEARBY = {
@@ -73,7 +73,7 @@ def _notice(lang: str, easy: bool, medium: str) -> str:
 @pytest.mark.parametrize("easy", [False, True])
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
 def test_the_phone_notice_says_who_hears_the_voice_and_who_reads_a_summary(lang, easy):
-    text = _notice(lang, easy, SPOKEN)
+    text = _notice(lang, easy, Medium.SPOKEN)
     (line,) = [line for line in text.split("\n") if re.search(NEARBY[lang], line, re.I)]
     for pattern in VOICE_ONLY[lang]:
         assert re.search(pattern, line, re.IGNORECASE), (lang, easy, line)
@@ -84,7 +84,7 @@ def test_the_spoken_notice_no_longer_says_only_the_team_and_the_helper_hear_it(l
     """The old line said the whole request was heard by the team and the helper alone;
     its German and English words must not come back."""
     for easy in (False, True):
-        text = _notice(lang, easy, SPOKEN)
+        text = _notice(lang, easy, Medium.SPOKEN)
         assert "hear it." not in text and "hören es" not in text and "Das hören nur" not in text
         assert text != _notice(lang, easy, "")
 
@@ -97,7 +97,7 @@ def _declined(t) -> str:
 def test_declining_by_phone_or_sms_names_the_number_and_no_read_aloud(lang):
     chat = _declined(translator(lang))
     assert not re.search(NUMBER[lang], chat, re.IGNORECASE), (lang, chat)
-    for medium in (SPOKEN, TEXTED):
+    for medium in (Medium.SPOKEN, Medium.TEXTED):
         for easy in (False, True):
             said = _declined(translator(lang, easy=easy, medium=medium))
             assert said != chat
@@ -112,7 +112,7 @@ def test_the_whole_notice_says_an_offer_carries_no_voice(lang):
     sees a request names the voice, which volunteers are not given."""
     from handlers.privacy_purposes import PURPOSE_WORDS
 
-    for medium in ("", SPOKEN, TEXTED):
+    for medium in ("", Medium.SPOKEN, Medium.TEXTED):
         t = translator(lang, medium=medium)
         seen_by = str(t.t(PURPOSE_WORDS["requests"].seen_by))
         assert re.search(VOICE_ONLY[lang][0], seen_by, re.IGNORECASE), (lang, seen_by)

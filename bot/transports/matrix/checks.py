@@ -7,13 +7,15 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from bot.config import ENV_PREFIX, Config, env_name
-from bot.transports.registry import Check
-from db import Database
+from bot.config_fields import ENV_PREFIX, env_name
 from db.statements import fetch_all
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the registry imports this module: names only, no circle
     import nio
+
+    from bot.config import Config
+    from bot.transports.registry import Check
+    from db import Database
 
 # A check of the homeserver: tries of a request that found no server, and seconds for one.
 CHECK_RETRIES, CHECK_SECONDS = 2, 10
@@ -26,12 +28,12 @@ async def checks(
     device's cross-signing, the backchannel room, and the keys at rest."""
     async for check in _matrix_checks(config, db):
         yield check
-    if config.matrix_enabled:
+    if config.matrix.enabled:
         yield await matrix_keys_check(config, db, env_prefix)
 
 
 async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
-    if not config.matrix_enabled:
+    if not config.matrix.enabled:
         yield ("matrix", "skip", "no homeserver configured")
         return
     if not (config.matrix.access_token or config.matrix.password):

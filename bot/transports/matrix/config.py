@@ -4,10 +4,19 @@ its keys at rest (docs/matrix.md). bot/config.py composes it into ``Config``."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name, key_bytes
 from bot.config_fields import option as _opt
+from bot.transports.contacts import Contact
+
+# The key sealing the bot's Matrix keys in the database (matrix.key_file), when the database
+# is no file it could lie beside (PostgreSQL): relative to the working directory.
+DEFAULT_KEY_FILE = "var/nachbarbot.matrix-key"
+KEY_SUFFIX = ".matrix-key"
 
 
 @dataclass(frozen=True)
@@ -66,3 +75,47 @@ class MatrixSection:
                 f"matrix: set {env_name('matrix', 'access_token', prefix)} or "
                 f"{env_name('matrix', 'password', prefix)}"
             )
+
+
+def default_key_file(database: str) -> str:
+    """Where matrix.key_file is when not set: beside a SQLite database file
+    (``var/nachbarbot.sqlite3`` → ``var/nachbarbot.matrix-key``), else
+    :data:`DEFAULT_KEY_FILE`."""
+    if database.startswith(("postgresql://", "postgres://")) or database == ":memory:":
+        return DEFAULT_KEY_FILE
+    path = Path(database)
+    return str(path.with_name(path.stem + KEY_SUFFIX))
+
+
+def completed(section: MatrixSection, config: Any) -> MatrixSection:
+    """The section with its key file's default, which lies beside the database ([bot], which
+    the section does not know). A further city's configuration has the main database
+    (installation-wide), so the cities share one key file unless a city names its own."""
+    if section.key_file:
+        return section
+    return replace(section, key_file=default_key_file(config.bot.database))
+
+
+def backchannel(config: Any) -> str:
+    """The coordinators' room (bot/transports/registry.py ``Transport.backchannel``)."""
+    return str(config.matrix.backchannel_room)
+
+
+def address(config: Any) -> tuple[str, str]:
+    """The bot's account and its matrix.to link; ("", "") without one."""
+    account = str(config.matrix.user_id)
+    return account, f"https://matrix.to/#/{quote(account, safe='@:')}" if account else ""
+
+
+def contact(config: Any, username: str) -> Contact | None:
+    """The bot's account, to write to."""
+    account, link = address(config)
+    if not account:
+        return None
+    return Contact(
+        link,
+        account,
+        before=("Sie haben Matrix?", "Dann schreiben Sie an diese Adresse:"),
+        ltr=True,
+        chat=True,
+    )

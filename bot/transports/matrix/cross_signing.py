@@ -55,8 +55,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
+from bot.transports.matrix.config import MatrixSection
 from bot.transports.matrix.key_vault import (
     KeyUnavailable,
     is_sealed,

@@ -61,7 +61,7 @@ from pathlib import Path
 
 from nio.store import SqliteStore
 
-from bot.config import MatrixSection
+from bot.transports.matrix.config import MatrixSection
 from bot.transports.matrix.key_vault import (
     NIO_DEFAULT_PICKLE_KEY,
     KeyUnavailable,

@@ -49,8 +49,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from bot.config import DEFAULT_KEY_FILE, MatrixSection, key_bytes
+from bot.config_fields import key_bytes
 from bot.log_redaction import redact_everywhere
+from bot.transports.matrix.config import DEFAULT_KEY_FILE, MatrixSection
 
 KEY_BYTES = 32
 SEALED = "sealed:1:"

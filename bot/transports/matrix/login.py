@@ -22,8 +22,8 @@ import logging
 
 import nio
 
-from bot.config import MatrixSection
 from bot.log_redaction import redact_everywhere
+from bot.transports.matrix.config import MatrixSection
 from bot.transports.matrix.key_vault import is_sealed, opened_text, sealed_text
 from db.transport_state import TransportStateStore
 

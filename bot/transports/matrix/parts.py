@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import nio
 
-from bot.config import MatrixSection
+from bot.transports.matrix.config import MatrixSection
 from bot.transports.matrix.render import PLATFORM
 from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
 from bot.transports.numbered_choices import NumberedChoices

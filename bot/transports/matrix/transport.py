@@ -13,9 +13,10 @@ import secrets
 import nio
 from nio.store import SqliteStore
 
-from bot.config import Config, MatrixSection
+from bot.config import Config
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import ChatService, ChatTurn, Routed, send_kept_answers, take_update
+from bot.transports.matrix.config import MatrixSection
 from bot.transports.matrix.cross_signing import (
     ANOTHER_IDENTITY,
     NOT_OWN_DEVICE,

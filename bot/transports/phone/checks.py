@@ -5,10 +5,14 @@ the calls."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from bot.config import ENV_PREFIX, Config
-from bot.transports.registry import Check
-from db import Database
+from bot.config_fields import ENV_PREFIX
+
+if TYPE_CHECKING:  # the registry imports this module: names only, no circle
+    from bot.config import Config
+    from bot.transports.registry import Check
+    from db import Database
 
 
 async def checks(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
+from bot.transports.contacts import Contact, dialled
 from bot.transports.phone.admission import check_entry as check_peer
 from handlers.dialable import parse_countries
 from handlers.places.hours import validate as validate_hours
@@ -170,3 +172,27 @@ class PhoneSection:
         """The secrets running it needs (:func:`check_chat_secrets`)."""
         if self.enabled and self.registrar and self.user and not self.password:
             raise ConfigError(f"phone: set {env_name('phone', 'password', prefix)}")
+
+
+def handler_settings(config: Any) -> dict[str, Any]:
+    """The phone's part of the handlers' settings (bot/transports/registry.py
+    ``Transport.settings``): the countries whose numbers the bot calls."""
+    return {"call_countries": parse_countries(config.phone.call_countries)}
+
+
+def contact(config: Any, username: str) -> Contact | None:
+    """The line's number, to call, where the city runs it (a number without + read in the
+    first country the bot calls)."""
+    if not config.phone.enabled:
+        return None
+    number, link = dialled(config.phone.number, parse_countries(config.phone.call_countries)[0])
+    if not number:
+        return None
+    return Contact(
+        f"tel:{link}",
+        f"📞 {number}",
+        before=("Sie können den Bot auch anrufen.", "Das geht mit jedem Telefon."),
+        after=("Der Bot spricht mit Ihnen.", "Sie antworten mit den Tasten am Telefon."),
+        ltr=True,
+        instead="rufen Sie an",
+    )

@@ -4,10 +4,12 @@ checks.py asks the descriptor, bot/transports/registry.py)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from bot.config import Config
-from bot.transports.registry import Check
-from db import Database
+if TYPE_CHECKING:  # the registry imports this module: names only, no circle
+    from bot.config import Config
+    from bot.transports.registry import Check
+    from db import Database
 
 
 async def checks(config: Config, db: Database) -> AsyncIterator[Check]:

@@ -4,9 +4,11 @@ pace of text messages (docs/sms.md). bot/config.py composes it into ``Config``."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
+from bot.transports.contacts import Contact, dialled
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,20 @@ class SmsSection:
         """The secrets running it needs (:func:`check_chat_secrets`)."""
         if self.enabled and not self.incoming_secret:
             raise ConfigError(f"sms: set {env_name('sms', 'incoming_secret', prefix)}")
+
+
+def contact(config: Any, username: str) -> Contact | None:
+    """The number texts come from, to text, where the city runs them."""
+    if not config.sms.enabled:
+        return None
+    number, link = dialled(config.sms.sender, config.sms.country)
+    if not number:
+        return None
+    return Contact(
+        f"sms:{link}",
+        f"✉️ {number}",
+        before=("Sie können dem Bot auch eine SMS schreiben.", "Das geht mit jedem Handy."),
+        after=("Schreiben Sie zum Beispiel: Hallo.",),
+        ltr=True,
+        instead="schreiben Sie eine SMS",
+    )

@@ -71,7 +71,7 @@ DECLARED = Declaration(
             },
             links=(
                 Link(
-                    "'sms' IN (:platform, :other_platform) AND number = :chat_id",
+                    "'sms' IN (:platform, :other_platforms) AND number = :chat_id",
                     (delete(),),
                     section="sms",
                     export=(

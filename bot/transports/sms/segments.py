@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from handlers.texted_form import Page, page
+from bot.transports.sms.paging import Page, page
 
 # GSM 03.38 basic table (one septet each).
 GSM_BASIC = frozenset(
@@ -154,7 +154,7 @@ def _fits(text: str, limit: int) -> bool:
 
 def cut(text: str, more: str, limit: int = LIMIT, choices: str = "") -> Page:
     """``text`` and its ``choices`` paged as a texted reader's form pages them
-    (handlers/texted_form.py ``page``: the choices whole in the first part, the rest on
+    (paging.py ``page``: the choices whole in the first part, the rest on
     "more") in ``limit`` segments, each beginning measured folded on its own (an Arabic line
     further on does not make a German beginning UCS-2); the first part folded, the rest not
     yet (it is folded when it is sent)."""

@@ -20,7 +20,7 @@ local number in ``[sms] country``). Then, in this order:
   (handlers/helping/lifecycle.py ``running_help``) keeps that help's notices going and
   sends a code; only the code texted back (``store.STOP_HELP``) ends them too.
 - a code the number was sent to stop its help's notices (four digits).
-- "0" while a text was cut to fit ("More: send 0", handlers/texted_form.py ``MORE``): its
+- "0" while a text was cut to fit ("More: send 0", paging.py ``MORE``): its
   next part. Choices count from 1 and always come in the first text, so "0" never means
   anything else.
 - "/word" is the command (/delete, /mydata: the privacy notice names them).
@@ -33,10 +33,11 @@ until START.
 **Outgoing.** A message comes in its texted form, made by the reader chain's texted link
 (handlers/texted_form.py: plain text, its choices numbered, a notice's short form, no
 direction marks; an item no chain made is formed by the same rules here); the transport
-fits it to the wire, paged by the form's rule into two segments (segments.py: GSM-7 or
-UCS-2) and taken from the budget (budget.py: the month, its reserve for
-the notices of running help, the number's caps an hour and a day) before it goes: a text
-the budget has no room for is refused for good. Edits go as new texts (a phone changes
+adds its own promises (paging.py: the STOP line after a notice's short form, "More: send
+0") and fits it to the wire, paged into two segments (segments.py: GSM-7 or UCS-2) and
+taken from the budget (budget.py: the month, its reserve for the notices of running help,
+the number's caps an hour and a day) before it goes: a text the budget has no room for is
+refused for good. Edits go as new texts (a phone changes
 nothing it showed); toasts, reactions, deletions and voices are not sent. Texts go at most
 ``[sms] max_messages_per_second`` (the gateway's rate: the transport's ``pace``, kept here
 alone and shared through the outbox in a cluster). Logs hold the kind of a failure, never
@@ -63,6 +64,7 @@ from bot.transports.numbered_choices import press_for
 from bot.transports.sending import DeliveryError, send_key
 from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
+from bot.transports.sms.paging import MORE, body_of, more_line
 from bot.transports.sms.segments import count, cut
 from bot.transports.sms.store import CODE_DIGITS, STOP_HELP, SmsStore
 from db import Database
@@ -74,7 +76,7 @@ from handlers.messages import ButtonPress, Command, Incoming, Outgoing, Sender, 
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of, translator_of
-from handlers.texted_form import MORE, form_of, more_line
+from handlers.texted_form import form_of
 from locales import N_, Translator
 
 log = logging.getLogger(__name__)
@@ -407,7 +409,7 @@ class SmsTransport(Transport):
         form = getattr(item, "texted", None) or form_of(item, t)
         if form is None:
             return None  # toasts, reactions, deletions, voices: nothing a text can carry
-        fitted = cut(form.body, more_line(t), choices=form.lines)
+        fitted = cut(body_of(form, t), more_line(t), choices=form.lines)
         message_id = await self._send_now(number, fitted.first, running)
         await self.store.keep_more(number, fitted.rest)
         await self.store.note_newest(number, message_id, list(form.listed), form.typed)

@@ -6,9 +6,9 @@ as ``2025`` from the first request's year to this one; anything else is 400 with
 and a message), ``GET /desk/stats/<table>.csv`` with the same ``period`` (tables:
 ``handlers.statistics.TABLE_IDS``). Coordinators and admins only, like every desk page.
 
-Above the figures, where the city sends text messages: the month's SMS budget as it stands
-(bot/transports/sms/budget.py ``State``: spent, the reserve for notices of running help,
-today's first texts from unknown numbers), read fresh each time.
+Above the figures, the panel of each metered budget the city's transports keep, as their
+descriptors show it (bot/transports/registry.py ``panels``: the month's texts where the
+city sends them), read fresh each time.
 
 Counting a period over 100,000 requests takes a few hundred milliseconds, and it holds the
 one database connection the chat uses too; so a period's figures are kept for
@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 from babel.numbers import format_decimal
 
+from bot.transports import registry
 from bot.web import charts
 from bot.web.csv_export import csv_response
 from bot.web.desk.auth import desk_of, desk_page
@@ -112,11 +113,10 @@ async def page(request: web.Request) -> web.Response:
             counted_at="",
             query="",
             notice=None,
-            sms=None,
+            panels=[],
         )
     figures, counted = await _figures(request, period, now)
-    budget = desk_of(request).site.sms_budget
-    sms = await budget.state() if budget is not None else None
+    panels = await registry.panels(desk_of(request).site.budgets, t)
     sections = []
     for table in statistics.tables(figures, t):
         # A chart with no bars above a table with figures must not say "no figures yet":
@@ -145,7 +145,7 @@ async def page(request: web.Request) -> web.Response:
         counted_at=t.time(counted),
         query=f"?period={period.year}" if period.year else "",
         notice=None,
-        sms=sms,
+        panels=panels,
     )
 
 

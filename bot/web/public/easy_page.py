@@ -9,20 +9,20 @@ language control) comes from the German catalog so that the whole page is ``lang
 The language control leads to the map in the language chosen (the page has no other
 language); the visitor's choice is remembered as on every page.
 
-How to reach the bot names every way in the city runs: Telegram, Matrix, the phone line
-(``[phone] number``) and text messages (``[sms] sender``), each only when configured; and
-for a reader with none of the chats, a call, a text or a place to ask at.
+How to reach the bot names every way in the city runs, each as its transport's descriptor
+words it (bot/transports/registry.py ``contacts``: a chat app, a number to call or to text,
+each only when configured); and for a reader with none of the chat apps, what to do
+instead (a call, a text) or a place to ask at.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import phonenumbers
 from aiohttp import web
 
+from bot.transports.registry import Contact, chat_apps, contacts
 from bot.web.pages import context, render
-from bot.web.public import links
 from bot.web.site import SITE
 from locales import translator
 
@@ -35,39 +35,31 @@ def _switch_url(code: str) -> str:
     )
 
 
-def _number(number: str, country: str) -> tuple[str, str]:
-    """A number as a German reader writes it ("0231 1234567") and for a ``tel:`` or ``sms:``
-    link (E.164); ("", "") for none, the number as configured where it is no number."""
-    if not number.strip():
+def without_a_chat(ways: list[Contact]) -> tuple[str, str]:
+    """For a reader with none of the chat apps, where the city offers a chat app and a way
+    without one: the question, naming every app ("Sie haben kein Telegram und kein
+    Matrix?"), and what to do instead ("Dann rufen Sie an. Oder schreiben Sie eine SMS.");
+    ("", "") otherwise."""
+    instead = [way.instead for way in ways if way.instead]
+    if not any(way.chat for way in ways) or not instead:
         return "", ""
-    try:
-        parsed = phonenumbers.parse(number, country or "DE")
-    except phonenumbers.NumberParseException:
-        return number, number
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return national, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    question = "Sie haben kein " + " und kein ".join(chat_apps()) + "?"
+    answer = " ".join(f"{'Dann' if n == 0 else 'Oder'} {what}." for n, what in enumerate(instead))
+    return question, answer
 
 
 async def easy_page(request: web.Request) -> web.Response:
     site = request.app[SITE]
-    config = site.config
-    country = config.sms.country
-    phone, phone_link = _number(config.phone.number if config.phone.enabled else "", country)
-    sms, sms_link = _number(config.sms.sender if config.sms.enabled else "", country)
+    ways = contacts(site.config, site.bot_username)
+    question, instead = without_a_chat(ways)
     return render(
         request,
         "public/leichte_sprache.html",
         **{**context(request, translator("de")), "switch_url": _switch_url},
-        # The chat itself, without a deep link: the person starts with the greeting.
-        telegram=f"https://t.me/{site.bot_username}" if site.bot_username else "",
-        telegram_name=site.bot_username,
-        matrix_account=links.matrix_account(site),
-        matrix=links.matrix_link(site),
         city=site.settings.city,
-        phone=phone,
-        phone_link=phone_link,
-        sms=sms,
-        sms_link=sms_link,
+        contacts=ways,
+        no_chat=question,
+        instead=instead,
     )
 
 

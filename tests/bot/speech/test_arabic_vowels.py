@@ -20,7 +20,6 @@ from bot.speech.numbers import number_words
 from bot.speech.script import parts, script
 from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.render import door_code_text
-from handlers.medium_texts import SPOKEN
 from handlers.privacy import notice_lines
 from handlers.reader import Medium, translator_for
 from handlers.settings import HandlerSettings
@@ -97,7 +96,9 @@ def _what_the_phone_says() -> list[tuple[str, Markup]]:
     """Every sentence of the phone's own in Arabic, usual and easy: its spoken variants, the
     phone's prompts and the privacy notice's first layer (placeholders left out: a value
     is no word of the bot's)."""
-    spoken = {instead for (medium, _chat), instead in medium_variants().items() if medium == SPOKEN}
+    spoken = {
+        instead for (medium, _chat), instead in medium_variants().items() if medium == Medium.SPOKEN
+    }
     said = []
     for easy in (False, True):
         t = translator_for("ar", easy, Medium.SPOKEN)

@@ -13,8 +13,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 from handlers.dispatcher import Dispatcher
-from handlers.medium_texts import _DECLINED, _DECLINED_BY_NUMBER, SPOKEN
-from locales import translator
+from handlers.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
+from locales import Medium, translator
 from tests.support.sip.calls import heard_texts, key_for, keys_answered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
@@ -44,7 +44,7 @@ async def test_a_new_caller_who_declines_hears_their_number_is_kept(
         said = len(spoken)
         await keys_answered(caller, call, await key_for(phone, call, "consent:no"))
         asked = " ".join(spoken[said:])
-        kept = _last_sentence(translator("de", medium=SPOKEN).gettext(_DECLINED_BY_NUMBER))
+        kept = _last_sentence(translator("de", medium=Medium.SPOKEN).gettext(_DECLINED_BY_NUMBER))
         assert "Telefonnummer" in kept and kept in asked, asked
         assert _last_sentence(translator("de").gettext(_DECLINED)) not in asked
         assert "vorliest" not in asked

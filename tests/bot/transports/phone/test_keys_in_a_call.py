@@ -10,9 +10,9 @@ from markupsafe import Markup
 from bot.transports.phone.keypad import BACK, REPEAT, Typed
 from bot.transports.phone.transport import Call
 from handlers.dispatcher import Dispatcher
-from handlers.medium_texts import _DECLINED, _DECLINED_BY_NUMBER, SPOKEN
+from handlers.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
-from locales import translator
+from locales import Medium, translator
 from tests.support.sip.calls import key_for
 from tests.support.sip.keypad_phone import CALLER, keypad_phone
 
@@ -219,7 +219,7 @@ async def test_no_thanks_names_the_number_a_caller_is_known_by(dispatcher: Dispa
         await phone._meant(call, Command("start"))
         await phone._meant(call, Typed("1"))  # the first language
         lang = dispatcher.settings.languages[0]
-        t = translator(lang, medium=SPOKEN)
+        t = translator(lang, medium=Medium.SPOKEN)
         said = len(engine.said)
         await phone._meant(call, Typed(await key_for(phone, call, "consent:no")))
         words = " ".join(text for _, text in engine.said[said:])

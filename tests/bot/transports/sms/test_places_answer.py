@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.transports.sms.paging import more_line
 from db import Database
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
-from handlers.texted_form import more_line
 from locales import translator
 from tests.support.sms.city import City, Resident
 

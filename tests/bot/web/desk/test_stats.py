@@ -232,9 +232,10 @@ async def test_the_text_messages_budget_on_the_page(db, site, web_chat):
         async with browser.get(f"{base}/desk/stats?lang=en") as page:
             assert 'id="stats-sms"' not in await page.text()  # no texts here
         limits = Limits(new_numbers_day=30, new_numbers_prefix=5, reserve_percent=10)
-        served.sms_budget = Budget(db, 1000, (), limits=limits)
-        assert await served.sms_budget.take(120)
-        assert await served.sms_budget.first_contact("+4917611111111")
+        budget = Budget(db, 1000, (), limits=limits)
+        served.budgets = {"sms": budget}  # as the descriptor of SMS gives it (registry.budgets)
+        assert await budget.take(120)
+        assert await budget.first_contact("+4917611111111")
         async with browser.get(f"{base}/desk/stats?lang=en") as page:
             html = await page.text()
         section = html[html.index('id="stats-sms"') : html.index("</section>")]

@@ -1,0 +1,41 @@
+"""How the web names a way to reach the bot (the easy page, bot/web/public/easy_page.py):
+each transport's descriptor says its own (bot/transports/registry.py ``Transport.contact``),
+so that no web page names a transport. The easy page is German by definition (Leichte
+Sprache, BITV 2.0 § 4): a contact's lines are German, written by the transport, not
+translations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One way in: ``link`` (https:, tel:, sms:) on a button that says ``shown``, the lines
+    ``before`` and ``after`` it, ``ltr`` whether the button is a number or an address (left
+    to right in any page); ``chat`` whether it is a chat app; a way for a person with none
+    says what to do instead (``instead``: "rufen Sie an")."""
+
+    link: str
+    shown: str
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    ltr: bool = False
+    chat: bool = False
+    instead: str = ""
+
+
+def dialled(number: str, country: str) -> tuple[str, str]:
+    """A number as a German reader writes it ("0231 1234567") and for a ``tel:`` or ``sms:``
+    link (E.164); ("", "") for none, the number as configured where it is no number."""
+    if not number.strip():
+        return "", ""
+    try:
+        parsed = phonenumbers.parse(number, country or "DE")
+    except phonenumbers.NumberParseException:
+        return number, number
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return national, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

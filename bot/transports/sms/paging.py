@@ -1,0 +1,103 @@
+"""SMS's own promises on a texted form (handlers/texted_form.py: the medium's, which
+promises nothing of a wire): a long text is paged by the wire's measure (segments.py: the
+segments) with "More: send 0" (:data:`MORE`, :func:`more_line`) and its rest on "0"; a
+notice's short form (``TextedForm.notice``) ends with how to stop all texts (:data:`STOP_LINE`,
+:func:`body_of`). Another texting transport (an e-mail, say) sends the same form without
+either.
+
+- **Paging** (:func:`page`). The choices always come whole in the first text of an answer,
+  after as much of the body as fits and the "more" line; the rest of a long body comes on
+  "0", which never presses a choice (the form's choices count from 1). How much fits is the
+  wire's measure, which the caller gives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers.messages import TextedForm
+from handlers.texted_form import without_direction_marks
+from locales import N_, Translator
+
+# "More: send 0" (the transport takes it in any digits handlers/parsing.py reads: ۰ too):
+# the rest of a text cut to fit. Never a choice (they count from 1).
+MORE = "0"
+STOP_LINE = N_("Send STOP to end all texts.")
+_MORE_LINE = N_("More: send {key}")
+
+
+def more_line(t: Translator) -> str:
+    """The line that ends a text whose rest comes on :data:`MORE`."""
+    return without_direction_marks(str(t.t(_MORE_LINE, key=t.digits(MORE))))
+
+
+def body_of(form: TextedForm, t: Translator) -> str:
+    """The form's body as a text says it: a notice's short form with the STOP line after it
+    (a form kept from before has it in its body already: ``notice`` false)."""
+    if not form.notice:
+        return form.body
+    return f"{form.body}\n{without_direction_marks(str(t.t(STOP_LINE)))}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A text paged: ``first`` is sent now (ending with the "more" line and the choices
+    when there is a ``rest``), ``rest`` when the person asks for more ("" when nothing is
+    left)."""
+
+    first: str
+    rest: str = ""
+
+
+# Fits(text, room): whether ``text`` fits in ``room`` (the wire's unit: SMS segments).
+Fits = Callable[[str, int], bool]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟۔।])\s+")
+
+
+def page(text: str, more: str, fits: Fits, room: int, choices: str = "") -> Page:
+    """``text`` whole, and its ``choices`` after it, if they fit in ``room``; else its
+    longest beginning that ends at a line or sentence boundary and fits with ``"\\n" +
+    more`` and the choices after it, and the rest. The choices always go whole in the first
+    part: where they need more than ``room``, the first part grows (a unit at a time) to
+    hold them and the text's beginning. A single line too long for any boundary is cut
+    between words."""
+    text = text.strip()
+    listed = f"\n{choices}" if choices else ""
+    tail = f"\n{more}{listed}"
+    if choices:
+        # Room for the choices and at least the beginning of the text: its first sentence
+        # (the question, mostly), at most 40 characters of it.
+        first_line = text.split("\n", 1)[0]
+        beginning = _SENTENCE_END.split(first_line, maxsplit=1)[0][:40]
+        while not fits(f"{beginning}{tail}", room):
+            room += 1
+    if fits(text + listed, room):
+        return Page(text + listed)
+    for boundaries in (sorted(set(_line_ends(text) + _sentence_ends(text))), _word_ends(text)):
+        best = None
+        for end in boundaries:
+            head = text[:end].rstrip()
+            if head and fits(f"{head}{tail}", room):
+                best = end
+        if best is not None:
+            return Page(f"{text[:best].rstrip()}{tail}", text[best:].strip())
+    # Not even one word fits: cut anywhere (a very long address, say).
+    size = len(text)
+    while size > 1 and not fits(f"{text[:size]}{tail}", room):
+        size -= 1
+    return Page(f"{text[:size]}{tail}", text[size:].strip())
+
+
+def _line_ends(text: str) -> list[int]:
+    return [m.start() for m in re.finditer(r"\n", text)]
+
+
+def _sentence_ends(text: str) -> list[int]:
+    return [m.start() for m in _SENTENCE_END.finditer(text)]
+
+
+def _word_ends(text: str) -> list[int]:
+    return [m.start() for m in re.finditer(r"\s+", text)]

@@ -1,0 +1,59 @@
+"""SMS's own promises on a texted form (bot/transports/sms/paging.py): a notice's short form
+ends with the STOP line, and a long text is paged with the choices whole in the first text
+and "More: send 0". What fits is the wire's measure (segments: segments.py), so the paging
+is tried here with a measure in characters."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from bot.transports.sms.paging import MORE, body_of, more_line, page
+from handlers.messages import Button, Message
+from handlers.texted_form import form_of
+from locales import translator
+
+MARKS = frozenset("\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f\u061c")
+
+
+def test_a_notice_texted_ends_with_the_stop_line_and_other_texts_do_not():
+    t = translator("de")
+    buttons = [[Button("✅ Ja", "consent:yes")]]
+    notice = form_of(Message(Markup("<b>Lang</b>"), buttons, brief=Markup("Kurz.")), t)
+    assert notice is not None
+    assert body_of(notice, t) == f"Kurz.\n{t.t('Send STOP to end all texts.')}"
+    assert "STOPP" in body_of(notice, t)
+    plain = form_of(Message(Markup("<b>Lang</b>"), buttons), t)
+    assert plain is not None and body_of(plain, t) == "Lang"
+
+
+def test_the_more_line_has_no_direction_marks_and_the_readers_digits():
+    ar = translator("ar")
+    assert not MARKS & set(more_line(ar))
+    assert ar.digits(MORE) in more_line(ar)
+
+
+def by_characters(text: str, room: int) -> bool:
+    return len(text) <= room * 50
+
+
+def test_a_text_that_fits_is_one_page():
+    assert page("Kurz.", "Mehr: 0", by_characters, 2).rest == ""
+
+
+def test_a_long_text_is_paged_at_a_line_with_the_more_line_and_the_choices_whole_first():
+    lines = [f"Zeile {n}: " + "x" * 20 for n in range(1, 12)]
+    text = "\n".join(lines)
+    choices = "1 Ja\n2 Nein"
+    paged = page(text, "Mehr: 0", by_characters, 2, choices)
+    assert paged.first.endswith("\nMehr: 0\n1 Ja\n2 Nein")
+    assert len(paged.first) <= 100
+    head = paged.first.removesuffix("\nMehr: 0\n1 Ja\n2 Nein")
+    assert head.split("\n") == lines[: len(head.split("\n"))]
+    assert head + "\n" + paged.rest == text
+
+
+def test_choices_longer_than_the_room_still_come_whole_in_the_first_page():
+    choices = "\n".join(f"{n} Wahl Nummer {n}" for n in range(1, 15))
+    paged = page("Welche Sprachen?\nDann Fertig.", "Mehr: 0", by_characters, 2, choices)
+    assert paged.first.startswith("Welche Sprachen?")
+    assert paged.first.endswith(choices)
