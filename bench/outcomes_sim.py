@@ -340,9 +340,7 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
     return people, asks
 
 
-def _talk_shift(
-    seed: int, n: int, kinds: tuple[str, ...], behaviour: Behaviour
-) -> tuple[str, ...]:
+def _talk_shift(seed: int, n: int, kinds: tuple[str, ...], behaviour: Behaviour) -> tuple[str, ...]:
     """The talk shift of volunteer ``n`` (its own draw): one to three slots for a share of
     those who offer "just talk", none for the rest."""
     rng = _draw(seed, "talk shift", n)
@@ -426,9 +424,7 @@ class Outcome:
         return len(hits) / max(1, len(self.stories))
 
 
-def _matched_within(
-    story: Story, within: timedelta | None, since_published: bool = False
-) -> bool:
+def _matched_within(story: Story, within: timedelta | None, since_published: bool = False) -> bool:
     """Matched within ``within`` (None: ever) of asking, or of publishing."""
     start = story.published if since_published else story.asked
     if story.matched is None or start is None:
@@ -844,9 +840,7 @@ class Run:
         first, last = self.review.hours
         if not first <= local.hour < last:
             day = local.date() if local.hour < first else local.date() + timedelta(days=1)
-            later = datetime.combine(day, time(first), BERLIN) + timedelta(
-                hours=rng.uniform(0, 2)
-            )
+            later = datetime.combine(day, time(first), BERLIN) + timedelta(hours=rng.uniform(0, 2))
         self.at(later, lambda: self._reoffer(request_id))
 
     async def _reoffer(self, request_id: int) -> None:
@@ -901,7 +895,6 @@ def _rule(name: str) -> RuleSetup:
 
 # Today's rule: everyone who qualifies, at once (handlers/helping/offer_fanout.py).
 BROADCAST = Rule("broadcast", _rule("broadcast"))
-
 
 
 # The new rules: waves, caps, widening with a budget, pull (handlers/helping/waves.py), the
