@@ -35,12 +35,14 @@ any shape below 70 % within 24 h. A missed goal is reported, not an error: the b
 non-zero only when it breaks.
 
 Run: .venv/bin/python bench/outcomes.py [--quick] [--tuning | --seeds 4,5] [--cities
-dortmund,town,berlin] [--jobs 2] [--translation] [--at-once]
+dortmund,town,berlin] [--jobs 2] [--translation] [--at-once] [--review-hours 8,20]
+[--review-minutes 5,60]
 (``--quick``: one seed of a small town for three days, in a few seconds, nothing judged - a
 check that the bench runs; ``--tuning``: the tuning seeds instead of the held-out ones;
 ``--seeds``: these seeds for every city; ``--jobs``: processes at once, 2 by default (the
 machine has two cores); ``--translation``: the city names a translation engine, which only
-the offer rules look at).
+the offer rules look at; ``--review-hours``, ``--review-minutes``: when the coordinators
+review and how fast, ``outcomes_sim.Review``'s defaults otherwise).
 """
 
 from __future__ import annotations
@@ -129,11 +131,11 @@ CITIES = {
 }
 QUICK = City("town", replace(TOWN, days=3, tail_days=1), (HELD_OUT_SEEDS[0],))
 
-Job = tuple[str, Shape, int, bool, bool]
+Job = tuple[str, Shape, int, bool, Review]
 
 
 def _run(job: Job) -> tuple[Job, Outcome, float]:
-    rule, shape, seed, translated, at_once = job
+    rule, shape, seed, translated, review = job
     chosen = RULES[rule]
     if translated:
         # A translation engine named: only the offer rules look at it here (the model's
@@ -141,7 +143,6 @@ def _run(job: Job) -> tuple[Job, Outcome, float]:
         # same lower chance either way; nothing is translated).
         setup = chosen.setup
         chosen = replace(chosen, setup=lambda s: replace(setup(s), translation="libretranslate"))
-    review = Review(publish_at_once=frozenset({"returning"}) if at_once else frozenset())
     began = time.monotonic()
     outcome = asyncio.run(simulate(chosen, shape, seed, review=review))
     return job, outcome, time.monotonic() - began
@@ -421,13 +422,29 @@ def _cost(job: Job) -> float:
     return shape.requests_per_day * shape.days * per_request * (1 + shape.volunteers / 3000) + days
 
 
+def review_of(argv: list[str]) -> Review:
+    """The coordinators' review: ``Review``'s defaults, or ``--review-hours 8,20``,
+    ``--review-minutes 5,60``, ``--at-once`` (``publish_at_once = ["returning"]``)."""
+    review = Review()
+    if hours := _option(argv, "review-hours"):
+        first, last = (int(h) for h in hours.split(","))
+        review = replace(review, hours=(first, last))
+    if minutes := _option(argv, "review-minutes"):
+        low, high = (float(m) for m in minutes.split(","))
+        review = replace(review, minutes=(low, high))
+    if "--at-once" in argv:
+        review = replace(review, publish_at_once=frozenset({"returning"}))
+    return review
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     cities, judged = plan(argv)
-    translated, at_once = "--translation" in argv, "--at-once" in argv
+    translated = "--translation" in argv
+    review = review_of(argv)
     workers = int(_option(argv, "jobs") or 2)
     jobs: list[Job] = [
-        (rule, city.shape_of(rule), seed, translated, at_once)
+        (rule, city.shape_of(rule), seed, translated, review)
         for city in cities
         for rule in RULES
         for seed in city.seeds
@@ -449,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     for city in cities:
         runs = {
             rule: {
-                seed: done[(rule, city.shape_of(rule), seed, translated, at_once)]
+                seed: done[(rule, city.shape_of(rule), seed, translated, review)]
                 for seed in city.seeds
             }
             for rule in RULES
@@ -464,7 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         f" (tuned on {','.join(map(str, TUNING_SEEDS))})"
         + ("; quick, not judged" if not judged else "")
         + ("; a translation engine named" if translated else "")
-        + ("; publish_at_once returning" if at_once else "; publish_at_once off")
+        + f"; review {review.hours[0]}-{review.hours[1]} h, {review.minutes[0]:g}-"
+        f"{review.minutes[1]:g} min, publish_at_once "
+        + (", ".join(sorted(review.publish_at_once)) or "off")
         + f"; took {took:.0f} s",
         rows,
     )
