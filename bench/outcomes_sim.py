@@ -14,7 +14,9 @@ What is the product's and what is the model's:
   jobs run as bot/city_service.py schedules them.
 - **The model's**: who the volunteers are, what is asked, and how people behave (when
   they read, whether they say yes, how they tire) - :class:`Behaviour` and
-  :class:`Shape`, each number documented there and in bench/RESULTS.md.
+  :class:`Shape`, each number documented there and in bench/RESULTS.md - and when the
+  coordinators review a request (:class:`Review`): a request is submitted when it is
+  asked and published when they press, so every figure counts from asking.
 
 The clock: ``time_machine`` moves every ``datetime.now()`` and ``time.time()`` of the
 process (the database's stamps, the lifecycle's, the jobs', the outbox worker's) from one
