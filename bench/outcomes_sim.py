@@ -14,7 +14,9 @@ What is the product's and what is the model's:
   jobs run as bot/city_service.py schedules them.
 - **The model's**: who the volunteers are, what is asked, and how people behave (when
   they read, whether they say yes, how they tire) - :class:`Behaviour` and
-  :class:`Shape`, each number documented there and in bench/RESULTS.md.
+  :class:`Shape`, each number documented there and in bench/RESULTS.md - and when the
+  coordinators review a request (:class:`Review`): a request is submitted when it is
+  asked and published when they press, so every figure counts from asking.
 
 The clock: ``time_machine`` moves every ``datetime.now()`` and ``time.time()`` of the
 process (the database's stamps, the lifecycle's, the jobs', the outbox worker's) from one
@@ -50,12 +52,14 @@ from typing import Any
 import time_machine
 
 from db import Database
-from db.clock import BERLIN
-from db.request_states import MATCHED, OPEN
+from db.clock import BERLIN, to_text
+from db.request_states import MATCHED, OPEN, REVIEW
 from handlers import build_router
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle, timers, waves
+from handlers.helping.refused import Refused
+from handlers.helping.vocabulary import TALK, TALK_SLOTS
 from handlers.messages import Message, Outgoing
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import distance_m
@@ -76,12 +80,16 @@ START = datetime(2026, 1, 12, 0, 0, tzinfo=BERLIN)
 
 @dataclass(frozen=True)
 class Shape:
-    """The city: how many volunteers, how many requests a day, for how long.
+    """The city: its map, how many volunteers, how many requests a day, for how long.
 
     Requests arrive for ``days`` days (a Poisson process, by the hour of day of
     ``ARRIVALS``) and the run goes on ``tail_days`` more so that the last of them can
-    still be matched, expire or be escalated."""
+    still be matched, expire or be escalated. The map is a gazetteer folder
+    (``stadtbezirke.csv`` as the product reads it); a ``sizes.csv`` beside it gives each
+    district's residents and area (bench/cities/), else every district counts alike with
+    people within ``spread_km`` of its centre (Dortmund, as the bench was tuned)."""
 
+    name: str = "Dortmund"
     volunteers: int = 300
     requests_per_day: float = 12.0
     days: int = 30
@@ -91,10 +99,11 @@ class Shape:
     # home on the ~500 m grid, handlers/helping/volunteers.py): the ranking measures from it
     # instead of the district's centre (issue 63). 0 keeps the tuned runs as they were.
     own_points: float = 0.0
+    spread_km: float = 1.2
 
 
-# Share of a day's requests per hour (Europe/Berlin): published by the coordinators in
-# their day, most in the morning.
+# Share of a day's requests per hour (Europe/Berlin) when they are asked (sent), most in the
+# morning; the coordinators' review (:class:`Review`) publishes them later.
 ARRIVALS = {
     7: 4, 8: 10, 9: 12, 10: 12, 11: 10, 12: 7, 13: 7, 14: 8, 15: 8, 16: 7, 17: 6, 18: 5,
     19: 3, 20: 1,
@@ -103,7 +112,9 @@ ARRIVALS = {
 KINDS = {
     "shopping": (0.30, 0.70),
     "accompaniment": (0.15, 0.45),
-    "company": (0.12, 0.50),
+    "company": (0.07, 0.50),
+    # "Just talk" (handlers/helping/talk_now.py): first to volunteers on a talk shift.
+    "talk": (0.05, 0.30),
     "household": (0.10, 0.35),
     "forms": (0.10, 0.35),
     "tech": (0.08, 0.40),
@@ -148,8 +159,16 @@ class Behaviour:
     ``done_median_hours``; ``hand_back_share`` of helpers hand it back instead, within
     ``hand_back_hours``. Asked "still needed?" (day 3), ``keep_share`` of requesters say
     yes, the others withdraw; they answer after ``answer_hours``. Coordinators press
-    "offer again" on an escalation ``coordinator_hours`` later (uniform, in their day
-    8-20)."""
+    "offer again" on an escalation ``coordinator_hours`` later (uniform, in the hours they
+    review, :class:`Review`).
+
+    "Just talk": of the volunteers who offer it, ``talk_shift_share`` choose a talk shift
+    of one to three slots (handlers/helping/vocabulary.py ``TALK_SLOTS``); a talk is on
+    the phone or in the chat, so distance does not lower the chance of a yes.
+
+    Requesters: ``returning_share`` of the requests come from someone in the same district
+    and language who asked before (the same account; what the city's ``publish_at_once``
+    looks at), the rest from someone new."""
 
     wake_hour: int = 7
     sleep_hour: int = 22
@@ -174,6 +193,27 @@ class Behaviour:
     keep_share: float = 0.75
     answer_hours: tuple[float, float] = (0.5, 6.0)
     coordinator_hours: tuple[float, float] = (1.0, 4.0)
+    talk_shift_share: float = 0.6
+    returning_share: float = 0.4
+
+
+@dataclass(frozen=True)
+class Review:
+    """How the coordinators review a request before it is published (issue 63 point 3):
+    the figures count from asking, so this wait is part of them.
+
+    The coordinators review between ``hours`` (Europe/Berlin, every day of the week); a
+    request sent then is published after a delay drawn uniformly from ``minutes``; one sent
+    outside them waits for the morning and is published that delay after the first hour.
+    ``publish_at_once`` is the city's ``[help] publish_at_once`` (handlers/settings.py): with
+    ``"returning"`` the product publishes a returning requester's request without review
+    when their earlier help went well; the default, as the product's, is off. The
+    coordinators' other answers (reject, edit) are not modelled: every request is
+    published."""
+
+    hours: tuple[int, int] = (8, 20)
+    minutes: tuple[float, float] = (5.0, 60.0)
+    publish_at_once: frozenset[str] = frozenset()
 
 
 def _draw(seed: int, *keys: Any) -> random.Random:
@@ -182,10 +222,28 @@ def _draw(seed: int, *keys: Any) -> random.Random:
 
 
 def districts(data_dir: str) -> list[tuple[str, float, float]]:
-    """The city's districts and their centroids (data/<city>/stadtbezirke.csv)."""
+    """The city's districts and their centroids (<data_dir>/stadtbezirke.csv)."""
     with open(ROOT / data_dir / "stadtbezirke.csv", encoding="utf-8") as file:
         return [(row["stadtbezirk"], float(row["lat"]), float(row["lon"])) for row in
                 csv.DictReader(file)]  # fmt: skip
+
+
+def district_sizes(shape: Shape) -> dict[str, tuple[float, float]]:
+    """Each district's residents and how far (km, a standard deviation) its people live
+    from its centre: from ``sizes.csv`` beside the gazetteer (residents, area_km2: a disc
+    of that area, whose points lie half its radius from the centre on each axis), else
+    alike, ``shape.spread_km``."""
+    path = ROOT / shape.data_dir / "sizes.csv"
+    if not path.exists():
+        return {name: (1.0, shape.spread_km) for name, _, _ in districts(shape.data_dir)}
+    with open(path, encoding="utf-8") as file:
+        return {
+            row["stadtbezirk"]: (
+                float(row["residents"]),
+                math.sqrt(float(row["area_km2"]) / math.pi) / 2,
+            )
+            for row in csv.DictReader(file)
+        }
 
 
 def _near(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:
@@ -208,6 +266,7 @@ class Person:
     quiet: tuple[int, int]
     willing: float
     reads: float
+    talk_shift: tuple[str, ...] = ()
     user_id: int = 0
     lost: bool = False
     helping: int = 0
@@ -225,19 +284,28 @@ class Ask:
     lat: float
     lon: float
     languages: tuple[str, ...]
+    # "asap" (as soon as possible), "date" or "window" (handlers/helping/vocabulary.py WHEN).
+    when_kind: str = "asap"
 
 
 def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Person], list[Ask]]:
-    """Volunteers and requests of a seed. Volunteers live more in the centre (weight
-    exp(-distance to the centre / 10 km)), requests come from every district alike (older
-    people live farther out): the thin outer districts are where broadcasting fails."""
+    """Volunteers and requests of a seed. Requests come from each district by its
+    residents (Dortmund: every district alike - older people live farther out),
+    volunteers live more in the centre (its residents x exp(-distance to the centre /
+    10 km)): the thin outer districts are where broadcasting fails."""
     rng = _draw(seed, "city")
     areas = districts(shape.data_dir)
+    sizes = district_sizes(shape)
+    residents = [sizes[name][0] for name, _, _ in areas]
+    spread = {name: sizes[name][1] for name, _, _ in areas}
     centre = (sum(a[1] for a in areas) / len(areas), sum(a[2] for a in areas) / len(areas))
-    weights = [math.exp(-distance_m(*centre, lat, lon) / 10000) for _, lat, lon in areas]
+    weights = [
+        people * math.exp(-distance_m(*centre, lat, lon) / 10000)
+        for (_, lat, lon), people in zip(areas, residents, strict=True)
+    ]
     people = []
     for n in range(shape.volunteers):
-        _, lat, lon = rng.choices(areas, weights)[0]
+        home, lat, lon = rng.choices(areas, weights)[0]
         kinds = tuple(k for k, (_, offered) in KINDS.items() if rng.random() < offered)
         kinds = kinds or (rng.choice(list(KINDS)),)
         spoken = ("de", *(code for code, share in VOLUNTEER_LANGUAGES.items()
@@ -246,13 +314,14 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
         people.append(
             Person(
                 name=f"v{n}",
-                lat=_near(rng, lat, lon, 1.2)[0],
-                lon=_near(rng, lat, lon, 1.2)[1],
+                lat=_near(rng, lat, lon, spread[home])[0],
+                lon=_near(rng, lat, lon, spread[home])[1],
                 categories=kinds,
                 languages=spoken,
                 quiet=quiet,
                 willing=rng.betavariate(behaviour.willing_a, behaviour.willing_b),
                 reads=rng.betavariate(10 * behaviour.read_share, 10 * (1 - behaviour.read_share)),
+                talk_shift=_talk_shift(seed, n, kinds, behaviour),
             )
         )
     asks = []
@@ -263,14 +332,39 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
             count = _poisson(rng, shape.requests_per_day * share / total)
             for _ in range(count):
                 at = START + timedelta(days=day, hours=hour, minutes=rng.uniform(0, 60))
-                name, lat, lon = rng.choice(areas)
-                where = _near(rng, lat, lon, 1.2)
+                name, lat, lon = rng.choices(areas, residents)[0]
+                where = _near(rng, lat, lon, spread[name])
                 kind = rng.choices(list(KINDS), [k[0] for k in KINDS.values()])[0]
                 other = [c for c, share in REQUESTER_LANGUAGES.items() if rng.random() < share]
                 spoken = (other[0],) if other else ("de",)
                 asks.append(Ask(len(asks), at, kind, name, *where, spoken))
     asks.sort(key=lambda a: a.at)
     return people, asks
+
+
+def _talk_shift(seed: int, n: int, kinds: tuple[str, ...], behaviour: Behaviour) -> tuple[str, ...]:
+    """The talk shift of volunteer ``n`` (its own draw): one to three slots for a share of
+    those who offer "just talk", none for the rest."""
+    rng = _draw(seed, "talk shift", n)
+    if TALK not in kinds or rng.random() >= behaviour.talk_shift_share:
+        return ()
+    return tuple(sorted(rng.sample(list(TALK_SLOTS), rng.randint(1, 3))))
+
+
+def requesters(asks: list[Ask], seed: int, behaviour: Behaviour) -> list[str]:
+    """Who sends each request (by ``asks``' order): with ``returning_share`` someone in the
+    same district and language who asked before, else someone new (its own draw)."""
+    rng = _draw(seed, "requesters")
+    earlier: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    names = []
+    for ask in asks:
+        known = earlier.setdefault((ask.district, ask.languages), [])
+        returning = rng.random() < behaviour.returning_share
+        name = rng.choice(known) if returning and known else f"r{ask.key}"
+        if name not in known:
+            known.append(name)
+        names.append(name)
+    return names
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -289,12 +383,15 @@ class Story:
     """What happened to one request."""
 
     ask: Ask
+    # Who sent it (the chat's name; an earlier requester's when they ask again).
+    requester: str = ""
     request_id: int = 0
-    # When the request was sent (asked) and when a coordinator published it. The bench
-    # has no model of the review: the coordinator publishes in the same instant, so the two
-    # are equal; the figures count from ``asked``, as the desk's statistics do.
+    # When the request was sent (asked) and when it was published: after the coordinators'
+    # review (:class:`Review`), or at once (``at_once``: the city's ``publish_at_once``).
+    # The figures count from ``asked``, as the desk's statistics do.
     asked: datetime | None = None
     published: datetime | None = None
+    at_once: bool = False
     matched: datetime | None = None
     offers: int = 0
     escalated: bool = False
@@ -317,6 +414,7 @@ class Outcome:
     lost: int
     longest_wait_s: float
     messages: int
+    review: Review = field(default_factory=Review)
 
     @property
     def weeks(self) -> float:
@@ -328,10 +426,12 @@ class Outcome:
         return len(hits) / max(1, len(self.stories))
 
 
-def _matched_within(story: Story, within: timedelta | None) -> bool:
-    if story.matched is None or story.asked is None:
+def _matched_within(story: Story, within: timedelta | None, since_published: bool = False) -> bool:
+    """Matched within ``within`` (None: ever) of asking, or of publishing."""
+    start = story.published if since_published else story.asked
+    if story.matched is None or start is None:
         return False
-    return within is None or story.matched - story.asked <= within
+    return within is None or story.matched - start <= within
 
 
 RuleSetup = Callable[[HandlerSettings], HandlerSettings]
@@ -377,13 +477,21 @@ class Run:
     """One rule, one seed, one city: call :meth:`play`."""
 
     def __init__(
-        self, rule: Rule, shape: Shape, behaviour: Behaviour, seed: int, folder: Path
+        self,
+        rule: Rule,
+        shape: Shape,
+        behaviour: Behaviour,
+        seed: int,
+        folder: Path,
+        review: Review | None = None,
     ) -> None:
         self.rule, self.shape, self.behaviour, self.seed = rule, shape, behaviour, seed
+        self.review = review or Review()
         self.folder = folder
         self.people, asks = make_city(shape, seed, behaviour)
         self.by_name = {p.name: p for p in self.people}
-        self.stories = [Story(a) for a in asks]
+        names = requesters(asks, seed, behaviour)
+        self.stories = [Story(a, requester=n) for a, n in zip(asks, names, strict=True)]
         self.by_request: dict[int, Story] = {}
         self.events: list[tuple[datetime, int, Callable[[], Awaitable[None]]]] = []
         self.order = itertools.count()
@@ -412,13 +520,15 @@ class Run:
 
     async def _setup(self) -> None:
         settings = HandlerSettings(
-            city="Dortmund",
+            city=self.shape.name,
             places_data_dir=str(ROOT / self.shape.data_dir),
             backchannels=frozenset({("memory", GROUP)}),
+            publish_at_once=self.review.publish_at_once,
         )
         self.settings = self.rule.setup(settings)
         self.dispatcher = Dispatcher(self.db, build_router(), self.settings)
         self.chat = SimChat(self.dispatcher, self)
+        self._watch()
         await self.chat.onboard(COORDINATOR, "de")
         cora = await self.db.users.find("memory", COORDINATOR)
         assert cora is not None
@@ -449,17 +559,64 @@ class Run:
                     quiet_start=person.quiet[0],
                     quiet_end=person.quiet[1],
                     max_open=rng.choices([1, 2, 3], [0.5, 0.35, 0.15])[0],
+                    talk_shift=person.talk_shift,
                     **area,
                 )
                 await self.db.volunteers.verify(user.id, self.coordinator)
         for story in self.stories:
-            self.at(story.ask.at, lambda story=story: self._publish(story))
+            self.at(story.ask.at, lambda story=story: self._ask(story))
         end = START + timedelta(days=self.shape.days + self.shape.tail_days)
         tick = START
         while tick < end:
             self.at(tick, self._tick)
             tick += timedelta(minutes=5)
         self.end = end
+
+    def _watch(self) -> None:
+        """What the scheduler's looks would find, known without a look: whether anything
+        was queued since the outbox was last looked at, when messages held back (quiet
+        hours) become due, and when the next wave or look of a search is due (every time
+        the product sets one, later ones included). Only the looks that would find nothing
+        are left out; every message and wave goes at the same moment as before."""
+        self.queued = True
+        self.held: list[datetime] = []
+        self.due: list[str] = []
+        outbox, searches = self.db.outbox, self.db.waves
+        enqueue, sent, wait = outbox.enqueue, searches.sent, searches.wait
+
+        async def enqueued(
+            platform: str,
+            chat_id: str,
+            payload: dict[str, Any],
+            not_before: datetime | None = None,
+            **rest: Any,
+        ) -> int:
+            self.queued = True
+            if not_before is not None:
+                heapq.heappush(self.held, not_before)
+            return await enqueue(platform, chat_id, payload, not_before, **rest)
+
+        async def wave_sent(request_id: int, now: str, next_at: str | None, reach: int) -> None:
+            if next_at is not None:
+                heapq.heappush(self.due, next_at)
+            await sent(request_id, now, next_at, reach)
+
+        async def look_later(request_id: int, next_at: str | None, reach: int) -> None:
+            if next_at is not None:
+                heapq.heappush(self.due, next_at)
+            await wait(request_id, next_at, reach)
+
+        outbox.enqueue = enqueued  # type: ignore[method-assign]
+        searches.sent = wave_sent  # type: ignore[method-assign]
+        searches.wait = look_later  # type: ignore[method-assign]
+
+    def _passed(self, heap: list[Any], moment: Any) -> bool:
+        """Whether anything in ``heap`` is due by ``moment`` (taken out)."""
+        found = False
+        while heap and heap[0] <= moment:
+            heapq.heappop(heap)
+            found = True
+        return found
 
     async def _loop(self) -> None:
         while self.events:
@@ -470,14 +627,23 @@ class Run:
                 self.now = when
                 self.traveller.move_to(when)
             await action()
-            await self.chat.flush()
+            # The worker delivers what an event queued at once (city_service wakes it), and
+            # what was held (quiet hours) at its next look, here every tick: the same
+            # messages as a flush after every event, without a look after each that
+            # queued nothing.
+            if self.queued:
+                self.queued = False
+                await self.chat.flush()
 
     async def _tick(self) -> None:
-        """The scheduler's jobs, as bot/city_service.py runs them."""
+        """The scheduler's jobs, as bot/city_service.py runs them (those that would find
+        nothing due left out, :meth:`_watch`)."""
+        if self._passed(self.held, self.now):
+            self.queued = True
         local = self.now.astimezone(BERLIN)
         minutes = local.hour * 60 + local.minute
         for job, every in self.rule.jobs:
-            if minutes % every == 0:
+            if minutes % every == 0 and self._passed(self.due, to_text(self.now)):
                 await job(self.db, self.settings, self.now)
         if minutes % 15 == 0:
             await timers.follow_up(self.db, self.settings, self.now)
@@ -486,35 +652,71 @@ class Run:
 
     # the requester's side
 
-    async def _publish(self, story: Story) -> None:
+    async def _ask(self, story: Story) -> None:
+        """The request is sent: it waits for the coordinators' review, or is published at
+        once when the city trusts its requester (the product decides)."""
         ask = story.ask
-        name = f"r{ask.key}"
+        user = await self._requester(story.requester, ask.languages[0])
+        scene = Backstage(self.db, self.settings)
+        draft = {
+            "category": ask.category,
+            "description": "Bitte um Hilfe",
+            "description_lang": ask.languages[0],
+            "stadtbezirk": ask.district,
+            "area_name": ask.district,
+            "lat": ask.lat,
+            "lon": ask.lon,
+            "when_kind": ask.when_kind,
+            "languages": ask.languages,
+        }
+        try:
+            async with self.db.transaction():
+                request = await lifecycle.submit(scene, user, draft)
+        except Refused:
+            # Someone who asks again while their earlier requests still run (the posting
+            # limits): in the model a neighbour asks for them, as someone new.
+            story.requester = f"r{ask.key}"
+            user = await self._requester(story.requester, ask.languages[0])
+            async with self.db.transaction():
+                request = await lifecycle.submit(scene, user, draft)
+        story.request_id = request.id
+        story.asked = self.now
+        self.by_request[request.id] = story
+        if request.state == OPEN:
+            story.published, story.at_once = self.now, True
+        else:
+            self.at(self._reviewed_at(ask.key), lambda: self._review(story))
+
+    async def _requester(self, name: str, language: str) -> Any:
+        if name in self.requesters:
+            return await self.db.users.get(self.requesters[name])
         user = await self.db.users.seen("memory", name, name, "Res")
         await self.db.users.record_consent(user.id)
-        await self.db.users.set_language(user.id, ask.languages[0])
+        await self.db.users.set_language(user.id, language)
         self.requesters[name] = user.id
+        return await self.db.users.get(user.id)
+
+    def _reviewed_at(self, key: Any) -> datetime:
+        """When the coordinators publish something sent now (:class:`Review`)."""
+        first, last = self.review.hours
+        rng = _draw(self.seed, "review", key)
+        delay = timedelta(minutes=rng.uniform(*self.review.minutes))
+        local = self.now.astimezone(BERLIN)
+        if first <= local.hour < last:
+            return self.now + delay
+        day = local.date() if local.hour < first else local.date() + timedelta(days=1)
+        return datetime.combine(day, time(first), BERLIN) + delay
+
+    async def _review(self, story: Story) -> None:
+        request = await self.db.requests.get(story.request_id)
+        if request is None or request.state != REVIEW:
+            return
         scene = Backstage(self.db, self.settings)
         cora = await self.db.users.get(self.coordinator)
+        assert cora is not None
         async with self.db.transaction():
-            request = await lifecycle.submit(
-                scene,
-                user,
-                {
-                    "category": ask.category,
-                    "description": "Bitte um Hilfe",
-                    "description_lang": ask.languages[0],
-                    "stadtbezirk": ask.district,
-                    "area_name": ask.district,
-                    "lat": ask.lat,
-                    "lon": ask.lon,
-                    "when_kind": "asap",
-                    "languages": ask.languages,
-                },
-            )
-            await lifecycle.publish(scene, cora, request.id)
-        story.request_id = request.id
-        story.asked = story.published = self.now
-        self.by_request[request.id] = story
+            await lifecycle.publish(scene, cora, story.request_id)
+        story.published = self.now
 
     # what the chats get
 
@@ -576,6 +778,8 @@ class Run:
                 self.at(self.now + think, lambda: self._tap(person, request_id))
             return
         d = distance_m(person.lat, person.lon, request.lat or 0, request.lon or 0) / 1000
+        if request.category == TALK:
+            d = 0.0  # a talk is on the phone or in the chat
         p = person.willing * math.exp(-d / b.distance_km) * b.busy**person.helping
         if not set(request.languages) & set(person.languages):
             p *= b.other_language
@@ -616,7 +820,7 @@ class Run:
         person.helping -= 1
 
     async def _done(self, person: Person, request_id: int) -> None:
-        name = f"r{self.by_request[request_id].ask.key}"
+        name = self.by_request[request_id].requester
         await self.chat.press(name, f"rl:done:{request_id}")
         await self.chat.press(name, f"rl:doney:{request_id}")
         person.helping -= 1
@@ -635,9 +839,10 @@ class Run:
         rng = _draw(self.seed, "coordinator", request_id, self.now.isoformat())
         later = self.now + timedelta(hours=rng.uniform(*self.behaviour.coordinator_hours))
         local = later.astimezone(BERLIN)
-        if not 8 <= local.hour < 20:
-            day = local.date() if local.hour < 8 else local.date() + timedelta(days=1)
-            later = datetime.combine(day, time(8), BERLIN) + timedelta(hours=rng.uniform(0, 2))
+        first, last = self.review.hours
+        if not first <= local.hour < last:
+            day = local.date() if local.hour < first else local.date() + timedelta(days=1)
+            later = datetime.combine(day, time(first), BERLIN) + timedelta(hours=rng.uniform(0, 2))
         self.at(later, lambda: self._reoffer(request_id))
 
     async def _reoffer(self, request_id: int) -> None:
@@ -646,7 +851,7 @@ class Run:
             await self.chat.in_group(COORDINATOR, _button(f"mod:re:{request_id}"), GROUP)
 
     def _outcome(self) -> Outcome:
-        stories = [s for s in self.stories if s.published is not None]
+        stories = [s for s in self.stories if s.asked is not None]
         return Outcome(
             rule=self.rule.name,
             seed=self.seed,
@@ -659,6 +864,7 @@ class Run:
             lost=sum(p.lost for p in self.people),
             longest_wait_s=self.chat.longest_wait,
             messages=self.chat.count,
+            review=self.review,
         )
 
 
@@ -669,11 +875,17 @@ def _button(data: str) -> Any:
 
 
 async def simulate(
-    rule: Rule, shape: Shape, seed: int, behaviour: Behaviour | None = None
+    rule: Rule,
+    shape: Shape,
+    seed: int,
+    behaviour: Behaviour | None = None,
+    review: Review | None = None,
 ) -> Outcome:
-    """One run of ``rule`` on the city of ``seed``."""
-    with tempfile.TemporaryDirectory() as folder:
-        run = Run(rule, shape, behaviour or Behaviour(), seed, Path(folder))
+    """One run of ``rule`` on the city of ``seed`` (its database in memory-backed files
+    where the machine has them: the run is mostly database round trips)."""
+    memory = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(dir=memory if memory.is_dir() else None) as folder:
+        run = Run(rule, shape, behaviour or Behaviour(), seed, Path(folder), review)
         return await run.play()
 
 
@@ -685,6 +897,8 @@ def _rule(name: str) -> RuleSetup:
 
 # Today's rule: everyone who qualifies, at once (handlers/helping/offer_fanout.py).
 BROADCAST = Rule("broadcast", _rule("broadcast"))
+
+
 # The new rules: waves, caps, widening with a budget, pull (handlers/helping/waves.py), the
 # waves' job every 5 minutes as bot/city_service.py schedules it.
 WAVES = Rule("waves", _rule("waves"), ((waves.tick, 5),))

@@ -4,13 +4,29 @@ Its goals are the bench's (bench/outcomes.py), never a test's."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from bench.outcomes_sim import BROADCAST, WAVES, Behaviour, Shape, make_city, simulate
+from bench import outcomes
+from bench.outcomes_sim import (
+    BROADCAST,
+    WAVES,
+    Behaviour,
+    Review,
+    Shape,
+    district_sizes,
+    districts,
+    make_city,
+    requesters,
+    simulate,
+)
+from db.clock import BERLIN
 
 TINY = Shape(volunteers=20, requests_per_day=8, days=1, tail_days=1)
+# The small town's map, a day and a half: its six parts, talk requests among the kinds.
+TINY_TOWN = replace(outcomes.TOWN, volunteers=12, requests_per_day=10, days=1, tail_days=1)
 
 
 def _figures(outcome):
@@ -38,6 +54,44 @@ async def test_a_tiny_city_runs_a_day_and_a_seed_gives_the_same_figures(rule):
     assert first.share(timedelta(hours=2)) <= first.share(timedelta(hours=24)) <= first.share(None)
 
 
+async def test_time_counts_from_asking_and_the_review_waits_for_the_coordinators_day():
+    review = Review(hours=(8, 20), minutes=(5.0, 60.0))
+    outcome = await simulate(WAVES, TINY_TOWN, seed=4, review=review)
+    stories = outcome.stories
+    assert stories
+    for story in stories:
+        # Asked when the model sent it, published by the coordinators later: never at once
+        # (publish_at_once is off, the product's default).
+        assert story.asked == story.ask.at and not story.at_once
+        assert story.published is not None and story.published > story.asked
+        published = story.published.astimezone(BERLIN)
+        assert 8 <= published.hour <= 20
+        asked = story.asked.astimezone(BERLIN)
+        if 8 <= asked.hour < 20:
+            assert timedelta(minutes=5) <= story.published - story.asked <= timedelta(minutes=60)
+        else:
+            # Sent outside the coordinators' hours: published the next morning.
+            assert published.hour == 8 and published.date() >= asked.date()
+    # The figures count from asking: a request asked at 07:xx and matched by 09:30 counts
+    # its wait for the review.
+    assert outcome.share(timedelta(hours=24)) <= outcome.share(None)
+    assert all(s.matched > s.published for s in stories if s.matched)
+
+
+async def test_trusted_requesters_are_published_at_once_when_the_city_says_so():
+    shape = replace(TINY_TOWN, days=4, requests_per_day=6)
+    trusting = Review(publish_at_once=frozenset({"returning"}))
+    behaviour = Behaviour(returning_share=0.9, done_median_hours=2.0)
+    outcome = await simulate(BROADCAST, shape, seed=4, behaviour=behaviour, review=trusting)
+    at_once = [s for s in outcome.stories if s.at_once]
+    # Some returning requesters' earlier help was done: the product published theirs at once.
+    assert at_once and all(s.published == s.asked for s in at_once)
+    first_ask = {}
+    for story in sorted(outcome.stories, key=lambda s: s.asked):
+        first_ask.setdefault(story.requester, story)
+    assert all(first_ask[s.requester] is not s for s in at_once)
+
+
 def test_the_city_is_drawn_from_the_seed():
     one = make_city(TINY, 1, Behaviour())
     assert make_city(TINY, 1, Behaviour()) == one
@@ -45,3 +99,46 @@ def test_the_city_is_drawn_from_the_seed():
     people, asks = one
     assert len(people) == TINY.volunteers
     assert all(a.district for a in asks)
+
+
+@pytest.mark.parametrize("city", ["town", "berlin"])
+def test_the_city_shapes_place_people_in_their_own_districts(city):
+    shape = replace(outcomes.CITIES[city].shape, volunteers=400, requests_per_day=200, days=2)
+    names = {name for name, _, _ in districts(shape.data_dir)}
+    sizes = district_sizes(shape)
+    assert set(sizes) == names
+    assert len(names) == {"town": 6, "berlin": 12}[city]
+    people, asks = make_city(shape, 4, Behaviour())
+    assert {a.district for a in asks} == names
+    # Requests by residents: the most populous district asks more than the least.
+    most = max(sizes, key=lambda n: sizes[n][0])
+    least = min(sizes, key=lambda n: sizes[n][0])
+    count = {n: sum(a.district == n for a in asks) for n in names}
+    assert count[most] > count[least]
+    # "Just talk" is part of the mix, and some volunteers have a talk shift.
+    assert any(a.category == "talk" for a in asks)
+    assert any(p.talk_shift for p in people)
+    assert all("talk" in p.categories for p in people if p.talk_shift)
+
+
+def test_returning_requesters_ask_again_in_their_own_district_and_language():
+    _, asks = make_city(replace(TINY, days=10), 3, Behaviour())
+    names = requesters(asks, 3, Behaviour(returning_share=0.5))
+    first = {}
+    for ask, name in zip(asks, names, strict=True):
+        if name in first:
+            earlier = first[name]
+            assert (earlier.district, earlier.languages) == (ask.district, ask.languages)
+        else:
+            first[name] = ask
+    assert len(first) < len(asks)
+
+
+def test_the_goals_are_judged_on_held_out_seeds_only():
+    assert not set(outcomes.TUNING_SEEDS) & set(outcomes.HELD_OUT_SEEDS)
+    cities, judged = outcomes.plan([])
+    assert judged and {c.key for c in cities} == {"dortmund", "town", "berlin"}
+    for city in cities:
+        assert set(city.seeds) <= set(outcomes.HELD_OUT_SEEDS)
+    quick, judged = outcomes.plan(["--quick"])
+    assert not judged and len(quick) == 1 and len(quick[0].seeds) == 1
