@@ -38,8 +38,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from outcomes_sim import BROADCAST, WAVES, Outcome, Shape, simulate  # noqa: E402
+from outcomes_sim import BROADCAST, WAVES, Outcome, Shape, Story, simulate  # noqa: E402
 from table import Row, print_table  # noqa: E402
+
+from handlers.settings import OfferRules  # noqa: E402
+from locales import TIMEZONE  # noqa: E402
 
 RULES = {"broadcast": BROADCAST, "waves": WAVES}
 SEEDS = (1, 2, 3)
@@ -110,6 +113,32 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
+def _urgency_and_evening(name: str, pool: Pooled) -> Row:
+    """Issue 63 point 4: "as soon as possible" requests matched within 2 h of publication;
+    requests published from the evening (``evening_from``) matched within 2 h and 24 h."""
+    evening_from = OfferRules().evening_from
+
+    def within(stories: list[Story], hours: int) -> str:
+        hits = [
+            s
+            for s in stories
+            if s.matched and s.published and s.matched - s.published <= hours * HOUR
+        ]
+        return _pct(len(hits) / max(1, len(stories)))
+
+    urgent = [s for s in pool.stories if s.ask.urgent]
+    evening = [
+        s
+        for s in pool.stories
+        if s.published and s.published.astimezone(TIMEZONE).hour >= evening_from
+    ]
+    return (
+        f"{name}: asap 2 h / evening 2 h, 24 h",
+        f"{within(urgent, 2)} / {within(evening, 2)}, {within(evening, 24)}",
+        f"of publication; {len(urgent)} asap, {len(evening)} from {evening_from}:00",
+    )
+
+
 def report(dortmund: dict[str, Pooled], berlin: dict[str, Pooled]) -> tuple[list[Row], list[str]]:
     """The rows to print and the goals missed."""
     rows: list[Row] = []
@@ -168,6 +197,7 @@ def report(dortmund: dict[str, Pooled], berlin: dict[str, Pooled]) -> tuple[list
                 f"{len(german)} requests; no German / German within 24 h:"
                 f" {foreign_day / german_day if german_day else 0:.2f} x",
             ),
+            _urgency_and_evening(name, pool),
             (
                 f"{name}: volunteers lost to fatigue",
                 f"{pool.per_run(lambda r: r.lost):.1f}",

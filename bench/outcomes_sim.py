@@ -116,6 +116,13 @@ KINDS = {
 # volunteers who speak each besides German.
 REQUESTER_LANGUAGES = {"ar": 0.07, "tr": 0.06, "uk": 0.05, "ru": 0.03, "fa": 0.02, "pl": 0.01,
                        "ro": 0.01}  # fmt: skip
+# Share of requests asked "as soon as possible" (the rest: a certain day or a time window;
+# handlers/helping/vocabulary.py WHEN), and of the volunteers who read until the model's
+# bedtime (no quiet hours before 22:00) who say they take evening requests (issue 63,
+# point 4: handlers/helping/pace.py). Both assumptions; each drawn from a stream of its
+# own, so that every other draw of a seed stays as it was.
+URGENT_SHARE = 0.4
+EVENING_SHARE = 0.3
 VOLUNTEER_LANGUAGES = {"en": 0.45, "tr": 0.08, "ar": 0.06, "ru": 0.06, "uk": 0.05, "pl": 0.03,
                        "fa": 0.02, "ro": 0.02, "bg": 0.01}  # fmt: skip
 
@@ -208,6 +215,7 @@ class Person:
     quiet: tuple[int, int]
     willing: float
     reads: float
+    evenings: bool = False
     user_id: int = 0
     lost: bool = False
     helping: int = 0
@@ -225,6 +233,8 @@ class Ask:
     lat: float
     lon: float
     languages: tuple[str, ...]
+    # "As soon as possible" (else for a certain day or a time window).
+    urgent: bool = False
 
 
 def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Person], list[Ask]]:
@@ -253,6 +263,8 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
                 quiet=quiet,
                 willing=rng.betavariate(behaviour.willing_a, behaviour.willing_b),
                 reads=rng.betavariate(10 * behaviour.read_share, 10 * (1 - behaviour.read_share)),
+                evenings=quiet[0] in (0, 22)
+                and _draw(seed, "evenings", n).random() < EVENING_SHARE,
             )
         )
     asks = []
@@ -268,7 +280,8 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
                 kind = rng.choices(list(KINDS), [k[0] for k in KINDS.values()])[0]
                 other = [c for c, share in REQUESTER_LANGUAGES.items() if rng.random() < share]
                 spoken = (other[0],) if other else ("de",)
-                asks.append(Ask(len(asks), at, kind, name, *where, spoken))
+                urgent = _draw(seed, "urgent", len(asks)).random() < URGENT_SHARE
+                asks.append(Ask(len(asks), at, kind, name, *where, spoken, urgent))
     asks.sort(key=lambda a: a.at)
     return people, asks
 
@@ -449,6 +462,7 @@ class Run:
                     quiet_start=person.quiet[0],
                     quiet_end=person.quiet[1],
                     max_open=rng.choices([1, 2, 3], [0.5, 0.35, 0.15])[0],
+                    evenings=person.evenings,
                     **area,
                 )
                 await self.db.volunteers.verify(user.id, self.coordinator)
@@ -507,7 +521,8 @@ class Run:
                     "area_name": ask.district,
                     "lat": ask.lat,
                     "lon": ask.lon,
-                    "when_kind": "asap",
+                    "when_kind": "asap" if ask.urgent else "window",
+                    "when_text": "" if ask.urgent else "diese Woche",
                     "languages": ask.languages,
                 },
             )
