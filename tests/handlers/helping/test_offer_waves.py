@@ -703,9 +703,17 @@ async def test_an_urgent_request_is_asked_in_larger_quicker_first_waves(
 ):
     # The same volunteers, the same morning: a request for some time this week goes at the
     # ordinary pace (5, the next after 60 minutes), one "as soon as possible" at the urgent
-    # one (8, the next after 30 minutes, twice; then the ordinary later pace).
+    # one (two waves of 8, each followed after 30 minutes; then the ordinary later pace).
     clock = Clock(daytime(10))
-    settings = _rules(dispatcher, clock, widen_below=0, offers_per_day=5)
+    settings = _rules(
+        dispatcher,
+        clock,
+        widen_below=0,
+        offers_per_day=5,
+        urgent_waves=2,
+        urgent_wave_max=8,
+        urgent_wave_minutes=30,
+    )
     for n in range(30):
         await _volunteer(db, f"vol{n}", point=AWAY)
     coordinator = await _coordinator(db)
@@ -728,7 +736,16 @@ async def test_an_evening_search_goes_on_the_same_evening_to_those_who_take_even
     # Published at 20:40: a first wave of up to 10, those who take evening requests first;
     # the next after 30 minutes, not the next morning - and after 21:00 only to them.
     clock = Clock(daytime(20) + timedelta(minutes=40))
-    settings = _rules(dispatcher, clock, widen_below=0)
+    settings = _rules(
+        dispatcher,
+        clock,
+        widen_below=0,
+        day_end=21,
+        evening_from=17,
+        evening_until=22,
+        evening_wave_max=10,
+        evening_wave_minutes=30,
+    )
     term = Terminal(dispatcher, db)
     evening = {await _volunteer(db, f"eve{n}", point=AWAY, evenings=True) for n in range(12)}
     daytime_only = {await _volunteer(db, f"day{n}", point=AWAY) for n in range(6)}
