@@ -278,7 +278,7 @@ class HelpSection:
         doc="Just talk: hours of talk shifts before the usual waves (0: the usual waves at once)",
     )
     urgent_waves: int = _opt(
-        2,
+        1,
         minimum=0,
         maximum=100,
         doc='"As soon as possible" requests: the first this many waves are urgent_wave_max '

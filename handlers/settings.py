@@ -85,8 +85,9 @@ class OfferRules:
     talk_hours: int = 3
     # The pace follows urgency and the hour (issue 63, handlers/helping/pace.py). An "as
     # soon as possible" request: its first ``urgent_waves`` waves are up to
-    # ``urgent_wave_max`` people and ``urgent_wave_minutes`` apart.
-    urgent_waves: int = 2
+    # ``urgent_wave_max`` people and ``urgent_wave_minutes`` apart (one such wave: two cost
+    # the later requests more within 24 h in bench/outcomes.py, bench/RESULTS.md).
+    urgent_waves: int = 1
     urgent_wave_max: int = 8
     urgent_wave_minutes: int = 30
     # A search that starts in the evening (from ``evening_from`` to ``evening_until``,
