@@ -72,6 +72,9 @@ from outcomes_sim import (  # noqa: E402
 )
 from table import Row, print_table  # noqa: E402
 
+from handlers.settings import OfferRules  # noqa: E402
+from locales import TIMEZONE  # noqa: E402
+
 RULES = {"broadcast": BROADCAST, "waves": WAVES}
 # The offer rules' numbers were tuned on these (bench/RESULTS.md) ...
 TUNING_SEEDS = (1, 2, 3)
@@ -178,6 +181,13 @@ def figures(run: Outcome) -> dict[str, float]:
     """One run's figures (shares 0-1, times in hours)."""
     stories = run.stories
     asap = [s for s in stories if s.ask.when_kind == "asap" and s.published is not None]
+    # Published from the evening on (issue 63 point 4: the evening pace).
+    evening_from = OfferRules().evening_from
+    evening = [
+        s
+        for s in stories
+        if s.published is not None and s.published.astimezone(TIMEZONE).hour >= evening_from
+    ]
     foreign = [s for s in stories if "de" not in s.ask.languages]
     german = [s for s in stories if "de" in s.ask.languages]
     talk = [s for s in stories if s.ask.category == "talk"]
@@ -194,6 +204,8 @@ def figures(run: Outcome) -> dict[str, float]:
         "ever": _share(stories, _within(None)),
         "asap 2h published": _share(asap, _within(2 * HOUR, since_published=True)),
         "asap requests": len(asap),
+        "evening 2h published": _share(evening, _within(2 * HOUR, since_published=True)),
+        "evening 24h published": _share(evening, _within(day, since_published=True)),
         "review median": statistics.median(waits) if waits else 0.0,
         "review p90": percentile(waits, 0.9),
         "review over 2h": _share(stories, lambda s: not s.at_once and _waited(s, 2 * HOUR)),
@@ -276,6 +288,8 @@ SHOWN: list[tuple[str, str, Callable[[float], str], str]] = [
     ("24h", "matched within 24 h of asking", _pct, "%"),
     ("ever", "matched ever", _pct, "% (within the run)"),
     ("asap 2h published", "as soon as possible: 2 h of publication", _pct, "%"),
+    ("evening 2h published", "published in the evening: 2 h of publication", _pct, "%"),
+    ("evening 24h published", "published in the evening: 24 h of publication", _pct, "%"),
     ("review median", "review wait, median (h)", _num(2), "h, of those reviewed"),
     ("review p90", "review wait, p90 (h)", _num(2), "h"),
     ("review over 2h", "waited over 2 h for the review", _pct, "% of requests"),

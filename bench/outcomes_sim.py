@@ -127,6 +127,13 @@ KINDS = {
 # volunteers who speak each besides German.
 REQUESTER_LANGUAGES = {"ar": 0.07, "tr": 0.06, "uk": 0.05, "ru": 0.03, "fa": 0.02, "pl": 0.01,
                        "ro": 0.01}  # fmt: skip
+# Share of requests asked "as soon as possible" (the rest: a certain day or a time window;
+# handlers/helping/vocabulary.py WHEN), and of the volunteers who read until the model's
+# bedtime (no quiet hours before 22:00) who say they take evening requests (issue 63,
+# point 4: handlers/helping/pace.py). Both assumptions; each drawn from a stream of its
+# own, so that every other draw of a seed stays as it was.
+URGENT_SHARE = 0.4
+EVENING_SHARE = 0.3
 VOLUNTEER_LANGUAGES = {"en": 0.45, "tr": 0.08, "ar": 0.06, "ru": 0.06, "uk": 0.05, "pl": 0.03,
                        "fa": 0.02, "ro": 0.02, "bg": 0.01}  # fmt: skip
 
@@ -267,6 +274,7 @@ class Person:
     willing: float
     reads: float
     talk_shift: tuple[str, ...] = ()
+    evenings: bool = False
     user_id: int = 0
     lost: bool = False
     helping: int = 0
@@ -322,6 +330,8 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
                 willing=rng.betavariate(behaviour.willing_a, behaviour.willing_b),
                 reads=rng.betavariate(10 * behaviour.read_share, 10 * (1 - behaviour.read_share)),
                 talk_shift=_talk_shift(seed, n, kinds, behaviour),
+                evenings=quiet[0] in (0, 22)
+                and _draw(seed, "evenings", n).random() < EVENING_SHARE,
             )
         )
     asks = []
@@ -337,7 +347,9 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
                 kind = rng.choices(list(KINDS), [k[0] for k in KINDS.values()])[0]
                 other = [c for c, share in REQUESTER_LANGUAGES.items() if rng.random() < share]
                 spoken = (other[0],) if other else ("de",)
-                asks.append(Ask(len(asks), at, kind, name, *where, spoken))
+                urgent = _draw(seed, "urgent", len(asks)).random() < URGENT_SHARE
+                when = "asap" if urgent else "window"
+                asks.append(Ask(len(asks), at, kind, name, *where, spoken, when))
     asks.sort(key=lambda a: a.at)
     return people, asks
 
@@ -560,6 +572,7 @@ class Run:
                     quiet_end=person.quiet[1],
                     max_open=rng.choices([1, 2, 3], [0.5, 0.35, 0.15])[0],
                     talk_shift=person.talk_shift,
+                    evenings=person.evenings,
                     **area,
                 )
                 await self.db.volunteers.verify(user.id, self.coordinator)
@@ -667,6 +680,7 @@ class Run:
             "lat": ask.lat,
             "lon": ask.lon,
             "when_kind": ask.when_kind,
+            "when_text": "" if ask.when_kind == "asap" else "diese Woche",
             "languages": ask.languages,
         }
         try:

@@ -224,6 +224,9 @@ class HelpSection:
     offers_per_day: int = _opt(
         3, minimum=1, maximum=100, doc="Most offers one volunteer gets in 24 hours"
     )
+    offers_per_week: int = _opt(
+        7, minimum=1, maximum=700, doc="Most offers one volunteer gets in 7 days"
+    )
     estimate_floor_share: float = _opt(
         0.25,
         minimum=0,
@@ -270,6 +273,41 @@ class HelpSection:
         minimum=0,
         maximum=48,
         doc="Just talk: hours of talk shifts before the usual waves (0: the usual waves at once)",
+    )
+    urgent_waves: int = _opt(
+        1,
+        minimum=0,
+        maximum=100,
+        doc='"As soon as possible" requests: the first this many waves are urgent_wave_max '
+        "people, urgent_wave_minutes apart",
+    )
+    urgent_wave_max: int = _opt(
+        8, minimum=1, maximum=100, doc='Most volunteers in an "as soon as possible" early wave'
+    )
+    urgent_wave_minutes: int = _opt(
+        30,
+        minimum=1,
+        maximum=1440,
+        doc='Minutes without a taker before an "as soon as possible" request\'s next early wave',
+    )
+    evening_from: int = _opt(
+        17, minimum=0, maximum=23, doc="Hour from which a search counts as started in the evening"
+    )
+    evening_until: int = _opt(
+        22,
+        minimum=1,
+        maximum=24,
+        doc="Hour until which evening searches and urgent requests wait in real minutes; "
+        "after day_end only volunteers who take evening requests are asked",
+    )
+    evening_wave_max: int = _opt(
+        10, minimum=1, maximum=100, doc="Most volunteers in the first wave of an evening search"
+    )
+    evening_wave_minutes: int = _opt(
+        30,
+        minimum=1,
+        maximum=1440,
+        doc="Minutes without a taker after an evening search's first wave",
     )
 
 
@@ -415,6 +453,7 @@ class Sections:
                 wave_minutes_later=self.help.wave_minutes_later,
                 relook_hours=self.help.relook_hours,
                 offers_per_day=self.help.offers_per_day,
+                offers_per_week=max(self.help.offers_per_day, self.help.offers_per_week),
                 estimate_floor_share=self.help.estimate_floor_share,
                 widen_hours=self.help.widen_hours,
                 widen_km=self.help.widen_km,
@@ -427,6 +466,13 @@ class Sections:
                 talk_wave=self.help.talk_wave,
                 talk_wave_minutes=self.help.talk_wave_minutes,
                 talk_hours=self.help.talk_hours,
+                urgent_waves=self.help.urgent_waves,
+                urgent_wave_max=max(self.help.wave_min, self.help.urgent_wave_max),
+                urgent_wave_minutes=self.help.urgent_wave_minutes,
+                evening_from=self.help.evening_from,
+                evening_until=self.help.evening_until,
+                evening_wave_max=max(self.help.wave_min, self.help.evening_wave_max),
+                evening_wave_minutes=self.help.evening_wave_minutes,
             ),
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,
@@ -650,6 +696,11 @@ def check_consistency(config: Config) -> None:
         platform, _, user_id = entry.partition(":")
         if platform not in PLATFORMS or not user_id:
             raise ConfigError(f"bot.admins: {entry!r} is not of the form platform:user_id")
+    if not config.help.evening_from < config.help.evening_until:
+        raise ConfigError(
+            f"help.evening_until: must be later than help.evening_from "
+            f"({config.help.evening_from}), got {config.help.evening_until}"
+        )
     if set(config.help.publish_at_once) - {"returning"}:
         raise ConfigError('help.publish_at_once: the only kind is "returning"')
     unknown = set(config.help.certificate_required_for) - set(HELP_CATEGORIES)

@@ -92,7 +92,8 @@ PURPOSES = (
     Purpose(
         "volunteering",
         "volunteer profile (districts or an area rounded to ~500 m, kinds of help, "
-        "languages, times, quiet hours, training confirmed, the days an extended certificate "
+        "languages, times (talk shifts, whether they take evening requests), quiet hours, "
+        "training confirmed, the days an extended certificate "
         "of good conduct was seen and expires - never the certificate) and the help given; "
         "optionally, with districts, the volunteer's own point (a postcode's centre or a "
         "shared location, rounded to ~500 m: volunteers.lat/lon)",
@@ -545,6 +546,7 @@ MAP: list[Table] = [
                 "certificate_seen_on",
                 "certificate_expires_on",
                 "talk_shift",
+                "evenings",
             ),
         },
         links=(
@@ -566,6 +568,7 @@ MAP: list[Table] = [
                 "certificate_seen_on",
                 "certificate_expires_on",
                 "talk_shift",
+                "evenings",
             ),
             Link(
                 "verified_by = :id",

@@ -38,6 +38,9 @@ class Volunteer:
     # The times of the week they are ready to talk now (handlers/helping/vocabulary.py
     # TALK_SLOTS keys; none: no talk shift).
     talk_shift: tuple[str, ...] = ()
+    # They take evening requests (issue 63): asked first in the evening, and the only ones
+    # asked after the daytime (handlers/helping/pace.py).
+    evenings: bool = False
 
 
 # Volunteers per statement of the narrow queries (SQLite limits a statement's parameters).
@@ -56,6 +59,7 @@ PROFILE = (
     "quiet_end",
     "max_open",
     "talk_shift",
+    "evenings",
 )
 
 
@@ -113,10 +117,13 @@ def _row(row: aiosqlite.Row) -> Volunteer:
     for name in _LISTS:
         values[name] = tuple(x for x in (values[name] or "").split(";") if x)
     values["paused"] = bool(values["paused"])
+    values["evenings"] = bool(values["evenings"])
     return Volunteer(**values)
 
 
 def _encode(name: str, value: Any) -> Any:
+    if name == "evenings":
+        return int(bool(value))
     return (f";{';'.join(value)};" if value else "") if name in _LISTS else value
 
 

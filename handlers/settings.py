@@ -49,8 +49,10 @@ class OfferRules:
     wave_minutes_later: int = 180
     # Nobody left to ask: look again this often (new and freed volunteers).
     relook_hours: int = 2
-    # At most this many offers to one volunteer in 24 hours.
+    # At most this many offers to one volunteer in 24 hours, and this many in 7 days (a
+    # small city's few volunteers would otherwise carry every wave, day after day).
     offers_per_day: int = 3
+    offers_per_week: int = 7
     # Nobody whose estimate (the chance they say yes) is below this share of the city's
     # rate (ranking.city_rate) - unless nobody within reach is above it: the floor trims
     # the tail only.
@@ -81,6 +83,23 @@ class OfferRules:
     talk_wave: int = 3
     talk_wave_minutes: int = 15
     talk_hours: int = 3
+    # The pace follows urgency and the hour (issue 63, handlers/helping/pace.py). An "as
+    # soon as possible" request: its first ``urgent_waves`` waves are up to
+    # ``urgent_wave_max`` people and ``urgent_wave_minutes`` apart (one such wave: two cost
+    # the later requests more within 24 h in bench/outcomes.py, bench/RESULTS.md).
+    urgent_waves: int = 1
+    urgent_wave_max: int = 8
+    urgent_wave_minutes: int = 30
+    # A search that starts in the evening (from ``evening_from`` to ``evening_until``,
+    # hours, Europe/Berlin): a first wave of up to ``evening_wave_max`` people, the next
+    # after ``evening_wave_minutes``. Its waits (and an urgent request's) count in real
+    # minutes until ``evening_until``; from ``day_end`` to ``evening_until`` only
+    # volunteers who said they take evening requests are asked, and in the evening they
+    # are asked first.
+    evening_from: int = 17
+    evening_until: int = 22
+    evening_wave_max: int = 10
+    evening_wave_minutes: int = 30
 
     @property
     def waves(self) -> bool:

@@ -24,13 +24,11 @@ translates: both sides are told.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
 
-from db.clock import to_text
 from db.request_states import OPEN
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping import matching, waves
+from handlers.helping import matching, ranking, waves
 from handlers.helping.offer_sending import offer_message, send_offer
 from handlers.helping.refused import CANNOT_CHANGE, Refused
 from handlers.helping.render import reoffer_buttons
@@ -148,17 +146,8 @@ async def offer_to(scene: Scene, volunteer_id: int) -> int:
     now = scene.settings.clock()
     rules = scene.settings.offer_rules
     told = 0
-    # Under waves: no more than their offers a day, counting those of the last 24 hours.
-    room = (
-        rules.offers_per_day
-        - (
-            await scene.db.volunteers.asked_since(
-                to_text(now - timedelta(hours=24)), [volunteer_id]
-            )
-        ).get(volunteer_id, 0)
-        if rules.waves
-        else None
-    )
+    # Under waves: no more than their offers a day and a week, counting those sent.
+    room = await ranking.room_left(scene.db, rules, now, volunteer_id) if rules.waves else None
     for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
         if room is not None and told >= room:
             break

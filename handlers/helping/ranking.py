@@ -16,7 +16,9 @@ Who is a candidate at all is :mod:`matching`'s rule, widened by the search's ``r
 0 the volunteers' own areas (and, for requesters without German, volunteers sharing their
 language within ``language_km``), 1 also ``widen_km`` farther (neighbouring districts, a
 larger radius), 2 also volunteers of related kinds of help. The caps hold at every reach:
-at most ``offers_per_day`` offers in 24 hours, nobody at their chosen maximum (matching),
+at most ``offers_per_day`` offers in 24 hours and ``offers_per_week`` in 7 days
+(:func:`room_left`, also for the pull and a newly available volunteer), nobody at their
+chosen maximum (matching),
 nobody whose estimate is below ``estimate_floor_share`` of the city's rate - measured, when
 a translated relay serves (:func:`relayed`), as if they spoke the requester's language, so
 that nobody is dropped for lacking it (issue 63: two thirds of the help requesters without
@@ -24,7 +26,10 @@ German get comes from someone who shares no language with them) - and the floor 
 the tail: when nobody within reach is above it (asked already or not), the
 best-ranked ``wave_min`` not asked yet are still candidates. ``over_day_cap`` (a
 coordinator's "offer again" that found nobody within the caps, handlers/helping/waves.py):
-the offers a day do not count.
+the offers a day and a week do not count.
+
+The evening (``evening``, handlers/helping/pace.py): volunteers who said they take
+evening requests are ranked first; ``evening_only`` (after the daytime): nobody else.
 
 "Talk now" (``talk``, handlers/helping/talk_now.py): instead of areas and kinds, everyone
 whose talk shift is now, who shares a language with the requester and is not in their quiet
@@ -193,9 +198,13 @@ async def candidates(
     *,
     talk: bool = False,
     over_day_cap: bool = False,
+    evening: bool = False,
+    evening_only: bool = False,
 ) -> list[Candidate]:
     """Everyone who may be asked now at this reach (``talk``: on a talk shift now instead),
-    not in ``skip``, best first; ``over_day_cap``: also those who had their offers a day."""
+    not in ``skip``, best first; ``over_day_cap``: also those who had their offers a day
+    and a week; ``evening``: those who take evening requests first; ``evening_only``:
+    nobody else."""
     rules = settings.offer_rules
     kinds = [request.category]
     if reach >= RELATED_KINDS:
@@ -223,6 +232,8 @@ async def candidates(
             continue
         if checked and not matching.certified(volunteer, today):
             continue
+        if evening_only and not volunteer.evenings:
+            continue
         shares = matching.shares_language(volunteer, request)
         if talk:
             # City-wide, now: their shift, a shared language, awake.
@@ -241,8 +252,7 @@ async def candidates(
     if not reachable:
         return []
     ids = [volunteer.user_id for volunteer, *_ in reachable]
-    asked_day = await db.volunteers.asked_since(to_text(now - timedelta(hours=24)), ids)
-    asked_week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)), ids)
+    room, asked_week = await _room_and_week(db, rules, now, ids)
     helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids)
     answers = await db.volunteers.answers(ids)
     rate = city_rate(*await db.volunteers.city_answers())
@@ -286,24 +296,50 @@ async def candidates(
         head = head or judged >= floor
         if who in skip:
             continue
-        if asked_day.get(who, 0) >= rules.offers_per_day and not over_day_cap:
+        if room[who] <= 0 and not over_day_cap:
             continue
         ranked.append((Candidate(volunteer, chance, km, shares), judged))
-    ranked.sort(key=lambda c: (-c[0].estimate, c[0].volunteer.user_id))
+    # In the evening those who said they take evening requests first: the others may be
+    # out, or asleep before the offer is read.
+    ranked.sort(
+        key=lambda c: (
+            evening and not c[0].volunteer.evenings,
+            -c[0].estimate,
+            c[0].volunteer.user_id,
+        )
+    )
     if not head:
         return [c for c, _ in ranked[: rules.wave_min]]
     return [c for c, judged in ranked if judged >= floor]
 
 
-def wave_of(
-    ranked: list[Candidate], rules: OfferRules, room: int, number: int = 1
-) -> list[Candidate]:
+async def _room_and_week(
+    db: Database, rules: OfferRules, now: datetime, ids: list[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    day = await db.volunteers.asked_since(to_text(now - timedelta(hours=24)), ids)
+    week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)), ids)
+    room = {
+        who: min(rules.offers_per_day - day.get(who, 0), rules.offers_per_week - week.get(who, 0))
+        for who in ids
+    }
+    return room, week
+
+
+async def room_left(db: Database, rules: OfferRules, now: datetime, volunteer_id: int) -> int:
+    """How many more offers the volunteer may get now: the fewer of what is left of their
+    ``offers_per_day`` in 24 hours and their ``offers_per_week`` in 7 days."""
+    room, _ = await _room_and_week(db, rules, now, [volunteer_id])
+    return room[volunteer_id]
+
+
+def wave_of(ranked: list[Candidate], rules: OfferRules, room: int, most: int) -> list[Candidate]:
     """The best-ranked, as many as needed for about one expected taker (``wave_min`` to
-    the most wave ``number`` asks), and no more than ``room`` (what is left of the budget)."""
+    ``most``, handlers/helping/pace.py), and no more than ``room`` (what is left of the
+    budget)."""
     wave: list[Candidate] = []
     expected = 0.0
     for candidate in ranked:
-        if len(wave) >= min(rules.most_in_wave(number), room):
+        if len(wave) >= min(most, room):
             break
         if len(wave) >= rules.wave_min and expected >= 1.0:
             break

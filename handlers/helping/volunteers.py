@@ -3,7 +3,8 @@
 Registration, a step form (``handlers/step_form.py``, the table ``FORM``; states
 ``vol.<step>``): ``area`` (districts, then optionally their own ``point``; or ``around`` a
 location and its ``radius``) → ``categories`` (kinds of help) → ``languages`` →
-``availability`` (optional text) → ``quiet`` hours → ``max`` (how many requests at once).
+``availability`` (optional text) → ``quiet`` hours → ``evenings`` (whether they take
+evening requests: handlers/helping/pace.py) → ``max`` (how many requests at once).
 Afterwards: pause and resume, change, leave, the record of help given, and the talk shift
 (the times of the week they are ready to talk now, for "just talk" requests:
 handlers/helping/talk_now.py; each tick saved at once).
@@ -29,7 +30,8 @@ Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``re
 ``around``, ``area-done`` (area), ``nopt`` (skip), ``unpt`` (remove) (point),
 ``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
 ``lang:<code>``, ``langs-done`` (languages, handlers/language_choice.py), ``skip``
-(availability), ``q:<start>-<end>`` (quiet), ``max:<n>`` (max); the talk shift ``talk``
+(availability), ``q:<start>-<end>`` (quiet), ``eve:1`` / ``eve:0`` (evenings), ``max:<n>``
+(max); the talk shift ``talk``
 (shown), ``ts:<slot>`` (a time ticked or unticked).
 """
 
@@ -113,6 +115,8 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
                 ),
             )
         )
+    if volunteer.evenings:
+        lines.append(t.t("🌆 Evening requests too"))
     if volunteer.quiet_start != volunteer.quiet_end:
         lines.append(
             t.t(
@@ -540,6 +544,20 @@ async def _quiet(ctx: Context, answer: Answer) -> None:
     await FORM.answered(ctx, answer)
 
 
+def _evening_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
+    return [
+        [Button(ctx.t._("🌆 Yes, evenings too"), "vo:eve:1")],
+        [Button(ctx.t._("No, only in the daytime"), "vo:eve:0")],
+    ]
+
+
+async def _evenings(ctx: Context, answer: Answer) -> None:
+    if ctx.args not in ("0", "1"):
+        ctx.stale()
+    answer.draft["evenings"] = ctx.args == "1"
+    await FORM.answered(ctx, answer)
+
+
 def _max_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
     return [[Button(ctx.t.number(n), f"vo:max:{n}") for n in (1, 2, 3)]]
 
@@ -656,6 +674,15 @@ FORM = StepForm(
             N_("🌙 At which times should I not send you requests?"),
             buttons=_quiet_buttons,
             presses={"q": _quiet},
+            next="evenings",
+        ),
+        "evenings": Step(
+            N_(
+                "🌆 Do you also take requests in the evening? Then I may ask you after the "
+                "daytime too, when someone needs help the same evening."
+            ),
+            buttons=_evening_buttons,
+            presses={"eve": _evenings},
             next="max",
         ),
         "max": Step(

@@ -7,7 +7,10 @@ best-ranked few first (``ranking``), more later, wider later, and never to every
 - The next wave goes after ``wave_minutes`` of daytime without a taker, or at once when the
   whole last wave said "not this time" (:func:`declined`). Fast at first, patient later:
   after the first ``early_waves`` waves, the waves are up to ``wave_max_later`` people and
-  ``wave_minutes_later`` apart. With nobody left to ask, the
+  ``wave_minutes_later`` apart. The pace follows urgency and the hour (``pace``): an "as
+  soon as possible" request's first waves are larger and quicker, an evening search's
+  first wave larger and followed soon, in real minutes until ``evening_until``; after
+  the daytime only volunteers who take evening requests are asked. With nobody left to ask, the
   search looks again after ``relook_hours`` of daytime (new and freed volunteers).
 - It widens after ``widen_hours`` of daytime, or at once when fewer than ``widen_below``
   (at least nobody) are left to ask locally (neighbouring districts, a larger radius) - for
@@ -47,7 +50,7 @@ from db.clock import from_text, to_text
 from db.request_states import OPEN
 from db.requests import HelpRequest
 from handlers.context import Backstage
-from handlers.helping import matching, ranking, talk_now
+from handlers.helping import matching, pace, ranking, talk_now
 from handlers.helping.daytime import after_daytime, daytime_minutes
 from handlers.helping.offer_sending import send_offer
 from handlers.helping.render import category_label, reoffer_buttons
@@ -93,7 +96,14 @@ async def next_wave(
     passed = {who for who, *_ in asked} | set(skip)
     started = from_text(search.started_at)
     reach = search.reach
-    room = rules.wave_max if by_coordinator else rules.budget - len(asked)
+    number = search.waves + 1
+    most = pace.most_in_wave(rules, request, started, number)
+    room = most if by_coordinator else rules.budget - len(asked)
+    # In the evening those who take evening requests first; after the daytime only they.
+    hour = {
+        "evening": pace.evening(rules, now),
+        "evening_only": pace.evening_only(rules, now),
+    }
     if talk_until is not None:
         ranked = await ranking.candidates(
             db, scene.settings, request, now, reach, passed, talk=True
@@ -105,17 +115,21 @@ async def next_wave(
         if now - started >= timedelta(hours=rules.related_hours):
             reach = ranking.RELATED_KINDS
         reach = max(reach, _language_reach(request, search.waves, rules))
-        ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
+        ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed, **hour)
         if len(ranked) < max(1, rules.widen_below) and reach < ranking.WIDER:
             # Few or nobody local is left: neighbouring districts and a larger radius at once.
             reach = ranking.WIDER
-            ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
+            ranked = await ranking.candidates(
+                db, scene.settings, request, now, reach, passed, **hour
+            )
         if len(ranked) < rules.widen_below and reach < ranking.RELATED_KINDS:
             # Few are left even there: related kinds of help at once, not after hours of
             # waves that ask nobody.
             reach = ranking.RELATED_KINDS
-            ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed)
-        wave = ranking.wave_of(ranked, rules, room, search.waves + 1)
+            ranked = await ranking.candidates(
+                db, scene.settings, request, now, reach, passed, **hour
+            )
+        wave = ranking.wave_of(ranked, rules, room, most)
     if not wave and by_coordinator:
         # A coordinator's press reaches whoever qualifies and was not told yet: the widest
         # reach the waves know (related kinds of help too), the usual waves instead of a talk
@@ -123,10 +137,9 @@ async def next_wave(
         # person chose to ask once more). Nobody even so: they are told so (offer_fanout).
         reach = ranking.RELATED_KINDS
         ranked = await ranking.candidates(
-            db, scene.settings, request, now, reach, passed, over_day_cap=True
+            db, scene.settings, request, now, reach, passed, over_day_cap=True, **hour
         )
-        wave = ranking.wave_of(ranked, rules, room, search.waves + 1)
-    number = search.waves + 1
+        wave = ranking.wave_of(ranked, rules, room, most)
     told = 0
     for candidate in wave:
         told += await send_offer(scene, request, candidate.volunteer, now, number)
@@ -135,8 +148,7 @@ async def next_wave(
         if talk_until is not None:
             following = to_text(talk_now.next_at(scene.settings, now, talk_until))
         else:
-            wait = rules.minutes_after_wave(number)
-            following = to_text(after_daytime(now, wait, rules))
+            following = to_text(pace.next_wave_at(rules, request, started, now, number))
         await db.waves.sent(request.id, to_text(now), None if handed_over else following, reach)
     elif not by_coordinator:
         if talk_until is not None:
@@ -191,9 +203,7 @@ async def pull(scene: Scene, volunteer_id: int) -> int:
     volunteer = await scene.db.volunteers.get(volunteer_id)
     if user is None or volunteer is None:
         return 0
-    since = to_text(now - timedelta(hours=24))
-    asked = await scene.db.volunteers.asked_since(since, [volunteer_id])
-    if asked.get(volunteer_id, 0) >= rules.offers_per_day:
+    if await ranking.room_left(scene.db, rules, now, volunteer_id) <= 0:
         return 0
     for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
         request = await scene.db.requests.get(request_id)

@@ -42,6 +42,23 @@ def test_the_offer_rules_come_from_the_help_section(tmp_path):
     assert load_config(path, env={}).handler_settings().offer_rules.estimate_floor_share == 0.5
     with pytest.raises(ConfigError, match=r"replaced by help\.estimate_floor_share"):
         load_config(write(tmp_path, "[help]\nestimate_floor_percent = 2.0\n"), env={})
+    # The pace of urgency and the hour, and the offers a week (issue 63, point 4).
+    rules = load_config(None, env={}).handler_settings().offer_rules
+    assert (rules.urgent_wave_max, rules.evening_wave_max, rules.offers_per_week) == (8, 10, 7)
+    path = write(
+        tmp_path,
+        "[help]\nurgent_waves = 1\nurgent_wave_minutes = 20\nevening_from = 18\n"
+        "evening_until = 23\nevening_wave_max = 12\noffers_per_week = 5\n",
+    )
+    rules = load_config(path, env={}).handler_settings().offer_rules
+    assert (
+        rules.urgent_waves,
+        rules.urgent_wave_minutes,
+        rules.evening_from,
+        rules.evening_until,
+        rules.evening_wave_max,
+        rules.offers_per_week,
+    ) == (1, 20, 18, 23, 12, 5)
 
 
 def test_file_values_and_env_override(tmp_path):
@@ -81,6 +98,14 @@ def test_config_path_from_environment(tmp_path):
         ("[bot\n", {}, "not valid TOML"),
         ('[bot]\ndatabase = "sqlite:///var/x.db"\n', {}, "bot.database: the database must be"),
         ("", {"NACHBARBOT_BOT__DATABASE": "file:x.db"}, "bot.database: the database must be"),
+        (
+            "[help]\nevening_from = 21\nevening_until = 20\n",
+            {},
+            "help.evening_until: must be later than help.evening_from (21), got 20",
+        ),
+        ("[help]\nurgent_wave_max = 0\n", {}, "help.urgent_wave_max: must be at least 1"),
+        ('[help]\noffers_per_week = "many"\n', {}, "help.offers_per_week: must be a whole"),
+        ("[help]\nevening_soon = 1\n", {}, "help.evening_soon: unknown setting"),
     ],
 )
 def test_invalid_settings_name_the_key(tmp_path, text, env, message):

@@ -12,10 +12,12 @@ import pytest
 
 from bot.transports.console import BACKCHANNEL
 from db import Database
+from db.clock import from_text
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle, waves
 from handlers.settings import HandlerSettings, OfferRules
+from locales import TIMEZONE
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT
 from tests.support.helping_people import coordinator as _coordinator
@@ -44,6 +46,7 @@ async def _volunteer(
     max_open: int = 2,
     point: tuple[float, float] | None = None,
     radius_m: int | None = None,
+    evenings: bool = False,
 ) -> int:
     user = await _person(db, name)
     await db.volunteers.save(
@@ -57,6 +60,7 @@ async def _volunteer(
         lat=point[0] if point else None,
         lon=point[1] if point else None,
         radius_m=radius_m,
+        **({"evenings": True} if evenings else {}),
     )
     await db.volunteers.verify(user.id, user.id)
     return user.id
@@ -69,7 +73,10 @@ async def _published(
     coordinator: int,
     *,
     languages: tuple[str, ...] = ("de",),
+    when_kind: str = "window",
 ) -> int:
+    """A shopping request at the Nordmarkt, published; by default for some time this week
+    (the ordinary pace: "as soon as possible" has its own, handlers/helping/pace.py)."""
     scene = Backstage(db, settings)
     async with db.transaction():
         person = await _person(db, requester)
@@ -83,6 +90,8 @@ async def _published(
                 "lat": NORDMARKT[0],
                 "lon": NORDMARKT[1],
                 "languages": languages,
+                "when_kind": when_kind,
+                "when_text": "" if when_kind == "asap" else "diese Woche",
             },
         )
         await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
@@ -681,3 +690,102 @@ async def test_without_a_taker_who_shares_the_language_the_search_widens_after_t
     assert asked["bernd"] == set(speakers) | {nord}
     await term.console.worker.run_once()
     assert _told(term.out.getvalue(), "nachbar", ids["amira"])
+
+
+# In Innenstadt-Nord, about 8 km north of the Nordmarkt: each volunteer's chance is low, so
+# a wave is as large as the pace allows (a wave stops at about one expected taker).
+AWAY = (NORDMARKT[0] + 0.07, NORDMARKT[1])
+
+
+@pytest.mark.both_backends
+async def test_an_urgent_request_is_asked_in_larger_quicker_first_waves(
+    dispatcher: Dispatcher, db: Database
+):
+    # The same volunteers, the same morning: a request for some time this week goes at the
+    # ordinary pace (5, the next after 60 minutes), one "as soon as possible" at the urgent
+    # one (two waves of 8, each followed after 30 minutes; then the ordinary later pace).
+    clock = Clock(daytime(10))
+    settings = _rules(
+        dispatcher,
+        clock,
+        widen_below=0,
+        offers_per_day=5,
+        urgent_waves=2,
+        urgent_wave_max=8,
+        urgent_wave_minutes=30,
+    )
+    for n in range(30):
+        await _volunteer(db, f"vol{n}", point=AWAY)
+    coordinator = await _coordinator(db)
+    ordinary = await _published(db, settings, "bernd", coordinator)
+    urgent = await _published(db, settings, "amira", coordinator, when_kind="asap")
+    sizes = [(len(await _asked(db, ordinary)), len(await _asked(db, urgent)))]
+    for minutes in (35, 35):  # 10:35, 11:10
+        clock.pass_(minutes=minutes)
+        await waves.tick(db, settings, clock.now)
+        sizes.append((len(await _asked(db, ordinary)), len(await _asked(db, urgent))))
+    assert sizes == [(5, 8), (5, 16), (10, 21)]
+    search = await db.waves.get(urgent)
+    assert search is not None and search.waves == 3
+
+
+@pytest.mark.both_backends
+async def test_an_evening_search_goes_on_the_same_evening_to_those_who_take_evenings(
+    dispatcher: Dispatcher, db: Database
+):
+    # Published at 20:40: a first wave of up to 10, those who take evening requests first;
+    # the next after 30 minutes, not the next morning - and after 21:00 only to them.
+    clock = Clock(daytime(20) + timedelta(minutes=40))
+    settings = _rules(
+        dispatcher,
+        clock,
+        widen_below=0,
+        day_end=21,
+        evening_from=17,
+        evening_until=22,
+        evening_wave_max=10,
+        evening_wave_minutes=30,
+    )
+    term = Terminal(dispatcher, db)
+    evening = {await _volunteer(db, f"eve{n}", point=AWAY, evenings=True) for n in range(12)}
+    daytime_only = {await _volunteer(db, f"day{n}", point=AWAY) for n in range(6)}
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    first = await _asked(db, request_id)
+    assert len(first) == 10 and first <= evening
+    clock.pass_(minutes=35)  # 21:15: after the daytime
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == evening
+    clock.pass_(minutes=60)  # 22:15: the evening is over; the next day's waves ask the rest
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == evening
+    search = await db.waves.get(request_id)
+    assert search is not None and search.next_at is not None
+    # The next wave: the later pace, in the next day's daytime.
+    following = from_text(search.next_at).astimezone(TIMEZONE)
+    assert following.date() > clock.now.astimezone(TIMEZONE).date()
+    assert settings.offer_rules.day_start <= following.hour < settings.offer_rules.day_end
+    clock.now = from_text(search.next_at) + timedelta(minutes=1)
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) & daytime_only
+    await term.console.worker.run_once()
+
+
+@pytest.mark.both_backends
+async def test_no_volunteer_gets_more_than_the_offers_a_week(dispatcher: Dispatcher, db: Database):
+    # A small town: three volunteers, a request after another. Three offers a day, and at
+    # most four in seven days (offers_per_week): the second day brings each one more.
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, offers_per_week=4)
+    volunteers = [await _volunteer(db, f"vol{n}", max_open=5) for n in range(3)]
+    coordinator = await _coordinator(db)
+    first = [await _published(db, settings, f"res{n}", coordinator) for n in range(3)]
+    clock.pass_(hours=25)
+    second = [await _published(db, settings, f"nxt{n}", coordinator) for n in range(3)]
+    for volunteer in volunteers:
+        assert sum([volunteer in await _asked(db, r) for r in first]) == 3
+        assert sum([volunteer in await _asked(db, r) for r in second]) == 1
+    # A week after the first offers there is room again.
+    clock.pass_(days=6, hours=1)
+    await waves.tick(db, settings, clock.now)
+    for volunteer in volunteers:
+        assert sum([volunteer in await _asked(db, r) for r in second]) >= 2

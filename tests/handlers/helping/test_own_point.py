@@ -48,7 +48,14 @@ async def register(chat: MemoryTransport, db: Database, name: str, where: object
     else:
         out = await chat.press(name, "vo:nopt")
     assert "vo:cat:shopping" in button_data(out)
-    for data in ("vo:cat:shopping", "vo:cats-done", "vo:langs-done", "vo:skip", "vo:q:0-0"):
+    for data in (
+        "vo:cat:shopping",
+        "vo:cats-done",
+        "vo:langs-done",
+        "vo:skip",
+        "vo:q:0-0",
+        "vo:eve:0",
+    ):
         await chat.press(name, data)
     await chat.press(name, "vo:max:2")
     user = await db.users.find("memory", name)
@@ -114,7 +121,7 @@ async def test_a_point_given_can_be_removed(chat: MemoryTransport, db: Database)
     out = await chat.press("vera", "vo:area-done")
     assert "vo:unpt" in button_data(out)
     await chat.press("vera", "vo:unpt")
-    for data in ("vo:cats-done", "vo:langs-done", "vo:skip", "vo:q:0-0", "vo:max:2"):
+    for data in ("vo:cats-done", "vo:langs-done", "vo:skip", "vo:q:0-0", "vo:eve:0", "vo:max:2"):
         await chat.press("vera", data)
     volunteer = await db.volunteers.get(vera)
     assert (volunteer.lat, volunteer.lon) == (None, None)
