@@ -39,8 +39,9 @@ class Volunteer:
     # TALK_SLOTS keys; none: no talk shift).
     talk_shift: tuple[str, ...] = ()
     # They take evening requests (issue 63): asked first in the evening, and the only ones
-    # asked after the daytime (handlers/helping/pace.py).
-    evenings: bool = False
+    # asked outside the daytime (handlers/helping/pace.py); the form asks (those registered
+    # before it did were asked at any hour outside their quiet hours, and keep that).
+    evenings: bool = True
 
 
 # Volunteers per statement of the narrow queries (SQLite limits a statement's parameters).

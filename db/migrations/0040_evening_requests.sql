@@ -1,5 +1,6 @@
 -- The pace follows urgency and the hour (issue 63 point 4, handlers/helping/pace.py): a
--- volunteer says whether they take evening requests (1) or not (0, the default: nobody is
--- asked after the daytime who did not say so). Part of the volunteer's profile
+-- volunteer says whether they take requests after the daytime too (1) or only in the
+-- daytime (0). Volunteers registered before were asked at any hour outside their quiet
+-- hours: they keep that (1) until they choose otherwise in their profile. Part of the volunteer's profile
 -- (db/personal_data.py: volunteering; exported with /mydata, erased with the profile).
-ALTER TABLE volunteers ADD COLUMN evenings INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE volunteers ADD COLUMN evenings INTEGER NOT NULL DEFAULT 1;

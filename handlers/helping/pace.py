@@ -12,9 +12,10 @@ starts in the evening does not wait for the next morning.
   real minutes while the next wave still falls before ``evening_until`` that evening (not
   only in the daytime, which stops at ``day_end``); otherwise in the daytime, as every
   other wait (handlers/helping/daytime.py).
-- **Who in the evening**: from ``day_end`` to ``evening_until`` only volunteers who said
-  they take evening requests are asked (:func:`evening_only`); from ``evening_from`` on
-  they are asked first (:func:`evening`).
+- **Who in the evening**: from ``evening_from`` on volunteers who said they take evening
+  requests are asked first (:func:`evening`); outside the daytime (``day_end`` to
+  ``day_start``) only they are asked (:func:`evening_only`) - a volunteer who chose "only
+  in the daytime" is never asked then, and everyone's own quiet hours hold as always.
 
 The larger of two paces wins (an urgent request in the evening: the larger first wave, the
 shorter wait). Pure functions of the rules, the request and the time; ``waves`` calls them.
@@ -46,8 +47,9 @@ def evening(rules: OfferRules, moment: datetime) -> bool:
 
 
 def evening_only(rules: OfferRules, moment: datetime) -> bool:
-    """After the daytime, in the evening: only those who take evening requests are asked."""
-    return evening(rules, moment) and _hours(moment) >= rules.day_end
+    """Outside the daytime: only those who take evening requests are asked."""
+    hours = _hours(moment)
+    return hours >= rules.day_end or hours < rules.day_start
 
 
 def most_in_wave(rules: OfferRules, request: HelpRequest, started: datetime, number: int) -> int:

@@ -39,7 +39,7 @@ async def test_the_readme_walkthrough(dispatcher: Dispatcher, db: Database):
         "vo:langs-done",
         "vo:skip",
         "vo:q:0-0",
-        "vo:eve:0",
+        "vo:eve:1",
         "vo:max:1",
     ):
         shown += await term.press(data)

@@ -223,7 +223,7 @@ async def test_volunteer_radius_centre_is_kept_like_a_request(chat: MemoryTransp
     for step in ("vo:r:2000", "vo:cat:shopping", "vo:cats-done", "vo:langs-done", "vo:skip"):
         await chat.press("vera", step)
     await chat.press("vera", "vo:q:0-0")
-    await chat.press("vera", "vo:eve:0")
+    await chat.press("vera", "vo:eve:1")
     await chat.press("vera", "vo:max:2")
     user = await db.users.find("memory", "vera")
     row = await db.fetch_one(

@@ -70,7 +70,7 @@ async def register_volunteer(
     await story.press(name, "vo:langs-done")
     await story.press(name, "vo:skip")
     await story.press(name, "vo:q:0-0")
-    await story.press(name, "vo:eve:0")
+    await story.press(name, "vo:eve:1")
     out = await story.press(name, "vo:max:2")
     assert "🎓" in texts(out)
     return (await db.users.find("memory", name)).id

@@ -46,7 +46,7 @@ async def _volunteer(
     max_open: int = 2,
     point: tuple[float, float] | None = None,
     radius_m: int | None = None,
-    evenings: bool = False,
+    evenings: bool = True,
 ) -> int:
     user = await _person(db, name)
     await db.volunteers.save(
@@ -60,7 +60,7 @@ async def _volunteer(
         lat=point[0] if point else None,
         lon=point[1] if point else None,
         radius_m=radius_m,
-        **({"evenings": True} if evenings else {}),
+        evenings=evenings,
     )
     await db.volunteers.verify(user.id, user.id)
     return user.id
@@ -734,7 +734,8 @@ async def test_an_evening_search_goes_on_the_same_evening_to_those_who_take_even
     dispatcher: Dispatcher, db: Database
 ):
     # Published at 20:40: a first wave of up to 10, those who take evening requests first;
-    # the next after 30 minutes, not the next morning - and after 21:00 only to them.
+    # the next after 30 minutes, not the next morning - and outside the daytime (after
+    # 21:00, before 8:00) only to them.
     clock = Clock(daytime(20) + timedelta(minutes=40))
     settings = _rules(
         dispatcher,
@@ -748,7 +749,9 @@ async def test_an_evening_search_goes_on_the_same_evening_to_those_who_take_even
     )
     term = Terminal(dispatcher, db)
     evening = {await _volunteer(db, f"eve{n}", point=AWAY, evenings=True) for n in range(12)}
-    daytime_only = {await _volunteer(db, f"day{n}", point=AWAY) for n in range(6)}
+    daytime_only = {
+        await _volunteer(db, f"day{n}", point=AWAY, evenings=False) for n in range(6)
+    }
     request_id = await _published(db, settings, "amira", await _coordinator(db))
     first = await _asked(db, request_id)
     assert len(first) == 10 and first <= evening
@@ -758,6 +761,13 @@ async def test_an_evening_search_goes_on_the_same_evening_to_those_who_take_even
     clock.pass_(minutes=60)  # 22:15: the evening is over; the next day's waves ask the rest
     await waves.tick(db, settings, clock.now)
     assert await _asked(db, request_id) == evening
+    # A coordinator's "offer again" at night: still nobody who chose the daytime only.
+    clock.pass_(hours=1)  # 23:15
+    request = await db.requests.get(request_id)
+    assert request is not None
+    async with db.transaction():
+        await waves.next_wave(Backstage(db, settings), request, clock.now, by_coordinator=True)
+    assert not await _asked(db, request_id) & daytime_only
     search = await db.waves.get(request_id)
     assert search is not None and search.next_at is not None
     # The next wave: the later pace, in the next day's daytime.

@@ -376,7 +376,7 @@ async def test_saving_a_profile_again_replaces_the_verify_notice(story, db):
     for data in ("vo:reg", "vo:area-done", "vo:nopt", "vo:cats-done", "vo:langs-done", "vo:skip"):
         await story.press("vera", data)
     await story.press("vera", "vo:q:0-0")
-    await story.press("vera", "vo:eve:0")
+    await story.press("vera", "vo:eve:1")
     assert "🎓" in texts(await story.press("vera", "vo:max:2"))
     await story.flush()
     notices = [i for i in story.inbox[GROUP] if "/verify" in str(getattr(i, "text", ""))]

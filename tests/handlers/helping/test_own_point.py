@@ -54,7 +54,7 @@ async def register(chat: MemoryTransport, db: Database, name: str, where: object
         "vo:langs-done",
         "vo:skip",
         "vo:q:0-0",
-        "vo:eve:0",
+        "vo:eve:1",
     ):
         await chat.press(name, data)
     await chat.press(name, "vo:max:2")
@@ -121,7 +121,7 @@ async def test_a_point_given_can_be_removed(chat: MemoryTransport, db: Database)
     out = await chat.press("vera", "vo:area-done")
     assert "vo:unpt" in button_data(out)
     await chat.press("vera", "vo:unpt")
-    for data in ("vo:cats-done", "vo:langs-done", "vo:skip", "vo:q:0-0", "vo:eve:0", "vo:max:2"):
+    for data in ("vo:cats-done", "vo:langs-done", "vo:skip", "vo:q:0-0", "vo:eve:1", "vo:max:2"):
         await chat.press("vera", data)
     volunteer = await db.volunteers.get(vera)
     assert (volunteer.lat, volunteer.lon) == (None, None)

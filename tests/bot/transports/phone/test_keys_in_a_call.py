@@ -259,7 +259,7 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
         assert call.pages is not None and call.pages.done == "vo:cats-done"
         for data in ("vo:cat:shopping", "vo:cats-done"):
             await press(data)
-        for data in ("vo:langs-done", "vo:skip", "vo:q:0-0", "vo:eve:0", "vo:max:1"):
+        for data in ("vo:langs-done", "vo:skip", "vo:q:0-0", "vo:eve:1", "vo:max:1"):
             await press(data)
         user = await dispatcher.db.users.find("phone", CALLER)
         volunteer = await dispatcher.db.volunteers.get(user.id)
@@ -276,7 +276,7 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
             "vo:langs-done",
             "vo:skip",
             "vo:q:0-0",
-            "vo:eve:0",
+            "vo:eve:1",
             "vo:max:1",
         ):
             await press(data)
