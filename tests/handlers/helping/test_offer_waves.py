@@ -749,9 +749,7 @@ async def test_an_evening_search_goes_on_the_same_evening_to_those_who_take_even
     )
     term = Terminal(dispatcher, db)
     evening = {await _volunteer(db, f"eve{n}", point=AWAY, evenings=True) for n in range(12)}
-    daytime_only = {
-        await _volunteer(db, f"day{n}", point=AWAY, evenings=False) for n in range(6)
-    }
+    daytime_only = {await _volunteer(db, f"day{n}", point=AWAY, evenings=False) for n in range(6)}
     request_id = await _published(db, settings, "amira", await _coordinator(db))
     first = await _asked(db, request_id)
     assert len(first) == 10 and first <= evening
