@@ -50,10 +50,10 @@ async def test_calls_per_request_and_hour_are_bounded_and_a_failed_call_is_told(
     assert "+49" not in "".join(item.payload["text"] for item in told)
 
 
-def test_quiet_hours_say_until_when():
+async def test_quiet_hours_say_until_when(db: Database):
     clock = Clock(datetime(2026, 11, 24, 22, 0, tzinfo=BERLIN))
     bridging = Bridging(
-        None,  # type: ignore[arg-type]
+        db,
         NoLine(),  # type: ignore[arg-type]
         CallBackSettings(domain="example.org", policy=Policy()),
         speak=_said,
