@@ -28,6 +28,11 @@ from pathlib import Path
 _FALLBACK_RANGE = (32768, 60999)
 LOWEST = 20000
 _cursor: int | None = None
+# Ports left out after each run handed out: many servers bind beside the port they are
+# given (baresip's SIP/TLS on the port + 1, RTCP beside RTP, Synapse's and Kannel's second
+# listeners), and ports handed out next to each other made such a server lose its neighbour
+# to the next test's server.
+GAP = 16
 
 
 def _outgoing_range() -> tuple[int, int]:
@@ -91,7 +96,8 @@ def free_ports(count: int = 1, *, udp: bool = False) -> int:
         if _free(port, udp=udp):
             run += 1
             if run == count:
-                _cursor = port + 1 if port < last else first
+                after = port + 1 + GAP
+                _cursor = after if after <= last else first
                 return start
         else:
             run = 0
