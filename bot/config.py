@@ -29,6 +29,7 @@ from bot.config_fields import ConfigError as ConfigError
 from bot.config_fields import env_name as env_name
 from bot.config_fields import key_bytes as key_bytes
 from bot.config_fields import option as _opt
+from bot.speech.config import SpeechSection as SpeechSection
 
 # The transports' sections live with them; Config's fields of them come from the registry.
 from bot.transports import registry
@@ -338,24 +339,6 @@ class TranslationSection:
     )
     timeout_seconds: float = _opt(
         5.0, minimum=1, maximum=60, doc="Longest wait for one translation before giving up"
-    )
-
-
-@dataclass(frozen=True)
-class SpeechSection:
-    engine: str = _opt(
-        "espeak",
-        choices=("", "espeak", "http"),
-        doc="Read aloud: espeak (embedded, eSpeak NG), http (a speech server); empty: off",
-    )
-    url: str = _opt("", doc="http: the speech server's base URL (POST /v1/audio/speech)")
-    api_key: str | None = _opt(None, secret=True, doc="http: the server's API key, if any")
-    model: str = _opt("", doc="http: the model the server is asked for")
-    voices: str = _opt(
-        "", doc="http: the voice per language, e.g. de=thorsten,ar=kareem; others: text only"
-    )
-    timeout_seconds: float = _opt(
-        10.0, minimum=1, maximum=60, doc="Longest wait for one voice message before giving up"
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.config import SpeechSection
+from bot.speech.config import SpeechSection
 from bot.speech.espeak import EspeakEngine
 from bot.speech.http_engine import HttpEngine
 from bot.speech.speaker import Speaker

@@ -44,6 +44,10 @@ from typing import TYPE_CHECKING, Any
 
 from bot.transports import telegram_checks, telegram_config
 from bot.transports.contacts import Contact as Contact
+from bot.transports.hooks import E164 as E164
+from bot.transports.hooks import Attachment as Attachment
+from bot.transports.hooks import Check as Check
+from bot.transports.hooks import Panel as Panel
 from bot.transports.matrix import checks as matrix_checks
 from bot.transports.matrix import config as matrix_config
 from bot.transports.matrix import personal_data as matrix_data
@@ -69,36 +73,6 @@ if TYPE_CHECKING:  # the configuration asks for names only: nothing more is load
     from db import Database
     from handlers.dispatcher import Dispatcher
 
-# How a transport names people: by their phone number in E.164 ("+492311234567").
-E164 = "e164"
-# A doctor check: (name, "ok" | "WARN" | "FAIL" | "skip", detail).
-Check = tuple[str, str, str]
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """What a city gives its transports when it attaches them (bot/city_service.py):
-    ``fetch_media`` (the outbox worker's, for files people sent), ``main`` (the main
-    city's database, where the installation's budgets are counted) and the city's
-    ``slug``, ``is_main`` whether it is the main city; ``count`` (platform, event, n) adds
-    to the city's metrics of a transport's own events (None without metrics)."""
-
-    fetch_media: Callable[..., Any] | None
-    main: Database | None
-    slug: str
-    is_main: bool
-    count: Callable[[str, str, int], None] | None = None
-
-
-@dataclass(frozen=True)
-class Panel:
-    """A transport's part of the desk's statistics page (bot/web/desk/stats.py): the id of
-    its section (``stats-<id>``), its title and its lines, in the coordinator's words."""
-
-    id: str
-    title: str
-    lines: tuple[str, ...]
-
 
 @dataclass(frozen=True)
 class Transport:
@@ -121,10 +95,10 @@ class Transport:
     app: str = ""  # the name people know its chat app by (Telegram), where it is one
     data: Declaration | None = None  # its part of the personal-data declaration
     line: Callable[[Transactions], TextLine] | None = None  # its store (a texting transport)
-    # (config, db) -> its checks of the installation, on the main city's database.
+    # (its section, db) -> its checks of the installation, on the main city's database.
     checks: Callable[[Any, Database], AsyncIterator[Check]] | None = None
-    # (config, db, env_prefix) -> its checks of each city.
-    city_checks: Callable[[Any, Database, str], AsyncIterator[Check]] | None = None
+    # (its section, the coordinators' group on it, db, env_prefix) -> its checks of each city.
+    city_checks: Callable[[Any, str, Database, str], AsyncIterator[Check]] | None = None
     attaches: Callable[[Any, Attachment], None] | None = None  # (its transport, the city)
     # (config) -> the chat id of the coordinators' group on it ("" for none).
     backchannel: Callable[[Any], str] | None = None
@@ -132,7 +106,7 @@ class Transport:
     settings: Callable[[Any], Mapping[str, Any]] | None = None
     # (section, config) -> its section with the defaults that depend on other sections.
     completed: Callable[[Any, Any], Any] | None = None
-    # (config, db) -> the metered budget the desk shows, read from ``db`` where the
+    # (its section, db) -> the metered budget the desk shows, read from ``db`` where the
     # transport does not run in this process (a running one's is its ``budget``); and
     # (budget, t) -> how the desk shows it.
     budget: Callable[[Any, Database], Any] | None = None
@@ -178,13 +152,18 @@ class Transport:
 
     def doctor(self, config: Any, db: Database) -> AsyncIterator[Check] | None:
         """Its checks of the installation (on the main city's database), if any."""
-        return self.checks(config, db) if self.checks is not None else None
+        if self.checks is None:
+            return None
+        return self.checks(getattr(config, self.section), db)
 
     def city_doctor(
         self, config: Any, db: Database, env_prefix: str
     ) -> AsyncIterator[Check] | None:
         """Its checks of one city, if any."""
-        return self.city_checks(config, db, env_prefix) if self.city_checks is not None else None
+        if self.city_checks is None:
+            return None
+        group = self.backchannel(config) if self.backchannel is not None else ""
+        return self.city_checks(getattr(config, self.section), group, db, env_prefix)
 
     def declare(self) -> None:
         """Its people's numbers, its data and its medium into the declarations."""
@@ -329,7 +308,9 @@ def budgets(config: Any, db: Database, running: Mapping[str, Any]) -> dict[str, 
         if transport.budget is None:
             continue
         live = getattr(running.get(transport.platform), "budget", None)
-        found[transport.platform] = live if live is not None else transport.budget(config, db)
+        found[transport.platform] = (
+            live if live is not None else transport.budget(getattr(config, transport.section), db)
+        )
     return found
 
 

@@ -7,35 +7,35 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from bot.config_fields import ENV_PREFIX
+from bot.transports.hooks import Check
 
-if TYPE_CHECKING:  # the registry imports this module: names only, no circle
-    from bot.config import Config
-    from bot.transports.registry import Check
+if TYPE_CHECKING:
+    from bot.transports.telegram_config import TelegramSection
     from db import Database
 
 
 async def checks(
-    config: Config, db: Database, env_prefix: str = ENV_PREFIX
+    telegram: TelegramSection, backchannel: str, db: Database, env_prefix: str = ENV_PREFIX
 ) -> AsyncIterator[Check]:
-    """Telegram's part of ``doctor`` for a city."""
-    async for check in _telegram_checks(config):
+    """Telegram's part of ``doctor`` for a city: the token, and the bot's place in the
+    coordinators' group ``backchannel``."""
+    async for check in _telegram_checks(telegram, backchannel):
         yield check
 
 
-async def _telegram_checks(config: Config) -> AsyncIterator[Check]:
-    if not config.telegram.enabled:
+async def _telegram_checks(telegram: TelegramSection, group: str) -> AsyncIterator[Check]:
+    if not telegram.enabled:
         yield ("telegram", "skip", "no token configured")
         return
     from telegram import Bot
     from telegram.error import TelegramError
 
-    api = config.telegram.api_base_url.rstrip("/")
-    bot = Bot(config.telegram.token or "", base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
+    api = telegram.api_base_url.rstrip("/")
+    bot = Bot(telegram.token or "", base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
     try:
         async with bot:
             me = await bot.get_me()
             yield ("telegram token", "ok", f"@{me.username}")
-            group = config.help.telegram_backchannel
             if not group:
                 yield ("telegram backchannel", "skip", "help.telegram_backchannel not set")
                 return

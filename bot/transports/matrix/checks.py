@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from bot.config_fields import ENV_PREFIX, env_name
+from bot.transports.hooks import Check
 from db.statements import fetch_all
 
-if TYPE_CHECKING:  # the registry imports this module: names only, no circle
+if TYPE_CHECKING:
     import nio
 
-    from bot.config import Config
-    from bot.transports.registry import Check
+    from bot.transports.matrix.config import MatrixSection
     from db import Database
 
 # A check of the homeserver: tries of a request that found no server, and seconds for one.
@@ -22,21 +22,21 @@ CHECK_RETRIES, CHECK_SECONDS = 2, 10
 
 
 async def checks(
-    config: Config, db: Database, env_prefix: str = ENV_PREFIX
+    matrix: MatrixSection, backchannel: str, db: Database, env_prefix: str = ENV_PREFIX
 ) -> AsyncIterator[Check]:
     """Matrix's part of ``doctor`` for a city (bot/transports/registry.py): the login, the
     device's cross-signing, the backchannel room, and the keys at rest."""
-    async for check in _matrix_checks(config, db):
+    async for check in _matrix_checks(matrix, db):
         yield check
-    if config.matrix.enabled:
-        yield await matrix_keys_check(config, db, env_prefix)
+    if matrix.enabled:
+        yield await matrix_keys_check(matrix, db, env_prefix)
 
 
-async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
-    if not config.matrix.enabled:
+async def _matrix_checks(matrix: MatrixSection, db: Database) -> AsyncIterator[Check]:
+    if not matrix.enabled:
         yield ("matrix", "skip", "no homeserver configured")
         return
-    if not (config.matrix.access_token or config.matrix.password):
+    if not (matrix.access_token or matrix.password):
         yield ("matrix login", "FAIL", "no access token or password set")
         return
     import nio
@@ -46,15 +46,15 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
     # matrix-nio retries an unreachable homeserver for ever: a check gives up after a few
     # tries, or doctor would hang there and never report the other cities.
     client = nio.AsyncClient(
-        config.matrix.homeserver,
-        config.matrix.user_id,
+        matrix.homeserver,
+        matrix.user_id,
         config=nio.AsyncClientConfig(max_timeouts=CHECK_RETRIES, request_timeout=CHECK_SECONDS),
     )
     try:
         # The bot's own stored login (or the configured token): a check must not leave
         # a new device on the account each time it runs.
         try:
-            await log_in(client, config.matrix, db.transport_state)
+            await log_in(client, matrix, db.transport_state)
         except LoginFailed as exc:
             yield ("matrix login", "FAIL", str(exc)[:200])
             return
@@ -64,8 +64,8 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
             return
         yield ("matrix login", "ok", who.user_id)
         client.device_id = client.device_id or who.device_id
-        yield await _cross_signing_check(client, config, db)
-        room = config.matrix.backchannel_room
+        yield await _cross_signing_check(client, matrix, db)
+        room = matrix.backchannel_room
         if not room:
             yield ("matrix backchannel", "skip", "matrix.backchannel_room not set")
             return
@@ -82,7 +82,9 @@ async def _matrix_checks(config: Config, db: Database) -> AsyncIterator[Check]:
         await client.close()
 
 
-async def _cross_signing_check(client: nio.AsyncClient, config: Config, db: Database) -> Check:
+async def _cross_signing_check(
+    client: nio.AsyncClient, matrix: MatrixSection, db: Database
+) -> Check:
     """Whether clients that accept only cross-signed devices can talk with the bot, by
     this installation's own identity. Only read here: the running bot (the process holding
     the Matrix role) makes and signs, and its latest word on why it could not is shown."""
@@ -93,18 +95,20 @@ async def _cross_signing_check(client: nio.AsyncClient, config: Config, db: Data
         cross_signing_status,
     )
 
-    signed, why = await cross_signing_status(client, db.transport_state, config.matrix)
+    signed, why = await cross_signing_status(client, db.transport_state, matrix)
     said = await db.transport_state.get(OUTCOME)
     if not signed and said and said not in (SIGNED, why, ANOTHER_IDENTITY):
         why += f"; the running bot says: {said}"
-    if not config.matrix.password and not signed:
+    if not matrix.password and not signed:
         why += "; making the identity may need matrix.password (a token alone may not do)"
     if signed is None:
         return ("matrix device", "skip", why)
     return ("matrix device", "ok" if signed else "FAIL", why)
 
 
-async def matrix_keys_check(config: Config, db: Database, env_prefix: str = ENV_PREFIX) -> Check:
+async def matrix_keys_check(
+    matrix: MatrixSection, db: Database, env_prefix: str = ENV_PREFIX
+) -> Check:
     """Whether the bot's Matrix keys in the database open with the installation's key
     (bot/transports/matrix/key_vault.py), and where that key is. Only read: the key is made
     by the bot's first start, never here."""
@@ -120,7 +124,6 @@ async def matrix_keys_check(config: Config, db: Database, env_prefix: str = ENV_
         store_context,
     )
 
-    matrix = config.matrix
     variable = env_name("matrix", "store_key", env_prefix)
     rows = await fetch_all(
         db.transactions,

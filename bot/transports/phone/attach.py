@@ -21,8 +21,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.transports.hooks import Attachment
     from bot.transports.phone.transport import PhoneTransport
-    from bot.transports.registry import Attachment
 
 
 def attach(transport: PhoneTransport, city: Attachment) -> None:

@@ -8,25 +8,25 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from bot.config_fields import ENV_PREFIX
+from bot.transports.hooks import Check
 
-if TYPE_CHECKING:  # the registry imports this module: names only, no circle
-    from bot.config import Config
-    from bot.transports.registry import Check
+if TYPE_CHECKING:
+    from bot.transports.phone.config import PhoneSection
     from db import Database
 
 
 async def checks(
-    config: Config, db: Database, env_prefix: str = ENV_PREFIX
+    phone: PhoneSection, backchannel: str, db: Database, env_prefix: str = ENV_PREFIX
 ) -> AsyncIterator[Check]:
     """The phone line's part of ``doctor`` for a city (nothing when it takes no calls)."""
-    if not config.phone.enabled:
+    if not phone.enabled:
         return
     from bot.transports.phone.admission import check as callers_check
     from bot.transports.phone.dialling import check as calls_check
     from bot.transports.phone.invite_filter import check as filter_check
     from bot.transports.phone.registration import check as phone_check
 
-    yield await phone_check(config.phone, db)
-    yield callers_check(config.phone)
-    yield await filter_check(config.phone, db)
-    yield await calls_check(config.phone, db)
+    yield await phone_check(phone, db)
+    yield callers_check(phone)
+    yield await filter_check(phone, db)
+    yield await calls_check(phone, db)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from bot.transports.hooks import Check
 from bot.transports.month_budget import Ledger, Meter, MonthBudget, MonthCounts, month_of
 from bot.transports.phone.call_budget import CallDays
 from db import Database
@@ -45,8 +46,6 @@ from handlers.helping.lifecycle import running_help
 from handlers.messages import Message
 from locales import Translator
 
-# A line of ``doctor``: (what, "ok" / "WARN" / "FAIL", detail).
-Check = tuple[str, str, str]
 # Where the month's calls are counted (db/migrations/0032_call_budget.sql).
 CALLS = Ledger("call_budget", "calls")
 # The shares of the month the coordinators are told of, once each (not the reserve's).

@@ -43,6 +43,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bot.transports.hooks import Check
+
 log = logging.getLogger(__name__)
 
 # Where pjsip_rx_data keeps the packet received (tp_info, then pkt_info's timestamp).
@@ -280,7 +282,6 @@ class InviteFilter:
 # -- what the running lines found, for doctor (db/transport_state.py)
 
 KEY = "phone.invite_filter"
-Check = tuple[str, str, str]
 
 
 async def note(db: Any, *, state: str | None = None, unreadable: int = 0) -> None:

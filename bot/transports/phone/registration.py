@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.transports.hooks import Check
 from db import Database
 from db.clock import utcnow
 
 KEY = "phone.registration"
-
-Check = tuple[str, str, str]
 
 
 async def note(db: Database, code: str) -> None:

@@ -60,7 +60,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from bot.config import SpeechSection
+from bot.speech.config import SpeechSection
 from bot.speech.engine import SpeechEngine, SpeechError
 from bot.speech.script import Part
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update

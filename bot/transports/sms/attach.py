@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.transports.registry import Attachment
+    from bot.transports.hooks import Attachment
     from bot.transports.sms.transport import SmsTransport
 
 

@@ -6,22 +6,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the registry imports this module: names only, no circle
-    from bot.config import Config
-    from bot.transports.registry import Check
+from bot.transports.hooks import Check
+
+if TYPE_CHECKING:
+    from bot.transports.sms.config import SmsSection
     from db import Database
 
 
-async def checks(config: Config, db: Database) -> AsyncIterator[Check]:
+async def checks(sms: SmsSection, db: Database) -> AsyncIterator[Check]:
     """The text messages' month (the installation's, counted in the main city's ``db``) and
     today's first texts from unknown numbers: FAIL when nothing can be sent any more, WARN
     when only notices of running help can."""
-    if not config.sms.enabled:
+    if not sms.enabled:
         yield ("sms budget", "skip", "sms.enabled is false")
         return
     from bot.transports.sms.budget import Budget, limits_of
 
-    state = await Budget(db, config.sms.monthly_segments, (), limits=limits_of(config.sms)).state()
+    state = await Budget(db, sms.monthly_segments, (), limits=limits_of(sms)).state()
     verdict = "FAIL" if not state.left else ("WARN" if not state.ordinary_left else "ok")
     yield (
         "sms budget",

@@ -5,13 +5,14 @@ texts from unknown numbers (budget.py ``State``), read fresh each time."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.transports.hooks import Panel
 from locales import N_, Translator
 
 if TYPE_CHECKING:
-    from bot.transports.registry import Panel
     from bot.transports.sms.budget import Budget
+    from bot.transports.sms.config import SmsSection
     from db import Database
 
 TITLE = N_("Text messages this month")
@@ -22,18 +23,16 @@ FIRST_TEXTS = N_(
 )
 
 
-def desk_budget(config: Any, db: Database) -> Budget:
+def desk_budget(sms: SmsSection, db: Database) -> Budget:
     """The month's texts where no SMS transport runs in the process (``python -m bot web``
     beside the bot): read from ``db``, the main city's, where the transport counts them."""
     from bot.transports.sms.budget import Budget, limits_of
 
-    return Budget(db, config.sms.monthly_segments, (), limits=limits_of(config.sms))
+    return Budget(db, sms.monthly_segments, (), limits=limits_of(sms))
 
 
 async def panel(budget: Budget, t: Translator) -> Panel:
     """The budget as it stands, in ``t``'s words."""
-    from bot.transports.registry import Panel
-
     state = await budget.state()
     return Panel(
         "sms",

@@ -58,7 +58,6 @@ from typing import Any
 
 from aiohttp import web
 
-import bot.transports.registry  # noqa: F401 - every platform's medium declared (handlers/reader.py)
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import press_for
 from bot.transports.sending import DeliveryError, send_key

@@ -201,17 +201,17 @@ async def test_doctor_shows_the_budget(db: Database):
     config = Config(sms=SmsSection(enabled=True, monthly_segments=100, reserve_percent=10))
     budget = Budget(db, 100, [BACKCHANNEL], limits=Limits(reserve_percent=10))
     assert await budget.take(50)
-    checks = [check async for check in sms_budget_checks(config, db)]
+    checks = [check async for check in sms_budget_checks(config.sms, db)]
     assert checks[0][0] == "sms budget" and checks[0][1] == "ok"
     assert "50 of 100 segments" in checks[0][2] and "reserve of 10" in checks[0][2]
     assert await budget.take(40)
-    checks = [check async for check in sms_budget_checks(config, db)]
+    checks = [check async for check in sms_budget_checks(config.sms, db)]
     assert checks[0][1] == "WARN"
     assert await budget.take(10, NUMBER, _true)
-    checks = [check async for check in sms_budget_checks(config, db)]
+    checks = [check async for check in sms_budget_checks(config.sms, db)]
     assert checks[0][1] == "FAIL"
     assert month_of(datetime.now(UTC)) in checks[0][2]
-    off = [check async for check in sms_budget_checks(Config(), db)]
+    off = [check async for check in sms_budget_checks(Config().sms, db)]
     assert off[0][1] == "skip"
 
 
