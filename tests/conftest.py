@@ -41,6 +41,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "both_backends: a feature test whose SQL differs between the backends runs on both",
     )
+    config.addinivalue_line(
+        "markers",
+        "migrates: a new SQLite file of the test migrates, not copied from the template",
+    )
 
 
 def _backends(definition: pytest.Function) -> list[str]:
@@ -90,6 +94,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
 
     items.sort(key=rank)  # stable: the order within a group stays as it was
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """New SQLite databases of this process start as a copy of one migrated once
+    (tests/support/sqlite_template.py)."""
+    from tests.support.sqlite_template import install
+
+    with pytest.MonkeyPatch.context() as patch:
+        yield install(patch, tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(autouse=True)
+def _watching_migrations(request: pytest.FixtureRequest) -> Iterator[None]:
+    from tests.support import sqlite_template
+
+    sqlite_template.watching = request.node.get_closest_marker("migrates") is not None
+    yield
+    sqlite_template.watching = False
 
 
 @pytest.fixture(scope="session")

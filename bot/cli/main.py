@@ -11,20 +11,11 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from typing import TYPE_CHECKING, Any
 
 from bot import log_city, log_redaction
-from bot.app import (
-    apply_retention,
-    build_dispatcher,
-    open_city_database,
-    open_database,
-    start_web,
-)
+from bot.app import apply_retention, open_city_database, open_database
 from bot.cities import City, check_all_chat_secrets, load_cities
-from bot.city_service import CityBot, opened
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
 from bot.cli import desk_link, migrate_to
@@ -33,19 +24,19 @@ from bot.cli import matrix as matrix_cli
 from bot.cli import places as places_cli
 from bot.cli.checks import city_checks, database_checks, doctor_checks, named, run_checks
 from bot.cli.city_list import where
-from bot.cluster import ROLES, Cluster, SingleProcess, city_role, for_database
+from bot.cluster import ROLES, city_role
 from bot.config import Config, ConfigError, env_name, load_config
-from bot.delivery import OutboxWorker
-from bot.file_sources import file_sources
-from bot.metrics import Metrics
-from bot.speech.engines import speaker_from_config
-from bot.translation.service import TranslationService, service_from_config
-from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from bot.transports.registry import configured
 from db import MigrationError
-from db.bans import SharedBanList
 from db.postgres import is_postgres
-from locales import TIMEZONE
+
+# What only the running bot, the web and the console need (the scheduler, the outbox worker,
+# the speech and translation engines, metrics) is imported by those commands: the others -
+# doctor, db, places, roles, run often by hand and by scripts - start in half the time.
+if TYPE_CHECKING:
+    from bot.city_service import CityBot
+    from bot.cluster import Cluster, SingleProcess
+    from bot.translation.service import TranslationService
 
 log = logging.getLogger("nachbarbot")
 # After a stop, how long the work under way (a delivery round, a role's check) may take to
@@ -218,6 +209,12 @@ async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) 
 
 
 async def _console(city: City, user: str, lang: str | None, coordinator: str) -> int:
+    from bot.app import build_dispatcher, start_web
+    from bot.delivery import OutboxWorker
+    from bot.speech.engines import speaker_from_config
+    from bot.translation.service import service_from_config
+    from bot.transports.console import BACKCHANNEL, ConsoleTransport
+
     config = city.config
     db = await open_city_database(city)
     translations: TranslationService | None = None
@@ -272,6 +269,10 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
 async def _web(config: Config) -> int:
     """``python -m bot web``: the web alone, beside a bot process on the same database;
     that process's outbox worker delivers what desk actions queue at its next poll."""
+    from bot.app import start_web
+    from bot.file_sources import file_sources
+    from bot.speech.engines import speaker_from_config
+
     if not config.web.port:
         print(
             f"nachbarbot: the web is off - set web.port (or {env_name('web', 'port')})",
@@ -345,6 +346,14 @@ async def _start_cities(
 
 
 async def _run(cities: list[City]) -> int:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.city_service import CityBot, opened
+    from bot.cluster import for_database
+    from bot.metrics import Metrics
+    from db.bans import SharedBanList
+    from locales import TIMEZONE
+
     config = cities[0].config
     if not any(configured(c.config) for c in cities):
         print(

@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-import nio
-
 from bot.app import open_city_database
 from bot.cities import City
-from bot.transports.matrix.cross_signing import replace_identity
-from bot.transports.matrix.login import LoginFailed, log_in
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +36,12 @@ async def run(city: City, args: argparse.Namespace) -> int:
     if not config.matrix.password:
         print("nachbarbot: replacing the identity needs the account's password (matrix.password)")
         return 2
+    # matrix-nio only for this command: every other command starts without it.
+    import nio
+
+    from bot.transports.matrix.cross_signing import replace_identity
+    from bot.transports.matrix.login import LoginFailed, log_in
+
     db = await open_city_database(city)
     client = nio.AsyncClient(config.matrix.homeserver, config.matrix.user_id)
     try:

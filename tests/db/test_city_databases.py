@@ -147,6 +147,7 @@ async def test_rows_of_one_city_are_invisible_to_the_others(cities: dict[str, Da
     assert (await cities["unna"].places.listing())[1] == 1
 
 
+@pytest.mark.migrates
 async def test_each_city_migrates_on_its_own_and_once(database_url: str, caplog):
     main = await Database.open(database_url)
     main_rows = await main.fetch_all("SELECT version FROM schema_version ORDER BY version")
