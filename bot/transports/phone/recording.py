@@ -37,8 +37,8 @@ import numpy as np
 
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
+from bot.transports.phone.personal_data import DECLARED
 from db.data_rights import DataRights
-from db.personal_data import FILES
 
 # The tone before the recording: a short beep.
 TONE_HZ = 880.0
@@ -47,8 +47,8 @@ TONE_SECONDS = 0.35
 SPEECH_LEVEL = 8
 # How often the level is read while recording, in seconds.
 LEVEL_EVERY = 0.1
-# The map's declaration of these files.
-(RECORDINGS,) = (files for files in FILES if files.name == "phone recordings")
+# The phone's declaration of these files (its part of the personal-data map).
+(RECORDINGS,) = (files for files in DECLARED.files if files.name == "phone recordings")
 FILE_ID = re.compile(RECORDINGS.ids)
 MIME_TYPE = "audio/ogg"
 # A file no row names is removed once it is this old (a call's recording becomes a row
