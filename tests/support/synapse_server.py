@@ -4,16 +4,21 @@ relaxed rate limits, users registered with the shared secret.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import hmac
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from signedjson.key import generate_signing_key, write_signing_keys
 
 from tests.support.ports import free_port
 
@@ -97,20 +102,16 @@ class Synapse:
             encoding="utf-8",
         )
         (self.dir / "log.yaml").write_text(LOG.replace("{dir}", str(self.dir)), encoding="utf-8")
-        if not (self.dir / "signing.key").exists():
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "synapse.app.homeserver",
-                    "-c",
-                    str(config),
-                    "--generate-keys",
-                ],
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
+        key = self.dir / "signing.key"
+        if not key.exists():
+            # What --generate-keys writes, without starting Synapse once more for it.
+            with key.open("w", encoding="utf-8") as out:
+                write_signing_keys(out, [generate_signing_key("a_test")])
+        database = self.dir / "homeserver.db"
+        if not database.exists() and self is not _pristine:
+            # A new server's database starts as one Synapse made in this process (its
+            # schema, no user): making the schema is most of a new server's start.
+            shutil.copyfile(_pristine_database(), database)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "synapse.app.homeserver", "-c", str(config)],
             stdout=(self.dir / "stdout.log").open("wb"),
@@ -195,3 +196,21 @@ class Synapse:
                 (room_id,),
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
+
+
+_pristine: Synapse | None = None
+_pristine_file: Path | None = None
+
+
+def _pristine_database() -> Path:
+    """The database of a server started once in this process and stopped before any user
+    or room existed (made at the first call)."""
+    global _pristine, _pristine_file
+    if _pristine_file is None:
+        folder = Path(tempfile.mkdtemp(prefix="nachbarbot-synapse-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _pristine = Synapse(folder / "server")
+        _pristine.start()
+        _pristine.stop()
+        _pristine_file = folder / "server" / "homeserver.db"
+    return _pristine_file
