@@ -31,12 +31,20 @@ PHONE_AND_SMS = (
     "bot/transports/sms",
     "handlers/medium_texts.py",
     "handlers/phone_pin.py",
+    # The voice line's own dialogues: who is calling, a withheld caller's number.
+    "handlers/caller_check.py",
+    "handlers/number_entry.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": None, "tn": (1, 2)}
 
 
 # Of them, the phone's.
-PHONE = ("bot/transports/phone", "handlers/phone_pin.py")
+PHONE = (
+    "bot/transports/phone",
+    "handlers/phone_pin.py",
+    "handlers/caller_check.py",
+    "handlers/number_entry.py",
+)
 
 
 @cache
@@ -120,6 +128,35 @@ def test_polish_phone_and_sms_texts_say_panstwo():
         and re.search(r"[.?!:]\s|\s\w+\s\w+\s", text)
     ]
     assert not informal_texts, "\n".join(f"{k!r}: {t!r}" for k, t in informal_texts)
+
+
+# A short button label may be a command of the person to the bot ("Napisz do: {name}",
+# "Nie. Zostaw."): its imperative addresses nobody. A pronoun or a verb's "you" always does.
+IMPERATIVES = frozenset(
+    "wyślij naciśnij wpisz napisz zostaw powiedz wybierz poczekaj nagraj zadzwoń odpowiedz"
+    " podaj zwiększ wysyłaj sprawdź odłóż przejdź kliknij dotknij wróć zapisz podpisz".split()
+)
+
+
+def addresses_as_ty(text: str) -> list[str]:
+    found = informal(text)
+    if len(text.split()) <= 7:
+        found = [word for word in found if word.casefold() not in IMPERATIVES]
+    return found
+
+
+def test_every_polish_text_says_panstwo():
+    """Not only the phone's and the SMS's: the chat, the volunteers' and the coordinators'
+    texts too, usual and easy (docs/languages.md: "Państwo" throughout)."""
+    informal_texts = [(key, text) for key, text in texts("pl") if addresses_as_ty(text)]
+    assert not informal_texts, "\n".join(f"{k!r}: {t!r}" for k, t in informal_texts)
+
+
+def test_a_label_may_command_the_bot_but_a_sentence_says_panstwo():
+    assert not addresses_as_ty("Napisz do: {name}")
+    assert not addresses_as_ty("Nie. Zostaw.")
+    assert addresses_as_ty("⚠️ Wybierz język z listy, a potem wpisz kod pocztowy.")
+    assert addresses_as_ty("💬 Wiadomości dla Ciebie")
 
 
 def test_the_rule_finds_the_informal_forms_it_was_made_for():
