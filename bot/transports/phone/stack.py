@@ -33,7 +33,6 @@ where they came from, their names and what an operator can do reach the log
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ctypes
 import gc
 import logging
@@ -51,6 +50,7 @@ from typing import Any
 import pjsua2 as pj
 
 from bot.transports.phone.admission import PARAMETER, Admission, contact_token, uri_host_port
+from bot.transports.phone.bridge_ports import Ear, Mouth, Ports, pcm_of
 from bot.transports.phone.call_control import CallEvent, EventKind, Listener, StackSettings
 from bot.transports.phone.invite_filter import InviteFilter
 from bot.transports.phone.places import SharedPlaces
@@ -185,6 +185,9 @@ class Stack:
         self._places: SharedPlaces | None = None
         self._filter: InviteFilter | None = None
         self._unreadable_told = 0
+        # What calls hear and what callers say go through ports of the bot's own, used
+        # again, never destroyed while the endpoint lives (bridge_ports.py).
+        self._ports = Ports(settings.clock_rate, self._said)
 
     # -- the event loop's side
 
@@ -239,8 +242,8 @@ class Stack:
     # -- recordings and transfers (bot/transports/phone/recording.py, to_a_person.py)
 
     def record(self, call_id: int) -> asyncio.Future[bool]:
-        """Begin to keep what the caller says (:class:`_Ear`); whether it began (not when
-        the call is gone)."""
+        """Begin to keep what the caller says (an ``Ear``, bridge_ports.py); whether it
+        began (not when the call is gone)."""
         return self.call_in(lambda: self._record(call_id))
 
     def end_recording(self, call_id: int) -> asyncio.Future[bytes]:
@@ -271,7 +274,7 @@ class Stack:
             return False
         for call in (one, other):
             call.queue.clear()
-            call.drop_player()
+            call.stop_saying()
         # The conference bridge removes these connections itself when a call ends.
         one.audio.startTransmit(other.audio)
         other.audio.startTransmit(one.audio)
@@ -470,18 +473,18 @@ class Stack:
         except Exception:
             log.warning("phone: hanging up at the end failed")
         for call in self._calls.values():
-            call.drop_player()
-            call.drop_recorder()
+            call.stop_saying()
+            call.give_back(self._ports)
         self._calls.clear()
         self._account = None
-        # Commands left hold players: each must go while the endpoint lives (a player
-        # destroyed after it is an assertion in the conference bridge).
         while True:
             try:
                 self._commands.get_nowait()
             except queue.Empty:
                 break
         gc.collect()
+        # The ports outlive the endpoint, never destroyed (bridge_ports.py).
+        self._ports.keep_past_the_endpoint()
         endpoint.libDestroy()
 
     def _decide(self, sip_call_id: str, message: str) -> int | None:
@@ -572,27 +575,35 @@ class Stack:
                 first = call.audio is None
                 call.audio = call.getAudioMedia(index)
                 call.media_index = index
+                if call.mouth is None:
+                    call.mouth = self._ports.mouth()
+                call.mouth.startTransmit(call.audio)
                 if first and not call.busy:
                     self._post("audio", call.getId())
                 call.play_next()
                 return
 
+    def _said(self, call: _Call, serial: int) -> None:
+        """A prompt was said to its end (on the bridge's clock thread): the next starts at
+        the stack thread's next turn."""
+        self._commands.put(lambda: call.played(serial))
+
     def _ended(self, call: _Call) -> None:
         call_id = call.getId()
+        recorded = call.recorder is not None
+        call.stop_saying()
+        heard = call.give_back(self._ports)
+        call.queue.clear()
         if self._refused.get(call_id) is call:
             del self._refused[call_id]
             return
         self._calls.pop(call_id, None)
         if self._places is not None:
             self._places.release(call.sip_id)
-        call.drop_player()
         if call.busy:
-            call.queue.clear()
             return  # a busy caller's: the bot never knew the call
-        if call.recorder is not None:  # a caller who hangs up after speaking: kept
-            self._hung_up_words[call_id] = call.recorder.pcm()
-        call.drop_recorder()
-        call.queue.clear()
+        if recorded:  # a caller who hangs up after speaking: kept
+            self._hung_up_words[call_id] = heard
         self._post("ended", call_id)
 
     def _say(self, call_id: int, prompts: list[Path]) -> None:
@@ -600,14 +611,14 @@ class Stack:
         if call is None:
             return
         call.queue.extend(prompts)
-        if call.player is None:
+        if call.saying is None:
             call.play_next()
 
     def _hush(self, call_id: int) -> None:
         call = self._calls.get(call_id)
         if call is not None:
             call.queue.clear()
-            call.drop_player()
+            call.stop_saying()
 
     def _hang_up(self, call_id: int) -> None:
         call = self._calls.get(call_id)
@@ -618,9 +629,9 @@ class Stack:
         call = self._calls.get(call_id)
         if call is None or call.audio is None:
             return False
-        call.drop_recorder()
+        call.stop_recording(self._ports)
         self._hung_up_words.pop(call_id, None)  # an earlier call's (ids are used again)
-        ear = _Ear(self.settings.clock_rate)
+        ear = self._ports.ear()
         call.audio.startTransmit(ear)
         call.recorder = ear
         return True
@@ -629,9 +640,7 @@ class Stack:
         call = self._calls.get(call_id)
         if call is None or call.recorder is None:
             return self._hung_up_words.pop(call_id, b"")
-        pcm = call.recorder.pcm()
-        call.drop_recorder()
-        return pcm
+        return call.stop_recording(self._ports)
 
     def _level(self, call_id: int) -> int:
         call = self._calls.get(call_id)
@@ -716,59 +725,16 @@ class _Account(pj.Account):
         self.stack._post("registered", -1, str(prm.code))
 
 
-class _Player(pj.AudioMediaPlayer):
-    def __init__(self, call: _Call) -> None:
-        super().__init__()
-        self.call = call
-
-    def onEof2(self) -> None:
-        # A player is not destroyed in its own callback: the next prompt starts at the
-        # thread's next turn.
-        stack, call = self.call.stack, self.call
-        stack._commands.put(lambda: call.played(self))
-
-
-class _Ear(pj.AudioMediaPort):
-    """What the caller says, kept in memory: a port of the conference bridge the call's
-    audio is sent to (only the caller's voice: the prompts go to the call, not here).
-    Frames come on the bridge's clock thread; ``level`` is the newest frame's mean
-    loudness on PJSIP's scale (0-255). pjsua2's AudioMediaRecorder was not used: its WAV
-    stayed empty until the endpoint ended (the SWIG object was never destroyed)."""
-
-    FRAME_MS = 20
-
-    def __init__(self, rate: int) -> None:
-        super().__init__()
-        self.rate = rate
-        self.level = 0
-        self._frames: list[bytes] = []
-        self._silence = b"\0" * (rate * self.FRAME_MS // 1000 * 2)
-        audio = pj.MediaFormatAudio()
-        audio.init(pj.PJMEDIA_FORMAT_PCM, rate, 1, self.FRAME_MS * 1000, 16)
-        self.createPort("ear", audio)
-
-    def onFrameReceived(self, frame: Any) -> None:
-        if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or not frame.size:
-            self._frames.append(self._silence)
-            self.level = 0
-            return
-        data = bytes(frame.buf)
-        self._frames.append(data)
-        samples = memoryview(data).cast("h")
-        self.level = min(255, sum(map(abs, samples)) // max(1, len(samples)) // 128)
-
-    def pcm(self) -> bytes:
-        return b"".join(self._frames)
-
-
 class _Call(pj.Call):
     def __init__(self, stack: Stack, account: _Account, call_id: int) -> None:
         super().__init__(account, call_id)
         self.stack = stack
         self.audio: Any = None
-        self.player: _Player | None = None
+        # What it hears (its mouth, while the call lasts) and the prompt being said.
+        self.mouth: Mouth | None = None
+        self.saying: int | None = None
         self.queue: deque[Path] = deque()
-        self.recorder: _Ear | None = None
+        self.recorder: Ear | None = None
         # The received RTP packets as last counted, and when they last grew
         # (:meth:`Stack._end_silent_calls`).
         self.media_index = 0
@@ -810,38 +776,41 @@ class _Call(pj.Call):
         return int(pj.PJSIP_REDIRECT_REJECT)
 
     def play_next(self) -> None:
-        if self.player is not None or self.audio is None or not self.queue:
+        if self.saying is not None or self.mouth is None or not self.queue:
             return
-        player = _Player(self)
         try:
-            player.createPlayer(str(self.queue.popleft()), pj.PJMEDIA_FILE_NO_LOOP)
-            player.startTransmit(self.audio)
-        except Exception:
+            pcm = pcm_of(self.queue.popleft(), self.stack.settings.clock_rate)
+        except (OSError, EOFError, ValueError):
             log.warning("phone: a prompt could not be played")
             return
-        self.player = player
+        self.saying = self.mouth.play(self, pcm)
 
-    def played(self, player: _Player) -> None:
-        if self.player is player:
-            self.drop_player()
+    def played(self, serial: int) -> None:
+        if self.saying is not None and self.saying == serial:
+            self.saying = None
             self.play_next()
-            if self.player is None and self.busy:
+            if self.saying is None and self.busy:
                 self.stack._busy_now(self)  # the busy notice was said: busy here
-            elif self.player is None:
+            elif self.saying is None:
                 self.stack._post("quiet", self.getId())
 
-    def drop_player(self) -> None:
-        player, self.player = self.player, None
-        if player is not None and self.audio is not None:
-            with contextlib.suppress(Exception):  # the call's audio is gone already
-                player.stopTransmit(self.audio)
+    def stop_saying(self) -> None:
+        if self.saying is not None and self.mouth is not None:
+            self.mouth.stop()
+        self.saying = None
 
-    def drop_recorder(self) -> None:
-        # In the stack's thread while the endpoint lives (the port leaves the bridge).
-        recorder, self.recorder = self.recorder, None
-        if recorder is not None and self.audio is not None:
-            with contextlib.suppress(Exception):  # the call's audio is gone already
-                self.audio.stopTransmit(recorder)
+    def stop_recording(self, ports: Ports) -> bytes:
+        """What the caller said since the recording began; the ear goes back."""
+        ear, self.recorder = self.recorder, None
+        return ports.give_back_ear(ear, self.audio) if ear is not None else b""
+
+    def give_back(self, ports: Ports) -> bytes:
+        """The call's ports back to the spares (it ended); what its ear heard."""
+        heard = self.stop_recording(ports)
+        mouth, self.mouth = self.mouth, None
+        if mouth is not None:
+            ports.give_back_mouth(mouth, self.audio)
+        return heard
 
 
 class _OutCall(_Call):
@@ -862,10 +831,11 @@ class _OutCall(_Call):
             self.gone = True
             self.status = int(info.lastStatusCode)
             call_id = self.getId()
+            self.stop_saying()
+            self.give_back(self.stack._ports)
+            self.queue.clear()
             if self.stack._listeners.pop(call_id, None) is not None:
                 self.stack._calls.pop(call_id, None)
                 if self.stack._places is not None:
                     self.stack._places.release(self.sip_id)
-                self.drop_player()
-                self.queue.clear()
                 self.stack._tell(self.listener, CallEvent("ended", call_id, str(self.status)))
