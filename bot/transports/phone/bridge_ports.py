@@ -35,12 +35,16 @@ FRAME_MS = 20
 
 
 def pcm_of(path: Path, rate: int) -> bytes:
-    """The WAV file ``path`` as mono signed 16-bit samples at ``rate`` a second."""
-    with wave.open(str(path), "rb") as file:
-        if file.getsampwidth() != 2:
-            raise ValueError("not 16-bit PCM")
-        channels, own_rate = file.getnchannels(), file.getframerate()
-        samples = np.frombuffer(file.readframes(file.getnframes()), dtype="<i2")
+    """The WAV file ``path`` as mono signed 16-bit samples at ``rate`` a second (OSError
+    when it cannot be read, ValueError when it is no such WAV)."""
+    try:
+        with wave.open(str(path), "rb") as file:
+            if file.getsampwidth() != 2:
+                raise ValueError("not 16-bit PCM")
+            channels, own_rate = file.getnchannels(), file.getframerate()
+            samples = np.frombuffer(file.readframes(file.getnframes()), dtype="<i2")
+    except (wave.Error, EOFError) as exc:
+        raise ValueError("not a WAV file") from exc
     if channels > 1:
         samples = samples[: len(samples) // channels * channels].reshape(-1, channels)
         samples = samples.mean(axis=1).astype("<i2")

@@ -780,7 +780,7 @@ class _Call(pj.Call):
             return
         try:
             pcm = pcm_of(self.queue.popleft(), self.stack.settings.clock_rate)
-        except (OSError, EOFError, ValueError):
+        except (OSError, ValueError):
             log.warning("phone: a prompt could not be played")
             return
         self.saying = self.mouth.play(self, pcm)
