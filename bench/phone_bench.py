@@ -206,9 +206,9 @@ def instrument(notes: Notes) -> None:
         digit(self, prm)
 
     def noted_play(self):  # type: ignore[no-untyped-def]
-        before = self.player
+        before = self.saying
         play_next(self)
-        if before is None and self.player is not None:
+        if before is None and self.saying is not None:
             notes.note(self.getId(), "play")
 
     def noted_end(self, call):  # type: ignore[no-untyped-def]
