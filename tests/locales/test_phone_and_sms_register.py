@@ -133,8 +133,30 @@ def test_polish_phone_and_sms_texts_say_panstwo():
 # A short button label may be a command of the person to the bot ("Napisz do: {name}",
 # "Nie. Zostaw."): its imperative addresses nobody. A pronoun or a verb's "you" always does.
 IMPERATIVES = frozenset(
-    "wyślij naciśnij wpisz napisz zostaw powiedz wybierz poczekaj nagraj zadzwoń odpowiedz"
-    " podaj zwiększ wysyłaj sprawdź odłóż przejdź kliknij dotknij wróć zapisz podpisz".split()
+    [
+        "wyślij",
+        "naciśnij",
+        "wpisz",
+        "napisz",
+        "zostaw",
+        "powiedz",
+        "wybierz",
+        "poczekaj",
+        "nagraj",
+        "zadzwoń",
+        "odpowiedz",
+        "podaj",
+        "zwiększ",
+        "wysyłaj",
+        "sprawdź",
+        "odłóż",
+        "przejdź",
+        "kliknij",
+        "dotknij",
+        "wróć",
+        "zapisz",
+        "podpisz",
+    ]
 )
 
 
