@@ -70,7 +70,7 @@ async def unheard(ctx: Context) -> None:
     language, the answers go as text alone: their coordinators are told (once)."""
     reader = ctx.reader
     voices = ctx.settings.speech_languages
-    if reader.read_aloud != ReadAloud.OFF and heard(reader, voices) == ReadAloud.OFF:
+    if reader.read_aloud != ReadAloud.OFF and reader.heard(voices) == ReadAloud.OFF:
         await no_voice(ctx)
 
 
@@ -102,12 +102,6 @@ async def with_tap(
     # the 🔊 is reacted to on Matrix, pressed elsewhere.
     typed = item.typed_choices and bool(choices(item.buttons))
     return replace(item, buttons=[*item.buttons, tap], typed_choices=typed)
-
-
-def heard(reader: Reader, languages: frozenset[str]) -> ReadAloud:
-    """How messages to ``reader`` are read aloud where the voices speak ``languages``: as
-    they chose, if a voice speaks their language."""
-    return reader.read_aloud if reader.lang in languages else ReadAloud.OFF
 
 
 async def no_voice(ctx: Context) -> None:

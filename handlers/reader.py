@@ -60,7 +60,7 @@ def translator_for(lang: str, easy: bool, medium: Medium) -> Translator:
 class Reader:
     """Who reads: their language (``t``), the person (None: a group, or no one known any
     more) and the modes they chose, as chosen (whether a voice speaks their language here
-    is the chain's to know: handlers/read_aloud.py ``heard``)."""
+    is the chain's to know: :meth:`heard`)."""
 
     t: Translator
     user: User | None = None
@@ -75,6 +75,11 @@ class Reader:
     @property
     def lang(self) -> str:
         return self.t.lang
+
+    def heard(self, voices: frozenset[str]) -> ReadAloud:
+        """How messages to this reader are read aloud where the voices speak ``voices``:
+        as they chose, if a voice speaks their language."""
+        return self.read_aloud if self.lang in voices else ReadAloud.OFF
 
     @property
     def note(self) -> ReaderNote:

@@ -145,7 +145,7 @@ async def tapped(where: Surroundings, reading: Reading) -> Reading:
     if not where.voices or reading.medium != Medium.CHAT:
         return reading  # no voice here, or none reaches them: no one hears, whoever reads
     reader = await reading.reader()
-    if read_aloud.heard(reader, where.voices) != ReadAloud.ON_TAP:
+    if reader.heard(where.voices) != ReadAloud.ON_TAP:
         return reading
     item = await read_aloud.with_tap(
         where.db,
@@ -162,7 +162,7 @@ async def said(where: Surroundings, reading: Reading) -> Reading:
     if not where.voices or reading.medium != Medium.CHAT:
         return reading  # no voice here, or none reaches them: no one hears, whoever reads
     reader = await reading.reader()
-    if reader.user is None or read_aloud.heard(reader, where.voices) != ReadAloud.EVERY:
+    if reader.user is None or reader.heard(where.voices) != ReadAloud.EVERY:
         return reading
     speech = read_aloud.spoken(reading.item, reader.lang, reader.user.id)
     if speech is None:

@@ -34,9 +34,8 @@ import itertools
 import logging
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from bot.delivery import OutboxWorker
 from bot.transports.contract import Routed, Transport, take_update
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.numbered_choices import InMemory, NumberedChoices
@@ -124,6 +123,18 @@ def parse_line(line: str) -> Event | None:
     return Text(line)
 
 
+class Deliveries(Protocol):
+    """What the console asks of the outbox worker (bot/delivery.py ``OutboxWorker``), which
+    the command that starts it gives (bot/cli/main.py): a transport never imports the
+    worker that carries its messages."""
+
+    poll_seconds: float
+
+    def wake(self) -> None: ...
+
+    async def run_once(self) -> int: ...
+
+
 class ConsoleTransport(Transport):
     platform = PLATFORM
 
@@ -154,7 +165,7 @@ class ConsoleTransport(Transport):
         # and per person the id of their own last message (what :edit and :delete change).
         self._delivered: dict[str, str] = {}
         self._last_own: dict[str, str] = {}
-        self.worker: OutboxWorker | None = None
+        self.worker: Deliveries | None = None
         self.group: str | None = None
         # One delivery round at a time: a typed line's and the background's (run()).
         self._delivering = asyncio.Lock()

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from db.users import ReadAloud
 from handlers.messages import Button
-from handlers.read_aloud import heard
 from handlers.reader import Medium
 from locales import Translator
 
@@ -37,13 +36,13 @@ KEY_LENGTH = 8  # hex digits of the list's key in a button's data
 
 def listens(ctx: Context) -> bool:
     """Whether the acting person gets short lists: they hear the bot's messages here, in a
-    voice that speaks their language (read aloud's own rule, ``read_aloud.heard``) or on a
+    voice that speaks their language (read aloud's own rule, ``Reader.heard``) or on a
     medium that says everything (``Medium.SPOKEN``: a phone line), or they read in easy
     language (shorter content, not only simpler words)."""
     reader = ctx.reader
     if reader.easy or reader.medium == Medium.SPOKEN:
         return True
-    return heard(reader, ctx.settings.speech_languages) != ReadAloud.OFF
+    return reader.heard(ctx.settings.speech_languages) != ReadAloud.OFF
 
 
 def list_key(*values: Any) -> str:
