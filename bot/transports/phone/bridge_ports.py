@@ -55,6 +55,10 @@ def pcm_of(path: Path, rate: int) -> bytes:
     return samples.tobytes()
 
 
+def _frame_bytes(rate: int) -> int:
+    return rate * FRAME_MS // 1000 * 2
+
+
 def _format(rate: int) -> Any:
     audio = pj.MediaFormatAudio()
     audio.init(pj.PJMEDIA_FORMAT_PCM, rate, 1, FRAME_MS * 1000, 16)
@@ -69,7 +73,7 @@ class Mouth(pj.AudioMediaPort):
     def __init__(self, rate: int, done: Callable[[Any, int], None]) -> None:
         super().__init__()
         self._done = done
-        self._frame_bytes = rate * FRAME_MS // 1000 * 2
+        self._frame_bytes = _frame_bytes(rate)
         self._lock = threading.Lock()
         self._pcm = b""
         self._at = 0
@@ -119,7 +123,7 @@ class Ear(pj.AudioMediaPort):
         self._open = False
         self.level = 0
         self._frames: list[bytes] = []
-        self._silence = b"\0" * (rate * FRAME_MS // 1000 * 2)
+        self._silence = b"\0" * _frame_bytes(rate)
         self.createPort("ear", _format(rate))
 
     def open(self) -> None:
@@ -145,10 +149,6 @@ class Ear(pj.AudioMediaPort):
             self._frames.append(data)
         samples = memoryview(data).cast("h")
         self.level = min(255, sum(map(abs, samples)) // max(1, len(samples)) // 128)
-
-    def pcm(self) -> bytes:
-        with self._lock:
-            return b"".join(self._frames)
 
 
 class Ports:
@@ -182,8 +182,7 @@ class Ports:
         self._mouths.append(mouth)
 
     def give_back_ear(self, ear: Ear, audio: Any) -> bytes:
-        if audio is not None:
-            _disconnect(audio, ear)
+        _disconnect(audio, ear)
         heard = ear.close()
         self._ears.append(ear)
         return heard

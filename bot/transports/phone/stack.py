@@ -473,7 +473,6 @@ class Stack:
         except Exception:
             log.warning("phone: hanging up at the end failed")
         for call in self._calls.values():
-            call.stop_saying()
             call.give_back(self._ports)
         self._calls.clear()
         self._account = None
@@ -591,7 +590,6 @@ class Stack:
     def _ended(self, call: _Call) -> None:
         call_id = call.getId()
         recorded = call.recorder is not None
-        call.stop_saying()
         heard = call.give_back(self._ports)
         call.queue.clear()
         if self._refused.get(call_id) is call:
@@ -805,7 +803,9 @@ class _Call(pj.Call):
         return ports.give_back_ear(ear, self.audio) if ear is not None else b""
 
     def give_back(self, ports: Ports) -> bytes:
-        """The call's ports back to the spares (it ended); what its ear heard."""
+        """The call's ports back to the spares (it ended: nothing more is said); what its
+        ear heard."""
+        self.stop_saying()
         heard = self.stop_recording(ports)
         mouth, self.mouth = self.mouth, None
         if mouth is not None:
@@ -831,7 +831,6 @@ class _OutCall(_Call):
             self.gone = True
             self.status = int(info.lastStatusCode)
             call_id = self.getId()
-            self.stop_saying()
             self.give_back(self.stack._ports)
             self.queue.clear()
             if self.stack._listeners.pop(call_id, None) is not None:
