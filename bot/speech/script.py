@@ -141,6 +141,9 @@ COUNTED = {
     "duration-minute": N_(
         "[speech] gender of minutes in a duration: masculine, feminine, neuter or plain"
     ),
+    "duration-day": N_(
+        "[speech] gender of days in a duration: masculine, feminine, neuter or plain"
+    ),
 }
 GENDERS = ("masculine", "feminine", "neuter")
 
@@ -151,6 +154,22 @@ def counted_words(value: int, t: Translator, kind: str, before: str = "") -> str
     hour of a clock as an ordinal, "الساعة العاشرة"), or by this package's ordinals in the
     form the word ``before`` it asks for ("о десятій")."""
     gender = t.gettext(COUNTED[kind]).strip()
+    if gender == "twelve-hour":
+        return number_words(value % 12 or 12, t.lang)  # 18:00 is "six p.m." (_clock)
+    words = _counted_words(value, t, gender, before)
+    for wrong, right in _COUNTED_SAID_OTHERWISE.get((t.lang, kind), ()):
+        words = wrong.sub(right, words)
+    return words
+
+
+# Where a language counts a kind otherwise than its gender's rule set: Romanian says the
+# hour "ora unu", "ora douăzeci și unu" (feminine otherwise: "ora două").
+_COUNTED_SAID_OTHERWISE: dict[tuple[str, str], tuple[tuple[re.Pattern[str], str], ...]] = {
+    ("ro", "hours"): ((re.compile(r"(?<!\w)una$"), "unu"),),
+}
+
+
+def _counted_words(value: int, t: Translator, gender: str, before: str) -> str:
     if gender in ("ordinal", "cased"):
         return ordinals.hour(value, t.lang, before) or number_words(value, t.lang)
     if t.lang == "ar" and (words := arabic.counted(value, gender)) is not None:
@@ -204,12 +223,21 @@ def _parse(text: str, t: Translator) -> Decimal | None:
 # Half past the hour as the language says it: "التاسعة والنصف", "dokuz buçuk", "vierzehn
 # Uhr dreißig".
 HALF_PAST = N_("[speech] a clock time at half past the hour: {hours}")
+# A clock time said with the half of the day, where the language counts hours to twelve
+# (English, its hours' rule "twelve-hour": "six thirty p.m."); elsewhere the time alone.
+BEFORE_NOON = N_("[speech] a clock time before noon: {time}")
+AFTER_NOON = N_("[speech] a clock time from noon on: {time}")
 
 
 def _clock(match: re.Match[str], t: Translator, before: str) -> str:
     """A clock time in words; ``before``: the word before it (a preposition may ask for
     the hour's form, "о десятій", "до десятої")."""
-    hours, minutes = int(match.group(1)), int(match.group(2))
+    hours = int(match.group(1))
+    time = _clock_words(hours, int(match.group(2)), t, before)
+    return t.gettext(BEFORE_NOON if hours < 12 else AFTER_NOON).format(time=time)
+
+
+def _clock_words(hours: int, minutes: int, t: Translator, before: str) -> str:
     words_h = counted_words(hours, t, "hours", before)
     if minutes == 0:
         return t.gettext(N_("{hours} o'clock")).format(hours=words_h)
@@ -317,6 +345,7 @@ _UNITS = {
     "length-meter": ("short",),
     "duration-hour": ("long", "short"),
     "duration-minute": ("long", "short"),
+    "duration-day": ("long", "short"),
 }
 
 
@@ -363,9 +392,12 @@ HOURS_AND_MINUTES = N_("[speech] a duration of hours and minutes: {hours} {minut
 
 
 def _counted_unit(value: int, unit: str, t: Translator) -> str:
-    """ "eine Stunde", "ثلاث ساعات": the translators' words for so many hours or minutes,
-    the number counted as they count it."""
-    if unit == "duration-hour":
+    """ "eine Stunde", "ثلاث ساعات", "două zile": the translators' words for so many days,
+    hours or minutes, the number counted as they count it (a bare "2 zile" would be said
+    "doi zile", the plain number's gender)."""
+    if unit == "duration-day":
+        template = t.ngettext("[speech] {n} day", "[speech] {n} days", value)
+    elif unit == "duration-hour":
         template = t.ngettext("[speech] {n} hour", "[speech] {n} hours", value)
     else:
         template = t.ngettext("[speech] {n} minute", "[speech] {n} minutes", value)
@@ -396,7 +428,9 @@ def _units(text: str, t: Translator) -> str:
             value = None if _too_long(match.group(1)) else _parse(match.group(1), t)
             if value is None:
                 return match.group(0)
-            if unit.startswith("duration"):
+            if unit == "duration-day" and value == int(value):
+                return _counted_unit(int(value), unit, t)
+            if unit in ("duration-hour", "duration-minute"):
                 return _duration_words(value, unit, t)
             return _unit_words(int(value) if value == int(value) else float(value), unit, t)
 
@@ -474,10 +508,17 @@ def plain(text: str) -> str:
     return _without_icons(text.translate(_FOR_THE_EYE))
 
 
+# "PIN" as the language says it: eSpeak spells a word in capitals letter by letter ("P I
+# N"), where people say "Pin", "пин", "پین".
+PIN_SAID = N_("[speech] PIN, as the word is said")
+_PIN = _linear(r"(?<!\w)PIN(?!\w)")
+
+
 def words(text: str, t: Translator) -> str:
     """One line of text with its times, dates, money, distances, durations and numbers in
     words."""
     text = _latin_numbers(text, t)
+    text = _PIN.sub(lambda _m: t.gettext(PIN_SAID), text)
     text = _WEB_ADDRESS.sub("", text)
     # The two times in the language's words around them, then said with the rest: a word
     # before each may ask for its form ("з десятої до тринадцятої").

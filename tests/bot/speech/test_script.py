@@ -24,7 +24,7 @@ SAID = {
         "Zweiter Knopf: Mehr.",
     ),
     "en": (
-        "fourteen thirty.",
+        "two thirty p.m.",
         "twelve euros fifty.",
         "one point five kilometers.",
         "First button: Back.",
@@ -296,7 +296,7 @@ def _without_weekday(said: str, lang: str) -> str:
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("en", "nine oh five."),
+        ("en", "nine oh five a.m."),
         ("ru", "девять ноль пять."),
         ("uk", "дев’ята нуль п’ять."),
         ("de", "neun Uhr fünf."),
@@ -392,3 +392,71 @@ def test_a_choice_keyed_elsewhere_than_its_place_is_said_with_its_key(lang):
         # in them: the key is the last line.)
         assert at_place[:-1] == on_zero[:-1] and at_place[-1] != on_zero[-1]
         assert on_zero[-1] == script(Markup("Orte"), [""] * 9 + ["B"], t).split("\n")[-1]
+
+
+# A number before "day(s)" is counted in the gender of the word "day", by the language's
+# plural forms, as the catalogs' "[speech] {n} day" say it; a bare number would be the plain
+# one ("doi zile", "две дни", "eins Tag").
+@pytest.mark.parametrize(
+    ("lang", "written", "said"),
+    [
+        ("ro", "2 zile", "două zile."),
+        ("ro", "30 zile", "treizeci de zile."),
+        ("ro", "1 zi", "o zi."),
+        ("bg", "2 дни", "два дни."),
+        ("bg", "1 ден", "един ден."),
+        ("de", "1 Tag", "ein Tag."),
+        ("de", "30 Tage", "dreißig Tage."),
+        ("ru", "21 день", "двадцать один день."),
+        ("pl", "22 dni", "dwadzieścia dwa dni."),
+        ("ar", "3 أيام", "ثلاثة أيام."),
+        ("en", "1 day", "one day."),
+    ],
+)
+def test_days_are_counted_in_the_gender_of_the_day(lang, written, said):
+    assert script(Markup(written), [], translator(lang)) == said
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("18:00", "six p.m."),
+        ("09:30", "nine thirty a.m."),
+        ("12:15", "twelve fifteen p.m."),
+        ("00:00", "twelve a.m."),
+        ("10:00–19:00", "ten a.m. to seven p.m."),
+    ],
+)
+def test_english_says_the_hour_to_twelve_with_its_half_of_the_day(written, said):
+    assert script(Markup(written), [], translator("en")) == said
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [("1:00", "ora unu."), ("21:00", "ora douăzeci şi unu."), ("14:00", "ora patrusprezece.")],
+)
+def test_romanian_says_one_oclock_unu_and_the_rest_feminine(written, said):
+    ro = translator("ro")
+    assert script(Markup(written), [], ro) == said
+    assert script(Markup("02:00"), [], ro) == "ora două."
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+async def test_pin_is_said_as_a_word_not_spelled(lang):
+    """eSpeak NG spells a word in capitals before a number ("P I N fünf"), each letter a
+    syllable with a stress of its own; each language says its own word, one stress."""
+    from bot.speech.engines import embedded
+
+    t = translator(lang)
+    said = script(Markup("PIN 5"), [], t)
+    word = said.split()[0]
+    assert "PIN" not in said and word != "PIN"
+    engine = embedded()
+    number = _stresses(await engine.phonemes(said.removeprefix(word), lang))
+    assert _stresses(await engine.phonemes(said, lang)) <= number + 1, said
+    if lang in ("de", "en", "ro", "pl"):  # the rule is not idle: spelled without it
+        assert _stresses(await engine.phonemes("PIN" + said.removeprefix(word), lang)) > number + 1
+
+
+def _stresses(phonemes: str) -> int:
+    return sum(mark in "ˈˌ" for mark in phonemes)
