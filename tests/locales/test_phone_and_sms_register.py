@@ -241,7 +241,7 @@ RIGHTS = "🗑 In the settings you can hear all of it, or erase it."
 HEAR_AND_ERASE = {
     "de": ("hören", "löschen"),
     "en": ("hear", "erase"),
-    "ar": ("سماع", "حذف"),
+    "ar": ("تسمع", "تَحذِف"),  # "you hear", "you erase": what one can do, no order
     "tr": ("dinle", "sil"),
     "uk": ("прослухати", "видалити"),
     "ru": ("прослушать", "удалить"),

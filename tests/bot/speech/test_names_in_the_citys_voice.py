@@ -24,7 +24,11 @@ NOT_LATIN = {"ar", "bg", "fa", "ru", "uk"}
 
 def _said(lang: str, voices=SUPPORTED_LANGUAGES):
     t = translator(lang, medium="spoken")
-    text = t.t("📍 <b>Places near {place}</b>", place="Dortmund")
+    text = t.t(
+        "👋 <b>Hello!</b> I am the neighbourhood bot for {city}. I help you find places to "
+        "meet, get help from neighbours and help others.",
+        city="Dortmund",
+    )
     return parts(text, [PLACE, "Café Kolonie"], t, voices)
 
 
