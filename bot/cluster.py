@@ -30,13 +30,16 @@ import socket
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
-
-import psycopg
-from psycopg_pool import AsyncConnectionPool
+from typing import TYPE_CHECKING, Any
 
 from db import Database
 from db.postgres import CHAT_CLASS, PROCESS_CLASS, ROLE_CLASS, connection_options
+
+# psycopg is loaded by the Cluster, which only a process on PostgreSQL makes (db/postgres.py
+# says why).
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg_pool import AsyncConnectionPool
 
 log = logging.getLogger(__name__)
 ROLES = {"polling": 1, "matrix-sync": 2, "scheduler": 3}
@@ -130,6 +133,8 @@ class Cluster:
         self.roles: set[str] = set(ROLES)  # the roles this process knows by name
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
+        import psycopg
+
         return await psycopg.AsyncConnection.connect(
             self.url, autocommit=True, application_name=self.name, **connection_options()
         )
@@ -148,6 +153,8 @@ class Cluster:
         self.key = int(row[0])
         await self._conn.execute("SELECT set_config('application_name', %s, false)", (self.name,))
         await self._conn.execute("SELECT pg_advisory_lock(%s, %s)", (PROCESS_CLASS, self.key))
+        from psycopg_pool import AsyncConnectionPool
+
         self._turns = AsyncConnectionPool(
             self.url,
             min_size=1,
@@ -170,6 +177,8 @@ class Cluster:
     async def hold(self, role: str, begin: Work, end: Work, stop: asyncio.Event) -> None:
         """Until ``stop``: wait for the role, do ``begin``, keep the role while its
         connection lives, then ``end``; if the connection is lost, try again."""
+        import psycopg
+
         number = role_number(role)
         self.roles.add(role)
         while not stop.is_set():

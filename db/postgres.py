@@ -35,16 +35,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
-
-from psycopg import AsyncClientCursor, AsyncConnection
-from psycopg.adapt import Dumper, Loader
-from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import AsyncConnectionPool
 
 from db.city_schema import check_schema_name
 from db.transactions import Statement, Transactions
+
+# psycopg (and its C part) loads in about 0.15 s: a process on SQLite, and every command
+# that only asks whether a location is PostgreSQL, never loads it (the driver is imported
+# where a pool or a connection is made).
+if TYPE_CHECKING:
+    from psycopg import AsyncClientCursor, AsyncConnection
+    from psycopg_pool import AsyncConnectionPool
 
 # pg_advisory_xact_lock(ADVISORY_CLASS, n): the first key says "nachbarbot" ('nb'), the
 # second which lock.
@@ -173,29 +175,35 @@ def prepared(sql: str, params: Any) -> tuple[str, Any]:
     return translate(sql, False), None
 
 
-class _UntypedNumber(Dumper):
-    """Numbers as quoted literals of no type: PostgreSQL casts them to what the column or
-    operator needs, as SQLite does (an id compared with a TEXT column, a flag stored in an
-    integer column)."""
+@lru_cache(maxsize=1)
+def _adapters() -> tuple[type[Any], type[Any]]:
+    """The dumper of numbers and the loader of NUMERIC (classes of psycopg's, made once)."""
+    from psycopg.adapt import Dumper, Loader
 
-    oid = 0
+    class _UntypedNumber(Dumper):
+        """Numbers as quoted literals of no type: PostgreSQL casts them to what the column
+        or operator needs, as SQLite does (an id compared with a TEXT column, a flag stored
+        in an integer column)."""
 
-    def dump(self, obj: Any) -> bytes:
-        if isinstance(obj, bool):
-            obj = int(obj)
-        return str(obj).encode()
+        oid = 0
 
-    def quote(self, obj: Any) -> bytes:
-        return b"'" + self.dump(obj) + b"'"
+        def dump(self, obj: Any) -> bytes:
+            if isinstance(obj, bool):
+                obj = int(obj)
+            return str(obj).encode()
 
+        def quote(self, obj: Any) -> bytes:
+            return b"'" + self.dump(obj) + b"'"
 
-class _Number(Loader):
-    """NUMERIC (what SUM and AVG of integers give) as int when whole, else float: the
-    stores were written for SQLite's numbers."""
+    class _Number(Loader):
+        """NUMERIC (what SUM and AVG of integers give) as int when whole, else float: the
+        stores were written for SQLite's numbers."""
 
-    def load(self, data: Any) -> int | float:
-        value = Decimal(bytes(data).decode())
-        return int(value) if value == value.to_integral_value() else float(value)
+        def load(self, data: Any) -> int | float:
+            value = Decimal(bytes(data).decode())
+            return int(value) if value == value.to_integral_value() else float(value)
+
+    return _UntypedNumber, _Number
 
 
 class Row(tuple[Any, ...]):
@@ -222,9 +230,10 @@ def _row_factory(cursor: Any) -> Any:
 
 
 async def _configure(conn: AsyncConnection[Any]) -> None:
+    untyped_number, number_loader = _adapters()
     for number in (int, bool, float):
-        conn.adapters.register_dumper(number, _UntypedNumber)
-    conn.adapters.register_loader("numeric", _Number)
+        conn.adapters.register_dumper(number, untyped_number)
+    conn.adapters.register_loader("numeric", number_loader)
     conn.row_factory = _row_factory
 
 
@@ -266,6 +275,9 @@ class PostgresTransactions(Transactions):
         self._begin = begin_statement(schema)
         self._open: dict[asyncio.Task[Any], _Open] = {}
         self._names = itertools.count(1)
+        from psycopg import AsyncClientCursor
+
+        self._cursor = AsyncClientCursor  # the driver is loaded by now (the pool is psycopg's)
 
     def _mine(self) -> _Open | None:
         task = asyncio.current_task()
@@ -274,7 +286,7 @@ class PostgresTransactions(Transactions):
     async def _on(self, text: str, params: Any, state: _Open | None) -> AsyncClientCursor[Any]:
         if state is None:
             raise RuntimeError("no connection")
-        cursor = AsyncClientCursor(state.conn)
+        cursor = self._cursor(state.conn)
         if not state.begun:
             state.begun = True  # before the round trip: a failure is followed by ROLLBACK
             text = self._begin + text
@@ -289,7 +301,7 @@ class PostgresTransactions(Transactions):
         if state is None:
             # Outside a transaction: one statement is atomic by itself.
             async with self.pool.connection() as conn:
-                cursor = AsyncClientCursor(conn)
+                cursor = self._cursor(conn)
                 await cursor.execute(text, values)
                 rows = await cursor.fetchall() if cursor.description else []
                 return rows, cursor.rowcount
@@ -303,7 +315,7 @@ class PostgresTransactions(Transactions):
         if state is None:
             async with self.transaction():
                 return await self._batch(statements, suffix)
-        cursor = AsyncClientCursor(state.conn)
+        cursor = self._cursor(state.conn)
         text = "; ".join([*_rendered(cursor, statements), *([suffix] if suffix else [])])
         if not text:
             return []
@@ -334,7 +346,7 @@ class PostgresTransactions(Transactions):
         if self._mine() is None:
             # Reads outside a transaction: one round trip without BEGIN or lock.
             async with self.pool.connection() as conn:
-                cursor = AsyncClientCursor(conn)
+                cursor = self._cursor(conn)
                 await cursor.execute("; ".join(_rendered(cursor, queries)))
                 return await _each_result(cursor)
         return await self._batch(queries)
@@ -400,6 +412,8 @@ def schema_options(url: str, schema: str) -> str:
     first, then ``public`` for the ``cube`` extension's functions and operators. Options
     the URL (or ``PGOPTIONS``) gives already are kept; the later ``-c`` wins."""
     check_schema_name(schema)  # it goes into the options unquoted
+    from psycopg.conninfo import conninfo_to_dict
+
     given = conninfo_to_dict(url).get("options") or os.environ.get("PGOPTIONS", "")
     return f"{given} -c search_path={schema},public".strip()
 
@@ -409,6 +423,8 @@ async def open_pool(
 ) -> AsyncConnectionPool[Any]:
     """The connection pool; with ``schema``, every connection works in that schema (the
     caller makes sure it exists: a search path naming a missing schema skips it)."""
+    from psycopg_pool import AsyncConnectionPool
+
     kwargs: dict[str, Any] = {"autocommit": True, **connection_options()}
     if schema is not None:
         kwargs["options"] = schema_options(url, schema)

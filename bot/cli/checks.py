@@ -15,7 +15,6 @@ from pathlib import Path
 from bot.cluster import members
 from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets
 from bot.transports.registry import TRANSPORTS, Check
-from bot.web.assets import missing
 from db import Database
 from db.clock import local_day
 from db.database import latest_migration
@@ -345,6 +344,8 @@ def _web_checks(config: Config) -> list[Check]:
     web = config.web
     if not web.port:
         return [("web", "skip", "off (web.port = 0)")]
+    from bot.web.assets import missing  # the web's aiohttp, for this check only
+
     absent = missing()
     checks = [
         (

@@ -18,7 +18,7 @@ from bot.app import apply_retention, open_city_database, open_database
 from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
-from bot.cli import desk_link, migrate_to
+from bot.cli import desk_link
 from bot.cli import events as events_cli
 from bot.cli import matrix as matrix_cli
 from bot.cli import places as places_cli
@@ -498,7 +498,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db" and args.db_command == "backup":
             return asyncio.run(_backup(city, args.path))
         if args.command == "db" and args.db_command == "migrate-to":
-            return asyncio.run(migrate_to.run(cities, args.url))
+            from bot.cli.migrate_to import run as migrate_to_run  # loads psycopg
+
+            return asyncio.run(migrate_to_run(cities, args.url))
         if args.command == "db" and args.db_command == "check":
             return asyncio.run(_checks(cities, doctor=False, only=args.city))
         if args.command == "db" and args.db_command == "retention":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 
-import av
 import numpy as np
 
 from bot.speech.engine import Audio
@@ -29,6 +28,8 @@ COMPLEXITY = 1
 
 def ogg_opus(audio: Audio) -> bytes:
     """The audio as an OGG/Opus file."""
+    import av  # PyAV (FFmpeg) loads in 0.1 s: only a process that speaks pays for it
+
     samples = np.clip(audio.samples, -1.0, 1.0).astype(np.float32)
     if not len(samples):
         samples = np.zeros(audio.rate // 10, dtype=np.float32)  # a tenth of a second of silence

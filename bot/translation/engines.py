@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.config import TranslationSection
-from bot.translation.deepl_engine import DeepL
 from bot.translation.engine import Engine
 from bot.translation.libretranslate import LibreTranslate
 
@@ -14,6 +13,9 @@ def engine_from_config(section: TranslationSection) -> Engine | None:
     if section.engine == "libretranslate":
         return LibreTranslate(section.url, section.api_key, timeout=section.timeout_seconds)
     if section.engine == "deepl":
+        # DeepL's client and its requests/urllib3 load in 0.1 s: only where it is chosen.
+        from bot.translation.deepl_engine import DeepL
+
         # A DeepL-compatible server (e.g. a proxy) may be given as the URL; empty: DeepL's
         # own, chosen by the key (":fx" keys are Free API keys).
         return DeepL(
