@@ -31,6 +31,7 @@ from bot.config import (
     read_toml,
 )
 from bot.transports.registry import TRANSPORTS
+from bot.transports.registry import claims as transport_claims
 from db.database import city_location
 from handlers.places.gazetteer import find_data_dir, fold
 
@@ -232,21 +233,12 @@ def _claims(city: City) -> Iterator[tuple[str, object]]:
     # Case, umlauts and accents aside: "Lünen", "LUENEN" and "Lunen" are one city.
     yield "name (bot.city)", fold(config.bot.city)
     yield "data folder (places.data_dir)", find_data_dir(config.places.data_dir).resolve()
-    if config.telegram.token:
-        yield "Telegram bot token", config.telegram.token
-    if config.telegram.enabled and config.telegram.mode == "webhook":
-        yield "webhook port (telegram.webhook_port)", config.telegram.webhook_port
-        yield "webhook URL (telegram.webhook_url)", config.telegram.webhook_url
     if config.web.port:
         yield "web port (web.port)", config.web.port
     if config.web.public_url:
         yield "web address (web.public_url)", config.web.public_url.rstrip("/")
-    if config.matrix.user_id:
-        yield "Matrix account (matrix.user_id)", config.matrix.user_id.casefold()
-    if config.help.telegram_backchannel:
-        yield "Telegram backchannel (help.telegram_backchannel)", config.help.telegram_backchannel
-    if config.matrix.backchannel_room:
-        yield "Matrix backchannel (matrix.backchannel_room)", config.matrix.backchannel_room
+    # Accounts, numbers and ports on the chat services: each transport's own (its claims).
+    yield from transport_claims(config)
 
 
 def check_apart(cities: list[City]) -> None:

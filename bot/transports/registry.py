@@ -21,8 +21,9 @@ The descriptor carries:
   a city** (bot/city_service.py calls :meth:`Transport.attach`);
 - what a city's configuration takes from it: the **coordinators' group** on it
   (``backchannel``), its part of the **handlers' settings** (``settings``), defaults of its
-  section that depend on other sections (``completed``), and the **metered budget** the
-  desk shows (``budget``).
+  section that depend on other sections (``completed``), the **metered budget** the desk
+  shows (``budget``), and what a city **holds on it that no other city may** (``claims``:
+  an account, a number, a port; bot/cities.py refuses two cities that share one).
 
 Every hook is a typed reference to a function or class of the transport's own light
 modules (its config, checks, attach, personal data, store: none loads a service's
@@ -38,7 +39,7 @@ transport too, run only by ``python -m bot console``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +115,8 @@ class Transport:
     # (config, the bot's username where its service told it) -> how the web names it as a
     # way to reach the bot (bot/web/public/easy_page.py), None where the city does not.
     contact: Callable[[Any, str], Contact | None] | None = None
+    # (config) -> what a city holds on it that no other city may hold too, as (what, value).
+    claims: Callable[[Any], Iterable[tuple[str, object]]] | None = None
 
     def configured(self, config: Any) -> bool:
         """Whether ``config`` (a city's :class:`~bot.config.Config`) asks for it."""
@@ -185,6 +188,7 @@ TRANSPORTS: list[Transport] = [
         city_checks=telegram_checks.checks,
         backchannel=telegram_config.backchannel,
         contact=telegram_config.contact,
+        claims=telegram_config.claims,
     ),
     Transport(
         "matrix",
@@ -197,6 +201,7 @@ TRANSPORTS: list[Transport] = [
         backchannel=matrix_config.backchannel,
         completed=matrix_config.completed,
         contact=matrix_config.contact,
+        claims=matrix_config.claims,
     ),
     Transport(
         "phone",
@@ -213,6 +218,7 @@ TRANSPORTS: list[Transport] = [
         attaches=phone_attach.attach,
         settings=phone_config.handler_settings,
         contact=phone_config.contact,
+        claims=phone_config.claims,
     ),
     Transport(
         "sms",
@@ -232,6 +238,7 @@ TRANSPORTS: list[Transport] = [
         budget=sms_desk.desk_budget,
         panel=sms_desk.panel,
         contact=sms_config.contact,
+        claims=sms_config.claims,
     ),
     Transport("console", "bot.transports.console"),
 ]
@@ -288,6 +295,13 @@ def backchannels(config: Any) -> frozenset[tuple[str, str]]:
         for transport in TRANSPORTS
         if transport.backchannel is not None and (chat := transport.backchannel(config))
     )
+
+
+def claims(config: Any) -> Iterator[tuple[str, object]]:
+    """What a city (its ``config``) holds on each transport that no other city may hold."""
+    for transport in TRANSPORTS:
+        if transport.claims is not None:
+            yield from transport.claims(config)
 
 
 def handler_settings(config: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@ webhook, the pace (docs/telegram.md). bot/config.py composes it into ``Config``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,19 @@ def backchannel(config: Any) -> str:
     """The coordinators' group (bot/transports/registry.py ``Transport.backchannel``): kept
     in ``[help] telegram_backchannel``, where operators have always set it."""
     return str(config.help.telegram_backchannel)
+
+
+def claims(config: Any) -> Iterator[tuple[str, object]]:
+    """What a city holds on Telegram that no other city may (``Transport.claims``): its
+    bot, its webhook, its coordinators' group."""
+    telegram = config.telegram
+    if telegram.token:
+        yield "Telegram bot token", telegram.token
+    if telegram.enabled and telegram.mode == "webhook":
+        yield "webhook port (telegram.webhook_port)", telegram.webhook_port
+        yield "webhook URL (telegram.webhook_url)", telegram.webhook_url
+    if group := backchannel(config):
+        yield "Telegram backchannel (help.telegram_backchannel)", group
 
 
 def contact(config: Any, username: str) -> Contact | None:

@@ -586,3 +586,76 @@ def test_a_city_may_serve_its_own_web_on_its_own_port(tmp_path):
     clash = '[bot]\ncity = "Unna"\n[web]\nport = 8091\n'
     (tmp_path / "clash").mkdir()
     assert "same web port" in refused(tmp_path / "clash", luenen=own, unna=clash)
+
+
+PHONE = """
+[phone]
+enabled = true
+registrar = "sip:sip.example.org"
+user = "{user}"
+port = {port}
+number = "{number}"
+"""
+SMS = """
+[sms]
+enabled = true
+url = "http://127.0.0.1:13013/cgi-bin/sendsms"
+username = "bot"
+sender = "{sender}"
+port = {port}
+"""
+
+
+@pytest.mark.parametrize(
+    ("luenen", "unna", "what"),
+    [
+        (
+            PHONE.format(user="l", port=5061, number="+49 2306 1234"),
+            PHONE.format(user="u", port=5062, number="02306 1234"),
+            "same phone number (phone.number)",
+        ),
+        (
+            PHONE.format(user="l", port=5061, number="+49 2306 1"),
+            PHONE.format(user="u", port=5061, number="+49 2303 1"),
+            "same SIP port",
+        ),
+        (
+            PHONE.format(user="same", port=5061, number="+49 2306 1"),
+            PHONE.format(user="same", port=5062, number="+49 2303 1"),
+            "same SIP account",
+        ),
+        (
+            SMS.format(sender="+4923061234", port=8095),
+            SMS.format(sender="023061234", port=8096),
+            "same SMS number (sms.sender)",
+        ),
+        (
+            SMS.format(sender="+4923061", port=8095),
+            SMS.format(sender="+4923031", port=8095),
+            "same SMS port",
+        ),
+        (
+            PHONE.format(user="l", port=5061, number="+49 2306 1")
+            + SMS.format(sender="+4923061", port=8095),
+            PHONE.format(user="u", port=5062, number="+49 2303 1")
+            + SMS.format(sender="+4923031", port=8096),
+            None,
+        ),
+    ],
+)
+def test_two_cities_cannot_share_a_phone_line_or_an_sms_number(tmp_path, luenen, unna, what):
+    """Each transport says what a city holds on it (its descriptor's claims): a call or a
+    reply would reach the other city's bot, or the second socket could not open."""
+    env = {
+        "NACHBARBOT_CITY_LUENEN__PHONE__PASSWORD": "l",
+        "NACHBARBOT_CITY_UNNA__PHONE__PASSWORD": "u",
+        "NACHBARBOT_CITY_LUENEN__SMS__PASSWORD": "l",
+        "NACHBARBOT_CITY_UNNA__SMS__PASSWORD": "u",
+    }
+    luenen, unna = LUENEN + luenen, UNNA + unna
+    if what is None:
+        assert len(cities_of(tmp_path, env, luenen=luenen, unna=unna)) == 3
+        return
+    message = refused(tmp_path, env, luenen=luenen, unna=unna)
+    assert what in message and "luenen (" in message and "unna (" in message
+    assert "2306" not in message and "5061" not in message

@@ -4,6 +4,7 @@ its keys at rest (docs/matrix.md). bot/config.py composes it into ``Config``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,15 @@ def completed(section: MatrixSection, config: Any) -> MatrixSection:
 def backchannel(config: Any) -> str:
     """The coordinators' room (bot/transports/registry.py ``Transport.backchannel``)."""
     return str(config.matrix.backchannel_room)
+
+
+def claims(config: Any) -> Iterator[tuple[str, object]]:
+    """What a city holds on Matrix that no other city may (``Transport.claims``): its
+    account and its coordinators' room."""
+    if config.matrix.user_id:
+        yield "Matrix account (matrix.user_id)", config.matrix.user_id.casefold()
+    if room := backchannel(config):
+        yield "Matrix backchannel (matrix.backchannel_room)", room
 
 
 def address(config: Any) -> tuple[str, str]:

@@ -4,6 +4,7 @@ call-backs and their limits (docs/phone.md). bot/config.py composes it into ``Co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,6 +179,22 @@ def handler_settings(config: Any) -> dict[str, Any]:
     """The phone's part of the handlers' settings (bot/transports/registry.py
     ``Transport.settings``): the countries whose numbers the bot calls."""
     return {"call_countries": parse_countries(config.phone.call_countries)}
+
+
+def claims(config: Any) -> Iterator[tuple[str, object]]:
+    """What a city holds on the phone line that no other city may (``Transport.claims``):
+    its number and its SIP socket, where it runs the line (a call would reach the other
+    city's bot, or the second line could not bind)."""
+    phone = config.phone
+    if not phone.enabled:
+        return
+    _number, link = dialled(phone.number, parse_countries(phone.call_countries)[0])
+    if link:
+        yield "phone number (phone.number)", link
+    if phone.user:
+        yield "SIP account (phone.user)", (phone.user, phone.registrar)
+    if phone.port:
+        yield "SIP port (phone.bind, phone.port)", (phone.bind, phone.port)
 
 
 def contact(config: Any, username: str) -> Contact | None:

@@ -3,6 +3,7 @@ pace of text messages (docs/sms.md). bot/config.py composes it into ``Config``."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,19 @@ class SmsSection:
         """The secrets running it needs (:func:`check_chat_secrets`)."""
         if self.enabled and not self.incoming_secret:
             raise ConfigError(f"sms: set {env_name('sms', 'incoming_secret', prefix)}")
+
+
+def claims(config: Any) -> Iterator[tuple[str, object]]:
+    """What a city holds for texts that no other city may (``Transport.claims``): the
+    number texts come from and the port the bot takes them on, where it runs them (a
+    reply would reach the other city's bot, or the second could not listen)."""
+    sms = config.sms
+    if not sms.enabled:
+        return
+    _number, link = dialled(sms.sender, sms.country)
+    if link:
+        yield "SMS number (sms.sender)", link
+    yield "SMS port (sms.listen, sms.port)", (sms.listen, sms.port)
 
 
 def contact(config: Any, username: str) -> Contact | None:
