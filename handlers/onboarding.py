@@ -182,6 +182,8 @@ async def _agree(ctx: Context, router: Router, payload: str) -> None:
         ),
         edit=True,
     )
-    await show_main_menu(ctx, greeting=True)
+    # No greeting again: the person was greeted at the start and has just been thanked (a
+    # caller heard it said: one idea a message, and the menu a second sooner).
+    await show_main_menu(ctx)
     if payload:
         await _open_deep_link(ctx, router, payload)
