@@ -9,8 +9,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot import log_city, log_redaction
@@ -458,6 +458,83 @@ async def _finished(tasks: list[asyncio.Task[None]]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+@dataclass(frozen=True)
+class _Call:
+    """A command as ``main`` hands it to its function: the arguments, every city, and the
+    one city it works on (the main city unless ``--city`` names another)."""
+
+    args: argparse.Namespace
+    config: Config
+    cities: list[City]
+    city: City
+
+
+async def _migrate_to(call: _Call) -> int:
+    from bot.cli.migrate_to import run  # loads psycopg
+
+    return await run(call.cities, call.args.url)
+
+
+# Each command ("db" with its action) to the function that runs it.
+_COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
+    "run": lambda call: _run(call.cities),
+    "web": lambda call: _web(call.config),
+    "console": lambda call: _console(
+        call.city, call.args.user, call.args.lang, call.args.coordinator
+    ),
+    "db migrate": lambda call: _migrate(call.city),
+    "db backup": lambda call: _backup(call.city, call.args.path),
+    "db migrate-to": _migrate_to,
+    "db check": lambda call: _checks(call.cities, doctor=False, only=call.args.city),
+    "db retention": lambda call: _retention(call.city),
+    "doctor": lambda call: _checks(call.cities, doctor=True, only=call.args.city),
+    "roles": lambda call: _roles(call.city, call.args.action, call.args.user, call.args.role),
+    "desk-link": lambda call: desk_link.run(call.city, call.args.user),
+    "bans": lambda call: bans_cli.run(call.cities, call.city, call.args),
+    "events": lambda call: events_cli.run(call.city, call.args),
+    "matrix": lambda call: matrix_cli.run(call.city, call.args),
+    "places": lambda call: places_cli.run(call.city, call.args),
+}
+# Whole-installation commands: no --city.
+_WHOLE = ("run", "web", "db migrate-to")
+# Commands whose output is the point: warnings only in the log.
+_QUIET = ("console", "places", "events", "doctor", "db", "bans", "matrix", "desk-link")
+
+
+def _command(args: argparse.Namespace) -> str:
+    return f"db {args.db_command}" if args.command == "db" else str(args.command)
+
+
+def _cities(config: Config, args: argparse.Namespace) -> list[City] | None:
+    """The installation's cities (their chat secrets checked before a run); None, said
+    why, where the configuration is refused."""
+    try:
+        cities = load_cities(config)
+        if args.command == "run":
+            check_all_chat_secrets(cities)
+    except ConfigError as exc:
+        print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
+        return None
+    return cities
+
+
+def _chosen(cities: list[City], args: argparse.Namespace) -> City | None:
+    """The city the command works on; None, said why, for an unknown one or a --city
+    given to a whole-installation command."""
+    chosen = [c for c in cities if c.slug == args.city] if args.city else cities[:1]
+    if not chosen:
+        known = ", ".join(c.slug for c in cities)
+        print(f"nachbarbot: no city {args.city!r} (the cities are: {known})", file=sys.stderr)
+        return None
+    if args.city and _command(args) in _WHOLE:
+        print(
+            f"nachbarbot: {args.command} works on the whole installation, not one city",
+            file=sys.stderr,
+        )
+        return None
+    return chosen[0]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -467,65 +544,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "city":
         return cities_cli.run(config, args)
+    cities = _cities(config, args)
+    city = _chosen(cities, args) if cities is not None else None
+    if cities is None or city is None:
+        return 2
+    _setup_logging([each.config for each in cities], quiet=args.command in _QUIET)
     try:
-        cities = load_cities(config)
-        if args.command == "run":
-            check_all_chat_secrets(cities)
-    except ConfigError as exc:
-        print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
-        return 2
-    # The commands that work on one city's data take the main city unless --city says.
-    chosen = [c for c in cities if c.slug == args.city] if args.city else cities[:1]
-    if not chosen:
-        known = ", ".join(c.slug for c in cities)
-        print(f"nachbarbot: no city {args.city!r} (the cities are: {known})", file=sys.stderr)
-        return 2
-    if (args.city and args.command in ("run", "web")) or (
-        args.command == "db" and args.db_command == "migrate-to" and args.city
-    ):
-        print(
-            f"nachbarbot: {args.command} works on the whole installation, not one city",
-            file=sys.stderr,
-        )
-        return 2
-    city = chosen[0]
-    _setup_logging(
-        [city.config for city in cities],
-        quiet=args.command
-        in ("console", "places", "events", "doctor", "db", "bans", "matrix", "desk-link"),
-    )
-    try:
-        if args.command == "db" and args.db_command == "backup":
-            return asyncio.run(_backup(city, args.path))
-        if args.command == "db" and args.db_command == "migrate-to":
-            from bot.cli.migrate_to import run as migrate_to_run  # loads psycopg
-
-            return asyncio.run(migrate_to_run(cities, args.url))
-        if args.command == "db" and args.db_command == "check":
-            return asyncio.run(_checks(cities, doctor=False, only=args.city))
-        if args.command == "db" and args.db_command == "retention":
-            return asyncio.run(_retention(city))
-        if args.command == "doctor":
-            return asyncio.run(_checks(cities, doctor=True, only=args.city))
-        if args.command == "db":
-            return asyncio.run(_migrate(city))
-        if args.command == "roles":
-            return asyncio.run(_roles(city, args.action, args.user, args.role))
-        if args.command == "desk-link":
-            return asyncio.run(desk_link.run(city, args.user))
-        if args.command == "bans":
-            return asyncio.run(bans_cli.run(cities, city, args))
-        if args.command == "events":
-            return asyncio.run(events_cli.run(city, args))
-        if args.command == "matrix":
-            return asyncio.run(matrix_cli.run(city, args))
-        if args.command == "places":
-            return asyncio.run(places_cli.run(city, args))
-        if args.command == "web":
-            return asyncio.run(_web(config))
-        if args.command == "console":
-            return asyncio.run(_console(city, args.user, args.lang, args.coordinator))
-        return asyncio.run(_run(cities))
+        return asyncio.run(_COMMANDS[_command(args)](_Call(args, config, cities, city)))
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)
         return 1
