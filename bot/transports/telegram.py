@@ -14,7 +14,7 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     BotCommand,
@@ -58,7 +58,6 @@ from bot.transports.telegram_polling import (
     failure,
     keep_content_out_of_library_logs,
 )
-from bot.transports.telegram_webhook import CommittedWebhook
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
@@ -85,6 +84,9 @@ from handlers.messages import (
 )
 from handlers.router import CommandSpec
 from locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translator
+
+if TYPE_CHECKING:  # the webhook's server (aiohttp) is loaded only by a city that uses it
+    from bot.transports.telegram_webhook import CommittedWebhook
 
 log = logging.getLogger(__name__)
 
@@ -546,6 +548,8 @@ class TelegramTransport(ChatService):
         await self.answer_unanswered()
         if self.config.mode == "webhook":
             assert self.config.webhook_url, "checked when the configuration is loaded"
+            from bot.transports.telegram_webhook import CommittedWebhook
+
             self.webhook = CommittedWebhook(
                 app,
                 listen=self.config.webhook_listen,
