@@ -181,6 +181,12 @@ def handler_settings(config: Any) -> dict[str, Any]:
     return {"call_countries": parse_countries(config.phone.call_countries)}
 
 
+def _line_number(phone: PhoneSection) -> tuple[str, str]:
+    """The line's number as people read it and in E.164 (``dialled``): one without + is
+    read in the first country the bot calls."""
+    return dialled(phone.number, parse_countries(phone.call_countries)[0])
+
+
 def claims(config: Any) -> Iterator[tuple[str, object]]:
     """What a city holds on the phone line that no other city may (``Transport.claims``):
     its number and its SIP socket, where it runs the line (a call would reach the other
@@ -188,7 +194,7 @@ def claims(config: Any) -> Iterator[tuple[str, object]]:
     phone = config.phone
     if not phone.enabled:
         return
-    _number, link = dialled(phone.number, parse_countries(phone.call_countries)[0])
+    _number, link = _line_number(phone)
     if link:
         yield "phone number (phone.number)", link
     if phone.user:
@@ -202,7 +208,7 @@ def contact(config: Any, username: str) -> Contact | None:
     first country the bot calls)."""
     if not config.phone.enabled:
         return None
-    number, link = dialled(config.phone.number, parse_countries(config.phone.call_countries)[0])
+    number, link = _line_number(config.phone)
     if not number:
         return None
     return Contact(

@@ -82,6 +82,11 @@ class SmsSection:
             raise ConfigError(f"sms: set {env_name('sms', 'incoming_secret', prefix)}")
 
 
+def _sender_number(sms: SmsSection) -> tuple[str, str]:
+    """The number texts come from, as people read it and in E.164 (``dialled``)."""
+    return dialled(sms.sender, sms.country)
+
+
 def claims(config: Any) -> Iterator[tuple[str, object]]:
     """What a city holds for texts that no other city may (``Transport.claims``): the
     number texts come from and the port the bot takes them on, where it runs them (a
@@ -89,7 +94,7 @@ def claims(config: Any) -> Iterator[tuple[str, object]]:
     sms = config.sms
     if not sms.enabled:
         return
-    _number, link = dialled(sms.sender, sms.country)
+    _number, link = _sender_number(sms)
     if link:
         yield "SMS number (sms.sender)", link
     yield "SMS port (sms.listen, sms.port)", (sms.listen, sms.port)
@@ -99,7 +104,7 @@ def contact(config: Any, username: str) -> Contact | None:
     """The number texts come from, to text, where the city runs them."""
     if not config.sms.enabled:
         return None
-    number, link = dialled(config.sms.sender, config.sms.country)
+    number, link = _sender_number(config.sms)
     if not number:
         return None
     return Contact(
