@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from markupsafe import Markup
 
+from bot.speech.engines import embedded
 from bot.speech.script import number_words, plain, script
 from locales import FSI, PDI, RLM, SUPPORTED_LANGUAGES, TIMEZONE, translator
 
@@ -445,8 +446,6 @@ def test_romanian_says_one_oclock_unu_and_the_rest_feminine(written, said):
 async def test_pin_is_said_as_a_word_not_spelled(lang):
     """eSpeak NG spells a word in capitals before a number ("P I N fünf"), each letter a
     syllable with a stress of its own; each language says its own word, one stress."""
-    from bot.speech.engines import embedded
-
     t = translator(lang)
     said = script(Markup("PIN 5"), [], t)
     word = said.split()[0]
