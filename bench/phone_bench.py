@@ -703,7 +703,7 @@ class Timeline:
         self.said: list[tuple[float, str, list[str], Path]] = []
         self.quiet: list[float] = []
         self._pending: tuple[str, list[str]] = ("", [])
-        say, stack_say, on_event = phone._say, phone.stack.say, phone.stack.on_event
+        say, stack_say, on_event = phone.voice.say, phone.stack.say, phone.stack.on_event
 
         async def saying(
             call: Any, text: str, labels: list[str], keys: list[str] | None = None
@@ -722,7 +722,7 @@ class Timeline:
                 self.quiet.append(time.monotonic())
             on_event(event)
 
-        phone._say = saying
+        phone.voice.say = saying
         phone.stack.say = stack_saying
         phone.stack.on_event = noting
 
@@ -752,7 +752,7 @@ async def _spoken_seconds(phone: Any, text: str, labels: list[str], lang: Any) -
     from bot.transports.phone.prompts import spoken_parts
     from tests.support.sip.audio import duration
 
-    words = spoken_parts(text, labels, lang, phone.voices)
+    words = spoken_parts(text, labels, lang, phone.voice.voices)
     if not words:
         return 0.0
     return duration(await phone.prompts.file(words))
@@ -765,8 +765,8 @@ async def _into_line(phone: Any, text: str, labels: list[str], lang: Any, index:
     from bot.transports.phone.prompts import spoken_parts
 
     before = await _spoken_seconds(phone, text, labels[:index], lang)
-    whole = spoken_parts(text, labels[: index + 1], lang, phone.voices)
-    head = spoken_parts(text, labels[:index], lang, phone.voices)
+    whole = spoken_parts(text, labels[: index + 1], lang, phone.voice.voices)
+    head = spoken_parts(text, labels[:index], lang, phone.voice.voices)
     changes = bool(head) and whole[-1].lang != head[-1].lang
     return before + (PAUSE_BETWEEN_VOICES if changes else 0.0)
 
@@ -870,7 +870,7 @@ class PatientCall:
 
 async def _first_place(phone: Any, db: Any, call: Any, lang: str, starts: list[Any]) -> float:
     """When the first place's name of the places answer begins to be said."""
-    memory = phone.choices.memory
+    memory = phone.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     buttons = await memory.buttons_of(newest[0]) if newest else []
     ids = [int(data.split(":")[2]) for _, data in buttons if data.startswith("pl:d:")]
@@ -882,7 +882,7 @@ async def _first_place(phone: Any, db: Any, call: Any, lang: str, starts: list[A
         )
     place = await db.places.get(ids[0])
     name = place.name if place is not None else ""
-    words = await phone._words(call)  # the caller's: easy language, the phone's variants
+    words = await phone.voice.words(call)  # the caller's: easy language, the phone's variants
     for begins, text, labels, _ in reversed(starts):
         lines = text.splitlines()
         found = next((i for i, line in enumerate(lines) if name and name in line), None)

@@ -33,6 +33,6 @@ def attach(transport: PhoneTransport, city: Attachment) -> None:
     if not city.is_main:
         transport.recordings.folder = transport.recordings.folder / city.slug
     if city.count is not None:
-        transport.count = partial(city.count, "phone")
+        transport.notes.count = partial(city.count, "phone")
     dispatcher = transport.dispatcher
     dispatcher.settings = replace(dispatcher.settings, bridged_calls=transport.bridging)

@@ -61,6 +61,7 @@ from bot.transports.phone.call_runner import (
     Say,
     unless_ended,
 )
+from bot.transports.phone.caller_id import PLATFORM
 from bot.transports.phone.dialling import Dialling
 from bot.transports.phone.outbox_calls import ASKED_TIMES, LISTEN_SECONDS, CallBackSettings
 from db import Database
@@ -73,7 +74,6 @@ from locales import N_, Translator, translator
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "phone"
 
 WAIT = N_("You will be connected with the resident. Please wait.")
 OFFER = N_(

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from handlers import dialable
 from handlers.dialable import COUNTRIES
 
+# The phone's platform: a person's row on the phone is (PLATFORM, their number).
+PLATFORM = "phone"
 # Where national numbers are read as dialled (the provider's country).
 REGION = dialable.REGION
 WITHHELD = "withheld-"

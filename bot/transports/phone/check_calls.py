@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 
 from bot.transports.phone.call_back_policy import BERLIN
 from bot.transports.phone.call_runner import CallRunner
+from bot.transports.phone.caller_id import PLATFORM
 from bot.transports.phone.check_call_store import POOL, CheckCallStore, Waiting
 from bot.transports.phone.dialling import CheckSettings
 from bot.transports.phone.outbox_calls import CallingBack, Outcome, next_day
@@ -51,7 +52,6 @@ from locales import Translator
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "phone"
 # Check calls to one number a day at most, and the least time between two of them.
 PER_NUMBER_DAY = 2
 GAP = timedelta(minutes=30)

@@ -76,6 +76,7 @@ from bot.transports.phone.call_runner import (
     Say,
     TimedOut,
 )
+from bot.transports.phone.caller_id import PLATFORM
 from bot.transports.phone.dialling import CheckSettings, Dialling, DialSettings, Refusal
 from bot.transports.phone.prompts import PRESS
 from bot.transports.phone.voice_audio import BadAudio, pcm_wav
@@ -91,7 +92,6 @@ from locales import Translator
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "phone"
 # While a call runs, the worker looks again after this many seconds.
 RECHECK_SECONDS = 5.0
 # After "press 1 to hear it again": how long the bot waits for a key before it hangs up.

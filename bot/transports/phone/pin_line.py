@@ -21,15 +21,15 @@ import asyncio
 import logging
 from typing import Protocol
 
+from bot.transports.phone import who_calls
 from bot.transports.phone.answered_call import Call
-from bot.transports.phone.call_runner import HUSH, CallRunner
-from bot.transports.phone.caller_id import is_withheld
+from bot.transports.phone.call_runner import HUSH
+from bot.transports.phone.caller_id import PLATFORM, is_withheld
 from bot.transports.phone.outbox_calls import CallingBack
 from db.clock import local_day
 from db.phone_pins import MOST_WRONG
 from db.users import User
-from handlers.dispatcher import Dispatcher
-from handlers.messages import ButtonPress, Command, Event, Message
+from handlers.messages import ButtonPress, Command, Event
 from handlers.phone_pin import (
     CHOOSE_PIN,
     LOCKED,
@@ -42,28 +42,16 @@ from handlers.phone_pin import (
     matches,
     message,
 )
-from locales import Translator
 
 
-class PhoneTransport(Protocol):
+class PhoneTransport(who_calls.Line, Protocol):
     """What the PIN needs of the phone transport (transport.py, which calls this module):
-    its dispatcher and clock, and how it says a line or a message in a call, renames a
-    call to its person and offers the call-back."""
+    what the dialogues of who is calling need (who_calls.py), and the call-backs' clock."""
 
-    dispatcher: Dispatcher
     calling: CallingBack
-
-    def _runner(self, call: Call) -> CallRunner: ...
-    async def _words(self, call: Call) -> Translator: ...
-    def _rename(self, call: Call, chat_id: str) -> None: ...
-    async def _offer_check(self, call: Call, event: Event) -> None: ...
-    async def _say_alone(self, call: Call, line: str) -> None: ...
-    async def _say_message(self, call: Call, message: Message) -> None: ...
 
 
 log = logging.getLogger(__name__)
-
-PLATFORM = "phone"
 
 
 async def ask_at_start(line: PhoneTransport, call: Call, known: User) -> bool:
@@ -98,10 +86,10 @@ async def first_of_check(line: PhoneTransport, call: Call, data: str) -> Event |
 async def pressed(line: PhoneTransport, call: Call) -> None:
     """The settings' "PIN for your calls": chosen in a checked call only."""
     if is_withheld(call.chat_id):
-        await line._say_alone(call, WITHHELD)
+        await line.voice.say_alone(call, WITHHELD)
         return
     if not call.checked:
-        await line._offer_check(call, ButtonPress(CHOOSE_PIN))
+        await who_calls.offer_check(line, call, ButtonPress(CHOOSE_PIN))
         return
     call.pin, first = entry("choose", ButtonPress("menu:settings"))
     await step(line, call, first)
@@ -109,7 +97,7 @@ async def pressed(line: PhoneTransport, call: Call) -> None:
 
 def key(line: PhoneTransport, call: Call, pin: PinEntry, key: str) -> None:
     """A key while the PIN entry runs: its alone."""
-    line._runner(call).start(HUSH)
+    line.voice.runner(call).start(HUSH)
     got = pin.key(key)
     if got is not None:
         call.keys.put_nowait(got)
@@ -127,7 +115,7 @@ async def step(line: PhoneTransport, call: Call, got: PinStep) -> None:
     elif got.step == "done":
         _leave(call, pin)
     else:
-        await line._say_message(call, message(got.step, await line._words(call)))
+        await line.voice.say_message(call, message(got.step, await line.voice.words(call)))
 
 
 def _leave(call: Call, pin: PinEntry) -> None:
@@ -146,7 +134,7 @@ async def _chosen(line: PhoneTransport, call: Call, pin: PinEntry, digits: str) 
     await db.phone_pins.set(person.id, stored)
     log.info("phone: call %d: a PIN was chosen", call.call_id)
     call.pin = None
-    await line._say_alone(call, SAVED)
+    await line.voice.say_alone(call, SAVED)
     call.keys.put_nowait(pin.then)
 
 
@@ -164,17 +152,17 @@ async def _typed(line: PhoneTransport, call: Call, pin: PinEntry, digits: str) -
         await db.phone_pins.right(person.id, today)
         log.info("phone: call %d: the PIN was right", call.call_id)
         # The call is the person's now, as a call-back its holder confirmed.
-        line._rename(call, call.claimed)
+        line.rename(call, call.claimed)
         call.claimed, call.checked, call.reader = "", True, None
         _leave(call, pin)
         return
     log.info("phone: call %d: a wrong PIN (%d of %d today)", call.call_id, wrong, MOST_WRONG)
     if wrong >= MOST_WRONG:
         call.pin = None
-        await line._say_alone(call, LOCKED)
+        await line.voice.say_alone(call, LOCKED)
         call.keys.put_nowait(pin.then)
         return
-    await line._say_message(call, message("wrong", await line._words(call)))
+    await line.voice.say_message(call, message("wrong", await line.voice.words(call)))
 
 
 def _today(line: PhoneTransport) -> str:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.speech.config import SpeechSection
 from bot.speech.engine import Audio, SpeechEngine, SpeechError
 from bot.speech.script import PRESS, Part, language_named, parts
 from bot.speech.speaker import PAUSE_BETWEEN_VOICES, joined
@@ -37,7 +38,7 @@ from bot.speech.turns import Turns
 from handlers.reader import Medium, translator_for
 from locales import Translator
 
-__all__ = ["PRESS", "Prompts", "language_named", "prompt_wav", "spoken_parts"]
+__all__ = ["PRESS", "Prompts", "configured", "language_named", "prompt_wav", "spoken_parts"]
 
 CACHED_PROMPTS = 500
 CACHED_BYTES = 64 * 1024 * 1024
@@ -161,3 +162,29 @@ class Prompts:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+async def configured(
+    section: SpeechSection, languages: tuple[str, ...], rate: int
+) -> tuple[Prompts, frozenset[str]]:
+    """The prompts of the configured engine (``[speech]``: a speech server, else the
+    embedded eSpeak NG, which a phone line needs even where read aloud is off), and the
+    languages it speaks."""
+    from bot.speech.engines import embedded, embedded_turns, parse_voices
+    from bot.speech.http_engine import HttpEngine
+
+    engine: SpeechEngine
+    if section.engine == "http":
+        engine = HttpEngine(
+            section.url,
+            parse_voices(section.voices),
+            model=section.model,
+            api_key=section.api_key,
+            timeout_seconds=section.timeout_seconds,
+        )
+        turns = Turns(HttpEngine.parallel)
+    else:
+        engine, turns = embedded(), embedded_turns()
+    voices = await engine.languages(languages)
+    prompts = Prompts(engine, turns, rate=rate, timeout_seconds=section.timeout_seconds)
+    return prompts, voices

@@ -88,7 +88,7 @@ async def keys_answered(caller: BaresipCaller, call: Call, keys: str) -> None:
 async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
     """The key of the newest message's choice whose data begins with ``data``, if it
     offers one (of a list in pages: on the page the call says, else None)."""
-    memory = phone.choices.memory
+    memory = phone.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
     buttons = await memory.buttons_of(newest[0])
@@ -130,13 +130,13 @@ def voice_tone(tmp_path: Path) -> Path:
 def noted_texts(phone: PhoneTransport) -> list[str]:
     """Every text the calls that came say, in order (the line's ``_say`` wrapped)."""
     spoken: list[str] = []
-    say = phone._say
+    say = phone.voice.say
 
     async def saying(call, text: str, labels: list[str], keys: list[str] | None = None) -> None:
         spoken.append(text)
         await say(call, text, labels, keys)
 
-    phone._say = saying  # type: ignore[method-assign]
+    phone.voice.say = saying  # type: ignore[method-assign]
     return spoken
 
 

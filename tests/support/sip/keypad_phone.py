@@ -40,7 +40,7 @@ def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedSt
         dispatcher, StackSettings(), prompts=prompts, voices=frozenset(SUPPORTED_LANGUAGES)
     )
     stack = PlayedStack()
-    phone.stack = stack  # type: ignore[assignment]
+    phone.stack = phone.voice.stack = stack  # type: ignore[assignment]
     call = Call(7, CALLER)
     phone._calls[7] = call
     phone._by_chat[CALLER] = call

@@ -16,13 +16,13 @@ async def test_only_the_newest_choices_are_kept_and_none_after_the_call(
     dispatcher: Dispatcher,
 ):
     phone, call, _ = keypad_phone(dispatcher)
-    memory = phone.choices.memory
+    memory = phone.voice.choices.memory
     try:
         for meaning in (Command("start"), Typed("1"), Typed("1")):  # languages, notice, menu
-            await phone._meant(call, meaning)
+            await phone.meant(call, meaning)
         assert len(memory._buttons) == 1  # type: ignore[attr-defined]
         answers = call.answers
-        await phone._meant(call, Typed("1"))  # the newest choices still press: places
+        await phone.meant(call, Typed("1"))  # the newest choices still press: places
         assert call.answers == answers + 1 and len(memory._buttons) == 1  # type: ignore[attr-defined]
         # Hung up: once the call's keys are taken, nothing of the caller is kept.
         phone.call_over(call)
@@ -36,14 +36,14 @@ async def test_a_new_call_of_the_caller_keeps_its_choices_when_the_old_one_ends(
     dispatcher: Dispatcher,
 ):
     phone, call, _ = keypad_phone(dispatcher)
-    memory = phone.choices.memory
+    memory = phone.voice.choices.memory
     try:
-        await phone._meant(call, Command("start"))
+        await phone.meant(call, Command("start"))
         phone.call_over(call)
         again = Call(8, CALLER)
         phone._calls[8] = again
         phone._by_chat[CALLER] = again
-        await phone._meant(again, Command("start"))
+        await phone.meant(again, Command("start"))
         await phone._take(call)  # the old call's task ends after the new call began
         assert CALLER in memory._newest and memory._buttons  # type: ignore[attr-defined]
     finally:

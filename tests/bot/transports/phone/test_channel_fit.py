@@ -24,14 +24,14 @@ async def test_a_caller_hears_only_what_keys_can_do(dispatcher: Dispatcher) -> N
 
     phone.prompts.file = noting  # type: ignore[method-assign]
     try:
-        await phone._meant(call, Command("start"))
-        await phone._meant(call, Typed("1"))  # Deutsch
+        await phone.meant(call, Command("start"))
+        await phone.meant(call, Typed("1"))  # Deutsch
         before = len(said)
-        await phone._meant(call, Typed("1"))  # I agree
+        await phone.meant(call, Typed("1"))  # I agree
         thanks = "\n".join(said[before:])
         assert "privacy" not in thanks and "Einstellungen" in thanks, thanks
         before = len(said)
-        await phone._meant(call, Typed("1"))  # find a place
+        await phone.meant(call, Typed("1"))  # find a place
         asked = "\n".join(said[before:])
         assert "Standort" not in asked and "Stadtteil" not in asked, asked
         assert "Tippen" in asked and "Postleitzahl" in asked, asked

@@ -61,8 +61,8 @@ async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
         said = call.audio.saying
         goodbye = said[-1]
         assert goodbye not in languages and len(said) == len(languages) + 1
-        words = await phone._words(call)  # the caller's: the city's language, none chosen
-        assert goodbye == await phone._prompt(words._(IDLE_GOODBYE), words)
+        words = await phone.voice.words(call)  # the caller's: the city's language, none chosen
+        assert goodbye == await phone.voice.prompt(words._(IDLE_GOODBYE), words)
         stretches, _ = await asyncio.to_thread(caller.hearing)
         last = segments(goodbye)[-1]
         assert stretches and abs(stretches[-1].seconds - last.seconds) <= 0.25

@@ -126,8 +126,8 @@ async def test_a_request_that_does_not_read_turns_no_filter_off(
     burst = HeldCallers(registrar.domain, BOT_USER, "+49231555", PLACES)
     try:
         await asyncio.wait_for(phone.registered.wait(), 60)
-        await _until("the lines' filter told", lambda: phone.invite_filter)
-        assert phone.invite_filter == "on"
+        await _until("the lines' filter told", lambda: phone.notes.invite_filter)
+        assert phone.notes.invite_filter == "on"
         lines = phone.stack._lines  # type: ignore[attr-defined]
         ports = [line.port for line in lines]
         running = [line.process.pid for line in lines]
@@ -136,7 +136,7 @@ async def test_a_request_that_does_not_read_turns_no_filter_off(
         answers = await asyncio.to_thread(_final_answers, ports, b"options")
         assert answers == dict.fromkeys(ports, "SIP/2.0 400 Bad Request")
         # ... and count it.
-        await _until("3 unreadable counted", lambda: phone.unreadable_requests == 3)
+        await _until("3 unreadable counted", lambda: phone.notes.unreadable_requests == 3)
         assert (
             'nachbarbot_transport_events_total{city="dortmund",event="unreadable_sip",'
             'platform="phone"} 3.0'
@@ -185,9 +185,9 @@ async def test_on_a_build_not_measured_the_places_are_asked_when_the_call_comes(
     held: list[HeldCallers] = []
     try:
         await asyncio.wait_for(phone.registered.wait(), 60)
-        await _until("the lines' filter told", lambda: phone.invite_filter)
-        assert phone.invite_filter.startswith("off: PJSIP "), phone.invite_filter
-        assert "was not measured" in phone.invite_filter
+        await _until("the lines' filter told", lambda: phone.notes.invite_filter)
+        assert phone.notes.invite_filter.startswith("off: PJSIP "), phone.notes.invite_filter
+        assert "was not measured" in phone.notes.invite_filter
         # One call after the other, each held: every place is given once, never twice.
         for number in range(1, PLACES + 1):
             caller = HeldCallers(registrar.domain, BOT_USER, f"+4923177{number}", 1)
@@ -250,12 +250,12 @@ async def test_a_line_alone_refuses_what_it_cannot_read_and_lives_on(
     )
     await phone.connect()
     try:
-        await _until("the filter told", lambda: phone.invite_filter)
-        assert phone.invite_filter == "on"
+        await _until("the filter told", lambda: phone.notes.invite_filter)
+        assert phone.notes.invite_filter == "on"
         port = phone.stack.port
         answers = await asyncio.to_thread(_final_answers, [port], b"invite")
         assert answers == {port: "SIP/2.0 400 Bad Request"}
-        await _until("1 unreadable counted", lambda: phone.unreadable_requests == 1)
+        await _until("1 unreadable counted", lambda: phone.notes.unreadable_requests == 1)
         # The line still answers (OPTIONS: PJSIP's 200).
         again = await asyncio.to_thread(_final_answers, [port], b"OPTIONS")
         assert again == {port: "SIP/2.0 200 OK"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from bot.transports.phone import who_calls
 from bot.transports.phone.keypad import BACK, REPEAT, Typed
 from bot.transports.phone.transport import Call
 from handlers.dispatcher import Dispatcher
@@ -34,22 +35,22 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
     phone, call, stack = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
     try:
-        await phone._meant(call, Command("start"))
+        await phone.meant(call, Command("start"))
         assert call.choices == len(dispatcher.settings.languages) and call.answers == 1
-        await phone._meant(call, Typed("1"))  # the first language
+        await phone.meant(call, Typed("1"))  # the first language
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.language == dispatcher.settings.languages[0]
-        await phone._meant(call, Typed("1"))  # consent
+        await phone.meant(call, Typed("1"))  # consent
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.consent_at is not None
         menu, answers, choices = list(call.audio.last), call.answers, call.choices
-        await phone._meant(call, REPEAT)
+        await phone.meant(call, REPEAT)
         assert stack.played[-1] == menu and call.answers == answers  # said, not asked
-        await phone._meant(call, Typed("1"))  # the menu's first choice
+        await phone.meant(call, Typed("1"))  # the menu's first choice
         assert seen[-1] == ButtonPress("menu:places")
         assert call.answers == answers + 1 and call.audio.last != menu
         back = call.back
-        await phone._meant(call, BACK)
+        await phone.meant(call, BACK)
         assert seen[-1] == (ButtonPress(back) if back else Command("menu"))
         assert call.choices == choices  # the main menu again
     finally:
@@ -61,17 +62,17 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
     seen = _noted(dispatcher)
     try:
         for meaning in (Command("start"), Typed("2"), Typed("1")):  # the second language
-            await phone._meant(call, meaning)
+            await phone.meant(call, meaning)
         lang = dispatcher.settings.languages[1]
         phone.call_over(call)
         again = Call(8, CALLER)
         phone._calls[8] = again
         phone._by_chat[CALLER] = again
-        await phone._meant(again, Command("start"))
+        await phone.meant(again, Command("start"))
         # Their main menu, in their language: no language to choose.
-        assert (await phone._reader_of(CALLER)).lang == lang
+        assert (await phone.voice.reader_of(CALLER)).lang == lang
         assert again.choices < len(dispatcher.settings.languages)
-        await phone._meant(again, Typed("1"))
+        await phone.meant(again, Typed("1"))
         assert seen[-1] == ButtonPress("menu:places")
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
@@ -84,7 +85,7 @@ async def test_a_known_caller_keeps_the_easy_texts(dispatcher: Dispatcher):
     phone, call, _ = keypad_phone(dispatcher)
     try:
         for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
-            await phone._meant(call, meaning)
+            await phone.meant(call, meaning)
         known = await dispatcher.db.users.find("phone", CALLER)
         assert known is not None and known.easy_language  # a phone person starts easy
         await dispatcher.db.requests.create(known.id, known.id, category="shopping")
@@ -92,12 +93,12 @@ async def test_a_known_caller_keeps_the_easy_texts(dispatcher: Dispatcher):
         again = Call(9, CALLER)
         phone._calls[9] = again
         phone._by_chat[CALLER] = again
-        await phone._claim(again)
+        await who_calls.claim(phone, again)
         assert again.claimed == CALLER and again.chat_id != CALLER
         stand_in = await dispatcher.db.users.find("phone", again.chat_id)
         assert stand_in is not None and stand_in.easy_language
-        await phone._meant(again, Command("start"))
-        assert (await phone._words(again)).easy
+        await phone.meant(again, Command("start"))
+        assert (await phone.voice.words(again)).easy
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 
@@ -106,10 +107,10 @@ async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
     phone, call, _ = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
     try:
-        await phone._meant(call, Command("start"))
+        await phone.meant(call, Command("start"))
         call.choices = 0  # as after a question for a postcode
-        await phone.choices.memory.note_sent(CALLER, "none", False)
-        await phone._meant(call, Typed("44137"))
+        await phone.voice.choices.memory.note_sent(CALLER, "none", False)
+        await phone.meant(call, Typed("44137"))
         assert seen[-1] == Text("44137")
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
@@ -162,15 +163,15 @@ async def test_an_easy_language_callers_hash_presses_their_menu_button(dispatche
     seen = _noted(dispatcher)
     try:
         for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
-            await phone._meant(call, meaning)
+            await phone.meant(call, meaning)
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.language == "de"
         async with dispatcher.db.transaction():
             await dispatcher.db.users.set_easy_language(user.id, True)
-        await phone._meant(call, Typed("1"))  # find places: asks where, the menu the way back
+        await phone.meant(call, Typed("1"))  # find places: asks where, the menu the way back
         assert seen[-1] == ButtonPress("menu:places")
         assert call.back == "menu:main"
-        await phone._meant(call, BACK)
+        await phone.meant(call, BACK)
         assert seen[-1] == ButtonPress("menu:main")
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
@@ -183,27 +184,27 @@ async def test_on_a_page_star_says_the_question_and_that_page_and_9_goes_round(
     the question and the page heard, "9" on the last page the first again."""
     phone, call, _ = keypad_phone(dispatcher)
     said: list[tuple[str, list[str], list[str] | None]] = []
-    say = phone._say
+    say = phone.voice.say
 
     async def noting(call, text: str, labels: list[str], keys: list[str] | None = None) -> None:
         said.append((text, labels, keys))
         await say(call, text, labels, keys)
 
-    phone._say = noting  # type: ignore[method-assign]
+    phone.voice.say = noting  # type: ignore[method-assign]
     try:
         for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
-            await phone._meant(call, meaning)
-        await phone._meant(call, Typed(await key_for(phone, call, "menu:volunteer")))
-        await phone._meant(call, Typed(await key_for(phone, call, "vo:reg")))  # the districts
+            await phone.meant(call, meaning)
+        await phone.meant(call, Typed(await key_for(phone, call, "menu:volunteer")))
+        await phone.meant(call, Typed(await key_for(phone, call, "vo:reg")))  # the districts
         question, first, keys = said[-1]
         assert call.pages is not None and question and keys is not None
         assert len(keys) <= 9 and keys[-1] == "9" and first[-2].startswith("✔️")
-        await phone._meant(call, Typed("9"))
+        await phone.meant(call, Typed("9"))
         text, second, _ = said[-1]
         assert text == "" and second != first and second[-2] == first[-2]  # Done on each
-        await phone._meant(call, REPEAT)
+        await phone.meant(call, REPEAT)
         assert said[-1] == (question, second, said[-2][2])
-        await phone._meant(call, Typed("9"))  # after the last page: the first
+        await phone.meant(call, Typed("9"))  # after the last page: the first
         assert said[-1][1] == first and call.page == 0
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
@@ -216,12 +217,12 @@ async def test_no_thanks_names_the_number_a_caller_is_known_by(dispatcher: Dispa
     phone, call, _ = keypad_phone(dispatcher)
     engine = phone.prompts.engine  # type: ignore[union-attr]
     try:
-        await phone._meant(call, Command("start"))
-        await phone._meant(call, Typed("1"))  # the first language
+        await phone.meant(call, Command("start"))
+        await phone.meant(call, Typed("1"))  # the first language
         lang = dispatcher.settings.languages[0]
         t = translator(lang, medium=Medium.SPOKEN)
         said = len(engine.said)
-        await phone._meant(call, Typed(await key_for(phone, call, "consent:no")))
+        await phone.meant(call, Typed(await key_for(phone, call, "consent:no")))
         words = " ".join(text for _, text in engine.said[said:])
         number = t.gettext(_DECLINED_BY_NUMBER).split("\n")[1]
         assert str(Markup(number).striptags()).split("?")[-1].strip() in words
@@ -246,15 +247,15 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
     seen = _noted(dispatcher)
 
     async def press(data: str) -> None:
-        await phone._meant(call, Typed(await key_for(phone, call, data)))
+        await phone.meant(call, Typed(await key_for(phone, call, data)))
 
     try:
         for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
-            await phone._meant(call, meaning)
+            await phone.meant(call, meaning)
         for data in ("menu:volunteer", "vo:reg", "vo:bz:Innenstadt-N", "vo:area-done"):
             await press(data)
         assert call.free_digits and call.pages is None
-        await phone._meant(call, Typed("44147"))
+        await phone.meant(call, Typed("44147"))
         assert seen[-1] == Text("44147")
         assert call.pages is not None and call.pages.done == "vo:cats-done"
         for data in ("vo:cat:shopping", "vo:cats-done"):
@@ -265,11 +266,11 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
         volunteer = await dispatcher.db.volunteers.get(user.id)
         assert (volunteer.lat, volunteer.lon) == coarsen(centre.lat, centre.lon, AREA)
         # Changing the profile: "#" alone skips the point, which stays.
-        await phone._meant(call, Command("menu"))
+        await phone.meant(call, Command("menu"))
         for data in ("menu:volunteer", "vo:reg", "vo:area-done"):
             await press(data)
         assert call.free_digits
-        await phone._meant(call, BACK)
+        await phone.meant(call, BACK)
         assert seen[-1] == ButtonPress("vo:nopt")
         for data in (
             "vo:cats-done",

@@ -34,7 +34,7 @@ async def _chooses(
     await until(lambda: set(phone._calls) - before, "the call came")
     call = phone._calls[max(set(phone._calls) - before)]
     await until(lambda: call.answers == 1, "the languages said")
-    memory = phone.choices.memory
+    memory = phone.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
     labels = [label for label, _ in await memory.buttons_of(newest[0])]

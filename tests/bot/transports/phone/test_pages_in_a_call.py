@@ -52,7 +52,7 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         await keys_answered(caller, call, "9")  # "More": the second page
         assert call.page == 1
         await keys_answered(caller, call, "1")  # its first choice, at once
-        memory = phone.choices.memory
+        memory = phone.voice.choices.memory
         newest = await memory.newest_sent(call.chat_id)
         assert newest is not None
         labels = dict((data, label) for label, data in await memory.buttons_of(newest[0]))

@@ -106,7 +106,7 @@ async def test_prompts_are_made_once_and_the_cache_is_bounded():
 
 async def test_a_configured_speech_server_says_the_prompts():
     from bot.config import SpeechSection
-    from bot.transports.phone.transport import _prompts
+    from bot.transports.phone.prompts import configured
     from tests.support.fake_speech_server import FakeSpeechServer
 
     server = FakeSpeechServer()
@@ -114,7 +114,7 @@ async def test_a_configured_speech_server_says_the_prompts():
     section = SpeechSection(
         engine="http", url=server.url, api_key="secret-key", voices="de=thorsten"
     )
-    prompts, voices = await _prompts(section, ("de", "ar"), 8000)
+    prompts, voices = await configured(section, ("de", "ar"), 8000)
     try:
         assert voices == frozenset({"de"})
         path = await prompts.file((Part("de", "Hauptmenü"),))

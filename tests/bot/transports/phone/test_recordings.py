@@ -112,20 +112,20 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
         clock=lambda: SUNDAY,
     )
     said: list[tuple[list[str], list[str] | None]] = []
-    say = phone._say
+    say = phone.voice.say
 
     async def saying(call, text: str, labels: list[str], keys: list[str] | None = None) -> None:
         said.append((labels, keys))
         await say(call, text, labels, keys)
 
-    phone._say = saying  # type: ignore[method-assign]
-    make = phone._rest_file
+    phone.voice.say = saying  # type: ignore[method-assign]
+    make = phone.voice.rest_file
 
     async def making(call, rest):  # the menu's other choices, said after a pause
         said.append((rest.labels, rest.keys))
         return await make(call, rest)
 
-    phone._rest_file = making  # type: ignore[method-assign]
+    phone.voice.rest_file = making  # type: ignore[method-assign]
     try:
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         # The menu ends with its person, on "0" (a new caller has the easy texts).

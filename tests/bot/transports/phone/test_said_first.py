@@ -163,7 +163,7 @@ async def test_the_menu_says_its_first_choice_first_and_the_others_after_a_pause
         await until(lambda: call.answers == 1, "the greeting said")
         await keys_answered(caller, call, "1")  # Deutsch
         await keys_answered(caller, call, await key_for(phone, call, "consent:yes"))
-        memory = phone.choices.memory
+        memory = phone.voice.choices.memory
         newest = await memory.newest_sent(call.chat_id)
         assert newest is not None
         labels = [label.split(" ", 1)[1] for label, _ in await memory.buttons_of(newest[0])]

@@ -120,7 +120,7 @@ async def _hangs_up(erna: BaresipCaller, call: Call) -> None:
 
 async def _day_offered(bot: PhoneTransport, call: Call) -> tuple[str, date]:
     """The key and the day of the first day the call offers."""
-    memory = bot.choices.memory
+    memory = bot.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
     days = [choice for _, choice in await memory.buttons_of(newest[0])]
