@@ -192,6 +192,23 @@ class CityBot:
         """The city's timed jobs: reminders, request follow-ups, the offer waves, the
         review's reminders, the morning roundup, the reminder horizon and retention (job ids
         prefixed by the city's slug)."""
+        now = datetime.now(UTC)
+        soon = {"trigger": "interval", "next_run_time": now}
+        config = self.city.config
+        when: dict[str, dict[str, Any]] = {
+            "reminders": {**soon, "minutes": 1},
+            "follow-ups": {**soon, "minutes": 15},
+            "offer-waves": {**soon, "minutes": 5},
+            "review-reminders": {**soon, "minutes": 5},
+            "roundup": {"trigger": "cron", "hour": config.help.roundup_hour, "minute": 0},
+            "reminder-horizon": {"trigger": "cron", "hour": 3, "minute": 30},
+            "retention": {"trigger": "interval", "hours": 24},
+        }
+        for name, work in self._jobs().items():
+            scheduler.add_job(self._job(work), id=self._id(name), **when[name])
+
+    def _jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        """What each timed job does (the outbox worker woken where it queued messages)."""
         config = self.city.config
         db, dispatcher, worker = self.db, self.dispatcher, self.worker
         timing = Timing(
@@ -227,35 +244,15 @@ class CityBot:
         async def retention() -> None:
             await apply_retention(db, config, on_failure=failed)
 
-        now = datetime.now(UTC)
-        job = self._job
-        scheduler.add_job(
-            job(due_reminders), "interval", minutes=1, id=self._id("reminders"), next_run_time=now
-        )
-        scheduler.add_job(
-            job(follow_ups), "interval", minutes=15, id=self._id("follow-ups"), next_run_time=now
-        )
-        scheduler.add_job(
-            job(offer_waves), "interval", minutes=5, id=self._id("offer-waves"), next_run_time=now
-        )
-        scheduler.add_job(
-            job(review_reminders),
-            "interval",
-            minutes=5,
-            id=self._id("review-reminders"),
-            next_run_time=now,
-        )
-        scheduler.add_job(
-            job(morning_roundup),
-            "cron",
-            hour=config.help.roundup_hour,
-            minute=0,
-            id=self._id("roundup"),
-        )
-        scheduler.add_job(
-            job(extend_reminders), "cron", hour=3, minute=30, id=self._id("reminder-horizon")
-        )
-        scheduler.add_job(job(retention), "interval", hours=24, id=self._id("retention"))
+        return {
+            "reminders": due_reminders,
+            "follow-ups": follow_ups,
+            "offer-waves": offer_waves,
+            "review-reminders": review_reminders,
+            "roundup": morning_roundup,
+            "reminder-horizon": extend_reminders,
+            "retention": retention,
+        }
 
     def _id(self, job: str) -> str:
         return job if self.city.main else f"{self.slug}:{job}"

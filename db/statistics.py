@@ -9,7 +9,7 @@ calendar months given by their bounds (db/clock.month_bounds), so a request at 0
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,7 +177,6 @@ class StatisticsStore:
         interpolates percentiles exactly while only a few rows leave the database. With
         ``districts``, a request in none of them counts under ``""`` (an unknown
         district)."""
-        picks: list[str] = []
         district_sql = "stadtbezirk"
         params: list[Any] = []
         if districts is not None:
@@ -189,11 +188,6 @@ class StatisticsStore:
             )
             params += districts
         params += [start, end]
-        for numerator, denominator in fractions:
-            low = f"(n - 1) * {int(numerator)} / {int(denominator)}"
-            rest = f"(n - 1) * {int(numerator)} % {int(denominator)}"
-            high = f"{low} + CASE WHEN {rest} > 0 THEN 1 ELSE 0 END"
-            picks.append(f"i = {low} OR i = {high}")
         epoch = _EPOCH[self._tx.dialect]
         rows = await fetch_all(
             self._tx,
@@ -208,26 +202,10 @@ class StatisticsStore:
             " FROM waits"
             " UNION ALL SELECT NULL, minutes, ROW_NUMBER() OVER (ORDER BY minutes) - 1,"
             "  COUNT(*) OVER () FROM waits)"
-            f" SELECT district, n, i, minutes FROM ranked WHERE {' OR '.join(picks)}",
+            f" SELECT district, n, i, minutes FROM ranked WHERE {_rank_picks(fractions)}",
             params,
         )
-        found: dict[str | None, dict[int, float]] = {}
-        counts: dict[str | None, int] = {}
-        for district, n, i, minutes in rows:
-            found.setdefault(district, {})[i] = max(0.0, minutes)
-            counts[district] = n
-        result: dict[str | None, list[Ranks]] = {}
-        for district, values in found.items():
-            n = counts[district]
-            result[district] = [
-                Ranks(
-                    n,
-                    values[(n - 1) * num // den],
-                    values[(n - 1) * num // den + ((n - 1) * num % den > 0)],
-                )
-                for num, den in fractions
-            ]
-        return result
+        return _ranks(rows, fractions)
 
     async def volunteer_languages(self, codes: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many volunteers (not paused) speak each language, and how many there are."""
@@ -290,3 +268,37 @@ class StatisticsStore:
         ):
             grouped.setdefault(key or "?", {})[state] = count
         return grouped
+
+
+def _rank_picks(fractions: Sequence[tuple[int, int]]) -> str:
+    """The SQL condition that keeps the two ranks ``i`` around each fraction of ``n``."""
+    picks = []
+    for numerator, denominator in fractions:
+        low = f"(n - 1) * {int(numerator)} / {int(denominator)}"
+        rest = f"(n - 1) * {int(numerator)} % {int(denominator)}"
+        high = f"{low} + CASE WHEN {rest} > 0 THEN 1 ELSE 0 END"
+        picks.append(f"i = {low} OR i = {high}")
+    return " OR ".join(picks)
+
+
+def _ranks(
+    rows: Iterable[Sequence[Any]], fractions: Sequence[tuple[int, int]]
+) -> dict[str | None, list[Ranks]]:
+    """The rows (district, n, i, minutes) of :func:`_rank_picks` as each district's ranks."""
+    found: dict[str | None, dict[int, float]] = {}
+    counts: dict[str | None, int] = {}
+    for district, n, i, minutes in rows:
+        found.setdefault(district, {})[i] = max(0.0, minutes)
+        counts[district] = n
+    result: dict[str | None, list[Ranks]] = {}
+    for district, values in found.items():
+        n = counts[district]
+        result[district] = [
+            Ranks(
+                n,
+                values[(n - 1) * num // den],
+                values[(n - 1) * num // den + ((n - 1) * num % den > 0)],
+            )
+            for num, den in fractions
+        ]
+    return result

@@ -200,10 +200,8 @@ def _toml(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def template(name: str, slug: str, data_dir: str) -> str:
-    """The new city's file: every setting an operator fills in, explained."""
-    prefix = env_prefix(slug)
-    languages = ", ".join(_toml(language) for language in SUPPORTED_LANGUAGES)
+def _header(name: str, slug: str, prefix: str) -> str:
+    """The new city's file's first lines: what belongs in it, and its secrets' names."""
     return f"""\
 # nachbarbot: the city of {name}, one city of this installation (its slug: {slug}).
 # Only this city's own settings belong here; the database, logging, metrics, web and
@@ -220,6 +218,16 @@ def template(name: str, slug: str, data_dir: str) -> str:
 # Sections and keys not written here ([privacy], [events], the rest of [help]) take the
 # defaults documented in deploy/nachbarbot.example.toml; copy a key here to change it.
 
+"""
+
+
+def template(name: str, slug: str, data_dir: str) -> str:
+    """The new city's file: every setting an operator fills in, explained."""
+    prefix = env_prefix(slug)
+    languages = ", ".join(_toml(language) for language in SUPPORTED_LANGUAGES)
+    return (
+        _header(name, slug, prefix)
+        + f"""\
 [bot]
 # The city's name, shown to its people.
 city = {_toml(name)}
@@ -261,6 +269,7 @@ backchannel_room = ""
 # port = 8081
 # public_url = "https://{slug}.example.org"
 """
+    )
 
 
 def _data_readme(name: str) -> str:

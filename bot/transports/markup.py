@@ -26,6 +26,38 @@ def _visible(piece: str) -> str:
     return html.unescape(piece)
 
 
+def _follow_tag(open_tags: list[tuple[str, str]], tag: str) -> None:
+    """The tags open after ``tag``: an opening one added, its closing one removed."""
+    match = _TAG_NAME.match(tag)
+    if not match:
+        return
+    name = match.group(1).lower()
+    if not tag.startswith("</"):
+        open_tags.append((name, tag))
+    elif open_tags and open_tags[-1][0] == name:
+        open_tags.pop()
+
+
+def _fitting(text: str, room: int) -> int:
+    """How many characters of ``text`` fit in ``room`` UTF-16 units."""
+    fit = text[:room]
+    while utf16_len(fit) > room:
+        fit = fit[:-1]
+    return len(fit)
+
+
+def _natural_cut(text: str, room: int) -> int:
+    """Where to cut ``text`` within ``room``: at the last paragraph break, else line break,
+    else space of the longest prefix that fits (0 or less: none)."""
+    fit = text[: _fitting(text, room)]
+    cut = -1
+    for sep in ("\n\n", "\n", " "):
+        cut = fit.rfind(sep)
+        if cut > 0:
+            break
+    return cut
+
+
 def split_html(text: str, limit: int = 4096) -> list[str]:
     """Split HTML into chunks of at most ``limit`` visible UTF-16 units each.
 
@@ -53,14 +85,7 @@ def split_html(text: str, limit: int = 4096) -> list[str]:
         if not piece:
             continue
         if piece.startswith("<"):
-            match = _TAG_NAME.match(piece)
-            if match:
-                name = match.group(1).lower()
-                if piece.startswith("</"):
-                    if open_tags and open_tags[-1][0] == name:
-                        open_tags.pop()
-                else:
-                    open_tags.append((name, piece))
+            _follow_tag(open_tags, piece)
             current.append(piece)
             continue
         remaining = _visible(piece)
@@ -74,20 +99,12 @@ def split_html(text: str, limit: int = 4096) -> list[str]:
                 current.append(html.escape(remaining, quote=False))
                 used += utf16_len(remaining)
                 break
-            # Longest prefix that fits, then the best natural break inside it.
-            fit = remaining[:room]
-            while utf16_len(fit) > room:
-                fit = fit[:-1]
-            cut = -1
-            for sep in ("\n\n", "\n", " "):
-                cut = fit.rfind(sep)
-                if cut > 0:
-                    break
+            cut = _natural_cut(remaining, room)
             if cut <= 0 and used > 0:
                 flush()
                 continue
             if cut <= 0:
-                cut = len(fit)
+                cut = _fitting(remaining, room)
             current.append(html.escape(remaining[:cut], quote=False))
             remaining = remaining[cut:]
             flush()

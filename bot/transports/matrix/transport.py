@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from typing import Any
 
 import nio
 from nio.store import SqliteStore
@@ -402,26 +403,32 @@ class MatrixTransport(ChatService):
                     # has), and nothing more sent from here.
                     self._retire(client)
                     return
-            elif (
-                getattr(response, "status_code", None) == UNKNOWN_TOKEN
-                and self.config.password
-                and not self.config.access_token
-            ):
-                # Logged out from elsewhere while running: log in again, on the same device.
-                log.warning("matrix: the access token was revoked; logging in again")
-                try:
-                    await log_in_again(client, self.config, self.db.transport_state)
-                    if self.shared.plain is not None and self.shared.plain is not client:
-                        self.shared.plain.access_token = client.access_token
-                except Exception as exc:
-                    log.warning("matrix: logging in again failed: %s", type(exc).__name__)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 60)
             else:
-                retry = getattr(response, "retry_after_ms", None)
-                log.warning("matrix sync error: %s", getattr(response, "status_code", "?"))
-                await asyncio.sleep((retry or 0) / 1000 or backoff)
-                backoff = min(backoff * 2, 60)
+                backoff = await self._sync_refused(client, response, backoff)
+
+    async def _sync_refused(self, client: _Client, response: Any, backoff: float) -> float:
+        """A sync the homeserver answered with an error: logged in again where the token
+        was revoked, else waited for as it asks; the next backoff."""
+        if (
+            getattr(response, "status_code", None) == UNKNOWN_TOKEN
+            and self.config.password
+            and not self.config.access_token
+        ):
+            # Logged out from elsewhere while running: log in again, on the same device.
+            log.warning("matrix: the access token was revoked; logging in again")
+            try:
+                await log_in_again(client, self.config, self.db.transport_state)
+                if self.shared.plain is not None and self.shared.plain is not client:
+                    self.shared.plain.access_token = client.access_token
+            except Exception as exc:
+                log.warning("matrix: logging in again failed: %s", type(exc).__name__)
+                await asyncio.sleep(backoff)
+                return min(backoff * 2, 60)
+            return backoff
+        retry = getattr(response, "retry_after_ms", None)
+        log.warning("matrix sync error: %s", getattr(response, "status_code", "?"))
+        await asyncio.sleep((retry or 0) / 1000 or backoff)
+        return min(backoff * 2, 60)
 
     def _retire(self, client: _Client) -> None:
         """This process found that another holds the Matrix role: it sends nothing more

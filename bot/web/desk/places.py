@@ -74,6 +74,22 @@ def _is_stale(place_verified: str | None) -> bool:
 # -- the list ---------------------------------------------------------------------------------
 
 
+def _imported(counted: str | None, t: Translator) -> str | None:
+    """The notice after an import (``?imported=created,updated,unchanged,rejected``)."""
+    if counted is None:
+        return None
+    counts = [number(n, high=MAX_COUNT) or 0 for n in counted.split(",")[:4]]
+    counts += [0] * (4 - len(counts))
+    return t.t(
+        "✅ Imported: {created} new, {updated} changed, {unchanged} unchanged, "
+        "{rejected} rejected.",
+        created=counts[0],
+        updated=counts[1],
+        unchanged=counts[2],
+        rejected=counts[3],
+    )
+
+
 @desk_page
 async def listing(request: web.Request) -> web.Response:
     desk = desk_of(request)
@@ -101,23 +117,11 @@ async def listing(request: web.Request) -> web.Response:
         kept = {k: v for k, v in filters.items() if v}
         return f"/desk/places?{urlencode({**kept, 'page': number})}"
 
-    notice = None
-    if "imported" in query:
-        counts = [number(n, high=MAX_COUNT) or 0 for n in query["imported"].split(",")[:4]]
-        counts += [0] * (4 - len(counts))
-        notice = t.t(
-            "✅ Imported: {created} new, {updated} changed, {unchanged} unchanged, "
-            "{rejected} rejected.",
-            created=counts[0],
-            updated=counts[1],
-            unchanged=counts[2],
-            rejected=counts[3],
-        )
     return render(
         request,
         "desk/places.html",
         desk=desk,
-        notice=notice,
+        notice=_imported(query.get("imported"), t),
         lines=[
             {
                 "line": line,
