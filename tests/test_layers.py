@@ -169,3 +169,39 @@ def test_the_check_sees_a_platform_name_in_code_and_in_sql():
     assert _quoted("a phone line") == set()
     source = '"""The phone line."""\nX = "matrix"\n# "telegram"\n'
     assert [value for _, value in _strings(source)] == ["matrix"]
+
+
+def _section_reads(source: str, sections: set[str]) -> list[tuple[int, str]]:
+    """Where ``source`` reads a transport's section of a configuration (``config.sms``,
+    ``site.config.telegram``): a place's own ``phone`` field is not one."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in sections:
+            owner = node.value
+            name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+            if name == "config":
+                found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def test_no_feature_store_or_web_module_reads_a_transports_section():
+    """What the web and the features need of a transport (its links, its bot's name, its
+    Mini App's key, its budget) comes from its descriptor (bot/transports/registry.py)."""
+    from bot.transports.registry import TRANSPORTS
+
+    sections = {transport.section for transport in TRANSPORTS if transport.section}
+    found = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}: {read}"
+        for folder in WATCHED
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for line, read in _section_reads(path.read_text(encoding="utf-8"), sections)
+    ]
+    assert found == []
+
+
+def test_the_section_rule_sees_a_section_read():
+    source = "token = site.config.telegram.token\nuser = config.matrix.user_id\nplace.phone\n"
+    assert _section_reads(source, {"telegram", "matrix", "phone"}) == [
+        (1, "site.config.telegram"),
+        (2, "config.matrix"),
+    ]

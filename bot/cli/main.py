@@ -288,9 +288,9 @@ async def _web(config: Config) -> int:
     # The desk plays voice messages from the chat services, reached when first asked.
     sources = file_sources(db, config)
     try:
-        from bot.web.public.bot_name import telegram_username
+        from bot.transports.registry import bot_name
 
-        username = await telegram_username(config)
+        username = await bot_name(config)
         # The places' pages read their details aloud with the installation's speech engine.
         speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
         web = await start_web(

@@ -1,6 +1,8 @@
-"""How the web names a way to reach the bot (the easy page, bot/web/public/easy_page.py):
-each transport's descriptor says its own (bot/transports/registry.py ``Transport.contact``),
-so that no web page names a transport. The easy page is German by definition (Leichte
+"""How the web names a way to reach the bot (the easy page, bot/web/public/easy_page.py),
+and how a page opens the bot at a place or a district (:class:`Opening`: the map, the place
+pages, the posters, bot/web/public/links.py): each transport's descriptor says its own
+(bot/transports/registry.py ``Transport.contact``, ``Transport.opening``), so that no web
+page names a transport. The easy page is German by definition (Leichte
 Sprache, BITV 2.0 § 4): a contact's lines are German, written by the transport, not
 translations.
 """
@@ -26,6 +28,18 @@ class Contact:
     ltr: bool = False
     chat: bool = False
     instead: str = ""
+
+
+@dataclass(frozen=True)
+class Opening:
+    """How a page opens the bot at a start payload (a place, a district) in the chat app
+    ``app``: ``link`` opens it there; where the app takes no payload in a link, ``link``
+    opens the chat with ``account`` and the person writes ``command`` to it."""
+
+    app: str
+    link: str
+    account: str = ""
+    command: str = ""
 
 
 def dialled(number: str, country: str) -> tuple[str, str]:

@@ -43,8 +43,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.transports import telegram_checks, telegram_config
+from bot.transports import telegram_checks, telegram_config, telegram_name
 from bot.transports.contacts import Contact as Contact
+from bot.transports.contacts import Opening as Opening
 from bot.transports.hooks import E164 as E164
 from bot.transports.hooks import Attachment as Attachment
 from bot.transports.hooks import Check as Check
@@ -92,7 +93,9 @@ class Transport:
     coded: bool = False
     medium: Medium = Medium.CHAT  # how its people take messages (handlers/reader.py)
     label: str = ""  # how coordinators read that a person is reached this way (no chat)
-    mini_app: bool = False  # its app opens the web map as a Mini App (bot/web/public/miniapp.py)
+    # (config) -> what its app signs a Mini App's data with, where its app opens the web
+    # map as one (bot/web/public/miniapp.py).
+    mini_app: Callable[[Any], str] | None = None
     app: str = ""  # the name people know its chat app by (Telegram), where it is one
     data: Declaration | None = None  # its part of the personal-data declaration
     line: Callable[[Transactions], TextLine] | None = None  # its store (a texting transport)
@@ -115,6 +118,12 @@ class Transport:
     # (config, the bot's username where its service told it) -> how the web names it as a
     # way to reach the bot (bot/web/public/easy_page.py), None where the city does not.
     contact: Callable[[Any, str], Contact | None] | None = None
+    # (config, the bot's username, a start payload) -> how a page opens the bot there (a
+    # place, a district: bot/web/public/links.py), None where the city does not run it.
+    opening: Callable[[Any, str, str], Opening | None] | None = None
+    # (config) -> the bot's username as its service tells it, asked by a process that runs
+    # no transport of it (``python -m bot web``); "" where it has none.
+    bot_name: Callable[[Any], Awaitable[str]] | None = None
     # (config) -> what a city holds on it that no other city may hold too, as (what, value).
     claims: Callable[[Any], Iterable[tuple[str, object]]] | None = None
 
@@ -183,11 +192,13 @@ TRANSPORTS: list[Transport] = [
         "bot.transports.telegram",
         "telegram",
         config=telegram_config.TelegramSection,
-        mini_app=True,
+        mini_app=telegram_config.mini_app_key,
         app="Telegram",
         city_checks=telegram_checks.checks,
         backchannel=telegram_config.backchannel,
         contact=telegram_config.contact,
+        opening=telegram_config.opening,
+        bot_name=telegram_name.username,
         claims=telegram_config.claims,
     ),
     Transport(
@@ -201,6 +212,7 @@ TRANSPORTS: list[Transport] = [
         backchannel=matrix_config.backchannel,
         completed=matrix_config.completed,
         contact=matrix_config.contact,
+        opening=matrix_config.opening,
         claims=matrix_config.claims,
     ),
     Transport(
@@ -347,6 +359,35 @@ def contacts(config: Any, username: str) -> list[Contact]:
         if way is not None:
             found.append(way)
     return found
+
+
+def openings(config: Any, username: str, payload: str) -> list[Opening]:
+    """How a page opens the bot at ``payload`` on each chat app ``config`` runs, in the
+    order of the transports (the first is what a printed code leads to)."""
+    found = []
+    for transport in TRANSPORTS:
+        way = transport.opening(config, username, payload) if transport.opening else None
+        if way is not None:
+            found.append(way)
+    return found
+
+
+async def bot_name(config: Any) -> str:
+    """The bot's username on the first transport ``config`` runs that tells one ("" for
+    none): for a web process that runs no transport (its deep links)."""
+    for transport in configured(config):
+        if transport.bot_name is not None:
+            return await transport.bot_name(config)
+    return ""
+
+
+def mini_app(config: Any) -> tuple[str, str] | None:
+    """The platform whose app opens the web map as a Mini App, and what its data is signed
+    with in ``config`` (None: no transport's app does)."""
+    for transport in TRANSPORTS:
+        if transport.mini_app is not None:
+            return transport.platform, transport.mini_app(config)
+    return None
 
 
 def chat_apps() -> list[str]:

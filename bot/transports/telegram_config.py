@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
-from bot.transports.contacts import Contact
+from bot.transports.contacts import Contact, Opening
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,17 @@ def contact(config: Any, username: str) -> Contact | None:
         before=("Sie haben Telegram?", "Dann tippen Sie hier:"),
         chat=True,
     )
+
+
+def opening(config: Any, username: str, payload: str) -> Opening | None:
+    """The deep link that starts the bot at ``payload`` (``username``: the bot's, known
+    once Telegram told it)."""
+    if not username:
+        return None
+    return Opening("Telegram", f"https://t.me/{username}?start={payload}")
+
+
+def mini_app_key(config: Any) -> str:
+    """What the Mini App's data is signed with (bot/web/public/initdata.py): the bot's
+    token ("" without one: nothing is trusted)."""
+    return str(config.telegram.token or "")

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name, key_bytes
 from bot.config_fields import option as _opt
-from bot.transports.contacts import Contact
+from bot.transports.contacts import Contact, Opening
 
 # The key sealing the bot's Matrix keys in the database (matrix.key_file), when the database
 # is no file it could lie beside (PostgreSQL): relative to the working directory.
@@ -129,3 +129,12 @@ def contact(config: Any, username: str) -> Contact | None:
         ltr=True,
         chat=True,
     )
+
+
+def opening(config: Any, username: str, payload: str) -> Opening | None:
+    """The bot's account, to write ``!start <payload>`` to (a matrix.to link takes no
+    payload)."""
+    account, link = address(config)
+    if not account:
+        return None
+    return Opening("Matrix", link, account=account, command=f"!start {payload}")

@@ -1,43 +1,36 @@
 """Where a place's (or a district's) links and QR codes lead.
 
-The bot's Telegram deep link ``https://t.me/<username>?start=<payload>`` when the bot's
-@username is known (``Site.bot_username``: from the running Telegram transport, or asked
-once with getMe by ``python -m bot web``, see ``bot_name``); else the bot's Matrix account
-(``https://matrix.to/#/<user_id>``), where ``!start <payload>`` opens the same thing; else
-the web page itself. QR codes are inline SVG made here with segno: no script, no request.
+Each chat app the city runs says how it opens the bot at a place or a district (its
+descriptor's ``opening``, bot/transports/registry.py ``openings``): a deep link where the
+app takes a start payload (the bot's @username known: ``Site.bot_username``, from the
+running transport, or asked once by ``python -m bot web``), else its account and the
+command to write to it. A printed code leads to the first of them, else to the web page
+itself. QR codes are inline SVG made here with segno: no script, no request.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import segno
 from markupsafe import Markup
 
+from bot.transports.registry import Opening, openings
 from bot.web.site import Site
 
 
-def telegram(site: Site, payload: str) -> str:
-    return f"https://t.me/{site.bot_username}?start={payload}" if site.bot_username else ""
-
-
-def matrix_account(site: Site) -> str:
-    return site.config.matrix.user_id
-
-
-def matrix_link(site: Site) -> str:
-    account = matrix_account(site)
-    return f"https://matrix.to/#/{quote(account, safe='@:')}" if account else ""
+def ways(site: Site, payload: str) -> list[Opening]:
+    """How the pages open the bot at ``payload`` (``place_12``, a district's), per app."""
+    return openings(site.config, site.bot_username, payload)
 
 
 def qr_target(site: Site, payload: str, page: str) -> str:
     """What a printed code should open: the bot if it can be reached, else ``page``."""
-    return telegram(site, payload) or matrix_link(site) or f"{site.base_url}{page}"
+    found = ways(site, payload)
+    return found[0].link if found else f"{site.base_url}{page}"
 
 
 def reaches_the_bot(site: Site, payload: str) -> bool:
     """Whether :func:`qr_target` leads to the bot (else to the web page)."""
-    return bool(telegram(site, payload) or matrix_link(site))
+    return bool(ways(site, payload))
 
 
 def qr_svg(target: str, label: str, *, css_class: str = "qr") -> Markup:

@@ -14,7 +14,7 @@ import logging
 
 from aiohttp import web
 
-from bot.transports.registry import TRANSPORTS
+from bot.transports.registry import mini_app
 from bot.web.inputs import id_number
 from bot.web.public import initdata
 from bot.web.site import SITE
@@ -22,21 +22,18 @@ from locales import negotiate
 
 log = logging.getLogger(__name__)
 
-# The people of the transport whose app opens the Mini App (bot/transports/registry.py).
-PLATFORM = next(transport.platform for transport in TRANSPORTS if transport.mini_app)
-
 
 async def me(request: web.Request) -> web.Response:
     site = request.app[SITE]
     body = await request.content.read(initdata.MAX_LENGTH + 1)
+    # The transport whose app opens the Mini App, and its key (bot/transports/registry.py).
+    platform, key = mini_app(site.config) or ("", "")
     try:
-        verified = initdata.verify(
-            body.decode("utf-8", "replace").strip(), site.config.telegram.token or ""
-        )
+        verified = initdata.verify(body.decode("utf-8", "replace").strip(), key)
     except initdata.Refused as refusal:
         log.info("web: Mini App data refused (%s)", refusal)
         return web.json_response({"error": "forbidden"}, status=403)
-    user = await site.db.users.find(PLATFORM, str(verified.user_id))
+    user = await site.db.users.find(platform, str(verified.user_id))
     language = negotiate(verified.language_code, default="") if verified.language_code else ""
     places: list[dict[str, object]] = []
     districts: list[str] = []

@@ -251,9 +251,7 @@ def place_values(site: Site, place: Place, t: Translator, *, easy: bool = False)
         "place": place,
         "summary": summary,
         "details": _below_name(place_render.details(t, place, now)),
-        "telegram_link": links.telegram(site, payload),
-        "matrix_account": links.matrix_account(site),
-        "matrix_link": links.matrix_link(site),
+        "ways": links.ways(site, payload),
         "payload": payload,
     }
 

@@ -54,7 +54,7 @@ def _poster(
         target_text=target,
         lines=invitation_lines(INVITATION if to_the_bot else PAGE_INVITATION),
         payload=payload,
-        matrix_account=links.matrix_account(site),
+        ways=links.ways(site, payload),
         **values,
     )
 

@@ -21,9 +21,10 @@ from bot.speech.engines import embedded
 from bot.speech.speaker import Speaker
 from bot.transports.markup import with_links
 from bot.transports.matrix.render import render as matrix_render
+from bot.transports.registry import bot_name
 from bot.transports.telegram import TelegramTransport
+from bot.transports.telegram_name import username as telegram_username
 from bot.web.public import initdata, links
-from bot.web.public.bot_name import telegram_username
 from bot.web.public.posters import INVITATION, PAGE_INVITATION
 from db import Database
 from handlers import build_router
@@ -477,7 +478,9 @@ def test_open_now_for_the_map_is_the_chats_open_now(expression):
 async def test_the_web_alone_asks_telegram_for_the_bots_name(fake_telegram: FakeTelegram):
     config = Config(telegram=TelegramSection(token=TOKEN, api_base_url=fake_telegram.url))
     assert await telegram_username(config) == "nachbar_bot"
+    assert await bot_name(config) == "nachbar_bot"  # as python -m bot web asks it
     assert await telegram_username(Config()) == ""
+    assert await bot_name(Config()) == ""
     unreachable = TelegramSection(token=TOKEN, api_base_url="http://127.0.0.1:9")
     assert await telegram_username(Config(telegram=unreachable), timeout=2) == ""
 

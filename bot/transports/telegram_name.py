@@ -1,20 +1,22 @@
 """The Telegram bot's @username for ``python -m bot web`` alone (no Telegram transport in
-the process): asked once at start with getMe when a token is configured. Without it the
-pages leave out the t.me links and print the Matrix account instead (see ``links``)."""
+the process): asked once at start with getMe when a token is configured (the descriptor's
+``bot_name``, bot/transports/registry.py). Without it the pages leave out the t.me links
+and name the other ways in (bot/web/public/links.py). aiohttp is loaded when asked: the
+registry imports this module in every process."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-import aiohttp
-
-from bot.config import Config
 from bot.log_redaction import redact_everywhere
 
 log = logging.getLogger(__name__)
 
 
-async def telegram_username(config: Config, timeout: float = 10.0) -> str:
+async def username(config: Any, timeout: float = 10.0) -> str:
+    import aiohttp
+
     token = config.telegram.token
     if not token:
         return ""
