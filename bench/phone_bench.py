@@ -3,17 +3,17 @@
 The bot runs in this process as in ``run`` (the phone transport, the dispatcher, SQLite, the
 embedded eSpeak NG saying the prompts at 16 kHz), registered at Kamailio on 127.0.0.1 with
 the configuration's default number of lines (``phone.lines``: 5 line processes, each a SIP
-stack taking at most 4 calls, bot/transports/phone/line_pool.py). SIPp (tests/support/sip/sipp.py)
-makes ``CALLS`` calls at once, each from a number of its own, and follows a new caller's
-script: listen 1.5 s to the languages, press "1" (German, one key: taken at once), "1"
-(agree to the privacy notice) and "#" (the main menu's way back: the menu again), listen,
-hang up. Rounds of ``CALLS`` calls until ``TOTAL`` calls were made; a first call before them
-makes the prompts (they are cached per text, as in a running bot).
+stack taking at most 4 calls, bot/transports/phone/sip/line_pool.py). SIPp
+(tests/support/sip/sipp.py) makes ``CALLS`` calls at once, each from a number of its own, and
+follows a new caller's script: listen 1.5 s to the languages, press "1" (German, one key:
+taken at once), "1" (agree to the privacy notice) and "#" (the main menu's way back: the menu
+again), listen, hang up. Rounds of ``CALLS`` calls until ``TOTAL`` calls were made; a first
+call before them makes the prompts (they are cached per text, as in a running bot).
 
 Measured on the bot's side (SIPp keeps no audio): each SIP stack's thread notes when a call
 is answered (``Stack._answer``), when a key comes (``onDtmfDigit``) and when a prompt starts
 playing (a player connected to the call), by wrapping those methods of
-bot/transports/phone/stack.py - the bot's code is not changed for the bench. The stacks run
+bot/transports/phone/sip/stack.py - the bot's code is not changed for the bench. The stacks run
 in the line processes: a ``sitecustomize.py`` in a folder of the bench, put first on the
 ``PYTHONPATH`` the lines inherit, wraps them there (:func:`instrument`); each line appends
 every ended call's delays to a file of its own in that folder (numbers only), read here.
@@ -31,7 +31,7 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    the bot gave it - before it presses what the prompt says (one key a choice: "1", or "0"
    for a tenth). In German and in Arabic, three new callers (language, privacy notice
    agreed, "Find a place", 44137): from a number that hints the language (+49, +963: the
-   greeting and that language's line come first, bot/transports/phone/said_first.py),
+   greeting and that language's line come first, bot/transports/phone/words/said_first.py),
    from one that hints none of the ten (+33: every language at once), and a returning
    caller; from the answer (CALL_ESTABLISHED at the phone) to the first place's name (when
    its prompt began to play, by the bot's record, plus how long what comes before the name
@@ -81,7 +81,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Only what the line processes need as well is imported here (they import this module, see
 # SITECUSTOMIZE); the bot and the SIP test components are imported in measure().
-from bot.transports.phone import stack as sip
+from bot.transports.phone.sip import stack as sip
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = 20
@@ -95,7 +95,7 @@ SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 # The caller's script: listen 1.5 s, then "11#" in one step (see tests/support/sip/sipp.py).
 LISTEN_MS, DIGITS = 1500, "11#"
 AFTER_MS = 2500
-LINE_MODULE = "bot.transports.phone.line_process"
+LINE_MODULE = "bot.transports.phone.sip.line_process"
 # Run at the start of every Python process with the bench's folder first on PYTHONPATH; in a
 # line process it wraps the stack's methods with this module's instrument(), noting to a file
 # of the line's own.
@@ -317,7 +317,7 @@ class RtpGaps:
 
 def line_ports(settings: Any, lines: int) -> list[range]:
     """The RTP ports of each line and the notice line (of the one stack with one line)."""
-    from bot.transports.phone.line_pool import line_settings
+    from bot.transports.phone.sip.line_pool import line_settings
 
     if lines == 1:
         return [range(settings.rtp_port, settings.rtp_port + settings.rtp_ports)]
@@ -342,7 +342,7 @@ def prepare_lines(folder: Path, lines: int) -> None:
 def bot_line(dispatcher: Any, lines: int) -> tuple[Any, Any, Any]:
     """A Kamailio started for the bot's user, and the bot's phone line (not yet connected)
     registering there with ``lines`` line processes: (kamailio, stack settings, phone)."""
-    from bot.transports.phone.stack import StackSettings
+    from bot.transports.phone.sip.stack import StackSettings
     from bot.transports.phone.transport import PhoneTransport
     from tests.support.sip.kamailio import HOST, KamailioServer
 
@@ -515,7 +515,7 @@ async def running_line(name: str, lines: int) -> AsyncIterator[tuple[Any, Any]]:
 
 async def burst(lines: int) -> list[tuple[str, str, str]]:
     """Every place and one more caller in one instant: answered, and what the last got."""
-    from bot.transports.phone.call_control import PLACES_PER_LINE
+    from bot.transports.phone.sip.call_control import PLACES_PER_LINE
     from tests.support.sip.sipp import HeldCallers
 
     places = lines * PLACES_PER_LINE
@@ -565,9 +565,9 @@ async def gone_callers(lines: int) -> list[tuple[str, str, str]]:
     (all answered: the places are free again). (b) Meanwhile, in the last place, a baresip
     phone that sends silence and presses nothing: the silence it hears from the end of the
     greeting to the goodbye, and when the call ends."""
-    from bot.transports.phone.call_control import PLACES_PER_LINE
-    from bot.transports.phone.call_settings import CallSettings
-    from bot.transports.phone.stack import StackSettings
+    from bot.transports.phone.calls.call_settings import CallSettings
+    from bot.transports.phone.sip.call_control import PLACES_PER_LINE
+    from bot.transports.phone.sip.stack import StackSettings
     from tests.support.sip.audio import segments
     from tests.support.sip.baresip import BaresipCaller
     from tests.support.sip.sipp import Step, callers_at_once, vanishing_callers
@@ -749,7 +749,7 @@ class Timeline:
 async def _spoken_seconds(phone: Any, text: str, labels: list[str], lang: Any) -> float:
     """How long the bot takes to say ``text`` and ``labels`` (0 for nothing); ``lang``: a
     language (its usual words) or the caller's translator."""
-    from bot.transports.phone.prompts import spoken_parts
+    from bot.transports.phone.words.prompts import spoken_parts
     from tests.support.sip.audio import duration
 
     words = spoken_parts(text, labels, lang, phone.voice.voices)
@@ -762,7 +762,7 @@ async def _into_line(phone: Any, text: str, labels: list[str], lang: Any, index:
     """Seconds into a prompt of ``text`` and ``labels`` at which the choice ``index`` (0-based)
     begins: what comes before it said alone, and the pause where the voice changes."""
     from bot.speech.speaker import PAUSE_BETWEEN_VOICES
-    from bot.transports.phone.prompts import spoken_parts
+    from bot.transports.phone.words.prompts import spoken_parts
 
     before = await _spoken_seconds(phone, text, labels[:index], lang)
     whole = spoken_parts(text, labels[: index + 1], lang, phone.voice.voices)
@@ -802,8 +802,8 @@ class PatientCall:
     async def heard_all(self, lang: str = "") -> None:
         """Wait, after the first answer, until the newest message's choice ``lang:<lang>``
         was said (the first part said and a rest after a pause too, when it is in the rest:
-        bot/transports/phone/said_first.py); without ``lang``, the first part only."""
-        from bot.transports.phone.prompts import language_named
+        bot/transports/phone/words/said_first.py); without ``lang``, the first part only."""
+        from bot.transports.phone.words.prompts import language_named
 
         def said() -> bool:
             if not self.timeline.heard_to_end():
@@ -824,7 +824,7 @@ class PatientCall:
     async def press(self, keys: str, *, whole: bool = True) -> None:
         """Press ``keys``; wait for the answer heard to its end (``whole``), else only
         given to the line to play."""
-        from bot.transports.phone.keypad import Keypad
+        from bot.transports.phone.words.keypad import Keypad
 
         call = self.call
         pad = Keypad()
@@ -949,7 +949,7 @@ async def _new_caller(
     the ten: their rows. The caller waits for each prompt to its end and presses what it
     says; where their language's line was not said yet (the hint is another language, or
     none), they wait for the whole list."""
-    from bot.transports.phone.prompts import language_named
+    from bot.transports.phone.words.prompts import language_named
 
     who = f"patient {lang}: new caller, " + ("number hints it" if hinted else "no hint")
     goal = GOAL_HINTED if hinted else GOAL_UNHINTED

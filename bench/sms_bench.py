@@ -90,7 +90,7 @@ class RecordingKannel(Kannel):
 
 async def _press(sms: SmsTransport, data: str) -> None:
     """Type the number of the newest text's choice ``data``, as the resident reads it: the
-    choices are whole in a text's first part (handlers/texted_form.py), so the rest of a
+    choices are whole in a text's first part (handlers/media/texted_form.py), so the rest of a
     long one ("More: send 0") is not asked for."""
     newest = await sms.store.newest(RESIDENT)
     listed = newest[2] if newest else []

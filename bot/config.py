@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Union, get_args, get_origin, ge
 
 from bot.config_fields import ENV_PREFIX as ENV_PREFIX
 from bot.config_fields import ConfigError as ConfigError
+from bot.config_fields import carried
 from bot.config_fields import env_name as env_name
 from bot.config_fields import key_bytes as key_bytes
 from bot.config_fields import option as _opt
@@ -315,37 +316,18 @@ class HelpSection:
         """Who is offered a request and when (handlers/helping/waves.py), with the bounds
         that hold whatever a city writes: no wave under ``wave_min``, a day that ends after
         it starts, a week's offers no fewer than a day's."""
-        return OfferRules(
-            offer_rule=self.offer_rule,
-            wave_min=self.wave_min,
-            wave_max=max(self.wave_min, self.wave_max),
-            wave_minutes=self.wave_minutes,
-            early_waves=self.early_waves,
-            wave_max_later=max(self.wave_min, self.wave_max_later),
-            wave_minutes_later=self.wave_minutes_later,
-            relook_hours=self.relook_hours,
-            offers_per_day=self.offers_per_day,
+        least = self.wave_min
+        rules: OfferRules = carried(
+            OfferRules,
+            self,
+            wave_max=max(least, self.wave_max),
+            wave_max_later=max(least, self.wave_max_later),
             offers_per_week=max(self.offers_per_day, self.offers_per_week),
-            estimate_floor_share=self.estimate_floor_share,
-            widen_hours=self.widen_hours,
-            widen_km=self.widen_km,
-            widen_below=self.widen_below,
-            related_hours=self.related_hours,
-            budget=self.budget,
-            language_km=self.language_km,
-            day_start=self.day_start,
             day_end=min(23, max(self.day_start + 1, self.day_end)),
-            talk_wave=self.talk_wave,
-            talk_wave_minutes=self.talk_wave_minutes,
-            talk_hours=self.talk_hours,
-            urgent_waves=self.urgent_waves,
-            urgent_wave_max=max(self.wave_min, self.urgent_wave_max),
-            urgent_wave_minutes=self.urgent_wave_minutes,
-            evening_from=self.evening_from,
-            evening_until=self.evening_until,
-            evening_wave_max=max(self.wave_min, self.evening_wave_max),
-            evening_wave_minutes=self.evening_wave_minutes,
+            urgent_wave_max=max(least, self.urgent_wave_max),
+            evening_wave_max=max(least, self.evening_wave_max),
         )
+        return rules
 
 
 @dataclass(frozen=True)

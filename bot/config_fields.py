@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import MISSING, field
+from dataclasses import MISSING, field, fields
 from typing import Any
 
 ENV_PREFIX = "NACHBARBOT_"
@@ -57,3 +57,15 @@ def env_name(section: str, key: str, prefix: str = ENV_PREFIX) -> str:
     """The variable overriding ``section.key``; a further city's ``prefix`` is
     ``bot.cities.env_prefix(slug)``."""
     return f"{prefix}{section.upper()}__{key.upper()}"
+
+
+def carried(target: Any, section: Any, **given: Any) -> Any:
+    """The dataclass ``target`` made from a configuration ``section``: each of its fields
+    the section has, as the section has it, and ``given`` (what is bounded, renamed or
+    read otherwise) - instead of every field written out once more."""
+    same = {
+        each.name: getattr(section, each.name)
+        for each in fields(target)
+        if each.init and each.name not in given and hasattr(section, each.name)
+    }
+    return target(**same, **given)

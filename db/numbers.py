@@ -6,7 +6,7 @@ their number in E.164 ("+492311234567"), their id and their chat on either platf
 calls and texts from one number is one person, one ``users`` row - one language, one
 consent, one conversation, their requests - and the row's ``platform`` is the channel the
 person chose for what the outbox has for them (a call-back or a text), at first the one they
-used first (handlers/reach.py lets them change it). The other transport finds the same row
+used first (handlers/numbers/reach.py lets them change it). The other transport finds the same row
 by the number: :func:`by_number_sql` is what :meth:`db.users.UserStore.find` and
 :meth:`~db.users.UserStore.arrive` ask for a number platform, so every ``find(platform,
 number)`` of either transport, the desk and the command line gets the one person.

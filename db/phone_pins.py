@@ -1,4 +1,4 @@
-"""A phone person's PIN (handlers/phone_pin.py owns the rule and the hash): one row per
+"""A phone person's PIN (handlers/numbers/phone_pin.py owns the rule and the hash): one row per
 person, the PIN only as its slow salted hash, and the wrong tries of one day (Europe/
 Berlin) - at :data:`MOST_WRONG` the PIN is not asked that day. Cleared by a coordinator on
 the desk; gone with the account (db/personal_data.py, the "account" purpose)."""

@@ -18,7 +18,7 @@ keys of its own (no table of their own: a key per room is all they need):
   bot/transports/matrix/inbound.py).
 
 The phone line keeps ``phone.registration``: the registrar's last answer (code and time),
-which ``doctor`` reads (bot/transports/phone/registration.py).
+which ``doctor`` reads (bot/transports/phone/sip/registration.py).
 
 The bot's end-to-end encryption state has a table of its own (``matrix_crypto``): see
 bot/transports/matrix/crypto_state.py.

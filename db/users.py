@@ -302,7 +302,7 @@ class UserStore:
         enters one (the desk's resident form; a chat's first name is the chat account's).
         The one rule of whether a claim to be this person (a caller ID, an SMS sender) must
         be checked first and whether declining the privacy notice may erase them
-        (handlers/caller_check.py, handlers/privacy.py); consent is not part of it: a
+        (handlers/numbers/caller_check.py, handlers/privacy.py); consent is not part of it: a
         person the desk entered has data and no consent."""
         platforms = number_platforms() or ("",)
         marks = ", ".join("?" * len(platforms))

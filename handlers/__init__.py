@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from handlers import (
-    coded_acts,
     desk,
     easy_language,
     events,
@@ -11,14 +10,13 @@ from handlers import (
     helping,
     menu,
     onboarding,
-    phone_pin,
     places,
     preferences,
     privacy,
-    reach,
     read_aloud,
     to_coordinators,
 )
+from handlers.numbers import coded_acts, phone_pin, reach
 from handlers.router import Router
 
 # Registration order is the order of /help and of the platforms' command menus.

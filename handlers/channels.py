@@ -22,7 +22,7 @@ from db.transactions import Transactions
 # A code texted to confirm something (an erasure) has this many digits.
 CODE_DIGITS = 4
 # What a code confirms: an erasure (handlers/privacy.py), an act that ends or redirects
-# running help (handlers/coded_acts.py).
+# running help (handlers/numbers/coded_acts.py).
 ERASE = "erase"
 ACT = "act"
 

@@ -9,7 +9,7 @@ Order of decisions, the same on every transport:
    the features that take it (``router.free_input``: a running contact, a place name);
    input a step cannot use (``ctx.refuse``) is offered to ``router.refused_input`` (a
    running contact) before the step's answer is sent; a ``coded`` button pressed where a
-   sender can be forged waits for the code texted to the number (handlers/coded_acts.py);
+   sender can be forged waits for the code texted to the number (handlers/numbers/coded_acts.py);
 5. anything else gets a translated hint - never silence, never a traceback;
 6. the answers pass the reader chain (handlers/reader_chain.py, the outbox's too) on their
    way to the person: translations, the 🔊 under them, their speech after them.
@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from db.data_rights import about_value
 from db.users import Arrival
-from handlers import coded_acts, read_aloud, ui
+from handlers import read_aloud, ui
 from handlers.context import Context, StaleButton
 from handlers.flood_limits import FloodCounts
 from handlers.messages import (
@@ -47,6 +47,7 @@ from handlers.messages import (
     encode,
     shown,
 )
+from handlers.numbers import coded_acts
 from handlers.reader import group_reader, medium_of, reader_of, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router

@@ -199,7 +199,7 @@ class ReaderNote:
 @dataclass(frozen=True)
 class TextedForm:
     """An item as a texted reader gets it (SMS: plain text, typed numbers), made by the
-    reader chain's texted link (handlers/texted_form.py): its ``body`` (plain, no markup, no
+    reader chain's texted link (handlers/media/texted_form.py): its ``body`` (plain, no markup, no
     direction marks), its choices one a line (``lines``: "1 Yes"), the choices its numbers
     press (``listed``) and whether a typed number presses them (``typed``); ``notice``: the
     body is a message's short form (``Message.brief``), after which a transport that sends

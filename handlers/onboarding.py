@@ -20,19 +20,20 @@ asks to confirm the deletion, handlers/privacy.py).
 Who agrees: where a sender can be forged but a text to the number reaches its owner (a
 ``coded`` channel, handlers/channels.py: SMS), "I agree" for a person who has data
 (db/users.py ``has_data``: a resident the desk entered, with a name and a request) is held
-and a code texted to the number (handlers/coded_acts.py, held act :data:`AGREE`); only that
+and a code texted to the number (handlers/numbers/coded_acts.py, held act :data:`AGREE`); only that
 code agrees. A new texter, who has nothing here, agrees at once. On the phone line the
-caller check (handlers/caller_check.py) checks such a caller before the notice.
+caller check (handlers/numbers/caller_check.py) checks such a caller before the notice.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers import coded_acts, read_aloud, ui
+from handlers import read_aloud, ui
 from handlers.context import Context
 from handlers.menu import show_main_menu
 from handlers.messages import Command
+from handlers.numbers import coded_acts
 from handlers.privacy import READING_NOTICE, ask_consent, ask_to_delete
 from handlers.router import Router
 from locales import N_, language_name
@@ -40,7 +41,8 @@ from locales import N_, language_name
 CHOOSING_LANGUAGE = "onboarding.language"
 HEARING_OFFER = "onboarding.read_aloud"
 READING_PRIVACY = READING_NOTICE
-# Agreeing for a person with data by a coded channel waits for the code (handlers/coded_acts.py).
+# Agreeing for a person with data by a coded channel waits for the code
+# (handlers/numbers/coded_acts.py).
 AGREE = "consent"
 AGREE_CODED = N_(
     "🔐 To agree to the privacy notice for this number, reply {code} within a quarter of an "

@@ -1,7 +1,7 @@
 """The settings screen: language, translation of messages, read aloud (handlers/
 read_aloud.py), easy language (handlers/easy_language.py), by call or by text for a phone
-number's person (handlers/reach.py), a helper's number for calls (handlers/helping/
-bridged_calls.py), a PIN for calls on the phone line (handlers/phone_pin.py), privacy
+number's person (handlers/numbers/reach.py), a helper's number for calls (handlers/helping/
+bridged_calls.py), a PIN for calls on the phone line (handlers/numbers/phone_pin.py), privacy
 notice, own data.
 
 Button data (``settings:…``, one callback: each button does what the command of the same
@@ -18,10 +18,11 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
-from handlers import easy_language, phone_pin, reach, read_aloud, ui
+from handlers import easy_language, read_aloud, ui
 from handlers.context import Context
 from handlers.helping import bridged_calls
 from handlers.messages import Button
+from handlers.numbers import phone_pin, reach
 from handlers.router import Router
 from locales import N_, language_name
 

@@ -54,9 +54,9 @@ from db.personal_data import LABELS, PURPOSES
 from db.users import User
 from handlers import ui
 from handlers.channels import CODE_DIGITS, ERASE
-from handlers.coded_acts import line
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
+from handlers.numbers.coded_acts import line
 from handlers.parsing import typed
 from handlers.privacy_purposes import purpose_texts as purpose_texts
 from handlers.reader import Medium
@@ -136,7 +136,7 @@ def brief_notice(ctx: Context) -> Markup:
     ]
     # The chat notice's promises, each in its own line (a test holds them alike): who sees
     # a request, the translation service, and the rights - for a texted reader in the
-    # settings (handlers/medium_texts.py), the notice's parts on "All details".
+    # settings (handlers/media/medium_texts.py), the notice's parts on "All details".
     lines.append(t.t("👀 A helper sees your request and first name."))
     lines += _translated_and_rights(t, ctx.settings)
     if url := notice_url(ctx.settings, t.lang, ctx.reader.easy):

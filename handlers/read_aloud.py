@@ -39,18 +39,18 @@ from db.users import ReadAloud
 from handlers import easy_offer, ui
 from handlers.context import Context
 from handlers.helping.render import someone
+from handlers.media.spoken_words import said_of
 from handlers.messages import Button, Edit, Message, Outgoing, Speech, choices
 from handlers.privacy import ask_consent
 from handlers.reader import Medium, Reader
 from handlers.router import Router
-from handlers.spoken_words import said_of
 from locales import N_, Translator
 
 PREFIX = "ra"
 
 
 def spoken(item: Outgoing, lang: str, listener: int = 0) -> Speech | None:
-    """``item`` as a speech: what of it is said (handlers/spoken_words.py, the phone's rule
+    """``item`` as a speech: what of it is said (handlers/media/spoken_words.py, the phone's rule
     too), None for what carries no meaning of its own (a toast, a deletion, a file)."""
     words = said_of(item)
     if words is None:

@@ -7,7 +7,7 @@ which says every message; texted, as by SMS),
 which each transport's descriptor declares (:func:`declare_medium`, bot/transports/
 registry.py). Their translator (``reader.t``) writes for all three: a message's easy
 variant where the language's easy catalog has one (locales ``easy.po``), and its variant
-for the medium where it has one (handlers/medium_texts.py: no "tap" in an SMS), so every
+for the medium where it has one (handlers/media/medium_texts.py: no "tap" in an SMS), so every
 feature that writes in the reader's language writes for this reader, answers and outbox
 alike. Features compose in the reader's language (``reader.t``: handlers/messenger.py for
 others, the :class:`~handlers.context.Context` for the person acting); the reader chain
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import handlers.medium_texts  # noqa: F401 - the variants for each medium, declared once
+import handlers.media.medium_texts  # noqa: F401 - the variants for each medium, declared once
 from db.users import ReadAloud, User
 from handlers.messages import ReaderNote
 from locales import DEFAULT_LANGUAGE, Translator, translator

@@ -21,9 +21,9 @@ modes), in order:
    its reader (``ReaderNote``: language, easy language, medium), so that the transport says
    or texts it, and its own lines, through the reader (handlers/reader.py
    ``translator_of``) instead of looking the person up by their number; ``texted`` also
-   puts the texted form on it (``TextedForm``, handlers/texted_form.py: plain text, every
+   puts the texted form on it (``TextedForm``, handlers/media/texted_form.py: plain text, every
    choice numbered, a notice's short form, no direction marks), which a texting transport
-   only fits to its wire. What the phone says of an item is handlers/spoken_words.py's.
+   only fits to its wire. What the phone says of an item is handlers/media/spoken_words.py's.
 
 ::
 
@@ -32,7 +32,7 @@ modes), in order:
 
 The texts themselves are written for the medium where features write them: the reader's
 translator (``reader.t``, ``ctx.t``) takes a message's variant for the medium
-(handlers/medium_texts.py), as it takes the easy one for an easy reader.
+(handlers/media/medium_texts.py), as it takes the easy one for an easy reader.
 
 The reader is read when a link first asks for it (``await reading.reader()``), once per
 message, and not at all when no link needs them: an outbox message's reader is then read
@@ -42,7 +42,8 @@ link looks at what it can know without the reader first. The answers' reader is 
 before.
 
 The rules are their owners' (handlers/language_bridge.py, handlers/read_aloud.py,
-handlers/spoken_words.py, handlers/texted_form.py); the chain only calls them. A new mode
+handlers/media/spoken_words.py, handlers/media/texted_form.py); the chain only calls them. A new
+mode
 is one link here and one field of the reader (docs/architecture.md "The reader chain").
 What follows a message (``after``) goes once the message is out: the dispatcher sends it
 after the answers, the outbox worker queues it when it marks the message sent.
@@ -59,9 +60,9 @@ from db import Database
 from db.users import ReadAloud
 from handlers import read_aloud
 from handlers.language_bridge import as_written, from_cache
+from handlers.media.texted_form import form_of
 from handlers.messages import Document, Edit, Message, Outgoing, Picture, Toast, Venue
 from handlers.reader import Medium, Reader, translator_of
-from handlers.texted_form import form_of
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ async def spoken(where: Surroundings, reading: Reading) -> Reading:
 
 async def texted(where: Surroundings, reading: Reading) -> Reading:
     """The texted form (SMS: plain text, numbered choices, no direction marks; the rules of
-    handlers/texted_form.py) in the reader's words, and the item marked with its reader, in
+    handlers/media/texted_form.py) in the reader's words, and the item marked with its reader, in
     whose words the transport texts its own lines."""
     if reading.medium != Medium.TEXTED:
         return reading

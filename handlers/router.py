@@ -48,7 +48,8 @@ class ButtonSpec:
     # state under it); None: valid in any state.
     states: tuple[str, ...] | None = None
     # An act that ends or redirects running help (withdraw, done, the channel): where a
-    # sender can be forged it waits for the code texted to the number (handlers/coded_acts.py),
+    # sender can be forged it waits for the code texted to the number
+    # (handlers/numbers/coded_acts.py),
     # which this text asks for ({code}; {id}: the number the button names).
     coded: str | None = None
 
@@ -96,7 +97,7 @@ class Router:
     # taker is asked in turn and returns True when the message was its (a relayed one).
     amendments: list[Callable[[Context], Awaitable[bool]]] = field(default_factory=list)
     # What a feature does once the code texted to a number confirms what it held
-    # (handlers/coded_acts.py ``hold``): by name, with the data it kept.
+    # (handlers/numbers/coded_acts.py ``hold``): by name, with the data it kept.
     confirmed: dict[str, Callable[[Context, dict[str, Any]], Awaitable[None]]] = field(
         default_factory=dict
     )

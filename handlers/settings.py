@@ -9,7 +9,7 @@ from typing import Any
 
 from db.data_rights import Limits
 from handlers.channels import Channels
-from handlers.dialable import COUNTRIES
+from handlers.numbers.dialable import COUNTRIES
 from locales import SUPPORTED_LANGUAGES, negotiate
 
 
@@ -157,7 +157,7 @@ class HandlerSettings:
     # offered in these (handlers/read_aloud.py); empty when no engine runs.
     speech_languages: frozenset[str] = frozenset()
     # The countries whose fixed and mobile numbers the bot calls (``[phone] call_countries``,
-    # handlers/dialable.py): a typed number of another kind is refused.
+    # handlers/numbers/dialable.py): a typed number of another kind is refused.
     call_countries: tuple[str, ...] = COUNTRIES
     # What each transport can do for its people and which run here (handlers/channels.py,
     # from the transports' descriptors): reached by text or by a call, files, their number.

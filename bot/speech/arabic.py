@@ -152,7 +152,7 @@ _VOCALISED = {
     "زهرة": "زَهْرَة",
     "عباد": "عَبَّاد",
     "الشمس": "الشَمْس",
-    # The phone's own sentences (its spoken variants, handlers/medium_texts.py, and the
+    # The phone's own sentences (its spoken variants, handlers/media/medium_texts.py, and the
     # prompts of bot/transports/phone) and the privacy notice's first layer.
     "أن": "أَنْ",
     "اترك": "اُتْرُكْ",

@@ -41,6 +41,7 @@ from bot.transports.markup import html_to_plain, with_links
 from bot.transports.numbered_choices import InMemory, NumberedChoices
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
+from handlers.media.spoken_words import place_words
 from handlers.messages import (
     SPOKEN,
     Button,
@@ -67,7 +68,6 @@ from handlers.messages import (
     choices,
 )
 from handlers.parsing import choice_number, is_typed_number
-from handlers.spoken_words import place_words
 from locales import negotiate, translator
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ import html
 
 # The plain text of it is the handlers' (a texted reader's form makes it too): used here as
 # every transport without markup of its own does.
-from handlers.plain_text import TAG as _TAG
-from handlers.plain_text import TAG_NAME as _TAG_NAME
-from handlers.plain_text import html_to_plain, with_links
+from handlers.media.plain_text import TAG as _TAG
+from handlers.media.plain_text import TAG_NAME as _TAG_NAME
+from handlers.media.plain_text import html_to_plain, with_links
 
 __all__ = ["html_to_plain", "split_html", "utf16_len", "with_links"]
 

@@ -1,6 +1,6 @@
 """A call between a helper and a phone resident that hides both numbers: started from the
 helper's chat, the bot calls the helper, then the resident, and connects the two
-(bot/transports/phone/bridging.py, through :class:`CallPort`, which the phone transport
+(bot/transports/phone/calls/bridging.py, through :class:`CallPort`, which the phone transport
 gives as ``HandlerSettings.bridged_calls``; without it no call is offered).
 
 "📞 Call NAME" is offered to the helper of a taken request whose resident can be called
@@ -11,7 +11,7 @@ helper of a request still taken (not done, not withdrawn), the resident still th
 in the phone's quiet hours, at most :data:`CALLS_PER_HOUR` calls per request in an hour
 (the port counts). The helper's own number is asked once (``phonenumbers``, read as
 German, kept as E.164 in db/call_numbers.py: nobody sees it, never logged) and can be
-changed or removed in the settings. A number the bot may not call (handlers/dialable.py:
+changed or removed in the settings. A number the bot may not call (handlers/numbers/dialable.py:
 premium, shared-cost, personal, satellite, a country not in ``[phone] call_countries``)
 is refused with its own answer and not kept.
 
@@ -32,8 +32,8 @@ from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.dialable import dialable, valid
 from handlers.messages import Button, Text
+from handlers.numbers.dialable import dialable, valid
 from handlers.router import Router
 from handlers.ui import shortened
 from locales import Translator, isolate

@@ -1,7 +1,7 @@
 """The code word at the door: a picture anyone can name or point at, in any language, and
 a two-digit number; made when a helper takes a request (handlers/helping/lifecycle.py),
 shown and named by the texts that carry it (render.py, bot/speech/script.py,
-handlers/texted_form.py)."""
+handlers/media/texted_form.py)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def new_door_code() -> str:
 def door_codes_named(text: str, t: Translator, *, keep_picture: bool = False) -> str:
     """``text`` with the picture of each door code in it named: "Fuchs 35" to be said
     (bot/speech/script.py), "Fuchs <picture> 35" with ``keep_picture`` for a text that may lose its
-    pictures (SMS as GSM-7, handlers/texted_form.py). Only a picture with its number
+    pictures (SMS as GSM-7, handlers/media/texted_form.py). Only a picture with its number
     is a code; anywhere else it is left as it is."""
     if not any(symbol in text for symbol in DOOR_SYMBOLS):
         return text

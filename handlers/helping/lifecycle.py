@@ -76,7 +76,6 @@ from db.request_states import (
 from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
-from handlers.channel_line import texts_stopped
 from handlers.helping import (
     matching,
     offer_fanout,
@@ -103,6 +102,7 @@ from handlers.helping.scene import Scene
 from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
+from handlers.numbers.channel_line import texts_stopped
 from handlers.staff import is_staff
 from handlers.text_safety import clean_text, quoted
 from locales import DEFAULT_LANGUAGE, N_, Translator
@@ -658,7 +658,7 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     await _connect(scene, request, volunteer, requester)
     if request.voice_file_id:
         # The voice was in no offer: only the coordinators and the helper hear it (the
-        # privacy notice's promise, handlers/medium_texts.py).
+        # privacy notice's promise, handlers/media/medium_texts.py).
         await scene.mail.to_user(
             volunteer, lambda t: request_voice(t, request), about=[request.requester_id]
         )

@@ -4,7 +4,7 @@ request back. Whether they may is the lifecycle's decision at the moment of pres
 Button data (``mt:…``, volunteers), each action its own callback: ``acc:<id>`` I can help,
 ``dec:<id>`` not this time, ``rep:<id>`` report the request, ``back:<id>`` hand back (asks
 for a reason), ``br:<id>:<reason>`` (by text after the code sent to the number,
-handlers/coded_acts.py: the resident's help must not end on a forged text).
+handlers/numbers/coded_acts.py: the resident's help must not end on a forged text).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ async def _ask_hand_back(ctx: Context) -> None:
     )
 
 
-# Handing back by text waits for the code texted to the number (handlers/coded_acts.py).
+# Handing back by text waits for the code texted to the number (handlers/numbers/coded_acts.py).
 CODED = {
     "br": N_(
         "🔐 To hand back request #{id}, reply {code} within a quarter of an hour. "

@@ -15,7 +15,7 @@ can report the other.
 
 By text (a number whose sender can be forged) a message waits for the code sent to the
 number unless it confirmed one a moment ago, and withdrawing or "done" wait for one
-(handlers/coded_acts.py).
+(handlers/numbers/coded_acts.py).
 
 States: ``relay`` (``request_id``: the relay chosen with "Write to"), ``relay.which``
 (``item``, ``message_id``: a message kept while the person picks the relay), ``relay.money``,
@@ -37,7 +37,7 @@ from markupsafe import Markup
 from db.request_states import DONE
 from db.requests import HelpRequest
 from db.users import User
-from handlers import coded_acts, ui
+from handlers import ui
 from handlers.context import Context
 from handlers.helping import bridged_calls, lifecycle, relay_edits
 from handlers.helping.languages import shown_to
@@ -51,6 +51,7 @@ from handlers.helping.render import (
 )
 from handlers.helping.reports import ask_for_report
 from handlers.messages import Button, Event, Location, Media, Message, Text, Venue, Voice
+from handlers.numbers import coded_acts
 from handlers.parsing import number, typed
 from handlers.router import Router
 from handlers.text_safety import clean_text
@@ -60,7 +61,7 @@ _MONEY = re.compile(r"^\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*(?:€|eur|euro)?\s*$", 
 STATE = lifecycle.RELAY
 PASSED = N_("✅ Passed on to {name}.")
 # A text for the helper by a number whose sender can be forged, held for its code
-# (handlers/coded_acts.py); the text follows it on its own line.
+# (handlers/numbers/coded_acts.py); the text follows it on its own line.
 HELD_KIND = "relay"
 HELD = N_(
     "🔐 To pass this on to {name}, reply {code} within a quarter of an hour. "
@@ -254,7 +255,7 @@ async def _pass_on(
 ) -> bool:
     """Pass ``event`` (the person's message ``source``) on to the relay's partner; whether
     it went. A text from a number whose sender can be forged waits for the code texted to
-    it, unless the number confirmed one a moment ago (handlers/coded_acts.py): "come to
+    it, unless the number confirmed one a moment ago (handlers/numbers/coded_acts.py): "come to
     another address instead" must come from the resident."""
     t = ctx.t
     request, partner = relay.request, relay.partner

@@ -17,7 +17,6 @@ from db import Database
 from db.clock import to_text
 from db.requests import HelpRequest
 from db.users import User
-from handlers.channel_line import channel_line
 from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, TALK, WHEN, noon
@@ -25,6 +24,7 @@ from handlers.helping.warnings import warnings_for
 from handlers.language_bridge import Reader, backchannel_reader, words
 from handlers.messages import Button, Voice
 from handlers.messenger import backchannel_language
+from handlers.numbers.channel_line import channel_line
 from handlers.places.render import language_names
 from handlers.reader import Medium, reader_of
 from handlers.settings import HandlerSettings
@@ -342,7 +342,7 @@ def relay_row(
 def first_name(t: Translator, user: User | None) -> str:
     """A person's first name as others read it. Someone who has none - a caller on the phone
     line, a person texting: their number is who they are there, and it is never shown - is
-    "Resident" (how they are reached: :func:`handlers.channel_line.channel_line`)."""
+    "Resident" (how they are reached: :func:`handlers.numbers.channel_line.channel_line`)."""
     if user is None:
         return "?"
     return user.first_name or t._("Resident")
@@ -386,7 +386,7 @@ def door_code_text(
 ) -> Markup:
     """The code word at the door: the same emoji and number for both, readable without
     a shared language. A resident on the phone or by SMS has no picture: their own text
-    (handlers/medium_texts.py) says that the helper shows one and the number, and the
+    (handlers/media/medium_texts.py) says that the helper shows one and the number, and the
     volunteer (``partner``: the resident) reads the word the resident got and its
     number."""
     code_line = t.format("🔐 <b>{code}</b>", code=code)

@@ -22,7 +22,7 @@ offered as the description of a new request; the flow then skips its description
 
 Button data (``hr:…``), each action its own callback:
 - any time: ``new``, ``mine``, ``edit:<id>``, ``wd:<id>`` (ask), ``wdy:<id>`` (withdraw; by
-  text after the code sent to the number, handlers/coded_acts.py),
+  text after the code sent to the number, handlers/numbers/coded_acts.py),
   ``keep:<id>`` (still needed); /myrequests also shows a matched request's contact row
   (``rl:to:<id>`` write to the helper, ``rl:done:<id>``, see relay.py);
 - in ``anything``: ``with`` (ask for help with the kept text or voice message);
@@ -206,7 +206,7 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
     )
 
 
-# Withdrawing by text waits for the code texted to the number (handlers/coded_acts.py).
+# Withdrawing by text waits for the code texted to the number (handlers/numbers/coded_acts.py).
 CODED = {
     "wdy": N_(
         "🔐 To withdraw your request #{id}, reply {code} within a quarter of an hour. "

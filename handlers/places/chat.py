@@ -24,7 +24,7 @@ line each (name, distance, open or closed now), with a button per place for its 
 "➕ More" and the filters (its first place's offset is ``start`` in the state data, for
 "back to the list"); people who read get pages of ``places_page_size`` with ◀️/▶️. A texted
 reader (SMS) gets those pages as numbered choices alone, one a place, first in the text
-(handlers/texted_form.py numbers them); a place's details come on its number.
+(handlers/media/texted_form.py numbers them); a place's details come on its number.
 
 An easy reader (``ctx.reader.easy``, handlers/easy_language.py) gets a place short: its
 name, how far, open or closed now and one line of how to get in (street and steps,
@@ -141,7 +141,7 @@ def _key(ctx: Context, search: dict[str, Any]) -> str:
 
 async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = False) -> None:
     # A texted reader's list is its numbered choices, one line a place, first in the text
-    # (handlers/texted_form.py numbers them): the places' lines above them would be the
+    # (handlers/media/texted_form.py numbers them): the places' lines above them would be the
     # list twice, and cut to fit they put one place's details before the list.
     texted = ctx.reader.medium == Medium.TEXTED
     if short_lists.listens(ctx) and not texted:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, HelpSection, load_config
 from tests.support.cli import ROOT, run_bot
 
 EXAMPLE = ROOT / "deploy" / "nachbarbot.example.toml"
@@ -194,3 +194,31 @@ def test_roles_command_grants_and_revokes(tmp_path):
     assert "coordinator" in asyncio.run(current())
     assert roles("revoke", "telegram:42", "coordinator").returncode == 0
     assert "coordinator" not in asyncio.run(current())
+
+
+def test_a_dataclass_carried_from_a_section_takes_its_same_named_fields():
+    from dataclasses import dataclass
+
+    from bot.config_fields import carried
+
+    @dataclass(frozen=True)
+    class Target:
+        a: int = 0
+        b: str = ""
+        c: float = 1.0
+
+    @dataclass(frozen=True)
+    class Section:
+        a: int = 5
+        b: str = "x"
+        d: int = 9
+
+    assert carried(Target, Section()) == Target(5, "x", 1.0)  # c not in the section
+    assert carried(Target, Section(), b="y") == Target(5, "y", 1.0)
+
+
+def test_the_offer_rules_keep_their_bounds_whatever_a_city_writes():
+    rules = HelpSection(wave_min=6, wave_max=2, day_start=20, day_end=9).offer_rules()
+    assert (rules.wave_min, rules.wave_max, rules.urgent_wave_max) == (6, 6, 8)
+    assert (rules.day_start, rules.day_end) == (20, 21)
+    assert rules.offers_per_week == 7 and rules.budget == HelpSection().budget

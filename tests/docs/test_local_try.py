@@ -21,7 +21,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bot.transports.phone.call_control import RTP_PORTS
+from bot.transports.phone.sip.call_control import RTP_PORTS
 from tests.support.cli import ROOT, launch_bot, wait_in_log
 from tests.support.ports import free_port
 from tests.support.processes import end_group

@@ -156,7 +156,7 @@ def test_the_easy_short_notice_promises_what_the_usual_one_does(lang, promise):
     assert not _missing(easy, patterns), (lang, promise, easy)
 
 
-# What the notice a caller hears promises (its first layer, handlers/medium_texts.py): the
+# What the notice a caller hears promises (its first layer, handlers/media/medium_texts.py): the
 # same things in a caller's words - their number stands for the chat account, and what
 # they say for what they send; and that all of it can be erased.
 SPOKEN_PROMISES: dict[str, dict[str, tuple[str, ...]]] = {

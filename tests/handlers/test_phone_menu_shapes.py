@@ -1,11 +1,11 @@
 """The phone's menus have levels a keypad can press at once (issue 55, point 3): no level
-over nine choices, or ten with the tenth on 0 (handlers/spoken_words.py ``key_of``) - the
+over nine choices, or ten with the tenth on 0 (handlers/media/spoken_words.py ``key_of``) - the
 languages, the privacy notice, the main menu and the twelve kinds of help (in two levels:
 the most asked, then "more"), in all ten languages; the whole privacy notice, one key
 away from the easy one, comes with "I agree". A new person on the phone starts in
 easy language (handlers/reader.py ``starts_easy``), and the greeting before the languages
 is one short line. A form's tick lists of more than ten (the languages, the districts, the
-kinds of help, each with "✔️ Done") are heard in pages (bot/transports/phone/keypad.py
+kinds of help, each with "✔️ Done") are heard in pages (bot/transports/phone/words/keypad.py
 ``keys_said``): what a caller hears of every level is at most ten keys, each one choice at
 once, every choice on a page and "Done" on each. The in-memory chat with the platform
 "phone" stands for the transport."""
@@ -16,14 +16,14 @@ import pytest
 
 import bot.transports.registry  # noqa: F401 - declares the phone's medium
 from bot.transports.numbered_choices import numbered
-from bot.transports.phone.keypad import keys_said, page_count
+from bot.transports.phone.words.keypad import keys_said, page_count
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.helping.vocabulary import HELP_CATEGORIES
+from handlers.media.spoken_words import MOST_KEYED, TENTH_KEY, key_of
 from handlers.messages import Outgoing, finish
 from handlers.settings import HandlerSettings
-from handlers.spoken_words import MOST_KEYED, TENTH_KEY, key_of
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.memory_transport import MemoryTransport, messages, readable, texts
 

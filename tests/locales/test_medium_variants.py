@@ -1,4 +1,4 @@
-"""The variants of messages for a medium (handlers/medium_texts.py): each stands for a chat
+"""The variants of messages for a medium (handlers/media/medium_texts.py): each stands for a chat
 message that still exists, and a reader on the medium gets it in their language, in easy
 language where there is an easy one, and a chat reader never does."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from babel.messages.pofile import read_po
 
-import handlers.medium_texts  # noqa: F401 - declares the variants
+import handlers.media.medium_texts  # noqa: F401 - declares the variants
 from locales import LOCALES_DIR, SUPPORTED_LANGUAGES, medium_variants, translator
 
 

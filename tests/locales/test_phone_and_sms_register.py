@@ -9,7 +9,7 @@ catalogs (issue 64, point 8), in all ten languages:
   "в місті {city}", "w mieście {city}".
 
 The phone's and SMS's texts are the messages of the phone's and SMS's own modules and the
-medium variants (handlers/medium_texts.py), in usual and easy language."""
+medium variants (handlers/media/medium_texts.py), in usual and easy language."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
-import handlers.medium_texts  # noqa: F401 - declares the variants
+import handlers.media.medium_texts  # noqa: F401 - declares the variants
 from locales import LOCALES_DIR, SUPPORTED_LANGUAGES, medium_variants
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PHONE_AND_SMS = (
     "bot/transports/phone",
     "bot/transports/sms",
-    "handlers/medium_texts.py",
-    "handlers/phone_pin.py",
+    "handlers/media/medium_texts.py",
+    "handlers/numbers/phone_pin.py",
     # The voice line's own dialogues: who is calling, a withheld caller's number.
-    "handlers/caller_check.py",
-    "handlers/number_entry.py",
+    "handlers/numbers/caller_check.py",
+    "handlers/numbers/number_entry.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": None, "tn": (1, 2)}
 
@@ -41,9 +41,9 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": None, "tn": (1, 2)}
 # Of them, the phone's.
 PHONE = (
     "bot/transports/phone",
-    "handlers/phone_pin.py",
-    "handlers/caller_check.py",
-    "handlers/number_entry.py",
+    "handlers/numbers/phone_pin.py",
+    "handlers/numbers/caller_check.py",
+    "handlers/numbers/number_entry.py",
 )
 
 

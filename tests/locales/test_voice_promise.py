@@ -18,7 +18,7 @@ from dataclasses import replace
 import pytest
 from markupsafe import Markup
 
-from handlers.medium_texts import _DECLINED
+from handlers.media.medium_texts import _DECLINED
 from handlers.privacy import notice_lines
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, Medium, translator

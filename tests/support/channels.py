@@ -1,6 +1,6 @@
 """What the transports can do (their descriptors, bot/transports/registry.py), as a test
 city's ``HandlerSettings.channels``: every transport known, ``running`` the platforms the
-city runs (those a number's person may choose between, handlers/reach.py)."""
+city runs (those a number's person may choose between, handlers/numbers/reach.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.transports.phone.call_back_policy import BERLIN
+from bot.transports.phone.calls.call_back_policy import BERLIN
 
 
 class Clock:

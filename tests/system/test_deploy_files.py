@@ -544,7 +544,7 @@ def _get_when_up(url: str, process: subprocess.Popen, wait: float = 120.0) -> _P
 def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     """compose.phone.yaml publishes, the Dockerfile exposes and the nftables snippet opens the
     SIP ports of every line and the whole RTP range of the example's [phone] section, UDP."""
-    from bot.transports.phone.call_control import RTP_PORTS, sip_ports
+    from bot.transports.phone.sip.call_control import RTP_PORTS, sip_ports
 
     config = load_config(DEPLOY / "nachbarbot.example.toml", env={})
     port, first = config.phone.port, config.phone.rtp_port

@@ -145,7 +145,12 @@ class CryptoState:
         if not sealed:
             # Saved before sealing existed: pickled with matrix-nio's public default. The
             # changed file is saved, sealed, at the next checkpoint (the digest differs).
-            await asyncio.to_thread(repickle, path, user_id, device_id, pickle_key(key))
+            # On the event loop's thread, not another: matrix-nio's store binds its peewee
+            # models to a database for each call (``bind_ctx``, process-wide state), so a
+            # store opened in a thread while any client's store works on the loop (another
+            # city's bot, another account) finds the models unbound or bound to the other
+            # file. Once per device, at the first start after sealing came: milliseconds.
+            repickle(path, user_id, device_id, pickle_key(key))
             log.info("matrix: the device's stored keys are sealed from now on")
         self._key = key
         return True

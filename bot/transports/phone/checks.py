@@ -21,10 +21,10 @@ async def checks(
     """The phone line's part of ``doctor`` for a city (nothing when it takes no calls)."""
     if not phone.enabled:
         return
-    from bot.transports.phone.admission import check as callers_check
-    from bot.transports.phone.dialling import check as calls_check
-    from bot.transports.phone.invite_filter import check as filter_check
-    from bot.transports.phone.registration import check as phone_check
+    from bot.transports.phone.calls.dialling import check as calls_check
+    from bot.transports.phone.sip.admission import check as callers_check
+    from bot.transports.phone.sip.invite_filter import check as filter_check
+    from bot.transports.phone.sip.registration import check as phone_check
 
     yield await phone_check(phone, db)
     yield callers_check(phone)

@@ -11,11 +11,12 @@ from typing import Any
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, dialled
-from bot.transports.phone.admission import check_entry as check_peer
-from handlers.dialable import parse_countries
+from bot.transports.phone.sip.admission import check_entry as check_peer
+from handlers.numbers.dialable import parse_countries
 from handlers.places.hours import validate as validate_hours
 
-# "21:00-08:00": the call-backs' quiet hours (bot/transports/phone/call_back_policy.py reads them).
+# "21:00-08:00": the call-backs' quiet hours (read by
+# bot/transports/phone/calls/call_back_policy.py).
 _QUIET_HOURS = re.compile(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*")
 
 

@@ -46,7 +46,7 @@ DECLARED = Declaration(
                 Retention("call_days", ("DELETE FROM call_days WHERE day < :today_local",)),
             ),
             note="Per phone number (E.164) the call-backs made to it today "
-            "(bot/transports/phone/dialling.py); rows of earlier days are removed when the "
+            "(bot/transports/phone/calls/dialling.py); rows of earlier days are removed when the "
             "next call is counted, and by the retention job.",
         ),
         Table(
@@ -70,7 +70,8 @@ DECLARED = Declaration(
                     ),
                 ),
             ),
-            note="A phone person's PIN for calls (handlers/phone_pin.py), chosen by them in a "
+            note="A phone person's PIN for calls (handlers/numbers/phone_pin.py), chosen by them "
+            "in a "
             "call the bot made to their number: only a slow salted hash (scrypt), never the "
             "digits; the wrong tries of one day (at three the PIN is not asked that day). "
             "Coordinators see only that one is set, and clear it on the desk; gone with the "
@@ -104,7 +105,7 @@ DECLARED = Declaration(
                 ),
             ),
             note="Per phone number (E.164) the check call waiting for it "
-            "(bot/transports/phone/check_calls.py): the button the call begins with and the "
+            "(bot/transports/phone/calls/check_calls.py): the button the call begins with and the "
             "asking call's language, consent and easy texts; removed once the call was "
             "answered or given up after its tries, else with unfinished conversations.",
         ),
@@ -127,7 +128,8 @@ DECLARED = Declaration(
             ),
             note="Per phone number (E.164) the check calls placed today and the time of the "
             "last, against the number's cap; the city's pool of the day and hour as the "
-            "numbers '*' and '*HH' (bot/transports/phone/check_calls.py). Rows of earlier days "
+            "numbers '*' and '*HH' (bot/transports/phone/calls/check_calls.py). Rows of earlier "
+            "days "
             "are removed when the next call is counted, and by the retention job.",
         ),
     ),
@@ -144,7 +146,7 @@ DECLARED = Declaration(
             note="What a caller said after the tone on the phone line (OGG/Opus), named by a "
             "help request's voice, a voice message in the outbox (to the coordinators, to the "
             "helper who took the request - never in an offer) or a form's draft: "
-            "bot/transports/phone/recording.py removes the files no row names any more right "
+            "bot/transports/phone/calls/recording.py removes the files no row names any more right "
             "after an erasure and every few minutes (a file younger than a few minutes is kept: "
             "its row may not be written yet).",
         ),

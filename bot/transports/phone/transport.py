@@ -31,7 +31,7 @@ said (:meth:`PhoneTransport.said_all`), a transfer's outcome, the end
 (:meth:`PhoneTransport.call_over`). A call waiting for its caller (all said; not before the
 tone or while recording) that gets no key and no word for ``idle_seconds`` hears a
 goodbye and is hung up once it is said
-(:data:`~bot.transports.phone.to_a_person.IDLE_GOODBYE`, steps of that loop); a key while
+(:data:`~bot.transports.phone.words.to_a_person.IDLE_GOODBYE`, steps of that loop); a key while
 it is said keeps it. After "please hang up now" the bot hangs up whatever key comes
 meanwhile: the caller's line must be free for the call that checks them.
 
@@ -42,7 +42,7 @@ its medium (``Medium.SPOKEN``, handlers/reader.py).
 
 The outbox's items for a phone person are said in a call the bot makes (outbox_calls.py: one
 call for all that waits, tried again by the policy of call_back_policy.py, then given up and the
-coordinators told, handlers/call_notices.py); a call-back that goes on as the person's
+coordinators told, handlers/numbers/call_notices.py); a call-back that goes on as the person's
 conversation runs the same loop on its runner (:meth:`PhoneTransport.converse`).
 
 Logs name calls by pjsua2's call id only: never a number, a key or a text.
@@ -59,42 +59,50 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.config_fields import carried
 from bot.speech.config import SpeechSection
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
-from bot.transports.phone import pin_line, who_calls
-from bot.transports.phone.answered_call import Call, CallMeBack, HungUp, converse
-from bot.transports.phone.bridging import Bridging
-from bot.transports.phone.busy_notice import busy_notice
-from bot.transports.phone.call_back_policy import Policy, parse_quiet_hours
-from bot.transports.phone.call_control import CallControl, CallEvent, StackSettings
-from bot.transports.phone.call_runner import HUSH, CallRunner, HangUp
-from bot.transports.phone.call_settings import CallSettings
-from bot.transports.phone.call_voice import CallVoice
-from bot.transports.phone.caller_id import PLATFORM, caller_id, is_withheld
-from bot.transports.phone.check_calls import CheckCalls
-from bot.transports.phone.dialling import CheckSettings, DialSettings
-from bot.transports.phone.handed_call import handed
-from bot.transports.phone.keypad import (
+from bot.transports.phone.calls.answered_call import (
+    MOST_EARLY,
+    Call,
+    CallMeBack,
+    EarlyKeys,
+    HungUp,
+    converse,
+)
+from bot.transports.phone.calls.bridging import Bridging
+from bot.transports.phone.calls.call_back_policy import Policy, parse_quiet_hours
+from bot.transports.phone.calls.call_runner import HUSH, CallRunner, HangUp
+from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.caller_id import PLATFORM, caller_id, is_withheld
+from bot.transports.phone.calls.check_calls import CheckCalls
+from bot.transports.phone.calls.dialling import CheckSettings, DialSettings
+from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
+from bot.transports.phone.calls.recording import MIME_TYPE, Recordings
+from bot.transports.phone.dialogue import key_takers, pin_line, who_calls
+from bot.transports.phone.dialogue.call_voice import CallVoice
+from bot.transports.phone.dialogue.handed_call import handed
+from bot.transports.phone.dialogue.spoken_answers import SpokenAnswers, Sweeps
+from bot.transports.phone.sip.call_control import CallControl, CallEvent, StackSettings
+from bot.transports.phone.sip.line_notes import KINDS, LineNotes
+from bot.transports.phone.sip.line_pool import Lines
+from bot.transports.phone.sip.stack import Stack
+from bot.transports.phone.words.busy_notice import busy_notice
+from bot.transports.phone.words.keypad import (
     MORE_KEY,
     REPEAT,
     Meaning,
     Typed,
 )
-from bot.transports.phone.line_notes import KINDS, LineNotes
-from bot.transports.phone.line_pool import Lines
-from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
-from bot.transports.phone.prompts import Prompts, configured
-from bot.transports.phone.recording import MIME_TYPE, Recordings
-from bot.transports.phone.spoken_answers import SpokenAnswers, Sweeps
-from bot.transports.phone.stack import Stack
-from bot.transports.phone.to_a_person import PERSON
+from bot.transports.phone.words.prompts import Prompts, configured
+from bot.transports.phone.words.to_a_person import PERSON
 from bot.transports.sending import DeliveryError
-from handlers.caller_check import free, takes_offer
-from handlers.dialable import language_hint, parse_countries
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Sender
-from handlers.number_entry import NumberStep, asks_number
-from handlers.phone_pin import PinStep, chooses
+from handlers.numbers.caller_check import free
+from handlers.numbers.dialable import language_hint, parse_countries
+from handlers.numbers.number_entry import NumberStep, asks_number
+from handlers.numbers.phone_pin import PinStep, chooses
 
 log = logging.getLogger(__name__)
 
@@ -272,8 +280,11 @@ class PhoneTransport(Transport):
             return
         if event.kind == "audio" and call.taking is None:
             log.debug("phone: call %d: audio on", event.call_id)
+            call.audio.on = True
             call.taking = asyncio.create_task(self._take(call))
             call.keys.put_nowait(Command("start"))
+            if call.early:  # keys that came before: after the greeting, against its choices
+                call.keys.put_nowait(EarlyKeys())
         elif event.kind != "audio":  # the rest is the call's loop's (answered_call.py)
             call.runner.feed(event)
 
@@ -292,12 +303,16 @@ class PhoneTransport(Transport):
     def pressed(self, call: Call, key: str) -> None:
         if call.call_id in self.closing:  # "please hang up now": the bot hangs up anyway
             return
+        if not call.audio.on:  # before its audio is on: taken after its greeting
+            if len(call.early) < MOST_EARLY:
+                call.early.append(key)
+            return
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
         self.voice.wait_for_caller(call)
         # A key is an answer: what the message kept back for after a pause is not said.
         self.voice.drop_rest(call)
-        if self._taken_apart(call, key):
+        if key_takers.taken_apart(self, call, key):
             return
         call.waiting = None
         if call.audio.then is not None and self.spoken.skipped_to_tone(call, key):
@@ -319,25 +334,6 @@ class PhoneTransport(Transport):
         if call.keypad.waiting:  # more digits, or the "#" that may end an entry
             loop = asyncio.get_running_loop()
             call.pause = loop.call_later(KEY_PAUSE, self._paused, call)
-
-    def _taken_apart(self, call: Call, key: str) -> bool:
-        """Whether ``key`` is not the conversation's: a bridged call's offer, a recording's
-        end, the number or PIN being typed, "1" on the offer of a check call."""
-        if call.handed is not None:  # the bridged call's (its offer's "1")
-            if key == "1" and not call.handed.done():
-                call.handed.set_result(key)
-        elif call.audio.listening is not None:  # a key ends the recording, nothing else
-            call.audio.listening.stop.set()
-        elif call.entry is not None:
-            who_calls.number_key(self, call, call.entry, key)
-        elif call.pin is not None:
-            pin_line.key(self, call, call.pin, key)
-        elif call.waiting is not None and takes_offer(key):
-            self.voice.runner(call).start(HUSH)
-            call.keys.put_nowait(CallMeBack())
-        else:
-            return False
-        return True
 
     def _paused(self, call: Call) -> None:
         call.pause = None
@@ -399,7 +395,7 @@ class PhoneTransport(Transport):
             self.voice.call_choices.forget(call.chat_id)
 
     async def meant(
-        self, call: Call, meaning: Meaning | Event | NumberStep | CallMeBack | PinStep
+        self, call: Call, meaning: Meaning | Event | NumberStep | CallMeBack | PinStep | EarlyKeys
     ) -> None:
         """What a key (or a dialogue's step) of ``call`` means, taken in the call's order."""
         if isinstance(meaning, NumberStep):
@@ -410,6 +406,10 @@ class PhoneTransport(Transport):
             return  # the call's start: it waits for the PIN (pin_line.py)
         elif isinstance(meaning, CallMeBack):
             await who_calls.call_me_back(self, call)
+        elif isinstance(meaning, EarlyKeys):
+            early, call.early = call.early, []
+            for key in early:
+                self.pressed(call, key)
         elif meaning == REPEAT:
             if call.pages is not None:
                 await self.voice.say_page(call, call.pages, again=True)
@@ -491,6 +491,7 @@ class PhoneTransport(Transport):
         began with the button ``data`` pressed, on the same runner, until it ends; the call
         that checked a caller (``check``) offers a PIN first (pin_line.py)."""
         call = Call(runner.call_id, chat_id, runner, checked=True)
+        call.audio.on = True  # answered: its audio is on
         self._calls[runner.call_id] = call
         self._by_chat[chat_id] = call
         first = await pin_line.first_of_check(self, call, data) if check else ButtonPress(data)
@@ -541,14 +542,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
             per_caller_hour=phone.checks_per_caller_hour,
         ),
     )
-    in_call = CallSettings(
-        forward_to=phone.forward_to,
-        coordinators_hours=phone.coordinators_hours,
-        recordings=Path(phone.recordings),
-        record_seconds=phone.record_seconds,
-        quiet_seconds=phone.quiet_seconds,
-        idle_seconds=phone.idle_seconds,
-    )
+    in_call: CallSettings = carried(CallSettings, phone, recordings=Path(phone.recordings))
     return PhoneTransport(
         dispatcher,
         settings,

@@ -2,7 +2,7 @@
 
 ``segments`` counts what a text costs and fits a message's texted form to it (the form -
 plain text, numbered choices, paging, no direction marks - is the reader's, made by the
-reader chain's texted link: handlers/texted_form.py); ``gateways`` sends and takes texts
+reader chain's texted link: handlers/media/texted_form.py); ``gateways`` sends and takes texts
 through Kannel or the Android gateway app; ``budget`` keeps the month's segments;
 ``transport`` is the contract over them, and ``service`` the city's texts (``[sms]``).
 docs/sms.md says how an operator connects it.

@@ -1,4 +1,4 @@
-"""SMS's own promises on a texted form (handlers/texted_form.py: the medium's, which
+"""SMS's own promises on a texted form (handlers/media/texted_form.py: the medium's, which
 promises nothing of a wire): a long text is paged by the wire's measure (segments.py: the
 segments) with "More: send 0" (:data:`MORE`, :func:`more_line`) and its rest on "0"; a
 notice's short form (``TextedForm.notice``) ends with how to stop all texts (:data:`STOP_LINE`,
@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from handlers.media.texted_form import without_direction_marks
 from handlers.messages import TextedForm
-from handlers.texted_form import without_direction_marks
 from locales import N_, Translator
 
 # "More: send 0" (the transport takes it in any digits handlers/parsing.py reads: ۰ too):

@@ -1,6 +1,6 @@
 """How many text messages (segments) a text costs, and a texted form fitted to them: the
 SMS wire (what any SMS gateway needs; the form itself, its choices, paging and direction
-marks, is the reader's: handlers/texted_form.py).
+marks, is the reader's: handlers/media/texted_form.py).
 
 A text message is sent in the GSM 7-bit default alphabet (GSM 03.38) when every character is
 in its basic table or its extension table, else in UCS-2:

@@ -316,7 +316,7 @@ class SmsStore:
 
     async def confirmed_since(self, number: str, since: str) -> bool:
         """Whether ``number`` texted back a right code after ``since`` (its holder was
-        there then: handlers/coded_acts.py lets its texts to a helper pass a while)."""
+        there then: handlers/numbers/coded_acts.py lets its texts to a helper pass a while)."""
         row = await fetch_one(
             self._tx,
             "SELECT 1 FROM sms_numbers WHERE number = ? AND confirmed_at > ?",

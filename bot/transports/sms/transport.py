@@ -31,7 +31,7 @@ After STOP the answers to the person's own texts still go (they asked); nothing 
 until START.
 
 **Outgoing.** A message comes in its texted form, made by the reader chain's texted link
-(handlers/texted_form.py: plain text, its choices numbered, a notice's short form, no
+(handlers/media/texted_form.py: plain text, its choices numbered, a notice's short form, no
 direction marks; an item no chain made is formed by the same rules here); the transport
 adds its own promises (paging.py: the STOP line after a notice's short form, "More: send
 0") and fits it to the wire, paged into two segments (segments.py: GSM-7 or UCS-2) and
@@ -68,14 +68,14 @@ from bot.transports.sms.segments import count, cut
 from bot.transports.sms.store import CODE_DIGITS, STOP_HELP, SmsStore
 from db import Database
 from db.clock import local_day, to_text
-from handlers.dialable import e164
 from handlers.dispatcher import Dispatcher
 from handlers.helping.lifecycle import running_help
+from handlers.media.texted_form import form_of
 from handlers.messages import ButtonPress, Command, Incoming, Outgoing, Sender, Text
+from handlers.numbers.dialable import e164
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of, translator_of
-from handlers.texted_form import form_of
 from locales import N_, Translator
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
-"""A phone resident's PIN cleared by the coordinators (handlers/phone_pin.py): a resident who
-forgot theirs, or fears someone knows it, asks a coordinator; from then on their calls are
-checked by call-back again, until they choose a new PIN in a checked call.
+"""A phone resident's PIN cleared by the coordinators (handlers/numbers/phone_pin.py): a
+resident who forgot theirs, or fears someone knows it, asks a coordinator; from then on their
+calls are checked by call-back again, until they choose a new PIN in a checked call.
 
 Route: ``POST /desk/people/<id>/pin`` with ``request`` (the id of the request page the form
 is on, desk/_phone_pin.html, shown where the requester has a PIN: the page says only that

@@ -1,13 +1,13 @@
 """Residents without a chat reached by phone: a request a coordinator entered for someone
 who phoned or came by (``/enter``) gets the resident's phone number on its desk page, and
 the resident becomes a person on the phone platform - the number in E.164 as their id and
-chat, the identity a call from that number gets (bot/transports/phone/caller_id.py). From then
+chat, the identity a call from that number gets (bot/transports/phone/calls/caller_id.py). From then
 on what the outbox has for them (published, who comes when, the code word, reminders, a
 volunteer's messages) reaches them in a call-back - or by text, where the city runs SMS too
 and the coordinator chose it (a number is one person on both, db/numbers.py) - and when they
 call or text in they are greeted as that person, in their language at once. A caller ID or
 a sender is only a claim: the resident has a name and a request and so is checked from her
-first call on (handlers/caller_check.py: a call-back her number answers, or her PIN, before
+first call on (handlers/numbers/caller_check.py: a call-back her number answers, or her PIN, before
 anything of hers is said or done, her consent too), and declining the notice by text erases
 her only by the code texted to her number (handlers/privacy.py). The person with that
 number already is reused, on the channel they chose themselves. A STOP the number texted
@@ -18,7 +18,7 @@ STOP themselves.
 Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
 German; ``first_name``; ``language``; ``channel``: the platform of the channel that calls,
 the default, or of the one that texts where it runs, handlers/channels.py). A
-number that is no valid number, one the bot may not call (handlers/dialable.py: premium,
+number that is no valid number, one the bot may not call (handlers/numbers/dialable.py: premium,
 shared-cost, personal, satellite, of a country not in ``[phone] call_countries``), a
 missing name, a language not on the list or a channel the city does not run is a 422 with
 the reason, and nothing changes. The request
@@ -37,9 +37,9 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from db.users import User
 from handlers.channels import Channel, Channels
-from handlers.dialable import dialable, valid
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
+from handlers.numbers.dialable import dialable, valid
 from handlers.text_safety import clean_name
 from locales import N_, SUPPORTED_LANGUAGES
 

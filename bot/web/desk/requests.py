@@ -38,13 +38,13 @@ from db.clock import to_text
 from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
 from handlers import statistics
-from handlers.channel_line import channel_line
 from handlers.helping import history, lifecycle, offer_fanout, waves
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, easy_tag, first_name, named
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
+from handlers.numbers.channel_line import channel_line
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names

@@ -18,10 +18,10 @@ from bot.transports.contract import Transport as Contract
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
+from handlers.media.texted_form import form_of
 from handlers.messages import ButtonPress, Choice, Command, Incoming, Sender, Text
 from handlers.parsing import is_typed_number, typed
 from handlers.settings import HandlerSettings
-from handlers.texted_form import form_of
 from locales import Medium, translator
 
 PLATFORM = "pager"

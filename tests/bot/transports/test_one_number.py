@@ -1,5 +1,5 @@
 """One number on the phone line and by SMS is one person who chooses the channel (db/numbers.py,
-handlers/reach.py), through the real transports: the phone line registered at Kamailio with
+handlers/numbers/reach.py), through the real transports: the phone line registered at Kamailio with
 baresip as the resident's phone, and text messages through Kannel with fakesmsc as the
 phone network (tests/support/sip/, tests/support/sms/), one dispatcher and database.
 
@@ -24,9 +24,9 @@ import pytest
 
 from bot.delivery import OutboxWorker
 from bot.transports.numbered_choices import numbered
-from bot.transports.phone.call_back_policy import Policy
-from bot.transports.phone.outbox_calls import CallBackSettings
-from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.calls.call_back_policy import Policy
+from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.sms.budget import Budget
 from db import Database
@@ -126,7 +126,7 @@ class Handset:
         await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed)
 
     async def it_is_me(self) -> None:
-        """A call the bot made asks first who is there (handlers/caller_check.py): "1"."""
+        """A call the bot made asks first who is there (handlers/numbers/caller_check.py): "1"."""
         await until(
             lambda: self.calling_back is not None and self.played[self.calling_back] >= 1,
             "the call-back asked who is there",
@@ -148,7 +148,7 @@ class Handset:
         self.said.clear()
         await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED", after=closed)
         await self.it_is_me()
-        # The checked call offers a PIN first (handlers/phone_pin.py): "2" goes on.
+        # The checked call offers a PIN first (handlers/numbers/phone_pin.py): "2" goes on.
         await until(
             lambda: any(call.pin is not None for call in self.bot._calls.values()),
             "the PIN offered",

@@ -17,10 +17,10 @@ import numpy as np
 from bot.delivery import OutboxWorker
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
-from bot.transports.phone.call_back_policy import Policy
-from bot.transports.phone.call_settings import CallSettings
-from bot.transports.phone.outbox_calls import CallBackSettings
-from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.calls.call_back_policy import Policy
+from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.clock import Clock

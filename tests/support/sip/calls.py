@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.speech.turns import Turns
-from bot.transports.phone.call_back_policy import Policy
-from bot.transports.phone.call_settings import CallSettings
-from bot.transports.phone.keypad import on_page
-from bot.transports.phone.outbox_calls import CallBackSettings
-from bot.transports.phone.prompts import Prompts
-from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.calls.call_back_policy import Policy
+from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.phone.words.keypad import on_page
+from bot.transports.phone.words.prompts import Prompts
 from handlers.dispatcher import Dispatcher
-from handlers.spoken_words import key_of
+from handlers.media.spoken_words import key_of
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller

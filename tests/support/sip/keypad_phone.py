@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.speech.turns import Turns
-from bot.transports.phone.prompts import Prompts
-from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.phone.words.prompts import Prompts
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.tone_engine import ToneEngine
@@ -42,6 +42,7 @@ def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedSt
     stack = PlayedStack()
     phone.stack = phone.voice.stack = stack  # type: ignore[assignment]
     call = Call(7, CALLER)
+    call.audio.on = True  # a call that is up (a test of keys before it sets it off)
     phone._calls[7] = call
     phone._by_chat[CALLER] = call
     return phone, call, stack

@@ -15,8 +15,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.transports.phone.admission import Admission, contact_token
-from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.sip.admission import Admission, contact_token
+from bot.transports.phone.sip.stack import CallEvent, Stack, StackSettings
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
@@ -146,7 +146,7 @@ async def test_the_password_answers_the_providers_realm_only(kamailio: KamailioS
 
 def test_doctor_says_who_may_call():
     from bot.config import PhoneSection
-    from bot.transports.phone.admission import check
+    from bot.transports.phone.sip.admission import check
 
     direct = PhoneSection(enabled=True)
     assert check(direct)[1] == "WARN" and "trusted_peers" in check(direct)[2]

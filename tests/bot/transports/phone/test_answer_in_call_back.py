@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.delivery import OutboxWorker
-from bot.transports.phone.call_settings import CallSettings
+from bot.transports.phone.calls.call_settings import CallSettings
 from db import Database
 from handlers.messages import Command
 from tests.support.clock import Clock, daytime
@@ -88,7 +88,7 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
     try:
         worker = OutboxWorker(db, [bot], clock=clock)
         await worker.run_once()
-        await saying.next()  # who is there? (handlers/caller_check.py)
+        await saying.next()  # who is there? (handlers/numbers/caller_check.py)
         await asyncio.to_thread(phone.press, "1")
         await saying.next()  # the messages
         await saying.next()  # then the question, once they were heard

@@ -15,7 +15,7 @@ import numpy as np
 import pjsua2 as pj
 import pytest
 
-from bot.transports.phone.bridge_ports import FRAME_MS, Ports, pcm_of
+from bot.transports.phone.sip.bridge_ports import FRAME_MS, Ports, pcm_of
 
 RATE = 8000
 FRAME_BYTES = RATE * FRAME_MS // 1000 * 2

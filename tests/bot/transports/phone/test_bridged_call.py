@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.line_pool import SPAN
-from bot.transports.phone.outbox_calls import CallBackSettings
-from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.sip.line_pool import SPAN
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.registry import Attachment, named
 from db import Database

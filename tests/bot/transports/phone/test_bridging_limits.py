@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.transports.phone.bridging import Bridging
-from bot.transports.phone.call_back_policy import BERLIN, Policy
-from bot.transports.phone.outbox_calls import CallBackSettings
+from bot.transports.phone.calls.bridging import Bridging
+from bot.transports.phone.calls.call_back_policy import BERLIN, Policy
+from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from db import Database
 from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
 from tests.support.clock import Clock, daytime

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.transports.phone.call_control import StackSettings
-from bot.transports.phone.call_settings import CallSettings
+from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PHONE_PASSWORD, PHONE_USERS
@@ -34,7 +34,7 @@ def patient_start(monkeypatch: pytest.MonkeyPatch) -> None:
     """Six line processes start one after the other: on a machine loaded by other work one
     was seen to need more than the 30 s a line is given (then it is ended, and the test
     would fail for the machine's slowness)."""
-    from bot.transports.phone import line_pool
+    from bot.transports.phone.sip import line_pool
 
     monkeypatch.setattr(line_pool, "START_SECONDS", 300.0)
 

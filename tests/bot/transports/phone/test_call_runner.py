@@ -10,14 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.call_control import (
-    CallEvent,
-    Listener,
-    event,
-    transferred,
-    unanswered,
-)
-from bot.transports.phone.call_runner import (
+from bot.transports.phone.calls.call_runner import (
     HUSH,
     Answered,
     Bridge,
@@ -38,7 +31,14 @@ from bot.transports.phone.call_runner import (
     Transferred,
     unless_ended,
 )
-from bot.transports.phone.recording import Listening
+from bot.transports.phone.calls.recording import Listening
+from bot.transports.phone.sip.call_control import (
+    CallEvent,
+    Listener,
+    event,
+    transferred,
+    unanswered,
+)
 
 PROMPT = Path("/prompts/hello.wav")
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
-from handlers.caller_check import QUESTION_NAMED
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Voice
 from handlers.messenger import Messenger
+from handlers.numbers.caller_check import QUESTION_NAMED
 from locales import translator
 from tests.support.clock import Clock, daytime
 from tests.support.sip.baresip import BaresipCaller
@@ -63,7 +63,8 @@ async def _answering_phone(phones: PhoneFactory) -> BaresipCaller:
 
 
 async def _it_is_them(saying: Saying, phone: BaresipCaller) -> None:
-    """The question a call-back asks first (handlers/caller_check.py), and "1": it is them."""
+    """The question a call-back asks first (handlers/numbers/caller_check.py), and "1": it is
+    them."""
     assert len(await saying.next()) == 1
     await asyncio.to_thread(phone.press, "1")
 
@@ -287,7 +288,7 @@ async def test_a_premium_caller_id_is_never_called_back_and_coordinators_are_tol
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
     """A person whose id is a premium number (a caller ID, perhaps forged): the bot never
-    dials it (handlers/dialable.py) - the phone sees the call to the other resident
+    dials it (handlers/numbers/dialable.py) - the phone sees the call to the other resident
     only -, the item is given up and the coordinators told why, without the number."""
     premium = "+499005123456"
     clock = Clock(daytime(10))

@@ -16,7 +16,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.audio import Segment, duration, segments

@@ -1,4 +1,4 @@
-"""The calls that check who asked (bot/transports/phone/check_calls.py), in real calls
+"""The calls that check who asked (bot/transports/phone/calls/check_calls.py), in real calls
 through Kamailio: baresip calls with the number of Erna, a phone resident the bot knows,
 and asks for her requests; "1" asks for the check call to her number - her phone (a second
 baresip, or SIPp busy). The check call keeps the quiet hours (the caller hears when it
@@ -21,16 +21,16 @@ import pytest
 
 from bot.speech.engine import Audio
 from bot.transports.month_budget import MonthCounts, month_of
-from bot.transports.phone.call_back_policy import BERLIN, Policy
-from bot.transports.phone.check_calls import WITHHELD, CheckCalls
-from bot.transports.phone.dialling import CALLS, CheckSettings
-from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
+from bot.transports.phone.calls.call_back_policy import BERLIN, Policy
+from bot.transports.phone.calls.check_calls import WITHHELD, CheckCalls
+from bot.transports.phone.calls.dialling import CALLS, CheckSettings
+from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.transport import PhoneTransport
 from db import Database
 from db.clock import local_day
-from handlers.caller_check import CALLING, QUESTION, Profile, calling
 from handlers.dispatcher import Dispatcher
-from handlers.phone_pin import OFFER as PIN_OFFER
+from handlers.numbers.caller_check import CALLING, QUESTION, Profile, calling
+from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime
 from tests.support.sip.baresip import BaresipCaller
@@ -121,7 +121,7 @@ async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_no
         await until(lambda: str(t.t(QUESTION)) in spoken, "the question")
         assert not any("Erna" in text for text in spoken)  # no name before "1"
         await asyncio.to_thread(her_phone.press, "1")
-        # A PIN is offered first (handlers/phone_pin.py): "2" goes on.
+        # A PIN is offered first (handlers/numbers/phone_pin.py): "2" goes on.
         await until(lambda: t._(PIN_OFFER) in spoken, "the PIN offered")
         await asyncio.to_thread(her_phone.press, "2")
         await until(lambda: any(f"#{request_id} " in text for text in spoken), "her requests")

@@ -13,7 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from handlers.dispatcher import Dispatcher
-from handlers.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
+from handlers.media.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
 from locales import Medium, translator
 from tests.support.sip.calls import heard_texts, key_for, keys_answered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory

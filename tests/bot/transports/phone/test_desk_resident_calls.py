@@ -1,5 +1,5 @@
 """A resident a coordinator entered on the desk is checked from the first call on
-(handlers/caller_check.py ``claimed``: what a person has decides, never their consent).
+(handlers/numbers/caller_check.py ``claimed``: what a person has decides, never their consent).
 
 A coordinator types Erna's number on the desk's resident form (the real web server, the
 chat's login link): Erna is the phone person of that number, with a name, a language, a
@@ -18,12 +18,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.caller_id import is_withheld
+from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
 from db import Database
 from handlers import build_router
-from handlers.caller_check import CALLING, OFFER, QUESTION
 from handlers.dispatcher import Dispatcher
+from handlers.numbers.caller_check import CALLING, OFFER, QUESTION
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.desk_client import log_in

@@ -17,10 +17,10 @@ import pytest
 from bot.config import PhoneSection
 from bot.delivery import OutboxWorker
 from bot.transports.month_budget import MonthCounts, month_of
-from bot.transports.phone.bridging import Bridging
-from bot.transports.phone.call_back_policy import Policy
-from bot.transports.phone.dialling import CALLS, Dialling, DialSettings, check
-from bot.transports.phone.outbox_calls import CallBackSettings, CallingBack
+from bot.transports.phone.calls.bridging import Bridging
+from bot.transports.phone.calls.call_back_policy import Policy
+from bot.transports.phone.calls.dialling import CALLS, Dialling, DialSettings, check
+from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from db import Database
 from db.statements import fetch_one
 from handlers.helping.bridged_calls import CallOrder

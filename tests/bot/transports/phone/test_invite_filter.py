@@ -1,4 +1,4 @@
-"""The lines' INVITE filter (bot/transports/phone/invite_filter.py, issue 62 point 4): what
+"""The lines' INVITE filter (bot/transports/phone/sip/invite_filter.py, issue 62 point 4): what
 a packet contains never switches it off. Whether PJSIP's packets can be read where the
 filter reads them is decided once, when a line starts, with a request the line sends itself
 - and on a PJSIP build the read was not measured on the filter does not run at all, the
@@ -20,11 +20,11 @@ from prometheus_client import generate_latest
 
 from bot.config import PhoneSection
 from bot.metrics import Metrics
-from bot.transports.phone import invite_filter, line_pool
-from bot.transports.phone.call_control import CallEvent, StackSettings
-from bot.transports.phone.call_settings import CallSettings
-from bot.transports.phone.places import SharedPlaces
-from bot.transports.phone.stack import Stack
+from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.sip import invite_filter, line_pool
+from bot.transports.phone.sip.call_control import CallEvent, StackSettings
+from bot.transports.phone.sip.places import SharedPlaces
+from bot.transports.phone.sip.stack import Stack
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.registry import Attachment, named
 from handlers.dispatcher import Dispatcher
@@ -170,9 +170,9 @@ async def test_a_request_that_does_not_read_turns_no_filter_off(
 # A line process that believes no PJSIP build was measured (as on an upgraded PJSIP).
 UNMEASURED_LINE = (
     "-c",
-    "import runpy; from bot.transports.phone import invite_filter;"
+    "import runpy; from bot.transports.phone.sip import invite_filter;"
     " invite_filter.MEASURED = frozenset();"
-    " runpy.run_module('bot.transports.phone.line_process', run_name='__main__')",
+    " runpy.run_module('bot.transports.phone.sip.line_process', run_name='__main__')",
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.transports.phone.keypad import (
+from bot.transports.phone.words.keypad import (
     BACK,
     MOST_DIGITS,
     NEXT_PAGE,

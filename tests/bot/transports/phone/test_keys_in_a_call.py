@@ -5,13 +5,18 @@ out (a recorder of what would be played); the whole call is test_calling_in.py's
 
 from __future__ import annotations
 
+import asyncio
+
 from markupsafe import Markup
 
-from bot.transports.phone import who_calls
-from bot.transports.phone.keypad import BACK, REPEAT, Typed
+from bot.transports.phone.calls.answered_call import MOST_EARLY
+from bot.transports.phone.calls.call_runner import CallRunner
+from bot.transports.phone.dialogue import who_calls
+from bot.transports.phone.sip.call_control import CallEvent
 from bot.transports.phone.transport import Call
+from bot.transports.phone.words.keypad import BACK, REPEAT, Typed
 from handlers.dispatcher import Dispatcher
-from handlers.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
+from handlers.media.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
 from locales import Medium, translator
 from tests.support.sip.calls import key_for
@@ -283,5 +288,43 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
             await press(data)
         volunteer = await dispatcher.db.volunteers.get(user.id)
         assert (volunteer.lat, volunteer.lon) == coarsen(centre.lat, centre.lon, AREA)
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatcher: Dispatcher):
+    """A caller who knows the menu (or a slow line) presses "1 1" before the call's audio is
+    on: the keys wait for the greeting and choose from it - the first language, then the
+    consent - instead of being taken before the call began (then nothing was chosen)."""
+    phone, call, stack = keypad_phone(dispatcher)
+    call.runner = CallRunner(stack, call.call_id)  # type: ignore[arg-type]
+    call.audio.on = False  # it came, its audio is not on yet
+    try:
+        phone.pressed(call, "1")
+        phone.pressed(call, "1")
+        assert call.early == ["1", "1"] and call.keys.empty()
+        phone._on_event(CallEvent("audio", call.call_id))
+        for _ in range(600):
+            user = await dispatcher.db.users.find("phone", CALLER)
+            if user is not None and user.consent_at is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert user is not None and user.language == dispatcher.settings.languages[0]
+        assert user.consent_at is not None and call.early == []
+    finally:
+        if call.taking is not None:
+            call.taking.cancel()
+        if call.pause is not None:
+            call.pause.cancel()
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatcher):
+    phone, call, _ = keypad_phone(dispatcher)
+    call.audio.on = False
+    try:
+        for _ in range(MOST_EARLY + 10):
+            phone.pressed(call, "5")
+        assert len(call.early) == MOST_EARLY
     finally:
         phone.prompts.close()  # type: ignore[union-attr]

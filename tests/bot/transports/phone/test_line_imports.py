@@ -1,6 +1,7 @@
-"""A line process (bot/transports/phone/line_process.py) loads the SIP stack, not the bot: importing
-the phone package does not import its transport (and with it the handlers and the database),
-which made every line about 100 MB instead of about 40 (bench/RESULTS.md). The transport's
+"""A line process (bot/transports/phone/sip/line_process.py) loads the SIP stack, not the bot:
+importing the phone package does not import its transport (and with it the handlers and the
+database), which made every line about 100 MB instead of about 40 (bench/RESULTS.md). The
+transport's
 names are still the package's, for the transports' registry."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def _loaded(code: str) -> str:
 
 def test_a_line_does_not_import_the_bot():
     loaded = _loaded(
-        "import sys, bot.transports.phone.line_process\n"
+        "import sys, bot.transports.phone.sip.line_process\n"
         "print(sorted(name for name in ('bot.transports.phone.transport', 'handlers', 'db')"
         " if name in sys.modules))"
     )

@@ -13,9 +13,9 @@ import socket
 import pytest
 
 from bot.config import PhoneSection
-from bot.transports.phone import registration
-from bot.transports.phone.call_control import CallEvent, StackSettings
-from bot.transports.phone.line_pool import SPAN, Lines, line_settings
+from bot.transports.phone.sip import registration
+from bot.transports.phone.sip.call_control import CallEvent, StackSettings
+from bot.transports.phone.sip.line_pool import SPAN, Lines, line_settings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
@@ -172,7 +172,7 @@ async def test_a_line_that_ends_while_starting_says_how(
     """A line process that dies before it said it started (an error in its Python, a crash
     of the SIP stack) is named with its exit code or signal, not just "it ended", and tried
     once more before the start fails."""
-    from bot.transports.phone import line_pool as lines_module
+    from bot.transports.phone.sip import line_pool as lines_module
 
     monkeypatch.setattr(
         lines_module, "settings_frame", lambda settings: {"no such setting": 1}
@@ -188,7 +188,7 @@ async def test_a_line_that_says_nothing_while_starting_is_ended_and_named(
 ):
     """A line process stuck before it started (it never answers) does not hold the bot's
     start for ever: it is ended after START_SECONDS and named."""
-    from bot.transports.phone import line_pool as lines_module
+    from bot.transports.phone.sip import line_pool as lines_module
 
     # A process that says nothing (stuck, as a line once was in a clean-clone run).
     monkeypatch.setattr(lines_module, "LINE_COMMAND", ("-c", "import time; time.sleep(60)"))

@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import io
 
-from bot.transports.phone.call_control import CallEvent
-from bot.transports.phone.frames import read_frame
-from bot.transports.phone.line_process import EARLY_MOST, LineProcess
+from bot.transports.phone.sip.call_control import CallEvent
+from bot.transports.phone.sip.frames import read_frame
+from bot.transports.phone.sip.line_process import EARLY_MOST, LineProcess
 
 
 async def _frames(data: bytes) -> list[dict[str, object]]:

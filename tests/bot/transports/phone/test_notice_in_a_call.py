@@ -12,8 +12,8 @@ import pytest
 
 from bot.speech.script import PRESS, Part, parts
 from bot.transports.phone import transport
-from bot.transports.phone.keypad import MORE_KEY
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.keypad import MORE_KEY
 from db.personal_data import PURPOSES
 from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for

@@ -1,6 +1,6 @@
 """A list of more than ten choices in a call, through Kamailio and baresip (issue 55,
 point 3): a volunteer's districts (twelve, "around a place", cancel and "✔️ Done") are said
-in pages (bot/transports/phone/keypad.py ``page_of``): "9" says the next page, a key on it
+in pages (bot/transports/phone/words/keypad.py ``page_of``): "9" says the next page, a key on it
 ticks the list's own choice at once - no second digit, "#" or pause waited for - and the
 list that comes again is said from that page; "Done" is on every page."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.transports.phone import transport
-from bot.transports.phone.keypad import page_of
+from bot.transports.phone.words.keypad import page_of
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.calls import key_for, keys_answered, offered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory

@@ -1,4 +1,5 @@
-"""A PIN for returning callers (handlers/phone_pin.py, bot/transports/phone/pin_line.py), in
+"""A PIN for returning callers (handlers/numbers/phone_pin.py,
+bot/transports/phone/dialogue/pin_line.py), in
 real calls through Kamailio with baresip as the phones: Erna, a phone resident with a
 request, calls from her number.
 
@@ -20,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.caller_id import is_withheld
+from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import PhoneTransport
 from db import Database
 from db.clock import local_day
-from handlers.caller_check import CALLING, OFFER, QUESTION
 from handlers.dispatcher import Dispatcher
-from handlers.phone_pin import (
+from handlers.numbers.caller_check import CALLING, OFFER, QUESTION
+from handlers.numbers.phone_pin import (
     AGAIN,
     ASK,
     CHOOSE,
@@ -37,7 +38,7 @@ from handlers.phone_pin import (
     hashed,
     matches,
 )
-from handlers.phone_pin import OFFER as PIN_OFFER
+from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (

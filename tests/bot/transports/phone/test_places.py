@@ -1,4 +1,4 @@
-"""The places the line processes share (bot/transports/phone/places.py): each call is given
+"""The places the line processes share (bot/transports/phone/sip/places.py): each call is given
 to one line once, whichever line sees its INVITE first and in whatever order the lines
 see the INVITEs; the call after the last place goes to the notice line."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from bot.transports.phone.invite_filter import new_invite
-from bot.transports.phone.places import (
+from bot.transports.phone.sip.invite_filter import new_invite
+from bot.transports.phone.sip.places import (
     CLAIM_SECONDS,
     CLAIMS_KEPT,
     TAKEN_UNSEEN_SECONDS,

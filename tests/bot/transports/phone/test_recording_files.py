@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.transports.phone.recording import GRACE_SECONDS, Recordings, sweep
+from bot.transports.phone.calls.recording import GRACE_SECONDS, Recordings, sweep
 from db import Database
 from handlers.messages import Media
 from tests.support.help_story import NORDMARKT

@@ -23,8 +23,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.transports.phone.to_a_person import CHOICE
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.to_a_person import CHOICE
 from db.statements import fetch_all
 from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for

@@ -12,7 +12,7 @@ from bot.cities import load_cities
 from bot.city_service import CityBot
 from bot.cluster import SingleProcess
 from bot.config import load_config
-from bot.transports.phone.recording import GRACE_SECONDS
+from bot.transports.phone.calls.recording import GRACE_SECONDS
 from db import Database
 from tests.support.two_cities import write_cities
 

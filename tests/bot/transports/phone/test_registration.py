@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import PhoneSection
-from bot.transports.phone.registration import check, note
+from bot.transports.phone.sip.registration import check, note
 from db import Database
 
 PHONE = PhoneSection(enabled=True, registrar="sip:sipgate.de", user="1234567e0")

@@ -59,7 +59,7 @@ async def test_a_volunteers_relayed_text_is_said_in_a_call_back(
     files = MemoryFiles(seconds=1.5)
     spoken: list[str] = []
     played: list[str] = []
-    # "1" to the question who is there (handlers/caller_check.py), then it listens.
+    # "1" to the question who is there (handlers/numbers/caller_check.py), then it listens.
     with SippPhone(
         "uas_answer.xml", steps=[Step(2000, "1")], after_ms=16000, payload_type=121
     ) as phone:

@@ -13,7 +13,7 @@ import asyncio
 
 import pytest
 
-from bot.transports.phone.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.sip.stack import CallEvent, Stack, StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER

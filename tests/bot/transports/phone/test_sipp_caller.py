@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.config import PhoneSection
-from bot.transports.phone import registration
-from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.sip import registration
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from bot.transports.phone.stack import log_line
+from bot.transports.phone.sip.stack import log_line
 from tests.support.cli import ROOT
 
 
@@ -46,7 +46,7 @@ def test_the_operator_is_told_what_to_do():
 STARTS = textwrap.dedent(
     """
     import asyncio, logging, socket, sys
-    from bot.transports.phone.stack import Stack, StackSettings
+    from bot.transports.phone.sip.stack import Stack, StackSettings
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 

@@ -28,10 +28,13 @@ def _handler_modules(folder: Path) -> set[str]:
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                if node.module == "handlers":  # from handlers import dialable
-                    names |= {f"handlers.{alias.name}" for alias in node.names}
-                elif node.module.startswith("handlers."):
-                    names.add(node.module)
+                module = node.module
+                if module != "handlers" and not module.startswith("handlers."):
+                    continue
+                if (ROOT / module.replace(".", "/")).is_dir():  # from handlers import reach
+                    names |= {f"{module}.{alias.name}" for alias in node.names}
+                else:
+                    names.add(module)
             elif isinstance(node, ast.Import):
                 names |= {a.name for a in node.names if a.name.startswith("handlers.")}
     return names

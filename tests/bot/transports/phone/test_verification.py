@@ -1,4 +1,4 @@
-"""A caller ID is a claim (handlers/caller_check.py), in real calls through
+"""A caller ID is a claim (handlers/numbers/caller_check.py), in real calls through
 Kamailio: baresip calls with the number of Erna, a phone resident the bot knows, who has a
 request. The call is not Erna's: the main menu and "Ask for help" come, but "My requests"
 says only that the bot calls back first - nothing of the request. "1" ends the call; the
@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.caller_id import is_withheld
+from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import PhoneTransport
-from handlers.caller_check import CALLING, OFFER, QUESTION, free, then_data
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Text
-from handlers.phone_pin import OFFER as PIN_OFFER
+from handlers.numbers.caller_check import CALLING, OFFER, QUESTION, free, then_data
+from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
 from tests.support.sip.calls import (
     heard_texts,
@@ -84,7 +84,7 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         assert not hers()
         assert not any("Erna" in text for text in spoken)
         await asyncio.to_thread(her_phone.press, "1")
-        # A PIN is offered first (handlers/phone_pin.py): "2" goes on.
+        # A PIN is offered first (handlers/numbers/phone_pin.py): "2" goes on.
         await until(lambda: t._(PIN_OFFER) in spoken, "the PIN offered")
         assert not hers()
         await asyncio.to_thread(her_phone.press, "2")

@@ -11,7 +11,7 @@ import pytest
 
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
-from bot.transports.phone.voice_audio import BadAudio, pcm_wav
+from bot.transports.phone.sip.voice_audio import BadAudio, pcm_wav
 
 
 def _voice(seconds: float, rate: int = 22050) -> bytes:

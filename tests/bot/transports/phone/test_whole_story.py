@@ -35,13 +35,13 @@ from pathlib import Path
 from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.speech.turns import Turns
-from bot.transports.phone.call_back_policy import BERLIN, Policy
-from bot.transports.phone.call_settings import CallSettings
-from bot.transports.phone.outbox_calls import CallBackSettings
-from bot.transports.phone.prompts import Prompts
-from bot.transports.phone.recording import RECORDINGS
-from bot.transports.phone.stack import StackSettings
+from bot.transports.phone.calls.call_back_policy import BERLIN, Policy
+from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.calls.recording import RECORDINGS
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.phone.words.prompts import Prompts
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.statements import fetch_all
@@ -268,7 +268,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         saying = Saying(bot)  # what the bot tells the call from now on
         calls = OutboxWorker(db, [bot], clock=clock)
         await calls.run_once()
-        await saying.next()  # "if you are Erna, press 1" (handlers/caller_check.py)
+        await saying.next()  # "if you are Erna, press 1" (handlers/numbers/caller_check.py)
         await asyncio.to_thread(erna.press, "1")
         await saying.next()  # the messages
         await saying.next()  # the question, once they were heard

@@ -1,9 +1,10 @@
 """A caller who withholds their number asks for help with a number to call back typed on
-the keypad (handlers/number_entry.py), in real calls through Kamailio:
+the keypad (handlers/numbers/number_entry.py), in real calls through Kamailio:
 baresip calls as "anonymous" (the bot gets no number), chooses German, agrees, presses
 "Ask for help": the bot asks for a number; "12#" is no number and a premium number is
 none the bot calls - a clear answer, nothing changes; "0231 9876543#" is said back, "1"
-takes it - and the call ends: a typed number proves nothing (handlers/caller_check.py). The bot
+takes it - and the call ends: a typed number proves nothing (handlers/numbers/caller_check.py). The
+bot
 calls that number (a second baresip, the number's phone): whoever answers hears "if that
 is you, press 1"; "1" and the request is made in that call, as the phone person
 +492319876543 with the language and consent of the first call; "2" and nothing is made,
@@ -15,11 +16,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.caller_id import is_withheld
+from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
-from handlers.caller_check import CALLING_TYPED, QUESTION
 from handlers.dispatcher import Dispatcher
-from handlers.number_entry import ASK, BAD, CONFIRM
+from handlers.numbers.caller_check import CALLING_TYPED, QUESTION
+from handlers.numbers.number_entry import ASK, BAD, CONFIRM
 from locales import translator
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (

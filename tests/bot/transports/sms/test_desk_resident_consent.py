@@ -1,6 +1,6 @@
 """A resident a coordinator entered on the desk has data and no consent (issue 62, point 1):
 agreeing to the privacy notice for her by text - through real Kannel, fakesmsc as the
-phone network - takes the code texted to her number (handlers/coded_acts.py), as declining
+phone network - takes the code texted to her number (handlers/numbers/coded_acts.py), as declining
 does (test_desk_resident_texts.py): a forger who sets her number as the sender never reads
 it. A wrong code or another text agrees to nothing; her own code agrees and the menu
 follows. A new texter, who has nothing here, agrees at once as before. Each step waits for

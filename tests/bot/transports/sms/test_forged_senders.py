@@ -212,7 +212,7 @@ async def test_a_stop_from_nobodys_number_is_answered_once_and_binds_no_one_ente
 
 def test_every_act_that_ends_or_redirects_running_help_waits_for_the_code() -> None:
     """The buttons that withdraw, end as done, hand back or change the channel are all
-    ``coded`` (the dispatcher holds them from a coded channel: handlers/coded_acts.py)."""
+    ``coded`` (the dispatcher holds them from a coded channel: handlers/numbers/coded_acts.py)."""
     router = build_router()
     for data in ("hr:wdy:1", "rl:endy:1", "rl:doney:1", "mt:br:1:ill", "reach:phone"):
         found = router.find_button(data)

@@ -23,8 +23,8 @@ from bot.transports.sms.transport import SmsTransport
 from db import Database
 from db.clock import to_text
 from handlers.dispatcher import Dispatcher
+from handlers.media.texted_form import form_of
 from handlers.messages import Message, decode
-from handlers.texted_form import form_of
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.clock import Clock
 from tests.support.sms.gateways import NUMBER, RecordingKannel

@@ -8,8 +8,8 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from bot.transports.sms.paging import MORE, body_of, more_line, page
+from handlers.media.texted_form import form_of
 from handlers.messages import Button, Message
-from handlers.texted_form import form_of
 from locales import translator
 
 MARKS = frozenset("\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f\u061c")

@@ -77,7 +77,7 @@ def test_icons_are_dropped_where_they_make_a_latin_text_ucs2():
 
 def test_a_quotes_frame_goes_with_the_icons():
     # A German resident's request as the review quotes it (handlers/text_safety.py), its
-    # direction marks gone already (the texted form's: tests/handlers/test_texted_form.py).
+    # direction marks gone already (the texted form's: tests/handlers/media/test_texted_form.py).
     text = "💬 │ Ich brauche Hilfe am Dienstag (Deutsch)\n📍 44147"
     assert folded(text) == "Ich brauche Hilfe am Dienstag (Deutsch)\n44147"
     # Around Arabic words the icons stay (UCS-2 anyway).

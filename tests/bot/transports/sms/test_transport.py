@@ -19,9 +19,9 @@ from bot.transports.sms.gateways import Android, sign_android
 from bot.transports.sms.segments import count
 from bot.transports.sms.transport import SmsTransport
 from db import Database
-from handlers.dialable import e164
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Recipient, encode
+from handlers.numbers.dialable import e164
 from tests.support.sms.gateways import NUMBER, SECRET, RecordingKannel
 
 KEY = "signing-key-of-the-app"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from db import Database
 from db.statements import fetch_all
-from handlers.phone_pin import hashed
+from handlers.numbers.phone_pin import hashed
 from tests.support.desk_client import log_in
 from tests.support.fileless_desk import fileless, served, site, web_chat
 from tests.support.memory_transport import MemoryTransport

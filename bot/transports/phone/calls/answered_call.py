@@ -1,0 +1,238 @@
+"""A call the bot talks in with its caller, run on its call runner (call_runner.py) like
+every other call: a call that came (transport.py), or a call-back that goes on as the
+person's conversation (outbox_calls.py ``converse``, the answer after the tone; the call
+that checks a caller, handlers/numbers/caller_check.py).
+
+One loop per call takes the runner's results in the call's order and hands each to the
+line (:class:`Line`, the transport); nothing here reads a SIP event:
+
+- :class:`~bot.transports.phone.calls.call_runner.Listen` for any key, as long as the caller is
+  waited for (``Call.audio.idle_at``): :class:`Pressed` - the caller's key (what it means is the
+  line's: keypad.py, the dialogues of handlers/numbers/number_entry.py, caller_check.py and
+  phone_pin.py);
+  :class:`Done` - all that was to hear is said; :class:`Transferred` - how the transfer to
+  a person went (to_a_person.py); :class:`Ended` - the call is over;
+- :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
+  the goodbye (a :class:`Say` step, to_a_person.py ``IDLE_GOODBYE``) and is hung up once it
+  is said (a :class:`HangUp` step); a key while it is said keeps the call and is taken as
+  any key.
+
+The call's state: :class:`Call` (its dialogue: chat, keys, choices, the feature step it is
+at) and :class:`CallAudio` (its media side: what it plays, what follows the end of play,
+the recording, the wait for the caller).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.transports.phone.calls.call_runner import (
+    CallRunner,
+    Done,
+    Ended,
+    HangUp,
+    Listen,
+    Pressed,
+    Say,
+    TimedOut,
+    Transferred,
+)
+from bot.transports.phone.calls.recording import Listening
+from bot.transports.phone.words.keypad import KEYS, Keypad, Meaning, finish_number
+from handlers.messages import Event
+from handlers.numbers.number_entry import NumberEntry, NumberStep
+from handlers.numbers.phone_pin import PinEntry, PinStep
+from locales import Translator
+
+log = logging.getLogger(__name__)
+
+ALL_KEYS = "".join(sorted(KEYS))
+# Keys kept from before a call's audio is on, at most (a number's length and more).
+MOST_EARLY = 24
+
+
+@dataclass(frozen=True)
+class HungUp:
+    """Put after a call's last keys: the caller hung up."""
+
+
+@dataclass(frozen=True)
+class EarlyKeys:
+    """Put after a call's ``/start`` when keys came before its audio was on (``Call.early``):
+    they are taken then, against the greeting's choices."""
+
+
+@dataclass(frozen=True)
+class CallMeBack:
+    """Put for "1" on the offer to check the caller by a call-back
+    (handlers/numbers/caller_check.py)."""
+
+
+@dataclass
+class CallAudio:
+    """What a call plays and hears (its media side): the prompts of the answer being said
+    and of the last one (what "*" repeats), how often it went quiet (all it was to hear
+    played to its end), what it does then (the tone said: record; "0": transfer), the
+    recording under way, and whether the call is over."""
+
+    saying: list[Path] = field(default_factory=list)
+    last: list[Path] = field(default_factory=list)
+    quiet: int = 0
+    then: Any = None
+    listening: Listening | None = None
+    # Its audio is on (a call that came: from its ``audio`` event; a call-back: from the
+    # start); keys before it wait for the greeting (``Call.early``).
+    on: bool = False
+    gone: bool = False
+    # Waiting for the caller: the loop's time (``loop.time()``) when the call ends without
+    # a key or a word (None: not waiting).
+    idle_at: float | None = None
+
+
+@dataclass
+class Paged:
+    """A message of more than ten choices as the call says it in pages (keypad.py
+    ``page_of``): its text, all its choices (labels and data, in order), its finish (the
+    data of its ``done`` button) and the label of "More"."""
+
+    text: str
+    labels: list[str]
+    data: list[str]
+    done: str | None
+    more: str
+
+    @property
+    def finish(self) -> int | None:
+        """The finish's number in the whole list (None: it has none)."""
+        return finish_number(self.data, self.done)
+
+
+@dataclass
+class Call:
+    """One call's dialogue: its caller's chat, its keys, the newest message's choices and
+    way back, the step a feature of the call is at; its media side is ``audio``, its
+    steps run on ``runner``."""
+
+    call_id: int
+    chat_id: str
+    runner: CallRunner | None = None
+    keypad: Keypad = field(default_factory=Keypad)
+    keys: asyncio.Queue[
+        Meaning | Event | HungUp | NumberStep | CallMeBack | PinStep | EarlyKeys
+    ] = field(default_factory=asyncio.Queue)
+    # Keys pressed before the call's audio was on (a caller who knows the menu, a slow
+    # line): taken after the greeting is, as if pressed while it is said; at most
+    # ``MOST_EARLY``.
+    early: list[str] = field(default_factory=list)
+    taking: asyncio.Task[None] | None = None
+    pause: asyncio.TimerHandle | None = None
+    # The newest message's choices by number, and its way back.
+    choices: int = 0
+    back: str | None = None
+    # Its "Next" (a text said in parts), by number: pressed on 9 (keypad.py ``keys_said``).
+    next_choice: int | None = None
+    steps: itertools.count[int] = field(default_factory=itertools.count)
+    # Answers said (one per update that said something): the order of a call, for its tests.
+    answers: int = 0
+    # The newest message takes digits of the caller's own (a postcode), or a recording
+    # (``recorded``: who will hear it).
+    free_digits: bool = False
+    recorded: str = ""
+    # The newest message said in pages (None: it has at most ten choices), the page said
+    # (from 0), and the data of the choice last pressed on a page (after a tick the list
+    # comes again: said from the page that holds it).
+    pages: Paged | None = None
+    page: int = 0
+    ticked: str | None = None
+    # A withheld caller typing a number to call back (handlers/numbers/number_entry.py).
+    entry: NumberEntry | None = None
+    # handlers/numbers/caller_check.py: a call the bot made and its holder confirmed (``checked``),
+    # or the known number this call claims (``claimed``: the call is a person of its own
+    # until a call-back checks it); the press that waits for that check (``waiting``).
+    checked: bool = False
+    claimed: str = ""
+    waiting: Event | None = None
+    # The PIN asked at the start of a claimed call, offered or chosen in a checked one
+    # (handlers/numbers/phone_pin.py): its keys go to it alone while it runs.
+    pin: PinEntry | None = None
+    # A helper's bridged call came to this call (bridging.py, a request of this caller's):
+    # the key that answers its offer ("1": talk); while set, the call's keys and its wait
+    # for the caller are the bridged call's, not the conversation's.
+    handed: asyncio.Future[str] | None = None
+    audio: CallAudio = field(default_factory=CallAudio)
+    # The rest of a message said in two parts (said_first.py), said after its first part
+    # and a pause without a key (``following``: that pause's timer).
+    rest: Path | None = None
+    following: asyncio.TimerHandle | None = None
+    # Who the caller is to the bot's words (their language, easy language, the phone's
+    # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),
+    # else read once from their row.
+    reader: Translator | None = None
+
+
+class Line(Protocol):
+    """What the loop hands the results of a call's steps to (the phone transport)."""
+
+    def pressed(self, call: Call, key: str) -> None: ...
+
+    def said_all(self, call: Call) -> None: ...
+
+    def transfer_went(self, call: Call, went: bool) -> None: ...
+
+    def call_over(self, call: Call) -> None: ...
+
+    def waited_out(self, call: Call) -> bool:
+        """Whether the call waited for its caller long enough: then the goodbye."""
+
+    async def goodbye(self, call: Call) -> Path | None:
+        """The goodbye's prompt (noted as said)."""
+
+
+async def converse(runner: CallRunner, call: Call, line: Line) -> None:
+    """Run ``call`` until it ends (or the loop is cancelled: the call is over for the
+    line too)."""
+    try:
+        while True:
+            got = await runner.run(Listen(ALL_KEYS, _left(call)))
+            if isinstance(got, Pressed):
+                line.pressed(call, got.key)
+            elif isinstance(got, Done):
+                line.said_all(call)
+            elif isinstance(got, Transferred):
+                line.transfer_went(call, got.went)
+            elif isinstance(got, TimedOut) and line.waited_out(call):
+                if isinstance(await _goodbye(runner, call, line), Ended):
+                    return
+            elif isinstance(got, Ended):
+                return
+    finally:
+        line.call_over(call)
+
+
+def _left(call: Call) -> float | None:
+    """How long the caller is still waited for (None: not waited for)."""
+    if call.audio.idle_at is None:
+        return None
+    return max(0.0, call.audio.idle_at - asyncio.get_running_loop().time())
+
+
+async def _goodbye(runner: CallRunner, call: Call, line: Line) -> Ended | None:
+    """The goodbye, then the hang-up; a key while it is said takes the call on."""
+    log.info("phone: call %d: nothing from the caller, goodbye", call.call_id)
+    try:
+        said = await line.goodbye(call)
+    except Exception:
+        log.exception("phone: call %d: the goodbye could not be said", call.call_id)
+        said = None
+    got = await runner.run(Say((said,) if said else (), ALL_KEYS))
+    if isinstance(got, Pressed):
+        line.pressed(call, got.key)
+        return None
+    if isinstance(got, Done):
+        got = await runner.run(HangUp())
+    return got if isinstance(got, Ended) else None

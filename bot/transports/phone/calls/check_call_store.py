@@ -1,0 +1,161 @@
+"""What the phone line keeps of its check calls (bot/transports/phone/calls/check_calls.py): the
+check waiting for each number (``check_calls``) and the day's check calls placed
+(``check_call_days``: per number with the time of the last, the city's pool as the number
+``POOL``, each hour as ``POOL`` + "HH").
+
+A call is counted with conditional UPDATEs in one transaction, as the month's calls are
+(call_budget.py): processes placing at once never go past a cap, and a call refused by one
+cap is counted by none. Counting on a new day removes the days before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from db.clock import from_text, to_text
+from db.statements import changed, execute, fetch_all, fetch_one
+from db.transactions import Transactions
+
+# The number that counts the city's pool of the day; with the hour ("*14") the hour's.
+POOL = "*"
+# Sorts after every stored time: no gap asked for.
+_ANY_TIME = "~"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A check waiting to be placed: the number, the button its call begins with, the
+    asking call's language ('' none), consent and easy texts, the tries made, when due."""
+
+    number: str
+    data: str
+    language: str
+    consented: bool
+    easy: bool
+    tries: int
+    next_at: datetime
+
+
+class _Full(Exception):
+    """A cap is reached: the counting is rolled back."""
+
+
+_COLUMNS = "number, data, language, consented, easy, tries, next_at"
+
+
+def _waiting(row: Any) -> Waiting:
+    return Waiting(
+        row[0], row[1], row[2], bool(row[3]), bool(row[4]), int(row[5]), from_text(row[6])
+    )
+
+
+class CheckCallStore:
+    def __init__(self, transactions: Transactions) -> None:
+        self._tx = transactions
+
+    async def ask(self, waiting: Waiting, now: datetime) -> Waiting:
+        """Keep ``waiting`` unless a check waits for its number already: the one that waits."""
+        async with self._tx.transaction():
+            await execute(
+                self._tx,
+                f"INSERT INTO check_calls ({_COLUMNS}, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (number) DO NOTHING",
+                (
+                    waiting.number,
+                    waiting.data,
+                    waiting.language,
+                    int(waiting.consented),
+                    int(waiting.easy),
+                    waiting.tries,
+                    to_text(waiting.next_at),
+                    to_text(now),
+                ),
+            )
+            found = await self.get(waiting.number)
+        assert found is not None
+        return found
+
+    async def get(self, number: str) -> Waiting | None:
+        row = await fetch_one(
+            self._tx, f"SELECT {_COLUMNS} FROM check_calls WHERE number = ?", (number,)
+        )
+        return None if row is None else _waiting(row)
+
+    async def due(self, now: datetime) -> list[Waiting]:
+        rows = await fetch_all(
+            self._tx,
+            f"SELECT {_COLUMNS} FROM check_calls WHERE next_at <= ? ORDER BY next_at",
+            (to_text(now),),
+        )
+        return [_waiting(row) for row in rows]
+
+    async def wait_until(self, number: str, at: datetime, tries: int | None = None) -> None:
+        """The check of ``number`` is due at ``at`` (after ``tries`` tries, if given)."""
+        if tries is None:
+            await execute(
+                self._tx,
+                "UPDATE check_calls SET next_at = ? WHERE number = ?",
+                (to_text(at), number),
+            )
+            return
+        await execute(
+            self._tx,
+            "UPDATE check_calls SET next_at = ?, tries = ? WHERE number = ?",
+            (to_text(at), tries, number),
+        )
+
+    async def claim(self, waiting: Waiting, until: datetime) -> bool:
+        """Take ``waiting`` for a try, as it was read: it is not due again before ``until``
+        (a process that dies during the call leaves it for then). False: another took it,
+        or it changed meanwhile."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE check_calls SET next_at = ? WHERE number = ? AND next_at = ? AND tries = ?",
+                (to_text(until), waiting.number, to_text(waiting.next_at), waiting.tries),
+            )
+            == 1
+        )
+
+    async def done(self, number: str) -> None:
+        await execute(self._tx, "DELETE FROM check_calls WHERE number = ?", (number,))
+
+    async def placed(self, day: str, number: str) -> tuple[int, datetime | None]:
+        """How many check calls ``number`` (or ``POOL``...) had on ``day``, and when the last."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT calls, last_at FROM check_call_days WHERE day = ? AND number = ?",
+            (day, number),
+        )
+        if row is None:
+            return 0, None
+        return int(row[0]), from_text(row[1]) if row[1] else None
+
+    async def count(
+        self, day: str, now: datetime, caps: list[tuple[str, int, datetime | None]]
+    ) -> bool:
+        """Count a call placed now on ``day`` under each of ``caps`` - (number, the most
+        a day, no call since) - if every one has room; else count none."""
+        try:
+            async with self._tx.transaction():
+                await execute(self._tx, "DELETE FROM check_call_days WHERE day <> ?", (day,))
+                for number, cap, since in caps:
+                    await execute(
+                        self._tx,
+                        "INSERT INTO check_call_days (day, number, calls, last_at)"
+                        " VALUES (?, ?, 0, '') ON CONFLICT (day, number) DO NOTHING",
+                        (day, number),
+                    )
+                    taken = await changed(
+                        self._tx,
+                        "UPDATE check_call_days SET calls = calls + 1, last_at = ?"
+                        " WHERE day = ? AND number = ? AND calls < ? AND last_at <= ?",
+                        (to_text(now), day, number, cap, to_text(since) if since else _ANY_TIME),
+                    )
+                    if taken != 1:
+                        raise _Full
+        except _Full:
+            return False
+        return True

@@ -1,0 +1,276 @@
+"""Check calls: the call the bot makes to a number to check who asked
+(handlers/numbers/caller_check.py) - a caller ID that claims a person the bot knows, or a number a
+withheld caller typed. Such a call rings a number on a stranger's word, so it keeps rules
+of its own, apart from the outbox's call-backs (outbox_calls.py):
+
+- The quiet hours are the call-backs' (call_back_policy.py ``Policy``): a check asked for
+  in them is placed when they end, and the caller hears when (:meth:`CheckCalls.ask`).
+- A number gets at most :data:`PER_NUMBER_DAY` check calls a day (Europe/Berlin) and none
+  within :data:`GAP` of the last - whoever asks, whatever is typed. Only calls placed count.
+- Each caller ID may ask for at most ``[phone] checks_per_caller_hour`` checks an hour, the
+  withheld callers together as one (:data:`WITHHELD`); counted in memory, bounded
+  (handlers/flood_limits.py). Past it, or past a day's cap, the caller hears "not today".
+- The city's check calls come from a daily pool of their own, ``[phone]
+  check_calls_per_day``, at most ``check_calls_per_hour`` an hour: they never spend the
+  month's calls (dialling.py), which stay for the messages' call-backs. A number the bot may
+  not dial is never called.
+- One check waits per number: asked again, the one waiting stays, and its time is said.
+- It is kept in the database (check_call_store.py) until done: a check that cannot be
+  placed now (the quiet hours, a cap) waits; one that found the line busy, nobody answering
+  or nobody pressing a key is tried again by the call-backs' policy (``call_attempts``,
+  ``call_pause_minutes``), after a restart too; after the last try the coordinators are
+  told (handlers/numbers/call_notices.py ``check_given_up``). Answered with "1" (the call goes on as
+  the person's conversation, ``begin``) or "2" (not them) it is done.
+- The question names nobody (handlers/numbers/caller_check.py ``question`` without a name): the
+  call is made to find out who is there.
+
+Button data: none. States: the waiting checks and the day's counts in the database; the
+checks each caller ID asked for in the last hour, and the checks being placed, in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.transports.phone.calls.call_back_policy import BERLIN
+from bot.transports.phone.calls.call_runner import CallRunner
+from bot.transports.phone.calls.caller_id import PLATFORM
+from bot.transports.phone.calls.check_call_store import POOL, CheckCallStore, Waiting
+from bot.transports.phone.calls.dialling import CheckSettings
+from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_day
+from db import Database
+from db.clock import local_day
+from handlers.flood_limits import FloodCounts
+from handlers.messages import Message
+from handlers.messenger import tell_coordinators
+from handlers.numbers.call_notices import check_given_up
+from handlers.numbers.caller_check import Profile, Refusal
+from locales import Translator
+
+log = logging.getLogger(__name__)
+
+# Check calls to one number a day at most, and the least time between two of them.
+PER_NUMBER_DAY = 2
+GAP = timedelta(minutes=30)
+# The key all withheld callers' requests are counted under.
+WITHHELD = "withheld"
+# A caller whose number is called back hangs up first: the first try waits so long.
+CHECK_PAUSE_SECONDS = 3.0
+# How often the waiting checks are looked at (besides when one is asked for).
+LOOK_SECONDS = 30.0
+# A check placed no later than this after it was asked counts as "in a moment".
+SOON = timedelta(minutes=1)
+# A check being placed is not due again for so long (longer than any check call lasts):
+# a process that dies during the call leaves it to be tried then.
+CLAIMED = timedelta(minutes=15)
+
+# The checked call goes on as the person's conversation: (number, the check, its call).
+Begin = Callable[[str, Waiting, CallRunner], Awaitable[None]]
+# The words the question is said in: (number, what the asking call passed on).
+Words = Callable[[str, Profile], Awaitable[Translator]]
+
+
+def profile_of_waiting(waiting: Waiting) -> Profile:
+    return Profile(waiting.language or None, waiting.consented, waiting.easy)
+
+
+class CheckCalls:
+    def __init__(
+        self,
+        db: Database,
+        calling: CallingBack,
+        *,
+        begin: Begin,
+        words: Words,
+    ) -> None:
+        self.db = db
+        self.calling = calling
+        self.settings: CheckSettings = calling.settings.checks
+        self.begin = begin
+        self.words = words
+        self.clock = calling.clock
+        self.store = CheckCallStore(db.transactions)
+        self.requests = FloodCounts(lambda: self.clock().timestamp(), window=3600.0)
+        self.running: dict[str, asyncio.Task[None]] = {}
+        self._looking: asyncio.Task[None] | None = None
+
+    # -- asked for
+
+    async def ask(
+        self, caller: str, number: str, data: str, profile: Profile
+    ) -> datetime | Refusal:
+        """A check of ``number`` that ``caller`` (its caller ID, or :data:`WITHHELD`) asks
+        for, to begin with the button ``data``: when it is placed, or why not - "never"
+        (the bot may not call the number), "hour" (the caller asked too often this hour),
+        "day" (the number's or the pool's day is full); each is said to the caller as it is
+        (handlers/numbers/caller_check.py ``refused``)."""
+        if not self.calling.settings.domain or not self.calling.dialling.may_dial(number):
+            return "never"
+        if self.requests.count((PLATFORM, caller, False)) > self.settings.per_caller_hour:
+            log.info("phone: a caller asked for too many checks this hour")
+            return "hour"
+        now = self.clock()
+        at, today = await self._when(number, now)
+        waiting = await self.store.get(number)
+        if waiting is None:
+            if not today:
+                return "day"
+            asked = Waiting(
+                number,
+                data,
+                profile.language or "",
+                profile.consented,
+                profile.easy,
+                0,
+                at,
+            )
+            waiting = await self.store.ask(asked, now)
+        if waiting.next_at <= now and number not in self.running:
+            self._start(number, CHECK_PAUSE_SECONDS)
+        return max(waiting.next_at, now)
+
+    def soon(self, at: datetime) -> bool:
+        """Whether a check placed at ``at`` comes "in a moment"."""
+        return at <= self.clock() + SOON
+
+    async def _when(self, number: str, now: datetime) -> tuple[datetime, bool]:
+        """When a check call to ``number`` may be placed, and whether today (else the
+        number's or the pool's day is full: the next day)."""
+        day = local_day(now)
+        calls, last = await self.store.placed(day, number)
+        pool, _ = await self.store.placed(day, POOL)
+        policy = self.calling.settings.policy
+        if calls >= PER_NUMBER_DAY or pool >= self.settings.per_day:
+            return policy.outside_quiet(next_day(now)), False
+        at = now if last is None else max(now, last + GAP)
+        hour, _ = await self.store.placed(local_day(at), _hour(at))
+        if hour >= self.settings.per_hour:
+            at = _next_hour(at)
+        return policy.outside_quiet(at), True
+
+    # -- placed
+
+    async def run(self) -> None:
+        """Place the waiting checks when due, until cancelled."""
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("phone: looking for checks to place failed")
+            await asyncio.sleep(LOOK_SECONDS)
+
+    def start(self) -> None:
+        self._looking = asyncio.create_task(self.run())
+
+    async def run_once(self) -> None:
+        """Start the checks that are due and not under way."""
+        for waiting in await self.store.due(self.clock()):
+            if waiting.number not in self.running:
+                self._start(waiting.number)
+
+    async def settled(self) -> None:
+        """Wait until no check is being placed."""
+        while self.running:
+            await asyncio.wait(set(self.running.values()))
+
+    async def stop(self) -> None:
+        tasks = list(self.running.values())
+        if self._looking is not None:
+            tasks.append(self._looking)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _start(self, number: str, pause: float = 0.0) -> None:
+        task = asyncio.create_task(self._place(number, pause))
+        self.running[number] = task
+
+        def ended(done: asyncio.Task[None]) -> None:
+            if self.running.get(number) is done:
+                del self.running[number]
+
+        task.add_done_callback(ended)
+
+    async def _place(self, number: str, pause: float) -> None:
+        if pause:
+            await asyncio.sleep(pause)
+        now = self.clock()
+        waiting = await self.store.get(number)
+        if waiting is None or waiting.next_at > now:
+            return  # done, or put off, meanwhile
+        at, _ = await self._when(number, now)
+        if at > now:
+            await self.store.wait_until(number, at)
+            return
+        if not await self.store.claim(waiting, now + CLAIMED):
+            return  # another process places it
+        if not await self._count(number, now):  # a cap filled meanwhile
+            later, _ = await self._when(number, now)
+            await self.store.wait_until(number, later if later > now else now + SOON)
+            return
+        try:
+            t = await self.words(number, profile_of_waiting(waiting))
+
+            async def begin(runner: CallRunner) -> None:
+                await self.begin(number, waiting, runner)
+
+            outcome: Outcome = await self.calling.check(number, t, begin)
+        except Exception:
+            log.exception("phone: a check call failed")
+            outcome = "failed"
+        await self._went(waiting, outcome)
+
+    async def _count(self, number: str, now: datetime) -> bool:
+        """Count a check call to ``number`` placed now, if the caps leave room."""
+        caps = [
+            (number, PER_NUMBER_DAY, now - GAP),
+            (POOL, self.settings.per_day, None),
+            (_hour(now), self.settings.per_hour, None),
+        ]
+        return await self.store.count(local_day(now), now, caps)
+
+    async def _went(self, waiting: Waiting, outcome: Outcome) -> None:
+        """After a try: done when answered; else the next try, or given up."""
+        number = waiting.number
+        if outcome in ("heard", "not them"):
+            await self.store.done(number)
+            return
+        now = self.clock()
+        tries = waiting.tries + 1
+        at = self.calling.settings.policy.next_try(now, tries, now)
+        if at is None:
+            await self.store.done(number)
+            log.info("phone: a check call was given up after %d tries", tries)
+            await self._give_up(number, tries)
+            return
+        await self.store.wait_until(number, at, tries)
+
+    async def _give_up(self, number: str, tries: int) -> None:
+        user = await self.db.users.find(PLATFORM, number)
+        name = (user.first_name if user else "") or ""
+
+        def notice(t: Translator) -> Message:
+            return check_given_up(t, name, tries)
+
+        await tell_coordinators(
+            self.db,
+            self.calling.backchannels,
+            notice,
+            about=[user.id] if user else [],
+            wake=self.calling.on_queued,
+        )
+
+
+def _hour(at: datetime) -> str:
+    """The pool's count of the hour ``at`` falls in (Europe/Berlin)."""
+    return POOL + f"{at.astimezone(BERLIN).hour:02d}"
+
+
+def _next_hour(at: datetime) -> datetime:
+    local = at.astimezone(BERLIN)
+    return (local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).astimezone(
+        at.tzinfo
+    )

@@ -1,0 +1,367 @@
+"""What a call hears: an answer said with its keys (keypad.py ``keys_said``), in pages when
+it has more than ten choices, its likely choice first (said_first.py); the call's words
+(the caller's reader); a line of the transport's own; the wait for the caller and the
+goodbye. transport.py hands each answer here; the dialogues of handlers/numbers/number_entry.py,
+caller_check.py and phone_pin.py (who_calls.py, pin_line.py) say their messages here too.
+
+Every answer that is a message is said (prompts.py) and played after what the call is
+playing; its choices are kept for the call by the numbered-choices rules
+(numbered_choices.py), so that a key presses the newest message's choice. A message of more
+than ten choices is said in pages (the call keeps the page, answered_call.py ``Call.page``);
+the list that comes again after a tick is said from the page that holds the choice pressed
+(:meth:`CallVoice._turn_to`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+
+from markupsafe import Markup
+
+from bot.speech.engine import SpeechError
+from bot.speech.script import Part
+from bot.transports.numbered_choices import NumberedChoices, numbered
+from bot.transports.phone.calls.answered_call import Call, Paged
+from bot.transports.phone.calls.call_runner import CallRunner, Say
+from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.caller_id import PLATFORM
+from bot.transports.phone.sip.call_control import CallControl
+from bot.transports.phone.words import said_first
+from bot.transports.phone.words.choices import CallChoices
+from bot.transports.phone.words.keypad import (
+    BACK,
+    MORE,
+    MORE_KEY,
+    NEXT_PAGE,
+    Meaning,
+    Typed,
+    finish_number,
+    keys_said,
+    on_page,
+    page_count,
+    page_holding,
+    paged,
+)
+from bot.transports.phone.words.prompts import Prompts, spoken_parts
+from bot.transports.phone.words.said_first import FOLLOW_SECONDS, Said, keys_of
+from bot.transports.phone.words.to_a_person import AFTER_TONE, IDLE_GOODBYE, offers_person
+from bot.transports.phone.words.to_a_person import CHOICE as PERSON_CHOICE
+from bot.transports.sending import DeliveryError
+from handlers.dispatcher import Dispatcher
+from handlers.media.spoken_words import said_of
+from handlers.messages import (
+    ButtonPress,
+    Command,
+    Edit,
+    Event,
+    Message,
+    Outgoing,
+    Text,
+    finish,
+    next_part,
+    way_back,
+)
+from handlers.numbers.dialable import language_hint
+from handlers.reader import reader_of, translator_of
+from locales import Translator, negotiate
+
+
+class CallVoice:
+    """How the line's calls are spoken to (``prompts``/``voices``: set when the line
+    connects, or given)."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        stack: CallControl,
+        in_call: CallSettings,
+        prompts: Prompts | None,
+        voices: frozenset[str],
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.stack = stack
+        self.in_call = in_call
+        self.prompts = prompts
+        self.voices = voices
+        self.call_choices = CallChoices()
+        self.choices = NumberedChoices(self.call_choices, lambda chat_id: False)
+        self._message_ids = itertools.count(1)
+
+    def runner(self, call: Call) -> CallRunner:
+        """The runner the call's steps run on (one made for a call set up by hand)."""
+        if call.runner is None:
+            call.runner = CallRunner(self.stack, call.call_id)
+        return call.runner
+
+    # -- an answer
+
+    async def answer(self, call: Call, item: Outgoing, edit_message_id: str | None) -> None:
+        """``item`` said to ``call``, after what it is playing."""
+        self.drop_rest(call)  # a new answer: what the last one kept back is not said
+        note = getattr(item, "reader", None)
+        if note is not None:  # the reader chain's spoken link: whose words to say it in
+            call.reader = translator_of(note)
+        if isinstance(item, Message | Edit):
+            await self._choices(call, item, edit_message_id)
+            if isinstance(item, Message) and item.recorded:
+                call.recorded = str(item.recorded)
+                t = await self.words(call)
+                await self.say(call, str(item.recorded) + "\n" + t._(AFTER_TONE), [])
+            return
+        # What of it is said (handlers/media/spoken_words.py); a toast too ("Passed on." after a
+        # recording): else only silence.
+        words = said_of(item, toasts=True)
+        if words is not None:
+            await self.say(call, str(words.text), [])
+
+    async def _choices(self, call: Call, item: Message | Edit, edit_message_id: str | None) -> None:
+        """A message: its text and what each key does, kept for the call's keys."""
+        words = said_of(item, toasts=True)
+        assert words is not None
+        typed = await self.choices.typing(call.chat_id, item, edit_message_id)
+        listed = numbered(item.buttons) if typed else []
+        await self.choices.sent(call.chat_id, str(next(self._message_ids)), item, typed=typed)
+        call.choices = len(listed)
+        call.back = way_back(item.buttons) if typed else None
+        call.free_digits = isinstance(item, Message) and bool(item.request_location)
+        t = await self.words(call)
+        data = [data for _, data in listed]
+        done = finish(item.buttons) if typed else None
+        following = next_part(item.buttons) if typed else None
+        call.next_choice = data.index(following) + 1 if following in data else None
+        self._turn_to(call, data, done)
+        call.pages = None
+        if typed and paged(len(listed)) and not call.free_digits:
+            call.pages = Paged(str(words.text), list(words.labels), data, done, t._(MORE))
+        labels, keys = keys_said(
+            words.labels if typed else [],
+            data,
+            free_digits=call.free_digits,
+            person=t._(PERSON_CHOICE) if offers_person(listed) else None,
+            page=call.page,
+            done=done,
+            more=t._(MORE),
+            next_at=None if call.free_digits else call.next_choice,
+        )
+        split = None
+        if typed and not call.free_digits and call.pages is None:
+            split = await self._said_first(call, str(words.text), labels, keys, listed)
+        if split is None:
+            await self.say(call, str(words.text), labels, keys)
+            return
+        # The likely choice first, the rest after a pause (said_first.py). The rest's audio
+        # is made before the first part plays: the speech engine's work beside a prompt
+        # playing in this process cut its first seconds on a busy machine
+        # (test_calling_in.py).
+        first, rest = split
+        kept = await self.rest_file(call, rest) if rest is not None else None
+        await self.say(call, first.text, first.labels, first.keys)
+        if kept is not None:
+            call.audio.saying.append(kept)
+            call.rest = kept
+
+    async def _said_first(
+        self,
+        call: Call,
+        text: str,
+        labels: list[str],
+        keys: list[str] | None,
+        listed: list[tuple[str, str]],
+    ) -> tuple[Said, Said | None] | None:
+        """The message as said_first.py says it (a first part, and a rest after a pause or
+        None): the main menu; the languages to a new caller. None: said whole."""
+        every_key = keys_of(labels, keys)
+        if offers_person(listed):
+            return said_first.main_menu(text, labels, every_key)
+        if not listed or not all(data.startswith("lang:") for _, data in listed):
+            return None
+        person = await self.dispatcher.db.users.find(PLATFORM, call.chat_id)
+        if person is not None and person.language is not None:
+            return None  # a known caller changing their language: the question and all
+        hint = negotiate(language_hint(call.chat_id), default="")
+        hinted = hint if hint in self.dispatcher.settings.languages else None
+        return said_first.languages(text, labels, every_key, hinted)
+
+    async def rest_file(self, call: Call, rest: Said) -> Path | None:
+        """The audio of the rest of a message said in two parts (None: nothing to say),
+        said after the first part and a pause without a key (:meth:`rest_after_pause`);
+        "*" says both."""
+        return await self._file(
+            spoken_parts(rest.text, rest.labels, await self.words(call), self.voices, rest.keys)
+        )
+
+    def drop_rest(self, call: Call) -> None:
+        """What a message kept back for after a pause is not said (a key came, or a newer
+        answer, or the call is over)."""
+        call.rest = None
+        if call.following is not None:
+            call.following.cancel()
+            call.following = None
+
+    def rest_after_pause(self, call: Call) -> None:
+        """The rest of a message said in two parts, once a pause without a key passed."""
+        if call.rest is not None and call.following is None:
+            loop = asyncio.get_running_loop()
+            call.following = loop.call_later(FOLLOW_SECONDS, self._follow, call)
+
+    def _follow(self, call: Call) -> None:
+        """The pause after a message's first part passed without a key: its rest."""
+        call.following = None
+        rest, call.rest = call.rest, None
+        if rest is not None and not call.audio.gone:
+            self.play(call, [rest])
+
+    @staticmethod
+    def _turn_to(call: Call, data: list[str], done: str | None) -> None:
+        """The page a new message of choices ``data`` is said from: after a choice pressed
+        on a page that this message has too (a tick: the list again, its ✅ changed), the
+        page that holds it - the finish's, the page it was pressed on - so that ticking
+        several on page 2 stays there; else the first."""
+        ticked, call.ticked = call.ticked, None
+        if ticked is None or ticked not in data or not paged(len(data)):
+            call.page = 0
+        elif ticked != done:
+            call.page = page_holding(len(data), data.index(ticked) + 1, finish_number(data, done))
+
+    async def say_page(self, call: Call, pages: Paged, *, again: bool = False) -> None:
+        """The call's page of ``pages`` (its text before it ``again``: "*"), as an answer."""
+        labels, keys = keys_said(
+            pages.labels,
+            pages.data,
+            free_digits=False,
+            person=None,
+            page=call.page,
+            done=pages.done,
+            more=pages.more,
+        )
+        call.audio.saying = []
+        await self.say(call, pages.text if again else "", labels, keys)
+        if call.audio.saying:
+            call.audio.last = call.audio.saying
+            if not again:  # "*" says, it is not asked
+                call.answers += 1
+
+    async def event_of(self, call: Call, meaning: Meaning | Event) -> Event | None:
+        """The event a key means: a choice of the newest message (on its page), its way
+        back, digits typed (None: a page's key that turned or said the page again)."""
+        if meaning == Typed(MORE_KEY) and call.next_choice is not None and call.pages is None:
+            meaning = Typed(str(call.next_choice))  # the next part, said on 9
+        call.ticked = None
+        if isinstance(meaning, Typed) and call.pages is not None:
+            pages = call.pages
+            chosen = on_page(meaning.digits, len(pages.data), call.page, pages.finish)
+            if not isinstance(chosen, int):
+                if chosen == NEXT_PAGE:
+                    call.page = (call.page + 1) % page_count(len(pages.data), pages.finish)
+                # The next page; a key no choice of the page has: the page again.
+                await self.say_page(call, pages)
+                return None
+            meaning, call.ticked = Typed(str(chosen)), pages.data[chosen - 1]
+        if meaning == BACK:
+            return ButtonPress(call.back) if call.back else Command("menu")
+        if isinstance(meaning, Typed):
+            pressed = await self.choices.typed(call.chat_id, meaning.digits)
+            return ButtonPress(pressed.data) if pressed else Text(meaning.digits)
+        assert not isinstance(meaning, str)
+        return meaning
+
+    # -- saying
+
+    async def say(
+        self, call: Call, text: str, labels: list[str], keys: list[str] | None = None
+    ) -> None:
+        path = await self._file(
+            spoken_parts(text, labels, await self.words(call), self.voices, keys)
+        )
+        if path is not None:
+            call.audio.saying.append(path)
+            self.play(call, [path])
+
+    async def prompt(self, text: str, reader: Translator | str) -> Path | None:
+        """A text said to ``reader`` (their translator, or a language) as a prompt file
+        (None: nothing to say)."""
+        return await self._file(spoken_parts(text, [], reader, self.voices))
+
+    async def _file(self, words: tuple[Part, ...]) -> Path | None:
+        assert self.prompts is not None
+        if not words:
+            return None
+        try:
+            return await self.prompts.file(words)
+        except SpeechError as exc:
+            raise DeliveryError(f"phone: not said ({type(exc).__name__})") from None
+
+    async def say_line(self, call: Call, line: str) -> None:
+        """One of the transport's own lines (marked with N_), in the caller's words."""
+        t = await self.words(call)
+        await self.say(call, t._(line), [])
+
+    async def say_alone(self, call: Call, line: str) -> None:
+        """One of the transport's lines (marked with N_) as the call's whole answer."""
+        await self.say_message(call, Message(Markup((await self.words(call))._(line))))
+
+    async def say_message(self, call: Call, message: Message) -> None:
+        """A dialogue's message (handlers/numbers/caller_check.py, number_entry.py) as the call's
+        whole answer (what "*" repeats): its text, which names its keys itself."""
+        call.audio.saying, call.recorded, call.choices = [], "", 0
+        call.pages = None
+        await self.say(call, str(message.text), [])
+        call.audio.last = call.audio.saying
+        call.answers += 1
+
+    def play(self, call: Call, prompts: list[Path]) -> None:
+        """Play ``prompts`` to the call: the bot speaks, the caller is not waited for."""
+        self.not_idle(call)
+        self.runner(call).start(Say(tuple(prompts), wait=False, after=True))
+
+    # -- the caller's words
+
+    async def reader_of(self, chat_id: str) -> Translator:
+        """The words of ``chat_id``'s person on the phone, from their row: their language
+        (a newcomer's: the city's), easy language, the phone's variants."""
+        user = await self.dispatcher.db.users.find(PLATFORM, chat_id)
+        newcomer = self.dispatcher.settings.newcomer_language(language_hint(chat_id))
+        return reader_of(user, newcomer, on=PLATFORM).t
+
+    async def words(self, call: Call) -> Translator:
+        """The caller's words: their newest answer's reader, else read once for the call."""
+        if call.reader is None:
+            call.reader = await self.reader_of(call.chat_id)
+        return call.reader
+
+    # -- a caller who does nothing (``idle_seconds``; the goodbye is the call's loop's)
+
+    def wait_for_caller(self, call: Call) -> None:
+        """All is said (or a key came) and the call waits for the caller: after
+        ``idle_seconds`` without a key or a word, goodbye. Not while recording or
+        before the tone."""
+        self.not_idle(call)
+        if call.audio.gone or call.audio.listening is not None or call.audio.then is not None:
+            return
+        if call.handed is not None:  # a helper is offered or talking: nobody waits for keys
+            return
+        call.audio.idle_at = asyncio.get_running_loop().time() + self.in_call.idle_seconds
+
+    @staticmethod
+    def not_idle(call: Call) -> None:
+        call.audio.idle_at = None
+
+    @staticmethod
+    def waited_out(call: Call) -> bool:
+        """Whether the call waited for its caller its ``idle_seconds``: the goodbye."""
+        at = call.audio.idle_at
+        if at is None or asyncio.get_running_loop().time() < at:
+            return False
+        call.audio.idle_at = None
+        return not call.audio.gone and call.audio.listening is None
+
+    async def goodbye(self, call: Call) -> Path | None:
+        """The goodbye's prompt, in the caller's words (noted as said)."""
+        self.drop_rest(call)
+        t = await self.words(call)
+        said = await self.prompt(t._(IDLE_GOODBYE), t)
+        if said is not None:
+            call.audio.saying.append(said)
+        return said

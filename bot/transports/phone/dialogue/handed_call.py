@@ -1,0 +1,74 @@
+"""A call that is up, handed to a helper's bridged call (bridging.py ``LiveCall``): the
+helper's offer is said in it, its "1" takes the talk; no talk, and the call goes on as the
+caller's conversation, where they were.
+
+:func:`handed` chooses the call (one of the number's own person, not recording, typing,
+being transferred or handed already); while handed, the call's keys and its wait
+for the caller are the bridged call's (answered_call.py ``Call.handed``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from bot.transports.phone.calls.answered_call import Call
+from bot.transports.phone.calls.call_runner import CallRunner, Say
+from bot.transports.phone.dialogue.call_voice import CallVoice
+
+log = logging.getLogger(__name__)
+
+
+class HandedCall:
+    def __init__(self, voice: CallVoice, call: Call) -> None:
+        self.voice, self.call = voice, call
+
+    @property
+    def runner(self) -> CallRunner:
+        return self.voice.runner(self.call)
+
+    async def offer(self, prompt: Path | None, seconds: float) -> bool:
+        call = self.call
+        if call.audio.gone:
+            return False
+        call.handed = asyncio.get_running_loop().create_future()
+        if call.pause is not None:
+            call.pause.cancel()
+            call.pause = None
+        self.voice.not_idle(call)
+        log.info("phone: call %d: a helper's call is offered", call.call_id)
+        self.runner.start(Say((prompt,) if prompt else (), wait=False))
+        try:
+            return await asyncio.wait_for(asyncio.shield(call.handed), seconds) == "1"
+        except TimeoutError:
+            return False
+
+    def release(self) -> None:
+        call = self.call
+        call.handed = None
+        if call.audio.gone:
+            return
+        if call.audio.last:  # where they were: the last answer again
+            self.voice.play(call, list(call.audio.last))
+        else:
+            self.voice.wait_for_caller(call)
+
+
+def handed(voice: CallVoice, call: Call | None) -> HandedCall | None:
+    """``call`` (the call of a number's person that is up: one that came from a number
+    nobody had yet, or one a call-back checked - never a stand-in for a claimed number) to
+    hand to the helper of their request, unless it is recording, typing, being transferred
+    or handed already."""
+    if (
+        call is None
+        or call.claimed
+        or call.runner is None
+        or call.audio.gone
+        or call.audio.then is not None
+        or call.audio.listening is not None
+        or call.entry is not None
+        or call.handed is not None
+    ):
+        return None
+    return HandedCall(voice, call)

@@ -1,0 +1,95 @@
+"""A message as a texted reader gets it (``Medium.TEXTED``: plain texts and typed numbers,
+by SMS or any transport of plain text), made by the reader chain's texted link
+(handlers/reader_chain.py ``texted``) as a :class:`~handlers.messages.TextedForm` on the
+item. The form promises nothing of a wire: a texting transport fits it to its own and adds
+its own promises (SMS: bot/transports/sms/paging.py pages it by segments, "More: send 0",
+and says after a notice how to STOP texts); nothing of the form is the transport's.
+
+- **Plain text.** No markup survives (a phone shows ``<b>`` as it is); a link becomes a line
+  with its address (handlers/media/plain_text.py); a door code's picture gets its name before it
+  ("Apfel <picture> 86"), so that the code survives where the wire drops pictures.
+- **Numbered choices.** A message's choices, numbered as every numbered-choices medium
+  numbers them (``handlers.messages.numbered``), one a line ("1 Yes"), all of them however
+  many (the twelve kinds of help, the ten languages and "Done"): a typed "12" presses the
+  twelfth. A label's own number goes ("1. Seniorenbüro" is "1 Seniorenbüro"): one number a
+  choice. Choices count from 1, so a texting transport may give "0" a meaning of its own
+  (SMS: the rest of a text it cut, bot/transports/sms/paging.py).
+- **Short forms.** A message with a short form (``Message.brief``: a notice to read whole,
+  with a link to the rest) goes as that short form, whatever the message is, marked as a
+  notice (``TextedForm.notice``): a transport whose texts cost says after it how to stop
+  them (SMS's STOP). Toasts, reactions, deletions and voices have no texted form: a text
+  carries none of them.
+- **No direction marks.** The invisible marks and isolates (U+200E/F, U+061C, U+202A-202E,
+  U+2066-2069, handlers/text_safety.py) go from every text: many simple phones show them as
+  boxes, each costs a UCS-2 character, and right-to-left words keep the order they are
+  written in (the phone lays out each line by its first letter).
+
+No button data, no states.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from handlers.helping.door_code import door_codes_named
+from handlers.media.plain_text import html_to_plain, with_links
+from handlers.media.spoken_words import place_words
+from handlers.messages import (
+    Button,
+    Document,
+    Edit,
+    Message,
+    Outgoing,
+    Picture,
+    TextedForm,
+    Venue,
+    numbered,
+)
+from handlers.text_safety import BIDI_CONTROLS, BIDI_MARKS
+from locales import Translator
+
+_DIRECTION = BIDI_CONTROLS | BIDI_MARKS
+
+
+def without_direction_marks(text: str) -> str:
+    """``text`` without the invisible direction marks and isolates."""
+    return "".join(ch for ch in text if ch not in _DIRECTION)
+
+
+def _plain(text: Markup, buttons: list[list[Button]], t: Translator) -> str:
+    plain = html_to_plain(with_links(text, buttons)).strip()
+    return without_direction_marks(door_codes_named(plain, t, keep_picture=True))
+
+
+# A label's own number ("1. Seniorenbüro", "٣. …"): the texted form numbers every choice.
+_OWN_NUMBER = re.compile(r"^\d+\.\s+")
+
+
+def _unnumbered(label: str) -> str:
+    """``label`` without a number of its own before it, so that a choice has one number."""
+    return _OWN_NUMBER.sub("", label, count=1) or label
+
+
+def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
+    """``item`` in its texted form, in ``t``'s words (the reader's); None for what a text
+    carries nothing of (a toast, a reaction, a deletion, a voice, a file without caption)."""
+    if isinstance(item, Message | Edit):
+        brief = item.brief if isinstance(item, Message) else None
+        text = item.text if brief is None else brief
+        listed = tuple(numbered(item.buttons))
+        lines = "\n".join(f"{n} {_unnumbered(label)}" for n, (label, _) in enumerate(listed, 1))
+        typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
+        return TextedForm(
+            _plain(text, item.buttons, t),
+            without_direction_marks(lines),
+            listed,
+            typed,
+            brief is not None,
+        )
+    if isinstance(item, Venue):
+        return TextedForm(without_direction_marks(place_words(item.title, item.address, ", ")))
+    if isinstance(item, Document | Picture) and item.caption:
+        return TextedForm(_plain(item.caption, [], t))
+    return None

@@ -1,0 +1,263 @@
+"""Who is on a voice line: a caller ID is a claim, a call-back that its holder confirms is
+proof. The dialogue of it - its texts, its buttons and which key means what - for any
+voice transport with a keypad (the phone line says it and carries out its calls,
+bot/transports/phone/transport.py and outbox_calls.py).
+
+A caller ID proves little, even from the provider (many trunks let the caller set it, and
+it is spoofed from abroad); a number typed by a withheld caller proves nothing. So:
+
+- A call from a number whose person has something to give away (:func:`claimed`: a
+  request, relayed messages, a volunteer row, a role, queued messages, a name a
+  coordinator entered - db/users.py ``has_data``, the one rule; never whether they agreed
+  to the privacy notice: a resident the desk entered has not, and is checked from the
+  first call on) is not taken as that person at first: it goes on as a person of its own
+  for this one call (an id like a withheld caller's, :func:`made`), with the known
+  person's language and consent (:func:`profile_of`) so that nothing is asked twice. Such
+  a call may do what concerns nobody in particular (:func:`free`): the main menu, find
+  places, browse events, "0" for a person, the privacy notice. Whatever would say
+  something of the person or act for them - their requests, who comes and the code word,
+  their settings and data rights, reminders, a new request in their name, agreeing to
+  the privacy notice or declining it (a stand-in's "yes" or "no" would be taken for
+  her; declining would erase her) - waits: the
+  caller hears :func:`offer` ("we call you back first"); its first button (key "1",
+  :func:`takes_offer`) ends the call with :func:`calling` ("we call you in a moment", or
+  at a time: the quiet hours) and the bot calls the number; "#" (its ``back`` button) or
+  any other key goes back. A key while "please hang up now" is said changes nothing: the
+  bot hangs up. How often a number is checked and a caller may ask is
+  bot/transports/phone/calls/check_calls.py's (a stranger claiming someone's number can make the
+  bot ring it only so often); past that the caller hears why (:data:`REFUSED`: not today,
+  not this hour, not this number) and the call goes
+  on.
+- A new caller (no person with the number yet, or one with nothing but a language and
+  settings: :func:`claimed`) is that number's person from the start: there is nothing of
+  theirs to give away.
+- A withheld caller who types a number to ask for help is not attached to that number's
+  person: "1" on the number said back ends the call with :data:`CALLING_TYPED` and the
+  bot calls that number (handlers/numbers/number_entry.py).
+- A call the bot makes (a call-back with messages, or the call that checks a caller)
+  first asks whoever answers :func:`question` ("if you are Erna, press 1; if not, press
+  2" - the call that checks a caller names nobody: "if you asked us for help"), said twice
+  at most: only its first button (:func:`answered`: "me") lets the call
+  go on. A line that gives no key (an answering machine) hears nothing more; the second
+  ("not me": a wrong or reassigned number) ends the tries. The call that checks a caller
+  then goes on as the person's own conversation, starting with what they had pressed
+  (:func:`then_data`); a person who was not there yet (a typed number) is made now
+  (:func:`made`), with the language and consent of the call that asked; a person there
+  already keeps what they chose.
+
+A voice transport presses a dialogue's buttons by key: the n-th button by "n", the button
+of role ``back`` by "#" (:func:`keyed`). The texts name those keys themselves, so the
+buttons' labels are not said.
+
+Button data: ``check:call``, ``check:back`` (the offer), ``who:me``, ``who:not`` (the
+question). States (per call, in the voice transport's memory): the press that waits for
+the check; the number it is claimed for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from markupsafe import Markup
+
+from db import Database
+from db.users import User
+from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text, way_back
+from locales import N_, Translator
+
+OFFER = N_(
+    "🔐 Before I say anything about you, we call you back at your number."
+    " Press 1, then hang up: your phone rings in a moment."
+    " To go back, press the hash key."
+)
+CALLING = N_("📞 Thank you. Please hang up now. We will call you in a moment.")
+CALLING_TYPED = N_(
+    "📞 Thank you. Please hang up now. We will call you at this number in a moment."
+    " Then you can ask for help."
+)
+CALLING_AT = N_("📞 Thank you. Please hang up now. We will call you back on {when}.")
+CALLING_TYPED_AT = N_(
+    "📞 Thank you. Please hang up now. We will call you at this number on {when}."
+    " Then you can ask for help."
+)
+NOT_NOW = N_(
+    "😔 We cannot call you back today. Please call again tomorrow, or press 0 to talk to a person."
+)
+NOT_THIS_HOUR = N_(
+    "😔 We cannot call you back right now. Please call again in an hour,"
+    " or press 0 to talk to a person."
+)
+CANNOT_CALL = N_("😔 We cannot call this number. Please press 0 to talk to a person.")
+# Why a check call is not placed (bot/transports/phone/calls/check_calls.py), and what the
+# caller hears of it: each reason its own true sentence.
+Refusal = Literal["never", "hour", "day"]
+REFUSED: dict[Refusal, str] = {"never": CANNOT_CALL, "hour": NOT_THIS_HOUR, "day": NOT_NOW}
+QUESTION_NAMED = N_(
+    "📞 Hello, this is the neighbourhood help, with a call for {name}."
+    " If you are {name}, press 1. If not, press 2."
+)
+QUESTION = N_(
+    "📞 Hello, this is the neighbourhood help, with a call for the person who asked us"
+    " for help. If that is you, press 1. If not, press 2."
+)
+
+CALL_ME = "check:call"
+ME = "who:me"
+NOT_ME = "who:not"
+Answer = Literal["me", "not me"]
+
+# What a call that is not checked may do: commands and presses that show the same to
+# everyone (the menu, places, events' lists and details, the privacy notice) or concern
+# only this call (its language, read aloud, easy language).
+_FREE_COMMANDS = frozenset({"start", "menu", "coordinators", "privacy", "help", "language"})
+_FREE_PRESSES = frozenset({"menu:main", "menu:places", "menu:events", "menu:help"})
+_FREE_PREFIXES = ("pl:", "lang:", "ra:", "easy:", "guide:", "privacy:details")
+# Events: browsing only (``ev:mine``, ``ev:rm`` reminders, subscriptions are the person's).
+_FREE_EVENT_ACTIONS = frozenset(
+    {"where", "week", "wc", "cat", "d", "n", "more", "prev", "list", "area"}
+)
+
+
+def free(event: Event) -> bool:
+    """Whether an unchecked call may go on with ``event``."""
+    if isinstance(event, Command):
+        return event.name in _FREE_COMMANDS
+    if isinstance(event, ButtonPress):
+        data = event.data
+        if data in _FREE_PRESSES or data.startswith(_FREE_PREFIXES):
+            return True
+        prefix, _, rest = data.partition(":")
+        return prefix == "ev" and rest.split(":", 1)[0] in _FREE_EVENT_ACTIONS
+    # Words said or typed go to the step the caller is at, which only a free press began.
+    return isinstance(event, Text | Media)
+
+
+# The notice's "No, thanks" counts only while the notice is read (handlers/onboarding.py);
+# the checked call has not read it: it begins with the same question of erasure, asked as
+# /delete asks it (handlers/privacy.py).
+_DECLINED, _ASK_TO_DELETE = "consent:no", "delete:ask"
+
+
+def then_data(event: Event) -> str:
+    """The button the checked call begins with: what waited, else the main menu."""
+    if isinstance(event, ButtonPress):
+        return _ASK_TO_DELETE if event.data == _DECLINED else event.data
+    return "menu:main"
+
+
+def keyed(buttons: list[list[Button]], key: str) -> str | None:
+    """The data of the button a voice caller's ``key`` presses: "1"-"9" the n-th button,
+    "#" the way back (None: no button of the dialogue's)."""
+    if key == "#":
+        return way_back(buttons)
+    pressable = [button for row in buttons for button in row if not button.is_link]
+    if len(key) == 1 and key in "123456789" and int(key) <= len(pressable):
+        return pressable[int(key) - 1].data
+    return None
+
+
+def offer(t: Translator) -> Message:
+    """What an unchecked call hears for a press that needs the check: "1" calls back."""
+    return Message(Markup(t._(OFFER)), _offered(t), typed_choices=False)
+
+
+def takes_offer(key: str) -> bool:
+    """Whether ``key`` on :func:`offer` asks for the call-back (any other goes back)."""
+    return keyed(_offered(None), key) == CALL_ME
+
+
+def _offered(t: Translator | None) -> list[list[Button]]:
+    """The offer's buttons (``t``: labelled for the caller; None: for which key means
+    what, where the labels are not read)."""
+
+    def label(icon: str, text: str) -> str:
+        return icon + " " + (t._(text) if t else text)
+
+    return [
+        [Button(label("📞", N_("Call me")), CALL_ME)],
+        [Button(label("↩️", N_("Back")), "check:back", role="back")],
+    ]
+
+
+def calling(t: Translator, *, typed: bool, when: datetime | None = None) -> Message:
+    """What the caller hears when the check is asked for: hang up, we call (``typed``: at
+    the number typed) in a moment, or at ``when`` (the quiet hours, the caps)."""
+    if when is None:
+        return Message(Markup(t._(CALLING_TYPED if typed else CALLING)))
+    said = t.day_and_time(when, "MMMMEEEEd")
+    return Message(t.t(CALLING_TYPED_AT if typed else CALLING_AT, when=said))
+
+
+def question(t: Translator, name: str) -> Message:
+    """What a call the bot made asks first: "1" it is them, "2" it is not."""
+    text = t.t(QUESTION_NAMED, name=name) if name else t.t(QUESTION)
+    buttons = [[Button("✅ " + t._("Yes"), ME)], [Button("✖️ " + t._("No"), NOT_ME)]]
+    return Message(text, buttons, typed_choices=False)
+
+
+def answer_keys(asked: Message) -> str:
+    """The keys that answer :func:`question` (what a voice transport listens for)."""
+    return "".join(str(n) for n in range(1, sum(len(row) for row in asked.buttons) + 1))
+
+
+def answered(asked: Message, key: str) -> Answer | None:
+    """What ``key`` says to :func:`question`: "me", "not me", None (no answer)."""
+    data = keyed(asked.buttons, key)
+    if data == ME:
+        return "me"
+    if data == NOT_ME:
+        return "not me"
+    return None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the call that asked passes on to a person made when the check succeeds."""
+
+    language: str | None = None
+    consented: bool = False
+    # The easy texts, as the asking call had them (a phone person starts with them).
+    easy: bool = False
+
+
+def profile_of(user: User | None) -> Profile:
+    """What a call's person (None: not there yet) passes on: their language, consent and
+    easy texts."""
+    if user is None:
+        return Profile()
+    return Profile(
+        language=user.language, consented=user.consent_at is not None, easy=user.easy_language
+    )
+
+
+async def claimed(db: Database, platform: str, number: str) -> User | None:
+    """The person a call from ``number`` claims to be where it must not be taken as them
+    until a call-back checks it: a person who has something to give away (db/users.py
+    ``has_data``), consent or not. None: a new caller (or one with nothing of theirs),
+    who is the number's person from the start."""
+    known = await db.users.find(platform, number)
+    if known is None or not await db.users.has_data(known.id):
+        return None
+    return known
+
+
+async def made(db: Database, platform: str, number: str, profile: Profile) -> None:
+    """The person of ``number`` (a number whose holder confirmed, or a stand-in for one
+    call): the one there is, or a new one with the language and consent of ``profile`` -
+    what a person already chose is never changed, and the consent of the call that asked
+    never goes to a person with data (a resident the desk entered agrees herself: whoever
+    typed her number heard the notice, not she)."""
+    async with db.transaction():
+        person = await db.users.seen(platform, number, number)
+        if profile.language and not person.language:
+            await db.users.set_language(person.id, profile.language)
+        if (
+            profile.consented
+            and person.consent_at is None
+            and not await db.users.has_data(person.id)
+        ):
+            await db.users.record_consent(person.id)
+        if profile.easy and not person.language:  # a new person, as the asking call
+            await db.users.set_easy_language(person.id, True)

@@ -1,0 +1,216 @@
+"""Acts that end or redirect running help, confirmed by the holder of the number.
+
+Where a sender can be forged but a text to the number reaches its owner (a ``coded``
+channel, handlers/channels.py: SMS), a text may claim to come from a resident who never
+sent it. What would end their help or send their helper elsewhere is therefore not done on
+the sender's word: it is held, a code is texted to the number (the texting transport's
+store issues and checks it, the one code store, as for an erasure: handlers/privacy.py),
+and only that code, texted back within a quarter of an hour, does it. The code's text says
+what it confirms - a relayed message is quoted whole - so the real holder who gets a code
+for something they did not send does nothing, and a forger, who does not receive the
+number's texts, never learns it.
+
+- **Buttons** registered with ``coded`` (``Router.action(..., coded=...)``): withdrawing a
+  request (handlers/helping/requests_flow.py, relay.py "end"), "the help is done"
+  (relay.py), a helper's hand back (offers.py), the channel messages come by
+  (handlers/numbers/reach.py). The dispatcher hands such a
+  press here (:func:`hold_press`); the code presses it again, checked as any press at that
+  moment (a request withdrawn meanwhile is "no longer valid").
+- **Anything else a feature holds** (:func:`hold`, done by ``Router.confirmed[kind]``): a
+  text for the helper (relay.py), unless the number confirmed a code within the last
+  :data:`PASSING` (:func:`vouched`): then its holder is there, and a conversation does not
+  cost a code a message; agreeing to the privacy notice for a person who has data and never
+  agreed (handlers/onboarding.py: a resident the desk entered). That one is held before
+  consent, so the state and ``coded:no`` work then too; dropped, it leaves the person at the
+  notice, shown again.
+
+One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
+the step the person was in, back once the act is done or dropped); a new one replaces it
+and its code. In the state a four-digit text is the code (a wrong one is a try, three drop
+it: the store's rule); anything else drops the held act and is taken as what else it may be
+(by that step, or ``ctx.refuse``: a running contact passes it on); any command drops it too.
+Button data: ``coded:no`` (drop it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from markupsafe import Markup
+
+from db.clock import local_day, to_text
+from handlers import ui
+from handlers.channels import ACT, CODE_DIGITS, TextLine
+from handlers.context import Context
+from handlers.messages import Button, ButtonPress, Text
+from handlers.parsing import typed
+from handlers.router import ButtonSpec, Router
+from handlers.staff import holds
+from locales import N_, Translator
+
+STATE = "coded"
+PRESS = "press"
+# A code for an act works this long; the texts say "within a quarter of an hour".
+VALID = timedelta(minutes=15)
+# After a right code the number's texts to a helper pass this long without another.
+PASSING = timedelta(minutes=30)
+
+NOTHING_DONE = N_("👍 Nothing was done.")
+WRONG = N_("❌ That is not the code. Please try again.")
+NO_CODES = N_("⏳ No more codes today. Try again tomorrow.")
+EXPIRED = N_("⌛ The code is no longer valid. Nothing was done.")
+
+
+def needed(ctx: Context) -> bool:
+    """Whether the acting person's acts wait for a code: they wrote from a coded channel."""
+    return ctx.incoming.is_private and ctx.settings.channels.coded(ctx.incoming.sender.platform)
+
+
+def line(ctx: Context) -> TextLine:
+    """The store of the texting transport the person wrote by (a coded channel): the one
+    that issues and checks its codes (an erasure's too, handlers/privacy.py)."""
+    made = ctx.settings.channels.line(ctx.incoming.sender.platform, ctx.db.transactions)
+    if made is None:  # a coded channel texts its people: its descriptor gives its store
+        raise LookupError("a coded channel without a text line")
+    return made
+
+
+async def vouched(ctx: Context) -> bool:
+    """Whether the number texted back a right code within :data:`PASSING`."""
+    since = to_text(datetime.now(UTC) - PASSING)
+    return await line(ctx).confirmed_since(ctx.incoming.chat_id, since)
+
+
+async def hold(
+    ctx: Context, kind: str, data: dict[str, Any], asked: Callable[[Translator, str], Markup]
+) -> None:
+    """Hold an act (``Router.confirmed[kind]`` with ``data`` does it) and text the number a
+    code; ``asked`` says, with the code, what it confirms."""
+    now = datetime.now(UTC)
+    until = to_text(now + VALID)
+    code = await line(ctx).issue_code(ctx.incoming.chat_id, ACT, until, local_day(now))
+    t = ctx.t
+    # The step the person was in (a held act's own, when this one replaces it) comes back
+    # once this is done or dropped.
+    before = _before(ctx)
+    if code is None:
+        _back_to(ctx, before)
+        ctx.reply(t.t(NO_CODES), ui.back_to_menu(ctx))
+        return
+    ctx.set_state(STATE, {"kind": kind, "data": data, "before": before})
+    ctx.reply(asked(t, code), [[Button("↩️ " + t._("No"), "coded:no")]])
+
+
+def _before(ctx: Context) -> dict[str, Any] | None:
+    state = ctx.get_state()
+    if state is None:
+        return None
+    if state.state == STATE:
+        return state.data.get("before")
+    return {"state": state.state, "data": state.data}
+
+
+def _back_to(ctx: Context, before: dict[str, Any] | None) -> None:
+    if before is None:
+        ctx.clear_state()
+    else:
+        ctx.set_state(str(before["state"]), dict(before["data"]))
+
+
+async def hold_press(ctx: Context, button: ButtonSpec) -> None:
+    """A press of a ``coded`` button from a coded channel: held until the code comes."""
+    event = ctx.incoming.event
+    assert isinstance(event, ButtonPress) and button.coded is not None
+    number = ctx.args.partition(":")[0]
+    asked = button.coded
+    await hold(
+        ctx,
+        PRESS,
+        {"data": event.data, "message_id": event.message_id},
+        lambda t, code: t.t(asked, code=code, id=int(number) if number.isdigit() else ""),
+    )
+
+
+async def _again(ctx: Context, router: Router, data: dict[str, Any]) -> None:
+    """The held press, pressed again now: found and checked as any press."""
+    found = router.find_button(str(data["data"]))
+    if found is None or not holds(ctx.user, found[0].role):
+        ctx.stale()  # gone, or the role it needs was taken meanwhile
+    button, ctx.args = found
+    ctx.incoming = replace(
+        ctx.incoming, event=ButtonPress(str(data["data"]), data.get("message_id"))
+    )
+    await button.callback(ctx)
+
+
+async def _code(ctx: Context, router: Router) -> None:
+    """The state :data:`STATE`: the code does the held act."""
+    state = ctx.get_state()
+    assert state is not None
+    event = ctx.incoming.event
+    code = typed(event.text).strip() if isinstance(event, Text) else ""
+    t = ctx.t
+    before = state.data.get("before")
+    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
+        # Not a code: the held act is dropped, and the text is what else it may be - in
+        # the step the person was in, as if nothing had been held.
+        _back_to(ctx, before)
+        step = router.states.get(str(before["state"])) if before else None
+        if step is None and ctx.user.consent_at is None:
+            await _onboarding(ctx, router)  # before consent a text picks up the notice
+            return
+        if step is None:
+            ctx.refuse(t.t(NOTHING_DONE), ui.back_to_menu(ctx))
+            return
+        await step(ctx)  # its answer says where the person is: no text more
+        return
+    found = await line(ctx).check_code(ctx.incoming.chat_id, ACT, code, to_text(datetime.now(UTC)))
+    if found is False:
+        ctx.reply(t.t(WRONG), [[Button("↩️ " + t._("No"), "coded:no")]])
+        return
+    _back_to(ctx, before)
+    if found is None:
+        ctx.reply(t.t(EXPIRED), ui.back_to_menu(ctx))
+        return
+    kind, data = str(state.data["kind"]), dict(state.data["data"])
+    if kind == PRESS:
+        await _again(ctx, router, data)
+    else:
+        await router.confirmed[kind](ctx, data)
+
+
+async def _no(ctx: Context, router: Router) -> None:
+    state = ctx.get_state()
+    if state is None or state.state != STATE:
+        ctx.stale()
+    _back_to(ctx, state.data.get("before"))
+    if ctx.user.consent_at is None:
+        await _onboarding(ctx, router)
+        return
+    ctx.reply(ctx.t.t(NOTHING_DONE), ui.back_to_menu(ctx), edit=True)
+
+
+async def _onboarding(ctx: Context, router: Router) -> None:
+    """Before consent (the notice's "I agree" held, handlers/onboarding.py) the step the
+    person is back in is the notice: the onboarding shows it again, as it does for any text
+    then - nothing was agreed."""
+    start = router.commands.get("start")
+    if start is None:
+        raise RuntimeError("no /start handler registered")
+    await start.callback(ctx)
+
+
+def register(router: Router) -> None:
+    async def code(ctx: Context) -> None:
+        await _code(ctx, router)
+
+    async def no(ctx: Context) -> None:
+        await _no(ctx, router)
+
+    # A command moves on: the held act is dropped with it (``Router.views``). Before
+    # consent too: the notice's "I agree" for a person with data is held.
+    router.state(STATE, view=True, before_consent=True)(code)
+    router.action("coded", "no", before_consent=True)(no)

@@ -1,0 +1,199 @@
+"""A caller ID is a claim (handlers/numbers/caller_check.py): what an unchecked call may do, the
+offer of a call-back and the question a call the bot makes asks first, key by key."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from db import Database
+from handlers.messages import Button, ButtonPress, Command, Text
+from handlers.numbers.caller_check import (
+    CALLING,
+    CALLING_TYPED,
+    OFFER,
+    QUESTION,
+    QUESTION_NAMED,
+    REFUSED,
+    Profile,
+    answer_keys,
+    answered,
+    calling,
+    claimed,
+    free,
+    keyed,
+    made,
+    offer,
+    profile_of,
+    question,
+    takes_offer,
+    then_data,
+)
+from locales import translator
+
+NUMBER = "+492319876543"
+OTHER = "+492311234567"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        *("hr:new", "hr:mine", "settings:lang", "ev:mine", "ev:rm:3", "privacy:delete"),
+        # Agreeing to the notice, or declining it (which erases), for a person who has not.
+        *("consent:yes", "consent:no", "delete:ask", "delete:yes"),
+    ],
+)
+def test_what_says_something_of_the_person_or_acts_for_them_waits_for_the_check(data):
+    assert not free(ButtonPress(data))
+
+
+def test_a_declined_notice_is_asked_again_after_the_check_as_delete_asks():
+    """The checked call has not read the notice: "No, thanks" that waited begins it with
+    the question of erasure (handlers/privacy.py), "I agree" as pressed."""
+    assert then_data(ButtonPress("consent:no")) == "delete:ask"
+    assert then_data(ButtonPress("consent:yes")) == "consent:yes"
+
+
+@pytest.mark.parametrize("data", ["menu:main", "menu:places", "pl:near", "ev:week", "lang:de"])
+def test_what_concerns_nobody_in_particular_goes_on(data):
+    assert free(ButtonPress(data))
+
+
+def test_commands_about_a_person_wait_and_a_checked_call_begins_with_what_waited():
+    assert free(Command("start")) and free(Text("44137"))
+    assert not free(Command("mydata")) and not free(Command("delete"))
+    assert then_data(ButtonPress("hr:mine")) == "hr:mine"
+    assert then_data(Command("mydata")) == "menu:main"
+
+
+def test_only_1_on_the_offer_asks_for_the_call_back_hash_goes_back():
+    t = translator("de")
+    said = offer(t)
+    assert said.text == t._(OFFER) and CALLING != OFFER
+    assert takes_offer("1")
+    assert not any(takes_offer(key) for key in "023456789*#")
+    assert keyed(said.buttons, "#") == "check:back"
+
+
+def test_only_1_on_the_question_is_them_2_is_not_anything_else_no_answer():
+    t = translator("de")
+    named, unnamed = question(t, "Erna"), question(t, "")
+    assert named.text == str(t.t(QUESTION_NAMED, name="Erna"))
+    assert unnamed.text == t._(QUESTION)
+    assert answer_keys(named) == "12"
+    assert answered(named, "1") == "me" and answered(named, "2") == "not me"
+    assert all(answered(named, key) is None for key in "03456789*#")
+
+
+def test_a_link_is_never_pressed_by_a_key():
+    rows = [[Button("🗺 Map", url="https://example.org")], [Button("✅ Yes", "who:me")]]
+    assert keyed(rows, "1") == "who:me" and keyed(rows, "2") is None
+
+
+@pytest.mark.both_backends
+async def test_a_number_is_only_claimed_where_its_person_has_something_to_give_away(
+    db: Database,
+):
+    """A new number, or one whose person has nothing but a language and their consent, is
+    that number's person at once; whatever they have - consent or not - makes a call from
+    their number a claim: a name a coordinator entered, a request, one they help with,
+    a volunteer row, a role, messages queued for them, a helper's number, events followed,
+    subscriptions."""
+    assert await claimed(db, "phone", NUMBER) is None
+    person = await db.users.seen("phone", NUMBER, NUMBER)
+    await db.users.set_language(person.id, "de")
+    await db.users.record_consent(person.id)
+    assert await claimed(db, "phone", NUMBER) is None
+    assert profile_of(await db.users.get(person.id)).consented
+    assert profile_of(None) == Profile()
+
+    made_by: list[int] = []
+
+    async def someone() -> int:
+        number = f"+4923100000{len(made_by):02d}"
+        user = await db.users.seen("phone", number, number)
+        made_by.append(user.id)
+        assert await claimed(db, "phone", number) is None
+        return user.id
+
+    async def is_claimed(user_id: int) -> bool:
+        user = await db.users.get(user_id)
+        assert user is not None and user.consent_at is None  # never agreed
+        known = await claimed(db, "phone", user.platform_user_id)
+        return known is not None and known.id == user_id
+
+    named = await db.users.seen("phone", "+492310000099", "+492310000099", "Erna")
+    assert await is_claimed(named.id)  # the desk's resident form names her
+    asker = await someone()
+    await db.requests.create(asker, asker, category="shopping", description="x")
+    assert await is_claimed(asker)
+    helper = await someone()
+    request = await db.requests.create(
+        named.id, named.id, category="shopping", description="y", state="open"
+    )
+    await db.requests.transition(request.id, "matched", helper, volunteer_id=helper)
+    assert await is_claimed(helper)
+    volunteer = await someone()
+    await db.volunteers.save(
+        volunteer,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=2,
+    )
+    assert await is_claimed(volunteer)
+    staff = await someone()
+    await db.users.grant_role(staff, "coordinator")
+    assert await is_claimed(staff)
+    told = await someone()
+    told_number = (await db.users.get(told)).chat_id
+    await db.outbox.enqueue("phone", told_number, {"text": "Hallo"}, recipient_id=told)
+    assert await is_claimed(told)
+    caller = await someone()
+    await db.call_numbers.set(caller, "+491701234567")
+    assert await is_claimed(caller)
+    subscriber = await someone()
+    await db.events.subscribe(subscriber, "district", "Innenstadt-Nord")
+    assert await is_claimed(subscriber)
+
+
+async def test_the_checked_person_is_made_with_the_asking_calls_choices_never_changed(
+    db: Database,
+):
+    await made(db, "phone", NUMBER, Profile(language="tr", consented=True))
+    person = await db.users.find("phone", NUMBER)
+    assert person is not None and person.language == "tr" and person.consent_at is not None
+    # A person there already keeps their language; nothing is agreed in their name.
+    other = await db.users.seen("phone", OTHER, OTHER)
+    await db.users.set_language(other.id, "uk")
+    await made(db, "phone", OTHER, Profile(language="tr", consented=False))
+    kept = await db.users.get(other.id)
+    assert kept.language == "uk" and kept.consent_at is None
+    # A person with data (a resident the desk entered) agrees herself: the consent of a
+    # call that typed her number is not hers.
+    await db.requests.create(other.id, other.id, category="shopping", description="z")
+    await made(db, "phone", OTHER, Profile(language="tr", consented=True))
+    kept = await db.users.get(other.id)
+    assert kept.consent_at is None
+
+
+def test_the_caller_hears_when_the_check_call_comes_in_a_moment_or_at_a_time():
+    de = translator("de")
+    assert str(calling(de, typed=False).text) == de._(CALLING)
+    assert str(calling(de, typed=True).text) == de._(CALLING_TYPED)
+    morning = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
+    said = str(calling(de, typed=False, when=morning).text)
+    assert "Donnerstag, 26. November" in said and "08:00" in said
+    typed = str(calling(de, typed=True, when=morning).text)
+    assert "08:00" in typed and "Nummer" in typed
+
+
+def test_a_check_that_is_not_placed_is_said_for_what_it_is():
+    """Not today, not this hour, not this number: three sentences, each true of its
+    reason (a caller past the hour's checks was told "call again tomorrow")."""
+    de = translator("de")
+    said = {reason: de._(text) for reason, text in REFUSED.items()}
+    assert len(set(said.values())) == 3
+    assert "morgen" in said["day"] and "Stunde" in said["hour"]
+    assert "morgen" not in said["hour"] + said["never"] and "Stunde" not in said["never"]
