@@ -209,7 +209,7 @@ demo: $(VENV)/.stamp-base catalogs web-assets
 # not xdist's own (the most tests first, which left the one-test crash story to the end).
 # The slowest tests are listed at the end. `make test PYTEST_ARGS=tests/db/test_database.py`
 # runs one file.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 3 )))
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 2 )))
 PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,
