@@ -217,7 +217,7 @@ PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durat
 # The tests start the bot's processes many times over; where the environment says not to
 # write bytecode (PYTHONDONTWRITEBYTECODE), each would compile every module again.
 test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone sms
-	@$(PY) -m compileall -q bot handlers db locales
+	@$(PY) -m compileall -q -j 0 bot handlers db locales
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - treating as failure" >&2; exit 1; fi; \
 	exit $$rc
