@@ -10,10 +10,11 @@ CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
 EASY_PO := $(wildcard locales/*/LC_MESSAGES/easy.po)
 EASY_MO := $(EASY_PO:.po=.mo)
 
-# pip compiles what it installs one file after the other (38 s of a clean clone's CI); the
-# same bytecode on every core takes half that. Compiled at all because the bot's processes
-# start hundreds of times in the tests, and where the environment says not to write
-# bytecode (PYTHONDONTWRITEBYTECODE) each would compile every module it imports again.
+# pip compiles all it installs, one file after the other (38 s of a clean clone's CI); most
+# of it is never imported. The tests compile what they import, once: they run with
+# bytecode written (PYTHONDONTWRITEBYTECODE unset for them; the bot's processes start
+# hundreds of times, and each would compile every module it imports again). For the demo,
+# the packages are compiled on every core once they are installed.
 COMPILE_PACKAGES = $(PY) -m compileall -q -j 0 "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" >/dev/null
 
 .PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech pdf phone sms
@@ -29,7 +30,6 @@ $(VENV)/.stamp-base: pyproject.toml | speech pdf
 $(VENV)/.stamp-test: pyproject.toml | speech pdf
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --no-compile -e '.[test]'
-	$(COMPILE_PACKAGES)
 	touch $(VENV)/.stamp-base $@
 
 # Scripts and styles of the web map and desk, from the npm registry (package-lock.json).
@@ -214,11 +214,10 @@ PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durat
 
 # pytest exits 5 when it collected nothing; that is neither a pass nor an ordinary failure,
 # so it is reported as its own error instead of being mistaken for either.
-# The tests start the bot's processes many times over; where the environment says not to
-# write bytecode (PYTHONDONTWRITEBYTECODE), each would compile every module again.
+# The tests start the bot's processes many times over: they write bytecode whatever the
+# environment says (PYTHONDONTWRITEBYTECODE), or each would compile every module again.
 test: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone sms
-	@$(PY) -m compileall -q -j 0 bot handlers db locales
-	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@PYTHONDONTWRITEBYTECODE= $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests - treating as failure" >&2; exit 1; fi; \
 	exit $$rc
 
