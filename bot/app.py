@@ -6,16 +6,21 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.cities import City
 from bot.config import Config
-from bot.delivery import Speaker
 from bot.transports import registry
-from bot.transports.sending import MediaSource
 from db import Database
 from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.privacy import apply_retention as run_retention
+
+# The features (the dispatcher, the retention rules) are loaded where a dispatcher or the
+# retention is made: the commands that only open a database (db check, places, bans, roles)
+# start without them.
+if TYPE_CHECKING:
+    from bot.delivery import Speaker
+    from bot.transports.sending import MediaSource
+    from handlers.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,8 @@ async def open_city_database(city: City) -> Database:
 
 
 def build_dispatcher(db: Database, config: Config) -> Dispatcher:
+    from handlers.dispatcher import Dispatcher
+
     return Dispatcher(db, build_router(), config.handler_settings())
 
 
@@ -43,6 +50,8 @@ async def apply_retention(
 ) -> dict[str, int | None]:
     """The retention promises of the privacy notice (db/personal_data.py), each step on its
     own: a failing step is logged and counted, the others still run."""
+    from handlers.privacy import apply_retention as run_retention
+
     report = await run_retention(
         db, config.handler_settings(), build_router(), now or datetime.now(UTC)
     )

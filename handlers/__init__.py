@@ -2,45 +2,54 @@
 
 from __future__ import annotations
 
-from handlers import (
-    desk,
-    easy_language,
-    events,
-    guide,
-    helping,
-    menu,
-    onboarding,
-    places,
-    preferences,
-    privacy,
-    read_aloud,
-    to_coordinators,
-)
-from handlers.numbers import coded_acts, phone_pin, reach
+from types import ModuleType
+
 from handlers.router import Router
 
-# Registration order is the order of /help and of the platforms' command menus.
-FEATURES = (
-    onboarding,
-    menu,
-    places,
-    helping,
-    events,
-    guide,
-    preferences,
-    read_aloud,
-    easy_language,
-    reach,
-    phone_pin,
-    coded_acts,
-    privacy,
-    to_coordinators,
-    desk,
-)
+
+def features() -> tuple[ModuleType, ...]:
+    """The features, in the order of /help and of the platforms' command menus. Imported
+    here, when a router is built, not with the package: a command that needs only a data
+    module (``bot doctor``'s gazetteer and statistics, ``bot places import``) starts
+    without every chat (a third of a second of a core, and the tests start such commands
+    hundreds of times)."""
+    from handlers import (
+        desk,
+        easy_language,
+        events,
+        guide,
+        helping,
+        menu,
+        onboarding,
+        places,
+        preferences,
+        privacy,
+        read_aloud,
+        to_coordinators,
+    )
+    from handlers.numbers import coded_acts, phone_pin, reach
+
+    return (
+        onboarding,
+        menu,
+        places,
+        helping,
+        events,
+        guide,
+        preferences,
+        read_aloud,
+        easy_language,
+        reach,
+        phone_pin,
+        coded_acts,
+        privacy,
+        to_coordinators,
+        desk,
+    )
 
 
 def build_router() -> Router:
     router = Router()
-    for feature in FEATURES:
+    for feature in features():
         feature.register(router)
     return router

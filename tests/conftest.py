@@ -240,10 +240,13 @@ async def telegram_group_bot(fake_telegram: FakeTelegram, db: Database):
         yield wired.transport
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    """A real homeserver per test module: the module's people and bots register their own
-    names on it (tests/support/synapse_server.py)."""
+    """A real homeserver per test process (tests/support/synapse_server.py), started when a
+    test first needs it: a start costs seconds of a core, and ~19 modules need one. Every
+    person and bot registers a name of its own on it (numbered: tests/support/
+    matrix_people.py, matrix_bot.py), so that no test meets another's accounts or rooms; a
+    test that stops its homeserver starts one of its own."""
     server = Synapse(tmp_path_factory.mktemp("synapse"))
     server.start()
     yield server

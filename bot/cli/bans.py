@@ -20,8 +20,6 @@ from bot.cities import City
 from bot.transports.registry import SERVICES
 from db import Database
 from db.bans import SharedBanList
-from handlers.context import Backstage
-from handlers.helping.moderation import set_ban
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -95,6 +93,10 @@ async def _ban_in(city: City, main: Database, platform: str, user_id: str) -> st
             return "not known here: refused from the first message"
         if user.banned_at is not None:
             return "banned already"
+        # The lifecycle and its notices: loaded by a ban only, not by every command's start.
+        from handlers.context import Backstage
+        from handlers.helping.moderation import set_ban
+
         async with db.transaction():
             await set_ban(Backstage(db, city.config.handler_settings()), user, True)
         return "banned now"

@@ -9,9 +9,6 @@ from pathlib import Path
 
 from bot.app import open_city_database
 from bot.cities import City
-from handlers.events.ical import UnusableFile, import_events
-from handlers.events.notices import apply_import
-from handlers.messenger import Messenger
 from handlers.places.gazetteer import load_gazetteer
 
 
@@ -25,6 +22,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 async def run(city: City, args: argparse.Namespace) -> int:
+    # iCalendar and the notices are loaded by this command only, not by every command's
+    # start (the parser is built from this module).
+    from handlers.events.ical import UnusableFile, import_events
+    from handlers.events.notices import apply_import
+    from handlers.messenger import Messenger
+
     config = city.config
     db = await open_city_database(city)
     try:

@@ -8,8 +8,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tqdm import tqdm
-
 from bot.app import open_city_database
 from bot.cities import City
 from handlers.places.gazetteer import load_gazetteer
@@ -49,6 +47,8 @@ async def run(city: City, args: argparse.Namespace) -> int:
 
 
 async def _import(city: City, args: argparse.Namespace, gazetteer) -> int:
+    from tqdm import tqdm  # the progress bar: loaded by this command only
+
     db = await open_city_database(city)
     bar = tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr, leave=False)
     try:

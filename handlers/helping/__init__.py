@@ -12,23 +12,26 @@ relay's buttons) are the relay's own. ``certificate_requests`` owns a volunteer'
 requests and the papers signed for them.
 """
 
-from handlers.helping import (
-    bridged_calls,
-    certificates,
-    data_rights,
-    letters,
-    moderation,
-    offers,
-    relay,
-    relay_edits,
-    reports,
-    requests_flow,
-    volunteers,
-)
 from handlers.router import Router
 
 
 def register(router: Router) -> None:
+    # Imported when registered, not with the package: a tool that needs only a data module
+    # of it (handlers/__init__.py ``features``) starts without the chats.
+    from handlers.helping import (
+        bridged_calls,
+        certificates,
+        data_rights,
+        letters,
+        moderation,
+        offers,
+        relay,
+        relay_edits,
+        reports,
+        requests_flow,
+        volunteers,
+    )
+
     for feature in (
         requests_flow,
         volunteers,

@@ -9,7 +9,8 @@ desk entered with a number, also one who chose texts), in the main menu's
 contact rows and under the resident's relayed messages. Checked when pressed: the current
 helper of a request still taken (not done, not withdrawn), the resident still there, not
 in the phone's quiet hours, at most :data:`CALLS_PER_HOUR` calls per request in an hour
-(the port counts). The helper's own number is asked once (``phonenumbers``, read as
+(:func:`may_start`, counted here for every path that starts one: this chat and
+handlers/helping/talk_now.py). The helper's own number is asked once (``phonenumbers``, read as
 German, kept as E.164 in db/call_numbers.py: nobody sees it, never logged) and can be
 changed or removed in the settings. A number the bot may not call (handlers/numbers/dialable.py:
 premium, shared-cost, personal, satellite, a country not in ``[phone] call_countries``)
@@ -25,23 +26,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
 from markupsafe import Markup
 
+from db import Database
 from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
 from handlers.context import Context
+from handlers.flood_limits import FloodCounts
 from handlers.messages import Button, Text
 from handlers.numbers.dialable import dialable, valid
 from handlers.router import Router
+from handlers.settings import HandlerSettings
 from handlers.ui import shortened
 from locales import Translator, isolate
 
 PREFIX = "bc"
 STATE = "bc.number"
-# Calls per request within an hour (counted by the port).
+# Calls per request within an hour (:func:`may_start`).
 CALLS_PER_HOUR = 3
+HOUR = 3600.0
+# The calls started per request within the last hour, per city (its database: request
+# numbers are a city's own) in this process. A restart forgets them, which is harmless:
+# the limit keeps a resident from being rung again and again, and a restart is rare. Each
+# city's counts are bounded like every count keyed by outside input (FloodCounts).
+_STARTED: WeakKeyDictionary[Database, FloodCounts] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -60,9 +71,22 @@ class CallPort(Protocol):
     def quiet_until(self) -> datetime | None:
         """The end of the quiet hours if they are now; None outside them."""
 
-    def start(self, order: CallOrder) -> bool:
-        """Start the call in the background (the outcome reaches the helper's chat); False
-        when the request had :data:`CALLS_PER_HOUR` calls in the last hour."""
+    def start(self, order: CallOrder) -> None:
+        """Start the call in the background (the outcome reaches the helper's chat)."""
+
+
+def may_start(db: Database, settings: HandlerSettings, request_id: int) -> bool:
+    """Whether a call for the city's ``request_id`` may start now (fewer than
+    :data:`CALLS_PER_HOUR` within the hour by the city's clock), counted as started when it
+    may: a call that fails counts too."""
+    counts = _STARTED.get(db)
+    if counts is None:
+        counts = _STARTED[db] = FloodCounts(lambda: settings.clock().timestamp(), window=HOUR)
+    key = ("bridged call", str(request_id), False)
+    if counts.counted(key) >= CALLS_PER_HOUR:
+        return False
+    counts.count(key)
+    return True
 
 
 def _port(ctx: Context) -> CallPort | None:
@@ -152,12 +176,13 @@ async def _start(ctx: Context, request_id: int, number: str) -> None:
         resident_number=resident.chat_id,
         resident_lang=resident.language or t.lang,
     )
-    if not port.start(order):
+    if not may_start(ctx.db, ctx.settings, request_id):
         ctx.reply(
             t.t("⏳ You called often in the last hour. Please try again later."),
             ui.back_to_menu(ctx),
         )
         return
+    port.start(order)
     ctx.reply(
         t.t(
             "📞 I am calling you now. When you answer, I call the resident and connect you."

@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping.bridged_calls import CallOrder
+from handlers.helping.bridged_calls import CallOrder, may_start
 from handlers.helping.render import category_label
 from handlers.helping.scene import Scene
 from handlers.helping.vocabulary import TALK
@@ -114,8 +114,9 @@ async def call(scene: Scene, request: HelpRequest, volunteer: User, requester: U
         resident_number=requester.chat_id,
         resident_lang=requester.language or volunteer.language or "de",
     )
-    if not port.start(order):
+    if not may_start(scene.db, scene.settings, request.id):
         return False
+    port.start(order)
     await scene.mail.to_user(
         volunteer,
         lambda t: Message(

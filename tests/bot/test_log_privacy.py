@@ -26,6 +26,7 @@ from bot.transports.matrix.key_vault import open_text
 from db import Database
 from tests.support.cli import launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.matrix_bot import BOT_NUMBERS
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
@@ -204,14 +205,6 @@ def test_installation_is_idempotent():
 # -- the real process ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    server = Synapse(tmp_path_factory.mktemp("synapse"))
-    server.start()
-    yield server
-    server.stop()
-
-
 async def _telegram_story(fake: FakeTelegram, user: int) -> None:
     """Onboarding, a place search by location, a help request with a secret and a phone
     number that reaches the coordinators' group with the requester's name."""
@@ -288,7 +281,7 @@ async def test_debug_log_of_a_real_story_holds_no_personal_data(
     fake.token = REAL_TOKEN  # shaped like a real one
     user = 1001
     fake.names[user] = NAME
-    account = synapse.register("nachbarbot-log")
+    account = synapse.register(f"nachbarbot-log{next(BOT_NUMBERS)}")
     config = tmp_path / "bot.toml"
     config.write_text(
         f'[bot]\ndatabase = "{tmp_path / "bot.sqlite3"}"\nlog_level = "DEBUG"\n'

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.crash_story import BotProcess
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.matrix_bot import BOT_NUMBERS
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
@@ -53,7 +54,7 @@ async def _devices(synapse: Synapse, user: str) -> list[str]:
 async def test_an_encrypted_chat_goes_on_when_the_matrix_role_moves(
     tmp_path, fake_telegram: FakeTelegram, database_url: str, synapse: Synapse
 ):
-    registration = synapse.register("failoverbot", password=PASSWORD)
+    registration = synapse.register(f"failoverbot{next(BOT_NUMBERS)}", password=PASSWORD)
     bot_user = registration["user_id"]
     first = _process(tmp_path, "a", database_url, fake_telegram, synapse, bot_user)
     second = _process(tmp_path, "b", database_url, fake_telegram, synapse, bot_user)

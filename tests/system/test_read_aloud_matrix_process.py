@@ -32,6 +32,7 @@ from handlers.places.importer import import_places
 from locales import translator
 from tests.support.cli import ROOT
 from tests.support.crash_story import MatrixProcess
+from tests.support.matrix_bot import BOT_NUMBERS
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.ports import free_port
@@ -194,7 +195,7 @@ async def _user(path: Path, person: EncryptedPerson) -> Any:
 async def test_read_aloud_on_matrix_through_the_real_process(tmp_path: Path, synapse: Synapse):
     database = tmp_path / "bot.sqlite3"
     await _seed_places(database)
-    registration = synapse.register("readaloudbot")
+    registration = synapse.register(f"readaloudbot{next(BOT_NUMBERS)}")
     bot_user = registration["user_id"]
     env = {"NACHBARBOT_MATRIX__ACCESS_TOKEN": registration["access_token"]}
     bot = MatrixProcess(

@@ -1,9 +1,9 @@
 """Who may start a call with a phone resident (handlers/helping/bridged_calls.py), checked
 when the button is pressed and again when the number comes: only the helper of a request
-still taken, whose resident is a phone person, outside the quiet hours. Refused, nothing is
-called. The port is a stand-in that notes what it was asked to call (the real one, the
-phone transport's, is tested with real phones in tests/bot/transports/phone/
-test_bridged_call.py)."""
+still taken, whose resident is a phone person, outside the quiet hours, at most
+CALLS_PER_HOUR calls a request within an hour. Refused, nothing is called. The port is a
+stand-in that notes what it was asked to call (the real one, the phone transport's, is
+tested with real phones in tests/bot/transports/phone/test_bridged_call.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from bot.transports.phone.calls.call_back_policy import BERLIN
 from db import Database
 from handlers.context import Backstage
 from handlers.helping import lifecycle
-from handlers.helping.bridged_calls import CallOrder
+from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
 from handlers.messages import Command, Toast
 from locales import translator
+from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 
@@ -31,9 +32,8 @@ class Port:
     def quiet_until(self) -> datetime | None:
         return self.quiet
 
-    def start(self, order: CallOrder) -> bool:
+    def start(self, order: CallOrder) -> None:
         self.orders.append(order)
-        return True
 
 
 async def _story(story: MemoryTransport, db: Database) -> tuple[Port, int, int]:
@@ -106,6 +106,22 @@ async def test_no_call_in_the_quiet_hours(story: MemoryTransport, db: Database):
     port.quiet = datetime(2026, 11, 25, 8, 0, tzinfo=BERLIN)
     out = await story.press("vera", f"bc:call:{request_id}")
     assert "🌙" in texts(out) and port.orders == []
+
+
+async def test_at_most_three_calls_a_request_within_an_hour(story: MemoryTransport, db: Database):
+    port, request_id, vera = await _story(story, db)
+    clock = Clock(daytime(10))
+    story.dispatcher.settings = replace(story.dispatcher.settings, clock=clock)
+    await db.call_numbers.set(vera, "+491701234567")
+    for _ in range(CALLS_PER_HOUR):
+        assert "📞" in texts(await story.press("vera", f"bc:call:{request_id}"))
+    refused = await story.press("vera", f"bc:call:{request_id}")
+    assert "⏳" in texts(refused) and len(port.orders) == CALLS_PER_HOUR
+    clock.pass_(minutes=59)
+    assert "⏳" in texts(await story.press("vera", f"bc:call:{request_id}"))
+    clock.pass_(minutes=2)  # the first call is more than an hour ago
+    assert "📞" in texts(await story.press("vera", f"bc:call:{request_id}"))
+    assert len(port.orders) == CALLS_PER_HOUR + 1
 
 
 async def test_the_number_is_changed_and_removed_in_the_settings(

@@ -42,9 +42,8 @@ class Port:
     def quiet_until(self) -> datetime | None:
         return None
 
-    def start(self, order: CallOrder) -> bool:
+    def start(self, order: CallOrder) -> None:
         self.orders.append(order)
-        return True
 
 
 def _rules(dispatcher: Dispatcher, clock: Clock, port: Port | None = None) -> HandlerSettings:

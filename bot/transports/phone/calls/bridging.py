@@ -24,8 +24,9 @@ one a call-back checked - never a stand-in for a claimed number; the transport's
 "1" connects the helper into it; no "1" and the caller's conversation goes on where it
 was (the last answer said again), the helper hears :data:`UNREACHABLE`.
 
-Quiet hours (``[phone] quiet_hours``) and the calls per request in an hour are this
-port's to say (``quiet_until``, ``start``); the handler asks when the button is pressed.
+Quiet hours (``[phone] quiet_hours``) are this port's to say (``quiet_until``); the
+handler asks when the button is pressed. How many calls a request may have in an hour is
+the feature's rule, counted there (handlers/helping/bridged_calls.py ``may_start``).
 Each leg is asked of dialling.py before it is made: both numbers must be ones the bot may
 dial (a helper's number kept before, a resident's caller ID: premium or foreign ones are
 never called - checked before the helper's phone rings), and each leg is one of the
@@ -33,8 +34,7 @@ month's calls (a bridged call is a running help: it may spend the reserve). Refu
 helper's chat is told why.
 The numbers are in no log line: calls are named by their request's number and call ids.
 
-Button data: none. States (in memory): the starts per request in the last hour, the calls
-running.
+Button data: none. States (in memory): the calls running.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -65,7 +65,7 @@ from bot.transports.phone.calls.dialling import Dialling
 from bot.transports.phone.calls.outbox_calls import ASKED_TIMES, LISTEN_SECONDS, CallBackSettings
 from bot.transports.phone.sip.call_control import CallControl, unanswered
 from db import Database
-from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
+from handlers.helping.bridged_calls import CallOrder
 from handlers.messages import Message
 from handlers.messenger import Messenger
 from handlers.numbers.call_notices import NOT_HELD, not_held
@@ -85,8 +85,6 @@ UNREACHABLE = N_("The resident cannot be reached just now. Goodbye.")
 ANSWER_SECONDS = 30.0
 # The longest bridged call.
 LONGEST_CALL_SECONDS = 3600.0
-# Requests whose calls are counted at once (the oldest counts go first).
-COUNTED_REQUESTS = 1000
 
 Outcome = Literal[
     "talked",
@@ -140,7 +138,6 @@ class Bridging:
         self.backchannels = list(backchannels)
         self.clock = clock
         self.on_queued = on_queued
-        self._started: dict[int, list[datetime]] = {}
         self._running: set[asyncio.Task[None]] = set()
         # What each call came to, in order (request id, outcome): for the tests and the log.
         self.outcomes: list[tuple[int, Outcome]] = []
@@ -154,21 +151,10 @@ class Bridging:
         policy, now = self.settings.policy, self.clock()
         return policy.outside_quiet(now) if policy.is_quiet(now) else None
 
-    def start(self, order: CallOrder) -> bool:
-        now = self.clock()
-        recent = [
-            at for at in self._started.get(order.request_id, []) if now - at < timedelta(hours=1)
-        ]
-        if len(recent) >= CALLS_PER_HOUR:
-            return False
-        self._started.pop(order.request_id, None)
-        self._started[order.request_id] = [*recent, now]
-        while len(self._started) > COUNTED_REQUESTS:
-            del self._started[next(iter(self._started))]
+    def start(self, order: CallOrder) -> None:
         task = asyncio.create_task(self._run(order))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        return True
 
     async def settled(self) -> None:
         """Wait until no bridged call runs."""

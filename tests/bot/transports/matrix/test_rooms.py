@@ -31,14 +31,6 @@ from tests.support.synapse_server import Synapse
 _NUMBERS = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def synapse(tmp_path_factory) -> Synapse:
-    server = Synapse(tmp_path_factory.mktemp("synapse-rooms"))
-    server.start()
-    yield server
-    server.stop()
-
-
 class BotProcess:
     """``python -m bot run`` with only Matrix configured; restartable."""
 
