@@ -89,9 +89,9 @@ SLOW_FIRST = (
 # one worker in three waits while two work. The longest of them first, like SLOW_FIRST.
 WAITING = (
     "tests/bot/transports/sms/test_through_kannel.py",
-    "tests/bot/transports/phone/test_calling_back.py",
-    "tests/bot/transports/phone/test_invite_filter.py",
-    "tests/bot/transports/phone/test_bridged_call.py",
+    "tests/bot/transports/phone/calls/test_calling_back.py",
+    "tests/bot/transports/phone/sip/test_invite_filter.py",
+    "tests/bot/transports/phone/calls/test_bridged_call.py",
     "tests/bot/transports/sms/test_forged_senders.py",
     "tests/bot/transports/phone/",
     "tests/bot/transports/sms/",

@@ -7,7 +7,7 @@ whole, in words a caller can hear (no "/settings", no "e.g."), ending with the c
 keys and "Next" on 9 - in all ten languages, usual and easy. By SMS, "3" sends the same
 parts as texts, "3" again the next. The in-memory chat with the platform "phone" or "sms"
 stands for the transport (the calls themselves: tests/bot/transports/phone/
-test_notice_in_a_call.py)."""
+dialogue/test_notice_in_a_call.py)."""
 
 from __future__ import annotations
 

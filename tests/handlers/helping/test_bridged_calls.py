@@ -3,7 +3,7 @@ when the button is pressed and again when the number comes: only the helper of a
 still taken, whose resident is a phone person, outside the quiet hours, at most
 CALLS_PER_HOUR calls a request within an hour. Refused, nothing is called. The port is a
 stand-in that notes what it was asked to call (the real one, the phone transport's, is
-tested with real phones in tests/bot/transports/phone/test_bridged_call.py)."""
+tested with real phones in tests/bot/transports/phone/calls/test_bridged_call.py)."""
 
 from __future__ import annotations
 

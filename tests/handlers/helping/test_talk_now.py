@@ -6,7 +6,7 @@ chat); the next three when all three said "not this time"; the usual waves after
 hours; the coordinators are told at once and may end it.
 
 The call port is a stand-in that notes what it was asked to call (the phone transport's
-real one is tested with real phones in tests/bot/transports/phone/test_bridged_call.py)."""
+real one is tested with real phones in tests/bot/transports/phone/calls/test_bridged_call.py)."""
 
 from __future__ import annotations
 

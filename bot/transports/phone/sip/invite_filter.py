@@ -53,7 +53,7 @@ PACKET_OFFSET = 320
 PACKET_MOST = 4000
 PRIORITY = 63  # PJSIP_MOD_PRIORITY_APPLICATION - 1: before pjsua's module
 # The builds PACKET_OFFSET was measured on: (pj_get_version(), operating system, machine).
-# A PJSIP upgrade is measured again (tests/bot/transports/phone/test_invite_filter.py)
+# A PJSIP upgrade is measured again (tests/bot/transports/phone/sip/test_invite_filter.py)
 # before its build is added here; until then its lines run without the filter.
 MEASURED = frozenset({("2.15.1", "Linux", "x86_64")})
 # The start's check: how long the line waits for its own request, and how often it sends it.
