@@ -27,7 +27,7 @@ def features() -> tuple[ModuleType, ...]:
         read_aloud,
         to_coordinators,
     )
-    from handlers.numbers import coded_acts, phone_pin, reach
+    from handlers.numbers import caller_check, coded_acts, number_entry, phone_pin, reach
 
     return (
         onboarding,
@@ -42,6 +42,8 @@ def features() -> tuple[ModuleType, ...]:
         reach,
         phone_pin,
         coded_acts,
+        caller_check,
+        number_entry,
         privacy,
         to_coordinators,
         desk,

@@ -47,7 +47,7 @@ from handlers.messages import (
     encode,
     shown,
 )
-from handlers.numbers import coded_acts
+from handlers.numbers import caller_check, coded_acts
 from handlers.reader import group_reader, medium_of, reader_of, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
@@ -342,6 +342,11 @@ class Dispatcher:
             await self._route_backchannel(ctx)
             return
         consented = ctx.user.consent_at is not None
+        if caller_check.held(ctx):
+            # A call claims a number whose person has data: what is not free waits for a
+            # call-back to it (a caller ID proves little).
+            caller_check.hold(ctx)
+            return
 
         if isinstance(event, Command):
             spec = self.router.commands.get(event.name.lower())

@@ -37,6 +37,15 @@ class Sender:
     user_id: str
     display_name: str = ""
     language_hint: str | None = None
+    # The sender's address is for this conversation only: nobody can reach them after it
+    # (a caller who withholds their number). Set by the transport from what it knows, never
+    # from what the sender says; what needs them reached later (a request) first asks for a
+    # number, checked by a call to it (handlers/numbers/number_entry.py).
+    withheld: bool = False
+    # The number the sender's call claims to be, where its person has something to give
+    # away (a caller ID proves little): what is not free waits for a call-back to it
+    # (handlers/numbers/caller_check.py). "": no such claim (a checked call, a chat).
+    claims: str = ""
 
 
 @dataclass(frozen=True)
@@ -251,6 +260,16 @@ class Message:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
+    # The answer is a number the person types, of at most this many digits (a phone number
+    # to call back): a keypad gathers them until "#", however slowly they come, and they are
+    # text, never a choice; 0: none asked.
+    typed_digits: int = 0
+    # The text says which key does what itself ("press 1"): a transport that presses the
+    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
+    keys_named: bool = False
+    # The conversation's last message: a transport whose conversation is a call ends the
+    # call once it is said (the caller's line must be free for the call that checks them).
+    closing: bool = False
 
 
 @dataclass
@@ -263,6 +282,16 @@ class Venue:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
+    # The answer is a number the person types, of at most this many digits (a phone number
+    # to call back): a keypad gathers them until "#", however slowly they come, and they are
+    # text, never a choice; 0: none asked.
+    typed_digits: int = 0
+    # The text says which key does what itself ("press 1"): a transport that presses the
+    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
+    keys_named: bool = False
+    # The conversation's last message: a transport whose conversation is a call ends the
+    # call once it is said (the caller's line must be free for the call that checks them).
+    closing: bool = False
 
 
 @dataclass
@@ -275,6 +304,16 @@ class Document:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
+    # The answer is a number the person types, of at most this many digits (a phone number
+    # to call back): a keypad gathers them until "#", however slowly they come, and they are
+    # text, never a choice; 0: none asked.
+    typed_digits: int = 0
+    # The text says which key does what itself ("press 1"): a transport that presses the
+    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
+    keys_named: bool = False
+    # The conversation's last message: a transport whose conversation is a call ends the
+    # call once it is said (the caller's line must be free for the call that checks them).
+    closing: bool = False
 
 
 @dataclass
@@ -292,6 +331,16 @@ class Picture:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
+    # The answer is a number the person types, of at most this many digits (a phone number
+    # to call back): a keypad gathers them until "#", however slowly they come, and they are
+    # text, never a choice; 0: none asked.
+    typed_digits: int = 0
+    # The text says which key does what itself ("press 1"): a transport that presses the
+    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
+    keys_named: bool = False
+    # The conversation's last message: a transport whose conversation is a call ends the
+    # call once it is said (the caller's line must be free for the call that checks them).
+    closing: bool = False
 
 
 @dataclass
@@ -361,6 +410,16 @@ class Edit:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
+    # The answer is a number the person types, of at most this many digits (a phone number
+    # to call back): a keypad gathers them until "#", however slowly they come, and they are
+    # text, never a choice; 0: none asked.
+    typed_digits: int = 0
+    # The text says which key does what itself ("press 1"): a transport that presses the
+    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
+    keys_named: bool = False
+    # The conversation's last message: a transport whose conversation is a call ends the
+    # call once it is said (the caller's line must be free for the call that checks them).
+    closing: bool = False
 
 
 @dataclass
@@ -416,6 +475,8 @@ def encode(item: Outgoing) -> dict[str, Any]:
             ]
         elif name in ("reader", "texted") and value is None:
             continue
+        elif name in ("typed_digits", "keys_named", "closing") and not value:
+            continue  # as most messages have them: not written into every outbox row
         data[name] = value
     return data
 

@@ -169,6 +169,9 @@ class HandlerSettings:
     # Calls the bot connects between a helper and a phone resident (handlers/helping/
     # bridged_calls.py ``CallPort``), given by the phone transport; None: none here.
     bridged_calls: Any = None
+    # The calls that check who asked (handlers/numbers/caller_check.py ``CheckPort``), given
+    # by the phone transport; None: none here.
+    check_calls: Any = None
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000
     # Who is offered a request when (the ``[help]`` section's offer rules, issue 57).

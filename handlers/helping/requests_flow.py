@@ -62,6 +62,7 @@ from handlers.helping.vocabulary import (
     noon,
 )
 from handlers.messages import Button, Location, Media, Message, Text
+from handlers.numbers import number_entry
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
@@ -238,7 +239,12 @@ async def _new(ctx: Context) -> None:
 async def start(ctx: Context, description: dict[str, Any] | None = None) -> None:
     """Begin a request, with the description already given (a text or voice message sent
     at the main menu: ``description``, ``description_lang`` or ``voice_file_id``,
-    ``voice_platform``) or asked in its step."""
+    ``voice_platform``) or asked in its step. Someone nobody can reach after this
+    conversation (a withheld caller) gives a number first: the request is made in the call
+    that checks it (handlers/numbers/number_entry.py)."""
+    if number_entry.needed(ctx):
+        number_entry.ask(ctx, then="hr:new")
+        return
     if not await _limits_allow(ctx):
         return
     data: dict[str, Any] = {"draft": {"languages": [ctx.t.lang], **(description or {})}}

@@ -18,15 +18,18 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   something of the person or act for them - their requests, who comes and the code word,
   their settings and data rights, reminders, a new request in their name, agreeing to
   the privacy notice or declining it (a stand-in's "yes" or "no" would be taken for
-  her; declining would erase her) - waits: the
-  caller hears :func:`offer` ("we call you back first"); its first button (key "1",
-  :func:`takes_offer`) ends the call with :func:`calling` ("we call you in a moment", or
-  at a time: the quiet hours) and the bot calls the number; "#" (its ``back`` button) or
-  any other key goes back. A key while "please hang up now" is said changes nothing: the
-  bot hangs up. How often a number is checked and a caller may ask is
-  bot/transports/phone/calls/check_calls.py's (a stranger claiming someone's number can make the
-  bot ring it only so often); past that the caller hears why (:data:`REFUSED`: not today,
-  not this hour, not this number) and the call goes
+  her; declining would erase her) - waits: a conversation's step like any other. The
+  transport says whose number a call claims (``Sender.claims``); the dispatcher holds what
+  is not free (:func:`held`, :func:`hold`, state :data:`STATE`) and the caller hears
+  :func:`offer` ("we call you back first"); its first button (key "1", ``check:call``)
+  ends the call with :func:`calling` ("we call you in a moment", or at a time: the quiet
+  hours; ``Message.closing``) and the voice transport's check calls
+  (``HandlerSettings.check_calls``, :class:`CheckPort`) call the number; "#" (its ``back``
+  button, the main menu) or any other input goes back to the main menu. A key while
+  "please hang up now" is said changes nothing: the bot hangs up. How often a number is
+  checked and a caller may ask is bot/transports/phone/calls/check_calls.py's (a stranger
+  claiming someone's number can make the bot ring it only so often); past that the caller
+  hears why (:data:`REFUSED`: not today, not this hour, not this number) and the call goes
   on.
 - A new caller (no person with the number yet, or one with nothing but a language and
   settings: :func:`claimed`) is that number's person from the start: there is nothing of
@@ -49,22 +52,26 @@ A voice transport presses a dialogue's buttons by key: the n-th button by "n", t
 of role ``back`` by "#" (:func:`keyed`). The texts name those keys themselves, so the
 buttons' labels are not said.
 
-Button data: ``check:call``, ``check:back`` (the offer), ``who:me``, ``who:not`` (the
-question). States (per call, in the voice transport's memory): the press that waits for
-the check; the number it is claimed for.
+Button data: ``check:call`` (the offer; its way back is ``menu:main``), ``who:me``,
+``who:not`` (the question, asked by the voice transport in the calls it makes). States:
+:data:`STATE` (``then``: the button the checked call begins with; ``number``: the number
+claimed, which the call-back rings).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from markupsafe import Markup
 
 from db import Database
 from db.users import User
+from handlers.context import Context
+from handlers.menu import show_main_menu
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text, way_back
+from handlers.router import Router
 from locales import N_, Translator
 
 OFFER = N_(
@@ -104,6 +111,10 @@ QUESTION = N_(
 )
 
 CALL_ME = "check:call"
+STATE = "check"
+# Where "#" (or any other input) on the offer goes.
+BACK = "menu:main"
+NO_CHECKS = N_("📵 Calls are not possible just now.")
 ME = "who:me"
 NOT_ME = "who:not"
 Answer = Literal["me", "not me"]
@@ -113,7 +124,7 @@ Answer = Literal["me", "not me"]
 # only this call (its language, read aloud, easy language).
 _FREE_COMMANDS = frozenset({"start", "menu", "coordinators", "privacy", "help", "language"})
 _FREE_PRESSES = frozenset({"menu:main", "menu:places", "menu:events", "menu:help"})
-_FREE_PREFIXES = ("pl:", "lang:", "ra:", "easy:", "guide:", "privacy:details")
+_FREE_PREFIXES = ("pl:", "lang:", "ra:", "easy:", "guide:", "privacy:details", "check:")
 # Events: browsing only (``ev:mine``, ``ev:rm`` reminders, subscriptions are the person's).
 _FREE_EVENT_ACTIONS = frozenset(
     {"where", "week", "wc", "cat", "d", "n", "more", "prev", "list", "area"}
@@ -159,35 +170,66 @@ def keyed(buttons: list[list[Button]], key: str) -> str | None:
 
 
 def offer(t: Translator) -> Message:
-    """What an unchecked call hears for a press that needs the check: "1" calls back."""
-    return Message(Markup(t._(OFFER)), _offered(t), typed_choices=False)
-
-
-def takes_offer(key: str) -> bool:
-    """Whether ``key`` on :func:`offer` asks for the call-back (any other goes back)."""
-    return keyed(_offered(None), key) == CALL_ME
-
-
-def _offered(t: Translator | None) -> list[list[Button]]:
-    """The offer's buttons (``t``: labelled for the caller; None: for which key means
-    what, where the labels are not read)."""
-
-    def label(icon: str, text: str) -> str:
-        return icon + " " + (t._(text) if t else text)
-
-    return [
-        [Button(label("📞", N_("Call me")), CALL_ME)],
-        [Button(label("↩️", N_("Back")), "check:back", role="back")],
+    """What an unchecked call hears for a press that needs the check: "1" calls back,
+    "#" goes back (the text names its keys)."""
+    buttons = [
+        [Button("📞 " + t._("Call me"), CALL_ME)],
+        [Button("↩️ " + t._("Back"), BACK, role="back")],
     ]
+    return Message(Markup(t._(OFFER)), buttons, typed_choices=False, keys_named=True)
+
+
+def held(ctx: Context) -> bool:
+    """Whether the acting person's ``event`` waits for a call-back: their call claims a
+    number whose person has something to give away, and the event is not :func:`free`."""
+    return bool(ctx.incoming.sender.claims) and not free(ctx.incoming.event)
+
+
+def hold(ctx: Context) -> None:
+    """The event waits: the offer of the call-back to the number claimed, which then
+    begins with it."""
+    data = {"then": then_data(ctx.incoming.event), "number": ctx.incoming.sender.claims}
+    ctx.set_state(STATE, data)
+    ctx.send(offer(ctx.t))
+
+
+async def _call_me(ctx: Context) -> None:
+    """ "1" on the offer: the check call to the number claimed; the caller hangs up."""
+    state = ctx.get_state()
+    number = state.data.get("number") if state is not None else None
+    if state is None or not number:
+        ctx.stale()
+    port: CheckPort | None = ctx.settings.check_calls
+    ctx.clear_state()
+    if port is None:
+        ctx.reply(Markup(ctx.t._(NO_CHECKS)))
+        return
+    at = await port.ask(number, number, state.data.get("then") or BACK, Profile())
+    if isinstance(at, str):  # why the check call does not come; the call goes on
+        back = [[Button("↩️ " + ctx.t._("Back"), BACK, role="back")]]
+        ctx.send(Message(Markup(ctx.t._(REFUSED[at])), back, keys_named=True))
+        return
+    ctx.send(calling(ctx.t, typed=False, when=None if port.soon(at) else at))
+
+
+async def _other(ctx: Context) -> None:
+    """State :data:`STATE`: any other input on the offer goes back to the main menu."""
+    ctx.clear_state()
+    await show_main_menu(ctx)
+
+
+def register(router: Router) -> None:
+    router.action("check", "call", states=(STATE,))(_call_me)
+    router.state(STATE)(_other)
 
 
 def calling(t: Translator, *, typed: bool, when: datetime | None = None) -> Message:
     """What the caller hears when the check is asked for: hang up, we call (``typed``: at
     the number typed) in a moment, or at ``when`` (the quiet hours, the caps)."""
     if when is None:
-        return Message(Markup(t._(CALLING_TYPED if typed else CALLING)))
+        return Message(Markup(t._(CALLING_TYPED if typed else CALLING)), closing=True)
     said = t.day_and_time(when, "MMMMEEEEd")
-    return Message(t.t(CALLING_TYPED_AT if typed else CALLING_AT, when=said))
+    return Message(t.t(CALLING_TYPED_AT if typed else CALLING_AT, when=said), closing=True)
 
 
 def question(t: Translator, name: str) -> Message:
@@ -220,6 +262,22 @@ class Profile:
     consented: bool = False
     # The easy texts, as the asking call had them (a phone person starts with them).
     easy: bool = False
+
+
+class CheckPort(Protocol):
+    """The calls that check who asked, as a voice transport places them
+    (``HandlerSettings.check_calls``; the phone's: bot/transports/phone/calls/
+    check_calls.py)."""
+
+    async def ask(
+        self, caller: str | None, number: str, data: str, profile: Profile
+    ) -> datetime | Refusal:
+        """A check of ``number`` asked by ``caller`` (its caller ID; None: withheld), to
+        begin with the button ``data`` as a person with ``profile``: when the call comes,
+        or why it does not (:data:`REFUSED`)."""
+
+    def soon(self, at: datetime) -> bool:
+        """Whether a check placed at ``at`` comes "in a moment"."""
 
 
 def profile_of(user: User | None) -> Profile:

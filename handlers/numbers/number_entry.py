@@ -1,47 +1,54 @@
-"""A call-back number typed by a voice caller who withholds theirs: the dialogue of it (its
-texts, its buttons and which key means what), for any voice transport with a keypad (the
-phone line says it, bot/transports/phone/transport.py).
+"""A number to call back, typed by a caller who withholds theirs: a conversation like any
+other, for any transport whose senders may be withheld (``Sender.withheld``: the phone line
+says so of a caller without a number).
 
 A withheld caller (an id for one call only) can hear places and events; to ask for help
-the bot must be able to call them back. When such a caller presses "✍️ Ask for help"
-(:data:`NEW_REQUEST`, :func:`asks_number`), the line asks for a number first
-(:data:`ASK`): digits until ``#`` (``*`` starts again; ``#`` before any digit goes back,
-as everywhere: the ask's ``back`` button). A number ``phonenumbers`` does not take as
-valid (region DE), or one the bot may not call (handlers/numbers/dialable.py: a premium,
-shared-cost, personal, satellite or foreign number), gets :data:`BAD` and changes nothing;
-a valid one is said back digit by digit (:data:`CONFIRM`): "1" (its first button) takes
-it, "2" (or any other key) types it again, ``*`` says it again.
+the bot must be able to call them back. So a request begun by such a caller
+(handlers/helping/requests_flow.py ``start``, :func:`needed`) first asks for a number
+(:func:`ask`, state :data:`STATE`): digits until ``#`` (the message asks for typed digits,
+``Message.typed_digits``: a keypad gathers them however slowly they come; ``*`` starts
+again; ``#`` before any digit is the ask's way back, the help menu). A number
+``phonenumbers`` does not take as valid (region DE), or one the bot may not call
+(handlers/numbers/dialable.py: a premium, shared-cost, personal, satellite or foreign
+number), gets :data:`BAD` and changes nothing; a valid one is said back digit by digit
+(:data:`CONFIRM`): "1" (its first button) takes it, "2" (its way back, "#") or any other
+key types it again, ``*`` says it again.
 
 Taken ("1"), the number is not this call's: a typed number proves nothing, anyone may type
-anyone's. The call ends with "we call you at this number" and the bot calls it
-(handlers/numbers/caller_check.py); only when whoever answers says it is them is the request made,
-in that call, as the number's person - created then if there is none, with the language
-chosen and the consent given in this call. Nothing the number's person already has
-(their requests, who comes, the code word) is ever said in the withheld call.
+anyone's. The conversation ends with "we call you at this number" (``Message.closing``: the
+call ends) and the bot calls it (the voice transport's check calls,
+``HandlerSettings.check_calls``, handlers/numbers/caller_check.py); only when whoever
+answers says it is them is the request made, in that call, as the number's person -
+created then if there is none, with the language chosen and the consent given in this
+call. Nothing the number's person already has (their requests, who comes, the code word)
+is ever said in the withheld call. A check the bot cannot place is said as it is
+(:data:`~handlers.numbers.caller_check.REFUSED`) and the call goes on.
 
-Button data: ``number:yes``, ``number:again`` (the number said back), ``number:back`` (the
-ask). States (per call, in the voice transport's memory): the digits typed, the number
-waiting for "1".
+Button data: ``number:yes``, ``number:again`` (the number said back). States:
+:data:`STATE` (``then``: the press that waits for the number; ``number``, ``typed``: the
+number said back, waiting for "1").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import re
 
 from markupsafe import Markup
 
-from handlers.messages import Button, ButtonPress, Event, Message
+from handlers.context import Context
+from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.numbers import dialable
-from handlers.numbers.caller_check import keyed
-from handlers.numbers.dialable import COUNTRIES
+from handlers.numbers.caller_check import REFUSED, CheckPort, calling, profile_of, then_data
+from handlers.router import Router
 from locales import N_, Translator
 
-# The press that needs a number to call back.
-NEW_REQUEST = "hr:new"
+STATE = "number"
 # A number longer than this is no phone number (E.164 has 15 digits, a national 0 more).
 MOST_DIGITS = 20
 TAKE = "number:yes"
+AGAIN = "number:again"
+# Where "#" before any digit goes: the help menu the request was begun from.
+BACK = "menu:help"
 
 ASK = N_(
     "📞 So that we can call you back, please type your phone number,"
@@ -52,80 +59,94 @@ BAD = N_(
     " then press the hash key."
 )
 CONFIRM = N_("📞 You typed: {digits}. If that is right, press 1. To type it again, press 2.")
-
-Step = Literal["ask", "bad", "confirm", "confirmed", "back"]
-
-
-def asks_number(withheld: bool, event: object) -> bool:
-    """Whether ``event`` of a caller (``withheld``: their number unknown) must wait for a
-    number to call back."""
-    return withheld and isinstance(event, ButtonPress) and event.data == NEW_REQUEST
+CANNOT_CHECK = N_("📵 Calls are not possible just now.")
 
 
-@dataclass(frozen=True)
-class NumberStep:
-    """What a key of the number entry brought, taken in the call's order."""
-
-    step: Step
-
-
-@dataclass
-class NumberEntry:
-    """One call's number entry; ``then``: the press that waits for it."""
-
-    then: Event
-    # The countries whose numbers the bot calls (``[phone] call_countries``).
-    countries: tuple[str, ...] = COUNTRIES
-    digits: str = ""
-    typed: str = ""
-    number: str | None = None
-
-    def key(self, key: str) -> NumberStep | None:
-        """What ``key`` brings; None while digits are typed."""
-        if self.number is not None:  # said back: "1" takes it, else type it again
-            if key == "*":
-                return NumberStep("confirm")
-            if keyed(_said_back(None), key) == TAKE:
-                return NumberStep("confirmed")
-            self.number = None
-            return NumberStep("ask")
-        if key.isdigit():
-            self.digits = (self.digits + key)[:MOST_DIGITS]
-            return None
-        if key == "*":
-            self.digits = ""
-            return NumberStep("ask")
-        if key != "#":
-            return None
-        if not self.digits:
-            return NumberStep("back")
-        self.typed, self.digits = self.digits, ""
-        self.number = dialable.typed(self.typed, self.countries, dialable.REGION)
-        return NumberStep("confirm" if self.number else "bad")
-
-    def message(self, step: Step, t: Translator) -> Message:
-        """What the caller hears for ``step`` (not "confirmed" nor "back")."""
-        if step == "bad":
-            return Message(Markup(t._(BAD)), _asking(t), typed_choices=False)
-        if step == "confirm":
-            digits = t.comma.join(str(t.number(int(digit))) for digit in self.typed)
-            return Message(t.t(CONFIRM, digits=digits), _said_back(t), typed_choices=False)
-        return Message(Markup(t._(ASK)), _asking(t), typed_choices=False)
+def needed(ctx: Context) -> bool:
+    """Whether the acting person must give a number before a request: nobody can reach
+    them after this conversation (a withheld caller)."""
+    return ctx.incoming.sender.withheld
 
 
-def _asking(t: Translator) -> list[list[Button]]:
-    """While digits are typed: "#" before any goes back."""
-    return [[Button("↩️ " + t._("Back"), "number:back", role="back")]]
+def ask(ctx: Context, then: str) -> None:
+    """Ask for the number; ``then``: the press that waits for it (what the checked call
+    begins with)."""
+    ctx.set_state(STATE, {"then": then})
+    ctx.send(_asked(ctx.t, ASK))
 
 
-# The number said back: "1" takes it, "2" types it again.
-_SAID_BACK = (("✅", N_("Yes"), TAKE), ("✍️", N_("No"), "number:again"))
+def _asked(t: Translator, text: str) -> Message:
+    """The ask (or :data:`BAD`): digits until "#"; "#" before any: back."""
+    back = [[Button("↩️ " + t._("Back"), BACK, role="back")]]
+    return Message(
+        Markup(t._(text)), back, typed_choices=False, typed_digits=MOST_DIGITS, keys_named=True
+    )
 
 
-def _said_back(t: Translator | None) -> list[list[Button]]:
-    """The buttons of the number said back (``t``: labelled for the caller; None: for
-    which key means what, where the labels are not read)."""
-    return [
-        [Button(icon + " " + (t._(label) if t else label), data)]
-        for icon, label, data in _SAID_BACK
+def _said_back(t: Translator, typed: str) -> Message:
+    """The number said back, digit by digit: "1" takes it, "2" (or "#") types it again."""
+    digits = t.comma.join(str(t.number(int(digit))) for digit in typed)
+    buttons = [
+        [Button("✅ " + t._("Yes"), TAKE)],
+        [Button("✍️ " + t._("No"), AGAIN, role="back")],
     ]
+    return Message(t.t(CONFIRM, digits=digits), buttons, typed_choices=False, keys_named=True)
+
+
+async def _typed(ctx: Context) -> None:
+    """State :data:`STATE`: digits typed. Said back when the bot may call them; any input
+    while a number is said back types it again."""
+    state = ctx.get_state()
+    assert state is not None
+    data = dict(state.data)
+    event = ctx.incoming.event
+    if "number" in data or not isinstance(event, Text):
+        ctx.set_state(STATE, {"then": data.get("then", "")})
+        ctx.send(_asked(ctx.t, ASK))
+        return
+    typed = re.sub(r"[\s/()-]", "", event.text)[: MOST_DIGITS + 1]
+    number = (
+        dialable.typed(typed, ctx.settings.call_countries, dialable.REGION)
+        if typed.isdigit() and len(typed) <= MOST_DIGITS
+        else None
+    )
+    if number is None:
+        ctx.send(_asked(ctx.t, BAD))
+        return
+    ctx.set_state(STATE, {**data, "number": number, "typed": typed})
+    ctx.send(_said_back(ctx.t, typed))
+
+
+async def _again(ctx: Context) -> None:
+    """ "2" (or "#") on the number said back: type it again."""
+    state = ctx.get_state()
+    then = state.data.get("then", "") if state is not None else ""
+    ctx.set_state(STATE, {"then": then})
+    ctx.send(_asked(ctx.t, ASK))
+
+
+async def _take(ctx: Context) -> None:
+    """ "1" on the number said back: the call that checks it, and the caller hangs up."""
+    state = ctx.get_state()
+    number = state.data.get("number") if state is not None else None
+    if state is None or not number:
+        ctx.stale()
+    port: CheckPort | None = ctx.settings.check_calls
+    if port is None:
+        ctx.clear_state()
+        ctx.reply(Markup(ctx.t._(CANNOT_CHECK)))
+        return
+    then = then_data(ButtonPress(state.data.get("then") or "menu:main"))
+    at = await port.ask(None, number, then, profile_of(ctx.user))
+    ctx.clear_state()
+    if isinstance(at, str):  # why the check call does not come; the call goes on
+        back = [[Button("↩️ " + ctx.t._("Back"), BACK, role="back")]]
+        ctx.send(Message(Markup(ctx.t._(REFUSED[at])), back, keys_named=True))
+        return
+    ctx.send(calling(ctx.t, typed=True, when=None if port.soon(at) else at))
+
+
+def register(router: Router) -> None:
+    router.state(STATE)(_typed)
+    router.action("number", "yes", states=(STATE,))(_take)
+    router.action("number", "again", states=(STATE,))(_again)

@@ -30,6 +30,10 @@ class MemoryTransport:
         self.platform = platform
         self._ids = itertools.count(1)
         self.inbox: dict[str, list[Outgoing]] = {}
+        # Senders who come withheld (a caller without a number: ``Sender.withheld``).
+        self.withheld: set[str] = set()
+        # Senders whose call claims a number unchecked (``Sender.claims``): sender -> number.
+        self.claims: dict[str, str] = {}
         # The dispatcher's reader chain, as a running city shares it (bot/city_service.py).
         self.worker = OutboxWorker(dispatcher.db, [self], speaker=speaker, chain=dispatcher.chain)
 
@@ -71,7 +75,14 @@ class MemoryTransport:
         self, user: str, event: Event, hint: str | None = None, private: bool = True
     ) -> list[Outgoing]:
         incoming = Incoming(
-            Sender(self.platform, user, self._name(user), hint),
+            Sender(
+                self.platform,
+                user,
+                self._name(user),
+                hint,
+                withheld=user in self.withheld,
+                claims=self.claims.get(user, ""),
+            ),
             chat_id=user,
             event=event,
             update_id=str(next(self._ids)),

@@ -55,6 +55,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,6 @@ from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answe
 from bot.transports.phone.calls.answered_call import (
     MOST_EARLY,
     Call,
-    CallMeBack,
     EarlyKeys,
     HungUp,
     converse,
@@ -98,10 +98,8 @@ from bot.transports.phone.words.prompts import Prompts, configured
 from bot.transports.phone.words.to_a_person import PERSON
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
-from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Sender
-from handlers.numbers.caller_check import free
+from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender
 from handlers.numbers.dialable import language_hint, parse_countries
-from handlers.numbers.number_entry import NumberStep, asks_number
 from handlers.numbers.phone_pin import PinStep, chooses
 
 log = logging.getLogger(__name__)
@@ -181,6 +179,8 @@ class PhoneTransport(Transport):
             begin=lambda *a: who_calls.checked(self, *a),
             words=lambda *a: who_calls.check_words(self, *a),
         )
+        # The features ask for them (a withheld caller's number, handlers/numbers/number_entry.py).
+        dispatcher.settings = replace(dispatcher.settings, check_calls=self.checks)
         # Both numbers hidden.
         self.bridging = Bridging(
             dispatcher.db,
@@ -314,7 +314,6 @@ class PhoneTransport(Transport):
         self.voice.drop_rest(call)
         if key_takers.taken_apart(self, call, key):
             return
-        call.waiting = None
         if call.audio.then is not None and self.spoken.skipped_to_tone(call, key):
             return
         if call.pause is not None:
@@ -322,7 +321,7 @@ class PhoneTransport(Transport):
             call.pause = None
         # A page's keys: its choices and "More" on 9, each at once.
         keyed = int(MORE_KEY) if call.pages is not None else call.choices
-        meaning = call.keypad.press(key, 0 if call.free_digits else keyed)
+        meaning = call.keypad.press(key, 0 if call.free_digits else keyed, call.entry_digits)
         if meaning is not None or call.keypad.digits:
             # The caller knows what they want: what is playing stops. Only then: a key
             # that means nothing (the "#" after "44137", whose places are being said)
@@ -331,7 +330,8 @@ class PhoneTransport(Transport):
             self.voice.runner(call).start(HUSH)
         if meaning is not None:
             call.keys.put_nowait(meaning)
-        if call.keypad.waiting:  # more digits, or the "#" that may end an entry
+        # More digits, or the "#" that may end an entry (a number to call back: "#" only).
+        if call.keypad.waiting and not call.until_hash:
             loop = asyncio.get_running_loop()
             call.pause = loop.call_later(KEY_PAUSE, self._paused, call)
 
@@ -394,18 +394,12 @@ class PhoneTransport(Transport):
         if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
             self.voice.call_choices.forget(call.chat_id)
 
-    async def meant(
-        self, call: Call, meaning: Meaning | Event | NumberStep | CallMeBack | PinStep | EarlyKeys
-    ) -> None:
+    async def meant(self, call: Call, meaning: Meaning | Event | PinStep | EarlyKeys) -> None:
         """What a key (or a dialogue's step) of ``call`` means, taken in the call's order."""
-        if isinstance(meaning, NumberStep):
-            await who_calls.number(self, call, meaning)
-        elif isinstance(meaning, PinStep):
+        if isinstance(meaning, PinStep):
             await pin_line.step(self, call, meaning)
         elif call.pin is not None and call.pin.mode == "ask":
             return  # the call's start: it waits for the PIN (pin_line.py)
-        elif isinstance(meaning, CallMeBack):
-            await who_calls.call_me_back(self, call)
         elif isinstance(meaning, EarlyKeys):
             early, call.early = call.early, []
             for key in early:
@@ -424,20 +418,24 @@ class PhoneTransport(Transport):
                 await self._event_taken(call, event)
 
     async def _event_taken(self, call: Call, event: Event) -> None:
-        """``event`` of the caller: a dialogue's (the check, the PIN, the number), else the
-        bot's update, whose answers this call says."""
-        if call.claimed and not free(event):
-            await who_calls.offer_check(self, call, event)
-            return
-        if chooses(event):
-            await pin_line.pressed(self, call)
-            return
-        if asks_number(is_withheld(call.chat_id), event):
-            await who_calls.number(self, call, event)
-            return
+        """``event`` of the caller: the PIN's, else the bot's update, whose answers this call
+        says. The update says whose number the call claims unchecked (its person's data
+        waits for a call-back to it, handlers/numbers/caller_check.py)."""
+        claims = call.claimed
+        if chooses(event) and not claims:
+            if await pin_line.pressed(self, call):
+                return
+            claims = call.chat_id  # a PIN is chosen in a checked call only: the call-back
         incoming = Incoming(
-            # The number hints the language, as a phone's locale does in a chat.
-            sender=Sender(PLATFORM, call.chat_id, language_hint=language_hint(call.chat_id)),
+            # The number hints the language, as a phone's locale does in a chat; a withheld
+            # caller is nobody to reach after the call (a request asks for a number first).
+            sender=Sender(
+                PLATFORM,
+                call.chat_id,
+                language_hint=language_hint(call.chat_id),
+                withheld=is_withheld(call.chat_id),
+                claims=claims,
+            ),
             chat_id=call.chat_id,
             event=event,
             update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
@@ -468,6 +466,14 @@ class PhoneTransport(Transport):
         if call is None or call.audio.gone or answer.elsewhere:
             return  # the caller hung up (or it is not theirs): nothing to say it to
         await self.voice.answer(call, answer.item, answer.edit_message_id)
+        if isinstance(answer.item, Message) and answer.item.closing:
+            self.close(call)
+
+    def close(self, call: Call) -> None:
+        """``call`` ends once all is said ("please hang up now": its line must be free for
+        the call that checks it); a key meanwhile changes nothing."""
+        self.closing.add(call.call_id)
+        call.audio.then = lambda: self.voice.runner(call).start(HangUp())
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

@@ -1,7 +1,10 @@
 """A caller ID is a claim (handlers/numbers/caller_check.py): what an unchecked call may do, the
-offer of a call-back and the question a call the bot makes asks first, key by key."""
+offer of a call-back (a step of the conversation: what waits is held, "1" asks the voice
+transport's check calls, "#" or anything else goes back) and the question a call the bot
+makes asks first, key by key."""
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -25,10 +28,10 @@ from handlers.numbers.caller_check import (
     offer,
     profile_of,
     question,
-    takes_offer,
     then_data,
 )
 from locales import translator
+from tests.support.memory_transport import MemoryTransport, messages
 
 NUMBER = "+492319876543"
 OTHER = "+492311234567"
@@ -68,10 +71,93 @@ def test_commands_about_a_person_wait_and_a_checked_call_begins_with_what_waited
 def test_only_1_on_the_offer_asks_for_the_call_back_hash_goes_back():
     t = translator("de")
     said = offer(t)
-    assert said.text == t._(OFFER) and CALLING != OFFER
-    assert takes_offer("1")
-    assert not any(takes_offer(key) for key in "023456789*#")
-    assert keyed(said.buttons, "#") == "check:back"
+    assert said.text == t._(OFFER) and CALLING != OFFER and said.keys_named
+    assert keyed(said.buttons, "1") == "check:call"
+    assert not any(keyed(said.buttons, key) == "check:call" for key in "023456789*#")
+    assert keyed(said.buttons, "#") == "menu:main"
+
+
+class Checks:
+    """A voice transport's check calls: what it was asked, and what it answers."""
+
+    def __init__(self, answer: datetime | str) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str | None, str, str, Profile]] = []
+
+    async def ask(self, caller: str | None, number: str, data: str, profile: Profile):
+        self.asked.append((caller, number, data, profile))
+        return self.answer
+
+    def soon(self, at: datetime) -> bool:
+        return at == NOW
+
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+STAND_IN = "withheld:7a2e"
+
+
+async def _claimed_call(story: MemoryTransport, checks: Checks | None) -> MemoryTransport:
+    """A call that claims NUMBER, as the phone makes it: a stand-in of its own with the
+    known person's language and consent (``made``)."""
+    story.platform = "phone"
+    story.claims[STAND_IN] = NUMBER
+    story.dispatcher.settings = replace(story.dispatcher.settings, check_calls=checks)
+    await made(story.dispatcher.db, "phone", STAND_IN, Profile("de", consented=True))
+    return story
+
+
+async def test_what_is_not_free_waits_and_1_asks_for_the_call_back_and_ends_the_call(
+    story: MemoryTransport, db: Database
+):
+    checks = Checks(NOW)
+    await _claimed_call(story, checks)
+    t = translator("de")
+    (held,) = messages(await story.press(STAND_IN, "hr:mine"))
+    assert held.text == t._(OFFER) and checks.asked == []
+    (said,) = messages(await story.press(STAND_IN, "check:call"))
+    assert said.text == t._(CALLING) and said.closing
+    assert checks.asked == [(NUMBER, NUMBER, "hr:mine", Profile())]
+    stand_in = await db.users.find("phone", STAND_IN)
+    assert stand_in is not None and await db.users.get_state(stand_in.id) is None
+    # A free press goes on as it is.
+    (menu,) = messages(await story.press(STAND_IN, "menu:places"))
+    assert menu.text != t._(OFFER)
+
+
+async def test_hash_or_anything_else_on_the_offer_goes_back_and_asks_for_nothing(
+    story: MemoryTransport, db: Database
+):
+    checks = Checks(NOW)
+    await _claimed_call(story, checks)
+    t = translator("de")
+    await story.press(STAND_IN, "menu:settings")
+    (back,) = messages(await story.press(STAND_IN, "menu:main"))  # "#": its way back
+    assert back.text != t._(OFFER)
+    await story.text(STAND_IN, "/mydata")
+    out = messages(await story.text(STAND_IN, "3"))  # any other key: typed text
+    assert out and out[-1].text != t._(OFFER)
+    stand_in = await db.users.find("phone", STAND_IN)
+    assert stand_in is not None and await db.users.get_state(stand_in.id) is None
+    assert checks.asked == []
+    # "1" without the offer before it is no longer valid: nothing is asked.
+    await story.press(STAND_IN, "check:call")
+    assert checks.asked == []
+
+
+async def test_a_later_or_refused_check_is_said_for_what_it_is(
+    story: MemoryTransport, db: Database
+):
+    later = NOW + timedelta(hours=10)
+    checks = Checks(later)
+    await _claimed_call(story, checks)
+    t = translator("de")
+    await story.press(STAND_IN, "hr:mine")
+    (said,) = messages(await story.press(STAND_IN, "check:call"))
+    assert said.closing and said.text == calling(t, typed=False, when=later).text
+    checks.answer = "day"
+    await story.press(STAND_IN, "hr:mine")
+    (refused,) = messages(await story.press(STAND_IN, "check:call"))
+    assert refused.text == t._(REFUSED["day"]) and not refused.closing
 
 
 def test_only_1_on_the_question_is_them_2_is_not_anything_else_no_answer():

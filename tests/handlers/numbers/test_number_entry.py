@@ -1,69 +1,181 @@
-"""A withheld caller's number to call back, key by key (handlers/numbers/number_entry.py)."""
+"""A withheld caller's number to call back, as a conversation (handlers/numbers/
+number_entry.py): a request begun by a sender nobody can reach after this conversation asks
+for a number first; a wrong one changes nothing; a right one is said back, "1" takes it and
+the call that checks it is asked of the voice transport's port - the request is never made
+in this conversation. The port is a stand-in that notes what it was asked (the real one,
+the phone's, with real calls: tests/bot/transports/phone/dialogue/test_withheld_number.py).
+"""
 
-from handlers.messages import ButtonPress, Text
-from handlers.numbers.number_entry import ASK, BAD, CONFIRM, NumberEntry, NumberStep, asks_number
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from db import Database
+from handlers.messages import Message, Outgoing, Toast
+from handlers.numbers.caller_check import CALLING_TYPED, CALLING_TYPED_AT, NOT_THIS_HOUR, Profile
+from handlers.numbers.number_entry import ASK, BAD, CANNOT_CHECK, CONFIRM, MOST_DIGITS, STATE
 from locales import translator
+from tests.support.memory_transport import MemoryTransport, messages
+
+CALLER = "withheld:4f1c"
+TYPED = "02319876543"
+NUMBER = "+492319876543"
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
-def _keys(entry: NumberEntry, keys: str) -> list[NumberStep]:
-    return [step for key in keys if (step := entry.key(key)) is not None]
+class Checks:
+    """A voice transport's check calls: what it was asked, and what it answers."""
+
+    def __init__(self, answer: datetime | str = NOW) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str | None, str, str, Profile]] = []
+
+    async def ask(self, caller: str | None, number: str, data: str, profile: Profile):
+        self.asked.append((caller, number, data, profile))
+        return self.answer
+
+    def soon(self, at: datetime) -> bool:
+        return at <= NOW + timedelta(minutes=1)
 
 
-def test_only_a_withheld_callers_ask_for_help_waits_for_a_number():
-    assert asks_number(True, ButtonPress("hr:new"))
-    assert not asks_number(False, ButtonPress("hr:new"))
-    assert not asks_number(True, ButtonPress("menu:places"))
-    assert not asks_number(True, Text("hr:new"))
+@pytest.fixture
+async def caller(story: MemoryTransport) -> MemoryTransport:
+    """A withheld caller on the phone, through the language and the notice; the checks."""
+    story.platform = "phone"
+    story.withheld.add(CALLER)
+    await story.onboard(CALLER, "de")
+    return story
 
 
-def test_a_number_is_said_back_and_taken_with_1_a_wrong_one_changes_nothing():
-    entry = NumberEntry(ButtonPress("hr:new"))
-    assert _keys(entry, "12#") == [NumberStep("bad")] and entry.number is None
-    assert _keys(entry, "0231 9876543#".replace(" ", "")) == [NumberStep("confirm")]
-    assert entry.number == "+492319876543" and entry.typed == "02319876543"
-    assert _keys(entry, "2") == [NumberStep("ask")] and entry.number is None
-    assert _keys(entry, "0231987*02319876543#1") == [
-        NumberStep("ask"),
-        NumberStep("confirm"),
-        NumberStep("confirmed"),
-    ]
+def _checks(story: MemoryTransport, checks: Checks | None) -> None:
+    story.dispatcher.settings = replace(story.dispatcher.settings, check_calls=checks)
 
 
-def test_a_premium_shared_cost_or_personal_number_is_refused_as_a_wrong_one():
-    """A number the bot may not call (handlers/numbers/dialable.py) is "bad": never said back,
-    never taken; with a country added ([phone] call_countries), its mobile numbers are."""
-    entry = NumberEntry(ButtonPress("hr:new"))
-    for typed in ("09005123456", "01805123456", "070012345678", "00449091234567"):
-        assert _keys(entry, typed + "#") == [NumberStep("bad")], typed
-        assert entry.number is None
-    assert _keys(entry, "00436641234567#") == [NumberStep("bad")]
-    added = NumberEntry(ButtonPress("hr:new"), countries=("DE", "AT"))
-    assert _keys(added, "00436641234567#") == [NumberStep("confirm")]
-    assert added.number == "+436641234567"
+def _said(out: list[Outgoing]) -> Message:
+    (said,) = messages(out)
+    return said
 
 
-def test_hash_before_any_digit_goes_back():
-    assert _keys(NumberEntry(ButtonPress("hr:new")), "#") == [NumberStep("back")]
+async def _state(db: Database) -> dict | None:
+    user = await db.users.find("phone", CALLER)
+    assert user is not None
+    state = await db.users.get_state(user.id)
+    return {"state": state.state, **state.data} if state is not None else None
 
 
-def test_star_on_the_number_said_back_says_it_again_any_other_key_types_it_again():
-    for key in "2345678909#":
-        entry = NumberEntry(ButtonPress("hr:new"))
-        assert _keys(entry, "02319876543#*") == [NumberStep("confirm"), NumberStep("confirm")]
-        assert entry.number == "+492319876543"
-        assert _keys(entry, key) == [NumberStep("ask")], key
-        assert entry.number is None  # only "1" takes it
-
-
-def test_each_step_is_a_message_that_names_its_keys_and_its_buttons_say_what_they_do():
-    """The texts say the keys; the buttons carry what the keys do (the n-th button is
-    key n, the way back is "#"), for any voice transport."""
+async def test_a_withheld_callers_request_asks_for_a_number_first(
+    caller: MemoryTransport, db: Database
+):
+    _checks(caller, Checks())
     t = translator("de")
-    entry = NumberEntry(ButtonPress("hr:new"))
-    _keys(entry, "02319876543#")
-    asked, bad, said_back = (entry.message(step, t) for step in ("ask", "bad", "confirm"))
-    assert asked.text == t._(ASK) and bad.text == t._(BAD)
-    assert said_back.text == str(t.t(CONFIRM, digits=", ".join("02319876543")))
-    assert [b.data for row in said_back.buttons for b in row] == ["number:yes", "number:again"]
-    assert [b.role for row in asked.buttons for b in row] == ["back"]
-    assert not said_back.typed_choices  # the text names the keys: labels are not said
+    asked = _said(await caller.press(CALLER, "hr:new"))
+    assert asked.text == t._(ASK)
+    # Digits of the caller's own until "#", the text names the keys, "#" goes back.
+    assert asked.typed_digits == MOST_DIGITS and asked.keys_named
+    assert [(b.data, b.role) for row in asked.buttons for b in row] == [("menu:help", "back")]
+    assert await _state(db) == {"state": STATE, "then": "hr:new"}
+    user = await db.users.find("phone", CALLER)
+    assert user is not None and await db.requests.for_requester(user.id) == []
+
+
+async def test_a_wrong_or_premium_number_changes_nothing_a_right_one_is_said_back(
+    caller: MemoryTransport, db: Database
+):
+    checks = Checks()
+    _checks(caller, checks)
+    t = translator("de")
+    await caller.press(CALLER, "hr:new")
+    for wrong in ("12", "09005123456", "01805123456", "00436641234567", "1" * 21, "abc"):
+        assert _said(await caller.text(CALLER, wrong)).text == t._(BAD), wrong
+        assert await _state(db) == {"state": STATE, "then": "hr:new"}
+    said_back = _said(await caller.text(CALLER, TYPED))
+    assert said_back.text == str(t.t(CONFIRM, digits=", ".join(TYPED)))
+    assert said_back.keys_named and not said_back.closing
+    assert [(b.data, b.role) for row in said_back.buttons for b in row] == [
+        ("number:yes", "reply"),
+        ("number:again", "back"),
+    ]
+    assert await _state(db) == {"state": STATE, "then": "hr:new", "number": NUMBER, "typed": TYPED}
+    assert checks.asked == []
+
+
+async def test_any_other_key_or_2_types_it_again(caller: MemoryTransport, db: Database):
+    _checks(caller, Checks())
+    t = translator("de")
+    await caller.press(CALLER, "hr:new")
+    await caller.text(CALLER, TYPED)
+    assert _said(await caller.text(CALLER, "3")).text == t._(ASK)
+    assert await _state(db) == {"state": STATE, "then": "hr:new"}
+    await caller.text(CALLER, TYPED)
+    assert _said(await caller.press(CALLER, "number:again")).text == t._(ASK)
+    assert await _state(db) == {"state": STATE, "then": "hr:new"}
+    # "1" now takes nothing: no number is said back.
+    assert any(isinstance(item, Toast) for item in await caller.press(CALLER, "number:yes"))
+
+
+async def test_1_asks_for_the_check_call_and_ends_the_call(caller: MemoryTransport, db: Database):
+    checks = Checks()
+    _checks(caller, checks)
+    await caller.press(CALLER, "hr:new")
+    await caller.text(CALLER, TYPED)
+    calling = _said(await caller.press(CALLER, "number:yes"))
+    assert calling.text == translator("de")._(CALLING_TYPED) and calling.closing
+    # Withheld: no caller ID; the checked call begins where this one was; the language and
+    # the consent of this call (and its easy texts, as a phone person starts) go to a
+    # person made for the number then, not now.
+    assert checks.asked == [(None, NUMBER, "hr:new", Profile("de", True, True))]
+    assert await _state(db) is None
+    assert await db.users.find("phone", NUMBER) is None
+
+
+async def test_a_later_check_says_when(caller: MemoryTransport, db: Database):
+    later = NOW + timedelta(hours=10)
+    _checks(caller, Checks(later))
+    await caller.press(CALLER, "hr:new")
+    await caller.text(CALLER, TYPED)
+    calling = _said(await caller.press(CALLER, "number:yes"))
+    t = translator("de")
+    assert calling.closing
+    assert calling.text == t.t(CALLING_TYPED_AT, when=t.day_and_time(later, "MMMMEEEEd"))
+
+
+async def test_a_refused_check_is_said_and_the_call_goes_on(caller: MemoryTransport, db: Database):
+    _checks(caller, Checks("hour"))
+    await caller.press(CALLER, "hr:new")
+    await caller.text(CALLER, TYPED)
+    refused = _said(await caller.press(CALLER, "number:yes"))
+    assert refused.text == translator("de")._(NOT_THIS_HOUR)
+    assert not refused.closing and refused.keys_named
+    assert await _state(db) is None
+
+
+async def test_without_check_calls_nothing_is_asked(caller: MemoryTransport, db: Database):
+    _checks(caller, None)
+    await caller.press(CALLER, "hr:new")
+    await caller.text(CALLER, TYPED)
+    out = _said(await caller.press(CALLER, "number:yes"))
+    assert out.text == translator("de")._(CANNOT_CHECK) and not out.closing
+
+
+async def test_a_country_added_to_the_calls_takes_its_mobile_numbers(
+    caller: MemoryTransport, db: Database
+):
+    checks = Checks()
+    caller.dispatcher.settings = replace(
+        caller.dispatcher.settings, check_calls=checks, call_countries=("DE", "AT")
+    )
+    await caller.press(CALLER, "hr:new")
+    await caller.text(CALLER, "00436641234567")
+    await caller.press(CALLER, "number:yes")
+    assert [number for _, number, _, _ in checks.asked] == ["+436641234567"]
+
+
+async def test_a_caller_with_a_number_begins_the_request_at_once(story: MemoryTransport):
+    story.platform = "phone"
+    await story.onboard(NUMBER, "de")
+    out = messages(await story.press(NUMBER, "hr:new"))
+    assert out and all(message.typed_digits == 0 for message in out)
+    assert "hr:cat:" in " ".join(b.data for message in out for row in message.buttons for b in row)

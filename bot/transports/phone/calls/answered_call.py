@@ -8,8 +8,7 @@ line (:class:`Line`, the transport); nothing here reads a SIP event:
 
 - :class:`~bot.transports.phone.calls.call_runner.Listen` for any key, as long as the caller is
   waited for (``Call.audio.idle_at``): :class:`Pressed` - the caller's key (what it means is the
-  line's: keypad.py, the dialogues of handlers/numbers/number_entry.py, caller_check.py and
-  phone_pin.py);
+  line's: keypad.py, the dialogues of handlers/numbers/caller_check.py and phone_pin.py);
   :class:`Done` - all that was to hear is said; :class:`Transferred` - how the transfer to
   a person went (to_a_person.py); :class:`Ended` - the call is over;
 - :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
@@ -43,9 +42,8 @@ from bot.transports.phone.calls.call_runner import (
     Transferred,
 )
 from bot.transports.phone.calls.recording import Listening
-from bot.transports.phone.words.keypad import KEYS, Keypad, Meaning, finish_number
+from bot.transports.phone.words.keypad import KEYS, MOST_DIGITS, Keypad, Meaning, finish_number
 from handlers.messages import Event
-from handlers.numbers.number_entry import NumberEntry, NumberStep
 from handlers.numbers.phone_pin import PinEntry, PinStep
 from locales import Translator
 
@@ -65,12 +63,6 @@ class HungUp:
 class EarlyKeys:
     """Put after a call's ``/start`` when keys came before its audio was on (``Call.early``):
     they are taken then, against the greeting's choices."""
-
-
-@dataclass(frozen=True)
-class CallMeBack:
-    """Put for "1" on the offer to check the caller by a call-back
-    (handlers/numbers/caller_check.py)."""
 
 
 @dataclass
@@ -122,9 +114,9 @@ class Call:
     chat_id: str
     runner: CallRunner | None = None
     keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[
-        Meaning | Event | HungUp | NumberStep | CallMeBack | PinStep | EarlyKeys
-    ] = field(default_factory=asyncio.Queue)
+    keys: asyncio.Queue[Meaning | Event | HungUp | PinStep | EarlyKeys] = field(
+        default_factory=asyncio.Queue
+    )
     # Keys pressed before the call's audio was on (a caller who knows the menu, a slow
     # line): taken after the greeting is, as if pressed while it is said; at most
     # ``MOST_EARLY``.
@@ -139,9 +131,12 @@ class Call:
     steps: itertools.count[int] = field(default_factory=itertools.count)
     # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
-    # The newest message takes digits of the caller's own (a postcode), or a recording
-    # (``recorded``: who will hear it).
+    # The newest message takes digits of the caller's own (a postcode; at most
+    # ``entry_digits``, and ``until_hash``: ended by "#" only, not by a pause - a number to
+    # call back, ``Message.typed_digits``), or a recording (``recorded``: who will hear it).
     free_digits: bool = False
+    entry_digits: int = MOST_DIGITS
+    until_hash: bool = False
     recorded: str = ""
     # The newest message said in pages (None: it has at most ten choices), the page said
     # (from 0), and the data of the choice last pressed on a page (after a tick the list
@@ -149,14 +144,11 @@ class Call:
     pages: Paged | None = None
     page: int = 0
     ticked: str | None = None
-    # A withheld caller typing a number to call back (handlers/numbers/number_entry.py).
-    entry: NumberEntry | None = None
-    # handlers/numbers/caller_check.py: a call the bot made and its holder confirmed (``checked``),
-    # or the known number this call claims (``claimed``: the call is a person of its own
-    # until a call-back checks it); the press that waits for that check (``waiting``).
+    # handlers/numbers/caller_check.py: a call the bot made and its holder confirmed
+    # (``checked``), or the known number this call claims (``claimed``: the call is a person
+    # of its own until a call-back checks it; its updates say so, ``Sender.claims``).
     checked: bool = False
     claimed: str = ""
-    waiting: Event | None = None
     # The PIN asked at the start of a claimed call, offered or chosen in a checked one
     # (handlers/numbers/phone_pin.py): its keys go to it alone while it runs.
     pin: PinEntry | None = None

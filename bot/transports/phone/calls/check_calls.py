@@ -100,16 +100,18 @@ class CheckCalls:
     # -- asked for
 
     async def ask(
-        self, caller: str, number: str, data: str, profile: Profile
+        self, caller: str | None, number: str, data: str, profile: Profile
     ) -> datetime | Refusal:
-        """A check of ``number`` that ``caller`` (its caller ID, or :data:`WITHHELD`) asks
+        """A check of ``number`` that ``caller`` (its caller ID; None: withheld) asks
         for, to begin with the button ``data``: when it is placed, or why not - "never"
         (the bot may not call the number), "hour" (the caller asked too often this hour),
         "day" (the number's or the pool's day is full); each is said to the caller as it is
         (handlers/numbers/caller_check.py ``refused``)."""
         if not self.calling.settings.domain or not self.calling.dialling.may_dial(number):
             return "never"
-        if self.requests.count((PLATFORM, caller, False)) > self.settings.per_caller_hour:
+        # The withheld callers are counted together, as one.
+        asker = caller or WITHHELD
+        if self.requests.count((PLATFORM, asker, False)) > self.settings.per_caller_hour:
             log.info("phone: a caller asked for too many checks this hour")
             return "hour"
         now = self.clock()

@@ -1,8 +1,11 @@
 """What a call hears: an answer said with its keys (keypad.py ``keys_said``), in pages when
 it has more than ten choices, its likely choice first (said_first.py); the call's words
 (the caller's reader); a line of the transport's own; the wait for the caller and the
-goodbye. transport.py hands each answer here; the dialogues of handlers/numbers/number_entry.py,
+goodbye. transport.py hands each answer here; the dialogues of handlers/numbers/
 caller_check.py and phone_pin.py (who_calls.py, pin_line.py) say their messages here too.
+A message whose text names its keys (``Message.keys_named``) is pressed by key without its
+labels said; one that asks for a number (``Message.typed_digits``) takes the caller's
+digits as text until "#".
 
 Every answer that is a message is said (prompts.py) and played after what the call is
 playing; its choices are kept for the call by the numbered-choices rules
@@ -34,6 +37,7 @@ from bot.transports.phone.words.keypad import (
     BACK,
     MORE,
     MORE_KEY,
+    MOST_DIGITS,
     NEXT_PAGE,
     Meaning,
     Typed,
@@ -120,12 +124,16 @@ class CallVoice:
         """A message: its text and what each key does, kept for the call's keys."""
         words = said_of(item, toasts=True)
         assert words is not None
-        typed = await self.choices.typing(call.chat_id, item, edit_message_id)
+        # A text that names its keys itself ("press 1"): pressed by key, labels unsaid.
+        named = isinstance(item, Message) and item.keys_named
+        typed = await self.choices.typing(call.chat_id, item, edit_message_id) or named
         listed = numbered(item.buttons) if typed else []
         await self.choices.sent(call.chat_id, str(next(self._message_ids)), item, typed=typed)
         call.choices = len(listed)
         call.back = way_back(item.buttons) if typed else None
-        call.free_digits = isinstance(item, Message) and bool(item.request_location)
+        entry = item.typed_digits if isinstance(item, Message) else 0
+        call.free_digits = isinstance(item, Message) and bool(item.request_location or entry)
+        call.entry_digits, call.until_hash = entry or MOST_DIGITS, bool(entry)
         t = await self.words(call)
         data = [data for _, data in listed]
         done = finish(item.buttons) if typed else None
@@ -136,7 +144,7 @@ class CallVoice:
         if typed and paged(len(listed)) and not call.free_digits:
             call.pages = Paged(str(words.text), list(words.labels), data, done, t._(MORE))
         labels, keys = keys_said(
-            words.labels if typed else [],
+            words.labels if typed and not named else [],
             data,
             free_digits=call.free_digits,
             person=t._(PERSON_CHOICE) if offers_person(listed) else None,
@@ -261,6 +269,8 @@ class CallVoice:
             meaning, call.ticked = Typed(str(chosen)), pages.data[chosen - 1]
         if meaning == BACK:
             return ButtonPress(call.back) if call.back else Command("menu")
+        if isinstance(meaning, Typed) and call.until_hash:
+            return Text(meaning.digits)  # a number of the caller's own: never a choice
         if isinstance(meaning, Typed):
             pressed = await self.choices.typed(call.chat_id, meaning.digits)
             return ButtonPress(pressed.data) if pressed else Text(meaning.digits)
@@ -303,7 +313,7 @@ class CallVoice:
         await self.say_message(call, Message(Markup((await self.words(call))._(line))))
 
     async def say_message(self, call: Call, message: Message) -> None:
-        """A dialogue's message (handlers/numbers/caller_check.py, number_entry.py) as the call's
+        """A dialogue's message (handlers/numbers/caller_check.py, phone_pin.py) as the call's
         whole answer (what "*" repeats): its text, which names its keys itself."""
         call.audio.saying, call.recorded, call.choices = [], "", 0
         call.pages = None

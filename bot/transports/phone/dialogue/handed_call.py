@@ -67,7 +67,7 @@ def handed(voice: CallVoice, call: Call | None) -> HandedCall | None:
         or call.audio.gone
         or call.audio.then is not None
         or call.audio.listening is not None
-        or call.entry is not None
+        or call.until_hash  # typing a number to call back
         or call.handed is not None
     ):
         return None

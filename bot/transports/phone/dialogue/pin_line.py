@@ -83,16 +83,18 @@ async def first_of_check(line: PhoneTransport, call: Call, data: str) -> Event |
     return first
 
 
-async def pressed(line: PhoneTransport, call: Call) -> None:
-    """The settings' "PIN for your calls": chosen in a checked call only."""
+async def pressed(line: PhoneTransport, call: Call) -> bool:
+    """The settings' "PIN for your calls": chosen in a checked call only. Whether it was
+    taken here (withheld: why not; checked: the entry); False: an unchecked call's, which
+    claims its number (the call-back is offered, handlers/numbers/caller_check.py)."""
     if is_withheld(call.chat_id):
         await line.voice.say_alone(call, WITHHELD)
-        return
+        return True
     if not call.checked:
-        await who_calls.offer_check(line, call, ButtonPress(CHOOSE_PIN))
-        return
+        return False
     call.pin, first = entry("choose", ButtonPress("menu:settings"))
     await step(line, call, first)
+    return True
 
 
 def key(line: PhoneTransport, call: Call, pin: PinEntry, key: str) -> None:

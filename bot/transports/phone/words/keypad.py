@@ -13,11 +13,12 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
   with 0 at once. The transport never asks that of a caller: it says a longer list in
   pages (below) and presses a page's keys, at most nine.
 - Digits, where it has none (the bot asks for a postcode): gathered until ``#`` or
-  ``MOST_DIGITS`` of them, or the pause. A ``#`` right after an entry that ended by its
-  length (before the pause, with no other key between: "44137#", as the line demands a
-  ``#`` after a number elsewhere) ends that entry too - it means nothing more, never
-  "back", and stops nothing being said (the answer to the entry may have begun); the
-  transport waits the pause for it (:attr:`Keypad.waiting`).
+  ``MOST_DIGITS`` of them (or as many as the message asks for, ``most``: a number to call
+  back), or the pause (the transport's to call, :meth:`Keypad.pause`). A ``#`` right
+  after an entry that ended by its length (before the pause, with no other key between:
+  "44137#", as the line demands a ``#`` after a number elsewhere) ends that entry too - it
+  means nothing more, never "back", and stops nothing being said (the answer to the entry
+  may have begun); the transport waits the pause for it (:attr:`Keypad.waiting`).
 
 What a caller hears of a message's choices is keyed the same way (:func:`keys_said`): each
 on its place's key, the main menu's person last, on "0"; where the caller types digits of
@@ -85,8 +86,9 @@ class Keypad:
         may follow (the transport waits a pause)."""
         return bool(self.digits) or self.ended
 
-    def press(self, key: str, choices: int) -> Meaning | None:
-        """What ``key`` means now; None while digits wait for more (or an unknown key)."""
+    def press(self, key: str, choices: int, most: int = MOST_DIGITS) -> Meaning | None:
+        """What ``key`` means now; None while digits wait for more (or an unknown key);
+        ``most``: the digits an entry of the caller's own takes at most."""
         if key not in KEYS:
             return None
         ended, self.ended = self.ended, False
@@ -106,7 +108,7 @@ class Keypad:
             if self.digits.startswith("0") or int(self.digits) * 10 > choices:
                 return self._typed()
             return None
-        if len(self.digits) < MOST_DIGITS:
+        if len(self.digits) < most:
             return None
         self.ended = True
         return self._typed()

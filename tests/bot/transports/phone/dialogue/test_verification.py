@@ -68,7 +68,8 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
         assert spoken[-1] == t._(OFFER)
         await keys_answered(caller, call, "#")  # back, to the main menu: no call-back
-        assert call.waiting is None
+        stand_in = await db.users.find("phone", call.chat_id)
+        assert stand_in is not None and await db.users.get_state(stand_in.id) is None
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
         await keys_answered(caller, call, "1")

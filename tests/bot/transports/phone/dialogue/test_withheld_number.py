@@ -1,7 +1,8 @@
 """A caller who withholds their number asks for help with a number to call back typed on
 the keypad (handlers/numbers/number_entry.py), in real calls through Kamailio:
 baresip calls as "anonymous" (the bot gets no number), chooses German, agrees, presses
-"Ask for help": the bot asks for a number; "12#" is no number and a premium number is
+"Ask for help": the bot asks for a number (a step of the conversation, its digits typed
+text); "12#" is no number and a premium number is
 none the bot calls - a clear answer, nothing changes; "0231 9876543#" is said back, "1"
 takes it - and the call ends: a typed number proves nothing (handlers/numbers/caller_check.py). The
 bot
@@ -20,7 +21,7 @@ from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
 from handlers.dispatcher import Dispatcher
 from handlers.numbers.caller_check import CALLING_TYPED, QUESTION
-from handlers.numbers.number_entry import ASK, BAD, CONFIRM
+from handlers.numbers.number_entry import ASK, BAD, CONFIRM, STATE
 from locales import translator
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (
@@ -37,6 +38,13 @@ from tests.support.sip.kamailio import HOST, KamailioServer
 
 TYPED = "02319876543"
 NUMBER = "+492319876543"
+
+
+async def _entry(dispatcher: Dispatcher, chat_id: str) -> dict | None:
+    """The number entry's step the caller is at (its data), None: not in it."""
+    person = await dispatcher.db.users.find("phone", chat_id)
+    state = await dispatcher.db.users.get_state(person.id) if person is not None else None
+    return state.data if state is not None and state.state == STATE else None
 
 
 async def _withheld_call(
@@ -93,12 +101,12 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         await keys_answered(caller, call, "1")  # agreed: the main menu
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
-        assert spoken[-1] == t._(ASK) and call.entry is not None
+        assert spoken[-1] == t._(ASK) and await _entry(dispatcher, withheld) == {"then": "hr:new"}
         await keys_answered(caller, call, "12#")  # no number
         assert spoken[-1] == t._(BAD)
         assert call.chat_id == withheld and await dispatcher.db.users.find("phone", NUMBER) is None
         await keys_answered(caller, call, "09005123456#")  # premium rate: never called
-        assert spoken[-1] == t._(BAD) and call.entry is not None and call.entry.number is None
+        assert spoken[-1] == t._(BAD) and await _entry(dispatcher, withheld) == {"then": "hr:new"}
         assert call.chat_id == withheld
         assert await dispatcher.db.users.find("phone", "+499005123456") is None
         await keys_answered(caller, call, TYPED + "#")
