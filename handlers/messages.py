@@ -25,8 +25,10 @@ MediaKind = Literal["voice", "audio", "photo", "video", "document", "sticker", "
 # label: an easy-language "Menü" is the same button as "Hauptmenü".
 # "back"/"menu": a message's way back (:func:`way_back`); "done": a tick list's finish
 # (its "✔️ Done", :func:`finish`: the phone says it on every page of a long list); "next":
-# the next part of a text said in parts (:func:`next_part`: the phone's "More" key, 9).
-ButtonRole = Literal["reply", "back", "menu", "done", "next"]
+# the next part of a text said in parts (:func:`next_part`: the phone's "More" key, 9);
+# "answer": the button that answers the message itself (the relay's "💬 Write to NAME",
+# :func:`answer_of`: a call-back that says the message offers it after the tone).
+ButtonRole = Literal["reply", "back", "menu", "done", "next", "answer"]
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,15 @@ def finish(rows: list[list[Button]]) -> str | None:
         for button in row:
             if button.role == "done":
                 return button.data
+    return None
+
+
+def answer_of(rows: list[list[Button]]) -> Button | None:
+    """A message's ``answer`` button (None: it has none)."""
+    for row in choices(rows):
+        for button in row:
+            if button.role == "answer":
+                return button
     return None
 
 

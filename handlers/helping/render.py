@@ -288,19 +288,12 @@ WRITE_TO = "rl:to:"
 def _write_to(t: Translator, request_id: int, partner_name: str) -> Button:
     # Names can be long or right-to-left: shortened, and isolated inside the label.
     name = shortened(partner_name, 20)
+    # The message's own answer: a call-back offers it after the tone (``answer_of``).
     return Button(
-        "💬 " + t._("Write to {name}").format(name=isolate(name)), f"{WRITE_TO}{request_id}"
+        "💬 " + t._("Write to {name}").format(name=isolate(name)),
+        f"{WRITE_TO}{request_id}",
+        role="answer",
     )
-
-
-def write_to_button(buttons: list[list[Button]]) -> Button | None:
-    """The "💬 Write to NAME" of a relayed message's buttons (the phone's call-back offers
-    it as the answer after the tone), or None."""
-    for row in buttons:
-        for button in row:
-            if button.data.startswith(WRITE_TO):
-                return button
-    return None
 
 
 def _ending(t: Translator, request_id: int, *, requester: bool) -> Button:

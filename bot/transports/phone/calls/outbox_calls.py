@@ -36,7 +36,8 @@ its platform through ``media`` - without it, the call stops before that voice me
 which then waits for a call of its own.
 
 The answer after the tone: where an item is a relayed message (its buttons have the
-relay's "💬 Write to NAME", handlers/helping/render.py ``write_to_button``), the question
+relay's "💬 Write to NAME": its button of role ``answer``, handlers/messages.py
+``answer_of``), the question
 after the messages offers it as "2" ("Write to Vera: press 2."), once the messages were
 heard. "2" hands the call over to the phone transport's conversation (``converse``): the
 call goes on as if the person had called in and pressed "Write to" - the relay's answer
@@ -82,9 +83,8 @@ from bot.transports.phone.sip.voice_audio import BadAudio, pcm_wav
 from bot.transports.phone.words.prompts import PRESS
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
-from handlers.helping.render import write_to_button
 from handlers.media.spoken_words import said_of
-from handlers.messages import Delete, Edit, Message, Outgoing, Voice, decode
+from handlers.messages import Delete, Edit, Message, Outgoing, Voice, answer_of, decode
 from handlers.messenger import tell_coordinators
 from handlers.numbers.call_notices import GivenUp, given_up
 from handlers.numbers.caller_check import answer_keys, answered, question
@@ -502,7 +502,7 @@ def _spoken_item(item: Outgoing) -> SpokenItem:
     words = said_of(item)
     if words is None:
         return SpokenItem()
-    button = write_to_button(item.buttons) if isinstance(item, Message) else None
+    button = answer_of(item.buttons) if isinstance(item, Message) else None
     return SpokenItem(str(words.text), answer=(button.label, button.data) if button else None)
 
 
