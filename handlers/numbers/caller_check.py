@@ -114,7 +114,6 @@ CALL_ME = "check:call"
 STATE = "check"
 # Where "#" (or any other input) on the offer goes.
 BACK = "menu:main"
-NO_CHECKS = N_("📵 Calls are not possible just now.")
 ME = "who:me"
 NOT_ME = "who:not"
 Answer = Literal["me", "not me"]
@@ -201,14 +200,14 @@ async def _call_me(ctx: Context) -> None:
         ctx.stale()
     port: CheckPort | None = ctx.settings.check_calls
     ctx.clear_state()
-    if port is None:
-        ctx.reply(Markup(ctx.t._(NO_CHECKS)))
-        return
-    at = await port.ask(number, number, state.data.get("then") or BACK, Profile())
+    # No line that calls: the number cannot be called, said as a refused check is.
+    data = state.data.get("then") or BACK
+    at = await port.ask(number, number, data, Profile()) if port else "never"
     if isinstance(at, str):  # why the check call does not come; the call goes on
         back = [[Button("↩️ " + ctx.t._("Back"), BACK, role="back")]]
         ctx.send(Message(Markup(ctx.t._(REFUSED[at])), back, keys_named=True))
         return
+    assert port is not None
     ctx.send(calling(ctx.t, typed=False, when=None if port.soon(at) else at))
 
 
@@ -219,7 +218,10 @@ async def _other(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
-    router.action("check", "call", states=(STATE,))(_call_me)
+    # Before consent too: a claimed call may be at the privacy notice (a resident the desk
+    # entered never agreed), and "I agree" there is what waits for the call-back; anything
+    # else there goes back to the notice (the dispatcher's onboarding), not to the menu.
+    router.action("check", "call", states=(STATE,), before_consent=True)(_call_me)
     router.state(STATE)(_other)
 
 

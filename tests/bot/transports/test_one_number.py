@@ -138,7 +138,11 @@ class Handset:
         "1", the bot hangs up and calls; "1" again, "2" to the PIN's offer, and the call goes
         on with the choice."""
         await until(
-            lambda: any(call.waiting is not None for call in self.bot._calls.values()),
+            lambda: any(
+                isinstance(item, Message)
+                and "check:call" in [data for _, data in numbered(item.buttons)]
+                for item in self.said
+            ),
             "the call-back offered",
         )
         closed = len(self.phone.events)

@@ -283,3 +283,23 @@ def test_a_check_that_is_not_placed_is_said_for_what_it_is():
     assert len(set(said.values())) == 3
     assert "morgen" in said["day"] and "Stunde" in said["hour"]
     assert "morgen" not in said["hour"] + said["never"] and "Stunde" not in said["never"]
+
+
+async def test_at_the_notice_agreeing_waits_for_the_call_back_before_consent(
+    story: MemoryTransport, db: Database
+):
+    """A resident the desk entered never agreed: her claimed call is at the privacy notice;
+    "I agree" there would agree for her, so it waits, and "1" asks for the call-back."""
+    checks = Checks(NOW)
+    story.platform = "phone"
+    story.claims[STAND_IN] = NUMBER
+    story.dispatcher.settings = replace(story.dispatcher.settings, check_calls=checks)
+    await made(story.dispatcher.db, "phone", STAND_IN, Profile("de", consented=False))
+    t = translator("de")
+    (held,) = messages(await story.press(STAND_IN, "consent:yes"))
+    assert held.text == t._(OFFER)
+    (said,) = messages(await story.press(STAND_IN, "check:call"))
+    assert said.text == t._(CALLING) and said.closing
+    assert checks.asked == [(NUMBER, NUMBER, "consent:yes", Profile())]
+    stand_in = await db.users.find("phone", STAND_IN)
+    assert stand_in is not None and stand_in.consent_at is None

@@ -15,8 +15,14 @@ import pytest
 
 from db import Database
 from handlers.messages import Message, Outgoing, Toast
-from handlers.numbers.caller_check import CALLING_TYPED, CALLING_TYPED_AT, NOT_THIS_HOUR, Profile
-from handlers.numbers.number_entry import ASK, BAD, CANNOT_CHECK, CONFIRM, MOST_DIGITS, STATE
+from handlers.numbers.caller_check import (
+    CALLING_TYPED,
+    CALLING_TYPED_AT,
+    CANNOT_CALL,
+    NOT_THIS_HOUR,
+    Profile,
+)
+from handlers.numbers.number_entry import ASK, BAD, CONFIRM, MOST_DIGITS, STATE
 from locales import translator
 from tests.support.memory_transport import MemoryTransport, messages
 
@@ -157,7 +163,7 @@ async def test_without_check_calls_nothing_is_asked(caller: MemoryTransport, db:
     await caller.press(CALLER, "hr:new")
     await caller.text(CALLER, TYPED)
     out = _said(await caller.press(CALLER, "number:yes"))
-    assert out.text == translator("de")._(CANNOT_CHECK) and not out.closing
+    assert out.text == translator("de")._(CANNOT_CALL) and not out.closing
 
 
 async def test_a_country_added_to_the_calls_takes_its_mobile_numbers(

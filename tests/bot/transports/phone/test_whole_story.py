@@ -316,7 +316,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         call = await _calls_in(bot, erna, kamailio)
         assert call.claimed == ERNA
         await keys_answered(erna, call, await key_for(bot, call, "menu:settings"))
-        assert call.waiting is not None
+        assert await key_for(bot, call, "check:call") == "1"  # the call-back offered
         closed = len(erna.events)
         await keys_answered(erna, call, "1")  # "we call you back": the bot hangs up
         await asyncio.to_thread(erna.wait_for, "CALL_CLOSED", after=closed)

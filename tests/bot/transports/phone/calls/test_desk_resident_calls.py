@@ -121,7 +121,10 @@ async def _pressed_then_called_back(desk: Desk, data: str) -> Call:
     await keys_answered(caller, call, await key_for(phone, call, data))
     assert spoken[-1] == t._(OFFER)
     await keys_answered(caller, call, "#")  # back: the notice again, nothing called
-    assert call.waiting is None and not phone.calling.outcomes
+    stand_in = await db.users.find("phone", call.chat_id)
+    assert stand_in is not None and not phone.calling.outcomes
+    state = await db.users.get_state(stand_in.id)
+    assert state is None or state.state != "check"
     await keys_answered(caller, call, await key_for(phone, call, data))
     assert spoken[-1] == t._(OFFER)
     await keys_answered(caller, call, "1")
