@@ -6,9 +6,9 @@ menu and "*" says it again.
 The caller does not listen to whole prompts: as a person who knows what they want, it
 presses its key once it has heard the first stretch of speech of a prompt (any key stops
 what is playing). Which prompt the bot played is its call's state; that it reached the
-caller is checked on what the phone heard: a stretch of speech after the key, no longer
-than the first stretch of the prompt the bot said (the languages' first line in its own
-voice, the notice's, the menu's), and not much shorter."""
+caller is checked on what the phone heard: a stretch of speech after the key, not much
+shorter than the first stretch of the prompt the bot said (the languages' first line in its
+own voice, the notice's, the menu's), and for the first prompt no longer."""
 
 from __future__ import annotations
 
@@ -139,8 +139,12 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
     # played late as the call is set up (1.2 s of 3.6 cut in a clean-clone run), and a
     # packet late anywhere is a gap that ends the stretch early (seen under the parallel
     # suite after a key). Which prompt was played is ``call.audio.last`` above; this checks
-    # that its speech reached the caller's ear.
-    for got, said in heard:
-        assert 0.3 * said[0].seconds < got.seconds <= said[-1].seconds + SAME, (got, said)
+    # that its speech reached the caller's ear. Only the first prompt is held to the upper
+    # bound: after a key, what the key cut off may run on into the answer when the line gets
+    # the stop and the answer together (a clean-clone run under load heard 3.8 s where the
+    # notice's first stretch is 1.3 s: the languages' last words, then the notice's).
+    for index, (got, said) in enumerate(heard):
+        assert 0.3 * said[0].seconds < got.seconds, (got, said)
+        assert index > 0 or got.seconds <= said[-1].seconds + SAME, (got, said)
     # Nothing of the caller's number in the log.
     assert RESIDENT not in caplog.text and "+49" not in caplog.text
