@@ -231,7 +231,8 @@ async def main(quick: bool = False) -> None:
         texts, segments, most, ucs2, _ = await story_segments(lang)
         print(
             f"{'help story segments (' + lang + ')':<42}{segments:>8}   "
-            f"{texts} texts to the resident, {ucs2} UCS-2, at most {most} a text (limit 2)"
+            f"{texts} texts to the resident, {ucs2} UCS-2, at most {most} a text"
+            " (2, or as long as its choices need: docs/sms.md)"
         )
     result = await reminders_through_kannel(reminders)
     print(
