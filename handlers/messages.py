@@ -293,16 +293,6 @@ class Venue:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
-    # The answer is a number the person types, of at most this many digits (a phone number
-    # to call back): a keypad gathers them until "#", however slowly they come, and they are
-    # text, never a choice; 0: none asked.
-    typed_digits: int = 0
-    # The text says which key does what itself ("press 1"): a transport that presses the
-    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
-    keys_named: bool = False
-    # The conversation's last message: a transport whose conversation is a call ends the
-    # call once it is said (the caller's line must be free for the call that checks them).
-    closing: bool = False
 
 
 @dataclass
@@ -315,16 +305,6 @@ class Document:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
-    # The answer is a number the person types, of at most this many digits (a phone number
-    # to call back): a keypad gathers them until "#", however slowly they come, and they are
-    # text, never a choice; 0: none asked.
-    typed_digits: int = 0
-    # The text says which key does what itself ("press 1"): a transport that presses the
-    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
-    keys_named: bool = False
-    # The conversation's last message: a transport whose conversation is a call ends the
-    # call once it is said (the caller's line must be free for the call that checks them).
-    closing: bool = False
 
 
 @dataclass
@@ -342,16 +322,6 @@ class Picture:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
-    # The answer is a number the person types, of at most this many digits (a phone number
-    # to call back): a keypad gathers them until "#", however slowly they come, and they are
-    # text, never a choice; 0: none asked.
-    typed_digits: int = 0
-    # The text says which key does what itself ("press 1"): a transport that presses the
-    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
-    keys_named: bool = False
-    # The conversation's last message: a transport whose conversation is a call ends the
-    # call once it is said (the caller's line must be free for the call that checks them).
-    closing: bool = False
 
 
 @dataclass
@@ -421,16 +391,6 @@ class Edit:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
-    # The answer is a number the person types, of at most this many digits (a phone number
-    # to call back): a keypad gathers them until "#", however slowly they come, and they are
-    # text, never a choice; 0: none asked.
-    typed_digits: int = 0
-    # The text says which key does what itself ("press 1"): a transport that presses the
-    # buttons by key (the n-th by "n", the way back by "#") does not say their labels.
-    keys_named: bool = False
-    # The conversation's last message: a transport whose conversation is a call ends the
-    # call once it is said (the caller's line must be free for the call that checks them).
-    closing: bool = False
 
 
 @dataclass
