@@ -171,10 +171,7 @@ def keyed(buttons: list[list[Button]], key: str) -> str | None:
 def offer(t: Translator) -> Message:
     """What an unchecked call hears for a press that needs the check: "1" calls back,
     "#" goes back (the text names its keys)."""
-    buttons = [
-        [Button("📞 " + t._("Call me"), CALL_ME)],
-        [Button("↩️ " + t._("Back"), BACK, role="back")],
-    ]
+    buttons = [[Button("📞 " + t._("Call me"), CALL_ME)], *back_button(t, BACK)]
     return Message(Markup(t._(OFFER)), buttons, typed_choices=False, keys_named=True)
 
 
@@ -192,23 +189,41 @@ def hold(ctx: Context) -> None:
     ctx.send(offer(ctx.t))
 
 
+def back_button(t: Translator, data: str) -> list[list[Button]]:
+    """A dialogue's way back ("#" on a keypad), to ``data``."""
+    return [[Button("↩️ " + t._("Back"), data, role="back")]]
+
+
+async def check_by_call(
+    ctx: Context, caller: str | None, number: str, data: str, profile: Profile, *, back: str
+) -> None:
+    """Ask the voice transport's check calls for a call to ``number`` (``caller``: the
+    caller ID that asks, None: withheld; ``data``: the button the checked call begins with)
+    and say what comes of it: "hang up, we call" (the conversation ends), or why not, with
+    a way back to ``back`` (the call goes on). The state of the step that asked is over."""
+    ctx.clear_state()
+    port: CheckPort | None = ctx.settings.check_calls
+    # No line that calls: the number cannot be called, said as a refused check is.
+    refusal: Refusal = "never"
+    if port is not None:
+        at = await port.ask(caller, number, data, profile)
+        if isinstance(at, datetime):
+            # A withheld caller's number is one they typed: "we call you at this number".
+            when = None if port.soon(at) else at
+            ctx.send(calling(ctx.t, typed=caller is None, when=when))
+            return
+        refusal = at
+    ctx.send(Message(Markup(ctx.t._(REFUSED[refusal])), back_button(ctx.t, back), keys_named=True))
+
+
 async def _call_me(ctx: Context) -> None:
     """ "1" on the offer: the check call to the number claimed; the caller hangs up."""
     state = ctx.get_state()
     number = state.data.get("number") if state is not None else None
     if state is None or not number:
         ctx.stale()
-    port: CheckPort | None = ctx.settings.check_calls
-    ctx.clear_state()
-    # No line that calls: the number cannot be called, said as a refused check is.
-    data = state.data.get("then") or BACK
-    at = await port.ask(number, number, data, Profile()) if port else "never"
-    if isinstance(at, str):  # why the check call does not come; the call goes on
-        back = [[Button("↩️ " + ctx.t._("Back"), BACK, role="back")]]
-        ctx.send(Message(Markup(ctx.t._(REFUSED[at])), back, keys_named=True))
-        return
-    assert port is not None
-    ctx.send(calling(ctx.t, typed=False, when=None if port.soon(at) else at))
+    then = state.data.get("then") or BACK
+    await check_by_call(ctx, number, number, then, Profile(), back=BACK)
 
 
 async def _other(ctx: Context) -> None:

@@ -38,7 +38,7 @@ from markupsafe import Markup
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.numbers import dialable
-from handlers.numbers.caller_check import REFUSED, CheckPort, calling, profile_of, then_data
+from handlers.numbers.caller_check import back_button, check_by_call, profile_of, then_data
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -76,9 +76,12 @@ def ask(ctx: Context, then: str) -> None:
 
 def _asked(t: Translator, text: str) -> Message:
     """The ask (or :data:`BAD`): digits until "#"; "#" before any: back."""
-    back = [[Button("↩️ " + t._("Back"), BACK, role="back")]]
     return Message(
-        Markup(t._(text)), back, typed_choices=False, typed_digits=MOST_DIGITS, keys_named=True
+        Markup(t._(text)),
+        back_button(t, BACK),
+        typed_choices=False,
+        typed_digits=MOST_DIGITS,
+        keys_named=True,
     )
 
 
@@ -100,8 +103,7 @@ async def _typed(ctx: Context) -> None:
     data = dict(state.data)
     event = ctx.incoming.event
     if "number" in data or not isinstance(event, Text):
-        ctx.set_state(STATE, {"then": data.get("then", "")})
-        ctx.send(_asked(ctx.t, ASK))
+        ask(ctx, data.get("then", ""))
         return
     typed = re.sub(r"[\s/()-]", "", event.text)[: MOST_DIGITS + 1]
     number = (
@@ -119,9 +121,7 @@ async def _typed(ctx: Context) -> None:
 async def _again(ctx: Context) -> None:
     """ "2" (or "#") on the number said back: type it again."""
     state = ctx.get_state()
-    then = state.data.get("then", "") if state is not None else ""
-    ctx.set_state(STATE, {"then": then})
-    ctx.send(_asked(ctx.t, ASK))
+    ask(ctx, state.data.get("then", "") if state is not None else "")
 
 
 async def _take(ctx: Context) -> None:
@@ -130,17 +130,8 @@ async def _take(ctx: Context) -> None:
     number = state.data.get("number") if state is not None else None
     if state is None or not number:
         ctx.stale()
-    port: CheckPort | None = ctx.settings.check_calls
     then = then_data(ButtonPress(state.data.get("then") or "menu:main"))
-    # No line that calls: the number cannot be called, said as a refused check is.
-    at = await port.ask(None, number, then, profile_of(ctx.user)) if port else "never"
-    ctx.clear_state()
-    if isinstance(at, str):  # why the check call does not come; the call goes on
-        back = [[Button("↩️ " + ctx.t._("Back"), BACK, role="back")]]
-        ctx.send(Message(Markup(ctx.t._(REFUSED[at])), back, keys_named=True))
-        return
-    assert port is not None
-    ctx.send(calling(ctx.t, typed=True, when=None if port.soon(at) else at))
+    await check_by_call(ctx, None, number, then, profile_of(ctx.user), back=BACK)
 
 
 def register(router: Router) -> None:
