@@ -229,6 +229,17 @@ class HelpSection:
     offers_per_week: int = _opt(
         7, minimum=1, maximum=700, doc="Most offers one volunteer gets in 7 days"
     )
+    language_reserve: int = _opt(
+        2,
+        minimum=0,
+        maximum=100,
+        doc="Of a volunteer's offers a week, this many are kept for requesters who need a "
+        "language they speak besides the common_languages (0: none kept)",
+    )
+    common_languages: list[str] = _opt(
+        ["de", "en"],
+        doc="Languages so many volunteers speak that nobody keeps offers for them",
+    )
     estimate_floor_share: float = _opt(
         0.25,
         minimum=0,
@@ -323,6 +334,7 @@ class HelpSection:
             wave_max=max(least, self.wave_max),
             wave_max_later=max(least, self.wave_max_later),
             offers_per_week=max(self.offers_per_day, self.offers_per_week),
+            common_languages=tuple(self.common_languages),
             day_end=min(23, max(self.day_start + 1, self.day_end)),
             urgent_wave_max=max(least, self.urgent_wave_max),
             evening_wave_max=max(least, self.evening_wave_max),
@@ -671,6 +683,12 @@ def check_consistency(config: Config) -> None:
         raise ConfigError(
             f"help.evening_until: must be later than help.evening_from "
             f"({config.help.evening_from}), got {config.help.evening_until}"
+        )
+    unknown = set(config.help.common_languages) - set(SUPPORTED_LANGUAGES)
+    if unknown:
+        raise ConfigError(
+            f"help.common_languages: {', '.join(sorted(unknown))} is not a language of the "
+            f"bot ({', '.join(SUPPORTED_LANGUAGES)})"
         )
     if set(config.help.publish_at_once) - {"returning"}:
         raise ConfigError('help.publish_at_once: the only kind is "returning"')

@@ -53,6 +53,11 @@ class OfferRules:
     # small city's few volunteers would otherwise carry every wave, day after day).
     offers_per_day: int = 3
     offers_per_week: int = 7
+    # Of those, a volunteer who speaks a language besides the common ones keeps this many
+    # for requesters who need that language (few speak it; German requests have many
+    # others to ask): bench/RESULTS.md, issue 63.
+    language_reserve: int = 2
+    common_languages: tuple[str, ...] = ("de", "en")
     # Nobody whose estimate (the chance they say yes) is below this share of the city's
     # rate (ranking.city_rate) - unless nobody within reach is above it: the floor trims
     # the tail only.

@@ -149,7 +149,7 @@ async def offer_to(scene: Scene, volunteer_id: int) -> int:
     # Under waves: no more than their offers a day and a week, counting those sent.
     room = await ranking.room_left(scene.db, rules, now, volunteer_id) if rules.waves else None
     for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
-        if room is not None and told >= room:
+        if room is not None and room.left(sent=told) <= 0:
             break
         request = await scene.db.requests.get(request_id)
         if request is None:
@@ -158,7 +158,11 @@ async def offer_to(scene: Scene, volunteer_id: int) -> int:
         why = matching.why_not(
             scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back, now=now
         )
-        if why is None:
+        # Under waves their last offers of the week may be kept for those who need their
+        # language (ranking.kept_back).
+        if why is None and (
+            room is None or room.left(ranking.kept_back(rules, volunteer, request), told) > 0
+        ):
             told += await send_offer(scene, request, volunteer, now)
     return told
 

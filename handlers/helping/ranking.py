@@ -17,7 +17,11 @@ Who is a candidate at all is :mod:`matching`'s rule, widened by the search's ``r
 language within ``language_km``), 1 also ``widen_km`` farther (neighbouring districts, a
 larger radius), 2 also volunteers of related kinds of help. The caps hold at every reach:
 at most ``offers_per_day`` offers in 24 hours and ``offers_per_week`` in 7 days
-(:func:`room_left`, also for the pull and a newly available volunteer), nobody at their
+(:func:`room_left`, also for the pull and a newly available volunteer), the last
+``language_reserve`` of them kept, by a volunteer who speaks a language besides the
+``common_languages``, for requesters without German who share it (:func:`kept_back`: the
+few who speak Arabic or Farsi are the best hope of those requesters, while the many others
+serve a German request as well; issue 63), nobody at their
 chosen maximum (matching),
 nobody whose estimate is below ``estimate_floor_share`` of the city's rate - measured, when
 a translated relay serves (:func:`relayed`), as if they spoke the requester's language, so
@@ -97,6 +101,16 @@ def relayed(settings: HandlerSettings, volunteer: Volunteer, request: HelpReques
         and without_german(request)
         and not (matching.shares_language(volunteer, request))
     )
+
+
+def kept_back(rules: OfferRules, volunteer: Volunteer, request: HelpRequest) -> int:
+    """Offers of the week a volunteer who speaks a language besides the common ones keeps for
+    requesters who need it (``language_reserve``): none when this request is one."""
+    if without_german(request) and matching.shares_language(volunteer, request):
+        return 0
+    if set(volunteer.languages) - set(rules.common_languages):
+        return rules.language_reserve
+    return 0
 
 
 def distance_km(
@@ -252,7 +266,7 @@ async def candidates(
     if not reachable:
         return []
     ids = [volunteer.user_id for volunteer, *_ in reachable]
-    room, asked_week = await _room_and_week(db, rules, now, ids)
+    rooms, asked_week = await _rooms(db, rules, now, ids)
     helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids)
     answers = await db.volunteers.answers(ids)
     rate = city_rate(*await db.volunteers.city_answers())
@@ -296,7 +310,7 @@ async def candidates(
         head = head or judged >= floor
         if who in skip:
             continue
-        if room[who] <= 0 and not over_day_cap:
+        if rooms[who].left(kept_back(rules, volunteer, request)) <= 0 and not over_day_cap:
             continue
         ranked.append((Candidate(volunteer, chance, km, shares), judged))
     # In the evening those who said they take evening requests first: the others may be
@@ -313,23 +327,37 @@ async def candidates(
     return [c for c, judged in ranked if judged >= floor]
 
 
-async def _room_and_week(
+@dataclass(frozen=True)
+class Room:
+    """How many more offers a volunteer may get: what is left of their ``offers_per_day``
+    in 24 hours and of their ``offers_per_week`` in 7 days."""
+
+    day: int
+    week: int
+
+    def left(self, kept: int = 0, sent: int = 0) -> int:
+        """How many more, ``sent`` since counted, when they keep the last ``kept`` of the
+        week for others (:func:`kept_back`; a day's offers are never kept)."""
+        return min(self.day, self.week - kept) - sent
+
+
+async def _rooms(
     db: Database, rules: OfferRules, now: datetime, ids: list[int]
-) -> tuple[dict[int, int], dict[int, int]]:
+) -> tuple[dict[int, Room], dict[int, int]]:
+    """Each one's room, and how many offers each had in the last 7 days."""
     day = await db.volunteers.asked_since(to_text(now - timedelta(hours=24)), ids)
     week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)), ids)
-    room = {
-        who: min(rules.offers_per_day - day.get(who, 0), rules.offers_per_week - week.get(who, 0))
+    rooms = {
+        who: Room(rules.offers_per_day - day.get(who, 0), rules.offers_per_week - week.get(who, 0))
         for who in ids
     }
-    return room, week
+    return rooms, week
 
 
-async def room_left(db: Database, rules: OfferRules, now: datetime, volunteer_id: int) -> int:
-    """How many more offers the volunteer may get now: the fewer of what is left of their
-    ``offers_per_day`` in 24 hours and their ``offers_per_week`` in 7 days."""
-    room, _ = await _room_and_week(db, rules, now, [volunteer_id])
-    return room[volunteer_id]
+async def room_left(db: Database, rules: OfferRules, now: datetime, volunteer_id: int) -> Room:
+    """How many more offers the volunteer may get now (:class:`Room`)."""
+    rooms, _ = await _rooms(db, rules, now, [volunteer_id])
+    return rooms[volunteer_id]
 
 
 def wave_of(ranked: list[Candidate], rules: OfferRules, room: int, most: int) -> list[Candidate]:

@@ -203,7 +203,8 @@ async def pull(scene: Scene, volunteer_id: int) -> int:
     volunteer = await scene.db.volunteers.get(volunteer_id)
     if user is None or volunteer is None:
         return 0
-    if await ranking.room_left(scene.db, rules, now, volunteer_id) <= 0:
+    room = await ranking.room_left(scene.db, rules, now, volunteer_id)
+    if room.left() <= 0:
         return 0
     for request_id in await scene.db.volunteers.not_yet_offered(volunteer_id):
         request = await scene.db.requests.get(request_id)
@@ -213,7 +214,8 @@ async def pull(scene: Scene, volunteer_id: int) -> int:
         why = matching.why_not(
             scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back, now=now
         )
-        if why is None:
+        # Their last offers of the week may be kept for those who need their language.
+        if why is None and room.left(ranking.kept_back(rules, volunteer, request)) > 0:
             return int(await send_offer(scene, request, volunteer, now))
     return 0
 

@@ -797,3 +797,28 @@ async def test_no_volunteer_gets_more_than_the_offers_a_week(dispatcher: Dispatc
     await waves.tick(db, settings, clock.now)
     for volunteer in volunteers:
         assert sum([volunteer in await _asked(db, r) for r in second]) >= 2
+
+
+async def test_a_volunteer_who_speaks_a_rarer_language_keeps_offers_for_those_who_need_it(
+    dispatcher: Dispatcher, db: Database
+):
+    # Four offers a week, two of them kept (language_reserve) by a volunteer who speaks a
+    # language besides German and English: German requests get two of Samira's offers,
+    # and an Arabic speaker's request still reaches her. English alone keeps nothing back.
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, offers_per_day=10, offers_per_week=4, language_reserve=2)
+    samira = await _volunteer(db, "samira", languages=("ar", "de"), max_open=9)
+    anna = await _volunteer(db, "anna", languages=("de", "en"), max_open=9)
+    others = [await _volunteer(db, f"nord{n}", max_open=9) for n in range(2)]
+    coordinator = await _coordinator(db)
+    german = [await _published(db, settings, f"res{n}", coordinator) for n in range(3)]
+    assert [samira in await _asked(db, r) for r in german] == [True, True, False]
+    assert [anna in await _asked(db, r) for r in german] == [True, True, True]
+    for other in others:
+        assert all([other in await _asked(db, r) for r in german])
+    arabic = [
+        await _published(db, settings, name, coordinator, languages=("ar",))
+        for name in ("amira", "amal", "aziz")
+    ]
+    # The two she kept, then her week is used up, whatever the language.
+    assert [samira in await _asked(db, r) for r in arabic] == [True, True, False]
