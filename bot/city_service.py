@@ -126,6 +126,7 @@ class CityBot:
                 slug=city.slug,
                 is_main=city.main,
                 count=counters.transport_event if counters else None,
+                prepare=worker.prepared,
             ),
         )
         if counters is not None:

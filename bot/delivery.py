@@ -57,7 +57,7 @@ from handlers.messages import (
     encode,
 )
 from handlers.reader import Reader, medium_of, reader_of
-from handlers.reader_chain import ReaderChain, Surroundings, Translations
+from handlers.reader_chain import ReaderChain, Reading, Surroundings, Translations
 
 log = logging.getLogger(__name__)
 
@@ -213,8 +213,12 @@ class OutboxWorker:
                 return None
             del self._ahead[item.id]
             return making.result(), ()
+        reading = await self._reading(item, outgoing)
+        return reading.item, reading.after
+
+    async def _reading(self, item: OutboxItem, outgoing: Outgoing) -> Reading:
         voices = self.speaker.languages if self.speaker is not None else frozenset()
-        reading = await self.chain.prepare(
+        return await self.chain.prepare(
             Surroundings(self.db, voices, self.translations),
             lambda: self._reader(item),
             outgoing,
@@ -222,7 +226,16 @@ class OutboxWorker:
             about=item.about,
             medium=medium_of(item.platform),
         )
-        return reading.item, reading.after
+
+    async def prepared(self, item: OutboxItem) -> Outgoing:
+        """A queued item as its reader gets it (the reader chain, as :meth:`_prepare` makes
+        it), for a transport that sends more of a chat's queue than it was handed (a
+        call-back says every message waiting); a speech as it is (a transport that says
+        things does not play what read aloud made of them), what would follow not queued."""
+        outgoing = decode(item.payload)
+        if isinstance(outgoing, Speech):
+            return outgoing
+        return (await self._reading(item, outgoing)).item
 
     async def _reader(self, item: OutboxItem) -> Reader:
         """Who reads ``item``: the person it goes to, from their row (a group, or a person

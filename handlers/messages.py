@@ -234,6 +234,17 @@ class TextedForm:
 
 
 @dataclass(frozen=True)
+class SpokenForm:
+    """What a voice line says of an item, made by the reader chain's spoken link
+    (handlers/media/spoken_words.py ``said_of``): its ``text`` (markup, its user text
+    translated or as written) and the ``labels`` of its choices in the order they are
+    numbered. Made as the item is sent, never stored."""
+
+    text: Markup
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Recipient:
     platform: str
     chat_id: str
@@ -271,6 +282,8 @@ class Message:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
+    # What a voice line says of it (the reader chain's spoken link; None: not for a voice).
+    spoken: SpokenForm | None = None
     # The answer is a number the person types, of at most this many digits (a phone number
     # to call back): a keypad gathers them until "#", however slowly they come, and they are
     # text, never a choice; 0: none asked.
@@ -293,6 +306,8 @@ class Venue:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
+    # What a voice line says of it (the reader chain's spoken link; None: not for a voice).
+    spoken: SpokenForm | None = None
 
 
 @dataclass
@@ -378,6 +393,8 @@ class Toast:
     text: str
     alert: bool = False
     reader: ReaderNote | None = None
+    # What a voice line says of it (the reader chain's spoken link; None: not for a voice).
+    spoken: SpokenForm | None = None
 
 
 @dataclass
@@ -391,6 +408,8 @@ class Edit:
     reader: ReaderNote | None = None
     # Its texted form (the reader chain's texted link; None: not for a texted reader).
     texted: TextedForm | None = None
+    # What a voice line says of it (the reader chain's spoken link; None: not for a voice).
+    spoken: SpokenForm | None = None
 
 
 @dataclass
@@ -446,6 +465,8 @@ def encode(item: Outgoing) -> dict[str, Any]:
             ]
         elif name in ("reader", "texted") and value is None:
             continue
+        elif name == "spoken":
+            continue  # made as the item is sent, never stored
         elif name in ("typed_digits", "keys_named", "closing") and not value:
             continue  # as most messages have them: not written into every outbox row
         data[name] = value

@@ -55,7 +55,7 @@ def spoken(item: Outgoing, lang: str, listener: int = 0) -> Speech | None:
     words = said_of(item)
     if words is None:
         return None
-    return Speech(text=words.text, lang=lang, labels=words.labels, listener=listener)
+    return Speech(text=words.text, lang=lang, labels=list(words.labels), listener=listener)
 
 
 def speaks(ctx: Context) -> bool:

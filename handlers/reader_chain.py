@@ -20,15 +20,20 @@ modes), in order:
    the reader): ``spoken`` for a phone line, ``texted`` for SMS. Each marks the item with
    its reader (``ReaderNote``: language, easy language, medium), so that the transport says
    or texts it, and its own lines, through the reader (handlers/reader.py
-   ``translator_of``) instead of looking the person up by their number; ``texted`` also
-   puts the texted form on it (``TextedForm``, handlers/media/texted_form.py: plain text, every
-   choice numbered, a notice's short form, no direction marks), which a texting transport
-   only fits to its wire. What the phone says of an item is handlers/media/spoken_words.py's.
+   ``translator_of``) instead of looking the person up by their number; ``spoken`` also
+   puts the spoken form on it (``SpokenForm``, handlers/media/spoken_words.py ``said_of``:
+   the text and the labels of its choices, a toast's words), which a voice transport says
+   with its keys; ``texted`` the texted form (``TextedForm``, handlers/media/texted_form.py:
+   plain text, every choice numbered, a notice's short form, no direction marks), which a
+   texting transport only fits to its wire. A call-back that says more of a person's queue
+   than the item it was handed takes each through the outbox worker's chain too
+   (bot/delivery.py ``prepared``).
 
 ::
 
     feature --Message--> translated --> tapped --> said --> spoken | texted --> transport
-                                        (chat)     (chat)   (phone)  (SMS: TextedForm)
+                                        (chat)     (chat)   (phone: SpokenForm)
+                                                            (SMS: TextedForm)
 
 The texts themselves are written for the medium where features write them: the reader's
 translator (``reader.t``, ``ctx.t``) takes a message's variant for the medium
@@ -60,6 +65,7 @@ from db import Database
 from db.users import ReadAloud
 from handlers import read_aloud
 from handlers.language_bridge import as_written, from_cache
+from handlers.media.spoken_words import said_of
 from handlers.media.texted_form import form_of
 from handlers.messages import Document, Edit, Message, Outgoing, Picture, Toast, Venue
 from handlers.reader import Medium, Reader, translator_of
@@ -179,10 +185,16 @@ def _noted(item: Outgoing, reader: Reader) -> Outgoing:
 
 
 async def spoken(where: Surroundings, reading: Reading) -> Reading:
-    """The phone's form: the item marked with its reader, whose words the line says."""
+    """The spoken form (what a voice line says of the item: handlers/media/spoken_words.py
+    ``said_of``, a toast too, where nothing else shows it), and the item marked with its
+    reader, in whose words the line says its own lines."""
     if reading.medium != Medium.SPOKEN:
         return reading
-    return replace(reading, item=_noted(reading.item, await reading.reader()))
+    item = _noted(reading.item, await reading.reader())
+    form = said_of(item, toasts=True)
+    if form is not None and isinstance(item, Message | Edit | Venue | Toast):
+        item = replace(item, spoken=form)
+    return replace(reading, item=item)
 
 
 async def texted(where: Surroundings, reading: Reading) -> Reading:

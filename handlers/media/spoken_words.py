@@ -13,28 +13,18 @@ comes - the first nine on 1-9 and a tenth on 0 (the language list of ten). Where
 has ten, 0 is its tenth; elsewhere it asks for a person (to_a_person.py), as the main menu
 says.
 
+The phone takes it as the item's spoken form (``SpokenForm``), put on by the reader chain's
+spoken link (handlers/reader_chain.py ``spoken``).
+
 No button data, no states.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from markupsafe import Markup
 
 from handlers.language_bridge import as_written
-from handlers.messages import Edit, Message, Outgoing, Toast, Venue, choices
-
-
-@dataclass(frozen=True)
-class Words:
-    """What is said of a message: its ``text`` (markup, as written) and the ``labels`` of
-    its choices in the order they are numbered (links have no number: "second button" is
-    what a typed 2 presses)."""
-
-    text: Markup
-    labels: list[str] = field(default_factory=list)
-
+from handlers.messages import Edit, Message, Outgoing, SpokenForm, Toast, Venue, choices
 
 # A level of the phone: at most ten choices, the tenth on the keypad's 0.
 MOST_KEYED = 10
@@ -60,17 +50,17 @@ def place_words(title: str, address: str, between: str = "\n") -> str:
     return between.join(part for part in (title, address) if part)
 
 
-def said_of(item: Outgoing, *, toasts: bool = False) -> Words | None:
+def said_of(item: Outgoing, *, toasts: bool = False) -> SpokenForm | None:
     """What of ``item`` is said; ``toasts``: a toast too (the phone, where nothing else
     shows it). None when nothing is."""
     if isinstance(item, Message | Edit):
         text = as_written(item)
         assert isinstance(text, Message | Edit)
         labels = [button.label for row in choices(text.buttons) for button in row]
-        return Words(text.text, labels)
+        return SpokenForm(text.text, tuple(labels))
     if isinstance(item, Venue):
         words = place_words(item.title, item.address)
-        return Words(Markup.escape(words)) if words else None
+        return SpokenForm(Markup.escape(words)) if words else None
     if toasts and isinstance(item, Toast) and item.text:
-        return Words(Markup.escape(item.text))
+        return SpokenForm(Markup.escape(item.text))
     return None

@@ -2,7 +2,9 @@
 called by bot/city_service.py before the transports connect).
 
 - a call-back plays the relayed voice messages it says, fetched as the outbox worker
-  fetches them (outbox_calls.py);
+  fetches them, and says every message waiting for the person, each made by the worker's
+  reader chain (translated, in its spoken form) as the one the worker handed it
+  (outbox_calls.py);
 - the month's calls are the installation's: counted in the main city's database
   (dialling.py);
 - a further city's callers' recordings lie in a folder of their own inside the
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 def attach(transport: PhoneTransport, city: Attachment) -> None:
     if city.fetch_media is not None:
         transport.calling.media = city.fetch_media
+    if city.prepare is not None:
+        transport.calling.prepare = city.prepare
     if city.main is not None:
         transport.calling.dialling.count_in(city.main)
     if not city.is_main:

@@ -83,8 +83,8 @@ from bot.transports.phone.sip.voice_audio import BadAudio, pcm_wav
 from bot.transports.phone.words.prompts import PRESS
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
-from handlers.media.spoken_words import said_of
-from handlers.messages import Delete, Edit, Message, Outgoing, Voice, answer_of, decode
+from db.outbox import OutboxItem
+from handlers.messages import Delete, Edit, Message, Outgoing, Voice, answer_of
 from handlers.messenger import tell_coordinators
 from handlers.numbers.call_notices import GivenUp, given_up
 from handlers.numbers.caller_check import answer_keys, answered, question
@@ -173,6 +173,9 @@ class CallingBack:
         )
         # Set by whoever runs the transports (their ``fetch_media``); None: not fetched.
         self.media: Media | None = None
+        # Set by whoever runs the transports (the outbox worker's reader chain): a waiting
+        # item as its reader gets it, said in the same call; None: only the item handed.
+        self.prepare: Callable[[OutboxItem], Awaitable[Outgoing]] | None = None
         # Set by the phone transport: the conversation an answer after the tone goes on
         # in; None: no answer is offered.
         self.converse: Converse | None = None
@@ -247,7 +250,7 @@ class CallingBack:
     ) -> None:
         number = next(self._numbers)
         now = self.clock()
-        items = await self._waiting(chat_id, outbox_id, first, now)
+        items = await self.said_in_call(chat_id, outbox_id, first, now)
         chase.items |= {item_id for item_id, _ in items}
         try:
             outcome = await self._dial(chat_id, [said for _, said in items], number)
@@ -269,16 +272,24 @@ class CallingBack:
         if self.settings.policy.next_try(now, chase.tried, chase.last) is None:
             await self._give_up(chat_id, chase)
 
-    async def _waiting(
+    async def said_in_call(
         self, chat_id: str, outbox_id: int | None, first: Outgoing, now: datetime
     ) -> list[tuple[int, SpokenItem]]:
         """What the call says: the worker's item, then the chat's later waiting items up to
-        the first that cannot be said (nor played)."""
+        the first that cannot be said (nor played), each as the worker would send it (its
+        reader chain: translated, in its spoken form)."""
         said = [(outbox_id if outbox_id is not None else -1, _spoken_item(first))]
-        for waiting in await self.db.outbox.waiting(PLATFORM, chat_id, now):
+        prepare = self.prepare
+        waiting_items = await self.db.outbox.waiting(PLATFORM, chat_id, now) if prepare else []
+        for waiting in waiting_items:
             if outbox_id is None or waiting.id <= outbox_id:
                 continue
-            item = decode(waiting.payload)
+            assert prepare is not None
+            try:
+                item = await prepare(waiting)
+            except Exception as exc:  # not now: it waits for a call of its own
+                log.warning("phone: outbox %d not prepared (%s)", waiting.id, type(exc).__name__)
+                break
             if isinstance(item, Delete | Edit):
                 continue
             item = await self._with_voice(item)
@@ -495,11 +506,12 @@ def _outbox_id() -> int | None:
 
 
 def _spoken_item(item: Outgoing) -> SpokenItem:
-    """What the call says of ``item`` (handlers/media/spoken_words.py, without its choices: the
-    call offers only the relay's answer), a voice message's caption and audio."""
+    """What the call says of ``item``: its spoken form (the reader chain's spoken link),
+    without its choices (the call offers only the relay's answer); a voice message's
+    caption and audio."""
     if isinstance(item, Voice):
         return SpokenItem(str(item.caption), item.content) if item.content else SpokenItem()
-    words = said_of(item)
+    words = getattr(item, "spoken", None)
     if words is None:
         return SpokenItem()
     button = answer_of(item.buttons) if isinstance(item, Message) else None

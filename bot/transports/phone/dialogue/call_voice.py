@@ -1,4 +1,5 @@
-"""What a call hears: an answer said with its keys (keypad.py ``keys_said``), in pages when
+"""What a call hears: an answer's spoken form (the reader chain's spoken link,
+handlers/reader_chain.py) said with its keys (keypad.py ``keys_said``), in pages when
 it has more than ten choices, its likely choice first (said_first.py); the call's words
 (the caller's reader); a line of the transport's own; the wait for the caller and the
 goodbye. transport.py hands each answer here; the dialogues of handlers/numbers/
@@ -54,7 +55,6 @@ from bot.transports.phone.words.to_a_person import AFTER_TONE, IDLE_GOODBYE, off
 from bot.transports.phone.words.to_a_person import CHOICE as PERSON_CHOICE
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
-from handlers.media.spoken_words import said_of
 from handlers.messages import (
     ButtonPress,
     Command,
@@ -62,6 +62,7 @@ from handlers.messages import (
     Event,
     Message,
     Outgoing,
+    SpokenForm,
     Text,
     finish,
     next_part,
@@ -114,16 +115,17 @@ class CallVoice:
                 t = await self.words(call)
                 await self.say(call, str(item.recorded) + "\n" + t._(AFTER_TONE), [])
             return
-        # What of it is said (handlers/media/spoken_words.py); a toast too ("Passed on." after a
-        # recording): else only silence.
-        words = said_of(item, toasts=True)
-        if words is not None:
-            await self.say(call, str(words.text), [])
+        # Its spoken form (the reader chain's spoken link); a toast's too ("Passed on." after
+        # a recording): else only silence.
+        form = getattr(item, "spoken", None)
+        if form is not None:
+            await self.say(call, str(form.text), [])
 
     async def _choices(self, call: Call, item: Message | Edit, edit_message_id: str | None) -> None:
         """A message: its text and what each key does, kept for the call's keys."""
-        words = said_of(item, toasts=True)
-        assert words is not None
+        # Its spoken form: the reader chain's spoken link makes one for every answer to a
+        # call (without one there is nothing to say of it but its keys).
+        words = item.spoken or SpokenForm(Markup())
         # A text that names its keys itself ("press 1"): pressed by key, labels unsaid.
         named = isinstance(item, Message) and item.keys_named
         typed = await self.choices.typing(call.chat_id, item, edit_message_id) or named
@@ -144,7 +146,7 @@ class CallVoice:
         if typed and paged(len(listed)) and not call.free_digits:
             call.pages = Paged(str(words.text), list(words.labels), data, done, t._(MORE))
         labels, keys = keys_said(
-            words.labels if typed and not named else [],
+            list(words.labels) if typed and not named else [],
             data,
             free_digits=call.free_digits,
             person=t._(PERSON_CHOICE) if offers_person(listed) else None,

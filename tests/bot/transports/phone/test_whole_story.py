@@ -267,6 +267,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         # 3. The call-back: who comes, the code word, Vera's words; Erna answers.
         saying = Saying(bot)  # what the bot tells the call from now on
         calls = OutboxWorker(db, [bot], clock=clock)
+        bot.calling.prepare = calls.prepared  # as bot/city_service.py wires it
         await calls.run_once()
         await saying.next()  # "if you are Erna, press 1" (handlers/numbers/caller_check.py)
         await asyncio.to_thread(erna.press, "1")

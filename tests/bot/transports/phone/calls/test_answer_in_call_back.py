@@ -87,6 +87,7 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
     saying = Saying(bot)
     try:
         worker = OutboxWorker(db, [bot], clock=clock)
+        bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
         await worker.run_once()
         await saying.next()  # who is there? (handlers/numbers/caller_check.py)
         await asyncio.to_thread(phone.press, "1")

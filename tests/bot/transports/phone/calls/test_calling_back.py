@@ -80,6 +80,7 @@ async def test_an_answered_call_says_all_waiting_items_and_1_says_them_again(
         user_id = await _resident(dispatcher)
         ids = await _queue(dispatcher, user_id, "Paul kommt am Freitag.", "Das Codewort ist Apfel.")
         worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+        bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
         await worker.run_once()
         await _it_is_them(saying, phone)
         first = await saying.next()
@@ -126,6 +127,7 @@ async def test_a_call_back_says_nothing_to_a_line_that_gives_no_key(
         user_id = await _resident(dispatcher)
         ids = await _queue(dispatcher, user_id, "Das Codewort ist Apfel.")
         worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+        bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
         await worker.run_once()
         await bot.calling.settled()  # the bot hung up
         assert bot.calling.outcomes == [(RESIDENT, "not heard")]
@@ -150,6 +152,7 @@ async def test_whoever_says_it_is_not_them_ends_the_tries_and_coordinators_are_t
         user_id = await _resident(dispatcher)
         [item_id] = await _queue(dispatcher, user_id, "Das Codewort ist Apfel.")
         worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+        bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
         await worker.run_once()
         assert len(await saying.next()) == 1  # the question
         await asyncio.to_thread(phone.press, "2")
@@ -178,6 +181,7 @@ async def test_busy_is_tried_again_after_the_pause_then_given_up_and_coordinator
             user_id = await _resident(dispatcher)
             [item_id] = await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
             worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+            bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
             await outbox_round(worker, bot, clock)
             assert bot.calling.outcomes == [(RESIDENT, "busy")]
             await outbox_round(worker, bot, clock)  # the pause is not over: no call
@@ -213,6 +217,7 @@ async def test_no_call_in_the_quiet_hours_and_no_answer_is_a_try(
             user_id = await _resident(dispatcher)
             [item_id] = await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
             worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+            bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
             await outbox_round(worker, bot, clock)
             clock.pass_(hours=9)  # 07:00: still quiet
             await outbox_round(worker, bot, clock)
@@ -258,6 +263,7 @@ async def test_a_relayed_voice_message_is_played_in_the_call_with_the_texts(
             await mail.to_user(user_id, lambda t: Message("Paul kommt um drei."))
         voice_id, text_id = mail.queued_ids
         worker = OutboxWorker(dispatcher.db, [bot], clock=clock, media_sources=[files])
+        bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
         await worker.run_once()
         await _it_is_them(saying, phone)
         await saying.next()
@@ -300,6 +306,7 @@ async def test_a_premium_caller_id_is_never_called_back_and_coordinators_are_tol
             await _queue(dispatcher, user_id, "Paul kommt am Freitag.")
             [item_id] = await _queue(dispatcher, caller.id, "Paul kommt am Freitag.")
             worker = OutboxWorker(dispatcher.db, [bot], clock=clock)
+            bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
             await outbox_round(worker, bot, clock)
             await outbox_round(worker, bot, clock)
             result = phone.wait(60)

@@ -151,6 +151,7 @@ async def test_a_call_back_past_the_days_cap_waits_and_one_the_month_has_no_call
         clock=clock,
     )
     worker = OutboxWorker(db, [Phone(calling)], clock=clock)  # type: ignore[list-item]
+    calling.prepare = worker.prepared
     [erna_item] = await _queue(db, erna.id)
     await _round(worker, calling, clock)
     assert stack.made == [f"sip:{RESIDENT}@example.org"]  # the try (no line: failed)
@@ -246,6 +247,7 @@ async def test_the_reserve_calls_back_only_a_resident_whose_request_a_helper_has
         clock=clock,
     )
     worker = OutboxWorker(db, [Phone(calling)], clock=clock)  # type: ignore[list-item]
+    calling.prepare = worker.prepared
     [paul_item] = await _queue(db, paul.id)
     await _queue(db, erna.id)
     await _round(worker, calling, clock)

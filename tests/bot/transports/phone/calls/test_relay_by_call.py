@@ -77,6 +77,7 @@ async def test_a_volunteers_relayed_text_is_said_in_a_call_back(
         )[1]
         try:
             worker = OutboxWorker(db, [bot], clock=clock, media_sources=[files])
+            bot.calling.prepare = worker.prepared  # as bot/city_service.py wires it
             bot.calling.media = worker.fetch_media  # as bot/city_service.py wires it
             await outbox_round(worker, bot, clock)
             await outbox_round(worker, bot, clock)
