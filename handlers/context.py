@@ -14,7 +14,7 @@ from db.users import ConversationState, User
 from handlers.messages import Button, Command, Incoming, Message, Outgoing, Text, Toast
 from handlers.messenger import Messenger
 from handlers.parsing import id_number, typed
-from handlers.reader import Reader, reader_of
+from handlers.reader import Reader, medium_of, reader_of
 from handlers.settings import HandlerSettings
 from locales import Translator
 
@@ -111,11 +111,13 @@ class Context:
         """Who reads the answers (handlers/reader.py), in the language they are written
         in: the person acting, in their own chat; the coordinators' group in theirs, and no
         one once the person erased themselves."""
+        platform = self.incoming.sender.platform
         if self.incoming.is_private and not self.user_erased:
-            return replace(
-                reader_of(self.user, on=self.incoming.sender.platform),
-                t=self.t,
-            )
+            return replace(reader_of(self.user, on=platform), t=self.t)
+        if self.incoming.is_private:
+            # No one any more, yet still on their line: the last answer is said in the call
+            # or texted as the medium makes it.
+            return Reader(self.t, medium=medium_of(platform))
         return Reader(self.t)
 
     async def use_language(self, lang: str) -> None:
