@@ -52,7 +52,16 @@ HOUR = 3600.0
 # numbers are a city's own) in this process. A restart forgets them, which is harmless:
 # the limit keeps a resident from being rung again and again, and a restart is rare. Each
 # city's counts are bounded like every count keyed by outside input (FloodCounts).
-_STARTED: WeakKeyDictionary[Database, FloodCounts] = WeakKeyDictionary()
+_STARTED: WeakKeyDictionary[Database, _Started] = WeakKeyDictionary()
+
+
+class _Started:
+    """One city's calls started per request, on the clock of the settings it was last
+    asked with (a city's clock is its settings', which may be replaced while it runs)."""
+
+    def __init__(self, settings: HandlerSettings) -> None:
+        self.settings = settings
+        self.counts = FloodCounts(lambda: self.settings.clock().timestamp(), window=HOUR)
 
 
 @dataclass(frozen=True)
@@ -79,9 +88,11 @@ def may_start(db: Database, settings: HandlerSettings, request_id: int) -> bool:
     """Whether a call for the city's ``request_id`` may start now (fewer than
     :data:`CALLS_PER_HOUR` within the hour by the city's clock), counted as started when it
     may: a call that fails counts too."""
-    counts = _STARTED.get(db)
-    if counts is None:
-        counts = _STARTED[db] = FloodCounts(lambda: settings.clock().timestamp(), window=HOUR)
+    started = _STARTED.get(db)
+    if started is None:
+        started = _STARTED[db] = _Started(settings)
+    started.settings = settings
+    counts = started.counts
     key = ("bridged call", str(request_id), False)
     if counts.counted(key) >= CALLS_PER_HOUR:
         return False
