@@ -822,3 +822,29 @@ async def test_a_volunteer_who_speaks_a_rarer_language_keeps_offers_for_those_wh
     ]
     # The two she kept, then her week is used up, whatever the language.
     assert [samira in await _asked(db, r) for r in arabic] == [True, True, False]
+
+
+async def test_a_volunteer_who_finishes_keeps_her_last_offers_for_her_language(
+    dispatcher: Dispatcher, db: Database
+):
+    # Three offers a week, two kept for Arabic: Samira's first German offer leaves her two,
+    # which a German request may not take. When she finishes, the pull passes over the
+    # German request that waits longer and offers her the Arabic one.
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, offers_per_day=10, offers_per_week=3, language_reserve=2)
+    samira = await _volunteer(db, "samira", languages=("ar", "de"), max_open=1)
+    coordinator = await _coordinator(db)
+    first = await _published(db, settings, "bernd", coordinator)
+    assert samira in await _asked(db, first)
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        await lifecycle.accept(scene, await db.users.get(samira), first)
+    german = await _published(db, settings, "berta", coordinator)
+    arabic = await _published(db, settings, "amira", coordinator, languages=("ar",))
+    clock.pass_(minutes=20)
+    async with db.transaction():
+        await lifecycle.done(
+            scene, await db.users.get((await db.requests.get(first)).requester_id), first
+        )
+    assert samira not in await _asked(db, german)
+    assert samira in await _asked(db, arabic)
