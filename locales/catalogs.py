@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -207,9 +208,18 @@ def check_easy(lang: str, template_ids: set[str]) -> list[Problem]:
     return problems
 
 
+def _ids(messages: Iterable[Message]) -> set[str]:
+    """The msgids of ``messages`` (a plural's by its singular), the header left out."""
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in messages if m.id}
+
+
+def _template_ids(template: Path) -> set[str]:
+    with template.open("rb") as fp:
+        return _ids(read_po(fp))
+
+
 def check_catalogs(languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[Problem]:
-    with TEMPLATE.open("rb") as fp:
-        template_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fp) if m.id}
+    template_ids = _template_ids(TEMPLATE)
     problems: list[Problem] = []
     for lang in languages:
         if not po_path(lang).exists():
@@ -249,8 +259,7 @@ def check_compiled(
     ``bot doctor`` asks this - a fifth of a second, where :func:`check_catalogs` reads and
     checks every .po file (placeholders, plurals, the easy entries: ``python -m locales
     check``, the tests) in seconds."""
-    with (folder / f"{DOMAIN}.pot").open("rb") as fp:
-        template_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fp) if m.id}
+    template_ids = _template_ids(folder / f"{DOMAIN}.pot")
     problems: list[Problem] = []
     for lang in languages:
         mo = folder / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
@@ -259,7 +268,7 @@ def check_compiled(
             continue
         with mo.open("rb") as fp:
             compiled = read_mo(fp)
-        ids = {m.id if isinstance(m.id, str) else m.id[0] for m in compiled if m.id}
+        ids = _ids(compiled)
         problems.extend(
             Problem(lang, missing, "not in the compiled catalog")
             for missing in sorted(template_ids - ids)
