@@ -279,12 +279,23 @@ class CallingBack:
         the first that cannot be said (nor played), each as the worker would send it (its
         reader chain: translated, in its spoken form)."""
         said = [(outbox_id if outbox_id is not None else -1, _spoken_item(first))]
-        prepare = self.prepare
-        waiting_items = await self.db.outbox.waiting(PLATFORM, chat_id, now) if prepare else []
-        for waiting in waiting_items:
-            if outbox_id is None or waiting.id <= outbox_id:
+        if self.prepare is not None and outbox_id is not None:  # none: the rest wait their call
+            said += await self._said_after(chat_id, outbox_id, now, self.prepare)
+        return [(item_id, this) for item_id, this in said if this.words or this.voice]
+
+    async def _said_after(
+        self,
+        chat_id: str,
+        outbox_id: int,
+        now: datetime,
+        prepare: Callable[[OutboxItem], Awaitable[Outgoing]],
+    ) -> list[tuple[int, SpokenItem]]:
+        """The chat's items waiting after ``outbox_id``, made by ``prepare``, up to the
+        first that cannot be said (nor played)."""
+        said: list[tuple[int, SpokenItem]] = []
+        for waiting in await self.db.outbox.waiting(PLATFORM, chat_id, now):
+            if waiting.id <= outbox_id:
                 continue
-            assert prepare is not None
             try:
                 item = await prepare(waiting)
             except Exception as exc:  # not now: it waits for a call of its own
@@ -296,7 +307,7 @@ class CallingBack:
             if not (this := _spoken_item(item)).words and not this.voice:
                 break
             said.append((waiting.id, this))
-        return [(item_id, this) for item_id, this in said if this.words or this.voice]
+        return said
 
     async def _with_voice(self, item: Outgoing) -> Outgoing:
         """A waiting voice message with its bytes (fetched as the worker would), if it can."""
