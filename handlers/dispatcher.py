@@ -47,7 +47,7 @@ from handlers.messages import (
     encode,
     shown,
 )
-from handlers.numbers import caller_check, coded_acts
+from handlers.numbers import caller_check, coded_acts, phone_pin
 from handlers.reader import group_reader, medium_of, reader_of, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
@@ -342,6 +342,9 @@ class Dispatcher:
             await self._route_backchannel(ctx)
             return
         consented = ctx.user.consent_at is not None
+        if await phone_pin.asked_first(ctx):
+            # A call that claims a number whose person chose a PIN: it is asked first.
+            return
         if caller_check.held(ctx):
             # A call claims a number whose person has data: what is not free waits for a
             # call-back to it (a caller ID proves little).
@@ -518,10 +521,7 @@ class Dispatcher:
 
     async def _onboarding(self, ctx: Context) -> None:
         """Someone who has not accepted the privacy notice yet: pick up where they are."""
-        onboarding = self.router.commands.get("start")
-        if onboarding is None:
-            raise RuntimeError("no /start handler registered")
-        await onboarding.callback(ctx)
+        await self.router.start(ctx)
 
 
 def _keep(incoming: Incoming, replies: list[Outgoing]) -> str:

@@ -48,6 +48,11 @@ class Sender:
     # away (a caller ID proves little): what is not free waits for a call-back to it
     # (handlers/numbers/caller_check.py). "": no such claim (a checked call, a chat).
     claims: str = ""
+    # The sender's address is proven for this conversation: a call the bot made that its
+    # holder confirmed, or a claimed call whose PIN was right (handlers/numbers/
+    # phone_pin.py chooses a PIN only then). Set by the transport, never from what the
+    # sender says; a chat's sender is its platform's account and never "checked".
+    checked: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,11 @@ gets the one "no longer valid" answer from the dispatcher.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+
+from handlers.messages import ButtonPress
+from handlers.staff import holds
 
 if TYPE_CHECKING:
     from db.users import User
@@ -181,6 +184,28 @@ class Router:
             return spec, args
         spec = self.buttons.get(prefix)
         return (spec, rest) if spec is not None else None
+
+    async def press_again(self, ctx: Context, data: str, message_id: str | None = None) -> None:
+        """``data`` pressed again now: a press that waited (for a code, a PIN), found and
+        checked as any press is at the moment of acting - gone, or its role no longer held:
+        no longer valid (``Context.stale``)."""
+        found = self.find_button(data)
+        if found is None or not holds(ctx.user, found[0].role):
+            ctx.stale()
+        button, ctx.args = found
+        ctx.incoming = replace(ctx.incoming, event=ButtonPress(data, message_id))
+        if ctx.user.consent_at is None and not button.before_consent:
+            await self.start(ctx)  # not agreed yet: where they are in the notice
+            return
+        await button.callback(ctx)
+
+    async def start(self, ctx: Context) -> None:
+        """The /start handler: a conversation's beginning, and where someone who has not
+        agreed to the privacy notice yet picks up."""
+        start = self.commands.get("start")
+        if start is None:
+            raise RuntimeError("no /start handler registered")
+        await start.callback(ctx)
 
     def public_commands(self) -> list[CommandSpec]:
         """Commands everyone may use: the ones published in the platforms' command menus."""

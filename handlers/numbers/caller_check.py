@@ -33,7 +33,9 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   on.
 - A new caller (no person with the number yet, or one with nothing but a language and
   settings: :func:`claimed`) is that number's person from the start: there is nothing of
-  theirs to give away.
+  theirs to give away. Only choosing a PIN waits for the call-back all the same
+  (:data:`_PROVEN_ONLY`): whoever called first from a number would otherwise set the PIN
+  that later opens its person's things.
 - A withheld caller who types a number to ask for help is not attached to that number's
   person: "1" on the number said back ends the call with :data:`CALLING_TYPED` and the
   bot calls that number (handlers/numbers/number_entry.py).
@@ -43,10 +45,11 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   at most: only its first button (:func:`answered`: "me") lets the call
   go on. A line that gives no key (an answering machine) hears nothing more; the second
   ("not me": a wrong or reassigned number) ends the tries. The call that checks a caller
-  then goes on as the person's own conversation, starting with what they had pressed
-  (:func:`then_data`); a person who was not there yet (a typed number) is made now
-  (:func:`made`), with the language and consent of the call that asked; a person there
-  already keeps what they chose.
+  then goes on as the person's own conversation (its updates say it is checked,
+  ``Sender.checked``), starting with what they had pressed (:func:`then_data`; a PIN
+  offered first, handlers/numbers/phone_pin.py ``after_check``); a person who was not
+  there yet (a typed number) is made now (:func:`made`), with the language and consent of
+  the call that asked; a person there already keeps what they chose.
 
 A voice transport presses a dialogue's buttons by key: the n-th button by "n", the button
 of role ``back`` by "#" (:func:`keyed`). The texts name those keys themselves, so the
@@ -71,6 +74,7 @@ from db.users import User
 from handlers.context import Context
 from handlers.menu import show_main_menu
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text, way_back
+from handlers.numbers.phone_pin import CHOOSE_PIN, after_check
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -175,16 +179,33 @@ def offer(t: Translator) -> Message:
     return Message(Markup(t._(OFFER)), buttons, typed_choices=False, keys_named=True)
 
 
+# What only a checked call may do, even where the caller is the number's person from the
+# start (a new caller): choosing a PIN (handlers/numbers/phone_pin.py) - else whoever
+# claims a number first would set the PIN that later opens its person's things.
+_PROVEN_ONLY = frozenset({CHOOSE_PIN})
+
+
 def held(ctx: Context) -> bool:
     """Whether the acting person's ``event`` waits for a call-back: their call claims a
-    number whose person has something to give away, and the event is not :func:`free`."""
-    return bool(ctx.incoming.sender.claims) and not free(ctx.incoming.event)
+    number whose person has something to give away, and the event is not :func:`free`;
+    or the event needs a checked call, and this one, from a number, is not."""
+    sender, event = ctx.incoming.sender, ctx.incoming.event
+    if sender.claims:
+        return not free(event)
+    return (
+        isinstance(event, ButtonPress)
+        and event.data in _PROVEN_ONLY
+        and not sender.checked
+        and not sender.withheld
+        and ctx.settings.channels.of(sender.platform).calls
+    )
 
 
 def hold(ctx: Context) -> None:
-    """The event waits: the offer of the call-back to the number claimed, which then
-    begins with it."""
-    data = {"then": then_data(ctx.incoming.event), "number": ctx.incoming.sender.claims}
+    """The event waits: the offer of the call-back to the number claimed (or the caller's
+    own), which then begins with it."""
+    sender = ctx.incoming.sender
+    data = {"then": then_data(ctx.incoming.event), "number": sender.claims or sender.user_id}
     ctx.set_state(STATE, data)
     ctx.send(offer(ctx.t))
 
@@ -206,7 +227,8 @@ async def check_by_call(
     # No line that calls: the number cannot be called, said as a refused check is.
     refusal: Refusal = "never"
     if port is not None:
-        at = await port.ask(caller, number, data, profile)
+        # The checked call offers a PIN first, where it may (phone_pin.py).
+        at = await port.ask(caller, number, after_check(data), profile)
         if isinstance(at, datetime):
             # A withheld caller's number is one they typed: "we call you at this number".
             when = None if port.soon(at) else at
@@ -295,6 +317,11 @@ class CheckPort(Protocol):
 
     def soon(self, at: datetime) -> bool:
         """Whether a check placed at ``at`` comes "in a moment"."""
+
+    def proven(self, chat_id: str, then: Event) -> None:
+        """The caller on ``chat_id`` (a call that claims a number) proved to be its person
+        (their PIN, handlers/numbers/phone_pin.py): the call is that person's from now on,
+        as a checked one, and goes on with ``then`` as theirs."""
 
 
 def profile_of(user: User | None) -> Profile:

@@ -35,7 +35,6 @@ Button data: ``coded:no`` (drop it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,7 +47,6 @@ from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Text
 from handlers.parsing import typed
 from handlers.router import ButtonSpec, Router
-from handlers.staff import holds
 from locales import N_, Translator
 
 STATE = "coded"
@@ -134,18 +132,6 @@ async def hold_press(ctx: Context, button: ButtonSpec) -> None:
     )
 
 
-async def _again(ctx: Context, router: Router, data: dict[str, Any]) -> None:
-    """The held press, pressed again now: found and checked as any press."""
-    found = router.find_button(str(data["data"]))
-    if found is None or not holds(ctx.user, found[0].role):
-        ctx.stale()  # gone, or the role it needs was taken meanwhile
-    button, ctx.args = found
-    ctx.incoming = replace(
-        ctx.incoming, event=ButtonPress(str(data["data"]), data.get("message_id"))
-    )
-    await button.callback(ctx)
-
-
 async def _code(ctx: Context, router: Router) -> None:
     """The state :data:`STATE`: the code does the held act."""
     state = ctx.get_state()
@@ -177,7 +163,8 @@ async def _code(ctx: Context, router: Router) -> None:
         return
     kind, data = str(state.data["kind"]), dict(state.data["data"])
     if kind == PRESS:
-        await _again(ctx, router, data)
+        # The held press, pressed again now: found and checked as any press.
+        await router.press_again(ctx, str(data["data"]), data.get("message_id"))
     else:
         await router.confirmed[kind](ctx, data)
 
@@ -197,10 +184,7 @@ async def _onboarding(ctx: Context, router: Router) -> None:
     """Before consent (the notice's "I agree" held, handlers/onboarding.py) the step the
     person is back in is the notice: the onboarding shows it again, as it does for any text
     then - nothing was agreed."""
-    start = router.commands.get("start")
-    if start is None:
-        raise RuntimeError("no /start handler registered")
-    await start.callback(ctx)
+    await router.start(ctx)
 
 
 def register(router: Router) -> None:

@@ -34,6 +34,8 @@ class MemoryTransport:
         self.withheld: set[str] = set()
         # Senders whose call claims a number unchecked (``Sender.claims``): sender -> number.
         self.claims: dict[str, str] = {}
+        # Senders whose call is checked (``Sender.checked``: a call-back its holder confirmed).
+        self.checked: set[str] = set()
         # The dispatcher's reader chain, as a running city shares it (bot/city_service.py).
         self.worker = OutboxWorker(dispatcher.db, [self], speaker=speaker, chain=dispatcher.chain)
 
@@ -82,6 +84,7 @@ class MemoryTransport:
                 hint,
                 withheld=user in self.withheld,
                 claims=self.claims.get(user, ""),
+                checked=user in self.checked,
             ),
             chat_id=user,
             event=event,

@@ -5,8 +5,8 @@ lives in its own module:
 
 - call_voice.py - what a call hears: each answer said with its keys (in pages when it has
   more than ten choices, its likely choice first), the caller's words, the goodbye;
-- who_calls.py, pin_line.py - who is calling: a known number until a call-back checks it,
-  a withheld caller's number to call back, the PIN (the dialogues are handlers');
+- who_calls.py - who is calling: a known number until a call-back (or its PIN) checks it,
+  a withheld caller's number to call back (the dialogues are handlers', with the PIN);
 - spoken_answers.py - the tone and the recording, "0" for a person, the recordings' sweep;
 - handed_call.py - a helper's bridged call into a call that is up (bridging.py);
 - line_notes.py - what the lines tell of themselves (registration, the INVITE filter).
@@ -79,7 +79,7 @@ from bot.transports.phone.calls.check_calls import CheckCalls
 from bot.transports.phone.calls.dialling import CheckSettings, DialSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.calls.recording import MIME_TYPE, Recordings
-from bot.transports.phone.dialogue import key_takers, pin_line, who_calls
+from bot.transports.phone.dialogue import key_takers, who_calls
 from bot.transports.phone.dialogue.call_voice import CallVoice
 from bot.transports.phone.dialogue.handed_call import handed
 from bot.transports.phone.dialogue.spoken_answers import SpokenAnswers, Sweeps
@@ -100,7 +100,6 @@ from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender
 from handlers.numbers.dialable import language_hint, parse_countries
-from handlers.numbers.phone_pin import PinStep, chooses
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +177,7 @@ class PhoneTransport(Transport):
             self.calling,
             begin=lambda *a: who_calls.checked(self, *a),
             words=lambda *a: who_calls.check_words(self, *a),
+            proven=self.proven,
         )
         # The features ask for them (a withheld caller's number, handlers/numbers/number_entry.py).
         dispatcher.settings = replace(dispatcher.settings, check_calls=self.checks)
@@ -312,7 +312,7 @@ class PhoneTransport(Transport):
         self.voice.wait_for_caller(call)
         # A key is an answer: what the message kept back for after a pause is not said.
         self.voice.drop_rest(call)
-        if key_takers.taken_apart(self, call, key):
+        if key_takers.taken_apart(call, key):
             return
         if call.audio.then is not None and self.spoken.skipped_to_tone(call, key):
             return
@@ -378,9 +378,7 @@ class PhoneTransport(Transport):
     async def _take(self, call: Call) -> None:
         if not call.checked:
             try:
-                known = await who_calls.claim(self, call)
-                if known is not None:  # their PIN, where they chose one, before anything
-                    await pin_line.ask_at_start(self, call, known)
+                await who_calls.claim(self, call)
             except Exception:
                 log.exception("phone: call %d: who is calling could not be read", call.call_id)
                 self.voice.runner(call).start(HangUp())
@@ -394,13 +392,10 @@ class PhoneTransport(Transport):
         if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
             self.voice.call_choices.forget(call.chat_id)
 
-    async def meant(self, call: Call, meaning: Meaning | Event | PinStep | EarlyKeys) -> None:
-        """What a key (or a dialogue's step) of ``call`` means, taken in the call's order."""
-        if isinstance(meaning, PinStep):
-            await pin_line.step(self, call, meaning)
-        elif call.pin is not None and call.pin.mode == "ask":
-            return  # the call's start: it waits for the PIN (pin_line.py)
-        elif isinstance(meaning, EarlyKeys):
+    async def meant(self, call: Call, meaning: Meaning | Event | EarlyKeys) -> None:
+        """What a key (or an event the call goes on with) of ``call`` means, taken in the
+        call's order."""
+        if isinstance(meaning, EarlyKeys):
             early, call.early = call.early, []
             for key in early:
                 self.pressed(call, key)
@@ -418,14 +413,10 @@ class PhoneTransport(Transport):
                 await self._event_taken(call, event)
 
     async def _event_taken(self, call: Call, event: Event) -> None:
-        """``event`` of the caller: the PIN's, else the bot's update, whose answers this call
-        says. The update says whose number the call claims unchecked (its person's data
-        waits for a call-back to it, handlers/numbers/caller_check.py)."""
-        claims = call.claimed
-        if chooses(event) and not claims:
-            if await pin_line.pressed(self, call):
-                return
-            claims = call.chat_id  # a PIN is chosen in a checked call only: the call-back
+        """``event`` of the caller: the bot's update, whose answers this call says. The
+        update says whose number the call claims unchecked (its person's data waits for a
+        call-back to it or their PIN, handlers/numbers/caller_check.py, phone_pin.py), or
+        that the call is checked (a call-back its holder confirmed, a right PIN)."""
         incoming = Incoming(
             # The number hints the language, as a phone's locale does in a chat; a withheld
             # caller is nobody to reach after the call (a request asks for a number first).
@@ -434,7 +425,8 @@ class PhoneTransport(Transport):
                 call.chat_id,
                 language_hint=language_hint(call.chat_id),
                 withheld=is_withheld(call.chat_id),
-                claims=claims,
+                claims=call.claimed,
+                checked=call.checked,
             ),
             chat_id=call.chat_id,
             event=event,
@@ -443,16 +435,18 @@ class PhoneTransport(Transport):
         call.audio.saying = []
         call.recorded = ""
         # The answers go to this call (a new call of the same caller has answers of its own).
-        self._answering[call.chat_id] = call
+        # Kept by the update's chat: a right PIN renames the call meanwhile (``proven``).
+        chat_id = call.chat_id
+        self._answering[chat_id] = call
         try:
             if self._chat_turn is not None:
-                async with self._chat_turn(PLATFORM, call.chat_id):
+                async with self._chat_turn(PLATFORM, chat_id):
                     await take_update(self, incoming)
             else:
                 await take_update(self, incoming)
         finally:
-            if self._answering.get(call.chat_id) is call:
-                del self._answering[call.chat_id]
+            if self._answering.get(chat_id) is call:
+                del self._answering[chat_id]
         log.debug(
             "phone: call %d: an update taken, %d prompts", call.call_id, len(call.audio.saying)
         )
@@ -481,7 +475,7 @@ class PhoneTransport(Transport):
         task.add_done_callback(self._noting.discard)
 
     def rename(self, call: Call, chat_id: str) -> None:
-        """``call`` is ``chat_id``'s now (who_calls.py, pin_line.py)."""
+        """``call`` is ``chat_id``'s now (who_calls.py, :meth:`proven`)."""
         if self._by_chat.get(call.chat_id) is call:
             del self._by_chat[call.chat_id]
         self.voice.call_choices.forget(call.chat_id)
@@ -490,19 +484,27 @@ class PhoneTransport(Transport):
 
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
-    async def converse(
-        self, chat_id: str, runner: CallRunner, data: str, *, check: bool = False
-    ) -> None:
+    def proven(self, chat_id: str, then: Event) -> None:
+        """The call on ``chat_id`` that claims a number proved to be its person (their
+        PIN, handlers/numbers/phone_pin.py): the person's call from now on, as a call-back
+        its holder confirmed, going on with ``then`` (after the update that proved it)."""
+        call = self._by_chat.get(chat_id)
+        if call is None or not call.claimed or call.audio.gone:
+            return
+        log.info("phone: call %d: its number checked by its PIN", call.call_id)
+        self.rename(call, call.claimed)
+        call.claimed, call.checked, call.reader = "", True, None
+        call.keys.put_nowait(then)
+
+    async def converse(self, chat_id: str, runner: CallRunner, data: str) -> None:
         """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that
-        began with the button ``data`` pressed, on the same runner, until it ends; the call
-        that checked a caller (``check``) offers a PIN first (pin_line.py)."""
+        began with the button ``data`` pressed, on the same runner, until it ends."""
         call = Call(runner.call_id, chat_id, runner, checked=True)
         call.audio.on = True  # answered: its audio is on
         self._calls[runner.call_id] = call
         self._by_chat[chat_id] = call
-        first = await pin_line.first_of_check(self, call, data) if check else ButtonPress(data)
         call.taking = asyncio.create_task(self._take(call))
-        call.keys.put_nowait(first)
+        call.keys.put_nowait(ButtonPress(data))
         await converse(runner, call, self)
 
 

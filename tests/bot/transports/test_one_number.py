@@ -35,6 +35,7 @@ from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle
 from handlers.messages import Message, Outgoing
+from handlers.numbers.phone_pin import LATER
 from handlers.settings import HandlerSettings
 from tests.support.channels import channels
 from tests.support.help_story import GROUP, grant_role_to, register_volunteer
@@ -154,7 +155,10 @@ class Handset:
         await self.it_is_me()
         # The checked call offers a PIN first (handlers/numbers/phone_pin.py): "2" goes on.
         await until(
-            lambda: any(call.pin is not None for call in self.bot._calls.values()),
+            lambda: any(
+                isinstance(item, Message) and LATER in [data for _, data in numbered(item.buttons)]
+                for item in self.said
+            ),
             "the PIN offered",
         )
         await asyncio.to_thread(self.phone.press, "2")

@@ -30,7 +30,9 @@ from handlers.numbers.caller_check import (
     question,
     then_data,
 )
+from handlers.numbers.phone_pin import after_check
 from locales import translator
+from tests.support.check_port import NOW, Checks
 from tests.support.memory_transport import MemoryTransport, messages
 
 NUMBER = "+492319876543"
@@ -77,22 +79,6 @@ def test_only_1_on_the_offer_asks_for_the_call_back_hash_goes_back():
     assert keyed(said.buttons, "#") == "menu:main"
 
 
-class Checks:
-    """A voice transport's check calls: what it was asked, and what it answers."""
-
-    def __init__(self, answer: datetime | str) -> None:
-        self.answer = answer
-        self.asked: list[tuple[str | None, str, str, Profile]] = []
-
-    async def ask(self, caller: str | None, number: str, data: str, profile: Profile):
-        self.asked.append((caller, number, data, profile))
-        return self.answer
-
-    def soon(self, at: datetime) -> bool:
-        return at == NOW
-
-
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 STAND_IN = "withheld:7a2e"
 
 
@@ -116,7 +102,7 @@ async def test_what_is_not_free_waits_and_1_asks_for_the_call_back_and_ends_the_
     assert held.text == t._(OFFER) and checks.asked == []
     (said,) = messages(await story.press(STAND_IN, "check:call"))
     assert said.text == t._(CALLING) and said.closing
-    assert checks.asked == [(NUMBER, NUMBER, "hr:mine", Profile())]
+    assert checks.asked == [(NUMBER, NUMBER, after_check("hr:mine"), Profile())]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and await db.users.get_state(stand_in.id) is None
     # A free press goes on as it is.
@@ -300,6 +286,6 @@ async def test_at_the_notice_agreeing_waits_for_the_call_back_before_consent(
     assert held.text == t._(OFFER)
     (said,) = messages(await story.press(STAND_IN, "check:call"))
     assert said.text == t._(CALLING) and said.closing
-    assert checks.asked == [(NUMBER, NUMBER, "consent:yes", Profile())]
+    assert checks.asked == [(NUMBER, NUMBER, after_check("consent:yes"), Profile())]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and stand_in.consent_at is None

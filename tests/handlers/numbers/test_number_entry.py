@@ -9,7 +9,7 @@ the phone's, with real calls: tests/bot/transports/phone/dialogue/test_withheld_
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -23,28 +23,14 @@ from handlers.numbers.caller_check import (
     Profile,
 )
 from handlers.numbers.number_entry import ASK, BAD, CONFIRM, MOST_DIGITS, STATE
+from handlers.numbers.phone_pin import after_check
 from locales import translator
+from tests.support.check_port import NOW, Checks
 from tests.support.memory_transport import MemoryTransport, messages
 
 CALLER = "withheld:4f1c"
 TYPED = "02319876543"
 NUMBER = "+492319876543"
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-
-
-class Checks:
-    """A voice transport's check calls: what it was asked, and what it answers."""
-
-    def __init__(self, answer: datetime | str = NOW) -> None:
-        self.answer = answer
-        self.asked: list[tuple[str | None, str, str, Profile]] = []
-
-    async def ask(self, caller: str | None, number: str, data: str, profile: Profile):
-        self.asked.append((caller, number, data, profile))
-        return self.answer
-
-    def soon(self, at: datetime) -> bool:
-        return at <= NOW + timedelta(minutes=1)
 
 
 @pytest.fixture
@@ -132,7 +118,7 @@ async def test_1_asks_for_the_check_call_and_ends_the_call(caller: MemoryTranspo
     # Withheld: no caller ID; the checked call begins where this one was; the language and
     # the consent of this call (and its easy texts, as a phone person starts) go to a
     # person made for the number then, not now.
-    assert checks.asked == [(None, NUMBER, "hr:new", Profile("de", True, True))]
+    assert checks.asked == [(None, NUMBER, after_check("hr:new"), Profile("de", True, True))]
     assert await _state(db) is None
     assert await db.users.find("phone", NUMBER) is None
 

@@ -1,76 +1,207 @@
-"""A PIN for the phone line (handlers/numbers/phone_pin.py, db/phone_pins.py): which key means what
-while it is chosen or typed, the digits anyone would try first refused, the slow salted
-hash, the wrong tries of a day kept in the database (three: not asked that day), and the
-personal-data map: the export says only that a PIN is set, erasure and a coordinator's
+"""A PIN for the phone line (handlers/numbers/phone_pin.py, db/phone_pins.py), a conversation
+through the dispatcher: chosen in a checked call only, typed twice, the digits anyone
+would try first refused; asked at the start of a call that claims a number (right: the
+call is the person's, by the check port; wrong: counted; three: not asked that day; "#":
+on without it); the slow salted hash, the wrong tries of a day kept in the database, and
+the personal-data map: the export says only that a PIN is set, erasure and a coordinator's
 clearing remove it, retention forgets old wrong tries."""
 
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from db import Database
+from db.clock import local_day
 from db.data_rights import Limits
 from db.personal_data import MAP
 from db.phone_pins import MOST_WRONG
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.messages import ButtonPress, Command
+from handlers.messages import Command, Outgoing, Toast
+from handlers.numbers.caller_check import OFFER, Profile, made
 from handlers.numbers.phone_pin import (
+    AGAIN,
     ASK,
+    CHOOSE,
     CHOOSE_PIN,
-    PinEntry,
-    PinStep,
-    entry,
+    DIGITS,
+    EASY,
+    LATER,
+    LOCKED,
+    MISMATCH,
+    NEW,
+    SAVED,
+    SKIP,
+    WITHHELD,
+    WRONG,
+    after_check,
     hashed,
     matches,
-    message,
-    too_easy,
 )
+from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from handlers.privacy import export_file
 from handlers.settings import HandlerSettings
 from locales import translator
+from tests.support.check_port import Checks
 from tests.support.memory_transport import MemoryTransport, messages
 
 NUMBER = "+492319876543"
 
 
-def _typed(pin: PinEntry, keys: str) -> list[PinStep]:
-    return [step for key in keys if (step := pin.key(key)) is not None]
+ERNA = "erna"
+STAND_IN = "withheld:5c1d"
+PIN = "2580"
+t = translator("de")
 
 
-def test_a_new_pin_is_typed_twice_and_the_digits_are_in_no_repr():
-    pin, first = entry("choose", ButtonPress("menu:settings"))
-    assert first == PinStep("choose")
-    assert _typed(pin, "2580") == [PinStep("again")]
-    [chosen] = _typed(pin, "2580")
-    assert chosen.step == "chosen" and chosen.pin == "2580"
-    assert "2580" not in repr(chosen) and "2580" not in repr(pin)
+def _said(out: list[Outgoing]) -> list[str]:
+    return [str(message.text) for message in messages(out)]
 
 
-def test_two_typings_that_differ_start_again_and_easy_digits_are_refused():
-    pin, _ = entry("choose", ButtonPress("menu:settings"))
-    assert _typed(pin, "2580") == [PinStep("again")]
-    assert _typed(pin, "2581") == [PinStep("mismatch")]
-    assert pin.mode == "choose"
-    for easy in ("0000", "1234", "9876", "7777", "3456"):
-        assert _typed(pin, easy) == [PinStep("easy")], easy
-    assert not too_easy("2580") and not too_easy("1357") and not too_easy("8901")
+@pytest.fixture
+async def call(db: Database, settings: HandlerSettings) -> MemoryTransport:
+    """A phone line (the in-memory chat as the platform ``phone``) with the check port;
+    Erna, known by her number, is through the language and the notice."""
+    port = Checks()
+    chat = MemoryTransport(
+        Dispatcher(db, build_router(), replace(settings, check_calls=port)), platform="phone"
+    )
+    await chat.onboard(ERNA, "de")
+    return chat
 
 
-def test_star_types_again_hash_leaves_and_the_offer_takes_1_only():
-    pin, _ = entry("ask", Command("start"))
-    assert _typed(pin, "25*") == [PinStep("ask")]
-    [typed] = _typed(pin, "2580")
-    assert typed.step == "typed" and typed.pin == "2580"
-    assert _typed(pin, "2#") == [PinStep("done")]
-    offered, first = entry("offer", ButtonPress("hr:mine"))
-    assert first == PinStep("offer")
-    assert _typed(offered, "2") == [PinStep("done")]
-    offered, _ = entry("offer", ButtonPress("hr:mine"))
-    assert _typed(offered, "1") == [PinStep("choose")] and offered.mode == "choose"
+def _port(chat: MemoryTransport) -> Checks:
+    port = chat.dispatcher.settings.check_calls
+    assert isinstance(port, Checks)
+    return port
+
+
+async def test_a_pin_is_chosen_in_a_checked_call_as_four_digits_typed_twice(
+    call: MemoryTransport, db: Database
+):
+    call.checked.add(ERNA)
+    erna = await db.users.find("phone", ERNA)
+    assert erna is not None
+    [asked] = messages(await call.press(ERNA, CHOOSE_PIN))
+    assert str(asked.text) == t._(CHOOSE) and asked.typed_digits == DIGITS and asked.keys_named
+    assert _said(await call.text(ERNA, "1234")) == [t._(EASY)]
+    assert _said(await call.text(ERNA, "25")) == [t._(CHOOSE)]  # not four digits: again
+    assert _said(await call.text(ERNA, PIN)) == [t._(AGAIN)]
+    state = await db.users.get_state(erna.id)
+    assert state is not None and PIN not in str(state.data)  # the first typing as a hash
+    assert _said(await call.text(ERNA, "2581")) == [t._(MISMATCH)]
+    assert await db.phone_pins.get(erna.id) is None
+    assert _said(await call.text(ERNA, PIN)) == [t._(AGAIN)]
+    said = _said(await call.text(ERNA, PIN))
+    assert said[0] == t._(SAVED) and len(said) == 2  # then the settings, where it began
+    pin = await db.phone_pins.get(erna.id)
+    assert pin is not None and PIN not in pin.pin_hash and matches(PIN, pin.pin_hash)
+    assert await db.users.get_state(erna.id) is None
+
+
+async def test_a_pin_is_not_chosen_in_a_call_that_is_not_checked(
+    call: MemoryTransport, db: Database
+):
+    """A caller ID is a claim: the settings' PIN waits for the call-back to the number (which
+    then begins with choosing), a withheld caller hears why not, and neither chooses."""
+    [held] = messages(await call.press(ERNA, CHOOSE_PIN))
+    assert str(held.text) == t._(OFFER) and _port(call).asked == []
+    await call.press(ERNA, "check:call")
+    assert _port(call).asked == [(ERNA, ERNA, after_check(CHOOSE_PIN), Profile())]
+    call.withheld.add(STAND_IN)
+    await call.onboard(STAND_IN, "de")
+    assert _said(await call.press(STAND_IN, CHOOSE_PIN)) == [t._(WITHHELD)]
+    # The checked call that begins with it chooses at once, no offer first.
+    call.checked.add(ERNA)
+    [asked] = messages(await call.press(ERNA, after_check(CHOOSE_PIN)))
+    assert str(asked.text) == t._(CHOOSE)
+
+
+async def test_the_checked_call_offers_a_pin_once_then_goes_on_with_what_waited(
+    call: MemoryTransport, db: Database
+):
+    erna = await db.users.find("phone", ERNA)
+    assert erna is not None
+    # Pressed by anyone but a checked call, the checked call's first press is no button.
+    stale = await call.press(ERNA, after_check("menu:help"))
+    assert [type(item) for item in stale] == [Toast]
+    call.checked.add(ERNA)
+    [offered] = messages(await call.press(ERNA, after_check("menu:help")))
+    assert str(offered.text) == t._(PIN_OFFER) and offered.keys_named
+    assert [b.data for row in offered.buttons for b in row] == [NEW, LATER]
+    [help_menu] = messages(await call.press(ERNA, LATER))  # "2": on with what waited
+    assert "menu:help" not in str(help_menu.text) and help_menu.buttons
+    assert str(help_menu.text) == str(messages(await call.press(ERNA, "menu:help"))[0].text)
+    # "1" chooses, then what waited.
+    await call.press(ERNA, after_check("menu:help"))
+    assert _said(await call.press(ERNA, NEW)) == [t._(CHOOSE)]
+    await call.text(ERNA, PIN)
+    said = _said(await call.text(ERNA, PIN))
+    assert said[0] == t._(SAVED) and said[1] == str(help_menu.text)
+    # With a PIN, the checked call begins with what waited at once.
+    [again] = messages(await call.press(ERNA, after_check("menu:help")))
+    assert str(again.text) == str(help_menu.text)
+
+
+async def _erna_with_pin(call: MemoryTransport, db: Database) -> int:
+    """Erna has a PIN; a call from her number claims her (a stand-in of its own)."""
+    erna = await db.users.find("phone", ERNA)
+    assert erna is not None
+    await db.phone_pins.set(erna.id, hashed(PIN))
+    call.claims[STAND_IN] = ERNA
+    await made(db, "phone", STAND_IN, Profile("de", consented=True))
+    return erna.id
+
+
+async def test_the_right_pin_at_the_start_makes_the_call_hers_by_the_port(
+    call: MemoryTransport, db: Database, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.DEBUG)
+    await _erna_with_pin(call, db)
+    [asked] = messages(await call.send(STAND_IN, Command("start")))
+    assert str(asked.text) == t._(ASK) and asked.typed_digits == DIGITS
+    assert _said(await call.text(STAND_IN, "1357")) == [t._(WRONG)]
+    assert _said(await call.text(STAND_IN, "13")) == [t._(ASK)]  # not a PIN: not counted
+    assert await call.text(STAND_IN, PIN) == [] and _port(call).asked == []
+    assert _port(call).proved == [(STAND_IN, Command("start"))]
+    erna = await db.users.find("phone", ERNA)
+    # The right one takes back its own try, not the wrong one before it.
+    assert erna is not None and (await db.phone_pins.get(erna.id)).wrong == 1
+    assert PIN not in caplog.text and "1357" not in caplog.text
+
+
+async def test_three_wrong_pins_lock_the_day_and_the_call_goes_on_unchecked(
+    call: MemoryTransport, db: Database
+):
+    erna_id = await _erna_with_pin(call, db)
+    await call.send(STAND_IN, Command("start"))
+    await call.text(STAND_IN, "1357")
+    await call.text(STAND_IN, "2468")
+    said = _said(await call.text(STAND_IN, "9753"))
+    assert said[0] == t._(LOCKED) and len(said) == 2  # then the call's start, unchecked
+    assert _port(call).proved == []
+    today = local_day(call.dispatcher.settings.clock())
+    assert (await db.phone_pins.get(erna_id)).locked(today)
+    # Its requests still wait for the call-back; the next call that day is not asked.
+    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(OFFER)]
+    [start] = messages(await call.send(STAND_IN, Command("start")))
+    assert str(start.text) != t._(ASK)
+
+
+async def test_hash_goes_on_without_the_pin_and_counts_nothing(call: MemoryTransport, db: Database):
+    erna_id = await _erna_with_pin(call, db)
+    await call.send(STAND_IN, Command("start"))
+    [start] = messages(await call.press(STAND_IN, SKIP))
+    assert str(start.text) != t._(ASK) and _port(call).proved == []
+    assert (await db.phone_pins.get(erna_id)).wrong == 0
+    # Over is over: its "#" again skips nothing and asks nothing.
+    assert t._(ASK) not in _said(await call.press(STAND_IN, SKIP))
+    assert (await db.phone_pins.get(erna_id)).wrong == 0
 
 
 def test_the_hash_is_salted_and_slow_and_says_nothing_of_the_digits():
@@ -79,11 +210,6 @@ def test_the_hash_is_salted_and_slow_and_says_nothing_of_the_digits():
     assert one.startswith("scrypt$16384$8$1$")
     assert matches("2580", one) and matches("2580", two)
     assert not matches("2581", one) and not matches("2580", "") and not matches("2580", "x$y")
-
-
-def test_the_pin_is_asked_in_the_callers_words():
-    t = translator("de")
-    assert str(message("ask", t).text) == t._(ASK)
 
 
 @pytest.mark.both_backends

@@ -44,7 +44,6 @@ from bot.transports.phone.calls.call_runner import (
 from bot.transports.phone.calls.recording import Listening
 from bot.transports.phone.words.keypad import KEYS, MOST_DIGITS, Keypad, Meaning, finish_number
 from handlers.messages import Event
-from handlers.numbers.phone_pin import PinEntry, PinStep
 from locales import Translator
 
 log = logging.getLogger(__name__)
@@ -114,9 +113,7 @@ class Call:
     chat_id: str
     runner: CallRunner | None = None
     keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[Meaning | Event | HungUp | PinStep | EarlyKeys] = field(
-        default_factory=asyncio.Queue
-    )
+    keys: asyncio.Queue[Meaning | Event | HungUp | EarlyKeys] = field(default_factory=asyncio.Queue)
     # Keys pressed before the call's audio was on (a caller who knows the menu, a slow
     # line): taken after the greeting is, as if pressed while it is said; at most
     # ``MOST_EARLY``.
@@ -149,9 +146,6 @@ class Call:
     # of its own until a call-back checks it; its updates say so, ``Sender.claims``).
     checked: bool = False
     claimed: str = ""
-    # The PIN asked at the start of a claimed call, offered or chosen in a checked one
-    # (handlers/numbers/phone_pin.py): its keys go to it alone while it runs.
-    pin: PinEntry | None = None
     # A helper's bridged call came to this call (bridging.py, a request of this caller's):
     # the key that answers its offer ("1": talk); while set, the call's keys and its wait
     # for the caller are the bridged call's, not the conversation's.

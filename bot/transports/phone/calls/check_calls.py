@@ -44,7 +44,7 @@ from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_d
 from db import Database
 from db.clock import local_day
 from handlers.flood_limits import FloodCounts
-from handlers.messages import Message
+from handlers.messages import Event, Message
 from handlers.messenger import tell_coordinators
 from handlers.numbers.call_notices import check_given_up
 from handlers.numbers.caller_check import Profile, Refusal
@@ -85,12 +85,15 @@ class CheckCalls:
         *,
         begin: Begin,
         words: Words,
+        proven: Callable[[str, Event], None],
     ) -> None:
         self.db = db
         self.calling = calling
         self.settings: CheckSettings = calling.settings.checks
         self.begin = begin
         self.words = words
+        # A claimed call proved by its PIN (handlers/numbers/phone_pin.py): the transport's.
+        self.proven = proven
         self.clock = calling.clock
         self.store = CheckCallStore(db.transactions)
         self.requests = FloodCounts(lambda: self.clock().timestamp(), window=3600.0)

@@ -1,4 +1,4 @@
-"""A call's conversation: what the caller hears (call_voice), who is calling (who_calls,
-pin_line), the spoken answer and "0" (spoken_answers), and a helper's call handed into a
-call that is up (handed_call).
+"""A call's conversation: what the caller hears (call_voice), who is calling (who_calls),
+the spoken answer and "0" (spoken_answers), a helper's call handed into a call that is up
+(handed_call), and the keys a step of the call takes alone (key_takers).
 """

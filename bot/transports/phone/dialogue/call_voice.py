@@ -3,7 +3,7 @@ handlers/reader_chain.py) said with its keys (keypad.py ``keys_said``), in pages
 it has more than ten choices, its likely choice first (said_first.py); the call's words
 (the caller's reader); a line of the transport's own; the wait for the caller and the
 goodbye. transport.py hands each answer here; the dialogues of handlers/numbers/
-caller_check.py and phone_pin.py (who_calls.py, pin_line.py) say their messages here too.
+caller_check.py (who_calls.py) say their messages here too.
 A message whose text names its keys (``Message.keys_named``) is pressed by key without its
 labels said; one that asks for a number (``Message.typed_digits``) takes the caller's
 digits as text until "#".

@@ -1,26 +1,23 @@
-"""Keys that are not the conversation's: while a dialogue or a step of the call runs, its keys
-are its own - a helper's bridged call offered ("1": talk, handed_call.py), a recording (any
-key ends it, spoken_answers.py), a PIN (pin_line.py). (The offer of a check call and a
-withheld caller's number to call back are steps of the conversation: handlers/numbers/
-caller_check.py, number_entry.py.)
-transport.py asks here first; what none of them takes is the conversation's (keypad.py).
+"""Keys that are not the conversation's: while a step of the call runs, its keys are its
+own - a helper's bridged call offered ("1": talk, handed_call.py), a recording (any key
+ends it, spoken_answers.py). (The offer of a check call, a withheld caller's number to call
+back and the PIN are steps of the conversation: handlers/numbers/caller_check.py,
+number_entry.py, phone_pin.py.) transport.py asks here first; what none of them takes is
+the conversation's (keypad.py).
 """
 
 from __future__ import annotations
 
 from bot.transports.phone.calls.answered_call import Call
-from bot.transports.phone.dialogue import pin_line
 
 
-def taken_apart(line: pin_line.PhoneTransport, call: Call, key: str) -> bool:
+def taken_apart(call: Call, key: str) -> bool:
     """Whether ``key`` of ``call`` was taken by one of them (then it means nothing else)."""
     if call.handed is not None:  # the bridged call's (its offer's "1")
         if key == "1" and not call.handed.done():
             call.handed.set_result(key)
     elif call.audio.listening is not None:  # a key ends the recording, nothing else
         call.audio.listening.stop.set()
-    elif call.pin is not None:
-        pin_line.key(line, call, call.pin, key)
     else:
         return False
     return True

@@ -4,8 +4,9 @@ that check; a withheld caller's number to call back is a conversation's step of 
 handlers/numbers/number_entry.py, whose check the same calls place).
 
 - A call from the number of a person the bot knows is a person of its own (a stand-in with
-  their language and consent) until a call-back checks it (:func:`claim`; their PIN first
-  where they chose one, pin_line.py). Its updates say whose number it claims
+  their language and consent) until a call-back checks it (:func:`claim`), or their PIN
+  (handlers/numbers/phone_pin.py, which the call's start asks first where they chose one:
+  right, the transport's ``proven`` makes the call theirs). Its updates say whose number it claims
   (``Sender.claims``): what it presses that is not free waits for that call-back, a step
   of the conversation (handlers/numbers/caller_check.py), whose last message ends the call
   (the bot hangs up whatever key comes meanwhile: the line must be free for that call).
@@ -49,9 +50,7 @@ class Line(Protocol):
     checks: CheckCalls
 
     def rename(self, call: Call, chat_id: str) -> None: ...
-    async def converse(
-        self, chat_id: str, runner: CallRunner, data: str, *, check: bool = False
-    ) -> None: ...
+    async def converse(self, chat_id: str, runner: CallRunner, data: str) -> None: ...
 
 
 # -- a known number, unchecked
@@ -81,9 +80,10 @@ async def claim(line: Line, call: Call) -> User | None:
 async def checked(line: Line, number: str, waiting: Waiting, runner: CallRunner) -> None:
     """Whoever answered the check call to ``number`` said it is them: their conversation,
     beginning with what waited (a person not there yet made with the asking call's
-    language and consent), a PIN offered first (pin_line.py)."""
+    language and consent; a PIN offered first, handlers/numbers/phone_pin.py
+    ``after_check``)."""
     await made(line.dispatcher.db, PLATFORM, number, profile_of_waiting(waiting))
-    await line.converse(number, runner, waiting.data, check=True)
+    await line.converse(number, runner, waiting.data)
 
 
 async def check_words(line: Line, number: str, profile: Profile) -> Translator:

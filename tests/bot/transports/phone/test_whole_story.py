@@ -51,6 +51,7 @@ from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.vocabulary import DAY_PARTS, noon
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
+from tests.support.channels import channels
 from tests.support.clock import Clock
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import readable
@@ -173,6 +174,8 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         build_router(),
         HandlerSettings(
             backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}),
+            # What the transports can do (a PIN where a channel calls), as a city has it.
+            channels=channels("phone", "telegram"),
         ),
     )
     voice = write_tone(tmp_path / "voice.wav", 200.0)

@@ -253,7 +253,10 @@ def _checks(db: Database, clock: Clock, settings: CheckSettings) -> CheckCalls:
     async def words(number: str, profile: Profile) -> Translator:
         return translator("de")
 
-    return CheckCalls(db, calling_back, begin=begin, words=words)
+    def proven(*_: object) -> None:
+        raise AssertionError("no PIN is typed here")
+
+    return CheckCalls(db, calling_back, begin=begin, words=words, proven=proven)
 
 
 @pytest.mark.both_backends  # the counts' SQL (check_call_store.py)

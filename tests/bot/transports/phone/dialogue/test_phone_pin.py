@@ -1,7 +1,6 @@
-"""A PIN for returning callers (handlers/numbers/phone_pin.py,
-bot/transports/phone/dialogue/pin_line.py), in
-real calls through Kamailio with baresip as the phones: Erna, a phone resident with a
-request, calls from her number.
+"""A PIN for returning callers (handlers/numbers/phone_pin.py, a conversation; the phone
+renames a call its PIN proved, ``PhoneTransport.proven``), in real calls through Kamailio
+with baresip as the phones: Erna, a phone resident with a request, calls from her number.
 
 - With a PIN: it is asked first; a wrong one is said so, the right one makes the call
   hers - "My requests" says her request at once, no call-back.
@@ -131,7 +130,10 @@ async def test_three_wrong_pins_leave_only_the_call_back_for_the_day(
         await keys_answered(caller, call, "1357")
         await keys_answered(caller, call, "2468")
         await keys_answered(caller, call, "9753")  # the third: locked, then the main menu
-        await until(lambda: call.answers >= 5, "the main menu after the lock")
+        await until(
+            lambda: t._(LOCKED) in spoken and spoken[-1] != t._(LOCKED),
+            "the main menu after the lock",
+        )
         assert t._(LOCKED) in spoken and call.claimed == ERNA and is_withheld(call.chat_id)
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))

@@ -1,0 +1,34 @@
+"""A voice transport's check port (handlers/numbers/caller_check.py ``CheckPort``) as the
+handlers' tests use it: what it was asked, what it answers, and the calls its PIN proved
+(the phone's is bot/transports/phone/calls/check_calls.py, tested through real calls)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from handlers.messages import Event
+from handlers.numbers.caller_check import Profile, Refusal
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+class Checks:
+    """Asked for a check: noted, answered with ``answer`` (a time, or a refusal); a time
+    within a minute of :data:`NOW` is "in a moment"."""
+
+    def __init__(self, answer: datetime | Refusal = NOW) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str | None, str, str, Profile]] = []
+        self.proved: list[tuple[str, Event]] = []
+
+    async def ask(
+        self, caller: str | None, number: str, data: str, profile: Profile
+    ) -> datetime | Refusal:
+        self.asked.append((caller, number, data, profile))
+        return self.answer
+
+    def soon(self, at: datetime) -> bool:
+        return at <= NOW + timedelta(minutes=1)
+
+    def proven(self, chat_id: str, then: Event) -> None:
+        self.proved.append((chat_id, then))
