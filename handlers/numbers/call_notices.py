@@ -1,21 +1,29 @@
-"""What people read about the bot's own calls (a feature's words, kept out of the phone
-transport, which only decides when to say them): for the coordinators, a person's
-call-backs given up (bot/transports/phone/calls/outbox_calls.py), a call checking a caller given
-up (check_calls.py, :func:`check_given_up`) and the month's calls used
-(dialling.py) - each a notice for the backchannel (handlers/messenger.py
-``tell_coordinators``) in the coordinators' language, without choices; for a helper, what
-came of a bridged call in which they did not talk with the resident (bridging.py,
-:func:`not_held`), in their chat.
+"""What people read about the bot's own calls (a feature's words and who gets them, kept out
+of the phone transport, which only decides when): for the coordinators, a person's
+call-backs given up (bot/transports/phone/calls/outbox_calls.py, :func:`tell_given_up`), a
+call checking a caller given up (check_calls.py, :func:`tell_check_given_up`) and the
+month's calls used (dialling.py, :func:`month_used`) - each a notice for the backchannel
+(handlers/messenger.py ``tell_coordinators``) in the coordinators' language, without
+choices, about the person whose number it was; for a helper, what came of a bridged call
+in which they did not talk with the resident (bridging.py, :func:`tell_not_held`), in
+their chat. Each is queued in a transaction of its own, the outbox worker woken
+(``wake``).
 
 Button data: none. States: none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Literal
 
+from db import Database
+from db.users import User
 from handlers.messages import Message
+from handlers.messenger import Messenger, tell_coordinators
 from locales import N_, Translator
+
+Wake = Callable[[], None] | None
 
 # Why a person's waiting messages were given up: nobody answered the tries, the month's
 # calls were spent, the number may not be dialled, or whoever answered was not them.
@@ -136,3 +144,61 @@ def not_held(t: Translator, outcome: str) -> Message:
     """What the helper's chat is told of a bridged call that came to ``outcome`` (one of
     :data:`NOT_HELD`)."""
     return Message(t.t(_NOT_HELD[outcome]))
+
+
+async def tell_given_up(
+    db: Database,
+    backchannels: Iterable[tuple[str, str]],
+    person: User | None,
+    why: GivenUp,
+    count: int,
+    tries: int,
+    *,
+    wake: Wake = None,
+) -> None:
+    """The coordinators told that ``count`` messages for ``person`` (None: a number of
+    nobody here) were given up, and why."""
+    name = (person.first_name if person else "") or ""
+    await tell_coordinators(
+        db,
+        backchannels,
+        lambda t: given_up(t, why, name, count, tries),
+        about=[person.id] if person else [],
+        wake=wake,
+    )
+
+
+async def tell_check_given_up(
+    db: Database,
+    backchannels: Iterable[tuple[str, str]],
+    person: User | None,
+    tries: int,
+    *,
+    wake: Wake = None,
+) -> None:
+    """The coordinators told that the call checking a caller at the number of ``person``
+    (None: of nobody here yet) was tried ``tries`` times in vain."""
+    name = (person.first_name if person else "") or ""
+    await tell_coordinators(
+        db,
+        backchannels,
+        lambda t: check_given_up(t, name, tries),
+        about=[person.id] if person else [],
+        wake=wake,
+    )
+
+
+async def tell_not_held(
+    db: Database,
+    backchannels: Iterable[tuple[str, str]],
+    helper_id: int,
+    outcome: str,
+    *,
+    wake: Wake = None,
+) -> None:
+    """The helper's chat told what came of a bridged call that came to ``outcome`` (one of
+    :data:`NOT_HELD`)."""
+    async with db.transaction():
+        await Messenger(db, backchannels).to_user(helper_id, lambda t: not_held(t, outcome))
+    if wake is not None:
+        wake()

@@ -67,10 +67,9 @@ from bot.transports.phone.sip.call_control import CallControl, unanswered
 from db import Database
 from handlers.helping.bridged_calls import CallOrder
 from handlers.messages import Message
-from handlers.messenger import Messenger
-from handlers.numbers.call_notices import NOT_HELD, not_held
+from handlers.numbers.call_notices import NOT_HELD, tell_not_held
 from handlers.numbers.caller_check import answer_keys, answered, question
-from locales import N_, Translator, translator
+from locales import N_, translator
 
 log = logging.getLogger(__name__)
 
@@ -300,13 +299,7 @@ class Bridging:
         return f"sip:{number}@{self.settings.domain}"
 
     async def _tell(self, helper_id: int, outcome: Outcome) -> None:
-        def message(t: Translator) -> Message:
-            return not_held(t, outcome)
-
-        async with self.db.transaction():
-            await Messenger(self.db, self.backchannels).to_user(helper_id, message)
-        if self.on_queued is not None:
-            self.on_queued()
+        await tell_not_held(self.db, self.backchannels, helper_id, outcome, wake=self.on_queued)
 
 
 def _said(prompt: Path | None) -> tuple[Path, ...]:

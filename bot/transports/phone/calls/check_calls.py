@@ -19,8 +19,8 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   placed now (the quiet hours, a cap) waits; one that found the line busy, nobody answering
   or nobody pressing a key is tried again by the call-backs' policy (``call_attempts``,
   ``call_pause_minutes``), after a restart too; after the last try the coordinators are
-  told (handlers/numbers/call_notices.py ``check_given_up``). Answered with "1" (the call goes on as
-  the person's conversation, ``begin``) or "2" (not them) it is done.
+  told (handlers/numbers/call_notices.py ``tell_check_given_up``). Answered with "1" (the
+  call goes on as the person's conversation, ``begin``) or "2" (not them) it is done.
 - The question names nobody (handlers/numbers/caller_check.py ``question`` without a name): the
   call is made to find out who is there.
 
@@ -44,9 +44,8 @@ from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_d
 from db import Database
 from db.clock import local_day
 from handlers.flood_limits import FloodCounts
-from handlers.messages import Event, Message
-from handlers.messenger import tell_coordinators
-from handlers.numbers.call_notices import check_given_up
+from handlers.messages import Event
+from handlers.numbers.call_notices import tell_check_given_up
 from handlers.numbers.caller_check import Profile, Refusal
 from locales import Translator
 
@@ -254,17 +253,11 @@ class CheckCalls:
         await self.store.wait_until(number, at, tries)
 
     async def _give_up(self, number: str, tries: int) -> None:
-        user = await self.db.users.find(PLATFORM, number)
-        name = (user.first_name if user else "") or ""
-
-        def notice(t: Translator) -> Message:
-            return check_given_up(t, name, tries)
-
-        await tell_coordinators(
+        await tell_check_given_up(
             self.db,
             self.calling.backchannels,
-            notice,
-            about=[user.id] if user else [],
+            await self.db.users.find(PLATFORM, number),
+            tries,
             wake=self.calling.on_queued,
         )
 

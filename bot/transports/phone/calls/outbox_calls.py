@@ -85,8 +85,7 @@ from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from db.outbox import OutboxItem
 from handlers.messages import Delete, Edit, Message, Outgoing, Voice, answer_of
-from handlers.messenger import tell_coordinators
-from handlers.numbers.call_notices import GivenUp, given_up
+from handlers.numbers.call_notices import GivenUp, tell_given_up
 from handlers.numbers.caller_check import answer_keys, answered, question
 from locales import Translator
 
@@ -488,20 +487,17 @@ class CallingBack:
             waiting = await self.db.outbox.waiting(PLATFORM, chat_id, self.clock())
             chase.items |= {item.id for item in waiting}
         self.given_up |= chase.items
-        user = await self.db.users.find(PLATFORM, chat_id)
-        name = (user.first_name if user else "") or ""
-        tries, count = chase.tried, len(chase.items)
-
         why: GivenUp = "not them" if not_them else "no answer"
         if refusal is not None:
             why = "month" if refusal == "month" else "not dialable"
-
-        def notice(t: Translator) -> Message:
-            return given_up(t, why, name, count, tries)
-
-        about = [user.id] if user else []
-        await tell_coordinators(
-            self.db, self.backchannels, notice, about=about, wake=self.on_queued
+        await tell_given_up(
+            self.db,
+            self.backchannels,
+            await self.db.users.find(PLATFORM, chat_id),
+            why,
+            len(chase.items),
+            chase.tried,
+            wake=self.on_queued,
         )
 
 
