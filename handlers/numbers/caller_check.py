@@ -74,7 +74,7 @@ from db.users import User
 from handlers.context import Context
 from handlers.menu import show_main_menu
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text, way_back
-from handlers.numbers.phone_pin import CHOOSE_PIN, after_check
+from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, after_check
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -126,7 +126,8 @@ Answer = Literal["me", "not me"]
 # everyone (the menu, places, events' lists and details, the privacy notice) or concern
 # only this call (its language, read aloud, easy language).
 _FREE_COMMANDS = frozenset({"start", "menu", "coordinators", "privacy", "help", "language"})
-_FREE_PRESSES = frozenset({"menu:main", "menu:places", "menu:events", "menu:help"})
+# "#" on the PIN asked at a call's start (phone_pin.py) goes on without it, unchecked.
+_FREE_PRESSES = frozenset({"menu:main", "menu:places", "menu:events", "menu:help", SKIP})
 _FREE_PREFIXES = ("pl:", "lang:", "ra:", "easy:", "guide:", "privacy:details", "check:")
 # Events: browsing only (``ev:mine``, ``ev:rm`` reminders, subscriptions are the person's).
 _FREE_EVENT_ACTIONS = frozenset(

@@ -182,8 +182,9 @@ async def test_three_wrong_pins_lock_the_day_and_the_call_goes_on_unchecked(
     await call.send(STAND_IN, Command("start"))
     await call.text(STAND_IN, "1357")
     await call.text(STAND_IN, "2468")
-    said = _said(await call.text(STAND_IN, "9753"))
-    assert said[0] == t._(LOCKED) and len(said) == 2  # then the call's start, unchecked
+    [locked, start] = messages(await call.text(STAND_IN, "9753"))
+    assert str(locked.text) == t._(LOCKED)  # then the call's start, unchecked
+    assert "menu:help" in {button.data for row in start.buttons for button in row}
     assert _port(call).proved == []
     today = local_day(call.dispatcher.settings.clock())
     assert (await db.phone_pins.get(erna_id)).locked(today)
@@ -197,7 +198,10 @@ async def test_hash_goes_on_without_the_pin_and_counts_nothing(call: MemoryTrans
     erna_id = await _erna_with_pin(call, db)
     await call.send(STAND_IN, Command("start"))
     [start] = messages(await call.press(STAND_IN, SKIP))
-    assert str(start.text) != t._(ASK) and _port(call).proved == []
+    # The call's start, as without a PIN: the main menu, not the call-back's offer.
+    menu = {button.data for row in start.buttons for button in row}
+    assert {"menu:places", "menu:help"} <= menu and str(start.text) != t._(OFFER)
+    assert _port(call).proved == [] and _port(call).asked == []
     assert (await db.phone_pins.get(erna_id)).wrong == 0
     # Over is over: its "#" again skips nothing and asks nothing.
     assert t._(ASK) not in _said(await call.press(STAND_IN, SKIP))
