@@ -6,9 +6,10 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # The packages are installed by uv (from PyPI, its files unpacked in parallel): a clean
 # clone's 150 packages took pip 70-130 s of its CI, uv 15-25 s, the same versions. pip
 # puts uv into the environment first; where uv cannot run (or reach PyPI), pip installs
-# them itself. $(1): what to install (uv compiles nothing, as pip's --no-compile).
+# them itself. $(1): what to install (uv compiles nothing, as pip's --no-compile; it trusts
+# the system's certificates, as pip here does).
 INSTALL = { $(PIP) install 'uv>=0.5' \
-	  && $(VENV)/bin/uv pip install -q --python $(PY) $(1); } \
+	  && $(VENV)/bin/uv pip install -q --native-tls --python $(PY) $(1); } \
 	|| $(PIP) install --no-compile $(1)
 CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
