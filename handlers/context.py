@@ -18,6 +18,25 @@ from handlers.reader import Reader, medium_of, reader_of
 from handlers.settings import HandlerSettings
 from locales import Translator
 
+# A conversation state whose data says this (a PIN being typed, handlers/numbers/
+# phone_pin.py) is not set or cleared by another's act: the person's next input is a
+# secret, and goes to no other step.
+KEPT = "kept"
+
+
+async def _others_state(
+    db: Database, user_id: int, state: str | None, data: dict[str, Any] | None = None
+) -> None:
+    """Someone else's conversation state set (``state``) or cleared (None), unless theirs is
+    :data:`KEPT`."""
+    current = await db.users.get_state(user_id)
+    if current is not None and current.data.get(KEPT):
+        return
+    if state is None:
+        await db.users.clear_state(user_id)
+    else:
+        await db.users.set_state(user_id, state, data or {})
+
 
 @dataclass
 class Backstage:
@@ -35,10 +54,10 @@ class Backstage:
         return await self.db.users.get_state(user_id)
 
     async def set_state_of(self, user_id: int, state: str, data: dict[str, Any]) -> None:
-        await self.db.users.set_state(user_id, state, data)
+        await _others_state(self.db, user_id, state, data)
 
     async def clear_state_of(self, user_id: int) -> None:
-        await self.db.users.clear_state(user_id)
+        await _others_state(self.db, user_id, None)
 
 
 class StaleButton(Exception):
@@ -178,13 +197,13 @@ class Context:
         if user_id == self.user.id:
             self.set_state(state, data)
         else:
-            await self.db.users.set_state(user_id, state, data)
+            await _others_state(self.db, user_id, state, data)
 
     async def clear_state_of(self, user_id: int) -> None:
         if user_id == self.user.id:
             self.clear_state()
         else:
-            await self.db.users.clear_state(user_id)
+            await _others_state(self.db, user_id, None)
 
     async def expect_text(self) -> tuple[ConversationState, str] | None:
         """For states that wait for a text: the state and the text, or None after asking

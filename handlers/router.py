@@ -190,7 +190,12 @@ class Router:
         checked as any press is at the moment of acting - gone, or its role no longer held:
         no longer valid (``Context.stale``)."""
         found = self.find_button(data)
-        if found is None or not holds(ctx.user, found[0].role):
+        state = ctx.get_state()
+        if (
+            found is None
+            or not holds(ctx.user, found[0].role)
+            or not found[0].valid_in(state.state if state else None)
+        ):
             ctx.stale()
         button, ctx.args = found
         ctx.incoming = replace(ctx.incoming, event=ButtonPress(data, message_id))

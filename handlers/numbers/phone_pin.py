@@ -34,13 +34,18 @@ The digits are typed as one entry of four (``Message.typed_digits``: "*" says th
 again and forgets the digits begun, "#" is the step's way back) and are never said back,
 never logged, never stored: only :func:`hashed` (scrypt, a salt of its own, its cost in
 the text), compared by :func:`matches` - both slow on purpose, so they run off the event
-loop. The first typing of a new PIN waits in the state as its hash too. Input that is not
-four digits says the step again and changes nothing.
+loop. The first typing of a new PIN waits in the state sealed (:func:`_sealed`: a keyed
+hash whose key is this process's and never stored - the state is in a person's export,
+and four digits' plain hash is guessed in minutes); a restart between the two typings
+only asks for them again. The entry's state is kept (``KEPT``): another's act (a
+coordinator's question) does not take it over, so the digits never reach another step.
+A new call's start (any command) ends an entry left behind. Input that is not four
+digits says the step again and changes nothing.
 
 Button data: ``pin:choose`` (settings), ``pin:first:<data>`` (a checked call's first
 press), ``pin:new``, ``pin:later`` (the offer), ``pin:skip`` (the way back of an entry).
 States: :data:`STATE` (``mode``: offer, choose, again or ask; ``then``: what goes on after
-it, a press's data or :data:`START`; ``first``: the hash of the first typing).
+it, a press's data or :data:`START`; ``first``: the first typing, sealed).
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ from markupsafe import Markup
 
 from db.clock import local_day
 from db.phone_pins import MOST_WRONG
-from handlers.context import Context
+from handlers.context import KEPT, Context
 from handlers.messages import Button, ButtonPress, Command, Message, Text
 from handlers.router import Router
 from locales import N_, Translator
@@ -133,9 +138,18 @@ def _message(t: Translator, text: str, mode: Mode) -> Message:
     )
 
 
+# The key of :func:`_sealed`: this process's own, never stored.
+_SEAL = secrets.token_bytes(32)
+
+
+def _sealed(digits: str) -> str:
+    """The first typing of a new PIN as it waits for the second: keyed by this process."""
+    return hmac.new(_SEAL, digits.encode(), hashlib.sha256).hexdigest()
+
+
 def _enter(ctx: Context, mode: Mode, then: str, first: str = "") -> None:
     """The entry in ``mode`` (after it: ``then``), its message said."""
-    ctx.set_state(STATE, {"mode": mode, "then": then, "first": first})
+    ctx.set_state(STATE, {"mode": mode, "then": then, "first": first, KEPT: True})
     ctx.send(_message(ctx.t, _SAID[mode], mode))
 
 
@@ -227,7 +241,7 @@ class _Pin:
             if too_easy(digits):
                 ctx.send(_message(ctx.t, EASY, "choose"))
                 return
-            _enter(ctx, "again", then, await asyncio.to_thread(hashed, digits))
+            _enter(ctx, "again", then, _sealed(digits))
         else:
             await self._again(ctx, digits, then, str(state.data.get("first", "")))
 
@@ -260,8 +274,8 @@ class _Pin:
 
     async def _again(self, ctx: Context, digits: str, then: str, first: str) -> None:
         """The new PIN typed again: saved when it is the same, else chosen anew."""
-        if not first or not await asyncio.to_thread(matches, digits, first):
-            ctx.set_state(STATE, {"mode": "choose", "then": then, "first": ""})
+        if not first or not hmac.compare_digest(_sealed(digits), first):
+            ctx.set_state(STATE, {"mode": "choose", "then": then, "first": "", KEPT: True})
             ctx.send(_message(ctx.t, MISMATCH, "choose"))
             return
         if not ctx.incoming.sender.checked:  # never but in a checked call
@@ -326,4 +340,5 @@ def register(router: Router) -> None:
     # desk entered) and is asked the PIN all the same.
     router.action(PREFIX, "later", states=(STATE,), before_consent=True)(pin.leave)
     router.action(PREFIX, "skip", states=(STATE,), before_consent=True)(pin.leave)
-    router.state(STATE, before_consent=True)(pin.typed)
+    # A command ends it (``view``): a new call's start, when an entry was left behind.
+    router.state(STATE, view=True, before_consent=True)(pin.typed)

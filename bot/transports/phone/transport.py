@@ -330,8 +330,9 @@ class PhoneTransport(Transport):
             self.voice.runner(call).start(HUSH)
         if meaning is not None:
             call.keys.put_nowait(meaning)
-        # More digits, or the "#" that may end an entry (a number to call back: "#" only).
-        if call.keypad.waiting and not call.until_hash:
+        # More digits, or the "#" that may end an entry (a number to call back: "#" only;
+        # one ended by its length waits the pause for its "#", then "#" is the way back).
+        if call.keypad.waiting and not (call.until_hash and call.keypad.digits):
             loop = asyncio.get_running_loop()
             call.pause = loop.call_later(KEY_PAUSE, self._paused, call)
 
@@ -485,16 +486,8 @@ class PhoneTransport(Transport):
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
     def proven(self, chat_id: str, then: Event) -> None:
-        """The call on ``chat_id`` that claims a number proved to be its person (their
-        PIN, handlers/numbers/phone_pin.py): the person's call from now on, as a call-back
-        its holder confirmed, going on with ``then`` (after the update that proved it)."""
-        call = self._by_chat.get(chat_id)
-        if call is None or not call.claimed or call.audio.gone:
-            return
-        log.info("phone: call %d: its number checked by its PIN", call.call_id)
-        self.rename(call, call.claimed)
-        call.claimed, call.checked, call.reader = "", True, None
-        call.keys.put_nowait(then)
+        """The claimed call on ``chat_id`` proved by its PIN (who_calls.py ``proven``)."""
+        who_calls.proven(self, self._by_chat.get(chat_id), then)
 
     async def converse(self, chat_id: str, runner: CallRunner, data: str) -> None:
         """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that

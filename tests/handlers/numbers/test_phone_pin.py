@@ -8,6 +8,8 @@ clearing remove it, retention forgets old wrong tries."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from dataclasses import replace
@@ -21,6 +23,7 @@ from db.data_rights import Limits
 from db.personal_data import MAP
 from db.phone_pins import MOST_WRONG
 from handlers import build_router
+from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command, Outgoing, Toast
 from handlers.numbers.caller_check import OFFER, Profile, made
@@ -146,6 +149,75 @@ async def test_the_checked_call_offers_a_pin_once_then_goes_on_with_what_waited(
     # With a PIN, the checked call begins with what waited at once.
     [again] = messages(await call.press(ERNA, after_check("menu:help")))
     assert str(again.text) == str(help_menu.text)
+
+
+async def test_the_first_typing_waits_sealed_and_no_export_holds_a_guessable_hash(
+    call: MemoryTransport, db: Database
+):
+    """Between the two typings the first waits in the conversation's state, which is in
+    the person's export: sealed by a key of the process, so that no hash of four digits
+    anyone could try is in it."""
+    call.checked.add(ERNA)
+    erna = await db.users.find("phone", ERNA)
+    assert erna is not None
+    await call.press(ERNA, CHOOSE_PIN)
+    await call.text(ERNA, PIN)
+    state = await db.users.get_state(erna.id)
+    assert state is not None and state.data["first"]
+    _, content = await export_file(db, erna)
+    text = content.decode()
+    assert "scrypt$" not in text
+    tried = {f"{n:04d}" for n in range(10_000)}
+    plain = {hashlib.sha256(d.encode()).hexdigest() for d in tried}
+    unkeyed = {hmac.new(b"", d.encode(), hashlib.sha256).hexdigest() for d in tried}
+    assert state.data["first"] not in plain | unkeyed
+    assert _said(await call.text(ERNA, PIN))[0] == t._(SAVED)
+
+
+async def test_another_act_does_not_take_over_a_pin_being_typed(
+    call: MemoryTransport, db: Database
+):
+    """A coordinator's question sets the requester's step from outside
+    (handlers/helping/lifecycle.py): while she types a PIN her step stays the PIN's, so her
+    digits never reach the coordinators."""
+    call.checked.add(ERNA)
+    erna = await db.users.find("phone", ERNA)
+    assert erna is not None
+    await call.press(ERNA, CHOOSE_PIN)
+    backstage = Backstage(db, call.dispatcher.settings)
+    await backstage.set_state_of(erna.id, "request.answer", {"request_id": 1})
+    await backstage.clear_state_of(erna.id)
+    state = await db.users.get_state(erna.id)
+    assert state is not None and state.state == "pin"
+    assert _said(await call.text(ERNA, PIN)) == [t._(AGAIN)]
+    # Anyone's step that is no PIN's is set from outside as before.
+    await db.users.set_state(erna.id, "menu", {})
+    await backstage.set_state_of(erna.id, "request.answer", {"request_id": 1})
+    assert (await db.users.get_state(erna.id)).state == "request.answer"
+
+
+async def test_an_entry_left_behind_ends_with_the_next_calls_start(
+    call: MemoryTransport, db: Database
+):
+    """She hung up during the offer: the next call's start ends it, and a key then is no
+    press of what had waited."""
+    call.checked.add(ERNA)
+    erna = await db.users.find("phone", ERNA)
+    assert erna is not None
+    await call.press(ERNA, after_check("settings:delete"))  # the offer; then she hangs up
+    await call.send(ERNA, Command("start"))
+    assert await db.users.get_state(erna.id) is None
+    said = _said(await call.text(ERNA, "7"))
+    assert not any("delete" in text.lower() or "lösch" in text.lower() for text in said)
+
+
+async def test_what_waited_counts_only_in_its_own_step(call: MemoryTransport, db: Database):
+    """A press that waited for the check is checked as any press, at the moment of acting:
+    a button of another step (the offer's "1", the number said back) is no longer valid."""
+    call.checked.add(ERNA)
+    await db.phone_pins.set((await db.users.find("phone", ERNA)).id, hashed(PIN))
+    for data in (NEW, "number:yes"):
+        assert [type(item) for item in await call.press(ERNA, after_check(data))] == [Toast]
 
 
 async def _erna_with_pin(call: MemoryTransport, db: Database) -> int:

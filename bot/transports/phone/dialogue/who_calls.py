@@ -27,6 +27,7 @@ from bot.transports.phone.calls.check_calls import CheckCalls, profile_of_waitin
 from bot.transports.phone.dialogue.call_voice import CallVoice
 from db.users import User
 from handlers.dispatcher import Dispatcher
+from handlers.messages import Event
 from handlers.numbers.caller_check import (
     Profile,
     claimed,
@@ -72,6 +73,18 @@ async def claim(line: Line, call: Call) -> User | None:
     line.rename(call, stand_in)
     call.claimed = known.platform_user_id
     return known
+
+
+def proven(line: Line, call: Call | None, then: Event) -> None:
+    """``call``, which claims a number, proved to be its person (their PIN,
+    handlers/numbers/phone_pin.py): the person's call from now on, as a call-back its
+    holder confirmed, going on with ``then`` (after the update that proved it)."""
+    if call is None or not call.claimed or call.audio.gone:
+        return
+    log.info("phone: call %d: its number checked by its PIN", call.call_id)
+    line.rename(call, call.claimed)
+    call.claimed, call.checked, call.reader = "", True, None
+    call.keys.put_nowait(then)
 
 
 # -- the check call answered

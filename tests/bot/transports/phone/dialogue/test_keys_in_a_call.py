@@ -139,6 +139,32 @@ async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
         phone.prompts.close()  # type: ignore[union-attr]
 
 
+async def test_after_a_pin_the_hash_is_its_end_then_after_the_pause_the_way_back(
+    dispatcher: Dispatcher,
+):
+    """Four digits asked (a PIN, ``Message.typed_digits``: ended by "#" only, never by a
+    pause): the fourth ends the entry and a "#" at once is its end; once the pause has
+    passed (the answer said: "without a PIN, press the hash key"), "#" is the way back."""
+    phone, call, _ = keypad_phone(dispatcher)
+    try:
+        call.free_digits, call.until_hash, call.entry_digits = True, True, 4
+        for key in "13":
+            phone.pressed(call, key)
+        assert call.pause is None  # digits begun wait for more however slowly they come
+        for key in "57":
+            phone.pressed(call, key)
+        assert call.keys.get_nowait() == Typed("1357")
+        assert call.pause is not None  # the "#" right after it is waited for
+        call.pause.cancel()
+        phone._paused(call)  # the pause passed
+        phone.pressed(call, "#")
+        assert call.keys.get_nowait() == BACK
+    finally:
+        if call.pause is not None:
+            call.pause.cancel()
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
 async def test_the_hash_after_a_postcode_stops_nothing(dispatcher: Dispatcher):
     """ "44137#": the fifth digit stops the question and brings the places; the "#" after
     it means nothing, so it must not stop the places being said (issue 64). Keys that
