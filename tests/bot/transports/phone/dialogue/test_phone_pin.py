@@ -116,6 +116,35 @@ async def test_the_right_pin_at_the_start_opens_her_requests_without_a_call_back
     assert not any(PIN in text for text in spoken)
 
 
+async def test_hash_after_a_wrong_pin_goes_on_without_it(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    """ "That PIN is not right ... Without a PIN, press the hash key": "#" then goes on
+    unchecked, at once (not only a second "#"), and counts nothing more."""
+    erna_id, request_id = await _erna(dispatcher.db, PIN)
+    phone = await phone_line(dispatcher, kamailio, tmp_path)
+    spoken = heard_texts(phone)
+    try:
+        caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
+        call = await _dial(phone, caller, kamailio)
+        assert spoken[-1] == t._(ASK)
+        await keys_answered(caller, call, "1357")
+        assert spoken[-1] == t._(WRONG)
+        # The "#" that may end four digits is waited for a pause; after it, "#" is the
+        # way back the words name.
+        await until(lambda: call.pause is None, "the pause after the digits")
+        await keys_answered(caller, call, "#")  # the main menu, unchecked
+        assert call.claimed == ERNA and is_withheld(call.chat_id)
+        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
+        assert spoken[-1] == t._(OFFER) and not _hers(spoken, request_id)
+        pin = await dispatcher.db.phone_pins.get(erna_id)
+        assert pin is not None and pin.wrong == 1
+        await asyncio.to_thread(caller.hangup)
+    finally:
+        await phone.stop()
+
+
 async def test_three_wrong_pins_leave_only_the_call_back_for_the_day(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
