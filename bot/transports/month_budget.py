@@ -9,8 +9,9 @@ at once never spend past it. The month is counted in the main city's database
 (:meth:`MonthBudget.count_in`, when a city is attached; a lone city counts in its own).
 
 **The reserve.** The last ``reserve_percent`` of the month is kept for uses for a person
-whose help is under way (handlers/helping/lifecycle.py ``running_help``): the meter's owner
-says whether a use is one (``helping``), asked only once the rest of the month is spent.
+whose help is under way (handlers/helping/lifecycle.py ``running_help``, asked here for
+both meters: :meth:`MonthBudget.helping`): the meter's owner says whether a use is one
+(``helping``), asked only once the rest of the month is spent.
 
 **The notices.** Each city's coordinators are told once a month of each share the meter
 tells of (``shares``, in the order they are reached): 80 % used; the month used up but for
@@ -34,6 +35,7 @@ from datetime import UTC, datetime
 from db import Database
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
+from handlers.helping.lifecycle import running_help
 from handlers.messages import Message
 from handlers.messenger import tell_coordinators
 from locales import TIMEZONE, Translator
@@ -169,6 +171,12 @@ class MonthBudget:
         self.backchannels = list(backchannels)
         self.clock = clock
         self.on_queued = on_queued
+
+    async def helping(self, platform: str, number: str) -> bool:
+        """Whether help is under way for the person of ``number`` on ``platform`` (the
+        lifecycle's rule): a use for them may spend the reserve."""
+        user = await self.db.users.find(platform, number)
+        return user is not None and await running_help(self.db, user.id)
 
     @property
     def reserve(self) -> int:

@@ -69,7 +69,6 @@ from bot.transports.sms.store import CODE_DIGITS, STOP_HELP, SmsStore
 from db import Database
 from db.clock import local_day, to_text
 from handlers.dispatcher import Dispatcher
-from handlers.helping.lifecycle import running_help
 from handlers.media.texted_form import form_of
 from handlers.messages import ButtonPress, Command, Incoming, Outgoing, Sender, Text
 from handlers.numbers.dialable import e164
@@ -297,7 +296,7 @@ class SmsTransport(Transport):
             if not await self.budget.first_contact(number):
                 return
         if word in STOP_WORDS:
-            await self._stop(number, user is not None and await running_help(self.db, user.id), t)
+            await self._stop(number, await self.budget.helping(PLATFORM, number), t)
             return
         if word in START_WORDS:
             if await self.store.start(number) and await self._first_told(number, "start"):
@@ -376,8 +375,7 @@ class SmsTransport(Transport):
 
         async def running() -> bool:
             if not known:
-                user = await self.db.users.find(PLATFORM, number)
-                known.append(user is not None and await running_help(self.db, user.id))
+                known.append(await self.budget.helping(PLATFORM, number))
             return known[0]
 
         return running

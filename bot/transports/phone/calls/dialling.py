@@ -40,7 +40,6 @@ from bot.transports.month_budget import Ledger, Meter, MonthBudget, MonthCounts,
 from bot.transports.phone.calls.call_budget import CallDays
 from db import Database
 from db.clock import local_day
-from handlers.helping.lifecycle import running_help
 from handlers.messages import Message
 from handlers.numbers.call_notices import month_used
 from handlers.numbers.dialable import COUNTRIES, dialable
@@ -116,11 +115,6 @@ class Dialling(MonthBudget):
 
     def may_dial(self, number: str) -> bool:
         return dialable(number, self.settings.countries)
-
-    async def running_help(self, user_id: int) -> bool:
-        """Whether help is under way for the person (the lifecycle's rule, the one SMS's
-        reserve follows too)."""
-        return await running_help(self.db, user_id)
 
     async def admit(self, number: str, *, running_help: bool, call_back: bool) -> Refusal | None:
         """Whether a call to ``number`` is placed now (then it is counted), else why not."""

@@ -227,8 +227,7 @@ class CallingBack:
 
     async def admit(self, chat_id: str) -> Refusal | None:
         """Whether a call-back to ``chat_id`` is placed now (dialling.py; then counted)."""
-        user = await self.db.users.find(PLATFORM, chat_id)
-        running = user is not None and await self.dialling.running_help(user.id)
+        running = await self.dialling.helping(PLATFORM, chat_id)
         return await self.dialling.admit(chat_id, running_help=running, call_back=True)
 
     async def settled(self) -> None:

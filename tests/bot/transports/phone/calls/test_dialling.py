@@ -26,12 +26,16 @@ from db.statements import fetch_one
 from handlers.helping.bridged_calls import CallOrder
 from handlers.messages import Message
 from handlers.messenger import Messenger
+from handlers.settings import HandlerSettings
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime
+from tests.support.help_story import matched_through_lifecycle
 from tests.support.sip.call_backs import BACKCHANNEL
 
 RESIDENT = "+492319876543"
 OTHER = "+491701234567"
+# A phone person with no request.
+NOBODYS = "+492311112222"
 PREMIUM = "+499005123456"
 
 
@@ -254,3 +258,37 @@ async def test_the_reserve_calls_back_only_a_resident_whose_request_a_helper_has
     assert stack.made == [f"sip:{RESIDENT}@example.org"]
     state = await db.outbox.state(paul_item)
     assert state is not None and state[2] is not None  # given up, the coordinators told
+
+
+async def test_the_reserve_asks_the_lifecycle_whose_help_is_under_way(
+    db: Database, settings: HandlerSettings
+):
+    """The budget asks the one rule (handlers/helping/lifecycle.py ``running_help``: a
+    request of theirs active, or one they help with) for both meters: a phone resident
+    whose request a volunteer accepted, one whose request waits, not a person without one,
+    nor a number of nobody."""
+    dialling = Dialling(db, DialSettings(monthly=5), clock=Clock(daytime(10)))
+    coordinator = await _person(db, "telegram", "301", "coordinator")
+    volunteer = await _person(db, "telegram", "302")
+    await db.volunteers.save(
+        volunteer, categories=("shopping",), stadtbezirke=("Innenstadt-Nord",), languages=("de",)
+    )
+    await db.volunteers.verify(volunteer, coordinator)
+    resident = await _person(db, "phone", RESIDENT)
+    waiting = await _person(db, "phone", OTHER)
+    await _person(db, "phone", NOBODYS)
+    await db.requests.create(waiting, waiting, category="shopping", description="Einkauf")
+    await matched_through_lifecycle(db, settings, resident, volunteer, coordinator)
+    assert await dialling.helping("phone", RESIDENT)
+    assert await dialling.helping("phone", OTHER)
+    assert not await dialling.helping("phone", NOBODYS)
+    assert not await dialling.helping("phone", "+492319999999")
+
+
+async def _person(db: Database, platform: str, uid: str, role: str = "") -> int:
+    user = await db.users.seen(platform, uid, uid)
+    await db.users.set_language(user.id, "de")
+    await db.users.record_consent(user.id)
+    if role:
+        await db.users.grant_role(user.id, role)
+    return user.id
