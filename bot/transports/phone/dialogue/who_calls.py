@@ -25,7 +25,6 @@ from bot.transports.phone.calls.caller_id import PLATFORM, is_withheld, withheld
 from bot.transports.phone.calls.check_call_store import Waiting
 from bot.transports.phone.calls.check_calls import CheckCalls, profile_of_waiting
 from bot.transports.phone.dialogue.call_voice import CallVoice
-from db.users import User
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Event
 from handlers.numbers.caller_check import (
@@ -57,22 +56,21 @@ class Line(Protocol):
 # -- a known number, unchecked
 
 
-async def claim(line: Line, call: Call) -> User | None:
+async def claim(line: Line, call: Call) -> None:
     """A call from the number of a person the bot knows goes on as a person of its own
-    (their language and consent) until a call-back checks it: that person (None: a new
-    caller or a withheld number, nothing of theirs to give away)."""
+    (their language and consent) until a call-back or their PIN checks it; a new caller
+    or a withheld number has nothing of theirs to give away and stays as it is."""
     if is_withheld(call.chat_id):
-        return None
+        return
     db = line.dispatcher.db
     known = await claimed(db, PLATFORM, call.chat_id)
     if known is None:
-        return None
+        return
     stand_in = withheld()
     await made(db, PLATFORM, stand_in, profile_of(known))
     log.info("phone: call %d: a known number, unchecked", call.call_id)
     line.rename(call, stand_in)
     call.claimed = known.platform_user_id
-    return known
 
 
 def proven(line: Line, call: Call | None, then: Event) -> None:
