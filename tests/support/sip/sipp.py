@@ -22,13 +22,14 @@ step are the safe way.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,8 @@ from tests.support.sip.kamailio import HOST, free_udp_port
 SCENARIOS = Path(__file__).parent / "scenarios"
 KEYPAD_MARK = "<!-- KEYPAD -->"
 DIGITS = set("0123456789*#ABCD")
+# Starts of SIPp on a fresh port when the one it was given was taken before it bound it.
+BIND_TRIES = 3
 
 
 def sipp_binary() -> str:
@@ -189,27 +192,30 @@ def run_scenario(
     ``numbered_callers``: each call from a number of its own, ``caller`` followed by the
     call's number."""
     folder, scenario_path = _prepare(scenario, steps, after_ms, payload_type, numbered_callers)
-    command = [
-        sipp_binary(),
-        target,
-        *_options(folder, scenario_path, service, free_udp_port()),
-        "-key", "caller", caller,
-        "-m", str(calls),
-        "-r", str(rate),
-        "-l", str(limit or calls),
-        "-timeout", f"{timeout_s}s",
-        "-timeout_error",
-        "-recv_timeout", "20s",
-        *extra,
-    ]  # fmt: skip
-    process = subprocess.run(
-        command,
-        cwd=folder,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        timeout=timeout_s + 30,
-    )
+    for _ in range(BIND_TRIES):
+        command = [
+            sipp_binary(),
+            target,
+            *_options(folder, scenario_path, service, free_udp_port()),
+            "-key", "caller", caller,
+            "-m", str(calls),
+            "-r", str(rate),
+            "-l", str(limit or calls),
+            "-timeout", f"{timeout_s}s",
+            "-timeout_error",
+            "-recv_timeout", "20s",
+            *extra,
+        ]  # fmt: skip
+        process = subprocess.run(
+            command,
+            cwd=folder,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=timeout_s + 30,
+        )
+        if not _bind_failed(process.stderr.decode(errors="replace")):
+            break
     return _result(folder, process.returncode, process.stderr)
 
 
@@ -279,11 +285,9 @@ class SippPhone:
         payload_type: int = 101,
     ) -> None:
         self.user = user
-        self.port = free_udp_port()
-        self.folder, scenario_path = _prepare(scenario, steps, after_ms, payload_type)
-        self._command = [
-            sipp_binary(),
-            *_options(self.folder, scenario_path, user, self.port),
+        self.port = 0
+        self.folder, self._scenario = _prepare(scenario, steps, after_ms, payload_type)
+        self._after = [
             "-m", str(calls),
             "-timeout", f"{timeout_s}s",
             "-timeout_error",
@@ -296,21 +300,14 @@ class SippPhone:
         return f"sip:{self.user}@{HOST}:{self.port}"
 
     def start(self) -> None:
-        with self._stderr.open("wb") as stderr:
-            self._process = subprocess.Popen(
-                self._command,
-                cwd=self.folder,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                start_new_session=True,
-            )
-        # SIPp binds its port at once; a call that comes before is retransmitted anyway.
-        deadline = time.monotonic() + 10
-        while not _udp_bound(self.port) and time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"SIPp stopped at start: {self._stderr.read_text()[-2000:]}")
-            time.sleep(0.05)
+        def command(port: int) -> list[str]:
+            return [
+                sipp_binary(),
+                *_options(self.folder, self._scenario, self.user, port),
+                *self._after,
+            ]
+
+        self._process, self.port = _start_bound(command, self.folder, self._stderr)
 
     def wait(self, timeout: float = 120) -> SippResult:
         process = self._process
@@ -332,13 +329,67 @@ class SippPhone:
         self.stop()
 
 
-def _udp_bound(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.bind((HOST, port))
-        except OSError:
-            return True
-        return False
+def _bind_failed(stderr: str) -> bool:
+    """SIPp could not bind a port it was given: taken between our probe and its start
+    (seen in CI: "Unable to bind main socket, errno = 98 (Address already in use)")."""
+    return "Address already in use" in stderr
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes: set[str] = set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    return inodes
+
+
+def _owns_udp_port(pid: int, port: int) -> bool:
+    """Whether process ``pid`` itself has bound UDP ``port`` (/proc/net/udp's inode of the
+    socket among the process's descriptors): a port merely taken says nothing of whom by."""
+    inodes = _socket_inodes(pid)
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/net/udp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[9] in inodes:
+                return True
+    return False
+
+
+def _start_bound(
+    command: Callable[[int], list[str]], folder: Path, stderr_path: Path
+) -> tuple[subprocess.Popen[bytes], int]:
+    """SIPp started in the background on a free UDP port, once it holds that port; started
+    again on another port when the one it was given was taken before it could bind it."""
+    said = ""
+    for _ in range(BIND_TRIES):
+        port = free_udp_port()
+        with stderr_path.open("wb") as stderr:
+            process = subprocess.Popen(
+                command(port),
+                cwd=folder,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
+        # SIPp binds its port at once; the wait is long only for a busy machine.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if _owns_udp_port(process.pid, port):
+                return process, port
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+        else:
+            end_group(process, 5)
+            raise RuntimeError(f"SIPp did not bind port {port} in 30 s")
+        said = stderr_path.read_text(errors="replace")
+        if not _bind_failed(said):
+            raise RuntimeError(f"SIPp stopped at start: {said[-2000:]}")
+    raise RuntimeError(f"SIPp found no free port in {BIND_TRIES} tries: {said[-2000:]}")
 
 
 class HeldCallers:
@@ -367,10 +418,8 @@ class HeldCallers:
         ear = str(ear_port) if ear_port else "[media_port]"
         scenario_path.write_text(text.replace("[ear_port]", ear))
         self.log = self.folder / "calls.log"
-        self._command = [
-            sipp_binary(),
-            target,
-            *_options(self.folder, scenario_path, service, free_udp_port()),
+        self._target, self._service, self._scenario = target, service, scenario_path
+        self._after = [
             "-key", "caller", prefix,
             "-m", str(calls),
             "-r", str(calls),
@@ -384,15 +433,15 @@ class HeldCallers:
         self._stderr = self.folder / "stderr.log"
 
     def start(self) -> None:
-        with self._stderr.open("wb") as stderr:
-            self._process = subprocess.Popen(
-                self._command,
-                cwd=self.folder,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                start_new_session=True,
-            )
+        def command(port: int) -> list[str]:
+            return [
+                sipp_binary(),
+                self._target,
+                *_options(self.folder, self._scenario, self._service, port),
+                *self._after,
+            ]
+
+        self._process, _ = _start_bound(command, self.folder, self._stderr)
 
     def outcomes(self) -> dict[int, list[str]]:
         found: dict[int, list[str]] = {}

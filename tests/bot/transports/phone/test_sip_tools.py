@@ -7,14 +7,16 @@ The order of things is shown by the phones' events; the only waits are for event
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
+from tests.support.sip import sipp
 from tests.support.sip.audio import duration, segments, sound_seconds
 from tests.support.sip.baresip import BaresipError
 from tests.support.sip.fixtures import PHONE_PASSWORD, TONE_SECONDS, PhoneFactory
-from tests.support.sip.kamailio import KamailioServer, options_answered
+from tests.support.sip.kamailio import KamailioServer, free_udp_port, options_answered
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
 
 
@@ -107,6 +109,29 @@ def test_a_sipp_phone_is_busy(phones: PhoneFactory) -> None:
         caller.dial(called.uri)
         closed = caller.wait_for("CALL_CLOSED")
         result = called.wait()
+    assert "486" in closed.param or "Busy" in closed.param
+    assert result.returncode == 0, result.errors
+
+
+def test_a_sipp_phone_whose_port_is_taken_before_it_binds_starts_on_another(
+    phones: PhoneFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race seen in CI: the port probed free is bound by someone else before SIPp."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        taken = squatter.getsockname()[1]
+        ports = iter([taken, free_udp_port()])
+        monkeypatch.setattr(
+            sipp,
+            "free_udp_port",
+            lambda count=1: next(ports) if count == 1 else free_udp_port(count),
+        )
+        with SippPhone("uas_busy.xml") as called:
+            assert called.port != taken
+            caller = phones("alice", via_proxy=True)
+            caller.dial(called.uri)
+            closed = caller.wait_for("CALL_CLOSED")
+            result = called.wait()
     assert "486" in closed.param or "Busy" in closed.param
     assert result.returncode == 0, result.errors
 
