@@ -27,7 +27,14 @@ def features() -> tuple[ModuleType, ...]:
         read_aloud,
         to_coordinators,
     )
-    from handlers.numbers import caller_check, coded_acts, number_entry, phone_pin, reach
+    from handlers.numbers import (
+        call_notices,
+        caller_check,
+        coded_acts,
+        number_entry,
+        phone_pin,
+        reach,
+    )
 
     return (
         onboarding,
@@ -44,6 +51,7 @@ def features() -> tuple[ModuleType, ...]:
         coded_acts,
         caller_check,
         number_entry,
+        call_notices,
         privacy,
         to_coordinators,
         desk,

@@ -27,12 +27,13 @@ from db import Database
 from db.data_rights import about_value
 from db.users import Arrival
 from handlers import read_aloud, ui
-from handlers.context import Context, StaleButton
+from handlers.context import Backstage, Context, StaleButton
 from handlers.flood_limits import FloodCounts
 from handlers.messages import (
     ButtonPress,
     Command,
     Edited,
+    Happening,
     Incoming,
     Location,
     Media,
@@ -224,6 +225,21 @@ class Dispatcher:
             if incoming.update_id and outgoing:
                 await self.db.users.mark_answered(incoming.sender.platform, incoming.update_id)
         if speech and self.on_queued:
+            self.on_queued()
+
+    async def happened(self, what: Happening) -> None:
+        """What a transport reports (a call of the bot's given up, handlers/messages.py
+        ``Happening``): each feature that takes its kind acts on it in a transaction of its
+        own (whom to tell, in which words), and the outbox worker is woken."""
+        takers = self.router.happenings.get(type(what), [])
+        if not takers:
+            log.warning("nobody takes a report of %s", type(what).__name__)
+            return
+        scene = Backstage(self.db, self.settings)
+        for take in takers:
+            async with self.db.transaction():
+                await take(scene, what)
+        if self.on_queued:
             self.on_queued()
 
     async def unanswered(

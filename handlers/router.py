@@ -21,7 +21,7 @@ from handlers.staff import holds
 
 if TYPE_CHECKING:
     from db.users import User
-    from handlers.context import Context
+    from handlers.context import Backstage, Context
 
 Callback = Callable[["Context"], Awaitable[None]]
 
@@ -107,6 +107,11 @@ class Router:
     # Rows of buttons other features put at the top of the main menu (a running contact).
     menu_sections: list[Callable[[Context], Awaitable[list[list[Any]]]]] = field(
         default_factory=list
+    )
+    # What a transport reported (handlers/messages.py ``Happening``: a call given up): the
+    # takers of its kind, each given the scene (a Backstage) and the report.
+    happenings: dict[type, list[Callable[[Backstage, Any], Awaitable[None]]]] = field(
+        default_factory=dict
     )
 
     def command(
@@ -245,6 +250,21 @@ class Router:
         ) -> Callable[[Context], Awaitable[bool]]:
             self.free_input.append((rank, callback))
             self.free_input.sort(key=lambda item: item[0])
+            return callback
+
+        return decorate
+
+    def happening(
+        self, kind: type
+    ) -> Callable[
+        [Callable[[Backstage, Any], Awaitable[None]]], Callable[[Backstage, Any], Awaitable[None]]
+    ]:
+        """Take each report of ``kind`` a transport makes (see ``happenings``)."""
+
+        def decorate(
+            callback: Callable[[Backstage, Any], Awaitable[None]],
+        ) -> Callable[[Backstage, Any], Awaitable[None]]:
+            self.happenings.setdefault(kind, []).append(callback)
             return callback
 
         return decorate

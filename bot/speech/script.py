@@ -51,10 +51,10 @@ from markupsafe import Markup
 
 from bot.speech import arabic, ordinals
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
+from bot.speech.keys import key_of
 from bot.speech.numbers import digit_words, number_words, rule_words
 from handlers.helping.door_code import door_codes_named
 from handlers.helping.text_language import detect
-from handlers.media.spoken_words import key_of
 from handlers.parsing import ascii_digits
 from handlers.reader import Medium
 from handlers.text_safety import QUOTE_BAR
@@ -697,7 +697,7 @@ def _buttons(
     language's own name (the picker's "Türkçe") in that language's voice and words, so that
     each caller hears their language's line in their language -, elsewhere by their place
     ("first button: …"), as read aloud names the buttons of a chat. The key is the phone's
-    (handlers/media/spoken_words.py ``key_of``: the tenth of ten is 0), and a language's line is
+    (bot/speech/keys.py ``key_of``: the tenth of ten is 0), and a language's line is
     only its name and key (:data:`LANGUAGE_LINE`). ``keys``: the phone's key of each label
     where it is not its place (the main menu's person on "0")."""
     for index, label in enumerate(labels[:MOST_BUTTONS], start=1):

@@ -1,33 +1,30 @@
 """What people read about the bot's own calls (a feature's words and who gets them, kept out
-of the phone transport, which only decides when): for the coordinators, a person's
-call-backs given up (bot/transports/phone/calls/outbox_calls.py, :func:`tell_given_up`), a
-call checking a caller given up (check_calls.py, :func:`tell_check_given_up`) and the
-month's calls used (dialling.py, :func:`month_used`) - each a notice for the backchannel
-(handlers/messenger.py ``tell_coordinators``) in the coordinators' language, without
-choices, about the person whose number it was; for a helper, what came of a bridged call
-in which they did not talk with the resident (bridging.py, :func:`tell_not_held`), in
-their chat. Each is queued in a transaction of its own, the outbox worker woken
-(``wake``).
+of the phone transport, which only reports what happened: handlers/messages.py
+``Happening``, through ``Dispatcher.happened``): for the coordinators, a person's
+call-backs given up (``CallsGivenUp``, from bot/transports/phone/calls/outbox_calls.py)
+and a call checking a caller given up (``CheckGivenUp``, check_calls.py) - each a notice for
+the backchannel (handlers/messenger.py ``to_backchannel``) in the coordinators'
+language, without choices, about the person whose number it was; for a helper, what came of
+a bridged call in which they did not talk with the resident (``BridgedCallEnded``,
+bridging.py): in their chat, and only for the outcomes of :data:`NOT_HELD` - a call in
+which they talked tells nothing.
 
 Button data: none. States: none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Literal
-
-from db import Database
 from db.users import User
-from handlers.messages import Message
-from handlers.messenger import Messenger, tell_coordinators
+from handlers.context import Backstage
+from handlers.messages import (
+    BridgedCallEnded,
+    CallsGivenUp,
+    CheckGivenUp,
+    GivenUp,
+    Message,
+)
+from handlers.router import Router
 from locales import N_, Translator
-
-Wake = Callable[[], None] | None
-
-# Why a person's waiting messages were given up: nobody answered the tries, the month's
-# calls were spent, the number may not be dialled, or whoever answered was not them.
-GivenUp = Literal["no answer", "month", "not dialable", "not them"]
 
 
 def given_up(t: Translator, why: GivenUp, name: str, count: int, tries: int = 0) -> Message:
@@ -97,23 +94,6 @@ def check_given_up(t: Translator, name: str, tries: int) -> Message:
     return Message(text, typed_choices=False)
 
 
-def month_used(t: Translator, share: int, budget: int) -> Message:
-    """The notice that ``share`` % of the month's ``budget`` calls are used (100: all)."""
-    if share >= 100:
-        text = t.t(
-            "📵 Calls: this month's {budget} calls are used up. The bot makes no more "
-            "calls until next month. Raise [phone] monthly_calls to call more.",
-            budget=t.number(budget),
-        )
-    else:
-        text = t.t(
-            "📵 Calls: {share} of this month's {budget} calls are used.",
-            share=t.percent(share / 100),
-            budget=t.number(budget),
-        )
-    return Message(text, typed_choices=False)
-
-
 # What came of a bridged call in which the helper and the resident did not talk, as the
 # helper's chat is told it; a call in which they talked, or that ended so, tells nothing.
 _NOT_HELD = {
@@ -146,59 +126,38 @@ def not_held(t: Translator, outcome: str) -> Message:
     return Message(t.t(_NOT_HELD[outcome]))
 
 
-async def tell_given_up(
-    db: Database,
-    backchannels: Iterable[tuple[str, str]],
-    person: User | None,
-    why: GivenUp,
-    count: int,
-    tries: int,
-    *,
-    wake: Wake = None,
-) -> None:
-    """The coordinators told that ``count`` messages for ``person`` (None: a number of
-    nobody here) were given up, and why."""
-    name = (person.first_name if person else "") or ""
-    await tell_coordinators(
-        db,
-        backchannels,
-        lambda t: given_up(t, why, name, count, tries),
+def _name(person: User | None) -> str:
+    return (person.first_name if person else "") or ""
+
+
+async def _calls_given_up(scene: Backstage, what: CallsGivenUp) -> None:
+    """The coordinators told that ``count`` messages for the person (or a number of nobody
+    here) were given up, and why."""
+    person = await scene.db.users.find(what.platform, what.chat_id)
+    name = _name(person)
+    await scene.mail.to_backchannel(
+        lambda t: given_up(t, what.why, name, what.count, what.tries),
         about=[person.id] if person else [],
-        wake=wake,
     )
 
 
-async def tell_check_given_up(
-    db: Database,
-    backchannels: Iterable[tuple[str, str]],
-    person: User | None,
-    tries: int,
-    *,
-    wake: Wake = None,
-) -> None:
-    """The coordinators told that the call checking a caller at the number of ``person``
-    (None: of nobody here yet) was tried ``tries`` times in vain."""
-    name = (person.first_name if person else "") or ""
-    await tell_coordinators(
-        db,
-        backchannels,
-        lambda t: check_given_up(t, name, tries),
-        about=[person.id] if person else [],
-        wake=wake,
+async def _check_given_up(scene: Backstage, what: CheckGivenUp) -> None:
+    """The coordinators told that the call checking a caller at the number of a person
+    (or of nobody here yet) was tried in vain."""
+    person = await scene.db.users.find(what.platform, what.number)
+    name = _name(person)
+    await scene.mail.to_backchannel(
+        lambda t: check_given_up(t, name, what.tries), about=[person.id] if person else []
     )
 
 
-async def tell_not_held(
-    db: Database,
-    backchannels: Iterable[tuple[str, str]],
-    helper_id: int,
-    outcome: str,
-    *,
-    wake: Wake = None,
-) -> None:
-    """The helper's chat told what came of a bridged call that came to ``outcome`` (one of
-    :data:`NOT_HELD`)."""
-    async with db.transaction():
-        await Messenger(db, backchannels).to_user(helper_id, lambda t: not_held(t, outcome))
-    if wake is not None:
-        wake()
+async def _bridged_call_ended(scene: Backstage, what: BridgedCallEnded) -> None:
+    """The helper's chat told what came of a bridged call in which they did not talk."""
+    if what.outcome in NOT_HELD:
+        await scene.mail.to_user(what.helper_id, lambda t: not_held(t, what.outcome))
+
+
+def register(router: Router) -> None:
+    router.happening(CallsGivenUp)(_calls_given_up)
+    router.happening(CheckGivenUp)(_check_given_up)
+    router.happening(BridgedCallEnded)(_bridged_call_ended)

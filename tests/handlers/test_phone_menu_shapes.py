@@ -1,5 +1,5 @@
 """The phone's menus have levels a keypad can press at once (issue 55, point 3): no level
-over nine choices, or ten with the tenth on 0 (handlers/media/spoken_words.py ``key_of``) - the
+over nine choices, or ten with the tenth on 0 (bot/speech/keys.py ``key_of``) - the
 languages, the privacy notice, the main menu and the twelve kinds of help (in two levels:
 the most asked, then "more"), in all ten languages; the whole privacy notice, one key
 away from the easy one, comes with "I agree". A new person on the phone starts in
@@ -15,13 +15,13 @@ from __future__ import annotations
 import pytest
 
 import bot.transports.registry  # noqa: F401 - declares the phone's medium
+from bot.speech.keys import MOST_KEYED, TENTH_KEY, key_of
 from bot.transports.numbered_choices import numbered
 from bot.transports.phone.words.keypad import keys_said, page_count
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.media.spoken_words import MOST_KEYED, TENTH_KEY, key_of
 from handlers.messages import Outgoing, finish
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator

@@ -92,6 +92,11 @@ async def test_a_clock_time_is_said_with_its_vowels(clock):
     assert not _clusters(phonemes), (clock, phonemes)
 
 
+# The phone's modules whose texts are the coordinators' notices, never said in a call: the
+# month's calls (a meter's words are its own, as the SMS budget's).
+FOR_COORDINATORS = ("bot/transports/phone/calls/dialling.py",)
+
+
 def _what_the_phone_says() -> list[tuple[str, Markup]]:
     """Every sentence of the phone's own in Arabic, usual and easy: its spoken variants, the
     phone's prompts and the privacy notice's first layer (placeholders left out: a value
@@ -102,7 +107,7 @@ def _what_the_phone_says() -> list[tuple[str, Markup]]:
     said = []
     for easy in (False, True):
         t = translator_for("ar", easy, Medium.SPOKEN)
-        for key in sorted(ids_in(PHONE) | spoken):
+        for key in sorted((ids_in(PHONE) - ids_in(FOR_COORDINATORS)) | spoken):
             said.append((key, Markup(re.sub(r"\{\w+\}", "", t.gettext(key)))))
         settings = HandlerSettings(translation="deepl")
         said += [(str(line), line) for line in notice_lines(t, "Dortmund", settings)]

@@ -2,8 +2,18 @@
 is told what came of a bridged call only where they did not talk, in their language; the
 coordinators, of a check call given up, by name or as "a phone resident"."""
 
+from datetime import UTC, datetime, timedelta
+
+from db import Database
+from handlers.dispatcher import Dispatcher
+from handlers.messages import BridgedCallEnded, CallsGivenUp, CheckGivenUp
 from handlers.numbers.call_notices import NOT_HELD, check_given_up, not_held
+from handlers.router import Router
+from handlers.settings import HandlerSettings
 from locales import translator
+from tests.support.reports import features_told
+
+GROUP_CHAT = ("memory", "coordinators")
 
 
 def test_a_helper_is_told_only_of_a_call_in_which_nobody_talked():
@@ -25,3 +35,30 @@ def test_the_coordinators_hear_of_a_check_call_given_up_by_name_never_the_number
     assert "Erna" in said and "3" in said and "+49" not in said
     unnamed = str(check_given_up(de, "", 1).text)
     assert de._("a phone resident") in unnamed
+
+
+async def test_what_the_phone_reports_reaches_whom_the_feature_says(db: Database):
+    """A call given up, a check given up, a bridged call: the transport reports, the feature
+    tells the coordinators (by name) or the helper (only where nobody talked)."""
+    erna = await db.users.seen("phone", "+492319876543", "+492319876543", "Erna")
+    vera = await db.users.seen("memory", "vera", "vera", "Vera")
+    report = features_told(db, [GROUP_CHAT])
+    await report(CallsGivenUp("phone", erna.platform_user_id, "no answer", 2, 3))
+    await report(CheckGivenUp("phone", "+492310000000", 2))
+    await report(BridgedCallEnded(vera.id, "talked"))
+    await report(BridgedCallEnded(vera.id, "busy"))
+    soon = datetime.now(UTC) + timedelta(days=1)
+    told = [item.payload["text"] for item in await db.outbox.waiting(*GROUP_CHAT, soon)]
+    assert len(told) == 2, told
+    assert "Erna" in told[0] and "+49" not in told[0]
+    assert "+49" not in told[1]
+    helper = [item.payload["text"] for item in await db.outbox.waiting("memory", "vera", soon)]
+    # Only the call in which nobody talked, in the helper's language (the city's: German).
+    assert helper == [str(not_held(translator("de"), "busy").text)], helper
+
+
+async def test_a_report_nobody_takes_changes_nothing(db: Database):
+    dispatcher = Dispatcher(db, Router(), HandlerSettings(backchannels=frozenset({GROUP_CHAT})))
+    await dispatcher.happened(CheckGivenUp("phone", "+492310000000", 2))
+    soon = datetime.now(UTC) + timedelta(days=1)
+    assert await db.outbox.waiting(*GROUP_CHAT, soon) == []

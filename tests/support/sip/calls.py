@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.speech.keys import key_of
 from bot.speech.turns import Turns
 from bot.transports.phone.calls.call_back_policy import Policy
 from bot.transports.phone.calls.call_settings import CallSettings
@@ -21,7 +22,6 @@ from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.keypad import on_page
 from bot.transports.phone.words.prompts import Prompts
 from handlers.dispatcher import Dispatcher
-from handlers.media.spoken_words import key_of
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller

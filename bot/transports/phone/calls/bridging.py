@@ -66,8 +66,7 @@ from bot.transports.phone.calls.outbox_calls import ASKED_TIMES, LISTEN_SECONDS,
 from bot.transports.phone.sip.call_control import CallControl, unanswered
 from db import Database
 from handlers.helping.bridged_calls import CallOrder
-from handlers.messages import Message
-from handlers.numbers.call_notices import NOT_HELD, tell_not_held
+from handlers.messages import BridgedCallEnded, Message, Report
 from handlers.numbers.caller_check import answer_keys, answered, question
 from locales import N_, translator
 
@@ -122,6 +121,7 @@ class Bridging:
         settings: CallBackSettings,
         *,
         speak: Callable[[str, str], Awaitable[Path | None]],
+        report: Report,
         backchannels: Iterable[tuple[str, str]] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
@@ -134,9 +134,9 @@ class Bridging:
             db, settings.dial, backchannels, clock=clock, on_queued=on_queued
         )
         self.speak = speak
-        self.backchannels = list(backchannels)
+        # What came of a call goes to the features (handlers/numbers/call_notices.py).
+        self.report = report
         self.clock = clock
-        self.on_queued = on_queued
         self._running: set[asyncio.Task[None]] = set()
         # What each call came to, in order (request id, outcome): for the tests and the log.
         self.outcomes: list[tuple[int, Outcome]] = []
@@ -175,8 +175,7 @@ class Bridging:
             outcome = "failed"
         log.info("phone: bridged call for request %d: %s", order.request_id, outcome)
         self.outcomes.append((order.request_id, outcome))
-        if outcome in NOT_HELD:  # they did not talk: the helper's chat is told
-            await self._tell(order.helper_id, outcome)
+        await self.report(BridgedCallEnded(order.helper_id, outcome))
 
     async def _connect(self, order: CallOrder) -> Outcome:
         legs: list[CallRunner] = []
@@ -297,9 +296,6 @@ class Bridging:
 
     def _uri(self, number: str) -> str:
         return f"sip:{number}@{self.settings.domain}"
-
-    async def _tell(self, helper_id: int, outcome: Outcome) -> None:
-        await tell_not_held(self.db, self.backchannels, helper_id, outcome, wake=self.on_queued)
 
 
 def _said(prompt: Path | None) -> tuple[Path, ...]:

@@ -19,8 +19,9 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   placed now (the quiet hours, a cap) waits; one that found the line busy, nobody answering
   or nobody pressing a key is tried again by the call-backs' policy (``call_attempts``,
   ``call_pause_minutes``), after a restart too; after the last try the coordinators are
-  told (handlers/numbers/call_notices.py ``tell_check_given_up``). Answered with "1" (the
-  call goes on as the person's conversation, ``begin``) or "2" (not them) it is done.
+  told (the report ``CheckGivenUp``, taken by handlers/numbers/call_notices.py). Answered
+  with "1" (the call goes on as the person's conversation, ``begin``) or "2" (not them) it
+  is done.
 - The question names nobody (handlers/numbers/caller_check.py ``question`` without a name): the
   call is made to find out who is there.
 
@@ -44,8 +45,7 @@ from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_d
 from db import Database
 from db.clock import local_day
 from handlers.flood_limits import FloodCounts
-from handlers.messages import Event
-from handlers.numbers.call_notices import tell_check_given_up
+from handlers.messages import CheckGivenUp, Event
 from handlers.numbers.caller_check import Profile, Refusal
 from locales import Translator
 
@@ -253,13 +253,7 @@ class CheckCalls:
         await self.store.wait_until(number, at, tries)
 
     async def _give_up(self, number: str, tries: int) -> None:
-        await tell_check_given_up(
-            self.db,
-            self.calling.backchannels,
-            await self.db.users.find(PLATFORM, number),
-            tries,
-            wake=self.calling.on_queued,
-        )
+        await self.calling.report(CheckGivenUp(PLATFORM, number, tries))
 
 
 def _hour(at: datetime) -> str:

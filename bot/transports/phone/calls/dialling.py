@@ -41,7 +41,6 @@ from bot.transports.phone.calls.call_budget import CallDays
 from db import Database
 from db.clock import local_day
 from handlers.messages import Message
-from handlers.numbers.call_notices import month_used
 from handlers.numbers.dialable import COUNTRIES, dialable
 from locales import Translator
 
@@ -83,8 +82,22 @@ async def check(phone: Any, db: Database) -> Check:
     return ("phone calls", status, f"{spent} of {monthly} calls used this month")
 
 
-def _notice(t: Translator, share: int, budget: int, reserve: int) -> Message:
-    return month_used(t, share, budget)
+def notice(t: Translator, share: int, budget: int, reserve: int) -> Message:
+    """The coordinators' notice that ``share`` % of the month's ``budget`` calls are used
+    (100: all), as the SMS budget's of its texts (bot/transports/sms/budget.py)."""
+    if share >= 100:
+        text = t.t(
+            "📵 Calls: this month's {budget} calls are used up. The bot makes no more "
+            "calls until next month. Raise [phone] monthly_calls to call more.",
+            budget=t.number(budget),
+        )
+    else:
+        text = t.t(
+            "📵 Calls: {share} of this month's {budget} calls are used.",
+            share=t.percent(share / 100),
+            budget=t.number(budget),
+        )
+    return Message(text, typed_choices=False)
 
 
 class Dialling(MonthBudget):
@@ -99,7 +112,7 @@ class Dialling(MonthBudget):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
     ) -> None:
-        meter = Meter(CALLS, _notice, THRESHOLDS, "calls")
+        meter = Meter(CALLS, notice, THRESHOLDS, "calls")
         super().__init__(
             db,
             meter,

@@ -84,8 +84,17 @@ from bot.transports.phone.words.prompts import PRESS
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from db.outbox import OutboxItem
-from handlers.messages import Delete, Edit, Message, Outgoing, Voice, answer_of
-from handlers.numbers.call_notices import GivenUp, tell_given_up
+from handlers.messages import (
+    CallsGivenUp,
+    Delete,
+    Edit,
+    GivenUp,
+    Message,
+    Outgoing,
+    Report,
+    Voice,
+    answer_of,
+)
 from handlers.numbers.caller_check import answer_keys, answered, question
 from locales import Translator
 
@@ -154,6 +163,7 @@ class CallingBack:
         *,
         speak: Callable[[str, Translator | str], Awaitable[Path | None]],
         language: Callable[[str], Awaitable[Translator]],
+        report: Report,
         backchannels: Iterable[tuple[str, str]] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
@@ -163,6 +173,8 @@ class CallingBack:
         self.settings = settings
         self.speak = speak
         self.language = language
+        # What came of the bot's calls goes to the features (handlers/numbers/call_notices.py).
+        self.report = report
         self.backchannels = list(backchannels)
         self.clock = clock
         self.on_queued = on_queued
@@ -489,15 +501,7 @@ class CallingBack:
         why: GivenUp = "not them" if not_them else "no answer"
         if refusal is not None:
             why = "month" if refusal == "month" else "not dialable"
-        await tell_given_up(
-            self.db,
-            self.backchannels,
-            await self.db.users.find(PLATFORM, chat_id),
-            why,
-            len(chase.items),
-            chase.tried,
-            wake=self.on_queued,
-        )
+        await self.report(CallsGivenUp(PLATFORM, chat_id, why, len(chase.items), chase.tried))
 
 
 def _outbox_id() -> int | None:

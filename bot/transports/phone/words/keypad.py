@@ -6,7 +6,7 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
 - ``#`` ends digits begun (they are sent as typed); with none begun it goes back
   (:data:`BACK`: the message's back button, else the main menu - the transport's to find).
 - Digits, where the newest message has choices: a choice number. Where it has at most ten
-  (every level of the phone, handlers/media/spoken_words.py ``key_of``), one key is one choice,
+  (every level of the phone, bot/speech/keys.py ``key_of``), one key is one choice,
   at once: "1"-"9", and "0" the tenth of ten (elsewhere "0" stays "0", a person). A longer
   list's numbers are sent as soon as no longer number could be a choice ("1" of 12 waits
   for a second digit, or ``#``, or the pause, :meth:`Keypad.pause`); a number beginning
@@ -47,8 +47,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.speech.keys import MOST_KEYED, key_of, number_of
 from bot.transports.phone.words.to_a_person import PERSON
-from handlers.media.spoken_words import MOST_KEYED, key_of, number_of
 from locales import N_
 
 # Free digits gathered at most (a postcode).

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.speech.keys import key_of
 from bot.speech.script import language_named
-from handlers.media.spoken_words import key_of
 
 # Silence after the first part before the rest is said, in seconds: long enough for a
 # caller who heard their choice to press it, short enough that one who did not is not

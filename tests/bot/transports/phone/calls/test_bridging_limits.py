@@ -13,6 +13,7 @@ from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from db import Database
 from handlers.helping.bridged_calls import CallOrder
 from tests.support.clock import Clock, daytime
+from tests.support.reports import features_told
 
 
 class NoLine:
@@ -33,6 +34,7 @@ async def test_a_failed_call_is_told_to_the_helper_without_a_number(db: Database
         NoLine(),  # type: ignore[arg-type]
         CallBackSettings(domain="example.org", policy=Policy()),
         speak=_said,
+        report=features_told(db),
         clock=clock,
     )
     vera = await db.users.seen("memory", "vera", "vera", "Vera")
@@ -53,6 +55,7 @@ async def test_quiet_hours_say_until_when(db: Database):
         NoLine(),  # type: ignore[arg-type]
         CallBackSettings(domain="example.org", policy=Policy()),
         speak=_said,
+        report=features_told(db),
         clock=clock,
     )
     assert bridging.quiet_until() == datetime(2026, 11, 25, 8, 0, tzinfo=BERLIN)

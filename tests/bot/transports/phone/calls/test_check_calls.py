@@ -33,6 +33,7 @@ from handlers.numbers.caller_check import CALLING, QUESTION, Profile, calling
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime
+from tests.support.reports import Kept
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.call_backs import BACKCHANNEL, call_back_line
 from tests.support.sip.calls import (
@@ -244,6 +245,7 @@ def _checks(db: Database, clock: Clock, settings: CheckSettings) -> CheckCalls:
         CallBackSettings(domain="example.org", policy=Policy(quiet=None), checks=settings),
         speak=_silent,
         language=_german,
+        report=Kept(),
         clock=clock,
     )
 

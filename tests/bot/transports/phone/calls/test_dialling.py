@@ -30,6 +30,7 @@ from handlers.settings import HandlerSettings
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import matched_through_lifecycle
+from tests.support.reports import features_told
 from tests.support.sip.call_backs import BACKCHANNEL
 
 RESIDENT = "+492319876543"
@@ -151,6 +152,7 @@ async def test_a_call_back_past_the_days_cap_waits_and_one_the_month_has_no_call
         settings,
         speak=_silent,
         language=_german,
+        report=features_told(db, [BACKCHANNEL]),
         backchannels=[BACKCHANNEL],
         clock=clock,
     )
@@ -188,6 +190,7 @@ async def test_a_bridged_call_never_dials_a_number_the_bot_may_not_call(db: Data
         stack,  # type: ignore[arg-type]
         CallBackSettings(domain="example.org"),
         speak=_silent,
+        report=features_told(db),
         clock=clock,
     )
     vera = await db.users.seen("memory", "vera", "vera", "Vera")
@@ -247,6 +250,7 @@ async def test_the_reserve_calls_back_only_a_resident_whose_request_a_helper_has
         settings,
         speak=_silent,
         language=_german,
+        report=features_told(db, [BACKCHANNEL]),
         backchannels=[BACKCHANNEL],
         clock=clock,
     )

@@ -16,6 +16,7 @@ from handlers.language_bridge import Reader, words
 from handlers.messages import Message, encode
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime
+from tests.support.reports import Kept
 
 RESIDENT = "+492319876543"
 
@@ -66,6 +67,7 @@ async def test_every_message_a_call_back_says_is_translated_not_only_the_first(d
         CallBackSettings(domain="example.org"),
         speak=_silent,
         language=_german,
+        report=Kept(),
         clock=clock,
     )
     service = TranslationService(db, Tagging(), timeout=5)

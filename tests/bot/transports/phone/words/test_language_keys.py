@@ -1,7 +1,7 @@
 """The languages on the phone (issue 55, point 3), through Kamailio and baresip: the
 caller's number hints the first language, as a phone's locale does in a chat (a caller
 from +90 hears Türkçe first and "1" is Turkish), and every language is one key, at once -
-the tenth on 0 (handlers/media/spoken_words.py ``key_of``), which on this list of ten is the
+the tenth on 0 (bot/speech/keys.py ``key_of``), which on this list of ten is the
 tenth language, not "a person". Each language's line is its name and key in its own
 voice; a new caller starts in easy language."""
 
