@@ -202,3 +202,17 @@ def test_the_piped_console_example_runs(tmp_path):
     # "1" agreed to the privacy notice, the newest message with buttons: the main menu.
     assert "🔊" in shown, shown
     assert "✅ Дякуємо, ви погодилися" in shown and "🏠" in shown, shown
+
+
+def test_the_help_page_explains_every_number_a_city_can_set():
+    """Every setting of ``[help]`` is named on docs/help.md (issue 63: "docs/help.md
+    explains every number a city can set"), as ``help.name``, ``[help] name`` or ``name``
+    in code."""
+    from dataclasses import fields
+
+    from bot.config import HelpSection
+
+    page = (ROOT / "docs" / "help.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(?:help\.|\[help\] )?([a-z_]+)(?: = [^`]*)?`", page))
+    missing = [field.name for field in fields(HelpSection) if field.name not in named]
+    assert not missing, missing

@@ -189,11 +189,11 @@ def test_doctor_warns_when_new_requests_reach_no_coordinators_chat(tmp_path):
     assert "WARN  coordinators' channel - none set" in result.stdout, result.stdout
 
 
-def test_doctor_warns_when_requests_without_german_arrive_and_nothing_translates(tmp_path):
+def test_doctor_warns_when_requests_without_german_arrive_and_nothing_translates(database_url):
     """Requests from people without German and no translation engine: volunteers who share
     none of their languages cannot read them (issue 63, point 5). Only German ones: the
-    engine is simply off."""
-    database = tmp_path / "d.sqlite3"
+    engine is simply off. On both backends (the languages are counted in SQL)."""
+    database = database_url
 
     async def ask(languages: tuple[str, ...]) -> None:
         db = await Database.open(database)

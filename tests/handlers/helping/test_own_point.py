@@ -115,6 +115,7 @@ async def test_skipping_keeps_no_point_and_a_wrong_postcode_changes_nothing(
     assert "vo:cat:shopping" in button_data(out)
 
 
+@pytest.mark.both_backends
 async def test_a_point_given_can_be_removed(chat: MemoryTransport, db: Database):
     vera = await register(chat, db, "vera", "44147")
     await chat.press("vera", "vo:reg")
@@ -156,6 +157,7 @@ async def test_the_neighbour_is_ranked_before_the_one_across_the_district(
     assert km[near] < 0.5 < 2 < km[far]
 
 
+@pytest.mark.both_backends
 async def test_mydata_shows_the_point_and_leaving_and_delete_take_it(
     chat: MemoryTransport, db: Database
 ):

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from db.clock import to_text
 from tests.support.desk_client import at_the_desk
+from tests.support.memory_transport import texts
+from tests.support.web_site import login_link
 
 
 async def _waiting(db: Database, minutes: int) -> int:
@@ -46,3 +48,44 @@ async def test_the_queue_shows_the_oldest_wait_and_the_duty_toggle(db, site, web
         # Bad input changes nothing.
         status, _page = await desk.post("/desk/queue/duty", {"on": "maybe"})
         assert status == 400 and await db.users.on_duty() == []
+
+
+async def test_on_a_phone_the_oldest_wait_and_the_duty_button_are_in_the_first_screen(
+    db, site, web_chat
+):
+    """At phone size (390 px) in Chromium, in Arabic (right to left): how long the oldest
+    request waited and the duty button come before the cards, in the first screen, and the
+    page never scrolls sideways; one press puts the coordinator on duty."""
+    from tests.support import browser as chromium
+
+    _site, base = site
+    oldest = await _waiting(db, 130)
+    await _waiting(db, 20)
+    await web_chat.onboard("cora", "en")
+    cora = await db.users.find("memory", "cora")
+    assert cora is not None
+    await db.users.grant_role(cora.id, "coordinator")
+    link = login_link(texts(await web_chat.text("cora", "/desk")))
+    async with (
+        chromium.chromium() as chrome,
+        chromium.browsing(chrome, "en", chromium.PHONE) as session,
+    ):
+        page = session.page
+        await chromium.desk_log_in(page, link)
+        await page.goto(f"{base}/desk/queue?lang=ar")
+        line = page.locator("#oldest-waiting")
+        said = await line.inner_text()
+        # The number is isolated in the right-to-left line (U+2068 ... U+2069).
+        assert f"#\u2068{oldest}\u2069" in said, said
+        button = page.locator("#duty button")
+        for shown in (line, button):
+            box = await shown.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= chromium.PHONE["height"], box
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= chromium.PHONE["width"], width
+        await chromium.assert_accessible(page, "desk review queue with the oldest wait (phone)")
+        await button.click()
+        await page.wait_for_load_state()
+        assert [person.id for person in await db.users.on_duty()] == [cora.id]
+        assert await page.locator("#duty button").count() == 1
+        assert not session.foreign, session.foreign
