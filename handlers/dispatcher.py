@@ -230,7 +230,8 @@ class Dispatcher:
     async def happened(self, what: Happening) -> None:
         """What a transport reports (a call of the bot's given up, handlers/messages.py
         ``Happening``): each feature that takes its kind acts on it in a transaction of its
-        own (whom to tell, in which words), and the outbox worker is woken."""
+        own (whom to tell, in which words), and the outbox worker is woken where one
+        queued something."""
         takers = self.router.happenings.get(type(what), [])
         if not takers:
             log.warning("nobody takes a report of %s", type(what).__name__)
@@ -239,7 +240,7 @@ class Dispatcher:
         for take in takers:
             async with self.db.transaction():
                 await take(scene, what)
-        if self.on_queued:
+        if scene.mail.queued_ids and self.on_queued:
             self.on_queued()
 
     async def unanswered(

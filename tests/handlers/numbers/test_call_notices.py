@@ -5,6 +5,7 @@ coordinators, of a check call given up, by name or as "a phone resident"."""
 from datetime import UTC, datetime, timedelta
 
 from db import Database
+from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import BridgedCallEnded, CallsGivenUp, CheckGivenUp
 from handlers.numbers.call_notices import NOT_HELD, check_given_up, not_held
@@ -62,3 +63,15 @@ async def test_a_report_nobody_takes_changes_nothing(db: Database):
     await dispatcher.happened(CheckGivenUp("phone", "+492310000000", 2))
     soon = datetime.now(UTC) + timedelta(days=1)
     assert await db.outbox.waiting(*GROUP_CHAT, soon) == []
+
+
+async def test_the_outbox_worker_is_woken_only_when_a_report_queued_something(db: Database):
+    vera = await db.users.seen("memory", "vera", "vera", "Vera")
+    woken: list[bool] = []
+    dispatcher = Dispatcher(
+        db, build_router(), HandlerSettings(), on_queued=lambda: woken.append(True)
+    )
+    await dispatcher.happened(BridgedCallEnded(vera.id, "talked"))
+    assert woken == []
+    await dispatcher.happened(BridgedCallEnded(vera.id, "busy"))
+    assert woken == [True]

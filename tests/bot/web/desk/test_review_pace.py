@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from db import Database
 from db.clock import to_text
-from tests.support.desk_client import at_the_desk
+from tests.support.desk_client import at_the_desk, coordinator
 from tests.support.memory_transport import texts
 from tests.support.web_site import login_link
 
@@ -61,10 +61,7 @@ async def test_on_a_phone_the_oldest_wait_and_the_duty_button_are_in_the_first_s
     _site, base = site
     oldest = await _waiting(db, 130)
     await _waiting(db, 20)
-    await web_chat.onboard("cora", "en")
-    cora = await db.users.find("memory", "cora")
-    assert cora is not None
-    await db.users.grant_role(cora.id, "coordinator")
+    cora = await coordinator(web_chat, db, "cora", "en")
     link = login_link(texts(await web_chat.text("cora", "/desk")))
     async with (
         chromium.chromium() as chrome,
@@ -86,6 +83,6 @@ async def test_on_a_phone_the_oldest_wait_and_the_duty_button_are_in_the_first_s
         await chromium.assert_accessible(page, "desk review queue with the oldest wait (phone)")
         await button.click()
         await page.wait_for_load_state()
-        assert [person.id for person in await db.users.on_duty()] == [cora.id]
+        assert [person.id for person in await db.users.on_duty()] == [cora]
         assert await page.locator("#duty button").count() == 1
         assert not session.foreign, session.foreign
