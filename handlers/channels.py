@@ -8,16 +8,22 @@ descriptors (bot/transports/registry.py ``Transport``), which ``bot.config`` tur
 
 A transport that texts a number keeps what the features need of it (a STOP, the codes that
 confirm an erasure or an act) in its own store, offered here as a :class:`TextLine` made on the
-update's transactions.
+update's transactions. A transport that calls numbers places the calls features ask for
+through its ports: :class:`CallPort` (a helper and a resident connected,
+handlers/helping/bridged_calls.py) and :class:`CheckPort` (the call-back that checks who
+asked, handlers/numbers/caller_check.py), given as ``HandlerSettings.bridged_calls`` and
+``check_calls``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Literal, Protocol
 
 from db.transactions import Transactions
+from handlers.messages import Event
 
 # A code texted to confirm something (an erasure) has this many digits.
 CODE_DIGITS = 4
@@ -126,3 +132,66 @@ class Channels:
         texts nobody."""
         made = self.of(platform).line
         return made(transactions) if made is not None else None
+
+
+# -- the calls a transport places for the features
+
+
+@dataclass(frozen=True)
+class CallOrder:
+    """One bridged call: whom to call first (the helper), then whom (the resident)."""
+
+    request_id: int
+    helper_id: int
+    helper_number: str
+    helper_lang: str
+    resident_number: str
+    resident_lang: str
+
+
+class CallPort(Protocol):
+    """The calls that connect a helper and a resident (``HandlerSettings.bridged_calls``;
+    the phone's: bot/transports/phone/calls/bridging.py)."""
+
+    def quiet_until(self) -> datetime | None:
+        """The end of the quiet hours if they are now; None outside them."""
+
+    def start(self, order: CallOrder) -> None:
+        """Start the call in the background (the outcome reaches the helper's chat)."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the call that asked for a check passes on to a person made when the check
+    succeeds."""
+
+    language: str | None = None
+    consented: bool = False
+    # The easy texts, as the asking call had them (a phone person starts with them).
+    easy: bool = False
+
+
+# Why a check call is not placed: the bot may not call the number ("never"), the caller
+# asked too often this hour ("hour"), the number's or the city's day is full ("day").
+Refusal = Literal["never", "hour", "day"]
+
+
+class CheckPort(Protocol):
+    """The calls that check who asked, as a voice transport places them
+    (``HandlerSettings.check_calls``; the phone's: bot/transports/phone/calls/
+    check_calls.py)."""
+
+    async def ask(
+        self, caller: str | None, number: str, data: str, profile: Profile
+    ) -> datetime | Refusal:
+        """A check of ``number`` asked by ``caller`` (its caller ID; None: withheld), to
+        begin with the button ``data`` as a person with ``profile``: when the call comes,
+        or why it does not (:data:`Refusal`)."""
+
+    def soon(self, at: datetime) -> bool:
+        """Whether a check placed at ``at`` comes "in a moment"."""
+
+    def proven(self, chat_id: str, then: Event) -> None:
+        """The caller on ``chat_id`` (a call that claims a number) proved to be its person
+        (their PIN, handlers/numbers/phone_pin.py): the call is that person's from now on,
+        as a checked one, and goes on with ``then`` as theirs."""

@@ -27,6 +27,7 @@ from db import Database
 from db.data_rights import about_value
 from db.users import Arrival
 from handlers import read_aloud, ui
+from handlers.channels import Profile
 from handlers.context import Backstage, Context, StaleButton
 from handlers.flood_limits import FloodCounts
 from handlers.messages import (
@@ -242,6 +243,25 @@ class Dispatcher:
                 await take(scene, what)
         if scene.mail.queued_ids and self.on_queued:
             self.on_queued()
+
+    # -- who is calling (a voice line; the rule is handlers/numbers/caller_check.py's)
+
+    async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str | None:
+        """A call from ``number``, whose caller ID is only a claim: where its person has
+        something to give away, the call goes on as ``stand_in``, a person of its own with
+        their language and consent, until a call-back or their PIN checks it - the number
+        it claims is returned (``Sender.claims`` of its updates); None: the caller is the
+        number's person from the start."""
+        known = await caller_check.claimed(self.db, platform, number)
+        if known is None:
+            return None
+        await caller_check.made(self.db, platform, stand_in, caller_check.profile_of(known))
+        return known.platform_user_id
+
+    async def number_checked(self, platform: str, number: str, profile: Profile) -> None:
+        """Whoever answered a check call to ``number`` said it is them: the number's person
+        from now on, made where not there yet with ``profile``, the asking call's."""
+        await caller_check.made(self.db, platform, number, profile)
 
     async def unanswered(
         self, platform: str, now: datetime | None = None

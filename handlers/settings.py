@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from db.data_rights import Limits
-from handlers.channels import Channels
+from handlers.channels import CallPort, Channels, CheckPort
 from handlers.numbers.dialable import COUNTRIES
 from locales import SUPPORTED_LANGUAGES, negotiate
 
@@ -172,11 +171,11 @@ class HandlerSettings:
     # Where the web map and desk are reached ("" when the web is off): login links, the map.
     web_url: str = ""
     # Calls the bot connects between a helper and a phone resident (handlers/helping/
-    # bridged_calls.py ``CallPort``), given by the phone transport; None: none here.
-    bridged_calls: Any = None
-    # The calls that check who asked (handlers/numbers/caller_check.py ``CheckPort``), given
-    # by the phone transport; None: none here.
-    check_calls: Any = None
+    # bridged_calls.py), given by the transport that calls; None: none here.
+    bridged_calls: CallPort | None = None
+    # The calls that check who asked (handlers/numbers/caller_check.py), given by the
+    # transport that calls; None: none here.
+    check_calls: CheckPort | None = None
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000
     # Who is offered a request when (the ``[help]`` section's offer rules, issue 57).

@@ -23,9 +23,6 @@ call to start once the number is given; none: changed in the settings).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
 from weakref import WeakKeyDictionary
 
 from markupsafe import Markup
@@ -34,6 +31,7 @@ from db import Database
 from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
+from handlers.channels import CallOrder, CallPort
 from handlers.context import Context
 from handlers.flood_limits import FloodCounts
 from handlers.messages import Button, Text
@@ -62,26 +60,6 @@ class _Started:
     def __init__(self, settings: HandlerSettings) -> None:
         self.settings = settings
         self.counts = FloodCounts(lambda: self.settings.clock().timestamp(), window=HOUR)
-
-
-@dataclass(frozen=True)
-class CallOrder:
-    """One bridged call: whom to call first (the helper), then whom (the resident)."""
-
-    request_id: int
-    helper_id: int
-    helper_number: str
-    helper_lang: str
-    resident_number: str
-    resident_lang: str
-
-
-class CallPort(Protocol):
-    def quiet_until(self) -> datetime | None:
-        """The end of the quiet hours if they are now; None outside them."""
-
-    def start(self, order: CallOrder) -> None:
-        """Start the call in the background (the outcome reaches the helper's chat)."""
 
 
 def may_start(db: Database, settings: HandlerSettings, request_id: int) -> bool:

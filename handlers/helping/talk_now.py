@@ -32,7 +32,8 @@ from markupsafe import Markup
 
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping.bridged_calls import CallOrder, may_start
+from handlers.channels import CallOrder
+from handlers.helping.bridged_calls import may_start
 from handlers.helping.render import category_label
 from handlers.helping.scene import Scene
 from handlers.helping.vocabulary import TALK

@@ -39,41 +39,35 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
 - A withheld caller who types a number to ask for help is not attached to that number's
   person: "1" on the number said back ends the call with :data:`CALLING_TYPED` and the
   bot calls that number (handlers/numbers/number_entry.py).
-- A call the bot makes (a call-back with messages, or the call that checks a caller)
-  first asks whoever answers :func:`question` ("if you are Erna, press 1; if not, press
-  2" - the call that checks a caller names nobody: "if you asked us for help"), said twice
-  at most: only its first button (:func:`answered`: "me") lets the call
-  go on. A line that gives no key (an answering machine) hears nothing more; the second
-  ("not me": a wrong or reassigned number) ends the tries. The call that checks a caller
-  then goes on as the person's own conversation (its updates say it is checked,
-  ``Sender.checked``), starting with what they had pressed (:func:`then_data`; a PIN
-  offered first, handlers/numbers/phone_pin.py ``after_check``); a person who was not
-  there yet (a typed number) is made now (:func:`made`), with the language and consent of
-  the call that asked; a person there already keeps what they chose.
+- The call that checks a caller first asks who picked up (the phone's own words,
+  bot/transports/phone/words/who_answers.py); answered "me", it goes on as the person's
+  own conversation (its updates say it is checked, ``Sender.checked``), starting with what
+  they had pressed (:func:`then_data`; a PIN offered first, handlers/numbers/phone_pin.py
+  ``after_check``); a person who was not there yet (a typed number) is made now
+  (:func:`made`), with the language and consent of the call that asked; a person there
+  already keeps what they chose.
 
 A voice transport presses a dialogue's buttons by key: the n-th button by "n", the button
-of role ``back`` by "#" (:func:`keyed`). The texts name those keys themselves, so the
-buttons' labels are not said.
+of role ``back`` by "#". The texts name those keys themselves, so the buttons' labels are
+not said.
 
-Button data: ``check:call`` (the offer; its way back is ``menu:main``), ``who:me``,
-``who:not`` (the question, asked by the voice transport in the calls it makes). States:
+Button data: ``check:call`` (the offer; its way back is ``menu:main``). States:
 :data:`STATE` (``then``: the button the checked call begins with; ``number``: the number
 claimed, which the call-back rings).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
 
 from markupsafe import Markup
 
 from db import Database
 from db.users import User
+from handlers.channels import CheckPort, Profile, Refusal
 from handlers.context import Context
 from handlers.menu import show_main_menu
-from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text, way_back
+from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text
 from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, after_check
 from handlers.router import Router
 from locales import N_, Translator
@@ -101,26 +95,14 @@ NOT_THIS_HOUR = N_(
     " or press 0 to talk to a person."
 )
 CANNOT_CALL = N_("😔 We cannot call this number. Please press 0 to talk to a person.")
-# Why a check call is not placed (bot/transports/phone/calls/check_calls.py), and what the
-# caller hears of it: each reason its own true sentence.
-Refusal = Literal["never", "hour", "day"]
+# What the caller hears of why a check call is not placed (handlers/channels.py
+# ``Refusal``): each reason its own true sentence.
 REFUSED: dict[Refusal, str] = {"never": CANNOT_CALL, "hour": NOT_THIS_HOUR, "day": NOT_NOW}
-QUESTION_NAMED = N_(
-    "📞 Hello, this is the neighbourhood help, with a call for {name}."
-    " If you are {name}, press 1. If not, press 2."
-)
-QUESTION = N_(
-    "📞 Hello, this is the neighbourhood help, with a call for the person who asked us"
-    " for help. If that is you, press 1. If not, press 2."
-)
 
 CALL_ME = "check:call"
 STATE = "check"
 # Where "#" (or any other input) on the offer goes.
 BACK = "menu:main"
-ME = "who:me"
-NOT_ME = "who:not"
-Answer = Literal["me", "not me"]
 
 # What a call that is not checked may do: commands and presses that show the same to
 # everyone (the menu, places, events' lists and details, the privacy notice) or concern
@@ -160,17 +142,6 @@ def then_data(event: Event) -> str:
     if isinstance(event, ButtonPress):
         return _ASK_TO_DELETE if event.data == _DECLINED else event.data
     return "menu:main"
-
-
-def keyed(buttons: list[list[Button]], key: str) -> str | None:
-    """The data of the button a voice caller's ``key`` presses: "1"-"9" the n-th button,
-    "#" the way back (None: no button of the dialogue's)."""
-    if key == "#":
-        return way_back(buttons)
-    pressable = [button for row in buttons for button in row if not button.is_link]
-    if len(key) == 1 and key in "123456789" and int(key) <= len(pressable):
-        return pressable[int(key) - 1].data
-    return None
 
 
 def offer(t: Translator) -> Message:
@@ -270,59 +241,6 @@ def calling(t: Translator, *, typed: bool, when: datetime | None = None) -> Mess
         return Message(Markup(t._(CALLING_TYPED if typed else CALLING)), closing=True)
     said = t.day_and_time(when, "MMMMEEEEd")
     return Message(t.t(CALLING_TYPED_AT if typed else CALLING_AT, when=said), closing=True)
-
-
-def question(t: Translator, name: str) -> Message:
-    """What a call the bot made asks first: "1" it is them, "2" it is not."""
-    text = t.t(QUESTION_NAMED, name=name) if name else t.t(QUESTION)
-    buttons = [[Button("✅ " + t._("Yes"), ME)], [Button("✖️ " + t._("No"), NOT_ME)]]
-    return Message(text, buttons, typed_choices=False)
-
-
-def answer_keys(asked: Message) -> str:
-    """The keys that answer :func:`question` (what a voice transport listens for)."""
-    return "".join(str(n) for n in range(1, sum(len(row) for row in asked.buttons) + 1))
-
-
-def answered(asked: Message, key: str) -> Answer | None:
-    """What ``key`` says to :func:`question`: "me", "not me", None (no answer)."""
-    data = keyed(asked.buttons, key)
-    if data == ME:
-        return "me"
-    if data == NOT_ME:
-        return "not me"
-    return None
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What the call that asked passes on to a person made when the check succeeds."""
-
-    language: str | None = None
-    consented: bool = False
-    # The easy texts, as the asking call had them (a phone person starts with them).
-    easy: bool = False
-
-
-class CheckPort(Protocol):
-    """The calls that check who asked, as a voice transport places them
-    (``HandlerSettings.check_calls``; the phone's: bot/transports/phone/calls/
-    check_calls.py)."""
-
-    async def ask(
-        self, caller: str | None, number: str, data: str, profile: Profile
-    ) -> datetime | Refusal:
-        """A check of ``number`` asked by ``caller`` (its caller ID; None: withheld), to
-        begin with the button ``data`` as a person with ``profile``: when the call comes,
-        or why it does not (:data:`REFUSED`)."""
-
-    def soon(self, at: datetime) -> bool:
-        """Whether a check placed at ``at`` comes "in a moment"."""
-
-    def proven(self, chat_id: str, then: Event) -> None:
-        """The caller on ``chat_id`` (a call that claims a number) proved to be its person
-        (their PIN, handlers/numbers/phone_pin.py): the call is that person's from now on,
-        as a checked one, and goes on with ``then`` as theirs."""
 
 
 def profile_of(user: User | None) -> Profile:

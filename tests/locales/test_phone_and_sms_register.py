@@ -31,7 +31,7 @@ PHONE_AND_SMS = (
     "bot/transports/sms",
     "handlers/media/medium_texts.py",
     "handlers/numbers/phone_pin.py",
-    # The voice line's own dialogues: who is calling, a withheld caller's number.
+    # The voice line's dialogues in the features: who is calling, a withheld caller's number.
     "handlers/numbers/caller_check.py",
     "handlers/numbers/number_entry.py",
 )

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from handlers.channels import Profile, Refusal
 from handlers.messages import Event
-from handlers.numbers.caller_check import Profile, Refusal
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

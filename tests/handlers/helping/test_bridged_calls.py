@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 
 from bot.transports.phone.calls.call_back_policy import BERLIN
 from db import Database
+from handlers.channels import CallOrder
 from handlers.context import Backstage
 from handlers.helping import lifecycle
-from handlers.helping.bridged_calls import CALLS_PER_HOUR, CallOrder
+from handlers.helping.bridged_calls import CALLS_PER_HOUR
 from handlers.messages import Command, Toast
 from locales import translator
 from tests.support.clock import Clock, daytime

@@ -17,10 +17,10 @@ import pytest
 
 from bot.transports.console import BACKCHANNEL
 from db import Database
+from handlers.channels import CallOrder
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle, waves
-from handlers.helping.bridged_calls import CallOrder
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT

@@ -1,7 +1,7 @@
 """A caller ID is a claim (handlers/numbers/caller_check.py): what an unchecked call may do, the
 offer of a call-back (a step of the conversation: what waits is held, "1" asks the voice
-transport's check calls, "#" or anything else goes back) and the question a call the bot
-makes asks first, key by key."""
+transport's check calls, "#" or anything else goes back), who a call claims to be and the
+person a checked call makes."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -9,25 +9,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from db import Database
-from handlers.messages import Button, ButtonPress, Command, Text
+from handlers.channels import Profile
+from handlers.messages import ButtonPress, Command, Text, numbered, way_back
 from handlers.numbers.caller_check import (
     CALLING,
     CALLING_TYPED,
     OFFER,
-    QUESTION,
-    QUESTION_NAMED,
     REFUSED,
-    Profile,
-    answer_keys,
-    answered,
     calling,
     claimed,
     free,
-    keyed,
     made,
     offer,
     profile_of,
-    question,
     then_data,
 )
 from handlers.numbers.phone_pin import after_check
@@ -74,9 +68,10 @@ def test_only_1_on_the_offer_asks_for_the_call_back_hash_goes_back():
     t = translator("de")
     said = offer(t)
     assert said.text == t._(OFFER) and CALLING != OFFER and said.keys_named
-    assert keyed(said.buttons, "1") == "check:call"
-    assert not any(keyed(said.buttons, key) == "check:call" for key in "023456789*#")
-    assert keyed(said.buttons, "#") == "menu:main"
+    # The n-th choice is key n on a keypad: the call-back is the first and only answer.
+    pressed = [data for _label, data in numbered(said.buttons)]
+    assert pressed[0] == "check:call" and pressed.count("check:call") == 1
+    assert way_back(said.buttons) == "menu:main"
 
 
 STAND_IN = "withheld:7a2e"
@@ -144,21 +139,6 @@ async def test_a_later_or_refused_check_is_said_for_what_it_is(
     await story.press(STAND_IN, "hr:mine")
     (refused,) = messages(await story.press(STAND_IN, "check:call"))
     assert refused.text == t._(REFUSED["day"]) and not refused.closing
-
-
-def test_only_1_on_the_question_is_them_2_is_not_anything_else_no_answer():
-    t = translator("de")
-    named, unnamed = question(t, "Erna"), question(t, "")
-    assert named.text == str(t.t(QUESTION_NAMED, name="Erna"))
-    assert unnamed.text == t._(QUESTION)
-    assert answer_keys(named) == "12"
-    assert answered(named, "1") == "me" and answered(named, "2") == "not me"
-    assert all(answered(named, key) is None for key in "03456789*#")
-
-
-def test_a_link_is_never_pressed_by_a_key():
-    rows = [[Button("🗺 Map", url="https://example.org")], [Button("✅ Yes", "who:me")]]
-    assert keyed(rows, "1") == "who:me" and keyed(rows, "2") is None
 
 
 @pytest.mark.both_backends
@@ -289,3 +269,30 @@ async def test_at_the_notice_agreeing_waits_for_the_call_back_before_consent(
     assert checks.asked == [(NUMBER, NUMBER, after_check("consent:yes"), Profile())]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and stand_in.consent_at is None
+
+
+@pytest.mark.both_backends
+async def test_the_dispatcher_gives_a_claimed_call_a_stand_in_and_a_checked_number_its_person(
+    story: MemoryTransport, db: Database
+):
+    """What the voice line asks at a call's start and after a check call
+    (handlers/dispatcher.py ``stand_in_for``, ``number_checked``): a new number is its
+    person; a number whose person has data is only claimed, and the call goes on as a
+    stand-in with her language and consent, which never becomes hers."""
+    dispatcher = story.dispatcher
+    assert await dispatcher.stand_in_for("phone", NUMBER, STAND_IN) is None
+    assert await db.users.find("phone", STAND_IN) is None
+    erna = await db.users.seen("phone", NUMBER, NUMBER, "Erna")
+    await db.users.set_language(erna.id, "tr")
+    await db.users.record_consent(erna.id)
+    assert await dispatcher.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
+    stand_in = await db.users.find("phone", STAND_IN)
+    assert stand_in is not None and stand_in.id != erna.id
+    assert stand_in.language == "tr" and stand_in.consent_at is not None
+
+    await dispatcher.number_checked("phone", OTHER, Profile("uk", consented=True, easy=True))
+    typed = await db.users.find("phone", OTHER)
+    assert typed is not None and typed.language == "uk" and typed.easy_language
+    await dispatcher.number_checked("phone", NUMBER, Profile("uk", consented=True))
+    still = await db.users.get(erna.id)
+    assert still is not None and still.language == "tr"

@@ -14,13 +14,13 @@ from datetime import timedelta
 import pytest
 
 from db import Database
+from handlers.channels import Profile
 from handlers.messages import Message, Outgoing, Toast
 from handlers.numbers.caller_check import (
     CALLING_TYPED,
     CALLING_TYPED_AT,
     CANNOT_CALL,
     NOT_THIS_HOUR,
-    Profile,
 )
 from handlers.numbers.number_entry import ASK, BAD, CONFIRM, MOST_DIGITS, STATE
 from handlers.numbers.phone_pin import after_check

@@ -23,10 +23,11 @@ from db.data_rights import Limits
 from db.personal_data import MAP
 from db.phone_pins import MOST_WRONG
 from handlers import build_router
+from handlers.channels import Profile
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command, Outgoing, Toast
-from handlers.numbers.caller_check import OFFER, Profile, made
+from handlers.numbers.caller_check import OFFER, made
 from handlers.numbers.phone_pin import (
     AGAIN,
     ASK,

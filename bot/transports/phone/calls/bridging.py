@@ -64,10 +64,10 @@ from bot.transports.phone.calls.caller_id import PLATFORM
 from bot.transports.phone.calls.dialling import Dialling
 from bot.transports.phone.calls.outbox_calls import ASKED_TIMES, LISTEN_SECONDS, CallBackSettings
 from bot.transports.phone.sip.call_control import CallControl, unanswered
+from bot.transports.phone.words.who_answers import answer_keys, answered, question
 from db import Database
-from handlers.helping.bridged_calls import CallOrder
+from handlers.channels import CallOrder
 from handlers.messages import BridgedCallEnded, Message, Report
-from handlers.numbers.caller_check import answer_keys, answered, question
 from locales import N_, translator
 
 log = logging.getLogger(__name__)

@@ -44,9 +44,9 @@ from bot.transports.phone.calls.dialling import CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_day
 from db import Database
 from db.clock import local_day
+from handlers.channels import Profile, Refusal
 from handlers.flood_limits import FloodCounts
 from handlers.messages import CheckGivenUp, Event
-from handlers.numbers.caller_check import Profile, Refusal
 from locales import Translator
 
 log = logging.getLogger(__name__)

@@ -81,6 +81,7 @@ from bot.transports.phone.calls.dialling import CheckSettings, Dialling, DialSet
 from bot.transports.phone.sip.call_control import CallControl, unanswered
 from bot.transports.phone.sip.voice_audio import BadAudio, pcm_wav
 from bot.transports.phone.words.prompts import PRESS
+from bot.transports.phone.words.who_answers import answer_keys, answered, question
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from db.outbox import OutboxItem
@@ -95,7 +96,6 @@ from handlers.messages import (
     Voice,
     answer_of,
 )
-from handlers.numbers.caller_check import answer_keys, answered, question
 from locales import Translator
 
 log = logging.getLogger(__name__)

@@ -330,12 +330,13 @@ class CallVoice:
 
     # -- the caller's words
 
-    async def reader_of(self, chat_id: str) -> Translator:
-        """The words of ``chat_id``'s person on the phone, from their row: their language
-        (a newcomer's: the city's), easy language, the phone's variants."""
+    async def reader_of(self, chat_id: str, language: str | None = None) -> Translator:
+        """The words of ``chat_id``'s person on the phone, from their row: their language,
+        easy language, the phone's variants; a newcomer's: ``language``, else the city's
+        for their number."""
         user = await self.dispatcher.db.users.find(PLATFORM, chat_id)
         newcomer = self.dispatcher.settings.newcomer_language(language_hint(chat_id))
-        return reader_of(user, newcomer, on=PLATFORM).t
+        return reader_of(user, language or newcomer, on=PLATFORM).t
 
     async def words(self, call: Call) -> Translator:
         """The caller's words: their newest answer's reader, else read once for the call."""

@@ -25,16 +25,9 @@ from bot.transports.phone.calls.caller_id import PLATFORM, is_withheld, withheld
 from bot.transports.phone.calls.check_call_store import Waiting
 from bot.transports.phone.calls.check_calls import CheckCalls, profile_of_waiting
 from bot.transports.phone.dialogue.call_voice import CallVoice
+from handlers.channels import Profile
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Event
-from handlers.numbers.caller_check import (
-    Profile,
-    claimed,
-    made,
-    profile_of,
-)
-from handlers.numbers.dialable import language_hint
-from handlers.reader import reader_of
 from locales import Translator
 
 log = logging.getLogger(__name__)
@@ -62,15 +55,13 @@ async def claim(line: Line, call: Call) -> None:
     or a withheld number has nothing of theirs to give away and stays as it is."""
     if is_withheld(call.chat_id):
         return
-    db = line.dispatcher.db
-    known = await claimed(db, PLATFORM, call.chat_id)
+    stand_in = withheld()
+    known = await line.dispatcher.stand_in_for(PLATFORM, call.chat_id, stand_in)
     if known is None:
         return
-    stand_in = withheld()
-    await made(db, PLATFORM, stand_in, profile_of(known))
     log.info("phone: call %d: a known number, unchecked", call.call_id)
     line.rename(call, stand_in)
-    call.claimed = known.platform_user_id
+    call.claimed = known
 
 
 def proven(line: Line, call: Call | None, then: Event) -> None:
@@ -93,14 +84,11 @@ async def checked(line: Line, number: str, waiting: Waiting, runner: CallRunner)
     beginning with what waited (a person not there yet made with the asking call's
     language and consent; a PIN offered first, handlers/numbers/phone_pin.py
     ``after_check``)."""
-    await made(line.dispatcher.db, PLATFORM, number, profile_of_waiting(waiting))
+    await line.dispatcher.number_checked(PLATFORM, number, profile_of_waiting(waiting))
     await line.converse(number, runner, waiting.data)
 
 
 async def check_words(line: Line, number: str, profile: Profile) -> Translator:
     """The words the check call asks in: the number's person's, else the asking call's
     language."""
-    if await line.dispatcher.db.users.find(PLATFORM, number) is not None:
-        return await line.voice.reader_of(number)
-    newcomer = line.dispatcher.settings.newcomer_language(language_hint(number))
-    return reader_of(None, profile.language or newcomer, on=PLATFORM).t
+    return await line.voice.reader_of(number, profile.language)

@@ -11,7 +11,7 @@ from bot.transports.phone.calls.bridging import Bridging
 from bot.transports.phone.calls.call_back_policy import BERLIN, Policy
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from db import Database
-from handlers.helping.bridged_calls import CallOrder
+from handlers.channels import CallOrder
 from tests.support.clock import Clock, daytime
 from tests.support.reports import features_told
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
+from bot.transports.phone.words.who_answers import QUESTION_NAMED
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Voice
 from handlers.messenger import Messenger
-from handlers.numbers.caller_check import QUESTION_NAMED
 from locales import translator
 from tests.support.clock import Clock, daytime
 from tests.support.sip.baresip import BaresipCaller

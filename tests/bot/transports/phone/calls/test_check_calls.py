@@ -26,10 +26,12 @@ from bot.transports.phone.calls.check_calls import WITHHELD, CheckCalls
 from bot.transports.phone.calls.dialling import CALLS, CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.who_answers import QUESTION
 from db import Database
 from db.clock import local_day
+from handlers.channels import Profile
 from handlers.dispatcher import Dispatcher
-from handlers.numbers.caller_check import CALLING, QUESTION, Profile, calling
+from handlers.numbers.caller_check import CALLING, calling
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime

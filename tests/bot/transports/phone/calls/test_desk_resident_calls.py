@@ -20,10 +20,11 @@ from pathlib import Path
 
 from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.phone.words.who_answers import QUESTION
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.numbers.caller_check import CALLING, OFFER, QUESTION
+from handlers.numbers.caller_check import CALLING, OFFER
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.desk_client import log_in

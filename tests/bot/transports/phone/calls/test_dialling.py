@@ -23,7 +23,7 @@ from bot.transports.phone.calls.dialling import CALLS, Dialling, DialSettings, c
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from db import Database
 from db.statements import fetch_one
-from handlers.helping.bridged_calls import CallOrder
+from handlers.channels import CallOrder
 from handlers.messages import Message
 from handlers.messenger import Messenger
 from handlers.settings import HandlerSettings

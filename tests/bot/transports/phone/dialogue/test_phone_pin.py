@@ -22,10 +22,11 @@ import pytest
 
 from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.who_answers import QUESTION
 from db import Database
 from db.clock import local_day
 from handlers.dispatcher import Dispatcher
-from handlers.numbers.caller_check import CALLING, OFFER, QUESTION
+from handlers.numbers.caller_check import CALLING, OFFER
 from handlers.numbers.phone_pin import (
     AGAIN,
     ASK,

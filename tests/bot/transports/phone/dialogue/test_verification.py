@@ -14,9 +14,10 @@ from pathlib import Path
 
 from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.who_answers import QUESTION
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Text
-from handlers.numbers.caller_check import CALLING, OFFER, QUESTION, free, then_data
+from handlers.numbers.caller_check import CALLING, OFFER, free, then_data
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
 from tests.support.sip.calls import (

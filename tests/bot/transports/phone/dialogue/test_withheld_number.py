@@ -19,8 +19,9 @@ from pathlib import Path
 
 from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.phone.words.who_answers import QUESTION
 from handlers.dispatcher import Dispatcher
-from handlers.numbers.caller_check import CALLING_TYPED, QUESTION
+from handlers.numbers.caller_check import CALLING_TYPED
 from handlers.numbers.number_entry import ASK, BAD, CONFIRM, STATE
 from locales import translator
 from tests.support.sip.baresip import BaresipCaller
