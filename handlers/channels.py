@@ -181,12 +181,14 @@ class CheckPort(Protocol):
     (``HandlerSettings.check_calls``; the phone's: bot/transports/phone/calls/
     check_calls.py)."""
 
-    async def ask(
-        self, caller: str | None, number: str, data: str, profile: Profile
-    ) -> datetime | Refusal:
-        """A check of ``number`` asked by ``caller`` (its caller ID; None: withheld), to
-        begin with the button ``data`` as a person with ``profile``: when the call comes,
-        or why it does not (:data:`Refusal`)."""
+    @property
+    def per_caller_hour(self) -> int:
+        """How many checks one caller may ask for an hour (the feature that asks counts
+        them, and says "hour" past it)."""
+
+    async def ask(self, number: str, data: str, profile: Profile) -> datetime | Refusal:
+        """A check of ``number``, to begin with the button ``data`` as a person with
+        ``profile``: when the call comes, or why it does not ("never", "day")."""
 
     def soon(self, at: datetime) -> bool:
         """Whether a check placed at ``at`` comes "in a moment"."""

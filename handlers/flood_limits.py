@@ -6,12 +6,18 @@ bounded, since every new account is a new key: the senders are kept in the order
 latest update, and those whose latest is older than the window are swept out from the
 front as updates come in (each update sweeps at most what went quiet since the one before
 it); past :data:`MOST_SENDERS` the least recently active are dropped even so.
+
+A feature's own limit within a longer window (calls per request an hour, check calls per
+caller an hour) counts per city with :class:`CityCounts`: a city's senders and numbers are
+its own, and so is its clock.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
+from weakref import WeakKeyDictionary
 
 WINDOW_SECONDS = 60.0
 # Far more senders than are active within a minute of a city's bot; a flood of new accounts
@@ -59,3 +65,26 @@ class FloodCounts:
             ):
                 return
             del self._recent[quietest]
+
+
+class _City:
+    def __init__(self, clock: Callable[[], datetime], window: float) -> None:
+        self.clock = clock
+        self.counts = FloodCounts(lambda: self.clock().timestamp(), window=window)
+
+
+class CityCounts:
+    """One :class:`FloodCounts` per city, keyed by an object of the city's own (its
+    database), on the clock it was last asked with (a city's clock is its settings', which
+    may be replaced while it runs). A city that is gone takes its counts with it."""
+
+    def __init__(self, window: float) -> None:
+        self._window = window
+        self._cities: WeakKeyDictionary[object, _City] = WeakKeyDictionary()
+
+    def of(self, city: object, clock: Callable[[], datetime]) -> FloodCounts:
+        held = self._cities.get(city)
+        if held is None:
+            held = self._cities[city] = _City(clock, self._window)
+        held.clock = clock
+        return held.counts

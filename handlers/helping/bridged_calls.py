@@ -23,8 +23,6 @@ call to start once the number is given; none: changed in the settings).
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from markupsafe import Markup
 
 from db import Database
@@ -33,7 +31,7 @@ from db.users import User
 from handlers import ui
 from handlers.channels import CallOrder, CallPort
 from handlers.context import Context
-from handlers.flood_limits import FloodCounts
+from handlers.flood_limits import CityCounts
 from handlers.messages import Button, Text
 from handlers.numbers.dialable import dialable, valid
 from handlers.router import Router
@@ -49,28 +47,15 @@ HOUR = 3600.0
 # The calls started per request within the last hour, per city (its database: request
 # numbers are a city's own) in this process. A restart forgets them, which is harmless:
 # the limit keeps a resident from being rung again and again, and a restart is rare. Each
-# city's counts are bounded like every count keyed by outside input (FloodCounts).
-_STARTED: WeakKeyDictionary[Database, _Started] = WeakKeyDictionary()
-
-
-class _Started:
-    """One city's calls started per request, on the clock of the settings it was last
-    asked with (a city's clock is its settings', which may be replaced while it runs)."""
-
-    def __init__(self, settings: HandlerSettings) -> None:
-        self.settings = settings
-        self.counts = FloodCounts(lambda: self.settings.clock().timestamp(), window=HOUR)
+# city's counts are bounded like every count keyed by outside input (flood_limits.py).
+_STARTED = CityCounts(window=HOUR)
 
 
 def may_start(db: Database, settings: HandlerSettings, request_id: int) -> bool:
     """Whether a call for the city's ``request_id`` may start now (fewer than
     :data:`CALLS_PER_HOUR` within the hour by the city's clock), counted as started when it
     may: a call that fails counts too."""
-    started = _STARTED.get(db)
-    if started is None:
-        started = _STARTED[db] = _Started(settings)
-    started.settings = settings
-    counts = started.counts
+    counts = _STARTED.of(db, settings.clock)
     key = ("bridged call", str(request_id), False)
     if counts.counted(key) >= CALLS_PER_HOUR:
         return False

@@ -26,9 +26,11 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   hours; ``Message.closing``) and the voice transport's check calls
   (``HandlerSettings.check_calls``, :class:`CheckPort`) call the number; "#" (its ``back``
   button, the main menu) or any other input goes back to the main menu. A key while
-  "please hang up now" is said changes nothing: the bot hangs up. How often a number is
-  checked and a caller may ask is bot/transports/phone/calls/check_calls.py's (a stranger
-  claiming someone's number can make the bot ring it only so often); past that the caller
+  "please hang up now" is said changes nothing: the bot hangs up. A caller may ask
+  for ``per_caller_hour`` checks an hour, counted here (:data:`ASKED`, all withheld
+  callers as one; a stranger claiming someone's number can make the bot ring it only so
+  often); how often a number is checked, and the city's day of them, are the port's
+  (bot/transports/phone/calls/check_calls.py); past either the caller
   hears why (:data:`REFUSED`: not today, not this hour, not this number) and the call goes
   on.
 - A new caller (no person with the number yet, or one with nothing but a language and
@@ -66,6 +68,7 @@ from db import Database
 from db.users import User
 from handlers.channels import CheckPort, Profile, Refusal
 from handlers.context import Context
+from handlers.flood_limits import CityCounts
 from handlers.menu import show_main_menu
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text
 from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, after_check
@@ -98,6 +101,13 @@ CANNOT_CALL = N_("😔 We cannot call this number. Please press 0 to talk to a p
 # What the caller hears of why a check call is not placed (handlers/channels.py
 # ``Refusal``): each reason its own true sentence.
 REFUSED: dict[Refusal, str] = {"never": CANNOT_CALL, "hour": NOT_THIS_HOUR, "day": NOT_NOW}
+
+# The check calls each caller asked for within the hour, per city: someone claiming a
+# number, or typing one, can make the bot ring it only so often (the line's own caps per
+# number and per day are its port's). In memory and bounded (flood_limits.py).
+ASKED = CityCounts(window=3600.0)
+# The key all withheld callers' asks are counted under.
+WITHHELD = "withheld"
 
 CALL_ME = "check:call"
 STATE = "check"
@@ -187,6 +197,13 @@ def back_button(t: Translator, data: str) -> list[list[Button]]:
     return [[Button("↩️ " + t._("Back"), data, role="back")]]
 
 
+def _asked_too_often(ctx: Context, caller: str | None, most: int) -> bool:
+    """Counts this ask of ``caller`` (its caller ID; None: withheld, all withheld callers
+    together as one): whether it is past ``most`` within the hour."""
+    sender = (ctx.incoming.sender.platform, caller or WITHHELD, False)
+    return ASKED.of(ctx.db, ctx.settings.clock).count(sender) > most
+
+
 async def check_by_call(
     ctx: Context, caller: str | None, number: str, data: str, profile: Profile, *, back: str
 ) -> None:
@@ -198,9 +215,11 @@ async def check_by_call(
     port: CheckPort | None = ctx.settings.check_calls
     # No line that calls: the number cannot be called, said as a refused check is.
     refusal: Refusal = "never"
-    if port is not None:
+    if port is not None and _asked_too_often(ctx, caller, port.per_caller_hour):
+        refusal = "hour"
+    elif port is not None:
         # The checked call offers a PIN first, where it may (phone_pin.py).
-        at = await port.ask(caller, number, after_check(data), profile)
+        at = await port.ask(number, after_check(data), profile)
         if isinstance(at, datetime):
             # A withheld caller's number is one they typed: "we call you at this number".
             when = None if port.soon(at) else at

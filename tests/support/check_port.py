@@ -14,17 +14,17 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 class Checks:
     """Asked for a check: noted, answered with ``answer`` (a time, or a refusal); a time
-    within a minute of :data:`NOW` is "in a moment"."""
+    within a minute of :data:`NOW` is "in a moment". A caller may ask ``per_caller_hour``
+    an hour."""
 
-    def __init__(self, answer: datetime | Refusal = NOW) -> None:
+    def __init__(self, answer: datetime | Refusal = NOW, per_caller_hour: int = 3) -> None:
         self.answer = answer
-        self.asked: list[tuple[str | None, str, str, Profile]] = []
+        self.per_caller_hour = per_caller_hour
+        self.asked: list[tuple[str, str, Profile]] = []
         self.proved: list[tuple[str, Event]] = []
 
-    async def ask(
-        self, caller: str | None, number: str, data: str, profile: Profile
-    ) -> datetime | Refusal:
-        self.asked.append((caller, number, data, profile))
+    async def ask(self, number: str, data: str, profile: Profile) -> datetime | Refusal:
+        self.asked.append((number, data, profile))
         return self.answer
 
     def soon(self, at: datetime) -> bool:

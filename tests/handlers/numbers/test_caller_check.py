@@ -97,7 +97,7 @@ async def test_what_is_not_free_waits_and_1_asks_for_the_call_back_and_ends_the_
     assert held.text == t._(OFFER) and checks.asked == []
     (said,) = messages(await story.press(STAND_IN, "check:call"))
     assert said.text == t._(CALLING) and said.closing
-    assert checks.asked == [(NUMBER, NUMBER, after_check("hr:mine"), Profile())]
+    assert checks.asked == [(NUMBER, after_check("hr:mine"), Profile())]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and await db.users.get_state(stand_in.id) is None
     # A free press goes on as it is.
@@ -266,7 +266,7 @@ async def test_at_the_notice_agreeing_waits_for_the_call_back_before_consent(
     assert held.text == t._(OFFER)
     (said,) = messages(await story.press(STAND_IN, "check:call"))
     assert said.text == t._(CALLING) and said.closing
-    assert checks.asked == [(NUMBER, NUMBER, after_check("consent:yes"), Profile())]
+    assert checks.asked == [(NUMBER, after_check("consent:yes"), Profile())]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and stand_in.consent_at is None
 

@@ -20,6 +20,7 @@ from handlers.numbers.caller_check import (
     CALLING_TYPED,
     CALLING_TYPED_AT,
     CANNOT_CALL,
+    NOT_NOW,
     NOT_THIS_HOUR,
 )
 from handlers.numbers.number_entry import ASK, BAD, CONFIRM, MOST_DIGITS, STATE
@@ -118,7 +119,7 @@ async def test_1_asks_for_the_check_call_and_ends_the_call(caller: MemoryTranspo
     # Withheld: no caller ID; the checked call begins where this one was; the language and
     # the consent of this call (and its easy texts, as a phone person starts) go to a
     # person made for the number then, not now.
-    assert checks.asked == [(None, NUMBER, after_check("hr:new"), Profile("de", True, True))]
+    assert checks.asked == [(NUMBER, after_check("hr:new"), Profile("de", True, True))]
     assert await _state(db) is None
     assert await db.users.find("phone", NUMBER) is None
 
@@ -135,13 +136,43 @@ async def test_a_later_check_says_when(caller: MemoryTransport, db: Database):
 
 
 async def test_a_refused_check_is_said_and_the_call_goes_on(caller: MemoryTransport, db: Database):
-    _checks(caller, Checks("hour"))
+    _checks(caller, Checks("day"))
     await caller.press(CALLER, "hr:new")
     await caller.text(CALLER, TYPED)
     refused = _said(await caller.press(CALLER, "number:yes"))
-    assert refused.text == translator("de")._(NOT_THIS_HOUR)
+    assert refused.text == translator("de")._(NOT_NOW)
     assert not refused.closing and refused.keys_named
     assert await _state(db) is None
+
+
+async def _ask_check(story: MemoryTransport, caller: str, typed: str) -> Message:
+    await story.press(caller, "hr:new")
+    await story.text(caller, typed)
+    return _said(await story.press(caller, "number:yes"))
+
+
+async def test_withheld_callers_together_ask_a_few_checks_an_hour(
+    caller: MemoryTransport, db: Database
+):
+    """Whoever withholds their number is counted as one asker (handlers/numbers/
+    caller_check.py ``ASKED``): past ``per_caller_hour`` within the hour, "not this hour",
+    and the port is not asked; an hour later, again."""
+    t = translator("de")
+    checks = Checks(per_caller_hour=2)
+    _checks(caller, checks)
+    clock = [NOW]
+    caller.dispatcher.settings = replace(caller.dispatcher.settings, clock=lambda: clock[0])
+    other = "withheld:9b0d"
+    caller.withheld.add(other)
+    await caller.onboard(other, "de")
+    assert (await _ask_check(caller, CALLER, TYPED)).closing
+    assert (await _ask_check(caller, other, "02311234567")).closing
+    refused = await _ask_check(caller, CALLER, "02317654321")
+    assert refused.text == t._(NOT_THIS_HOUR) and not refused.closing
+    assert [number for number, _data, _profile in checks.asked] == [NUMBER, "+492311234567"]
+    clock[0] = NOW + timedelta(hours=1, minutes=1)
+    assert (await _ask_check(caller, other, "02317654321")).closing
+    assert len(checks.asked) == 3
 
 
 async def test_without_check_calls_nothing_is_asked(caller: MemoryTransport, db: Database):
@@ -162,7 +193,7 @@ async def test_a_country_added_to_the_calls_takes_its_mobile_numbers(
     await caller.press(CALLER, "hr:new")
     await caller.text(CALLER, "00436641234567")
     await caller.press(CALLER, "number:yes")
-    assert [number for _, number, _, _ in checks.asked] == ["+436641234567"]
+    assert [number for number, _, _ in checks.asked] == ["+436641234567"]
 
 
 async def test_a_caller_with_a_number_begins_the_request_at_once(story: MemoryTransport):

@@ -116,7 +116,7 @@ async def test_a_pin_is_not_chosen_in_a_call_that_is_not_checked(
     [held] = messages(await call.press(ERNA, CHOOSE_PIN))
     assert str(held.text) == t._(OFFER) and _port(call).asked == []
     await call.press(ERNA, "check:call")
-    assert _port(call).asked == [(ERNA, ERNA, after_check(CHOOSE_PIN), Profile())]
+    assert _port(call).asked == [(ERNA, after_check(CHOOSE_PIN), Profile())]
     call.withheld.add(STAND_IN)
     await call.onboard(STAND_IN, "de")
     assert _said(await call.press(STAND_IN, CHOOSE_PIN)) == [t._(WITHHELD)]

@@ -8,8 +8,9 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
 - A number gets at most :data:`PER_NUMBER_DAY` check calls a day (Europe/Berlin) and none
   within :data:`GAP` of the last - whoever asks, whatever is typed. Only calls placed count.
 - Each caller ID may ask for at most ``[phone] checks_per_caller_hour`` checks an hour, the
-  withheld callers together as one (:data:`WITHHELD`); counted in memory, bounded
-  (handlers/flood_limits.py). Past it, or past a day's cap, the caller hears "not today".
+  withheld callers together as one: the feature that asks counts them
+  (handlers/numbers/caller_check.py, :attr:`CheckCalls.per_caller_hour`). Past a day's
+  cap, the caller hears "not today".
 - The city's check calls come from a daily pool of their own, ``[phone]
   check_calls_per_day``, at most ``check_calls_per_hour`` an hour: they never spend the
   month's calls (dialling.py), which stay for the messages' call-backs. A number the bot may
@@ -26,7 +27,7 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   call is made to find out who is there.
 
 Button data: none. States: the waiting checks and the day's counts in the database; the
-checks each caller ID asked for in the last hour, and the checks being placed, in memory.
+checks being placed, in memory.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_d
 from db import Database
 from db.clock import local_day
 from handlers.channels import Profile, Refusal
-from handlers.flood_limits import FloodCounts
 from handlers.messages import CheckGivenUp, Event
 from locales import Translator
 
@@ -54,8 +54,6 @@ log = logging.getLogger(__name__)
 # Check calls to one number a day at most, and the least time between two of them.
 PER_NUMBER_DAY = 2
 GAP = timedelta(minutes=30)
-# The key all withheld callers' requests are counted under.
-WITHHELD = "withheld"
 # A caller whose number is called back hangs up first: the first try waits so long.
 CHECK_PAUSE_SECONDS = 3.0
 # How often the waiting checks are looked at (besides when one is asked for).
@@ -95,27 +93,24 @@ class CheckCalls:
         self.proven = proven
         self.clock = calling.clock
         self.store = CheckCallStore(db.transactions)
-        self.requests = FloodCounts(lambda: self.clock().timestamp(), window=3600.0)
         self.running: dict[str, asyncio.Task[None]] = {}
         self._looking: asyncio.Task[None] | None = None
 
     # -- asked for
 
-    async def ask(
-        self, caller: str | None, number: str, data: str, profile: Profile
-    ) -> datetime | Refusal:
-        """A check of ``number`` that ``caller`` (its caller ID; None: withheld) asks
-        for, to begin with the button ``data``: when it is placed, or why not - "never"
-        (the bot may not call the number), "hour" (the caller asked too often this hour),
-        "day" (the number's or the pool's day is full); each is said to the caller as it is
-        (handlers/numbers/caller_check.py ``refused``)."""
+    @property
+    def per_caller_hour(self) -> int:
+        """How many checks one caller ID may ask for an hour (``[phone]
+        checks_per_caller_hour``; counted by the feature that asks)."""
+        return self.settings.per_caller_hour
+
+    async def ask(self, number: str, data: str, profile: Profile) -> datetime | Refusal:
+        """A check of ``number``, to begin with the button ``data``: when it is placed, or
+        why not - "never" (the bot may not call the number), "day" (the number's or the
+        pool's day is full); each is said to the caller as it is
+        (handlers/numbers/caller_check.py ``REFUSED``)."""
         if not self.calling.settings.domain or not self.calling.dialling.may_dial(number):
             return "never"
-        # The withheld callers are counted together, as one.
-        asker = caller or WITHHELD
-        if self.requests.count((PLATFORM, asker, False)) > self.settings.per_caller_hour:
-            log.info("phone: a caller asked for too many checks this hour")
-            return "hour"
         now = self.clock()
         at, today = await self._when(number, now)
         waiting = await self.store.get(number)

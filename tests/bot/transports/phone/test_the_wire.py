@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[4]
 PHONE = ROOT / "bot" / "transports" / "phone"
 MOST_LINES = 400
 # The handler modules the phone package imports today; the way down is issue 65's.
-MOST_HANDLER_MODULES = 7
+MOST_HANDLER_MODULES = 6
 
 
 def _class_lines(path: Path, name: str) -> int:
