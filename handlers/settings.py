@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from db.data_rights import Limits
 from handlers.channels import CallPort, Channels, CheckPort
-from handlers.numbers.dialable import COUNTRIES
 from locales import SUPPORTED_LANGUAGES, negotiate
+from locales.phone_numbers import COUNTRIES
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class HandlerSettings:
     # offered in these (handlers/read_aloud.py); empty when no engine runs.
     speech_languages: frozenset[str] = frozenset()
     # The countries whose fixed and mobile numbers the bot calls (``[phone] call_countries``,
-    # handlers/numbers/dialable.py): a typed number of another kind is refused.
+    # locales/phone_numbers.py): a typed number of another kind is refused.
     call_countries: tuple[str, ...] = COUNTRIES
     # What each transport can do for its people and which run here (handlers/channels.py,
     # from the transports' descriptors): reached by text or by a call, files, their number.

@@ -10,6 +10,10 @@ SMS): a message of its own, declared with :func:`medium_variant` by the feature 
 the chat's, that a translator for a reader on that medium takes instead
 (``translator(lang, medium="texted")``), easy or not - so that a caller never hears "share
 your location" and an SMS never says "tap". Each is an ordinary message in every catalog.
+
+Beside them, the region's conventions that the features and the transports both read:
+its calendar of opening hours (:mod:`locales.hours`) and its phone numbers
+(:mod:`locales.phone_numbers`: read, written, which may be dialled, the language they hint).
 """
 
 from __future__ import annotations

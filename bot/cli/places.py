@@ -11,12 +11,12 @@ from pathlib import Path
 from bot.app import open_city_database
 from bot.cities import City
 from handlers.places.gazetteer import load_gazetteer
-from handlers.places.hours import status
 from handlers.places.importer import UnusableFile, import_places
 from handlers.places.render import address
 from handlers.places.search import Query, nearest
 from handlers.places.vocabulary import CATEGORIES
 from locales import SUPPORTED_LANGUAGES
+from locales.hours import status
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ in the phone's quiet hours, at most :data:`CALLS_PER_HOUR` calls per request in 
 (:func:`may_start`, counted here for every path that starts one: this chat and
 handlers/helping/talk_now.py). The helper's own number is asked once (``phonenumbers``, read as
 German, kept as E.164 in db/call_numbers.py: nobody sees it, never logged) and can be
-changed or removed in the settings. A number the bot may not call (handlers/numbers/dialable.py:
+changed or removed in the settings. A number the bot may not call (locales/phone_numbers.py:
 premium, shared-cost, personal, satellite, a country not in ``[phone] call_countries``)
 is refused with its own answer and not kept.
 
@@ -33,11 +33,11 @@ from handlers.channels import CallOrder, CallPort
 from handlers.context import Context
 from handlers.flood_limits import CityCounts
 from handlers.messages import Button, Text
-from handlers.numbers.dialable import dialable, valid
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from handlers.ui import shortened
 from locales import Translator, isolate
+from locales.phone_numbers import dialable, valid
 
 PREFIX = "bc"
 STATE = "bc.number"

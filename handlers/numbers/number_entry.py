@@ -9,7 +9,7 @@ the bot must be able to call them back. So a request begun by such a caller
 ``Message.typed_digits``: a keypad gathers them however slowly they come; ``*`` starts
 again; ``#`` before any digit is the ask's way back, the help menu). A number
 ``phonenumbers`` does not take as valid (region DE), or one the bot may not call
-(handlers/numbers/dialable.py: a premium, shared-cost, personal, satellite or foreign
+(locales/phone_numbers.py: a premium, shared-cost, personal, satellite or foreign
 number), gets :data:`BAD` and changes nothing; a valid one is said back digit by digit
 (:data:`CONFIRM`): "1" (its first button) takes it, "2" (its way back, "#") or any other
 key types it again, ``*`` says it again.
@@ -37,10 +37,9 @@ from markupsafe import Markup
 
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message, Text
-from handlers.numbers import dialable
 from handlers.numbers.caller_check import back_button, check_by_call, profile_of, then_data
 from handlers.router import Router
-from locales import N_, Translator
+from locales import N_, Translator, phone_numbers
 
 STATE = "number"
 # A number longer than this is no phone number (E.164 has 15 digits, a national 0 more).
@@ -107,7 +106,7 @@ async def _typed(ctx: Context) -> None:
         return
     typed = re.sub(r"[\s/()-]", "", event.text)[: MOST_DIGITS + 1]
     number = (
-        dialable.typed(typed, ctx.settings.call_countries, dialable.REGION)
+        phone_numbers.typed(typed, ctx.settings.call_countries, phone_numbers.REGION)
         if typed.isdigit() and len(typed) <= MOST_DIGITS
         else None
     )

@@ -12,12 +12,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from handlers.parsing import typed
-from handlers.places import hours
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.refusals import Refusal
 from handlers.settings import HandlerSettings
-from locales import N_, SUPPORTED_LANGUAGES
+from locales import N_, SUPPORTED_LANGUAGES, hours
 
 _COORDS = re.compile(r"^\s*(-?\d{1,2}[.,]\d+)\s*[,; ]\s*(-?\d{1,3}[.,]\d+)\s*$")
 _ADDRESS = re.compile(

@@ -26,7 +26,6 @@ from typing import Any
 
 from db import Database
 from db.places import Place
-from handlers.places import hours
 from handlers.places.gazetteer import Gazetteer, fold
 from handlers.places.vocabulary import (
     CATEGORY_SYNONYMS,
@@ -37,7 +36,7 @@ from handlers.places.vocabulary import (
 )
 from handlers.refusals import Explained, Refusal
 from handlers.text_safety import clean_name, clean_text
-from locales import N_, SUPPORTED_LANGUAGES
+from locales import N_, SUPPORTED_LANGUAGES, hours
 
 BATCH = 500
 _LANG_COLUMN = re.compile(r"^(name|bezeichnung|description|beschreibung)[_:\- ]([a-z]{2})$")

@@ -8,7 +8,6 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from db.places import Place
-from handlers.places import hours
 from handlers.places.search import Found
 from handlers.places.vocabulary import (
     CATEGORIES,
@@ -18,7 +17,7 @@ from handlers.places.vocabulary import (
     WHEELCHAIR,
 )
 from handlers.text_safety import quoted
-from locales import TIMEZONE, Translator
+from locales import TIMEZONE, Translator, hours
 
 
 def distance(t: Translator, meters: float) -> str:

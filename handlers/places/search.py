@@ -14,8 +14,8 @@ from datetime import datetime
 
 from db import Database
 from db.places import MapPoint, Place, PlaceFilter
-from handlers.places import hours
 from handlers.places.gazetteer import distance_m
+from locales import hours
 
 FIRST_RADIUS_M = 400.0
 MAX_RADIUS_M = 60_000.0

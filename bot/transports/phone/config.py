@@ -12,8 +12,8 @@ from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, dialled
 from bot.transports.phone.sip.admission import check_entry as check_peer
-from handlers.numbers.dialable import parse_countries
-from handlers.places.hours import validate as validate_hours
+from locales.hours import validate as validate_hours
+from locales.phone_numbers import parse_countries
 
 # "21:00-08:00": the call-backs' quiet hours (read by
 # bot/transports/phone/calls/call_back_policy.py).

@@ -99,7 +99,7 @@ from bot.transports.phone.words.to_a_person import PERSON
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender
-from handlers.numbers.dialable import language_hint, parse_countries
+from locales.phone_numbers import language_hint, parse_countries
 
 log = logging.getLogger(__name__)
 

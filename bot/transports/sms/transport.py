@@ -71,11 +71,11 @@ from db.clock import local_day, to_text
 from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import form_of
 from handlers.messages import ButtonPress, Command, Incoming, Outgoing, Sender, Text
-from handlers.numbers.dialable import e164
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of, translator_of
 from locales import N_, Translator
+from locales.phone_numbers import e164
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ STOP themselves.
 Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
 German; ``first_name``; ``language``; ``channel``: the platform of the channel that calls,
 the default, or of the one that texts where it runs, handlers/channels.py). A
-number that is no valid number, one the bot may not call (handlers/numbers/dialable.py: premium,
+number that is no valid number, one the bot may not call (locales/phone_numbers.py: premium,
 shared-cost, personal, satellite, of a country not in ``[phone] call_countries``), a
 missing name, a language not on the list or a channel the city does not run is a 422 with
 the reason, and nothing changes. The request
@@ -39,9 +39,9 @@ from db.users import User
 from handlers.channels import Channel, Channels
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
-from handlers.numbers.dialable import dialable, valid
 from handlers.text_safety import clean_name
 from locales import N_, SUPPORTED_LANGUAGES
+from locales.phone_numbers import dialable, valid
 
 NAME_LIMIT = 50
 BAD_NUMBER = N_(

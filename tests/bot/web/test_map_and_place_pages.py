@@ -30,11 +30,10 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Button, Message, decode, encode
-from handlers.places import hours
 from handlers.places.gazetteer import load_gazetteer, slug
 from handlers.places.search import Query, nearest
 from handlers.settings import HandlerSettings
-from locales import SUPPORTED_LANGUAGES, translator
+from locales import SUPPORTED_LANGUAGES, hours, translator
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.places_sample import import_sample

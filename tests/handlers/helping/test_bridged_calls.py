@@ -163,7 +163,7 @@ async def test_a_request_done_while_the_number_is_typed_keeps_and_calls_nothing(
 async def test_a_premium_or_foreign_number_of_the_helper_is_refused_and_not_kept(
     story: MemoryTransport, db: Database
 ):
-    """The helper's number is one the bot may dial (handlers/numbers/dialable.py): 0900 and a
+    """The helper's number is one the bot may dial (locales/phone_numbers.py): 0900 and a
     satellite number get their own answer, nothing is kept nor called, and the helper may
     type another."""
     not_dialable = (

@@ -308,7 +308,7 @@ def test_details_show_today_and_the_next_opening():
 
 
 def test_hours_through_midnight_and_all_day():
-    from handlers.places.hours import day_intervals
+    from locales.hours import day_intervals
 
     friday = date(2026, 11, 27)
     [(_, evening), (_, saturday)] = day_intervals("Fr 20:00-02:00", friday, 2)

@@ -9,10 +9,9 @@ from psycopg import AsyncClientCursor
 
 from db import Database, postgres
 from db.places import Place, PlaceFilter
-from handlers.places import hours
 from handlers.places.gazetteer import distance_m, fold, load_gazetteer
 from handlers.places.search import Query, nearest
-from locales import TIMEZONE
+from locales import TIMEZONE, hours
 
 # The nearest-place and box searches are written per backend (R*Tree, GiST over cube).
 pytestmark = pytest.mark.both_backends

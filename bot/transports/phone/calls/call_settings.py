@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from handlers.places import hours
+from locales import hours
 
 
 def _now() -> datetime:

@@ -16,13 +16,13 @@ import re
 import secrets
 from collections.abc import Iterable
 
-from handlers.numbers import dialable
-from handlers.numbers.dialable import COUNTRIES
+from locales import phone_numbers
+from locales.phone_numbers import COUNTRIES
 
 # The phone's platform: a person's row on the phone is (PLATFORM, their number).
 PLATFORM = "phone"
 # Where national numbers are read as dialled (the provider's country).
-REGION = dialable.REGION
+REGION = phone_numbers.REGION
 WITHHELD = "withheld-"
 # The user part of a SIP or tel URI: sip:+49231…@host, tel:+49231…
 _USER = re.compile(r"(?:sips?|tel):([^@;>\s]+)")
@@ -36,7 +36,7 @@ def caller_id(remote_uri: str, region: str = REGION) -> str:
     digits = re.sub(r"[\s().-]", "", user)
     if digits.startswith("00"):
         digits = "+" + digits[2:]
-    number = dialable.e164(digits, region) if re.fullmatch(r"\+?\d{3,17}", digits) else None
+    number = phone_numbers.e164(digits, region) if re.fullmatch(r"\+?\d{3,17}", digits) else None
     return number or withheld()
 
 
@@ -44,10 +44,10 @@ def typed_number(
     text: str, countries: Iterable[str] = COUNTRIES, region: str = REGION
 ) -> str | None:
     """A number typed ("0231 123456", "+49 …") as the chat id a call from it gets; None when
-    it is no valid number (a typo) or one the bot may not call (handlers/numbers/dialable.py:
+    it is no valid number (a typo) or one the bot may not call (locales/phone_numbers.py:
     premium,
     shared-cost, foreign ...): refused, not stored."""
-    return dialable.typed(text, countries, region)
+    return phone_numbers.typed(text, countries, region)
 
 
 def withheld() -> str:

@@ -3,7 +3,7 @@
 
 A call is placed only
 
-- to a number the bot may dial (handlers/numbers/dialable.py: fixed and mobile numbers of
+- to a number the bot may dial (locales/phone_numbers.py: fixed and mobile numbers of
   ``[phone] call_countries``; never premium, shared-cost, personal, satellite ... - a
   caller ID says nothing about what a number costs, and may be forged);
 - for a call-back, while the number had fewer than ``[phone] calls_per_number_day``
@@ -41,8 +41,8 @@ from bot.transports.phone.calls.call_budget import CallDays
 from db import Database
 from db.clock import local_day
 from handlers.messages import Message
-from handlers.numbers.dialable import COUNTRIES, dialable
 from locales import Translator
+from locales.phone_numbers import COUNTRIES, dialable
 
 # Where the month's calls are counted (db/migrations/0032_call_budget.sql).
 CALLS = Ledger("call_budget", "calls")

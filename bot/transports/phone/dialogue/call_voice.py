@@ -68,9 +68,9 @@ from handlers.messages import (
     next_part,
     way_back,
 )
-from handlers.numbers.dialable import language_hint
 from handlers.reader import reader_of, translator_of
 from locales import Translator, negotiate
+from locales.phone_numbers import language_hint
 
 
 class CallVoice:

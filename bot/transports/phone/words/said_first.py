@@ -5,7 +5,7 @@ Two messages are said in two parts, so that the caller who wants the likely choi
 at once and the caller who wants another one still hears every choice soon after:
 
 - **the languages to a new caller whose number hints one** the city offers
-  (handlers/numbers/dialable.py ``language_hint``; the picker, handlers/ui.py ``language_picker``,
+  (locales/phone_numbers.py ``language_hint``; the picker, handlers/ui.py ``language_picker``,
   puts it first): first the greeting and that language's line ("Hallo! Ich bin der
   Nachbarschafts·bot für Dortmund. Deutsch: eins."), then all the languages' lines, each
   in its own voice, as a caller without a hint hears them after the greeting.

@@ -5,7 +5,7 @@ The main menu's last choice on the phone is a person, on "0" (:data:`CHOICE`, sa
 own choices, keypad.py ``keys_said``). "0" pressed where the caller chooses from a list (not
 while typing digits of their own, a postcode, where 0 is a digit) asks for a person: during
 the coordinators' hours (``[phone] coordinators_hours``, OpenStreetMap opening_hours as the
-places' hours read, handlers/places/hours.py) and with ``forward_to`` set, the caller hears
+places' hours read, locales/hours.py) and with ``forward_to`` set, the caller hears
 that they are connected, and the call is transferred there (a blind transfer, SIP REFER: the
 caller's phone or provider calls ``forward_to``; the bot leaves the call once it answered).
 Otherwise, or when the transfer fails, the caller leaves a message for the coordinators

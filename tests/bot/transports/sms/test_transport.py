@@ -21,7 +21,7 @@ from bot.transports.sms.transport import SmsTransport
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Recipient, encode
-from handlers.numbers.dialable import e164
+from locales.phone_numbers import e164
 from tests.support.sms.gateways import NUMBER, SECRET, RecordingKannel
 
 KEY = "signing-key-of-the-app"

@@ -57,7 +57,7 @@ async def test_a_typed_number_makes_the_resident_a_phone_person_told_by_call_bac
             ) as r:
                 assert r.status == 422, typed
                 assert "not a phone number we can call" in await r.text()
-        # A number the bot may not call (handlers/numbers/dialable.py): said so, nothing changed.
+        # A number the bot may not call (locales/phone_numbers.py): said so, nothing changed.
         for typed in ("0900 5 123456", "01805 123456", "+44 909 123 4567", "+881 612 345678"):
             async with browser.post(
                 f"{base}/desk/requests/{request_id}/phone", data={**form, "number": typed}

@@ -294,7 +294,7 @@ async def test_a_premium_caller_id_is_never_called_back_and_coordinators_are_tol
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
     """A person whose id is a premium number (a caller ID, perhaps forged): the bot never
-    dials it (handlers/numbers/dialable.py) - the phone sees the call to the other resident
+    dials it (locales/phone_numbers.py) - the phone sees the call to the other resident
     only -, the item is given up and the coordinators told why, without the number."""
     premium = "+499005123456"
     clock = Clock(daytime(10))

@@ -21,8 +21,10 @@ A number also hints at its person's language (:func:`language_hint`): the first 
 language of the country it belongs to (Babel's territory data), as a phone's locale hints
 it in a chat - a caller from +90 hears Turkish first, and it is key 1 of the languages.
 
-Transport-free (handlers, the desk and the phone transport all ask it); the typed number's
-region, as everywhere, is :data:`REGION`.
+A convention of the region, as its calendar and its formats are: so it lives in
+``locales``, below everything that asks it - the features, the desk, and the transports
+that call and text numbers, which read a caller ID or an SMS sender here without
+consulting a feature. The typed number's region, as everywhere, is :data:`REGION`.
 """
 
 from __future__ import annotations

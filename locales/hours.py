@@ -1,4 +1,8 @@
-"""OpenStreetMap ``opening_hours`` evaluated in Europe/Berlin with German public holidays."""
+"""OpenStreetMap ``opening_hours`` evaluated in Europe/Berlin with German public holidays.
+
+The region's calendar, as :data:`locales.TIMEZONE` is: a place's hours (handlers/places/)
+and the hours a coordinator answers the phone (``[phone] coordinators_hours``) are read by
+the same grammar, here, below both."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which numbers the bot may dial (handlers/numbers/dialable.py): fixed and mobile numbers of the
+"""Which numbers the bot may dial (locales/phone_numbers.py): fixed and mobile numbers of the
 allowed countries only - never premium, shared-cost, personal, toll-free numbers, numbers
 of no country (satellite, international networks) nor of a country not allowed."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.numbers.dialable import dialable, parse_countries, typed
+from locales.phone_numbers import dialable, parse_countries, typed
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_call_countries_must_be_countries(text: str):
 
 
 def test_a_number_hints_its_countrys_language():
-    from handlers.numbers.dialable import language_hint
+    from locales.phone_numbers import language_hint
 
     assert language_hint("+905321234567") == "tr"
     assert language_hint("+963944123456") == "ar"
