@@ -56,7 +56,7 @@ from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
 from handlers.staff import holds, is_blocked_staff
 from handlers.text_safety import clean_name
-from locales import N_
+from locales import N_, Translator
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +243,16 @@ class Dispatcher:
                 await take(scene, what)
         if scene.mail.queued_ids and self.on_queued:
             self.on_queued()
+
+    async def words_of(
+        self, platform: str, chat_id: str, fallback: str | None = None
+    ) -> Translator:
+        """The words a transport says its own lines in to ``chat_id``'s person on
+        ``platform`` (where no reader chain made them: a notice of its wire, a prompt), from
+        their row: their language, easy language, the platform's medium; while they have
+        chosen no language, ``fallback`` (else the city's)."""
+        user = await self.db.users.find(platform, chat_id)
+        return reader_of(user, fallback, on=platform).t
 
     # -- who is calling (a voice line; the rule is handlers/numbers/caller_check.py's)
 

@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
+from locales import Translator, translator
+
 MediaKind = Literal["voice", "audio", "photo", "video", "document", "sticker", "other"]
 # What a choice is for: one of the message's own answers (``reply``), its way back one step
 # (``back``), or the main menu (``menu``). Set where the button is made, so that a transport
@@ -215,11 +217,16 @@ class ReaderNote:
     """Who an item is made for, as the reader chain's medium link tells the transport
     (handlers/reader_chain.py): their language, whether they read easy language, and their
     medium (a ``locales.Medium`` value). A transport says or texts its own lines through it
-    (handlers/reader.py ``translator_of``), never by a language code alone."""
+    (:attr:`t`), never by a language code alone."""
 
     lang: str
     easy: bool = False
     medium: str = "chat"
+
+    @property
+    def t(self) -> Translator:
+        """The translator of this reader: their language, register and medium."""
+        return translator(self.lang, self.easy, self.medium)
 
 
 @dataclass(frozen=True)

@@ -87,13 +87,6 @@ class Reader:
         return ReaderNote(self.lang, self.t.easy, self.medium.value)
 
 
-def translator_of(note: ReaderNote) -> Translator:
-    """The translator of the reader an item is made for: a transport's own lines in their
-    language, register and medium."""
-    medium = Medium(note.medium) if note.medium in {m.value for m in Medium} else Medium.CHAT
-    return translator_for(note.lang, note.easy, medium)
-
-
 def reader_of(
     user: User | None,
     fallback: str | None = None,

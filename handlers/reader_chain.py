@@ -19,13 +19,13 @@ modes), in order:
 3. the links of the reader's medium (``Reading.medium``, known from the platform before
    the reader): ``spoken`` for a phone line, ``texted`` for SMS. Each marks the item with
    its reader (``ReaderNote``: language, easy language, medium), so that the transport says
-   or texts it, and its own lines, through the reader (handlers/reader.py
-   ``translator_of``) instead of looking the person up by their number; ``spoken`` also
-   puts the spoken form on it (``SpokenForm``, handlers/media/spoken_words.py ``said_of``:
-   the text and the labels of its choices, a toast's words), which a voice transport says
-   with its keys; ``texted`` the texted form (``TextedForm``, handlers/media/texted_form.py:
-   plain text, every choice numbered, a notice's short form, no direction marks), which a
-   texting transport only fits to its wire. A call-back that says more of a person's queue
+   or texts it, and its own lines, through the reader (``ReaderNote.t``) instead of
+   looking the person up by their number; ``spoken`` also puts the spoken form on it
+   (``SpokenForm``, handlers/media/spoken_words.py ``said_of``: the text and the labels of
+   its choices, a toast's words), which a voice transport says with its keys; ``texted``
+   the texted form (``TextedForm``, handlers/media/texted_form.py: plain text, every
+   choice numbered, a notice's short form, no direction marks), which a texting transport
+   only fits to its wire. A call-back that says more of a person's queue
    than the item it was handed takes each through the outbox worker's chain too
    (bot/delivery.py ``prepared``).
 
@@ -68,7 +68,7 @@ from handlers.language_bridge import as_written, from_cache
 from handlers.media.spoken_words import said_of
 from handlers.media.texted_form import form_of
 from handlers.messages import Document, Edit, Message, Outgoing, Picture, Toast, Venue
-from handlers.reader import Medium, Reader, translator_of
+from handlers.reader import Medium, Reader
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ async def texted(where: Surroundings, reading: Reading) -> Reading:
         return reading
     reader = await reading.reader()
     item = _noted(reading.item, reader)
-    form = form_of(item, translator_of(reader.note))
+    form = form_of(item, reader.note.t)
     if form is not None and isinstance(item, Message | Edit | Venue | Document | Picture):
         item = replace(item, texted=form)
     return replace(reading, item=item)

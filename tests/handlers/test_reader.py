@@ -10,10 +10,11 @@ from dataclasses import replace
 from db import Database
 from db.users import ReadAloud, User
 from handlers.context import Context
-from handlers.messages import Incoming, Sender, Text
+from handlers.messages import Incoming, ReaderNote, Sender, Text
 from handlers.reader import group_reader, reader_of
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
+from tests.support.memory_transport import MemoryTransport
 
 AMAL = User(
     id=7,
@@ -62,3 +63,26 @@ async def test_the_person_acting_reads_their_answers_in_their_own_chat_only(db):
     erased = context(db, private=True)
     erased.user_erased = True
     assert erased.reader.user is None and erased.reader.lang == "ar"
+
+
+def test_a_note_gives_the_words_of_the_reader_it_was_made_for():
+    """A transport says its own lines through the item's note (handlers/messages.py
+    ``ReaderNote.t``): the reader's language, register and medium; a medium nobody
+    declared is a chat's."""
+    said = ReaderNote("tr", easy=True, medium="spoken").t
+    assert (said.lang, said.easy, said.medium) == ("tr", True, "spoken")
+    assert ReaderNote("uk", medium="pager").t.medium == ""
+
+
+async def test_a_transport_s_own_lines_are_in_its_person_s_words(story: MemoryTransport, db):
+    """``Dispatcher.words_of``: the row's language and easy language on the platform's
+    medium; a newcomer, or a person with no language yet, in the fallback, else the city's."""
+    story.platform = "phone"
+    person = await db.users.seen("phone", "+492319876543", "+492319876543")
+    assert (await story.dispatcher.words_of("phone", "+492319876543", "uk")).lang == "uk"
+    await db.users.set_language(person.id, "fa")
+    await db.users.set_easy_language(person.id, True)
+    words = await story.dispatcher.words_of("phone", "+492319876543", "uk")
+    assert (words.lang, words.easy, words.medium) == ("fa", True, "spoken")
+    nobody = await story.dispatcher.words_of("phone", "+492311111111")
+    assert nobody.lang == DEFAULT_LANGUAGE and nobody.medium == "spoken"

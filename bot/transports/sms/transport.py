@@ -73,7 +73,7 @@ from handlers.media.texted_form import form_of
 from handlers.messages import ButtonPress, Command, Incoming, Outgoing, Sender, Text
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
-from handlers.reader import reader_of, translator_of
+from handlers.reader import reader_of
 from locales import N_, Translator
 from locales.phone_numbers import e164
 
@@ -273,8 +273,7 @@ class SmsTransport(Transport):
     async def _reader(self, number: str) -> Translator:
         """The words of ``number``'s person in a text (language, easy language, the SMS
         variants), from their row: for what no reader chain made (the transport's own)."""
-        user = await self.db.users.find(PLATFORM, number)
-        return reader_of(user, on=PLATFORM).t
+        return await self.dispatcher.words_of(PLATFORM, number)
 
     async def take_text(self, number: str, text: str) -> None:
         """One text from ``number`` (E.164), as the module's docstring says."""
@@ -402,7 +401,7 @@ class SmsTransport(Transport):
         # their row; an item no chain made (kept from before, a test) is formed here by the
         # same rules.
         note = getattr(item, "reader", None)
-        t = translator_of(note) if note is not None else await self._reader(number)
+        t = note.t if note is not None else await self._reader(number)
         form = getattr(item, "texted", None) or form_of(item, t)
         if form is None:
             return None  # toasts, reactions, deletions, voices: nothing a text can carry

@@ -68,7 +68,6 @@ from handlers.messages import (
     next_part,
     way_back,
 )
-from handlers.reader import reader_of, translator_of
 from locales import Translator, negotiate
 from locales.phone_numbers import language_hint
 
@@ -107,7 +106,7 @@ class CallVoice:
         self.drop_rest(call)  # a new answer: what the last one kept back is not said
         note = getattr(item, "reader", None)
         if note is not None:  # the reader chain's spoken link: whose words to say it in
-            call.reader = translator_of(note)
+            call.reader = note.t
         if isinstance(item, Message | Edit):
             await self._choices(call, item, edit_message_id)
             if isinstance(item, Message) and item.recorded:
@@ -334,9 +333,8 @@ class CallVoice:
         """The words of ``chat_id``'s person on the phone, from their row: their language,
         easy language, the phone's variants; a newcomer's: ``language``, else the city's
         for their number."""
-        user = await self.dispatcher.db.users.find(PLATFORM, chat_id)
         newcomer = self.dispatcher.settings.newcomer_language(language_hint(chat_id))
-        return reader_of(user, language or newcomer, on=PLATFORM).t
+        return await self.dispatcher.words_of(PLATFORM, chat_id, language or newcomer)
 
     async def words(self, call: Call) -> Translator:
         """The caller's words: their newest answer's reader, else read once for the call."""

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from bot.speech.engine import SpeechError
 from bot.transports.phone.words.prompts import Prompts, spoken_parts
-from handlers.reader import Medium, translator_for
-from locales import N_
+from locales import N_, Medium, translator
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ async def busy_notice(prompts: Prompts, first: str, voices: Iterable[str]) -> li
     voices = frozenset(voices)
     words = tuple(
         part
-        for t in (translator_for(lang, False, Medium.SPOKEN) for lang in notice_languages(first))
+        for t in (translator(lang, False, Medium.SPOKEN) for lang in notice_languages(first))
         for part in spoken_parts(t._(BUSY), [], t, voices)
     )
     if not words:

@@ -35,8 +35,7 @@ from bot.speech.engine import Audio, SpeechEngine, SpeechError
 from bot.speech.script import PRESS, Part, language_named, parts
 from bot.speech.speaker import PAUSE_BETWEEN_VOICES, joined
 from bot.speech.turns import Turns
-from handlers.reader import Medium, translator_for
-from locales import Translator
+from locales import Medium, Translator, translator
 
 __all__ = ["PRESS", "Prompts", "configured", "language_named", "prompt_wav", "spoken_parts"]
 
@@ -54,9 +53,9 @@ def spoken_parts(
     """The words of a message with choices ``labels`` said to a caller (``reader``: their
     translator, or only a language: its usual words), in the voices that say them;
     ``keys``: each choice's key where it is not its place ("0", "#")."""
-    t = reader if isinstance(reader, Translator) else translator_for(reader, False, Medium.SPOKEN)
+    t = reader if isinstance(reader, Translator) else translator(reader, False, Medium.SPOKEN)
     if t.medium != Medium.SPOKEN:
-        t = translator_for(t.lang, t.easy, Medium.SPOKEN)
+        t = translator(t.lang, t.easy, Medium.SPOKEN)
     return parts(text, labels, t, voices, keys)
 
 
