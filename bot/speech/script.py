@@ -53,8 +53,8 @@ from bot.speech import arabic, ordinals
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
 from bot.speech.keys import key_of
 from bot.speech.numbers import digit_words, number_words, rule_words
-from handlers.helping.door_code import door_codes_named
 from handlers.helping.text_language import detect
+from handlers.media.door_codes import door_codes_named
 from handlers.parsing import ascii_digits
 from handlers.reader import Medium
 from handlers.text_safety import QUOTE_BAR

@@ -40,7 +40,6 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
-from bot.config import Config
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import (
     ChatService,
@@ -265,8 +264,10 @@ def location_keyboard(label: str, rows: list[list[Button]], private: bool) -> Re
     )
 
 
-def service(config: Config, dispatcher: Dispatcher, db: Database) -> TelegramTransport:
-    """A city's Telegram transport (bot/transports/registry.py)."""
+def service(config: Any, dispatcher: Dispatcher, db: Database) -> TelegramTransport:
+    """A city's Telegram transport (bot/transports/registry.py), from ``config.telegram``
+    (a city's ``bot.config.Config``, which imports the transports' sections: not the other
+    way round)."""
     token = config.telegram.token or ""
     return TelegramTransport(
         dispatcher, config.telegram, token, dispatcher.router.public_commands()

@@ -17,11 +17,11 @@ from db import Database
 from db.clock import to_text
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.text_language import detect
 from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, TALK, WHEN, noon
 from handlers.helping.warnings import warnings_for
 from handlers.language_bridge import Reader, backchannel_reader, words
+from handlers.media.door_codes import DOOR_SYMBOLS
 from handlers.messages import Button, Voice
 from handlers.messenger import backchannel_language
 from handlers.numbers.channel_line import channel_line

@@ -33,7 +33,7 @@ import re
 
 from markupsafe import Markup
 
-from handlers.helping.door_code import door_codes_named
+from handlers.media.door_codes import door_codes_named
 from handlers.media.plain_text import html_to_plain, with_links
 from handlers.media.spoken_words import place_words
 from handlers.messages import (

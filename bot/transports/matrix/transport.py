@@ -14,7 +14,6 @@ from typing import Any
 import nio
 from nio.store import SqliteStore
 
-from bot.config import Config
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import ChatService, ChatTurn, Routed, send_kept_answers, take_update
 from bot.transports.matrix.config import MatrixSection
@@ -48,8 +47,9 @@ from handlers.messages import Incoming, Outgoing
 log = logging.getLogger(__name__)
 
 
-def service(config: Config, dispatcher: Dispatcher, db: Database) -> MatrixTransport:
-    """A city's Matrix transport (bot/transports/registry.py)."""
+def service(config: Any, dispatcher: Dispatcher, db: Database) -> MatrixTransport:
+    """A city's Matrix transport (bot/transports/registry.py), from ``config.matrix`` (a
+    city's ``bot.config.Config``, which imports the transports' sections)."""
     return MatrixTransport(dispatcher, db, config.matrix)
 
 

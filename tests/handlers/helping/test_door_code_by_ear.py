@@ -19,8 +19,8 @@ import bot.transports.registry  # noqa: F401 - the phone's and the SMS's media d
 from db import Database
 from handlers.context import Backstage
 from handlers.helping import lifecycle
-from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.render import HEARD_CODE
+from handlers.media.door_codes import DOOR_SYMBOLS
 from handlers.messages import Command
 from handlers.reader import Medium
 from locales import SUPPORTED_LANGUAGES, translator

@@ -11,7 +11,7 @@ from bot.transports.console import BACKCHANNEL
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers.dispatcher import Dispatcher
-from handlers.helping.door_code import DOOR_SYMBOLS
+from handlers.media.door_codes import DOOR_SYMBOLS
 from handlers.messages import ButtonPress, Incoming, Sender
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import readable
@@ -229,14 +229,14 @@ def test_door_code_pictures_are_used_nowhere_else():
         for path in (ROOT / folder).rglob("*"):
             if (
                 path.suffix not in (".py", ".html", ".po", ".js", ".css")
-                or path.name == "door_code.py"
+                or path.name == "door_codes.py"
             ):
                 continue
             text = path.read_text(encoding="utf-8")
             for symbol in DOOR_SYMBOLS:
                 if symbol in text:
                     elsewhere.setdefault(symbol, []).append(path.relative_to(ROOT).as_posix())
-    owner = (ROOT / "handlers/helping/door_code.py").read_text(encoding="utf-8")
+    owner = (ROOT / "handlers/media/door_codes.py").read_text(encoding="utf-8")
     for symbol in DOOR_SYMBOLS:
         assert owner.count(symbol) == 1, symbol  # in DOOR_SYMBOLS only
     assert elsewhere == {}

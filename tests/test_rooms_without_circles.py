@@ -1,0 +1,84 @@
+"""No folder imports back what imports it (issue 65, point 5): inside ``bot/`` and
+``handlers/``, each top-level module and each sub-package is a room, and the imports
+between rooms never go round in a circle - so every room stands above all it uses, and
+none reaches back up (``media/`` naming door codes from ``helping/``, which reads through
+``reader.py``, which reads ``media/``, was one; ``bot/config.py`` and the transports that
+named its ``Config`` another)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOUSES = ("bot", "handlers", "bot/transports", "bot/transports/phone", "bot/web")
+
+
+def _room(house: str, module: str) -> str | None:
+    """The room of ``house`` that ``module`` (dotted) lies in, None outside it."""
+    prefix = house.replace("/", ".") + "."
+    if not module.startswith(prefix):
+        return None
+    first = module[len(prefix) :].split(".", 1)[0]
+    return first or None
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def _arrows(house: str) -> dict[str, set[str]]:
+    folder = ROOT / house
+    arrows: dict[str, set[str]] = {}
+    for path in folder.rglob("*.py"):
+        inside = path.relative_to(folder).parts
+        room = inside[0].removesuffix(".py")
+        if room == "__init__":
+            continue
+        for module in _imports(path):
+            target = _room(house, module)
+            if target is None or target == room:
+                continue
+            if (folder / target).is_dir() or (folder / f"{target}.py").exists():
+                arrows.setdefault(room, set()).add(target)
+    return arrows
+
+
+def circles(arrows: dict[str, set[str]]) -> list[list[str]]:
+    """The circles a depth-first walk finds (each arrow back to a room on the walk), as
+    the rooms on them."""
+    found: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(room: str, path: list[str]) -> None:
+        state[room] = 1
+        for target in sorted(arrows.get(room, ())):
+            if state.get(target) == 1:
+                found.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[room] = 2
+
+    for room in sorted(arrows):
+        if room not in state:
+            visit(room, [room])
+    return found
+
+
+def test_no_rooms_import_each_other_in_a_circle():
+    for house in HOUSES:
+        assert circles(_arrows(house)) == [], house
+
+
+def test_a_circle_is_found():
+    assert circles({"media": {"helping"}, "helping": {"reader"}, "reader": {"media"}}) == [
+        ["helping", "reader", "media", "helping"]
+    ]
+    assert circles({"a": {"b"}, "b": set()}) == []
