@@ -1,11 +1,13 @@
 """A coordinator at the desk in tests: /desk in the chat, the link, then a browser-like
-client with the session cookie and the page's CSRF token."""
+client with the session cookie and the page's CSRF token (:func:`at_the_desk`), or real
+Chromium at phone size (:func:`desk_in_chromium`)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -13,6 +15,11 @@ from db import Database
 from db.statements import fetch_all
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.web_site import browser_session, csrf_of, login_link
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from tests.support.browser import Browsing
 
 
 @dataclass
@@ -65,6 +72,37 @@ async def at_the_desk(
         async with browser.get(f"{base}/desk/queue") as page:
             token = csrf_of(await page.text())
         yield DeskClient(browser, base, token, user_id)
+
+
+@dataclass
+class DeskTab:
+    """A coordinator's desk open in Chromium: the browsing session (its ``foreign``
+    requests) and the coordinator's user number."""
+
+    session: Browsing
+    user_id: int
+
+    @property
+    def page(self) -> Page:
+        return self.session.page
+
+
+@asynccontextmanager
+async def desk_in_chromium(
+    chat: MemoryTransport, db: Database, name: str = "cora", lang: str = "en"
+) -> AsyncIterator[DeskTab]:
+    """A coordinator reading ``lang`` logged in to the desk in Chromium at phone size
+    (390 px) through the chat's /desk link, its page on the desk's queue."""
+    from tests.support import browser as chromium
+
+    user_id = await coordinator(chat, db, name, lang)
+    link = login_link(texts(await chat.text(name, "/desk")))
+    async with (
+        chromium.chromium() as chrome,
+        chromium.browsing(chrome, lang, chromium.PHONE) as session,
+    ):
+        await chromium.desk_log_in(session.page, link)
+        yield DeskTab(session, user_id)
 
 
 async def audited(db: Database, user_id: int) -> list[str]:

@@ -18,8 +18,8 @@ from bot.speech.arabic import counted
 from bot.speech.engines import embedded
 from bot.speech.numbers import number_words
 from bot.speech.script import parts, script
-from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.render import door_code_text
+from handlers.media.door_codes import DOOR_SYMBOLS
 from handlers.privacy import notice_lines
 from handlers.reader import Medium, translator_for
 from handlers.settings import HandlerSettings

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from bot.speech.numbers import number_words
 from bot.speech.script import script
-from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.render import door_code_text
+from handlers.media.door_codes import DOOR_SYMBOLS
 from locales import SUPPORTED_LANGUAGES, translator
 
 

@@ -47,8 +47,8 @@ from db import Database
 from db.statements import fetch_all
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.helping.door_code import DOOR_SYMBOLS
 from handlers.helping.vocabulary import DAY_PARTS, noon
+from handlers.media.door_codes import DOOR_SYMBOLS
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.channels import channels

@@ -24,7 +24,7 @@ from bot.transports.sms.budget import Limits, hour_of, month_of
 from bot.transports.sms.segments import folded
 from db import Database
 from db.clock import local_day
-from handlers.helping.door_code import door_codes_named
+from handlers.media.door_codes import door_codes_named
 from handlers.messages import Command, Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places

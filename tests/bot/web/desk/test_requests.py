@@ -13,9 +13,8 @@ from db import Database
 from db.clock import to_text
 from handlers.places.coarse import AREA, coarsen
 from tests.support import browser as chromium
-from tests.support.desk_client import coordinator, log_in
-from tests.support.memory_transport import texts
-from tests.support.web_site import browser_session, csrf_of, login_link
+from tests.support.desk_client import desk_in_chromium, log_in
+from tests.support.web_site import browser_session, csrf_of
 
 ROW = re.compile(r'id="request-row-(\d+)"')
 EN = {"Accept-Language": "en"}
@@ -326,14 +325,8 @@ async def test_on_a_phone_a_caller_waiting_to_talk_is_in_the_first_screen(db, si
     for _ in range(3):
         await _request(db, rita)
     waiting = await _request(db, rita, category="talk")
-    await coordinator(web_chat, db, "cora", "en")
-    link = login_link(texts(await web_chat.text("cora", "/desk")))
-    async with (
-        chromium.chromium() as chrome,
-        chromium.browsing(chrome, "en", chromium.PHONE) as session,
-    ):
-        page = session.page
-        await chromium.desk_log_in(page, link)
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
         await page.goto(f"{base}/desk/requests")
         item = page.locator(f"#talk-waiting-{waiting}")
         assert "waiting" in await item.inner_text()
@@ -344,4 +337,4 @@ async def test_on_a_phone_a_caller_waiting_to_talk_is_in_the_first_screen(db, si
         async with page.expect_navigation(url=f"**/desk/requests/{waiting}"):
             await item.locator("a").click()
         assert await page.locator("#talk-now").count() == 1
-        assert not session.foreign, session.foreign
+        assert not desk.session.foreign, desk.session.foreign

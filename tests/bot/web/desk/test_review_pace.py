@@ -9,9 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from db import Database
 from db.clock import to_text
-from tests.support.desk_client import at_the_desk, coordinator
-from tests.support.memory_transport import texts
-from tests.support.web_site import login_link
+from tests.support.desk_client import at_the_desk, desk_in_chromium
 
 
 async def _waiting(db: Database, minutes: int) -> int:
@@ -61,14 +59,8 @@ async def test_on_a_phone_the_oldest_wait_and_the_duty_button_are_in_the_first_s
     _site, base = site
     oldest = await _waiting(db, 130)
     await _waiting(db, 20)
-    cora = await coordinator(web_chat, db, "cora", "en")
-    link = login_link(texts(await web_chat.text("cora", "/desk")))
-    async with (
-        chromium.chromium() as chrome,
-        chromium.browsing(chrome, "en", chromium.PHONE) as session,
-    ):
-        page = session.page
-        await chromium.desk_log_in(page, link)
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
         await page.goto(f"{base}/desk/queue?lang=ar")
         line = page.locator("#oldest-waiting")
         said = await line.inner_text()
@@ -83,6 +75,6 @@ async def test_on_a_phone_the_oldest_wait_and_the_duty_button_are_in_the_first_s
         await chromium.assert_accessible(page, "desk review queue with the oldest wait (phone)")
         await button.click()
         await page.wait_for_load_state()
-        assert [person.id for person in await db.users.on_duty()] == [cora]
+        assert [person.id for person in await db.users.on_duty()] == [desk.user_id]
         assert await page.locator("#duty button").count() == 1
-        assert not session.foreign, session.foreign
+        assert not desk.session.foreign, desk.session.foreign

@@ -12,6 +12,7 @@ from db import Database
 from db.clock import to_text
 from db.places import Place
 from locales import translator
+from tests.support.desk_client import desk_in_chromium
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.telegram_wiring import TELEGRAM_GROUP as GROUP
@@ -280,16 +281,8 @@ async def test_on_a_phone_the_language_figure_and_the_warning_fit(db, site, web_
 
     _site, base = site
     await _requests(db)
-    await web_chat.onboard("cora", "en")
-    cora = await db.users.find("memory", "cora")
-    await db.users.grant_role(cora.id, "coordinator")
-    link = login_link(texts(await web_chat.text("cora", "/desk")))
-    async with (
-        chromium.chromium() as chrome,
-        chromium.browsing(chrome, "en", chromium.PHONE) as session,
-    ):
-        page = session.page
-        await chromium.desk_log_in(page, link)
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
         await page.goto(f"{base}/desk/stats?lang=ar")
         table = page.locator("#table-matched-24h-language")
         assert await table.count() == 1
@@ -303,4 +296,4 @@ async def test_on_a_phone_the_language_figure_and_the_warning_fit(db, site, web_
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= chromium.PHONE["width"], width
         await chromium.assert_accessible(page, "desk requests with the translation warning (phone)")
-        assert not session.foreign, session.foreign
+        assert not desk.session.foreign, desk.session.foreign

@@ -19,7 +19,7 @@ from handlers.helping import lifecycle, matching
 from handlers.helping.lifecycle import Refused
 from handlers.settings import HandlerSettings
 from tests.support import browser as chromium
-from tests.support.desk_client import coordinator, log_in
+from tests.support.desk_client import desk_in_chromium, log_in
 from tests.support.memory_transport import texts
 from tests.support.web_site import browser_session, csrf_of, login_link, serving
 
@@ -412,14 +412,8 @@ async def test_on_a_phone_the_talk_filter_and_column_are_easy_to_tap(
     anna = await _volunteer(db, "Anna", talk_shift=("wd-am",))
     await _volunteer(db, "Ben", talk_shift=("we-pm",))
     monkeypatch.setattr("bot.web.desk.volunteers._now", lambda: TUESDAY_MORNING)
-    await coordinator(web_chat, db, "cora", "en")
-    link = login_link(texts(await web_chat.text("cora", "/desk")))
-    async with (
-        chromium.chromium() as chrome,
-        chromium.browsing(chrome, "en", chromium.PHONE) as session,
-    ):
-        page = session.page
-        await chromium.desk_log_in(page, link)
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
         await page.goto(f"{base}/desk/volunteers")
         box = await _box(page, "#filter-talk")
         assert box["width"] >= 24 and box["height"] >= 24, box
@@ -443,4 +437,4 @@ async def test_on_a_phone_the_talk_filter_and_column_are_easy_to_tap(
         assert "on a talk shift now" in await rows.first.inner_text()
         assert await page.locator("#filter-talk").is_checked()
         await chromium.assert_accessible(page, "desk volunteers on a talk shift (phone)")
-        assert not session.foreign, session.foreign
+        assert not desk.session.foreign, desk.session.foreign
