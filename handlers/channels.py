@@ -171,9 +171,12 @@ class Profile:
     easy: bool = False
 
 
-# Why a check call is not placed: the bot may not call the number ("never"), the caller
-# asked too often this hour ("hour"), the number's or the city's day is full ("day").
-Refusal = Literal["never", "hour", "day"]
+# Why the port places no check call: the bot may not call the number ("never"), the
+# number's or the city's day is full ("day").
+PortRefusal = Literal["never", "day"]
+# Why a caller gets no check call: the port's reasons, or they asked too often this hour
+# ("hour", counted by the feature that asks: handlers/numbers/caller_check.py).
+Refusal = PortRefusal | Literal["hour"]
 
 
 class CheckPort(Protocol):
@@ -186,9 +189,13 @@ class CheckPort(Protocol):
         """How many checks one caller may ask for an hour (the feature that asks counts
         them, and says "hour" past it)."""
 
-    async def ask(self, number: str, data: str, profile: Profile) -> datetime | Refusal:
+    def may_call(self, number: str) -> bool:
+        """Whether a check call may ever go to ``number`` (a line that calls, a number the
+        bot may dial): asking for one that may not is no ask at all."""
+
+    async def ask(self, number: str, data: str, profile: Profile) -> datetime | PortRefusal:
         """A check of ``number``, to begin with the button ``data`` as a person with
-        ``profile``: when the call comes, or why it does not ("never", "day")."""
+        ``profile``: when the call comes, or why it does not."""
 
     def soon(self, at: datetime) -> bool:
         """Whether a check placed at ``at`` comes "in a moment"."""

@@ -60,7 +60,7 @@ def ordinal(value: int, rule: str) -> str | None:
 # its short vowels, and eSpeak NG's Arabic says an unvocalised word it does not know as a
 # run of consonants ("خمسة وثلاثون": "χmst wθlaːθˈuːna", a postcode "ʔrbʕt ʔrbʕt …"); with
 # its vowels it says it right. These are the number words (ICU's and :func:`counted`'s),
-# the hour of a clock, the names of the door code's pictures (handlers/helping/lifecycle.py
+# the hour of a clock, the names of the door code's pictures (handlers/media/door_codes.py
 # DOOR_SYMBOLS) and the words of the phone's own sentences around them. Pausal forms: no
 # case ending, as a word is said on its own or at the end of a phrase. After the article
 # a sun letter carries no shadda: eSpeak NG doubles it itself ("السَّاعَة" would be

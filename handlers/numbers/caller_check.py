@@ -102,7 +102,8 @@ CANNOT_CALL = N_("😔 We cannot call this number. Please press 0 to talk to a p
 # ``Refusal``): each reason its own true sentence.
 REFUSED: dict[Refusal, str] = {"never": CANNOT_CALL, "hour": NOT_THIS_HOUR, "day": NOT_NOW}
 
-# The check calls each caller asked for within the hour, per city: someone claiming a
+# The check calls each caller asked for within the hour, per city and on its clock
+# (HandlerSettings.clock): someone claiming a
 # number, or typing one, can make the bot ring it only so often (the line's own caps per
 # number and per day are its port's). In memory and bounded (flood_limits.py).
 ASKED = CityCounts(window=3600.0)
@@ -213,11 +214,13 @@ async def check_by_call(
     a way back to ``back`` (the call goes on). The state of the step that asked is over."""
     ctx.clear_state()
     port: CheckPort | None = ctx.settings.check_calls
-    # No line that calls: the number cannot be called, said as a refused check is.
-    refusal: Refusal = "never"
-    if port is not None and _asked_too_often(ctx, caller, port.per_caller_hour):
+    refusal: Refusal
+    # No line that calls, or a number it may not call: no ask at all, so not counted.
+    if port is None or not port.may_call(number):
+        refusal = "never"
+    elif _asked_too_often(ctx, caller, port.per_caller_hour):
         refusal = "hour"
-    elif port is not None:
+    else:
         # The checked call offers a PIN first, where it may (phone_pin.py).
         at = await port.ask(number, after_check(data), profile)
         if isinstance(at, datetime):

@@ -10,8 +10,8 @@ called by bot/city_service.py before the transports connect).
 - a further city's callers' recordings lie in a folder of their own inside the
   installation's: each city's sweep removes what its own database no longer names and must
   never see another city's (recording.py);
-- the features get the line's bridged calls (handlers/helping/bridged_calls.py
-  ``CallPort``, ``HandlerSettings.bridged_calls``);
+- the features get the line's bridged calls (handlers/channels.py ``CallPort``,
+  ``HandlerSettings.bridged_calls``);
 - the requests the lines' INVITE filter could not read are counted in the city's metrics
   (``nachbarbot_transport_events{platform="phone", event="unreadable_sip"}``).
 """

@@ -1,6 +1,6 @@
 """A door code is said whole (issue 41, point 3): "🔐 🦊 35" is heard as "Fuchs
 fünfunddreißig", the picture by its name in the reader's language (the names beside the
-pictures, handlers/helping/lifecycle.py DOOR_SYMBOLS), not as "fünfunddreißig" alone; any
+pictures, handlers/media/door_codes.py DOOR_SYMBOLS), not as "fünfunddreißig" alone; any
 other icon is still left out."""
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ from handlers.messages import ButtonPress, Command, Text, numbered, way_back
 from handlers.numbers.caller_check import (
     CALLING,
     CALLING_TYPED,
+    CANNOT_CALL,
+    NOT_THIS_HOUR,
     OFFER,
     REFUSED,
     calling,
@@ -103,6 +105,44 @@ async def test_what_is_not_free_waits_and_1_asks_for_the_call_back_and_ends_the_
     # A free press goes on as it is.
     (menu,) = messages(await story.press(STAND_IN, "menu:places"))
     assert menu.text != t._(OFFER)
+
+
+async def _ask_check(story: MemoryTransport, stand_in: str) -> str:
+    await story.press(stand_in, "hr:mine")
+    (said,) = messages(await story.press(stand_in, "check:call"))
+    return str(said.text)
+
+
+async def test_each_caller_has_a_few_asks_an_hour_and_an_uncallable_number_counts_none(
+    story: MemoryTransport, db: Database
+):
+    """How often a caller may ask is counted here (``ASKED``), per caller ID, on the city's
+    clock; a number the port may never call is said so each time - "not this hour" would
+    not be true - and is no ask."""
+    t = translator("de")
+    checks = Checks(per_caller_hour=2, never=frozenset({OTHER}))
+    clock = [NOW]
+    await _claimed_call(story, checks)
+    story.dispatcher.settings = replace(story.dispatcher.settings, clock=lambda: clock[0])
+    other = "withheld:0c3d"
+    story.claims[other] = OTHER
+    await made(db, "phone", other, Profile("de", consented=True))
+    for _ in range(4):
+        assert await _ask_check(story, other) == t._(CANNOT_CALL)
+    assert await _ask_check(story, STAND_IN) == t._(CALLING)
+    assert await _ask_check(story, STAND_IN) == t._(CALLING)
+    assert await _ask_check(story, STAND_IN) == t._(NOT_THIS_HOUR)
+    # Another caller ID has an hour of its own: OTHER, callable now, may ask.
+    checks.never = frozenset()
+    assert await _ask_check(story, other) == t._(CALLING)
+    clock[0] = NOW + timedelta(minutes=61)
+    assert await _ask_check(story, STAND_IN) == t._(CALLING)
+    assert [number for number, _data, _profile in checks.asked] == [
+        NUMBER,
+        NUMBER,
+        OTHER,
+        NUMBER,
+    ]
 
 
 async def test_hash_or_anything_else_on_the_offer_goes_back_and_asks_for_nothing(

@@ -144,7 +144,7 @@ class Bridging:
         # is connected into it, the number is not rung.
         self.live: Callable[[str], LiveCall | None] | None = None
 
-    # -- the port (handlers/helping/bridged_calls.py CallPort)
+    # -- the port (handlers/channels.py CallPort)
 
     def quiet_until(self) -> datetime | None:
         policy, now = self.settings.policy, self.clock()

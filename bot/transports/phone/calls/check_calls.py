@@ -45,7 +45,7 @@ from bot.transports.phone.calls.dialling import CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_day
 from db import Database
 from db.clock import local_day
-from handlers.channels import Profile, Refusal
+from handlers.channels import PortRefusal, Profile
 from handlers.messages import CheckGivenUp, Event
 from locales import Translator
 
@@ -104,12 +104,17 @@ class CheckCalls:
         checks_per_caller_hour``; counted by the feature that asks)."""
         return self.settings.per_caller_hour
 
-    async def ask(self, number: str, data: str, profile: Profile) -> datetime | Refusal:
+    def may_call(self, number: str) -> bool:
+        """Whether a check call may ever go to ``number``: the line calls out (``[phone]
+        domain``) and the bot may dial the number (dialling.py)."""
+        return bool(self.calling.settings.domain) and self.calling.dialling.may_dial(number)
+
+    async def ask(self, number: str, data: str, profile: Profile) -> datetime | PortRefusal:
         """A check of ``number``, to begin with the button ``data``: when it is placed, or
         why not - "never" (the bot may not call the number), "day" (the number's or the
         pool's day is full); each is said to the caller as it is
         (handlers/numbers/caller_check.py ``REFUSED``)."""
-        if not self.calling.settings.domain or not self.calling.dialling.may_dial(number):
+        if not self.may_call(number):
             return "never"
         now = self.clock()
         at, today = await self._when(number, now)

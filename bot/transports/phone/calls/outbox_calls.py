@@ -425,9 +425,10 @@ class CallingBack:
         return "not them"
 
     async def check(self, chat_id: str, t: Translator, begin: Begin) -> Outcome:
-        """Call ``chat_id`` to check who asked (handlers/numbers/caller_check.py; when and how
-        often is check_calls.py's): whoever answers hears the question without a name; when they say
-        it is them, the call goes on as their conversation (``begin``)."""
+        """Call ``chat_id`` to check who asked (handlers/numbers/caller_check.py; when, and
+        how often a number is called, is check_calls.py's): whoever answers hears the
+        question without a name; when they say it is them, the call goes on as their
+        conversation (``begin``)."""
         if not self.settings.domain:
             return "failed"
         number = next(self._numbers)

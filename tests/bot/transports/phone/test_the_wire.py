@@ -49,8 +49,8 @@ def test_the_phone_transport_class_stays_under_400_lines():
 
 def test_the_phone_imports_no_more_handler_modules_than_telegram():
     modules = _handler_modules(PHONE)
-    assert len(_handler_modules(TELEGRAM)) == MOST_HANDLER_MODULES
-    assert len(modules) <= MOST_HANDLER_MODULES, sorted(modules)
+    telegram = _handler_modules(TELEGRAM)
+    assert len(modules) <= min(len(telegram), MOST_HANDLER_MODULES), (sorted(modules), telegram)
 
 
 def test_the_counts_see_what_they_count(tmp_path: Path):

@@ -8,8 +8,9 @@ and half an hour apart, then given up and the coordinators told; a key pressed w
 "please hang up now" is said does not keep the caller's line open. The bot's clock is the
 test's: hours are passed by moving it, never waited; the order is the calls' events.
 
-Without a line (a stand-in stack): how often a caller ID may ask, the city's daily pool and
-hourly cap of check calls, one check waiting per number."""
+Without a line (a stand-in stack): the numbers a check may go to, the city's daily pool and
+hourly cap of check calls, one check waiting per number (how often a caller ID may ask is
+the feature's count: tests/handlers/numbers/test_caller_check.py)."""
 
 from __future__ import annotations
 
@@ -269,8 +270,7 @@ async def test_the_pool_has_its_day_and_hour_and_a_number_its_own(db: Database):
     checks = _checks(db, clock, CheckSettings(per_day=3, per_hour=2, per_caller_hour=2))
     checks._start = lambda number, pause=0.0: None  # type: ignore[method-assign]
     now = clock()
-    # How often one caller may ask is counted by the feature that asks (caller_check.py).
-    assert checks.per_caller_hour == 2
+    assert checks.may_call(ERNA) and not checks.may_call("+499005123456")
     assert await checks.ask(ERNA, "hr:mine", Profile()) == now
     assert await checks.ask(ERNA, "hr:mine", Profile()) == now  # the one waiting
     assert await checks.ask(OTHER, "hr:new", Profile()) == now
