@@ -103,9 +103,9 @@ CANNOT_CALL = N_("😔 We cannot call this number. Please press 0 to talk to a p
 REFUSED: dict[Refusal, str] = {"never": CANNOT_CALL, "hour": NOT_THIS_HOUR, "day": NOT_NOW}
 
 # The check calls each caller asked for within the hour, per city and on its clock
-# (HandlerSettings.clock): someone claiming a
-# number, or typing one, can make the bot ring it only so often (the line's own caps per
-# number and per day are its port's). In memory and bounded (flood_limits.py).
+# (HandlerSettings.clock): someone claiming a number, or typing one, can make the bot ring
+# it only so often (the line's own caps per number and per day are its port's). In memory
+# and bounded (flood_limits.py).
 ASKED = CityCounts(window=3600.0)
 # The key all withheld callers' asks are counted under.
 WITHHELD = "withheld"
