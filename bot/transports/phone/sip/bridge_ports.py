@@ -26,8 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 # Imported only when a city takes calls (bot/transports/registry.py).
 import pjsua2 as pj
 
@@ -36,15 +34,23 @@ FRAME_MS = 20
 
 def pcm_of(path: Path, rate: int) -> bytes:
     """The WAV file ``path`` as mono signed 16-bit samples at ``rate`` a second (OSError
-    when it cannot be read, ValueError when it is no such WAV)."""
+    when it cannot be read, ValueError when it is no such WAV). The bot's own prompts are
+    made so (prompts.py): their frames are taken as they are, and numpy is loaded only for
+    another file - a line process is one per five calls, and numpy's 11 MB in each was
+    most of what a line grew by (bench/RESULTS.md)."""
     try:
         with wave.open(str(path), "rb") as file:
             if file.getsampwidth() != 2:
                 raise ValueError("not 16-bit PCM")
             channels, own_rate = file.getnchannels(), file.getframerate()
-            samples = np.frombuffer(file.readframes(file.getnframes()), dtype="<i2")
+            frames = file.readframes(file.getnframes())
     except (wave.Error, EOFError) as exc:
         raise ValueError("not a WAV file") from exc
+    if channels == 1 and own_rate == rate:
+        return frames[: len(frames) // 2 * 2]
+    import numpy as np
+
+    samples = np.frombuffer(frames[: len(frames) // 2 * 2], dtype="<i2")
     if channels > 1:
         samples = samples[: len(samples) // channels * channels].reshape(-1, channels)
         samples = samples.mean(axis=1).astype("<i2")

@@ -106,6 +106,17 @@ def test_ports_given_back_are_taken_again_not_made_anew(ports: Ports):
     assert ports.made == 4
 
 
+def test_a_prompt_made_at_the_calls_rate_is_taken_as_it_is(tmp_path: Path):
+    path = tmp_path / "mono8k.wav"
+    tone = (np.sin(np.arange(800) / 5) * 8000).astype("<i2").tobytes()
+    with wave.open(str(path), "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(RATE)
+        file.writeframes(tone)
+    assert pcm_of(path, RATE) == tone
+
+
 def test_a_prompt_is_read_at_the_calls_rate(tmp_path: Path):
     path = tmp_path / "stereo16k.wav"
     tone = (np.sin(np.arange(1600) / 5) * 8000).astype("<i2")

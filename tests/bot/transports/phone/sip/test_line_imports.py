@@ -28,6 +28,16 @@ def test_a_line_does_not_import_the_bot():
     assert loaded == "[]"
 
 
+def test_a_lines_sip_stack_loads_no_numpy():
+    """The bot's prompts are mono at the calls' rate: taken as they are (bridge_ports.py
+    ``pcm_of``), so a line does not carry numpy (11 MB each, bench/RESULTS.md)."""
+    loaded = _loaded(
+        "import sys, bot.transports.phone.sip.stack\n"
+        "print('numpy' in sys.modules, 'pjsua2' in sys.modules)"
+    )
+    assert loaded == "False True"
+
+
 def test_the_package_still_names_the_transport():
     named = _loaded(
         "import importlib\n"
