@@ -36,8 +36,8 @@ def pcm_of(path: Path, rate: int) -> bytes:
     """The WAV file ``path`` as mono signed 16-bit samples at ``rate`` a second (OSError
     when it cannot be read, ValueError when it is no such WAV). The bot's own prompts are
     made so (prompts.py): their frames are taken as they are, and numpy is loaded only for
-    another file - a line process is one per five calls, and numpy's 11 MB in each was
-    most of what a line grew by (bench/RESULTS.md)."""
+    another file - loaded at start, it made every line process (four calls each) 10 MB
+    larger (bench/RESULTS.md)."""
     try:
         with wave.open(str(path), "rb") as file:
             if file.getsampwidth() != 2:

@@ -30,7 +30,7 @@ def test_a_line_does_not_import_the_bot():
 
 def test_a_lines_sip_stack_loads_no_numpy():
     """The bot's prompts are mono at the calls' rate: taken as they are (bridge_ports.py
-    ``pcm_of``), so a line does not carry numpy (11 MB each, bench/RESULTS.md)."""
+    ``pcm_of``), so a line does not carry numpy (10 MB each, bench/RESULTS.md)."""
     loaded = _loaded(
         "import sys, bot.transports.phone.sip.stack\n"
         "print('numpy' in sys.modules, 'pjsua2' in sys.modules)"
