@@ -333,8 +333,9 @@ class CallVoice:
         """The words of ``chat_id``'s person on the phone, from their row: their language,
         easy language, the phone's variants; a newcomer's: ``language``, else the city's
         for their number."""
-        newcomer = self.dispatcher.settings.newcomer_language(language_hint(chat_id))
-        return await self.dispatcher.words_of(PLATFORM, chat_id, language or newcomer)
+        if not language:
+            language = self.dispatcher.settings.newcomer_language(language_hint(chat_id))
+        return await self.dispatcher.words_of(PLATFORM, chat_id, language)
 
     async def words(self, call: Call) -> Translator:
         """The caller's words: their newest answer's reader, else read once for the call."""

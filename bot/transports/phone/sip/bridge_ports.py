@@ -46,11 +46,12 @@ def pcm_of(path: Path, rate: int) -> bytes:
             frames = file.readframes(file.getnframes())
     except (wave.Error, EOFError) as exc:
         raise ValueError("not a WAV file") from exc
+    frames = frames[: len(frames) // 2 * 2]  # whole samples (a cut file may end in half)
     if channels == 1 and own_rate == rate:
-        return frames[: len(frames) // 2 * 2]
+        return frames
     import numpy as np
 
-    samples = np.frombuffer(frames[: len(frames) // 2 * 2], dtype="<i2")
+    samples = np.frombuffer(frames, dtype="<i2")
     if channels > 1:
         samples = samples[: len(samples) // channels * channels].reshape(-1, channels)
         samples = samples.mean(axis=1).astype("<i2")
