@@ -12,6 +12,7 @@ from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, dialled
 from bot.transports.phone.sip.admission import check_entry as check_peer
+from bot.transports.phone.sip.caller_header import SOURCES as CALLER_ID_SOURCES
 from locales.hours import validate as validate_hours
 from locales.phone_numbers import parse_countries
 
@@ -91,6 +92,12 @@ class PhoneSection:
     realm: str = _opt(
         "", doc="The digest realm the SIP password answers; empty: the registrar's host"
     )
+    caller_id: str = _opt(
+        "from",
+        doc="Whose word names a caller: from (the user part of the From header's URI, never"
+        " its display name) or p-asserted-identity (the provider's P-Asserted-Identity, RFC"
+        " 3325, for a provider that asserts it on every call: a call without one is withheld)",
+    )
     call_domain: str = _opt(
         "", doc="Call-backs call sip:<number>@this (a trunk's host:port); empty: the registrar's"
     )
@@ -131,6 +138,14 @@ class PhoneSection:
     check_calls_per_hour: int = _opt(
         6, minimum=0, maximum=1000, doc="Of those, calls an hour at most"
     )
+    check_calls_reserve_percent: int = _opt(
+        50,
+        minimum=0,
+        maximum=100,
+        doc="Share of check_calls_per_day and of check_calls_per_hour kept for residents with "
+        "something to protect (a request, a desk entry): callers the bot does not know yet "
+        "cannot spend it",
+    )
     checks_per_caller_hour: int = _opt(
         3,
         minimum=1,
@@ -153,6 +168,8 @@ class PhoneSection:
         wrong = validate_hours(self.coordinators_hours)
         if wrong:
             raise ConfigError(f"phone.coordinators_hours: {wrong}")
+        if self.caller_id not in CALLER_ID_SOURCES:
+            raise ConfigError("phone.caller_id: " + " or ".join(CALLER_ID_SOURCES))
         if self.clock_rate not in (8000, 16000):
             raise ConfigError("phone.clock_rate: 8000 or 16000")
         if self.quiet_hours and not _QUIET_HOURS.fullmatch(self.quiet_hours):

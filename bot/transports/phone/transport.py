@@ -179,6 +179,7 @@ class PhoneTransport(Transport):
             begin=lambda *a: who_calls.checked(self, *a),
             words=lambda *a: who_calls.check_words(self, *a),
             proven=self.proven,
+            protects=lambda number: dispatcher.protects(PLATFORM, number),
         )
         # The features ask for them (a withheld caller's number, handlers/numbers/number_entry.py).
         dispatcher.settings = replace(dispatcher.settings, check_calls=self.checks)
@@ -430,6 +431,7 @@ class PhoneTransport(Transport):
                 withheld=is_withheld(call.chat_id),
                 claims=call.claimed,
                 checked=call.checked,
+                pin_proven=call.pin_proven,
             ),
             chat_id=call.chat_id,
             event=event,
@@ -524,6 +526,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         trusted_peers=phone.peers(),
         realm=phone.realm,
         rtp_timeout_seconds=phone.rtp_timeout_seconds,
+        caller_id=phone.caller_id,
     )
     calling_back = CallBackSettings(
         domain=phone.call_domain or _domain(phone.registrar),
@@ -543,6 +546,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
             per_day=phone.check_calls_per_day,
             per_hour=phone.check_calls_per_hour,
             per_caller_hour=phone.checks_per_caller_hour,
+            reserve_percent=phone.check_calls_reserve_percent,
         ),
     )
     in_call: CallSettings = carried(CallSettings, phone, recordings=Path(phone.recordings))

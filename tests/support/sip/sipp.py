@@ -122,11 +122,21 @@ def _prepare(
     after_ms: int,
     payload_type: int | None,
     numbered_callers: bool = False,
+    display: str = "",
+    headers: Sequence[str] = (),
 ) -> tuple[Path, Path]:
     folder = Path(tempfile.mkdtemp(prefix="nachbarbot-sipp-"))
     text = (SCENARIOS / scenario).read_text()
     if numbered_callers:  # the From user: the caller and SIPp's call number
         text = text.replace("sip:[caller]@", "sip:[caller][call_number]@")
+    if display:  # the From header's display name, as written (quoted or tokens)
+        text = text.replace('From: "SIPp" <sip:', f"From: {display} <sip:")
+    if headers:  # more header fields of the INVITE, after its Max-Forwards
+        first = text.index("Max-Forwards: 70\n")
+        indent = text[text.rindex("\n", 0, first) + 1 : first]
+        added = "".join(f"{indent}{header}\n" for header in headers)
+        end = first + len("Max-Forwards: 70\n")
+        text = text[:end] + added + text[end:]
     if KEYPAD_MARK in text:
         text = text.replace(KEYPAD_MARK, keypad_xml(steps, after_ms, folder, payload_type))
     scenario_path = folder / scenario
@@ -186,12 +196,17 @@ def run_scenario(
     payload_type: int | None = None,
     extra: Sequence[str] = (),
     numbered_callers: bool = False,
+    display: str = "",
+    headers: Sequence[str] = (),
 ) -> SippResult:
     """Runs ``calls`` calls of ``scenario`` to ``service`` (the user called) at ``target``
     ("127.0.0.1:port": Kamailio or a phone), ``limit`` at once (default all), and waits.
     ``numbered_callers``: each call from a number of its own, ``caller`` followed by the
-    call's number."""
-    folder, scenario_path = _prepare(scenario, steps, after_ms, payload_type, numbered_callers)
+    call's number; ``display`` the From header's display name as written (default
+    ``"SIPp"``), ``headers`` more fields of the INVITE ("P-Asserted-Identity: <…>")."""
+    folder, scenario_path = _prepare(
+        scenario, steps, after_ms, payload_type, numbered_callers, display, headers
+    )
     for _ in range(BIND_TRIES):
         command = [
             sipp_binary(),

@@ -52,7 +52,8 @@ def sip_ports(port: int, lines: int) -> range:
 class CallEvent:
     """What happened to call ``call_id`` (-1: to the account).
 
-    - ``call``: a call came and is being answered (``value``: the caller's SIP URI);
+    - ``call``: a call came and is being answered (``value``: the caller's URI, from the
+      From header or the provider's assertion, sip/caller_header.py; "" when withheld);
     - ``answered``: a call the bot made was answered (not at early media);
     - ``audio``: its audio is on; ``key``: a key was pressed (``value``: "0"-"9", "*",
       "#"); ``quiet``: all it was to hear was played to its end;
@@ -111,6 +112,9 @@ class StackSettings:
     # A call whose far end sends no audio (RTP) this long is hung up: a caller gone without
     # a BYE (a lost network, a provider that dropped it) would hold a place for ever.
     rtp_timeout_seconds: float = 30.0
+    # Whose word names a caller (caller_header.py): "from" (the From URI's user) or
+    # "p-asserted-identity" (the provider's assertion, RFC 3325; a call without it is withheld).
+    caller_id: str = "from"
 
 
 class CallControl(Protocol):

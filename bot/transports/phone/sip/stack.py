@@ -52,6 +52,7 @@ import pjsua2 as pj
 from bot.transports.phone.sip.admission import PARAMETER, Admission, contact_token, uri_host_port
 from bot.transports.phone.sip.bridge_ports import Ear, Mouth, Ports, pcm_of
 from bot.transports.phone.sip.call_control import CallEvent, EventKind, Listener, StackSettings
+from bot.transports.phone.sip.caller_header import caller_uri
 from bot.transports.phone.sip.invite_filter import InviteFilter
 from bot.transports.phone.sip.places import SharedPlaces
 
@@ -497,7 +498,11 @@ class Stack:
 
     def _incoming(self, account: _Account, call_id: int, source: str, message: str) -> None:
         call = _Call(self, account, call_id)
-        call.sip_id = call.getInfo().callIdString
+        info = call.getInfo()
+        call.sip_id = info.callIdString
+        # Who calls, read once from the INVITE as it came: the From URI (or the provider's
+        # assertion, [phone] caller_id), never its display name (caller_header.py).
+        call.caller = caller_uri(self.settings.caller_id, info.remoteUri, message)
         why = self._admission.refuses(source, message) if self._admission else "not started"
         if why:
             if self._places is not None:
@@ -531,7 +536,7 @@ class Stack:
         call = self._calls.get(call_id)
         if call is None:  # the caller gave up first
             return
-        self._post("call", call_id, call.getInfo().remoteUri)
+        self._post("call", call_id, call.caller)
         answer = pj.CallOpParam()
         answer.statusCode = 200
         call.answer(answer)
@@ -727,6 +732,7 @@ class _Call(pj.Call):
     def __init__(self, stack: Stack, account: _Account, call_id: int) -> None:
         super().__init__(account, call_id)
         self.stack = stack
+        self.caller = ""
         self.audio: Any = None
         # What it hears (its mouth, while the call lasts) and the prompt being said.
         self.mouth: Mouth | None = None
