@@ -23,6 +23,8 @@ ROLES = ("resident", "volunteer", "coordinator", "admin")
 # A user's roles read with their row, in the same statement.
 _ROLES = "(SELECT group_concat(role) FROM user_roles WHERE user_id = users.id) AS roles"
 _SELECT_USER = "SELECT users.*, " + _ROLES + " FROM users"
+# Minutes before an event a person is reminded, until they choose (the column's default).
+REMINDERS = (1440, 60)
 
 
 class ReadAloud(IntEnum):
@@ -47,7 +49,7 @@ class User:
     first_name: str = ""
     banned_at: str | None = None
     # Minutes before an event to remind; empty: no reminders.
-    reminder_offsets: tuple[int, ...] = (1440, 60)
+    reminder_offsets: tuple[int, ...] = REMINDERS
     # Messages in a language they may not read reach them translated (if an engine runs).
     translate_messages: bool = True
     # Messages also come as voice messages in their language: every one, or the one whose
@@ -78,6 +80,20 @@ class Arrival:
     # Seen before (a retry, a replay after a crash), and its answers if never confirmed sent.
     handled_before: bool
     kept_replies: str | None
+
+
+@dataclass(frozen=True)
+class Entered:
+    """The person the desk's resident form (bot/web/desk/phone_residents.py) reaches with a
+    number: made now (``new``), the one there was with data of their own (kept as they
+    are), or one without (``taken``: someone texted or called from the number first - who,
+    nobody knows - and the coordinator's entry replaced what they chose)."""
+
+    user: User
+    new: bool = False
+    taken: bool = False
+    # Consent given from the number before the entry, dropped with the rest (``taken``).
+    consent_dropped: bool = False
 
 
 class UserStore:
@@ -301,9 +317,11 @@ class UserStore:
         subscriptions, or a first name on a number platform, where only a coordinator
         enters one (the desk's resident form; a chat's first name is the chat account's).
         The one rule of whether a claim to be this person (a caller ID, an SMS sender) must
-        be checked first and whether declining the privacy notice may erase them
-        (handlers/numbers/caller_check.py, handlers/privacy.py); consent is not part of it: a
-        person the desk entered has data and no consent."""
+        be checked first, whether declining the privacy notice may erase them
+        (handlers/numbers/caller_check.py, handlers/privacy.py), and whether what they chose
+        is a stranger's that the desk's entry of a resident replaces and a STOP they send
+        binds no one entered later (:meth:`enter_resident`, bot/transports/sms/transport.py);
+        consent is not part of it: a person the desk entered has data and no consent."""
         platforms = number_platforms() or ("",)
         marks = ", ".join("?" * len(platforms))
         row = await fetch_one(
@@ -331,6 +349,38 @@ class UserStore:
             (user_id, *platforms, *platforms),
         )
         return row is not None
+
+    async def enter_resident(
+        self, platform: str, number: str, first_name: str, language: str
+    ) -> Entered:
+        """The person a coordinator enters with ``number`` (E.164) on the desk, reached on
+        ``platform`` (a number platform), named ``first_name``, in ``language``. A person
+        there with data of their own (:meth:`has_data`) is kept as they are: the channel
+        they chose, their name, their consent. A person without is whoever texted or
+        called first, and anyone can send from a number: the coordinator's name, language
+        and channel win, consent given from the number goes (the resident is asked
+        herself), and so do their settings and conversation - a stranger's choices. Else a
+        new person."""
+        if not by_number(platform):
+            raise ValueError(f"{platform!r} is no number platform")
+        found = await self.find(platform, number)
+        if found is None:
+            made = await self.seen(platform, number, number, first_name)
+            await self.set_language(made.id, language)
+            return Entered(replace(made, language=language), new=True)
+        if await self.has_data(found.id):
+            return Entered(found)
+        await execute(
+            self._tx,
+            "UPDATE users SET first_name = ?, language = ?, platform = ?, consent_at = NULL,"
+            " easy_language = 0, read_aloud = 0, translate_messages = 1,"
+            " reminder_offsets = ?, no_voice_told = '' WHERE id = ?",
+            (first_name[:64], language, platform, ",".join(map(str, REMINDERS)), found.id),
+        )
+        await self.clear_state(found.id)
+        taken = await self.get(found.id)
+        assert taken is not None
+        return Entered(taken, taken=True, consent_dropped=found.consent_at is not None)
 
     async def record_consent(self, user_id: int) -> None:
         await execute(self._tx, "UPDATE users SET consent_at = ? WHERE id = ?", (_now(), user_id))

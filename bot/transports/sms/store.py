@@ -150,9 +150,9 @@ class SmsStore:
     async def stop(self, number: str, *, keep_help: bool = False, stranger: bool = False) -> bool:
         """No more texts to ``number`` (it sent STOP), until it sends START; with
         ``keep_help`` the notices of a help under way still go (until :meth:`stop_help`);
-        ``stranger``: the number is nobody's yet (a person entered with it later is not
-        bound: :meth:`release`). A STOP never weakens one before it. Whether it changed
-        anything."""
+        ``stranger``: the number is nobody's yet, or its person has no data of their own
+        (a person the desk enters with it later is not bound: :meth:`release`). A STOP
+        never weakens one before it. Whether it changed anything."""
         async with self._tx.transaction():
             await self._touch(number)
             return (
@@ -168,9 +168,10 @@ class SmsStore:
             )
 
     async def release(self, number: str) -> bool:
-        """A STOP ``number`` sent while it was nobody's no longer counts: a coordinator
-        entered a person with it, who never sent it (a forger may have). Whether there was
-        one; a STOP sent since the number was someone's stays."""
+        """A STOP ``number`` sent while it was nobody's (or its person's had no data of
+        their own) no longer counts: a coordinator entered a resident with it, who never
+        sent it (a forger may have). Whether there was one; a STOP sent since the number
+        was someone's with data stays."""
         return (
             await changed(
                 self._tx,

@@ -10,7 +10,9 @@ local number in ``[sms] country``). Then, in this order:
 - a number the bot does not know is answered only while today's first contacts have room
   (budget.py ``first_contact``); past them its text is dropped unanswered. Its STOP is
   kept and answered once (as a first contact), marked as nobody's: it does not bind a
-  person a coordinator enters with the number later (store.py ``release``).
+  person a coordinator enters with the number later (store.py ``release``) - nor does the
+  STOP of a person with no data of their own (db/users.py ``has_data``: whoever texted
+  "Hallo" first), whom the desk's entry replaces (db/users.py ``enter_resident``).
 - STOP (or its word in one of the bot's languages, :data:`STOP_WORDS`): no text goes to the
   number any more (a flag in store.py that :meth:`SmsTransport.deliver` checks: the outbox
   gives such a text up for good, never retries it), after one last text that says how to
@@ -295,7 +297,10 @@ class SmsTransport(Transport):
             if not await self.budget.first_contact(number):
                 return
         if word in STOP_WORDS:
-            await self._stop(number, await self.budget.helping(PLATFORM, number), t)
+            # A person with no data of their own is whoever texted first (db/users.py
+            # has_data): their STOP binds no resident the desk enters later, as nobody's.
+            stranger = user is None or not await self.db.users.has_data(user.id)
+            await self._stop(number, await self.budget.helping(PLATFORM, number), t, stranger)
             return
         if word in START_WORDS:
             if await self.store.start(number) and await self._first_told(number, "start"):
@@ -332,8 +337,9 @@ class SmsTransport(Transport):
             number, word, to_text(datetime.now(UTC) - TOLD_AGAIN_AFTER)
         )
 
-    async def _stop(self, number: str, helping: bool, t: Translator) -> None:
-        """STOP: with help under way, all but its notices until the code comes back."""
+    async def _stop(self, number: str, helping: bool, t: Translator, stranger: bool) -> None:
+        """STOP: with help under way, all but its notices until the code comes back;
+        ``stranger``: from a person with no data of their own (store.py ``release``)."""
         if helping and await self.store.stop_state(number) != "all":
             if not (
                 await self.store.stop(number, keep_help=True)
@@ -347,7 +353,9 @@ class SmsTransport(Transport):
             text = t.t(STOPPED_BUT_HELP, code=code) if code else t.t(STOPPED_BUT_HELP_NO_CODE)
             await self._send_now(number, str(text))
             return
-        if await self.store.stop(number) and await self._first_told(number, "stop"):
+        if await self.store.stop(number, stranger=stranger) and await self._first_told(
+            number, "stop"
+        ):
             await self._send_now(number, str(t.t(STOPPED)))
 
     async def _stopped_help_too(self, number: str, text: str, t: Translator) -> bool:

@@ -10,10 +10,14 @@ a sender is only a claim: the resident has a name and a request and so is checke
 first call on (handlers/numbers/caller_check.py: a call-back her number answers, or her PIN, before
 anything of hers is said or done, her consent too), and declining the notice by text erases
 her only by the code texted to her number (handlers/privacy.py). The person with that
-number already is reused, on the channel they chose themselves. A STOP the number texted
-while it was nobody's (bot/transports/sms/store.py ``release``) does not bind a new person:
-anyone could have sent it in the number's name; the desk says so, and the resident can send
-STOP themselves.
+number already is reused (db/users.py ``enter_resident``, the one rule): one with data of
+their own (a request, a name a coordinator entered) as they are, on the channel they chose
+themselves; one without is whoever texted or called first - anyone can, in the number's
+name - so the coordinator's name, language and channel win, and consent given from the
+number before is dropped (she is asked herself). A STOP the number texted while it was
+nobody's or its person had no data of their own (bot/transports/sms/store.py ``release``)
+does not bind the resident either. The page after saving says each of these it changed
+(``also``, requests.py ``ALSO``); the resident can send STOP themselves.
 
 Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
 German; ``first_name``; ``language``; ``channel``: the platform of the channel that calls,
@@ -69,20 +73,23 @@ def _channel(channels: Channels, chosen: str) -> Channel | None:
 
 async def _resident(
     desk: Desk, number: str, name: str, language: str, channel: Channel
-) -> tuple[User, bool]:
-    """The person with ``number``: the one there is (on the channel they chose), else a
-    new one reached on ``channel``; and whether a STOP the number sent while it was
-    nobody's was set aside for the new one (anyone could have sent it in its name)."""
-    users = desk.site.db.users
-    found = await users.find(channel.platform, number)  # one person on every number channel
-    if found is not None:
-        return found, False
-    made = await users.seen(channel.platform, number, number, name)
-    await users.set_language(made.id, language)
+) -> tuple[User, list[str]]:
+    """The person with ``number`` (db/users.py ``enter_resident``: the one with data of
+    their own as they are, else the coordinator's) and what the desk says it changed
+    (requests.py ``ALSO``): a stranger's choices replaced, their consent dropped, and a
+    STOP the number sent while it was nobody's set aside (anyone could have sent it)."""
+    entered = await desk.site.db.users.enter_resident(channel.platform, number, name, language)
+    if not (entered.new or entered.taken):
+        return entered.user, []
+    changed = ["taken"] if entered.taken else []
+    if entered.consent_dropped:
+        changed.append("unconsented")
     channels = desk.site.settings.channels
     texting = channels.texting(running=False)
     line = channels.line(texting.platform, desk.site.db.transactions) if texting else None
-    return made, line is not None and await line.release(number)
+    if line is not None and await line.release(number):
+        changed.append("unstopped")
+    return entered.user, changed
 
 
 @desk_page
@@ -113,14 +120,14 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         return await request_pages.detail_page(request, error=t.t(problem or BAD_NUMBER))
     try:
         async with desk.site.db.transaction():
-            resident, unstopped = await _resident(desk, number, name, language, channel)
+            resident, changed = await _resident(desk, number, name, language, channel)
             await lifecycle.reach_by_phone(desk.site.scene(), desk.user, request_id, resident)
             await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
     except Refused as refusal:
         return await request_pages.detail_page(request, error=refusal.text(t), status=409)
     desk.site.wake()
     done = "call" if channels.of(resident.platform).calls else "text"
-    also = "&also=unstopped" if unstopped else ""
+    also = "".join(f"&also={each}" for each in changed)
     raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}{also}")
 
 

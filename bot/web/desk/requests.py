@@ -75,9 +75,19 @@ DONE = {
     # A coordinator ended a request (a "just talk" request's "⏹ End").
     "end": N_("⏹ Request #{id} is ended."),
 }
-# Said after the notice of ``done``, each named in ``also`` (phone_residents.py: the STOP
-# a number sent while it was nobody's does not bind the resident entered with it).
+# Said after the notice of ``done``, each named in ``also``, in this order
+# (phone_residents.py: what the resident's entry changed of what was there for the number -
+# a stranger's choices, their consent, a STOP sent while the number was nobody's).
 ALSO = {
+    "taken": N_(
+        "⚠️ Someone had already texted or called from this number, with no request and no "
+        "name here. What they chose no longer counts: the resident has the name and "
+        "language you entered and is reached as you chose."
+    ),
+    "unconsented": N_(
+        "The agreement to the privacy notice given from this number was dropped: the "
+        "resident will be asked for it."
+    ),
     "unstopped": N_(
         "⚠️ This number had sent STOP before anyone here had it. That does not count for "
         "the resident: texts go to the number. If they want none, they send STOP themselves."
@@ -282,9 +292,10 @@ async def _detail(
     done = request.query.get("done", "")
     if notice is None and done in DONE:
         notice = t.t(DONE[done], id=found.id)
-        also = request.query.get("also", "")
-        if also in ALSO:
-            notice += Markup(" ") + t.t(ALSO[also])
+        named = set(request.query.getall("also", []))
+        for also, said in ALSO.items():
+            if also in named:
+                notice += Markup(" ") + t.t(said)
     elif notice is None and done == "reoffer" and (n := number(request.query.get("n"))) is not None:
         notice = (
             t.tn(
