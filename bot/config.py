@@ -167,8 +167,21 @@ class HelpSection:
     publish_at_once: list[str] = _opt(
         [],
         doc="Requests published without waiting for review, the coordinators told and able "
-        'to pull them back: "returning" (a requester whose earlier help was done and '
-        "nobody reported); [] off",
+        'to pull them back: "returning" (a requester whose earlier help plausibly happened '
+        "and nobody reported, unless the checks flag the text); [] off",
+    )
+    returning_after_hours: int = _opt(
+        3,
+        minimum=1,
+        maximum=72,
+        doc="Earlier help counts for returning when the volunteer told their time, or when "
+        '"done" came at least this long after the volunteer took it',
+    )
+    returning_account_days: int = _opt(
+        28,
+        minimum=1,
+        maximum=365,
+        doc="A requester counts as returning only with an account at least this old",
     )
     review_remind_minutes: int = _opt(
         30,
@@ -454,6 +467,8 @@ class Sections:
             require_verified_volunteers=self.help.require_verified_volunteers,
             certificate_required_for=frozenset(self.help.certificate_required_for),
             publish_at_once=frozenset(self.help.publish_at_once),
+            returning_after_hours=self.help.returning_after_hours,
+            returning_account_days=self.help.returning_account_days,
             new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,
             new_account_flood_requests=self.help.new_account_flood_requests,
             offer_rules=self.help.offer_rules(),

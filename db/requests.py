@@ -25,6 +25,30 @@ STAMPS = {OPEN: "opened_at", MATCHED: "matched_at", **dict.fromkeys(CLOSED, "clo
 _AMOUNTS = ("minutes_spent", "money_cents", "money_confirmed")
 
 
+# How many of a requester's done requests :meth:`RequestStore.past_help` reads: one that
+# plausibly happened is enough, and the work stays bounded for a requester of years.
+PAST_HELP_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class DoneHelp:
+    """A request that was done: when it was matched and closed, and whether the volunteer
+    told the time they spent (only the volunteer can, after "done": relay.py)."""
+
+    matched_at: str | None
+    closed_at: str | None
+    volunteer_confirmed: bool
+
+
+@dataclass(frozen=True)
+class PastHelp:
+    """A requester's earlier help: their newest done requests, newest first, and whether
+    anybody ever reported anything on any of their requests."""
+
+    done: tuple[DoneHelp, ...]
+    reported: bool
+
+
 class TransitionError(Exception):
     def __init__(
         self, request_id: int, wanted: str, current: str | None, decided_by: int | None
@@ -339,18 +363,31 @@ class RequestStore:
         )
         return [row[0] for row in rows]
 
-    async def returning_well(self, requester_id: int) -> bool:
-        """Did this requester get help before (a request done), and nobody reported
-        anything on any of their requests (handlers/helping/reports.py's subjects)?"""
-        row = await fetch_one(
+    async def past_help(self, requester_id: int) -> PastHelp:
+        """What a requester's earlier help shows (handlers/helping/returning.py judges it):
+        their newest :data:`PAST_HELP_LIMIT` requests that were done, and whether anybody
+        reported anything on any of their requests (handlers/helping/reports.py's
+        subjects); in one round trip."""
+        done, reported = await fetch_each(
             self._tx,
-            f"SELECT EXISTS (SELECT 1 FROM help_requests WHERE requester_id = ?"
-            f" AND state = '{DONE}'),"
-            " EXISTS (SELECT 1 FROM reports rp JOIN help_requests r"
-            " ON rp.subject = 'request:' || CAST(r.id AS TEXT) WHERE r.requester_id = ?)",
-            (requester_id, requester_id),
+            [
+                (
+                    "SELECT matched_at, closed_at, minutes_spent IS NOT NULL FROM help_requests"
+                    f" WHERE requester_id = ? AND state = '{DONE}'"
+                    " ORDER BY closed_at DESC, id DESC LIMIT ?",
+                    (requester_id, PAST_HELP_LIMIT),
+                ),
+                (
+                    "SELECT EXISTS (SELECT 1 FROM reports rp JOIN help_requests r"
+                    " ON rp.subject = 'request:' || CAST(r.id AS TEXT) WHERE r.requester_id = ?)",
+                    (requester_id,),
+                ),
+            ],
         )
-        return row is not None and bool(row[0]) and not bool(row[1])
+        return PastHelp(
+            tuple(DoneHelp(row[0], row[1], bool(row[2])) for row in done),
+            bool(reported[0][0]),
+        )
 
     async def in_state(self, *states: str) -> list[HelpRequest]:
         rows = await fetch_all(

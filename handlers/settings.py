@@ -146,8 +146,11 @@ class HandlerSettings:
     # extended certificate of good conduct a coordinator saw and which counts that day.
     certificate_required_for: frozenset[str] = frozenset()
     # Whose requests are published without waiting for review (the coordinators told, with
-    # a button to pull it back): "returning" (handlers/helping/lifecycle.py ``submit``).
+    # a button to pull it back): "returning" (handlers/helping/lifecycle.py ``submit``;
+    # who is returning: handlers/helping/returning.py, with the two figures below).
     publish_at_once: frozenset[str] = frozenset()
+    returning_after_hours: int = 3
+    returning_account_days: int = 28
     # Against misuse: a new account's quick repeats wait this long, and so do new accounts
     # while this many requests of new accounts came within it; floods are slowed down
     # (messages and button presses each have their own limit).

@@ -8,8 +8,8 @@ command, a scheduled job, an account deletion or a ban. The caller only answers 
 
 transition     from → to                   who may                     who else is told
 submit         new → review                a resident, not banned      backchannel (review post)
-               new → open (trusted, the city's ``[help] publish_at_once``): backchannel
-               (post with "pull back"), requester, volunteers
+               new → open (trusted, the city's ``[help] publish_at_once``: who, returning.py):
+               backchannel (post with "pull back"), requester, volunteers
 pull_back      open → review               a coordinator               offers, backch. (new post)
 enter          new → open                  a coordinator               matching volunteers
 publish        review → open               a coordinator               requester, posts, volunteers
@@ -81,6 +81,7 @@ from handlers.helping import (
     offer_fanout,
     posting_limits,
     ranking,
+    returning,
     talk_now,
     text_language,
 )
@@ -183,11 +184,13 @@ async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRe
     if refusal is not None:
         raise refusal
     request = await scene.db.requests.create(requester.id, requester.id, **draft)
-    if "returning" in scene.settings.publish_at_once and await scene.db.requests.returning_well(
-        requester.id
-    ):
-        return await _publish_at_once(scene, request)
-    await _post_for_review(scene, request)
+    held = None
+    if returning.RETURNING in scene.settings.publish_at_once:
+        # Who is returning, and what keeps a request in review all the same: one owner.
+        held = await returning.held_for_review(scene, requester, request)
+        if held is None:
+            return await _publish_at_once(scene, request)
+    await _post_for_review(scene, request, held=held)
     return request
 
 
@@ -264,10 +267,16 @@ async def reach_by_phone(
     return changed
 
 
-async def _post_for_review(scene: Scene, request: HelpRequest) -> None:
+async def _post_for_review(
+    scene: Scene, request: HelpRequest, *, held: returning.Held | None = None
+) -> None:
     """Post the request to every backchannel, remembering the posts to mark them later;
-    a voice description follows its post, so that it can be heard and checked."""
+    a voice description follows its post, so that it can be heard and checked. ``held``: why
+    a city that publishes returning requesters at once did not publish this one, said first.
+    """
     text = await group_review_post(scene.db, scene.settings, request)
+    if held is not None:
+        text = Markup("\n").join([*held.lines(backchannel_language()), Markup(""), text])
     for outbox_id in await scene.mail.to_backchannel(
         lambda t: Message(text, decision_buttons(t, request.id), typed_choices=False),
         about=[request.requester_id],

@@ -1,6 +1,10 @@
 """What a coordinator should look at before publishing a request: phone numbers, e-mail
 addresses, street addresses, links, and text very like a recent request.
 
+:func:`flagged` is the one place the checks of the text itself run: the review post shows
+what it finds (:func:`warnings_for`), and a request it flags is never published at once
+(handlers/helping/returning.py).
+
 The checks run on the visible text (zero-width and other invisible characters removed,
 compatibility forms folded), so "0171\u200b234…" or "a\u200b@b.de" cannot slip past them.
 """
@@ -14,7 +18,7 @@ from markupsafe import Markup
 from rapidfuzz import fuzz, process
 
 from handlers.text_safety import visible
-from locales import Translator
+from locales import N_, Translator
 
 _EMAIL = re.compile(r"[\w.+-]+\s*@\s*[\w-]+\.[\w.-]+")
 _LINK = re.compile(r"(https?://|www\.)\S+|\b\w[\w-]*\.(de|com|org|net|info|eu)\b", re.I)
@@ -25,6 +29,23 @@ _ADDRESS = re.compile(
 )
 SIMILARITY = 85
 
+# What the checks of a text find, each kind with its warning on the review post and its
+# name in the line saying why a request was held for review.
+NUMBER, EMAIL, ADDRESS, LINK = "number", "email", "address", "link"
+WARNINGS = {
+    NUMBER: N_("⚠️ contains a phone number"),
+    EMAIL: N_("⚠️ contains an e-mail address"),
+    ADDRESS: N_("⚠️ contains a street address"),
+    LINK: N_("⚠️ contains a link"),
+}
+NAMES = {
+    NUMBER: N_("a phone number"),
+    EMAIL: N_("an e-mail address"),
+    ADDRESS: N_("a street address"),
+    LINK: N_("a link"),
+}
+_PATTERNS = ((EMAIL, _EMAIL), (ADDRESS, _ADDRESS), (LINK, _LINK))
+
 
 def has_phone_number(text: str) -> bool:
     """Whether a reader would see a phone number in ``text`` (German numbers or any with a
@@ -32,19 +53,20 @@ def has_phone_number(text: str) -> bool:
     return any(True for _ in phonenumbers.PhoneNumberMatcher(visible(text), "DE"))
 
 
+def flagged(text: str) -> tuple[str, ...]:
+    """What a reader of ``text`` would find that a coordinator must see first: the kinds of
+    :data:`WARNINGS` (a phone number, an e-mail address, a street address, a link)."""
+    seen = visible(text)
+    found = [NUMBER] if has_phone_number(text) else []
+    found += [kind for kind, pattern in _PATTERNS if pattern.search(seen)]
+    return tuple(found)
+
+
 def warnings_for(t: Translator, text: str, recent: list[tuple[int, str]]) -> list[Markup]:
     """The warnings for a request's text, in the coordinators' language; ``recent``: other
     requests' texts as shown (``text_safety.visible``), see render.recent_texts."""
     seen = visible(text)
-    found = []
-    if has_phone_number(text):
-        found.append(t.t("⚠️ contains a phone number"))
-    if _EMAIL.search(seen):
-        found.append(t.t("⚠️ contains an e-mail address"))
-    if _ADDRESS.search(seen):
-        found.append(t.t("⚠️ contains a street address"))
-    if _LINK.search(seen):
-        found.append(t.t("⚠️ contains a link"))
+    found = [t.t(WARNINGS[kind]) for kind in flagged(text)]
     similar = process.extractOne(
         seen,
         dict(recent),
