@@ -1,7 +1,9 @@
 """A phone person's PIN (handlers/numbers/phone_pin.py owns the rule and the hash): one row per
 person, the PIN only as its slow salted hash, and the wrong tries of one day (Europe/
 Berlin) - at :data:`MOST_WRONG` the PIN is not asked that day. Cleared by a coordinator on
-the desk; gone with the account (db/personal_data.py, the "account" purpose)."""
+the desk; gone with the account (db/personal_data.py, the "account" purpose). And the
+city's wrong tries of the clock hour, all residents together (``phone_pin_hours``, no
+one's data), against the city-wide limit phone_pin.py keeps."""
 
 from __future__ import annotations
 
@@ -77,4 +79,47 @@ class PhonePins:
             "UPDATE phone_pins SET wrong = wrong - 1 WHERE user_id = ? AND wrong_day = ?"
             " AND wrong > 0",
             (user_id, day),
+        )
+
+    async def city_wrong_try(self, hour: str) -> int:
+        """Count a try in the clock hour ``hour`` (UTC, "YYYY-MM-DDTHH") as wrong for the
+        whole city, before the PIN typed is compared: the hour's wrong tries of all
+        residents so far, this one included. A right one is given back
+        (:meth:`city_right`). Earlier hours' rows go: only the hour at hand counts."""
+        async with self._tx.transaction():
+            await execute(self._tx, "DELETE FROM phone_pin_hours WHERE hour <> ?", (hour,))
+            await execute(
+                self._tx,
+                "INSERT INTO phone_pin_hours (hour, wrong, told) VALUES (?, 1, 0)"
+                " ON CONFLICT (hour) DO UPDATE SET wrong = phone_pin_hours.wrong + 1",
+                (hour,),
+            )
+            row = await fetch_one(
+                self._tx, "SELECT wrong FROM phone_pin_hours WHERE hour = ?", (hour,)
+            )
+        return 0 if row is None else int(row[0])
+
+    async def city_right(self, hour: str) -> None:
+        """The try counted in ``hour`` was right: it is not a wrong one."""
+        await execute(
+            self._tx,
+            "UPDATE phone_pin_hours SET wrong = wrong - 1 WHERE hour = ? AND wrong > 0",
+            (hour,),
+        )
+
+    async def city_wrong(self, hour: str) -> int:
+        """The wrong tries of all residents counted in the clock hour ``hour``."""
+        row = await fetch_one(self._tx, "SELECT wrong FROM phone_pin_hours WHERE hour = ?", (hour,))
+        return 0 if row is None else int(row[0])
+
+    async def tell_city_limit(self, hour: str) -> bool:
+        """Whether the coordinators are still to be told that the city's limit is reached
+        in ``hour`` (marked told at once: one notice an hour, whichever call comes first)."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE phone_pin_hours SET told = 1 WHERE hour = ? AND told = 0",
+                (hour,),
+            )
+            > 0
         )

@@ -270,8 +270,14 @@ class Dispatcher:
 
     async def number_checked(self, platform: str, number: str, profile: Profile) -> None:
         """Whoever answered a check call to ``number`` said it is them: the number's person
-        from now on, made where not there yet with ``profile``, the asking call's."""
-        await caller_check.made(self.db, platform, number, profile)
+        from now on, made where not there yet with ``profile``, the asking call's (its
+        language and easy texts - never its consent)."""
+        await caller_check.answered(self.db, platform, number, profile)
+
+    async def protects(self, platform: str, number: str) -> bool:
+        """Whether the person of ``number`` has something to protect (a request, a desk
+        entry...): a check call to it may spend the reserve of the check calls' pool."""
+        return await caller_check.claimed(self.db, platform, number) is not None
 
     async def unanswered(
         self, platform: str, now: datetime | None = None
@@ -389,13 +395,13 @@ class Dispatcher:
             await self._route_backchannel(ctx)
             return
         consented = ctx.user.consent_at is not None
-        if await phone_pin.asked_first(ctx):
-            # A call that claims a number whose person chose a PIN: it is asked first.
-            return
         if caller_check.held(ctx):
-            # A call claims a number whose person has data: what is not free waits for a
-            # call-back to it (a caller ID proves little).
-            caller_check.hold(ctx)
+            # A call claims a number whose person has data: what is not free waits for her
+            # PIN, where she chose one, or a call-back to it (a caller ID proves little).
+            # The PIN is asked only now, never at a call's start: that would tell anyone
+            # which numbers have one.
+            if not await phone_pin.asked_for(ctx, caller_check.then_data(event)):
+                caller_check.hold(ctx)
             return
 
         if isinstance(event, Command):

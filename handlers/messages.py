@@ -56,6 +56,10 @@ class Sender:
     # phone_pin.py chooses a PIN only then). Set by the transport, never from what the
     # sender says; a chat's sender is its platform's account and never "checked".
     checked: bool = False
+    # The checked call was proven by its person's PIN, not by a call-back: a new PIN then
+    # needs the one of now typed again (handlers/numbers/phone_pin.py) - a PIN guessed once
+    # must not become the person's line for good. Set by the transport with ``checked``.
+    pin_proven: bool = False
 
 
 @dataclass(frozen=True)
@@ -478,6 +482,23 @@ class CheckGivenUp:
     tries: int
 
 
+# The span of a pool of check calls that ran dry: the day's or the hour's.
+DrySpan = Literal["day", "hour"]
+
+
+@dataclass(frozen=True)
+class CheckPoolDry:
+    """The check calls of ``platform``'s line for this ``span`` are spent - the share
+    callers with nothing to protect may use (``newcomers``; the reserve is left for
+    residents with something to protect), else the whole pool - at ``cap`` calls: checks
+    asked for now are put off (to the next hour) or refused (for the day)."""
+
+    platform: str
+    span: DrySpan
+    newcomers: bool
+    cap: int
+
+
 @dataclass(frozen=True)
 class BridgedCallEnded:
     """A bridged call of the helper ``helper_id`` with a resident came to ``outcome``
@@ -487,7 +508,7 @@ class BridgedCallEnded:
     outcome: str
 
 
-Happening = CallsGivenUp | CheckGivenUp | BridgedCallEnded
+Happening = CallsGivenUp | CheckGivenUp | CheckPoolDry | BridgedCallEnded
 # How a transport reports one (the dispatcher's ``happened``).
 Report = Callable[[Happening], Awaitable[None]]
 

@@ -18,7 +18,10 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   something of the person or act for them - their requests, who comes and the code word,
   their settings and data rights, reminders, a new request in their name, agreeing to
   the privacy notice or declining it (a stand-in's "yes" or "no" would be taken for
-  her; declining would erase her) - waits: a conversation's step like any other. The
+  her; declining would erase her) - waits: for her PIN where she chose one
+  (handlers/numbers/phone_pin.py ``asked_for``; its "#", a lockout or the city's limit
+  come back here, ``check:wait``), else for the call-back: a conversation's step like
+  any other. The
   transport says whose number a call claims (``Sender.claims``); the dispatcher holds what
   is not free (:func:`held`, :func:`hold`, state :data:`STATE`) and the caller hears
   :func:`offer` ("we call you back first"); its first button (key "1", ``check:call``)
@@ -53,13 +56,15 @@ A voice transport presses a dialogue's buttons by key: the n-th button by "n", t
 of role ``back`` by "#". The texts name those keys themselves, so the buttons' labels are
 not said.
 
-Button data: ``check:call`` (the offer; its way back is ``menu:main``). States:
+Button data: ``check:call`` (the offer; its way back is ``menu:main``), ``check:wait``
+(the offer, where the PIN was not typed: phone_pin.py ``WAIT_FOR_CALL``). States:
 :data:`STATE` (``then``: the button the checked call begins with; ``number``: the number
 claimed, which the call-back rings).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from markupsafe import Markup
@@ -71,7 +76,7 @@ from handlers.context import Context
 from handlers.flood_limits import CityCounts
 from handlers.menu import show_main_menu
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text
-from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, after_check
+from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, WAIT_FOR_CALL, after_check
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -119,7 +124,8 @@ BACK = "menu:main"
 # everyone (the menu, places, events' lists and details, the privacy notice) or concern
 # only this call (its language, read aloud, easy language).
 _FREE_COMMANDS = frozenset({"start", "menu", "coordinators", "privacy", "help", "language"})
-# "#" on the PIN asked at a call's start (phone_pin.py) goes on without it, unchecked.
+# "#" on the PIN asked for something personal (phone_pin.py) goes to the call-back's
+# offer (``check:wait``, a free press of its own below).
 _FREE_PRESSES = frozenset({"menu:main", "menu:places", "menu:events", "menu:help", SKIP})
 _FREE_PREFIXES = ("pl:", "lang:", "ra:", "easy:", "guide:", "privacy:details", "check:")
 # Events: browsing only (``ev:mine``, ``ev:rm`` reminders, subscriptions are the person's).
@@ -142,17 +148,19 @@ def free(event: Event) -> bool:
     return isinstance(event, Text | Media)
 
 
-# The notice's "No, thanks" counts only while the notice is read (handlers/onboarding.py);
-# the checked call has not read it: it begins with the same question of erasure, asked as
-# /delete asks it (handlers/privacy.py).
-_DECLINED, _ASK_TO_DELETE = "consent:no", "delete:ask"
+# The privacy notice's answers: what the asking call pressed there is never carried into
+# the checked call (whoever answers it has not heard the notice; a resident the desk
+# entered never called at all). A typed number's call begins with the main menu instead.
+_CONSENT_PRESSES = frozenset({"consent:yes", "consent:no"})
 
 
 def then_data(event: Event) -> str:
-    """The button the checked call begins with: what waited, else the main menu."""
-    if isinstance(event, ButtonPress):
-        return _ASK_TO_DELETE if event.data == _DECLINED else event.data
-    return "menu:main"
+    """The button a checked call for a typed number begins with: what the asking call
+    pressed to ask for help, else - and instead of an answer to the privacy notice - the
+    main menu."""
+    if isinstance(event, ButtonPress) and event.data not in _CONSENT_PRESSES:
+        return event.data
+    return BACK
 
 
 def offer(t: Translator) -> Message:
@@ -188,7 +196,12 @@ def hold(ctx: Context) -> None:
     """The event waits: the offer of the call-back to the number claimed (or the caller's
     own), which then begins with it."""
     sender = ctx.incoming.sender
-    data = {"then": then_data(ctx.incoming.event), "number": sender.claims or sender.user_id}
+    # A claimed call's check begins with the main menu: what the caller pressed - "I
+    # agree", "No, thanks", "withdraw" - was a stranger's press until the call-back says
+    # otherwise, and the one who answers it chooses for herself. A new caller's own number
+    # (choosing a PIN, :data:`_PROVEN_ONLY`) goes on with what they pressed.
+    then = BACK if sender.claims else then_data(ctx.incoming.event)
+    data = {"then": then, "number": sender.claims or sender.user_id}
     ctx.set_state(STATE, data)
     ctx.send(offer(ctx.t))
 
@@ -242,6 +255,17 @@ async def _call_me(ctx: Context) -> None:
     await check_by_call(ctx, number, number, then, Profile(), back=BACK)
 
 
+async def _wait_for_call(ctx: Context) -> None:
+    """``check:wait`` (phone_pin.py ``WAIT_FOR_CALL``): a claimed call whose PIN was not
+    typed hears the offer of the call-back to the number it claims, which begins with the
+    main menu (what was pressed was a stranger's press until the call-back says otherwise)."""
+    number = ctx.incoming.sender.claims
+    if not number:
+        ctx.stale()
+    ctx.set_state(STATE, {"then": BACK, "number": number})
+    ctx.send(offer(ctx.t))
+
+
 async def _other(ctx: Context) -> None:
     """State :data:`STATE`: any other input on the offer goes back to the main menu."""
     ctx.clear_state()
@@ -253,6 +277,10 @@ def register(router: Router) -> None:
     # entered never agreed), and "I agree" there is what waits for the call-back; anything
     # else there goes back to the notice (the dispatcher's onboarding), not to the menu.
     router.action("check", "call", states=(STATE,), before_consent=True)(_call_me)
+    # The PIN asked for something personal not typed ("#", locked, the city's limit;
+    # phone_pin.py): the offer of the call-back instead. Before consent too, as above.
+    prefix, action = WAIT_FOR_CALL.split(":", 1)
+    router.action(prefix, action, before_consent=True)(_wait_for_call)
     router.state(STATE)(_other)
 
 
@@ -284,6 +312,14 @@ async def claimed(db: Database, platform: str, number: str) -> User | None:
     if known is None or not await db.users.has_data(known.id):
         return None
     return known
+
+
+async def answered(db: Database, platform: str, number: str, profile: Profile) -> None:
+    """Whoever answered a check call to ``number`` said it was them: the number's person
+    (:func:`made`) with the asking call's language and easy texts - never its consent: the
+    one who answered has not heard the notice (and may not have called at all), so a
+    person without consent hears it at the checked call's start."""
+    await made(db, platform, number, replace(profile, consented=False))
 
 
 async def made(db: Database, platform: str, number: str, profile: Profile) -> None:

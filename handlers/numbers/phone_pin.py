@@ -1,8 +1,12 @@
-"""A PIN for the phone line, as voicemail has it: a returning caller types four digits of
-their own at the start of a call instead of waiting for a call-back
+"""A PIN for the phone line, as voicemail has it: a caller who asks for something of their
+own types four digits of their own instead of waiting for a call-back
 (handlers/numbers/caller_check.py). A conversation like the others, for any transport
 with a keypad whose channel makes calls (``ChannelTraits.calls``): its texts, which key
 means what, the slow salted hash; the store is db/phone_pins.py.
+
+What a PIN proves: that the caller knows four digits the number's person chose in a call
+the bot made to her number - no more. So it opens her things for one call, and it is
+guarded as a thing that can be guessed.
 
 - **Chosen in a checked call only** (``Sender.checked``: a call the bot made and its holder
   confirmed, "if you are Erna, press 1" - never a call that came: a caller ID is a claim,
@@ -15,18 +19,33 @@ means what, the slow salted hash; the store is db/phone_pins.py.
   checked it waits for the call-back (caller_check.py ``held``) and is chosen in that
   call; a withheld caller hears why not (:data:`WITHHELD`). Choosing: four digits
   (:data:`CHOOSE`), the same four again (:data:`AGAIN`); digits too easy to guess
-  (:func:`too_easy`: one digit four times, a run up or down) are refused (:data:`EASY`),
-  two that differ start again (:data:`MISMATCH`); saved (:data:`SAVED`), the call goes on
-  with what waited.
-- **Asked at the start of a later call from the same number** (:func:`asked_first`: the
-  call claims the number, ``Sender.claims``, and its person has a PIN that is not locked
-  today; :data:`ASK`): the right one and the call is the person's (the voice transport's
-  check port, ``CheckPort.proven``), greeted in their language; a wrong one
-  (:data:`WRONG`) counts, before it is compared (calls at once share the day's tries);
-  the :data:`~db.phone_pins.MOST_WRONG`-th wrong one of a day (Europe/Berlin, kept in the
+  (:func:`too_easy`: one digit four times, a run up or down, a year 1900-2029, a day and
+  month either way round) are refused (:data:`EASY`), two that differ start again
+  (:data:`MISMATCH`); saved (:data:`SAVED`), the call goes on with what waited.
+- **Changed** in a call that a PIN proved (``Sender.pin_proven``) only after the PIN of
+  now is typed again (:data:`OLD`, mode ``old``; a wrong one counts as any wrong try, "#"
+  goes back): a PIN guessed once does not become the guesser's for good. A call-back her
+  number answered chooses a new one without it (she may have forgotten it). A change is
+  told to the person through her own channel (:data:`CHANGED_NOTICE`, the outbox: on the
+  phone, a call to her number).
+- **Asked when something personal is asked for** (:func:`asked_for`: a call that claims
+  the number, ``Sender.claims``, pressed what waits for the check - caller_check.py
+  ``held`` - and its person has a PIN that is not locked today; :data:`ASK`), never at
+  a call's start: a PIN asked there would tell anyone which numbers have one. The right
+  one and the call is the person's (the voice transport's check port,
+  ``CheckPort.proven``), going on with what was pressed; a wrong one (:data:`WRONG`)
+  counts, before it is compared (calls at once share the day's tries); "#" goes to the
+  call-back's offer (:data:`WAIT_FOR_CALL`), nothing counted. The
+  :data:`~db.phone_pins.MOST_WRONG`-th wrong one of a day (Europe/Berlin, kept in the
   database: hanging up and calling again changes nothing) ends the asking for that day
-  (:data:`LOCKED`): the call goes on unchecked and only the call-back checks the caller.
-  "#" goes on without the PIN (unchecked, nothing counted).
+  (:data:`LOCKED`, then the call-back's offer): the person is told through her own
+  channel (:data:`LOCKED_NOTICE`), the coordinators in their backchannel, by name, never
+  the number (:data:`LOCKED_COORDINATORS`).
+- **A city-wide limit**: the wrong PINs of all residents within a clock hour (UTC, kept in
+  the database) - many numbers tried from one place. Past :data:`CITY_MOST_WRONG` no PIN
+  is asked in the city until the hour is over (a try then is not compared:
+  :data:`PAUSED`, the call-back's offer), and the coordinators are told once that hour,
+  the moment it is reached (:data:`CITY_LIMIT`, with when it ends).
 - **Cleared by a coordinator** on the desk (bot/web/desk/phone_pins.py): the person is
   checked by call-back again until they choose a new one.
 
@@ -43,9 +62,10 @@ A new call's start (any command) ends an entry left behind. Input that is not fo
 digits says the step again and changes nothing.
 
 Button data: ``pin:choose`` (settings), ``pin:first:<data>`` (a checked call's first
-press), ``pin:new``, ``pin:later`` (the offer), ``pin:skip`` (the way back of an entry).
-States: :data:`STATE` (``mode``: offer, choose, again or ask; ``then``: what goes on after
-it, a press's data or :data:`START`; ``first``: the first typing, sealed).
+press), ``pin:new``, ``pin:later`` (the offer), ``pin:skip`` (the way back of an entry);
+``check:wait`` (:data:`WAIT_FOR_CALL`, caller_check.py's). States: :data:`STATE`
+(``mode``: offer, old, choose, again or ask; ``then``: the press that goes on after it;
+``first``: the first typing, sealed; ``old``: the PIN of now was typed in this call).
 """
 
 from __future__ import annotations
@@ -56,15 +76,16 @@ import hmac
 import itertools
 import logging
 import secrets
-from dataclasses import replace
+from datetime import UTC, timedelta
 from typing import Literal
 
 from markupsafe import Markup
 
 from db.clock import local_day
 from db.phone_pins import MOST_WRONG
+from db.users import User
 from handlers.context import KEPT, Context
-from handlers.messages import Button, ButtonPress, Command, Message, Text
+from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -76,8 +97,13 @@ FIRST = "pin:first"
 NEW = "pin:new"
 LATER = "pin:later"
 SKIP = "pin:skip"
-# What a call's start goes on with after the PIN asked first: the call's /start.
-START = "/start"
+# What a claimed call goes to when its PIN is not typed (or no longer asked): the offer of
+# the call-back (handlers/numbers/caller_check.py registers it).
+WAIT_FOR_CALL = "check:wait"
+# Wrong PINs within a clock hour, all residents together, past which no PIN is asked in
+# the city until the hour is over (many numbers tried from one place); the coordinators
+# are told once an hour when it is reached.
+CITY_MOST_WRONG = 20
 
 OFFER = N_(
     "🔢 With a PIN, next time you need not wait for our call."
@@ -87,17 +113,52 @@ CHOOSE = N_("🔢 Please choose four digits you will remember, and type them.")
 AGAIN = N_("🔢 Please type the same four digits again.")
 EASY = N_("😔 These digits are too easy to guess. Please choose other digits.")
 MISMATCH = N_("😔 The digits were not the same. Please choose four digits again.")
-SAVED = N_("✅ Your PIN is saved. Next time you call, type it at the start.")
+SAVED = N_("✅ Your PIN is saved. When you call us and ask for something of yours, type it then.")
 ASK = N_("🔢 Please type your PIN. Without a PIN, press the hash key.")
 WRONG = N_("😔 That PIN is not right. Please type it again. Without a PIN, press the hash key.")
 LOCKED = N_("🔒 That PIN was wrong three times. Today we can only call you back.")
+# A new PIN in a call that a PIN proved: the one of now first (a PIN guessed once must not
+# become the person's line for good); "#" goes back.
+OLD = N_(
+    "🔢 To choose a new PIN, please first type the PIN you have now."
+    " To go back, press the hash key."
+)
+# The city-wide limit on wrong PINs an hour (:data:`CITY_MOST_WRONG`) is reached.
+PAUSED = N_("🔒 We cannot check PINs just now. We can call you back instead.")
+# What the person is told through her own channel (the outbox: on the phone, a call).
+CHANGED_NOTICE = N_(
+    "🔢 The PIN for your calls was changed. If you did not do that, please call us and"
+    " press 0 to talk to a person."
+)
+LOCKED_NOTICE = N_(
+    "🔒 Someone typed a wrong PIN for your calls three times today. Until tomorrow, we check"
+    " your calls by calling you back. If that was not you, please call us and press 0 to"
+    " talk to a person."
+)
+# What the coordinators are told (their backchannel).
+LOCKED_COORDINATORS = N_(
+    "🔒 A wrong PIN was typed three times today in calls from the number of {name}. Until"
+    " tomorrow the bot asks no PIN there and checks such calls by calling the number back."
+    " The resident is told of it as well."
+)
+CITY_LIMIT = N_(
+    "🔒 Wrong PINs typed within this hour in calls from residents' numbers: {count}."
+    " Someone may be trying PINs. Until {time} the bot asks no PIN and checks such calls"
+    " by calling the number back."
+)
 WITHHELD = N_(
     "🔢 A PIN works only when you call from your own number. Please call without hiding it."
 )
 
-Mode = Literal["offer", "choose", "again", "ask"]
+Mode = Literal["offer", "old", "choose", "again", "ask"]
 # What each mode says when it is entered (or said again).
-_SAID: dict[str, str] = {"offer": OFFER, "choose": CHOOSE, "again": AGAIN, "ask": ASK}
+_SAID: dict[str, str] = {
+    "offer": OFFER,
+    "old": OLD,
+    "choose": CHOOSE,
+    "again": AGAIN,
+    "ask": ASK,
+}
 
 # scrypt's cost: 16 MiB and some tens of milliseconds a try (RFC 7914's interactive figures).
 _N, _R, _P = 2**14, 8, 1
@@ -121,6 +182,11 @@ def _calls(ctx: Context) -> bool:
 def _today(ctx: Context) -> str:
     """Today in Europe/Berlin, by the settings' clock."""
     return local_day(ctx.settings.clock())
+
+
+def _hour(ctx: Context) -> str:
+    """The clock hour the city's wrong PINs count in (UTC, "YYYY-MM-DDTHH")."""
+    return ctx.settings.clock().astimezone(UTC).strftime("%Y-%m-%dT%H")
 
 
 def _message(t: Translator, text: str, mode: Mode) -> Message:
@@ -147,24 +213,65 @@ def _sealed(digits: str) -> str:
     return hmac.new(_SEAL, digits.encode(), hashlib.sha256).hexdigest()
 
 
-def _enter(ctx: Context, mode: Mode, then: str, first: str = "") -> None:
-    """The entry in ``mode`` (after it: ``then``), its message said."""
-    ctx.set_state(STATE, {"mode": mode, "then": then, "first": first, KEPT: True})
+def _enter(ctx: Context, mode: Mode, then: str, first: str = "", *, old: bool = False) -> None:
+    """The entry in ``mode`` (after it: ``then``; ``old``: the PIN of now was typed again
+    in this call), its message said."""
+    data = {"mode": mode, "then": then, "first": first, "old": old, KEPT: True}
+    ctx.set_state(STATE, data)
     ctx.send(_message(ctx.t, _SAID[mode], mode))
 
 
-async def asked_first(ctx: Context) -> bool:
-    """Whether the start of a call that claims a number is the PIN's: the number's person
-    has one that is not locked today (then it is asked; the start waits for it)."""
-    sender, event = ctx.incoming.sender, ctx.incoming.event
-    if not sender.claims or event != Command("start") or not _calls(ctx):
+async def asked_for(ctx: Context, then: str) -> bool:
+    """Whether the PIN is asked for ``then``, a press of a call that claims a number which
+    waits for the check (handlers/numbers/caller_check.py ``held``: something personal):
+    the number's person has a PIN that is not locked today, and the city's wrong PINs of
+    the hour are below :data:`CITY_MOST_WRONG`. Never at a call's start: a PIN asked
+    there would tell anyone which numbers have one."""
+    sender = ctx.incoming.sender
+    if not sender.claims or not _calls(ctx):
         return False
     person = await ctx.db.users.find(sender.platform, sender.claims)
     pin = await ctx.db.phone_pins.get(person.id) if person is not None else None
     if pin is None or pin.locked(_today(ctx)):
         return False
-    _enter(ctx, "ask", START)
+    if await ctx.db.phone_pins.city_wrong(_hour(ctx)) >= CITY_MOST_WRONG:
+        await _city_limit_reached(ctx)
+        return False
+    _enter(ctx, "ask", then)
     return True
+
+
+async def _locked_out(ctx: Context, person: User) -> None:
+    """The day's last wrong try of ``person``'s PIN: she is told through her own channel,
+    the coordinators in their backchannel (neither hears the digits)."""
+    log.info("phone pin: a PIN locked for the day")
+    await ctx.mail.to_user(
+        person, lambda t: Message(t.t(LOCKED_NOTICE), typed_choices=False), about=[person.id]
+    )
+    name = person.first_name
+
+    def told(t: Translator) -> Message:
+        who = name or t.t("a phone resident")
+        return Message(t.t(LOCKED_COORDINATORS, name=who), typed_choices=False)
+
+    await ctx.mail.to_backchannel(told, about=[person.id])
+
+
+async def _city_limit_reached(ctx: Context) -> None:
+    """The city's limit on wrong PINs is reached this hour: the coordinators are told once
+    an hour (while it lasts, no PIN is asked: the call-back checks the callers)."""
+    hour = _hour(ctx)
+    if not await ctx.db.phone_pins.tell_city_limit(hour):
+        return
+    count = await ctx.db.phone_pins.city_wrong(hour)
+    until = ctx.settings.clock().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    until += timedelta(hours=1)
+    log.warning("phone pin: the city's wrong PINs of the hour reached the limit")
+    await ctx.mail.to_backchannel(
+        lambda t: Message(
+            t.t(CITY_LIMIT, count=t.number(count), time=t.time(until)), typed_choices=False
+        )
+    )
 
 
 class _Pin:
@@ -174,12 +281,8 @@ class _Pin:
         self.router = router
 
     async def go_on(self, ctx: Context, then: str) -> None:
-        """The entry is over: what waited, now (the call's start, or a press)."""
+        """The entry is over: what waited, now (a press)."""
         ctx.clear_state()
-        if then == START:
-            ctx.incoming = replace(ctx.incoming, event=Command("start"))
-            await self.router.start(ctx)
-            return
         await self.router.press_again(ctx, then)
 
     async def first(self, ctx: Context) -> None:
@@ -209,6 +312,11 @@ class _Pin:
             return
         if not sender.checked:
             ctx.stale()  # never: held for the call-back (caller_check.py ``held``)
+        if sender.pin_proven and await ctx.db.phone_pins.get(ctx.user.id) is not None:
+            # Proven by the PIN itself: the one of now again first, so that a PIN guessed
+            # once cannot be replaced by the guesser (a call-back proves the number).
+            _enter(ctx, "old", "menu:settings")
+            return
         _enter(ctx, "choose", "menu:settings")
 
     async def new(self, ctx: Context) -> None:
@@ -218,9 +326,13 @@ class _Pin:
         _enter(ctx, "choose", str(state.data.get("then") or "menu:main"))
 
     async def leave(self, ctx: Context) -> None:
-        """The offer's "2", an entry's "#": on without it (nothing counted)."""
+        """The offer's "2", an entry's "#": on without it (nothing counted) - where the PIN
+        was asked for something personal, to the offer of the call-back."""
         state = ctx.get_state()
         assert state is not None
+        if state.data.get("mode") == "ask":
+            await self.go_on(ctx, WAIT_FOR_CALL)
+            return
         await self.go_on(ctx, str(state.data.get("then") or "menu:main"))
 
     async def typed(self, ctx: Context) -> None:
@@ -231,71 +343,132 @@ class _Pin:
         mode, then = state.data.get("mode"), str(state.data.get("then") or "menu:main")
         event = ctx.incoming.event
         digits = event.text.strip() if isinstance(event, Text) else ""
+        old = bool(state.data.get("old"))
         if mode == "offer":
             await self.go_on(ctx, then)
         elif not (len(digits) == DIGITS and digits.isascii() and digits.isdigit()):
-            _enter(ctx, mode if mode in _SAID else "choose", then, state.data.get("first", ""))
+            again: Mode = mode if mode in ("old", "choose", "again", "ask") else "choose"
+            _enter(ctx, again, then, state.data.get("first", ""), old=old)
         elif mode == "ask":
             await self._asked(ctx, digits, then)
+        elif mode == "old":
+            await self._old(ctx, digits, then)
         elif mode == "choose":
             if too_easy(digits):
                 ctx.send(_message(ctx.t, EASY, "choose"))
                 return
-            _enter(ctx, "again", then, _sealed(digits))
+            _enter(ctx, "again", then, _sealed(digits), old=old)
         else:
-            await self._again(ctx, digits, then, str(state.data.get("first", "")))
+            await self._again(ctx, digits, then, str(state.data.get("first", "")), old=old)
 
     async def _asked(self, ctx: Context, digits: str, then: str) -> None:
-        """The PIN typed at a call's start: right, the call is its person's; wrong,
-        counted; the last wrong of the day, on unchecked."""
+        """The PIN typed for something personal: right, the call is its person's and goes
+        on with it; wrong, counted (the person's day and the city's hour); the last wrong
+        of the day, or the city's limit reached, the offer of the call-back."""
         db, sender = ctx.db, ctx.incoming.sender
         person = await db.users.find(sender.platform, sender.claims) if sender.claims else None
         stored = await db.phone_pins.get(person.id) if person is not None else None
-        today = _today(ctx)
-        # The try is counted before the comparison: calls at once share the day's three.
-        wrong = await db.phone_pins.wrong_try(person.id, today) if person is not None else 0
         port = ctx.settings.check_calls
-        if person is None or stored is None or port is None or not 0 < wrong <= MOST_WRONG:
-            await self.go_on(ctx, then)  # cleared meanwhile, or locked by another call
+        if person is None or stored is None or port is None:
+            await self.go_on(ctx, WAIT_FOR_CALL)  # cleared meanwhile
+            return
+        today, hour = _today(ctx), _hour(ctx)
+        # Each try is counted before the comparison: calls at once share the day's three,
+        # and the city's hour.
+        city = await db.phone_pins.city_wrong_try(hour)
+        if city > CITY_MOST_WRONG:
+            await db.phone_pins.city_right(hour)  # not compared: no try
+            await _city_limit_reached(ctx)
+            ctx.send(Message(Markup(ctx.t._(PAUSED)), typed_choices=False))
+            await self.go_on(ctx, WAIT_FOR_CALL)
+            return
+        wrong = await db.phone_pins.wrong_try(person.id, today)
+        if not 0 < wrong <= MOST_WRONG:
+            await db.phone_pins.city_right(hour)
+            await self.go_on(ctx, WAIT_FOR_CALL)  # locked by another call meanwhile
             return
         if await asyncio.to_thread(matches, digits, stored.pin_hash):
             await db.phone_pins.right(person.id, today)
+            await db.phone_pins.city_right(hour)
             log.info("phone pin: the PIN was right")
             ctx.clear_state()
             # The call is the person's now, as a call-back its holder confirmed.
-            port.proven(ctx.incoming.chat_id, _event(then))
+            port.proven(ctx.incoming.chat_id, ButtonPress(then))
             return
         log.info("phone pin: a wrong PIN (%d of %d today)", wrong, MOST_WRONG)
+        if city >= CITY_MOST_WRONG:
+            await _city_limit_reached(ctx)  # told the moment it is reached
         if wrong >= MOST_WRONG:
+            await _locked_out(ctx, person)
             ctx.send(Message(Markup(ctx.t._(LOCKED)), typed_choices=False))
-            await self.go_on(ctx, then)
+            await self.go_on(ctx, WAIT_FOR_CALL)
             return
         ctx.send(_message(ctx.t, WRONG, "ask"))
 
-    async def _again(self, ctx: Context, digits: str, then: str, first: str) -> None:
-        """The new PIN typed again: saved when it is the same, else chosen anew."""
-        if not first or not hmac.compare_digest(_sealed(digits), first):
-            ctx.set_state(STATE, {"mode": "choose", "then": then, "first": "", KEPT: True})
-            ctx.send(_message(ctx.t, MISMATCH, "choose"))
+    async def _old(self, ctx: Context, digits: str, then: str) -> None:
+        """The PIN of now, typed again before a new one in a call its PIN proved: right,
+        the new one is chosen; wrong, counted as any wrong try of the day (the last locks
+        it, and she and the coordinators are told)."""
+        db, today = ctx.db, _today(ctx)
+        stored = await db.phone_pins.get(ctx.user.id)
+        wrong = await db.phone_pins.wrong_try(ctx.user.id, today) if stored else 0
+        if stored is None or not 0 < wrong <= MOST_WRONG:
+            await self.go_on(ctx, then)  # cleared, or locked by another call meanwhile
             return
-        if not ctx.incoming.sender.checked:  # never but in a checked call
+        if await asyncio.to_thread(matches, digits, stored.pin_hash):
+            await db.phone_pins.right(ctx.user.id, today)
+            _enter(ctx, "choose", then, old=True)
+            return
+        log.info("phone pin: a wrong PIN before a new one (%d of %d today)", wrong, MOST_WRONG)
+        if wrong >= MOST_WRONG:
+            await _locked_out(ctx, ctx.user)
+            ctx.send(Message(Markup(ctx.t._(LOCKED)), typed_choices=False))
             await self.go_on(ctx, then)
             return
-        await ctx.db.phone_pins.set(ctx.user.id, await asyncio.to_thread(hashed, digits))
+        ctx.send(_message(ctx.t, WRONG, "old"))
+
+    async def _again(self, ctx: Context, digits: str, then: str, first: str, *, old: bool) -> None:
+        """The new PIN typed again: saved when it is the same, else chosen anew. A PIN
+        there was before is changed only where this call is checked by a call-back or the
+        old one was typed again (``old``); its person is told through her channel."""
+        if not first or not hmac.compare_digest(_sealed(digits), first):
+            data = {"mode": "choose", "then": then, "first": "", "old": old, KEPT: True}
+            ctx.set_state(STATE, data)
+            ctx.send(_message(ctx.t, MISMATCH, "choose"))
+            return
+        sender, user = ctx.incoming.sender, ctx.user
+        before = await ctx.db.phone_pins.get(user.id)
+        if not sender.checked or (sender.pin_proven and before is not None and not old):
+            await self.go_on(ctx, then)  # never: only a checked call comes here
+            return
+        await ctx.db.phone_pins.set(user.id, await asyncio.to_thread(hashed, digits))
         log.info("phone pin: a PIN was chosen")
+        if before is not None:
+            await ctx.mail.to_user(
+                user, lambda t: Message(t.t(CHANGED_NOTICE), typed_choices=False), about=[user.id]
+            )
         ctx.send(Message(Markup(ctx.t._(SAVED)), typed_choices=False))
         await self.go_on(ctx, then)
 
 
-def _event(then: str) -> Command | ButtonPress:
-    """What ``then`` (state data) is as an update's event."""
-    return Command("start") if then == START else ButtonPress(then)
+# Clock years anyone would try (a year of birth, of a wedding, this year and the next few).
+_YEARS = range(1900, 2030)
+
+
+def _a_date(first: int, second: int) -> bool:
+    """Whether ``first`` is a day of the month and ``second`` a month (a birthday)."""
+    return 1 <= first <= 31 and 1 <= second <= 12
 
 
 def too_easy(pin: str) -> bool:
-    """Digits anyone would try first: one digit four times, a run up or down (1234, 9876)."""
+    """Digits anyone would try first: one digit four times, a run up or down (1234, 9876),
+    a year (1900-2029: a birth, a wedding), a day and month either way round (DDMM, MMDD:
+    a birthday) - what someone who knows a little of the person tries before anything."""
     steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
-    return len(steps) == 1 and steps <= {-1, 0, 1}
+    if len(steps) == 1 and steps <= {-1, 0, 1}:
+        return True
+    front, back = int(pin[:2]), int(pin[2:])
+    return int(pin) in _YEARS or _a_date(front, back) or _a_date(back, front)
 
 
 def hashed(pin: str) -> str:

@@ -36,6 +36,8 @@ class MemoryTransport:
         self.claims: dict[str, str] = {}
         # Senders whose call is checked (``Sender.checked``: a call-back its holder confirmed).
         self.checked: set[str] = set()
+        # Of those, senders whose call its person's PIN proved (``Sender.pin_proven``).
+        self.pin_proven: set[str] = set()
         # The dispatcher's reader chain, as a running city shares it (bot/city_service.py).
         self.worker = OutboxWorker(dispatcher.db, [self], speaker=speaker, chain=dispatcher.chain)
 
@@ -85,6 +87,7 @@ class MemoryTransport:
                 withheld=user in self.withheld,
                 claims=self.claims.get(user, ""),
                 checked=user in self.checked,
+                pin_proven=user in self.pin_proven,
             ),
             chat_id=user,
             event=event,

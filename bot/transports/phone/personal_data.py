@@ -78,6 +78,14 @@ DECLARED = Declaration(
             "account.",
         ),
         Table(
+            "phone_pin_hours",
+            None,
+            {"hour": PUBLIC, "wrong": PUBLIC, "told": PUBLIC},
+            note="The wrong PINs typed in the city within the clock hour, all residents "
+            "together, against the city-wide limit (handlers/numbers/phone_pin.py), and "
+            "whether the coordinators were told; nobody's data, only the hour at hand kept.",
+        ),
+        Table(
             "check_calls",
             "technical",
             {

@@ -13,7 +13,7 @@ import hmac
 import json
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,19 +26,23 @@ from handlers import build_router
 from handlers.channels import Profile
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Command, Outgoing, Toast
+from handlers.messages import ButtonPress, Command, Message, Outgoing, Toast
+from handlers.numbers import phone_pin
 from handlers.numbers.caller_check import OFFER, made
 from handlers.numbers.phone_pin import (
     AGAIN,
     ASK,
+    CHANGED_NOTICE,
     CHOOSE,
     CHOOSE_PIN,
     DIGITS,
     EASY,
     LATER,
     LOCKED,
+    LOCKED_NOTICE,
     MISMATCH,
     NEW,
+    OLD,
     SAVED,
     SKIP,
     WITHHELD,
@@ -46,6 +50,7 @@ from handlers.numbers.phone_pin import (
     after_check,
     hashed,
     matches,
+    too_easy,
 )
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from handlers.privacy import export_file
@@ -55,6 +60,7 @@ from tests.support.check_port import Checks
 from tests.support.memory_transport import MemoryTransport, messages
 
 NUMBER = "+492319876543"
+GROUP_CHAT = ("memory", "coordinators")
 
 
 ERNA = "erna"
@@ -72,11 +78,21 @@ async def call(db: Database, settings: HandlerSettings) -> MemoryTransport:
     """A phone line (the in-memory chat as the platform ``phone``) with the check port;
     Erna, known by her number, is through the language and the notice."""
     port = Checks()
-    chat = MemoryTransport(
-        Dispatcher(db, build_router(), replace(settings, check_calls=port)), platform="phone"
+    # One moment for the whole test: the city's wrong PINs count within a clock hour.
+    now = datetime.now(UTC)
+    settings = replace(
+        settings,
+        check_calls=port,
+        backchannels=frozenset({GROUP_CHAT}),
+        clock=lambda: now,
     )
+    chat = MemoryTransport(Dispatcher(db, build_router(), settings), platform="phone")
     await chat.onboard(ERNA, "de")
     return chat
+
+
+def _data(message: Message) -> set[str]:
+    return {button.data for row in message.buttons for button in row}
 
 
 def _port(chat: MemoryTransport) -> Checks:
@@ -231,54 +247,158 @@ async def _erna_with_pin(call: MemoryTransport, db: Database) -> int:
     return erna.id
 
 
-async def test_the_right_pin_at_the_start_makes_the_call_hers_by_the_port(
+def _told(db: Database, chat: tuple[str, str]):
+    """What waits in the outbox for ``chat`` (the person's own channel, the backchannel)."""
+
+    async def told() -> list[str]:
+        soon = datetime.now(UTC) + timedelta(days=1)
+        return [str(item.payload.get("text")) for item in await db.outbox.waiting(*chat, soon)]
+
+    return told
+
+
+async def test_the_start_of_a_call_asks_no_pin_something_personal_does(
     call: MemoryTransport, db: Database, caplog: pytest.LogCaptureFixture
 ):
+    """A PIN asked at the start of every call from a number would tell anyone which numbers
+    have one: the start is the main menu, as for every claimed number; "My requests"
+    asks it, and the right one goes on with "My requests" as hers."""
     caplog.set_level(logging.DEBUG)
     await _erna_with_pin(call, db)
-    [asked] = messages(await call.send(STAND_IN, Command("start")))
+    [start] = messages(await call.send(STAND_IN, Command("start")))
+    assert str(start.text) != t._(ASK) and "menu:help" in _data(start)
+    [asked] = messages(await call.press(STAND_IN, "hr:mine"))
     assert str(asked.text) == t._(ASK) and asked.typed_digits == DIGITS
     assert _said(await call.text(STAND_IN, "1357")) == [t._(WRONG)]
     assert _said(await call.text(STAND_IN, "13")) == [t._(ASK)]  # not a PIN: not counted
     assert await call.text(STAND_IN, PIN) == [] and _port(call).asked == []
-    assert _port(call).proved == [(STAND_IN, Command("start"))]
+    assert _port(call).proved == [(STAND_IN, ButtonPress("hr:mine"))]
     erna = await db.users.find("phone", ERNA)
     # The right one takes back its own try, not the wrong one before it.
     assert erna is not None and (await db.phone_pins.get(erna.id)).wrong == 1
     assert PIN not in caplog.text and "1357" not in caplog.text
 
 
-async def test_three_wrong_pins_lock_the_day_and_the_call_goes_on_unchecked(
+async def test_three_wrong_pins_lock_the_day_and_she_and_the_coordinators_are_told(
     call: MemoryTransport, db: Database
 ):
     erna_id = await _erna_with_pin(call, db)
-    await call.send(STAND_IN, Command("start"))
+    hers, group = _told(db, ("phone", ERNA)), _told(db, GROUP_CHAT)
+    await call.press(STAND_IN, "hr:mine")
     await call.text(STAND_IN, "1357")
     await call.text(STAND_IN, "2468")
-    [locked, start] = messages(await call.text(STAND_IN, "9753"))
-    assert str(locked.text) == t._(LOCKED)  # then the call's start, unchecked
-    assert "menu:help" in {button.data for row in start.buttons for button in row}
+    assert await hers() == [] and await group() == []  # wrong tries alone: nobody yet
+    [locked, offered] = messages(await call.text(STAND_IN, "9753"))
+    assert str(locked.text) == t._(LOCKED) and str(offered.text) == t._(OFFER)
     assert _port(call).proved == []
     today = local_day(call.dispatcher.settings.clock())
     assert (await db.phone_pins.get(erna_id)).locked(today)
-    # Its requests still wait for the call-back; the next call that day is not asked.
-    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(OFFER)]
-    [start] = messages(await call.send(STAND_IN, Command("start")))
-    assert str(start.text) != t._(ASK)
-
-
-async def test_hash_goes_on_without_the_pin_and_counts_nothing(call: MemoryTransport, db: Database):
-    erna_id = await _erna_with_pin(call, db)
+    # She hears it on her own line (a call of the outbox), the coordinators in their group,
+    # by her name (she has none here), never the number or the digits.
+    assert await hers() == [t._(LOCKED_NOTICE)]
+    [notice] = await group()
+    assert t._("a phone resident") in notice and ERNA not in notice and "9753" not in notice
+    # Its requests still wait for the call-back; that day the PIN is not asked again.
     await call.send(STAND_IN, Command("start"))
-    [start] = messages(await call.press(STAND_IN, SKIP))
-    # The call's start, as without a PIN: the main menu, not the call-back's offer.
-    menu = {button.data for row in start.buttons for button in row}
-    assert {"menu:places", "menu:help"} <= menu and str(start.text) != t._(OFFER)
+    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(OFFER)]
+
+
+async def test_hash_goes_to_the_call_back_and_counts_nothing(call: MemoryTransport, db: Database):
+    erna_id = await _erna_with_pin(call, db)
+    await call.press(STAND_IN, "hr:mine")
+    [offered] = messages(await call.press(STAND_IN, SKIP))
+    # Without the PIN, the offer of the call-back: nothing of hers unchecked.
+    assert str(offered.text) == t._(OFFER)
     assert _port(call).proved == [] and _port(call).asked == []
     assert (await db.phone_pins.get(erna_id)).wrong == 0
-    # Over is over: its "#" again skips nothing and asks nothing.
-    assert t._(ASK) not in _said(await call.press(STAND_IN, SKIP))
-    assert (await db.phone_pins.get(erna_id)).wrong == 0
+    await call.press(STAND_IN, "check:call")  # the check begins with the main menu
+    assert [(number, data) for number, data, _ in _port(call).asked] == [
+        (ERNA, after_check("menu:main"))
+    ]
+
+
+async def test_a_new_pin_in_a_call_its_pin_proved_needs_the_pin_of_now(
+    call: MemoryTransport, db: Database
+):
+    """A PIN guessed once must not become the resident's line for good: a call the PIN
+    proved chooses a new one only after the one of now is typed again (wrong: counted as
+    any wrong try); the change is told to her on her own line."""
+    erna_id = await _erna_with_pin(call, db)
+    hers = _told(db, ("phone", ERNA))
+    call.checked.add(ERNA)
+    call.pin_proven.add(ERNA)
+    assert _said(await call.press(ERNA, CHOOSE_PIN)) == [t._(OLD)]
+    assert _said(await call.text(ERNA, "1357")) == [t._(WRONG)]
+    assert (await db.phone_pins.get(erna_id)).wrong == 1
+    assert _said(await call.text(ERNA, PIN)) == [t._(CHOOSE)]
+    assert _said(await call.text(ERNA, "3691")) == [t._(AGAIN)]
+    assert await hers() == []
+    said = _said(await call.text(ERNA, "3691"))
+    assert said[0] == t._(SAVED)
+    assert matches("3691", (await db.phone_pins.get(erna_id)).pin_hash)
+    assert await hers() == [t._(CHANGED_NOTICE)]
+    # "#" on the PIN of now goes back to the settings, changing nothing.
+    await call.press(ERNA, CHOOSE_PIN)
+    [back] = messages(await call.press(ERNA, SKIP))
+    assert CHOOSE_PIN in _data(back)
+    assert matches("3691", (await db.phone_pins.get(erna_id)).pin_hash)
+
+
+async def test_the_pin_of_now_wrong_three_times_locks_it_and_changes_nothing(
+    call: MemoryTransport, db: Database
+):
+    erna_id = await _erna_with_pin(call, db)
+    call.checked.add(ERNA)
+    call.pin_proven.add(ERNA)
+    await call.press(ERNA, CHOOSE_PIN)
+    await call.text(ERNA, "1357")
+    await call.text(ERNA, "2468")
+    said = _said(await call.text(ERNA, "9753"))
+    assert said[0] == t._(LOCKED) and t._(CHOOSE) not in said
+    assert matches(PIN, (await db.phone_pins.get(erna_id)).pin_hash)
+    assert await _told(db, ("phone", ERNA))() == [t._(LOCKED_NOTICE)]
+    assert len(await _told(db, GROUP_CHAT)()) == 1
+
+
+async def test_a_call_back_chooses_a_new_pin_without_the_old_one(
+    call: MemoryTransport, db: Database
+):
+    """A call-back her number answered proves the number: she may have forgotten the PIN."""
+    erna_id = await _erna_with_pin(call, db)
+    call.checked.add(ERNA)
+    assert _said(await call.press(ERNA, CHOOSE_PIN)) == [t._(CHOOSE)]
+    await call.text(ERNA, "3691")
+    assert _said(await call.text(ERNA, "3691"))[0] == t._(SAVED)
+    assert matches("3691", (await db.phone_pins.get(erna_id)).pin_hash)
+    assert await _told(db, ("phone", ERNA))() == [t._(CHANGED_NOTICE)]
+
+
+async def test_the_citys_wrong_pins_an_hour_stop_the_asking_for_all_and_tell_the_coordinators(
+    call: MemoryTransport, db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """Many residents' numbers tried from one place: past the city's wrong PINs of the hour
+    no PIN is asked anywhere (the call-back checks), and the coordinators are told once."""
+    monkeypatch.setattr(phone_pin, "CITY_MOST_WRONG", 3)
+    await _erna_with_pin(call, db)
+    other = await db.users.seen("phone", NUMBER, NUMBER, "Otto")
+    await db.requests.create(other.id, other.id, category="shopping", description="x")
+    await db.phone_pins.set(other.id, hashed("3691"))
+    call.claims["withheld:77aa"] = NUMBER
+    await made(db, "phone", "withheld:77aa", Profile("de", consented=True))
+    group = _told(db, GROUP_CHAT)
+    await call.press(STAND_IN, "hr:mine")
+    await call.text(STAND_IN, "1357")
+    await call.text(STAND_IN, "2468")
+    await call.press("withheld:77aa", "hr:mine")
+    assert await group() == []
+    said = _said(await call.text("withheld:77aa", "1111"))  # the city's third
+    assert said == [t._(WRONG)]
+    [notice] = await group()
+    assert "3" in notice and ERNA not in notice and NUMBER not in notice
+    # Now nobody's PIN is asked: the offer of the call-back, the coordinators not told again.
+    assert _said(await call.press("withheld:77aa", "hr:mine")) == [t._(OFFER)]
+    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(OFFER)]
+    assert len(await group()) == 1 and _port(call).proved == []
 
 
 def test_the_hash_is_salted_and_slow_and_says_nothing_of_the_digits():
@@ -308,6 +428,32 @@ async def test_three_wrong_tries_lock_the_day_and_the_next_day_asks_again(db: Da
     assert await db.phone_pins.clear(person.id)
     assert not await db.phone_pins.clear(person.id)
     assert await db.phone_pins.wrong_try(person.id, "2026-11-26") == 0
+
+
+@pytest.mark.both_backends
+async def test_the_citys_wrong_tries_count_within_the_hour_and_are_told_once(db: Database):
+    for tries in range(1, 4):
+        assert await db.phone_pins.city_wrong_try("2026-11-25T10") == tries
+    await db.phone_pins.city_right("2026-11-25T10")  # that try was right after all
+    assert await db.phone_pins.city_wrong("2026-11-25T10") == 2
+    assert await db.phone_pins.tell_city_limit("2026-11-25T10")
+    assert not await db.phone_pins.tell_city_limit("2026-11-25T10")  # once an hour
+    # The next hour counts from nothing, and the hour before is gone.
+    assert await db.phone_pins.city_wrong_try("2026-11-25T11") == 1
+    assert await db.phone_pins.city_wrong("2026-11-25T10") == 0
+    assert await db.phone_pins.tell_city_limit("2026-11-25T11")
+
+
+@pytest.mark.parametrize(
+    "pin", ["1948", "1900", "2029", "2026", "0101", "2512", "1225", "3112", "0707", "1111", "6789"]
+)
+def test_years_and_birthdays_are_too_easy(pin: str):
+    assert too_easy(pin)
+
+
+@pytest.mark.parametrize("pin", ["2580", "3691", "1357", "8520", "4096", "3713", "1899", "2030"])
+def test_other_digits_may_be_chosen(pin: str):
+    assert not too_easy(pin)
 
 
 @pytest.mark.both_backends

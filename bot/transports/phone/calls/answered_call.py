@@ -146,6 +146,9 @@ class Call:
     # of its own until a call-back checks it; its updates say so, ``Sender.claims``).
     checked: bool = False
     claimed: str = ""
+    # Checked by the person's PIN typed in this call, not by a call-back (``Sender.pin_proven``:
+    # a new PIN then needs the one of now again, handlers/numbers/phone_pin.py).
+    pin_proven: bool = False
     # A helper's bridged call came to this call (bridging.py, a request of this caller's):
     # the key that answers its offer ("1": talk); while set, the call's keys and its wait
     # for the caller are the bridged call's, not the conversation's.

@@ -5,11 +5,13 @@ handlers/numbers/number_entry.py, whose check the same calls place).
 
 - A call from the number of a person the bot knows is a person of its own (a stand-in with
   their language and consent) until a call-back checks it (:func:`claim`), or their PIN
-  (handlers/numbers/phone_pin.py, which the call's start asks first where they chose one:
-  right, the transport's ``proven`` makes the call theirs). Its updates say whose number it claims
-  (``Sender.claims``): what it presses that is not free waits for that call-back, a step
-  of the conversation (handlers/numbers/caller_check.py), whose last message ends the call
-  (the bot hangs up whatever key comes meanwhile: the line must be free for that call).
+  (handlers/numbers/phone_pin.py, asked where they chose one when the call asks for
+  something of theirs - never at its start: right, the transport's ``proven`` makes the
+  call theirs, ``Sender.pin_proven``: a new PIN then needs the one of now). Its updates
+  say whose number it claims (``Sender.claims``): what it presses that is not free waits
+  for that PIN or call-back, a step of the conversation (handlers/numbers/caller_check.py),
+  whose last message ends the call (the bot hangs up whatever key comes meanwhile: the
+  line must be free for that call).
 - Whoever answered a check call said it is them: their conversation, on that call
   (:func:`checked`), in the words :func:`check_words` chooses.
 """
@@ -72,7 +74,7 @@ def proven(line: Line, call: Call | None, then: Event) -> None:
         return
     log.info("phone: call %d: its number checked by its PIN", call.call_id)
     line.rename(call, call.claimed)
-    call.claimed, call.checked, call.reader = "", True, None
+    call.claimed, call.checked, call.pin_proven, call.reader = "", True, True, None
     call.keys.put_nowait(then)
 
 

@@ -2,13 +2,18 @@
 renames a call its PIN proved, ``PhoneTransport.proven``), in real calls through Kamailio
 with baresip as the phones: Erna, a phone resident with a request, calls from her number.
 
-- With a PIN: it is asked first; a wrong one is said so, the right one makes the call
-  hers - "My requests" says her request at once, no call-back.
-- Three wrong ones: the call goes on unchecked ("My requests" offers the call-back), and a
-  second call that day is not asked the PIN at all (kept in the database).
+- With a PIN: not asked at the call's start (the main menu, as for any number), but for
+  something of hers ("My requests"); a wrong one is said so, the right one makes the call
+  hers - "My requests" says her request at once, no call-back; "#" offers the call-back.
+- Three wrong ones: the call-back's offer; she is told on her own line, the coordinators
+  in their group; a second call that day is not asked the PIN at all (kept in the
+  database).
+- A call its PIN proved changes the PIN only with the one of now typed again; she is told
+  of the change on her own line.
 - Without one: the call-back that checks her offers it; she chooses four digits twice in
   that call, hears it saved, then her requests; only the hash is stored.
-- A new caller's settings choose it only in a call-back to the number.
+- A new caller's settings choose it only in a call-back to the number; a run and a year
+  are too easy.
 
 The log never holds the digits. The order is the calls' events, never the clock."""
 
@@ -16,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.transports.phone.calls.answered_call import Call
 from bot.transports.phone.calls.caller_id import is_withheld
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.who_answers import QUESTION
@@ -30,9 +37,12 @@ from handlers.numbers.caller_check import CALLING, OFFER
 from handlers.numbers.phone_pin import (
     AGAIN,
     ASK,
+    CHANGED_NOTICE,
     CHOOSE,
     EASY,
     LOCKED,
+    LOCKED_NOTICE,
+    OLD,
     SAVED,
     WRONG,
     hashed,
@@ -42,6 +52,7 @@ from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (
+    GROUP,
     heard_texts,
     key_for,
     keys_answered,
@@ -69,6 +80,14 @@ async def _erna(db: Database, pin: str = "") -> tuple[int, int]:
     return erna.id, request.id
 
 
+async def _waiting(db: Database, platform: str, chat_id: str) -> list[str]:
+    """What the outbox holds for ``chat_id`` (her own line, the coordinators' group)."""
+    soon = datetime.now(UTC) + timedelta(days=1)
+    return [
+        str(item.payload.get("text")) for item in await db.outbox.waiting(platform, chat_id, soon)
+    ]
+
+
 def _hers(spoken: list[str], request_id: int) -> bool:
     """Her requests as "My requests" says them: the heading, then "#<id> Einkaufen - …"."""
     mine = str(t.t("📋 <b>Your requests</b>"))
@@ -92,22 +111,31 @@ def log_text(caplog: pytest.LogCaptureFixture):
     return lambda: "\n".join(record.getMessage() for record in caplog.records)
 
 
-async def test_the_right_pin_at_the_start_opens_her_requests_without_a_call_back(
+async def _asked(phone: PhoneTransport, caller: BaresipCaller, call: Call, spoken: list[str]):
+    """From the main menu, "My requests": something of hers, where the PIN is asked."""
+    await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+    await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
+    assert spoken[-1] == t._(ASK)
+
+
+async def test_the_pin_is_asked_for_her_requests_not_at_the_start(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path, log_text
 ):
+    """The start of a call from her number is the main menu, as for any number: a PIN
+    asked there would tell anyone which numbers have one. "My requests" asks it; a wrong
+    one is said so, the right one says her requests at once, no call-back."""
     _erna_id, request_id = await _erna(dispatcher.db, PIN)
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     spoken = heard_texts(phone)
     try:
         caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
         call = await _dial(phone, caller, kamailio)
-        assert spoken[-1] == t._(ASK) and is_withheld(call.chat_id)
+        assert t._(ASK) not in spoken and is_withheld(call.chat_id)
+        await _asked(phone, caller, call, spoken)
         await keys_answered(caller, call, "1357")
         assert spoken[-1] == t._(WRONG) and call.claimed == ERNA
-        await keys_answered(caller, call, PIN)  # the main menu, as hers
+        await keys_answered(caller, call, PIN)  # her requests, as hers
         assert call.chat_id == ERNA and call.checked and not call.claimed
-        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
-        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
         assert _hers(spoken, request_id) and t._(OFFER) not in spoken
         assert phone.calling.outcomes == []  # nobody was called
         await asyncio.to_thread(caller.hangup)
@@ -117,27 +145,25 @@ async def test_the_right_pin_at_the_start_opens_her_requests_without_a_call_back
     assert not any(PIN in text for text in spoken)
 
 
-async def test_hash_after_a_wrong_pin_goes_on_without_it(
+async def test_hash_after_a_wrong_pin_offers_the_call_back(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
-    """ "That PIN is not right ... Without a PIN, press the hash key": "#" then goes on
-    unchecked, at once (not only a second "#"), and counts nothing more."""
+    """ "That PIN is not right ... Without a PIN, press the hash key": "#" then offers the
+    call-back, at once (not only a second "#"), and counts nothing more."""
     erna_id, request_id = await _erna(dispatcher.db, PIN)
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     spoken = heard_texts(phone)
     try:
         caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
         call = await _dial(phone, caller, kamailio)
-        assert spoken[-1] == t._(ASK)
+        await _asked(phone, caller, call, spoken)
         await keys_answered(caller, call, "1357")
         assert spoken[-1] == t._(WRONG)
         # The "#" that may end four digits is waited for a pause; after it, "#" is the
         # way back the words name.
         await until(lambda: call.pause is None, "the pause after the digits")
-        await keys_answered(caller, call, "#")  # the main menu, unchecked
+        await keys_answered(caller, call, "#")  # the call-back's offer, unchecked
         assert call.claimed == ERNA and is_withheld(call.chat_id)
-        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
-        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
         assert spoken[-1] == t._(OFFER) and not _hers(spoken, request_id)
         pin = await dispatcher.db.phone_pins.get(erna_id)
         assert pin is not None and pin.wrong == 1
@@ -146,7 +172,7 @@ async def test_hash_after_a_wrong_pin_goes_on_without_it(
         await phone.stop()
 
 
-async def test_three_wrong_pins_leave_only_the_call_back_for_the_day(
+async def test_three_wrong_pins_leave_only_the_call_back_and_she_and_the_group_are_told(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
     db = dispatcher.db
@@ -156,33 +182,70 @@ async def test_three_wrong_pins_leave_only_the_call_back_for_the_day(
     try:
         caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=90)
         call = await _dial(phone, caller, kamailio)
-        assert spoken[-1] == t._(ASK)
+        await _asked(phone, caller, call, spoken)
         await keys_answered(caller, call, "1357")
         await keys_answered(caller, call, "2468")
-        await keys_answered(caller, call, "9753")  # the third: locked, then the main menu
-        await until(
-            lambda: t._(LOCKED) in spoken and spoken[-1] != t._(LOCKED),
-            "the main menu after the lock",
-        )
+        await keys_answered(caller, call, "9753")  # the third: locked, then the offer
+        await until(lambda: spoken[-1] == t._(OFFER), "the call-back's offer after the lock")
         assert t._(LOCKED) in spoken and call.claimed == ERNA and is_withheld(call.chat_id)
-        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
-        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
-        assert spoken[-1] == t._(OFFER) and not _hers(spoken, request_id)
+        assert not _hers(spoken, request_id)
         pin = await db.phone_pins.get(erna_id)
         assert pin is not None and pin.locked(local_day(phone.calling.clock()))
+        # She is told on her own line (the outbox calls her number), the coordinators in
+        # their group - by name, never the number or the digits.
+        assert await _waiting(db, "phone", ERNA) == [t._(LOCKED_NOTICE)]
+        [notice] = await _waiting(db, "memory", GROUP)
+        assert "Erna" in notice and ERNA not in notice and "9753" not in notice
         await asyncio.to_thread(caller.hangup)
         await until(lambda: not phone._calls, "the call ended")
 
-        # Calling again the same day: the PIN is not asked, the main menu comes at once.
+        # Calling again the same day: "My requests" offers the call-back, no PIN asked.
         asked = spoken.count(t._(ASK))
         again = await _dial(phone, caller, kamailio)
-        assert spoken.count(t._(ASK)) == asked and again.claimed == ERNA
         await keys_answered(caller, again, await key_for(phone, again, "menu:help"))
         await keys_answered(caller, again, await key_for(phone, again, "hr:mine"))
+        assert spoken.count(t._(ASK)) == asked and again.claimed == ERNA
         assert spoken[-1] == t._(OFFER) and not _hers(spoken, request_id)
         await asyncio.to_thread(caller.hangup)
     finally:
         await phone.stop()
+
+
+async def test_a_call_its_pin_proved_changes_the_pin_only_with_the_pin_of_now(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path, log_text
+):
+    """A PIN guessed once must not become her line for good: in a call the PIN proved,
+    "PIN for your calls" asks the one of now first (a wrong one counts); the new one is
+    saved only after it, and she is told of the change on her own line."""
+    db = dispatcher.db
+    erna_id, _request_id = await _erna(db, PIN)
+    phone = await phone_line(dispatcher, kamailio, tmp_path)
+    spoken = heard_texts(phone)
+    try:
+        caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=90)
+        call = await _dial(phone, caller, kamailio)
+        await keys_answered(caller, call, await key_for(phone, call, "menu:settings"))
+        assert spoken[-1] == t._(ASK)
+        await keys_answered(caller, call, PIN)  # her settings, as hers
+        assert call.chat_id == ERNA and call.checked
+        await keys_answered(caller, call, await key_for(phone, call, "pin:choose"))
+        assert spoken[-1] == t._(OLD)
+        await keys_answered(caller, call, "1357")
+        assert spoken[-1] == t._(WRONG)
+        assert (await db.phone_pins.get(erna_id)).wrong == 1
+        await keys_answered(caller, call, PIN)
+        assert spoken[-1] == t._(CHOOSE)
+        await keys_answered(caller, call, "3691")
+        assert spoken[-1] == t._(AGAIN)
+        await keys_answered(caller, call, "3691")
+        await until(lambda: t._(SAVED) in spoken, "saved")
+        pin = await db.phone_pins.get(erna_id)
+        assert pin is not None and matches("3691", pin.pin_hash)
+        assert await _waiting(db, "phone", ERNA) == [t._(CHANGED_NOTICE)]
+        await asyncio.to_thread(caller.hangup)
+    finally:
+        await phone.stop()
+    assert "3691" not in log_text() and PIN not in log_text()
 
 
 async def test_a_pin_is_chosen_in_the_call_that_checks_her(
@@ -269,6 +332,9 @@ async def test_a_new_caller_chooses_a_pin_only_in_a_call_back_to_the_number(
         await asyncio.to_thread(her_phone.press, "1")
         await said(t._(CHOOSE))  # straight to choosing: no offer first
         await asyncio.to_thread(her_phone.press, "1234")
+        await said(t._(EASY))
+        spoken.clear()
+        await asyncio.to_thread(her_phone.press, "1948")  # a year: too easy as well
         await said(t._(EASY))
         await asyncio.to_thread(her_phone.press, PIN)
         await said(t._(AGAIN))
