@@ -8,15 +8,28 @@ one is set, never anything of it): the PIN is removed and the page comes back wi
 ``?done=pin``. Coordinators only, at the moment of the POST, with the form's token
 (auth.py ``desk_page``); a person who is not there, has no PIN, or is not that request's
 requester is a 404 and nothing changes. Recorded as ``desk.pin_clear`` about the person
-(their export lists it under "Decisions about you").
+(their export lists it under "Decisions about you"). A PIN locked today after three wrong
+tries is said on the same page (:func:`locked_today`), never the digits or the number.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from aiohttp import web
 
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.inputs import id_number, path_id
+from db import Database
+from db.clock import local_day
+
+
+async def locked_today(db: Database, person_id: int) -> bool:
+    """Whether ``person_id``'s PIN is locked today (three wrong tries, Europe/Berlin): the
+    request's page says so - until tomorrow her calls are checked by a call-back only (the
+    coordinators' group was told the moment it happened, handlers/numbers/phone_pin.py)."""
+    pin = await db.phone_pins.get(person_id)
+    return pin is not None and pin.locked(local_day(datetime.now(UTC)))
 
 
 @desk_page

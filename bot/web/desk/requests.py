@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.desk.paging import PAGE_SIZE, page_number, pager
+from bot.web.desk.phone_pins import locked_today
 from bot.web.i18n import translator_for
 from bot.web.inputs import number, path_id
 from bot.web.pages import render
@@ -321,6 +322,7 @@ async def _detail(
         # A PIN for calls (only that one is set): it may be cleared (phone_pins.py).
         pin_set=requester is not None
         and await desk.site.db.phone_pins.get(requester.id) is not None,
+        pin_locked=requester is not None and await locked_today(desk.site.db, requester.id),
         easy=easy_tag(t) if requester is not None and requester.easy_language else None,
         channel=(
             await channel_line(desk.site.db, desk.site.settings, t, requester)

@@ -2,12 +2,16 @@
 resident's request says only that a PIN is set, "🔢 Clear the PIN" removes it (the
 resident is checked by call-back again), and the desk records it about the resident.
 Coordinators only at the moment of the POST, with the form's token; another person's
-request or a person without a PIN changes nothing. Through the real web server and the
-chat's login link."""
+request or a person without a PIN changes nothing. A PIN locked today (three wrong tries)
+is said on the page. Through the real web server and the chat's login link."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from db import Database
+from db.clock import local_day
+from db.phone_pins import MOST_WRONG
 from db.statements import fetch_all
 from handlers.numbers.phone_pin import hashed
 from tests.support.desk_client import log_in
@@ -105,3 +109,19 @@ async def test_refusals_change_nothing(db: Database, site: str, web_chat: Memory
     pin = await db.phone_pins.get(resident)
     assert pin is not None and pin.pin_hash == stored
     assert await _cleared(db) == []
+
+
+async def test_the_page_says_a_pin_locked_today(db: Database, site: str, web_chat: MemoryTransport):
+    """Three wrong tries today: the coordinators see it on the resident's request (as their
+    group was told), never the digits or the number; a day without them says nothing."""
+    resident, request_id, _stored = await _resident(db)
+    async with browser_session(headers=EN) as browser:
+        await log_in(web_chat, db, browser)
+        async with browser.get(f"{site}/desk/requests/{request_id}") as page:
+            assert 'id="phone-pin-locked"' not in await page.text()
+        for _ in range(MOST_WRONG):
+            await db.phone_pins.wrong_try(resident, local_day(datetime.now(UTC)))
+        async with browser.get(f"{site}/desk/requests/{request_id}") as page:
+            body = await page.text()
+    assert page.status == 200 and 'id="phone-pin-locked"' in body
+    assert "three times today" in body and NUMBER not in body
