@@ -75,6 +75,7 @@ from bot.transports.phone.calls.call_back_policy import Policy, parse_quiet_hour
 from bot.transports.phone.calls.call_runner import HUSH, CallRunner, HangUp
 from bot.transports.phone.calls.call_settings import CallSettings
 from bot.transports.phone.calls.caller_id import PLATFORM, caller_id, is_withheld
+from bot.transports.phone.calls.calls_by_number import CallsByNumber
 from bot.transports.phone.calls.check_calls import CheckCalls
 from bot.transports.phone.calls.dialling import CheckSettings, DialSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
@@ -146,7 +147,7 @@ class PhoneTransport(Transport):
         )
         self.sweeps = Sweeps(self.recordings, dispatcher.db.data_rights, self._later)
         self._calls: dict[int, Call] = {}
-        self._by_chat: dict[str, Call] = {}
+        self._by_chat = CallsByNumber()
         self._answering: dict[str, Call] = {}
         self._chat_turn: ChatTurn | None = None
         self._sweeping: asyncio.Task[None] | None = None
@@ -274,7 +275,6 @@ class PhoneTransport(Transport):
             runner = CallRunner(self.stack, event.call_id)
             came = Call(event.call_id, caller_id(event.value), runner)
             self._calls[event.call_id] = came
-            self._by_chat[came.chat_id] = came
             log.info("phone: call %d came", event.call_id)
             self._later(converse(runner, came, self))
             return
@@ -353,8 +353,7 @@ class PhoneTransport(Transport):
         log.info("phone: call %d ended", call.call_id)
         self._calls.pop(call.call_id, None)
         self.closing.discard(call.call_id)
-        if self._by_chat.get(call.chat_id) is call:
-            del self._by_chat[call.chat_id]
+        self._by_chat.drop(call)
         call.audio.gone = True
         call.audio.then = None
         self.voice.drop_rest(call)
@@ -386,6 +385,7 @@ class PhoneTransport(Transport):
             except Exception:
                 log.exception("phone: call %d: who is calling could not be read", call.call_id)
                 self.voice.runner(call).start(HangUp())
+        self._by_chat.settled(call)
         while not isinstance(meaning := await call.keys.get(), HungUp):
             try:
                 await self.meant(call, meaning)
@@ -481,11 +481,10 @@ class PhoneTransport(Transport):
 
     def rename(self, call: Call, chat_id: str) -> None:
         """``call`` is ``chat_id``'s now (who_calls.py, :meth:`proven`)."""
-        if self._by_chat.get(call.chat_id) is call:
-            del self._by_chat[call.chat_id]
+        self._by_chat.drop(call)
         self.voice.call_choices.forget(call.chat_id)
         call.chat_id = chat_id
-        self._by_chat[chat_id] = call
+        self._by_chat.renamed(call)
 
     # -- a call-back that goes on as a conversation (outbox_calls.py: the answer after the tone)
 
@@ -499,7 +498,7 @@ class PhoneTransport(Transport):
         call = Call(runner.call_id, chat_id, runner, checked=True)
         call.audio.on = True  # answered: its audio is on
         self._calls[runner.call_id] = call
-        self._by_chat[chat_id] = call
+        self._by_chat.settled(call)
         call.taking = asyncio.create_task(self._take(call))
         call.keys.put_nowait(ButtonPress(data))
         await converse(runner, call, self)

@@ -44,5 +44,5 @@ def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedSt
     call = Call(7, CALLER)
     call.audio.on = True  # a call that is up (a test of keys before it sets it off)
     phone._calls[7] = call
-    phone._by_chat[CALLER] = call
+    phone._by_chat.renamed(call)
     return phone, call, stack

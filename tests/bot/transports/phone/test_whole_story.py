@@ -327,7 +327,8 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await asyncio.to_thread(erna.wait_for, "CALL_ESTABLISHED", after=closed)
         await asyncio.to_thread(erna.press, "1")  # "if you are Erna, press 1"
         await until(lambda: ERNA in bot._by_chat, "the checked call")
-        call = bot._by_chat[ERNA]
+        call = bot._by_chat.get(ERNA)
+        assert call is not None
         await until(lambda: call.answers == 1, "a PIN offered")
         await keys_answered(erna, call, "2")  # not now: her settings
         await keys_answered(erna, call, await key_for(bot, call, "settings:delete"))

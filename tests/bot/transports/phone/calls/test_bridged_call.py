@@ -286,6 +286,14 @@ async def test_a_resident_who_cannot_be_reached_is_said_to_the_helper_and_told_i
 async def _talk_request(story: MemoryTransport, db: Database, caller_id: int) -> int:
     """Vera, on a talk shift with her number given, takes the caller's "just talk" request
     (published by Cora): the lifecycle starts the bridged call. The request's id."""
+    request_id = await _talk_request_offered(story, db, caller_id)
+    await story.press("vera", f"mt:acc:{request_id}")
+    return request_id
+
+
+async def _talk_request_offered(story: MemoryTransport, db: Database, caller_id: int) -> int:
+    """The caller's "just talk" request, published by Cora and offered to Vera (on a talk
+    shift, her number given), not taken yet. The request's id."""
     await story.onboard("vera", "de")
     vera = await _vera(db)
     await db.volunteers.save(
@@ -321,7 +329,6 @@ async def _talk_request(story: MemoryTransport, db: Database, caller_id: int) ->
         )
         await lifecycle.publish(scene, await db.users.get(cora), request.id)
     assert vera in await db.volunteers.offered(request.id)
-    await story.press("vera", f"mt:acc:{request.id}")
     return request.id
 
 
@@ -402,3 +409,52 @@ async def test_a_talk_request_whose_caller_is_on_the_line_is_connected_into_that
     assert bridged.called == [HELPER]  # the caller's number was never rung
     assert sum(s.seconds for s in heard) >= HEARD_SECONDS - 0.2, heard
     assert bot.bridging.outcomes == [(request_id, "talked")]
+
+
+async def test_a_second_call_from_the_callers_number_never_takes_her_place(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    story: MemoryTransport,
+    db: Database,
+    tmp_path: Path,
+):
+    """The caller is on the line when her "just talk" request is offered; then a second
+    call comes with her number as its caller ID (anyone can send it). It is a stand-in of
+    its own (she has a request now, handlers/numbers/caller_check.py), and it never takes
+    her call's place among the calls a number is found by: Vera, taking the request, is
+    still connected into the caller's own call, and no number is rung (before, the second
+    call replaced hers under the number and its renaming then dropped both, so her number
+    was rung while she was busy on the line)."""
+    helper = await _phone(phones, HELPER, write_tone(tmp_path / "h.wav", TONE_SECONDS))
+    tone = write_tone(tmp_path / "r.wav", TONE_SECONDS, frequency=620)
+    caller = await asyncio.to_thread(phones, RESIDENT, says=tone, pad_seconds=1)
+    spoofer = await asyncio.to_thread(phones, RESIDENT, says=tone, pad_seconds=1)
+    person = await db.users.seen("phone", RESIDENT, RESIDENT, "")
+    await db.users.set_language(person.id, "de")
+    await db.users.record_consent(person.id)
+    bot = await _bot(story, kamailio, 1)
+    bridged = Bridged(bot, helper, caller)
+    try:
+        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
+        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED", timeout=30)
+        await until(lambda: bot._calls, "the call came")
+        (call,) = bot._calls.values()
+        await until(lambda: call.answers, "the main menu said")
+        request_id = await _talk_request_offered(story, db, person.id)
+        await asyncio.to_thread(spoofer.dial, kamailio.uri(BOT_USER))
+        await asyncio.to_thread(spoofer.wait_for, "CALL_ESTABLISHED", timeout=30)
+        await until(lambda: len(bot._calls) == 2, "the second call came")
+        (second,) = (other for other in bot._calls.values() if other is not call)
+        await until(lambda: second.claimed == RESIDENT, "the second call taken as a claim")
+        await story.press("vera", f"mt:acc:{request_id}")
+        await asyncio.to_thread(helper.wait_for, "CALL_ESTABLISHED", timeout=30)
+        await until(lambda: call.handed is not None, "the offer said in the caller's call")
+        assert second.handed is None
+        await asyncio.to_thread(caller.press, "1")
+        await asyncio.wait_for(bridged.done.wait(), 60)
+        assert bridged.went and bridged.ids == [bridged.ids[0], call.call_id]
+        await asyncio.to_thread(caller.hangup)
+        await bot.bridging.settled()
+    finally:
+        await bot.stop()
+    assert bridged.called == [HELPER]  # the caller's number was never rung

@@ -72,7 +72,7 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
         phone.call_over(call)
         again = Call(8, CALLER)
         phone._calls[8] = again
-        phone._by_chat[CALLER] = again
+        phone._by_chat.renamed(again)
         await phone.meant(again, Command("start"))
         # Their main menu, in their language: no language to choose.
         assert (await phone.voice.reader_of(CALLER)).lang == lang
@@ -97,7 +97,7 @@ async def test_a_known_caller_keeps_the_easy_texts(dispatcher: Dispatcher):
         phone.call_over(call)
         again = Call(9, CALLER)
         phone._calls[9] = again
-        phone._by_chat[CALLER] = again
+        phone._by_chat.renamed(again)
         await who_calls.claim(phone, again)
         assert again.claimed == CALLER and again.chat_id != CALLER
         stand_in = await dispatcher.db.users.find("phone", again.chat_id)

@@ -42,7 +42,7 @@ async def test_a_new_call_of_the_caller_keeps_its_choices_when_the_old_one_ends(
         phone.call_over(call)
         again = Call(8, CALLER)
         phone._calls[8] = again
-        phone._by_chat[CALLER] = again
+        phone._by_chat.renamed(again)
         await phone.meant(again, Command("start"))
         await phone._take(call)  # the old call's task ends after the new call began
         assert CALLER in memory._newest and memory._buttons  # type: ignore[attr-defined]
