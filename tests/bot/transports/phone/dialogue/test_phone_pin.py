@@ -12,6 +12,8 @@ with baresip as the phones: Erna, a phone resident with a request, calls from he
   of the change on her own line.
 - Without one: the call-back that checks her offers it; she chooses four digits twice in
   that call, hears it saved, then her requests; only the hash is stored.
+- Wrong PINs from two numbers reach the city's hourly limit (lowered here): the
+  coordinators are told, and her own call is then offered the call-back, no PIN asked.
 - A new caller's settings choose it only in a call-back to the number; a run and a year
   are too easy.
 
@@ -33,6 +35,7 @@ from bot.transports.phone.words.who_answers import QUESTION
 from db import Database
 from db.clock import local_day
 from handlers.dispatcher import Dispatcher
+from handlers.numbers import phone_pin
 from handlers.numbers.caller_check import CALLING, OFFER
 from handlers.numbers.phone_pin import (
     AGAIN,
@@ -64,6 +67,7 @@ from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 
 ERNA = "+4923155507"
+OTTO = "+4923155508"
 SECRET = "Geheimer Einkauf am Hafen"
 PIN = "2580"
 t = translator("de")
@@ -248,6 +252,51 @@ async def test_a_call_its_pin_proved_changes_the_pin_only_with_the_pin_of_now(
     assert "3691" not in log_text() and PIN not in log_text()
 
 
+async def test_wrong_pins_from_many_numbers_stop_the_asking_for_all_and_tell_the_group(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    dispatcher: Dispatcher,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Many residents' numbers tried from one place: the city's wrong PINs of the hour
+    reach the limit (here 2) in calls from two numbers; the coordinators are told at once,
+    and then a call from her number is not asked her PIN - "My requests" offers the
+    call-back."""
+    monkeypatch.setattr(phone_pin, "CITY_MOST_WRONG", 2)
+    db = dispatcher.db
+    await _erna(db, PIN)
+    otto = await db.users.seen("phone", OTTO, OTTO, "Otto")
+    await db.users.set_language(otto.id, "de")
+    await db.users.record_consent(otto.id)
+    await db.requests.create(otto.id, otto.id, category="shopping", description="Brot")
+    await db.phone_pins.set(otto.id, hashed("3691"))
+    phone = await phone_line(dispatcher, kamailio, tmp_path)
+    spoken = heard_texts(phone)
+    try:
+        caller = await asyncio.to_thread(phones, OTTO, says=voice_tone(tmp_path), pad_seconds=60)
+        call = await _dial(phone, caller, kamailio)
+        await _asked(phone, caller, call, spoken)
+        await keys_answered(caller, call, "1357")
+        await keys_answered(caller, call, "2468")  # the city's second: the limit
+        assert spoken[-1] == t._(WRONG)
+        [notice] = await _waiting(db, "memory", GROUP)
+        assert "2" in notice and OTTO not in notice and ERNA not in notice
+        await asyncio.to_thread(caller.hangup)
+        await until(lambda: not phone._calls, "the call ended")
+
+        asked = spoken.count(t._(ASK))
+        hers = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
+        again = await _dial(phone, hers, kamailio)
+        await keys_answered(hers, again, await key_for(phone, again, "menu:help"))
+        await keys_answered(hers, again, await key_for(phone, again, "hr:mine"))
+        assert spoken[-1] == t._(OFFER) and spoken.count(t._(ASK)) == asked
+        assert len(await _waiting(db, "memory", GROUP)) == 1  # told once this hour
+        await asyncio.to_thread(hers.hangup)
+    finally:
+        await phone.stop()
+
+
 async def test_a_pin_is_chosen_in_the_call_that_checks_her(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path, log_text
 ):
@@ -284,9 +333,14 @@ async def test_a_pin_is_chosen_in_the_call_that_checks_her(
         await asyncio.to_thread(her_phone.press, PIN)
         await said(t._(AGAIN))
         assert await db.phone_pins.get(erna_id) is None
-        await asyncio.to_thread(her_phone.press, PIN)
-        await until(lambda: _hers(spoken, request_id), "her requests, after the PIN")
+        (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
+        await keys_answered(her_phone, checked, PIN)
         assert t._(SAVED) in spoken
+        # Then the main menu, not the caller's "My requests" (caller_check.py): her own.
+        assert not _hers(spoken, request_id)
+        await keys_answered(her_phone, checked, await key_for(phone, checked, "menu:help"))
+        await keys_answered(her_phone, checked, await key_for(phone, checked, "hr:mine"))
+        assert _hers(spoken, request_id)
         pin = await db.phone_pins.get(erna_id)
         assert pin is not None and PIN not in pin.pin_hash and matches(PIN, pin.pin_hash)
         await asyncio.to_thread(her_phone.hangup)
