@@ -14,7 +14,8 @@ pull_back      open → review               a coordinator               offers,
 enter          new → open                  a coordinator               matching volunteers
 publish        review → open               a coordinator               requester, posts, volunteers
 reject         review → rejected           a coordinator               requester, posts
-edit           review/open → review        the requester, not banned   backchannel (new post)
+edit           review/open → review        the requester, not banned   backch. (new post: old
+                                                                       and new; old posts marked)
 ask            (no change)                 a coordinator               requester (question)
 correct_text   (text only)                 a coordinator               requester, backch. (new post)
 summarise      (summary only)              a coordinator               posts or offers (updated)
@@ -140,6 +141,7 @@ AT_ONCE = N_(
     " Pull it back if it needs a check."
 )
 PULLED_BACK = N_("↩️ Pulled back for review by {name}.")
+EDITED = N_("✏️ Changed by the requester: posted again for review, with the earlier version.")
 # A coordinator's summary: a few lines, as in an offer.
 SUMMARY_LIMIT = 500
 
@@ -268,13 +270,18 @@ async def reach_by_phone(
 
 
 async def _post_for_review(
-    scene: Scene, request: HelpRequest, *, held: returning.Held | None = None
+    scene: Scene,
+    request: HelpRequest,
+    before: HelpRequest | None = None,
+    *,
+    held: returning.Held | None = None,
 ) -> None:
     """Post the request to every backchannel, remembering the posts to mark them later;
-    a voice description follows its post, so that it can be heard and checked. ``held``: why
+    a voice description follows its post, so that it can be heard and checked. ``before``:
+    the request before its requester changed it, shown with the new version. ``held``: why
     a city that publishes returning requesters at once did not publish this one, said first.
     """
-    text = await group_review_post(scene.db, scene.settings, request)
+    text = await group_review_post(scene.db, scene.settings, request, before=before)
     if held is not None:
         text = Markup("\n").join([*held.lines(backchannel_language()), Markup(""), text])
     for outbox_id in await scene.mail.to_backchannel(
@@ -584,7 +591,10 @@ async def edit(
         # Offers of the old text not delivered yet are not: it is checked again first.
         offers = await scene.db.volunteers.offers(request.id)
         await scene.db.outbox.drop_unsent([o for _, o, _ in offers], "outdated offer")
-    await _post_for_review(scene, request)
+    # The earlier posts lose their buttons: a press there would decide on a text nobody
+    # checked. The new post shows the old and the new version.
+    await _mark_posts(scene, request, backchannel_language().t(EDITED))
+    await _post_for_review(scene, request, before)
     return request
 
 

@@ -225,15 +225,28 @@ async def review_post(
     return Markup("\n").join(lines)
 
 
+CHANGED_FROM = N_("✏️ Changed by the requester. Before the change it read:")
+
+
 async def group_review_post(
-    db: Database, settings: HandlerSettings, request: HelpRequest, *, heading: bool = True
+    db: Database,
+    settings: HandlerSettings,
+    request: HelpRequest,
+    *,
+    heading: bool = True,
+    before: HelpRequest | None = None,
 ) -> Markup:
     """The review post as the coordinators' group reads it: in the group's language, with a
     translation beside an original in another language (``heading``: see
-    :func:`review_post`)."""
+    :func:`review_post`). ``before``: the request as it was before its requester changed
+    it, shown below the new version - what changed is what needs checking."""
     bt = backchannel_language()
-    return await review_post(
-        db, request, bt, backchannel_reader(settings, bt), settings=settings, heading=heading
+    reader = backchannel_reader(settings, bt)
+    post = await review_post(db, request, bt, reader, settings=settings, heading=heading)
+    if before is None:
+        return post
+    return Markup("\n").join(
+        [post, Markup(""), bt.t(CHANGED_FROM), describe(bt, before, reader, beside=True)]
     )
 
 

@@ -31,7 +31,9 @@ Button data (``hr:…``), each action its own callback:
   ``when:<kind>`` (when), ``day:<YYYY-MM-DD>``, ``part:<morning|afternoon|evening|any>``,
   ``dayback``, ``partback``, ``textback`` (back to "when"), ``lang:<code>`` and
   ``langs-done`` (languages, handlers/language_choice.py), ``lang-only`` and ``lang-more``
-  (``languages_one``), ``change``, ``field:<step>`` and ``send`` (summary).
+  (``languages_one``), ``change``, ``field:<step>`` and ``send`` (summary; by text a new
+  request and a change of one are sent only after the code sent to the number, the held
+  act ``request.send``, handlers/numbers/coded_acts.py).
 
 Shorter for an easy reader (``ctx.reader.easy``; the stored answers are the same): the
 categories come three at a time, the three most asked in the city first, then "➕ More"
@@ -62,7 +64,7 @@ from handlers.helping.vocabulary import (
     noon,
 )
 from handlers.messages import Button, Location, Media, Message, Text
-from handlers.numbers import number_entry
+from handlers.numbers import coded_acts, number_entry
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
@@ -606,8 +608,39 @@ async def _field(ctx: Context, answer: Answer) -> None:
     await _ask(ctx, ctx.args, answer.data)
 
 
+# Posting a request or changing one by text waits for the code texted to the number, as
+# withdrawing does (handlers/numbers/coded_acts.py): a forged sender would otherwise put
+# words, an address or another number into the resident's name and send it to review.
+SEND_HELD = "request.send"
+CODED_SEND = N_(
+    "🔐 To send the help request you wrote, reply {code} within a quarter of an hour. "
+    "If you did not write one, do nothing."
+)
+CODED_EDIT = N_(
+    "🔐 To change your request #{id}, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
+
+
 async def _send_button(ctx: Context, answer: Answer) -> None:
+    if coded_acts.needed(ctx):
+        # Held with the draft as it is now; the code sends it (``_sent_by_code``), checked
+        # by the lifecycle at that moment like any send.
+        edited = answer.data.get("request_id")
+        await coded_acts.hold(
+            ctx,
+            SEND_HELD,
+            answer.data,
+            lambda t, code: (
+                t.t(CODED_EDIT, code=code, id=int(edited)) if edited else t.t(CODED_SEND, code=code)
+            ),
+        )
+        return
     await _send(ctx, answer.data)
+
+
+async def _sent_by_code(ctx: Context, data: dict[str, Any]) -> None:
+    await _send(ctx, data)
 
 
 FORM = StepForm(
@@ -732,3 +765,4 @@ def register(router: Router) -> None:
     for action, callback in anywhere.items():
         router.action("hr", action, coded=CODED.get(action))(callback)
     FORM.register(router)
+    router.confirmed[SEND_HELD] = _sent_by_code

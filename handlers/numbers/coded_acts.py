@@ -1,4 +1,5 @@
-"""Acts that end or redirect running help, confirmed by the holder of the number.
+"""Acts that end, redirect or put words into running help, confirmed by the holder of the
+number.
 
 Where a sender can be forged but a text to the number reaches its owner (a ``coded``
 channel, handlers/channels.py: SMS), a text may claim to come from a resident who never
@@ -22,7 +23,9 @@ number's texts, never learns it.
   cost a code a message; agreeing to the privacy notice for a person who has data and never
   agreed (handlers/onboarding.py: a resident the desk entered). That one is held before
   consent, so the state and ``coded:no`` work then too; dropped, it leaves the person at the
-  notice, shown again.
+  notice, shown again; a new request or a change of one, sent from its summary
+  (handlers/helping/requests_flow.py, held act ``request.send``): each its own code, a
+  code a moment ago does not pass it - it is what the coordinators are asked to publish.
 
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
 the step the person was in, back once the act is done or dropped); a new one replaces it

@@ -150,6 +150,8 @@ async def test_help_story_by_text_until_stop(
     else:
         await resident.choose(t._("Only my language"))
     await resident.choose(t._("Send"))
+    # A request by text is sent with the code texted to the number (issue 77, point 3).
+    await resident.say(_code(resident.new[-1].text))
     user = await db.users.find("sms", told.number)
     assert user is not None
     (request,) = await db.requests.for_requester(user.id)
@@ -233,6 +235,7 @@ async def test_a_question_to_a_number_that_sent_stop_is_refused_until_start(
     else:
         await greta.choose(t._("Only my language"))
     await greta.choose(t._("Send"))
+    await greta.say(_code(greta.new[-1].text))
     user = await db.users.find("sms", GRETA)
     assert user is not None
     (request,) = await db.requests.for_requester(user.id)
