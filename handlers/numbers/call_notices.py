@@ -1,10 +1,12 @@
 """What people read about the bot's own calls (a feature's words and who gets them, kept out
 of the phone transport, which only reports what happened: handlers/messages.py
 ``Happening``, through ``Dispatcher.happened``): for the coordinators, a person's
-call-backs given up (``CallsGivenUp``, from bot/transports/phone/calls/outbox_calls.py)
-and a call checking a caller given up (``CheckGivenUp``, check_calls.py) - each a notice for
-the backchannel (handlers/messenger.py ``to_backchannel``) in the coordinators'
-language, without choices, about the person whose number it was; for a helper, what came of
+call-backs given up (``CallsGivenUp``, from bot/transports/phone/calls/outbox_calls.py),
+a call checking a caller given up (``CheckGivenUp``, check_calls.py) and the check
+calls' pool of the day or hour spent (``CheckPoolDry``: the newcomers' share, or all of
+it) - each a notice for the backchannel (handlers/messenger.py ``to_backchannel``) in the
+coordinators' language, without choices, about the person whose number it was (the
+pool: about nobody); for a helper, what came of
 a bridged call in which they did not talk with the resident (``BridgedCallEnded``,
 bridging.py): in their chat, and only for the outcomes of :data:`NOT_HELD` - a call in
 which they talked tells nothing.
@@ -20,6 +22,7 @@ from handlers.messages import (
     BridgedCallEnded,
     CallsGivenUp,
     CheckGivenUp,
+    CheckPoolDry,
     GivenUp,
     Message,
 )
@@ -94,6 +97,42 @@ def check_given_up(t: Translator, name: str, tries: int) -> Message:
     return Message(text, typed_choices=False)
 
 
+def pool_dry(t: Translator, what: CheckPoolDry) -> Message:
+    """The coordinators' notice that the check calls of the day or hour are spent: the
+    share of callers the bot does not know yet (the reserve is left), or all of them."""
+    cap = t.number(what.cap)
+    if what.span == "day" and what.newcomers:
+        text = t.t(
+            "📵 Check calls: today's {cap} calls for callers the bot does not know yet are"
+            " used up. Such callers are not called back until tomorrow; residents with a"
+            " request or a desk entry are still called from the reserve. Raise [phone]"
+            " check_calls_per_day to call more.",
+            cap=cap,
+        )
+    elif what.span == "day":
+        text = t.t(
+            "📵 Check calls: all {cap} of today's check calls are used up, the reserve too."
+            " Nobody is called back to be checked until tomorrow; callers can still use the"
+            " menu or press 0 for a person. Raise [phone] check_calls_per_day to call more.",
+            cap=cap,
+        )
+    elif what.newcomers:
+        text = t.t(
+            "📵 Check calls: this hour's {cap} calls for callers the bot does not know yet"
+            " are used up. Such callers are called back in the next hour; residents with a"
+            " request or a desk entry are still called from the reserve.",
+            cap=cap,
+        )
+    else:
+        text = t.t(
+            "📵 Check calls: all {cap} of this hour's check calls are used up, the reserve"
+            " too. Checks asked for now are put off to the next hour. Raise [phone]"
+            " check_calls_per_hour to call more.",
+            cap=cap,
+        )
+    return Message(text, typed_choices=False)
+
+
 # What came of a bridged call in which the helper and the resident did not talk, as the
 # helper's chat is told it; a call in which they talked, or that ended so, tells nothing.
 _NOT_HELD = {
@@ -151,6 +190,12 @@ async def _check_given_up(scene: Backstage, what: CheckGivenUp) -> None:
     )
 
 
+async def _check_pool_dry(scene: Backstage, what: CheckPoolDry) -> None:
+    """The coordinators told that a pool of check calls ran dry (once a day or hour each:
+    check_calls.py counts it), so that callers put off or refused are no surprise."""
+    await scene.mail.to_backchannel(lambda t: pool_dry(t, what))
+
+
 async def _bridged_call_ended(scene: Backstage, what: BridgedCallEnded) -> None:
     """The helper's chat told what came of a bridged call in which they did not talk."""
     if what.outcome in NOT_HELD:
@@ -160,4 +205,5 @@ async def _bridged_call_ended(scene: Backstage, what: BridgedCallEnded) -> None:
 def register(router: Router) -> None:
     router.happening(CallsGivenUp)(_calls_given_up)
     router.happening(CheckGivenUp)(_check_given_up)
+    router.happening(CheckPoolDry)(_check_pool_dry)
     router.happening(BridgedCallEnded)(_bridged_call_ended)

@@ -27,7 +27,9 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   :func:`offer` ("we call you back first"); its first button (key "1", ``check:call``)
   ends the call with :func:`calling` ("we call you in a moment", or at a time: the quiet
   hours; ``Message.closing``) and the voice transport's check calls
-  (``HandlerSettings.check_calls``, :class:`CheckPort`) call the number; "#" (its ``back``
+  (``HandlerSettings.check_calls``, :class:`CheckPort`) call the number (its pool has a
+  reserve that only numbers whose person has something to protect may spend: the port
+  asks the dispatcher's ``protects``, which is :func:`claimed`); "#" (its ``back``
   button, the main menu) or any other input goes back to the main menu. A key while
   "please hang up now" is said changes nothing: the bot hangs up. A caller may ask
   for ``per_caller_hour`` checks an hour, counted here (:data:`ASKED`, all withheld
@@ -44,12 +46,16 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
 - A withheld caller who types a number to ask for help is not attached to that number's
   person: "1" on the number said back ends the call with :data:`CALLING_TYPED` and the
   bot calls that number (handlers/numbers/number_entry.py).
-- The call that checks a caller first asks who picked up (the phone's own words,
-  bot/transports/phone/words/who_answers.py); answered "me", it goes on as the person's
-  own conversation (its updates say it is checked, ``Sender.checked``), starting with what
-  they had pressed (:func:`then_data`; a PIN offered first, handlers/numbers/phone_pin.py
-  ``after_check``); a person who was not there yet (a typed number) is made now
-  (:func:`made`), with the language and consent of the call that asked; a person there
+- The call that checks a caller first says what happened and asks who picked up (the
+  phone's own words, bot/transports/phone/words/who_answers.py: "someone called us and
+  asked us to call back at this number; if that was you, press 1"); answered "me", it goes
+  on as the person's own conversation (its updates say it is checked, ``Sender.checked``;
+  a PIN offered first, handlers/numbers/phone_pin.py ``after_check``). It proves the
+  number, no more: a claimed call's check begins with the main menu (:func:`hold`), a
+  typed number's with what the caller asked for (:func:`then_data`) - never with an answer
+  to the privacy notice. A person who was not there yet (a typed number) is made now
+  (:func:`answered`), with the language and easy texts of the call that asked, never its
+  consent: whoever answered has not heard the notice, and hears it first; a person there
   already keeps what they chose.
 
 A voice transport presses a dialogue's buttons by key: the n-th button by "n", the button
@@ -58,8 +64,8 @@ not said.
 
 Button data: ``check:call`` (the offer; its way back is ``menu:main``), ``check:wait``
 (the offer, where the PIN was not typed: phone_pin.py ``WAIT_FOR_CALL``). States:
-:data:`STATE` (``then``: the button the checked call begins with; ``number``: the number
-claimed, which the call-back rings).
+:data:`STATE` (``then``: the button the checked call begins with - the main menu for a
+claimed call; ``number``: the number claimed, which the call-back rings).
 """
 
 from __future__ import annotations

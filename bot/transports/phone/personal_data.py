@@ -114,7 +114,8 @@ DECLARED = Declaration(
             ),
             note="Per phone number (E.164) the check call waiting for it "
             "(bot/transports/phone/calls/check_calls.py): the button the call begins with and the "
-            "asking call's language, consent and easy texts; removed once the call was "
+            "asking call's language, consent (never given to the person the call reaches) and "
+            "easy texts; removed once the call was "
             "answered or given up after its tries, else with unfinished conversations.",
         ),
         Table(
@@ -136,7 +137,9 @@ DECLARED = Declaration(
             ),
             note="Per phone number (E.164) the check calls placed today and the time of the "
             "last, against the number's cap; the city's pool of the day and hour as the "
-            "numbers '*' and '*HH' (bot/transports/phone/calls/check_calls.py). Rows of earlier "
+            "numbers '*' and '*HH', the share of callers with nothing to protect as '*new' and "
+            "'*newHH', a pool's running dry told as '!' and its name "
+            "(bot/transports/phone/calls/check_calls.py). Rows of earlier "
             "days "
             "are removed when the next call is counted, and by the retention job.",
         ),

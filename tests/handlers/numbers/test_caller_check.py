@@ -47,11 +47,12 @@ def test_what_says_something_of_the_person_or_acts_for_them_waits_for_the_check(
     assert not free(ButtonPress(data))
 
 
-def test_a_declined_notice_is_asked_again_after_the_check_as_delete_asks():
-    """The checked call has not read the notice: "No, thanks" that waited begins it with
-    the question of erasure (handlers/privacy.py), "I agree" as pressed."""
-    assert then_data(ButtonPress("consent:no")) == "delete:ask"
-    assert then_data(ButtonPress("consent:yes")) == "consent:yes"
+def test_an_answer_to_the_notice_is_never_carried_into_the_checked_call():
+    """Whoever answers the check call has not heard the notice the asking call answered:
+    neither "I agree" nor "No, thanks" is carried - the checked call begins with the main
+    menu (for a person who never agreed: the notice)."""
+    assert then_data(ButtonPress("consent:no")) == "menu:main"
+    assert then_data(ButtonPress("consent:yes")) == "menu:main"
 
 
 @pytest.mark.parametrize("data", ["menu:main", "menu:places", "pl:near", "ev:week", "lang:de"])
@@ -99,7 +100,8 @@ async def test_what_is_not_free_waits_and_1_asks_for_the_call_back_and_ends_the_
     assert held.text == t._(OFFER) and checks.asked == []
     (said,) = messages(await story.press(STAND_IN, "check:call"))
     assert said.text == t._(CALLING) and said.closing
-    assert checks.asked == [(NUMBER, after_check("hr:mine"), Profile())]
+    # Her check begins with the main menu: what a stranger pressed is not hers to go on with.
+    assert checks.asked == [(NUMBER, after_check("menu:main"), Profile())]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and await db.users.get_state(stand_in.id) is None
     # A free press goes on as it is.
@@ -295,7 +297,8 @@ async def test_at_the_notice_agreeing_waits_for_the_call_back_before_consent(
     story: MemoryTransport, db: Database
 ):
     """A resident the desk entered never agreed: her claimed call is at the privacy notice;
-    "I agree" there would agree for her, so it waits, and "1" asks for the call-back."""
+    "I agree" there would agree for her, so it waits, and "1" asks for the call-back - which
+    begins with the main menu, not with the caller's "I agree"."""
     checks = Checks(NOW)
     story.platform = "phone"
     story.claims[STAND_IN] = NUMBER
@@ -306,7 +309,7 @@ async def test_at_the_notice_agreeing_waits_for_the_call_back_before_consent(
     assert held.text == t._(OFFER)
     (said,) = messages(await story.press(STAND_IN, "check:call"))
     assert said.text == t._(CALLING) and said.closing
-    assert checks.asked == [(NUMBER, after_check("consent:yes"), Profile())]
+    assert checks.asked == [(NUMBER, after_check("menu:main"), Profile())]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and stand_in.consent_at is None
 
@@ -318,7 +321,8 @@ async def test_the_dispatcher_gives_a_claimed_call_a_stand_in_and_a_checked_numb
     """What the voice line asks at a call's start and after a check call
     (handlers/dispatcher.py ``stand_in_for``, ``number_checked``): a new number is its
     person; a number whose person has data is only claimed, and the call goes on as a
-    stand-in with her language and consent, which never becomes hers."""
+    stand-in with her language and consent, which never becomes hers; a checked number's
+    new person gets the asking call's language and easy texts, never its consent."""
     dispatcher = story.dispatcher
     assert await dispatcher.stand_in_for("phone", NUMBER, STAND_IN) is None
     assert await db.users.find("phone", STAND_IN) is None
@@ -333,6 +337,8 @@ async def test_the_dispatcher_gives_a_claimed_call_a_stand_in_and_a_checked_numb
     await dispatcher.number_checked("phone", OTHER, Profile("uk", consented=True, easy=True))
     typed = await db.users.find("phone", OTHER)
     assert typed is not None and typed.language == "uk" and typed.easy_language
+    # The asking call's consent is never carried: whoever answered has not heard the notice.
+    assert typed.consent_at is None
     await dispatcher.number_checked("phone", NUMBER, Profile("uk", consented=True))
     still = await db.users.get(erna.id)
     assert still is not None and still.language == "tr"

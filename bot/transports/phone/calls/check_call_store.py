@@ -1,7 +1,9 @@
 """What the phone line keeps of its check calls (bot/transports/phone/calls/check_calls.py): the
 check waiting for each number (``check_calls``) and the day's check calls placed
 (``check_call_days``: per number with the time of the last, the city's pool as the number
-``POOL``, each hour as ``POOL`` + "HH").
+``POOL``, each hour as ``POOL`` + "HH"; the share of checks of numbers whose person has
+nothing to protect as ``NEWCOMERS`` and ``NEWCOMERS`` + "HH"; a pool whose running dry the
+coordinators were told of, once, as ``TOLD`` + its name).
 
 A call is counted with conditional UPDATEs in one transaction, as the month's calls are
 (call_budget.py): processes placing at once never go past a cap, and a call refused by one
@@ -20,6 +22,11 @@ from db.transactions import Transactions
 
 # The number that counts the city's pool of the day; with the hour ("*14") the hour's.
 POOL = "*"
+# The checks of numbers whose person has nothing to protect, of the day ("*new14": the
+# hour's): they may spend the pool only up to its reserve (check_calls.py).
+NEWCOMERS = "*new"
+# A pool that ran dry and was told of ("!*", "!*new14"): counted once, so told once.
+TOLD = "!"
 # Sorts after every stored time: no gap asked for.
 _ANY_TIME = "~"
 
@@ -27,7 +34,8 @@ _ANY_TIME = "~"
 @dataclass(frozen=True)
 class Waiting:
     """A check waiting to be placed: the number, the button its call begins with, the
-    asking call's language ('' none), consent and easy texts, the tries made, when due."""
+    asking call's language ('' none), consent and easy texts, the tries made, when due,
+    when it was asked for (the check call says it; None: not read yet)."""
 
     number: str
     data: str
@@ -36,6 +44,7 @@ class Waiting:
     easy: bool
     tries: int
     next_at: datetime
+    asked_at: datetime | None = None
 
 
 class _Full(Exception):
@@ -43,11 +52,20 @@ class _Full(Exception):
 
 
 _COLUMNS = "number, data, language, consented, easy, tries, next_at"
+_READ = _COLUMNS + ", asked_at"
 
 
 def _waiting(row: Any) -> Waiting:
+    asked_at = from_text(row[7]) if row[7] else None
     return Waiting(
-        row[0], row[1], row[2], bool(row[3]), bool(row[4]), int(row[5]), from_text(row[6])
+        row[0],
+        row[1],
+        row[2],
+        bool(row[3]),
+        bool(row[4]),
+        int(row[5]),
+        from_text(row[6]),
+        asked_at,
     )
 
 
@@ -79,14 +97,14 @@ class CheckCallStore:
 
     async def get(self, number: str) -> Waiting | None:
         row = await fetch_one(
-            self._tx, f"SELECT {_COLUMNS} FROM check_calls WHERE number = ?", (number,)
+            self._tx, f"SELECT {_READ} FROM check_calls WHERE number = ?", (number,)
         )
         return None if row is None else _waiting(row)
 
     async def due(self, now: datetime) -> list[Waiting]:
         rows = await fetch_all(
             self._tx,
-            f"SELECT {_COLUMNS} FROM check_calls WHERE next_at <= ? ORDER BY next_at",
+            f"SELECT {_READ} FROM check_calls WHERE next_at <= ? ORDER BY next_at",
             (to_text(now),),
         )
         return [_waiting(row) for row in rows]
@@ -132,6 +150,19 @@ class CheckCallStore:
         if row is None:
             return 0, None
         return int(row[0]), from_text(row[1]) if row[1] else None
+
+    async def first_told(self, day: str, pool: str) -> bool:
+        """Whether ``pool`` running dry on ``day`` is told now: True only the first time
+        it is asked (of processes asking at once, one)."""
+        return (
+            await changed(
+                self._tx,
+                "INSERT INTO check_call_days (day, number, calls, last_at)"
+                " VALUES (?, ?, 1, '') ON CONFLICT (day, number) DO NOTHING",
+                (day, TOLD + pool),
+            )
+            == 1
+        )
 
     async def count(
         self, day: str, now: datetime, caps: list[tuple[str, int, datetime | None]]

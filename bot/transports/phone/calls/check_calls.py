@@ -15,6 +15,15 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   check_calls_per_day``, at most ``check_calls_per_hour`` an hour: they never spend the
   month's calls (dialling.py), which stay for the messages' call-backs. A number the bot may
   not dial is never called.
+- The last ``check_calls_reserve_percent`` of the day's pool and of each hour's is a
+  reserve for numbers whose person has something to protect (a request, a desk entry:
+  handlers/numbers/caller_check.py ``claimed``, asked through ``protects`` when the check
+  is asked for and when it is placed): a check of anyone else - a new caller choosing a
+  PIN, a number nobody here has - is counted against the rest as well
+  (:data:`NEWCOMERS`), so strangers asking from new numbers cannot put off a resident's
+  check. When a check is put off or refused because a pool (the newcomers' share or the
+  whole) is spent, the coordinators are told, once a day or hour for each (the report
+  ``CheckPoolDry``, taken by handlers/numbers/call_notices.py).
 - One check waits per number: asked again, the one waiting stays, and its time is said.
 - It is kept in the database (check_call_store.py) until done: a check that cannot be
   placed now (the quiet hours, a cap) waits; one that found the line busy, nobody answering
@@ -23,8 +32,10 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   told (the report ``CheckGivenUp``, taken by handlers/numbers/call_notices.py). Answered
   with "1" (the call goes on as the person's conversation, ``begin``) or "2" (not them) it
   is done.
-- The question names nobody (handlers/numbers/caller_check.py ``question`` without a name): the
-  call is made to find out who is there.
+- The question names nobody and says what happened (words/who_answers.py
+  ``check_question``: someone called a moment ago, or at the time the check was asked
+  for, and asked to be called back at this number): the call is made to find out who is
+  there, and a resident whose number a stranger used says "not me".
 
 Button data: none. States: the waiting checks and the day's counts in the database; the
 checks being placed, in memory.
@@ -40,13 +51,18 @@ from datetime import datetime, timedelta
 from bot.transports.phone.calls.call_back_policy import BERLIN
 from bot.transports.phone.calls.call_runner import CallRunner
 from bot.transports.phone.calls.caller_id import PLATFORM
-from bot.transports.phone.calls.check_call_store import POOL, CheckCallStore, Waiting
+from bot.transports.phone.calls.check_call_store import (
+    NEWCOMERS,
+    POOL,
+    CheckCallStore,
+    Waiting,
+)
 from bot.transports.phone.calls.dialling import CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_day
 from db import Database
 from db.clock import local_day
 from handlers.channels import PortRefusal, Profile
-from handlers.messages import CheckGivenUp, Event
+from handlers.messages import CheckGivenUp, CheckPoolDry, DrySpan, Event
 from locales import Translator
 
 log = logging.getLogger(__name__)
@@ -68,6 +84,10 @@ CLAIMED = timedelta(minutes=15)
 Begin = Callable[[str, Waiting, CallRunner], Awaitable[None]]
 # The words the question is said in: (number, what the asking call passed on).
 Words = Callable[[str, Profile], Awaitable[Translator]]
+# Whether a number's person has something to protect: its check may spend the reserve.
+Protects = Callable[[str], Awaitable[bool]]
+# A pool's cap on a check: (its count's name, the most, the newcomers' share alone).
+Cap = tuple[str, int, bool]
 
 
 def profile_of_waiting(waiting: Waiting) -> Profile:
@@ -83,6 +103,7 @@ class CheckCalls:
         begin: Begin,
         words: Words,
         proven: Callable[[str, Event], None],
+        protects: Protects,
     ) -> None:
         self.db = db
         self.calling = calling
@@ -91,6 +112,7 @@ class CheckCalls:
         self.words = words
         # A claimed call proved by its PIN (handlers/numbers/phone_pin.py): the transport's.
         self.proven = proven
+        self.protects = protects
         self.clock = calling.clock
         self.store = CheckCallStore(db.transactions)
         self.running: dict[str, asyncio.Task[None]] = {}
@@ -117,7 +139,7 @@ class CheckCalls:
         if not self.may_call(number):
             return "never"
         now = self.clock()
-        at, today = await self._when(number, now)
+        at, today = await self._when(number, now, await self.protects(number))
         waiting = await self.store.get(number)
         if waiting is None:
             if not today:
@@ -140,20 +162,49 @@ class CheckCalls:
         """Whether a check placed at ``at`` comes "in a moment"."""
         return at <= self.clock() + SOON
 
-    async def _when(self, number: str, now: datetime) -> tuple[datetime, bool]:
-        """When a check call to ``number`` may be placed, and whether today (else the
-        number's or the pool's day is full: the next day)."""
+    async def _when(self, number: str, now: datetime, protected: bool) -> tuple[datetime, bool]:
+        """When a check call to ``number`` (``protected``: its person has something to
+        protect, the reserve is theirs too) may be placed, and whether today (else the
+        number's or the pool's day is full: the next day). A pool that puts it off is told."""
         day = local_day(now)
         calls, last = await self.store.placed(day, number)
-        pool, _ = await self.store.placed(day, POOL)
         policy = self.calling.settings.policy
-        if calls >= PER_NUMBER_DAY or pool >= self.settings.per_day:
+        if calls >= PER_NUMBER_DAY:
+            return policy.outside_quiet(next_day(now)), False
+        if await self._dry(now, self._day_caps(protected), "day"):
             return policy.outside_quiet(next_day(now)), False
         at = now if last is None else max(now, last + GAP)
-        hour, _ = await self.store.placed(local_day(at), _hour(at))
-        if hour >= self.settings.per_hour:
+        if await self._dry(at, self._hour_caps(at, protected), "hour"):
             at = _next_hour(at)
         return policy.outside_quiet(at), True
+
+    def _day_caps(self, protected: bool) -> list[Cap]:
+        """The day's pool, and for a check without anything to protect the newcomers'
+        share of it."""
+        per_day = self.settings.per_day
+        caps = [(POOL, per_day, False)]
+        return caps if protected else [*caps, (NEWCOMERS, self.settings.newcomers(per_day), True)]
+
+    def _hour_caps(self, at: datetime, protected: bool) -> list[Cap]:
+        """The pool's hour ``at`` falls in, and the newcomers' share of it."""
+        per_hour = self.settings.per_hour
+        caps = [(_hour(at), per_hour, False)]
+        if protected:
+            return caps
+        return [*caps, (_hour(at, NEWCOMERS), self.settings.newcomers(per_hour), True)]
+
+    async def _dry(self, at: datetime, caps: list[Cap], span: DrySpan) -> bool:
+        """Whether one of ``caps`` is spent on the day of ``at``: then the coordinators
+        are told of the first (the whole pool before the newcomers' share) - once a day,
+        or hour, each."""
+        day = local_day(at)
+        for name, cap, newcomers in caps:
+            spent, _ = await self.store.placed(day, name)
+            if spent >= cap:
+                if await self.store.first_told(day, name):
+                    await self.calling.report(CheckPoolDry(PLATFORM, span, newcomers, cap))
+                return True
+        return False
 
     # -- placed
 
@@ -205,14 +256,15 @@ class CheckCalls:
         waiting = await self.store.get(number)
         if waiting is None or waiting.next_at > now:
             return  # done, or put off, meanwhile
-        at, _ = await self._when(number, now)
+        protected = await self.protects(number)
+        at, _ = await self._when(number, now, protected)
         if at > now:
             await self.store.wait_until(number, at)
             return
         if not await self.store.claim(waiting, now + CLAIMED):
             return  # another process places it
-        if not await self._count(number, now):  # a cap filled meanwhile
-            later, _ = await self._when(number, now)
+        if not await self._count(number, now, protected):  # a cap filled meanwhile
+            later, _ = await self._when(number, now, protected)
             await self.store.wait_until(number, later if later > now else now + SOON)
             return
         try:
@@ -221,19 +273,18 @@ class CheckCalls:
             async def begin(runner: CallRunner) -> None:
                 await self.begin(number, waiting, runner)
 
-            outcome: Outcome = await self.calling.check(number, t, begin)
+            outcome: Outcome = await self.calling.check(number, t, begin, waiting.asked_at)
         except Exception:
             log.exception("phone: a check call failed")
             outcome = "failed"
         await self._went(waiting, outcome)
 
-    async def _count(self, number: str, now: datetime) -> bool:
-        """Count a check call to ``number`` placed now, if the caps leave room."""
-        caps = [
-            (number, PER_NUMBER_DAY, now - GAP),
-            (POOL, self.settings.per_day, None),
-            (_hour(now), self.settings.per_hour, None),
-        ]
+    async def _count(self, number: str, now: datetime, protected: bool) -> bool:
+        """Count a check call to ``number`` placed now, if the caps leave room (the
+        newcomers' share too, unless ``protected``)."""
+        pools = [*self._day_caps(protected), *self._hour_caps(now, protected)]
+        caps: list[tuple[str, int, datetime | None]] = [(number, PER_NUMBER_DAY, now - GAP)]
+        caps += [(name, cap, None) for name, cap, _ in pools]
         return await self.store.count(local_day(now), now, caps)
 
     async def _went(self, waiting: Waiting, outcome: Outcome) -> None:
@@ -256,9 +307,10 @@ class CheckCalls:
         await self.calling.report(CheckGivenUp(PLATFORM, number, tries))
 
 
-def _hour(at: datetime) -> str:
-    """The pool's count of the hour ``at`` falls in (Europe/Berlin)."""
-    return POOL + f"{at.astimezone(BERLIN).hour:02d}"
+def _hour(at: datetime, pool: str = POOL) -> str:
+    """The count of ``pool`` (the whole, or the newcomers' share) in the hour ``at`` falls
+    in (Europe/Berlin)."""
+    return pool + f"{at.astimezone(BERLIN).hour:02d}"
 
 
 def _next_hour(at: datetime) -> datetime:

@@ -67,11 +67,19 @@ class DialSettings:
 @dataclass(frozen=True)
 class CheckSettings:
     """The check calls' own pool (check_calls.py): ``[phone] check_calls_per_day``,
-    ``check_calls_per_hour``, ``checks_per_caller_hour``."""
+    ``check_calls_per_hour``, ``checks_per_caller_hour``, ``check_calls_reserve_percent``."""
 
     per_day: int = 20
     per_hour: int = 6
     per_caller_hour: int = 3
+    reserve_percent: int = 50
+
+    def newcomers(self, cap: int) -> int:
+        """Of ``cap`` (the pool's day or hour), what checks of numbers whose person has
+        nothing to protect may spend: the rest is the reserve (rounded up, so a reserve
+        of any share keeps at least one)."""
+        reserve = -(-cap * self.reserve_percent // 100)
+        return cap - reserve
 
 
 async def check(phone: Any, db: Database) -> Check:

@@ -81,7 +81,12 @@ from bot.transports.phone.calls.dialling import CheckSettings, Dialling, DialSet
 from bot.transports.phone.sip.call_control import CallControl, unanswered
 from bot.transports.phone.sip.voice_audio import BadAudio, pcm_wav
 from bot.transports.phone.words.prompts import PRESS
-from bot.transports.phone.words.who_answers import answer_keys, answered, question
+from bot.transports.phone.words.who_answers import (
+    answer_keys,
+    answered,
+    check_question,
+    question,
+)
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from db.outbox import OutboxItem
@@ -397,14 +402,15 @@ class CallingBack:
         return runner, None
 
     async def _ask_who(
-        self, chat_id: str, runner: CallRunner, t: Translator, *, named: bool = True
+        self, chat_id: str, runner: CallRunner, t: Translator, asked: Message | None = None
     ) -> Outcome | None:
         """Before anything personal: "if you are NAME, press 1" (handlers/numbers/caller_check.py;
-        not ``named``: "if you asked us for help"), said twice, then a short wait. None when
-        they said it is them; else how the call ended (hung up by the bot when no key came:
-        an answering machine hears nothing more)."""
-        user = await self.db.users.find(PLATFORM, chat_id) if named else None
-        asked = question(t, user.first_name if user else "")
+        a check call's ``asked``: "someone called us ... if that was you"), said twice, then
+        a short wait. None when they said it is them; else how the call ended (hung up by
+        the bot when no key came: an answering machine hears nothing more)."""
+        if asked is None:
+            user = await self.db.users.find(PLATFORM, chat_id)
+            asked = question(t, user.first_name if user else "")
         asking = await self.speak(str(asked.text), t)
         said, keys = (asking,) if asking else (), answer_keys(asked)
         got: Result = Done()
@@ -424,11 +430,14 @@ class CallingBack:
         await runner.run(HangUp())
         return "not them"
 
-    async def check(self, chat_id: str, t: Translator, begin: Begin) -> Outcome:
+    async def check(
+        self, chat_id: str, t: Translator, begin: Begin, asked_at: datetime | None = None
+    ) -> Outcome:
         """Call ``chat_id`` to check who asked (handlers/numbers/caller_check.py; when, and
-        how often a number is called, is check_calls.py's): whoever answers hears the
-        question without a name; when they say it is them, the call goes on as their
-        conversation (``begin``)."""
+        how often a number is called, is check_calls.py's): whoever answers hears what
+        happened - someone called and asked to be called back at this number (``asked_at``:
+        when; None: a moment ago) - and is asked, naming nobody, whether it was them; when
+        they say it is them, the call goes on as their conversation (``begin``)."""
         if not self.settings.domain:
             return "failed"
         number = next(self._numbers)
@@ -436,7 +445,8 @@ class CallingBack:
         if outcome is None:
             try:
                 async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                    outcome = await self._ask_who(chat_id, runner, t, named=False)
+                    asked = check_question(t, asked_at, self.clock())
+                    outcome = await self._ask_who(chat_id, runner, t, asked)
                     if outcome is None:
                         await begin(runner)
                         outcome = "heard"

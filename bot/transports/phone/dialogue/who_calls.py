@@ -83,9 +83,9 @@ def proven(line: Line, call: Call | None, then: Event) -> None:
 
 async def checked(line: Line, number: str, waiting: Waiting, runner: CallRunner) -> None:
     """Whoever answered the check call to ``number`` said it is them: their conversation,
-    beginning with what waited (a person not there yet made with the asking call's
-    language and consent; a PIN offered first, handlers/numbers/phone_pin.py
-    ``after_check``)."""
+    beginning with what waited (the main menu for a claimed call; a person not there yet
+    made with the asking call's language, never its consent; a PIN offered first,
+    handlers/numbers/phone_pin.py ``after_check``)."""
     await line.dispatcher.number_checked(PLATFORM, number, profile_of_waiting(waiting))
     await line.converse(number, runner, waiting.data)
 

@@ -3,14 +3,18 @@ through Kamailio: baresip calls with the number of Erna, a phone resident the bo
 and asks for her requests; "1" asks for the check call to her number - her phone (a second
 baresip, or SIPp busy). The check call keeps the quiet hours (the caller hears when it
 comes; a restart meanwhile loses nothing) and names nobody before "1"; it spends none of
-the month's calls; busy, it is tried again by the call-backs' policy, twice a day at most
-and half an hour apart, then given up and the coordinators told; a key pressed while
-"please hang up now" is said does not keep the caller's line open. The bot's clock is the
-test's: hours are passed by moving it, never waited; the order is the calls' events.
+the month's calls; put off, it says when it was asked for, and begins with the main menu,
+not with what the caller pressed; busy, it is tried again by the call-backs' policy, twice
+a day at most and half an hour apart, then given up and the coordinators told; a key
+pressed while "please hang up now" is said does not keep the caller's line open. The bot's
+clock is the test's: hours are passed by moving it, never waited; the order is the calls'
+events.
 
 Without a line (a stand-in stack): the numbers a check may go to, the city's daily pool and
-hourly cap of check calls, one check waiting per number (how often a caller ID may ask is
-the feature's count: tests/handlers/numbers/test_caller_check.py)."""
+hourly cap of check calls, one check waiting per number, the pool's reserve that only
+numbers whose person has something to protect may spend and the coordinators told when a
+pool runs dry (how often a caller ID may ask is the feature's count:
+tests/handlers/numbers/test_caller_check.py)."""
 
 from __future__ import annotations
 
@@ -27,11 +31,12 @@ from bot.transports.phone.calls.check_calls import CheckCalls
 from bot.transports.phone.calls.dialling import CALLS, CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.who_answers import QUESTION
+from bot.transports.phone.words.who_answers import QUESTION_AT
 from db import Database
 from db.clock import local_day
 from handlers.channels import Profile
 from handlers.dispatcher import Dispatcher
+from handlers.messages import CheckPoolDry
 from handlers.numbers.caller_check import CALLING, calling
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import Translator, translator
@@ -119,16 +124,26 @@ async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_no
         bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{her_phone.sip_port}", clock)
         spoken = heard_texts(bot)
 
+        asked_at = clock()  # when the caller hung up: the check was asked for then
         clock.now = morning + timedelta(minutes=1)
         await bot.checks.run_once()
         await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
-        await until(lambda: str(t.t(QUESTION)) in spoken, "the question")
+        # Not "a moment ago": when someone called and asked for the call-back.
+        question = str(t.t(QUESTION_AT, when=t.day_and_time(asked_at, "MMMMEEEEd")))
+        await until(lambda: question in spoken, "the question")
         assert not any("Erna" in text for text in spoken)  # no name before "1"
         await asyncio.to_thread(her_phone.press, "1")
-        # A PIN is offered first (handlers/numbers/phone_pin.py): "2" goes on.
+        # A PIN is offered first (handlers/numbers/phone_pin.py): "2" goes on - to the main
+        # menu, not to what the caller pressed: her requests are her own press.
         await until(lambda: t._(PIN_OFFER) in spoken, "the PIN offered")
         await asyncio.to_thread(her_phone.press, "2")
-        await until(lambda: any(f"#{request_id} " in text for text in spoken), "her requests")
+        checked = bot._by_chat.get(ERNA)
+        assert checked is not None
+        await until(lambda: checked.answers >= 2, "the main menu")
+        assert not any(f"#{request_id} " in text for text in spoken)
+        await keys_answered(her_phone, checked, await key_for(bot, checked, "menu:help"))
+        await keys_answered(her_phone, checked, await key_for(bot, checked, "hr:mine"))
+        assert any(f"#{request_id} " in text for text in spoken)
         await asyncio.to_thread(her_phone.hangup)
         await until(lambda: bot.calling.outcomes == [(ERNA, "heard")], "the call ended")
         await bot.checks.settled()
@@ -241,14 +256,22 @@ async def _german(chat_id: str) -> Translator:
     return translator("de")
 
 
-def _checks(db: Database, clock: Clock, settings: CheckSettings) -> CheckCalls:
+def _checks(
+    db: Database,
+    clock: Clock,
+    settings: CheckSettings,
+    protected: frozenset[str] = frozenset(),
+    report: Kept | None = None,
+) -> CheckCalls:
+    """The check calls of ``settings``; the numbers ``protected`` have a person with
+    something to protect; what they report is kept in ``report``."""
     calling_back = CallingBack(
         db,
         _NoLine(),  # type: ignore[arg-type]
         CallBackSettings(domain="example.org", policy=Policy(quiet=None), checks=settings),
         speak=_silent,
         language=_german,
-        report=Kept(),
+        report=report or Kept(),
         clock=clock,
     )
 
@@ -261,13 +284,17 @@ def _checks(db: Database, clock: Clock, settings: CheckSettings) -> CheckCalls:
     def proven(*_: object) -> None:
         raise AssertionError("no PIN is typed here")
 
-    return CheckCalls(db, calling_back, begin=begin, words=words, proven=proven)
+    async def protects(number: str) -> bool:
+        return number in protected
+
+    return CheckCalls(db, calling_back, begin=begin, words=words, proven=proven, protects=protects)
 
 
 @pytest.mark.both_backends  # the counts' SQL (check_call_store.py)
 async def test_the_pool_has_its_day_and_hour_and_a_number_its_own(db: Database):
     clock = Clock(daytime(10))
-    checks = _checks(db, clock, CheckSettings(per_day=3, per_hour=2, per_caller_hour=2))
+    settings = CheckSettings(per_day=3, per_hour=2, per_caller_hour=2, reserve_percent=0)
+    checks = _checks(db, clock, settings)
     checks._start = lambda number, pause=0.0: None  # type: ignore[method-assign]
     now = clock()
     assert checks.may_call(ERNA) and not checks.may_call("+499005123456")
@@ -278,17 +305,66 @@ async def test_the_pool_has_its_day_and_hour_and_a_number_its_own(db: Database):
     # A number the bot may not call is never checked.
     assert await checks.ask("+499005123456", "hr:new", Profile()) == "never"
     # Two calls placed this hour: the pool's hour is full, the next check waits for the next.
-    assert await checks._count(ERNA, now) and await checks._count(OTHER, now)
-    assert not await checks._count(THIRD, now)  # counted by no cap
+    assert await checks._count(ERNA, now, False) and await checks._count(OTHER, now, False)
+    assert not await checks._count(THIRD, now, False)  # counted by no cap
     assert await checks.store.placed(local_day(now), THIRD) == (0, None)
     assert await checks.ask("+4923155511", "hr:new", Profile()) == now.replace(hour=11)
     # The third call of the day, in the next hour: the pool's day is full.
     clock.pass_(hours=1)
-    assert await checks._count(THIRD, clock())
+    assert await checks._count(THIRD, clock(), False)
     assert await checks.ask("+4923155512", "hr:new", Profile()) == "day"
     # A number had two check calls today: none more, however asked.
     clock.pass_(days=1)
-    assert await checks._count(ERNA, clock())
-    assert not await checks._count(ERNA, clock() + timedelta(minutes=29))  # half an hour apart
-    assert await checks._count(ERNA, clock() + timedelta(minutes=31))
-    assert not await checks._count(ERNA, clock() + timedelta(hours=2))
+    assert await checks._count(ERNA, clock(), False)
+    later = clock() + timedelta(minutes=29)
+    assert not await checks._count(ERNA, later, False)  # half an hour apart
+    assert await checks._count(ERNA, clock() + timedelta(minutes=31), False)
+    assert not await checks._count(ERNA, clock() + timedelta(hours=2), False)
+
+
+@pytest.mark.both_backends  # the counts' SQL (check_call_store.py)
+async def test_strangers_spend_only_their_share_residents_are_checked_from_the_reserve(
+    db: Database,
+):
+    """Four check calls a day, two an hour, half of each a reserve: checks of numbers whose
+    person has nothing to protect (a new caller choosing a PIN) may spend one an hour and
+    two a day; Erna (a request, a desk entry) is checked from the rest. The coordinators
+    are told once when a pool - the strangers' share or the whole - runs dry."""
+    clock = Clock(daytime(10))
+    kept = Kept()
+    settings = CheckSettings(per_day=4, per_hour=2, per_caller_hour=3, reserve_percent=50)
+    checks = _checks(db, clock, settings, frozenset({ERNA, THIRD}), kept)
+    checks._start = lambda number, pause=0.0: None  # type: ignore[method-assign]
+    now, pin = clock(), "pin:choose"
+    strangers = [f"+49231555{n:02d}" for n in range(20, 26)]
+    assert await checks.ask(strangers[0], pin, Profile()) == now
+    assert await checks._count(strangers[0], now, False)
+    # The strangers' hour is spent: the next stranger waits an hour, counted by no cap.
+    assert not await checks._count(strangers[1], now, False)
+    assert await checks.ask(strangers[1], pin, Profile()) == now.replace(hour=11)
+    assert kept.reports == [CheckPoolDry("phone", "hour", True, 1)]
+    assert await checks.ask(strangers[2], pin, Profile()) == now.replace(hour=11)
+    assert len(kept.reports) == 1  # told once an hour
+    # Erna is checked now, from the reserve.
+    assert await checks.ask(ERNA, "menu:main", Profile()) == now
+    assert await checks._count(ERNA, now, True)
+    # Now the whole hour is spent: Erna's neighbour waits too, and that is told.
+    assert not await checks._count(THIRD, now, True)
+    assert await checks.ask(THIRD, "menu:main", Profile()) == now.replace(hour=11)
+    assert kept.reports[-1] == CheckPoolDry("phone", "hour", False, 2)
+    # The next hour: the second stranger's check is placed - the strangers' day (two) is
+    # spent with it; a third stranger is refused for today, THIRD is still checked.
+    clock.pass_(hours=1)
+    assert await checks._count(strangers[1], clock(), False)
+    assert not await checks._count(strangers[2], clock(), False)
+    assert await checks.ask(strangers[3], pin, Profile()) == "day"
+    assert kept.reports[-1] == CheckPoolDry("phone", "day", True, 2)
+    assert await checks._count(THIRD, clock(), True)
+    # The whole day (four) is spent: Erna's next check is put off to tomorrow, told once.
+    clock.pass_(hours=1)
+    assert not await checks._count(ERNA, clock(), True)
+    assert await checks.ask("+4923155599", "menu:main", Profile()) == "day"
+    assert kept.reports[-1] == CheckPoolDry("phone", "day", False, 4)  # the whole day
+    await checks.store.done(ERNA)
+    assert await checks.ask(ERNA, "menu:main", Profile()) == "day"  # the reserve too
+    assert len(kept.reports) == 4  # each told once

@@ -8,9 +8,17 @@ Kamailio with her number as its caller ID (a claim anyone can make). The call is
 of its own: the privacy notice is said, but neither "No, thanks" (which would erase her,
 request and all) nor "I agree" is taken for her - both wait for the call-back; nothing of
 her request is said. "1" ends the call; the bot calls her number (a second baresip, her
-phone), asks "if you are Erna, press 1", and after her own "1" what the caller pressed is
-hers to answer: "I agree" is her agreement; "No, thanks" is the question of erasure as
-/delete asks it - all her data, her request withdrawn - never "so far only your language".
+phone) and says what happened - "a moment ago someone called us and asked us to call back
+at this number; if that was you, press 1" - naming nobody. Nothing the caller pressed is
+carried into her call: it begins with the main menu, which for her, who never agreed, is
+the privacy notice - her consent is only her own "I agree" after hearing it; the caller's
+"No, thanks" never becomes the question of erasure. Her "2" ("it was not me") records
+nothing.
+
+Strangers asking for check calls from new numbers (choosing a PIN) spend only their share
+of the city's hourly pool: her check comes at once, from the reserve, and the coordinators
+are told that the strangers' share ran dry.
+
 The order is the calls' events, never the clock."""
 
 from __future__ import annotations
@@ -19,17 +27,25 @@ import asyncio
 from pathlib import Path
 
 from bot.transports.phone.calls.caller_id import is_withheld
+from bot.transports.phone.calls.dialling import CheckSettings
 from bot.transports.phone.transport import Call, PhoneTransport
-from bot.transports.phone.words.who_answers import QUESTION
+from bot.transports.phone.words.who_answers import QUESTION, question
 from db import Database
 from handlers import build_router
+from handlers.channels import Profile
 from handlers.dispatcher import Dispatcher
+from handlers.messages import CheckPoolDry
+from handlers.messenger import backchannel_language
+from handlers.numbers.call_notices import pool_dry
 from handlers.numbers.caller_check import CALLING, OFFER
+from handlers.numbers.phone_pin import CHOOSE_PIN
 from handlers.settings import HandlerSettings
 from locales import translator
+from tests.support.clock import Clock, daytime
 from tests.support.desk_client import log_in
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sip.calls import (
+    GROUP,
     heard_texts,
     key_for,
     keys_answered,
@@ -109,7 +125,21 @@ async def _called_with_her_number(
 
 async def _pressed_then_called_back(desk: Desk, data: str) -> Call:
     """The caller with her number presses ``data`` on the notice: it waits for the
-    call-back, asked for with "1"; her phone rings, the question, her "1". Her call."""
+    call-back, asked for with "1"; her phone rings, the question, her "1". Her call, at
+    its first words."""
+    await _caller_asked(desk, data)
+    await _asked_who(desk, "1")
+    phone = desk.phone
+    await until(lambda: [c for c in phone._calls.values() if c.chat_id == ERNA], "her call")
+    (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
+    await until(lambda: checked.answers >= 1, "her call's first words")
+    assert checked.checked and not checked.claimed
+    return checked
+
+
+async def _caller_asked(desk: Desk, data: str) -> None:
+    """The caller with her number presses ``data`` on the notice: it waits for the
+    call-back, asked for with "1"; the bot hangs up, nothing given or refused for her."""
     phone, caller, spoken, t = desk.phone, desk.caller, desk.spoken, translator("de")
     db = phone.dispatcher.db
     await asyncio.to_thread(caller.dial, desk.bot_uri)
@@ -138,19 +168,30 @@ async def _pressed_then_called_back(desk: Desk, data: str) -> Call:
     assert request.state == "open"
     assert not desk.hers()
 
-    # Her phone rings: the question first (naming nobody: whoever holds the phone may not be
-    # her), then what waited, hers to answer (no PIN offered before she agreed).
+
+async def _asked_who(desk: Desk, key: str) -> None:
+    """Her phone rings: what happened first - someone called and asked to be called back
+    at this number - naming nobody (whoever holds the phone may not be her); her ``key``."""
     await asyncio.to_thread(desk.her_phone.wait_for, "CALL_ESTABLISHED")
-    question = str(t.t(QUESTION))
-    await until(lambda: question in spoken, "the question, naming nobody")
-    assert not any("Erna" in text for text in spoken)
-    said = len(spoken)
-    await asyncio.to_thread(desk.her_phone.press, "1")
-    await until(lambda: [c for c in phone._calls.values() if c.chat_id == ERNA], "her call")
-    (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
-    await until(lambda: checked.answers >= 1 and len(spoken) > said, "what waited, answered")
-    assert checked.checked and not checked.claimed
-    return checked
+    t = translator("de")
+    told = str(t.t(QUESTION))
+    await until(lambda: told in desk.spoken, "what happened, naming nobody")
+    assert not any("Erna" in text for text in desk.spoken)
+    # Not a call-back's "a call for the person who asked us for help": what happened.
+    assert str(question(t, "").text) not in desk.spoken
+    await asyncio.to_thread(desk.her_phone.press, key)
+
+
+async def _hears_the_notice(desk: Desk, checked: Call) -> None:
+    """Her call begins with the main menu - for her, who never agreed, the privacy notice:
+    nothing the caller pressed is hers (no consent, no question of erasure, no PIN)."""
+    assert await key_for(desk.phone, checked, "consent:yes")
+    assert not any("Alle Ihre Daten löschen" in text for text in desk.spoken)
+    erna = await desk.phone.dispatcher.db.users.find("phone", ERNA)
+    assert erna is not None and erna.consent_at is None
+    request = await desk.phone.dispatcher.db.requests.get(desk.request_id)
+    assert request is not None and request.requester_id == erna.id
+    assert request.state == "open"
 
 
 async def _ended(desk: Desk, outcomes: list) -> None:
@@ -167,9 +208,13 @@ async def test_a_caller_with_her_number_agrees_for_nobody_she_agrees_herself(
 ):
     desk = await _called_with_her_number(kamailio, phones, dispatcher, settings, tmp_path)
     try:
-        await _pressed_then_called_back(desk, "consent:yes")
+        checked = await _pressed_then_called_back(desk, "consent:yes")
+        await _hears_the_notice(desk, checked)  # the caller's "I agree" is not hers
+        await keys_answered(
+            desk.her_phone, checked, await key_for(desk.phone, checked, "consent:yes")
+        )
         erna = await dispatcher.db.users.find("phone", ERNA)
-        assert erna is not None and erna.consent_at is not None  # her own "1"
+        assert erna is not None and erna.consent_at is not None  # her own, after the notice
         await _ended(desk, [(ERNA, "heard")])
     finally:
         await desk.phone.stop()
@@ -186,19 +231,75 @@ async def test_no_thanks_with_her_number_erases_nothing_she_is_asked_all_her_dat
     db = dispatcher.db
     try:
         checked = await _pressed_then_called_back(desk, "consent:no")
-        # Asked as /delete asks: all her data, her requests withdrawn - not "only your
-        # language", which was never true of her.
-        asked = desk.spoken[-1]
-        assert "Alle Ihre Daten löschen" in asked and "Anfragen" in asked, asked
+        # Not asked to erase anything: the caller's "No, thanks" is not hers either.
+        await _hears_the_notice(desk, checked)
         assert not any("bisher nur Ihre" in text for text in desk.spoken)
-        await keys_answered(
-            desk.her_phone, checked, await key_for(desk.phone, checked, "delete:no")
-        )
         erna = await db.users.find("phone", ERNA)
+        assert erna is not None and erna.language == "de" and erna.first_name == "Erna"
+        await _ended(desk, [(ERNA, "heard")])
+    finally:
+        await desk.phone.stop()
+
+
+async def test_she_did_not_call_her_no_records_nothing(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    dispatcher: Dispatcher,
+    settings: HandlerSettings,
+    tmp_path: Path,
+):
+    """Told that someone called from her number, she says it was not her: nothing of the
+    caller's "I agree" is hers, her call ends."""
+    desk = await _called_with_her_number(kamailio, phones, dispatcher, settings, tmp_path)
+    try:
+        await _caller_asked(desk, "consent:yes")
+        await _asked_who(desk, "2")
+        await asyncio.to_thread(desk.her_phone.wait_for, "CALL_CLOSED")  # the bot hung up
+        await until(lambda: desk.phone.calling.outcomes == [(ERNA, "not them")], "not them")
+        assert not [c for c in desk.phone._calls.values() if c.chat_id == ERNA]
+        erna = await dispatcher.db.users.find("phone", ERNA)
         assert erna is not None and erna.consent_at is None
-        request = await db.requests.get(desk.request_id)
-        assert request is not None and request.requester_id == erna.id
-        assert request.state == "open"
+        assert not desk.hers()
+    finally:
+        await desk.phone.stop()
+
+
+STRANGER, ANOTHER = "+4923155591", "+4923155592"
+
+
+async def test_strangers_asking_for_pins_do_not_put_off_her_check(
+    kamailio: KamailioServer,
+    phones: PhoneFactory,
+    dispatcher: Dispatcher,
+    settings: HandlerSettings,
+    tmp_path: Path,
+):
+    """Two check calls an hour, half of them a reserve: a stranger's check from a new
+    number (choosing a PIN) spent the strangers' share; the next stranger's waits for the
+    next hour and the coordinators are told - and her check, asked for by the call with
+    her number, still comes in a moment."""
+    desk = await _called_with_her_number(kamailio, phones, dispatcher, settings, tmp_path)
+    checks = desk.phone.checks
+    clock = Clock(daytime(10))
+    checks.clock = desk.phone.calling.clock = clock
+    checks.settings = CheckSettings(per_day=4, per_hour=2, reserve_percent=50)
+    now = clock()
+    try:
+        # A stranger's check placed this hour: neither number has anything to protect.
+        assert not await checks.protects(STRANGER) and not await checks.protects(ANOTHER)
+        assert await checks._count(STRANGER, now, False)
+        assert not await checks._count(ANOTHER, now, False)  # the rest is the reserve
+        later = await checks.ask(ANOTHER, CHOOSE_PIN, Profile())
+        assert later == now.replace(hour=11)
+        # The coordinators are told the strangers' share of the hour ran dry.
+        (told,) = await dispatcher.db.outbox.waiting("memory", GROUP, now)
+        dry = pool_dry(backchannel_language(), CheckPoolDry("phone", "hour", True, 1))
+        assert told.payload["text"] == str(dry.text)
+
+        # Her number is claimed: her check is placed at once, from the reserve.
+        await _caller_asked(desk, "consent:yes")
+        await _asked_who(desk, "1")
+        await until(lambda: [c for c in desk.phone._calls.values() if c.chat_id == ERNA], "her")
         await _ended(desk, [(ERNA, "heard")])
     finally:
         await desk.phone.stop()

@@ -2,9 +2,11 @@
 Kamailio: baresip calls with the number of Erna, a phone resident the bot knows, who has a
 request. The call is not Erna's: the main menu and "Ask for help" come, but "My requests"
 says only that the bot calls back first - nothing of the request. "1" ends the call; the
-bot calls Erna's number (a second baresip, her phone), asks "if you asked us for help,
-press 1" - her name is not said before that "1": whoever holds the phone may not be her -;
-her "1" (and "2" to the PIN's offer) opens her requests in that call. The order is the
+bot calls Erna's number (a second baresip, her phone), says that someone called a moment
+ago and asked to be called back at this number, "if that was you, press 1" - her name is
+not said before that "1": whoever holds the phone may not be her -; her "1" (and "2" to the
+PIN's offer) begins her call with the main menu - not with the caller's "My requests": what
+a stranger pressed is not hers - and her own "My requests" opens them. The order is the
 calls' events, never the clock."""
 
 from __future__ import annotations
@@ -90,9 +92,13 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         await until(lambda: t._(PIN_OFFER) in spoken, "the PIN offered")
         assert not hers()
         await asyncio.to_thread(her_phone.press, "2")
-        await until(hers, "her requests said")
         (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
         assert checked.checked and not checked.claimed
+        await until(lambda: checked.answers >= 2, "the main menu")
+        assert not hers()  # the caller's "My requests" was not carried into her call
+        await keys_answered(her_phone, checked, await key_for(phone, checked, "menu:help"))
+        await keys_answered(her_phone, checked, await key_for(phone, checked, "hr:mine"))
+        assert hers()
         await asyncio.to_thread(her_phone.hangup)
         await until(lambda: phone.calling.outcomes == [(ERNA, "heard")], "the call ended")
     finally:
