@@ -24,10 +24,10 @@ import aiosqlite
 from db import city_schema, postgres
 from db.call_numbers import CallNumbers
 from db.certificates import CertificateStore
-from db.clock import utcnow
 from db.data_rights import DataRights
 from db.desk import DeskStore
 from db.events import EventStore
+from db.migration_ledger import TABLE_COLUMNS, Ledger, MigrationError
 from db.offer_waves import WaveStore
 from db.outbox import OutboxStore
 from db.phone_pins import PhonePins
@@ -58,8 +58,7 @@ BUSY_TIMEOUT_MS = 5000
 CITY_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
-class MigrationError(RuntimeError):
-    pass
+__all__ = ["Database", "DatabaseLocationError", "MigrationError"]
 
 
 class DatabaseLocationError(ValueError):
@@ -234,8 +233,10 @@ class Database:
             try:
                 if migrate:
                     await db.migrate()
-                elif schema is not None:
-                    await db._check_city_schema()
+                else:
+                    await db.verify_schema()
+                    if schema is not None:
+                        await db._check_city_schema()
             except BaseException:
                 await db.close()
                 raise
@@ -256,13 +257,43 @@ class Database:
         # Erased content is overwritten in the file, not only unlinked from it.
         await conn.execute("PRAGMA secure_delete = ON")
         db = cls(SqliteTransactions(conn), conn)
-        if migrate:
+        try:
+            if not migrate:
+                await db.verify_schema()
+                return db
             applied = await db.migrate()
             if "0012_personal_data.sql" in applied and str(path) != ":memory:":
                 # Content deleted before secure_delete was on may survive in free pages:
                 # one rewrite of the file, once.
                 await conn.execute("VACUUM")
+        except BaseException:
+            await db.close()
+            raise
         return db
+
+    async def verify_schema(self) -> None:
+        """Without writing anything: MigrationError (db/migration_ledger.py) where this
+        code must not run on the database - a schema newer than it knows (and not declared
+        compatible with it), or an applied migration whose text differs from this
+        release's file. A database without a schema yet passes."""
+        if self._conn is not None:
+            found = await self.fetch_all(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            )
+            if found:
+                await self._sqlite_ledger().verify()
+            return
+        table = "schema_version" if self.schema is None else f"{self.schema}.schema_version"
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT to_regclass(quote_ident(current_schema()) || '.schema_version')"
+                if self.schema is None
+                else "SELECT to_regclass(%s)",
+                None if self.schema is None else (table,),
+            )
+            row = await cursor.fetchone()
+            if row is not None and row[0] is not None:
+                await _postgres_ledger(conn, table).verify()
 
     async def backup(self, target: str | Path) -> None:
         """A consistent copy while the bot keeps running (SQLite's online backup API),
@@ -368,7 +399,8 @@ class Database:
             return int(rows[0][0]) if rows else 0
         await self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            + TABLE_COLUMNS.format(int="INTEGER")
+            + ")"
         )
         async with self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
             row = await cur.fetchone()
@@ -379,10 +411,14 @@ class Database:
         if self._conn is None:
             return await self._migrate_postgres()
         current = await self.schema_version()
+        ledger = self._sqlite_ledger()
+        # Refused (a newer schema, a changed migration) before anything is written.
+        await ledger.upgrade(await ledger.verify())
         applied = []
         for number, name, path in available_migrations():
             if number <= current:
                 continue
+            record, values = ledger.record(number, name, path)
             sql = path.read_text(encoding="utf-8")
             # One transaction per migration: a failing migration leaves the previous schema.
             # Foreign keys are off meanwhile (SQLite cannot change them inside a transaction)
@@ -390,12 +426,9 @@ class Database:
             # checked before the commit instead.
             await self.conn.execute("PRAGMA foreign_keys = OFF")
             try:
-                await self.conn.executescript(
-                    "BEGIN IMMEDIATE;\n"
-                    + sql
-                    + f"\nINSERT INTO schema_version (version, name, applied_at)"
-                    f" VALUES ({number}, '{name}', '{utcnow()}');"
-                )
+                await self.conn.executescript("BEGIN IMMEDIATE;\n" + sql)
+                # In the migration's transaction, which the script began and left open.
+                await self.conn.execute(record, values)
                 async with self.conn.execute("PRAGMA foreign_key_check") as cursor:
                     broken = list(await cursor.fetchall())
                 if broken:
@@ -410,6 +443,14 @@ class Database:
             log.info("applied migration %s", path.name)
             applied.append(path.name)
         return applied
+
+    def _sqlite_ledger(self) -> Ledger:
+        async def run(sql: str, params: Any) -> tuple[list[str], list[Any]]:
+            async with self.conn.execute(sql, params) as cursor:
+                rows = list(await cursor.fetchall())
+                return [column[0] for column in cursor.description or ()], rows
+
+        return Ledger("sqlite", "schema_version", run, available_migrations())
 
     async def _migrate_postgres(self) -> list[str]:
         # Several processes may start at once: the first to take the lock migrates, the
@@ -429,13 +470,14 @@ class Database:
                     raise MigrationError(f"cannot create the schema {schema}: {exc}") from exc
             # Qualified for a city: its own bookkeeping, never the main city's.
             table = "schema_version" if schema is None else f"{schema}.schema_version"
-            await conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} (version BIGINT PRIMARY KEY,"
-                " name TEXT NOT NULL, applied_at TEXT NOT NULL)".encode()
-            )
-            cursor = await conn.execute(f"SELECT COALESCE(MAX(version), 0) FROM {table}".encode())
-            row = await cursor.fetchone()
-            current = int(row[0]) if row else 0
+            columns = TABLE_COLUMNS.format(int="BIGINT")
+            await conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})".encode())
+            ledger = _postgres_ledger(conn, table)
+            # Refused (a newer schema, a changed migration) before anything is written:
+            # the transaction is rolled back.
+            recorded = await ledger.verify()
+            await ledger.upgrade(recorded)
+            current = max((each.version for each in recorded), default=0)
             if schema is not None:
                 # Before migrating too: a migration altering a table the city lacks would
                 # alter the main city's.
@@ -443,13 +485,11 @@ class Database:
             for number, name, path in available_migrations("postgresql"):
                 if number <= current:
                     continue
+                record, values = ledger.record(number, name, path)
                 try:
                     async with conn.transaction():
                         await conn.execute(path.read_text(encoding="utf-8").encode())
-                        await conn.execute(
-                            f"INSERT INTO {table} (version, name, applied_at) VALUES (%s, %s, %s)",
-                            (number, name, utcnow()),
-                        )
+                        await conn.execute(record.replace("?", "%s").encode(), values)
                 except Exception as exc:
                     raise MigrationError(f"migration {path.name} failed: {exc}") from exc
                 log.info("applied migration %s%s", path.name, f" in {schema}" if schema else "")
@@ -493,6 +533,17 @@ class Database:
         version = await self.schema_version()
         async with self.pool.connection() as conn:
             return await city_schema.problems(conn, self.schema, _relations_at(version))
+
+
+def _postgres_ledger(conn: Any, table: str) -> Ledger:
+    """The ledger read and written on ``conn``, the connection migrating."""
+
+    async def run(sql: str, params: Any) -> tuple[list[str], list[Any]]:
+        cursor = await conn.execute(sql.replace("?", "%s").encode(), params or None)
+        columns = [column.name for column in cursor.description or ()]
+        return columns, list(await cursor.fetchall()) if cursor.description else []
+
+    return Ledger("postgresql", table, run, available_migrations("postgresql"))
 
 
 def _checkpoint_briefly(conn: sqlite3.Connection) -> bool:

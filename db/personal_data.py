@@ -1241,7 +1241,12 @@ MAP: list[Table] = [
     ),
     Table("event_texts", None, _all(PUBLIC, "event_id", "lang", "title", "description")),
     Table("secrets", None, _all(PUBLIC, "name", "value"), note="The ban list's key."),
-    Table("schema_version", None, _all(PUBLIC, "version", "name", "applied_at")),
+    Table(
+        "schema_version",
+        None,
+        _all(PUBLIC, "version", "name", "applied_at", "checksum", "compatible_from"),
+        note="The migrations applied (db/migration_ledger.py).",
+    ),
     Table(
         "send_pace",
         None,

@@ -16,7 +16,8 @@ bot has them:
    presses "2" and answers after the tone; Vera gets the voice message as a Telegram
    sendVoice, the recording's own bytes.
 4. Erna calls again, goes to Settings: her number alone proves nothing, so the bot calls
-   her back and she says it is her ("1"); then "Delete my data", "Yes, delete
+   her back and she says it is her ("1"); the call-back begins with the main menu, she goes
+   to Settings herself; then "Delete my data", "Yes, delete
    everything": no row of the database holds her number or her recordings, and her
    recordings' files go.
 
@@ -330,7 +331,9 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         call = bot._by_chat.get(ERNA)
         assert call is not None
         await until(lambda: call.answers == 1, "a PIN offered")
-        await keys_answered(erna, call, "2")  # not now: her settings
+        # Not now: the main menu (what the claimed call pressed is not carried), her settings.
+        await keys_answered(erna, call, "2")
+        await keys_answered(erna, call, await key_for(bot, call, "menu:settings"))
         await keys_answered(erna, call, await key_for(bot, call, "settings:delete"))
         await keys_answered(erna, call, await key_for(bot, call, "delete:yes"))
         await _hangs_up(erna, call)
