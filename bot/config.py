@@ -116,6 +116,13 @@ class PrivacySection:
         maximum=365,
         doc="Volunteers' certificate requests are deleted this long after they were signed",
     )
+    backup_days: int = _opt(
+        30,
+        minimum=1,
+        maximum=3650,
+        doc="The oldest backup kept is this old: the list of erased accounts a restore"
+        " erases again keeps each entry this long (docs/operations.md)",
+    )
 
 
 # What a logo may be: the formats a PDF renderer embeds as they are, and a bound on the bytes
@@ -452,6 +459,7 @@ class Sections:
                 delivered_message_hours=self.privacy.delivered_message_hours,
                 conversation_days=self.privacy.conversation_days,
                 certificate_days=self.privacy.certificate_days,
+                backup_days=self.privacy.backup_days,
             ),
             organisation=Organisation(
                 self.organisation.name.strip(),

@@ -78,6 +78,8 @@ class Limits:
     matrix_button_days: int = 30
     # Certificate requests of volunteers (names, dates of birth, what was signed).
     certificate_days: int = 30
+    # The age of the oldest backup: the list of erased accounts keeps entries this long.
+    backup_days: int = 30
 
     def cutoffs(self, now: datetime) -> dict[str, str]:
         return {

@@ -26,6 +26,7 @@ from db.call_numbers import CallNumbers
 from db.certificates import CertificateStore
 from db.data_rights import DataRights
 from db.desk import DeskStore
+from db.erasure_ledger import ErasureLedger, FileLedger, TableLedger, file_location
 from db.events import EventStore
 from db.migration_ledger import TABLE_COLUMNS, Ledger, MigrationError
 from db.offer_waves import WaveStore
@@ -197,6 +198,9 @@ class Database:
         self.certificates = CertificateStore(self.transactions)
         self.call_numbers = CallNumbers(self.transactions)
         self.phone_pins = PhonePins(self.transactions)
+        # Where erasures are recorded for a restore to repeat (db/erasure_ledger.py); None
+        # for a database in memory, which no backup is made of.
+        self.erasure_ledger: ErasureLedger | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -230,6 +234,7 @@ class Database:
                 await postgres.open_pool(str(path), schema=schema, **pool), schema
             )
             db = cls(transactions)
+            db.erasure_ledger = TableLedger(transactions, schema or "public")
             try:
                 if migrate:
                     await db.migrate()
@@ -257,6 +262,8 @@ class Database:
         # Erased content is overwritten in the file, not only unlinked from it.
         await conn.execute("PRAGMA secure_delete = ON")
         db = cls(SqliteTransactions(conn), conn)
+        if str(path) != ":memory:":
+            db.erasure_ledger = FileLedger(file_location(path))
         try:
             if not migrate:
                 await db.verify_schema()

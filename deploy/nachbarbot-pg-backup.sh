@@ -13,7 +13,7 @@
 #                                       (~/.pgpass, PGPASSWORD, peer authentication)
 #   NACHBARBOT_BACKUP_DIR               where the dumps go (default /var/backups/nachbarbot)
 #   NACHBARBOT_BACKUP_KEEP              how many are kept (default 14)
-# Restore: deploy/POSTGRESQL.md ("Backup and restore").
+# Restore: nachbarbot db restore FILE (docs/postgresql.md, "Backup and restore").
 set -eu
 url=${1:-${NACHBARBOT_BOT__DATABASE:-}}
 case "$url" in

@@ -50,6 +50,7 @@ from markupsafe import Markup
 from db import Database
 from db.clock import local_day, to_text
 from db.data_rights import retention_steps
+from db.numbers import other_platforms
 from db.personal_data import LABELS, PURPOSES
 from db.users import User
 from handlers import ui
@@ -403,6 +404,14 @@ async def erase(scene: Context | Backstage, router: Router, person: User, why: s
 
     await scene.db.data_rights.erase(person, close)
     await scene.db.requests.audit(None, f"user.erased.{why}", "user:erased")
+    if scene.db.erasure_ledger is not None:
+        # Also where a restore does not undo it (db/erasure_ledger.py): ``db restore``
+        # erases the person again. A number's person on each platform the number reaches.
+        accounts = [
+            (platform, person.platform_user_id)
+            for platform in (person.platform, *other_platforms(person.platform))
+        ]
+        await scene.db.erasure_ledger.record(datetime.now(UTC).date(), why, accounts)
     if isinstance(scene, Context) and person.id == scene.user.id:
         scene.user_erased = True
 
@@ -440,6 +449,14 @@ async def apply_retention(
         except Exception as exc:
             report[step.name] = None
             log.error("retention step %s failed: %s", step.name, type(exc).__name__)
+    if db.erasure_ledger is not None:
+        # No backup is older than privacy.backup_days: no restore needs an older entry.
+        try:
+            before = (now - timedelta(days=settings.retention.backup_days)).date()
+            report["erasure_list"] = await db.erasure_ledger.prune(before)
+        except Exception as exc:
+            report["erasure_list"] = None
+            log.error("retention: pruning the erasure list failed: %s", type(exc).__name__)
     try:
         await db.checkpoint()
     except Exception as exc:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from bot import log_city, log_redaction
 from bot.app import apply_retention, open_city_database, open_database
 from bot.cities import City, check_all_chat_secrets, load_cities
+from bot.cli import backups, desk_link
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
-from bot.cli import desk_link
 from bot.cli import events as events_cli
 from bot.cli import matrix as matrix_cli
 from bot.cli import places as places_cli
@@ -28,7 +28,6 @@ from bot.cluster import ROLES, city_role
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.transports.registry import configured
 from db import MigrationError
-from db.postgres import is_postgres
 
 # What only the running bot, the web and the console need (the scheduler, the outbox worker,
 # the speech and translation engines, metrics) is imported by those commands: the others -
@@ -80,8 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("migrate", help="apply pending database migrations")
     db_sub.add_parser("check", help="check integrity and the lifecycle invariants")
     db_sub.add_parser("retention", help="run the retention steps now (also daily while running)")
-    backup = db_sub.add_parser("backup", help="copy the database safely while the bot runs")
-    backup.add_argument("path", help="new file to write the copy to")
+    backup = db_sub.add_parser(
+        "backup", help="copy every city's database safely while the bot runs (or --city's)"
+    )
+    backup.add_argument(
+        "path", help="new file to write the copy to (further cities' copies beside it)"
+    )
+    restore = db_sub.add_parser(
+        "restore", help="put a backup in place of every city's database (or --city's)"
+    )
+    restore.add_argument("path", help="the backup, as given to db backup")
     migrate_to = db_sub.add_parser(
         "migrate-to", help="copy the SQLite database into an empty PostgreSQL database"
     )
@@ -163,26 +170,6 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
     finally:
         await db.close()
     print(f"{who}: {role} {'granted' if action == 'grant' else 'revoked'}")
-    return 0
-
-
-async def _backup(city: City, path: str) -> int:
-    if is_postgres(city.config.bot.database):
-        print(
-            "nachbarbot: db backup copies SQLite files; back up PostgreSQL with pg_dump"
-            " (see README)",
-            file=sys.stderr,
-        )
-        return 1
-    db = await open_city_database(city)
-    try:
-        await db.backup(path)
-    except FileExistsError:
-        print(f"nachbarbot: {path} exists already - choose a new file", file=sys.stderr)
-        return 1
-    finally:
-        await db.close()
-    print(f"{city.slug}: database {where(city)} copied to {path}")
     return 0
 
 
@@ -469,6 +456,11 @@ class _Call:
     city: City
 
 
+def _each(call: _Call) -> list[City]:
+    """Every city, or the one ``--city`` names."""
+    return [call.city] if call.args.city else call.cities
+
+
 async def _migrate_to(call: _Call) -> int:
     from bot.cli.migrate_to import run  # loads psycopg
 
@@ -483,7 +475,8 @@ _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
         call.city, call.args.user, call.args.lang, call.args.coordinator
     ),
     "db migrate": lambda call: _migrate(call.city),
-    "db backup": lambda call: _backup(call.city, call.args.path),
+    "db backup": lambda call: backups.backup(_each(call), call.args.path),
+    "db restore": lambda call: backups.restore(_each(call), call.args.path),
     "db migrate-to": _migrate_to,
     "db check": lambda call: _checks(call.cities, doctor=False, only=call.args.city),
     "db retention": lambda call: _retention(call.city),

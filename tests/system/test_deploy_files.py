@@ -408,23 +408,17 @@ def test_postgresql_backup_restores_into_a_fresh_database(
     ):
         assert entry in listing.stdout, entry
 
-    # The restore of deploy/POSTGRESQL.md: a new database from the setup file, pg_restore as
-    # the bot's role, then the bot's own check.
+    # The restore of deploy/POSTGRESQL.md: a new database from the setup file, then the
+    # bot's own restore as the bot's role, then its check.
     restored = f"{role}_restored"
     made = _setup(postgres_server, f"role={role}", f"database={restored}")
     assert made.returncode == 0, made.stderr
     restored_url = url.rsplit("/", 1)[0] + f"/{restored}"
-    restore = subprocess.run(
-        [
-            *(find_binary("pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction"),
-            *(f"--dbname={restored_url}", str(dump)),
-        ],
-        env={**env, "PGPASSWORD": password},
-        capture_output=True,
-        text=True,
-        timeout=120,
+    restore = run_bot(
+        "db", "restore", str(dump), env={**bot, "NACHBARBOT_BOT__DATABASE": restored_url}
     )
     assert restore.returncode == 0, restore.stderr
+    assert password not in restore.stdout + restore.stderr
     bot["NACHBARBOT_BOT__DATABASE"] = restored_url
     check = run_bot("db", "check", env=bot)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -512,7 +506,7 @@ def test_backup_timer_runs_the_script_as_the_bot_sandboxed():
     timer = (DEPLOY / "nachbarbot-pg-backup.timer").read_text(encoding="utf-8")
     assert "OnCalendar=" in timer and "Persistent=true" in timer
     guide = (DEPLOY / "POSTGRESQL.md").read_text(encoding="utf-8")
-    for command in ("pg_dump --format=custom", "pg_restore", "migrate-to", "postgresql-setup.sql"):
+    for command in ("nachbarbot db restore", "pg_dump", "migrate-to", "postgresql-setup.sql"):
         assert command in guide, command
 
 

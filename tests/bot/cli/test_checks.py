@@ -66,16 +66,17 @@ def test_db_check_finds_an_identity_sequence_behind_the_ids(postgres_server):
         postgres_server.drop(url)
 
 
-def test_doctor_and_backup_on_postgresql(postgres_server):
+def test_doctor_and_backup_on_postgresql(postgres_server, tmp_path):
     url = postgres_server.new_database()
     try:
         doctor = run_bot("doctor", database=_with_password(url, "pw-secret"))
         assert doctor.returncode == 0, doctor.stdout
         assert "ok    database collation - C" in doctor.stdout
         assert "ok    foreign keys" in doctor.stdout
-        backup = run_bot("db", "backup", "copy.sqlite3", database=_with_password(url, "pw-secret"))
-        assert backup.returncode == 1
-        assert "pg_dump" in backup.stderr and "Traceback" not in backup.stderr
+        dump = tmp_path / "copy.dump"
+        backup = run_bot("db", "backup", str(dump), database=_with_password(url, "pw-secret"))
+        assert backup.returncode == 0, backup.stderr
+        assert dump.exists() and "nachbarbot:***@" in backup.stdout
         migrate = run_bot("db", "migrate", database=_with_password(url, "pw-secret"))
         assert migrate.returncode == 0
         assert "nachbarbot:***@" in migrate.stdout

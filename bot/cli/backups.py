@@ -1,0 +1,160 @@
+"""``db backup PATH`` and ``db restore PATH``: every city of the installation, or one.
+
+A backup is a set: on SQLite one file per city, named as the cities' databases are
+(``PATH`` for the main city, ``x.unna.sqlite3`` beside ``x.sqlite3`` for Unna), each with
+its list of erased accounts beside it (``x.erased``, db/erasure_ledger.py); on PostgreSQL
+one pg_dump of the whole database, every city's schema in it (bot/cli/pg_backups.py).
+``PATH`` names the set in both commands; ``--city`` restores one city of it alone.
+
+A restore refuses, changing nothing, while any process holds a database it would replace,
+when the backup lacks a city it should restore, fails its integrity check or has a schema
+newer than this code. Then it puts the backup in place (the old database kept aside), runs
+the migrations, erases again every account the erasure list names (through
+handlers/privacy.py, the one way a person's data goes), and says what it did.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import build_router, open_city_database
+from bot.cities import City
+from bot.cli.city_list import where
+from db import Database
+from db.database import city_location
+from db.erasure_ledger import ErasureLedger, FileLedger, file_location
+from db.postgres import is_postgres
+from db.sqlite_restore import RestoreError, check_copy, in_use, swap_in
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+
+
+def _refuse(why: str) -> int:
+    print(f"nachbarbot: {why}", file=sys.stderr)
+    return 1
+
+
+def backup_file(path: str, city: City) -> Path:
+    """The file of ``city`` in the SQLite backup set ``path``."""
+    return Path(city_location(path, city.slug, city.main)[0])
+
+
+async def backup(cities: list[City], path: str) -> int:
+    if is_postgres(cities[0].config.bot.database):
+        from bot.cli.pg_backups import backup as pg_backup  # loads psycopg
+
+        return await pg_backup(cities, path)
+    targets = [(city, backup_file(path, city)) for city in cities]
+    taken = [str(target) for _, target in targets if target.exists()]
+    if taken:
+        return _refuse(f"{', '.join(taken)} exists already - choose a new file")
+    copied: list[str] = []
+    for city, target in targets:
+        try:
+            db = await open_city_database(city)
+            try:
+                await db.backup(target)
+            finally:
+                await db.close()
+            _copy_ledger(Path(city.location[0]), target)
+        except Exception as exc:
+            missing = [c.slug for c, _ in targets if c.slug not in copied]
+            return _refuse(
+                f"{city.slug}: the copy failed ({type(exc).__name__}: {exc}); not copied:"
+                f" {', '.join(missing)} - this backup is incomplete"
+            )
+        copied.append(city.slug)
+        print(f"{city.slug}: database {where(city)} copied to {target}")
+    return 0
+
+
+def _copy_ledger(database: Path, target: Path) -> None:
+    """The city's erasure list beside its copy (readable by the owner only)."""
+    ledger = file_location(database)
+    if ledger.exists():
+        copy = file_location(target)
+        shutil.copyfile(ledger, copy)
+        copy.chmod(0o600)
+
+
+async def restore(cities: list[City], path: str) -> int:
+    """Restore ``cities`` (every city, or the one ``--city`` names) from the set ``path``."""
+    if is_postgres(cities[0].config.bot.database):
+        from bot.cli.pg_backups import restore as pg_restore  # loads psycopg
+
+        return await pg_restore(cities, path)
+    sources = [(city, backup_file(path, city), Path(city.location[0])) for city in cities]
+    missing = [f"{city.slug} ({source})" for city, source, _ in sources if not source.exists()]
+    if missing:
+        return _refuse(f"the backup has no copy of: {', '.join(missing)}; nothing was restored")
+    held = [f"{city.slug} ({live})" for city, _, live in sources if in_use(live)]
+    if held:
+        return _refuse(
+            f"the database is open in another process: {', '.join(held)} - stop the bot and"
+            " the web (systemctl stop nachbarbot nachbarbot-web) first; nothing was restored"
+        )
+    copies: list[Path] = []
+    try:
+        for city, source, live in sources:
+            copy = live.with_name(f".{live.name}.restoring")
+            live.parent.mkdir(parents=True, exist_ok=True)
+            copies.append(copy)
+            version = check_copy(source, copy)
+            print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
+    except RestoreError as exc:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+        return _refuse(f"{exc}; nothing was restored")
+    stamp = _stamp()
+    for (city, source, live), copy in zip(sources, copies, strict=True):
+        for aside in swap_in(copy, live, stamp):
+            print(f"{city.slug}: moved aside: {aside}")
+        print(f"{city.slug}: {source} is now the database {live} (no WAL from before)")
+    for city, source, live in sources:
+        ledgers: list[ErasureLedger] = [
+            FileLedger(file_location(live)),
+            FileLedger(file_location(source)),
+        ]
+        await _erase_again(city, ledgers)
+    return 0
+
+
+async def _erase_again(city: City, ledgers: list[ErasureLedger]) -> None:
+    """Open the restored city (its migrations run) and erase again whom the lists name."""
+    db = await open_city_database(city)
+    try:
+        count = await erase_listed(db, city, ledgers)
+        version = await db.schema_version()
+    finally:
+        await db.close()
+    print(f"{city.slug}: schema version {version}; erased again: {count} accounts erased since")
+
+
+async def erase_listed(db: Database, city: City, ledgers: list[ErasureLedger]) -> int:
+    """Erase, each in its own transaction, the accounts of ``db`` any of ``ledgers`` names;
+    how many."""
+    # Loaded here: backup and the other db commands start without the handlers.
+    from handlers.context import Backstage
+    from handlers.privacy import erase
+
+    rows = await db.fetch_all("SELECT platform, platform_user_id FROM users")
+    accounts = [(str(row[0]), str(row[1])) for row in rows]
+    listed: set[tuple[str, str]] = set()
+    for ledger in ledgers:
+        listed |= await ledger.listed(accounts)
+    settings = city.config.handler_settings()
+    router = build_router()
+    count = 0
+    for platform, account in sorted(listed):
+        person = await db.users.find(platform, account)
+        if person is None:  # went with a number's person erased just before
+            continue
+        async with db.transaction():
+            await erase(Backstage(db, settings), router, person, "deleted")
+        count += 1
+    return count

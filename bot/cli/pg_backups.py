@@ -1,0 +1,250 @@
+"""``db backup`` and ``db restore`` on PostgreSQL (bot/cli/backups.py says what both do).
+
+A backup is what deploy/nachbarbot-pg-backup.sh makes: one ``pg_dump --format=custom`` of
+the whole database, so every city's schema (``public`` for the main city, ``city_<slug>``
+for the others) is in it - checked with ``pg_restore --list`` before it is kept.
+
+A restore refuses while any other connection to the database is open (pg_stat_activity:
+the bot, the web, a psql), checks the dump (readable, every chosen city in it, a schema
+version this code knows), dumps the database as it is beside the backup
+(``FILE.before-restore-STAMP.dump``), then replaces the chosen cities in one transaction:
+each city's schema dropped and restored (the main city's tables in ``public``, without
+touching the ``cube`` extension the other cities use, nor the erasure list's own schema).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+from bot.cities import City
+from bot.cli.city_list import where
+from db.database import latest_migration
+from db.erasure_ledger import SCHEMA as LEDGER_SCHEMA
+from db.postgres import PASSWORD_VARIABLE, connection_options, redacted
+
+# The dump's table of contents: "123; 2615 16386 SCHEMA - city_unna nachbarbot".
+_SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ SCHEMA - (\S+) ", re.MULTILINE)
+_VERSIONS_TABLE = "TABLE DATA {schema} schema_version "
+
+
+class Refused(RuntimeError):
+    pass
+
+
+def _schema(city: City) -> str:
+    return city.location[1] or "public"
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password:
+        env["PGPASSWORD"] = password
+    return env
+
+
+def _tool(*args: str, stdin: str | None = None) -> str:
+    """Run a PostgreSQL client program; its output, or Refused with its complaint."""
+    try:
+        done = subprocess.run(
+            args, input=stdin, capture_output=True, text=True, env=_environment(), check=False
+        )
+    except FileNotFoundError as exc:
+        raise Refused(f"{args[0]} not found: install PostgreSQL's client programs") from exc
+    if done.returncode != 0:
+        raise Refused(f"{Path(args[0]).name} failed: {done.stderr.strip()[-500:]}")
+    return done.stdout
+
+
+def _dump(url: str, target: Path) -> None:
+    """pg_dump's custom format, written under a temporary name, readable by the owner only."""
+    partial = target.with_name(f".{target.name}.partial")
+    old = os.umask(0o077)
+    try:
+        _tool("pg_dump", "--format=custom", "--compress=6", f"--file={partial}", f"--dbname={url}")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        os.umask(old)
+    os.replace(partial, target)
+
+
+def _missing(listing: str, cities: Sequence[City]) -> list[str]:
+    schemas = set(_SCHEMA_ENTRY.findall(listing))
+    return [
+        city.slug
+        for city in cities
+        if not (
+            _schema(city) in schemas
+            if city.location[1]
+            else "TABLE public schema_version" in listing
+        )
+    ]
+
+
+async def backup(cities: list[City], path: str) -> int:
+    from bot.app import open_city_database
+
+    target = Path(path)
+    if target.exists():
+        return _refuse(f"{target} exists already - choose a new file")
+    url = cities[0].config.bot.database
+    for city in cities:  # a city not started yet gets its schema, as on SQLite its file
+        await (await open_city_database(city)).close()
+    try:
+        _dump(url, target)
+        missing = _missing(_tool("pg_restore", "--list", str(target)), cities)
+    except Refused as exc:
+        return _refuse(f"{exc}; no backup was made")
+    if missing:
+        target.unlink()
+        return _refuse(f"the dump lacks the cities {', '.join(missing)}; no backup was made")
+    for city in cities:
+        print(f"{city.slug}: database {where(city)} copied to {target}")
+    return 0
+
+
+def _refuse(why: str) -> int:
+    print(f"nachbarbot: {why}", file=sys.stderr)
+    return 1
+
+
+def _others(url: str) -> list[str]:
+    """The other connections to the database, by their application name."""
+    with psycopg.connect(url, autocommit=True, **connection_options()) as conn:
+        rows = conn.execute(
+            "SELECT COALESCE(NULLIF(application_name, ''), 'pid ' || pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return sorted({str(row[0]) for row in rows})
+
+
+def _version(dump: Path, schema: str) -> int:
+    """The highest schema version in the dump's ``schema.schema_version``."""
+    script = _tool(
+        "pg_restore",
+        "--data-only",
+        f"--schema={schema}",
+        "--table=schema_version",
+        "--file=-",
+        str(dump),
+    )
+    versions, copying = [], False
+    for line in script.splitlines():
+        if line.startswith("COPY "):
+            copying = True
+        elif line == "\\.":
+            copying = False
+        elif copying and line:
+            versions.append(int(line.split("\t", 1)[0]))
+    return max(versions, default=0)
+
+
+def _checked(dump: Path, cities: list[City]) -> str:
+    if not dump.is_file():
+        raise Refused(f"{dump}: no such file")
+    listing = _tool("pg_restore", "--list", str(dump))
+    missing = _missing(listing, cities)
+    if missing:
+        raise Refused(f"the backup has no copy of: {', '.join(missing)}")
+    latest = latest_migration("postgresql")
+    for city in cities:
+        version = _version(dump, _schema(city))
+        if version > latest:
+            raise Refused(
+                f"{city.slug}: the backup has schema version {version}, newer than this"
+                f" nachbarbot knows ({latest}): restore it with the version that made it"
+            )
+        print(f"{city.slug}: backup {dump} checked: readable, schema version {version}")
+    return listing
+
+
+_DROP_PUBLIC_TABLES = """
+DO $$
+DECLARE name text;
+BEGIN
+    FOR name IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+        EXECUTE format('DROP TABLE public.%I CASCADE', name);
+    END LOOP;
+END $$;
+"""
+
+
+def _has_ledger(url: str) -> bool:
+    with psycopg.connect(url, autocommit=True, **connection_options()) as conn:
+        row = conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (LEDGER_SCHEMA,)).fetchone()
+    return bool(row and row[0])
+
+
+def _replace(url: str, dump: Path, cities: list[City], listing: str) -> None:
+    """The chosen cities dropped and restored from ``dump``, in one transaction."""
+    # The extension every city's places use, as migration 0019 makes it (pg_restore
+    # --schema leaves extensions out): a new, empty database has none yet.
+    parts = ["SET client_min_messages = warning;", "CREATE EXTENSION IF NOT EXISTS cube;"]
+    if not _has_ledger(url) and f"SCHEMA - {LEDGER_SCHEMA} " in listing:
+        # A new database has no erasure list: the dump's is the best there is.
+        parts.append(f"CREATE SCHEMA {LEDGER_SCHEMA};")
+        parts.append(
+            _tool("pg_restore", "--no-owner", f"--schema={LEDGER_SCHEMA}", "--file=-", str(dump))
+        )
+    for city in cities:
+        schema = _schema(city)
+        if city.location[1]:
+            # pg_restore --schema restores what is in the schema, not the schema itself.
+            parts.append(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}";')
+        else:
+            parts.append(_DROP_PUBLIC_TABLES)
+        script = _tool("pg_restore", "--no-owner", f"--schema={schema}", "--file=-", str(dump))
+        parts.append(script)
+    _tool(
+        "psql",
+        "--no-psqlrc",
+        "--quiet",
+        "--single-transaction",
+        "--set=ON_ERROR_STOP=1",
+        f"--dbname={url}",
+        stdin="\n".join(parts),
+    )
+
+
+async def restore(cities: list[City], path: str) -> int:
+    from bot.app import open_city_database
+    from bot.cli.backups import erase_listed
+
+    url = cities[0].config.bot.database
+    dump = Path(path)
+    try:
+        others = _others(url)
+        if others:
+            raise Refused(
+                f"the database {redacted(url)} has other connections open: {', '.join(others)}"
+                " - stop the bot and the web (systemctl stop nachbarbot nachbarbot-web) first"
+            )
+        listing = _checked(dump, cities)
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+        aside = dump.with_name(f"{dump.name}.before-restore-{stamp}.dump")
+        _dump(url, aside)
+        print(f"the database as it was: {aside}")
+        _replace(url, dump, cities, listing)
+    except Refused as exc:
+        return _refuse(f"{exc}; nothing was restored")
+    for city in cities:
+        print(f"{city.slug}: {dump} is now the city's data in {where(city)}")
+        db = await open_city_database(city)
+        try:
+            ledgers = [] if db.erasure_ledger is None else [db.erasure_ledger]
+            count = await erase_listed(db, city, ledgers)
+            version = await db.schema_version()
+        finally:
+            await db.close()
+        print(f"{city.slug}: schema version {version}; erased again: {count} accounts erased since")
+    return 0

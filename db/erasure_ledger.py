@@ -1,0 +1,203 @@
+"""The list of erased accounts, kept where a restore does not undo it (``db restore``
+erases them again, bot/cli/backups.py).
+
+What an entry holds is what erasing again needs and nothing more: the day of the erasure
+(to drop the entry once no backup is that old, ``privacy.backup_days``), why it was done
+("deleted", "consent", "inactive"), the platform, and an HMAC-SHA256 of the account's id on
+it under a random key kept with the list - never a name, a number or a chat id. A restore
+hashes each account of the restored database and erases those whose hash is listed.
+
+- SQLite: a text file beside each city's database (``var/nachbarbot.sqlite3``:
+  ``var/nachbarbot.erased``), readable by the bot's user only: its first line holds the
+  key, then one line per erasure. ``db backup`` copies it beside the backup; a restore
+  leaves it in place and also reads the backup's copy (an installation rebuilt on a new
+  machine has only that one).
+- PostgreSQL: the table ``nachbarbot_erasures.accounts`` (and its key in
+  ``nachbarbot_erasures.hmac_key``), in a schema of its own that ``db restore`` never
+  replaces; written in the erasing transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from db.statements import execute, fetch_all
+from db.transactions import Transactions
+
+KEY_LINE = "key "
+SCHEMA = "nachbarbot_erasures"
+WHYS = ("deleted", "consent", "inactive")
+
+
+@dataclass(frozen=True)
+class Erased:
+    day: str  # YYYY-MM-DD (UTC)
+    why: str
+    platform: str
+    digest: str  # hex HMAC-SHA256 of "platform\nplatform_user_id" under the list's key
+
+
+def digest(key: bytes, platform: str, account: str) -> str:
+    return hmac.new(key, f"{platform}\n{account}".encode(), hashlib.sha256).hexdigest()
+
+
+class ErasureLedger(Protocol):
+    async def record(self, day: date, why: str, accounts: Iterable[tuple[str, str]]) -> None:
+        """One erasure: ``accounts`` as (platform, platform_user_id)."""
+
+    async def listed(self, accounts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Those of ``accounts`` the list names."""
+
+    async def prune(self, before: date) -> int:
+        """Drop entries of erasures before ``before``; how many."""
+
+
+def file_location(database: str | Path) -> Path:
+    """The list beside a SQLite database file: ``x.sqlite3`` -> ``x.erased``."""
+    return Path(database).with_suffix(".erased")
+
+
+class FileLedger:
+    """The list as a file (SQLite). Appends are flushed to disk before the erasure commits."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> tuple[bytes | None, list[Erased]]:
+        try:
+            lines = self.path.read_text(encoding="ascii").splitlines()
+        except FileNotFoundError:
+            return None, []
+        if not lines or not lines[0].startswith(KEY_LINE):
+            raise ValueError(f"{self.path}: not a list of erased accounts")
+        key = bytes.fromhex(lines[0][len(KEY_LINE) :])
+        entries = []
+        for line in lines[1:]:
+            parts = line.split()
+            if len(parts) == 4:
+                entries.append(Erased(*parts))
+        return key, entries
+
+    def _key(self) -> bytes:
+        key, _ = self._read()
+        if key is not None:
+            return key
+        key = secrets.token_bytes(32)
+        self._write(key, [])
+        return key
+
+    def _write(self, key: bytes, entries: list[Erased]) -> None:
+        # Written whole under another name and renamed: a crash leaves the old or the new.
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(f"{KEY_LINE}{key.hex()}\n")
+            out.writelines(f"{e.day} {e.why} {e.platform} {e.digest}\n" for e in entries)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, self.path)
+
+    async def record(self, day: date, why: str, accounts: Iterable[tuple[str, str]]) -> None:
+        key = self._key()
+        lines = "".join(
+            f"{day.isoformat()} {why} {platform} {digest(key, platform, account)}\n"
+            for platform, account in accounts
+        )
+        with open(self.path, "a", encoding="ascii") as out:
+            out.write(lines)
+            out.flush()
+            os.fsync(out.fileno())
+
+    async def listed(self, accounts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        key, entries = self._read()
+        if key is None:
+            return set()
+        digests = {(e.platform, e.digest) for e in entries}
+        return {
+            (platform, account)
+            for platform, account in accounts
+            if (platform, digest(key, platform, account)) in digests
+        }
+
+    async def prune(self, before: date) -> int:
+        key, entries = self._read()
+        if key is None:
+            return 0
+        kept = [e for e in entries if e.day >= before.isoformat()]
+        if len(kept) < len(entries):
+            self._write(key, kept)
+        return len(entries) - len(kept)
+
+
+class TableLedger:
+    """The list as a table in a schema of its own (PostgreSQL), one for every city (the
+    city's schema names its entries)."""
+
+    def __init__(self, tx: Transactions, city: str) -> None:
+        self._tx = tx
+        self.city = city
+
+    async def _key(self) -> bytes:
+        await execute(self._tx, f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+        await execute(
+            self._tx,
+            f"CREATE TABLE IF NOT EXISTS {SCHEMA}.hmac_key"
+            " (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), key TEXT NOT NULL)",
+        )
+        await execute(
+            self._tx,
+            f"CREATE TABLE IF NOT EXISTS {SCHEMA}.accounts (city TEXT NOT NULL,"
+            " day TEXT NOT NULL, why TEXT NOT NULL, platform TEXT NOT NULL,"
+            " digest TEXT NOT NULL)",
+        )
+        await execute(
+            self._tx,
+            f"INSERT INTO {SCHEMA}.hmac_key (key) VALUES (?) ON CONFLICT (one) DO NOTHING",
+            (secrets.token_hex(32),),
+        )
+        rows = await fetch_all(self._tx, f"SELECT key FROM {SCHEMA}.hmac_key")
+        return bytes.fromhex(rows[0][0])
+
+    async def record(self, day: date, why: str, accounts: Iterable[tuple[str, str]]) -> None:
+        async with self._tx.transaction():
+            key = await self._key()
+            for platform, account in accounts:
+                await execute(
+                    self._tx,
+                    f"INSERT INTO {SCHEMA}.accounts (city, day, why, platform, digest)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (self.city, day.isoformat(), why, platform, digest(key, platform, account)),
+                )
+
+    async def listed(self, accounts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        async with self._tx.transaction():
+            key = await self._key()
+            rows = await fetch_all(
+                self._tx,
+                f"SELECT platform, digest FROM {SCHEMA}.accounts WHERE city = ?",
+                (self.city,),
+            )
+        digests = {(row[0], row[1]) for row in rows}
+        return {
+            (platform, account)
+            for platform, account in accounts
+            if (platform, digest(key, platform, account)) in digests
+        }
+
+    async def prune(self, before: date) -> int:
+        async with self._tx.transaction():
+            await self._key()
+            rows = await fetch_all(
+                self._tx,
+                f"DELETE FROM {SCHEMA}.accounts WHERE city = ? AND day < ? RETURNING 1",
+                (self.city, before.isoformat()),
+            )
+        return len(rows)

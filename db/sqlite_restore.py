@@ -1,0 +1,126 @@
+"""Putting a SQLite backup in place of a city's database file (``db restore``,
+bot/cli/backups.py), so that nothing of the old file can reach the restored one.
+
+A crashed process leaves ``-wal`` and ``-shm`` beside the file; copied over, the backup
+would get the old WAL replayed onto it (rows that were never in the backup, or a corrupt
+index). So: refuse while any process has the file open (:func:`in_use`), check the backup
+on a copy beside the file (:func:`check_copy`: integrity, a schema this code knows, the WAL
+emptied), then move the old file and its ``-wal``/``-shm`` aside and rename the checked
+copy into place (:func:`swap_in`) - the restored file has no WAL at all.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from db.database import latest_migration
+
+# SQLite's own locks (src/os_unix.c): every connection to a WAL database holds a shared lock
+# on this byte of the -shm file while it is open, idle or not; a killed process holds none.
+SHM_DMS_BYTE = 128
+# And on the database file, the pending, reserved and shared bytes (rollback journal mode).
+PENDING_BYTE = 0x40000000
+LOCK_BYTES = 512
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class RestoreError(RuntimeError):
+    """The restore was refused; nothing was changed."""
+
+
+def _locked_by_another(path: Path, start: int, length: int) -> bool:
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        # A POSIX record lock: it conflicts with SQLite's in every other process. (Closing
+        # the descriptor drops this process's locks on the file: it has no connection open.)
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, length, start, os.SEEK_SET)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN, length, start, os.SEEK_SET)
+        return False
+    finally:
+        os.close(fd)
+
+
+def in_use(database: Path) -> bool:
+    """Whether another process (the bot, the web, an sqlite3 shell) has ``database`` open."""
+    return _locked_by_another(Path(f"{database}-shm"), SHM_DMS_BYTE, 1) or _locked_by_another(
+        database, PENDING_BYTE, LOCK_BYTES
+    )
+
+
+def check_copy(backup: Path, copy: Path) -> int:
+    """Copy ``backup`` to ``copy`` (readable by the owner only) and check it there: its
+    integrity and a schema version this code knows. The copy's schema version; a
+    RestoreError (and no copy left) for a backup that may not be restored."""
+    if not backup.is_file():
+        raise RestoreError(f"{backup}: no such file")
+    for suffix in SIDE_FILES:
+        if Path(f"{backup}{suffix}").exists():
+            raise RestoreError(
+                f"{backup}{suffix} exists: the backup is in use or was not closed cleanly;"
+                " use a copy made by `db backup`"
+            )
+    fd = os.open(copy, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    os.close(fd)
+    try:
+        shutil.copyfile(backup, copy)
+        version = _checked(copy)
+    except BaseException:
+        for leftover in (copy, *(Path(f"{copy}{suffix}") for suffix in SIDE_FILES)):
+            leftover.unlink(missing_ok=True)
+        raise
+    return version
+
+
+def _checked(copy: Path) -> int:
+    try:
+        conn = sqlite3.connect(copy, isolation_level=None)
+        try:
+            (result,) = conn.execute("PRAGMA integrity_check").fetchone()
+            if result != "ok":
+                raise RestoreError(f"the backup fails SQLite's integrity check: {result}")
+            rows = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()
+            version = int(rows[0])
+            conn.execute("PRAGMA journal_mode = WAL")
+            # Empty and remove the copy's own WAL: the file alone is the whole database.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise RestoreError(f"the backup is not a readable nachbarbot database: {exc}") from exc
+    latest = latest_migration()
+    if version > latest:
+        raise RestoreError(
+            f"the backup has schema version {version}, newer than this nachbarbot knows"
+            f" ({latest}): restore it with the version that made it"
+        )
+    return version
+
+
+def swap_in(copy: Path, database: Path, stamp: str) -> list[Path]:
+    """Move ``database`` and its side files aside (``….before-restore-STAMP``) and rename
+    the checked ``copy`` into its place; the paths moved aside."""
+    moved = []
+    for path in (database, *(Path(f"{database}{suffix}") for suffix in SIDE_FILES)):
+        if path.exists():
+            aside = path.with_name(f"{path.name}.before-restore-{stamp}")
+            os.replace(path, aside)
+            moved.append(aside)
+    for suffix in SIDE_FILES:
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    os.replace(copy, database)
+    folder = os.open(database.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the renames survive a power cut
+    finally:
+        os.close(folder)
+    return moved

@@ -1,0 +1,249 @@
+"""``db backup`` and ``db restore`` as an operator runs them (docs/operations.md): every city
+of the installation, one city alone, over a crashed database's leftovers, refused while a
+process holds the database, and erasures since the backup done again (issue 78, 3-5).
+SQLite here; PostgreSQL in test_backup_restore_postgresql.py."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.app import build_router
+from db import Database
+from db.database import latest_migration
+from handlers.context import Backstage
+from handlers.privacy import erase
+from handlers.settings import HandlerSettings
+from tests.support.city_databases import open_city
+from tests.support.cli import ROOT, run_bot
+from tests.support.two_cities import write_cities
+
+
+async def _people(database: str, slug: str, names: list[str], *, main: bool) -> None:
+    db = await open_city(database, slug, main=main)
+    try:
+        for name in names:
+            await db.users.seen("telegram", name, name, name)
+    finally:
+        await db.close()
+
+
+async def _names(database: str, slug: str, *, main: bool) -> list[str]:
+    db = await open_city(database, slug, main=main)
+    try:
+        rows = await db.fetch_all("SELECT platform_user_id FROM users ORDER BY 1")
+    finally:
+        await db.close()
+    return [row[0] for row in rows]
+
+
+def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_bot("--config", str(config), *args)
+
+
+async def test_a_backup_holds_every_city_and_a_restore_can_take_one(tmp_path):
+    database = str(tmp_path / "var" / "nachbarbot.sqlite3")
+    config = write_cities(tmp_path, database)
+    await _people(database, "dortmund", ["d1", "d2"], main=True)
+    await _people(database, "unna", ["u1"], main=False)
+
+    backup = tmp_path / "backups" / "nachbarbot-1.sqlite3"
+    backup.parent.mkdir()
+    made = _bot(config, "db", "backup", str(backup))
+    assert made.returncode == 0, made.stderr
+    assert backup.exists() and (backup.parent / "nachbarbot-1.unna.sqlite3").exists()
+    assert "dortmund:" in made.stdout and "unna:" in made.stdout
+
+    await _people(database, "dortmund", ["d3"], main=True)
+    await _people(database, "unna", ["u2"], main=False)
+    one = _bot(config, "--city", "unna", "db", "restore", str(backup))
+    assert one.returncode == 0, one.stderr
+    assert await _names(database, "unna", main=False) == ["u1"]
+    assert await _names(database, "dortmund", main=True) == ["d1", "d2", "d3"]
+
+    every = _bot(config, "db", "restore", str(backup))
+    assert every.returncode == 0, every.stderr
+    assert await _names(database, "dortmund", main=True) == ["d1", "d2"]
+    assert await _names(database, "unna", main=False) == ["u1"]
+    check = _bot(config, "db", "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+async def test_a_restore_refuses_a_backup_without_a_city(tmp_path):
+    database = str(tmp_path / "nachbarbot.sqlite3")
+    config = write_cities(tmp_path, database)
+    await _people(database, "dortmund", ["d1"], main=True)
+    await _people(database, "unna", ["u1"], main=False)
+    backup = tmp_path / "b.sqlite3"
+    assert _bot(config, "db", "backup", str(backup)).returncode == 0
+    (tmp_path / "b.unna.sqlite3").unlink()
+    await _people(database, "dortmund", ["d2"], main=True)
+    refused = _bot(config, "db", "restore", str(backup))
+    assert refused.returncode == 1 and "unna" in refused.stderr
+    assert await _names(database, "dortmund", main=True) == ["d1", "d2"]
+
+
+# A bot process that writes and is killed in the middle of its work: its WAL (with the rows
+# it wrote after the backup) and its -shm stay beside the file.
+CRASHING_WRITER = """
+import asyncio, os, signal, sys
+from db import Database
+
+async def main():
+    db = await Database.open(sys.argv[1])
+    await db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    for n in range(31):
+        await db.users.seen("telegram", f"late{n}", f"late{n}", "Late")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_restore_over_a_crashed_database_holds_the_backup_and_nothing_else(tmp_path):
+    live = tmp_path / "nachbarbot.sqlite3"
+    await _people(str(live), "x", [f"early{n:02}" for n in range(25)], main=True)
+    backup = tmp_path / "backup.sqlite3"
+    assert run_bot("db", "backup", str(backup), database=live).returncode == 0
+
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_WRITER, str(live)], cwd=ROOT, capture_output=True
+    )
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    wal = Path(f"{live}-wal")
+    assert wal.stat().st_size > 0 and Path(f"{live}-shm").exists()
+
+    restored = run_bot("db", "restore", str(backup), database=live)
+    assert restored.returncode == 0, restored.stderr
+    assert "moved aside" in restored.stdout
+    rows = sqlite3.connect(live).execute("SELECT COUNT(*) FROM users").fetchone()
+    assert rows == (25,)
+    check = run_bot("db", "check", database=live)
+    assert check.returncode == 0, check.stdout + check.stderr
+    # The crashed file and its WAL are kept aside, the 31 late rows in them.
+    aside = sorted(path.name for path in tmp_path.glob("nachbarbot.sqlite3*.before-restore-*"))
+    assert len(aside) == 3, aside
+
+
+HOLDER = """
+import asyncio, sys
+from db import Database
+
+async def main():
+    db = await Database.open(sys.argv[1])
+    print("open", flush=True)
+    await asyncio.to_thread(sys.stdin.read)
+    await db.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_restore_refuses_while_a_process_holds_the_database_or_the_backup_is_bad(
+    tmp_path,
+):
+    live = tmp_path / "nachbarbot.sqlite3"
+    await _people(str(live), "x", ["a"], main=True)
+    backup = tmp_path / "backup.sqlite3"
+    assert run_bot("db", "backup", str(backup), database=live).returncode == 0
+    await _people(str(live), "x", ["b"], main=True)
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(live)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        refused = run_bot("db", "restore", str(backup), database=live)
+    finally:
+        holder.communicate("", timeout=30)
+    assert refused.returncode == 1 and "open in another process" in refused.stderr
+    assert await _names(str(live), "x", main=True) == ["a", "b"]
+
+    newer = tmp_path / "newer.sqlite3"
+    newer.write_bytes(backup.read_bytes())
+    with sqlite3.connect(newer) as conn:  # a migration this code does not know
+        conn.execute(
+            "CREATE TEMP TABLE newest AS SELECT * FROM schema_version ORDER BY version DESC LIMIT 1"
+        )
+        conn.execute("UPDATE newest SET version = ?", (latest_migration() + 1,))
+        conn.execute("INSERT INTO schema_version SELECT * FROM newest")
+    conn.close()
+    refused = run_bot("db", "restore", str(newer), database=live)
+    assert refused.returncode == 1 and "newer" in refused.stderr
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(backup.read_bytes()[:4096] + b"\x00" * 8192)
+    refused = run_bot("db", "restore", str(broken), database=live)
+    assert refused.returncode == 1 and "nothing was restored" in refused.stderr
+    assert await _names(str(live), "x", main=True) == ["a", "b"]
+    assert not list(tmp_path.glob("*.before-restore-*"))
+
+
+async def _erase(database: str, who: str) -> None:
+    """/delete's own way (handlers/privacy.py erase), as the bot runs it."""
+    db = await Database.open(database)
+    try:
+        person = await db.users.find("telegram", who)
+        assert person is not None
+        async with db.transaction():
+            await erase(Backstage(db, HandlerSettings()), build_router(), person, "deleted")
+    finally:
+        await db.close()
+
+
+async def test_a_restore_erases_again_whom_was_erased_since_the_backup(tmp_path):
+    live = tmp_path / "var" / "nachbarbot.sqlite3"
+    await _people(str(live), "x", ["4917012345678", "keeps"], main=True)
+    backup = tmp_path / "backups" / "b.sqlite3"
+    backup.parent.mkdir()
+    assert run_bot("db", "backup", str(backup), database=live).returncode == 0
+    await _erase(str(live), "4917012345678")
+
+    restored = run_bot("db", "restore", str(backup), database=live)
+    assert restored.returncode == 0, restored.stderr
+    assert "erased again: 1 " in restored.stdout
+    assert await _names(str(live), "x", main=True) == ["keeps"]
+    # The list holds no account id, and it stays where a restore does not reach.
+    listed = (tmp_path / "var" / "nachbarbot.erased").read_text()
+    assert "4917012345678" not in listed and "keeps" not in listed
+    again = run_bot("db", "restore", str(backup), database=live)
+    assert again.returncode == 0 and "erased again: 1 " in again.stdout
+    assert await _names(str(live), "x", main=True) == ["keeps"]
+
+
+async def test_a_restore_on_a_new_machine_reads_the_list_beside_the_backup(tmp_path):
+    live = tmp_path / "old" / "nachbarbot.sqlite3"
+    await _people(str(live), "x", ["gone", "keeps"], main=True)
+    first = tmp_path / "first.sqlite3"
+    assert run_bot("db", "backup", str(first), database=live).returncode == 0
+    await _erase(str(live), "gone")
+    second = tmp_path / "second.sqlite3"
+    assert run_bot("db", "backup", str(second), database=live).returncode == 0
+    assert (tmp_path / "second.erased").exists()
+
+    # The machine is lost: a new one restores the older backup, with the newer one's list.
+    (tmp_path / "first.erased").unlink(missing_ok=True)
+    (tmp_path / "first.erased").write_bytes((tmp_path / "second.erased").read_bytes())
+    fresh = tmp_path / "new" / "nachbarbot.sqlite3"
+    restored = run_bot("db", "restore", str(first), database=fresh)
+    assert restored.returncode == 0, restored.stderr
+    assert "erased again: 1 " in restored.stdout
+    assert await _names(str(fresh), "x", main=True) == ["keeps"]
+
+
+def test_the_erasure_list_holds_no_personal_data(tmp_path):
+    live = tmp_path / "nachbarbot.sqlite3"
+    asyncio.run(_people(str(live), "x", ["4915112345678"], main=True))
+    asyncio.run(_erase(str(live), "4915112345678"))
+    lines = (tmp_path / "nachbarbot.erased").read_text().splitlines()
+    assert lines[0].startswith("key ") and len(lines) == 2
+    day, why, platform, digest = lines[1].split()
+    assert (len(day), why, platform, len(digest)) == (10, "deleted", "telegram", 64)
+    assert "49151" not in "".join(lines)
