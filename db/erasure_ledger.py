@@ -11,7 +11,9 @@ hashes each account of the restored database and erases those whose hash is list
   ``var/nachbarbot.erased``), readable by the bot's user only: its first line holds the
   key, then one line per erasure. ``db backup`` copies it beside the backup; a restore
   leaves it in place and also reads the backup's copy (an installation rebuilt on a new
-  machine has only that one).
+  machine has only that one). The line is flushed to disk before the erasure commits: an
+  erasure that fails after it stays listed, and a restore erases that person - who asked
+  for it, or was due - rather than miss one who was erased.
 - PostgreSQL: the table ``nachbarbot_erasures.accounts`` (and its key in
   ``nachbarbot_erasures.hmac_key``), in a schema of its own that ``db restore`` never
   replaces; written in the erasing transaction.
@@ -53,11 +55,23 @@ class ErasureLedger(Protocol):
     async def record(self, day: date, why: str, accounts: Iterable[tuple[str, str]]) -> None:
         """One erasure: ``accounts`` as (platform, platform_user_id)."""
 
-    async def listed(self, accounts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Those of ``accounts`` the list names."""
+    async def listed(self, accounts: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Those of ``accounts`` the list names, each with why it was erased."""
 
     async def prune(self, before: date) -> int:
         """Drop entries of erasures before ``before``; how many."""
+
+
+def _named(
+    key: bytes, whys: dict[tuple[str, str], str], accounts: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The ``accounts`` whose (platform, digest) ``whys`` holds, with the reason it names."""
+    found = {}
+    for platform, account in accounts:
+        why = whys.get((platform, digest(key, platform, account)))
+        if why is not None:
+            found[(platform, account)] = why if why in WHYS else "deleted"
+    return found
 
 
 def file_location(database: str | Path) -> Path:
@@ -116,16 +130,11 @@ class FileLedger:
             out.flush()
             os.fsync(out.fileno())
 
-    async def listed(self, accounts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    async def listed(self, accounts: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         key, entries = self._read()
         if key is None:
-            return set()
-        digests = {(e.platform, e.digest) for e in entries}
-        return {
-            (platform, account)
-            for platform, account in accounts
-            if (platform, digest(key, platform, account)) in digests
-        }
+            return {}
+        return _named(key, {(e.platform, e.digest): e.why for e in entries}, accounts)
 
     async def prune(self, before: date) -> int:
         key, entries = self._read()
@@ -177,20 +186,15 @@ class TableLedger:
                     (self.city, day.isoformat(), why, platform, digest(key, platform, account)),
                 )
 
-    async def listed(self, accounts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    async def listed(self, accounts: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         async with self._tx.transaction():
             key = await self._key()
             rows = await fetch_all(
                 self._tx,
-                f"SELECT platform, digest FROM {SCHEMA}.accounts WHERE city = ?",
+                f"SELECT platform, digest, why FROM {SCHEMA}.accounts WHERE city = ?",
                 (self.city,),
             )
-        digests = {(row[0], row[1]) for row in rows}
-        return {
-            (platform, account)
-            for platform, account in accounts
-            if (platform, digest(key, platform, account)) in digests
-        }
+        return _named(key, {(row[0], row[1]): row[2] for row in rows}, accounts)
 
     async def prune(self, before: date) -> int:
         async with self._tx.transaction():

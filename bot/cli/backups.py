@@ -144,17 +144,17 @@ async def erase_listed(db: Database, city: City, ledgers: list[ErasureLedger]) -
 
     rows = await db.fetch_all("SELECT platform, platform_user_id FROM users")
     accounts = [(str(row[0]), str(row[1])) for row in rows]
-    listed: set[tuple[str, str]] = set()
+    listed: dict[tuple[str, str], str] = {}
     for ledger in ledgers:
         listed |= await ledger.listed(accounts)
     settings = city.config.handler_settings()
     router = build_router()
     count = 0
-    for platform, account in sorted(listed):
+    for (platform, account), why in sorted(listed.items()):
         person = await db.users.find(platform, account)
         if person is None:  # went with a number's person erased just before
             continue
-        async with db.transaction():
-            await erase(Backstage(db, settings), router, person, "deleted")
+        async with db.transaction():  # for the reason it was erased the first time
+            await erase(Backstage(db, settings), router, person, why)
         count += 1
     return count
