@@ -247,3 +247,18 @@ def test_the_erasure_list_holds_no_personal_data(tmp_path):
     day, why, platform, digest = lines[1].split()
     assert (len(day), why, platform, len(digest)) == (10, "deleted", "telegram", 64)
     assert "49151" not in "".join(lines)
+
+
+def test_the_list_keeps_an_entry_no_longer_than_the_oldest_backup(tmp_path):
+    live = tmp_path / "nachbarbot.sqlite3"
+    asyncio.run(_people(str(live), "x", ["old", "new"], main=True))
+    asyncio.run(_erase(str(live), "old"))
+    asyncio.run(_erase(str(live), "new"))
+    listed = tmp_path / "nachbarbot.erased"
+    key, first, second = listed.read_text().splitlines()
+    # The first erasure long ago: older than privacy.backup_days (30) lets an entry be.
+    listed.write_text("\n".join([key, "2000-01-01" + first[10:], second, ""]))
+    retention = run_bot("db", "retention", database=live)
+    assert retention.returncode == 0, retention.stderr
+    assert "erasure_list: 1" in retention.stdout
+    assert listed.read_text().splitlines() == [key, second]
