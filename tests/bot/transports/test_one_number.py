@@ -136,8 +136,9 @@ class Handset:
 
     async def checked(self) -> None:
         """What was chosen waits for a call-back (a known number's call is not the person):
-        "1", the bot hangs up and calls; "1" again, "2" to the PIN's offer, and the call goes
-        on with the choice."""
+        "1", the bot hangs up and calls; "1" again, "2" to the PIN's offer, and the checked
+        call begins with the main menu (what the claimed call pressed is not carried into
+        it, handlers/numbers/caller_check.py)."""
         await until(
             lambda: any(
                 isinstance(item, Message)
@@ -361,6 +362,7 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     await handset.call()
     await handset.choose("menu:settings")
     await handset.checked()
+    await handset.choose("menu:settings")
     await handset.choose("reach:phone")
     await until(
         lambda: any(
