@@ -236,6 +236,7 @@ class Database:
             db = cls(transactions)
             db.erasure_ledger = TableLedger(transactions, schema or "public")
             try:
+                await postgres.refuse_standby(transactions.pool)
                 if migrate:
                     await db.migrate()
                 else:

@@ -21,6 +21,12 @@ Why the stores can stay as they are:
 
 As on SQLite, the ``BEGIN`` travels with the transaction's first statement and
 :meth:`commit_with` sends the last writes with the ``COMMIT``: one round trip each.
+
+A server in recovery - a standby - is refused when the pool opens (:func:`refuse_standby`):
+the bot writes from its first moment, and on a standby each write would fail with a
+read-only error somewhere in the middle of things. A libpq multi-host URL with
+``target_session_attrs=read-write`` never connects to one (docs/postgresql.md, "What is made
+highly available").
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from db.city_schema import check_schema_name
+from db.migration_ledger import MigrationError
 from db.transactions import Statement, Transactions
 
 # psycopg (and its C part) loads in about 0.15 s: a process on SQLite, and every command
@@ -398,6 +405,26 @@ class PostgresTransactions(Transactions):
         # One statement outside a transaction is atomic, and other tasks' statements run on
         # connections of their own: nothing to hold.
         yield
+
+
+class StandbyServer(MigrationError):
+    """The URL leads to a server in recovery: a standby, read-only until it is promoted."""
+
+
+async def refuse_standby(pool: AsyncConnectionPool[Any]) -> None:
+    """StandbyServer, naming the server, when the pool's server is in recovery."""
+    async with pool.connection() as conn:
+        cursor = await conn.execute("SELECT pg_is_in_recovery()")
+        row = await cursor.fetchone()
+        if row is None or not row[0]:
+            return
+        where = f"{conn.info.host}:{conn.info.port}"
+    raise StandbyServer(
+        f"this server is a standby: the PostgreSQL server at {where} is in recovery and"
+        " takes no writes. Point bot.database at the primary, promote this standby if the"
+        " primary is gone, or list every server in one URL with"
+        " target_session_attrs=read-write (docs/postgresql.md); nothing was changed"
+    )
 
 
 def connection_options() -> dict[str, Any]:

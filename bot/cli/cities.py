@@ -48,7 +48,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add.add_argument("name", help='the city\'s name as its people write it, e.g. "Lünen"')
     add.add_argument(
         "--data-dir",
-        help="the city's gazetteer folder (default: data/<slug>); checked if it exists",
+        help="the city's gazetteer folder (default: <slug> beside the main city's"
+        " places.data_dir); checked if it exists",
     )
     listing = actions.add_parser(
         "list", help="each city: its accounts, web, database and what its database holds"
@@ -120,7 +121,7 @@ def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, 
             raise Refused(f"city {slug} exists already: {city.source or 'the main configuration'}")
     if target.exists():
         raise Refused(f"{target} exists already")
-    data_dir = data_dir or f"data/{slug}"
+    data_dir = data_dir or default_data_dir(config, slug)
     text = template(name, slug, data_dir)
     candidate = _candidate(text, target, config, env)
     try:
@@ -162,6 +163,14 @@ def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, 
         f"matrix.backchannel_room) and the admins (bot.admins) in {target}",
     ]
     return lines
+
+
+def default_data_dir(config: Config, slug: str) -> str:
+    """Where a new city's gazetteer goes without ``--data-dir``: beside the main city's
+    (``places.data_dir``, found as the bot finds it), as an absolute path - not under the
+    working directory of whoever runs ``city add``, which the service does not share (it
+    would look for ``data/<slug>`` in its own, and not find it)."""
+    return str(find_data_dir(config.places.data_dir).resolve().parent / slug)
 
 
 def _write_templates(data: Path, name: str) -> None:

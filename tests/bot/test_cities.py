@@ -465,16 +465,27 @@ def test_city_add_needs_cities_dir(tmp_path):
 
 
 def test_city_add_default_data_folder_and_a_cities_dir_still_to_make(tmp_path):
-    main = installation(tmp_path, MAIN.replace("{tmp}/cities", "{tmp}/more/cities"))
-    env = {"PYTHONPATH": str(ROOT)}  # the worktree's bot, run from tmp_path
-    result = run_bot("--config", str(main), "city", "add", "Unna", cwd=tmp_path, env=env)
+    # The default folder is beside the main city's gazetteer (issue 78, point 7), not in the
+    # working directory of whoever runs city add: the service, started elsewhere, would
+    # look for data/unna in its own and not find it.
+    shutil.copytree(DORTMUND, tmp_path / "gazetteers" / "dortmund")
+    main = installation(
+        tmp_path,
+        MAIN.replace("{tmp}/cities", "{tmp}/more/cities")
+        + '\n[places]\ndata_dir = "{tmp}/gazetteers/dortmund"\n',
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PYTHONPATH": str(ROOT)}  # the worktree's bot, run from elsewhere
+    result = run_bot("--config", str(main), "city", "add", "Unna", cwd=elsewhere, env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "more" / "cities" / "unna.toml").is_file()
-    assert header(tmp_path / "data" / "unna" / "stadtteile.csv") == header(
-        DORTMUND / "stadtteile.csv"
-    )
+    data = tmp_path / "gazetteers" / "unna"
+    assert header(data / "stadtteile.csv") == header(DORTMUND / "stadtteile.csv")
+    assert f"next: fill in the gazetteer in {data}/" in result.stdout
+    assert list(elsewhere.iterdir()) == []
     city = load_cities(load_config(main, env={}), env={})[1]
-    assert city.config.places.data_dir == "data/unna"
+    assert city.config.places.data_dir == str(data)
 
 
 def test_city_add_checks_a_prepared_gazetteer(tmp_path):

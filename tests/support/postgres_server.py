@@ -46,8 +46,11 @@ def find_binary(name: str) -> str:
 
 
 class PostgresServer:
-    def __init__(self, *, durable: bool = False) -> None:
+    def __init__(self, *, durable: bool = False, settings: str = "") -> None:
+        """``settings``: further ``-c name=value`` options of the server, after (so over)
+        the tests' own."""
         self.durable = durable
+        self.settings = settings
         self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-pg-", dir=_base_folder()))
         self.port = free_port()
         self.user = "nachbarbot"
@@ -60,17 +63,19 @@ class PostgresServer:
     def _command(self, *args: str) -> list[str]:
         return [*self._run_as, *args]
 
-    def start(self) -> None:
-        initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
-        data = self.folder / "data"
+    def _own_folder(self) -> None:
         if os.geteuid() == 0:
             # PostgreSQL refuses to run as root: the cluster belongs to an ordinary user.
             user = "postgres" if _user_exists("postgres") else "nobody"
             shutil.chown(self.folder, user)
             self._run_as = ["runuser", "-u", user, "--"]
+
+    def start(self) -> None:
+        data = self.folder / "data"
+        self._own_folder()
         subprocess.run(
             self._command(
-                initdb,
+                find_binary("initdb"),
                 "-D",
                 str(data),
                 "-U",
@@ -83,6 +88,10 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
+        self._launch()
+
+    def _launch(self) -> None:
+        """``pg_ctl start`` of the cluster in ``data``, waiting until it takes connections."""
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port}"
             f" -c unix_socket_directories={self.folder}"
@@ -90,11 +99,12 @@ class PostgresServer:
         )
         if not self.durable:
             options += " -c fsync=off -c full_page_writes=off"
+        options = f"{options} {self.settings}".strip()
         subprocess.run(
             self._command(
-                pg_ctl,
+                find_binary("pg_ctl"),
                 "-D",
-                str(data),
+                str(self.folder / "data"),
                 "-o",
                 options,
                 "-l",
