@@ -22,7 +22,14 @@ refused, but for the notices of its running help (counted all the same).
 **Strangers.** A number the bot does not know is answered only while the day's
 ``[sms] new_numbers_per_day`` and ``new_numbers_per_prefix`` (numbers alike but for their
 last :data:`PREFIX_CUT` digits, as a bank of SIM cards or a forged range is) have room:
-:meth:`Budget.first_contact`, installation-wide like the month.
+:meth:`Budget.first_contact`, installation-wide like the month. ``new_numbers_kept_percent``
+of the day is kept for the city's own area codes (``[sms] area_codes``) and numbers seen
+before today (store.py ``seen``: the bot kept something for them - texted them, their
+STOP, a turned-away texter told): a crowd of new numbers from elsewhere spends only the rest. The
+city's coordinators are told the moment a share runs out (once a day each,
+:meth:`Budget.first_contact`); a turned-away texter is told once a day when the bot answers
+again (:meth:`Budget.may_tell_turned_away`: as many a day as first contacts, and a prefix's
+as many as its first contacts, so telling costs at most what answering would).
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import phonenumbers
+
 from bot.transports.month_budget import (
     RESERVE_REACHED,
     Ledger,
@@ -41,10 +50,11 @@ from bot.transports.month_budget import (
     RunningHelp,
     month_of,
 )
-from bot.transports.sms.store import SmsStore
+from bot.transports.sms.store import DAY_FULL, TOLD, SmsStore
 from db import Database
-from db.clock import local_day
+from db.clock import BERLIN, local_day, to_text
 from handlers.messages import Message
+from handlers.messenger import tell_coordinators
 from locales import Translator
 
 __all__ = ["SEGMENTS", "Budget", "Limits", "State", "limits_of", "month_of", "prefix_of"]
@@ -75,6 +85,20 @@ class Limits:
     per_number_day: int = 0
     new_numbers_day: int = 0
     new_numbers_prefix: int = 0
+    # Per cent of the day's first contacts kept for ``area_codes`` and numbers seen before.
+    new_numbers_kept_percent: int = 0
+    # The city's own area codes, as E.164 beginnings ("+49231").
+    area_codes: tuple[str, ...] = ()
+
+    @property
+    def new_numbers_kept(self) -> int:
+        """The day's first contacts kept (at least one is left for everyone else: a cap of
+        0 would be none)."""
+        if not self.new_numbers_day:
+            return 0
+        kept = -(-self.new_numbers_day * self.new_numbers_kept_percent // 100)
+        return min(kept, self.new_numbers_day - 1)
+
     # Per cent of the month only notices of running help may spend.
     reserve_percent: int = 0
 
@@ -86,8 +110,23 @@ def limits_of(section: Any) -> Limits:
         per_number_day=section.texts_per_number_per_day,
         new_numbers_day=section.new_numbers_per_day,
         new_numbers_prefix=section.new_numbers_per_prefix,
+        new_numbers_kept_percent=section.new_numbers_kept_percent,
+        area_codes=area_codes_of(section.area_codes, section.country),
         reserve_percent=section.reserve_percent,
     )
+
+
+def area_codes_of(written: Iterable[str], country: str) -> tuple[str, ...]:
+    """Area codes as written ("0231", "+49 231") as E.164 beginnings ("+49231")."""
+    calling = str(phonenumbers.country_code_for_region(country.upper()))
+    codes = []
+    for code in written:
+        digits = "".join(ch for ch in code if ch.isdigit())
+        if code.strip().startswith("+"):
+            codes.append("+" + digits)
+        elif digits:
+            codes.append("+" + calling + digits.removeprefix("0"))
+    return tuple(codes)
 
 
 @dataclass(frozen=True)
@@ -174,19 +213,60 @@ class Budget(MonthBudget):
 
     async def first_contact(self, number: str) -> bool:
         """Whether a first text from ``number`` (one the bot does not know) is answered:
-        today's first contacts, and those of its prefix, have room (then one is taken)."""
+        today's first contacts, and those of its prefix, have room (then one is taken) - for
+        a number of the city's area codes or seen before the whole day, else the day but for
+        its kept share. Running out tells the coordinators."""
         limits = self.limits
         if not (limits.new_numbers_day or limits.new_numbers_prefix):
             return True
-        taken = await self.contacts.first_contact(
+        day = local_day(self.clock())
+        kept = limits.new_numbers_kept
+        ours = bool(kept) and await self._ours(number)
+        full = await self.contacts.first_contact(
+            day,
+            prefix_of(number),
+            limits.new_numbers_day - (0 if ours else kept),
+            limits.new_numbers_prefix,
+        )
+        if full == DAY_FULL:
+            # The kept share ran out too (or there is none): no new number is answered.
+            await self._ran_out(day, ALL_USED if ours or not kept else OPEN_USED)
+        if full:
+            log.warning("sms: a first text from a new number is not answered (today's are used)")
+        return not full
+
+    async def _ours(self, number: str) -> bool:
+        """A number of the city's area codes, or one the bot kept something for before."""
+        if number.startswith(self.limits.area_codes):
+            return True
+        local = self.clock().astimezone(BERLIN)
+        today = datetime(local.year, local.month, local.day, tzinfo=BERLIN)
+        return await self.numbers.seen(number, to_text(today))
+
+    async def _ran_out(self, day: str, level: int) -> None:
+        """Tell the city's coordinators, once a day each, that a share of the first
+        contacts ran out (claimed in the city's own database, as the month's notices)."""
+        if not await self.numbers.claim_ran_out(day, level):
+            return
+        limits = self.limits
+
+        def compose(t: Translator) -> Message:
+            return ran_out_notice(t, level, limits)
+
+        await tell_coordinators(self.db, self.backchannels, compose, wake=self.on_queued)
+
+    async def may_tell_turned_away(self, number: str) -> bool:
+        """Whether a texter the first contacts turned away may be told so now: the day's
+        told, and those of its prefix, have room as the first contacts do (then one is
+        taken), so that a crowd of new numbers costs at most twice what answering would."""
+        limits = self.limits
+        return not await self.contacts.first_contact(
             local_day(self.clock()),
             prefix_of(number),
             limits.new_numbers_day,
             limits.new_numbers_prefix,
+            total=TOLD,
         )
-        if not taken:
-            log.warning("sms: a first text from a new number is not answered (today's are used)")
-        return taken
 
     async def state(self) -> State:
         now = self.clock()
@@ -201,6 +281,31 @@ class Budget(MonthBudget):
             refused,
             self.limits.new_numbers_day,
         )
+
+
+# How far the day's first contacts ran out (:meth:`Budget.first_contact`): those for numbers
+# from elsewhere, and all of them (the kept share too, or there is none).
+OPEN_USED, ALL_USED = 1, 2
+
+
+def ran_out_notice(t: Translator, level: int, limits: Limits) -> Message:
+    """What the coordinators are told when a share of the day's first contacts ran out."""
+    if level == OPEN_USED:
+        text = t.t(
+            "📵 Text messages: today's {open} first texts from new numbers are used up. Until"
+            " midnight only numbers from the city's area codes and numbers seen before are"
+            " answered ({kept} kept for them); the others are told to text again tomorrow.",
+            open=t.number(limits.new_numbers_day - limits.new_numbers_kept),
+            kept=t.number(limits.new_numbers_kept),
+        )
+    else:
+        text = t.t(
+            "📵 Text messages: all {cap} first texts from new numbers for today are used up."
+            " Until midnight no new number is answered; they are told to text again tomorrow."
+            " Raise [sms] new_numbers_per_day to answer more.",
+            cap=t.number(limits.new_numbers_day),
+        )
+    return Message(text, typed_choices=False)
 
 
 def notice(t: Translator, share: int, budget: int, reserve: int) -> Message:

@@ -63,6 +63,21 @@ class SmsSection:
         doc="Of those, from numbers alike but for their last four digits",
         wide=True,
     )
+    new_numbers_kept_percent: int = _opt(
+        30,
+        minimum=0,
+        maximum=90,
+        doc="Of those a day, the per cent kept for area_codes and numbers seen before",
+        wide=True,
+    )
+    area_codes: list[str] = _opt(
+        [], doc="The city's own area codes (e.g. 0231), whose first texts may use the kept share"
+    )
+    call_instead: str = _opt(
+        "",
+        doc="The number a texter turned away today is told to call (e.g. 0231 1234567); "
+        "empty: the phone line's number where it runs",
+    )
     country: str = _opt("DE", doc="Country of numbers written without +, e.g. 0171 …")
     max_messages_per_second: float = _opt(
         1.0,

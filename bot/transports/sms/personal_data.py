@@ -31,7 +31,7 @@ DECLARED = Declaration(
         Table(
             "sms_first_contacts",
             None,
-            {"day": PUBLIC, "prefix": PUBLIC, "texts": PUBLIC, "refused": PUBLIC},
+            {"day": PUBLIC, "prefix": PUBLIC, "texts": PUBLIC, "refused": PUBLIC, "told": PUBLIC},
             retention=(
                 Retention(
                     "sms_first_contacts",
@@ -40,7 +40,9 @@ DECLARED = Declaration(
             ),
             note="First texts from unknown numbers per day against [sms] new_numbers_per_day "
             "and per prefix (a number without its last four digits, which 10,000 numbers share), "
-            "counted in the main city's database for the day: nothing about a person.",
+            "and the texters turned away who were told so (prefix 'told'), counted in the main "
+            "city's database for the day, and whether each city's coordinators were told that "
+            "they ran out: nothing about a person.",
         ),
         Table(
             "sms_numbers",
@@ -68,6 +70,7 @@ DECLARED = Declaration(
                 "codes_in_day": DETAIL,
                 "confirmed_at": DETAIL,
                 "stranger": DETAIL,
+                "turned_told_at": DETAIL,
             },
             links=(
                 Link(
@@ -107,7 +110,8 @@ DECLARED = Declaration(
             "help), when STOP and START were confirmed, the texts sent to it this hour and day, "
             "the hash of the one code it was sent to confirm a STOP, an erasure or an act that "
             "ends or redirects running help, when it last texted a right code back, whether its "
-            "STOP came while the number was nobody's, the rest of a bot text cut to fit and the "
+            "STOP came while the number was nobody's, when it was last told that the day's "
+            "first contacts turned it away, the rest of a bot text cut to fit and the "
             "choices of its newest text "
             "(bot/transports/sms).",
         ),

@@ -29,8 +29,14 @@ CODE_TRIES = 3
 CODES_A_DAY = 3
 
 
+# What refused a first contact (:meth:`SmsStore.first_contact`): the day's cap, the prefix's.
+DAY_FULL, PREFIX_FULL = "day", "prefix"
+# The day's row of the turned-away texters told (:meth:`SmsStore.first_contact` ``total``).
+TOLD = "told"
+
+
 class _Refused(Exception):
-    """Rolls back a first contact that did not fit."""
+    """Rolls back a first contact that did not fit (its argument: what refused it)."""
 
 
 def _code_hash(number: str, purpose: str, code: str) -> str:
@@ -45,20 +51,23 @@ class SmsStore:
 
     # -- first contacts (the installation's, as the month's budget) -----------------------
 
-    async def first_contact(self, day: str, prefix: str, per_day: int, per_prefix: int) -> bool:
+    async def first_contact(
+        self, day: str, prefix: str, per_day: int, per_prefix: int, total: str = ""
+    ) -> str:
         """Take one of ``day``'s first contacts for a number starting with ``prefix``: both
         the day's ``per_day`` and the prefix's ``per_prefix`` must have room (0: no cap), or
-        nothing is taken and the refusal is counted. Earlier days' rows go."""
+        nothing is taken and the refusal is counted. What refused it: "" (nothing: taken),
+        :data:`DAY_FULL` or :data:`PREFIX_FULL`. ``total``: the day's row counted in ('': the
+        first contacts; :data:`TOLD`: the turned-away texters told, prefixed so too). Earlier
+        days' rows go."""
         try:
             async with self._tx.transaction():
                 await execute(self._tx, "DELETE FROM sms_first_contacts WHERE day < ?", (day,))
-                for key, cap in (("", per_day), (prefix, per_prefix)):
-                    await execute(
-                        self._tx,
-                        "INSERT INTO sms_first_contacts (day, prefix, texts, refused)"
-                        " VALUES (?, ?, 0, 0) ON CONFLICT (day, prefix) DO NOTHING",
-                        (day, key),
-                    )
+                for key, cap, full in (
+                    (total, per_day, DAY_FULL),
+                    (total + prefix, per_prefix, PREFIX_FULL),
+                ):
+                    await self._first_row(day, key)
                     fits = await changed(
                         self._tx,
                         "UPDATE sms_first_contacts SET texts = texts + 1"
@@ -66,23 +75,53 @@ class SmsStore:
                         (day, key, cap, cap),
                     )
                     if not fits:
-                        raise _Refused
-                return True
-        except _Refused:
-            pass
+                        raise _Refused(full)
+                return ""
+        except _Refused as refused:
+            full = str(refused)
         async with self._tx.transaction():
+            await self._first_row(day, total)
             await execute(
                 self._tx,
-                "INSERT INTO sms_first_contacts (day, prefix, texts, refused) VALUES (?, '', 0, 0)"
-                " ON CONFLICT (day, prefix) DO NOTHING",
-                (day,),
+                "UPDATE sms_first_contacts SET refused = refused + 1 WHERE day = ? AND prefix = ?",
+                (day, total),
             )
-            await execute(
-                self._tx,
-                "UPDATE sms_first_contacts SET refused = refused + 1 WHERE day = ? AND prefix = ''",
-                (day,),
+        return full
+
+    async def _first_row(self, day: str, key: str) -> None:
+        await execute(
+            self._tx,
+            "INSERT INTO sms_first_contacts (day, prefix, texts, refused) VALUES (?, ?, 0, 0)"
+            " ON CONFLICT (day, prefix) DO NOTHING",
+            (day, key),
+        )
+
+    async def claim_ran_out(self, day: str, level: int) -> bool:
+        """Whether the caller tells the coordinators now that ``day``'s first contacts ran
+        out to ``level`` (1: those for new numbers, 2: the kept share too): not when this
+        database told that or more already. One conditional UPDATE, as the month's notices."""
+        async with self._tx.transaction():
+            await self._first_row(day, "")
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_first_contacts SET told = ?"
+                    " WHERE day = ? AND prefix = '' AND told < ?",
+                    (level, day, level),
+                )
+                == 1
             )
-        return False
+
+    async def seen(self, number: str, before: str) -> bool:
+        """Whether the bot kept something for ``number`` (it was texted, sent STOP, was told
+        it was turned away) last changed before ``before`` (today's start): a number seen
+        on an earlier day, not one whose first try today made its row."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM sms_numbers WHERE number = ? AND updated_at < ?",
+            (number, before),
+        )
+        return row is not None
 
     async def first_contacts(self, day: str) -> tuple[int, int]:
         """``day``'s first contacts: (answered, refused)."""
@@ -228,10 +267,13 @@ class SmsStore:
         return stopped == "all" or (stopped == "help" and not await running())
 
     async def claim_told(self, number: str, word: str, since: str) -> bool:
-        """Whether the caller confirms ``word`` ("stop" or "start") to ``number`` now: not
+        """Whether the caller confirms ``word`` ("stop" or "start"; "turned": the first
+        contacts turned the number away) to ``number`` now: not
         when it was confirmed after ``since`` (a day ago). Claimed with one conditional
         UPDATE, as the budget's notices."""
-        column = {"stop": "stop_told_at", "start": "start_told_at"}[word]
+        column = {"stop": "stop_told_at", "start": "start_told_at", "turned": "turned_told_at"}[
+            word
+        ]
         async with self._tx.transaction():
             await self._touch(number)
             return (

@@ -8,7 +8,10 @@ whose handling was cut off is passed on again by the gateway. The gateway proves
 local number in ``[sms] country``). Then, in this order:
 
 - a number the bot does not know is answered only while today's first contacts have room
-  (budget.py ``first_contact``); past them its text is dropped unanswered. Its STOP is
+  (budget.py ``first_contact``: a share kept for the city's area codes and numbers seen
+  before); past them no account is made and it is told once a day, within a cap
+  (budget.py ``may_tell_turned_away``), that the bot answers it again tomorrow and which
+  number to call (``call_instead``: ``[sms] call_instead``, else the phone line's). Its STOP is
   kept and answered once (as a first contact), marked as nobody's: it does not bind a
   person a coordinator enters with the number later (store.py ``release``) - nor does the
   STOP of a person with no data of their own (db/users.py ``has_data``: whoever texted
@@ -96,6 +99,14 @@ TOLD_AGAIN_AFTER = timedelta(days=1)
 # in every language (tests/bot/transports/sms/test_limits.py).
 STOPPED = N_("You will get no more texts from us. Send START to get them again.")
 STARTED = N_("✅ Texts are on again. Send STOP to end them.")
+# A new number today's first contacts turned away (once a day: ``_turned_away``).
+TURNED_AWAY = N_(
+    "⏳ Sorry, we cannot answer any more new numbers today. Please text us again tomorrow."
+)
+TURNED_AWAY_CALL = N_(
+    "⏳ Sorry, we cannot answer any more new numbers today. Please text us again tomorrow "
+    "or call {number}."
+)
 STOPPED_BUT_HELP = N_(
     "Texts stop, but not those about your help under way. To stop them too, reply {code}. "
     "Send START to undo."
@@ -159,8 +170,11 @@ class SmsTransport(Transport):
         listen: str = "127.0.0.1",
         port: int = 0,
         pace: float | None = None,
+        call_instead: str = "",
     ) -> None:
         self.dispatcher = dispatcher
+        # The number a texter turned away is told to call, as people read it ("" none).
+        self.call_instead = call_instead
         self.db = db
         self.gateway = gateway
         self.budget = budget
@@ -295,6 +309,7 @@ class SmsTransport(Transport):
                     await self._send_now(number, str(t.t(STOPPED)))
                 return
             if not await self.budget.first_contact(number):
+                await self._turned_away(number, t)
                 return
         if word in STOP_WORDS:
             # A person with no data of their own is whoever texted first (db/users.py
@@ -330,6 +345,21 @@ class SmsTransport(Transport):
             message_id=None if isinstance(event, ButtonPress) else f"in{secrets.token_hex(6)}",
         )
         await take_update(self, incoming)
+
+    async def _turned_away(self, number: str, t: Translator) -> None:
+        """A new number today's first contacts turn away: told once a day, while the day's
+        cap of such texts has room (asked first, so that only a number told is kept - and
+        counts as seen before tomorrow), when the bot answers again and whom to call."""
+        if not (
+            await self.budget.may_tell_turned_away(number)
+            and await self._first_told(number, "turned")
+        ):
+            return
+        if self.call_instead:
+            text = t.t(TURNED_AWAY_CALL, number=self.call_instead)
+        else:
+            text = t.t(TURNED_AWAY)
+        await self._send_now(number, str(text))
 
     async def _first_told(self, number: str, word: str) -> bool:
         """Whether ``word`` ("stop", "start") is confirmed now: not within a day of the last."""
@@ -482,4 +512,5 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
         listen=section.listen,
         port=section.port,
         pace=section.max_messages_per_second or None,
+        call_instead=section.call_instead or (config.phone.number if config.phone.enabled else ""),
     )
