@@ -24,9 +24,11 @@ from handlers.channels import ACT, CODE_DIGITS, ERASE
 # erasure or an act (handlers/channels.py ``ERASE``, ``ACT``).
 STOP_HELP = "stop"
 __all__ = ["ACT", "CODE_DIGITS", "ERASE", "STOP_HELP", "SmsStore"]
-# Wrong tries a code takes before it is dropped, and codes a number is sent a day.
+# Wrong tries a code takes before it is dropped, and codes a number is sent a day: a day of
+# help by text can need five (sending a request, changing it, a text to the helper after 30
+# minutes, "done", withdrawing), and each is a text a forger could make the city pay for.
 CODE_TRIES = 3
-CODES_A_DAY = 3
+CODES_A_DAY = 5
 
 
 # What refused a first contact (:meth:`SmsStore.first_contact`): the day's cap, the prefix's.

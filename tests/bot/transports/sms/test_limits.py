@@ -167,7 +167,9 @@ async def test_codes_take_three_tries_expire_and_three_go_a_day(db: Database):
     code = await store.issue_code(NUMBER, ERASE, until, day)
     assert await store.check_code(NUMBER, ERASE, code or "", to_text(now)) is True
     assert await store.check_code(NUMBER, ERASE, code or "", to_text(now)) is None  # used
-    assert CODES_A_DAY == 3 and await store.issue_code(NUMBER, ERASE, until, day) is None
+    for _ in range(CODES_A_DAY - 3):  # three issued above
+        assert await store.issue_code(NUMBER, ERASE, until, day) is not None
+    assert await store.issue_code(NUMBER, ERASE, until, day) is None
     assert await store.issue_code(NUMBER, ERASE, until, "2026-11-26") is not None
     (stored,) = await db.fetch_all("SELECT code_hash FROM sms_numbers")
     assert len(stored[0]) == 64  # only the hash
