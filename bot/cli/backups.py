@@ -56,7 +56,7 @@ async def backup(cities: list[City], path: str) -> int:
     copied: list[str] = []
     for city, target in targets:
         try:
-            db = await open_city_database(city)
+            db = await _opened(city)
             try:
                 await db.backup(target)
             finally:
@@ -71,6 +71,15 @@ async def backup(cities: list[City], path: str) -> int:
         copied.append(city.slug)
         print(f"{city.slug}: database {where(city)} copied to {target}")
     return 0
+
+
+async def _opened(city: City) -> Database:
+    """The city's database as it is: a copy taken while others write must not wait for
+    a write of its own (the migrations' record). One not made yet is made, as at a start."""
+    location = Path(city.location[0])
+    if not location.exists():
+        return await open_city_database(city)
+    return await Database.open(location, migrate=False)
 
 
 def _copy_ledger(database: Path, target: Path) -> None:
