@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot import log_city, log_redaction
 from bot.app import apply_retention, open_city_database, open_database
 from bot.cities import City, check_all_chat_secrets, load_cities
-from bot.cli import backups, desk_link
+from bot.cli import backups, desk_link, upgrade_backup
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
 from bot.cli import events as events_cli
@@ -76,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_sub.add_parser("migrate", help="apply pending database migrations")
+    migrate = db_sub.add_parser("migrate", help="apply pending database migrations")
+    upgrade_backup.add_option(migrate)
     db_sub.add_parser("check", help="check integrity and the lifecycle invariants")
     db_sub.add_parser("retention", help="run the retention steps now (also daily while running)")
     backup = db_sub.add_parser(
@@ -456,6 +457,17 @@ class _Call:
     city: City
 
 
+async def _backup_and_migrate(call: _Call) -> int:
+    """``db migrate``: the main city (or --city's); with ``--backup-into``, the upgrade
+    step, every city (or --city's) after the backup before an upgrade."""
+    if not call.args.backup_into:
+        return await _migrate(call.city)
+    failed = await upgrade_backup.backup_before_upgrade(_each(call), call.args.backup_into)
+    for city in _each(call) if not failed else []:
+        failed |= await _migrate(city)
+    return failed
+
+
 def _each(call: _Call) -> list[City]:
     """Every city, or the one ``--city`` names."""
     return [call.city] if call.args.city else call.cities
@@ -474,7 +486,7 @@ _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
     "console": lambda call: _console(
         call.city, call.args.user, call.args.lang, call.args.coordinator
     ),
-    "db migrate": lambda call: _migrate(call.city),
+    "db migrate": lambda call: _backup_and_migrate(call),
     "db backup": lambda call: backups.backup(_each(call), call.args.path),
     "db restore": lambda call: backups.restore(_each(call), call.args.path),
     "db migrate-to": _migrate_to,

@@ -93,13 +93,17 @@ def _missing(listing: str, cities: Sequence[City]) -> list[str]:
 
 async def backup(cities: list[City], path: str) -> int:
     from bot.app import open_city_database
+    from bot.cli.schema_versions import schema_versions
 
     target = Path(path)
     if target.exists():
         return _refuse(f"{target} exists already - choose a new file")
     url = cities[0].config.bot.database
-    for city in cities:  # a city not started yet gets its schema, as on SQLite its file
-        await (await open_city_database(city)).close()
+    # A city not started yet gets its schema, as on SQLite its file; the others are dumped
+    # as they are, not migrated first (the backup before an upgrade is of the old schema).
+    for city, version in zip(cities, await schema_versions(cities), strict=True):
+        if version == 0:
+            await (await open_city_database(city)).close()
     try:
         _dump(url, target)
         missing = _missing(_tool("pg_restore", "--list", str(target)), cities)
