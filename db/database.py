@@ -252,16 +252,7 @@ class Database:
                 "a schema is for PostgreSQL: on SQLite each city has a database file of its own"
                 " (city_location)"
             )
-        if str(path) != ":memory:":
-            _create_private_file(Path(path))
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        # Erased content is overwritten in the file, not only unlinked from it.
-        await conn.execute("PRAGMA secure_delete = ON")
+        conn = await _sqlite_connection(path)
         db = cls(SqliteTransactions(conn), conn)
         if str(path) != ":memory:":
             db.erasure_ledger = FileLedger(file_location(path))
@@ -302,6 +293,15 @@ class Database:
             row = await cursor.fetchone()
             if row is not None and row[0] is not None:
                 await _postgres_ledger(conn, table).verify()
+
+    async def migration_notes(self) -> list[str]:
+        """The texts once on main that ran here, each with the migration that repaired it
+        (db/migration_ledger.py SUPERSEDED): for db check to say."""
+        if self._conn is not None:
+            return await self._sqlite_ledger().repaired()
+        table = "schema_version" if self.schema is None else f"{self.schema}.schema_version"
+        async with self.pool.connection() as conn:
+            return await _postgres_ledger(conn, table).repaired()
 
     async def backup(self, target: str | Path) -> None:
         """A consistent copy while the bot keeps running (SQLite's online backup API),
@@ -420,8 +420,18 @@ class Database:
             return await self._migrate_postgres()
         current = await self.schema_version()
         ledger = self._sqlite_ledger()
-        # Refused (a newer schema, a changed migration) before anything is written.
-        await ledger.upgrade(await ledger.verify())
+        # Refused (a newer schema, a changed migration) before anything is written. The
+        # record of an older release is filled in in one write transaction (of two processes
+        # starting at once, the second finds it done); an up-to-date one is only read, so
+        # opening never waits for another process's writes.
+        if await ledger.outdated(await ledger.verify()):
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                await ledger.upgrade(await ledger.verify())
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
         applied = []
         for number, name, path in available_migrations():
             if number <= current:
@@ -541,6 +551,21 @@ class Database:
         version = await self.schema_version()
         async with self.pool.connection() as conn:
             return await city_schema.problems(conn, self.schema, _relations_at(version))
+
+
+async def _sqlite_connection(path: str | Path) -> aiosqlite.Connection:
+    """The one connection of a SQLite database (the file made owner-only if new)."""
+    if str(path) != ":memory:":
+        _create_private_file(Path(path))
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA journal_mode = WAL")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    # Erased content is overwritten in the file, not only unlinked from it.
+    await conn.execute("PRAGMA secure_delete = ON")
+    return conn
 
 
 def _postgres_ledger(conn: Any, table: str) -> Ledger:

@@ -175,6 +175,13 @@ class Ledger:
     def _superseded(self, number: int) -> dict[str, Superseded]:
         return {old.checksum: old for old in SUPERSEDED.get((self.dialect, number), ())}
 
+    async def outdated(self, applied: list[Applied]) -> bool:
+        """Whether :meth:`upgrade` has anything to do."""
+        columns, _ = await self._run(f"SELECT * FROM {self.table} WHERE 1 = 0", ())
+        return bool(set(_COLUMNS) - set(columns)) or any(
+            each.checksum is None and each.version in self._known for each in applied
+        )
+
     async def upgrade(self, applied: list[Applied]) -> None:
         """The columns of today's record, and the checksum of each migration applied before
         they were recorded: the superseded text whose trace the schema holds, else this

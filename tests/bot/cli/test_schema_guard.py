@@ -275,6 +275,8 @@ async def test_an_install_that_ran_0040s_first_text_gets_what_it_should_have_had
         assert default == [("1",)]
         checked = await asyncio.to_thread(run_bot, "db", "check", database=url)
         assert checked.returncode == 0, checked.stdout + checked.stderr
+        told = "0040_evening_requests.sql ran its earlier text, repaired by 0042"
+        assert (told in checked.stdout) == first_text
     finally:
         if drop is not None:
             drop(url)
