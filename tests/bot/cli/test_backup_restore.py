@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -242,7 +243,9 @@ def test_the_erasure_list_holds_no_personal_data(tmp_path):
     live = tmp_path / "nachbarbot.sqlite3"
     asyncio.run(_people(str(live), "x", ["4915112345678"], main=True))
     asyncio.run(_erase(str(live), "4915112345678"))
-    lines = (tmp_path / "nachbarbot.erased").read_text().splitlines()
+    listed = tmp_path / "nachbarbot.erased"
+    assert stat.S_IMODE(listed.stat().st_mode) == 0o600
+    lines = listed.read_text().splitlines()
     assert lines[0].startswith("key ") and len(lines) == 2
     day, why, platform, digest = lines[1].split()
     assert (len(day), why, platform, len(digest)) == (10, "deleted", "telegram", 64)
