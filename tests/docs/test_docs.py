@@ -39,6 +39,22 @@ OTHER_COMMANDS = [
         LOCAL_TRY,
         "FakePhoneNetwork",
     ),
+    # docs/operations.md: the nightly SQLite backup's unit, whose files the test runs.
+    (
+        "install -m 0755 deploy/nachbarbot-backup.sh /usr/local/bin/nachbarbot-backup",
+        "tests/system/test_upgrade_backup.py",
+        "install -m 0755 deploy/nachbarbot-backup.sh {script}",
+    ),
+    (
+        "cp deploy/nachbarbot-backup.service deploy/nachbarbot-backup.timer /etc/systemd/system/",
+        "tests/system/test_upgrade_backup.py",
+        '(DEPLOY / "nachbarbot-backup.timer")',
+    ),
+    (
+        "systemctl enable --now nachbarbot-backup.timer",
+        "tests/system/test_upgrade_backup.py",
+        '"OnCalendar=" in timer and "Persistent=true" in timer',
+    ),
     # docs/sms.md: the Android app's webhook registered as its API takes it.
     (
         'curl -X POST -u USER:PASSWORD -H "Content-Type: application/json" -d \'{"url"',

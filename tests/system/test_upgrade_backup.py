@@ -4,7 +4,8 @@ docs/upgrading.md and docs/operations.md describe them, through the deploy files
 - deploy/nachbarbot.service's ExecStartPre (``db migrate --backup-into FOLDER``), run on an
   installation of two cities at an older schema, backs every city up into FOLDER before it
   migrates (SQLite and PostgreSQL); run again (a restart) it takes no backup; when the
-  backup cannot be made it migrates nothing;
+  backup cannot be made it migrates nothing; the version of before refuses the upgraded
+  database, restores that backup with ``db restore`` and runs on it again;
 - deploy/nachbarbot-backup.sh, as deploy/nachbarbot-backup.service runs it, writes a
   time-stamped backup of every city and keeps the newest NACHBARBOT_BACKUP_KEEP sets (a
   backup taken before an upgrade among them), and ``db restore`` takes what it wrote.
@@ -103,6 +104,23 @@ async def test_the_units_upgrade_step_backs_every_city_up_first_on_sqlite(tmp_pa
     assert "none needed" in again.stdout
     assert sorted(path.name for path in folder.iterdir()) == backups
     assert _version(unna) == latest
+
+    # Going back: the version of before (it knows migrations up to 0039 only) restores the
+    # backup its upgrade left, and runs on it again.
+    older = (
+        "import db.database as d; every = d.available_migrations;"
+        " d.available_migrations = lambda dialect='sqlite':"
+        f" [m for m in every(dialect) if m[0] <= {OLD}]"
+    )
+    refused = run_bot("--config", str(config), "db", "check", prelude=older)
+    assert refused.returncode == 1 and "upgraded by a newer nachbarbot" in refused.stderr
+    back = run_bot("--config", str(config), "db", "restore", str(folder / main_copy), prelude=older)
+    assert back.returncode == 0, back.stderr
+    checked = run_bot("--config", str(config), "db", "check", prelude=older)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert (_version(live), _version(unna)) == (OLD, OLD)
+    with closing(sqlite3.connect(unna)) as conn:
+        assert conn.execute("SELECT platform_user_id FROM users").fetchall() == [("unna",)]
 
 
 async def test_the_units_upgrade_step_backs_every_city_up_first_on_postgresql(
