@@ -317,10 +317,9 @@ class UserStore:
         subscriptions, or a first name on a number platform, where only a coordinator
         enters one (the desk's resident form; a chat's first name is the chat account's).
         The one rule of whether a claim to be this person (a caller ID, an SMS sender) must
-        be checked first, whether declining the privacy notice may erase them
-        (handlers/numbers/caller_check.py, handlers/privacy.py), and whether what they chose
-        is a stranger's that the desk's entry of a resident replaces and a STOP they send
-        binds no one entered later (:meth:`enter_resident`, bot/transports/sms/transport.py);
+        be checked first and whether declining the privacy notice may erase them
+        (handlers/numbers/caller_check.py, handlers/privacy.py); whose the number is, for
+        the desk's entry, a STOP and the checks' reserve, is :meth:`has_own_data`'s;
         consent is not part of it: a person the desk entered has data and no consent."""
         platforms = number_platforms() or ("",)
         marks = ", ".join("?" * len(platforms))
@@ -350,12 +349,41 @@ class UserStore:
         )
         return row is not None
 
+    async def has_own_data(self, user_id: int) -> bool:
+        """Whether the person holds something a stranger sending from their number could
+        not have made by pressing buttons: a name a coordinator entered (on a number
+        platform only the desk enters one), a role beyond resident, a volunteer row, a PIN
+        (chosen in a call the bot made to the number), or a request a coordinator entered
+        or let through (published, taken or done). Events followed, reminders and requests
+        still in review are not: any consented sender makes them with a press.
+
+        The narrow rule of whose a number is (:meth:`has_data` is the broad one, of what
+        must be checked first): whether the desk's entry of a resident replaces what a
+        person chose (:meth:`enter_resident`), whether their STOP binds someone entered
+        later (bot/transports/sms/transport.py), and whether a check call to them may spend
+        the reserve of the checks' pool (handlers/dispatcher.py ``protects``)."""
+        platforms = number_platforms() or ("",)
+        marks = ", ".join("?" * len(platforms))
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM users u WHERE u.id = ? AND ("
+            f"(u.first_name <> '' AND u.platform IN ({marks}))"
+            " OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id"
+            "   AND r.role <> 'resident')"
+            " OR EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = u.id)"
+            " OR EXISTS (SELECT 1 FROM phone_pins p WHERE p.user_id = u.id)"
+            " OR EXISTS (SELECT 1 FROM help_requests h WHERE h.requester_id = u.id"
+            "   AND (h.entered_by IS NOT NULL OR h.state IN ('open', 'matched', 'done'))))",
+            (user_id, *platforms),
+        )
+        return row is not None
+
     async def enter_resident(
         self, platform: str, number: str, first_name: str, language: str
     ) -> Entered:
         """The person a coordinator enters with ``number`` (E.164) on the desk, reached on
         ``platform`` (a number platform), named ``first_name``, in ``language``. A person
-        there with data of their own (:meth:`has_data`) is kept as they are: the channel
+        there with data of their own (:meth:`has_own_data`) is kept as they are: the channel
         they chose, their name, their consent. A person without is whoever texted or
         called first, and anyone can send from a number: the coordinator's name, language
         and channel win, consent given from the number goes (the resident is asked
@@ -368,7 +396,7 @@ class UserStore:
             made = await self.seen(platform, number, number, first_name)
             await self.set_language(made.id, language)
             return Entered(replace(made, language=language), new=True)
-        if await self.has_data(found.id):
+        if await self.has_own_data(found.id):
             return Entered(found)
         await execute(
             self._tx,

@@ -275,9 +275,11 @@ class Dispatcher:
         await caller_check.answered(self.db, platform, number, profile)
 
     async def protects(self, platform: str, number: str) -> bool:
-        """Whether the person of ``number`` has something to protect (a request, a desk
-        entry...): a check call to it may spend the reserve of the check calls' pool."""
-        return await caller_check.claimed(self.db, platform, number) is not None
+        """Whether the person of ``number`` has something to protect that no stranger at
+        the number could have made (a request let through, a desk entry, a PIN: db/users.py
+        ``has_own_data``): a check call to it may spend the reserve of the checks' pool."""
+        person = await self.db.users.find(platform, number)
+        return person is not None and await self.db.users.has_own_data(person.id)
 
     async def unanswered(
         self, platform: str, now: datetime | None = None

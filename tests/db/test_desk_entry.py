@@ -57,7 +57,10 @@ async def test_a_person_with_data_of_their_own_is_kept_as_they_are(db: Database)
     greta = await db.users.seen("sms", NUMBER, NUMBER)
     await db.users.set_language(greta.id, "tr")
     await db.users.record_consent(greta.id)
-    await db.requests.create(greta.id, greta.id, category="shopping", description="Einkauf")
+    # Published: a coordinator let it through (a request still in review is anyone's press).
+    await db.requests.create(
+        greta.id, greta.id, state="open", category="shopping", description="Einkauf"
+    )
 
     entered = await db.users.enter_resident("phone", NUMBER, "Erna", "de")
     assert not (entered.new or entered.taken or entered.consent_dropped)
@@ -68,6 +71,29 @@ async def test_a_person_with_data_of_their_own_is_kept_as_they_are(db: Database)
         "sms",
     )
     assert kept.consent_at is not None
+
+
+async def test_what_a_stranger_makes_with_presses_is_not_data_of_their_own(db: Database):
+    """Events followed, a subscription, a request still in review: any consented sender
+    makes them with a press, so they keep no stranger's person against the desk's entry
+    (issue 77, review of point 4) and protect no number (the checks' reserve)."""
+    stranger = await db.users.seen("sms", NUMBER, NUMBER)
+    await db.users.set_language(stranger.id, "tr")
+    await db.users.record_consent(stranger.id)
+    await db.events.subscribe(stranger.id, "district", "Innenstadt-Nord")
+    await db.requests.create(stranger.id, stranger.id, category="shopping", description="x")
+    assert await db.users.has_data(stranger.id)  # checked first, as before
+    assert not await db.users.has_own_data(stranger.id)
+
+    entered = await db.users.enter_resident("phone", NUMBER, "Erna", "de")
+    assert entered.taken and entered.consent_dropped
+    erna = await db.users.get(stranger.id)
+    assert erna is not None and (erna.first_name, erna.language, erna.platform) == (
+        "Erna",
+        "de",
+        "phone",
+    )
+    assert await db.users.has_own_data(erna.id)  # the name a coordinator entered
 
 
 async def test_only_a_number_platform_is_entered(db: Database):

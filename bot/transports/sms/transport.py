@@ -14,7 +14,7 @@ local number in ``[sms] country``). Then, in this order:
   number to call (``call_instead``: ``[sms] call_instead``, else the phone line's). Its STOP is
   kept and answered once (as a first contact), marked as nobody's: it does not bind a
   person a coordinator enters with the number later (store.py ``release``) - nor does the
-  STOP of a person with no data of their own (db/users.py ``has_data``: whoever texted
+  STOP of a person with no data of their own (db/users.py ``has_own_data``: whoever texted
   "Hallo" first), whom the desk's entry replaces (db/users.py ``enter_resident``).
 - STOP (or its word in one of the bot's languages, :data:`STOP_WORDS`): no text goes to the
   number any more (a flag in store.py that :meth:`SmsTransport.deliver` checks: the outbox
@@ -313,8 +313,8 @@ class SmsTransport(Transport):
                 return
         if word in STOP_WORDS:
             # A person with no data of their own is whoever texted first (db/users.py
-            # has_data): their STOP binds no resident the desk enters later, as nobody's.
-            stranger = user is None or not await self.db.users.has_data(user.id)
+            # has_own_data): their STOP binds no resident the desk enters later, as nobody's.
+            stranger = user is None or not await self.db.users.has_own_data(user.id)
             await self._stop(number, await self.budget.helping(PLATFORM, number), t, stranger)
             return
         if word in START_WORDS:

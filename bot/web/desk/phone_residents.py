@@ -76,11 +76,12 @@ async def _resident(
 ) -> tuple[User, list[str]]:
     """The person with ``number`` (db/users.py ``enter_resident``: the one with data of
     their own as they are, else the coordinator's) and what the desk says it changed
-    (requests.py ``ALSO``): a stranger's choices replaced, their consent dropped, and a
-    STOP the number sent while it was nobody's set aside (anyone could have sent it)."""
+    (requests.py ``ALSO``): a person with data of their own kept as they are, or a
+    stranger's choices replaced, their consent dropped, and a STOP the number sent while it
+    was nobody's set aside (anyone could have sent it)."""
     entered = await desk.site.db.users.enter_resident(channel.platform, number, name, language)
     if not (entered.new or entered.taken):
-        return entered.user, []
+        return entered.user, ["kept"]
     changed = ["taken"] if entered.taken else []
     if entered.consent_dropped:
         changed.append("unconsented")

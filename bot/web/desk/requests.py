@@ -81,9 +81,14 @@ DONE = {
 # a stranger's choices, their consent, a STOP sent while the number was nobody's).
 ALSO = {
     "taken": N_(
-        "⚠️ Someone had already texted or called from this number, with no request and no "
-        "name here. What they chose no longer counts: the resident has the name and "
-        "language you entered and is reached as you chose."
+        "⚠️ Someone had already texted or called from this number, with nothing here that "
+        "a coordinator entered or published. What they chose no longer counts: the resident "
+        "has the name and language you entered and is reached as you chose."
+    ),
+    "kept": N_(
+        "ℹ️ This number already belongs to a person here with data of their own (a "
+        "published request, a name, a PIN). Their name, language and way of being reached "
+        "were kept as they are."
     ),
     "unconsented": N_(
         "The agreement to the privacy notice given from this number was dropped: the "
