@@ -143,5 +143,10 @@ def caller_uri(source: str, remote_uri: str, message: str) -> str:
     if source == ASSERTED:
         uris = asserted_uris(message)
         tel = [uri for uri in uris if uri.lower().startswith("tel:")]
-        return (tel or uris or [""])[0]
+        sip = [uri for uri in uris if not uri.lower().startswith("tel:")]
+        # RFC 3325 allows one URI of each kind: a second is one the caller wrote beside
+        # the provider's (a provider that passes such a header on is not asserting).
+        if len(tel) > 1 or len(sip) > 1:
+            return ""
+        return (tel or sip or [""])[0]
     return addr_spec(remote_uri) or ""

@@ -78,3 +78,14 @@ def test_without_the_providers_assertion_the_caller_is_withheld():
     assert caller_uri(ASSERTED, "<sip:+4923155599@127.0.0.1>", without) == ""
     broken = INVITE.replace("<tel:+4915100000002>", '"unclosed <tel:+49151>')
     assert caller_uri(ASSERTED, "<sip:+4923155599@127.0.0.1>", broken) == ""
+
+
+def test_two_assertions_of_one_kind_are_nobodys():
+    """A caller who adds a P-Asserted-Identity of their own beside the provider's: RFC 3325
+    allows one tel and one sip URI, so two of a kind assert nothing."""
+    added = INVITE.replace(
+        "Call-ID: x\r\n", "P-Asserted-Identity: <tel:+4923155599>\r\nCall-ID: x\r\n"
+    )
+    assert caller_uri(ASSERTED, "<sip:+4923155599@127.0.0.1>", added) == ""
+    two_sip = INVITE.replace("<tel:+4915100000002>", "<sip:+4923155599@x>")
+    assert caller_uri(ASSERTED, "<sip:+4923155599@127.0.0.1>", two_sip) == ""
