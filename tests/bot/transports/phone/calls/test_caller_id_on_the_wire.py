@@ -20,6 +20,7 @@ from tests.support.sip.sipp import Step, run_scenario
 
 OMA = "+4923155599"
 CALLER = "+4915100000001"
+OTHER_CALLER = "+4915100000003"
 ASSERTED_CALLER = "+4915100000002"
 
 
@@ -57,6 +58,13 @@ async def _agreed(dispatcher: Dispatcher, chat_id: str) -> None:
     raise AssertionError(f"{chat_id} never agreed")
 
 
+async def _consents(dispatcher: Dispatcher) -> int:
+    rows = await dispatcher.db.fetch_all(
+        "SELECT id FROM users WHERE platform = 'phone' AND consent_at IS NOT NULL"
+    )
+    return len(rows)
+
+
 async def test_a_display_name_with_another_number_is_not_the_caller(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
@@ -66,7 +74,8 @@ async def test_a_display_name_with_another_number_is_not_the_caller(
         await _agreed(dispatcher, CALLER)
         assert await dispatcher.db.users.find("phone", OMA) is None
         # Quotes, a URI and angle brackets inside the display name, escaped as RFC 3261 says.
-        await _call(kamailio, CALLER, display=r'"\"Oma\" <sip:+4923155599@127.0.0.1>"')
+        await _call(kamailio, OTHER_CALLER, display=r'"\"Oma\" <sip:+4923155599@127.0.0.1>"')
+        await _agreed(dispatcher, OTHER_CALLER)
         assert await dispatcher.db.users.find("phone", OMA) is None
     finally:
         await phone.stop()
@@ -85,8 +94,15 @@ async def test_the_providers_assertion_names_the_caller_where_it_is_trusted(
         )
         await _agreed(dispatcher, ASSERTED_CALLER)
         assert await dispatcher.db.users.find("phone", OMA) is None
-        # Without the provider's word the call is withheld: a From alone is nobody.
+        # Without the provider's word the call is withheld: a From alone is nobody. (The
+        # withheld caller agrees for a person of that call alone, found by its consent.)
+        agreed = await _consents(dispatcher)
         await _call(kamailio, OMA)
+        for _ in range(3000):
+            if await _consents(dispatcher) > agreed:
+                break
+            await asyncio.sleep(0.02)
+        assert await _consents(dispatcher) == agreed + 1
         assert await dispatcher.db.users.find("phone", OMA) is None
     finally:
         await phone.stop()
