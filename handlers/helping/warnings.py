@@ -15,8 +15,8 @@ import re
 
 import phonenumbers
 from markupsafe import Markup
-from stdnum import iban
 from rapidfuzz import fuzz, process
+from stdnum import iban
 
 from handlers.text_safety import visible
 from locales import N_, Translator
