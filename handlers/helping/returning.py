@@ -27,7 +27,7 @@ published at once tells them so and can be pulled back (lifecycle.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -85,7 +85,7 @@ async def held_for_review(scene: Scene, requester: User, request: HelpRequest) -
 async def is_returning(scene: Scene, requester: User) -> bool:
     """The one rule of who is a returning requester (see the module's docstring)."""
     settings = scene.settings
-    now = datetime.now(UTC)
+    now = settings.clock()
     if from_text(requester.created_at) > now - timedelta(days=settings.returning_account_days):
         return False
     past = await scene.db.requests.past_help(requester.id)

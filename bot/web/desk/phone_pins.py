@@ -14,7 +14,7 @@ tries is said on the same page (:func:`locked_today`), never the digits or the n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aiohttp import web
 
@@ -24,12 +24,12 @@ from db import Database
 from db.clock import local_day
 
 
-async def locked_today(db: Database, person_id: int) -> bool:
+async def locked_today(db: Database, person_id: int, now: datetime) -> bool:
     """Whether ``person_id``'s PIN is locked today (three wrong tries, Europe/Berlin): the
     request's page says so - until tomorrow her calls are checked by a call-back only (the
     coordinators' group was told the moment it happened, handlers/numbers/phone_pin.py)."""
     pin = await db.phone_pins.get(person_id)
-    return pin is not None and pin.locked(local_day(datetime.now(UTC)))
+    return pin is not None and pin.locked(local_day(now))
 
 
 @desk_page

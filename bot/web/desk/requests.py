@@ -327,7 +327,8 @@ async def _detail(
         # A PIN for calls (only that one is set): it may be cleared (phone_pins.py).
         pin_set=requester is not None
         and await desk.site.db.phone_pins.get(requester.id) is not None,
-        pin_locked=requester is not None and await locked_today(desk.site.db, requester.id),
+        pin_locked=requester is not None
+        and await locked_today(desk.site.db, requester.id, desk.site.settings.clock()),
         easy=easy_tag(t) if requester is not None and requester.easy_language else None,
         channel=(
             await channel_line(desk.site.db, desk.site.settings, t, requester)
