@@ -115,13 +115,28 @@ class SmsStore:
             )
 
     async def seen(self, number: str, before: str) -> bool:
-        """Whether the bot kept something for ``number`` (it was texted, sent STOP, was told
-        it was turned away) last changed before ``before`` (today's start): a number seen
-        on an earlier day, not one whose first try today made its row."""
+        """Whether ``number`` was told before ``before`` (today's start) that the first
+        contacts turned it away: a number seen on an earlier day. Only that counts - its
+        texts are capped a day; a STOP from a number nobody has makes a row too, uncapped,
+        and so could be sent from many numbers to make them "seen" for tomorrow."""
         row = await fetch_one(
             self._tx,
-            "SELECT 1 FROM sms_numbers WHERE number = ? AND updated_at < ?",
+            "SELECT 1 FROM sms_numbers WHERE number = ? AND turned_told_at IS NOT NULL"
+            " AND turned_told_at < ?",
             (number, before),
+        )
+        return row is not None
+
+    async def told_since(self, number: str, word: str, since: str) -> bool:
+        """Whether ``word`` (as :meth:`claim_told`) was confirmed to ``number`` after
+        ``since``: read only, so that asking takes nothing."""
+        column = {"stop": "stop_told_at", "start": "start_told_at", "turned": "turned_told_at"}[
+            word
+        ]
+        row = await fetch_one(
+            self._tx,
+            f"SELECT 1 FROM sms_numbers WHERE number = ? AND {column} >= ?",
+            (number, since),
         )
         return row is not None
 

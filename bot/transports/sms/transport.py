@@ -350,6 +350,11 @@ class SmsTransport(Transport):
         """A new number today's first contacts turn away: told once a day, while the day's
         cap of such texts has room (asked first, so that only a number told is kept - and
         counts as seen before tomorrow), when the bot answers again and whom to call."""
+        # Told today already: nothing more, and no slot of the day's taken for it (each
+        # repeat would spend one of its prefix's and the day's).
+        since = to_text(datetime.now(UTC) - TOLD_AGAIN_AFTER)
+        if await self.store.told_since(number, "turned", since):
+            return
         if not (
             await self.budget.may_tell_turned_away(number)
             and await self._first_told(number, "turned")

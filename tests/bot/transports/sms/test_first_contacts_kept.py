@@ -19,6 +19,7 @@ from bot.transports.sms.budget import Limits, area_codes_of
 from bot.transports.sms.segments import count, folded
 from bot.transports.sms.transport import service
 from db import Database
+from db.clock import to_text
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.help_story import GROUP
@@ -121,3 +122,37 @@ def test_the_turned_away_text_fits_two_segments(lang: str) -> None:
     t = translator(lang)
     for text in (t.t(sms_module.TURNED_AWAY_CALL, number=CALL), t.t(sms_module.TURNED_AWAY)):
         assert count(folded(str(text))) <= 2, (lang, text)
+
+
+async def test_a_turned_away_numbers_repeats_leave_the_others_their_notice(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Texts again from a number told it was turned away take none of the day's notices of
+    being turned away: the next new number is still told (issue 77, review of point 8)."""
+    city: City = await make_city(Limits(new_numbers_day=2, new_numbers_kept_percent=50))  # type: ignore[misc]
+    city.sms.call_instead = CALL
+    assert await _answered(db, (await _text(city, CROWD[0])).number)
+    turned = await _text(city, CROWD[1])
+    assert len(turned.new) == 1 and not await _answered(db, CROWD[1])
+    for _ in range(3):
+        await turned.say("Hallo?")
+        await city.flush()
+        assert turned.new == []
+    other = await _text(city, CROWD[2])
+    assert len(other.new) == 1 and CALL in other.new[0].text
+
+
+@pytest.mark.both_backends
+async def test_only_a_number_told_on_an_earlier_day_is_seen_before(db: Database) -> None:
+    """A STOP from a number nobody has keeps a row for it, uncapped: that row makes no
+    number "seen before", else STOPs from many numbers today would take tomorrow's kept
+    share. A number told it was turned away (those texts are capped) is."""
+    from bot.transports.sms.store import SmsStore
+
+    store = SmsStore(db.transactions)
+    await store.stop(CROWD[0], stranger=True)
+    assert await store.claim_told(CROWD[1], "turned", "2000-01-01T00:00:00Z")
+    tomorrow = to_text(datetime.now(UTC) + timedelta(days=1))
+    assert not await store.seen(CROWD[0], tomorrow)
+    assert await store.seen(CROWD[1], tomorrow)
+    assert not await store.seen(CROWD[1], "2000-01-01T00:00:00Z")
