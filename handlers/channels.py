@@ -25,8 +25,10 @@ from typing import Literal, Protocol
 from db.transactions import Transactions
 from handlers.messages import Event
 
-# A code texted to confirm something (an erasure) has this many digits.
-CODE_DIGITS = 4
+# A code texted to confirm something (an erasure, an act) has this many digits: six, as
+# banks text them - with three tries a code and five codes a day, 15 guesses a day at a
+# number find one of 900,000 (four digits: one in 600).
+CODE_DIGITS = 6
 # What a code confirms: an erasure (handlers/privacy.py), an act that ends or redirects
 # running help (handlers/numbers/coded_acts.py).
 ERASE = "erase"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -43,6 +42,7 @@ from tests.support.memory_transport import MemoryTransport
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory, kamailio, phones
 from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sms.codes import code_in
 from tests.support.sms.fakesmsc import FakePhoneNetwork
 from tests.support.sms.fixtures import KannelStarter, start_kannel
 from tests.support.sms.gateways import CountingKannel, CountingSms
@@ -346,7 +346,7 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     assert "Nachrichten für Sie kommen als Anruf" in "\n".join(texter.new)
     # A text's sender can be forged: the change waits for the code texted to the number.
     asked = "\n".join(await texter.choose("Schicken Sie mir SMS"))
-    (code,) = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", asked)
+    (code,) = [code_in(asked)]
     chosen = "\n".join(await texter.say(code))
     assert "Ab jetzt schicke ich Ihnen Nachrichten als SMS" in chosen
     async with db.transaction():

@@ -6,7 +6,6 @@ each delivers only its own platform's outbox items, as the real ones do."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import pytest
@@ -20,6 +19,7 @@ from handlers.messenger import Messenger
 from handlers.settings import HandlerSettings
 from tests.support.channels import channels
 from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.sms.codes import code_in
 
 NUMBER = "+4917644444444"
 
@@ -64,7 +64,7 @@ async def test_called_first_then_texts_chooses_texts_by_sms_and_calls_again_by_k
 
     # By text the change waits for the code texted to the number (a sender can be forged).
     asked = await sms.press(NUMBER, "reach:sms")
-    (code,) = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", texts(asked))
+    (code,) = [code_in(texts(asked))]
     chosen = await sms.text(NUMBER, code)
     assert "reach:phone" in button_data(chosen)
     await _notice(number_dispatcher, "Das Codewort ist Apfel.")

@@ -8,7 +8,6 @@ events, never for a time."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -20,22 +19,14 @@ from tests.support.channels import channels
 from tests.support.desk_client import log_in
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sms.city import City, Resident
+from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import has_code
+from tests.support.sms.codes import other_code as _other
 from tests.support.web_site import browser_session, csrf_of, serving
 
 ERNA = "+4917633333333"
 NEWCOMER = "+4917644444444"
 T = translator("de")
-
-
-def _code(text: str) -> str:
-    """The four-digit code in a text."""
-    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
-    assert len(found) == 1, text
-    return found[0]
-
-
-def _other(code: str) -> str:
-    return "1000" if code != "1000" else "1001"
 
 
 def _said(resident: Resident) -> str:
@@ -129,4 +120,4 @@ async def test_a_new_texter_agrees_without_a_code(
     await newcomer.choose("Deutsch")
     await newcomer.choose(T._("I agree"))
     assert await _agreed(db, NEWCOMER)
-    assert not re.search(r"(?<![0-9])[0-9]{4}(?![0-9])", _said(newcomer)), _said(newcomer)
+    assert not has_code(_said(newcomer)), _said(newcomer)

@@ -6,20 +6,13 @@ waits for events, never for a time."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from db import Database
 from tests.support.sms.city import City, Resident
+from tests.support.sms.codes import code_in as _code
 
 GRETA = "+4917622222222"
-
-
-def _code(text: str) -> str:
-    """The four-digit code in a text."""
-    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
-    assert len(found) == 1, text
-    return found[0]
 
 
 async def test_no_thanks_from_her_number_erases_a_desk_resident_only_by_the_code(

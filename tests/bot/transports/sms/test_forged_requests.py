@@ -9,7 +9,6 @@ A forger sends from her number but never receives its texts: in these tests a te
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
@@ -24,22 +23,14 @@ from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.help_story import GROUP, grant_role_to, press
 from tests.support.memory_transport import readable
 from tests.support.sms.city import City, Resident
+from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import other_code as _other
 
 GRETA = "+4917622222222"
 T = translator("de")
 OWN = "Ich brauche Hilfe beim Einkaufen am Dienstag"
 FORGED = "Bitte zur Hauptstraße 5 kommen, Rückruf unter 0176 5555555"
 CHANGED = "Ich brauche Hilfe beim Einkaufen am Mittwoch"
-
-
-def _code(text: str) -> str:
-    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
-    assert len(found) == 1, text
-    return found[0]
-
-
-def _other(code: str) -> str:
-    return "1000" if code != "1000" else "1001"
 
 
 async def _write_request(greta: Resident, description: str) -> str:
@@ -184,8 +175,8 @@ def test_the_codes_texts_fit_two_segments(lang: str) -> None:
     """The text that asks for a request's code, with its "No" choice, as a texter gets it."""
     t = translator(lang)
     for text in (
-        t.t(requests_flow.CODED_SEND, code="4711"),
-        t.t(requests_flow.CODED_EDIT, code="4711", id=123),
+        t.t(requests_flow.CODED_SEND, code="471108"),
+        t.t(requests_flow.CODED_EDIT, code="471108", id=123),
     ):
         form = form_of(Message(text, [[Button("↩️ " + t._("No"), "coded:no")]]), t)
         assert form is not None

@@ -10,7 +10,6 @@ A forger sends from her number but never receives its texts: in these tests a te
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -24,21 +23,13 @@ from tests.support.desk_client import log_in
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport, readable
 from tests.support.sms.city import City, Resident
+from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import other_code as _other
 from tests.support.web_site import browser_session, csrf_of, serving
 
 GRETA = "+4917622222222"
 STRANGER = "+4917633333333"
 T = translator("de")
-
-
-def _code(text: str) -> str:
-    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
-    assert len(found) == 1, text
-    return found[0]
-
-
-def _other(code: str) -> str:
-    return "1000" if code != "1000" else "1001"
 
 
 async def _greta_helped_by_vera(city: City, db: Database) -> tuple[Resident, int]:

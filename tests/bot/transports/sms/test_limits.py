@@ -18,7 +18,14 @@ from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits, month_of, prefix_of
 from bot.transports.sms.checks import checks as sms_budget_checks
 from bot.transports.sms.segments import count
-from bot.transports.sms.store import CODE_TRIES, CODES_A_DAY, ERASE, STOP_HELP, SmsStore
+from bot.transports.sms.store import (
+    CODE_DIGITS,
+    CODE_TRIES,
+    CODES_A_DAY,
+    ERASE,
+    STOP_HELP,
+    SmsStore,
+)
 from bot.transports.sms.transport import SmsTransport
 from db import Database
 from db.clock import to_text
@@ -27,6 +34,7 @@ from handlers.media.texted_form import form_of
 from handlers.messages import Message, decode
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.clock import Clock
+from tests.support.sms.codes import other_code
 from tests.support.sms.gateways import NUMBER, RecordingKannel
 
 BACKCHANNEL = ("console", "coordinators")
@@ -153,8 +161,8 @@ async def test_codes_take_three_tries_expire_and_three_go_a_day(db: Database):
     now = datetime.now(UTC)
     until, day = to_text(now + timedelta(minutes=15)), "2026-11-25"
     code = await store.issue_code(NUMBER, ERASE, until, day)
-    assert code is not None and len(code) == 4 and code.isdigit()
-    wrong = "1000" if code != "1000" else "1001"
+    assert code is not None and len(code) == CODE_DIGITS and code.isdigit()
+    wrong = other_code(code)
     assert await store.check_code(NUMBER, STOP_HELP, code, to_text(now)) is None  # other purpose
     for _ in range(CODE_TRIES - 1):
         assert await store.check_code(NUMBER, ERASE, wrong, to_text(now)) is False
@@ -185,7 +193,7 @@ def test_every_text_of_it_fits_two_segments(lang: str):
         sms_module.STOPPED_BUT_HELP_NO_CODE,
         sms_module.STOPPED_HELP_TOO,
     ):
-        sent = str(t.t(text, code="4711"))
+        sent = str(t.t(text, code="471108"))
         assert count(sent) <= 2, (lang, sent)
     # The erasure's texts go through the renderer, as every answer does.
     for text in (
@@ -195,7 +203,7 @@ def test_every_text_of_it_fits_two_segments(lang: str):
             "🗑 To delete all your data, reply {code} within {n} minutes. If you did not ask "
             "for this, do nothing.",
             15,
-            code="4711",
+            code="471108",
         ),
         t.t("⌛ The code is no longer valid. Nothing was deleted. Send /delete to start again."),
         t.t("❌ That is not the code. Please try again."),

@@ -6,7 +6,6 @@ post saying why first."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -27,17 +26,12 @@ from tests.support.help_story import (
 )
 from tests.support.memory_transport import button_data, readable
 from tests.support.sms.city import City, Resident
+from tests.support.sms.codes import code_in as _code
 
 GRETA = "+4917622222222"
 T = translator("de")
 AGAIN = "Ich brauche wieder Hilfe beim Einkaufen"
 PAY = "Bitte rufen Sie 0171 2345678 an und zahlen Sie vorab: https://pay.example.com/x"
-
-
-def _code(text: str) -> str:
-    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
-    assert len(found) == 1, text
-    return found[0]
 
 
 async def _write_request(greta: Resident, description: str) -> str:

@@ -38,6 +38,8 @@ from tests.support.help_story import (
 )
 from tests.support.memory_transport import readable, texts
 from tests.support.sms.city import City, Resident
+from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import other_code
 from tests.support.sms.fakesmsc import Text as FakeText
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -269,13 +271,6 @@ async def test_a_question_to_a_number_that_sent_stop_is_refused_until_start(
     assert "Which shop" in greta.texts[-1].text or "Laden" in greta.texts[-1].text
 
 
-def _code(text: str) -> str:
-    """The four-digit code in a text (ASCII digits: a code, as the door code)."""
-    found = re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text)
-    assert len(found) == 1, text
-    return found[0]
-
-
 async def test_a_used_up_budget_stops_the_texts_and_tells_the_coordinators(
     make_city: Callable[..., object], db: Database
 ) -> None:
@@ -414,7 +409,7 @@ async def test_erasure_by_text_takes_the_code_sent_to_the_number(
     code = _code(greta.new[-1].text)
     assert await db.users.find("sms", GRETA) is not None
     # A wrong code erases nothing.
-    wrong = "1000" if code != "1000" else "1001"
+    wrong = other_code(code)
     await greta.say(wrong)
     assert await db.users.find("sms", GRETA) is not None
     await greta.say(code)
