@@ -16,8 +16,13 @@ from db.clock import to_text
 from db.clock import utcnow as _now
 from db.numbers import by_number, by_number_sql, number_platforms
 from db.postgres import process_gone
+from db.request_states import DONE, MATCHED, OPEN
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Statement, Transactions
+
+# A request a coordinator let through (published, taken, done): no stranger makes one with
+# presses (:meth:`UserStore.has_own_data`).
+LET_THROUGH = (OPEN, MATCHED, DONE)
 
 ROLES = ("resident", "volunteer", "coordinator", "admin")
 # A user's roles read with their row, in the same statement.
@@ -364,6 +369,7 @@ class UserStore:
         the reserve of the checks' pool (handlers/dispatcher.py ``protects``)."""
         platforms = number_platforms() or ("",)
         marks = ", ".join("?" * len(platforms))
+        states = ", ".join("?" * len(LET_THROUGH))
         row = await fetch_one(
             self._tx,
             "SELECT 1 FROM users u WHERE u.id = ? AND ("
@@ -373,8 +379,8 @@ class UserStore:
             " OR EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = u.id)"
             " OR EXISTS (SELECT 1 FROM phone_pins p WHERE p.user_id = u.id)"
             " OR EXISTS (SELECT 1 FROM help_requests h WHERE h.requester_id = u.id"
-            "   AND (h.entered_by IS NOT NULL OR h.state IN ('open', 'matched', 'done'))))",
-            (user_id, *platforms),
+            f"   AND (h.entered_by IS NOT NULL OR h.state IN ({states}))))",
+            (user_id, *platforms, *LET_THROUGH),
         )
         return row is not None
 
