@@ -175,7 +175,10 @@ class Behaviour:
 
     Requesters: ``returning_share`` of the requests come from someone in the same district
     and language who asked before (the same account; what the city's ``publish_at_once``
-    looks at), the rest from someone new."""
+    looks at), the rest from someone new. Every requester's account was made
+    ``account_age_days`` before the request that first brings them in (a city's residents
+    were there before the simulation began: handlers/helping/returning.py asks an account
+    of some weeks before it counts anyone as returning)."""
 
     wake_hour: int = 7
     sleep_hour: int = 22
@@ -202,6 +205,7 @@ class Behaviour:
     coordinator_hours: tuple[float, float] = (1.0, 4.0)
     talk_shift_share: float = 0.6
     returning_share: float = 0.4
+    account_age_days: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -705,6 +709,10 @@ class Run:
         if name in self.requesters:
             return await self.db.users.get(self.requesters[name])
         user = await self.db.users.seen("memory", name, name, "Res")
+        made = self.now - timedelta(days=self.behaviour.account_age_days)
+        await self.db.execute(
+            "UPDATE users SET created_at = ? WHERE id = ?", (to_text(made), user.id)
+        )
         await self.db.users.record_consent(user.id)
         await self.db.users.set_language(user.id, language)
         self.requesters[name] = user.id
