@@ -15,6 +15,7 @@ two clusters the test starts on 127.0.0.1:
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import psycopg
@@ -41,6 +42,16 @@ async def _seen(url: str, who: str) -> None:
         await db.close()
 
 
+async def _synchronous(url: str) -> None:
+    """Until the primary at ``url`` has a standby it waits for (a guard against a hang,
+    never a measure)."""
+    for _ in range(3000):
+        if _query(url, "SELECT 1 FROM pg_stat_replication WHERE sync_state = 'sync'"):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the standby never became synchronous")
+
+
 def _coordinators(url: str) -> list[tuple[Any, ...]]:
     return _query(
         url,
@@ -62,6 +73,10 @@ async def test_a_standby_is_refused_and_the_multi_host_url_finds_the_promoted_se
         # Only now: the standby's copy must not wait for a standby of its own once promoted.
         primary.admin("ALTER SYSTEM SET synchronous_standby_names = '*'")
         primary.admin("SELECT pg_reload_conf()")
+        # A commit waits for the standby only once the primary counts it as synchronous
+        # (after the reload and the standby's connection, in no promised order): until then
+        # "later" could be acknowledged before the standby had it.
+        await _synchronous(primary.url("postgres"))
         both = (
             f"postgresql://nachbarbot@127.0.0.1:{standby.port},127.0.0.1:{primary.port}"
             "/nachbarbot?target_session_attrs=read-write"
