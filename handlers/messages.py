@@ -482,6 +482,16 @@ class CheckGivenUp:
     tries: int
 
 
+@dataclass(frozen=True)
+class CheckDenied:
+    """The call checking a caller who asked at ``number`` (on ``platform``), whose person has
+    something to protect, was answered "it was not me": someone else may be using the
+    number's caller ID."""
+
+    platform: str
+    number: str
+
+
 # The span of a pool of check calls that ran dry: the day's or the hour's.
 DrySpan = Literal["day", "hour"]
 
@@ -508,7 +518,7 @@ class BridgedCallEnded:
     outcome: str
 
 
-Happening = CallsGivenUp | CheckGivenUp | CheckPoolDry | BridgedCallEnded
+Happening = CallsGivenUp | CheckGivenUp | CheckDenied | CheckPoolDry | BridgedCallEnded
 # How a transport reports one (the dispatcher's ``happened``).
 Report = Callable[[Happening], Awaitable[None]]
 

@@ -2,7 +2,8 @@
 of the phone transport, which only reports what happened: handlers/messages.py
 ``Happening``, through ``Dispatcher.happened``): for the coordinators, a person's
 call-backs given up (``CallsGivenUp``, from bot/transports/phone/calls/outbox_calls.py),
-a call checking a caller given up (``CheckGivenUp``, check_calls.py) and the check
+a call checking a caller given up (``CheckGivenUp``, check_calls.py) or answered "not
+me" at a resident's number (``CheckDenied``), and the check
 calls' pool of the day or hour spent (``CheckPoolDry``: the newcomers' share, or all of
 it) - each a notice for the backchannel (handlers/messenger.py ``to_backchannel``) in the
 coordinators' language, without choices, about the person whose number it was (the
@@ -21,6 +22,7 @@ from handlers.context import Backstage
 from handlers.messages import (
     BridgedCallEnded,
     CallsGivenUp,
+    CheckDenied,
     CheckGivenUp,
     CheckPoolDry,
     GivenUp,
@@ -190,6 +192,29 @@ async def _check_given_up(scene: Backstage, what: CheckGivenUp) -> None:
     )
 
 
+def check_denied(t: Translator, name: str) -> Message:
+    """The notice that the call checking a caller at the number of ``name`` was answered
+    "it was not me"."""
+    return Message(
+        t.t(
+            "🔒 Someone called from the number of {name} and asked to be called back. The"
+            " bot called the number to check: the person who answered said it was not them."
+            " Someone may be using this number's caller ID. Nothing was said or done in the"
+            " name of {name}; you may want to tell them.",
+            name=name or t.t("a phone resident"),
+        )
+    )
+
+
+async def _check_denied(scene: Backstage, what: CheckDenied) -> None:
+    """The coordinators told that a resident's number answered its check "not me"."""
+    person = await scene.db.users.find(what.platform, what.number)
+    name = _name(person)
+    await scene.mail.to_backchannel(
+        lambda t: check_denied(t, name), about=[person.id] if person else []
+    )
+
+
 async def _check_pool_dry(scene: Backstage, what: CheckPoolDry) -> None:
     """The coordinators told that a pool of check calls ran dry (once a day or hour each:
     check_calls.py counts it), so that callers put off or refused are no surprise."""
@@ -205,5 +230,6 @@ async def _bridged_call_ended(scene: Backstage, what: BridgedCallEnded) -> None:
 def register(router: Router) -> None:
     router.happening(CallsGivenUp)(_calls_given_up)
     router.happening(CheckGivenUp)(_check_given_up)
+    router.happening(CheckDenied)(_check_denied)
     router.happening(CheckPoolDry)(_check_pool_dry)
     router.happening(BridgedCallEnded)(_bridged_call_ended)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.messages import BridgedCallEnded, CallsGivenUp, CheckGivenUp
-from handlers.numbers.call_notices import NOT_HELD, check_given_up, not_held
+from handlers.messages import BridgedCallEnded, CallsGivenUp, CheckDenied, CheckGivenUp
+from handlers.numbers.call_notices import NOT_HELD, check_denied, check_given_up, not_held
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from locales import translator
@@ -75,3 +75,16 @@ async def test_the_outbox_worker_is_woken_only_when_a_report_queued_something(db
     assert woken == []
     await dispatcher.happened(BridgedCallEnded(vera.id, "busy"))
     assert woken == [True]
+
+
+async def test_a_residents_not_me_reaches_the_coordinators_by_name(db: Database):
+    """A check call answered "it was not me" at a resident's number (check_calls.py reports
+    it only where the person has something to protect): the coordinators are told by her
+    name, never the number."""
+    erna = await db.users.seen("phone", "+492319876543", "+492319876543", "Erna")
+    report = features_told(db, [GROUP_CHAT])
+    await report(CheckDenied("phone", erna.platform_user_id))
+    soon = datetime.now(UTC) + timedelta(days=1)
+    (told,) = [item.payload["text"] for item in await db.outbox.waiting(*GROUP_CHAT, soon)]
+    assert told == str(check_denied(translator("de"), "Erna").text)
+    assert "Erna" in told and "+49" not in told and "9876543" not in told

@@ -29,7 +29,9 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   placed now (the quiet hours, a cap) waits; one that found the line busy, nobody answering
   or nobody pressing a key is tried again by the call-backs' policy (``call_attempts``,
   ``call_pause_minutes``), after a restart too; after the last try the coordinators are
-  told (the report ``CheckGivenUp``, taken by handlers/numbers/call_notices.py). Answered
+  told (the report ``CheckGivenUp``, taken by handlers/numbers/call_notices.py); a "not
+  me" at a number whose person has something to protect tells them too (``CheckDenied``).
+  Answered
   with "1" (the call goes on as the person's conversation, ``begin``) or "2" (not them) it
   is done.
 - The question names nobody and says what happened (words/who_answers.py
@@ -62,7 +64,7 @@ from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_d
 from db import Database
 from db.clock import local_day
 from handlers.channels import PortRefusal, Profile
-from handlers.messages import CheckGivenUp, CheckPoolDry, DrySpan, Event
+from handlers.messages import CheckDenied, CheckGivenUp, CheckPoolDry, DrySpan, Event
 from locales import Translator
 
 log = logging.getLogger(__name__)
@@ -292,6 +294,9 @@ class CheckCalls:
         number = waiting.number
         if outcome in ("heard", "not them"):
             await self.store.done(number)
+            if outcome == "not them" and await self.protects(number):
+                # Her own "not me": the clearest sign someone uses her number's caller ID.
+                await self.calling.report(CheckDenied(PLATFORM, number))
             return
         now = self.clock()
         tries = waiting.tries + 1

@@ -368,3 +368,21 @@ async def test_strangers_spend_only_their_share_residents_are_checked_from_the_r
     await checks.store.done(ERNA)
     assert await checks.ask(ERNA, "menu:main", Profile()) == "day"  # the reserve too
     assert len(kept.reports) == 4  # each told once
+
+
+async def test_a_residents_not_me_tells_the_coordinators_a_strangers_does_not(db: Database):
+    """A check answered "it was not me" at a number whose person has something to protect
+    is reported (handlers/numbers/call_notices.py tells the coordinators): someone else uses
+    her number's caller ID. At a number of nobody with anything, "not me" is a wrong number
+    typed or a stranger's own: nothing to tell. Either way the check is done."""
+    from bot.transports.phone.calls.check_call_store import Waiting
+    from handlers.messages import CheckDenied
+
+    clock = Clock(daytime(10))
+    kept = Kept()
+    settings = CheckSettings(per_day=20, per_hour=6, per_caller_hour=3, reserve_percent=50)
+    checks = _checks(db, clock, settings, frozenset({ERNA}), kept)
+    for number in (ERNA, THIRD):
+        waiting = Waiting(number, "menu:main", "de", False, False, 0, clock())
+        await checks._went(waiting, "not them")
+    assert kept.reports == [CheckDenied("phone", ERNA)]
