@@ -149,6 +149,13 @@ class RelayStore:
             (kind, subject, outbox_id),
         )
 
+    async def drop_notice_posts(self, kind: str, subject: str) -> None:
+        """Forget the posts about ``subject`` (a newer one takes their place); the outbox
+        rows themselves stay for the retention job."""
+        await execute(
+            self._tx, "DELETE FROM notices WHERE kind = ? AND subject = ?", (kind, subject)
+        )
+
 
 def _relayed(row: aiosqlite.Row | None) -> Relayed | None:
     if row is None:

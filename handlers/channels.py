@@ -1,7 +1,8 @@
 """What the transports can do for their people, as the features ask it.
 
 A feature never asks for a transport's name: it asks whether a person on some platform can
-be reached by text, be called, receive a file, whether they are their phone number, or
+be reached by text, be called, receive a file, whether a message sent to them can be changed
+afterwards (its buttons taken off), whether they are their phone number, or
 whether erasing there takes a code sent to them. The answers come from the transports'
 descriptors (bot/transports/registry.py ``Transport``), which ``bot.config`` turns into
 :class:`Channels` (``HandlerSettings.channels``); handlers cannot import ``bot/``.
@@ -66,17 +67,19 @@ class Channel:
     """What one platform's transport can do for its people.
 
     ``texts``/``calls``: what the outbox has for a person there comes as a text message /
-    a call; ``files``: they can receive a file; ``by_number``: they are their phone number
-    (E.164), one person on every such platform (db/numbers.py); ``coded``: a sender there
-    can be forged while a text to the number reaches its owner, so erasing takes a code
-    sent there; ``label``: how coordinators read that a person is reached this way ("📞 on
-    the phone", for a transport that is no chat); ``line``: the store of a texting
-    transport (:class:`TextLine`)."""
+    a call; ``files``: they can receive a file; ``edits``: a message sent there can be
+    changed afterwards (Telegram, Matrix; not a text message or a call); ``by_number``:
+    they are their phone number (E.164), one person on every such platform (db/numbers.py);
+    ``coded``: a sender there can be forged while a text to the number reaches its owner,
+    so erasing takes a code sent there; ``label``: how coordinators read that a person is
+    reached this way ("📞 on the phone", for a transport that is no chat); ``line``: the
+    store of a texting transport (:class:`TextLine`)."""
 
     platform: str
     texts: bool = False
     calls: bool = False
     files: bool = True
+    edits: bool = True
     by_number: bool = False
     coded: bool = False
     label: str = ""
@@ -97,6 +100,10 @@ class Channels:
     def files(self, platform: str) -> bool:
         """Whether people on ``platform`` can receive a file."""
         return self.of(platform).files
+
+    def edits(self, platform: str) -> bool:
+        """Whether a message sent to people on ``platform`` can be changed afterwards."""
+        return self.of(platform).edits
 
     def by_number(self, platform: str) -> bool:
         """Whether people on ``platform`` are their phone number."""

@@ -13,7 +13,8 @@ The descriptor carries:
 - how it **names people** (:data:`E164`: by their phone number, one person on every such
   platform, db/numbers.py) and its **capabilities**, which the features ask through
   ``HandlerSettings.channels`` (handlers/channels.py): reached by text, by a call, can
-  receive a file, hears every message, erasing takes a texted code;
+  receive a file, can change a message it sent (edits), hears every message, erasing takes
+  a texted code;
 - its **own data**: a module declaring its tables (and links into shared ones, its files)
   into the one personal-data declaration (db/personal_data.py ``declare``), and for a
   texting transport its store (handlers/channels.py ``TextLine``);
@@ -90,6 +91,9 @@ class Transport:
     texts: bool = False
     calls: bool = False
     files: bool = True
+    # It can change a message it sent (its text, its buttons): a text message and a call
+    # cannot, an edit there would be a new text or nothing.
+    edits: bool = True
     coded: bool = False
     medium: Medium = Medium.CHAT  # how its people take messages (handlers/reader.py)
     label: str = ""  # how coordinators read that a person is reached this way (no chat)
@@ -151,6 +155,7 @@ class Transport:
             texts=self.texts,
             calls=self.calls,
             files=self.files,
+            edits=self.edits,
             by_number=self.names == E164,
             coded=self.coded,
             label=self.label,
@@ -223,6 +228,7 @@ TRANSPORTS: list[Transport] = [
         names=E164,
         calls=True,
         files=False,
+        edits=False,
         medium=Medium.SPOKEN,
         label=N_("📞 on the phone"),
         data=phone_data.DECLARED,
@@ -240,6 +246,7 @@ TRANSPORTS: list[Transport] = [
         names=E164,
         texts=True,
         files=False,
+        edits=False,
         coded=True,
         medium=Medium.TEXTED,
         label=N_("💬 by SMS"),

@@ -79,6 +79,7 @@ from db.users import User
 from handlers import ui
 from handlers.helping import (
     matching,
+    newest_buttons,
     offer_fanout,
     posting_limits,
     ranking,
@@ -712,7 +713,7 @@ async def _connect(
     if requester is None:
         return
     name = volunteer.first_name or "?"
-    await scene.mail.to_user(
+    notice = await scene.mail.to_user(
         requester,
         lambda t: Message(
             t.t("🎉 <b>{name} will help you</b> with request #{id}.", name=name, id=request.id)
@@ -726,6 +727,8 @@ async def _connect(
         ),
         about=[volunteer.id],
     )
+    # The contact's buttons are on this notice until a relayed message carries them.
+    await newest_buttons.carried(scene, requester, request.id, notice, writer=volunteer.id)
     await scene.mail.to_user(
         requester,
         lambda t: Message(door_code_text(t, request.door_code, requester=True, partner_name=name)),

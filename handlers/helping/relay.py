@@ -6,10 +6,11 @@ goes to the partner (``router.free_input``, rank 10), and so does a text or voic
 that the person's step cannot use (``router.refused_input``). With several relays the bot asks
 which one it is for, unless the person chose one with "💬 Write to NAME" (state
 ``relay``). Texts, voice messages and locations go to the other side with only the
-sender's first name - no usernames, no phone numbers. Every relayed message, the main
+sender's first name - no usernames, no phone numbers. The newest relayed message, the main
 menu and /myrequests carry "💬 Write to NAME" and the way to end the relay (done for
-the requester, hand back for the volunteer). The requester marks the help as done;
-the volunteer records the time spent and, for shopping, the money laid out, which the
+the requester, hand back for the volunteer); where the reader's transport can change a sent
+message, the one before loses them (newest_buttons.py). The requester marks the help as
+done; the volunteer records the time spent and, for shopping, the money laid out, which the
 requester confirms. Both may leave feedback that only coordinators read, and either side
 can report the other.
 
@@ -39,7 +40,7 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import bridged_calls, lifecycle, relay_edits
+from handlers.helping import bridged_calls, lifecycle, newest_buttons, relay_edits
 from handlers.helping.languages import shown_to
 from handlers.helping.lifecycle import MINUTES, Refused
 from handlers.helping.render import (
@@ -294,7 +295,7 @@ async def _pass_on(
             return False
         await _log(ctx, request, "text", text, source)
         shown = await shown_to(ctx, ctx.user, request, partner, text, switch_off=True)
-        await ctx.mail.to_user(
+        carrier = await ctx.mail.to_user(
             partner,
             lambda pt: Message(
                 pt.t("💬 <b>{name}</b>: {text}", name=name, text=shown(pt)),
@@ -306,7 +307,7 @@ async def _pass_on(
     elif isinstance(event, Location):
         await _log(ctx, request, "location", "", source)
         # Exactly as shared: meeting at a door needs it. Not stored anywhere else.
-        await ctx.mail.to_user(
+        carrier = await ctx.mail.to_user(
             partner,
             lambda pt: Message(pt.t("📍 {name} shared a location:", name=name), buttons(pt)),
             about=[ctx.user.id],
@@ -329,7 +330,7 @@ async def _pass_on(
             about=[ctx.user.id],
         )
         # A voice cannot carry buttons: the way to answer follows it.
-        await ctx.mail.to_user(
+        carrier = await ctx.mail.to_user(
             partner,
             lambda pt: Message(pt.t("🎤 {name} sent a voice message.", name=name), buttons(pt)),
         )
@@ -337,6 +338,8 @@ async def _pass_on(
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
         return False
     await relay_edits.passed_on(ctx, source, event)
+    # Only the newest message of the contact keeps its buttons (newest_buttons.py).
+    await newest_buttons.carried(ctx, partner, request.id, carrier, writer=ctx.user.id)
     if edit:
         ctx.reply(t.t(PASSED, name=relay.partner_name), edit=True)
     return True

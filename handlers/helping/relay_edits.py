@@ -6,7 +6,8 @@ a text. It remembers which outbox rows carry the message to the partner (``relay
 by the writer's message id, so that afterwards:
 
 - an edited text (a Telegram edit, a Matrix ``m.replace``: the ``Edited`` event) is passed on
-  as a correction: the partner's copy is edited in place (marked ✏️, keeping its buttons),
+  as a correction: the partner's copy is edited in place (marked ✏️, keeping its buttons
+  if it is still the contact's newest message: newest_buttons.py),
   and when that copy went out more than a moment ago (the partner may have read it; an edit
   makes no sound) or cannot be edited any more, a new message "✏️ NAME corrected: …"
   follows;
@@ -36,6 +37,7 @@ from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
 from handlers.context import Context
+from handlers.helping import newest_buttons
 from handlers.helping.languages import shown_to
 from handlers.helping.warnings import has_phone_number
 from handlers.messages import Edited, Event, Message, React, Removed, Text, decode
@@ -147,8 +149,13 @@ async def _edit_copy(
         return False, False
     copy = decode(sent.payload)
     # The buttons it had, without the one a translation added at delivery (it comes back
-    # if the correction is translated too).
+    # if the correction is translated too) - unless a newer message carries the contact's
+    # buttons now (newest_buttons.py).
     buttons = copy.buttons if isinstance(copy, Message) else []
+    carries = await newest_buttons.carries(
+        ctx, partner, item.request_id, (*item.copies, *item.edits)
+    )
+    buttons = buttons if carries else []
     edited = await ctx.mail.edit(
         original,
         lambda pt: Message(pt.t("✏️ <b>{name}</b>: {text}", name=name, text=shown(pt)), buttons),
@@ -157,9 +164,12 @@ async def _edit_copy(
     )
     if not edited:
         return False, False
-    await ctx.db.relay.add_copies(
-        ctx.user.id, event.message_id, ctx.mail.queued_ids[-1:], edit=True
-    )
+    correction = ctx.mail.queued_ids[-1:]
+    await ctx.db.relay.add_copies(ctx.user.id, event.message_id, correction, edit=True)
+    if buttons and correction:
+        await newest_buttons.corrected(
+            ctx, partner, item.request_id, (*item.copies, *item.edits), correction[0]
+        )
     fresh = sent.sent_at is None or datetime.now(UTC) - _parsed(sent.sent_at) < QUIET_CORRECTION
     return True, fresh
 

@@ -1,0 +1,98 @@
+"""One set of contact buttons in a chat: only the newest message of a contact carries them.
+
+Every message the relay passes on (relay.py), and the requester's notice that the contact
+began (lifecycle ``_connect``), carries the ways to answer: write back, done or hand back,
+end, report (render.py ``relay_buttons``). Repeated under every message, those rows turned
+a busy chat into a wall of buttons. So where the reader's transport can change a message it
+sent (``HandlerSettings.channels``: the channel's ``edits``, which Telegram and Matrix have),
+the contact's earlier message loses its buttons as soon as a newer one carries them: an
+:class:`~handlers.messages.Edit` through the outbox (``ctx.mail.edit``), queued in the same
+transaction as the new message, so the one never goes without the other. Where a transport
+cannot change a sent message (a text message, a call) nothing is changed: an edit there
+would be another text; every message keeps its buttons (numbered choices) as before.
+
+Which message carries a contact's buttons for its reader is kept in ``notices`` (db/relay.py:
+kind ``relay:<request id>``, subject ``user:<reader id>``, so the reader's erasure takes it
+along): the outbox id of the message, or of the newest in-place correction of it
+(relay_edits.py), whose text is the one to keep when the buttons go.
+
+No buttons, no states of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from db.users import User
+from handlers.helping.scene import Scene
+from handlers.messages import Edit, Message, decode
+
+
+def _kind(request_id: int) -> str:
+    return f"relay:{request_id}"
+
+
+def _subject(reader: User) -> str:
+    return f"user:{reader.id}"
+
+
+def _edits(scene: Scene, reader: User) -> bool:
+    return scene.settings.channels.edits(reader.platform)
+
+
+async def carried(
+    scene: Scene, reader: User, request_id: int, outbox_id: int | None, *, writer: int
+) -> None:
+    """``outbox_id`` (queued just now, with the contact's buttons) is the newest message of
+    the contact ``request_id`` in ``reader``'s chat: the one before it loses its buttons.
+    ``writer``: the other side of the contact, whose words those messages carry."""
+    if outbox_id is None or not _edits(scene, reader):
+        return
+    kind, subject = _kind(request_id), _subject(reader)
+    for earlier in await scene.db.relay.notice_posts(kind, subject):
+        if earlier != outbox_id:
+            await _without_buttons(scene, earlier, reader, writer)
+    await scene.db.relay.drop_notice_posts(kind, subject)
+    await scene.db.relay.add_notice_post(kind, subject, outbox_id)
+
+
+async def carries(scene: Scene, reader: User, request_id: int, outbox_ids: Iterable[int]) -> bool:
+    """Whether the message sent as ``outbox_ids`` (a copy and its corrections) still carries
+    the contact's buttons in ``reader``'s chat: a correction keeps them only then. Where
+    nothing was recorded (a transport that cannot edit, a contact from before) it does."""
+    if not _edits(scene, reader):
+        return True
+    newest = await scene.db.relay.notice_posts(_kind(request_id), _subject(reader))
+    return not newest or bool(set(newest) & set(outbox_ids))
+
+
+async def corrected(
+    scene: Scene, reader: User, request_id: int, copies: Iterable[int], correction: int
+) -> None:
+    """A copy (``copies``: it and its earlier corrections) was corrected in place by the
+    outbox item ``correction``: if it carries the buttons, the correction's text is the one
+    kept when they go."""
+    kind, subject = _kind(request_id), _subject(reader)
+    if set(await scene.db.relay.notice_posts(kind, subject)) & set(copies):
+        await scene.db.relay.drop_notice_posts(kind, subject)
+        await scene.db.relay.add_notice_post(kind, subject, correction)
+
+
+async def _without_buttons(scene: Scene, outbox_id: int, reader: User, writer: int) -> None:
+    """The message ``outbox_id`` as it reads, without its buttons. Nothing where it failed,
+    was taken back, or its content was cleared (it is old: a button pressed there is
+    answered as out of date)."""
+    sent = await scene.db.outbox.sent(outbox_id)
+    if sent is None or sent.failed_at or sent.payload.get("type") not in ("Message", "Edit"):
+        return
+    shown = decode(sent.payload)
+    if not isinstance(shown, Message | Edit) or not shown.buttons:
+        return
+    text = shown.text
+    if isinstance(shown, Edit):
+        # A correction not yet sent must stay an edit of the message (never a new one).
+        await scene.mail.edit(outbox_id, lambda _t: Edit(outbox_id, text), reader, about=[writer])
+    else:
+        await scene.mail.edit(
+            outbox_id, lambda _t: Message(text, typed_choices=False), reader, about=[writer]
+        )
