@@ -123,6 +123,16 @@ class RelayStore:
             )
         )
 
+    async def reports_about(self, subject: str) -> list[tuple[int | None, str]]:
+        """Every report about ``subject`` as (reporter, reason), oldest first (the reporter
+        is None once erased)."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT reporter_id, reason FROM reports WHERE subject = ? ORDER BY id",
+            (subject,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
     async def has_reported(self, reporter_id: int, subject: str) -> bool:
         row = await fetch_one(
             self._tx,

@@ -11,7 +11,7 @@ from db import Database
 from handlers import build_router
 from handlers.channels import Channel, Channels
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Edit, Edited, Incoming, Message, Sender, Text
+from handlers.messages import Delete, Edit, Edited, Incoming, Message, Sender, Text
 from handlers.settings import HandlerSettings
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.help_story import GROUP, matched_through_lifecycle
@@ -153,3 +153,38 @@ async def test_telegram_edits_the_older_message_to_lose_its_buttons(
         sent.append(relayed)
     # Only those two were edited: the newest keeps its buttons.
     assert len(fake.calls_to("editMessageText", chat_id=1001)) == 2
+
+
+async def _report(chat: MemoryTransport, who: str, request_id: int, text: str) -> None:
+    await chat.press(who, f"rl:rep:{request_id}")
+    await chat.text(who, text)
+    await chat.flush()
+
+
+async def test_reports_about_one_request_are_one_post_in_the_group(db: Database):
+    chat = _chat(db, edits=True)
+    request_id = await _contact(chat, db)
+    await _report(chat, "amira", request_id, "Sie kam nicht.")
+    first = chat.inbox[GROUP][-1]
+    assert isinstance(first, Message) and "Sie kam nicht." in readable(str(first.text))
+    await _report(chat, "vera", request_id, "Niemand hat geöffnet.")
+    group = chat.inbox[GROUP]
+    # The earlier post goes; one post now holds both reports, sent anew (a notification).
+    deleted = [i for i in group if isinstance(i, Delete)]
+    assert len(deleted) == 1
+    newest = group[-1]
+    assert isinstance(newest, Message)
+    text = readable(str(newest.text))
+    assert "Sie kam nicht." in text and "Niemand hat geöffnet." in text
+    assert f"#{request_id}" in text
+
+
+async def test_reports_stay_apart_where_the_group_cannot_lose_a_post(db: Database):
+    chat = _chat(db, edits=False)
+    request_id = await _contact(chat, db)
+    await _report(chat, "amira", request_id, "Sie kam nicht.")
+    await _report(chat, "vera", request_id, "Niemand hat geöffnet.")
+    group = chat.inbox[GROUP]
+    assert not [i for i in group if isinstance(i, Delete)]
+    newest = readable(str(group[-1].text))
+    assert "Niemand hat geöffnet." in newest and "Sie kam nicht." not in newest
