@@ -36,7 +36,7 @@ from tests.support.help_story import (
     press,
     register_volunteer,
 )
-from tests.support.memory_transport import readable, texts
+from tests.support.memory_transport import button_data, readable, texts
 from tests.support.sms.city import City, Resident
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import other_code
@@ -259,8 +259,10 @@ async def test_a_question_to_a_number_that_sent_stop_is_refused_until_start(
     assert "Your question was sent" not in answer
     await city.flush()
     assert len(greta.texts) == texts_before
-    # /pending shows it on the post.
-    pending = readable(texts(await story.in_group("cora", Command("pending", ""))))
+    # /pending lists it; its card, opened from the list, shows it on the post.
+    listed = await story.in_group("cora", Command("pending", ""))
+    assert f"mod:pc:{request.id}:1" in button_data(listed)
+    pending = readable(texts(await story.in_group("cora", press(f"mod:pc:{request.id}:1"))))
     assert "💬 per SMS · ⛔ SMS gestoppt" in pending, pending  # the group reads German
 
     await greta.say("START")

@@ -1,0 +1,83 @@
+"""/pending in one message: the waiting requests as a short list, paged in place.
+
+Ten review cards with five buttons each were a wall in a busy group. The list is one
+message instead: a line a request (its number, kind, languages and how long it waits), a
+button a request that opens its review card in the same message (with the decision buttons
+and "↩️ Back to the list"), and ◀ ▶ that turn the page by editing the same message. What
+the page shows above and below the lines (how many wait, the oldest, how to see the rest)
+and the order are the queue's (handlers/helping/review_queue.py, moderation.py ``/pending``).
+
+Button data (``mod:…``, coordinators, in the backchannel): ``pg:<page>`` (show that page of
+the list, editing the message), ``pc:<id>:<page>`` (open the request's card, from that
+page). No conversation states.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from markupsafe import Markup, escape
+
+from db.request_states import REVIEW
+from db.requests import HelpRequest
+from handlers.context import Context
+from handlers.helping.render import category_label, decision_buttons, review_post
+from handlers.helping.review_pace import waited
+from handlers.language_bridge import backchannel_reader
+from handlers.messages import Button
+from locales import Translator
+
+# Open buttons in a row: five fit a phone's width with numbers of four digits.
+ROW = 5
+
+
+def lines(t: Translator, waiting: list[HelpRequest], now: datetime) -> Markup:
+    """One line a request: "#12 · Shopping · Arabic · ⏳ waiting 2 h"."""
+    shown = []
+    for request in waiting:
+        parts = [Markup("<b>#{0}</b>").format(t.number(request.id))]
+        parts.append(escape(category_label(t, request.category)))
+        if request.languages:
+            languages = t.list_of(t.language(code) for code in request.languages)
+            parts.append(escape(str(languages)))
+        parts.append(t.t("⏳ waiting {duration}", duration=waited(t, request.created_at, now)))
+        shown.append(Markup(" · ").join(parts))
+    return Markup("\n").join(shown)
+
+
+def buttons(
+    t: Translator, waiting: list[HelpRequest], number: int, pages: int
+) -> list[list[Button]]:
+    """A button a request (it opens the card), then ◀ ▶ where there is another page."""
+    opening = [
+        Button(f"#{t.number(request.id)}", f"mod:pc:{request.id}:{number}") for request in waiting
+    ]
+    rows = [opening[start : start + ROW] for start in range(0, len(opening), ROW)]
+    turning = []
+    # The arrows point the reader's way (in Arabic and Persian back points right).
+    if number > 1:
+        back = f"{t.arrow('back')} {t._('Back')}"
+        turning.append(Button(back, f"mod:pg:{number - 1}", role="back"))
+    if number < pages:
+        turning.append(Button(f"{t._('More')} {t.arrow('on')}", f"mod:pg:{number + 1}"))
+    if turning:
+        rows.append(turning)
+    return rows
+
+
+async def open_card(ctx: Context) -> None:
+    """A request's review card in the list's message, with the way back to the list."""
+    request = await ctx.db.requests.get(ctx.id_arg())
+    number = int(ctx.value_arg() or "1") if ctx.value_arg().isdigit() else 1
+    t = ctx.t
+    back = [Button("↩️ " + t._("Back to the list"), f"mod:pg:{number}", role="back")]
+    if request is None or request.state != REVIEW:
+        # Decided meanwhile (by someone else): the list shows what still waits.
+        gone = t._("This request is no longer waiting.")
+        ctx.toast(gone)
+        ctx.reply(Markup("ℹ️ ") + gone, [back], edit=True)
+        return
+    card = await review_post(
+        ctx.db, request, t, backchannel_reader(ctx.settings, t), settings=ctx.settings
+    )
+    ctx.reply(card, [*decision_buttons(t, request.id), back], edit=True)
