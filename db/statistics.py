@@ -13,7 +13,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from db.request_states import DONE, EXPIRED, MATCHED, OPEN, REJECTED, UNSENT, sql_list
+from db.request_states import (
+    DONE,
+    EXPIRED,
+    MATCHED,
+    OPEN,
+    REJECTED,
+    REVIEW,
+    UNSENT,
+    WAITING,
+    sql_list,
+)
 from db.statements import fetch_all
 from db.transactions import Transactions
 
@@ -237,6 +247,37 @@ class StatisticsStore:
             ],
         )
         return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    async def week(self, since: str) -> tuple[int, int, int]:
+        """The headline's counts: requests asked since ``since`` (drafts never sent do not
+        count), requests that found a helper since then (whenever asked), and requests
+        waiting for a coordinator's review now."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT"
+            f" SUM(CASE WHEN created_at >= ? AND state NOT IN {sql_list(UNSENT)}"
+            " THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN matched_at >= ? THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN state = '{REVIEW}' THEN 1 ELSE 0 END)"
+            " FROM help_requests",
+            (since, since),
+        )
+        asked, helped, review = rows[0] if rows else (0, 0, 0)
+        return int(asked or 0), int(helped or 0), int(review or 0)
+
+    async def waiting_by_languages(self, now: str) -> list[tuple[str, int, float]]:
+        """Requests waiting now (in review, or published and nobody took them), by their
+        stored list of languages (a few dozen distinct lists): how many, and the minutes
+        they have waited since asking, added up."""
+        epoch = _EPOCH[self._tx.dialect]
+        rows = await fetch_all(
+            self._tx,
+            "SELECT languages, COUNT(*),"
+            f" SUM({epoch.format('?')} - {epoch.format('created_at')}) / 60.0"
+            f" FROM help_requests WHERE state IN {sql_list(WAITING)} GROUP BY languages",
+            (now,),
+        )
+        return [(row[0] or "", int(row[1]), max(0.0, float(row[2] or 0))) for row in rows]
 
     async def places_by_district(self) -> list[tuple[str, int]]:
         rows = await fetch_all(

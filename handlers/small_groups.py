@@ -9,6 +9,10 @@ total minus the shown cells gives it back. So in every line that adds up to a to
 a column, a table's margin), the hidden members together must come to nothing (which tells
 about nobody) or to at least ``MIN_GROUP``, and never one member alone; otherwise the
 smallest shown member is hidden too (secondary), until that holds.
+
+A zero is not a person, though: where no count of a kind is one or two, "–" cannot stand
+for one or two, and a true zero may be said (:func:`zero_shown`; the statistics' headline
+says "no volunteer speaks it" only then, and "fewer than three" otherwise).
 """
 
 from __future__ import annotations
@@ -24,6 +28,13 @@ K = TypeVar("K", bound=Hashable)
 def too_small(count: int) -> bool:
     """Whether a figure counted from ``count`` people is hidden."""
     return count < MIN_GROUP
+
+
+def zero_shown(counts: Iterable[int]) -> bool:
+    """Whether a zero among ``counts`` (every count of one kind: volunteers per language)
+    may be shown as a zero: only where none of them is one or two. Were one a one or a
+    two, every zero said aloud would make the hidden ones beside it "one or two"."""
+    return not any(0 < count < MIN_GROUP for count in counts)
 
 
 def _about_few(amount: int) -> bool:

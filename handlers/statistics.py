@@ -162,6 +162,12 @@ async def _waits(
     return waits
 
 
+async def waits_between(db: Database, start: str, end: str) -> dict[str | None, Wait]:
+    """Time to a helper of the requests asked in [start, end), all together under ``None``
+    (the statistics' headline)."""
+    return await _waits(db, start, end)
+
+
 def city_districts(settings: HandlerSettings) -> tuple[str, ...]:
     """The city's Stadtbezirke, from its gazetteer: the rows of every table by district."""
     return tuple(area.name for area in load_gazetteer(settings.places_data_dir).bezirke)
@@ -311,12 +317,15 @@ class Series:
 
 @dataclass(frozen=True)
 class Chart:
-    """Bars: one per category and series; ``columns`` stand upright (months, left to right
-    in reading order), otherwise they lie (districts, languages)."""
+    """Bars: one per category and series; ``columns`` stand upright (months, newest first
+    in reading order), otherwise they lie (districts, languages). ``scale``: the value a
+    full bar stands for - 100 for shares in per cent, so that 6 % is drawn as 6 % and not
+    as wide as the largest figure; None: the largest value (counts, hours)."""
 
     categories: tuple[str, ...]
     series: tuple[Series, ...]
     columns: bool = False
+    scale: float | None = None
 
 
 @dataclass
@@ -392,7 +401,10 @@ def _month_label(t: Translator, month: tuple[int, int]) -> str:
 
 
 def _chart(
-    categories: Sequence[str], *series: tuple[str, Sequence[Cell]], columns: bool = False
+    categories: Sequence[str],
+    *series: tuple[str, Sequence[Cell]],
+    columns: bool = False,
+    scale: float | None = None,
 ) -> Chart:
     return Chart(
         tuple(categories),
@@ -401,12 +413,19 @@ def _chart(
             for name, cells in series
         ),
         columns,
+        scale,
     )
 
 
+def newest_first(period: Period) -> list[tuple[int, int]]:
+    """The period's months as every table and chart lists them: the current month first,
+    where a phone shows it without scrolling sideways or down."""
+    return list(reversed(period.months))
+
+
 def _requests_table(f: Figures, t: Translator) -> Table:
-    months = [key(*m) for m in f.period.months]
-    labels = [_month_label(t, m) for m in f.period.months]
+    months = [key(*m) for m in newest_first(f.period)]
+    labels = [_month_label(t, m) for m in newest_first(f.period)]
     districts = f.districts
     hidden = f.requests_hidden
     rows = []
@@ -515,8 +534,8 @@ def _within_table(
 ) -> Table:
     """A table "matched within": ``texts`` are its title, note, series and chart title."""
     title, note, series, chart_title = texts
-    months = [key(*m) for m in f.period.months]
-    labels = [_month_label(t, m) for m in f.period.months]
+    months = [key(*m) for m in newest_first(f.period)]
+    labels = [_month_label(t, m) for m in newest_first(f.period)]
     rows = []
     totals: dict[str, tuple[int, int]] = {}
     for district in f.districts:
@@ -550,7 +569,7 @@ def _within_table(
         note + " " + hidden_note(t),
         [t._("Stadtbezirk"), *labels],
         rows,
-        _chart(labels, (series, overall), columns=True),
+        _chart(labels, (series, overall), columns=True, scale=100),
         chart_title,
         footer=[(t._("All districts"), overall)],
     )
@@ -617,7 +636,7 @@ def _within_day_language_table(f: Figures, t: Translator) -> Table:
         + hidden_note(t),
         [t._("Language"), t._("Published"), within],
         rows,
-        _chart([label for label, _ in rows], (within, [c[1] for _, c in rows])),
+        _chart([label for label, _ in rows], (within, [c[1] for _, c in rows]), scale=100),
         t._("Matched within 24 hours, by the requester's language"),
     )
 
@@ -705,7 +724,7 @@ def _hours_month_table(f: Figures, t: Translator) -> Table:
     hidden = protect_partition(
         {key(*m): f.hours_by_month.get(key(*m), (0, 0))[0] for m in f.period.months}
     )
-    for month in f.period.months:
+    for month in newest_first(f.period):
         done, minutes = f.hours_by_month.get(key(*month), (0, 0))
         cells = [_count(t, done), _hours(t, minutes)]
         rows.append((_month_label(t, month), _shown_row(cells, key(*month) in hidden)))

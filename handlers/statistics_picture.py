@@ -4,7 +4,8 @@ into one PNG in the reader's language.
 
 matplotlib's own DejaVu Sans covers Latin, Cyrillic, Arabic and Persian, and matplotlib
 shapes Arabic script and orders right-to-left text itself (libraqm); in ar and fa the
-charts are mirrored (bars grow to the left, months run from right to left). Drawing takes
+charts are mirrored (bars grow to the left, months run from right to left). Months come
+newest first, as on the desk, and shares are drawn on their whole 0-100 % scale. Drawing takes
 a few hundred milliseconds, so it runs in a worker thread, and the same figures in the same
 language are drawn once (a backchannel asking /stats twice gets the same picture).
 """
@@ -62,6 +63,9 @@ def _panel(ax, title: str, chart: Chart, lang: str, empty: str) -> None:
         )
         if len(chart.categories) * count <= 16:
             ax.bar_label(bars, labels=list(series.texts), fontsize=7, padding=2)
+    if chart.scale is not None:
+        # Shares on their whole scale (0-100 %), set before a mirrored axis is inverted.
+        (ax.set_ylim if chart.columns else ax.set_xlim)(0, chart.scale)
     if chart.columns:
         ax.set_xticks(list(positions), list(chart.categories), rotation=45, ha="right")
         if rtl:

@@ -6,7 +6,10 @@ as ``2025`` from the first request's year to this one; anything else is 400 with
 and a message), ``GET /desk/stats/<table>.csv`` with the same ``period`` (tables:
 ``handlers.statistics.TABLE_IDS``). Coordinators and admins only, like every desk page.
 
-Above the figures, the panel of each metered budget the city's transports keep, as their
+First the week's headline (handlers/statistics_week.py: asked, helped, waiting for review,
+the median time to a helper, the language that waits longest) and the one gap to act on
+("3 requests in Arabic are waiting, and no volunteer speaks it"), whatever the period. Then
+the panel of each metered budget the city's transports keep, as their
 descriptors show it (bot/transports/registry.py ``panels``: the month's texts where the
 city sends them), read fresh each time.
 
@@ -33,8 +36,9 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import number
 from bot.web.pages import render
 from db.clock import local_month
-from handlers import statistics
+from handlers import statistics, statistics_week
 from handlers.statistics import Figures, Period
+from handlers.statistics_week import Week
 from locales import Translator
 
 FRESH_FOR = 60.0  # seconds
@@ -43,6 +47,7 @@ FRESH_FOR = 60.0  # seconds
 @dataclass
 class _Cache:
     figures: dict[Period, tuple[float, datetime, Figures]] = field(default_factory=dict)
+    week: tuple[float, Week] | None = None
 
 
 CACHE = web.AppKey("stats_cache", _Cache)
@@ -82,6 +87,37 @@ async def _figures(request: web.Request, period: Period, now: datetime) -> tuple
     return figures, now
 
 
+async def _week(request: web.Request, now: datetime) -> Week:
+    cache = request.app[CACHE]
+    if cache.week is not None and time.monotonic() - cache.week[0] < FRESH_FOR:
+        return cache.week[1]
+    week = await statistics_week.week(desk_of(request).site.db, now)
+    cache.week = (time.monotonic(), week)
+    return week
+
+
+def _headline(week: Week, t: Translator) -> dict[str, object]:
+    """The week's figures as the page shows them: (id, label, value, detail) each, and the
+    gap's sentence (None: no gap)."""
+    count = statistics_week.count_text
+    wait = t.duration(round(week.wait.median)) if week.wait.median is not None else "–"
+    slowest = week.slowest
+    figures = [
+        ("asked", t._("Requests asked"), count(t, week.asked), ""),
+        ("helped", t._("Found a helper"), count(t, week.helped), ""),
+        ("review", t._("Waiting for review"), count(t, week.in_review), ""),
+        ("wait", t._("Median time to a helper"), wait, ""),
+        (
+            "slowest",
+            t._("Waits longest"),
+            t.language(slowest.language) if slowest else "–",
+            t.t("{time} on average", time=t.duration(round(slowest.minutes))) if slowest else "",
+        ),
+    ]
+    gap = statistics_week.gap_sentence(t, week.gap) if week.gap else None
+    return {"figures": figures, "gap": gap}
+
+
 def _csv_number(t: Translator):
     # Latin digits and the locale's decimal sign, no grouping: what a spreadsheet in that
     # language reads as a number (a CSV file is data for a program, not a page: spreadsheets
@@ -114,9 +150,11 @@ async def page(request: web.Request) -> web.Response:
             query="",
             notice=None,
             panels=[],
+            headline=None,
         )
     figures, counted = await _figures(request, period, now)
     panels = await registry.panels(desk_of(request).site.budgets, t)
+    headline = _headline(await _week(request, now), t)
     sections = []
     for table in statistics.tables(figures, t):
         # A chart with no bars above a table with figures must not say "no figures yet":
@@ -146,6 +184,7 @@ async def page(request: web.Request) -> web.Response:
         query=f"?period={period.year}" if period.year else "",
         notice=None,
         panels=panels,
+        headline=headline,
     )
 
 

@@ -239,7 +239,8 @@ async def test_the_text_messages_budget_on_the_page(db, site, web_chat):
         assert await budget.first_contact("+4917611111111")
         async with browser.get(f"{base}/desk/stats?lang=en") as page:
             html = await page.text()
-        section = html[html.index('id="stats-sms"') : html.index("</section>")]
+        start = html.index('id="stats-sms"')
+        section = html[start : html.index("</section>", start)]
         assert "120 of 1,000 segments sent." in section
         assert "780 left for all texts; the last 100 only for notices of help under way." in section
         assert "First texts from unknown numbers today: 1 of 30 answered, 0 not." in section
@@ -271,6 +272,8 @@ async def test_matched_within_a_day_by_language_and_the_warning_without_translat
             listing = await page.text()
         assert "6 requests in the last 30 days came from people without German" in listing
         assert "no translation is set up" in listing
+        # ... and what a coordinator can do now, before an engine is set up (issue 79).
+        assert "ask in the coordinators' group for someone who reads the language" in listing
 
 
 async def test_on_a_phone_the_language_figure_and_the_warning_fit(db, site, web_chat):
@@ -296,4 +299,79 @@ async def test_on_a_phone_the_language_figure_and_the_warning_fit(db, site, web_
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= chromium.PHONE["width"], width
         await chromium.assert_accessible(page, "desk requests with the translation warning (phone)")
+        assert not desk.session.foreign, desk.session.foreign
+
+
+# Per chart: the rendered scale of its text (14 px in the drawing), any text that sticks out
+# of the chart (cut off), and whether its box needs a sideways scroll.
+CHART_FIT = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
+  const box = svg.getBoundingClientRect();
+  const out = [...svg.querySelectorAll('text')].filter(text => {
+    const r = text.getBoundingClientRect();
+    return r.left < box.left - 1 || r.right > box.right + 1;
+  }).map(text => text.textContent);
+  const frame = svg.parentElement;
+  return {id: svg.id, px: 14 * box.width / svg.viewBox.baseVal.width, out,
+          scrolls: frame.scrollWidth > frame.clientWidth + 1,
+          inside: box.right <= innerWidth + 1 && box.left >= -1};
+})"""
+
+
+async def test_the_headline_gap_and_charts_at_phone_and_desk_size(db, site, web_chat):
+    """In Chromium at 390x844 and 1280x800, in German and Arabic: the week's headline and
+    the gap to act on ("3 requests in Persian, no volunteer speaks it": nobody speaks any
+    language here, so the zero is a true one) are on the first screen; every chart fits the
+    page with its text at 12 px or more and no value cut off; the newest month comes first
+    in the charts and the tables; axe finds nothing."""
+    from db.clock import local_month
+    from handlers.statistics import _month_label
+    from tests.support import browser as chromium
+
+    _site, base = site
+    await _requests(db)
+    requester = await db.users.seen("memory", "farid", "farid", "Farid")
+    for _ in range(3):
+        await db.requests.create(
+            requester.id,
+            requester.id,
+            category="shopping",
+            description="خرید",
+            languages=("fa",),
+            stadtbezirk="Hörde",
+        )
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
+        for lang in ("de", "ar"):
+            t = translator(lang)
+            month = _month_label(t, local_month(datetime.now(UTC)))
+            for size in (chromium.PHONE, {"width": 1280, "height": 800}):
+                await page.set_viewport_size(size)  # type: ignore[arg-type]
+                await page.goto(f"{base}/desk/stats?lang={lang}")
+                where = f"{lang} at {size['width']}"
+                gap = page.locator("#stats-gap")
+                text = await gap.inner_text()
+                assert t.language("fa") in text and str(t.number(3)) in text, where
+                # Asked this week: the three in Persian and the six of five days ago.
+                asked = await page.locator("#week-asked dd").inner_text()
+                assert asked == str(t.number(9)), where
+                review = await page.locator("#week-review dd").inner_text()
+                assert review == str(t.number(3)), where
+                for first_screen in ("#stats-week", "#stats-gap"):
+                    box = await page.locator(first_screen).bounding_box()
+                    assert box is not None and box["y"] + box["height"] <= size["height"], (
+                        where,
+                        first_screen,
+                        box,
+                    )
+                width = await page.evaluate("document.documentElement.scrollWidth")
+                assert width <= size["width"], (where, width)
+                for chart in await page.evaluate(CHART_FIT):
+                    assert chart["px"] >= 12, (where, chart)
+                    assert not chart["out"] and not chart["scrolls"], (where, chart)
+                    assert chart["inside"], (where, chart)
+                first_label = page.locator("#chart-matched-24h text.label").first
+                assert await first_label.text_content() == month, where
+                first_column = page.locator("#table-requests thead th").nth(1)
+                assert (await first_column.inner_text()).strip() == month, where
+                await chromium.assert_accessible(page, f"desk statistics ({where})")
         assert not desk.session.foreign, desk.session.foreign

@@ -1,0 +1,134 @@
+"""The statistics' headline: this week at a glance, and the one gap a coordinator should act
+on (the desk's statistics page shows it first; bot/web/desk/stats.py).
+
+The week is the last seven days up to now. Its figures:
+- asked: requests sent in the week (drafts never sent do not count);
+- helped: requests a volunteer took in the week, whenever they were asked;
+- waiting for review: requests a coordinator has not yet published or turned down, now;
+- time to a helper: the median minutes from asking to a volunteer's acceptance of the
+  requests asked in the week that found one (handlers/statistics.py defines it);
+- the language that waits longest: of the requests waiting now (in review, or published
+  and nobody took them), by the requester's language (``statistics.requester_language``),
+  the language whose requests have waited longest on average.
+
+The gap: the requester's language with the most requests waiting now that fewer than
+``MIN_GROUP`` volunteers (not paused) speak. Nothing here tells about one or two people
+(handlers/small_groups.py): a count under ``MIN_GROUP`` is hidden ("–"), and so is a time
+or a language counted from fewer; the gap names a language only where at least
+``MIN_GROUP`` requests wait in it. It says "no volunteer speaks it" only where that is a
+true zero that cannot make a hidden count beside it "one or two" (``zero_shown``: no
+language has one or two volunteers); otherwise it says "fewer than three volunteers".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from markupsafe import Markup
+
+from db import Database
+from db.clock import to_text
+from handlers.small_groups import MIN_GROUP, too_small, zero_shown
+from handlers.statistics import NO_WAIT, Wait, requester_language, waits_between
+from locales import SUPPORTED_LANGUAGES, Formatted, Translator
+
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A language people wait in that (almost) no volunteer speaks."""
+
+    language: str
+    waiting: int
+    # A true zero that may be said; False: "fewer than MIN_GROUP" (0, 1 or 2 alike).
+    nobody: bool
+
+
+@dataclass(frozen=True)
+class Slowest:
+    """The language whose waiting requests have waited longest on average."""
+
+    language: str
+    waiting: int
+    minutes: float
+
+
+@dataclass(frozen=True)
+class Week:
+    asked: int
+    helped: int
+    in_review: int
+    wait: Wait
+    slowest: Slowest | None
+    gap: Gap | None
+
+
+def _by_language(rows: Sequence[tuple[str, int, float]]) -> dict[str, tuple[int, float]]:
+    waiting: dict[str, tuple[int, float]] = {}
+    for stored, count, minutes in rows:
+        code = requester_language(stored)
+        n, m = waiting.get(code, (0, 0.0))
+        waiting[code] = (n + count, m + minutes)
+    return waiting
+
+
+def _slowest(waiting: dict[str, tuple[int, float]]) -> Slowest | None:
+    # Only languages with enough waiting requests: an average of one or two is about them.
+    shown = [
+        Slowest(code, count, minutes / count)
+        for code, (count, minutes) in waiting.items()
+        if code and not too_small(count)
+    ]
+    return max(shown, key=lambda s: (s.minutes, s.language), default=None)
+
+
+def _gap(waiting: dict[str, tuple[int, float]], spoken: dict[str, int]) -> Gap | None:
+    gaps = [
+        (count, code)
+        for code, (count, _minutes) in waiting.items()
+        if code and not too_small(count) and too_small(spoken.get(code, 0))
+    ]
+    if not gaps:
+        return None
+    count, code = max(gaps)
+    nobody = spoken.get(code, 0) == 0 and zero_shown(spoken.values())
+    return Gap(code, count, nobody)
+
+
+async def week(db: Database, now: datetime, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> Week:
+    """The last seven days up to ``now``, and the gap now."""
+    since = to_text(now - WEEK)
+    asked, helped, in_review = await db.statistics.week(since)
+    wait = (await waits_between(db, since, to_text(now))).get(None, NO_WAIT)
+    waiting = _by_language(await db.statistics.waiting_by_languages(to_text(now)))
+    spoken, _total = await db.statistics.volunteer_languages(languages)
+    return Week(asked, helped, in_review, wait, _slowest(waiting), _gap(waiting, spoken))
+
+
+def count_text(t: Translator, count: int) -> Formatted:
+    """A headline count, or "–" where it is under ``MIN_GROUP`` (zero too, like the
+    tables: a lone zero said aloud would make every "–" a one or a two)."""
+    return Formatted("–") if too_small(count) else t.number(count)
+
+
+def gap_sentence(t: Translator, gap: Gap) -> Markup:
+    language = t.language(gap.language)
+    if gap.nobody:
+        return t.tn(
+            "{count} request in {language} is waiting, and no volunteer speaks it.",
+            "{count} requests in {language} are waiting, and no volunteer speaks it.",
+            gap.waiting,
+            count=t.number(gap.waiting),
+            language=language,
+        )
+    return t.tn(
+        "{count} request in {language} is waiting, and fewer than {least} volunteers speak it.",
+        "{count} requests in {language} are waiting, and fewer than {least} volunteers speak it.",
+        gap.waiting,
+        count=t.number(gap.waiting),
+        language=language,
+        least=MIN_GROUP,
+    )
