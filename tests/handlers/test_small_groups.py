@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.small_groups import protect, protect_partition
+from handlers.small_groups import protect, protect_partition, zero_shown
 
 
 def test_small_counts_and_what_would_give_them_back_are_hidden():
@@ -35,3 +35,12 @@ def test_rows_and_columns_of_a_table_protect_each_other():
         assert len(here) != 1
         if here and total not in hidden:
             assert sum(counts[key] for key in members if key in hidden) >= 3
+
+
+def test_a_zero_is_said_only_where_no_count_is_one_or_two():
+    # A zero is not a person; but beside a hidden one or two, a said zero tells which "–"
+    # is a one or a two.
+    assert zero_shown([0, 5, 3, 0])
+    assert not zero_shown([0, 5, 1])
+    assert not zero_shown([0, 2, 7])
+    assert zero_shown([])
