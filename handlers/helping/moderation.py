@@ -6,12 +6,14 @@ wins; the other is told who decided.
 
 Button data (``mod:…``, coordinators, in the backchannel), each action its own callback:
 ``ok:<id>`` publish, ``no:<id>`` reject (asks the reason), ``rr:<id>:<reason>``,
-``back:<id>``, ``ed:<id>`` edit the text, ``ask:<id>`` ask the requester, ``sum:<id>`` write
-a summary for volunteers (of a voice message), ``why:<id>`` reject with a reason written by
-hand, ``re:<id>`` offer again, ``end:<id>`` end a request still running (a "just talk"
-request's notice, handlers/helping/talk_now.py), ``pull:<id>`` pull a request published at
-once back into review (lifecycle ``pull_back``). States: ``mod.ed``, ``mod.ask``,
-``mod.sum``, ``mod.why`` (the coordinator's text, in their private chat),
+``back:<id>``, ``pg:<page>`` and ``pc:<id>:<page>`` (/pending's list, paged in one
+message: handlers/helping/pending_list.py), ``ed:<id>`` edit the text, ``ask:<id>`` ask
+the requester, ``sum:<id>`` write a summary for volunteers (of a voice message),
+``why:<id>`` reject with a reason written by hand, ``re:<id>`` offer again, ``end:<id>``
+end a request still running (a "just talk" request's notice, handlers/helping/talk_now.py),
+``pull:<id>`` pull a request published at once back into review (lifecycle ``pull_back``).
+States: ``mod.ed``, ``mod.ask``, ``mod.sum``, ``mod.why`` (the coordinator's text, in their
+private chat),
 ``request.answer`` (the requester's answer to a question). A question, a written reason
 and the requester's answer reach the other side in their language if they may not read
 it (handlers/language_bridge.py).
@@ -41,7 +43,14 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import statistics, statistics_picture, ui
 from handlers.context import Context
-from handlers.helping import lifecycle, offer_fanout, posting_limits, review_pace, waves
+from handlers.helping import (
+    lifecycle,
+    offer_fanout,
+    pending_list,
+    posting_limits,
+    review_pace,
+    waves,
+)
 from handlers.helping.languages import shown_to_coordinators
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import (
@@ -49,10 +58,8 @@ from handlers.helping.render import (
     decision_buttons,
     describe,
     group_review_post,
-    review_post,
 )
 from handlers.helping.vocabulary import REJECT_REASONS
-from handlers.language_bridge import backchannel_reader
 from handlers.messages import Button, ButtonPress, Command, Message
 from handlers.parsing import id_number, typed
 from handlers.router import Router
@@ -394,25 +401,35 @@ async def _offer_command(ctx: Context) -> None:
     await _reoffer(ctx)
 
 
+# /pending lists this many a page (handlers/helping/pending_list.py).
+PENDING_PAGE = 10
+
+
 async def _pending(ctx: Context) -> None:
+    """The requests waiting for review, oldest first, as one message paged in place."""
+    ctx.reply(*await _pending_page(ctx, 1))
+
+
+async def _pending_turn(ctx: Context) -> None:
+    """◀ ▶ and "↩️ Back to the list" under /pending's list: that page, in the same message
+    (handlers/helping/pending_list.py)."""
+    ctx.reply(*await _pending_page(ctx, ctx.id_arg()), edit=True)
+
+
+async def _pending_page(ctx: Context, number: int) -> tuple[Markup, list[list[Button]]]:
+    """/pending's page ``number`` as one message: the oldest wait, a line a request with a
+    button that opens its card, ◀ ▶ to the other pages."""
     waiting = await ctx.db.requests.in_state(REVIEW)
     if not waiting:
-        ctx.reply(ctx.t.t("✅ No requests are waiting."))
-        return
-    oldest = await review_pace.oldest_line(ctx.db, ctx.t, datetime.now(UTC))
-    if oldest is not None:
-        ctx.reply(oldest)
-    for request in waiting[:10]:
-        ctx.reply(
-            await review_post(
-                ctx.db,
-                request,
-                ctx.t,
-                backchannel_reader(ctx.settings, ctx.t),
-                settings=ctx.settings,
-            ),
-            decision_buttons(ctx.t, request.id),
-        )
+        return ctx.t.t("✅ No requests are waiting."), []
+    now = datetime.now(UTC)
+    shown = waiting[(number - 1) * PENDING_PAGE : number * PENDING_PAGE]
+    oldest = await review_pace.oldest_line(ctx.db, ctx.t, now)
+    parts = [oldest] if oldest is not None else []
+    if shown:
+        parts.append(pending_list.lines(ctx.t, shown, now))
+    pages = -(-len(waiting) // PENDING_PAGE)
+    return Markup("\n\n").join(parts), pending_list.buttons(ctx.t, shown, number, pages)
 
 
 async def _duty(ctx: Context) -> None:
@@ -514,6 +531,8 @@ ACTIONS = {
     "re": _reoffer,
     "end": _end,
     "pull": _pull_back,
+    "pg": _pending_turn,
+    "pc": pending_list.open_card,
 }
 STATES = {
     "mod.ed": _new_text,
