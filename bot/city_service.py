@@ -46,7 +46,7 @@ from db import Database
 from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
-from handlers.helping import review_pace, waves
+from handlers.helping import held_requests, review_pace, waves
 from handlers.helping.timers import Timing, follow_up, roundup
 
 log = logging.getLogger(__name__)
@@ -191,8 +191,8 @@ class CityBot:
 
     def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
         """The city's timed jobs: reminders, request follow-ups, the offer waves, the
-        review's reminders, the morning roundup, the reminder horizon and retention (job ids
-        prefixed by the city's slug)."""
+        review's reminders, the held requests (posting limits), the morning roundup, the
+        reminder horizon and retention (job ids prefixed by the city's slug)."""
         now = datetime.now(UTC)
         soon = {"trigger": "interval", "next_run_time": now}
         config = self.city.config
@@ -201,6 +201,7 @@ class CityBot:
             "follow-ups": {**soon, "minutes": 15},
             "offer-waves": {**soon, "minutes": 5},
             "review-reminders": {**soon, "minutes": 5},
+            "held-requests": {**soon, "minutes": 1},
             "roundup": {"trigger": "cron", "hour": config.help.roundup_hour, "minute": 0},
             "reminder-horizon": {"trigger": "cron", "hour": 3, "minute": 30},
             "retention": {"trigger": "interval", "hours": 24},
@@ -235,6 +236,10 @@ class CityBot:
             if await review_pace.remind(db, dispatcher.settings, datetime.now(UTC), minutes):
                 worker.wake()
 
+        async def held() -> None:
+            if await held_requests.tick(db, dispatcher.settings, datetime.now(UTC)):
+                worker.wake()
+
         async def morning_roundup() -> None:
             if await roundup(db, dispatcher.settings):
                 worker.wake()
@@ -250,6 +255,7 @@ class CityBot:
             "follow-ups": follow_ups,
             "offer-waves": offer_waves,
             "review-reminders": review_reminders,
+            "held-requests": held,
             "roundup": morning_roundup,
             "reminder-horizon": extend_reminders,
             "retention": retention,

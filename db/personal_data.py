@@ -441,6 +441,8 @@ MAP: list[Table] = [
                 "kept_at",
                 "review_reminded_at",
                 "review_escalated_at",
+                "held_reason",
+                "held_until",
             ),
         },
         links=(

@@ -8,11 +8,12 @@ makes it ``matched``, and the requester ends it as ``done``. A volunteer who can
 after all hands it back (``matched`` → ``open``). The requester may edit it while nobody has
 taken it, which sends it back to ``review``; may withdraw it (``withdrawn``) at any time
 before it is done; and a request nobody took in time is ``expired``. A ``draft`` is a
-request still being written: it was never sent, so it is neither active nor closed and
-counts nowhere. Closed requests never move again, and their texts go after the retention
+request not sent on yet: one a posting limit holds back (``held_reason``, ``held_until``:
+handlers/helping/posting_limits.py), which goes on to review when the limit allows or is
+withdrawn; it is neither active nor closed and counts nowhere. Closed requests never move again, and their texts go after the retention
 period (db/personal_data.py).
 
-    draft → review                            sent (stored only when sent: no draft rows today)
+    draft → review                            a held request goes on (the held requests' job)
     review → open, or → rejected              a coordinator decides
     open → matched                            a volunteer accepts
     matched → done                            the requester says the help is done

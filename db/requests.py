@@ -14,7 +14,17 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.request_states import ACTIVE, CLOSED, DONE, MATCHED, OPEN, REVIEW, STATES, TRANSITIONS
+from db.request_states import (
+    ACTIVE,
+    CLOSED,
+    DONE,
+    DRAFT,
+    MATCHED,
+    OPEN,
+    REVIEW,
+    STATES,
+    TRANSITIONS,
+)
 from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
 from db.transactions import Transactions
 
@@ -98,6 +108,10 @@ class HelpRequest:
     review_escalated_at: str | None = None
     # A coordinator's short written summary (of a voice message), shown to volunteers.
     summary: str = ""
+    # A draft a posting limit holds back: why, and when it goes on to review
+    # (handlers/helping/posting_limits.py, held_requests.py).
+    held_reason: str = ""
+    held_until: str | None = None
 
 
 _FIELDS = [f.name for f in fields(HelpRequest)]
@@ -116,6 +130,15 @@ EDITABLE = (
     "languages",
     "offline_contact",
 )
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """How many requests wait for review: in all, wanting to talk now, urgent (the others)."""
+
+    total: int
+    talk: int
+    urgent: int
 
 
 @dataclass(frozen=True)
@@ -178,11 +201,17 @@ class RequestStore:
         *,
         state: str = REVIEW,
         entered_by: int | None = None,
+        held: tuple[str, str | None] | None = None,
         **values: Any,
     ) -> HelpRequest:
+        """A new request in ``state``; ``held``: (why, until when) a posting limit holds
+        it back - then it is a draft (handlers/helping/posting_limits.py)."""
         unknown = set(values) - set(EDITABLE)
         if unknown:
             raise ValueError(f"not request fields: {sorted(unknown)}")
+        if held is not None:
+            state = DRAFT
+            values = {**values, "held_reason": held[0], "held_until": held[1]}
         now = utcnow()
         columns = ["requester_id", "entered_by", "state", "created_at", "updated_at", *values]
         params = [
@@ -340,28 +369,62 @@ class RequestStore:
 
     async def posting_counts(self, user_id: int, since: str) -> tuple[int, int, int, str | None]:
         """(requests ever, requests still active, requests created since ``since``, when the
-        newest was created) of a requester: the posting limits in one query."""
+        newest was created) of a requester: the posting limits in one query. What a
+        coordinator entered for them never counts, nor a draft (not sent, or held back)."""
         active = ", ".join("?" * len(ACTIVE))
         row = await fetch_one(
             self._tx,
             f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN state IN ({active}) THEN 1 ELSE 0 END), 0),"
             " COALESCE(SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END), 0), MAX(created_at)"
-            " FROM help_requests WHERE requester_id = ?",
-            (*ACTIVE, since, user_id),
+            " FROM help_requests WHERE requester_id = ? AND entered_by IS NULL AND state <> ?",
+            (*ACTIVE, since, user_id, DRAFT),
         )
         assert row is not None
         return int(row[0]), int(row[1]), int(row[2]), row[3]
 
     async def from_new_accounts(self, since: str, joined_since: str) -> list[str]:
         """When the requests created since ``since`` by accounts created since
-        ``joined_since`` were created, newest first (a flood of new accounts shows here)."""
+        ``joined_since`` were created, newest first (a flood of new accounts shows here).
+        Requests a coordinator entered never count, nor drafts (held back: not sent)."""
         rows = await fetch_all(
             self._tx,
             "SELECT r.created_at FROM help_requests r JOIN users u ON u.id = r.requester_id"
-            " WHERE r.created_at >= ? AND u.created_at >= ? ORDER BY r.created_at DESC",
-            (since, joined_since),
+            " WHERE r.created_at >= ? AND u.created_at >= ? AND r.entered_by IS NULL"
+            " AND r.state <> ? ORDER BY r.created_at DESC",
+            (since, joined_since, DRAFT),
         )
         return [row[0] for row in rows]
+
+    async def asked_since(self, since: str) -> int:
+        """How many requests residents sent since ``since`` (entered ones and drafts not):
+        the city's usual rate, which the flood rule scales with."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT COUNT(*) FROM help_requests WHERE created_at >= ? AND entered_by IS NULL"
+            " AND state <> ?",
+            (since, DRAFT),
+        )
+        return int(row[0]) if row else 0
+
+    async def held(self, requester_id: int | None = None) -> list[HelpRequest]:
+        """The requests a posting limit holds back (drafts with a reason), oldest first;
+        of one requester when given."""
+        mine = " AND requester_id = ?" if requester_id is not None else ""
+        rows = await fetch_all(
+            self._tx,
+            f"SELECT * FROM help_requests WHERE state = ? AND held_reason <> ''{mine}"
+            " ORDER BY created_at, id",
+            (DRAFT, *(() if requester_id is None else (requester_id,))),
+        )
+        return [_row(row) for row in rows]
+
+    async def hold_on(self, request_id: int, reason: str, until: str | None) -> None:
+        """A held request still held: for another reason, or until later."""
+        await execute(
+            self._tx,
+            "UPDATE help_requests SET held_reason = ?, held_until = ? WHERE id = ? AND state = ?",
+            (reason, until, request_id, DRAFT),
+        )
 
     async def past_help(self, requester_id: int) -> PastHelp:
         """What a requester's earlier help shows (handlers/helping/returning.py judges it):
@@ -415,6 +478,38 @@ class RequestStore:
             ],
         )
         return int(count_rows[0][0]), [_row(row) for row in rows]
+
+    async def review_queue(
+        self, first_category: str, urgent_when: tuple[str, ...], *, limit: int, offset: int
+    ) -> tuple[QueueCount, list[HelpRequest]]:
+        """One page of the requests waiting for review: those of ``first_category`` (a
+        caller who wants to talk now) on top, then the urgent ones (``when_kind`` in
+        ``urgent_when``), each oldest first; and how many wait, of each. The caller names
+        both (handlers/helping/review_queue.py owns the rule); one round trip."""
+        rank = (
+            "CASE WHEN category = ? THEN 0 WHEN when_kind IN ("
+            + ", ".join("?" * len(urgent_when))
+            + ") THEN 1 ELSE 2 END"
+        )
+        ranked = [first_category, *urgent_when]
+        count_rows, rows = await fetch_each(
+            self._tx,
+            [
+                (
+                    f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {rank} = 0 THEN 1 ELSE 0 END), 0),"
+                    f" COALESCE(SUM(CASE WHEN {rank} = 1 THEN 1 ELSE 0 END), 0)"
+                    " FROM help_requests WHERE state = ?",
+                    [*ranked, *ranked, REVIEW],
+                ),
+                (
+                    f"SELECT * FROM help_requests WHERE state = ? ORDER BY {rank}, created_at, id"
+                    " LIMIT ? OFFSET ?",
+                    [REVIEW, *ranked, limit, offset],
+                ),
+            ],
+        )
+        total, first, urgent = (int(value) for value in count_rows[0])
+        return QueueCount(total, first, urgent), [_row(row) for row in rows]
 
     async def recent_descriptions(self, since: str, limit: int = 500) -> list[tuple[int, str]]:
         """The newest texts since ``since``, at most ``limit`` (the work of comparing a new

@@ -24,11 +24,18 @@ accept         open → matched              a qualifying volunteer      request
 hand_back      matched → open              the volunteer; ban/deletion requester, backch., others
 withdraw       active → withdrawn          the requester; ban;         volunteer, offers, posts
                                            a coordinator (end)
+withdraw       draft → withdrawn           the same, of a held request backchannel
+release        draft → review              the held requests' job      requester, backch. (post)
 done           matched → done              the requester               volunteer, backchannel
 expire         review/open → expired       the follow-up job           requester, offers, posts
 still_needed   (open, expiry restarts)     the requester               -
 
 (backch.: the coordinators' backchannel; withdraw and expire tell it too.)
+
+A request a posting limit holds back (``posting_limits``: all but a ban hold instead of
+refusing) is created by :func:`submit` as a ``draft`` with its reason and until when: the
+requester reads why and what happens next, the backchannel reads it as held with the reason
+(and, the first held in a flood, that the flood rule is on). :func:`release` sends it on.
 
 Beside it, and changing no state: ``posting_limits``, whether a person may post now
 (:func:`submit` asks it again), and ``offer_fanout``, who is offered an open request (enter,
@@ -56,16 +63,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup
 
 from db import Database
-from db.clock import to_text
+from db.clock import from_text, to_text
 from db.request_states import (
     ACTIVE,
     CLOSED,
     DONE,
+    DRAFT,
     EXPIRED,
     MATCHED,
     OPEN,
@@ -143,6 +152,14 @@ AT_ONCE = N_(
 )
 PULLED_BACK = N_("↩️ Pulled back for review by {name}.")
 EDITED = N_("✏️ Changed by the requester: posted again for review, with the earlier version.")
+HELD_UNTIL = N_("⏸ Request #{id} is held back: {reason}. It goes to review at {time}.")
+HELD_UNTIL_ALLOWED = N_(
+    "⏸ Request #{id} is held back: {reason}. It goes to review when the limit allows."
+)
+GONE_ON = N_(
+    "▶️ Your request #{id} is now with our team to be checked. We will tell you as soon as"
+    " it is published."
+)
 # A coordinator's summary: a few lines, as in an offer.
 SUMMARY_LIMIT = 500
 
@@ -183,9 +200,13 @@ async def name_of(scene: Scene, user_id: int | None) -> str:
 
 
 async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRequest:
+    """The resident's request, for review (or published at once); a ``draft`` held back
+    when a posting limit holds it (the caller tells the requester: ``held_text``)."""
     refusal = await posting_limits.may_post(scene, requester)
     if refusal is not None:
-        raise refusal
+        if refusal.hold is None:
+            raise refusal
+        return await _hold(scene, requester, draft, refusal.hold)
     request = await scene.db.requests.create(requester.id, requester.id, **draft)
     held = None
     if returning.RETURNING in scene.settings.publish_at_once:
@@ -195,6 +216,59 @@ async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRe
             return await _publish_at_once(scene, request)
     await _post_for_review(scene, request, held=held)
     return request
+
+
+async def _hold(
+    scene: Scene, requester: User, draft: dict[str, Any], hold: posting_limits.Hold
+) -> HelpRequest:
+    """Keep the request back: the coordinators read it as held, with the reason and until
+    when (no name, no text: during a flood the group is not flooded with it), and - the
+    first held in a flood - that the flood rule is on."""
+    flood = hold.reason == posting_limits.FLOOD
+    already = flood and any(
+        held.held_reason == posting_limits.FLOOD for held in await scene.db.requests.held()
+    )
+    request = await scene.db.requests.create(
+        requester.id, requester.id, held=(hold.reason, hold.stored_until()), **draft
+    )
+    if flood and not already:
+        await _to_coordinators(scene, posting_limits.flood_on_text)
+    await _to_coordinators(scene, lambda t: held_line(t, request))
+    return request
+
+
+def held_line(t: Translator, request: HelpRequest) -> Markup:
+    """A held request as the coordinators read it: its number, why and until when."""
+    reason = t._(posting_limits.COORDINATOR_REASONS[request.held_reason])
+    if request.held_until:
+        until = posting_limits.when(t, request.held_until)
+        return t.t(HELD_UNTIL, id=request.id, reason=reason, time=until)
+    return t.t(HELD_UNTIL_ALLOWED, id=request.id, reason=reason)
+
+
+def held_text(t: Translator, request: HelpRequest) -> Markup:
+    """What the requester reads of their held request: why, and what happens next."""
+    until = from_text(request.held_until) if request.held_until else None
+    return posting_limits.Hold(request.held_reason, until).tell(t, request.id, datetime.now(UTC))
+
+
+async def release(scene: Scene, request: HelpRequest) -> HelpRequest | None:
+    """A held request goes on to review (the held requests' job, when the limits allow):
+    the requester is told, the coordinators get it as any request for review. None when
+    it is not held any more (withdrawn meanwhile)."""
+    try:
+        moved = await _move(scene, request, REVIEW, None, (DRAFT,), held_reason="", held_until=None)
+    except Refused:
+        return None
+    await _post_for_review(scene, moved)
+    await _tell_requester(
+        scene,
+        moved,
+        lambda t: Message(
+            t.t(GONE_ON, id=moved.id), [[Button("📋 " + t._("My requests"), "hr:mine")]]
+        ),
+    )
+    return moved
 
 
 async def _publish_at_once(scene: Scene, created: HelpRequest) -> HelpRequest:
@@ -846,7 +920,7 @@ async def withdraw(
     elif actor is None or request.requester_id != actor.id:
         raise Refused()
     before = request
-    request = await _move(scene, request, WITHDRAWN, actor, ACTIVE)
+    request = await _move(scene, request, WITHDRAWN, actor, (DRAFT, *ACTIVE))
     await _update_offers(
         scene,
         request,
@@ -985,7 +1059,7 @@ async def end_all_for(scene: Scene, person: User, why: str, actor: User | None =
     erasure the review posts of the person's closed requests lose their name and words too."""
     erasure = why in ERASURES
     closed = await scene.db.requests.for_requester(person.id, CLOSED) if erasure else []
-    for request in await scene.db.requests.for_requester(person.id, ACTIVE):
+    for request in await scene.db.requests.for_requester(person.id, (DRAFT, *ACTIVE)):
         await withdraw(scene, actor if why == BY_BAN else person, request.id, why)
     for request in await scene.db.requests.helped_by(person.id):
         reason = why if why in FORCED_HAND_BACK else "deleted"

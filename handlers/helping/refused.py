@@ -38,6 +38,8 @@ class Refused(Exception):
         self._render = render
         # For a decision someone else took first: the review post as it reads now.
         self.post = post
+        # A posting limit that holds the request back instead (posting_limits.Hold).
+        self.hold: Any = None
 
     def text(self, t: Translator) -> Markup:
         return self._render(t) if self._render else t.t(self.message, **self.values)

@@ -42,12 +42,12 @@ for the rest; the languages step is one question, their own language or another 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
 
-from db.request_states import WAITING
+from db.request_states import DRAFT, WAITING
 from db.requests import ACTIVE, EDITABLE, HelpRequest
 from handlers import language_choice, ui
 from handlers.context import Context
@@ -98,11 +98,17 @@ async def help_home(ctx: Context) -> None:
     )
 
 
-async def _limits_allow(ctx: Context) -> bool:
-    """Whether the person may post now; if not, they are told why (the posting limits
-    are asked before the form, so nobody fills it in for nothing)."""
+async def _limits_allow(ctx: Context, typed: bool = False) -> bool:
+    """Whether the form starts; if not, the person is told why (the posting limits are
+    asked before the form, so nobody fills it in for nothing). A limit that holds a
+    request back lets the form go on, with a note, in a flood or when the person has
+    already written their need (``typed``): what they write is kept, held, not lost."""
     refusal = await posting_limits.may_post(ctx, ctx.user)
     if refusal is None:
+        return True
+    hold = refusal.hold
+    if hold is not None and (typed or hold.reason == posting_limits.FLOOD):
+        ctx.reply(hold.note(ctx.t, datetime.now(UTC)))
         return True
     buttons = (
         [[Button("📋 " + ctx.t._("My requests"), "hr:mine")]]
@@ -136,7 +142,9 @@ async def show_mine(ctx: Context) -> None:
                 "#{id} {category} - {state}",
                 id=request.id,
                 category=category_label(t, request.category),
-                state=t._(STATE_LABELS[request.state]),
+                state=posting_limits.held_label(t, request.held_until)
+                if request.state == DRAFT
+                else t._(STATE_LABELS[request.state]),
             )
         )
         if request.state == "matched":
@@ -149,7 +157,7 @@ async def show_mine(ctx: Context) -> None:
         row = []
         if request.state in WAITING:
             row.append(Button("✏️ " + t._("Change") + f" #{request.id}", f"hr:edit:{request.id}"))
-        if request.state in ACTIVE:
+        if request.state in (DRAFT, *ACTIVE):
             row.append(Button("🗑 " + t._("Withdraw") + f" #{request.id}", f"hr:wd:{request.id}"))
         if row:
             buttons.append(row)
@@ -187,6 +195,13 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
         ctx.reply(refusal.text(t), ui.back_to_menu(ctx))
         return
     ctx.clear_state()
+    if request.state == DRAFT:  # held back by a posting limit: why, and what comes next
+        ctx.reply(
+            lifecycle.held_text(t, request),
+            [[Button("📋 " + t._("My requests"), "hr:mine")], *ui.back_to_menu(ctx)],
+            edit=True,
+        )
+        return
     if data.get("on_behalf"):
         ctx.reply(
             t.t(
@@ -247,7 +262,7 @@ async def start(ctx: Context, description: dict[str, Any] | None = None) -> None
     if number_entry.needed(ctx):
         number_entry.ask(ctx, then="hr:new")
         return
-    if not await _limits_allow(ctx):
+    if not await _limits_allow(ctx, typed=bool(description)):
         return
     data: dict[str, Any] = {"draft": {"languages": [ctx.t.lang], **(description or {})}}
     if description:

@@ -9,6 +9,10 @@ oldest first, 50 a page; ``GET /desk/requests/<id>``; ``POST /desk/requests/<id>
 running: ended through the lifecycle, handlers/helping/talk_now.py). Publishing and
 rejecting stay on the queue page (linked).
 
+Requests a posting limit holds back (handlers/helping/posting_limits.py; drafts with a
+reason) are named above the list, whatever the filters, each with why and until when, and
+open as any request.
+
 A "just talk" request still waiting (review or open), often a lonely caller, is marked in
 its row with how long it has waited, and above the list (whatever the filters and page):
 the oldest ``TALK_SHOWN`` of them.
@@ -54,7 +58,9 @@ from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 AGES = (1, 3, 7, 14, 30)
 # Waiting "just talk" requests named above the list; more are counted.
 TALK_SHOWN = 10
-# A draft was never sent: nothing for the desk.
+# Held requests named above the list (one a person: bounded by the people asking).
+HELD_SHOWN = 50
+# A draft was never sent: nothing for the desk's filters (held ones are shown above).
 LISTED = tuple(state for state in STATES if state not in UNSENT)
 DONE = {
     "summary": N_("✅ Summary of request #{id} saved."),
@@ -188,7 +194,7 @@ async def _untranslated(desk: Any, t: Translator, now: datetime) -> Markup | Non
     )
     if not count:
         return None
-    return t.tn(
+    warning = t.tn(
         "⚠️ {n} request in the last {days} days came from someone without German, and no"
         " translation is set up. Volunteers who do not share their language cannot read"
         " it. Please ask the admin to set up a translation engine.",
@@ -197,6 +203,15 @@ async def _untranslated(desk: Any, t: Translator, now: datetime) -> Markup | Non
         " them. Please ask the admin to set up a translation engine.",
         count,
         days=statistics.UNTRANSLATED_DAYS,
+    )
+    # What the coordinator can do now, before an engine is set up.
+    return (
+        warning
+        + Markup(" ")
+        + t.t(
+            "Until then, ask in the coordinators' group for someone who reads the language:"
+            " they can tell you what it says and help with the summary."
+        )
     )
 
 
@@ -226,6 +241,15 @@ async def listing(request: web.Request) -> web.Response:
         untranslated=await _untranslated(desk, t, now),
         rows=[_row(t, item, now) for item in found],
         talks=[_row(t, item, now) for item in talks],
+        # What a posting limit holds back, whatever the filters: with the reason.
+        held=[
+            {
+                "id": item.id,
+                "line": lifecycle.held_line(t, item),
+                "age": age(t, item.created_at, now),
+            }
+            for item in (await desk.site.db.requests.held())[:HELD_SHOWN]
+        ],
         talks_more=(
             t.tn("… and {n} more.", "… and {n} more.", talking - len(talks))
             if talking > len(talks)
@@ -287,7 +311,7 @@ async def _detail(
     t = translator_for(request)
     request_id = _request_id(request)
     found = await desk.site.db.requests.get(request_id)
-    if found is None or found.state in UNSENT:
+    if found is None or (found.state in UNSENT and not found.held_reason):
         raise web.HTTPNotFound()
     # As the coordinators' group reads it: texts in another language with a translation
     # beside them, from the translations already made (a page never waits for an engine).
@@ -311,7 +335,7 @@ async def _detail(
                 id=found.id,
             )
             if n
-            else t.t(offer_fanout.NOBODY_LEFT, id=found.id)
+            else await offer_fanout.nobody_told(desk.site.db, desk.site.settings, t, found)
         )
     return render(
         request,

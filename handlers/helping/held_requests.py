@@ -1,0 +1,50 @@
+"""The held requests' job, run by the scheduler (``bot/city_service.py``, every minute): a
+request a posting limit held back (``posting_limits``: kept as a ``draft`` with its reason)
+goes on to review as soon as the limits allow - its wait is over, the day's count or the
+person's open requests have room again - through :func:`lifecycle.release`, which tells
+the requester and posts it for review. One still held for another reason, or until later,
+keeps waiting with that reason (the desk and the person read the new one). When the last
+request the flood rule held has gone on, the coordinators' group is told the rule is off.
+
+A held request of a banned person stays held (the ban withdraws it: lifecycle.end_all_for).
+Takes the time so tests can move it; messages go through the outbox in the same
+transaction as the moves. No button data and no conversation states here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from db import Database
+from db.clock import to_text
+from handlers.context import Backstage
+from handlers.helping import lifecycle, posting_limits
+from handlers.messages import Message
+from handlers.settings import HandlerSettings
+
+
+async def tick(db: Database, settings: HandlerSettings, now: datetime) -> int:
+    """Send on what may go on now; how many messages were queued."""
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        held = await db.requests.held()
+        flooded = any(request.held_reason == posting_limits.FLOOD for request in held)
+        for request in held:
+            if request.held_until and request.held_until > to_text(now):
+                continue
+            requester = await db.users.get(request.requester_id) if request.requester_id else None
+            if requester is None or requester.banned_at:
+                continue
+            refusal = await posting_limits.may_post(scene, requester, now, releasing=True)
+            if refusal is None:
+                await lifecycle.release(scene, request)
+            elif refusal.hold is not None:
+                hold = refusal.hold
+                await db.requests.hold_on(request.id, hold.reason, hold.stored_until())
+        if flooded and not any(
+            request.held_reason == posting_limits.FLOOD for request in await db.requests.held()
+        ):
+            await scene.mail.to_backchannel(
+                lambda t: Message(posting_limits.flood_off_text(t)), about=[]
+            )
+    return scene.mail.queued
