@@ -250,6 +250,20 @@ class OutboxStore:
                 (utcnow(), error[:200], item_id),
             )
 
+    async def hold_until(self, item_ids: list[int], when: datetime) -> int:
+        """Move the time of these never-tried items to ``when`` (a held offer whose reader
+        changed her quiet hours: now, or the new end); how many were moved. One whose
+        sending is under way or done is left as it is."""
+        if not item_ids:
+            return 0
+        marks = ",".join("?" * len(item_ids))
+        return await changed(
+            self._tx,
+            f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({marks}) AND sent_at IS NULL"
+            " AND failed_at IS NULL AND attempts = 0 AND attempt_started_at IS NULL",
+            (to_text(when), *item_ids),
+        )
+
     async def drop_unsent(self, item_ids: list[int], why: str) -> set[int]:
         """Give up those of these items that were never tried (an offer held for quiet hours
         whose request was taken meanwhile): they are not delivered. The ids dropped; one

@@ -46,6 +46,14 @@ class Volunteer:
 
 # Volunteers per statement of the narrow queries (SQLite limits a statement's parameters).
 ID_CHUNK = 500
+
+# An offer (``n``) whose outbox message (``o``) waits for the volunteer's quiet hours: not
+# sent, never tried, due only after ``now`` (the one placeholder), and not declined.
+_HELD = (
+    "n.declined = 0 AND o.sent_at IS NULL AND o.failed_at IS NULL AND o.attempts = 0"
+    " AND o.attempt_started_at IS NULL AND o.next_attempt_at > ?"
+)
+
 _LISTS = ("categories", "stadtbezirke", "languages", "talk_shift")
 _NAMES = [f.name for f in fields(Volunteer)]
 PROFILE = (
@@ -345,6 +353,29 @@ class VolunteerStore:
             (request_id,),
         )
         return [(r[0], r[1], bool(r[2])) for r in rows]
+
+    async def held(self, request_id: int, now: str) -> list[tuple[int, str]]:
+        """(volunteer, until) of the request's offers still held back in the outbox for the
+        volunteers' quiet hours (queued for later and never tried), the soonest first; those
+        who said "not this time" meanwhile are not counted."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT n.volunteer_id, o.next_attempt_at FROM request_notifications n"
+            f" JOIN outbox o ON o.id = n.outbox_id WHERE n.request_id = ? AND {_HELD}"
+            " ORDER BY o.next_attempt_at, n.volunteer_id",
+            (request_id, now),
+        )
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    async def held_for(self, volunteer_id: int, now: str) -> list[int]:
+        """The outbox ids of the offers held back for the volunteer's quiet hours."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT o.id FROM request_notifications n JOIN outbox o ON o.id = n.outbox_id"
+            f" WHERE n.volunteer_id = ? AND {_HELD} ORDER BY o.id",
+            (volunteer_id, now),
+        )
+        return [int(r[0]) for r in rows]
 
     async def was_offered(self, request_id: int, volunteer_id: int) -> bool:
         row = await fetch_one(

@@ -221,7 +221,9 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
         if speaker is not None:
             dispatcher.settings = replace(dispatcher.settings, speech_languages=speaker.languages)
-        console = ConsoleTransport(dispatcher, user=user, language_hint=lang)
+        console = ConsoleTransport(
+            dispatcher, user=user, language_hint=lang, translation_off=not config.translation.engine
+        )
         translations = service_from_config(db, config.translation)
         console.worker = OutboxWorker(
             db, [console], translations=translations, speaker=speaker, chain=dispatcher.chain

@@ -68,7 +68,7 @@ from handlers.messages import (
     choices,
 )
 from handlers.parsing import choice_number, is_typed_number
-from locales import negotiate, translator
+from locales import N_, negotiate, translator
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,12 @@ PLATFORM = "console"
 _MEDIA_IDS = itertools.count(1)
 # The console's stand-in for the coordinators' group chat (``:group`` / ``:private``).
 BACKCHANNEL = "coordinators"
+# The console's start without a translation engine (docs/language-bridge.md).
+TRANSLATION_OFF = N_(
+    "🌐 Translation is off: people who share no language cannot read each other's "
+    "messages, and coordinators see requests in languages they may not read. To switch "
+    "it on, set up a translation engine as docs/language-bridge.md describes."
+)
 MEDIA_KINDS = ("voice", "audio", "photo", "video", "document", "sticker")
 # The file ids of the console's sounds (``:media voice``, ``:media audio``); the number
 # after the prefix has at most 9 digits, as an id may come back from outside.
@@ -147,8 +153,12 @@ class ConsoleTransport(Transport):
         user: str = "resident",
         language_hint: str | None = None,
         pictures: Path = Path("var/pictures"),
+        translation_off: bool = False,
     ) -> None:
         self.dispatcher = dispatcher
+        # No translation engine: the start says so and how to switch it on (the demo's
+        # Arabic and Ukrainian people would otherwise relay texts neither can read).
+        self.translation_off = translation_off
         # A terminal shows no images: pictures the bot sends (charts) are saved here.
         self.pictures = pictures
         self.stdin = stdin
@@ -415,6 +425,9 @@ class ConsoleTransport(Transport):
     async def run(self) -> int:
         if self.interactive:
             self._print_usage()
+            if self.translation_off:
+                t = translator(negotiate(self.language_hint))
+                self._print(t._(TRANSLATION_OFF) + "\n")
         stop = asyncio.Event()
         meanwhile = (
             asyncio.create_task(self._deliver_meanwhile(stop)) if self.worker is not None else None

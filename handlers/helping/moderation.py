@@ -44,6 +44,7 @@ from db.users import User
 from handlers import statistics, statistics_picture, ui
 from handlers.context import Context
 from handlers.helping import (
+    held_offers,
     lifecycle,
     offer_fanout,
     pending_list,
@@ -227,16 +228,37 @@ async def _reoffer(ctx: Context) -> None:
             id=request_id,
         )
         if told
-        else ctx.t.t(offer_fanout.NOBODY_LEFT, id=request_id)
+        else await _nobody_told(ctx, request_id)
     )
+    request = await ctx.db.requests.get(request_id)
+    held = await _held_lines(ctx, request) if told and request is not None else []
     if isinstance(ctx.incoming.event, ButtonPress):
-        ctx.toast(message.striptags())
+        first, *more = message.split("\n")
+        ctx.toast(Markup(first).striptags())
+        if more or held:
+            # For whom it is held and until when does not fit a toast: a message says it.
+            ctx.reply(Markup("\n").join([message, *held]))
     else:
         # /offer: who was asked so far, in how many waves, and when the next goes.
-        request = await ctx.db.requests.get(request_id)
         if request is not None and ctx.settings.offer_rules.waves:
             message = message + "\n" + await waves.progress(ctx.db, ctx.t, request)
-        ctx.reply(message)
+        ctx.reply(Markup("\n").join([message, *held]))
+
+
+async def _held_lines(ctx: Context, request: HelpRequest) -> list[Markup]:
+    """Of the offers just sent, those held for quiet hours: for whom and until when."""
+    found = await held_offers.held(
+        ctx.db, ctx.settings, request, ctx.settings.clock(), nobody_asked_now=False
+    )
+    return held_offers.coordinator_lines(ctx.t, request.id, found)
+
+
+async def _nobody_told(ctx: Context, request_id: int) -> Markup:
+    """Nobody new was offered the request: "nobody left", or for whom it is held."""
+    request = await ctx.db.requests.get(request_id)
+    if request is None:
+        return ctx.t.t(offer_fanout.NOBODY_LEFT, id=request_id)
+    return await offer_fanout.nobody_told(ctx.db, ctx.settings, ctx.t, request)
 
 
 async def _coordinator_text(ctx: Context) -> tuple[int, str] | None:

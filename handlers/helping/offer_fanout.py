@@ -16,9 +16,11 @@ whenever anyone qualifies who was not told), and a volunteer who
 became available gets no more than their offers a day. Under ``"broadcast"`` every
 qualifying volunteer is told at once.
 
-Nobody to offer it to: the coordinators are asked to look for help (with the reoffer
-button). Offers went out but nobody offered speaks the requester's languages and nothing
-translates: both sides are told.
+Held offers (quiet hours; with nobody asked now, the evening rules and the caps): the
+coordinators read for whom and until when, the requester how many and until when
+(``held_offers``). Nobody to offer it to and nobody held: the coordinators are asked to look
+for help (with the reoffer button). Offers went out but nobody offered speaks the
+requester's languages and nothing translates: both sides are told.
 """
 
 from __future__ import annotations
@@ -28,27 +30,21 @@ from collections.abc import Collection
 from db.request_states import OPEN
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping import matching, ranking, waves
-from handlers.helping.offer_sending import offer_message, send_offer
+from handlers.helping import held_offers, matching, ranking, waves
+from handlers.helping.held_offers import NOBODY_LEFT, nobody_told
+from handlers.helping.offer_sending import follow_quiet_hours, offer_message, send_offer
 from handlers.helping.refused import CANNOT_CHANGE, Refused
 from handlers.helping.render import reoffer_buttons
 from handlers.helping.scene import Scene
 from handlers.messages import Message
 from handlers.staff import is_staff
-from locales import N_, Formatted, Translator
-
-# A coordinator's "offer again" found nobody who qualifies and was not told yet (the chat's
-# answer and the desk's notice).
-NOBODY_LEFT = N_(
-    "📣 Nobody left to offer #{id} to now: everyone who fits was asked, or is paused or "
-    "busy. Please look for help another way."
-)
+from locales import Formatted, Translator
 
 
 async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = ()) -> int:
     """Offer an open request: its first wave (waves), or everyone who qualifies
-    (broadcast); how many were told. With nobody at all, the coordinators are asked to
-    look for help."""
+    (broadcast); how many were told. What is held is said (``held_offers``); with nobody
+    at all, the coordinators are asked to look for help."""
     now = scene.settings.clock()
     told = 0
     shared = False
@@ -66,8 +62,16 @@ async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = (
     if told and not shared and not skip and not scene.settings.translation:
         await _no_shared_language(scene, request)
     search = await scene.db.waves.get(request.id) if scene.settings.offer_rules.waves else None
-    # A talk search looks again in minutes, and the coordinators were told of it already.
-    if told == 0 and (search is None or search.talk_until is None):
+    if search is not None and search.talk_until is not None:
+        # A talk search looks again in minutes, and the coordinators were told of it already.
+        return told
+    # Offers waiting for quiet hours, and with nobody asked now those the evening rules or
+    # the caps hold back: for whom and until when; "no match" only when nobody is held.
+    held = await held_offers.held(
+        scene.db, scene.settings, request, now, nobody_asked_now=told == 0
+    )
+    await held_offers.tell(scene.mail, request, held)
+    if told == 0 and not held.count:
         await scene.mail.to_backchannel(
             lambda t: Message(
                 t.t(
@@ -137,13 +141,16 @@ async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
 
 
 async def offer_to(scene: Scene, volunteer_id: int) -> int:
-    """A volunteer became available (registered, confirmed, resumed, changed their area):
-    the open requests they qualify for and were never told about are offered to them."""
+    """A volunteer became available (registered, confirmed, resumed, changed their area
+    or quiet hours): the offers held for their quiet hours follow the hours they have now,
+    and the open requests they qualify for and were never told about are offered to them."""
     user = await scene.db.users.get(volunteer_id)
     volunteer = await scene.db.volunteers.get(volunteer_id)
     if user is None or volunteer is None:
         return 0
     now = scene.settings.clock()
+    # Offers held for her quiet hours follow her hours as they are now (ended: at once).
+    await follow_quiet_hours(scene, volunteer, now)
     rules = scene.settings.offer_rules
     told = 0
     # Under waves: no more than their offers a day and a week, counting those sent.
@@ -178,4 +185,13 @@ async def declined(scene: Scene, request: HelpRequest, volunteer_id: int) -> int
     return await waves.declined(scene, request, volunteer_id)
 
 
-__all__ = ["NOBODY_LEFT", "declined", "offer", "offer_message", "offer_to", "pull", "reoffer"]
+__all__ = [
+    "NOBODY_LEFT",
+    "declined",
+    "nobody_told",
+    "offer",
+    "offer_message",
+    "offer_to",
+    "pull",
+    "reoffer",
+]

@@ -5,7 +5,10 @@ the offer rules can count it. Used by ``offer_fanout`` and ``waves``; it decides
 An offer is text only: a request's voice is never offered (the privacy notice promises that
 only the coordinators and the helper hear it). The offer says there is one and carries the
 coordinators' written summary; the voice goes to the helper who takes the request
-(``lifecycle.accept``)."""
+(``lifecycle.accept``).
+
+An offer held for quiet hours follows the volunteer's hours as they are now
+(:func:`follow_quiet_hours`): who ends her quiet hours gets what was held for her at once."""
 
 from __future__ import annotations
 
@@ -48,3 +51,10 @@ async def send_offer(
         request.id, volunteer.user_id, outbox_id, to_text(now), wave
     )
     return True
+
+
+async def follow_quiet_hours(scene: Scene, volunteer: Volunteer, now: datetime) -> int:
+    """The volunteer changed her quiet hours: the offers held for her go at once, or at the
+    end of her new quiet hours if ``now`` still falls into them; how many were moved."""
+    held = await scene.db.volunteers.held_for(volunteer.user_id, to_text(now))
+    return await scene.db.outbox.hold_until(held, matching.quiet_until(volunteer, now) or now)

@@ -86,13 +86,15 @@ class Screen:
 
 
 @contextmanager
-def console(database: Path, port: int) -> Iterator[Screen]:
-    """``python -m bot console`` as ``make demo`` starts it, in a terminal of its own."""
+def console(database: Path, port: int, **settings: str) -> Iterator[Screen]:
+    """``python -m bot console`` as ``make demo`` starts it, in a terminal of its own;
+    ``settings``: more environment (``NACHBARBOT_…``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
     env.update(
         NACHBARBOT_BOT__DATABASE=str(database),
         NACHBARBOT_WEB__PORT=str(port),
         TERM="dumb",
+        **settings,
     )
     master, slave = pty.openpty()
     process = subprocess.Popen(
@@ -185,3 +187,22 @@ async def test_desk_actions_print_without_input_and_console_voices_play(tmp_path
         told = await screen.wait_for("[amira] ", before)
         await screen.wait_for("cora> ", told)
         assert screen.text.count("cora> ") >= 2
+
+
+@pytest.mark.asyncio
+async def test_the_demo_says_that_translation_is_off_and_how_to_switch_it_on(tmp_path):
+    # Without an engine the demo's people relay texts the other cannot read: its start
+    # says so and names the page that tells how to switch it on (issue 79, point 7).
+    with console(tmp_path / "off.sqlite3", free_port()) as screen:
+        prompt = await screen.wait_for("cora> ")
+        said = await screen.wait_for("docs/language-bridge.md")
+        assert said < prompt
+    # With an engine configured, nothing of the kind is said.
+    with console(
+        tmp_path / "on.sqlite3",
+        free_port(),
+        NACHBARBOT_TRANSLATION__ENGINE="libretranslate",
+        NACHBARBOT_TRANSLATION__URL="http://127.0.0.1:9",
+    ) as screen:
+        await screen.wait_for("cora> ")
+        assert "docs/language-bridge.md" not in screen.text

@@ -1,0 +1,172 @@
+"""The night says what it is doing (issue 79, point 2), played through the lifecycle, the
+console transport and the real outbox on a moved clock: an offer held for a volunteer's
+quiet hours, or a volunteer the evening rules hold back, is said to the coordinators (for
+whom, until when) and to the requester (how many, until when); "nobody left" is said only
+when nobody is; a volunteer who ends her quiet hours gets what was held for her at once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from bot.transports.console import BACKCHANNEL
+from db import Database
+from db.clock import from_text
+from handlers.context import Backstage
+from handlers.dispatcher import Dispatcher
+from handlers.helping import lifecycle, offer_fanout
+from handlers.settings import HandlerSettings, OfferRules
+from locales import Translator
+from tests.support.clock import Clock, daytime
+from tests.support.help_story import NORDMARKT
+from tests.support.helping_people import coordinator as _coordinator
+from tests.support.helping_people import person as _person
+from tests.support.terminal import Terminal
+
+GERMAN = Translator("de")
+
+
+def _night(dispatcher: Dispatcher) -> tuple[Clock, HandlerSettings]:
+    """01:55 at night, the offer rules as shipped."""
+    clock = Clock(daytime(1) + timedelta(minutes=55))
+    dispatcher.settings = replace(
+        dispatcher.settings,
+        backchannels=frozenset({("console", BACKCHANNEL)}),
+        offer_rules=OfferRules(),
+        clock=clock,
+    )
+    return clock, dispatcher.settings
+
+
+async def _volunteer(
+    db: Database, name: str, *, quiet: tuple[int, int] = (0, 0), evenings: bool = True
+) -> int:
+    user = await _person(db, name)
+    await db.volunteers.save(
+        user.id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=quiet[0],
+        quiet_end=quiet[1],
+        max_open=2,
+        evenings=evenings,
+    )
+    await db.volunteers.verify(user.id, user.id)
+    return user.id
+
+
+async def _published(db: Database, settings: HandlerSettings, coordinator: int) -> int:
+    """Amira's shopping request in Arabic at the Nordmarkt, published by the coordinator."""
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        amira = await _person(db, "amira")
+        request = await lifecycle.submit(
+            scene,
+            amira,
+            {
+                "category": "shopping",
+                "description": "Einkauf am Nordmarkt",
+                "stadtbezirk": "Innenstadt-Nord",
+                "lat": NORDMARKT[0],
+                "lon": NORDMARKT[1],
+                "languages": ("ar",),
+                "when_kind": "window",
+                "when_text": "diese Woche",
+            },
+        )
+        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
+    return request.id
+
+
+def _lines(shown: str, who: str) -> list[str]:
+    return [line for line in shown.splitlines() if line.startswith(f"[{who}]")]
+
+
+def _offered(shown: str, name: str, request_id: int) -> bool:
+    return any(f"#{request_id}" in line for line in _lines(shown, name))
+
+
+@pytest.mark.both_backends
+async def test_a_night_offer_says_for_whom_and_until_when(dispatcher: Dispatcher, db: Database):
+    clock, settings = _night(dispatcher)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    await term.type(":as cora")  # the others' messages are shown by name
+    vera = await _volunteer(db, "vera", quiet=(22, 7))
+    request_id = await _published(db, settings, await _coordinator(db))
+    assert await db.volunteers.offered(request_id) == {vera}
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    morning = GERMAN.time(daytime(7))
+    # The coordinators read for whom and until when; the requester how many and when.
+    assert any(
+        "Vera" in line and morning in line and f"#{request_id}" in line
+        for line in _lines(shown, "coordinators")
+    )
+    told = [line for line in _lines(shown, "amira") if morning in line]
+    assert told and not any("Vera" in line for line in told)
+    assert not _offered(shown, "vera", request_id)
+    # A coordinator's "offer again": nobody new, but "nobody left" it is not.
+    answer = await term.type(":as cora", ":group", f"/offer {request_id}")
+    assert GERMAN.t(offer_fanout.NOBODY_LEFT, id=request_id).striptags() not in answer
+    assert any("Vera" in line and morning in line for line in answer.splitlines())
+
+
+@pytest.mark.both_backends
+async def test_a_volunteer_who_ends_her_quiet_hours_gets_the_held_offer_at_once(
+    dispatcher: Dispatcher, db: Database
+):
+    clock, settings = _night(dispatcher)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    await term.type(":as cora")  # the others' messages are shown by name
+    vera = await _volunteer(db, "vera", quiet=(22, 7))
+    request_id = await _published(db, settings, await _coordinator(db))
+    scene = Backstage(db, settings)
+    # Quiet hours that still hold at 02:00 (20:00-08:00): the offer waits, now until 08:00.
+    async with db.transaction():
+        await db.volunteers.save(vera, quiet_start=20, quiet_end=8)
+        await offer_fanout.offer_to(scene, vera)
+    clock.pass_(hours=5, minutes=10)  # 07:05
+    await term.console.worker.run_once()
+    assert not _offered(term.out.getvalue(), "vera", request_id)
+    # No quiet hours any more: what was held for her goes at once.
+    async with db.transaction():
+        await db.volunteers.save(vera, quiet_start=0, quiet_end=0)
+        await offer_fanout.offer_to(scene, vera)
+    await term.console.worker.run_once()
+    assert _offered(term.out.getvalue(), "vera", request_id)
+    assert await db.outbox.pending() == 0
+
+
+@pytest.mark.both_backends
+async def test_a_volunteer_the_evening_rules_hold_back_is_no_missing_match(
+    dispatcher: Dispatcher, db: Database
+):
+    # Nobody who takes evening requests: nobody is asked at night, but Olga (daytime only)
+    # fits - the coordinators read that she is held until the search looks again, not
+    # that nobody matches, and "offer again" does not say nobody is left.
+    clock, settings = _night(dispatcher)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    await term.type(":as cora")  # the others' messages are shown by name
+    await _volunteer(db, "olga", evenings=False)
+    request_id = await _published(db, settings, await _coordinator(db))
+    assert await db.volunteers.offered(request_id) == set()
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    search = await db.waves.get(request_id)
+    assert search is not None and search.next_at
+    looks_again = GERMAN.time(from_text(search.next_at))
+    no_match = GERMAN.t(
+        "⚠️ No matching volunteer for request #{id} - please look for help.", id=request_id
+    ).striptags()
+    assert no_match not in shown
+    assert any(looks_again in line for line in _lines(shown, "coordinators"))
+    assert any(looks_again in line for line in _lines(shown, "amira"))
+    answer = await term.type(":as cora", ":group", f"/offer {request_id}")
+    assert GERMAN.t(offer_fanout.NOBODY_LEFT, id=request_id).striptags() not in answer
+    assert looks_again in answer
