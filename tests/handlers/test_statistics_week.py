@@ -89,8 +89,7 @@ async def test_a_quiet_week_hides_small_counts(db: Database):
 
 def _bars(svg: str) -> list[float]:
     return [
-        float(width)
-        for width in re.findall(rf'width="([\d.]+)" height="{charts.BAR - 2}"', svg)
+        float(width) for width in re.findall(rf'width="([\d.]+)" height="{charts.BAR - 2}"', svg)
     ]
 
 
