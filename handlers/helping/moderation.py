@@ -17,7 +17,8 @@ private chat),
 ``request.answer`` (the requester's answer to a question). A question, a written reason
 and the requester's answer reach the other side in their language if they may not read
 it (handlers/language_bridge.py).
-Commands: /publish N, /reject N REASON, /offer N, /pending (the oldest wait first), /duty
+Commands: /publish N, /reject N REASON, /offer N, /pending (talk now and urgent first, each
+oldest first; ten a page, /pending 2 the next, saying "10 of 14"), /duty
 (on duty now, or off again: handlers/helping/review_pace.py), /stats, /ban N, /unban N,
 /coordinator_add N, /coordinator_remove N.
 """
@@ -50,6 +51,7 @@ from handlers.helping import (
     pending_list,
     posting_limits,
     review_pace,
+    review_queue,
     waves,
 )
 from handlers.helping.languages import shown_to_coordinators
@@ -423,13 +425,19 @@ async def _offer_command(ctx: Context) -> None:
     await _reoffer(ctx)
 
 
-# /pending lists this many a page (handlers/helping/pending_list.py).
+# /pending shows this many a page; "/pending 2" the next (handlers/helping/review_queue.py).
 PENDING_PAGE = 10
 
 
 async def _pending(ctx: Context) -> None:
-    """The requests waiting for review, oldest first, as one message paged in place."""
-    ctx.reply(*await _pending_page(ctx, 1))
+    """The requests waiting for review, talk now and urgent first, each oldest first; a page
+    at a time, saying how many of how many and how to see the rest."""
+    args = _command_args(ctx)
+    number = id_number(args[0]) if args else 1
+    if number is None:
+        ctx.reply(ctx.t.t("Please name a page, for example: /pending 2"))
+        return
+    ctx.reply(*await _pending_page(ctx, number))
 
 
 async def _pending_turn(ctx: Context) -> None:
@@ -439,19 +447,60 @@ async def _pending_turn(ctx: Context) -> None:
 
 
 async def _pending_page(ctx: Context, number: int) -> tuple[Markup, list[list[Button]]]:
-    """/pending's page ``number`` as one message: the oldest wait, a line a request with a
+    """/pending's page ``number`` as one message: how many wait, a line a request with a
     button that opens its card, ◀ ▶ to the other pages."""
-    waiting = await ctx.db.requests.in_state(REVIEW)
-    if not waiting:
+    count, waiting = await review_queue.page(
+        ctx.db, limit=PENDING_PAGE, offset=(number - 1) * PENDING_PAGE
+    )
+    if not count.total:
         return ctx.t.t("✅ No requests are waiting."), []
     now = datetime.now(UTC)
-    shown = waiting[(number - 1) * PENDING_PAGE : number * PENDING_PAGE]
-    oldest = await review_pace.oldest_line(ctx.db, ctx.t, now)
-    parts = [oldest] if oldest is not None else []
-    if shown:
-        parts.append(pending_list.lines(ctx.t, shown, now))
-    pages = -(-len(waiting) // PENDING_PAGE)
-    return Markup("\n\n").join(parts), pending_list.buttons(ctx.t, shown, number, pages)
+    summary = review_queue.summary(ctx.t, count, await review_pace.oldest(ctx.db), now)
+    oldest_line = await review_pace.oldest_line(ctx.db, ctx.t, now)
+    parts = [Markup("\n").join(line for line in (summary, oldest_line) if line)]
+    if waiting:
+        parts.append(pending_list.lines(ctx.t, waiting, now))
+    if count.total > PENDING_PAGE or not waiting:
+        parts.append(
+            _pending_footer(ctx.t, count.total, number, len(waiting), ctx.settings.web_url)
+        )
+    pages = -(-count.total // PENDING_PAGE)
+    return Markup("\n\n").join(parts), pending_list.buttons(ctx.t, waiting, number, pages)
+
+
+def _pending_footer(t: Translator, total: int, number: int, shown: int, desk: str) -> Markup:
+    """Which of how many were shown and how to see the rest ("1–10 of 14 shown. The next:
+    /pending 2"), and the desk's queue where there is one."""
+    first = (number - 1) * PENDING_PAGE
+    if not shown:
+        return t.t("There is no page {number}. The first: /pending", number=number)
+    last = first + shown
+    if last >= total:
+        line = t.t(
+            "{first}–{last} of {total} shown. From the start: /pending",
+            first=first + 1,
+            last=last,
+            total=total,
+        )
+    else:
+        line = t.t(
+            "{first}–{last} of {total} shown. The next: /pending {next}",
+            first=first + 1,
+            last=last,
+            total=total,
+            next=number + 1,
+        )
+    if not desk:
+        return line
+    # Built apart from the translated text: an isolate mark inside a link breaks it.
+    address = f"{desk}/desk/queue"
+    return (
+        line
+        + "\n"
+        + t.t("All of them on the desk's review queue:")
+        + " "
+        + Markup('<a href="{0}">{0}</a>').format(address)
+    )
 
 
 async def _duty(ctx: Context) -> None:

@@ -30,10 +30,14 @@ from handlers.helping.daytime import after_daytime
 from handlers.settings import OfferRules
 from locales import TIMEZONE
 
+# The ``when_kind`` of an urgent request: "as soon as possible", or none given (the chat's
+# default); the review queue puts them on top with the same rule (db ``review_queue``).
+URGENT_WHEN = ("asap", "")
+
 
 def urgent(request: HelpRequest) -> bool:
     """The requester asked for help as soon as possible."""
-    return (request.when_kind or "asap") == "asap"
+    return (request.when_kind or "asap") in URGENT_WHEN
 
 
 def _hours(moment: datetime) -> float:

@@ -5,7 +5,8 @@ fetching the link must not spend it); ``POST`` to the same address spends the li
 opens a session; ``POST /desk/logout`` ends it, ``POST /desk/logout/everywhere`` ends all of
 the person's sessions and unused links. ``desk_page`` wraps every other desk
 handler: no valid session, or no coordinator/admin role *now*, is 403; a POST without
-the session's CSRF token, or from another origin, is 403.
+the session's CSRF token, or from another origin, is 403. It also counts the requests
+waiting for review, which every desk page shows in its title and its 📥 section.
 
 Each city's desk has its own cookie: browsers send a cookie to every port of a host, so
 two cities' desks on one host under one name would log each other's sessions out. The
@@ -27,6 +28,7 @@ from bot.web.pages import render
 from bot.web.site import SITE, Site
 from db.desk import SESSION_VALID, DeskSession
 from db.users import User
+from handlers.helping import review_queue
 from handlers.staff import is_staff
 
 COOKIE = "nb_desk"
@@ -42,6 +44,9 @@ class Desk:
     user: User
     session: DeskSession
     site: Site
+    # How many requests wait for review: the queue's section and the page's title carry it
+    # (a coordinator sees it in a browser tab), counted when the page is asked for.
+    waiting: int = 0
 
     @property
     def csrf(self) -> str:
@@ -115,7 +120,8 @@ def desk_page(handler: PageHandler) -> PageHandler:
                 and _same_origin(request, site)
             ):
                 return render(request, "error.html", status=403, code=403, detail="")
-        request[DESK] = Desk(user, session, site)
+        count, _none = await review_queue.page(site.db, limit=0, offset=0)
+        request[DESK] = Desk(user, session, site, count.total)
         return await handler(request)
 
     guarded.__name__ = handler.__name__

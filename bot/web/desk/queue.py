@@ -1,7 +1,9 @@
 """The review queue: requests waiting for a coordinator, with the chat's four decisions.
 
-Routes: ``GET /desk/queue`` (``?page=N``, 20 requests a page, oldest first; above them how
-long the oldest has waited, and whether the reader is on duty); ``POST /desk/queue/duty``
+Routes: ``GET /desk/queue`` (``?page=N``, 20 requests a page: a caller who wants to talk now
+on top, then the urgent ones, each oldest first - handlers/helping/review_queue.py; above
+them how many wait and how long the oldest has, who is on duty and whether the reader is;
+each card says how long it has waited and whether anyone could take it); ``POST /desk/queue/duty``
 (``on``: ``1`` on duty now, ``0`` off; handlers/helping/review_pace.py);
 ``POST /desk/queue/<id>/publish``, ``…/reject`` (``reason``: one of the chat's reasons,
 or ``other`` with ``note``), ``…/edit`` (``text``), ``…/ask`` (``text``). Each calls the
@@ -24,14 +26,14 @@ from bot.web.desk.paging import Pager, page_number
 from bot.web.i18n import translator_for
 from bot.web.inputs import id_number, path_id
 from bot.web.pages import render
-from db.request_states import REVIEW
-from db.requests import HelpRequest, RequestFilter
-from handlers.helping import lifecycle, review_pace
+from db.requests import HelpRequest
+from handlers.helping import lifecycle, review_pace, review_queue
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import recent_texts, review_post
-from handlers.helping.vocabulary import REJECT_REASONS
+from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
+from handlers.staff import is_staff
 from locales import N_, Translator
 
 DONE = {
@@ -46,7 +48,7 @@ QUEUE_PAGE = 20
 
 
 async def _card(
-    site: Any, request: HelpRequest, t: Translator, recent: list[tuple[int, str]]
+    site: Any, request: HelpRequest, t: Translator, recent: list[tuple[int, str]], now: datetime
 ) -> dict[str, Any]:
     # The card's own heading names the request: the post's first line would repeat it.
     post = await review_post(
@@ -60,7 +62,15 @@ async def _card(
     )
     filled = await from_cache(site.db, Message(post))
     assert isinstance(filled, Message)
-    return {"request": request, "post": Markup(filled.text)}
+    someone, hint = await review_queue.hint(site.db, site.settings, t, request, now)
+    return {
+        "request": request,
+        "post": Markup(filled.text),
+        "age": review_queue.age(t, request, now),
+        "hint": hint,
+        "someone": someone,
+        "talk": request.category == TALK,
+    }
 
 
 async def _page(
@@ -71,15 +81,14 @@ async def _page(
     number = page_number(request)
     if number is None:
         raise web.HTTPBadRequest()
-    total, waiting = await desk.site.db.requests.listing(
-        RequestFilter(states=(REVIEW,)),
-        limit=QUEUE_PAGE,
-        offset=(number - 1) * QUEUE_PAGE,
+    now = datetime.now(UTC)
+    count, waiting = await review_queue.page(
+        desk.site.db, limit=QUEUE_PAGE, offset=(number - 1) * QUEUE_PAGE
     )
-    pager = Pager(number, total, (), "/desk/queue", QUEUE_PAGE)
+    pager = Pager(number, count.total, (), "/desk/queue", QUEUE_PAGE)
     # The texts the "very similar" warning compares with: read once for the whole page.
     recent = await recent_texts(desk.site.db) if waiting else []
-    cards = [await _card(desk.site, item, t, recent) for item in waiting]
+    cards = [await _card(desk.site, item, t, recent, now) for item in waiting]
     done = request.query.get("done", "")
     if notice is None and done == "duty":
         on_duty = await review_pace.is_on_duty(desk.site.db, desk.user)
@@ -95,8 +104,20 @@ async def _page(
         pager=pager,
         reasons=[(key, t._(label)) for key, label in REJECT_REASONS.items()],
         notice=notice,
-        oldest=await review_pace.oldest_line(desk.site.db, t, datetime.now(UTC)),
+        summary=review_queue.summary(t, count, await review_pace.oldest(desk.site.db), now),
+        oldest=await review_pace.oldest_line(desk.site.db, t, now),
         on_duty=await review_pace.is_on_duty(desk.site.db, desk.user),
+        duty=await _on_duty(desk.site.db, t),
+    )
+
+
+async def _on_duty(db: Any, t: Translator) -> Markup:
+    """Who is on duty now, by first name: the coordinators see who else is there."""
+    people = [person for person in await db.users.on_duty() if is_staff(person)]
+    if not people:
+        return t.t("⚪ Nobody is on duty now.")
+    return t.t(
+        "🟢 On duty: {names}", names=t.list_of(person.first_name or "?" for person in people)
     )
 
 

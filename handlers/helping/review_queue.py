@@ -1,0 +1,112 @@
+"""The review queue on a busy day (issue 79, point 3): what waits, in which order, and whether
+anyone could take each request - for the desk's queue (bot/web/desk/queue.py) and /pending
+in the backchannel (handlers/helping/moderation.py).
+
+- Order: a caller who wants to talk now (the kind ``talk``) on top, then the urgent ones
+  (handlers/helping/pace.py ``URGENT_WHEN``), each oldest first (:func:`page`).
+- :func:`summary`: "14 requests wait for review, the oldest 2 h 10 min" and how many of them
+  want to talk now or are urgent - the first thing a coordinator reads.
+- :func:`hint`: whether anyone could take a request if it were published now: the first
+  wave's own candidate search (``ranking.candidates`` at the local reach, the talk shift
+  for a talk request, the evening rules of this hour), never a second matcher. "2 volunteers
+  for shopping in Hörde", "nobody speaks Persian" (the requester has no German, none of
+  them shares a language, and no translation engine carries the talk), or nobody at all.
+  Counts only: a hint names no volunteer.
+
+No button data and no conversation states here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from markupsafe import Markup
+
+from db import Database
+from db.requests import HelpRequest, QueueCount
+from handlers.helping import pace, ranking
+from handlers.helping.render import category_label
+from handlers.helping.review_pace import waited
+from handlers.helping.vocabulary import TALK
+from handlers.settings import HandlerSettings
+from locales import Translator
+
+
+async def page(db: Database, limit: int, offset: int) -> tuple[QueueCount, list[HelpRequest]]:
+    """One page of the queue in its order, and how many wait."""
+    return await db.requests.review_queue(TALK, pace.URGENT_WHEN, limit=limit, offset=offset)
+
+
+def summary(t: Translator, count: QueueCount, oldest: HelpRequest | None, now: datetime) -> Markup:
+    """How many wait and for how long the oldest has; "" when nothing waits."""
+    if not count.total or oldest is None:
+        return Markup("")
+    duration = waited(t, oldest.created_at, now)
+    line = t.tn(
+        "📥 {n} request waits for review, for {duration}",
+        "📥 {n} requests wait for review, the oldest for {duration}",
+        count.total,
+        duration=duration,
+    )
+    parts = []
+    if count.talk:
+        parts.append(t.tn("📞 {n} wants to talk now", "📞 {n} want to talk now", count.talk))
+    if count.urgent:
+        parts.append(t.tn("⚡ {n} as soon as possible", "⚡ {n} as soon as possible", count.urgent))
+    return Markup(" · ").join([line, *parts])
+
+
+def age(t: Translator, request: HelpRequest, now: datetime) -> Markup:
+    """The age on a request's card: "⏳ waiting 2 h 10 min"."""
+    return t.t("⏳ waiting {duration}", duration=waited(t, request.created_at, now))
+
+
+async def hint(
+    db: Database, settings: HandlerSettings, t: Translator, request: HelpRequest, now: datetime
+) -> tuple[bool, Markup]:
+    """Whether someone could take ``request`` now (False: a warning), and the sentence."""
+    rules = settings.offer_rules
+    talk = request.category == TALK
+    found = await ranking.candidates(
+        db,
+        settings,
+        request,
+        now,
+        ranking.LOCAL,
+        set(),
+        talk=talk,
+        evening=not talk and pace.evening(rules, now),
+        evening_only=not talk and pace.evening_only(rules, now),
+    )
+    if talk and not found:
+        return False, t.t("⚠️ Nobody who speaks their language is on a talk shift now.")
+    if talk:
+        return True, t.tn(
+            "👥 {n} volunteer on a talk shift now",
+            "👥 {n} volunteers on a talk shift now",
+            len(found),
+        )
+    kind = category_label(t, request.category)
+    area = request.stadtbezirk or request.area_name
+    if not found:
+        if area:
+            return False, t.t("⚠️ No volunteer for {kind} in {area} now.", kind=kind, area=area)
+        return False, t.t("⚠️ No volunteer for {kind} now.", kind=kind)
+    if (
+        ranking.without_german(request)
+        and not settings.translation
+        and not any(candidate.shares_language for candidate in found)
+    ):
+        languages = t.list_of((t.language(code) for code in request.languages), "or")
+        return False, t.t("⚠️ Nobody who could take it speaks {languages}.", languages=languages)
+    if area:
+        return True, t.tn(
+            "👥 {n} volunteer for {kind} in {area}",
+            "👥 {n} volunteers for {kind} in {area}",
+            len(found),
+            kind=kind,
+            area=area,
+        )
+    return True, t.tn(
+        "👥 {n} volunteer for {kind}", "👥 {n} volunteers for {kind}", len(found), kind=kind
+    )
