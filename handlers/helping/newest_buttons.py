@@ -13,8 +13,9 @@ would be another text; every message keeps its buttons (numbered choices) as bef
 
 Which message carries a contact's buttons for its reader is kept in ``notices`` (db/relay.py:
 kind ``relay:<request id>``, subject ``user:<reader id>``, so the reader's erasure takes it
-along): the outbox id of the message, or of the newest in-place correction of it
-(relay_edits.py), whose text is the one to keep when the buttons go.
+along): the outbox id of the message, and of each in-place correction of it
+(relay_edits.py). The edit that takes the buttons off names the message itself (the lowest
+id: Matrix replaces only an original event) and keeps the newest correction's text.
 
 No buttons, no states of its own.
 """
@@ -49,9 +50,10 @@ async def carried(
     if outbox_id is None or not _edits(scene, reader):
         return
     kind, subject = _kind(request_id), _subject(reader)
-    for earlier in await scene.db.relay.notice_posts(kind, subject):
-        if earlier != outbox_id:
-            await _without_buttons(scene, earlier, reader, writer)
+    earlier = await scene.db.relay.notice_posts(kind, subject)
+    if earlier and outbox_id not in earlier:
+        # The message itself, as its newest correction reads.
+        await _without_buttons(scene, min(earlier), max(earlier), reader, writer)
     await scene.db.relay.drop_notice_posts(kind, subject)
     await scene.db.relay.add_notice_post(kind, subject, outbox_id)
 
@@ -74,25 +76,29 @@ async def corrected(
     kept when they go."""
     kind, subject = _kind(request_id), _subject(reader)
     if set(await scene.db.relay.notice_posts(kind, subject)) & set(copies):
-        await scene.db.relay.drop_notice_posts(kind, subject)
         await scene.db.relay.add_notice_post(kind, subject, correction)
 
 
-async def _without_buttons(scene: Scene, outbox_id: int, reader: User, writer: int) -> None:
-    """The message ``outbox_id`` as it reads, without its buttons. Nothing where it failed,
-    was taken back, or its content was cleared (it is old: a button pressed there is
-    answered as out of date)."""
-    sent = await scene.db.outbox.sent(outbox_id)
-    if sent is None or sent.failed_at or sent.payload.get("type") not in ("Message", "Edit"):
+async def _without_buttons(
+    scene: Scene, message: int, newest: int, reader: User, writer: int
+) -> None:
+    """The message ``message`` as ``newest`` (it, or its newest correction) reads, without
+    its buttons. Nothing where either failed, was taken back, or its content was cleared
+    (it is old: a button pressed there is answered as out of date)."""
+    sent = await scene.db.outbox.sent(message)
+    latest = await scene.db.outbox.sent(newest)
+    if sent is None or latest is None or sent.failed_at or latest.failed_at:
         return
-    shown = decode(sent.payload)
+    if latest.payload.get("type") not in ("Message", "Edit"):
+        return
+    shown = decode(latest.payload)
     if not isinstance(shown, Message | Edit) or not shown.buttons:
         return
     text = shown.text
-    if isinstance(shown, Edit):
-        # A correction not yet sent must stay an edit of the message (never a new one).
-        await scene.mail.edit(outbox_id, lambda _t: Edit(outbox_id, text), reader, about=[writer])
+    if message != newest:
+        # The message was corrected: an edit of it, never a new message, even if it waits.
+        await scene.mail.edit(message, lambda _t: Edit(message, text), reader, about=[writer])
     else:
         await scene.mail.edit(
-            outbox_id, lambda _t: Message(text, typed_choices=False), reader, about=[writer]
+            message, lambda _t: Message(text, typed_choices=False), reader, about=[writer]
         )

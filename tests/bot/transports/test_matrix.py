@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import MatrixSection
 from bot.transports.matrix import MatrixTransport
 from bot.transports.matrix.inbound import UNREADABLE
+from bot.transports.matrix.render import number_label
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
@@ -376,8 +377,9 @@ async def test_typed_numbers_are_never_presses_in_the_backchannel(synapse: Synap
 
 async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: Database):
     """On Matrix: a relayed text is acknowledged with an m.reaction, an m.replace passes on
-    a correction (the bot edits its copy), and a redaction removes the copy (the bot redacts
-    its own event) and the stored text."""
+    a correction (the bot edits its copy), a newer message takes the numbered choices off the
+    one before (an m.replace of it), and a redaction removes the copy (the bot redacts its own
+    event) and the stored text."""
     from bot.delivery import OutboxWorker
     from tests.support.help_story import matched_through_lifecycle
 
@@ -431,6 +433,22 @@ async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: 
             "event_id": copy["event_id"],
         }
         assert "✏️" in corrected["content"]["m.new_content"]["body"]
+        assert number_label(0) in corrected["content"]["m.new_content"]["body"]  # its choices
+
+        # A newer message carries the contact's choices; the one before loses them: an
+        # m.replace of the first copy, reading as corrected, without the numbered choices.
+        mark_vera = len(vera.received)
+        await amira.say(amira_room, "Und Eier, bitte")
+        newer = await vera.wait_for(lambda e: "Eier" in body(e), after=mark_vera)
+        assert number_label(0) in body(newer)
+        stripped = await vera.wait_for(
+            lambda e: (
+                (e.get("content", {}).get("m.relates_to") or {}).get("event_id") == copy["event_id"]
+                and "Hafermilch" in body(e)
+            ),
+            after=mark_vera,
+        )
+        assert number_label(0) not in stripped["content"]["m.new_content"]["body"]
 
         mark_amira, mark_vera = len(amira.received), len(vera.received)
         await amira.redact(amira_room, own)
@@ -440,7 +458,9 @@ async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: 
         assert copy["event_id"] in (redaction.get("redacts"), redaction["content"].get("redacts"))
         assert redaction["sender"] == running.user_id
         await amira.wait_for(lambda e: "↩️" in body(e), after=mark_amira)
-        assert (await db.fetch_all("SELECT COUNT(*) FROM relay_messages"))[0][0] == 0
+        # The redacted text is gone; the newer message stays.
+        kept = [row[0] for row in await db.fetch_all("SELECT text FROM relay_messages")]
+        assert kept == ["Und Eier, bitte"]
         assert vera_room
     finally:
         stop.set()
