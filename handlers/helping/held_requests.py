@@ -4,7 +4,8 @@ goes on to review as soon as the limits allow - its wait is over, the day's coun
 person's open requests have room again - through :func:`lifecycle.release`, which tells
 the requester and posts it for review. One still held for another reason, or until later,
 keeps waiting with that reason (the desk and the person read the new one). When the last
-request the flood rule held has gone on, the coordinators' group is told the rule is off.
+request the flood rule held has gone on, the coordinators' group is told the rule is off
+(:func:`lifecycle.flood_over`; withdrawing the last one tells it too).
 
 A held request of a banned person stays held (the ban withdraws it: lifecycle.end_all_for).
 Takes the time so tests can move it; messages go through the outbox in the same
@@ -19,7 +20,6 @@ from db import Database
 from db.clock import to_text
 from handlers.context import Backstage
 from handlers.helping import lifecycle, posting_limits
-from handlers.messages import Message
 from handlers.settings import HandlerSettings
 
 
@@ -41,10 +41,6 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> int:
             elif refusal.hold is not None:
                 hold = refusal.hold
                 await db.requests.hold_on(request.id, hold.reason, hold.stored_until())
-        if flooded and not any(
-            request.held_reason == posting_limits.FLOOD for request in await db.requests.held()
-        ):
-            await scene.mail.to_backchannel(
-                lambda t: Message(posting_limits.flood_off_text(t)), about=[]
-            )
+        if flooded:
+            await lifecycle.flood_over(scene)
     return scene.mail.queued

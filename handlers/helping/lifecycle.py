@@ -252,6 +252,13 @@ def held_text(t: Translator, request: HelpRequest) -> Markup:
     return posting_limits.Hold(request.held_reason, until).tell(t, request.id, datetime.now(UTC))
 
 
+async def flood_over(scene: Scene) -> None:
+    """After a request the flood rule held went on or was withdrawn: when it was the last,
+    the group is told the rule is off."""
+    if not any(held.held_reason == posting_limits.FLOOD for held in await scene.db.requests.held()):
+        await _to_coordinators(scene, posting_limits.flood_off_text)
+
+
 async def release(scene: Scene, request: HelpRequest) -> HelpRequest | None:
     """A held request goes on to review (the held requests' job, when the limits allow):
     the requester is told, the coordinators get it as any request for review. None when
@@ -954,6 +961,8 @@ async def withdraw(
     elif before.state == REVIEW:
         await _mark_posts(scene, request, verdict)
     await _to_coordinators(scene, lambda t: verdict)
+    if before.held_reason == posting_limits.FLOOD:
+        await flood_over(scene)
     if before.state == MATCHED:
         await _end_relay(scene, before)
         await _tell_contact_ended(

@@ -116,10 +116,15 @@ async def test_a_held_request_can_be_withdrawn(story, db):
     await story.press("f3", f"hr:wd:{held.id}")
     await story.press("f3", f"hr:wdy:{held.id}")
     assert (await db.requests.get(held.id)).state == WITHDRAWN
+    # It was the only one the flood rule held: the group is told the rule is off.
+    await story.flush()
+    off = posting_limits.flood_off_text(backchannel_language())
+    assert _group_has(story, off) == 1
     clock = Clock()
     clock.pass_(minutes=11)
     await _tick(story, clock())
     assert (await db.requests.get(held.id)).state == WITHDRAWN
+    assert _group_has(story, off) == 1
 
 
 async def test_what_a_new_account_typed_first_is_kept_when_it_must_wait(story, db):
