@@ -25,6 +25,7 @@ from handlers.helping.render import category_label, decision_buttons, review_pos
 from handlers.helping.review_pace import waited
 from handlers.language_bridge import backchannel_reader
 from handlers.messages import Button
+from handlers.parsing import id_number
 from locales import Translator
 
 # Open buttons in a row: five fit a phone's width with numbers of four digits.
@@ -68,7 +69,7 @@ def buttons(
 async def open_card(ctx: Context) -> None:
     """A request's review card in the list's message, with the way back to the list."""
     request = await ctx.db.requests.get(ctx.id_arg())
-    number = int(ctx.value_arg() or "1") if ctx.value_arg().isdigit() else 1
+    number = id_number(ctx.value_arg()) or 1
     t = ctx.t
     back = [Button("↩️ " + t._("Back to the list"), f"mod:pg:{number}", role="back")]
     if request is None or request.state != REVIEW:
