@@ -281,6 +281,9 @@ class Message:
     edit: bool = False
     # Label of a "share my location" button, where the platform has one (Telegram).
     request_location: str = ""
+    # Where that button cannot stand with the others (Telegram: a reply keyboard replaces
+    # the inline buttons of its message), they go in a second message under this line.
+    location_aside: Markup | None = None
     # Whether a typed number may stand for one of the buttons (Matrix, console). False where
     # the person's next message could well be a number meant as text (the relay, where "1"
     # can answer "how many crates?"), or where several posts are open at once (the

@@ -110,6 +110,8 @@ class StepForm:
         if spec.cancel:
             buttons.append([self.cancel_button(t)])
         location = "📍 " + t._("Share my location") if spec.location else ""
+        # Skip and Cancel stay pressable where the location button stands apart (Telegram).
+        aside = t.t("👇 Or without a location:") if spec.location and buttons else None
         edit = spec.redraw and isinstance(ctx.incoming.event, ButtonPress)
         recorded = t.t(spec.recorded) if spec.recorded else None
         ctx.send(
@@ -118,6 +120,7 @@ class StepForm:
                 buttons,
                 edit=edit,
                 request_location=location,
+                location_aside=aside,
                 recorded=recorded,
             )
         )

@@ -393,6 +393,26 @@ class TelegramTransport(ChatService):
         if not isinstance(answer.item, Toast):
             await self.deliver(answer.chat_id, answer.item, answer.edit_message_id)
 
+    async def _send_aside(self, chat_id: str, item: Message, private: bool) -> Any:
+        """A message has one keyboard: a location request's reply keyboard carries no
+        callback data, so the message's other buttons (Skip, Cancel …) follow in a message
+        of their own, under the line the handler gave (None: no such buttons)."""
+        aside = [
+            kept
+            for row in item.buttons
+            for kept in ([b for b in row if not opens_in_app(b, private)],)
+            if kept
+        ]
+        if not aside:
+            return None
+        return await self.bot.send_message(
+            chat_id,
+            str(item.location_aside or "👇"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(aside, private),
+            link_preview_options=NO_PREVIEW,
+        )
+
     async def _send(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
@@ -429,6 +449,8 @@ class TelegramTransport(ChatService):
                     reply_markup=markup if index == len(chunks) - 1 else None,
                     link_preview_options=NO_PREVIEW,
                 )
+            if isinstance(item, Message) and item.request_location:
+                sent = await self._send_aside(chat_id, item, private) or sent
             return str(sent.message_id) if sent else None
         if isinstance(item, Delete):
             if edit_message_id is None:

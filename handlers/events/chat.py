@@ -487,6 +487,7 @@ async def _ask_where(ctx: Context) -> None:
             t.t("📍 Where? Share your location, or type a postcode or district."),
             ui.back_to_menu(ctx),
             request_location="📍 " + t._("Share my location"),
+            location_aside=t.t("👇 Or without a location:"),
         )
     )
 

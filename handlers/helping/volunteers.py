@@ -1,11 +1,19 @@
 """Volunteers say where, with what and in which languages they help, and how much.
 
 Registration, a step form (``handlers/step_form.py``, the table ``FORM``; states
-``vol.<step>``): ``area`` (districts, then optionally their own ``point``; or ``around`` a
-location and its ``radius``) → ``categories`` (kinds of help) → ``languages`` →
-``availability`` (optional text) → ``quiet`` hours → ``evenings`` (whether they take
-evening requests: handlers/helping/pace.py) → ``max`` (how many requests at once).
-Afterwards: pause and resume, change, leave, the record of help given, and the talk shift
+``vol.<step>``), at most six steps for a new volunteer (issue 79): ``area`` (districts,
+then optionally their own ``point``; or ``around`` a location and its ``radius``) →
+``categories`` (kinds of help) → ``languages`` → ``max`` (how many requests at once), and
+saved. The rest is optional and asked afterwards (the thanks offers it) or on the
+volunteer's page: ``availability`` (a note for the coordinators, only people read it),
+``quiet`` hours (when no request is sent; 22:00–07:00 until chosen) and ``evenings``
+(whether they take evening requests: handlers/helping/pace.py; yes until chosen). Each
+optional step has a Skip.
+
+Changing: the volunteer's page has one button per answer (``ed:<step>``), which asks that
+step alone (the state data's ``one``) and saves it when answered - a choice in two presses,
+a tick list (tick, Done) in three - with "saved", never the thanks for joining again.
+Afterwards also: pause and resume, leave, the record of help given, and the talk shift
 (the times of the week they are ready to talk now, for "just talk" requests:
 handlers/helping/talk_now.py; each tick saved at once).
 
@@ -25,13 +33,14 @@ hash key alone skips (the Skip button is the step's way back).
 Shared with the web desk (bot/web/desk/volunteers.py): :func:`confirm_training` (``/verify``)
 and :func:`set_paused` (pause and resume).
 
-Button data (``vo:…``), each action its own callback: ``reg``, ``pause``, ``resume``,
+Button data (``vo:…``), each action its own callback: ``reg`` (register; for a volunteer
+already registered their page), ``ed:<step>`` (change one answer), ``pause``, ``resume``,
 ``rec``, ``leave``, ``leavey``; in the registration's steps ``cancel``, ``bz:<district>``,
 ``around``, ``area-done`` (area), ``nopt`` (skip), ``unpt`` (remove) (point),
 ``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
-``lang:<code>``, ``langs-done`` (languages, handlers/language_choice.py), ``skip``
-(availability), ``q:<start>-<end>`` (quiet), ``eve:1`` / ``eve:0`` (evenings), ``max:<n>``
-(max); the talk shift ``talk``
+``lang:<code>``, ``langs-done`` (languages, handlers/language_choice.py), ``skip`` (the
+optional availability, quiet and evenings), ``q:<start>-<end>`` (quiet), ``eve:1`` /
+``eve:0`` (evenings), ``max:<n>`` (max); the talk shift ``talk``
 (shown), ``ts:<slot>`` (a time ticked or unticked).
 """
 
@@ -55,7 +64,7 @@ from handlers.helping.vocabulary import (
     TALK_SLOT_NAMES,
     TALK_SLOTS,
 )
-from handlers.messages import Button, Document, Location, Message, Text
+from handlers.messages import Button, ButtonPress, Document, Location, Message, Text
 from handlers.parsing import number
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
@@ -82,6 +91,8 @@ POINT_QUESTION = N_(
     "🏠 Where are you, roughly? Send your postcode or share your location. We keep it "
     "rounded to about 500 m, only to ask you first about requests near you. Optional."
 )
+# The skips of the optional steps: pressed while changing one answer, nothing is saved.
+SKIPS = ("vo:skip", "vo:nopt")
 
 
 def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
@@ -140,7 +151,37 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
     return Markup("\n").join(lines)
 
 
-async def volunteer_home(ctx: Context) -> None:
+def _answer_buttons(t: Translator, volunteer: Volunteer) -> list[list[Button]]:
+    """One button per answer of the profile, each asking that step alone (``vo:ed:…``):
+    changing an answer is that button, then the answer (and Done in a tick list)."""
+    place = (
+        Button("🏠 " + t._("Own point"), "vo:ed:point")
+        if volunteer.stadtbezirke
+        else Button("📏 " + t._("Distance"), "vo:ed:radius")
+    )
+    return ui.rows(
+        [
+            Button("📍 " + t._("Area"), "vo:ed:area"),
+            place,
+            Button("🧰 " + t._("Kinds of help"), "vo:ed:categories"),
+            Button("🗣 " + t._("Languages"), "vo:ed:languages"),
+            Button("🔢 " + t._("How many at once"), "vo:ed:max"),
+            *_optional_buttons(t),
+        ]
+    )
+
+
+def _optional_buttons(t: Translator) -> list[Button]:
+    """The optional answers, asked after registering or on the page."""
+    return [
+        Button("🗓 " + t._("When I am free"), "vo:ed:availability"),
+        Button("🌙 " + t._("Quiet hours"), "vo:ed:quiet"),
+        Button("🌆 " + t._("Evening requests"), "vo:ed:evenings"),
+    ]
+
+
+async def volunteer_home(ctx: Context, note: Markup | None = None) -> None:
+    """The volunteer's page (``note``: a line above it, what was just done)."""
     t = ctx.t
     ctx.clear_state()
     volunteer = await ctx.db.volunteers.get(ctx.user.id)
@@ -161,14 +202,14 @@ async def volunteer_home(ctx: Context) -> None:
         if volunteer.paused
         else Button("⏸ " + t._("Pause"), "vo:pause")
     )
+    text = t.t("🙋 <b>Your volunteer profile</b>") + "\n\n" + describe_profile(t, volunteer)
+    text += "\n\n" + t.t("✏️ Each answer can be changed on its own:")
     ctx.reply(
-        t.t("🙋 <b>Your volunteer profile</b>") + "\n\n" + describe_profile(t, volunteer),
+        (note + "\n\n" + text) if note else text,
         [
-            [Button("✏️ " + t._("Change"), "vo:reg"), pause],
-            [
-                Button("📜 " + t._("My help record"), "vo:rec"),
-                Button("📞 " + t._("Talk shift"), "vo:talk"),
-            ],
+            *_answer_buttons(t, volunteer),
+            [pause, Button("📞 " + t._("Talk shift"), "vo:talk")],
+            [Button("📜 " + t._("My help record"), "vo:rec")],
             # Certificates (handlers/helping/certificates.py), where an organisation issues them.
             *(
                 [[Button("📄 " + t._("Certificates"), "ce:home")]]
@@ -237,16 +278,39 @@ def _parse(text: str):
 
 
 async def _register(ctx: Context) -> None:
-    existing = await ctx.db.volunteers.get(ctx.user.id)
-    if existing is None:
-        profile: dict[str, Any] = {"languages": [ctx.t.lang]}
-    else:
-        profile = {
-            name: list(value) if isinstance(value, tuple) else value
-            for name in EDITABLE
-            for value in (getattr(existing, name),)
-        }
-    FORM.ask(ctx, "area", {"profile": profile})
+    if await ctx.db.volunteers.get(ctx.user.id) is not None:
+        # Registered already (an older message's button): each answer changes on its own.
+        await volunteer_home(ctx)
+        return
+    FORM.ask(ctx, "area", {"profile": {"languages": [ctx.t.lang]}})
+
+
+# The steps a volunteer's page asks alone (``vo:ed:<step>``).
+CHANGEABLE = (
+    "area",
+    "point",
+    "radius",
+    "categories",
+    "languages",
+    "max",
+    "availability",
+    "quiet",
+    "evenings",
+)
+
+
+async def _change(ctx: Context) -> None:
+    """One answer asked alone, the profile as it is its draft; answered, it is saved."""
+    existing = await _profile(ctx)
+    step = ctx.args
+    if step not in CHANGEABLE or (step == "radius" and existing.lat is None):
+        ctx.stale()
+    profile = {
+        name: list(value) if isinstance(value, tuple) else value
+        for name in EDITABLE
+        for value in (getattr(existing, name),)
+    }
+    FORM.ask(ctx, step, {"profile": profile, "one": True})
 
 
 async def _profile(ctx: Context) -> Volunteer:
@@ -562,16 +626,50 @@ def _max_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
     return [[Button(ctx.t.number(n), f"vo:max:{n}") for n in (1, 2, 3)]]
 
 
-async def _max_and_save(ctx: Context, answer: Answer) -> None:
-    profile = answer.draft
+async def _max(ctx: Context, answer: Answer) -> None:
     if ctx.args not in ("1", "2", "3"):
         ctx.stale()
-    profile["max_open"] = int(ctx.args)
+    answer.draft["max_open"] = int(ctx.args)
+    await FORM.answered(ctx, answer)
+
+
+async def _after(ctx: Context, answer: Answer) -> None:
+    """What follows an answered step: a new volunteer's next step, saved after the last;
+    a changed answer saved at once (a place to help around still wants its distance)."""
+    if answer.data.get("one") and answer.step != "around":
+        await _save_one(ctx, answer)
+        return
+    following = FORM.following(answer.step)
+    if following:
+        FORM.ask(ctx, following, answer.data)
+    else:
+        await _save_new(ctx, answer)
+
+
+async def _save(ctx: Context, answer: Answer) -> Volunteer:
     ctx.clear_state()
-    t = ctx.t
-    volunteer = await ctx.db.volunteers.save(
-        ctx.user.id, **{k: v for k, v in profile.items() if k in PROFILE}
+    return await ctx.db.volunteers.save(
+        ctx.user.id, **{k: v for k, v in answer.draft.items() if k in PROFILE}
     )
+
+
+async def _save_one(ctx: Context, answer: Answer) -> None:
+    """A changed answer: saved, and the page again - no walk through the others."""
+    event = ctx.incoming.event
+    if isinstance(event, ButtonPress) and event.data in SKIPS:
+        await volunteer_home(ctx, ctx.t.t("⏭ Skipped: nothing changed."))
+        return
+    await _save(ctx, answer)
+    await ctx.db.requests.audit(ctx.user.id, "volunteer.change", f"user:{ctx.user.id}")
+    await volunteer_home(ctx, ctx.t.t("✅ Saved."))
+    # A wider profile may fit requests that found nobody so far.
+    await offer_fanout.offer_to(ctx, ctx.user.id)
+
+
+async def _save_new(ctx: Context, answer: Answer) -> None:
+    """A new volunteer: thanks, the profile, and the optional answers offered."""
+    t = ctx.t
+    volunteer = await _save(ctx, answer)
     await ctx.db.requests.audit(ctx.user.id, "volunteer.register", f"user:{ctx.user.id}")
     if not volunteer.verified_at:
         await _ask_coordinators_to_verify(ctx)
@@ -581,8 +679,13 @@ async def _max_and_save(ctx: Context, answer: Answer) -> None:
             "🎓 A coordinator will contact you for the short basic "
             "training. After that you will receive requests."
         )
-    ctx.reply(text, ui.back_to_menu(ctx))
-    # A new or wider profile may fit requests that found nobody so far.
+    text += "\n\n" + t.t(
+        "Optional, now or later on your volunteer page: a note on when you are usually "
+        "free, your quiet hours and whether you take evening requests. There each answer "
+        "can be changed on its own."
+    )
+    ctx.reply(text, [[b] for b in _optional_buttons(t)] + ui.back_to_menu(ctx))
+    # A new profile may fit requests that found nobody so far.
     await offer_fanout.offer_to(ctx, ctx.user.id)
 
 
@@ -618,6 +721,7 @@ FORM = StepForm(
     state=STATE,
     draft="profile",
     cancelled=N_("✖️ Cancelled. Nothing was changed."),
+    after=_after,
     steps={
         "area": Step(
             N_(
@@ -660,21 +764,24 @@ FORM = StepForm(
         "languages": language_choice.step(
             "vo",
             N_("🗣 Which languages do you speak? Tap all that apply, then Done."),
-            next="availability",
+            next="max",
             # As the form's other tick lists (areas, kinds of help): each tick asks anew.
             redraw=False,
         ),
+        # The optional steps, asked alone after registering or from the page.
         "availability": Step(
-            N_("🗓 When are you usually available? For example: weekday evenings. Or skip."),
+            N_(
+                "🗓 A note for the coordinators: when are you usually free? For example: "
+                "Tuesday mornings, not in August. Only people read it. Optional."
+            ),
             takes=_availability,
             skip=True,
-            next="quiet",
         ),
         "quiet": Step(
             N_("🌙 At which times should I not send you requests?"),
             buttons=_quiet_buttons,
             presses={"q": _quiet},
-            next="evenings",
+            skip=True,
         ),
         "evenings": Step(
             N_(
@@ -683,12 +790,12 @@ FORM = StepForm(
             ),
             buttons=_evening_buttons,
             presses={"eve": _evenings},
-            next="max",
+            skip=True,
         ),
         "max": Step(
             N_("🔢 How many requests do you want to take on at the same time?"),
             buttons=_max_buttons,
-            presses={"max": _max_and_save},
+            presses={"max": _max},
         ),
     },
 )
@@ -703,6 +810,7 @@ def register(router: Router) -> None:
 
     for action, callback in {
         "reg": _register,
+        "ed": _change,
         "pause": _pause,
         "resume": _resume,
         "rec": _record,

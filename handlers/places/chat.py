@@ -88,6 +88,7 @@ async def ask_where(ctx: Context) -> None:
             ),
             buttons=ui.map_button(ctx) + ui.back_to_menu(ctx),
             request_location="📍 " + t._("Share my location"),
+            location_aside=t.t("👇 Or without a location:"),
         )
     )
 

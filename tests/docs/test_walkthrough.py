@@ -37,10 +37,9 @@ async def test_the_readme_walkthrough(dispatcher: Dispatcher, db: Database):
         "vo:cat:shopping",
         "vo:cats-done",
         "vo:langs-done",
-        "vo:skip",
-        "vo:q:0-0",
-        "vo:eve:1",
         "vo:max:1",
+        "vo:ed:quiet",
+        "vo:q:0-0",
     ):
         shown += await term.press(data)
     vera = await db.users.find("console", "vera")

@@ -290,7 +290,7 @@ async def test_the_german_requester_sees_the_amount_with_two_decimals(dispatcher
     await term.press("vo:reg")
     for data in ("vo:bz:Innenstadt-Nord", "vo:area-done", "vo:nopt", "vo:cat:shopping"):
         await term.press(data)
-    for data in ("vo:cats-done", "vo:langs-done", "vo:skip", "vo:q:0-0", "vo:eve:1", "vo:max:1"):
+    for data in ("vo:cats-done", "vo:langs-done", "vo:max:1", "vo:ed:quiet", "vo:q:0-0"):
         await term.press(data)
     vera = await db.users.find("console", "vera")
     await term.type(":as cora", ":group", f"/verify {vera.id}", ":private")

@@ -68,11 +68,11 @@ async def register_volunteer(
     await story.press(name, "vo:cats-done")
     await story.press(name, "vo:lang:ar")
     await story.press(name, "vo:langs-done")
-    await story.press(name, "vo:skip")
-    await story.press(name, "vo:q:0-0")
-    await story.press(name, "vo:eve:1")
     out = await story.press(name, "vo:max:2")
     assert "🎓" in texts(out)
+    # No quiet hours (an optional answer, changed on its own): asked at any hour.
+    await story.press(name, "vo:ed:quiet")
+    await story.press(name, "vo:q:0-0")
     return (await db.users.find("memory", name)).id
 
 

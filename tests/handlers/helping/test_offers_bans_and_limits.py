@@ -372,11 +372,15 @@ async def test_one_report_per_person_and_request(story, db):
 async def test_saving_a_profile_again_replaces_the_verify_notice(story, db):
     await _coordinator(story, db)
     await register_volunteer(story, db, "vera")
-    # The same profile saved again, unchanged, before any coordinator confirmed it.
-    for data in ("vo:reg", "vo:area-done", "vo:nopt", "vo:cats-done", "vo:langs-done", "vo:skip"):
+    # An answer changed before any coordinator confirmed her: no second notice.
+    await story.press("vera", "vo:ed:max")
+    await story.press("vera", "vo:max:3")
+    # Registering anew after leaving replaces the notice instead of adding another.
+    await story.press("vera", "vo:leavey")
+    for data in ("vo:reg", "vo:bz:Innenstadt-Nord", "vo:area-done", "vo:nopt"):
         await story.press("vera", data)
-    await story.press("vera", "vo:q:0-0")
-    await story.press("vera", "vo:eve:1")
+    for data in ("vo:cat:shopping", "vo:cats-done", "vo:langs-done"):
+        await story.press("vera", data)
     assert "🎓" in texts(await story.press("vera", "vo:max:2"))
     await story.flush()
     notices = [i for i in story.inbox[GROUP] if "/verify" in str(getattr(i, "text", ""))]

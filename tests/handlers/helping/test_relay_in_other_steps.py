@@ -100,7 +100,7 @@ async def test_a_reply_at_the_volunteer_forms_location_step_reaches_the_requeste
     """The other side too: Vera, updating her profile, answers Parisa."""
     await _matched(story, db)
     await story.press("vera", "menu:volunteer")
-    await story.press("vera", "vo:reg")
+    await story.press("vera", "vo:ed:area")
     state = await _state(db, "vera")
     assert state is not None
     out = await story.text("vera", "Ich bin um drei da.")

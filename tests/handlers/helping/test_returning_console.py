@@ -37,10 +37,10 @@ async def _volunteer(term: Terminal, db: Database, name: str) -> None:
     await term.press("menu:volunteer")
     for data in ("vo:reg", "vo:bz:Innenstadt-Nord", "vo:area-done", "vo:nopt"):
         await term.press(data)
-    for data in ("vo:cat:shopping", "vo:cats-done", "vo:langs-done", "vo:skip", "vo:q:0-0"):
+    for data in ("vo:cat:shopping", "vo:cats-done", "vo:langs-done", "vo:max:1"):
         await term.press(data)
-    await term.press("vo:eve:1")
-    await term.press("vo:max:1")
+    await term.press("vo:ed:quiet")
+    await term.press("vo:q:0-0")
     vera = await db.users.find("console", name)
     await term.type(":as cora", ":group", f"/verify {vera.id}", ":private")
 

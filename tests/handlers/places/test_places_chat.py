@@ -141,6 +141,11 @@ async def test_find_a_place_on_telegram(
     prompt = await fake_telegram.wait_for("sendMessage", after=mark, chat_id=user)
     keyboard = prompt.params["reply_markup"]["keyboard"]
     assert keyboard[0][0]["request_location"] is True
+    # The step's inline buttons (back to the menu) follow in a message of their own.
+    aside = await fake_telegram.wait_for(
+        "sendMessage", lambda c: bool(c.buttons), after=mark, chat_id=user
+    )
+    assert "menu:main" in str(aside.params)
     mark = len(fake_telegram.calls)
     fake_telegram.send_message(user, location={"latitude": NORDMARKT[0], "longitude": NORDMARKT[1]})
     results = await fake_telegram.wait_for("sendMessage", after=mark, chat_id=user)

@@ -291,27 +291,18 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
         assert call.pages is not None and call.pages.done == "vo:cats-done"
         for data in ("vo:cat:shopping", "vo:cats-done"):
             await press(data)
-        for data in ("vo:langs-done", "vo:skip", "vo:q:0-0", "vo:eve:1", "vo:max:1"):
+        for data in ("vo:langs-done", "vo:max:1"):
             await press(data)
         user = await dispatcher.db.users.find("phone", CALLER)
         volunteer = await dispatcher.db.volunteers.get(user.id)
         assert (volunteer.lat, volunteer.lon) == coarsen(centre.lat, centre.lon, AREA)
-        # Changing the profile: "#" alone skips the point, which stays.
+        # Changing the point alone: "#" alone skips it, and it stays.
         await phone.meant(call, Command("menu"))
-        for data in ("menu:volunteer", "vo:reg", "vo:area-done"):
+        for data in ("menu:volunteer", "vo:ed:point"):
             await press(data)
         assert call.free_digits
         await phone.meant(call, BACK)
         assert seen[-1] == ButtonPress("vo:nopt")
-        for data in (
-            "vo:cats-done",
-            "vo:langs-done",
-            "vo:skip",
-            "vo:q:0-0",
-            "vo:eve:1",
-            "vo:max:1",
-        ):
-            await press(data)
         volunteer = await dispatcher.db.volunteers.get(user.id)
         assert (volunteer.lat, volunteer.lon) == coarsen(centre.lat, centre.lon, AREA)
     finally:
