@@ -298,7 +298,7 @@ async def test_debug_log_of_a_real_story_holds_no_personal_data(
     process = launch_bot(config, env, log)
     person = EncryptedPerson(synapse, "zuleikha")
     try:
-        await fake.wait_for("getMe", timeout=30)
+        await fake.wait_for("getMe", timeout=180)  # a cold start on a busy machine
         await person.start()
         await _telegram_story(fake, user)
         await _matrix_story(person, account["user_id"])

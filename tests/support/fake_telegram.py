@@ -375,10 +375,12 @@ class FakeTelegram:
         predicate: Callable[[Call], bool] = lambda c: True,
         *,
         after: int = 0,
-        timeout: float = 10.0,
+        timeout: float = 90.0,
         **match: Any,
     ) -> Call:
-        """The first call (from index ``after`` on) to ``method`` matching; waits for it."""
+        """The first call (from index ``after`` on) to ``method`` matching; waits for it.
+        ``timeout`` guards against a hang, never a measure: on a busy machine (CI with every
+        worker's servers and browsers) a bot's answer has taken over 10 s."""
 
         def find() -> Call | None:
             for call in self.calls[after:]:

@@ -104,7 +104,7 @@ async def _story(
     if intruder is not None:
         mark = len(fake.calls)
         fake.press(intruder, f"mod:ok:{request_id}")
-        await fake.wait_for("answerCallbackQuery", after=mark, timeout=30)
+        await fake.wait_for("answerCallbackQuery", after=mark)
         await fake.settle(quiet=1.0, timeout=20)
         assert not fake.calls_to("sendMessage", chat_id=volunteer)
     mark = len(fake.calls)
@@ -115,7 +115,7 @@ async def _story(
 async def _desk_link(fake: FakeTelegram, coordinator: int) -> str:
     mark = len(fake.calls)
     fake.send_text(coordinator, "/desk")
-    answer = await fake.wait_for("sendMessage", chat_id=coordinator, after=mark, timeout=30)
+    answer = await fake.wait_for("sendMessage", chat_id=coordinator, after=mark)
     found = re.search(r'href="(http://[^"]+/desk/login/[^"]+)"', answer.text)
     assert found, answer.text
     return found.group(1)
@@ -184,11 +184,11 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
     bot.env["NACHBARBOT_TELEGRAM__TOKEN"] = TOKEN_DORTMUND
     try:
         await bot.start()
-        await unna.wait_for("getMe", timeout=30)
+        await unna.wait_for("getMe")
         # Places: each resident finds their own city's, and only those.
         dortmund.send_text(RESIDENT, "Hörde")
         unna.send_text(RESIDENT, "Königsborn")
-        await dortmund.wait_for("sendMessage", chat_id=RESIDENT, timeout=30)
+        await dortmund.wait_for("sendMessage", chat_id=RESIDENT)
         await unna.wait_for(
             "sendMessage", lambda c: "Testcafé Königsborn" in c.text, chat_id=RESIDENT, timeout=30
         )
@@ -422,7 +422,7 @@ async def test_two_cities_on_webhooks_each_with_its_own_port_and_secret(
     try:
         await bot.start()
         for fake, slug in ((dortmund, "dortmund"), (unna, "unna")):
-            hook = await fake.wait_for("setWebhook", timeout=30)
+            hook = await fake.wait_for("setWebhook")
             assert hook.params["url"] == f"https://{slug}.example.org/tg"
             assert hook.params["secret_token"] == secrets[slug]
         async with aiohttp.ClientSession() as http:

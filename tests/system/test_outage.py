@@ -47,7 +47,7 @@ async def test_telegram_outage_502_down_and_429(fake_telegram: FakeTelegram, db:
         fake.failures["sendMessage"] = [502, 502, 502]
         await _queue(db, "telegram", "77", ["eins", "zwei"])
         worker.wake()
-        await fake.wait_for("sendMessage", lambda c: c.text == "zwei" and c.result, timeout=30)
+        await fake.wait_for("sendMessage", lambda c: c.text == "zwei" and c.result)
         # Phase 2: the server is gone (connection refused), also for getUpdates.
         await fake.stop()
         await _queue(db, "telegram", "77", ["drei", "vier"])
@@ -55,17 +55,17 @@ async def test_telegram_outage_502_down_and_429(fake_telegram: FakeTelegram, db:
         await asyncio.sleep(2.5)
         assert await db.outbox.pending() == 2
         await fake.start(port)
-        await fake.wait_for("sendMessage", lambda c: c.text == "vier" and c.result, timeout=30)
+        await fake.wait_for("sendMessage", lambda c: c.text == "vier" and c.result)
         # Phase 3: rate limited with retry_after (python-telegram-bot's own retries and then
         # the outbox's wait).
         fake.failures["sendMessage"] = [429] * 6
         await _queue(db, "telegram", "78", ["fünf"])
         worker.wake()
-        await fake.wait_for("sendMessage", lambda c: c.text == "fünf" and c.result, timeout=60)
+        await fake.wait_for("sendMessage", lambda c: c.text == "fünf" and c.result)
         # Polling survived the outage: a new update is answered.
         mark = len(fake.calls)
         fake.send_text(79, "/help", language_code="de")
-        await fake.wait_for("sendMessage", after=mark, chat_id=79, timeout=30)
+        await fake.wait_for("sendMessage", after=mark, chat_id=79)
     finally:
         stop.set()
         await delivery

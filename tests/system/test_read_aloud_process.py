@@ -61,7 +61,7 @@ async def _settings_of(fake: FakeTelegram, who: int):
     """The settings screen ``who`` gets for /settings."""
     mark = len(fake.calls)
     fake.send_text(who, "/settings")
-    return await fake.wait_for("sendMessage", chat_id=who, after=mark, timeout=30)
+    return await fake.wait_for("sendMessage", chat_id=who, after=mark)
 
 
 def _opus_seconds(upload: dict) -> float:
@@ -81,8 +81,8 @@ async def test_read_aloud_through_the_real_process(tmp_path: Path, fake_telegram
 
         mark = len(fake.calls)
         fake.press(AMIRA, "ra:on", screen)
-        done = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
-        voice = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)
+        done = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark)
+        voice = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark)
         assert fake.calls.index(done) < fake.calls.index(voice)  # the text first
         assert voice.params["voice"]["content"].startswith(b"OggS")
         assert _opus_seconds(voice.params["voice"]) > 1
@@ -91,15 +91,15 @@ async def test_read_aloud_through_the_real_process(tmp_path: Path, fake_telegram
         # A place's details, as a poster's QR code opens them: text, then voice.
         mark = len(fake.calls)
         fake.send_text(AMIRA, f"/start place_{place}")
-        details = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
-        heard = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)
+        details = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark)
+        heard = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark)
         assert fake.calls.index(details) < fake.calls.index(heard)
         assert _opus_seconds(heard.params["voice"]) > 1
 
         # Her helper writes: the message comes as text, then as voice.
         mark = len(fake.calls)
         fake.send_text(VERA, "Ich bin um 14:30 bei dir")
-        text = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        text = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark)
         assert "14:30" in text.text
         # Her chat's messages go in the order they were written: the voices of the place's
         # details (its venue, its text) before this text, and this text's voice after it.
@@ -112,15 +112,15 @@ async def test_read_aloud_through_the_real_process(tmp_path: Path, fake_telegram
         # /delete: once she is gone no speech of hers waits anywhere.
         mark = len(fake.calls)
         fake.send_text(AMIRA, "/delete")
-        ask = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
-        await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)  # heard too
+        ask = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark)
+        await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark)  # heard too
         fake.press(AMIRA, "delete:yes", ask)
         await fake.wait_for(
             "editMessageText", chat_id=AMIRA, after=fake.calls.index(ask) + 1, timeout=30
         )
         voices = len(fake.calls_to("sendVoice", chat_id=AMIRA))
         # Her helper is told; after that nothing more is said to her.
-        await fake.wait_for("sendMessage", chat_id=VERA, after=mark, timeout=30)
+        await fake.wait_for("sendMessage", chat_id=VERA, after=mark)
         assert len(fake.calls_to("sendVoice", chat_id=AMIRA)) == voices
     finally:
         bot.stop()
@@ -148,7 +148,7 @@ async def test_a_speech_server_that_is_down_changes_nothing_for_the_text(
         screen = await _settings_of(fake, AMIRA)
         mark = len(fake.calls)
         fake.press(AMIRA, "ra:on", screen)
-        await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark)
         mark = len(fake.calls)
         fake.send_text(VERA, "Bis gleich")
         await fake.wait_for(
@@ -181,11 +181,11 @@ async def test_on_a_tap_through_the_real_process(tmp_path: Path, fake_telegram: 
         screen = await _settings_of(fake, AMIRA)
         mark = len(fake.calls)
         fake.press(AMIRA, "ra:tap", screen)
-        _tap(await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30))
+        _tap(await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark))
 
         mark = len(fake.calls)
         fake.send_text(AMIRA, f"/start place_{place}")
-        details = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        details = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark)
         tap = _tap(details)
         # Her helper writes: the text comes with its own 🔊.
         fake.send_text(VERA, "Ich bin um 14:30 bei dir")
@@ -199,10 +199,10 @@ async def test_on_a_tap_through_the_real_process(tmp_path: Path, fake_telegram: 
         # A tap says that message; another tap the other one, longer or shorter as it is.
         mark = len(fake.calls)
         fake.press(AMIRA, tap, details)
-        said = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)
+        said = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark)
         mark = len(fake.calls)
         fake.press(AMIRA, relayed_tap, relayed)
-        said_too = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark, timeout=60)
+        said_too = await fake.wait_for("sendVoice", chat_id=AMIRA, after=mark)
         for voice in (said, said_too):
             assert voice.params["voice"]["content"].startswith(b"OggS")
         # The place's details say much more than her helper's one line.
@@ -212,9 +212,9 @@ async def test_on_a_tap_through_the_real_process(tmp_path: Path, fake_telegram: 
         # /delete: the words kept for her 🔊 go with her.
         mark = len(fake.calls)
         fake.send_text(AMIRA, "/delete")
-        ask = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark, timeout=30)
+        ask = await fake.wait_for("sendMessage", chat_id=AMIRA, after=mark)
         fake.press(AMIRA, "delete:yes", ask)
-        await fake.wait_for("sendMessage", chat_id=VERA, after=mark, timeout=30)  # told
+        await fake.wait_for("sendMessage", chat_id=VERA, after=mark)  # told
     finally:
         bot.stop()
     db = await Database.open(tmp_path / "bot.sqlite3")

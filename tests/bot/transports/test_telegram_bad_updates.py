@@ -179,12 +179,12 @@ async def test_the_running_bot_goes_past_an_unreadable_update(
     log_path = tmp_path / "bot.log"
     process = launch_bot(config, env, log_path)
     try:
-        await fake_telegram.wait_for("sendMessage", chat_id=8001, timeout=60)
-        await fake_telegram.wait_for("sendMessage", chat_id=8003, timeout=30)
+        await fake_telegram.wait_for("sendMessage", chat_id=8001)
+        await fake_telegram.wait_for("sendMessage", chat_id=8003)
         await wait_until(lambda: fake_telegram.unconfirmed() == [], timeout=30)
         mark = len(fake_telegram.calls)
         fake_telegram.send_text(8005, "/start", language_code="de")
-        await fake_telegram.wait_for("sendMessage", after=mark, chat_id=8005, timeout=30)
+        await fake_telegram.wait_for("sendMessage", after=mark, chat_id=8005)
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -93,7 +93,7 @@ async def test_voice_crosses_between_telegram_and_matrix(
                 "org.matrix.msc3245.voice": {},
             },
         )
-        sent = await fake_telegram.wait_for("sendVoice", after=mark, chat_id=1001, timeout=20)
+        sent = await fake_telegram.wait_for("sendVoice", after=mark, chat_id=1001)
         assert isinstance(sent.params["voice"], dict)  # an upload, not a Matrix URI
         assert sent.params["voice"]["content"] == FROM_MATRIX
         assert str(sent.params.get("duration")) in ("2", "3")

@@ -104,7 +104,7 @@ class World:
         self.process = launch_bot(
             self.config, self.env | {"NACHBARBOT_TELEGRAM__TOKEN": TOKEN}, self.log
         )
-        await self.fake.wait_for("getMe", after=mark, timeout=30)
+        await self.fake.wait_for("getMe", after=mark)
         await browser.wait_until(self._serving, timeout=30)
 
     async def _serving(self) -> bool:

@@ -295,7 +295,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await until(lambda: answer.answers == 1 and answer.recorded, "who will hear it")
         await spoken_after_the_tone(erna, answer)
         await until(lambda: answer.answers >= 2, "passed on")
-        sent = await fake.wait_for("sendVoice", after=mark, chat_id=VERA, timeout=20)
+        sent = await fake.wait_for("sendVoice", after=mark, chat_id=VERA)
         (answered,) = [
             file_id
             for file_id in await _voices_to(db, VERA)
