@@ -20,6 +20,8 @@ from locales import N_, Translator
 Entry = dict[str, Any]
 
 _STATES = {
+    # Held back by a posting limit (handlers/helping/posting_limits.py): kept, not sent yet.
+    "request.draft": N_("⏸ Held back by a posting limit"),
     "request.review": N_("📝 Sent for checking"),
     "request.open": N_("✅ Published"),
     "request.matched": N_("🤝 A helper took it"),

@@ -10,8 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from db.clock import to_text
 from handlers.helping import posting_limits
+from handlers.helping.history import _STATES
 from tests.support.desk_client import log_in
 from tests.support.web_site import browser_session
+
+HELD_BACK = _STATES["request.draft"]
 
 
 async def test_held_requests_are_listed_with_their_reason_and_open(db, site, web_chat):
@@ -36,4 +39,7 @@ async def test_held_requests_are_listed_with_their_reason_and_open(db, site, web
         assert posting_limits.COORDINATOR_REASONS[posting_limits.FLOOD] in listing
         async with browser.get(f"{base}/desk/requests/{held.id}") as page:
             assert page.status == 200
-            assert "Bitte beim Einkauf helfen" in html.unescape(await page.text())
+            detail = html.unescape(await page.text())
+        assert "Bitte beim Einkauf helfen" in detail
+        # Its history says it was held back, not "changed".
+        assert HELD_BACK in detail
