@@ -13,12 +13,15 @@ An offer is held in two ways:
 The coordinators read for whom and until when ("held for 2 volunteers until 07:00: vera,
 olga"), the requester how many and until when - never who. "Nobody left" is said only when
 nobody is held either (:func:`nobody_told`). ``offer_fanout`` tells both when a request
-opens; the coordinators' ``/offer`` and the desk read :func:`nobody_told`, and ``/offer``'s
-progress :func:`coordinator_lines`. Nothing here sends an offer or changes a request.
+opens, ``waves`` when a wave of its own (the clock's, or after a whole wave's "not this
+time") holds offers for quiet hours - those of that wave only; the coordinators' ``/offer``
+and the desk read :func:`nobody_told`, and ``/offer`` :func:`coordinator_lines`. Nothing
+here sends an offer or changes a request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,10 +75,14 @@ async def held(
     now: datetime,
     *,
     nobody_asked_now: bool,
+    besides: Collection[int] = (),
 ) -> Held:
     """What is held of the request's offers at ``now``; ``nobody_asked_now``: count also
-    those the offer rules hold back (see the module's docstring)."""
-    rows = await db.volunteers.held(request.id, to_text(now))
+    those the offer rules hold back (see the module's docstring); ``besides``: leave out
+    the offers to these volunteers (held before, and said then)."""
+    rows = [
+        row for row in await db.volunteers.held(request.id, to_text(now)) if row[0] not in besides
+    ]
     names = []
     for who, _ in rows:
         user = await db.users.get(who)

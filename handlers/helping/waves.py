@@ -36,7 +36,8 @@ number of messages queued). ``settings.clock`` gives the time to the waves that 
 action starts (publish, decline, done).
 
 This module sends through ``offer_sending`` and changes no request's state; the lifecycle
-calls it through ``offer_fanout``.
+calls it through ``offer_fanout``. A wave of its own that holds offers for quiet hours is
+said to the coordinators and the requester (``held_offers``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from db.clock import from_text, to_text
 from db.request_states import OPEN
 from db.requests import HelpRequest
 from handlers.context import Backstage
-from handlers.helping import matching, pace, ranking, talk_now
+from handlers.helping import held_offers, matching, pace, ranking, talk_now
 from handlers.helping.daytime import after_daytime, daytime_minutes
 from handlers.helping.offer_sending import send_offer
 from handlers.helping.render import category_label, reoffer_buttons
@@ -188,8 +189,22 @@ async def declined(scene: Scene, request: HelpRequest, volunteer_id: int) -> int
         no for _, wave, no, _ in await scene.db.volunteers.asked(request.id) if wave == search.waves
     ]
     if last and all(last):
-        return await next_wave(scene, request, now)
+        return await _own_wave(scene, request, now)
     return 0
+
+
+async def _own_wave(scene: Scene, request: HelpRequest, now: datetime) -> int:
+    """A wave the bot sends on its own (the clock's, or after a whole wave's "not this
+    time"): the offers of it held for quiet hours are said to the coordinators and the
+    requester, as at the opening (``held_offers``); those held before were said then."""
+    before = {who for who, _ in await scene.db.volunteers.held(request.id, to_text(now))}
+    told = await next_wave(scene, request, now)
+    if told:
+        held = await held_offers.held(
+            scene.db, scene.settings, request, now, nobody_asked_now=False, besides=before
+        )
+        await held_offers.tell(scene.mail, request, held)
+    return told
 
 
 async def pull(scene: Scene, volunteer_id: int) -> int:
@@ -270,7 +285,7 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> int:
         for request_id in await db.waves.due(to_text(now)):
             request = await db.requests.get(request_id)
             if request is not None and request.state == OPEN:
-                await next_wave(scene, request, now)
+                await _own_wave(scene, request, now)
     return scene.mail.queued
 
 

@@ -2,7 +2,8 @@
 console transport and the real outbox on a moved clock: an offer held for a volunteer's
 quiet hours, or a volunteer the evening rules hold back, is said to the coordinators (for
 whom, until when) and to the requester (how many, until when); "nobody left" is said only
-when nobody is; a volunteer who ends her quiet hours gets what was held for her at once."""
+when nobody is; a volunteer who ends her quiet hours gets what was held for her at once;
+a wave the bot sends on its own says what of it is held."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ from tests.support.terminal import Terminal
 GERMAN = Translator("de")
 
 
-def _night(dispatcher: Dispatcher) -> tuple[Clock, HandlerSettings]:
-    """01:55 at night, the offer rules as shipped."""
-    clock = Clock(daytime(1) + timedelta(minutes=55))
+def _night(dispatcher: Dispatcher, hour: int = 1) -> tuple[Clock, HandlerSettings]:
+    """01:55 at night (or at ``hour``:55), the offer rules as shipped."""
+    clock = Clock(daytime(hour) + timedelta(minutes=55))
     dispatcher.settings = replace(
         dispatcher.settings,
         backchannels=frozenset({("console", BACKCHANNEL)}),
@@ -170,3 +171,29 @@ async def test_a_volunteer_the_evening_rules_hold_back_is_no_missing_match(
     answer = await term.type(":as cora", ":group", f"/offer {request_id}")
     assert GERMAN.t(offer_fanout.NOBODY_LEFT, id=request_id).striptags() not in answer
     assert looks_again in answer
+
+
+@pytest.mark.both_backends
+async def test_a_wave_of_the_bots_own_says_what_it_holds(dispatcher: Dispatcher, db: Database):
+    # 20:55: Olga, awake, is asked and says "not this time"; the next wave goes at once, to
+    # Vera, who signed up meanwhile and whose quiet hours began at 20:00.
+    clock, settings = _night(dispatcher, hour=20)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    olga = await _volunteer(db, "olga")
+    request_id = await _published(db, settings, await _coordinator(db))
+    assert await db.volunteers.offered(request_id) == {olga}
+    vera = await _volunteer(db, "vera", quiet=(20, 8))
+    await term.console.worker.run_once()
+    await term.type(":as olga")
+    before = len(term.out.getvalue())
+    await term.press(f"mt:dec:{request_id}")  # what it causes is delivered at once
+    assert vera in await db.volunteers.offered(request_id)
+    shown = term.out.getvalue()[before:]
+    morning = GERMAN.time(daytime(8))
+    assert any(
+        "Vera" in line and morning in line and "Olga" not in line
+        for line in _lines(shown, "coordinators")
+    )
+    assert any(morning in line for line in _lines(shown, "amira"))
+    assert not _offered(shown, "vera", request_id)
