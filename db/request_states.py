@@ -10,8 +10,8 @@ taken it, which sends it back to ``review``; may withdraw it (``withdrawn``) at 
 before it is done; and a request nobody took in time is ``expired``. A ``draft`` is a
 request not sent on yet: one a posting limit holds back (``held_reason``, ``held_until``:
 handlers/helping/posting_limits.py), which goes on to review when the limit allows or is
-withdrawn; it is neither active nor closed and counts nowhere. Closed requests never move again, and their texts go after the retention
-period (db/personal_data.py).
+withdrawn; it is neither active nor closed and counts nowhere. Closed requests never move
+again, and their texts go after the retention period (db/personal_data.py).
 
     draft → review                            a held request goes on (the held requests' job)
     review → open, or → rejected              a coordinator decides

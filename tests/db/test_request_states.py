@@ -96,11 +96,7 @@ def _lifecycle_moves() -> set[tuple[str, str]]:
 
 
 def test_the_lifecycle_table_names_exactly_the_declared_moves():
-    declared = {
-        (source, target)
-        for target, sources in TRANSITIONS.items()
-        for source in sources
-    }
+    declared = {(source, target) for target, sources in TRANSITIONS.items() for source in sources}
     assert _lifecycle_moves() == declared
 
 
