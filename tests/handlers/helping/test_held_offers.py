@@ -197,3 +197,26 @@ async def test_a_wave_of_the_bots_own_says_what_it_holds(dispatcher: Dispatcher,
     )
     assert any(morning in line for line in _lines(shown, "amira"))
     assert not _offered(shown, "vera", request_id)
+
+
+@pytest.mark.both_backends
+async def test_ending_quiet_hours_on_her_page_releases_the_held_offer(
+    dispatcher: Dispatcher, db: Database
+):
+    # The volunteer's page, as she uses it in the chat: "Quiet hours", "No quiet hours" -
+    # and the offer held for her since 01:55 comes at once, not at 07:00.
+    clock, settings = _night(dispatcher)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    await _volunteer(db, "vera", quiet=(22, 7))
+    request_id = await _published(db, settings, await _coordinator(db))
+    await term.console.worker.run_once()
+    assert not _offered(term.out.getvalue(), "vera", request_id)
+    await term.type(":as vera", "/start")
+    await term.press("menu:volunteer")
+    await term.press("vo:ed:quiet")
+    await term.press("vo:q:0-0")  # what it causes is delivered at once, to her chat
+    await term.console.worker.run_once()
+    offer = [button.data for button in term.console._buttons.get("vera", [])]
+    assert f"mt:acc:{request_id}" in offer
+    assert await db.outbox.pending() == 0
