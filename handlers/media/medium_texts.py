@@ -339,3 +339,26 @@ _STALE_MENU = "⚠️ This button is no longer valid. Here is the main menu."
 _STALE_CHOICE_MENU = N_("⚠️ This choice is no longer valid. Here is the main menu.")
 medium_variant(Medium.SPOKEN, _STALE_MENU, _STALE_CHOICE_MENU)
 medium_variant(Medium.TEXTED, _STALE_MENU, _STALE_CHOICE_MENU)
+
+# What comes next, said to a caller (issue 80, point 2): a caller's messages come as calls
+# (their settings say so), so the phone promises a call, never a letter - after a request
+# (handlers/helping/requests_flow.py; easy language said "we will write to you") and after
+# erasure (handlers/privacy.py; most languages said "if you write again").
+_CHECKED = (
+    "⏳ Thank you! Your request #{id} is now being checked by our team. We will "
+    "tell you as soon as it is published."
+)
+medium_variant(
+    Medium.SPOKEN,
+    _CHECKED,
+    N_(
+        "⏳ Thank you! Your request #{id} is now being checked by our team. We will call "
+        "you as soon as it is published."
+    ),
+)
+_DELETED = "✅ All your data has been deleted. If you write again, you start from the beginning."
+medium_variant(
+    Medium.SPOKEN,
+    _DELETED,
+    N_("✅ All your data has been deleted. If you call us again, you start from the beginning."),
+)
