@@ -99,15 +99,18 @@ async def help_home(ctx: Context) -> None:
 
 
 async def _limits_allow(ctx: Context, typed: bool = False) -> bool:
-    """Whether the form starts; if not, the person is told why (the posting limits are
-    asked before the form, so nobody fills it in for nothing). A limit that holds a
-    request back lets the form go on, with a note, in a flood or when the person has
-    already written their need (``typed``): what they write is kept, held, not lost."""
+    """Whether the form starts; if not, the person is told why. Every limit that holds a
+    request back (a flood, the person's open requests, the day's limit, a new account's
+    wait: posting_limits.py) lets the form go on, with a note saying so: what they write
+    is kept and held, the coordinators see it held with its reason, and it goes on when
+    the limit allows - nobody is turned away with their need unsaid. Only a ban, and a
+    second request while one is held (which names the first), end here. (``typed``: the
+    need was written before the form; kept the same way.)"""
     refusal = await posting_limits.may_post(ctx, ctx.user)
     if refusal is None:
         return True
     hold = refusal.hold
-    if hold is not None and (typed or hold.reason == posting_limits.FLOOD):
+    if hold is not None:
         ctx.reply(hold.note(ctx.t, datetime.now(UTC)))
         return True
     buttons = (
