@@ -341,7 +341,8 @@ async def test_a_pin_is_chosen_in_the_call_that_checks_her(
         assert await db.phone_pins.get(erna_id) is None
         (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
         await keys_answered(her_phone, checked, PIN)
-        assert t._(SAVED) in spoken
+        # An answer counts when it is sent; what it says is heard a moment later.
+        await until(lambda: t._(SAVED) in spoken, "the PIN saved")
         # Then the main menu, not the caller's "My requests" (caller_check.py): her own.
         assert not _hers(spoken, request_id)
         await keys_answered(her_phone, checked, await key_for(phone, checked, "menu:help"))
