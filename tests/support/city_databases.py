@@ -1,5 +1,6 @@
 """Reading a city's database whole, for tests that compare before and after: the live schema
-(every table and its columns, as the database's own catalogue has them) and every row."""
+(every table and its columns, as the database's own catalogue has them) and every row; and
+the people of a city as the backup and restore tests make, list and erase them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,43 @@ Rows = dict[str, list[tuple[str, ...]]]
 async def open_city(database: str, slug: str, *, main: bool = False, **options) -> Database:
     path, schema = city_location(database, slug, main)
     return await Database.open(path, schema=schema, min_size=1, max_size=4, **options)
+
+
+async def add_people(database: str, slug: str, names: list[str], *, main: bool) -> None:
+    """Residents who wrote to the bot on Telegram, one per name, in a city's database."""
+    db = await open_city(database, slug, main=main)
+    try:
+        for name in names:
+            await db.users.seen("telegram", name, name, name)
+    finally:
+        await db.close()
+
+
+async def people_names(database: str, slug: str, *, main: bool) -> list[str]:
+    """The people of a city's database, by their Telegram id, in order."""
+    db = await open_city(database, slug, main=main)
+    try:
+        rows = await db.fetch_all("SELECT platform_user_id FROM users ORDER BY 1")
+    finally:
+        await db.close()
+    return [row[0] for row in rows]
+
+
+async def erase_person(database: str, slug: str, who: str, *, main: bool) -> None:
+    """/delete's own way (handlers/privacy.py erase), as the bot runs it."""
+    from handlers import build_router
+    from handlers.context import Backstage
+    from handlers.privacy import erase
+    from handlers.settings import HandlerSettings
+
+    db = await open_city(database, slug, main=main)
+    try:
+        person = await db.users.find("telegram", who)
+        assert person is not None
+        async with db.transaction():
+            await erase(Backstage(db, HandlerSettings()), build_router(), person, "deleted")
+    finally:
+        await db.close()
 
 
 async def live_schema(db: Database) -> dict[str, list[str]]:

@@ -13,33 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.app import build_router
-from db import Database
 from db.database import latest_migration
-from handlers.context import Backstage
-from handlers.privacy import erase
-from handlers.settings import HandlerSettings
-from tests.support.city_databases import open_city
+from tests.support.city_databases import add_people, erase_person, people_names
 from tests.support.cli import ROOT, run_bot
 from tests.support.two_cities import write_cities
-
-
-async def _people(database: str, slug: str, names: list[str], *, main: bool) -> None:
-    db = await open_city(database, slug, main=main)
-    try:
-        for name in names:
-            await db.users.seen("telegram", name, name, name)
-    finally:
-        await db.close()
-
-
-async def _names(database: str, slug: str, *, main: bool) -> list[str]:
-    db = await open_city(database, slug, main=main)
-    try:
-        rows = await db.fetch_all("SELECT platform_user_id FROM users ORDER BY 1")
-    finally:
-        await db.close()
-    return [row[0] for row in rows]
 
 
 def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -49,8 +26,8 @@ def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_a_backup_holds_every_city_and_a_restore_can_take_one(tmp_path):
     database = str(tmp_path / "var" / "nachbarbot.sqlite3")
     config = write_cities(tmp_path, database)
-    await _people(database, "dortmund", ["d1", "d2"], main=True)
-    await _people(database, "unna", ["u1"], main=False)
+    await add_people(database, "dortmund", ["d1", "d2"], main=True)
+    await add_people(database, "unna", ["u1"], main=False)
 
     backup = tmp_path / "backups" / "nachbarbot-1.sqlite3"
     backup.parent.mkdir()
@@ -59,17 +36,17 @@ async def test_a_backup_holds_every_city_and_a_restore_can_take_one(tmp_path):
     assert backup.exists() and (backup.parent / "nachbarbot-1.unna.sqlite3").exists()
     assert "dortmund:" in made.stdout and "unna:" in made.stdout
 
-    await _people(database, "dortmund", ["d3"], main=True)
-    await _people(database, "unna", ["u2"], main=False)
+    await add_people(database, "dortmund", ["d3"], main=True)
+    await add_people(database, "unna", ["u2"], main=False)
     one = _bot(config, "--city", "unna", "db", "restore", str(backup))
     assert one.returncode == 0, one.stderr
-    assert await _names(database, "unna", main=False) == ["u1"]
-    assert await _names(database, "dortmund", main=True) == ["d1", "d2", "d3"]
+    assert await people_names(database, "unna", main=False) == ["u1"]
+    assert await people_names(database, "dortmund", main=True) == ["d1", "d2", "d3"]
 
     every = _bot(config, "db", "restore", str(backup))
     assert every.returncode == 0, every.stderr
-    assert await _names(database, "dortmund", main=True) == ["d1", "d2"]
-    assert await _names(database, "unna", main=False) == ["u1"]
+    assert await people_names(database, "dortmund", main=True) == ["d1", "d2"]
+    assert await people_names(database, "unna", main=False) == ["u1"]
     check = _bot(config, "db", "check")
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -77,15 +54,15 @@ async def test_a_backup_holds_every_city_and_a_restore_can_take_one(tmp_path):
 async def test_a_restore_refuses_a_backup_without_a_city(tmp_path):
     database = str(tmp_path / "nachbarbot.sqlite3")
     config = write_cities(tmp_path, database)
-    await _people(database, "dortmund", ["d1"], main=True)
-    await _people(database, "unna", ["u1"], main=False)
+    await add_people(database, "dortmund", ["d1"], main=True)
+    await add_people(database, "unna", ["u1"], main=False)
     backup = tmp_path / "b.sqlite3"
     assert _bot(config, "db", "backup", str(backup)).returncode == 0
     (tmp_path / "b.unna.sqlite3").unlink()
-    await _people(database, "dortmund", ["d2"], main=True)
+    await add_people(database, "dortmund", ["d2"], main=True)
     refused = _bot(config, "db", "restore", str(backup))
     assert refused.returncode == 1 and "unna" in refused.stderr
-    assert await _names(database, "dortmund", main=True) == ["d1", "d2"]
+    assert await people_names(database, "dortmund", main=True) == ["d1", "d2"]
 
 
 # A bot process that writes and is killed in the middle of its work: its WAL (with the rows
@@ -107,7 +84,7 @@ asyncio.run(main())
 
 async def test_a_restore_over_a_crashed_database_holds_the_backup_and_nothing_else(tmp_path):
     live = tmp_path / "nachbarbot.sqlite3"
-    await _people(str(live), "x", [f"early{n:02}" for n in range(25)], main=True)
+    await add_people(str(live), "x", [f"early{n:02}" for n in range(25)], main=True)
     backup = tmp_path / "backup.sqlite3"
     assert run_bot("db", "backup", str(backup), database=live).returncode == 0
 
@@ -148,10 +125,10 @@ async def test_a_restore_refuses_while_a_process_holds_the_database_or_the_backu
     tmp_path,
 ):
     live = tmp_path / "nachbarbot.sqlite3"
-    await _people(str(live), "x", ["a"], main=True)
+    await add_people(str(live), "x", ["a"], main=True)
     backup = tmp_path / "backup.sqlite3"
     assert run_bot("db", "backup", str(backup), database=live).returncode == 0
-    await _people(str(live), "x", ["b"], main=True)
+    await add_people(str(live), "x", ["b"], main=True)
 
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(live)],
@@ -166,7 +143,7 @@ async def test_a_restore_refuses_while_a_process_holds_the_database_or_the_backu
     finally:
         holder.communicate("", timeout=30)
     assert refused.returncode == 1 and "open in another process" in refused.stderr
-    assert await _names(str(live), "x", main=True) == ["a", "b"]
+    assert await people_names(str(live), "x", main=True) == ["a", "b"]
 
     newer = tmp_path / "newer.sqlite3"
     newer.write_bytes(backup.read_bytes())
@@ -183,48 +160,36 @@ async def test_a_restore_refuses_while_a_process_holds_the_database_or_the_backu
     broken.write_bytes(backup.read_bytes()[:4096] + b"\x00" * 8192)
     refused = run_bot("db", "restore", str(broken), database=live)
     assert refused.returncode == 1 and "nothing was restored" in refused.stderr
-    assert await _names(str(live), "x", main=True) == ["a", "b"]
+    assert await people_names(str(live), "x", main=True) == ["a", "b"]
     assert not list(tmp_path.glob("*.before-restore-*"))
-
-
-async def _erase(database: str, who: str) -> None:
-    """/delete's own way (handlers/privacy.py erase), as the bot runs it."""
-    db = await Database.open(database)
-    try:
-        person = await db.users.find("telegram", who)
-        assert person is not None
-        async with db.transaction():
-            await erase(Backstage(db, HandlerSettings()), build_router(), person, "deleted")
-    finally:
-        await db.close()
 
 
 async def test_a_restore_erases_again_whom_was_erased_since_the_backup(tmp_path):
     live = tmp_path / "var" / "nachbarbot.sqlite3"
-    await _people(str(live), "x", ["4917012345678", "keeps"], main=True)
+    await add_people(str(live), "x", ["4917012345678", "keeps"], main=True)
     backup = tmp_path / "backups" / "b.sqlite3"
     backup.parent.mkdir()
     assert run_bot("db", "backup", str(backup), database=live).returncode == 0
-    await _erase(str(live), "4917012345678")
+    await erase_person(str(live), "x", "4917012345678", main=True)
 
     restored = run_bot("db", "restore", str(backup), database=live)
     assert restored.returncode == 0, restored.stderr
     assert "erased again: 1 " in restored.stdout
-    assert await _names(str(live), "x", main=True) == ["keeps"]
+    assert await people_names(str(live), "x", main=True) == ["keeps"]
     # The list holds no account id, and it stays where a restore does not reach.
     listed = (tmp_path / "var" / "nachbarbot.erased").read_text()
     assert "4917012345678" not in listed and "keeps" not in listed
     again = run_bot("db", "restore", str(backup), database=live)
     assert again.returncode == 0 and "erased again: 1 " in again.stdout
-    assert await _names(str(live), "x", main=True) == ["keeps"]
+    assert await people_names(str(live), "x", main=True) == ["keeps"]
 
 
 async def test_a_restore_on_a_new_machine_reads_the_list_beside_the_backup(tmp_path):
     live = tmp_path / "old" / "nachbarbot.sqlite3"
-    await _people(str(live), "x", ["gone", "keeps"], main=True)
+    await add_people(str(live), "x", ["gone", "keeps"], main=True)
     first = tmp_path / "first.sqlite3"
     assert run_bot("db", "backup", str(first), database=live).returncode == 0
-    await _erase(str(live), "gone")
+    await erase_person(str(live), "x", "gone", main=True)
     second = tmp_path / "second.sqlite3"
     assert run_bot("db", "backup", str(second), database=live).returncode == 0
     assert (tmp_path / "second.erased").exists()
@@ -236,13 +201,13 @@ async def test_a_restore_on_a_new_machine_reads_the_list_beside_the_backup(tmp_p
     restored = run_bot("db", "restore", str(first), database=fresh)
     assert restored.returncode == 0, restored.stderr
     assert "erased again: 1 " in restored.stdout
-    assert await _names(str(fresh), "x", main=True) == ["keeps"]
+    assert await people_names(str(fresh), "x", main=True) == ["keeps"]
 
 
 def test_the_erasure_list_holds_no_personal_data(tmp_path):
     live = tmp_path / "nachbarbot.sqlite3"
-    asyncio.run(_people(str(live), "x", ["4915112345678"], main=True))
-    asyncio.run(_erase(str(live), "4915112345678"))
+    asyncio.run(add_people(str(live), "x", ["4915112345678"], main=True))
+    asyncio.run(erase_person(str(live), "x", "4915112345678", main=True))
     listed = tmp_path / "nachbarbot.erased"
     assert stat.S_IMODE(listed.stat().st_mode) == 0o600
     lines = listed.read_text().splitlines()
@@ -254,9 +219,9 @@ def test_the_erasure_list_holds_no_personal_data(tmp_path):
 
 def test_the_list_keeps_an_entry_no_longer_than_the_oldest_backup(tmp_path):
     live = tmp_path / "nachbarbot.sqlite3"
-    asyncio.run(_people(str(live), "x", ["old", "new"], main=True))
-    asyncio.run(_erase(str(live), "old"))
-    asyncio.run(_erase(str(live), "new"))
+    asyncio.run(add_people(str(live), "x", ["old", "new"], main=True))
+    asyncio.run(erase_person(str(live), "x", "old", main=True))
+    asyncio.run(erase_person(str(live), "x", "new", main=True))
     listed = tmp_path / "nachbarbot.erased"
     key, first, second = listed.read_text().splitlines()
     # The first erasure long ago: older than privacy.backup_days (30) lets an entry be.

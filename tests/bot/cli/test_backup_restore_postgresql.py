@@ -9,43 +9,10 @@ from pathlib import Path
 
 import psycopg
 
-from bot.app import build_router
-from handlers.context import Backstage
-from handlers.privacy import erase
-from handlers.settings import HandlerSettings
-from tests.support.city_databases import open_city
+from tests.support.city_databases import add_people, erase_person, people_names
 from tests.support.cli import run_bot
 from tests.support.postgres_server import find_binary
 from tests.support.two_cities import write_cities
-
-
-async def _people(url: str, slug: str, names: list[str], *, main: bool) -> None:
-    db = await open_city(url, slug, main=main)
-    try:
-        for name in names:
-            await db.users.seen("telegram", name, name, name)
-    finally:
-        await db.close()
-
-
-async def _names(url: str, slug: str, *, main: bool) -> list[str]:
-    db = await open_city(url, slug, main=main)
-    try:
-        rows = await db.fetch_all("SELECT platform_user_id FROM users ORDER BY 1")
-    finally:
-        await db.close()
-    return [row[0] for row in rows]
-
-
-async def _erase(url: str, slug: str, who: str, *, main: bool) -> None:
-    db = await open_city(url, slug, main=main)
-    try:
-        person = await db.users.find("telegram", who)
-        assert person is not None
-        async with db.transaction():
-            await erase(Backstage(db, HandlerSettings()), build_router(), person, "deleted")
-    finally:
-        await db.close()
 
 
 def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -56,8 +23,8 @@ async def test_backup_and_restore_of_every_city_and_of_one(postgres_server, tmp_
     url = postgres_server.new_database()
     try:
         config = write_cities(tmp_path, url)
-        await _people(url, "dortmund", ["d1", "d2"], main=True)
-        await _people(url, "unna", ["u1", "u2"], main=False)
+        await add_people(url, "dortmund", ["d1", "d2"], main=True)
+        await add_people(url, "unna", ["u1", "u2"], main=False)
         dump = tmp_path / "nachbarbot-1.dump"
         made = _bot(config, "db", "backup", str(dump))
         assert made.returncode == 0, made.stderr
@@ -67,20 +34,20 @@ async def test_backup_and_restore_of_every_city_and_of_one(postgres_server, tmp_
         ).stdout
         assert "SCHEMA - city_unna" in listing and "TABLE DATA city_unna users" in listing
 
-        await _people(url, "dortmund", ["d3"], main=True)
-        await _people(url, "unna", ["u3"], main=False)
-        await _erase(url, "unna", "u2", main=False)
+        await add_people(url, "dortmund", ["d3"], main=True)
+        await add_people(url, "unna", ["u3"], main=False)
+        await erase_person(url, "unna", "u2", main=False)
         one = _bot(config, "--city", "unna", "db", "restore", str(dump))
         assert one.returncode == 0, one.stderr
         assert "unna: schema version" in one.stdout and "erased again: 1 " in one.stdout
-        assert await _names(url, "unna", main=False) == ["u1"]
-        assert await _names(url, "dortmund", main=True) == ["d1", "d2", "d3"]
+        assert await people_names(url, "unna", main=False) == ["u1"]
+        assert await people_names(url, "dortmund", main=True) == ["d1", "d2", "d3"]
 
-        await _erase(url, "dortmund", "d1", main=True)
+        await erase_person(url, "dortmund", "d1", main=True)
         every = _bot(config, "db", "restore", str(dump))
         assert every.returncode == 0, every.stderr
-        assert await _names(url, "dortmund", main=True) == ["d2"]
-        assert await _names(url, "unna", main=False) == ["u1"]
+        assert await people_names(url, "dortmund", main=True) == ["d2"]
+        assert await people_names(url, "unna", main=False) == ["u1"]
         check = _bot(config, "db", "check")
         assert check.returncode == 0, check.stdout + check.stderr
         assert list(tmp_path.glob("nachbarbot-1.dump.before-restore-*.dump"))
@@ -92,17 +59,17 @@ async def test_a_restore_refuses_while_another_connection_is_open(postgres_serve
     url = postgres_server.new_database()
     try:
         config = write_cities(tmp_path, url)
-        await _people(url, "dortmund", ["d1"], main=True)
-        await _people(url, "unna", ["u1"], main=False)
+        await add_people(url, "dortmund", ["d1"], main=True)
+        await add_people(url, "unna", ["u1"], main=False)
         dump = tmp_path / "b.dump"
         assert _bot(config, "db", "backup", str(dump)).returncode == 0
-        await _people(url, "unna", ["u2"], main=False)
+        await add_people(url, "unna", ["u2"], main=False)
         with psycopg.connect(url, application_name="nachbarbot web") as other:
             refused = _bot(config, "db", "restore", str(dump))
             assert other.execute("SELECT 1").fetchone() == (1,)
         assert refused.returncode == 1, refused.stdout
         assert "nachbarbot web" in refused.stderr and "nothing was restored" in refused.stderr
-        assert await _names(url, "unna", main=False) == ["u1", "u2"]
+        assert await people_names(url, "unna", main=False) == ["u1", "u2"]
     finally:
         postgres_server.drop(url)
 
@@ -113,12 +80,12 @@ async def test_a_restore_into_a_new_empty_database(postgres_server, tmp_path):
     fresh = url.rsplit("/", 1)[0] + f"/{url.rsplit('/', 1)[1]}_new"
     try:
         config = write_cities(tmp_path, url)
-        await _people(url, "dortmund", ["d1"], main=True)
-        await _people(url, "unna", ["u1", "u2"], main=False)
+        await add_people(url, "dortmund", ["d1"], main=True)
+        await add_people(url, "unna", ["u1", "u2"], main=False)
         dump = tmp_path / "b.dump"
         assert _bot(config, "db", "backup", str(dump)).returncode == 0
         # Erased after the backup; the next backup holds the erasure list, the old one not.
-        await _erase(url, "unna", "u1", main=False)
+        await erase_person(url, "unna", "u1", main=False)
         newer = tmp_path / "newer.dump"
         assert _bot(config, "db", "backup", str(newer)).returncode == 0
 
@@ -126,13 +93,13 @@ async def test_a_restore_into_a_new_empty_database(postgres_server, tmp_path):
         config.write_text(config.read_text().replace(url, fresh))
         restored = _bot(config, "db", "restore", str(newer))
         assert restored.returncode == 0, restored.stderr
-        assert await _names(fresh, "dortmund", main=True) == ["d1"]
-        assert await _names(fresh, "unna", main=False) == ["u2"]
+        assert await people_names(fresh, "dortmund", main=True) == ["d1"]
+        assert await people_names(fresh, "unna", main=False) == ["u2"]
         # The list came with it: the older backup, restored now, loses u1 again.
         older = _bot(config, "db", "restore", str(dump))
         assert older.returncode == 0 and "unna: schema version" in older.stdout, older.stderr
         assert "erased again: 1 " in older.stdout
-        assert await _names(fresh, "unna", main=False) == ["u2"]
+        assert await people_names(fresh, "unna", main=False) == ["u2"]
         check = _bot(config, "db", "check")
         assert check.returncode == 0, check.stdout + check.stderr
     finally:

@@ -22,6 +22,7 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from locales import translator
 from tests.support.channels import channels
 from tests.support.help_story import GROUP
 from tests.support.memory_transport import MemoryTransport
@@ -154,3 +155,22 @@ async def make_city(
     finally:
         for sms in made:
             await sms.stop()
+
+
+async def write_request(resident: Resident, description: str) -> str:
+    """A new request by text, in German, up to "Send": the text that answers it (what is
+    sent waits for the number's code, handlers/helping/requests_flow.py)."""
+    t = translator("de")
+    await resident.say("/menu")
+    await resident.choose(t._("Ask for help"))
+    await resident.choose(t._("Ask for help"))
+    await resident.choose(t._("Shopping and errands"))
+    await resident.say(description)
+    await resident.say("44147")
+    await resident.choose(t._("⚡ As soon as possible"))
+    if any(t._("Done") in text.text for text in resident.new):
+        await resident.choose(t._("Done"))
+    else:
+        await resident.choose(t._("Only my language"))
+    (asked,) = await resident.choose(t._("Send"))
+    return asked.text

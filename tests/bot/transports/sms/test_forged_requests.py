@@ -22,7 +22,7 @@ from handlers.messages import Button, Edit, Message, Outgoing
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.help_story import GROUP, grant_role_to, press
 from tests.support.memory_transport import readable
-from tests.support.sms.city import City, Resident
+from tests.support.sms.city import City, Resident, write_request
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import other_code as _other
 
@@ -31,23 +31,6 @@ T = translator("de")
 OWN = "Ich brauche Hilfe beim Einkaufen am Dienstag"
 FORGED = "Bitte zur Hauptstraße 5 kommen, Rückruf unter 0176 5555555"
 CHANGED = "Ich brauche Hilfe beim Einkaufen am Mittwoch"
-
-
-async def _write_request(greta: Resident, description: str) -> str:
-    """A new request by text up to "Send": the text that answers it."""
-    await greta.say("/menu")
-    await greta.choose(T._("Ask for help"))
-    await greta.choose(T._("Ask for help"))
-    await greta.choose(T._("Shopping and errands"))
-    await greta.say(description)
-    await greta.say("44147")
-    await greta.choose(T._("⚡ As soon as possible"))
-    if any(T._("Done") in text.text for text in greta.new):
-        await greta.choose(T._("Done"))
-    else:
-        await greta.choose(T._("Only my language"))
-    (asked,) = await greta.choose(T._("Send"))
-    return asked.text
 
 
 async def _change_description(greta: Resident, request_id: int, description: str) -> str:
@@ -92,7 +75,7 @@ async def test_a_new_request_by_text_waits_for_the_code(
 
     # A forger's new request in her name: her number is asked for a code, nothing is
     # posted; anything else from the number drops it.
-    asked = await _write_request(greta, FORGED)
+    asked = await write_request(greta, FORGED)
     _code(asked)
     await greta.say(_other(_code(asked)))  # a forger's guess: a wrong try
     await greta.say("Hallo")
@@ -101,7 +84,7 @@ async def test_a_new_request_by_text_waits_for_the_code(
     assert "Hauptstraße" not in story.received(GROUP)
 
     # Her own request, with the code she got: posted for review.
-    asked = await _write_request(greta, OWN)
+    asked = await write_request(greta, OWN)
     await greta.say(_code(asked))
     await city.flush()
     (request,) = await db.requests.for_requester(user_id)
@@ -115,7 +98,7 @@ async def test_a_change_by_text_waits_for_the_code_and_its_post_shows_old_and_ne
     city: City = await make_city()  # type: ignore[misc]
     story = city.story
     greta, user_id = await _greta(city, db)
-    asked = await _write_request(greta, OWN)
+    asked = await write_request(greta, OWN)
     await greta.say(_code(asked))
     (request,) = await db.requests.for_requester(user_id)
     await story.onboard("cora", "de")
@@ -162,7 +145,7 @@ async def test_the_code_sends_the_request_as_it_was_held(
     as it was, once, and the code then does nothing more."""
     city: City = await make_city()  # type: ignore[misc]
     greta, user_id = await _greta(city, db)
-    asked = await _write_request(greta, OWN)
+    asked = await write_request(greta, OWN)
     code = _code(asked)
     await greta.say(code)
     await greta.say(code)

@@ -25,30 +25,13 @@ from tests.support.help_story import (
     register_volunteer,
 )
 from tests.support.memory_transport import button_data, readable
-from tests.support.sms.city import City, Resident
+from tests.support.sms.city import City, Resident, write_request
 from tests.support.sms.codes import code_in as _code
 
 GRETA = "+4917622222222"
 T = translator("de")
 AGAIN = "Ich brauche wieder Hilfe beim Einkaufen"
 PAY = "Bitte rufen Sie 0171 2345678 an und zahlen Sie vorab: https://pay.example.com/x"
-
-
-async def _write_request(greta: Resident, description: str) -> str:
-    """A new request by text up to "Send": the text that answers it."""
-    await greta.say("/menu")
-    await greta.choose(T._("Ask for help"))
-    await greta.choose(T._("Ask for help"))
-    await greta.choose(T._("Shopping and errands"))
-    await greta.say(description)
-    await greta.say("44147")
-    await greta.choose(T._("⚡ As soon as possible"))
-    if any(T._("Done") in text.text for text in greta.new):
-        await greta.choose(T._("Done"))
-    else:
-        await greta.choose(T._("Only my language"))
-    (asked,) = await greta.choose(T._("Send"))
-    return asked.text
 
 
 async def _greta_helped_before(city: City, db: Database) -> tuple[Resident, int]:
@@ -92,7 +75,7 @@ async def test_a_returning_texter_is_published_at_once_only_with_a_clean_text(
     greta, user_id = await _greta_helped_before(city, db)
 
     # Her request, confirmed with the code her number got: published at once.
-    await greta.say(_code(await _write_request(greta, AGAIN)))
+    await greta.say(_code(await write_request(greta, AGAIN)))
     await city.flush()
     again = await _newest(db, user_id)
     assert (await db.requests.get(again)).state == OPEN  # type: ignore[union-attr]
@@ -100,7 +83,7 @@ async def test_a_returning_texter_is_published_at_once_only_with_a_clean_text(
 
     # A phone number and a payment link, with the code too: held for review, and the post
     # says why before anything else.
-    await greta.say(_code(await _write_request(greta, PAY)))
+    await greta.say(_code(await write_request(greta, PAY)))
     await city.flush()
     flagged = await _newest(db, user_id)
     assert (await db.requests.get(flagged)).state == REVIEW  # type: ignore[union-attr]
