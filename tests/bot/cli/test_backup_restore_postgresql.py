@@ -5,6 +5,7 @@ the backup done again (issue 78, 3-5). SQLite: test_backup_restore.py."""
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import psycopg
@@ -17,6 +18,34 @@ from tests.support.two_cities import write_cities
 
 def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_bot("--config", str(config), *args)
+
+
+def _restore(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``db restore`` once the test's own connections are gone: a closed connection's
+    server process may still be listed a moment after (pg_stat_activity), and the restore
+    rightly refuses while any is."""
+    _until_alone(config)
+    return _bot(config, *args)
+
+
+def _until_alone(config: Path) -> None:
+    """Until no connection to the configured database is listed (a guard against a hang,
+    never a measure)."""
+    url = next(
+        line.split("=", 1)[1].strip().strip('"')
+        for line in config.read_text().splitlines()
+        if line.strip().startswith("database =")
+    )
+    base, name = url.rsplit("/", 1)
+    for _ in range(3000):
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            listed = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+            ).fetchone()
+        if listed is not None and listed[0] == 0:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the test's connections never went")
 
 
 async def test_backup_and_restore_of_every_city_and_of_one(postgres_server, tmp_path):
@@ -37,14 +66,14 @@ async def test_backup_and_restore_of_every_city_and_of_one(postgres_server, tmp_
         await add_people(url, "dortmund", ["d3"], main=True)
         await add_people(url, "unna", ["u3"], main=False)
         await erase_person(url, "unna", "u2", main=False)
-        one = _bot(config, "--city", "unna", "db", "restore", str(dump))
+        one = _restore(config, "--city", "unna", "db", "restore", str(dump))
         assert one.returncode == 0, one.stderr
         assert "unna: schema version" in one.stdout and "erased again: 1 " in one.stdout
         assert await people_names(url, "unna", main=False) == ["u1"]
         assert await people_names(url, "dortmund", main=True) == ["d1", "d2", "d3"]
 
         await erase_person(url, "dortmund", "d1", main=True)
-        every = _bot(config, "db", "restore", str(dump))
+        every = _restore(config, "db", "restore", str(dump))
         assert every.returncode == 0, every.stderr
         assert await people_names(url, "dortmund", main=True) == ["d2"]
         assert await people_names(url, "unna", main=False) == ["u1"]
@@ -91,12 +120,12 @@ async def test_a_restore_into_a_new_empty_database(postgres_server, tmp_path):
 
         postgres_server.admin(f'CREATE DATABASE "{fresh.rsplit("/", 1)[1]}"')
         config.write_text(config.read_text().replace(url, fresh))
-        restored = _bot(config, "db", "restore", str(newer))
+        restored = _restore(config, "db", "restore", str(newer))
         assert restored.returncode == 0, restored.stderr
         assert await people_names(fresh, "dortmund", main=True) == ["d1"]
         assert await people_names(fresh, "unna", main=False) == ["u2"]
         # The list came with it: the older backup, restored now, loses u1 again.
-        older = _bot(config, "db", "restore", str(dump))
+        older = _restore(config, "db", "restore", str(dump))
         assert older.returncode == 0 and "unna: schema version" in older.stdout, older.stderr
         assert "erased again: 1 " in older.stdout
         assert await people_names(fresh, "unna", main=False) == ["u2"]

@@ -106,10 +106,14 @@ async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
 
 async def key_for(phone: PhoneTransport, call: Call, data: str) -> str:
     """The key of the newest message's choice whose data begins with ``data``; the test
-    fails when there is none."""
-    key = await offered(phone, call, data)
-    assert key is not None, f"no choice {data}"
-    return key
+    fails when there is none. An answer counts when it is sent and its choices are kept
+    a moment after: it waits for them (a guard against a hang, never a measure)."""
+    for _ in range(3000):
+        key = await offered(phone, call, data)
+        if key is not None:
+            return key
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no choice {data}")
 
 
 async def spoken_after_the_tone(caller: BaresipCaller, call: Call) -> None:
