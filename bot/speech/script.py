@@ -256,13 +256,25 @@ _WORD_BEFORE = _linear(r"(?<!\w)(\w++)\s*+$")
 _WORD_AFTER = _linear(r"^\s*+(\w++)")
 
 
-def _said_already(found: re.Match[str], after: str, own: set[str]) -> bool:
+def _hour_words(t: Translator) -> set[str]:
+    """The language's word for the hour, as its "o'clock" says it ("часа", "Uhr")."""
+    template = t.gettext(N_("{hours} o'clock")).replace("{hours}", "")
+    return {w.casefold() for w in _WORD.findall(template) if len(w) >= 3}
+
+
+def _said_already(found: re.Match[str], after: str, own: set[str], hour: set[str]) -> bool:
     """Whether the word after a clock time is one of the time's own words, or their
-    abbreviation ("18:00 ч.": "осемнайсет часа", not "… часа ч.")."""
+    abbreviation ("18:00 ч.": "осемнайсет часа", not "… часа ч."), or the abbreviation of
+    the hour's word where the time is said without it ("9:30 ч.": "девет и половина", an
+    abbreviation is never spoken - issue 80, point 6)."""
     word = found.group(1).casefold()
     if word in own:
         return True
-    return after[found.end(1) : found.end(1) + 1] == "." and any(w.startswith(word) for w in own)
+    if after[found.end(1) : found.end(1) + 1] != ".":
+        return False
+    return any(w.startswith(word) for w in own) or any(
+        w.startswith(word) and w != word for w in hour
+    )
 
 
 def _clocks(text: str, t: Translator) -> str:
@@ -278,7 +290,9 @@ def _clocks(text: str, t: Translator) -> str:
         # (An abbreviation after it may be shorter: _said_already.)
         if found and found.group(1).casefold() in own:
             before = before[: found.start(1)]
-        if (found := _WORD_AFTER.search(after)) and _said_already(found, after, own):
+        if (found := _WORD_AFTER.search(after)) and _said_already(
+            found, after, own, _hour_words(t)
+        ):
             after = after[found.end(1) :]
         said.append(before + spoken)
         rest = after
