@@ -37,9 +37,10 @@ until START.
 
 **Outgoing.** A message comes in its texted form, made by the reader chain's texted link
 (handlers/media/texted_form.py: plain text, its choices numbered, a notice's short form, no
-direction marks; an item no chain made is formed by the same rules here); the transport
-adds its own promises (paging.py: the STOP line after a notice's short form, "More: send
-0") and fits it to the wire, paged into two segments (segments.py: GSM-7 or UCS-2) and
+direction marks, no icons; an item no chain made is formed by the same rules here); the
+transport adds its own promises (paging.py: the STOP line in a notice's first text, with
+its choices, "More: send 0") and fits it to the wire, paged into two segments (segments.py
+``fit``: GSM-7 or UCS-2; a notice within three texts, a segment more each if need be) and
 taken from the budget (budget.py: the month, its reserve for the notices of running help,
 the number's caps an hour and a day) before it goes: a text the budget has no room for is
 refused for good. Edits go as new texts (a phone changes
@@ -62,6 +63,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from markupsafe import Markup
 
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import press_for
@@ -69,13 +71,13 @@ from bot.transports.sending import DeliveryError, send_key
 from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
 from bot.transports.sms.paging import MORE, body_of, more_line
-from bot.transports.sms.segments import count, cut
+from bot.transports.sms.segments import count, cut, fit
 from bot.transports.sms.store import CODE_DIGITS, STOP_HELP, SmsStore
 from db import Database
 from db.clock import local_day, to_text
 from handlers.dispatcher import Dispatcher
-from handlers.media.texted_form import form_of
-from handlers.messages import ButtonPress, Command, Incoming, Outgoing, Sender, Text
+from handlers.media.texted_form import form_of, without_direction_marks
+from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of
@@ -306,7 +308,7 @@ class SmsTransport(Transport):
                     and await self.budget.first_contact(number)
                     and await self._first_told(number, "stop")
                 ):
-                    await self._send_now(number, str(t.t(STOPPED)))
+                    await self._tell(number, t.t(STOPPED), t)
                 return
             if not await self.budget.first_contact(number):
                 await self._turned_away(number, t)
@@ -319,7 +321,7 @@ class SmsTransport(Transport):
             return
         if word in START_WORDS:
             if await self.store.start(number) and await self._first_told(number, "start"):
-                await self._send_now(number, str(t.t(STARTED)))
+                await self._tell(number, t.t(STARTED), t)
             return
         if await self._stopped_help_too(number, text, t):
             return
@@ -364,7 +366,7 @@ class SmsTransport(Transport):
             text = t.t(TURNED_AWAY_CALL, number=self.call_instead)
         else:
             text = t.t(TURNED_AWAY)
-        await self._send_now(number, str(text))
+        await self._tell(number, text, t)
 
     async def _first_told(self, number: str, word: str) -> bool:
         """Whether ``word`` ("stop", "start") is confirmed now: not within a day of the last."""
@@ -386,12 +388,12 @@ class SmsTransport(Transport):
                 number, STOP_HELP, to_text(now + TOLD_AGAIN_AFTER), local_day(now)
             )
             text = t.t(STOPPED_BUT_HELP, code=code) if code else t.t(STOPPED_BUT_HELP_NO_CODE)
-            await self._send_now(number, str(text))
+            await self._tell(number, text, t)
             return
         if await self.store.stop(number, stranger=stranger) and await self._first_told(
             number, "stop"
         ):
-            await self._send_now(number, str(t.t(STOPPED)))
+            await self._tell(number, t.t(STOPPED), t)
 
     async def _stopped_help_too(self, number: str, text: str, t: Translator) -> bool:
         """Whether ``text`` is the code the number was sent to stop its help's notices too
@@ -408,7 +410,7 @@ class SmsTransport(Transport):
             and await self.store.stop_help(number)
         ):
             return False
-        await self._send_now(number, str(t.t(STOPPED_HELP_TOO)))
+        await self._tell(number, t.t(STOPPED_HELP_TOO), t)
         return True
 
     def _running(self, number: str) -> Running:
@@ -448,7 +450,7 @@ class SmsTransport(Transport):
         form = getattr(item, "texted", None) or form_of(item, t)
         if form is None:
             return None  # toasts, reactions, deletions, voices: nothing a text can carry
-        fitted = cut(body_of(form, t), more_line(t), choices=form.lines)
+        fitted = fit(form, t)
         message_id = await self._send_now(number, fitted.first, running)
         await self.store.keep_more(number, fitted.rest)
         await self.store.note_newest(number, message_id, list(form.listed), form.typed)
@@ -461,9 +463,20 @@ class SmsTransport(Transport):
         await self._send_now(number, fitted.first)
         await self.store.keep_more(number, fitted.rest)
 
+    async def _tell(self, number: str, text: Markup, t: Translator) -> None:
+        """One of the transport's own texts (STOP, START, a code to send back, a number
+        turned away) in its texted form, as every other text: plain, and without the
+        direction marks a reader's translator puts around a value in Arabic and Farsi (a
+        code wrapped in them showed boxes on simple phones, issue 80 point 6)."""
+        form = form_of(Message(text), t)
+        if form is not None:
+            await self._send_now(number, body_of(form, t))
+
     async def _send_now(self, number: str, text: str, running: Running | None = None) -> str:
         """Send one text within the budget; its id (the gateway's, else one of ours).
-        ``running``: a notice, which may be one of running help."""
+        ``running``: a notice, which may be one of running help. The one way out: no
+        direction mark leaves in a text, whatever made it (texted_form.py)."""
+        text = without_direction_marks(text)
         if not await self.budget.take(count(text), number, running):
             raise DeliveryError("sms: the budget has no room for the text", permanent=True)
         await self._wait_for_slot()
