@@ -14,9 +14,13 @@ What is the product's and what is the model's:
   jobs run as bot/city_service.py schedules them.
 - **The model's**: who the volunteers are, what is asked, and how people behave (when
   they read, whether they say yes, how they tire) - :class:`Behaviour` and
-  :class:`Shape`, each number documented there and in bench/RESULTS.md - and when the
-  coordinators review a request (:class:`Review`): a request is submitted when it is
-  asked and published when they press, so every figure counts from asking.
+  :class:`Shape`, each number documented there and in bench/RESULTS.md - and the city's
+  assumptions of bench/outcomes_model.py (issue 81, point 3): when requests are asked (at
+  every hour), when the coordinators review them (office hours: a request is submitted
+  when it is asked and published when they press, so every figure counts from asking),
+  who speaks which language (with its source, and a harsher variant), and how the city
+  recovers a request nobody took (volunteers join, the broadcast's coordinators post it
+  again, coordinators phone around after an escalation).
 
 The clock: ``time_machine`` moves every ``datetime.now()`` and ``time.time()`` of the
 process (the database's stamps, the lifecycle's, the jobs', the outbox worker's) from one
@@ -41,6 +45,7 @@ import heapq
 import itertools
 import math
 import random
+import sys
 import tempfile
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
@@ -58,6 +63,7 @@ from handlers import build_router
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle, timers, waves
+from handlers.helping import volunteers as helping_volunteers
 from handlers.helping.refused import Refused
 from handlers.helping.vocabulary import TALK, TALK_SLOTS
 from handlers.messages import Message, Outgoing
@@ -65,6 +71,20 @@ from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import distance_m
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.memory_transport import MemoryTransport
+
+# The model's assumptions are one module, imported by one name whether this file is run
+# from bench/ (bench/outcomes.py) or imported as bench.outcomes_sim (the tests).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from outcomes_model import (
+    ARRIVALS,
+    RECOVERS,
+    SOURCED,
+    Languages,
+    Recovery,
+    Review,
+    requester_language,
+    volunteer_languages,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUP = "coordinators"
@@ -102,12 +122,6 @@ class Shape:
     spread_km: float = 1.2
 
 
-# Share of a day's requests per hour (Europe/Berlin) when they are asked (sent), most in the
-# morning; the coordinators' review (:class:`Review`) publishes them later.
-ARRIVALS = {
-    7: 4, 8: 10, 9: 12, 10: 12, 11: 10, 12: 7, 13: 7, 14: 8, 15: 8, 16: 7, 17: 6, 18: 5,
-    19: 3, 20: 1,
-}  # fmt: skip
 # Kinds of help: (share of requests, share of volunteers who offer it).
 KINDS = {
     "shopping": (0.30, 0.70),
@@ -123,10 +137,6 @@ KINDS = {
     "learning": (0.03, 0.20),
     "other": (0.02, 0.30),
 }
-# Requesters' languages other than German (the rest speak German), and the share of
-# volunteers who speak each besides German.
-REQUESTER_LANGUAGES = {"ar": 0.07, "tr": 0.06, "uk": 0.05, "ru": 0.03, "fa": 0.02, "pl": 0.01,
-                       "ro": 0.01}  # fmt: skip
 # Share of requests asked "as soon as possible" (the rest: a certain day or a time window;
 # handlers/helping/vocabulary.py WHEN), and of the volunteers who read until the model's
 # bedtime (no quiet hours before 22:00) who say they take evening requests (issue 63,
@@ -134,8 +144,6 @@ REQUESTER_LANGUAGES = {"ar": 0.07, "tr": 0.06, "uk": 0.05, "ru": 0.03, "fa": 0.0
 # own, so that every other draw of a seed stays as it was.
 URGENT_SHARE = 0.4
 EVENING_SHARE = 0.3
-VOLUNTEER_LANGUAGES = {"en": 0.45, "tr": 0.08, "ar": 0.06, "ru": 0.06, "uk": 0.05, "pl": 0.03,
-                       "fa": 0.02, "ro": 0.02, "bg": 0.01}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -206,25 +214,6 @@ class Behaviour:
     talk_shift_share: float = 0.6
     returning_share: float = 0.4
     account_age_days: float = 60.0
-
-
-@dataclass(frozen=True)
-class Review:
-    """How the coordinators review a request before it is published (issue 63 point 3):
-    the figures count from asking, so this wait is part of them.
-
-    The coordinators review between ``hours`` (Europe/Berlin, every day of the week); a
-    request sent then is published after a delay drawn uniformly from ``minutes``; one sent
-    outside them waits for the morning and is published that delay after the first hour.
-    ``publish_at_once`` is the city's ``[help] publish_at_once`` (handlers/settings.py): with
-    ``"returning"`` the product publishes a returning requester's request without review
-    when their earlier help went well; the default, as the product's, is off. The
-    coordinators' other answers (reject, edit) are not modelled: every request is
-    published."""
-
-    hours: tuple[int, int] = (8, 20)
-    minutes: tuple[float, float] = (5.0, 60.0)
-    publish_at_once: frozenset[str] = frozenset()
 
 
 def _draw(seed: int, *keys: Any) -> random.Random:
@@ -300,44 +289,45 @@ class Ask:
     when_kind: str = "asap"
 
 
-def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Person], list[Ask]]:
+@dataclass(frozen=True)
+class CityMap:
+    """Where people live: the districts, their residents (who ask) and the weights by which
+    volunteers live in them (more in the centre)."""
+
+    areas: list[tuple[str, float, float]]
+    residents: list[float]
+    spread: dict[str, float]
+    weights: list[float]
+
+    @classmethod
+    def of(cls, shape: Shape) -> CityMap:
+        areas = districts(shape.data_dir)
+        sizes = district_sizes(shape)
+        residents = [sizes[name][0] for name, _, _ in areas]
+        centre = (sum(a[1] for a in areas) / len(areas), sum(a[2] for a in areas) / len(areas))
+        weights = [
+            people * math.exp(-distance_m(*centre, lat, lon) / 10000)
+            for (_, lat, lon), people in zip(areas, residents, strict=True)
+        ]
+        spread = {name: sizes[name][1] for name, _, _ in areas}
+        return cls(areas, residents, spread, weights)
+
+
+def make_city(
+    shape: Shape, seed: int, behaviour: Behaviour, languages: Languages = SOURCED
+) -> tuple[list[Person], list[Ask]]:
     """Volunteers and requests of a seed. Requests come from each district by its
     residents (Dortmund: every district alike - older people live farther out),
     volunteers live more in the centre (its residents x exp(-distance to the centre /
-    10 km)): the thin outer districts are where broadcasting fails."""
+    10 km)): the thin outer districts are where broadcasting fails. Who speaks which
+    language is each person's own draw (:mod:`outcomes_model`), so that the same seed
+    gives the same city under either language assumption, only the languages differ."""
     rng = _draw(seed, "city")
-    areas = districts(shape.data_dir)
-    sizes = district_sizes(shape)
-    residents = [sizes[name][0] for name, _, _ in areas]
-    spread = {name: sizes[name][1] for name, _, _ in areas}
-    centre = (sum(a[1] for a in areas) / len(areas), sum(a[2] for a in areas) / len(areas))
-    weights = [
-        people * math.exp(-distance_m(*centre, lat, lon) / 10000)
-        for (_, lat, lon), people in zip(areas, residents, strict=True)
+    where = CityMap.of(shape)
+    people = [
+        _volunteer(rng, seed, n, f"v{n}", where, behaviour, languages)
+        for n in range(shape.volunteers)
     ]
-    people = []
-    for n in range(shape.volunteers):
-        home, lat, lon = rng.choices(areas, weights)[0]
-        kinds = tuple(k for k, (_, offered) in KINDS.items() if rng.random() < offered)
-        kinds = kinds or (rng.choice(list(KINDS)),)
-        spoken = ("de", *(code for code, share in VOLUNTEER_LANGUAGES.items()
-                          if rng.random() < share))  # fmt: skip
-        quiet = rng.choices([(22, 7), (21, 8), (0, 0)], [0.6, 0.2, 0.2])[0]
-        people.append(
-            Person(
-                name=f"v{n}",
-                lat=_near(rng, lat, lon, spread[home])[0],
-                lon=_near(rng, lat, lon, spread[home])[1],
-                categories=kinds,
-                languages=spoken,
-                quiet=quiet,
-                willing=rng.betavariate(behaviour.willing_a, behaviour.willing_b),
-                reads=rng.betavariate(10 * behaviour.read_share, 10 * (1 - behaviour.read_share)),
-                talk_shift=_talk_shift(seed, n, kinds, behaviour),
-                evenings=quiet[0] in (0, 22)
-                and _draw(seed, "evenings", n).random() < EVENING_SHARE,
-            )
-        )
     asks = []
     hours, shares = zip(*ARRIVALS.items(), strict=True)
     total = sum(shares)
@@ -346,16 +336,61 @@ def make_city(shape: Shape, seed: int, behaviour: Behaviour) -> tuple[list[Perso
             count = _poisson(rng, shape.requests_per_day * share / total)
             for _ in range(count):
                 at = START + timedelta(days=day, hours=hour, minutes=rng.uniform(0, 60))
-                name, lat, lon = rng.choices(areas, residents)[0]
-                where = _near(rng, lat, lon, spread[name])
+                name, lat, lon = rng.choices(where.areas, where.residents)[0]
+                point = _near(rng, lat, lon, where.spread[name])
                 kind = rng.choices(list(KINDS), [k[0] for k in KINDS.values()])[0]
-                other = [c for c, share in REQUESTER_LANGUAGES.items() if rng.random() < share]
-                spoken = (other[0],) if other else ("de",)
+                spoken = (requester_language(languages, _draw(seed, "asks in", len(asks))),)
                 urgent = _draw(seed, "urgent", len(asks)).random() < URGENT_SHARE
                 when = "asap" if urgent else "window"
-                asks.append(Ask(len(asks), at, kind, name, *where, spoken, when))
+                asks.append(Ask(len(asks), at, kind, name, *point, spoken, when))
     asks.sort(key=lambda a: a.at)
     return people, asks
+
+
+def _volunteer(
+    rng: random.Random,
+    seed: int,
+    n: int,
+    name: str,
+    where: CityMap,
+    behaviour: Behaviour,
+    languages: Languages,
+) -> Person:
+    """One volunteer: where they live, what they offer, when they read (``rng``: the city's
+    stream), which languages they speak (their own stream)."""
+    home, lat, lon = rng.choices(where.areas, where.weights)[0]
+    kinds = tuple(k for k, (_, offered) in KINDS.items() if rng.random() < offered)
+    kinds = kinds or (rng.choice(list(KINDS)),)
+    quiet = rng.choices([(22, 7), (21, 8), (0, 0)], [0.6, 0.2, 0.2])[0]
+    return Person(
+        name=name,
+        lat=_near(rng, lat, lon, where.spread[home])[0],
+        lon=_near(rng, lat, lon, where.spread[home])[1],
+        categories=kinds,
+        languages=volunteer_languages(languages, _draw(seed, "speaks", name)),
+        quiet=quiet,
+        willing=rng.betavariate(behaviour.willing_a, behaviour.willing_b),
+        reads=rng.betavariate(10 * behaviour.read_share, 10 * (1 - behaviour.read_share)),
+        talk_shift=_talk_shift(seed, n, kinds, behaviour),
+        evenings=quiet[0] in (0, 22) and _draw(seed, "evenings", n).random() < EVENING_SHARE,
+    )
+
+
+def joiners(
+    shape: Shape, seed: int, behaviour: Behaviour, languages: Languages, recovery: Recovery
+) -> list[tuple[datetime, Person]]:
+    """The volunteers who join while requests come (``recovery.joins_per_week`` of the
+    city's volunteers a week, at random moments of the days): their own stream, so that the
+    city of a seed is the same with or without them."""
+    rng = _draw(seed, "joins")
+    where = CityMap.of(shape)
+    count = _poisson(rng, recovery.joins_per_week * shape.volunteers * shape.days / 7)
+    joined = []
+    for k in range(count):
+        at = START + timedelta(days=rng.uniform(0, shape.days))
+        n = shape.volunteers + k
+        joined.append((at, _volunteer(rng, seed, n, f"j{k}", where, behaviour, languages)))
+    return sorted(joined, key=lambda pair: pair[0])
 
 
 def _talk_shift(seed: int, n: int, kinds: tuple[str, ...], behaviour: Behaviour) -> tuple[str, ...]:
@@ -411,6 +446,9 @@ class Story:
     matched: datetime | None = None
     offers: int = 0
     escalated: bool = False
+    # How often the coordinators posted it again (the broadcast) and phoned around for it.
+    reasked: int = 0
+    phoned: int = 0
 
 
 @dataclass
@@ -431,6 +469,10 @@ class Outcome:
     longest_wait_s: float
     messages: int
     review: Review = field(default_factory=Review)
+    languages: Languages = SOURCED
+    recovery: Recovery = RECOVERS
+    # Volunteers who joined while the requests came (Recovery.joins_per_week).
+    joined: int = 0
 
     @property
     def weeks(self) -> float:
@@ -500,12 +542,19 @@ class Run:
         seed: int,
         folder: Path,
         review: Review | None = None,
+        languages: Languages = SOURCED,
+        recovery: Recovery = RECOVERS,
     ) -> None:
         self.rule, self.shape, self.behaviour, self.seed = rule, shape, behaviour, seed
         self.review = review or Review()
+        self.languages, self.recovery = languages, recovery
         self.folder = folder
-        self.people, asks = make_city(shape, seed, behaviour)
+        self.people, asks = make_city(shape, seed, behaviour, languages)
+        self.joining = joiners(shape, seed, behaviour, languages, recovery)
         self.by_name = {p.name: p for p in self.people}
+        self.by_user: dict[int, Person] = {}
+        # (volunteer, request) who said "not this time": a re-post or a call skips them.
+        self.declined: set[tuple[str, int]] = set()
         names = requesters(asks, seed, behaviour)
         self.stories = [Story(a, requester=n) for a, n in zip(asks, names, strict=True)]
         self.by_request: dict[int, Story] = {}
@@ -550,36 +599,12 @@ class Run:
         assert cora is not None
         await self.db.users.grant_role(cora.id, "coordinator")
         self.coordinator = cora.id
-        areas = {name: (lat, lon) for name, lat, lon in districts(self.shape.data_dir)}
         async with self.db.transaction():
             for person in self.people:
-                user = await self.db.users.seen("memory", person.name, person.name, "Vol")
-                await self.db.users.record_consent(user.id)
-                await self.db.users.set_language(user.id, "de")
-                person.user_id = user.id
-                home = min(areas, key=lambda a: distance_m(person.lat, person.lon, *areas[a]))
-                # Most choose their district; some a radius around their home instead.
-                rng = _draw(self.seed, person.name, "area")
-                if rng.random() < 0.7:
-                    area: dict[str, Any] = {"stadtbezirke": (home,)}
-                    # Its own draw: the tuned runs' other draws stay as they were.
-                    if _draw(self.seed, person.name, "point").random() < self.shape.own_points:
-                        area["lat"], area["lon"] = coarsen(person.lat, person.lon, AREA)
-                else:
-                    area = {"lat": person.lat, "lon": person.lon,
-                            "radius_m": rng.choice([1500, 2500, 4000])}  # fmt: skip
-                await self.db.volunteers.save(
-                    user.id,
-                    categories=person.categories,
-                    languages=person.languages,
-                    quiet_start=person.quiet[0],
-                    quiet_end=person.quiet[1],
-                    max_open=rng.choices([1, 2, 3], [0.5, 0.35, 0.15])[0],
-                    talk_shift=person.talk_shift,
-                    evenings=person.evenings,
-                    **area,
-                )
-                await self.db.volunteers.verify(user.id, self.coordinator)
+                await self._enrol(person)
+                await self.db.volunteers.verify(person.user_id, self.coordinator)
+        for moment, person in self.joining:
+            self.at(moment, lambda person=person: self._join(person))
         for story in self.stories:
             self.at(story.ask.at, lambda story=story: self._ask(story))
         end = START + timedelta(days=self.shape.days + self.shape.tail_days)
@@ -588,6 +613,54 @@ class Run:
             self.at(tick, self._tick)
             tick += timedelta(minutes=5)
         self.end = end
+
+    async def _enrol(self, person: Person) -> None:
+        """A volunteer's account and profile, as they would fill it in (not yet confirmed)."""
+        user = await self.db.users.seen("memory", person.name, person.name, "Vol")
+        await self.db.users.record_consent(user.id)
+        # They read the bot in German if they speak it, else in their first language.
+        await self.db.users.set_language(user.id, "de" if "de" in person.languages
+                                         else person.languages[0])  # fmt: skip
+        person.user_id = user.id
+        self.by_user[user.id] = person
+        areas = {name: (lat, lon) for name, lat, lon in districts(self.shape.data_dir)}
+        home = min(areas, key=lambda a: distance_m(person.lat, person.lon, *areas[a]))
+        # Most choose their district; some a radius around their home instead.
+        rng = _draw(self.seed, person.name, "area")
+        if rng.random() < 0.7:
+            area: dict[str, Any] = {"stadtbezirke": (home,)}
+            # Its own draw: the tuned runs' other draws stay as they were.
+            if _draw(self.seed, person.name, "point").random() < self.shape.own_points:
+                area["lat"], area["lon"] = coarsen(person.lat, person.lon, AREA)
+        else:
+            area = {"lat": person.lat, "lon": person.lon,
+                    "radius_m": rng.choice([1500, 2500, 4000])}  # fmt: skip
+        await self.db.volunteers.save(
+            user.id,
+            categories=person.categories,
+            languages=person.languages,
+            quiet_start=person.quiet[0],
+            quiet_end=person.quiet[1],
+            max_open=rng.choices([1, 2, 3], [0.5, 0.35, 0.15])[0],
+            talk_shift=person.talk_shift,
+            evenings=person.evenings,
+            **area,
+        )
+
+    async def _join(self, person: Person) -> None:
+        """A new volunteer joins (:class:`outcomes_model.Recovery`): a coordinator confirms
+        them through the product, which offers them the open requests that suit them."""
+        async with self.db.transaction():
+            await self._enrol(person)
+        self.people.append(person)
+        self.by_name[person.name] = person
+        cora = await self.db.users.get(self.coordinator)
+        assert cora is not None
+        async with self.db.transaction():
+            await helping_volunteers.confirm_training(
+                Backstage(self.db, self.settings), cora, person.user_id
+            )
+        self.queued = True
 
     def _watch(self) -> None:
         """What the scheduler's looks would find, known without a look: whether anything
@@ -702,6 +775,7 @@ class Run:
         self.by_request[request.id] = story
         if request.state == OPEN:
             story.published, story.at_once = self.now, True
+            self._plan_reasks(story)
         else:
             self.at(self._reviewed_at(ask.key), lambda: self._review(story))
 
@@ -720,14 +794,7 @@ class Run:
 
     def _reviewed_at(self, key: Any) -> datetime:
         """When the coordinators publish something sent now (:class:`Review`)."""
-        first, last = self.review.hours
-        rng = _draw(self.seed, "review", key)
-        delay = timedelta(minutes=rng.uniform(*self.review.minutes))
-        local = self.now.astimezone(BERLIN)
-        if first <= local.hour < last:
-            return self.now + delay
-        day = local.date() if local.hour < first else local.date() + timedelta(days=1)
-        return datetime.combine(day, time(first), BERLIN) + delay
+        return self.review.published_at(self.now, _draw(self.seed, "review", key))
 
     async def _review(self, story: Story) -> None:
         request = await self.db.requests.get(story.request_id)
@@ -739,6 +806,59 @@ class Run:
         async with self.db.transaction():
             await lifecycle.publish(scene, cora, story.request_id)
         story.published = self.now
+        self._plan_reasks(story)
+
+    # how a coordinator's city recovers a request nobody took (outcomes_model.Recovery)
+
+    def _plan_reasks(self, story: Story) -> None:
+        """The broadcast's coordinators post a request still open again, some hours after
+        publishing, in their hours (the waves ask again by themselves)."""
+        if self.rule.name != "broadcast" or story.published is None:
+            return
+        recovery = self.recovery
+        for k in range(1, recovery.reasks + 1):
+            later = story.published + timedelta(hours=recovery.reask_after_hours * k)
+            when = self.review.next_open(later)[0]
+            self.at(when, lambda k=k: self._reask(story.request_id, k))
+
+    async def _reask(self, request_id: int, attempt: int) -> None:
+        request = await self.db.requests.get(request_id)
+        if request is None or request.state != OPEN:
+            return
+        self.by_request[request_id].reasked += 1
+        for user_id in sorted(await self.db.volunteers.offered(request_id)):
+            person = self.by_user.get(user_id)
+            if person is None or person.lost or (person.name, request_id) in self.declined:
+                continue
+            rng = _draw(self.seed, person.name, request_id, "reask", attempt)
+            if rng.random() < self.recovery.reask_reads:
+                delay = timedelta(
+                    minutes=self.behaviour.read_median_minutes * math.exp(rng.gauss(0, 1))
+                )
+                when = self._awake(person, self._awake(person, self.now) + delay)
+                self.at(when, lambda p=person: self._read(p, request_id, attempt))
+
+    async def _phone_around(self, request_id: int) -> None:
+        """After an escalation the coordinators phone the volunteers told, nearest first;
+        one who picks up says yes as on an offer and presses "I can help"."""
+        request = await self.db.requests.get(request_id)
+        if request is None or request.state != OPEN or not self.recovery.calls:
+            return
+        told = [self.by_user[u] for u in await self.db.volunteers.offered(request_id)
+                 if u in self.by_user]  # fmt: skip
+        callable_ = [p for p in told if not p.lost and (p.name, request_id) not in self.declined]
+        callable_.sort(
+            key=lambda p: (distance_m(p.lat, p.lon, request.lat or 0, request.lon or 0), p.name)
+        )
+        self.by_request[request_id].phoned += 1
+        for person in callable_[: self.recovery.calls]:
+            rng = _draw(self.seed, person.name, request_id, "call", self.now.isoformat())
+            if rng.random() >= self.recovery.picks_up:
+                continue
+            if rng.random() < self._chance(person, request):
+                minutes = timedelta(minutes=rng.uniform(*self.behaviour.think_minutes))
+                self.at(self.now + minutes, lambda p=person: self._tap(p, request_id))
+                return
 
     # what the chats get
 
@@ -788,29 +908,44 @@ class Run:
         minutes = _draw(self.seed, person.name, moment.isoformat()).uniform(0, 30)
         return datetime.combine(day, time(wake), BERLIN) + timedelta(minutes=minutes)
 
-    async def _read(self, person: Person, request_id: int) -> None:
+    async def _read(self, person: Person, request_id: int, attempt: int = 0) -> None:
+        """``person`` reads an offer (``attempt`` 0) or the coordinators' re-post of it
+        (1, 2, ...: its own draws, and nothing counted if the request was taken)."""
         b = self.behaviour
-        rng = _draw(self.seed, person.name, request_id, "answer")
+        keys = (person.name, request_id, "answer") + ((attempt,) if attempt else ())
+        rng = _draw(self.seed, *keys)
         request = await self.db.requests.get(request_id)
         assert request is not None
         think = timedelta(minutes=rng.uniform(*b.think_minutes))
         if request.state != OPEN:
+            if attempt:
+                return
             self.opened_after_taken += 1
             if rng.random() < b.stale_tap:
                 self.at(self.now + think, lambda: self._tap(person, request_id))
             return
+        if rng.random() < self._chance(person, request):
+            self.at(self.now + think, lambda: self._tap(person, request_id))
+        elif rng.random() < b.decline_share:
+            self.declined.add((person.name, request_id))
+            self.at(self.now + think, lambda: self._press(person.name, f"mt:dec:{request_id}"))
+
+    def _chance(self, person: Person, request: Any) -> float:
+        """The chance that ``person`` says yes to ``request`` now (:class:`Behaviour`; a
+        German-only volunteer who shares no language with the requester also times the
+        language assumption's ``german_only``)."""
+        b = self.behaviour
         d = distance_m(person.lat, person.lon, request.lat or 0, request.lon or 0) / 1000
         if request.category == TALK:
             d = 0.0  # a talk is on the phone or in the chat
         p = person.willing * math.exp(-d / b.distance_km) * b.busy**person.helping
         if not set(request.languages) & set(person.languages):
             p *= b.other_language
+            if person.languages == ("de",):
+                p *= self.languages.german_only
         if request.category not in person.categories:
             p *= b.other_kind
-        if rng.random() < p:
-            self.at(self.now + think, lambda: self._tap(person, request_id))
-        elif rng.random() < b.decline_share:
-            self.at(self.now + think, lambda: self._press(person.name, f"mt:dec:{request_id}"))
+        return p
 
     async def _press(self, name: str, data: str) -> None:
         await self.chat.press(name, data)
@@ -860,12 +995,11 @@ class Run:
             story.escalated = True
         rng = _draw(self.seed, "coordinator", request_id, self.now.isoformat())
         later = self.now + timedelta(hours=rng.uniform(*self.behaviour.coordinator_hours))
-        local = later.astimezone(BERLIN)
-        first, last = self.review.hours
-        if not first <= local.hour < last:
-            day = local.date() if local.hour < first else local.date() + timedelta(days=1)
-            later = datetime.combine(day, time(first), BERLIN) + timedelta(hours=rng.uniform(0, 2))
+        if self.review.window_at(later) is None:
+            # Nobody is in: the next coordinator's shift, some time after it begins.
+            later = self.review.next_open(later)[0] + timedelta(hours=rng.uniform(0, 2))
         self.at(later, lambda: self._reoffer(request_id))
+        self.at(later + timedelta(minutes=30), lambda: self._phone_around(request_id))
 
     async def _reoffer(self, request_id: int) -> None:
         request = await self.db.requests.get(request_id)
@@ -887,6 +1021,9 @@ class Run:
             longest_wait_s=self.chat.longest_wait,
             messages=self.chat.count,
             review=self.review,
+            languages=self.languages,
+            recovery=self.recovery,
+            joined=len(self.joining),
         )
 
 
@@ -902,12 +1039,18 @@ async def simulate(
     seed: int,
     behaviour: Behaviour | None = None,
     review: Review | None = None,
+    languages: Languages = SOURCED,
+    recovery: Recovery = RECOVERS,
 ) -> Outcome:
     """One run of ``rule`` on the city of ``seed`` (its database in memory-backed files
-    where the machine has them: the run is mostly database round trips)."""
+    where the machine has them: the run is mostly database round trips), under the
+    assumptions of :mod:`outcomes_model` (the defaults: office-hours review, the sourced
+    languages, a city that recovers)."""
     memory = Path("/dev/shm")
     with tempfile.TemporaryDirectory(dir=memory if memory.is_dir() else None) as folder:
-        run = Run(rule, shape, behaviour or Behaviour(), seed, Path(folder), review)
+        run = Run(
+            rule, shape, behaviour or Behaviour(), seed, Path(folder), review, languages, recovery
+        )
         return await run.play()
 
 
