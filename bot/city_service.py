@@ -48,6 +48,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
 from handlers.helping import held_requests, review_pace, waves
 from handlers.helping.timers import Timing, follow_up, roundup
+from handlers.statistics_week import digest
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,8 @@ class CityBot:
     def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
         """The city's timed jobs: reminders, request follow-ups, the offer waves, the
         review's reminders, the held requests (posting limits), the morning roundup, the
-        reminder horizon and retention (job ids prefixed by the city's slug)."""
+        coordinators' weekly digest (Monday, after the roundup), the reminder horizon and
+        retention (job ids prefixed by the city's slug)."""
         now = datetime.now(UTC)
         soon = {"trigger": "interval", "next_run_time": now}
         config = self.city.config
@@ -203,6 +205,12 @@ class CityBot:
             "review-reminders": {**soon, "minutes": 5},
             "held-requests": {**soon, "minutes": 1},
             "roundup": {"trigger": "cron", "hour": config.help.roundup_hour, "minute": 0},
+            "weekly-digest": {
+                "trigger": "cron",
+                "day_of_week": "mon",
+                "hour": config.help.roundup_hour,
+                "minute": 5,
+            },
             "reminder-horizon": {"trigger": "cron", "hour": 3, "minute": 30},
             "retention": {"trigger": "interval", "hours": 24},
         }
@@ -244,6 +252,10 @@ class CityBot:
             if await roundup(db, dispatcher.settings):
                 worker.wake()
 
+        async def weekly_digest() -> None:
+            if await digest(db, dispatcher.settings, datetime.now(UTC)):
+                worker.wake()
+
         async def extend_reminders() -> None:
             await sync_all(db, datetime.now(UTC))
 
@@ -257,6 +269,7 @@ class CityBot:
             "review-reminders": review_reminders,
             "held-requests": held,
             "roundup": morning_roundup,
+            "weekly-digest": weekly_digest,
             "reminder-horizon": extend_reminders,
             "retention": retention,
         }

@@ -141,6 +141,37 @@ class StatisticsStore:
         )
         return [(row[0] or "", int(row[1]), int(row[2] or 0)) for row in rows]
 
+    async def languages_served(
+        self, start: str, end: str, hours: int
+    ) -> list[tuple[str, int, int]]:
+        """Requests asked in [start, end) and not rejected, by their stored list of
+        languages (';fa;en;'): how many, and how many a volunteer took within ``hours`` of
+        asking (the review's wait counts, as in :meth:`matched_within`)."""
+        epoch = _EPOCH[self._tx.dialect]
+        wait = f"{epoch.format('matched_at')} - {epoch.format('created_at')}"
+        rows = await fetch_all(
+            self._tx,
+            "SELECT languages, COUNT(*),"
+            f" SUM(CASE WHEN matched_at IS NOT NULL AND {wait} <= ? THEN 1 ELSE 0 END)"
+            " FROM help_requests WHERE created_at >= ? AND created_at < ?"
+            f" AND state NOT IN {sql_list((*UNSENT, REJECTED))} GROUP BY languages",
+            (hours * 3600, start, end),
+        )
+        return [(row[0] or "", int(row[1]), int(row[2] or 0)) for row in rows]
+
+    async def volunteers_taking(self, codes: Sequence[str], verified: bool) -> dict[str, int]:
+        """How many volunteers who take requests now (not paused; confirmed too where
+        ``verified``: the city offers requests only to them) speak each language."""
+        confirmed = " AND verified_at IS NOT NULL" if verified else ""
+        row = (
+            await fetch_all(
+                self._tx,
+                f"SELECT {_shares('languages', codes)} FROM volunteers WHERE paused = 0{confirmed}",
+                [f";{c};" for c in codes],
+            )
+        )[0]
+        return {code: int(row[i] or 0) for i, code in enumerate(codes)}
+
     async def asked_without(self, language: str, since: str) -> int:
         """How many requests asked since ``since`` (drafts never sent do not count) named
         languages and not ``language``."""

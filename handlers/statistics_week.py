@@ -18,6 +18,12 @@ or a language counted from fewer; the gap names a language only where at least
 ``MIN_GROUP`` requests wait in it. It says "no volunteer speaks it" only where that is a
 true zero that cannot make a hidden count beside it "one or two" (``zero_shown``: no
 language has one or two volunteers); otherwise it says "fewer than three volunteers".
+
+The coordinators' weekly digest (:func:`digest`, every Monday morning to the backchannel,
+bot/city_service.py): the week's headline and gap, then per requester's language over the
+last four weeks the requests, the share matched within 24 hours and the volunteers who take
+requests (handlers/statistics_languages.py), with each short language's gap and the address
+of its volunteer poster (``/poster/volunteer/<language>``, which carries the link to share).
 """
 
 from __future__ import annotations
@@ -30,6 +36,11 @@ from markupsafe import Markup
 
 from db import Database
 from db.clock import to_text
+from handlers import statistics_languages
+from handlers.context import Backstage
+from handlers.messages import Message
+from handlers.messenger import backchannel_language
+from handlers.settings import HandlerSettings
 from handlers.small_groups import MIN_GROUP, too_small, zero_shown
 from handlers.statistics import NO_WAIT, Wait, requester_language, waits_between
 from locales import SUPPORTED_LANGUAGES, Formatted, Translator
@@ -132,3 +143,74 @@ def gap_sentence(t: Translator, gap: Gap) -> Markup:
         language=language,
         least=MIN_GROUP,
     )
+
+
+def _headline_line(t: Translator, w: Week) -> Markup:
+    wait = t.duration(round(w.wait.median)) if w.wait.median is not None else "–"
+    return t.t(
+        "Requests asked: {asked} · found a helper: {helped} · waiting for review: {review}"
+        " · median time to a helper: {wait}",
+        asked=count_text(t, w.asked),
+        helped=count_text(t, w.helped),
+        review=count_text(t, w.in_review),
+        wait=wait,
+    )
+
+
+def _language_lines(
+    t: Translator, rows: Sequence[statistics_languages.Language], web_url: str
+) -> list[Markup]:
+    sl = statistics_languages
+    lines = [
+        t.t("<b>Languages, the last four weeks</b>"),
+        t.t("(requests · matched within 24 hours · volunteers who take requests)"),
+    ]
+    for row in rows:
+        if row.asked == 0 and not row.short:
+            continue  # a language nobody asked in has nothing to say this week
+        lines.append(
+            t.format(
+                "{mark}{language}: {asked} · {share} · {volunteers}",
+                mark="⚠️ " if row.short else "",
+                language=t.language(row.code),
+                asked=sl.count_text(t, row.asked, row.hidden),
+                share=sl.share_text(t, row),
+                volunteers=sl.speakers_text(t, row),
+            )
+        )
+    for row in sl.short(rows):
+        lines.append(Markup(""))
+        lines.append(t.t("⚠️ <b>{language} is short.</b>", language=t.language(row.code)))
+        lines.extend(sl.reasons(t, row))
+        if web_url:
+            lines.append(
+                t.t(
+                    "🖨 The volunteer poster in {language}, with its link to share, for a"
+                    " language café or a community group: {address}",
+                    language=t.language(row.code),
+                    address=f"{web_url}/poster/volunteer/{row.code}",
+                )
+            )
+    lines.append(Markup(""))
+    lines.append(sl.rule(t))
+    return lines
+
+
+async def digest(db: Database, settings: HandlerSettings, now: datetime) -> int:
+    """The coordinators' weekly digest to the backchannel; how many messages it queued."""
+    bt = backchannel_language()
+    this_week = await week(db, now)
+    rows = await statistics_languages.languages(
+        db, now, verified=settings.require_verified_volunteers
+    )
+    lines = [bt.t("📊 <b>The week for the coordinators (the last 7 days)</b>")]
+    lines.append(_headline_line(bt, this_week))
+    if this_week.gap:
+        lines.append(gap_sentence(bt, this_week.gap))
+    lines.append(Markup(""))
+    lines.extend(_language_lines(bt, rows, settings.web_url))
+    text = Markup("\n").join(lines)
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        await scene.mail.to_backchannel(lambda t: Message(text), about=[])
+    return scene.mail.queued

@@ -33,6 +33,9 @@ hash key alone skips (the Skip button is the step's way back).
 Shared with the web desk (bot/web/desk/volunteers.py): :func:`confirm_training` (``/verify``)
 and :func:`set_paused` (pause and resume).
 
+The volunteer poster's deep link ``/start volunteer_<language>`` opens the same page as
+``/volunteer``.
+
 Button data (``vo:…``), each action its own callback: ``reg`` (register; for a volunteer
 already registered their page), ``ed:<step>`` (change one answer), ``pause``, ``resume``,
 ``rec``, ``leave``, ``leavey``; in the registration's steps ``cancel``, ``bz:<district>``,
@@ -807,6 +810,10 @@ def register(router: Router) -> None:
     @router.command("volunteer", N_("Help your neighbours as a volunteer"))
     async def volunteer_command(ctx: Context) -> None:
         await volunteer_home(ctx)
+
+    # The volunteer poster's code (bot/web/public/posters.py, ``volunteer_<language>``):
+    # the language names the poster, not the reader (who chose theirs at the start).
+    router.deep_link("volunteer")(volunteer_home)
 
     for action, callback in {
         "reg": _register,

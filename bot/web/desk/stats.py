@@ -8,7 +8,9 @@ and a message), ``GET /desk/stats/<table>.csv`` with the same ``period`` (tables
 
 First the week's headline (handlers/statistics_week.py: asked, helped, waiting for review,
 the median time to a helper, the language that waits longest) and the one gap to act on
-("3 requests in Arabic are waiting, and no volunteer speaks it"), whatever the period. Then
+("3 requests in Arabic are waiting, and no volunteer speaks it"), whatever the period; then
+who is short of volunteers, per language over the last four weeks, with the volunteer
+poster and link of each short language (bot/web/desk/stats_languages.py). Then
 the panel of each metered budget the city's transports keep, as their
 descriptors show it (bot/transports/registry.py ``panels``: the month's texts where the
 city sends them), read fresh each time.
@@ -22,8 +24,10 @@ one database connection the chat uses too; so a period's figures are kept for
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from aiohttp import web
 from babel.numbers import format_decimal
@@ -31,23 +35,26 @@ from babel.numbers import format_decimal
 from bot.transports import registry
 from bot.web import charts
 from bot.web.csv_export import csv_response
+from bot.web.desk import stats_languages
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.i18n import translator_for
 from bot.web.inputs import number
 from bot.web.pages import render
 from db.clock import local_month
-from handlers import statistics, statistics_week
+from handlers import statistics, statistics_languages, statistics_week
 from handlers.statistics import Figures, Period
 from handlers.statistics_week import Week
 from locales import Translator
 
 FRESH_FOR = 60.0  # seconds
+T = TypeVar("T")
 
 
 @dataclass
 class _Cache:
     figures: dict[Period, tuple[float, datetime, Figures]] = field(default_factory=dict)
     week: tuple[float, Week] | None = None
+    languages: tuple[float, list[statistics_languages.Language]] | None = None
 
 
 CACHE = web.AppKey("stats_cache", _Cache)
@@ -87,13 +94,31 @@ async def _figures(request: web.Request, period: Period, now: datetime) -> tuple
     return figures, now
 
 
-async def _week(request: web.Request, now: datetime) -> Week:
+async def _fresh(request: web.Request, name: str, count: Callable[[], Awaitable[T]]) -> T:
+    """The cache's ``name`` (week, languages) if counted within ``FRESH_FOR``, else counted
+    now and kept."""
     cache = request.app[CACHE]
-    if cache.week is not None and time.monotonic() - cache.week[0] < FRESH_FOR:
-        return cache.week[1]
-    week = await statistics_week.week(desk_of(request).site.db, now)
-    cache.week = (time.monotonic(), week)
-    return week
+    kept = getattr(cache, name)
+    if kept is not None and time.monotonic() - kept[0] < FRESH_FOR:
+        return kept[1]
+    value = await count()
+    setattr(cache, name, (time.monotonic(), value))
+    return value
+
+
+async def _week(request: web.Request, now: datetime) -> Week:
+    db = desk_of(request).site.db
+    return await _fresh(request, "week", lambda: statistics_week.week(db, now))
+
+
+async def _languages(request: web.Request, now: datetime) -> list[statistics_languages.Language]:
+    site = desk_of(request).site
+    verified = site.settings.require_verified_volunteers
+    return await _fresh(
+        request,
+        "languages",
+        lambda: statistics_languages.languages(site.db, now, verified=verified),
+    )
 
 
 def _headline(week: Week, t: Translator) -> dict[str, object]:
@@ -127,6 +152,27 @@ def _csv_number(t: Translator):
     )
 
 
+def _sections(figures: Figures, t: Translator) -> list[dict[str, object]]:
+    """Each table with its chart."""
+    sections: list[dict[str, object]] = []
+    for table in statistics.tables(figures, t):
+        # A chart with no bars above a table with figures must not say "no figures yet":
+        # its figures are hidden (fewer than three), and it says so.
+        hidden = any(
+            cell is statistics.HIDDEN for _, cells in [*table.rows, *table.footer] for cell in cells
+        )
+        chart = charts.svg(
+            table.chart,
+            f"chart-{table.id}",
+            table.chart_title,
+            t._("The table after this chart has the same figures."),
+            rtl=t.rtl,
+            empty=str(statistics.hidden_note(t)) if hidden else t._("No figures yet"),
+        )
+        sections.append({"table": table, "chart": chart})
+    return sections
+
+
 @desk_page
 async def page(request: web.Request) -> web.Response:
     t = translator_for(request)
@@ -151,26 +197,14 @@ async def page(request: web.Request) -> web.Response:
             notice=None,
             panels=[],
             headline=None,
+            served=None,
         )
     figures, counted = await _figures(request, period, now)
     panels = await registry.panels(desk_of(request).site.budgets, t)
     headline = _headline(await _week(request, now), t)
-    sections = []
-    for table in statistics.tables(figures, t):
-        # A chart with no bars above a table with figures must not say "no figures yet":
-        # its figures are hidden (fewer than three), and it says so.
-        hidden = any(
-            cell is statistics.HIDDEN for _, cells in [*table.rows, *table.footer] for cell in cells
-        )
-        chart = charts.svg(
-            table.chart,
-            f"chart-{table.id}",
-            table.chart_title,
-            t._("The table after this chart has the same figures."),
-            rtl=t.rtl,
-            empty=str(statistics.hidden_note(t)) if hidden else t._("No figures yet"),
-        )
-        sections.append({"table": table, "chart": chart})
+    site = desk_of(request).site
+    served = stats_languages.section(site, await _languages(request, now), t)
+    sections = _sections(figures, t)
     return render(
         request,
         "desk/stats.html",
@@ -185,6 +219,7 @@ async def page(request: web.Request) -> web.Response:
         notice=None,
         panels=panels,
         headline=headline,
+        served=served,
     )
 
 

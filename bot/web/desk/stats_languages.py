@@ -1,0 +1,96 @@
+"""The statistics page's section "who is short of volunteers" (handlers/statistics_languages.py
+counts and judges): per requester's language over the last four weeks the requests, those
+matched within 24 hours of asking (a bar on the whole 0-100 % scale and a table), and the
+volunteers who speak it and take requests; and for each short language its gap, the
+volunteer poster in that language (``/poster/volunteer/<language>``) and the link to share
+in a language café or a community group (what the poster's code opens).
+
+Shown on ``GET /desk/stats`` after the week's headline, whatever the period chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from bot.web import charts
+from bot.web.public.posters import volunteer_link, volunteer_page
+from bot.web.site import Site
+from handlers import statistics_languages as sl
+from handlers.statistics import Cell, Chart, Series, hidden_note
+from locales import Translator
+
+
+@dataclass(frozen=True)
+class Short:
+    code: str
+    language: str
+    reasons: list[Markup]
+    poster: str
+    poster_label: Markup
+    link: str
+
+
+@dataclass(frozen=True)
+class Section:
+    rule: Markup
+    note: Markup
+    chart: Markup
+    header: list[str]
+    rows: list[tuple[str, list[Cell]]]
+    short: list[Short]
+
+
+def _cells(t: Translator, row: sl.Language) -> list[Cell]:
+    share = row.share
+    return [
+        Cell(sl.count_text(t, row.asked, row.hidden), None if row.hidden else row.asked),
+        # Shown with its share (which gives it anyway) where the requests are shown.
+        Cell("–" if row.hidden else str(t.number(row.matched))),
+        Cell(sl.share_text(t, row), None if share is None else round(100 * share)),
+        Cell(sl.speakers_text(t, row)),
+    ]
+
+
+def section(site: Site, rows: list[sl.Language], t: Translator) -> Section:
+    within = t._("Matched within 24 hours")
+    table = [(t.language(row.code), _cells(t, row)) for row in rows]
+    shares = [cells[2] for _, cells in table]
+    chart = Chart(
+        tuple(label for label, _ in table),
+        (Series(within, tuple(c.value for c in shares), tuple(c.text for c in shares)),),
+        scale=100,
+    )
+    short = [
+        Short(
+            row.code,
+            t.language(row.code),
+            sl.reasons(t, row),
+            volunteer_page(row.code),
+            t.t("🖨 Volunteer poster in {language}", language=t.language(row.code)),
+            volunteer_link(site, row.code),
+        )
+        for row in sl.short(rows)
+    ]
+    return Section(
+        sl.rule(t),
+        hidden_note(t),
+        charts.svg(
+            chart,
+            "chart-languages-served",
+            t._("Matched within 24 hours of asking, by the requester's language"),
+            t._("The table after this chart has the same figures."),
+            rtl=t.rtl,
+            empty=t._("No figures yet"),
+        ),
+        [
+            t._("Language"),
+            t._("Requests"),
+            t._("Matched within 24 hours"),
+            t._("Share"),
+            t._("Volunteers who take requests"),
+        ],
+        table,
+        short,
+    )

@@ -1,0 +1,216 @@
+"""Who is short of volunteers: per requester's language, over the last four weeks, how many
+requests came, how many a volunteer took within 24 hours of asking, and how many volunteers
+who take requests now speak the language - and which languages are short, so that the desk
+(bot/web/desk/stats.py) and the coordinators' weekly digest (handlers/statistics_week.py)
+can hand out the volunteer poster in that language (bot/web/public/posters.py).
+
+No ranking rule makes volunteers who speak Persian appear (issue 81): where few speak a
+language, the help is people, found in a language café or a community group.
+
+Definitions (the desk page and the digest say them):
+- A request counts under its requester's language (``statistics.requester_language``:
+  German for everyone who speaks it, else the first language they gave), asked in the last
+  ``WINDOW`` and not rejected (a turned-down request was never to be matched).
+- Matched within 24 hours: a volunteer took it within ``MATCHED_WITHIN_HOURS`` of asking,
+  the review's wait included (as the requester feels it), shown as a share of 0-100 %.
+- Volunteers: not paused, and confirmed where the city offers requests only to confirmed
+  volunteers (``require_verified_volunteers``) - the ones a request can reach now.
+- Short, judged only for a language with at least ``MIN_GROUP`` requests:
+  * too few speakers: fewer than ``FEWEST_SPEAKERS`` volunteers speak it, or fewer than
+    one for each request a week in it (a volunteer takes about one a week); or
+  * left behind: its share matched within 24 hours is ``BEHIND_POINTS`` percentage points
+    or more below German's (German's share shown, from at least ``MIN_GROUP`` requests).
+  German itself is judged by its speakers only. The gap to act on is the points below
+  German, or the volunteers missing to reach the line.
+- Nothing tells about one or two people (handlers/small_groups.py): a count under
+  ``MIN_GROUP`` is "–", and so is a share counted from fewer; a short language's speakers
+  are then "fewer than 3".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from markupsafe import Markup
+
+from db import Database
+from db.clock import to_text
+from handlers.small_groups import MIN_GROUP, protect_partition, too_small
+from handlers.statistics import MATCHED_WITHIN_HOURS, requester_language
+from locales import SUPPORTED_LANGUAGES, Translator
+
+WINDOW = timedelta(days=28)
+WEEKS = WINDOW / timedelta(days=7)
+# Below this many speakers one volunteer's holiday leaves a language without anyone.
+FEWEST_SPEAKERS = 5
+# "Clearly below German": a gap of this many percentage points or more.
+BEHIND_POINTS = 10
+REFERENCE = "de"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One requester's language over the window; ``hidden``: its request counts are
+    hidden (too few, or they would give a hidden one back)."""
+
+    code: str
+    asked: int
+    matched: int
+    volunteers: int
+    hidden: bool = False
+    volunteers_hidden: bool = False
+    # Short: too few speakers (the volunteers missing to reach the line), and/or the
+    # percentage points below German's share (None: not behind).
+    missing: int = 0
+    behind: int | None = None
+
+    @property
+    def share(self) -> float | None:
+        """Matched within 24 hours, 0-1; None where hidden."""
+        return None if self.hidden or not self.asked else self.matched / self.asked
+
+    @property
+    def short(self) -> bool:
+        return self.missing > 0 or self.behind is not None
+
+
+def needed(asked: int) -> int:
+    """The volunteers a language needs for ``asked`` requests in the window: at least
+    ``FEWEST_SPEAKERS``, and one for each request a week."""
+    return max(FEWEST_SPEAKERS, math.ceil(asked / WEEKS))
+
+
+def _judged(row: Language, reference: float | None) -> Language:
+    if row.hidden:
+        return row
+    missing = max(0, needed(row.asked) - row.volunteers)
+    behind = None
+    share = row.share
+    if row.code != REFERENCE and reference is not None and share is not None:
+        points = round(100 * reference) - round(100 * share)
+        behind = points if points >= BEHIND_POINTS else None
+    return Language(
+        row.code,
+        row.asked,
+        row.matched,
+        row.volunteers,
+        row.hidden,
+        row.volunteers_hidden,
+        missing,
+        behind,
+    )
+
+
+async def languages(
+    db: Database,
+    now: datetime,
+    *,
+    verified: bool,
+    codes: Sequence[str] = SUPPORTED_LANGUAGES,
+) -> list[Language]:
+    """Every language of the bot over the last ``WINDOW`` up to ``now``, German first, then
+    the short ones by their gap, then the rest in the bot's order; ``verified``: the city's
+    ``require_verified_volunteers``."""
+    counts = {code: (0, 0) for code in codes}
+    served = await db.statistics.languages_served(
+        to_text(now - WINDOW), to_text(now), MATCHED_WITHIN_HOURS
+    )
+    for stored, asked, matched in served:
+        code = requester_language(stored)
+        if code in counts:
+            n, m = counts[code]
+            counts[code] = (n + asked, m + matched)
+    speakers = await db.statistics.volunteers_taking(codes, verified)
+    # Each request counts under one language: no total less the shown counts may give a
+    # hidden one back. Speakers, as in the statistics' languages table, likewise.
+    hidden = protect_partition({code: asked for code, (asked, _) in counts.items()})
+    speakers_hidden = protect_partition(speakers)
+    rows = [
+        Language(code, n, m, speakers[code], code in hidden, code in speakers_hidden)
+        for code, (n, m) in counts.items()
+    ]
+    german = next((row for row in rows if row.code == REFERENCE), None)
+    reference = german.share if german else None
+    judged = [_judged(row, reference) for row in rows]
+    order = {code: i for i, code in enumerate(codes)}
+    return sorted(
+        judged,
+        key=lambda r: (
+            r.code != REFERENCE,
+            not r.short,
+            -(r.behind or 0),
+            -r.missing,
+            order[r.code],
+        ),
+    )
+
+
+def short(rows: Sequence[Language]) -> list[Language]:
+    return [row for row in rows if row.short]
+
+
+# --- How the figures read -------------------------------------------------------------
+
+
+def count_text(t: Translator, count: int, hidden: bool) -> str:
+    return "–" if hidden or too_small(count) else str(t.number(count))
+
+
+def share_text(t: Translator, row: Language) -> str:
+    share = row.share
+    return "–" if share is None else str(t.percent(round(share, 2)))
+
+
+def speakers_text(t: Translator, row: Language) -> str:
+    if too_small(row.volunteers):
+        return str(t.t("fewer than {least}", least=MIN_GROUP))
+    return "–" if row.volunteers_hidden else str(t.number(row.volunteers))
+
+
+def reasons(t: Translator, row: Language) -> list[Markup]:
+    """Why ``row`` is short, each with the gap to act on."""
+    said = []
+    if row.behind is not None:
+        said.append(
+            t.tn(
+                "{points} percentage point below German within 24 hours.",
+                "{points} percentage points below German within 24 hours.",
+                row.behind,
+                points=t.number(row.behind),
+            )
+        )
+    if row.missing and (row.volunteers_hidden or too_small(row.volunteers)):
+        # The missing number would give the hidden count back.
+        said.append(
+            t.t(
+                "Fewer than {needed} volunteers who take requests speak it.",
+                needed=t.number(needed(row.asked)),
+            )
+        )
+    elif row.missing:
+        said.append(
+            t.tn(
+                "{missing} more volunteer who speaks it is needed to reach {needed}.",
+                "{missing} more volunteers who speak it are needed to reach {needed}.",
+                row.missing,
+                missing=t.number(row.missing),
+                needed=t.number(needed(row.asked)),
+            )
+        )
+    return said
+
+
+def rule(t: Translator) -> Markup:
+    """The definition of "short", as the page and the digest state it."""
+    return t.t(
+        "Short: a language with at least {least} requests in the last four weeks where"
+        " fewer than {fewest} volunteers who take requests speak it, or fewer than one for"
+        " each request a week, or whose share matched within 24 hours is {points}"
+        " percentage points or more below German's.",
+        least=MIN_GROUP,
+        fewest=FEWEST_SPEAKERS,
+        points=BEHIND_POINTS,
+    )
