@@ -248,6 +248,8 @@ def figures(run: Outcome) -> dict[str, float]:
         "joined": run.joined,
         "reasked": _share(stories, lambda s: s.reasked > 0),
         "phoned": _share(stories, lambda s: s.phoned > 0),
+        "by re-post": _share(stories, lambda s: s.matched_via == "re-post"),
+        "by call": _share(stories, lambda s: s.matched_via == "call"),
         "outbox wait": run.longest_wait_s,
     }
 
@@ -333,6 +335,8 @@ SHOWN: list[tuple[str, str, Callable[[float], str], str]] = [
     ("joined", "volunteers who joined", _num(1), "a run"),
     ("reasked", "posted again by the coordinators", _pct, "% of requests (the broadcast)"),
     ("phoned", "coordinators phoned around", _pct, "% of requests"),
+    ("by re-post", "matched after a re-post", _pct, "% of requests"),
+    ("by call", "matched by a coordinator's call", _pct, "% of requests"),
     ("outbox wait", "outbox longest wait (s)", _num(1), "s, at Telegram's 29 a second"),
 ]
 

@@ -449,6 +449,8 @@ class Story:
     # How often the coordinators posted it again (the broadcast) and phoned around for it.
     reasked: int = 0
     phoned: int = 0
+    # What brought the helper: "offer", "re-post" or "call" (outcomes_model.Recovery).
+    matched_via: str = ""
 
 
 @dataclass
@@ -857,7 +859,7 @@ class Run:
                 continue
             if rng.random() < self._chance(person, request):
                 minutes = timedelta(minutes=rng.uniform(*self.behaviour.think_minutes))
-                self.at(self.now + minutes, lambda p=person: self._tap(p, request_id))
+                self.at(self.now + minutes, lambda p=person: self._tap(p, request_id, "call"))
                 return
 
     # what the chats get
@@ -925,7 +927,8 @@ class Run:
                 self.at(self.now + think, lambda: self._tap(person, request_id))
             return
         if rng.random() < self._chance(person, request):
-            self.at(self.now + think, lambda: self._tap(person, request_id))
+            via = "re-post" if attempt else "offer"
+            self.at(self.now + think, lambda: self._tap(person, request_id, via))
         elif rng.random() < b.decline_share:
             self.declined.add((person.name, request_id))
             self.at(self.now + think, lambda: self._press(person.name, f"mt:dec:{request_id}"))
@@ -950,7 +953,9 @@ class Run:
     async def _press(self, name: str, data: str) -> None:
         await self.chat.press(name, data)
 
-    async def _tap(self, person: Person, request_id: int) -> None:
+    async def _tap(self, person: Person, request_id: int, via: str = "offer") -> None:
+        """``person`` presses "I can help" (``via``: after an offer, the coordinators'
+        re-post or their call)."""
         await self.chat.press(person.name, f"mt:acc:{request_id}")
         request = await self.db.requests.get(request_id)
         assert request is not None
@@ -960,7 +965,8 @@ class Run:
             self.refused_open += request.state == OPEN
             return
         story = self.by_request[request_id]
-        story.matched = story.matched or self.now
+        if story.matched is None:
+            story.matched, story.matched_via = self.now, via
         person.helping += 1
         b = self.behaviour
         rng = _draw(self.seed, person.name, request_id, "after")
