@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from bot.speech.arabic_words import WORDS
+
 # The units as they count a masculine and a feminine thing (index 0 unused).
 _UNITS = {
     "masculine": ("", "واحد", "اثنان", "ثلاثة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة"),
@@ -301,11 +303,11 @@ _HARAKAT = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
 
 
 def _vocalised_word(word: str) -> str | None:
-    if word in _VOCALISED:
-        return _VOCALISED[word]
+    if (said := _VOCALISED.get(word) or WORDS.get(word)) is not None:
+        return said
     # "وثلاثون": "and" before the word, "وَثَلَاثُون"; a word's own wasla alif keeps no
     # vowel after it ("وَاثْنَان").
-    if word.startswith(_AND) and (rest := _VOCALISED.get(word[1:])) is not None:
+    if word.startswith(_AND) and (rest := _VOCALISED.get(word[1:]) or WORDS.get(word[1:])):
         return "وَ" + (rest[0] + rest[2:] if rest.startswith("اِ") else rest)
     return None
 
@@ -318,20 +320,86 @@ _BEFORE_A_TEN = frozenset(
 )
 # An Arabic word with any vowel signs it has; everything else is left as it is.
 _WORD = re.compile(r"([\u0621-\u065f\u0670-\u06d3]++)")
+_SIGNS = re.compile("[\u064b-\u0652\u0670]")
+
+# A number after a preposition is in the genitive: "بعد تسعين يومًا", "لمدة ثلاثين
+# يومًا", never the nominative that ICU's and :func:`counted`'s words are in ("بعد تسعون").
+# Its tens and its two change, and so does a dual it counts ("بعد يومين"); the units and
+# the teens keep their pausal form.
+_GOVERNING = frozenset(
+    {"بعد", "قبل", "لمدة", "مدة", "خلال", "منذ", "حتى", "في", "من", "إلى", "عن", "على"}
+    | {"مع", "بين", "حوالي", "نحو", "طوال", "لأكثر", "لأقل", "أكثر", "أقل"}
+)
+_GENITIVE = {
+    **{tens: tens[:-2] + "ين" for tens in _TENS[2:]},
+    "اثنان": "اثنين",
+    "اثنتان": "اثنتين",
+    "اثنا": "اثني",
+    "اثنتا": "اثنتي",
+    "مائتان": "مائتين",
+    "ألفان": "ألفين",
+    # The duals the catalogs count days, hours and minutes with ("[speech] {n} day").
+    "يومان": "يومين",
+    "ساعتان": "ساعتين",
+    "دقيقتان": "دقيقتين",
+}
+_NUMBER_WORDS = frozenset(
+    {*_UNITS["masculine"][1:], *_UNITS["feminine"][1:], *_TENS[2:], *_TEN.values()}
+    | {*_ELEVEN.values(), *_TWELVE.values(), "مائة", "مائتان", "ألف", "ألفان", "آلاف"}
+    | {"ثلاثمائة", "أربعمائة", "خمسمائة", "ستمائة", "سبعمائة", "ثمانمائة", "تسعمائة"}
+)
+
+
+def _number_word(word: str) -> bool:
+    return word in _NUMBER_WORDS or (word[:1] == _AND and word[1:] in _NUMBER_WORDS)
+
+
+def in_case(text: str) -> str:
+    """``text`` with each number that follows a preposition in the genitive."""
+    out = []
+    governed = False  # whether the words before were a preposition and a number's words
+    for token in _WORD.split(text):
+        if not token or not _WORD.fullmatch(token):
+            out.append(token)
+            governed = governed and not token.strip()
+            continue
+        bare = _SIGNS.sub("", token)
+        if governed and (_number_word(bare) or bare in _GENITIVE):
+            said = bare[1:] if bare[:1] == _AND and bare[1:] in _GENITIVE else bare
+            if said in _GENITIVE:
+                token = (_AND if said != bare else "") + _GENITIVE[said]
+            governed = _number_word(bare)
+        else:
+            governed = bare in _GOVERNING
+        out.append(token)
+    return "".join(out)
+
+
+# eSpeak NG reads a shadda after its vowel ("سِّ") as a letter without one, and a waw
+# after a damma as the long "ū" even where the waw carries a vowel of its own ("أُوَافِق"
+# was "ʔuːaːfiq", "I agree" without its w): the shadda goes before its vowel, and a tatweel
+# parts the waw from the damma ("ʔuwaːfiq").
+_SHADDA_LATE = re.compile("([\u064b-\u0650])\u0651")
+_WAW_WITH_A_VOWEL = re.compile("\u064f(?=و[\u064e\u0650\u0651])")
+
+
+def _for_espeak(text: str) -> str:
+    return _WAW_WITH_A_VOWEL.sub("\u064f\u0640", _SHADDA_LATE.sub("\u0651\\1", text))
 
 
 def vocalised(text: str) -> str:
-    """``text`` with the vowels of the words the bot says written in (see _VOCALISED); a
-    word written with vowels, or one not listed, is left as it is."""
+    """``text`` with the vowels of the words the bot says written in (see _VOCALISED and
+    bot/speech/arabic_words.py), each number in the case its preposition asks for; a word
+    written with vowels, or one not listed, is left as it is."""
     out = []
     unit = False  # whether the word before (a space between) was a unit or an hour
-    for token in _WORD.split(text):
+    for token in _WORD.split(in_case(text)):
         if not token or not _WORD.fullmatch(token):
             out.append(token)
             unit = unit and not token.strip()
             continue
-        if token in _VOCALISED:
-            out.append(_VOCALISED[token])
+        if (said := _VOCALISED.get(token) or WORDS.get(token)) is not None:
+            out.append(said)
         elif _HARAKAT & set(token):
             out.append(token)
         elif unit and token in _TEEN_TENS:
@@ -339,4 +407,4 @@ def vocalised(text: str) -> str:
         else:
             out.append(_vocalised_word(token) or token)
         unit = token in _BEFORE_A_TEN
-    return "".join(out)
+    return _for_espeak("".join(out))
