@@ -42,12 +42,13 @@ as possible" within 2 h of publication >= 70 %; offers per volunteer a week <= 3
 Run: .venv/bin/python bench/outcomes.py [--quick] [--judge NAME [--count N] | --tuning |
 --seeds 4,5] [--register NAME [--count N]] [--cities dortmund,town,berlin] [--jobs 2]
 [--translation] [--at-once] [--review office|flat] [--review-hours 8,20] [--review-minutes
-5,60] [--languages sourced|harsher] [--no-harsher] [--recovery recovers|none]
+5,60] [--languages sourced|harsher] [--no-harsher] [--recovery recovers|none] [--goals-only]
 (``--quick``: one seed of a small town for three days, nothing judged; ``--count N``: the
 first N of the judging seeds (fewer, for a quicker answer); ``--jobs``: processes at once,
 2 by default; ``--translation``: the city names a translation engine, which only the offer
 rules look at; ``--review-hours``, ``--review-minutes``: the weekdays' office hours and
-delay.) bench/README.md lists the same.
+delay; ``--goals-only``: only the goal rows, as make bench prints them.) bench/README.md
+lists the same.
 """
 
 from __future__ import annotations
@@ -595,6 +596,9 @@ def main(argv: list[str] | None = None) -> int:
         city_rows, goals = report(city, runs, judged, translated, review)
         rows += city_rows
         missed += [f"{city.shape.name}: {goal} ({value})" for goal, met, value in goals if not met]
+    if "--goals-only" in argv:
+        # make bench's table (bench/run_all.py): the goals, each with its figure and spread.
+        rows = [row for row in rows if row[0].startswith("goal ")]
     took = time.monotonic() - began
     seeds = "; ".join(f"{c.shape.name} seeds {','.join(map(str, c.seeds))}" for c in cities)
     print_table(
