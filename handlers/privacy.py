@@ -94,15 +94,23 @@ def notice_lines(t: Translator, city: str, settings: HandlerSettings) -> list[Ma
     return lines + _translated_and_rights(t, settings)
 
 
-def _translated_and_rights(t: Translator, settings: HandlerSettings) -> list[Markup]:
+def _translated_and_rights(
+    t: Translator, settings: HandlerSettings, *, by_name: bool = False
+) -> list[Markup]:
     """The notice's lines on translation (when an engine is configured) and the person's
-    rights: the same in the notice and its short form."""
+    rights: the same in the notice and its short form (``by_name``: the service by its
+    name alone, :data:`SERVICE_NAMES`, where every character is paid for)."""
     lines = []
     if settings.translation:
+        service = (
+            SERVICE_NAMES.get(settings.translation, "")
+            if by_name
+            else t._(TRANSLATION_SERVICES.get(settings.translation, ""))
+        )
         lines.append(
             t.t(
                 "🌐 If a reader may not read your language, {service} translates your text.",
-                service=t.format(t._(TRANSLATION_SERVICES.get(settings.translation, ""))),
+                service=t.format(service),
             )
         )
     lines.append(t.t("🗑 /mydata shows everything, /delete erases it."))
@@ -139,7 +147,8 @@ def brief_notice(ctx: Context) -> Markup:
     # a request, the translation service, and the rights - for a texted reader in the
     # settings (handlers/media/medium_texts.py), the notice's parts on "All details".
     lines.append(t.t("👀 A helper sees your request and first name."))
-    lines += _translated_and_rights(t, ctx.settings)
+    # The service by its name: the whole notice (and "All details") says whose it is.
+    lines += _translated_and_rights(t, ctx.settings, by_name=True)
     if url := notice_url(ctx.settings, t.lang, ctx.reader.easy):
         lines.append(t.t("📋 All details: {url}", url=url))
     return Markup("\n").join(lines)
@@ -155,6 +164,8 @@ TRANSLATION_SERVICES = {
     "libretranslate": N_("a translation server run by the operators of this bot (LibreTranslate)"),
     "deepl": N_("the translation service DeepL (DeepL SE, Cologne, Germany)"),
 }
+# ... and as the short form names them (a name, the same in every language).
+SERVICE_NAMES = {"libretranslate": "LibreTranslate", "deepl": "DeepL"}
 
 
 def translation_notice(t: Translator, settings: HandlerSettings) -> list[Markup]:

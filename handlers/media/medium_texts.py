@@ -110,6 +110,22 @@ medium_variant(
     _THANKS,
     N_("✅ Thank you, you agreed to the privacy notice. It is in the settings."),
 )
+# The notice's short form (handlers/privacy.py ``brief_notice``, ``Message.brief``) reaches
+# a texted reader only, whose number is the account: no "or chat account", no icon, and
+# its first sentence short enough for the first text, which also carries the choices and
+# how to stop texts (bot/transports/sms/paging.py; issue 80, point 1).
+_BRIEF_KEPT = (
+    "🔒 We keep your phone number or chat account, your language and what you send. "
+    "Coordinators in {city} read requests. Volunteers never see your phone number."
+)
+medium_variant(
+    Medium.TEXTED,
+    _BRIEF_KEPT,
+    N_(
+        "We keep your phone number, your language and what you send. Coordinators in "
+        "{city} read requests. Volunteers never see your phone number."
+    ),
+)
 # On the phone the notice is its first layer, as a caller takes it in by ear: what is kept,
 # who gets it, that all of it can be heard and erased; the whole notice is one key away
 # (its "All details", said whole). What a caller agrees to is the same as in a chat: the

@@ -19,6 +19,11 @@ and says after a notice how to STOP texts); nothing of the form is the transport
   notice (``TextedForm.notice``): a transport whose texts cost says after it how to stop
   them (SMS's STOP). Toasts, reactions, deletions and voices have no texted form: a text
   carries none of them.
+- **No icons.** The icons a chat puts before a line or a label ("🔒", "✅ I agree") go from
+  every text, whatever its script (:func:`without_icons`): an icon costs one or two UCS-2
+  characters, the texts of eight of the ten languages are UCS-2 anyway, and a simple phone
+  shows a box. Only a door code's picture stays (with its name before it, above): it is
+  the code.
 - **No direction marks.** The invisible marks and isolates (U+200E/F, U+061C, U+202A-202E,
   U+2066-2069, handlers/text_safety.py) go from every text: many simple phones show them as
   boxes, each costs a UCS-2 character, and right-to-left words keep the order they are
@@ -30,10 +35,11 @@ No button data, no states.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from markupsafe import Markup
 
-from handlers.media.door_codes import door_codes_named
+from handlers.media.door_codes import DOOR_SYMBOLS, door_codes_named
 from handlers.media.plain_text import html_to_plain, with_links
 from handlers.media.spoken_words import place_words
 from handlers.messages import (
@@ -58,9 +64,39 @@ def without_direction_marks(text: str) -> str:
     return "".join(ch for ch in text if ch not in _DIRECTION)
 
 
+# Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.
+_ICON_PARTS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
+
+
+def is_icon(ch: str) -> bool:
+    """An icon or a part of one: nothing a text needs."""
+    if ch in _ICON_PARTS:
+        return True
+    # Symbols "other" (emoji, ✅, ☎), the regional letters of flags, and arrows (↔️ leads
+    # a label as an icon, though Unicode calls it a mathematical symbol).
+    return (
+        unicodedata.category(ch) == "So"
+        or 0x1F1E6 <= ord(ch) <= 0x1F1FF
+        or 0x2190 <= ord(ch) <= 0x21FF
+    )
+
+
+def without_icons(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """``text`` without its icons (but those in ``keep``); the space an icon leading a line
+    or a label leaves goes too, and two spaces become one."""
+    kept = "".join(ch for ch in text if ch in keep or not is_icon(ch))
+    kept = re.sub(r"(?m)^[ \t]+|[ \t]+$", "", kept)
+    return re.sub(r"[ \t]{2,}", " ", kept)
+
+
+# A door code's picture ("🍎 86"): the code itself, kept.
+_DOOR_PICTURES = frozenset(DOOR_SYMBOLS)
+
+
 def _plain(text: Markup, buttons: list[list[Button]], t: Translator) -> str:
     plain = html_to_plain(with_links(text, buttons)).strip()
-    return without_direction_marks(door_codes_named(plain, t, keep_picture=True))
+    named = door_codes_named(plain, t, keep_picture=True)
+    return without_icons(without_direction_marks(named), keep=_DOOR_PICTURES)
 
 
 # A label's own number ("1. Seniorenbüro", "٣. …"): the texted form numbers every choice.
@@ -79,7 +115,10 @@ def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
         brief = item.brief if isinstance(item, Message) else None
         text = item.text if brief is None else brief
         listed = tuple(numbered(item.buttons))
-        lines = "\n".join(f"{n} {_unnumbered(label)}" for n, (label, _) in enumerate(listed, 1))
+        lines = "\n".join(
+            f"{n} {without_icons(_unnumbered(label)) or label}"
+            for n, (label, _) in enumerate(listed, 1)
+        )
         typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
         return TextedForm(
             _plain(text, item.buttons, t),
@@ -89,7 +128,8 @@ def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
             brief is not None,
         )
     if isinstance(item, Venue):
-        return TextedForm(without_direction_marks(place_words(item.title, item.address, ", ")))
+        place = place_words(item.title, item.address, ", ")
+        return TextedForm(without_icons(without_direction_marks(place)))
     if isinstance(item, Document | Picture) and item.caption:
         return TextedForm(_plain(item.caption, [], t))
     return None

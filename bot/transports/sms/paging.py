@@ -8,7 +8,15 @@ either.
 - **Paging** (:func:`page`). The choices always come whole in the first text of an answer,
   after as much of the body as fits and the "more" line; the rest of a long body comes on
   "0", which never presses a choice (the form's choices count from 1). How much fits is the
-  wire's measure, which the caller gives.
+  wire's measure, which the caller gives. A text ends at a line or a sentence, never in
+  the middle of one: the first text grows to hold the body's first whole sentence before
+  the choices (a texter may answer it before asking for more).
+- **A notice** (:func:`notice_pages`, a form's short form: the privacy notice a texter
+  agrees to) has how to stop texts (:data:`STOP_LINE`) in its first text, with its choices,
+  and ends within :data:`NOTICE_TEXTS` texts: each "0" costs the city a text. Its texts
+  are paged at once, in the wire's room or one unit more where that is what ends it in
+  time; the rest is kept paged (each text after :data:`PAGED`), and "0" sends the next as
+  it is.
 """
 
 from __future__ import annotations
@@ -28,9 +36,20 @@ STOP_LINE = N_("Send STOP to end all texts.")
 _MORE_LINE = N_("More: send {key}")
 
 
+# How many texts a notice takes at most, its first (with the choices and STOP) included.
+NOTICE_TEXTS = 3
+# Leads each text of a rest paged already (a notice's): "0" sends the next as it is.
+PAGED = "\x1e"
+
+
 def more_line(t: Translator) -> str:
     """The line that ends a text whose rest comes on :data:`MORE`."""
     return without_direction_marks(str(t.t(_MORE_LINE, key=t.digits(MORE))))
+
+
+def stop_line(t: Translator) -> str:
+    """How to stop all texts, as a notice's first text says it."""
+    return without_direction_marks(str(t.t(STOP_LINE)))
 
 
 def body_of(form: TextedForm, t: Translator) -> str:
@@ -38,7 +57,7 @@ def body_of(form: TextedForm, t: Translator) -> str:
     (a form kept from before has it in its body already: ``notice`` false)."""
     if not form.notice:
         return form.body
-    return f"{form.body}\n{without_direction_marks(str(t.t(STOP_LINE)))}"
+    return f"{form.body}\n{stop_line(t)}"
 
 
 @dataclass(frozen=True)
@@ -68,12 +87,7 @@ def page(text: str, more: str, fits: Fits, room: int, choices: str = "") -> Page
     listed = f"\n{choices}" if choices else ""
     tail = f"\n{more}{listed}"
     if choices:
-        # Room for the choices and at least the beginning of the text: its first sentence
-        # (the question, mostly), at most 40 characters of it.
-        first_line = text.split("\n", 1)[0]
-        beginning = _SENTENCE_END.split(first_line, maxsplit=1)[0][:40]
-        while not fits(f"{beginning}{tail}", room):
-            room += 1
+        room = _room_for_beginning(text, tail, fits, room)
     if fits(text + listed, room):
         return Page(text + listed)
     for boundaries in (sorted(set(_line_ends(text) + _sentence_ends(text))), _word_ends(text)):
@@ -89,6 +103,49 @@ def page(text: str, more: str, fits: Fits, room: int, choices: str = "") -> Page
     while size > 1 and not fits(f"{text[:size]}{tail}", room):
         size -= 1
     return Page(f"{text[:size]}{tail}", text[size:].strip())
+
+
+def _room_for_beginning(text: str, tail: str, fits: Fits, room: int) -> int:
+    """The room for the choices (``tail``) and at least the beginning of ``text``: its
+    first 40 characters at least, and its whole first sentence (the question, mostly)
+    where one unit more holds it - a texter may answer the first text, so it does not end
+    in half a sentence. A first line longer than that (a quoted text without a stop) is
+    cut between words."""
+    sentence = _SENTENCE_END.split(text.split("\n", 1)[0], maxsplit=1)[0]
+    while not fits(f"{sentence[:40]}{tail}", room):
+        room += 1
+    whole = f"{sentence}{tail}"
+    return room + 1 if not fits(whole, room) and fits(whole, room + 1) else room
+
+
+def pages(text: str, more: str, fits: Fits, room: int, choices: str = "") -> list[str]:
+    """``text`` paged whole (:func:`page`): each text as it is sent, the first with the
+    choices."""
+    part = page(text, more, fits, room, choices)
+    texts = [part.first]
+    while part.rest:
+        part = page(part.rest, more, fits, room)
+        texts.append(part.first)
+    return texts
+
+
+def notice_pages(text: str, more: str, fits: Fits, room: int, choices: str) -> Page:
+    """A notice (``text``, its ``choices`` with how to stop texts before them) paged in
+    ``room``, or in one unit more where ``room`` would take more than :data:`NOTICE_TEXTS`
+    texts: the first text, and the rest paged (each text after :data:`PAGED`)."""
+    texts = pages(text, more, fits, room, choices)
+    if len(texts) > NOTICE_TEXTS:
+        texts = pages(text, more, fits, room + 1, choices)
+    return Page(texts[0], "".join(PAGED + rest for rest in texts[1:]))
+
+
+def paged_next(rest: str) -> Page | None:
+    """The next text of a rest paged already (:func:`notice_pages`), and what is left of
+    it; None for a rest to page."""
+    if not rest.startswith(PAGED):
+        return None
+    first, _, left = rest[len(PAGED) :].partition(PAGED)
+    return Page(first, PAGED + left if left else "")
 
 
 def _line_ends(text: str) -> list[int]:

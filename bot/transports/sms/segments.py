@@ -13,20 +13,27 @@ in its basic table or its extension table, else in UCS-2:
 
 One Arabic letter or one emoji makes a whole text UCS-2: under half of the room. So a
 Latin-script text is first *folded* (:func:`folded`): typographic quotes, dashes and the
-ellipsis become their GSM look-alikes, and icons are dropped - but only where that makes
-the text GSM-7; a text that is UCS-2 anyway (Arabic, Cyrillic, Turkish ``ş``) keeps them.
+ellipsis become their GSM look-alikes, and icons are dropped - the texted form has none
+(handlers/media/texted_form.py) but a door code's picture, which goes only where that
+makes the text GSM-7; a text that is UCS-2 anyway (Arabic, Cyrillic, Turkish ``ş``) keeps
+it.
 
 Every bot text fits in ``LIMIT`` segments or is paged (:func:`cut`, by the form's paging
 rule with segments as its measure): its first part ending with the "more" line and the
-message's choices, whole; the rest is sent when the person asks.
+message's choices, whole; the rest is sent when the person asks. Where the choices leave
+too little room for the first whole sentence, the first text takes a segment more. A
+notice (:func:`fit`) has the STOP line with its choices and ends within three texts, in
+``LIMIT`` segments a text or, where that needs more texts, ``LIMIT + 1``.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-from bot.transports.sms.paging import Page, page
+from bot.transports.sms.paging import Page, more_line, notice_pages, page, paged_next, stop_line
+from handlers.media.texted_form import without_icons
+from handlers.messages import TextedForm
+from locales import Translator
 
 # GSM 03.38 basic table (one septet each).
 GSM_BASIC = frozenset(
@@ -67,8 +74,6 @@ _FOLD = str.maketrans(
         "\u2192": "->",
     }
 )
-# Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.
-_ICON_PARTS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
 
 
 def is_gsm(text: str) -> bool:
@@ -118,33 +123,13 @@ def count(text: str) -> int:
     return len(parts(text))
 
 
-def _dropped(ch: str) -> bool:
-    """An icon or a part of one: nothing a GSM-7 text needs."""
-    if ch in _ICON_PARTS:
-        return True
-    # Symbols "other" (emoji, ✅, ☎), the regional letters of flags, and arrows (↔️ leads
-    # a label as an icon, though Unicode calls it a mathematical symbol).
-    return (
-        unicodedata.category(ch) == "So"
-        or 0x1F1E6 <= ord(ch) <= 0x1F1FF
-        or 0x2190 <= ord(ch) <= 0x21FF
-    )
-
-
-def _without_icons(text: str) -> str:
-    kept = "".join(ch for ch in text if not _dropped(ch))
-    # An icon leading a line or a label leaves a space behind; two spaces become one.
-    kept = re.sub(r"(?m)^[ \t]+|[ \t]+$", "", kept)
-    return re.sub(r"[ \t]{2,}", " ", kept)
-
-
 def folded(text: str) -> str:
     """``text`` in GSM-7 where it can be: typographic characters folded, icons dropped;
     unchanged (but for the typography) where it is UCS-2 anyway."""
     typed = unicodedata.normalize("NFC", text.translate(_FOLD))
     if is_gsm(typed):
         return typed
-    plain = _without_icons(typed)
+    plain = without_icons(typed)
     return plain if is_gsm(plain) else typed
 
 
@@ -157,6 +142,18 @@ def cut(text: str, more: str, limit: int = LIMIT, choices: str = "") -> Page:
     (paging.py ``page``: the choices whole in the first part, the rest on
     "more") in ``limit`` segments, each beginning measured folded on its own (an Arabic line
     further on does not make a German beginning UCS-2); the first part folded, the rest not
-    yet (it is folded when it is sent)."""
-    paged = page(text, more, _fits, limit, choices)
+    yet (it is folded when it is sent). A rest paged already (a notice's) gives its next
+    text as it is."""
+    paged = paged_next(text) or page(text, more, _fits, limit, choices)
+    return Page(folded(paged.first), paged.rest)
+
+
+def fit(form: TextedForm, t: Translator) -> Page:
+    """A texted form as SMS sends it: its body and choices cut (:func:`cut`); a notice with
+    how to stop texts before its choices in the first text, the whole of it within three
+    texts (paging.py ``notice_pages``: in ``LIMIT`` segments a text, or one more)."""
+    if not form.notice:
+        return cut(form.body, more_line(t), choices=form.lines)
+    choices = "\n".join(filter(None, (stop_line(t), form.lines)))
+    paged = notice_pages(form.body, more_line(t), _fits, LIMIT, choices)
     return Page(folded(paged.first), paged.rest)

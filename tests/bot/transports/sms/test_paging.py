@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from bot.transports.sms.paging import MORE, body_of, more_line, page
+from bot.transports.sms.paging import (
+    MORE,
+    NOTICE_TEXTS,
+    body_of,
+    more_line,
+    notice_pages,
+    page,
+    paged_next,
+    pages,
+)
 from handlers.media.texted_form import form_of
 from handlers.messages import Button, Message
 from locales import translator
@@ -57,3 +66,38 @@ def test_choices_longer_than_the_room_still_come_whole_in_the_first_page():
     paged = page("Welche Sprachen?\nDann Fertig.", "Mehr: 0", by_characters, 2, choices)
     assert paged.first.startswith("Welche Sprachen?")
     assert paged.first.endswith(choices)
+
+
+def test_the_first_page_grows_by_a_unit_to_hold_its_first_whole_sentence():
+    """Issue 80, point 1: the choices left room for 40 characters of the first sentence,
+    and the text was cut between words before them ("Telefon numaranızı ya da sohbet
+    hesabınızı," then "1 agree")."""
+    sentence = "Wir speichern Ihre Nummer, Ihre Sprache und was Sie senden, sonst nichts."
+    choices = "1 Ich stimme zu\n2 Nein, danke"
+    text = f"{sentence} " + "Mehr dazu. " * 6
+    paged = page(text, "Mehr: 0", by_characters, 2, choices)
+    head = paged.first.removesuffix(f"\nMehr: 0\n{choices}")
+    assert head.startswith(sentence) and head.endswith("."), paged.first
+    assert f"{head} {paged.rest}" == text.strip()
+
+
+def test_a_notice_has_stop_with_its_choices_and_ends_within_three_texts():
+    sentences = [f"Satz {n} sagt etwas ganz Bestimmtes." for n in range(1, 10)]
+    choices = "Senden Sie STOPP.\n1 Ja\n2 Nein"
+    paged = notice_pages(" ".join(sentences), "Mehr: 0", by_characters, 2, choices)
+    assert paged.first.endswith(f"\nMehr: 0\n{choices}")
+    texts = [paged.first]
+    rest = paged.rest
+    while rest:
+        following = paged_next(rest)
+        assert following is not None
+        texts.append(following.first)
+        rest = following.rest
+    # In two units a text it would take four texts: three, in a unit more each.
+    assert len(pages(" ".join(sentences), "Mehr: 0", by_characters, 2, choices)) > NOTICE_TEXTS
+    assert len(texts) <= NOTICE_TEXTS
+    assert all(len(text) <= 150 for text in texts)
+    said = " ".join(text.replace(f"\n{choices}", "").replace("\nMehr: 0", "") for text in texts)
+    assert said.split(". ") == " ".join(sentences).split(". ")
+    # A rest that is not paged already is paged as ever.
+    assert paged_next("Noch ein Satz.") is None
