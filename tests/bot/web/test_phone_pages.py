@@ -223,6 +223,7 @@ def pages(samples: dict[str, str], login: str) -> dict[str, str]:
         "/posters": "/posters",
         "/poster/place/{id}": f"/poster/place/{samples['place']}",
         "/poster/district/{name}": f"/poster/district/{samples['name']}",
+        "/poster/volunteer/{lang}": "/poster/volunteer/fa",
         "/desk/login/{token}": login,
         "/desk/queue": "/desk/queue",
         "/desk/requests": "/desk/requests",
