@@ -18,7 +18,7 @@ from bot.transports.contract import Transport as Contract
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.media.texted_form import form_of
+from handlers.media.texted_form import form_of, without_icons
 from handlers.messages import ButtonPress, Choice, Command, Incoming, Sender, Text
 from handlers.parsing import is_typed_number, typed
 from handlers.settings import HandlerSettings
@@ -100,7 +100,9 @@ async def test_a_transport_registered_from_a_test_module_walks_start_language_co
     assert isinstance(pager, Pager)
 
     shown = await pager.types("/start")
-    assert any(translator("en")._("🌐 Please choose your language:") in text for text in shown)
+    # (Its texted form has no icon: "🌐" goes, issue 80 point 1.)
+    asked = without_icons(translator("en")._("🌐 Please choose your language:"))
+    assert any(asked in text for text in shown)
     shown = await pager.types(pager.number_of("lang:en"))
     # The privacy notice's short form, its choices numbered.
     assert any("I agree" in text for text in shown)
