@@ -71,9 +71,12 @@ class Channel:
     changed afterwards (Telegram, Matrix; not a text message or a call); ``by_number``:
     they are their phone number (E.164), one person on every such platform (db/numbers.py);
     ``coded``: a sender there can be forged while a text to the number reaches its owner,
-    so erasing takes a code sent there; ``label``: how coordinators read that a person is
-    reached this way ("📞 on the phone", for a transport that is no chat); ``line``: the
-    store of a texting transport (:class:`TextLine`)."""
+    so erasing takes a code sent there; ``asks_when_kept``: a new person there is asked for
+    consent at the first step that keeps something of theirs, not before the menu
+    (handlers/first_kept.py: a caller hears places before any notice); ``label``: how
+    coordinators read that a person is reached this way ("📞 on the phone", for a
+    transport that is no chat); ``line``: the store of a texting transport
+    (:class:`TextLine`)."""
 
     platform: str
     texts: bool = False
@@ -82,6 +85,7 @@ class Channel:
     edits: bool = True
     by_number: bool = False
     coded: bool = False
+    asks_when_kept: bool = False
     label: str = ""
     line: Callable[[Transactions], TextLine] | None = field(default=None, compare=False)
 
@@ -112,6 +116,11 @@ class Channels:
     def coded(self, platform: str) -> bool:
         """Whether erasing on ``platform`` takes a code texted to the number."""
         return self.of(platform).coded
+
+    def asks_when_kept(self, platform: str) -> bool:
+        """Whether a new person on ``platform`` is asked for consent only at the first step
+        that keeps something of theirs."""
+        return self.of(platform).asks_when_kept
 
     def callable(self, platform: str) -> bool:
         """Whether people on ``platform`` can be called: their number is known and some

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from db.data_rights import about_value
 from db.users import Arrival
-from handlers import read_aloud, ui
+from handlers import first_kept, read_aloud, ui
 from handlers.channels import Profile
 from handlers.context import Backstage, Context, StaleButton
 from handlers.flood_limits import FloodCounts
@@ -438,8 +438,13 @@ class Dispatcher:
                 )
                 return
             button, ctx.args = found
-            if not consented and not button.before_consent:
-                await self._onboarding(ctx)
+            if (
+                not consented
+                and not button.before_consent
+                and not await first_kept.goes_ahead(ctx, self.router)
+            ):
+                if not await first_kept.ask(ctx):
+                    await self._onboarding(ctx)
                 return
             if not self._allowed(ctx, button.role):
                 return
@@ -451,7 +456,11 @@ class Dispatcher:
             if (
                 isinstance(event, Text)
                 and state is not None
-                and state.state in self.router.before_consent_states
+                and (
+                    state.state in self.router.before_consent_states
+                    # A postcode typed for places, where consent waits for a keeping step.
+                    or await first_kept.goes_ahead(ctx, self.router)
+                )
             ):
                 await self.router.states[state.state](ctx)
                 return

@@ -4,6 +4,8 @@ Button data (``menu:…``, one callback: the part after ``menu:`` is a menu key,
 action): ``main`` (the main menu) and each feature's entry registered with
 ``router.menu_action`` (``places``, ``help``, ``settings`` ...); every one ends the current
 conversation. An unknown key is answered with the main menu. No states of its own.
+``menu:main`` keeps nothing of a person (``Router.keeps_nothing``): on the phone it works
+before consent (handlers/first_kept.py); an entry says so where it registers.
 Features add rows at the top of the main menu with ``router.menu_sections`` (a running
 contact's "💬 Write to …").
 """
@@ -36,6 +38,9 @@ def register(router: Router) -> None:
     async def menu_command(ctx: Context) -> None:
         ctx.clear_state()
         await show_main_menu(ctx)
+
+    # The main menu itself keeps nothing (handlers/first_kept.py); its entries say each.
+    router.keeps_nothing.add("menu:main")
 
     @router.button("menu")
     async def menu_button(ctx: Context) -> None:

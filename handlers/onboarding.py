@@ -1,6 +1,9 @@
 """First contact: greeting → language → read aloud offered, said aloud (where a voice
 speaks the language, handlers/read_aloud.py) → privacy notice (said aloud when read aloud
-was chosen) → main menu.
+was chosen) → main menu. Where consent is asked at the first step that keeps something
+(handlers/first_kept.py: the phone, a person with nothing kept yet) the language is followed
+by the main menu; the notice comes with that step, kept in its state as ``then``, and "I
+agree" presses it again instead of showing the menu.
 
 One step at a time: each step's message is the newest with buttons until it is answered,
 so that a number typed (Matrix, console) presses a button of the message just read or
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import read_aloud, ui
+from handlers import first_kept, read_aloud, ui
 from handlers.context import Context
 from handlers.menu import show_main_menu
 from handlers.messages import Command
@@ -60,10 +63,18 @@ async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
     await handler(ctx)
 
 
-def _after_language(ctx: Context, data: dict[str, str], *, offer: bool) -> None:
+async def _after_language(
+    ctx: Context, data: dict[str, str], *, offer: bool, greeting: bool = False
+) -> None:
     """Before consent, the language chosen: the read-aloud offer (if ``offer`` and a voice
     speaks the language), else the privacy notice; the offer's answer brings the notice
-    (handlers/read_aloud.py)."""
+    (handlers/read_aloud.py). Where consent is asked at the first step that keeps something
+    (handlers/first_kept.py: the phone), the main menu instead (``greeting``: a call's
+    start, as a returning person's)."""
+    if await first_kept.applies(ctx):
+        ctx.clear_state()
+        await show_main_menu(ctx, greeting=greeting)
+        return
     if offer and read_aloud.offer(ctx):
         ctx.set_state(HEARING_OFFER, data)
         return
@@ -99,7 +110,7 @@ def register(router: Router) -> None:
             )
         else:
             offered = previous is not None and previous.state == HEARING_OFFER
-            _after_language(ctx, data, offer=offered)
+            await _after_language(ctx, data, offer=offered, greeting=True)
 
     @router.command("language", N_("Change the language"), before_consent=True)
     async def ask_language(ctx: Context) -> None:
@@ -123,7 +134,7 @@ def register(router: Router) -> None:
         ctx.reply(ctx.t.t("🌐 Language: {language}", language=language_name(code)), edit=True)
         if ctx.user.consent_at is None:
             previous = ctx.get_state()
-            _after_language(ctx, previous.data if previous else {}, offer=True)
+            await _after_language(ctx, previous.data if previous else {}, offer=True)
         elif not read_aloud.offer(ctx):
             # Offered, the offer is the last message: its answer leads to the menu.
             await show_main_menu(ctx)
@@ -172,7 +183,11 @@ def _payload(ctx: Context) -> str:
 
 
 async def _agree(ctx: Context, router: Router, payload: str) -> None:
-    """Consent recorded, the thanks, the menu, and the deep link kept through onboarding."""
+    """Consent recorded, the thanks, the menu, and the deep link kept through onboarding;
+    where the notice came for a choice that keeps something (handlers/first_kept.py), that
+    choice instead of the menu."""
+    state = ctx.get_state()
+    then = first_kept.then(state.data) if state and state.state == READING_PRIVACY else ""
     if ctx.user.consent_at is None:
         await ctx.db.users.record_consent(ctx.user.id)
         ctx.clear_state()
@@ -184,6 +199,10 @@ async def _agree(ctx: Context, router: Router, payload: str) -> None:
         ),
         edit=True,
     )
+    if then:
+        # The caller goes on where they wanted to go, as it is now (checked again).
+        await router.press_again(ctx, then)
+        return
     # No greeting again: the person was greeted at the start and has just been thanked (a
     # caller heard it said: one idea a message, and the menu a second sooner).
     await show_main_menu(ctx)

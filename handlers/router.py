@@ -76,6 +76,12 @@ class Router:
     # States whose step takes input before consent too (the erasure code of a person with
     # data who never agreed, handlers/privacy.py): elsewhere input before consent onboards.
     before_consent_states: set[str] = field(default_factory=set)
+    # What keeps nothing of a person beyond what their call or chat already holds (the main
+    # menu, finding places): button keys (``prefix:action``, a menu entry ``menu:<key>``)
+    # and states. Where consent is asked at the first step that keeps something
+    # (handlers/first_kept.py: the phone), these work before it; elsewhere they wait for
+    # consent like everything else.
+    keeps_nothing: set[str] = field(default_factory=set)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, Callback] = field(default_factory=dict)
     # Before a person's data goes (handlers/privacy.py), each closer ends what they have
@@ -162,9 +168,11 @@ class Router:
         backchannel: bool = False,
         states: tuple[str, ...] | None = None,
         coded: str | None = None,
+        keeps_nothing: bool = False,
     ) -> Callable[[Callback], Callback]:
         """Handle buttons ``prefix:action[:args]``; ``ctx.args`` gets ``args``; ``coded``:
-        the act waits for a code where a sender can be forged (:class:`ButtonSpec`)."""
+        the act waits for a code where a sender can be forged (:class:`ButtonSpec`);
+        ``keeps_nothing``: see ``keeps_nothing``."""
 
         def decorate(callback: Callback) -> Callback:
             key = f"{prefix}:{action}"
@@ -175,9 +183,16 @@ class Router:
             self.buttons[key] = ButtonSpec(
                 key, callback, before_consent, role, backchannel, states, coded
             )
+            if keeps_nothing:
+                self.keeps_nothing.add(key)
             return callback
 
         return decorate
+
+    def kept_nothing(self, data: str) -> bool:
+        """Whether pressing ``data`` keeps nothing of the person (``keeps_nothing``)."""
+        prefix, _, rest = data.partition(":")
+        return f"{prefix}:{rest.partition(':')[0]}" in self.keeps_nothing
 
     def find_button(self, data: str) -> tuple[ButtonSpec, str] | None:
         """The spec for pressed button data and the args it gets: an action first, then a
@@ -222,11 +237,17 @@ class Router:
         return [spec for spec in self.commands.values() if spec.role is None]
 
     def state(
-        self, name: str, *, view: bool = False, before_consent: bool = False
+        self,
+        name: str,
+        *,
+        view: bool = False,
+        before_consent: bool = False,
+        keeps_nothing: bool = False,
     ) -> Callable[[Callback], Callback]:
         """Handle free input (text, location, media) in conversation state ``name``;
         ``view``: a state that shows a list, ended by any command (see ``views``);
-        ``before_consent``: also before the person agreed (see ``before_consent_states``)."""
+        ``before_consent``: also before the person agreed (see ``before_consent_states``);
+        ``keeps_nothing``: see ``keeps_nothing``."""
 
         def decorate(callback: Callback) -> Callback:
             if name in self.states:
@@ -236,6 +257,8 @@ class Router:
                 self.views.add(name)
             if before_consent:
                 self.before_consent_states.add(name)
+            if keeps_nothing:
+                self.keeps_nothing.add(name)
             return callback
 
         return decorate
@@ -269,9 +292,13 @@ class Router:
 
         return decorate
 
-    def menu_action(self, key: str) -> Callable[[Callback], Callback]:
+    def menu_action(
+        self, key: str, *, keeps_nothing: bool = False
+    ) -> Callable[[Callback], Callback]:
         def decorate(callback: Callback) -> Callback:
             self.menu_actions[key] = callback
+            if keeps_nothing:
+                self.keeps_nothing.add(f"menu:{key}")
             return callback
 
         return decorate

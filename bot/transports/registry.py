@@ -95,6 +95,9 @@ class Transport:
     # cannot, an edit there would be a new text or nothing.
     edits: bool = True
     coded: bool = False
+    # A new person is asked for consent at the first step that keeps something of theirs,
+    # not before the menu (handlers/first_kept.py; the phone: places before any notice).
+    asks_when_kept: bool = False
     medium: Medium = Medium.CHAT  # how its people take messages (handlers/reader.py)
     label: str = ""  # how coordinators read that a person is reached this way (no chat)
     # (config) -> what its app signs a Mini App's data with, where its app opens the web
@@ -158,6 +161,7 @@ class Transport:
             edits=self.edits,
             by_number=self.names == E164,
             coded=self.coded,
+            asks_when_kept=self.asks_when_kept,
             label=self.label,
             line=self.line,
         )
@@ -229,6 +233,7 @@ TRANSPORTS: list[Transport] = [
         calls=True,
         files=False,
         edits=False,
+        asks_when_kept=True,
         medium=Medium.SPOKEN,
         label=N_("📞 on the phone"),
         data=phone_data.DECLARED,

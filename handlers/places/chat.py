@@ -32,6 +32,10 @@ name, how far, open or closed now and one line of how to get in (street and step
 everyone else gets at once (hours, languages, phone, website, description, the events
 there).
 
+Every button, the menu entry and both states keep nothing of a person (``keeps_nothing``,
+handlers/router.py): on the phone a new caller finds places before any privacy notice
+(handlers/first_kept.py).
+
 Deep links: ``/start place_<id>`` the place's details, ``/start district_<slug>`` the places
 of a Stadtbezirk (``gazetteer.slug``; the web's posters print both). With the web on, the
 question and the result list carry a "🗺 Map" link button (``ui.map_button``).
@@ -476,7 +480,9 @@ async def _category(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
-    router.menu_action("places")(ask_where)
+    # Finding places keeps nothing of a person: on the phone it needs no consent first
+    # (handlers/first_kept.py).
+    router.menu_action("places", keeps_nothing=True)(ask_where)
 
     @router.command("places", N_("Find places to meet near you"))
     async def places_command(ctx: Context) -> None:
@@ -517,8 +523,8 @@ def register(router: Router) -> None:
                 ui.back_to_menu(ctx),
             )
 
-    router.state(WHERE)(where_input)
-    router.state(RESULTS, view=True)(where_input)
+    router.state(WHERE, keeps_nothing=True)(where_input)
+    router.state(RESULTS, view=True, keeps_nothing=True)(where_input)
 
     async def details(ctx: Context) -> None:
         await show_place(ctx, ctx.id_arg(), back=True, sections=router.place_sections)
@@ -535,7 +541,7 @@ def register(router: Router) -> None:
         "where": ask_where,
         "area": _area,
     }.items():
-        router.action("pl", action)(callback)
+        router.action("pl", action, keeps_nothing=True)(callback)
     for action, callback in {
         "more": _more,
         "n": _next_three,
@@ -547,4 +553,4 @@ def register(router: Router) -> None:
         "open": _open_now,
         "cat": _category,
     }.items():
-        router.action("pl", action, states=(RESULTS,))(callback)
+        router.action("pl", action, states=(RESULTS,), keeps_nothing=True)(callback)

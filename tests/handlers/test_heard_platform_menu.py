@@ -54,11 +54,16 @@ class Keypad:
         self.out = await self.chat.text(CALLER, digits)
         return self.out
 
-    async def call(self, lang: str = "de") -> None:
-        """/start, the language and consent, each by its digit."""
+    async def call(self, lang: str = "de", *, agree: bool = True) -> None:
+        """/start and the language, each by its digit: the main menu (handlers/first_kept.py);
+        ``agree``: then a step that keeps something (the settings), its notice agreed to by
+        digit, and the main menu again."""
         self.out = await self.chat.text(CALLER, "/start")
         await self.choose(f"lang:{lang}")
-        await self.choose("consent:yes")
+        if agree:
+            await self.choose("menu:settings")
+            await self.choose("consent:yes")
+            self.out = await self.chat.press(CALLER, "menu:main")
 
 
 @pytest.fixture
@@ -82,7 +87,7 @@ def nothing_to_read_aloud(out: list[Outgoing]) -> bool:
 
 
 async def test_places_near_a_typed_postcode_three_at_a_time(keypad: Keypad, sample: Database):
-    await keypad.call()
+    await keypad.call(agree=False)  # places keep nothing: no notice before them
     await keypad.choose("menu:places")
     out = await keypad.type("44137")
     places = [data for data in button_data(out) if data.startswith("pl:d:")]

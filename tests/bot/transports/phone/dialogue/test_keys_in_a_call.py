@@ -42,12 +42,12 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
     try:
         await phone.meant(call, Command("start"))
         assert call.choices == len(dispatcher.settings.languages) and call.answers == 1
-        await phone.meant(call, Typed("1"))  # the first language
+        await phone.meant(call, Typed("1"))  # the first language: the main menu
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.language == dispatcher.settings.languages[0]
-        await phone.meant(call, Typed("1"))  # consent
-        user = await dispatcher.db.users.find("phone", CALLER)
-        assert user is not None and user.consent_at is not None
+        # No notice before the menu: consent waits for a step that keeps something
+        # (handlers/first_kept.py).
+        assert user.consent_at is None and await key_for(phone, call, "menu:places")
         menu, answers, choices = list(call.audio.last), call.answers, call.choices
         await phone.meant(call, REPEAT)
         assert stack.played[-1] == menu and call.answers == answers  # said, not asked
@@ -89,7 +89,7 @@ async def test_a_known_caller_keeps_the_easy_texts(dispatcher: Dispatcher):
     person it claims to be."""
     phone, call, _ = keypad_phone(dispatcher)
     try:
-        for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
+        for meaning in (Command("start"), Typed("1")):  # German: the main menu
             await phone.meant(call, meaning)
         known = await dispatcher.db.users.find("phone", CALLER)
         assert known is not None and known.easy_language  # a phone person starts easy
@@ -193,7 +193,7 @@ async def test_an_easy_language_callers_hash_presses_their_menu_button(dispatche
     phone, call, _ = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
     try:
-        for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
+        for meaning in (Command("start"), Typed("1")):  # German: the main menu
             await phone.meant(call, meaning)
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.language == "de"
@@ -223,9 +223,11 @@ async def test_on_a_page_star_says_the_question_and_that_page_and_9_goes_round(
 
     phone.voice.say = noting  # type: ignore[method-assign]
     try:
-        for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
+        for meaning in (Command("start"), Typed("1")):  # German: the main menu
             await phone.meant(call, meaning)
         await phone.meant(call, Typed(await key_for(phone, call, "menu:volunteer")))
+        # Volunteering keeps something: the notice first, "I agree" goes on to it.
+        await phone.meant(call, Typed(await key_for(phone, call, "consent:yes")))
         await phone.meant(call, Typed(await key_for(phone, call, "vo:reg")))  # the districts
         question, first, keys = said[-1]
         assert call.pages is not None and question and keys is not None
@@ -250,6 +252,8 @@ async def test_no_thanks_names_the_number_a_caller_is_known_by(dispatcher: Dispa
     try:
         await phone.meant(call, Command("start"))
         await phone.meant(call, Typed("1"))  # the first language
+        # The notice comes at the first step that keeps something (handlers/first_kept.py).
+        await phone.meant(call, Typed(await key_for(phone, call, "menu:help")))
         lang = dispatcher.settings.languages[0]
         t = translator(lang, medium=Medium.SPOKEN)
         said = len(engine.said)
@@ -281,9 +285,11 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
         await phone.meant(call, Typed(await key_for(phone, call, data)))
 
     try:
-        for meaning in (Command("start"), Typed("1"), Typed("1")):  # German, consent
+        for meaning in (Command("start"), Typed("1")):  # German: the main menu
             await phone.meant(call, meaning)
-        for data in ("menu:volunteer", "vo:reg", "vo:bz:Innenstadt-N", "vo:area-done"):
+        for data in ("menu:volunteer", "consent:yes", "vo:reg", "vo:bz:Innenstadt-N"):
+            await press(data)
+        for data in ("vo:area-done",):
             await press(data)
         assert call.free_digits and call.pages is None
         await phone.meant(call, Typed("44147"))
@@ -312,8 +318,10 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
 async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatcher: Dispatcher):
     """A caller who knows the menu (or a slow line) presses "1 1" before the call's audio is
     on: the keys wait for the greeting and choose from it - the first language, then the
-    consent - instead of being taken before the call began (then nothing was chosen)."""
+    menu's first choice, the places - instead of being taken before the call began (then
+    nothing was chosen)."""
     phone, call, stack = keypad_phone(dispatcher)
+    seen = _noted(dispatcher)
     call.runner = CallRunner(stack, call.call_id)  # type: ignore[arg-type]
     call.audio.on = False  # it came, its audio is not on yet
     try:
@@ -322,12 +330,12 @@ async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatch
         assert call.early == ["1", "1"] and call.keys.empty()
         phone._on_event(CallEvent("audio", call.call_id))
         for _ in range(600):
-            user = await dispatcher.db.users.find("phone", CALLER)
-            if user is not None and user.consent_at is not None:
+            if ButtonPress("menu:places") in seen:
                 break
             await asyncio.sleep(0.05)
+        user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.language == dispatcher.settings.languages[0]
-        assert user.consent_at is not None and call.early == []
+        assert ButtonPress("menu:places") in seen and call.early == []
     finally:
         if call.taking is not None:
             call.taking.cancel()

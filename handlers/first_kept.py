@@ -1,0 +1,85 @@
+"""Consent asked where the bot first keeps something of a person (issue 80, point 5).
+
+On a channel whose transport says so (``Channel.asks_when_kept``, handlers/channels.py: the
+phone line), a new person who has chosen a language hears the main menu, not the privacy
+notice: finding places keeps nothing of them beyond what the call itself holds before
+consent - their number as the account's id and their language, as a caller who hangs up at
+the notice leaves them, and the step they are at (a places search: the area searched, a
+view the next step replaces, an unfinished one gone after ``privacy.conversation_days``) -
+so a caller asking for places hears places first. The
+first choice that would keep something of theirs (a request, a volunteer's profile, an
+event followed, a PIN, a message to the coordinators - everything the router does not mark
+``keeps_nothing``, handlers/router.py) brings the notice instead, with its consent keys;
+"I agree" records consent and presses that choice again (handlers/onboarding.py), so the
+caller goes on where they wanted to go. "No, thanks" leads to the same confirmation as
+ever (handlers/privacy.py), which says truthfully that only the number and the language are
+kept so far (the notice's state holds only the choice, never the search before it).
+
+Not for a person who already has data (db/users.py ``has_data``: a resident the desk
+entered, with a request, who never agreed): the bot keeps something of hers already, so
+she is asked at once, after the language, as on every other channel.
+
+No button data. No states of its own: the notice's (``onboarding.privacy``,
+handlers/privacy.py :data:`READING_NOTICE`) keeps the choice that asked for it under
+:data:`THEN`.
+"""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.messages import ButtonPress, Text
+from handlers.privacy import READING_NOTICE, ask_consent
+from handlers.router import Router
+
+# The notice's state data: the button data of the choice that brought it.
+THEN = "then"
+
+
+def here(ctx: Context) -> bool:
+    """Whether the person's channel asks consent at the first step that keeps something."""
+    return ctx.settings.channels.asks_when_kept(ctx.incoming.sender.platform)
+
+
+async def applies(ctx: Context) -> bool:
+    """Whether this person, not agreed yet, is asked only where something is kept: on such
+    a channel, with a language chosen and nothing of theirs kept yet."""
+    return (
+        here(ctx)
+        and ctx.user.consent_at is None
+        and ctx.user.language is not None
+        and not await ctx.db.users.has_data(ctx.user.id)
+    )
+
+
+async def goes_ahead(ctx: Context, router: Router) -> bool:
+    """Before consent: whether the incoming press or input keeps nothing and goes ahead
+    (the main menu, finding places), where consent waits for the first keeping step."""
+    event = ctx.incoming.event
+    if isinstance(event, ButtonPress):
+        free = router.kept_nothing(event.data)
+    elif isinstance(event, Text):
+        state = ctx.get_state()
+        free = state is not None and state.state in router.keeps_nothing
+    else:
+        free = False
+    return free and await applies(ctx)
+
+
+async def ask(ctx: Context) -> bool:
+    """Before consent, a press that would keep something: the notice with its consent keys,
+    keeping the press to go on with after "I agree"; whether it was asked (else the
+    onboarding picks up as everywhere)."""
+    event = ctx.incoming.event
+    if not isinstance(event, ButtonPress) or not await applies(ctx):
+        return False
+    # Only the choice: not what the step before held (a places search is not carried into
+    # what consent covers).
+    ctx.set_state(READING_NOTICE, {THEN: event.data})
+    ask_consent(ctx)
+    return True
+
+
+def then(data: dict[str, object]) -> str:
+    """The choice to go on with once the person agreed ("" for none)."""
+    value = data.get(THEN, "")
+    return value if isinstance(value, str) else ""
