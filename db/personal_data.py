@@ -180,6 +180,24 @@ PURPOSES = (
     ),
 )
 
+# The purposes that keep something of a person who only calls the phone line (a resident:
+# no chat account, no role): the phone's whole notice says these first, in a caller's words
+# (handlers/privacy_purposes.py ``CALLER_WORDS``), and the others only on a key (the rest,
+# for volunteers and coordinators). The phone line's own tables are declared under these
+# (bot/transports/phone/personal_data.py; a test holds it).
+CALLERS = (
+    "account",
+    "conversation",
+    "requests",
+    "messages",
+    "events",
+    "delivery",
+    "translation",
+    "technical",
+    "ban",
+    "limits",
+)
+
 
 @dataclass(frozen=True)
 class Action:

@@ -25,7 +25,8 @@ db/personal_data.py; this module only speaks to the person and runs that declara
 Button data (``delete:…``, also before consent), each action its own callback: ``ask``
 (show the confirmation, e.g. from the notice), ``yes`` (erase), ``no`` (keep: back to the
 notice before consent, else the menu). ``privacy:details[:n]`` shows the full notice (to
-a caller or a texter its part ``n``, :func:`details_message`). The
+a caller or a texter its part ``n``, :func:`details_message`; a caller's first part is what
+is kept of a caller, :func:`caller_part`, the others the purposes of other roles). The
 consent question is the onboarding's last step (:func:`ask_consent`, state
 ``onboarding.privacy``); "No, thanks" there (handlers/onboarding.py) leads to the same
 confirmation.
@@ -51,7 +52,7 @@ from db import Database
 from db.clock import local_day, to_text
 from db.data_rights import retention_steps
 from db.numbers import other_platforms
-from db.personal_data import LABELS, PURPOSES
+from db.personal_data import CALLERS, LABELS, PURPOSES
 from db.users import User
 from handlers import ui
 from handlers.channels import CODE_DIGITS, ERASE
@@ -59,6 +60,7 @@ from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
 from handlers.numbers.coded_acts import line
 from handlers.parsing import typed
+from handlers.privacy_purposes import CALLER_HEAD, CALLER_WORDS
 from handlers.privacy_purposes import purpose_texts as purpose_texts
 from handlers.reader import Medium
 from handlers.router import Router
@@ -234,22 +236,52 @@ def notice_details(t: Translator, settings: HandlerSettings) -> Markup:
     return Markup("\n\n").join(blocks)
 
 
-def detail_parts(t: Translator, settings: HandlerSettings) -> list[Markup]:
+def detail_parts(
+    t: Translator,
+    settings: HandlerSettings,
+    *,
+    first: str = DETAILS_HEAD,
+    keys: tuple[str, ...] = (),
+) -> list[Markup]:
     """The whole notice in parts, for a reader who hears or texts it (one purpose a part,
     the translation service with its purpose): a caller follows one at a time, a text
-    message holds one. Each begins with its number, so a listener knows how much is left."""
+    message holds one. Each begins with its number, so a listener knows how much is left.
+    ``keys``: only these purposes' parts (all: none given), the first headed ``first``."""
     blocks = _purpose_blocks(t, settings)
     translation = Markup("\n").join(translation_notice(t, settings))
     if translation:
         at = [purpose.key for purpose in PURPOSES].index("translation")
         blocks[at] = Markup("\n").join([blocks[at], translation])
+    if keys:
+        blocks = [block for block, p in zip(blocks, PURPOSES, strict=True) if p.key in keys]
     parts = []
     for number, block in enumerate(blocks, start=1):
         head = t.t("📋 Part {n} of {count}.", n=number, count=len(blocks))
         if number == 1:
-            head = Markup("\n").join([t.t(DETAILS_HEAD), head])
+            head = Markup("\n").join([t.t(first), head])
         parts.append(Markup("\n").join([head, block]))
     return parts
+
+
+# The caller's part's way on: the purposes of other people's roles (not ``CALLERS``).
+THE_REST = N_("The rest, for volunteers and coordinators")
+REST_HEAD = N_("📋 For volunteers and coordinators.")
+
+
+def caller_part(t: Translator, settings: HandlerSettings, city: str) -> Markup:
+    """Key 3 on the phone, first: what is kept of a caller (db/personal_data.py
+    ``CALLERS``), who hears it, how long, and their rights - nothing of the chat, the
+    desk or the roles (issue 80: the whole notice took 8-10 minutes, most about others)."""
+    limits, inactive = settings.retention, settings.inactive_account_days
+    lines = [t.t(CALLER_HEAD)]
+    lines += [words(t, limits, inactive, city) for words in CALLER_WORDS.values()]
+    return Markup("\n").join(lines + _translated_and_rights(t, settings))
+
+
+def caller_parts(t: Translator, settings: HandlerSettings, city: str) -> list[Markup]:
+    """What key 3 says to a caller: their part, then the parts of the purposes of others."""
+    rest = tuple(purpose.key for purpose in PURPOSES if purpose.key not in CALLERS)
+    return [caller_part(t, settings, city), *detail_parts(t, settings, first=REST_HEAD, keys=rest)]
 
 
 def details_message(ctx: Context, number: int) -> tuple[Markup, list[list[Button]]]:
@@ -261,11 +293,14 @@ def details_message(ctx: Context, number: int) -> tuple[Markup, list[list[Button
     answer = consent_buttons(ctx)[:1] if ctx.user.consent_at is None else []
     if ctx.reader.medium == Medium.CHAT:
         return notice_details(t, ctx.settings), answer
-    parts = detail_parts(t, ctx.settings)
+    # A caller hears what is kept of them first, the rest on "The rest" (9).
+    spoken = ctx.reader.medium == Medium.SPOKEN
+    parts = caller_parts(t, ctx.settings, ctx.city) if spoken else detail_parts(t, ctx.settings)
     number = min(max(number, 1), len(parts))
     rows = list(answer)
     if number < len(parts):
-        rows.append([Button("➡️ " + t._("Next"), f"privacy:details:{number + 1}", role="next")])
+        label = t._(THE_REST) if spoken and number == 1 else t._("Next")
+        rows.append([Button("➡️ " + label, f"privacy:details:{number + 1}", role="next")])
     if ctx.user.consent_at is not None:
         rows += ui.back_to_menu(ctx)
     return parts[number - 1], rows

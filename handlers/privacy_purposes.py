@@ -238,6 +238,78 @@ PURPOSE_WORDS = {
 }
 
 
+# What is kept of a caller (db/personal_data.py ``CALLERS``), as the phone's whole notice
+# says it first (handlers/privacy.py ``caller_part``): what, who hears it and how long, in
+# a sentence or two a listener takes in, for a person who only calls - no chat account, no
+# Matrix, no role. "translation" is the notice's own line (only where an engine is set).
+CallerWords = Callable[[Translator, Limits, int, str], Markup]
+
+CALLER_HEAD = N_("📋 What we keep of you, who hears it, how long.")
+
+
+def _requests(t: Translator, limits: Limits, inactive: int, city: str) -> Markup:
+    # An offer is text only (handlers/helping/offer_sending.py): the voice goes to the
+    # coordinators and the helper who took the request.
+    what = t.t(
+        "🤝 If you ask for help: what you need and say, your area but never your address, and "
+        "your languages. Only our team in {city} and your helper hear your voice. Volunteers "
+        "nearby read a short summary without your name.",
+        city=city,
+    )
+    # Messages between requester and helper go with the request's texts (the same limit).
+    kept = t.tn(
+        "This, and what you and your helper say to each other, is deleted {n} day after the "
+        "request ends. Only the kind of help, the district and the dates stay.",
+        "This, and what you and your helper say to each other, is deleted {n} days after the "
+        "request ends. Only the kind of help, the district and the dates stay.",
+        limits.closed_request_days,
+    )
+    return Markup(" ").join([what, kept])
+
+
+CALLER_WORDS: dict[str, CallerWords] = {
+    "account": lambda t, limits, inactive, city: t.tn(
+        "📞 Your number and language, and a PIN if you choose one, only as a code. Helpers "
+        "never get your number. Kept until you delete it, or {n} day after your last call.",
+        "📞 Your number and language, and a PIN if you choose one, only as a code. Helpers "
+        "never get your number. Kept until you delete it, or {n} days after your last call.",
+        inactive,
+    ),
+    "conversation": lambda t, limits, inactive, city: t.tn(
+        "⏳ An unfinished step is forgotten after {n} day.",
+        "⏳ An unfinished step is forgotten after {n} days.",
+        limits.conversation_days,
+    ),
+    "requests": _requests,
+    "messages": lambda t, limits, inactive, city: t.t(
+        "💬 Your messages go only to your helper, feedback and reports to our team."
+    ),
+    "events": lambda t, limits, inactive, city: t.t(
+        "📅 Event reminders you ask for: only the bot knows them, until you stop them."
+    ),
+    "delivery": lambda t, limits, inactive, city: t.tn(
+        "📨 A message for you is deleted {n} hour after we called you with it.",
+        "📨 A message for you is deleted {n} hours after we called you with it.",
+        limits.delivered_message_hours,
+    ),
+    # The phone's technical tables: today's call-backs and check calls, a check call waiting
+    # (until answered, else with unfinished steps), the keys already answered.
+    "technical": lambda t, limits, inactive, city: t.tn(
+        "⚙️ Technical notes on your calls: only the bot keeps them, {n} day at most.",
+        "⚙️ Technical notes on your calls: only the bot keeps them, {n} days at most.",
+        max(limits.handled_update_days, limits.conversation_days),
+    ),
+    "ban": lambda t, limits, inactive, city: t.t(
+        "🚫 If you are blocked: a code made from your number that nobody can read, until the "
+        "block is lifted."
+    ),
+    "limits": lambda t, limits, inactive, city: t.t(
+        "After you delete everything, such a code stays one day, so the limits on asking for "
+        "help still count."
+    ),
+}
+
+
 def purpose_texts(
     t: Translator, limits: Limits, inactive_days: int
 ) -> dict[str, tuple[Markup, Markup, Markup, Markup]]:
