@@ -38,6 +38,8 @@ from tests.support.sms.gateways import RecordingKannel
 
 NUMBER = "+4917612345671"
 WEB = "https://nachbarn.example"
+# Every language, usual and easy.
+READERS = [(lang, easy) for lang in SUPPORTED_LANGUAGES for easy in (False, True)]
 # A sentence ends with its stop (Arabic and Farsi: "؟" too).
 _SENTENCE_END = re.compile(r"[.!?؟]$")
 
@@ -103,8 +105,7 @@ async def notice_texts(
     return [text for _, text in gateway.sent[first:]], t
 
 
-@pytest.mark.parametrize("easy", [False, True])
-@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize(("lang", "easy"), READERS)
 async def test_the_first_text_has_whole_sentences_the_choices_and_stop(
     dispatcher: Dispatcher, db: Database, lang: str, easy: bool
 ) -> None:
@@ -116,8 +117,7 @@ async def test_the_first_text_has_whole_sentences_the_choices_and_stop(
         assert choice in first, (lang, easy, choice, texts[0])
 
 
-@pytest.mark.parametrize("easy", [False, True])
-@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize(("lang", "easy"), READERS)
 async def test_the_whole_notice_comes_in_three_texts_of_whole_sentences(
     dispatcher: Dispatcher, db: Database, lang: str, easy: bool
 ) -> None:
@@ -134,8 +134,7 @@ async def test_the_whole_notice_comes_in_three_texts_of_whole_sentences(
         assert count(text) <= 3, (lang, easy, text)
 
 
-@pytest.mark.parametrize("easy", [False, True])
-@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize(("lang", "easy"), READERS)
 async def test_no_icon_and_no_direction_mark_in_the_notices_texts(
     dispatcher: Dispatcher, db: Database, lang: str, easy: bool
 ) -> None:
