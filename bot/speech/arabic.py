@@ -383,7 +383,8 @@ _SHADDA_LATE = re.compile("([\u064b-\u0650])\u0651")
 _WAW_WITH_A_VOWEL = re.compile("\u064f(?=و[\u064e\u0650\u0651])")
 
 
-def _for_espeak(text: str) -> str:
+def for_espeak(text: str) -> str:
+    """``text`` with its signs in the order eSpeak NG reads them."""
     return _WAW_WITH_A_VOWEL.sub("\u064f\u0640", _SHADDA_LATE.sub("\u0651\\1", text))
 
 
@@ -407,4 +408,4 @@ def vocalised(text: str) -> str:
         else:
             out.append(_vocalised_word(token) or token)
         unit = token in _BEFORE_A_TEN
-    return _for_espeak("".join(out))
+    return "".join(out)

@@ -7,7 +7,8 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.speech.arabic import vocalised
+from bot.speech.arabic import for_espeak, vocalised
+from bot.speech.diacritiser import filled
 
 
 @dataclass(frozen=True)
@@ -52,5 +53,8 @@ class SpeechEngine(Protocol):
 def written_for_the_voice(text: str, lang: str) -> str:
     """``text`` as an engine is given it: Arabic with the vowels of the bot's words written
     in, as eSpeak NG's Arabic (and the voices that use its phonemes, Piper's among them)
-    says an unvocalised word it does not know as consonants only (bot/speech/arabic.py)."""
-    return vocalised(text) if lang == "ar" else text
+    says an unvocalised word it does not know as consonants only (bot/speech/arabic.py),
+    and the words written at run time (a place's name, a relayed message) vocalised by a
+    diacritiser (bot/speech/diacritiser.py). Some milliseconds a line: an engine calls it
+    off the event loop."""
+    return for_espeak(filled(vocalised(text))) if lang == "ar" else text

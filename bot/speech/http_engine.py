@@ -67,7 +67,8 @@ class HttpEngine:
             raise NoVoice(lang)
         body = {
             "model": self.model,
-            "input": written_for_the_voice(text, lang),
+            # Off the event loop: a relayed message's Arabic goes through a model.
+            "input": await asyncio.to_thread(written_for_the_voice, text, lang),
             "voice": voice,
             "response_format": "wav",
         }

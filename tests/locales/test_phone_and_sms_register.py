@@ -263,8 +263,11 @@ ORDERS = {
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
 def test_the_easy_rights_line_keeps_both_rights_and_gives_no_order(lang):
     (easy,) = _catalog(lang, "easy")[RIGHTS]
+    # Arabic's spoken form is vocalised (issue 80, point 3): its words matched as written.
+    signs = re.compile("[\u064b-\u0652\u0670]")
+    easy = signs.sub("", easy)
     for word in HEAR_AND_ERASE[lang]:
-        assert word in easy.casefold(), (lang, word, easy)
+        assert signs.sub("", word) in easy.casefold(), (lang, word, easy)
     if lang in ORDERS:
         assert not re.search(ORDERS[lang], easy, re.IGNORECASE), (lang, easy)
 

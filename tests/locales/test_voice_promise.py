@@ -67,7 +67,10 @@ NUMBER = {
 def _notice(lang: str, easy: bool, medium: str) -> str:
     settings = replace(HandlerSettings(), translation="deepl")
     t = translator(lang, easy=easy, medium=medium)
-    return "\n".join(map(str, notice_lines(t, "Dortmund", settings)))
+    # Arabic's spoken forms are vocalised (issue 80, point 3): its words matched as written.
+    return re.sub(
+        "[\u064b-\u0652\u0670]", "", "\n".join(map(str, notice_lines(t, "Dortmund", settings)))
+    )
 
 
 @pytest.mark.parametrize("easy", [False, True])
