@@ -1,9 +1,10 @@
 """SMS's own promises on a texted form (handlers/media/texted_form.py: the medium's, which
 promises nothing of a wire): a long text is paged by the wire's measure (segments.py: the
 segments) with "More: send 0" (:data:`MORE`, :func:`more_line`) and its rest on "0"; a
-notice's short form (``TextedForm.notice``) ends with how to stop all texts (:data:`STOP_LINE`,
-:func:`body_of`). Another texting transport (an e-mail, say) sends the same form without
-either.
+notice's short form (``TextedForm.notice``) says how to stop all texts (:data:`STOP_LINE`,
+:func:`stop_line`) in its first text, before its choices (:func:`notice_pages`; a text sent
+whole, unpaged, has it after its body: :func:`body_of`). Another texting
+transport (an e-mail, say) sends the same form without either.
 
 - **Paging** (:func:`page`). The choices always come whole in the first text of an answer,
   after as much of the body as fits and the "more" line; the rest of a long body comes on
