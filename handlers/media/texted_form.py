@@ -95,8 +95,9 @@ _DOOR_PICTURES = frozenset(DOOR_SYMBOLS)
 
 def _plain(text: Markup, buttons: list[list[Button]], t: Translator) -> str:
     plain = html_to_plain(with_links(text, buttons)).strip()
-    named = door_codes_named(plain, t, keep_picture=True)
-    return without_icons(without_direction_marks(named), keep=_DOOR_PICTURES)
+    named = without_direction_marks(door_codes_named(plain, t, keep_picture=True))
+    # A text of icons alone (a relayed "👍") keeps them: else nothing would be left to send.
+    return without_icons(named, keep=_DOOR_PICTURES).strip() or named
 
 
 # A label's own number ("1. Seniorenbüro", "٣. …"): the texted form numbers every choice.

@@ -103,6 +103,9 @@ def test_no_icon_in_any_script_but_a_door_codes_picture():
     assert form.body.splitlines()[2].endswith("🍋 49")
     assert t.gettext("[door code] lemon") in form.body
     assert form.lines == "1 أوافق"
+    # A text of icons alone (a relayed "👍") keeps them: there would be nothing to send.
+    alone = form_of(Message(Markup("👍")), t)
+    assert alone is not None and alone.body == "👍"
 
 
 async def test_the_texted_link_puts_the_form_on_the_item_for_a_texted_reader_alone(db: Database):
