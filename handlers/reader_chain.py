@@ -186,12 +186,13 @@ def _noted(item: Outgoing, reader: Reader) -> Outgoing:
 
 async def spoken(where: Surroundings, reading: Reading) -> Reading:
     """The spoken form (what a voice line says of the item: handlers/media/spoken_words.py
-    ``said_of``, a toast too, where nothing else shows it), and the item marked with its
-    reader, in whose words the line says its own lines."""
+    ``said_of``, a toast too, where nothing else shows it, and a list's items with their
+    keys), and the item marked with its reader, in whose words the line says its own
+    lines."""
     if reading.medium != Medium.SPOKEN:
         return reading
     item = _noted(reading.item, await reading.reader())
-    form = said_of(item, toasts=True)
+    form = said_of(item, toasts=True, keyed=True)
     if form is not None and isinstance(item, Message | Edit | Venue | Toast):
         item = replace(item, spoken=form)
     return replace(reading, item=item)

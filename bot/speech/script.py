@@ -656,9 +656,12 @@ def _languages(cut: list[list[_Piece]], t: Translator, voices: frozenset[str]) -
 # which residents hear said the city's way: it is said by the city's voice, the rest of
 # the sentence by the sentence's own.
 NOT_LATIN = frozenset({"ar", "fa", "ru", "uk", "bg"})
+# A name's words, and what the name has in parentheses ("Stadtteilbibliothek (Hörde)",
+# "Volkshochschule (VHS)"): one name, said in one voice at one go - cut at the brackets, it
+# was said in pieces, by turns in two voices (issue 80, point 6).
+_LATIN_WORDS = r"[A-Za-z\u00c0-\u024f]++(?:[-'\u2019. ]++[A-Za-z\u00c0-\u024f]++)*+"
 _LATIN_NAME = _linear(
-    r"(?<![A-Za-z\u00c0-\u024f])[A-Za-z\u00c0-\u024f]++"
-    r"(?:[-'\u2019. ]++[A-Za-z\u00c0-\u024f]++)*+"
+    rf"(?<![A-Za-z\u00c0-\u024f]){_LATIN_WORDS}(?:\s*+\(\s*+{_LATIN_WORDS}\s*+\))*+"
 )
 
 
