@@ -42,13 +42,19 @@ class Section:
     short: list[Short]
 
 
-def _cells(t: Translator, row: sl.Language) -> list[Cell]:
+def _share(t: Translator, row: sl.Language) -> Cell:
+    """The share matched within 24 hours, 0-100 (the chart's bar)."""
     share = row.share
+    return Cell(sl.share_text(t, row), None if share is None else round(100 * share))
+
+
+def _cells(t: Translator, row: sl.Language) -> list[Cell]:
+    # The count beside its share (which gives it anyway), where the requests are shown:
+    # one column, so that the table fits a phone.
+    matched = "–" if row.hidden else f"{t.number(row.matched)} · {sl.share_text(t, row)}"
     return [
-        Cell(sl.count_text(t, row.asked, row.hidden), None if row.hidden else row.asked),
-        # Shown with its share (which gives it anyway) where the requests are shown.
-        Cell("–" if row.hidden else str(t.number(row.matched))),
-        Cell(sl.share_text(t, row), None if share is None else round(100 * share)),
+        Cell(sl.count_text(t, row.asked, row.hidden)),
+        Cell(matched),
         Cell(sl.speakers_text(t, row)),
     ]
 
@@ -56,7 +62,7 @@ def _cells(t: Translator, row: sl.Language) -> list[Cell]:
 def section(site: Site, rows: list[sl.Language], t: Translator) -> Section:
     within = t._("Matched within 24 hours")
     table = [(t.language(row.code), _cells(t, row)) for row in rows]
-    shares = [cells[2] for _, cells in table]
+    shares = [_share(t, row) for row in rows]
     chart = Chart(
         tuple(label for label, _ in table),
         (Series(within, tuple(c.value for c in shares), tuple(c.text for c in shares)),),
@@ -88,7 +94,6 @@ def section(site: Site, rows: list[sl.Language], t: Translator) -> Section:
             t._("Language"),
             t._("Requests"),
             t._("Matched within 24 hours"),
-            t._("Share"),
             t._("Volunteers who take requests"),
         ],
         table,

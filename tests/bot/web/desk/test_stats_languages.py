@@ -8,35 +8,21 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from db import Database
-from db.clock import to_text
 from locales import translator
+from tests.handlers.test_statistics import _request
 from tests.support.desk_client import desk_in_chromium
 
 
 async def _asked(db: Database, languages: tuple[str, ...], count: int, matched: int) -> None:
-    requester = await db.users.seen("memory", f"r-{languages[0]}", "r", "R")
     created = datetime.now(UTC) - timedelta(days=3)
     for number in range(count):
-        request = await db.requests.create(
-            requester.id,
-            requester.id,
-            category="shopping",
-            description="Einkauf",
-            languages=languages,
-            stadtbezirk="Hörde",
-        )
         taken = number < matched
-        await db.execute(
-            "UPDATE help_requests SET state = ?, created_at = ?, opened_at = ?, matched_at = ?,"
-            " volunteer_id = ? WHERE id = ?",
-            (
-                "matched" if taken else "open",
-                to_text(created),
-                to_text(created + timedelta(minutes=5)),
-                to_text(created + timedelta(hours=1)) if taken else None,
-                requester.id if taken else None,
-                request.id,
-            ),
+        await _request(
+            db,
+            created=created,
+            state="matched" if taken else "open",
+            languages=languages,
+            wait_minutes=55 if taken else None,
         )
 
 
@@ -98,3 +84,32 @@ async def test_an_unknown_poster_language_is_not_found(db, site):
     _site, base = site
     async with browser_session() as browser, browser.get(f"{base}/poster/volunteer/xx") as page:
         assert page.status == 404
+
+
+async def test_the_shares_are_drawn_on_their_whole_scale(db, site):
+    """German's 90 % is drawn as 90 % of the bar's room, not as wide as the largest
+    figure; Persian's 25 % as a quarter."""
+    from bot.web import charts
+    from bot.web.desk import stats_languages
+    from handlers import statistics_languages
+    from tests.handlers.test_statistics_week import _bars
+
+    await _asked(db, ("de",), 10, 9)
+    await _asked(db, ("fa",), 4, 1)
+    rows = await statistics_languages.languages(db, datetime.now(UTC), verified=True)
+    section = stats_languages.section(site[0], rows, translator("en"))
+    room = charts.WIDTH - charts.VALUE
+    assert _bars(str(section.chart))[:2] == [round(0.9 * room, 1), round(0.25 * room, 1)]
+
+
+async def test_the_posters_link_opens_the_volunteers_page(web_chat):
+    """The code and the link to share (``/start volunteer_fa``) open 🙋 Volunteer, as
+    /volunteer does; a new person first chooses their language and agrees."""
+    from tests.support.memory_transport import texts
+
+    await web_chat.onboard("farid", "fa")
+    fa = translator("fa")
+    by_link = texts(await web_chat.text("farid", "/start volunteer_fa"))
+    by_command = texts(await web_chat.text("farid", "/volunteer"))
+    # /start greets and shows the menu first, then the link's page.
+    assert by_link.endswith(by_command) and fa.t("🙋 <b>Volunteer</b>") in by_link, by_link
