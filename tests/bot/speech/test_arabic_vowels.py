@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import replace
 
 import pytest
+from babel.messages.pofile import read_po
 from markupsafe import Markup
 
 from bot.speech import diacritiser
@@ -34,7 +35,7 @@ from handlers.places.importer import import_places
 from handlers.privacy import DELETED, detail_parts, notice_lines
 from handlers.reader import Medium, translator_for
 from handlers.settings import HandlerSettings
-from locales import medium_variants, translator
+from locales import LOCALES_DIR, medium_variants, translator
 from tests.handlers.test_no_chat_words import (  # noqa: F401 - the fixture is used by name
     PERSON,
     SAMPLE_EVENTS,
@@ -202,6 +203,12 @@ def _unvocalised(text: str) -> list[str]:
     ]
 
 
+def _plurals() -> dict[str, str]:
+    """The plural message id of each counted message id."""
+    with (LOCALES_DIR / "ar" / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        return {m.id[0]: m.id[1] for m in read_po(fp) if isinstance(m.id, tuple)}
+
+
 async def _walk_further(chat: MemoryTransport) -> None:
     """After the walk of tests/handlers/test_no_chat_words.py: the translation switched on
     and off, every part of the whole notice (the phone's key 3), erasure."""
@@ -227,9 +234,16 @@ async def _what_a_caller_meets(db: Database, settings: HandlerSettings, asked) -
     # A walk that records little proves nothing.
     assert len(met) > 150, len(met)
     said = [text for _key, text in _what_the_phone_says()]
+    plurals = _plurals()
     for easy in (False, True):
         t = translator_for("ar", easy, Medium.SPOKEN)
         said += [Markup(re.sub(r"\{\w+\}", "", t.gettext(key))) for key in sorted(met)]
+        # Every plural form of a counted text (Arabic has six).
+        said += [
+            Markup(re.sub(r"\{\w+\}", "", t.ngettext(key, plurals[key], n)))
+            for key in sorted(met & plurals.keys())
+            for n in (0, 1, 2, 3, 11, 100)
+        ]
         said += detail_parts(t, settings)
         said += [
             door_code_text(t, "🦊 35", requester=True, partner_name="Vera"),
