@@ -25,23 +25,21 @@ import bot.transports.registry  # noqa: F401 - declares the phone's and SMS's me
 from bot.speech.engines import embedded
 from bot.transports.numbered_choices import numbered
 from bot.transports.phone.personal_data import DECLARED
-from bot.transports.phone.words.keypad import MORE_KEY, keys_said
+from bot.transports.phone.words.keypad import MORE_KEY
 from bot.transports.phone.words.prompts import spoken_parts
 from db import Database
 from db.data_rights import Limits
 from db.personal_data import CALLERS, PURPOSES
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
-from handlers.messages import Message, next_part
+from handlers.messages import Message
 from handlers.privacy import caller_part
 from handlers.privacy_purposes import CALLER_WORDS, PURPOSE_WORDS
 from handlers.reader import Medium, translator_for
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES
 from tests.bot.speech.test_arabic_vowels import _clusters
-from tests.support.memory_transport import MemoryTransport, messages
+from tests.handlers.test_notice_parts import CALLER, _caller, choices_said
+from tests.support.memory_transport import messages
 
-CALLER = "+4923155580"
 # Three minutes of speech at most for what is kept of a caller.
 MOST_SECONDS = 180.0
 # Limits that differ from each other, so that each figure said is its own.
@@ -57,50 +55,16 @@ def callers_settings(settings: HandlerSettings) -> HandlerSettings:
     return replace(settings, translation="deepl", retention=LIMITS)
 
 
-async def _key_3(
-    db: Database, settings: HandlerSettings, lang: str, easy: bool
-) -> tuple[MemoryTransport, Message]:
-    """A new caller in ``lang`` presses 3 at the notice: what they hear first."""
-    phone = MemoryTransport(Dispatcher(db, build_router(), settings), platform="phone")
-    await phone.text(CALLER, "/start")
-    person = await db.users.find("phone", CALLER)
-    assert person is not None and person.easy_language  # a caller starts in easy language
-    if not easy:
-        await db.users.set_easy_language(person.id, False)
-    out = await phone.press(CALLER, f"lang:{lang}")
-    if "privacy:details" not in str(messages(out)[-1].buttons):
-        # Where consent is asked at the first step that keeps something: asking for help.
-        out = await phone.press(CALLER, "menu:help")
-    key = [data for _, data in numbered(messages(out)[-1].buttons)].index("privacy:details")
-    assert key == 2  # "All details" is said on 3
-    return phone, messages(await phone.press(CALLER, "privacy:details"))[-1]
-
-
-def _words(message: Message, lang: str, easy: bool) -> tuple[list[str], list[str] | None, str]:
-    """The choices a caller hears of ``message``, their keys and what they are said with."""
-    listed = numbered(message.buttons)
-    labels, data = [label for label, _ in listed], [d for _, d in listed]
-    following = next_part(message.buttons)
-    said, keys = keys_said(
-        labels,
-        data,
-        free_digits=False,
-        person=None,
-        next_at=data.index(following) + 1 if following in data else None,
-    )
-    return said, keys, str(message.text)
-
-
 async def _seconds(message: Message, lang: str, easy: bool) -> float:
     """How long the phone speaks ``message``: its words and choices as the line says them,
     the embedded eSpeak NG's audio of each part (the same words give the same samples,
     whatever the machine's speed)."""
     engine = embedded()
     voices = await engine.languages(SUPPORTED_LANGUAGES)
-    labels, keys, text = _words(message, lang, easy)
+    labels, keys = choices_said(message)
     t = translator_for(lang, easy, Medium.SPOKEN)
     seconds = 0.0
-    for part in spoken_parts(text, labels, t, voices, keys):
+    for part in spoken_parts(str(message.text), labels, t, voices, keys):
         seconds += (await engine.speak(part.words, part.lang)).seconds
     return seconds
 
@@ -115,7 +79,7 @@ def _digits(text: str) -> str:
 async def test_key_3_says_first_what_is_kept_of_a_caller_within_three_minutes(
     db: Database, callers_settings: HandlerSettings, lang: str, easy: bool
 ):
-    phone, first = await _key_3(db, callers_settings, lang, easy)
+    phone, first = await _caller(db, callers_settings, lang, easy)  # key 3 at the notice
     t = translator_for(lang, easy, Medium.SPOKEN)
     text = _digits(str(first.text))
     # How long each thing kept of a caller stays, and their rights: all in the first part.
@@ -133,7 +97,7 @@ async def test_key_3_says_first_what_is_kept_of_a_caller_within_three_minutes(
     assert seconds <= MOST_SECONDS, (lang, easy, seconds)
     data = [d for _, d in numbered(first.buttons)]
     assert data == ["consent:yes", "consent:no", "privacy:details:2"], data
-    labels, keys, _ = _words(first, lang, easy)
+    labels, keys = choices_said(first)
     assert keys == ["1", "2", MORE_KEY] and labels[2].endswith(
         t._("The rest, for volunteers and coordinators")
     )

@@ -65,18 +65,23 @@ async def _caller(
     return phone, messages(out)[-1]
 
 
-def _said(message: Message, lang: str, easy: bool) -> str:
-    """What a caller hears of ``message``: its words, then its choices on their keys."""
+def choices_said(message: Message) -> tuple[list[str], list[str] | None]:
+    """The choices a caller hears of ``message`` and the key of each (None: its place's)."""
     listed = numbered(message.buttons)
     labels, data = [label for label, _ in listed], [d for _, d in listed]
     following = next_part(message.buttons)
-    said_labels, keys = keys_said(
+    return keys_said(
         labels,
         data,
         free_digits=False,
         person=None,
         next_at=data.index(following) + 1 if following in data else None,
     )
+
+
+def _said(message: Message, lang: str, easy: bool) -> str:
+    """What a caller hears of ``message``: its words, then its choices on their keys."""
+    said_labels, keys = choices_said(message)
     t = translator_for(lang, easy, Medium.SPOKEN)
     return "\n".join(part.words for part in parts(str(message.text), said_labels, t, keys=keys))
 
