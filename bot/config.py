@@ -247,7 +247,10 @@ class HelpSection:
         3, minimum=1, maximum=100, doc="Most offers one volunteer gets in 24 hours"
     )
     offers_per_week: int = _opt(
-        7, minimum=1, maximum=700, doc="Most offers one volunteer gets in 7 days"
+        14,
+        minimum=1,
+        maximum=700,
+        doc="Most offers one volunteer gets in 7 days (a small city: 7, docs/help.md)",
     )
     language_reserve: int = _opt(
         2,

@@ -48,10 +48,11 @@ class OfferRules:
     wave_minutes_later: int = 180
     # Nobody left to ask: look again this often (new and freed volunteers).
     relook_hours: int = 2
-    # At most this many offers to one volunteer in 24 hours, and this many in 7 days (a
-    # small city's few volunteers would otherwise carry every wave, day after day).
+    # At most this many offers to one volunteer in 24 hours, and this many in 7 days (14:
+    # in a city, a week's cap of 7 cost matches and saved no offers - a capped volunteer
+    # was replaced by a lower-ranked one, issue 81; a small city sets 7, docs/help.md).
     offers_per_day: int = 3
-    offers_per_week: int = 7
+    offers_per_week: int = 14
     # Of those, a volunteer who speaks a language besides the common ones keeps this many
     # for requesters who need that language (few speak it; German requests have many
     # others to ask): bench/RESULTS.md, issue 63.

@@ -255,6 +255,9 @@ data_dir = {_toml(data_dir)}
 # The city's coordinators' Telegram group: add the city's bot to it, then put the group's
 # chat id here (a negative number such as "-1001234567890"). Never another city's group.
 telegram_backchannel = ""
+# A small city (a few dozen volunteers) keeps its few from carrying every wave:
+# at most 7 offers a volunteer in 7 days instead of 14 (docs/help.md, "A small city").
+# offers_per_week = 7
 
 [telegram]
 # The city's own bot (never another city's): create it with @BotFather, then set

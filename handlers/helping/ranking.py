@@ -23,12 +23,10 @@ at most ``offers_per_day`` offers in 24 hours and ``offers_per_week`` in 7 days
 few who speak Arabic or Farsi are the best hope of those requesters, while the many others
 serve a German request as well; issue 63), nobody at their
 chosen maximum (matching),
-nobody whose estimate is below ``estimate_floor_share`` of the city's rate - measured, when
-a translated relay serves (:func:`relayed`), as if they spoke the requester's language, so
-that nobody is dropped for lacking it (issue 63: two thirds of the help requesters without
-German get comes from someone who shares no language with them) - and the floor only trims
-the tail: when nobody within reach is above it (asked already or not), the
-best-ranked ``wave_min`` not asked yet are still candidates. ``over_day_cap`` (a
+nobody whose estimate is below ``estimate_floor_share`` of the city's rate (:func:`floor_of`;
+none for a requester without German, issue 81) - and the floor only trims the tail: when
+nobody within reach is above it (asked already or not), the best-ranked ``wave_min`` not
+asked yet are still candidates. ``over_day_cap`` (a
 coordinator's "offer again" that found nobody within the caps, handlers/helping/waves.py):
 the offers a day and a week do not count.
 
@@ -44,7 +42,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from db import Database
 from db.clock import local_day, to_text
@@ -93,14 +90,18 @@ def without_german(request: HelpRequest) -> bool:
     return bool(request.languages) and "de" not in request.languages
 
 
-def relayed(settings: HandlerSettings, volunteer: Volunteer, request: HelpRequest) -> bool:
-    """A translation engine carries the talk between the requester (no German) and a
-    volunteer who shares none of their languages: lacking it drops nobody from the floor."""
-    return (
-        bool(settings.translation)
-        and without_german(request)
-        and not (matching.shares_language(volunteer, request))
-    )
+def floor_of(rules: OfferRules, request: HelpRequest, rate: float) -> float:
+    """The estimate below which nobody is asked while someone within reach is above it:
+    ``estimate_floor_share`` of the city's ``rate`` - and none for a requester without
+    German (issue 81). The city's rate is made by German requests, for which everyone
+    shares a language (the estimate times 1.5), so a floor set by it cut exactly those a
+    requester without German depends on: two thirds of the help they get comes from
+    someone who shares no language with them, and half of those left unmatched after a
+    day had such a volunteer within reach below the floor. Their searches are few, so
+    the volunteers pay little for it (bench/RESULTS.md)."""
+    if without_german(request):
+        return 0.0
+    return rules.estimate_floor_share * rate
 
 
 def kept_back(rules: OfferRules, volunteer: Volunteer, request: HelpRequest) -> int:
@@ -277,54 +278,42 @@ async def candidates(
     # request goes unasked for a number. (Letting the best below it through whenever
     # nobody above it was left to ask put the least likely on every later wave: 3.59
     # offers a volunteer a week in bench/outcomes.py, against 3.24.)
-    floor = rules.estimate_floor_share * rate
+    floor = floor_of(rules, request, rate)
     head = False
     german = not without_german(request)
-    ranked: list[tuple[Candidate, float]] = []
+    ranked: list[Candidate] = []
     for volunteer, related, km, shares in reachable:
         who = volunteer.user_id
         taps, offers = answers.get(who, (0, 0))
-        guess = partial(
-            estimate,
+        chance = estimate(
             rules,
             taps=taps,
             offers=offers,
             city_rate=rate,
             km=km,
-            related_kind=related,
-            asked_this_week=asked_week.get(who, 0),
-            helped_lately=who in helped,
-        )
-        chance = guess(
             shares_language=shares,
             no_common_language=not shares
             and not german
             and "de" not in volunteer.languages
             and not settings.translation,
+            related_kind=related,
+            asked_this_week=asked_week.get(who, 0),
+            helped_lately=who in helped,
         )
-        # The ranking keeps a shared language first (no go-between); the floor judges
-        # those a relay serves as if they spoke it.
-        judged = chance
-        if relayed(settings, volunteer, request):
-            judged = guess(shares_language=True, no_common_language=False)
-        head = head or judged >= floor
+        head = head or chance >= floor
         if who in skip:
             continue
         if rooms[who].left(kept_back(rules, volunteer, request)) <= 0 and not over_day_cap:
             continue
-        ranked.append((Candidate(volunteer, chance, km, shares), judged))
+        ranked.append(Candidate(volunteer, chance, km, shares))
     # In the evening those who said they take evening requests first: the others may be
     # out, or asleep before the offer is read.
     ranked.sort(
-        key=lambda c: (
-            evening and not c[0].volunteer.evenings,
-            -c[0].estimate,
-            c[0].volunteer.user_id,
-        )
+        key=lambda c: (evening and not c.volunteer.evenings, -c.estimate, c.volunteer.user_id)
     )
     if not head:
-        return [c for c, _ in ranked[: rules.wave_min]]
-    return [c for c, judged in ranked if judged >= floor]
+        return ranked[: rules.wave_min]
+    return [c for c in ranked if c.estimate >= floor]
 
 
 @dataclass(frozen=True)
