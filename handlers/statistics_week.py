@@ -165,9 +165,8 @@ def _language_lines(
         t.t("<b>Languages, the last four weeks</b>"),
         t.t("(requests · matched within 24 hours · volunteers who take requests)"),
     ]
-    for row in rows:
-        if row.asked == 0 and not row.short:
-            continue  # a language nobody asked in has nothing to say this week
+    shown = [row for row in rows if not row.hidden and row.asked]
+    for row in shown:
         lines.append(
             t.format(
                 "{mark}{language}: {asked} · {share} · {volunteers}",
@@ -178,6 +177,10 @@ def _language_lines(
                 volunteers=sl.speakers_text(t, row),
             )
         )
+    if len(shown) < len(rows):
+        # Nobody asked in them, or too few to show: alike, as the desk's "–" (a zero told
+        # apart would make the others one or two).
+        lines.append(t.t("The other languages: too few requests to show."))
     for row in sl.short(rows):
         lines.append(Markup(""))
         lines.append(t.t("⚠️ <b>{language} is short.</b>", language=t.language(row.code)))

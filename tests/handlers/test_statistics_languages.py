@@ -146,3 +146,6 @@ async def test_the_weekly_digest_names_the_short_languages_and_their_posters(db:
     assert "https://nachbarn.example/poster/volunteer/uk" in text
     assert "/poster/volunteer/ar" not in text and "/poster/volunteer/de" not in text
     assert str(t.number(65)) in text and str(t.number(90)) in text
+    # Languages nobody asked in are not told apart from those with one or two requests.
+    assert t.language("tr") not in text and t.language("en") not in text
+    assert t.t("The other languages: too few requests to show.") in text
