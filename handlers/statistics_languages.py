@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from markupsafe import Markup
@@ -92,16 +92,7 @@ def _judged(row: Language, reference: float | None) -> Language:
     if row.code != REFERENCE and reference is not None and share is not None:
         points = round(100 * reference) - round(100 * share)
         behind = points if points >= BEHIND_POINTS else None
-    return Language(
-        row.code,
-        row.asked,
-        row.matched,
-        row.volunteers,
-        row.hidden,
-        row.volunteers_hidden,
-        missing,
-        behind,
-    )
+    return replace(row, missing=missing, behind=behind)
 
 
 async def languages(
