@@ -723,7 +723,8 @@ def _buttons(
             says = translator(own) if own is not None and own in voices else t
             template = LANGUAGE_LINE if own is not None else PRESS
             key = keys[index - 1] if keys else key_of(index, len(labels))
-            line = Markup(says.gettext(template)).format(label=label[:MOST_WRITTEN], n=key)
+            said = _label_said(label[:MOST_WRITTEN], says)
+            line = Markup(says.gettext(template)).format(label=said, n=key)
             named = _tidy(words(plain(_icons_named(line, says)), says))
             if any(c.isalnum() for c in named):
                 yield from _names_apart(says.lang, named, voices)
@@ -738,6 +739,19 @@ def _buttons(
                 n=number_words(index, t.lang), label=name
             )
         yield from _names_apart(t.lang, said.rstrip("."), voices)
+
+
+# A stop after a word inside a choice's label, or at its end (easy language's "Nein.
+# Behalten."): the label is one choice, said before its key without a pause of its own.
+_STOP_IN_A_LABEL = _linear(r"(?<=[^\W\d])[.!?\u061f]++(?=\s)")
+_STOP_AT_THE_END = _linear(r"(?<=[^\W\d])[.!?\u061f]++\s*+$")
+
+
+def _label_said(label: str, t: Translator) -> str:
+    """A choice's label as it is said before its key: its sentences joined by the language's
+    comma, no stop at its end ("Nein. Behalten.: zwei" was said with both stops, issue 80
+    point 6)."""
+    return _STOP_AT_THE_END.sub("", _STOP_IN_A_LABEL.sub(t.comma.rstrip(), label.strip()))
 
 
 def parts(
