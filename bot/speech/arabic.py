@@ -375,17 +375,40 @@ def in_case(text: str) -> str:
     return "".join(out)
 
 
-# eSpeak NG reads a shadda after its vowel ("سِّ") as a letter without one, and a waw
-# after a damma as the long "ū" even where the waw carries a vowel of its own ("أُوَافِق"
-# was "ʔuːaːfiq", "I agree" without its w): the shadda goes before its vowel, and a tatweel
-# parts the waw from the damma ("ʔuwaːfiq").
+# eSpeak NG reads a shadda after its vowel ("سِّ") as a letter without one; a waw or yā'
+# that carries a vowel, after a vowel, as a vowel itself ("أُوَافِق" was "ʔuːaːfiq", "I
+# agree" without its w; "لِيَجِد" "liːadʒid", "الخِيَارَات" "χiːaːraːt"); and a doubled
+# waw or yā' as a long vowel ("المُتَطَوِّعِين" "mutataʊuːʕiːn", "أَيَّام" "ʔaiːaːm"). The
+# shadda goes before its vowel, a tatweel parts the glide from the vowel before it
+# ("ʔuwaːfiq", "lijadʒid"), and a doubled waw or yā' is written twice ("وْوِ":
+# "mutataʊwiʕiːn", "ʔaijaːm").
 _SHADDA_LATE = re.compile("([\u064b-\u0650])\u0651")
-_WAW_WITH_A_VOWEL = re.compile("\u064f(?=و[\u064e\u0650\u0651])")
+_GLIDE_WITH_A_VOWEL = re.compile("([\u064e\u064f\u0650])(?=[وي][\u064e\u064f\u0650\u0651])")
+_DOUBLED_GLIDE = re.compile("([وي])\u0651(?=[\u064e\u064f\u0650])")
+
+
+# The article and a hamzat al-wasl after "بِ", "لِ", "كَ", "فَ", "وَ": eSpeak NG says their alif
+# "aː" ("بِالأَنْشِطَة" "biaːlʔanʃita", "لِاخْتِيَار" "liaːχtijaːr"), where it is silent. An
+# alif wasla says it ("bilʔanʃita", "liχtijaːr"); before a sun letter the article's lam is
+# the letter doubled ("بِالرَقْم": "بِرَّقْم", "birraqm"). After the article, the wasl's
+# own alif is dropped ("الاِسْتِمَارَات": "alistimaːraːt").
+_SUN_LETTERS = "تثدذرزسشصضطظلن"
+_PREFIX = "([بلكفو][\u064e\u0650])"
+_ARTICLE_SUN = re.compile(f"(?<![\\w\u064b-\u0652]){_PREFIX}ال\u0652?([{_SUN_LETTERS}])\u0651?")
+_ARTICLE_MOON = re.compile(f"(?<![\\w\u064b-\u0652]){_PREFIX}ا(?=ل[\u0650\u0652]?[\u0621-\u064a])")
+_WASL_AFTER_A_PREFIX = re.compile(f"(?<![\\w\u064b-\u0652]){_PREFIX}ا\u0650?(?=.[\u0652\u0651])")
+_WASL_AFTER_THE_ARTICLE = re.compile("(?<=ال)[اٱ]\u0650")
 
 
 def for_espeak(text: str) -> str:
-    """``text`` with its signs in the order eSpeak NG reads them."""
-    return _WAW_WITH_A_VOWEL.sub("\u064f\u0640", _SHADDA_LATE.sub("\u0651\\1", text))
+    """``text`` with its signs written as eSpeak NG reads them."""
+    text = _WASL_AFTER_THE_ARTICLE.sub("\u0650", text)
+    text = _ARTICLE_SUN.sub("\\1\\2\u0651", text)
+    text = _ARTICLE_MOON.sub("\\1\u0671", text)
+    text = _WASL_AFTER_A_PREFIX.sub("\\1\u0671", text)
+    text = _SHADDA_LATE.sub("\u0651\\1", text)
+    text = _GLIDE_WITH_A_VOWEL.sub("\\1\u0640", text)
+    return _DOUBLED_GLIDE.sub("\\1\u0652\\1", text)
 
 
 def vocalised(text: str) -> str:
