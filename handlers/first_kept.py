@@ -29,7 +29,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.messages import ButtonPress, Text
 from handlers.privacy import READING_NOTICE, ask_consent
-from handlers.router import Router
+from handlers.router import ButtonSpec, Router
 
 # The notice's state data: the button data of the choice that brought it.
 THEN = "then"
@@ -77,6 +77,16 @@ async def ask(ctx: Context) -> bool:
     ctx.set_state(READING_NOTICE, {THEN: event.data})
     ask_consent(ctx)
     return True
+
+
+async def take_press(ctx: Context, router: Router, button: ButtonSpec) -> bool:
+    """Before consent, a press that waited (a check call's, ``Router.press_again``): it
+    goes ahead where it keeps nothing, else the notice is asked for it; whether it was
+    taken here (else the onboarding picks up as everywhere)."""
+    if await goes_ahead(ctx, router):
+        await button.callback(ctx)
+        return True
+    return await ask(ctx)
 
 
 def then(data: dict[str, object]) -> str:

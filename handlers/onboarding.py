@@ -38,7 +38,7 @@ from handlers.menu import show_main_menu
 from handlers.messages import Command
 from handlers.numbers import coded_acts
 from handlers.privacy import READING_NOTICE, ask_consent, ask_to_delete
-from handlers.router import Router
+from handlers.router import ButtonSpec, Router
 from locales import N_, language_name
 
 CHOOSING_LANGUAGE = "onboarding.language"
@@ -169,6 +169,11 @@ def register(router: Router) -> None:
         await _agree(ctx, router, str(data.get("payload", "")))
 
     router.confirmed[AGREE] = agreed
+
+    async def unagreed_press(ctx: Context, button: ButtonSpec) -> bool:
+        return await first_kept.take_press(ctx, router, button)
+
+    router.unagreed_press = unagreed_press
 
 
 def _payload(ctx: Context) -> str:

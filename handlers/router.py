@@ -110,6 +110,10 @@ class Router:
     confirmed: dict[str, Callable[[Context, dict[str, Any]], Awaitable[None]]] = field(
         default_factory=dict
     )
+    # Before consent, a press that waited (``press_again``): whether it was taken without
+    # the onboarding - it keeps nothing and went ahead, or the notice was asked for it
+    # (handlers/first_kept.py, registered by handlers/onboarding.py); None: the onboarding.
+    unagreed_press: Callable[[Context, ButtonSpec], Awaitable[bool]] | None = None
     # Rows of buttons other features put at the top of the main menu (a running contact).
     menu_sections: list[Callable[[Context], Awaitable[list[list[Any]]]]] = field(
         default_factory=list
@@ -220,7 +224,8 @@ class Router:
         button, ctx.args = found
         ctx.incoming = replace(ctx.incoming, event=ButtonPress(data, message_id))
         if ctx.user.consent_at is None and not button.before_consent:
-            await self.start(ctx)  # not agreed yet: where they are in the notice
+            if self.unagreed_press is None or not await self.unagreed_press(ctx, button):
+                await self.start(ctx)  # not agreed yet: where they are in the notice
             return
         await button.callback(ctx)
 

@@ -293,11 +293,12 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     caplog.set_level(logging.DEBUG)
     dispatcher, handset, texter, story, worker = made
 
-    # A call: German by keypress, the privacy notice agreed to, the main menu.
+    # A call: German by keypress, the settings, whose privacy notice is agreed to.
     await handset.call()
     await handset.choose("lang:de")
-    await handset.choose("consent:yes")
-    await handset.choose("menu:settings")  # the menu was said: the onboarding is done
+    await handset.choose("menu:settings")  # keeps something: the notice first
+    await handset.choose("consent:yes")  # agreed: the settings
+    await handset.choose("menu:main")  # the settings were said: agreed
     await handset.hang_up()
     resident = await db.users.find("phone", RESIDENT)
     assert resident is not None and resident.language == "de" and resident.consent_at

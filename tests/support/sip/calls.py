@@ -116,6 +116,15 @@ async def key_for(phone: PhoneTransport, call: Call, data: str) -> str:
     raise AssertionError(f"no choice {data}")
 
 
+async def agreed_at_the_menu(phone: PhoneTransport, caller: BaresipCaller, call: Call) -> None:
+    """A new caller at the main menu agrees to the privacy notice and is at the main menu
+    again: the notice comes with the first step that keeps something (handlers/
+    first_kept.py; here the settings), "1" agrees and goes on to it, "#" the menu."""
+    await keys_answered(caller, call, await key_for(phone, call, "menu:settings"))
+    await keys_answered(caller, call, await key_for(phone, call, "consent:yes"))
+    await keys_answered(caller, call, await key_for(phone, call, "menu:main"))
+
+
 async def spoken_after_the_tone(caller: BaresipCaller, call: Call) -> None:
     """The prompt before the tone cut with "#", the caller heard, the recording ended."""
     await asyncio.to_thread(caller.press, "#")

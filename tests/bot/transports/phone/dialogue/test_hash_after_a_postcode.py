@@ -64,8 +64,7 @@ async def test_the_hash_after_a_postcode_lets_the_places_be_heard_whole(
         await until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
         await until(lambda: call.answers == 1, "the languages said")
-        await keys_answered(caller, call, "1")  # Deutsch
-        await keys_answered(caller, call, "1")  # agreed: the main menu
+        await keys_answered(caller, call, "1")  # Deutsch: the main menu (places need no notice)
         await keys_answered(caller, call, await key_for(phone, call, "menu:places"))
         assert call.free_digits  # where? a postcode
         await keys_answered(caller, call, "44137")  # the places: being said now

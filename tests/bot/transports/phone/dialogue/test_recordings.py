@@ -30,6 +30,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for
 from tests.support.sip.calls import (
     GROUP,
+    agreed_at_the_menu,
     key_for,
     keys_answered,
     phone_line,
@@ -52,8 +53,8 @@ async def _called_in(phone: PhoneTransport, phones: PhoneFactory, kamailio, tone
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
     await until(lambda: call.answers == 1, "the languages said")
-    await keys_answered(caller, call, "1")  # Deutsch
-    await keys_answered(caller, call, "1")  # agreed: the main menu
+    await keys_answered(caller, call, "1")  # Deutsch: the main menu
+    await agreed_at_the_menu(phone, caller, call)
     return caller, call
 
 

@@ -66,9 +66,9 @@ async def _typed(
 ) -> None:
     """Through the menu to "Ask for help", then TYPED taken with "1"."""
     await until(lambda: call.answers == 1, "the languages said")
-    await keys_answered(caller, call, "1")  # Deutsch
-    await keys_answered(caller, call, "1")  # agreed: the main menu
+    await keys_answered(caller, call, "1")  # Deutsch: the main menu
     await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+    await keys_answered(caller, call, "1")  # agreed (the help keeps something): the help
     await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
     await keys_answered(caller, call, TYPED + "#")
     await keys_answered(caller, call, "1")
@@ -99,9 +99,9 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         withheld = call.chat_id
         assert is_withheld(withheld)
         await until(lambda: call.answers == 1, "the languages said")
-        await keys_answered(caller, call, "1")  # Deutsch
-        await keys_answered(caller, call, "1")  # agreed: the main menu
+        await keys_answered(caller, call, "1")  # Deutsch: the main menu
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, "1")  # agreed (the help keeps something): the help
         await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
         assert spoken[-1] == t._(ASK) and await _entry(dispatcher, withheld) == {"then": "hr:new"}
         await keys_answered(caller, call, "12#")  # no number
@@ -128,11 +128,12 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         assert on_number is not None
         assert on_number.checked
         # The first call's consent is not carried (whoever answered has not heard the
-        # notice): the notice, her own "I agree", then help as she asks for it.
+        # notice): the notice (asking for help keeps something), her own "I agree", then
+        # the request the call asked for goes on.
         await until(lambda: on_number.answers == 1, "the privacy notice")
         person = await dispatcher.db.users.find("phone", NUMBER)
         assert person is not None and person.consent_at is None
-        for data in ("consent:yes", "menu:help", "hr:new", "hr:cat:"):
+        for data in ("consent:yes", "hr:cat:"):
             await keys_answered(number_phone, on_number, await key_for(phone, on_number, data))
         assert on_number.recorded
         answers = on_number.answers

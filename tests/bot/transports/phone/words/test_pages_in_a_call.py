@@ -38,9 +38,9 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         await until(lambda: phone._calls, "the call came")
         call = next(iter(phone._calls.values()))
         await until(lambda: call.answers == 1, "the languages said")
-        await keys_answered(caller, call, "1")  # Deutsch
-        await keys_answered(caller, call, "1")  # agreed: the main menu
+        await keys_answered(caller, call, "1")  # Deutsch: the main menu
         await keys_answered(caller, call, await key_for(phone, call, "menu:volunteer"))
+        await keys_answered(caller, call, "1")  # agreed (volunteering keeps something)
         await keys_answered(caller, call, await key_for(phone, call, "vo:reg"))
         pages = call.pages
         assert pages is not None and call.page == 0 and len(pages.data) > 10
