@@ -102,16 +102,17 @@ _VOCALISED = {
     "سبعون": "سَبْعُون",
     "ثمانون": "ثَمَانُون",
     "تسعون": "تِسْعُون",
-    "مائة": "مِائَة",
-    "مائتان": "مِائَتَان",
-    "مائتين": "مِائَتَيْن",
-    "ثلاثمائة": "ثَلَاثُمِائَة",
-    "أربعمائة": "أَرْبَعُمِائَة",
-    "خمسمائة": "خَمْسُمِائَة",
-    "ستمائة": "سِتْمِائَة",
-    "سبعمائة": "سَبْعُمِائَة",
-    "ثمانمائة": "ثَمَانُمِائَة",
-    "تسعمائة": "تِسْعُمِائَة",
+    # The alif of "مائة" is not said ("مِائَة" was "miaːʔa"): the voice is given "مِئَة".
+    "مائة": "مِئَة",
+    "مائتان": "مِئَتَان",
+    "مائتين": "مِئَتَيْن",
+    "ثلاثمائة": "ثَلَاثُمِئَة",
+    "أربعمائة": "أَرْبَعُمِئَة",
+    "خمسمائة": "خَمْسُمِئَة",
+    "ستمائة": "سِتُّمِئَة",
+    "سبعمائة": "سَبْعُمِئَة",
+    "ثمانمائة": "ثَمَانُمِئَة",
+    "تسعمائة": "تِسْعُمِئَة",
     "ألف": "أَلْف",
     "ألفان": "أَلْفَان",
     "ألفين": "أَلْفَيْن",
@@ -395,18 +396,29 @@ _DOUBLED_GLIDE = re.compile("([وي])\u0651(?=[\u064e\u064f\u0650])")
 _SUN_LETTERS = "تثدذرزسشصضطظلن"
 _PREFIX = "([بلكفو][\u064e\u0650])"
 _ARTICLE_SUN = re.compile(f"(?<![\\w\u064b-\u0652]){_PREFIX}ال\u0652?([{_SUN_LETTERS}])\u0651?")
-_ARTICLE_MOON = re.compile(f"(?<![\\w\u064b-\u0652]){_PREFIX}ا(?=ل[\u0650\u0652]?[\u0621-\u064a])")
+_ARTICLE_MOON = re.compile(
+    f"(?<![\\w\u064b-\u0652]){_PREFIX}ال([\u0650\u0652]?)(?=[\u0621-\u064a])"
+)
 _WASL_AFTER_A_PREFIX = re.compile(f"(?<![\\w\u064b-\u0652]){_PREFIX}ا\u0650?(?=.[\u0652\u0651])")
 _WASL_AFTER_THE_ARTICLE = re.compile("(?<=ال)[اٱ]\u0650")
 
 
+# A doubled yā' at a word's end: "ـِيّ" is said "iː", its case ending left out as a pause
+# does ("السِرِّيّ" was "sirriiː", "سِرِّيٌّ" "sirriiːun"), and
+# before the "-an" as eSpeak NG's own rule says it unmarked ("حيًّا" "ħajjan", not "ħiːan").
+_NISBA_END = re.compile("\u0650ي\u0651[\u064c\u064d\u064f\u0650]?(?![\u0621-\u064a\u064b-\u0652])")
+_DOUBLED_YA_AN = re.compile("ي(?:\u0651\u064b|\u064b\u0651)")
+
+
 def for_espeak(text: str) -> str:
     """``text`` with its signs written as eSpeak NG reads them."""
+    text = _SHADDA_LATE.sub("\u0651\\1", text)
+    text = _NISBA_END.sub("\u0650ي", text)
+    text = _DOUBLED_YA_AN.sub("ي\u064b", text)
     text = _WASL_AFTER_THE_ARTICLE.sub("\u0650", text)
     text = _ARTICLE_SUN.sub("\\1\\2\u0651", text)
-    text = _ARTICLE_MOON.sub("\\1\u0671", text)
+    text = _ARTICLE_MOON.sub(lambda m: m[1] + "\u0671\u0644" + (m[2] or "\u0652"), text)
     text = _WASL_AFTER_A_PREFIX.sub("\\1\u0671", text)
-    text = _SHADDA_LATE.sub("\u0651\\1", text)
     text = _GLIDE_WITH_A_VOWEL.sub("\\1\u0640", text)
     return _DOUBLED_GLIDE.sub("\\1\u0652\\1", text)
 
