@@ -50,6 +50,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 from markupsafe import Markup
 
 from bot.speech import arabic, ordinals
+from bot.speech.arabic_parts import parts_in_order
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
 from bot.speech.keys import key_of
 from bot.speech.numbers import digit_words, number_words, rule_words
@@ -549,8 +550,25 @@ def words(text: str, t: Translator) -> str:
     text = _DATE_ISO.sub(lambda m: _a_date(m, t, day=3, month=2, year=1), text)
     text = _money(text, t)
     text = _units(text, t)
-    text = _REQUEST_NUMBER.sub(lambda m: t.gettext(N_("number {n}")).format(n=m.group(1)), text)
+    text = _REQUEST_NUMBER.sub(lambda m: _request_number(m, t), text)
+    if t.lang == "ar":
+        text = parts_in_order(text)
     return _numbers(text, t)
+
+
+NUMBER_SAID = N_("number {n}")
+
+
+def _request_number(match: re.Match[str], t: Translator) -> str:
+    """A request's "#12" with the language's word for number ("numara 12"), but where the
+    text has that word right after it ("#12 numaralı talep": "12 numaralı talep"), said
+    once; Turkish said "#12" as the bare number (issue 80, point 6)."""
+    template = t.gettext(NUMBER_SAID)
+    own = [w.casefold() for w in _WORD.findall(template.replace("{n}", "")) if len(w) >= 3]
+    after = _WORD_AFTER.search(match.string[match.end() :])
+    if after and any(after.group(1).casefold().startswith(word) for word in own):
+        return match.group(1)
+    return template.format(n=match.group(1))
 
 
 # The buttons named in order, as a person counts them ("first button: find a place"); from

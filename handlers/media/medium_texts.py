@@ -201,13 +201,12 @@ medium_variant(
         "press their keys too. Then press the key of Done."
     ),
 )
+# By SMS one sentence: the first text holds it whole with the ten languages and "Done"
+# (bot/transports/sms/paging.py); the way to choose several came behind "0" (issue 80).
 medium_variant(
     Medium.TEXTED,
     _LANGUAGES,
-    N_(
-        "🗣 Which languages do you speak? Send the number of a language. For more languages, "
-        "send their numbers too. Then send the number of Done."
-    ),
+    N_("🗣 Send the numbers of the languages you speak, one by one, then the number of Done."),
 )
 _SKILLS = "🧰 What can you help with? Tap all that apply, then Done."
 medium_variant(
