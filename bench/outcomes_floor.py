@@ -1,7 +1,7 @@
-"""The outcomes test's quick bench (issue 81, point 3): a small town for ten days through the
-product's own matching (bench/outcomes_sim.py, the waves as a city runs them), whose share of
-requests matched within 24 h of asking tests/bench/test_outcomes_floor.py holds to its
-recorded level.
+"""The outcomes test's quick bench (issue 81, point 3): a smaller city (Dortmund's map, 100
+volunteers, 6 requests a day) for ten days through the product's own matching
+(bench/outcomes_sim.py, the waves as a city runs them), whose share of requests matched
+within 24 h of asking tests/bench/test_outcomes_floor.py holds to its recorded level.
 
 The level is recorded, not timed: ``RECORDED`` is the mean share over ``SEEDS`` and the
 standard deviation of one seed's share over ``SPREAD_SEEDS`` (ten others), measured by
@@ -31,18 +31,21 @@ sys.path.insert(0, str(HERE))
 from outcomes_sim import WAVES, Shape, simulate  # noqa: E402
 
 SHAPE = Shape(
-    name="small town (the outcomes test)",
-    data_dir="bench/cities/town",
-    volunteers=40,
-    requests_per_day=3,
+    name="a smaller city (the outcomes test)",
+    data_dir="data/dortmund",
+    volunteers=100,
+    requests_per_day=6,
     days=10,
     tail_days=2,
 )
-SEEDS = (1, 2, 3, 4)
+SEEDS = (1, 2, 3)
 SPREAD_SEEDS = tuple(range(1, 11))
 MARGIN = 2.0
-# Measured by --record (see above): the rules on main at b1344218, the model of issue 81.
-RECORDED = {"mean": 0.568, "sd": 0.1254}
+# Measured by --record (see above) on the committed tree at b7a77a38 (the matching rules as
+# at b1344218, the model of issue 81): by seed 1-10 68.9 66.7 57.4 56.5 67.3 63.9 60.0 62.3
+# 61.1 71.6 %. A clearly worse rule (waves of one volunteer, four hours apart) gave 57.4 51.7
+# 39.3 % on the test's seeds: 49.5 %, below the floor of 58.6 %.
+RECORDED = {"mean": 0.6433, "sd": 0.0501}
 
 
 async def share(seed: int, shape: Shape = SHAPE) -> float:
@@ -70,5 +73,5 @@ if __name__ == "__main__":
     if "--record" in sys.argv:
         print(f"RECORDED = {record()}")
     else:
-        quick = replace(SHAPE, days=3)
+        quick = replace(SHAPE, days=2)
         print(f"one seed, three days: {asyncio.run(share(SEEDS[0], quick)):.3f}")
