@@ -177,6 +177,32 @@ NAMED = (
     "I agree",
     "No, thanks",
 )
+# A value and a chat command ("/{command}", a chat's text only) are no words of the bot's.
+_NO_VALUES = re.compile(r"\{\w+\}|/\w*")
+# The modules of a caller's own steps: everything they can say, the walk's path or not
+# (a chat text a spoken variant stands for is left out: the caller hears the variant).
+CALLERS_STEPS = (
+    "handlers/menu.py",
+    "handlers/onboarding.py",
+    "handlers/preferences.py",
+    "handlers/privacy.py",
+    "handlers/privacy_purposes.py",
+    "handlers/read_aloud.py",
+    "handlers/easy_language.py",
+    "handlers/language_choice.py",
+    "handlers/ui.py",
+    "handlers/refusals.py",
+    "handlers/helping/requests_flow.py",
+    "handlers/helping/render.py",
+    "handlers/helping/door_code.py",
+    "handlers/helping/talk_now.py",
+    "handlers/helping/bridged_calls.py",
+    "handlers/helping/returning.py",
+    "handlers/places/chat.py",
+    "handlers/places/render.py",
+    "handlers/places/short_lists.py",
+    "handlers/events/chat.py",
+)
 _LETTER = re.compile("[\u0621-\u063a\u0641-\u064a\u0671-\u06d3]")
 _SIGN = re.compile("[\u064b-\u0652\u0670]")
 _LAST_TANWEEN = re.compile("\u064b(?=ا?$)")
@@ -242,16 +268,20 @@ async def _what_a_caller_meets(db: Database, settings: HandlerSettings, asked) -
     await _walk(chat)
     await _walk_further(chat)
     met = {message for on, message in asked if on == Medium.SPOKEN} | set(NAMED)
+    # What a caller's own steps can say beyond the walk's path (other answers, states).
+    met |= ids_in(CALLERS_STEPS) - {
+        chat for (medium, chat) in medium_variants() if medium == Medium.SPOKEN
+    }
     # A walk that records little proves nothing.
     assert len(met) > 150, len(met)
     said = [text for _key, text in _what_the_phone_says()]
     plurals = _plurals()
     for easy in (False, True):
         t = translator_for("ar", easy, Medium.SPOKEN)
-        said += [Markup(re.sub(r"\{\w+\}", "", t.gettext(key))) for key in sorted(met)]
+        said += [Markup(_NO_VALUES.sub("", t.gettext(key))) for key in sorted(met)]
         # Every plural form of a counted text (Arabic has six).
         said += [
-            Markup(re.sub(r"\{\w+\}", "", t.ngettext(key, plurals[key], n)))
+            Markup(_NO_VALUES.sub("", t.ngettext(key, plurals[key], n)))
             for key in sorted(met & plurals.keys())
             for n in (0, 1, 2, 3, 11, 100)
         ]
