@@ -17,7 +17,7 @@ from handlers.places.vocabulary import (
     WHEELCHAIR,
 )
 from handlers.text_safety import quoted
-from locales import TIMEZONE, Translator, hours
+from locales import N_, TIMEZONE, Translator, hours
 
 
 def distance(t: Translator, meters: float) -> str:
@@ -48,8 +48,32 @@ def hours_status(t: Translator, status: hours.HoursStatus, now: datetime) -> Mar
         return t.t("🟢 open now")
     if change.astimezone(TIMEZONE).date() == today:
         return t.t("🔴 closed, opens at {time}", time=clock)
-    weekday = day_after_today(t, change.astimezone(TIMEZONE).date(), today)
-    return t.t("🔴 closed, opens {weekday} at {time}", weekday=weekday, time=clock)
+    day = on_day(t, change.astimezone(TIMEZONE).date(), today)
+    return t.t("🔴 closed, opens {day} at {time}", day=day, time=clock)
+
+
+# A weekday as the day something happens on, in the case and with the preposition each
+# language gives it ("am Montag", "в среду", "у п’ятницю", "во вторник"): CLDR names a
+# day only as it stands alone, and "откроется: среда, 10:00" dropped the preposition
+# (issue 80, point 6). Monday first, as ``date.weekday`` counts.
+ON_WEEKDAY = (
+    N_("on Monday"),
+    N_("on Tuesday"),
+    N_("on Wednesday"),
+    N_("on Thursday"),
+    N_("on Friday"),
+    N_("on Saturday"),
+    N_("on Sunday"),
+)
+
+
+def on_day(t: Translator, day: date, today: date) -> str:
+    """When, after today: "on Thursday" within the coming six days, else with its date as
+    well ("on Monday, November 30"): on a Monday evening "on Monday" would read as today."""
+    weekday = t._(ON_WEEKDAY[day.weekday()])
+    if (day - today).days < 7:
+        return weekday
+    return weekday + t.comma + t.skeleton(datetime.combine(day, time(12), TIMEZONE), "MMMMd")
 
 
 def day_after_today(t: Translator, day: date, today: date) -> str:

@@ -24,7 +24,8 @@ def _with_a_time() -> list[str]:
     return [
         i
         for i in ids
-        if "{time}" in i and "{" not in i.replace("{time}", "").replace("{weekday}", "")
+        if "{time}" in i
+        and "{" not in i.replace("{time}", "").replace("{weekday}", "").replace("{day}", "")
     ]
 
 
@@ -34,7 +35,8 @@ def _said(lang: str, clock: str) -> list[str]:
         t = translator_for(lang, easy, Medium.SPOKEN)
         for message in _with_a_time():
             monday = t.locale.days["format"]["wide"][0]
-            said.append(script(t.t(message, time=clock, weekday=monday), [], t))
+            on_monday = t._("on Monday")
+            said.append(script(t.t(message, time=clock, weekday=monday, day=on_monday), [], t))
     return said
 
 
