@@ -8,7 +8,11 @@ Routes:
   view) and the details panel ``#details``. Also the Telegram Mini App (see ``miniapp``).
 - ``GET /api/places?…`` - the same filters as JSON: ``{"places": [[id, lat, lon, name,
   name in the page's language or "", kind, wheelchair], …], "kinds": {key: label}}``,
-  sorted by name; one response for the whole city, a few bytes a place.
+  sorted by name; one response for the whole city, a few bytes a place. With
+  ``bbox=<west>,<south>,<east>,<north>`` the first ``LIST_LIMIT`` of them in the box and
+  ``"total"``, for the list beside the map.
+- ``GET /api/places/tile/<z>/<x>/<y>?…`` - the clusters and places of one tile of the map,
+  as the map's view needs them (bot/web/public/map_tiles.py: the answers, their bounds).
 - ``GET /place/<id>`` - the place's details as in the chat, the week's opening hours, a
   small map, the bot's deep link ``/start place_<id>`` (Telegram link and QR code; the
   Matrix account with ``!start place_<id>``) and the poster's address.
@@ -45,7 +49,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from markupsafe import Markup
@@ -56,7 +60,7 @@ from bot.web.addresses import AddressLimits, client_address
 from bot.web.i18n import easy_asked, translator_for
 from bot.web.inputs import path_id
 from bot.web.pages import render
-from bot.web.public import links
+from bot.web.public import links, map_tiles
 from bot.web.ranges import ranged
 from bot.web.site import SITE, Site
 from db.places import MapPoint, Place
@@ -69,8 +73,9 @@ from locales import SUPPORTED_LANGUAGES, TIMEZONE, Translator, language_name, tr
 
 log = logging.getLogger(__name__)
 
-# Places listed on the page without script; the filters narrow the rest.
-LIST_LIMIT = 200
+# Places listed on the page without script (and by the script, per view); the filters
+# narrow the rest.
+LIST_LIMIT = map_tiles.LIST_LIMIT
 
 # Read aloud on the web, per client address: any request (a player asks two or three times
 # for one listening: the length, then the sound), and those that need a new audio.
@@ -168,13 +173,27 @@ def map_values(site: Site) -> dict[str, Any]:
     return {"tile_url": tiles, "attribution": _attribution(tiles)}
 
 
+async def _kept_points(request: web.Request, chosen: Chosen, lang: str) -> map_tiles.Places:
+    """The filter's places, kept a minute for the map's many tiles (map_tiles.PlaceCache)."""
+    cache = request.app[map_tiles.PLACE_CACHE]
+    return await cache.places((chosen, lang), lambda: _points(request.app[SITE], chosen, lang))
+
+
+def _bounds(points: list[MapPoint]) -> str:
+    """``south,west,north,east`` of the places: the map's first view, without loading them."""
+    if not points:
+        return ""
+    lats = [p.lat for p in points]
+    lons = [p.lon for p in points]
+    return f"{min(lats):.5f},{min(lons):.5f},{max(lats):.5f},{max(lons):.5f}"
+
+
 async def map_page(request: web.Request) -> web.Response:
     site = request.app[SITE]
     t = translator_for(request)
     chosen = Chosen.of(request)
     points = await _points(site, chosen, t.lang)
     lat, lon = _center(site)
-    api = "/api/places?" + urlencode({**chosen.query(), "lang": t.lang})
     return render(
         request,
         "public/map.html",
@@ -184,38 +203,71 @@ async def map_page(request: web.Request) -> web.Response:
         points=points[:LIST_LIMIT],
         total=len(points),
         beside_sign=place_render.beside_sign,
-        api=api,
+        bounds=_bounds(points),
+        min_zoom=map_tiles.MIN_ZOOM,
+        close_up=map_tiles.CLOSE_UP,
         center=f"{lat:.5f},{lon:.5f}",
         **map_values(site),
     )
 
 
+def _rows(points: list[MapPoint]) -> list[list[Any]]:
+    return [
+        [
+            p.id,
+            round(p.lat, 6),
+            round(p.lon, 6),
+            p.name,
+            place_render.beside_sign(p.name, p.name_in_lang) or "",
+            p.category,
+            p.wheelchair,
+        ]
+        for p in points
+    ]
+
+
 async def places_json(request: web.Request) -> web.Response:
-    site = request.app[SITE]
     t = translator_for(request)
-    points = await _points(site, Chosen.of(request), t.lang)
-    body = {
-        "places": [
-            [
-                p.id,
-                round(p.lat, 6),
-                round(p.lon, 6),
-                p.name,
-                place_render.beside_sign(p.name, p.name_in_lang) or "",
-                p.category,
-                p.wheelchair,
-            ]
-            for p in points
-        ],
-        "kinds": kinds(t),
-    }
+    chosen = Chosen.of(request)
+    if "bbox" in request.query:
+        return await _places_in_box(request, chosen, t)
+    points = await _points(request.app[SITE], chosen, t.lang)
+    # A city's places are a megabyte of JSON, a fifth of it compressed.
+    return _json({"places": _rows(points), "kinds": kinds(t)})
+
+
+async def _places_in_box(request: web.Request, chosen: Chosen, t: Translator) -> web.Response:
+    box = map_tiles.box_of(request.query["bbox"])
+    if box is None:
+        return _too_large(t)
+    shown, total = map_tiles.in_box(await _kept_points(request, chosen, t.lang), box)
+    return _json({"places": _rows(shown), "total": total, "kinds": kinds(t)})
+
+
+async def place_tile(request: web.Request) -> web.Response:
+    t = translator_for(request)
+    tile = map_tiles.tile_of(request)
+    if tile is None:
+        return _too_large(t)
+    places = await _kept_points(request, Chosen.of(request), t.lang)
+    return _json(map_tiles.tile_answer(places, *tile))
+
+
+def _too_large(t: Translator) -> web.Response:
+    """A tile or box out of bounds: refused, saying what to do (the map shows the words)."""
+    text = t._("This part of the map is too large to load at once. Please zoom in.")
+    response = web.json_response({"error": text}, status=400, dumps=_compact)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json(body: dict[str, Any]) -> web.Response:
     # "Open now" changes by the minute; a minute's cache spares a busy map the queries.
     response = web.json_response(
         body,
         dumps=_compact,
         headers={"Cache-Control": "public, max-age=60", "Vary": "Accept-Language, Cookie"},
     )
-    # A city's places are a megabyte of JSON, a fifth of it compressed.
     response.enable_compression()
     return response
 
@@ -354,9 +406,11 @@ async def no_icon(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     app[SPEECH_LIMITS] = SpeechLimits.new()
+    app[map_tiles.PLACE_CACHE] = map_tiles.PlaceCache()
     app.router.add_get("/favicon.ico", no_icon)
     app.router.add_get("/", map_page)
     app.router.add_get("/api/places", places_json)
+    app.router.add_get("/api/places/tile/{z}/{x}/{y}", place_tile)
     app.router.add_get("/place/{id}", place_page)
     app.router.add_get("/place/{id}/panel", place_panel)
     app.router.add_get("/place/{id}/speech.ogg", place_speech)

@@ -1,7 +1,8 @@
-/* nachbarbot: the public map and a place's small map (Leaflet, markercluster, served by
-   the bot). Progressive: the filter form, the list and the place pages work without this
-   file; with it the filters apply at once, the list follows the map's view and the details
-   open beside the map. Inside Telegram (a Mini App) the initData from the address's
+/* nachbarbot: the public map and a place's small map (Leaflet, served by the bot).
+   Progressive: the filter form, the list and the place pages work without this file; with
+   it the filters apply at once, the map loads the clusters and places of the tiles in view
+   as it moves (bot/web/public/map_tiles.py), the list follows the map's view and the
+   details open beside the map. Inside Telegram (a Mini App) the initData from the address's
    fragment is sent to our server, which checks it; no script from telegram.org. */
 (function () {
   "use strict";
@@ -30,7 +31,7 @@
   }
 
   var mapEl = document.getElementById("map");
-  if (!mapEl || !L.markerClusterGroup) {
+  if (!mapEl) {
     return;
   }
   var lang = mapEl.dataset.lang;
@@ -52,38 +53,22 @@
   var numbers = new Intl.NumberFormat(lang, {
     numberingSystem: mapEl.dataset.numbers || "latn"
   });
-  var center = mapEl.dataset.center.split(",").map(parseFloat);
-  var map = baseMap(mapEl).setView(center, parseInt(mapEl.dataset.zoom, 10));
-  var CLOSE_UP = 18;
-  var cluster = L.markerClusterGroup({
-    chunkedLoading: true,
-    showCoverageOnHover: false,
-    disableClusteringAtZoom: CLOSE_UP,
-    // markercluster's own bubble, with its count in the page's digits.
-    iconCreateFunction: function (group) {
-      var childCount = group.getChildCount();
-      var size = childCount < 10 ? "small" : childCount < 100 ? "medium" : "large";
-      return new L.DivIcon({
-        html: "<div><span>" + numbers.format(childCount) + "</span></div>",
-        className: "marker-cluster marker-cluster-" + size,
-        iconSize: new L.Point(40, 40)
-      });
-    },
-    // Markers are added in chunks so the page stays responsive; once the last chunk is in,
-    // the map says so (data-ready, which the browser tests and the benchmark wait for).
-    chunkProgress: function (processed, total) {
-      if (processed >= total) {
-        mapEl.dataset.ready = "1";
-      }
-    }
-  });
-  map.addLayer(cluster);
+  // The zooms the server answers for (bot/web/public/map_tiles.py): further out a tile
+  // would cover more than the city.
+  var MIN_ZOOM = parseInt(mapEl.dataset.minZoom, 10);
+  var CLOSE_UP = parseInt(mapEl.dataset.closeUp, 10);
+  var map = baseMap(mapEl, { minZoom: MIN_ZOOM });
+  // Where the (filtered) places are, from the page: the first view without loading them all.
+  var box = (mapEl.dataset.bounds || "").split(",").map(parseFloat);
+  if (box.length === 4) {
+    map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { maxZoom: 15, padding: [20, 20] });
+  } else {
+    map.setView(mapEl.dataset.center.split(",").map(parseFloat), 12);
+  }
   var icon = new L.Icon.Default();
-  var places = [];
-  var markers = {};
   var kinds = {};
-  var fitted = false;
-  var loading = 0;
+  var query = filterParams();
+  var listed = 0;
   // Moving the map to a place chosen in the list keeps the list as it is.
   var holdListUntil = 0;
 
@@ -94,12 +79,88 @@
         params.append(key, value);
       }
     });
+    params.set("lang", lang);
     return params;
   }
+
+  // A cluster: markercluster's bubble (its styles), with its count in the page's digits;
+  // a click shows the places it stands for, as markercluster's own does.
+  function bubble(c) {
+    var size = c[2] < 10 ? "small" : c[2] < 100 ? "medium" : "large";
+    var marker = L.marker([c[0], c[1]], {
+      icon: new L.DivIcon({
+        html: "<div><span>" + numbers.format(c[2]) + "</span></div>",
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: new L.Point(40, 40)
+      })
+    });
+    marker.on("click", function () {
+      map.fitBounds([[c[3], c[4]], [c[5], c[6]]], { maxZoom: CLOSE_UP, padding: [20, 20] });
+    });
+    return marker;
+  }
+
+  function pin(p) {
+    var marker = L.marker([p[1], p[2]], { title: p[3], alt: p[3], icon: icon });
+    marker.on("click", function () {
+      show(p[0]);
+    });
+    return marker;
+  }
+
+  // Leaflet's grid of tiles asks for the tiles the view needs as the map moves and
+  // zooms, and lets go of the others: each tile's clusters and places are loaded with it
+  // and taken off the map with it.
+  var Places = L.GridLayer.extend({
+    createTile: function (coords, done) {
+      var tile = document.createElement("div");
+      var group = L.layerGroup();
+      tile.places = group;
+      var address = "/api/places/tile/" + coords.z + "/" + coords.x + "/" + coords.y;
+      fetch(address + "?" + query.toString(), { credentials: "same-origin" })
+        .then(function (response) {
+          return response.ok ? response.json() : { clusters: [], places: [] };
+        })
+        .then(function (data) {
+          data.clusters.forEach(function (c) {
+            group.addLayer(bubble(c));
+          });
+          data.places.forEach(function (p) {
+            group.addLayer(pin(p));
+          });
+          if (tile.places) {
+            group.addTo(map);
+          }
+          done(null, tile);
+        })
+        .catch(function (error) {
+          done(error, tile);
+        });
+      return tile;
+    }
+  });
+  var places = new Places({ minZoom: MIN_ZOOM, noWrap: true, updateWhenZooming: false });
+  places.on("tileunload", function (event) {
+    if (event.tile.places) {
+      map.removeLayer(event.tile.places);
+      event.tile.places = null;
+    }
+  });
+  // Once the view's tiles are drawn, the map says so (data-ready, which the browser tests
+  // and the benchmark wait for).
+  places.on("load", function () {
+    mapEl.dataset.ready = "1";
+    mapEl.removeAttribute("aria-busy");
+  });
+  places.on("loading", function () {
+    mapEl.setAttribute("aria-busy", "true");
+  });
+  places.addTo(map);
 
   function line(place) {
     var li = document.createElement("li");
     li.dataset.placeId = place[0];
+    li.dataset.at = place[1] + "," + place[2];
     var a = document.createElement("a");
     a.href = "/place/" + place[0] + keep;
     a.textContent = place[3];
@@ -119,77 +180,53 @@
     return li;
   }
 
+  // The list follows the view: the first places in it by name, from the server.
   function updateList() {
-    var bounds = map.getBounds();
-    var visible = places.filter(function (p) {
-      return bounds.contains([p[1], p[2]]);
-    });
-    var shown = visible.slice(0, LIST_LIMIT);
-    var fragment = document.createDocumentFragment();
-    shown.forEach(function (p) {
-      fragment.appendChild(line(p));
-    });
-    list.replaceChildren(fragment);
-    var text = visible.length > shown.length ? count.dataset.many : count.dataset.all;
-    count.textContent = text
-      .replace("{shown}", numbers.format(shown.length))
-      .replace("{total}", numbers.format(visible.length));
-  }
-
-  function load(event) {
-    var address = mapEl.dataset.api;
-    if (event) {
-      // The filters changed: the page's own address follows, so it can be shared.
-      var params = filterParams();
-      var query = params.toString();
-      history.replaceState(
-        null, "", "?" + (query ? query + "&" : "") + "lang=" + lang + location.hash
-      );
-      params.set("lang", lang);
-      address = "/api/places?" + params.toString();
-    }
-    var ticket = ++loading;
-    mapEl.setAttribute("aria-busy", "true");
-    // The first load is the one the page preloads (same address, same credentials).
-    fetch(address, { credentials: "same-origin" })
+    var b = map.getBounds();
+    var params = new URLSearchParams(query);
+    params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
+      .map(function (v) { return v.toFixed(5); }).join(","));
+    var ticket = ++listed;
+    fetch("/api/places?" + params.toString(), { credentials: "same-origin" })
       .then(function (response) {
         return response.json();
       })
       .then(function (data) {
-        if (ticket !== loading) {
+        if (ticket !== listed) {
+          return;
+        }
+        if (data.error) {
+          // Too large a part of the map: the server's own words, in the page's language.
+          count.textContent = data.error;
           return;
         }
         kinds = data.kinds;
-        places = data.places;
-        markers = {};
-        var layers = places.map(function (p) {
-          var marker = L.marker([p[1], p[2]], { title: p[3], alt: p[3], icon: icon });
-          marker.on("click", function () {
-            show(p[0]);
-          });
-          markers[p[0]] = marker;
-          return marker;
+        var fragment = document.createDocumentFragment();
+        data.places.forEach(function (p) {
+          fragment.appendChild(line(p));
         });
-        cluster.clearLayers();
-        cluster.addLayers(layers);
-        if (!layers.length) {
-          mapEl.dataset.ready = "1";
-        }
-        if (!fitted && places.length) {
-          fitted = true;
-          map.fitBounds(
-            L.latLngBounds(places.map(function (p) {
-              return [p[1], p[2]];
-            })),
-            { maxZoom: 15, padding: [20, 20] }
-          );
-        }
-        updateList();
-        mapEl.removeAttribute("aria-busy");
+        list.replaceChildren(fragment);
+        var text = data.total > data.places.length ? count.dataset.many : count.dataset.all;
+        count.textContent = text
+          .replace("{shown}", numbers.format(data.places.length))
+          .replace("{total}", numbers.format(data.total));
       });
   }
 
-  function show(id, fromList) {
+  function load(event) {
+    // The filters changed: the page's own address follows, so it can be shared.
+    query = filterParams();
+    var shared = new URLSearchParams(query);
+    shared.delete("lang");
+    var text = shared.toString();
+    history.replaceState(
+      null, "", "?" + (text ? text + "&" : "") + "lang=" + lang + location.hash
+    );
+    places.redraw();
+    updateList();
+  }
+
+  function show(id, at) {
     var panel = "/place/" + id + "/panel?lang=" + encodeURIComponent(lang);
     fetch(panel + (keep ? "&easy=1" : ""), {
       credentials: "same-origin"
@@ -208,12 +245,10 @@
         (heading || details).focus({ preventScroll: true });
         details.scrollIntoView({ block: "nearest" });
       });
-    var marker = markers[id];
-    if (fromList && marker) {
-      // Close enough that no cluster hides it (zoomToShowLayer breaks when the filters
-      // replace the markers during its animation).
+    if (at) {
+      // Close enough that no cluster hides it.
       holdListUntil = Date.now() + 1500;
-      map.setView(marker.getLatLng(), CLOSE_UP);
+      map.setView(at.split(",").map(parseFloat), CLOSE_UP);
     }
   }
 
@@ -229,14 +264,14 @@
       return;
     }
     event.preventDefault();
-    show(item.dataset.placeId, true);
+    show(item.dataset.placeId, item.dataset.at);
   });
   form.addEventListener("change", load);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     load(event);
   });
-  load();
+  updateList();
 
   // -- inside Telegram ---------------------------------------------------------------
   function telegram(type, data) {

@@ -58,6 +58,7 @@ STRANGER = "To log in, send /desk to the bot"  # the desk's page for someone wit
 PUBLIC: dict[str, str | None] = {
     "/": "place",
     "/api/places": "place",
+    "/api/places/tile/{z}/{x}/{y}": None,
     "/place/{id}": "place",
     "/place/{id}/panel": "place",
     "/place/{id}/speech.ogg": None,
@@ -72,6 +73,8 @@ PUBLIC: dict[str, str | None] = {
 }
 # Public routes with nothing to give where no speech engine runs (none does in this test).
 SPOKEN_ONLY_WITH_A_VOICE = {"/place/{id}/speech.ogg"}
+# The map's tile of the places (a tile of Dortmund at zoom 12).
+TILE = {"z": "12", "x": "2132", "y": "1361"}
 # Whose ``{id}`` a route takes, by the path segment before it.
 ID_KINDS = {
     "queue": "review",
@@ -253,6 +256,8 @@ def _address(town: Town, canonical: str, resource, rows: dict[str, int], token: 
             values[name] = token
         elif name == "table":
             values[name] = TABLE_IDS[0]
+        elif name in TILE:
+            values[name] = TILE[name]
         elif (name, before) == ("name", "vendor"):
             values[name] = "leaflet/leaflet.js"
         elif (name, before) == ("name", "district"):

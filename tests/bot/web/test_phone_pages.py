@@ -62,6 +62,7 @@ NOT_PAGES = {
     "/static": "our own scripts and styles",
     "/favicon.ico": "an empty answer",
     "/api/places": "the map's places as JSON",
+    "/api/places/tile/{z}/{x}/{y}": "the clusters and places of one tile of the map, as JSON",
     "/place/{id}/panel": "a fragment shown in the map's details panel (opened there below)",
     "/place/{id}/speech.ogg": "a place's details read aloud (OGG/Opus), played on its page",
     "/desk/stats/{table}.csv": "a table as CSV",
