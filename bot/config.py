@@ -250,7 +250,7 @@ class HelpSection:
         14,
         minimum=1,
         maximum=700,
-        doc="Most offers one volunteer gets in 7 days (a small city: 7, docs/help.md)",
+        doc="Most offers one volunteer gets in 7 days (a small city: 7, budget 15; docs/help.md)",
     )
     language_reserve: int = _opt(
         2,

@@ -50,7 +50,8 @@ class OfferRules:
     relook_hours: int = 2
     # At most this many offers to one volunteer in 24 hours, and this many in 7 days (14:
     # in a city, a week's cap of 7 cost matches and saved no offers - a capped volunteer
-    # was replaced by a lower-ranked one, issue 81; a small city sets 7, docs/help.md).
+    # was replaced by a lower-ranked one, issue 81; a small city sets 7 and a budget of 15,
+    # docs/help.md).
     offers_per_day: int = 3
     offers_per_week: int = 14
     # Of those, a volunteer who speaks a language besides the common ones keeps this many

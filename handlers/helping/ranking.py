@@ -97,8 +97,8 @@ def floor_of(rules: OfferRules, request: HelpRequest, rate: float) -> float:
     shares a language (the estimate times 1.5), so a floor set by it cut exactly those a
     requester without German depends on: two thirds of the help they get comes from
     someone who shares no language with them, and half of those left unmatched after a
-    day had such a volunteer within reach below the floor. Their searches are few, so
-    the volunteers pay little for it (bench/RESULTS.md)."""
+    day had such a volunteer within reach below the floor. What it costs is more offers
+    a volunteer a week (docs/help.md, "Caps", gives the judged figures)."""
     if without_german(request):
         return 0.0
     return rules.estimate_floor_share * rate
