@@ -111,7 +111,8 @@ async def test_the_bot_process_takes_more_calls_at_once_than_one_pjsip(tmp_path:
             USER,
             PREFIX,
             CALLS,
-            [Step(1500, "11")],
+            # The language, "Get help" (it keeps something: its notice first), "I agree".
+            [Step(1500, "121")],
             after_ms=1500,
         )
         assert result.returncode == 0, result.errors

@@ -1,6 +1,7 @@
 """Another caller than baresip: SIPp (its own SIP and RTP, keypad tones as RFC 4733 events
-made by ``play_dtmf``) calls the bot through Kamailio, presses "1" for the first language
-and "1" to agree, and hangs up; the keys pressed before hanging up are taken."""
+made by ``play_dtmf``) calls the bot through Kamailio, presses "1" for the first language,
+"2" for help (it keeps something: the privacy notice first) and "1" to agree, and hangs
+up; the keys pressed before hanging up are taken."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ async def test_a_sipp_caller_chooses_a_language_and_agrees(
             run_scenario,
             kamailio.domain,
             BOT_USER,
-            steps=[Step(1500, "11")],
+            # The language, "Get help" (it keeps something: its notice first), "I agree".
+            steps=[Step(1500, "121")],
             after_ms=1000,
             caller=CALLER,
         )

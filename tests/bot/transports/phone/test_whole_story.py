@@ -206,9 +206,9 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
     try:
         # 1. The request, by voice and keypad.
         call = await _calls_in(bot, erna, kamailio)
-        await keys_answered(erna, call, "1")  # Deutsch
-        await keys_answered(erna, call, "1")  # agreed: the main menu
+        await keys_answered(erna, call, "1")  # Deutsch: the main menu
         await keys_answered(erna, call, await key_for(bot, call, "menu:help"))
+        await keys_answered(erna, call, "1")  # agreed (the help keeps something): the help
         await keys_answered(erna, call, await key_for(bot, call, "hr:new"))
         await keys_answered(erna, call, await key_for(bot, call, "hr:cat:shopping"))
         answers = call.answers

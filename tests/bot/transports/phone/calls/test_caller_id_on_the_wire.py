@@ -35,12 +35,14 @@ async def _phone(kamailio: KamailioServer, dispatcher: Dispatcher, **more: str) 
 
 
 async def _call(kamailio: KamailioServer, caller: str, **more) -> None:
-    """SIPp calls the bot, presses "1" (the first language) and "1" (I agree), hangs up."""
+    """SIPp calls the bot, presses "1" (the first language: the main menu), "2" (Get help,
+    which keeps something: the privacy notice first, handlers/first_kept.py) and "1" (I
+    agree), hangs up."""
     result = await asyncio.to_thread(
         run_scenario,
         kamailio.domain,
         BOT_USER,
-        steps=[Step(1500, "11")],
+        steps=[Step(1500, "121")],
         after_ms=1000,
         caller=caller,
         **more,

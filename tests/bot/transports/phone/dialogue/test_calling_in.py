@@ -1,7 +1,8 @@
 """A resident calls the bot: the phone transport in-process with the real dispatcher and
 database, registered at Kamailio; baresip dials the bot's number there, hears the
-languages, presses German, hears the privacy notice, agrees by keypress, hears the main
-menu and "*" says it again.
+languages, presses German, hears the main menu (no notice before it: issue 80, point 5),
+presses "Get help", which keeps something, hears the privacy notice, agrees by keypress,
+hears the help it chose and "*" says it again.
 
 The caller does not listen to whole prompts: as a person who knows what they want, it
 presses its key once it has heard the first stretch of speech of a prompt (any key stops
@@ -21,6 +22,7 @@ from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.audio import Segment, duration, segments
 from tests.support.sip.baresip import BaresipCaller
+from tests.support.sip.calls import key_for
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 
@@ -115,25 +117,28 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         assert user is not None and user.language is None
         # Deutsch (first: the city's language), one key: taken at once, no "#" after it.
         at = await _press(caller, "1")
-        await listen(at, 2, "the privacy notice said")
+        await listen(at, 2, "the main menu said")
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language == "de" and user.consent_at is None
         assert call.choices >= 1
+        menu = list(call.audio.last)
+        at = await _press(caller, await key_for(phone, call, "menu:help"))
+        await listen(at, 3, "the privacy notice said")
         notice = list(call.audio.last)
-        at = await _press(caller, "1")  # consent
-        await listen(at, 3, "the main menu said")
+        at = await _press(caller, "1")  # consent: the help chosen
+        await listen(at, 4, "the help said")
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.consent_at is not None
-        menu = list(call.audio.last)
+        helped = list(call.audio.last)
         at = await _press(caller, "*")
-        await listen(at, 3, "the menu said again")
-        assert call.audio.last == menu and call.answers == 3  # repeated, not asked again
+        await listen(at, 4, "the help said again")
+        assert call.audio.last == helped and call.answers == 4  # repeated, not asked again
         await asyncio.to_thread(caller.hangup)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
     finally:
         await phone.stop()
-    # Three different prompts, and the menu twice: each began as the bot said it.
-    assert len({languages[0], notice[0], menu[0]}) == 3
+    # Four different prompts, and the help twice: each began as the bot said it.
+    assert len({languages[0], menu[0], notice[0], helped[0]}) == 4
     # What the phone heard is never longer than what was said (but for the jitter buffer's
     # stretch, SAME); it may be shorter on a loaded machine: the first prompt's first packets
     # played late as the call is set up (1.2 s of 3.6 cut in a clean-clone run), and a

@@ -52,7 +52,8 @@ async def test_ten_calls_at_once_are_taken_by_three_lines(
             BOT_USER,
             PREFIX,
             CALLS,
-            [Step(1500, "11")],
+            # The language, "Get help" (it keeps something: its notice first), "I agree".
+            [Step(1500, "121")],
             after_ms=1500,
         )
         assert result.returncode == 0, result.errors

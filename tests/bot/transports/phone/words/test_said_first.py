@@ -161,8 +161,8 @@ async def test_the_menu_says_its_first_choice_first_and_the_others_after_a_pause
     try:
         caller, call = await _call(phone, phones, kamailio, FROM_DORTMUND)
         await until(lambda: call.answers == 1, "the greeting said")
-        await keys_answered(caller, call, "1")  # Deutsch
-        await keys_answered(caller, call, await key_for(phone, call, "consent:yes"))
+        await keys_answered(caller, call, "1")  # Deutsch: the main menu (no notice first)
+        await key_for(phone, call, "menu:places")
         memory = phone.voice.choices.memory
         newest = await memory.newest_sent(call.chat_id)
         assert newest is not None
