@@ -8,9 +8,10 @@ The bot's own words never come here with a word bare: bot/speech/arabic.py has e
 them (tests/bot/speech/test_arabic_vowels.py), and a word written with any vowel sign is
 kept as written. Only words without a sign are filled, a line at a time (a line is bounded
 by the 2,000 characters of a speech, bot/speech/script.py), each as the model says it in
-its sentence and written as the bot's own words are (:func:`pausal`). The model loads on
-the first Arabic word it is needed for; if it cannot be had the words stay as they are,
-and the voice says them as before.
+its sentence and written as the bot's own words are (:func:`pausal`). The model loads
+when the speaker of a city that speaks Arabic starts (bot/speech/engines.py), else at the
+first word it is needed for; if it cannot be had the words stay as they are, and the
+voice says them as before.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def _hamza_vowel(match: re.Match[str]) -> str:
     )
 
 
-def _load() -> Callable[[str], str] | None:
+def load() -> Callable[[str], str] | None:
+    """The model, loaded on the first call (None when it cannot be had)."""
     with _lock:
         if not _model:
             try:
@@ -115,7 +117,7 @@ def filled(text: str) -> str:
     """``text`` with each Arabic word that has no vowel sign vocalised in its sentence."""
     if not any(len(_LETTER.findall(w)) > 1 and not _SIGN.search(w) for w in _WORD.findall(text)):
         return text
-    model = _load()
+    model = load()
     if model is None:
         return text
     try:

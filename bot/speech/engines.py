@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.speech import diacritiser
 from bot.speech.config import SpeechSection
 from bot.speech.espeak import EspeakEngine
 from bot.speech.http_engine import HttpEngine
@@ -59,5 +60,8 @@ async def speaker_from_config(section: SpeechSection, languages: tuple[str, ...]
         speaker = Speaker(engine, timeout_seconds=section.timeout_seconds)
     else:
         return None
-    await speaker.check(languages)
+    if "ar" in await speaker.check(languages):
+        # The diacritiser's model loaded now, not while the first caller waits for a
+        # relayed Arabic message (about a second, once).
+        await asyncio.to_thread(diacritiser.load)
     return speaker
