@@ -122,6 +122,7 @@ def filled(text: str) -> str:
         return text
     try:
         return "\n".join(_line_filled(line, model) for line in text.split("\n"))
-    except Exception:  # a model's failure costs the vowels, never the speech
-        log.warning("The Arabic diacritiser failed on a text", exc_info=True)
+    except Exception as exc:  # a model's failure costs the vowels, never the speech
+        # Its kind only: an error's message may quote the text, which no log holds.
+        log.warning("The Arabic diacritiser failed on a text (%s)", type(exc).__name__)
         return text
