@@ -10,12 +10,11 @@ import re
 
 import pytest
 
-from bot.speech.script import Part
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command
 from locales import SUPPORTED_LANGUAGES
-from tests.support.sip.keypad_phone import CALLER, keypad_phone
+from tests.support.sip.keypad_phone import hearing, keypad_phone, known_caller
 
 # A stop inside what is said, before more words ("Nein. Behalten.: zwei").
 _STOP_WITHIN = re.compile(r"[.!?\u061f](?=\s*\S)")
@@ -27,22 +26,9 @@ async def test_the_choices_are_said_without_their_stops(
     dispatcher: Dispatcher, db: Database, lang: str, easy: bool
 ) -> None:
     phone, call, _ = keypad_phone(dispatcher)
-    assert phone.prompts is not None
-    said: list[tuple[Part, ...]] = []
-    made = phone.prompts.file
-
-    async def noting(words: tuple[Part, ...]):  # type: ignore[no-untyped-def]
-        said.append(words)
-        return await made(words)
-
-    phone.prompts.file = noting  # type: ignore[method-assign]
+    said = hearing(phone)
     try:
-        await phone.meant(call, Command("start"))
-        user = await db.users.find("phone", CALLER)
-        assert user is not None
-        await db.users.set_language(user.id, lang)
-        await db.users.set_easy_language(user.id, easy)
-        await db.users.record_consent(user.id)
+        await known_caller(phone, call, db, lang, easy=easy)
         before = len(said)
         await phone.meant(call, Command("delete"))
         t = await phone.voice.words(call)  # the answer's reader
@@ -54,4 +40,4 @@ async def test_the_choices_are_said_without_their_stops(
         for line in heard.splitlines()[-2:]:
             assert not _STOP_WITHIN.search(line), (lang, easy, line)
     finally:
-        phone.prompts.close()
+        phone.prompts.close()  # type: ignore[union-attr]

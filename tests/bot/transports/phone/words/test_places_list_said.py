@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.speech.script import Part, script
+from bot.speech.script import script
 from bot.transports.phone.words.keypad import Typed
 from db import Database
 from handlers.dispatcher import Dispatcher
@@ -20,7 +20,7 @@ from handlers.messages import Command
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from locales import SUPPORTED_LANGUAGES
-from tests.support.sip.keypad_phone import CALLER, keypad_phone
+from tests.support.sip.keypad_phone import hearing, keypad_phone, known_caller
 
 ROOT = Path(__file__).resolve().parents[5]
 SAMPLE_PLACES = ROOT / "data" / "dortmund" / "places-sample.csv"
@@ -34,21 +34,9 @@ async def test_each_place_is_said_once_with_its_key_and_its_name_in_one_voice(
 ) -> None:
     await import_places(db, SAMPLE_PLACES, load_gazetteer("data/dortmund"), default_source="s")
     phone, call, _ = keypad_phone(dispatcher)
-    assert phone.prompts is not None
-    said: list[tuple[Part, ...]] = []
-    made = phone.prompts.file
-
-    async def noting(words: tuple[Part, ...]):  # type: ignore[no-untyped-def]
-        said.append(words)
-        return await made(words)
-
-    phone.prompts.file = noting  # type: ignore[method-assign]
+    said = hearing(phone)
     try:
-        await phone.meant(call, Command("start"))
-        user = await db.users.find("phone", CALLER)
-        assert user is not None
-        await db.users.set_language(user.id, lang)
-        await db.users.record_consent(user.id)
+        await known_caller(phone, call, db, lang)
         await phone.meant(call, Command("menu"))
         await phone.meant(call, Typed("1"))  # find a place
         before = len(said)
@@ -74,4 +62,4 @@ async def test_each_place_is_said_once_with_its_key_and_its_name_in_one_voice(
         assert details.strip(), details
         assert heard.count(name) == 1, (lang, name, heard)
     finally:
-        phone.prompts.close()
+        phone.prompts.close()  # type: ignore[union-attr]
