@@ -46,6 +46,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -179,7 +180,7 @@ async def _kept_points(request: web.Request, chosen: Chosen, lang: str) -> map_t
     return await cache.places((chosen, lang), lambda: _points(request.app[SITE], chosen, lang))
 
 
-def _bounds(points: list[MapPoint]) -> str:
+def _bounds(points: Sequence[MapPoint]) -> str:
     """``south,west,north,east`` of the places: the map's first view, without loading them."""
     if not points:
         return ""
@@ -192,7 +193,8 @@ async def map_page(request: web.Request) -> web.Response:
     site = request.app[SITE]
     t = translator_for(request)
     chosen = Chosen.of(request)
-    points = await _points(site, chosen, t.lang)
+    # Kept a minute, as for the tiles the map then asks for (they find them made).
+    points = (await _kept_points(request, chosen, t.lang)).points
     lat, lon = _center(site)
     return render(
         request,
