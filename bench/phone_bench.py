@@ -6,7 +6,8 @@ the configuration's default number of lines (``phone.lines``: 5 line processes, 
 stack taking at most 4 calls, bot/transports/phone/sip/line_pool.py). SIPp
 (tests/support/sip/sipp.py) makes ``CALLS`` calls at once, each from a number of its own, and
 follows a new caller's script: listen 1.5 s to the languages, press "1" (German, one key:
-taken at once), "1" (agree to the privacy notice) and "#" (the main menu's way back: the menu
+taken at once: the main menu), "1" (the places: their postcode question; since issue 80,
+point 5, no privacy notice comes before them) and "#" (the question's way back: the menu
 again), listen, hang up. Rounds of ``CALLS`` calls until ``TOTAL`` calls were made; a first
 call before them makes the prompts (they are cached per text, as in a running bot).
 
@@ -29,8 +30,10 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    8 minutes): baresip (tests/support/sip/baresip.py) calls the bot through Kamailio and
    listens to every prompt to its end - the line's "all said" event after the last prompt
    the bot gave it - before it presses what the prompt says (one key a choice: "1", or "0"
-   for a tenth). In German and in Arabic, three new callers (language, privacy notice
-   agreed, "Find a place", 44137): from a number that hints the language (+49, +963: the
+   for a tenth). In German and in Arabic, three new callers (language, "Find a place",
+   44137; no privacy notice on the way since issue 80, point 5: a places answer keeps
+   nothing, consent is asked at the first step that keeps something, handlers/
+   first_kept.py): from a number that hints the language (+49, +963: the
    greeting and that language's line come first, bot/transports/phone/words/said_first.py),
    from one that hints none of the ten (+33: every language at once), and a returning
    caller; from the answer (CALL_ESTABLISHED at the phone) to the first place's name (when
@@ -695,6 +698,12 @@ GOAL_TENTH, GOAL_WAIT = 25.0, 1.0
 NUMBERS = {"de": ("0049231990", "003314000"), "ar": ("0096311234", "003314001")}
 
 
+def new_callers_choices(lang: str) -> tuple[str, ...]:
+    """What a new caller chooses on the way to places: their language, then "Find a place"
+    from the menu (the choices the bot offers; a choice it does not offer fails the run)."""
+    return (f"lang:{lang}", "menu:places")
+
+
 class Timeline:
     """What the bot gave a call to play and when (``say``), its "all said" events, and
     what it said (text, choices) - the bot's own record, noted by wrapping its methods."""
@@ -957,7 +966,7 @@ async def _new_caller(
     await call.begin()
     await call.heard_all(lang)
     listing = [s for s in timeline.starts() if sum(1 for lb in s[2] if language_named(lb)) > 1]
-    for data in (f"lang:{lang}", "consent:yes", "menu:places"):
+    for data in new_callers_choices(lang):
         await call.choose(data)
     await call.press(POSTCODE, whole=False)
     place_at = await _first_place(phone, db, call.call, lang, timeline.starts())
@@ -1006,10 +1015,14 @@ async def _new_caller(
     return rows
 
 
-async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
+async def patient_calls(
+    lines: int, languages: tuple[str, ...] = PATIENT_LANGUAGES
+) -> list[tuple[str, str, str]]:
 
+    from bot.transports.registry import TRANSPORTS
     from db import Database
     from handlers import build_router
+    from handlers.channels import Channels
     from handlers.dispatcher import Dispatcher
     from handlers.settings import HandlerSettings
     from tests.support.places_sample import import_sample
@@ -1022,6 +1035,9 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
         inactive_account_days=365,
         max_text_length=500,
         places_data_dir=str(ROOT / "data" / "dortmund"),
+        # What each transport can do, as a running bot's configuration gives it (the phone
+        # asks consent at the first step that keeps something, handlers/first_kept.py).
+        channels=Channels(tuple(t.channel() for t in TRANSPORTS), frozenset({"phone"})),
     )
     dispatcher = Dispatcher(db, build_router(), settings)
     kamailio, _, phone = bot_line(dispatcher, lines)
@@ -1033,18 +1049,19 @@ async def patient_calls(lines: int) -> list[tuple[str, str, str]]:
         await asyncio.wait_for(phone.registered.wait(), 20)
         timeline = Timeline(phone)
         bot_uri = kamailio.uri(BOT_USER)
-        for number, lang in enumerate(PATIENT_LANGUAGES):
+        for number, lang in enumerate(languages):
             returning_number = NUMBERS[lang][0] + f"{number}001"
             # The returning caller's number calls first, quickly (each key once the answer
-            # is there): their language and consent stored, and the prompts made, as in a
-            # running bot whose menus were said before.
+            # is there): their language stored (and no consent: nothing on the way to the
+            # places keeps anything), and the prompts made, as in a running bot whose menus
+            # were said before.
             known = BaresipCaller(returning_number, pad_seconds=600)
             callers.append(known)
             known.start()
             first = PatientCall(phone, timeline, known, bot_uri)
             await first.begin()
             await first.heard_all()
-            for data in (f"lang:{lang}", "consent:yes", "menu:places"):
+            for data in new_callers_choices(lang):
                 await first.choose(data)
             await first.press(POSTCODE, whole=False)
             await first.end()
@@ -1113,7 +1130,17 @@ def main() -> None:
             rows += asyncio.run(burst(lines))
         if not parts or "--vanish" in parts:
             rows += asyncio.run(gone_callers(lines))
-        patient = asyncio.run(patient_calls(lines)) if not parts or "--patient" in parts else []
+        # --patient-languages de: the patient caller in those languages only (comma-separated).
+        languages = (
+            tuple(args[args.index("--patient-languages") + 1].split(","))
+            if "--patient-languages" in args
+            else PATIENT_LANGUAGES
+        )
+        patient = (
+            asyncio.run(patient_calls(lines, languages))
+            if not parts or "--patient" in parts
+            else []
+        )
     finally:
         sys.stdout.flush()
         os.dup2(kept, 1)

@@ -78,6 +78,17 @@ async def phone_line(
     return phone
 
 
+async def languages_heard(phone: PhoneTransport, caller: BaresipCaller, bot_uri: str) -> Call:
+    """``caller`` dials the line, the only call there: its first answer (the languages)
+    said."""
+    await asyncio.to_thread(caller.dial, bot_uri)
+    await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+    await until(lambda: phone._calls, "the call came")
+    (call,) = phone._calls.values()
+    await until(lambda: call.answers == 1, "the languages said")
+    return call
+
+
 async def keys_answered(caller: BaresipCaller, call: Call, keys: str) -> None:
     """Press ``keys``; wait for the answer they bring."""
     answers = call.answers

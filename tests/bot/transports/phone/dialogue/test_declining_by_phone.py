@@ -15,7 +15,13 @@ from markupsafe import Markup
 from handlers.dispatcher import Dispatcher
 from handlers.media.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
 from locales import Medium, translator
-from tests.support.sip.calls import heard_texts, key_for, keys_answered, phone_line, until
+from tests.support.sip.calls import (
+    heard_texts,
+    key_for,
+    keys_answered,
+    languages_heard,
+    phone_line,
+)
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
 
@@ -35,11 +41,7 @@ async def test_a_new_caller_who_declines_hears_their_number_is_kept(
     db = dispatcher.db
     try:
         caller = await asyncio.to_thread(phones, CALLER, pad_seconds=120)
-        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
-        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
-        await until(lambda: phone._calls, "the call came")
-        (call,) = phone._calls.values()
-        await until(lambda: call.answers == 1, "the languages said")
+        call = await languages_heard(phone, caller, kamailio.uri(BOT_USER))
         await keys_answered(caller, call, "1")  # Deutsch: the main menu
         # The help keeps something: the notice first (handlers/first_kept.py).
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))

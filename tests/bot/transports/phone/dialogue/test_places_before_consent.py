@@ -14,7 +14,7 @@ from pathlib import Path
 from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for
 from tests.support.places_sample import import_sample
-from tests.support.sip.calls import key_for, keys_answered, phone_line, until
+from tests.support.sip.calls import key_for, keys_answered, languages_heard, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
 
@@ -39,11 +39,7 @@ async def test_a_new_caller_hears_the_first_place_before_any_notice(
     agree = translator_for("de", True, Medium.SPOKEN)._("I agree")
     try:
         caller = await asyncio.to_thread(phones, CALLER, pad_seconds=120)
-        await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
-        await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
-        await until(lambda: phone._calls, "the call came")
-        (call,) = phone._calls.values()
-        await until(lambda: call.answers == 1, "the languages said")
+        call = await languages_heard(phone, caller, kamailio.uri(BOT_USER))
         await keys_answered(caller, call, "1")  # Deutsch: the menu, no notice
         await keys_answered(caller, call, await key_for(phone, call, "menu:places"))
         before = len(said)
