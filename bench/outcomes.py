@@ -553,13 +553,21 @@ def _play(jobs: list[Job], workers: int) -> dict[Job, Outcome]:
     return done
 
 
+def register(argv: list[str]) -> int:
+    """``--register NAME [--count N]``: write the rule's judging seeds down (then commit)."""
+    name = _option(argv, "register") or ""
+    seeds = outcomes_seeds.register(name, int(_option(argv, "count") or outcomes_seeds.COUNT))
+    print(
+        f"outcomes: {name!r}: seeds {','.join(map(str, seeds))} written down in"
+        f" {outcomes_seeds.REGISTRY.name}; commit it, then --judge {name!r}"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if name := _option(argv, "register"):
-        seeds = outcomes_seeds.register(name, int(_option(argv, "count") or outcomes_seeds.COUNT))
-        print(f"outcomes: {name!r}: seeds {','.join(map(str, seeds))} written down in"
-              f" {outcomes_seeds.REGISTRY.name}; commit it, then --judge {name!r}")  # fmt: skip
-        return 0
+    if _option(argv, "register"):
+        return register(argv)
     cities, judged, whose = plan(argv)
     translated = "--translation" in argv
     review = review_of(argv)
