@@ -417,8 +417,13 @@ class Dispatcher:
                     ui.back_to_menu(ctx),
                 )
                 return
-            if not consented and not spec.before_consent:
-                await self._onboarding(ctx)
+            if (
+                not consented
+                and not spec.before_consent
+                and not await first_kept.goes_ahead(ctx, self.router)
+            ):
+                if not await first_kept.ask(ctx):
+                    await self._onboarding(ctx)
                 return
             if not self._allowed(ctx, spec.role):
                 return

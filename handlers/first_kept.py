@@ -28,12 +28,14 @@ handlers/privacy.py :data:`READING_NOTICE`) keeps the choice that asked for it u
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.messages import ButtonPress, Text
+from handlers.messages import ButtonPress, Command, Text
 from handlers.privacy import READING_NOTICE, ask_consent
 from handlers.router import ButtonSpec, Router
 
-# The notice's state data: the button data of the choice that brought it.
+# The notice's state data: the button data of the choice that brought it, or a command's
+# name after :data:`COMMAND` (the phone's "0" is /coordinators).
 THEN = "then"
+COMMAND = "/"
 
 
 def here(ctx: Context) -> bool:
@@ -61,6 +63,8 @@ async def goes_ahead(ctx: Context, router: Router) -> bool:
     event = ctx.incoming.event
     if isinstance(event, ButtonPress):
         free = router.kept_nothing(event.data)
+    elif isinstance(event, Command):
+        free = COMMAND + event.name in router.keeps_nothing
     elif isinstance(event, Text):
         state = ctx.get_state()
         free = state is not None and state.state in router.keeps_nothing
@@ -74,11 +78,17 @@ async def ask(ctx: Context) -> bool:
     keeping the press to go on with after "I agree"; whether it was asked (else the
     onboarding picks up as everywhere)."""
     event = ctx.incoming.event
-    if not isinstance(event, ButtonPress) or not await applies(ctx):
+    if isinstance(event, ButtonPress):
+        choice = event.data
+    elif isinstance(event, Command) and not event.args:
+        choice = COMMAND + event.name  # the phone's "0" outside the coordinators' hours
+    else:
+        return False
+    if not await applies(ctx):
         return False
     # Only the choice: not what the step before held (a places search is not carried into
     # what consent covers).
-    ctx.set_state(READING_NOTICE, {THEN: event.data})
+    ctx.set_state(READING_NOTICE, {THEN: choice})
     ask_consent(ctx)
     return True
 
@@ -97,3 +107,11 @@ def then(data: dict[str, object]) -> str:
     """The choice to go on with once the person agreed ("" for none)."""
     value = data.get(THEN, "")
     return value if isinstance(value, str) else ""
+
+
+async def go_on(ctx: Context, router: Router, choice: str) -> None:
+    """After "I agree", the choice that brought the notice, as it is now (checked again)."""
+    if choice.startswith(COMMAND):
+        await router.command_again(ctx, choice.removeprefix(COMMAND))
+    else:
+        await router.press_again(ctx, choice)

@@ -40,7 +40,7 @@ def register(router: Router) -> None:
         await show_main_menu(ctx)
 
     # The main menu itself keeps nothing (handlers/first_kept.py); its entries say each.
-    router.keeps_nothing.add("menu:main")
+    router.keeps_nothing.update({"menu:main", "/menu"})
 
     @router.button("menu")
     async def menu_button(ctx: Context) -> None:

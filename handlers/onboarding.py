@@ -206,7 +206,7 @@ async def _agree(ctx: Context, router: Router, payload: str) -> None:
     )
     if then:
         # The caller goes on where they wanted to go, as it is now (checked again).
-        await router.press_again(ctx, then)
+        await first_kept.go_on(ctx, router, then)
         return
     # No greeting again: the person was greeted at the start and has just been thanked (a
     # caller heard it said: one idea a message, and the menu a second sooner).

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from handlers.messages import ButtonPress
+from handlers.messages import ButtonPress, Command
 from handlers.staff import holds
 
 if TYPE_CHECKING:
@@ -77,10 +77,10 @@ class Router:
     # data who never agreed, handlers/privacy.py): elsewhere input before consent onboards.
     before_consent_states: set[str] = field(default_factory=set)
     # What keeps nothing of a person beyond what their call or chat already holds (the main
-    # menu, finding places): button keys (``prefix:action``, a menu entry ``menu:<key>``)
-    # and states. Where consent is asked at the first step that keeps something
-    # (handlers/first_kept.py: the phone), these work before it; elsewhere they wait for
-    # consent like everything else.
+    # menu, finding places): button keys (``prefix:action``, a menu entry ``menu:<key>``),
+    # commands (``/<name>``) and states. Where consent is asked at the first step that
+    # keeps something (handlers/first_kept.py: the phone), these work before it; elsewhere
+    # they wait for consent like everything else.
     keeps_nothing: set[str] = field(default_factory=set)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, Callback] = field(default_factory=dict)
@@ -228,6 +228,15 @@ class Router:
                 await self.start(ctx)  # not agreed yet: where they are in the notice
             return
         await button.callback(ctx)
+
+    async def command_again(self, ctx: Context, name: str) -> None:
+        """The command ``name`` (no arguments) run again now, checked as any is at the
+        moment of acting: gone, or its role no longer held - no longer valid."""
+        spec = self.commands.get(name)
+        if spec is None or not holds(ctx.user, spec.role):
+            ctx.stale()
+        ctx.incoming = replace(ctx.incoming, event=Command(name))
+        await spec.callback(ctx)
 
     async def start(self, ctx: Context) -> None:
         """The /start handler: a conversation's beginning, and where someone who has not

@@ -484,6 +484,8 @@ def register(router: Router) -> None:
     # (handlers/first_kept.py).
     router.menu_action("places", keeps_nothing=True)(ask_where)
 
+    router.keeps_nothing.add("/places")
+
     @router.command("places", N_("Find places to meet near you"))
     async def places_command(ctx: Context) -> None:
         await ask_where(ctx)

@@ -19,6 +19,7 @@ from handlers.first_kept import THEN
 from handlers.messages import Outgoing
 from handlers.privacy import READING_NOTICE
 from handlers.settings import HandlerSettings
+from handlers.to_coordinators import STATE as TO_COORDINATORS
 from tests.support.memory_transport import MemoryTransport, button_data, messages
 from tests.support.places_sample import import_sample
 
@@ -83,6 +84,27 @@ async def test_the_first_keeping_step_asks_consent_and_goes_on_after_it(
     assert person is not None and person.consent_at is not None
     assert any(data.startswith(then) for data in newest(out)), newest(out)
     assert not NOTICE & set(newest(out))
+
+
+async def test_zero_for_a_person_asks_consent_before_the_message_to_the_coordinators(
+    phone: MemoryTransport, db: Database
+):
+    """The phone's "0" outside the coordinators' hours is /coordinators: it records what the
+    caller says, so the notice comes first and "I agree" goes on to it; "#" without a way
+    back (/menu) keeps nothing."""
+    await phone.text(CALLER, "/start")
+    await phone.press(CALLER, "lang:de")
+    out = await phone.text(CALLER, "/menu")
+    assert "menu:places" in newest(out) and not NOTICE & set(newest(out))
+    out = await phone.text(CALLER, "/coordinators")
+    assert set(newest(out)) >= NOTICE
+    person = await db.users.find("phone", CALLER)
+    assert person is not None and person.consent_at is None
+    state = await db.users.get_state(person.id)
+    assert state is not None and state.data == {THEN: "/coordinators"}
+    await phone.press(CALLER, "consent:yes")
+    state = await db.users.get_state(person.id)
+    assert state is not None and state.state == TO_COORDINATORS
 
 
 async def test_a_places_search_is_not_carried_into_the_notice_and_no_thanks_keeps_little(
