@@ -71,7 +71,9 @@ PURPOSES = (
         "the person chose, only as a slow salted hash (coordinators see only that one is set)",
         "the bot; coordinators see the user number and first name (a caller on the phone line "
         "has none: '📞 Resident'); a helper only the first name; the number never leaves the bot",
-        "until /delete, or privacy.inactive_account_days without writing",
+        "until /delete, or privacy.inactive_account_days without writing; one who never agreed "
+        "and has nothing else of theirs (a caller who only heard places): "
+        "privacy.conversation_days",
     ),
     Purpose(
         "conversation",

@@ -559,6 +559,16 @@ class UserStore:
         )
         return [user for row in rows if (user := self._from_row(row)) is not None]
 
+    async def unagreed(self, seen_before: datetime) -> list[User]:
+        """Users who never agreed to the notice, not seen since ``seen_before`` (for the
+        retention job, which keeps only those with data of their own)."""
+        rows = await fetch_all(
+            self._tx,
+            _SELECT_USER + " WHERE consent_at IS NULL AND seen_at < ? ORDER BY id",
+            (to_text(seen_before),),
+        )
+        return [user for row in rows if (user := self._from_row(row)) is not None]
+
     async def get_state(self, user_id: int) -> ConversationState | None:
         row = await fetch_one(
             self._tx, "SELECT state, data FROM conversations WHERE user_id = ?", (user_id,)

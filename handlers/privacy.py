@@ -463,15 +463,26 @@ async def erase(scene: Context | Backstage, router: Router, person: User, why: s
 
 
 async def erase_inactive(
-    db: Database, settings: HandlerSettings, router: Router, seen_before: datetime
+    db: Database,
+    settings: HandlerSettings,
+    router: Router,
+    seen_before: datetime,
+    *,
+    unagreed: bool = False,
 ) -> tuple[int, int]:
     """Accounts silent since ``seen_before`` go the same way as with /delete, each in its
     own transaction: (erased, failed). One that fails is logged by number and the next
-    goes on."""
+    goes on. With ``unagreed``: only people who never agreed and have nothing of their
+    own beyond a language (db/users.py ``has_data``) - a caller who heard places and hung
+    up, since the phone asks for consent only where something is kept
+    (handlers/first_kept.py); what is not agreed to is not kept for a year."""
     erased = failed = 0
-    for user in await db.users.inactive(seen_before):
+    found = db.users.unagreed if unagreed else db.users.inactive
+    for user in await found(seen_before):
         try:
             async with db.transaction():
+                if unagreed and await db.users.has_data(user.id):
+                    continue
                 await erase(Backstage(db, settings), router, user, "inactive")
             erased += 1
         except Exception as exc:
@@ -489,6 +500,10 @@ async def apply_retention(
     seen_before = now - timedelta(days=settings.inactive_account_days)
     erased, failed = await erase_inactive(db, settings, router, seen_before)
     report["inactive_accounts"] = None if failed else erased
+    # Never agreed, nothing of their own: forgotten when their unfinished step would be.
+    unseen = now - timedelta(days=settings.retention.conversation_days)
+    erased, failed = await erase_inactive(db, settings, router, unseen, unagreed=True)
+    report["unagreed_accounts"] = None if failed else erased
     for step in retention_steps():
         try:
             report[step.name] = await db.data_rights.retain(step, settings.retention, now)

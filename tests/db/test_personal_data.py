@@ -479,3 +479,31 @@ async def test_the_migration_keeps_requests_their_children_and_outbox_recipients
             assert (await cursor.fetchone())[0] == 1
     finally:
         await db.close()
+
+
+async def test_a_person_who_never_agreed_is_forgotten_with_their_unfinished_step(
+    db: Database,
+):
+    """A caller hears places before any notice (handlers/first_kept.py): one who never
+    agreed and keeps nothing of their own is not kept for a year, but as long as an
+    unfinished step - while a person with data, or who agreed, stays."""
+    settings = HandlerSettings()
+    bare = await db.users.seen("memory", "bare", "bare")
+    await db.users.set_language(bare.id, "ar")
+    agreed = await db.users.seen("memory", "agreed", "agreed")
+    await db.users.record_consent(agreed.id)
+    entered = await db.users.seen("memory", "entered", "entered")
+    await db.users.grant_role(entered.id, "volunteer")
+    days = settings.retention.conversation_days
+    now = datetime.now(UTC)
+
+    report = await apply_retention(db, settings, build_router(), now + timedelta(days=days - 1))
+    assert report["unagreed_accounts"] == 0
+    assert await db.users.get(bare.id) is not None
+
+    later = now + timedelta(days=days, hours=1)
+    report = await apply_retention(db, settings, build_router(), later)
+    assert report["unagreed_accounts"] == 1
+    assert await db.users.get(bare.id) is None
+    assert await db.users.get(agreed.id) is not None
+    assert await db.users.get(entered.id) is not None

@@ -65,6 +65,7 @@ PUBLIC: dict[str, str | None] = {
     "/posters": "district",
     "/poster/place/{id}": "place",
     "/poster/district/{name}": "district",
+    "/poster/volunteer/{lang}": None,
     "/leichte-sprache": None,
     "/privacy": None,
     "/favicon.ico": None,
@@ -262,6 +263,8 @@ def _address(town: Town, canonical: str, resource, rows: dict[str, int], token: 
             values[name] = "leaflet/leaflet.js"
         elif (name, before) == ("name", "district"):
             values[name] = slug(town.district)
+        elif (name, before) == ("lang", "volunteer"):
+            values[name] = "fa"
         else:
             pytest.fail(f"{canonical}: the test does not know what {{{name}}} is; teach it")
     return str(resource.url_for(**values)) if values else canonical
