@@ -25,7 +25,7 @@ EASY_MO := $(EASY_PO:.po=.mo)
 # the packages are compiled on every core once they are installed.
 COMPILE_PACKAGES = $(PY) -m compileall -q -j 0 "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" >/dev/null
 
-.PHONY: demo test lint catalogs extract update-catalogs bench clean web-assets postgresql speech pdf phone sms
+.PHONY: demo test lint catalogs extract update-catalogs bench bench-full clean web-assets postgresql speech pdf phone sms
 
 $(VENV)/.stamp-base: pyproject.toml | speech pdf
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -246,8 +246,15 @@ update-catalogs: extract
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) -m locales fill-source
 
+# make bench: the standard tier (about 20 minutes); make bench-full: every patient caller, the
+# callers who vanish, the outcomes on every judging seed of every shape, Berlin included
+# (about an hour and a half: before a release, after a change to the matching rules or to
+# what the phone says). docs/testing.md, "Benchmarks".
 bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone sms
 	$(PY) bench/run_all.py
+
+bench-full: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone sms
+	$(PY) bench/run_all.py --full
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info node_modules

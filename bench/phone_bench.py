@@ -57,8 +57,8 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    answered); the silence the idle phone heard from the greeting's end to the goodbye (goal
    ``idle_seconds`` ± 5 s) and from there to its CALL_CLOSED (the same plus the goodbye).
 
-Run: .venv/bin/python bench/phone_bench.py (``--patient``, ``--burst``, ``--vanish``: only
-those parts)
+Run: .venv/bin/python bench/phone_bench.py (``--calls``, ``--burst``, ``--vanish``,
+``--patient``: only those parts)
 """
 
 from __future__ import annotations
@@ -1117,15 +1117,16 @@ def main() -> None:
     kept = os.dup(1)
     os.dup2(2, 1)
     try:
-        # Only the parts named (each flag one; none: all): --burst (about a minute),
-        # --vanish (callers who vanish or do nothing, about 4 minutes), --patient (the
-        # patient caller's times, about 7 minutes); the 200 calls only when none is named.
-        parts = {"--burst", "--vanish", "--patient"} & set(args)
+        # Only the parts named (each flag one; none: all): --calls (the 200 calls, about 2
+        # minutes), --burst (about a minute), --vanish (callers who vanish or do nothing,
+        # about 4 minutes), --patient (the patient caller's times, about 7 minutes). make
+        # bench's standard tier names all but --vanish (bench/run_all.py).
+        parts = {"--calls", "--burst", "--vanish", "--patient"} & set(args)
         if quick:
             parts = {"--quick"}
             rows = asyncio.run(measure(lines, total=QUICK_CALLS, at_once=QUICK_CALLS))
         else:
-            rows = [] if parts else asyncio.run(measure(lines))
+            rows = asyncio.run(measure(lines)) if not parts or "--calls" in parts else []
         if (not parts or "--burst" in parts) and lines > 1:
             rows += asyncio.run(burst(lines))
         if not parts or "--vanish" in parts:

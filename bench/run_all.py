@@ -1,5 +1,14 @@
 """``make bench``: every benchmark in one run, one table, written to bench/RESULTS.md; the
-run exits 1 when a benchmark FAILED (its row says why), after the table is written."""
+run exits 1 when a benchmark FAILED (its row says why), after the table is written.
+
+Tiers (issue 83, point 3; docs/testing.md, "Benchmarks"): ``make bench`` runs the standard
+tier, about 18.5 minutes on this machine's two cores - the long benchmarks in a shorter form
+that still measures what each row names (the phone's patient callers in German only, the
+outcomes' goals in the small town on three judging seeds); ``make
+bench-full`` (``--full``) runs every patient caller, the callers who vanish, and the outcomes
+judged on every judging seed of every shape, Berlin included (about an hour and a half).
+``--quick`` runs each benchmark's quick pass (seconds, figures not judged, RESULTS.md not
+written). Every row states how long the run that measured it took, beside its estimate."""
 
 from __future__ import annotations
 
@@ -10,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +28,103 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import telegram_bench  # noqa: E402
+
+# (label, value, reference, took): the last says how long the run that measured it took.
+Row = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One benchmark script's run in a tier: its arguments, about how long it takes on this
+    machine's two cores when they are quiet (minutes; from its documented and recorded
+    durations, bench/README.md and bench/history/), and when it is ended as a failure."""
+
+    script: str
+    minutes: float
+    args: tuple[str, ...] = ()
+    timeout: int = 20
+
+
+# In make bench's own process (telegram_bench.measure), not as a script.
+IN_PROCESS = "telegram_bench.py"
+# The outcomes' goals only: the whole figure table is for RESULTS.md's own sections.
+GOALS = "--goals-only"
+_FIRST = (
+    # Five alternating rounds of 2,000 updates against the echo bot, a fan-out to 1,000.
+    Run(IN_PROCESS, 1.5),
+    Run("places_bench.py", 1),  # 100,000 places imported (about 45 s), nearest-10 queries
+    Run("reminders_bench.py", 0.5),
+    # The handler mix and nearest places on a throwaway PostgreSQL cluster.
+    Run("postgres_bench.py", 2),
+    # Several bot processes on one PostgreSQL: throughput with 1-3, fan-out.
+    Run("cluster_bench.py", 1.5),
+    # What an added city costs in memory and start-up.
+    Run("cities_bench.py", 0.5),
+    # The desk pages over HTTP and the map in Chromium (skipped while / serves no map).
+    Run("bench_web.py", 1),
+    # Read aloud with the embedded engine, and a fan-out with every voice.
+    Run("speech_bench.py", 1),
+    # Read aloud under a flood of web requests and 10,000 senders.
+    Run("speech_soak.py", 1),
+)
+# Text messages: segments per help story, 1,000 reminders through Kannel.
+_SMS = Run("sms_bench.py", 0.5)
+# In a process of its own: the Telegram benchmarks above have grown this one.
+_MEMORY = Run("memory_bench.py", 0.5)
+TIERS: dict[str, tuple[Run, ...]] = {
+    "standard": (
+        *_FIRST,
+        # The phone line: 200 calls through SIPp and Kamailio, 20 at once (about 2 min), a
+        # burst (1 min), the patient callers in German (new with a hint, new without,
+        # returning; about 3.5 min). Arabic's and the callers who vanish: the full tier.
+        Run(
+            "phone_bench.py",
+            6.5,
+            ("--calls", "--burst", "--patient", "--patient-languages", "de"),
+            20,
+        ),
+        _SMS,
+        # Issue 81's goals in the small town on the first three judging seeds of the rules
+        # on main, the sourced languages (six runs of about 20 s of a core). Dortmund, whose
+        # waves run takes about 3 minutes a seed, and the harsher languages: the full tier.
+        Run("outcomes.py", 1, ("--cities", "town", "--count", "3", "--no-harsher", GOALS), 20),
+        _MEMORY,
+    ),
+    "full": (
+        *_FIRST,
+        # Everything the phone bench measures: the 200 calls, the burst, the callers who
+        # vanish or do nothing (4 min of the configured waits), the patient callers in
+        # German and Arabic (about 8 min).
+        Run("phone_bench.py", 15, (), 40),
+        _SMS,
+        # The goals judged on every judging seed of the rules on main (8), each under the
+        # sourced and the harsher languages; Berlin's three in a run of their own (a waves
+        # run of its 14 days takes about 5 minutes of a core).
+        Run("outcomes.py", 45, ("--cities", "dortmund,town", GOALS), 120),
+        Run("outcomes.py", 20, ("--cities", "berlin", GOALS), 90),
+        _MEMORY,
+    ),
+}
+TIERS["quick"] = tuple(Run(r.script, 0.2, ("--quick",), 10) for r in TIERS["standard"])
+# What the standard tier leaves to the full one, as rows of its table: no row goes silently.
+LEFT_FOR_FULL: tuple[tuple[str, str], ...] = (
+    ("phone: patient callers in Arabic", "about 4 min"),
+    ("phone: callers who vanish or do nothing", "about 4 min"),
+    ("outcomes: goals in Dortmund", "about 30 min"),
+    ("outcomes: the small town's goals on seeds 4-8, the harsher languages", "about 10 min"),
+    ("outcomes: goals in Berlin", "about 20 min"),
+)
+
+
+def estimate(tier: str) -> float:
+    """The tier's estimated minutes on this machine's two quiet cores."""
+    return sum(run.minutes for run in TIERS[tier])
+
+
+def duration(seconds: float) -> str:
+    """61.4 -> "1 min 1 s"; 41.0 -> "41 s"."""
+    whole = round(seconds)
+    return f"{whole // 60} min {whole % 60} s" if whole >= 60 else f"{whole} s"
 
 
 def _short(name: str) -> str:
@@ -72,67 +179,81 @@ def script_rows(
     return rows
 
 
-def main() -> None:
+def run(bench: Run) -> list[Row]:
+    """One benchmark's rows, each with how long its run took and the run's estimate."""
     began = time.monotonic()
-    try:
-        rows = asyncio.run(telegram_bench.measure())
-    except Exception as error:  # reported in its row; the other benchmarks still run
-        rows = [("telegram", "FAILED", f"{type(error).__name__}: {error}"[:120])]
-    rows += script_rows("places_bench.py")
-    rows += script_rows("reminders_bench.py")
-    # The handler mix and nearest places on a throwaway PostgreSQL cluster (about 2.5 min).
-    rows += script_rows("postgres_bench.py")
-    # Several bot processes on one PostgreSQL: throughput with 1-3, fan-out (about 2 min).
-    rows += script_rows("cluster_bench.py")
-    # What an added city costs in memory and start-up (about 1 min).
-    rows += script_rows("cities_bench.py")
-    # The desk pages over HTTP and the map in Chromium (skipped while / serves no map).
-    rows += script_rows("bench_web.py")
-    # Read aloud with the embedded engine, and a fan-out with every voice (about 1.5 min).
-    rows += script_rows("speech_bench.py")
-    # Read aloud under a flood of web requests and 10,000 senders (about 1.5 min).
-    rows += script_rows("speech_soak.py")
-    # The phone line: 200 calls through SIPp and Kamailio, 20 at once (about 2 min), a burst
-    # (1 min), callers who vanish or do nothing (4 min), then a patient caller in de and ar,
-    # every prompt heard to its end (about 10 min).
-    rows += script_rows("phone_bench.py", minutes=30)
-    # Text messages: segments per help story, 1,000 reminders through Kannel (about 30 s).
-    rows += script_rows("sms_bench.py")
-    # The offer rules' outcomes (issue 81's goals): a month of Dortmund and two of a small
-    # town on a simulated clock, broadcast and waves, the first three judging seeds of the
-    # rules on main, each goal under the sourced and the harsher languages (about 15 min on
-    # two idle cores; Berlin's runs take longer: bench/outcomes.py --cities berlin).
-    judged = ("--cities", "dortmund,town", "--count", "3", "--goals-only")
-    rows += script_rows("outcomes.py", minutes=60, args=judged)
-    # In a process of its own: the Telegram benchmarks above have grown this one.
-    rows += script_rows("memory_bench.py")
-    report(rows, time.monotonic() - began)
+    if bench.script == IN_PROCESS:
+        quick = "--quick" in bench.args
+        sizes = (
+            (1, telegram_bench.QUICK_UPDATES, telegram_bench.QUICK_VOLUNTEERS)
+            if quick
+            else (telegram_bench.ROUNDS, telegram_bench.UPDATES, telegram_bench.VOLUNTEERS)
+        )
+        try:
+            rows = asyncio.run(telegram_bench.measure(*sizes))
+        except Exception as error:  # reported in its row; the other benchmarks still run
+            rows = [("telegram", "FAILED", f"{type(error).__name__}: {error}"[:120])]
+    else:
+        rows = script_rows(bench.script, bench.timeout, bench.args)
+    took = f"{duration(time.monotonic() - began)} (est. {bench.minutes:g} min)"
+    return [(label, value, reference, took) for label, value, reference in rows]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``run_all.py`` (the standard tier), ``--full`` or ``--quick``."""
+    argv = sys.argv[1:] if argv is None else argv
+    tier = "full" if "--full" in argv else "quick" if "--quick" in argv else "standard"
+    print(
+        f"make bench, {tier} tier: {len(TIERS[tier])} runs, estimated"
+        f" {estimate(tier):g} min on two quiet cores",
+        flush=True,
+    )
+    began = time.monotonic()
+    rows: list[Row] = []
+    for bench in TIERS[tier]:
+        rows += run(bench)
+    if tier == "standard":
+        rows += [
+            (label, "full tier", f"make bench-full; {about}", "-") for label, about in LEFT_FOR_FULL
+        ]
+    report(rows, time.monotonic() - began, tier=tier)
 
 
 def report(
-    rows: list[tuple[str, str, str]], took: float, results: Path = HERE / "RESULTS.md"
+    rows: list[Row], took: float, results: Path = HERE / "RESULTS.md", tier: str = "standard"
 ) -> None:
-    """Print the table and write it to ``results``; then exit 1 if a row FAILED (issue 65,
-    point 6: the bench runs through, or says so)."""
+    """Print the table and write it to ``results`` (not for the quick tier, whose figures are
+    not judged); then exit 1 if a row FAILED (issue 65, point 6: the bench runs through, or
+    says so)."""
     day = f"{datetime.now(UTC):%Y-%m-%d}"
     width = max(len(r[0]) for r in rows) + 2
-    table = [f"{'measurement':<{width}}{'result':>18}   reference / target", "-" * (width + 60)]
-    table += [f"{label:<{width}}{value:>18}   {reference}" for label, value, reference in rows]
-    table.append(f"make bench took {took // 60:.0f} min {took % 60:.0f} s")
+    table = [
+        f'{tier} tier (bench/run_all.py; docs/testing.md, "Benchmarks"), estimated'
+        f" {estimate(tier):g} min",
+        f"{'measurement':<{width}}{'result':>18}   {'took (its run)':<26}reference / target",
+        "-" * (width + 90),
+    ]
+    table += [f"{r[0]:<{width}}{r[1]:>18}   {r[3]:<26}{r[2]}" for r in rows]
+    table.append(f"make bench took {duration(took)} (estimated {estimate(tier):g} min)")
     print("\n".join(table))
     print(f"measured {day} on this machine ({sys.platform}, {os.cpu_count()} cores)")
+    if tier != "quick":
+        _write(table, day, tier, results)
+    failed = [label for label, value, *_ in rows if value == "FAILED"]
+    if failed:
+        # The table is written either way: the other rows were measured.
+        raise SystemExit(f"make bench: {len(failed)} benchmark(s) FAILED: {', '.join(failed)}")
+
+
+def _write(table: list[str], day: str, tier: str, results: Path) -> None:
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     marker = "\n## make bench"
     head, _, last = text.partition(marker)
     # The notes written below the last table (what a row's figure means) stay.
     notes = "```\n".join(last.split("```\n")[2:])
-    text = head.rstrip() + "\n" + marker.strip("\n") + f" — {day}\n\n```\n"
+    text = head.rstrip() + "\n" + marker.strip("\n") + f" — {day}, {tier} tier\n\n```\n"
     text += "\n".join(table) + "\n```\n" + notes
     results.write_text(text, encoding="utf-8")
-    failed = [label for label, value, _ in rows if value == "FAILED"]
-    if failed:
-        # The table is written either way: the other rows were measured.
-        raise SystemExit(f"make bench: {len(failed)} benchmark(s) FAILED: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

@@ -11,25 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from bench.run_all import script_rows
+from bench.run_all import TIERS, script_rows
 
-# Every benchmark make bench runs (bench/run_all.py), by script; telegram_bench.py runs in
-# make bench's own process there, and as a script here.
-BENCHMARKS = (
-    "telegram_bench.py",
-    "places_bench.py",
-    "reminders_bench.py",
-    "postgres_bench.py",
-    "cluster_bench.py",
-    "cities_bench.py",
-    "bench_web.py",
-    "speech_bench.py",
-    "speech_soak.py",
-    "phone_bench.py",
-    "sms_bench.py",
-    "outcomes.py",
-    "memory_bench.py",
-)
+# Every benchmark make bench runs (bench/run_all.py's quick tier: each script of the standard
+# tier, which the full tier runs too); telegram_bench.py runs in make bench's own process
+# there, and as a script here.
+BENCHMARKS = tuple(dict.fromkeys(bench.script for bench in TIERS["quick"]))
 
 
 @pytest.mark.parametrize("script", BENCHMARKS)
