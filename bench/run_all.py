@@ -183,13 +183,8 @@ def run(bench: Run) -> list[Row]:
     """One benchmark's rows, each with how long its run took and the run's estimate."""
     began = time.monotonic()
     if bench.script == IN_PROCESS:
-        quick = "--quick" in bench.args
-        sizes = (
-            (1, telegram_bench.QUICK_UPDATES, telegram_bench.QUICK_VOLUNTEERS)
-            if quick
-            else (telegram_bench.ROUNDS, telegram_bench.UPDATES, telegram_bench.VOLUNTEERS)
-        )
         try:
+            sizes = telegram_bench.sizes("--quick" in bench.args)
             rows = asyncio.run(telegram_bench.measure(*sizes))
         except Exception as error:  # reported in its row; the other benchmarks still run
             rows = [("telegram", "FAILED", f"{type(error).__name__}: {error}"[:120])]

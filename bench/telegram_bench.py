@@ -267,11 +267,14 @@ async def measure(
     ]
 
 
+def sizes(quick: bool) -> tuple[int, int, int]:
+    """measure()'s rounds, updates and volunteers; quick: one round of a few updates and a
+    small fan-out, for CI's pass over every benchmark (tests/bench/test_quick_pass.py and
+    run_all.py --quick): its figures are not judged."""
+    return (1, QUICK_UPDATES, QUICK_VOLUNTEERS) if quick else (ROUNDS, UPDATES, VOLUNTEERS)
+
+
 if __name__ == "__main__":
-    # --quick: one round of a few updates and a small fan-out, for CI's pass over every
-    # benchmark (tests/bench/test_quick_pass.py): its figures are not judged.
-    quick = "--quick" in sys.argv[1:]
-    sizes = (1, QUICK_UPDATES, QUICK_VOLUNTEERS) if quick else (ROUNDS, UPDATES, VOLUNTEERS)
-    for name, value, reference in asyncio.run(measure(*sizes)):
+    for name, value, reference in asyncio.run(measure(*sizes("--quick" in sys.argv[1:]))):
         print(f"{name:<44}{value:>16}   {reference}")
     print(f"measured {datetime.now(UTC):%Y-%m-%d}")
