@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from bench.run_all import LEFT_FOR_FULL, TIERS, Run, estimate, report, run, script_rows
+from bench.run_all import (
+    LEFT_FOR_FULL,
+    TIERS,
+    Run,
+    estimate,
+    left_for_full,
+    report,
+    run,
+    script_rows,
+)
 
 ROWS = [
     ("places: import", "1.0 s", "target ≤ 60 s", "1 min 2 s (est. 1 min)"),
@@ -97,3 +106,7 @@ def test_the_standard_tier_names_what_it_leaves_to_the_full_one():
     assert "--vanish" not in phone and "--calls" in phone
     left = " ".join(label for label, _ in LEFT_FOR_FULL)
     assert "Arabic" in left and "vanish" in left and "Berlin" in left and "Dortmund" in left
+    # Each such row says it was not measured, and how long the full tier takes for it.
+    assert all(
+        value == "full tier" and took.endswith(" min)") for _, value, _, took in left_for_full()
+    )
