@@ -13,6 +13,7 @@ Run: .venv/bin/python bench/telegram_bench.py
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from handler_steps import Steps, row
 from markupsafe import Markup
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
@@ -102,10 +104,11 @@ async def drain(
 
 
 async def nachbarbot_throughput(
-    database: str | None = None, updates: int = UPDATES
+    database: str | None = None, updates: int = UPDATES, steps: Steps | None = None
 ) -> tuple[float, float]:
     """Updates per second and p99 handler latency for ``updates`` of the mix, on
-    ``database`` (an empty database's URL or SQLite path; by default a new SQLite file)."""
+    ``database`` (an empty database's URL or SQLite path; by default a new SQLite file);
+    ``steps``: the measured updates sampled (bench/handler_steps.py)."""
     fake = FakeTelegram()
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,8 +136,9 @@ async def nachbarbot_throughput(
         fake.calls.clear()
         fake.counts.clear()
         latencies.clear()
-        mix(fake, updates)
-        seconds = await drain(fake, updates)
+        with steps.sampling() if steps is not None else contextlib.nullcontext():
+            mix(fake, updates)
+            seconds = await drain(fake, updates)
         await transport.stop()
         await db.close()
     await fake.stop()
@@ -248,6 +252,7 @@ async def measure(
         echo.append(await echo_throughput(updates))
     ratios = sorted(o / e for o, e in zip(ours, echo, strict=True))
     seconds, too_many, lost, _ = await fan_out(volunteers)
+    costliest = await profiled(updates)
     floor = volunteers / 30
     return [
         (
@@ -258,6 +263,7 @@ async def measure(
             " target ≥ 0.5)",
         ),
         ("handler latency p99", f"{max(p99s):.1f} ms", "worst round; target ≤ 50 ms"),
+        costliest,
         (
             f"fan-out to {volunteers:,} volunteers at the limit",
             f"{seconds:.1f} s",
@@ -265,6 +271,14 @@ async def measure(
             f"429s {too_many}; lost {lost}",
         ),
     ]
+
+
+async def profiled(updates: int = UPDATES) -> tuple[str, str, str]:
+    """One more pass of the mix, sampled and not timed: the row that names the five
+    costliest steps per update and the database round trips (a guard without a test)."""
+    steps = Steps()
+    await nachbarbot_throughput(updates=updates, steps=steps)
+    return row(steps, updates)
 
 
 def sizes(quick: bool) -> tuple[int, int, int]:
