@@ -89,7 +89,7 @@ def without_icons(text: str, keep: frozenset[str] = frozenset()) -> str:
     return re.sub(r"[ \t]{2,}", " ", kept)
 
 
-# A door code's picture ("🍎 86"): the code itself, kept.
+# A door code's picture (one of DOOR_SYMBOLS and its number): the code itself, kept.
 _DOOR_PICTURES = frozenset(DOOR_SYMBOLS)
 
 
