@@ -43,7 +43,7 @@ from handlers.messenger import backchannel_language
 from handlers.settings import HandlerSettings
 from handlers.small_groups import MIN_GROUP, too_small, zero_shown
 from handlers.statistics import NO_WAIT, Wait, requester_language, waits_between
-from locales import SUPPORTED_LANGUAGES, Formatted, Translator
+from locales import SUPPORTED_LANGUAGES, Formatted, Translator, first_upper
 
 WEEK = timedelta(days=7)
 
@@ -171,7 +171,9 @@ def _language_lines(
             t.format(
                 "{mark}{language}: {asked} · {share} · {volunteers}",
                 mark="⚠️ " if row.short else "",
-                language=t.language(row.code),
+                # The name starts the line: "Українська", not "українська" (uk, ru, ro,
+                # bg and pl write language names in lower case).
+                language=first_upper(t.language(row.code)),
                 asked=sl.count_text(t, row.asked, row.hidden),
                 share=sl.share_text(t, row),
                 volunteers=sl.speakers_text(t, row),

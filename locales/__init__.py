@@ -613,4 +613,11 @@ def language_name(code: str) -> str:
         name = Locale.parse(code).get_display_name(code) or code
     except (UnknownLocaleError, ValueError):
         return code
-    return name[:1].upper() + name[1:]
+    return first_upper(name)
+
+
+def first_upper(text: str) -> str:
+    """``text`` with only its first letter upper-cased, for a name that starts a line or a
+    sentence ("українська" -> "Українська"); unlike ``str.capitalize`` the rest is left as
+    it is, and a script without case (Arabic, Persian) is unchanged."""
+    return text[:1].upper() + text[1:]

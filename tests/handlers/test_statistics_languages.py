@@ -6,6 +6,8 @@ backend): per requester's language the requests of the last four weeks, those ma
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from datetime import timedelta
 
 import pytest
@@ -14,7 +16,7 @@ from db import Database
 from handlers import statistics_languages as sl
 from handlers import statistics_week
 from handlers.settings import HandlerSettings
-from locales import translator
+from locales import SUPPORTED_LANGUAGES, first_upper, translator
 from tests.handlers.test_statistics import NOW, _request
 
 pytestmark = pytest.mark.both_backends
@@ -149,3 +151,33 @@ async def test_the_weekly_digest_names_the_short_languages_and_their_posters(db:
     # Languages nobody asked in are not told apart from those with one or two requests.
     assert t.language("tr") not in text and t.language("en") not in text
     assert t.t("The other languages: too few requests to show.") in text
+
+
+def _first_letter_is_lower(line: str) -> bool:
+    """Whether the line's visible text starts with a lower-case letter: tags, spaces, bidi
+    marks and emoji ("⚠️ ") before it skipped; a digit or a bracket first is not a letter."""
+    text = re.sub(r"<[^>]+>", "", line)
+    for char in text:
+        if unicodedata.category(char)[0] in "SZC" or unicodedata.category(char) == "Mn":
+            continue
+        return char.islower()
+    return False
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+async def test_no_line_of_the_digest_starts_in_lower_case(
+    db: Database, language: str, monkeypatch: pytest.MonkeyPatch
+):
+    """Where language names are written in lower case (uk, ru, ro, bg, pl), a line of the
+    per-language table that starts with one still starts with a capital letter."""
+    monkeypatch.setattr(statistics_week, "backchannel_language", lambda: translator(language))
+    await _data(db)
+    settings = HandlerSettings(
+        backchannels=frozenset({("memory", "group")}), web_url="https://nachbarn.example"
+    )
+    assert await statistics_week.digest(db, settings, NOW) == 1
+    text = json.loads((await db.fetch_all("SELECT payload FROM outbox"))[-1][0])["text"]
+    t = translator(language)
+    assert first_upper(t.language("uk")) in text, text
+    lower = [line for line in text.splitlines() if _first_letter_is_lower(line)]
+    assert lower == [], text
