@@ -10,12 +10,31 @@ Nobody's name, number or words; the rows go after a day (retention, db/personal_
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from db.bans import BanList
-from db.statements import execute, fetch_all, fetch_one
+from db.requests import (
+    HelpRequest,
+    held_query,
+    posting_counts_of,
+    posting_counts_query,
+    requests_of,
+)
+from db.statements import execute, fetch_all, fetch_each
 from db.transactions import Transactions
 from db.users import User
 
 _PURPOSE = "posting\0"
+
+
+@dataclass(frozen=True)
+class PostingRecord:
+    """What the posting limits (handlers/helping/posting_limits.py) ask of a requester."""
+
+    held: list[HelpRequest]  # their held requests, oldest first (not asked: empty)
+    counts: tuple[int, int, int, str | None]  # db/requests.py posting_counts_query
+    traced: int  # their erased accounts' requests since ``since``
+    traced_newest: str | None
 
 
 class PostingTraces:
@@ -42,16 +61,27 @@ class PostingTraces:
                 (key, created_at, int(created_at < new_until)),
             )
 
-    async def of(self, user: User, since: str) -> tuple[int, str | None]:
-        """(how many, the newest) of the traces of ``user``'s erased accounts since ``since``."""
-        row = await fetch_one(
-            self._tx,
-            "SELECT COUNT(*), MAX(created_at) FROM posting_traces"
-            " WHERE key_hash = ? AND created_at >= ?",
-            (await self._key(user), since),
+    async def record(self, user: User, since: str, *, held: bool = True) -> PostingRecord:
+        """The posting limits' questions about ``user`` in one round trip: their held
+        requests (when ``held``), their request counts and their erased accounts' traces,
+        each since ``since`` where it counts a time."""
+        queries = [
+            posting_counts_query(user.id, since),
+            (
+                "SELECT COUNT(*), MAX(created_at) FROM posting_traces"
+                " WHERE key_hash = ? AND created_at >= ?",
+                (await self._key(user), since),
+            ),
+        ]
+        if held:
+            queries.append(held_query(user.id))
+        counts, (traces,), *mine = await fetch_each(self._tx, queries)
+        return PostingRecord(
+            requests_of(mine[0]) if mine else [],
+            posting_counts_of(counts),
+            int(traces[0]),
+            traces[1],
         )
-        assert row is not None
-        return int(row[0]), row[1]
 
     async def from_new_accounts(self, since: str) -> list[str]:
         """When erased new accounts posted since ``since``, newest first."""

@@ -26,7 +26,7 @@ from db.request_states import (
     TRANSITIONS,
 )
 from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
-from db.transactions import Transactions
+from db.transactions import Statement, Transactions
 
 # The time column a move to a state stamps.
 STAMPS = {OPEN: "opened_at", MATCHED: "matched_at", **dict.fromkeys(CLOSED, "closed_at")}
@@ -166,6 +166,39 @@ class RequestFilter:
             conditions.append("created_at < ?")
             params.append(self.created_before)
         return " AND ".join(conditions), params
+
+
+def requests_of(rows: list[Any]) -> list[HelpRequest]:
+    return [_row(row) for row in rows]
+
+
+def held_query(requester_id: int | None = None) -> Statement:
+    """The requests a posting limit holds back (drafts with a reason), oldest first; of one
+    requester when given (read with :func:`requests_of`)."""
+    mine = " AND requester_id = ?" if requester_id is not None else ""
+    return (
+        f"SELECT * FROM help_requests WHERE state = ? AND held_reason <> ''{mine}"
+        " ORDER BY created_at, id",
+        (DRAFT, *(() if requester_id is None else (requester_id,))),
+    )
+
+
+def posting_counts_query(user_id: int, since: str) -> Statement:
+    """(requests ever, requests still active, requests created since ``since``, when the
+    newest was created) of a requester (read with :func:`posting_counts_of`). What a
+    coordinator entered for them never counts, nor a draft (not sent, or held back)."""
+    active = ", ".join("?" * len(ACTIVE))
+    return (
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN state IN ({active}) THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END), 0), MAX(created_at)"
+        " FROM help_requests WHERE requester_id = ? AND entered_by IS NULL AND state <> ?",
+        (*ACTIVE, since, user_id, DRAFT),
+    )
+
+
+def posting_counts_of(rows: list[Any]) -> tuple[int, int, int, str | None]:
+    (row,) = rows
+    return int(row[0]), int(row[1]), int(row[2]), row[3]
 
 
 def _row(row: aiosqlite.Row) -> HelpRequest:
@@ -367,21 +400,6 @@ class RequestStore:
         )
         return [_row(row) for row in rows]
 
-    async def posting_counts(self, user_id: int, since: str) -> tuple[int, int, int, str | None]:
-        """(requests ever, requests still active, requests created since ``since``, when the
-        newest was created) of a requester: the posting limits in one query. What a
-        coordinator entered for them never counts, nor a draft (not sent, or held back)."""
-        active = ", ".join("?" * len(ACTIVE))
-        row = await fetch_one(
-            self._tx,
-            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN state IN ({active}) THEN 1 ELSE 0 END), 0),"
-            " COALESCE(SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END), 0), MAX(created_at)"
-            " FROM help_requests WHERE requester_id = ? AND entered_by IS NULL AND state <> ?",
-            (*ACTIVE, since, user_id, DRAFT),
-        )
-        assert row is not None
-        return int(row[0]), int(row[1]), int(row[2]), row[3]
-
     async def from_new_accounts(self, since: str, joined_since: str) -> list[str]:
         """When the requests created since ``since`` by accounts created since
         ``joined_since`` were created, newest first (a flood of new accounts shows here).
@@ -409,14 +427,7 @@ class RequestStore:
     async def held(self, requester_id: int | None = None) -> list[HelpRequest]:
         """The requests a posting limit holds back (drafts with a reason), oldest first;
         of one requester when given."""
-        mine = " AND requester_id = ?" if requester_id is not None else ""
-        rows = await fetch_all(
-            self._tx,
-            f"SELECT * FROM help_requests WHERE state = ? AND held_reason <> ''{mine}"
-            " ORDER BY created_at, id",
-            (DRAFT, *(() if requester_id is None else (requester_id,))),
-        )
-        return [_row(row) for row in rows]
+        return requests_of(await fetch_all(self._tx, *held_query(requester_id)))
 
     async def hold_on(self, request_id: int, reason: str, until: str | None) -> None:
         """A held request still held: for another reason, or until later."""

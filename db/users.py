@@ -85,6 +85,8 @@ class Arrival:
     # Seen before (a retry, a replay after a crash), and its answers if never confirmed sent.
     handled_before: bool
     kept_replies: str | None
+    # In a running contact (a matched request, as requester or volunteer) on arrival.
+    in_contact: bool = True
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,12 @@ class UserStore:
                 " (SELECT 1 FROM processed_updates WHERE platform = ? AND update_id = ?)"
                 " AS handled,"
                 " (SELECT replies FROM processed_updates WHERE platform = ? AND update_id = ?"
-                " AND answered_at IS NULL) AS kept",
+                " AND answered_at IS NULL) AS kept,"
+                # Whether a contact runs (db/requests.py relays_of): the main menu asks
+                # for the contacts only then, without a round trip of its own otherwise.
+                f" EXISTS (SELECT 1 FROM help_requests WHERE requester_id = users.id"
+                f" AND state = '{MATCHED}') OR EXISTS (SELECT 1 FROM help_requests"
+                f" WHERE volunteer_id = users.id AND state = '{MATCHED}') AS in_contact",
                 (
                     *chosen,
                     platform_user_id,
@@ -247,7 +254,9 @@ class UserStore:
             if row["c_state"] is not None
             else None
         )
-        return Arrival(user, state, row["handled"] is not None, row["kept"])
+        return Arrival(
+            user, state, row["handled"] is not None, row["kept"], bool(row["in_contact"])
+        )
 
     @staticmethod
     def finish_statement(

@@ -79,6 +79,9 @@ class Context:
     menu_sections: list[Callable[[Context], Awaitable[list[list[Button]]]]] = field(
         default_factory=list
     )
+    # False when the person was in no running contact as the update arrived (db/users.py
+    # ``Arrival.in_contact``): the main menu's contact rows need no query then.
+    in_contact: bool = True
     out: list[Outgoing] = field(default_factory=list)
     # Messages for other people: into the outbox, in this update's transaction.
     mail: Messenger = field(init=False)

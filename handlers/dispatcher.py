@@ -387,6 +387,7 @@ class Dispatcher:
             db=self.db,
             settings=self.settings,
             menu_sections=self.router.menu_sections,
+            in_contact=arrival.in_contact,
         )
         ctx.load_state(arrival.state)
         return ctx, arrival

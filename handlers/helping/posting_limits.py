@@ -259,16 +259,19 @@ async def may_post(
     whose request is held asks again after it went on (:data:`HELD_ONE`); ``releasing``:
     the held requests' job asks for that one, with its clock (``now``)."""
     now = now or datetime.now(UTC)
-    if not releasing and not user.banned_at and (mine := await scene.db.requests.held(user.id)):
-        return Refused(HELD_ONE, id=mine[0].id)
-    day_ago = to_text(now - POSTING_MEMORY)
-    ever, active, today, newest = await scene.db.requests.posting_counts(user.id, day_ago)
-    traced, traced_newest = await scene.db.posting_traces.of(user, day_ago)
+    asks_held = not releasing and not user.banned_at
+    # One round trip for the three questions every new request asks.
+    record = await scene.db.posting_traces.record(
+        user, to_text(now - POSTING_MEMORY), held=asks_held
+    )
+    if record.held:
+        return Refused(HELD_ONE, id=record.held[0].id)
+    ever, active, today, newest = record.counts
     counts = (
-        ever + traced,
+        ever + record.traced,
         active,
-        today + traced,
-        max(filter(None, (newest, traced_newest)), default=None),
+        today + record.traced,
+        max(filter(None, (newest, record.traced_newest)), default=None),
     )
     recent: list[str] = []
     burst = None

@@ -235,6 +235,9 @@ async def _write_to(ctx: Context) -> None:
 async def menu_rows(ctx: Context) -> list[list[Button]]:
     """The main menu starts with the running relays (and a helper's call to a phone
     resident, bridged_calls.py)."""
+    if not ctx.in_contact:
+        # No contact ran as the update arrived, and showing a menu starts none.
+        return []
     rows = []
     for c in await running_relays(ctx):
         if c.partner is None:
