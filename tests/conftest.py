@@ -73,6 +73,8 @@ SLOW_FIRST = (
     "tests/system/",
     # Every benchmark's --quick run in turn (mostly waiting on the servers they start).
     "tests/bench/test_quick_pass.py",
+    # The outcomes test's small city, ten days on three seeds: about a minute of a core.
+    "tests/bench/test_outcomes_floor.py",
     "tests/bot/transports/test_matrix",
     "tests/bot/transports/matrix/",
     "tests/bot/test_log_privacy.py",
