@@ -157,11 +157,15 @@ async def make_city(
             await sms.stop()
 
 
-async def write_request(resident: Resident, description: str) -> str:
-    """A new request by text, in German, up to "Send": the text that answers it (what is
-    sent waits for the number's code, handlers/helping/requests_flow.py)."""
-    t = translator("de")
-    await resident.say("/menu")
+async def write_request(
+    resident: Resident, description: str, lang: str = "de", *, from_menu: bool = False
+) -> str:
+    """A new request by text, in ``lang``, up to "Send": the text that answers it (what is
+    sent waits for the number's code, handlers/helping/requests_flow.py). ``from_menu``: the
+    resident already has the main menu (right after agreeing), else "/menu" brings it."""
+    t = translator(lang)
+    if not from_menu:
+        await resident.say("/menu")
     await resident.choose(t._("Ask for help"))
     await resident.choose(t._("Ask for help"))
     await resident.choose(t._("Shopping and errands"))

@@ -37,7 +37,7 @@ from tests.support.help_story import (
     register_volunteer,
 )
 from tests.support.memory_transport import button_data, readable, texts
-from tests.support.sms.city import City, Resident
+from tests.support.sms.city import City, Resident, write_request
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import other_code
 from tests.support.sms.fakesmsc import Text as FakeText
@@ -141,19 +141,9 @@ async def test_help_story_by_text_until_stop(
 
     await _onboard(resident, told.greeting, told.language, told.lang)
     onboarded = len(resident.texts)
-    await resident.choose(t._("Ask for help"))
-    await resident.choose(t._("Ask for help"))
-    await resident.choose(t._("Shopping and errands"))
-    await resident.say(told.need)
-    await resident.say("44147")
-    await resident.choose(t._("⚡ As soon as possible"))
-    if any(t._("Done") in text.text for text in resident.new):
-        await resident.choose(t._("Done"))
-    else:
-        await resident.choose(t._("Only my language"))
-    await resident.choose(t._("Send"))
+    asked = await write_request(resident, told.need, told.lang, from_menu=True)
     # A request by text is sent with the code texted to the number (issue 77, point 3).
-    await resident.say(_code(resident.new[-1].text))
+    await resident.say(_code(asked))
     user = await db.users.find("sms", told.number)
     assert user is not None
     (request,) = await db.requests.for_requester(user.id)
