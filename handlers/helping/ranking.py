@@ -203,6 +203,17 @@ def estimate(
     return min(chance, 0.95)
 
 
+@dataclass(frozen=True)
+class _Reachable:
+    """A volunteer within reach of a request, before the tables of offers are read."""
+
+    volunteer: Volunteer
+    # Asked for a related kind of help, not the request's own.
+    related: bool
+    km: float | None
+    shares: bool
+
+
 async def candidates(
     db: Database,
     settings: HandlerSettings,
@@ -220,7 +231,36 @@ async def candidates(
     not in ``skip``, best first; ``over_day_cap``: also those who had their offers a day
     and a week; ``evening``: those who take evening requests first; ``evening_only``:
     nobody else."""
-    rules = settings.offer_rules
+    found = await _offering(db, settings, request, reach, talk)
+    if not found:
+        return []
+    handed_back = await db.volunteers.handed_back(request.id)
+    # Who may be asked by area, kind and certificate first (no store query); the tables of
+    # offers and answers are then read for those few only.
+    reachable = [
+        near
+        for volunteer, related in found.values()
+        if volunteer.user_id not in handed_back
+        and (near := _near(settings, request, now, reach, volunteer, related, talk, evening_only))
+    ]
+    if not reachable:
+        return []
+    ranked, floor, head = await _ranked(db, settings, request, now, reachable, skip, over_day_cap)
+    # In the evening those who said they take evening requests first: the others may be
+    # out, or asleep before the offer is read.
+    ranked.sort(
+        key=lambda c: (evening and not c.volunteer.evenings, -c.estimate, c.volunteer.user_id)
+    )
+    if not head:
+        return ranked[: settings.offer_rules.wave_min]
+    return [c for c in ranked if c.estimate >= floor]
+
+
+async def _offering(
+    db: Database, settings: HandlerSettings, request: HelpRequest, reach: int, talk: bool
+) -> dict[int, tuple[Volunteer, bool]]:
+    """Who offers the request's kind of help (at ``RELATED_KINDS``: also a related kind,
+    marked True; ``talk``: on a talk shift), by user id, each once."""
     kinds = [request.category]
     if reach >= RELATED_KINDS:
         kinds += list(RELATED.get(request.category, ()))
@@ -233,40 +273,54 @@ async def candidates(
                 found[volunteer.user_id] = (volunteer, kind != request.category)
         if talk:
             break
-    if not found:
-        return []
-    handed_back = await db.volunteers.handed_back(request.id)
-    today = local_day(now)
-    checked = matching.needs_certificate(settings, request)
-    # Who may be asked by area, kind and certificate first (no store query); the tables of
-    # offers and answers are then read for those few only.
-    reachable: list[tuple[Volunteer, bool, float | None, bool]] = []
-    for volunteer, related in found.values():
-        who = volunteer.user_id
-        if who in handed_back:
-            continue
-        if checked and not matching.certified(volunteer, today):
-            continue
-        if evening_only and not volunteer.evenings:
-            continue
-        shares = matching.shares_language(volunteer, request)
-        if talk:
-            # City-wide, now: their shift, a shared language, awake.
-            km = None
-            if not (
-                shares
-                and on_talk_shift(volunteer.talk_shift, now)
-                and matching.quiet_until(volunteer, now) is None
-            ):
-                continue
-        else:
-            km = distance_km(settings, volunteer, request)
-            if not _reachable(settings, volunteer, request, km, reach, shares):
-                continue
-        reachable.append((volunteer, related, km, shares))
-    if not reachable:
-        return []
-    ids = [volunteer.user_id for volunteer, *_ in reachable]
+    return found
+
+
+def _near(
+    settings: HandlerSettings,
+    request: HelpRequest,
+    now: datetime,
+    reach: int,
+    volunteer: Volunteer,
+    related: bool,
+    talk: bool,
+    evening_only: bool,
+) -> _Reachable | None:
+    """``volunteer`` if they may be asked by certificate, the evening, area and kind (no
+    store query), else None."""
+    if matching.needs_certificate(settings, request) and not matching.certified(
+        volunteer, local_day(now)
+    ):
+        return None
+    if evening_only and not volunteer.evenings:
+        return None
+    shares = matching.shares_language(volunteer, request)
+    if talk:
+        # City-wide, now: their shift, a shared language, awake.
+        awake = matching.quiet_until(volunteer, now) is None
+        if shares and on_talk_shift(volunteer.talk_shift, now) and awake:
+            return _Reachable(volunteer, related, None, shares)
+        return None
+    km = distance_km(settings, volunteer, request)
+    if not _reachable(settings, volunteer, request, km, reach, shares):
+        return None
+    return _Reachable(volunteer, related, km, shares)
+
+
+async def _ranked(
+    db: Database,
+    settings: HandlerSettings,
+    request: HelpRequest,
+    now: datetime,
+    reachable: list[_Reachable],
+    skip: set[int],
+    over_day_cap: bool,
+) -> tuple[list[Candidate], float, bool]:
+    """Those within reach with room left (``over_day_cap``: all), not in ``skip``, with
+    their estimates; the floor; and whether anyone within reach - asked already or not,
+    capped or not - is at or above it (the floor holds only then)."""
+    rules = settings.offer_rules
+    ids = [near.volunteer.user_id for near in reachable]
     rooms, asked_week = await _rooms(db, rules, now, ids)
     helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids)
     answers = await db.volunteers.answers(ids)
@@ -280,40 +334,40 @@ async def candidates(
     # offers a volunteer a week in bench/outcomes.py, against 3.24.)
     floor = floor_of(rules, request, rate)
     head = False
-    german = not without_german(request)
     ranked: list[Candidate] = []
-    for volunteer, related, km, shares in reachable:
-        who = volunteer.user_id
+    for near in reachable:
+        who = near.volunteer.user_id
         taps, offers = answers.get(who, (0, 0))
         chance = estimate(
             rules,
             taps=taps,
             offers=offers,
             city_rate=rate,
-            km=km,
-            shares_language=shares,
-            no_common_language=not shares
-            and not german
-            and "de" not in volunteer.languages
-            and not settings.translation,
-            related_kind=related,
+            km=near.km,
+            shares_language=near.shares,
+            no_common_language=_no_common_language(settings, near, request),
+            related_kind=near.related,
             asked_this_week=asked_week.get(who, 0),
             helped_lately=who in helped,
         )
         head = head or chance >= floor
         if who in skip:
             continue
-        if rooms[who].left(kept_back(rules, volunteer, request)) <= 0 and not over_day_cap:
+        if rooms[who].left(kept_back(rules, near.volunteer, request)) <= 0 and not over_day_cap:
             continue
-        ranked.append(Candidate(volunteer, chance, km, shares))
-    # In the evening those who said they take evening requests first: the others may be
-    # out, or asleep before the offer is read.
-    ranked.sort(
-        key=lambda c: (evening and not c.volunteer.evenings, -c.estimate, c.volunteer.user_id)
+        ranked.append(Candidate(near.volunteer, chance, near.km, near.shares))
+    return ranked, floor, head
+
+
+def _no_common_language(settings: HandlerSettings, near: _Reachable, request: HelpRequest) -> bool:
+    """Whether the volunteer and a requester without German have no language in common
+    (none, German, nor a translation engine of the city's)."""
+    return (
+        not near.shares
+        and without_german(request)
+        and "de" not in near.volunteer.languages
+        and not settings.translation
     )
-    if not head:
-        return ranked[: rules.wave_min]
-    return [c for c in ranked if c.estimate >= floor]
 
 
 @dataclass(frozen=True)
