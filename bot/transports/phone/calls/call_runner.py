@@ -16,8 +16,13 @@ Steps (data):
   prompts are played: :class:`Done` at their end, :class:`Pressed` for one of ``keys``
   (which cuts them short); ``wait=False``: done at once, said while the call does
   something else (:data:`HUSH`: nothing said, what plays stopped);
-- :class:`Gather` - a key of ``keys``, after its prompts, for at most ``seconds``:
-  :class:`Pressed` or :class:`TimedOut`;
+- :class:`Gather` - jambonz's ``gather`` verb for keys: after its prompts (a key of
+  ``keys`` cuts them short), at most ``max_digits`` keys of ``keys``, ended by
+  ``finish_on_key`` (jambonz ``finishOnKey``, not one of the digits), by the pause
+  ``inter_digit_timeout`` after a key (``interDigitTimeout``; None: only by the end key or
+  the most) or when none came for ``seconds`` (``timeout``; None: no limit): one key
+  (``max_digits`` 1) is :class:`Pressed`, more are :class:`Gathered` (fewer than
+  ``min_digits``: :class:`TimedOut`); :class:`TimedOut` when nothing came;
 - :class:`Bridge` - this call and ``other`` hear each other until this call ends:
   :class:`Ended`, or :class:`Failed` when they could not be connected;
 - :class:`HangUp` - :class:`Ended`;
@@ -72,9 +77,15 @@ class Say:
 
 @dataclass(frozen=True)
 class Gather:
+    """jambonz's ``gather`` (input ``digits``): ``seconds`` is its ``timeout``."""
+
     keys: str
     seconds: float | None = None
     prompts: tuple[Path, ...] = ()
+    min_digits: int = 1
+    max_digits: int = 1
+    finish_on_key: str = ""
+    inter_digit_timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,13 @@ class Pressed:
 
 
 @dataclass(frozen=True)
+class Gathered:
+    """The keys a :class:`Gather` of more than one took, its end key left out."""
+
+    digits: str
+
+
+@dataclass(frozen=True)
 class TimedOut:
     pass
 
@@ -157,7 +175,7 @@ class Ended:
     gave_up: bool = False
 
 
-Result = Answered | Done | Pressed | TimedOut | Failed | Recorded | Transferred | Ended
+Result = Answered | Done | Pressed | Gathered | TimedOut | Failed | Recorded | Transferred | Ended
 
 
 class CallRunner:
@@ -249,12 +267,21 @@ class CallRunner:
             said = await self._say(Say(step.prompts, step.keys))
             if not isinstance(said, Done):
                 return said
-        try:
-            async with asyncio.timeout(step.seconds):
-                event = await self._next(("ended",), step.keys)
-        except TimeoutError:
-            return TimedOut()
-        return self._result(event)
+        typed, wait = "", step.seconds
+        while True:
+            try:
+                async with asyncio.timeout(wait):
+                    event = await self._next(("ended",), step.keys + step.finish_on_key)
+            except TimeoutError:
+                return _typed(step, typed)
+            if event.kind != "key" or step.max_digits == 1:
+                return self._result(event)
+            if event.value == step.finish_on_key:
+                return _typed(step, typed)
+            typed += event.value
+            if len(typed) >= step.max_digits:
+                return Gathered(typed)
+            wait = step.inter_digit_timeout
 
     async def _bridge(self, step: Bridge) -> Result:
         if not await self.control.bridge(self.call_id, step.other):
@@ -314,6 +341,11 @@ class CallRunner:
                 kept.append(event)
         for event in kept:
             self._events.put_nowait(event)
+
+
+def _typed(step: Gather, typed: str) -> Gathered | TimedOut:
+    """What a gather of several keys took when it ended before its most."""
+    return Gathered(typed) if typed and len(typed) >= step.min_digits else TimedOut()
 
 
 async def unless_ended(step: Awaitable[T], other: CallRunner) -> T | None:

@@ -19,6 +19,7 @@ from bot.transports.phone.calls.call_runner import (
     Ended,
     Failed,
     Gather,
+    Gathered,
     HangUp,
     Listen,
     Pressed,
@@ -142,6 +143,33 @@ async def test_gather_waits_its_time_after_its_prompts():
     await asyncio.sleep(0)
     stack.tell(1, "key", "#")
     assert await gathering == Pressed("#")
+
+
+async def test_gather_takes_digits_as_jambonz_does():
+    """Several keys (jambonz's digits): ended by the end key (left out), by the most, or by
+    the pause between keys; too few, or none in the time, is no input."""
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    entry = Gather("0123456789", None, max_digits=5, finish_on_key="#")
+    gathering = asyncio.ensure_future(runner.run(entry))
+    for key in "441#":
+        await asyncio.sleep(0)
+        stack.tell(1, "key", key)
+    assert await gathering == Gathered("441")
+    gathering = asyncio.ensure_future(runner.run(entry))
+    for key in "441379":
+        await asyncio.sleep(0)
+        stack.tell(1, "key", key)
+    assert await gathering == Gathered("44137")  # the most: the sixth is the next step's
+    assert await runner.run(Gather("9", None)) == Pressed("9")
+    paused = Gather("0123456789", 5.0, min_digits=2, max_digits=4, inter_digit_timeout=0.01)
+    gathering = asyncio.ensure_future(runner.run(paused))
+    await asyncio.sleep(0)
+    stack.tell(1, "key", "7")
+    assert await gathering == TimedOut()  # one digit, then the pause: fewer than two
+    assert await runner.run(Gather("0123456789", 0.01, max_digits=4)) == TimedOut()
+    stack.tell(1, "ended", "200")
+    assert isinstance(await runner.run(entry), Ended)
 
 
 async def test_bridge_hang_up_and_the_other_leg():
