@@ -48,7 +48,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
 from handlers.helping import held_requests, review_pace, waves
 from handlers.helping.timers import Timing, follow_up, roundup
-from handlers.statistics_week import digest
+from handlers.statistics.this_week import digest
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
-"""Aggregates for the statistics (handlers/statistics.py decides which figures and how they
-read): every figure is counted in SQL, so that a page with 100,000 requests reads a few
+"""Aggregates for the statistics (handlers/statistics/city_figures.py decides which figures
+and how they read): every figure is counted in SQL, so that a page with 100,000 requests reads a few
 hundred rows, never the requests themselves.
 
 Periods are ``[start, end)`` in stored timestamps (UTC text); months are Europe/Berlin
@@ -125,8 +125,8 @@ class StatisticsStore:
         self, start: str, end: str, hours: int
     ) -> list[tuple[str, int, int]]:
         """Published requests asked in [start, end), by their stored list of languages
-        (';ar;de;', a few dozen distinct lists; handlers/statistics.py tells the requester's
-        language from it): how many, and how many found a helper within ``hours`` of
+        (';ar;de;', a few dozen distinct lists; handlers/statistics/city_figures.py tells the
+        requester's language from it): how many, and how many found a helper within ``hours`` of
         publishing."""
         epoch = _EPOCH[self._tx.dialect]
         rows = await fetch_all(

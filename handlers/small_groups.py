@@ -4,7 +4,7 @@ A figure counted from fewer than ``MIN_GROUP`` requests (or volunteers) is hidde
 (primary), and so is anything computed from it (hours, times, shares). That is zero too:
 were a zero shown, a hidden figure beside it would say "one or two here", so "–" stands for
 0, 1 or 2 alike (and every district and language has its row, whether it has anything or
-not: handlers/statistics.py). Hiding one cell is not enough where a total is shown: the
+not: handlers/statistics/city_figures.py). Hiding one cell is not enough where a total is shown: the
 total minus the shown cells gives it back. So in every line that adds up to a total (a row,
 a column, a table's margin), the hidden members together must come to nothing (which tells
 about nobody) or to at least ``MIN_GROUP``, and never one member alone; otherwise the

@@ -20,8 +20,8 @@ from db.clock import local_day
 from db.database import latest_migration
 from db.request_states import CLOSED, MATCHED, STATES, WAITING, sql_list
 from db.statements import fetch_all, fetch_one
-from handlers import statistics
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
+from handlers.statistics import city_figures
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import check_compiled, po_path
 
@@ -425,13 +425,13 @@ async def _translation_checks(config: Config, db: Database) -> AsyncIterator[Che
     if not config.translation.engine:
         # Requests in other languages arrive: volunteers who speak none of them cannot
         # read them, and the waves ask them all the same (issue 63).
-        untranslated = await statistics.untranslated_requests(db, "", datetime.now(UTC))
+        untranslated = await city_figures.untranslated_requests(db, "", datetime.now(UTC))
         if untranslated:
             yield (
                 "translation engine",
                 "WARN",
                 f"translation.engine not set, while {untranslated} of the last"
-                f" {statistics.UNTRANSLATED_DAYS} days' requests came from people without"
+                f" {city_figures.UNTRANSLATED_DAYS} days' requests came from people without"
                 " German: volunteers who share none of their languages cannot read them"
                 " (docs/language-bridge.md)",
             )

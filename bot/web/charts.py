@@ -18,7 +18,7 @@ import textwrap
 
 from markupsafe import Markup, escape
 
-from handlers.statistics import Chart
+from handlers.statistics.city_figures import Chart
 
 WIDTH = 360  # a phone's width: the chart is never shrunk below its text's size
 VALUE = 110  # room for the value after the longest bar

@@ -42,7 +42,7 @@ from db.request_states import (
 )
 from db.requests import HelpRequest
 from db.users import User
-from handlers import statistics, statistics_picture, ui
+from handlers import ui
 from handlers.context import Context
 from handlers.helping import (
     held_offers,
@@ -67,6 +67,8 @@ from handlers.messages import Button, ButtonPress, Command, Message
 from handlers.parsing import id_number, typed
 from handlers.router import Router
 from handlers.staff import may_ban
+from handlers.statistics import city_figures
+from handlers.statistics.picture import picture
 from locales import N_, Translator
 
 ROLE = "coordinator"
@@ -531,7 +533,7 @@ def _state_lines(t: Translator, by_state: dict[str, int]) -> list[Markup]:
     ]
 
 
-def _group_lines(t: Translator, figures: statistics.Summary) -> list[Markup]:
+def _group_lines(t: Translator, figures: city_figures.Summary) -> list[Markup]:
     lines: list[Markup] = []
     for title, groups, kinds in (
         (N_("By district"), figures.stadtbezirk, False),
@@ -554,7 +556,7 @@ def _group_lines(t: Translator, figures: statistics.Summary) -> list[Markup]:
 
 async def _stats(ctx: Context) -> None:
     t = ctx.t
-    figures = await statistics.summary(ctx.db)
+    figures = await city_figures.summary(ctx.db)
     lines = _state_lines(t, figures.by_state)
     median = figures.median_minutes_to_match
     if median is not None:
@@ -569,7 +571,7 @@ async def _stats(ctx: Context) -> None:
         lines += [Markup(""), *await _translation_figures(ctx)]
     ctx.reply(Markup("\n").join(lines))
     # The period's figures as a picture, the same as on the desk's statistics page.
-    ctx.send(await statistics_picture.picture(ctx.db, t, statistics.city_districts(ctx.settings)))
+    ctx.send(await picture(ctx.db, t, city_figures.city_districts(ctx.settings)))
 
 
 async def _coordinator_add(ctx: Context) -> None:

@@ -1,4 +1,4 @@
-"""Each city's scheduler holds the coordinators' weekly digest (handlers/statistics_week.py
+"""Each city's scheduler holds the coordinators' weekly digest (handlers/statistics/this_week.py
 ``digest``): on Mondays, five minutes after the city's own morning roundup, on Berlin's
 clock (summer time or not), under the city's job id."""
 

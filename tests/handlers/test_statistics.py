@@ -1,4 +1,4 @@
-"""The statistics' figures on a known data set (handlers/statistics.py over
+"""The statistics' figures on a known data set (handlers/statistics/city_figures.py over
 db/statistics.py), and the CSV cells the desk writes (bot/web/csv_export.py)."""
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from bot.web.csv_export import BOM, cell, csv_text, neutralise
 from db import Database
 from db.clock import to_text
 from db.places import Place
-from handlers import statistics
 from handlers.settings import HandlerSettings
-from handlers.statistics import MEDIAN, P90, Period, percentile
-from handlers.statistics_picture import picture
+from handlers.statistics import city_figures
+from handlers.statistics.city_figures import MEDIAN, P90, Period, percentile
+from handlers.statistics.picture import picture
 from locales import translator
 
 # The statistics' SQL (percentile ranks, months in Berlin) is written per backend.
 pytestmark = pytest.mark.both_backends
 
 NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
-DISTRICTS = statistics.city_districts(HandlerSettings())
+DISTRICTS = city_figures.city_districts(HandlerSettings())
 
 
 async def _request(
@@ -91,7 +91,7 @@ async def test_months_in_berlin_across_a_dst_change(db: Database):
     await _request(db, created=datetime(2025, 10, 31, 23, 30, tzinfo=UTC))
     await _request(db, created=datetime(2025, 10, 31, 22, 30, tzinfo=UTC))
     await _request(db, created=datetime(2025, 3, 1, 12, 0, tzinfo=UTC), state="draft")
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     by_month = {month: n for (_district, month), n in figures.requests.items()}
     assert by_month == {"2025-03": 1, "2025-04": 1, "2025-10": 1, "2025-11": 1}
     assert figures.requests_total == 4
@@ -104,7 +104,7 @@ async def test_time_to_a_helper_median_and_p90_exact(db: Database):
     for minutes in (5, 15):  # too few in Eving to be shown per district
         await _request(db, created=created, state="matched", district="Eving", wait_minutes=minutes)
     await _request(db, created=created, state="open")  # no helper: no time
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     hoerde = figures.waits["Hörde"]
     # From asking: the review's five minutes are part of each time.
     assert (hoerde.count, hoerde.median, hoerde.p90) == (11, 65, 105)
@@ -115,7 +115,7 @@ async def test_time_to_a_helper_median_and_p90_exact(db: Database):
     assert figures.wait_all.median == percentile(everything, MEDIAN) == 55
     assert figures.wait_all.p90 == pytest.approx(percentile(everything, P90)) == pytest.approx(103)
     # The chat's /stats median is the same owner's, over all time.
-    assert (await statistics.summary(db)).median_minutes_to_match == 55
+    assert (await city_figures.summary(db)).median_minutes_to_match == 55
 
 
 async def test_matched_within_a_day_per_month_and_district(db: Database):
@@ -126,18 +126,18 @@ async def test_matched_within_a_day_per_month_and_district(db: Database):
     for minutes in (10, 20):  # two in Eving: too few to show a share
         await _request(db, created=june, state="matched", district="Eving", wait_minutes=minutes)
     await _request(db, created=july, state="matched", wait_minutes=45)
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     assert figures.within_day[("Hörde", "2025-06")] == (5, 3)
     t = translator("en")
-    table = statistics.table(figures, t, "matched-24h")
+    table = city_figures.table(figures, t, "matched-24h")
     months = table.header[1:]
     rows = dict(table.rows)
-    june_cell = rows["Hörde"][months.index(str(statistics._month_label(t, (2025, 6))))]
+    june_cell = rows["Hörde"][months.index(str(city_figures._month_label(t, (2025, 6))))]
     assert june_cell.value == 60
     # The median of 35, 95, 1385 and 1805 minutes from asking: 740 minutes.
     assert june_cell.text == "60% · 12.3 hours"
-    assert rows["Eving"][months.index(str(statistics._month_label(t, (2025, 6))))].text == "–"
-    assert rows["Hörde"][months.index(str(statistics._month_label(t, (2025, 7))))].text == "–"
+    assert rows["Eving"][months.index(str(city_figures._month_label(t, (2025, 6))))].text == "–"
+    assert rows["Hörde"][months.index(str(city_figures._month_label(t, (2025, 7))))].text == "–"
 
 
 async def test_matched_within_2_and_24_hours_count_from_asking(db: Database):
@@ -152,21 +152,21 @@ async def test_matched_within_2_and_24_hours_count_from_asking(db: Database):
     await _request(db, created=june, state="matched", wait_minutes=60 * 22, review_minutes=180)
     await _request(db, created=june, state="review")  # still waiting for a coordinator
     await _request(db, created=june, state="rejected")  # never to be matched: not counted
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     assert figures.within_two_hours[("Hörde", "2025-06")] == (7, 3)
     # 22 hours after publishing, but 25 hours after asking: not within the day.
     assert figures.within_day[("Hörde", "2025-06")] == (7, 5)
     # Times to a helper from asking: 15, 25, 35, 210, 210, 1500 minutes.
     assert figures.waits["Hörde"].median == 122.5
     t = translator("en")
-    table = statistics.table(figures, t, "matched-2h")
-    june_label = str(statistics._month_label(t, (2025, 6)))
+    table = city_figures.table(figures, t, "matched-2h")
+    june_label = str(city_figures._month_label(t, (2025, 6)))
     assert dict(table.rows)["Hörde"][table.header[1:].index(june_label)].value == 43
     assert "2 hours of asking" in table.note
 
 
 async def test_unmet_is_expired_or_open_too_long(db: Database):
-    old = NOW - timedelta(days=statistics.UNMET_AFTER_DAYS, hours=1)
+    old = NOW - timedelta(days=city_figures.UNMET_AFTER_DAYS, hours=1)
     recent = NOW - timedelta(days=1)
     for _ in range(3):
         await _request(db, created=old, state="expired")
@@ -175,10 +175,10 @@ async def test_unmet_is_expired_or_open_too_long(db: Database):
     await _request(db, created=recent, state="open")  # still has time
     await _request(db, created=old, state="matched", wait_minutes=30)
     await _request(db, created=old, state="withdrawn")
-    figures = await statistics.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
     assert figures.unmet == {"Hörde": (7, 4), "Eving": (3, 3)}
     [unmet] = [
-        table for table in statistics.tables(figures, translator("en")) if table.id == "unmet"
+        table for table in city_figures.tables(figures, translator("en")) if table.id == "unmet"
     ]
     rows = {label: [c.value for c in cells] for label, cells in unmet.rows}
     assert rows.pop("Eving") == [3, 3, 100] and rows.pop("Hörde") == [7, 4, 57]
@@ -201,8 +201,8 @@ async def test_no_figure_tells_about_one_or_two_people(db: Database):
         closed=datetime(2025, 5, 10, tzinfo=UTC),
         minutes_spent=60,
     )
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
-    tables = {table.id: table for table in statistics.tables(figures, translator("de"))}
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    tables = {table.id: table for table in city_figures.tables(figures, translator("de"))}
     requests = {label: [c.value for c in cells] for label, cells in tables["requests"].rows}
     may = 12 - 5  # newest month first: December, November, ..., May
     assert requests["Eving"][may] is None and requests["Eving"][-1] is None
@@ -215,7 +215,7 @@ async def test_no_figure_tells_about_one_or_two_people(db: Database):
     months = {label: [c.value for c in cells] for label, cells in tables["hours-by-month"].rows}
     assert all(values == [None, None] or values == [0, 0.0] for values in months.values())
     assert not any(v for s in tables["hours-by-month"].chart.series for v in s.values)
-    assert (await statistics.summary(db)).median_minutes_to_match is None
+    assert (await city_figures.summary(db)).median_minutes_to_match is None
 
 
 async def test_languages_asked_against_spoken(db: Database):
@@ -229,7 +229,7 @@ async def test_languages_asked_against_spoken(db: Database):
     paused = await db.users.seen("memory", "v3", "v3", "v3")
     await db.volunteers.save(paused.id, languages=("uk",))
     await db.execute("UPDATE volunteers SET paused = 1 WHERE user_id = ?", (paused.id,))
-    figures = await statistics.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
     assert figures.asked["ar"] == 2 and figures.asked["de"] == 1 and figures.asked["uk"] == 1
     assert figures.spoken["de"] == 2 and figures.spoken["ar"] == 1 and figures.spoken["uk"] == 0
     assert (figures.requests_total, figures.volunteers_total) == (3, 2)
@@ -252,13 +252,13 @@ async def test_matched_within_a_day_by_the_requesters_language(db: Database):
         state = "open" if minutes is None else "matched"
         await _request(db, created=june, state=state, languages=languages, wait_minutes=minutes)
     await _request(db, created=june, state="review", languages=("ar",))
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     by_language = figures.within_day_by_language
     assert by_language["de"] == (4, 3) and by_language["ar"] == (3, 1)
     assert by_language["tr"] == (5, 4) and by_language["uk"] == (2, 1)
     assert by_language["fa"] == (0, 0)
     t = translator("en")
-    table = statistics.table(figures, t, "matched-24h-language")
+    table = city_figures.table(figures, t, "matched-24h-language")
     rows = {label: [cell.text for cell in cells] for label, cells in table.rows}
     assert rows[t.language("de")] == ["4", "75%"]
     assert rows[t.language("tr")] == ["5", "80%"]
@@ -288,10 +288,10 @@ async def test_hours_by_month_and_district_hide_small_groups(db: Database):
         closed=datetime(2025, 5, 10, tzinfo=UTC),
         minutes_spent=45,
     )
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     assert figures.hours_by_month == {"2025-06": (3, 180), "2025-05": (1, 45)}
     t = translator("de")
-    tables = {table.id: table for table in statistics.tables(figures, t)}
+    tables = {table.id: table for table in city_figures.tables(figures, t)}
     rows = {label: cells for label, cells in tables["hours-by-district"].rows}
     # Eving's one help is one volunteer's hours; Hörde's, the total less Eving's, too.
     assert rows["Eving"][1].value is None and rows["Hörde"][1].value is None
@@ -305,8 +305,8 @@ async def test_hours_by_month_and_district_hide_small_groups(db: Database):
             closed=datetime(2025, 5, 10, tzinfo=UTC),
             minutes_spent=45,
         )
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
-    tables = {table.id: table for table in statistics.tables(figures, t)}
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    tables = {table.id: table for table in city_figures.tables(figures, t)}
     rows = {label: cells for label, cells in tables["hours-by-district"].rows}
     assert rows["Hörde"][1].value == 3.0 and rows["Hörde"][1].text == "3"
     assert rows["Eving"][1].value == 2.2
@@ -325,15 +325,15 @@ async def test_hours_by_month_and_district_hide_small_groups(db: Database):
         "test",
     )
     assert places
-    figures = await statistics.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     assert figures.places == {"Hörde": 1}
 
 
 async def test_an_empty_database_has_figures_too(db: Database):
-    figures = await statistics.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
     for lang in ("de", "ar"):
         t = translator(lang)
-        for table in statistics.tables(figures, t):
+        for table in city_figures.tables(figures, t):
             svg = charts.svg(table.chart, table.id, table.title, "", rtl=t.rtl, empty="none")
             assert svg.startswith("<svg") and "none" in svg
 

@@ -1,4 +1,4 @@
-"""Who is short of volunteers (handlers/statistics_languages.py over db/statistics.py), on a
+"""Who is short of volunteers (handlers/statistics/language_gaps.py over db/statistics.py), on a
 known data set and on both backends (the seconds from asking to a helper are SQL written per
 backend): per requester's language the requests of the last four weeks, those matched within
 24 hours of asking, the volunteers who take requests, and which languages are short."""
@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 
 from db import Database
-from handlers import statistics_languages as sl
-from handlers import statistics_week
 from handlers.settings import HandlerSettings
+from handlers.statistics import language_gaps as sl
+from handlers.statistics import this_week
 from locales import SUPPORTED_LANGUAGES, first_upper, translator
 from tests.handlers.test_statistics import NOW, _request
 
@@ -135,7 +135,7 @@ async def test_the_weekly_digest_names_the_short_languages_and_their_posters(db:
     settings = HandlerSettings(
         backchannels=frozenset({("memory", "group")}), web_url="https://nachbarn.example"
     )
-    assert await statistics_week.digest(db, settings, NOW) == 1
+    assert await this_week.digest(db, settings, NOW) == 1
     rows = await db.fetch_all("SELECT chat_id, payload FROM outbox ORDER BY id")
     assert [row[0] for row in rows] == ["group"]
     text = json.loads(rows[-1][1])["text"]
@@ -170,12 +170,12 @@ async def test_no_line_of_the_digest_starts_in_lower_case(
 ):
     """Where language names are written in lower case (uk, ru, ro, bg, pl), a line of the
     per-language table that starts with one still starts with a capital letter."""
-    monkeypatch.setattr(statistics_week, "backchannel_language", lambda: translator(language))
+    monkeypatch.setattr(this_week, "backchannel_language", lambda: translator(language))
     await _data(db)
     settings = HandlerSettings(
         backchannels=frozenset({("memory", "group")}), web_url="https://nachbarn.example"
     )
-    assert await statistics_week.digest(db, settings, NOW) == 1
+    assert await this_week.digest(db, settings, NOW) == 1
     text = json.loads((await db.fetch_all("SELECT payload FROM outbox"))[-1][0])["text"]
     t = translator(language)
     assert first_upper(t.language("uk")) in text, text

@@ -1,4 +1,4 @@
-"""No total in the statistics gives a hidden figure back (handlers/statistics.py): the
+"""No total in the statistics gives a hidden figure back (handlers/statistics/city_figures.py): the
 languages table's note names the period's requests and the volunteers, and says "–" where
 the requests table hides that total or the volunteers are fewer than three."""
 
@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 from db import Database
 from db.clock import to_text
-from handlers import statistics
 from handlers.settings import HandlerSettings
-from handlers.statistics import Period
+from handlers.statistics import city_figures
+from handlers.statistics.city_figures import Period
 from locales import translator
 
 NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
-DISTRICTS = statistics.city_districts(HandlerSettings())
+DISTRICTS = city_figures.city_districts(HandlerSettings())
 
 
 async def _requests(db: Database, count: int) -> None:
@@ -36,8 +36,8 @@ async def _volunteers(db: Database, count: int) -> None:
 
 
 async def _languages_note(db: Database) -> str:
-    figures = await statistics.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
-    return str(statistics.table(figures, translator("en"), "languages").note)
+    figures = await city_figures.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
+    return str(city_figures.table(figures, translator("en"), "languages").note)
 
 
 async def test_the_languages_note_hides_totals_the_other_tables_hide(db: Database):

@@ -1,5 +1,5 @@
 """The statistics' headline and honest charts on a known data set: this week's figures
-(handlers/statistics_week.py over db/statistics.py), the gap a coordinator should act on
+(handlers/statistics/this_week.py over db/statistics.py), the gap a coordinator should act on
 without a figure about one or two people, shares drawn on 0-100 %, the newest month first."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 
 from bot.web import charts
 from db import Database
-from handlers import statistics, statistics_week
-from handlers.statistics import Period
+from handlers.statistics import city_figures, this_week
+from handlers.statistics.city_figures import Period
 from locales import translator
 from tests.handlers.test_statistics import DISTRICTS, NOW, _request
 
@@ -50,7 +50,7 @@ async def _week_data(db: Database) -> None:
 async def test_the_weeks_headline_and_the_gap_with_a_true_zero(db: Database):
     await _week_data(db)
     await _volunteers(db, ("de",), ("de",), ("de", "en"), ("en",), ("en",))
-    week = await statistics_week.week(db, NOW)
+    week = await this_week.week(db, NOW)
     assert (week.asked, week.helped, week.in_review) == (6, 4, 3)
     assert week.wait.median == pytest.approx(25)
     # Persian waits longest (ten days on average); Ukrainian's two are not named.
@@ -59,8 +59,8 @@ async def test_the_weeks_headline_and_the_gap_with_a_true_zero(db: Database):
     assert week.slowest.minutes == pytest.approx(10 * 24 * 60 + 5, abs=1)
     # Four in Persian wait and nobody speaks it; no language has one or two volunteers, so
     # the zero is said.
-    assert week.gap == statistics_week.Gap("fa", 4, nobody=True)
-    sentence = str(statistics_week.gap_sentence(translator("en"), week.gap))
+    assert week.gap == this_week.Gap("fa", 4, nobody=True)
+    sentence = str(this_week.gap_sentence(translator("en"), week.gap))
     assert "4 requests in Persian" in sentence and "no volunteer speaks it" in sentence
 
 
@@ -69,9 +69,9 @@ async def test_the_gap_never_makes_a_hidden_count_one_or_two(db: Database):
     Arabic's "–" a one or a two: the gap says "fewer than 3" (0, 1 or 2 alike)."""
     await _week_data(db)
     await _volunteers(db, ("de",), ("de",), ("de",), ("ar",))
-    week = await statistics_week.week(db, NOW)
-    assert week.gap == statistics_week.Gap("fa", 4, nobody=False)
-    sentence = str(statistics_week.gap_sentence(translator("en"), week.gap))
+    week = await this_week.week(db, NOW)
+    assert week.gap == this_week.Gap("fa", 4, nobody=False)
+    sentence = str(this_week.gap_sentence(translator("en"), week.gap))
     assert "fewer than 3 volunteers" in sentence and "no volunteer" not in sentence
 
 
@@ -79,11 +79,11 @@ async def test_a_quiet_week_hides_small_counts(db: Database):
     # Two asked this week, one found a helper: each is about one or two people.
     await _request(db, created=NOW - timedelta(days=1), state="matched", wait_minutes=5)
     await _request(db, created=NOW - timedelta(days=1), state="review", languages=("ar",))
-    week = await statistics_week.week(db, NOW)
+    week = await this_week.week(db, NOW)
     t = translator("de")
-    assert [statistics_week.count_text(t, n) for n in (week.asked, week.helped)] == ["–", "–"]
-    assert statistics_week.count_text(t, 0) == "–"
-    assert statistics_week.count_text(t, 3) == "3"
+    assert [this_week.count_text(t, n) for n in (week.asked, week.helped)] == ["–", "–"]
+    assert this_week.count_text(t, 0) == "–"
+    assert this_week.count_text(t, 3) == "3"
     assert week.wait.median is None and week.slowest is None and week.gap is None
 
 
@@ -101,9 +101,9 @@ async def test_a_share_is_drawn_on_its_whole_scale_and_the_newest_month_first(db
     await _request(db, created=created, state="matched", wait_minutes=30)
     for _ in range(16):
         await _request(db, created=created)
-    figures = await statistics.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
+    figures = await city_figures.figures(db, Period.recent(NOW), NOW, districts=DISTRICTS)
     t = translator("en")
-    tables = {table.id: table for table in statistics.tables(figures, t)}
+    tables = {table.id: table for table in city_figures.tables(figures, t)}
     room = charts.WIDTH - charts.VALUE
     for name in ("matched-24h-language", "matched-24h", "matched-2h"):
         chart = tables[name].chart
@@ -112,7 +112,7 @@ async def test_a_share_is_drawn_on_its_whole_scale_and_the_newest_month_first(db
     # Counts still fill the room with their largest value.
     requests = charts.svg(tables["requests"].chart, "r", "t", "d", rtl=False, empty="none")
     assert max(_bars(requests)) == pytest.approx(room)
-    november = statistics._month_label(t, (2025, 11))
+    november = city_figures._month_label(t, (2025, 11))
     assert tables["requests"].header[1] == november
     assert tables["matched-24h"].chart.categories[0] == november
     assert tables["hours-by-month"].rows[0][0] == november

@@ -42,7 +42,6 @@ from bot.web.pages import render
 from db.clock import to_text
 from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
-from handlers import statistics
 from handlers.helping import history, lifecycle, offer_fanout, waves
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, easy_tag, first_name, named
@@ -53,6 +52,7 @@ from handlers.numbers.channel_line import channel_line
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
+from handlers.statistics import city_figures
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 
 AGES = (1, 3, 7, 14, 30)
@@ -189,7 +189,7 @@ def _row(t: Translator, request: HelpRequest, now: datetime) -> dict[str, Any]:
 async def _untranslated(desk: Any, t: Translator, now: datetime) -> Markup | None:
     """Requests from people without German and no translation engine: said above the
     list, as ``doctor`` says it to the operator (issue 63)."""
-    count = await statistics.untranslated_requests(
+    count = await city_figures.untranslated_requests(
         desk.site.db, desk.site.settings.translation, now
     )
     if not count:
@@ -202,7 +202,7 @@ async def _untranslated(desk: Any, t: Translator, now: datetime) -> Markup | Non
         " translation is set up. Volunteers who do not share their language cannot read"
         " them. Please ask the admin to set up a translation engine.",
         count,
-        days=statistics.UNTRANSLATED_DAYS,
+        days=city_figures.UNTRANSLATED_DAYS,
     )
     # What the coordinator can do now, before an engine is set up.
     return (

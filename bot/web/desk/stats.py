@@ -1,12 +1,12 @@
-"""The desk's statistics: every figure of handlers/statistics.py as a chart and as a table,
-for a period, and each table as a CSV download.
+"""The desk's statistics: every figure of handlers/statistics/city_figures.py as a chart and
+as a table, for a period, and each table as a CSV download.
 
 Routes: ``GET /desk/stats`` (``?period=``: empty for the last twelve months, or a year such
 as ``2025`` from the first request's year to this one; anything else is 400 with the form
 and a message), ``GET /desk/stats/<table>.csv`` with the same ``period`` (tables:
-``handlers.statistics.TABLE_IDS``). Coordinators and admins only, like every desk page.
+``handlers.statistics.city_figures.TABLE_IDS``). Coordinators and admins only, like every desk page.
 
-First the week's headline (handlers/statistics_week.py: asked, helped, waiting for review,
+First the week's headline (handlers/statistics/this_week.py: asked, helped, waiting for review,
 the median time to a helper, the language that waits longest) and the one gap to act on
 ("3 requests in Arabic are waiting, and no volunteer speaks it"), whatever the period; then
 who is short of volunteers, per language over the last four weeks, with the volunteer
@@ -41,9 +41,9 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import number
 from bot.web.pages import render
 from db.clock import local_month
-from handlers import statistics, statistics_languages, statistics_week
-from handlers.statistics import Figures, Period
-from handlers.statistics_week import Week
+from handlers.statistics import city_figures, language_gaps, this_week
+from handlers.statistics.city_figures import Figures, Period
+from handlers.statistics.this_week import Week
 from locales import Translator
 
 FRESH_FOR = 60.0  # seconds
@@ -54,7 +54,7 @@ T = TypeVar("T")
 class _Cache:
     figures: dict[Period, tuple[float, datetime, Figures]] = field(default_factory=dict)
     week: tuple[float, Week] | None = None
-    languages: tuple[float, list[statistics_languages.Language]] | None = None
+    languages: tuple[float, list[language_gaps.Language]] | None = None
 
 
 CACHE = web.AppKey("stats_cache", _Cache)
@@ -86,8 +86,8 @@ async def _figures(request: web.Request, period: Period, now: datetime) -> tuple
     if kept is not None and time.monotonic() - kept[0] < FRESH_FOR:
         return kept[2], kept[1]
     site = desk_of(request).site
-    districts = statistics.city_districts(site.settings)
-    figures = await statistics.figures(site.db, period, now, districts=districts)
+    districts = city_figures.city_districts(site.settings)
+    figures = await city_figures.figures(site.db, period, now, districts=districts)
     if len(cache.figures) > 32:
         cache.figures.clear()
     cache.figures[period] = (time.monotonic(), now, figures)
@@ -108,23 +108,23 @@ async def _fresh(request: web.Request, name: str, count: Callable[[], Awaitable[
 
 async def _week(request: web.Request, now: datetime) -> Week:
     db = desk_of(request).site.db
-    return await _fresh(request, "week", lambda: statistics_week.week(db, now))
+    return await _fresh(request, "week", lambda: this_week.week(db, now))
 
 
-async def _languages(request: web.Request, now: datetime) -> list[statistics_languages.Language]:
+async def _languages(request: web.Request, now: datetime) -> list[language_gaps.Language]:
     site = desk_of(request).site
     verified = site.settings.require_verified_volunteers
     return await _fresh(
         request,
         "languages",
-        lambda: statistics_languages.languages(site.db, now, verified=verified),
+        lambda: language_gaps.languages(site.db, now, verified=verified),
     )
 
 
 def _headline(week: Week, t: Translator) -> dict[str, object]:
     """The week's figures as the page shows them: (id, label, value, detail) each, and the
     gap's sentence (None: no gap)."""
-    count = statistics_week.count_text
+    count = this_week.count_text
     wait = t.duration(round(week.wait.median)) if week.wait.median is not None else "–"
     slowest = week.slowest
     figures = [
@@ -139,7 +139,7 @@ def _headline(week: Week, t: Translator) -> dict[str, object]:
             t.t("{time} on average", time=t.duration(round(slowest.minutes))) if slowest else "",
         ),
     ]
-    gap = statistics_week.gap_sentence(t, week.gap) if week.gap else None
+    gap = this_week.gap_sentence(t, week.gap) if week.gap else None
     return {"figures": figures, "gap": gap}
 
 
@@ -155,11 +155,13 @@ def _csv_number(t: Translator):
 def _sections(figures: Figures, t: Translator) -> list[dict[str, object]]:
     """Each table with its chart."""
     sections: list[dict[str, object]] = []
-    for table in statistics.tables(figures, t):
+    for table in city_figures.tables(figures, t):
         # A chart with no bars above a table with figures must not say "no figures yet":
         # its figures are hidden (fewer than three), and it says so.
         hidden = any(
-            cell is statistics.HIDDEN for _, cells in [*table.rows, *table.footer] for cell in cells
+            cell is city_figures.HIDDEN
+            for _, cells in [*table.rows, *table.footer]
+            for cell in cells
         )
         chart = charts.svg(
             table.chart,
@@ -167,7 +169,7 @@ def _sections(figures: Figures, t: Translator) -> list[dict[str, object]]:
             table.chart_title,
             t._("The table after this chart has the same figures."),
             rtl=t.rtl,
-            empty=str(statistics.hidden_note(t)) if hidden else t._("No figures yet"),
+            empty=str(city_figures.hidden_note(t)) if hidden else t._("No figures yet"),
         )
         sections.append({"table": table, "chart": chart})
     return sections
@@ -213,7 +215,7 @@ async def page(request: web.Request) -> web.Response:
         chosen=raw if period.year else "",
         error=None,
         sections=sections,
-        period_label=statistics.period_label(period, t),
+        period_label=city_figures.period_label(period, t),
         counted_at=t.time(counted),
         query=f"?period={period.year}" if period.year else "",
         notice=None,
@@ -226,7 +228,7 @@ async def page(request: web.Request) -> web.Response:
 @desk_page
 async def download(request: web.Request) -> web.StreamResponse:
     name = request.match_info["table"]
-    if name not in statistics.TABLE_IDS:
+    if name not in city_figures.TABLE_IDS:
         raise web.HTTPNotFound()
     t = translator_for(request)
     now = datetime.now(UTC)
@@ -237,7 +239,7 @@ async def download(request: web.Request) -> web.StreamResponse:
             text=str(t.t("Please choose the last twelve months or one of the years listed."))
         ) from None
     figures, _counted = await _figures(request, period, now)
-    table = statistics.table(figures, t, name)
+    table = city_figures.table(figures, t, name)
     rows: list[list[str | float | None]] = [list(table.csv_header or table.header)]
     for label, cells in [*table.rows, *table.footer]:
         rows.append([label, *(cell.value for cell in cells)])

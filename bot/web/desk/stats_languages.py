@@ -1,4 +1,4 @@
-"""The statistics page's section "who is short of volunteers" (handlers/statistics_languages.py
+"""The statistics page's section "who is short of volunteers" (handlers/statistics/language_gaps.py
 counts and judges): per requester's language over the last four weeks the requests, those
 matched within 24 hours of asking (a bar on the whole 0-100 % scale and a table), and the
 volunteers who speak it and take requests; and for each short language its gap, the
@@ -17,8 +17,8 @@ from markupsafe import Markup
 from bot.web import charts
 from bot.web.public.posters import volunteer_link, volunteer_page
 from bot.web.site import Site
-from handlers import statistics_languages as sl
-from handlers.statistics import Cell, Chart, Series, hidden_note
+from handlers.statistics import language_gaps as sl
+from handlers.statistics.city_figures import Cell, Chart, Series, hidden_note
 from locales import Translator
 
 

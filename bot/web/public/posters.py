@@ -7,7 +7,7 @@ the district's places: ``/start district_<slug>``; the poster lists them),
 ``GET /poster/volunteer/<language>`` (the volunteer poster, wholly in that language and
 its direction, whatever the reader's; the code opens the volunteer's registration:
 ``/start volunteer_<language>``; the desk's statistics offer it where a language is short
-of volunteers, handlers/statistics_languages.py). Where the code leads when the bot has no
+of volunteers, handlers/statistics/language_gaps.py). Where the code leads when the bot has no
 Telegram name: see ``links.qr_target``.
 """
 

@@ -39,7 +39,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.places.gazetteer import load_gazetteer, slug
 from handlers.places.importer import import_places
-from handlers.statistics import TABLE_IDS
+from handlers.statistics.city_figures import TABLE_IDS
 from tests.support.city_databases import every_row, open_city
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.ports import free_port

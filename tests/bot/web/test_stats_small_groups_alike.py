@@ -1,6 +1,6 @@
 """Where one or two requests (or volunteers) are, no statistic tells: moving them between
 districts, months or languages that hold fewer than three changes no CSV the desk writes,
-no chart it draws and not the picture /stats sends (handlers/statistics.py with
+no chart it draws and not the picture /stats sends (handlers/statistics/city_figures.py with
 handlers/small_groups.py).
 
 Before, a district, month or language with nothing was left out or showed 0 while one with
@@ -23,7 +23,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command, Picture
 from handlers.settings import HandlerSettings
-from handlers.statistics import TABLE_IDS
+from handlers.statistics.city_figures import TABLE_IDS
 from tests.support.help_story import GROUP
 from tests.support.memory_transport import MemoryTransport
 from tests.support.web_site import browser_session, serving

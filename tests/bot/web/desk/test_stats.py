@@ -324,7 +324,7 @@ async def test_the_headline_gap_and_charts_at_phone_and_desk_size(db, site, web_
     page with its text at 12 px or more and no value cut off; the newest month comes first
     in the charts and the tables; axe finds nothing."""
     from db.clock import local_month
-    from handlers.statistics import _month_label
+    from handlers.statistics.city_figures import _month_label
     from tests.support import browser as chromium
 
     _site, base = site

@@ -91,12 +91,12 @@ async def test_the_shares_are_drawn_on_their_whole_scale(db, site):
     figure; Persian's 25 % as a quarter."""
     from bot.web import charts
     from bot.web.desk import stats_languages
-    from handlers import statistics_languages
+    from handlers.statistics import language_gaps
     from tests.handlers.test_statistics_week import _bars
 
     await _asked(db, ("de",), 10, 9)
     await _asked(db, ("fa",), 4, 1)
-    rows = await statistics_languages.languages(db, datetime.now(UTC), verified=True)
+    rows = await language_gaps.languages(db, datetime.now(UTC), verified=True)
     section = stats_languages.section(site[0], rows, translator("en"))
     room = charts.WIDTH - charts.VALUE
     assert _bars(str(section.chart))[:2] == [round(0.9 * room, 1), round(0.25 * room, 1)]

@@ -1,6 +1,6 @@
 """The statistics as a picture for the chat (/stats in the backchannel): four of the desk's
-charts (handlers/statistics.py: the same figures, titles and labels) drawn with matplotlib
-into one PNG in the reader's language.
+charts (handlers/statistics/city_figures.py: the same figures, titles and labels) drawn with
+matplotlib into one PNG in the reader's language.
 
 matplotlib's own DejaVu Sans covers Latin, Cyrillic, Arabic and Persian, and matplotlib
 shapes Arabic script and orders right-to-left text itself (libraqm); in ar and fa the
@@ -21,9 +21,9 @@ from functools import lru_cache
 from markupsafe import Markup
 
 from db import Database
-from handlers import statistics
 from handlers.messages import Picture
-from handlers.statistics import Chart, Period
+from handlers.statistics import city_figures
+from handlers.statistics.city_figures import Chart, Period
 from locales import Translator, translator
 
 FONT = "DejaVu Sans"
@@ -103,16 +103,16 @@ async def picture(
     db: Database, t: Translator, districts: Sequence[str], now: datetime | None = None
 ) -> Picture:
     """The last twelve months' statistics as a PNG, labelled in ``t``'s language;
-    ``districts``: the city's (statistics.city_districts)."""
+    ``districts``: the city's (city_figures.city_districts)."""
     now = now or datetime.now(UTC)
     period = Period.recent(now)
-    figures = await statistics.figures(db, period, now, districts=districts)
+    figures = await city_figures.figures(db, period, now, districts=districts)
     panels = tuple(
         (table.chart_title, table.chart)
-        for table in (statistics.table(figures, t, name) for name in statistics.PICTURE_TABLES)
+        for table in (city_figures.table(figures, t, name) for name in city_figures.PICTURE_TABLES)
     )
-    label = statistics.period_label(period, t)
-    title = f"{t._(statistics.STATS_TITLE)} · {label}"
+    label = city_figures.period_label(period, t)
+    title = f"{t._(city_figures.STATS_TITLE)} · {label}"
     content = await asyncio.to_thread(_draw, title, panels, t.lang, t._("No figures yet"))
     return Picture(
         content,

@@ -1,14 +1,14 @@
 """Who is short of volunteers: per requester's language, over the last four weeks, how many
 requests came, how many a volunteer took within 24 hours of asking, and how many volunteers
 who take requests now speak the language - and which languages are short, so that the desk
-(bot/web/desk/stats.py) and the coordinators' weekly digest (handlers/statistics_week.py)
+(bot/web/desk/stats.py) and the coordinators' weekly digest (handlers/statistics/this_week.py)
 can hand out the volunteer poster in that language (bot/web/public/posters.py).
 
 No ranking rule makes volunteers who speak Persian appear (issue 81): where few speak a
 language, the help is people, found in a language café or a community group.
 
 Definitions (the desk page and the digest say them):
-- A request counts under its requester's language (``statistics.requester_language``:
+- A request counts under its requester's language (``city_figures.requester_language``:
   German for everyone who speaks it, else the first language they gave), asked in the last
   ``WINDOW`` and not rejected (a turned-down request was never to be matched).
 - Matched within 24 hours: a volunteer took it within ``MATCHED_WITHIN_HOURS`` of asking,
@@ -39,7 +39,7 @@ from markupsafe import Markup
 from db import Database
 from db.clock import to_text
 from handlers.small_groups import MIN_GROUP, protect_partition, too_small
-from handlers.statistics import MATCHED_WITHIN_HOURS, requester_language
+from handlers.statistics.city_figures import MATCHED_WITHIN_HOURS, requester_language
 from locales import SUPPORTED_LANGUAGES, Translator
 
 WINDOW = timedelta(days=28)

@@ -6,9 +6,9 @@ The week is the last seven days up to now. Its figures:
 - helped: requests a volunteer took in the week, whenever they were asked;
 - waiting for review: requests a coordinator has not yet published or turned down, now;
 - time to a helper: the median minutes from asking to a volunteer's acceptance of the
-  requests asked in the week that found one (handlers/statistics.py defines it);
+  requests asked in the week that found one (handlers/statistics/city_figures.py defines it);
 - the language that waits longest: of the requests waiting now (in review, or published
-  and nobody took them), by the requester's language (``statistics.requester_language``),
+  and nobody took them), by the requester's language (``city_figures.requester_language``),
   the language whose requests have waited longest on average.
 
 The gap: the requester's language with the most requests waiting now that fewer than
@@ -22,7 +22,7 @@ language has one or two volunteers); otherwise it says "fewer than three volunte
 The coordinators' weekly digest (:func:`digest`, every Monday morning to the backchannel,
 bot/city_service.py): the week's headline and gap, then per requester's language over the
 last four weeks the requests, the share matched within 24 hours and the volunteers who take
-requests (handlers/statistics_languages.py), with each short language's gap and the address
+requests (handlers/statistics/language_gaps.py), with each short language's gap and the address
 of its volunteer poster (``/poster/volunteer/<language>``, which carries the link to share).
 """
 
@@ -36,13 +36,13 @@ from markupsafe import Markup
 
 from db import Database
 from db.clock import to_text
-from handlers import statistics_languages
 from handlers.context import Backstage
 from handlers.messages import Message
 from handlers.messenger import backchannel_language
 from handlers.settings import HandlerSettings
 from handlers.small_groups import MIN_GROUP, too_small, zero_shown
-from handlers.statistics import NO_WAIT, Wait, requester_language, waits_between
+from handlers.statistics import language_gaps
+from handlers.statistics.city_figures import NO_WAIT, Wait, requester_language, waits_between
 from locales import SUPPORTED_LANGUAGES, Formatted, Translator, first_upper
 
 WEEK = timedelta(days=7)
@@ -158,9 +158,9 @@ def _headline_line(t: Translator, w: Week) -> Markup:
 
 
 def _language_lines(
-    t: Translator, rows: Sequence[statistics_languages.Language], web_url: str
+    t: Translator, rows: Sequence[language_gaps.Language], web_url: str
 ) -> list[Markup]:
-    sl = statistics_languages
+    sl = language_gaps
     lines = [
         t.t("<b>Languages, the last four weeks</b>"),
         t.t("(requests · matched within 24 hours · volunteers who take requests)"),
@@ -205,9 +205,7 @@ async def digest(db: Database, settings: HandlerSettings, now: datetime) -> int:
     """The coordinators' weekly digest to the backchannel; how many messages it queued."""
     bt = backchannel_language()
     this_week = await week(db, now)
-    rows = await statistics_languages.languages(
-        db, now, verified=settings.require_verified_volunteers
-    )
+    rows = await language_gaps.languages(db, now, verified=settings.require_verified_volunteers)
     lines = [bt.t("📊 <b>The week for the coordinators (the last 7 days)</b>")]
     lines.append(_headline_line(bt, this_week))
     if this_week.gap:
