@@ -44,7 +44,7 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    digit comes. Goals: new ≤ 45 s with a hint, ≤ 60 s without, returning ≤ 15 s, tenth
    language ≤ 25 s, no such wait over 1 s; a miss is printed, not an error. Each
    language's returning number calls once before (the prompts made, as in a running bot).
-   Its own section of bench/RESULTS.md ("Phone: the patient caller's minute").
+   Its own section of bench/LAST-RUN.md ("Phone: the patient caller's minute").
 6. A burst (issue 55, point 1; :func:`burst`, ``--burst`` alone): the lines' places and one
    more caller, all INVITEs sent by SIPp in the same instant (tests/support/sip/sipp.py
    ``HeldCallers``): how many are answered (target: every place) and what the one too many
@@ -84,6 +84,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Only what the line processes need as well is imported here (they import this module, see
 # SITECUSTOMIZE); the bot and the SIP test components are imported in measure().
+from bench.table import LAST_RUN
 from bot.transports.phone.sip import stack as sip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1160,11 +1161,12 @@ def main() -> None:
 PATIENT_SECTION = "## Phone: the patient caller's minute (issue 64, point 10)"
 
 
-def write_patient_section(rows: list[tuple[str, str, str]], load: float) -> None:
-    """The patient caller's figures as their own section of bench/RESULTS.md (replaced on
-    every run; the notes written under its table stay)."""
-    results = Path(__file__).resolve().parent / "RESULTS.md"
-    text = results.read_text(encoding="utf-8")
+def write_patient_section(
+    rows: list[tuple[str, str, str]], load: float, results: Path = LAST_RUN
+) -> None:
+    """The patient caller's figures as their own section of bench/LAST-RUN.md (replaced on
+    every run; the notes written under its table stay); bench/RESULTS.md's rows come from it."""
+    text = results.read_text(encoding="utf-8") if results.exists() else "# The last runs\n"
     table = "\n".join(f"{label:<52}{value:>10}  {reference}" for label, value, reference in rows)
     block = (
         f"{PATIENT_SECTION} — {datetime.now(UTC):%Y-%m-%d}\n\n"

@@ -1,5 +1,6 @@
-"""``make bench``: every benchmark in one run, one table, written to bench/RESULTS.md; the
-run exits 1 when a benchmark FAILED (its row says why), after the table is written.
+"""``make bench``: every benchmark in one run, one table, written to bench/LAST-RUN.md (from
+which the rows of bench/RESULTS.md's current table are taken); the run exits 1 when a
+benchmark FAILED (its row says why), after the table is written.
 
 Tiers (issue 83, point 3; docs/testing.md, "Benchmarks"): ``make bench`` runs the standard
 tier, about 18.5 minutes on this machine's two cores - the long benchmarks in a shorter form
@@ -7,7 +8,7 @@ that still measures what each row names (the phone's patient callers in German o
 outcomes' goals in the small town on three judging seeds); ``make bench-full``
 (``--full``) runs every patient caller, the callers who vanish, and the outcomes judged on
 every judging seed of every shape, Berlin included (about an hour and a half).
-``--quick`` runs each benchmark's quick pass (seconds, figures not judged, RESULTS.md not
+``--quick`` runs each benchmark's quick pass (seconds, figures not judged, nothing
 written). Every row states how long the run that measured it took, beside its estimate."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import telegram_bench  # noqa: E402
+from table import LAST_RUN  # noqa: E402
 
 # (label, value, reference, took): the last says how long the run that measured it took.
 Row = tuple[str, str, str, str]
@@ -47,7 +49,7 @@ class Run:
 
 # In make bench's own process (telegram_bench.measure), not as a script.
 IN_PROCESS = "telegram_bench.py"
-# The outcomes' goals only: the whole figure table is for RESULTS.md's own sections.
+# The outcomes' goals only: the whole figure table is for a run of outcomes.py of its own.
 GOALS = "--goals-only"
 _FIRST = (
     # Five alternating rounds of 2,000 updates against the echo bot, a fan-out to 1,000.
@@ -221,9 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     report(rows, time.monotonic() - began, tier=tier)
 
 
-def report(
-    rows: list[Row], took: float, results: Path = HERE / "RESULTS.md", tier: str = "standard"
-) -> None:
+def report(rows: list[Row], took: float, results: Path = LAST_RUN, tier: str = "standard") -> None:
     """Print the table and write it to ``results`` (not for the quick tier, whose figures are
     not judged); then exit 1 if a row FAILED (issue 65, point 6: the bench runs through, or
     says so)."""
@@ -248,7 +248,7 @@ def report(
 
 
 def _write(table: list[str], day: str, tier: str, results: Path) -> None:
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+    text = results.read_text(encoding="utf-8") if results.exists() else "# The last runs\n"
     marker = "\n## make bench"
     head, _, last = text.partition(marker)
     # The notes written below the last table (what a row's figure means) stay.

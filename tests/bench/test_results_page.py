@@ -1,0 +1,100 @@
+"""bench/RESULTS.md stays a front door (issue 82, point 6): at its top one current table of
+every benchmark's targets - figure, goal, met or missed, spread over seeds, date, machine,
+duration - and at most 200 lines in all. The method is in docs/testing.md, the history in
+git; what the scripts print goes to bench/LAST-RUN.md, so a run of make bench cannot grow
+the page."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from bench.run_all import report
+from bench.table import LAST_RUN
+
+PAGE = Path(__file__).resolve().parents[2] / "bench" / "RESULTS.md"
+LIMIT = 200
+# The title and a short introduction, then the table.
+TOP = 12
+COLUMNS = [
+    "figure",
+    "goal",
+    "met or missed",
+    "spread over seeds (or rounds)",
+    "date",
+    "machine",
+    "duration",
+]
+# What a row's verdict may say, for each of its parts ("met; harsher MISSED").
+VERDICTS = ("met", "MISSED", "harsher met", "harsher MISSED", "not run", "not measured", "-")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _tables(lines: list[str]) -> list[tuple[int, list[str]]]:
+    """(first line's index, its lines) for every block of consecutive table lines."""
+    tables: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(lines):
+        if not line.startswith("|"):
+            continue
+        if tables and tables[-1][0] + len(tables[-1][1]) == number:
+            tables[-1][1].append(line)
+        else:
+            tables.append((number, [line]))
+    return tables
+
+
+def problems(text: str) -> list[str]:
+    """What keeps ``text`` from being the page the issue asks for (empty: none)."""
+    lines = text.splitlines()
+    found = []
+    if len(lines) > LIMIT:
+        found.append(f"{len(lines)} lines, more than {LIMIT}")
+    if "```" in text:
+        found.append("a block of printed output: it belongs in bench/LAST-RUN.md")
+    tables = _tables(lines)
+    if len(tables) != 1:
+        return [*found, f"{len(tables)} tables, not one"]
+    start, rows = tables[0]
+    if start > TOP:
+        found.append(f"the table begins on line {start + 1}, not at the top")
+    if _cells(rows[0]) != COLUMNS:
+        return [*found, f"columns {_cells(rows[0])}, not {COLUMNS}"]
+    if len(rows) < 3:
+        return [*found, "a table without rows"]
+    for row in rows[2:]:
+        cells = _cells(row)
+        if len(cells) != len(COLUMNS):
+            found.append(f"{len(cells)} cells, not {len(COLUMNS)}: {row}")
+            continue
+        figure, goal, verdict, _, day, machine, took = cells
+        if not all(part.strip() in VERDICTS for part in verdict.split(";")):
+            found.append(f"neither met nor MISSED: {row}")
+        if verdict.startswith(("met", "MISSED")) and "-" in (goal, day, machine, took):
+            found.append(f"a verdict without its goal, date, machine or duration: {row}")
+        if not figure or not took:
+            found.append(f"a row without its figure or its duration: {row}")
+    if "MISSED" in text and "missed, plainly" not in text:
+        found.append("missed goals, but no paragraph that says which, plainly")
+    return found
+
+
+def test_the_page_is_one_current_table_at_its_top_within_200_lines():
+    assert problems(PAGE.read_text(encoding="utf-8")) == []
+
+
+def test_the_check_fails_a_page_that_grew_or_has_more_than_one_table():
+    page = PAGE.read_text(encoding="utf-8")
+    assert problems(page + "\n" * LIMIT)
+    assert problems(page + "\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert problems(page + "\n```\nprinted rows\n```\n")
+    assert problems("# Benchmark results\n\n" + "\n" * TOP + page.split("\n\n", 1)[1])
+    row = next(line for line in page.splitlines() if "| met |" in line)
+    assert problems(page.replace(row, row.replace("| met |", "| fine |")))
+
+
+def test_make_bench_writes_its_printed_table_beside_the_page_not_into_it():
+    assert inspect.signature(report).parameters["results"].default == LAST_RUN
+    assert LAST_RUN.parent == PAGE.parent and LAST_RUN != PAGE
