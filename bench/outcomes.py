@@ -45,10 +45,12 @@ Run: .venv/bin/python bench/outcomes.py [--quick] [--judge NAME [--count N] | --
 5,60] [--languages sourced|harsher] [--no-harsher] [--recovery recovers|none] [--goals-only]
 (``--quick``: one seed of a small town for three days, nothing judged; ``--count N``: the
 first N of the judging seeds (fewer, for a quicker answer); ``--jobs``: processes at once,
-2 by default; ``--translation``: the city names a translation engine, which only the offer
-rules look at; ``--review-hours``, ``--review-minutes``: the weekdays' office hours and
-delay; ``--goals-only``: only the goal rows, as make bench prints them.) bench/README.md
-lists the same.
+2 by default; ``--translation``: the city names a translation engine (the offer rules
+count nobody half for sharing no language, and a volunteer takes such a request at 0.8 x
+instead of 0.5 x: bench/outcomes_sim.py ``Behaviour.translated_language``, an
+assumption); ``--review-hours``, ``--review-minutes``: the weekdays' office hours and delay;
+``--goals-only``: only the goal rows, as make bench prints them.) bench/README.md lists the
+same.
 """
 
 from __future__ import annotations
@@ -82,7 +84,9 @@ from outcomes_model import (  # noqa: E402
 from outcomes_sim import (  # noqa: E402
     BROADCAST,
     WAVES,
+    Behaviour,
     Outcome,
+    Rule,
     Shape,
     Story,
     simulate,
@@ -154,15 +158,18 @@ QUICK = City("town", replace(TOWN, days=3, tail_days=1), (TUNING_SEEDS[3],))
 Job = tuple[str, Shape, int, bool, Review, Languages, Recovery]
 
 
+def with_translation(rule: Rule) -> Rule:
+    """``rule`` in a city that names a translation engine: the offer rules count no volunteer
+    half for sharing no language, and the model's volunteers take such a request at
+    Behaviour's ``translated_language`` instead of ``other_language`` (the bot translates
+    between them)."""
+    setup = rule.setup
+    return replace(rule, setup=lambda s: replace(setup(s), translation="libretranslate"))
+
+
 def _run(job: Job) -> tuple[Job, Outcome, float]:
     rule, shape, seed, translated, review, languages, recovery = job
-    chosen = RULES[rule]
-    if translated:
-        # A translation engine named: only the offer rules look at it here (the model's
-        # volunteers take an offer from someone who shares no language with them at the
-        # same lower chance either way; nothing is translated).
-        setup = chosen.setup
-        chosen = replace(chosen, setup=lambda s: replace(setup(s), translation="libretranslate"))
+    chosen = with_translation(RULES[rule]) if translated else RULES[rule]
     began = time.monotonic()
     outcome = asyncio.run(
         simulate(chosen, shape, seed, review=review, languages=languages, recovery=recovery)
@@ -553,6 +560,15 @@ def _play(jobs: list[Job], workers: int) -> dict[Job, Outcome]:
     return done
 
 
+def _translated_note() -> str:
+    """The title's words for a city that names a translation engine (the assumption)."""
+    behaviour = Behaviour()
+    return (
+        f"; a translation engine named (no shared language {behaviour.translated_language:g} x,"
+        f" not {behaviour.other_language:g} x)"
+    )
+
+
 def register(argv: list[str]) -> int:
     """``--register NAME [--count N]``: write the rule's judging seeds down (then commit)."""
     name = _option(argv, "register") or ""
@@ -613,7 +629,7 @@ def main(argv: list[str] | None = None) -> int:
         f"outcomes benchmark, {datetime.now(UTC):%Y-%m-%d}: "
         + (f"judging seeds of {whose!r}: " if judged else f"{whose}, not judged: ")
         + f"{seeds} (tuned on {TUNING_SEEDS[0]}-{TUNING_SEEDS[-1]})"
-        + ("; a translation engine named" if translated else "")
+        + (_translated_note() if translated else "")
         + f"; review {review.name}, publish_at_once "
         + (", ".join(sorted(review.publish_at_once)) or "off")
         + f"; languages {' / '.join(v.name for v in variants)}; broadcast"

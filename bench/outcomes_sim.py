@@ -159,7 +159,10 @@ class Behaviour:
     An offer read while the request is open is taken with the probability
     ``willing`` (the volunteer's own, Beta(``willing_a``, ``willing_b``)) x
     exp(-distance / ``distance_km``) x ``other_language`` when they share no language
-    with the requester x ``other_kind`` for a kind they did not choose x
+    with the requester (``translated_language`` instead where the city names a translation
+    engine: the bot translates the chat between them, so the barrier is lower, though help
+    in person without a shared language stays harder - an assumption nobody measured) x
+    ``other_kind`` for a kind they did not choose x
     ``busy`` ** (requests they help with now) - then "I can help" is pressed
     ``think_minutes`` later (uniform). Otherwise "not this time" is pressed with
     ``decline_share``, the rest stay silent. An offer read after someone took the request:
@@ -197,6 +200,7 @@ class Behaviour:
     willing_b: float = 3.5
     distance_km: float = 3.5
     other_language: float = 0.5
+    translated_language: float = 0.8
     other_kind: float = 0.4
     busy: float = 0.5
     think_minutes: tuple[float, float] = (1.0, 8.0)
@@ -551,6 +555,8 @@ class Run:
         self.review = review or Review()
         self.languages, self.recovery = languages, recovery
         self.folder = folder
+        # Whether the rule's city names a translation engine (Behaviour.translated_language).
+        self.translated = bool(rule.setup(HandlerSettings()).translation)
         self.people, asks = make_city(shape, seed, behaviour, languages)
         self.joining = joiners(shape, seed, behaviour, languages, recovery)
         self.by_name = {p.name: p for p in self.people}
@@ -936,14 +942,14 @@ class Run:
     def _chance(self, person: Person, request: Any) -> float:
         """The chance that ``person`` says yes to ``request`` now (:class:`Behaviour`; a
         German-only volunteer who shares no language with the requester also times the
-        language assumption's ``german_only``)."""
+        language assumption's ``german_only``, with a translation engine or without)."""
         b = self.behaviour
         d = distance_m(person.lat, person.lon, request.lat or 0, request.lon or 0) / 1000
         if request.category == TALK:
             d = 0.0  # a talk is on the phone or in the chat
         p = person.willing * math.exp(-d / b.distance_km) * b.busy**person.helping
         if not set(request.languages) & set(person.languages):
-            p *= b.other_language
+            p *= b.translated_language if self.translated else b.other_language
             if person.languages == ("de",):
                 p *= self.languages.german_only
         if request.category not in person.categories:

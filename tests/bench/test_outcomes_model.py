@@ -240,3 +240,29 @@ def test_a_rule_is_judged_only_on_seeds_written_down_and_committed_before(tmp_pa
     _git(tmp_path, "commit", "-q", "-am", "edited")
     with pytest.raises(SystemExit, match="not its own"):
         outcomes_seeds.judging("weekly cap 14", registry)
+
+
+# -- a translation engine -----------------------------------------------------------------
+
+
+def test_with_a_translation_engine_a_volunteer_without_the_requesters_language_is_more_willing(
+    tmp_path: Path,
+):
+    """``--translation``: the city names an engine; the model's assumption is that a
+    volunteer who shares no language with the requester then takes the request at
+    ``translated_language`` instead of ``other_language`` (and a shared language changes
+    nothing)."""
+    request = SimpleNamespace(lat=51.5, lon=7.47, category="shopping", languages=("ar",))
+    behaviour = Behaviour()
+    # The rule the bench's --translation runs.
+    translated = outcomes.with_translation(WAVES)
+
+    def chance(rule, speaks: tuple[str, ...]) -> float:
+        run = Run(rule, TOWN, behaviour, 4, tmp_path)
+        person = replace(run.people[0], languages=speaks, categories=("shopping",), helping=0)
+        return run._chance(person, request)
+
+    plain, engine = chance(WAVES, ("de", "en")), chance(translated, ("de", "en"))
+    assert engine == pytest.approx(plain * behaviour.translated_language / behaviour.other_language)
+    assert engine > plain
+    assert chance(translated, ("de", "ar")) == chance(WAVES, ("de", "ar"))
