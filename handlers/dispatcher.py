@@ -3,7 +3,9 @@
 Order of decisions, the same on every transport:
 1. only private chats are served here (group backchannels get their own handlers);
 2. the user is looked up (created on first contact) and their language chosen;
-3. before the privacy notice is accepted only onboarding is reachable;
+3. the gates features registered (``Router.gates``) may take the update first - only those
+   its channel can need (a channel that calls: the caller check and its PIN); then,
+   before the privacy notice is accepted, only onboarding is reachable;
 4. commands, buttons, edits and deletions of earlier messages (``router.amendments``: a
    relayed one), then free input in the user's conversation state, or outside any step to
    the features that take it (``router.free_input``: a running contact, a place name);
@@ -34,6 +36,7 @@ from handlers.messages import (
     ButtonPress,
     Command,
     Edited,
+    Event,
     Happening,
     Incoming,
     Location,
@@ -49,7 +52,7 @@ from handlers.messages import (
     encode,
     shown,
 )
-from handlers.numbers import caller_check, coded_acts, phone_pin
+from handlers.numbers import caller_check, coded_acts
 from handlers.reader import group_reader, medium_of, reader_of, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
@@ -393,103 +396,120 @@ class Dispatcher:
         return ctx, arrival
 
     async def _route(self, ctx: Context) -> None:
+        """What answers the update, in the order of the module's docstring."""
         event = ctx.incoming.event
         if not ctx.incoming.is_private:
             await self._route_backchannel(ctx)
             return
-        consented = ctx.user.consent_at is not None
-        if caller_check.held(ctx):
-            # A call claims a number whose person has data: what is not free waits for her
-            # PIN, where she chose one, or a call-back to it (a caller ID proves little).
-            # The PIN is asked only now, never at a call's start: that would tell anyone
-            # which numbers have one.
-            if not await phone_pin.asked_for(ctx, caller_check.then_data(event)):
-                caller_check.hold(ctx)
+        if await self._gated(ctx):
             return
-
         if isinstance(event, Command):
-            spec = self.router.commands.get(event.name.lower())
-            if spec is None:
-                ctx.reply(
-                    ctx.t.t(
-                        "🤔 I don't know the command {command}. Send /help to see what I can do.",
-                        command="/" + event.name,
-                    ),
-                    ui.back_to_menu(ctx),
-                )
-                return
-            if (
-                not consented
-                and not spec.before_consent
-                and not await first_kept.goes_ahead(ctx, self.router)
-            ):
-                if not await first_kept.ask(ctx):
-                    await self._onboarding(ctx)
-                return
-            if not self._allowed(ctx, spec.role):
-                return
-            state = ctx.get_state()
-            if state is not None and state.state in self.router.views:
-                ctx.clear_state()  # a command moves on from a shown list (Router.views)
-            await spec.callback(ctx)
+            await self._command(ctx, event)
             return
-
         if isinstance(event, ButtonPress):
-            found = self.router.find_button(event.data)
-            if found is None:
-                ctx.send(ui.no_longer_valid(ctx))
-                ctx.reply(
-                    ctx.t.t("⚠️ This button is no longer valid. Here is the main menu."),
-                    ui.main_menu_buttons(ctx),
-                )
-                return
-            button, ctx.args = found
-            if (
-                not consented
-                and not button.before_consent
-                and not await first_kept.goes_ahead(ctx, self.router)
-            ):
-                if not await first_kept.ask(ctx):
-                    await self._onboarding(ctx)
-                return
-            if not self._allowed(ctx, button.role):
-                return
-            await self._press(ctx, button)
+            await self._button(ctx, event)
             return
-
-        if not consented:
-            state = ctx.get_state()
-            if (
-                isinstance(event, Text)
-                and state is not None
-                and (
-                    state.state in self.router.before_consent_states
-                    # A postcode typed for places, where consent waits for a keeping step.
-                    or await first_kept.goes_ahead(ctx, self.router)
-                )
-            ):
-                await self.router.states[state.state](ctx)
-                return
-            # A change to an earlier message is not a new message: it starts nothing.
-            if not isinstance(event, Edited | Removed):
-                await self._onboarding(ctx)
+        if ctx.user.consent_at is None:
+            await self._unagreed_input(ctx, event)
             return
-
-        if isinstance(event, Text | Edited) and len(event.text) > self.settings.max_text_length:
-            ctx.reply(
-                ctx.t.t(
-                    "✂️ Your message is too long ({length} characters). Please keep it "
-                    "under {limit} characters.",
-                    length=len(event.text),
-                    limit=self.settings.max_text_length,
-                )
-            )
+        if self._too_long(ctx, event):
             return
-
         if isinstance(event, Edited | Removed):
             await self._amend(ctx, event)
             return
+        await self._input(ctx, event)
 
+    async def _gated(self, ctx: Context) -> bool:
+        """Whether a gate took the update (``Router.gates``: the caller check and its PIN).
+        Only the gates its channel can need are asked: a chat's message meets none of the
+        phone's."""
+        for gate in self.router.gates_for(ctx.incoming.sender.platform, self.settings.channels):
+            if await gate.check(ctx):
+                return True
+        return False
+
+    async def _command(self, ctx: Context, event: Command) -> None:
+        spec = self.router.commands.get(event.name.lower())
+        if spec is None:
+            ctx.reply(
+                ctx.t.t(
+                    "🤔 I don't know the command {command}. Send /help to see what I can do.",
+                    command="/" + event.name,
+                ),
+                ui.back_to_menu(ctx),
+            )
+            return
+        if not await self._goes_ahead(ctx, spec.before_consent) or not self._allowed(
+            ctx, spec.role
+        ):
+            return
+        state = ctx.get_state()
+        if state is not None and state.state in self.router.views:
+            ctx.clear_state()  # a command moves on from a shown list (Router.views)
+        await spec.callback(ctx)
+
+    async def _button(self, ctx: Context, event: ButtonPress) -> None:
+        found = self.router.find_button(event.data)
+        if found is None:
+            ctx.send(ui.no_longer_valid(ctx))
+            ctx.reply(
+                ctx.t.t("⚠️ This button is no longer valid. Here is the main menu."),
+                ui.main_menu_buttons(ctx),
+            )
+            return
+        button, ctx.args = found
+        if await self._goes_ahead(ctx, button.before_consent) and self._allowed(ctx, button.role):
+            await self._press(ctx, button)
+
+    async def _goes_ahead(self, ctx: Context, before_consent: bool) -> bool:
+        """Whether a command or a press goes ahead as far as the privacy notice goes: the
+        person agreed, it works before that, or it keeps nothing where consent is asked at
+        the first step that keeps something (handlers/first_kept.py). Otherwise the notice
+        is asked for it, or the onboarding picks up where the person is."""
+        if (
+            ctx.user.consent_at is not None
+            or before_consent
+            or await first_kept.goes_ahead(ctx, self.router)
+        ):
+            return True
+        if not await first_kept.ask(ctx):
+            await self._onboarding(ctx)
+        return False
+
+    async def _unagreed_input(self, ctx: Context, event: Event) -> None:
+        """Input before the privacy notice was accepted: only a step that takes it then."""
+        state = ctx.get_state()
+        if (
+            isinstance(event, Text)
+            and state is not None
+            and (
+                state.state in self.router.before_consent_states
+                # A postcode typed for places, where consent waits for a keeping step.
+                or await first_kept.goes_ahead(ctx, self.router)
+            )
+        ):
+            await self.router.states[state.state](ctx)
+        # A change to an earlier message is not a new message: it starts nothing.
+        elif not isinstance(event, Edited | Removed):
+            await self._onboarding(ctx)
+
+    def _too_long(self, ctx: Context, event: Event) -> bool:
+        """Whether a text is over the limit (then it was answered so)."""
+        if not isinstance(event, Text | Edited) or len(event.text) <= self.settings.max_text_length:
+            return False
+        ctx.reply(
+            ctx.t.t(
+                "✂️ Your message is too long ({length} characters). Please keep it "
+                "under {limit} characters.",
+                length=len(event.text),
+                limit=self.settings.max_text_length,
+            )
+        )
+        return True
+
+    async def _input(self, ctx: Context, event: Event) -> None:
+        """Free input: to the step the person is at, else to the features that take it,
+        else a hint."""
         state = ctx.get_state()
         if state is not None and state.state in self.router.states:
             await self.router.states[state.state](ctx)
@@ -499,11 +519,9 @@ class Dispatcher:
                         ctx.withdraw_refusal()
                         break
             return
-
         for _, taker in self.router.free_input:
             if await taker(ctx):
                 return
-
         if isinstance(event, Text):
             ctx.reply(
                 ctx.t.t("🙂 I did not understand that. Please choose from the menu or send /help."),

@@ -8,14 +8,22 @@ states; the dispatcher finds it, checks the role and the state, and puts ``args`
 ``ctx.args``. A whole prefix can still be registered with ``@router.button`` for buttons
 whose data has no actions. A button that matches nothing, or is pressed in the wrong state,
 gets the one "no longer valid" answer from the dispatcher.
+
+Before any of them, a private update meets the gates (``Router.gates``, ``@router.gate``):
+checks a feature registers - the phone's caller check and its PIN - as python-telegram-bot
+registers a handler in an earlier group that can stop an update (``ApplicationHandlerStop``).
+A gate declares the capability of a channel it can need (handlers/channels.py ``Channel``:
+``calls``), never a transport's name; an update from a platform whose channel lacks it
+never meets that gate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from handlers.channels import Channel, Channels
 from handlers.messages import ButtonPress, Command
 from handlers.staff import holds
 
@@ -24,6 +32,10 @@ if TYPE_CHECKING:
     from handlers.context import Backstage, Context
 
 Callback = Callable[["Context"], Awaitable[None]]
+# A gate's check: True when it took the update (nothing after it sees the update).
+GateCheck = Callable[["Context"], Awaitable[bool]]
+# What a gate may declare it needs: a yes-or-no capability of a channel (``Channel.calls``).
+CAPABILITIES = frozenset(f.name for f in fields(Channel) if f.type in (bool, "bool"))
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,17 @@ class ButtonSpec:
         return state is not None and any(
             state == name or (name.endswith(".") and state.startswith(name)) for name in self.states
         )
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A check a private update meets before the features (``Router.gates``): asked in the
+    order of ``group`` (lowest first); ``needs``: the capability of the update's channel
+    without which it is not asked (None: every update meets it)."""
+
+    group: int
+    check: GateCheck
+    needs: str | None = None
 
 
 @dataclass
@@ -122,6 +145,14 @@ class Router:
     # takers of its kind, each given the scene (a Backstage) and the report.
     happenings: dict[type, list[Callable[[Backstage, Any], Awaitable[None]]]] = field(
         default_factory=dict
+    )
+    # What a private update meets before commands, buttons and input (see the module's
+    # docstring), in the order of their groups; the first that takes it ends it there.
+    gates: list[Gate] = field(default_factory=list)
+    # The gates of each platform, worked out once for the channels they were asked with:
+    # per update, a lookup - a chat's message pays nothing for the phone's gates.
+    _asked: tuple[Channels | None, dict[str, tuple[Gate, ...]]] = field(
+        default_factory=lambda: (None, {}), init=False, repr=False, compare=False
     )
 
     def command(
@@ -305,6 +336,36 @@ class Router:
             return callback
 
         return decorate
+
+    def gate(self, group: int, *, needs: str | None = None) -> Callable[[GateCheck], GateCheck]:
+        """Let ``check`` meet each private update first (see ``gates``), in ``group``;
+        ``needs``: only updates whose channel has this capability (:data:`CAPABILITIES`)."""
+        if needs is not None and needs not in CAPABILITIES:
+            raise ValueError(f"a gate cannot need {needs!r}: not a channel's capability")
+
+        def decorate(check: GateCheck) -> GateCheck:
+            self.gates.append(Gate(group, check, needs))
+            self.gates.sort(key=lambda gate: gate.group)
+            self._asked = (None, {})
+            return check
+
+        return decorate
+
+    def gates_for(self, platform: str, channels: Channels) -> tuple[Gate, ...]:
+        """The gates an update from ``platform`` meets: those whose capability its channel
+        (of ``channels``) has, in order."""
+        known, by_platform = self._asked
+        if known is not channels:
+            by_platform = {}
+            self._asked = (channels, by_platform)
+        gates = by_platform.get(platform)
+        if gates is None:
+            channel = channels.of(platform)
+            gates = tuple(
+                gate for gate in self.gates if gate.needs is None or getattr(channel, gate.needs)
+            )
+            by_platform[platform] = gates
+        return gates
 
     def menu_action(
         self, key: str, *, keeps_nothing: bool = False

@@ -22,8 +22,9 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   (handlers/numbers/phone_pin.py ``asked_for``; its "#", a lockout or the city's limit
   come back here, ``check:wait``), else for the call-back: a conversation's step like
   any other. The
-  transport says whose number a call claims (``Sender.claims``); the dispatcher holds what
-  is not free (:func:`held`, :func:`hold`, state :data:`STATE`) and the caller hears
+  transport says whose number a call claims (``Sender.claims``); its gate (:func:`gate`,
+  registered among the router's gates for channels that call) holds what is not free
+  (:func:`held`, :func:`hold`, state :data:`STATE`) and the caller hears
   :func:`offer` ("we call you back first"); its first button (key "1", ``check:call``)
   ends the call with :func:`calling` ("we call you in a moment", or at a time: the quiet
   hours; ``Message.closing``) and the voice transport's check calls
@@ -82,7 +83,7 @@ from handlers.context import Context
 from handlers.flood_limits import CityCounts
 from handlers.menu import show_main_menu
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text
-from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, WAIT_FOR_CALL, after_check
+from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, WAIT_FOR_CALL, after_check, asked_for
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -278,7 +279,26 @@ async def _other(ctx: Context) -> None:
     await show_main_menu(ctx)
 
 
+# The caller check's place among the gates every private update meets (``Router.gates``):
+# before any feature, and only on a channel that calls (a chat's message never meets it).
+GATE_GROUP = 0
+
+
+async def gate(ctx: Context) -> bool:
+    """The caller check as a gate (``Router.gate``): whether the update waits. A call claims
+    a number whose person has data: what is not free waits for her PIN, where she chose one
+    (phone_pin.py ``asked_for``), or a call-back to it (a caller ID proves little). The PIN
+    is asked only now, never at a call's start: that would tell anyone which numbers have
+    one."""
+    if not held(ctx):
+        return False
+    if not await asked_for(ctx, then_data(ctx.incoming.event)):
+        hold(ctx)
+    return True
+
+
 def register(router: Router) -> None:
+    router.gate(GATE_GROUP, needs="calls")(gate)
     # Before consent too: a claimed call may be at the privacy notice (a resident the desk
     # entered never agreed), and "I agree" there is what waits for the call-back; anything
     # else there goes back to the notice (the dispatcher's onboarding), not to the menu.
