@@ -238,6 +238,13 @@ lint: $(VENV)/.stamp-test
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy bot handlers db locales
 
+# The structure the code keeps (docs/architecture.md, "How the structure is held"): the
+# layers, the rooms without circles, the long functions, what the repository holds (under a
+# minute; make test runs the same files).
+structure: $(VENV)/.stamp-test
+	$(PY) -m pytest -q tests/test_layers.py tests/test_rooms_without_circles.py \
+	  tests/test_long_functions.py tests/test_repository.py
+
 extract: $(VENV)/.stamp-base
 	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _ -k N_ -k t -k tn:1,2 -k ngettext:1,2 -k pgettext:1c,2 \
 	  --no-location --sort-output --project nachbarbot -o locales/messages.pot .

@@ -4,7 +4,8 @@ transports share and their descriptors (bot/transports/registry.py) - and no pla
 of a transport appears in them (their templates too). They ask the descriptors for
 capabilities - can this person be reached by text, be called, receive a file, are they
 their number - and the transports register their own tables into the one personal-data
-declaration."""
+declaration. Under it all, the layers import downwards only: bot/ above handlers/, above
+db/, above locales/ (issue 82, point 6; docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -129,6 +130,46 @@ def transport_imports() -> list[str]:
                 if _a_transports(module):
                     found.append(f"{relative}:{line}: {module}")
     return found
+
+
+# The three layers (docs/architecture.md): what each may import of the others; bot/ stands
+# above them all and may import each.
+LAYERS = {"handlers": {"db", "locales"}, "db": {"locales"}, "locales": set()}
+
+
+def upward_imports(root: Path = ROOT) -> list[str]:
+    """Where a layer imports one above it or beside it, as ``path:line: module`` (a line
+    once)."""
+    found: list[str] = []
+    for layer, below in LAYERS.items():
+        for path in sorted((root / layer).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            lines: set[int] = set()
+            for line, module in _imported(path.read_text(encoding="utf-8")):
+                top = module.split(".")[0]
+                if top in {"bot", *LAYERS} - {layer, *below} and line not in lines:
+                    lines.add(line)
+                    found.append(f"{relative}:{line}: {module}")
+    return found
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    assert upward_imports() == []
+
+
+def test_the_layer_rule_sees_an_import_from_above(tmp_path: Path):
+    for layer, source in {
+        "handlers": "from db import users\nfrom locales import t\nfrom bot.transports import x\n",
+        "db": "import locales.hours\nif TYPE_CHECKING:\n    from handlers.context import Context\n",
+        "locales": "importlib.import_module('bot.config')\n",
+    }.items():
+        (tmp_path / layer).mkdir()
+        (tmp_path / layer / "module.py").write_text(source, encoding="utf-8")
+    assert upward_imports(tmp_path) == [
+        "handlers/module.py:3: bot.transports",
+        "db/module.py:3: handlers.context",
+        "locales/module.py:1: bot.config",
+    ]
 
 
 def test_no_feature_store_or_web_module_imports_a_transport():
