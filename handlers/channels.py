@@ -13,7 +13,10 @@ update's transactions. A transport that calls numbers places the calls features 
 through its ports: :class:`CallPort` (a helper and a resident connected,
 handlers/helping/bridged_calls.py) and :class:`CheckPort` (the call-back that checks who
 asked, handlers/numbers/caller_check.py), given as ``HandlerSettings.bridged_calls`` and
-``check_calls``.
+``check_calls``. What came of those calls (a call-back given up, a check denied, a bridged
+call's end) the transport reports as a :data:`Happening`, declared here beside the ports
+that place them (``Dispatcher.happened``; the features that take each kind,
+``Router.happenings``, say who is told).
 """
 
 from __future__ import annotations
@@ -222,3 +225,78 @@ class CheckPort(Protocol):
         """The caller on ``chat_id`` (a call that claims a number) proved to be its person
         (their PIN, handlers/numbers/phone_pin.py): the call is that person's from now on,
         as a checked one, and goes on with ``then`` as theirs."""
+
+
+# -- what came of the calls the ports placed
+
+# What a transport reports that is no one's message (a happening): what came of a call the
+# bot made through the ports above. The transport only says what happened; the features
+# that take it (``Router.happenings``) decide who is told and with which words
+# (handlers/numbers/call_notices.py), through ``Dispatcher.happened``.
+
+# Why a person's waiting messages were given up: nobody answered the tries, the month's
+# calls were spent, the number may not be dialled, or whoever answered was not them.
+GivenUp = Literal["no answer", "month", "not dialable", "not them"]
+
+
+@dataclass(frozen=True)
+class CallsGivenUp:
+    """The calls that were to say ``count`` waiting messages to the person on ``platform``
+    ``chat_id`` were given up after ``tries`` tries, for ``why``."""
+
+    platform: str
+    chat_id: str
+    why: GivenUp
+    count: int
+    tries: int
+
+
+@dataclass(frozen=True)
+class CheckGivenUp:
+    """The call checking a caller who asked at ``number`` (on ``platform``) was tried
+    ``tries`` times, nobody answered."""
+
+    platform: str
+    number: str
+    tries: int
+
+
+@dataclass(frozen=True)
+class CheckDenied:
+    """The call checking a caller who asked at ``number`` (on ``platform``), whose person has
+    something to protect, was answered "it was not me": someone else may be using the
+    number's caller ID."""
+
+    platform: str
+    number: str
+
+
+# The span of a pool of check calls that ran dry: the day's or the hour's.
+DrySpan = Literal["day", "hour"]
+
+
+@dataclass(frozen=True)
+class CheckPoolDry:
+    """The check calls of ``platform``'s line for this ``span`` are spent - the share
+    callers with nothing to protect may use (``newcomers``; the reserve is left for
+    residents with something to protect), else the whole pool - at ``cap`` calls: checks
+    asked for now are put off (to the next hour) or refused (for the day)."""
+
+    platform: str
+    span: DrySpan
+    newcomers: bool
+    cap: int
+
+
+@dataclass(frozen=True)
+class BridgedCallEnded:
+    """A bridged call of the helper ``helper_id`` with a resident came to ``outcome``
+    ("talked", "busy", "no answer", "helper did not answer", "failed", …)."""
+
+    helper_id: int
+    outcome: str
+
+
+Happening = CallsGivenUp | CheckGivenUp | CheckDenied | CheckPoolDry | BridgedCallEnded
+# How a transport reports one (the dispatcher's ``happened``).
+Report = Callable[[Happening], Awaitable[None]]

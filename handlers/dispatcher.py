@@ -29,7 +29,7 @@ from db import Database
 from db.data_rights import about_value
 from db.users import Arrival
 from handlers import first_kept, read_aloud, ui
-from handlers.channels import Profile
+from handlers.channels import Happening, Profile
 from handlers.context import Backstage, Context, StaleButton
 from handlers.flood_limits import FloodCounts
 from handlers.messages import (
@@ -37,7 +37,6 @@ from handlers.messages import (
     Command,
     Edited,
     Event,
-    Happening,
     Incoming,
     Location,
     Media,
@@ -232,7 +231,7 @@ class Dispatcher:
             self.on_queued()
 
     async def happened(self, what: Happening) -> None:
-        """What a transport reports (a call of the bot's given up, handlers/messages.py
+        """What a transport reports (a call of the bot's given up, handlers/channels.py
         ``Happening``): each feature that takes its kind acts on it in a transaction of its
         own (whom to tell, in which words), and the outbox worker is woken where one
         queued something."""

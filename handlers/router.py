@@ -141,7 +141,7 @@ class Router:
     menu_sections: list[Callable[[Context], Awaitable[list[list[Any]]]]] = field(
         default_factory=list
     )
-    # What a transport reported (handlers/messages.py ``Happening``: a call given up): the
+    # What a transport reported (handlers/channels.py ``Happening``: a call given up): the
     # takers of its kind, each given the scene (a Backstage) and the report.
     happenings: dict[type, list[Callable[[Backstage, Any], Awaitable[None]]]] = field(
         default_factory=dict

@@ -1,5 +1,5 @@
 """What people read about the bot's own calls (a feature's words and who gets them, kept out
-of the phone transport, which only reports what happened: handlers/messages.py
+of the phone transport, which only reports what happened: handlers/channels.py
 ``Happening``, through ``Dispatcher.happened``): for the coordinators, a person's
 call-backs given up (``CallsGivenUp``, from bot/transports/phone/calls/outbox_calls.py),
 a call checking a caller given up (``CheckGivenUp``, check_calls.py) or answered "not
@@ -18,16 +18,16 @@ Button data: none. States: none.
 from __future__ import annotations
 
 from db.users import User
-from handlers.context import Backstage
-from handlers.messages import (
+from handlers.channels import (
     BridgedCallEnded,
     CallsGivenUp,
     CheckDenied,
     CheckGivenUp,
     CheckPoolDry,
     GivenUp,
-    Message,
 )
+from handlers.context import Backstage
+from handlers.messages import Message
 from handlers.router import Router
 from locales import N_, Translator
 

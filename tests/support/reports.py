@@ -1,4 +1,4 @@
-"""What a transport reports (handlers/messages.py ``Happening``: a call of the bot's given
+"""What a transport reports (handlers/channels.py ``Happening``: a call of the bot's given
 up), taken by the features as the product takes it (handlers/dispatcher.py ``happened``),
 for a test that builds a transport's parts without its dispatcher; or only kept
 (``Kept``), for a test of what the transport reports."""
@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 from db import Database
 from handlers import build_router
+from handlers.channels import Happening, Report
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Happening, Report
 from handlers.settings import HandlerSettings
 
 

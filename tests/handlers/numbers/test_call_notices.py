@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from db import Database
 from handlers import build_router
+from handlers.channels import BridgedCallEnded, CallsGivenUp, CheckDenied, CheckGivenUp
 from handlers.dispatcher import Dispatcher
-from handlers.messages import BridgedCallEnded, CallsGivenUp, CheckDenied, CheckGivenUp
 from handlers.numbers.call_notices import NOT_HELD, check_denied, check_given_up, not_held
 from handlers.router import Router
 from handlers.settings import HandlerSettings

@@ -66,8 +66,8 @@ from bot.transports.phone.calls.outbox_calls import ASKED_TIMES, LISTEN_SECONDS,
 from bot.transports.phone.sip.call_control import CallControl, unanswered
 from bot.transports.phone.words.who_answers import answer_keys, answered, question
 from db import Database
-from handlers.channels import CallOrder
-from handlers.messages import BridgedCallEnded, Message, Report
+from handlers.channels import BridgedCallEnded, CallOrder, Report
+from handlers.messages import Message
 from locales import N_, translator
 
 log = logging.getLogger(__name__)

@@ -63,8 +63,15 @@ from bot.transports.phone.calls.dialling import CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_day
 from db import Database
 from db.clock import local_day
-from handlers.channels import PortRefusal, Profile
-from handlers.messages import CheckDenied, CheckGivenUp, CheckPoolDry, DrySpan, Event
+from handlers.channels import (
+    CheckDenied,
+    CheckGivenUp,
+    CheckPoolDry,
+    DrySpan,
+    PortRefusal,
+    Profile,
+)
+from handlers.messages import Event
 from locales import Translator
 
 log = logging.getLogger(__name__)

@@ -90,17 +90,8 @@ from bot.transports.phone.words.who_answers import (
 from bot.transports.sending import DeliveryError, send_key
 from db import Database
 from db.outbox import OutboxItem
-from handlers.messages import (
-    CallsGivenUp,
-    Delete,
-    Edit,
-    GivenUp,
-    Message,
-    Outgoing,
-    Report,
-    Voice,
-    answer_of,
-)
+from handlers.channels import CallsGivenUp, GivenUp, Report
+from handlers.messages import Delete, Edit, Message, Outgoing, Voice, answer_of
 from locales import Translator
 
 log = logging.getLogger(__name__)

@@ -34,9 +34,8 @@ from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.who_answers import QUESTION_AT
 from db import Database
 from db.clock import local_day
-from handlers.channels import Profile
+from handlers.channels import CheckPoolDry, Profile
 from handlers.dispatcher import Dispatcher
-from handlers.messages import CheckPoolDry
 from handlers.numbers.caller_check import CALLING, calling
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import Translator, translator
@@ -376,7 +375,7 @@ async def test_a_residents_not_me_tells_the_coordinators_a_strangers_does_not(db
     her number's caller ID. At a number of nobody with anything, "not me" is a wrong number
     typed or a stranger's own: nothing to tell. Either way the check is done."""
     from bot.transports.phone.calls.check_call_store import Waiting
-    from handlers.messages import CheckDenied
+    from handlers.channels import CheckDenied
 
     clock = Clock(daytime(10))
     kept = Kept()

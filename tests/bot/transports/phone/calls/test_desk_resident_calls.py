@@ -32,9 +32,8 @@ from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.who_answers import QUESTION, question
 from db import Database
 from handlers import build_router
-from handlers.channels import Profile
+from handlers.channels import CheckPoolDry, Profile
 from handlers.dispatcher import Dispatcher
-from handlers.messages import CheckPoolDry
 from handlers.messenger import backchannel_language
 from handlers.numbers.call_notices import pool_dry
 from handlers.numbers.caller_check import CALLING, OFFER
