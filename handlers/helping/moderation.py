@@ -571,7 +571,9 @@ async def _stats(ctx: Context) -> None:
         lines += [Markup(""), *await _translation_figures(ctx)]
     ctx.reply(Markup("\n").join(lines))
     # The period's figures as a picture, the same as on the desk's statistics page.
-    ctx.send(await picture(ctx.db, t, city_figures.city_districts(ctx.settings)))
+    districts = city_figures.city_districts(ctx.settings)
+    verified = ctx.settings.require_verified_volunteers
+    ctx.send(await picture(ctx.db, t, districts, verified=verified))
 
 
 async def _coordinator_add(ctx: Context) -> None:

@@ -1,6 +1,9 @@
 """The statistics as a picture for the chat (/stats in the backchannel): four of the desk's
-charts (handlers/statistics/city_figures.py: the same figures, titles and labels) drawn with
-matplotlib into one PNG in the reader's language.
+charts (handlers/statistics/city_figures.py: the same figures, titles and labels) and, below
+them, the languages' figures the desk shows under "who is short of volunteers" (the last four
+weeks, handlers/statistics/language_gaps.py: per requester's language the share matched within
+24 hours of asking, the requests and the volunteers who take requests, hidden where the desk
+hides them) drawn with matplotlib into one PNG in the reader's language.
 
 matplotlib's own DejaVu Sans covers Latin, Cyrillic, Arabic and Persian, and matplotlib
 shapes Arabic script and orders right-to-left text itself (libraqm); in ar and fa the
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -22,12 +26,18 @@ from markupsafe import Markup
 
 from db import Database
 from handlers.messages import Picture
-from handlers.statistics import city_figures
+from handlers.statistics import city_figures, language_charts, language_gaps
 from handlers.statistics.city_figures import Chart, Period
-from locales import Translator, translator
+from locales import N_, Translator, translator
 
 FONT = "DejaVu Sans"
-WIDTH, HEIGHT, DPI = 10.0, 7.5, 100
+# Three rows of two panels: the period's four charts, then the languages' two.
+WIDTH, HEIGHT, DPI = 10.0, 11.0, 100
+ROWS = 3
+LANGUAGES_SHARE = N_("Languages, last 4 weeks: matched within 24 hours of asking")
+LANGUAGES_COUNTS = N_("Languages, last 4 weeks: requests and volunteers who take requests")
+# A title longer than this many characters is wrapped (a panel is half the picture wide).
+TITLE_WIDTH = 46
 # Two series are told apart by hatching and the legend as well as by colour.
 COLOURS = ("#0b5cad", "#d9822b")
 HATCHES = ("", "//")
@@ -35,7 +45,12 @@ HATCHES = ("", "//")
 
 def _panel(ax, title: str, chart: Chart, lang: str, empty: str) -> None:
     rtl = translator(lang).rtl
-    ax.set_title(title, fontsize=11, fontfamily=FONT, loc="right" if rtl else "left")
+    ax.set_title(
+        textwrap.fill(title, TITLE_WIDTH),
+        fontsize=11,
+        fontfamily=FONT,
+        loc="right" if rtl else "left",
+    )
     ax.tick_params(labelsize=8, labelfontfamily=FONT)
     for side in ("top", "right", "left") if not rtl else ("top", "left", "right"):
         ax.spines[side].set_visible(False)
@@ -91,7 +106,7 @@ def _draw(title: str, panels: tuple[tuple[str, Chart], ...], lang: str, empty: s
 
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     figure.suptitle(title, fontsize=14, fontfamily=FONT)
-    axes = figure.subplots(2, 2)
+    axes = figure.subplots(ROWS, 2)
     for ax, (panel_title, chart) in zip(axes.flat, panels, strict=False):
         _panel(ax, panel_title, chart, lang, empty)
     out = io.BytesIO()
@@ -99,21 +114,48 @@ def _draw(title: str, panels: tuple[tuple[str, Chart], ...], lang: str, empty: s
     return out.getvalue()
 
 
-async def picture(
-    db: Database, t: Translator, districts: Sequence[str], now: datetime | None = None
-) -> Picture:
-    """The last twelve months' statistics as a PNG, labelled in ``t``'s language;
-    ``districts``: the city's (city_figures.city_districts)."""
-    now = now or datetime.now(UTC)
+async def panels(
+    db: Database,
+    t: Translator,
+    districts: Sequence[str],
+    now: datetime,
+    *,
+    verified: bool,
+) -> tuple[Period, tuple[tuple[str, Chart], ...]]:
+    """The period, and each panel's title and chart in ``t``'s language: the period's
+    ``PICTURE_TABLES``, then the languages' figures of the last four weeks as the desk shows
+    them (``verified``: the city's ``require_verified_volunteers``, who counts as a volunteer
+    who takes requests)."""
     period = Period.recent(now)
     figures = await city_figures.figures(db, period, now, districts=districts)
-    panels = tuple(
+    tables = tuple(
         (table.chart_title, table.chart)
         for table in (city_figures.table(figures, t, name) for name in city_figures.PICTURE_TABLES)
     )
+    rows = await language_gaps.languages(db, now, verified=verified)
+    languages = (
+        (t._(LANGUAGES_SHARE), language_charts.share_chart(t, rows)),
+        (t._(LANGUAGES_COUNTS), language_charts.counts_chart(t, rows)),
+    )
+    return period, tables + languages
+
+
+async def picture(
+    db: Database,
+    t: Translator,
+    districts: Sequence[str],
+    now: datetime | None = None,
+    *,
+    verified: bool,
+) -> Picture:
+    """The last twelve months' statistics and the last four weeks' languages as a PNG,
+    labelled in ``t``'s language; ``districts``: the city's (city_figures.city_districts);
+    ``verified``: the city's ``require_verified_volunteers``."""
+    now = now or datetime.now(UTC)
+    period, drawn = await panels(db, t, districts, now, verified=verified)
     label = city_figures.period_label(period, t)
     title = f"{t._(city_figures.STATS_TITLE)} · {label}"
-    content = await asyncio.to_thread(_draw, title, panels, t.lang, t._("No figures yet"))
+    content = await asyncio.to_thread(_draw, title, drawn, t.lang, t._("No figures yet"))
     return Picture(
         content,
         caption=t.t("📊 Statistics, {period}", period=Markup.escape(label)),

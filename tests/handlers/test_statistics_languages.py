@@ -15,9 +15,9 @@ import pytest
 from db import Database
 from handlers.settings import HandlerSettings
 from handlers.statistics import language_gaps as sl
-from handlers.statistics import this_week
+from handlers.statistics import picture, this_week
 from locales import SUPPORTED_LANGUAGES, first_upper, translator
-from tests.handlers.test_statistics import NOW, _request
+from tests.handlers.test_statistics import DISTRICTS, NOW, _request
 
 pytestmark = pytest.mark.both_backends
 ASKED = NOW - timedelta(days=3)
@@ -181,3 +181,36 @@ async def test_no_line_of_the_digest_starts_in_lower_case(
     assert first_upper(t.language("uk")) in text, text
     lower = [line for line in text.splitlines() if _first_letter_is_lower(line)]
     assert lower == [], text
+
+
+async def test_the_chats_picture_shows_the_languages_figures_the_desk_shows(db: Database):
+    """/stats's picture (issue 81, point 4): per requester's language the share matched
+    within 24 hours (0-100 %), the requests and the volunteers who take requests - the
+    desk's figures, hidden where the desk hides them."""
+    await _data(db)
+    desk = {row.code: row for row in await sl.languages(db, NOW, verified=True)}
+    for lang in ("de", "fa"):
+        t = translator(lang)
+        _, drawn = await picture.panels(db, t, DISTRICTS, NOW, verified=True)
+        charts = dict(drawn)
+        share = charts[t._(picture.LANGUAGES_SHARE)]
+        counts = charts[t._(picture.LANGUAGES_COUNTS)]
+        assert share.scale == 100 and counts.scale is None
+        at = {code: share.categories.index(t.language(code)) for code in desk}
+        assert counts.categories == share.categories
+        (within,) = share.series
+        asked, speakers = counts.series
+        for code, row in desk.items():
+            shown = within.values[at[code]]
+            assert shown == (None if row.share is None else round(100 * row.share))
+            assert within.texts[at[code]] == sl.share_text(t, row)
+            assert asked.texts[at[code]] == sl.count_text(t, row.asked, row.hidden)
+            assert speakers.texts[at[code]] == sl.speakers_text(t, row)
+        # German 90 %, Persian 25 %, Ukrainian 0 % of ten, four and three requests.
+        assert [within.values[at[c]] for c in ("de", "fa", "uk")] == [90, 25, 0]
+        assert [asked.values[at[c]] for c in ("de", "fa", "ar")] == [10, 4, 3]
+        # Eleven speak German, five Arabic; Persian's none (paused, unconfirmed) are
+        # "fewer than 3", no bar.
+        assert [speakers.values[at[c]] for c in ("de", "ar", "fa")] == [11, 5, None]
+    made = await picture.picture(db, translator("ar"), DISTRICTS, NOW, verified=True)
+    assert made.content.startswith(b"\x89PNG") and made.height == picture.HEIGHT * picture.DPI

@@ -17,8 +17,9 @@ from markupsafe import Markup
 from bot.web import charts
 from bot.web.public.posters import volunteer_link, volunteer_page
 from bot.web.site import Site
+from handlers.statistics import language_charts
 from handlers.statistics import language_gaps as sl
-from handlers.statistics.city_figures import Cell, Chart, Series, hidden_note
+from handlers.statistics.city_figures import Cell, hidden_note
 from locales import Translator
 
 
@@ -42,12 +43,6 @@ class Section:
     short: list[Short]
 
 
-def _share(t: Translator, row: sl.Language) -> Cell:
-    """The share matched within 24 hours, 0-100 (the chart's bar)."""
-    share = row.share
-    return Cell(sl.share_text(t, row), None if share is None else round(100 * share))
-
-
 def _cells(t: Translator, row: sl.Language) -> list[Cell]:
     # The count beside its share (which gives it anyway), where the requests are shown:
     # one column, so that the table fits a phone.
@@ -60,14 +55,9 @@ def _cells(t: Translator, row: sl.Language) -> list[Cell]:
 
 
 def section(site: Site, rows: list[sl.Language], t: Translator) -> Section:
-    within = t._("Matched within 24 hours")
     table = [(t.language(row.code), _cells(t, row)) for row in rows]
-    shares = [_share(t, row) for row in rows]
-    chart = Chart(
-        tuple(label for label, _ in table),
-        (Series(within, tuple(c.value for c in shares), tuple(c.text for c in shares)),),
-        scale=100,
-    )
+    # The same chart as the chat's /stats picture draws.
+    chart = language_charts.share_chart(t, rows)
     short = [
         Short(
             row.code,
