@@ -442,11 +442,7 @@ class Sections:
         # A transport's defaults that depend on other sections (matrix.key_file lies beside
         # bot.database), filled by its descriptor.
         for transport in TRANSPORTS:
-            if (
-                transport.section
-                and transport.completed is not None
-                and hasattr(self, transport.section)
-            ):
+            if transport.section and hasattr(self, transport.section):
                 section = transport.completed(getattr(self, transport.section), self)
                 object.__setattr__(self, transport.section, section)
 

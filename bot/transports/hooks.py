@@ -1,20 +1,46 @@
-"""What a transport's hooks in the registry (bot/transports/registry.py) are given and give
-back: a transport's own light modules (its checks, attach, desk panel) import these names
-from here, below the registry that lists them."""
+"""How a transport declares itself, and what its declaration's methods are given and give
+back.
+
+A transport declares what it offers on a class of its own, a subclass of :class:`Transport`
+in a light module of its own (bot/transports/sms/__init__.py, bot/transports/matrix/
+__init__.py, bot/transports/phone/__init__.py, bot/transports/telegram_config.py,
+bot/transports/console.py), as opsdroid's connectors declare themselves on their class:
+its **platform**, the **module** whose ``service(config, dispatcher, db)`` makes a city's
+transport (imported only when a city runs it: no service's library is loaded to read a
+declaration), its **configuration section** and that section's dataclass, what it
+**offers** its people (:class:`Offers`, which the features ask through
+``HandlerSettings.channels``, handlers/channels.py, never by its name), its part of the
+**personal-data declaration**, and as methods what a city, the doctor, the desk and the
+web ask of it. A method it does not declare answers for a transport that has none of it
+(no checks, no coordinators' group, no budget, no contact ...).
+
+bot/transports/registry.py only lists the declarations (:func:`~bot.transports.registry.
+register`, a class decorator too) and looks them up.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import importlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from db import numbers, personal_data
+from handlers.channels import Channel
+from handlers.reader import Medium, declare_medium
 
 if TYPE_CHECKING:
+    from bot.transports.contacts import Contact, Opening
+    from bot.transports.contract import ChatService
     from db import Database
     from db.outbox import OutboxItem
+    from db.personal_data import Declaration
+    from db.transactions import Transactions
+    from handlers.channels import TextLine
+    from handlers.dispatcher import Dispatcher
     from handlers.messages import Outgoing
+    from locales import Translator
 
-# How a transport names people: by their phone number in E.164 ("+492311234567").
-E164 = "e164"
 # A doctor check: (name, "ok" | "WARN" | "FAIL" | "skip", detail).
 Check = tuple[str, str, str]
 
@@ -46,3 +72,187 @@ class Panel:
     id: str
     title: str
     lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Offers:
+    """What a transport can do for its people, as the features ask it (handlers/channels.py
+    ``Channel`` says what each means): reached by ``texts`` or by ``calls``, can receive
+    ``files``, ``edits`` a message it sent, people there are their number (``by_number``,
+    E.164: one person on every such platform, db/numbers.py), erasing takes a texted code
+    (``coded``), consent is asked at the first step that keeps something
+    (``asks_when_kept``); how they take messages (``medium``, handlers/reader.py); how
+    coordinators read that a person is reached this way (``label``, for no chat); the name
+    people know its chat app by (``app``, where it is one); and a texting transport's store
+    (``line``: made on an update's transactions)."""
+
+    texts: bool = False
+    calls: bool = False
+    files: bool = True
+    edits: bool = True
+    by_number: bool = False
+    coded: bool = False
+    asks_when_kept: bool = False
+    medium: Medium = Medium.CHAT
+    label: str = ""
+    app: str = ""
+    line: Callable[[Transactions], TextLine] | None = None
+
+
+class Transport:
+    """A transport's declaration: see the module's docstring. Subclassed, never made: the
+    registry lists the classes. ``config`` in the methods is a city's
+    :class:`~bot.config.Config`, ``section`` its part of it for this transport."""
+
+    platform: ClassVar[str]
+    module: ClassVar[str] = ""  # whose service(config, dispatcher, db) makes it ("" its own)
+    section: ClassVar[str] = ""  # its configuration section's name, [sms]
+    config: ClassVar[type | None] = None  # that section's dataclass
+    offers: ClassVar[Offers] = Offers()
+    data: ClassVar[Declaration | None] = None  # its part of the personal-data declaration
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if not cls.module:  # declared beside its service (a package's __init__, a test's)
+            cls.module = cls.__module__
+
+    # What a city's configuration takes from it.
+
+    @staticmethod
+    def backchannel(config: Any, /) -> str:
+        """The chat id of the coordinators' group on it ("" for none)."""
+        return ""
+
+    @staticmethod
+    def settings(config: Any, /) -> Mapping[str, Any]:
+        """Its part of the handlers' settings (HandlerSettings' fields by name)."""
+        return {}
+
+    @staticmethod
+    def completed(section: Any, config: Any, /) -> Any:
+        """Its section with the defaults that depend on other sections."""
+        return section
+
+    @staticmethod
+    def claims(config: Any, /) -> Iterable[tuple[str, object]]:
+        """What a city holds on it that no other city may hold too, as (what, value): an
+        account, a number, a port (bot/cities.py refuses two cities that share one)."""
+        return ()
+
+    # The doctor's checks (bot/cli/checks.py).
+
+    @staticmethod
+    def checks(section: Any, db: Database, /) -> AsyncIterator[Check] | None:
+        """Its checks of the installation, on the main city's database."""
+        return None
+
+    @staticmethod
+    def city_checks(
+        section: Any, group: str, db: Database, env_prefix: str, /
+    ) -> AsyncIterator[Check] | None:
+        """Its checks of one city (``group``: the coordinators' group on it)."""
+        return None
+
+    # A running city (bot/city_service.py) and its desk.
+
+    @staticmethod
+    def attach(transport: Any, city: Attachment, /) -> None:
+        """Wire the city's transport into the city, before it connects."""
+
+    @staticmethod
+    def budget(section: Any, db: Database, /) -> Any | None:
+        """The metered budget the desk shows, read from ``db`` where the transport does not
+        run in this process (a running one's is its ``budget``); None: it has none."""
+        return None
+
+    @staticmethod
+    async def panel(budget: Any, t: Translator, /) -> Panel | None:
+        """How the desk shows that budget, in ``t``'s words."""
+        return None
+
+    # What the web says of it.
+
+    @staticmethod
+    def contact(config: Any, username: str, /) -> Contact | None:
+        """How the web names it as a way to reach the bot (bot/web/public/easy_page.py),
+        given the bot's username where its service told it; None where the city does not
+        run it."""
+        return None
+
+    @staticmethod
+    def opening(config: Any, username: str, payload: str, /) -> Opening | None:
+        """How a page opens the bot there at a start ``payload`` (a place, a district:
+        bot/web/public/links.py); None where the city does not run it."""
+        return None
+
+    @staticmethod
+    async def bot_name(config: Any, /) -> str:
+        """The bot's username as its service tells it, asked by a process that runs no
+        transport of it (``python -m bot web``); "" where it has none."""
+        return ""
+
+    @staticmethod
+    def mini_app(config: Any, /) -> str | None:
+        """What its app signs a Mini App's data with, where its app opens the web map as
+        one (bot/web/public/miniapp.py); None where it has no Mini App."""
+        return None
+
+    # What the registry asks of every declaration.
+
+    @classmethod
+    def configured(cls, config: Any) -> bool:
+        """Whether ``config`` asks for it."""
+        section = getattr(config, cls.section, None) if cls.section else None
+        return bool(section is not None and section.enabled)
+
+    @classmethod
+    def section_class(cls) -> type:
+        """Its configuration section's dataclass."""
+        assert cls.config is not None, cls.platform
+        return cls.config
+
+    @classmethod
+    def service(cls, config: Any, dispatcher: Dispatcher, db: Database) -> ChatService:
+        """The city's transport, made by its module (imported now, not before)."""
+        module = importlib.import_module(cls.module)
+        transport: ChatService = module.service(config, dispatcher, db)
+        return transport
+
+    @classmethod
+    def channel(cls) -> Channel:
+        """What it offers, as the features ask it."""
+        offers = cls.offers
+        return Channel(
+            cls.platform,
+            texts=offers.texts,
+            calls=offers.calls,
+            files=offers.files,
+            edits=offers.edits,
+            by_number=offers.by_number,
+            coded=offers.coded,
+            asks_when_kept=offers.asks_when_kept,
+            label=offers.label,
+            line=offers.line,
+        )
+
+    @classmethod
+    def doctor(cls, config: Any, db: Database) -> AsyncIterator[Check] | None:
+        """Its checks of the installation, if any."""
+        return cls.checks(getattr(config, cls.section), db) if cls.section else None
+
+    @classmethod
+    def city_doctor(cls, config: Any, db: Database, env_prefix: str) -> AsyncIterator[Check] | None:
+        """Its checks of one city, if any."""
+        if not cls.section:
+            return None
+        section = getattr(config, cls.section)
+        return cls.city_checks(section, cls.backchannel(config), db, env_prefix)
+
+    @classmethod
+    def declare(cls) -> None:
+        """Its people's medium and numbers and its data into the declarations."""
+        declare_medium(cls.platform, cls.offers.medium)
+        if cls.offers.by_number:
+            numbers.register(cls.platform)
+        if cls.data is not None:
+            personal_data.declare(cls.data)

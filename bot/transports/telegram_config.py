@@ -1,5 +1,6 @@
 """The ``[telegram]`` section of a city's configuration: the bot's token, polling or
-webhook, the pace (docs/telegram.md). bot/config.py composes it into ``Config``."""
+webhook, the pace (docs/telegram.md). bot/config.py composes it into ``Config``; the
+functions below are the declaration's (bot/transports/telegram_declaration.py)."""
 
 from __future__ import annotations
 
@@ -55,13 +56,13 @@ class TelegramSection:
 
 
 def backchannel(config: Any) -> str:
-    """The coordinators' group (bot/transports/registry.py ``Transport.backchannel``): kept
+    """The coordinators' group (the declaration's ``backchannel``): kept
     in ``[help] telegram_backchannel``, where operators have always set it."""
     return str(config.help.telegram_backchannel)
 
 
 def claims(config: Any) -> Iterator[tuple[str, object]]:
-    """What a city holds on Telegram that no other city may (``Transport.claims``): its
+    """What a city holds on Telegram that no other city may: its
     bot, its webhook, its coordinators' group."""
     telegram = config.telegram
     if telegram.token:

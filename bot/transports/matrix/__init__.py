@@ -33,6 +33,8 @@
   message; removing an earlier outbox message (``Delete``) redacts the bot's own event.
 - Encrypted rooms are read and answered like plain ones, with the bot's own cross-signed
   device (``crypto_state.py``, ``cross_signing.py``; docs/matrix.md, "Encryption").
+
+``declaration`` is how the transport declares itself (bot/transports/hooks.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@
 ``calls`` makes a caller's number their chat id; ``keypad`` says what keys mean;
 ``prompts`` turns the bot's words into the audio a call plays; ``transport`` is the
 transport contract over them, and ``service`` the city's phone line (``[phone]``). docs/phone.md
-says how an operator connects it.
+says how an operator connects it. ``declaration`` is how the transport declares itself
+(bot/transports/hooks.py): not here, as a line process imports this package and neither
+the handlers nor the database.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ plain text, numbered choices, paging, no direction marks - is the reader's, made
 reader chain's texted link: handlers/media/texted_form.py); ``gateways`` sends and takes texts
 through Kannel or the Android gateway app; ``budget`` keeps the month's segments;
 ``transport`` is the contract over them, and ``service`` the city's texts (``[sms]``).
-docs/sms.md says how an operator connects it.
+docs/sms.md says how an operator connects it. ``declaration`` is how the transport
+declares itself (bot/transports/hooks.py).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""A transport is its descriptor and its own module (issue 65, point 3): this test module is
-one, a pager that shows plain text and takes typed numbers, registered from here with no file
-of the product changed, and a person walks /start -> language -> consent -> menu through it.
-Its medium is the texted one, so the reader chain gives it every message's plain-text form -
-and nothing SMS promises (no STOP, no "More: send 0": a pager understands neither)."""
+"""A transport is its declaration and its own module (issue 65, point 3; issue 82, point 4):
+this test module is one, a pager that shows plain text and takes typed numbers, declared on
+a class of its own and registered from here with no file of the product changed, and a
+person walks /start -> language -> consent -> menu through it. Its medium is the texted
+one, so the reader chain gives it every message's plain-text form - and nothing SMS
+promises (no STOP, no "More: send 0": a pager understands neither)."""
 
 from __future__ import annotations
 
@@ -73,24 +74,27 @@ class Pager(Contract):
 
 
 def service(config: Config, dispatcher: Dispatcher, db: Database) -> Pager:
-    """What the descriptor's module makes for a city (bot/transports/registry.py)."""
+    """What the declaration's module makes for a city (bot/transports/hooks.py)."""
     return Pager(dispatcher)
 
 
-DESCRIPTOR = registry.Transport(
-    PLATFORM, __name__, medium=Medium.TEXTED, files=False, label="📟 by pager"
-)
+class Paging(registry.Transport):
+    """The pager's declaration: its platform, what it offers, and (its module being this
+    one) the ``service`` above."""
+
+    platform = PLATFORM
+    offers = registry.Offers(medium=Medium.TEXTED, files=False, label="📟 by pager")
 
 
 @pytest.fixture
-def pager_registered() -> Iterator[registry.Transport]:
-    registry.register(DESCRIPTOR)
-    yield DESCRIPTOR
+def pager_registered() -> Iterator[type[registry.Transport]]:
+    registry.register(Paging)
+    yield Paging
     registry.unregister(PLATFORM)
 
 
 async def test_a_transport_registered_from_a_test_module_walks_start_language_consent_menu(
-    db: Database, settings: HandlerSettings, pager_registered: registry.Transport
+    db: Database, settings: HandlerSettings, pager_registered: type[registry.Transport]
 ):
     assert PLATFORM in registry.PLATFORMS
     channels = registry.channels(Config())

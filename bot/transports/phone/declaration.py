@@ -1,0 +1,38 @@
+"""How the phone line declares itself (bot/transports/hooks.py): its section, what it offers
+its callers, its data, its checks, how it attaches to a city, its claims and its contact.
+From the package's light modules only: reading it loads no pjsua2, and the package's
+``__init__`` does not import it (a line process takes the package, not the bot)."""
+
+from __future__ import annotations
+
+from bot.transports.hooks import Offers, Transport
+from bot.transports.phone import attach as phone_attach
+from bot.transports.phone import checks as phone_checks
+from bot.transports.phone import config as phone_config
+from bot.transports.phone import personal_data as phone_data
+from locales import N_, Medium
+
+
+class Phone(Transport):
+    """The phone line: people call the bot and are their number; they hear, press keys and
+    receive no file; a new caller is asked for consent when something is first kept."""
+
+    platform = "phone"
+    module = "bot.transports.phone"
+    section = "phone"
+    config = phone_config.PhoneSection
+    offers = Offers(
+        calls=True,
+        files=False,
+        edits=False,
+        by_number=True,
+        asks_when_kept=True,
+        medium=Medium.SPOKEN,
+        label=N_("📞 on the phone"),
+    )
+    data = phone_data.DECLARED
+    settings = staticmethod(phone_config.handler_settings)
+    claims = staticmethod(phone_config.claims)
+    city_checks = staticmethod(phone_checks.checks)
+    attach = staticmethod(phone_attach.attach)
+    contact = staticmethod(phone_config.contact)

@@ -1,0 +1,43 @@
+"""How text messages declare themselves (bot/transports/hooks.py): the section, what a texter
+is offered, the data and the store, the checks, how they attach to a city, the month's
+budget and its panel on the desk, the claims and the contact. From the package's light
+modules only: reading it loads no gateway."""
+
+from __future__ import annotations
+
+from bot.transports.hooks import Offers, Transport
+from bot.transports.sms import attach as sms_attach
+from bot.transports.sms import checks as sms_checks
+from bot.transports.sms import config as sms_config
+from bot.transports.sms import desk_panel as sms_desk
+from bot.transports.sms import personal_data as sms_data
+from bot.transports.sms import store as sms_store
+from locales import N_, Medium
+
+
+class Sms(Transport):
+    """Text messages: people text the bot and are their number; they get whole plain
+    texts, no file and no edit; erasing takes a code texted to the number; the month's
+    texts are a metered budget the desk shows."""
+
+    platform = "sms"
+    module = "bot.transports.sms"
+    section = "sms"
+    config = sms_config.SmsSection
+    offers = Offers(
+        texts=True,
+        files=False,
+        edits=False,
+        by_number=True,
+        coded=True,
+        medium=Medium.TEXTED,
+        label=N_("💬 by SMS"),
+        line=sms_store.SmsStore,
+    )
+    data = sms_data.DECLARED
+    claims = staticmethod(sms_config.claims)
+    checks = staticmethod(sms_checks.checks)
+    attach = staticmethod(sms_attach.attach)
+    budget = staticmethod(sms_desk.desk_budget)
+    panel = staticmethod(sms_desk.panel)
+    contact = staticmethod(sms_config.contact)
