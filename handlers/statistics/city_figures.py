@@ -25,10 +25,10 @@ Definitions (the desk page states them too):
 - No figure tells about one or two people: counts under ``MIN_GROUP``, zero included, and
   everything computed from them (hours, times, shares) are hidden ("–", empty in the CSV, no
   bar), and so is a further cell wherever a total would give a hidden one back
-  (``handlers/small_groups.py``). Every table by district lists all of the city's districts
-  (and "Unknown district" for requests outside them), and the languages table all the bot's
-  languages, whatever they hold: a row that is there only when it has something would say
-  "one or two" next to the rows left out.
+  (``handlers/statistics/small_groups.py``). Every table by district lists all of the city's
+  districts (and "Unknown district" for requests outside them), and the languages table all
+  the bot's languages, whatever they hold: a row that is there only when it has something
+  would say "one or two" next to the rows left out.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from db.clock import local_month, month_bounds, month_start, to_text
 from db.statistics import Month
 from handlers.places.gazetteer import load_gazetteer
 from handlers.settings import HandlerSettings
-from handlers.small_groups import MIN_GROUP, protect, protect_partition, too_small
+from handlers.statistics.small_groups import MIN_GROUP, protect, protect_partition, too_small
 from locales import N_, SUPPORTED_LANGUAGES, Formatted, Translator
 
 UNMET_AFTER_DAYS = 3

@@ -22,7 +22,7 @@ Definitions (the desk page and the digest say them):
     or more below German's (German's share shown, from at least ``MIN_GROUP`` requests).
   German itself is judged by its speakers only. The gap to act on is the points below
   German, or the volunteers missing to reach the line.
-- Nothing tells about one or two people (handlers/small_groups.py): a count under
+- Nothing tells about one or two people (handlers/statistics/small_groups.py): a count under
   ``MIN_GROUP`` is "–", and so is a share counted from fewer; a short language's speakers
   are then "fewer than 3".
 """
@@ -38,8 +38,8 @@ from markupsafe import Markup
 
 from db import Database
 from db.clock import to_text
-from handlers.small_groups import MIN_GROUP, protect_partition, too_small
 from handlers.statistics.city_figures import MATCHED_WITHIN_HOURS, requester_language
+from handlers.statistics.small_groups import MIN_GROUP, protect_partition, too_small
 from locales import SUPPORTED_LANGUAGES, Translator
 
 WINDOW = timedelta(days=28)

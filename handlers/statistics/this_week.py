@@ -13,8 +13,8 @@ The week is the last seven days up to now. Its figures:
 
 The gap: the requester's language with the most requests waiting now that fewer than
 ``MIN_GROUP`` volunteers (not paused) speak. Nothing here tells about one or two people
-(handlers/small_groups.py): a count under ``MIN_GROUP`` is hidden ("–"), and so is a time
-or a language counted from fewer; the gap names a language only where at least
+(handlers/statistics/small_groups.py): a count under ``MIN_GROUP`` is hidden ("–"), and so
+is a time or a language counted from fewer; the gap names a language only where at least
 ``MIN_GROUP`` requests wait in it. It says "no volunteer speaks it" only where that is a
 true zero that cannot make a hidden count beside it "one or two" (``zero_shown``: no
 language has one or two volunteers); otherwise it says "fewer than three volunteers".
@@ -40,9 +40,9 @@ from handlers.context import Backstage
 from handlers.messages import Message
 from handlers.messenger import backchannel_language
 from handlers.settings import HandlerSettings
-from handlers.small_groups import MIN_GROUP, too_small, zero_shown
 from handlers.statistics import language_gaps
 from handlers.statistics.city_figures import NO_WAIT, Wait, requester_language, waits_between
+from handlers.statistics.small_groups import MIN_GROUP, too_small, zero_shown
 from locales import SUPPORTED_LANGUAGES, Formatted, Translator, first_upper
 
 WEEK = timedelta(days=7)

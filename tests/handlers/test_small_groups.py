@@ -1,8 +1,8 @@
-"""The rule that hides small groups, on its own (handlers/small_groups.py)."""
+"""The rule that hides small groups, on its own (handlers/statistics/small_groups.py)."""
 
 from __future__ import annotations
 
-from handlers.small_groups import protect, protect_partition, zero_shown
+from handlers.statistics.small_groups import protect, protect_partition, zero_shown
 
 
 def test_small_counts_and_what_would_give_them_back_are_hidden():

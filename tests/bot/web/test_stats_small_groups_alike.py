@@ -1,7 +1,7 @@
 """Where one or two requests (or volunteers) are, no statistic tells: moving them between
 districts, months or languages that hold fewer than three changes no CSV the desk writes,
 no chart it draws and not the picture /stats sends (handlers/statistics/city_figures.py with
-handlers/small_groups.py).
+handlers/statistics/small_groups.py).
 
 Before, a district, month or language with nothing was left out or showed 0 while one with
 one or two showed "–", so "–" read "one or two here". Now every district and language has

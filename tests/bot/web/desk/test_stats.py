@@ -24,9 +24,9 @@ HOSTILE = "=cmd|' /C calc'!A0"
 
 async def _requests(db: Database) -> None:
     """Three matched requests in Hörde (10, 20 and 60 minutes to a helper), three expired in
-    a district whose name is a formula (fewer would be hidden: handlers/small_groups.py),
-    which is none of the city's and counts as an unknown district; a place whose district
-    is that formula."""
+    a district whose name is a formula (fewer would be hidden:
+    handlers/statistics/small_groups.py), which is none of the city's and counts as an
+    unknown district; a place whose district is that formula."""
     await db.places.upsert(
         Place(
             source="t",
