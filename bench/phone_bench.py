@@ -3,7 +3,8 @@
 The bot runs in this process as in ``run`` (the phone transport, the dispatcher, SQLite, the
 embedded eSpeak NG saying the prompts at 16 kHz), registered at Kamailio on 127.0.0.1 with
 the configuration's default number of lines (``phone.lines``: 5 line processes, each a SIP
-stack taking at most 4 calls, bot/transports/phone/sip/line_pool.py). SIPp
+stack taking at most 4 calls, behind the bot's Kamailio SIP edge that gives each call a line,
+bot/transports/phone/sip/line_pool.py and edge.py). SIPp
 (tests/support/sip/sipp.py) makes ``CALLS`` calls at once, each from a number of its own, and
 follows a new caller's script: listen 1.5 s to the languages, press "1" (German, one key:
 taken at once: the main menu), "1" (the places: their postcode question; since issue 80,
@@ -25,7 +26,8 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    interface with a packet socket (AF_PACKET, needs root; kernel timestamps), the bot's RTP
    ports only (``RTP_FIRST`` and the next 99, which the lines share), every call's flow on
    its own.
-4. Resident memory of the bot's process and of its lines after each round: flat.
+4. Resident memory of the bot's process, of its lines and of its SIP edge (Kamailio's
+   processes) after each round: flat.
 5. A patient caller (issue 55, point 3, and issue 64, point 10; :func:`patient_calls`, about
    8 minutes): baresip (tests/support/sip/baresip.py) calls the bot through Kamailio and
    listens to every prompt to its end - the line's "all said" event after the last prompt
@@ -45,7 +47,7 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    language ≤ 25 s, no such wait over 1 s; a miss is printed, not an error. Each
    language's returning number calls once before (the prompts made, as in a running bot).
    Its own section of bench/LAST-RUN.md ("Phone: the patient caller's minute").
-6. A burst (issue 55, point 1; :func:`burst`, ``--burst`` alone): the lines' places and one
+6. A burst (issue 55, point 1; :func:`burst`, ``--burst`` alone): the lines' calls and one
    more caller, all INVITEs sent by SIPp in the same instant (tests/support/sip/sipp.py
    ``HeldCallers``): how many are answered (target: every place) and what the one too many
    got (target: 183 with the busy notice, then 486).
@@ -123,6 +125,19 @@ def rss_mb(pid: int | str = "self") -> float:
         with open(f"/proc/{pid}/status", encoding="ascii") as fp:
             for line in fp:
                 if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def pss_mb(pid: int) -> float:
+    """A process's proportional share of memory (its shared pages split among their
+    users): Kamailio's processes share its memory, their RSS would count it each time."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fp:
+            for line in fp:
+                if line.startswith("Pss:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -320,10 +335,10 @@ class RtpGaps:
 
 
 def line_ports(settings: Any, lines: int) -> list[range]:
-    """The RTP ports of each line and the notice line (of the one stack with one line)."""
+    """The RTP ports of each line and the notice line (of the one stack without lines)."""
     from bot.transports.phone.sip.line_pool import line_settings
 
-    if lines == 1:
+    if lines == 0:
         return [range(settings.rtp_port, settings.rtp_port + settings.rtp_ports)]
     shares = [line_settings(settings, number, lines) for number in range(lines + 1)]
     return [range(share.rtp_port, share.rtp_port + share.rtp_ports) for share in shares]
@@ -339,7 +354,7 @@ def prepare_lines(folder: Path, lines: int) -> None:
     )
     kept = os.environ.get("PYTHONPATH", "")
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(folder), str(ROOT), kept) if p)
-    if lines == 1:
+    if lines == 0:
         instrument(Notes(folder / f"notes-{os.getpid()}.jsonl"))
 
 
@@ -394,6 +409,16 @@ async def measure(
         running = [line.process for line in getattr(phone.stack, "_lines", ())]
         return [process.pid for process in running if process is not None]
 
+    def edge_pids() -> list[int]:
+        """Kamailio's main process and its children (the SIP edge, edge.py)."""
+        edge = getattr(phone.stack, "edge", None)
+        if edge is None or edge.process is None:
+            return []
+        main = edge.process.pid
+        children = Path(f"/proc/{main}/task/{main}/children")
+        found = children.read_text().split() if children.exists() else []
+        return [main, *map(int, found)]
+
     async def calls_ended() -> None:
         for _ in range(200):  # the bot's side of the calls ended too
             if not phone._calls:
@@ -404,7 +429,7 @@ async def measure(
         await phone.connect()
         await asyncio.wait_for(phone.registered.wait(), 20)
         # With lines, the notice line (line_pool.py: the busy notice) is a line process too.
-        processes = lines + 1 if lines > 1 else 1
+        processes = lines + 1 if lines else 1
         if len(list(noted.glob("notes-*.jsonl"))) != processes:
             raise RuntimeError("not every line process was instrumented (its sitecustomize)")
 
@@ -428,11 +453,13 @@ async def measure(
         gaps.start()
         succeeded = failed = 0
         memory: list[tuple[float, list[float]]] = []
+        edge_memory: list[float] = []
         for number in range(total // at_once):
             done, lost = await round_of(at_once, f"+49231{number:03d}00")
             succeeded, failed = succeeded + done, failed + lost
             await calls_ended()
             memory.append((rss_mb(), [rss_mb(pid) for pid in line_pids()]))
+            edge_memory.append(sum(pss_mb(pid) for pid in edge_pids()))
         gaps.stop()
         records = read_notes(noted, skip=warm_up)
         first = [delay for record in records for delay in record["first"]]
@@ -485,6 +512,15 @@ async def measure(
                 )
             )
         rows += memory_rows(memory)
+        if edge_memory:
+            rows.append(
+                (
+                    "memory, the SIP edge (Kamailio), round 1 / last",
+                    f"{edge_memory[0]:.0f} / {edge_memory[-1]:.0f} MB",
+                    "PSS of its processes after each round: "
+                    + " ".join(f"{value:.0f}" for value in edge_memory),
+                )
+            )
     finally:
         gaps.stop()
         await phone.stop()
@@ -519,10 +555,10 @@ async def running_line(name: str, lines: int) -> AsyncIterator[tuple[Any, Any]]:
 
 async def burst(lines: int) -> list[tuple[str, str, str]]:
     """Every place and one more caller in one instant: answered, and what the last got."""
-    from bot.transports.phone.sip.call_control import PLACES_PER_LINE
+    from bot.transports.phone.sip.call_control import CALLS_PER_LINE
     from tests.support.sip.sipp import HeldCallers
 
-    places = lines * PLACES_PER_LINE
+    places = lines * CALLS_PER_LINE
     async with running_line("burst", lines) as (kamailio, _):
         callers = HeldCallers(kamailio.domain, BOT_USER, "+49231444", places + 1)
         try:
@@ -536,7 +572,7 @@ async def burst(lines: int) -> list[tuple[str, str, str]]:
         (
             f"burst: {places + 1} at once, answered",
             f"{answered} of {places}",
-            f"target: every place ({lines} lines x {PLACES_PER_LINE})",
+            f"target: every place ({lines} lines x {CALLS_PER_LINE})",
         ),
         (
             "burst: the one too many",
@@ -570,14 +606,14 @@ async def gone_callers(lines: int) -> list[tuple[str, str, str]]:
     phone that sends silence and presses nothing: the silence it hears from the end of the
     greeting to the goodbye, and when the call ends."""
     from bot.transports.phone.calls.call_settings import CallSettings
-    from bot.transports.phone.sip.call_control import PLACES_PER_LINE
+    from bot.transports.phone.sip.call_control import CALLS_PER_LINE
     from bot.transports.phone.sip.stack import StackSettings
     from tests.support.sip.audio import segments
     from tests.support.sip.baresip import BaresipCaller
     from tests.support.sip.sipp import Step, callers_at_once, vanishing_callers
 
     timeout, idle = StackSettings.rtp_timeout_seconds, CallSettings().idle_seconds
-    others = lines * PLACES_PER_LINE - 1
+    others = lines * CALLS_PER_LINE - 1
     idler = BaresipCaller("4923177700001", pad_seconds=900)
     stop = asyncio.Event()
     async with running_line("gone", lines) as (kamailio, phone):
@@ -1104,8 +1140,8 @@ async def patient_calls(
 def main() -> None:
     from bot.config import PhoneSection
 
-    # --lines N: another number of lines than the configuration's default (1: one stack in
-    # the bot's process, at most 4 calls at once).
+    # --lines N: another number of lines than the configuration's default (0: one stack in
+    # the bot's process without the edge, at most 4 calls at once).
     args = sys.argv[1:]
     # --quick: a few calls on two lines (and the notice line), nothing else, for CI's
     # pass over every benchmark (tests/bench/test_quick_pass.py): figures not judged.
@@ -1128,7 +1164,7 @@ def main() -> None:
             rows = asyncio.run(measure(lines, total=QUICK_CALLS, at_once=QUICK_CALLS))
         else:
             rows = asyncio.run(measure(lines)) if not parts or "--calls" in parts else []
-        if (not parts or "--burst" in parts) and lines > 1:
+        if (not parts or "--burst" in parts) and lines:
             rows += asyncio.run(burst(lines))
         if not parts or "--vanish" in parts:
             rows += asyncio.run(gone_callers(lines))

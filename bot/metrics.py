@@ -103,8 +103,7 @@ class CityMetrics:
         self.metrics.failures.labels(self.slug, platform, kind).inc()
 
     def transport_event(self, platform: str, event: str, count: int = 1) -> None:
-        """A transport's own event (bot/transports/registry.py ``Attachment.count``):
-        the phone's ``unreadable_sip``, requests its lines' INVITE filter could not read."""
+        """A transport's own event (bot/transports/registry.py ``Attachment.count``)."""
         self.metrics.transport_events.labels(self.slug, platform, event).inc(count)
 
     def translation(self, event: str, detail: str, characters: int) -> None:
@@ -161,8 +160,7 @@ class Metrics:
         )
         self.transport_events = Counter(
             "nachbarbot_transport_events",
-            "A transport's own events (phone: unreadable_sip, requests the lines' INVITE"
-            " filter could not read as SIP)",
+            "A transport's own events",
             ["city", "platform", "event"],
             registry=self.registry,
         )

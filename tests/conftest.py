@@ -92,7 +92,7 @@ SLOW_FIRST = (
 WAITING = (
     "tests/bot/transports/sms/test_through_kannel.py",
     "tests/bot/transports/phone/calls/test_calling_back.py",
-    "tests/bot/transports/phone/sip/test_invite_filter.py",
+    "tests/bot/transports/phone/sip/test_flood.py",
     "tests/bot/transports/phone/calls/test_bridged_call.py",
     "tests/bot/transports/sms/test_forged_senders.py",
     "tests/bot/transports/phone/",

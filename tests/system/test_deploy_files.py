@@ -537,7 +537,8 @@ def _get_when_up(url: str, process: subprocess.Popen, wait: float = 120.0) -> _P
 
 def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     """compose.phone.yaml publishes, the Dockerfile exposes and the nftables snippet opens the
-    SIP ports of every line and the whole RTP range of the example's [phone] section, UDP."""
+    SIP port of the edge (the lines behind it listen on loopback) and the whole RTP range of
+    the example's [phone] section, UDP; the image holds Kamailio, which runs the edge."""
     from bot.transports.phone.sip.call_control import RTP_PORTS, sip_ports
 
     config = load_config(DEPLOY / "nachbarbot.example.toml", env={})
@@ -550,6 +551,7 @@ def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     assert published == {f"{sip}:{sip}/udp", f"{rtp}:{rtp}/udp"}
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert f"EXPOSE {sip}/udp {rtp}/udp" in dockerfile
+    assert re.search(r"apt-get install[^\n]*(\n\s+[^\n]*)*\bkamailio\b", dockerfile)
     rules = (DEPLOY / "nftables-phone.nft").read_text(encoding="utf-8")
     # SIP from the provider's addresses only (issue 53): RTP open to all.
     opened = re.findall(r"^\s*udp dport (\S+) accept", rules, flags=re.MULTILINE)

@@ -11,15 +11,12 @@ called by bot/city_service.py before the transports connect).
   installation's: each city's sweep removes what its own database no longer names and must
   never see another city's (recording.py);
 - the features get the line's bridged calls (handlers/channels.py ``CallPort``,
-  ``HandlerSettings.bridged_calls``);
-- the requests the lines' INVITE filter could not read are counted in the city's metrics
-  (``nachbarbot_transport_events{platform="phone", event="unreadable_sip"}``).
+  ``HandlerSettings.bridged_calls``).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,7 +33,5 @@ def attach(transport: PhoneTransport, city: Attachment) -> None:
         transport.calling.dialling.count_in(city.main)
     if not city.is_main:
         transport.recordings.folder = transport.recordings.folder / city.slug
-    if city.count is not None:
-        transport.notes.count = partial(city.count, "phone")
     dispatcher = transport.dispatcher
     dispatcher.settings = replace(dispatcher.settings, bridged_calls=transport.bridging)

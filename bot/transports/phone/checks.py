@@ -1,6 +1,6 @@
 """What ``python -m bot doctor`` checks of a city's phone line (bot/cli/checks.py asks the
-descriptor, bot/transports/registry.py): the registration, who may call, the INVITE filter,
-the calls."""
+descriptor, bot/transports/registry.py): the registration, who may call, the SIP edge
+(Kamailio), the calls."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ async def checks(
         return
     from bot.transports.phone.calls.dialling import check as calls_check
     from bot.transports.phone.sip.admission import check as callers_check
-    from bot.transports.phone.sip.invite_filter import check as filter_check
+    from bot.transports.phone.sip.edge import check as edge_check
     from bot.transports.phone.sip.registration import check as phone_check
 
     yield await phone_check(phone, db)
     yield callers_check(phone)
-    yield await filter_check(phone, db)
+    yield edge_check(phone)
     yield await calls_check(phone, db)

@@ -9,7 +9,7 @@ lives in its own module:
   a withheld caller's number to call back (the dialogues are handlers', with the PIN);
 - spoken_answers.py - the tone and the recording, "0" for a person, the recordings' sweep;
 - handed_call.py - a helper's bridged call into a call that is up (bridging.py);
-- line_notes.py - what the lines tell of themselves (registration, the INVITE filter).
+- line_notes.py - what the lines tell of themselves (registration).
 
 A call is a conversation (caller_id.py: the chat id is the caller's number). When its audio is
 on, the call is a ``/start``: a new caller hears the greeting and the languages, each
@@ -126,7 +126,7 @@ class PhoneTransport(Transport):
         calling_back: CallBackSettings | None = None,
         clock: Callable[[], datetime] | None = None,
         in_call: CallSettings | None = None,
-        lines: int = 1,
+        lines: int = 0,
     ) -> None:
         self.dispatcher = dispatcher
         self.in_call = in_call or CallSettings()
@@ -134,12 +134,13 @@ class PhoneTransport(Transport):
         self.speech = speech or SpeechSection()
         self.settings = settings
         self._noting: set[asyncio.Task[None]] = set()
-        # What the lines tell of themselves (registration, the INVITE filter).
+        # What the lines tell of themselves (registration).
         self.notes = LineNotes(dispatcher.db, self._later)
         self.registered = self.notes.registered
-        # More than one line: as many processes, PLACES_PER_LINE calls each (line_pool.py).
+        # Lines: the SIP edge and as many processes behind it (line_pool.py); none: one
+        # stack in this process, without the edge (the tests' own).
         self.stack: CallControl = (
-            Lines(settings, self._on_event, lines) if lines > 1 else Stack(settings, self._on_event)
+            Lines(settings, self._on_event, lines) if lines else Stack(settings, self._on_event)
         )
         self.voice = CallVoice(dispatcher, self.stack, self.in_call, prompts, voices)
         self.spoken = SpokenAnswers(
@@ -555,6 +556,6 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         speech=config.speech,
         calling_back=calling_back,
         in_call=in_call,
-        # Several lines ring at once only through a registrar (a trunk calls one address).
-        lines=phone.lines if phone.registrar else 1,
+        # Always behind the SIP edge (edge.py), a trunk's calls too.
+        lines=phone.lines,
     )

@@ -2,9 +2,10 @@
 stack tells back, and what a call's last SIP status code means.
 
 Two implementations: :class:`~bot.transports.phone.sip.stack.Stack` (one PJSIP endpoint in a
-thread of the bot's process) and :class:`~bot.transports.phone.sip.line_pool.Lines` (several
-line processes, each a stack). The transport, the call-backs (outbox_calls.py) and the
-bridged calls (bridging.py) hold a :class:`CallControl` and never know which one it is.
+thread of the bot's process: the tests' own) and
+:class:`~bot.transports.phone.sip.line_pool.Lines` (the SIP edge, edge.py, and line processes
+behind it, each a stack: what the bot runs). The transport, the call-backs (outbox_calls.py)
+and the bridged calls (bridging.py) hold a :class:`CallControl` and never know which one it is.
 
 Events go one way for every call, whoever began it: a :class:`CallEvent` - to the
 transport's ``on_event`` for the calls that came, to the ``make_call`` listener for a call
@@ -30,22 +31,20 @@ EventKind = Literal[
     "ended",
     "registered",
     "transfer",
-    "filter",
-    "unreadable",
 ]
 KINDS: frozenset[str] = frozenset(get_args(EventKind))
 # RTP ports taken from the first one (``phone.rtp_port``).
 RTP_PORTS = 100
-# The calls one SIP stack (a line) takes at once: the places of the phone are the lines
-# times this. A call that comes when every place is taken hears the busy notice
-# (:meth:`CallControl.set_busy_notice`) and is answered 486 Busy Here.
-PLACES_PER_LINE = 4
+# The calls one SIP stack (a line) holds at once (PJSUA_MAX_CALLS of the published PJSIP):
+# the phone takes the lines times this. A call that comes when every line is full hears the
+# busy notice (:meth:`CallControl.set_busy_notice`) and is answered 486 Busy Here.
+CALLS_PER_LINE = 4
 
 
 def sip_ports(port: int, lines: int) -> range:
-    """The SIP ports of ``lines`` lines from ``port``: one per line and one for the notice
-    line (line_pool.py) when there are several, ``port`` alone for one."""
-    return range(port, port + lines + 1) if lines > 1 else range(port, port + 1)
+    """The SIP ports reachable from outside: the edge's ``port`` alone (edge.py; the lines
+    listen on loopback), whatever the number of ``lines``."""
+    return range(port, port + 1)
 
 
 @dataclass(frozen=True)
@@ -60,11 +59,7 @@ class CallEvent:
     - ``transfer``: ``value`` the status code of the call it was transferred to;
     - ``ended``: ``value`` the last SIP status code of a call the bot made (200 after an
       answered call; 486 busy, 487 when the bot gave up ringing, …; "" or "0" unknown);
-    - ``registered``: ``value`` the registrar's status code;
-    - ``filter``: a line's INVITE filter, as its start's check found it ("on" or "off:
-      why", invite_filter.py); from the lines together, the worst of them;
-    - ``unreadable``: ``value`` how many more requests a line's filter could not read
-      (and refused) since its last such event.
+    - ``registered``: ``value`` the registrar's status code.
     """
 
     kind: EventKind
@@ -96,11 +91,15 @@ class StackSettings:
     clock_rate: int = 16000
     # Where the bot's own calls go first (a SIP URI; empty: to the called address itself).
     outbound_proxy: str = ""
-    # One line of several (line_pool.py): the places' shared state (places.py), this
-    # line's number and how many lines take calls (line ``lines`` says the busy notice).
-    places_file: str = ""
+    # A line behind the edge (line_pool.py): its number, the address its SIP listens on
+    # (loopback; "" : ``bind``, the stack alone), the contact it registers (the edge's
+    # public address: "" PJSIP's own), whether it registers at all (only the notice line
+    # does), and whether it is the notice line (every call hears the busy notice).
     line: int = 0
-    lines: int = 0
+    sip_bind: str = ""
+    contact: str = ""
+    registers: bool = True
+    notice: bool = False
     # What a caller hears when every place is taken (prompt files, busy_notice.py).
     busy_notice: tuple[str, ...] = ()
     # How many RTP ports from rtp_port are this stack's.

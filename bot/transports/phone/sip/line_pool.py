@@ -1,31 +1,29 @@
-"""Several lines for more calls at once: line processes that take the calls of one SIP user.
+"""The phone's lines: the SIP edge (edge.py) and the line processes behind it.
 
-PJSIP as published for Python (the pjsua2-python wheel) takes at most 4 calls at once in a
-process. With ``phone.lines`` above 1 the transport runs that many line processes (line_process.py),
-each a SIP stack with its own SIP port and its share of the RTP ports, each registered at
-the registrar for the same user: the registrar then has one contact per line and rings
-them all for every call (parallel forking, RFC 3261 16.7 - sipgate, Kamailio, Asterisk with
-``max_contacts`` of at least the lines do). Which line takes a call is decided once, by
-the first line process that sees its INVITE, in the places all lines share (places.py),
-before any PJSIP takes the call into one of its 4 slots (invite_filter.py): the line given
-the call answers it, the others answer their branch 486 at once (which ends only their
-branch). One more process, the notice line (number ``count``, registered as the lines
-are), takes the calls that come when every place is taken: each hears the busy notice
-(busy_notice.py) as early media, then 486, and the registrar answers the caller 486 once
-every branch did. So 20 calls in one instant take the 20 places of 5 lines, and the 21st
-hears why it is refused. The bot's own calls go out through the line with the fewest
-calls (never the notice line).
+PJSIP as published for Python (the pjsua2-python wheel) holds at most ``CALLS_PER_LINE`` (4)
+calls at once in a process. The transport runs ``phone.lines`` line processes
+(line_process.py), each a SIP stack listening on a loopback port of its own with its share
+of the RTP ports, one more - the notice line - that says the busy notice (busy_notice.py)
+as early media, then 486, and in front of them the edge: a Kamailio of the bot's own on the
+phone's public SIP address (``[phone] bind``:``port``). The edge admits the provider only,
+chooses the line with the fewest calls for each call it lets through (the notice line when
+every line is full) and lets the lines' own requests out. So 20 calls in one instant take
+the 20 places of 5 lines, the 21st hears why it is refused, and a flood of INVITEs from
+anyone else is answered (or dropped) by the edge without a line seeing it.
+
+Only the notice line registers, through the edge, with the edge's public address as its
+contact (the registrar holds one contact, as for one phone); the others take calls and make
+the bot's own. The notice line is the one that can: its contact is the one of its calls'
+dialogs too, and those never go past early media (a line answering calls with the edge's
+address as its contact would have them come back to the edge with no line named). The bot's
+own calls go out through the line with the fewest calls (never the notice line), through the
+edge, which counts them toward that line.
 
 :class:`Lines` is a :class:`~bot.transports.phone.sip.call_control.CallControl` as the single
 stack is, with call ids of its own: a line's call id plus 1000 times the line's number. A line
-that ends by itself ends its calls and is started again. Registration is told as the
-lines' worst answer: a refusal by any line is a refusal (doctor says so), all of them
-registered is registered. The INVITE filter is told likewise, once every line's start
-checked it: on at every line is on, else the first line's reason it is off (a line
-without it still asks the places, when the call comes); the requests the lines' filters
-refused are told as they come. A line that dies or says nothing for ``START_SECONDS`` while it
-starts is named (its exit code or signal) and tried once more; one that says why it cannot
-start (a taken port) stops the start at once.
+that ends by itself ends its calls and is started again, and so is the edge. A line that dies
+or says nothing for ``START_SECONDS`` while it starts is named (its exit code or signal) and
+tried once more; one that says why it cannot start (a taken port) stops the start at once.
 """
 
 from __future__ import annotations
@@ -37,6 +35,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from collections.abc import Callable
@@ -44,9 +43,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.transports.phone.sip.admission import PARAMETER, contact_token
 from bot.transports.phone.sip.call_control import CallEvent, Listener, StackSettings, event
+from bot.transports.phone.sip.edge import Edge, EdgePlan
 from bot.transports.phone.sip.frames import MAX_FRAME, encode, read_frame, settings_frame
-from bot.transports.phone.sip.places import SharedPlaces
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +66,44 @@ class LineDied(RuntimeError):
     """A line process ended, or said nothing, before it started (not a refusal it named)."""
 
 
+def loopback_ports(count: int) -> list[int]:
+    """``count`` UDP ports free on 127.0.0.1 now (the lines' and the edge's inner ones:
+    nobody outside needs to know them)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sockets.append(sock)
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def line_settings(
-    settings: StackSettings, number: int, count: int, places_file: str = ""
+    settings: StackSettings, number: int, count: int, port: int = 0, inner: int = 0
 ) -> StackSettings:
-    """Line ``number``'s SIP port (``port`` + number; 0: any) and its share of the RTP
-    ports, of ``count`` lines and the notice line (number ``count``)."""
+    """Line ``number``'s settings, of ``count`` lines and the notice line (number
+    ``count``): SIP on 127.0.0.1:``port`` (0: any) behind the edge (whose loopback socket,
+    ``inner``, is its outbound proxy), its share of the RTP ports; only the notice
+    line registers, with the edge's public address as its contact."""
     share = max(8, settings.rtp_ports // (count + 1))
+    host = settings.public_address or EdgePlan.host_of(settings.bind)
+    token = contact_token(settings.user, settings.password)
+    contact = f"<sip:{settings.user}@{host}:{settings.port};{PARAMETER}={token}>"
     return replace(
         settings,
-        port=settings.port + number if settings.port else 0,
+        sip_bind="127.0.0.1",
+        port=port,
         rtp_port=settings.rtp_port + number * share if settings.rtp_port else 0,
         rtp_ports=share,
-        places_file=places_file,
         line=number,
-        lines=count,
+        outbound_proxy=f"sip:127.0.0.1:{inner}" if inner else "",
+        trusted_peers=(f"127.0.0.1:{inner}",) if inner else (),
+        contact=contact if settings.registrar and settings.port and number == count else "",
+        registers=number == count,
+        notice=number == count,
     )
 
 
@@ -90,8 +114,6 @@ class _Line:
         self.process: asyncio.subprocess.Process | None = None
         self.port = 0
         self.calls: set[int] = set()  # the line's own call ids, answered or made
-        self.registered = ""  # the registrar's last answer to this line
-        self.filter = ""  # its INVITE filter's state, as its start's check found it
         self.reading: asyncio.Task[None] | None = None
 
 
@@ -106,15 +128,14 @@ class Lines:
         self.on_event = on_event
         self.port = 0
         self.count = count
-        # The places the line processes share (places.py), in a folder of the bot's own.
+        # The edge's configuration, in a folder of the bot's own.
         self._folder = Path(tempfile.mkdtemp(prefix="nachbarbot-lines-"))
-        places = self._folder / "places.json"
-        self.places = SharedPlaces(places, -1, count)
-        # The lines that take calls, then the notice line.
+        # The lines that take calls, then the notice line (their ports: at the start).
         self._lines = [
-            _Line(number, line_settings(settings, number, count, str(places)))
-            for number in range(count + 1)
+            _Line(number, line_settings(settings, number, count)) for number in range(count + 1)
         ]
+        self.edge: Edge | None = None
+        self._watching: asyncio.Task[None] | None = None
         self._asks: dict[int, asyncio.Future[Any]] = {}
         self._told: dict[int, Listener] = {}
         self._made: dict[int, int] = {}  # a made call's id → its make_call's number
@@ -127,14 +148,40 @@ class Lines:
     async def start(self) -> None:
         self._stopping = False
         self._folder.mkdir(mode=0o700, exist_ok=True)
-        SharedPlaces.create(self.places.path, self.count)
+        settings = self.settings
+        if not settings.port:
+            settings = self.settings = replace(settings, port=loopback_ports(1)[0])
+        inner, *ports = loopback_ports(self.count + 2)
+        for line, port in zip(self._lines, ports, strict=True):
+            line.settings = replace(
+                line_settings(settings, line.number, self.count, port, inner),
+                busy_notice=line.settings.busy_notice,
+            )
+        plan = EdgePlan.of(settings, inner=inner, lines=ports[:-1], notice=ports[-1])
+        self.edge = Edge(plan, self._folder)
         try:
+            await self.edge.start()
+            self._watching = asyncio.create_task(self._watch(self.edge))
             for line in self._lines:
                 await self._start_or_again(line)
         except BaseException:
             await self.stop()
             raise
-        self.port = self._lines[0].port
+        self.port = settings.port
+
+    async def _watch(self, edge: Edge) -> None:
+        """An edge that ended by itself is started again (its calls' dialogs are lost:
+        the lines keep their calls, the edge counts them no more)."""
+        while True:
+            code = await edge.wait()
+            if self._stopping:
+                return
+            log.warning("phone: the SIP edge ended by itself (exit code %s): started again", code)
+            await asyncio.sleep(RESTART_PAUSE)
+            try:
+                await edge.start()
+            except (RuntimeError, OSError) as failed:
+                log.error("phone: the SIP edge did not start again: %s", failed)
 
     async def _start(self, line: _Line) -> None:
         # The whole start is timed, the process's making and end too, not only its first
@@ -190,6 +237,9 @@ class Lines:
         self._stopping = True
         for task in list(self._restarts):
             task.cancel()
+        if self._watching is not None:
+            self._watching.cancel()
+            self._watching = None
         for line in self._lines:
             process, line.process = line.process, None
             if process is None:
@@ -210,6 +260,8 @@ class Lines:
             if not waiting.done():
                 waiting.set_exception(RuntimeError("the phone lines stopped"))
         self._asks.clear()
+        if self.edge is not None:
+            await self.edge.stop()
         shutil.rmtree(self._folder, ignore_errors=True)
 
     # -- what the lines tell
@@ -232,8 +284,6 @@ class Lines:
 
     def _gone(self, line: _Line) -> None:
         line.port = 0
-        with contextlib.suppress(OSError):
-            self.places.set_down(line.number)  # given no call until it runs again
         for own in list(line.calls):
             self._call_ended(line, own)
         line.calls.clear()
@@ -284,16 +334,8 @@ class Lines:
         listener(told)
 
     def _event(self, line: _Line, kind: str, own: int, value: str) -> None:
-        if kind == "registered":
-            line.registered = value
-            self._registered()
-            return
-        if kind == "filter":
-            line.filter = value
-            self._filtered()
-            return
-        if kind == "unreadable":
-            self.on_event(CallEvent("unreadable", -1, value))
+        if kind == "registered":  # only the notice line registers
+            self.on_event(CallEvent("registered", -1, value))
             return
         if kind == "call":
             line.calls.add(own)
@@ -320,22 +362,6 @@ class Lines:
         notice = tuple(str(path) for path in prompts)
         notice_line = self._lines[self.count]
         notice_line.settings = replace(notice_line.settings, busy_notice=notice)
-
-    def _filtered(self) -> None:
-        """The lines' filter, told when every line's start checked it: on when on at
-        every line, else the first line's reason it is off."""
-        states = [line.filter for line in self._lines]
-        if all(states):
-            off = next((state for state in states if state != "on"), "on")
-            self.on_event(CallEvent("filter", -1, off))
-
-    def _registered(self) -> None:
-        answers = [line.registered for line in self._lines]
-        refused = next((code for code in answers if code and not code.startswith("2")), None)
-        if refused is not None:
-            self.on_event(CallEvent("registered", -1, refused))
-        elif all(answers):
-            self.on_event(CallEvent("registered", -1, answers[0]))
 
     # -- the stack's methods
 

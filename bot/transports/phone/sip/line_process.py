@@ -2,9 +2,9 @@
 
 PJSIP as published for Python takes at most 4 calls at once in a process (its
 ``PJSUA_MAX_CALLS``, fixed when it is built); more calls at once are more processes, each a
-"line" with its own SIP port and share of the RTP ports, all registered for the same user
-(line_pool.py). The bot's process (the transport) and a line talk through two pipes in frames:
-four bytes of length, then a JSON object.
+"line" with its own loopback SIP port and share of the RTP ports, behind the SIP edge that
+gives each its calls (line_pool.py, edge.py). The bot's process (the transport) and a line
+talk through two pipes in frames: four bytes of length, then a JSON object.
 
 From the bot to the line:
     the first frame: the line's :class:`~bot.transports.phone.sip.stack.StackSettings`;
@@ -17,10 +17,7 @@ From the bot to the line:
     "result": ...}`` or ``{"answer": n, "error": text}``;
     ``{"op": "stop"}``: hang up and end.
 From the line to the bot:
-    ``{"started": port}`` or ``{"failed": text}`` first, then what the start's check found
-    of the INVITE filter (invite_filter.py): ``{"event": "filter", "call": -1, "value":
-    "on" | "off: why"}``, and later ``unreadable`` events (how many more requests it
-    refused, one a second at most);
+    ``{"started": port}`` or ``{"failed": text}`` first;
     ``{"event": kind, "call": id, "value": value}``: a :class:`CallEvent` (call_control.py);
     ``{"told": n, "kind": kind, "call": id, "value": value}``: what happened to the call the
     bot made with ``make_call`` ``n`` (its listener; it may come before the answer).

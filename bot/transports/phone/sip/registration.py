@@ -36,18 +36,6 @@ async def check(phone: Any, db: Database) -> Check:
     code, at = str(state.get("code", "")), str(state.get("at", ""))
     if code.startswith("2"):
         return (name, "ok", f"registered at {phone.registrar} ({code}, {at})")
-    lines = phone.lines
-    if lines > 1 and code in ("403", "409", "486", "503"):
-        # A registrar that keeps fewer contacts of a user than there are lines (and the
-        # notice line, line_pool.py) refuses the lines after them (Asterisk: 403 past
-        # max_contacts).
-        return (
-            name,
-            "FAIL",
-            f"{phone.registrar} refused a line ({code}, {at}): check phone.user and its "
-            f"password, and that it keeps {lines + 1} contacts for the user (else phone.lines"
-            " = 1)",
-        )
     return (
         name,
         "FAIL",

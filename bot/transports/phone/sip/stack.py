@@ -13,14 +13,12 @@ players), one UDP transport bound to the configured address, and one account: re
 at the provider's registrar with digest credentials, or none (calls come to the address
 directly, from a trunk or in tests). Every call is answered at once; its audio is the
 prompts played to it one after the other (:meth:`Stack.say`), stopped when a key is
-pressed (:meth:`Stack.hush`). Every stack runs the INVITE filter (invite_filter.py), checked
-once when it starts: a request it cannot read is refused 400 before PJSIP sees it. One line
-of several (``places_file``, line_pool.py) takes only the calls the places give it
-(places.py), asked before PJSIP takes a call into a slot (by the filter) and again when the
-call comes (the same answer; the only asking when the filter is off); the others it answers
-486 (at once, or when the call comes). The notice line takes the calls for
-which no place is free: each hears the busy notice as early media (183 Session Progress),
-then 486 Busy Here (:meth:`Stack.set_busy_notice`). An answered call whose far end sent
+pressed (:meth:`Stack.hush`). A line behind the SIP edge (line_pool.py, edge.py) listens on
+loopback and is given only the calls the edge let through and chose it for; the notice line
+(``notice``) takes the calls that came when every line was full: each hears the busy notice
+as early media (183 Session Progress), then 486 Busy Here (:meth:`Stack.set_busy_notice`).
+Who may call is checked again for every call (admission.py; a stack alone has no other
+check: the tests' own). An answered call whose far end sent
 no audio (RTP) for ``rtp_timeout_seconds`` is hung up (:meth:`Stack._end_silent_calls`):
 gone without a BYE.
 
@@ -53,8 +51,6 @@ from bot.transports.phone.sip.admission import PARAMETER, Admission, contact_tok
 from bot.transports.phone.sip.bridge_ports import Ear, Mouth, Ports, pcm_of
 from bot.transports.phone.sip.call_control import CallEvent, EventKind, Listener, StackSettings
 from bot.transports.phone.sip.caller_header import caller_uri
-from bot.transports.phone.sip.invite_filter import InviteFilter
-from bot.transports.phone.sip.places import SharedPlaces
 
 log = logging.getLogger(__name__)
 
@@ -182,10 +178,6 @@ class Stack:
         self.busy_callers = 0  # callers who heard the busy notice (the notice line)
         # What a caller hears when every place is taken (:meth:`set_busy_notice`).
         self._busy_notice = [Path(path) for path in settings.busy_notice]
-        # One line of several: the shared places and the filter that asks them.
-        self._places: SharedPlaces | None = None
-        self._filter: InviteFilter | None = None
-        self._unreadable_told = 0
         # What calls hear and what callers say go through ports of the bot's own, used
         # again, never destroyed while the endpoint lives (bridge_ports.py).
         self._ports = Ports(settings.clock_rate, self._said)
@@ -309,9 +301,6 @@ class Stack:
                     checked = now
                     self._end_silent_calls(now)
                     self._end_long_notices(now)
-                    if self._places is not None:
-                        self._places.keep({call.sip_id for call in self._calls.values()})
-                    self._tell_unreadable()
                 while True:
                     try:
                         command = self._commands.get_nowait()
@@ -322,15 +311,6 @@ class Stack:
                     del command
         finally:
             self._close()
-
-    def _tell_unreadable(self) -> None:
-        """How many more requests the filter could not read, told once a check at most (a
-        flood of them is one event a second)."""
-        invite_filter = self._filter
-        if invite_filter is not None and invite_filter.unreadable > self._unreadable_told:
-            more = invite_filter.unreadable - self._unreadable_told
-            self._unreadable_told = invite_filter.unreadable
-            self._post("unreadable", -1, str(more))
 
     def _end_silent_calls(self, now: float) -> None:
         """Hang up each answered call whose far end sent no RTP packet for
@@ -383,20 +363,15 @@ class Stack:
         config.medConfig.ecTailLen = 0
         endpoint.libInit(config)
         transport = pj.TransportConfig()
-        transport.boundAddress = settings.bind
+        transport.boundAddress = settings.sip_bind or settings.bind
         transport.port = settings.port
-        if settings.public_address:
+        # Behind the edge the SIP address is loopback, which only the edge reaches: the
+        # public address is the edge's (the forced contact) and the media's.
+        if settings.public_address and not settings.sip_bind:
             transport.publicAddress = settings.public_address
         transport_id = endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         endpoint.libStart()
         port = int(endpoint.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
-        if settings.places_file:
-            self._places = SharedPlaces(Path(settings.places_file), settings.line, settings.lines)
-        decide = self._decide if self._places is not None else None
-        self._filter = InviteFilter(pj._pjsua2.__file__, decide)
-        self._start_filter(self._filter, port)
-        if self._places is not None:
-            self._places.start()
         endpoint.audDevManager().setNullDev()
         account = pj.AccountConfig()
         host = settings.public_address or settings.bind
@@ -411,6 +386,7 @@ class Stack:
             domain = settings.registrar.split(":", 1)[1].split(";", 1)[0]
             account.idUri = f"sip:{settings.user}@{domain}"
             account.regConfig.registrarUri = settings.registrar
+            account.regConfig.registerOnAdd = settings.registers
             # A registration that failed (a lost REGISTER, the registrar away for a moment)
             # is tried again after 30 s, then every retryIntervalSec (300 s): PJSIP's first
             # retry waited 300 s too, a line unreachable for five minutes.
@@ -423,6 +399,8 @@ class Stack:
             )
             # The registered contact carries what only the registrar can know (admission.py).
             account.sipConfig.contactUriParams = f";{PARAMETER}={token}"
+            if settings.contact:  # the edge's address, where the provider's calls arrive
+                account.sipConfig.contactForced = settings.contact
         else:
             account.idUri = f"sip:nachbarbot@{host}:{port}"
         account.mediaConfig.transportConfig.boundAddress = settings.bind
@@ -437,31 +415,6 @@ class Stack:
         self._account = _Account(self)
         self._account.create(account)
         return port
-
-    def _start_filter(self, invite_filter: InviteFilter, port: int) -> None:
-        """Check once, before the line takes calls, whether its INVITE filter can run
-        (invite_filter.py); without it the places are asked when a call comes
-        (:meth:`_incoming`)."""
-        bind = self.settings.bind
-        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(bind, bind)
-        state = invite_filter.start((host.strip("[]"), port), self._poll_once)
-        if invite_filter.on:
-            log.info("phone line %d: the INVITE filter runs", self.settings.line)
-        else:
-            log.error(
-                "phone line %d: the INVITE filter is %s - requests the bot cannot read reach"
-                " PJSIP%s (docs/phone.md)",
-                self.settings.line,
-                state,
-                "; each call asks the places when it comes: a burst of calls may be"
-                " answered in part"
-                if self._places is not None
-                else "",
-            )
-        self._post("filter", -1, state)
-
-    def _poll_once(self) -> None:
-        self._endpoint.libHandleEvents(POLL_MS)
 
     def _close(self) -> None:
         endpoint, self._endpoint = self._endpoint, None
@@ -487,26 +440,14 @@ class Stack:
         self._ports.keep_past_the_endpoint()
         endpoint.libDestroy()
 
-    def _decide(self, sip_call_id: str, message: str) -> int | None:
-        """The INVITE filter's question: None lets PJSIP take the call (this line's, or
-        one refused below), 486 leaves it to the line the places gave it to."""
-        assert self._places is not None
-        admission = self._admission
-        if admission is not None and admission.token and admission.refuses_contact(message):
-            return None  # not from the registrar: refused 403 as a call (_incoming)
-        return 486 if self._places.decide(sip_call_id) == "leave" else None
-
     def _incoming(self, account: _Account, call_id: int, source: str, message: str) -> None:
         call = _Call(self, account, call_id)
         info = call.getInfo()
-        call.sip_id = info.callIdString
         # Who calls, read once from the INVITE as it came: the From URI (or the provider's
         # assertion, [phone] caller_id), never its display name (caller_header.py).
         call.caller = caller_uri(self.settings.caller_id, info.remoteUri, message)
         why = self._admission.refuses(source, message) if self._admission else "not started"
         if why:
-            if self._places is not None:
-                self._places.release(call.sip_id)
             # Refused before the call exists for the bot: no event, nothing said.
             self.refusals += 1
             if self.refusals == 1 or self.refusals % 100 == 0:
@@ -516,19 +457,9 @@ class Stack:
             forbidden.statusCode = 403
             call.hangup(forbidden)
             return
-        # The places are asked for every call taken, again: the filter asked them before
-        # PJSIP took it (the same answer, places.py), but a line whose filter is off or an
-        # INVITE the filter could not read was not asked about yet.
-        decision = self._places.decide(call.sip_id) if self._places is not None else "take"
-        if decision == "leave":  # another line's call: its branch here ends busy
-            self._refused[call_id] = call
-            busy = pj.CallOpParam()
-            busy.statusCode = 486
-            call.hangup(busy)
-            return
         self._calls[call_id] = call
-        if decision == "notice":
-            self._refuse(call)  # the notice line: every place is taken
+        if self.settings.notice:
+            self._refuse(call)  # the notice line: the edge found every line full
             return
         self._answer(call_id)
 
@@ -545,7 +476,7 @@ class Stack:
         self.busy_callers += 1
         if self.busy_callers == 1 or self.busy_callers % 100 == 0:
             log.warning(
-                "phone: every place is taken: a caller hears the busy notice (%d so far;"
+                "phone: every line is full: a caller hears the busy notice (%d so far;"
                 " more lines: phone.lines)",
                 self.busy_callers,
             )
@@ -601,8 +532,6 @@ class Stack:
             del self._refused[call_id]
             return
         self._calls.pop(call_id, None)
-        if self._places is not None:
-            self._places.release(call.sip_id)
         if call.busy:
             return  # a busy caller's: the bot never knew the call
         if recorded:  # a caller who hangs up after speaking: kept
@@ -686,9 +615,6 @@ class Stack:
             return call_id
         self._calls[call_id] = call
         self._listeners[call_id] = listener
-        if self._places is not None:  # a place of this line while it lasts
-            call.sip_id = call.getInfo().callIdString
-            self._places.hold(call.sip_id)
         return call_id
 
 
@@ -745,9 +671,8 @@ class _Call(pj.Call):
         self.received = 0
         self.heard_at: float | None = None
         self.hung_up = False
-        # Its SIP Call-ID (places.py). Busy: refused for want of a place (the notice
-        # line's, :meth:`Stack._refuse`), hearing the notice since busy_since.
-        self.sip_id = ""
+        # Busy: refused for want of a free line (the notice line's, :meth:`Stack._refuse`),
+        # hearing the notice since busy_since.
         self.busy = False
         self.busy_since: float | None = None
 
@@ -841,6 +766,4 @@ class _OutCall(_Call):
             self.queue.clear()
             if self.stack._listeners.pop(call_id, None) is not None:
                 self.stack._calls.pop(call_id, None)
-                if self.stack._places is not None:
-                    self.stack._places.release(self.sip_id)
                 self.stack._tell(self.listener, CallEvent("ended", call_id, str(self.status)))

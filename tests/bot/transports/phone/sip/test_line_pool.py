@@ -1,5 +1,6 @@
 """More calls at once than one PJSIP takes (4): the phone's lines (bot/transports/phone/
-line_pool.py), line processes registered for the same user at Kamailio, which rings them all.
+line_pool.py), line processes behind the bot's SIP edge (edge.py), which registers for them
+at Kamailio (the provider) and gives each call to one line.
 
 SIPp makes 10 calls at once through Kamailio, each from a number of its own; the bot runs 3
 lines (12 calls at most). Every call is answered by one line only and its keys are taken:
@@ -14,7 +15,9 @@ import pytest
 
 from bot.config import PhoneSection
 from bot.transports.phone.sip import registration
+from bot.transports.phone.sip.admission import contact_token
 from bot.transports.phone.sip.call_control import CallEvent, StackSettings
+from bot.transports.phone.sip.edge import EdgeFailed
 from bot.transports.phone.sip.line_pool import SPAN, Lines, line_settings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
@@ -98,14 +101,30 @@ async def test_a_call_the_bot_makes_goes_out_through_a_line(
         await phone.stop()
 
 
-def test_each_line_has_a_port_and_ports_for_audio_of_its_own():
-    """5 lines and the notice line (the sixth)."""
-    settings = StackSettings(port=5060, rtp_port=4000, rtp_ports=100)
-    lines = [line_settings(settings, number, 5, "places.json") for number in range(6)]
-    assert [line.port for line in lines] == [5060, 5061, 5062, 5063, 5064, 5065]
+def test_each_line_has_a_loopback_port_and_ports_for_audio_of_its_own():
+    """5 lines and the notice line (the sixth), behind the edge; the notice line alone
+    registers, with the edge's public address and the contact's token as its contact."""
+    settings = StackSettings(
+        bind="0.0.0.0",
+        port=5060,
+        public_address="203.0.113.7",
+        registrar="sip:sipgate.de",
+        user="1234567e0",
+        password="pw",
+        rtp_port=4000,
+        rtp_ports=100,
+    )
+    lines = [line_settings(settings, number, 5, 7001 + number, 7000) for number in range(6)]
+    assert [(line.sip_bind, line.port) for line in lines] == [
+        ("127.0.0.1", 7001 + number) for number in range(6)
+    ]
     assert [line.rtp_port for line in lines] == [4000, 4016, 4032, 4048, 4064, 4080]
-    assert all(line.rtp_ports == 16 and line.places_file == "places.json" for line in lines)
-    assert [(line.line, line.lines) for line in lines] == [(number, 5) for number in range(6)]
+    assert all(line.rtp_ports == 16 and line.bind == "0.0.0.0" for line in lines)
+    assert [line.registers for line in lines] == [False] * 5 + [True]
+    assert [line.notice for line in lines] == [False] * 5 + [True]
+    assert {line.outbound_proxy for line in lines} == {"sip:127.0.0.1:7000"}
+    token = contact_token("1234567e0", "pw")
+    assert lines[5].contact == f"<sip:1234567e0@203.0.113.7:5060;nb={token}>"
     anywhere = line_settings(StackSettings(), 3, 5)
     assert (anywhere.port, anywhere.rtp_port) == (0, 0)
 
@@ -141,30 +160,15 @@ async def test_a_line_that_dies_ends_its_calls_and_is_started_again(
         await phone.stop()
 
 
-def _taken_after_a_free_port() -> tuple[socket.socket, int]:
-    """A socket bound to a port whose predecessor (line 0's port) is free, and the port."""
-    for _ in range(100):
-        taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+async def test_a_sip_port_that_is_taken_stops_the_start_and_says_why():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
         taken.bind((HOST, 0))
         port = taken.getsockname()[1]
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as before:
-            try:
-                before.bind((HOST, port - 1))
-            except OSError:
-                taken.close()
-                continue
-        return taken, port
-    raise RuntimeError("no free pair of ports")
-
-
-async def test_a_line_whose_port_is_taken_stops_the_start_and_says_why():
-    taken, port = _taken_after_a_free_port()
-    with taken:
-        lines = Lines(StackSettings(bind=HOST, port=port - 1), lambda event: None, 2)
-        with pytest.raises(RuntimeError, match=f"line 1 did not start: port {port}: .*in use"):
+        lines = Lines(StackSettings(bind=HOST, port=port), lambda event: None, 2)
+        with pytest.raises(EdgeFailed, match="the SIP edge ended at its start"):
             await lines.start()
-    first = lines._lines[0]
-    assert first.process is None  # the line that had started was stopped again
+    assert lines.edge is not None and not lines.edge.running
+    assert all(line.process is None for line in lines._lines)
 
 
 async def test_a_line_that_ends_while_starting_says_how(

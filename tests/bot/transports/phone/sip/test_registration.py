@@ -19,15 +19,6 @@ async def test_doctor_tells_the_registrars_last_answer(db: Database):
     assert status == "FAIL" and "403" in detail
 
 
-async def test_doctor_names_the_contacts_a_registrar_must_keep_for_the_lines(db: Database):
-    """A refusal with several lines may be the registrar keeping one contact per user."""
-    await note(db, "403")
-    status, detail = (await check(PHONE, db))[1:]  # the default: 5 lines
-    assert status == "FAIL" and "keeps 6 contacts" in detail and "phone.lines = 1" in detail
-    one = PhoneSection(enabled=True, registrar="sip:sipgate.de", user="1234567e0", lines=1)
-    assert "contacts" not in (await check(one, db))[2]
-
-
 async def test_without_a_registrar_there_is_nothing_to_register(db: Database):
     direct = PhoneSection(enabled=True, bind="192.0.2.7", port=5070)
     assert await check(direct, db) == (

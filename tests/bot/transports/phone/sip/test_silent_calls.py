@@ -38,7 +38,7 @@ class _Line:
             self.registered.set()
 
     def kinds(self) -> list[str]:
-        # The calls' events (the account's, call -1: registered, the INVITE filter's, left)
+        # The calls' events (the account's, call -1: registered, left)
         return [event.kind for event in self.events if event.call_id != -1]
 
     async def __aenter__(self) -> _Line:

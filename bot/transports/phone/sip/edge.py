@@ -1,0 +1,588 @@
+"""The phone's SIP edge: a Kamailio of the bot's own, in front of its line processes.
+
+Everything SIP that reaches the bot from outside reaches this Kamailio, on the phone's own
+address (``[phone] bind``:``port``); the line processes (line_pool.py, each a PJSIP stack
+holding ``CALLS_PER_LINE`` calls) listen on 127.0.0.1 only and hear nothing the edge did not
+let through. The bot writes the configuration (:func:`config_text`) from ``[phone]`` into
+its private folder and runs ``kamailio`` in the foreground (:class:`Edge`).
+
+What the edge decides, before any PJSIP sees a request:
+
+- who may send: the provider only - the registrar's and the outbound proxy's addresses and
+  ``trusted_peers`` as admission.py resolves them, in the ``permissions`` module's address
+  file; loopback only when there are none. Anyone else is answered ``403`` statelessly, and
+  a source sending more than ``FLOOD_REQUESTS`` requests in ``FLOOD_SECONDS`` (``pike``) is
+  not answered at all while it does;
+- a new call (INVITE) is addressed to the contact the bot registered: its Request-URI
+  carries the contact's unguessable parameter (admission.py :func:`contact_token`), else
+  ``403``; requests other than INVITE, OPTIONS and CANCEL outside a dialog get ``405``;
+- which line takes a call: the line with the fewest calls, counted by the ``dialog`` module
+  in the profile ``line`` (calls that came and the bot's own calls that left from that
+  line alike), while it has fewer than ``CALLS_PER_LINE``; when every line is full, the
+  notice line (it says the busy notice, then 486); when that one is full too, ``486`` from
+  the edge itself. One SIP worker process reads the public socket, so two calls of one
+  burst are never given the same place.
+
+The bot's own calls and the first line's REGISTER leave through the edge too (the lines'
+outbound proxy is its loopback socket): the provider sees one address, and the dialogs'
+requests pass the edge both ways (``record_route``). Kamailio's log is off but for its own
+errors, which never name a caller (no ``xlog`` of a header here).
+
+The configuration is checked with ``kamailio -c`` before it runs (:func:`check_config`);
+``doctor`` checks the binary, the configuration and that the edge answers (:func:`check`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import glob
+import ipaddress
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.transports.hooks import Check
+from bot.transports.phone.sip.admission import Admission, Peer, contact_token
+from bot.transports.phone.sip.call_control import CALLS_PER_LINE, StackSettings
+
+log = logging.getLogger(__name__)
+
+# pike: a source sending more than this many requests in FLOOD_SECONDS is not answered
+# until it has been quiet for FLOOD_SECONDS * 2 (a provider is never counted).
+FLOOD_REQUESTS = 30
+FLOOD_SECONDS = 2
+# A call longer than this (seconds) is forgotten by the edge: a line that died with its
+# calls frees their places at the latest then.
+DIALOG_MOST_SECONDS = 4 * 3600
+# Kamailio's shared and private memory (MB): a few dozen dialogs and transactions.
+SHARED_MB = 32
+PRIVATE_MB = 4
+# How long the edge has to answer its first OPTIONS after its start (seconds).
+START_SECONDS = 20.0
+# Where Debian and others put Kamailio and its modules.
+_BINARIES = ("/usr/sbin/kamailio", "/sbin/kamailio", "/usr/local/sbin/kamailio")
+_MODULE_FOLDERS = (
+    "/usr/lib/x86_64-linux-gnu/kamailio/modules",
+    "/usr/lib/aarch64-linux-gnu/kamailio/modules",
+    "/usr/lib/kamailio/modules",
+    "/usr/local/lib64/kamailio/modules",
+)
+_MODULES = (
+    "tm",
+    "sl",
+    "rr",
+    "pv",
+    "maxfwd",
+    "textops",
+    "siputils",
+    "sanity",
+    "dialog",
+    "permissions",
+    "pike",
+)
+# The group of the provider's addresses in the address file.
+PROVIDER_GROUP = 1
+
+
+def kamailio_binary() -> str:
+    """The ``kamailio`` program, or "" when it is not installed."""
+    found = shutil.which("kamailio")
+    if found:
+        return found
+    return next((path for path in _BINARIES if os.access(path, os.X_OK)), "")
+
+
+def module_folder() -> str:
+    """Kamailio's modules folder, or "" when not found."""
+    for folder in (*_MODULE_FOLDERS, *glob.glob("/usr/lib/*/kamailio/modules")):
+        if Path(folder, "dialog.so").exists():
+            return folder
+    return ""
+
+
+@dataclass(frozen=True)
+class EdgePlan:
+    """What the edge is written from: where it listens (``bind``:``port`` outside,
+    127.0.0.1:``inner`` for the lines), the lines' and the notice line's loopback ports,
+    who may send (``peers``), the contact's ``token`` ("" when the bot does not
+    register), and the provider's outbound proxy (a SIP URI; "" none)."""
+
+    bind: str
+    port: int
+    inner: int
+    lines: tuple[int, ...]
+    notice: int
+    peers: tuple[Peer, ...]
+    token: str = ""
+    public_address: str = ""
+    outbound_proxy: str = ""
+    per_line: int = CALLS_PER_LINE
+
+    @classmethod
+    def of(
+        cls, settings: StackSettings, *, inner: int, lines: Sequence[int], notice: int
+    ) -> EdgePlan:
+        """From a line's :class:`~bot.transports.phone.sip.call_control.StackSettings`
+        (resolves the provider's host names now)."""
+        admission = Admission.of(
+            registrar=settings.registrar,
+            outbound_proxy=settings.outbound_proxy,
+            trusted_peers=tuple(settings.trusted_peers),
+            token=contact_token(settings.user, settings.password),
+        )
+        return cls(
+            bind=settings.bind,
+            port=settings.port,
+            inner=inner,
+            lines=tuple(lines),
+            notice=notice,
+            peers=tuple(admission.peers),
+            token=admission.token,
+            public_address=settings.public_address,
+            outbound_proxy=settings.outbound_proxy,
+        )
+
+    @property
+    def host(self) -> str:
+        """The address this machine reaches the edge's public socket at."""
+        return self.host_of(self.bind)
+
+    @staticmethod
+    def host_of(bind: str) -> str:
+        """An address to reach a socket bound to ``bind`` at (not "any")."""
+        return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(bind, bind)
+
+
+def address_file(peers: Sequence[Peer]) -> str:
+    """The ``permissions`` module's address file: ``group address mask port tag``."""
+    rows = []
+    for peer in peers:
+        network = peer.network
+        host = str(network.network_address)
+        if isinstance(network, ipaddress.IPv6Network):
+            host = f"[{host}]"
+        rows.append(f"{PROVIDER_GROUP} {host} {network.prefixlen} {peer.port} provider")
+    return "\n".join(rows) + "\n"
+
+
+def _socket(host: str, port: int) -> str:
+    return f"udp:[{host}]:{port}" if ":" in host else f"udp:{host}:{port}"
+
+
+def _line_routes(plan: EdgePlan) -> tuple[str, str]:
+    """The script's two generated tables: a line's number to its address, a source port
+    on loopback to the line's number."""
+    to_line = "\n".join(
+        f'        case {number}: $du = "sip:127.0.0.1:{port}"; break;'
+        for number, port in enumerate(plan.lines)
+    )
+    of_port = "\n".join(
+        f'        case {port}: $var(line) = "{number}"; break;'
+        for number, port in enumerate(plan.lines)
+    )
+    return to_line, of_port
+
+
+# The edge's script; config_text fills in each @NAME@ (Kamailio's own ``$`` and braces
+# stay as they are).
+_PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
+SCRIPT = """#!KAMAILIO
+# Written by the bot (bot/transports/phone/sip/edge.py) at every start: not to be edited.
+debug=1
+log_stderror=yes
+children=1
+disable_tcp=yes
+disable_sctp=yes
+auto_aliases=no
+dns=no
+rev_dns=no
+@ALIAS@listen=@OUTSIDE@@ADVERTISE@
+listen=@INSIDE@
+mpath="@MODULES@/"
+
+@LOADS@
+
+modparam("permissions", "address_file", "@ADDRESSES@")
+modparam("pike", "sampling_time_unit", @FLOOD_SECONDS@)
+modparam("pike", "reqs_density_per_unit", @FLOOD_REQUESTS@)
+modparam("pike", "remove_latency", @FLOOD_QUIET@)
+modparam("dialog", "profiles_with_value", "line")
+modparam("dialog", "default_timeout", @DIALOG_MOST@)
+modparam("tm", "fr_timer", 5000)
+
+request_route {
+    if (!mf_process_maxfwd_header("10")) {
+        sl_send_reply("483", "Too Many Hops");
+        exit;
+    }
+    if ($Rp == @INNER@) {
+        route(FROM_LINES);
+        exit;
+    }
+    if (!allow_source_address("@GROUP@")) {
+        # Not the provider: answered 403, or nothing while it floods.
+        if (pike_check_req()) {
+            sl_send_reply("403", "Forbidden");
+        }
+        exit;
+    }
+    if (!sanity_check("17895", "7")) {
+        exit;
+    }
+    route(FROM_PROVIDER);
+}
+
+route[IN_DIALOG] {
+    if (loose_route()) {
+        t_relay();
+        exit;
+    }
+    if (is_method("ACK")) {
+        if (t_check_trans()) {
+            t_relay();
+        }
+        exit;
+    }
+    sl_send_reply("404", "Not Here");
+    exit;
+}
+
+route[FROM_PROVIDER] {
+    if (has_totag()) {
+        route(IN_DIALOG);
+    }
+    if (is_method("CANCEL")) {
+        if (t_check_trans()) {
+            t_relay();
+        }
+        exit;
+    }
+    if (is_method("OPTIONS")) {
+        sl_send_reply("200", "OK");
+        exit;
+    }
+    if (!is_method("INVITE")) {
+        if (!is_method("ACK")) {
+            sl_send_reply("405", "Method Not Allowed");
+        }
+        exit;
+    }
+@TOKEN_CHECK@    t_check_trans();
+    remove_hf("Route");
+    route(CHOOSE_LINE);
+    record_route();
+    force_send_socket(@INSIDE@);
+    if (!t_relay()) {
+        sl_reply_error();
+    }
+    exit;
+}
+
+route[CHOOSE_LINE] {
+    # The line with the fewest calls, while it holds fewer than @PER_LINE@.
+    $var(best) = -1;
+    $var(least) = @PER_LINE@;
+    $var(i) = 0;
+    while ($var(i) < @LINES@) {
+        get_profile_size("line", "$var(i)", "$var(n)");
+        if ($var(n) < $var(least)) {
+            $var(least) = $var(n);
+            $var(best) = $var(i);
+        }
+        $var(i) = $var(i) + 1;
+    }
+    dlg_manage();
+    if ($var(best) < 0) {
+        get_profile_size("line", "notice", "$var(n)");
+        if ($var(n) >= @PER_LINE@) {
+            sl_send_reply("486", "Busy Here");
+            exit;
+        }
+        set_dlg_profile("line", "notice");
+        $du = "sip:127.0.0.1:@NOTICE@";
+        return;
+    }
+    set_dlg_profile("line", "$var(best)");
+    switch ($var(best)) {
+@TO_LINE@
+    }
+}
+
+route[FROM_LINES] {
+    if ($si != "127.0.0.1") {
+        sl_send_reply("403", "Forbidden");
+        exit;
+    }
+    if (has_totag()) {
+        route(IN_DIALOG);
+    }
+    if (is_method("OPTIONS") && uri == myself) {
+        sl_send_reply("200", "OK");
+        exit;
+    }
+    if (is_method("CANCEL")) {
+        if (t_check_trans()) {
+            t_relay();
+        }
+        exit;
+    }
+    t_check_trans();
+    remove_hf("Route");
+    if (is_method("INVITE")) {
+        # The bot's own call counts toward the place of the line it leaves from.
+        $var(line) = "";
+        switch ($sp) {
+@OF_PORT@
+        }
+        if ($var(line) == "") {
+            sl_send_reply("403", "Forbidden");
+            exit;
+        }
+        record_route();
+        dlg_manage();
+        set_dlg_profile("line", "$var(line)");
+    }
+@PROXY@    force_send_socket(@OUTSIDE@);
+    if (!t_relay()) {
+        sl_reply_error();
+    }
+    exit;
+}
+"""
+
+
+def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
+    """The whole ``kamailio.cfg`` of the edge: :data:`SCRIPT` filled in from ``plan``."""
+    to_line, of_port = _line_routes(plan)
+    token = (
+        f'    if ($(ru{{uri.param,nb}}) != "{plan.token}") {{\n'
+        '        sl_send_reply("403", "Forbidden");\n        exit;\n    }\n'
+        if plan.token
+        else ""
+    )
+    proxy = plan.outbound_proxy.split(";", 1)[0]
+    values = {
+        "ALIAS": f'alias="{plan.public_address}:{plan.port}"\n' if plan.public_address else "",
+        "OUTSIDE": _socket(plan.bind, plan.port),
+        "ADVERTISE": f" advertise {plan.public_address}:{plan.port}" if plan.public_address else "",
+        "INSIDE": _socket("127.0.0.1", plan.inner),
+        "MODULES": modules,
+        "LOADS": "\n".join(f'loadmodule "{name}.so"' for name in _MODULES),
+        "ADDRESSES": str(folder / "addresses"),
+        "FLOOD_SECONDS": str(FLOOD_SECONDS),
+        "FLOOD_REQUESTS": str(FLOOD_REQUESTS),
+        "FLOOD_QUIET": str(FLOOD_SECONDS * 2),
+        "DIALOG_MOST": str(DIALOG_MOST_SECONDS),
+        "INNER": str(plan.inner),
+        "GROUP": str(PROVIDER_GROUP),
+        "TOKEN_CHECK": token,
+        "PER_LINE": str(plan.per_line),
+        "LINES": str(len(plan.lines)),
+        "NOTICE": str(plan.notice),
+        "TO_LINE": to_line,
+        "OF_PORT": of_port,
+        "PROXY": f'    $du = "{proxy}";\n' if proxy else "",
+    }
+    written = (plan.bind, plan.public_address, plan.outbound_proxy, str(folder), modules)
+    if any(mark in value for value in written for mark in ('"', "\n", "\r", "@")):
+        # Only a configuration's value can hold one: it never becomes part of the script.
+        raise EdgeFailed("a [phone] address holds a quotation mark, @ or a line break")
+    return _PLACEHOLDER.sub(lambda found: values[found.group(1)], SCRIPT)
+
+
+def check_config(binary: str, path: Path) -> str:
+    """What ``kamailio -c`` says is wrong with the configuration at ``path`` ("": none)."""
+    checked = subprocess.run(
+        [binary, "-c", "-f", str(path)], capture_output=True, text=True, timeout=60
+    )
+    if checked.returncode == 0:
+        return ""
+    errors = [line for line in checked.stderr.splitlines() if "ERROR" in line or "error" in line]
+    return "\n".join(errors[-5:]) or f"exit code {checked.returncode}"
+
+
+def options_answered(host: str, port: int, timeout: float = 0.5) -> bool:
+    """Whether a SIP server at ``host``:``port`` answers an OPTIONS (with anything: the
+    edge answers a sender that is not the provider 403)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        sock.settimeout(timeout)
+        local = sock.getsockname()[1]
+        tag = uuid.uuid4().hex[:12]
+        via = f"[{host}]" if ":" in host else host
+        request = (
+            f"OPTIONS sip:{via}:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK{tag};rport\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:doctor@127.0.0.1>;tag={tag}\r\n"
+            f"To: <sip:{via}:{port}>\r\n"
+            f"Call-ID: {tag}@nachbarbot\r\n"
+            "CSeq: 1 OPTIONS\r\n"
+            "Content-Length: 0\r\n\r\n"
+        )
+        try:
+            sock.sendto(request.encode(), (host, port))
+            answer = sock.recv(4096)
+        except OSError:
+            return False
+        return answer.startswith(b"SIP/2.0 ")
+
+
+class EdgeFailed(RuntimeError):
+    """The edge could not start (no Kamailio, a configuration it refused, a taken port)."""
+
+
+class Edge:
+    """The running edge: :meth:`start` writes the configuration into ``folder`` (the
+    phone's private folder), checks it and runs Kamailio until :meth:`stop`."""
+
+    def __init__(self, plan: EdgePlan, folder: Path) -> None:
+        self.plan = plan
+        self.folder = folder
+        self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def config_path(self) -> Path:
+        return self.folder / "kamailio.cfg"
+
+    def write(self) -> str:
+        """Write the configuration and the address file; the binary to run them."""
+        binary, modules = kamailio_binary(), module_folder()
+        if not binary or not modules:
+            raise EdgeFailed(
+                "Kamailio is not installed: the phone's SIP edge needs it (Debian package"
+                " kamailio; docs/phone.md)"
+            )
+        (self.folder / "addresses").write_text(address_file(self.plan.peers))
+        self.config_path.write_text(config_text(self.plan, self.folder, modules))
+        self.config_path.chmod(0o600)  # it holds the contact's token
+        return binary
+
+    async def start(self) -> None:
+        binary = self.write()
+        wrong = await asyncio.to_thread(check_config, binary, self.config_path)
+        if wrong:
+            raise EdgeFailed(f"the SIP edge's configuration does not load: {wrong}")
+        self.process = await asyncio.create_subprocess_exec(
+            binary,
+            "-DD",
+            "-E",
+            "-m",
+            str(SHARED_MB),
+            "-M",
+            str(PRIVATE_MB),
+            "-f",
+            str(self.config_path),
+            "-Y",
+            str(self.folder),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=self.folder,
+            start_new_session=True,
+        )
+        try:
+            async with asyncio.timeout(START_SECONDS):
+                while not await asyncio.to_thread(options_answered, "127.0.0.1", self.plan.inner):
+                    if self.process.returncode is not None:
+                        raise EdgeFailed(f"the SIP edge ended at its start: {await self._said()}")
+                    await asyncio.sleep(0.1)
+        except TimeoutError:
+            await self.stop()
+            raise EdgeFailed(f"the SIP edge did not answer within {START_SECONDS:.0f} s") from None
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("phone: the SIP edge runs on port %d", self.plan.port)
+
+    async def _said(self) -> str:
+        """Kamailio's last error lines at a failed start (its own, no request's text)."""
+        process = self.process
+        if process is None or process.stderr is None:
+            return "no reason given"
+        text = (await process.stderr.read()).decode(errors="replace")
+        errors = [line for line in text.splitlines() if "ERROR" in line]
+        return "; ".join(line.rsplit(": ", 1)[-1] for line in errors[-3:]) or "no reason given"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def wait(self) -> int:
+        """Until the edge ends; its exit code. Its error output is read and dropped
+        meanwhile (Kamailio's errors would fill the pipe)."""
+        process = self.process
+        if process is None:
+            return 0
+        if process.stderr is not None:
+            while await process.stderr.read(65536):
+                pass
+        return await process.wait()
+
+    async def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.returncode is not None:
+            return
+        # Kamailio's main process ends its children on SIGTERM; the group is the edge's own.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+
+
+def check(phone: Any) -> Check:
+    """``doctor``'s line for the SIP edge of the ``[phone]`` section ``phone``: Kamailio
+    installed, the configuration the bot would write loads (``kamailio -c``), and the
+    running bot's edge answers at ``bind``:``port``."""
+    import tempfile
+
+    name = "phone SIP edge"
+    binary = kamailio_binary()
+    if not binary or not module_folder():
+        return (name, "FAIL", "Kamailio is not installed (Debian package kamailio)")
+    settings = StackSettings(
+        bind=phone.bind,
+        port=phone.port or 5060,
+        registrar=phone.registrar,
+        user=phone.user,
+        password=phone.password or "",
+        outbound_proxy=phone.outbound_proxy,
+        trusted_peers=phone.peers(),
+        public_address=phone.public_address,
+    )
+    lines = list(range(phone.port + 1, phone.port + 1 + phone.lines))
+    plan = EdgePlan.of(settings, inner=65000, lines=lines, notice=65001)
+    with tempfile.TemporaryDirectory(prefix="nachbarbot-edge-check-") as folder:
+        edge = Edge(plan, Path(folder))
+        edge.write()
+        wrong = check_config(binary, edge.config_path)
+    if wrong:
+        return (name, "FAIL", f"the edge's configuration does not load: {wrong}")
+    if not phone.port or not options_answered(plan.host, phone.port):
+        return (
+            name,
+            "WARN",
+            f"configuration loads; no edge answers at {plan.host}:{phone.port}"
+            " (is the bot running?)",
+        )
+    return (
+        name,
+        "ok",
+        f"Kamailio answers at {plan.host}:{phone.port}: {phone.lines} lines of"
+        f" {CALLS_PER_LINE} calls and a notice line behind it",
+    )

@@ -1,0 +1,100 @@
+"""The SIP edge's configuration (bot/transports/phone/sip/edge.py), as Kamailio itself reads
+it (``kamailio -c``), for the ways a city's ``[phone]`` can be written; and the edge
+running: it answers, and stops with the bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.transports.phone.sip.admission import contact_token
+from bot.transports.phone.sip.call_control import StackSettings
+from bot.transports.phone.sip.edge import (
+    CALLS_PER_LINE,
+    Edge,
+    EdgePlan,
+    check_config,
+    kamailio_binary,
+    options_answered,
+)
+from tests.support.sip.kamailio import free_udp_port
+
+PROVIDER = StackSettings(
+    bind="127.0.0.1",
+    port=5060,
+    registrar="sip:127.0.0.1:5070",
+    user="1234567e0",
+    password="secret-88",
+)
+TRUNK = StackSettings(bind="0.0.0.0", port=5060, trusted_peers=("198.51.100.0/24", "10.1.2.3:5080"))
+BEHIND_NAT = StackSettings(
+    bind="0.0.0.0",
+    port=5060,
+    public_address="203.0.113.7",
+    registrar="sip:127.0.0.1",
+    outbound_proxy="sip:127.0.0.1:5090;transport=udp",
+    user="bot",
+    password="pw",
+)
+
+
+def _plan(settings: StackSettings, lines: int = 5) -> EdgePlan:
+    ports = list(range(20001, 20001 + lines))
+    return EdgePlan.of(settings, inner=20000, lines=ports, notice=20001 + lines)
+
+
+@pytest.mark.parametrize(
+    "settings", [PROVIDER, TRUNK, BEHIND_NAT], ids=["provider", "trunk", "nat"]
+)
+def test_the_written_configuration_loads_in_kamailio(settings: StackSettings, tmp_path: Path):
+    edge = Edge(_plan(settings), tmp_path)
+    binary = edge.write()
+    assert check_config(binary, edge.config_path) == ""
+    assert edge.config_path.stat().st_mode & 0o077 == 0  # it holds the contact's token
+
+
+def test_only_the_provider_is_in_the_address_file_and_the_token_is_asked(tmp_path: Path):
+    edge = Edge(_plan(PROVIDER), tmp_path)
+    edge.write()
+    assert (tmp_path / "addresses").read_text().split() == [
+        "1",
+        "127.0.0.1",
+        "32",
+        "5070",
+        "provider",
+    ]
+    text = edge.config_path.read_text()
+    assert contact_token(PROVIDER.user, PROVIDER.password) in text
+    # Every line and the notice line is a destination; a line holds CALLS_PER_LINE calls.
+    for port in range(20001, 20007):
+        assert f"sip:127.0.0.1:{port}" in text
+    assert f"$var(least) = {CALLS_PER_LINE};" in text
+
+
+def test_without_a_provider_only_this_machine_may_send(tmp_path: Path):
+    edge = Edge(_plan(StackSettings(bind="127.0.0.1", port=5060)), tmp_path)
+    edge.write()
+    rows = sorted((tmp_path / "addresses").read_text().splitlines())
+    assert rows == ["1 127.0.0.0 8 0 provider", "1 [::1] 128 0 provider"]
+    assert "uri.param,nb" not in edge.config_path.read_text()  # no registered contact
+
+
+def test_a_configuration_kamailio_refuses_is_named(tmp_path: Path):
+    broken = tmp_path / "broken.cfg"
+    broken.write_text('#!KAMAILIO\nloadmodule "no_such_module.so"\n')
+    assert check_config(kamailio_binary(), broken) != ""
+
+
+async def test_the_edge_runs_answers_and_stops(tmp_path: Path):
+    port = free_udp_port(2)
+    settings = StackSettings(bind="127.0.0.1", port=port)
+    edge = Edge(EdgePlan.of(settings, inner=port + 1, lines=[9], notice=10), tmp_path)
+    await edge.start()
+    try:
+        assert edge.running
+        assert options_answered("127.0.0.1", port) and options_answered("127.0.0.1", port + 1)
+    finally:
+        await edge.stop()
+    assert not edge.running
+    assert not options_answered("127.0.0.1", port)
