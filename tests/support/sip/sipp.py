@@ -501,3 +501,40 @@ class HeldCallers:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def flood(target: str, service: str, *, source: str, rate: int, seconds: int) -> SippResult:
+    """``rate`` INVITEs a second for ``seconds`` to ``service`` at ``target``, sent by SIPp
+    from the address ``source`` (another loopback address than the provider's 127.0.0.1:
+    127.0.0.2), each a new call, none waited on (uac_flood.xml); returns when all went out."""
+    folder, scenario_path = _prepare("uac_flood.xml", (), 0, None)
+    calls = rate * seconds
+    command = [
+        sipp_binary(),
+        target,
+        "-sf", str(scenario_path),
+        "-s", service,
+        "-i", source,
+        "-p", "0",
+        "-mi", source,
+        "-mp", str(_media_port()),
+        "-t", "u1",
+        "-nostdin",
+        "-key", "caller", "+4923100000",
+        "-m", str(calls),
+        "-r", str(rate),
+        "-l", str(calls),
+        "-timeout", f"{seconds * 6}s",
+        "-timeout_error",
+        "-trace_stat", "-stf", str(folder / "stats.csv"), "-fd", "1",
+        "-trace_err", "-error_file", str(folder / "errors.log"),
+    ]  # fmt: skip
+    process = subprocess.run(
+        command,
+        cwd=folder,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=seconds * 6 + 30,
+    )
+    return _result(folder, process.returncode, process.stderr)
