@@ -9,9 +9,13 @@ further cities (``bot.cities``). Settings marked installation-wide (``wide``) an
 sections in :data:`INSTALLATION_SECTIONS` belong to the installation, not to a city.
 
 The transports' sections are not written out here: each lives with its transport, and
-:class:`Config` gets one field per section its descriptor names (bot/transports/
-registry.py), so that a transport is added without changing this module (``config.sms``
-is the ``[sms]`` section all the same; ``Config(sms=...)`` makes one).
+:class:`Config` gets one field per section its declaration names (bot/transports/hooks.py,
+listed by bot/transports/registry.py), so that a transport is added without changing this
+module (``config.sms`` is the ``[sms]`` section all the same; ``Config(sms=...)`` makes
+one). A transport registered after this module made ``Config`` (a test's, a plug-in's)
+has its section read all the same: from the file and the environment by
+:func:`load_config`, an attribute like the others (``config.pager``), given as
+``Config(later={"pager": ...})``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, make_dataclass
+from dataclasses import InitVar, dataclass, field, fields, make_dataclass
 from pathlib import Path
 from types import UnionType
 from typing import TYPE_CHECKING, Any, Protocol, Union, get_args, get_origin, get_type_hints
@@ -489,13 +493,45 @@ class Sections:
         )
 
 
-def _transport_sections() -> list[tuple[str, type, Any]]:
-    """Config's fields of the transports' sections, as the descriptors name them."""
+def _transport_sections() -> list[tuple[str, Any, Any]]:
+    """Config's fields of the transports' sections, as their declarations name them; and
+    ``later``, the sections of transports registered after Config was made (a test's, a
+    plug-in's: bot/transports/registry.py ``register``), by name."""
     return [
-        (t.section, t.section_class(), field(default_factory=t.section_class()))
-        for t in TRANSPORTS
-        if t.section
+        *(
+            (t.section, t.section_class(), field(default_factory=t.section_class()))
+            for t in TRANSPORTS
+            if t.section
+        ),
+        ("later", InitVar[Mapping[str, Any] | None], field(default=None)),
     ]
+
+
+def _later_sections(config: Any, later: Mapping[str, Any] | None = None) -> None:
+    """Config's ``__post_init__``: each section of a transport registered after Config was
+    made becomes an attribute like the others' (``config.pager``), as given in ``later`` or
+    its defaults, and is kept as ``later`` so that ``dataclasses.replace`` carries it; a
+    transport unregistered since is dropped. Then :class:`Sections`' completion."""
+    own = {f.name for f in fields(config)}
+    given = later or {}
+    sections = {
+        t.section: given[t.section] if t.section in given else t.section_class()()
+        for t in TRANSPORTS
+        if t.section and t.section not in own
+    }
+    for name, section in sections.items():
+        object.__setattr__(config, name, section)
+    object.__setattr__(config, "later", sections)
+    Sections.__post_init__(config)
+
+
+def _registered_since(config: Any, name: str) -> Any:
+    """Config's ``__getattr__``: the defaults of the section of a transport registered after
+    this configuration was made."""
+    for transport in TRANSPORTS:
+        if transport.section == name:
+            return transport.section_class()()
+    raise AttributeError(f"{type(config).__name__!r} object has no attribute {name!r}")
 
 
 if TYPE_CHECKING:
@@ -516,9 +552,26 @@ else:
         frozen=True,
         namespace={
             "__doc__": "A city's configuration: the sections of this module's own and one "
-            "field for each transport's section, made from the descriptors.",
+            "field for each transport's section, made from the declarations.",
             "__module__": __name__,
+            "__post_init__": _later_sections,
+            "__getattr__": _registered_since,
         },
+    )
+
+
+def section_names() -> list[str]:
+    """The sections a configuration holds: this module's, each transport's."""
+    own = [f.name for f in fields(Config)]
+    return own + [t.section for t in TRANSPORTS if t.section and t.section not in own]
+
+
+def compose(sections: Mapping[str, Any]) -> Config:
+    """A configuration of these sections (by name), a later transport's among them."""
+    own = {f.name for f in fields(Config)}
+    return Config(
+        **{name: section for name, section in sections.items() if name in own},
+        later={name: section for name, section in sections.items() if name not in own},
     )
 
 
@@ -659,7 +712,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
     except OSError as exc:
         raise ConfigError(f"config file {path}: cannot be read ({exc.strerror})") from None
-    sections = {f.name for f in fields(Config)}
+    sections = set(section_names())
     for key, value in data.items():
         if key not in sections:
             raise ConfigError(f"{key}: unknown section")
@@ -673,7 +726,17 @@ def build_sections(
 ) -> dict[str, Any]:
     """The named sections of :class:`Config` from a file's tables and the environment."""
     hints = get_type_hints(Config)
-    return {name: _section(hints[name], name, data.get(name, {}), env, prefix) for name in names}
+    return {
+        name: _section(
+            hints.get(name) or _section_class(name), name, data.get(name, {}), env, prefix
+        )
+        for name in names
+    }
+
+
+def _section_class(name: str) -> type:
+    """The dataclass of the section of a transport registered after Config was made."""
+    return next(t.section_class() for t in TRANSPORTS if t.section == name)
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -681,7 +744,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     env = os.environ if env is None else env
     path = path or env.get(CONFIG_ENV) or None
     data = read_toml(path) if path else {}
-    config = Config(**build_sections(data, env, (f.name for f in fields(Config))))
+    config = compose(build_sections(data, env, section_names()))
     check_consistency(config)
     return config
 
