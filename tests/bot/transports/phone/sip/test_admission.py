@@ -1,10 +1,13 @@
-"""Who may ring the line (admission.py) and what a caller may not make the bot do.
+"""Who may ring the line (admission.py, and the SIP edge in front of the lines, edge.py) and
+what a caller may not make the bot do.
 
 The bot registered at Kamailio takes the calls Kamailio routes to it; SIPp, sending its
 INVITE straight to the bot's port from this machine, is refused with 403 and never becomes
 a call - whatever its From says. With the caller's address trusted (``trusted_peers``) an
-INVITE must still be addressed to the contact the bot registered. A caller's REFER (call
-someone else on the organisation's account) is declined with 603 and no call is made.
+INVITE must still be addressed to the contact the bot registered. Both hold for a stack
+alone and for the lines behind the edge (where the edge answers, and no line sees the
+INVITE). A caller's REFER (call someone else on the organisation's account) is declined
+with 603 and no call is made.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import replace
 import pytest
 
 from bot.transports.phone.sip.admission import Admission, contact_token
+from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.sip.stack import CallEvent, Stack, StackSettings
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
@@ -49,6 +53,14 @@ class _Line:
         await self.stack.stop()
 
 
+class _Edged(_Line):
+    """Two lines behind the bot's SIP edge instead of a stack alone."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        super().__init__(settings)
+        self.stack = Lines(settings, self._event, 2)  # type: ignore[assignment]
+
+
 def _registered(kamailio: KamailioServer, **more: object) -> StackSettings:
     settings = StackSettings(
         bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
@@ -56,8 +68,9 @@ def _registered(kamailio: KamailioServer, **more: object) -> StackSettings:
     return replace(settings, **more)  # type: ignore[arg-type]
 
 
-async def test_only_the_registrar_rings_the_line(kamailio: KamailioServer):
-    async with _Line(_registered(kamailio)) as line:
+@pytest.mark.parametrize("kind", [_Line, _Edged], ids=["stack", "edge"])
+async def test_only_the_registrar_rings_the_line(kamailio: KamailioServer, kind: type[_Line]):
+    async with kind(_registered(kamailio)) as line:
         direct = f"{HOST}:{line.stack.port}"
         stranger = await asyncio.to_thread(
             run_scenario, direct, BOT_USER, scenario="uac_refused.xml", caller=RESIDENT
@@ -65,7 +78,8 @@ async def test_only_the_registrar_rings_the_line(kamailio: KamailioServer):
         assert stranger.returncode == 0, stranger.errors
         assert stranger.count("SuccessfulCall") == 1
         assert line.calls() == []
-        assert line.stack.refusals == 1
+        # A stack alone refuses it itself; behind the edge no line saw it.
+        assert getattr(line.stack, "refusals", 0) == (1 if kind is _Line else 0)
         # The same caller through the provider is a call.
         honest = await asyncio.to_thread(
             run_scenario, kamailio.domain, BOT_USER, steps=[Step(500, "")], caller=RESIDENT
@@ -74,10 +88,13 @@ async def test_only_the_registrar_rings_the_line(kamailio: KamailioServer):
         assert [event.kind for event in line.calls()] == ["call"]
 
 
-async def test_a_trusted_address_still_needs_the_registered_contact(kamailio: KamailioServer):
+@pytest.mark.parametrize("kind", [_Line, _Edged], ids=["stack", "edge"])
+async def test_a_trusted_address_still_needs_the_registered_contact(
+    kamailio: KamailioServer, kind: type[_Line]
+):
     """An address of the provider's network (trusted) that skips the registrar - or
     anyone sharing that network - does not know the contact's parameter."""
-    async with _Line(_registered(kamailio, trusted_peers=(HOST,))) as line:
+    async with kind(_registered(kamailio, trusted_peers=(HOST,))) as line:
         direct = f"{HOST}:{line.stack.port}"
         result = await asyncio.to_thread(
             run_scenario, direct, BOT_USER, scenario="uac_refused.xml", caller=RESIDENT
