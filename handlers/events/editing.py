@@ -4,7 +4,7 @@
 repetition → description → check → publish (subscribers are told). ``/event_edit N`` changes
 one field (followers are told when time or place change); ``/event_cancel N`` cancels.
 
-A step form (``handlers/step_form.py``, the table ``FORM``). States: ``eventedit.<step>``
+A step form (``handlers/forms/step_form.py``, the table ``FORM``). States: ``eventedit.<step>``
 (``title``, ``place``, ``start``, ``duration``, ``repeat``, ``description``),
 ``eventedit.summary`` (a new event to check) and ``eventedit.choose`` (which field to
 change), the draft in the state data.
@@ -33,13 +33,13 @@ from handlers import ui
 from handlers.context import Context
 from handlers.events import changes, fields
 from handlers.events.recurrence import local, local_text
+from handlers.forms.step_form import Answer, Step, StepForm, ask_again
 from handlers.messages import Button, Location, Text
 from handlers.parsing import number
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.gazetteer import load_gazetteer
 from handlers.refusals import Refusal
 from handlers.router import Router
-from handlers.step_form import Answer, Step, StepForm, ask_again
 from locales import N_
 
 ROLE = "coordinator"

@@ -4,7 +4,7 @@ and gets signed ones again. The rules and the papers are handlers/helping/
 certificate_requests.py's; coordinators sign on the desk.
 
 Reached from the volunteer's profile (📄 under /volunteer). The request is a short form
-(``handlers/step_form.py``, states ``cert.<step>``): ``name`` (as it should be printed) →
+(``handlers/forms/step_form.py``, states ``cert.<step>``): ``name`` (as it should be printed) →
 ``birth`` (the date of birth, for the confirmation only) → ``check`` (what goes to the
 coordinators, to send).
 
@@ -24,12 +24,12 @@ from db.certificates import CONDUCT, DECLINED, ISSUED, KINDS, RECORD
 from db.clock import local_day
 from handlers import ui
 from handlers.context import Context
+from handlers.forms.step_form import Answer, Step, StepForm, ask_again
 from handlers.helping import certificate_requests as papers
 from handlers.helping.lifecycle import Refused
 from handlers.messages import Button, Text
 from handlers.parsing import id_number
 from handlers.router import Router
-from handlers.step_form import Answer, Step, StepForm, ask_again
 from locales import N_
 
 STATE = "cert."

@@ -1,7 +1,7 @@
 """A resident asks for help: category → description (text or voice) → where → when →
 languages → summary → send; and lists, edits or withdraws their requests.
 
-A step form (``handlers/step_form.py``, the table ``FORM``): the draft lives in the
+A step form (``handlers/forms/step_form.py``, the table ``FORM``): the draft lives in the
 conversation state (``request.<step>``), so a restart continues at the same step. The place
 is stored coarsely: a Stadtteil and a point rounded to ~500 m (``places.coarse.AREA``).
 
@@ -30,7 +30,7 @@ Button data (``hr:…``), each action its own callback:
   reader's categories after the three most asked), ``area:<name>`` (where),
   ``when:<kind>`` (when), ``day:<YYYY-MM-DD>``, ``part:<morning|afternoon|evening|any>``,
   ``dayback``, ``partback``, ``textback`` (back to "when"), ``lang:<code>`` and
-  ``langs-done`` (languages, handlers/language_choice.py), ``lang-only`` and ``lang-more``
+  ``langs-done`` (languages, handlers/forms/language_choice.py), ``lang-only`` and ``lang-more``
   (``languages_one``), ``change``, ``field:<step>`` and ``send`` (summary; by text a new
   request and a change of one are sent only after the code sent to the number, the held
   act ``request.send``, handlers/numbers/coded_acts.py).
@@ -49,8 +49,10 @@ from markupsafe import Markup
 
 from db.request_states import DRAFT, WAITING
 from db.requests import ACTIVE, EDITABLE, HelpRequest
-from handlers import language_choice, ui
+from handlers import ui
 from handlers.context import Context
+from handlers.forms import language_choice
+from handlers.forms.step_form import Answer, Step, StepForm, ask_again
 from handlers.helping import lifecycle, posting_limits, text_language
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, relay_row
@@ -69,7 +71,6 @@ from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.router import Router
-from handlers.step_form import Answer, Step, StepForm, ask_again
 from handlers.text_safety import clean_name, clean_text
 from locales import N_, TIMEZONE
 

@@ -1,6 +1,6 @@
 """Volunteers say where, with what and in which languages they help, and how much.
 
-Registration, a step form (``handlers/step_form.py``, the table ``FORM``; states
+Registration, a step form (``handlers/forms/step_form.py``, the table ``FORM``; states
 ``vol.<step>``), at most six steps for a new volunteer (issue 79): ``area`` (districts,
 then optionally their own ``point``; or ``around`` a location and its ``radius``) →
 ``categories`` (kinds of help) → ``languages`` → ``max`` (how many requests at once), and
@@ -41,7 +41,7 @@ already registered their page), ``ed:<step>`` (change one answer), ``pause``, ``
 ``rec``, ``leave``, ``leavey``; in the registration's steps ``cancel``, ``bz:<district>``,
 ``around``, ``area-done`` (area), ``nopt`` (skip), ``unpt`` (remove) (point),
 ``r:<metres>`` (radius), ``cat:<key>``, ``cats-done``,
-``lang:<code>``, ``langs-done`` (languages, handlers/language_choice.py), ``skip`` (the
+``lang:<code>``, ``langs-done`` (languages, handlers/forms/language_choice.py), ``skip`` (the
 optional availability, quiet and evenings), ``q:<start>-<end>`` (quiet), ``eve:1`` /
 ``eve:0`` (evenings), ``max:<n>`` (max); the talk shift ``talk``
 (shown), ``ts:<slot>`` (a time ticked or unticked).
@@ -56,8 +56,10 @@ from markupsafe import Markup
 
 from db.users import User
 from db.volunteers import PROFILE, Volunteer
-from handlers import language_choice, ui
+from handlers import ui
 from handlers.context import Context
+from handlers.forms import language_choice
+from handlers.forms.step_form import Answer, Step, StepForm, ask_again
 from handlers.helping import offer_fanout
 from handlers.helping.lifecycle import Refused, Scene
 from handlers.helping.render import category_label, write_button
@@ -75,7 +77,6 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
 from handlers.router import Router
 from handlers.staff import is_staff
-from handlers.step_form import Answer, Step, StepForm, ask_again
 from handlers.text_safety import clean_text
 from locales import N_, Translator
 

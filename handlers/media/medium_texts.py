@@ -223,7 +223,7 @@ medium_variant(
     N_("🧰 What can you help with? Send their numbers one by one, then the number of Done."),
 )
 
-# Choosing (handlers/step_form.py, handlers/dispatcher.py, handlers/guide.py,
+# Choosing (handlers/forms/step_form.py, handlers/dispatcher.py, handlers/guide.py,
 # handlers/helping/requests_flow.py): keys on the phone ("#" goes back), numbers by SMS.
 _BUTTONS_ABOVE = "👆 Please use the buttons above."
 medium_variant(Medium.SPOKEN, _BUTTONS_ABOVE, N_("👆 Please press the key of a choice."))

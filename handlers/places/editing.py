@@ -4,7 +4,7 @@
 wheelchair access → languages → summary. In a place's details coordinators get "edit" and
 "verified" buttons; editing asks for one field and saves it.
 
-A step form (``handlers/step_form.py``, the table ``FORM``). States: ``placeedit.<field>``
+A step form (``handlers/forms/step_form.py``, the table ``FORM``). States: ``placeedit.<field>``
 (``name``, ``category``, ``location``, ``address``, ``hours``, ``wheelchair``,
 ``languages``), ``placeedit.summary`` (a new place to check) and ``placeedit.choose`` (which
 field to edit), with the draft (new place) or the place id (edit) in the state data.
@@ -13,7 +13,7 @@ Button data (``pe:…``, coordinators only), each action its own callback:
 - any time: ``edit:<id>``, ``verify:<id>``;
 - in the steps (``placeedit.…``): ``cancel`` (any step), ``field:<name>`` (``choose``),
   ``cat:<key>`` (``category``), ``wc:<value>`` (``wheelchair``), ``lang:<code>`` and
-  ``langs-done`` (``languages``, handlers/language_choice.py), ``save`` (``summary``).
+  ``langs-done`` (``languages``, handlers/forms/language_choice.py), ``save`` (``summary``).
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ from typing import Any
 from markupsafe import Markup
 
 from db.places import Place
-from handlers import language_choice, ui
+from handlers import ui
 from handlers.context import Context
+from handlers.forms import language_choice
+from handlers.forms.step_form import Answer, Step, StepForm, Take
 from handlers.messages import Button, Location, Text
 from handlers.places import fields, render
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.router import Router
-from handlers.step_form import Answer, Step, StepForm, Take
 from locales import N_
 
 ROLE = "coordinator"

@@ -1,4 +1,4 @@
-"""The step-form helper (handlers/step_form.py) on a form of its own: how a step is asked,
+"""The step-form helper (handlers/forms/step_form.py) on a form of its own: how a step is asked,
 what happens to input it does not take, buttons of another step, the next step, Skip and
 Cancel.
 The four real forms are tested through their stories (help, volunteers, events, places)."""
@@ -13,9 +13,9 @@ from db import Database
 from handlers import build_router
 from handlers.context import Context
 from handlers.dispatcher import Dispatcher
+from handlers.forms.step_form import Answer, Step, StepForm, ask_again
 from handlers.messages import Button, Text, Toast
 from handlers.settings import HandlerSettings
-from handlers.step_form import Answer, Step, StepForm, ask_again
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 
 CANCELLED = "✖️ Cancelled. Nothing was changed."

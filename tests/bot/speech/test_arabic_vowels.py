@@ -189,7 +189,7 @@ CALLERS_STEPS = (
     "handlers/privacy_purposes.py",
     "handlers/read_aloud.py",
     "handlers/easy_language.py",
-    "handlers/language_choice.py",
+    "handlers/forms/language_choice.py",
     "handlers/ui.py",
     "handlers/refusals.py",
     "handlers/helping/requests_flow.py",

@@ -1,5 +1,5 @@
 """Issue 80, point 6: by SMS the step "Which languages do you speak?" (a help request's,
-handlers/language_choice.py) said how to choose several only behind "0": its first text
+handlers/forms/language_choice.py) said how to choose several only behind "0": its first text
 held the question, the ten languages and "Done", and "More: send 0" before them. A texter
 who answers the first text needs to know there that one number a text ticks one language
 and "Done" ends it. Through the SMS transport's own sending (its paging by segments), in

@@ -26,8 +26,8 @@ from typing import Any
 
 from handlers import ui
 from handlers.context import Context
+from handlers.forms.step_form import Answer, Step
 from handlers.messages import Button
-from handlers.step_form import Answer, Step
 from locales import SUPPORTED_LANGUAGES, language_name
 
 # Stores the languages ticked now in the answer's draft (place editing also notes the

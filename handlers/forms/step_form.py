@@ -27,7 +27,7 @@ from locales import Translator
 class Answer:
     """A button pressed or input sent in a step: the step, a copy of the state data and
     the draft inside it (changing them changes nothing until the next step is asked), and
-    the form, for a step written once for several forms (handlers/language_choice.py)."""
+    the form, for a step written once for several forms (handlers/forms/language_choice.py)."""
 
     step: str
     data: dict[str, Any]

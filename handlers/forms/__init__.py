@@ -1,0 +1,3 @@
+"""Forms a person is walked through a step at a time (the help request, the volunteer
+profile, event and place editing): the one step-form helper (``step_form``) and the
+languages step several forms share (``language_choice``)."""
