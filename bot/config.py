@@ -444,7 +444,7 @@ class Sections:
 
     def __post_init__(self) -> None:
         # A transport's defaults that depend on other sections (matrix.key_file lies beside
-        # bot.database), filled by its descriptor.
+        # bot.database), filled by its declaration.
         for transport in TRANSPORTS:
             if transport.section and hasattr(self, transport.section):
                 section = transport.completed(getattr(self, transport.section), self)

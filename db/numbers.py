@@ -1,6 +1,6 @@
 """A phone number is one person, on the phone line and by text message (issues 44, 45).
 
-The transports whose descriptors name people by ``E164`` (bot/transports/registry.py: the
+The transports that declare people are their number (``Offers.by_number``, E.164: the
 phone line and text messages) register here with :func:`register`: they know a person by
 their number in E.164 ("+492311234567"), their id and their chat on either platform. Whoever
 calls and texts from one number is one person, one ``users`` row - one language, one
@@ -25,7 +25,7 @@ order the transports register in, and however many of them name people by number
 from __future__ import annotations
 
 # The platforms whose people are their phone number (E.164), as the transports register
-# them (bot/transports/registry.py: a descriptor that names people by number), in no
+# them (bot/transports/hooks.py: a declaration whose people are their number), in no
 # order that means anything.
 NUMBER_PLATFORMS: list[str] = []
 # The name a number's keyed hash is made under, whichever number platform it came by. It is

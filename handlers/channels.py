@@ -3,8 +3,8 @@
 A feature never asks for a transport's name: it asks whether a person on some platform can
 be reached by text, be called, receive a file, whether a message sent to them can be changed
 afterwards (its buttons taken off), whether they are their phone number, or
-whether erasing there takes a code sent to them. The answers come from the transports'
-descriptors (bot/transports/registry.py ``Transport``), which ``bot.config`` turns into
+whether erasing there takes a code sent to them. The answers come from what the
+transports declare they offer (bot/transports/hooks.py ``Offers``), which ``bot.config`` turns into
 :class:`Channels` (``HandlerSettings.channels``); handlers cannot import ``bot/``.
 
 A transport that texts a number keeps what the features need of it (a STOP, the codes that

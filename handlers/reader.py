@@ -4,8 +4,8 @@ A reader is the language the bot writes to them in, the ways they asked to take 
 in (their modes: read aloud, easy language), and the medium their platform gives them
 (:class:`~locales.Medium`, named once in locales: a chat; said, as on a phone line,
 which says every message; texted, as by SMS),
-which each transport's descriptor declares (:func:`declare_medium`, bot/transports/
-registry.py). Their translator (``reader.t``) writes for all three: a message's easy
+which each transport declares (:func:`declare_medium`, bot/transports/hooks.py
+``Offers.medium``). Their translator (``reader.t``) writes for all three: a message's easy
 variant where the language's easy catalog has one (locales ``easy.po``), and its variant
 for the medium where it has one (handlers/media/medium_texts.py: no "tap" in an SMS), so every
 feature that writes in the reader's language writes for this reader, answers and outbox
@@ -30,7 +30,7 @@ from handlers.messages import ReaderNote
 from locales import DEFAULT_LANGUAGE, Translator, translator
 from locales import Medium as Medium  # named once in locales; features ask it here
 
-# platform -> its medium, declared by each transport's descriptor (a chat unless declared).
+# platform -> its medium, declared by each transport (a chat unless declared).
 _MEDIA: dict[str, Medium] = {}
 
 

@@ -169,7 +169,7 @@ class HandlerSettings:
     # locales/phone_numbers.py): a typed number of another kind is refused.
     call_countries: tuple[str, ...] = COUNTRIES
     # What each transport can do for its people and which run here (handlers/channels.py,
-    # from the transports' descriptors): reached by text or by a call, files, their number.
+    # from the transports' declarations): reached by text or by a call, files, their number.
     channels: Channels = field(default_factory=Channels)
     # Who signs volunteers' certificates; without a name volunteers cannot ask for one.
     organisation: Organisation = field(default_factory=Organisation)

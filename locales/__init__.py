@@ -51,7 +51,7 @@ EASY_DOMAIN = "easy"
 
 class Medium(StrEnum):
     """How a reader takes what the bot sends, named once here (handlers/reader.py reads a
-    person's from their platform's descriptor): in a chat (buttons, files, voices), said
+    person's from their platform's declaration): in a chat (buttons, files, voices), said
     (keys only: the phone line), or texted (plain text and typed numbers: SMS, or any
     transport of plain texts). A medium is a form, never a transport: what a transport
     promises on its wire (SMS's STOP, its paging by segments) is its own."""

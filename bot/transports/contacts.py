@@ -1,7 +1,7 @@
 """How the web names a way to reach the bot (the easy page, bot/web/public/easy_page.py),
 and how a page opens the bot at a place or a district (:class:`Opening`: the map, the place
-pages, the posters, bot/web/public/links.py): each transport's descriptor says its own
-(bot/transports/registry.py ``Transport.contact``, ``Transport.opening``), so that no web
+pages, the posters, bot/web/public/links.py): each transport's declaration says its own
+(bot/transports/hooks.py ``Transport.contact``, ``Transport.opening``), so that no web
 page names a transport. The easy page is German by definition (Leichte
 Sprache, BITV 2.0 § 4): a contact's lines are German, written by the transport, not
 translations.

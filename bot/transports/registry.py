@@ -211,6 +211,6 @@ def chat_services(config: Any, dispatcher: Dispatcher, db: Database) -> list[Cha
 
 
 def attach(transports: list[ChatService], city: Attachment) -> None:
-    """Each of a city's transports wired into the city by its descriptor."""
+    """Each of a city's transports wired into the city by its declaration."""
     for transport in transports:
         named(transport.platform).attach(transport, city)

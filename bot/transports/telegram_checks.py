@@ -1,5 +1,5 @@
 """What ``python -m bot doctor`` checks of a city's Telegram bot (bot/cli/checks.py asks
-the descriptor, bot/transports/registry.py): the token and the backchannel group."""
+the declaration, bot/transports/telegram_declaration.py): the token and the backchannel group."""
 
 from __future__ import annotations
 

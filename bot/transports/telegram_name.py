@@ -1,6 +1,6 @@
 """The Telegram bot's @username for ``python -m bot web`` alone (no Telegram transport in
-the process): asked once at start with getMe when a token is configured (the descriptor's
-``bot_name``, bot/transports/registry.py). Without it the pages leave out the t.me links
+the process): asked once at start with getMe when a token is configured (the declaration's
+``bot_name``, bot/transports/telegram_declaration.py). Without it the pages leave out the t.me links
 and name the other ways in (bot/web/public/links.py). aiohttp is loaded when asked: the
 registry imports this module in every process."""
 

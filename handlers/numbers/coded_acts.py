@@ -74,7 +74,7 @@ def line(ctx: Context) -> TextLine:
     """The store of the texting transport the person wrote by (a coded channel): the one
     that issues and checks its codes (an erasure's too, handlers/privacy.py)."""
     made = ctx.settings.channels.line(ctx.incoming.sender.platform, ctx.db.transactions)
-    if made is None:  # a coded channel texts its people: its descriptor gives its store
+    if made is None:  # a coded channel texts its people: its declaration gives its store
         raise LookupError("a coded channel without a text line")
     return made
 

@@ -1,5 +1,5 @@
 """What ``python -m bot doctor`` checks of a city's Matrix account (bot/cli/checks.py
-asks the descriptor, bot/transports/registry.py)."""
+asks the declaration, bot/transports/matrix/declaration.py)."""
 
 from __future__ import annotations
 

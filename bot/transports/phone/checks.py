@@ -1,5 +1,5 @@
 """What ``python -m bot doctor`` checks of a city's phone line (bot/cli/checks.py asks the
-descriptor, bot/transports/registry.py): the registration, who may call, the SIP edge
+declaration, bot/transports/phone/declaration.py): the registration, who may call, the SIP edge
 (Kamailio), the calls."""
 
 from __future__ import annotations

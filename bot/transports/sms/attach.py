@@ -1,4 +1,4 @@
-"""How text messages attach to a city (bot/transports/registry.py ``Transport.attach``,
+"""How text messages attach to a city (the declaration's ``attach``,
 called by bot/city_service.py before the transports connect): texts count against the
 installation's month in the main city's database, as translations do (budget.py)."""
 

@@ -1,5 +1,5 @@
 """What ``python -m bot doctor`` checks of text messages for the installation (bot/cli/
-checks.py asks the descriptor, bot/transports/registry.py)."""
+checks.py asks the declaration, bot/transports/sms/declaration.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The month's texts on the desk's statistics page (bot/web/desk/stats.py asks each
-descriptor with a budget, bot/transports/registry.py ``Transport.budget`` and ``panel``):
+declaration's ``budget`` and ``panel``, bot/transports/sms/declaration.py):
 spent, what is left before the reserve for notices of running help, and today's first
 texts from unknown numbers (budget.py ``State``), read fresh each time."""
 

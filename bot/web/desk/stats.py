@@ -12,7 +12,7 @@ the median time to a helper, the language that waits longest) and the one gap to
 who is short of volunteers, per language over the last four weeks, with the volunteer
 poster and link of each short language (bot/web/desk/stats_languages.py). Then
 the panel of each metered budget the city's transports keep, as their
-descriptors show it (bot/transports/registry.py ``panels``: the month's texts where the
+declarations show it (bot/transports/registry.py ``panels``: the month's texts where the
 city sends them), read fresh each time.
 
 Counting a period over 100,000 requests takes a few hundred milliseconds, and it holds the

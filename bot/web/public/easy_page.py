@@ -9,7 +9,7 @@ language control) comes from the German catalog so that the whole page is ``lang
 The language control leads to the map in the language chosen (the page has no other
 language); the visitor's choice is remembered as on every page.
 
-How to reach the bot names every way in the city runs, each as its transport's descriptor
+How to reach the bot names every way in the city runs, each as its transport's declaration
 words it (bot/transports/registry.py ``contacts``: a chat app, a number to call or to text,
 each only when configured); and for a reader with none of the chat apps, what to do
 instead (a call, a text) or a place to ask at.

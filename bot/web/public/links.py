@@ -1,7 +1,7 @@
 """Where a place's (or a district's) links and QR codes lead.
 
 Each chat app the city runs says how it opens the bot at a place or a district (its
-descriptor's ``opening``, bot/transports/registry.py ``openings``): a deep link where the
+declaration's ``opening``, bot/transports/registry.py ``openings``): a deep link where the
 app takes a start payload (the bot's @username known: ``Site.bot_username``, from the
 running transport, or asked once by ``python -m bot web``), else its account and the
 command to write to it. A printed code leads to the first of them, else to the web page
