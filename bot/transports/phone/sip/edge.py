@@ -271,7 +271,9 @@ route[FROM_PROVIDER] {
         sl_send_reply("200", "OK");
         exit;
     }
-    if (!is_method("INVITE")) {
+    # Methods are case-sensitive (RFC 3261): "invite" is no INVITE, and PJSIP would end
+    # its process refusing one.
+    if (!is_method("INVITE") || $rm != "INVITE") {
         if (!is_method("ACK")) {
             sl_send_reply("405", "Method Not Allowed");
         }

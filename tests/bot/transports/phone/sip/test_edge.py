@@ -4,6 +4,10 @@ running: it answers, and stops with the bot."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ from bot.transports.phone.sip.admission import contact_token
 from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.sip.edge import (
     CALLS_PER_LINE,
+    FLOOD_REQUESTS,
     Edge,
     EdgePlan,
     check_config,
@@ -98,3 +103,68 @@ async def test_the_edge_runs_answers_and_stops(tmp_path: Path):
         await edge.stop()
     assert not edge.running
     assert not options_answered("127.0.0.1", port)
+
+
+def _ask(edge_port: int, request_line: str, source: str = "127.0.0.1") -> str:
+    """Send one request (``request_line`` and the headers of an INVITE) from ``source``;
+    the status line answered ("" when none within a second)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((source, 0))
+        sock.settimeout(1.0)
+        local = sock.getsockname()[1]
+        tag = uuid.uuid4().hex[:10]
+        request = (
+            f"{request_line}\r\n"
+            f"Via: SIP/2.0/UDP {source}:{local};branch=z9hG4bK{tag};rport\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:+4923155501@{source}>;tag={tag}\r\n"
+            f"To: <sip:bot@127.0.0.1:{edge_port}>\r\n"
+            f"Call-ID: {tag}@test\r\n"
+            f"CSeq: 1 {request_line.split()[0]}\r\n"
+            f"Contact: <sip:+4923155501@{source}:{local}>\r\n"
+            "Content-Length: 0\r\n\r\n"
+        )
+        sock.sendto(request.encode(), ("127.0.0.1", edge_port))
+        try:
+            return sock.recv(4096).split(b"\r\n", 1)[0].decode()
+        except TimeoutError:
+            return ""
+
+
+def _flood_until_silent(port: int, request_line: str) -> list[str]:
+    """Requests from 127.0.0.2 until one is not answered; what each got."""
+    got: list[str] = []
+    while len(got) < 20 * FLOOD_REQUESTS and (not got or got[-1]):
+        got.append(_ask(port, request_line, "127.0.0.2"))
+    return got
+
+
+async def test_the_edge_refuses_strangers_a_wrong_contact_and_methods_in_small_letters(
+    tmp_path: Path,
+):
+    """Answers the edge gives itself, with no line behind it (a request it let through
+    would get 100 Trying, then 408 from a line that is not there)."""
+    port = free_udp_port(2)
+    settings = StackSettings(
+        bind="127.0.0.1", port=port, trusted_peers=("127.0.0.1",), user="bot", password="pw"
+    )
+    plan = EdgePlan.of(settings, inner=port + 1, lines=[9], notice=10)
+    plan = replace(plan, token=contact_token("bot", "pw"))  # as with a registrar
+    edge = Edge(plan, tmp_path)
+    await edge.start()
+    try:
+        to_us = f"sip:bot@127.0.0.1:{port};nb={plan.token}"
+        # A provider's request in small letters never reaches a line (PJSIP ends on one).
+        assert await asyncio.to_thread(_ask, port, f"invite {to_us} SIP/2.0") == (
+            "SIP/2.0 405 Method Not Allowed"
+        )
+        wrong = f"INVITE sip:bot@127.0.0.1:{port};nb=000000 SIP/2.0"
+        assert await asyncio.to_thread(_ask, port, wrong) == "SIP/2.0 403 Forbidden"
+        # Another address: 403, and nothing at all once it sends more than pike allows
+        # (its tree of addresses learns a new source over a few times the density).
+        stranger = await asyncio.to_thread(_flood_until_silent, port, f"INVITE {to_us} SIP/2.0")
+        assert stranger[0] == "SIP/2.0 403 Forbidden" and stranger[-1] == ""
+        assert set(stranger[:-1]) == {"SIP/2.0 403 Forbidden"}
+        assert FLOOD_REQUESTS < len(stranger) < 20 * FLOOD_REQUESTS
+    finally:
+        await edge.stop()
