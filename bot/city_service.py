@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,7 +35,7 @@ from bot.app import (
 )
 from bot.cities import City
 from bot.cluster import Cluster, SingleProcess, city_role
-from bot.delivery import OutboxWorker
+from bot.delivery import OutboxWorker, Speaker
 from bot.log_city import in_city
 from bot.metrics import CityMetrics, Metrics
 from bot.speech.engines import speaker_from_config
@@ -48,6 +48,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
 from handlers.helping import held_requests, review_pace, waves
 from handlers.helping.timers import Timing, follow_up, roundup
+from handlers.settings import HandlerSettings
 from handlers.statistics.this_week import digest
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,7 @@ class CityBot:
             db, config.translation, counters.translation if counters else None, main=main
         )
         speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
-        if speaker is not None:
-            dispatcher.settings = replace(dispatcher.settings, speech_languages=speaker.languages)
+        dispatcher.settings = composed(dispatcher.settings, transports, speaker)
         worker = OutboxWorker(
             db,
             transports,
@@ -301,6 +301,20 @@ class CityBot:
             self.started.clear()
             await self.translations.close()
             await self.db.close()
+
+
+def composed(
+    settings: HandlerSettings, transports: Iterable[ChatService], speaker: Speaker | None = None
+) -> HandlerSettings:
+    """The features' settings of a city whose transports are built, composed once here: the
+    voices its speech engine has, and the ports its transports place calls through for the
+    features (``ChatService.ports``: the phone's check calls and bridged calls)."""
+    changes: dict[str, Any] = {
+        name: port for transport in transports for name, port in transport.ports().items()
+    }
+    if speaker is not None:
+        changes["speech_languages"] = speaker.languages
+    return replace(settings, **changes)
 
 
 @contextlib.asynccontextmanager

@@ -50,10 +50,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.transports.sending import DeliveryError, MediaSource, Sender, answer_key, sending
 from handlers.dispatcher import Dispatcher
@@ -87,6 +87,13 @@ class Transport(Sender, Protocol):
     async def answer(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
         """Send the answers to ``incoming`` (step 2 above)."""
         await send_answers(self, incoming, outgoing)
+
+    def ports(self) -> Mapping[str, Any]:
+        """What it places for the features, by the ``HandlerSettings`` field each fills (the
+        phone's ``check_calls`` and ``bridged_calls``, handlers/channels.py): composed into
+        the city's settings once, where the city is wired (bot/city_service.py
+        ``composed``), never set from the transport. None by default."""
+        return {}
 
 
 class ChatService(Transport, MediaSource, Protocol):

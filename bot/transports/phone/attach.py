@@ -10,13 +10,13 @@ called by bot/city_service.py before the transports connect).
 - a further city's callers' recordings lie in a folder of their own inside the
   installation's: each city's sweep removes what its own database no longer names and must
   never see another city's (recording.py);
-- the features get the line's bridged calls (handlers/channels.py ``CallPort``,
-  ``HandlerSettings.bridged_calls``).
+- not the features' settings: the line's check calls and bridged calls
+  (``PhoneTransport.ports``) go into them where the city composes them
+  (bot/city_service.py ``composed``).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,5 +33,3 @@ def attach(transport: PhoneTransport, city: Attachment) -> None:
         transport.calling.dialling.count_in(city.main)
     if not city.is_main:
         transport.recordings.folder = transport.recordings.folder / city.slug
-    dispatcher = transport.dispatcher
-    dispatcher.settings = replace(dispatcher.settings, bridged_calls=transport.bridging)

@@ -55,7 +55,6 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -183,8 +182,6 @@ class PhoneTransport(Transport):
             proven=self.proven,
             protects=lambda number: dispatcher.protects(PLATFORM, number),
         )
-        # The features ask for them (a withheld caller's number, handlers/numbers/number_entry.py).
-        dispatcher.settings = replace(dispatcher.settings, check_calls=self.checks)
         # Both numbers hidden.
         self.bridging = Bridging(
             dispatcher.db,
@@ -199,6 +196,12 @@ class PhoneTransport(Transport):
         )
         # A helper's bridged call into a call of the resident's that is up (handed_call.py).
         self.bridging.live = lambda number: handed(self.voice, self._by_chat.get(number))
+
+    def ports(self) -> dict[str, Any]:
+        """The calls the features ask for (the checks: a claimed or a withheld caller's
+        number, handlers/numbers/caller_check.py; a helper's bridged call), given them
+        where the city is wired (bot/city_service.py ``composed``)."""
+        return {"check_calls": self.checks, "bridged_calls": self.bridging}
 
     @property
     def prompts(self) -> Prompts | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.city_service import composed
 from bot.delivery import OutboxWorker
 from bot.transports.numbered_choices import numbered
 from bot.transports.phone.calls.call_back_policy import Policy
@@ -240,6 +241,8 @@ async def made(
             domain=f"{HOST}:{phone.sip_port}", ring_seconds=20, policy=Policy(quiet=None)
         ),
     )
+    # Wired as a city wires it: the features get its check calls and bridged calls.
+    dispatcher.settings = composed(dispatcher.settings, [bot])
     sms = CountingSms(
         dispatcher,
         db,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.city_service import composed
 from bot.delivery import OutboxWorker
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
@@ -71,6 +72,8 @@ async def call_back_line(
     bot = PhoneTransport(
         dispatcher, settings, calling_back=calling_back, clock=clock, in_call=in_call
     )
+    # Wired as a city wires it: the features get its check calls and bridged calls.
+    dispatcher.settings = composed(dispatcher.settings, [bot])
     await bot.connect()
     await asyncio.wait_for(bot.registered.wait(), 20)
     return bot

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.city_service import composed
 from bot.speech.keys import key_of
 from bot.speech.turns import Turns
 from bot.transports.phone.calls.call_back_policy import Policy
@@ -73,6 +74,8 @@ async def phone_line(
             domain=calls_to or kamailio.domain, policy=Policy(quiet=None)
         ),
     )
+    # Wired as a city wires it: the features get its check calls and bridged calls.
+    dispatcher.settings = composed(dispatcher.settings, [phone])
     await phone.connect()
     await asyncio.wait_for(phone.registered.wait(), 20)
     return phone

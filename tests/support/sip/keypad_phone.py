@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.city_service import composed
 from bot.speech.script import Part
 from bot.speech.turns import Turns
 from bot.transports.phone.sip.stack import StackSettings
@@ -44,6 +45,8 @@ def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedSt
     phone = PhoneTransport(
         dispatcher, StackSettings(), prompts=prompts, voices=frozenset(SUPPORTED_LANGUAGES)
     )
+    # Wired as a city wires it: the features get its check calls and bridged calls.
+    dispatcher.settings = composed(dispatcher.settings, [phone])
     stack = PlayedStack()
     phone.stack = phone.voice.stack = stack  # type: ignore[assignment]
     call = Call(7, CALLER)

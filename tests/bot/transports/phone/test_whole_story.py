@@ -33,6 +33,7 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from bot.city_service import composed
 from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.speech.turns import Turns
@@ -98,6 +99,8 @@ async def _bot(
         ),
         in_call=CallSettings(recordings=tmp_path / "recordings", quiet_seconds=30),
     )
+    # Wired as a city wires it: the features get its check calls and bridged calls.
+    dispatcher.settings = composed(dispatcher.settings, [bot])
     await bot.connect()
     await asyncio.wait_for(bot.registered.wait(), 20)
     return bot, engine

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.city_service import composed
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.sip.line_pool import SPAN
 from bot.transports.phone.sip.stack import StackSettings
@@ -91,6 +92,7 @@ async def _bot(story: MemoryTransport, kamailio: KamailioServer, lines: int) -> 
     )
     # Wired into the city as bot/city_service.py does: the features get its call port.
     named("phone").attach(bot, Attachment(None, None, slug="dortmund", is_main=True))
+    story.dispatcher.settings = composed(story.dispatcher.settings, [bot])
     await bot.connect()
     await asyncio.wait_for(bot.registered.wait(), 20)
     return bot
