@@ -22,7 +22,7 @@ from babel import Locale
 from babel.dates import tokenize_pattern
 
 from bot.speech import ordinals
-from bot.speech.numbers import number_words, rule_words
+from bot.speech.number_words import number_words, rule_words
 from locales import N_, TIMEZONE, Translator
 
 # The rule a date's day and year are said by, as each language's translators choose: an

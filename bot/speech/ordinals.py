@@ -256,7 +256,8 @@ def hour(value: int, lang: str, before: str) -> str | None:
     if lang == "pl":
         return _pl_hour(value, before)
     if lang == "ru":
-        from bot.speech.numbers import rule_words  # numbers.py needs nothing of this module
+        # number_words.py needs nothing of this module.
+        from bot.speech.number_words import rule_words
 
         rule = _RU_RULE_AFTER.get(before.casefold(), "%spellout-cardinal-masculine")
         return rule_words(value, lang, rule)

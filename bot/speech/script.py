@@ -53,7 +53,7 @@ from bot.speech import arabic, ordinals
 from bot.speech.arabic_parts import parts_in_order
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
 from bot.speech.keys import key_of
-from bot.speech.numbers import digit_words, number_words, rule_words
+from bot.speech.number_words import digit_words, number_words, rule_words
 from handlers.helping.text_language import detect
 from handlers.media.door_codes import door_codes_named
 from handlers.parsing import ascii_digits

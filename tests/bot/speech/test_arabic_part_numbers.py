@@ -9,7 +9,7 @@ import pytest
 
 from bot.speech.arabic_parts import ordinal
 from bot.speech.engines import embedded
-from bot.speech.numbers import number_words
+from bot.speech.number_words import number_words
 from bot.speech.script import parts
 from handlers.reader import Medium, translator_for
 from tests.bot.speech.test_arabic_vowels import _clusters

@@ -21,7 +21,7 @@ from bot.speech.arabic import counted, vocalised
 from bot.speech.arabic_words import AS_WRITTEN
 from bot.speech.diacritiser import filled, pausal
 from bot.speech.engines import embedded
-from bot.speech.numbers import number_words
+from bot.speech.number_words import number_words
 from bot.speech.script import parts, script
 from db import Database
 from handlers import build_router

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
-from bot.speech.numbers import number_words
+from bot.speech.number_words import number_words
 from bot.speech.script import script
 from handlers.helping.render import door_code_text
 from handlers.media.door_codes import DOOR_SYMBOLS

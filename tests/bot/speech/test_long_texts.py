@@ -18,7 +18,7 @@ import pytest
 from markupsafe import Markup
 
 from bot.speech import script as script_module
-from bot.speech.numbers import number_words
+from bot.speech.number_words import number_words
 from bot.speech.script import MOST_CHARACTERS, MOST_WRITTEN, patterns, script
 from locales import SUPPORTED_LANGUAGES, translator
 

@@ -12,7 +12,7 @@ import unicodedata
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.speech.numbers import number_words
+from bot.speech.number_words import number_words
 from bot.speech.script import script
 from handlers.reader import Medium, translator_for
 from locales import LOCALES_DIR, SUPPORTED_LANGUAGES
